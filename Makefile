@@ -1,0 +1,48 @@
+# The two commands a new user types (see README.md):
+#   make run   set up, write the demo organisation on first run, start the coach's app
+#   make test  set up (Python packages and Debian's chromium) and run every test
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DATA ?= data
+STAMP := $(VENV)/.installed
+
+.PHONY: run test setup browser unit notebooks e2e bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup
+	@if [ ! -f $(DATA)/roster.csv ]; then \
+	  $(BIN)/careerconv --data $(DATA) demo --employees 60 --seed 7; \
+	fi
+	$(BIN)/careerconv --data $(DATA) app
+
+# Debian's Chromium for the browser tests (CI runs as root on a clean machine).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "Browser tests need Debian's chromium: sudo apt-get install -y chromium"; fi; \
+	fi
+
+unit: setup
+	$(BIN)/python -m pytest -q tests --ignore=tests/e2e -p no:nbval
+
+notebooks: setup
+	$(BIN)/python -m pytest -q --nbval-lax notebooks
+
+e2e: setup browser
+	$(BIN)/python -m pytest -q tests/e2e
+
+test: setup browser unit notebooks e2e
+
+bench: setup
+	$(BIN)/python benchmarks/bench_store.py
+
+clean:
+	rm -rf $(VENV) reports

@@ -1,0 +1,1 @@
+"""One module per ``careerconv`` command; each exposes ``register(subparsers, parent)``."""

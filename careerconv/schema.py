@@ -1,0 +1,823 @@
+"""The one schema module: every value read or written is checked here.
+
+Three layers:
+
+* **value parsers** (``parse_rating``, ``parse_identifier``, ``parse_date`` …)
+  turn one raw cell into a typed value or raise :class:`ValueError` with a
+  message that says what is allowed;
+* **record validation** (``validate_conversation``, ``validate_checkin``)
+  checks a whole conversation or check-in and reports *every* problem at once;
+* **table schemas** (:data:`TABLES`) describe the tidy tables derived from the
+  records and the roster; :func:`validate_frame` checks a DataFrame against one.
+
+Accepted input, decided once here and documented in the README:
+
+* ratings are whole numbers 1–10. A number, or text of digits only; surrounding
+  whitespace is trimmed (``" 7 "`` is 7). Rejected: ``0``, ``11``, ``7.5``,
+  ``"ten"``, ``"1e1"``, ``"7.0"`` as text, NaN and, where required, empty. A
+  numeric cell holding an integral float (Excel's 7.0) is accepted as 7.
+* ids (employee, coach, conversation, check-in) become file names, so they are
+  1–64 characters of letters, digits, ``.``, ``_`` and ``-``, starting with a
+  letter or digit, and not a reserved device name (CON, NUL, COM1 …). Ids are
+  case-sensitive, but two ids that differ only in case are rejected because
+  they would collide on case-insensitive file systems.
+* dates are ISO ``YYYY-MM-DD`` (also ``YYYY/MM/DD`` and ISO date-times), real
+  date cells from Excel, and Excel serial day numbers. Dates with the day and
+  month in an ambiguous order (``03/04/2024``) are rejected unless the caller
+  states the order (``date_order="dmy"`` or ``"mdy"``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+import pandas as pd
+
+SCHEMA_VERSION = 1
+RATING_MIN, RATING_MAX = 1, 10
+HORIZONS = (6, 12, 18)
+CADENCES = (6, 12)
+STATUSES = ("draft", "completed")
+ITEM_STATUSES = ("open", "in_progress", "done", "dropped")
+FOLLOW_UP_MODES = ("one-on-one", "dedicated check-in", "email", "other")
+MIN_DREAMS, MAX_DREAMS = 3, 5
+MIN_OPTIONS = 3
+MAX_TEXT = 100_000
+_RESERVED = {"CON", "PRN", "AUX", "NUL", "CLOCK$"} | {f"COM{i}" for i in range(10)} | {
+    f"LPT{i}" for i in range(10)
+}
+_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+# Excel serials from 1950-01-01 to 2099-12-31: a wider range is more likely a
+# typo (a rating in the date column) than a date anyone meant.
+_EXCEL_SERIAL_RANGE = (18264, 73050)
+
+
+# --------------------------------------------------------------------------
+# problems and the error that carries them
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, located as precisely as we can."""
+
+    source: str
+    message: str
+    row: int | None = None
+    column: str | None = None
+    value: Any = None
+
+    def __str__(self) -> str:
+        where = [self.source]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column:
+            where.append(f"column {self.column!r}")
+        text = ", ".join(where)
+        if self.value is not None:
+            shown = repr(self.value)
+            if len(shown) > 60:
+                shown = shown[:57] + "...'"
+            text += f", value {shown}"
+        return f"{text}: {self.message}"
+
+
+class ValidationError(ValueError):
+    """Input was rejected; ``problems`` lists every reason at once."""
+
+    def __init__(self, problems: Iterable[Problem], summary: str | None = None):
+        self.problems = list(problems)
+        head = summary or f"{len(self.problems)} problem(s) found; nothing was written"
+        shown = "\n".join(f"  - {p}" for p in self.problems[:50])
+        more = len(self.problems) - 50
+        if more > 0:
+            shown += f"\n  ... and {more} more"
+        super().__init__(f"{head}:\n{shown}")
+
+
+class Collector:
+    """Collects problems while checking, so one error lists them all."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self.problems: list[Problem] = []
+
+    def add(self, message: str, row: int | None = None, column: str | None = None, value: Any = None):
+        self.problems.append(Problem(self.source, message, row, column, value))
+
+    def check(self, parser, value, *, row=None, column=None, **kwargs):
+        """Run ``parser(value)``; record its ValueError and return None."""
+        try:
+            return parser(value, **kwargs)
+        except ValueError as exc:
+            self.add(str(exc), row=row, column=column, value=value)
+            return None
+
+    def raise_if_any(self, summary: str | None = None) -> None:
+        if self.problems:
+            raise ValidationError(self.problems, summary)
+
+
+# --------------------------------------------------------------------------
+# value parsers
+
+
+def is_missing(value: Any) -> bool:
+    """True for None, NaN/NaT/NA and strings that are empty after trimming."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value.strip() == ""
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def parse_rating(value: Any, *, allow_missing: bool = False) -> int | None:
+    """Parse a 1–10 skill rating.
+
+    Raises
+    ------
+    ValueError
+        For anything but a whole number from 1 to 10 (see module docstring).
+    """
+    allowed = f"a whole number from {RATING_MIN} to {RATING_MAX}"
+    if is_missing(value):
+        if allow_missing:
+            return None
+        raise ValueError(f"rating is missing; expected {allowed}")
+    if isinstance(value, bool):
+        raise ValueError(f"rating must be {allowed}, not a yes/no value")
+    if isinstance(value, str):
+        text = value.strip()
+        if not text.isdigit() or not text.isascii():
+            raise ValueError(f"rating must be {allowed} (digits only)")
+        number = int(text)
+    elif isinstance(value, int):
+        number = value
+    elif isinstance(value, float) or hasattr(value, "is_integer"):
+        number_f = float(value)
+        if math.isnan(number_f) or not number_f.is_integer():
+            raise ValueError(f"rating must be {allowed}")
+        number = int(number_f)
+    else:
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"rating must be {allowed}") from None
+        if number != value:
+            raise ValueError(f"rating must be {allowed}")
+    if not RATING_MIN <= number <= RATING_MAX:
+        raise ValueError(f"rating {number} is out of range; expected {allowed}")
+    return number
+
+
+def parse_identifier(value: Any, *, what: str = "id") -> str:
+    """Check an id that may become a file name and return it.
+
+    Whitespace around the id is an error, not silently trimmed: ``" E1"`` and
+    ``"E1"`` would otherwise be two people in one spreadsheet and one on disk.
+    """
+    if is_missing(value):
+        raise ValueError(f"{what} is empty")
+    if not isinstance(value, str):
+        if isinstance(value, float) and value.is_integer():
+            value = str(int(value))
+        else:
+            value = str(value)
+    if value != value.strip():
+        raise ValueError(f"{what} has leading or trailing whitespace")
+    if not _ID_RE.match(value):
+        raise ValueError(
+            f"{what} may only use letters, digits, '.', '_' and '-', start with a letter "
+            "or digit, and be at most 64 characters"
+        )
+    if value.split(".")[0].upper() in _RESERVED:
+        raise ValueError(f"{what} {value!r} is a reserved device name on Windows")
+    if value.endswith("."):
+        raise ValueError(f"{what} may not end with '.'")
+    return value
+
+
+def parse_text(value: Any, *, allow_missing: bool = True, what: str = "text") -> str:
+    """Free text, stored verbatim (no trimming, no escaping: that is the renderer's job)."""
+    if is_missing(value):
+        if allow_missing:
+            return ""
+        raise ValueError(f"{what} is required")
+    if not isinstance(value, str):
+        value = str(value)
+    if len(value) > MAX_TEXT:
+        raise ValueError(f"{what} is {len(value)} characters long; at most {MAX_TEXT} are allowed")
+    if "\x00" in value:
+        raise ValueError(f"{what} contains a NUL character")
+    return value
+
+
+_ISO_RE = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[T ][0-9:.+\-Z]*)?$")
+_DMY_RE = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$")
+
+
+def slash_date_orders(value: Any) -> set[str]:
+    """Which day/month orders could read ``value`` (``{"dmy", "mdy"}``, one, or none)."""
+    if not isinstance(value, str):
+        return set()
+    m = _DMY_RE.match(value.strip())
+    if not m:
+        return set()
+    a, b, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    orders = set()
+    for order, (day, month) in (("dmy", (a, b)), ("mdy", (b, a))):
+        try:
+            dt.date(year, month, day)
+            orders.add(order)
+        except ValueError:
+            pass
+    return orders
+
+
+def parse_date(value: Any, *, date_order: str | None = None, allow_missing: bool = False) -> dt.date | None:
+    """Parse a date deliberately; never guess the day/month order.
+
+    Parameters
+    ----------
+    value
+        ISO text, a date/datetime/Timestamp, or an Excel serial day number.
+    date_order
+        ``"dmy"`` or ``"mdy"`` to read ``DD/MM/YYYY``-style dates; without it
+        such dates are accepted only when just one order gives a real date.
+
+    Raises
+    ------
+    ValueError
+        Unreadable, impossible or ambiguous dates.
+    """
+    if is_missing(value):
+        if allow_missing:
+            return None
+        raise ValueError("date is missing; expected YYYY-MM-DD")
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, bool):
+        raise ValueError("date must be YYYY-MM-DD")
+    if isinstance(value, (int, float)) or (isinstance(value, str) and value.strip().isdigit() and len(value.strip()) == 5):
+        serial = float(value)
+        if not serial.is_integer() or not _EXCEL_SERIAL_RANGE[0] <= serial <= _EXCEL_SERIAL_RANGE[1]:
+            raise ValueError("number is not a plausible Excel date serial (1950–2099); expected YYYY-MM-DD")
+        return _EXCEL_EPOCH + dt.timedelta(days=int(serial))
+    if not isinstance(value, str):
+        raise ValueError("date must be YYYY-MM-DD")
+    text = value.strip()
+    m = _ISO_RE.match(text)
+    if m:
+        try:
+            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            raise ValueError("is not a real calendar date; expected YYYY-MM-DD") from None
+    m = _DMY_RE.match(text)
+    if m:
+        orders = slash_date_orders(text)
+        if date_order is not None:
+            if date_order not in ("dmy", "mdy"):
+                raise ValueError("date_order must be 'dmy' or 'mdy'")
+            if date_order not in orders:
+                raise ValueError(f"is not a real calendar date when read as {date_order.upper()}")
+            chosen = date_order
+        elif len(orders) == 1:
+            chosen = next(iter(orders))
+        elif not orders:
+            raise ValueError("is not a real calendar date")
+        else:
+            raise ValueError(
+                "day and month order is ambiguous (could be DD/MM or MM/DD); write the date as "
+                "YYYY-MM-DD or state the order (--date-order dmy|mdy)"
+            )
+        a, b, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        day, month = (a, b) if chosen == "dmy" else (b, a)
+        return dt.date(year, month, day)
+    raise ValueError("is not a date; expected YYYY-MM-DD")
+
+
+def parse_cadence(value: Any, *, allow_missing: bool = False) -> int | None:
+    """Months between career conversations: 6 or 12."""
+    if is_missing(value):
+        if allow_missing:
+            return None
+        raise ValueError("cadence is missing; expected 6 or 12 (months)")
+    try:
+        number = parse_rating(value) if not isinstance(value, int) else value
+    except ValueError:
+        if isinstance(value, str) and value.strip() == "12":
+            number = 12
+        else:
+            raise ValueError("cadence must be 6 or 12 (months)") from None
+    if number not in CADENCES:
+        raise ValueError("cadence must be 6 or 12 (months)")
+    return number
+
+
+def parse_choice(value: Any, *, choices: Iterable[str], what: str = "value", allow_missing: bool = False):
+    choices = tuple(choices)
+    if is_missing(value):
+        if allow_missing:
+            return None
+        raise ValueError(f"{what} is missing; allowed: {', '.join(choices)}")
+    if value not in choices:
+        raise ValueError(f"{what} must be one of: {', '.join(map(str, choices))}")
+    return value
+
+
+def iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+# --------------------------------------------------------------------------
+# records: a conversation and a check-in, as stored one file each
+
+
+def new_conversation(employee_id: str, coach_id: str, date: dt.date, question_set: str,
+                     question_set_version: str, conversation_id: str | None = None) -> dict:
+    """An empty draft conversation record with every field present."""
+    conversation_id = conversation_id or f"{employee_id}-{date.strftime('%Y%m%d')}"
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "conversation",
+        "conversation_id": conversation_id,
+        "employee_id": employee_id,
+        "coach_id": coach_id,
+        "date": date.isoformat(),
+        "question_set": question_set,
+        "question_set_version": str(question_set_version),
+        "status": "draft",
+        "source": "app",
+        "completed_at": None,
+        "sections": {},
+        "answers": {},
+        "dreams": [],
+        "skills": [],
+        "action_items": [],
+        "follow_up": {"mode": None, "every_weeks": None, "note": ""},
+        "cadence_months": None,
+        "next_due": None,
+    }
+
+
+def new_skill(name: str) -> dict:
+    return {
+        "skill": name,
+        "self_rating": None,
+        "coach_rating": None,
+        "ten_looks_like": "",
+        "options": [],
+        "approach": "",
+        "targets": {str(h): None for h in HORIZONS},
+        "dream_rank": None,
+    }
+
+
+def _check_keys(c: Collector, record: dict, required: Iterable[str], where: str):
+    for key in required:
+        if key not in record:
+            c.add(f"required field {key!r} is missing", column=f"{where}{key}")
+
+
+def validate_conversation(record: Any, source: str = "conversation") -> dict:
+    """Check a conversation record; return it normalised (ratings as int, dates ISO).
+
+    A draft may be incomplete; a completed conversation must hold what the method
+    asks for (see :func:`missing_for_completion`).
+
+    Raises
+    ------
+    ValidationError
+        Listing every problem, each with the field path as its column.
+    """
+    c = Collector(source)
+    if not isinstance(record, dict):
+        c.add("a conversation record must be a JSON object")
+        c.raise_if_any()
+    r = dict(record)
+    _check_keys(c, r, ("conversation_id", "employee_id", "coach_id", "date", "question_set",
+                       "question_set_version", "status"), "")
+    c.raise_if_any()
+    r["schema_version"] = SCHEMA_VERSION
+    r["kind"] = "conversation"
+    for key, what in (("conversation_id", "conversation id"), ("employee_id", "employee id"),
+                      ("coach_id", "coach id")):
+        c.check(parse_identifier, r[key], column=key, what=what)
+    d = c.check(parse_date, r["date"], column="date")
+    r["date"] = iso(d) if d else r["date"]
+    c.check(parse_choice, r["status"], column="status", choices=STATUSES, what="status")
+    r["question_set"] = str(r["question_set"])
+    r["question_set_version"] = str(r["question_set_version"])
+    r.setdefault("source", "app")
+    r.setdefault("completed_at", None)
+    for key, default in (("sections", {}), ("answers", {}), ("dreams", []), ("skills", []),
+                         ("action_items", [])):
+        r[key] = r.get(key) if r.get(key) is not None else default
+    if not isinstance(r["answers"], dict):
+        c.add("answers must be an object of question id -> answer", column="answers")
+    else:
+        for qid, ans in r["answers"].items():
+            if isinstance(ans, str):
+                c.check(parse_text, ans, column=f"answers.{qid}", what="answer")
+            elif isinstance(ans, list):
+                for i, a in enumerate(ans):
+                    c.check(parse_text, a, column=f"answers.{qid}[{i}]", what="answer")
+            elif ans is not None and not isinstance(ans, (int, float)):
+                c.add("answer must be text, a list of texts or a number", column=f"answers.{qid}")
+    if not isinstance(r["sections"], dict):
+        c.add("sections must be an object of section id -> timing", column="sections")
+    dreams = []
+    for i, dream in enumerate(r["dreams"] if isinstance(r["dreams"], list) else []):
+        path = f"dreams[{i}]"
+        if not isinstance(dream, dict):
+            c.add("a dream must be an object with rank and text", column=path)
+            continue
+        rank = dream.get("rank", i + 1)
+        if not isinstance(rank, int) or isinstance(rank, bool) or rank < 1:
+            c.add("rank must be a whole number from 1", column=f"{path}.rank", value=rank)
+        dreams.append({"rank": rank, "text": c.check(parse_text, dream.get("text"), column=f"{path}.text", what="dream")})
+    if len(dreams) > MAX_DREAMS:
+        c.add(f"at most {MAX_DREAMS} dreams are allowed, found {len(dreams)}", column="dreams")
+    r["dreams"] = dreams
+    skills = []
+    seen_skills: set[str] = set()
+    for i, skill in enumerate(r["skills"] if isinstance(r["skills"], list) else []):
+        path = f"skills[{i}]"
+        if not isinstance(skill, dict):
+            c.add("a skill must be an object", column=path)
+            continue
+        s = {**new_skill(""), **skill}
+        name = c.check(parse_text, s.get("skill"), column=f"{path}.skill", what="skill name", allow_missing=False)
+        if name is not None:
+            s["skill"] = name
+            key = skill_key(name)
+            if key in seen_skills:
+                c.add("the same skill appears twice in one conversation", column=f"{path}.skill", value=name)
+            seen_skills.add(key)
+        s["self_rating"] = c.check(parse_rating, s["self_rating"], column=f"{path}.self_rating", allow_missing=True)
+        s["coach_rating"] = c.check(parse_rating, s["coach_rating"], column=f"{path}.coach_rating", allow_missing=True)
+        s["ten_looks_like"] = c.check(parse_text, s["ten_looks_like"], column=f"{path}.ten_looks_like") or ""
+        s["approach"] = c.check(parse_text, s["approach"], column=f"{path}.approach") or ""
+        targets = s.get("targets") or {}
+        if not isinstance(targets, dict):
+            c.add("targets must map 6/12/18 months to a rating", column=f"{path}.targets")
+            targets = {}
+        clean_targets = {}
+        for h in HORIZONS:
+            clean_targets[str(h)] = c.check(parse_rating, targets.get(str(h), targets.get(h)),
+                                            column=f"{path}.targets.{h}", allow_missing=True)
+        extra = {str(k) for k in targets} - {str(h) for h in HORIZONS}
+        if extra:
+            c.add(f"targets are set only for {', '.join(map(str, HORIZONS))} months", column=f"{path}.targets",
+                  value=sorted(extra))
+        s["targets"] = clean_targets
+        options = []
+        chosen = 0
+        for j, opt in enumerate(s.get("options") or []):
+            opath = f"{path}.options[{j}]"
+            if not isinstance(opt, dict):
+                c.add("an option must be an object with text, pros, cons and chosen", column=opath)
+                continue
+            o = {
+                "text": c.check(parse_text, opt.get("text"), column=f"{opath}.text", what="option"),
+                "pros": c.check(parse_text, opt.get("pros"), column=f"{opath}.pros") or "",
+                "cons": c.check(parse_text, opt.get("cons"), column=f"{opath}.cons") or "",
+                "chosen": bool(opt.get("chosen", False)),
+            }
+            chosen += o["chosen"]
+            options.append(o)
+        if chosen > 1:
+            c.add("only one option can be the chosen approach", column=f"{path}.options")
+        s["options"] = options
+        dr = s.get("dream_rank")
+        if dr is not None and (not isinstance(dr, int) or isinstance(dr, bool) or dr < 1):
+            c.add("dream_rank must be the rank of one of the dreams", column=f"{path}.dream_rank", value=dr)
+        skills.append(s)
+    r["skills"] = skills
+    items = []
+    seen_items: set[str] = set()
+    for i, item in enumerate(r["action_items"] if isinstance(r["action_items"], list) else []):
+        path = f"action_items[{i}]"
+        if not isinstance(item, dict):
+            c.add("an action item must be an object", column=path)
+            continue
+        it = dict(item)
+        it["item_id"] = c.check(parse_identifier, it.get("item_id") or f"a{i + 1}", column=f"{path}.item_id", what="item id")
+        if it["item_id"] in seen_items:
+            c.add("two action items share an id", column=f"{path}.item_id", value=it["item_id"])
+        seen_items.add(it["item_id"])
+        it["text"] = c.check(parse_text, it.get("text"), column=f"{path}.text", what="action item")
+        due = c.check(parse_date, it.get("due"), column=f"{path}.due", allow_missing=True)
+        it["due"] = iso(due)
+        it["owner"] = c.check(parse_text, it.get("owner"), column=f"{path}.owner") or ""
+        it["skill"] = c.check(parse_text, it.get("skill"), column=f"{path}.skill") or ""
+        items.append(it)
+    r["action_items"] = items
+    fu = r.get("follow_up") or {}
+    if not isinstance(fu, dict):
+        c.add("follow_up must be an object with mode and every_weeks", column="follow_up")
+        fu = {}
+    every = fu.get("every_weeks")
+    if every is not None and (not isinstance(every, int) or isinstance(every, bool) or not 1 <= every <= 26):
+        c.add("follow-up interval must be a whole number of weeks from 1 to 26", column="follow_up.every_weeks", value=every)
+    r["follow_up"] = {
+        "mode": c.check(parse_choice, fu.get("mode"), column="follow_up.mode", choices=FOLLOW_UP_MODES,
+                        what="follow-up mode", allow_missing=True),
+        "every_weeks": every,
+        "note": c.check(parse_text, fu.get("note"), column="follow_up.note") or "",
+    }
+    r["cadence_months"] = c.check(parse_cadence, r.get("cadence_months"), column="cadence_months", allow_missing=True)
+    nd = c.check(parse_date, r.get("next_due"), column="next_due", allow_missing=True)
+    r["next_due"] = iso(nd)
+    c.raise_if_any(f"{source}: the conversation record is not valid")
+    if r["status"] == "completed":
+        missing = missing_for_completion(r)
+        if missing:
+            raise ValidationError([Problem(source, m) for m in missing],
+                                  f"{source}: a completed conversation must be whole")
+    return r
+
+
+def missing_for_completion(record: dict) -> list[str]:
+    """What the method asks for that a conversation does not hold yet (empty if complete).
+
+    Imported history records (``source`` starting with ``import``) only carry
+    ratings and targets, so they are held to that.
+    """
+    missing: list[str] = []
+    if str(record.get("source", "")).startswith("import"):
+        return missing
+    dreams = [d for d in record.get("dreams", []) if (d.get("text") or "").strip()]
+    if len(dreams) < MIN_DREAMS:
+        missing.append(f"Goals: list at least {MIN_DREAMS} dreams ({len(dreams)} so far)")
+    skills = record.get("skills", [])
+    if not skills:
+        missing.append("Action plan: add at least one skill")
+    for s in skills:
+        name = s.get("skill") or "(unnamed skill)"
+        if s.get("self_rating") is None:
+            missing.append(f"Action plan: rate {name!r} from 1 to 10")
+        if not (s.get("ten_looks_like") or "").strip():
+            missing.append(f"Action plan: describe what a 10 looks like for {name!r}")
+        opts = [o for o in s.get("options", []) if (o.get("text") or "").strip()]
+        if len(opts) < MIN_OPTIONS:
+            missing.append(f"Action plan: list at least {MIN_OPTIONS} options to raise {name!r} by one ({len(opts)} so far)")
+        if not any(o.get("chosen") for o in opts):
+            missing.append(f"Action plan: choose the best approach for {name!r}")
+        for h in HORIZONS:
+            if (s.get("targets") or {}).get(str(h)) is None:
+                missing.append(f"Action plan: set the {h}-month target for {name!r}")
+    items = [i for i in record.get("action_items", []) if (i.get("text") or "").strip()]
+    if not items:
+        missing.append("Next steps: add at least one action item")
+    if record.get("cadence_months") not in CADENCES:
+        missing.append("Next steps: agree how often to hold the career conversation (6 or 12 months)")
+    if not (record.get("follow_up") or {}).get("mode"):
+        missing.append("Next steps: agree how to follow up")
+    return missing
+
+
+def validate_checkin(record: Any, source: str = "check-in") -> dict:
+    """Check a check-in record and return it normalised.
+
+    Raises
+    ------
+    ValidationError
+        Listing every problem.
+    """
+    c = Collector(source)
+    if not isinstance(record, dict):
+        c.add("a check-in record must be a JSON object")
+        c.raise_if_any()
+    r = dict(record)
+    _check_keys(c, r, ("checkin_id", "employee_id", "coach_id", "date"), "")
+    c.raise_if_any()
+    r["schema_version"] = SCHEMA_VERSION
+    r["kind"] = "checkin"
+    for key, what in (("checkin_id", "check-in id"), ("employee_id", "employee id"), ("coach_id", "coach id")):
+        c.check(parse_identifier, r[key], column=key, what=what)
+    if r.get("conversation_id"):
+        c.check(parse_identifier, r["conversation_id"], column="conversation_id", what="conversation id")
+    else:
+        r["conversation_id"] = None
+    d = c.check(parse_date, r["date"], column="date")
+    r["date"] = iso(d) if d else r["date"]
+    r["note"] = c.check(parse_text, r.get("note"), column="note") or ""
+    r.setdefault("source", "app")
+    updates = []
+    for i, u in enumerate(r.get("updates") or []):
+        path = f"updates[{i}]"
+        if not isinstance(u, dict):
+            c.add("an update must be an object", column=path)
+            continue
+        nu = {
+            "conversation_id": c.check(parse_identifier, u.get("conversation_id") or r["conversation_id"],
+                                       column=f"{path}.conversation_id", what="conversation id"),
+            "item_id": c.check(parse_identifier, u.get("item_id"), column=f"{path}.item_id", what="item id"),
+            "status": c.check(parse_choice, u.get("status"), column=f"{path}.status", choices=ITEM_STATUSES,
+                              what="status"),
+            "note": c.check(parse_text, u.get("note"), column=f"{path}.note") or "",
+            "reason": c.check(parse_text, u.get("reason"), column=f"{path}.reason") or "",
+        }
+        if nu["status"] == "dropped" and not nu["reason"].strip():
+            c.add("a dropped action item needs a reason", column=f"{path}.reason")
+        updates.append(nu)
+    r["updates"] = updates
+    ratings = []
+    for i, rt in enumerate(r.get("ratings") or []):
+        path = f"ratings[{i}]"
+        if not isinstance(rt, dict):
+            c.add("a rating must be an object with skill and self_rating", column=path)
+            continue
+        ratings.append({
+            "skill": c.check(parse_text, rt.get("skill"), column=f"{path}.skill", what="skill", allow_missing=False),
+            "self_rating": c.check(parse_rating, rt.get("self_rating"), column=f"{path}.self_rating", allow_missing=True),
+            "coach_rating": c.check(parse_rating, rt.get("coach_rating"), column=f"{path}.coach_rating", allow_missing=True),
+        })
+    r["ratings"] = ratings
+    c.raise_if_any(f"{source}: the check-in record is not valid")
+    return r
+
+
+def skill_key(name: str) -> str:
+    """How two skill names are compared: case- and space-insensitive."""
+    return " ".join(str(name).split()).casefold()
+
+
+# --------------------------------------------------------------------------
+# tables: the roster and the tidy tables derived from the records
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    dtype: str  # "string", "Int64", "date", "bool", "float64", "datetime"
+    nullable: bool = True
+
+
+@dataclass(frozen=True)
+class Table:
+    """A tidy table: its columns in order and the columns that identify a row."""
+
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = field(default=())
+    has_free_text: tuple[str, ...] = field(default=())
+
+    @property
+    def names(self) -> list[str]:
+        return [col.name for col in self.columns]
+
+    def empty(self) -> pd.DataFrame:
+        return coerce_frame(pd.DataFrame({c.name: [] for c in self.columns}), self)
+
+
+def _cols(*spec: str) -> tuple[Column, ...]:
+    out = []
+    for s in spec:
+        name, dtype = s.split(":")
+        nullable = not dtype.endswith("!")
+        out.append(Column(name, dtype.rstrip("!"), nullable))
+    return tuple(out)
+
+
+ROSTER = Table("roster", _cols(
+    "employee_id:string!", "name:string!", "coach_id:string!", "department:string!", "role:string",
+    "cadence_months:Int64!", "email:string"), key=("employee_id",), has_free_text=("name", "email"))
+
+CONVERSATIONS = Table("conversations", _cols(
+    "conversation_id:string!", "employee_id:string!", "coach_id:string!", "date:date!", "question_set:string!",
+    "question_set_version:string!", "status:string!", "source:string", "cadence_months:Int64", "next_due:date",
+    "follow_up_mode:string", "follow_up_every_weeks:Int64", "completed_at:string", "n_dreams:Int64",
+    "n_skills:Int64", "n_action_items:Int64", "goals_seconds:float64", "action_plan_seconds:float64",
+    "next_steps_seconds:float64"), key=("conversation_id",))
+
+DREAMS = Table("dreams", _cols(
+    "conversation_id:string!", "employee_id:string!", "date:date!", "rank:Int64!", "text:string"),
+    key=("conversation_id", "rank"), has_free_text=("text",))
+
+SKILLS = Table("skills", _cols(
+    "conversation_id:string!", "employee_id:string!", "date:date!", "skill:string!", "self_rating:Int64",
+    "coach_rating:Int64", "ten_looks_like:string", "approach:string", "chosen_option:string",
+    "dream_rank:Int64", "status:string"),
+    key=("conversation_id", "skill"), has_free_text=("ten_looks_like", "approach", "chosen_option"))
+
+SKILL_RATINGS = Table("skill_ratings", _cols(
+    "employee_id:string!", "date:date!", "skill:string!", "self_rating:Int64", "coach_rating:Int64",
+    "source:string!", "record_id:string!"), key=("record_id", "skill"))
+
+TARGETS = Table("targets", _cols(
+    "employee_id:string!", "conversation_id:string!", "date:date!", "skill:string!", "baseline:Int64",
+    "horizon_months:Int64!", "target:Int64!"), key=("conversation_id", "skill", "horizon_months"))
+
+OPTIONS = Table("options", _cols(
+    "conversation_id:string!", "employee_id:string!", "date:date!", "skill:string!", "option_no:Int64!",
+    "text:string", "pros:string", "cons:string", "chosen:bool!"),
+    key=("conversation_id", "skill", "option_no"), has_free_text=("text", "pros", "cons"))
+
+ACTION_ITEMS = Table("action_items", _cols(
+    "conversation_id:string!", "employee_id:string!", "date:date!", "item_id:string!", "text:string",
+    "due:date", "owner:string", "skill:string"), key=("conversation_id", "item_id"), has_free_text=("text", "owner"))
+
+CHECKINS = Table("checkins", _cols(
+    "checkin_id:string!", "employee_id:string!", "coach_id:string!", "date:date!", "conversation_id:string",
+    "n_updates:Int64", "n_ratings:Int64"), key=("checkin_id",))
+
+CHECKIN_UPDATES = Table("checkin_updates", _cols(
+    "checkin_id:string!", "employee_id:string!", "date:date!", "conversation_id:string!", "item_id:string!",
+    "status:string!", "note:string", "reason:string"), key=("checkin_id", "conversation_id", "item_id"),
+    has_free_text=("note", "reason"))
+
+ANSWERS = Table("answers", _cols(
+    "conversation_id:string!", "employee_id:string!", "date:date!", "question_id:string!", "text:string"),
+    key=("conversation_id", "question_id"), has_free_text=("text",))
+
+DERIVED_TABLES: dict[str, Table] = {t.name: t for t in (
+    CONVERSATIONS, DREAMS, SKILLS, SKILL_RATINGS, TARGETS, OPTIONS, ACTION_ITEMS, CHECKINS, CHECKIN_UPDATES, ANSWERS)}
+TABLES: dict[str, Table] = {"roster": ROSTER, **DERIVED_TABLES}
+
+
+def table(name: str) -> Table:
+    """Look a table up by name; the error lists the tables there are."""
+    try:
+        return TABLES[name]
+    except KeyError:
+        raise ValueError(f"unknown table {name!r}; tables are: {', '.join(TABLES)}") from None
+
+
+_PANDAS_DTYPE = {"string": "string", "Int64": "Int64", "bool": "bool", "float64": "float64",
+                 "date": "datetime64[ns]"}
+
+
+def coerce_frame(frame: pd.DataFrame, tbl: Table) -> pd.DataFrame:
+    """Return a new frame with exactly ``tbl``'s columns, in order, with its dtypes."""
+    out = pd.DataFrame(index=frame.index)
+    for col in tbl.columns:
+        values = frame[col.name] if col.name in frame.columns else pd.Series([None] * len(frame), index=frame.index)
+        if col.dtype == "date":
+            out[col.name] = pd.to_datetime(values, errors="raise")
+        elif col.dtype == "Int64":
+            out[col.name] = pd.array(values, dtype="Int64") if len(values) else pd.array([], dtype="Int64")
+        else:
+            out[col.name] = values.astype(_PANDAS_DTYPE[col.dtype])
+    return out.reset_index(drop=True)
+
+
+def validate_roster_frame(frame: pd.DataFrame, source: str, *, row_offset: int = 2) -> pd.DataFrame:
+    """Validate a roster table (all rows at once) and return it typed.
+
+    ``row_offset`` maps the frame's position to the row number a person sees in
+    the file (2 for a CSV with a header line).
+
+    Raises
+    ------
+    ValidationError
+        Missing/extra columns, bad ids, duplicate ids (also ids differing only in
+        case), bad cadences, empty names — every one listed.
+    """
+    c = Collector(source)
+    required = [col.name for col in ROSTER.columns if not col.nullable]
+    allowed = ROSTER.names
+    present = list(frame.columns)
+    for name in required:
+        if name not in present:
+            c.add(f"required column {name!r} is missing; columns are: {', '.join(allowed)}", column=name)
+    for name in present:
+        if name not in allowed:
+            c.add(f"unknown column; allowed columns are: {', '.join(allowed)}", column=str(name))
+    c.raise_if_any(f"{source}: the roster's columns are not right; nothing was written")
+    seen: dict[str, int] = {}
+    rows = []
+    for pos, rec in enumerate(frame.to_dict("records")):
+        row = pos + row_offset
+        eid = c.check(parse_identifier, rec["employee_id"], row=row, column="employee_id", what="employee id")
+        if eid is not None:
+            folded = eid.casefold()
+            if folded in seen:
+                c.add(f"employee id appears again (first on row {seen[folded]}; ids that differ only in case count "
+                      "as the same)", row=row, column="employee_id", value=eid)
+            else:
+                seen[folded] = row
+        coach = c.check(parse_identifier, rec["coach_id"], row=row, column="coach_id", what="coach id")
+        name = c.check(parse_text, rec["name"], row=row, column="name", what="name", allow_missing=False)
+        dept = c.check(parse_text, rec["department"], row=row, column="department", what="department",
+                       allow_missing=False)
+        cadence = c.check(parse_cadence, rec["cadence_months"], row=row, column="cadence_months")
+        role = c.check(parse_text, rec.get("role"), row=row, column="role") or ""
+        email = c.check(parse_text, rec.get("email"), row=row, column="email") or ""
+        rows.append({"employee_id": eid, "name": name, "coach_id": coach, "department": dept, "role": role,
+                     "cadence_months": cadence, "email": email})
+    c.raise_if_any(f"{source}: {{n}} problem(s) in the roster; nothing was written".replace(
+        "{n}", str(len(c.problems))))
+    return coerce_frame(pd.DataFrame(rows, columns=ROSTER.names), ROSTER)

@@ -1,0 +1,579 @@
+"""The store: the only module that reads and writes records on disk.
+
+Layout of a data folder::
+
+    roster.csv                                   the employees (UTF-8 CSV)
+    conversations/<employee_id>/<conversation_id>.json   one file per conversation
+    conversations/<employee_id>/<conversation_id>.summary.html  the employee's summary
+    checkins/<employee_id>/<checkin_id>.json     one file per check-in
+    question_sets/*.yaml                         the organisation's own question sets
+    derived/<table>/part-NN.parquet              read-optimised tables (rebuildable)
+    derived/manifest.json                        what the derived tables were built from
+    .locks/                                      lock files (named by a hash, never an id)
+
+Every write validates the record (:mod:`careerconv.schema`), writes the whole
+file to a temp file in the same folder, fsyncs it and ``os.replace``-s it into
+place under a per-employee lock. A killed process therefore leaves the old or
+the new file; temp files start with ``.`` and are never read as data.
+
+The derived tables are built from the record files and brought up to date
+incrementally: an employee's folder changes its modification time whenever a
+record in it is replaced, so only changed employees are re-read, and only the
+buckets (parts) holding them are rewritten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from filelock import FileLock
+
+from . import schema as S
+from . import tables as T
+
+N_BUCKETS = 32
+MANIFEST_VERSION = 1
+ROSTER_FILE = "roster.csv"
+_RECORD_DIRS = {"conversation": "conversations", "checkin": "checkins"}
+
+
+class NotFound(KeyError):
+    """A record or employee that is not in the store."""
+
+    def __str__(self) -> str:  # KeyError quotes its message; a user should not see quotes
+        return str(self.args[0]) if self.args else "not found"
+
+
+@dataclass
+class History:
+    """Everything held about one employee, oldest first."""
+
+    employee: dict | None
+    conversations: list[dict] = field(default_factory=list)
+    checkins: list[dict] = field(default_factory=list)
+
+    @property
+    def last_completed(self) -> dict | None:
+        done = [c for c in self.conversations if c["status"] == "completed"]
+        return done[-1] if done else None
+
+    @property
+    def drafts(self) -> list[dict]:
+        return [c for c in self.conversations if c["status"] == "draft"]
+
+    def frames(self, tables: Iterable[str] | None = None) -> dict[str, pd.DataFrame]:
+        """This employee's derived tables, built straight from the records."""
+        return T.frames_from_records([*self.conversations, *self.checkins], tables)
+
+
+@dataclass
+class RefreshReport:
+    employees_changed: int
+    buckets_rewritten: int
+    seconds: float
+
+
+def bucket_of(employee_id: str) -> int:
+    """Stable bucket number of an employee (same on every machine and run)."""
+    return int.from_bytes(hashlib.blake2b(employee_id.encode(), digest_size=4).digest(), "big") % N_BUCKETS
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old or the new file, never a mix.
+
+    The temp file lives in the same folder (``os.replace`` is atomic only within
+    one file system) and starts with ``.`` so no reader mistakes it for data.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    _fsync_dir(path.parent)
+
+
+def _json_bytes(record: dict) -> bytes:
+    return json.dumps(record, ensure_ascii=False, indent=1, sort_keys=False).encode("utf-8")
+
+
+def _is_data_file(name: str) -> bool:
+    return not name.startswith(".") and name.endswith(".json")
+
+
+class Store:
+    """A data folder of open files; every record read and write goes through here.
+
+    Parameters
+    ----------
+    root
+        The data folder. Created on first write.
+    """
+
+    def __init__(self, root: str | os.PathLike):
+        self.root = Path(root).resolve()
+        self.problems: list[S.Problem] = []
+
+    # ------------------------------------------------------------------ paths and locks
+    @property
+    def derived_dir(self) -> Path:
+        return self.root / "derived"
+
+    @property
+    def roster_path(self) -> Path:
+        return self.root / ROSTER_FILE
+
+    def _lock(self, name: str) -> FileLock:
+        # A hash, so a lock file never carries an employee id (erasure leaves none behind).
+        digest = hashlib.sha256(name.encode()).hexdigest()[:20]
+        folder = self.root / ".locks"
+        folder.mkdir(parents=True, exist_ok=True)
+        return FileLock(str(folder / f"{digest}.lock"), timeout=60)
+
+    def employee_dir(self, kind: str, employee_id: str) -> Path:
+        S.parse_identifier(employee_id, what="employee id")
+        return self.root / _RECORD_DIRS[kind] / employee_id
+
+    def record_path(self, kind: str, employee_id: str, record_id: str) -> Path:
+        S.parse_identifier(record_id, what=f"{kind} id")
+        return self.employee_dir(kind, employee_id) / f"{record_id}.json"
+
+    # ------------------------------------------------------------------ roster
+    def roster(self) -> pd.DataFrame:
+        """The roster as a typed frame (empty with the right columns if none yet).
+
+        Raises
+        ------
+        ValidationError
+            If ``roster.csv`` was edited by hand into something invalid.
+        """
+        if not self.roster_path.exists():
+            return S.ROSTER.empty()
+        frame = pd.read_csv(self.roster_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        return S.validate_roster_frame(frame, str(self.roster_path))
+
+    def employee(self, employee_id: str) -> dict:
+        """One roster row as a dict.
+
+        Raises
+        ------
+        NotFound
+            If the employee is not on the roster.
+        """
+        roster = self.roster()
+        hit = roster[roster["employee_id"] == employee_id]
+        if hit.empty:
+            raise NotFound(f"employee {employee_id!r} is not on the roster")
+        row = hit.iloc[0].to_dict()
+        return {k: (None if pd.isna(v) else (int(v) if k == "cadence_months" else v)) for k, v in row.items()}
+
+    def save_roster(self, frame: pd.DataFrame, source: str = "roster") -> pd.DataFrame:
+        """Replace the roster with ``frame`` after validating all of it.
+
+        Raises
+        ------
+        ValidationError
+            Nothing is written if any row is invalid.
+        """
+        typed = S.validate_roster_frame(frame, source)
+        buf = io.StringIO()
+        typed.to_csv(buf, index=False)
+        with self._lock("roster"):
+            atomic_write_bytes(self.roster_path, buf.getvalue().encode("utf-8"))
+        return typed
+
+    def upsert_employees(self, frame: pd.DataFrame, source: str = "roster") -> tuple[int, int, int]:
+        """Add or update employees by id, keeping everyone else.
+
+        Returns
+        -------
+        (added, updated, unchanged)
+        """
+        incoming = S.validate_roster_frame(frame, source)
+        with self._lock("roster"):
+            current = self.roster()
+            merged = {r["employee_id"]: r for r in current.to_dict("records")}
+            folded = {k.casefold(): k for k in merged}
+            added = updated = unchanged = 0
+            problems = []
+            for pos, row in enumerate(incoming.to_dict("records")):
+                eid = row["employee_id"]
+                existing_key = folded.get(eid.casefold())
+                if existing_key is not None and existing_key != eid:
+                    problems.append(S.Problem(source, f"differs only in case from the existing employee "
+                                                      f"{existing_key!r}", pos + 2, "employee_id", eid))
+                    continue
+                if eid not in merged:
+                    added += 1
+                elif _same_row(merged[eid], row):
+                    unchanged += 1
+                else:
+                    updated += 1
+                merged[eid] = row
+                folded[eid.casefold()] = eid
+            if problems:
+                raise S.ValidationError(problems, f"{source}: the roster was not changed")
+            if added or updated:
+                frame_out = S.coerce_frame(pd.DataFrame(list(merged.values()), columns=S.ROSTER.names), S.ROSTER)
+                buf = io.StringIO()
+                frame_out.to_csv(buf, index=False)
+                atomic_write_bytes(self.roster_path, buf.getvalue().encode("utf-8"))
+        return added, updated, unchanged
+
+    # ------------------------------------------------------------------ records
+    def _read_record(self, path: Path, kind: str) -> dict:
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise NotFound(f"no {kind} at {path}") from None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise S.ValidationError([S.Problem(str(path), f"cannot read the {kind} record: {exc}")],
+                                    f"{path}: the file is damaged") from None
+        validator = S.validate_checkin if kind == "checkin" else S.validate_conversation
+        return validator(raw, str(path))
+
+    def _write_record(self, kind: str, record: dict) -> dict:
+        validator = S.validate_checkin if kind == "checkin" else S.validate_conversation
+        key = "checkin_id" if kind == "checkin" else "conversation_id"
+        clean = validator(record, f"{kind} {record.get(key)!r}" if isinstance(record, dict) else kind)
+        path = self.record_path(kind, clean["employee_id"], clean[key])
+        atomic_write_bytes(path, _json_bytes(clean))
+        return clean
+
+    def save_conversation(self, record: dict) -> dict:
+        """Validate and atomically write one conversation; return the stored record.
+
+        A completed conversation is locked: saving over it raises, except to
+        save it again unchanged.
+
+        Raises
+        ------
+        ValidationError
+            For an invalid record (nothing is written).
+        PermissionError
+            When the stored conversation is completed.
+        """
+        with self._lock(f"employee:{record.get('employee_id')}"):
+            self._refuse_if_completed(record)
+            return self._write_record("conversation", record)
+
+    def _refuse_if_completed(self, record: dict) -> None:
+        try:
+            path = self.record_path("conversation", record["employee_id"], record["conversation_id"])
+        except (KeyError, ValueError):
+            return  # the validator reports these
+        if path.exists():
+            try:
+                old = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                return
+            if old.get("status") == "completed" and old != record and not str(record.get("source", "")).startswith("import"):
+                raise PermissionError(f"conversation {record['conversation_id']!r} is completed and locked")
+
+    def update_conversation(self, employee_id: str, conversation_id: str,
+                            change: Callable[[dict], dict | None]) -> dict:
+        """Read-modify-write one conversation under its lock (safe with other processes).
+
+        ``change`` receives the stored record and returns the new one (or edits
+        it in place and returns None).
+        """
+        with self._lock(f"employee:{employee_id}"):
+            current = self.load_conversation(employee_id, conversation_id)
+            if current["status"] == "completed":
+                raise PermissionError(f"conversation {conversation_id!r} is completed and locked")
+            changed = change(current)
+            return self._write_record("conversation", changed if changed is not None else current)
+
+    def load_conversation(self, employee_id: str, conversation_id: str) -> dict:
+        """One conversation record.
+
+        Raises
+        ------
+        NotFound, ValidationError
+        """
+        return self._read_record(self.record_path("conversation", employee_id, conversation_id), "conversation")
+
+    def delete_draft(self, employee_id: str, conversation_id: str) -> None:
+        """Discard a draft conversation (completed ones are never deleted this way)."""
+        with self._lock(f"employee:{employee_id}"):
+            record = self.load_conversation(employee_id, conversation_id)
+            if record["status"] != "draft":
+                raise PermissionError(f"conversation {conversation_id!r} is completed; only drafts can be discarded")
+            self.record_path("conversation", employee_id, conversation_id).unlink()
+
+    def save_checkin(self, record: dict) -> dict:
+        """Validate and atomically write one check-in; return the stored record."""
+        with self._lock(f"employee:{record.get('employee_id')}"):
+            return self._write_record("checkin", record)
+
+    def load_checkin(self, employee_id: str, checkin_id: str) -> dict:
+        return self._read_record(self.record_path("checkin", employee_id, checkin_id), "checkin")
+
+    def save_summary(self, employee_id: str, conversation_id: str, html: str) -> Path:
+        """Write the employee's one-page summary next to the conversation."""
+        path = self.record_path("conversation", employee_id, conversation_id).with_suffix(".summary.html")
+        atomic_write_bytes(path, html.encode("utf-8"))
+        return path
+
+    def _records_in(self, folder: Path, kind: str, strict: bool = False) -> list[dict]:
+        out = []
+        try:
+            entries = list(os.scandir(folder))
+        except FileNotFoundError:
+            return out
+        for entry in entries:
+            if not _is_data_file(entry.name):
+                continue
+            try:
+                out.append(self._read_record(Path(entry.path), kind))
+            except (S.ValidationError, NotFound) as exc:
+                if strict:
+                    raise
+                problems = getattr(exc, "problems", None) or [S.Problem(entry.path, str(exc))]
+                self.problems.extend(problems)
+        key = "checkin_id" if kind == "checkin" else "conversation_id"
+        out.sort(key=lambda r: (r["date"], r[key]))
+        return out
+
+    def conversations(self, employee_id: str) -> list[dict]:
+        """All conversations of one employee, oldest first (damaged files skipped, see ``problems``)."""
+        return self._records_in(self.employee_dir("conversation", employee_id), "conversation")
+
+    def checkins(self, employee_id: str) -> list[dict]:
+        """All check-ins of one employee, oldest first."""
+        return self._records_in(self.employee_dir("checkin", employee_id), "checkin")
+
+    def history(self, employee_id: str) -> History:
+        """Everything held about one employee (roster row, conversations, check-ins)."""
+        try:
+            employee = self.employee(employee_id)
+        except NotFound:
+            employee = None
+        return History(employee, self.conversations(employee_id), self.checkins(employee_id))
+
+    def employees_with_records(self) -> list[str]:
+        ids: set[str] = set()
+        for kind in _RECORD_DIRS.values():
+            folder = self.root / kind
+            if folder.is_dir():
+                ids.update(e.name for e in os.scandir(folder) if e.is_dir() and not e.name.startswith("."))
+        return sorted(ids)
+
+    def iter_records(self) -> Iterator[dict]:
+        """Every record in the folder, reading each file (the naive, uncached way)."""
+        for eid in self.employees_with_records():
+            yield from self.conversations(eid)
+            yield from self.checkins(eid)
+
+    def new_record_id(self, kind: str, employee_id: str, date: dt.date) -> str:
+        """A fresh id like ``E0001-20250314`` (``E0001-ci-20250314`` for check-ins), suffixed if taken."""
+        stem = f"{employee_id}-{date:%Y%m%d}" if kind == "conversation" else f"{employee_id}-ci-{date:%Y%m%d}"
+        folder = self.employee_dir(kind, employee_id)
+        candidate, n = stem, 1
+        while (folder / f"{candidate}.json").exists():
+            n += 1
+            candidate = f"{stem}-{n}"
+        return candidate
+
+    # ------------------------------------------------------------------ derived tables
+    def _manifest_path(self) -> Path:
+        return self.derived_dir / "manifest.json"
+
+    def _load_manifest(self) -> dict:
+        try:
+            manifest = json.loads(self._manifest_path().read_text(encoding="utf-8"))
+            if manifest.get("version") == MANIFEST_VERSION and manifest.get("n_buckets") == N_BUCKETS:
+                return manifest
+        except (OSError, ValueError):
+            pass
+        return {"version": MANIFEST_VERSION, "n_buckets": N_BUCKETS, "employees": {}}
+
+    def _signatures(self) -> dict[str, list[int]]:
+        """Per employee, the modification times of their record folders."""
+        sig: dict[str, list[int]] = {}
+        for slot, kind in enumerate(("conversations", "checkins")):
+            folder = self.root / kind
+            if not folder.is_dir():
+                continue
+            for entry in os.scandir(folder):
+                if entry.name.startswith(".") or not entry.is_dir():
+                    continue
+                sig.setdefault(entry.name, [0, 0])[slot] = entry.stat().st_mtime_ns
+        return sig
+
+    def _part_path(self, table: str, bucket: int) -> Path:
+        return self.derived_dir / table / f"part-{bucket:02d}.parquet"
+
+    def _read_part(self, table: str, bucket: int) -> pd.DataFrame | None:
+        path = self._part_path(table, bucket)
+        if not path.exists():
+            return S.DERIVED_TABLES[table].empty()
+        try:
+            return pq.read_table(path).to_pandas()
+        except Exception:  # a damaged part is rebuilt from the record files
+            return None
+
+    def _write_part(self, table: str, bucket: int, frame: pd.DataFrame) -> None:
+        buf = io.BytesIO()
+        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), buf, compression="zstd")
+        atomic_write_bytes(self._part_path(table, bucket), buf.getvalue())
+
+    def refresh(self, full: bool = False) -> RefreshReport:
+        """Bring the derived tables up to date with the record files.
+
+        Only employees whose record folders changed since the last refresh are
+        re-read; only the parts holding them are rewritten. ``full=True``
+        rebuilds everything from the record files.
+        """
+        started = time.perf_counter()
+        with self._lock("derived"):
+            manifest = {"version": MANIFEST_VERSION, "n_buckets": N_BUCKETS, "employees": {}} if full \
+                else self._load_manifest()
+            known: dict[str, list[int]] = manifest["employees"]
+            # Signatures are taken before reading files: a write racing with us
+            # changes the folder time again and is picked up next time.
+            current = self._signatures()
+            changed = {e for e, s in current.items() if known.get(e) != s} | (set(known) - set(current))
+            damaged = {b for b in range(N_BUCKETS) for t in S.DERIVED_TABLES
+                       if self._part_path(t, b).exists() and not _parquet_ok(self._part_path(t, b))}
+            if full:
+                damaged = set(range(N_BUCKETS))
+            if damaged:
+                changed |= {e for e in current if bucket_of(e) in damaged}
+            by_bucket: dict[int, set[str]] = {}
+            for e in changed:
+                by_bucket.setdefault(bucket_of(e), set()).add(e)
+            for bucket, employees in sorted(by_bucket.items()):
+                records = []
+                for e in sorted(employees):
+                    if e in current:
+                        records.extend(self.conversations(e))
+                        records.extend(self.checkins(e))
+                fresh = T.frames_from_records(records)
+                for name, tbl in S.DERIVED_TABLES.items():
+                    old = None if bucket in damaged else self._read_part(name, bucket)
+                    if old is None:
+                        # rebuild the whole bucket: re-read every employee in it
+                        keep = T.frames_from_records(
+                            [r for e in sorted(current) if bucket_of(e) == bucket and e not in employees
+                             for r in (*self.conversations(e), *self.checkins(e))], [name])[name]
+                    else:
+                        keep = old[~old["employee_id"].isin(employees)]
+                    parts = [f for f in (keep, fresh[name]) if len(f)]
+                    merged = pd.concat(parts, ignore_index=True) if parts else tbl.empty()
+                    self._write_part(name, bucket, S.coerce_frame(merged, tbl))
+            manifest["employees"] = current
+            atomic_write_bytes(self._manifest_path(), json.dumps(manifest).encode("utf-8"))
+        return RefreshReport(len(changed), len(by_bucket), time.perf_counter() - started)
+
+    def read_table(self, name: str, columns: list[str] | None = None, refresh: bool = True) -> pd.DataFrame:
+        """One derived table (or the roster) for analytics, from the cache.
+
+        Parameters
+        ----------
+        name
+            A table of :data:`careerconv.schema.TABLES`.
+        columns
+            Read only these columns (faster).
+        refresh
+            Bring the cache up to date first (cheap when nothing changed).
+        """
+        tbl = S.table(name)
+        if name == "roster":
+            frame = self.roster()
+            return frame[columns] if columns else frame
+        if refresh:
+            self.refresh()
+        paths = [self._part_path(name, b) for b in range(N_BUCKETS)]
+        paths = [p for p in paths if p.exists()]
+        if not paths:
+            empty = tbl.empty()
+            return empty[columns] if columns else empty
+        arrow = pa.concat_tables([pq.read_table(p, columns=columns) for p in paths])
+        return arrow.to_pandas()
+
+    # ------------------------------------------------------------------ checks
+    def validate(self) -> list[S.Problem]:
+        """Check the whole folder and return every problem (an empty list when all is well)."""
+        problems: list[S.Problem] = []
+        try:
+            self.roster()
+        except S.ValidationError as exc:
+            problems.extend(exc.problems)
+        except Exception as exc:  # unreadable CSV
+            problems.append(S.Problem(str(self.roster_path), f"cannot read the roster: {exc}"))
+        from .questions import available_question_sets
+        try:
+            available_question_sets(self.root)
+        except S.ValidationError as exc:
+            problems.extend(exc.problems or [S.Problem(str(self.root / "question_sets"), str(exc))])
+        self.problems = []
+        for kind, folder in _RECORD_DIRS.items():
+            base = self.root / folder
+            if not base.is_dir():
+                continue
+            for emp_dir in sorted(p for p in base.iterdir() if p.is_dir()):
+                try:
+                    S.parse_identifier(emp_dir.name, what="employee folder name")
+                except ValueError as exc:
+                    problems.append(S.Problem(str(emp_dir), str(exc)))
+                    continue
+                for rec in self._records_in(emp_dir, kind):
+                    if rec["employee_id"] != emp_dir.name:
+                        problems.append(S.Problem(str(emp_dir), f"holds a record of employee {rec['employee_id']!r}"))
+                for leftover in emp_dir.glob(".*.tmp"):
+                    problems.append(S.Problem(str(leftover), "leftover temp file from an interrupted save "
+                                                             "(never read as data; safe to delete)"))
+        problems.extend(self.problems)
+        for path in sorted(self.root.rglob("*.parquet")):
+            if not _parquet_ok(path):
+                where = "derived table part (rebuilt automatically on the next read)" \
+                    if self.derived_dir in path.parents else "Parquet file"
+                problems.append(S.Problem(str(path), f"damaged or truncated {where}"))
+        return problems
+
+
+def _parquet_ok(path: Path) -> bool:
+    try:
+        pq.ParquetFile(path).metadata
+        return True
+    except Exception:
+        return False
+
+
+def _same_row(a: dict, b: dict) -> bool:
+    def norm(v):
+        return None if v is None or (not isinstance(v, str) and pd.isna(v)) or v == "" else str(v)
+    return all(norm(a.get(k)) == norm(b.get(k)) for k in S.ROSTER.names)
