@@ -101,11 +101,13 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
+def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
     """Write ``data`` to ``path`` so that readers see the old or the new file, never a mix.
 
     The temp file lives in the same folder (``os.replace`` is atomic only within
     one file system) and starts with ``.`` so no reader mistakes it for data.
+    ``durable=False`` skips the fsyncs (still atomic, not crash-durable): only
+    for bulk writes that can be redone, such as generating a demo organisation.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -113,8 +115,9 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -122,7 +125,8 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
-    _fsync_dir(path.parent)
+    if durable:
+        _fsync_dir(path.parent)
 
 
 def _json_bytes(record: dict) -> bytes:
@@ -337,6 +341,40 @@ class Store:
         """Validate and atomically write one check-in; return the stored record."""
         with self._lock(f"employee:{record.get('employee_id')}"):
             return self._write_record("checkin", record)
+
+    def save_many(self, records: Iterable[dict], durable: bool = True) -> int:
+        """Validate and write many conversation/check-in records (bulk import, demo data).
+
+        Every record is validated before anything is written, so an invalid one
+        leaves the folder unchanged. ``durable=False`` skips fsync (see
+        :func:`atomic_write_bytes`).
+
+        Returns
+        -------
+        int
+            The number of records written.
+        """
+        checked = []
+        problems: list[S.Problem] = []
+        for rec in records:
+            kind = "checkin" if rec.get("kind") == "checkin" or "checkin_id" in rec else "conversation"
+            key = "checkin_id" if kind == "checkin" else "conversation_id"
+            validator = S.validate_checkin if kind == "checkin" else S.validate_conversation
+            try:
+                clean = validator(rec, f"{kind} {rec.get(key)!r}")
+            except S.ValidationError as exc:
+                problems.extend(exc.problems)
+                continue
+            checked.append((self.record_path(kind, clean["employee_id"], clean[key]), clean))
+        if problems:
+            raise S.ValidationError(problems, "records not valid; nothing was written")
+        made: set[Path] = set()
+        for path, clean in checked:
+            if path.parent not in made:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                made.add(path.parent)
+            atomic_write_bytes(path, _json_bytes(clean), durable=durable)
+        return len(checked)
 
     def load_checkin(self, employee_id: str, checkin_id: str) -> dict:
         return self._read_record(self.record_path("checkin", employee_id, checkin_id), "checkin")
