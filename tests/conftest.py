@@ -1,0 +1,24 @@
+"""Fixtures shared by the whole test suite."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+PROJECT = Path(__file__).resolve().parent.parent
+SAMPLE = PROJECT / "data" / "sample"
+
+
+@pytest.fixture
+def sample_data(tmp_path: Path) -> Path:
+    """A private copy of the committed sample organisation (data/sample), safe to change."""
+    if not (SAMPLE / "roster.csv").exists():
+        pytest.fail("data/sample is missing: regenerate it as data/sample/README.md says")
+    target = tmp_path / "data"
+    shutil.copytree(SAMPLE, target, ignore=shutil.ignore_patterns("derived", ".locks"))
+    return target
