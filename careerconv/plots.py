@@ -1,0 +1,598 @@
+"""Charts for progress reports and HR analytics.
+
+Every helper takes a matplotlib ``Axes``, draws on it and returns it; nothing
+here creates figures for display, calls ``plt.show()`` or saves files. That is
+the caller's job (report notebook, HR notebook, tests with the Agg backend).
+
+Colours come from the Okabe-Ito palette, which stays distinguishable with the
+common colour-vision deficiencies; status is never shown by colour alone (each
+status marker also carries its name). "Behind" is orange rather than red: the
+report is a conversation aid, not an alarm.
+
+Artists that tests and callers may want to find carry a ``gid``
+(see the ``GID_*`` constants).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FixedLocator, PercentFormatter
+
+from careerconv.progress import (
+    AHEAD,
+    BEHIND,
+    NOT_MEASURED,
+    ON_TRACK,
+    RATING_MAX,
+    RATING_MIN,
+    horizon_date,
+)
+
+__all__ = [
+    "STATUS_COLOURS",
+    "PALETTE",
+    "skill_progress",
+    "current_vs_target_bars",
+    "rating_trend",
+    "distribution",
+]
+
+# --- palette (Okabe-Ito) -----------------------------------------------------
+OKABE_ITO: tuple[str, ...] = (
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#D55E00",  # vermillion
+    "#F0E442",  # yellow
+    "#000000",  # black
+)
+STATUS_COLOURS: dict[str, str] = {
+    AHEAD: "#0072B2",
+    ON_TRACK: "#009E73",
+    BEHIND: "#E69F00",
+    NOT_MEASURED: "#9A9A9A",
+}
+PALETTE: dict[str, str] = {
+    "rating": "#3A4A5C",  # slate: the employee's own line
+    "target": "#CC79A7",  # purple stars: where they aim to be
+    "plan": "#B9A3C6",  # the dashed on-track lines, a quieter purple
+    "baseline": "#3A4A5C",
+    "as_of": "#7F7F7F",
+    "grid": "#E6E6E6",
+    "text": "#333333",
+    "muted": "#6B6B6B",
+    "bar": "#9A9A9A",
+}
+# Sequential blues for ratings 1..10 (light = low); readable in greyscale too.
+RATING_CMAP = LinearSegmentedColormap.from_list("careerconv_ratings", ["#DCEAF7", "#0B3C6B"])
+
+RATING_HEADROOM = 0.6  # rating units of blank space above 10 on rating axes
+
+GID_RATING = "rating"
+GID_CHECKIN = "rating-checkin"
+GID_CONVERSATION = "rating-conversation"
+GID_IMPORT = "rating-import"
+GID_BASELINE = "baseline"
+GID_TARGET = "target"
+GID_PLAN = "plan-line"
+GID_MEASURED = "measured"
+GID_AS_OF = "as-of"
+GID_NOT_MEASURED = "not-measured"
+GID_NEXT_TARGET = "next-target"
+
+# How each kind of rating is drawn: conversations filled, check-ins open,
+# anything imported as an open square.
+_RATING_MARKERS: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
+    ("conversation", GID_CONVERSATION, "Rating in a career conversation", {"marker": "o"}),
+    ("checkin", GID_CHECKIN, "Rating in a check-in",
+     {"marker": "o", "markerfacecolor": "white", "markeredgewidth": 1.8}),
+    ("import", GID_IMPORT, "Imported rating",
+     {"marker": "s", "markersize": 6, "markerfacecolor": "white", "markeredgewidth": 1.6}),
+)
+
+# Labels keep a soft white backing so lines passing behind them do not hurt legibility.
+_LABEL_BOX = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85}
+
+
+# --- public helpers ------------------------------------------------------------
+
+
+def skill_progress(
+    ax: Axes,
+    skill: str,
+    t0: Any,
+    baseline: float | None,
+    targets: Mapping[int, int],
+    ratings: pd.DataFrame,
+    progress_rows: pd.DataFrame | None = None,
+    as_of: Any = None,
+) -> Axes:
+    """Draw one skill's journey: ratings over time against the agreed targets.
+
+    Shows the ratings (career conversations as filled dots, check-ins as
+    open dots), the baseline at the conversation date, each target as a star
+    at its horizon date with a dashed on-track line from the baseline, the
+    rating measured at each horizon ringed in its status colour and named,
+    and a faint line at ``as_of``.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    skill : str
+        Skill name; used as the (left-aligned) title; the conversation date
+        goes in a small title on the right.
+    t0 : date-like
+        Date of the conversation that set the targets.
+    baseline : float or None
+        Rating at ``t0``; without one no on-track lines are drawn.
+    targets : mapping of int to int
+        Horizon in months -> target rating, e.g. ``{6: 6, 12: 7, 18: 8}``.
+    ratings : pandas.DataFrame
+        Columns ``date``, ``rating`` and ``source`` ("conversation",
+        "checkin" or "import"); rows with no rating are skipped.
+    progress_rows : pandas.DataFrame, optional
+        This skill's rows of :func:`careerconv.progress.progress_at_horizons`
+        (columns ``horizon_months``, ``measured_date``, ``measured_rating``,
+        ``status``); measured horizons are ringed and labelled.
+    as_of : date-like, optional
+        The report date, drawn as a faint vertical line.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``.
+
+    Raises
+    ------
+    ValueError
+        If ``ratings`` or ``progress_rows`` lack a required column.
+    """
+    _require(ratings, ("date", "rating", "source"), "ratings")
+    if progress_rows is not None:
+        _require(progress_rows, ("horizon_months", "measured_date", "measured_rating", "status"), "progress_rows")
+    start = pd.Timestamp(t0).normalize()
+    has_baseline = baseline is not None and not pd.isna(baseline)
+    x_dates: list[pd.Timestamp] = [start]
+
+    # Ratings: one continuous line, with conversations and check-ins told apart
+    # by marker fill, so the story reads left to right.
+    rated = ratings.loc[ratings["rating"].notna(), ["date", "rating", "source"]].copy()
+    rated["date"] = pd.to_datetime(rated["date"]).dt.normalize()
+    rated["rating"] = rated["rating"].astype(float)
+    if has_baseline and not (rated["date"] == start).any():
+        baseline_row = pd.DataFrame({"date": [start], "rating": [float(baseline)], "source": ["conversation"]})
+        rated = pd.concat([baseline_row, rated], ignore_index=True) if len(rated) else baseline_row
+    rated = rated.sort_values("date", kind="stable")
+    x_dates.extend(rated["date"])
+    if len(rated):
+        ax.plot(
+            _num(rated["date"]), rated["rating"], color=PALETTE["rating"], linewidth=2,
+            solid_capstyle="round", zorder=3, gid=GID_RATING, label="_rating line",
+        )
+        source = rated["source"].astype(str).to_numpy()
+        for kind, gid, label, style in _RATING_MARKERS:
+            mask = source == kind if kind != "import" else ~np.isin(source, ("conversation", "checkin"))
+            if mask.any():
+                ax.plot(
+                    _num(rated["date"][mask]), rated["rating"][mask], linestyle="none",
+                    color=PALETTE["rating"], zorder=4, clip_on=False, gid=gid, label=label,
+                    **{"markersize": 7, **style},
+                )
+
+    if has_baseline:
+        ax.plot(
+            _num([start]), [float(baseline)], linestyle="none", marker="D", markersize=8,
+            color=PALETTE["baseline"], markeredgecolor="white", markeredgewidth=1.2, zorder=5,
+            clip_on=False, gid=GID_BASELINE, label="Baseline",
+        )
+        ax.annotate(
+            f"start: {int(baseline)}", (_num([start])[0], float(baseline)), xytext=(0, -16),
+            textcoords="offset points", ha="center", va="top", fontsize=8, color=PALETTE["muted"],
+            annotation_clip=False,
+        )
+
+    # Measured ratings at each horizon, looked up first so labels can be placed
+    # on opposite sides of the target star and the status ring.
+    measured_at: dict[int, tuple[pd.Timestamp, float, str]] = {}
+    if progress_rows is not None:
+        for row in progress_rows.loc[progress_rows["measured_rating"].notna()].itertuples(index=False):
+            measured_at[int(row.horizon_months)] = (
+                pd.Timestamp(row.measured_date).normalize(), float(row.measured_rating), str(row.status)
+            )
+
+    # Targets and the dashed straight lines that define "on track".
+    target_label_up: dict[int, bool] = {}
+    for months, value in sorted(targets.items()):
+        if value is None or pd.isna(value):
+            continue
+        when = horizon_date(start, int(months))
+        x_dates.append(when)
+        if has_baseline:
+            ax.plot(
+                _num([start, when]), [float(baseline), float(value)], linestyle=(0, (4, 3)),
+                linewidth=1.3, color=PALETTE["plan"], zorder=2, gid=GID_PLAN, label="_plan",
+            )
+        # Below the rating markers, so the employee's own dots stay visible.
+        ax.plot(
+            _num([when]), [float(value)], linestyle="none", marker="*", markersize=16,
+            color=PALETTE["target"], markeredgecolor="white", markeredgewidth=0.8, zorder=3.5,
+            clip_on=False, gid=GID_TARGET, label="_target",
+        )
+        hit = measured_at.get(int(months))
+        # Target label above the star, unless the measured rating sits on or
+        # above it: then the status label takes the top and this one goes below.
+        up = hit is None or hit[1] < float(value) or float(value) <= RATING_MIN
+        target_label_up[int(months)] = up
+        ax.annotate(
+            f"{int(months)}-month target: {int(value)}", (_num([when])[0], float(value)),
+            xytext=(0, 11 if up else -11), textcoords="offset points", ha="center",
+            va="bottom" if up else "top", fontsize=8, color=PALETTE["text"], annotation_clip=False,
+            bbox=_LABEL_BOX,
+        )
+
+    # Measured at each horizon: a ring in the status colour plus its name, so
+    # the status does not depend on colour vision.
+    statuses_shown: list[str] = []
+    for months, (when, value, status) in sorted(measured_at.items()):
+        colour = STATUS_COLOURS.get(status, PALETTE["muted"])
+        x_dates.append(when)
+        ax.plot(
+            _num([when]), [value], linestyle="none", marker="o", markersize=16,
+            markerfacecolor="none", markeredgecolor=colour, markeredgewidth=2.2,
+            zorder=6, clip_on=False, gid=GID_MEASURED, label="_measured",
+        )
+        up = not target_label_up.get(months, False)
+        ax.annotate(
+            status, (_num([when])[0], value), xytext=(0, 12 if up else -12), textcoords="offset points",
+            ha="center", va="bottom" if up else "top", fontsize=8, fontweight="bold", color=colour,
+            annotation_clip=False, gid=GID_MEASURED, bbox=_LABEL_BOX,
+        )
+        if status not in statuses_shown:
+            statuses_shown.append(status)
+
+    # A horizon that has passed with no rating near it says so, quietly.
+    if progress_rows is not None and "horizon_reached" in progress_rows.columns:
+        missed = progress_rows.loc[
+            progress_rows["measured_rating"].isna() & progress_rows["horizon_reached"].fillna(False).astype(bool)
+        ]
+        for months in missed["horizon_months"].astype(int):
+            value = targets.get(months)
+            if value is None or pd.isna(value):
+                continue
+            up = not target_label_up.get(months, True)
+            ax.annotate(
+                NOT_MEASURED, (_num([horizon_date(start, months)])[0], float(value)),
+                xytext=(0, 11 if up else -11), textcoords="offset points", ha="center",
+                va="bottom" if up else "top", fontsize=7.5, fontstyle="italic",
+                color=STATUS_COLOURS[NOT_MEASURED], annotation_clip=False, bbox=_LABEL_BOX,
+                gid=GID_NOT_MEASURED,
+            )
+
+    if as_of is not None:
+        as_of_day = pd.Timestamp(as_of).normalize()
+        x_dates.append(as_of_day)
+        ax.axvline(
+            _num([as_of_day])[0], color=PALETTE["as_of"], linewidth=1, linestyle=":", zorder=1,
+            gid=GID_AS_OF, label="_as of",
+        )
+        ax.annotate(
+            f"as of {as_of_day:%d %b %Y}", (_num([as_of_day])[0], 0.0), xycoords=("data", "axes fraction"),
+            xytext=(3, 3), textcoords="offset points", ha="left", va="bottom", fontsize=7.5,
+            color=PALETTE["as_of"], annotation_clip=False,
+        )
+
+    _style_rating_axis(ax, axis="y")
+    _set_date_axis(ax, x_dates)
+    ax.set_title(skill, loc="left", fontsize=13, fontweight="bold", color=PALETTE["text"], pad=14)
+    ax.set_title(f"plan from the conversation of {start:%d %b %Y}", loc="right", fontsize=8.5,
+                 color=PALETTE["muted"], pad=16)
+    _legend_below(ax, _progress_legend_handles(ax, statuses_shown))
+    return ax
+
+
+def current_vs_target_bars(ax: Axes, frame: pd.DataFrame) -> Axes:
+    """Horizontal bars of each skill's latest rating with its next target marked.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    frame : pandas.DataFrame
+        Output of :func:`careerconv.progress.current_vs_target`, or any frame
+        with columns ``skill``, ``latest_rating`` and ``next_target``; optional
+        ``status`` colours the bars and ``next_horizon_months`` labels the
+        target. Skills are drawn top to bottom in frame order.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``.
+
+    Raises
+    ------
+    ValueError
+        If a required column is missing.
+    """
+    _require(frame, ("skill", "latest_rating", "next_target"), "frame")
+    n = len(frame)
+    y = np.arange(n)
+    latest = frame["latest_rating"].to_numpy(dtype=float, na_value=np.nan)
+    target = frame["next_target"].to_numpy(dtype=float, na_value=np.nan)
+    status = frame["status"].astype(str).to_numpy() if "status" in frame.columns else np.full(n, "")
+    colours = [STATUS_COLOURS.get(s, PALETTE["bar"]) for s in status]
+
+    ax.barh(y, np.nan_to_num(latest), height=0.5, color=colours, zorder=2, gid=GID_RATING)
+    # The value sits right of both the bar and the target tick, so neither hides it.
+    for i in range(n):
+        text = "no rating yet" if np.isnan(latest[i]) else f"now {int(latest[i])}"
+        if status[i] in (AHEAD, ON_TRACK, BEHIND):
+            text += f" \u00b7 {status[i]}"
+        anchor = np.nanmax([0.0, latest[i], target[i]])
+        ax.annotate(
+            text, (anchor, y[i]), xytext=(8, 0), textcoords="offset points",
+            ha="left", va="center", fontsize=8, color=PALETTE["text"], annotation_clip=False,
+        )
+    has_target = ~np.isnan(target)
+    ax.plot(
+        target[has_target], y[has_target], linestyle="none", marker="|", markersize=18,
+        markeredgewidth=3, color=PALETTE["target"], zorder=4, clip_on=False, gid=GID_NEXT_TARGET,
+        label="Next target",
+    )
+    if "next_horizon_months" in frame.columns:
+        months = frame["next_horizon_months"].to_numpy()
+        for i in np.flatnonzero(has_target):
+            ax.annotate(
+                f"{int(months[i])}-month target {int(target[i])}", (target[i], y[i]), xytext=(0, 11),
+                textcoords="offset points", ha="center", va="bottom", fontsize=7, color=PALETTE["muted"],
+                annotation_clip=False,
+            )
+
+    ax.set_yticks(y, [str(s) for s in frame["skill"]])
+    ax.set_ylim(n - 0.4, -0.7)  # first skill on top, room for the target labels
+    _style_rating_axis(ax, axis="x")
+    ax.set_xlabel("Rating (1-10)", color=PALETTE["muted"])
+    ax.tick_params(axis="y", length=0)
+    ax.grid(axis="y", visible=False)
+    handles = [Line2D([], [], linestyle="none", marker="|", markersize=12, markeredgewidth=3,
+                      color=PALETTE["target"], label="Next target")]
+    drawn = {s for s, value in zip(status, latest) if not np.isnan(value)}
+    handles += [
+        _patch_handle(STATUS_COLOURS[s], f"Latest rating: {s if s != NOT_MEASURED else 'no new rating yet'}")
+        for s in (AHEAD, ON_TRACK, BEHIND, NOT_MEASURED) if s in drawn
+    ]
+    _legend_below(ax, handles)
+    return ax
+
+
+def rating_trend(
+    ax: Axes,
+    frame: pd.DataFrame,
+    x: str,
+    y: str,
+    hue: str | None = None,
+    *,
+    ylim: tuple[float, float] | None = None,
+) -> Axes:
+    """Line chart of ``y`` over ``x``, one line per ``hue`` group.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    frame : pandas.DataFrame
+        Data in long form; rows with missing ``x`` or ``y`` are skipped.
+    x, y : str
+        Column names; ``x`` may be dates or numbers.
+    hue : str, optional
+        Column whose values split the data into separately coloured lines (a
+        legend is added). Colours cycle through the Okabe-Ito palette.
+    ylim : tuple of float, optional
+        Y limits; use ``(0, 10)`` for ratings.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``.
+
+    Raises
+    ------
+    ValueError
+        If a named column is missing.
+    """
+    _require(frame, tuple(c for c in (x, y, hue) if c is not None), "frame")
+    data = frame.loc[frame[x].notna() & frame[y].notna()]
+    groups = [(None, data)] if hue is None else list(data.groupby(hue, sort=True, observed=True))
+    for i, (name, group) in enumerate(groups):
+        group = group.sort_values(x, kind="stable")
+        ax.plot(
+            group[x].to_numpy(), group[y].to_numpy(dtype=float, na_value=np.nan), marker="o",
+            markersize=4, linewidth=1.8, color=OKABE_ITO[i % len(OKABE_ITO)],
+            label=str(name) if hue is not None else y,
+        )
+    _clean(ax)
+    ax.grid(axis="y", color=PALETTE["grid"], linewidth=0.8)
+    ax.set_axisbelow(True)
+    ax.set_xlabel(x, color=PALETTE["muted"])
+    ax.set_ylabel(y, color=PALETTE["muted"])
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    if pd.api.types.is_datetime64_any_dtype(frame[x]):
+        locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    if hue is not None and groups:
+        ax.legend(title=hue, frameon=False, fontsize=8, title_fontsize=8, loc="best")
+    return ax
+
+
+def distribution(
+    ax: Axes,
+    frame: pd.DataFrame,
+    skill_col: str,
+    rating_col: str,
+    *,
+    normalize: bool = True,
+) -> Axes:
+    """Stacked horizontal bars: how ratings 1-10 are spread within each skill.
+
+    Counts rows as given; for HR views, pass one rating per employee and skill
+    and apply the minimum-group-size rule before calling.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    frame : pandas.DataFrame
+        One row per rating.
+    skill_col, rating_col : str
+        Column names; ratings outside 1-10 or missing are ignored.
+    normalize : bool, default True
+        Show shares (each bar sums to 100 %) rather than counts.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``.
+
+    Raises
+    ------
+    ValueError
+        If a named column is missing.
+    """
+    _require(frame, (skill_col, rating_col), "frame")
+    values = pd.to_numeric(frame[rating_col], errors="coerce")
+    valid = values.between(RATING_MIN, RATING_MAX)
+    data = pd.DataFrame({"skill": frame.loc[valid, skill_col].astype(str), "rating": values[valid].round().astype(int)})
+    levels = list(range(RATING_MIN, RATING_MAX + 1))
+    table = pd.crosstab(data["skill"], data["rating"]).reindex(columns=levels, fill_value=0)
+    if normalize:
+        table = table.div(table.sum(axis=1).where(lambda s: s > 0), axis=0).fillna(0.0)
+    y = np.arange(len(table))
+    left = np.zeros(len(table))
+    for level in levels:
+        widths = table[level].to_numpy(dtype=float)
+        ax.barh(
+            y, widths, left=left, height=0.6, color=RATING_CMAP((level - RATING_MIN) / (RATING_MAX - RATING_MIN)),
+            edgecolor="white", linewidth=0.6, label=str(level),
+        )
+        left += widths
+    ax.set_yticks(y, list(table.index))
+    ax.set_ylim(len(table) - 0.5, -0.5)
+    _clean(ax)
+    ax.tick_params(axis="y", length=0)
+    if normalize:
+        ax.set_xlim(0, 1)
+        ax.xaxis.set_major_formatter(PercentFormatter(xmax=1))
+        ax.set_xlabel("Share of ratings", color=PALETTE["muted"])
+    else:
+        ax.set_xlabel("Number of ratings", color=PALETTE["muted"])
+    ax.legend(
+        title="Rating", ncols=len(levels), loc="upper center", bbox_to_anchor=(0.5, -0.2),
+        frameon=False, fontsize=8, title_fontsize=8, handlelength=1.2, columnspacing=0.8,
+        alignment="left",
+    )
+    return ax
+
+
+# --- internals -----------------------------------------------------------------
+
+
+def _require(frame: Any, columns: tuple[str, ...], name: str) -> None:
+    if not isinstance(frame, pd.DataFrame):
+        raise ValueError(f"{name} must be a pandas DataFrame, got {type(frame).__name__}")
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{name} is missing column(s): {', '.join(missing)}; needs: {', '.join(columns)}")
+
+
+def _num(dates: Any) -> np.ndarray:
+    """Dates as matplotlib date numbers (independent of pandas' converters)."""
+    stamps = pd.to_datetime(pd.Series(list(dates)))
+    if stamps.dt.tz is not None:
+        stamps = stamps.dt.tz_localize(None)
+    return mdates.date2num(stamps.to_numpy(dtype="datetime64[ns]"))
+
+
+def _clean(ax: Axes) -> None:
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_color("#BBBBBB")
+    ax.tick_params(colors=PALETTE["muted"], labelsize=8.5)
+
+
+def _style_rating_axis(ax: Axes, axis: str) -> None:
+    """0-10 rating scale with integer ticks and light gridlines only along it."""
+    _clean(ax)
+    rating_axis = ax.yaxis if axis == "y" else ax.xaxis
+    # Ticks and the spine stop at 10; a little headroom above keeps markers
+    # and labels at 10 from being cut by the frame.
+    (ax.set_ylim if axis == "y" else ax.set_xlim)(0, RATING_MAX + RATING_HEADROOM)
+    ax.spines["left" if axis == "y" else "bottom"].set_bounds(0, RATING_MAX)
+    rating_axis.set_major_locator(FixedLocator(range(0, RATING_MAX + 1)))
+    rating_axis.set_major_formatter(lambda value, _pos: f"{value:.0f}")
+    ax.grid(axis=axis, color=PALETTE["grid"], linewidth=0.8)
+    ax.grid(axis="x" if axis == "y" else "y", visible=False)
+    ax.set_axisbelow(True)
+    if axis == "y":
+        ax.set_ylabel("Rating", color=PALETTE["muted"])
+
+
+def _set_date_axis(ax: Axes, dates: list[pd.Timestamp]) -> None:
+    """Pad the x range around all dates; month + year ticks, quarterly for a typical 18-month plan."""
+    stamps = pd.to_datetime(pd.Series(dates)).dropna()
+    lo, hi = stamps.min(), stamps.max()
+    pad = max(pd.Timedelta(days=25), (hi - lo) * 0.04)
+    ax.set_xlim(_num([lo - pad])[0], _num([hi + pad])[0])
+    span_months = (hi - lo).days / 30.4
+    if span_months <= 9:
+        months: tuple[int, ...] = tuple(range(1, 13))
+    elif span_months <= 30:
+        months = (1, 4, 7, 10)
+    elif span_months <= 60:
+        months = (1, 7)
+    else:
+        months = (1,)
+    ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=months))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
+    ax.xaxis.set_minor_locator(mdates.MonthLocator())
+    ax.tick_params(axis="x", which="minor", length=2, color="#CCCCCC")
+
+
+def _patch_handle(colour: str, label: str) -> Patch:
+    return Patch(facecolor=colour, edgecolor="none", label=label)
+
+
+def _progress_legend_handles(ax: Axes, statuses: list[str]) -> list[Any]:
+    handles: list[Any] = [h for h in ax.get_lines() if not str(h.get_label()).startswith("_")]
+    handles.append(Line2D([], [], linestyle="none", marker="*", markersize=12, color=PALETTE["target"],
+                          label="Target"))
+    if any(line.get_gid() == GID_PLAN for line in ax.get_lines()):
+        handles.append(Line2D([], [], linestyle=(0, (4, 3)), linewidth=1.3, color=PALETTE["plan"],
+                              label="On-track line"))
+    for status in statuses:
+        handles.append(Line2D([], [], linestyle="none", marker="o", markersize=10, markerfacecolor="none",
+                              markeredgewidth=2, markeredgecolor=STATUS_COLOURS.get(status, PALETTE["muted"]),
+                              label=f"At a target date: {status}"))
+    return handles
+
+
+def _legend_below(ax: Axes, handles: list[Any]) -> None:
+    if not handles:
+        return
+    ax.legend(
+        handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=min(len(handles), 4),
+        frameon=False, fontsize=8, handlelength=1.8, columnspacing=1.4,
+    )

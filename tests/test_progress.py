@@ -1,0 +1,590 @@
+"""Progress against the 6/12/18-month targets (careerconv.progress)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from careerconv import progress, schema
+from careerconv.progress import (
+    AHEAD,
+    BEHIND,
+    NOT_MEASURED,
+    ON_TRACK,
+    STATUSES,
+    attainment_rate,
+    classify,
+    current_vs_target,
+    expected_on_line,
+    horizon_date,
+    latest_ratings,
+    progress_at_horizons,
+)
+
+T0 = "2024-01-15"  # conversation; 6-month horizon is 2024-07-15
+
+
+def make_targets(rows: list[tuple]) -> pd.DataFrame:
+    """rows: (employee, conversation, date, skill, baseline, horizon_months, target)."""
+    frame = pd.DataFrame(rows, columns=list(progress.TARGET_COLUMNS))
+    frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
+    frame["baseline"] = frame["baseline"].astype("Int64")
+    frame["target"] = frame["target"].astype("Int64")
+    return frame
+
+
+def make_ratings(rows: list[tuple]) -> pd.DataFrame:
+    """rows: (employee, date, skill, self_rating[, source[, coach_rating]])."""
+    full = []
+    for i, row in enumerate(rows):
+        employee, date, skill, self_rating = row[:4]
+        source = row[4] if len(row) > 4 else "checkin"
+        coach = row[5] if len(row) > 5 else None
+        full.append((employee, date, skill, self_rating, coach, source, f"r{i:03d}"))
+    frame = pd.DataFrame(
+        full, columns=["employee_id", "date", "skill", "self_rating", "coach_rating", "source", "record_id"]
+    )
+    frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
+    frame["self_rating"] = frame["self_rating"].astype("Int64")
+    frame["coach_rating"] = frame["coach_rating"].astype("Int64")
+    return frame
+
+
+def one_plan(baseline=4, targets=(6, 7, 8), skill="Public speaking", employee="e1", conversation="c1", t0=T0):
+    return make_targets(
+        [(employee, conversation, t0, skill, baseline, m, t) for m, t in zip((6, 12, 18), targets)]
+    )
+
+
+def at_six_months(ratings: pd.DataFrame, as_of="2024-12-31", **kwargs) -> pd.Series:
+    out = progress_at_horizons(one_plan(), ratings, as_of, **kwargs)
+    return out.loc[out["horizon_months"] == 6].iloc[0]
+
+
+# --- horizon dates ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("t0", "months", "expected"),
+    [
+        ("2024-01-15", 6, "2024-07-15"),
+        ("2024-01-15", 12, "2025-01-15"),
+        ("2024-01-15", 18, "2025-07-15"),
+        ("2024-01-31", 6, "2024-07-31"),  # July has 31 days
+        ("2023-08-31", 6, "2024-02-29"),  # leap year: end of February
+        ("2024-08-31", 6, "2025-02-28"),
+        ("2024-03-31", 6, "2024-09-30"),  # September has 30 days
+        ("2024-02-29", 12, "2025-02-28"),
+    ],
+)
+def test_horizon_date_uses_calendar_months(t0, months, expected):
+    assert horizon_date(t0, months) == pd.Timestamp(expected)
+
+
+@pytest.mark.parametrize("months", [-6, 6.5, "6", True, None])
+def test_horizon_date_rejects_bad_months(months):
+    with pytest.raises(ValueError, match="months"):
+        horizon_date("2024-01-15", months)
+
+
+def test_horizon_date_rejects_bad_date():
+    with pytest.raises(ValueError, match="t0"):
+        horizon_date("not a date", 6)
+
+
+def test_horizons_in_the_table_use_the_same_month_end_rule():
+    targets = make_targets([("e1", "c1", "2023-08-31", "Python", 4, 6, 6), ("e1", "c1", "2023-08-31", "Python", 4, 12, 7)])
+    out = progress_at_horizons(targets, make_ratings([]), "2025-01-01")
+    assert list(out["horizon_date"]) == [pd.Timestamp("2024-02-29"), pd.Timestamp("2024-08-31")]
+
+
+# --- the plan line and classification --------------------------------------------
+
+
+def test_expected_on_line_is_a_straight_line_from_baseline_to_target():
+    # 2024-01-15 -> 2024-07-15 is 182 days; 91 days in is exactly half way.
+    assert expected_on_line(T0, 4, "2024-07-15", 6, "2024-04-15") == pytest.approx(5.0)
+    assert expected_on_line(T0, 4, "2024-07-15", 6, T0) == pytest.approx(4.0)
+    assert expected_on_line(T0, 4, "2024-07-15", 6, "2024-07-15") == pytest.approx(6.0)
+    assert expected_on_line(T0, 4, "2024-07-15", 6, "2024-07-10") == pytest.approx(4 + 2 * 177 / 182)
+
+
+def test_expected_on_line_holds_the_target_after_the_horizon():
+    # A rating a month late is judged against the agreed target, not a line
+    # that keeps climbing past it.
+    assert expected_on_line(T0, 4, "2024-07-15", 6, "2024-08-15") == pytest.approx(6.0)
+
+
+def test_expected_on_line_without_baseline_is_the_target():
+    assert expected_on_line(T0, None, "2024-07-15", 6, "2024-05-01") == pytest.approx(6.0)
+    assert expected_on_line(T0, pd.NA, "2024-07-15", 6, "2024-05-01") == pytest.approx(6.0)
+
+
+def test_expected_on_line_rejects_a_horizon_before_the_conversation():
+    with pytest.raises(ValueError, match="horizon_date"):
+        expected_on_line(T0, 4, "2024-01-01", 6, "2024-02-01")
+
+
+@pytest.mark.parametrize(
+    ("rating", "expected", "status"),
+    [
+        (7, 5.9, AHEAD),
+        (6, 5.9, ON_TRACK),
+        (5, 5.9, BEHIND),
+        (6.5, 6.0, ON_TRACK),  # the band is inclusive
+        (5.5, 6.0, ON_TRACK),
+        (6.51, 6.0, AHEAD),
+        (5.49, 6.0, BEHIND),
+        (None, 6.0, NOT_MEASURED),
+        (pd.NA, 6.0, NOT_MEASURED),
+    ],
+)
+def test_classify(rating, expected, status):
+    assert classify(rating, expected) == status
+
+
+def test_classify_tolerance_and_its_validation():
+    assert classify(7, 6, tolerance=1) == ON_TRACK
+    assert classify(7, 6, tolerance=0) == AHEAD
+    with pytest.raises(ValueError, match="tolerance"):
+        classify(7, 6, tolerance=-0.1)
+
+
+def test_status_constants():
+    assert STATUSES == ("ahead", "on track", "behind", "not yet measured")
+
+
+# --- progress at horizons: the hand-computed example ------------------------------
+
+
+@pytest.mark.parametrize(("rating", "status"), [(7, AHEAD), (6, ON_TRACK), (5, BEHIND)])
+def test_rating_near_the_six_month_horizon(rating, status):
+    # Baseline 4 on 2024-01-15, target 6 on 2024-07-15; on 2024-07-10 the line is at 5.95.
+    row = at_six_months(make_ratings([("e1", "2024-07-10", "Public speaking", rating)]))
+    assert row["status"] == status
+    assert row["measured_date"] == pd.Timestamp("2024-07-10")
+    assert row["measured_rating"] == rating
+    assert row["expected"] == pytest.approx(4 + 2 * 177 / 182)
+    assert row["horizon_date"] == pd.Timestamp("2024-07-15")
+    assert row["target"] == 6 and row["baseline"] == 4 and row["t0"] == pd.Timestamp(T0)
+
+
+def test_nothing_within_the_window_is_not_yet_measured():
+    ratings = make_ratings([("e1", "2024-04-01", "Public speaking", 6), ("e1", "2024-10-01", "Public speaking", 7)])
+    row = at_six_months(ratings)
+    assert row["status"] == NOT_MEASURED
+    assert pd.isna(row["measured_date"]) and pd.isna(row["measured_rating"]) and pd.isna(row["expected"])
+
+
+def test_the_window_edge_is_inclusive():
+    on_edge = make_ratings([("e1", "2024-09-13", "Public speaking", 6)])  # 60 days after 2024-07-15
+    past_edge = make_ratings([("e1", "2024-09-14", "Public speaking", 6)])
+    assert at_six_months(on_edge)["measured_rating"] == 6
+    assert at_six_months(past_edge)["status"] == NOT_MEASURED
+    assert at_six_months(past_edge, window_days=61)["measured_rating"] == 6
+
+
+def test_a_rating_given_in_the_conversation_is_the_baseline_not_a_measurement():
+    ratings = make_ratings([("e1", T0, "Public speaking", 4, "conversation")])
+    row = at_six_months(ratings, window_days=400)  # the window reaches back past t0
+    assert row["status"] == NOT_MEASURED
+
+
+def test_a_later_rating_on_the_conversation_day_is_still_the_baseline():
+    ratings = make_ratings([("e1", "2024-01-15 16:30", "Public speaking", 9, "checkin")])
+    assert at_six_months(ratings, window_days=400)["status"] == NOT_MEASURED
+
+
+def test_as_of_before_the_horizon():
+    ratings = make_ratings(
+        [("e1", "2024-06-01", "Public speaking", 6), ("e1", "2024-07-15", "Public speaking", 9)]
+    )
+    out = progress_at_horizons(one_plan(), ratings, "2024-06-20")
+    six = out.loc[out["horizon_months"] == 6].iloc[0]
+    assert not six["horizon_reached"]
+    # The rating after as_of is ignored; the earlier one inside the window counts for now.
+    assert six["measured_date"] == pd.Timestamp("2024-06-01") and six["measured_rating"] == 6
+    assert not out["horizon_reached"].any()
+
+
+def test_horizon_reached_on_the_horizon_day():
+    out = progress_at_horizons(one_plan(), make_ratings([]), "2024-07-15")
+    assert list(out["horizon_reached"]) == [True, False, False]
+
+
+def test_the_rating_closest_to_the_horizon_wins():
+    ratings = make_ratings(
+        [
+            ("e1", "2024-06-01", "Public speaking", 5),  # 44 days before
+            ("e1", "2024-07-05", "Public speaking", 6),  # 10 days before
+            ("e1", "2024-08-04", "Public speaking", 8),  # 20 days after
+        ]
+    )
+    row = at_six_months(ratings)
+    assert row["measured_date"] == pd.Timestamp("2024-07-05") and row["measured_rating"] == 6
+
+
+def test_equally_close_ratings_take_the_later_one():
+    ratings = make_ratings(
+        [("e1", "2024-07-05", "Public speaking", 5), ("e1", "2024-07-25", "Public speaking", 7)]
+    )
+    row = at_six_months(ratings)
+    assert row["measured_date"] == pd.Timestamp("2024-07-25") and row["measured_rating"] == 7
+    assert row["expected"] == pytest.approx(6.0)  # after the horizon the target holds
+    assert row["status"] == AHEAD
+
+
+def test_two_ratings_on_one_day_prefer_the_conversation():
+    ratings = make_ratings(
+        [
+            ("e1", "2024-07-15", "Public speaking", 8, "checkin"),
+            ("e1", "2024-07-15", "Public speaking", 6, "conversation"),
+            ("e1", "2024-07-15", "Public speaking", 3, "import"),
+        ]
+    )
+    assert at_six_months(ratings)["measured_rating"] == 6
+    assert latest_ratings(ratings, "2024-12-31")["rating"].tolist() == [6]
+
+
+def test_skill_names_match_ignoring_case_and_spaces():
+    ratings = make_ratings([("e1", "2024-07-10", "  public SPEAKING ", 6)])
+    assert at_six_months(ratings)["measured_rating"] == 6
+
+
+def test_skill_names_match_the_way_the_rest_of_the_product_compares_them():
+    ratings = make_ratings([("e1", "2024-07-10", "Public   speaking", 6)])  # extra inner spaces
+    assert at_six_months(ratings)["measured_rating"] == 6
+
+
+def test_column_contract_matches_the_schema_tables():
+    assert set(progress.TARGET_COLUMNS) <= set(schema.TARGETS.names)
+    assert set(progress.RATING_COLUMNS) | {"self_rating", "coach_rating"} <= set(schema.SKILL_RATINGS.names)
+
+
+def test_frames_typed_as_the_store_types_them():
+    # The store's derived tables use pandas "string" and nullable Int64 columns.
+    targets = one_plan().astype({"employee_id": "string", "conversation_id": "string", "skill": "string",
+                                 "horizon_months": "Int64"})
+    ratings = make_ratings([("e1", "2024-07-10", "public speaking", 7)]).astype(
+        {"employee_id": "string", "skill": "string", "source": "string", "record_id": "string"}
+    )
+    out = progress_at_horizons(targets, ratings, "2025-03-01")
+    assert list(out["status"]) == [AHEAD, NOT_MEASURED, NOT_MEASURED]
+    assert current_vs_target(targets, ratings, "2024-08-01").loc[0, "status"] == AHEAD
+    assert latest_ratings(ratings, "2025-03-01").loc[0, "rating"] == 7
+
+
+def test_other_employees_and_other_skills_do_not_count():
+    ratings = make_ratings(
+        [("e2", "2024-07-15", "Public speaking", 9), ("e1", "2024-07-15", "Public speaking skills", 9)]
+    )
+    assert at_six_months(ratings)["status"] == NOT_MEASURED
+
+
+def test_missing_ratings_are_skipped_and_coach_ratings_can_be_used():
+    ratings = make_ratings(
+        [
+            ("e1", "2024-07-15", "Public speaking", None, "checkin", 5),  # only a coach rating
+            ("e1", "2024-07-01", "Public speaking", 7, "checkin", None),
+        ]
+    )
+    assert at_six_months(ratings)["measured_date"] == pd.Timestamp("2024-07-01")
+    coach = at_six_months(ratings, rating_column="coach_rating")
+    assert coach["measured_date"] == pd.Timestamp("2024-07-15") and coach["measured_rating"] == 5
+    assert coach["status"] == BEHIND
+
+
+def test_missing_baseline_is_judged_against_the_target():
+    targets = one_plan(baseline=None)
+    ratings = make_ratings([("e1", "2024-07-10", "Public speaking", 6)])
+    row = progress_at_horizons(targets, ratings, "2024-12-31").iloc[0]
+    assert pd.isna(row["baseline"])
+    assert row["expected"] == pytest.approx(6.0) and row["status"] == ON_TRACK
+
+
+def test_each_target_is_measured_separately():
+    ratings = make_ratings(
+        [
+            ("e1", "2024-07-10", "Public speaking", 7),
+            ("e1", "2025-01-20", "Public speaking", 6),
+        ]
+    )
+    out = progress_at_horizons(one_plan(), ratings, "2025-03-01")
+    assert list(out["horizon_months"]) == [6, 12, 18]
+    assert list(out["status"]) == [AHEAD, BEHIND, NOT_MEASURED]
+    assert list(out["horizon_reached"]) == [True, True, False]
+
+
+def test_output_columns_types_and_order():
+    targets = pd.concat([one_plan(employee="e2"), one_plan(employee="e1", skill="Python")], ignore_index=True)
+    out = progress_at_horizons(targets, make_ratings([]), "2025-01-01")
+    assert list(out.columns) == list(progress.PROGRESS_COLUMNS)
+    assert len(out) == len(targets)
+    assert list(out["employee_id"]) == ["e1"] * 3 + ["e2"] * 3
+    assert set(out["status"]) <= set(STATUSES)
+    assert str(out["measured_date"].dtype) == "datetime64[ns]"
+    assert str(out["horizon_date"].dtype) == "datetime64[ns]"
+    assert str(out["measured_rating"].dtype) == "Int64"
+    assert out["horizon_reached"].dtype == bool
+
+
+def test_empty_inputs_give_an_empty_table_with_the_columns():
+    out = progress_at_horizons(one_plan().iloc[:0], make_ratings([]), "2025-01-01")
+    assert out.empty and list(out.columns) == list(progress.PROGRESS_COLUMNS)
+
+
+def test_inputs_are_not_modified():
+    targets = one_plan(targets=(6, 7, 8), skill=" Public speaking ")
+    ratings = make_ratings(
+        [("e1", T0, "public speaking", 4, "conversation"), ("e1", "2024-07-10", "Public Speaking ", 7)]
+    )
+    targets_before, ratings_before = targets.copy(deep=True), ratings.copy(deep=True)
+    progress_at_horizons(targets, ratings, "2025-03-01")
+    latest_ratings(ratings, "2025-03-01")
+    current_vs_target(targets, ratings, "2025-03-01")
+    pd.testing.assert_frame_equal(targets, targets_before)
+    pd.testing.assert_frame_equal(ratings, ratings_before)
+
+
+# --- bad input ----------------------------------------------------------------------
+
+
+def test_missing_target_columns_are_named():
+    with pytest.raises(ValueError, match=r"targets is missing column\(s\): baseline, target"):
+        progress_at_horizons(one_plan().drop(columns=["target", "baseline"]), make_ratings([]), "2025-01-01")
+
+
+def test_missing_rating_columns_are_named():
+    with pytest.raises(ValueError, match=r"ratings is missing column\(s\): record_id"):
+        progress_at_horizons(one_plan(), make_ratings([]).drop(columns=["record_id"]), "2025-01-01")
+
+
+@pytest.mark.parametrize(
+    ("column", "values", "message"),
+    [
+        ("target", [6, 11, 8], r"targets\.target .*1-10.*row 1: 11"),
+        ("target", [6, None, 8], r"targets\.target"),
+        ("baseline", [0, 4, 4], r"targets\.baseline .*row 0: 0"),
+        ("horizon_months", [6, 0, 18], r"targets\.horizon_months .*row 1: 0"),
+        ("date", ["2024-01-15", "soon", "2024-01-15"], r"targets\.date .*row 1: 'soon'"),
+        ("employee_id", ["e1", "  ", "e1"], r"targets\.employee_id"),
+    ],
+)
+def test_bad_target_values_are_reported_with_row_and_value(column, values, message):
+    targets = one_plan()
+    targets[column] = pd.Series(values, dtype=object)
+    with pytest.raises(ValueError, match=message):
+        progress_at_horizons(targets, make_ratings([]), "2025-01-01")
+
+
+def test_the_same_target_twice_is_rejected():
+    targets = pd.concat([one_plan(), one_plan(skill="public speaking ").iloc[:1]], ignore_index=True)
+    with pytest.raises(ValueError, match="may appear once"):
+        progress_at_horizons(targets, make_ratings([]), "2025-01-01")
+
+
+def test_bad_ratings_are_reported():
+    ratings = make_ratings([("e1", "2024-07-10", "Public speaking", 6)])
+    ratings["self_rating"] = pd.Series([12], dtype="Int64")
+    with pytest.raises(ValueError, match=r"ratings\.self_rating .*row 0: 12"):
+        progress_at_horizons(one_plan(), ratings, "2025-01-01")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"as_of": "whenever"}, "as_of"),
+        ({"as_of": None}, "as_of"),
+        ({"window_days": -1}, "window_days"),
+        ({"rating_column": "peer_rating"}, "rating_column"),
+        ({"tolerance": "wide"}, "tolerance"),
+    ],
+)
+def test_bad_arguments(kwargs, message):
+    args = {"as_of": "2025-01-01", **kwargs}
+    with pytest.raises(ValueError, match=message):
+        progress_at_horizons(one_plan(), make_ratings([]), **args)
+
+
+def test_not_a_dataframe():
+    with pytest.raises(ValueError, match="targets must be a pandas DataFrame"):
+        progress_at_horizons([1, 2], make_ratings([]), "2025-01-01")
+
+
+# --- agrees with the rule written out naively ---------------------------------------
+
+
+def naive_measurement(target_row: pd.Series, ratings: pd.DataFrame, as_of, window_days: int):
+    """The rule exactly as DESIGN.md words it, one row at a time."""
+    t0 = pd.Timestamp(target_row["date"]).normalize()
+    hz = t0 + pd.DateOffset(months=int(target_row["horizon_months"]))
+    best = None
+    for r in ratings.itertuples(index=False):
+        if r.employee_id != target_row["employee_id"] or pd.isna(r.self_rating):
+            continue
+        if str(r.skill).strip().casefold() != str(target_row["skill"]).strip().casefold():
+            continue
+        day = pd.Timestamp(r.date).normalize()
+        if not (t0 < day <= pd.Timestamp(as_of)) or abs((day - hz).days) > window_days:
+            continue
+        rank = (abs((day - hz).days), -day.value)  # closest, then later
+        if best is None or rank < best[0]:
+            best = (rank, day, int(r.self_rating))
+    return None if best is None else (best[1], best[2])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), window_days=st.sampled_from([0, 15, 60, 120]))
+def test_matches_the_naive_rule_on_random_data(seed, window_days):
+    rng = np.random.default_rng(seed)
+    skills = ["Python", "Negotiation", "Public speaking"]
+    target_rows = []
+    for employee in ("e1", "e2"):
+        for c, t0 in enumerate(pd.to_datetime(["2023-01-31", "2023-08-31"])):
+            for skill in skills:
+                base = int(rng.integers(1, 8))
+                for m in (6, 12, 18):
+                    target_rows.append((employee, f"{employee}-c{c}", t0, skill, base, m, int(rng.integers(base, 11))))
+    targets = make_targets(target_rows)
+    days = pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 1000, 120), "D")
+    rating_rows = [
+        (
+            str(rng.choice(["e1", "e2"])),
+            day,
+            str(rng.choice(skills + ["python ", "NEGOTIATION"])),
+            None if rng.random() < 0.1 else int(rng.integers(1, 11)),
+        )
+        for day in days
+    ]
+    # One rating per employee, skill and day, so the naive rule needs no same-day tie-break.
+    ratings = make_ratings(rating_rows)
+    ratings = ratings.loc[
+        ~ratings.assign(k=ratings["skill"].str.strip().str.casefold()).duplicated(["employee_id", "k", "date"])
+    ].reset_index(drop=True)
+    as_of = pd.Timestamp("2024-09-30")
+
+    out = progress_at_horizons(targets, ratings, as_of, window_days=window_days)
+    by_target = out.set_index(["conversation_id", "skill", "horizon_months"])
+    for _, row in targets.iterrows():
+        got = by_target.loc[(row["conversation_id"], row["skill"], row["horizon_months"])]
+        want = naive_measurement(row, ratings, as_of, window_days)
+        if want is None:
+            assert got["status"] == NOT_MEASURED and pd.isna(got["measured_date"])
+        else:
+            assert (got["measured_date"], got["measured_rating"]) == want
+            hz = horizon_date(row["date"], row["horizon_months"])
+            line = expected_on_line(row["date"], row["baseline"], hz, row["target"], want[0])
+            assert got["expected"] == pytest.approx(line)
+            assert got["status"] == classify(want[1], line)
+
+
+# --- latest ratings and current vs target -------------------------------------------
+
+
+def test_latest_ratings_per_employee_and_skill():
+    ratings = make_ratings(
+        [
+            ("e1", "2024-01-15", "Python", 4, "conversation"),
+            ("e1", "2024-05-01", "python ", 5),
+            ("e1", "2024-09-01", "Python", None),  # no rating given: skipped
+            ("e1", "2025-02-01", "Python", 9),  # after as_of
+            ("e1", "2024-03-01", "Negotiation", 3),
+            ("e2", "2024-06-01", "Python", 8),
+        ]
+    )
+    out = latest_ratings(ratings, "2024-12-31")
+    assert list(out.columns) == list(progress.LATEST_COLUMNS)
+    assert out[["employee_id", "skill", "rating"]].values.tolist() == [
+        ["e1", "Negotiation", 3],
+        ["e1", "python", 5],
+        ["e2", "Python", 8],
+    ]
+    assert out.loc[1, "date"] == pd.Timestamp("2024-05-01")
+
+
+def test_current_vs_target_picks_the_next_target():
+    ratings = make_ratings(
+        [("e1", T0, "Public speaking", 4, "conversation"), ("e1", "2024-07-10", "Public speaking", 7)]
+    )
+    row = current_vs_target(one_plan(), ratings, "2024-08-01").iloc[0]
+    assert list(current_vs_target(one_plan(), ratings, "2024-08-01").columns) == list(progress.CURRENT_COLUMNS)
+    # 6-month date has passed, so the next target is the 12-month one (7 on 2025-01-15).
+    assert row["next_horizon_months"] == 12 and row["next_target"] == 7
+    assert row["next_horizon_date"] == pd.Timestamp("2025-01-15")
+    assert row["latest_rating"] == 7 and row["latest_date"] == pd.Timestamp("2024-07-10")
+    # Line 4 -> 7 over 366 days, 177 days in: 5.45; a 7 is ahead.
+    assert row["expected"] == pytest.approx(4 + 3 * 177 / 366)
+    assert row["status"] == AHEAD
+
+
+def test_current_vs_target_after_every_horizon_uses_the_last():
+    ratings = make_ratings([("e1", "2025-09-01", "Public speaking", 8)])
+    row = current_vs_target(one_plan(), ratings, "2025-10-01").iloc[0]
+    assert row["next_horizon_months"] == 18 and row["next_target"] == 8
+    assert row["status"] == ON_TRACK
+
+
+def test_current_vs_target_with_only_the_baseline_is_not_yet_measured():
+    ratings = make_ratings([("e1", T0, "Public speaking", 4, "conversation")])
+    row = current_vs_target(one_plan(), ratings, "2024-03-01").iloc[0]
+    assert row["latest_rating"] == 4 and row["status"] == NOT_MEASURED and pd.isna(row["expected"])
+
+
+def test_current_vs_target_uses_the_most_recent_conversation():
+    old = one_plan(conversation="c1", t0="2023-01-10", skill="Negotiation", targets=(5, 6, 7))
+    new = one_plan(conversation="c2", t0="2024-01-15", skill="Python", targets=(6, 7, 8))
+    future = one_plan(conversation="c3", t0="2025-06-01", skill="Budgeting")
+    out = current_vs_target(pd.concat([old, new, future], ignore_index=True), make_ratings([]), "2024-03-01")
+    assert out[["conversation_id", "skill", "next_target"]].values.tolist() == [["c2", "Python", 6]]
+    assert pd.isna(out.loc[0, "latest_rating"]) and out.loc[0, "status"] == NOT_MEASURED
+
+
+# --- attainment for HR -------------------------------------------------------------------
+
+
+def test_attainment_rate_counts_targets_and_employees():
+    targets = pd.concat(
+        [
+            one_plan(employee="e1", skill="Python", targets=(6, 7, 8)),
+            one_plan(employee="e1", skill="Negotiation", targets=(5, 6, 7)),
+            one_plan(employee="e2", skill="Python", targets=(6, 7, 8)),
+            one_plan(employee="e3", skill="Python", targets=(6, 7, 8)),
+        ],
+        ignore_index=True,
+    )
+    ratings = make_ratings(
+        [
+            ("e1", "2024-07-15", "Python", 6),  # met
+            ("e1", "2024-07-15", "Negotiation", 4),  # missed
+            ("e2", "2024-07-20", "Python", 9),  # met
+            # e3 never rated: not measured
+            ("e1", "2025-01-15", "Python", 7),  # 12 months: met
+        ]
+    )
+    prog = progress_at_horizons(targets, ratings, "2025-02-01")
+    before = prog.copy(deep=True)
+    out = attainment_rate(prog)
+    pd.testing.assert_frame_equal(prog, before)
+    assert list(out.columns) == list(progress.ATTAINMENT_COLUMNS)
+    six, twelve, eighteen = (out.loc[out["horizon_months"] == m].iloc[0] for m in (6, 12, 18))
+    assert (six["targets_due"], six["targets_measured"], six["targets_attained"]) == (4, 3, 2)
+    assert six["attainment_rate"] == pytest.approx(2 / 3)
+    assert six["employees_measured"] == 2
+    assert (twelve["targets_measured"], twelve["targets_attained"], twelve["employees_measured"]) == (1, 1, 1)
+    # Not due yet: nothing counts, and the rate is undefined rather than 0.
+    assert eighteen["targets_due"] == 0 and pd.isna(eighteen["attainment_rate"])
+
+
+def test_attainment_rate_ignores_measurements_before_the_horizon():
+    ratings = make_ratings([("e1", "2024-07-01", "Public speaking", 9)])
+    prog = progress_at_horizons(one_plan(), ratings, "2024-07-02")
+    six = attainment_rate(prog).iloc[0]
+    assert six["targets_measured"] == 0
+
+
+def test_attainment_rate_needs_progress_columns():
+    with pytest.raises(ValueError, match="measured_rating"):
+        attainment_rate(pd.DataFrame({"employee_id": [], "horizon_months": [], "target": [], "horizon_reached": []}))
