@@ -680,6 +680,7 @@ class Table:
         return [col.name for col in self.columns]
 
     def empty(self) -> pd.DataFrame:
+        """A new empty frame with this table's columns and dtypes."""
         return coerce_frame(pd.DataFrame({c.name: [] for c in self.columns}), self)
 
 
@@ -762,16 +763,18 @@ _PANDAS_DTYPE = {"string": "string", "Int64": "Int64", "bool": "bool", "float64"
 
 def coerce_frame(frame: pd.DataFrame, tbl: Table) -> pd.DataFrame:
     """Return a new frame with exactly ``tbl``'s columns, in order, with its dtypes."""
-    out = pd.DataFrame(index=frame.index)
+    n = len(frame)
+    columns = {}
     for col in tbl.columns:
-        values = frame[col.name] if col.name in frame.columns else pd.Series([None] * len(frame), index=frame.index)
+        values = frame[col.name].to_numpy(dtype=object) if col.name in frame.columns else [None] * n
         if col.dtype == "date":
-            out[col.name] = pd.to_datetime(values, errors="raise")
-        elif col.dtype == "Int64":
-            out[col.name] = pd.array(values, dtype="Int64") if len(values) else pd.array([], dtype="Int64")
+            # one unit everywhere, so Parquet parts written at different times concatenate
+            columns[col.name] = pd.to_datetime(pd.Series(values, dtype=object), errors="raise").astype(
+                "datetime64[ns]").to_numpy()
         else:
-            out[col.name] = values.astype(_PANDAS_DTYPE[col.dtype])
-    return out.reset_index(drop=True)
+            columns[col.name] = pd.array(values, dtype=_PANDAS_DTYPE[col.dtype])
+    # one constructor call: inserting column by column is ~20x slower in pandas
+    return pd.DataFrame(columns, index=pd.RangeIndex(n))
 
 
 def validate_roster_frame(frame: pd.DataFrame, source: str, *, row_offset: int = 2) -> pd.DataFrame:

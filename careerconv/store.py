@@ -37,13 +37,14 @@ from typing import Callable, Iterable, Iterator
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from filelock import FileLock
 
 from . import schema as S
 from . import tables as T
 
-N_BUCKETS = 32
+N_BUCKETS = 16
 MANIFEST_VERSION = 1
 ROSTER_FILE = "roster.csv"
 _RECORD_DIRS = {"conversation": "conversations", "checkin": "checkins"}
@@ -474,19 +475,22 @@ class Store:
     def _part_path(self, table: str, bucket: int) -> Path:
         return self.derived_dir / table / f"part-{bucket:02d}.parquet"
 
-    def _read_part(self, table: str, bucket: int) -> pd.DataFrame | None:
+    def _read_part_arrow(self, table: str, bucket: int) -> pa.Table | None:
+        """One part as Arrow; None if it is damaged (it is then rebuilt from the records)."""
         path = self._part_path(table, bucket)
         if not path.exists():
-            return S.DERIVED_TABLES[table].empty()
+            return arrow_schema(S.DERIVED_TABLES[table]).empty_table()
         try:
-            return pq.read_table(path).to_pandas()
-        except Exception:  # a damaged part is rebuilt from the record files
+            return pq.read_table(path).cast(arrow_schema(S.DERIVED_TABLES[table]))
+        except Exception:
             return None
 
-    def _write_part(self, table: str, bucket: int, frame: pd.DataFrame) -> None:
+    def _write_part(self, table: str, bucket: int, arrow: pa.Table) -> None:
         buf = io.BytesIO()
-        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), buf, compression="zstd")
-        atomic_write_bytes(self._part_path(table, bucket), buf.getvalue())
+        pq.write_table(arrow, buf, compression="zstd")
+        # Derived parts are rebuilt from the records whenever they are lost, so
+        # they need atomicity (no reader sees half a file) but not fsync.
+        atomic_write_bytes(self._part_path(table, bucket), buf.getvalue(), durable=False)
 
     def refresh(self, full: bool = False) -> RefreshReport:
         """Bring the derived tables up to date with the record files.
@@ -514,24 +518,22 @@ class Store:
             for e in changed:
                 by_bucket.setdefault(bucket_of(e), set()).add(e)
             for bucket, employees in sorted(by_bucket.items()):
-                records = []
-                for e in sorted(employees):
-                    if e in current:
-                        records.extend(self.conversations(e))
-                        records.extend(self.checkins(e))
-                fresh = T.frames_from_records(records)
+                # A damaged bucket was widened above to all its employees, so
+                # nothing of its old parts is kept.
+                records = [r for e in sorted(employees) if e in current
+                           for r in (*self.conversations(e), *self.checkins(e))]
+                rows: dict[str, list[dict]] = {name: [] for name in S.DERIVED_TABLES}
+                for rec in records:
+                    for name, part in T.record_rows(rec).items():
+                        rows[name].extend(part)
+                gone = pa.array(sorted(employees), type=pa.string())
                 for name, tbl in S.DERIVED_TABLES.items():
-                    old = None if bucket in damaged else self._read_part(name, bucket)
-                    if old is None:
-                        # rebuild the whole bucket: re-read every employee in it
-                        keep = T.frames_from_records(
-                            [r for e in sorted(current) if bucket_of(e) == bucket and e not in employees
-                             for r in (*self.conversations(e), *self.checkins(e))], [name])[name]
-                    else:
-                        keep = old[~old["employee_id"].isin(employees)]
-                    parts = [f for f in (keep, fresh[name]) if len(f)]
-                    merged = pd.concat(parts, ignore_index=True) if parts else tbl.empty()
-                    self._write_part(name, bucket, S.coerce_frame(merged, tbl))
+                    fresh = rows_to_arrow(rows[name], tbl)
+                    old = None if bucket in damaged else self._read_part_arrow(name, bucket)
+                    if old is not None and old.num_rows:
+                        keep = old.filter(pc.invert(pc.is_in(old["employee_id"], value_set=gone)))
+                        fresh = pa.concat_tables([keep, fresh]) if fresh.num_rows else keep
+                    self._write_part(name, bucket, fresh)
             manifest["employees"] = current
             atomic_write_bytes(self._manifest_path(), json.dumps(manifest).encode("utf-8"))
         return RefreshReport(len(changed), len(by_bucket), time.perf_counter() - started)
@@ -560,7 +562,7 @@ class Store:
             empty = tbl.empty()
             return empty[columns] if columns else empty
         arrow = pa.concat_tables([pq.read_table(p, columns=columns) for p in paths])
-        return arrow.to_pandas()
+        return _to_pandas(arrow)
 
     # ------------------------------------------------------------------ checks
     def validate(self) -> list[S.Problem]:
@@ -601,6 +603,41 @@ class Store:
                     if self.derived_dir in path.parents else "Parquet file"
                 problems.append(S.Problem(str(path), f"damaged or truncated {where}"))
         return problems
+
+
+_ARROW_TYPES = {"string": pa.string(), "Int64": pa.int64(), "date": pa.timestamp("ns"), "bool": pa.bool_(),
+                "float64": pa.float64()}
+_PANDAS_TYPES = {pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype(), pa.int64(): pd.Int64Dtype()}
+
+
+def arrow_schema(tbl: S.Table) -> pa.Schema:
+    """The Parquet schema of a derived table: fixed, so every part has the same types."""
+    return pa.schema([pa.field(c.name, _ARROW_TYPES[c.dtype], nullable=c.nullable) for c in tbl.columns])
+
+
+def rows_to_arrow(rows: list[dict], tbl: S.Table) -> pa.Table:
+    """Row dicts (as :mod:`careerconv.tables` makes them) to an Arrow table of ``tbl``'s schema.
+
+    Built column by column in Arrow: much cheaper than a pandas frame per part.
+    """
+    schema = arrow_schema(tbl)
+    if not rows:
+        return schema.empty_table()
+    arrays = []
+    for col in tbl.columns:
+        values = [r.get(col.name) for r in rows]
+        if col.dtype == "date":
+            days = [None if v is None else dt.date.fromisoformat(str(v)[:10]) for v in values]
+            arrays.append(pa.array(days, type=pa.date32()).cast(pa.timestamp("ns")))
+        else:
+            arrays.append(pa.array(values, type=_ARROW_TYPES[col.dtype]))
+    table = pa.Table.from_arrays(arrays, schema=schema)
+    return table.sort_by([(k, "ascending") for k in tbl.key]) if tbl.key else table
+
+
+def _to_pandas(arrow: pa.Table) -> pd.DataFrame:
+    """Arrow to pandas with the schema's nullable dtypes (Int64 stays Int64 when it has gaps)."""
+    return arrow.to_pandas(types_mapper=_PANDAS_TYPES.get)
 
 
 def _parquet_ok(path: Path) -> bool:
