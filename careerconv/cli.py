@@ -19,6 +19,7 @@ from .store import NotFound
 
 # Order here is the order in `careerconv --help`.
 COMMAND_MODULES = (
+    "careerconv.commands.demo",
     "careerconv.commands.validate",
 )
 
@@ -60,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValidationError as exc:
         print(f"careerconv {args.command}: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    except (NotFound, FileNotFoundError, PermissionError, ValueError, KeyError) as exc:
+    except (NotFound, FileNotFoundError, FileExistsError, PermissionError, ValueError, KeyError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"careerconv {args.command}: error: {message}", file=sys.stderr)
         return EXIT_FAILED

@@ -131,7 +131,8 @@ def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
 
 
 def _json_bytes(record: dict) -> bytes:
-    return json.dumps(record, ensure_ascii=False, indent=1, sort_keys=False).encode("utf-8")
+    # compact: the C encoder is used only without indent (3x faster autosaves)
+    return json.dumps(record, ensure_ascii=False).encode("utf-8")
 
 
 def _is_data_file(name: str) -> bool:
