@@ -21,6 +21,9 @@ from .store import NotFound
 COMMAND_MODULES = (
     "careerconv.commands.demo",
     "careerconv.commands.validate",
+    "careerconv.commands.importing",
+    "careerconv.commands.export",
+    "careerconv.commands.erase",
 )
 
 EXIT_USAGE = 2

@@ -50,7 +50,10 @@ MAX_TEXT = 100_000
 _RESERVED = {"CON", "PRN", "AUX", "NUL", "CLOCK$"} | {f"COM{i}" for i in range(10)} | {
     f"LPT{i}" for i in range(10)
 }
-_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+MAX_ID = 64
+# a record id is an employee id plus a date and a counter ("E1-ci-20250314-2")
+MAX_RECORD_ID = 96
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 # Excel serials from 1950-01-01 to 2099-12-31: a wider range is more likely a
 # typo (a rating in the date column) than a date anyone meant.
@@ -177,7 +180,7 @@ def parse_rating(value: Any, *, allow_missing: bool = False) -> int | None:
     return number
 
 
-def parse_identifier(value: Any, *, what: str = "id") -> str:
+def parse_identifier(value: Any, *, what: str = "id", max_length: int = MAX_ID) -> str:
     """Check an id that may become a file name and return it.
 
     Whitespace around the id is an error, not silently trimmed: ``" E1"`` and
@@ -192,10 +195,10 @@ def parse_identifier(value: Any, *, what: str = "id") -> str:
             value = str(value)
     if value != value.strip():
         raise ValueError(f"{what} has leading or trailing whitespace")
-    if not _ID_RE.match(value):
+    if not _ID_RE.match(value) or len(value) > max_length:
         raise ValueError(
             f"{what} may only use letters, digits, '.', '_' and '-', start with a letter "
-            "or digit, and be at most 64 characters"
+            f"or digit, and be at most {max_length} characters"
         )
     if value.split(".")[0].upper() in _RESERVED:
         raise ValueError(f"{what} {value!r} is a reserved device name on Windows")
@@ -308,20 +311,31 @@ def parse_date(value: Any, *, date_order: str | None = None, allow_missing: bool
 
 
 def parse_cadence(value: Any, *, allow_missing: bool = False) -> int | None:
-    """Months between career conversations: 6 or 12."""
+    """Months between career conversations: 6 or 12 (text, int, or Excel's 12.0)."""
+    allowed = "cadence must be 6 or 12 (months)"
     if is_missing(value):
         if allow_missing:
             return None
         raise ValueError("cadence is missing; expected 6 or 12 (months)")
-    try:
-        number = parse_rating(value) if not isinstance(value, int) else value
-    except ValueError:
-        if isinstance(value, str) and value.strip() == "12":
-            number = 12
-        else:
-            raise ValueError("cadence must be 6 or 12 (months)") from None
+    if isinstance(value, bool):
+        raise ValueError(allowed)
+    if isinstance(value, str):
+        text = value.strip()
+        if not text.isdigit() or not text.isascii():
+            raise ValueError(allowed)
+        number = int(text)
+    elif isinstance(value, int):
+        number = value
+    else:
+        try:
+            as_float = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(allowed) from None
+        if math.isnan(as_float) or not as_float.is_integer():
+            raise ValueError(allowed)
+        number = int(as_float)
     if number not in CADENCES:
-        raise ValueError("cadence must be 6 or 12 (months)")
+        raise ValueError(allowed)
     return number
 
 
@@ -411,8 +425,9 @@ def validate_conversation(record: Any, source: str = "conversation") -> dict:
     c.raise_if_any()
     r["schema_version"] = SCHEMA_VERSION
     r["kind"] = "conversation"
-    for key, what in (("conversation_id", "conversation id"), ("employee_id", "employee id"),
-                      ("coach_id", "coach id")):
+    c.check(parse_identifier, r["conversation_id"], column="conversation_id", what="conversation id",
+            max_length=MAX_RECORD_ID)
+    for key, what in (("employee_id", "employee id"), ("coach_id", "coach id")):
         c.check(parse_identifier, r[key], column=key, what=what)
     d = c.check(parse_date, r["date"], column="date")
     r["date"] = iso(d) if d else r["date"]
@@ -605,10 +620,12 @@ def validate_checkin(record: Any, source: str = "check-in") -> dict:
     c.raise_if_any()
     r["schema_version"] = SCHEMA_VERSION
     r["kind"] = "checkin"
-    for key, what in (("checkin_id", "check-in id"), ("employee_id", "employee id"), ("coach_id", "coach id")):
+    c.check(parse_identifier, r["checkin_id"], column="checkin_id", what="check-in id", max_length=MAX_RECORD_ID)
+    for key, what in (("employee_id", "employee id"), ("coach_id", "coach id")):
         c.check(parse_identifier, r[key], column=key, what=what)
     if r.get("conversation_id"):
-        c.check(parse_identifier, r["conversation_id"], column="conversation_id", what="conversation id")
+        c.check(parse_identifier, r["conversation_id"], column="conversation_id", what="conversation id",
+                max_length=MAX_RECORD_ID)
     else:
         r["conversation_id"] = None
     d = c.check(parse_date, r["date"], column="date")
@@ -623,7 +640,8 @@ def validate_checkin(record: Any, source: str = "check-in") -> dict:
             continue
         nu = {
             "conversation_id": c.check(parse_identifier, u.get("conversation_id") or r["conversation_id"],
-                                       column=f"{path}.conversation_id", what="conversation id"),
+                                       column=f"{path}.conversation_id", what="conversation id",
+                                       max_length=MAX_RECORD_ID),
             "item_id": c.check(parse_identifier, u.get("item_id"), column=f"{path}.item_id", what="item id"),
             "status": c.check(parse_choice, u.get("status"), column=f"{path}.status", choices=ITEM_STATUSES,
                               what="status"),

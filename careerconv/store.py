@@ -173,7 +173,7 @@ class Store:
         return self.root / _RECORD_DIRS[kind] / employee_id
 
     def record_path(self, kind: str, employee_id: str, record_id: str) -> Path:
-        S.parse_identifier(record_id, what=f"{kind} id")
+        S.parse_identifier(record_id, what=f"{kind} id", max_length=S.MAX_RECORD_ID)
         return self.employee_dir(kind, employee_id) / f"{record_id}.json"
 
     # ------------------------------------------------------------------ roster
@@ -215,7 +215,7 @@ class Store:
         """
         typed = S.validate_roster_frame(frame, source)
         buf = io.StringIO()
-        typed.to_csv(buf, index=False)
+        typed.to_csv(buf, index=False, lineterminator="\r\n")  # CRLF: a lone CR in a cell gets quoted
         with self._lock("roster"):
             atomic_write_bytes(self.roster_path, buf.getvalue().encode("utf-8"))
         return typed
@@ -254,7 +254,7 @@ class Store:
             if added or updated:
                 frame_out = S.coerce_frame(pd.DataFrame(list(merged.values()), columns=S.ROSTER.names), S.ROSTER)
                 buf = io.StringIO()
-                frame_out.to_csv(buf, index=False)
+                frame_out.to_csv(buf, index=False, lineterminator="\r\n")  # CRLF: a lone CR in a cell gets quoted
                 atomic_write_bytes(self.roster_path, buf.getvalue().encode("utf-8"))
         return added, updated, unchanged
 

@@ -1,0 +1,68 @@
+"""``careerconv erase --employee ID``: remove one person from every file, table, cache and report."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .. import config, erasure
+from ..store import Store
+
+EPILOG = """What is removed: the roster row, every conversation and check-in (with
+summaries and leftover temp files), their rows in every derived table and
+the cache manifest, their reports folder, and every mention of their id, name
+or email elsewhere (rows of CSV/Parquet files are removed, free text in other
+people's records becomes [removed], generated pages that mention them are
+deleted and listed to be regenerated). A receipt lists every file removed or
+changed, and a final check reads every file again.
+
+Someone who is still the coach of employees on the roster must be replaced as
+their coach first. Export their data first if they asked for a copy
+(careerconv export --employee ID DIR).
+
+Without --yes the command asks you to type the id to confirm; when not run
+from a terminal it refuses unless --yes is given.
+
+examples:
+  careerconv erase --employee E0042
+  careerconv --data /srv/careers erase --employee E0042 --yes
+"""
+
+
+def register(subparsers, parent: argparse.ArgumentParser) -> None:
+    """Add ``erase``."""
+    p = subparsers.add_parser(
+        "erase", parents=[parent], help="erase everything held about one employee, and print a receipt",
+        description="Erase one employee from the data folder and the reports folder, everywhere.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--employee", metavar="ID", required=True, help="the employee to erase")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p.add_argument("--reports", metavar="DIR", help="reports folder (default: reports/ beside the data folder, "
+                                                    f"or ${config.REPORTS_ENV})")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Confirm, erase, print the receipt; exit 1 when the final check still finds mentions."""
+    store = Store(args.data_dir)
+    if not store.root.is_dir():
+        raise FileNotFoundError(f"data folder {store.root} does not exist")
+    reports = config.reports_dir(store.root, args.reports)
+    plan = erasure.plan_erasure(store, reports, args.employee)
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise PermissionError("erasing cannot be undone and no one is here to confirm it (input is not a "
+                                  "terminal); pass --yes to erase without asking")
+        print(f"About to erase {plan.describe()}, and every mention of them in {store.root} and {reports}.")
+        print("This cannot be undone.")
+        answer = input(f"Type {plan.employee_id} to confirm: ")
+        if answer.strip() != plan.employee_id:
+            print("Not confirmed; nothing was erased.", file=sys.stderr)
+            return 1
+    receipt = erasure.erase_employee(store, reports, plan.employee_id)
+    print(receipt)
+    if not receipt.complete:
+        print(f"careerconv erase: {len(receipt.leftovers)} file(s) still mention {plan.employee_id}; "
+              "see the end of the receipt", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,83 @@
+"""``careerconv export``: a table as CSV/Parquet, or everything held about one employee."""
+
+from __future__ import annotations
+
+import argparse
+import textwrap
+from pathlib import Path
+
+from .. import config, exporting
+from ..store import Store
+
+EPILOG = f"""tables:
+{textwrap.fill(', '.join(exporting.EXPORT_TABLES), 76, initial_indent="  ", subsequent_indent="  ")}
+  ('history' is every rated skill of every completed conversation, in the
+  format `careerconv import history` reads.)
+
+CSV is written as UTF-8 with BOM so Excel reads it, and formula-neutralised:
+a text cell beginning with = + - @, tab or CR gets a leading ' so a
+spreadsheet shows it instead of running it (numbers are left as numbers).
+Parquet is written as it is.
+
+With --employee, DIR (new or empty, outside the data folder) receives
+everything held about that person: roster row, every conversation and
+check-in record exactly as stored (JSON), their rows of every table (CSV),
+their summaries and reports, a README.txt and a manifest.json.
+
+examples:
+  careerconv export skill_ratings --format parquet -o ratings.parquet
+  careerconv export roster                      # writes ./roster.csv
+  careerconv export history -o history.csv      # re-importable history
+  careerconv export --employee E0042 ./export-E0042
+"""
+
+
+def register(subparsers, parent: argparse.ArgumentParser) -> None:
+    """Add ``export``."""
+    p = subparsers.add_parser(
+        "export", parents=[parent], help="export a table (CSV/Parquet) or everything about one employee",
+        usage="careerconv export TABLE [--format csv|parquet] [-o FILE]\n"
+              "       careerconv export --employee ID DIR",
+        description="Export one table as spreadsheet-safe CSV or as Parquet, or everything held about one "
+                    "employee into a folder.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("target", nargs="?", metavar="TABLE|DIR",
+                   help="the table to export, or with --employee the folder to write")
+    p.add_argument("--format", choices=exporting.FORMATS, default=None, help="file format (default: csv)")
+    p.add_argument("-o", "--output", metavar="FILE", help="file to write (default: ./TABLE.csv or .parquet)")
+    p.add_argument("--employee", metavar="ID", help="export everything held about this employee into DIR")
+    p.add_argument("--reports", metavar="DIR", help="reports folder (default: reports/ beside the data folder, "
+                                                    f"or ${config.REPORTS_ENV})")
+    p.set_defaults(func=run, parser=p)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Export a table, or with ``--employee`` one person's everything; usage mistakes exit 2."""
+    parser: argparse.ArgumentParser = args.parser
+    store = Store(args.data_dir)
+    if args.employee is not None:
+        if args.target is None:
+            parser.error("--employee needs the folder to write: careerconv export --employee ID DIR")
+        if args.format or args.output:
+            parser.error("--format and -o are for tables; --employee writes a folder of open formats")
+        reports = config.reports_dir(store.root, args.reports)
+        done = exporting.export_employee(store, reports, args.employee, args.target)
+        print(f"Exported everything held about {done.employee_id} to {done.folder} ({len(done.files) + 1} files; "
+              "see README.txt there).")
+        for warning in done.warnings:
+            print(f"Warning: {warning}")
+        return 0
+    if args.target is None:
+        parser.error("name the table to export (one of: " + ", ".join(exporting.EXPORT_TABLES) + ")")
+    if args.target not in exporting.EXPORT_TABLES:
+        parser.error(f"unknown table {args.target!r}; tables are: {', '.join(exporting.EXPORT_TABLES)}")
+    fmt = args.format or "csv"
+    if not store.root.is_dir():
+        raise FileNotFoundError(f"data folder {store.root} does not exist (run `careerconv demo` or "
+                                "`careerconv import roster FILE` first)")
+    output = Path(args.output) if args.output else Path(f"{args.target}.{fmt}")
+    result = exporting.export_table(store, args.target, output, fmt)
+    print(f"Wrote {result.rows} row(s) of {result.table} to {result.path} ({fmt}).")
+    for warning in result.warnings:
+        print(f"Warning: {warning}")
+    return 0

@@ -1,0 +1,263 @@
+"""The import / export / erase commands as a user runs them: messages on stderr, exit codes, no tracebacks."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from careerconv.cli import main
+
+ROSTER = ("employee_id,name,coach_id,department,role,cadence_months,email\n"
+          "E001,Ana Silva,C01,Engineering,Developer,6,ana@example.org\n"
+          "E002,Bo Chen,C01,Engineering,Tester,12,\n")
+HISTORY = ("employee_id,date,skill,rating,target_6m,target_12m,target_18m\n"
+           "E001,03/04/2023,Python,5,6,7,8\n"
+           "E002,05/06/2023,Python,7,,,\n")
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {str(p): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()} if folder.exists() else {}
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> Path:
+    (tmp_path / "roster.csv").write_text(ROSTER)
+    (tmp_path / "history.csv").write_text(HISTORY)
+    return tmp_path
+
+
+@pytest.fixture
+def data(files: Path, capsys) -> Path:
+    data = files / "data"
+    assert run(capsys, "--data", str(data), "import", "roster", str(files / "roster.csv"))[0] == 0
+    assert run(capsys, "--data", str(data), "import", "history", str(files / "history.csv"), "--date-order",
+               "dmy")[0] == 0
+    return data
+
+
+# --------------------------------------------------------------------------- import
+
+
+def test_import_roster_prints_counts_and_is_idempotent(files: Path, capsys):
+    data = files / "data"
+    code, out, err = run(capsys, "--data", str(data), "import", "roster", str(files / "roster.csv"))
+    assert (code, err) == (0, "")
+    assert "CSV, UTF-8, comma-separated, 2 data rows" in out
+    assert "Employees: added 2, updated 0, unchanged 0" in out
+    before = tree(data)
+    code, out, _ = run(capsys, "--data", str(data), "import", "roster", str(files / "roster.csv"))
+    assert code == 0 and "added 0, updated 0, unchanged 2" in out
+    assert tree(data) == before
+
+
+def test_messy_roster_lists_every_problem_and_writes_nothing(files: Path, capsys):
+    messy = files / "messy.csv"
+    messy.write_text("Employee ID,name,coach_id,department,role,cadence_months\n"
+                     "../../etc/passwd,Bob,C1,Eng,Dev,12\n"
+                     "CON,Dee,C1,Eng,Dev,7\n"
+                     " E5,Eve,C1,Ops,Dev,6\n"
+                     "E6,Fay,C1,Ops,Dev,6\n")
+    data = files / "data"
+    code, out, err = run(capsys, "--data", str(data), "import", "roster", str(messy))
+    assert code == 1 and out == ""
+    assert "Traceback" not in err
+    assert err.startswith(f"careerconv import: {messy}: 4 problem(s) in 3 of 4 rows; nothing was written:")
+    assert f"{messy}, row 2, column 'employee_id', value '../../etc/passwd': employee id may only use" in err
+    assert "row 3, column 'cadence_months', value '7': cadence must be 6 or 12 (months)" in err
+    assert "row 4, column 'employee_id', value ' E5': employee id has leading or trailing whitespace" in err
+    assert "pass --skip-invalid to import the 1 valid row(s)" in err
+    assert not data.exists()
+
+
+def test_skip_invalid_and_rejected_file(files: Path, capsys):
+    messy = files / "messy.csv"
+    messy.write_text(ROSTER + "CON,Dee,C1,Eng,Dev,7,\n")
+    data = files / "data"
+    code, out, err = run(capsys, "--data", str(data), "import", "roster", str(messy), "--skip-invalid",
+                         "--rejected", str(files / "fix.csv"))
+    assert code == 0 and err == ""
+    assert "added 2" in out and f"Rejected 1 row(s), written with the reason for each to {files / 'fix.csv'}" in out
+    assert "reserved device name" in (files / "fix.csv").read_text(encoding="utf-8-sig")
+
+
+def test_all_rows_rejected_exits_non_zero(files: Path, capsys):
+    messy = files / "messy.csv"
+    messy.write_text("employee_id,name,coach_id,department,role,cadence_months\nCON,Dee,C1,Eng,Dev,7\n")
+    code, out, _ = run(capsys, "--data", str(files / "data"), "import", "roster", str(messy), "--skip-invalid")
+    assert code == 1 and "added 0" in out and (files / "messy.rejected.csv").exists()
+
+
+def test_dry_run(files: Path, capsys):
+    data = files / "data"
+    code, out, _ = run(capsys, "--data", str(data), "import", "roster", str(files / "roster.csv"), "--dry-run")
+    assert code == 0 and "Dry run, nothing was written" in out and "would be added 2" in out
+    assert not data.exists()
+
+
+def test_import_errors_are_one_line_messages(files: Path, capsys):
+    data = str(files / "data")
+    code, _, err = run(capsys, "--data", data, "import", "roster", str(files / "nope.csv"))
+    assert code == 1 and err == f"careerconv import: error: {files / 'nope.csv'}: no such file\n"
+    (files / "empty.csv").write_text("")
+    code, _, err = run(capsys, "--data", data, "import", "roster", str(files / "empty.csv"))
+    assert code == 1 and "is empty; the first row must name the columns" in err
+    code, _, err = run(capsys, "--data", data, "import", "history", str(files / "history.csv"))
+    assert code == 1 and "the roster is empty: import the roster first" in err
+    code, _, err = run(capsys, "--data", data, "import", "roster", str(files))
+    assert code == 1 and "is a folder, not a file" in err
+
+
+def test_history_dates_need_an_order(files: Path, capsys):
+    data = str(files / "data")
+    run(capsys, "--data", data, "import", "roster", str(files / "roster.csv"))
+    code, _, err = run(capsys, "--data", data, "import", "history", str(files / "history.csv"))
+    assert code == 1
+    assert "row 2, column 'date', value '03/04/2023': day and month order is ambiguous" in err
+    assert "--date-order dmy|mdy" in err
+    code, out, _ = run(capsys, "--data", data, "import", "history", str(files / "history.csv"), "--date-order", "mdy")
+    assert code == 0 and "read as MM/DD/YYYY (--date-order mdy)" in out and "Conversations: added 2" in out
+    with pytest.raises(SystemExit) as exc:
+        main(["--data", data, "import", "history", str(files / "history.csv"), "--date-order", "ymd"])
+    assert exc.value.code == 2
+    assert "invalid choice: 'ymd'" in capsys.readouterr().err
+
+
+def test_bom_and_cp1252_files_from_the_command_line(files: Path, capsys):
+    data = str(files / "data")
+    (files / "bom.csv").write_bytes(b"\xef\xbb\xbf" + ROSTER.encode())
+    code, out, _ = run(capsys, "--data", data, "import", "roster", str(files / "bom.csv"))
+    assert code == 0 and "UTF-8 with BOM" in out
+    (files / "win.csv").write_bytes(ROSTER.replace("Ana Silva", "Anaïs Sørensen").encode("cp1252"))
+    code, out, _ = run(capsys, "--data", data, "import", "roster", str(files / "win.csv"))
+    assert code == 0 and "Windows-1252" in out and "updated 1" in out
+    roster = pd.read_csv(Path(data) / "roster.csv", dtype=str)
+    assert "Anaïs Sørensen" in set(roster["name"])
+
+
+# --------------------------------------------------------------------------- export
+
+
+def test_export_table_csv_and_parquet(data: Path, files: Path, capsys, monkeypatch):
+    code, out, err = run(capsys, "--data", str(data), "export", "skill_ratings", "--format", "parquet",
+                         "-o", str(files / "r.parquet"))
+    assert (code, err) == (0, "") and "Wrote 2 row(s) of skill_ratings" in out
+    assert len(pd.read_parquet(files / "r.parquet")) == 2
+    monkeypatch.chdir(files)
+    code, out, _ = run(capsys, "--data", str(data), "export", "history")
+    assert code == 0 and (files / "history.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    back = pd.read_csv(files / "history.csv", dtype=str, encoding="utf-8-sig")
+    assert list(back["date"]) == ["2023-04-03", "2023-06-05"]
+
+
+def test_export_usage_errors(data: Path, files: Path, capsys):
+    for argv, message in ((["export"], "name the table to export"),
+                          (["export", "nope"], "unknown table 'nope'; tables are: roster"),
+                          (["export", "--employee", "E001"], "--employee needs the folder"),
+                          (["export", "--employee", "E001", "x", "--format", "csv"], "--format and -o are for tables")):
+        with pytest.raises(SystemExit) as exc:
+            main(["--data", str(data), *argv])
+        assert exc.value.code == 2
+        assert message in capsys.readouterr().err
+
+
+def test_export_employee(data: Path, files: Path, capsys):
+    out_dir = files / "ana"
+    code, out, err = run(capsys, "--data", str(data), "export", "--employee", "E001", str(out_dir))
+    assert code == 0 and err == "" and f"Exported everything held about E001 to {out_dir}" in out
+    assert (out_dir / "conversations" / "E001-h20230403.json").exists()
+    manifest = json.loads((out_dir / "manifest.json").read_text())
+    assert manifest["employee_id"] == "E001"
+    code, _, err = run(capsys, "--data", str(data), "export", "--employee", "E001", str(out_dir))
+    assert code == 1 and "already exists and is not an empty folder" in err
+    code, _, err = run(capsys, "--data", str(data), "export", "--employee", "E404", str(files / "e404"))
+    assert code == 1 and err == "careerconv export: error: nothing is held about employee 'E404': not on the " \
+                                "roster, no records, no reports\n"
+
+
+# --------------------------------------------------------------------------- erase
+
+
+def test_erase_refuses_without_a_terminal(data: Path, capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("E001\n"))
+    before = tree(data)
+    code, out, err = run(capsys, "--data", str(data), "erase", "--employee", "E001")
+    assert code == 1 and "pass --yes" in err and "not a terminal" in err
+    assert tree(data) == before
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_erase_asks_on_a_terminal(data: Path, capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", _Terminal("no\n"))
+    before = tree(data)
+    code, out, err = run(capsys, "--data", str(data), "erase", "--employee", "E001")
+    assert code == 1 and "Type E001 to confirm" in out and "Not confirmed; nothing was erased" in err
+    assert tree(data) == before
+    monkeypatch.setattr(sys, "stdin", _Terminal("E001\n"))
+    code, out, err = run(capsys, "--data", str(data), "erase", "--employee", "E001")
+    assert code == 0 and "Erased employee E001." in out
+
+
+def test_erase_with_yes_prints_the_receipt(data: Path, files: Path, capsys):
+    reports = files / "reports"
+    (reports / "E001").mkdir(parents=True)
+    (reports / "E001" / "progress.html").write_text("<p>Ana Silva</p>")
+    code, out, err = run(capsys, "--data", str(data), "erase", "--employee", "E001", "--yes",
+                         "--reports", str(reports))
+    assert (code, err) == (0, "")
+    assert "data/roster.csv" in out and "removed their row" in out and "reports/E001/" in out
+    assert "none mentions the employee" in out
+    for path in [*data.rglob("*"), *reports.rglob("*")]:
+        if path.is_file():
+            assert b"E001" not in path.read_bytes() and b"Ana Silva" not in path.read_bytes(), path
+    code, _, err = run(capsys, "--data", str(data), "erase", "--employee", "E001", "--yes")
+    assert code == 1 and err == "careerconv erase: error: employee 'E001' is not on the roster and nothing is " \
+                                "held about them; nothing was erased\n"
+    code, _, err = run(capsys, "--data", str(data), "erase", "--employee", "../../etc/passwd", "--yes")
+    assert code == 1 and "employee id may only use letters" in err
+
+
+def test_erase_missing_data_folder(files: Path, capsys):
+    code, _, err = run(capsys, "--data", str(files / "nowhere"), "erase", "--employee", "E001", "--yes")
+    assert code == 1 and "does not exist" in err
+
+
+# --------------------------------------------------------------------------- help
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["import", "--help"], "careerconv import roster staff.csv"),
+    (["import", "roster", "--help"], "employee_id, name, coach_id, department, role, cadence_months"),
+    (["import", "history", "--help"], "--date-order {dmy,mdy}"),
+    (["export", "--help"], "careerconv export --employee E0042 ./export-E0042"),
+    (["erase", "--help"], "careerconv erase --employee E0042"),
+])
+def test_help(capsys, argv: list[str], expected: str):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert expected in out and "examples:" in out
+
+
+def test_erase_exits_non_zero_when_a_file_still_mentions_them(data: Path, capsys):
+    (data / "question_sets").mkdir()
+    (data / "question_sets" / "ours.yaml").write_text("id: ours\n# drafted by Ana Silva\n")
+    code, out, err = run(capsys, "--data", str(data), "erase", "--employee", "E001", "--yes")
+    assert code == 1
+    assert "ours.yaml: mentions them, but careerconv does not know how to edit this kind of file" in out
+    assert err == "careerconv erase: 1 file(s) still mention E001; see the end of the receipt\n"

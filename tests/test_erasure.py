@@ -1,0 +1,264 @@
+"""Erasure: after `erase`, no file under data/ or reports/ holds the person's id or name."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from careerconv import schema as S
+from careerconv.erasure import ERASED_COACH_ID, REMOVED, Mentions, erase_employee, plan_erasure
+from careerconv.importers import import_history, import_roster
+from careerconv.store import NotFound, Store
+
+ID_RE = re.compile(rb"(?<![A-Za-z0-9_])E001(?![A-Za-z0-9_])")
+NAME_RE = re.compile(rb"ana\s+silva", re.IGNORECASE)
+EMAIL = b"ana.silva@example.org"
+
+
+def snapshot(*folders: Path) -> dict[str, bytes]:
+    out = {}
+    for folder in folders:
+        if folder.exists():
+            out.update({str(p): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()})
+    return out
+
+
+def conversation(store: Store, eid: str, date: dt.date, *, coach: str = "C01", dreams=("Lead a team",),
+                 owner: str = "me", note: str = "") -> dict:
+    record = S.new_conversation(eid, coach, date, "career-conversation", "1",
+                                conversation_id=store.new_record_id("conversation", eid, date))
+    record["dreams"] = [{"rank": i + 1, "text": t} for i, t in enumerate([*dreams, "Write a book", "Teach"][:3])]
+    skill = S.new_skill("Python")
+    skill.update(self_rating=5, ten_looks_like="Fluent", targets={"6": 6, "12": 7, "18": 8},
+                 options=[{"text": f"option {i}", "pros": "p", "cons": "c", "chosen": i == 0} for i in range(3)])
+    record["skills"] = [skill]
+    record["action_items"] = [{"item_id": "a1", "text": "Pair weekly", "due": "2024-09-01", "owner": owner}]
+    record.update(cadence_months=6, status="completed", follow_up={"mode": "one-on-one", "every_weeks": 4,
+                                                                   "note": note})
+    return store.save_conversation(record)
+
+
+@pytest.fixture
+def org(tmp_path: Path) -> tuple[Store, Path]:
+    """A data folder and reports folder where E001 (Ana Silva) is held and mentioned in many places."""
+    store = Store(tmp_path / "data")
+    reports = tmp_path / "reports"
+    pd.DataFrame([
+        ("E001", "Ana Silva", "C01", "Eng", "Dev", 6, "ana.silva@example.org"),
+        ("E0010", "Bo Chen", "C01", "Eng", "Dev", 12, ""),
+        ("E002", "Chidi Okafor", "C02", "Sales", "AM", 6, ""),
+    ], columns=["employee_id", "name", "coach_id", "department", "role", "cadence_months", "email"]
+    ).to_csv(tmp_path / "roster.csv", index=False)
+    import_roster(store, tmp_path / "roster.csv")
+    (tmp_path / "history.csv").write_text("employee_id,date,skill,rating\n"
+                                          "E001,2021-03-01,SQL,4\nE002,2021-03-01,SQL,6\n")
+    import_history(store, tmp_path / "history.csv")
+    first = conversation(store, "E001", dt.date(2023, 3, 1))
+    conversation(store, "E001", dt.date(2024, 3, 1))
+    store.save_summary("E001", first["conversation_id"], "<h1>Ana Silva</h1>")
+    store.save_checkin({"checkin_id": "E001-ci-20230601", "employee_id": "E001", "coach_id": "C01",
+                        "date": "2023-06-01", "conversation_id": first["conversation_id"], "note": "going well",
+                        "updates": [{"item_id": "a1", "status": "in_progress"}]})
+    (store.employee_dir("conversation", "E001") / ".E001-20230301.json.x1.tmp").write_text('{"half": "E001"')
+    # other people mention her
+    conversation(store, "E002", dt.date(2023, 4, 1), coach="E001",
+                 dreams=("Work with Ana Silva on pricing", "Be like ANA  SILVA (E001)."), owner="E001",
+                 note="ask ana.silva@example.org")
+    store.save_summary("E002", "E002-20230401", "<p>with Ana Silva</p>")
+    store.save_checkin({"checkin_id": "E002-ci-20230701", "employee_id": "E002", "coach_id": "C02",
+                        "date": "2023-07-01", "note": "E001 helped; E0010 too", "updates": []})
+    e0010 = conversation(store, "E0010", dt.date(2023, 5, 1), dreams=("Mentor E0010s peers",))
+    store.refresh()
+    # generated reports and files nobody told careerconv about
+    (reports / "E001").mkdir(parents=True)
+    (reports / "E001" / "progress.html").write_text("<h1>Ana Silva</h1>")
+    (reports / "E0010").mkdir()
+    (reports / "E0010" / "progress.html").write_text("<h1>Bo Chen</h1>")
+    (reports / "index.html").write_text("<li>E001 Ana Silva</li><li>E0010 Bo Chen</li>")
+    (reports / "hr").mkdir()
+    (reports / "hr" / "cohort.csv").write_bytes("\ufeffemployee_id,name\r\nE001,Ana Silva\r\nE002,Chidi\r\n"
+                                                .encode("utf-8"))
+    (reports / "batch.json").write_text(json.dumps({"E001": {"ok": True}, "E002": {"ok": True},
+                                                    "done": ["E001", "E002"]}))
+    (store.root / "notes.txt").write_text("Call Ana Silva about E001's plan.\nE0010 is fine.\n")
+    (store.root / ".roster.csv.abc.tmp").write_text("E001,Ana Silva,C01")
+    (store.root / "exports").mkdir()
+    pd.DataFrame({"employee_id": ["E001", "E002"], "x": [1, 2]}).to_parquet(store.root / "exports" / "old.parquet")
+    assert e0010["conversation_id"] == "E0010-20230501"
+    return store, reports
+
+
+def mentions_in(folder: Path) -> list[str]:
+    found = []
+    for path in folder.rglob("*"):
+        if ID_RE.search(str(path.relative_to(folder)).encode()):
+            found.append(f"path {path}")
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        if ID_RE.search(data) or NAME_RE.search(data) or EMAIL in data:
+            found.append(str(path))
+        if path.suffix == ".parquet":
+            frame = pq.read_table(path).to_pandas()
+            text = frame.to_csv(index=False).encode()
+            if ID_RE.search(text) or NAME_RE.search(text):
+                found.append(f"values of {path}")
+    return found
+
+
+def test_after_erase_no_file_mentions_the_person(org):
+    store, reports = org
+    assert mentions_in(store.root) and mentions_in(reports)  # the fixture really does mention her
+    e0010_file = store.record_path("conversation", "E0010", "E0010-20230501")
+    e0010_bytes = e0010_file.read_bytes()
+    receipt = erase_employee(store, reports, "E001")
+    assert mentions_in(store.root) == []
+    assert mentions_in(reports) == []
+    assert receipt.complete, str(receipt)
+    # everyone else is intact and valid
+    assert list(store.roster()["employee_id"]) == ["E0010", "E002"]
+    assert e0010_file.read_bytes() == e0010_bytes
+    assert (reports / "E0010" / "progress.html").exists()
+    other = store.load_conversation("E002", "E002-20230401")
+    assert other["coach_id"] == ERASED_COACH_ID
+    assert [d["text"] for d in other["dreams"][:2]] == [f"Work with {REMOVED} on pricing", f"Be like {REMOVED} "
+                                                                                          f"({REMOVED})."]
+    assert other["action_items"][0]["owner"] == REMOVED
+    assert other["follow_up"]["note"] == f"ask {REMOVED}"
+    assert store.load_checkin("E002", "E002-ci-20230701")["note"] == f"{REMOVED} helped; E0010 too"
+    assert store.validate() == []
+    # derived tables and their manifest
+    for table in S.DERIVED_TABLES:
+        assert "E001" not in set(store.read_table(table)["employee_id"]), table
+    manifest = json.loads((store.derived_dir / "manifest.json").read_text())
+    assert "E001" not in manifest["employees"] and "E0010" in manifest["employees"]
+    assert len(store.read_table("conversations")) == 3
+    # other files: rows removed, text replaced, generated pages listed for regeneration
+    assert (reports / "hr" / "cohort.csv").read_bytes() == "\ufeffemployee_id,name\r\nE002,Chidi\r\n".encode()
+    assert json.loads((reports / "batch.json").read_text()) == {"E002": {"ok": True}, "done": ["E002"]}
+    assert (store.root / "notes.txt").read_text() == f"Call {REMOVED} about {REMOVED}'s plan.\nE0010 is fine.\n"
+    assert pd.read_parquet(store.root / "exports" / "old.parquet")["employee_id"].tolist() == ["E002"]
+    assert not (store.root / ".roster.csv.abc.tmp").exists()
+    assert reports / "index.html" in receipt.regenerate
+    assert store.root / "conversations" / "E002" / "E002-20230401.summary.html" in receipt.regenerate
+
+
+def test_receipt_lists_every_change(org):
+    store, reports = org
+    text = str(erase_employee(store, reports, "E001"))
+    for line in ("data/roster.csv", "removed their row (1 row(s))",
+                 "data/conversations/E001/", "deleted (5 file(s))",  # 3 records, 1 summary, 1 temp file
+                 "data/checkins/E001/", "reports/E001/",
+                 "data/conversations/E002/E002-20230401.json", "coach id set to 'erased'",
+                 "data/checkins/E002/E002-ci-20230701.json", "replaced 1 mention(s)",
+                 "reports/hr/cohort.csv", "removed rows (1 row(s))", "data/notes.txt",
+                 "data/.roster.csv.abc.tmp", "deleted leftover temp file", "data/derived/",
+                 "regenerate them:", "reports/index.html", "none mentions the employee"):
+        assert line in text, f"{line!r} not in receipt:\n{text}"
+    assert "E0010" not in text
+
+
+def test_erase_is_not_fooled_by_longer_ids(tmp_path: Path):
+    store = Store(tmp_path / "data")
+    pd.DataFrame([("E001", "Ana Silva", "C1", "D", "", 6), ("E001-2", "Other Person", "C1", "D", "", 6)],
+                 columns=["employee_id", "name", "coach_id", "department", "role", "cadence_months"]
+                 ).to_csv(tmp_path / "r.csv", index=False)
+    import_roster(store, tmp_path / "r.csv")
+    conversation(store, "E001", dt.date(2023, 1, 2))
+    kept = conversation(store, "E001-2", dt.date(2023, 1, 2), dreams=("I am E001-2, not E001",))
+    receipt = erase_employee(store, tmp_path / "reports", "E001")
+    assert store.load_conversation("E001-2", kept["conversation_id"])["dreams"][0]["text"] == \
+        f"I am E001-2, not {REMOVED}"
+    assert list(store.roster()["employee_id"]) == ["E001-2"]
+    assert not store.employee_dir("conversation", "E001").exists()
+    assert receipt.complete, str(receipt)
+
+
+def test_mentions_matcher():
+    m = Mentions("E001", "José  Ana Silva", "a@b.org", other_ids=["E001-2", "E0010"])
+    assert m.search("talk to E001.") and m.search("josé ana SILVA") and m.search("A@B.ORG")
+    assert not m.search("E0010") and not m.search("XE001") and not m.search("E001_x") and not m.search("E001-2")
+    assert m.search("E001-20240101")  # her own conversation id
+    assert m.replace("E001 and E001-2 and José Ana\nSilva") == (f"{REMOVED} and E001-2 and {REMOVED}", 2)
+
+
+def test_unknown_id_is_an_error_and_changes_nothing(org):
+    store, reports = org
+    before = snapshot(store.root, reports)
+    with pytest.raises(NotFound, match="'E999' is not on the roster and nothing is held about them"):
+        erase_employee(store, reports, "E999")
+    with pytest.raises(ValueError, match="may only use"):
+        erase_employee(store, reports, "../../etc/passwd")
+    with pytest.raises(ValueError, match="employee id is empty"):
+        erase_employee(store, reports, "")
+    assert snapshot(store.root, reports) == before
+
+
+def test_a_current_coach_cannot_be_erased(org, tmp_path: Path):
+    store, reports = org
+    pd.DataFrame([("E002", "Chidi Okafor", "E0010", "Sales", "AM", 6)],
+                 columns=["employee_id", "name", "coach_id", "department", "role", "cadence_months"]
+                 ).to_csv(tmp_path / "coach.csv", index=False)
+    import_roster(store, tmp_path / "coach.csv")
+    before = snapshot(store.root, reports)
+    with pytest.raises(ValueError, match=r"E0010 is still the coach of 1 employee\(s\) on the roster \(E002\)"):
+        erase_employee(store, reports, "E0010")
+    assert snapshot(store.root, reports) == before
+
+
+def test_records_without_roster_row_are_erased(tmp_path: Path):
+    store = Store(tmp_path / "data")
+    pd.DataFrame([("E7", "Gus", "C1", "D", "", 6)],
+                 columns=["employee_id", "name", "coach_id", "department", "role", "cadence_months"]
+                 ).to_csv(tmp_path / "r.csv", index=False)
+    import_roster(store, tmp_path / "r.csv")
+    conversation(store, "E8", dt.date(2023, 1, 2))  # someone who left the roster
+    plan = plan_erasure(store, tmp_path / "reports", "E8")
+    assert (plan.on_roster, plan.conversations) == (False, 1)
+    receipt = erase_employee(store, tmp_path / "reports", "E8")
+    assert not store.employee_dir("conversation", "E8").exists()
+    assert receipt.searched_for == ["the id"]
+    assert list(store.roster()["employee_id"]) == ["E7"]
+
+
+def test_files_it_cannot_edit_are_reported(org):
+    store, reports = org
+    (store.root / "question_sets").mkdir()
+    (store.root / "question_sets" / "ours.yaml").write_text("id: ours\n# written with Ana Silva\n")
+    receipt = erase_employee(store, reports, "E001")
+    assert not receipt.complete
+    assert [r.path.name for r in receipt.leftovers] == ["ours.yaml"]
+    assert "need a person to look at them" in str(receipt) and "edit it by hand" in str(receipt)
+
+
+def test_erasing_someone_from_the_sample_organisation(sample_data: Path, tmp_path: Path):
+    store = Store(sample_data)
+    roster = store.roster()
+    coaches = set(roster["coach_id"])
+    with_records = set(store.employees_with_records())
+    candidates = [r for r in roster.to_dict("records") if r["employee_id"] not in coaches
+                  and r["employee_id"] in with_records]
+    person = candidates[0]
+    eid, name = person["employee_id"], person["name"]
+    reports = tmp_path / "reports"
+    (reports / eid).mkdir(parents=True)
+    (reports / eid / "progress.html").write_text(f"<h1>{name}</h1>", encoding="utf-8")
+    store.refresh()
+    receipt = erase_employee(store, reports, eid)
+    assert receipt.complete, str(receipt)
+    id_re = re.compile(rb"(?<![A-Za-z0-9_])" + re.escape(eid.encode()) + rb"(?![A-Za-z0-9_])")
+    name_re = re.compile(re.escape(name.encode()), re.IGNORECASE)
+    for path in [*sample_data.rglob("*"), *reports.rglob("*")]:
+        assert not id_re.search(str(path).encode()), path
+        if path.is_file():
+            data = path.read_bytes()
+            assert not id_re.search(data) and not name_re.search(data), path
+    assert eid not in set(store.read_table("skill_ratings")["employee_id"])
+    assert len(store.roster()) == len(roster) - 1
+    assert store.validate() == []

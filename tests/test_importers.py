@@ -1,0 +1,634 @@
+"""Roster and history import: every bad input gets a clear error and changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from careerconv import schema as S
+from careerconv.importers import (FileRejected, decide_date_order, import_history, import_roster,
+                                  legacy_conversation_id, read_table_file)
+from careerconv.store import Store
+
+ROSTER_HEADER = "employee_id,name,coach_id,department,role,cadence_months,email"
+ROSTER_ROWS = [
+    "E001,Ana Silva,C01,Engineering,Developer,6,ana@example.org",
+    "E002,Bo Chen,C01,Engineering,Tester,12,",
+    "E003,Chidi Okafor,C02,Sales,Account manager,6,",
+]
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` with its bytes (to prove nothing changed)."""
+    if not folder.exists():
+        return {}
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(tmp_path / "data")
+
+
+@pytest.fixture
+def roster_store(store: Store, tmp_path: Path) -> Store:
+    import_roster(store, write(tmp_path / "roster.csv", "\n".join([ROSTER_HEADER, *ROSTER_ROWS]) + "\n"))
+    return store
+
+
+def rejected(exc: pytest.ExceptionInfo) -> list[S.Problem]:
+    assert isinstance(exc.value, FileRejected)
+    return exc.value.problems
+
+
+def assert_rejected_and_unchanged(store: Store, call, *fragments: str) -> list[S.Problem]:
+    """Run an import that must fail; check the message and that no file changed."""
+    before = snapshot(store.root)
+    with pytest.raises(FileRejected) as exc:
+        call()
+    assert snapshot(store.root) == before
+    text = str(exc.value)
+    for fragment in fragments:
+        assert fragment in text, f"{fragment!r} not in:\n{text}"
+    assert "nothing was written" in text
+    return exc.value.problems
+
+
+# --------------------------------------------------------------------------- roster
+
+
+def test_roster_import_adds_then_is_idempotent(store: Store, tmp_path: Path):
+    path = write(tmp_path / "roster.csv", "\n".join([ROSTER_HEADER, *ROSTER_ROWS]) + "\n")
+    first = import_roster(store, path)
+    assert (first.added, first.updated, first.unchanged) == (3, 0, 0)
+    assert store.employee("E001")["name"] == "Ana Silva"
+    assert store.employee("E002")["cadence_months"] == 12
+    before = snapshot(store.root)
+    again = import_roster(store, path)
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 3)
+    assert snapshot(store.root) == before
+
+
+def test_roster_update_keeps_employees_not_in_file(roster_store: Store, tmp_path: Path):
+    path = write(tmp_path / "change.csv", f"{ROSTER_HEADER}\nE002,Bo Chen,C02,Engineering,Lead,6,\n")
+    result = import_roster(roster_store, path)
+    assert (result.added, result.updated, result.unchanged) == (0, 1, 0)
+    assert roster_store.employee("E002")["coach_id"] == "C02"
+    assert len(roster_store.roster()) == 3
+    assert "kept" in result.summary()
+
+
+def test_roster_email_is_optional_and_headers_are_forgiving(store: Store, tmp_path: Path):
+    path = write(tmp_path / "r.csv", " Employee ID ,Name,Coach-ID,DEPARTMENT,role,Cadence Months\nE9,Zoe,C1,Ops,,12\n")
+    assert import_roster(store, path).added == 1
+    assert store.employee("E9")["email"] in ("", None)
+
+
+def test_bom_header_is_read(store: Store, tmp_path: Path):
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + ("\n".join([ROSTER_HEADER, *ROSTER_ROWS])).encode())
+    result = import_roster(store, path)
+    assert result.added == 3
+    assert "UTF-8 with BOM" in result.how_read
+
+
+def test_cp1252_file_is_read_and_says_so(store: Store, tmp_path: Path):
+    row = "E010,José Müller–Ørsted,C01,Façades,Rôle,6,"
+    path = write(tmp_path / "win.csv", f"{ROSTER_HEADER}\n{row}\n", "cp1252")
+    with pytest.raises(UnicodeDecodeError):
+        path.read_bytes().decode("utf-8")
+    result = import_roster(store, path)
+    assert "Windows-1252" in result.how_read
+    assert store.employee("E010")["name"] == "José Müller–Ørsted"
+
+
+def test_utf8_mixed_with_cp1252_is_rejected(store: Store, tmp_path: Path):
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(f"{ROSTER_HEADER}\nE1,José,C1,D,R,6,\n".encode() + "E2,Zoë,C1,D,R,6,\n".encode("cp1252"))
+    assert_rejected_and_unchanged(store, lambda: import_roster(store, path), "mixes UTF-8", "line 3")
+
+
+def test_semicolon_separated_file(store: Store, tmp_path: Path):
+    path = write(tmp_path / "semi.csv", ROSTER_HEADER.replace(",", ";") + "\nE1;Ana, Jr.;C1;Eng;Dev;6;\n")
+    result = import_roster(store, path)
+    assert result.added == 1 and "semicolon" in result.how_read
+    assert store.employee("E1")["name"] == "Ana, Jr."
+
+
+@pytest.mark.parametrize("content", ["", "\n\n  \n", "\ufeff", ",,,\n"])
+def test_empty_file(store: Store, tmp_path: Path, content: str):
+    path = write(tmp_path / "empty.csv", content)
+    assert_rejected_and_unchanged(store, lambda: import_roster(store, path), "empty")
+
+
+def test_header_only_file(store: Store, tmp_path: Path):
+    path = write(tmp_path / "header.csv", ROSTER_HEADER + "\n")
+    assert_rejected_and_unchanged(store, lambda: import_roster(store, path), "no data rows")
+
+
+def test_missing_and_extra_columns_listed_together(store: Store, tmp_path: Path):
+    path = write(tmp_path / "cols.csv", "employee_id,name,coach,department,cadence_months,salary\nE1,A,C1,D,6,100\n")
+    problems = assert_rejected_and_unchanged(
+        store, lambda: import_roster(store, path),
+        "unknown column 'coach'; did you mean 'coach_id'?", "unknown column 'salary'",
+        "required columns 'coach_id', 'role' are missing")
+    assert all(p.row == 1 for p in problems)
+
+
+def test_file_given_to_the_wrong_importer(roster_store: Store, tmp_path: Path):
+    history = write(tmp_path / "h.csv", "employee_id,date,skill,rating\nE001,2023-01-01,SQL,5\n")
+    problems = assert_rejected_and_unchanged(roster_store, lambda: import_roster(roster_store, history),
+                                             "looks like a history file", "careerconv import history")
+    assert len(problems) == 1
+    roster = write(tmp_path / "r.csv", "\n".join([ROSTER_HEADER, *ROSTER_ROWS]))
+    assert_rejected_and_unchanged(roster_store, lambda: import_history(roster_store, roster),
+                                  "looks like a roster file")
+
+
+def test_duplicate_column(store: Store, tmp_path: Path):
+    path = write(tmp_path / "dup.csv", ROSTER_HEADER + ",Name\n" + ROSTER_ROWS[0] + ",x\n")
+    assert_rejected_and_unchanged(store, lambda: import_roster(store, path), "appears twice")
+
+
+@pytest.mark.parametrize("bad_id, message", [
+    ("../../etc/passwd", "may only use letters"),
+    ("", "employee id is empty"),
+    (" E005", "leading or trailing whitespace"),
+    ("E005 ", "leading or trailing whitespace"),
+    ("CON", "reserved device name"),
+    ("nul.txt", "reserved device name"),
+])
+def test_bad_employee_ids(store: Store, tmp_path: Path, bad_id: str, message: str):
+    path = write(tmp_path / "ids.csv", f'{ROSTER_HEADER}\n{ROSTER_ROWS[0]}\n"{bad_id}",X,C1,D,R,6,\n')
+    problems = assert_rejected_and_unchanged(store, lambda: import_roster(store, path), message)
+    assert [(p.row, p.column) for p in problems] == [(3, "employee_id")]
+
+
+def test_ids_differing_only_in_case_within_file(store: Store, tmp_path: Path):
+    path = write(tmp_path / "case.csv", f"{ROSTER_HEADER}\nE001,A,C1,D,R,6,\ne001,B,C1,D,R,6,\n")
+    problems = assert_rejected_and_unchanged(store, lambda: import_roster(store, path), "differs only in case")
+    assert {p.row for p in problems} == {2, 3}  # neither is guessed to be the right one
+
+
+def test_id_differing_only_in_case_from_roster(roster_store: Store, tmp_path: Path):
+    path = write(tmp_path / "case.csv", f"{ROSTER_HEADER}\ne001,A,C1,D,R,6,\n")
+    assert_rejected_and_unchanged(roster_store, lambda: import_roster(roster_store, path),
+                                  "differs only in case from the employee 'E001' already on the roster")
+
+
+def test_duplicated_rows(store: Store, tmp_path: Path):
+    path = write(tmp_path / "dups.csv", "\n".join([ROSTER_HEADER, ROSTER_ROWS[0], ROSTER_ROWS[1], ROSTER_ROWS[0]]))
+    problems = assert_rejected_and_unchanged(store, lambda: import_roster(store, path), "row 4", "duplicate of row 2")
+    assert [p.row for p in problems] == [4]
+
+
+def test_same_id_with_different_values_rejects_both(store: Store, tmp_path: Path):
+    path = write(tmp_path / "conf.csv", f"{ROSTER_HEADER}\nE1,A,C1,D,R,6,\nE1,A,C1,D,R,12,\n")
+    problems = assert_rejected_and_unchanged(store, lambda: import_roster(store, path), "not guessed")
+    assert {p.row for p in problems} == {2, 3}
+
+
+@pytest.mark.parametrize("cadence", ["0", "7", "6.5", "twelve", ""])
+def test_bad_cadence(store: Store, tmp_path: Path, cadence: str):
+    path = write(tmp_path / "cad.csv", f"{ROSTER_HEADER}\nE1,A,C1,D,R,{cadence},\n")
+    assert_rejected_and_unchanged(store, lambda: import_roster(store, path), "cadence", "6 or 12")
+
+
+def test_bad_email(store: Store, tmp_path: Path):
+    path = write(tmp_path / "mail.csv", f"{ROSTER_HEADER}\nE1,A,C1,D,R,6,not an email\n")
+    assert_rejected_and_unchanged(store, lambda: import_roster(store, path), "column 'email'", "name@example.org")
+
+
+def test_row_with_too_many_cells(store: Store, tmp_path: Path):
+    path = write(tmp_path / "ragged.csv", f"{ROSTER_HEADER}\nE1,Smith, Ana,C1,D,R,6,\n")
+    assert_rejected_and_unchanged(store, lambda: import_roster(store, path), "double quotes")
+
+
+def test_free_text_stored_verbatim(store: Store, tmp_path: Path):
+    names = {
+        "E1": '=HYPERLINK("http://x","y")',
+        "E2": "<img src=x onerror=alert(1)>",
+        "E3": "Zoë 🚀👩🏽‍💻",
+        "E4": "مريم العلي",
+        "E5": "+44 line\nbreak",
+        "E6": "long " * 10_000,  # 50,000 characters
+    }
+    frame = pd.DataFrame({"employee_id": list(names), "name": list(names.values()), "coach_id": "C1",
+                          "department": "D", "role": "R", "cadence_months": 6})
+    path = tmp_path / "text.csv"
+    frame.to_csv(path, index=False)
+    assert import_roster(store, path).added == 6
+    for eid, name in names.items():
+        assert store.employee(eid)["name"] == name
+
+
+def test_rows_are_numbered_as_in_the_file(store: Store, tmp_path: Path):
+    # a blank line and a quoted cell spanning two lines: row numbers follow the spreadsheet
+    text = f'{ROSTER_HEADER}\nE1,"two\nlines",C1,D,R,6,\n\nE2,B,C1,D,R,9,\n'
+    problems = assert_rejected_and_unchanged(store, lambda: import_roster(store, write(tmp_path / "n.csv", text)))
+    assert [(p.row, p.column, p.value) for p in problems] == [(4, "cadence_months", "9")]
+
+
+def test_skip_invalid_writes_rejected_rows_with_reason(store: Store, tmp_path: Path):
+    path = write(tmp_path / "staff.csv", f"{ROSTER_HEADER}\nE1,A,C1,D,R,6,\nCON,B,C1,D,R,6,\nE3,C,C1,D,R,7,\n")
+    result = import_roster(store, path, skip_invalid=True)
+    assert (result.added, len(result.rejected)) == (1, 2)
+    out = tmp_path / "staff.rejected.csv"
+    assert result.rejected_path == out
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    back = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert list(back.columns) == [*ROSTER_HEADER.split(","), "reason"]
+    assert list(back["employee_id"]) == ["CON", "E3"]
+    assert back["reason"][0].startswith("row 3:") and "reserved" in back["reason"][0]
+    assert "6 or 12" in back["reason"][1]
+    assert list(store.roster()["employee_id"]) == ["E1"]
+
+
+def test_rejected_file_can_be_fixed_and_imported(store: Store, tmp_path: Path):
+    path = write(tmp_path / "staff.csv", f'{ROSTER_HEADER}\nE1,A,C1,D,R,6,\nE2,"=SUM(A1)",C1,D,R,7,\n')
+    import_roster(store, path, skip_invalid=True, rejected_path=tmp_path / "fix.csv")
+    fixed = pd.read_csv(tmp_path / "fix.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert fixed["name"][0] == "'=SUM(A1)"  # neutralised for the spreadsheet ...
+    fixed = fixed.drop(columns="reason").assign(cadence_months="12")
+    fixed.to_csv(tmp_path / "fixed.csv", index=False)
+    assert import_roster(store, tmp_path / "fixed.csv").added == 1
+    assert store.employee("E2")["name"] == "=SUM(A1)"  # ... and read back as it was typed
+
+
+def test_rejected_rows_cannot_overwrite_the_input(store: Store, tmp_path: Path):
+    path = write(tmp_path / "staff.csv", f"{ROSTER_HEADER}\nCON,B,C1,D,R,6,\n")
+    with pytest.raises(ValueError, match="cannot be written over"):
+        import_roster(store, path, skip_invalid=True, rejected_path=path)
+
+
+def test_dry_run_writes_nothing(store: Store, tmp_path: Path):
+    path = write(tmp_path / "staff.csv", f"{ROSTER_HEADER}\nE1,A,C1,D,R,6,\nCON,B,C1,D,R,6,\n")
+    result = import_roster(store, path, skip_invalid=True, dry_run=True)
+    assert (result.added, len(result.rejected), result.dry_run) == (1, 1, True)
+    assert not store.root.exists()
+    assert not (tmp_path / "staff.rejected.csv").exists()
+    assert "Dry run" in result.summary()
+
+
+def test_missing_file(store: Store, tmp_path: Path):
+    with pytest.raises(FileNotFoundError, match="no such file"):
+        import_roster(store, tmp_path / "nope.csv")
+
+
+def test_old_xls_and_fake_xlsx(store: Store, tmp_path: Path):
+    old = tmp_path / "old.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100)
+    assert_rejected_and_unchanged(store, lambda: import_roster(store, old), "old Excel .xls")
+    fake = write(tmp_path / "fake.xlsx", ROSTER_HEADER)
+    assert_rejected_and_unchanged(store, lambda: import_roster(store, fake), "not an Excel workbook")
+
+
+def test_xlsx_roster(store: Store, tmp_path: Path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(ROSTER_HEADER.split(","))
+    sheet.append(["E1", "Ana", "C1", "Eng", "Dev", 12.0, None])
+    sheet.append([None] * 7)
+    sheet.append([1001, "Numeric id", "C1", "Eng", None, 6, "n@example.org"])
+    book.create_sheet("ignored")
+    book.save(tmp_path / "staff.xlsx")
+    result = import_roster(store, tmp_path / "staff.xlsx")
+    assert result.added == 2
+    assert store.employee("E1")["cadence_months"] == 12
+    assert store.employee("1001")["name"] == "Numeric id"
+    assert any("first of 2 sheets" in n for n in result.notes)
+
+
+# --------------------------------------------------------------------------- history
+
+HISTORY_HEADER = "employee_id,date,skill,rating,coach_rating,target_6m,target_12m,target_18m,coach_id"
+
+
+def history_file(tmp_path: Path, *rows: str, name: str = "history.csv") -> Path:
+    return write(tmp_path / name, "\n".join([HISTORY_HEADER, *rows]) + "\n")
+
+
+def test_history_import_builds_one_conversation_per_employee_and_date(roster_store: Store, tmp_path: Path):
+    path = history_file(tmp_path,
+                        "E001,2023-03-01,Python,5,6,6,7,8,",
+                        "E001,2023-03-01,Public speaking, 7 ,,8,,,C09",
+                        "E001,2024-03-01,Python,6,,,,,",
+                        "E002,2023-06-15,SQL,4,,5,6,7,")
+    result = import_history(roster_store, path)
+    assert (result.added, result.updated, result.unchanged) == (3, 0, 0)
+    record = roster_store.load_conversation("E001", "E001-h20230301")
+    assert record["status"] == "completed"
+    assert record["source"] == "import:history.csv"
+    assert record["question_set"] == "legacy-import"
+    assert record["coach_id"] == "C09"  # from the file; else the roster's coach
+    assert roster_store.load_conversation("E001", "E001-h20240301")["coach_id"] == "C01"
+    skills = {s["skill"]: s for s in record["skills"]}
+    assert skills["Public speaking"]["self_rating"] == 7  # " 7 " is trimmed
+    assert skills["Python"]["targets"] == {"6": 6, "12": 7, "18": 8}
+    assert skills["Python"]["coach_rating"] == 6
+    ratings = roster_store.read_table("skill_ratings")
+    assert len(ratings) == 4 and set(ratings["source"]) == {"import"}
+
+
+def test_history_reimport_changes_nothing(roster_store: Store, tmp_path: Path):
+    path = history_file(tmp_path, "E001,2023-03-01,Python,5,,,,,", "E001,2023-03-01,SQL,5,,,,,")
+    import_history(roster_store, path)
+    before = snapshot(roster_store.root)
+    mtimes = {p: p.stat().st_mtime_ns for p in roster_store.root.rglob("*.json")}
+    # the same rows in another order are the same records
+    reordered = history_file(tmp_path, "E001,2023-03-01,SQL,5,,,,,", "E001,2023-03-01,Python,5,,,,,")
+    result = import_history(roster_store, reordered)
+    assert (result.added, result.updated, result.unchanged) == (0, 0, 1)
+    assert snapshot(roster_store.root) == before
+    assert {p: p.stat().st_mtime_ns for p in roster_store.root.rglob("*.json")} == mtimes
+
+
+def test_history_corrected_file_updates(roster_store: Store, tmp_path: Path):
+    import_history(roster_store, history_file(tmp_path, "E001,2023-03-01,Python,5,,,,,"))
+    result = import_history(roster_store, history_file(tmp_path, "E001,2023-03-01,Python,6,,,,,", name="v2.csv"))
+    assert (result.added, result.updated, result.unchanged) == (0, 1, 0)
+    record = roster_store.load_conversation("E001", "E001-h20230301")
+    assert record["skills"][0]["self_rating"] == 6 and record["source"] == "import:v2.csv"
+
+
+@pytest.mark.parametrize("rating, message", [
+    ("0", "out of range"), ("11", "out of range"), ("7.5", "whole number"), ("ten", "whole number"),
+    ("", "rating is missing"), ("NaN", "whole number"), ("1e1", "whole number"), ("-3", "whole number"),
+])
+def test_bad_ratings(roster_store: Store, tmp_path: Path, rating: str, message: str):
+    path = history_file(tmp_path, "E001,2023-03-01,Python,5,,,,,", f'E002,2023-03-01,Python,"{rating}",,,,,')
+    problems = assert_rejected_and_unchanged(roster_store, lambda: import_history(roster_store, path), message)
+    assert [(p.row, p.column, p.value) for p in problems] == [(3, "rating", rating)]
+
+
+@pytest.mark.parametrize("column", ["coach_rating", "target_6m", "target_12m", "target_18m"])
+def test_bad_optional_ratings(roster_store: Store, tmp_path: Path, column: str):
+    frame = pd.DataFrame([{"employee_id": "E001", "date": "2023-03-01", "skill": "Python", "rating": 5, column: "11"}])
+    frame.to_csv(tmp_path / "h.csv", index=False)
+    problems = assert_rejected_and_unchanged(roster_store, lambda: import_history(roster_store, tmp_path / "h.csv"),
+                                             "out of range")
+    assert problems[0].column == column
+
+
+def test_history_for_employee_not_on_roster(roster_store: Store, tmp_path: Path):
+    path = history_file(tmp_path, "E404,2023-03-01,Python,5,,,,,", "e001,2023-03-01,Python,5,,,,,")
+    assert_rejected_and_unchanged(roster_store, lambda: import_history(roster_store, path),
+                                  "'E404' is not on the roster; import the roster first",
+                                  "did you mean 'E001'? (ids are case-sensitive)")
+
+
+def test_history_with_empty_roster(store: Store, tmp_path: Path):
+    path = history_file(tmp_path, "E001,2023-03-01,Python,5,,,,,")
+    assert_rejected_and_unchanged(store, lambda: import_history(store, path), "the roster is empty")
+
+
+def test_history_dates_excel_serial_and_iso_mixed(roster_store: Store, tmp_path: Path):
+    path = history_file(tmp_path, "E001,45000,Python,5,,,,,", "E002,2023/03/15,Python,5,,,,,",
+                        "E003,2023-03-16T09:30:00,Python,5,,,,,")
+    assert import_history(roster_store, path).added == 3
+    assert roster_store.load_conversation("E001", "E001-h20230315")["date"] == "2023-03-15"  # serial 45000
+
+
+def test_history_bad_dates(roster_store: Store, tmp_path: Path):
+    path = history_file(tmp_path, "E001,March 3 2023,Python,5,,,,,", "E001,2023-02-30,SQL,5,,,,,",
+                        "E002,99999,Python,5,,,,,", "E003,2999-01-01,Python,5,,,,,", "E003,1900-01-01,SQL,5,,,,,")
+    problems = assert_rejected_and_unchanged(roster_store, lambda: import_history(roster_store, path),
+                                             "not a date", "not a real calendar date", "Excel date serial",
+                                             "in the future", "before 1950")
+    assert {p.row for p in problems if p.column == "date"} == {2, 3, 4, 5, 6}
+
+
+def test_ambiguous_dates_are_rejected_unless_order_given(roster_store: Store, tmp_path: Path):
+    path = history_file(tmp_path, "E001,03/04/2023,Python,5,,,,,", "E002,05/06/2023,Python,5,,,,,")
+    problems = assert_rejected_and_unchanged(roster_store, lambda: import_history(roster_store, path),
+                                             "ambiguous", "--date-order")
+    assert len(problems) == 2
+    result = import_history(roster_store, path, date_order="dmy")
+    assert result.added == 2 and any("--date-order dmy" in n for n in result.notes)
+    assert roster_store.load_conversation("E001", "E001-h20230403")["date"] == "2023-04-03"
+
+
+def test_one_unambiguous_date_decides_the_whole_file(roster_store: Store, tmp_path: Path):
+    path = history_file(tmp_path, "E001,03/04/2023,Python,5,,,,,", "E002,04/25/2023,Python,5,,,,,")
+    result = import_history(roster_store, path)
+    assert any("MM/DD/YYYY" in n and "row 3" in n for n in result.notes)
+    assert roster_store.load_conversation("E001", "E001-h20230304")  # March 4th, not April 3rd
+
+
+def test_file_mixing_day_month_orders_is_rejected(roster_store: Store, tmp_path: Path):
+    path = history_file(tmp_path, "E001,25/03/2023,Python,5,,,,,", "E002,03/25/2023,Python,5,,,,,",
+                        "E003,2023-01-01,Python,5,,,,,")
+    problems = assert_rejected_and_unchanged(roster_store, lambda: import_history(roster_store, path),
+                                             "mixes DD/MM/YYYY dates (row 2) and MM/DD/YYYY dates (row 3)")
+    assert {p.row for p in problems} == {2, 3}
+    # stating the order does not make the wrong row right
+    problems = assert_rejected_and_unchanged(
+        roster_store, lambda: import_history(roster_store, path, date_order="dmy"), "read as DMY")
+    assert {p.row for p in problems} == {3}
+
+
+def test_decide_date_order_rejects_unknown_order():
+    with pytest.raises(ValueError, match="dmy, mdy"):
+        decide_date_order([], "ymd")
+
+
+def test_history_duplicates(roster_store: Store, tmp_path: Path):
+    path = history_file(tmp_path, "E001,2023-03-01,Python,5,,,,,", "E001,2023-03-01,Python,5,,,,,",
+                        "E002,2023-03-01,SQL,5,,,,,", "E002,2023-03-01, sql ,6,,,,,")
+    problems = assert_rejected_and_unchanged(roster_store, lambda: import_history(roster_store, path),
+                                             "duplicate of row 2", "rates this skill already on row 4",
+                                             "rates this skill again on row 5")
+    assert {p.row for p in problems} == {3, 4, 5}
+
+
+def test_history_coach_must_be_consistent_within_a_conversation(roster_store: Store, tmp_path: Path):
+    path = history_file(tmp_path, "E001,2023-03-01,Python,5,,,,,C1", "E001,2023-03-01,SQL,5,,,,,C2")
+    assert_rejected_and_unchanged(roster_store, lambda: import_history(roster_store, path),
+                                  "coach differs from row 2")
+
+
+def test_history_skip_invalid_rejects_whole_conversations(roster_store: Store, tmp_path: Path):
+    path = history_file(tmp_path, "E001,2023-03-01,Python,5,,,,,", "E001,2023-03-01,SQL,11,,,,,",
+                        "E002,2023-03-01,SQL,4,,,,,", "../x,2023-03-01,SQL,4,,,,,")
+    result = import_history(roster_store, path, skip_invalid=True)
+    assert (result.added, result.rows_imported) == (1, 1)
+    assert [r.row for r in result.rejected] == [2, 3, 5]
+    assert "row 3 of the same conversation" in result.rejected[0].reason
+    assert roster_store.conversations("E001") == []
+    back = pd.read_csv(result.rejected_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert list(back["rating"]) == ["5", "11", "4"]
+
+
+def test_history_refuses_to_double_an_app_conversation(roster_store: Store, tmp_path: Path):
+    app = S.new_conversation("E001", "C01", dt.date(2023, 3, 1), "career-conversation", "1",
+                             conversation_id=roster_store.new_record_id("conversation", "E001", dt.date(2023, 3, 1)))
+    roster_store.save_conversation(app)
+    path = history_file(tmp_path, "E001,2023-03-01,Python,5,,,,,")
+    assert_rejected_and_unchanged(roster_store, lambda: import_history(roster_store, path),
+                                  "already has a conversation on 2023-03-01", "E001-20230301")
+
+
+def test_every_history_problem_is_listed_at_once(roster_store: Store, tmp_path: Path):
+    app = S.new_conversation("E001", "C01", dt.date(2023, 3, 1), "career-conversation", "1",
+                             conversation_id="E001-20230301")
+    roster_store.save_conversation(app)
+    path = history_file(tmp_path, "E001,2023-03-01,Python,5,,,,,", "E002,2023-03-01,Python,0,,,,,")
+    problems = assert_rejected_and_unchanged(roster_store, lambda: import_history(roster_store, path),
+                                             "count that day twice", "out of range")
+    assert {p.row for p in problems} == {2, 3}
+
+
+def test_legacy_ids_never_collide_with_app_ids(roster_store: Store):
+    date = dt.date(2023, 3, 1)
+    app_id = roster_store.new_record_id("conversation", "E001", date)
+    assert legacy_conversation_id("E001", date) != app_id
+    long_id = "E" * 64
+    legacy = legacy_conversation_id(long_id, date)
+    assert S.parse_identifier(legacy) == legacy and len(legacy) <= 64
+    assert legacy != legacy_conversation_id("E" * 63 + "F", date)
+
+
+def test_history_from_xlsx_with_date_cells_and_float_ratings(roster_store: Store, tmp_path: Path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(HISTORY_HEADER.split(","))
+    sheet.append(["E001", dt.datetime(2023, 3, 1), "Python", 7.0, 6.0, 8, 9, 10, None])
+    sheet.append(["E002", 45000, "Python", 5, None, None, None, None, None])
+    sheet.append(["E003", dt.date(2023, 5, 2), "Python", 7.5, None, None, None, None, None])
+    sheet["D2"].number_format = "0.0"
+    book.save(tmp_path / "h.xlsx")
+    problems = assert_rejected_and_unchanged(roster_store, lambda: import_history(roster_store, tmp_path / "h.xlsx"))
+    assert [(p.row, p.column, p.value) for p in problems] == [(4, "rating", 7.5)]
+    sheet.delete_rows(4)
+    book.save(tmp_path / "h.xlsx")
+    result = import_history(roster_store, tmp_path / "h.xlsx")
+    assert result.added == 2 and "Excel workbook" in result.how_read
+    skill = roster_store.load_conversation("E001", "E001-h20230301")["skills"][0]
+    assert (skill["self_rating"], skill["coach_rating"], skill["targets"]["18"]) == (7, 6, 10)
+
+
+def test_read_table_file_reports_encoding_and_rows(tmp_path: Path):
+    path = tmp_path / "r.csv"
+    path.write_bytes(b"\xef\xbb\xbf\r\nemployee_id;name\r\nE1;A\r\n\r\nE2;B\r\n")
+    raw = read_table_file(path, ["employee_id", "name"])
+    assert (raw.encoding, raw.delimiter, raw.header_row) == ("UTF-8 with BOM", ";", 2)
+    assert [r.row for r in raw.rows] == [3, 5]
+
+
+# --------------------------------------------------------------------------- properties
+
+VALID_RATINGS = st.sampled_from(["1", "5", "10", " 7 ", "9"])
+INVALID_RATINGS = st.sampled_from(["0", "11", "7.5", "ten", "", "NaN", "1e1", "-1", "٣", "7 7"])
+VALID_IDS = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_-]{0,10}", fullmatch=True).filter(
+    lambda s: s.split(".")[0].upper() not in {"CON", "PRN", "AUX", "NUL"} and not s.upper().startswith(("COM", "LPT")))
+INVALID_IDS = st.sampled_from(["../../etc/passwd", "", " E1", "E1 ", "CON", "a/b", "-x", "é", "x" * 65])
+TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r"), min_size=1, max_size=30) \
+    .filter(lambda s: s.strip() != "")
+
+
+@st.composite
+def roster_rows(draw):
+    """Rows with each cell drawn from a valid or an invalid pool; returns (rows, valid flags)."""
+    n = draw(st.integers(1, 6))
+    rows, valid = [], []
+    for i in range(n):
+        good_id, good_cad, good_name = draw(st.booleans()), draw(st.booleans()), draw(st.booleans())
+        eid = f"{draw(VALID_IDS)}-{i}" if good_id else draw(INVALID_IDS)
+        rows.append({"employee_id": eid, "name": draw(TEXT) if good_name else draw(st.sampled_from(["", "  "])),
+                     "coach_id": "C1", "department": draw(TEXT), "role": draw(st.one_of(st.just(""), TEXT)),
+                     "cadence_months": draw(st.sampled_from(["6", "12", " 6 "])) if good_cad else
+                     draw(st.sampled_from(["0", "7", "", "six", "6.5"]))})
+        valid.append(good_id and good_cad and good_name)
+    return rows, valid
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(roster_rows(), st.booleans())
+def test_property_roster_import_accepts_exactly_the_valid_rows(drawn, skip_invalid):
+    rows, valid = drawn
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        store = Store(tmp / "data")
+        path = tmp / "roster.csv"
+        pd.DataFrame(rows).to_csv(path, index=False, lineterminator="\r\n")
+        if all(valid) or skip_invalid:
+            result = import_roster(store, path, skip_invalid=skip_invalid)
+            assert result.added == sum(valid)
+            assert sorted(r.row for r in result.rejected) == [i + 2 for i, ok in enumerate(valid) if not ok]
+            stored = set(store.roster()["employee_id"])
+            assert stored == {r["employee_id"] for r, ok in zip(rows, valid) if ok}
+            for r, ok in zip(rows, valid):
+                if ok:
+                    assert store.employee(r["employee_id"])["name"] == r["name"]
+        else:
+            with pytest.raises(FileRejected) as exc:
+                import_roster(store, path)
+            assert {p.row for p in exc.value.problems} == {i + 2 for i, ok in enumerate(valid) if not ok}
+            assert not store.root.exists()
+
+
+@st.composite
+def history_rows(draw):
+    n = draw(st.integers(1, 8))
+    rows, valid = [], []
+    for i in range(n):
+        good_rating, good_target, good_date = draw(st.booleans()), draw(st.booleans()), draw(st.booleans())
+        date = draw(st.dates(dt.date(1990, 1, 1), dt.date(2025, 12, 31))).isoformat() if good_date else \
+            draw(st.sampled_from(["31/31/2020", "2020-13-01", "yesterday", "", "3000-01-01"]))
+        rows.append({"employee_id": draw(st.sampled_from(["E001", "E002", "E003"])), "date": date,
+                     "skill": f"skill {i}", "rating": draw(VALID_RATINGS) if good_rating else draw(INVALID_RATINGS),
+                     "target_12m": draw(st.sampled_from(["", "8"])) if good_target else draw(INVALID_RATINGS.filter(
+                         lambda s: s != ""))})
+        valid.append(good_rating and good_target and good_date)
+    return rows, valid
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(history_rows())
+def test_property_history_import_is_all_or_nothing_and_per_conversation(drawn):
+    rows, valid = drawn
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        store = Store(tmp / "data")
+        write(tmp / "roster.csv", "\n".join([ROSTER_HEADER, *ROSTER_ROWS]) + "\n")
+        import_roster(store, tmp / "roster.csv")
+        path = tmp / "history.csv"
+        pd.DataFrame(rows).to_csv(path, index=False)
+        before = snapshot(store.root)
+        if not all(valid):
+            with pytest.raises(FileRejected):
+                import_history(store, path)
+            assert snapshot(store.root) == before
+        result = import_history(store, path, skip_invalid=True)
+        # a conversation (employee x date) goes in whole or not at all
+        groups: dict[tuple, list[bool]] = {}
+        for r, ok in zip(rows, valid):
+            groups.setdefault((r["employee_id"], r["date"]), []).append(ok)
+        expected = {key for key, oks in groups.items() if all(oks)}
+        stored = {(r["employee_id"], r["date"]) for e in ("E001", "E002", "E003") for r in store.conversations(e)}
+        assert stored == expected
+        assert result.added == len(expected)
+        assert len(result.rejected) == sum(len(oks) for key, oks in groups.items() if key not in expected)
+        again = import_history(store, path, skip_invalid=True)
+        assert (again.added, again.updated, again.unchanged) == (0, 0, len(expected))
+
+
+def test_roster_text_with_a_carriage_return_is_stored_verbatim(store: Store, tmp_path: Path):
+    path = tmp_path / "cr.csv"
+    pd.DataFrame([{"employee_id": "E1", "name": "Ana\rSilva", "coach_id": "C1", "department": "D", "role": "",
+                   "cadence_months": 6}]).to_csv(path, index=False, lineterminator="\r\n")
+    import_roster(store, path)
+    assert store.employee("E1")["name"] == "Ana\rSilva"
+    assert list(store.roster()["employee_id"]) == ["E1"]
