@@ -35,6 +35,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+import numpy as np
 import pandas as pd
 
 SCHEMA_VERSION = 1
@@ -154,7 +155,7 @@ def parse_rating(value: Any, *, allow_missing: bool = False) -> int | None:
         if allow_missing:
             return None
         raise ValueError(f"rating is missing; expected {allowed}")
-    if isinstance(value, bool):
+    if isinstance(value, (bool, np.bool_)):
         raise ValueError(f"rating must be {allowed}, not a yes/no value")
     if isinstance(value, str):
         text = value.strip()
@@ -270,9 +271,9 @@ def parse_date(value: Any, *, date_order: str | None = None, allow_missing: bool
         return value.date()
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, bool):
+    if isinstance(value, (bool, np.bool_)):
         raise ValueError("date must be YYYY-MM-DD")
-    if isinstance(value, (int, float)) or (isinstance(value, str) and value.strip().isdigit() and len(value.strip()) == 5):
+    if isinstance(value, (int, float, np.integer, np.floating)) or (isinstance(value, str) and value.strip().isdigit() and len(value.strip()) == 5):
         serial = float(value)
         if not serial.is_integer() or not _EXCEL_SERIAL_RANGE[0] <= serial <= _EXCEL_SERIAL_RANGE[1]:
             raise ValueError("number is not a plausible Excel date serial (1950–2099); expected YYYY-MM-DD")
@@ -317,7 +318,7 @@ def parse_cadence(value: Any, *, allow_missing: bool = False) -> int | None:
         if allow_missing:
             return None
         raise ValueError("cadence is missing; expected 6 or 12 (months)")
-    if isinstance(value, bool):
+    if isinstance(value, (bool, np.bool_)):
         raise ValueError(allowed)
     if isinstance(value, str):
         text = value.strip()

@@ -151,6 +151,7 @@ class Store:
     def __init__(self, root: str | os.PathLike):
         self.root = Path(root).resolve()
         self.problems: list[S.Problem] = []
+        self._roster_cache: tuple[tuple, pd.DataFrame, dict[str, int]] | None = None
 
     # ------------------------------------------------------------------ paths and locks
     @property
@@ -166,7 +167,7 @@ class Store:
         digest = hashlib.sha256(name.encode()).hexdigest()[:20]
         folder = self.root / ".locks"
         folder.mkdir(parents=True, exist_ok=True)
-        return FileLock(str(folder / f"{digest}.lock"), timeout=60)
+        return FileLock(str(folder / f"{digest}.lock"), timeout=60, poll_interval=0.005)
 
     def employee_dir(self, kind: str, employee_id: str) -> Path:
         S.parse_identifier(employee_id, what="employee id")
@@ -185,10 +186,23 @@ class Store:
         ValidationError
             If ``roster.csv`` was edited by hand into something invalid.
         """
-        if not self.roster_path.exists():
-            return S.ROSTER.empty()
-        frame = pd.read_csv(self.roster_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        return S.validate_roster_frame(frame, str(self.roster_path))
+        typed, _ = self._roster_index()
+        return typed.copy()
+
+    def _roster_index(self) -> tuple[pd.DataFrame, dict[str, int]]:
+        # Validated once per version of the file: every replace gives a new inode.
+        try:
+            st = self.roster_path.stat()
+        except FileNotFoundError:
+            self._roster_cache = None
+            return S.ROSTER.empty(), {}
+        key = (st.st_mtime_ns, st.st_size, st.st_ino)
+        if self._roster_cache is None or self._roster_cache[0] != key:
+            frame = pd.read_csv(self.roster_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            typed = S.validate_roster_frame(frame, str(self.roster_path))
+            positions = {eid: i for i, eid in enumerate(typed["employee_id"])}
+            self._roster_cache = (key, typed, positions)
+        return self._roster_cache[1], self._roster_cache[2]
 
     def employee(self, employee_id: str) -> dict:
         """One roster row as a dict.
@@ -198,11 +212,10 @@ class Store:
         NotFound
             If the employee is not on the roster.
         """
-        roster = self.roster()
-        hit = roster[roster["employee_id"] == employee_id]
-        if hit.empty:
+        typed, positions = self._roster_index()
+        if employee_id not in positions:
             raise NotFound(f"employee {employee_id!r} is not on the roster")
-        row = hit.iloc[0].to_dict()
+        row = typed.iloc[positions[employee_id]].to_dict()
         return {k: (None if pd.isna(v) else (int(v) if k == "cadence_months" else v)) for k, v in row.items()}
 
     def save_roster(self, frame: pd.DataFrame, source: str = "roster") -> pd.DataFrame:
@@ -518,6 +531,8 @@ class Store:
             by_bucket: dict[int, set[str]] = {}
             for e in changed:
                 by_bucket.setdefault(bucket_of(e), set()).add(e)
+            for bucket in damaged:  # rebuilt even when no employee is left in it
+                by_bucket.setdefault(bucket, set())
             for bucket, employees in sorted(by_bucket.items()):
                 # A damaged bucket was widened above to all its employees, so
                 # nothing of its old parts is kept.

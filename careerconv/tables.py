@@ -134,7 +134,9 @@ def rows_to_frame(rows: list[dict], tbl: S.Table) -> pd.DataFrame:
     """One typed frame from row dicts, sorted by the table's key."""
     if not rows:
         return tbl.empty()
-    frame = S.coerce_frame(pd.DataFrame(rows), tbl)
-    if tbl.key:
-        frame = frame.sort_values(list(tbl.key), kind="stable").reset_index(drop=True)
-    return frame
+    if tbl.key and len(rows) > 1:
+        # sorting the dicts is much cheaper than sort_values on small frames
+        rows = sorted(rows, key=lambda r: tuple((r.get(k) is None, r.get(k) if r.get(k) is not None else 0)
+                                                for k in tbl.key))
+    columns = {col.name: [r.get(col.name) for r in rows] for col in tbl.columns}
+    return S.coerce_frame(pd.DataFrame(columns, dtype=object), tbl)
