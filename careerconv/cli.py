@@ -20,10 +20,12 @@ from .store import NotFound
 # Order here is the order in `careerconv --help`.
 COMMAND_MODULES = (
     "careerconv.commands.demo",
+    "careerconv.commands.app",
     "careerconv.commands.validate",
     "careerconv.commands.importing",
     "careerconv.commands.export",
     "careerconv.commands.erase",
+    "careerconv.commands.due",
 )
 
 EXIT_USAGE = 2

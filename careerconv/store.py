@@ -522,8 +522,10 @@ class Store:
             # changes the folder time again and is picked up next time.
             current = self._signatures()
             changed = {e for e, s in current.items() if known.get(e) != s} | (set(known) - set(current))
-            damaged = {b for b in range(N_BUCKETS) for t in S.DERIVED_TABLES
-                       if self._part_path(t, b).exists() and not _parquet_ok(self._part_path(t, b))}
+            # A part that cannot be read, or was written with another schema
+            # (an older version of careerconv), is rebuilt from the records.
+            damaged = {b for b in range(N_BUCKETS) for t, tbl in S.DERIVED_TABLES.items()
+                       if self._part_path(t, b).exists() and not _part_matches(self._part_path(t, b), tbl)}
             if full:
                 damaged = set(range(N_BUCKETS))
             if damaged:
@@ -577,7 +579,10 @@ class Store:
         if not paths:
             empty = tbl.empty()
             return empty[columns] if columns else empty
-        arrow = pa.concat_tables([pq.read_table(p, columns=columns) for p in paths])
+        schema = arrow_schema(tbl)
+        if columns:
+            schema = pa.schema([schema.field(c) for c in columns])
+        arrow = pa.concat_tables([pq.read_table(p, columns=columns).cast(schema) for p in paths])
         return _to_pandas(arrow)
 
     # ------------------------------------------------------------------ checks
@@ -654,6 +659,16 @@ def rows_to_arrow(rows: list[dict], tbl: S.Table) -> pa.Table:
 def _to_pandas(arrow: pa.Table) -> pd.DataFrame:
     """Arrow to pandas with the schema's nullable dtypes (Int64 stays Int64 when it has gaps)."""
     return arrow.to_pandas(types_mapper=_PANDAS_TYPES.get)
+
+
+def _part_matches(path: Path, tbl: S.Table) -> bool:
+    """True if a derived part is readable Parquet with exactly the table's schema."""
+    try:
+        found = pq.ParquetFile(path).schema_arrow
+    except Exception:
+        return False
+    wanted = arrow_schema(tbl)
+    return found.names == wanted.names and found.types == wanted.types
 
 
 def _parquet_ok(path: Path) -> bool:

@@ -1,0 +1,17 @@
+"""The coach's live app (ipywidgets): run a career conversation and its check-ins.
+
+Use it from the last cell of ``notebooks/conversation.ipynb`` (JupyterLab, or
+Voila via ``careerconv app``)::
+
+    from careerconv.app import ConversationApp
+    ConversationApp(data_dir="../data/sample")
+
+Modules: :mod:`.facilitation` (the app object), :mod:`.sections` (one editor per
+question kind), :mod:`.timers`, :mod:`.autosave`, :mod:`.checkin`,
+:mod:`.summary`, :mod:`.glance`, :mod:`.followup` (pure follow-up rules, shared
+with the due list and team views), :mod:`.scheduling`, :mod:`.styles`.
+"""
+
+from .facilitation import ConversationApp, organisation_skill_names, resolve_data_dir
+
+__all__ = ["ConversationApp", "organisation_skill_names", "resolve_data_dir"]

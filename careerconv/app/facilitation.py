@@ -1,0 +1,973 @@
+"""The coach's live app: one object that owns its widgets and is displayed once.
+
+``ConversationApp(data_dir=...)`` builds three screens:
+
+* **start** - pick the coach, the question set and the employee (search the
+  roster by name or id); the employee's previous conversation at a glance
+  (dreams, skills with ratings and targets, the action plan with the status the
+  check-ins gave it); start a conversation, resume a draft, or hold a check-in;
+* **conversation** - the question set's sections (Goals, Action plan, Next
+  steps) in a stepper with free navigation and a timer per section, then a
+  Finish step that lists what is missing and completes (locks) the
+  conversation and shows the employee's one-page summary;
+* **check-in** - :class:`careerconv.app.checkin.CheckinView`.
+
+Every edit is autosaved (debounced, :mod:`careerconv.app.autosave`) through
+:class:`careerconv.store.Store`; a draft therefore survives a closed tab or a
+dead kernel and is offered again when the employee is opened. Errors raised in
+any widget callback are shown in a banner at the top of the app (and logged),
+never lost.
+"""
+
+from __future__ import annotations
+
+import atexit
+import datetime as dt
+import functools
+import logging
+import os
+import threading
+import traceback
+import weakref
+from html import escape
+from pathlib import Path
+from typing import Callable
+
+import ipywidgets as W
+import numpy as np
+import pandas as pd
+
+from .. import config
+from .. import schema as S
+from ..questions import QuestionSet, available_question_sets
+from ..store import NotFound, Store
+from . import followup as F
+from .autosave import Autosaver, SaveStatus
+from .checkin import CheckinView
+from .glance import employee_card_html, previous_plan_html
+from .scheduling import Handle, ManualScheduler, Scheduler, default_scheduler
+from .sections import (ActionItemsEditor, CadenceEditor, DreamsEditor, Editor, EditorContext, FollowUpEditor,
+                       SectionView, SkillsEditor, ANSWER_EDITORS, SKILL_PART_KINDS, button, classed, html, show)
+from .styles import style_widget
+from .summary import human_date, render_summary_html, summary_fragment
+from .timers import Clock, SectionTimers, system_clock
+
+log = logging.getLogger("careerconv.app")
+
+FINISH = "finish"
+MAX_RESULTS = 12  # people listed at once; typing narrows the list
+SNAPSHOT_EVERY_TICKS = 30  # while a section runs, its time is saved at least this often (seconds)
+_LIVE_APPS: "weakref.WeakSet[ConversationApp]" = weakref.WeakSet()
+
+
+def resolve_data_dir(data_dir: str | os.PathLike | None = None) -> Path:
+    """The data folder the app works on.
+
+    Parameters
+    ----------
+    data_dir
+        An explicit folder (the notebook's ``data_dir`` parameter). Empty or
+        None means: ``$CAREERCONV_DATA`` (set by ``careerconv app``), else the
+        bundled sample data (``data/sample``).
+
+    Returns
+    -------
+    Path
+        Absolute path (it may not exist; the app then says so).
+    """
+    if data_dir is not None and str(data_dir).strip():
+        return Path(data_dir).expanduser().resolve()
+    env = os.environ.get(config.DATA_ENV, "").strip()
+    if env:
+        return Path(env).expanduser().resolve()
+    return config.SAMPLE_DATA_DIR.resolve()
+
+
+_SKILL_CACHE: dict[tuple[str, int], list[str]] = {}
+
+
+def organisation_skill_names(store: Store, *, refresh: bool = False) -> list[str]:
+    """The distinct skill names the organisation already uses, sorted.
+
+    Parameters
+    ----------
+    store
+        The data folder.
+    refresh
+        Bring the derived tables up to date first. The app does not: it never
+        writes the analytics cache (a refresh of a large organisation is heavy
+        work for a live kernel, and the bundled sample must stay as committed);
+        it suggests what the cache holds plus the employee's own history.
+
+    Returns
+    -------
+    list of str
+        One spelling per skill (case and spacing ignored), the most used first
+        spelling wins; cached per data folder until the derived tables change.
+    """
+    if refresh:
+        store.refresh()
+    if not store.derived_dir.is_dir():
+        return []
+    manifest = store.derived_dir / "manifest.json"
+    stamp = manifest.stat().st_mtime_ns if manifest.exists() else 0
+    key = (str(store.root), stamp)
+    if key not in _SKILL_CACHE:
+        frame = store.read_table("skills", columns=["skill"], refresh=False)
+        names = frame["skill"].dropna().astype(str)
+        names = names[names.str.strip() != ""]
+        counts = names.value_counts()
+        by_key: dict[str, str] = {}
+        for name in counts.index:  # most used spelling first
+            by_key.setdefault(S.skill_key(name), " ".join(name.split()))
+        _SKILL_CACHE.clear()
+        _SKILL_CACHE[key] = sorted(by_key.values(), key=str.casefold)
+    return list(_SKILL_CACHE[key])
+
+
+class ErrorBanner:
+    """A visible place for errors raised inside widget callbacks."""
+
+    def __init__(self):
+        self.message = html("", "cc-error-text")
+        self.dismiss = button("Dismiss", "cc-link", "cc-dismiss-error")
+        self.dismiss.on_click(lambda _b: self.clear())
+        self.widget = classed(W.HBox([self.message, self.dismiss], layout=W.Layout(
+            justify_content="space-between", align_items="flex-start")), "cc-error-banner")
+        self.count = 0
+        show(self.widget, False)
+
+    @property
+    def text(self) -> str:
+        """The message currently shown (HTML)."""
+        return self.message.value
+
+    def show(self, exc: BaseException, context: str = "") -> None:
+        """Show an exception: a readable message, the details folded away."""
+        self.count += 1
+        if isinstance(exc, S.ValidationError):
+            head = escape(str(exc).splitlines()[0])
+            items = "".join(f"<li>{escape(str(p))}</li>" for p in exc.problems[:20])
+            body = f"<b>{head}</b><ul>{items}</ul>"
+        else:
+            first = str(exc) or type(exc).__name__
+            body = f"<b>{escape(context or 'Something went wrong')}:</b> {escape(first)}"
+        details = escape("".join(traceback.format_exception(type(exc), exc, exc.__traceback__))[-4000:])
+        self.message.value = (f"<div>{body}<div class=\"cc-muted\">Your typing is kept; if this persists, note the "
+                              f"details for support.</div><details><summary>Details</summary><pre "
+                              f"style=\"white-space:pre-wrap;font-size:12px\">{details}</pre></details></div>")
+        show(self.widget, True)
+
+    def clear(self) -> None:
+        """Hide the banner."""
+        self.message.value = ""
+        show(self.widget, False)
+
+
+class ConversationApp:
+    """The facilitation app: start screen, conversation, check-in.
+
+    Parameters
+    ----------
+    data_dir
+        The data folder; empty or None: ``$CAREERCONV_DATA``, else ``data/sample``
+        (see :func:`resolve_data_dir`).
+    clock
+        Returns the current time (timezone-aware). Injected by tests.
+    scheduler
+        Runs the autosave debounce and the timer ticks (default: the kernel's
+        event loop, else timer threads). Tests pass a
+        :class:`~careerconv.app.scheduling.ManualScheduler`.
+    question_set
+        Id of the question set preselected on the start screen.
+    coach_id
+        Preselect this coach (filters the employee search to their people).
+    employee_id
+        Open this employee right away.
+    autosave_delay, autosave_max_wait
+        Seconds of quiet before a save / longest wait while typing continues.
+    background_saves
+        Write saves in a worker thread (default: yes, unless the scheduler is manual).
+
+    Raises
+    ------
+    ValueError
+        If ``coach_id`` is not a valid id.
+    """
+
+    def __init__(self, data_dir: str | os.PathLike | None = None, *, clock: Clock | None = None,
+                 scheduler: Scheduler | None = None, question_set: str = "career-conversation",
+                 coach_id: str | None = None, employee_id: str | None = None, autosave_delay: float = 1.0,
+                 autosave_max_wait: float = 5.0, background_saves: bool | None = None):
+        self.data_dir = resolve_data_dir(data_dir)
+        self.store = Store(self.data_dir)
+        self.clock: Clock = clock or system_clock
+        self.scheduler: Scheduler = scheduler or default_scheduler()
+        self.background = (not isinstance(self.scheduler, ManualScheduler)) if background_saves is None \
+            else background_saves
+        self.autosave_delay, self.autosave_max_wait = autosave_delay, autosave_max_wait
+        if coach_id:
+            S.parse_identifier(coach_id, what="coach id")
+
+        self.errors = ErrorBanner()
+        self.status_html = html("", "cc-status")
+        self.skill_names: list[str] = []
+        self.employee: dict | None = None
+        self.conversations: list[dict] = []
+        self.checkins: list[dict] = []
+        self.plan: F.PreviousPlan = F.PreviousPlan(conversation=None)
+        self.record: dict | None = None
+        self.locked = False
+        self.autosaver: Autosaver | None = None
+        self.timers: SectionTimers | None = None
+        self.views: dict[str, SectionView] = {}
+        self.question_set: QuestionSet | None = None
+        self.alternative_set: QuestionSet | None = None
+        self.checkin_view: CheckinView | None = None
+        self.screen = "start"
+        self.step = None
+        self.summary_path: Path | None = None
+        self._tick_handle: Handle | None = None
+        self._ticks = 0
+        self._base: dict = {}
+
+        self._load_roster()
+        self._load_question_sets(question_set)
+        self._build_start(coach_id)
+        self.body = W.VBox([self.start_screen])
+        title = html(f'<div class="cc-sub" title="data folder">{escape(str(self.data_dir))}</div>', "cc-title")
+        header = classed(W.HBox([title, self.status_html], layout=W.Layout(width="100%")), "cc-header")
+        self.widget = classed(W.VBox([style_widget(), header, self.errors.widget, self.body],
+                                     layout=W.Layout(width="100%")), "cc-app")
+        _LIVE_APPS.add(self)
+        self._load_skill_names()
+        if employee_id:
+            self.guard(self.select_employee)(employee_id)
+
+    # ================================================================== display and errors
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def guard(self, fn: Callable, context: str | None = None) -> Callable:
+        """Wrap a callback so any exception is shown in the app's banner (and logged).
+
+        Parameters
+        ----------
+        fn
+            The callback.
+        context
+            What the coach was doing, for the banner ("Could not save the check-in").
+
+        Returns
+        -------
+        callable
+            The wrapped callback; it returns None when ``fn`` raised.
+        """
+        @functools.wraps(fn)
+        def run(*args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except Exception as exc:  # the coach must see it; a widget callback would swallow it
+                log.exception("error in the career conversation app")
+                self.errors.show(exc, context or _context_of(fn))
+                return None
+        return run
+
+    def _on_click(self, b: W.Button, action: Callable[[], object], context: str) -> None:
+        b.on_click(self.guard(lambda _b: action(), context))
+
+    # ================================================================== loading
+    def _load_roster(self) -> None:
+        self.roster_problem = ""
+        try:
+            roster = self.store.roster()
+        except S.ValidationError as exc:
+            roster = S.ROSTER.empty()
+            self.roster_problem = str(exc)
+            self.errors.show(exc, "The roster cannot be read")
+        self.roster = roster.sort_values("name", key=lambda s: s.str.casefold(), kind="stable").reset_index(drop=True)
+        self._ids = self.roster["employee_id"].to_numpy(dtype=object)
+        self._names = self.roster["name"].to_numpy(dtype=object)
+        self._coach_ids = self.roster["coach_id"].to_numpy(dtype=object)
+        self._haystack = (self.roster["name"].str.casefold() + " " + self.roster["employee_id"].str.casefold()
+                          ).to_numpy(dtype=object)
+        self._row_of = {eid: i for i, eid in enumerate(self._ids)}
+        self._name_of = dict(zip(self._ids, self._names))
+
+    def _load_question_sets(self, wanted: str) -> None:
+        try:
+            self.question_sets = available_question_sets(self.data_dir)
+        except S.ValidationError as exc:
+            self.errors.show(exc, "A question set in the data folder is not valid")
+            self.question_sets = available_question_sets(None)
+        alternatives = {qs.alternative for qs in self.question_sets.values() if qs.alternative}
+        self.main_sets = {k: v for k, v in self.question_sets.items() if k not in alternatives} or self.question_sets
+        self.wanted_set = wanted if wanted in self.main_sets else next(iter(self.main_sets))
+        if wanted not in self.main_sets:
+            self.errors.show(KeyError(f"no question set {wanted!r}; using {self.wanted_set!r} "
+                                      f"(available: {', '.join(self.main_sets)})"), "Question set")
+
+    def _load_skill_names(self) -> None:
+        def done(names: list[str]) -> None:
+            self.skill_names = names
+            skills = self.views and self._skills_editor()
+            if skills:
+                skills.refresh_suggestions()
+
+        if not self.background:
+            try:
+                done(organisation_skill_names(self.store))
+            except Exception as exc:  # suggestions are a convenience; say so and carry on
+                log.warning("could not read the organisation's skills: %s", exc)
+            return
+
+        def work() -> None:
+            try:
+                names = organisation_skill_names(self.store)
+            except Exception as exc:
+                log.warning("could not read the organisation's skills: %s", exc)
+                return
+            self.scheduler.call_soon_threadsafe(lambda: self.guard(done)(names))
+
+        threading.Thread(target=work, name="careerconv-skills", daemon=True).start()
+
+    def suggested_skills(self) -> list[str]:
+        """Skill names to suggest: the organisation's, plus any this employee worked on before."""
+        names = {S.skill_key(n): n for n in self.skill_names}
+        for conv in self.conversations:
+            for s in conv.get("skills") or []:
+                names.setdefault(S.skill_key(s["skill"]), " ".join(str(s["skill"]).split()))
+        return sorted(names.values(), key=str.casefold)
+
+    def coach_label(self, coach_id: str | None) -> str:
+        """``"Grace Hopper (C01)"`` when the coach is on the roster, else the id."""
+        if not coach_id:
+            return ""
+        name = self._name_of.get(coach_id)
+        return f"{name} ({coach_id})" if name else coach_id
+
+    # ================================================================== start screen
+    def _build_start(self, coach_id: str | None) -> None:
+        coaches = sorted(set(self._coach_ids), key=lambda c: self.coach_label(c).casefold())
+        if coach_id and coach_id not in coaches:
+            coaches.append(coach_id)
+        self.coach_choice = classed(W.Dropdown(options=[("All coaches", "")] + [(self.coach_label(c), c)
+                                                                               for c in coaches],
+                                               value=coach_id or "", description="Coach",
+                                               layout=W.Layout(width="100%")), "cc-coach")
+        self.set_choice = classed(W.Dropdown(options=[(qs.title, k) for k, qs in self.main_sets.items()],
+                                             value=self.wanted_set, description="Questions",
+                                             layout=W.Layout(width="100%")), "cc-question-set")
+        self.search = classed(W.Text(placeholder="Search by name or employee id", continuous_update=True,
+                                     layout=W.Layout(width="100%")), "cc-search")
+        # One button per person, bound to the employee id: a click on a list that is being
+        # re-filtered still opens the person the coach saw (a Select syncs by position).
+        self.results = classed(W.VBox(layout=W.Layout(width="100%")), "cc-results")
+        self.result_buttons: dict[str, W.Button] = {}
+        self.results_note = html("", "cc-muted", "cc-results-note")
+        self.search.observe(self.guard(lambda _c: self._run_search(), "Search failed"), names="value")
+        self.coach_choice.observe(self.guard(lambda _c: self._run_search(), "Search failed"), names="value")
+
+        self.employee_html = html('<div class="cc-muted">Pick a person on the left to see their previous '
+                                  "conversation and start.</div>", "cc-employee-card")
+        self.start_button = button("Start career conversation", "cc-primary", "cc-start")
+        self.checkin_button = button("Check-in", "cc-open-checkin",
+                                     tooltip="Follow up the plan in a regular one-on-one")
+        self._on_click(self.start_button, self.start_conversation, "Could not start the conversation")
+        self._on_click(self.checkin_button, self.open_checkin, "Could not open the check-in")
+        self.draft_html = html("", "cc-draft-text")
+        self.resume_button = button("Resume draft", "cc-primary", "cc-resume")
+        self.discard_button = button("Discard draft…", "cc-link", "cc-discard")
+        self.discard_confirm = button("Yes, discard it", "cc-danger", "cc-discard-confirm")
+        self._on_click(self.resume_button, self.resume_draft, "Could not resume the draft")
+        self._on_click(self.discard_button, lambda: show(self.discard_confirm, True), "Could not discard the draft")
+        self._on_click(self.discard_confirm, self.discard_draft, "Could not discard the draft")
+        show(self.discard_confirm, False)
+        self.draft_box = classed(W.VBox([self.draft_html, classed(W.HBox([self.resume_button, self.discard_button,
+                                                                          self.discard_confirm]), "cc-row")]),
+                                 "cc-warn-box", "cc-draft-offer")
+        self.actions = classed(W.HBox([self.start_button, self.checkin_button]), "cc-row", "cc-actions")
+        self.glance_html = html("", "cc-glance-box")
+        self.employee_panel = classed(W.VBox([self.employee_html, self.draft_box, self.actions, self.glance_html],
+                                             layout=W.Layout(flex="1 1 auto", width="auto", min_width="0")),
+                                      "cc-card", "cc-employee-panel")
+        show(self.draft_box, False)
+        show(self.actions, False)
+        picker_parts: list[W.Widget] = [html("<b>Who are you meeting?</b>"), self.coach_choice, self.set_choice,
+                                        self.search, self.results, self.results_note]
+        if self.roster.empty:
+            picker_parts.append(html(
+                f'<div class="cc-warn-box">No employees in <code>{escape(str(self.data_dir))}</code>. Create a demo '
+                "organisation with <code>careerconv demo</code> or import your roster with "
+                "<code>careerconv import roster FILE</code>, then reload.</div>", "cc-no-roster"))
+        picker = classed(W.VBox(picker_parts, layout=W.Layout(width="330px", flex="0 0 330px")), "cc-card",
+                         "cc-picker")
+        self.start_screen = classed(W.HBox([picker, self.employee_panel],
+                                           layout=W.Layout(width="100%", align_items="flex-start")),
+                                    "cc-row", "cc-start-screen")
+        self._run_search()
+
+    def _run_search(self) -> None:
+        query = self.search.value.casefold().split()
+        mask = np.ones(len(self._ids), dtype=bool)
+        coach = self.coach_choice.value
+        if coach:
+            mask &= self._coach_ids == coach
+        hay = self._haystack
+        for token in query:
+            mask &= np.fromiter((token in h for h in hay), dtype=bool, count=len(hay))
+        hits = np.flatnonzero(mask)
+        shown = hits[:MAX_RESULTS]
+        old = self.result_buttons
+        self.result_buttons = {}
+        for i in shown:
+            eid = self._ids[i]
+            b = button(f"{self._names[i]} · {eid}", "cc-result", tooltip=f"Open {self._names[i]} ({eid})")
+            b.layout.width = "100%"
+            self._on_click(b, functools.partial(self.select_employee, eid), "Could not open this person")
+            self.result_buttons[eid] = b
+        self.results.children = tuple(self.result_buttons.values())
+        for b in old.values():
+            b.close()
+        self._mark_current_result()
+        if len(hits) > len(shown):
+            self.results_note.value = f"Showing {len(shown)} of {len(hits):,} — type to narrow down."
+        elif not len(hits):
+            self.results_note.value = "Nobody matches." if self._ids.size else ""
+        else:
+            self.results_note.value = f"{len(hits)} {'person' if len(hits) == 1 else 'people'}"
+
+    def _mark_current_result(self) -> None:
+        current = self.employee["employee_id"] if self.employee else None
+        for eid, b in self.result_buttons.items():
+            (b.add_class if eid == current else b.remove_class)("cc-result-active")
+
+    def select_employee(self, employee_id: str) -> None:
+        """Open an employee: their card, a draft to resume, their previous conversation at a glance.
+
+        Raises
+        ------
+        careerconv.store.NotFound
+            If the employee is not on the roster.
+        """
+        row = self._row_of.get(employee_id)
+        if row is None:
+            raise NotFound(f"employee {employee_id!r} is not on the roster of {self.data_dir}")
+        rec = self.roster.iloc[row].to_dict()
+        self.employee = {k: (None if pd.isna(v) else v) for k, v in rec.items()}
+        if self.employee.get("cadence_months") is not None:
+            self.employee["cadence_months"] = int(self.employee["cadence_months"])
+        if self.screen == "conversation":
+            self._close_current(save=True)
+        self._reload_history()
+        self._mark_current_result()
+        if self.screen != "start":
+            self._show_screen("start")
+
+    def _reload_history(self) -> None:
+        eid = self.employee["employee_id"]
+        self.conversations = self.store.conversations(eid)
+        self.checkins = self.store.checkins(eid)
+        self.plan = F.previous_plan(self.conversations, self.checkins)
+        today = self.clock().date()
+        self.employee_html.value = employee_card_html(self.employee, self.coach_label(self._coach_for_new()),
+                                                      self.plan, today)
+        self.glance_html.value = previous_plan_html(self.plan, today)
+        drafts = [c for c in self.conversations if c["status"] == "draft"]
+        if drafts:
+            d = drafts[-1]
+            saved = d.get("updated_at") or d.get("created_at")
+            saved_text = f", last saved {escape(str(saved)[:16].replace('T', ' '))}" if saved else ""
+            more = f" ({len(drafts)} drafts; the latest is offered)" if len(drafts) > 1 else ""
+            self.draft_html.value = (f"<div><b>A conversation of {escape(human_date(d['date']))} is not finished"
+                                     f"</b>{saved_text}{more}. Pick up where you left off?</div>")
+        show(self.draft_box, bool(drafts))
+        show(self.discard_confirm, False)
+        self.start_button.description = "Start a new conversation" if drafts else "Start career conversation"
+        (self.start_button.remove_class if drafts else self.start_button.add_class)("cc-primary")
+        show(self.actions, True)
+        show(self.checkin_button, self.plan.conversation is not None)
+
+    def _coach_for_new(self) -> str:
+        return self.coach_choice.value or (self.employee or {}).get("coach_id") or ""
+
+    # ================================================================== conversation lifecycle
+    def start_conversation(self) -> dict:
+        """Create and save a new draft for the open employee, and show its first section.
+
+        Returns
+        -------
+        dict
+            The stored draft.
+
+        Raises
+        ------
+        ValueError
+            If no employee is open.
+        """
+        if self.employee is None:
+            raise ValueError("pick an employee first")
+        qs = self.main_sets[self.set_choice.value]
+        now = self.clock()
+        eid = self.employee["employee_id"]
+        cid = self.store.new_record_id("conversation", eid, now.date())
+        record = S.new_conversation(eid, self._coach_for_new(), now.date(), qs.id, qs.version, cid)
+        record["created_at"] = now.isoformat(timespec="seconds")
+        stored = self.store.save_conversation(record)
+        self._open_record(stored)
+        return stored
+
+    def resume_draft(self, conversation_id: str | None = None) -> dict:
+        """Reopen a draft of the open employee (the latest by default) where it was left.
+
+        Raises
+        ------
+        ValueError
+            If there is no employee open or no draft.
+        """
+        if self.employee is None:
+            raise ValueError("pick an employee first")
+        eid = self.employee["employee_id"]
+        drafts = [c for c in self.store.conversations(eid) if c["status"] == "draft"]
+        if conversation_id is not None:
+            drafts = [c for c in drafts if c["conversation_id"] == conversation_id]
+        if not drafts:
+            raise ValueError(f"{self.employee['name']} has no draft conversation to resume")
+        record = self.store.load_conversation(eid, drafts[-1]["conversation_id"])
+        self._open_record(record)
+        return record
+
+    def open_conversation(self, conversation_id: str) -> dict:
+        """Open any conversation of the open employee (a completed one opens read-only)."""
+        record = self.store.load_conversation(self.employee["employee_id"], conversation_id)
+        self._open_record(record)
+        return record
+
+    def discard_draft(self) -> None:
+        """Delete the open employee's latest draft (after the coach confirmed)."""
+        drafts = [c for c in self.conversations if c["status"] == "draft"]
+        if not drafts:
+            return
+        self.store.delete_draft(self.employee["employee_id"], drafts[-1]["conversation_id"])
+        self._reload_history()
+
+    def _open_record(self, record: dict) -> None:
+        self._close_current(save=True)
+        qs = self.question_sets.get(record["question_set"])
+        if qs is None:
+            raise KeyError(f"conversation {record['conversation_id']!r} uses question set "
+                           f"{record['question_set']!r}, which is not available; add its YAML file to "
+                           f"{self.data_dir / 'question_sets'}")
+        self.question_set = qs
+        self.alternative_set = self.question_sets.get(qs.alternative) if qs.alternative else None
+        self._base = dict(record)
+        self.record = record
+        self.locked = record["status"] == "completed"
+        self.summary_path = None
+        self._build_conversation(record)
+        self.timers = SectionTimers({s.id: s.minutes for s in qs.sections}, self.clock, record.get("sections"))
+        if not self.locked:
+            self.autosaver = Autosaver(self.store.save_conversation, scheduler=self.scheduler, clock=self.clock,
+                                       delay=self.autosave_delay, max_wait=self.autosave_max_wait,
+                                       background=self.background, on_status=self._show_status,
+                                       on_error=lambda exc: self.errors.show(exc, "Autosave failed"))
+            self._show_status(SaveStatus("saved", _parse_time(record.get("updated_at") or record.get("created_at"))))
+        else:
+            self._show_status(SaveStatus("idle"))
+        self._show_screen("conversation")
+        first = self.timers.last_active() or qs.sections[0].id
+        self.go_to(FINISH if self.locked else first)
+        if self.locked:
+            self._lock_view()
+        else:
+            self._schedule_tick()
+
+    def _build_conversation(self, record: dict) -> None:
+        qs = self.question_set
+        date = dt.date.fromisoformat(record["date"])
+        people = [p for p in (self.employee.get("name"), self.coach_label(record["coach_id"])) if p]
+        self.ctx = EditorContext(on_change=self.guard(self._on_edit, "Could not record the change"), guard=self.guard, conversation_date=date,
+                                 skill_names=self.suggested_skills, people=people + ["Both"],
+                                 preferred_cadence=self.employee.get("cadence_months"),
+                                 on_links_changed=self.guard(self._refresh_links, "Could not refresh the lists"))
+        prebuilt: dict[str, Editor] = {}
+        dreams_q, skills_q, items_q = qs.by_kind("dreams"), qs.by_kind("skills"), qs.by_kind("action_items")
+        dreams = DreamsEditor(dreams_q, self.ctx) if dreams_q else None
+        skills = SkillsEditor(skills_q, self.ctx, [q for q in qs.questions() if q.kind in SKILL_PART_KINDS],
+                              dreams) if skills_q else None
+        items = ActionItemsEditor(items_q, self.ctx, skills) if items_q else None
+        for q, e in ((dreams_q, dreams), (skills_q, skills), (items_q, items)):
+            if q is not None:
+                prebuilt[q.id] = e
+
+        def make_editor(q):
+            if q.id in prebuilt:
+                return prebuilt[q.id]
+            if q.kind in SKILL_PART_KINDS:
+                return None  # asked inside each skill's card
+            if q.kind == "follow_up":
+                return FollowUpEditor(q, self.ctx)
+            if q.kind == "cadence":
+                return CadenceEditor(q, self.ctx)
+            return ANSWER_EDITORS[q.kind](q, self.ctx)
+
+        alt_sections = {s.id: s for s in self.alternative_set.sections} if self.alternative_set else {}
+        self.views = {s.id: SectionView(s, alt_sections.get(s.id), self.ctx, make_editor) for s in qs.sections}
+        for view in self.views.values():
+            view.load(record)
+        self._refresh_links()
+
+        name = escape(self.employee.get("name") or record["employee_id"])
+        self.conv_title = html(f'<div class="cc-section-title">{name} <span class="cc-pill">'
+                               f"{escape(human_date(record['date']))}</span></div>"
+                               f'<div class="cc-muted">with {escape(self.coach_label(record["coach_id"]))} · '
+                               f"{escape(qs.title)}</div>", "cc-conv-title")
+        self.close_button = button("← People", "cc-link", "cc-close")
+        self._on_click(self.close_button, self.close_conversation, "Could not leave the conversation")
+        self.step_buttons: dict[str, W.Button] = {}
+        for i, s in enumerate(qs.sections, start=1):
+            b = button(f"{i}  {s.title}", "cc-step", f"cc-step-{s.id}")
+            self._on_click(b, functools.partial(self.go_to, s.id), "Could not open the section")
+            self.step_buttons[s.id] = b
+        fin = button("✓  Finish", "cc-step", "cc-step-finish")
+        self._on_click(fin, functools.partial(self.go_to, FINISH), "Could not open the section")
+        self.step_buttons[FINISH] = fin
+        self.total_html = html("", "cc-total")
+        stepper = classed(W.HBox(list(self.step_buttons.values()) + [self.total_html]), "cc-stepper")
+        before = F.previous_plan([c for c in self.conversations if c["conversation_id"] != record["conversation_id"]],
+                                 self.checkins)
+        previous = W.Accordion(children=[classed(W.HTML(previous_plan_html(before, self.clock().date())),
+                                                 "cc-glance-box")],
+                               selected_index=None)
+        previous.set_title(0, f"Previous conversation ({human_date(before.date)})" if before.date
+                           else "Previous conversation (none yet)")
+        previous.add_class("cc-previous")
+        self.locked_html = html("", "cc-locked-banner")
+        show(self.locked_html, False)
+
+        self.missing_html = html("", "cc-missing")
+        self.complete_button = button("Complete conversation", "cc-primary", "cc-complete")
+        self._on_click(self.complete_button, self.complete, "Could not complete the conversation")
+        self.summary_html = html("", "cc-summary-view")
+        self.finish_view = classed(W.VBox([
+            html('<div class="cc-section-title">Finish</div><div class="cc-muted">Completing checks that the '
+                 "conversation is whole, locks it, and writes a one-page summary for the employee.</div>"),
+            self.missing_html, self.complete_button, self.summary_html]), "cc-card", "cc-finish")
+
+        self.back_button = button("← Back", "cc-nav-back")
+        self.next_button = button("Next →", "cc-primary", "cc-nav-next")
+        self._on_click(self.back_button, functools.partial(self._step_by, -1), "Could not open the section")
+        self._on_click(self.next_button, functools.partial(self._step_by, +1), "Could not open the section")
+        self.section_box = W.VBox()
+        footer = classed(W.HBox([self.back_button, self.next_button], layout=W.Layout(width="100%")),
+                         "cc-row", "cc-footer")
+        head = classed(W.HBox([self.conv_title, self.close_button], layout=W.Layout(
+            width="100%", justify_content="space-between")), "cc-row")
+        self.conversation_screen = classed(W.VBox([head, stepper, previous, self.locked_html, self.section_box,
+                                                   footer]), "cc-conversation")
+
+    def _skills_editor(self) -> SkillsEditor | None:
+        for view in self.views.values():
+            for e in view.editors:
+                if isinstance(e, SkillsEditor):
+                    return e
+        return None
+
+    def _refresh_links(self) -> None:
+        for view in self.views.values():
+            view.refresh_links()
+
+    def section(self, section_id: str) -> SectionView:
+        """The view of a section of the open conversation.
+
+        Raises
+        ------
+        KeyError
+            If the question set has no such section.
+        """
+        try:
+            return self.views[section_id]
+        except KeyError:
+            raise KeyError(f"no section {section_id!r}; sections are: {', '.join(self.views)}") from None
+
+    def editor(self, kind_or_id: str) -> Editor:
+        """The editor of a question of the open conversation, by question id or kind.
+
+        Raises
+        ------
+        KeyError
+            If no section has such a question.
+        """
+        for view in self.views.values():
+            try:
+                return view.editor(kind_or_id)
+            except KeyError:
+                continue
+        raise KeyError(f"the open conversation has no question {kind_or_id!r}")
+
+    # ================================================================== navigation and timers
+    def _order(self) -> list[str]:
+        return list(self.views) + [FINISH]
+
+    def go_to(self, step: str) -> None:
+        """Show a section (or the Finish step); time runs for the section shown.
+
+        Raises
+        ------
+        KeyError
+            For an unknown step.
+        """
+        if step not in self._order():
+            raise KeyError(f"no step {step!r}; steps are: {', '.join(self._order())}")
+        self.step = step
+        if self.timers is not None and not self.locked:
+            if step == FINISH:
+                self.timers.pause()
+            else:
+                self.timers.enter(step)
+        if step in ("action_plan", "next_steps") or step == FINISH:
+            self._refresh_links()
+        if step == FINISH:
+            self._update_missing()
+            self.section_box.children = (self.finish_view,)
+        else:
+            self.section_box.children = (self.views[step].widget,)
+        order = self._order()
+        index = order.index(step)
+        self.back_button.disabled = index == 0
+        show(self.next_button, step != FINISH)
+        self.next_button.description = "Review and finish →" if order[index + 1:] == [FINISH] else "Next →"
+        self._update_stepper()
+        if not self.locked:
+            self._on_edit(quiet=True)
+
+    def _step_by(self, step: int) -> None:
+        order = self._order()
+        index = max(0, min(len(order) - 1, order.index(self.step) + step))
+        self.go_to(order[index])
+
+    def _update_stepper(self) -> None:
+        if self.timers is None:
+            return
+        for sid, b in self.step_buttons.items():
+            if sid == FINISH:
+                continue
+            view = self.views[sid]
+            number = list(self.views).index(sid) + 1
+            b.description = f"{number}  {view.section.title}\n{self.timers.label(sid)}"
+            over = self.timers.is_over(sid)
+            (b.add_class if over else b.remove_class)("cc-step-over")
+        for sid, b in self.step_buttons.items():
+            (b.add_class if sid == self.step else b.remove_class)("cc-step-active")
+        self.total_html.value = self.timers.total_label() + (" — over the suggested time" if
+                                                             self.timers.total_over() else "")
+        (self.total_html.add_class if self.timers.total_over() else self.total_html.remove_class)("cc-total-over")
+
+    def _schedule_tick(self) -> None:
+        if self._tick_handle is not None:
+            self._tick_handle.cancel()
+        self._tick_handle = self.scheduler.call_later(1.0, self.guard(self.tick))
+
+    def tick(self) -> None:
+        """Refresh the timers (runs every second while a conversation is open)."""
+        self._tick_handle = None
+        if self.screen != "conversation" or self.locked or self.timers is None:
+            return
+        self._update_stepper()
+        self._ticks += 1
+        if self._ticks % SNAPSHOT_EVERY_TICKS == 0 and self.timers.current is not None:
+            self._on_edit(quiet=True)
+        self._schedule_tick()
+
+    # ================================================================== edits, saving, completing
+    def snapshot(self) -> dict:
+        """The open conversation as a record, built from the widgets now."""
+        rec = dict(self._base)
+        rec["answers"] = dict(self._base.get("answers") or {})
+        timing = self.timers.as_record() if self.timers else {}
+        sections = dict(self._base.get("sections") or {})
+        for sid, view in self.views.items():
+            merged = {**(sections.get(sid) or {}), **timing.get(sid, {}), **view.meta()}
+            if merged:
+                sections[sid] = merged
+        rec["sections"] = sections
+        for view in self.views.values():
+            view.dump(rec)
+        rec["updated_at"] = self.clock().isoformat(timespec="seconds")
+        return rec
+
+    def _on_edit(self, quiet: bool = False) -> None:
+        if self.locked or self.autosaver is None:
+            return
+        self.record = self.snapshot()
+        self.autosaver.changed(self.record, quiet=quiet)
+        if self.step == FINISH:
+            self._update_missing()
+
+    def flush(self) -> dict | None:
+        """Save any pending change now and wait for it (returns the stored record)."""
+        if self.autosaver is None:
+            return self.record
+        return self.autosaver.flush()
+
+    def _show_status(self, status: SaveStatus) -> None:
+        self.status_html.value = escape(status.text)
+        for state in ("saved", "error", "pending", "saving"):
+            (self.status_html.add_class if status.state == state else self.status_html.remove_class)(
+                f"cc-status-{state}")
+
+    def missing(self) -> list[str]:
+        """What the method still asks for before the conversation can be completed."""
+        return S.missing_for_completion(self.snapshot())
+
+    def _update_missing(self) -> None:
+        if self.locked:
+            self.missing_html.value = ""
+            return
+        missing = self.missing()
+        if missing:
+            items = "".join(f"<li>{escape(m)}</li>" for m in missing)
+            self.missing_html.value = (f'<div class="cc-warn-box"><b>Still open before completing ({len(missing)})'
+                                       f"</b><ul>{items}</ul></div>")
+        else:
+            self.missing_html.value = ('<div class="cc-ok"><b>Everything the method asks for is there.</b> '
+                                       "Complete to lock the conversation and write the summary.</div>")
+
+    def complete(self) -> list[str]:
+        """Complete the open conversation: check it, save it as completed, lock it, write the summary.
+
+        Returns
+        -------
+        list of str
+            What is missing (nothing is saved as completed then); empty on success.
+        """
+        if self.locked or self.record is None:
+            return []
+        if self.step != FINISH:
+            self.go_to(FINISH)
+        self.flush()
+        missing = self.missing()
+        if missing:
+            self._update_missing()
+            return missing
+        if self.timers:
+            self.timers.pause()
+        record = self.snapshot()
+        now = self.clock()
+        record["status"] = "completed"
+        record["completed_at"] = now.isoformat(timespec="seconds")
+        stored = self.store.save_conversation(record)
+        self.autosaver.close(flush=False)
+        self.autosaver = None
+        self.record = stored
+        self._base = dict(stored)
+        self.locked = True
+        self._write_summary(stored)
+        self._lock_view()
+        self._show_status(SaveStatus("saved", now))
+        return []
+
+    def _write_summary(self, record: dict) -> None:
+        kwargs = dict(employee=self.employee, coach_name=self.coach_label(record["coach_id"]),
+                      question_set=self.question_set, alternative=self.alternative_set)
+        self.summary_path = self.store.save_summary(record["employee_id"], record["conversation_id"],
+                                                    render_summary_html(record, **kwargs))
+        self.summary_html.value = summary_fragment(record, **kwargs)
+
+    def _lock_view(self) -> None:
+        for view in self.views.values():
+            view.set_locked(True)
+        show(self.complete_button, False)
+        self.missing_html.value = ""
+        when = str(self.record.get("completed_at") or "")[:16].replace("T", " ")
+        where = f" The summary is saved at <code>{escape(str(self.summary_path))}</code>." if self.summary_path else ""
+        self.locked_html.value = (f"<div>Completed {escape(when)} — this conversation is locked.{where}</div>")
+        show(self.locked_html, True)
+        if not self.summary_html.value:
+            self.summary_html.value = summary_fragment(
+                self.record, employee=self.employee, coach_name=self.coach_label(self.record["coach_id"]),
+                question_set=self.question_set, alternative=self.alternative_set)
+        if self._tick_handle is not None:
+            self._tick_handle.cancel()
+            self._tick_handle = None
+        self._update_stepper()
+
+    def close_conversation(self) -> None:
+        """Save and leave the conversation; back to the start screen (a draft stays resumable)."""
+        self._close_current(save=True)
+        self._show_screen("start")
+        if self.employee is not None:
+            self._reload_history()
+
+    def _close_current(self, save: bool) -> None:
+        if self._tick_handle is not None:
+            self._tick_handle.cancel()
+            self._tick_handle = None
+        if self.autosaver is not None:
+            if save and self.timers is not None and not self.locked:
+                self.timers.pause()
+                self._on_edit(quiet=True)
+            self.autosaver.close(flush=save)
+            self.autosaver = None
+
+    # ================================================================== check-in
+    def open_checkin(self) -> CheckinView:
+        """Show the check-in view for the open employee.
+
+        Raises
+        ------
+        ValueError
+            If no employee is open.
+        """
+        if self.employee is None:
+            raise ValueError("pick an employee first")
+        self._close_current(save=True)
+        self._reload_history()
+        self.checkin_view = CheckinView(self.store, self.employee, self.conversations, self.checkins,
+                                        self._coach_for_new(), clock=self.clock, guard=self.guard,
+                                        on_saved=lambda _r: self._reload_history(),
+                                        on_back=lambda: self._show_screen("start"))
+        self._show_screen("checkin")
+        return self.checkin_view
+
+    # ================================================================== screens
+    def _show_screen(self, screen: str) -> None:
+        self.screen = screen
+        if screen == "start":
+            self.body.children = (self.start_screen,)
+            self._show_status(SaveStatus("idle"))
+        elif screen == "conversation":
+            self.body.children = (self.conversation_screen,)
+        elif screen == "checkin":
+            self.body.children = (self.checkin_view.widget,)
+            self._show_status(SaveStatus("idle"))
+
+    def shutdown(self) -> None:
+        """Save what is pending and stop timers (called at kernel exit too)."""
+        self._close_current(save=True)
+
+
+def _context_of(fn: Callable) -> str:
+    name = getattr(fn, "__name__", "")
+    readable = {"start_conversation": "Could not start the conversation",
+                "resume_draft": "Could not resume the draft", "complete": "Could not complete the conversation",
+                "select_employee": "Could not open this person", "open_checkin": "Could not open the check-in",
+                "save": "Could not save", "_on_edit": "Could not record the change"}
+    return readable.get(name, "Something went wrong")
+
+
+def _parse_time(value) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+@atexit.register
+def _save_all_at_exit() -> None:
+    """A kernel shut down (tab closed in Voila, Kernel > Shut Down) still saves the last edits."""
+    for app in list(_LIVE_APPS):
+        try:
+            app.shutdown()
+        except Exception:  # at exit there is no one left to show it to; log it
+            log.exception("could not save the open conversation at exit")

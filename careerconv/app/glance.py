@@ -1,0 +1,117 @@
+"""The previous conversation at a glance, shown before the first question.
+
+Pure rendering: a :class:`~careerconv.app.followup.PreviousPlan` and a roster
+row in, escaped HTML out. The coach sees the dreams, the skills with the rating
+then, the latest rating since and the 6/12/18-month targets, and the action
+plan with the status the check-ins gave each item - so the conversation starts
+by following up on what was agreed, as the method asks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from html import escape
+from typing import Mapping
+
+from .followup import PreviousPlan
+from .summary import human_date, status_pill
+
+
+def _t(value) -> str:
+    return escape(str(value or ""))
+
+
+def due_phrase(due: str | None, today: dt.date) -> str:
+    """``"due 12 Sep 2026 (in 17 days)"`` / ``"(overdue by 3 days)"`` ("" without a date)."""
+    if not due:
+        return ""
+    days = (dt.date.fromisoformat(due) - today).days
+    if days < 0:
+        when = f"overdue by {-days} day{'s' if days != -1 else ''}"
+    elif days == 0:
+        when = "today"
+    else:
+        when = f"in {days} day{'s' if days != 1 else ''}"
+    return f"due {human_date(due)} ({when})"
+
+
+def employee_card_html(employee: Mapping, coach_label: str, plan: PreviousPlan, today: dt.date) -> str:
+    """The employee's name, role, coach and when their next conversation is due (escaped HTML)."""
+    role = " · ".join(_t(x) for x in (employee.get("role"), employee.get("department")) if x)
+    cadence = employee.get("cadence_months")
+    lines = [f"<h2>{_t(employee.get('name'))} <span class=\"cc-muted\">{_t(employee.get('employee_id'))}</span></h2>"]
+    facts = [role] if role else []
+    facts.append(f"coach {_t(coach_label)}")
+    if cadence:
+        facts.append(f"prefers a conversation every {int(cadence)} months")
+    lines.append(f'<div class="cc-muted">{" · ".join(facts)}</div>')
+    if plan.conversation is not None:
+        due = due_phrase(plan.next_due, today)
+        lines.append(f'<div class="cc-muted">Last conversation {escape(human_date(plan.date))}'
+                     f"{' · next ' + escape(due) if due else ''}</div>")
+    return "".join(lines)
+
+
+def previous_plan_html(plan: PreviousPlan, today: dt.date) -> str:
+    """The previous conversation and what became of it, as escaped HTML.
+
+    Parameters
+    ----------
+    plan
+        From :func:`careerconv.app.followup.previous_plan`.
+    today
+        For "overdue" marks on action items.
+
+    Returns
+    -------
+    str
+        HTML (``<div class="cc-glance">``); a short note if there is no previous conversation.
+    """
+    if plan.conversation is None:
+        return ('<div class="cc-glance"><p class="cc-empty">No completed career conversation yet — '
+                "this will be the first one.</p></div>")
+    out = ['<div class="cc-glance">']
+    checkins = (f"{plan.checkins_since} check-in{'s' if plan.checkins_since != 1 else ''} since, "
+                f"last on {escape(human_date(plan.last_checkin_date))}") if plan.checkins_since else "no check-ins since"
+    out.append(f"<div><b>Previous conversation, {escape(human_date(plan.date))}</b> "
+               f"<span class=\"cc-muted\">with {_t(plan.conversation.get('coach_id'))} · {checkins}</span></div>")
+    out.append("<h3>Dreams</h3>")
+    if plan.dreams:
+        out.append("<ol>" + "".join(f"<li>{_t(d.get('text'))}</li>" for d in plan.dreams) + "</ol>")
+    else:
+        out.append('<p class="cc-empty">none recorded</p>')
+    out.append("<h3>Skills</h3>")
+    if plan.skills:
+        out.append('<table class="cc-table"><tr><th>Skill</th><th>Then</th><th>Latest</th>'
+                   "<th>6 mo</th><th>12 mo</th><th>18 mo</th><th>Chosen approach</th></tr>")
+        for s in plan.skills:
+            then = f"{s.baseline}" if s.baseline is not None else "–"
+            latest = "–"
+            if s.latest is not None and s.latest.self_rating is not None:
+                latest = f"{s.latest.self_rating} <span class=\"cc-muted\">({escape(human_date(s.latest.date))})</span>"
+            targets = "".join(f"<td>{s.targets.get(h) if s.targets.get(h) is not None else '–'}</td>"
+                              for h in (6, 12, 18))
+            approach = s.chosen_option or s.approach
+            out.append(f"<tr><td>{_t(s.skill)}</td><td>{then}</td><td>{latest}</td>{targets}"
+                       f"<td>{_t(approach)}</td></tr>")
+        out.append("</table>")
+    else:
+        out.append('<p class="cc-empty">none recorded</p>')
+    out.append("<h3>Action plan</h3>")
+    items = list(plan.items) + list(plan.carried_over)
+    if items:
+        out.append('<table class="cc-table"><tr><th>Action item</th><th>Due</th><th>Owner</th><th>Status</th>'
+                   "<th>Latest note</th></tr>")
+        for it in items:
+            carried = (f' <span class="cc-muted">(carried over from {escape(human_date(it.conversation_date))})</span>'
+                       if it.carried_over else "")
+            overdue = ' <span class="cc-pill cc-pill-warn">overdue</span>' if it.is_overdue(today) else ""
+            note = it.note or (f"dropped: {it.reason}" if it.reason else "")
+            when = f' <span class="cc-muted">({escape(human_date(it.updated_on))})</span>' if it.updated_on and note else ""
+            out.append(f"<tr><td>{_t(it.text)}{carried}</td><td>{escape(human_date(it.due))}{overdue}</td>"
+                       f"<td>{_t(it.owner)}</td><td>{status_pill(it.status)}</td><td>{_t(note)}{when}</td></tr>")
+        out.append("</table>")
+    else:
+        out.append('<p class="cc-empty">no action items were agreed</p>')
+    out.append("</div>")
+    return "".join(out)

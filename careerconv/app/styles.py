@@ -1,0 +1,196 @@
+"""One CSS block for a calm, legible app (JupyterLab and Voila alike).
+
+Everything is scoped under ``.cc-app`` so the notebook around the app keeps its
+own look. Colours are muted, text is large enough to read from across a desk,
+and one accent colour marks what to click next.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+
+ACCENT = "#2b6c6c"
+CSS = """
+.cc-app {
+  --cc-accent: #2b6c6c;
+  --cc-accent-soft: #e3f0ef;
+  --cc-ink: #1f2a37;
+  --cc-muted: #5f6b7a;
+  --cc-line: #dde3ea;
+  --cc-bg: #f6f7f9;
+  --cc-warn-bg: #fff6e0;
+  --cc-warn-ink: #7a4d00;
+  --cc-error-bg: #fdecec;
+  --cc-error-ink: #8a1c1c;
+  --cc-ok-bg: #e8f4ea;
+  --cc-ok-ink: #1e5b2c;
+  font-family: "Inter", "Segoe UI", system-ui, -apple-system, "Helvetica Neue", Arial, sans-serif;
+  font-size: 15px;
+  line-height: 1.45;
+  color: var(--cc-ink);
+  background: var(--cc-bg);
+  border-radius: 12px;
+  padding: 18px 22px 26px 22px;
+  max-width: 1080px;
+  margin: 0 auto;
+  box-sizing: border-box;
+}
+.cc-app .widget-html, .cc-app .widget-html-content, .cc-app .widget-label {
+  font-size: 15px; color: var(--cc-ink); line-height: 1.45;
+}
+.cc-app .widget-html-content { white-space: normal; }
+.cc-app .jupyter-widgets { margin: 2px 0; }
+.cc-app h1, .cc-app h2, .cc-app h3 { font-weight: 600; color: var(--cc-ink); margin: 0; }
+.cc-app .cc-title .cc-sub { color: var(--cc-muted); font-size: 12px; }
+.cc-app .cc-header { align-items: center; justify-content: space-between; margin-bottom: 10px; }
+.cc-app .cc-status .widget-html-content { font-size: 13px; color: var(--cc-muted); text-align: right; }
+.cc-app .cc-status-saved .widget-html-content { color: var(--cc-ok-ink); }
+.cc-app .cc-status-error .widget-html-content { color: var(--cc-error-ink); font-weight: 600; }
+
+.cc-app .cc-card {
+  background: #ffffff; border: 1px solid var(--cc-line); border-radius: 10px;
+  padding: 14px 18px; margin: 8px 0; box-sizing: border-box;
+}
+.cc-app .cc-card-soft { background: #fbfcfd; }
+.cc-app .cc-prompt .widget-html-content { font-weight: 600; font-size: 16px; color: #17324d; margin-top: 6px; }
+.cc-app .cc-help .widget-html-content, .cc-app .cc-muted .widget-html-content,
+.cc-app .cc-muted { color: var(--cc-muted); font-size: 13px; }
+.cc-app .cc-section-title .widget-html-content, .cc-app div.cc-section-title {
+  font-size: 20px; font-weight: 600; color: var(--cc-ink);
+}
+.cc-app .cc-prompt .cc-muted { font-weight: 400; }
+.cc-app .cc-conv-title div.cc-section-title { font-size: 22px; }
+.cc-app .cc-previous { margin: 6px 0 2px 0; }
+.cc-app .cc-previous .jupyter-widget-Collapse-header, .cc-app .cc-previous .p-Collapse-header {
+  background: #fff; border: 1px solid var(--cc-line); border-radius: 10px; color: var(--cc-ink);
+  font-size: 14px; font-weight: 600; padding: 8px 14px;
+}
+.cc-app .cc-previous .jupyter-widget-Collapse-open .jupyter-widget-Collapse-header {
+  border-radius: 10px 10px 0 0;
+}
+.cc-app .cc-previous .jupyter-widget-Collapse-contents, .cc-app .cc-previous .p-Collapse-contents {
+  background: #fff; border: 1px solid var(--cc-line); border-top: none; border-radius: 0 0 10px 10px;
+  padding: 6px 16px 10px 16px;
+}
+.cc-app .cc-pill {
+  display: inline-block; padding: 1px 9px; border-radius: 999px; font-size: 12px;
+  background: var(--cc-accent-soft); color: var(--cc-accent); margin-left: 6px; font-weight: 600;
+  white-space: nowrap;
+}
+.cc-app .cc-pill-warn { background: var(--cc-warn-bg); color: var(--cc-warn-ink); }
+.cc-app .cc-pill-done { background: var(--cc-ok-bg); color: var(--cc-ok-ink); }
+.cc-app .cc-pill-dropped { background: #eceff3; color: #5f6b7a; }
+
+.cc-app input[type="text"], .cc-app input[type="date"], .cc-app input[type="number"],
+.cc-app textarea, .cc-app select {
+  font-size: 15px; border-radius: 6px; border: 1px solid #c9d2dc; color: var(--cc-ink);
+  background: #fff; font-family: inherit;
+}
+.cc-app textarea { padding: 6px 8px; line-height: 1.4; }
+.cc-app input[type="text"] { padding: 0 8px; }
+.cc-app input:focus, .cc-app textarea:focus, .cc-app select:focus {
+  border-color: var(--cc-accent); outline: 2px solid var(--cc-accent-soft);
+}
+.cc-app .widget-text input, .cc-app .widget-combobox input, .cc-app .widget-datepicker input { height: 32px; }
+.cc-app .widget-dropdown select { height: 32px; }
+.cc-app .widget-inline-hbox .widget-label { color: var(--cc-muted); font-size: 13px; }
+
+.cc-app .jupyter-button {
+  border-radius: 7px; font-size: 14px; height: 32px; padding: 0 14px;
+  background: #ffffff; color: var(--cc-ink); border: 1px solid #c9d2dc; box-shadow: none;
+}
+.cc-app .jupyter-button:hover:enabled { border-color: var(--cc-accent); color: var(--cc-accent); box-shadow: none; }
+.cc-app .jupyter-button.cc-primary { background: var(--cc-accent); color: #fff; border-color: var(--cc-accent); font-weight: 600; }
+.cc-app .jupyter-button.cc-primary:hover:enabled { background: #225858; color: #fff; }
+.cc-app .jupyter-button.cc-danger { color: var(--cc-error-ink); border-color: #e3b5b5; }
+.cc-app .jupyter-button.cc-link { border: none; background: transparent; color: var(--cc-accent); padding: 0 6px; }
+.cc-app .jupyter-button.cc-icon { width: 32px; padding: 0; color: var(--cc-muted); }
+.cc-app .jupyter-button:disabled { opacity: 0.45; }
+
+.cc-app .cc-stepper { gap: 6px; flex-wrap: wrap; align-items: center; margin: 6px 0 4px 0; }
+.cc-app .cc-stepper .jupyter-button.cc-step {
+  height: auto; min-height: 44px; padding: 4px 16px; border-radius: 10px; text-align: left;
+  white-space: pre-line; line-height: 1.25; font-size: 14px; background: #fff;
+}
+.cc-app .cc-stepper .jupyter-button.cc-step-active { background: var(--cc-accent); color: #fff; border-color: var(--cc-accent); }
+.cc-app .cc-stepper .jupyter-button.cc-step-over { border-color: #e0a84c; color: var(--cc-warn-ink); background: var(--cc-warn-bg); }
+.cc-app .cc-stepper .jupyter-button.cc-step-active.cc-step-over { background: #b7791f; color: #fff; border-color: #b7791f; }
+.cc-app .cc-total .widget-html-content { font-size: 13px; color: var(--cc-muted); padding-left: 10px; }
+.cc-app .cc-total-over .widget-html-content { color: var(--cc-warn-ink); font-weight: 600; }
+
+.cc-app .widget-toggle-buttons .widget-toggle-button {
+  border-radius: 7px; margin-right: 4px; background: #fff; border: 1px solid #c9d2dc; font-size: 14px;
+  height: 32px; color: var(--cc-ink);
+}
+.cc-app .widget-toggle-buttons .widget-toggle-button.mod-active {
+  background: var(--cc-accent); color: #fff; border-color: var(--cc-accent); box-shadow: none;
+}
+.cc-app .cc-rating .widget-toggle-button { width: 38px; padding: 0; }
+.cc-app .cc-choice .widget-toggle-button { width: auto; padding: 0 12px; }
+.cc-app .jupyter-button.cc-choose.mod-active, .cc-app .jupyter-button.cc-chosen {
+  background: var(--cc-accent); color: #fff; border-color: var(--cc-accent);
+}
+
+.cc-app .cc-row { align-items: center; gap: 6px; }
+.cc-app .cc-rank .widget-html-content {
+  width: 26px; height: 26px; border-radius: 50%; background: var(--cc-accent-soft); color: var(--cc-accent);
+  text-align: center; font-weight: 700; line-height: 26px; font-size: 13px;
+}
+.cc-app .cc-skill-card { border-left: 4px solid var(--cc-accent); }
+.cc-app .cc-skill-name .widget-html-content { font-size: 18px; font-weight: 600; }
+.cc-app .cc-option-row { padding: 6px 0; border-top: 1px dashed var(--cc-line); }
+.cc-app .cc-option-chosen { background: var(--cc-accent-soft); border-radius: 8px; padding: 6px; }
+
+.cc-app div.cc-note, .cc-app .cc-note .widget-html-content {
+  border-radius: 8px; padding: 8px 12px; font-size: 14px; background: var(--cc-accent-soft); color: #173f3f;
+}
+.cc-app .cc-warn .widget-html-content, .cc-app div.cc-warn-box, .cc-app .cc-warn-box {
+  border-radius: 8px; padding: 8px 12px; background: var(--cc-warn-bg); color: var(--cc-warn-ink); font-size: 14px;
+}
+.cc-app div.cc-ok, .cc-app .cc-ok .widget-html-content {
+  border-radius: 8px; padding: 8px 12px; background: var(--cc-ok-bg); color: var(--cc-ok-ink); font-size: 14px;
+}
+.cc-app .cc-error-banner {
+  border-radius: 8px; padding: 8px 12px; background: var(--cc-error-bg); color: var(--cc-error-ink);
+  border: 1px solid #f1c4c4; margin: 6px 0;
+}
+.cc-app .cc-error-banner .widget-html-content { color: var(--cc-error-ink); font-size: 14px; }
+.cc-app .cc-missing ul { margin: 4px 0 0 0; padding-left: 20px; }
+
+.cc-app .cc-results { max-height: 430px; overflow-y: auto; gap: 3px; }
+.cc-app .cc-results .jupyter-button.cc-result {
+  text-align: left; justify-content: flex-start; border-color: transparent; background: transparent;
+  font-size: 15px; height: 34px; padding: 0 10px; margin: 0; overflow: hidden; text-overflow: ellipsis;
+}
+.cc-app .cc-results .jupyter-button.cc-result:hover:enabled { background: var(--cc-accent-soft); color: var(--cc-ink); }
+.cc-app .cc-results .jupyter-button.cc-result-active,
+.cc-app .cc-results .jupyter-button.cc-result-active:hover:enabled {
+  background: var(--cc-accent); color: #fff; font-weight: 600;
+}
+.cc-app .cc-employee-card h2 { font-size: 20px; }
+.cc-app table.cc-table { border-collapse: collapse; width: 100%; font-size: 14px; margin: 4px 0 10px 0; }
+.cc-app table.cc-table th { text-align: left; color: var(--cc-muted); font-weight: 600; font-size: 12px;
+  text-transform: uppercase; letter-spacing: 0.04em; border-bottom: 1px solid var(--cc-line); padding: 4px 8px; }
+.cc-app table.cc-table td { border-bottom: 1px solid #eef1f4; padding: 5px 8px; vertical-align: top; }
+.cc-app .cc-glance h3 { font-size: 14px; text-transform: uppercase; letter-spacing: 0.05em; color: var(--cc-muted);
+  margin: 12px 0 4px 0; }
+.cc-app .cc-glance ol { margin: 2px 0; padding-left: 22px; }
+.cc-app .cc-glance .cc-empty { color: var(--cc-muted); font-style: italic; }
+.cc-app .cc-section-head { align-items: center; justify-content: space-between; }
+.cc-app .cc-bank .widget-toggle-button { width: auto; padding: 0 10px; height: 28px; font-size: 13px; }
+.cc-app .cc-alt-question { border-left: 3px solid #c7d7e6; padding-left: 10px; }
+.cc-app .cc-footer { justify-content: space-between; margin-top: 10px; }
+.cc-app .cc-locked-banner .widget-html-content {
+  border-radius: 8px; padding: 8px 12px; background: var(--cc-ok-bg); color: var(--cc-ok-ink); font-weight: 600;
+}
+.cc-app .cc-summary { background: #fff; border: 1px solid var(--cc-line); border-radius: 10px; padding: 6px 18px; }
+.cc-app .cc-checkin-item { border-top: 1px solid var(--cc-line); padding: 8px 0; }
+.cc-app .cc-item-text .widget-html-content { font-weight: 600; }
+"""
+
+
+def style_widget() -> widgets.HTML:
+    """An HTML widget carrying the app's ``<style>`` block (placed inside the app once)."""
+    box = widgets.HTML(f"<style>{CSS}</style>", layout=widgets.Layout(height="0px", margin="0", overflow="hidden"))
+    box.add_class("cc-style")
+    return box

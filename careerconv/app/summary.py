@@ -1,0 +1,232 @@
+"""The one-page summary for the employee: their words, their plan, their dates.
+
+:func:`summary_fragment` returns the summary as an HTML fragment (shown in the
+app); :func:`render_summary_html` wraps it in a standalone page that prints on
+one sheet (written next to the conversation with ``Store.save_summary``). Every
+piece of user text goes through :func:`html.escape`; nothing typed in a
+conversation can become markup.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from html import escape
+from typing import Iterable, Mapping
+
+from .. import schema as S
+from ..questions import QuestionSet
+from .followup import STATUS_LABELS, add_months
+
+ANSWER_KINDS = ("text", "list", "choice", "date")
+
+SUMMARY_CSS = """
+.cc-summary { font-family: "Inter", "Segoe UI", system-ui, -apple-system, "Helvetica Neue", Arial, sans-serif;
+  color: #1f2a37; font-size: 14px; line-height: 1.45; }
+.cc-summary h1 { font-size: 22px; margin: 6px 0 2px 0; font-weight: 600; }
+.cc-summary h2 { font-size: 15px; text-transform: uppercase; letter-spacing: .05em; color: #2b6c6c;
+  margin: 16px 0 6px 0; border-bottom: 1px solid #dde3ea; padding-bottom: 3px; }
+.cc-summary h3 { font-size: 16px; margin: 10px 0 2px 0; }
+.cc-summary .cc-meta { color: #5f6b7a; font-size: 13px; }
+.cc-summary .cc-q { color: #5f6b7a; font-size: 13px; margin: 6px 0 0 0; }
+.cc-summary .cc-a { margin: 0 0 4px 0; white-space: pre-wrap; }
+.cc-summary ol, .cc-summary ul { margin: 2px 0 6px 0; padding-left: 22px; }
+.cc-summary table { border-collapse: collapse; width: 100%; margin: 4px 0 8px 0; font-size: 13px; }
+.cc-summary th { text-align: left; color: #5f6b7a; font-weight: 600; border-bottom: 1px solid #dde3ea;
+  padding: 3px 6px; }
+.cc-summary td { border-bottom: 1px solid #eef1f4; padding: 3px 6px; vertical-align: top; }
+.cc-summary .cc-skill { border-left: 3px solid #2b6c6c; padding: 2px 0 2px 12px; margin: 8px 0; }
+.cc-summary .cc-chosen { font-weight: 600; }
+.cc-summary .cc-foot { color: #8a94a3; font-size: 11px; margin-top: 14px; }
+"""
+
+PAGE_CSS = """
+body { margin: 0; background: #f6f7f9; }
+main { max-width: 820px; margin: 24px auto; background: #fff; border: 1px solid #dde3ea; border-radius: 10px;
+  padding: 18px 30px; }
+@media print {
+  body { background: #fff; }
+  main { border: none; margin: 0; padding: 0; max-width: none; }
+  @page { size: A4; margin: 14mm; }
+  .cc-summary { font-size: 11.5px; }
+  .cc-summary h2 { margin-top: 10px; }
+}
+"""
+
+
+def human_date(value: str | dt.date | None) -> str:
+    """``2026-03-12`` -> ``"12 Mar 2026"`` ("" for None)."""
+    if value is None or value == "":
+        return ""
+    day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+    return f"{day.day} {day:%b %Y}"
+
+
+def _text(value) -> str:
+    return escape(str(value or ""))
+
+
+def _answer_html(answer) -> str:
+    if isinstance(answer, list):
+        items = "".join(f"<li>{_text(a)}</li>" for a in answer if str(a).strip())
+        return f"<ol>{items}</ol>"
+    if isinstance(answer, str) and len(answer) == 10 and answer[4] == "-" and answer[7] == "-":
+        try:
+            return f'<p class="cc-a">{escape(human_date(answer))}</p>'
+        except ValueError:
+            pass
+    return f'<p class="cc-a">{_text(answer)}</p>'
+
+
+def _section_questions(sets: Iterable[QuestionSet | None]) -> dict[str, list[tuple[str, str]]]:
+    """Section id -> [(question id, prompt)] of the answer-kind questions, standard first."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for qs in sets:
+        if qs is None:
+            continue
+        for section in qs.sections:
+            for q in section.questions:
+                if q.kind in ANSWER_KINDS:
+                    out.setdefault(section.id, []).append((q.id, q.prompt))
+    return out
+
+
+def _answers_block(record: dict, pairs: list[tuple[str, str]]) -> str:
+    answers = record.get("answers") or {}
+    parts = []
+    for qid, prompt in pairs:
+        answer = answers.get(qid)
+        if answer in (None, "", []):
+            continue
+        parts.append(f'<p class="cc-q">{_text(prompt)}</p>{_answer_html(answer)}')
+    return "".join(parts)
+
+
+def summary_fragment(record: dict, *, employee: Mapping | None = None, coach_name: str | None = None,
+                     question_set: QuestionSet | None = None, alternative: QuestionSet | None = None) -> str:
+    """The summary as an HTML fragment (``<div class="cc-summary">…</div>`` with its style).
+
+    Parameters
+    ----------
+    record
+        A conversation record (normally completed; a draft renders what it holds).
+    employee
+        The roster row (for the name); the id is used if missing.
+    coach_name
+        How to name the coach (defaults to the coach id).
+    question_set, alternative
+        The sets the conversation used, for the prompts of free-text answers;
+        answers to unknown questions are shown under their id.
+
+    Returns
+    -------
+    str
+        HTML in which all user text is escaped.
+    """
+    name = (employee or {}).get("name") or record["employee_id"]
+    coach = coach_name or record.get("coach_id") or ""
+    date = record["date"]
+    by_section = _section_questions([question_set, alternative])
+    known = {qid for pairs in by_section.values() for qid, _ in pairs}
+    html = [f"<style>{SUMMARY_CSS}</style>", '<div class="cc-summary">']
+    html.append(f"<h1>Career conversation: {_text(name)}</h1>")
+    meta = f"{escape(human_date(date))} · with {_text(coach)}"
+    if record.get("next_due"):
+        meta += f" · next conversation due {escape(human_date(record['next_due']))}"
+    html.append(f'<div class="cc-meta">{meta}</div>')
+
+    html.append("<h2>Goals</h2>")
+    html.append(_answers_block(record, by_section.get("goals", [])))
+    dreams = sorted((d for d in record.get("dreams") or [] if (d.get("text") or "").strip()),
+                    key=lambda d: d.get("rank") or 0)
+    if dreams:
+        html.append('<p class="cc-q">Your dreams, most important first</p><ol>')
+        html.extend(f"<li>{_text(d['text'])}</li>" for d in dreams)
+        html.append("</ol>")
+    dream_text = {d.get("rank"): d.get("text") for d in dreams}
+
+    html.append("<h2>Action plan</h2>")
+    html.append(_answers_block(record, by_section.get("action_plan", [])))
+    conv_date = dt.date.fromisoformat(date)
+    for s in record.get("skills") or []:
+        html.append('<div class="cc-skill">')
+        rating = f"{s['self_rating']}/10" if s.get("self_rating") is not None else "not rated"
+        coach_r = f" (coach: {s['coach_rating']}/10)" if s.get("coach_rating") is not None else ""
+        html.append(f"<h3>{_text(s['skill'])} <span class=\"cc-meta\">now {rating}{coach_r}</span></h3>")
+        if s.get("dream_rank") in dream_text:
+            html.append(f'<div class="cc-meta">Serves dream {s["dream_rank"]}: {_text(dream_text[s["dream_rank"]])}</div>')
+        if (s.get("ten_looks_like") or "").strip():
+            html.append(f'<p class="cc-q">What a 10 looks like</p><p class="cc-a">{_text(s["ten_looks_like"])}</p>')
+        options = [o for o in s.get("options") or [] if (o.get("text") or "").strip()]
+        if options:
+            html.append('<table><tr><th>Options to raise it by one</th><th>Pros</th><th>Cons / trade-offs</th></tr>')
+            for o in options:
+                mark = ' class="cc-chosen"' if o.get("chosen") else ""
+                tick = "✓ " if o.get("chosen") else ""
+                html.append(f"<tr><td{mark}>{tick}{_text(o['text'])}</td><td>{_text(o.get('pros'))}</td>"
+                            f"<td>{_text(o.get('cons'))}</td></tr>")
+            html.append("</table>")
+        if (s.get("approach") or "").strip():
+            html.append(f'<p class="cc-q">Approach</p><p class="cc-a">{_text(s["approach"])}</p>')
+        targets = s.get("targets") or {}
+        if any(targets.get(str(h)) is not None for h in S.HORIZONS):
+            cells = "".join(
+                f"<td>{escape(human_date(add_months(conv_date, h)))}: <b>{targets.get(str(h)) or '–'}</b>/10</td>"
+                for h in S.HORIZONS)
+            heads = "".join(f"<th>{h} months</th>" for h in S.HORIZONS)
+            html.append(f"<table><tr>{heads}</tr><tr>{cells}</tr></table>")
+        html.append("</div>")
+
+    html.append("<h2>Next steps</h2>")
+    html.append(_answers_block(record, by_section.get("next_steps", [])))
+    items = [i for i in record.get("action_items") or [] if (i.get("text") or "").strip()]
+    if items:
+        html.append('<table><tr><th>Before we meet next</th><th>Due</th><th>Owner</th></tr>')
+        for it in items:
+            html.append(f"<tr><td>{_text(it['text'])}</td><td>{escape(human_date(it.get('due')))}</td>"
+                        f"<td>{_text(it.get('owner'))}</td></tr>")
+        html.append("</table>")
+    fu = record.get("follow_up") or {}
+    if fu.get("mode"):
+        every = f", every {fu['every_weeks']} week{'s' if fu['every_weeks'] != 1 else ''}" if fu.get("every_weeks") else ""
+        note = f" — {_text(fu.get('note'))}" if (fu.get("note") or "").strip() else ""
+        mode = str(fu["mode"])
+        html.append(f'<p class="cc-q">How we follow up</p><p class="cc-a">{_text(mode[:1].upper() + mode[1:])}'
+                    f"{every}{note}</p>")
+    if record.get("cadence_months"):
+        due = f", next one due {escape(human_date(record['next_due']))}" if record.get("next_due") else ""
+        html.append(f'<p class="cc-q">Career conversation</p><p class="cc-a">Every {record["cadence_months"]} '
+                    f"months{due}</p>")
+
+    other = {qid: a for qid, a in (record.get("answers") or {}).items() if qid not in known and a not in (None, "", [])}
+    if other:
+        html.append("<h2>Other notes</h2>")
+        html.append(_answers_block(record, [(qid, qid.replace("_", " ").capitalize()) for qid in sorted(other)]))
+    done = f" · completed {escape(str(record['completed_at'])[:16].replace('T', ' '))}" if record.get("completed_at") else ""
+    html.append(f'<div class="cc-foot">Conversation {_text(record["conversation_id"])}{done}</div>')
+    html.append("</div>")
+    return "".join(html)
+
+
+def render_summary_html(record: dict, *, employee: Mapping | None = None, coach_name: str | None = None,
+                        question_set: QuestionSet | None = None, alternative: QuestionSet | None = None) -> str:
+    """The summary as a standalone one-page HTML document (see :func:`summary_fragment`).
+
+    Returns
+    -------
+    str
+        A complete ``<!doctype html>`` page with print styles; all user text escaped.
+    """
+    name = (employee or {}).get("name") or record["employee_id"]
+    body = summary_fragment(record, employee=employee, coach_name=coach_name, question_set=question_set,
+                            alternative=alternative)
+    return ("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            f"<title>Career conversation – {_text(name)} – {escape(human_date(record['date']))}</title>"
+            f"<style>{PAGE_CSS}</style></head><body><main>{body}</main></body></html>\n")
+
+
+def status_pill(status: str) -> str:
+    """A small coloured label for an action item status (HTML, escaped)."""
+    cls = {"done": "cc-pill cc-pill-done", "dropped": "cc-pill cc-pill-dropped",
+           "in_progress": "cc-pill", "open": "cc-pill cc-pill-warn"}.get(status, "cc-pill")
+    return f'<span class="{cls}">{escape(STATUS_LABELS.get(status, status))}</span>'

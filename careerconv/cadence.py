@@ -1,0 +1,601 @@
+"""Who is due: the career-conversation cadence and the follow-up check-ins.
+
+The due-date rules live here and only here; ``careerconv due``, the calendar
+file and the coach's views call these functions. The action-item rules are
+those of :mod:`careerconv.app.followup` (which works on one person's records),
+applied here to the whole organisation's derived tables; a test keeps the two
+in step. Every function is
+pure (frames in, a new frame out, inputs never modified) and takes the day it
+is evaluated on, ``as_of``, as a parameter, so a frozen clock gives the same
+answer every time.
+
+Rules
+-----
+*Records after as_of do not exist yet.* Conversations and check-ins dated after
+``as_of`` are ignored, so an earlier ``as_of`` shows the picture as it was then.
+
+*Only a completed conversation counts as held.* A draft is shown ("draft in
+progress", its date in ``draft_in_progress``) when it is the latest
+conversation on file, but it does not move any due date.
+
+*Next career conversation.* The last completed conversation on or before
+``as_of`` (the latest date; on one day, the last ``conversation_id`` in
+natural order) decides it:
+
+1. the explicit ``next_due`` date agreed in that conversation, if it holds one;
+2. otherwise its date plus the cadence agreed in it (``cadence_months``), or,
+   when it did not record one (imported history), the roster's cadence.
+
+Months are calendar months with the day clipped to the end of a shorter month,
+the rule of :func:`careerconv.progress.horizon_date` (31 Aug + 6 months =
+28 Feb, 29 Feb in a leap year).
+
+*Never met.* A person on the roster without a completed conversation is due
+now: status ``never met``, no due date and no days overdue (we do not know
+since when). They rank right after everyone overdue by date and before
+everyone merely due soon: a person already late on an agreed date has waited
+longest on a promise, but a first conversation is more pressing than one that
+is not yet late.
+
+*Follow-up check-ins.* When the last conversation agreed an interval
+(``follow_up_every_weeks``), the next check-in is due that many weeks
+(7 days each) after the later of the last conversation and the last check-in
+on or before ``as_of``: every check-in restarts the clock. Without an agreed
+interval there is no check-in due date. A check-in is not listed when it
+would fall due on or after the next career conversation, nor once that
+conversation is overdue: the conversation follows up on the plan itself, and a
+check-in skipped a year ago should not drown out the conversation that is
+late now.
+
+*Status.* Per due date: ``overdue`` when it is before ``as_of``; ``due soon``
+when it is ``as_of`` or within ``soon_days`` after it; ``scheduled`` later.
+A person's status is the most urgent of their two (``never met`` when no
+conversation was held), and ``days_overdue`` the larger lateness of the two.
+
+*Open action items.* The rules of :mod:`careerconv.app.followup`, which the
+coach's app follows up with, applied to the derived tables as known on
+``as_of``: an item's status is that of the latest check-in update that
+mentions it (``open`` if none does); open means ``open`` or ``in_progress``.
+A person's open items are the open items of their last completed
+conversation plus the *carried-over* ones: items of an earlier conversation
+that a check-in kept alive (its latest update is ``open`` or
+``in_progress``). Items of an earlier conversation that no check-in ever
+mentioned were replaced by the newer plan. Drafts agree nothing.
+
+Sort order, most urgent first: overdue (most days overdue first), never met,
+due soon, scheduled (earliest due date first); then name and employee id.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import schema as S
+
+__all__ = [
+    "OVERDUE",
+    "DUE_SOON",
+    "SCHEDULED",
+    "NEVER_MET",
+    "STATUSES",
+    "CONVERSATION",
+    "CHECKIN",
+    "DUE_SOON_DAYS",
+    "DUE_TABLES",
+    "DUE_COLUMNS",
+    "ITEM_STATE_COLUMNS",
+    "add_months",
+    "due_status",
+    "action_item_states",
+    "open_action_items",
+    "due_list",
+]
+
+OVERDUE = "overdue"
+DUE_SOON = "due soon"
+SCHEDULED = "scheduled"
+NEVER_MET = "never met"
+STATUSES: tuple[str, ...] = (OVERDUE, NEVER_MET, DUE_SOON, SCHEDULED)  # most urgent first
+_RANK = {status: rank for rank, status in enumerate(STATUSES)}
+
+CONVERSATION = "career conversation"
+CHECKIN = "check-in"
+
+DUE_SOON_DAYS = 30
+OPEN_ITEM_STATUSES = ("open", "in_progress")
+
+# The tables due_list reads: the roster and four derived tables of the store.
+DUE_TABLES: tuple[str, ...] = ("roster", "conversations", "checkins", "action_items", "checkin_updates")
+
+DUE_COLUMNS: tuple[str, ...] = (
+    "employee_id",
+    "name",
+    "coach_id",
+    "department",
+    "status",
+    "due_for",
+    "days_overdue",
+    "last_conversation",
+    "cadence_months",
+    "next_conversation_due",
+    "conversation_status",
+    "follow_up_mode",
+    "follow_up_every_weeks",
+    "last_checkin",
+    "next_checkin_due",
+    "checkin_status",
+    "open_action_items",
+    "draft_in_progress",
+)
+
+ITEM_STATE_COLUMNS: tuple[str, ...] = (
+    "employee_id",
+    "conversation_id",
+    "conversation_date",
+    "item_id",
+    "due",
+    "status",
+    "status_date",
+    "checkin_id",
+    "current",
+    "carried_over",
+    "is_open",
+)
+
+_DATE = "datetime64[ns]"
+_NEEDED = {
+    "roster": ("employee_id", "name", "coach_id", "department", "cadence_months"),
+    "conversations": ("conversation_id", "employee_id", "date", "status", "cadence_months", "next_due",
+                      "follow_up_mode", "follow_up_every_weeks"),
+    "checkins": ("checkin_id", "employee_id", "date"),
+    "action_items": ("conversation_id", "employee_id", "item_id", "due"),
+    "checkin_updates": ("checkin_id", "employee_id", "date", "conversation_id", "item_id", "status"),
+}
+
+
+# ---------------------------------------------------------------------------
+# Scalar rules
+# ---------------------------------------------------------------------------
+
+
+def add_months(dates: pd.Series, months: pd.Series) -> pd.Series:
+    """Add calendar months to dates, row by row.
+
+    The same rule as :func:`careerconv.progress.horizon_date`: the day of month
+    is kept and clipped to the end of a shorter month (31 Aug + 6 = 28/29 Feb).
+
+    Parameters
+    ----------
+    dates : pandas.Series
+        Dates (datetime64); NaT stays NaT.
+    months : pandas.Series
+        Whole months >= 0, aligned with ``dates``; NA gives NaT.
+
+    Returns
+    -------
+    pandas.Series
+        datetime64[ns], same index as ``dates``.
+
+    Raises
+    ------
+    ValueError
+        If a month count is negative or not whole.
+    """
+    dates = pd.to_datetime(dates).astype(_DATE)
+    counts = pd.to_numeric(months, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isnan(counts) & ((counts < 0) | (counts != np.round(counts)))
+    if bad.any():
+        raise ValueError(f"months must be whole numbers >= 0, got {sorted(set(counts[bad].tolist()))}")
+    out = pd.Series(pd.NaT, index=dates.index, dtype=_DATE)
+    # One vectorised shift per distinct month count (in practice 6 and 12).
+    for m in np.unique(counts[~np.isnan(counts)]):
+        mask = (counts == m) & dates.notna().to_numpy()
+        if mask.any():
+            out.loc[mask] = (dates.loc[mask] + pd.DateOffset(months=int(m))).astype(_DATE)
+    return out
+
+
+def due_status(due: Any, as_of: Any, soon_days: int = DUE_SOON_DAYS) -> str | None:
+    """Classify one due date on the day ``as_of``.
+
+    Parameters
+    ----------
+    due : date-like or None
+        The due date; missing means nothing is due.
+    as_of : date-like
+        The day of evaluation.
+    soon_days : int, default 30
+        How many days ahead counts as "due soon".
+
+    Returns
+    -------
+    str or None
+        :data:`OVERDUE` (due before ``as_of``), :data:`DUE_SOON` (due on
+        ``as_of`` or within ``soon_days`` after), :data:`SCHEDULED` (later), or
+        None when ``due`` is missing.
+
+    Raises
+    ------
+    ValueError
+        If a date cannot be read or ``soon_days`` is not a whole number >= 0.
+    """
+    day = _as_day(as_of, "as_of")
+    soon = _check_days(soon_days, "soon_days")
+    if due is None or (not isinstance(due, str) and pd.isna(due)):
+        return None
+    when = _as_day(due, "due")
+    if when < day:
+        return OVERDUE
+    if when <= day + pd.Timedelta(days=soon):
+        return DUE_SOON
+    return SCHEDULED
+
+
+# ---------------------------------------------------------------------------
+# Action items
+# ---------------------------------------------------------------------------
+
+
+def action_item_states(tables: Mapping[str, pd.DataFrame], as_of: Any) -> pd.DataFrame:
+    """The state of every action item agreed in a completed conversation, on ``as_of``.
+
+    The same rules as :func:`careerconv.app.followup.item_states`, over the
+    derived tables: an item's status is that of its latest update in a check-in
+    on or before ``as_of`` (latest date; on one day, the check-in id in natural
+    order, so ``-ci-20240201-10`` comes after ``-ci-20240201-2``), or ``open``
+    when no check-in has mentioned it. Items of drafts and of conversations
+    after ``as_of`` are left out.
+
+    Parameters
+    ----------
+    tables : mapping of str to pandas.DataFrame
+        At least ``conversations``, ``action_items`` and ``checkin_updates`` as
+        the store's derived tables (:data:`careerconv.schema.DERIVED_TABLES`).
+    as_of : date-like
+        The day of evaluation.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`ITEM_STATE_COLUMNS`, one row per item, sorted by
+        employee, conversation date, conversation and item (natural order).
+        ``status_date`` is the day of the update that set ``status`` (for
+        ``done``: when it was completed; NaT if never updated) and
+        ``checkin_id`` the check-in that made it. ``current`` marks items of the
+        employee's last completed conversation; ``carried_over`` items of an
+        earlier one that a check-in kept open; ``is_open`` the items still to
+        follow up (open current items and carried-over ones).
+
+    Raises
+    ------
+    ValueError
+        If a table or a column is missing or a date cannot be read.
+    """
+    day = _as_day(as_of, "as_of")
+    for name in ("conversations", "action_items", "checkin_updates"):
+        _require(tables, name)
+    held = _completed_by(tables["conversations"], day)
+    last_id = held.drop_duplicates("employee_id", keep="last").set_index("employee_id")["conversation_id"]
+    items = tables["action_items"]
+    merged = items.loc[:, ["conversation_id", "item_id", "due"]].merge(
+        held.loc[:, ["employee_id", "conversation_id", "date"]].rename(columns={"date": "conversation_date"}),
+        on="conversation_id", how="inner")
+
+    updates = tables["checkin_updates"]
+    upd_dates = _dates(updates, "date", "checkin_updates")
+    upd = updates.loc[(upd_dates <= day).to_numpy(), ["conversation_id", "item_id", "status", "checkin_id"]].copy()
+    upd["status_date"] = upd_dates[upd_dates <= day]
+    upd = (_sort_natural(upd, ["conversation_id", "item_id", "status_date"], "checkin_id")
+           .drop_duplicates(["conversation_id", "item_id"], keep="last"))
+    out = merged.merge(upd, on=["conversation_id", "item_id"], how="left")
+    out["status"] = out["status"].astype(object).where(out["status"].notna(), "open")
+    out["checkin_id"] = out["checkin_id"].astype(object).where(out["checkin_id"].notna(), None)
+    out["conversation_date"] = pd.to_datetime(out["conversation_date"]).astype(_DATE)
+    out["due"] = pd.to_datetime(out["due"]).astype(_DATE)
+    out["status_date"] = pd.to_datetime(out["status_date"]).astype(_DATE)
+    still_open = out["status"].isin(OPEN_ITEM_STATUSES)
+    out["current"] = (out["conversation_id"] == _lookup(out["employee_id"], last_id)).fillna(False).astype(bool)
+    out["carried_over"] = (~out["current"] & out["status_date"].notna() & still_open).astype(bool)
+    out["is_open"] = ((out["current"] & still_open) | out["carried_over"]).astype(bool)
+    out = _sort_natural(out, ["employee_id", "conversation_date", "conversation_id"], "item_id")
+    return out.reset_index(drop=True).loc[:, list(ITEM_STATE_COLUMNS)]
+
+
+def open_action_items(tables: Mapping[str, pd.DataFrame], as_of: Any) -> pd.Series:
+    """How many action items each employee still has open on ``as_of``.
+
+    Parameters
+    ----------
+    tables : mapping of str to pandas.DataFrame
+        As for :func:`action_item_states`.
+    as_of : date-like
+        The day of evaluation.
+
+    Returns
+    -------
+    pandas.Series
+        int64 counts indexed by ``employee_id`` (employees with none open are
+        absent).
+
+    Raises
+    ------
+    ValueError
+        As :func:`action_item_states`.
+    """
+    states = action_item_states(tables, as_of)
+    return states[states["is_open"]].groupby("employee_id").size().astype("int64")
+
+
+# ---------------------------------------------------------------------------
+# The due list
+# ---------------------------------------------------------------------------
+
+
+def due_list(
+    tables: Mapping[str, pd.DataFrame],
+    as_of: Any,
+    coach: str | None = None,
+    within_days: int | None = None,
+    *,
+    soon_days: int = DUE_SOON_DAYS,
+) -> pd.DataFrame:
+    """Who is due for a career conversation or a check-in, most urgent first.
+
+    See the module docstring for every rule.
+
+    Parameters
+    ----------
+    tables : mapping of str to pandas.DataFrame
+        The tables of :data:`DUE_TABLES`: the roster and the store's derived
+        ``conversations``, ``checkins``, ``action_items`` and
+        ``checkin_updates`` tables (as :meth:`careerconv.store.Store.read_table`
+        returns them).
+    as_of : date-like
+        The day of evaluation ("today").
+    coach : str, optional
+        Only this coach's reports (by the roster's ``coach_id``).
+    within_days : int, optional
+        Only people overdue, never met, or with a conversation or check-in due
+        within this many days after ``as_of``.
+    soon_days : int, default 30
+        How many days ahead counts as "due soon".
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`DUE_COLUMNS`, one row per employee on the roster (after
+        the filters), most urgent first. Dates are datetime64 (NaT when there is
+        none); ``days_overdue`` is 0 when nothing is late and NA for people
+        never met; ``due_for`` names what the status is about
+        ("career conversation", "check-in", or both joined by ", ").
+
+    Raises
+    ------
+    ValueError
+        If a table or column is missing, a value cannot be read, a number of
+        days is negative, or ``coach`` has no reports on the roster (the
+        message lists the coaches there are).
+    """
+    day = _as_day(as_of, "as_of")
+    soon = _check_days(soon_days, "soon_days")
+    within = None if within_days is None else _check_days(within_days, "within_days")
+    for name in DUE_TABLES:
+        _require(tables, name)
+
+    roster = tables["roster"].loc[:, list(_NEEDED["roster"])].copy()
+    if coach is not None:
+        coaches = sorted(set(roster["coach_id"].dropna().astype(str)))
+        if coach not in coaches:
+            listed = ", ".join(coaches[:30]) if coaches else "none (the roster is empty)"
+            if len(coaches) > 30:
+                listed += f" ... and {len(coaches) - 30} more"
+            raise ValueError(f"coach {coach!r} has no reports on the roster; coaches are: {listed}")
+        roster = roster[roster["coach_id"] == coach]
+    frame = roster.rename(columns={"cadence_months": "roster_cadence"}).reset_index(drop=True)
+
+    # Conversations held (completed) and drafts, as known on as_of.
+    known = _known_by(tables["conversations"], day)
+    last = known[known["status"] == "completed"].drop_duplicates("employee_id", keep="last").set_index("employee_id")
+    frame["last_conversation"] = _lookup(frame["employee_id"], last["date"]).astype(_DATE)
+    frame["conv_cadence"] = _lookup(frame["employee_id"], last["cadence_months"])
+    frame["agreed_next_due"] = _lookup(frame["employee_id"], pd.to_datetime(last["next_due"]).astype(_DATE))
+    frame["follow_up_mode"] = _lookup(frame["employee_id"], last["follow_up_mode"]).astype(object)
+    frame["follow_up_every_weeks"] = pd.array(_lookup(frame["employee_id"], last["follow_up_every_weeks"]),
+                                              dtype="Int64")
+    drafts = known[known["status"] == "draft"].drop_duplicates("employee_id", keep="last").set_index("employee_id")
+    draft_date = _lookup(frame["employee_id"], drafts["date"]).astype(_DATE)
+    frame["draft_in_progress"] = draft_date.where(
+        frame["last_conversation"].isna() | (draft_date >= frame["last_conversation"]))
+
+    cadence = pd.array(frame["conv_cadence"], dtype="Int64")
+    cadence = cadence.fillna(pd.array(frame["roster_cadence"], dtype="Int64"))
+    frame["cadence_months"] = cadence
+    by_cadence = add_months(frame["last_conversation"], frame["cadence_months"])
+    frame["next_conversation_due"] = frame["agreed_next_due"].where(frame["agreed_next_due"].notna(), by_cadence)
+
+    # Check-ins: the latest one, and the follow-up clock.
+    checkins = tables["checkins"]
+    ci_dates = _dates(checkins, "date", "checkins")
+    ci = checkins.loc[(ci_dates <= day).to_numpy(), ["employee_id"]].assign(date=ci_dates[ci_dates <= day])
+    latest_ci = ci.groupby("employee_id")["date"].max()
+    frame["last_checkin"] = _lookup(frame["employee_id"], latest_ci).astype(_DATE)
+    clock = frame[["last_conversation", "last_checkin"]].max(axis=1).where(frame["last_conversation"].notna())
+    weeks = frame["follow_up_every_weeks"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    step = pd.to_timedelta(weeks * 7, unit="D")
+    next_ci = (clock.astype(_DATE) + step).astype(_DATE)
+    conv_due = frame["next_conversation_due"]
+    superseded = next_ci.notna() & conv_due.notna() & ((next_ci >= conv_due) | (conv_due < day))
+    frame["next_checkin_due"] = next_ci.where(~superseded)
+
+    never = frame["last_conversation"].isna()
+    frame["conversation_status"] = _statuses(frame["next_conversation_due"], day, soon).mask(never, NEVER_MET)
+    frame["checkin_status"] = _statuses(frame["next_checkin_due"], day, soon)
+
+    late_conv = (day - frame["next_conversation_due"]).dt.days.clip(lower=0)
+    late_ci = (day - frame["next_checkin_due"]).dt.days.clip(lower=0)
+    late = pd.concat([late_conv, late_ci], axis=1).max(axis=1).fillna(0)
+    frame["days_overdue"] = pd.array(late.where(~never), dtype="Int64")
+
+    status, due_for = [], []
+    for conv_s, ci_s in zip(frame["conversation_status"], frame["checkin_status"], strict=True):
+        s, what = _combine(conv_s, ci_s)
+        status.append(s)
+        due_for.append(what)
+    frame["status"] = pd.Series(status, index=frame.index, dtype=object)
+    frame["due_for"] = pd.Series(due_for, index=frame.index, dtype=object)
+
+    counts = open_action_items(tables, day)
+    frame["open_action_items"] = _lookup(frame["employee_id"], counts).fillna(0).astype("int64")
+
+    next_any = frame[["next_conversation_due", "next_checkin_due"]].min(axis=1)
+    if within is not None:
+        horizon = day + pd.Timedelta(days=within)
+        keep = frame["status"].isin([OVERDUE, NEVER_MET]) | (next_any <= horizon)
+        frame, next_any = frame[keep], next_any[keep]
+
+    order = pd.DataFrame({
+        "rank": frame["status"].map(_RANK),
+        "late": -frame["days_overdue"].fillna(0).astype("int64"),
+        "next": next_any,
+        "name": frame["name"].astype(str).str.casefold(),
+        "id": frame["employee_id"],
+    }, index=frame.index).sort_values(["rank", "late", "next", "name", "id"], kind="stable", na_position="last")
+    out = frame.loc[order.index].reset_index(drop=True)
+    for column in ("last_conversation", "next_conversation_due", "last_checkin", "next_checkin_due",
+                   "draft_in_progress"):
+        out[column] = pd.to_datetime(out[column]).astype(_DATE)
+    for column in ("conversation_status", "checkin_status", "follow_up_mode"):
+        out[column] = out[column].astype(object).where(out[column].notna(), None)
+    return out.loc[:, list(DUE_COLUMNS)]
+
+
+# ---------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------
+
+
+def _statuses(dues: pd.Series, day: pd.Timestamp, soon: int) -> pd.Series:
+    """:func:`due_status` for a column of dates at once (None where there is no date)."""
+    values = pd.to_datetime(dues).astype(_DATE).to_numpy()
+    missing = np.isnat(values)
+    limit = np.datetime64(day + pd.Timedelta(days=soon), "ns")
+    labels = np.select([missing, values < np.datetime64(day, "ns"), values <= limit],
+                       [None, OVERDUE, DUE_SOON], default=SCHEDULED)
+    return pd.Series(labels.astype(object), index=dues.index, dtype=object)
+
+
+def _combine(conv_status: str, checkin_status: str | None) -> tuple[str, str]:
+    """A person's status from their two statuses, and what it is about."""
+    if conv_status == NEVER_MET:
+        return NEVER_MET, CONVERSATION
+    pairs = [(s, what) for s, what in ((conv_status, CONVERSATION), (checkin_status, CHECKIN)) if s is not None]
+    if not pairs:  # a completed conversation always gives a date; defensive for hand-made frames
+        return SCHEDULED, CONVERSATION
+    best = min(_RANK[s] for s, _ in pairs)
+    status = STATUSES[best]
+    return status, ", ".join(what for s, what in pairs if _RANK[s] == best)
+
+
+def _known_by(conversations: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
+    """Conversations dated on or before ``day``, oldest first (date, then id in natural order)."""
+    dates = _dates(conversations, "date", "conversations")
+    known = conversations.loc[(dates <= day).to_numpy()].assign(date=dates[dates <= day])
+    return _sort_natural(known, ["employee_id", "date"], "conversation_id")
+
+
+def _sort_natural(frame: pd.DataFrame, by: list[str], id_column: str) -> pd.DataFrame:
+    """``frame`` sorted by ``by``, then by ``id_column`` in natural order.
+
+    The natural key is computed only for rows that tie on ``by`` (several
+    records of one person on one day are rare), which keeps this fast on
+    millions of rows.
+    """
+    tied = frame.duplicated(by, keep=False).to_numpy()
+    rank = np.zeros(len(frame), dtype=np.int64)
+    if tied.any():
+        rank[tied] = _natural_rank(frame.loc[tied, id_column])
+    return (frame.assign(_natural_rank=rank)
+                 .sort_values([*by, "_natural_rank"], kind="stable")
+                 .drop(columns="_natural_rank"))
+
+
+def _natural_rank(values: pd.Series) -> np.ndarray:
+    """Each value's position in natural order (computed once per distinct value)."""
+    codes, uniques = pd.factorize(values)
+    order = sorted(range(len(uniques)), key=lambda i: _natural(uniques[i]))
+    rank = np.empty(len(uniques), dtype=np.int64)
+    rank[order] = np.arange(len(uniques))
+    return rank[codes]
+
+
+def _completed_by(conversations: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
+    """Completed conversations dated on or before ``day``, oldest first."""
+    known = _known_by(conversations, day)
+    return known[(known["status"] == "completed").to_numpy()]
+
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def _natural(text: Any) -> tuple:
+    """Sort key reading digit runs as numbers (``a10`` after ``a9``), as careerconv.app.followup does."""
+    return tuple(int(p) if p.isdigit() else p for p in _DIGITS.split("" if text is None else str(text)))
+
+
+def _lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
+    """``values`` (indexed by unique keys) looked up for each of ``keys``; missing keys give NA.
+
+    Unlike ``Series.map`` this keeps the dtype of ``values`` even when it is empty.
+    """
+    return values.reindex(keys.to_numpy()).set_axis(keys.index)
+
+
+def _as_day(value: Any, name: str) -> pd.Timestamp:
+    if isinstance(value, str):
+        try:
+            value = S.parse_date(value)
+        except ValueError as exc:
+            raise ValueError(f"{name} {value!r} {exc}") from None
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a date (YYYY-MM-DD), got {value!r}") from None
+    if pd.isna(stamp):
+        raise ValueError(f"{name} must be a date (YYYY-MM-DD), got {value!r}")
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_localize(None)
+    return stamp.as_unit("ns").normalize()
+
+
+def _check_days(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise ValueError(f"{name} must be a whole number of days >= 0, got {value!r}")
+    return int(value)
+
+
+def _require(tables: Mapping[str, pd.DataFrame], name: str) -> None:
+    if name not in tables:
+        raise ValueError(f"table {name!r} is missing; due_list needs: {', '.join(DUE_TABLES)}")
+    frame = tables[name]
+    if not isinstance(frame, pd.DataFrame):
+        raise ValueError(f"table {name!r} must be a pandas DataFrame, got {type(frame).__name__}")
+    missing = [c for c in _NEEDED[name] if c not in frame.columns]
+    if missing:
+        raise ValueError(f"table {name!r} is missing column(s): {', '.join(missing)}")
+
+
+def _dates(frame: pd.DataFrame, column: str, name: str) -> pd.Series:
+    """A date column as calendar days (time of day dropped)."""
+    try:
+        dates = pd.to_datetime(frame[column], errors="raise")
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"table {name!r}, column {column!r}: not a date ({exc})") from None
+    if getattr(dates.dt, "tz", None) is not None:
+        dates = dates.dt.tz_localize(None)
+    return dates.astype(_DATE).dt.normalize()

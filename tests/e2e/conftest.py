@@ -1,0 +1,179 @@
+"""End-to-end fixtures: a small organisation, `careerconv app` servers, Debian's Chromium.
+
+The servers are started exactly as a coach starts them (``careerconv --data DIR
+app --no-browser``, optionally ``--lab``), on a free port bound to 127.0.0.1
+with a random token, and stopped with SIGINT (Ctrl-C) - which must end them
+cleanly (exit code 0).
+
+Without /usr/bin/chromium the tests are skipped, except under ``CI=true``
+where a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from careerconv import schema as S
+from careerconv.store import Store
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PROJECT = Path(__file__).resolve().parents[2]
+OUTPUT = PROJECT / "tests" / "output" / "e2e"
+URL_RE = re.compile(r"(http://127\.0\.0\.1:(\d+)/\S*token=([A-Za-z0-9_-]+))")
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+def make_small_org(root: Path) -> Store:
+    """Six people, two coaches; Ada (E001) has a completed conversation and a check-in."""
+    store = Store(root)
+    people = [("C01", "Grace Hopper", "C00", "Engineering", "Head of engineering", 12),
+              ("E001", "Ada Lovelace", "C01", "Engineering", "Engineer", 6),
+              ("E002", "Alan Turing", "C01", "Engineering", "Engineer", 12),
+              ("E003", "Katherine Johnson", "C01", "Research", "Analyst", 6),
+              ("E004", "Edsger Dijkstra", "C02", "Research", "Researcher", 12),
+              ("E005", "Barbara Liskov", "C02", "Research", "Researcher", 6)]
+    store.save_roster(pd.DataFrame([{"employee_id": e, "name": n, "coach_id": c, "department": d, "role": r,
+                                     "cadence_months": m, "email": ""} for e, n, c, d, r, m in people]))
+    rec = S.new_conversation("E001", "C01", dt.date(2026, 3, 2), "career-conversation", "1", "E001-20260302")
+    rec.update(
+        status="completed", completed_at="2026-03-02T11:00:00+00:00", cadence_months=6, next_due="2026-09-02",
+        follow_up={"mode": "one-on-one", "every_weeks": 2, "note": ""},
+        dreams=[{"rank": 1, "text": "Lead the platform team"}, {"rank": 2, "text": "Speak at a conference"},
+                {"rank": 3, "text": "Mentor juniors"}],
+        skills=[{**S.new_skill("Public speaking"), "self_rating": 4, "ten_looks_like": "A keynote",
+                 "options": [{"text": "Toastmasters", "pros": "weekly", "cons": "evenings", "chosen": True},
+                             {"text": "Team demos", "pros": "", "cons": "", "chosen": False},
+                             {"text": "Meetup talk", "pros": "", "cons": "", "chosen": False}],
+                 "approach": "weekly practice", "targets": {"6": 5, "12": 6, "18": 7}, "dream_rank": 2}],
+        action_items=[{"item_id": "a1", "text": "Join Toastmasters", "due": "2026-04-01", "owner": "Ada",
+                       "skill": "Public speaking"},
+                      {"item_id": "a2", "text": "Give a team demo", "due": "2026-05-01", "owner": "Ada",
+                       "skill": ""}])
+    store.save_conversation(rec)
+    store.save_checkin({
+        "checkin_id": "E001-ci-20260415", "employee_id": "E001", "coach_id": "C01", "date": "2026-04-15",
+        "conversation_id": "E001-20260302", "note": "",
+        "updates": [{"conversation_id": "E001-20260302", "item_id": "a1", "status": "done", "note": "joined"},
+                    {"conversation_id": "E001-20260302", "item_id": "a2", "status": "in_progress",
+                     "note": "booked a slot"}],
+        "ratings": [{"skill": "Public speaking", "self_rating": 5}]})
+    store.refresh()
+    return store
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class AppServer:
+    """``careerconv app`` running in the background; ``stop()`` sends Ctrl-C (SIGINT)."""
+
+    def __init__(self, data: Path, lab: bool, timeout: float = 180.0):
+        self.data = data
+        self.lab = lab
+        self.lines: list[str] = []
+        cmd = [sys.executable, "-m", "careerconv.cli", "--data", str(data), "app", "--no-browser",
+               "--port", str(free_port())] + (["--lab"] if lab else [])
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True, start_new_session=True,
+                                     env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        deadline = time.monotonic() + timeout
+        self.url = None
+        while time.monotonic() < deadline and self.url is None:
+            for line in list(self.lines):
+                m = URL_RE.search(line)
+                if m:
+                    self.url, self.port, self.token = m.group(1), int(m.group(2)), m.group(3)
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.2)
+        if self.url is None:
+            self.stop()
+            raise RuntimeError("careerconv app did not print its URL:\n" + "".join(self.lines))
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.append(line)
+
+    def api(self, method: str, path: str):
+        """Call the server's REST API with the token; returns the parsed JSON (or None)."""
+        req = urllib.request.Request(self.base + path, method=method,
+                                     headers={"Authorization": f"token {self.token}"})
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            body = resp.read()
+        return json.loads(body) if body else None
+
+    def stop(self) -> int:
+        """Ctrl-C, as a coach would; returns the exit code."""
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGINT)
+            try:
+                self.proc.wait(timeout=90)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self._reader.join(timeout=5)
+        return self.proc.returncode
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright."""
+    if not Path(CHROMIUM).exists():
+        if _in_ci():
+            pytest.fail(f"{CHROMIUM} is missing; CI must run the browser tests (apt-get install chromium)")
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); browser tests skipped")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def output_dir() -> Path:
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    return OUTPUT
+
+
+def _server(tmp_path_factory, lab: bool):
+    data = tmp_path_factory.mktemp("lab" if lab else "voila") / "data"
+    make_small_org(data)
+    server = AppServer(data, lab=lab)
+    yield server
+    code = server.stop()
+    assert code == 0, f"careerconv app did not stop cleanly on Ctrl-C (exit {code}):\n" + "".join(server.lines)
+
+
+@pytest.fixture(scope="module")
+def voila_server(tmp_path_factory, browser):
+    yield from _server(tmp_path_factory, lab=False)
+
+
+@pytest.fixture(scope="module")
+def lab_server(tmp_path_factory, browser):
+    yield from _server(tmp_path_factory, lab=True)

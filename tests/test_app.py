@@ -1,0 +1,803 @@
+"""Headless tests of the coach's app: drive the widgets, assert what the store holds.
+
+The app gets a manual clock and scheduler, so the autosave debounce and the
+section timers move only when a test says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from careerconv import config
+from careerconv import schema as S
+from careerconv.app import ConversationApp, resolve_data_dir
+from careerconv.app import facilitation
+from careerconv.app.autosave import Autosaver
+from careerconv.app.scheduling import ManualClock, ManualScheduler, ThreadScheduler
+from careerconv.app.sections import NO_RATING
+from careerconv.app.summary import render_summary_html
+from careerconv.app.timers import SectionTimers, format_duration
+from careerconv.cli import main as cli_main
+from careerconv.commands import app as app_command
+from careerconv.store import Store
+
+START = dt.datetime(2026, 10, 1, 10, 0, 0, tzinfo=dt.timezone.utc)
+XSS = "<img src=x onerror=alert(1)>"
+
+
+# --------------------------------------------------------------------------- a small organisation
+
+
+def make_org(root: Path) -> Store:
+    """Five people, two coaches; Ada has a completed conversation and a check-in."""
+    store = Store(root)
+    store.save_roster(pd.DataFrame([
+        {"employee_id": "C01", "name": "Grace Hopper", "coach_id": "C00", "department": "Engineering",
+         "role": "Head of engineering", "cadence_months": 12, "email": ""},
+        {"employee_id": "E001", "name": "Ada Lovelace", "coach_id": "C01", "department": "Engineering",
+         "role": "Engineer", "cadence_months": 6, "email": ""},
+        {"employee_id": "E002", "name": "Alan Turing", "coach_id": "C01", "department": "Engineering",
+         "role": "Engineer", "cadence_months": 12, "email": ""},
+        {"employee_id": "E003", "name": "Katherine Johnson", "coach_id": "C02", "department": "Research",
+         "role": "Analyst", "cadence_months": 6, "email": ""},
+        {"employee_id": "E004", "name": "Edsger Dijkstra", "coach_id": "C02", "department": "Research",
+         "role": "Researcher", "cadence_months": 12, "email": ""},
+    ]))
+    rec = S.new_conversation("E001", "C01", dt.date(2026, 3, 2), "career-conversation", "1", "E001-20260302")
+    rec.update(
+        status="completed", completed_at="2026-03-02T11:00:00+00:00", cadence_months=6, next_due="2026-09-02",
+        follow_up={"mode": "one-on-one", "every_weeks": 2, "note": ""},
+        dreams=[{"rank": 1, "text": "Lead the platform team"}, {"rank": 2, "text": "Speak at a conference"},
+                {"rank": 3, "text": "Mentor juniors"}],
+        skills=[{**S.new_skill("Public speaking"), "self_rating": 4, "ten_looks_like": "A keynote",
+                 "options": [{"text": "Toastmasters", "pros": "", "cons": "", "chosen": True},
+                             {"text": "Team demos", "pros": "", "cons": "", "chosen": False},
+                             {"text": "Meetup talk", "pros": "", "cons": "", "chosen": False}],
+                 "approach": "weekly practice", "targets": {"6": 5, "12": 6, "18": 7}, "dream_rank": 2}],
+        action_items=[{"item_id": "a1", "text": "Join Toastmasters", "due": "2026-04-01", "owner": "Ada",
+                       "skill": "Public speaking"},
+                      {"item_id": "a2", "text": "Give a team demo", "due": "2026-05-01", "owner": "Ada",
+                       "skill": ""}])
+    store.save_conversation(rec)
+    store.save_checkin({
+        "checkin_id": "E001-ci-20260415", "employee_id": "E001", "coach_id": "C01", "date": "2026-04-15",
+        "conversation_id": "E001-20260302", "note": "",
+        "updates": [{"conversation_id": "E001-20260302", "item_id": "a1", "status": "done", "note": "joined"},
+                    {"conversation_id": "E001-20260302", "item_id": "a2", "status": "in_progress",
+                     "note": "booked a slot"}],
+        "ratings": [{"skill": "Public speaking", "self_rating": 5}]})
+    store.refresh()  # the analytics cache, as the import/report commands keep it
+    return store
+
+
+@pytest.fixture
+def org(tmp_path: Path) -> Path:
+    root = tmp_path / "org"
+    make_org(root)
+    return root
+
+
+class Harness:
+    """An app with a manual clock and scheduler."""
+
+    def __init__(self, root: Path, **kwargs):
+        self.clock = ManualClock(START)
+        self.scheduler = ManualScheduler(self.clock)
+        self.app = ConversationApp(root, clock=self.clock, scheduler=self.scheduler, **kwargs)
+        self.store = self.app.store
+
+    def advance(self, seconds: float) -> None:
+        self.scheduler.advance(seconds)
+
+    def stored(self) -> dict:
+        return self.store.load_conversation(self.app.record["employee_id"], self.app.record["conversation_id"])
+
+
+@pytest.fixture
+def h(org: Path) -> Harness:
+    return Harness(org)
+
+
+def fill_whole_conversation(h: Harness, *, dreams=("Lead a team", "Write a book", "Run a marathon")) -> None:
+    """Answer everything the method asks for, through the widgets."""
+    app = h.app
+    app.go_to("goals")
+    app.editor("want_more").area.value = "More design work"
+    for box, text in zip(app.editor("dreams").list.texts, dreams):
+        box.value = text
+    app.go_to("action_plan")
+    skills = app.editor("skills")
+    for name, rating in (("Public speaking", 5), ("Negotiation", 3)):
+        skills.input.value = name
+        skills.add_button.click()
+        card = skills.card(name)
+        card.self_rating.value = rating
+        card.ten.value = f"A 10 in {name}"
+        for i, row in enumerate(card.options):
+            row.text.value = f"{name} option {i + 1}"
+            row.pros.value = "cheap"
+            row.cons.value = "slow"
+        card.options[1].choose.value = True
+        card.approach.value = "Start small"
+        for horizon, value in zip((6, 12, 18), (rating + 1, rating + 2, rating + 3)):
+            card.target_boxes[horizon].value = value
+    app.go_to("next_steps")
+    items = app.editor("action_items")
+    items.rows[0].text.value = "Sign up for a course"
+    items.rows[0].due.value = dt.date(2026, 11, 1)
+    items.rows[0].owner.value = "Ada Lovelace"
+    app.editor("follow_up").mode.value = "one-on-one"
+    app.editor("cadence").buttons.value = 6
+
+
+# --------------------------------------------------------------------------- start screen
+
+
+def test_search_finds_people_by_name_or_id_and_filters_by_coach(h: Harness):
+    app = h.app
+    assert len(app.result_buttons) == 5 and len(app.results.children) == 5
+    app.search.value = "lovel"
+    assert list(app.result_buttons) == ["E001"]
+    assert app.result_buttons["E001"].description == "Ada Lovelace · E001"
+    app.search.value = "e00"
+    assert set(app.result_buttons) == {"E001", "E002", "E003", "E004"}
+    app.search.value = "  ADA   e001 "
+    assert list(app.result_buttons) == ["E001"]
+    app.search.value = ""
+    app.coach_choice.value = "C02"
+    assert set(app.result_buttons) == {"E003", "E004"}
+    app.search.value = "nobody-like-this"
+    assert app.results.children == () and "Nobody matches" in app.results_note.value
+
+
+def test_a_click_on_a_list_that_was_refiltered_opens_the_person_shown(h: Harness):
+    app = h.app
+    stale = app.result_buttons["E004"]  # the coach sees the full list and clicks Edsger ...
+    app.search.value = "ada"  # ... while the list is being narrowed to Ada
+    stale.click()
+    assert app.employee["employee_id"] == "E004"  # the person on the button, not whoever is there now
+    app.result_buttons["E001"].click()
+    assert app.employee["employee_id"] == "E001"
+    assert "cc-result-active" in app.result_buttons["E001"]._dom_classes
+
+
+def test_picking_a_person_shows_their_previous_plan_before_the_first_question(h: Harness):
+    app = h.app
+    app.search.value = "ada"
+    app.result_buttons["E001"].click()
+    assert app.employee["employee_id"] == "E001"
+    glance = app.glance_html.value
+    for text in ("Speak at a conference", "Public speaking", "Join Toastmasters", "Done", "In progress",
+                 "booked a slot", "Toastmasters"):
+        assert text in glance
+    assert app.employee_html.value.count("Ada Lovelace") == 1
+    assert "overdue" in app.employee_html.value  # next conversation was due 2026-09-02
+    assert app.checkin_button.layout.display != "none"
+    app.select_employee("E002")
+    assert "No completed career conversation yet" in app.glance_html.value
+    assert app.checkin_button.layout.display == "none"
+
+
+def test_unknown_employee_is_reported_in_the_banner(h: Harness):
+    h.app.guard(h.app.select_employee)("E999")
+    assert "E999" in h.app.errors.text and h.app.errors.widget.layout.display != "none"
+
+
+def test_empty_data_folder_says_what_to_do(tmp_path: Path):
+    app = Harness(tmp_path / "empty").app
+    texts = " ".join(getattr(w, "value", "") for w in app.start_screen.children[0].children
+                     if isinstance(getattr(w, "value", None), str))
+    assert "careerconv demo" in texts
+
+
+# --------------------------------------------------------------------------- conversation and autosave
+
+
+def test_starting_saves_a_draft_at_once(h: Harness):
+    h.app.select_employee("E002")
+    h.app.start_button.click()
+    stored = h.stored()
+    assert stored["status"] == "draft" and stored["coach_id"] == "C01" and stored["date"] == "2026-10-01"
+    assert h.app.screen == "conversation" and h.app.step == "goals"
+
+
+def test_autosave_is_debounced(h: Harness):
+    app = h.app
+    app.select_employee("E002")
+    app.start_conversation()
+    saves_before = len(app.autosaver.durations)
+    box = app.editor("dreams").list.texts[0]
+    for text in ("L", "Le", "Lea", "Lead", "Lead a team"):
+        box.value = text
+        h.advance(0.3)
+    assert h.stored()["dreams"] == []  # still typing: nothing written yet
+    assert app.status_html.value == "Unsaved changes…"
+    h.advance(1.0)
+    assert h.stored()["dreams"] == [{"rank": 1, "text": "Lead a team"}]
+    assert len(app.autosaver.durations) == saves_before + 1  # five keystrokes, one save
+    assert app.status_html.value == "Saved 10:00:02"
+
+
+def test_continuous_typing_is_still_saved_within_max_wait(h: Harness):
+    app = h.app
+    app.select_employee("E002")
+    app.start_conversation()
+    area = app.editor("want_more").area
+    for i in range(14):  # a keystroke every 0.5 s for 7 s: the 1 s debounce never elapses
+        area.value = "x" * (i + 1)
+        h.advance(0.5)
+    assert len(h.stored()["answers"]["want_more"]) >= 9  # saved by the 5 s cap, not after the typing
+
+
+def test_a_background_save_never_blocks_the_caller():
+    started, release = threading.Event(), threading.Event()
+    saved: list[dict] = []
+
+    def slow_save(record: dict) -> dict:
+        started.set()
+        release.wait(5)
+        saved.append(record)
+        return record
+
+    autosaver = Autosaver(slow_save, scheduler=ThreadScheduler(), delay=0.0, max_wait=0.0, background=True)
+    autosaver.changed({"n": 1})
+    assert started.wait(5)
+    began = time.perf_counter()
+    for n in range(2, 200):  # keystrokes while the disk is slow
+        autosaver.changed({"n": n})
+    assert (time.perf_counter() - began) / 198 < 0.005
+    release.set()
+    autosaver.flush()
+    assert saved[-1] == {"n": 199} and len(saved) <= 3  # coalesced
+    autosaver.close()
+
+
+def test_navigation_times_sections_and_stores_the_seconds(h: Harness):
+    app = h.app
+    app.select_employee("E002")
+    app.start_conversation()
+    h.advance(90)
+    app.next_button.click()
+    assert app.step == "action_plan"
+    h.advance(30 * 60)  # run over the 20 suggested minutes
+    assert "cc-step-over" in app.step_buttons["action_plan"]._dom_classes
+    assert "cc-step-over" not in app.step_buttons["goals"]._dom_classes
+    assert "30:00 / 20 min" in app.step_buttons["action_plan"].description
+    assert "Total 31:30 / 60 min" in app.total_html.value
+    app.go_to("goals")
+    app.flush()
+    sections = h.stored()["sections"]
+    assert sections["goals"]["seconds"] == 90 and sections["action_plan"]["seconds"] == 1800
+    assert sections["goals"]["started_at"] == "2026-10-01T10:00:00+00:00"
+
+
+def test_a_draft_survives_a_restart_and_is_offered_again(org: Path):
+    first = Harness(org)
+    app = first.app
+    app.select_employee("E002")
+    app.start_conversation()
+    for box, text in zip(app.editor("dreams").list.texts, ("Lead a team", "Write a book")):
+        box.value = text
+    app.go_to("action_plan")
+    skills = app.editor("skills")
+    skills.input.value = "Cooking"
+    skills.add_button.click()
+    card = skills.card("Cooking")
+    card.self_rating.value = 7
+    card.options[0].text.value = "Cook every day"
+    card.options[0].choose.value = True
+    card.target_boxes[6].value = 8
+    card.dream.value = 2
+    app.section("action_plan").pull("alt_support")
+    app.section("action_plan").alt_editors["alt_support"].area.value = "A mentor"
+    first.advance(2)  # the debounce elapses; then the kernel dies
+    conversation_id = app.record["conversation_id"]
+
+    second = Harness(org)  # a new kernel
+    app2 = second.app
+    app2.select_employee("E002")
+    assert app2.draft_box.layout.display != "none" and "not finished" in app2.draft_html.value
+    assert app2.start_button.description == "Start a new conversation"
+    app2.resume_button.click()
+    assert app2.record["conversation_id"] == conversation_id
+    assert app2.step == "action_plan"  # where the coach left off
+    assert [t.value for t in app2.editor("dreams").list.texts] == ["Lead a team", "Write a book", ""]
+    card2 = app2.editor("skills").card("cooking")
+    assert card2.self_rating.value == 7 and card2.options[0].choose.value and card2.targets[6] == 8
+    assert card2.dream.value == 2
+    assert app2.section("action_plan").alt_editors["alt_support"].area.value == "A mentor"
+    assert "Saved" in app2.status_html.value
+
+
+def test_pending_edits_are_saved_when_the_kernel_exits(h: Harness):
+    app = h.app
+    app.select_employee("E002")
+    app.start_conversation()
+    app.editor("want_more").area.value = "typed just before the tab was closed"
+    assert h.stored()["answers"] == {}
+    facilitation._save_all_at_exit()
+    assert h.stored()["answers"]["want_more"] == "typed just before the tab was closed"
+
+
+def test_discarding_a_draft_needs_a_confirmation(h: Harness):
+    app = h.app
+    app.select_employee("E002")
+    app.start_conversation()
+    app.close_conversation()
+    assert app.draft_box.layout.display != "none"
+    app.discard_button.click()
+    assert app.discard_confirm.layout.display != "none"
+    assert len(h.store.conversations("E002")) == 1
+    app.discard_confirm.click()
+    assert h.store.conversations("E002") == [] and app.draft_box.layout.display == "none"
+
+
+# --------------------------------------------------------------------------- goals and action plan details
+
+
+def test_fewer_than_three_dreams_get_a_clear_prompt_and_five_is_the_limit(h: Harness):
+    app = h.app
+    app.select_employee("E002")
+    app.start_conversation()
+    dreams = app.editor("dreams")
+    assert "at least 3 dreams (0 so far)" in dreams.count_note.value
+    dreams.list.texts[0].value = "One"
+    assert "(1 so far)" in dreams.count_note.value
+    for box, text in zip(dreams.list.texts[1:], ("Two", "Three")):
+        box.value = text
+    assert "at least" not in dreams.count_note.value
+    dreams.list.add_button.click()
+    dreams.list.add_button.click()
+    assert len(dreams.list.texts) == 5 and dreams.list.add_button.layout.display == "none"
+    dreams.list.add_button.click()
+    assert len(dreams.list.texts) == 5
+
+
+def test_moving_a_dream_keeps_the_skill_pointing_at_it(h: Harness):
+    app = h.app
+    app.select_employee("E002")
+    app.start_conversation()
+    for box, text in zip(app.editor("dreams").list.texts, ("A", "B", "C")):
+        box.value = text
+    app.go_to("action_plan")
+    skills = app.editor("skills")
+    skills.input.value = "Writing"
+    skills.add_button.click()
+    skills.card("Writing").dream.value = 2  # serves "B"
+    app.go_to("goals")
+    rows = app.editor("dreams").list
+    rows.move(1, -1)  # "B" becomes the first dream
+    app.flush()
+    stored = h.stored()
+    assert stored["dreams"][0]["text"] == "B"
+    assert stored["skills"][0]["dream_rank"] == 1
+    rows.remove_row(0)  # "B" is removed: the skill no longer serves a dream
+    app.flush()
+    assert h.stored()["skills"][0]["dream_rank"] is None
+
+
+def test_the_app_never_writes_the_analytics_cache(tmp_path: Path):
+    root = tmp_path / "org"
+    make_org(root)
+    before = {p: p.stat().st_mtime_ns for p in (root / "derived").rglob("*")}
+    harness = Harness(root)
+    harness.app.select_employee("E001")
+    assert {p: p.stat().st_mtime_ns for p in (root / "derived").rglob("*")} == before
+    assert "Public speaking" in harness.app.skill_names
+
+
+def test_skill_suggestions_include_the_employees_own_history_without_a_cache(tmp_path: Path):
+    root = tmp_path / "org"
+    make_org(root)
+    import shutil
+    shutil.rmtree(root / "derived")
+    app = Harness(root).app
+    assert app.skill_names == []
+    app.select_employee("E001")
+    app.start_conversation()
+    app.go_to("action_plan")
+    assert "Public speaking" in app.editor("skills").input.options
+
+
+def test_skills_use_the_organisations_spelling_and_cannot_repeat(h: Harness):
+    app = h.app
+    assert "Public speaking" in app.skill_names
+    app.select_employee("E002")
+    app.start_conversation()
+    app.go_to("action_plan")
+    skills = app.editor("skills")
+    assert "Public speaking" in skills.input.options
+    skills.input.value = "  public   SPEAKING "
+    skills.add_button.click()
+    assert [c.name for c in skills.cards] == ["Public speaking"]
+    assert "Public speaking" not in skills.input.options
+    skills.input.value = "PUBLIC speaking"
+    skills.add_button.click()
+    assert len(skills.cards) == 1 and "already in this conversation" in skills.message.value
+    skills.input.value = ""
+    skills.add_button.click()
+    assert "Type or pick a skill" in skills.message.value
+
+
+def test_a_target_below_todays_rating_needs_a_confirmation(h: Harness):
+    app = h.app
+    app.select_employee("E002")
+    app.start_conversation()
+    app.go_to("action_plan")
+    skills = app.editor("skills")
+    skills.input.value = "Drawing"
+    skills.add_button.click()
+    card = skills.card("Drawing")
+    card.self_rating.value = 6
+    card.target_boxes[6].value = 4
+    assert card.target_confirm.layout.display != "none"
+    assert card.target_boxes[6].value == NO_RATING and card.targets[6] is None
+    app.flush()
+    assert h.stored()["skills"][0]["targets"]["6"] is None
+    card.target_keep.click()
+    app.flush()
+    assert h.stored()["skills"][0]["targets"]["6"] == 4 and card.target_boxes[6].value == 4
+    assert card.target_confirm.layout.display == "none"
+    card.target_boxes[12].value = 3
+    card.target_cancel.click()
+    app.flush()
+    assert h.stored()["skills"][0]["targets"]["12"] is None
+    card.target_boxes[18].value = 9  # above today's rating: no question asked
+    app.flush()
+    assert h.stored()["skills"][0]["targets"]["18"] == 9 and card.target_confirm.layout.display == "none"
+
+
+def test_only_one_option_is_the_chosen_approach(h: Harness):
+    app = h.app
+    app.select_employee("E002")
+    app.start_conversation()
+    app.go_to("action_plan")
+    skills = app.editor("skills")
+    skills.input.value = "Drawing"
+    skills.add_button.click()
+    card = skills.card("Drawing")
+    for i, row in enumerate(card.options):
+        row.text.value = f"option {i}"
+    card.options[0].choose.value = True
+    card.options[2].choose.value = True
+    assert [r.choose.value for r in card.options] == [False, False, True]
+    assert "Chosen: option 2" in card.chosen_note.value
+    card.add_option_button.click()
+    card.options[3].text.value = "option 3"
+    app.flush()
+    assert [o["chosen"] for o in h.stored()["skills"][0]["options"]] == [False, False, True, False]
+
+
+def test_action_item_ids_are_never_reused(h: Harness):
+    app = h.app
+    app.select_employee("E002")
+    app.start_conversation()
+    app.go_to("next_steps")
+    items = app.editor("action_items")
+    items.rows[0].text.value = "first"
+    items.add_button.click()
+    items.rows[1].text.value = "second"
+    items.rows[0].remove.click()
+    items.add_button.click()
+    items.rows[1].text.value = "third"
+    app.flush()
+    assert [(i["item_id"], i["text"]) for i in h.stored()["action_items"]] == [("a2", "second"), ("a3", "third")]
+
+
+def test_alternative_question_bank(h: Harness):
+    app = h.app
+    app.select_employee("E002")
+    app.start_conversation()
+    goals = app.section("goals")
+    want_more = app.editor("want_more")
+    goals.bank_toggle.value = "alternative"
+    assert want_more.widget.layout.display == "none"
+    assert set(goals.alt_editors) >= {"alt_professional_goals", "alt_long_term"}
+    goals.alt_editors["alt_long_term"].area.value = "Run my own studio"
+    assert app.editor("dreams").widget.layout.display != "none"  # the plan still needs dreams
+    plan = app.section("action_plan")
+    assert plan.pull_row.layout.display != "none" and plan.pull_choice.value == ""
+    plan.pull_button.click()  # nothing picked: nothing happens
+    assert plan.pulled == []
+    plan.pull_choice.value = "alt_realistic"
+    plan.pull_button.click()
+    plan.alt_editors["alt_realistic"].buttons.value = "a stretch"
+    plan.pull("alt_by_when")
+    plan.alt_editors["alt_by_when"].picker.value = dt.date(2027, 6, 1)
+    app.flush()
+    stored = h.stored()
+    assert stored["answers"] == {"alt_long_term": "Run my own studio", "alt_realistic": "a stretch",
+                                 "alt_by_when": "2027-06-01"}
+    assert stored["sections"]["goals"]["question_bank"] == "alternative"
+    assert stored["sections"]["action_plan"]["alternative_questions"] == ["alt_realistic", "alt_by_when"]
+    plan.alt_editors["alt_by_when"].unpull_button.click()
+    app.flush()
+    assert "alt_by_when" not in h.stored()["answers"]
+    assert app.section("next_steps").bank_toggle not in app.section("next_steps").head.children  # no alternatives
+
+
+# --------------------------------------------------------------------------- completing
+
+
+def test_complete_lists_what_is_missing_and_saves_nothing(h: Harness):
+    app = h.app
+    app.select_employee("E002")
+    app.start_conversation()
+    app.editor("dreams").list.texts[0].value = "Only one dream"
+    app.go_to("finish")
+    app.complete_button.click()
+    missing = app.missing_html.value
+    assert "at least 3 dreams (1 so far)" in missing and "add at least one skill" in missing
+    assert "add at least one action item" in missing
+    assert h.stored()["status"] == "draft" and not app.locked
+
+
+def test_a_whole_conversation_completes_locks_and_writes_the_summary(h: Harness):
+    app = h.app
+    app.select_employee("E002")
+    app.start_conversation()
+    fill_whole_conversation(h)
+    h.advance(60)
+    app.go_to("finish")
+    assert "Everything the method asks for is there" in app.missing_html.value
+    app.complete_button.click()
+    assert app.errors.text == ""
+    stored = h.stored()
+    assert stored["status"] == "completed" and stored["completed_at"] == "2026-10-01T10:01:00+00:00"
+    assert [d["text"] for d in stored["dreams"]] == ["Lead a team", "Write a book", "Run a marathon"]
+    assert [(s["skill"], s["self_rating"], s["targets"]) for s in stored["skills"]] == [
+        ("Public speaking", 5, {"6": 6, "12": 7, "18": 8}), ("Negotiation", 3, {"6": 4, "12": 5, "18": 6})]
+    assert all(len(s["options"]) == 3 and sum(o["chosen"] for o in s["options"]) == 1 for s in stored["skills"])
+    assert stored["action_items"] == [{"item_id": "a1", "text": "Sign up for a course", "due": "2026-11-01",
+                                       "owner": "Ada Lovelace", "skill": ""}]
+    assert stored["cadence_months"] == 6 and stored["next_due"] == "2027-04-01"
+    assert stored["follow_up"] == {"mode": "one-on-one", "every_weeks": 2, "note": ""}
+    assert stored["answers"]["want_more"] == "More design work"
+    assert sum(s["seconds"] for s in stored["sections"].values()) == 60
+    # locked: widgets disabled, edits ignored, the store refuses changes
+    assert app.locked
+    assert app.editor("dreams").list.texts[0].disabled and app.editor("cadence").buttons.disabled
+    assert app.complete_button.layout.display == "none" and "locked" in app.locked_html.value
+    app.editor("dreams").list.texts[0].value = "changed after completion"
+    h.advance(10)
+    assert h.stored() == stored
+    with pytest.raises(PermissionError):
+        h.store.save_conversation({**stored, "dreams": []})
+    # summary shown and written next to the conversation
+    assert app.summary_path.exists() and app.summary_path.name == f"{stored['conversation_id']}.summary.html"
+    page = app.summary_path.read_text(encoding="utf-8")
+    for text in ("Alan Turing", "Lead a team", "Public speaking", "Sign up for a course", "1 Apr 2027"):
+        assert text in page and text in app.summary_html.value
+    # the start screen now shows it as the previous conversation, and offers a check-in
+    app.close_conversation()
+    assert "Lead a team" in app.glance_html.value and app.checkin_button.layout.display != "none"
+
+
+def test_a_completed_conversation_opens_read_only(h: Harness):
+    app = h.app
+    app.select_employee("E001")
+    app.open_conversation("E001-20260302")
+    assert app.locked and app.autosaver is None and app.step == "finish"
+    assert app.editor("dreams").list.texts[0].value == "Lead the platform team"
+    assert app.editor("dreams").list.texts[0].disabled
+    assert "Speak at a conference" in app.summary_html.value
+
+
+def test_user_text_is_escaped_in_the_summary_and_the_glance(h: Harness):
+    app = h.app
+    app.select_employee("E002")
+    app.start_conversation()
+    fill_whole_conversation(h, dreams=(XSS, "Write a book", "Run a marathon"))
+    app.editor("want_more").area.value = XSS
+    skills = app.editor("skills")
+    skills.input.value = XSS
+    skills.add_button.click()
+    card = skills.card(XSS)
+    assert XSS not in card.title.value and "&lt;img" in card.title.value
+    skills.remove_skill(card)
+    app.complete()
+    page = app.summary_path.read_text(encoding="utf-8")
+    assert XSS not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert XSS not in app.summary_html.value
+    app.close_conversation()
+    assert XSS not in app.glance_html.value and "&lt;img" in app.glance_html.value
+
+
+def test_summary_renders_every_part_of_the_record_escaped():
+    record = S.new_conversation("E9", "C9", dt.date(2026, 1, 31), "career-conversation", "1")
+    record.update(dreams=[{"rank": 1, "text": "a & b"}], cadence_months=12, next_due="2027-01-31",
+                  skills=[{**S.new_skill('"quoted"'), "self_rating": 2, "targets": {"6": 3, "12": None, "18": 5}}],
+                  answers={"custom_q": "<b>bold</b>"})
+    page = render_summary_html(record, employee={"name": "<script>x</script>"})
+    assert "<script>x" not in page and "&lt;script&gt;x&lt;/script&gt;" in page
+    assert "a &amp; b" in page and "&quot;quoted&quot;" in page and "&lt;b&gt;bold&lt;/b&gt;" in page
+    assert "31 Jul 2026" in page and "Every 12 months" in page  # 6-month target date, cadence
+
+
+# --------------------------------------------------------------------------- check-in
+
+
+def test_checkin_saves_statuses_notes_and_interim_ratings(h: Harness):
+    app = h.app
+    app.select_employee("E001")
+    view = app.open_checkin()
+    assert app.screen == "checkin"
+    assert [r.item.item_id for r in view.items] == ["a2"]  # a1 is done already
+    row = view.items[0]
+    assert row.status.value == "in_progress" and "booked a slot" in row.widget.children[1].value
+    row.status.value = "dropped"
+    assert row.reason.layout.display != "none"
+    view.save_button.click()
+    assert "Say why" in view.message.value and h.store.checkins("E001")[-1]["checkin_id"] == "E001-ci-20260415"
+    row.reason.value = "the team demos were cancelled"
+    row.note.value = "will present at the all-hands instead"
+    view.ratings[0].self_rating.value = 6
+    view.save_button.click()
+    checkins = h.store.checkins("E001")
+    assert len(checkins) == 2
+    new = checkins[-1]
+    assert new["date"] == "2026-10-01" and new["conversation_id"] == "E001-20260302"
+    assert new["updates"] == [{"conversation_id": "E001-20260302", "item_id": "a2", "status": "dropped",
+                               "note": "will present at the all-hands instead",
+                               "reason": "the team demos were cancelled"}]
+    assert new["ratings"] == [{"skill": "Public speaking", "self_rating": 6, "coach_rating": None}]
+    assert "Check-in saved" in view.message.value and view.save_button.layout.display == "none"
+    view.back_button.click()
+    assert app.screen == "start" and "Dropped" in app.glance_html.value
+
+
+def test_checkin_lists_items_carried_over_from_an_earlier_conversation(h: Harness):
+    store = h.store
+    later = {**store.load_conversation("E001", "E001-20260302"), "conversation_id": "E001-20260901",
+             "date": "2026-09-01", "action_items": [
+                 {"item_id": "a1", "text": "Shadow a tech lead", "due": "2026-10-15", "owner": "Ada", "skill": ""}]}
+    store.save_many([later])
+    app = ConversationApp(store.root, clock=h.clock, scheduler=h.scheduler)
+    app.select_employee("E001")
+    view = app.open_checkin()
+    assert [(r.item.conversation_id, r.item.item_id) for r in view.items] == [
+        ("E001-20260901", "a1"), ("E001-20260302", "a2")]
+    assert "carried over" in view.items[1].widget.children[1].value
+
+
+def test_a_callback_error_is_shown_in_the_app(h: Harness, monkeypatch):
+    app = h.app
+    app.select_employee("E001")
+    view = app.open_checkin()
+
+    def broken(record):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(app.store, "save_checkin", broken)
+    view.save_button.click()
+    assert "disk full" in app.errors.text and app.errors.widget.layout.display != "none"
+    app.errors.dismiss.click()
+    assert app.errors.widget.layout.display == "none"
+
+
+def test_a_failed_autosave_is_shown_and_retried(h: Harness):
+    app = h.app
+    app.select_employee("E002")
+    app.start_conversation()
+    real = app.autosaver._save
+
+    def broken(record):
+        raise OSError("disk full")
+
+    app.autosaver._save = broken
+    app.editor("want_more").area.value = "keep me"
+    h.advance(2)
+    assert "Not saved: disk full" in app.status_html.value and "disk full" in app.errors.text
+    app.autosaver._save = real
+    app.editor("want_more").area.value = "keep me!"
+    h.advance(2)
+    assert h.stored()["answers"]["want_more"] == "keep me!" and "Saved" in app.status_html.value
+
+
+# --------------------------------------------------------------------------- timers, paths, notebook, command
+
+
+def test_section_timers_accumulate_and_resume():
+    clock = ManualClock(START)
+    timers = SectionTimers({"a": 1, "b": 2}, clock)
+    timers.enter("a")
+    clock.advance(50)
+    timers.enter("b")
+    clock.advance(30)
+    timers.enter("a")
+    clock.advance(20)
+    assert timers.seconds("a") == 70 and timers.seconds("b") == 30 and timers.is_over("a")
+    timers.pause()
+    clock.advance(100)
+    record = timers.as_record()
+    assert record["a"]["seconds"] == 70 and record["b"] == {
+        "started_at": "2026-10-01T10:00:50+00:00", "ended_at": "2026-10-01T10:01:20+00:00", "seconds": 30}
+    again = SectionTimers({"a": 1, "b": 2}, clock, record)
+    assert again.seconds("a") == 70 and again.last_active() == "a"
+    assert format_duration(3725) == "1:02:05" and format_duration(75) == "1:15"
+    with pytest.raises(KeyError):
+        timers.enter("zzz")
+
+
+def test_data_folder_resolution(monkeypatch, tmp_path: Path):
+    monkeypatch.delenv(config.DATA_ENV, raising=False)
+    assert resolve_data_dir("") == config.SAMPLE_DATA_DIR.resolve()
+    monkeypatch.setenv(config.DATA_ENV, str(tmp_path))
+    assert resolve_data_dir("") == tmp_path.resolve() and resolve_data_dir(None) == tmp_path.resolve()
+    assert resolve_data_dir(str(tmp_path / "x")) == (tmp_path / "x").resolve()
+
+
+def test_notebook_is_thin_tagged_and_committed_clean():
+    path = config.NOTEBOOKS_DIR / "conversation.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    assert "widgets" not in nb.metadata
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.outputs == [] and c.execution_count is None for c in code)
+    params = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+    assert len(params) == 1
+    for line in params[0].source.splitlines():
+        assert ": str = " in line and "  # " in line
+    assert all("def " not in c.source and "class " not in c.source for c in code)
+    assert code[-1].source.startswith("ConversationApp(")
+
+
+def test_the_notebook_runs_and_displays_the_app(tmp_path: Path, monkeypatch):
+    root = tmp_path / "org"
+    make_org(root)
+    nb = nbformat.read(config.NOTEBOOKS_DIR / "conversation.ipynb", as_version=4)
+    monkeypatch.setenv(config.DATA_ENV, str(root))
+    from nbclient import NotebookClient
+    NotebookClient(nb, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(config.NOTEBOOKS_DIR)}}).execute()
+    last = nb.cells[-1].outputs
+    assert last and "application/vnd.jupyter.widget-view+json" in last[0]["data"]
+
+
+def test_app_command_binds_localhost_with_a_token():
+    cmd, url = app_command.server_command(Path("/x/conversation.ipynb"), 9123, "tok", lab=False)
+    assert "--Voila.ip=127.0.0.1" in cmd and "--token=tok" in cmd and "--strip_sources=True" in cmd
+    assert url == "http://127.0.0.1:9123/?token=tok"
+    cmd, url = app_command.server_command(Path("/x/conversation.ipynb"), 9123, "tok", lab=True,
+                                          lab_settings=Path("/cfg"))
+    assert "--ServerApp.ip=127.0.0.1" in cmd and "--IdentityProvider.token=tok" in cmd
+    assert "--LabApp.app_settings_dir=/cfg" in cmd
+    assert url == "http://127.0.0.1:9123/lab/tree/conversation.ipynb?token=tok"
+    assert app_command.LAB_OVERRIDES["@jupyter-widgets/jupyterlab-manager:plugin"] == {"saveState": False}
+    csp = app_command.voila_csp(9123)
+    assert "default-src 'self'" in csp and "ws://127.0.0.1:9123" in csp and "http" not in csp.replace("ws://", "")
+
+
+def test_app_command_refuses_a_busy_port_and_a_folder_without_roster(tmp_path: Path, capsys):
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(1)
+        busy = sock.getsockname()[1]
+        with pytest.raises(ValueError, match="in use"):
+            app_command.choose_port(busy)
+    assert cli_main(["--data", str(tmp_path / "none"), "app", "--no-browser"]) == 1
+    assert "has no roster.csv" in capsys.readouterr().err
+
+
+def test_the_sample_data_opens_and_completes(sample_data: Path):
+    harness = Harness(sample_data)
+    app = harness.app
+    with_history = [e for e in harness.store.employees_with_records()
+                    if any(c["status"] == "completed" for c in harness.store.conversations(e))]
+    app.select_employee(with_history[0])
+    assert "Previous conversation" in app.glance_html.value
+    if app.draft_box.layout.display != "none":
+        app.discard_button.click()
+        app.discard_confirm.click()
+    app.start_conversation()
+    fill_whole_conversation(harness)
+    assert app.complete() == [] and harness.stored()["status"] == "completed"

@@ -1,0 +1,532 @@
+"""Due-date rules of careerconv.cadence, checked against dates computed by hand.
+
+Every test freezes the clock by passing ``as_of``. Organisations are built as
+real records (schema.new_conversation / check-ins) saved through the Store, and
+read back the way ``careerconv due`` reads them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from careerconv import cadence as C
+from careerconv import progress
+from careerconv import schema as S
+from careerconv import tables as T
+from careerconv.app import followup
+from careerconv.commands.due import load_due_tables
+from careerconv.store import Store
+
+D = dt.date
+
+
+# ---------------------------------------------------------------------------
+# builders
+
+
+def person(eid: str, name: str | None = None, coach: str = "C1", department: str = "Eng",
+           cadence: int = 6) -> dict:
+    return {"employee_id": eid, "name": name or f"Person {eid}", "coach_id": coach, "department": department,
+            "cadence_months": str(cadence)}
+
+
+def conversation(eid: str, date: dt.date, *, cadence: int | None = 6, every_weeks: int | None = None,
+                 status: str = "completed", next_due: str | None = None, items: int = 2,
+                 coach: str = "C1", cid: str | None = None) -> dict:
+    """A conversation holding everything the method asks for (so it may be completed)."""
+    rec = S.new_conversation(eid, coach, date, "career-conversation", "1", conversation_id=cid)
+    rec["dreams"] = [{"rank": i, "text": f"dream {i}"} for i in (1, 2, 3)]
+    skill = S.new_skill("Public speaking")
+    skill.update(self_rating=5, ten_looks_like="keynote", approach="toastmasters",
+                 options=[{"text": f"option {i}", "pros": "", "cons": "", "chosen": i == 1} for i in (1, 2, 3)],
+                 targets={"6": 6, "12": 7, "18": 8})
+    rec["skills"] = [skill]
+    rec["action_items"] = [{"item_id": f"a{i}", "text": f"step {i}"} for i in range(1, items + 1)]
+    rec["follow_up"] = {"mode": "one-on-one", "every_weeks": every_weeks, "note": "private note"}
+    rec["cadence_months"] = cadence
+    rec["next_due"] = next_due
+    rec["status"] = status
+    if status == "completed":
+        rec["completed_at"] = f"{date.isoformat()}T12:00:00"
+    return rec
+
+
+def imported(eid: str, date: dt.date) -> dict:
+    """A history record imported from a spreadsheet: no cadence, no follow-up, no action items."""
+    rec = S.new_conversation(eid, "C1", date, "career-conversation", "1")
+    rec.update(status="completed", source="import:history.xlsx")
+    return rec
+
+
+def checkin(eid: str, date: dt.date, conversation_id: str, updates: dict[str, str] | None = None,
+            cid: str | None = None) -> dict:
+    ups = [{"item_id": item, "status": status, "reason": "no longer relevant" if status == "dropped" else ""}
+           for item, status in (updates or {}).items()]
+    return {"checkin_id": cid or f"{eid}-ci-{date:%Y%m%d}", "employee_id": eid, "coach_id": "C1",
+            "date": date.isoformat(), "conversation_id": conversation_id, "updates": ups}
+
+
+def org(tmp_path, people: list[dict], records: list[dict]) -> dict[str, pd.DataFrame]:
+    """Save a small organisation through the Store and read the tables `careerconv due` reads."""
+    store = Store(tmp_path / "data")
+    store.save_roster(pd.DataFrame(people))
+    for rec in records:
+        if "checkin_id" in rec:
+            store.save_checkin(rec)
+        else:
+            store.save_conversation(rec)
+    return load_due_tables(store)
+
+
+def pure_org(people: list[dict], records: list[dict]) -> dict[str, pd.DataFrame]:
+    """The same tables built in memory (no disk), for the many small rule tests."""
+    roster = S.validate_roster_frame(pd.DataFrame(people), "roster")
+    clean = [S.validate_checkin(r) if "checkin_id" in r else S.validate_conversation(r) for r in records]
+    return {"roster": roster, **T.frames_from_records(clean, C.DUE_TABLES[1:])}
+
+
+def row(due: pd.DataFrame, eid: str) -> dict:
+    hit = due[due["employee_id"] == eid]
+    assert len(hit) == 1, f"{eid} not in the due list"
+    return hit.iloc[0].to_dict()
+
+
+def ts(text: str) -> pd.Timestamp:
+    return pd.Timestamp(text)
+
+
+# ---------------------------------------------------------------------------
+# cadence 6 and 12, month ends
+
+
+def test_cadence_six_months_due_soon_scheduled_and_overdue(tmp_path):
+    tables = org(tmp_path, [person("E1", cadence=12)], [conversation("E1", D(2024, 3, 15), cadence=6)])
+    # agreed 6 months in the conversation; the roster's 12 is only a fallback
+    later = C.due_list(tables, D(2024, 7, 1))
+    r = row(later, "E1")
+    assert r["last_conversation"] == ts("2024-03-15")
+    assert r["cadence_months"] == 6
+    assert r["next_conversation_due"] == ts("2024-09-15")
+    assert r["status"] == C.SCHEDULED and r["days_overdue"] == 0
+
+    r = row(C.due_list(tables, D(2024, 9, 1)), "E1")  # 14 days before: due soon
+    assert r["status"] == C.DUE_SOON and r["due_for"] == C.CONVERSATION
+
+    r = row(C.due_list(tables, D(2024, 9, 20)), "E1")  # 5 days late
+    assert r["status"] == C.OVERDUE and r["days_overdue"] == 5
+    assert r["conversation_status"] == C.OVERDUE
+
+
+def test_cadence_twelve_months(tmp_path):
+    tables = org(tmp_path, [person("E2", cadence=6)], [conversation("E2", D(2023, 6, 30), cadence=12)])
+    r = row(C.due_list(tables, D(2024, 7, 2)), "E2")
+    assert r["next_conversation_due"] == ts("2024-06-30")
+    assert r["days_overdue"] == 2
+    assert r["status"] == C.OVERDUE
+
+
+@pytest.mark.parametrize("held, months, due", [
+    (D(2024, 8, 31), 6, "2025-02-28"),   # no 31 Feb: clipped to the end of February
+    (D(2023, 8, 31), 6, "2024-02-29"),   # leap year
+    (D(2024, 3, 31), 6, "2024-09-30"),   # 30-day month
+    (D(2024, 2, 29), 12, "2025-02-28"),  # leap day, next year has none
+    (D(2024, 1, 31), 12, "2025-01-31"),
+])
+def test_month_end_dates(held, months, due):
+    tables = pure_org([person("E1")], [conversation("E1", held, cadence=months)])
+    r = row(C.due_list(tables, held), "E1")
+    assert r["next_conversation_due"] == ts(due)
+    # one rule for months in the whole product
+    assert progress.horizon_date(held, months) == ts(due)
+
+
+def test_add_months_matches_horizon_date_and_rejects_bad_months():
+    dates = pd.Series(pd.to_datetime(["2024-08-31", "2024-01-31", None]))
+    out = C.add_months(dates, pd.Series([6, 1, 6]))
+    assert list(out[:2]) == [ts("2025-02-28"), ts("2024-02-29")]
+    assert pd.isna(out[2])
+    with pytest.raises(ValueError, match="whole numbers >= 0"):
+        C.add_months(dates, pd.Series([6, -1, 6]))
+
+
+def test_roster_cadence_is_the_fallback_for_imported_history():
+    tables = pure_org([person("E1", cadence=12)], [imported("E1", D(2023, 5, 10))])
+    r = row(C.due_list(tables, D(2024, 1, 1)), "E1")
+    assert r["cadence_months"] == 12
+    assert r["next_conversation_due"] == ts("2024-05-10")
+    assert pd.isna(r["next_checkin_due"])  # no follow-up interval agreed
+
+
+def test_an_explicit_next_due_date_wins_over_the_cadence():
+    tables = pure_org([person("E1")], [conversation("E1", D(2024, 1, 10), cadence=6, next_due="2024-06-01")])
+    r = row(C.due_list(tables, D(2024, 6, 5)), "E1")
+    assert r["next_conversation_due"] == ts("2024-06-01")
+    assert r["days_overdue"] == 4
+
+
+def test_the_latest_completed_conversation_decides():
+    tables = pure_org([person("E1")], [
+        conversation("E1", D(2023, 1, 10), cadence=12),
+        conversation("E1", D(2023, 11, 20), cadence=6),
+    ])
+    r = row(C.due_list(tables, D(2024, 1, 1)), "E1")
+    assert r["last_conversation"] == ts("2023-11-20")
+    assert r["next_conversation_due"] == ts("2024-05-20")
+
+
+# ---------------------------------------------------------------------------
+# never met, drafts, the frozen clock
+
+
+def test_a_person_never_met_is_due_now(tmp_path):
+    tables = org(tmp_path, [person("E1"), person("E9", name="New Hire", cadence=12)],
+                 [conversation("E1", D(2024, 1, 10))])
+    r = row(C.due_list(tables, D(2024, 2, 1)), "E9")
+    assert r["status"] == C.NEVER_MET
+    assert r["conversation_status"] == C.NEVER_MET
+    assert r["due_for"] == C.CONVERSATION
+    assert pd.isna(r["last_conversation"]) and pd.isna(r["next_conversation_due"])
+    assert pd.isna(r["days_overdue"])  # we do not know since when
+    assert pd.isna(r["next_checkin_due"])
+    assert r["open_action_items"] == 0
+    assert r["cadence_months"] == 12  # the roster's preference, for when they meet
+
+
+def test_a_draft_does_not_count_as_held_but_is_shown(tmp_path):
+    tables = org(tmp_path, [person("E1"), person("E2")], [
+        conversation("E1", D(2023, 1, 10), cadence=12),
+        conversation("E1", D(2024, 1, 5), status="draft", items=3),
+        conversation("E2", D(2024, 1, 20), status="draft"),
+    ])
+    due = C.due_list(tables, D(2024, 2, 1))
+    r1 = row(due, "E1")
+    assert r1["last_conversation"] == ts("2023-01-10")          # the draft is not a conversation held
+    assert r1["next_conversation_due"] == ts("2024-01-10")
+    assert r1["status"] == C.OVERDUE and r1["days_overdue"] == 22
+    assert r1["draft_in_progress"] == ts("2024-01-05")
+    assert r1["open_action_items"] == 2                          # the draft's 3 items are not agreed yet
+    r2 = row(due, "E2")
+    assert r2["status"] == C.NEVER_MET
+    assert r2["draft_in_progress"] == ts("2024-01-20")
+
+
+def test_a_draft_older_than_the_last_conversation_is_not_in_progress():
+    tables = pure_org([person("E1")], [
+        conversation("E1", D(2023, 5, 1), status="draft", cid="E1-old-draft"),
+        conversation("E1", D(2023, 6, 1)),
+    ])
+    assert pd.isna(row(C.due_list(tables, D(2023, 7, 1)), "E1")["draft_in_progress"])
+
+
+def test_records_after_as_of_do_not_exist_yet():
+    tables = pure_org([person("E1")], [
+        conversation("E1", D(2024, 1, 10), every_weeks=2),
+        checkin("E1", D(2024, 1, 20), "E1-20240110"),
+    ])
+    before = row(C.due_list(tables, D(2024, 1, 9)), "E1")
+    assert before["status"] == C.NEVER_MET
+    middle = row(C.due_list(tables, D(2024, 1, 15)), "E1")
+    assert pd.isna(middle["last_checkin"])
+    assert middle["next_checkin_due"] == ts("2024-01-24")
+
+
+# ---------------------------------------------------------------------------
+# follow-up check-ins
+
+
+def test_follow_up_every_two_weeks(tmp_path):
+    tables = org(tmp_path, [person("E1")], [conversation("E1", D(2024, 3, 1), every_weeks=2)])
+    r = row(C.due_list(tables, D(2024, 3, 10)), "E1")
+    assert r["follow_up_every_weeks"] == 2 and r["follow_up_mode"] == "one-on-one"
+    assert r["next_checkin_due"] == ts("2024-03-15")             # 1 Mar + 14 days
+    assert r["checkin_status"] == C.DUE_SOON
+    assert r["status"] == C.DUE_SOON and r["due_for"] == C.CHECKIN
+
+    r = row(C.due_list(tables, D(2024, 3, 20)), "E1")
+    assert r["checkin_status"] == C.OVERDUE and r["days_overdue"] == 5
+    assert r["conversation_status"] == C.SCHEDULED               # due 1 Sep
+    assert r["status"] == C.OVERDUE and r["due_for"] == C.CHECKIN
+
+
+def test_a_checkin_restarts_the_follow_up_clock(tmp_path):
+    tables = org(tmp_path, [person("E1")], [
+        conversation("E1", D(2024, 3, 1), every_weeks=2),
+        checkin("E1", D(2024, 3, 14), "E1-20240301"),
+    ])
+    r = row(C.due_list(tables, D(2024, 3, 20)), "E1")
+    assert r["last_checkin"] == ts("2024-03-14")
+    assert r["next_checkin_due"] == ts("2024-03-28")             # 14 Mar + 14 days
+    assert r["checkin_status"] == C.DUE_SOON
+    assert r["days_overdue"] == 0
+
+
+def test_a_checkin_before_the_last_conversation_does_not_move_the_clock():
+    tables = pure_org([person("E1")], [
+        conversation("E1", D(2023, 9, 1), every_weeks=4),
+        checkin("E1", D(2024, 2, 20), "E1-20230901"),
+        conversation("E1", D(2024, 3, 1), every_weeks=3),
+    ])
+    r = row(C.due_list(tables, D(2024, 3, 5)), "E1")
+    assert r["last_checkin"] == ts("2024-02-20")                 # shown as it is
+    assert r["next_checkin_due"] == ts("2024-03-22")             # but the clock runs from 1 Mar: + 21 days
+
+
+def test_a_checkin_due_after_the_next_conversation_is_left_to_that_conversation():
+    # 26 weeks after 1 Jan 2024 is 1 Jul 2024, the day the 6-month conversation is due
+    tables = pure_org([person("E1")], [conversation("E1", D(2024, 1, 1), every_weeks=26)])
+    r = row(C.due_list(tables, D(2024, 2, 1)), "E1")
+    assert r["next_conversation_due"] == ts("2024-07-01")
+    assert pd.isna(r["next_checkin_due"]) and r["checkin_status"] is None
+
+
+def test_an_overdue_conversation_absorbs_the_checkins_before_it():
+    tables = pure_org([person("E1")], [conversation("E1", D(2023, 1, 1), cadence=12, every_weeks=20)])
+    # check-in due 21 May 2023 (1 Jan + 140 days), conversation due 1 Jan 2024
+    before = row(C.due_list(tables, D(2023, 12, 20)), "E1")
+    assert before["next_checkin_due"] == ts("2023-05-21")
+    assert before["checkin_status"] == C.OVERDUE and before["days_overdue"] == 213
+    # once the conversation is late, it is what is due: the skipped check-in no longer counts
+    after = row(C.due_list(tables, D(2024, 1, 11)), "E1")
+    assert pd.isna(after["next_checkin_due"])
+    assert after["status"] == C.OVERDUE and after["due_for"] == C.CONVERSATION
+    assert after["days_overdue"] == 10
+
+
+def test_both_due_soon_are_named_together():
+    tables = pure_org([person("E1")], [
+        conversation("E1", D(2024, 1, 1), every_weeks=4),
+        checkin("E1", D(2024, 6, 1), "E1-20240101"),
+    ])
+    # check-in due 29 Jun, conversation due 1 Jul; on 20 Jun both are within 30 days
+    r = row(C.due_list(tables, D(2024, 6, 20)), "E1")
+    assert (r["next_checkin_due"], r["next_conversation_due"]) == (ts("2024-06-29"), ts("2024-07-01"))
+    assert r["status"] == C.DUE_SOON
+    assert r["due_for"] == f"{C.CONVERSATION}, {C.CHECKIN}"
+    assert r["days_overdue"] == 0
+
+
+# ---------------------------------------------------------------------------
+# statuses, filters, sort order
+
+
+@pytest.mark.parametrize("due, expected", [
+    ("2024-05-31", C.OVERDUE),
+    ("2024-06-01", C.DUE_SOON),      # due today
+    ("2024-07-01", C.DUE_SOON),      # exactly 30 days ahead
+    ("2024-07-02", C.SCHEDULED),
+    (None, None),
+])
+def test_due_status_boundaries(due, expected):
+    assert C.due_status(due, "2024-06-01") == expected
+
+
+def test_due_status_rejects_bad_input():
+    with pytest.raises(ValueError, match="whole number of days"):
+        C.due_status("2024-01-01", "2024-01-01", soon_days=-1)
+    with pytest.raises(ValueError, match="as_of"):
+        C.due_status("2024-01-01", "01/02/2024")  # ambiguous day/month order
+
+
+def _team() -> dict[str, pd.DataFrame]:
+    people = [
+        person("A", "Zoe Late", coach="C1"),        # conversation overdue by 39 days
+        person("B", "Yan Later", coach="C1"),       # check-in overdue by 5 days
+        person("C", "Xia New", coach="C2"),         # never met
+        person("D", "Wim Soon", coach="C2"),        # due in 10 days
+        person("E", "Val Sooner", coach="C1"),      # due in 2 days
+        person("F", "Uma Far", coach="C1"),         # due in 120 days
+        person("G", "Aaron New", coach="C1"),       # never met, sorts by name before Xia
+    ]
+    as_of = D(2024, 6, 1)
+    records = [
+        conversation("A", D(2023, 10, 23)),                     # + 6 months = 23 Apr 2024
+        conversation("B", D(2024, 4, 1), every_weeks=8),        # check-in 27 May 2024
+        conversation("D", D(2023, 12, 11)),                     # 11 Jun 2024
+        conversation("E", D(2023, 12, 3)),                      # 3 Jun 2024
+        conversation("F", D(2024, 3, 29)),                      # 29 Sep 2024
+    ]
+    assert (as_of - D(2024, 4, 23)).days == 39
+    return pure_org(people, records)
+
+
+AS_OF = D(2024, 6, 1)
+
+
+def test_sort_order_most_urgent_first():
+    due = C.due_list(_team(), AS_OF)
+    assert list(due["employee_id"]) == ["A", "B", "G", "C", "E", "D", "F"]
+    assert list(due["status"]) == [C.OVERDUE, C.OVERDUE, C.NEVER_MET, C.NEVER_MET, C.DUE_SOON, C.DUE_SOON,
+                                   C.SCHEDULED]
+    assert list(due["days_overdue"][:2]) == [39, 5]
+    assert list(due.columns) == list(C.DUE_COLUMNS)
+
+
+def test_coach_filter():
+    due = C.due_list(_team(), AS_OF, coach="C2")
+    assert list(due["employee_id"]) == ["C", "D"]
+    assert set(due["coach_id"]) == {"C2"}
+
+
+def test_unknown_coach_lists_the_coaches():
+    with pytest.raises(ValueError, match=r"coach 'C3' has no reports.*coaches are: C1, C2"):
+        C.due_list(_team(), AS_OF, coach="C3")
+
+
+def test_within_filter_keeps_overdue_never_met_and_due_within():
+    due = C.due_list(_team(), AS_OF, within_days=5)
+    assert list(due["employee_id"]) == ["A", "B", "G", "C", "E"]    # D is 10 days away, F 120
+    assert list(C.due_list(_team(), AS_OF, within_days=10)["employee_id"]) == ["A", "B", "G", "C", "E", "D"]
+
+
+def test_soon_days_changes_what_is_due_soon():
+    due = C.due_list(_team(), AS_OF, soon_days=5)
+    assert row(due, "E")["status"] == C.DUE_SOON
+    assert row(due, "D")["status"] == C.SCHEDULED
+
+
+def test_people_off_the_roster_are_not_listed_and_inputs_are_not_changed():
+    tables = _team()
+    extra = conversation("Z", D(2024, 1, 1))
+    tables["conversations"] = pd.concat(
+        [tables["conversations"], T.frames_from_records([S.validate_conversation(extra)],
+                                                        ["conversations"])["conversations"]],
+        ignore_index=True)
+    copies = {k: v.copy() for k, v in tables.items()}
+    due = C.due_list(tables, AS_OF)
+    assert "Z" not in set(due["employee_id"])
+    for name, frame in tables.items():
+        pd.testing.assert_frame_equal(frame, copies[name])
+
+
+def test_empty_organisation_and_bad_arguments():
+    tables = pure_org([person("E1")], [])
+    tables["roster"] = tables["roster"].iloc[0:0]
+    due = C.due_list(tables, AS_OF)
+    assert due.empty and list(due.columns) == list(C.DUE_COLUMNS)
+    with pytest.raises(ValueError, match="within_days"):
+        C.due_list(_team(), AS_OF, within_days=-1)
+    with pytest.raises(ValueError, match="as_of"):
+        C.due_list(_team(), "not a date")
+    with pytest.raises(ValueError, match="table 'checkins' is missing"):
+        C.due_list({k: v for k, v in _team().items() if k != "checkins"}, AS_OF)
+
+
+# ---------------------------------------------------------------------------
+# open action items and carry-over
+
+
+def test_open_action_items_carry_over_across_checkins_and_a_new_conversation(tmp_path):
+    tables = org(tmp_path, [person("E1")], [
+        conversation("E1", D(2024, 1, 10), items=3, every_weeks=2),
+        checkin("E1", D(2024, 1, 24), "E1-20240110", {"a1": "in_progress", "a2": "done"}),
+        checkin("E1", D(2024, 2, 7), "E1-20240110", {"a3": "dropped"}),
+        conversation("E1", D(2024, 7, 10), items=1, every_weeks=2),
+        checkin("E1", D(2024, 7, 24), "E1-20240710", {"a1": "done"}),
+    ])
+    # after the first check-in: a1 in progress, a3 untouched -> 2 open
+    assert row(C.due_list(tables, D(2024, 1, 30)), "E1")["open_action_items"] == 2
+    # a1 was not mentioned again: it stays open across the second check-in
+    assert row(C.due_list(tables, D(2024, 2, 8)), "E1")["open_action_items"] == 1
+    # a new conversation adds its own item; the old a1 still carries over
+    assert row(C.due_list(tables, D(2024, 7, 11)), "E1")["open_action_items"] == 2
+
+    states = C.action_item_states(tables, D(2024, 7, 11)).set_index(["conversation_id", "item_id"])
+    assert states.loc[("E1-20240110", "a1"), "status"] == "in_progress"
+    assert states.loc[("E1-20240110", "a1"), "status_date"] == ts("2024-01-24")
+    assert states.loc[("E1-20240110", "a2"), "status"] == "done"
+    assert states.loc[("E1-20240110", "a2"), "status_date"] == ts("2024-01-24")   # when it was completed
+    assert states.loc[("E1-20240110", "a3"), "status"] == "dropped"
+    assert states.loc[("E1-20240710", "a1"), "status"] == "open"
+    assert pd.isna(states.loc[("E1-20240710", "a1"), "status_date"])
+    assert row(C.due_list(tables, D(2024, 7, 25)), "E1")["open_action_items"] == 1
+
+
+def test_later_checkin_on_the_same_day_wins():
+    tables = pure_org([person("E1")], [
+        conversation("E1", D(2024, 1, 10), items=1),
+        checkin("E1", D(2024, 2, 1), "E1-20240110", {"a1": "done"}, cid="E1-ci-20240201"),
+        checkin("E1", D(2024, 2, 1), "E1-20240110", {"a1": "in_progress"}, cid="E1-ci-20240201-2"),
+    ])
+    states = C.action_item_states(tables, D(2024, 2, 2))
+    assert list(states["status"]) == ["in_progress"]
+    assert list(states["checkin_id"]) == ["E1-ci-20240201-2"]
+
+
+def test_items_of_an_earlier_plan_no_checkin_mentioned_are_replaced_by_the_new_plan():
+    tables = pure_org([person("E1")], [
+        conversation("E1", D(2024, 1, 10), items=3),
+        conversation("E1", D(2024, 7, 10), items=1),
+    ])
+    assert row(C.due_list(tables, D(2024, 7, 9)), "E1")["open_action_items"] == 3
+    assert row(C.due_list(tables, D(2024, 7, 10)), "E1")["open_action_items"] == 1
+    states = C.action_item_states(tables, D(2024, 7, 10))
+    assert list(states["current"]) == [False, False, False, True]
+    assert not states["carried_over"].any()
+
+
+def test_checkins_on_one_day_are_ordered_naturally():
+    tables = pure_org([person("E1")], [
+        conversation("E1", D(2024, 1, 10), items=1),
+        checkin("E1", D(2024, 2, 1), "E1-20240110", {"a1": "done"}, cid="E1-ci-20240201-10"),
+        checkin("E1", D(2024, 2, 1), "E1-20240110", {"a1": "in_progress"}, cid="E1-ci-20240201-9"),
+    ])
+    # -10 was saved after -9 (Store.new_record_id counts up), so its "done" is the latest word
+    assert list(C.action_item_states(tables, D(2024, 2, 2))["status"]) == ["done"]
+
+
+# ---------------------------------------------------------------------------
+# in step with the coach's app (careerconv.app.followup works on one person's records)
+
+_day_offsets = st.integers(min_value=0, max_value=400)
+
+
+@st.composite
+def histories(draw):
+    """One person's conversations and check-ins in random order and status."""
+    start = D(2023, 1, 2)
+    n_conv = draw(st.integers(min_value=0, max_value=3))
+    convs = []
+    for k in range(n_conv):
+        day = start + dt.timedelta(days=draw(_day_offsets))
+        status = draw(st.sampled_from(["completed", "completed", "draft"]))
+        rec = conversation("E1", day, items=draw(st.integers(1, 4)), status=status,
+                           cid=f"E1-{day:%Y%m%d}-{k}",
+                           next_due=draw(st.sampled_from([None, (day + dt.timedelta(days=150)).isoformat()])))
+        convs.append(rec)
+    cis = []
+    for k in range(draw(st.integers(min_value=0, max_value=4))):
+        if not convs:
+            break
+        target = draw(st.sampled_from(convs))
+        items = [it["item_id"] for it in target["action_items"]]
+        chosen = draw(st.lists(st.sampled_from(items), unique=True, max_size=len(items)))
+        statuses = {i: draw(st.sampled_from(S.ITEM_STATUSES)) for i in chosen}
+        day = start + dt.timedelta(days=draw(_day_offsets))
+        cis.append(checkin("E1", day, target["conversation_id"], statuses, cid=f"E1-ci-{day:%Y%m%d}-{k}"))
+    return convs, cis
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(histories())
+def test_open_items_and_next_due_agree_with_the_apps_followup_rules(history):
+    convs, cis = history
+    clean_convs = [S.validate_conversation(c) for c in convs]
+    clean_cis = [S.validate_checkin(c) for c in cis]
+    tables = pure_org([person("E1", cadence=6)], [*convs, *cis])
+    far = D(2030, 1, 1)  # after every record: followup has no as_of
+    r = row(C.due_list(tables, far), "E1")
+    assert r["open_action_items"] == len(followup.open_items(clean_convs, clean_cis))
+    expected_due = followup.next_conversation_due(clean_convs)
+    if expected_due is None:
+        assert pd.isna(r["next_conversation_due"])
+    else:
+        assert r["next_conversation_due"] == pd.Timestamp(expected_due)
+    mine = C.action_item_states(tables, far)
+    theirs = followup.item_states(clean_convs, clean_cis)
+    assert sorted(zip(mine["conversation_id"], mine["item_id"], mine["status"], mine["carried_over"])) == \
+        sorted((s.conversation_id, s.item_id, s.status, s.carried_over) for s in theirs)

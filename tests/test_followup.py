@@ -1,0 +1,141 @@
+"""The follow-up rules (careerconv.app.followup): pure functions over records."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given, strategies as st
+
+from careerconv import schema as S
+from careerconv.app import followup as F
+
+
+def conversation(cid: str, date: str, *, status: str = "completed", items=(), skills=(), cadence=6,
+                 next_due=None, dreams=()) -> dict:
+    rec = S.new_conversation("E1", "C1", dt.date.fromisoformat(date), "career-conversation", "1", cid)
+    rec.update(status=status, cadence_months=cadence, next_due=next_due,
+               action_items=[{"item_id": i, "text": t, "due": None, "owner": "", "skill": ""} for i, t in items],
+               skills=[{**S.new_skill(n), "self_rating": r, "targets": {"6": r + 1, "12": r + 2, "18": r + 3}}
+                       for n, r in skills],
+               dreams=[{"rank": n, "text": t} for n, t in enumerate(dreams, start=1)])
+    return rec
+
+
+def checkin(cid: str, date: str, updates=(), ratings=(), created_at=None, conversation_id=None) -> dict:
+    return {"checkin_id": cid, "employee_id": "E1", "coach_id": "C1", "date": date, "created_at": created_at,
+            "conversation_id": conversation_id,
+            "updates": [{"conversation_id": c, "item_id": i, "status": s, "note": n, "reason": ""}
+                        for c, i, s, n in updates],
+            "ratings": [{"skill": k, "self_rating": r, "coach_rating": None} for k, r in ratings]}
+
+
+def test_add_months_clamps_to_the_end_of_the_month():
+    assert F.add_months(dt.date(2026, 8, 31), 6) == dt.date(2027, 2, 28)
+    assert F.add_months(dt.date(2027, 8, 31), 6) == dt.date(2028, 2, 29)
+    assert F.add_months(dt.date(2026, 1, 15), 12) == dt.date(2027, 1, 15)
+    assert F.add_months(dt.date(2026, 3, 31), -1) == dt.date(2026, 2, 28)
+
+
+@given(st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2090, 12, 31)), st.integers(0, 120))
+def test_add_months_lands_in_the_right_month(day, months):
+    got = F.add_months(day, months)
+    assert (got.year * 12 + got.month) - (day.year * 12 + day.month) == months
+    assert got.day <= day.day
+
+
+def test_drafts_are_never_the_previous_plan():
+    convs = [conversation("c1", "2026-01-10", items=[("a1", "old")]),
+             conversation("c2", "2026-06-10", status="draft", items=[("a1", "draft item")])]
+    assert F.last_completed(convs)["conversation_id"] == "c1"
+    plan = F.previous_plan(convs, [])
+    assert plan.conversation_id == "c1" and [i.text for i in plan.items] == ["old"]
+
+
+def test_item_status_comes_from_the_latest_checkin():
+    convs = [conversation("c1", "2026-01-10", items=[("a1", "learn"), ("a2", "teach"), ("a3", "write")])]
+    cis = [checkin("ci-b", "2026-02-01", [("c1", "a1", "done", "finished")], created_at="2026-02-01T15:00:00"),
+           checkin("ci-a", "2026-02-01", [("c1", "a1", "in_progress", "started")], created_at="2026-02-01T09:00:00"),
+           checkin("ci-0", "2026-01-20", [("c1", "a2", "dropped", "no time")])]
+    states = {s.item_id: s for s in F.item_states(convs, cis)}
+    assert states["a1"].status == "done" and states["a1"].note == "finished" and states["a1"].checkin_id == "ci-b"
+    assert states["a2"].status == "dropped" and states["a2"].updated_on == "2026-01-20"
+    assert states["a3"].status == "open" and states["a3"].updated_on is None
+    assert [s.item_id for s in F.open_items(convs, cis)] == ["a3"]
+
+
+def test_same_day_checkins_without_times_sort_by_natural_id():
+    convs = [conversation("c1", "2026-01-10", items=[("a1", "x")])]
+    cis = [checkin("E1-ci-20260201-10", "2026-02-01", [("c1", "a1", "done", "")]),
+           checkin("E1-ci-20260201-2", "2026-02-01", [("c1", "a1", "open", "")])]
+    assert F.item_states(convs, cis)[0].status == "done"  # -10 was saved after -2
+
+
+def test_items_carried_over_only_when_a_checkin_kept_them_alive():
+    convs = [conversation("c1", "2025-06-01", items=[("a1", "kept alive"), ("a2", "forgotten"), ("a3", "done")]),
+             conversation("c2", "2026-01-10", items=[("a1", "new plan item")])]
+    cis = [checkin("ci1", "2025-09-01", [("c1", "a1", "in_progress", "halfway"), ("c1", "a3", "done", "")])]
+    items = F.open_items(convs, cis)
+    assert [(i.conversation_id, i.item_id, i.carried_over) for i in items] == [
+        ("c2", "a1", False), ("c1", "a1", True)]
+    plan = F.previous_plan(convs, cis)
+    assert [i.text for i in plan.carried_over] == ["kept alive"]
+    assert [i.text for i in plan.open_items] == ["new plan item", "kept alive"]
+
+
+def test_no_completed_conversation_means_nothing_to_follow_up():
+    convs = [conversation("c1", "2026-01-10", status="draft", items=[("a1", "x")])]
+    assert F.open_items(convs, []) == [] and F.previous_plan(convs, []).conversation is None
+    assert F.previous_plan([], []).open_items == () and F.next_conversation_due([]) is None
+
+
+def test_latest_ratings_prefer_the_conversation_on_the_same_day_and_ignore_case():
+    convs = [conversation("c1", "2026-01-10", skills=[("Public Speaking", 4)]),
+             conversation("c2", "2026-06-01", skills=[("public speaking", 6)])]
+    cis = [checkin("ci1", "2026-03-01", ratings=[("PUBLIC SPEAKING", 5)]),
+           checkin("ci2", "2026-06-01", ratings=[("public  speaking", 9)])]
+    latest = F.latest_ratings(convs, cis)
+    point = latest[S.skill_key("Public speaking")]
+    assert (point.self_rating, point.source, point.date) == (6, "conversation", "2026-06-01")
+    assert F.latest_ratings(convs, cis, since="2026-07-01") == {}
+    points = F.rating_points(convs, cis)
+    assert [p.self_rating for p in points] == [4, 5, 9, 6]
+
+
+def test_previous_plan_shows_skills_with_targets_and_the_latest_rating_since():
+    convs = [conversation("c1", "2026-01-10", skills=[("Writing", 3), ("Drawing", 5)], next_due="2026-07-10",
+                          dreams=("b", "a"))]
+    cis = [checkin("ci1", "2025-12-01", ratings=[("Writing", 2)]),  # before the conversation: ignored
+           checkin("ci2", "2026-03-01", ratings=[("Writing", 4)])]
+    plan = F.previous_plan(convs, cis)
+    writing, drawing = plan.skills
+    assert writing.baseline == 3 and writing.targets == {6: 4, 12: 5, 18: 6}
+    assert writing.latest.self_rating == 4 and writing.latest.source == "checkin"
+    assert drawing.latest.source == "conversation" and drawing.latest.self_rating == 5
+    assert plan.checkins_since == 1 and plan.last_checkin_date == "2026-03-01"
+    assert plan.next_due == "2026-07-10" and [d["text"] for d in plan.dreams] == ["b", "a"]
+
+
+def test_previous_plan_before_a_date_skips_todays_conversation():
+    convs = [conversation("c1", "2026-01-10", items=[("a1", "old")]),
+             conversation("c2", "2026-10-01", items=[("a1", "today")])]
+    assert F.previous_plan(convs, [], before="2026-10-01").conversation_id == "c1"
+    assert F.previous_plan(convs, [], before=dt.date(2026, 10, 2)).conversation_id == "c2"
+    with pytest.raises(ValueError):
+        F.previous_plan(convs, [], before="01/02/2026x")
+
+
+def test_next_conversation_due_falls_back_to_the_cadence():
+    assert F.next_conversation_due([conversation("c1", "2026-08-31", cadence=6, next_due=None)]) == \
+        dt.date(2027, 2, 28)
+    assert F.next_conversation_due([conversation("c1", "2026-08-31", next_due="2026-12-01")]) == \
+        dt.date(2026, 12, 1)
+    assert F.next_conversation_due([conversation("c1", "2026-08-31", cadence=None)]) is None
+
+
+def test_item_state_helpers():
+    item = F.ItemState("c1", "2026-01-01", "a1", "x", "2026-02-01", "", "", status="in_progress")
+    assert item.is_open and item.status_label == "In progress"
+    assert item.is_overdue(dt.date(2026, 2, 2)) and not item.is_overdue(dt.date(2026, 2, 1))
+    done = F.ItemState("c1", "2026-01-01", "a1", "x", "2026-02-01", "", "", status="done")
+    assert not done.is_open and not done.is_overdue(dt.date(2030, 1, 1))
