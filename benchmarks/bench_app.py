@@ -12,6 +12,10 @@ Prints, against the targets of issue 3:
   value -> snapshot -> autosave scheduled), measured while saves run in the
   background; it must stay far below a keystroke interval, so typing never
   waits for the disk;
+* **team view ready for a coach** - ``show_team(coach)``: every report's
+  records read, due dates, open action items and skill trends worked out, one
+  row of widgets per report: p50/p95/max over coaches (and the largest team);
+  target <= 1 s;
 * for context: building the app (roster of 10,000, question sets, skill
   names), searching the roster, starting a conversation.
 
@@ -43,6 +47,7 @@ from careerconv.app.scheduling import ManualClock, ManualScheduler, ThreadSchedu
 from careerconv.store import Store
 
 READY_TARGET = 1.0
+TEAM_TARGET = 1.0
 SAVE_TARGET = 0.020
 KEYSTROKE_BUDGET = 0.005  # well under the ~50 ms between keystrokes of a fast typist
 
@@ -119,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fresh", action="store_true", help="copy the source again")
     parser.add_argument("--employees", type=int, default=40, help="employees to open")
     parser.add_argument("--saves", type=int, default=100, help="autosaves to time")
+    parser.add_argument("--coaches", type=int, default=30, help="team views to open")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
     if not (args.source / "roster.csv").exists():
@@ -155,6 +161,25 @@ def main(argv: list[str] | None = None) -> int:
         ready.append(time.perf_counter() - t)
         assert app.glance_html.value and app.employee["employee_id"] == eid
     ok &= line("ready for a chosen employee (history shown)", ready, READY_TARGET)
+
+    team_sizes = app.roster["coach_id"].value_counts()
+    coaches = rng.sample(sorted(team_sizes.index), min(args.coaches, len(team_sizes)))
+    largest = team_sizes.index[0]
+    if largest not in coaches:
+        coaches.append(largest)
+    team_times, largest_time = [], 0.0
+    for coach in coaches:
+        t = time.perf_counter()
+        team = app.show_team(coach)
+        took = time.perf_counter() - t
+        team_times.append(took)
+        assert len(team.rows) == team_sizes[coach] and app.errors.text == ""
+        if coach == largest:
+            largest_time = took
+    ok &= line(f"team view ready for a coach ({statistics.median(team_sizes[coaches]):.0f} reports)",
+               team_times, TEAM_TARGET)
+    print(f"{'  the largest team (' + str(team_sizes[largest]) + ' reports)':<44} {ms(largest_time)}")
+    app.coach_choice.value = ""  # back to the whole organisation for what follows
 
     # a conversation for someone without a draft today
     subject = next(e for e in picked if not any(c["status"] == "draft" for c in app.store.conversations(e)))

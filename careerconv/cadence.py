@@ -75,6 +75,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import progress
 from . import schema as S
 
 __all__ = [
@@ -89,7 +90,6 @@ __all__ = [
     "DUE_TABLES",
     "DUE_COLUMNS",
     "ITEM_STATE_COLUMNS",
-    "add_months",
     "due_status",
     "action_item_states",
     "open_action_items",
@@ -163,41 +163,28 @@ _NEEDED = {
 # ---------------------------------------------------------------------------
 
 
-def add_months(dates: pd.Series, months: pd.Series) -> pd.Series:
-    """Add calendar months to dates, row by row.
+def _next_by_cadence(dates: pd.Series, months: pd.Series) -> pd.Series:
+    """Each date plus its cadence in calendar months, by :func:`careerconv.progress.horizon_date`.
 
-    The same rule as :func:`careerconv.progress.horizon_date`: the day of month
-    is kept and clipped to the end of a shorter month (31 Aug + 6 = 28/29 Feb).
-
-    Parameters
-    ----------
-    dates : pandas.Series
-        Dates (datetime64); NaT stays NaT.
-    months : pandas.Series
-        Whole months >= 0, aligned with ``dates``; NA gives NaT.
-
-    Returns
-    -------
-    pandas.Series
-        datetime64[ns], same index as ``dates``.
+    ``progress.horizon_date`` owns the month rule for the whole product; it is
+    called once per distinct (date, months) pair, which in an organisation of
+    10,000 people is a few hundred calls. A missing date or cadence gives NaT.
 
     Raises
     ------
     ValueError
-        If a month count is negative or not whole.
+        If a cadence is negative (from :func:`~careerconv.progress.horizon_date`).
     """
-    dates = pd.to_datetime(dates).astype(_DATE)
-    counts = pd.to_numeric(months, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    with np.errstate(invalid="ignore"):
-        bad = ~np.isnan(counts) & ((counts < 0) | (counts != np.round(counts)))
-    if bad.any():
-        raise ValueError(f"months must be whole numbers >= 0, got {sorted(set(counts[bad].tolist()))}")
     out = pd.Series(pd.NaT, index=dates.index, dtype=_DATE)
-    # One vectorised shift per distinct month count (in practice 6 and 12).
-    for m in np.unique(counts[~np.isnan(counts)]):
-        mask = (counts == m) & dates.notna().to_numpy()
-        if mask.any():
-            out.loc[mask] = (dates.loc[mask] + pd.DateOffset(months=int(m))).astype(_DATE)
+    counts = pd.array(months, dtype="Int64")
+    valid = dates.notna().to_numpy() & ~np.asarray(counts.isna())
+    if not valid.any():
+        return out
+    pairs = pd.DataFrame({"date": dates.to_numpy()[valid], "months": counts[valid]})
+    distinct = pairs.drop_duplicates(ignore_index=True)
+    distinct["due"] = [progress.horizon_date(day, int(m)) for day, m in zip(distinct["date"], distinct["months"])]
+    shifted = pairs.merge(distinct, on=["date", "months"], how="left")["due"]
+    out.loc[valid] = shifted.astype(_DATE).to_numpy()
     return out
 
 
@@ -416,7 +403,7 @@ def due_list(
     cadence = pd.array(frame["conv_cadence"], dtype="Int64")
     cadence = cadence.fillna(pd.array(frame["roster_cadence"], dtype="Int64"))
     frame["cadence_months"] = cadence
-    by_cadence = add_months(frame["last_conversation"], frame["cadence_months"])
+    by_cadence = _next_by_cadence(frame["last_conversation"], frame["cadence_months"])
     frame["next_conversation_due"] = frame["agreed_next_due"].where(frame["agreed_next_due"].notna(), by_cadence)
 
     # Check-ins: the latest one, and the follow-up clock.

@@ -192,7 +192,7 @@ def test_unknown_employee_is_reported_in_the_banner(h: Harness):
 
 def test_empty_data_folder_says_what_to_do(tmp_path: Path):
     app = Harness(tmp_path / "empty").app
-    texts = " ".join(getattr(w, "value", "") for w in app.start_screen.children[0].children
+    texts = " ".join(getattr(w, "value", "") for w in app.person_view.children[0].children
                      if isinstance(getattr(w, "value", None), str))
     assert "careerconv demo" in texts
 

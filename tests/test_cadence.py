@@ -145,13 +145,22 @@ def test_month_end_dates(held, months, due):
     assert progress.horizon_date(held, months) == ts(due)
 
 
-def test_add_months_matches_horizon_date_and_rejects_bad_months():
-    dates = pd.Series(pd.to_datetime(["2024-08-31", "2024-01-31", None]))
-    out = C.add_months(dates, pd.Series([6, 1, 6]))
-    assert list(out[:2]) == [ts("2025-02-28"), ts("2024-02-29")]
-    assert pd.isna(out[2])
-    with pytest.raises(ValueError, match="whole numbers >= 0"):
-        C.add_months(dates, pd.Series([6, -1, 6]))
+def test_next_due_by_cadence_is_progress_horizon_date_for_every_row():
+    held = [D(2024, 8, 31), D(2023, 8, 31), D(2024, 3, 31), D(2024, 2, 29), D(2024, 1, 31), D(2024, 8, 31)]
+    people = [person(f"E{i}", cadence=12 if i % 2 else 6) for i in range(len(held))]
+    records = [imported(f"E{i}", day) for i, day in enumerate(held)]  # no cadence recorded: the roster's
+    due = C.due_list(pure_org(people, records), D(2026, 1, 1)).set_index("employee_id")
+    for i, day in enumerate(held):
+        months = 12 if i % 2 else 6
+        assert due.loc[f"E{i}", "next_conversation_due"] == progress.horizon_date(day, months)
+    assert not hasattr(C, "add_months")  # one month rule in the product: progress owns it
+
+
+def test_a_negative_cadence_in_a_hand_made_frame_is_refused():
+    tables = pure_org([person("E1")], [imported("E1", D(2024, 1, 10))])
+    tables["roster"] = tables["roster"].assign(cadence_months=pd.array([-1], dtype="Int64"))
+    with pytest.raises(ValueError, match="months must be a whole number of months >= 0"):
+        C.due_list(tables, D(2024, 6, 1))
 
 
 def test_roster_cadence_is_the_fallback_for_imported_history():

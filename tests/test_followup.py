@@ -9,6 +9,7 @@ from hypothesis import given, strategies as st
 
 from careerconv import schema as S
 from careerconv.app import followup as F
+from careerconv.progress import horizon_date
 
 
 def conversation(cid: str, date: str, *, status: str = "completed", items=(), skills=(), cadence=6,
@@ -30,18 +31,13 @@ def checkin(cid: str, date: str, updates=(), ratings=(), created_at=None, conver
             "ratings": [{"skill": k, "self_rating": r, "coach_rating": None} for k, r in ratings]}
 
 
-def test_add_months_clamps_to_the_end_of_the_month():
-    assert F.add_months(dt.date(2026, 8, 31), 6) == dt.date(2027, 2, 28)
-    assert F.add_months(dt.date(2027, 8, 31), 6) == dt.date(2028, 2, 29)
-    assert F.add_months(dt.date(2026, 1, 15), 12) == dt.date(2027, 1, 15)
-    assert F.add_months(dt.date(2026, 3, 31), -1) == dt.date(2026, 2, 28)
-
-
-@given(st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2090, 12, 31)), st.integers(0, 120))
-def test_add_months_lands_in_the_right_month(day, months):
-    got = F.add_months(day, months)
+@given(st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2090, 12, 31)), st.sampled_from([6, 12]))
+def test_next_due_by_cadence_is_the_products_one_month_rule(day, months):
+    got = F.next_conversation_due([conversation("c1", day.isoformat(), cadence=months)])
+    assert got == horizon_date(day, months).date()
     assert (got.year * 12 + got.month) - (day.year * 12 + day.month) == months
     assert got.day <= day.day
+    assert not hasattr(F, "add_months")  # progress.horizon_date owns the rule
 
 
 def test_drafts_are_never_the_previous_plan():
@@ -62,6 +58,33 @@ def test_item_status_comes_from_the_latest_checkin():
     assert states["a2"].status == "dropped" and states["a2"].updated_on == "2026-01-20"
     assert states["a3"].status == "open" and states["a3"].updated_on is None
     assert [s.item_id for s in F.open_items(convs, cis)] == ["a3"]
+
+
+def test_a_completed_item_records_the_day_it_was_done_and_a_dropped_one_keeps_its_reason():
+    convs = [conversation("c1", "2026-01-10", items=[("a1", "learn"), ("a2", "teach"), ("a3", "write")])]
+
+    def ci(cid, date, *updates):
+        rec = checkin(cid, date)
+        rec["updates"] = [{"conversation_id": "c1", "item_id": i, "status": s, "note": "", "reason": r}
+                          for i, s, r in updates]
+        return rec
+
+    cis = [ci("ci1", "2026-02-01", ("a1", "in_progress", ""), ("a2", "dropped", "no class to teach"),
+              ("a3", "done", "")),
+           ci("ci2", "2026-03-01", ("a1", "done", ""), ("a2", "dropped", ""), ("a3", "in_progress", "")),
+           ci("ci3", "2026-04-01", ("a1", "done", ""), ("a3", "done", ""))]
+    states = {s.item_id: s for s in F.item_states(convs, cis)}
+    # a1: done on 1 Mar; the check-in of 1 Apr repeating "done" does not move the date
+    assert (states["a1"].completed_on, states["a1"].updated_on, states["a1"].status_since) == (
+        "2026-03-01", "2026-04-01", "2026-03-01")
+    # a2: dropped on 1 Feb with a reason; mentioned again without one, the reason stays
+    assert (states["a2"].dropped_on, states["a2"].reason, states["a2"].completed_on) == (
+        "2026-02-01", "no class to teach", None)
+    # a3: done, reopened, done again: completed when it was last marked done
+    assert states["a3"].completed_on == "2026-04-01"
+    assert F.item_states(convs, cis[:1])[0].status_since == "2026-02-01"  # in progress since
+    assert F.item_states(convs, [])[0].status_since is None and F.item_states(convs, [])[0].completed_on is None
+    assert F.latest_updates(cis)[("c1", "a1")][1]["checkin_id"] == "ci3"
 
 
 def test_same_day_checkins_without_times_sort_by_natural_id():

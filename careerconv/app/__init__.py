@@ -9,7 +9,8 @@ Voila via ``careerconv app``)::
 Modules: :mod:`.facilitation` (the app object), :mod:`.sections` (one editor per
 question kind), :mod:`.timers`, :mod:`.autosave`, :mod:`.checkin`,
 :mod:`.summary`, :mod:`.glance`, :mod:`.followup` (pure follow-up rules, shared
-with the due list and team views), :mod:`.scheduling`, :mod:`.styles`.
+with the due list and team views), :mod:`.team` (the coach's team at a glance),
+:mod:`.scheduling`, :mod:`.styles`.
 """
 
 from .facilitation import ConversationApp, organisation_skill_names, resolve_data_dir

@@ -4,8 +4,10 @@ It lists the open action items of the last completed conversation and the
 items carried over from earlier ones (:func:`careerconv.app.followup.open_items`),
 each with its current status preselected, so the coach only touches what
 changed: a status (open / in progress / done / dropped - dropping needs a
-reason), a note, and optionally an interim rating per skill of the plan. One
-click saves the check-in through ``Store.save_checkin``.
+reason), a note, and optionally an interim rating per skill of the plan. Below
+them, for reference, the items already done (with the day they were done) or
+dropped (with the reason). One click saves the check-in through
+``Store.save_checkin``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import ipywidgets as W
 from .. import schema as S
 from ..store import Store
 from . import followup as F
+from .glance import closed_items_html, item_when
 from .sections import NO_RATING, RATING_CHOICES, button, classed, html, rating_out, set_disabled, show
 from .summary import human_date
 from .timers import Clock, system_clock
@@ -40,7 +43,13 @@ class CheckinItemRow:
         if item.carried_over:
             meta.append(f"carried over from the conversation of {escape(human_date(item.conversation_date))}")
         if item.updated_on:
-            last = f"last check-in {escape(human_date(item.updated_on))}: {escape(item.status_label)}"
+            when = item_when(item)
+            if not when:
+                last = f"still open at the check-in of {escape(human_date(item.updated_on))}"
+            elif item.updated_on != item.status_since:
+                last = f"{escape(when)}, last check-in {escape(human_date(item.updated_on))}"
+            else:
+                last = escape(when)
             if item.note:
                 last += f" — “{escape(item.note)}”"
             meta.append(last)
@@ -155,6 +164,9 @@ class CheckinView:
                 parts.extend(r.widget for r in self.items)
             else:
                 parts.append(html('<div class="cc-muted">Every action item is done or dropped.</div>'))
+            closed = closed_items_html(self.plan.items)
+            if closed:
+                parts.append(html(f'<h4 class="cc-subhead">Already done or dropped</h4>{closed}', "cc-checkin-closed"))
             if self.ratings:
                 parts.append(html("<h3>How would they rate these skills now? (optional)</h3>"))
                 parts.extend(r.widget for r in self.ratings)

@@ -5,7 +5,10 @@
 * **start** - pick the coach, the question set and the employee (search the
   roster by name or id); the employee's previous conversation at a glance
   (dreams, skills with ratings and targets, the action plan with the status the
-  check-ins gave it); start a conversation, resume a draft, or hold a check-in;
+  check-ins gave it); start a conversation, resume a draft, or hold a check-in.
+  Once a coach is chosen, **My team** shows all their reports at a glance
+  (:mod:`careerconv.app.team`: who is due, open action items, skills against
+  their targets) with one click to open a conversation or a check-in;
 * **conversation** - the question set's sections (Goals, Action plan, Next
   steps) in a stepper with free navigation and a timer per section, then a
   Finish step that lists what is missing and completes (locks) the
@@ -50,6 +53,7 @@ from .sections import (ActionItemsEditor, CadenceEditor, DreamsEditor, Editor, E
                        SectionView, SkillsEditor, ANSWER_EDITORS, SKILL_PART_KINDS, button, classed, html, show)
 from .styles import style_widget
 from .summary import human_date, render_summary_html, summary_fragment
+from .team import TeamView, load_team
 from .timers import Clock, SectionTimers, system_clock
 
 log = logging.getLogger("careerconv.app")
@@ -354,7 +358,16 @@ class ConversationApp:
         self.coach_choice = classed(W.Dropdown(options=[("All coaches", "")] + [(self.coach_label(c), c)
                                                                                for c in coaches],
                                                value=coach_id or "", description="Coach",
-                                               layout=W.Layout(width="100%")), "cc-coach")
+                                               layout=W.Layout(width="360px")), "cc-coach")
+        self.view_choice = classed(W.ToggleButtons(options=[("Find a person", "person"), ("My team", "team")],
+                                                   value="person", style={"button_width": "auto"},
+                                                   tooltips=["Search the roster and open one person",
+                                                             "Every report of this coach at a glance"]),
+                                   "cc-choice", "cc-view-choice")
+        self.team_hint = html('<span class="cc-muted">Choose a coach to see their team at a glance.</span>',
+                              "cc-team-hint")
+        self.view_choice.observe(self.guard(lambda _c: self._show_start_view(), "Could not open the team view"),
+                                 names="value")
         self.set_choice = classed(W.Dropdown(options=[(qs.title, k) for k, qs in self.main_sets.items()],
                                              value=self.wanted_set, description="Questions",
                                              layout=W.Layout(width="100%")), "cc-question-set")
@@ -367,6 +380,8 @@ class ConversationApp:
         self.results_note = html("", "cc-muted", "cc-results-note")
         self.search.observe(self.guard(lambda _c: self._run_search(), "Search failed"), names="value")
         self.coach_choice.observe(self.guard(lambda _c: self._run_search(), "Search failed"), names="value")
+        self.coach_choice.observe(self.guard(lambda _c: self._coach_changed(), "Could not open the team view"),
+                                  names="value")
 
         self.employee_html = html('<div class="cc-muted">Pick a person on the left to see their previous '
                                   "conversation and start.</div>", "cc-employee-card")
@@ -393,7 +408,7 @@ class ConversationApp:
                                       "cc-card", "cc-employee-panel")
         show(self.draft_box, False)
         show(self.actions, False)
-        picker_parts: list[W.Widget] = [html("<b>Who are you meeting?</b>"), self.coach_choice, self.set_choice,
+        picker_parts: list[W.Widget] = [html("<b>Who are you meeting?</b>"), self.set_choice,
                                         self.search, self.results, self.results_note]
         if self.roster.empty:
             picker_parts.append(html(
@@ -402,10 +417,111 @@ class ConversationApp:
                 "<code>careerconv import roster FILE</code>, then reload.</div>", "cc-no-roster"))
         picker = classed(W.VBox(picker_parts, layout=W.Layout(width="330px", flex="0 0 330px")), "cc-card",
                          "cc-picker")
-        self.start_screen = classed(W.HBox([picker, self.employee_panel],
-                                           layout=W.Layout(width="100%", align_items="flex-start")),
-                                    "cc-row", "cc-start-screen")
+        self.person_view = classed(W.HBox([picker, self.employee_panel],
+                                          layout=W.Layout(width="100%", align_items="flex-start")),
+                                   "cc-row", "cc-person-view")
+        self.team = TeamView(guard=self.guard, on_person=self._open_person_from_team,
+                             on_conversation=self._open_conversation_from_team,
+                             on_checkin=self._open_checkin_from_team, on_refresh=self.refresh_team)
+        self.start_bar = classed(W.HBox([self.coach_choice, self.view_choice, self.team_hint],
+                                        layout=W.Layout(width="100%")), "cc-row", "cc-start-bar")
+        self.start_screen = classed(W.VBox([self.start_bar, self.person_view], layout=W.Layout(width="100%")),
+                                    "cc-start-screen")
         self._run_search()
+        self._coach_changed()
+
+    # ------------------------------------------------------------------ the team view
+    def _coach_changed(self) -> None:
+        coach = self.coach_choice.value
+        show(self.view_choice, bool(coach))
+        show(self.team_hint, not coach)
+        if self.view_choice.value == "team":
+            if coach:
+                self.refresh_team()
+            else:
+                self.view_choice.value = "person"
+
+    def _show_start_view(self) -> None:
+        if self.view_choice.value == "team":
+            self.refresh_team()
+            self.start_screen.children = (self.start_bar, self.team.widget)
+        else:
+            self.start_screen.children = (self.start_bar, self.person_view)
+
+    def refresh_team(self) -> TeamView:
+        """Read the chosen coach's reports again and redraw the team view.
+
+        Returns
+        -------
+        TeamView
+            The team panel (``.members`` holds the rows shown).
+
+        Raises
+        ------
+        ValueError
+            If no coach is chosen.
+        """
+        coach = self.coach_choice.value
+        if not coach:
+            raise ValueError("choose a coach first: the team view shows one coach's reports")
+        today = self.clock().date()
+        members = load_team(self.store, coach, today, roster=self.roster)
+        self.team.show_members(coach, self.coach_label(coach), members, today)
+        return self.team
+
+    def show_team(self, coach_id: str | None = None) -> TeamView:
+        """Show the team view of a coach (the one chosen, or ``coach_id``) on the start screen.
+
+        Parameters
+        ----------
+        coach_id
+            Choose this coach first.
+
+        Returns
+        -------
+        TeamView
+            The team panel, freshly built.
+
+        Raises
+        ------
+        ValueError
+            If no coach is chosen, or ``coach_id`` coaches nobody on the roster.
+        """
+        coaches = [value for _label, value in self.coach_choice.options if value]
+        if coach_id is not None and coach_id not in coaches:
+            raise ValueError(f"{coach_id!r} is not a coach on the roster of {self.data_dir}")
+        if coach_id is None and not self.coach_choice.value:
+            raise ValueError("choose a coach first: the team view shows one coach's reports")
+        if self.screen != "start":
+            self._close_current(save=True)
+            self._show_screen("start")
+        changed = coach_id is not None and coach_id != self.coach_choice.value
+        if changed:
+            self.coach_choice.value = coach_id
+        if self.view_choice.value != "team":
+            self.view_choice.value = "team"
+        elif not changed:
+            self.refresh_team()
+        return self.team
+
+    def show_people(self) -> None:
+        """Back to finding one person (the search list and the employee panel)."""
+        self.view_choice.value = "person"
+
+    def _open_person_from_team(self, employee_id: str) -> None:
+        self.view_choice.value = "person"
+        self.select_employee(employee_id)
+
+    def _open_conversation_from_team(self, employee_id: str) -> None:
+        self.select_employee(employee_id)
+        if any(c["status"] == "draft" for c in self.conversations):
+            self.resume_draft()
+        else:
+            self.start_conversation()
+
+    def _open_checkin_from_team(self, employee_id: str) -> None:
+        self.select_employee(employee_id)
+        self.open_checkin()
 
     def _run_search(self) -> None:
         query = self.search.value.casefold().split()
@@ -936,6 +1052,8 @@ class ConversationApp:
         if screen == "start":
             self.body.children = (self.start_screen,)
             self._show_status(SaveStatus("idle"))
+            if self.view_choice.value == "team" and self.coach_choice.value:
+                self.refresh_team()  # what was just saved shows at once
         elif screen == "conversation":
             self.body.children = (self.conversation_screen,)
         elif screen == "checkin":

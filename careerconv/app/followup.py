@@ -15,6 +15,11 @@ the due list and a team view can all share one set of rules:
   check-in kept alive: their latest status is ``open`` or ``in_progress``. Items
   of an earlier conversation that no check-in ever mentioned are considered
   replaced by the newer plan and are not carried over;
+* **when a status was set**: an item's ``status_since`` is the date of the
+  check-in that gave it its current status (the first of the latest run of
+  check-ins saying so), so a completed item records the day it was done
+  (``completed_on``) and a dropped one keeps the reason given when it was
+  dropped;
 * **the latest rating** of a skill is the most recent self (or coach) rating from
   a completed conversation or a check-in; on the same day a conversation wins
   over a check-in.
@@ -25,13 +30,13 @@ spacing do not matter).
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 from .. import schema as S
+from ..progress import horizon_date
 
 OPEN_STATUSES = ("open", "in_progress")
 STATUS_LABELS = {"open": "Open", "in_progress": "In progress", "done": "Done", "dropped": "Dropped"}
@@ -49,14 +54,23 @@ class ItemState:
         As stored in the conversation (``due`` ISO date or None).
     status
         ``open``, ``in_progress``, ``done`` or ``dropped``.
-    note, reason
+    note
         From the latest check-in that mentioned the item ("" if none).
+    reason
+        Why a dropped item was dropped: the latest reason given since it was
+        dropped ("" for any other status), so a later check-in that mentions
+        the item again without a reason does not lose it.
     updated_on
-        ISO date of that check-in, or None if no check-in mentioned it.
+        ISO date of the latest check-in that mentioned the item, or None.
     checkin_id
         Id of that check-in, or None.
     carried_over
         True for an item of an earlier conversation that is still being worked on.
+    status_since
+        ISO date of the check-in that set the current status: the first of the
+        latest run of check-ins giving this status (for ``done``, the day it was
+        completed; a later check-in repeating "done" does not move it). None for
+        an item no check-in mentioned.
     """
 
     conversation_id: str
@@ -72,11 +86,22 @@ class ItemState:
     updated_on: str | None = None
     checkin_id: str | None = None
     carried_over: bool = False
+    status_since: str | None = None
 
     @property
     def is_open(self) -> bool:
         """True while the item still needs work (open or in progress)."""
         return self.status in OPEN_STATUSES
+
+    @property
+    def completed_on(self) -> str | None:
+        """ISO date of the check-in that marked the item done, or None while it is not done."""
+        return self.status_since if self.status == "done" else None
+
+    @property
+    def dropped_on(self) -> str | None:
+        """ISO date of the check-in that dropped the item, or None while it is not dropped."""
+        return self.status_since if self.status == "dropped" else None
 
     @property
     def status_label(self) -> str:
@@ -167,28 +192,6 @@ class PreviousPlan:
 # --------------------------------------------------------------------------- helpers
 
 
-def add_months(date: dt.date, months: int) -> dt.date:
-    """``date`` plus a whole number of months, the day clamped to the month's end.
-
-    Parameters
-    ----------
-    date
-        The start date.
-    months
-        Months to add (may be negative).
-
-    Returns
-    -------
-    datetime.date
-        E.g. 2026-08-31 + 6 months is 2027-02-28.
-    """
-    index = date.year * 12 + (date.month - 1) + int(months)
-    year, month = divmod(index, 12)
-    month += 1
-    day = min(date.day, calendar.monthrange(year, month)[1])
-    return dt.date(year, month, day)
-
-
 _NUM_RE = re.compile(r"(\d+)")
 
 
@@ -242,13 +245,44 @@ def latest_updates(checkins: Iterable[dict]) -> dict[tuple[str, str], tuple[dict
         ``(conversation_id, item_id) -> (update, checkin)`` for every item any
         check-in mentions; a later check-in replaces an earlier one.
     """
-    out: dict[tuple[str, str], tuple[dict, dict]] = {}
+    return {key: history[-1] for key, history in status_histories(checkins).items()}
+
+
+def status_histories(checkins: Iterable[dict]) -> dict[tuple[str, str], list[tuple[dict, dict]]]:
+    """Every check-in update of every action item, oldest first.
+
+    Parameters
+    ----------
+    checkins
+        Check-in records (any order).
+
+    Returns
+    -------
+    dict
+        ``(conversation_id, item_id) -> [(update, checkin), ...]`` in the order
+        the check-ins were held (date, then when saved, then id); the last pair
+        is the item's latest word (as :func:`latest_updates` gives it).
+    """
+    out: dict[tuple[str, str], list[tuple[dict, dict]]] = {}
     for ci in sorted(checkins, key=_checkin_order):
         for upd in ci.get("updates") or []:
             conv = upd.get("conversation_id") or ci.get("conversation_id")
             if conv and upd.get("item_id"):
-                out[(conv, upd["item_id"])] = (upd, ci)
+                out.setdefault((conv, upd["item_id"]), []).append((upd, ci))
     return out
+
+
+def _current_run(history: list[tuple[dict, dict]]) -> tuple[str, str]:
+    """(status_since, reason) of the latest run of updates that gave an item its current status."""
+    status = history[-1][0]["status"]
+    since, reason = history[-1][1]["date"], ""
+    for upd, ci in reversed(history):
+        if upd["status"] != status:
+            break
+        since = ci["date"]
+        if not reason and status == "dropped":
+            reason = (upd.get("reason") or "").strip()
+    return since, reason
 
 
 def item_states(conversations: Iterable[dict], checkins: Iterable[dict]) -> list[ItemState]:
@@ -266,25 +300,27 @@ def item_states(conversations: Iterable[dict], checkins: Iterable[dict]) -> list
     list of ItemState
         Oldest conversation first, items in the order they were agreed.
         ``carried_over`` is set for open items of all but the last conversation
-        that a check-in mentioned (see the module docstring).
+        that a check-in mentioned (see the module docstring); ``status_since``
+        (and so ``completed_on``) is the day of the check-in that set the status.
     """
     done = completed_conversations(conversations)
-    updates = latest_updates(checkins)
+    histories = status_histories(checkins)
     last_id = done[-1]["conversation_id"] if done else None
     out: list[ItemState] = []
     for conv in done:
         for item in conv.get("action_items") or []:
-            key = (conv["conversation_id"], item["item_id"])
-            upd, ci = updates.get(key, (None, None))
-            status = upd["status"] if upd else "open"
-            carried = (conv["conversation_id"] != last_id and upd is not None and status in OPEN_STATUSES)
+            history = histories.get((conv["conversation_id"], item["item_id"]))
+            upd, ci = history[-1] if history else ({}, None)
+            status = upd.get("status") or "open"
+            since, reason = _current_run(history) if history else (None, "")
+            carried = conv["conversation_id"] != last_id and ci is not None and status in OPEN_STATUSES
             out.append(ItemState(
                 conversation_id=conv["conversation_id"], conversation_date=conv["date"],
                 item_id=item["item_id"], text=item.get("text") or "", due=item.get("due"),
                 owner=item.get("owner") or "", skill=item.get("skill") or "", status=status,
-                note=(upd or {}).get("note") or "", reason=(upd or {}).get("reason") or "",
+                note=upd.get("note") or "", reason=reason,
                 updated_on=ci["date"] if ci else None, checkin_id=ci["checkin_id"] if ci else None,
-                carried_over=carried))
+                carried_over=carried, status_since=since))
     return out
 
 
@@ -422,5 +458,5 @@ def next_conversation_due(conversations: Iterable[dict]) -> dt.date | None:
     if last.get("next_due"):
         return dt.date.fromisoformat(last["next_due"])
     if last.get("cadence_months"):
-        return add_months(dt.date.fromisoformat(last["date"]), int(last["cadence_months"]))
+        return horizon_date(last["date"], int(last["cadence_months"])).date()
     return None

@@ -3,22 +3,89 @@
 Pure rendering: a :class:`~careerconv.app.followup.PreviousPlan` and a roster
 row in, escaped HTML out. The coach sees the dreams, the skills with the rating
 then, the latest rating since and the 6/12/18-month targets, and the action
-plan with the status the check-ins gave each item - so the conversation starts
-by following up on what was agreed, as the method asks.
+plan with the status the check-ins gave each item and when (a completed item
+reads "done on 15 Apr 2026", a dropped one keeps its reason) - so the
+conversation starts by following up on what was agreed, as the method asks.
+The item helpers here are shared by the check-in and the team views.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from html import escape
-from typing import Mapping
+from typing import Iterable, Mapping
 
-from .followup import PreviousPlan
+from .followup import ItemState, PreviousPlan
 from .summary import human_date, status_pill
 
 
 def _t(value) -> str:
     return escape(str(value or ""))
+
+
+def _since(item: ItemState) -> str:
+    """"on 15 Apr 2026" for a done or dropped item, "since …" for one in progress, else ""."""
+    if item.completed_on or item.dropped_on:
+        return f"on {human_date(item.completed_on or item.dropped_on)}"
+    if item.status == "in_progress" and item.status_since:
+        return f"since {human_date(item.status_since)}"
+    return ""
+
+
+def item_when(item: ItemState) -> str:
+    """When the item got its status, as words: ``"done on 15 Apr 2026"`` ("" if no check-in set it).
+
+    Parameters
+    ----------
+    item
+        From :func:`careerconv.app.followup.item_states`.
+
+    Returns
+    -------
+    str
+        Plain text (not escaped): ``done on …``, ``dropped on …``, ``in progress since …``,
+        or "" for an item that is open.
+    """
+    since = _since(item)
+    return f"{item.status_label.lower()} {since}" if since else ""
+
+
+def item_status_html(item: ItemState) -> str:
+    """The item's status pill and, once a check-in set it, when (escaped HTML).
+
+    A completed item reads "Done on 15 Apr 2026" (the date of the check-in that
+    marked it done), a dropped one "Dropped on …", one under way "In progress since …".
+    """
+    since = _since(item)
+    return status_pill(item.status) + (f' <span class="cc-when">{escape(since)}</span>' if since else "")
+
+
+def item_note_html(item: ItemState) -> str:
+    """A dropped item's reason and the latest note, with the date of that note (escaped HTML)."""
+    parts = []
+    if item.status == "dropped" and item.reason:
+        parts.append(f'<div class="cc-reason"><b>Reason:</b> {_t(item.reason)}</div>')
+    if item.note:
+        when = f' <span class="cc-muted">({escape(human_date(item.updated_on))})</span>' if item.updated_on else ""
+        parts.append(f"<div>{_t(item.note)}{when}</div>")
+    return "".join(parts)
+
+
+def closed_items_html(items: Iterable[ItemState]) -> str:
+    """Items that are done or dropped, each with when (and why, if dropped), as escaped HTML.
+
+    Returns "" when there are none; otherwise ``<div class="cc-closed-items">``
+    with one line per item, e.g. "Join Toastmasters — done on 15 Apr 2026".
+    """
+    lines = []
+    for it in items:
+        if it.is_open:
+            continue
+        reason = f' <span class="cc-muted">Reason: {_t(it.reason)}</span>' if it.status == "dropped" and it.reason else ""
+        lines.append(f"<li>{_t(it.text) or '<i>(no text)</i>'} — {item_status_html(it)}{reason}</li>")
+    if not lines:
+        return ""
+    return f'<div class="cc-closed-items"><ul>{"".join(lines)}</ul></div>'
 
 
 def due_phrase(due: str | None, today: dt.date) -> str:
@@ -106,10 +173,8 @@ def previous_plan_html(plan: PreviousPlan, today: dt.date) -> str:
             carried = (f' <span class="cc-muted">(carried over from {escape(human_date(it.conversation_date))})</span>'
                        if it.carried_over else "")
             overdue = ' <span class="cc-pill cc-pill-warn">overdue</span>' if it.is_overdue(today) else ""
-            note = it.note or (f"dropped: {it.reason}" if it.reason else "")
-            when = f' <span class="cc-muted">({escape(human_date(it.updated_on))})</span>' if it.updated_on and note else ""
             out.append(f"<tr><td>{_t(it.text)}{carried}</td><td>{escape(human_date(it.due))}{overdue}</td>"
-                       f"<td>{_t(it.owner)}</td><td>{status_pill(it.status)}</td><td>{_t(note)}{when}</td></tr>")
+                       f"<td>{_t(it.owner)}</td><td>{item_status_html(it)}</td><td>{item_note_html(it)}</td></tr>")
         out.append("</table>")
     else:
         out.append('<p class="cc-empty">no action items were agreed</p>')

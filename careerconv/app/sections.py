@@ -26,7 +26,7 @@ import ipywidgets as W
 
 from .. import schema as S
 from ..questions import Question, Section
-from .followup import add_months
+from ..progress import horizon_date
 from .summary import human_date
 
 STRUCTURED_KINDS = ("dreams", "skills", "action_items", "follow_up", "cadence")
@@ -565,7 +565,7 @@ class SkillCard:
                 self.target_boxes: dict[int, W.Dropdown] = {}
                 cells = []
                 for h in S.HORIZONS:
-                    when = human_date(add_months(ctx.conversation_date, h))
+                    when = human_date(horizon_date(ctx.conversation_date, h).date())
                     dd = classed(W.Dropdown(options=RATING_CHOICES, value=NO_RATING, description=f"{h} months",
                                             layout=W.Layout(width="150px")), f"cc-target-{h}", "cc-target")
                     editor.observe(dd, lambda change, h=h: self.target_changed(h, change))
@@ -1073,7 +1073,7 @@ class CadenceEditor(Editor):
         """The conversation date plus the chosen cadence, or None."""
         if self.buttons.value is None:
             return None
-        return add_months(self.ctx.conversation_date, int(self.buttons.value))
+        return horizon_date(self.ctx.conversation_date, int(self.buttons.value)).date()
 
     def _update_note(self) -> None:
         due = self.next_due()

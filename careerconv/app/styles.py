@@ -186,6 +186,71 @@ CSS = """
 .cc-app .cc-summary { background: #fff; border: 1px solid var(--cc-line); border-radius: 10px; padding: 6px 18px; }
 .cc-app .cc-checkin-item { border-top: 1px solid var(--cc-line); padding: 8px 0; }
 .cc-app .cc-item-text .widget-html-content { font-weight: 600; }
+.cc-app .cc-when { color: var(--cc-muted); font-size: 12px; white-space: nowrap; }
+.cc-app .cc-reason { font-size: 13px; }
+.cc-app .cc-subhead { font-size: 13px; text-transform: uppercase; letter-spacing: 0.05em; color: var(--cc-muted);
+  font-weight: 600; margin: 12px 0 2px 0; }
+.cc-app .cc-closed-items ul { margin: 2px 0; padding-left: 20px; font-size: 14px; }
+.cc-app .cc-closed-items li { margin: 2px 0; }
+
+.cc-app .cc-start-bar { align-items: center; gap: 14px; margin: 0 0 2px 0; flex-wrap: wrap; overflow: visible; }
+.cc-app .cc-start-bar .widget-dropdown { height: 32px; line-height: 32px; }
+.cc-app .cc-view-choice .widget-toggle-button { padding: 0 16px; font-weight: 600; }
+.cc-app .cc-badge {
+  display: inline-block; padding: 2px 10px; border-radius: 999px; font-size: 12px; font-weight: 600;
+  white-space: nowrap; line-height: 1.5;
+}
+.cc-app .cc-badge-overdue { background: var(--cc-error-bg); color: var(--cc-error-ink); }
+.cc-app .cc-badge-never { background: #ece8fb; color: #4b2f8f; }
+.cc-app .cc-badge-soon { background: var(--cc-warn-bg); color: var(--cc-warn-ink); }
+.cc-app .cc-badge-scheduled { background: var(--cc-ok-bg); color: var(--cc-ok-ink); }
+.cc-app .cc-team-head { align-items: flex-start; justify-content: space-between; }
+.cc-app .cc-team-counts { display: flex; gap: 6px; align-items: center; flex-wrap: wrap; margin: 4px 0 2px 0; }
+.cc-app .cc-team-columns {
+  display: flex; gap: 12px; color: var(--cc-muted); font-size: 11px; font-weight: 600; text-transform: uppercase;
+  letter-spacing: 0.05em; border-bottom: 1px solid var(--cc-line); padding: 8px 0 6px 0;
+}
+.cc-app .cc-team-columns span { flex: 0 0 auto; }
+.cc-app .cc-team-row { gap: 12px; padding: 10px 0; border-bottom: 1px solid #eef1f4; }
+.cc-app .cc-team-row:last-child { border-bottom: none; }
+.cc-app .cc-team-row .widget-html-content { font-size: 14px; line-height: 1.4; }
+.cc-app .cc-team-row .cc-muted { font-size: 12.5px; }
+.cc-app .cc-team-line { margin-top: 4px; }
+.cc-app .jupyter-button.cc-team-person {
+  font-weight: 600; font-size: 15px; padding: 0; height: 24px; color: var(--cc-ink); max-width: 100%;
+  overflow: hidden; text-overflow: ellipsis; text-align: left; justify-content: flex-start;
+}
+.cc-app .jupyter-button.cc-team-person:hover:enabled { color: var(--cc-accent); text-decoration: underline; }
+.cc-app .cc-team-actions { gap: 6px; }
+.cc-app .cc-team-actions .jupyter-button { margin: 0; font-size: 13px; padding: 0 8px; }
+.cc-app .cc-team-items summary { cursor: pointer; }
+.cc-app .cc-team-items ul { padding-left: 16px; margin: 6px 0 0 0; font-size: 13px; }
+.cc-app .cc-team-items li { margin-bottom: 6px; }
+.cc-app .cc-team-items .cc-pill, .cc-app .cc-team-due .cc-pill { margin-left: 0; }
+.cc-app .cc-team-note { font-size: 12.5px; color: var(--cc-muted); }
+.cc-app .cc-late { color: var(--cc-error-ink); font-weight: 600; }
+.cc-app .cc-trends { display: flex; flex-direction: column; gap: 5px; }
+.cc-app .cc-trend {
+  border: 1px solid var(--cc-line); border-left: 4px solid #b8c2cc; border-radius: 7px; padding: 3px 9px;
+  background: #fff; font-size: 13px; line-height: 1.35;
+}
+.cc-app .cc-trend-line { display: flex; align-items: baseline; justify-content: space-between; gap: 8px; }
+.cc-app .cc-trend-skill { font-weight: 600; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.cc-app .cc-trend-value { white-space: nowrap; }
+.cc-app .cc-spark {
+  font-family: "DejaVu Sans Mono", "Menlo", monospace; color: var(--cc-accent); letter-spacing: 2px; font-size: 15px;
+  line-height: 1.1;
+}
+.cc-app .cc-trend-word {
+  font-size: 10.5px; font-weight: 700; text-transform: uppercase; letter-spacing: 0.04em; text-align: right;
+  color: var(--cc-muted); white-space: nowrap;
+}
+.cc-app .cc-trend-ahead { border-left-color: #2f855a; }
+.cc-app .cc-trend-ahead .cc-trend-word { color: #2f855a; }
+.cc-app .cc-trend-on-track { border-left-color: var(--cc-accent); }
+.cc-app .cc-trend-on-track .cc-trend-word { color: var(--cc-accent); }
+.cc-app .cc-trend-behind { border-left-color: #c05621; }
+.cc-app .cc-trend-behind .cc-trend-word { color: #c05621; }
 """
 
 

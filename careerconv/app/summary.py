@@ -15,7 +15,8 @@ from typing import Iterable, Mapping
 
 from .. import schema as S
 from ..questions import QuestionSet
-from .followup import STATUS_LABELS, add_months
+from ..progress import horizon_date
+from .followup import STATUS_LABELS
 
 ANSWER_KINDS = ("text", "list", "choice", "date")
 
@@ -170,8 +171,8 @@ def summary_fragment(record: dict, *, employee: Mapping | None = None, coach_nam
         targets = s.get("targets") or {}
         if any(targets.get(str(h)) is not None for h in S.HORIZONS):
             cells = "".join(
-                f"<td>{escape(human_date(add_months(conv_date, h)))}: <b>{targets.get(str(h)) or '–'}</b>/10</td>"
-                for h in S.HORIZONS)
+                f"<td>{escape(human_date(horizon_date(conv_date, h).date()))}: "
+                f"<b>{targets.get(str(h)) or '–'}</b>/10</td>" for h in S.HORIZONS)
             heads = "".join(f"<th>{h} months</th>" for h in S.HORIZONS)
             html.append(f"<table><tr>{heads}</tr><tr>{cells}</tr></table>")
         html.append("</div>")

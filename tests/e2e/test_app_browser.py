@@ -2,8 +2,9 @@
 
 Each test tells the whole story a coach lives through: run a complete
 conversation (and check what was stored), start a second one, lose the kernel
-in the middle, come back and find the draft intact, then hold a check-in.
-Screenshots of every section go to ``tests/output/e2e/``.
+in the middle, come back and find the draft intact, then hold a check-in; in
+Voila the coach then opens their team view and goes from a row straight into a
+check-in. Screenshots of every section go to ``tests/output/e2e/``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from careerconv.app.followup import add_months
+from careerconv.progress import horizon_date
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -162,7 +163,7 @@ def whole_conversation(ui: CoachUI, data: Path) -> None:
     assert rec["action_items"] == [{"item_id": "a1", "text": "Draft the paper outline", "due": "2026-12-15",
                                     "owner": "Alan Turing", "skill": ""}]
     assert rec["follow_up"]["mode"] == "one-on-one" and rec["cadence_months"] == 6
-    assert rec["next_due"] == add_months(today, 6).isoformat()
+    assert rec["next_due"] == horizon_date(today, 6).date().isoformat()
     assert rec["answers"]["want_more"] == "More time on architecture, less on meetings"
     assert rec["completed_at"] and set(rec["sections"]) == {"goals", "action_plan", "next_steps"}
     assert all(isinstance(t["seconds"], int) for t in rec["sections"].values())
@@ -236,6 +237,29 @@ def checkin(ui: CoachUI, data: Path) -> None:
     assert rec["ratings"] == [{"skill": "Public speaking", "self_rating": 6, "coach_rating": None}]
 
 
+def team_view(ui: CoachUI) -> None:
+    """The coach's whole team at a glance, and one click from a row into a check-in."""
+    page = ui.page
+    page.locator(".cc-coach select").select_option(label="Grace Hopper (C01)")
+    page.locator(".cc-view-choice button", has_text="My team").click()
+    rows = page.locator(".cc-team-row")
+    rows.first.wait_for()
+    assert rows.count() == 3  # Ada, Alan and Katherine report to C01
+    ada = page.locator(".cc-team-row", has=page.locator(".cc-team-person", has_text="Ada Lovelace"))
+    assert "Overdue" in ada.locator(".cc-team-due").inner_text()  # her conversation was due 2 Sep 2026
+    ada.locator(".cc-team-items summary").click()  # fold out her action items
+    today = dt.date.today()
+    ada.locator(".cc-team-items li", has_text=f"Done on {today.day} {today:%b %Y}").wait_for()
+    katherine = page.locator(".cc-team-row", has=page.locator(".cc-team-person", has_text="Katherine Johnson"))
+    assert "Never met" in katherine.inner_text() and "Resume draft" in katherine.inner_text()
+    alan = page.locator(".cc-team-row", has=page.locator(".cc-team-person", has_text="Alan Turing"))
+    assert alan.locator(".cc-trend").count() == 2  # the two skills of today's conversation
+    ui.shot("11-team")
+    alan.locator(".cc-team-checkin").click()
+    page.locator(".cc-checkin", has_text="Check-in with Alan Turing").wait_for()
+    page.locator(".cc-checkin-item", has_text="Draft the paper outline").wait_for()
+
+
 # ------------------------------------------------------------------------ Voila
 
 
@@ -273,6 +297,8 @@ def test_voila_conversation_draft_after_kernel_loss_and_checkin(browser, voila_s
     resume_draft(ui, conversation_id)
     page.click(".cc-close")
     checkin(ui, data)
+    page.click(".cc-back-checkin")
+    team_view(ui)
     page.close()
 
 

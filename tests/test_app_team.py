@@ -1,0 +1,417 @@
+"""The coach's team view and action items that carry over, driven headless.
+
+The app runs on a manual clock (1 Oct 2026 unless a test moves it), so every
+badge, due date and trend below is computed by hand in the comments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html as htmllib
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from careerconv import cadence as C
+from careerconv import progress as P
+from careerconv import schema as S
+from careerconv.app import ConversationApp
+from careerconv.app import followup as F
+from careerconv.app.scheduling import ManualClock, ManualScheduler
+from careerconv.app.team import TeamMember, badge_html, load_team, sparkline, team_members
+from careerconv.store import Store
+
+START = dt.datetime(2026, 10, 1, 10, 0, 0, tzinfo=dt.timezone.utc)
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def text(markup: str) -> str:
+    """What a person reads: tags removed, entities decoded, spaces collapsed."""
+    return " ".join(htmllib.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
+
+
+def conversation(eid: str, date: str, *, coach: str = "C01", cid: str | None = None, status: str = "completed",
+                 cadence: int | None = 6, next_due: str | None = None, every_weeks: int | None = None,
+                 skills=(), items=()) -> dict:
+    rec = S.new_conversation(eid, coach, dt.date.fromisoformat(date), "career-conversation", "1",
+                             cid or f"{eid}-{date.replace('-', '')}")
+    rec.update(
+        status=status, cadence_months=cadence, next_due=next_due,
+        follow_up={"mode": "one-on-one", "every_weeks": every_weeks, "note": ""},
+        dreams=[{"rank": i, "text": f"dream {i}"} for i in (1, 2, 3)],
+        skills=[{**S.new_skill(name), "self_rating": rating, "ten_looks_like": "a ten",
+                 "options": [{"text": f"option {i}", "pros": "", "cons": "", "chosen": i == 1} for i in (1, 2, 3)],
+                 "approach": "practice", "targets": {"6": t6, "12": t12, "18": t18}}
+                for name, rating, (t6, t12, t18) in skills],
+        action_items=[{"item_id": iid, "text": txt, "due": due, "owner": "", "skill": ""} for iid, txt, due in items])
+    if status == "completed":
+        rec["completed_at"] = f"{date}T12:00:00+00:00"
+    return rec
+
+
+def make_team_org(root: Path) -> Store:
+    """Coach C01 has four reports in four different states; C02 has two others."""
+    store = Store(root)
+    people = [("C01", "Grace Hopper", "C00", 12), ("E001", "Ada Lovelace", "C01", 6),
+              ("E002", "Alan Turing", "C01", 12), ("E005", "Barbara Liskov", "C01", 6),
+              ("E006", "Donald Knuth", "C01", 6), ("E003", "Katherine Johnson", "C02", 6),
+              ("E004", "Edsger Dijkstra", "C02", 12)]
+    store.save_roster(pd.DataFrame([{"employee_id": e, "name": n, "coach_id": c, "department": "Engineering",
+                                     "role": "Engineer", "cadence_months": m, "email": ""}
+                                    for e, n, c, m in people]))
+    # Ada: agreed next conversation 2 Sep 2026 -> on 1 Oct overdue by 29 days.
+    store.save_conversation(conversation(
+        "E001", "2026-03-02", next_due="2026-09-02", every_weeks=2,
+        skills=[("Public speaking", 4, (5, 6, 7))],
+        items=[("a1", "Join Toastmasters", "2026-04-01"), ("a2", f"Give a team demo {XSS}", "2026-05-01")]))
+    store.save_checkin({
+        "checkin_id": "E001-ci-20260415", "employee_id": "E001", "coach_id": "C01", "date": "2026-04-15",
+        "conversation_id": "E001-20260302", "note": "",
+        "updates": [{"conversation_id": "E001-20260302", "item_id": "a1", "status": "done", "note": "joined"},
+                    {"conversation_id": "E001-20260302", "item_id": "a2", "status": "in_progress",
+                     "note": "booked a slot"}],
+        "ratings": [{"skill": "Public speaking", "self_rating": 5}]})
+    # Alan: never met.
+    # Barbara: 20 Apr 2026 + 6 months = 20 Oct 2026 -> due soon, in 19 days.
+    store.save_conversation(conversation("E005", "2026-04-20", skills=[("Negotiation", 3, (5, 6, 7))],
+                                         items=[("a1", "Read a negotiation book", None)]))
+    store.save_checkin({
+        "checkin_id": "E005-ci-20260920", "employee_id": "E005", "coach_id": "C01", "date": "2026-09-20",
+        "conversation_id": "E005-20260420", "note": "",
+        "updates": [{"conversation_id": "E005-20260420", "item_id": "a1", "status": "open", "note": ""}],
+        "ratings": [{"skill": "Negotiation", "self_rating": 3}]})
+    # Donald: 31 Aug 2026 + 6 months = 28 Feb 2027 (scheduled), but a check-in every 4 weeks
+    # was agreed: 31 Aug + 28 days = 28 Sep 2026 -> the check-in is overdue by 3 days. A draft of 30 Sep.
+    store.save_conversation(conversation("E006", "2026-08-31", every_weeks=4, skills=[("Writing", 6, (7, 8, 9))],
+                                         items=[("a1", "Write a chapter", "2026-12-01")]))
+    store.save_conversation(conversation("E006", "2026-09-30", status="draft"))
+    # C02's people must never show in C01's team.
+    store.save_conversation(conversation("E003", "2026-01-10", coach="C02", skills=[("Statistics", 7, (8, 8, 9))],
+                                         items=[("a1", "Teach a statistics course", None)]))
+    store.refresh()
+    return store
+
+
+class Harness:
+    def __init__(self, root: Path, **kwargs):
+        self.clock = ManualClock(START)
+        self.scheduler = ManualScheduler(self.clock)
+        self.app = ConversationApp(root, clock=self.clock, scheduler=self.scheduler, **kwargs)
+        self.store = self.app.store
+
+    def on(self, day: str) -> None:
+        """Move the clock to 10:00 on that day."""
+        self.clock.now = dt.datetime.fromisoformat(f"{day}T10:00:00+00:00")
+
+
+@pytest.fixture
+def team_org(tmp_path: Path) -> Path:
+    root = tmp_path / "org"
+    make_team_org(root)
+    return root
+
+
+# --------------------------------------------------------------------------- the team view
+
+
+def test_choosing_a_coach_offers_the_team_view(team_org: Path):
+    app = Harness(team_org).app
+    assert app.view_choice.layout.display == "none" and app.team_hint.layout.display != "none"
+    app.coach_choice.value = "C01"
+    assert app.view_choice.layout.display != "none" and app.team_hint.layout.display == "none"
+    assert app.start_screen.children[1] is app.person_view  # nothing is read until asked
+    app.view_choice.value = "team"
+    assert app.start_screen.children[1] is app.team.widget
+    assert list(app.team.rows) == ["E001", "E006", "E002", "E005"]
+    app.coach_choice.value = ""  # all coaches: no single team to show
+    assert app.view_choice.value == "person" and app.start_screen.children[1] is app.person_view
+    assert app.errors.text == ""
+
+
+def test_team_rows_show_badges_dates_items_and_trends_computed_by_hand(team_org: Path):
+    app = Harness(team_org).app
+    team = app.show_team("C01")
+    by_id = {m.employee_id: m for m in team.members}
+    # most urgent first: overdue by most days, overdue, never met, due soon
+    assert [m.employee_id for m in team.members] == ["E001", "E006", "E002", "E005"]
+
+    ada = by_id["E001"]
+    assert (ada.status, ada.due_for, ada.days_overdue) == (C.OVERDUE, C.CONVERSATION, 29)
+    assert ada.next_conversation_due == "2026-09-02" and ada.last_conversation == "2026-03-02"
+    assert ada.next_checkin_due is None  # the conversation itself is overdue: no check-in is listed
+    assert [(i.item_id, i.status, i.completed_on) for i in ada.items] == [
+        ("a1", "done", "2026-04-15"), ("a2", "in_progress", None)]
+    # Public speaking: baseline 4 on 2 Mar, 5 on 15 Apr. The next target after 1 Oct is the 12-month one
+    # (6 by 2 Mar 2027); on the line from 4 to 6 over 365 days, 44 days in is 4 + 2 * 44/365 = 4.24, and
+    # 5 is more than half a point above it: ahead.
+    (speaking,) = ada.skills
+    assert (speaking.latest, speaking.latest_date, speaking.status) == (5, "2026-04-15", P.AHEAD)
+    assert (speaking.next_target, speaking.next_horizon_months, speaking.next_horizon_date) == (6, 12, "2027-03-02")
+    assert speaking.ratings == (("2026-03-02", 4), ("2026-04-15", 5)) and speaking.spark == sparkline([4, 5])
+
+    donald = by_id["E006"]
+    assert (donald.status, donald.due_for, donald.days_overdue) == (C.OVERDUE, C.CHECKIN, 3)
+    assert donald.next_conversation_due == "2027-02-28" and donald.conversation_status == C.SCHEDULED
+    assert donald.next_checkin_due == "2026-09-28" and donald.draft_date == "2026-09-30"
+    assert donald.skills[0].status == P.NOT_MEASURED  # nothing rated since the conversation
+
+    alan = by_id["E002"]
+    assert (alan.status, alan.days_overdue, alan.last_conversation, alan.has_plan) == (C.NEVER_MET, None, None, False)
+
+    barbara = by_id["E005"]
+    assert (barbara.status, barbara.next_conversation_due) == (C.DUE_SOON, "2026-10-20")
+    # Negotiation: 3 on 20 Apr, target 5 by 20 Oct (183 days); on 20 Sep (153 days in) the line is at
+    # 3 + 2 * 153/183 = 4.67 and the rating is still 3: behind.
+    assert (barbara.skills[0].status, barbara.skills[0].next_target) == (P.BEHIND, 5)
+    assert [i.status for i in barbara.open_items] == ["open"]
+
+    # what the coach reads in each row
+    rows = {eid: team.row(eid) for eid in by_id}
+    assert text(rows["E001"].due_html.value).startswith("Overdue · 29 days Due 2 Sep 2026 Last held 2 Mar 2026")
+    assert text(rows["E006"].due_html.value).startswith("Check-in overdue · 3 days Due 28 Feb 2027")
+    assert "Check-in due 28 Sep 2026 (overdue)" in text(rows["E006"].due_html.value)
+    assert "draft of 30 Sep 2026" in text(rows["E006"].due_html.value)
+    assert text(rows["E002"].due_html.value) == "Never met First conversation to hold"
+    assert text(rows["E005"].due_html.value).startswith("Due soon · in 19 days Due 20 Oct 2026")
+    items = text(rows["E001"].items_html.value)
+    assert items.startswith("1 open · 1 overdue · 1 done")  # a2 was due 1 May
+    assert "Done on 15 Apr 2026" in items and "In progress since 15 Apr 2026" in items
+    skills = text(rows["E001"].skills_html.value)
+    assert "Public speaking" in skills and "5 →6" in skills and "ahead" in skills
+    assert "cc-trend-behind" in rows["E005"].skills_html.value
+    assert (rows["E006"].conversation_button.description, rows["E002"].conversation_button.description) == (
+        "Resume draft", "Start conversation")
+    assert rows["E002"].checkin_button.layout.display == "none"  # no plan to follow up yet
+    summary = text(team.summary_html.value)
+    assert "Team of Grace Hopper (C01)" in summary and "4 people" in summary
+    assert "2 overdue" in summary and "1 never met" in summary and "1 due soon" in summary
+    # user text is escaped everywhere in the view
+    assert XSS not in rows["E001"].items_html.value and htmllib.escape(XSS) in rows["E001"].items_html.value
+
+
+def test_one_click_opens_a_checkin_resumes_a_draft_or_starts_a_conversation(team_org: Path):
+    h = Harness(team_org)
+    app = h.app
+    team = app.show_team("C01")
+
+    team.row("E001").checkin_button.click()
+    assert app.screen == "checkin" and app.checkin_view.employee["employee_id"] == "E001"
+    assert [r.item.item_id for r in app.checkin_view.items] == ["a2"]
+    app.checkin_view.items[0].status.value = "done"
+    app.checkin_view.save_button.click()
+    app.checkin_view.back_button.click()
+    assert app.screen == "start" and app.start_screen.children[1] is app.team.widget
+    # the team view was read again: the item done a moment ago is there, with today's date
+    ada = next(m for m in app.team.members if m.employee_id == "E001")
+    assert [(i.item_id, i.completed_on) for i in ada.items] == [("a1", "2026-04-15"), ("a2", "2026-10-01")]
+    assert "Done on 1 Oct 2026" in text(app.team.row("E001").items_html.value)
+
+    app.team.row("E006").conversation_button.click()
+    assert app.screen == "conversation" and app.record["conversation_id"] == "E006-20260930"
+    app.close_conversation()
+    assert app.screen == "start"
+
+    app.team.row("E002").conversation_button.click()
+    assert app.screen == "conversation" and app.record["employee_id"] == "E002"
+    stored = h.store.load_conversation("E002", app.record["conversation_id"])
+    assert stored["status"] == "draft" and stored["coach_id"] == "C01" and stored["date"] == "2026-10-01"
+    app.close_conversation()
+    assert app.team.row("E002").conversation_button.description == "Resume draft"
+
+    app.team.row("E005").person_button.click()  # the name opens the person on the start screen
+    assert app.view_choice.value == "person" and app.employee["employee_id"] == "E005"
+    assert "Read a negotiation book" in app.glance_html.value
+    assert app.errors.text == ""
+
+
+def test_team_view_needs_a_coach_and_lists_only_their_reports(team_org: Path):
+    app = Harness(team_org).app
+    with pytest.raises(ValueError, match="choose a coach"):
+        app.show_team()
+    with pytest.raises(ValueError, match="not a coach"):
+        app.show_team("E999")
+    assert set(app.show_team("C02").rows) == {"E003", "E004"}
+    app.show_people()
+    assert app.start_screen.children[1] is app.person_view
+    assert load_team(app.store, "NOBODY", dt.date(2026, 10, 1)) == []
+
+
+def test_a_coach_chosen_up_front_can_open_the_team_and_an_empty_team_says_so(tmp_path: Path):
+    root = tmp_path / "org"
+    make_team_org(root)
+    app = Harness(root, coach_id="C99").app  # a coach nobody reports to (yet)
+    team = app.show_team()
+    assert team.rows == {} and "Nobody on the roster reports to C99" in team.empty_html.value
+
+
+def test_the_team_view_reads_records_and_never_writes_the_analytics_cache(team_org: Path):
+    before = {p: p.stat().st_mtime_ns for p in (team_org / "derived").rglob("*")}
+    h = Harness(team_org)
+    # a check-in saved after the cache was built shows at once: the view reads the records
+    h.store.save_checkin({
+        "checkin_id": "E005-ci-20260930", "employee_id": "E005", "coach_id": "C01", "date": "2026-09-30",
+        "conversation_id": "E005-20260420", "note": "",
+        "updates": [{"conversation_id": "E005-20260420", "item_id": "a1", "status": "done", "note": ""}],
+        "ratings": []})
+    barbara = next(m for m in h.app.show_team("C01").members if m.employee_id == "E005")
+    assert barbara.open_items == () and barbara.items[0].completed_on == "2026-09-30"
+    assert {p: p.stat().st_mtime_ns for p in (team_org / "derived").rglob("*")} == before
+
+
+def test_records_after_the_day_of_the_view_do_not_count(team_org: Path):
+    store = Store(team_org)
+    reports = store.roster().query("coach_id == 'C01'")
+    histories = {eid: store.history(eid) for eid in reports["employee_id"]}
+    members = {m.employee_id: m for m in team_members(reports, histories, "2026-04-01")}
+    # on 1 Apr 2026 Barbara (20 Apr) and Donald (31 Aug) had never met their coach; Ada's check-in was later
+    assert members["E005"].status == C.NEVER_MET and members["E006"].status == C.NEVER_MET
+    assert [i.status for i in members["E001"].items] == ["open", "open"]
+    with pytest.raises(ValueError):
+        team_members(reports, histories, "not a date")
+
+
+def test_sparkline_and_badges():
+    assert sparkline([1, 4, 5, 7, 10]) == "▁▃▄▆█"
+    assert sparkline(list(range(1, 11))) == "▄▅▆▆▇█"  # the last six ratings
+    assert sparkline([]) == ""
+    with pytest.raises(ValueError, match="1-10"):
+        sparkline([11])
+    member = TeamMember("E1", "A", "", "", C.DUE_SOON, C.CONVERSATION, 0, "2026-04-01", "2026-10-01",
+                        C.DUE_SOON, None, None, None, None)
+    assert text(badge_html(member, dt.date(2026, 10, 1))) == "Due today"
+    assert text(badge_html(member, dt.date(2026, 9, 30))) == "Due soon · in 1 day"
+    checkin = TeamMember("E1", "A", "", "", C.DUE_SOON, C.CHECKIN, 0, "2026-04-01", "2027-04-01",
+                         C.SCHEDULED, None, "2026-10-05", C.DUE_SOON, None)
+    assert text(badge_html(checkin, dt.date(2026, 10, 1))) == "Check-in in 4 days"
+    late = TeamMember("E1", "A", "", "", C.OVERDUE, C.CHECKIN, 1, "2026-04-01", "2027-04-01",
+                      C.SCHEDULED, None, "2026-09-30", C.OVERDUE, None)
+    assert text(badge_html(late, dt.date(2026, 10, 1))) == "Check-in overdue · 1 day"
+    assert "cc-badge-overdue" in badge_html(late, dt.date(2026, 10, 1))
+
+
+# --------------------------------------------------------------------------- carry-over, end to end
+
+
+def carry_org(root: Path) -> Store:
+    store = Store(root)
+    store.save_roster(pd.DataFrame([
+        {"employee_id": "C01", "name": "Grace Hopper", "coach_id": "C00", "department": "Engineering",
+         "role": "Head", "cadence_months": 12, "email": ""},
+        {"employee_id": "E001", "name": "Ada Lovelace", "coach_id": "C01", "department": "Engineering",
+         "role": "Engineer", "cadence_months": 6, "email": ""}]))
+    store.save_conversation(conversation(
+        "E001", "2026-03-02", next_due="2026-09-02", every_weeks=4, skills=[("Public speaking", 4, (5, 6, 7))],
+        items=[("a1", "Join Toastmasters", "2026-04-01"), ("a2", "Give a team demo", "2026-05-01"),
+               ("a3", "Attend a conference", "2026-06-01"), ("a4", "Find a mentor", "2026-07-01")]))
+    return store
+
+
+def complete_a_conversation(app: ConversationApp) -> None:
+    """Answer what the method asks for through the widgets and complete."""
+    app.go_to("goals")
+    for box, dream in zip(app.editor("dreams").list.texts, ("Lead a team", "Write a book", "Teach")):
+        box.value = dream
+    app.go_to("action_plan")
+    skills = app.editor("skills")
+    skills.input.value = "Public speaking"
+    skills.add_button.click()
+    card = skills.card("Public speaking")
+    card.self_rating.value = 6
+    card.ten.value = "A keynote"
+    for i, row in enumerate(card.options):
+        row.text.value = f"option {i + 1}"
+    card.options[0].choose.value = True
+    for horizon, value in zip((6, 12, 18), (7, 8, 9)):
+        card.target_boxes[horizon].value = value
+    app.go_to("next_steps")
+    items = app.editor("action_items")
+    items.rows[0].text.value = "Give a talk at a meetup"
+    items.rows[0].due.value = dt.date(2026, 12, 1)
+    app.editor("follow_up").mode.value = "one-on-one"
+    app.editor("cadence").buttons.value = 6
+    assert app.complete() == []
+
+
+def test_items_carry_over_across_two_checkins_and_a_new_conversation(tmp_path: Path):
+    root = tmp_path / "org"
+    carry_org(root)
+    h = Harness(root, coach_id="C01")
+    app = h.app
+
+    # First check-in, 15 Apr: a1 done, a2 under way, a3 dropped with its reason, a4 not touched.
+    h.on("2026-04-15")
+    app.select_employee("E001")
+    view = app.open_checkin()
+    rows = {r.item.item_id: r for r in view.items}
+    assert list(rows) == ["a1", "a2", "a3", "a4"]
+    rows["a1"].status.value = "done"
+    rows["a2"].status.value = "in_progress"
+    rows["a2"].note.value = "halfway there"
+    rows["a3"].status.value = "dropped"
+    rows["a3"].reason.value = "No budget this year"
+    view.save_button.click()
+    assert view.saved is not None
+    view.back_button.click()
+    glance = text(app.glance_html.value)
+    assert "Done on 15 Apr 2026" in glance and "Reason: No budget this year" in glance
+
+    # Second check-in, 13 May: only what is not done is followed up; what is done shows when.
+    h.on("2026-05-13")
+    view = app.open_checkin()
+    rows = {r.item.item_id: r for r in view.items}
+    assert list(rows) == ["a2", "a4"]
+    assert rows["a2"].status.value == "in_progress" and rows["a4"].status.value == "open"
+    assert "in progress since 15 Apr 2026" in text(rows["a2"].widget.children[1].value)
+    assert "halfway there" in text(rows["a2"].widget.children[1].value)
+    assert "still open at the check-in of 15 Apr 2026" in text(rows["a4"].widget.children[1].value)
+    closed = text(next(w.value for w in view.widget.children if "cc-checkin-closed" in w._dom_classes))
+    assert "Join Toastmasters — Done on 15 Apr 2026" in closed
+    assert "Attend a conference — Dropped on 15 Apr 2026 Reason: No budget this year" in closed
+    rows["a2"].status.value = "done"
+    view.save_button.click()
+    view.back_button.click()
+
+    states = {s.item_id: s for s in F.item_states(h.store.conversations("E001"), h.store.checkins("E001"))}
+    assert states["a1"].completed_on == "2026-04-15"  # not moved by the second check-in
+    assert states["a2"].completed_on == "2026-05-13"
+    assert states["a3"].status == "dropped" and states["a3"].reason == "No budget this year"
+    assert states["a3"].dropped_on == "2026-04-15"
+    assert states["a4"].status == "open" and states["a4"].updated_on == "2026-05-13"
+
+    # The team view shows the same.
+    row = app.show_team().row("E001")
+    items = text(row.items_html.value)
+    assert items.startswith("1 open · 2 done")  # a4 is due 1 Jul: not overdue on 13 May
+    assert "Done on 15 Apr 2026" in items and "Done on 13 May 2026" in items
+    assert "Reason: No budget this year" in items
+
+    # A new career conversation on 7 Sep, opened from the team view: the previous conversation at a
+    # glance shows what became of every item of the plan.
+    h.on("2026-09-07")
+    app.refresh_team().row("E001").conversation_button.click()
+    assert app.screen == "conversation"
+    previous = app.conversation_screen.children[2]
+    assert previous.get_title(0) == "Previous conversation (2 Mar 2026)"
+    glance = text(previous.children[0].value)
+    for expected in ("Join Toastmasters", "Done on 15 Apr 2026", "Give a team demo", "Done on 13 May 2026",
+                     "Attend a conference", "Reason: No budget this year", "Find a mentor"):
+        assert expected in glance
+    assert "Find a mentor 1 Jul 2026 overdue Open" in glance
+    complete_a_conversation(app)
+    app.close_conversation()
+
+    # The next check-in follows up the new plan and the item still open from the old one.
+    h.on("2026-09-21")
+    view = app.open_checkin()
+    assert [(r.item.conversation_id, r.item.item_id, r.item.carried_over) for r in view.items] == [
+        (app.record["conversation_id"], "a1", False), ("E001-20260302", "a4", True)]
+    assert "carried over from the conversation of 2 Mar 2026" in text(view.items[1].widget.children[1].value)
+    view.back_button.click()
+    glance = text(app.glance_html.value)
+    assert "Find a mentor (carried over from 2 Mar 2026)" in glance
+    ada = app.show_team().members[0]
+    assert [(i.text, i.carried_over) for i in ada.open_items] == [
+        ("Give a talk at a meetup", False), ("Find a mentor", True)]
+    assert app.errors.text == ""
