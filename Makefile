@@ -41,8 +41,12 @@ e2e: setup browser
 
 test: setup browser unit notebooks e2e
 
+# Benchmarks print figures next to a baseline measured in the same run.
 bench: setup
 	$(BIN)/python benchmarks/bench_store.py
+	$(BIN)/python benchmarks/bench_app.py
+	$(BIN)/python benchmarks/bench_reports.py
+	$(BIN)/python benchmarks/bench_hr.py
 
 clean:
 	rm -rf $(VENV) reports

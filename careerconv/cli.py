@@ -20,12 +20,14 @@ from .store import NotFound
 # Order here is the order in `careerconv --help`.
 COMMAND_MODULES = (
     "careerconv.commands.demo",
-    "careerconv.commands.app",
-    "careerconv.commands.validate",
     "careerconv.commands.importing",
+    "careerconv.commands.app",
+    "careerconv.commands.due",
+    "careerconv.commands.report",
+    "careerconv.commands.hr_report",
     "careerconv.commands.export",
     "careerconv.commands.erase",
-    "careerconv.commands.due",
+    "careerconv.commands.validate",
 )
 
 EXIT_USAGE = 2

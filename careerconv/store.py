@@ -489,6 +489,11 @@ class Store:
     def _part_path(self, table: str, bucket: int) -> Path:
         return self.derived_dir / table / f"part-{bucket:02d}.parquet"
 
+    def _stale_parts(self) -> list[Path]:
+        """Derived files that are not part of the current layout (e.g. written with more buckets)."""
+        wanted = {self._part_path(t, b) for t in S.DERIVED_TABLES for b in range(N_BUCKETS)}
+        return sorted(p for p in self.derived_dir.glob("*/part-*.parquet") if p not in wanted)
+
     def _read_part_arrow(self, table: str, bucket: int) -> pa.Table | None:
         """One part as Arrow; None if it is damaged (it is then rebuilt from the records)."""
         path = self._part_path(table, bucket)
@@ -552,8 +557,12 @@ class Store:
                         keep = old.filter(pc.invert(pc.is_in(old["employee_id"], value_set=gone)))
                         fresh = pa.concat_tables([keep, fresh]) if fresh.num_rows else keep
                     self._write_part(name, bucket, fresh)
-            manifest["employees"] = current
-            atomic_write_bytes(self._manifest_path(), json.dumps(manifest).encode("utf-8"))
+            stale = self._stale_parts()
+            for path in stale:  # parts of a layout with more buckets would be silently ignored
+                path.unlink()
+            if changed or stale or by_bucket or not self._manifest_path().exists():
+                manifest["employees"] = current
+                atomic_write_bytes(self._manifest_path(), json.dumps(manifest).encode("utf-8"))
         return RefreshReport(len(changed), len(by_bucket), time.perf_counter() - started)
 
     def read_table(self, name: str, columns: list[str] | None = None, refresh: bool = True) -> pd.DataFrame:
@@ -618,6 +627,9 @@ class Store:
                     problems.append(S.Problem(str(leftover), "leftover temp file from an interrupted save "
                                                              "(never read as data; safe to delete)"))
         problems.extend(self.problems)
+        for path in self._stale_parts():
+            problems.append(S.Problem(str(path), "derived part from an older layout; it is ignored and removed on "
+                                                 "the next refresh"))
         for path in sorted(self.root.rglob("*.parquet")):
             if not _parquet_ok(path):
                 where = "derived table part (rebuilt automatically on the next read)" \

@@ -1,0 +1,176 @@
+"""Benchmark: progress reports with the batch runner vs the naive papermill + nbconvert loop.
+
+Baseline (the naive loop, as an operator would write it): per employee, the
+``papermill`` command line executes the report notebook in a fresh kernel,
+then the ``jupyter nbconvert --to html --no-input`` command line exports it.
+
+Candidate: :func:`careerconv.report.runner.run_batch` (what ``careerconv report``
+runs) on warm kernels, ``--jobs`` in parallel, timed from the call to the
+index page being written (kernel start-up included), with ``force=True`` so
+every report is made.
+
+Both make the same reports (same notebook, data and parameters) on the same
+machine in the same run; the baseline is timed on fewer employees to keep the
+run short, since it is the same work per report, half of them before the
+runner and half after, so a change in the machine's load during the run
+weighs on both. Prints throughput (reports/min), the per-report median, the
+CPU time per report (all processes: less sensitive to other work on the
+machine than wall time) and the ratio. The data folder is only read.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_reports.py --data /tmp/demo10k --employees 40 --baseline 5 --jobs 2
+
+When ``--data`` holds no organisation yet, the 10,000-employee demo one is
+generated into it first (``careerconv demo --employees 10000 --seed 42
+--as-of 2026-10-01``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+
+from careerconv import config  # noqa: E402
+from careerconv.report.runner import NOTEBOOK, run_batch  # noqa: E402
+from careerconv.store import Store  # noqa: E402
+
+BIN = Path(sys.executable).parent
+
+
+def pick_employees(data: Path, n: int) -> list[str]:
+    """``n`` employees spread evenly over the roster, among those with records."""
+    store = Store(data)
+    with_records = set(store.employees_with_records())
+    ids = [e for e in store.roster()["employee_id"] if e in with_records]
+    if len(ids) < n:
+        raise SystemExit(f"{data} has only {len(ids)} employees with records; need {n}")
+    step = len(ids) / n
+    return [ids[int(i * step)] for i in range(n)]
+
+
+def naive_loop(data: Path, employees: list[str], as_of: str, out: Path) -> list[float]:
+    """papermill CLI then nbconvert CLI per employee; seconds per report."""
+    seconds = []
+    for eid in employees:
+        nb_out = out / f"{eid}.ipynb"
+        began = time.perf_counter()
+        _run([str(BIN / "papermill"), str(NOTEBOOK), str(nb_out), "-p", "employee_id", eid, "-p", "data_dir",
+              str(data), "-p", "as_of", as_of, "--no-progress-bar", "--log-level", "ERROR"], cwd=NOTEBOOK.parent)
+        _run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(nb_out), "--log-level", "ERROR"])
+        seconds.append(time.perf_counter() - began)
+        if not nb_out.with_suffix(".html").exists():
+            raise SystemExit(f"the naive loop made no HTML for {eid}")
+        print(f"  naive {eid}: {seconds[-1]:.2f} s", flush=True)
+    return seconds
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children so far."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _run(cmd: list[str], cwd: Path | None = None) -> None:
+    done = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd[:2])} failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
+
+
+def check_outputs(result, employees: list[str]) -> None:
+    """Every report is an executed papermill notebook plus its HTML."""
+    if result.failed:
+        causes = "; ".join(f"{o.employee_id}: {o.error}" for o in result.failed)
+        raise SystemExit(f"{len(result.failed)} report(s) failed: {causes}")
+    if len(result.made) != len(employees):
+        raise SystemExit(f"expected {len(employees)} reports, made {len(result.made)}")
+    for outcome in result.made:
+        nb = nbformat.read(outcome.paths.ipynb, as_version=4)
+        tags = [t for c in nb.cells for t in c.metadata.get("tags", [])]
+        assert "injected-parameters" in tags and "parameters" in tags, outcome.paths.ipynb
+        assert nb.metadata.papermill["parameters"]["employee_id"] == outcome.employee_id
+        assert outcome.paths.html.stat().st_size > 10_000
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", default="/tmp/demo10k", help="data folder (read only; default /tmp/demo10k)")
+    parser.add_argument("--employees", type=int, default=40, help="reports made by the runner (default 40)")
+    parser.add_argument("--baseline", type=int, default=5, help="reports made by the naive loop (default 5)")
+    parser.add_argument("--jobs", type=int, default=2, help="runner kernels (default 2)")
+    parser.add_argument("--as-of", default="2026-10-01")
+    args = parser.parse_args(argv)
+
+    data = config.data_dir(args.data)
+    if not (data / "roster.csv").exists():
+        command = [str(BIN / "careerconv"), "--data", str(data), "demo", "--employees", "10000", "--seed", "42",
+                   "--as-of", "2026-10-01", "--quiet"]
+        print(f"{data} holds no organisation yet; generating the demo one: {' '.join(command[1:])}", flush=True)
+        _run(command)
+    employees = pick_employees(data, args.employees)
+    n_roster = len(Store(data).roster())
+    print(f"data: {data} ({n_roster} employees on the roster); cores: {os.cpu_count()}; "
+          f"load average: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+
+    work = Path(tempfile.mkdtemp(prefix="bench-reports-"))
+    try:
+        naive_dir = work / "naive"
+        naive_dir.mkdir()
+        first, second = employees[: (args.baseline + 1) // 2], employees[(args.baseline + 1) // 2: args.baseline]
+        print(f"baseline: papermill CLI + nbconvert CLI, one employee after the other, {len(first)} reports "
+              f"now and {len(second)} after the runner")
+        cpu0 = cpu_seconds()
+        naive = naive_loop(data, first, args.as_of, naive_dir)
+        naive_cpu = cpu_seconds() - cpu0
+
+        print(f"runner: careerconv report (warm kernels, --jobs {args.jobs}), {len(employees)} reports")
+        cpu0 = cpu_seconds()
+        began = time.perf_counter()
+        result = run_batch(data, employees, args.as_of, reports_dir=work / "fast", jobs=args.jobs, force=True,
+                           progress=False)
+        wall = time.perf_counter() - began
+        fast_cpu = cpu_seconds() - cpu0
+        check_outputs(result, employees)
+        fast_rate = 60 * len(employees) / wall
+        fast_median = statistics.median(result.report_seconds)
+
+        if second:
+            print("baseline, second half")
+            cpu0 = cpu_seconds()
+            naive += naive_loop(data, second, args.as_of, naive_dir)
+            naive_cpu += cpu_seconds() - cpu0
+        naive_median = statistics.median(naive)
+        naive_rate = 60 * len(naive) / sum(naive)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    print()
+    print(f"{'':34}{'reports':>8}{'wall s':>9}{'reports/min':>13}{'median s/report':>17}{'CPU s/report':>14}")
+    print(f"{'naive (papermill + nbconvert CLI)':34}{len(naive):>8}{sum(naive):>9.1f}{naive_rate:>13.1f}"
+          f"{naive_median:>17.2f}{naive_cpu / len(naive):>14.2f}")
+    print(f"{'runner (warm kernels, jobs=' + str(args.jobs) + ')':34}{len(employees):>8}{wall:>9.1f}"
+          f"{fast_rate:>13.1f}{fast_median:>17.2f}{fast_cpu / len(employees):>14.2f}")
+    print(f"  runner wall time per report: {wall / len(employees):.2f} s (median is one kernel's time per "
+          f"report; {args.jobs} kernels work at once)")
+    ratio = fast_rate / naive_rate
+    print(f"throughput ratio: {ratio:.1f}x (goal >= 15x); CPU time per report: "
+          f"{naive_cpu / len(naive) / (fast_cpu / len(employees)):.1f}x less")
+    print(f"load average after: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

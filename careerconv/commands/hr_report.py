@@ -1,0 +1,191 @@
+"""``careerconv hr-report``: the HR analytics notebook rendered to HTML, and its tables as CSV.
+
+The notebook (``notebooks/hr_analytics.ipynb``) is executed in-process with
+papermill and exported without code by nbconvert (through
+:class:`careerconv.report.html_export.ReportExporter`, which also drops
+stderr). ``--csv DIR`` writes the same privacy-protected aggregate tables for
+HR's own tools: UTF-8 with a BOM, formulas neutralised
+(:func:`careerconv.exporting.frame_to_csv_bytes`). Parameters are checked
+before anything runs, so a bad date, department or group size is one readable
+error, never a notebook traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import subprocess
+import tempfile
+import textwrap
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.utils import run_sync
+
+from .. import analytics as A
+from .. import config
+from .. import privacy as P
+from ..exporting import frame_to_csv_bytes
+from ..schema import parse_date
+from ..store import atomic_write_bytes
+
+NOTEBOOK = "hr_analytics.ipynb"
+TITLE = "HR analytics"
+
+
+def register(subparsers, parent: argparse.ArgumentParser) -> None:
+    """Add the ``hr-report`` command to the ``careerconv`` parser."""
+    p = subparsers.add_parser(
+        "hr-report", parents=[parent], help="HR analytics: aggregate skill trends, targets and follow-up (HTML, CSV)",
+        description="\n\n".join(textwrap.fill(part, 78, break_on_hyphens=False) for part in (
+            "Render the HR analytics notebook to one HTML page without code: skill rating trends by quarter "
+            "(organisation and departments), the distribution of ratings per skill, growth after 6, 12 and 18 "
+            "months, targets reached, the most-wanted skills, self versus coach ratings, conversations and "
+            "follow-ups overdue, action items, and which kinds of development actions go with larger gains.",
+            "Privacy: every figure describes at least --min-group-size distinct employees (default 5, never "
+            "fewer than 3); smaller groups read 'fewer than k', and figures that would let someone work out a "
+            "small group (from a total, or by comparing two reports) read 'not shown'. No free text from a "
+            "conversation appears. Periods are rounded out to whole calendar quarters and end with the last "
+            "complete quarter before --as-of.")),
+        epilog="examples:\n"
+               "  careerconv hr-report --as-of 2026-10-01\n"
+               "  careerconv hr-report --department Sales --department Marketing --period-start 2025-01-01\n"
+               "  careerconv hr-report --csv reports/hr-tables --out reports/hr.html",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--period-start", metavar="DATE", help="first day of the period, YYYY-MM-DD (default: two years "
+                                                          "before the period's end)")
+    p.add_argument("--period-end", metavar="DATE", help="last day of the period, YYYY-MM-DD (default: --as-of)")
+    p.add_argument("--department", metavar="NAME", action="append", dest="departments", default=[],
+                   help="report on this department only; repeat for several (default: all departments)")
+    p.add_argument("--min-group-size", metavar="K", type=_whole, default=P.DEFAULT_K,
+                   help=f"smallest number of distinct employees a figure may describe (default {P.DEFAULT_K}, "
+                        f"at least {P.MIN_K})")
+    p.add_argument("--as-of", metavar="DATE", help="report date, YYYY-MM-DD (default: today)")
+    p.add_argument("--out", metavar="FILE", help="where to write the HTML page (default: "
+                                                 "reports/hr-analytics-<as-of>.html next to the data folder)")
+    p.add_argument("--csv", metavar="DIR", help="also write the protected aggregate tables as CSV files into DIR")
+    p.set_defaults(func=run)
+
+
+def _whole(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``careerconv hr-report``; return the exit code."""
+    k = P.check_k(args.min_group_size)
+    as_of = _date(args.as_of, "--as-of") if args.as_of else dt.date.today()
+    period_start = _date(args.period_start, "--period-start") if args.period_start else None
+    period_end = _date(args.period_end, "--period-end") if args.period_end else None
+    out = Path(args.out).expanduser() if args.out else \
+        config.reports_dir(args.data_dir) / f"hr-analytics-{as_of:%Y-%m-%d}.html"
+    if out.is_dir():
+        raise ValueError(f"--out {out} is a folder; give a file name such as {out / 'hr-analytics.html'}")
+    csv_dir = Path(args.csv).expanduser() if args.csv else None
+    if csv_dir is not None and csv_dir.exists() and not csv_dir.is_dir():
+        raise ValueError(f"--csv {csv_dir} is a file; give a folder for the CSV tables")
+
+    tables = A.load_hr_tables(args.data_dir, lazy_ratings=True)
+    # Computing the tables here checks every parameter (departments, period) before the notebook runs.
+    hr = A.hr_aggregates(tables, as_of, (period_start, period_end), args.departments, k)
+    total = "All departments" if not args.departments else "Selected departments"
+    if csv_dir is not None:
+        written = write_csv_tables(hr, csv_dir, total_label=total)
+        print(f"wrote {len(written)} CSV tables to {csv_dir}")
+    parameters = {
+        "data_dir": str(Path(args.data_dir).resolve()),
+        "period_start": period_start.isoformat() if period_start else "",
+        "period_end": period_end.isoformat() if period_end else "",
+        "departments": list(args.departments),
+        "min_group_size": k,
+        "as_of": as_of.isoformat(),
+    }
+    html = render_html(parameters)
+    atomic_write_bytes(out, html.encode("utf-8"))
+    print(f"wrote {out}")
+    return 0
+
+
+def _date(text: str, option: str) -> dt.date:
+    try:
+        return parse_date(text)
+    except ValueError as exc:
+        raise ValueError(f"{option} {text!r}: {exc}") from None
+
+
+def write_csv_tables(hr: dict, folder: Path, *, total_label: str = "All departments") -> list[Path]:
+    """Write every table of :func:`careerconv.analytics.hr_aggregates` as a spreadsheet-safe CSV file.
+
+    Parameters
+    ----------
+    hr
+        The protected tables.
+    folder
+        Target folder (created if missing).
+    total_label
+        Name of the row for all (selected) departments.
+
+    Returns
+    -------
+    list of Path
+        The files written: ``about.csv``, ``privacy.csv`` and one per table.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    frames = {"about": A.present("about", hr["about"], formatted=False),
+              "privacy": A.suppression_summary(hr)}
+    for name in A.TABLE_TITLES:
+        frames[name] = A.present(name, hr[name], formatted=False, total_label=total_label)
+    for name, frame in frames.items():
+        path = folder / f"{name}.csv"
+        atomic_write_bytes(path, frame_to_csv_bytes(frame))
+        written.append(path)
+    return written
+
+
+class _QuietKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernel does not write to this terminal."""
+
+    async def _async_start_kernel(self, **kw):
+        kw.setdefault("stdin", subprocess.DEVNULL)
+        kw.setdefault("stdout", subprocess.DEVNULL)
+        kw.setdefault("stderr", subprocess.DEVNULL)
+        return await super()._async_start_kernel(**kw)
+
+    start_kernel = _async_start_kernel
+
+
+def render_html(parameters: dict) -> str:
+    """Execute the HR notebook with ``parameters`` and return its HTML page without code.
+
+    Raises
+    ------
+    ValueError
+        If a cell of the notebook fails (the message names the error).
+    """
+    import nbformat
+    import papermill as pm
+
+    from ..report.html_export import ReportExporter
+
+    source = config.NOTEBOOKS_DIR / NOTEBOOK
+    if not source.exists():
+        raise FileNotFoundError(f"the HR notebook {source} is missing")
+    with tempfile.TemporaryDirectory(prefix="careerconv-hr-") as tmp:
+        executed = Path(tmp) / NOTEBOOK
+        # IPC sockets in a private folder (no TCP port), and the kernel's own chatter kept off the terminal.
+        km = _QuietKernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(tmp, "kernel"))
+        try:
+            pm.execute_notebook(str(source), str(executed), parameters=parameters, progress_bar=False,
+                                log_output=False, cwd=str(config.NOTEBOOKS_DIR), kernel_name="python3", km=km)
+        except pm.PapermillExecutionError as exc:
+            raise ValueError(f"the HR notebook failed: {exc.ename}: {exc.evalue}") from None
+        finally:
+            if km.has_kernel:
+                run_sync(km.shutdown_kernel)(now=True)
+        nb = nbformat.read(executed, as_version=4)
+    return ReportExporter().export(nb, TITLE)

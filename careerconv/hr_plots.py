@@ -1,0 +1,531 @@
+"""Charts for the HR analytics notebook.
+
+Like :mod:`careerconv.plots` (whose palette they share), every helper takes a
+matplotlib ``Axes``, draws on it and returns it; nothing here creates figures,
+shows or saves them. The helpers take the *protected* tables of
+:func:`careerconv.analytics.hr_aggregates`: a hidden row is never drawn as a
+value; where a row of the chart is hidden, its label says so ("fewer than 5",
+"not shown") in place of a bar, so the chart never looks like a zero.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch, Rectangle
+from matplotlib.ticker import FixedLocator, PercentFormatter
+
+from . import privacy as P
+from .analytics import BANDS, DEPARTMENT, N, quarter_label
+from .plots import OKABE_ITO, PALETTE, RATING_CMAP
+
+__all__ = [
+    "new_figure",
+    "figure_html",
+    "skill_trend_lines",
+    "department_heatmap",
+    "band_bars",
+    "value_bars",
+    "department_share_bars",
+    "status_bars",
+    "no_data",
+    "trends_chart",
+    "department_chart",
+    "distribution_chart",
+    "growth_chart",
+    "attainment_chart",
+    "most_wanted_chart",
+    "gaps_chart",
+    "cadence_chart",
+    "action_items_chart",
+    "option_kinds_chart",
+]
+
+HIDDEN_COLOUR = "#D9D9D9"
+STATUS_ORDER = (("share_done", "Done", "#009E73"), ("share_in_progress", "In progress", "#56B4E9"),
+                ("share_open", "Open", "#E69F00"), ("share_dropped", "Dropped", "#9A9A9A"))
+
+
+def new_figure(width: float = 9.0, height: float = 4.5) -> tuple[Figure, Axes]:
+    """A fresh figure and its axes, outside pyplot (nothing global, any backend).
+
+    Parameters
+    ----------
+    width, height
+        Size in inches.
+
+    Returns
+    -------
+    (Figure, Axes)
+    """
+    fig = Figure(figsize=(width, height), dpi=110)
+    return fig, fig.add_subplot()
+
+
+def figure_html(fig: Figure, alt: str) -> str:
+    """The figure as an HTML ``<img>`` (PNG embedded), with ``alt`` escaped.
+
+    Parameters
+    ----------
+    fig
+        The figure to render.
+    alt
+        Text alternative, e.g. the chart's one-line reading.
+
+    Returns
+    -------
+    str
+        The ``<img>`` element, or ``""`` when the chart has nothing to show
+        (:func:`no_data`): the reading above it already says so.
+    """
+    if fig.axes and not any(ax.axison for ax in fig.axes):
+        return ""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f'<img class="hr-chart" src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" />'
+
+
+def no_data(ax: Axes, message: str) -> Axes:
+    """Leave an empty chart with a message in the middle (nothing to show)."""
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, message, ha="center", va="center", wrap=True, color=PALETTE["muted"], fontsize=10,
+            transform=ax.transAxes)
+    return ax
+
+
+def skill_trend_lines(ax: Axes, trends: pd.DataFrame, *, top: int = 6, skills: Sequence[str] | None = None) -> Axes:
+    """Median rating per quarter, one line per skill (the most-rated skills).
+
+    Parameters
+    ----------
+    ax
+        Where to draw.
+    trends
+        The ``skill_trends`` table (organisation rows).
+    top
+        How many skills to draw when ``skills`` is not given: those rated by
+        the most employees over the period.
+    skills
+        Skills to draw, by name.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    data = trends[P.shown(trends) & trends[DEPARTMENT].isna()]
+    if data.empty:
+        return no_data(ax, "No quarter has enough employees to show a trend.")
+    chosen = list(skills) if skills is not None else \
+        list(data.groupby("skill")[N].sum().sort_values(ascending=False, kind="stable").index[:top])
+    quarters = sorted(trends["quarter"].dropna().unique())
+    position = {q: i for i, q in enumerate(quarters)}
+    for i, skill in enumerate(chosen):
+        part = data[data["skill"] == skill].sort_values("quarter")
+        if part.empty:
+            continue
+        ax.plot([position[q] for q in part["quarter"]], part["median"].to_numpy(dtype=float), marker="o",
+                markersize=4, linewidth=1.8, color=OKABE_ITO[i % len(OKABE_ITO)], label=skill)
+    _quarter_axis(ax, quarters)
+    _rating_axis(ax, "y")
+    ax.set_ylabel("Median rating", color=PALETTE["muted"])
+    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return ax
+
+
+def department_heatmap(ax: Axes, department_trends: pd.DataFrame, skill: str) -> Axes:
+    """Median rating of one skill per department and quarter; hidden cells are grey.
+
+    Parameters
+    ----------
+    ax
+        Where to draw.
+    department_trends
+        The ``department_trends`` table.
+    skill
+        Which skill to show.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    data = department_trends[department_trends["skill"] == skill]
+    if data.empty:
+        return no_data(ax, f"No department rated {skill} in this period.")
+    quarters = sorted(data["quarter"].unique())
+    departments = sorted(data[DEPARTMENT].dropna().unique())
+    grid = np.full((len(departments), len(quarters)), np.nan)
+    hidden = np.zeros_like(grid, dtype=bool)
+    for _, row in data.iterrows():
+        r, c = departments.index(row[DEPARTMENT]), quarters.index(row["quarter"])
+        if row[P.PRIVACY] == "":
+            grid[r, c] = float(row["median"])
+        else:
+            hidden[r, c] = True
+    ax.imshow(np.where(hidden, np.nan, grid), cmap=RATING_CMAP, vmin=1, vmax=10, aspect="auto")
+    for r in range(len(departments)):
+        for c in range(len(quarters)):
+            if hidden[r, c]:
+                ax.add_patch(_cell_patch(c, r))
+            elif not np.isnan(grid[r, c]):
+                ax.text(c, r, f"{grid[r, c]:g}", ha="center", va="center", fontsize=7.5,
+                        color="white" if grid[r, c] >= 6 else PALETTE["text"])
+    ax.set_xticks(range(len(quarters)), [quarter_label(q).replace(" ", "\n") for q in quarters], fontsize=7.5)
+    ax.set_yticks(range(len(departments)), departments, fontsize=8.5)
+    ax.tick_params(length=0, colors=PALETTE["muted"])
+    for side in ax.spines.values():
+        side.set_visible(False)
+    ax.legend(handles=[Patch(facecolor=HIDDEN_COLOUR, label="not shown (small group)"),
+                       Patch(facecolor="white", edgecolor="#BBBBBB", label="nobody rated it")],
+              frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return ax
+
+
+def _cell_patch(x: float, y: float) -> Rectangle:
+    return Rectangle((x - 0.5, y - 0.5), 1, 1, facecolor=HIDDEN_COLOUR, edgecolor="white", linewidth=1)
+
+
+def band_bars(ax: Axes, distribution: pd.DataFrame, *, top: int = 12) -> Axes:
+    """Stacked bars: the share of employees per rating band, per skill (organisation rows).
+
+    Bands too small to show are drawn together as one grey "not shown" part
+    (the total of hidden bands is known anyway: the skill's total minus the
+    bands shown, and complementary suppression keeps it at or above k).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    org = distribution[distribution[DEPARTMENT].isna()]
+    totals = org[org["band"].isna() & P.shown(org)].sort_values([N, "skill"], ascending=[False, True]).head(top)
+    if totals.empty:
+        return no_data(ax, "No skill has enough ratings to show a distribution.")
+    skills = list(totals["skill"])
+    y = np.arange(len(skills))
+    left = np.zeros(len(skills))
+    for i, (label, low, high) in enumerate(BANDS):
+        rows = org[(org["band"] == label)].set_index("skill")
+        widths = np.array([float(rows.loc[s, "share"]) if s in rows.index and rows.loc[s, P.PRIVACY] == "" else 0.0
+                           for s in skills])
+        colour = RATING_CMAP((low + high) / 2 / 10)
+        ax.barh(y, widths, left=left, height=0.62, color=colour, edgecolor="white", linewidth=0.6, label=label)
+        left += widths
+    rest = np.clip(1 - left, 0, 1)
+    if (rest > 1e-9).any():
+        ax.barh(y, rest, left=left, height=0.62, color=HIDDEN_COLOUR, edgecolor="white", linewidth=0.6,
+                label="not shown")
+    ax.set_yticks(y, skills)
+    ax.set_ylim(len(skills) - 0.5, -0.5)
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(PercentFormatter(xmax=1))
+    ax.set_xlabel("Share of employees, by their latest rating in the period", color=PALETTE["muted"])
+    _clean(ax)
+    ax.tick_params(axis="y", length=0)
+    ax.legend(title="Rating", frameon=False, fontsize=8, title_fontsize=8, ncols=len(BANDS) + 1, loc="upper center",
+              bbox_to_anchor=(0.5, -0.14))
+    return ax
+
+
+def value_bars(ax: Axes, frame: pd.DataFrame, label: str, value: str, *, xlabel: str, percent: bool = False,
+               signed: bool = False, top: int | None = 12, sort: bool = True, reference: float | None = None,
+               reference_label: str | None = None, show_hidden: bool = False) -> Axes:
+    """Horizontal bars of one measure per label; hidden rows show their privacy label instead of a bar.
+
+    Parameters
+    ----------
+    ax
+        Where to draw.
+    frame
+        Rows to draw (already narrowed to one department level and horizon).
+    label, value
+        Columns holding the bar label and the bar length.
+    xlabel
+        Axis title.
+    percent
+        Format the axis as percentages (values are shares 0-1).
+    signed
+        Centre the axis on zero (values may be negative).
+    top
+        Keep the largest ``top`` rows (by value; hidden rows after shown).
+    sort
+        Order by value, largest first.
+    reference
+        Draw a dashed line at this value (e.g. the organisation's average).
+    reference_label
+        Its legend label.
+    show_hidden
+        Give hidden rows a line with their privacy label; otherwise only shown
+        rows are drawn and a note counts the others.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    if frame.empty:
+        return no_data(ax, "Nothing to show.")
+    data = frame.assign(_shown=P.shown(frame), _v=pd.to_numeric(frame[value], errors="coerce"))
+    hidden_rows = int((~data["_shown"]).sum())
+    shown_rows = len(data) - hidden_rows
+    if not data["_shown"].any():
+        return no_data(ax, f"All {len(data)} groups are too small to show (or hidden to protect a smaller one).")
+    if not show_hidden:
+        data = data[data["_shown"]]
+    if sort:
+        data = data.sort_values(["_shown", "_v", label], ascending=[False, False, True], kind="stable")
+    if top is not None:
+        data = data.head(top)
+    y = np.arange(len(data))
+    values = data["_v"].fillna(0).to_numpy(dtype=float)
+    colours = [OKABE_ITO[0] if ok else HIDDEN_COLOUR for ok in data["_shown"]]
+    if signed:
+        colours = [(OKABE_ITO[0] if v >= 0 else OKABE_ITO[1]) if ok else HIDDEN_COLOUR
+                   for v, ok in zip(values, data["_shown"])]
+    ax.barh(y, np.where(data["_shown"], values, 0), height=0.62, color=colours)
+    span = max(np.abs(values[data["_shown"].to_numpy()]).max() if data["_shown"].any() else 1.0, 1e-9)
+    for yi, (_, row) in zip(y, data.iterrows()):
+        if row["_shown"]:
+            text = f"{row['_v']:.0%}" if percent else (f"{row['_v']:+.1f}" if signed else f"{row['_v']:,.1f}".rstrip("0").rstrip("."))
+            offset = span * 0.02 * (1 if row["_v"] >= 0 else -1)
+            ax.text(row["_v"] + offset, yi, text, va="center", ha="left" if row["_v"] >= 0 else "right",
+                    fontsize=8, color=PALETTE["text"])
+        else:
+            ax.text(0, yi, f"  {row[P.PRIVACY]}", va="center", ha="left", fontsize=8, color=PALETTE["muted"],
+                    style="italic")
+    ax.set_yticks(y, [str(v) for v in data[label]])
+    ax.set_ylim(len(data) - 0.5, -0.5)
+    if percent:
+        ax.set_xlim(0, max(1.0, float(values.max()) * 1.1) if len(values) else 1.0)
+        ax.xaxis.set_major_formatter(PercentFormatter(xmax=1))
+    elif signed:
+        shown_values = values[data["_shown"].to_numpy()]
+        low = min(0.0, float(shown_values.min()) if len(shown_values) else 0.0)
+        high = max(0.0, float(shown_values.max()) if len(shown_values) else 0.0)
+        pad = max(high - low, 1e-9) * 0.18
+        ax.set_xlim(low - (pad if low < 0 else 0), high + pad)
+        ax.axvline(0, color="#BBBBBB", linewidth=0.8)
+    else:
+        ax.set_xlim(0, span * 1.2)
+    if reference is not None and not pd.isna(reference):
+        ax.axvline(reference, color=PALETTE["muted"], linestyle=(0, (4, 3)), linewidth=1.1,
+                   label=reference_label)
+        if reference_label:
+            ax.legend(frameon=False, fontsize=8, loc="lower left", bbox_to_anchor=(1.0, 0.0))
+    ax.set_xlabel(xlabel, color=PALETTE["muted"])
+    notes = []
+    if hidden_rows and not show_hidden:
+        notes.append(f"{hidden_rows} not shown (fewer employees than the minimum group size, or hidden to protect "
+                     "a smaller group)")
+    cut = shown_rows - int(data["_shown"].sum())
+    if cut > 0:
+        notes.append(f"{cut} more with smaller values")
+    if notes:
+        ax.annotate("; ".join(notes).capitalize() + ".", xy=(0, 0), xycoords="axes fraction", xytext=(0, -40),
+                    textcoords="offset points", fontsize=8, color=PALETTE["muted"], style="italic")
+    _clean(ax)
+    ax.tick_params(axis="y", length=0)
+    return ax
+
+
+def department_share_bars(ax: Axes, frame: pd.DataFrame, columns: Sequence[tuple[str, str]], *,
+                          total_label: str = "All departments") -> Axes:
+    """Grouped horizontal bars of shares per department (the all-departments row first).
+
+    Parameters
+    ----------
+    ax
+        Where to draw.
+    frame
+        A table with a ``department`` column, one row per department.
+    columns
+        ``(column, legend label)`` pairs of shares (0-1) to draw side by side.
+    total_label
+        Label of the row for all departments.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    if frame.empty:
+        return no_data(ax, "Nothing to show.")
+    labels = [total_label if pd.isna(d) else str(d) for d in frame[DEPARTMENT]]
+    shown = P.shown(frame).to_numpy()
+    y = np.arange(len(frame))
+    height = 0.8 / len(columns)
+    for i, (column, legend) in enumerate(columns):
+        values = pd.to_numeric(frame[column], errors="coerce").fillna(0).to_numpy(dtype=float)
+        offset = (i - (len(columns) - 1) / 2) * height
+        ax.barh(y + offset, np.where(shown, values, 0), height=height * 0.92, color=OKABE_ITO[i % len(OKABE_ITO)],
+                label=legend)
+        for yi, v, ok in zip(y, values, shown):
+            if ok:
+                ax.text(v + 0.01, yi + offset, f"{v:.0%}", va="center", fontsize=7.5, color=PALETTE["text"])
+    for yi, ok, text in zip(y, shown, frame[P.PRIVACY]):
+        if not ok:
+            ax.text(0.005, yi, text, va="center", fontsize=8, color=PALETTE["muted"], style="italic")
+    ax.set_yticks(y, labels)
+    ax.set_ylim(len(frame) - 0.5, -0.5)
+    ax.set_xlim(0, 1.08)
+    ax.xaxis.set_major_formatter(PercentFormatter(xmax=1))
+    ax.set_xlabel("Share of employees", color=PALETTE["muted"])
+    _clean(ax)
+    ax.tick_params(axis="y", length=0)
+    ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=len(columns))
+    return ax
+
+
+def status_bars(ax: Axes, action_items: pd.DataFrame, *, total_label: str = "All departments") -> Axes:
+    """Stacked bars of action-item status shares per department.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    if action_items.empty:
+        return no_data(ax, "No action items were agreed in this period.")
+    labels = [total_label if pd.isna(d) else str(d) for d in action_items[DEPARTMENT]]
+    shown = P.shown(action_items).to_numpy()
+    y = np.arange(len(action_items))
+    left = np.zeros(len(action_items))
+    for column, legend, colour in STATUS_ORDER:
+        values = pd.to_numeric(action_items[column], errors="coerce").fillna(0).to_numpy(dtype=float)
+        values = np.where(shown, values, 0)
+        ax.barh(y, values, left=left, height=0.62, color=colour, edgecolor="white", linewidth=0.6, label=legend)
+        for yi, v, l0 in zip(y, values, left):
+            if v >= 0.07:
+                ax.text(l0 + v / 2, yi, f"{v:.0%}", ha="center", va="center", fontsize=7.5, color="white")
+        left += values
+    for yi, ok, text in zip(y, shown, action_items[P.PRIVACY]):
+        if not ok:
+            ax.text(0.005, yi, text, va="center", fontsize=8, color=PALETTE["muted"], style="italic")
+    ax.set_yticks(y, labels)
+    ax.set_ylim(len(action_items) - 0.5, -0.5)
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(PercentFormatter(xmax=1))
+    ax.set_xlabel("Share of a person's action items (averaged over people)", color=PALETTE["muted"])
+    _clean(ax)
+    ax.tick_params(axis="y", length=0)
+    ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=len(STATUS_ORDER))
+    return ax
+
+
+def _quarter_axis(ax: Axes, quarters: Sequence) -> None:
+    step = max(1, int(np.ceil(len(quarters) / 10)))
+    ticks = list(range(0, len(quarters), step))
+    ax.set_xticks(ticks, [quarter_label(quarters[i]) for i in ticks], fontsize=8)
+    ax.set_xlim(-0.4, len(quarters) - 0.6)
+
+
+def _rating_axis(ax: Axes, axis: str) -> None:
+    _clean(ax)
+    (ax.set_ylim if axis == "y" else ax.set_xlim)(1, 10.3)
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_locator(FixedLocator(range(1, 11)))
+    ax.grid(axis=axis, color=PALETTE["grid"], linewidth=0.8)
+    ax.set_axisbelow(True)
+
+
+def _clean(ax: Axes) -> None:
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_color("#BBBBBB")
+    ax.tick_params(colors=PALETTE["muted"], labelsize=8.5)
+
+
+# --------------------------------------------------------------------------- one chart per table
+
+
+def trends_chart(ax: Axes, skill_trends: pd.DataFrame, top: int = 6) -> Axes:
+    """The ``skill_trends`` chart: median rating per quarter of the most-rated skills."""
+    ax = skill_trend_lines(ax, skill_trends, top=top)
+    if ax.axison:
+        ax.set_title(f"Median self rating per quarter, {top} most-rated skills", loc="left", fontsize=10,
+                     color=PALETTE["text"])
+    return ax
+
+
+def department_chart(ax: Axes, department_trends: pd.DataFrame) -> Axes:
+    """The ``department_trends`` chart: a department x quarter heat map of the most-rated skill."""
+    from .analytics import top_skills
+
+    skills = top_skills(department_trends, 1)
+    if not skills:
+        return no_data(ax, "No department has enough employees rating a skill in a quarter to show.")
+    ax = department_heatmap(ax, department_trends, skills[0])
+    ax.set_title(f"Median {skills[0]} rating by department and quarter", loc="left", fontsize=10,
+                 color=PALETTE["text"])
+    return ax
+
+
+def distribution_chart(ax: Axes, rating_distribution: pd.DataFrame) -> Axes:
+    """The ``rating_distribution`` chart: rating bands per skill."""
+    return band_bars(ax, rating_distribution)
+
+
+def growth_chart(ax: Axes, skill_growth: pd.DataFrame, horizon: int = 12) -> Axes:
+    """The ``skill_growth`` chart: mean change per skill after ``horizon`` months."""
+    org = skill_growth[skill_growth[DEPARTMENT].isna() & (skill_growth["horizon_months"] == horizon)]
+    per_skill = org[org["skill"].notna()]
+    overall = org[org["skill"].isna() & P.shown(org)]
+    if per_skill.empty:
+        return no_data(ax, f"No skill was measured {horizon} months after a conversation yet.")
+    reference = float(overall["mean_growth"].iloc[0]) if len(overall) else None
+    return value_bars(ax, per_skill, "skill", "mean_growth", xlabel=f"Mean change in rating after {horizon} months "
+                      "(points)", signed=True, reference=reference, reference_label="all skills")
+
+
+def attainment_chart(ax: Axes, target_attainment: pd.DataFrame) -> Axes:
+    """The ``target_attainment`` chart: share of measured targets reached, per horizon."""
+    org = target_attainment[target_attainment[DEPARTMENT].isna()]
+    if org.empty:
+        return no_data(ax, "No target has reached its date yet.")
+    org = org.assign(horizon=org["horizon_months"].map(lambda h: f"{int(h)}-month targets"))
+    return value_bars(ax, org, "horizon", "attainment_rate", xlabel="Share of measured targets reached",
+                      percent=True, sort=False, top=None, show_hidden=True)
+
+
+def most_wanted_chart(ax: Axes, most_wanted_skills: pd.DataFrame) -> Axes:
+    """The ``most_wanted_skills`` chart: employees working on each skill."""
+    org = most_wanted_skills[most_wanted_skills[DEPARTMENT].isna()]
+    if org.empty:
+        return no_data(ax, "No skill was discussed in this period.")
+    return value_bars(ax, org, "skill", N, xlabel="Employees who chose to work on the skill")
+
+
+def gaps_chart(ax: Axes, rating_gaps: pd.DataFrame) -> Axes:
+    """The ``rating_gaps`` chart: mean self-minus-coach gap per skill."""
+    org = rating_gaps[rating_gaps[DEPARTMENT].isna()]
+    per_skill = org[org["skill"].notna()]
+    overall = org[org["skill"].isna() & P.shown(org)]
+    if per_skill.empty:
+        return no_data(ax, "No skill has both a self and a coach rating in this period.")
+    reference = float(overall["mean_gap"].iloc[0]) if len(overall) else None
+    return value_bars(ax, per_skill, "skill", "mean_gap", xlabel="Self rating minus coach rating (points)",
+                      signed=True, reference=reference, reference_label="all skills")
+
+
+def cadence_chart(ax: Axes, cadence_compliance: pd.DataFrame, total_label: str = "All departments") -> Axes:
+    """The ``cadence_compliance`` chart: share overdue for a conversation and for a follow-up."""
+    return department_share_bars(ax, cadence_compliance, [
+        ("share_conversation_overdue", "overdue for a career conversation"),
+        ("share_checkin_overdue", "overdue for a follow-up check-in")], total_label=total_label)
+
+
+def action_items_chart(ax: Axes, action_items: pd.DataFrame, total_label: str = "All departments") -> Axes:
+    """The ``action_items`` chart: status of the action items per department."""
+    return status_bars(ax, action_items, total_label=total_label)
+
+
+def option_kinds_chart(ax: Axes, option_kinds: pd.DataFrame, horizon: int = 12) -> Axes:
+    """The ``option_kinds`` chart: mean rating gain per kind of chosen option after ``horizon`` months."""
+    at = option_kinds[option_kinds["horizon_months"] == horizon]
+    if at.empty:
+        return no_data(ax, f"No plan was measured {horizon} months after its conversation yet.")
+    return value_bars(ax, at, "kind", "mean_gain", xlabel=f"Mean gain in rating after {horizon} months (points)",
+                      signed=True, top=None)

@@ -1,0 +1,587 @@
+"""The report's sections as HTML fragments and charts, for the employee's eyes.
+
+Each function takes a :class:`~careerconv.report.content.ReportContent` and
+returns a :class:`Fragment` (HTML that a notebook displays as its output) or
+None when the section has nothing to show. Every piece of text that came from
+a person (names, dreams, skills, notes …) goes through :func:`html.escape`, so
+``<script>`` in a dream is shown as text, never run.
+
+Charts are drawn with :mod:`careerconv.plots` on a fresh
+:class:`matplotlib.figure.Figure` (no pyplot, so no figure outlives its report
+and nothing depends on the kernel's plotting backend) and embedded as an
+``<img>`` with a text alternative. SVG with its text left as text is the
+default: measured on the demo organisation it costs about a quarter less to
+make than a PNG at 96 dpi (no glyphs to rasterise, no image to compress),
+gives a smaller page and stays sharp when zoomed or printed. PNG remains an
+option for viewers that handle SVG images badly.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import NullLocator
+
+from .. import cadence
+from .. import plots
+from .. import progress as P
+from .content import (
+    ReportContent,
+    SkillChartData,
+    action_plan_parts,
+    earlier_plan_rows,
+    horizon_rows,
+    skill_chart_data,
+)
+
+__all__ = [
+    "FIGURE_FORMATS",
+    "Fragment",
+    "stylesheet",
+    "header",
+    "dreams",
+    "standing",
+    "horizon_table",
+    "skill_sections",
+    "action_plan",
+    "next_steps",
+    "earlier_plans",
+    "how_to_read",
+    "chart_key",
+    "figure_html",
+    "format_day",
+    "plot_text",
+    "owner_words",
+    "shorten",
+    "legend_below",
+]
+
+FIGURE_FORMATS = ("png", "svg")
+ITEM_STATUS_WORDS = {"open": "Open", "in_progress": "In progress", "done": "Done", "dropped": "Dropped"}
+DUE_WORDS = {
+    cadence.OVERDUE: "overdue",
+    cadence.DUE_SOON: "due soon",
+    cadence.SCHEDULED: "scheduled",
+    cadence.NEVER_MET: "not held yet",
+}
+_STATUS_CLASS = {P.AHEAD: "ahead", P.ON_TRACK: "on-track", P.BEHIND: "behind", P.NOT_MEASURED: "not-measured"}
+_STATUS_MARK = {P.AHEAD: "\u25b2", P.ON_TRACK: "\u25cf", P.BEHIND: "\u25bc", P.NOT_MEASURED: "\u25cb"}
+_DASH = "\u2014"
+
+_CSS = """
+.cc-report { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+  color: #222; line-height: 1.5; max-width: 980px; }
+.cc-report h2.cc-name { font-size: 1.9em; margin: 0.1em 0 0.2em; }
+.cc-report .cc-sub { color: #555; margin: 0 0 0.8em; }
+.cc-report table.cc-facts { border-collapse: separate; margin: 0.6em 0 1em; padding: 0.6em 0.9em;
+  background: #F5F7FA; border-radius: 8px; border: none; }
+.cc-report table.cc-facts tr, .cc-report table.cc-facts tr:nth-child(odd) { background: transparent; }
+.cc-report table.cc-facts th { color: #555; font-weight: 600; text-align: left; padding: 0.2em 1.6em 0.2em 0.2em;
+  white-space: nowrap; border: none; background: transparent; }
+.cc-report table.cc-facts td { text-align: left; padding: 0.2em; border: none; }
+.cc-report ol.cc-dreams { font-size: 1.08em; padding-left: 1.6em; }
+.cc-report ol.cc-dreams li { margin: 0.25em 0; }
+.cc-report table.cc-table { border-collapse: collapse; margin: 0.6em 0 1.2em; font-size: 0.95em;
+  width: 100%; table-layout: auto; }
+.cc-report table.cc-table caption { text-align: left; color: #555; font-size: 0.92em; padding-bottom: 0.4em; }
+.cc-report table.cc-table th { text-align: left; background: #EEF1F5; color: #333; font-weight: 600;
+  padding: 0.45em 0.7em; border-bottom: 2px solid #D5DBE3; }
+.cc-report table.cc-table td { padding: 0.4em 0.7em; border-bottom: 1px solid #E6E9EE; vertical-align: top;
+  text-align: left; white-space: pre-wrap; }
+.cc-report table.cc-table th.cc-num { text-align: right; }
+.cc-report table.cc-table td.cc-num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.cc-report table.cc-table tr.cc-group td { background: #FAFBFC; font-weight: 600; color: #444; }
+.cc-report .cc-status { display: inline-block; padding: 0.05em 0.55em; border-radius: 999px; font-weight: 600;
+  font-size: 0.92em; white-space: nowrap; border: 1px solid transparent; }
+.cc-report .cc-status.ahead { background: #E3F0FA; color: #00558A; border-color: #9CC8EA; }
+.cc-report .cc-status.on-track { background: #E1F4EE; color: #006B4F; border-color: #8FD3BD; }
+.cc-report .cc-status.behind { background: #FDF1DC; color: #8A5A00; border-color: #EDC774; }
+.cc-report .cc-status.not-measured { background: #F1F1F1; color: #555; border-color: #D0D0D0; }
+.cc-report .cc-status.done { background: #E1F4EE; color: #006B4F; }
+.cc-report .cc-status.in-progress { background: #E3F0FA; color: #00558A; }
+.cc-report .cc-status.open { background: #F1F1F1; color: #444; }
+.cc-report .cc-status.dropped { background: #F6E9F1; color: #7A3B63; }
+.cc-report .cc-status.overdue { background: #FDF1DC; color: #8A5A00; }
+.cc-report figure.cc-chart { margin: 0.4em 0 1em; }
+.cc-report figure.cc-chart img { max-width: 100%; height: auto; }
+.cc-report section.cc-skill { margin: 1.4em 0 2em; padding-top: 0.6em; border-top: 1px solid #E6E9EE; }
+.cc-report section.cc-skill h3 { margin: 0.2em 0 0.4em; font-size: 1.3em; }
+.cc-report table.cc-words { border-collapse: collapse; margin: 0.4em 0 0.8em; border: none; }
+.cc-report table.cc-words tr, .cc-report table.cc-words tr:nth-child(odd) { background: transparent; }
+.cc-report table.cc-words th { color: #555; font-weight: 600; text-align: left; vertical-align: top;
+  padding: 0.15em 1.4em 0.15em 0; white-space: nowrap; border: none; background: transparent; }
+.cc-report table.cc-words td { text-align: left; padding: 0.15em 0; white-space: pre-wrap; border: none; }
+.cc-report p.cc-key { font-size: 0.9em; color: #444; line-height: 1.9; }
+.cc-report .cc-key-item { white-space: nowrap; margin-right: 1.1em; }
+.cc-report .cc-key-mark { font-size: 1.25em; margin-right: 0.3em; vertical-align: -0.08em; }
+.cc-report p.cc-empty { color: #555; font-style: italic; }
+.cc-report p.cc-note { color: #555; font-size: 0.92em; }
+@media print { .cc-report section.cc-skill { break-inside: avoid; } }
+"""
+
+
+@dataclass(frozen=True, repr=False)
+class Fragment:
+    """A piece of trusted HTML (every user text in it already escaped).
+
+    Notebooks display it as rich output: HTML, and a one-line plain-text
+    stand-in (not the HTML a second time, which would double the size of
+    every executed notebook). ``str()`` gives the HTML.
+    """
+
+    html: str
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        return {"text/html": self.html, "text/plain": repr(self)}
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __repr__(self) -> str:
+        return f"<report section: {len(self.html)} characters of HTML>"
+
+    def __str__(self) -> str:
+        return self.html
+
+
+def _e(value: Any) -> str:
+    """Escape any value for HTML text or attribute use."""
+    if value is None or (not isinstance(value, str) and _missing(value)):
+        return ""
+    return html.escape(str(value), quote=True)
+
+
+def _missing(value: Any) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _wrap(body: str) -> Fragment:
+    return Fragment(f'<div class="cc-report">{body}</div>')
+
+
+def format_day(value: Any) -> str:
+    """A day as ``9 Mar 2026`` (an em dash when missing)."""
+    if value is None or (not isinstance(value, str) and _missing(value)):
+        return _DASH
+    day = pd.Timestamp(value)
+    return f"{day.day}\u00a0{day:%b}\u00a0{day:%Y}"  # no-break spaces: a date never wraps
+
+
+def _rating(value: Any) -> str:
+    return _DASH if value is None or _missing(value) else str(int(value))
+
+
+def _status_chip(status: str, words: str | None = None, css: str | None = None) -> str:
+    css = css or _STATUS_CLASS.get(status, "not-measured")
+    mark = _STATUS_MARK.get(status)
+    label = _e(words or status)
+    return f'<span class="cc-status {css}">{mark + " " if mark else ""}{label}</span>'
+
+
+def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, table_id: str | None = None,
+           caption: str | None = None, numeric: Sequence[int] = (), row_attrs: Iterable[str] | None = None) -> str:
+    """An HTML table; every cell must already be escaped HTML."""
+    head = "".join(f'<th scope="col" class="cc-num">{_e(h)}</th>' if i in numeric else f'<th scope="col">{_e(h)}</th>'
+                   for i, h in enumerate(headers))
+    attrs = iter(row_attrs) if row_attrs is not None else None
+    body = []
+    for row in rows:
+        cells = "".join(f'<td class="cc-num">{c}</td>' if i in numeric else f"<td>{c}</td>"
+                        for i, c in enumerate(row))
+        extra = f" {next(attrs)}" if attrs is not None else ""
+        body.append(f"<tr{extra}>{cells}</tr>")
+    ident = f' id="{_e(table_id)}"' if table_id else ""
+    cap = f"<caption>{_e(caption)}</caption>" if caption else ""
+    return f'<table class="cc-table"{ident}>{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+# ---------------------------------------------------------------------------
+# figures
+
+
+def figure_html(fig: Figure, alt: str, fmt: str = "svg", dpi: int = 96) -> str:
+    """Render a figure into an ``<img>`` element with a text alternative.
+
+    Parameters
+    ----------
+    fig
+        The figure (it is not closed: figures made without pyplot are freed
+        when no longer referenced).
+    alt
+        What the chart shows, in words (escaped here).
+    fmt
+        ``"png"`` or ``"svg"``.
+    dpi
+        Resolution of a PNG (ignored for SVG).
+
+    Returns
+    -------
+    str
+        ``<figure>`` HTML with the image embedded as a data URI.
+
+    Raises
+    ------
+    ValueError
+        For an unknown format or a dpi outside 30-600.
+    """
+    if fmt not in FIGURE_FORMATS:
+        raise ValueError(f"figure format must be one of {', '.join(FIGURE_FORMATS)}, got {fmt!r}")
+    if isinstance(dpi, bool) or not isinstance(dpi, (int, np.integer)) or not 30 <= dpi <= 600:
+        raise ValueError(f"dpi must be a whole number from 30 to 600, got {dpi!r}")
+    buf = io.BytesIO()
+    if fmt == "svg":
+        # Text stays text (the browser draws it): a quarter cheaper to make
+        # than a PNG, smaller, and sharp at any zoom.
+        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "careerconv"}):
+            fig.savefig(buf, format="svg", metadata={"Date": None})
+        mime = "image/svg+xml"
+    else:
+        fig.savefig(buf, format="png", dpi=int(dpi))
+        mime = "image/png"
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    width = int(round(fig.get_figwidth() * 96))
+    return (f'<figure class="cc-chart"><img src="data:{mime};base64,{data}" alt="{_e(alt)}" '
+            f'style="width:{width}px"></figure>')
+
+
+LABEL_CHARS = 34  # longer skill names are shortened on chart axes (tables show them whole)
+
+
+def shorten(value: Any, limit: int) -> str:
+    """``value`` on one line, cut to ``limit`` characters with an ellipsis when longer."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+def plot_text(value: Any) -> str:
+    """User text made literal for matplotlib: ``$`` would otherwise start a formula."""
+    return str(value).replace("$", r"\$")
+
+
+def _new_figure(width: float, height: float, *, left: float, right: float, top: float, bottom: float) -> Figure:
+    """A figure with one Axes placed by fixed margins (in inches).
+
+    Fixed margins instead of constrained layout: the layout engine draws
+    the figure twice, doubling the cost of every chart in a batch of
+    thousands, while the charts' furniture (titles above, legend below) has a
+    known size.
+    """
+    fig = Figure(figsize=(width, height), facecolor="white")
+    fig.subplots_adjust(left=left / width, right=1 - right / width, top=1 - top / height,
+                        bottom=bottom / height)
+    return fig
+
+
+def legend_below(ax: Any, fig: Figure, inches: float) -> None:
+    """Put the helper's legend ``inches`` below the Axes, clear of the tick labels, whatever its height."""
+    legend = ax.get_legend()
+    if legend is None:
+        return
+    height = ax.get_position().height * fig.get_figheight()
+    legend.set_bbox_to_anchor((0.5, -inches / height))
+
+
+# ---------------------------------------------------------------------------
+# sections
+
+
+def stylesheet() -> Fragment:
+    """The report's styles (display once, before the other sections)."""
+    return Fragment(f"<style>{_CSS}</style>")
+
+
+def header(content: ReportContent) -> Fragment:
+    """Who the report is for and when: name, coach, dates of the plan and the next conversation.
+
+    Starts with the report's stylesheet, so display it before the other sections.
+    """
+    c = content
+    sub = ", ".join(_e(v) for v in (c.role, c.department) if v)
+    due = c.due
+    next_conv = format_day(due.get("next_conversation_due"))
+    if due.get("conversation_status"):
+        next_conv += f" ({_e(DUE_WORDS.get(due['conversation_status'], due['conversation_status']))})"
+    facts = [
+        ("Report date", _e(format_day(c.as_of))),
+        ("Your coach", _e(c.coach_name or c.coach_id) or _DASH),
+        ("Last career conversation", _e(format_day(c.plan_date)) if c.plan is not None else "not held yet"),
+        ("Check-ins since then", _e(_checkins_since(c))),
+        ("Next career conversation", next_conv if c.plan is not None else "to be scheduled"),
+    ]
+    if not _missing(due.get("draft_in_progress")):
+        facts.append(("In progress", f"a new career conversation, started {_e(format_day(due['draft_in_progress']))}"))
+    rows = "".join(f'<tr><th scope="row">{label}</th><td>{value}</td></tr>' for label, value in facts)
+    return Fragment(stylesheet().html + _wrap(
+        f'<h2 class="cc-name">{_e(c.name)}</h2>'
+        + (f'<p class="cc-sub">{sub}</p>' if sub else "")
+        + f'<table class="cc-facts">{rows}</table>'
+    ).html)
+
+
+def _checkins_since(c: ReportContent) -> str:
+    if c.plan is None:
+        return str(len(c.checkins)) if len(c.checkins) else "none yet"
+    since = c.checkins.loc[c.checkins["date"] >= c.plan_date]
+    if since.empty:
+        return "none yet"
+    return f"{len(since)} (the last on {format_day(since['date'].max())})"
+
+
+def dreams(content: ReportContent) -> Fragment:
+    """The dreams of the current plan, most important first."""
+    if content.dreams.empty:
+        return _wrap('<p class="cc-empty">No dreams recorded yet: they are the first thing you talk about '
+                     "in your career conversation.</p>")
+    items = "".join(f"<li>{_e(text)}</li>" for text in content.dreams["text"] if str(text).strip())
+    return _wrap(f'<ol class="cc-dreams">{items}</ol>')
+
+
+def standing(content: ReportContent, figure_format: str = "svg", dpi: int = 96) -> Fragment:
+    """Current rating vs next target for every skill: a bar chart and a table."""
+    cur = content.current
+    if content.plan is None or cur.empty:
+        return _wrap('<p class="cc-empty">No skills and targets yet: they are set in your career '
+                     "conversation.</p>")
+    labels = cur["skill"].map(lambda s: plot_text(shorten(s, LABEL_CHARS)))
+    longest = max((len(s) for s in labels), default=10)
+    fig = _new_figure(9.0, 1.35 + 0.6 * len(cur), left=0.3 + 0.065 * longest, right=1.7, top=0.3, bottom=1.0)
+    ax = fig.add_subplot()
+    plots.current_vs_target_bars(ax, cur.assign(skill=labels))
+    legend_below(ax, fig, 0.5)
+    alt = "Bar chart of your latest rating against the next target: " + "; ".join(
+        f"{s} now {_rating(r)}, next target {_rating(t)}" for s, r, t in
+        zip(cur["skill"], cur["latest_rating"], cur["next_target"]))
+    chart = figure_html(fig, alt, figure_format, dpi)
+    rows = []
+    for r in cur.itertuples(index=False):
+        latest = _rating(r.latest_rating)
+        if not _missing(r.latest_rating) and not _missing(r.latest_date):
+            latest += f" on {format_day(r.latest_date)}"
+        rows.append([
+            _e(r.skill), _rating(r.baseline), _e(latest),
+            f"{_rating(r.next_target)} by {_e(format_day(r.next_horizon_date))}",
+            _status_chip(r.status),
+        ])
+    table = _table(["Skill", "At the conversation", "Latest rating", "Next target", "Status"], rows,
+                   table_id="current-table", numeric=(1,))
+    return _wrap(chart + table)
+
+
+def horizon_table(content: ReportContent) -> Fragment:
+    """The current plan measured at each horizon: target, rating measured, status.
+
+    Each row carries ``data-skill``, ``data-horizon``, ``data-target``,
+    ``data-measured`` and ``data-status`` attributes (escaped), so the table can
+    be checked by a program as well as read.
+    """
+    rows_frame = horizon_rows(content)
+    if rows_frame.empty:
+        return _wrap('<p class="cc-empty">No targets yet.</p>')
+    rows, attrs = [], []
+    for r in rows_frame.itertuples(index=False):
+        measured = _DASH
+        if not _missing(r.measured_rating):
+            measured = f"{int(r.measured_rating)} on {format_day(r.measured_date)}"
+        expected = _DASH if _missing(r.expected) else f"{float(r.expected):.1f}"
+        when = f"after {int(r.horizon_months)} months ({format_day(r.horizon_date)})"
+        rows.append([_e(r.skill), _e(when), _rating(r.target), _e(measured), expected, _status_chip(r.status)])
+        attrs.append(
+            f'data-skill="{_e(r.skill)}" data-horizon="{int(r.horizon_months)}" data-target="{_rating(r.target)}" '
+            f'data-measured="{_e("" if _missing(r.measured_rating) else int(r.measured_rating))}" '
+            f'data-status="{_e(r.status)}"'
+        )
+    table = _table(["Skill", "When", "Target", "Rating measured", "On the plan line", "Status"], rows,
+                   table_id="horizon-table", numeric=(2, 4), row_attrs=attrs,
+                   caption=f"Targets set on {format_day(content.plan_date)}")
+    return _wrap(table)
+
+
+def skill_sections(content: ReportContent, figure_format: str = "svg", dpi: int = 96) -> list[Fragment]:
+    """The key to the charts, then one section per skill of the current plan: its chart and the
+    employee's own words about it.
+
+    The charts share one key (an HTML line above them) instead of a legend
+    each: the key reads the same for every skill, and a legend costs about a
+    fifth of a chart's drawing time, which adds up over a batch.
+    """
+    charts = skill_chart_data(content)
+    if not charts:
+        return [_wrap('<p class="cc-empty">No skills yet: you choose them in your career conversation.</p>')]
+    return [chart_key(), *(_wrap(_skill_section(data, figure_format, dpi)) for data in charts)]
+
+
+def chart_key() -> Fragment:
+    """What the marks of the skill charts mean, drawn with the charts' own colours."""
+    pal, st = plots.PALETTE, plots.STATUS_COLOURS
+
+    def mark(symbol: str, colour: str, label: str) -> str:
+        return (f'<span class="cc-key-item"><span class="cc-key-mark" style="color:{colour}">{symbol}</span>'
+                f"{_e(label)}</span>")
+
+    items = [
+        mark("\u25cf", pal["rating"], "rating in a career conversation"),
+        mark("\u25cb", pal["rating"], "rating in a check-in"),
+        mark("\u25c6", pal["baseline"], "your start (the baseline)"),
+        mark("\u2605", pal["target"], "target"),
+        mark("\u2504", pal["plan"], "on-track line"),
+        '<span class="cc-key-item">rating at a target date: '
+        + " ".join(mark("\u25ef", st[s], s) for s in (P.AHEAD, P.ON_TRACK, P.BEHIND)) + "</span>",
+    ]
+    return _wrap(f'<p class="cc-key">{" ".join(items)}</p>')
+
+
+def _skill_section(data: SkillChartData, figure_format: str, dpi: int) -> str:
+    fig = _new_figure(9.0, 3.9, left=0.6, right=0.75, top=0.5, bottom=0.6)
+    ax = fig.add_subplot()
+    # A fixed title height: matplotlib otherwise measures every tick label on
+    # each draw to dodge a top axis these charts do not have (a tenth of the cost).
+    with matplotlib.rc_context({"axes.titley": 1.0}):
+        plots.skill_progress(ax, plot_text(data.skill), data.t0, data.baseline, data.targets, data.ratings,
+                             data.progress_rows, data.as_of)
+    ax.set_title("", loc="left")  # the section's heading names the skill
+    legend = ax.get_legend()
+    if legend is not None:  # one key above all the charts instead (see skill_sections)
+        legend.remove()
+    ax.xaxis.set_minor_locator(NullLocator())  # monthly minor ticks: costly to draw, little to read
+    described = []
+    for r in data.progress_rows.itertuples(index=False):
+        part = f"{int(r.horizon_months)}-month target {int(r.target)}"
+        if not _missing(r.measured_rating):
+            part += f", measured {int(r.measured_rating)}"
+        described.append(f"{part}: {r.status}")
+    alt = (f"Chart of your {data.skill} ratings over time from a start of {_rating(data.baseline)}; "
+           + "; ".join(described))
+    words = [("What a 10 looks like", data.ten_looks_like), ("Chosen way to raise it", data.chosen_option),
+             ("Why this way", data.approach)]
+    listed = "".join(f'<tr><th scope="row">{label}</th><td>{_e(text)}</td></tr>' for label, text in words
+                     if str(text).strip())
+    return (f'<section class="cc-skill"><h3>{_e(data.skill)}</h3>'
+            + figure_html(fig, alt, figure_format, dpi)
+            + (f'<table class="cc-words">{listed}</table>' if listed else "")
+            + "</section>")
+
+
+def action_plan(content: ReportContent) -> Fragment:
+    """The action items of the current plan, and those of earlier plans still open, with their status.
+
+    Items of earlier plans that are done or dropped are counted in a line
+    below the table rather than listed: they are history.
+    """
+    if content.items.empty:
+        return _wrap('<p class="cc-empty">No action items yet: they are agreed at the end of your career '
+                     "conversation.</p>")
+    current, still_open, closed = action_plan_parts(content)
+    rows: list[list[str]] = []
+    attrs: list[str] = []
+    groups = []
+    if not current.empty:
+        groups.append((f"Agreed on {format_day(content.plan_date)}", current))
+    if not still_open.empty:
+        groups.append(("Still open from earlier plans", still_open))
+    for label, group in groups:
+        rows.append([_e(label), "", "", "", "", ""])
+        attrs.append('class="cc-group"')
+        for r in group.itertuples(index=False):
+            status = str(r.status)
+            chip = _status_chip(status, ITEM_STATUS_WORDS.get(status, status), status.replace("_", "-"))
+            update = _DASH
+            if not _missing(r.status_date):
+                update = f"{format_day(r.status_date)}" + (f": {r.note}" if str(r.note).strip() else "")
+            rows.append([_e(r.text), _e(r.skill) or _DASH, _e(owner_words(r.owner)) or _DASH, _e(format_day(r.due)),
+                         chip, _e(update)])
+            attrs.append(f'data-item="{_e(r.item_id)}" data-status="{_e(status)}"')
+    table = _table(["Action", "Skill", "Who", "Due", "Status", "Last check-in update"], rows,
+                   table_id="action-plan", row_attrs=attrs) if rows else ""
+    note = ""
+    if not closed.empty:
+        done = int((closed["status"] == "done").sum())
+        dropped = len(closed) - done
+        parts = [f"{done} done" if done else "", f"{dropped} dropped" if dropped else ""]
+        note = (f'<p class="cc-note">From earlier plans: {_e(" and ".join(p for p in parts if p))} '
+                f"(not listed).</p>")
+    return _wrap(table + note)
+
+
+def owner_words(owner: Any) -> str:
+    """Who does an action item, addressed to the employee ("you", "your coach")."""
+    text = "" if owner is None or _missing(owner) else str(owner)
+    return {"employee": "you", "coach": "your coach"}.get(text.strip().casefold(), text)
+
+
+def next_steps(content: ReportContent) -> Fragment:
+    """When the next career conversation and the next check-in are due."""
+    due = content.due
+    if content.plan is None:
+        return _wrap("<p>Your first career conversation has not been held yet. Ask your coach to schedule "
+                     "it: it takes about an hour, in three parts: your goals, an action plan, next steps.</p>")
+    parts = []
+    conv_status = due.get("conversation_status")
+    parts.append(
+        f"<p>Your next career conversation is due on <strong>{_e(format_day(due.get('next_conversation_due')))}"
+        f"</strong> {_status_chip(conv_status, DUE_WORDS.get(conv_status, conv_status), _due_css(conv_status))}"
+        f" (every {_e(_cadence_text(due.get('cadence_months')))}).</p>")
+    if not _missing(due.get("next_checkin_due")):
+        ci_status = due.get("checkin_status")
+        mode = due.get("follow_up_mode")
+        how = f" in a {_e(mode)}" if mode and mode != "other" else ""
+        parts.append(f"<p>Your next check-in{how} is due on <strong>{_e(format_day(due['next_checkin_due']))}"
+                     f"</strong> {_status_chip(ci_status, DUE_WORDS.get(ci_status, ci_status), _due_css(ci_status))}"
+                     ".</p>")
+    n_open = int(due.get("open_action_items") or 0)
+    parts.append(f"<p>{'No action item is' if n_open == 0 else _e(n_open) + (' action item is' if n_open == 1 else ' action items are')}"
+                 " still open.</p>")
+    return _wrap("".join(parts))
+
+
+def _due_css(status: Any) -> str:
+    return {cadence.OVERDUE: "overdue", cadence.DUE_SOON: "behind", cadence.SCHEDULED: "on-track"}.get(
+        status, "not-measured")
+
+
+def _cadence_text(months: Any) -> str:
+    if months is None or _missing(months):
+        return "agreed interval"
+    return f"{int(months)} months"
+
+
+def earlier_plans(content: ReportContent, plans: int = 2) -> Fragment | None:
+    """How the targets of the ``plans`` previous conversations turned out (None when there is only one plan)."""
+    rows_frame = earlier_plan_rows(content)
+    if rows_frame.empty:
+        return None
+    shown = list(dict.fromkeys(rows_frame["conversation_id"]))[:plans]
+    rows_frame = rows_frame.loc[rows_frame["conversation_id"].isin(shown)]
+    rows = []
+    for r in rows_frame.itertuples(index=False):
+        measured = _DASH if _missing(r.measured_rating) else f"{int(r.measured_rating)} on {format_day(r.measured_date)}"
+        rows.append([_e(format_day(r.t0)), _e(r.skill), _e(f"{int(r.horizon_months)} months"), _rating(r.target),
+                     _e(measured), _status_chip(r.status)])
+    return _wrap("<h2>Earlier plans</h2><p>How the targets set in your earlier career conversations turned "
+                 "out.</p>"
+                 + _table(["Plan of", "Skill", "After", "Target", "Rating measured", "Status"], rows,
+                          table_id="earlier-plans", numeric=(3,)))
+
+
+def how_to_read(content: ReportContent) -> Fragment:
+    """The rules behind the statuses, in plain words with this report's numbers."""
+    tol = content.tolerance
+    tol_text = f"{tol:g} point" + ("" if tol == 1 else "s")
+    return _wrap(
+        '<p class="cc-note">The dashed line in each chart goes straight from your rating at the conversation '
+        "to each target: it is where steady progress would put you. At each target date we take the rating "
+        f"you gave closest to that date (up to {content.window_days} days before or after). "
+        f"<strong>On track</strong> means it is within {_e(tol_text)} of the line, <strong>ahead</strong> above "
+        f"that, <strong>behind</strong> below it. <strong>Not yet measured</strong> means no rating was given "
+        "close enough to the date, or the date is still to come. Ratings are your own, from 1 to 10.</p>")

@@ -1,0 +1,471 @@
+"""HR aggregates checked against a small organisation whose figures were worked out by hand.
+
+The organisation (minimum group size 3, as of 30 June 2025, periods from 2024 Q3):
+
+* Alpha: A1..A7, Beta: B1..B6, Gamma: G1, G2 (15 people, cadence 6 months).
+* SQL conversations on 2024-07-15 for A1-A4 and B1-B3 (baselines 4 4 5 6 / 3 5 7, 6-month targets
+  baseline + 1), rated again on 2025-01-15 (the 6-month date: 5 4 6 7 / 2 5 9; A1 also 3 earlier
+  that quarter, A5 8) and in 2025 Q2 (6 6 7 8 / 3 6 9, G1 4). B6 rated SQL 10 in a *draft*.
+* Coach ratings: 2025 Q1 A1 4, A2 4, A3 5, B1 3; 2025 Q2 A1 5, A2 6, A3 7.
+* Later conversations: A3 2025-01-20 (check-ins every 4 weeks; a check-in 2025-06-01), A4 2025-04-20,
+  A5 2025-06-10, B4 2025-03-01 (12 months, check-ins every 8 weeks, none held; rated Negotiation),
+  B5 2025-05-10. Nobody else met.
+* Action items of the 2024-07-15 conversations: A1 I1 (done 2025-02-01), A1 I2 (no update, due
+  2025-12-01), A2 I1 (dropped 2025-02-01), B1 I1 (still open 2025-01-10, due 2024-09-01).
+* Chosen options: mentoring for A1, A3, B3; a course for A2, B1, B2; reading for A4.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from careerconv import analytics as A
+from careerconv import privacy as P
+from careerconv import schema as S
+from careerconv.demo_bulk import generate_bulk
+
+AS_OF = "2025-07-01"
+K = 3
+MARKER = "ZEBRA-PRIVATE-7781"
+
+
+def _frame(name: str, rows: list[dict]) -> pd.DataFrame:
+    return S.coerce_frame(pd.DataFrame(rows), S.table(name))
+
+
+def _conv(cid, emp, date, *, status="completed", cadence=6, every=None):
+    return {"conversation_id": cid, "employee_id": emp, "coach_id": "C1", "date": date,
+            "question_set": "career-conversation", "question_set_version": "1", "status": status,
+            "source": "app", "cadence_months": cadence, "follow_up_mode": "one-on-one" if every else None,
+            "follow_up_every_weeks": every}
+
+
+def _rating(emp, date, skill, self_rating, coach=None, source="checkin", record=None):
+    return {"employee_id": emp, "date": date, "skill": skill, "self_rating": self_rating, "coach_rating": coach,
+            "source": source, "record_id": record or f"{emp}-ci-{date.replace('-', '')}"}
+
+
+@pytest.fixture(scope="module")
+def org() -> dict[str, pd.DataFrame]:
+    people = [(f"A{i}", "Alpha") for i in range(1, 8)] + [(f"B{i}", "Beta") for i in range(1, 7)] + \
+             [("G1", "Gamma"), ("G2", "Gamma")]
+    roster = _frame("roster", [{"employee_id": e, "name": f"{MARKER} {e}", "coach_id": "C1", "department": d,
+                                "cadence_months": 6, "role": "", "email": ""} for e, d in people])
+    first = {"A1": 4, "A2": 4, "A3": 5, "A4": 6, "B1": 3, "B2": 5, "B3": 7}
+    convs = [_conv(f"{e}-20240715", e, "2024-07-15") for e in first]
+    convs += [_conv("A3-20250120", "A3", "2025-01-20", every=4), _conv("A4-20250420", "A4", "2025-04-20"),
+              _conv("A5-20250610", "A5", "2025-06-10"), _conv("B4-20250301", "B4", "2025-03-01", cadence=12, every=8),
+              _conv("B5-20250510", "B5", "2025-05-10"), _conv("B6-20250620", "B6", "2025-06-20", status="draft")]
+    ratings = [_rating(e, "2024-07-15", "SQL", r, source="conversation", record=f"{e}-20240715")
+               for e, r in first.items()]
+    q1 = {"A1": (5, 4), "A2": (4, 4), "A3": (6, 5), "A4": (7, None), "A5": (8, None), "B1": (2, 3), "B2": (5, None),
+          "B3": (9, None)}
+    ratings += [_rating(e, "2025-01-15", "SQL", s, c) for e, (s, c) in q1.items()]
+    ratings.append(_rating("A1", "2025-01-05", "SQL", 3))
+    q2 = {"A1": (6, 5), "A2": (6, 6), "A3": (7, 7), "A4": (8, None), "B1": (3, None), "B2": (6, None),
+          "B3": (9, None), "G1": (4, None)}
+    ratings += [_rating(e, "2025-05-15", "SQL", s, c) for e, (s, c) in q2.items()]
+    ratings.append(_rating("B4", "2025-03-01", "Negotiation", 5, source="conversation", record="B4-20250301"))
+    ratings.append(_rating("B6", "2025-06-20", "sql ", 10, source="conversation", record="B6-20250620"))
+    targets = [{"employee_id": e, "conversation_id": f"{e}-20240715", "date": "2024-07-15", "skill": "SQL",
+                "baseline": b, "horizon_months": h, "target": min(10, b + h // 6)}
+               for e, b in first.items() for h in (6, 12, 18)]
+    skills = [{"conversation_id": f"{e}-20240715", "employee_id": e, "date": "2024-07-15", "skill": "SQL",
+               "self_rating": b, "ten_looks_like": MARKER, "approach": MARKER, "chosen_option": MARKER,
+               "status": "completed"} for e, b in first.items()]
+    skills.append({"conversation_id": "B4-20250301", "employee_id": "B4", "date": "2025-03-01",
+                   "skill": "Negotiation", "self_rating": 5, "status": "completed"})
+    chosen = {"A1": "Find a mentor who knows databases", "A2": "Take an online course", "A3": "Find a mentor",
+              "A4": "Read a book on query tuning", "B1": "Take an online course", "B2": "Take a course at night",
+              "B3": "Work with a mentor every month"}
+    options = []
+    for e, text in chosen.items():
+        options.append({"conversation_id": f"{e}-20240715", "employee_id": e, "date": "2024-07-15", "skill": "SQL",
+                        "option_no": 1, "text": text, "pros": MARKER, "cons": MARKER, "chosen": True})
+        options.append({"conversation_id": f"{e}-20240715", "employee_id": e, "date": "2024-07-15", "skill": "SQL",
+                        "option_no": 2, "text": f"{MARKER} secret plan", "pros": "", "cons": "", "chosen": False})
+    items = [{"conversation_id": "A1-20240715", "employee_id": "A1", "date": "2024-07-15", "item_id": "I1",
+              "text": MARKER, "due": "2024-09-01"},
+             {"conversation_id": "A1-20240715", "employee_id": "A1", "date": "2024-07-15", "item_id": "I2",
+              "text": MARKER, "due": "2025-12-01"},
+             {"conversation_id": "A2-20240715", "employee_id": "A2", "date": "2024-07-15", "item_id": "I1",
+              "text": MARKER, "due": "2024-09-01"},
+             {"conversation_id": "B1-20240715", "employee_id": "B1", "date": "2024-07-15", "item_id": "I1",
+              "text": MARKER, "due": "2024-09-01"}]
+    checkins = [("A1-ci-20241001", "A1", "2024-10-01"), ("A1-ci-20250201", "A1", "2025-02-01"),
+                ("A2-ci-20250201", "A2", "2025-02-01"), ("B1-ci-20250110", "B1", "2025-01-10"),
+                ("A3-ci-20250601", "A3", "2025-06-01")]
+    updates = [("A1-ci-20241001", "A1", "2024-10-01", "A1-20240715", "I1", "in_progress"),
+               ("A1-ci-20250201", "A1", "2025-02-01", "A1-20240715", "I1", "done"),
+               ("A2-ci-20250201", "A2", "2025-02-01", "A2-20240715", "I1", "dropped"),
+               ("B1-ci-20250110", "B1", "2025-01-10", "B1-20240715", "I1", "open")]
+    return {
+        "roster": roster,
+        "conversations": _frame("conversations", convs),
+        "skills": _frame("skills", skills),
+        "skill_ratings": _frame("skill_ratings", ratings),
+        "targets": _frame("targets", targets),
+        "options": _frame("options", options),
+        "action_items": _frame("action_items", items),
+        "checkins": _frame("checkins", [{"checkin_id": c, "employee_id": e, "coach_id": "C1", "date": d}
+                                        for c, e, d in checkins]),
+        "checkin_updates": _frame("checkin_updates", [
+            {"checkin_id": c, "employee_id": e, "date": d, "conversation_id": cv, "item_id": i, "status": s,
+             "note": MARKER, "reason": MARKER if s == "dropped" else ""} for c, e, d, cv, i, s in updates]),
+    }
+
+
+@pytest.fixture(scope="module", params=A.ENGINES)
+def hr(request, org) -> dict[str, pd.DataFrame]:
+    return A.hr_aggregates(org, AS_OF, (None, None), (), K, engine=request.param)
+
+
+def _row(table: pd.DataFrame, **where) -> pd.Series:
+    mask = pd.Series(True, index=table.index)
+    for column, value in where.items():
+        mask &= table[column].isna() if value is None else (table[column] == value)
+    found = table[mask]
+    assert len(found) == 1, f"expected one row for {where}, found {len(found)}"
+    return found.iloc[0]
+
+
+# --------------------------------------------------------------------------- the scope
+
+
+def test_the_period_is_whole_quarters_up_to_the_as_of_date(hr):
+    about = dict(zip(hr["about"]["item"], hr["about"]["value"]))
+    assert about["period"] == "2024 Q3 to 2025 Q2"
+    assert about["as of"] == "2025-06-30"
+    assert about["minimum group size"] == "3"
+
+
+def test_resolve_scope_rounds_out_to_quarters(org):
+    scope = A.resolve_scope(org["roster"], "2025-08-15", "2024-11-20", "2025-02-02", ["beta"], 4)
+    assert (scope.start, scope.end) == (pd.Timestamp("2024-10-01"), pd.Timestamp("2025-04-01"))
+    assert scope.departments == ("Beta",) and scope.k == 4
+    assert [A.quarter_label(q) for q in scope.quarters] == ["2024 Q4", "2025 Q1"]
+    # as of the last day of a quarter, that quarter is complete
+    assert A.resolve_scope(org["roster"], "2025-06-30").end == pd.Timestamp("2025-07-01")
+    # naming every department is the unfiltered report
+    assert A.resolve_scope(org["roster"], AS_OF, departments=["Alpha", "Beta", "Gamma"]).departments is None
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"departments": ["Delta"]}, "Delta.*departments are: Alpha, Beta, Gamma"),
+    ({"k": 2}, "at least 3"),
+    ({"period_start": "2025-09-01"}, "no complete quarter"),
+    ({"period_end": "31/31/2025"}, "period_end"),
+    ({"as_of": "soon"}, "as_of"),
+])
+def test_bad_parameters_are_rejected_with_a_readable_message(org, kwargs, message):
+    arguments = {"as_of": AS_OF, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        A.resolve_scope(org["roster"], **arguments)
+
+
+# --------------------------------------------------------------------------- skill ratings
+
+
+def test_skill_trends_by_quarter_for_the_organisation(hr):
+    trends = hr["skill_trends"]
+    assert set(trends["skill"]) == {"SQL"}  # Negotiation (one person) is not listed
+    q3 = _row(trends, quarter=pd.Timestamp("2024-07-01"))
+    assert (q3[P.COUNT], q3["median"], q3["mean"]) == (7, 5.0, pytest.approx(34 / 7))
+    # A1 rated twice in 2025 Q1 (3 then 5): one employee, the latest rating.
+    q1 = _row(trends, quarter=pd.Timestamp("2025-01-01"))
+    assert (q1[P.COUNT], q1["median"], q1["mean"]) == (8, 5.5, pytest.approx(46 / 8))
+    # B6's rating of 10 was given in a draft and does not count.
+    q2 = _row(trends, quarter=pd.Timestamp("2025-04-01"))
+    assert (q2[P.COUNT], q2["median"], q2["mean"]) == (8, 6.0, pytest.approx(49 / 8))
+
+
+def test_skill_trends_by_department_with_complementary_suppression(hr):
+    dept = hr["department_trends"]
+    alpha = _row(dept, quarter=pd.Timestamp("2025-04-01"), department="Alpha")
+    assert (alpha[P.COUNT], alpha["median"], alpha["mean"]) == (4, 6.5, 6.75)
+    gamma = _row(dept, quarter=pd.Timestamp("2025-04-01"), department="Gamma")
+    assert gamma[P.PRIVACY] == "fewer than 3" and pd.isna(gamma["median"])
+    # Gamma alone would be org minus Alpha minus Beta: Beta (the next smallest) is hidden too.
+    beta = _row(dept, quarter=pd.Timestamp("2025-04-01"), department="Beta")
+    assert beta[P.PRIVACY] == P.HIDDEN and pd.isna(beta[P.COUNT]) and pd.isna(beta["mean"])
+    beta_q1 = _row(dept, quarter=pd.Timestamp("2025-01-01"), department="Beta")
+    assert (beta_q1[P.COUNT], beta_q1["median"], beta_q1["mean"]) == (3, 5.0, pytest.approx(16 / 3))
+
+
+def test_rating_distribution_uses_each_persons_latest_rating(hr):
+    dist = hr["rating_distribution"]
+    total = _row(dist, skill="SQL", department=None, band=None)
+    assert (total[P.COUNT], total["median"], total["mean"]) == (9, 6.0, pytest.approx(57 / 9))
+    mid = _row(dist, skill="SQL", department=None, band="4–6")
+    assert (mid[P.COUNT], mid["share"]) == (4, pytest.approx(4 / 9))
+    # 1-3 and 9-10 hold one person each; together 2 < 3, so 7-8 (3 people) is hidden as well.
+    for band in ("1–3", "9–10"):
+        assert _row(dist, skill="SQL", department=None, band=band)[P.PRIVACY] == "fewer than 3"
+    assert _row(dist, skill="SQL", department=None, band="7–8")[P.PRIVACY] == P.HIDDEN
+    alpha = _row(dist, skill="SQL", department="Alpha", band=None)
+    assert (alpha[P.COUNT], alpha["median"]) == (5, 7.0)
+
+
+def test_self_versus_coach_gaps_per_person_then_per_group(hr):
+    gaps = hr["rating_gaps"]
+    sql = _row(gaps, skill="SQL", department=None)
+    assert sql[P.COUNT] == 4
+    assert sql["mean_gap"] == pytest.approx((1 + 0 + 0.5 - 1) / 4)
+    assert (sql["share_self_higher"], sql["share_self_lower"]) == (0.5, 0.25)
+    everything = _row(gaps, skill=None, department=None)
+    assert everything["mean_gap"] == pytest.approx(0.125)
+    # Beta has one person with both ratings; Alpha is hidden with it so B1 cannot be worked out.
+    assert _row(gaps, skill="SQL", department="Beta")[P.PRIVACY] == "fewer than 3"
+    assert _row(gaps, skill="SQL", department="Alpha")[P.PRIVACY] == P.HIDDEN
+
+
+# --------------------------------------------------------------------------- targets
+
+
+def test_growth_after_six_months(hr):
+    growth = hr["skill_growth"]
+    sql = _row(growth, skill="SQL", horizon_months=6, department=None)
+    assert sql[P.COUNT] == 7
+    assert sql["mean_growth"] == pytest.approx(4 / 7)
+    assert sql["median_growth"] == 1.0
+    assert sql["share_improved"] == pytest.approx(4 / 7)
+    alpha = _row(growth, skill="SQL", horizon_months=6, department="Alpha")
+    assert (alpha[P.COUNT], alpha["mean_growth"]) == (4, 0.75)
+    beta = _row(growth, skill="SQL", horizon_months=6, department="Beta")
+    assert (beta[P.COUNT], beta["mean_growth"]) == (3, pytest.approx(1 / 3))
+    assert not ((growth["horizon_months"] == 12) & P.shown(growth)).any()  # not measured yet
+
+
+def test_target_attainment_uses_the_progress_rules(hr):
+    att = hr["target_attainment"]
+    org = _row(att, horizon_months=6, department=None)
+    assert (org[P.COUNT], org["targets_due"], org["targets_measured"], org["targets_attained"]) == (7, 7, 7, 4)
+    assert org["attainment_rate"] == pytest.approx(4 / 7)
+    assert _row(att, horizon_months=6, department="Alpha")["attainment_rate"] == 0.75
+    assert _row(att, horizon_months=6, department="Beta")["attainment_rate"] == pytest.approx(1 / 3)
+    assert 12 not in set(att["horizon_months"])  # no 12-month date has passed
+
+
+def test_most_wanted_skills(hr):
+    wanted = hr["most_wanted_skills"]
+    sql = _row(wanted, skill="SQL", department=None)
+    assert sql[P.COUNT] == 7
+    assert sql["share_of_people_met"] == pytest.approx(7 / 10)  # 10 people had a completed conversation
+    assert _row(wanted, skill="SQL", department="Alpha")["share_of_people_met"] == pytest.approx(4 / 5)
+    assert "Negotiation" not in set(wanted["skill"])
+
+
+def test_option_kinds_and_their_gains(hr):
+    kinds = hr["option_kinds"]
+    mentoring = _row(kinds, kind="mentoring", horizon_months=6)
+    assert (mentoring[P.COUNT], mentoring["plans"], mentoring["median_gain"]) == (3, 3, 1.0)
+    assert mentoring["mean_gain"] == pytest.approx(4 / 3)
+    course = _row(kinds, kind="course", horizon_months=6)
+    assert course["mean_gain"] == pytest.approx(-1 / 3)
+    assert _row(kinds, kind="reading", horizon_months=6)[P.PRIVACY] == "fewer than 3"
+    assert set(kinds["kind"]) <= set(A.KINDS)
+
+
+# --------------------------------------------------------------------------- follow-up
+
+
+def test_cadence_compliance_as_of_the_end_of_the_period(hr):
+    cad = hr["cadence_compliance"]
+    org = _row(cad, department=None)
+    assert org[P.COUNT] == 15
+    assert org["share_conversation_overdue"] == pytest.approx(5 / 15)
+    assert org["share_checkin_overdue"] == pytest.approx(2 / 15)
+    assert org["share_any_overdue"] == pytest.approx(7 / 15)
+    assert org["share_never_met"] == pytest.approx(5 / 15)  # B6's draft does not count
+    alpha = _row(cad, department="Alpha")
+    assert (alpha[P.COUNT], alpha["share_conversation_overdue"], alpha["share_any_overdue"]) == \
+        (7, pytest.approx(2 / 7), pytest.approx(3 / 7))
+    # Beta's last changes fall in a quarter with only two of its people (B4, B5): comparing this report
+    # with one as of the end of March would single them out, so Beta is not shown.
+    assert _row(cad, department="Beta")[P.PRIVACY] == P.HIDDEN
+    assert _row(cad, department="Gamma")[P.PRIVACY] == "fewer than 3"
+
+
+def test_action_item_completion_from_the_latest_update(hr):
+    items = hr["action_items"]
+    org = _row(items, department=None)
+    assert (org[P.COUNT], org["items"]) == (3, 4)
+    assert org["share_done"] == pytest.approx(1 / 6)
+    assert org["share_open"] == pytest.approx(0.5)
+    assert org["share_dropped"] == pytest.approx(1 / 3)
+    assert org["share_in_progress"] == 0
+    assert org["share_open_past_due"] == pytest.approx(1 / 3)
+
+
+def test_overview(hr):
+    org = _row(hr["overview"], department=None)
+    assert (org[P.COUNT], org["conversations"], org["checkins"]) == (15, 12, 5)
+    assert org["share_met"] == pytest.approx(10 / 15)
+    alpha = _row(hr["overview"], department="Alpha")
+    assert (alpha[P.COUNT], alpha["share_met"], alpha["conversations"]) == (7, pytest.approx(5 / 7), 7)
+    assert _row(hr["overview"], department="Beta")[P.PRIVACY] == P.HIDDEN  # its last quarter had one person
+
+
+def test_unlisted_skills_are_counted(hr):
+    about = dict(zip(hr["about"]["item"], hr["about"]["value"]))
+    assert about["skills not listed (fewer than the minimum group size rated them)"] == "1"
+
+
+# --------------------------------------------------------------------------- privacy end to end
+
+
+def test_no_free_text_reaches_any_table(hr):
+    for name, table in hr.items():
+        text = table.astype(str).to_csv()
+        assert MARKER not in text, f"free text leaked into {name}"
+        assert "secret plan" not in text
+
+
+def test_counts_are_employees_not_rows(org):
+    # Five employees rate a skill 40 times each in one quarter: 5 people, not 200.
+    ratings = pd.concat([org["skill_ratings"], _frame("skill_ratings", [
+        _rating(f"A{i}", f"2025-02-{d:02d}", "Python", 7, record=f"A{i}-ci-py{d}") for i in range(1, 6)
+        for d in range(1, 28)])], ignore_index=True)
+    hr = A.hr_aggregates({**org, "skill_ratings": ratings}, AS_OF, k=K)
+    python = _row(hr["skill_trends"], skill="Python", quarter=pd.Timestamp("2025-01-01"))
+    assert python[P.COUNT] == 5
+    hr5 = A.hr_aggregates({**org, "skill_ratings": ratings}, AS_OF, k=6)
+    assert "Python" not in set(hr5["skill_trends"]["skill"])  # 5 people < 6: not even listed
+
+
+def test_a_department_filter_cannot_be_subtracted_from_the_whole_organisation(org):
+    everyone = A.hr_aggregates(org, AS_OF, k=K)
+    without_gamma = A.hr_aggregates(org, AS_OF, departments=["Alpha", "Beta"], k=K)
+    for name in ("cadence_compliance", "overview"):
+        a = _row(everyone[name], department=None)
+        b = _row(without_gamma[name], department=None)
+        # Gamma (2 people) is exactly the difference: at most one of the two totals may be shown.
+        assert not (a[P.PRIVACY] == "" and b[P.PRIVACY] == ""), name
+
+
+def test_two_periods_differing_by_a_quiet_quarter_cannot_both_be_shown(org):
+    # 2024 Q4 holds a single event (A1's check-in); the action-item table is unaffected by it, but any
+    # figure that differs between a period starting 2024 Q3 and one starting 2024 Q4 must be hidden in
+    # at least one of them.
+    long = A.hr_aggregates(org, AS_OF, ("2024-07-01", None), k=K)
+    short = A.hr_aggregates(org, AS_OF, ("2024-10-01", None), k=K)
+    for name in A.TABLE_TITLES:
+        keys = [c for c in long[name].columns if c in ("quarter", "skill", "band", "horizon_months", "kind",
+                                                       "department")]
+        merged = long[name].merge(short[name], on=keys, how="inner", suffixes=("_l", "_s"))
+        both = merged[(merged[f"{P.PRIVACY}_l"] == "") & (merged[f"{P.PRIVACY}_s"] == "")]
+        differ = both[both[f"{P.COUNT}_l"] != both[f"{P.COUNT}_s"]]
+        small = (differ[f"{P.COUNT}_l"] - differ[f"{P.COUNT}_s"]).abs()
+        assert ((small == 0) | (small >= K)).all(), f"{name}: two periods differ by fewer than {K} people"
+
+
+# --------------------------------------------------------------------------- engines, readings, presentation
+
+
+def test_both_engines_give_the_same_partials():
+    rng = np.random.default_rng(5)
+    n = 400
+    ratings = _frame("skill_ratings", [
+        _rating(f"E{rng.integers(0, 60)}", str(pd.Timestamp("2024-01-01") + pd.Timedelta(days=int(d))).split()[0],
+                ["SQL", "sql", "Python", "Negotiation"][rng.integers(0, 4)], int(rng.integers(1, 11)),
+                int(rng.integers(1, 11)) if rng.random() < 0.5 else None,
+                source=["conversation", "checkin", "import"][rng.integers(0, 3)], record=f"R{i}")
+        for i, d in enumerate(rng.integers(0, 600, n))])
+    roster = _frame("roster", [{"employee_id": f"E{i}", "name": "x", "coach_id": "C", "department": f"D{i % 4}",
+                                "cadence_months": 6} for i in range(60)])
+    codes = pd.DataFrame({"employee_id": roster["employee_id"].astype(object), "emp": np.arange(60),
+                          "dept": np.arange(60) % 4, "department": roster["department"].astype(object)})
+    catalogue = A.skill_catalogue(ratings["skill"])
+    scope = A.resolve_scope(roster, "2025-07-01", "2024-07-01", None, ["D0", "D1"], 3)
+    fast = A.rating_partials(ratings, codes, catalogue, ["R3", "R7"], scope, engine="duckdb")
+    plain = A.rating_partials(ratings, codes, catalogue, ["R3", "R7"], scope, engine="pandas")
+    for name in ("trend_hist", "dist_hist", "gaps", "gaps_all", "gap_contrib"):
+        pd.testing.assert_frame_equal(getattr(fast, name), getattr(plain, name), check_exact=False, obj=name)
+    assert fast.trend_hist["n"].sum() > 0
+
+
+def test_duckdb_reads_parquet_parts_like_the_frame(tmp_path):
+    generate_bulk(tmp_path / "bulk", 120, seed=3)
+    lazy = A.load_hr_tables(tmp_path / "bulk", lazy_ratings=True)
+    eager = A.load_hr_tables(tmp_path / "bulk", lazy_ratings=False)
+    assert isinstance(lazy["skill_ratings"], A.ParquetTable)
+    one = A.hr_aggregates(lazy, "2026-10-01", k=5)
+    other = A.hr_aggregates(eager, "2026-10-01", k=5, engine="pandas")
+    for name in A.TABLE_TITLES:
+        pd.testing.assert_frame_equal(one[name], other[name], check_exact=False, obj=name)
+
+
+def test_load_reads_no_free_text_columns(tmp_path):
+    generate_bulk(tmp_path / "bulk", 60, seed=4)
+    tables = A.load_hr_tables(tmp_path / "bulk")
+    for name, frame in tables.items():
+        free = set(S.table(name).has_free_text) & set(frame.columns)
+        assert free <= ({"text"} if name == "options" else set()), (name, free)
+
+
+def test_readings_are_built_from_the_numbers(hr):
+    assert A.describe("overview", hr["overview"]) == (
+        "15 employees are covered; 67% of them had a career conversation in the period (12 conversations and "
+        "5 check-ins).")
+    assert A.describe("skill_trends", hr["skill_trends"]) == (
+        "The median rating rose for 1 of 1 skills between 2024 Q3 and 2025 Q2, most for SQL (from 5 to 6).")
+    assert "0.6 points after 6 months" in A.describe("skill_growth", hr["skill_growth"])
+    assert "57% of 6-month targets" in A.describe("target_attainment", hr["target_attainment"])
+    assert A.describe("cadence_compliance", hr["cadence_compliance"]).startswith(
+        "47% of employees are overdue for a career conversation or a follow-up (33% for a conversation, 13% for "
+        "a follow-up; 33% never had one)")
+    assert "mentoring gained the most (+1.3" in A.describe("option_kinds", hr["option_kinds"])
+    for name in A.TABLE_TITLES:
+        assert A.describe(name, hr[name]).endswith(".")
+
+
+def test_readings_say_when_nothing_can_be_shown(org):
+    hr = A.hr_aggregates(org, AS_OF, k=20)
+    assert A.describe("skill_trends", hr["skill_trends"]) == (
+        "Nothing to show for skill rating trends: no skill was rated by at least 20 employees in this period and "
+        "selection (skills named by fewer people are never listed).")
+    assert A.describe("overview", hr["overview"]).startswith(
+        "Nothing can be shown for the people covered: every group has fewer than 20 employees")
+    summary = A.suppression_summary(hr)
+    assert summary["shown"].sum() == 0
+    assert A.describe_suppression(summary, 20).startswith("0 of ")
+
+
+def test_present_shows_hidden_groups_as_fewer_than_k(hr):
+    shown = A.present("cadence_compliance", hr["cadence_compliance"])
+    gamma = shown[shown["Department"] == "Gamma"].iloc[0]
+    assert gamma["Employees"] == "fewer than 3" and gamma["Overdue for a conversation"] == ""
+    org = shown[shown["Department"] == "All departments"].iloc[0]
+    assert (org["Employees"], org["Overdue for a conversation"]) == ("15", "33%")
+    raw = A.present("cadence_compliance", hr["cadence_compliance"], formatted=False)
+    assert raw.loc[raw["Department"] == "All departments", "Overdue for a conversation"].iloc[0] == 0.3333
+    assert raw.loc[raw["Department"] == "Beta", "Employees"].iloc[0] == P.HIDDEN
+    html = A.present_html("cadence_compliance", hr["cadence_compliance"])
+    assert "<table" in html and "fewer than 3" in html
+    with pytest.raises(ValueError, match="unknown table"):
+        A.present("secrets", hr["overview"])
+
+
+def test_html_readings_escape_text():
+    assert A.reading_html("<script>alert(1)</script> & more") == (
+        '<p class="hr-reading" style="font-size:1.05em;margin:0.4em 0 0.6em 0"><b>&lt;script&gt;alert(1)&lt;/script&gt;'
+        ' &amp; more</b></p>')
+
+
+def test_missing_tables_and_columns_are_named(org):
+    with pytest.raises(ValueError, match="'targets' is missing"):
+        A.hr_aggregates({k: v for k, v in org.items() if k != "targets"}, AS_OF)
+    with pytest.raises(ValueError, match="missing column"):
+        A.hr_aggregates({**org, "checkins": org["checkins"].drop(columns="date")}, AS_OF)
+    with pytest.raises(ValueError, match="engine"):
+        A.hr_aggregates(org, AS_OF, engine="spark")
+
+
+def test_load_needs_a_data_folder_with_a_roster(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        A.load_hr_tables(tmp_path / "nowhere")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(FileNotFoundError, match="roster"):
+        A.load_hr_tables(tmp_path / "empty")

@@ -1,0 +1,144 @@
+"""``careerconv hr-report``: the HR notebook rendered without code, tables as CSV, nothing personal in either."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from careerconv import cli
+from careerconv.demo import write_demo_organisation
+from careerconv.store import Store
+
+MARKER = "QUOKKA-SECRET-4417"
+HOSTILE_DEPARTMENT = "=1+1 <script>alert(1)</script>"
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory) -> Path:
+    """A 60-person demo organisation whose every free-text field carries MARKER."""
+    data = tmp_path_factory.mktemp("hr") / "data"
+    write_demo_organisation(data, 60, 11, dt.date(2026, 10, 1))
+    store = Store(data)
+    roster = store.roster()
+    # One department gets a name a spreadsheet would run and a browser would execute.
+    roster["department"] = roster["department"].replace({"Sales": HOSTILE_DEPARTMENT})
+    store.save_roster(roster)
+    records = []
+    for employee_id in store.employees_with_records():
+        for conv in store.conversations(employee_id):
+            for dream in conv["dreams"]:
+                dream["text"] = f"{MARKER} dream {dream['text']}"
+            for skill in conv["skills"]:
+                skill["ten_looks_like"] = f"{MARKER} ten"
+                skill["approach"] = f"{MARKER} approach"
+                for option in skill["options"]:
+                    option["text"] = f"{option['text']} {MARKER}"
+                    option["pros"] = f"{MARKER} pros"
+                    option["cons"] = f"{MARKER} cons"
+            for item in conv["action_items"]:
+                item["text"] = f"{MARKER} item"
+            conv["follow_up"]["note"] = f"{MARKER} note"
+            conv["answers"] = {key: f"{MARKER} answer" for key in conv.get("answers") or {}}
+            records.append(conv)
+        for checkin in store.checkins(employee_id):
+            checkin["note"] = f"{MARKER} check-in note"
+            for update in checkin["updates"]:
+                update["note"] = f"{MARKER} update note"
+                if update["status"] == "dropped":
+                    update["reason"] = f"{MARKER} reason"
+            records.append(checkin)
+    store.save_many(records, durable=False)
+    return data
+
+
+@pytest.fixture(scope="module")
+def rendered(planted, tmp_path_factory) -> dict:
+    out = tmp_path_factory.mktemp("hr-out")
+    html, csv_dir = out / "hr.html", out / "tables"
+    code = cli.main(["--data", str(planted), "hr-report", "--as-of", "2026-10-01", "--min-group-size", "3",
+                     "--out", str(html), "--csv", str(csv_dir)])
+    assert code == 0
+    return {"html": html.read_text(encoding="utf-8"), "csv": {p.name: p.read_bytes() for p in csv_dir.glob("*.csv")},
+            "roster": Store(planted).roster()}
+
+
+def test_the_page_has_the_report_and_its_charts(rendered):
+    html = rendered["html"]
+    assert "HR analytics: skills, targets and follow-up" in html
+    assert "employees are covered" in html
+    assert html.count("data:image/png;base64") >= 8  # the charts, embedded
+    assert "Groups of fewer than 3 employees are not shown" in html
+
+
+def test_the_page_shows_no_code(rendered):
+    html = rendered["html"]
+    for code in ("import matplotlib", "hr_aggregates(", "load_hr_tables", "A.describe(", "plt.subplots",
+                 "min_group_size: int"):
+        assert code not in html
+    assert not re.search(r"In&nbsp;\[\d*\]", html)
+
+
+def test_no_free_text_and_no_name_appears_anywhere(rendered):
+    assert MARKER not in rendered["html"]
+    for name, data in rendered["csv"].items():
+        assert MARKER not in data.decode("utf-8-sig"), name
+    names = [n for n in rendered["roster"]["name"] if len(n) > 6][:20]
+    for name in names:
+        assert name not in rendered["html"]
+        for data in rendered["csv"].values():
+            assert name not in data.decode("utf-8-sig")
+
+
+def test_user_text_is_escaped_in_html(rendered):
+    html = rendered["html"]
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_csv_tables_are_spreadsheet_safe(rendered):
+    csv = rendered["csv"]
+    assert {"about.csv", "privacy.csv", "cadence_compliance.csv", "skill_trends.csv"} <= set(csv)
+    for data in csv.values():
+        assert data.startswith(b"\xef\xbb\xbf")
+    cadence = csv["cadence_compliance.csv"].decode("utf-8-sig")
+    assert "'=1+1 <script>" in cadence  # the formula-looking department name is neutralised
+    assert not re.search(r"(^|,)=1\+1", cadence, re.MULTILINE)
+    frame = pd.read_csv(pd.io.common.StringIO(cadence))
+    assert "Employees" in frame.columns and "Overdue for a conversation" in frame.columns
+
+
+def test_min_group_size_below_three_is_refused(planted, capsys, tmp_path):
+    code = cli.main(["--data", str(planted), "hr-report", "--min-group-size", "2", "--out", str(tmp_path / "x.html")])
+    assert code == 1
+    assert "at least 3" in capsys.readouterr().err
+    assert not (tmp_path / "x.html").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--department", "Nowhere"], "departments are:"),
+    (["--as-of", "yesterday"], "--as-of"),
+    (["--period-start", "2027-01-01", "--as-of", "2026-10-01"], "no complete quarter"),
+])
+def test_bad_parameters_are_one_readable_error(planted, capsys, tmp_path, args, message):
+    code = cli.main(["--data", str(planted), "hr-report", *args, "--out", str(tmp_path / "x.html")])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_missing_data_folder_is_one_readable_error(tmp_path, capsys):
+    assert cli.main(["--data", str(tmp_path / "none"), "hr-report"]) == 1
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_the_sample_organisation_renders_and_says_what_was_hidden(sample_data, tmp_path):
+    html_path = tmp_path / "sample.html"
+    assert cli.main(["--data", str(sample_data), "hr-report", "--as-of", "2026-10-01", "--out", str(html_path)]) == 0
+    html = html_path.read_text(encoding="utf-8")
+    assert "fewer than 5" in html
+    assert "figures are shown" in html

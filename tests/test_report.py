@@ -1,0 +1,554 @@
+"""Per-employee progress reports: content, rendering, the notebook, the batch runner and the CLI.
+
+Fast tests check the pure content against :mod:`careerconv.progress` and the
+rendering (escaping, structure). Tests marked ``slow`` start Jupyter kernels:
+one papermill run of the notebook, and batches through the runner and the
+command line (a broken employee, isolation, incremental skip, --force, PDF).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from careerconv import cli, config
+from careerconv import progress as P
+from careerconv.report import content as C
+from careerconv.report import render as R
+from careerconv.report.html_export import ReportExporter
+from careerconv.report.index import FAILED, MADE, UNCHANGED, IndexEntry, index_html
+from careerconv.report.source import data_fingerprint, load_history
+from careerconv.schema import ValidationError, new_conversation, new_skill
+from careerconv.store import History, NotFound, Store
+
+SAMPLE = config.SAMPLE_DATA_DIR
+NOTEBOOK = config.NOTEBOOKS_DIR / "progress_report.ipynb"
+AS_OF = "2026-10-01"
+# E0007 has a plan with horizons ahead, on track and behind, and a draft in progress.
+RICH = "E0007"
+NEVER_MET = "E0006"
+MARKER = "ZQX-PRIVATE-MARKER-7731"
+
+
+# ---------------------------------------------------------------------------
+# helpers
+
+
+class _RowAttrs(HTMLParser):
+    """Collects the attributes of every <tr> inside the table with a given id."""
+
+    def __init__(self, table_id: str):
+        super().__init__()
+        self.table_id = table_id
+        self.depth = 0
+        self.rows: list[dict[str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table" and attrs.get("id") == self.table_id:
+            self.depth = 1
+        elif tag == "table" and self.depth:
+            self.depth += 1
+        elif tag == "tr" and self.depth and "data-skill" in attrs:
+            self.rows.append(attrs)
+
+    def handle_endtag(self, tag):
+        if tag == "table" and self.depth:
+            self.depth -= 1
+
+
+def horizon_table_rows(page: str) -> list[dict[str, str]]:
+    parser = _RowAttrs("horizon-table")
+    parser.feed(page)
+    return parser.rows
+
+
+def expected_horizon_rows(data: Path, employee_id: str, as_of: str = AS_OF) -> pd.DataFrame:
+    """progress_at_horizons straight from the employee's records, for the current plan."""
+    history = Store(data).history(employee_id)
+    frames = history.frames()
+    convs = frames["conversations"]
+    done = convs[(convs["status"] == "completed") & (convs["date"] <= pd.Timestamp(as_of))]
+    plan = done.sort_values(["date", "conversation_id"]).iloc[-1]["conversation_id"]
+    drafts = set(convs.loc[convs["status"] != "completed", "conversation_id"])
+    ratings = frames["skill_ratings"]
+    ratings = ratings[~ratings["record_id"].isin(drafts)]
+    targets = frames["targets"]
+    targets = targets[targets["conversation_id"].isin(set(done["conversation_id"]))]
+    out = P.progress_at_horizons(targets, ratings, as_of)
+    return out[out["conversation_id"] == plan]
+
+
+def as_comparable(rows) -> set[tuple]:
+    """(skill, horizon, target, measured, status) tuples from frame rows or data-* attributes."""
+    if isinstance(rows, pd.DataFrame):
+        return {(r.skill, int(r.horizon_months), int(r.target),
+                 "" if pd.isna(r.measured_rating) else str(int(r.measured_rating)), r.status)
+                for r in rows.itertuples()}
+    return {(r["data-skill"], int(r["data-horizon"]), int(r["data-target"]), r["data-measured"], r["data-status"])
+            for r in rows}
+
+
+def outputs_html(nb: nbformat.NotebookNode) -> str:
+    return "\n".join(o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code"
+                     for o in c.get("outputs", []))
+
+
+def edit_record(path: Path, change) -> None:
+    record = json.loads(path.read_text(encoding="utf-8"))
+    change(record)
+    path.write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def latest_completed(data: Path, employee_id: str) -> Path:
+    files = sorted((data / "conversations" / employee_id).glob("*.json"))
+    done = [f for f in files if json.loads(f.read_text(encoding="utf-8"))["status"] == "completed"]
+    return done[-1]
+
+
+def run_cli(*args: str) -> int:
+    return cli.main(list(args))
+
+
+def hostile_org(root: Path) -> str:
+    """One employee whose every text field tries to inject HTML (and a $ formula)."""
+    evil = '<script>alert("x")</script><img src=x onerror=alert(1)> & "quotes"'
+    store = Store(root)
+    store.save_roster(pd.DataFrame([{"employee_id": "H1", "name": f"Hacker {evil}", "coach_id": "C1",
+                                     "department": f"Dept {evil}", "role": "Role", "cadence_months": 6,
+                                     "email": ""}]))
+    conv = new_conversation("H1", "C1", pd.Timestamp("2025-03-03").date(), "career-conversation", "1")
+    conv.update(status="completed", cadence_months=6, next_due="2025-09-03",
+                follow_up={"mode": "one-on-one", "every_weeks": 4, "note": ""},
+                dreams=[{"rank": i, "text": f"Dream {i} {evil}"} for i in (1, 2, 3)])
+    skill = new_skill(f"Costs $x^2$ {evil}")
+    skill.update(self_rating=4, ten_looks_like=f"Ten {evil}", approach=f"Approach {evil}",
+                 targets={"6": 5, "12": 6, "18": 7},
+                 options=[{"text": f"Option {i} {evil}", "pros": "", "cons": "", "chosen": i == 1} for i in (1, 2, 3)])
+    conv["skills"] = [skill]
+    conv["action_items"] = [{"item_id": "a1", "text": f"Act {evil}", "due": "2025-05-01", "owner": evil,
+                             "skill": skill["skill"]}]
+    store.save_conversation(conv)
+    store.save_checkin({"checkin_id": "H1-ci-20250903", "employee_id": "H1", "coach_id": "C1",
+                        "date": "2025-09-03", "conversation_id": conv["conversation_id"],
+                        "updates": [{"item_id": "a1", "status": "in_progress", "note": f"Note {evil}"}],
+                        "ratings": [{"skill": skill["skill"], "self_rating": 5}]})
+    return evil
+
+
+# ---------------------------------------------------------------------------
+# content: the rules come from careerconv.progress and careerconv.cadence
+
+
+def test_horizon_rows_are_progress_at_horizons_of_the_current_plan():
+    content = C.build_content(load_history(SAMPLE, RICH), AS_OF)
+    rows = C.horizon_rows(content)
+    expected = expected_horizon_rows(SAMPLE, RICH)
+    assert len(rows) == len(expected) > 0
+    assert as_comparable(rows) == as_comparable(expected)
+    # the sample employee shows every status the report explains
+    assert {P.AHEAD, P.ON_TRACK, P.BEHIND, P.NOT_MEASURED} <= set(rows["status"])
+    # skills in the order they were discussed, horizons 6/12/18 within each
+    plan_skills = [s["skill"] for s in content.plan["skills"]]
+    assert list(dict.fromkeys(rows["skill"])) == plan_skills
+    assert list(rows["horizon_months"][:3]) == [6, 12, 18]
+
+
+def test_current_is_current_vs_target_of_the_plan():
+    history = load_history(SAMPLE, RICH)
+    content = C.build_content(history, AS_OF)
+    frames = history.frames()
+    ratings = frames["skill_ratings"][frames["skill_ratings"]["record_id"] != "E0007-20260930"]
+    targets = frames["targets"][frames["targets"]["conversation_id"] != "E0007-20260930"]
+    expected = P.current_vs_target(targets, ratings, AS_OF)
+    got = content.current.set_index("skill")[["latest_rating", "next_target", "status"]]
+    want = expected.set_index("skill").loc[got.index, ["latest_rating", "next_target", "status"]]
+    pd.testing.assert_frame_equal(got, want)
+
+
+def test_draft_ratings_are_not_measurements_and_the_plan_is_the_last_completed():
+    content = C.build_content(load_history(SAMPLE, RICH), AS_OF)
+    assert content.plan_id == "E0007-20250926"  # the draft of 2026-09-30 is not the plan
+    assert "E0007-20260930" not in set(content.ratings["record_id"])
+    assert not pd.isna(content.due["draft_in_progress"])
+    assert "In progress" in R.header(content).html
+
+
+def test_records_after_as_of_are_ignored():
+    content = C.build_content(load_history(SAMPLE, RICH), "2025-01-01")
+    assert content.plan_id == "E0007-20241002"
+    assert (content.ratings["date"] <= pd.Timestamp("2025-01-01")).all()
+    assert (content.checkins["date"] <= pd.Timestamp("2025-01-01")).all()
+
+
+def test_action_plan_status_comes_from_the_check_ins():
+    history = load_history(SAMPLE, RICH)
+    content = C.build_content(history, AS_OF)
+    current, still_open, closed = C.action_plan_parts(content)
+    assert set(current["conversation_id"]) == {content.plan_id}
+    assert set(still_open["status"]) <= {"open", "in_progress"}
+    assert set(closed["status"]) <= {"done", "dropped"}
+    # every status is the latest check-in update for that item
+    updates = history.frames()["checkin_updates"].sort_values(["date", "checkin_id"])
+    for item in content.items.itertuples():
+        mine = updates[(updates["conversation_id"] == item.conversation_id) & (updates["item_id"] == item.item_id)]
+        assert item.status == (mine["status"].iloc[-1] if len(mine) else "open")
+
+
+def test_someone_never_met_gets_a_report_without_a_plan():
+    content = C.build_content(load_history(SAMPLE, NEVER_MET), AS_OF)
+    assert content.plan is None and content.progress.empty and content.items.empty
+    page = "".join(str(f) for f in (R.header(content), R.dreams(content), R.standing(content),
+                                    R.horizon_table(content), *R.skill_sections(content), R.action_plan(content),
+                                    R.next_steps(content)))
+    assert "not held yet" in page and "first career conversation" in page
+    assert R.earlier_plans(content) is None
+
+
+def test_a_history_mixing_two_employees_is_refused():
+    a, b = load_history(SAMPLE, "E0002"), load_history(SAMPLE, RICH)
+    mixed = History(a.employee, a.conversations + b.conversations, a.checkins)
+    with pytest.raises(ValueError, match="several employees"):
+        C.build_content(mixed, AS_OF)
+
+
+@pytest.mark.parametrize("value", ["2026-13-01", "01/02/2026", "", None, "soon"])
+def test_bad_as_of_is_refused_with_the_format(value):
+    with pytest.raises(ValueError, match="as_of"):
+        C.parse_as_of(value)
+
+
+@pytest.mark.parametrize("value", [[], [0], [6, "12"], "6,12", [6.5], [True]])
+def test_bad_horizons_are_refused(value):
+    with pytest.raises(ValueError, match="horizons"):
+        C.parse_horizons(value)
+
+
+def test_horizons_parameter_limits_what_is_shown():
+    content = C.build_content(load_history(SAMPLE, RICH), AS_OF, horizons=[12])
+    assert set(C.horizon_rows(content)["horizon_months"]) == {12}
+
+
+# ---------------------------------------------------------------------------
+# reading the data strictly
+
+
+def test_a_damaged_record_fails_the_report_naming_the_file(sample_data):
+    path = latest_completed(sample_data, RICH)
+    path.write_text('{"conversation_id": ', encoding="utf-8")
+    with pytest.raises(ValidationError, match=re.escape(path.name)):
+        load_history(sample_data, RICH)
+
+
+def test_unknown_employee_is_not_found(sample_data):
+    with pytest.raises(NotFound, match="E9999"):
+        load_history(sample_data, "E9999")
+    with pytest.raises(ValueError, match="employee id"):
+        load_history(sample_data, "../E0001")
+
+
+def test_history_carries_the_coach_name():
+    history = load_history(SAMPLE, RICH)
+    coach = Store(SAMPLE).employee(history.employee["coach_id"])
+    assert history.employee["coach_name"] == coach["name"]
+    assert coach["name"] in R.header(C.build_content(history, AS_OF)).html
+
+
+def test_fingerprint_follows_record_bytes_and_roster_row(sample_data):
+    row = Store(sample_data).employee(RICH)
+    first = data_fingerprint(sample_data, RICH, row)
+    assert data_fingerprint(sample_data, RICH, row) == first
+    assert data_fingerprint(sample_data, RICH, {**row, "name": "Other"}) != first
+    edit_record(sorted((sample_data / "checkins" / RICH).glob("*.json"))[-1], lambda r: r.update(note="changed"))
+    assert data_fingerprint(sample_data, RICH, row) != first
+
+
+# ---------------------------------------------------------------------------
+# rendering: escaped, structured, no code
+
+
+def test_every_user_text_is_escaped(tmp_path):
+    evil = hostile_org(tmp_path)
+    content = C.build_content(load_history(tmp_path, "H1"), "2025-10-01")
+    parts = [R.header(content), R.dreams(content), R.standing(content), R.horizon_table(content),
+             *R.skill_sections(content), R.action_plan(content), R.next_steps(content), R.how_to_read(content)]
+    page = "".join(str(p) for p in parts)
+    assert "<script" not in page and "<img src=x" not in page
+    assert html.escape(evil, quote=True) in page  # shown as text, not dropped
+    assert "Hacker &lt;script&gt;" in page and "Dream 1 &lt;script&gt;" in page
+    assert "Note &lt;script&gt;" in page and "Act &lt;script&gt;" in page
+
+
+def test_pdf_is_made_from_the_same_content(tmp_path):
+    hostile_org(tmp_path / "data")
+    content = C.build_content(load_history(tmp_path / "data", "H1"), "2025-10-01")
+    from careerconv.report import pdf
+
+    data = pdf.pdf_bytes(content)  # a $formula$ and markup in user text must not break it
+    assert data.startswith(b"%PDF") and len(data) > 5_000
+    target = pdf.write_pdf(content, tmp_path / "out" / "r.pdf")
+    assert target.read_bytes()[:4] == b"%PDF"
+    with pytest.raises(ValueError, match="empty"):
+        pdf.write_pdf(content, "")
+
+
+def test_figures_are_embedded_images_with_text_alternatives():
+    content = C.build_content(load_history(SAMPLE, RICH), AS_OF)
+    for fmt, mime in (("svg", "image/svg+xml"), ("png", "image/png")):
+        sections = R.skill_sections(content, fmt, 72)
+        assert len(sections) == 1 + len(content.plan["skills"])  # the key, then one per skill
+        for section in sections[1:]:
+            assert f'src="data:{mime};base64,' in section.html
+            assert re.search(r'alt="Chart of your [^"]+"', section.html)
+    with pytest.raises(ValueError, match="figure format"):
+        R.standing(content, "gif")
+
+
+def test_index_page_escapes_names_and_lists_failures_first(tmp_path):
+    evil = '<img src=x onerror=alert(1)>'
+    entries = [
+        IndexEntry("E1", f"Ann {evil}", "Sales", MADE, html_path=tmp_path / "E1" / "progress-2026-10-01.html"),
+        IndexEntry("E2", "Bob", f"R&D {evil}", UNCHANGED, html_path=tmp_path / "E2" / "progress-2026-10-01.html"),
+        IndexEntry("E3", "Cy", "Ops", FAILED, error=f"ValidationError: bad file {evil}"),
+    ]
+    page = index_html(entries, as_of=pd.Timestamp(AS_OF).date(), folder=tmp_path)
+    assert "<img src=x" not in page
+    assert page.count("&lt;img src=x onerror=alert(1)&gt;") == 3
+    assert 'href="E1/progress-2026-10-01.html"' in page
+    assert page.index("E3") < page.index("E1")
+    assert "1 report(s) made, 1 unchanged, 1 failed" in page
+
+
+# ---------------------------------------------------------------------------
+# the notebook
+
+
+def test_notebook_is_thin_with_a_tagged_literal_parameters_cell():
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
+    params = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+    assert len(params) == 1
+    lines = params[0].source.splitlines()
+    names = [line.split(":")[0] for line in lines]
+    assert names == ["employee_id", "data_dir", "as_of", "horizons", "figure_format", "dpi", "pdf_path"]
+    assert all(re.match(r"^\w+: \w+ = .+  # .+$", line) for line in lines)
+    assert 'data_dir: str = "../data/sample"' in params[0].source
+    for cell in code:
+        assert not re.search(r"^\s*(def|class) ", cell.source, re.M)
+        assert not cell.outputs and cell.execution_count is None
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_papermill_run_shows_the_horizon_table_of_the_progress_module(sample_data, tmp_path):
+    import papermill
+
+    out = tmp_path / "out.ipynb"
+    nb = papermill.execute_notebook(str(NOTEBOOK), str(out), parameters={"data_dir": str(sample_data)},
+                                    kernel_name="python3", cwd=str(NOTEBOOK.parent), progress_bar=False)
+    rows = horizon_table_rows(outputs_html(nb))
+    assert as_comparable(rows) == as_comparable(expected_horizon_rows(sample_data, RICH))
+    executed = nbformat.read(out, as_version=4)
+    assert any("injected-parameters" in c.metadata.get("tags", []) for c in executed.cells)
+    page = ReportExporter().export(executed, "t")
+    assert horizon_table_rows(page) == rows
+    assert "load_history(" not in page and "report.header(content)" not in page
+    assert 'class="jp-InputArea-editor' not in page and 'class="highlight' not in page
+
+
+# ---------------------------------------------------------------------------
+# the batch runner and the command line (start kernels)
+
+
+def report_files(reports: Path, employee_id: str) -> dict[str, Path]:
+    stem = reports / employee_id / f"progress-{AS_OF}"
+    return {k: stem.with_suffix(f".{k}") for k in ("ipynb", "html", "pdf")}
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_batch_with_a_broken_employee_lists_the_failure_and_exits_1(sample_data, tmp_path, capsys):
+    broken = latest_completed(sample_data, "E0003")
+    broken.write_text("{ this is not json", encoding="utf-8")
+    reports = tmp_path / "reports"
+    code = run_cli("--data", str(sample_data), "report", "E0002", "E0003", RICH, "E9999", "--as-of", AS_OF,
+                   "--out", str(reports), "--jobs", "2", "--quiet")
+    captured = capsys.readouterr()
+    assert code == 1
+    assert "2 report(s) made" in captured.out and "2 failed" in captured.out
+    assert "E0003: ValidationError" in captured.err and broken.name in captured.err
+    assert "E9999" in captured.err and "not on the roster" in captured.err
+    for eid in ("E0002", RICH):
+        files = report_files(reports, eid)
+        assert files["html"].exists() and files["ipynb"].exists()
+    assert not report_files(reports, "E0003")["html"].exists()
+    assert (reports / "E0003" / f"progress-{AS_OF}.error.ipynb").exists()
+    index = (reports / f"index-{AS_OF}.html").read_text(encoding="utf-8")
+    assert "failed" in index and html.escape(broken.name) in index
+    assert f'href="{RICH}/progress-{AS_OF}.html"' in index
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_executed_notebooks_are_papermill_notebooks_and_html_has_no_code(sample_data, tmp_path, capsys):
+    reports = tmp_path / "reports"
+    assert run_cli("--data", str(sample_data), "report", RICH, NEVER_MET, "--as-of", AS_OF, "--out",
+                   str(reports), "--jobs", "1", "--pdf", "--quiet") == 0
+    for eid in (RICH, NEVER_MET):
+        files = report_files(reports, eid)
+        nb = nbformat.read(files["ipynb"], as_version=4)  # validates against the notebook schema
+        tags = [c.metadata.get("tags", []) for c in nb.cells]
+        params = next(i for i, t in enumerate(tags) if "parameters" in t)
+        assert "injected-parameters" in tags[params + 1]
+        assert f'employee_id = "{eid}"' in nb.cells[params + 1].source
+        meta = nb.metadata.papermill
+        assert meta["parameters"]["employee_id"] == eid and meta["parameters"]["as_of"] == AS_OF
+        assert meta["output_path"] == str(files["ipynb"]) and meta["duration"] > 0
+        assert meta["exception"] is None
+        code_cells = [c for c in nb.cells if c.cell_type == "code"]
+        assert [c.execution_count for c in code_cells] == list(range(1, len(code_cells) + 1))
+        assert all(c.metadata.papermill["status"] == "completed" for c in code_cells)
+        page = files["html"].read_text(encoding="utf-8")
+        for code_text in ("from careerconv import report", "load_history(", "employee_id: str", "display(section)"):
+            assert code_text not in page
+        assert 'class="jp-InputArea-editor' not in page and 'class="highlight' not in page
+        assert files["pdf"].read_bytes().startswith(b"%PDF")
+    assert "Career progress report" in report_files(reports, RICH)["html"].read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_one_employees_data_never_appears_in_another_report(sample_data, tmp_path):
+    from careerconv.report.runner import run_batch
+
+    def plant(record):
+        record["dreams"][0]["text"] = f"{MARKER} dream"
+        record["skills"][0]["ten_looks_like"] = f"{MARKER} ten"
+    edit_record(latest_completed(sample_data, RICH), plant)
+    edit_record(sorted((sample_data / "checkins" / RICH).glob("*.json"))[-1],
+                lambda r: r["updates"][0].update(note=f"{MARKER} note") if r["updates"] else r.update(note=MARKER))
+    others = ["E0002", "E0010", "E0013", NEVER_MET]
+    reports = tmp_path / "reports"
+    # One kernel: the marked employee first, every other report after it on the same warm kernel.
+    result = run_batch(sample_data, [RICH, *others], AS_OF, reports_dir=reports, jobs=1, progress=False)
+    assert not result.failed and len(result.made) == 5
+    mine = report_files(reports, RICH)
+    assert MARKER in mine["html"].read_text(encoding="utf-8")
+    assert MARKER in mine["ipynb"].read_text(encoding="utf-8")
+    for eid in others:
+        for kind in ("html", "ipynb"):
+            assert MARKER not in report_files(reports, eid)[kind].read_text(encoding="utf-8"), (eid, kind)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_warm_kernel_namespace_is_reset_between_reports(sample_data, tmp_path):
+    """A notebook that plants a variable and fails if it finds one from the report before."""
+    from careerconv.report.runner import WarmKernel, run_batch
+
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    probe = nbformat.v4.new_code_cell(
+        'assert "planted" not in globals(), f"left over from {planted}"\n'
+        "import sys\n"
+        'assert not hasattr(sys, "last_value"), "the previous report\'s exception is still reachable"\n'
+        "planted = employee_id\n"
+        "try:\n"
+        "    raise ValueError(employee_id)\n"
+        "except ValueError:\n"
+        "    sys.last_value = sys.exc_info()[1]")
+    nb.cells = [nb.cells[0], params, probe]
+    probe_path = tmp_path / "probe.ipynb"
+    nbformat.write(nb, probe_path)
+    result = run_batch(sample_data, ["E0002", "E0003", RICH], AS_OF, reports_dir=tmp_path / "r", jobs=1,
+                       notebook=probe_path, progress=False)
+    assert [o.status for o in result.outcomes] == [MADE, MADE, MADE], [o.error for o in result.outcomes]
+
+    kernel = WarmKernel(cwd=tmp_path)
+    kernel.start()
+    try:
+        kernel.run_code("secret = 'previous report'")
+        kernel.run_code("assert secret == 'previous report'")
+        kernel.reset()
+        with pytest.raises(RuntimeError, match="NameError"):
+            kernel.run_code("secret")
+    finally:
+        kernel.shutdown()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_a_dying_or_hanging_report_fails_alone_and_the_kernel_is_replaced(tmp_path):
+    from careerconv.report.runner import run_batch
+
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    probe = nbformat.v4.new_code_cell(
+        "import os, time\n"
+        'if employee_id == "E0002":\n'
+        "    os._exit(1)\n"
+        'if employee_id == "E0003":\n'
+        "    time.sleep(120)\n"
+        "finished = employee_id")
+    nb.cells = [nb.cells[0], params, probe]
+    probe_path = tmp_path / "probe.ipynb"
+    nbformat.write(nb, probe_path)
+    result = run_batch(SAMPLE, ["E0002", "E0003", RICH], AS_OF, reports_dir=tmp_path / "r", jobs=1,
+                       notebook=probe_path, timeout=5, progress=False)
+    by_id = {o.employee_id: o for o in result.outcomes}
+    assert by_id["E0002"].status == FAILED and "DeadKernelError" in by_id["E0002"].error
+    assert by_id["E0003"].status == FAILED and "timed out" in by_id["E0003"].error
+    assert by_id[RICH].status == MADE  # on a fresh kernel, after the other two
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_unchanged_employees_are_skipped_until_data_changes_or_force(sample_data, tmp_path, capsys):
+    reports = tmp_path / "reports"
+    args = ["--data", str(sample_data), "report", "E0002", RICH, "--as-of", AS_OF, "--out", str(reports),
+            "--jobs", "1", "--quiet"]
+    assert run_cli(*args) == 0
+    assert "2 report(s) made" in capsys.readouterr().out
+    before = {eid: report_files(reports, eid)["html"].stat().st_mtime_ns for eid in ("E0002", RICH)}
+
+    assert run_cli(*args) == 0
+    assert "0 report(s) made, 2 unchanged" in capsys.readouterr().out
+    assert before == {eid: report_files(reports, eid)["html"].stat().st_mtime_ns for eid in ("E0002", RICH)}
+
+    checkin = sorted((sample_data / "checkins" / "E0002").glob("*.json"))[-1]
+    edit_record(checkin, lambda r: r.update(note="a new note from the last one-on-one"))
+    assert run_cli(*args) == 0
+    out = capsys.readouterr().out
+    assert "1 report(s) made" in out and "1 unchanged" in out
+    assert report_files(reports, "E0002")["html"].stat().st_mtime_ns != before["E0002"]
+    assert report_files(reports, RICH)["html"].stat().st_mtime_ns == before[RICH]
+
+    report_files(reports, RICH)["html"].unlink()  # a missing output is remade too
+    assert run_cli(*args) == 0
+    assert report_files(reports, RICH)["html"].exists()
+    capsys.readouterr()
+
+    assert run_cli(*args, "--force") == 0
+    assert "2 report(s) made" in capsys.readouterr().out
+
+
+def test_cli_refuses_bad_arguments(sample_data, capsys):
+    assert run_cli("--data", str(sample_data), "report") == 1
+    assert "--all" in capsys.readouterr().err
+    assert run_cli("--data", str(sample_data), "report", "E0002", "--all") == 1
+    assert "not both" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        run_cli("--data", str(sample_data), "report", "--all", "--as-of", "31/31/2026")
+    assert exc.value.code == 2
+    with pytest.raises(SystemExit):
+        run_cli("--data", str(sample_data), "report", "--all", "--jobs", "0")
+    assert run_cli("--data", str(sample_data / "missing"), "report", "--all") == 1
+    assert "does not exist" in capsys.readouterr().err
