@@ -104,13 +104,18 @@ class Child:
         self.proc.stdin.flush()
 
     def kill(self) -> list[str]:
-        """SIGKILL the child; return the lines it printed that were not read yet."""
+        """SIGKILL the child; return the whole lines it printed that were not read yet.
+
+        A line the kill cut short (no newline yet) is dropped: the child had not
+        finished reporting it.
+        """
         os.kill(self.proc.pid, signal.SIGKILL)
         self.proc.wait(timeout=30)
         assert self.proc.returncode == -signal.SIGKILL
         rest = self._buffer + self.proc.stdout.read()
         self._close()
-        return rest.decode().splitlines()
+        whole, _, _partial = rest.decode().rpartition("\n")
+        return whole.splitlines()
 
     def stop(self) -> None:
         if self.proc.poll() is None:
