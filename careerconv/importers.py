@@ -739,7 +739,12 @@ def legacy_conversation_id(employee_id: str, date: dt.date) -> str:
 def _parse_history_date(value: Any, *, decision: DateOrderDecision) -> dt.date:
     if decision.conflict and S.slash_date_orders(value):
         raise ValueError(decision.conflict)
-    date = S.parse_date(value, date_order=decision.order)
+    try:
+        date = S.parse_date(value, date_order=decision.order)
+    except ValueError as exc:
+        if "ambiguous" in str(exc):  # only an import can be told the order
+            raise ValueError(f"{exc}, or state the order (--date-order dmy|mdy)") from None
+        raise
     if date > dt.date.today():
         raise ValueError("is in the future; history rows record conversations that took place")
     if date < EARLIEST_DATE:

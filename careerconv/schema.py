@@ -302,8 +302,7 @@ def parse_date(value: Any, *, date_order: str | None = None, allow_missing: bool
             raise ValueError("is not a real calendar date")
         else:
             raise ValueError(
-                "day and month order is ambiguous (could be DD/MM or MM/DD); write the date as "
-                "YYYY-MM-DD or state the order (--date-order dmy|mdy)"
+                "day and month order is ambiguous (could be DD/MM or MM/DD); write the date as YYYY-MM-DD"
             )
         a, b, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
         day, month = (a, b) if chosen == "dmy" else (b, a)

@@ -22,3 +22,13 @@ def sample_data(tmp_path: Path) -> Path:
     target = tmp_path / "data"
     shutil.copytree(SAMPLE, target, ignore=shutil.ignore_patterns("derived", ".locks"))
     return target
+
+
+@pytest.fixture
+def small_org(tmp_path: Path) -> Path:
+    """The small hand-built organisation of tests/orgs.py (six people; Ada has a conversation and a check-in)."""
+    from orgs import make_small_org  # after MPLBACKEND is set above
+
+    root = tmp_path / "org"
+    make_small_org(root)
+    return root

@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import nbformat
-import pandas as pd
 import pytest
 
 from careerconv import config
@@ -20,89 +19,21 @@ from careerconv import schema as S
 from careerconv.app import ConversationApp, resolve_data_dir
 from careerconv.app import facilitation
 from careerconv.app.autosave import Autosaver
-from careerconv.app.scheduling import ManualClock, ManualScheduler, ThreadScheduler
-from careerconv.app.sections import NO_RATING
+from careerconv.app.scheduling import ManualClock, ThreadScheduler
 from careerconv.app.summary import render_summary_html
 from careerconv.app.timers import SectionTimers, format_duration
+from careerconv.app.widgets import NO_RATING
 from careerconv.cli import main as cli_main
 from careerconv.commands import app as app_command
-from careerconv.store import Store
 
-START = dt.datetime(2026, 10, 1, 10, 0, 0, tzinfo=dt.timezone.utc)
+from app_harness import START, Harness
+
 XSS = "<img src=x onerror=alert(1)>"
 
 
-# --------------------------------------------------------------------------- a small organisation
-
-
-def make_org(root: Path) -> Store:
-    """Five people, two coaches; Ada has a completed conversation and a check-in."""
-    store = Store(root)
-    store.save_roster(pd.DataFrame([
-        {"employee_id": "C01", "name": "Grace Hopper", "coach_id": "C00", "department": "Engineering",
-         "role": "Head of engineering", "cadence_months": 12, "email": ""},
-        {"employee_id": "E001", "name": "Ada Lovelace", "coach_id": "C01", "department": "Engineering",
-         "role": "Engineer", "cadence_months": 6, "email": ""},
-        {"employee_id": "E002", "name": "Alan Turing", "coach_id": "C01", "department": "Engineering",
-         "role": "Engineer", "cadence_months": 12, "email": ""},
-        {"employee_id": "E003", "name": "Katherine Johnson", "coach_id": "C02", "department": "Research",
-         "role": "Analyst", "cadence_months": 6, "email": ""},
-        {"employee_id": "E004", "name": "Edsger Dijkstra", "coach_id": "C02", "department": "Research",
-         "role": "Researcher", "cadence_months": 12, "email": ""},
-    ]))
-    rec = S.new_conversation("E001", "C01", dt.date(2026, 3, 2), "career-conversation", "1", "E001-20260302")
-    rec.update(
-        status="completed", completed_at="2026-03-02T11:00:00+00:00", cadence_months=6, next_due="2026-09-02",
-        follow_up={"mode": "one-on-one", "every_weeks": 2, "note": ""},
-        dreams=[{"rank": 1, "text": "Lead the platform team"}, {"rank": 2, "text": "Speak at a conference"},
-                {"rank": 3, "text": "Mentor juniors"}],
-        skills=[{**S.new_skill("Public speaking"), "self_rating": 4, "ten_looks_like": "A keynote",
-                 "options": [{"text": "Toastmasters", "pros": "", "cons": "", "chosen": True},
-                             {"text": "Team demos", "pros": "", "cons": "", "chosen": False},
-                             {"text": "Meetup talk", "pros": "", "cons": "", "chosen": False}],
-                 "approach": "weekly practice", "targets": {"6": 5, "12": 6, "18": 7}, "dream_rank": 2}],
-        action_items=[{"item_id": "a1", "text": "Join Toastmasters", "due": "2026-04-01", "owner": "Ada",
-                       "skill": "Public speaking"},
-                      {"item_id": "a2", "text": "Give a team demo", "due": "2026-05-01", "owner": "Ada",
-                       "skill": ""}])
-    store.save_conversation(rec)
-    store.save_checkin({
-        "checkin_id": "E001-ci-20260415", "employee_id": "E001", "coach_id": "C01", "date": "2026-04-15",
-        "conversation_id": "E001-20260302", "note": "",
-        "updates": [{"conversation_id": "E001-20260302", "item_id": "a1", "status": "done", "note": "joined"},
-                    {"conversation_id": "E001-20260302", "item_id": "a2", "status": "in_progress",
-                     "note": "booked a slot"}],
-        "ratings": [{"skill": "Public speaking", "self_rating": 5}]})
-    store.refresh()  # the analytics cache, as the import/report commands keep it
-    return store
-
-
 @pytest.fixture
-def org(tmp_path: Path) -> Path:
-    root = tmp_path / "org"
-    make_org(root)
-    return root
-
-
-class Harness:
-    """An app with a manual clock and scheduler."""
-
-    def __init__(self, root: Path, **kwargs):
-        self.clock = ManualClock(START)
-        self.scheduler = ManualScheduler(self.clock)
-        self.app = ConversationApp(root, clock=self.clock, scheduler=self.scheduler, **kwargs)
-        self.store = self.app.store
-
-    def advance(self, seconds: float) -> None:
-        self.scheduler.advance(seconds)
-
-    def stored(self) -> dict:
-        return self.store.load_conversation(self.app.record["employee_id"], self.app.record["conversation_id"])
-
-
-@pytest.fixture
-def h(org: Path) -> Harness:
-    return Harness(org)
+def h(small_org: Path) -> Harness:
+    return Harness(small_org)
 
 
 def fill_whole_conversation(h: Harness, *, dreams=("Lead a team", "Write a book", "Run a marathon")) -> None:
@@ -142,17 +73,17 @@ def fill_whole_conversation(h: Harness, *, dreams=("Lead a team", "Write a book"
 
 def test_search_finds_people_by_name_or_id_and_filters_by_coach(h: Harness):
     app = h.app
-    assert len(app.result_buttons) == 5 and len(app.results.children) == 5
+    assert len(app.result_buttons) == 6 and len(app.results.children) == 6
     app.search.value = "lovel"
     assert list(app.result_buttons) == ["E001"]
     assert app.result_buttons["E001"].description == "Ada Lovelace · E001"
     app.search.value = "e00"
-    assert set(app.result_buttons) == {"E001", "E002", "E003", "E004"}
+    assert set(app.result_buttons) == {"E001", "E002", "E003", "E004", "E005"}
     app.search.value = "  ADA   e001 "
     assert list(app.result_buttons) == ["E001"]
     app.search.value = ""
     app.coach_choice.value = "C02"
-    assert set(app.result_buttons) == {"E003", "E004"}
+    assert set(app.result_buttons) == {"E004", "E005"}
     app.search.value = "nobody-like-this"
     assert app.results.children == () and "Nobody matches" in app.results_note.value
 
@@ -278,8 +209,8 @@ def test_navigation_times_sections_and_stores_the_seconds(h: Harness):
     assert sections["goals"]["started_at"] == "2026-10-01T10:00:00+00:00"
 
 
-def test_a_draft_survives_a_restart_and_is_offered_again(org: Path):
-    first = Harness(org)
+def test_a_draft_survives_a_restart_and_is_offered_again(small_org: Path):
+    first = Harness(small_org)
     app = first.app
     app.select_employee("E002")
     app.start_conversation()
@@ -300,7 +231,7 @@ def test_a_draft_survives_a_restart_and_is_offered_again(org: Path):
     first.advance(2)  # the debounce elapses; then the kernel dies
     conversation_id = app.record["conversation_id"]
 
-    second = Harness(org)  # a new kernel
+    second = Harness(small_org)  # a new kernel
     app2 = second.app
     app2.select_employee("E002")
     assert app2.draft_box.layout.display != "none" and "not finished" in app2.draft_html.value
@@ -383,9 +314,8 @@ def test_moving_a_dream_keeps_the_skill_pointing_at_it(h: Harness):
     assert h.stored()["skills"][0]["dream_rank"] is None
 
 
-def test_the_app_never_writes_the_analytics_cache(tmp_path: Path):
-    root = tmp_path / "org"
-    make_org(root)
+def test_the_app_never_writes_the_analytics_cache(small_org: Path):
+    root = small_org
     before = {p: p.stat().st_mtime_ns for p in (root / "derived").rglob("*")}
     harness = Harness(root)
     harness.app.select_employee("E001")
@@ -393,9 +323,8 @@ def test_the_app_never_writes_the_analytics_cache(tmp_path: Path):
     assert "Public speaking" in harness.app.skill_names
 
 
-def test_skill_suggestions_include_the_employees_own_history_without_a_cache(tmp_path: Path):
-    root = tmp_path / "org"
-    make_org(root)
+def test_skill_suggestions_include_the_employees_own_history_without_a_cache(small_org: Path):
+    root = small_org
     import shutil
     shutil.rmtree(root / "derived")
     app = Harness(root).app
@@ -750,9 +679,8 @@ def test_notebook_is_thin_tagged_and_committed_clean():
     assert code[-1].source.startswith("ConversationApp(")
 
 
-def test_the_notebook_runs_and_displays_the_app(tmp_path: Path, monkeypatch):
-    root = tmp_path / "org"
-    make_org(root)
+def test_the_notebook_runs_and_displays_the_app(small_org: Path, monkeypatch):
+    root = small_org
     nb = nbformat.read(config.NOTEBOOKS_DIR / "conversation.ipynb", as_version=4)
     monkeypatch.setenv(config.DATA_ENV, str(root))
     from nbclient import NotebookClient

@@ -11,44 +11,24 @@ import html as htmllib
 import re
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from careerconv import cadence as C
 from careerconv import progress as P
-from careerconv import schema as S
 from careerconv.app import ConversationApp
 from careerconv.app import followup as F
-from careerconv.app.scheduling import ManualClock, ManualScheduler
 from careerconv.app.team import TeamMember, badge_html, load_team, sparkline, team_members
 from careerconv.store import Store
 
-START = dt.datetime(2026, 10, 1, 10, 0, 0, tzinfo=dt.timezone.utc)
+from app_harness import Harness
+from orgs import ada_checkin, checkin, conversation, roster
+
 XSS = "<img src=x onerror=alert(1)>"
 
 
 def text(markup: str) -> str:
     """What a person reads: tags removed, entities decoded, spaces collapsed."""
     return " ".join(htmllib.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
-
-
-def conversation(eid: str, date: str, *, coach: str = "C01", cid: str | None = None, status: str = "completed",
-                 cadence: int | None = 6, next_due: str | None = None, every_weeks: int | None = None,
-                 skills=(), items=()) -> dict:
-    rec = S.new_conversation(eid, coach, dt.date.fromisoformat(date), "career-conversation", "1",
-                             cid or f"{eid}-{date.replace('-', '')}")
-    rec.update(
-        status=status, cadence_months=cadence, next_due=next_due,
-        follow_up={"mode": "one-on-one", "every_weeks": every_weeks, "note": ""},
-        dreams=[{"rank": i, "text": f"dream {i}"} for i in (1, 2, 3)],
-        skills=[{**S.new_skill(name), "self_rating": rating, "ten_looks_like": "a ten",
-                 "options": [{"text": f"option {i}", "pros": "", "cons": "", "chosen": i == 1} for i in (1, 2, 3)],
-                 "approach": "practice", "targets": {"6": t6, "12": t12, "18": t18}}
-                for name, rating, (t6, t12, t18) in skills],
-        action_items=[{"item_id": iid, "text": txt, "due": due, "owner": "", "skill": ""} for iid, txt, due in items])
-    if status == "completed":
-        rec["completed_at"] = f"{date}T12:00:00+00:00"
-    return rec
 
 
 def make_team_org(root: Path) -> Store:
@@ -58,30 +38,19 @@ def make_team_org(root: Path) -> Store:
               ("E002", "Alan Turing", "C01", 12), ("E005", "Barbara Liskov", "C01", 6),
               ("E006", "Donald Knuth", "C01", 6), ("E003", "Katherine Johnson", "C02", 6),
               ("E004", "Edsger Dijkstra", "C02", 12)]
-    store.save_roster(pd.DataFrame([{"employee_id": e, "name": n, "coach_id": c, "department": "Engineering",
-                                     "role": "Engineer", "cadence_months": m, "email": ""}
-                                    for e, n, c, m in people]))
+    store.save_roster(roster((e, n, c, "Engineering", "Engineer", m) for e, n, c, m in people))
     # Ada: agreed next conversation 2 Sep 2026 -> on 1 Oct overdue by 29 days.
     store.save_conversation(conversation(
         "E001", "2026-03-02", next_due="2026-09-02", every_weeks=2,
         skills=[("Public speaking", 4, (5, 6, 7))],
         items=[("a1", "Join Toastmasters", "2026-04-01"), ("a2", f"Give a team demo {XSS}", "2026-05-01")]))
-    store.save_checkin({
-        "checkin_id": "E001-ci-20260415", "employee_id": "E001", "coach_id": "C01", "date": "2026-04-15",
-        "conversation_id": "E001-20260302", "note": "",
-        "updates": [{"conversation_id": "E001-20260302", "item_id": "a1", "status": "done", "note": "joined"},
-                    {"conversation_id": "E001-20260302", "item_id": "a2", "status": "in_progress",
-                     "note": "booked a slot"}],
-        "ratings": [{"skill": "Public speaking", "self_rating": 5}]})
+    store.save_checkin(ada_checkin())
     # Alan: never met.
     # Barbara: 20 Apr 2026 + 6 months = 20 Oct 2026 -> due soon, in 19 days.
     store.save_conversation(conversation("E005", "2026-04-20", skills=[("Negotiation", 3, (5, 6, 7))],
                                          items=[("a1", "Read a negotiation book", None)]))
-    store.save_checkin({
-        "checkin_id": "E005-ci-20260920", "employee_id": "E005", "coach_id": "C01", "date": "2026-09-20",
-        "conversation_id": "E005-20260420", "note": "",
-        "updates": [{"conversation_id": "E005-20260420", "item_id": "a1", "status": "open", "note": ""}],
-        "ratings": [{"skill": "Negotiation", "self_rating": 3}]})
+    store.save_checkin(checkin("E005", "2026-09-20", "E005-20260420", updates=[("a1", "open", "")],
+                               ratings=[("Negotiation", 3)]))
     # Donald: 31 Aug 2026 + 6 months = 28 Feb 2027 (scheduled), but a check-in every 4 weeks
     # was agreed: 31 Aug + 28 days = 28 Sep 2026 -> the check-in is overdue by 3 days. A draft of 30 Sep.
     store.save_conversation(conversation("E006", "2026-08-31", every_weeks=4, skills=[("Writing", 6, (7, 8, 9))],
@@ -92,18 +61,6 @@ def make_team_org(root: Path) -> Store:
                                          items=[("a1", "Teach a statistics course", None)]))
     store.refresh()
     return store
-
-
-class Harness:
-    def __init__(self, root: Path, **kwargs):
-        self.clock = ManualClock(START)
-        self.scheduler = ManualScheduler(self.clock)
-        self.app = ConversationApp(root, clock=self.clock, scheduler=self.scheduler, **kwargs)
-        self.store = self.app.store
-
-    def on(self, day: str) -> None:
-        """Move the clock to 10:00 on that day."""
-        self.clock.now = dt.datetime.fromisoformat(f"{day}T10:00:00+00:00")
 
 
 @pytest.fixture
@@ -250,11 +207,7 @@ def test_the_team_view_reads_records_and_never_writes_the_analytics_cache(team_o
     before = {p: p.stat().st_mtime_ns for p in (team_org / "derived").rglob("*")}
     h = Harness(team_org)
     # a check-in saved after the cache was built shows at once: the view reads the records
-    h.store.save_checkin({
-        "checkin_id": "E005-ci-20260930", "employee_id": "E005", "coach_id": "C01", "date": "2026-09-30",
-        "conversation_id": "E005-20260420", "note": "",
-        "updates": [{"conversation_id": "E005-20260420", "item_id": "a1", "status": "done", "note": ""}],
-        "ratings": []})
+    h.store.save_checkin(checkin("E005", "2026-09-30", "E005-20260420", updates=[("a1", "done", "")]))
     barbara = next(m for m in h.app.show_team("C01").members if m.employee_id == "E005")
     assert barbara.open_items == () and barbara.items[0].completed_on == "2026-09-30"
     assert {p: p.stat().st_mtime_ns for p in (team_org / "derived").rglob("*")} == before
@@ -296,11 +249,8 @@ def test_sparkline_and_badges():
 
 def carry_org(root: Path) -> Store:
     store = Store(root)
-    store.save_roster(pd.DataFrame([
-        {"employee_id": "C01", "name": "Grace Hopper", "coach_id": "C00", "department": "Engineering",
-         "role": "Head", "cadence_months": 12, "email": ""},
-        {"employee_id": "E001", "name": "Ada Lovelace", "coach_id": "C01", "department": "Engineering",
-         "role": "Engineer", "cadence_months": 6, "email": ""}]))
+    store.save_roster(roster([("C01", "Grace Hopper", "C00", "Engineering", "Head", 12),
+                              ("E001", "Ada Lovelace", "C01", "Engineering", "Engineer", 6)]))
     store.save_conversation(conversation(
         "E001", "2026-03-02", next_due="2026-09-02", every_weeks=4, skills=[("Public speaking", 4, (5, 6, 7))],
         items=[("a1", "Join Toastmasters", "2026-04-01"), ("a2", "Give a team demo", "2026-05-01"),

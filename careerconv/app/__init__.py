@@ -6,11 +6,14 @@ Voila via ``careerconv app``)::
     from careerconv.app import ConversationApp
     ConversationApp(data_dir="../data/sample")
 
-Modules: :mod:`.facilitation` (the app object), :mod:`.sections` (one editor per
-question kind), :mod:`.timers`, :mod:`.autosave`, :mod:`.checkin`,
-:mod:`.summary`, :mod:`.glance`, :mod:`.followup` (pure follow-up rules, shared
-with the due list and team views), :mod:`.team` (the coach's team at a glance),
-:mod:`.scheduling`, :mod:`.styles`.
+Modules: :mod:`.facilitation` (the app object), :mod:`.sections` (a section's
+questions and its alternative bank), :mod:`.editors` (the editor of a question;
+the text, list, choice and date kinds), :mod:`.plan_editors` (dreams, action
+items, follow-up, cadence), :mod:`.skill_editor` (a card per skill),
+:mod:`.widgets` (widget-building helpers), :mod:`.timers`, :mod:`.autosave`,
+:mod:`.checkin`, :mod:`.summary`, :mod:`.glance`, :mod:`.followup` (pure
+follow-up rules, shared with the due list and team views), :mod:`.team` (the
+coach's team at a glance), :mod:`.scheduling`, :mod:`.styles`.
 """
 
 from .facilitation import ConversationApp, organisation_skill_names, resolve_data_dir

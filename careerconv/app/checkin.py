@@ -22,9 +22,9 @@ from .. import schema as S
 from ..store import Store
 from . import followup as F
 from .glance import closed_items_html, item_when
-from .sections import NO_RATING, RATING_CHOICES, button, classed, html, rating_out, set_disabled, show
 from .summary import human_date
 from .timers import Clock, system_clock
+from .widgets import NO_RATING, RATING_CHOICES, button, classed, html, rating_out, set_disabled, show
 
 STATUS_CHOICES = [("Open", "open"), ("In progress", "in_progress"), ("Done", "done"), ("Dropped", "dropped")]
 

@@ -42,19 +42,22 @@ import pandas as pd
 
 from .. import config
 from .. import schema as S
-from ..questions import QuestionSet, available_question_sets
+from ..questions import SKILL_KINDS, QuestionSet, available_question_sets
 from ..store import NotFound, Store
 from . import followup as F
 from .autosave import Autosaver, SaveStatus
 from .checkin import CheckinView
+from .editors import ANSWER_EDITORS, Editor, EditorContext
 from .glance import employee_card_html, previous_plan_html
+from .plan_editors import ActionItemsEditor, CadenceEditor, DreamsEditor, FollowUpEditor
 from .scheduling import Handle, ManualScheduler, Scheduler, default_scheduler
-from .sections import (ActionItemsEditor, CadenceEditor, DreamsEditor, Editor, EditorContext, FollowUpEditor,
-                       SectionView, SkillsEditor, ANSWER_EDITORS, SKILL_PART_KINDS, button, classed, html, show)
+from .sections import SectionView
+from .skill_editor import SkillsEditor
 from .styles import style_widget
 from .summary import human_date, render_summary_html, summary_fragment
 from .team import TeamView, load_team
 from .timers import Clock, SectionTimers, system_clock
+from .widgets import button, classed, html, show
 
 log = logging.getLogger("careerconv.app")
 
@@ -709,7 +712,7 @@ class ConversationApp:
         prebuilt: dict[str, Editor] = {}
         dreams_q, skills_q, items_q = qs.by_kind("dreams"), qs.by_kind("skills"), qs.by_kind("action_items")
         dreams = DreamsEditor(dreams_q, self.ctx) if dreams_q else None
-        skills = SkillsEditor(skills_q, self.ctx, [q for q in qs.questions() if q.kind in SKILL_PART_KINDS],
+        skills = SkillsEditor(skills_q, self.ctx, [q for q in qs.questions() if q.kind in SKILL_KINDS],
                               dreams) if skills_q else None
         items = ActionItemsEditor(items_q, self.ctx, skills) if items_q else None
         for q, e in ((dreams_q, dreams), (skills_q, skills), (items_q, items)):
@@ -719,7 +722,7 @@ class ConversationApp:
         def make_editor(q):
             if q.id in prebuilt:
                 return prebuilt[q.id]
-            if q.kind in SKILL_PART_KINDS:
+            if q.kind in SKILL_KINDS:
                 return None  # asked inside each skill's card
             if q.kind == "follow_up":
                 return FollowUpEditor(q, self.ctx)

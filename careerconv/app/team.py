@@ -39,8 +39,8 @@ from .. import tables as T
 from ..store import History, Store
 from . import followup as F
 from .glance import item_note_html, item_status_html
-from .sections import button, classed, html, show
 from .summary import human_date
+from .widgets import button, classed, html, show
 
 SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
 SPARK_POINTS = 6  # the latest ratings a sparkline shows

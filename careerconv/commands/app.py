@@ -42,6 +42,7 @@ import webbrowser
 from pathlib import Path
 
 from .. import config
+from .argtypes import whole_number
 
 NOTEBOOK = "conversation.ipynb"
 DEFAULT_PORT = 8866
@@ -64,7 +65,7 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
         epilog="examples:\n  careerconv --data data app\n  careerconv app --port 9000 --no-browser\n"
                "  careerconv app --lab",
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--port", type=int, default=None,
+    p.add_argument("--port", type=whole_number(), default=None,
                    help=f"port to listen on (default: the first free port from {DEFAULT_PORT})")
     p.add_argument("--no-browser", action="store_true", help="only print the URL; do not open a browser")
     p.add_argument("--lab", action="store_true",

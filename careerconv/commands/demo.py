@@ -8,43 +8,8 @@ import sys
 import time
 
 from .. import demo as D
-from ..schema import parse_date
 from ..store import Store
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not D.MIN_EMPLOYEES <= value <= D.MAX_EMPLOYEES:
-        raise argparse.ArgumentTypeError(f"{value} is out of range; allowed: {D.MIN_EMPLOYEES} to "
-                                         f"{D.MAX_EMPLOYEES:,} employees")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{value} is negative; the seed is a whole number >= 0")
-    return value
-
-
-def _as_of(text: str) -> dt.date:
-    try:
-        return parse_date(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{text!r} {exc}") from None
-
-
-def _years(text: str) -> tuple[float, float]:
-    try:
-        return D.parse_years(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+from .argtypes import iso_date, whole_number, years_range
 
 
 def register(subparsers, parent: argparse.ArgumentParser) -> None:
@@ -57,13 +22,14 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
                     "met and one or two drafts in progress. The same --seed and --as-of always give the same files. "
                     "A folder that already holds a roster is refused unless --force is given.",
         epilog="example: careerconv demo --data data/sample --employees 24 --seed 1 --as-of 2026-10-01 --force")
-    p.add_argument("--employees", type=_count, default=60, metavar="N",
+    p.add_argument("--employees", type=whole_number(minimum=D.MIN_EMPLOYEES, maximum=D.MAX_EMPLOYEES,
+                                                    what="employees"), default=60, metavar="N",
                    help=f"people on the roster, coaches included ({D.MIN_EMPLOYEES}–{D.MAX_EMPLOYEES:,}; "
                         "default 60)")
-    p.add_argument("--seed", type=_seed, default=7, metavar="S", help="random seed (default 7)")
-    p.add_argument("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD",
+    p.add_argument("--seed", type=whole_number(minimum=0), default=7, metavar="S", help="random seed (default 7)")
+    p.add_argument("--as-of", type=iso_date, default=None, metavar="YYYY-MM-DD",
                    help="the day the data is as of; no record is dated later (default: today)")
-    p.add_argument("--years", type=_years, default=D.DEFAULT_YEARS, metavar="LOW-HIGH",
+    p.add_argument("--years", type=years_range, default=D.DEFAULT_YEARS, metavar="LOW-HIGH",
                    help="years of history per person, a range such as 2-4 (the default) or one number")
     p.add_argument("--force", action="store_true",
                    help="replace an organisation already in the folder: its roster, conversations, check-ins and "

@@ -23,10 +23,10 @@ import pyarrow as pa
 
 from .. import cadence as C
 from .. import calendar_ics as ics
-from .. import schema as S
 from .. import tables as T
 from ..exporting import frame_to_csv_bytes
 from ..store import Store, atomic_write_bytes
+from .argtypes import iso_date, whole_number
 
 FORMATS = ("table", "csv", "json")
 NAME_WIDTH = 28  # longer names are shortened in the table (never in CSV/JSON)
@@ -53,11 +53,11 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
                "  careerconv due --coach C01 --ics ~/career-conversations.ics",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--coach", metavar="C", help="only this coach's reports (coach id as in the roster)")
-    p.add_argument("--within", metavar="DAYS", type=_days,
+    p.add_argument("--within", metavar="DAYS", type=whole_number(minimum=0, what="days"),
                    help="only people overdue, never met, or due within DAYS days; also the calendar's horizon")
-    p.add_argument("--soon", metavar="DAYS", type=_days, default=C.DUE_SOON_DAYS,
+    p.add_argument("--soon", metavar="DAYS", type=whole_number(minimum=0, what="days"), default=C.DUE_SOON_DAYS,
                    help=f"how many days ahead counts as 'due soon' (default {C.DUE_SOON_DAYS})")
-    p.add_argument("--as-of", metavar="DATE", type=_as_of, default=None,
+    p.add_argument("--as-of", metavar="DATE", type=iso_date, default=None,
                    help="evaluate on this day, YYYY-MM-DD (default: today)")
     p.add_argument("--format", choices=FORMATS, default="table",
                    help="table (readable, default), csv (spreadsheets), json (tools)")
@@ -263,23 +263,6 @@ def format_json(due: pd.DataFrame, as_of: dt.date, *, soon_days: int = C.DUE_SOO
 # ---------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------
-
-
-def _days(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r}: the number of days must be 0 or more")
-    return value
-
-
-def _as_of(text: str) -> dt.date:
-    try:
-        return S.parse_date(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{text!r} {exc}") from None
 
 
 def _date(value: Any) -> str:

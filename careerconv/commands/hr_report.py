@@ -27,8 +27,8 @@ from .. import analytics as A
 from .. import config
 from .. import privacy as P
 from ..exporting import frame_to_csv_bytes
-from ..schema import parse_date
 from ..store import atomic_write_bytes
+from .argtypes import iso_date, whole_number
 
 NOTEBOOK = "hr_analytics.ipynb"
 TITLE = "HR analytics"
@@ -58,7 +58,7 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
     p.add_argument("--period-end", metavar="DATE", help="last day of the period, YYYY-MM-DD (default: --as-of)")
     p.add_argument("--department", metavar="NAME", action="append", dest="departments", default=[],
                    help="report on this department only; repeat for several (default: all departments)")
-    p.add_argument("--min-group-size", metavar="K", type=_whole, default=P.DEFAULT_K,
+    p.add_argument("--min-group-size", metavar="K", type=whole_number(what="employees"), default=P.DEFAULT_K,
                    help=f"smallest number of distinct employees a figure may describe (default {P.DEFAULT_K}, "
                         f"at least {P.MIN_K})")
     p.add_argument("--as-of", metavar="DATE", help="report date, YYYY-MM-DD (default: today)")
@@ -66,13 +66,6 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
                                                  "reports/hr-analytics-<as-of>.html next to the data folder)")
     p.add_argument("--csv", metavar="DIR", help="also write the protected aggregate tables as CSV files into DIR")
     p.set_defaults(func=run)
-
-
-def _whole(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -111,10 +104,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _date(text: str, option: str) -> dt.date:
+    # Checked here rather than by argparse so that, like the department and group-size checks, a bad date is
+    # one error and exit code 1.
     try:
-        return parse_date(text)
-    except ValueError as exc:
-        raise ValueError(f"{option} {text!r}: {exc}") from None
+        return iso_date(text)
+    except argparse.ArgumentTypeError as exc:
+        raise ValueError(f"{option} {exc}") from None
 
 
 def write_csv_tables(hr: dict, folder: Path, *, total_label: str = "All departments") -> list[Path]:

@@ -14,8 +14,7 @@ import sys
 import textwrap
 
 from .. import config
-from .. import schema as S
-from ..report.content import parse_horizons
+from .argtypes import horizons, iso_date, whole_number
 
 
 def register(subparsers, parent: argparse.ArgumentParser) -> None:
@@ -38,43 +37,20 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("employees", nargs="*", metavar="EMPLOYEE", help="employee id(s) to report on")
     p.add_argument("--all", action="store_true", help="everyone on the roster")
-    p.add_argument("--as-of", metavar="DATE", type=_as_of, default=None,
+    p.add_argument("--as-of", metavar="DATE", type=iso_date, default=None,
                    help="the report date, YYYY-MM-DD (default: today); later records are ignored")
-    p.add_argument("--jobs", metavar="N", type=_jobs, default=None,
+    p.add_argument("--jobs", metavar="N", type=whole_number(minimum=1, what="jobs"), default=None,
                    help="reports made in parallel, one kernel each (default: the number of CPU cores)")
     p.add_argument("--force", action="store_true", help="make every report again, even if nothing changed")
     p.add_argument("--out", metavar="DIR", default=None,
                    help=f"reports folder (default: ${config.REPORTS_ENV} or reports/ beside the data folder)")
     p.add_argument("--pdf", action="store_true", help="also write each report as a PDF (progress-<date>.pdf)")
-    p.add_argument("--horizons", metavar="MONTHS", type=_horizons, default=(6, 12, 18),
+    p.add_argument("--horizons", metavar="MONTHS", type=horizons, default=(6, 12, 18),
                    help="months after each conversation at which targets are measured (default: 6,12,18)")
     p.add_argument("--figures", choices=("svg", "png"), default="svg",
                    help="chart format: svg (sharp at any zoom, faster to make; default) or png")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
-
-
-def _as_of(text: str) -> dt.date:
-    try:
-        return S.parse_date(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{text!r}: {exc}") from None
-
-
-def _jobs(text: str) -> int:
-    if not text.strip().isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number of jobs >= 1")
-    return int(text)
-
-
-def _horizons(text: str) -> tuple[int, ...]:
-    parts = [p.strip() for p in text.split(",") if p.strip()]
-    if not parts or not all(p.isdigit() for p in parts):
-        raise argparse.ArgumentTypeError(f"{text!r}: expected months separated by commas, e.g. 6,12,18")
-    try:
-        return parse_horizons([int(p) for p in parts])
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def run(args: argparse.Namespace) -> int:

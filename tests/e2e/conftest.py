@@ -1,4 +1,4 @@
-"""End-to-end fixtures: a small organisation, `careerconv app` servers, Debian's Chromium.
+"""End-to-end fixtures: the small organisation of tests/orgs.py, `careerconv app` servers, Debian's Chromium.
 
 The servers are started exactly as a coach starts them (``careerconv --data DIR
 app --no-browser``, optionally ``--lab``), on a free port bound to 127.0.0.1
@@ -11,7 +11,6 @@ where a missing browser is a failure.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import re
@@ -24,11 +23,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
-from careerconv import schema as S
-from careerconv.store import Store
+from orgs import make_small_org
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -40,44 +37,6 @@ URL_RE = re.compile(r"(http://127\.0\.0\.1:(\d+)/\S*token=([A-Za-z0-9_-]+))")
 
 def _in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
-
-
-def make_small_org(root: Path) -> Store:
-    """Six people, two coaches; Ada (E001) has a completed conversation and a check-in."""
-    store = Store(root)
-    people = [("C01", "Grace Hopper", "C00", "Engineering", "Head of engineering", 12),
-              ("E001", "Ada Lovelace", "C01", "Engineering", "Engineer", 6),
-              ("E002", "Alan Turing", "C01", "Engineering", "Engineer", 12),
-              ("E003", "Katherine Johnson", "C01", "Research", "Analyst", 6),
-              ("E004", "Edsger Dijkstra", "C02", "Research", "Researcher", 12),
-              ("E005", "Barbara Liskov", "C02", "Research", "Researcher", 6)]
-    store.save_roster(pd.DataFrame([{"employee_id": e, "name": n, "coach_id": c, "department": d, "role": r,
-                                     "cadence_months": m, "email": ""} for e, n, c, d, r, m in people]))
-    rec = S.new_conversation("E001", "C01", dt.date(2026, 3, 2), "career-conversation", "1", "E001-20260302")
-    rec.update(
-        status="completed", completed_at="2026-03-02T11:00:00+00:00", cadence_months=6, next_due="2026-09-02",
-        follow_up={"mode": "one-on-one", "every_weeks": 2, "note": ""},
-        dreams=[{"rank": 1, "text": "Lead the platform team"}, {"rank": 2, "text": "Speak at a conference"},
-                {"rank": 3, "text": "Mentor juniors"}],
-        skills=[{**S.new_skill("Public speaking"), "self_rating": 4, "ten_looks_like": "A keynote",
-                 "options": [{"text": "Toastmasters", "pros": "weekly", "cons": "evenings", "chosen": True},
-                             {"text": "Team demos", "pros": "", "cons": "", "chosen": False},
-                             {"text": "Meetup talk", "pros": "", "cons": "", "chosen": False}],
-                 "approach": "weekly practice", "targets": {"6": 5, "12": 6, "18": 7}, "dream_rank": 2}],
-        action_items=[{"item_id": "a1", "text": "Join Toastmasters", "due": "2026-04-01", "owner": "Ada",
-                       "skill": "Public speaking"},
-                      {"item_id": "a2", "text": "Give a team demo", "due": "2026-05-01", "owner": "Ada",
-                       "skill": ""}])
-    store.save_conversation(rec)
-    store.save_checkin({
-        "checkin_id": "E001-ci-20260415", "employee_id": "E001", "coach_id": "C01", "date": "2026-04-15",
-        "conversation_id": "E001-20260302", "note": "",
-        "updates": [{"conversation_id": "E001-20260302", "item_id": "a1", "status": "done", "note": "joined"},
-                    {"conversation_id": "E001-20260302", "item_id": "a2", "status": "in_progress",
-                     "note": "booked a slot"}],
-        "ratings": [{"skill": "Public speaking", "self_rating": 5}]})
-    store.refresh()
-    return store
 
 
 def free_port() -> int:

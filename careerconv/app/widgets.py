@@ -1,0 +1,70 @@
+"""Small helpers for building the app's widget trees: CSS classes, buttons, layouts, showing and hiding.
+
+Every widget a test or a stylesheet needs to find has a stable ``cc-…`` CSS
+
+
+class (``widget.add_class``); :func:`classed` adds them while a tree is built.
+Rating dropdowns hold :data:`NO_RATING` for "no rating" (:func:`rating_in`,
+:func:`rating_out` convert to and from what is stored).
+"""
+
+from __future__ import annotations
+
+import ipywidgets as W
+
+from .. import schema as S
+
+NO_RATING = 0  # a Dropdown cannot show a label for the value None, so "no rating" is 0 in the widget
+RATING_CHOICES = [("–", NO_RATING)] + [(str(i), i) for i in range(S.RATING_MIN, S.RATING_MAX + 1)]
+
+
+def rating_in(value: int | None) -> int:
+    """A stored rating (or None) as a rating Dropdown's value."""
+    return NO_RATING if value is None else value
+
+
+def rating_out(value: int) -> int | None:
+    """A rating Dropdown's value as stored (None for "no rating")."""
+    return None if value in (None, NO_RATING) else int(value)
+
+
+def full() -> W.Layout:
+    """A fresh full-width layout (a Layout is a widget: sharing one would show/hide widgets together)."""
+    return W.Layout(width="100%")
+
+
+def flex(basis: str = "auto", grow: int = 1) -> W.Layout:
+    """A fresh layout for a widget sharing a row: it grows by ``grow`` from ``basis`` and may shrink to nothing."""
+    return W.Layout(flex=f"{grow} 1 {basis}", width="auto", min_width="0")
+
+
+def classed(widget: W.Widget, *classes: str) -> W.Widget:
+    """Add CSS classes to a widget and return it (for building trees inline)."""
+    for cls in classes:
+        widget.add_class(cls)
+    return widget
+
+
+def html(text: str, *classes: str) -> W.HTML:
+    """An HTML widget with the given (already escaped) markup and classes."""
+    return classed(W.HTML(text), *classes)
+
+
+def button(description: str, *classes: str, tooltip: str = "", width: str | None = None) -> W.Button:
+    """A styled button."""
+    b = W.Button(description=description, tooltip=tooltip or description,
+                 layout=W.Layout(width=width) if width else W.Layout(width="auto", align_self="flex-start"))
+    return classed(b, *classes)
+
+
+def set_disabled(widget: W.Widget, disabled: bool) -> None:
+    """Disable (or enable) every input in a widget tree."""
+    if hasattr(widget, "disabled"):
+        widget.disabled = disabled
+    for child in getattr(widget, "children", ()) or ():
+        set_disabled(child, disabled)
+
+
+def show(widget: W.Widget, visible: bool) -> None:
+    """Show or hide a widget without removing it from the tree."""
+    widget.layout.display = None if visible else "none"
