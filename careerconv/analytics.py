@@ -45,9 +45,11 @@ conversation rating wins over a check-in, which wins over an import; then the
 higher rating). Because ratings are whole numbers 1–10, the rating figures
 are built from additive histograms (employees per rating value), which lets
 the ten-million-rating case run part by part in bounded memory
-(:func:`rating_partials`): DuckDB reads each Parquet part and joins it,
-NumPy reduces it; a plain pandas version of the same computation (engine
-``"pandas"``) is kept for comparison (``benchmarks/bench_hr.py``) and tests.
+(:func:`rating_partials`). Three engines compute them and give the same
+tables: ``"arrow"`` (the default, chosen on measurement: PyArrow reads the
+Parquet parts, NumPy counts them), ``"duckdb"`` (one SQL query) and
+``"pandas"`` (plain pandas); ``benchmarks/bench_hr.py`` compares them on ten
+million ratings.
 """
 
 from __future__ import annotations
@@ -76,6 +78,7 @@ __all__ = [
     "HR_COLUMNS",
     "TABLE_TITLES",
     "ParquetTable",
+    "RosterFile",
     "ReportScope",
     "RatingPartials",
     "load_hr_tables",
@@ -108,7 +111,7 @@ __all__ = [
     "top_skills",
 ]
 
-ENGINES = ("duckdb", "pandas")
+ENGINES = ("arrow", "duckdb", "pandas")
 DEFAULT_QUARTERS = 8  # the default period: two years up to the as-of date
 DEPARTMENT = "department"
 N = P.COUNT
@@ -186,6 +189,70 @@ class ParquetTable:
         return sum(pq.ParquetFile(p).metadata.num_rows for p in self.paths)
 
 
+@dataclass(frozen=True)
+class RosterFile:
+    """The roster file as the store wrote it, read only as far as a computation needs.
+
+    :func:`skill_rating_tables` needs just each employee's id and department;
+    given a ``RosterFile``, the arrow and duckdb engines read those two columns
+    straight into Arrow instead of holding the whole roster as a pandas
+    frame. The file is taken as the store wrote it (the store validated it
+    when it saved it); :meth:`careerconv.store.Store.roster` is the validated
+    way to read a roster edited by hand.
+
+    Attributes
+    ----------
+    path
+        The roster CSV (``roster.csv`` in a data folder).
+    """
+
+    path: Path
+
+    @classmethod
+    def of(cls, data_dir: str | Path) -> "RosterFile":
+        """The roster file of a data folder.
+
+        Raises
+        ------
+        FileNotFoundError
+            If the folder has no roster.
+        """
+        path = Store(data_dir).roster_path
+        if not path.exists():
+            raise FileNotFoundError(f"{path} does not exist: HR analytics needs the roster "
+                                    "(run `careerconv import roster FILE` or `careerconv demo`)")
+        return cls(path)
+
+    def table(self) -> Any:
+        """``employee_id`` and ``department`` as a PyArrow table of strings (read once, then kept)."""
+        cached = self.__dict__.get("_table")
+        if cached is None:
+            import pyarrow as pa
+            import pyarrow.csv as pcsv
+
+            wanted = ["employee_id", DEPARTMENT]
+            # One reading thread, and its buffers handed back: the threaded reader's buffers are three
+            # times the table, and the allocator would keep them.
+            cached = pcsv.read_csv(self.path, read_options=pcsv.ReadOptions(use_threads=False),
+                                   convert_options=pcsv.ConvertOptions(
+                                       include_columns=wanted, column_types={c: pa.string() for c in wanted},
+                                       strings_can_be_null=False))
+            pa.default_memory_pool().release_unused()
+            self.__dict__["_table"] = cached  # a cache, not state: the dataclass stays frozen for users
+        return cached
+
+    def to_pandas(self) -> pd.DataFrame:
+        """``employee_id`` and ``department`` as pandas reads them (every value a string)."""
+        return pd.read_csv(self.path, usecols=["employee_id", DEPARTMENT], dtype=str, keep_default_na=False,
+                           encoding="utf-8-sig")
+
+    def departments(self) -> list[str]:
+        """The department names on the roster, sorted."""
+        import pyarrow.compute as pc
+
+        return sorted(str(v) for v in pc.unique(self.table().column(DEPARTMENT)).to_pylist() if v)
+
+
 def load_hr_tables(data_dir: str | Path, *, refresh: bool = True,
                    lazy_ratings: bool = False) -> dict[str, pd.DataFrame | ParquetTable]:
     """Read what HR analytics needs from a data folder (the only I/O in this module).
@@ -199,7 +266,7 @@ def load_hr_tables(data_dir: str | Path, *, refresh: bool = True,
         (:meth:`careerconv.store.Store.refresh`).
     lazy_ratings
         Leave ``skill_ratings`` on disk as a :class:`ParquetTable` (for very
-        large histories; the DuckDB engine reads the parts directly).
+        large histories; the arrow and duckdb engines read the parts directly).
 
     Returns
     -------
@@ -302,7 +369,7 @@ class ReportScope:
                 "employees are not shown.")
 
 
-def resolve_scope(roster: pd.DataFrame, as_of: Any, period_start: Any = None, period_end: Any = None,
+def resolve_scope(roster: pd.DataFrame | RosterFile, as_of: Any, period_start: Any = None, period_end: Any = None,
                   departments: Iterable[str] = (), k: int = P.DEFAULT_K,
                   first_date: Any = None) -> ReportScope:
     """Turn the notebook's parameters into whole quarters and checked departments.
@@ -310,7 +377,7 @@ def resolve_scope(roster: pd.DataFrame, as_of: Any, period_start: Any = None, pe
     Parameters
     ----------
     roster
-        The roster (for the department names).
+        The roster, or the roster file (for the department names).
     as_of
         The report date (``YYYY-MM-DD`` or a date). The period ends with the
         last complete quarter on or before it (as of 2026-10-01: up to
@@ -355,7 +422,10 @@ def resolve_scope(roster: pd.DataFrame, as_of: Any, period_start: Any = None, pe
         raise ValueError(
             f"the period has no complete quarter: it starts {quarter_label(start)} but the last complete quarter "
             f"before as_of {as_of_date} (and period_end) is {quarter_label(end - pd.Timedelta(days=1))}")
-    known = sorted({str(d) for d in roster["department"].dropna()}) if len(roster) else []
+    if isinstance(roster, RosterFile):
+        known = roster.departments()
+    else:
+        known = sorted({str(d) for d in roster["department"].dropna()}) if len(roster) else []
     chosen: list[str] = []
     for name in [departments] if isinstance(departments, str) else list(departments or ()):
         if _blank(name):
@@ -473,26 +543,39 @@ def _qi_start(qi: Any) -> pd.Timestamp:
     return pd.Timestamp(qi // 4, 3 * (qi % 4) + 1, 1)
 
 
+def _quarter_starts(qi: pd.Series) -> pd.Series:
+    """First day of each quarter index (year * 4 + quarter - 1), for a whole column at once."""
+    starts = {q: _qi_start(q) for q in pd.unique(qi)}
+    return qi.map(starts).astype("datetime64[ns]")
+
+
 def _qi_of(day: pd.Timestamp) -> int:
     return int(day.year * 4 + (day.month - 1) // 3)
 
 
 def rating_partials(ratings: pd.DataFrame | ParquetTable, roster_codes: pd.DataFrame, catalogue: pd.DataFrame,
-                    drafts: Iterable[str], scope: ReportScope, engine: str = "duckdb") -> RatingPartials:
+                    drafts: Iterable[str], scope: ReportScope, engine: str = "arrow") -> RatingPartials:
     """Summarise the skill ratings into :class:`RatingPartials` (the heavy step).
 
-    Engines (chosen on measurement, see ``benchmarks/bench_hr.py``):
+    Engines (chosen on measurement, see ``benchmarks/bench_hr.py``; all three
+    give the same partials):
 
+    ``"arrow"`` (the default)
+        Part by part, two parts at a time: PyArrow reads the needed columns,
+        string columns as dictionaries, so an employee id, a skill name or a
+        source is looked up once per part rather than once per rating; NumPy
+        turns each rating into small integers and reduces them with
+        scatter-max into dense per-part arrays of (employee, skill, quarter)
+        cells, which finds each person's latest rating without sorting or
+        hashing millions of groups. The store's parts hold disjoint employees
+        (:class:`ParquetTable`), so the per-part counts add up; each part is
+        read a few columns at a time and counted a run of employees at a time,
+        so memory stays at a fraction of two parts.
     ``"duckdb"``
-        Part by part (the store's Parquet parts hold disjoint employees, so
-        partial results add up; a frame in memory is one part), DuckDB reads
-        the columns, joins the roster and the skill catalogue and turns each
-        rating into three integers: a key for (employee, skill, quarter), an
-        ordering code and a packed self-minus-coach gap. NumPy then sorts the
-        keys (they arrive nearly sorted, employee by employee) and reduces the
-        runs: per employee, skill and quarter, then per employee and skill.
-        Grouping the same way inside DuckDB took about twice the CPU (hash
-        tables with millions of groups), and memory stays at one part.
+        One SQL query over all parts (GROUP BY employee, skill and quarter,
+        then by employee and skill). Plain to read, but grouping ten million
+        ratings into nine million groups in a hash table costs several times
+        the CPU of the arrow engine.
     ``"pandas"``
         The plain pandas version of the same computation on the whole table.
 
@@ -506,11 +589,12 @@ def rating_partials(ratings: pd.DataFrame | ParquetTable, roster_codes: pd.DataF
     catalogue
         :func:`skill_catalogue` of the rated skills.
     drafts
-        Ids of draft conversations (their ratings are left out).
+        Ids of draft conversations: ratings given in them (any source but
+        ``checkin``, with the draft's ``record_id``) are left out.
     scope
         The report's period and departments.
     engine
-        ``"duckdb"`` or ``"pandas"``.
+        ``"arrow"``, ``"duckdb"`` or ``"pandas"``.
 
     Returns
     -------
@@ -521,127 +605,852 @@ def rating_partials(ratings: pd.DataFrame | ParquetTable, roster_codes: pd.DataF
     ValueError
         For an unknown engine.
     """
+    _check_engine(engine)
+    return _rating_partials(ratings, _Roster.from_codes(roster_codes), catalogue, _Drafts(drafts), scope, engine)
+
+
+def _check_engine(engine: str) -> None:
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
-    selected_codes = _selected_codes(roster_codes, scope)
-    drafts = sorted({str(d) for d in drafts})
+
+
+def _rating_partials(ratings: pd.DataFrame | ParquetTable, roster: "_Roster", catalogue: pd.DataFrame,
+                     drafts: "_Drafts", scope: ReportScope, engine: str) -> RatingPartials:
     if engine == "pandas":
         frame = ratings.to_pandas(list(HR_COLUMNS["skill_ratings"])) if isinstance(ratings, ParquetTable) \
             else ratings
-        return _partials_pandas(frame, roster_codes, catalogue, set(drafts), scope, selected_codes)
+        codes = roster.codes_frame()
+        return _partials_pandas(frame, codes, catalogue, set(drafts.ids), scope, _selected_codes(codes, scope))
     first = _first_rating_date(ratings)
-    if first is None or not len(roster_codes) or not len(catalogue):
+    if first is None or not len(roster.dept) or not len(catalogue):
         return _empty_partials()
-    layout = _KeyLayout(skills=int(catalogue["skill_id"].max()) + 1, q0=min(_qi_of(first), _qi_of(scope.start)),
-                        q_end=_qi_of(scope.end), employees=int(roster_codes["emp"].max()) + 1,
-                        departments=int(roster_codes["dept"].max()) + 1)
-    dept_of_emp = np.zeros(layout.employees, dtype=np.int64)
-    dept_of_emp[roster_codes["emp"].to_numpy(dtype=np.int64)] = roster_codes["dept"].to_numpy(dtype=np.int64)
-    selected = np.zeros(layout.departments, dtype=bool)
-    selected[list(selected_codes)] = True
-    import duckdb
-
-    # Employee ids -> numbers: one hash index of the roster, then each part looks up only its own
-    # employees (joining the whole roster in every part's query would rebuild a hash table of everyone
-    # sixteen times).
-    first_day = int((_qi_start(layout.q0) - pd.Timestamp(0)).days)
-    every_day = pd.date_range(_qi_start(layout.q0), scope.end, freq="D", inclusive="left")
-    quarter_of_day = (_qi(every_day.to_numpy()) - layout.q0).astype(np.int64)
-    roster_index = pd.Index(roster_codes["employee_id"].astype(object).to_numpy())
-    roster_emp = roster_codes["emp"].to_numpy(dtype=np.int64)
-    # One DuckDB thread per query and two parts at a time measured best on two cores (DuckDB runs a
-    # one-file query on one thread anyway; two threads per query only contended with the other part).
-    con = duckdb.connect(config={"threads": 1})
-    try:
-        for name, frame in {"skill_map": catalogue.loc[:, ["raw", "skill_id"]],
-                            "drafts": pd.DataFrame({"conversation_id": pd.Series(drafts, dtype=object)})}.items():
-            con.register(f"{name}_frame", frame)
-            con.execute(f"CREATE TABLE {name} AS SELECT * FROM {name}_frame")
-            con.unregister(f"{name}_frame")
-        sql = _RATING_SQL.format(ns=layout.skills, end=scope.end.strftime("%Y-%m-%d"),
-                                 # an anti-join costs a fifth of "NOT IN (subquery)" here (measured)
-                                 drafts="ANTI JOIN drafts d ON r.record_id = d.conversation_id" if drafts else "")
-
-        def one_part(source: pd.DataFrame | Path) -> RatingPartials:
-            cursor = con.cursor()
-            try:
-                ids = _part_employee_ids(source)
-                emp = roster_index.get_indexer(ids)
-                known = emp >= 0
-                cursor.register("part_roster", pd.DataFrame({"employee_id": ids[known],
-                                                             "emp": roster_emp[emp[known]]}))
-                if isinstance(source, pd.DataFrame):
-                    cursor.register("part_ratings", source.loc[:, list(HR_COLUMNS["skill_ratings"])])
-                    relation = "part_ratings"
-                else:
-                    relation = f"read_parquet({_sql_string(str(source))})"
-                columns = cursor.execute(sql.replace("{source}", relation)).fetchnumpy()
-            finally:
-                cursor.close()
-            days = np.asarray(columns["day"], dtype=np.int64)
-            key = np.asarray(columns["ek"], dtype=np.int64) * layout.quarters + quarter_of_day[days - first_day]
-            return _reduce_ratings(key, np.asarray(columns["code"], dtype=np.int64),
-                                   np.asarray(columns["gp"], dtype=np.int64), layout, scope, dept_of_emp, selected)
-
-        sources = list(ratings.paths) if isinstance(ratings, ParquetTable) else [ratings]
-        # Two parts at a time (two cores): DuckDB and NumPy release the GIL while they work.
-        with ThreadPoolExecutor(max_workers=min(2, len(sources)) or 1) as pool:
-            parts = list(pool.map(one_part, sources))
-        return _sum_partials(parts)
-    finally:
-        con.close()
-
-
-def _part_employee_ids(source: pd.DataFrame | Path) -> np.ndarray:
-    """The distinct employee ids of one part (from the Parquet dictionaries: no string is hashed twice)."""
-    if isinstance(source, pd.DataFrame):
-        return pd.unique(source["employee_id"].astype(object).dropna().to_numpy())
-    import pyarrow.parquet as pq
-
-    column = pq.read_table(source, columns=["employee_id"], read_dictionary=["employee_id"])["employee_id"]
-    values = [chunk.dictionary.to_numpy(zero_copy_only=False) for chunk in column.chunks]
-    return pd.unique(np.concatenate(values)) if values else np.array([], dtype=object)
-
-
-# One row per rating: ek = emp * skills + skill_id; day (days since 1970); code orders a person's ratings of
-# a skill (day, then source: conversation > check-in > import, then the rating itself, which is
-# code % 10 + 1; -1 without a self rating); gp packs a self-coach pair as 2^20 + (self - coach) + 9 so one
-# sum carries both the number of pairs and the sum of gaps (0 without a pair). The calendar quarter is
-# looked up from the day in NumPy (cheaper than DuckDB's date functions per row).
-_RATING_SQL = """
-    SELECT ro.emp * {ns} + sm.skill_id AS ek,
-           CAST(epoch_us(r.date) // 86400000000 AS BIGINT) AS day,
-           COALESCE((epoch_us(r.date) // 86400000000) * 100
-                    + (CASE r.source WHEN 'conversation' THEN 2 WHEN 'checkin' THEN 1 ELSE 0 END) * 10
-                    + r.self_rating - 1, -1) AS code,
-           COALESCE(CAST(1048576 + r.self_rating - r.coach_rating + 9 AS BIGINT), 0) AS gp
-    FROM {{source}} r
-    JOIN part_roster ro ON r.employee_id = ro.employee_id
-    JOIN skill_map sm ON r.skill = sm.raw
-    {drafts}
-    WHERE r.date < TIMESTAMP '{end}'
-"""
-_PAIR = 1 << 20
+    layout = _Layout.of(roster, scope, first)
+    if engine == "duckdb":
+        return _partials_duckdb(ratings, roster, catalogue, list(drafts.ids), layout)
+    return _partials_arrow(ratings, roster, catalogue, drafts, layout)
 
 
 @dataclass(frozen=True)
-class _KeyLayout:
-    """How (employee, skill, quarter) is packed into one integer."""
+class _Roster:
+    """Employee ids with a department code each, as the rating engines use them.
 
-    skills: int
-    q0: int  # the first quarter index in the data
-    q_end: int  # the period's end (exclusive)
-    employees: int
-    departments: int
+    Attributes
+    ----------
+    ids
+        Employee ids (a PyArrow string array, roster order).
+    dept
+        Department code per roster row (index into ``names``; -1: none).
+    names
+        Department names, sorted; a department's code is its position.
+    """
+
+    ids: Any
+    dept: np.ndarray
+    names: tuple[str, ...]
+
+    @classmethod
+    def from_frame(cls, roster: pd.DataFrame) -> "_Roster":
+        """From a frame with ``employee_id`` and ``department``."""
+        import pyarrow as pa
+
+        departments = roster[DEPARTMENT].astype(object)
+        names = tuple(sorted({str(d) for d in departments.dropna()}))
+        code = {name: i for i, name in enumerate(names)}
+        dept = departments.map(code).fillna(-1).to_numpy(dtype=np.int64)
+        ids = pa.array(roster["employee_id"].astype(object).to_numpy(), type=pa.string(), from_pandas=True)
+        return cls(ids, dept, names)
+
+    @classmethod
+    def from_codes(cls, codes: pd.DataFrame) -> "_Roster":
+        """From :func:`rating_partials`' ``roster_codes`` (keeping its department codes)."""
+        import pyarrow as pa
+
+        pairs = codes.loc[:, ["dept", DEPARTMENT]].drop_duplicates("dept").sort_values("dept")
+        size = int(pairs["dept"].max()) + 1 if len(pairs) else 0
+        names = [""] * size
+        for code, name in zip(pairs["dept"], pairs[DEPARTMENT]):
+            names[int(code)] = str(name)
+        ids = pa.array(codes["employee_id"].astype(object).to_numpy(), type=pa.string(), from_pandas=True)
+        return cls(ids, codes["dept"].to_numpy(dtype=np.int64), tuple(names))
+
+    @classmethod
+    def from_arrow(cls, table: Any) -> "_Roster":
+        """From a PyArrow table with string columns ``employee_id`` and ``department``."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        encoded = pc.dictionary_encode(table.column(DEPARTMENT).combine_chunks())
+        found = [str(v) for v in encoded.dictionary.to_pylist()]
+        names = tuple(sorted(set(found)))
+        rank = np.array([names.index(v) for v in found] + [-1], dtype=np.int64)
+        indices = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        ids = table.column("employee_id").combine_chunks().cast(pa.string())
+        return cls(ids, rank[indices], names)
+
+    def codes_frame(self) -> pd.DataFrame:
+        """``employee_id, emp, dept, department`` (the pandas engine's input)."""
+        names = np.array([*self.names, None], dtype=object)
+        return pd.DataFrame({"employee_id": self.ids.to_numpy(zero_copy_only=False).astype(object),
+                             "emp": np.arange(len(self.dept), dtype=np.int64), "dept": self.dept,
+                             DEPARTMENT: names[self.dept]})
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """The numbers every rating is mapped to.
+
+    ``qi`` counts quarters (year * 4 + quarter - 1); cells run over the quarters
+    ``q0 .. q0 + nq - 1``, the first one holding the earliest rating or the
+    period's start, the last one the period's end. Days are counted from
+    1970-01-01.
+    """
+
+    nd: int  # departments
+    q0: int
+    nq: int
+    w0: int  # the period's first quarter, as an offset from q0
+    first_day: int  # first day of quarter q0
+    end_day: int  # the period's end (exclusive)
+    selected: np.ndarray  # bool per department code: in the report
+
+    @classmethod
+    def of(cls, roster: "_Roster", scope: ReportScope, first: pd.Timestamp) -> "_Layout":
+        q0 = min(_qi_of(pd.Timestamp(first)), _qi_of(scope.start))
+        wanted = set(scope.selected)
+        selected = np.array([name in wanted for name in roster.names], dtype=bool)
+        return cls(nd=len(roster.names), q0=q0,
+                   nq=max(_qi_of(scope.end) - q0, 1), w0=_qi_of(scope.start) - q0,
+                   first_day=_epoch_day(_qi_start(q0)), end_day=_epoch_day(scope.end), selected=selected)
+
+    def quarter_tables(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per day from ``first_day`` to ``end_day``: its quarter offset and its day within the quarter (int16)."""
+        days = pd.date_range(_qi_start(self.q0), periods=self.end_day - self.first_day, freq="D")
+        quarter = (_qi(days.to_numpy()) - self.q0).astype(np.int32)
+        starts = np.array([_epoch_day(_qi_start(self.q0 + q)) for q in range(self.nq)], dtype=np.int64)
+        within = (np.arange(self.first_day, self.end_day) - starts[quarter]).astype(np.int16)
+        return quarter, within
+
+
+def _epoch_day(day: pd.Timestamp) -> int:
+    return int((pd.Timestamp(day) - pd.Timestamp(0)).days)
+
+
+# --------------------------------------------------------------------------- the arrow engine
+
+_PRIORITY_SPAN = 30  # code = day * 30 + source priority * 10 + (rating - 1): latest day, then source, then rating
+_CELL_CAP = 1 << 23  # cells (employees x skills x quarters) of one block's dense arrays
+_TIE_MASK = (1 << 20) - 1
+_CHUNK = 1 << 17  # rows counted at once (whole employees)
+_DICTIONARY_COLUMNS = ("employee_id", "skill", "source")
+_MAIN_COLUMNS = ("employee_id", "date", "skill", "self_rating", "coach_rating", "source")
+_CHECKIN = _SOURCE_PRIORITY["checkin"]
+
+
+class _Drafts:
+    """Draft conversations: the ratings given in them are left out of every figure.
+
+    A rating belongs to a draft when its source is not ``checkin`` and its
+    ``record_id`` is the draft's id. Given the conversations table, the arrow
+    engine finds those ratings without reading a single record id: the store
+    derives a conversation's ratings with the conversation's employee and
+    date, so a non-check-in rating of an employee on the day of one of their
+    drafts is that draft's, unless another conversation of theirs has the
+    same day (``shared``); only then are record ids compared. The store keeps
+    a person's conversations and ratings in parts with the same number, so
+    with both tables as Parquet parts each ratings part reads just its own
+    part of the conversations.
+    """
+
+    def __init__(self, ids: Iterable[str] = (), conversations: pd.DataFrame | ParquetTable | None = None,
+                 by_day: bool = False):
+        """Draft ``ids`` and those of ``conversations`` (``conversation_id, employee_id, date, status``).
+
+        With ``by_day`` (and no separate ``ids``) the drafts' employees and
+        days are used, and their ids read only when needed.
+        """
+        import threading
+
+        self._ids = sorted({str(d) for d in ids})
+        self._conversations = conversations
+        self._lock = threading.Lock()
+        self._loaded = conversations is None
+        self.by_day = conversations is not None and by_day and not self._ids
+        self._everyone: tuple | None = None  # (employees, days, shared) of all drafts, when built
 
     @property
-    def quarters(self) -> int:
-        return max(self.q_end - self.q0, 1)
+    def ids(self) -> tuple[str, ...]:
+        """The draft conversation ids (read from the conversations table on first use)."""
+        with self._lock:
+            if not self._loaded:
+                found = {str(v) for part in _map_parts(_draft_ids_of_part, self._conversations) for v in part}
+                self._ids = sorted(found | set(self._ids))
+                self._loaded = True
+        return tuple(self._ids)
 
+    def by_day_for(self, ratings_part: Any) -> tuple | None:
+        """(employees, days, shared) of the drafts that can hold ratings of this ratings part; None: none."""
+        conversations = self._conversations
+        if isinstance(conversations, ParquetTable) and isinstance(ratings_part, Path):
+            mine = [p for p in conversations.paths if p.name == ratings_part.name]
+            if len(conversations.paths) == len({p.name for p in conversations.paths}) and mine:
+                return _draft_days_of_part(mine[0])
+        with self._lock:
+            if self._everyone is None:
+                parts = [p for p in _map_parts(_draft_days_of_part, conversations) if p is not None]
+                if parts:
+                    import pyarrow as pa
+
+                    self._everyone = (pa.concat_arrays([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
+                                      np.concatenate([p[2] for p in parts]))
+                else:
+                    self._everyone = ()
+        return self._everyone or None
+
+
+def _map_parts(function, table: pd.DataFrame | ParquetTable) -> list:
+    """``function`` on each Parquet part of ``table`` (two at a time), or on the in-memory table."""
+    if isinstance(table, ParquetTable):
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            return list(pool.map(function, table.paths))
+    return [function(table)]
+
+
+def _draft_ids_of_part(source: Path | pd.DataFrame) -> list[str]:
+    """The ids of the draft conversations in one part of the conversations table."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    if isinstance(source, pd.DataFrame):
+        drafts = source["status"].astype(object).fillna("") != "completed"  # no status: not completed either
+        return source.loc[drafts.to_numpy(dtype=bool), "conversation_id"].astype(str).tolist()
+    table = pq.read_table(source, columns=["conversation_id", "status"], use_threads=False)
+    return table.filter(pc.fill_null(pc.not_equal(table.column("status"), "completed"), True)) \
+        .column("conversation_id").to_pylist()
+
+
+def _draft_days_of_part(source: Path | pd.DataFrame) -> tuple | None:
+    """One part of the conversations table: its drafts' employees and days, and whether the day is shared."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    if isinstance(source, Path):
+        table = pq.read_table(source, columns=["employee_id", "date", "status"],
+                              read_dictionary=["employee_id", "status"], use_threads=False)
+    else:
+        table = _arrow_frame(source, ["employee_id", "date", "status"])
+        table = pa.table({"employee_id": pc.dictionary_encode(table.column("employee_id")),
+                          "date": table.column("date"), "status": pc.dictionary_encode(table.column("status"))})
+    if not table.num_rows:
+        return None
+    status_values, status = _dictionary(table.column("status"))
+    is_draft = _lookup([v != "completed" for v in status_values.to_pylist()], status, bool, missing=True)
+    draft = np.flatnonzero(is_draft)
+    if not len(draft):
+        return None
+    emp_values, emp = _dictionary(table.column("employee_id"), distinct=True)
+    day = _epoch_days(table.column("date"), 0, np.iinfo(np.int32).max).astype(np.int64)  # -1: unknown
+    # A draft's day shared with another conversation of the same employee: only record ids tell them apart.
+    holder = np.zeros(len(emp_values) + 1, dtype=bool)
+    holder[emp[draft]] = True
+    others = np.flatnonzero(~is_draft & holder[emp])
+    key = emp.astype(np.int64) * (1 << 32) + day
+    shared = np.isin(key[draft], key[others]) | (day[draft] < 0)
+    found = emp_values.cast(pa.string()).take(pa.array(emp[draft])), day[draft], shared
+    del table, emp_values
+    pa.default_memory_pool().release_unused()
+    return found
+
+
+def _arrow_frame(frame: pd.DataFrame, columns: list[str]) -> Any:
+    """Columns of an in-memory table as PyArrow (dates as timestamps, ratings as int64, the rest as strings)."""
+    import pyarrow as pa
+
+    arrays = {}
+    for name in columns:
+        values = frame[name]
+        if name in ("date",):
+            arrays[name] = pa.array(pd.to_datetime(values).to_numpy(dtype="datetime64[ns]"),
+                                    mask=values.isna().to_numpy(), type=pa.timestamp("ns"))
+        elif name in ("self_rating", "coach_rating"):
+            arrays[name] = pa.array(values.astype("Int64"), type=pa.int64(), from_pandas=True)
+        else:
+            arrays[name] = pa.array(values.astype(object).to_numpy(), type=pa.string(), from_pandas=True)
+    return pa.table(arrays)
+
+
+class _Sums:
+    """The additive counts behind :class:`RatingPartials`, as dense arrays (skill first)."""
+
+    def __init__(self, ns: int, nd: int, nq: int):
+        self.trend = np.zeros((ns, nd, nq, 10), dtype=np.int64)  # people by latest rating per quarter
+        self.contrib = np.zeros((ns, nd, nq), dtype=np.int64)  # people with a self/coach pair per quarter
+        self.dist = np.zeros((ns, nd, 10), dtype=np.int64)  # people by latest rating in the period
+        self.gaps = np.zeros((ns, nd, 4))  # people, sum of their mean gaps, how many higher, lower
+        self.gaps_all = np.zeros((nd, 4))  # the same over all skills
+
+    def add(self, part: "_Sums", skills: np.ndarray) -> None:
+        """Add a part's counts; the part's skill ``i`` is skill ``skills[i]`` here."""
+        for name in ("trend", "contrib", "dist", "gaps"):
+            np.add.at(getattr(self, name), skills, getattr(part, name))
+        self.gaps_all += part.gaps_all
+
+    def partials(self, q0: int) -> RatingPartials:
+        """As :class:`RatingPartials` (quarter offsets counted from quarter index ``q0``)."""
+        ns, nd, nq = self.contrib.shape
+        idx = np.flatnonzero(self.trend)
+        out = {"trend_hist": pd.DataFrame({"skill_id": idx // (10 * nq * nd), "dept": idx // (10 * nq) % nd,
+                                           "qi": idx // 10 % nq + q0, "v": idx % 10 + 1,
+                                           "n": self.trend.reshape(-1)[idx]})}
+        idx = np.flatnonzero(self.contrib)
+        out["gap_contrib"] = pd.DataFrame({"skill_id": idx // (nq * nd), "dept": idx // nq % nd, "qi": idx % nq + q0,
+                                           "n": self.contrib.reshape(-1)[idx]})
+        idx = np.flatnonzero(self.dist)
+        out["dist_hist"] = pd.DataFrame({"skill_id": idx // (10 * nd), "dept": idx // 10 % nd, "v": idx % 10 + 1,
+                                         "n": self.dist.reshape(-1)[idx]})
+        for name, sums in (("gaps", self.gaps.reshape(ns * nd, 4)), ("gaps_all", self.gaps_all)):
+            idx = np.flatnonzero(sums[:, 0])
+            out[name] = pd.DataFrame({"skill_id": idx // nd if name == "gaps" else np.full(len(idx), -1),
+                                      "dept": idx % nd, "n": sums[idx, 0], "gap_sum": sums[idx, 1],
+                                      "n_higher": sums[idx, 2], "n_lower": sums[idx, 3]})
+        return _typed_partials(out)
+
+
+@dataclass
+class _PartResult:
+    """What one part gives: its counts over its own skills, and the skill spellings it uses."""
+
+    sums: _Sums
+    skills: list  # per skill of ``sums``: its global id, or its key (skill_key) when discovering
+    spellings: list[str]
+    uses: np.ndarray  # rows per spelling (every row, counted or not)
+
+
+def _arrow_pass(ratings: pd.DataFrame | ParquetTable, roster: _Roster, drafts: _Drafts, layout: _Layout,
+                skill_of: Mapping[str, int] | None) -> list[_PartResult]:
+    """Run the arrow engine over every part (see :func:`rating_partials`).
+
+    With ``skill_of`` (spelling -> skill id) skills are numbered by it and
+    spellings it lacks are left out; without it each part numbers the skill
+    keys it finds (:func:`careerconv.schema.skill_key`) and the caller maps
+    them to ids once every spelling is known.
+    """
+    import threading
+
+    import pyarrow as pa
+
+    quarter, within = layout.quarter_tables()
+    if skill_of is not None:
+        key_of = skill_of.get
+    else:
+        cache: dict[str, str | None] = {}
+
+        def key_of(spelling: str) -> str | None:
+            if spelling not in cache:
+                cache[spelling] = S.skill_key(spelling) or None
+            return cache[spelling]
+
+    context = {"roster": roster, "layout": layout, "quarter": quarter, "key_of": key_of, "drafts": drafts,
+               "within30": within.astype(np.int32) * _PRIORITY_SPAN, "in_period": quarter >= layout.w0,
+               "buffers": threading.local()}
+    sources = list(ratings.paths) if isinstance(ratings, ParquetTable) else \
+        [_arrow_frame(ratings, list(HR_COLUMNS["skill_ratings"]))]
+    if len(sources) <= 1:
+        return [_part_sums(source, context) for source in sources]
+    # Two parts at a time (two cores): Parquet decoding and most NumPy work release the GIL.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return list(pool.map(lambda source: _part_sums(source, context), sources))
+
+
+def _partials_arrow(ratings: pd.DataFrame | ParquetTable, roster: _Roster, catalogue: pd.DataFrame,
+                    drafts: _Drafts, layout: _Layout) -> RatingPartials:
+    """The arrow engine with a given skill catalogue."""
+    skill_of = dict(zip(catalogue["raw"], catalogue["skill_id"].astype(int)))
+    parts = _arrow_pass(ratings, roster, drafts, layout, skill_of)
+    return _assemble(parts, layout, int(catalogue["skill_id"].max()) + 1, lambda skill: skill)
+
+
+def _assemble(parts: list[_PartResult], layout: _Layout, ns: int, id_of) -> RatingPartials:
+    """Add up the parts' counts over the catalogue's skills."""
+    total = _Sums(ns, layout.nd, layout.nq)
+    for part in parts:
+        if part.skills:
+            total.add(part.sums, np.array([id_of(s) for s in part.skills], dtype=np.int64))
+    return total.partials(layout.q0)
+
+
+def _arrow_skill_partials(ratings: pd.DataFrame | ParquetTable, roster: _Roster, drafts: _Drafts,
+                          scope: ReportScope, other: pd.Series | None) -> tuple[pd.DataFrame, RatingPartials]:
+    """The skill catalogue and the partials in one pass over the ratings (the arrow engine)."""
+    first = _first_rating_date(ratings)
+    parts: list[_PartResult] = []
+    if first is not None and len(roster.dept):
+        layout = _Layout.of(roster, scope, first)
+        parts = _arrow_pass(ratings, roster, drafts, layout, None)
+    counts = pd.DataFrame({"raw": [s for p in parts for s in p.spellings],
+                           "n": np.concatenate([p.uses for p in parts]) if parts else np.zeros(0, dtype=np.int64)})
+    if not parts and isinstance(ratings, pd.DataFrame) and len(ratings):
+        counts = ratings["skill"].astype(object).value_counts().rename_axis("raw").reset_index(name="n")
+    if other is not None and len(other):
+        counts = pd.concat([counts, pd.DataFrame({"raw": pd.unique(pd.Series(other, dtype=object).dropna()),
+                                                  "n": 0})], ignore_index=True)
+    counts = counts[counts["raw"].notna()].groupby("raw", as_index=False)["n"].sum()
+    catalogue = skill_catalogue(counts["raw"], counts)
+    if not parts or not len(catalogue):
+        return catalogue, _empty_partials()
+    id_of_key = dict(zip(catalogue["raw"].map(S.skill_key), catalogue["skill_id"].astype(int)))
+    return catalogue, _assemble(parts, layout, int(catalogue["skill_id"].max()) + 1, id_of_key.__getitem__)
+
+
+def _part_sums(source: Any, context: dict) -> _PartResult:
+    """Read one part (a Parquet file or an Arrow table) and count it (see :func:`rating_partials`)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    layout: _Layout = context["layout"]
+    roster: _Roster = context["roster"]
+    # Column by column, each turned at once into small integers: the decoded columns are several times
+    # larger, and two parts are in work at a time.
+    if isinstance(source, Path):
+        file = pq.ParquetFile(source, read_dictionary=list(_DICTIONARY_COLUMNS))
+        groups = {"skill": ("skill", "employee_id", "source"), "date": ("date", "self_rating", "coach_rating")}
+        read: dict[str, Any] = {}
+
+        def column(name: str) -> Any:
+            # Two reads of three columns, asked for in this order: fewer calls than one per column, and
+            # half the memory of one read.
+            if name in groups:
+                read.clear()
+                table = file.read(columns=list(groups[name]), use_threads=False)
+                read.update({c: table.column(c) for c in groups[name]})
+            return read.pop(name)
+    else:
+        def column(name: str) -> Any:
+            values = source.column(name)
+            return pc.dictionary_encode(values) if name in _DICTIONARY_COLUMNS else values
+
+    # Skills: the part's own numbers for the skills (or catalogue ids) its spellings stand for.
+    spelling_values, spelling = _dictionary(column("skill"))
+    spellings = [str(v) for v in spelling_values.to_pylist()]
+    uses = np.bincount(spelling[spelling >= 0], minlength=len(spellings)).astype(np.int64)
+    keys = [context["key_of"](s) for s in spellings]
+    skills = list(dict.fromkeys(k for k in keys if k is not None))
+    number = {k: i for i, k in enumerate(skills)}
+    ns = len(skills)
+    sums = _Sums(ns, layout.nd, layout.nq)
+    result = _PartResult(sums, skills, spellings, uses)
+    if not len(spelling) or not ns:
+        return result
+    part = {"skill_of": np.array([number.get(k, -1) if k is not None else -1 for k in keys] + [-1], dtype=np.int32),
+            "spelling": spelling.astype(np.int8 if len(spellings) < 127 else np.int32)}
+    del spelling
+    # Employees: the part's own numbers (positions in its dictionary of ids); the roster is probed once
+    # per part for their departments.
+    emp_values, emp = _dictionary(column("employee_id"), distinct=True)
+    ne = len(emp_values)
+    emp = np.where(emp >= 0, emp, np.int32(ne))  # a missing id: the extra last slot of dept_of (a new array, so
+    #                                               the decoded column can go)
+    where = pc.index_in(roster.ids, value_set=emp_values.cast(roster.ids.type))
+    dept_of = np.full(ne + 1, -1, dtype=np.int32)  # -1: not on the roster (the last slot: a missing id)
+    dept_of[where.drop_null().to_numpy().astype(np.int64)] = roster.dept[where.is_valid().to_numpy(zero_copy_only=False)]
+    source_values, source_pos = _dictionary(column("source"))
+    part["source"] = source_pos.astype(np.int8 if len(source_values) < 127 else np.int32)
+    part["priority"] = np.array([_SOURCE_PRIORITY.get(s, 0) * 10 for s in source_values.to_pylist()] + [0],
+                                dtype=np.int32)
+    date, per_day = _timestamps(column("date"))
+    part["day"] = _day_numbers(date, per_day, layout)
+    del date
+    part["self"] = _ratings(column("self_rating"))
+    part["coach"] = _ratings(column("coach_rating"))
+    part["drafts"] = _part_drafts(source, context, emp_values)
+    pa.default_memory_pool().release_unused()  # hand the decoded columns' memory back (mimalloc keeps it otherwise)
+    # Count in chunks of about _CHUNK rows, each a run of whole employees (the store writes a person's rows
+    # together; rows of an in-memory frame are put in that order first), so the work arrays stay small.
+    order = None
+    if len(emp) > 1 and (emp[1:] < emp[:-1]).any():
+        order = np.argsort(emp, kind="stable")
+        emp = emp[order]
+    most = max(1, _CELL_CAP // (ns * layout.nq))  # employees per chunk, for the dense arrays
+    start = 0
+    while start < len(emp):
+        first_emp = emp[start]
+        stop = min(start + _CHUNK, len(emp), int(np.searchsorted(emp, first_emp + most)))
+        if stop < len(emp):  # end on a change of employee
+            back = int(np.searchsorted(emp, emp[stop], side="left"))
+            stop = back if back > start else int(np.searchsorted(emp, emp[stop], side="right"))
+        rows = slice(start, stop) if order is None else order[start:stop]
+        last_emp = int(emp[stop - 1])
+        _count_chunk(part, rows, emp[start:stop], first_emp, dept_of[first_emp:last_emp + 1], ns, context, sums)
+        start = stop
+    return result
+
+
+def _count_chunk(part: dict, rows: Any, emp: np.ndarray, first_emp: int, dept_of: np.ndarray, ns: int,
+                 context: dict, sums: _Sums) -> None:
+    """Count one run of whole employees of a part (``rows`` of the part's arrays; ``emp`` their employees)."""
+    layout: _Layout = context["layout"]
+    skill = part["skill_of"][part["spelling"][rows]]
+    self_r = part["self"][rows]
+    day = part["day"][rows]
+    emp = emp - first_emp
+    dept = dept_of[emp]
+    keep = (dept >= 0) & (skill >= 0) & (day >= 0) & (self_r > 0)
+    src = part["source"][rows]
+    if part["drafts"] is not None:
+        keep &= ~_draft_rows(part["drafts"], emp + first_emp, day, part["priority"][src] == _CHECKIN * 10, rows,
+                             context)
+    kept = np.flatnonzero(keep)
+    if not len(kept):
+        return
+    if len(kept) < len(keep):
+        emp, day, skill, dept, self_r, src = emp[kept], day[kept], skill[kept], dept[kept], self_r[kept], src[kept]
+        rows = np.arange(rows.start, rows.stop)[kept] if isinstance(rows, slice) else rows[kept]
+    coach_r = part["coach"][rows]
+    quarter = context["quarter"][day]
+    nq, nd = layout.nq, layout.nd
+    emp_skill = emp * np.int32(ns) + skill
+    chunk = _Rows(emp=emp, emp_skill=emp_skill, quarter=quarter, cell=emp_skill * np.int32(nq) + quarter,
+                  # on one day: conversation > check-in > import, then the higher rating
+                  code=context["within30"][day] + part["priority"][src] + (self_r - 1),
+                  hist=((skill * np.int32(nd) + dept) * np.int32(nq) + quarter) * np.int32(10) + (self_r - 1),
+                  inside=context["in_period"][day] & layout.selected[dept], pair=coach_r > 0, gap=self_r - coach_r)
+    _count_block(chunk, dept_of, ns, layout, context["buffers"], sums)
+
+
+def _part_drafts(source: Any, context: dict, emp_values: Any) -> dict | None:
+    """What one ratings part needs to leave out draft ratings (see :class:`_Drafts`); None: no draft there."""
+    import pyarrow.compute as pc
+
+    drafts: _Drafts = context["drafts"]
+    if not drafts.by_day:
+        if not drafts.ids:
+            return None
+        return {"source": source, "is_draft": _record_is_draft(source, context)}
+    found_drafts = drafts.by_day_for(source)
+    if found_drafts is None:
+        return None
+    employees, days, shared = found_drafts
+    where = pc.index_in(employees, value_set=emp_values.cast(employees.type))
+    found = where.is_valid().to_numpy(zero_copy_only=False)
+    layout: _Layout = context["layout"]
+    span = np.int64(layout.end_day - layout.first_day)
+    draft_emp = where.drop_null().to_numpy().astype(np.int64)
+    draft_day = days[found] - layout.first_day
+    inside = (draft_day >= 0) & (draft_day < span)
+    if not inside.any():
+        return None
+    draft_emp, draft_day, shared = draft_emp[inside], draft_day[inside], shared[found][inside]
+    has_draft = np.zeros(len(emp_values) + 1, dtype=bool)  # the last slot: a missing id
+    has_draft[draft_emp] = True
+    key = draft_emp * span + draft_day
+    return {"source": source, "span": span, "has_draft": has_draft, "key": np.sort(key), "shared": np.sort(key[shared])}
+
+
+def _draft_rows(drafts: dict, emp: np.ndarray, day: np.ndarray, is_checkin: np.ndarray, rows: Any,
+                context: dict) -> np.ndarray:
+    """Per row of a chunk (``rows`` of its part; ``emp`` positions in the part): given in a draft?"""
+    if "is_draft" in drafts:
+        return drafts["is_draft"][rows] & ~is_checkin
+    out = np.zeros(len(emp), dtype=bool)
+    candidate = np.flatnonzero(drafts["has_draft"][emp] & ~is_checkin & (day >= 0))
+    if not len(candidate):
+        return out
+    key = emp[candidate].astype(np.int64) * drafts["span"] + day[candidate]
+    hit = np.isin(key, drafts["key"])
+    shared = hit & np.isin(key, drafts["shared"])
+    if shared.any():  # a draft and another conversation on one day: the record ids decide
+        if "record" not in drafts:
+            drafts["record"] = _record_is_draft(drafts["source"], context)
+        picked = np.arange(rows.start, rows.stop)[candidate] if isinstance(rows, slice) else rows[candidate]
+        hit[shared] = drafts["record"][picked[shared]]
+    out[candidate[hit]] = True
+    return out
+
+
+def _day_numbers(values: np.ndarray, per_day: int, layout: _Layout) -> np.ndarray:
+    """Days from the layout's first day, as int32; -1 for days before it or from its end on."""
+    day = values // per_day - layout.first_day
+    return np.where((day >= 0) & (day < layout.end_day - layout.first_day), day, -1).astype(np.int32)
+
+
+def _timestamps(column: Any) -> tuple[np.ndarray, int]:
+    """A timestamp column as int64 (missing: far in the future, so left out) and its units per day."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    per_day = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}[column.type.unit]
+    values = column.cast(pa.int64())
+    if values.null_count:
+        values = pc.fill_null(values, np.iinfo(np.int64).max)
+    return values.to_numpy(), per_day
+
+
+def _record_is_draft(source: Any, context: dict) -> np.ndarray:
+    """Per row of a part: is its record id a draft conversation's id."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    if isinstance(source, Path):
+        record_ids = pq.read_table(source, columns=["record_id"], use_threads=False).column("record_id")
+    else:
+        record_ids = source.column("record_id")
+    draft_ids = pa.array(context["drafts"].ids, type=pa.string())
+    return pc.fill_null(pc.is_in(record_ids, value_set=draft_ids), False).to_numpy(zero_copy_only=False)
+
+
+def _lookup(values: list[int], positions: np.ndarray, dtype: Any, missing: int = -1) -> np.ndarray:
+    """``values[position]`` per row as ``dtype`` (``missing`` where the position is -1)."""
+    return np.array([*values, missing], dtype=dtype)[positions]
+
+
+def _dictionary(column: Any, distinct: bool = False) -> tuple[Any, np.ndarray]:
+    """A dictionary-encoded column as (its values, the position of each row's value; -1: missing).
+
+    With ``distinct``, no value appears twice in the dictionary (a row's
+    position then identifies its value).
+    """
+    import pyarrow.compute as pc
+
+    unified = column.num_chunks > 1
+    merged = column.unify_dictionaries().combine_chunks() if unified else column.chunk(0)
+    values, indices = merged.dictionary, merged.indices
+    positions = (indices.fill_null(-1) if indices.null_count else indices).to_numpy(zero_copy_only=False)
+    if distinct and not unified:  # a unified dictionary holds each value once; a single chunk's may not
+        unique = pc.unique(values)
+        if len(unique) != len(values):
+            remap = np.append(pc.index_in(values, value_set=unique).to_numpy(zero_copy_only=False), -1)
+            values, positions = unique, remap[positions]
+    return values, positions.astype(np.int32, copy=False)
+
+
+def _epoch_days(column: Any, first_day: int, end_day: int) -> np.ndarray:
+    """Days from ``first_day`` of a timestamp column as int32; -1 for missing days and days outside."""
+    import pyarrow as pa
+
+    per_day = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}[column.type.unit]
+    values = column.cast(pa.int64()).to_numpy(zero_copy_only=False)
+    if column.null_count:
+        values = np.where(column.is_valid().to_numpy(zero_copy_only=False), values, np.iinfo(np.int64).max)
+    day = values // per_day - first_day
+    return np.where((day >= 0) & (day < end_day - first_day), day, -1).astype(np.int32)
+
+
+def _ratings(column: Any) -> np.ndarray:
+    """A rating column as int8, 0 where missing.
+
+    Raises
+    ------
+    ValueError
+        For a rating outside 1-10 (validation never lets one in).
+    """
+    import pyarrow.compute as pc
+
+    low, high = pc.min_max(column).values()
+    if low.is_valid and (low.as_py() < S.RATING_MIN or high.as_py() > S.RATING_MAX):
+        raise ValueError(f"skill_ratings holds a rating outside {S.RATING_MIN}-{S.RATING_MAX} "
+                         f"(from {low.as_py()} to {high.as_py()}); run `careerconv validate`")
+    return (column.fill_null(0) if column.null_count else column).to_numpy().astype(np.int8)
+
+
+@dataclass
+class _Rows:
+    """One part's self ratings as small integers, each employee's rows together.
+
+    Employees and skills are numbered within the part; a *cell* is one
+    (employee, skill, quarter).
+    """
+
+    emp: np.ndarray
+    emp_skill: np.ndarray  # employee * skills + skill
+    quarter: np.ndarray  # quarters since the first one
+    cell: np.ndarray  # emp_skill * quarters + quarter
+    code: np.ndarray  # orders a person's ratings in a cell: day in the quarter, source, rating
+    hist: np.ndarray  # ((skill * departments + department) * quarters + quarter) * 10 + rating - 1
+    inside: np.ndarray  # in the period and a selected department
+    pair: np.ndarray  # there is a coach rating too
+    gap: np.ndarray  # self - coach
+
+    def take(self, index: Any) -> "_Rows":
+        return _Rows(**{name: value[index] for name, value in vars(self).items()})
+
+
+def _scratch(buffers: Any, name: str, size: int, dtype: Any, fill: int) -> np.ndarray:
+    """A reusable array of this thread, every element ``fill`` (allocating and first touching tens of MB per
+    part is slow); callers put back ``fill`` where they wrote."""
+    array = getattr(buffers, name, None)
+    if array is None or len(array) < size:
+        array = np.full(size + size // 8, fill, dtype=dtype)  # room to spare: the next part may be larger
+        setattr(buffers, name, array)
+    return array
+
+
+def _count_block(rows: _Rows, dept_of: np.ndarray, ns: int, layout: _Layout, buffers: Any, sums: _Sums) -> None:
+    """Add one block of employees' self ratings to ``sums``.
+
+    ``rows`` hold employees 0..len(dept_of)-1, each employee's rows
+    together; ``dept_of`` gives their departments. Each person's latest
+    rating per skill and quarter is found by scatter-max into a dense array
+    of cells; a row's position among its employee's rows breaks ties, so
+    exactly one row wins each cell.
+    """
+    nd, nq = layout.nd, layout.nq
+    n, n_emp = len(rows.emp), len(dept_of)
+    n_cells, n_skills = n_emp * ns * nq, n_emp * ns
+    # Ties (the same rating twice on one day) are broken by the row's position: rows of one employee are
+    # together, so 20 bits of it tell apart the rows of anyone with fewer than a million ratings.
+    if n > _TIE_MASK and int(np.diff(np.flatnonzero(np.diff(rows.emp, prepend=-1, append=n_emp))).max()) > _TIE_MASK:
+        raise ValueError("an employee has more than a million ratings in one part of skill_ratings")
+    tie = _scratch(buffers, "tie", n, np.uint32, 0)
+    if getattr(buffers, "tie_ready", 0) < n:  # row positions (20 bits), made once per thread
+        np.bitwise_and(np.arange(len(tie), dtype=np.uint32), np.uint32(_TIE_MASK), out=tie)
+        buffers.tie_ready = len(tie)
+    packed = (rows.code.astype(np.uint32) << np.uint32(20)) | tie[:n]
+    # Per employee, skill and quarter: the latest self rating, and whether any rating there has a coach pair.
+    best = _scratch(buffers, "best", n_cells, np.uint32, 0)
+    np.maximum.at(best, rows.cell, packed)
+    win = np.flatnonzero(best[rows.cell] == packed)
+    del packed
+    cells = rows.cell[win]
+    best[cells] = 0
+    with_pair = _scratch(buffers, "with_pair", n_cells, np.uint8, 0)
+    np.maximum.at(with_pair, rows.cell, rows.pair.view(np.uint8))
+    paired = with_pair[cells].view(bool)
+    with_pair[cells] = 0
+    hist = rows.hist[win]
+    trend = sums.trend.reshape(-1)
+    trend += np.bincount(hist, minlength=trend.size)
+    contrib = sums.contrib.reshape(-1)
+    contrib += np.bincount(hist[paired] // np.int32(10), minlength=contrib.size)
+    del cells, paired, hist
+    # Per employee and skill over the period (selected departments): the latest of the quarters' winners.
+    win = win[rows.inside[win]]
+    emp_skill = rows.emp_skill[win]
+    order = rows.quarter[win] * np.int32(4096) + rows.code[win]  # quarter, then code: no ties
+    latest = _scratch(buffers, "latest", n_skills, np.int32, -1)
+    np.maximum.at(latest, emp_skill, order)
+    hist = rows.hist[win[latest[emp_skill] == order]]
+    latest[emp_skill] = -1
+    dist = sums.dist.reshape(-1)
+    dist += np.bincount(hist // np.int32(10 * nq) * np.int32(10) + hist % np.int32(10), minlength=dist.size)
+    del win, emp_skill, order, hist
+    # Self minus coach per employee and skill over the period, then per employee over all skills. One
+    # weighted count carries both: each pair adds 2**20 + gap, exact while a person has fewer than 58,000
+    # pairs for one skill (|sum of gaps| <= 9 * pairs < 2**19); past that, two counts.
+    paired = np.flatnonzero(rows.pair & rows.inside)
+    emp_skill = rows.emp_skill[paired]
+    both = np.bincount(emp_skill, weights=rows.gap[paired] + float(1 << 20), minlength=n_skills)
+    count = np.floor((both + (1 << 19)) / (1 << 20))
+    if len(count) and count.max() >= 58_000:
+        count = np.bincount(emp_skill, minlength=n_skills).astype(float)
+    total = both - count * (1 << 20)
+    some = np.flatnonzero(count)
+    _add_gaps(sums.gaps.reshape(-1, 4), (some % ns) * nd + dept_of[some // ns], total[some], count[some])
+    count, total = count.reshape(n_emp, ns).sum(axis=1), total.reshape(n_emp, ns).sum(axis=1)
+    some = np.flatnonzero(count)
+    _add_gaps(sums.gaps_all, dept_of[some], total[some], count[some])
+
+
+def _add_gaps(into: np.ndarray, group: np.ndarray, total: np.ndarray, count: np.ndarray) -> None:
+    """Per group (row of ``into``): people, the sum of their mean gaps, how many rate themselves higher, lower."""
+    size = len(into)
+    into[:, 0] += np.bincount(group, minlength=size)
+    into[:, 1] += np.bincount(group, weights=total / count, minlength=size)
+    into[:, 2] += np.bincount(group[total > 0], minlength=size)
+    into[:, 3] += np.bincount(group[total < 0], minlength=size)
+
+
+# --------------------------------------------------------------------------- the duckdb engine
+
+
+def _partials_duckdb(ratings: pd.DataFrame | ParquetTable, roster: _Roster, catalogue: pd.DataFrame,
+                     drafts: list[str], layout: _Layout) -> RatingPartials:
+    """The DuckDB engine: the whole computation as one SQL query (see :func:`rating_partials`)."""
+    import duckdb
+    import pyarrow as pa
+
+    con = duckdb.connect(config={"threads": 2, "preserve_insertion_order": False})
+    try:
+        con.register("roster_t", pa.table({"employee_id": roster.ids, "emp": pa.array(np.arange(len(roster.dept))),
+                                           "dept": pa.array(roster.dept)}))
+        con.register("skill_map", pa.table({"raw": pa.array(catalogue["raw"].astype(str).tolist(), type=pa.string()),
+                                            "skill_id": pa.array(catalogue["skill_id"].to_numpy(dtype=np.int64))}))
+        con.register("drafts", pa.table({"conversation_id": pa.array(drafts, type=pa.string())}))
+        con.register("selected", pa.table({"dept": pa.array(np.flatnonzero(layout.selected).astype(np.int64))}))
+        if isinstance(ratings, ParquetTable):
+            if not ratings.paths:
+                return _empty_partials()
+            source = "read_parquet([" + ", ".join(_sql_string(str(p)) for p in ratings.paths) + "])"
+        else:
+            con.register("ratings_frame", _arrow_frame(ratings, list(HR_COLUMNS["skill_ratings"])))
+            source = "ratings_frame"
+        end = pd.Timestamp(0) + pd.Timedelta(days=layout.end_day)
+        sql = _DUCKDB_SQL.format(source=source, end=_sql_string(f"{end:%Y-%m-%d}"), w0=layout.q0 + layout.w0,
+                                 first_day=layout.first_day, span=_PRIORITY_SPAN)
+        result = con.execute(sql).df()
+    finally:
+        con.close()
+    out = {}
+    for name, columns in _PARTIAL_COLUMNS.items():
+        part = result[result["part"] == name]
+        out[name] = part.loc[:, columns].reset_index(drop=True)
+    return _typed_partials(out)
+
+
+# One query: ratings -> (employee, skill, quarter) -> (employee, skill) over the period -> the partials, as rows of
+# one result told apart by ``part``. code orders a person's ratings of a skill (day, source, rating; see _PRIORITY_SPAN).
+_DUCKDB_SQL = """
+WITH r AS (
+    SELECT ro.emp, ro.dept, sm.skill_id,
+           year(r.date) * 4 + quarter(r.date) - 1 AS qi,
+           CASE WHEN r.self_rating BETWEEN 1 AND 10 THEN
+                (epoch_us(r.date) // 86400000000 - {first_day}) * {span}
+                + (CASE r.source WHEN 'conversation' THEN 2 WHEN 'checkin' THEN 1 ELSE 0 END) * 10
+                + r.self_rating - 1 END AS code,
+           r.self_rating BETWEEN 1 AND 10 AND r.coach_rating BETWEEN 1 AND 10 AS pair,
+           r.self_rating - r.coach_rating AS gap
+    FROM {source} r
+    JOIN roster_t ro ON r.employee_id = ro.employee_id
+    JOIN skill_map sm ON r.skill = sm.raw
+    ANTI JOIN drafts d ON r.record_id = d.conversation_id AND coalesce(r.source, '') <> 'checkin'
+    WHERE r.date < TIMESTAMP {end} AND ro.dept >= 0
+),
+cell AS MATERIALIZED (
+    SELECT emp, dept, skill_id, qi, max(code) AS code, count(*) FILTER (WHERE pair) AS n_pairs,
+           sum(gap) FILTER (WHERE pair) AS gap_total
+    FROM r GROUP BY emp, dept, skill_id, qi
+),
+person AS MATERIALIZED (
+    SELECT emp, dept, skill_id, max(code) AS code, sum(n_pairs) AS n_pairs, sum(gap_total) AS gap_total
+    FROM cell WHERE qi >= {w0} AND dept IN (SELECT dept FROM selected) GROUP BY emp, dept, skill_id
+),
+person_all AS (
+    SELECT emp, dept, sum(n_pairs) AS n_pairs, sum(gap_total) AS gap_total
+    FROM person WHERE n_pairs > 0 GROUP BY emp, dept
+)
+SELECT 'trend_hist' AS part, skill_id, dept, qi, code % 10 + 1 AS v, count(*) AS n,
+       NULL::DOUBLE AS gap_sum, NULL::BIGINT AS n_higher, NULL::BIGINT AS n_lower
+FROM cell WHERE code IS NOT NULL GROUP BY ALL
+UNION ALL
+SELECT 'gap_contrib', skill_id, dept, qi, NULL, count(*), NULL, NULL, NULL FROM cell WHERE n_pairs > 0 GROUP BY ALL
+UNION ALL
+SELECT 'dist_hist', skill_id, dept, NULL, code % 10 + 1, count(*), NULL, NULL, NULL
+FROM person WHERE code IS NOT NULL GROUP BY ALL
+UNION ALL
+SELECT 'gaps', skill_id, dept, NULL, NULL, count(*), sum(gap_total / n_pairs),
+       count(*) FILTER (WHERE gap_total > 0), count(*) FILTER (WHERE gap_total < 0)
+FROM person WHERE n_pairs > 0 GROUP BY ALL
+UNION ALL
+SELECT 'gaps_all', -1, dept, NULL, NULL, count(*), sum(gap_total / n_pairs),
+       count(*) FILTER (WHERE gap_total > 0), count(*) FILTER (WHERE gap_total < 0)
+FROM person_all GROUP BY ALL
+"""
 
 def _first_rating_date(ratings: pd.DataFrame | ParquetTable) -> pd.Timestamp | None:
+    """The earliest rating date (from the Parquet statistics where the parts have them)."""
     if isinstance(ratings, ParquetTable):
-        dates = _parquet_min_dates(ratings.paths)
+        dates = [d for d in (_parquet_min_date(p) for p in ratings.paths) if d is not None]
         return min(dates) if dates else None
     if not len(ratings):
         return None
@@ -649,97 +1458,26 @@ def _first_rating_date(ratings: pd.DataFrame | ParquetTable) -> pd.Timestamp | N
     return None if pd.isna(first) else pd.Timestamp(first)
 
 
-def _parquet_min_dates(paths: Sequence[Path]) -> list[pd.Timestamp]:
-    """The smallest ``date`` of every row group, from the Parquet statistics (no data is read)."""
+def _parquet_min_date(path: Path) -> pd.Timestamp | None:
+    """The smallest ``date`` of one part: from its row-group statistics, else by reading the column."""
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
+    meta = pq.ParquetFile(path).metadata
+    if "date" not in meta.schema.names or not meta.num_rows:
+        return None
+    column = meta.schema.names.index("date")
     dates = []
-    for path in paths:
-        meta = pq.ParquetFile(path).metadata
-        if "date" not in meta.schema.names:
+    for g in range(meta.num_row_groups):
+        group = meta.row_group(g)
+        if not group.num_rows:
             continue
-        column = meta.schema.names.index("date")
-        for g in range(meta.num_row_groups):
-            stats = meta.row_group(g).column(column).statistics
-            if stats is not None and stats.has_min_max:
-                dates.append(pd.Timestamp(stats.min))
-    return dates
-
-
-def _runs(sorted_keys: np.ndarray) -> np.ndarray:
-    """Start of each run of equal values in a sorted array."""
-    if not len(sorted_keys):
-        return np.zeros(0, dtype=np.int64)
-    return np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-
-
-def _counts(index: np.ndarray, size: int, weights: np.ndarray | None = None) -> np.ndarray:
-    return np.bincount(index, weights=weights, minlength=size) if len(index) else np.zeros(size)
-
-
-def _reduce_ratings(key: np.ndarray, code: np.ndarray, gp: np.ndarray, layout: _KeyLayout, scope: ReportScope,
-                    dept_of_emp: np.ndarray, selected: np.ndarray) -> RatingPartials:
-    """The partial summaries of one part's ratings (see :func:`rating_partials`)."""
-    nq, ns, nd = layout.quarters, layout.skills, layout.departments
-    # Keep the period's end: a rating dated after it would carry a quarter offset >= nq.
-    order = np.argsort(key, kind="stable")
-    k = key[order]
-    starts = _runs(k)
-    gk = k[starts]  # one per employee, skill and quarter
-    best = np.maximum.reduceat(code[order], starts) if len(starts) else np.zeros(0, dtype=np.int64)
-    pairs = np.add.reduceat(gp[order], starts) if len(starts) else np.zeros(0, dtype=np.int64)
-    emp, skill, qoff = gk // (nq * ns), (gk // nq) % ns, gk % nq
-    dept = dept_of_emp[emp]
-    rated = best >= 0
-    value = best % 10  # rating - 1
-    out = {}
-    cell = ((skill * nd + dept) * nq + qoff)
-    hist = _counts((cell * 10 + value)[rated], ns * nd * nq * 10)
-    idx = np.flatnonzero(hist)
-    out["trend_hist"] = pd.DataFrame({"skill_id": idx // 10 // nq // nd, "dept": idx // 10 // nq % nd,
-                                      "qi": idx // 10 % nq + layout.q0, "v": idx % 10 + 1, "n": hist[idx]})
-    with_pairs = pairs > 0
-    hist = _counts(cell[with_pairs], ns * nd * nq)
-    idx = np.flatnonzero(hist)
-    out["gap_contrib"] = pd.DataFrame({"skill_id": idx // nq // nd, "dept": idx // nq % nd, "qi": idx % nq + layout.q0,
-                                       "n": hist[idx]})
-    # Per employee and skill within the period and the selected departments (keys stay sorted).
-    w0, w1 = _qi_of(scope.start) - layout.q0, _qi_of(scope.end) - layout.q0
-    inside = (qoff >= w0) & (qoff < w1) & selected[dept]
-    ek = gk[inside] // nq
-    e_starts = _runs(ek)
-    e_key = ek[e_starts]
-    e_best = np.maximum.reduceat(best[inside], e_starts) if len(e_starts) else np.zeros(0, dtype=np.int64)
-    e_pairs = np.add.reduceat(pairs[inside], e_starts) if len(e_starts) else np.zeros(0, dtype=np.int64)
-    e_emp, e_skill = e_key // ns, e_key % ns
-    e_dept = dept_of_emp[e_emp]
-    has = e_best >= 0
-    hist = _counts(((e_skill * nd + e_dept) * 10 + e_best % 10)[has], ns * nd * 10)
-    idx = np.flatnonzero(hist)
-    out["dist_hist"] = pd.DataFrame({"skill_id": idx // 10 // nd, "dept": idx // 10 % nd, "v": idx % 10 + 1,
-                                     "n": hist[idx]})
-    n_pairs = e_pairs // _PAIR
-    gap_total = e_pairs % _PAIR - 9 * n_pairs
-    some = n_pairs > 0
-    group = (e_skill * nd + e_dept)[some]
-    out["gaps"] = _gap_frame(group, gap_total[some], n_pairs[some], ns * nd, nd, skill_of=lambda i: i // nd)
-    # Per employee over all skills (keys sorted by employee first).
-    p_emp = e_emp[some]
-    p_starts = _runs(p_emp)
-    emp_total = np.add.reduceat(gap_total[some], p_starts) if len(p_starts) else np.zeros(0, dtype=np.int64)
-    emp_pairs = np.add.reduceat(n_pairs[some], p_starts) if len(p_starts) else np.zeros(0, dtype=np.int64)
-    out["gaps_all"] = _gap_frame(dept_of_emp[p_emp[p_starts]], emp_total, emp_pairs, nd, nd, skill_of=lambda i: -1)
-    return _typed_partials(out)
-
-
-def _gap_frame(group: np.ndarray, total: np.ndarray, pairs: np.ndarray, size: int, nd: int, skill_of) -> pd.DataFrame:
-    mean = total / np.maximum(pairs, 1)
-    n = _counts(group, size)
-    idx = np.flatnonzero(n)
-    return pd.DataFrame({"skill_id": skill_of(idx), "dept": idx % nd, "n": n[idx],
-                         "gap_sum": _counts(group, size, mean)[idx],
-                         "n_higher": _counts(group[total > 0], size)[idx],
-                         "n_lower": _counts(group[total < 0], size)[idx]})
+        stats = group.column(column).statistics
+        if stats is None or not stats.has_min_max:
+            first = pc.min(pq.read_table(path, columns=["date"])["date"]).as_py()
+            return None if first is None else pd.Timestamp(first)
+        dates.append(pd.Timestamp(stats.min))
+    return min(dates) if dates else None
 
 
 def _sum_partials(parts: list[RatingPartials]) -> RatingPartials:
@@ -794,8 +1532,9 @@ def _partials_pandas(ratings: pd.DataFrame, roster_codes: pd.DataFrame, catalogu
     r = ratings.loc[:, ["employee_id", "date", "skill", "self_rating", "coach_rating", "source", "record_id"]]
     dates = pd.to_datetime(r["date"])
     keep = (dates < scope.end).to_numpy() & (r["self_rating"].notna() | r["coach_rating"].notna()).to_numpy()
-    if drafts:
-        keep &= ~r["record_id"].isin(drafts).to_numpy()
+    if drafts:  # given in a draft conversation: its record id, any source but a check-in
+        keep &= ~(r["record_id"].isin(drafts).to_numpy()
+                  & (r["source"].astype(object).fillna("") != "checkin").to_numpy())
     r = r.loc[keep]
     dates = dates[keep]
     codes = roster_codes.set_index("employee_id")
@@ -812,7 +1551,7 @@ def _partials_pandas(ratings: pd.DataFrame, roster_codes: pd.DataFrame, catalogu
     x = x.astype({"emp": np.int64, "dept": np.int64, "skill_id": np.int64})
     days = dates.to_numpy(dtype="datetime64[D]")
     x["qi"] = _qi(days)
-    # The same ordering code as the DuckDB engine: day, then source, then the rating (code % 10 + 1).
+    # The same order as the other engines: day, then source, then the rating (code % 10 + 1).
     x["code"] = np.where(np.isnan(x["s"]), np.nan, days.astype(np.int64) * 100 + x["prio"] * 10 + x["s"] - 1)
     both = ~np.isnan(x["s"]) & ~np.isnan(x["c"])
     x["gsum"] = np.where(both, x["s"] - x["c"], 0.0)
@@ -971,9 +1710,10 @@ class SkillRatings:
         return out.mask(out < 0)
 
 
-def skill_rating_tables(ratings: pd.DataFrame | ParquetTable, roster: pd.DataFrame, scope: ReportScope, *,
-                        drafts: Iterable[str] = (), other_skill_names: pd.Series | None = None,
-                        engine: str = "duckdb") -> SkillRatings:
+def skill_rating_tables(ratings: pd.DataFrame | ParquetTable, roster: pd.DataFrame | RosterFile,
+                        scope: ReportScope, *, drafts: Iterable[str] = (),
+                        conversations: pd.DataFrame | ParquetTable | None = None,
+                        other_skill_names: pd.Series | None = None, engine: str = "arrow") -> SkillRatings:
     """The notebook's aggregation over the skill-rating history (the step the benchmark times).
 
     Parameters
@@ -981,16 +1721,24 @@ def skill_rating_tables(ratings: pd.DataFrame | ParquetTable, roster: pd.DataFra
     ratings
         The ``skill_ratings`` table (in memory or as Parquet parts).
     roster
-        ``employee_id`` and ``department`` of everyone on the roster.
+        ``employee_id`` and ``department`` of everyone on the roster, or the
+        roster file itself (:class:`RosterFile`: read by the engine, never
+        held as a pandas frame by the arrow and duckdb engines).
     scope
         The report (:func:`resolve_scope`).
     drafts
-        Ids of draft conversations (their ratings are left out).
+        Ids of draft conversations: the ratings given in them are left out.
+    conversations
+        The conversations table (``conversation_id``, ``employee_id``,
+        ``date``, ``status``; in memory or as Parquet parts): the ratings
+        given in its drafts are left out too. Passing the table rather than
+        the ids lets the arrow engine find those ratings by employee and day
+        without reading the ratings' record ids (see :class:`_Drafts`).
     other_skill_names
         Skill names from other tables (targets, skills, options), so one
         catalogue covers them all.
     engine
-        ``"duckdb"`` or ``"pandas"`` (see :func:`rating_partials`).
+        ``"arrow"``, ``"duckdb"`` or ``"pandas"`` (see :func:`rating_partials`).
 
     Returns
     -------
@@ -1001,19 +1749,21 @@ def skill_rating_tables(ratings: pd.DataFrame | ParquetTable, roster: pd.DataFra
     ValueError
         For an unknown engine.
     """
-    departments = roster[DEPARTMENT].astype(object)
-    dept_names = sorted(departments.dropna().unique())
-    dept_code = {name: i for i, name in enumerate(dept_names)}
-    roster_codes = pd.DataFrame({"employee_id": roster["employee_id"].astype(object).to_numpy(),
-                                 "emp": np.arange(len(roster), dtype=np.int64),
-                                 "dept": departments.map(dept_code).to_numpy(dtype=np.int64),
-                                 DEPARTMENT: departments.to_numpy(dtype=object)})
-    raw_skills = _raw_skill_names(ratings, other_skill_names)
-    catalogue = skill_catalogue(raw_skills["raw"], raw_skills)
-    partials = rating_partials(ratings, roster_codes, catalogue, drafts, scope, engine=engine)
+    _check_engine(engine)
+    if isinstance(roster, RosterFile):
+        codes = _Roster.from_frame(roster.to_pandas()) if engine == "pandas" else _Roster.from_arrow(roster.table())
+    else:
+        codes = _Roster.from_frame(roster)
+    drafts = _Drafts(drafts, conversations, by_day=engine == "arrow")
+    if engine == "arrow":
+        catalogue, partials = _arrow_skill_partials(ratings, codes, drafts, scope, other_skill_names)
+    else:
+        raw_skills = _raw_skill_names(ratings, other_skill_names)
+        catalogue = skill_catalogue(raw_skills["raw"], raw_skills)
+        partials = _rating_partials(ratings, codes, catalogue, drafts, scope, engine)
     labels = catalogue.drop_duplicates("skill_id").set_index("skill_id")["label"]
     public = _public_skills(partials, scope.k)
-    dept_of_code = pd.Series(dept_names, index=range(len(dept_names)), dtype=object)
+    dept_of_code = pd.Series(codes.names, index=range(len(codes.names)), dtype=object)
     trends, dept_trends = _trends(partials, scope, labels, public, dept_of_code)
     tables = {"skill_trends": trends, "department_trends": dept_trends,
               "rating_distribution": _distribution(partials, scope, labels, public, dept_of_code),
@@ -1026,7 +1776,7 @@ def skill_rating_tables(ratings: pd.DataFrame | ParquetTable, roster: pd.DataFra
 
 def hr_aggregates(tables: Mapping[str, pd.DataFrame | ParquetTable], as_of: Any,
                   period: tuple[Any, Any] | None = None, departments: Iterable[str] = (),
-                  k: int = P.DEFAULT_K, *, engine: str = "duckdb") -> dict[str, pd.DataFrame]:
+                  k: int = P.DEFAULT_K, *, engine: str = "arrow") -> dict[str, pd.DataFrame]:
     """Every HR table, privacy-protected, for one report.
 
     Parameters
@@ -1045,7 +1795,8 @@ def hr_aggregates(tables: Mapping[str, pd.DataFrame | ParquetTable], as_of: Any,
     k
         Minimum group size (at least 3).
     engine
-        ``"duckdb"`` or ``"pandas"`` for the skill-rating step.
+        ``"arrow"``, ``"duckdb"`` or ``"pandas"`` for the skill-rating step
+        (see :func:`rating_partials`).
 
     Returns
     -------
@@ -1080,9 +1831,12 @@ def hr_aggregates(tables: Mapping[str, pd.DataFrame | ParquetTable], as_of: Any,
     in_period = completed[(completed["date"] >= scope.start)]
     period_ids = set(in_period["conversation_id"].astype(str))
 
-    other_names = pd.concat([_frame(tables[name])["skill"].astype(object) for name in ("targets", "skills", "options")],
-                            ignore_index=True)
-    rated = skill_rating_tables(ratings, roster, scope, drafts=drafts, other_skill_names=other_names, engine=engine)
+    # Each spelling once (these tables hold a row per target, skill and option: tens of millions at scale).
+    other_names = pd.Series(pd.unique(np.concatenate(
+        [pd.unique(_frame(tables[name])["skill"].dropna()).astype(object) for name in ("targets", "skills", "options")])),
+        dtype=object)
+    rated = skill_rating_tables(ratings, roster, scope, conversations=convs, other_skill_names=other_names,
+                                engine=engine)
     skill_label, public = rated.labels, rated.public
 
     out: dict[str, pd.DataFrame] = {}
@@ -1144,23 +1898,31 @@ def _first_date(tables: Mapping[str, Any]) -> pd.Timestamp | None:
 def _raw_skill_names(ratings: pd.DataFrame | ParquetTable, other: pd.Series | None) -> pd.DataFrame:
     """Distinct spellings with how many ratings use them (for the label), from the ratings and ``other``."""
     if isinstance(ratings, ParquetTable):
-        import pyarrow.parquet as pq
-
-        # Dictionary-encoded reads: each distinct spelling is decoded once per row group.
-        frames = []
-        for path in ratings.paths:
-            column = pq.read_table(path, columns=["skill"], read_dictionary=["skill"])["skill"]
-            for chunk in column.chunks:
-                uses = np.bincount(chunk.indices.to_numpy(zero_copy_only=False), minlength=len(chunk.dictionary))
-                frames.append(pd.DataFrame({"raw": chunk.dictionary.to_numpy(zero_copy_only=False), "n": uses}))
-        counts = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({"raw": [], "n": []})
+        # Dictionary-encoded reads: each distinct spelling is decoded once per row group, counted per part.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            found = list(pool.map(_spelling_counts, ratings.paths))
+        counts = pd.DataFrame({"raw": [s for names, _ in found for s in names],
+                               "n": np.concatenate([n for _, n in found]) if found else np.zeros(0, np.int64)})
     else:
         counts = ratings["skill"].astype(object).value_counts().rename_axis("raw").reset_index(name="n")
     parts = [counts]
     if other is not None and len(other):
         parts.append(pd.DataFrame({"raw": pd.unique(pd.Series(other, dtype=object).dropna()), "n": 0}))
     both = pd.concat(parts, ignore_index=True)
+    both = both[both["raw"].notna()]
     return both.groupby("raw", as_index=False)["n"].sum()
+
+
+def _spelling_counts(path: Path) -> tuple[list[str], np.ndarray]:
+    """The skill spellings of one Parquet part and how many rows use each."""
+    import pyarrow.parquet as pq
+
+    column = pq.read_table(path, columns=["skill"], read_dictionary=["skill"], use_threads=False)["skill"]
+    if not len(column):
+        return [], np.zeros(0, dtype=np.int64)
+    values, positions = _dictionary(column)
+    uses = np.bincount(positions[positions >= 0], minlength=len(values))
+    return [str(v) for v in values.to_pylist()], uses.astype(np.int64)
 
 
 def _public_skills(partials: RatingPartials, k: int) -> set[int]:
@@ -1193,8 +1955,9 @@ def _ratings_for_progress(ratings: pd.DataFrame | ParquetTable, tables: Mapping[
         frame = pa.concat_tables(parts).to_pandas() if parts else S.SKILL_RATINGS.empty()
     else:
         frame = ratings[ratings["employee_id"].astype(str).isin(people)]
-    if len(drafts):
-        frame = frame[~frame["record_id"].astype(str).isin(set(drafts))]
+    if len(drafts):  # given in a draft conversation (as in the rating engines)
+        frame = frame[~(frame["record_id"].astype(str).isin(set(drafts))
+                        & (frame["source"].astype(object).fillna("") != "checkin"))]
     return frame
 
 
@@ -1226,7 +1989,7 @@ def _overview(roster: pd.DataFrame, completed: pd.DataFrame, tables: Mapping[str
 def _trends(partials: RatingPartials, scope: ReportScope, labels: pd.Series, public: set,
             dept_names: pd.Series) -> tuple[pd.DataFrame, pd.DataFrame]:
     hist = partials.trend_hist[partials.trend_hist["skill_id"].isin(public)].copy()
-    hist["quarter"] = hist["qi"].map(_qi_start)
+    hist["quarter"] = _quarter_starts(hist["qi"])
     hist[DEPARTMENT] = hist["dept"].map(dept_names)
     contrib = hist.groupby(["quarter", "skill_id", DEPARTMENT], as_index=False)["n"].sum()
     q0, q1 = _qi_of(scope.start), _qi_of(scope.end)
@@ -1261,7 +2024,7 @@ def _distribution(partials: RatingPartials, scope: ReportScope, labels: pd.Serie
     # Contributions: who rated the skill in each quarter (the candidates for any band).
     trend = partials.trend_hist[partials.trend_hist["skill_id"].isin(public)]
     contrib = trend.groupby(["skill_id", "dept", "qi"], as_index=False)["n"].sum()
-    contrib = contrib.assign(quarter=contrib["qi"].map(_qi_start), department=contrib["dept"].map(dept_names))
+    contrib = contrib.assign(quarter=_quarter_starts(contrib["qi"]), department=contrib["dept"].map(dept_names))
     contrib = pd.concat([contrib.assign(band=None)] + [contrib.assign(band=label) for label, _, _ in BANDS],
                         ignore_index=True)
     protected = P.protect(cells, k=scope.k, keys=["skill_id", "band", DEPARTMENT],
@@ -1382,7 +2145,7 @@ def _gaps(partials: RatingPartials, scope: ReportScope, labels: pd.Series, publi
     # differencing rules stay safe with it (at worst they hide a figure that could have been shown).
     all_skills = per_skill.groupby(["dept", "qi"], as_index=False)["n"].max().assign(skill_id=-1)
     contrib = pd.concat([per_skill[per_skill["skill_id"].isin(public)], all_skills], ignore_index=True)
-    contrib = contrib.assign(quarter=contrib["qi"].map(_qi_start), department=contrib["dept"].map(dept_names))
+    contrib = contrib.assign(quarter=_quarter_starts(contrib["qi"]), department=contrib["dept"].map(dept_names))
     protected = P.protect(cells, k=scope.k, keys=["skill_id", DEPARTMENT],
                           measures=["mean_gap", "share_self_higher", "share_self_lower"],
                           contributions=contrib.loc[:, ["skill_id", DEPARTMENT, "quarter", "n"]], window=scope.window)

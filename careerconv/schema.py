@@ -801,6 +801,14 @@ def validate_roster_frame(frame: pd.DataFrame, source: str, *, row_offset: int =
     ``row_offset`` maps the frame's position to the row number a person sees in
     the file (2 for a CSV with a header line).
 
+    The checks are those of the value parsers (``parse_identifier``,
+    ``parse_text``, ``parse_cadence``), applied column by column: values that a
+    vectorised test shows to be plainly valid are taken as they are, and every
+    other value goes through the parser itself (once per distinct value), so
+    the problems, their messages and their order (row by row, columns in the
+    order employee_id, coach_id, name, department, cadence_months, role,
+    email) are exactly the parsers'.
+
     Raises
     ------
     ValidationError
@@ -818,27 +826,153 @@ def validate_roster_frame(frame: pd.DataFrame, source: str, *, row_offset: int =
         if name not in allowed:
             c.add(f"unknown column; allowed columns are: {', '.join(allowed)}", column=str(name))
     c.raise_if_any(f"{source}: the roster's columns are not right; nothing was written")
-    seen: dict[str, int] = {}
-    rows = []
-    for pos, rec in enumerate(frame.to_dict("records")):
-        row = pos + row_offset
-        eid = c.check(parse_identifier, rec["employee_id"], row=row, column="employee_id", what="employee id")
-        if eid is not None:
-            folded = eid.casefold()
-            if folded in seen:
-                c.add(f"employee id appears again (first on row {seen[folded]}; ids that differ only in case count "
-                      "as the same)", row=row, column="employee_id", value=eid)
-            else:
-                seen[folded] = row
-        coach = c.check(parse_identifier, rec["coach_id"], row=row, column="coach_id", what="coach id")
-        name = c.check(parse_text, rec["name"], row=row, column="name", what="name", allow_missing=False)
-        dept = c.check(parse_text, rec["department"], row=row, column="department", what="department",
-                       allow_missing=False)
-        cadence = c.check(parse_cadence, rec["cadence_months"], row=row, column="cadence_months")
-        role = c.check(parse_text, rec.get("role"), row=row, column="role") or ""
-        email = c.check(parse_text, rec.get("email"), row=row, column="email") or ""
-        rows.append({"employee_id": eid, "name": name, "coach_id": coach, "department": dept, "role": role,
-                     "cadence_months": cadence, "email": email})
+    n = len(frame)
+    found: list[tuple[int, int, Problem]] = []  # (position, order within the row, problem)
+    parsed: dict[str, np.ndarray] = {}
+    checks = [  # (column, parser, keyword arguments, plainly-valid test)
+        ("employee_id", parse_identifier, {"what": "employee id"}, _plain_identifiers),
+        ("coach_id", parse_identifier, {"what": "coach id"}, _plain_identifiers),
+        ("name", parse_text, {"what": "name", "allow_missing": False}, _plain_texts),
+        ("department", parse_text, {"what": "department", "allow_missing": False}, _plain_texts),
+        ("cadence_months", parse_cadence, {}, None),
+        ("role", parse_text, {}, _plain_texts),
+        ("email", parse_text, {}, _plain_texts),
+    ]
+    for slot, (name, parser, kwargs, plain) in enumerate(checks):
+        values = frame[name].to_numpy(dtype=object) if name in frame.columns else np.full(n, None, dtype=object)
+        parsed[name], errors = _parse_values(values, parser, kwargs, plain)
+        found.extend((pos, slot, Problem(source, message, pos + row_offset, name, values[pos]))
+                     for pos, message in errors)
+        if name == "employee_id":
+            found.extend((pos, slot, problem) for pos, problem in _duplicate_ids(parsed[name], errors, source,
+                                                                                  row_offset))
+    for _, _, problem in sorted(found, key=lambda item: (item[0], item[1])):
+        c.problems.append(problem)
     c.raise_if_any(f"{source}: {{n}} problem(s) in the roster; nothing was written".replace(
         "{n}", str(len(c.problems))))
-    return coerce_frame(pd.DataFrame(rows, columns=ROSTER.names), ROSTER)
+    for name in ("role", "email"):  # optional: a missing value is ""
+        parsed[name] = np.where(pd.isna(parsed[name]), "", parsed[name])
+    return coerce_frame(pd.DataFrame(parsed, columns=ROSTER.names), ROSTER)
+
+
+def _parse_values(values: np.ndarray, parser, kwargs: dict, plain=None) -> tuple[np.ndarray, list[tuple[int, str]]]:
+    """Run ``parser`` over a column: (parsed values, [(position, error message)] in position order).
+
+    ``plain(values)`` marks values the parser would return unchanged; the others
+    are parsed one distinct value at a time (distinct by type as well, so 6,
+    6.0 and "6" stay apart).
+    """
+    n = len(values)
+    out = np.empty(n, dtype=object)
+    if plain is not None:
+        ok = plain(values, **{k: v for k, v in kwargs.items() if k == "allow_missing"})
+        out[ok] = values[ok]
+        rest = np.flatnonzero(~ok)
+    else:
+        rest = np.arange(n)
+    errors: list[tuple[int, str]] = []
+    if not len(rest):
+        return out, errors
+    subset = values[rest]
+    if pd.api.types.infer_dtype(subset, skipna=False) == "string":
+        codes, uniques = pd.factorize(subset)
+        results, failed = [], np.zeros(len(uniques), dtype=bool)
+        messages: list[str | None] = []
+        for i, value in enumerate(uniques):
+            try:
+                results.append(parser(value, **kwargs))
+                messages.append(None)
+            except ValueError as exc:
+                results.append(None)
+                messages.append(str(exc))
+                failed[i] = True
+        result_array = np.empty(len(uniques), dtype=object)
+        result_array[:] = results
+        out[rest] = result_array[codes]
+        for j in np.flatnonzero(failed[codes]):
+            errors.append((int(rest[j]), messages[codes[j]]))
+        return out, errors
+    cache: dict = {}
+    for pos in rest:
+        value = values[pos]
+        try:
+            key = (type(value), value)
+            hit = cache.get(key) if key in cache else None
+        except TypeError:  # unhashable: parse it on its own
+            key, hit = None, None
+        if hit is None:
+            try:
+                hit = (parser(value, **kwargs), None)
+            except ValueError as exc:
+                hit = (None, str(exc))
+            if key is not None:
+                cache[key] = hit
+        out[pos] = hit[0]
+        if hit[1] is not None:
+            errors.append((int(pos), hit[1]))
+    return out, errors
+
+
+_RESERVED_RE = "(?i)^(" + "|".join(re.escape(name) for name in sorted(_RESERVED)) + r")(\.|$)"
+
+
+def _string_mask(values: np.ndarray) -> np.ndarray:
+    """Which values are ``str`` (a quick answer when they all are)."""
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":
+        return np.ones(len(values), dtype=bool)
+    return np.fromiter((type(v) is str for v in values), dtype=bool, count=len(values))
+
+
+def _plain_identifiers(values: np.ndarray) -> np.ndarray:
+    """Strings that :func:`parse_identifier` returns unchanged, for sure (ASCII id, not reserved, no final '.')."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    is_str = _string_mask(values)
+    ok = np.zeros(len(values), dtype=bool)
+    if not is_str.any():
+        return ok
+    text = pa.array(values[is_str], type=pa.string())
+    good = pc.and_(pc.match_substring_regex(text, r"^[A-Za-z0-9][A-Za-z0-9._-]*$"),
+                   pc.less_equal(pc.utf8_length(text), MAX_ID))
+    good = pc.and_(good, pc.invert(pc.ends_with(text, ".")))
+    good = pc.and_(good, pc.invert(pc.match_substring_regex(text, _RESERVED_RE)))
+    ok[is_str] = good.to_numpy(zero_copy_only=False)
+    return ok
+
+
+def _plain_texts(values: np.ndarray, allow_missing: bool = True) -> np.ndarray:
+    """Strings that :func:`parse_text` returns unchanged, for sure: not too long, no NUL, and holding a letter,
+    a digit or a visible ASCII character (so not blank, whatever counts as whitespace); the rest is parsed."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    is_str = _string_mask(values)
+    ok = np.zeros(len(values), dtype=bool)
+    if not is_str.any():
+        return ok
+    text = pa.array(values[is_str], type=pa.string())
+    good = pc.and_(pc.match_substring_regex(text, r"[!-~]|\pL|\pN"),
+                   pc.less_equal(pc.utf8_length(text), MAX_TEXT))
+    good = pc.and_(good, pc.invert(pc.match_substring(text, "\x00")))
+    ok[is_str] = good.to_numpy(zero_copy_only=False)
+    return ok
+
+
+def _duplicate_ids(ids: np.ndarray, errors: list[tuple[int, str]], source: str,
+                   row_offset: int) -> list[tuple[int, Problem]]:
+    """Ids seen on an earlier row (compared case-insensitively), as (position, problem)."""
+    valid = np.ones(len(ids), dtype=bool)
+    valid[[pos for pos, _ in errors]] = False
+    where = np.flatnonzero(valid)
+    if not len(where):
+        return []
+    folded = pd.Series(ids[where], dtype=object).str.casefold()
+    codes, _ = pd.factorize(folded)
+    first = pd.Series(where).groupby(codes).transform("min").to_numpy()
+    again = np.flatnonzero(first != where)
+    return [(int(where[i]), Problem(source, f"employee id appears again (first on row {int(first[i]) + row_offset}; "
+                                            "ids that differ only in case count as the same)",
+                                    int(where[i]) + row_offset, "employee_id", ids[where[i]])) for i in again]
+
+
