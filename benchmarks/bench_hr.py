@@ -110,6 +110,7 @@ def aggregation_step(engine: str, data: Path) -> dict:
     import pandas as pd
 
     from careerconv import analytics as A
+    from careerconv.analytics.partials import _first_rating_date
 
     ratings = A.ParquetTable("skill_ratings", _parts(data, "skill_ratings"))
     conversations = A.ParquetTable("conversations", _parts(data, "conversations"))
@@ -118,7 +119,7 @@ def aggregation_step(engine: str, data: Path) -> dict:
         roster = roster.to_pandas()
         conversations = pd.concat([pd.read_parquet(p, columns=["conversation_id", "status"])
                                    for p in conversations.paths], ignore_index=True)
-    scope = A.resolve_scope(roster, AS_OF, first_date=A._first_rating_date(ratings), k=K)
+    scope = A.resolve_scope(roster, AS_OF, first_date=_first_rating_date(ratings), k=K)
     return A.skill_rating_tables(ratings, roster, scope, conversations=conversations, engine=engine).tables
 
 

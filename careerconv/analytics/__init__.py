@@ -1,0 +1,117 @@
+"""HR analytics: aggregate figures about skills, targets and follow-up, never about a person.
+
+Every public function here is pure (frames in, new frames out) except the one
+I/O helper, :func:`load_hr_tables`, which only *reads* the store's derived
+Parquet tables. The single entry point is :func:`hr_aggregates`; it returns
+the tables the HR notebook shows and ``careerconv hr-report --csv`` writes,
+each already protected by :func:`careerconv.privacy.protect` (groups of fewer
+than ``k`` distinct employees read "fewer than k"; see that module for the
+differencing and complementary rules). Each table has a ``describe_*``
+function that turns its numbers into one sentence.
+
+What goes in
+------------
+The roster (only ``employee_id``, ``coach_id``, ``department``,
+``cadence_months``) and the derived tables ``conversations``, ``skills``,
+``skill_ratings``, ``targets``, ``options``, ``action_items``, ``checkins``
+and ``checkin_updates`` — never a free-text column, with one exception:
+option texts are read by :func:`careerconv.option_kinds.classify_options` and
+replaced by their kind before anything is counted. Only completed
+conversations count; ratings given in a draft are left out. People no longer
+on the roster are left out (their department is unknown).
+
+Periods and dates
+-----------------
+Everything is cut in calendar quarters (see :func:`resolve_scope`): the
+period starts on the first day of the quarter holding ``period_start`` (by
+default two years before its end) and ends at the end of the quarter holding
+``period_end``, and never after the last complete quarter before ``as_of``. Figures "as of" a day (who is overdue, the
+status of action items, progress against targets) are taken on the last day of
+the period.
+
+Skills
+------
+Skill names are compared like :func:`careerconv.schema.skill_key` ("sql" and
+"SQL " are one skill) and shown in their most common spelling. A skill name
+is typed by people, so it is shown only when at least ``k`` employees of the
+whole organisation (all departments, all time up to the report) rated that
+skill in one quarter; the others still count in "all skills" figures and the
+number of unlisted skills is reported.
+
+How ratings are summarised
+--------------------------
+Per employee, skill and quarter the *latest* self rating counts (on one day a
+conversation rating wins over a check-in, which wins over an import; then the
+higher rating). Because ratings are whole numbers 1–10, the rating figures
+are built from additive histograms (employees per rating value), which lets
+the ten-million-rating case run part by part in bounded memory
+(:func:`rating_partials`). Three engines compute them and give the same
+tables: ``"arrow"`` (the default, chosen on measurement: PyArrow reads the
+Parquet parts, NumPy counts them), ``"duckdb"`` (one SQL query) and
+``"pandas"`` (plain pandas); ``benchmarks/bench_hr.py`` compares them on ten
+million ratings.
+
+Modules
+-------
+``constants``
+    Engines, default period, rating bands, the columns read, table titles.
+``inputs``
+    :class:`ParquetTable`, :class:`RosterFile`, :func:`load_hr_tables`.
+``scope``
+    :class:`~careerconv.analytics.scope.ReportScope`, :func:`resolve_scope`, quarter helpers.
+``skills``
+    :func:`skill_catalogue`.
+``partials``
+    :class:`~careerconv.analytics.partials.RatingPartials` and what every rating engine shares.
+``engine``
+    :func:`rating_partials`: the dispatch to ``engine_arrow``, ``engine_duckdb`` and ``engine_pandas``.
+``aggregates``
+    :func:`skill_rating_tables`, :func:`hr_aggregates` and the table builders.
+``presentation``
+    :func:`present`.
+``readings``
+    ``describe_*``, :func:`suppression_summary` and their HTML.
+
+This package exposes the names other code imports; the rest stay at their
+module's path (for example :class:`careerconv.analytics.scope.ReportScope`).
+"""
+
+from __future__ import annotations
+
+from ..option_kinds import KINDS
+from .aggregates import hr_aggregates, skill_rating_tables
+from .constants import BANDS, DEPARTMENT, ENGINES, N, TABLE_TITLES
+from .engine import rating_partials
+from .inputs import ParquetTable, RosterFile, load_hr_tables
+from .presentation import present
+from .readings import (describe, describe_about, describe_suppression, present_html, reading_html, suppression_html,
+                       suppression_summary, top_skills)
+from .scope import quarter_label, resolve_scope
+from .skills import skill_catalogue
+
+__all__ = [
+    "BANDS",
+    "DEPARTMENT",
+    "ENGINES",
+    "KINDS",
+    "N",
+    "TABLE_TITLES",
+    "ParquetTable",
+    "RosterFile",
+    "load_hr_tables",
+    "resolve_scope",
+    "quarter_label",
+    "skill_catalogue",
+    "rating_partials",
+    "skill_rating_tables",
+    "hr_aggregates",
+    "present",
+    "present_html",
+    "describe",
+    "describe_about",
+    "describe_suppression",
+    "suppression_summary",
+    "suppression_html",
+    "reading_html",
+    "top_skills",
+]

@@ -1,0 +1,50 @@
+"""Constants shared by the HR analytics modules.
+
+Engines, default period, rating bands, columns read, table titles.
+"""
+
+from __future__ import annotations
+
+from .. import privacy as P
+from .. import schema as S
+
+
+ENGINES = ("arrow", "duckdb", "pandas")
+DEFAULT_QUARTERS = 8  # the default period: two years up to the as-of date
+DEPARTMENT = "department"
+N = P.COUNT
+# Rating bands of the distribution chart: (label, lowest, highest).
+BANDS: tuple[tuple[str, int, int], ...] = (("1–3", 1, 3), ("4–6", 4, 6), ("7–8", 7, 8), ("9–10", 9, 10))
+_SOURCE_PRIORITY = {"conversation": 2, "checkin": 1}  # anything else (import) is 0
+_GROWTH_HORIZONS = S.HORIZONS
+_GAIN_HORIZONS = (6, 12)
+
+
+# The only columns analytics ever reads (never a free-text column but the option text, see above).
+HR_COLUMNS: dict[str, tuple[str, ...]] = {
+    "roster": ("employee_id", "coach_id", "department", "cadence_months"),
+    "conversations": ("conversation_id", "employee_id", "date", "status", "cadence_months", "next_due",
+                      "follow_up_mode", "follow_up_every_weeks"),
+    "skills": ("conversation_id", "employee_id", "date", "skill", "status"),
+    "skill_ratings": ("employee_id", "date", "skill", "self_rating", "coach_rating", "source", "record_id"),
+    "targets": ("employee_id", "conversation_id", "date", "skill", "baseline", "horizon_months", "target"),
+    "options": ("conversation_id", "employee_id", "date", "skill", "option_no", "text", "chosen"),
+    "action_items": ("conversation_id", "employee_id", "date", "item_id", "due"),
+    "checkins": ("checkin_id", "employee_id", "date"),
+    "checkin_updates": ("checkin_id", "employee_id", "date", "conversation_id", "item_id", "status"),
+}
+
+
+TABLE_TITLES: dict[str, str] = {
+    "overview": "Who is covered",
+    "skill_trends": "Skill ratings by quarter",
+    "department_trends": "Skill ratings by quarter and department",
+    "rating_distribution": "Distribution of current ratings per skill",
+    "skill_growth": "Growth per skill after 6, 12 and 18 months",
+    "target_attainment": "Targets reached at each horizon",
+    "most_wanted_skills": "Most-wanted skills",
+    "rating_gaps": "Self rating versus coach rating",
+    "cadence_compliance": "Conversations and follow-ups on time",
+    "action_items": "Action items",
+    "option_kinds": "Which kinds of development actions go with larger gains",
+}

@@ -1,0 +1,146 @@
+"""Presentation.
+
+A table's columns with readable headers and formatted cells (:func:`present`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import privacy as P
+from .constants import DEPARTMENT, N
+from .scope import quarter_label
+
+
+# Per table column: (header, format). Formats: text, int, pct, num (one decimal), signed, quarter, months.
+_COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
+    "overview": {DEPARTMENT: ("Department", "text"), N: ("Employees", "int"),
+                 "share_met": ("Had a conversation in the period", "pct"),
+                 "conversations": ("Conversations", "int"), "checkins": ("Check-ins", "int")},
+    "skill_trends": {"quarter": ("Quarter", "quarter"), "skill": ("Skill", "text"), N: ("Employees rated", "int"),
+                     "median": ("Median rating", "num"), "mean": ("Mean rating", "num")},
+    "department_trends": {"quarter": ("Quarter", "quarter"), "skill": ("Skill", "text"),
+                          DEPARTMENT: ("Department", "text"), N: ("Employees rated", "int"),
+                          "median": ("Median rating", "num"), "mean": ("Mean rating", "num")},
+    "rating_distribution": {"skill": ("Skill", "text"), DEPARTMENT: ("Department", "text"),
+                            "band": ("Ratings", "band"), N: ("Employees", "int"), "share": ("Share", "pct"),
+                            "median": ("Median rating", "num"), "mean": ("Mean rating", "num")},
+    "skill_growth": {"skill": ("Skill", "skill"), "horizon_months": ("After", "months"),
+                     DEPARTMENT: ("Department", "text"), N: ("Employees measured", "int"),
+                     "mean_growth": ("Mean change (points)", "signed"),
+                     "median_growth": ("Median change (points)", "signed"),
+                     "share_improved": ("Improved", "pct")},
+    "target_attainment": {"horizon_months": ("Target at", "months"), DEPARTMENT: ("Department", "text"),
+                          N: ("Employees", "int"), "targets_due": ("Targets due", "int"),
+                          "targets_measured": ("Measured", "int"), "targets_attained": ("Reached", "int"),
+                          "attainment_rate": ("Reached (of measured)", "pct"),
+                          "share_measured": ("Measured (of due)", "pct")},
+    "most_wanted_skills": {"skill": ("Skill", "text"), DEPARTMENT: ("Department", "text"),
+                           N: ("Employees working on it", "int"),
+                           "share_of_people_met": ("Share of people who had a conversation", "pct")},
+    "rating_gaps": {"skill": ("Skill", "skill"), DEPARTMENT: ("Department", "text"),
+                    N: ("Employees with both ratings", "int"),
+                    "mean_gap": ("Self minus coach (points)", "signed"),
+                    "share_self_higher": ("Rate themselves higher", "pct"),
+                    "share_self_lower": ("Rate themselves lower", "pct")},
+    "cadence_compliance": {DEPARTMENT: ("Department", "text"), N: ("Employees", "int"),
+                           "share_conversation_overdue": ("Overdue for a conversation", "pct"),
+                           "share_checkin_overdue": ("Overdue for a follow-up", "pct"),
+                           "share_any_overdue": ("Overdue for either", "pct"),
+                           "share_never_met": ("Never had a conversation", "pct")},
+    "action_items": {DEPARTMENT: ("Department", "text"), N: ("Employees with action items", "int"),
+                     "items": ("Action items", "int"), "share_done": ("Done", "pct"),
+                     "share_in_progress": ("In progress", "pct"), "share_open": ("Open", "pct"),
+                     "share_dropped": ("Dropped", "pct"), "share_open_past_due": ("Open past due date", "pct")},
+    "option_kinds": {"kind": ("Kind of action chosen", "text"), "horizon_months": ("After", "months"),
+                     N: ("Employees measured", "int"), "plans": ("Plans", "int"),
+                     "mean_gain": ("Mean gain (points)", "signed"), "median_gain": ("Median gain (points)", "signed")},
+}
+
+
+def present(name: str, frame: pd.DataFrame, *, formatted: bool = True, total_label: str = "All departments",
+            rows: str = "all") -> pd.DataFrame:
+    """A protected table as people read it: plain headers, hidden counts as "fewer than k".
+
+    Parameters
+    ----------
+    name
+        The table's name (a key of :data:`TABLE_TITLES`) or ``"about"``.
+    frame
+        The table as :func:`hr_aggregates` returns it.
+    formatted
+        True: every cell as text (percentages, one decimal) for the notebook;
+        False: numbers stay numbers (rounded), for CSV files.
+    total_label
+        What the row for all (selected) departments is called.
+    rows
+        ``"all"``, ``"total"`` (only the all-departments rows) or
+        ``"departments"`` (only department rows).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new frame with readable column names; a hidden row shows its
+        privacy label in the employee column and blanks elsewhere.
+
+    Raises
+    ------
+    ValueError
+        For an unknown table name or ``rows`` value.
+    """
+    if name == "about":
+        return frame.rename(columns={"item": "", "value": ""}) if formatted else frame.copy()
+    if name not in _COLUMNS:
+        raise ValueError(f"unknown table {name!r}; tables are: {', '.join(_COLUMNS)}")
+    if rows not in ("all", "total", "departments"):
+        raise ValueError(f"rows must be 'all', 'total' or 'departments', got {rows!r}")
+    data = frame
+    if DEPARTMENT in data.columns and rows != "all":
+        mask = data[DEPARTMENT].isna()
+        data = data[mask if rows == "total" else ~mask]
+    visible = P.shown(data).to_numpy()
+    out = pd.DataFrame(index=range(len(data)))
+    for column, (header, kind) in _COLUMNS[name].items():
+        if column not in data.columns or (rows == "total" and column == DEPARTMENT):
+            continue
+        values = data[column].reset_index(drop=True)
+        if column == N:
+            out[header] = P.display_count(data.reset_index(drop=True))
+            if formatted:
+                out[header] = out[header].map(lambda v: f"{v:,}" if isinstance(v, (int, np.integer)) else v)
+            continue
+        if column == DEPARTMENT:
+            out[header] = values.astype(object).where(values.notna(), total_label)
+            continue
+        out[header] = [_cell(v, kind, formatted) if (ok or kind in ("text", "quarter", "months", "skill", "band"))
+                       else ("" if formatted else None) for v, ok in zip(values, visible)]
+    return out
+
+
+def _cell(value: Any, kind: str, formatted: bool) -> Any:
+    missing = value is None or (not isinstance(value, str) and pd.isna(value))
+    if kind == "skill":
+        return "All skills" if missing else str(value)
+    if kind == "band":
+        return "All" if missing else str(value)
+    if missing:
+        return "" if formatted else None
+    if kind == "quarter":
+        return quarter_label(value)
+    if kind == "months":
+        return f"{int(value)} months"
+    if kind == "text":
+        return str(value)
+    number = float(value)
+    if not formatted:
+        return int(round(number)) if kind == "int" else round(number, 4)
+    if kind == "int":
+        return f"{int(round(number)):,}"
+    if kind == "pct":
+        return f"{number:.0%}"
+    if kind == "signed":
+        return f"{number:+.1f}"
+    return f"{number:.1f}".rstrip("0").rstrip(".") if number == round(number) else f"{number:.1f}"

@@ -1,0 +1,353 @@
+"""One-line readings.
+
+Each table's numbers in one sentence (``describe_*``), the suppression summary and their HTML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from .. import privacy as P
+from .constants import BANDS, DEPARTMENT, N, TABLE_TITLES
+from .presentation import present
+from .scope import _join, quarter_label
+
+
+def _visible(frame: pd.DataFrame, total: bool | None = None) -> pd.DataFrame:
+    data = frame[P.shown(frame)]
+    if total is not None and DEPARTMENT in data.columns:
+        data = data[data[DEPARTMENT].isna() == total]
+    return data
+
+
+def _nothing(frame: pd.DataFrame, what: str) -> str:
+    k = _k_of(frame)
+    if frame.empty and "skill" in frame.columns:
+        return (f"Nothing to show for {what}: no skill was rated by at least {k} employees in this period and "
+                "selection (skills named by fewer people are never listed).")
+    if frame.empty:
+        return f"No data for {what} in this period and selection."
+    return (f"Nothing can be shown for {what}: every group has fewer than {k} employees or is hidden so that a "
+            "smaller group cannot be worked out.")
+
+
+def _k_of(frame: pd.DataFrame) -> int:
+    if "k" in frame.attrs:
+        return int(frame.attrs["k"])
+    labels = frame[P.PRIVACY].astype(str) if P.PRIVACY in frame.columns else pd.Series([], dtype=str)
+    found = labels.str.extract(r"fewer than (\d+)")[0].dropna()
+    return int(found.iloc[0]) if len(found) else P.DEFAULT_K
+
+
+def _fmt(value: float, decimals: int = 1) -> str:
+    text = f"{value:.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _pct(value: float) -> str:
+    return f"{value:.0%}"
+
+
+def describe_overview(table: pd.DataFrame) -> str:
+    """One sentence on who the report covers."""
+    org = _visible(table, total=True)
+    if org.empty:
+        return _nothing(table, "the people covered")
+    row = org.iloc[0]
+    return (f"{int(row[N]):,} employees are covered; {_pct(row['share_met'])} of them had a career conversation in "
+            f"the period ({int(row['conversations']):,} conversations and {int(row['checkins']):,} check-ins).")
+
+
+def describe_skill_trends(table: pd.DataFrame) -> str:
+    """One sentence on how the median ratings moved from the first to the last quarter shown."""
+    data = _visible(table, total=True)
+    if data.empty:
+        return _nothing(table, "skill rating trends")
+    first_q, last_q = data["quarter"].min(), data["quarter"].max()
+    if first_q == last_q:
+        top = data.sort_values([N, "skill"], ascending=[False, True]).iloc[0]
+        return (f"In {quarter_label(first_q)} the median {top['skill']} rating was {_fmt(top['median'])} "
+                f"({int(top[N]):,} employees rated it); one quarter shows no trend yet.")
+    start = data[data["quarter"] == first_q].set_index("skill")["median"]
+    end = data[data["quarter"] == last_q].set_index("skill")["median"]
+    both = pd.DataFrame({"start": start, "end": end}).dropna()
+    span = f"between {quarter_label(first_q)} and {quarter_label(last_q)}"
+    if both.empty:
+        top = data.sort_values([N, "skill"], ascending=[False, True]).iloc[0]
+        return f"Most rated: {top['skill']}; no skill is shown in both {quarter_label(first_q)} and {quarter_label(last_q)}."
+    change = (both["end"] - both["start"]).sort_values(kind="stable")
+    rose, fell = int((change > 0).sum()), int((change < 0).sum())
+    best = change.index[-1]
+    text = f"The median rating rose for {rose} of {len(both)} skills {span}"
+    if change.iloc[-1] > 0:
+        text += (f", most for {best} (from {_fmt(both.loc[best, 'start'])} to {_fmt(both.loc[best, 'end'])})")
+    if fell:
+        worst = change.index[0]
+        text += (f"; it fell for {fell}, most for {worst} (from {_fmt(both.loc[worst, 'start'])} to "
+                 f"{_fmt(both.loc[worst, 'end'])})")
+    return text + "."
+
+
+def describe_department_trends(table: pd.DataFrame) -> str:
+    """One sentence comparing departments on the most-rated skill in the latest quarter shown."""
+    data = _visible(table, total=False)
+    if data.empty:
+        return _nothing(table, "department trends")
+    last_q = data["quarter"].max()
+    latest = data[data["quarter"] == last_q]
+    skill = latest.groupby("skill")[N].sum().sort_values(ascending=False, kind="stable").index[0]
+    rows = latest[latest["skill"] == skill].sort_values(["median", DEPARTMENT], ascending=[False, True])
+    hidden = int((~P.shown(table)).sum())
+    tail = f" {hidden:,} of {len(table):,} department figures are hidden to protect small groups." if hidden else ""
+    if len(rows) == 1:
+        r = rows.iloc[0]
+        return (f"In {quarter_label(last_q)} only {r[DEPARTMENT]} can be shown for {skill}: median "
+                f"{_fmt(r['median'])}.{tail}")
+    top, low = rows.iloc[0], rows.iloc[-1]
+    return (f"In {quarter_label(last_q)} the median {skill} rating ranged from {_fmt(low['median'])} in "
+            f"{low[DEPARTMENT]} to {_fmt(top['median'])} in {top[DEPARTMENT]}.{tail}")
+
+
+def describe_rating_distribution(table: pd.DataFrame) -> str:
+    """One sentence on where current ratings sit."""
+    totals = _visible(table, total=True)
+    totals = totals[totals["band"].isna()]
+    if totals.empty:
+        return _nothing(table, "the rating distribution")
+    ranked = totals.sort_values(["median", "skill"], ascending=[False, True])
+    top, low = ranked.iloc[0], ranked.iloc[-1]
+    high_band = _visible(table, total=True)
+    high_band = high_band[high_band["band"] == BANDS[-1][0]]
+    text = f"Current ratings are highest for {top['skill']} (median {_fmt(top['median'])})"
+    if len(ranked) > 1:
+        text += f" and lowest for {low['skill']} (median {_fmt(low['median'])})"
+    if len(high_band):
+        share = float(high_band[N].sum()) / float(totals.set_index("skill").loc[high_band["skill"], N].sum())
+        text += f"; {_pct(share)} of the ratings shown are {BANDS[-1][0]}"
+    return text + "."
+
+
+def describe_skill_growth(table: pd.DataFrame) -> str:
+    """One sentence on how much ratings rose after 6, 12 and 18 months."""
+    data = _visible(table, total=True)
+    data = data[data["skill"].isna()].sort_values("horizon_months")
+    if data.empty:
+        return _nothing(table, "growth per skill")
+    parts = [f"{r['mean_growth']:.1f} points after {int(r['horizon_months'])} months" for _, r in data.iterrows()]
+    first = data.iloc[0]
+    text = (f"On average ratings rose by {_join(parts)} ({_pct(first['share_improved'])} of the employees measured "
+            f"at {int(first['horizon_months'])} months improved)")
+    per_skill = _visible(table, total=True)
+    per_skill = per_skill[per_skill["skill"].notna() & (per_skill["horizon_months"] == first["horizon_months"])]
+    if len(per_skill) > 1:
+        best = per_skill.sort_values(["mean_growth", "skill"], ascending=[False, True]).iloc[0]
+        text += f"; fastest growth at {int(first['horizon_months'])} months: {best['skill']} ({best['mean_growth']:+.1f})"
+    return text + "."
+
+
+def describe_target_attainment(table: pd.DataFrame) -> str:
+    """One sentence on the share of targets reached at each horizon."""
+    data = _visible(table, total=True).sort_values("horizon_months")
+    data = data[data["attainment_rate"].notna()]
+    if data.empty:
+        return _nothing(table, "target attainment")
+    parts = [f"{_pct(r['attainment_rate'])} of {int(r['horizon_months'])}-month targets" for _, r in data.iterrows()]
+    return f"Of the targets measured at their date, {_join(parts)} were reached."
+
+
+def describe_most_wanted_skills(table: pd.DataFrame) -> str:
+    """One sentence naming the most-wanted skills."""
+    data = _visible(table, total=True)
+    if data.empty:
+        return _nothing(table, "most-wanted skills")
+    ranked = data.sort_values([N, "skill"], ascending=[False, True])
+    top = ranked.iloc[0]
+    text = (f"The most-wanted skill is {top['skill']}, worked on by {int(top[N]):,} employees "
+            f"({_pct(top['share_of_people_met'])} of those who had a conversation)")
+    if len(ranked) > 1:
+        others = [f"{r['skill']} ({int(r[N]):,})" for _, r in ranked.iloc[1:3].iterrows()]
+        text += f", followed by {_join(others)}"
+    return text + "."
+
+
+def describe_rating_gaps(table: pd.DataFrame) -> str:
+    """One sentence on how self ratings compare with coach ratings."""
+    data = _visible(table, total=True)
+    overall = data[data["skill"].isna()]
+    if overall.empty:
+        return _nothing(table, "self versus coach ratings")
+    row = overall.iloc[0]
+    side = "above" if row["mean_gap"] >= 0 else "below"
+    text = (f"On average employees rate themselves {abs(row['mean_gap']):.1f} points {side} their coach; "
+            f"{_pct(row['share_self_higher'])} rate themselves higher, {_pct(row['share_self_lower'])} lower")
+    per_skill = data[data["skill"].notna()].sort_values(["mean_gap", "skill"], ascending=[False, True])
+    if len(per_skill) > 1:
+        wide, narrow = per_skill.iloc[0], per_skill.iloc[-1]
+        text += (f"; the widest gap is in {wide['skill']} ({wide['mean_gap']:+.1f}), the narrowest in "
+                 f"{narrow['skill']} ({narrow['mean_gap']:+.1f})")
+    return text + "."
+
+
+def describe_cadence_compliance(table: pd.DataFrame) -> str:
+    """One sentence on how many people are overdue for a conversation or a follow-up."""
+    org = _visible(table, total=True)
+    if org.empty:
+        return _nothing(table, "cadence compliance")
+    row = org.iloc[0]
+    text = (f"{_pct(row['share_any_overdue'])} of employees are overdue for a career conversation or a follow-up "
+            f"({_pct(row['share_conversation_overdue'])} for a conversation, {_pct(row['share_checkin_overdue'])} "
+            f"for a follow-up; {_pct(row['share_never_met'])} never had one)")
+    depts = _visible(table, total=False).sort_values(["share_any_overdue", DEPARTMENT], ascending=[False, True])
+    if len(depts) > 1:
+        text += f"; most in {depts.iloc[0][DEPARTMENT]} ({_pct(depts.iloc[0]['share_any_overdue'])})"
+    return text + "."
+
+
+def describe_action_items(table: pd.DataFrame) -> str:
+    """One sentence on the state of the action items agreed in the period."""
+    org = _visible(table, total=True)
+    if org.empty:
+        return _nothing(table, "action items")
+    row = org.iloc[0]
+    return (f"Of the {int(row['items']):,} action items agreed in the period, the typical person has "
+            f"{_pct(row['share_done'])} done, {_pct(row['share_in_progress'])} in progress, "
+            f"{_pct(row['share_open'])} open and {_pct(row['share_dropped'])} dropped; "
+            f"{_pct(row['share_open_past_due'])} are still open after their due date.")
+
+
+def describe_option_kinds(table: pd.DataFrame) -> str:
+    """One sentence on which kinds of chosen options went with the largest gains."""
+    data = _visible(table, total=True)
+    if data.empty:
+        return _nothing(table, "kinds of development actions")
+    horizon = 12 if (data["horizon_months"] == 12).any() else int(data["horizon_months"].min())
+    at = data[data["horizon_months"] == horizon].sort_values(["mean_gain", "kind"], ascending=[False, True])
+    best = at.iloc[0]
+    text = (f"{horizon} months on, plans built on {_KIND_WORDS.get(best['kind'], best['kind'])} gained the most "
+            f"({best['mean_gain']:+.1f} points on average")
+    if len(at) > 1:
+        low = at.iloc[-1]
+        text += f"), those built on {_KIND_WORDS.get(low['kind'], low['kind'])} the least ({low['mean_gain']:+.1f}"
+    return text + "); this shows association, not cause."
+
+
+_KIND_WORDS = {"course": "courses", "stretch project": "stretch projects", "conference": "conferences",
+               "certification": "certifications", "other": "other actions"}
+
+
+_DESCRIBERS = {
+    "overview": describe_overview, "skill_trends": describe_skill_trends,
+    "department_trends": describe_department_trends, "rating_distribution": describe_rating_distribution,
+    "skill_growth": describe_skill_growth, "target_attainment": describe_target_attainment,
+    "most_wanted_skills": describe_most_wanted_skills, "rating_gaps": describe_rating_gaps,
+    "cadence_compliance": describe_cadence_compliance, "action_items": describe_action_items,
+    "option_kinds": describe_option_kinds,
+}
+
+
+def describe(name: str, table: pd.DataFrame) -> str:
+    """The one-line reading of any table of :func:`hr_aggregates` by name.
+
+    Raises
+    ------
+    ValueError
+        For an unknown table name.
+    """
+    if name not in _DESCRIBERS:
+        raise ValueError(f"unknown table {name!r}; tables are: {', '.join(_DESCRIBERS)}")
+    return _DESCRIBERS[name](table)
+
+
+def suppression_summary(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """How many figures each table shows and hides.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``table``, ``figures``, ``shown``, ``fewer_than_k``,
+        ``not_shown`` (hidden to protect a smaller group or a filter
+        difference), one row per table of :data:`TABLE_TITLES`.
+    """
+    rows = []
+    for name, title in TABLE_TITLES.items():
+        frame = tables.get(name)
+        if frame is None:
+            continue
+        labels = frame[P.PRIVACY].astype(str)
+        rows.append({"table": title, "figures": len(frame), "shown": int((labels == "").sum()),
+                     "fewer_than_k": int(labels.str.startswith("fewer than").sum()),
+                     "not_shown": int((labels == P.HIDDEN).sum())})
+    return pd.DataFrame(rows, columns=["table", "figures", "shown", "fewer_than_k", "not_shown"])
+
+
+def suppression_html(summary: pd.DataFrame, k: int) -> str:
+    """The :func:`suppression_summary` table as HTML with plain headers (every cell escaped)."""
+    shown = summary.rename(columns={"table": "Table", "figures": "Figures", "shown": "Shown",
+                                    "fewer_than_k": f"Fewer than {k} employees",
+                                    "not_shown": "Hidden to protect a smaller group"})
+    return shown.to_html(index=False, escape=True, border=0, classes="hr-table")
+
+
+def describe_suppression(summary: pd.DataFrame, k: int) -> str:
+    """One sentence on what privacy suppression hid in the whole report."""
+    figures, shown_n = int(summary["figures"].sum()), int(summary["shown"].sum())
+    small, other = int(summary["fewer_than_k"].sum()), int(summary["not_shown"].sum())
+    if figures == 0:
+        return "There is no data to show for this period and selection."
+    if shown_n == figures:
+        return f"All {figures:,} figures concern at least {k} employees, so none had to be hidden."
+    return (f"{shown_n:,} of {figures:,} figures are shown; {small:,} concern fewer than {k} employees and "
+            f"{other:,} more are hidden so that those cannot be worked out from totals or by comparing reports.")
+
+
+def describe_about(about: pd.DataFrame) -> str:
+    """One sentence saying what the report covers (from the ``about`` table)."""
+    items = dict(zip(about["item"], about["value"]))
+    departments = items.get("departments", "all")
+    who = "all departments" if departments == "all" else f"these departments: {departments}"
+    return (f"This report covers {items.get('period', '?')} for {who}, as of {items.get('as of', '?')}. Groups of "
+            f"fewer than {items.get('minimum group size', P.DEFAULT_K)} employees are not shown.")
+
+
+def reading_html(text: str) -> str:
+    """A one-line reading as an HTML paragraph, every character of it escaped."""
+    import html
+
+    return f'<p class="hr-reading" style="font-size:1.05em;margin:0.4em 0 0.6em 0"><b>{html.escape(text)}</b></p>'
+
+
+def present_html(name: str, frame: pd.DataFrame, *, total_label: str = "All departments", rows: str = "all",
+                 max_rows: int | None = None) -> str:
+    """A protected table as an HTML table (every cell escaped) for the notebook.
+
+    Parameters
+    ----------
+    name, frame, total_label, rows
+        As for :func:`present`.
+    max_rows
+        Show at most this many rows (the CSV export has them all).
+
+    Returns
+    -------
+    str
+        HTML.
+    """
+    shown_frame = present(name, frame, total_label=total_label, rows=rows)
+    more = 0
+    if max_rows is not None and len(shown_frame) > max_rows:
+        more = len(shown_frame) - max_rows
+        shown_frame = shown_frame.head(max_rows)
+    table = shown_frame.to_html(index=False, escape=True, border=0, classes="hr-table", na_rep="")
+    if more:
+        table += f'<p class="hr-more">… and {more:,} more rows (see the CSV export).</p>'
+    return table
+
+
+def top_skills(table: pd.DataFrame, n: int = 1) -> list[str]:
+    """The skills with the most employees in a table with ``skill`` and ``n_employees`` (shown rows only)."""
+    data = table[P.shown(table) & table["skill"].notna()]
+    if data.empty:
+        return []
+    return list(data.groupby("skill")[N].sum().sort_values(ascending=False, kind="stable").index[:n])

@@ -1,0 +1,174 @@
+"""Scope.
+
+The report's period in calendar quarters and its departments (:class:`ReportScope`,
+:func:`resolve_scope`, quarter helpers).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from .. import privacy as P
+from .. import schema as S
+from .constants import DEFAULT_QUARTERS
+from .inputs import RosterFile
+
+
+def _quarter_start(day: pd.Timestamp) -> pd.Timestamp:
+    return pd.Timestamp(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def quarter_label(quarter: Any) -> str:
+    """``"2025 Q3"`` for any day of that quarter."""
+    day = pd.Timestamp(quarter)
+    return f"{day.year} Q{(day.month - 1) // 3 + 1}"
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    """What one HR report covers, resolved from the notebook's parameters.
+
+    Attributes
+    ----------
+    start, end
+        First day of the first quarter; first day after the last quarter.
+    departments
+        The departments the report is filtered to, or None for all.
+    all_departments
+        Every department on the roster.
+    k
+        Minimum group size.
+    as_of
+        The as-of date as requested.
+    """
+
+    start: pd.Timestamp
+    end: pd.Timestamp
+    departments: tuple[str, ...] | None
+    all_departments: tuple[str, ...]
+    k: int
+    as_of: dt.date
+
+    @property
+    def as_of_day(self) -> pd.Timestamp:
+        """The day figures are "as of": the last day of the period."""
+        return self.end - pd.Timedelta(days=1)
+
+    @property
+    def selected(self) -> tuple[str, ...]:
+        """The departments in the report."""
+        return self.departments if self.departments is not None else self.all_departments
+
+    @property
+    def quarters(self) -> list[pd.Timestamp]:
+        """First days of the quarters of the period, in order."""
+        return list(pd.date_range(self.start, self.end - pd.Timedelta(days=1), freq="QS"))
+
+    @property
+    def window(self) -> P.Window:
+        return P.Window(self.start, self.end, self.departments)
+
+    def describe(self) -> str:
+        """One sentence saying what the report covers."""
+        first, last = quarter_label(self.start), quarter_label(self.as_of_day)
+        span = first if first == last else f"{first} to {last}"
+        who = "all departments" if self.departments is None else \
+            ("the " + _join(self.departments) + (" department" if len(self.departments) == 1 else " departments"))
+        return (f"Covers {span} for {who}, as of {self.as_of_day:%d %B %Y}; groups of fewer than {self.k} "
+                "employees are not shown.")
+
+
+def resolve_scope(roster: pd.DataFrame | RosterFile, as_of: Any, period_start: Any = None, period_end: Any = None,
+                  departments: Iterable[str] = (), k: int = P.DEFAULT_K,
+                  first_date: Any = None) -> ReportScope:
+    """Turn the notebook's parameters into whole quarters and checked departments.
+
+    Parameters
+    ----------
+    roster
+        The roster, or the roster file (for the department names).
+    as_of
+        The report date (``YYYY-MM-DD`` or a date). The period ends with the
+        last complete quarter on or before it (as of 2026-10-01: up to
+        30 September 2026).
+    period_start, period_end
+        Optional dates, rounded out to whole quarters. Empty start: the
+        :data:`DEFAULT_QUARTERS` quarters before the end (or from the first
+        data, if later); empty end: up to ``as_of``.
+    departments
+        Department names to report on; empty means all.
+    k
+        Minimum group size (at least 3).
+    first_date
+        The earliest date in the data (the default period start).
+
+    Returns
+    -------
+    ReportScope
+
+    Raises
+    ------
+    ValueError
+        For an unreadable date, a period without a complete quarter before
+        ``as_of``, a department not on the roster (the message lists the
+        departments there are), or ``k`` below 3.
+    """
+    k = P.check_k(k)
+    as_of_date = _parse_day(as_of, "as_of")
+    end = _quarter_start(pd.Timestamp(as_of_date) + pd.Timedelta(days=1))
+    if not _blank(period_end):
+        last = pd.Timestamp(_parse_day(period_end, "period_end"))
+        end = min(end, _quarter_start(last) + pd.DateOffset(months=3))
+    if not _blank(period_start):
+        start = _quarter_start(pd.Timestamp(_parse_day(period_start, "period_start")))
+    else:
+        # Two years by default: long enough for trends, and its first quarter is a busy one, not the
+        # thin start of the history (figures whose first quarter has few people must be hidden).
+        start = end - pd.DateOffset(months=3 * DEFAULT_QUARTERS)
+        if first_date is not None and not pd.isna(first_date):
+            start = max(start, min(_quarter_start(pd.Timestamp(first_date)), end - pd.DateOffset(months=3)))
+    if start >= end:
+        raise ValueError(
+            f"the period has no complete quarter: it starts {quarter_label(start)} but the last complete quarter "
+            f"before as_of {as_of_date} (and period_end) is {quarter_label(end - pd.Timedelta(days=1))}")
+    if isinstance(roster, RosterFile):
+        known = roster.departments()
+    else:
+        known = sorted({str(d) for d in roster["department"].dropna()}) if len(roster) else []
+    chosen: list[str] = []
+    for name in [departments] if isinstance(departments, str) else list(departments or ()):
+        if _blank(name):
+            continue
+        text = str(name).strip()
+        match = [d for d in known if d == text] or [d for d in known if d.casefold() == text.casefold()]
+        if not match:
+            raise ValueError(f"department {text!r} is not on the roster; departments are: "
+                             f"{', '.join(known) if known else 'none (the roster is empty)'}")
+        chosen.append(match[0])
+    selected = tuple(sorted(set(chosen)))
+    filtered = selected if selected and set(selected) != set(known) else None
+    return ReportScope(pd.Timestamp(start), pd.Timestamp(end), filtered, tuple(known), k, as_of_date)
+
+
+def _parse_day(value: Any, what: str) -> dt.date:
+    try:
+        return S.parse_date(value)
+    except ValueError as exc:
+        raise ValueError(f"{what} {value!r}: {exc}") from None
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or \
+        (not isinstance(value, (str, list, tuple)) and pd.isna(value))
+
+
+def _join(items: Sequence[str]) -> str:
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]

@@ -1,0 +1,49 @@
+"""Skills.
+
+The skill catalogue (names compared like :func:`careerconv.schema.skill_key`, shown in their most
+common spelling).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import schema as S
+
+
+def skill_catalogue(raw_names: pd.Series, employees_per_skill: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Map every spelling of a skill to one skill and its display label.
+
+    Parameters
+    ----------
+    raw_names
+        Skill names as written (duplicates allowed).
+    employees_per_skill
+        Optional frame ``raw``, ``n`` (how many people used each spelling) to
+        pick the most common spelling as the label; otherwise the first
+        spelling in sorted order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``raw`` (each distinct spelling), ``skill_id`` (0..m-1, one per
+        skill) and ``label``.
+    """
+    raw = pd.Series(pd.unique(pd.Series(raw_names, dtype=object).dropna()), dtype=object)
+    keys = raw.map(S.skill_key)
+    frame = pd.DataFrame({"raw": raw, "key": keys})
+    frame = frame[frame["key"] != ""]
+    if employees_per_skill is not None and len(employees_per_skill):
+        weight = employees_per_skill.groupby("raw")["n"].sum()
+        frame["weight"] = frame["raw"].map(weight).fillna(0)
+    else:
+        frame["weight"] = 0
+    frame["clean"] = frame["raw"].map(lambda s: " ".join(str(s).split()))
+    best = frame.sort_values(["key", "weight", "clean"], ascending=[True, False, True], kind="stable") \
+        .drop_duplicates("key")
+    ids = {key: i for i, key in enumerate(sorted(best["key"]))}
+    label = dict(zip(best["key"], best["clean"]))
+    return pd.DataFrame({"raw": frame["raw"].to_numpy(dtype=object),
+                         "skill_id": frame["key"].map(ids).to_numpy(dtype=np.int64),
+                         "label": frame["key"].map(label).to_numpy(dtype=object)}).reset_index(drop=True)
