@@ -153,6 +153,21 @@ class Store:
         self.problems: list[S.Problem] = []
         self._roster_cache: tuple[tuple, pd.DataFrame, dict[str, int]] | None = None
 
+    @classmethod
+    def existing(cls, root: str | os.PathLike) -> "Store":
+        """A store on a data folder that must already exist (for commands that only read or change it).
+
+        Raises
+        ------
+        FileNotFoundError
+            Saying how to create one.
+        """
+        store = cls(root)
+        if not store.root.is_dir():
+            raise FileNotFoundError(f"data folder {store.root} does not exist (run `careerconv demo` or "
+                                    "`careerconv import roster FILE` first)")
+        return store
+
     # ------------------------------------------------------------------ paths and locks
     @property
     def derived_dir(self) -> Path:

@@ -14,11 +14,10 @@ from html import escape
 from typing import Iterable, Mapping
 
 from .. import schema as S
-from ..questions import QuestionSet
+from ..questions import GENERIC_KINDS, QuestionSet
 from ..progress import horizon_date
 from .followup import STATUS_LABELS
 
-ANSWER_KINDS = ("text", "list", "choice", "date")
 
 SUMMARY_CSS = """
 .cc-summary { font-family: "Inter", "Segoe UI", system-ui, -apple-system, "Helvetica Neue", Arial, sans-serif;
@@ -86,7 +85,7 @@ def _section_questions(sets: Iterable[QuestionSet | None]) -> dict[str, list[tup
             continue
         for section in qs.sections:
             for q in section.questions:
-                if q.kind in ANSWER_KINDS:
+                if q.kind in GENERIC_KINDS:
                     out.setdefault(section.id, []).append((q.id, q.prompt))
     return out
 

@@ -72,10 +72,7 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``careerconv due``; return the exit code."""
-    store = Store(args.data_dir)
-    if not store.root.is_dir():
-        raise FileNotFoundError(f"data folder {store.root} does not exist (run `careerconv demo` or "
-                                "`careerconv import roster FILE` first)")
+    store = Store.existing(args.data_dir)
     for option, value in (("--output", args.output), ("--ics", args.ics)):
         if value and Path(value).expanduser().is_dir():
             raise ValueError(f"{option} {value} is a folder; give a file name (for example one inside it)")

@@ -44,9 +44,7 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Confirm, erase, print the receipt; exit 1 when the final check still finds mentions."""
-    store = Store(args.data_dir)
-    if not store.root.is_dir():
-        raise FileNotFoundError(f"data folder {store.root} does not exist")
+    store = Store.existing(args.data_dir)
     reports = config.reports_dir(store.root, args.reports)
     plan = erasure.plan_erasure(store, reports, args.employee)
     if not args.yes:

@@ -54,12 +54,12 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Export a table, or with ``--employee`` one person's everything; usage mistakes exit 2."""
     parser: argparse.ArgumentParser = args.parser
-    store = Store(args.data_dir)
     if args.employee is not None:
         if args.target is None:
             parser.error("--employee needs the folder to write: careerconv export --employee ID DIR")
         if args.format or args.output:
             parser.error("--format and -o are for tables; --employee writes a folder of open formats")
+        store = Store.existing(args.data_dir)
         reports = config.reports_dir(store.root, args.reports)
         done = exporting.export_employee(store, reports, args.employee, args.target)
         print(f"Exported everything held about {done.employee_id} to {done.folder} ({len(done.files) + 1} files; "
@@ -72,9 +72,7 @@ def run(args: argparse.Namespace) -> int:
     if args.target not in exporting.EXPORT_TABLES:
         parser.error(f"unknown table {args.target!r}; tables are: {', '.join(exporting.EXPORT_TABLES)}")
     fmt = args.format or "csv"
-    if not store.root.is_dir():
-        raise FileNotFoundError(f"data folder {store.root} does not exist (run `careerconv demo` or "
-                                "`careerconv import roster FILE` first)")
+    store = Store.existing(args.data_dir)
     output = Path(args.output) if args.output else Path(f"{args.target}.{fmt}")
     result = exporting.export_table(store, args.target, output, fmt)
     print(f"Wrote {result.rows} row(s) of {result.table} to {result.path} ({fmt}).")

@@ -14,6 +14,7 @@ import sys
 import textwrap
 
 from .. import config
+from ..store import Store
 from .argtypes import horizons, iso_date, whole_number
 
 
@@ -62,10 +63,7 @@ def run(args: argparse.Namespace) -> int:
     # Imported here: the runner pulls in papermill and nbconvert, which other commands do not need.
     from ..report.runner import run_batch
 
-    data = args.data_dir
-    if not data.is_dir():
-        raise FileNotFoundError(f"data folder {data} does not exist (run `careerconv demo` or "
-                                "`careerconv import roster FILE` first)")
+    data = Store.existing(args.data_dir).root
     as_of = args.as_of or dt.date.today()
     reports = config.reports_dir(data, args.out)
     result = run_batch(

@@ -18,10 +18,7 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    store = Store(args.data_dir)
-    if not store.root.is_dir():
-        raise FileNotFoundError(f"data folder {store.root} does not exist (run `careerconv demo` or "
-                                "`careerconv import roster FILE` first)")
+    store = Store.existing(args.data_dir)
     problems = store.validate()
     n_records = sum(1 for _ in store.root.glob("*/*/*.json"))
     if not problems:
