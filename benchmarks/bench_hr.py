@@ -40,8 +40,10 @@ again when missing or laid out for another number of Parquet parts.
 
 ``--full`` also times the whole report, :func:`careerconv.analytics.load_hr_tables`
 and :func:`careerconv.analytics.hr_aggregates`, stage by stage, in one more
-process (minutes, and many GiB at this size; ``--full-limit-gib`` stops it
-with a MemoryError before it takes the machine).
+process: the skill-rating step, then the other tables one part of the
+employees at a time (about a minute and 3 GiB at this size;
+``--full-limit-gib`` stops it with a MemoryError before it could take the
+machine).
 
 Usage::
 
@@ -110,7 +112,7 @@ def aggregation_step(engine: str, data: Path) -> dict:
     import pandas as pd
 
     from careerconv import analytics as A
-    from careerconv.analytics.partials import _first_rating_date
+    from careerconv.analytics.partials import _first_date_of
 
     ratings = A.ParquetTable("skill_ratings", _parts(data, "skill_ratings"))
     conversations = A.ParquetTable("conversations", _parts(data, "conversations"))
@@ -119,7 +121,7 @@ def aggregation_step(engine: str, data: Path) -> dict:
         roster = roster.to_pandas()
         conversations = pd.concat([pd.read_parquet(p, columns=["conversation_id", "status"])
                                    for p in conversations.paths], ignore_index=True)
-    scope = A.resolve_scope(roster, AS_OF, first_date=_first_rating_date(ratings), k=K)
+    scope = A.resolve_scope(roster, AS_OF, first_date=_first_date_of(ratings), k=K)
     return A.skill_rating_tables(ratings, roster, scope, conversations=conversations, engine=engine).tables
 
 
@@ -131,39 +133,47 @@ def _parts(data: Path, table: str) -> tuple[Path, ...]:
 
 
 def full_child(data: Path, limit_gib: float) -> None:
-    """Time load_hr_tables and hr_aggregates stage by stage in this process (prints as it goes)."""
+    """Time the whole report (load_hr_tables, then hr_aggregates) stage by stage in this process."""
     if limit_gib > 0:
         limit = int(limit_gib * 2 ** 30)
         resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+    import threading
+
     from careerconv import analytics as A
-    from careerconv import progress as PR
+    from careerconv.analytics import aggregates as AG
+    from careerconv.analytics import record_tables as R
+
+    def peak() -> float:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     def timed(owner, name: str, label: str) -> None:
         function = getattr(owner, name)
+        done = [0]
+        lock = threading.Lock()
 
         def wrapper(*args, **kwargs):
             started = time.perf_counter()
             try:
                 return function(*args, **kwargs)
             finally:
-                print(f"  {label:<36} {time.perf_counter() - started:8.2f} s   peak "
-                      f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:8.0f} MiB", flush=True)
+                with lock:
+                    done[0] += 1
+                    print(f"  {label:<28} {done[0]:>3} {time.perf_counter() - started:8.2f} s   peak "
+                          f"{peak():6.0f} MiB", flush=True)
 
         setattr(owner, name, wrapper)
 
-    for name in ("skill_rating_tables", "_overview", "_ratings_for_progress", "_growth", "_attainment",
-                 "_most_wanted", "_cadence", "_action_items", "_option_kinds"):
-        timed(A, name, name.lstrip("_"))
-    timed(PR, "progress_at_horizons", "progress.progress_at_horizons")
-    print(f"whole report on {data} (peak memory is the process's, imports included):", flush=True)
+    timed(AG, "skill_rating_tables", "skill-rating step")
+    timed(R, "part_pieces", "part of the employees")
+    timed(R, "record_tables", "tables from the parts")
+    print(f"whole report on {data}, as `careerconv hr-report` computes it (peak memory is the process's, imports "
+          "included; parts run two at a time):", flush=True)
     started = time.perf_counter()
     try:
-        t0 = time.perf_counter()
-        tables = A.load_hr_tables(data, lazy_ratings=True)
-        print(f"  {'load_hr_tables':<36} {time.perf_counter() - t0:8.2f} s   peak "
-              f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:8.0f} MiB", flush=True)
+        tables = A.load_hr_tables(data, lazy=True)
+        print(f"  {'load_hr_tables':<32} {time.perf_counter() - started:8.2f} s   peak {peak():6.0f} MiB", flush=True)
         A.hr_aggregates(tables, AS_OF, k=K)
-        print(f"whole report: {time.perf_counter() - started:.1f} s", flush=True)
+        print(f"whole report: {time.perf_counter() - started:.1f} s, peak {peak():.0f} MiB", flush=True)
     except MemoryError:
         print(f"whole report: stopped by the {limit_gib:g} GiB memory limit after "
               f"{time.perf_counter() - started:.1f} s", flush=True)

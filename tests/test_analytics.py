@@ -117,9 +117,50 @@ def org() -> dict[str, pd.DataFrame]:
     }
 
 
-@pytest.fixture(scope="module", params=A.ENGINES)
-def hr(request, org) -> dict[str, pd.DataFrame]:
+def _in_parts(tables: dict[str, pd.DataFrame], folder) -> dict:
+    """The tables written as the store lays them out: Parquet parts by employee bucket, read back lazily."""
+    from careerconv.store import N_BUCKETS, bucket_of
+
+    out = {"roster": tables["roster"]}
+    for name, frame in tables.items():
+        if name == "roster":
+            continue
+        (folder / name).mkdir(parents=True)
+        buckets = frame["employee_id"].map(bucket_of)
+        for b in range(N_BUCKETS):
+            if (buckets == b).any():
+                frame[buckets == b].to_parquet(folder / name / f"part-{b:02d}.parquet", index=False)
+        out[name] = A.ParquetTable(name, tuple(sorted((folder / name).glob("part-*.parquet"))))
+    return out
+
+
+# Every engine on the tables in memory (one part), and the default engine on the tables split into
+# Parquet parts as the store writes them, each bucket a part of its own: 15 people in up to 16 parts, so
+# nearly every figure is added up from several parts.
+@pytest.fixture(scope="module", params=[*A.ENGINES, "arrow-parts"])
+def hr(request, org, tmp_path_factory) -> dict[str, pd.DataFrame]:
+    if request.param == "arrow-parts":
+        return A.hr_aggregates(_in_parts(org, tmp_path_factory.mktemp("parts")), AS_OF, (None, None), (), K,
+                               part_rows=1)
     return A.hr_aggregates(org, AS_OF, (None, None), (), K, engine=request.param)
+
+
+def test_the_parts_hold_several_employees_each_and_add_up(org, tmp_path):
+    lazy = _in_parts(org, tmp_path)
+    parts = A.EmployeeParts(lazy, ["conversations", "skill_ratings"], part_rows=1)
+    sizes = [len(parts[b]["roster"]) for b in range(len(parts))]
+    assert len(parts) > 5 and sum(sizes) == 15 and max(sizes) < 15
+    assert sum(len(parts[b]["skill_ratings"]) for b in range(len(parts))) == len(org["skill_ratings"])
+    # Parts of about 40 rows: several buckets each, still every employee once.
+    grouped = A.EmployeeParts(lazy, ["conversations", "skill_ratings"], part_rows=40)
+    assert 1 < len(grouped) < len(parts)
+    assert sorted(e for b in range(len(grouped)) for e in grouped[b]["roster"]["employee_id"]) == \
+        sorted(org["roster"]["employee_id"])
+    assert len(A.EmployeeParts(lazy, ["conversations", "skill_ratings"])) == 1  # small data: one part
+    whole = A.EmployeeParts(org, ["conversations"])
+    assert len(whole) == 1 and whole[0]["conversations"] is org["conversations"]
+    with pytest.raises(IndexError, match="parts are 0 to 0"):
+        whole[1]
 
 
 def _row(table: pd.DataFrame, **where) -> pd.Series:
@@ -388,8 +429,8 @@ def test_both_engines_give_the_same_partials():
 
 def test_duckdb_reads_parquet_parts_like_the_frame(tmp_path):
     generate_bulk(tmp_path / "bulk", 120, seed=3)
-    lazy = A.load_hr_tables(tmp_path / "bulk", lazy_ratings=True)
-    eager = A.load_hr_tables(tmp_path / "bulk", lazy_ratings=False)
+    lazy = A.load_hr_tables(tmp_path / "bulk", lazy=True)
+    eager = A.load_hr_tables(tmp_path / "bulk", lazy=False)
     assert isinstance(lazy["skill_ratings"], A.ParquetTable)
     one = A.hr_aggregates(lazy, "2026-10-01", k=5)
     other = A.hr_aggregates(eager, "2026-10-01", k=5, engine="pandas")

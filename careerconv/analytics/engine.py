@@ -14,7 +14,7 @@ from .engine_arrow import _Drafts, _partials_arrow
 from .engine_duckdb import _partials_duckdb
 from .engine_pandas import _partials_pandas
 from .inputs import ParquetTable
-from .partials import RatingPartials, _Layout, _Roster, _empty_partials, _first_rating_date, _selected_codes
+from .partials import RatingPartials, _Layout, _Roster, _empty_partials, _first_date_of, _selected_codes
 from .scope import ReportScope
 
 
@@ -86,7 +86,7 @@ def _rating_partials(ratings: pd.DataFrame | ParquetTable, roster: "_Roster", ca
             else ratings
         codes = roster.codes_frame()
         return _partials_pandas(frame, codes, catalogue, set(drafts.ids), scope, _selected_codes(codes, scope))
-    first = _first_rating_date(ratings)
+    first = _first_date_of(ratings)
     if first is None or not len(roster.dept) or not len(catalogue):
         return _empty_partials()
     layout = _Layout.of(roster, scope, first)

@@ -18,7 +18,7 @@ import pandas as pd
 from .. import schema as S
 from .constants import HR_COLUMNS, _SOURCE_PRIORITY
 from .inputs import ParquetTable
-from .partials import RatingPartials, _Layout, _Roster, _empty_partials, _first_rating_date, _typed_partials
+from .partials import RatingPartials, _Layout, _Roster, _empty_partials, _first_date_of, _typed_partials
 from .scope import ReportScope
 from .skills import skill_catalogue
 
@@ -223,8 +223,6 @@ def _arrow_pass(ratings: pd.DataFrame | ParquetTable, roster: _Roster, drafts: _
     """
     import threading
 
-    import pyarrow as pa
-
     quarter, within = layout.quarter_tables()
     if skill_of is not None:
         key_of = skill_of.get
@@ -268,7 +266,7 @@ def _assemble(parts: list[_PartResult], layout: _Layout, ns: int, id_of) -> Rati
 def _arrow_skill_partials(ratings: pd.DataFrame | ParquetTable, roster: _Roster, drafts: _Drafts,
                           scope: ReportScope, other: pd.Series | None) -> tuple[pd.DataFrame, RatingPartials]:
     """The skill catalogue and the partials in one pass over the ratings (the arrow engine)."""
-    first = _first_rating_date(ratings)
+    first = _first_date_of(ratings)
     parts: list[_PartResult] = []
     if first is not None and len(roster.dept):
         layout = _Layout.of(roster, scope, first)

@@ -1,12 +1,15 @@
 """Inputs.
 
 The store's derived Parquet tables and the roster, read lazily (:class:`ParquetTable`,
-:class:`RosterFile`, :func:`load_hr_tables`).
+:class:`RosterFile`, :func:`load_hr_tables`), and those tables one part of the employees
+at a time (:class:`EmployeeParts`); the computed tables handed from ``careerconv hr-report`` to its
+notebook (:func:`save_aggregates`, :func:`load_aggregates`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from .. import schema as S
-from ..store import N_BUCKETS, Store
+from ..store import N_BUCKETS, Store, bucket_of
 from .constants import DEPARTMENT, HR_COLUMNS
 
 
@@ -47,6 +50,31 @@ class ParquetTable:
         if not self.paths:
             return tbl.empty().loc[:, wanted]
         return pa.concat_tables([pq.read_table(p, columns=wanted) for p in self.paths]).to_pandas()
+
+    def part(self, bucket: int, columns: Sequence[str] | None = None, filters: Any = None) -> pd.DataFrame:
+        """The rows of one part (``part-NN.parquet``; none if the part has no file), as pandas.
+
+        ``filters`` are passed to :func:`pyarrow.parquet.read_table` (rows left out while reading).
+        """
+        import pyarrow.parquet as pq
+
+        tbl = S.table(self.name)
+        wanted = list(columns) if columns is not None else tbl.names
+        path = self._path(bucket)
+        if path is None:
+            return tbl.empty().loc[:, wanted]
+        return pq.read_table(path, columns=wanted, filters=filters).to_pandas()
+
+    def rows_in(self, bucket: int) -> int:
+        """How many rows part ``bucket`` holds (from the file's metadata)."""
+        import pyarrow.parquet as pq
+
+        path = self._path(bucket)
+        return 0 if path is None else pq.ParquetFile(path).metadata.num_rows
+
+    def _path(self, bucket: int) -> Path | None:
+        name = f"part-{bucket:02d}.parquet"
+        return next((p for p in self.paths if p.name == name), None)
 
     def __len__(self) -> int:
         import pyarrow.parquet as pq
@@ -119,7 +147,7 @@ class RosterFile:
 
 
 def load_hr_tables(data_dir: str | Path, *, refresh: bool = True,
-                   lazy_ratings: bool = False) -> dict[str, pd.DataFrame | ParquetTable]:
+                   lazy: bool = False) -> dict[str, pd.DataFrame | ParquetTable]:
     """Read what HR analytics needs from a data folder (the only I/O in this module).
 
     Parameters
@@ -129,9 +157,10 @@ def load_hr_tables(data_dir: str | Path, *, refresh: bool = True,
     refresh
         Bring the derived tables up to date with the record files first
         (:meth:`careerconv.store.Store.refresh`).
-    lazy_ratings
-        Leave ``skill_ratings`` on disk as a :class:`ParquetTable` (for very
-        large histories; the arrow and duckdb engines read the parts directly).
+    lazy
+        Leave the derived tables on disk as :class:`ParquetTable` (for large
+        histories: :func:`hr_aggregates` then reads them one part of the
+        employees at a time, see :class:`EmployeeParts`).
 
     Returns
     -------
@@ -159,9 +188,127 @@ def load_hr_tables(data_dir: str | Path, *, refresh: bool = True,
     for name, columns in HR_COLUMNS.items():
         if name == "roster":
             continue
-        if name == "skill_ratings" and lazy_ratings:
+        if lazy:
             parts = [store.derived_dir / name / f"part-{b:02d}.parquet" for b in range(N_BUCKETS)]
             tables[name] = ParquetTable(name, tuple(p for p in parts if p.exists()))
         else:
             tables[name] = store.read_table(name, columns=list(columns), refresh=False)
     return tables
+
+
+# Rows read from each table: the options only when chosen (their texts are most of the table).
+_READ_FILTERS: dict[str, Any] = {"options": [("chosen", "==", True)]}
+
+
+# Rows (of all tables together) that one part of the employees may hold: about 1.5 GiB of working memory
+# while its tables are computed. Smaller data is one part, which is also the fastest way through it.
+PART_ROWS = 5_000_000
+
+
+class EmployeeParts:
+    """The roster and some derived tables, split into parts of disjoint employees.
+
+    Every employee's rows of every table come in the same part, and no
+    employee is in two parts, so figures that add up over employees can be
+    computed part by part in bounded memory. A part is one or more of the
+    store's buckets (:func:`careerconv.store.bucket_of`), as many as fit in
+    ``part_rows`` rows; tables on disk (:class:`ParquetTable`) are read a
+    part at a time. When every table is in memory there is a single part,
+    the tables themselves.
+
+    Parameters
+    ----------
+    tables
+        ``roster`` (a DataFrame) and the tables ``names``.
+    names
+        The derived tables each part holds.
+    part_rows
+        The most rows of all tables together in one part (a bucket with more
+        is a part of its own).
+    """
+
+    def __init__(self, tables: Mapping[str, pd.DataFrame | ParquetTable], names: Sequence[str],
+                 part_rows: int = PART_ROWS):
+        self._tables = {name: tables[name] for name in ("roster", *names)}
+        self._buckets: dict[str, Any] = {}
+        if not any(isinstance(t, ParquetTable) for t in self._tables.values()):
+            self._groups: list[list[int]] | None = None
+            return
+        import numpy as np
+
+        rows = np.zeros(N_BUCKETS, dtype=np.int64)
+        for name, table in self._tables.items():
+            if isinstance(table, ParquetTable):
+                rows += [table.rows_in(b) for b in range(N_BUCKETS)]
+            else:
+                self._buckets[name] = _buckets(table["employee_id"])
+                rows += np.bincount(self._buckets[name], minlength=N_BUCKETS)[:N_BUCKETS]
+        self._groups = []
+        held = 0
+        for bucket in np.flatnonzero(rows):
+            if not self._groups or held + rows[bucket] > part_rows:
+                self._groups.append([])
+                held = 0
+            self._groups[-1].append(int(bucket))
+            held += int(rows[bucket])
+        if not self._groups:
+            self._groups = [[0]]  # nothing anywhere: one empty part
+
+    def __len__(self) -> int:
+        return 1 if self._groups is None else len(self._groups)
+
+    def __getitem__(self, number: int) -> dict[str, pd.DataFrame]:
+        """The rows of part ``number`` of every table (only the columns of :data:`HR_COLUMNS`)."""
+        if not 0 <= number < len(self):
+            raise IndexError(f"part {number} does not exist; parts are 0 to {len(self) - 1}")
+        if self._groups is None:
+            return dict(self._tables)
+        buckets = self._groups[number]
+        part = {}
+        for name, table in self._tables.items():
+            if isinstance(table, ParquetTable):
+                frames = [table.part(b, HR_COLUMNS[name], _READ_FILTERS.get(name)) for b in buckets]
+                part[name] = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+            else:
+                part[name] = table[pd.Series(self._buckets[name], index=table.index).isin(buckets).to_numpy()]
+        return part
+
+    def map(self, function: Callable[[dict[str, pd.DataFrame]], Any], workers: int = 2) -> list:
+        """``function`` of every part, in order; ``workers`` parts are read and computed at a time."""
+        if len(self) == 1 or workers <= 1:
+            return [function(self[number]) for number in range(len(self))]
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(lambda number: function(self[number]), range(len(self))))
+
+
+def _buckets(employee_ids: pd.Series) -> Any:
+    """The store bucket of each row's employee."""
+    import numpy as np
+
+    codes, uniques = pd.factorize(employee_ids.astype(str))
+    found = np.array([bucket_of(u) for u in uniques] + [-1], dtype=np.int64)
+    return found[codes]
+
+
+def save_aggregates(hr: Mapping[str, pd.DataFrame], path: str | Path) -> None:
+    """Write the tables of :func:`hr_aggregates` (already protected) for :func:`load_aggregates`.
+
+    ``careerconv hr-report`` computes the tables once, writes the CSV files
+    from them and hands this file to the notebook, which would otherwise
+    compute them again.
+    """
+    import pickle
+
+    with open(path, "wb") as fh:
+        pickle.dump({name: frame for name, frame in hr.items()}, fh, protocol=5)
+
+
+def load_aggregates(path: str | Path) -> dict[str, pd.DataFrame]:
+    """The tables :func:`save_aggregates` wrote (a file this program wrote itself, never one from elsewhere)."""
+    import pickle
+
+    with open(path, "rb") as fh:
+        hr = pickle.load(fh)
+    if not isinstance(hr, dict) or not all(isinstance(v, pd.DataFrame) for v in hr.values()):
+        raise ValueError(f"{path} does not hold HR analytics tables")
+    return hr

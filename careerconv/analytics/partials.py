@@ -180,14 +180,14 @@ def _epoch_day(day: pd.Timestamp) -> int:
     return int((pd.Timestamp(day) - pd.Timestamp(0)).days)
 
 
-def _first_rating_date(ratings: pd.DataFrame | ParquetTable) -> pd.Timestamp | None:
-    """The earliest rating date (from the Parquet statistics where the parts have them)."""
-    if isinstance(ratings, ParquetTable):
-        dates = [d for d in (_parquet_min_date(p) for p in ratings.paths) if d is not None]
+def _first_date_of(table: pd.DataFrame | ParquetTable) -> pd.Timestamp | None:
+    """The earliest ``date`` of a table (from the Parquet statistics where the parts have them)."""
+    if isinstance(table, ParquetTable):
+        dates = [d for d in (_parquet_min_date(p) for p in table.paths) if d is not None]
         return min(dates) if dates else None
-    if not len(ratings):
+    if not len(table):
         return None
-    first = pd.to_datetime(ratings["date"]).min()
+    first = pd.to_datetime(table["date"]).min()
     return None if pd.isna(first) else pd.Timestamp(first)
 
 

@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     if csv_dir is not None and csv_dir.exists() and not csv_dir.is_dir():
         raise ValueError(f"--csv {csv_dir} is a file; give a folder for the CSV tables")
 
-    tables = A.load_hr_tables(args.data_dir, lazy_ratings=True)
+    tables = A.load_hr_tables(args.data_dir, lazy=True)
     # Computing the tables here checks every parameter (departments, period) before the notebook runs.
     hr = A.hr_aggregates(tables, as_of, (period_start, period_end), args.departments, k)
     total = "All departments" if not args.departments else "Selected departments"
@@ -97,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
         "min_group_size": k,
         "as_of": as_of.isoformat(),
     }
-    html = render_html(parameters)
+    html = render_html(parameters, hr)
     atomic_write_bytes(out, html.encode("utf-8"))
     print(f"wrote {out}")
     return 0
@@ -154,8 +154,12 @@ class _QuietKernelManager(AsyncKernelManager):
     start_kernel = _async_start_kernel
 
 
-def render_html(parameters: dict) -> str:
+def render_html(parameters: dict, hr: dict | None = None) -> str:
     """Execute the HR notebook with ``parameters`` and return its HTML page without code.
+
+    ``hr``, the tables :func:`careerconv.analytics.hr_aggregates` computed for
+    these parameters, is handed to the notebook so that it does not compute
+    them again (a minute on half a million employees).
 
     Raises
     ------
@@ -172,6 +176,10 @@ def render_html(parameters: dict) -> str:
         raise FileNotFoundError(f"the HR notebook {source} is missing")
     with tempfile.TemporaryDirectory(prefix="careerconv-hr-") as tmp:
         executed = Path(tmp) / NOTEBOOK
+        if hr is not None:
+            computed = Path(tmp) / "hr-tables.pickle"
+            A.save_aggregates(hr, computed)
+            parameters = {**parameters, "computed": str(computed)}
         # IPC sockets in a private folder (no TCP port), and the kernel's own chatter kept off the terminal.
         km = _QuietKernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(tmp, "kernel"))
         try:

@@ -1,0 +1,206 @@
+"""Figures that add up across parts of the employees.
+
+The store keeps all rows of one employee in one Parquet part, so two parts
+never share an employee. Every table built from per-employee rows is
+therefore computed from pieces that simply add up: per group and department,
+the number of distinct employees, the sums and counts behind each mean, the
+sums, and how many employees have each value (so that medians stay exact),
+plus the distinct employees per quarter that the privacy rules need
+(:func:`contributions`). :func:`level_piece` builds one part's piece,
+:meth:`Piece.combine` adds the parts up and :func:`levels` turns the sums into
+the organisation row and the department rows. With everything in memory there
+is just one part.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .constants import DEPARTMENT, N
+from .scope import ReportScope
+
+MEAN, SUM, MEDIAN = "mean", "sum", "median"
+Stats = Mapping[str, tuple[str, str]]  # output name -> (column, MEAN | SUM | MEDIAN)
+
+
+@dataclass
+class Piece:
+    """One table's additive figures for a set of employees.
+
+    Attributes
+    ----------
+    by
+        The table's grouping columns (besides the department).
+    sums
+        ``by..., department, n_employees`` and per statistic ``<name>|sum``
+        (and ``<name>|count`` for a mean): one row per group and department.
+    values
+        ``by..., department, stat, value, count``: employees per value, for medians.
+    contrib
+        ``keys..., department, quarter, n``: distinct employees per quarter
+        (see :func:`careerconv.privacy.protect`).
+    """
+
+    by: list[str]
+    sums: pd.DataFrame
+    values: pd.DataFrame = field(default_factory=pd.DataFrame)
+    contrib: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @classmethod
+    def combine(cls, pieces: Iterable["Piece"]) -> "Piece":
+        """The pieces of disjoint sets of employees, added up."""
+        pieces = list(pieces)
+        by = pieces[0].by
+        return cls(by, _add([p.sums for p in pieces], [*by, DEPARTMENT]),
+                   _add([p.values for p in pieces], [*by, DEPARTMENT, "stat", "value"]),
+                   _add([p.contrib for p in pieces], None))
+
+
+def _add(frames: list[pd.DataFrame], keys: list[str] | None) -> pd.DataFrame:
+    """Rows of several parts with the same keys summed (``keys`` None: every column but ``n``)."""
+    frames = [f for f in frames if len(f.columns)]
+    if not frames:
+        return pd.DataFrame()
+    if len(frames) == 1:
+        return frames[0]
+    both = pd.concat([f for f in frames if len(f)] or frames[:1], ignore_index=True)
+    if keys is None:
+        keys = [c for c in both.columns if c != "n"]
+    if both.empty:
+        return both
+    return both.groupby(keys, dropna=False, as_index=False, sort=False).sum()
+
+
+def level_piece(per_emp: pd.DataFrame, by: list[str], stats: Stats, scope: ReportScope,
+                contrib: pd.DataFrame | None = None) -> Piece:
+    """The additive figures of rows of one part (``employee_id``, ``department``, ``by``..., value columns).
+
+    Only the selected departments count; ``contrib`` is kept as it is (see :func:`contributions`).
+    """
+    inside = per_emp[per_emp[DEPARTMENT].isin(scope.selected)]
+    keys = [*by, DEPARTMENT]
+    spec: dict[str, tuple[str, str]] = {N: ("employee_id", "nunique")}
+    for name, (column, how) in stats.items():
+        if how not in (MEAN, SUM, MEDIAN):
+            raise ValueError(f"unknown statistic {how!r} for {name!r}; allowed: {MEAN}, {SUM}, {MEDIAN}")
+        if how in (MEAN, SUM):
+            spec[f"{name}|sum"] = (column, "sum")
+        if how == MEAN:
+            spec[f"{name}|count"] = (column, "count")
+    if inside.empty:
+        sums = pd.DataFrame({c: [] for c in [*keys, *spec]})
+    else:
+        sums = inside.groupby(keys, dropna=False, as_index=False, sort=False).agg(**spec)
+    values = []
+    for name, (column, how) in stats.items():
+        if how == MEDIAN:
+            found = inside.dropna(subset=[column]).groupby([*keys, column], dropna=False, as_index=False,
+                                                           sort=False).size()
+            values.append(found.rename(columns={column: "value", "size": "count"}).assign(stat=name))
+    value_frame = pd.concat(values, ignore_index=True) if values else pd.DataFrame()
+    return Piece(list(by), sums, value_frame, contrib if contrib is not None else pd.DataFrame())
+
+
+def levels(piece: Piece, stats: Stats, scope: ReportScope, departments: bool = True) -> pd.DataFrame:
+    """The organisation row (department missing; all selected departments) and the department rows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``by..., department, n_employees`` and one column per statistic.
+    """
+    by = piece.by
+    columns = [*by, DEPARTMENT, N, *stats]
+    sums = piece.sums
+    if sums.empty:
+        return pd.DataFrame({c: [] for c in columns})
+    sums = sums[sums[DEPARTMENT].isin(scope.selected)]
+    if sums.empty:
+        return pd.DataFrame({c: [] for c in columns})
+    summed = [c for c in sums.columns if c not in (*by, DEPARTMENT)]
+    if by:
+        org = sums.groupby(by, dropna=False, as_index=False, sort=True)[summed].sum()
+    else:
+        org = sums[summed].sum().to_frame().T.astype(sums[summed].dtypes.to_dict())
+    org[DEPARTMENT] = None
+    parts = [org]
+    values = piece.values
+    org_values = None
+    if len(values):
+        values = values[values[DEPARTMENT].isin(scope.selected)]
+        org_values = values.groupby([*by, "stat", "value"], dropna=False, as_index=False, sort=False)["count"].sum()
+        org_values[DEPARTMENT] = None
+    if departments:
+        parts.append(sums.sort_values([*by, DEPARTMENT], kind="stable"))
+    out = pd.concat(parts, ignore_index=True)
+    out[DEPARTMENT] = out[DEPARTMENT].astype(object).where(out[DEPARTMENT].notna(), None)
+    for name, (_, how) in stats.items():
+        if how == MEAN:
+            count = out[f"{name}|count"].astype(float)
+            out[name] = out[f"{name}|sum"].astype(float) / count.where(count > 0)
+        elif how == SUM:
+            out[name] = out[f"{name}|sum"]
+        else:
+            both = [org_values] + ([values] if departments and values is not None and len(values) else [])
+            both = [v for v in both if v is not None]
+            found = pd.concat(both, ignore_index=True) if both else pd.DataFrame()
+            out[name] = _medians(out, found[found["stat"] == name] if len(found) else found, [*by, DEPARTMENT])
+    return out.loc[:, columns].reset_index(drop=True)
+
+
+def sort_departments(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Organisation row first, then departments alphabetically, within each ``by`` group."""
+    order = frame[DEPARTMENT].isna().map({True: 0, False: 1})
+    return frame.assign(_o=order, _d=frame[DEPARTMENT].fillna("")).sort_values(
+        [*by, "_o", "_d"], kind="stable").drop(columns=["_o", "_d"]).reset_index(drop=True)
+
+
+def _medians(cells: pd.DataFrame, values: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """The median of each cell from its value counts (the mean of the two middle values for an even count)."""
+    result = np.full(len(cells), np.nan)
+    if values.empty:
+        return result
+    values = values.sort_values("value", kind="stable")
+    index = {_key(row): i for i, row in enumerate(cells.loc[:, keys].itertuples(index=False, name=None))}
+    for key, group in values.groupby(keys, dropna=False, sort=False):
+        position = index.get(_key(key if isinstance(key, tuple) else (key,)))
+        if position is None:
+            continue
+        counts = group["count"].to_numpy(dtype=np.int64)
+        total = int(counts.sum())
+        if total == 0:
+            continue
+        cum = np.cumsum(counts)
+        vals = group["value"].to_numpy(dtype=float)
+        lower = vals[np.searchsorted(cum, (total - 1) // 2 + 1)]
+        upper = vals[np.searchsorted(cum, total // 2 + 1)]
+        result[position] = (lower + upper) / 2
+    return result
+
+
+def _key(values: tuple) -> tuple:
+    return tuple(None if (v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA) else v
+                 for v in values)
+
+
+def to_quarter(dates: pd.Series) -> pd.Series:
+    """The first day of each date's calendar quarter (NaT stays NaT)."""
+    days = pd.to_datetime(dates).to_numpy(dtype="datetime64[M]")
+    months = days.astype(np.int64)
+    start = (months - months % 3).astype("datetime64[M]").astype("datetime64[ns]")
+    out = pd.Series(start, index=dates.index)
+    return out.where(pd.to_datetime(dates).notna().to_numpy())
+
+
+def contributions(events: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Distinct employees per (by..., department, quarter) from rows ``by..., employee_id, department, date``."""
+    if events.empty:
+        return pd.DataFrame({**{c: [] for c in by}, DEPARTMENT: [], "quarter": [], "n": []})
+    frame = events.assign(quarter=to_quarter(events["date"]))
+    keys = [*by, DEPARTMENT, "quarter"]
+    out = frame.groupby(keys, dropna=False, as_index=False)["employee_id"].nunique()
+    return out.rename(columns={"employee_id": "n"})

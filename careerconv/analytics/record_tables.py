@@ -1,0 +1,366 @@
+"""The tables built from the conversation records, one part of the employees at a time.
+
+Who is covered, growth per skill, target attainment, the most-wanted skills,
+cadence compliance, action items and the kinds of development options. Each
+table has a ``*_piece`` function that reads one part's frames and returns
+additive figures (:class:`~careerconv.analytics.levels.Piece`), and a
+``*_table`` function that turns the pieces of every part, added up, into the
+protected table. :func:`part_pieces` runs every ``*_piece`` on one part;
+:func:`record_tables` runs every ``*_table``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .. import cadence as C
+from .. import privacy as P
+from .. import progress as PR
+from .. import schema as S
+from ..option_kinds import KINDS, classify_options
+from .constants import DEPARTMENT, N, _GAIN_HORIZONS
+from .levels import MEAN, MEDIAN, SUM, Piece, contributions, level_piece, levels, sort_departments
+from .scope import ReportScope
+
+TABLES = ("overview", "skill_growth", "target_attainment", "most_wanted_skills", "cadence_compliance",
+          "action_items", "option_kinds")
+_PEOPLE_MET = "people_met"  # the base of the most-wanted shares: employees met per department
+
+_OVERVIEW: dict = {"share_met": ("met", MEAN), "conversations": ("n_conv", SUM), "checkins": ("n_ci", SUM)}
+_GROWTH: dict = {"mean_growth": ("growth", MEAN), "median_growth": ("growth", MEDIAN),
+                 "share_improved": ("improved", MEAN)}
+_ATTAINMENT: dict = {name: (name, SUM) for name in ("targets_due", "targets_measured", "targets_attained")}
+_CADENCE: dict = {f"share_{name}": (name, MEAN)
+                  for name in ("conversation_overdue", "checkin_overdue", "any_overdue", "never_met")}
+_ITEMS: dict = {**{f"share_{s}": (f"is_{s}", MEAN) for s in S.ITEM_STATUSES},
+                "share_open_past_due": ("past_due", MEAN), "items": ("items", SUM)}
+_OPTIONS: dict = {"mean_gain": ("gain", MEAN), "median_gain": ("gain", MEDIAN), "plans": ("plans", SUM)}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every part shares: the report and the skill catalogue.
+
+    Attributes
+    ----------
+    scope
+        The report.
+    labels
+        Display label per skill id.
+    public
+        Ids of the skills whose names may be shown.
+    skill_ids
+        The skill id of each name (NA if unknown).
+    """
+
+    scope: ReportScope
+    labels: pd.Series
+    public: set[int]
+    skill_ids: Callable[[pd.Series], pd.Series]
+
+
+# --------------------------------------------------------------------------- one part
+
+
+def part_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, Piece]:
+    """Every record table's additive figures for the employees of one part.
+
+    ``frames`` holds the roster rows of those employees and all their rows
+    of the derived tables (columns of :data:`careerconv.analytics.constants.HR_COLUMNS`).
+    """
+    scope = ctx.scope
+    roster = frames["roster"].loc[:, ["employee_id", DEPARTMENT, "coach_id", "cadence_months"]].copy()
+    roster[DEPARTMENT] = roster[DEPARTMENT].astype(object)
+    department_of = roster.set_index("employee_id")[DEPARTMENT]
+    convs = frames["conversations"]
+    convs = convs.assign(date=pd.to_datetime(convs["date"]).dt.normalize())
+    completed = convs[(convs["status"] == "completed") & (convs["date"] < scope.end)]
+    drafts = convs.loc[convs["status"] != "completed", "conversation_id"].astype(str)
+    in_period = completed[completed["date"] >= scope.start]
+    period_ids = set(in_period["conversation_id"].astype(str))
+
+    ratings = _ratings_for_progress(frames["skill_ratings"], in_period, drafts)
+    targets = frames["targets"]
+    targets = targets[_isin(targets["conversation_id"], period_ids)]
+    progress = PR.progress_at_horizons(targets, ratings, scope.as_of_day) if len(targets) else \
+        pd.DataFrame({c: [] for c in PR.PROGRESS_COLUMNS})
+    progress = progress.assign(department=progress["employee_id"].map(department_of),
+                               skill_id=ctx.skill_ids(progress["skill"]))
+    pieces = {
+        "overview": overview_piece(roster, completed, frames["checkins"], scope, department_of),
+        "skill_growth": growth_piece(progress, ctx),
+        "target_attainment": attainment_piece(progress, scope),
+        "cadence_compliance": cadence_piece(frames, roster, scope),
+        "action_items": action_items_piece(frames, scope, department_of),
+        "option_kinds": option_kinds_piece(frames["options"], progress, period_ids, scope),
+    }
+    pieces["most_wanted_skills"], pieces[_PEOPLE_MET] = most_wanted_piece(frames["skills"], in_period, ctx,
+                                                                         department_of)
+    return pieces
+
+
+def _ratings_for_progress(ratings: pd.DataFrame, in_period: pd.DataFrame, drafts: pd.Series) -> pd.DataFrame:
+    """The ratings progress needs: those of people with a conversation in the period, drafts left out."""
+    frame = ratings[_isin(ratings["employee_id"], in_period["employee_id"])]
+    if len(drafts):  # given in a draft conversation (as in the rating engines)
+        frame = frame[~(_isin(frame["record_id"], drafts)
+                        & (frame["source"].astype(object).fillna("") != "checkin"))]
+    return frame
+
+
+def overview_piece(roster: pd.DataFrame, completed: pd.DataFrame, checkins: pd.DataFrame, scope: ReportScope,
+                   department_of: pd.Series) -> Piece:
+    convs = completed[completed["date"] >= scope.start]
+    ci_dates = pd.to_datetime(checkins["date"]).dt.normalize()
+    checkins = checkins[(ci_dates >= scope.start) & (ci_dates < scope.end)].assign(date=ci_dates)
+    per_emp = roster.loc[:, ["employee_id", DEPARTMENT]].copy()
+    per_emp["met"] = _isin(per_emp["employee_id"], convs["employee_id"])
+    per_emp["n_conv"] = per_emp["employee_id"].map(convs.groupby("employee_id").size()).fillna(0)
+    per_emp["n_ci"] = per_emp["employee_id"].map(checkins.groupby("employee_id").size()).fillna(0)
+    events = pd.concat([convs.loc[:, ["employee_id", "date"]], checkins.loc[:, ["employee_id", "date"]]])
+    events = events.assign(department=events["employee_id"].map(department_of)).dropna(subset=[DEPARTMENT])
+    return level_piece(per_emp, [], _OVERVIEW, scope, contributions(events, []))
+
+
+def growth_piece(progress: pd.DataFrame, ctx: Context) -> Piece:
+    measured = progress[progress["measured_rating"].notna() & progress["baseline"].notna()
+                        & progress[DEPARTMENT].notna()].copy()
+    measured["growth"] = measured["measured_rating"].astype(float) - measured["baseline"].astype(float)
+    measured["skill_id"] = measured["skill_id"].where(measured["skill_id"].isin(ctx.public), -2)
+    pieces = []
+    for skill_filter in ("each", "all"):
+        part = measured if skill_filter == "each" else measured.assign(skill_id=-1)
+        if skill_filter == "each":
+            part = part[part["skill_id"] >= 0]
+        by = ["skill_id", "horizon_months"]
+        per_emp = part.groupby(["employee_id", DEPARTMENT, *by], as_index=False)["growth"].mean()
+        per_emp["improved"] = per_emp["growth"] > 0
+        events = pd.concat([part.loc[:, ["employee_id", DEPARTMENT, *by, "t0"]].rename(columns={"t0": "date"}),
+                            part.loc[:, ["employee_id", DEPARTMENT, *by, "measured_date"]]
+                            .rename(columns={"measured_date": "date"})])
+        pieces.append(level_piece(per_emp, by, _GROWTH, ctx.scope, contributions(events, by)))
+    return Piece.combine(pieces)  # "each skill" and "all skills" have different skill ids: nothing adds up
+
+
+def attainment_piece(progress: pd.DataFrame, scope: ReportScope) -> Piece:
+    due = progress[progress["horizon_reached"].fillna(False).astype(bool) & progress[DEPARTMENT].notna()]
+    inside = due[due[DEPARTMENT].isin(scope.selected)]
+    rows = []
+    for dept, part in inside.groupby(DEPARTMENT, sort=True):
+        counts = PR.attainment_rate(part)
+        people = part.groupby("horizon_months")["employee_id"].nunique()
+        rows.append(pd.DataFrame({"horizon_months": counts["horizon_months"], DEPARTMENT: dept,
+                                  N: counts["horizon_months"].map(people).astype("int64"),
+                                  **{f"{name}|sum": counts[name] for name in _ATTAINMENT}}))
+    sums = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
+        {c: [] for c in ["horizon_months", DEPARTMENT, N, *(f"{name}|sum" for name in _ATTAINMENT)]})
+    events = pd.concat([due.loc[:, ["employee_id", DEPARTMENT, "horizon_months", "t0"]].rename(columns={"t0": "date"}),
+                        due.loc[:, ["employee_id", DEPARTMENT, "horizon_months", "measured_date"]]
+                        .rename(columns={"measured_date": "date"}).dropna(subset=["date"])])
+    return Piece(["horizon_months"], sums, pd.DataFrame(), contributions(events, ["horizon_months"]))
+
+
+def most_wanted_piece(skills: pd.DataFrame, in_period: pd.DataFrame, ctx: Context,
+                      department_of: pd.Series) -> tuple[Piece, Piece]:
+    """Who named each skill, and who was met at all (the base of the shares)."""
+    skills = skills[_isin(skills["conversation_id"], in_period["conversation_id"])]
+    skills = skills.assign(date=pd.to_datetime(skills["date"]).dt.normalize(),
+                           department=skills["employee_id"].map(department_of),
+                           skill_id=ctx.skill_ids(skills["skill"]))
+    skills = skills[skills[DEPARTMENT].notna() & skills["skill_id"].isin(ctx.public)]
+    per_emp = skills.drop_duplicates(["employee_id", "skill_id"]).loc[:, ["employee_id", DEPARTMENT, "skill_id"]]
+    contrib = contributions(skills.loc[:, ["employee_id", DEPARTMENT, "skill_id", "date"]], ["skill_id"])
+    met = in_period.assign(department=in_period["employee_id"].map(department_of)).dropna(subset=[DEPARTMENT])
+    return (level_piece(per_emp, ["skill_id"], {}, ctx.scope, contrib),
+            level_piece(met.loc[:, ["employee_id", DEPARTMENT]], [], {}, ctx.scope))
+
+
+def cadence_piece(frames: Mapping[str, pd.DataFrame], roster: pd.DataFrame, scope: ReportScope) -> Piece:
+    day = scope.as_of_day
+    due_tables = {
+        # Names are free text; the due list only sorts by them, so it gets the id instead.
+        "roster": roster.assign(name=roster["employee_id"]),
+        **{name: frames[name] for name in ("conversations", "checkins", "action_items", "checkin_updates")},
+    }
+    due = C.due_list(due_tables, day)
+    per_emp = due.loc[:, ["employee_id", DEPARTMENT]].copy()
+    per_emp["conversation_overdue"] = due["conversation_status"].eq(C.OVERDUE).to_numpy()
+    per_emp["never_met"] = due["conversation_status"].eq(C.NEVER_MET).to_numpy()
+    per_emp["checkin_overdue"] = due["checkin_status"].eq(C.OVERDUE).to_numpy()
+    per_emp["any_overdue"] = (per_emp["conversation_overdue"] | per_emp["checkin_overdue"]).to_numpy()
+    # Each person's latest change on or before the as-of day: what a later as-of date would differ by.
+    events = due.loc[:, ["last_conversation", "last_checkin", "next_conversation_due", "next_checkin_due"]]
+    events = events.apply(lambda col: col.where(col <= day))
+    latest = events.max(axis=1)
+    contrib = contributions(pd.DataFrame({"employee_id": due["employee_id"], DEPARTMENT: due[DEPARTMENT],
+                                          "date": latest}), [])
+    return level_piece(per_emp, [], _CADENCE, scope, contrib)
+
+
+def action_items_piece(frames: Mapping[str, pd.DataFrame], scope: ReportScope, department_of: pd.Series) -> Piece:
+    states = C.action_item_states({name: frames[name] for name in
+                                   ("conversations", "action_items", "checkin_updates")}, scope.as_of_day)
+    states = states[states["conversation_date"] >= scope.start]
+    states = states.assign(department=states["employee_id"].map(department_of)).dropna(subset=[DEPARTMENT])
+    per_item = states.assign(**{f"is_{s}": states["status"].eq(s) for s in S.ITEM_STATUSES})
+    per_item["past_due"] = per_item["status"].isin(C.OPEN_ITEM_STATUSES) & (per_item["due"] < scope.as_of_day)
+    # Per person first, so someone with many items weighs as one.
+    cols = [f"is_{s}" for s in S.ITEM_STATUSES] + ["past_due"]
+    per_emp = per_item.groupby(["employee_id", DEPARTMENT], as_index=False)[cols].mean()
+    per_emp["items"] = per_emp["employee_id"].map(per_item.groupby("employee_id").size())
+    events = pd.concat([states.loc[:, ["employee_id", DEPARTMENT, "conversation_date"]]
+                        .rename(columns={"conversation_date": "date"}),
+                        states.loc[:, ["employee_id", DEPARTMENT, "status_date"]]
+                        .rename(columns={"status_date": "date"}).dropna(subset=["date"])])
+    return level_piece(per_emp, [], _ITEMS, scope, contributions(events, []))
+
+
+def option_kinds_piece(options: pd.DataFrame, progress: pd.DataFrame, period_ids: set[str],
+                       scope: ReportScope) -> Piece:
+    chosen = options[options["chosen"].fillna(False).astype(bool)
+                     & _isin(options["conversation_id"], period_ids)]
+    plans = pd.DataFrame({"conversation_id": chosen["conversation_id"].astype(str).to_numpy(),
+                          "key": _skill_keys(chosen["skill"]),
+                          "kind": classify_options(chosen["text"], chosen["skill"]).astype(object).to_numpy()})
+    del chosen  # the option texts go no further than the classifier
+    plans = plans.drop_duplicates(["conversation_id", "key"])
+    gains = progress[progress["horizon_months"].isin(_GAIN_HORIZONS) & progress["measured_rating"].notna()
+                     & progress["baseline"].notna() & progress[DEPARTMENT].notna()].copy()
+    gains["key"] = _skill_keys(gains["skill"])
+    gains["conversation_id"] = gains["conversation_id"].astype(str)
+    gains = gains.merge(plans, on=["conversation_id", "key"], how="inner")
+    gains["gain"] = gains["measured_rating"].astype(float) - gains["baseline"].astype(float)
+    by = ["kind", "horizon_months"]
+    per_emp = gains.groupby(["employee_id", DEPARTMENT, *by], as_index=False).agg(
+        gain=("gain", "mean"), plans=("gain", "size"))
+    events = pd.concat([gains.loc[:, ["employee_id", DEPARTMENT, *by, "t0"]].rename(columns={"t0": "date"}),
+                        gains.loc[:, ["employee_id", DEPARTMENT, *by, "measured_date"]]
+                        .rename(columns={"measured_date": "date"})])
+    return level_piece(per_emp, by, _OPTIONS, scope, contributions(events, by))
+
+
+def _isin(column: pd.Series, values: Iterable) -> np.ndarray:
+    """``column.isin(values)`` for a text column (pandas converts a large set of strings one by one)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    wanted = pa.array(pd.unique(pd.Series([v for v in values if isinstance(v, str)], dtype=object)),
+                      type=pa.large_string())
+    array = pa.array(column, from_pandas=True)
+    if not pa.types.is_large_string(array.type):
+        array = array.cast(pa.large_string())
+    return pc.fill_null(pc.is_in(array, value_set=wanted), False).to_numpy(zero_copy_only=False)
+
+
+def _skill_keys(names: pd.Series) -> np.ndarray:
+    """:func:`careerconv.schema.skill_key` of each name, worked out once per distinct name."""
+    codes, uniques = pd.factorize(pd.Series(names, dtype=object), use_na_sentinel=True)
+    keys = np.array([S.skill_key(u) for u in uniques] + [None], dtype=object)
+    return keys[codes]
+
+
+# --------------------------------------------------------------------------- all parts together
+
+
+def record_tables(pieces: Iterable[Mapping[str, Piece]], ctx: Context, members: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The protected tables from the pieces of every part.
+
+    ``members`` are the distinct employees per department on the roster
+    (``department, n``): everyone on the roster is a member of the overview,
+    with or without data.
+    """
+    pieces = list(pieces)
+    total = {name: Piece.combine(p[name] for p in pieces) for name in (*TABLES, _PEOPLE_MET)}
+    return {
+        "overview": overview_table(total["overview"], ctx.scope, members),
+        "skill_growth": growth_table(total["skill_growth"], ctx),
+        "target_attainment": attainment_table(total["target_attainment"], ctx.scope),
+        "most_wanted_skills": most_wanted_table(total["most_wanted_skills"], total[_PEOPLE_MET], ctx),
+        "cadence_compliance": cadence_table(total["cadence_compliance"], ctx.scope),
+        "action_items": action_items_table(total["action_items"], ctx.scope),
+        "option_kinds": option_kinds_table(total["option_kinds"], ctx.scope),
+    }
+
+
+def _contrib(piece: Piece, by: list[str]) -> pd.DataFrame:
+    if piece.contrib.empty:
+        return pd.DataFrame({**{c: [] for c in by}, DEPARTMENT: [], "quarter": [], "n": []})
+    return piece.contrib
+
+
+def overview_table(piece: Piece, scope: ReportScope, members: pd.DataFrame) -> pd.DataFrame:
+    cells = levels(piece, _OVERVIEW, scope)
+    contrib = pd.concat([_contrib(piece, []), members.assign(quarter=pd.NaT)], ignore_index=True)
+    protected = P.protect(cells, k=scope.k, keys=[DEPARTMENT], measures=list(_OVERVIEW),
+                          contributions=contrib, window=scope.window)
+    return sort_departments(protected, [])
+
+
+def growth_table(piece: Piece, ctx: Context) -> pd.DataFrame:
+    scope, labels = ctx.scope, ctx.labels
+    cells = levels(piece, _GROWTH, scope)
+    protected = P.protect(cells, k=scope.k, keys=["skill_id", "horizon_months", DEPARTMENT],
+                          measures=list(_GROWTH), contributions=_contrib(piece, ["skill_id", "horizon_months"]),
+                          window=scope.window)
+    protected.insert(0, "skill", protected["skill_id"].map(lambda i: None if i == -1 else labels.get(i)))
+    protected = protected.assign(_all=protected["skill_id"].ne(-1))
+    protected = sort_departments(protected, ["_all", "skill", "horizon_months"]).drop(columns=["_all", "skill_id"])
+    return protected.loc[:, ["skill", "horizon_months", DEPARTMENT, N, *_GROWTH, P.PRIVACY]]
+
+
+def attainment_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
+    cells = levels(piece, _ATTAINMENT, scope)
+    measured = cells["targets_measured"].astype(float)
+    cells["attainment_rate"] = cells["targets_attained"].astype(float) / measured.where(measured > 0)
+    due = cells["targets_due"].astype(float)
+    cells["share_measured"] = measured / due.where(due > 0)
+    for name in _ATTAINMENT:
+        cells[name] = cells[name].astype("int64")
+    protected = P.protect(cells, k=scope.k, keys=["horizon_months", DEPARTMENT],
+                          measures=[*_ATTAINMENT, "attainment_rate", "share_measured"],
+                          contributions=_contrib(piece, ["horizon_months"]), window=scope.window)
+    return sort_departments(protected, ["horizon_months"])
+
+
+def most_wanted_table(piece: Piece, people_met: Piece, ctx: Context) -> pd.DataFrame:
+    scope, labels = ctx.scope, ctx.labels
+    cells = levels(piece, {}, scope)
+    met = levels(people_met, {}, scope)
+    base = dict(zip(met[DEPARTMENT], met[N]))
+    cells["share_of_people_met"] = cells[N] / cells[DEPARTMENT].map(lambda d: base.get(d, np.nan)).astype(float)
+    protected = P.protect(cells, k=scope.k, keys=["skill_id", DEPARTMENT], measures=["share_of_people_met"],
+                          contributions=_contrib(piece, ["skill_id"]), window=scope.window)
+    protected.insert(0, "skill", protected["skill_id"].map(labels))
+    protected["_n"] = protected[N].astype("Float64").fillna(-1)
+    org_rank = protected[protected[DEPARTMENT].isna()].set_index("skill_id")["_n"]
+    protected["_rank"] = -protected["skill_id"].map(org_rank).fillna(-1)
+    protected = protected.assign(_o=protected[DEPARTMENT].notna(), _d=protected[DEPARTMENT].fillna("")) \
+        .sort_values(["_rank", "skill", "_o", "_d"], kind="stable")
+    return protected.drop(columns=["_n", "_rank", "_o", "_d", "skill_id"]).reset_index(drop=True)
+
+
+def cadence_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
+    cells = levels(piece, _CADENCE, scope)
+    protected = P.protect(cells, k=scope.k, keys=[DEPARTMENT], measures=list(_CADENCE),
+                          contributions=_contrib(piece, []), window=scope.window, scope=P.AS_OF)
+    return sort_departments(protected, [])
+
+
+def action_items_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
+    cells = levels(piece, _ITEMS, scope)
+    protected = P.protect(cells, k=scope.k, keys=[DEPARTMENT], measures=list(_ITEMS),
+                          contributions=_contrib(piece, []), window=scope.window)
+    return sort_departments(protected, [])
+
+
+def option_kinds_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
+    cells = levels(piece, _OPTIONS, scope, departments=False)
+    protected = P.protect(cells, k=scope.k, keys=["kind", "horizon_months", DEPARTMENT], measures=list(_OPTIONS),
+                          contributions=_contrib(piece, ["kind", "horizon_months"]), window=scope.window)
+    order = {kind: i for i, kind in enumerate(KINDS)}
+    protected = protected.assign(_k=protected["kind"].map(order)).sort_values(["horizon_months", "_k"], kind="stable")
+    return protected.drop(columns="_k").reset_index(drop=True)
