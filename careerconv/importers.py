@@ -278,6 +278,14 @@ def _read_xlsx(path: Path, source: str) -> RawTable:
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError) as exc:
         raise _file_problem(source, f"cannot be read as an Excel workbook ({exc}); save it again as .xlsx "
                                     "or CSV UTF-8") from None
+    unsaved = _formulas_without_values(path, sheets[0])
+    if unsaved:
+        shown = ", ".join(unsaved[:5]) + (f" and {len(unsaved) - 5} more" if len(unsaved) > 5 else "")
+        cells = "cells" if len(unsaved) > 1 else "cell"
+        raise _file_problem(source, f"sheet {sheets[0]!r} has formulas with no saved value ({cells} {shown}): "
+                                    "the workbook was written by a program, not saved by a spreadsheet, so their "
+                                    "results are unknown. Open it in Excel or LibreOffice and save it, or "
+                                    "replace the formulas by their values, then import it again")
     header: list[str] | None = None
     header_row = 0
     rows: list[RawRow] = []
@@ -295,6 +303,33 @@ def _read_xlsx(path: Path, source: str) -> RawTable:
     if header is None:
         raise _file_problem(source, f"sheet {sheets[0]!r} is empty; the first row must name the columns")
     return RawTable(source, path, "Excel workbook", None, None, sheets[0], header, header_row, rows, notes)
+
+
+def _formulas_without_values(path: Path, sheet: str) -> list[str]:
+    """Cells of ``sheet`` holding a formula whose result was never saved (they read as empty).
+
+    A spreadsheet program saves each formula's last result beside it; a
+    workbook written by a program often has the formula only. Only
+    workbooks with a formula in some sheet are opened a second time.
+    """
+    with zipfile.ZipFile(path) as archive:
+        if not any(name.startswith("xl/worksheets/") and b"<f" in archive.read(name)
+                   for name in archive.namelist()):
+            return []
+    import openpyxl
+
+    found = []
+    formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        for with_formula, with_value in zip(formulas[sheet].iter_rows(), values[sheet].iter_rows()):
+            for cell, saved in zip(with_formula, with_value):
+                if getattr(cell, "data_type", None) == "f" and saved.value is None:
+                    found.append(cell.coordinate)
+    finally:
+        formulas.close()
+        values.close()
+    return found
 
 
 # --------------------------------------------------------------------------

@@ -632,3 +632,35 @@ def test_roster_text_with_a_carriage_return_is_stored_verbatim(store: Store, tmp
     import_roster(store, path)
     assert store.employee("E1")["name"] == "Ana\rSilva"
     assert list(store.roster()["employee_id"]) == ["E1"]
+
+def test_xlsx_formulas_without_saved_values_are_named(store: Store, tmp_path: Path):
+    """A workbook written by a program holds formulas without results; they must not read as empty cells."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(ROSTER_HEADER.split(","))
+    sheet.append(["E1", '=CONCAT("A","na")', "C1", "Eng", "Dev", "=3*4", None])
+    book.save(tmp_path / "generated.xlsx")
+    assert_rejected_and_unchanged(store, lambda: import_roster(store, tmp_path / "generated.xlsx"),
+                                  "formulas with no saved value (cells B2, F2)")
+
+
+def test_xlsx_formulas_with_saved_values_import_their_values(store: Store, tmp_path: Path):
+    """The same workbook once a spreadsheet saved it: each formula carries its result, which is imported."""
+    import zipfile
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(ROSTER_HEADER.split(","))
+    sheet.append(["E1", "Ana", "C1", "Eng", "Dev", "=3*4", None])
+    book.save(tmp_path / "plain.xlsx")
+    # Add the saved result (<v>12</v>) beside the formula, as Excel and LibreOffice write it.
+    saved = tmp_path / "saved.xlsx"
+    with zipfile.ZipFile(tmp_path / "plain.xlsx") as src, zipfile.ZipFile(saved, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<f>3*4</f><v />", b"<f>3*4</f><v>12</v>")
+                assert b"<v>12</v>" in data
+            dst.writestr(item, data)
+    assert import_roster(store, saved).added == 1
+    assert store.employee("E1")["cadence_months"] == 12

@@ -154,7 +154,8 @@ def skill_rating_tables(ratings: pd.DataFrame | ParquetTable, roster: pd.DataFra
 
 def hr_aggregates(tables: Mapping[str, pd.DataFrame | ParquetTable], as_of: Any,
                   period: tuple[Any, Any] | None = None, departments: Iterable[str] = (),
-                  k: int = P.DEFAULT_K, *, engine: str = "arrow", part_rows: int = PART_ROWS) -> dict[str, pd.DataFrame]:
+                  k: int = P.DEFAULT_K, *, engine: str = "arrow",
+                  part_rows: int = PART_ROWS) -> dict[str, pd.DataFrame]:
     """Every HR table, privacy-protected, for one report.
 
     Parameters
@@ -213,7 +214,8 @@ def hr_aggregates(tables: Mapping[str, pd.DataFrame | ParquetTable], as_of: Any,
     rated = skill_rating_tables(ratings, roster, scope, conversations=convs,
                                 other_skill_names=_other_skill_names(tables), engine=engine)
     ctx = R.Context(scope, rated.labels, rated.public, rated.skill_ids)
-    pieces = EmployeeParts({**tables, "roster": roster}, _RECORD_TABLES, part_rows).map(lambda part: R.part_pieces(part, ctx))
+    parts = EmployeeParts({**tables, "roster": roster}, _RECORD_TABLES, part_rows)
+    pieces = parts.map(lambda part: R.part_pieces(part, ctx))
     members = roster.groupby(DEPARTMENT, as_index=False)["employee_id"].nunique() \
         .rename(columns={"employee_id": "n"})
     records = R.record_tables(pieces, ctx, members)

@@ -266,7 +266,8 @@ def _skill_keys(names: pd.Series) -> np.ndarray:
 # --------------------------------------------------------------------------- all parts together
 
 
-def record_tables(pieces: Iterable[Mapping[str, Piece]], ctx: Context, members: pd.DataFrame) -> dict[str, pd.DataFrame]:
+def record_tables(pieces: Iterable[Mapping[str, Piece]], ctx: Context,
+                  members: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """The protected tables from the pieces of every part.
 
     ``members`` are the distinct employees per department on the roster
