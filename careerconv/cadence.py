@@ -252,9 +252,12 @@ def action_item_states(tables: Mapping[str, pd.DataFrame], as_of: Any) -> pd.Dat
     pandas.DataFrame
         Columns :data:`ITEM_STATE_COLUMNS`, one row per item, sorted by
         employee, conversation date, conversation and item (natural order).
-        ``status_date`` is the day of the update that set ``status`` (for
-        ``done``: when it was completed; NaT if never updated) and
-        ``checkin_id`` the check-in that made it. ``current`` marks items of the
+        ``status_date`` is the day of the item's latest update (NaT if never
+        updated) and ``checkin_id`` the check-in that made it; when a check-in
+        repeats the status it had, that is the repeat (the progress report
+        shows it as the last check-in update; the app's follow-up view says
+        since when the item has had its status, see
+        :func:`careerconv.app.followup.item_states`). ``current`` marks items of the
         employee's last completed conversation; ``carried_over`` items of an
         earlier one that a check-in kept open; ``is_open`` the items still to
         follow up (open current items and carried-over ones).
