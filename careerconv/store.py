@@ -425,7 +425,16 @@ class Store:
             if not _is_data_file(entry.name):
                 continue
             try:
-                out.append(self._read_record(Path(entry.path), kind))
+                record = self._read_record(Path(entry.path), kind)
+                if record["employee_id"] != folder.name:
+                    # Never read as this folder's employee's, nor as the other's: each employee's rows must
+                    # stay together (in their history and in one part of the derived tables).
+                    raise S.ValidationError(
+                        [S.Problem(entry.path, f"holds a record of employee {record['employee_id']!r} in the folder "
+                                               f"of {folder.name!r}; it is left out until it is moved to "
+                                               f"{kind}s/{record['employee_id']}/")],
+                        f"{entry.path}: a record in another employee's folder")
+                out.append(record)
             except (S.ValidationError, NotFound) as exc:
                 if strict:
                     raise
@@ -635,9 +644,7 @@ class Store:
                 except ValueError as exc:
                     problems.append(S.Problem(str(emp_dir), str(exc)))
                     continue
-                for rec in self._records_in(emp_dir, kind):
-                    if rec["employee_id"] != emp_dir.name:
-                        problems.append(S.Problem(str(emp_dir), f"holds a record of employee {rec['employee_id']!r}"))
+                self._records_in(emp_dir, kind)  # damaged and misplaced records go to self.problems
                 for leftover in emp_dir.glob(".*.tmp"):
                     problems.append(S.Problem(str(leftover), "leftover temp file from an interrupted save "
                                                              "(never read as data; safe to delete)"))

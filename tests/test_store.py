@@ -369,6 +369,23 @@ def test_a_table_with_rows_in_one_bucket_and_none_in_another_reads(store):
     assert list(store.read_table("checkins")["employee_id"]) == ["E1"]
 
 
+def test_a_record_in_another_employees_folder_is_left_out_and_reported(store):
+    """Each employee's rows stay together: in their history and in one part of the derived tables."""
+    store.save_conversation(conversation("E1", completed=True))
+    store.save_conversation(conversation("E2", dt.date(2024, 5, 1), completed=True))
+    assert bucket_of("E1") != bucket_of("E2")
+    misplaced = store.root / "conversations" / "E1" / "E2-20240501.json"
+    shutil.copy(store.root / "conversations" / "E2" / "E2-20240501.json", misplaced)
+    assert [c["conversation_id"] for c in store.conversations("E1")] == ["E1-20240301"]
+    assert [c["employee_id"] for c in store.iter_records()] == ["E1", "E2"]
+    store.refresh()
+    held = store.read_table("conversations")
+    assert sorted(held["conversation_id"]) == ["E1-20240301", "E2-20240501"]
+    problems = [p.message for p in store.validate()]
+    assert any("holds a record of employee 'E2' in the folder of 'E1'" in m and "conversations/E2/" in m
+               for m in problems), problems
+
+
 def test_read_table_gives_what_the_records_hold(store):
     for n in range(12):
         store.save_conversation(conversation(f"E{n}", completed=True))
@@ -464,7 +481,7 @@ def test_a_record_in_another_employee_s_folder_is_reported(store):
     stray = store.root / "conversations" / "E2" / "E1-20240301.json"
     stray.parent.mkdir(parents=True)
     shutil.copy(store.root / "conversations" / "E1" / "E1-20240301.json", stray)
-    assert any(p.source == str(stray.parent) and "'E1'" in p.message for p in store.validate())
+    assert any(p.source == str(stray) and "'E1'" in p.message for p in store.validate())
 
 
 def test_temp_files_are_never_read_as_data(store):
