@@ -161,6 +161,13 @@ def test_the_parts_hold_several_employees_each_and_add_up(org, tmp_path):
     assert len(whole) == 1 and whole[0]["conversations"] is org["conversations"]
     with pytest.raises(IndexError, match="parts are 0 to 0"):
         whole[1]
+    with pytest.raises(TypeError, match="chosen by its number"):
+        whole["0"]
+    with pytest.raises(ValueError, match="part_rows must be a whole number of rows, at least 1; got 0"):
+        A.EmployeeParts(lazy, ["conversations"], part_rows=0)
+    # A roster row without an id (possible in a frame built by hand) is in no part, and breaks nothing.
+    no_id = {**lazy, "roster": pd.concat([org["roster"], org["roster"].iloc[:1].assign(employee_id=None)])}
+    assert sum(len(p["roster"]) for p in A.EmployeeParts(no_id, ["conversations"], part_rows=1).map(dict)) == 15
 
 
 def _row(table: pd.DataFrame, **where) -> pd.Series:

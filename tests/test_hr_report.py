@@ -163,3 +163,9 @@ def test_handed_tables_must_be_tables(tmp_path):
     A.save_aggregates({"about": "not a table"}, tmp_path / "x.pickle")
     with pytest.raises(ValueError, match="does not hold HR analytics tables"):
         A.load_aggregates(tmp_path / "x.pickle")
+    A.save_aggregates({"about": pd.DataFrame()}, tmp_path / "partial.pickle")
+    with pytest.raises(ValueError, match="overview, skill_trends.* missing"):
+        A.load_aggregates(tmp_path / "partial.pickle")
+    (tmp_path / "garbage.pickle").write_bytes(b"not a pickle at all")
+    with pytest.raises(ValueError, match="cannot be read"):
+        A.load_aggregates(tmp_path / "garbage.pickle")

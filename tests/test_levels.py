@@ -71,7 +71,18 @@ def test_nothing_in_the_selected_departments_gives_an_empty_table():
     assert out.empty and list(out.columns) == ["skill", "department", "n_employees", *STATS]
 
 
+def test_pieces_of_different_tables_do_not_add_up():
+    scope = _scope()
+    one = pd.DataFrame({"employee_id": ["a"], "department": "D1", "skill": "SQL", "growth": [1.0], "plans": 1})
+    with pytest.raises(ValueError, match="cannot be combined"):
+        Piece.combine([level_piece(one, ["skill"], STATS, scope), level_piece(one, [], STATS, scope)])
+    with pytest.raises(ValueError, match="no pieces"):
+        Piece.combine([])
+
+
 def test_an_unknown_statistic_is_named():
     with pytest.raises(ValueError, match="unknown statistic 'mode'.*allowed: mean, sum, median"):
         level_piece(pd.DataFrame({"employee_id": [], "department": [], "g": []}), [], {"x": ("g", "mode")},
                     _scope())
+    with pytest.raises(ValueError, match="unknown statistic 'mode'"):
+        levels(Piece([], pd.DataFrame()), {"x": ("g", "mode")}, _scope())

@@ -1,8 +1,11 @@
 """HR analytics: aggregate figures about skills, targets and follow-up, never about a person.
 
-Every public function here is pure (frames in, new frames out) except the
-readers in ``inputs`` (:func:`load_hr_tables`, :class:`ParquetTable`), which
-only *read* the store's derived Parquet tables. The single entry point is
+Every public function here is pure (frames in, new frames out) except
+those of ``inputs``: the readers of the store's derived Parquet tables
+(:func:`load_hr_tables`, :class:`ParquetTable`, :class:`EmployeeParts`),
+which only *read* them, and :func:`save_aggregates` /
+:func:`load_aggregates`, which hand computed tables from ``careerconv
+hr-report`` to its notebook. The single entry point is
 :func:`hr_aggregates`; it returns the tables the HR notebook shows and
 ``careerconv hr-report --csv`` writes,
 each already protected by :func:`careerconv.privacy.protect` (groups of fewer
@@ -61,9 +64,9 @@ are computed one part of the employees at a time (:class:`EmployeeParts`,
 two parts at once) into pieces that add up exactly across parts: distinct
 employees, sums and counts for means, employees per value for medians, and
 the per-quarter contributions the privacy rules need (``levels``). Memory
-then stays bounded by one part: the whole report on half a million
-employees and ten million ratings runs in about a minute and 3 GiB
-(``bench_hr.py --full``). Tables held in memory are one part.
+then follows the size of a part rather than of the data: the whole report
+on half a million employees and ten million ratings runs in about a minute
+and 3 GiB (``bench_hr.py --full``). Tables held in memory are one part.
 
 Modules
 -------

@@ -1,7 +1,8 @@
-"""The tables.
+"""The skill-rating tables and the entry point.
 
-The skill-rating step (:func:`skill_rating_tables`), the entry point (:func:`hr_aggregates`) and the
-builders of every table, with the helpers they share.
+The skill-rating step (:func:`skill_rating_tables`) and the tables built from its partials (trends,
+distribution, self versus coach gaps); the entry point (:func:`hr_aggregates`), which adds the tables
+built part by part from the conversation records (``record_tables``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import numpy as np
 import pandas as pd
 
 from .. import privacy as P
-from .. import schema as S
 from . import record_tables as R
 from .constants import BANDS, DEPARTMENT, HR_COLUMNS, N
 from .engine import _check_engine, _rating_partials
@@ -25,7 +25,7 @@ from .inputs import PART_ROWS, EmployeeParts, ParquetTable, RosterFile
 from .levels import sort_departments
 from .partials import RatingPartials, _first_date_of, _qi_of, _quarter_starts, _Roster
 from .scope import ReportScope, quarter_label, resolve_scope
-from .skills import skill_catalogue
+from .skills import skill_catalogue, skill_keys
 
 
 def _hist_stats(hist: pd.DataFrame, by: list[str]) -> pd.DataFrame:
@@ -81,9 +81,13 @@ class SkillRatings:
 
     def skill_ids(self, names: pd.Series) -> pd.Series:
         """The skill id of each name (compared like :func:`careerconv.schema.skill_key`); NA if unknown."""
-        by_key = dict(zip(self.catalogue["raw"].map(S.skill_key), self.catalogue["skill_id"]))
+        by_key = self.__dict__.get("_by_key")
+        if by_key is None:  # built once; the parts of the employees look names up on two threads
+            by_key = self.__dict__["_by_key"] = dict(zip(skill_keys(self.catalogue["raw"]),
+                                                         self.catalogue["skill_id"]))
         codes, uniques = pd.factorize(pd.Series(names, dtype=object), use_na_sentinel=True)
-        ids = np.array([by_key.get(S.skill_key(u), -1) for u in uniques] + [-1], dtype=np.int64)
+        ids = np.array([by_key.get(key, -1) for key in skill_keys(pd.Series(uniques, dtype=object))] + [-1],
+                       dtype=np.int64)
         out = pd.Series(ids[codes], index=names.index, dtype="Int64")
         return out.mask(out < 0)
 
@@ -151,6 +155,11 @@ def skill_rating_tables(ratings: pd.DataFrame | ParquetTable, roster: pd.DataFra
 
 # --------------------------------------------------------------------------- the entry point
 
+# The tables each part of the employees is read from, for the tables of record_tables.
+_RECORD_TABLES = ("conversations", "skills", "skill_ratings", "targets", "options", "action_items", "checkins",
+                  "checkin_updates")
+
+
 
 def hr_aggregates(tables: Mapping[str, pd.DataFrame | ParquetTable], as_of: Any,
                   period: tuple[Any, Any] | None = None, departments: Iterable[str] = (),
@@ -180,7 +189,8 @@ def hr_aggregates(tables: Mapping[str, pd.DataFrame | ParquetTable], as_of: Any,
     part_rows
         The most rows one part of the employees may hold when the tables are
         on disk (:class:`EmployeeParts`); the default keeps the working
-        memory to about 1.5 GiB a part, two parts at a time.
+        memory to about 1.5 GiB a part, two parts at a time, up to about 1.5
+        million employees (a part is never less than a sixteenth of them).
 
     Returns
     -------
@@ -230,11 +240,6 @@ def hr_aggregates(tables: Mapping[str, pd.DataFrame | ParquetTable], as_of: Any,
     for frame in out.values():
         frame.attrs["k"] = scope.k
     return out
-
-
-# The tables each part of the employees is read from, for the tables of record_tables.
-_RECORD_TABLES = ("conversations", "skills", "skill_ratings", "targets", "options", "action_items", "checkins",
-                  "checkin_updates")
 
 
 def _other_skill_names(tables: Mapping[str, pd.DataFrame | ParquetTable]) -> pd.Series:

@@ -66,7 +66,7 @@ class ParquetTable:
         return pq.read_table(path, columns=wanted, filters=filters).to_pandas()
 
     def rows_in(self, bucket: int) -> int:
-        """How many rows part ``bucket`` holds (from the file's metadata)."""
+        """How many rows part ``bucket`` holds (from the file's metadata, before any ``filters``)."""
         import pyarrow.parquet as pq
 
         path = self._path(bucket)
@@ -210,11 +210,16 @@ class EmployeeParts:
 
     Every employee's rows of every table come in the same part, and no
     employee is in two parts, so figures that add up over employees can be
-    computed part by part in bounded memory. A part is one or more of the
-    store's buckets (:func:`careerconv.store.bucket_of`), as many as fit in
-    ``part_rows`` rows; tables on disk (:class:`ParquetTable`) are read a
-    part at a time. When every table is in memory there is a single part,
-    the tables themselves.
+    computed part by part. A part is one or more of the store's buckets
+    (:func:`careerconv.store.bucket_of`), as many as fit in ``part_rows``
+    rows; tables on disk (:class:`ParquetTable`) are read a part at a time.
+    The store keeps every row of an employee in their bucket (a record found
+    in another employee's folder is left out, see
+    :meth:`careerconv.store.Store.conversations`), and in-memory tables are
+    split by each row's ``employee_id``. A part is never smaller than one
+    bucket, a sixteenth of the employees: beyond about 16 x ``part_rows``
+    rows (some 1.5 million employees) the parts grow with the data. When
+    every table is in memory there is a single part, the tables themselves.
 
     Parameters
     ----------
@@ -229,6 +234,8 @@ class EmployeeParts:
 
     def __init__(self, tables: Mapping[str, pd.DataFrame | ParquetTable], names: Sequence[str],
                  part_rows: int = PART_ROWS):
+        if isinstance(part_rows, bool) or not isinstance(part_rows, int) or part_rows < 1:
+            raise ValueError(f"part_rows must be a whole number of rows, at least 1; got {part_rows!r}")
         self._tables = {name: tables[name] for name in ("roster", *names)}
         self._buckets: dict[str, Any] = {}
         if not any(isinstance(t, ParquetTable) for t in self._tables.values()):
@@ -242,7 +249,8 @@ class EmployeeParts:
                 rows += [table.rows_in(b) for b in range(N_BUCKETS)]
             else:
                 self._buckets[name] = _buckets(table["employee_id"])
-                rows += np.bincount(self._buckets[name], minlength=N_BUCKETS)[:N_BUCKETS]
+                known = self._buckets[name][self._buckets[name] >= 0]
+                rows += np.bincount(known, minlength=N_BUCKETS)[:N_BUCKETS]
         self._groups = []
         held = 0
         for bucket in np.flatnonzero(rows):
@@ -259,6 +267,8 @@ class EmployeeParts:
 
     def __getitem__(self, number: int) -> dict[str, pd.DataFrame]:
         """The rows of part ``number`` of every table (only the columns of :data:`HR_COLUMNS`)."""
+        if isinstance(number, bool) or not isinstance(number, int):
+            raise TypeError(f"a part is chosen by its number (0 to {len(self) - 1}), not {number!r}")
         if not 0 <= number < len(self):
             raise IndexError(f"part {number} does not exist; parts are 0 to {len(self) - 1}")
         if self._groups is None:
@@ -282,11 +292,11 @@ class EmployeeParts:
 
 
 def _buckets(employee_ids: pd.Series) -> Any:
-    """The store bucket of each row's employee."""
+    """The store bucket of each row's employee (-1 for a row without one: it is in no part)."""
     import numpy as np
 
-    codes, uniques = pd.factorize(employee_ids.astype(str))
-    found = np.array([bucket_of(u) for u in uniques] + [-1], dtype=np.int64)
+    codes, uniques = pd.factorize(pd.Series(employee_ids, dtype=object), use_na_sentinel=True)
+    found = np.array([bucket_of(str(u)) for u in uniques] + [-1], dtype=np.int64)
     return found[codes]
 
 
@@ -304,11 +314,30 @@ def save_aggregates(hr: Mapping[str, pd.DataFrame], path: str | Path) -> None:
 
 
 def load_aggregates(path: str | Path) -> dict[str, pd.DataFrame]:
-    """The tables :func:`save_aggregates` wrote (a file this program wrote itself, never one from elsewhere)."""
+    """The tables :func:`save_aggregates` wrote.
+
+    Only for a file this program wrote itself: reading a pickle runs what it
+    holds, so never pass a file from elsewhere.
+
+    Raises
+    ------
+    FileNotFoundError
+        If there is no such file.
+    ValueError
+        If the file does not hold the tables of :func:`hr_aggregates`.
+    """
     import pickle
 
+    from .constants import TABLE_TITLES
+
     with open(path, "rb") as fh:
-        hr = pickle.load(fh)
+        try:
+            hr = pickle.load(fh)
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError) as exc:
+            raise ValueError(f"{path} does not hold HR analytics tables (it cannot be read: {exc})") from None
     if not isinstance(hr, dict) or not all(isinstance(v, pd.DataFrame) for v in hr.values()):
         raise ValueError(f"{path} does not hold HR analytics tables")
+    missing = [name for name in ("about", *TABLE_TITLES) if name not in hr]
+    if missing:
+        raise ValueError(f"{path} does not hold HR analytics tables: {', '.join(missing)} missing")
     return hr

@@ -6,7 +6,8 @@ therefore computed from pieces that simply add up: per group and department,
 the number of distinct employees, the sums and counts behind each mean, the
 sums, and how many employees have each value (so that medians stay exact),
 plus the distinct employees per quarter that the privacy rules need
-(:func:`contributions`). :func:`level_piece` builds one part's piece,
+(:func:`contributions`). :func:`level_piece` builds one part's piece
+from its employees' rows (:func:`summed_piece` from figures already summed),
 :meth:`Piece.combine` adds the parts up and :func:`levels` turns the sums into
 the organisation row and the department rows. With everything in memory there
 is just one part.
@@ -52,9 +53,19 @@ class Piece:
 
     @classmethod
     def combine(cls, pieces: Iterable["Piece"]) -> "Piece":
-        """The pieces of disjoint sets of employees, added up."""
+        """Pieces of one table added up: of disjoint sets of employees, or of disjoint groups.
+
+        Raises
+        ------
+        ValueError
+            For no pieces, or pieces of tables grouped differently.
+        """
         pieces = list(pieces)
+        if not pieces:
+            raise ValueError("no pieces to combine: a table has at least one part")
         by = pieces[0].by
+        if any(p.by != by for p in pieces):
+            raise ValueError(f"pieces grouped by {sorted({tuple(p.by) for p in pieces})} cannot be combined")
         return cls(by, _add([p.sums for p in pieces], [*by, DEPARTMENT]),
                    _add([p.values for p in pieces], [*by, DEPARTMENT, "stat", "value"]),
                    _add([p.contrib for p in pieces], None))
@@ -81,12 +92,11 @@ def level_piece(per_emp: pd.DataFrame, by: list[str], stats: Stats, scope: Repor
 
     Only the selected departments count; ``contrib`` is kept as it is (see :func:`contributions`).
     """
+    _check_stats(stats)
     inside = per_emp[per_emp[DEPARTMENT].isin(scope.selected)]
     keys = [*by, DEPARTMENT]
     spec: dict[str, tuple[str, str]] = {N: ("employee_id", "nunique")}
     for name, (column, how) in stats.items():
-        if how not in (MEAN, SUM, MEDIAN):
-            raise ValueError(f"unknown statistic {how!r} for {name!r}; allowed: {MEAN}, {SUM}, {MEDIAN}")
         if how in (MEAN, SUM):
             spec[f"{name}|sum"] = (column, "sum")
         if how == MEAN:
@@ -105,6 +115,25 @@ def level_piece(per_emp: pd.DataFrame, by: list[str], stats: Stats, scope: Repor
     return Piece(list(by), sums, value_frame, contrib if contrib is not None else pd.DataFrame())
 
 
+def summed_piece(sums: pd.DataFrame, by: list[str], stats: Stats, contrib: pd.DataFrame | None = None) -> Piece:
+    """A piece from figures already summed per group and department (only ``SUM`` statistics).
+
+    ``sums`` has ``by..., department, n_employees`` and a column per statistic.
+    """
+    _check_stats(stats)
+    if any(how != SUM for _, how in stats.values()):
+        raise ValueError("only sums can be given already summed; give the employees' rows to level_piece")
+    renamed = sums.rename(columns={name: f"{name}|sum" for name in stats})
+    return Piece(list(by), renamed.loc[:, [*by, DEPARTMENT, N, *(f"{name}|sum" for name in stats)]],
+                 pd.DataFrame(), contrib if contrib is not None else pd.DataFrame())
+
+
+def _check_stats(stats: Stats) -> None:
+    for name, (_, how) in stats.items():
+        if how not in (MEAN, SUM, MEDIAN):
+            raise ValueError(f"unknown statistic {how!r} for {name!r}; allowed: {MEAN}, {SUM}, {MEDIAN}")
+
+
 def levels(piece: Piece, stats: Stats, scope: ReportScope, departments: bool = True) -> pd.DataFrame:
     """The organisation row (department missing; all selected departments) and the department rows.
 
@@ -113,6 +142,7 @@ def levels(piece: Piece, stats: Stats, scope: ReportScope, departments: bool = T
     pandas.DataFrame
         ``by..., department, n_employees`` and one column per statistic.
     """
+    _check_stats(stats)
     by = piece.by
     columns = [*by, DEPARTMENT, N, *stats]
     sums = piece.sums
@@ -196,10 +226,15 @@ def to_quarter(dates: pd.Series) -> pd.Series:
     return out.where(pd.to_datetime(dates).notna().to_numpy())
 
 
+def no_contributions(by: list[str]) -> pd.DataFrame:
+    """The empty frame of :func:`contributions`."""
+    return pd.DataFrame({**{c: [] for c in by}, DEPARTMENT: [], "quarter": [], "n": []})
+
+
 def contributions(events: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """Distinct employees per (by..., department, quarter) from rows ``by..., employee_id, department, date``."""
     if events.empty:
-        return pd.DataFrame({**{c: [] for c in by}, DEPARTMENT: [], "quarter": [], "n": []})
+        return no_contributions(by)
     frame = events.assign(quarter=to_quarter(events["date"]))
     keys = [*by, DEPARTMENT, "quarter"]
     out = frame.groupby(keys, dropna=False, as_index=False)["employee_id"].nunique()

@@ -23,12 +23,15 @@ from .. import progress as PR
 from .. import schema as S
 from ..option_kinds import KINDS, classify_options
 from .constants import DEPARTMENT, N, _GAIN_HORIZONS
-from .levels import MEAN, MEDIAN, SUM, Piece, contributions, level_piece, levels, sort_departments
+from .levels import (MEAN, MEDIAN, SUM, Piece, contributions, level_piece, levels, no_contributions,
+                     sort_departments, summed_piece)
 from .scope import ReportScope
+from .skills import skill_keys
 
 TABLES = ("overview", "skill_growth", "target_attainment", "most_wanted_skills", "cadence_compliance",
           "action_items", "option_kinds")
-_PEOPLE_MET = "people_met"  # the base of the most-wanted shares: employees met per department
+# Not a table of its own: the employees met per department, the base of the most-wanted shares.
+_PEOPLE_MET = "people_met"
 
 _OVERVIEW: dict = {"share_met": ("met", MEAN), "conversations": ("n_conv", SUM), "checkins": ("n_ci", SUM)}
 _GROWTH: dict = {"mean_growth": ("growth", MEAN), "median_growth": ("growth", MEDIAN),
@@ -114,6 +117,7 @@ def _ratings_for_progress(ratings: pd.DataFrame, in_period: pd.DataFrame, drafts
 
 def overview_piece(roster: pd.DataFrame, completed: pd.DataFrame, checkins: pd.DataFrame, scope: ReportScope,
                    department_of: pd.Series) -> Piece:
+    """Who is covered: everyone on the roster, whether they met in the period, their conversations and check-ins."""
     convs = completed[completed["date"] >= scope.start]
     ci_dates = pd.to_datetime(checkins["date"]).dt.normalize()
     checkins = checkins[(ci_dates >= scope.start) & (ci_dates < scope.end)].assign(date=ci_dates)
@@ -127,6 +131,7 @@ def overview_piece(roster: pd.DataFrame, completed: pd.DataFrame, checkins: pd.D
 
 
 def growth_piece(progress: pd.DataFrame, ctx: Context) -> Piece:
+    """Growth per skill (and over all skills) at each horizon: per employee their mean measured change."""
     measured = progress[progress["measured_rating"].notna() & progress["baseline"].notna()
                         & progress[DEPARTMENT].notna()].copy()
     measured["growth"] = measured["measured_rating"].astype(float) - measured["baseline"].astype(float)
@@ -147,21 +152,20 @@ def growth_piece(progress: pd.DataFrame, ctx: Context) -> Piece:
 
 
 def attainment_piece(progress: pd.DataFrame, scope: ReportScope) -> Piece:
+    """Targets due, measured and reached at each horizon (counted by :func:`careerconv.progress.attainment_rate`)."""
     due = progress[progress["horizon_reached"].fillna(False).astype(bool) & progress[DEPARTMENT].notna()]
     inside = due[due[DEPARTMENT].isin(scope.selected)]
     rows = []
-    for dept, part in inside.groupby(DEPARTMENT, sort=True):
+    for dept, part in inside.groupby(DEPARTMENT, sort=True):  # counted as progress.attainment_rate counts
         counts = PR.attainment_rate(part)
         people = part.groupby("horizon_months")["employee_id"].nunique()
-        rows.append(pd.DataFrame({"horizon_months": counts["horizon_months"], DEPARTMENT: dept,
-                                  N: counts["horizon_months"].map(people).astype("int64"),
-                                  **{f"{name}|sum": counts[name] for name in _ATTAINMENT}}))
+        rows.append(counts.assign(**{DEPARTMENT: dept, N: counts["horizon_months"].map(people).astype("int64")}))
     sums = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
-        {c: [] for c in ["horizon_months", DEPARTMENT, N, *(f"{name}|sum" for name in _ATTAINMENT)]})
+        {c: [] for c in ["horizon_months", DEPARTMENT, N, *_ATTAINMENT]})
     events = pd.concat([due.loc[:, ["employee_id", DEPARTMENT, "horizon_months", "t0"]].rename(columns={"t0": "date"}),
                         due.loc[:, ["employee_id", DEPARTMENT, "horizon_months", "measured_date"]]
                         .rename(columns={"measured_date": "date"}).dropna(subset=["date"])])
-    return Piece(["horizon_months"], sums, pd.DataFrame(), contributions(events, ["horizon_months"]))
+    return summed_piece(sums, ["horizon_months"], _ATTAINMENT, contributions(events, ["horizon_months"]))
 
 
 def most_wanted_piece(skills: pd.DataFrame, in_period: pd.DataFrame, ctx: Context,
@@ -180,6 +184,7 @@ def most_wanted_piece(skills: pd.DataFrame, in_period: pd.DataFrame, ctx: Contex
 
 
 def cadence_piece(frames: Mapping[str, pd.DataFrame], roster: pd.DataFrame, scope: ReportScope) -> Piece:
+    """Who is overdue for a conversation or a check-in on the as-of day (:func:`careerconv.cadence.due_list`)."""
     day = scope.as_of_day
     due_tables = {
         # Names are free text; the due list only sorts by them, so it gets the id instead.
@@ -202,6 +207,7 @@ def cadence_piece(frames: Mapping[str, pd.DataFrame], roster: pd.DataFrame, scop
 
 
 def action_items_piece(frames: Mapping[str, pd.DataFrame], scope: ReportScope, department_of: pd.Series) -> Piece:
+    """The share of each person's action items in each status, and of those open past their due date."""
     states = C.action_item_states({name: frames[name] for name in
                                    ("conversations", "action_items", "checkin_updates")}, scope.as_of_day)
     states = states[states["conversation_date"] >= scope.start]
@@ -221,16 +227,17 @@ def action_items_piece(frames: Mapping[str, pd.DataFrame], scope: ReportScope, d
 
 def option_kinds_piece(options: pd.DataFrame, progress: pd.DataFrame, period_ids: set[str],
                        scope: ReportScope) -> Piece:
+    """Rating gains after 6 and 12 months per kind of chosen option (texts classified, then dropped)."""
     chosen = options[options["chosen"].fillna(False).astype(bool)
                      & _isin(options["conversation_id"], period_ids)]
     plans = pd.DataFrame({"conversation_id": chosen["conversation_id"].astype(str).to_numpy(),
-                          "key": _skill_keys(chosen["skill"]),
+                          "key": skill_keys(chosen["skill"]),
                           "kind": classify_options(chosen["text"], chosen["skill"]).astype(object).to_numpy()})
     del chosen  # the option texts go no further than the classifier
     plans = plans.drop_duplicates(["conversation_id", "key"])
     gains = progress[progress["horizon_months"].isin(_GAIN_HORIZONS) & progress["measured_rating"].notna()
                      & progress["baseline"].notna() & progress[DEPARTMENT].notna()].copy()
-    gains["key"] = _skill_keys(gains["skill"])
+    gains["key"] = skill_keys(gains["skill"])
     gains["conversation_id"] = gains["conversation_id"].astype(str)
     gains = gains.merge(plans, on=["conversation_id", "key"], how="inner")
     gains["gain"] = gains["measured_rating"].astype(float) - gains["baseline"].astype(float)
@@ -254,13 +261,6 @@ def _isin(column: pd.Series, values: Iterable) -> np.ndarray:
     if not pa.types.is_large_string(array.type):
         array = array.cast(pa.large_string())
     return pc.fill_null(pc.is_in(array, value_set=wanted), False).to_numpy(zero_copy_only=False)
-
-
-def _skill_keys(names: pd.Series) -> np.ndarray:
-    """:func:`careerconv.schema.skill_key` of each name, worked out once per distinct name."""
-    codes, uniques = pd.factorize(pd.Series(names, dtype=object), use_na_sentinel=True)
-    keys = np.array([S.skill_key(u) for u in uniques] + [None], dtype=object)
-    return keys[codes]
 
 
 # --------------------------------------------------------------------------- all parts together
@@ -288,12 +288,11 @@ def record_tables(pieces: Iterable[Mapping[str, Piece]], ctx: Context,
 
 
 def _contrib(piece: Piece, by: list[str]) -> pd.DataFrame:
-    if piece.contrib.empty:
-        return pd.DataFrame({**{c: [] for c in by}, DEPARTMENT: [], "quarter": [], "n": []})
-    return piece.contrib
+    return no_contributions(by) if piece.contrib.empty else piece.contrib
 
 
 def overview_table(piece: Piece, scope: ReportScope, members: pd.DataFrame) -> pd.DataFrame:
+    """The protected "who is covered" table."""
     cells = levels(piece, _OVERVIEW, scope)
     contrib = pd.concat([_contrib(piece, []), members.assign(quarter=pd.NaT)], ignore_index=True)
     protected = P.protect(cells, k=scope.k, keys=[DEPARTMENT], measures=list(_OVERVIEW),
@@ -302,6 +301,7 @@ def overview_table(piece: Piece, scope: ReportScope, members: pd.DataFrame) -> p
 
 
 def growth_table(piece: Piece, ctx: Context) -> pd.DataFrame:
+    """The protected growth table, all skills first."""
     scope, labels = ctx.scope, ctx.labels
     cells = levels(piece, _GROWTH, scope)
     protected = P.protect(cells, k=scope.k, keys=["skill_id", "horizon_months", DEPARTMENT],
@@ -314,6 +314,7 @@ def growth_table(piece: Piece, ctx: Context) -> pd.DataFrame:
 
 
 def attainment_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
+    """The protected target-attainment table, its rates worked out from the summed counts."""
     cells = levels(piece, _ATTAINMENT, scope)
     measured = cells["targets_measured"].astype(float)
     cells["attainment_rate"] = cells["targets_attained"].astype(float) / measured.where(measured > 0)
@@ -328,6 +329,7 @@ def attainment_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
 
 
 def most_wanted_table(piece: Piece, people_met: Piece, ctx: Context) -> pd.DataFrame:
+    """The protected most-wanted skills, most named first, with the share of the people met."""
     scope, labels = ctx.scope, ctx.labels
     cells = levels(piece, {}, scope)
     met = levels(people_met, {}, scope)
@@ -345,6 +347,7 @@ def most_wanted_table(piece: Piece, people_met: Piece, ctx: Context) -> pd.DataF
 
 
 def cadence_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
+    """The protected cadence-compliance table (figures as of a day)."""
     cells = levels(piece, _CADENCE, scope)
     protected = P.protect(cells, k=scope.k, keys=[DEPARTMENT], measures=list(_CADENCE),
                           contributions=_contrib(piece, []), window=scope.window, scope=P.AS_OF)
@@ -352,6 +355,7 @@ def cadence_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
 
 
 def action_items_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
+    """The protected action-items table."""
     cells = levels(piece, _ITEMS, scope)
     protected = P.protect(cells, k=scope.k, keys=[DEPARTMENT], measures=list(_ITEMS),
                           contributions=_contrib(piece, []), window=scope.window)
@@ -359,6 +363,7 @@ def action_items_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
 
 
 def option_kinds_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
+    """The protected option-kinds table (organisation only), in the order of the kinds."""
     cells = levels(piece, _OPTIONS, scope, departments=False)
     protected = P.protect(cells, k=scope.k, keys=["kind", "horizon_months", DEPARTMENT], measures=list(_OPTIONS),
                           contributions=_contrib(piece, ["kind", "horizon_months"]), window=scope.window)

@@ -1,7 +1,7 @@
 """Skills.
 
 The skill catalogue (names compared like :func:`careerconv.schema.skill_key`, shown in their most
-common spelling).
+common spelling) and :func:`skill_keys`.
 """
 
 from __future__ import annotations
@@ -47,3 +47,10 @@ def skill_catalogue(raw_names: pd.Series, employees_per_skill: pd.DataFrame | No
     return pd.DataFrame({"raw": frame["raw"].to_numpy(dtype=object),
                          "skill_id": frame["key"].map(ids).to_numpy(dtype=np.int64),
                          "label": frame["key"].map(label).to_numpy(dtype=object)}).reset_index(drop=True)
+
+
+def skill_keys(names: pd.Series) -> np.ndarray:
+    """:func:`careerconv.schema.skill_key` of each name (None for a missing one), worked out once per spelling."""
+    codes, uniques = pd.factorize(pd.Series(names, dtype=object), use_na_sentinel=True)
+    keys = np.array([S.skill_key(u) for u in uniques] + [None], dtype=object)
+    return keys[codes]
