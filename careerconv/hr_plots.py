@@ -24,7 +24,7 @@ from matplotlib.ticker import FixedLocator, PercentFormatter
 
 from . import privacy as P
 from .analytics import BANDS, DEPARTMENT, N, quarter_label
-from .plots import OKABE_ITO, PALETTE, RATING_CMAP
+from .plots import OKABE_ITO, PALETTE, RATING_CMAP, clean_axes
 
 __all__ = [
     "new_figure",
@@ -226,7 +226,7 @@ def band_bars(ax: Axes, distribution: pd.DataFrame, *, top: int = 12) -> Axes:
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(PercentFormatter(xmax=1))
     ax.set_xlabel("Share of employees, by their latest rating in the period", color=PALETTE["muted"])
-    _clean(ax)
+    clean_axes(ax)
     ax.tick_params(axis="y", length=0)
     ax.legend(title="Rating", frameon=False, fontsize=8, title_fontsize=8, ncols=len(BANDS) + 1, loc="upper center",
               bbox_to_anchor=(0.5, -0.14))
@@ -328,7 +328,7 @@ def value_bars(ax: Axes, frame: pd.DataFrame, label: str, value: str, *, xlabel:
     if notes:
         ax.annotate("; ".join(notes).capitalize() + ".", xy=(0, 0), xycoords="axes fraction", xytext=(0, -40),
                     textcoords="offset points", fontsize=8, color=PALETTE["muted"], style="italic")
-    _clean(ax)
+    clean_axes(ax)
     ax.tick_params(axis="y", length=0)
     return ax
 
@@ -374,7 +374,7 @@ def department_share_bars(ax: Axes, frame: pd.DataFrame, columns: Sequence[tuple
     ax.set_xlim(0, 1.08)
     ax.xaxis.set_major_formatter(PercentFormatter(xmax=1))
     ax.set_xlabel("Share of employees", color=PALETTE["muted"])
-    _clean(ax)
+    clean_axes(ax)
     ax.tick_params(axis="y", length=0)
     ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=len(columns))
     return ax
@@ -409,7 +409,7 @@ def status_bars(ax: Axes, action_items: pd.DataFrame, *, total_label: str = "All
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(PercentFormatter(xmax=1))
     ax.set_xlabel("Share of a person's action items (averaged over people)", color=PALETTE["muted"])
-    _clean(ax)
+    clean_axes(ax)
     ax.tick_params(axis="y", length=0)
     ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=len(STATUS_ORDER))
     return ax
@@ -423,19 +423,11 @@ def _quarter_axis(ax: Axes, quarters: Sequence) -> None:
 
 
 def _rating_axis(ax: Axes, axis: str) -> None:
-    _clean(ax)
+    clean_axes(ax)
     (ax.set_ylim if axis == "y" else ax.set_xlim)(1, 10.3)
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_locator(FixedLocator(range(1, 11)))
     ax.grid(axis=axis, color=PALETTE["grid"], linewidth=0.8)
     ax.set_axisbelow(True)
-
-
-def _clean(ax: Axes) -> None:
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    for side in ("left", "bottom"):
-        ax.spines[side].set_color("#BBBBBB")
-    ax.tick_params(colors=PALETTE["muted"], labelsize=8.5)
 
 
 # --------------------------------------------------------------------------- one chart per table

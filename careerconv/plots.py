@@ -40,6 +40,7 @@ from careerconv.progress import (
 __all__ = [
     "STATUS_COLOURS",
     "PALETTE",
+    "clean_axes",
     "skill_progress",
     "current_vs_target_bars",
     "rating_trend",
@@ -421,7 +422,7 @@ def rating_trend(
             markersize=4, linewidth=1.8, color=OKABE_ITO[i % len(OKABE_ITO)],
             label=str(name) if hue is not None else y,
         )
-    _clean(ax)
+    clean_axes(ax)
     ax.grid(axis="y", color=PALETTE["grid"], linewidth=0.8)
     ax.set_axisbelow(True)
     ax.set_xlabel(x, color=PALETTE["muted"])
@@ -490,7 +491,7 @@ def distribution(
         left += widths
     ax.set_yticks(y, list(table.index))
     ax.set_ylim(len(table) - 0.5, -0.5)
-    _clean(ax)
+    clean_axes(ax)
     ax.tick_params(axis="y", length=0)
     if normalize:
         ax.set_xlim(0, 1)
@@ -525,7 +526,8 @@ def _num(dates: Any) -> np.ndarray:
     return mdates.date2num(stamps.to_numpy(dtype="datetime64[ns]"))
 
 
-def _clean(ax: Axes) -> None:
+def clean_axes(ax: Axes) -> None:
+    """The house style of every chart's frame: no top and right spines, light grey axes, muted ticks."""
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     for side in ("left", "bottom"):
@@ -535,7 +537,7 @@ def _clean(ax: Axes) -> None:
 
 def _style_rating_axis(ax: Axes, axis: str) -> None:
     """0-10 rating scale with integer ticks and light gridlines only along it."""
-    _clean(ax)
+    clean_axes(ax)
     rating_axis = ax.yaxis if axis == "y" else ax.xaxis
     # Ticks and the spine stop at 10; a little headroom above keeps markers
     # and labels at 10 from being cut by the frame.

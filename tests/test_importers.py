@@ -295,15 +295,22 @@ def test_old_xls_and_fake_xlsx(store: Store, tmp_path: Path):
     assert_rejected_and_unchanged(store, lambda: import_roster(store, fake), "not an Excel workbook")
 
 
-def test_xlsx_roster(store: Store, tmp_path: Path):
+def roster_workbook(path: Path, *rows: list, other_sheet: str | None = None) -> Path:
+    """An .xlsx roster as openpyxl writes it (formulas without saved results), the header first."""
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append(ROSTER_HEADER.split(","))
-    sheet.append(["E1", "Ana", "C1", "Eng", "Dev", 12.0, None])
-    sheet.append([None] * 7)
-    sheet.append([1001, "Numeric id", "C1", "Eng", None, 6, "n@example.org"])
-    book.create_sheet("ignored")
-    book.save(tmp_path / "staff.xlsx")
+    for row in rows:
+        sheet.append(row)
+    if other_sheet:
+        book.create_sheet(other_sheet)
+    book.save(path)
+    return path
+
+
+def test_xlsx_roster(store: Store, tmp_path: Path):
+    roster_workbook(tmp_path / "staff.xlsx", ["E1", "Ana", "C1", "Eng", "Dev", 12.0, None], [None] * 7,
+                    [1001, "Numeric id", "C1", "Eng", None, 6, "n@example.org"], other_sheet="ignored")
     result = import_roster(store, tmp_path / "staff.xlsx")
     assert result.added == 2
     assert store.employee("E1")["cadence_months"] == 12
@@ -635,11 +642,7 @@ def test_roster_text_with_a_carriage_return_is_stored_verbatim(store: Store, tmp
 
 def test_xlsx_formulas_without_saved_values_are_named(store: Store, tmp_path: Path):
     """A workbook written by a program holds formulas without results; they must not read as empty cells."""
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(ROSTER_HEADER.split(","))
-    sheet.append(["E1", '=CONCAT("A","na")', "C1", "Eng", "Dev", "=3*4", None])
-    book.save(tmp_path / "generated.xlsx")
+    roster_workbook(tmp_path / "generated.xlsx", ["E1", '=CONCAT("A","na")', "C1", "Eng", "Dev", "=3*4", None])
     assert_rejected_and_unchanged(store, lambda: import_roster(store, tmp_path / "generated.xlsx"),
                                   "formulas with no saved value (cells B2, F2)")
 
@@ -648,11 +651,7 @@ def test_xlsx_formulas_with_saved_values_import_their_values(store: Store, tmp_p
     """The same workbook once a spreadsheet saved it: each formula carries its result, which is imported."""
     import zipfile
 
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(ROSTER_HEADER.split(","))
-    sheet.append(["E1", "Ana", "C1", "Eng", "Dev", "=3*4", None])
-    book.save(tmp_path / "plain.xlsx")
+    roster_workbook(tmp_path / "plain.xlsx", ["E1", "Ana", "C1", "Eng", "Dev", "=3*4", None])
     # Add the saved result (<v>12</v>) beside the formula, as Excel and LibreOffice write it.
     saved = tmp_path / "saved.xlsx"
     with zipfile.ZipFile(tmp_path / "plain.xlsx") as src, zipfile.ZipFile(saved, "w") as dst:
