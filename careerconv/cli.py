@@ -14,7 +14,7 @@ import sys
 
 from . import __version__, config
 from .schema import ValidationError
-from .store import NotFound
+from .store import Conflict, NotFound
 
 # Order here is the order in `careerconv --help`.
 COMMAND_MODULES = (
@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "careerconv.commands.export",
     "careerconv.commands.erase",
     "careerconv.commands.validate",
+    "careerconv.commands.refresh",
 )
 
 EXIT_USAGE = 2
@@ -67,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValidationError as exc:
         print(f"careerconv {args.command}: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    except (NotFound, FileNotFoundError, FileExistsError, PermissionError, ValueError, KeyError) as exc:
+    except (NotFound, Conflict, FileNotFoundError, FileExistsError, PermissionError, ValueError, KeyError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"careerconv {args.command}: error: {message}", file=sys.stderr)
         return EXIT_FAILED

@@ -1586,7 +1586,8 @@ def write_demo_organisation(data_dir: str | Path, employees: int, seed: int, as_
                 "Choose another folder with --data, or pass --force to delete its roster, conversations, "
                 "check-ins and derived tables and write the demo organisation instead")
         _clear(root)
-    store = Store(root)
+    store = Store(root, actor="careerconv demo")
+    stamp = f"{as_of.isoformat()}T00:00:00.000+00:00"  # the same files on every run and machine
     roster = org.roster
     store.save_roster(roster, source="demo organisation")
     conversations = drafts = checkins = never = overdue = 0
@@ -1608,13 +1609,13 @@ def write_demo_organisation(data_dir: str | Path, employees: int, seed: int, as_
             overdue += 1
         batch.extend(records)
         if (k + 1) % _BATCH_EMPLOYEES == 0:
-            store.save_many(batch, durable=False)
+            store.save_many(batch, durable=False, saved_at=stamp)
             batch = []
             done = k + 1
             if progress:
                 progress(done)
     if batch:
-        store.save_many(batch, durable=False)
+        store.save_many(batch, durable=False, saved_at=stamp)
     if progress:
         progress(len(roster))
     return DemoSummary(root=root, seed=int(seed), as_of=as_of, employees=len(roster),

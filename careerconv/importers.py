@@ -74,6 +74,18 @@ _ORDER_LABEL = {"dmy": "DD/MM/YYYY", "mdy": "MM/DD/YYYY"}
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _XLSX_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls
+# Files people rename to .csv by mistake. Checked before decoding: Windows-1252 reads almost any bytes as
+# *some* text, so without this an image is reported as a badly encoded CSV.
+_BINARY_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"%PDF-", "a PDF document"),
+    (b"PK\x05\x06", "an empty ZIP archive"),
+    (b"\x1f\x8b", "a gzip-compressed file"),
+)
+_ACCEPTED_FILES = "accepted are CSV files saved as UTF-8, UTF-16 or Windows-1252 (cp1252) text, and .xlsx workbooks"
 
 
 @dataclass(frozen=True)
@@ -181,6 +193,30 @@ def decode_text(data: bytes, source: str = "file") -> tuple[str, str]:
             from None
 
 
+def _binary_kind(data: bytes) -> str | None:
+    """What a file that is not text looks like (``"a PNG image"``); None when it may be text."""
+    for magic, kind in _BINARY_MAGIC:
+        if data.startswith(magic):
+            return kind
+    if b"\x00" in data and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "a binary file (it contains NUL bytes; UTF-16 text needs a byte-order mark)"
+    return None
+
+
+def _zip_kind(data: bytes) -> str | None:
+    """What a ZIP file is when it is not an Excel workbook; None for a workbook or a damaged ZIP."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = archive.namelist()
+            if any(name.startswith("xl/") for name in names):
+                return None
+            if "mimetype" in names and archive.read("mimetype").startswith(b"application/vnd.oasis.opendocument"):
+                return "an OpenDocument file (.ods or .odt)"
+            return "a ZIP archive"
+    except zipfile.BadZipFile:
+        return None  # _read_xlsx reports a damaged workbook
+
+
 def column_key(name: Any) -> str:
     """How a header cell is matched to a column: ``" Employee ID "`` -> ``"employee_id"``."""
     text = "" if S.is_missing(name) else str(name)
@@ -224,8 +260,9 @@ def read_table_file(path: str | Path, known_columns: Iterable[str] = ()) -> RawT
     FileNotFoundError
         No such file.
     ValidationError
-        An empty file, a file with no header, an unreadable workbook or text in
-        an unknown encoding.
+        An empty file, a file with no header, an unreadable workbook, text in
+        an unknown encoding, or a file that is not a table at all (an image, a
+        PDF, a ZIP archive, an ``.xlsx`` name on a CSV file).
     """
     path = Path(path)
     source = str(path)
@@ -238,9 +275,21 @@ def read_table_file(path: str | Path, known_columns: Iterable[str] = ()) -> RawT
     if data.startswith(_OLE_MAGIC):
         raise _file_problem(source, "is an old Excel .xls workbook; save it as .xlsx or CSV UTF-8 and import that")
     if data.startswith(_XLSX_MAGIC):
-        return _read_xlsx(path, source)
+        kind = _zip_kind(data)
+        if kind:
+            raise _file_problem(source, f"is {kind}, not a CSV file or an Excel workbook; {_ACCEPTED_FILES}")
+        table = _read_xlsx(path, source)
+        if path.suffix.lower() not in (".xlsx", ".xlsm"):
+            table.notes.append(f"read as an Excel workbook, which it is, although it is named {path.name!r}")
+        return table
+    kind = _binary_kind(data)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        raise _file_problem(source, "is named .xlsx but is not an Excel workbook")
+        what = f"it looks like {kind}; {_ACCEPTED_FILES}" if kind else (
+            "it holds text, so it is probably a CSV file renamed .xlsx; rename it to .csv and import that, or "
+            "open it in Excel and save it as an Excel workbook (.xlsx)")
+        raise _file_problem(source, f"is named {path.suffix} but is not an Excel workbook: {what}")
+    if kind:
+        raise _file_problem(source, f"is not a text file: it looks like {kind}; {_ACCEPTED_FILES}")
     try:
         text, encoding = decode_text(data, source)
     except ValueError as exc:
@@ -534,7 +583,10 @@ def write_rejected(raw: RawTable, rejections: list[Rejection], path: Path) -> Pa
     width = len(names)
     rows = []
     for r in sorted(rejections, key=lambda r: r.row):
-        cells = [_cell_text(v) for v in r.cells[:width]] + [""] * max(0, width - len(r.cells))
+        # Raw cells may carry a guard quote already; write what the import read, which is guarded once
+        # again on the way out, so the fixed file imports to the same text.
+        cells = [_cell_text(restore_formula(v) if isinstance(v, str) else v) for v in r.cells[:width]] \
+            + [""] * max(0, width - len(r.cells))
         rows.append([*cells, r.reason])
     frame = pd.DataFrame(rows, columns=[*names, "reason"], dtype=object)
     atomic_write_bytes(path, frame_to_csv_bytes(frame))
@@ -970,7 +1022,7 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
         old = existing_by_employee[eid].get(record["conversation_id"])
         if old is None:
             added += 1
-        elif old == record:
+        elif S.record_content(old) == S.record_content(record):
             unchanged += 1
             continue
         else:
@@ -984,10 +1036,8 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
     if dry_run:
         return result
     if to_write:
-        # One flush at the end instead of an fsync per file: a legacy import can be thousands of records,
-        # and an interrupted one is simply run again (it is idempotent).
-        store.save_many(to_write, durable=False)
-        os.sync()
+        # One batch: staged, committed, then moved into place, so a killed import is all or nothing.
+        store.save_many(to_write)
     if rejections:
         write_rejected(raw, rejections, rejected_target)
     return result

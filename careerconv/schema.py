@@ -43,6 +43,8 @@ RATING_MIN, RATING_MAX = 1, 10
 HORIZONS = (6, 12, 18)
 CADENCES = (6, 12)
 STATUSES = ("draft", "completed")
+# What the store stamps on every save: the revision the compare-and-swap checks, and who saved it when.
+SAVE_STAMP = ("revision", "saved_at", "saved_by")
 ITEM_STATUSES = ("open", "in_progress", "done", "dropped")
 FOLLOW_UP_MODES = ("one-on-one", "dedicated check-in", "email", "other")
 MIN_DREAMS, MAX_DREAMS = 3, 5
@@ -223,7 +225,9 @@ def parse_text(value: Any, *, allow_missing: bool = True, what: str = "text") ->
     return value
 
 
-_ISO_RE = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[T ][0-9:.+\-Z]*)?$")
+_ISO_RE = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[T ](.*))?$")
+# The time of an ISO date-time: hh[:mm[:ss[.fff]]], then Z or an offset; the ranges are checked by datetime.
+_ISO_TIME_RE = re.compile(r"^\d{2}(?::?\d{2}(?::?\d{2}(?:[.,]\d+)?)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$")
 _DMY_RE = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$")
 
 
@@ -243,6 +247,17 @@ def slash_date_orders(value: Any) -> set[str]:
         except ValueError:
             pass
     return orders
+
+
+def _is_iso_time(text: str) -> bool:
+    """True when ``text`` is the time of an ISO date-time (``14:30``, ``14:30:05.5+02:00``, ``1430Z``)."""
+    if not _ISO_TIME_RE.match(text):
+        return False
+    try:
+        dt.time.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def parse_date(value: Any, *, date_order: str | None = None, allow_missing: bool = False) -> dt.date | None:
@@ -284,9 +299,14 @@ def parse_date(value: Any, *, date_order: str | None = None, allow_missing: bool
     m = _ISO_RE.match(text)
     if m:
         try:
-            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         except ValueError:
             raise ValueError("is not a real calendar date; expected YYYY-MM-DD") from None
+        if m.group(4) is not None and not _is_iso_time(m.group(4)):
+            # The date part alone would read, but "T99:99" means the cell is not what it claims to be.
+            raise ValueError(f"{text!r} has a time part ({m.group(4)!r}) that is not a real time; "
+                             "expected YYYY-MM-DD or an ISO date-time like 2024-01-05T14:30")
+        return day
     m = _DMY_RE.match(text)
     if m:
         orders = slash_date_orders(text)
@@ -404,6 +424,25 @@ def _check_keys(c: Collector, record: dict, required: Iterable[str], where: str)
             c.add(f"required field {key!r} is missing", column=f"{where}{key}")
 
 
+def _check_save_stamp(c: Collector, r: dict) -> None:
+    """Normalise the store's stamp in place: a record written before revisions existed is revision 0."""
+    rev = r.get("revision")
+    if rev is None:
+        r["revision"] = 0
+    elif isinstance(rev, bool) or not isinstance(rev, int) or rev < 0:
+        c.add("revision must be a whole number from 0 up (the store sets it)", column="revision", value=rev)
+    for key in ("saved_at", "saved_by"):
+        value = r.get(key)
+        if value is not None and not isinstance(value, str):
+            c.add(f"{key} must be text (the store sets it)", column=key, value=value)
+        r[key] = value
+
+
+def record_content(record: dict) -> dict:
+    """A record without the store's save stamp: what a person wrote, for comparing two versions."""
+    return {k: v for k, v in record.items() if k not in SAVE_STAMP}
+
+
 def validate_conversation(record: Any, source: str = "conversation") -> dict:
     """Check a conversation record; return it normalised (ratings as int, dates ISO).
 
@@ -425,6 +464,7 @@ def validate_conversation(record: Any, source: str = "conversation") -> dict:
     c.raise_if_any()
     r["schema_version"] = SCHEMA_VERSION
     r["kind"] = "conversation"
+    _check_save_stamp(c, r)
     c.check(parse_identifier, r["conversation_id"], column="conversation_id", what="conversation id",
             max_length=MAX_RECORD_ID)
     for key, what in (("employee_id", "employee id"), ("coach_id", "coach id")):
@@ -620,6 +660,11 @@ def validate_checkin(record: Any, source: str = "check-in") -> dict:
     c.raise_if_any()
     r["schema_version"] = SCHEMA_VERSION
     r["kind"] = "checkin"
+    _check_save_stamp(c, r)
+    # A check-in is a draft while the coach is still typing it (autosaved); one written before drafts
+    # existed, or imported, is completed.
+    r["status"] = r.get("status") or "completed"
+    c.check(parse_choice, r["status"], column="status", choices=STATUSES, what="status")
     c.check(parse_identifier, r["checkin_id"], column="checkin_id", what="check-in id", max_length=MAX_RECORD_ID)
     for key, what in (("employee_id", "employee id"), ("coach_id", "coach id")):
         c.check(parse_identifier, r[key], column=key, what=what)

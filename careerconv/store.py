@@ -9,12 +9,26 @@ Layout of a data folder::
     question_sets/*.yaml                         the organisation's own question sets
     derived/<table>/part-NN.parquet              read-optimised tables (rebuildable)
     derived/manifest.json                        what the derived tables were built from
-    .locks/                                      lock files (named by a hash, never an id)
+    .locks/                                      lock files: a fixed set of stripes, never named after anyone
+    .staging/<batch>/                            a batch of records being imported (see below)
 
 Every write validates the record (:mod:`careerconv.schema`), writes the whole
 file to a temp file in the same folder, fsyncs it and ``os.replace``-s it into
 place under a per-employee lock. A killed process therefore leaves the old or
-the new file; temp files start with ``.`` and are never read as data.
+the new file; temp files start with ``.`` and are never read as data, and the
+next refresh, ``validate`` or erase removes them.
+
+Every save is a compare-and-swap on the record's ``revision``: a record loaded
+at revision 3 saves as revision 4 only if the file still holds revision 3,
+otherwise :class:`Conflict` says who changed it and when, and nothing is
+written. A record without a revision is new: its id is allocated under the
+lock, and creating never overwrites a record that exists. Nothing is saved for
+an employee who is not on the roster, so an erased person cannot come back.
+
+A batch of records (an import) is all or nothing even when the process is
+killed: it is staged in ``.staging/<batch>/``, a ``COMMITTED`` marker is
+written, then the files are moved into place. Opening the store finishes a
+committed batch that was interrupted, and removes one that was not committed.
 
 The derived tables are built from the record files and brought up to date
 incrementally: an employee's folder changes its modification time whenever a
@@ -25,12 +39,16 @@ buckets (parts) holding them are rewritten.
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import hashlib
 import io
 import json
 import os
+import shutil
+import socket
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -48,6 +66,12 @@ N_BUCKETS = 16
 MANIFEST_VERSION = 1
 ROSTER_FILE = "roster.csv"
 _RECORD_DIRS = {"conversation": "conversations", "checkin": "checkins"}
+_ID_KEYS = {"conversation": "conversation_id", "checkin": "checkin_id"}
+# Employees share a fixed set of lock files: a lock file never tells who was written (or erased).
+LOCK_STRIPES = 64
+LOCK_TIMEOUT = 60.0
+STAGING_DIR = ".staging"
+COMMITTED_MARKER = "COMMITTED"
 
 
 class NotFound(KeyError):
@@ -57,13 +81,63 @@ class NotFound(KeyError):
         return str(self.args[0]) if self.args else "not found"
 
 
+class Conflict(Exception):
+    """A save that would overwrite a change made elsewhere; nothing was written.
+
+    Attributes
+    ----------
+    kind, record_id
+        Which record.
+    current
+        The record as it is stored now (None when it was deleted or discarded).
+    attempted
+        The record that was not saved.
+    """
+
+    def __init__(self, kind: str, record_id: str, current: dict | None, attempted: dict, message: str):
+        super().__init__(message)
+        self.kind, self.record_id, self.current, self.attempted = kind, record_id, current, attempted
+
+    @property
+    def changed_by(self) -> str:
+        """Who saved the stored version and when, in words."""
+        return describe_save(self.current)
+
+
+class NotOnRoster(PermissionError):
+    """A save for an employee who is not on the roster (never added, or erased); nothing was written."""
+
+
+def describe_save(record: dict | None) -> str:
+    """'revision 4, saved by … at …' for a stored record (or 'deleted' for None)."""
+    if record is None:
+        return "deleted or discarded"
+    who = record.get("saved_by") or "an earlier version of careerconv"
+    when = record.get("saved_at")
+    return f"revision {record.get('revision', 0)}, saved by {who}" + (f" at {when}" if when else "")
+
+
+def default_actor() -> str:
+    """Who is writing, as stored in ``saved_by``: the login and the machine."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # no login name (a container without one)
+        user = f"uid {os.getuid()}"
+    return f"{user} on {socket.gethostname()}"
+
+
 @dataclass
 class History:
-    """Everything held about one employee, oldest first."""
+    """Everything held about one employee, oldest first.
+
+    ``checkins`` are the completed ones (facts); ``checkin_drafts`` are check-ins
+    the coach has started and not finished.
+    """
 
     employee: dict | None
     conversations: list[dict] = field(default_factory=list)
     checkins: list[dict] = field(default_factory=list)
+    checkin_drafts: list[dict] = field(default_factory=list)
 
     @property
     def last_completed(self) -> dict | None:
@@ -86,9 +160,9 @@ class RefreshReport:
     seconds: float
 
 
-def bucket_of(employee_id: str) -> int:
-    """Stable bucket number of an employee (same on every machine and run)."""
-    return int.from_bytes(hashlib.blake2b(employee_id.encode(), digest_size=4).digest(), "big") % N_BUCKETS
+def bucket_of(employee_id: str, n: int = N_BUCKETS) -> int:
+    """Stable bucket number of an employee (same on every machine and run), 0 to ``n - 1``."""
+    return int.from_bytes(hashlib.blake2b(employee_id.encode(), digest_size=4).digest(), "big") % n
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -139,6 +213,11 @@ def _is_data_file(name: str) -> bool:
     return not name.startswith(".") and name.endswith(".json")
 
 
+def _is_temp_file(name: str) -> bool:
+    """A temp file of :func:`atomic_write_bytes` (left behind only by a killed process)."""
+    return name.startswith(".") and name.endswith(".tmp")
+
+
 class Store:
     """A data folder of open files; every record read and write goes through here.
 
@@ -148,10 +227,15 @@ class Store:
         The data folder. Created on first write.
     """
 
-    def __init__(self, root: str | os.PathLike):
+    def __init__(self, root: str | os.PathLike, actor: str | None = None, recover: bool = True):
         self.root = Path(root).resolve()
+        self.actor = actor or default_actor()
         self.problems: list[S.Problem] = []
         self._roster_cache: tuple[tuple, pd.DataFrame, dict[str, int]] | None = None
+        self._temp_seen: set[str] = set()  # employees whose folders held temp files when last read
+        self.swept: list[Path] = []  # temp files the last validate removed
+        if recover and (self.root / STAGING_DIR).is_dir():
+            self.recover_batches()
 
     @classmethod
     def existing(cls, root: str | os.PathLike) -> "Store":
@@ -177,12 +261,30 @@ class Store:
     def roster_path(self) -> Path:
         return self.root / ROSTER_FILE
 
-    def _lock(self, name: str) -> FileLock:
-        # A hash, so a lock file never carries an employee id (erasure leaves none behind).
-        digest = hashlib.sha256(name.encode()).hexdigest()[:20]
-        folder = self.root / ".locks"
-        folder.mkdir(parents=True, exist_ok=True)
-        return FileLock(str(folder / f"{digest}.lock"), timeout=60, poll_interval=0.005)
+    @property
+    def locks_dir(self) -> Path:
+        return self.root / ".locks"
+
+    def lock(self, name: str) -> FileLock:
+        """The inter-process lock ``"roster"``, ``"derived"``, ``"batch"`` or ``"employee:<id>"``.
+
+        Employees share :data:`LOCK_STRIPES` lock files chosen by a hash of the
+        id, all created together, so the lock folder says nothing about who was
+        ever written. The lock is re-entrant within a thread (one object per
+        file per process) and excludes other threads and processes.
+        """
+        if name.startswith("employee:"):
+            file = f"employee-{bucket_of(name[9:], LOCK_STRIPES):02d}.lock"
+        elif name in ("roster", "derived", "batch"):
+            file = f"{name}.lock"
+        else:
+            raise ValueError(f"unknown lock {name!r}")
+        folder = self.locks_dir
+        if not (folder / file).exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            for stripe in range(LOCK_STRIPES):
+                (folder / f"employee-{stripe:02d}.lock").touch(exist_ok=True)
+        return FileLock(str(folder / file), timeout=LOCK_TIMEOUT, poll_interval=0.005, is_singleton=True)
 
     def employee_dir(self, kind: str, employee_id: str) -> Path:
         S.parse_identifier(employee_id, what="employee id")
@@ -234,7 +336,10 @@ class Store:
         return {k: (None if pd.isna(v) else (int(v) if k == "cadence_months" else v)) for k, v in row.items()}
 
     def save_roster(self, frame: pd.DataFrame, source: str = "roster") -> pd.DataFrame:
-        """Replace the roster with ``frame`` after validating all of it.
+        """Replace the whole roster with ``frame`` after validating all of it (a new organisation).
+
+        Changing some rows of a roster that others may be changing at the same
+        time goes through :meth:`upsert_employees` or :meth:`remove_employees`.
 
         Raises
         ------
@@ -242,21 +347,24 @@ class Store:
             Nothing is written if any row is invalid.
         """
         typed = S.validate_roster_frame(frame, source)
-        buf = io.StringIO()
-        typed.to_csv(buf, index=False, lineterminator="\r\n")  # CRLF: a lone CR in a cell gets quoted
-        with self._lock("roster"):
-            atomic_write_bytes(self.roster_path, buf.getvalue().encode("utf-8"))
+        with self.lock("roster"):
+            self._write_roster(typed)
         return typed
 
+    def _write_roster(self, typed: pd.DataFrame) -> None:
+        buf = io.StringIO()
+        typed.to_csv(buf, index=False, lineterminator="\r\n")  # CRLF: a lone CR in a cell gets quoted
+        atomic_write_bytes(self.roster_path, buf.getvalue().encode("utf-8"))
+
     def upsert_employees(self, frame: pd.DataFrame, source: str = "roster") -> tuple[int, int, int]:
-        """Add or update employees by id, keeping everyone else.
+        """Add or update employees by id, keeping everyone else (read-modify-write under the roster lock).
 
         Returns
         -------
         (added, updated, unchanged)
         """
         incoming = S.validate_roster_frame(frame, source)
-        with self._lock("roster"):
+        with self.lock("roster"):
             current = self.roster()
             merged = {r["employee_id"]: r for r in current.to_dict("records")}
             folded = {k.casefold(): k for k in merged}
@@ -280,11 +388,19 @@ class Store:
             if problems:
                 raise S.ValidationError(problems, f"{source}: the roster was not changed")
             if added or updated:
-                frame_out = S.coerce_frame(pd.DataFrame(list(merged.values()), columns=S.ROSTER.names), S.ROSTER)
-                buf = io.StringIO()
-                frame_out.to_csv(buf, index=False, lineterminator="\r\n")  # CRLF: a lone CR in a cell gets quoted
-                atomic_write_bytes(self.roster_path, buf.getvalue().encode("utf-8"))
+                self._write_roster(S.coerce_frame(pd.DataFrame(list(merged.values()), columns=S.ROSTER.names),
+                                                  S.ROSTER))
         return added, updated, unchanged
+
+    def remove_employees(self, employee_ids: Iterable[str]) -> int:
+        """Remove roster rows by id (read-modify-write under the roster lock); return how many went."""
+        gone = set(employee_ids)
+        with self.lock("roster"):
+            current = self.roster()
+            kept = current[~current["employee_id"].isin(gone)]
+            if len(kept) != len(current):
+                self._write_roster(kept.reset_index(drop=True))
+        return len(current) - len(kept)
 
     # ------------------------------------------------------------------ records
     def _read_record(self, path: Path, kind: str) -> dict:
@@ -298,16 +414,81 @@ class Store:
         validator = S.validate_checkin if kind == "checkin" else S.validate_conversation
         return validator(raw, str(path))
 
-    def _write_record(self, kind: str, record: dict) -> dict:
+    def _validate(self, kind: str, record: dict, source: str | None = None) -> dict:
         validator = S.validate_checkin if kind == "checkin" else S.validate_conversation
-        key = "checkin_id" if kind == "checkin" else "conversation_id"
-        clean = validator(record, f"{kind} {record.get(key)!r}" if isinstance(record, dict) else kind)
-        path = self.record_path(kind, clean["employee_id"], clean[key])
-        atomic_write_bytes(path, _json_bytes(clean))
-        return clean
+        return validator(record, source or f"{kind} {record.get(_ID_KEYS[kind])!r}")
+
+    def _require_on_roster(self, employee_id: str) -> None:
+        _, positions = self._roster_index()
+        if employee_id in positions:
+            return
+        twin = next((e for e in positions if e.casefold() == employee_id.casefold()), None)
+        hint = f" (the roster has {twin!r}: ids are case-sensitive)" if twin else \
+            " (they were never imported, or they were erased); nothing was saved"
+        raise NotOnRoster(f"employee {employee_id!r} is not on the roster{hint}")
+
+    def _case_twin(self, kind: str, employee_id: str, record_id: str) -> str | None:
+        """An existing record id of this employee that differs from ``record_id`` only in case."""
+        folder = self.employee_dir(kind, employee_id)
+        try:
+            names = [e.name[:-5] for e in os.scandir(folder) if _is_data_file(e.name)]
+        except FileNotFoundError:
+            return None
+        folded = record_id.casefold()
+        return next((n for n in names if n != record_id and n.casefold() == folded), None)
+
+    def _save(self, kind: str, record: dict) -> dict:
+        """Create or compare-and-swap one record under its employee's lock; return what was stored."""
+        if not isinstance(record, dict):
+            return self._validate(kind, record)  # raises the schema's error for a non-object
+        key = _ID_KEYS[kind]
+        base = record.get("revision")
+        # Validated before the lock with a stand-in id, so a bad record is reported whole.
+        self._validate(kind, {**record, key: record.get(key) or "new", "revision": base or 0})
+        eid = record["employee_id"]
+        with self.lock(f"employee:{eid}"):
+            self._require_on_roster(eid)
+            if base is None:  # a new record: never overwrites one that exists
+                rid = record.get(key) or self._free_record_id(kind, eid, S.parse_date(record["date"]))
+                path = self.record_path(kind, eid, rid)
+                twin = self._case_twin(kind, eid, rid)
+                if path.exists() or twin:
+                    current = self._read_record(self.record_path(kind, eid, twin or rid), kind)
+                    raise Conflict(kind, rid, current, record,
+                                   f"{kind} {rid!r} already exists" + (f" as {twin!r} (ids differ only in case)"
+                                                                        if twin else "")
+                                   + f" ({describe_save(current)}); nothing was overwritten")
+                revision = 1
+            else:
+                rid = record[key]
+                path = self.record_path(kind, eid, rid)
+                try:
+                    current = self._read_record(path, kind)
+                except NotFound:
+                    current = None
+                if current is None or current["revision"] != base:
+                    raise Conflict(kind, rid, current, record,
+                                   f"{kind} {rid!r} was changed elsewhere since it was opened at revision {base} "
+                                   f"(now {describe_save(current)}); nothing was overwritten")
+                if kind == "conversation" and current["status"] == "completed":
+                    if S.record_content(current) == S.record_content(self._validate(kind, record)):
+                        return current  # saving a completed conversation again unchanged
+                    raise PermissionError(f"conversation {rid!r} is completed and locked")
+                revision = base + 1
+            stamped = {**record, key: rid, "revision": revision,
+                       "saved_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"),
+                       "saved_by": self.actor}
+            clean = self._validate(kind, stamped)
+            atomic_write_bytes(path, _json_bytes(clean))
+            return clean
 
     def save_conversation(self, record: dict) -> dict:
-        """Validate and atomically write one conversation; return the stored record.
+        """Create or update one conversation; return the stored record (with its new revision).
+
+        A record without ``revision`` is created: its ``conversation_id`` is
+        allocated under the lock when missing, and an existing record is never
+        overwritten. A record with ``revision`` (as loaded) is saved only if
+        the stored one still has that revision.
 
         A completed conversation is locked: saving over it raises, except to
         save it again unchanged.
@@ -316,39 +497,41 @@ class Store:
         ------
         ValidationError
             For an invalid record (nothing is written).
+        Conflict
+            The record exists already (create), or changed since it was loaded (update).
+        NotOnRoster
+            The employee is not on the roster.
         PermissionError
             When the stored conversation is completed.
         """
-        with self._lock(f"employee:{record.get('employee_id')}"):
-            self._refuse_if_completed(record)
-            return self._write_record("conversation", record)
+        return self._save("conversation", record)
 
-    def _refuse_if_completed(self, record: dict) -> None:
-        try:
-            path = self.record_path("conversation", record["employee_id"], record["conversation_id"])
-        except (KeyError, ValueError):
-            return  # the validator reports these
-        if path.exists():
-            try:
-                old = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                return
-            if old.get("status") == "completed" and old != record and not str(record.get("source", "")).startswith("import"):
-                raise PermissionError(f"conversation {record['conversation_id']!r} is completed and locked")
+    def save_checkin(self, record: dict) -> dict:
+        """Create or update one check-in, exactly as :meth:`save_conversation` does."""
+        return self._save("checkin", record)
 
-    def update_conversation(self, employee_id: str, conversation_id: str,
-                            change: Callable[[dict], dict | None]) -> dict:
-        """Read-modify-write one conversation under its lock (safe with other processes).
+    def rewrite_record(self, kind: str, employee_id: str, record_id: str,
+                       change: Callable[[dict], dict]) -> dict:
+        """Read-modify-write one record under its lock, completed ones included, as the next revision.
 
-        ``change`` receives the stored record and returns the new one (or edits
-        it in place and returns None).
+        For changes that are not a person's edit (erasure replacing mentions of
+        someone else); an open app session that saved the older revision gets a
+        :class:`Conflict` on its next save.
+
+        Raises
+        ------
+        NotFound, ValidationError
         """
-        with self._lock(f"employee:{employee_id}"):
-            current = self.load_conversation(employee_id, conversation_id)
-            if current["status"] == "completed":
-                raise PermissionError(f"conversation {conversation_id!r} is completed and locked")
-            changed = change(current)
-            return self._write_record("conversation", changed if changed is not None else current)
+        with self.lock(f"employee:{employee_id}"):
+            path = self.record_path(kind, employee_id, record_id)
+            current = self._read_record(path, kind)
+            changed = change(dict(current))
+            stamped = {**changed, "revision": current["revision"] + 1,
+                       "saved_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"),
+                       "saved_by": self.actor}
+            clean = self._validate(kind, stamped)
+            atomic_write_bytes(path, _json_bytes(clean))
+            return clean
 
     def load_conversation(self, employee_id: str, conversation_id: str) -> dict:
         """One conversation record.
@@ -359,60 +542,145 @@ class Store:
         """
         return self._read_record(self.record_path("conversation", employee_id, conversation_id), "conversation")
 
-    def delete_draft(self, employee_id: str, conversation_id: str) -> None:
-        """Discard a draft conversation (completed ones are never deleted this way)."""
-        with self._lock(f"employee:{employee_id}"):
-            record = self.load_conversation(employee_id, conversation_id)
+    def load_checkin(self, employee_id: str, checkin_id: str) -> dict:
+        return self._read_record(self.record_path("checkin", employee_id, checkin_id), "checkin")
+
+    def delete_draft(self, employee_id: str, conversation_id: str, revision: int | None = None,
+                     kind: str = "conversation") -> None:
+        """Discard a draft conversation or check-in (completed ones are never deleted this way).
+
+        With ``revision``, only if the draft is still at that revision (else :class:`Conflict`).
+        """
+        with self.lock(f"employee:{employee_id}"):
+            record = self._read_record(self.record_path(kind, employee_id, conversation_id), kind)
             if record["status"] != "draft":
-                raise PermissionError(f"conversation {conversation_id!r} is completed; only drafts can be discarded")
-            self.record_path("conversation", employee_id, conversation_id).unlink()
+                raise PermissionError(f"{kind} {conversation_id!r} is completed; only drafts can be discarded")
+            if revision is not None and record["revision"] != revision:
+                raise Conflict(kind, conversation_id, record, {},
+                               f"{kind} {conversation_id!r} was changed elsewhere ({describe_save(record)}); "
+                               "it was not discarded")
+            self.record_path(kind, employee_id, conversation_id).unlink()
 
-    def save_checkin(self, record: dict) -> dict:
-        """Validate and atomically write one check-in; return the stored record."""
-        with self._lock(f"employee:{record.get('employee_id')}"):
-            return self._write_record("checkin", record)
+    def save_many(self, records: Iterable[dict], durable: bool = True, saved_at: str | None = None) -> int:
+        """Write many conversation/check-in records as one batch: all of them or none (imports, demo data).
 
-    def save_many(self, records: Iterable[dict], durable: bool = True) -> int:
-        """Validate and write many conversation/check-in records (bulk import, demo data).
-
-        Every record is validated before anything is written, so an invalid one
-        leaves the folder unchanged. ``durable=False`` skips fsync (see
-        :func:`atomic_write_bytes`).
+        Every record is validated, and every employee must be on the roster,
+        before anything is written. The batch is staged, marked committed and
+        then moved into place, so a process killed at any moment leaves the
+        folder as before or, once the store is next opened, as after. A record
+        that replaces a stored one gets the next revision. ``durable=False``
+        skips the flush to disk (see :func:`atomic_write_bytes`). ``saved_at``
+        stamps every record with that time instead of now (demo data that is
+        the same on every run).
 
         Returns
         -------
         int
             The number of records written.
+
+        Raises
+        ------
+        ValidationError
+            Listing every invalid record or employee not on the roster; nothing is written.
         """
-        checked = []
+        checked: list[tuple[str, dict]] = []
         problems: list[S.Problem] = []
+        _, positions = self._roster_index()
         for rec in records:
             kind = "checkin" if rec.get("kind") == "checkin" or "checkin_id" in rec else "conversation"
-            key = "checkin_id" if kind == "checkin" else "conversation_id"
-            validator = S.validate_checkin if kind == "checkin" else S.validate_conversation
             try:
-                clean = validator(rec, f"{kind} {rec.get(key)!r}")
+                clean = self._validate(kind, rec)
             except S.ValidationError as exc:
                 problems.extend(exc.problems)
                 continue
-            checked.append((self.record_path(kind, clean["employee_id"], clean[key]), clean))
+            if clean["employee_id"] not in positions:
+                problems.append(S.Problem(f"{kind} {clean[_ID_KEYS[kind]]!r}", "employee is not on the roster",
+                                          column="employee_id", value=clean["employee_id"]))
+                continue
+            checked.append((kind, clean))
         if problems:
             raise S.ValidationError(problems, "records not valid; nothing was written")
-        made: set[Path] = set()
-        for path, clean in checked:
-            if path.parent not in made:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                made.add(path.parent)
-            atomic_write_bytes(path, _json_bytes(clean), durable=durable)
+        if not checked:
+            return 0
+        with self.lock("batch"):
+            batch = self.root / STAGING_DIR / f"{dt.datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+            stamp = saved_at or dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+            made: set[Path] = set()
+            for kind, clean in checked:
+                target = self.record_path(kind, clean["employee_id"], clean[_ID_KEYS[kind]])
+                try:
+                    old_revision = json.loads(target.read_bytes()).get("revision") or 0
+                except (OSError, ValueError):
+                    old_revision = 0
+                staged = batch / target.relative_to(self.root)
+                if staged.parent not in made:
+                    staged.parent.mkdir(parents=True, exist_ok=True)
+                    made.add(staged.parent)
+                staged.write_bytes(_json_bytes({**clean, "revision": old_revision + 1, "saved_at": stamp,
+                                                "saved_by": self.actor}))
+            if durable:
+                os.sync()  # one flush for the whole batch instead of an fsync per file
+            atomic_write_bytes(batch / COMMITTED_MARKER, b"", durable=durable)
+            self._commit_batch(batch)
         return len(checked)
 
-    def load_checkin(self, employee_id: str, checkin_id: str) -> dict:
-        return self._read_record(self.record_path("checkin", employee_id, checkin_id), "checkin")
+    def recover_batches(self) -> list[str]:
+        """Finish committed batches that a killed process left half-moved; drop uncommitted ones.
+
+        Skipped while another process is writing a batch. Returns a line per batch handled.
+        """
+        done: list[str] = []
+        staging = self.root / STAGING_DIR
+        lock = self.lock("batch")
+        try:
+            lock.acquire(timeout=0)
+        except Exception:  # filelock.Timeout: a batch is being written right now
+            return done
+        try:
+            for batch in sorted(p for p in staging.iterdir() if p.is_dir()) if staging.is_dir() else []:
+                if (batch / COMMITTED_MARKER).exists():
+                    n = self._commit_batch(batch)
+                    done.append(f"finished an interrupted import ({n} record file(s) moved into place)")
+                else:
+                    shutil.rmtree(batch, ignore_errors=True)
+                    done.append("removed an import that was interrupted before it was committed (nothing of it "
+                                "had been written)")
+            if staging.is_dir() and not any(staging.iterdir()):
+                staging.rmdir()
+        finally:
+            lock.release()
+        return done
+
+    def _commit_batch(self, batch: Path) -> int:
+        """Move a committed batch's files into place, employee by employee; idempotent."""
+        moved = 0
+        by_employee: dict[tuple[str, str], list[Path]] = {}
+        for kind, sub in _RECORD_DIRS.items():
+            base = batch / sub
+            if not base.is_dir():
+                continue
+            for emp_dir in base.iterdir():
+                by_employee[(kind, emp_dir.name)] = [p for p in emp_dir.iterdir() if _is_data_file(p.name)]
+        for (kind, eid), files in sorted(by_employee.items()):
+            with self.lock(f"employee:{eid}"):
+                _, positions = self._roster_index()
+                if eid not in positions:
+                    continue  # erased while the batch was on its way: the erasure wins
+                target_dir = self.employee_dir(kind, eid)
+                target_dir.mkdir(parents=True, exist_ok=True)
+                for staged in files:
+                    os.replace(staged, target_dir / staged.name)
+                    moved += 1
+                _fsync_dir(target_dir)
+        shutil.rmtree(batch, ignore_errors=True)
+        return moved
 
     def save_summary(self, employee_id: str, conversation_id: str, html: str) -> Path:
         """Write the employee's one-page summary next to the conversation."""
-        path = self.record_path("conversation", employee_id, conversation_id).with_suffix(".summary.html")
-        atomic_write_bytes(path, html.encode("utf-8"))
+        with self.lock(f"employee:{employee_id}"):
+            self._require_on_roster(employee_id)
+            path = self.record_path("conversation", employee_id, conversation_id).with_suffix(".summary.html")
+            atomic_write_bytes(path, html.encode("utf-8"))
         return path
 
     def _records_in(self, folder: Path, kind: str, strict: bool = False) -> list[dict]:
@@ -423,6 +691,8 @@ class Store:
             return out
         for entry in entries:
             if not _is_data_file(entry.name):
+                if _is_temp_file(entry.name):
+                    self._temp_seen.add(folder.name)
                 continue
             try:
                 record = self._read_record(Path(entry.path), kind)
@@ -448,17 +718,21 @@ class Store:
         """All conversations of one employee, oldest first (damaged files skipped, see ``problems``)."""
         return self._records_in(self.employee_dir("conversation", employee_id), "conversation")
 
-    def checkins(self, employee_id: str) -> list[dict]:
-        """All check-ins of one employee, oldest first."""
-        return self._records_in(self.employee_dir("checkin", employee_id), "checkin")
+    def checkins(self, employee_id: str, drafts: bool = False) -> list[dict]:
+        """The completed check-ins of one employee, oldest first (with ``drafts=True``, the drafts only)."""
+        wanted = "draft" if drafts else "completed"
+        return [r for r in self._records_in(self.employee_dir("checkin", employee_id), "checkin")
+                if r["status"] == wanted]
 
     def history(self, employee_id: str) -> History:
-        """Everything held about one employee (roster row, conversations, check-ins)."""
+        """Everything held about one employee (roster row, conversations, check-ins and their drafts)."""
         try:
             employee = self.employee(employee_id)
         except NotFound:
             employee = None
-        return History(employee, self.conversations(employee_id), self.checkins(employee_id))
+        every = self._records_in(self.employee_dir("checkin", employee_id), "checkin")
+        return History(employee, self.conversations(employee_id), [r for r in every if r["status"] == "completed"],
+                       [r for r in every if r["status"] == "draft"])
 
     def employees_with_records(self) -> list[str]:
         ids: set[str] = set()
@@ -474,8 +748,12 @@ class Store:
             yield from self.conversations(eid)
             yield from self.checkins(eid)
 
-    def new_record_id(self, kind: str, employee_id: str, date: dt.date) -> str:
-        """A fresh id like ``E0001-20250314`` (``E0001-ci-20250314`` for check-ins), suffixed if taken."""
+    def _free_record_id(self, kind: str, employee_id: str, date: dt.date) -> str:
+        """A fresh id like ``E0001-20250314`` (``E0001-ci-20250314`` for check-ins), suffixed if taken.
+
+        Only free while the employee's lock is held: :meth:`save_conversation`
+        allocates it there for a new record without an id.
+        """
         stem = f"{employee_id}-{date:%Y%m%d}" if kind == "conversation" else f"{employee_id}-ci-{date:%Y%m%d}"
         folder = self.employee_dir(kind, employee_id)
         candidate, n = stem, 1
@@ -483,6 +761,39 @@ class Store:
             n += 1
             candidate = f"{stem}-{n}"
         return candidate
+
+    # ------------------------------------------------------------------ leftovers of killed processes
+    def sweep_temp_files(self, employee_ids: Iterable[str] | None = None) -> list[Path]:
+        """Remove the temp files that killed processes left behind; return the paths removed.
+
+        Each folder is swept under the lock of the one who writes there, so a
+        save in progress keeps its temp file. ``employee_ids`` limits the
+        record folders swept (default: every employee's). Lock files of older
+        versions (named by a hash of an id) go too.
+        """
+        removed: list[Path] = []
+        with self.lock("derived"):
+            removed += self._sweep_derived_temp()
+        with self.lock("roster"):
+            removed += _unlink_all(p for p in self.root.glob(".*.tmp"))
+        ids = self.employees_with_records() if employee_ids is None else sorted(set(employee_ids))
+        for eid in ids:
+            folders = [self.root / sub / eid for sub in _RECORD_DIRS.values()]
+            if not any(_is_temp_file(e.name) for f in folders if f.is_dir() for e in os.scandir(f)):
+                continue
+            with self.lock(f"employee:{eid}"):
+                removed += _unlink_all(p for f in folders if f.is_dir() for p in f.glob(".*.tmp"))
+            self._temp_seen.discard(eid)
+        wanted = {f"employee-{i:02d}.lock" for i in range(LOCK_STRIPES)} | {"roster.lock", "derived.lock", "batch.lock"}
+        if self.locks_dir.is_dir():
+            removed += _unlink_all(p for p in self.locks_dir.iterdir() if p.name not in wanted and p.is_file())
+        return removed
+
+    def _sweep_derived_temp(self) -> list[Path]:
+        # Only ever called with the derived lock held: nobody else is writing there.
+        if not self.derived_dir.is_dir():
+            return []
+        return _unlink_all(p for p in self.derived_dir.rglob(".*.tmp"))
 
     # ------------------------------------------------------------------ derived tables
     def _manifest_path(self) -> Path:
@@ -543,7 +854,7 @@ class Store:
         rebuilds everything from the record files.
         """
         started = time.perf_counter()
-        with self._lock("derived"):
+        with self.lock("derived"):
             manifest = {"version": MANIFEST_VERSION, "n_buckets": N_BUCKETS, "employees": {}} if full \
                 else self._load_manifest()
             known: dict[str, list[int]] = manifest["employees"]
@@ -584,9 +895,12 @@ class Store:
             stale = self._stale_parts()
             for path in stale:  # parts of a layout with more buckets would be silently ignored
                 path.unlink()
+            self._sweep_derived_temp()
             if changed or stale or by_bucket or not self._manifest_path().exists():
                 manifest["employees"] = current
                 atomic_write_bytes(self._manifest_path(), json.dumps(manifest).encode("utf-8"))
+        if self._temp_seen:  # a killed save's temp file changed its folder, so it was read just now
+            self.sweep_temp_files(set(self._temp_seen))
         return RefreshReport(len(changed), len(by_bucket), time.perf_counter() - started)
 
     def read_table(self, name: str, columns: list[str] | None = None, refresh: bool = True) -> pd.DataFrame:
@@ -620,19 +934,33 @@ class Store:
 
     # ------------------------------------------------------------------ checks
     def validate(self) -> list[S.Problem]:
-        """Check the whole folder and return every problem (an empty list when all is well)."""
+        """Check the whole folder and return every problem (an empty list when all is well).
+
+        Each problem that a command fixes says which. Temp files left by killed
+        processes are not reported but removed (they are never data); the
+        paths removed are in ``self.swept``.
+        """
         problems: list[S.Problem] = []
+        roster_ids: set[str] = set()
         try:
-            self.roster()
+            roster_ids = set(self.roster()["employee_id"])
         except S.ValidationError as exc:
             problems.extend(exc.problems)
         except Exception as exc:  # unreadable CSV
             problems.append(S.Problem(str(self.roster_path), f"cannot read the roster: {exc}"))
+        folded_roster = {e.casefold(): e for e in roster_ids}
         from .questions import available_question_sets
         try:
             available_question_sets(self.root)
         except S.ValidationError as exc:
             problems.extend(exc.problems or [S.Problem(str(self.root / "question_sets"), str(exc))])
+        staging = self.root / STAGING_DIR
+        for batch in sorted(p for p in staging.iterdir() if p.is_dir()) if staging.is_dir() else []:
+            problems.append(S.Problem(str(batch), "an import is still running, or was interrupted while another "
+                                                  "command held the import lock; once no import is running, any "
+                                                  "careerconv command (e.g. `careerconv validate`) finishes it "
+                                                  "if it was committed and removes it if not"))
+        self.swept = self.sweep_temp_files()
         self.problems = []
         for kind, folder in _RECORD_DIRS.items():
             base = self.root / folder
@@ -644,17 +972,35 @@ class Store:
                 except ValueError as exc:
                     problems.append(S.Problem(str(emp_dir), str(exc)))
                     continue
-                self._records_in(emp_dir, kind)  # damaged and misplaced records go to self.problems
-                for leftover in emp_dir.glob(".*.tmp"):
-                    problems.append(S.Problem(str(leftover), "leftover temp file from an interrupted save "
-                                                             "(never read as data; safe to delete)"))
+                records = self._records_in(emp_dir, kind)  # damaged and misplaced records go to self.problems
+                if records and roster_ids and emp_dir.name not in roster_ids:
+                    twin = folded_roster.get(emp_dir.name.casefold())
+                    if twin:
+                        why = (f"{len(records)} {kind} record(s) of {emp_dir.name!r}, which differs only in case from "
+                               f"{twin!r} on the roster; ids are case-sensitive, so they belong to nobody: move them "
+                               f"to {folder}/{twin}/ (and fix employee_id inside), or remove them with "
+                               f"`careerconv erase --employee {emp_dir.name} --yes`")
+                    else:
+                        why = (f"{len(records)} {kind} record(s) of {emp_dir.name!r}, who is not on the roster (erased, "
+                               f"or never imported): `careerconv erase --employee {emp_dir.name} --yes` removes them, "
+                               "or import a roster that lists them")
+                    problems.append(S.Problem(str(emp_dir), why))
+                seen: dict[str, str] = {}
+                for rec in records:
+                    rid = rec[_ID_KEYS[kind]]
+                    other = seen.setdefault(rid.casefold(), rid)
+                    if other != rid:
+                        problems.append(S.Problem(str(emp_dir / f"{rid}.json"),
+                                                  f"{kind} id {rid!r} differs only in case from {other!r}: the two "
+                                                  "files collide on Windows and macOS; rename one (file name and "
+                                                  f"{_ID_KEYS[kind]} inside)"))
         problems.extend(self.problems)
         for path in self._stale_parts():
             problems.append(S.Problem(str(path), "derived part from an older layout; it is ignored and removed on "
-                                                 "the next refresh"))
+                                                 "the next refresh (`careerconv refresh`)"))
         for path in sorted(self.root.rglob("*.parquet")):
             if not _parquet_ok(path):
-                where = "derived table part (rebuilt automatically on the next read)" \
+                where = "derived table part (rebuilt automatically on the next read, or by `careerconv refresh`)" \
                     if self.derived_dir in path.parents else "Parquet file"
                 problems.append(S.Problem(str(path), f"damaged or truncated {where}"))
         return problems
@@ -711,6 +1057,17 @@ def _parquet_ok(path: Path) -> bool:
         return True
     except Exception:
         return False
+
+
+def _unlink_all(paths: Iterable[Path]) -> list[Path]:
+    gone = []
+    for path in paths:
+        try:
+            path.unlink()
+            gone.append(path)
+        except FileNotFoundError:
+            pass
+    return gone
 
 
 def _same_row(a: dict, b: dict) -> bool:

@@ -80,9 +80,11 @@ def conversation_rows(rec: dict) -> dict[str, list[dict]]:
 
 
 def checkin_rows(rec: dict) -> dict[str, list[dict]]:
-    """Rows of every derived table contributed by one check-in record."""
-    cid, emp, date = rec["checkin_id"], rec["employee_id"], rec["date"]
+    """Rows of every derived table contributed by one check-in record (none while it is a draft)."""
     out: dict[str, list[dict]] = defaultdict(list)
+    if rec.get("status") == "draft":
+        return out  # the coach is still typing it: not a fact yet
+    cid, emp, date = rec["checkin_id"], rec["employee_id"], rec["date"]
     out["checkins"].append({"checkin_id": cid, "employee_id": emp, "coach_id": rec["coach_id"], "date": date,
                             "conversation_id": rec.get("conversation_id"),
                             "n_updates": len(rec.get("updates") or []), "n_ratings": len(rec.get("ratings") or [])})

@@ -42,6 +42,11 @@ def roster(people: Iterable[tuple[str, str, str, str, str, int]]) -> pd.DataFram
                           "cadence_months": m, "email": ""} for e, n, c, d, r, m in people])
 
 
+def roster_of(ids: Iterable[str], coach: str = "C01") -> pd.DataFrame:
+    """A roster of placeholder people with these ids (records are saved only for people on the roster)."""
+    return roster((eid, f"Person {eid}", coach, "Engineering", "Engineer", 6) for eid in ids)
+
+
 def conversation(eid: str, date: str, *, coach: str = "C01", cid: str | None = None, status: str = "completed",
                  cadence: int | None = 6, next_due: str | None = None, every_weeks: int | None = None,
                  skills: Iterable[tuple[str, int, tuple[int, int, int]]] = (),

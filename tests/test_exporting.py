@@ -41,8 +41,8 @@ def make_roster(store: Store, tmp_path: Path, rows: list[tuple]) -> None:
 
 
 def app_conversation(store: Store, eid: str, date: dt.date, dream: str = "Run a team") -> dict:
-    record = S.new_conversation(eid, "C1", date, "career-conversation", "1",
-                                conversation_id=store.new_record_id("conversation", eid, date))
+    record = S.new_conversation(eid, "C1", date, "career-conversation", "1")
+    record["conversation_id"] = None  # a new record: the store allocates its id, as for the app
     record["dreams"] = [{"rank": 1, "text": dream}, {"rank": 2, "text": FREE_TEXT["html"]},
                         {"rank": 3, "text": FREE_TEXT["rtl"]}]
     skill = S.new_skill("Python")
@@ -260,6 +260,7 @@ def _text_cells_to_xlsx(frame: pd.DataFrame, path: Path) -> None:
     book.save(path)
 
 
+@settings(deadline=None)  # timing is not what this checks, and the machine may be busy
 @given(rosters(), st.sampled_from(["csv", "xlsx"]))
 def test_property_roster_export_import_round_trip(rows, first_format):
     with tempfile.TemporaryDirectory() as tmp:
@@ -318,7 +319,7 @@ def _comparable(store: Store) -> list[dict]:
     out = []
     for eid in ("E1", "E2"):
         for record in store.conversations(eid):
-            out.append({k: v for k, v in record.items() if k != "source"})
+            out.append({k: v for k, v in S.record_content(record).items() if k != "source"})
     return out
 
 

@@ -479,9 +479,8 @@ def test_history_skip_invalid_rejects_whole_conversations(roster_store: Store, t
 
 
 def test_history_refuses_to_double_an_app_conversation(roster_store: Store, tmp_path: Path):
-    app = S.new_conversation("E001", "C01", dt.date(2023, 3, 1), "career-conversation", "1",
-                             conversation_id=roster_store.new_record_id("conversation", "E001", dt.date(2023, 3, 1)))
-    roster_store.save_conversation(app)
+    app = S.new_conversation("E001", "C01", dt.date(2023, 3, 1), "career-conversation", "1")
+    roster_store.save_conversation({**app, "conversation_id": None})
     path = history_file(tmp_path, "E001,2023-03-01,Python,5,,,,,")
     assert_rejected_and_unchanged(roster_store, lambda: import_history(roster_store, path),
                                   "already has a conversation on 2023-03-01", "E001-20230301")
@@ -499,7 +498,8 @@ def test_every_history_problem_is_listed_at_once(roster_store: Store, tmp_path: 
 
 def test_legacy_ids_never_collide_with_app_ids(roster_store: Store):
     date = dt.date(2023, 3, 1)
-    app_id = roster_store.new_record_id("conversation", "E001", date)
+    app = S.new_conversation("E001", "C01", date, "career-conversation", "1")
+    app_id = roster_store.save_conversation({**app, "conversation_id": None})["conversation_id"]
     assert legacy_conversation_id("E001", date) != app_id
     long_id = "E" * 64
     legacy = legacy_conversation_id(long_id, date)

@@ -21,7 +21,7 @@ import pytest
 
 from careerconv import schema as S
 from careerconv import tables as T
-from careerconv.store import N_BUCKETS, NotFound, Store, atomic_write_bytes, bucket_of
+from careerconv.store import LOCK_STRIPES, N_BUCKETS, Conflict, NotFound, NotOnRoster, Store, atomic_write_bytes, bucket_of
 
 FREE_TEXTS = [
     '=HYPERLINK("http://x","y")',
@@ -104,9 +104,16 @@ def assert_derived_match_records(store: Store, via_read_table: bool = False) -> 
                                       obj=f"derived table {name!r}")
 
 
+# Everyone the tests below write for: nothing is saved for a person who is not on the roster.
+ROSTERED = ["E1", "E2", "E3", "E9", "E0001", "NEW1", "Kim-7", "Jane.Doe", "emp_0042",
+            *(f"E{n:03d}" for n in range(100)), *(f"E{n}" for n in range(0, 100) if n not in (1, 2, 3, 9))]
+
+
 @pytest.fixture
 def store(tmp_path) -> Store:
-    return Store(tmp_path / "data")
+    store = Store(tmp_path / "data", actor="tester")
+    store.save_roster(roster_frame(ROSTERED))
+    return store
 
 
 # --------------------------------------------------------------------------
@@ -236,8 +243,6 @@ def test_a_completed_conversation_is_locked(store):
         store.save_conversation(edited)
     with pytest.raises(PermissionError, match="completed and locked"):
         store.save_conversation({**edited, "status": "draft"})
-    with pytest.raises(PermissionError):
-        store.update_conversation("E1", "E1-20240301", lambda r: r["answers"].update(want_more="x"))
     with pytest.raises(PermissionError, match="only drafts"):
         store.delete_draft("E1", "E1-20240301")
     assert store.load_conversation("E1", "E1-20240301") == saved
@@ -252,30 +257,87 @@ def test_a_draft_can_be_completed_once(store):
 
 
 def test_a_draft_that_is_not_whole_cannot_be_completed(store):
-    draft = conversation()
-    draft["dreams"] = draft["dreams"][:1]
-    store.save_conversation(draft)
+    draft = store.save_conversation({**conversation(), "dreams": conversation()["dreams"][:1]})
     with pytest.raises(S.ValidationError, match="must be whole"):
         store.save_conversation({**draft, "status": "completed"})
     assert store.load_conversation("E1", "E1-20240301")["status"] == "draft"
 
 
-def test_update_conversation_reads_changes_and_writes(store):
-    store.save_conversation(conversation())
+def test_every_save_moves_the_revision_on_and_says_who_saved_it(store):
+    created = store.save_conversation(conversation())
+    assert (created["revision"], created["saved_by"]) == (1, "tester")
+    assert created["saved_at"].endswith("+00:00")
+    second = store.save_conversation({**created, "answers": {"want_more": "second"}})
+    third = store.save_conversation({**second, "answers": {"want_more": "third"}})
+    assert [second["revision"], third["revision"]] == [2, 3]
+    assert store.load_conversation("E1", "E1-20240301") == third
 
-    def add_item(record):
-        record["action_items"].append({"item_id": "a2", "text": "second step"})
 
-    updated = store.update_conversation("E1", "E1-20240301", add_item)
-    assert [i["item_id"] for i in updated["action_items"]] == ["a1", "a2"]
-    assert store.load_conversation("E1", "E1-20240301") == updated
-    replaced = store.update_conversation("E1", "E1-20240301", lambda r: {**r, "answers": {"want_more": "new"}})
-    assert store.load_conversation("E1", "E1-20240301")["answers"] == {"want_more": "new"} == replaced["answers"]
-    with pytest.raises(S.ValidationError):
-        store.update_conversation("E1", "E1-20240301", lambda r: r.update(date="not a date"))
-    assert store.load_conversation("E1", "E1-20240301") == replaced
-    with pytest.raises(NotFound):
-        store.update_conversation("E1", "E1-20990101", add_item)
+def test_a_save_based_on_an_old_revision_is_a_conflict_and_writes_nothing(store):
+    opened = store.save_conversation(conversation())  # two tabs open revision 1
+    tab_a = store.save_conversation({**opened, "answers": {"want_more": "tab A's answer"}})
+    with pytest.raises(Conflict) as info:
+        store.save_conversation({**opened, "dreams": [{"rank": 1, "text": "tab B's dream"}]})
+    assert "changed elsewhere" in str(info.value) and "revision 2, saved by tester" in str(info.value)
+    assert info.value.current == tab_a
+    assert info.value.attempted["dreams"] == [{"rank": 1, "text": "tab B's dream"}]
+    assert store.load_conversation("E1", "E1-20240301") == tab_a
+
+
+def test_creating_never_overwrites_an_existing_record(store):
+    first = store.save_conversation(conversation())
+    with pytest.raises(Conflict, match="already exists"):
+        store.save_conversation({**conversation(), "answers": {"want_more": "would overwrite"}})
+    with pytest.raises(Conflict, match="differ only in case"):
+        store.save_conversation(conversation(conversation_id="e1-20240301"))
+    assert store.conversations("E1") == [first]
+
+
+def test_a_record_deleted_elsewhere_is_a_conflict_not_a_recreation(store):
+    draft = store.save_conversation(conversation())
+    store.delete_draft("E1", draft["conversation_id"])
+    with pytest.raises(Conflict, match="deleted or discarded") as info:
+        store.save_conversation({**draft, "answers": {"want_more": "typed after the discard"}})
+    assert info.value.current is None
+    assert store.conversations("E1") == []
+
+
+def test_discarding_a_draft_that_changed_elsewhere_is_refused(store):
+    draft = store.save_conversation(conversation())
+    store.save_conversation({**draft, "answers": {"want_more": "newer"}})
+    with pytest.raises(Conflict):
+        store.delete_draft("E1", draft["conversation_id"], revision=draft["revision"])
+    assert len(store.conversations("E1")) == 1
+
+
+def test_records_written_before_revisions_load_as_revision_0_and_save_as_1(store):
+    path = store.record_path("conversation", "E1", "E1-20240301")
+    path.parent.mkdir(parents=True)
+    legacy = {k: v for k, v in conversation().items() if k not in S.SAVE_STAMP}
+    path.write_text(json.dumps(legacy), "utf-8")
+    loaded = store.load_conversation("E1", "E1-20240301")
+    assert (loaded["revision"], loaded["saved_by"]) == (0, None)
+    assert store.save_conversation(loaded)["revision"] == 1
+
+
+def test_nothing_is_saved_for_someone_not_on_the_roster(store):
+    with pytest.raises(NotOnRoster, match="'E404' is not on the roster"):
+        store.save_conversation(conversation("E404"))
+    with pytest.raises(NotOnRoster, match="the roster has 'E1'"):
+        store.save_checkin(checkin("e1", "E1-20240301", dt.date(2024, 4, 1)))
+    with pytest.raises(S.ValidationError, match="not on the roster"):
+        store.save_many([conversation("E1"), conversation("E404")])
+    assert list(store.iter_records()) == []
+    assert not (store.root / "conversations" / "E404").exists()
+
+
+def test_an_erased_persons_open_draft_is_not_recreated(store):
+    draft = store.save_conversation(conversation())
+    store.remove_employees(["E1"])
+    shutil.rmtree(store.employee_dir("conversation", "E1"))
+    with pytest.raises(NotOnRoster):
+        store.save_conversation({**draft, "answers": {"want_more": "autosave after the erase"}})
+    assert not store.employee_dir("conversation", "E1").exists()
 
 
 def test_delete_draft(store):
@@ -286,32 +348,43 @@ def test_delete_draft(store):
         store.delete_draft("E1", "E1-20240301")
 
 
-def test_new_record_id_is_suffixed_when_taken(store):
-    day = dt.date(2024, 3, 1)
-    assert store.new_record_id("conversation", "E1", day) == "E1-20240301"
-    for expected in ("E1-20240301", "E1-20240301-2", "E1-20240301-3"):
-        cid = store.new_record_id("conversation", "E1", day)
-        assert cid == expected
-        store.save_conversation(conversation(conversation_id=cid))
-    assert store.new_record_id("checkin", "E1", day) == "E1-ci-20240301"
-    store.save_checkin(checkin("E1", "E1-20240301", day))
-    assert store.new_record_id("checkin", "E1", day) == "E1-ci-20240301-2"
-    with pytest.raises(ValueError):
-        store.new_record_id("conversation", "../E1", day)
+def test_new_records_get_free_ids_allocated_under_the_lock(store):
+    day = conversation()
+    made = [store.save_conversation({**day, "conversation_id": None}) for _ in range(3)]
+    assert [c["conversation_id"] for c in made] == ["E1-20240301", "E1-20240301-2", "E1-20240301-3"]
+    first = store.save_checkin({**checkin("E1", "E1-20240301", dt.date(2024, 3, 1)), "checkin_id": None})
+    second = store.save_checkin({**checkin("E1", "E1-20240301", dt.date(2024, 3, 1)), "checkin_id": None})
+    assert [first["checkin_id"], second["checkin_id"]] == ["E1-ci-20240301", "E1-ci-20240301-2"]
+    with pytest.raises(S.ValidationError):
+        store.save_conversation({**day, "employee_id": "../E1", "conversation_id": None})
 
 
-def test_lock_files_never_carry_an_employee_id(store):
-    ids = ["Kim-7", "Jane.Doe", "emp_0042"]  # each has a character no hex digest holds
+def test_check_in_drafts_are_kept_apart_from_completed_check_ins(store):
+    store.save_conversation(conversation())
+    done = store.save_checkin(checkin("E1", "E1-20240301", dt.date(2024, 4, 2)))
+    draft = store.save_checkin({**checkin("E1", "E1-20240301", dt.date(2024, 5, 2)), "status": "draft"})
+    assert done["status"] == "completed"
+    assert store.checkins("E1") == [done] and store.checkins("E1", drafts=True) == [draft]
+    assert store.history("E1").checkin_drafts == [draft]
+    ratings = store.read_table("skill_ratings")
+    assert "E1-ci-20240502" not in set(ratings["record_id"]), "a draft is not a fact yet"
+
+
+def test_lock_files_are_a_fixed_set_of_stripes_that_never_name_anyone(store, tmp_path):
+    ids = ["Kim-7", "Jane.Doe", "emp_0042"]
     for eid in ids:
-        store.save_conversation(conversation(eid))
+        saved = store.save_conversation(conversation(eid))
         store.save_checkin(checkin(eid, f"{eid}-20240301", dt.date(2024, 4, 1)))
-        store.update_conversation(eid, f"{eid}-20240301", lambda r: None)
-    store.save_roster(roster_frame(ids))
+        store.save_conversation(saved)
     store.refresh()
-    locks = [p.name for p in (store.root / ".locks").iterdir()]
-    assert locks, "saves take a lock file"
-    for name in locks:
-        assert not any(eid.lower() in name.lower() for eid in ids), name
+    other = Store(tmp_path / "other")
+    other.save_roster(roster_frame(["Z9"]))
+    other.save_conversation(conversation("Z9"))
+    other.refresh()
+    names = sorted(p.name for p in (store.root / ".locks").iterdir())
+    assert names == sorted(p.name for p in (other.root / ".locks").iterdir()), \
+        "which lock files exist does not depend on who was written"
+    assert len([n for n in names if n.startswith("employee-")]) == LOCK_STRIPES
 
 
 # --------------------------------------------------------------------------
@@ -345,8 +418,9 @@ def test_derived_tables_follow_adds_edits_and_deletes(store):
     assert_derived_match_records(store)
 
     # edits of a draft, then deletes: a draft, and an employee's every record (as erasure does)
-    store.update_conversation("E005", "E005-20240101",
-                              lambda r: r["skills"][0].update(self_rating=9, ten_looks_like="edited"))
+    edited = store.load_conversation("E005", "E005-20240101")
+    edited["skills"][0].update(self_rating=9, ten_looks_like="edited")
+    store.save_conversation(edited)
     store.save_conversation(conversation("E010", dt.date(2024, 6, 1)))
     store.delete_draft("E010", "E010-20240601")
     shutil.rmtree(store.root / "conversations" / "E020")
@@ -500,8 +574,10 @@ def test_temp_files_are_never_read_as_data(store):
     assert "GHOST-1" not in set(store.read_table("conversations")["conversation_id"])
     assert store.read_table("checkins").empty
     assert store.load_conversation("E1", "E1-20240301")["date"] == "2024-03-01"
-    named = {p.source for p in store.validate()}
-    assert str(folder / ".x.json.123.tmp") in named and str(folder / ".E1-20240301.json.a1b2.tmp") in named
+    assert not any(p.exists() for p in [*leftovers[:2], ci_folder / ".E1-ci.json.9.tmp"]), \
+        "the refresh that read the folder removed the temp files a killed save left"
+    (folder / ".late.json.7.tmp").write_text(json.dumps(ghost), "utf-8")
+    assert store.validate() == [] and store.swept == [folder / ".late.json.7.tmp"]
 
 
 def test_atomic_write_leaves_no_temp_file_and_replaces_whole(tmp_path):
@@ -545,3 +621,86 @@ def test_validate_names_a_hand_broken_roster(store):
     store.roster_path.write_text(store.roster_path.read_text("utf-8") + "E1,Dup,C1,Sales,,6,\n", "utf-8")
     problems = store.validate()
     assert any(p.row == 3 and p.column == "employee_id" for p in problems)
+
+
+# --------------------------------------------------------------------------
+# what validate names, with the command that fixes it
+
+
+def test_validate_names_records_of_people_not_on_the_roster_and_how_to_fix_them(store):
+    store.save_conversation(conversation("E2"))
+    store.remove_employees(["E2"])  # an erase that was interrupted, or a hand-edited roster
+    twin = store.root / "checkins" / "e1"
+    twin.mkdir(parents=True)
+    (twin / "e1-ci-20240401.json").write_text(json.dumps(checkin("e1", "E1-20240301", dt.date(2024, 4, 1),
+                                                                 checkin_id="e1-ci-20240401")), "utf-8")
+    messages = {Path(p.source).name: p.message for p in store.validate()}
+    assert "who is not on the roster" in messages["E2"] and "careerconv erase --employee E2 --yes" in messages["E2"]
+    assert "differs only in case from 'E1'" in messages["e1"] and "checkins/E1/" in messages["e1"]
+
+
+def test_validate_names_record_ids_that_differ_only_in_case(store):
+    store.save_conversation(conversation())
+    clash = store.record_path("conversation", "E1", "e1-20240301")
+    clash.write_text(json.dumps({**conversation(), "conversation_id": "e1-20240301"}), "utf-8")
+    problems = [p for p in store.validate() if "differs only in case" in p.message]
+    assert len(problems) == 1 and "collide on Windows and macOS" in problems[0].message
+
+
+# --------------------------------------------------------------------------
+# a batch (an import) is all or nothing
+
+
+def test_an_import_killed_before_its_commit_leaves_nothing(store):
+    batch = store.root / ".staging" / "20240101T000000-deadbeef" / "conversations" / "E1"
+    batch.mkdir(parents=True)
+    (batch / "E1-20240301.json").write_text(json.dumps(conversation()), "utf-8")
+    reopened = Store(store.root)
+    assert reopened.conversations("E1") == []
+    assert not (store.root / ".staging").exists()
+
+
+def test_an_import_killed_during_its_commit_is_finished_by_the_next_command(store):
+    store.save_many([conversation("E1"), conversation("E2")])
+    staged = store.root / ".staging" / "20240101T000000-cafe0001"
+    for eid in ("E3", "E9"):
+        folder = staged / "conversations" / eid
+        folder.mkdir(parents=True)
+        (folder / f"{eid}-20240301.json").write_text(json.dumps({**conversation(eid), "revision": 1}), "utf-8")
+    (staged / "COMMITTED").write_bytes(b"")
+    # the kill came after E3's file was moved into place: only E9's is still staged
+    (store.root / "conversations" / "E3").mkdir()
+    (staged / "conversations" / "E3" / "E3-20240301.json").rename(store.root / "conversations/E3/E3-20240301.json")
+    reopened = Store(store.root)
+    assert sorted(reopened.employees_with_records()) == ["E1", "E2", "E3", "E9"]
+    assert reopened.load_conversation("E9", "E9-20240301")["revision"] == 1
+    assert not (store.root / ".staging").exists() and reopened.validate() == []
+
+
+def test_an_import_under_way_elsewhere_is_left_alone(store):
+    import threading
+    staged = store.root / ".staging" / "20240101T000000-0000beef" / "conversations" / "E1"
+    staged.mkdir(parents=True)
+    holding, done = threading.Event(), threading.Event()
+
+    def importer():  # another writer in the middle of staging its batch
+        with store.lock("batch"):
+            holding.set()
+            done.wait(10)
+
+    thread = threading.Thread(target=importer)
+    thread.start()
+    try:
+        holding.wait(10)
+        assert Store(store.root).recover_batches() == []
+        assert staged.exists()
+    finally:
+        done.set()
+        thread.join()
+    assert Store(store.root).conversations("E1") == [] and not staged.exists()
+
+
+def test_a_re_import_of_the_same_records_moves_the_revision_on(store):
+    store.save_many([conversation("E1")])
+    store.save_many([conversation("E1")])
+    assert store.load_conversation("E1", "E1-20240301")["revision"] == 2

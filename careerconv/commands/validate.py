@@ -20,6 +20,8 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     store = Store.existing(args.data_dir)
     problems = store.validate()
+    if store.swept:
+        print(f"removed {len(store.swept)} temp file(s) left by interrupted processes (never data)", file=sys.stderr)
     n_records = sum(1 for _ in store.root.glob("*/*/*.json"))
     if not problems:
         print(f"{store.root}: all good ({len(store.roster())} employees, {n_records} records)")
