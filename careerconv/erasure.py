@@ -1,25 +1,35 @@
 """Erase everything held about one employee, everywhere, and say what was done.
 
-:func:`erase_employee` works in three passes:
+:func:`erase_employee` works in four passes:
 
+0. **Leftovers of killed processes** go first: every temp file in the data
+   folder (derived tables, record folders, the root) and lock files of older
+   versions named by a hash of an id (:meth:`Store.sweep_temp_files`).
 1. **What is theirs** goes whole: their roster row (through the store), their
-   conversation and check-in folders (records, summaries, leftover temp files),
-   their reports folder ``<reports>/<employee_id>/``, and any file or folder
-   whose name carries their id.
+   conversation and check-in folders (records, summaries), their reports
+   folder ``<reports>/<employee_id>/``, and any file or folder whose name
+   carries their id.
 2. **Mentions elsewhere** are cleaned: every other file under the data and
-   reports folders is searched for the id (as a whole word, so ``E001`` does
-   not match ``E0010``), their full name and their email (both ignoring case).
+   reports folders is read as its readers would read it
+   (:mod:`careerconv.decoded_text`: Parquet by its values, PDF by the text a
+   PDF reader extracts, workbooks by their cells, HTML with entities decoded)
+   and searched for the id (as a whole word, so ``E001`` does not match
+   ``E0010``), their full name and their email (both ignoring case).
    Records of *other* employees get each mention in free text replaced by
    ``[removed]`` (and ``coach_id`` set to ``erased`` where they were the coach),
-   validated and saved through the store; CSV and Parquet files lose the rows
-   that mention them; other JSON loses the keys and text that mention them;
-   generated pages (HTML, notebooks, PDFs, images) that mention them are
-   deleted and listed to be regenerated; leftover temp files are deleted.
-   The derived tables are then brought up to date, which drops their rows and
-   their entry in the manifest.
-3. **A check**: every file under both folders is read again (Parquet by its
-   values, since its pages are compressed) and any that still mentions them is
-   listed in the receipt as needing a person to look at it.
+   validated and saved through the store; CSV, Parquet and workbook files in
+   the data folder lose the rows that mention them; other JSON loses the keys
+   and text that mention them; generated files (HTML, PDF, notebooks, images,
+   calendars, and every workbook in the reports folder: a coachee's report
+   saying "Your coach: <name>", an HR workbook) that mention them are deleted
+   and listed to be regenerated; temp files that mention them, or cannot be
+   read, are deleted. The derived tables are then brought up to date, which
+   drops their rows and their entry in the manifest.
+3. **A check**: every file under both folders is read again the same way
+   (never as raw bytes where the format has a decoder) and any that still
+   mentions them, or whose kind could not be decoded, is listed in the
+   receipt as needing a person to look at it. The receipt says how many files
+   of each kind were read, and how.
 
 Someone who is still the coach of employees on the roster cannot be erased:
 those employees need a new coach first (import a roster that says so).
@@ -28,12 +38,15 @@ those employees need a new coach first (import a roster that says so).
 from __future__ import annotations
 
 import csv
+import dataclasses
+import hashlib
 import io
 import json
 import os
 import re
 import shutil
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -43,12 +56,17 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import schema as S
-from .importers import decode_text
-from .store import NotFound, Store, atomic_write_bytes
+from .decoded_text import KINDS, READ_AS, DecodedText, decode_bytes, decode_plain_text, decoded_text, \
+    temp_target_name, value_pieces
+from .store import NotFound, Store, atomic_write_bytes, is_temp_file
 
 REMOVED = "[removed]"
 ERASED_COACH_ID = "erased"
-GENERATED_SUFFIXES = {".html", ".htm", ".ipynb", ".pdf", ".png", ".svg", ".jpg", ".jpeg", ".gif", ".webp"}
+# Files careerconv (or a notebook) makes from the data: deleted and listed to be regenerated when they mention
+# someone. Calendars too: their event UIDs are hashes of the employee id.
+GENERATED_SUFFIXES = {".html", ".htm", ".ipynb", ".pdf", ".png", ".svg", ".jpg", ".jpeg", ".gif", ".webp", ".ics"}
+# Kinds of decoded file that are generated output whatever their name (careerconv never edits a PDF).
+GENERATED_KINDS = {"PDF"}
 TEXT_SUFFIXES = {".txt", ".md", ".log"}
 # Fields of a record that hold ids, dates and codes rather than text a person wrote.
 _STRUCTURAL_KEYS = {"schema_version", "kind", "conversation_id", "checkin_id", "employee_id", "item_id",
@@ -57,12 +75,36 @@ _STRUCTURAL_KEYS = {"schema_version", "kind", "conversation_id", "checkin_id", "
                     "cadence_months", "sections"}
 
 
+# Scripts written without spaces between words, or with particles joined to a name (田中さん, 김민수님):
+# a name in them has no word boundary to look for.
+_UNSPACED_SCRIPTS = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI", "LAO", "KHMER", "MYANMAR", "TIBETAN",
+                     "YI ", "HALFWIDTH KATAKANA", "HALFWIDTH HANGUL")
+
+
+def _unspaced(ch: str) -> bool:
+    return unicodedata.name(ch, "").startswith(_UNSPACED_SCRIPTS)
+
+
+def _without_format_characters(text: str) -> str:
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
+def old_lock_name(employee_id: str) -> str:
+    """The name older versions gave an employee's lock file: a hash of the id that anyone can recompute."""
+    return hashlib.sha256(f"employee:{employee_id}".encode("utf-8")).hexdigest()[:20]
+
+
 class Mentions:
-    """Finds the ways a file can mention one person: id, full name, email.
+    """Finds the ways a file can mention one person: id, full name, email, and hashes of the id.
 
     The id matches as a whole word (letters, digits and ``_`` on either side
     make it part of another word). Name and email match ignoring case and, for
-    the name, with any run of spaces between its parts, in NFC or NFD form.
+    the name, with any run of spaces between its parts, in NFC or NFD form,
+    with or without invisible format characters (zero-width joiners); a name
+    in a script written without spaces (Chinese, Japanese, Thai, and Korean,
+    where particles join names) matches inside longer text. The hash of the id
+    that older versions named lock files by (:func:`old_lock_name`) is
+    searched for too: it gives the id back to anyone who hashes candidates.
     """
 
     def __init__(self, employee_id: str, name: str | None = None, email: str | None = None,
@@ -73,11 +115,15 @@ class Mentions:
         parts = [rf"(?<![A-Za-z0-9_]){re.escape(employee_id)}(?![A-Za-z0-9_])"]
         if self.name and len(self.name) >= 2:
             forms = {unicodedata.normalize(f, self.name) for f in ("NFC", "NFD")}
-            for form in forms:
+            forms |= {_without_format_characters(f) for f in forms}
+            for form in sorted(f for f in forms if f.strip()):
                 words = [re.escape(w) for w in form.split()]
-                parts.append(r"(?<!\w)(?i:" + r"\s+".join(words) + r")(?!\w)")
+                lead = "" if _unspaced(form.strip()[0]) else r"(?<!\w)"
+                tail = "" if _unspaced(form.strip()[-1]) else r"(?!\w)"
+                parts.append(lead + r"(?i:" + r"\s+".join(words) + ")" + tail)
         if self.email:
             parts.append(r"(?i:" + re.escape(self.email) + ")")
+        parts.append(r"(?i:" + old_lock_name(employee_id) + ")")
         self.pattern = re.compile("|".join(parts))
         # Other people's ids that contain this one as a word (E001-2 holds E001): never a mention.
         id_alone = re.compile(parts[0])
@@ -114,12 +160,9 @@ class Mentions:
         pieces.append(text[last:])
         return "".join(pieces), len(found)
 
-    def in_bytes(self, data: bytes) -> bool:
-        """True when file bytes mention the person (read as UTF-8, else as Windows-1252/Latin-1)."""
-        text = data.decode("utf-8", errors="replace")
-        if self.search(text):
-            return True
-        return any(ord(ch) > 127 for ch in text) and self.search(data.decode("latin-1"))
+    def in_file(self, decoded: DecodedText) -> bool:
+        """True when what a reader gets from a file (:func:`careerconv.decoded_text.decoded_text`) mentions them."""
+        return self.search(decoded.text)
 
 
 @dataclass
@@ -143,10 +186,14 @@ class Receipt:
     regenerate: list[Path] = field(default_factory=list)
     leftovers: list[ReceiptLine] = field(default_factory=list)
     files_checked: int = 0
+    # The final check: how many files of each kind (careerconv.decoded_text.KINDS) were read, and which
+    # file name endings were read as raw text.
+    kinds_checked: Counter = field(default_factory=Counter)
+    read_raw: Counter = field(default_factory=Counter)
 
     @property
     def complete(self) -> bool:
-        """True when the final check found no file that still mentions the person."""
+        """True when the final check found no file that still mentions the person, or may."""
         return not self.leftovers
 
     def show(self, path: Path) -> str:
@@ -155,11 +202,25 @@ class Receipt:
                 rel = path.relative_to(root)
             except ValueError:
                 continue
+            if rel == Path("."):
+                return f"{label}/"
             return f"{label}/{rel.as_posix()}" + ("/" if path.suffix == "" and not path.is_file() else "")
         return str(path)
 
     def add(self, path: Path, action: str, detail: str = "") -> None:
         self.lines.append(ReceiptLine(path, action, detail))
+
+    def checked(self) -> str:
+        """``Checked N files …: a Parquet, b JSON, …`` and how each kind was read."""
+        counts = self.kinds_checked
+        shown = ["Parquet", "JSON", "HTML", "PDF", "workbook", "text"] + \
+            [k for k in ("archive", "empty") if counts[k]]
+        parts = [f"{counts[k]} {k + ('s' if k == 'workbook' and counts[k] != 1 else '')}" for k in shown]
+        raw = ", ".join(f"{n} {suffix}" for suffix, n in sorted(self.read_raw.items()))
+        parts.append(f"{counts['other']} other (read as raw text{': ' + raw if raw else ''})")
+        how = "; ".join(f"{k}: {READ_AS[k]}" for k in KINDS if counts[k] and k not in ("empty",))
+        line = f"Checked {self.files_checked} files under both folders: {', '.join(parts)}."
+        return line + (f"\n  Read as: {how}." if how else "")
 
     def __str__(self) -> str:
         out = [f"Erased employee {self.employee_id}.",
@@ -175,13 +236,13 @@ class Receipt:
         if self.regenerate:
             out += ["", "Deleted because they mentioned the employee; regenerate them:"]
             out += [f"  {self.show(p)}" for p in self.regenerate]
-        out.append("")
+        out += ["", self.checked()]
         if self.leftovers:
-            out.append(f"Checked {self.files_checked} files: {len(self.leftovers)} still mention the employee "
-                       "and need a person to look at them:")
+            out.append(f"{len(self.leftovers)} file(s) still mention the employee, or may, and need a person to "
+                       "look at them:")
             out += [f"  {self.show(item.path)}: {item.detail}" for item in self.leftovers]
         else:
-            out.append(f"Checked {self.files_checked} files under both folders: none mentions the employee.")
+            out.append("Of these, none mentions the employee.")
         return "\n".join(out)
 
 
@@ -258,7 +319,7 @@ def plan_erasure(store: Store, reports_dir: str | os.PathLike, employee_id: str)
 
 
 def erase_employee(store: Store, reports_dir: str | os.PathLike, employee_id: str) -> Receipt:
-    """Remove one employee from every file, derived table, cache and report.
+    """Remove one employee from every file, derived table, cache, report and temp file.
 
     Parameters
     ----------
@@ -272,9 +333,10 @@ def erase_employee(store: Store, reports_dir: str | os.PathLike, employee_id: st
     Returns
     -------
     Receipt
-        Every file removed or changed, pages to regenerate, and any file the
-        final check still found mentioning them (``receipt.complete`` is
-        False then).
+        Every file removed or changed, pages to regenerate, how many files of
+        each kind the final check read, and any file it still found
+        mentioning them or could not decode (``receipt.complete`` is False
+        then).
 
     Raises
     ------
@@ -289,12 +351,16 @@ def erase_employee(store: Store, reports_dir: str | os.PathLike, employee_id: st
     roster = store.roster()
     known_ids = {*roster["employee_id"], *roster["coach_id"], *store.employees_with_records()}
     mentions = Mentions(eid, plan.name, plan.email, other_ids=known_ids)
-    searched = ["the id"] + (["their name"] if plan.name else []) + (["their email"] if plan.email else [])
+    searched = ["the id"] + (["their name"] if plan.name else []) + (["their email"] if plan.email else []) \
+        + ["the hash of the id older lock files were named by"]
     receipt = Receipt(eid, store.root, reports, searched)
     handled: set[Path] = set()
 
+    # 0. leftovers of killed processes, before anything reads the folders
+    _sweep_temp_files(store, eid, receipt)
+
     # 1. what is theirs
-    with store._lock(f"employee:{eid}"):  # no autosave of theirs lands between reading and removing
+    with store.lock(f"employee:{eid}"):  # no autosave of theirs lands between reading and removing
         if plan.on_roster:
             _remove_roster_row(store, eid, receipt)
         for kind in ("conversation", "checkin"):
@@ -311,8 +377,8 @@ def erase_employee(store: Store, reports_dir: str | os.PathLike, employee_id: st
         receipt.add(own_reports, "deleted", f"{n} file(s)")
 
     # 2. mentions in other employees' records, through the store
-    for kind, sub in (("conversation", "conversations"), ("checkin", "checkins")):
-        base = store.root / sub
+    for kind in ("conversation", "checkin"):
+        base = store.employee_dir(kind, eid).parent
         if not base.is_dir():
             continue
         for emp_dir in sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")):
@@ -323,20 +389,21 @@ def erase_employee(store: Store, reports_dir: str | os.PathLike, employee_id: st
                 _scrub_record(store, kind, emp_dir.name, path, mentions, receipt)
 
     # 3. everything else under both folders
+    reads = _Reads(mentions)
     for root in _roots(store.root, reports):
         _remove_named_folders(root, mentions, receipt)
     for root in _roots(store.root, reports):
         for path in _walk(root):
-            if path in handled or _is_derived(store, path) or not path.exists():
+            if path in handled or _is_derived_table(store, path) or not path.exists():
                 continue
-            _sweep_file(store, reports, path, mentions, receipt)
+            _sweep_file(store, reports, path, mentions, receipt, reads)
 
     if store.derived_dir.is_dir():
         report = store.refresh()
         receipt.add(store.derived_dir, "derived tables brought up to date",
                     f"{report.employees_changed} employee(s) re-read, {report.buckets_rewritten} part(s) rewritten; "
                     "their rows and manifest entry are gone")
-    _final_check(store, reports, mentions, receipt)
+    _final_check(store, reports, mentions, receipt, reads)
     return receipt
 
 
@@ -363,19 +430,51 @@ def _walk(root: Path):
                 yield path
 
 
-def _is_derived(store: Store, path: Path) -> bool:
-    return store.derived_dir in path.parents
+def _is_derived_table(store: Store, path: Path) -> bool:
+    """A part of a derived table or their manifest: :meth:`Store.refresh` rewrites them from the records."""
+    if path == store.derived_dir / "manifest.json":
+        return True
+    return path.parent.parent == store.derived_dir and path.parent.name in S.DERIVED_TABLES \
+        and re.fullmatch(r"part-\d+\.parquet", path.name) is not None
 
 
 def _in_reports(reports: Path, path: Path) -> bool:
     return reports in path.parents
 
 
+def _is_temp(path: Path) -> bool:
+    return is_temp_file(path.name)
+
+
+def _swept_by_store(store: Store, eid: str, path: Path) -> bool:
+    """A temp file where :meth:`Store.sweep_temp_files` looks: the root, derived tables, record folders."""
+    record_bases = {store.employee_dir(kind, eid).parent for kind in ("conversation", "checkin")}
+    return path.parent == store.root or store.derived_dir in path.parents or path.parent.parent in record_bases
+
+
+def _sweep_temp_files(store: Store, eid: str, receipt: Receipt) -> None:
+    """Remove what killed processes left in the data folder (every temp file, old hashed lock files)."""
+    own = {store.employee_dir(kind, eid) for kind in ("conversation", "checkin")}
+    record_bases = {folder.parent for folder in own}
+    others, locks = 0, 0
+    for path in store.sweep_temp_files():
+        if path.parent == store.locks_dir:
+            locks += 1
+        elif path.parent.parent in record_bases and path.parent not in own:
+            others += 1  # named after someone else: counted, not listed
+        else:
+            receipt.add(path, "deleted leftover temp file", "left by an interrupted write")
+    if others:
+        receipt.add(store.root, f"deleted {others} leftover temp file(s) in other employees' record folders",
+                    "left by interrupted saves")
+    if locks:
+        receipt.add(store.locks_dir, f"deleted {locks} lock file(s) of an older version",
+                    "named by a hash of an id; locks are now a fixed set of stripes named after no one")
+
+
 def _remove_roster_row(store: Store, eid: str, receipt: Receipt) -> None:
-    roster = store.roster()
-    kept = roster[roster["employee_id"] != eid]
-    store.save_roster(kept, source=str(store.roster_path))
-    receipt.add(store.roster_path, "removed their row", f"{len(roster) - len(kept)} row(s)")
+    removed = store.remove_employees([eid])
+    receipt.add(store.roster_path, "removed their row", f"{removed} row(s)")
 
 
 def _scrub_value(value: Any, mentions: Mentions, counts: dict[str, int]) -> Any:
@@ -408,7 +507,7 @@ def _scrub_record(store: Store, kind: str, owner: str, path: Path, mentions: Men
     except OSError as exc:
         receipt.leftovers.append(ReceiptLine(path, "unreadable", f"could not be read: {exc}"))
         return
-    if not mentions.in_bytes(data):
+    if not mentions.in_file(decode_bytes(path.name, data)):
         return
     try:
         record = store.load_checkin(owner, path.stem) if kind == "checkin" else \
@@ -418,12 +517,13 @@ def _scrub_record(store: Store, kind: str, owner: str, path: Path, mentions: Men
                                                               f"delete it by hand ({str(exc).splitlines()[0]})"))
         return
     counts = {"text": 0, "coach": 0}
-    cleaned = _scrub_value(record, mentions, counts)
+    _scrub_value(record, mentions, counts)
     if not counts["text"] and not counts["coach"]:
         return
     try:
-        with store._lock(f"employee:{owner}"):
-            store.save_many([cleaned])  # validates; completed records may be rewritten this way
+        # Scrubbed again from what is stored under the lock, so an autosave since the read is kept.
+        store.rewrite_record(kind, owner, path.stem,
+                             lambda current: _scrub_value(current, mentions, {"text": 0, "coach": 0}))
     except S.ValidationError as exc:
         receipt.leftovers.append(ReceiptLine(path, "not changed", "removing the mentions would make the record "
                                                                   f"invalid: {exc.problems[0].message}"))
@@ -436,43 +536,80 @@ def _scrub_record(store: Store, kind: str, owner: str, path: Path, mentions: Men
     receipt.add(path, "; ".join(done))
 
 
-def _sweep_file(store: Store, reports: Path, path: Path, mentions: Mentions, receipt: Receipt) -> None:
-    rel_name = path.name
-    if rel_name.startswith(".") and rel_name.endswith(".tmp"):
-        if mentions.in_bytes(path.read_bytes()) or mentions.search(rel_name):
-            path.unlink()
-            receipt.add(path, "deleted leftover temp file")
-        return
-    if store.root / ".locks" in path.parents:
-        return  # lock files are empty and named by a hash
-    suffix = path.suffix.lower()
-    if mentions.search(str(path.relative_to(store.root if store.root in path.parents else reports))):
-        path.unlink()
-        receipt.add(path, "deleted", "its name carries the id")
-        if suffix in GENERATED_SUFFIXES:
-            receipt.regenerate.append(path)
-        return
-    if suffix == ".parquet":
-        _sweep_parquet(path, mentions, receipt)
-        return
+class _Reads:
+    """Reads each file as its readers would, once: the final check decodes again only files changed since."""
+
+    def __init__(self, mentions: Mentions):
+        self.mentions = mentions
+        self._seen: dict[Path, tuple[tuple[int, int, int], DecodedText, bool]] = {}
+
+    def read(self, path: Path) -> tuple[DecodedText, bool]:
+        """How ``path`` reads (its text left out when it was read before) and whether it mentions them.
+
+        Raises
+        ------
+        OSError
+            The file cannot be read.
+        """
+        st = path.stat()
+        key = (st.st_ino, st.st_size, st.st_mtime_ns)
+        seen = self._seen.get(path)
+        if seen is not None and seen[0] == key:
+            return seen[1], seen[2]
+        decoded = decoded_text(path)
+        mentioned = self.mentions.in_file(decoded)
+        self._seen[path] = (key, dataclasses.replace(decoded, pieces=()), mentioned)
+        return decoded, mentioned
+
+
+def _sweep_file(store: Store, reports: Path, path: Path, mentions: Mentions, receipt: Receipt,
+                reads: _Reads) -> None:
+    if store.locks_dir in path.parents:
+        return  # empty stripe files named after no one (the old hashed ones went in pass 0)
+    if _is_temp(path) and _swept_by_store(store, mentions.employee_id, path):
+        return  # a write in progress now (pass 0 removed the leftovers under the writer's lock); checked at the end
+    root = store.root if store.root in path.parents else reports
+    named = mentions.search(path.relative_to(root).as_posix())
     try:
-        data = path.read_bytes()
+        decoded, in_content = reads.read(path)
+    except FileNotFoundError:
+        return  # a temp file renamed into place, or removed, since the folder was listed
     except OSError as exc:
         receipt.leftovers.append(ReceiptLine(path, "unreadable", f"could not be read: {exc}"))
         return
-    if not mentions.in_bytes(data) and not (suffix == ".json" and _json_mentions(data, mentions)):
+    mentioned = named or in_content
+    if _is_temp(path):
+        # Nothing reads a temp file; one that mentions them, or whose content cannot be decoded, goes.
+        if mentioned or not decoded.complete:
+            path.unlink(missing_ok=True)
+            receipt.add(path, "deleted leftover temp file",
+                        "it mentioned them" if mentioned else f"its content could not be read: {decoded.problem}")
         return
-    if suffix in GENERATED_SUFFIXES or (_in_reports(reports, path) and suffix not in {".csv", ".json"}
-                                        | TEXT_SUFFIXES):
+    suffix = path.suffix.lower()
+    generated = suffix in GENERATED_SUFFIXES or decoded.kind in GENERATED_KINDS or \
+        (_in_reports(reports, path) and decoded.kind not in ("text", "JSON"))
+    if named:
+        path.unlink()
+        receipt.add(path, "deleted", "its name carries the id")
+        if generated:
+            receipt.regenerate.append(path)
+        return
+    if not mentioned:
+        return  # one that could not be decoded is reported by the final check
+    if decoded.kind == "Parquet":
+        _sweep_parquet(path, mentions, receipt)
+    elif generated:
         path.unlink()
         receipt.add(path, "deleted", "generated; regenerate it")
         receipt.regenerate.append(path)
-    elif suffix == ".csv":
-        _sweep_csv(path, data, mentions, receipt)
-    elif suffix == ".json":
-        _sweep_json(path, data, mentions, receipt)
+    elif decoded.kind == "workbook" and suffix in (".xlsx", ".xlsm"):
+        _sweep_workbook(path, mentions, receipt)
+    elif suffix in (".csv", ".tsv"):
+        _sweep_csv(path, path.read_bytes(), mentions, receipt)
+    elif decoded.kind == "JSON" and suffix not in (".jsonl", ".ndjson"):
+        _sweep_json(path, path.read_bytes(), mentions, receipt)
     elif suffix in TEXT_SUFFIXES:
-        text, encoding = _decode(data)
+        text, encoding = decode_plain_text(path.read_bytes())
         cleaned, n = mentions.replace(text)
         atomic_write_bytes(path, cleaned.encode(encoding))
         receipt.add(path, f"replaced {n} mention(s) with {REMOVED}")
@@ -481,18 +618,8 @@ def _sweep_file(store: Store, reports: Path, path: Path, mentions: Mentions, rec
                                                                   "how to edit this kind of file; edit it by hand"))
 
 
-def _decode(data: bytes) -> tuple[str, str]:
-    text, name = decode_text(data)
-    encoding = {"UTF-8 with BOM": "utf-8-sig", "UTF-8": "utf-8", "UTF-16": "utf-16"}.get(name, "cp1252")
-    return text, encoding
-
-
 def _sweep_csv(path: Path, data: bytes, mentions: Mentions, receipt: Receipt) -> None:
-    try:
-        text, encoding = _decode(data)
-    except ValueError:
-        receipt.leftovers.append(ReceiptLine(path, "not changed", "mentions them but its encoding is unknown"))
-        return
+    text, encoding = decode_plain_text(data)
     first = text.splitlines()[0] if text else ""
     delimiter = max((",", ";", "\t"), key=first.count)
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
@@ -510,23 +637,31 @@ def _sweep_csv(path: Path, data: bytes, mentions: Mentions, receipt: Receipt) ->
     receipt.add(path, "removed rows", f"{len(body) - len(kept)} row(s)")
 
 
-def _json_strings(value: Any):
-    if isinstance(value, dict):
-        for k, v in value.items():
-            yield str(k)
-            yield from _json_strings(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _json_strings(v)
-    elif isinstance(value, str):
-        yield value
+def _sweep_workbook(path: Path, mentions: Mentions, receipt: Receipt) -> None:
+    """Remove the rows of every sheet that mention them (a workbook in the data folder: an import's source)."""
+    import openpyxl
 
-
-def _json_mentions(data: bytes, mentions: Mentions) -> bool:
     try:
-        return any(mentions.search(s) for s in _json_strings(json.loads(data)))
-    except (ValueError, UnicodeDecodeError):
-        return False
+        book = openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
+    except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
+        receipt.leftovers.append(ReceiptLine(path, "not changed", f"mentions them but cannot be opened ({exc}); "
+                                                                  "edit it by hand"))
+        return
+    removed = 0
+    for sheet in book.worksheets:
+        hits = [row[0].row for row in sheet.iter_rows()
+                if any(cell.value is not None and mentions.search(str(cell.value)) for cell in row)]
+        if sheet.min_row in hits and sheet.max_row > sheet.min_row:
+            receipt.leftovers.append(ReceiptLine(path, "not changed", f"the header row of sheet {sheet.title!r} "
+                                                                      "mentions them; edit it by hand"))
+            return
+        for row in reversed(hits):
+            sheet.delete_rows(row)
+        removed += len(hits)
+    buf = io.BytesIO()
+    book.save(buf)
+    atomic_write_bytes(path, buf.getvalue())
+    receipt.add(path, "removed rows", f"{removed} row(s)")
 
 
 def _scrub_json(value: Any, mentions: Mentions) -> tuple[Any, int]:
@@ -566,12 +701,14 @@ def _sweep_json(path: Path, data: bytes, mentions: Mentions, receipt: Receipt) -
 
 
 def _row_mask(table: pa.Table, test: Callable[[str], bool]) -> list[bool]:
+    """Per row, whether any value of any column (nested ones flattened) passes ``test``."""
     mask = [False] * table.num_rows
     for column in table.columns:
-        if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
-            continue
+        plain = pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
         for i, value in enumerate(column.to_pylist()):
-            if value is not None and not mask[i] and test(value):
+            if value is None or mask[i]:
+                continue
+            if test(value) if plain else any(test(piece) for piece in value_pieces(value)):
                 mask[i] = True
     return mask
 
@@ -579,14 +716,12 @@ def _row_mask(table: pa.Table, test: Callable[[str], bool]) -> list[bool]:
 def _sweep_parquet(path: Path, mentions: Mentions, receipt: Receipt) -> None:
     try:
         table = pq.read_table(path)
-    except Exception:  # damaged: its bytes are all we can check
-        if mentions.in_bytes(path.read_bytes()):
-            receipt.leftovers.append(ReceiptLine(path, "not changed", "a damaged Parquet file that mentions them"))
+    except Exception:  # damaged: the final check reports it
         return
-    mask = _row_mask(table, mentions.search)
     if any(mentions.search(name) for name in table.column_names):
         receipt.leftovers.append(ReceiptLine(path, "not changed", "a column name mentions them; edit it by hand"))
         return
+    mask = _row_mask(table, mentions.search)
     n = sum(mask)
     if not n:
         return
@@ -608,31 +743,36 @@ def _remove_named_folders(root: Path, mentions: Mentions, receipt: Receipt) -> N
                 dirs.remove(name)
 
 
-def _final_check(store: Store, reports: Path, mentions: Mentions, receipt: Receipt) -> None:
+def _final_check(store: Store, reports: Path, mentions: Mentions, receipt: Receipt, reads: _Reads) -> None:
+    """Read every file under both folders as its readers would; list any that mentions them, or may."""
     flagged = {item.path for item in receipt.leftovers}
-    checked = 0
     for root in _roots(store.root, reports):
         for path in _walk(root):
-            checked += 1
+            try:
+                decoded, in_content = reads.read(path)
+            except FileNotFoundError:
+                continue  # a temp file renamed into place, or removed, since the folder was listed
+            except OSError as exc:
+                receipt.files_checked += 1
+                receipt.kinds_checked["other"] += 1
+                receipt.read_raw[path.suffix.lower() or "(no ending)"] += 1
+                if path not in flagged:
+                    receipt.leftovers.append(ReceiptLine(path, "unreadable", f"could not be read: {exc}"))
+                continue
+            receipt.files_checked += 1
+            receipt.kinds_checked[decoded.kind] += 1
+            if decoded.kind == "other":
+                receipt.read_raw[Path(temp_target_name(path.name)).suffix.lower() or "(no ending)"] += 1
             if path in flagged:
                 continue
             why = None
             if mentions.search(path.relative_to(root).as_posix()):
                 why = "its path carries the id"
-            elif path.suffix == ".parquet":
-                try:
-                    table = pq.read_table(path)
-                    if any(_row_mask(table, mentions.search)):
-                        why = "holds rows that mention them"
-                except Exception:
-                    if mentions.in_bytes(path.read_bytes()):
-                        why = "damaged Parquet file that mentions them"
-            else:
-                data = path.read_bytes()
-                if mentions.in_bytes(data) or (path.suffix == ".json" and _json_mentions(data, mentions)):
-                    why = "still mentions them"
-                    if path == store.roster_path:
-                        why += " (another employee with the same name, or them as a coach?)"
+            elif in_content:
+                why = f"still mentions them (read as {decoded.kind}: {decoded.how})"
+                if path == store.roster_path:
+                    why += " (another employee with the same name, or them as a coach?)"
+            elif not decoded.complete:
+                why = f"may mention them: {decoded.how}"
             if why:
                 receipt.leftovers.append(ReceiptLine(path, "still there", why))
-    receipt.files_checked = checked

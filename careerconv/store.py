@@ -213,7 +213,7 @@ def _is_data_file(name: str) -> bool:
     return not name.startswith(".") and name.endswith(".json")
 
 
-def _is_temp_file(name: str) -> bool:
+def is_temp_file(name: str) -> bool:
     """A temp file of :func:`atomic_write_bytes` (left behind only by a killed process)."""
     return name.startswith(".") and name.endswith(".tmp")
 
@@ -414,6 +414,17 @@ class Store:
         validator = S.validate_checkin if kind == "checkin" else S.validate_conversation
         return validator(raw, str(path))
 
+    @staticmethod
+    def _peek(path: Path) -> dict | None:
+        """A stored record as raw JSON (None if there is none); a damaged file reads as revision -1."""
+        try:
+            raw = json.loads(path.read_bytes())
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError):
+            return {"revision": -1}
+        return raw if isinstance(raw, dict) else {"revision": -1}
+
     def _validate(self, kind: str, record: dict, source: str | None = None) -> dict:
         validator = S.validate_checkin if kind == "checkin" else S.validate_conversation
         return validator(record, source or f"{kind} {record.get(_ID_KEYS[kind])!r}")
@@ -443,8 +454,8 @@ class Store:
             return self._validate(kind, record)  # raises the schema's error for a non-object
         key = _ID_KEYS[kind]
         base = record.get("revision")
-        # Validated before the lock with a stand-in id, so a bad record is reported whole.
-        self._validate(kind, {**record, key: record.get(key) or "new", "revision": base or 0})
+        # Validated once, before the lock, with a stand-in id: a bad record is reported whole.
+        checked = self._validate(kind, {**record, key: record.get(key) or "new", "revision": base or 0})
         eid = record["employee_id"]
         with self.lock(f"employee:{eid}"):
             self._require_on_roster(eid)
@@ -462,23 +473,21 @@ class Store:
             else:
                 rid = record[key]
                 path = self.record_path(kind, eid, rid)
-                try:
-                    current = self._read_record(path, kind)
-                except NotFound:
-                    current = None
-                if current is None or current["revision"] != base:
+                stored = self._peek(path)  # only its revision and status: the full check is for a conflict
+                if stored is None or (stored.get("revision") or 0) != base:
+                    current = None if stored is None else self._read_record(path, kind)
                     raise Conflict(kind, rid, current, record,
                                    f"{kind} {rid!r} was changed elsewhere since it was opened at revision {base} "
                                    f"(now {describe_save(current)}); nothing was overwritten")
-                if kind == "conversation" and current["status"] == "completed":
-                    if S.record_content(current) == S.record_content(self._validate(kind, record)):
+                if kind == "conversation" and stored.get("status") == "completed":
+                    current = self._read_record(path, kind)
+                    if S.record_content(current) == S.record_content({**checked, key: rid}):
                         return current  # saving a completed conversation again unchanged
                     raise PermissionError(f"conversation {rid!r} is completed and locked")
                 revision = base + 1
-            stamped = {**record, key: rid, "revision": revision,
-                       "saved_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"),
-                       "saved_by": self.actor}
-            clean = self._validate(kind, stamped)
+            clean = {**checked, key: rid, "revision": revision,  # rid was checked by record_path
+                     "saved_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"),
+                     "saved_by": self.actor}
             atomic_write_bytes(path, _json_bytes(clean))
             return clean
 
@@ -691,7 +700,7 @@ class Store:
             return out
         for entry in entries:
             if not _is_data_file(entry.name):
-                if _is_temp_file(entry.name):
+                if is_temp_file(entry.name):
                     self._temp_seen.add(folder.name)
                 continue
             try:
@@ -779,7 +788,7 @@ class Store:
         ids = self.employees_with_records() if employee_ids is None else sorted(set(employee_ids))
         for eid in ids:
             folders = [self.root / sub / eid for sub in _RECORD_DIRS.values()]
-            if not any(_is_temp_file(e.name) for f in folders if f.is_dir() for e in os.scandir(f)):
+            if not any(is_temp_file(e.name) for f in folders if f.is_dir() for e in os.scandir(f)):
                 continue
             with self.lock(f"employee:{eid}"):
                 removed += _unlink_all(p for f in folders if f.is_dir() for p in f.glob(".*.tmp"))

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
-import re
+import unicodedata
 from pathlib import Path
 
 import pandas as pd
-import pyarrow.parquet as pq
 import pytest
 
 from careerconv import schema as S
 from careerconv.erasure import ERASED_COACH_ID, REMOVED, Mentions, erase_employee, plan_erasure
 from careerconv.importers import import_history, import_roster
 from careerconv.store import NotFound, Store
+from erasure_readers import Person, files_naming
 
-ID_RE = re.compile(rb"(?<![A-Za-z0-9_])E001(?![A-Za-z0-9_])")
-NAME_RE = re.compile(rb"ana\s+silva", re.IGNORECASE)
-EMAIL = b"ana.silva@example.org"
+ANA = Person("E001", "Ana Silva", "ana.silva@example.org")
 
 
 def snapshot(*folders: Path) -> dict[str, bytes]:
@@ -31,8 +30,7 @@ def snapshot(*folders: Path) -> dict[str, bytes]:
 
 def conversation(store: Store, eid: str, date: dt.date, *, coach: str = "C01", dreams=("Lead a team",),
                  owner: str = "me", note: str = "") -> dict:
-    record = S.new_conversation(eid, coach, date, "career-conversation", "1",
-                                conversation_id=store.new_record_id("conversation", eid, date))
+    record = S.new_conversation(eid, coach, date, "career-conversation", "1")
     record["dreams"] = [{"rank": i + 1, "text": t} for i, t in enumerate([*dreams, "Write a book", "Teach"][:3])]
     skill = S.new_skill("Python")
     skill.update(self_rating=5, ten_looks_like="Fluent", targets={"6": 6, "12": 7, "18": 8},
@@ -65,7 +63,6 @@ def org(tmp_path: Path) -> tuple[Store, Path]:
     store.save_checkin({"checkin_id": "E001-ci-20230601", "employee_id": "E001", "coach_id": "C01",
                         "date": "2023-06-01", "conversation_id": first["conversation_id"], "note": "going well",
                         "updates": [{"item_id": "a1", "status": "in_progress"}]})
-    (store.employee_dir("conversation", "E001") / ".E001-20230301.json.x1.tmp").write_text('{"half": "E001"')
     # other people mention her
     conversation(store, "E002", dt.date(2023, 4, 1), coach="E001",
                  dreams=("Work with Ana Silva on pricing", "Be like ANA  SILVA (E001)."), owner="E001",
@@ -75,6 +72,8 @@ def org(tmp_path: Path) -> tuple[Store, Path]:
                         "date": "2023-07-01", "note": "E001 helped; E0010 too", "updates": []})
     e0010 = conversation(store, "E0010", dt.date(2023, 5, 1), dreams=("Mentor E0010s peers",))
     store.refresh()
+    # a save of hers killed before its rename
+    (store.employee_dir("conversation", "E001") / ".E001-20230301.json.x1.tmp").write_text('{"half": "E001"')
     # generated reports and files nobody told careerconv about
     (reports / "E001").mkdir(parents=True)
     (reports / "E001" / "progress.html").write_text("<h1>Ana Silva</h1>")
@@ -95,21 +94,8 @@ def org(tmp_path: Path) -> tuple[Store, Path]:
 
 
 def mentions_in(folder: Path) -> list[str]:
-    found = []
-    for path in folder.rglob("*"):
-        if ID_RE.search(str(path.relative_to(folder)).encode()):
-            found.append(f"path {path}")
-        if not path.is_file():
-            continue
-        data = path.read_bytes()
-        if ID_RE.search(data) or NAME_RE.search(data) or EMAIL in data:
-            found.append(str(path))
-        if path.suffix == ".parquet":
-            frame = pq.read_table(path).to_pandas()
-            text = frame.to_csv(index=False).encode()
-            if ID_RE.search(text) or NAME_RE.search(text):
-                found.append(f"values of {path}")
-    return found
+    """Files under ``folder`` that name Ana Silva, read as their users read them (not as raw bytes)."""
+    return files_naming(ANA, folder)
 
 
 def test_after_erase_no_file_mentions_the_person(org):
@@ -153,13 +139,14 @@ def test_receipt_lists_every_change(org):
     store, reports = org
     text = str(erase_employee(store, reports, "E001"))
     for line in ("data/roster.csv", "removed their row (1 row(s))",
-                 "data/conversations/E001/", "deleted (5 file(s))",  # 3 records, 1 summary, 1 temp file
+                 "data/conversations/E001/.E001-20230301.json.x1.tmp", "data/conversations/E001/",
+                 "deleted (4 file(s))",  # 3 records, 1 summary
                  "data/checkins/E001/", "reports/E001/",
                  "data/conversations/E002/E002-20230401.json", "coach id set to 'erased'",
                  "data/checkins/E002/E002-ci-20230701.json", "replaced 1 mention(s)",
                  "reports/hr/cohort.csv", "removed rows (1 row(s))", "data/notes.txt",
                  "data/.roster.csv.abc.tmp", "deleted leftover temp file", "data/derived/",
-                 "regenerate them:", "reports/index.html", "none mentions the employee"):
+                 "regenerate them:", "reports/index.html", "Of these, none mentions the employee."):
         assert line in text, f"{line!r} not in receipt:\n{text}"
     assert "E0010" not in text
 
@@ -186,6 +173,11 @@ def test_mentions_matcher():
     assert not m.search("E0010") and not m.search("XE001") and not m.search("E001_x") and not m.search("E001-2")
     assert m.search("E001-20240101")  # her own conversation id
     assert m.replace("E001 and E001-2 and José Ana\nSilva") == (f"{REMOVED} and E001-2 and {REMOVED}", 2)
+    # written without spaces, names have no word boundary: 和王芳一起 is "with Wang Fang"
+    assert Mentions("E9", "王芳").search("和王芳一起") and Mentions("E9", "김민수").search("김민수님께")
+    assert Mentions("E9", "Zoë Ñúñez").search(unicodedata.normalize("NFD", "zoË ÑÚÑEZ"))
+    # the hash older versions named lock files by gives the id back to anyone who hashes candidates
+    assert Mentions("E001").search("2f1c.lock " + hashlib.sha256(b"employee:E001").hexdigest()[:20])
 
 
 def test_unknown_id_is_an_error_and_changes_nothing(org):
@@ -214,16 +206,17 @@ def test_a_current_coach_cannot_be_erased(org, tmp_path: Path):
 
 def test_records_without_roster_row_are_erased(tmp_path: Path):
     store = Store(tmp_path / "data")
-    pd.DataFrame([("E7", "Gus", "C1", "D", "", 6)],
+    pd.DataFrame([("E7", "Gus", "C1", "D", "", 6), ("E8", "Hal", "C1", "D", "", 6)],
                  columns=["employee_id", "name", "coach_id", "department", "role", "cadence_months"]
                  ).to_csv(tmp_path / "r.csv", index=False)
     import_roster(store, tmp_path / "r.csv")
-    conversation(store, "E8", dt.date(2023, 1, 2))  # someone who left the roster
+    conversation(store, "E8", dt.date(2023, 1, 2))
+    store.remove_employees(["E8"])  # someone who left the roster
     plan = plan_erasure(store, tmp_path / "reports", "E8")
     assert (plan.on_roster, plan.conversations) == (False, 1)
     receipt = erase_employee(store, tmp_path / "reports", "E8")
     assert not store.employee_dir("conversation", "E8").exists()
-    assert receipt.searched_for == ["the id"]
+    assert receipt.searched_for == ["the id", "the hash of the id older lock files were named by"]
     assert list(store.roster()["employee_id"]) == ["E7"]
 
 
@@ -252,13 +245,7 @@ def test_erasing_someone_from_the_sample_organisation(sample_data: Path, tmp_pat
     store.refresh()
     receipt = erase_employee(store, reports, eid)
     assert receipt.complete, str(receipt)
-    id_re = re.compile(rb"(?<![A-Za-z0-9_])" + re.escape(eid.encode()) + rb"(?![A-Za-z0-9_])")
-    name_re = re.compile(re.escape(name.encode()), re.IGNORECASE)
-    for path in [*sample_data.rglob("*"), *reports.rglob("*")]:
-        assert not id_re.search(str(path).encode()), path
-        if path.is_file():
-            data = path.read_bytes()
-            assert not id_re.search(data) and not name_re.search(data), path
+    assert files_naming(Person(eid, name), sample_data, reports) == []
     assert eid not in set(store.read_table("skill_ratings")["employee_id"])
     assert len(store.roster()) == len(roster) - 1
     assert store.validate() == []

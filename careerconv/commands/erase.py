@@ -9,12 +9,19 @@ from .. import config, erasure
 from ..store import Store
 
 EPILOG = """What is removed: the roster row, every conversation and check-in (with
-summaries and leftover temp files), their rows in every derived table and
-the cache manifest, their reports folder, and every mention of their id, name
-or email elsewhere (rows of CSV/Parquet files are removed, free text in other
-people's records becomes [removed], generated pages that mention them are
-deleted and listed to be regenerated). A receipt lists every file removed or
-changed, and a final check reads every file again.
+summaries), their rows in every derived table and the cache manifest, their
+reports folder, every temp file left by an interrupted write, lock files of
+older versions (named by a hash of an id), and every mention of their id,
+name or email elsewhere. Files are read as their readers read them, not as
+raw bytes: Parquet by every value of every column, PDF by the text a PDF
+reader extracts, workbooks by every cell, HTML with entities decoded, JSON by
+every key and string. Rows of CSV, Parquet and workbook files in the data
+folder are removed; free text in other people's records becomes [removed];
+generated files that mention them (reports of their coachees saying "Your
+coach: ...", HR workbooks, pages, calendars) are deleted and listed to be
+regenerated. A receipt lists every file removed or changed, and a final check
+reads every file again and says how many of each kind it read, and how; a
+file it cannot decode is listed for a person to look at, never passed.
 
 Someone who is still the coach of employees on the roster must be replaced as
 their coach first. Export their data first if they asked for a copy
@@ -43,7 +50,7 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Confirm, erase, print the receipt; exit 1 when the final check still finds mentions."""
+    """Confirm, erase, print the receipt; exit 1 when the final check still finds mentions (or may)."""
     store = Store.existing(args.data_dir)
     reports = config.reports_dir(store.root, args.reports)
     plan = erasure.plan_erasure(store, reports, args.employee)
