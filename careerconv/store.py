@@ -176,6 +176,16 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def _read_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# Read once: os.umask can only be read by setting it, which is not safe while other threads create files.
+_UMASK = _read_umask()
+
+
 def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
     """Write ``data`` to ``path`` so that readers see the old or the new file, never a mix.
 
@@ -183,11 +193,15 @@ def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
     one file system) and starts with ``.`` so no reader mistakes it for data.
     ``durable=False`` skips the fsyncs (still atomic, not crash-durable): only
     for bulk writes that can be redone, such as generating a demo organisation.
+    The file's mode follows the umask, like any file a program creates.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        # mkstemp makes the file 0600; the finished file gets the mode any new file gets (the umask rules),
+        # so a shared reports folder stays shared. The data folder itself is private (see Store).
+        os.fchmod(fd, 0o666 & ~_UMASK)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             if durable:
@@ -281,6 +295,10 @@ class Store:
             raise ValueError(f"unknown lock {name!r}")
         folder = self.locks_dir
         if not (folder / file).exists():
+            if not self.root.exists():
+                # A new data folder is private to its owner: what is inside is shared only by choice.
+                self.root.parent.mkdir(parents=True, exist_ok=True)
+                self.root.mkdir(mode=0o700, exist_ok=True)
             folder.mkdir(parents=True, exist_ok=True)
             for stripe in range(LOCK_STRIPES):
                 (folder / f"employee-{stripe:02d}.lock").touch(exist_ok=True)

@@ -704,3 +704,20 @@ def test_a_re_import_of_the_same_records_moves_the_revision_on(store):
     store.save_many([conversation("E1")])
     store.save_many([conversation("E1")])
     assert store.load_conversation("E1", "E1-20240301")["revision"] == 2
+
+
+def test_a_new_data_folder_is_private_and_files_follow_the_umask(tmp_path):
+    import subprocess
+    import sys
+    store = Store(tmp_path / "fresh" / "data")
+    store.save_roster(roster_frame(["E1"]))
+    assert oct(store.root.stat().st_mode & 0o777) == "0o700"
+    write = ("import sys; from pathlib import Path; from careerconv.store import atomic_write_bytes; "
+             "atomic_write_bytes(Path(sys.argv[1]), b'<p>ok</p>')")
+    modes = {}
+    for umask in ("002", "077"):  # a team that shares its reports folder; someone who shares nothing
+        target = tmp_path / f"shared-{umask}" / "report.html"
+        subprocess.run(["sh", "-c", f'umask {umask}; exec "$0" -c "$1" "$2"', sys.executable, write, str(target)],
+                       check=True, cwd=Path(__file__).resolve().parent.parent)
+        modes[umask] = oct(target.stat().st_mode & 0o777)
+    assert modes == {"002": "0o664", "077": "0o600"}
