@@ -5,9 +5,9 @@ Prints, against the targets of issue 3:
 * **ready for a chosen employee** - ``select_employee`` (roster row, history
   read from the record files, previous plan worked out and rendered): p50/p95/
   max over employees with history; target <= 1 s in the kernel;
-* **autosave** - one save of a filled-in conversation through
-  ``Store.save_conversation`` (validation, lock, temp file, fsync): p50/p95;
-  target <= 20 ms;
+* **autosave** - one save of a filled-in conversation through the app's save
+  path (``EditSession``: the compare-and-swap ``Store.save_conversation`` with
+  validation, lock, temp file, fsync): p50/p95; target <= 20 ms;
 * **typing while saving** - the work one keystroke costs the kernel (widget
   value -> snapshot -> autosave scheduled), measured while saves run in the
   background; it must stay far below a keystroke interval, so typing never

@@ -498,7 +498,7 @@ def test_a_whole_conversation_completes_locks_and_writes_the_summary(h: Harness)
     h.advance(10)
     assert h.stored() == stored
     with pytest.raises(PermissionError):
-        h.store.save_conversation({**stored, "dreams": []})
+        h.store.save_conversation({**stored, "answers": {**stored["answers"], "want_more": "changed"}})
     # summary shown and written next to the conversation
     assert app.summary_path.exists() and app.summary_path.name == f"{stored['conversation_id']}.summary.html"
     page = app.summary_path.read_text(encoding="utf-8")

@@ -342,7 +342,7 @@ def test_items_carry_over_across_two_checkins_and_a_new_conversation(tmp_path: P
     h.on("2026-09-07")
     app.refresh_team().row("E001").conversation_button.click()
     assert app.screen == "conversation"
-    previous = app.conversation_screen.children[2]
+    previous = next(c for c in app.conversation_screen.children if "cc-previous" in c._dom_classes)
     assert previous.get_title(0) == "Previous conversation (2 Mar 2026)"
     glance = text(previous.children[0].value)
     for expected in ("Join Toastmasters", "Done on 15 Apr 2026", "Give a team demo", "Done on 13 May 2026",

@@ -13,9 +13,14 @@ items, follow-up, cadence), :mod:`.skill_editor` (a card per skill),
 :mod:`.widgets` (widget-building helpers), :mod:`.timers`, :mod:`.autosave`,
 :mod:`.checkin`, :mod:`.summary`, :mod:`.glance`, :mod:`.followup` (pure
 follow-up rules, shared with the due list and team views), :mod:`.team` (the
-coach's team at a glance), :mod:`.scheduling`, :mod:`.styles`.
+coach's team at a glance), :mod:`.scheduling`, :mod:`.styles`; saving an open
+record: :mod:`.session` (compare-and-swap saves, conflicts), :mod:`.conflicts`
+(pure: two versions field by field, the merge), :mod:`.conflict_panel` (the
+box that shows a conflict); :mod:`.banner` (errors), :mod:`.data_folder`
+(which data folder, the organisation's skill names).
 """
 
-from .facilitation import ConversationApp, organisation_skill_names, resolve_data_dir
+from .data_folder import organisation_skill_names, resolve_data_dir
+from .facilitation import ConversationApp
 
 __all__ = ["ConversationApp", "organisation_skill_names", "resolve_data_dir"]

@@ -12,6 +12,11 @@ at a time; snapshots that arrive meanwhile are coalesced into the next save.
 The state shown to the coach (:class:`SaveStatus`): ``idle``, ``pending``
 (unsaved changes), ``saving``, ``saved`` (with the time) or ``error`` (with the
 reason; the snapshot is kept and saved again on the next change or flush).
+
+:meth:`Autosaver.pause` stops saving altogether (a save was refused because the
+record changed elsewhere: saving again would only be refused again, and the
+coach must choose first); changes are still kept, and :meth:`Autosaver.resume`
+saves the latest one.
 """
 
 from __future__ import annotations
@@ -47,6 +52,10 @@ class SaveStatus:
         if self.state == "error":
             return f"Not saved: {self.message}"
         return ""
+
+
+class SavingPaused(RuntimeError):
+    """A flush while autosave is paused (:meth:`Autosaver.pause`); nothing was written."""
 
 
 class Autosaver:
@@ -98,6 +107,7 @@ class Autosaver:
         self._inflight: concurrent.futures.Future | None = None
         self._rerun = False
         self._closed = False
+        self._paused: str | None = None
         self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="careerconv-autosave") \
             if background else None
         self.status = SaveStatus("idle")
@@ -119,6 +129,8 @@ class Autosaver:
             self._pending = snapshot
             if self._pending_since is None:
                 self._pending_since = now
+            if self._paused is not None:
+                return  # kept for resume(); the status keeps saying why nothing is saved
             if self._timer is not None:
                 self._timer.cancel()
             wait = min(self.delay, self.max_wait - (now - self._pending_since).total_seconds())
@@ -132,6 +144,37 @@ class Autosaver:
         with self._lock:
             return self._pending is not None or self._inflight is not None
 
+    @property
+    def paused(self) -> str | None:
+        """Why saving is paused (the reason given to :meth:`pause`), or None while it runs."""
+        return self._paused
+
+    @property
+    def pending(self) -> dict | None:
+        """The newest snapshot not saved yet (None when everything is saved)."""
+        with self._lock:
+            return self._pending
+
+    def pause(self, reason: str) -> None:
+        """Stop saving until :meth:`resume`; later changes are kept, the status says ``Not saved: <reason>``."""
+        with self._lock:
+            self._paused = reason
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            self._rerun = False
+            self._set_status(SaveStatus("error", self.status.saved_at, reason))
+
+    def resume(self) -> None:
+        """Save again: the newest kept change (if any) is saved after the debounce."""
+        with self._lock:
+            if self._paused is None:
+                return
+            self._paused = None
+            if self._pending is not None and not self._closed:
+                self._set_status(SaveStatus("pending", self.status.saved_at))
+                self._timer = self.scheduler.call_later(self.delay, self._fire)
+
     def flush(self) -> dict | None:
         """Save any pending snapshot now, on this thread, and wait for a running save.
 
@@ -142,11 +185,15 @@ class Autosaver:
 
         Raises
         ------
+        SavingPaused
+            While paused with a change not saved (nothing is written).
         Exception
             Whatever ``save`` raised for the pending snapshot (it stays pending).
         """
         while True:
             with self._lock:
+                if self._paused is not None and self._pending is not None and self._inflight is None:
+                    raise SavingPaused(f"not saved: {self._paused}")
                 if self._timer is not None:
                     self._timer.cancel()
                     self._timer = None
@@ -202,7 +249,7 @@ class Autosaver:
     def _fire(self) -> None:
         with self._lock:
             self._timer = None
-            if self._closed or self._pending is None:
+            if self._closed or self._pending is None or self._paused is not None:
                 return
             if self._inflight is not None:
                 self._rerun = True
@@ -239,7 +286,8 @@ class Autosaver:
                 return
             stored, seconds = future.result()
             self._saved(stored, seconds)
-            if reschedule and (self._rerun or self._pending is not None) and not self._closed:
+            if reschedule and (self._rerun or self._pending is not None) and not self._closed \
+                    and self._paused is None:
                 self._rerun = False
                 if self._timer is None:
                     self._timer = self.scheduler.call_later(0.0, self._fire)
@@ -247,10 +295,14 @@ class Autosaver:
     def _saved(self, stored: dict, seconds: float) -> None:
         self.last_saved = stored
         self.durations.append(seconds)
+        if self._paused is not None:
+            return  # the pause's reason stays on the status line
         state = "pending" if self._pending is not None and self.status.state == "pending" else "saved"
         self._set_status(SaveStatus(state, self.clock()))
 
     def _report_error(self, exc: BaseException) -> None:
+        if self._paused is not None:
+            return
         self._set_status(SaveStatus("error", self.status.saved_at, str(exc).splitlines()[0] if str(exc) else
                                     type(exc).__name__))
         if self.on_error is not None:

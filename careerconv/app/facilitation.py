@@ -17,9 +17,12 @@
 
 Every edit is autosaved (debounced, :mod:`careerconv.app.autosave`) through
 :class:`careerconv.store.Store`; a draft therefore survives a closed tab or a
-dead kernel and is offered again when the employee is opened. Errors raised in
-any widget callback are shown in a banner at the top of the app (and logged),
-never lost.
+dead kernel and is offered again when the employee is opened. Each open record
+is an :class:`~careerconv.app.session.EditSession`: saves are compare-and-swap
+on the record's revision, and a record changed elsewhere (another tab, another
+coach, the command line) or a person erased meanwhile is shown in a conflict
+box, never overwritten. Errors raised in any widget callback are shown in a
+banner at the top of the app (and logged), never lost.
 """
 
 from __future__ import annotations
@@ -30,7 +33,6 @@ import functools
 import logging
 import os
 import threading
-import traceback
 import weakref
 from html import escape
 from pathlib import Path
@@ -40,18 +42,20 @@ import ipywidgets as W
 import numpy as np
 import pandas as pd
 
-from .. import config
 from .. import schema as S
 from ..questions import SKILL_KINDS, QuestionSet, available_question_sets
-from ..store import NotFound, Store
+from ..store import Conflict, NotFound, NotOnRoster, Store
 from . import followup as F
-from .autosave import Autosaver, SaveStatus
+from .autosave import Autosaver, SavingPaused, SaveStatus
+from .banner import ErrorBanner
 from .checkin import CheckinView
+from .data_folder import organisation_skill_names, resolve_data_dir
 from .editors import ANSWER_EDITORS, Editor, EditorContext
 from .glance import employee_card_html, previous_plan_html
 from .plan_editors import ActionItemsEditor, CadenceEditor, DreamsEditor, FollowUpEditor
 from .scheduling import Handle, ManualScheduler, Scheduler, default_scheduler
 from .sections import SectionView
+from .session import EditSession, create_record
 from .skill_editor import SkillsEditor
 from .styles import style_widget
 from .summary import human_date, render_summary_html, summary_fragment
@@ -65,110 +69,6 @@ FINISH = "finish"
 MAX_RESULTS = 12  # people listed at once; typing narrows the list
 SNAPSHOT_EVERY_TICKS = 30  # while a section runs, its time is saved at least this often (seconds)
 _LIVE_APPS: "weakref.WeakSet[ConversationApp]" = weakref.WeakSet()
-
-
-def resolve_data_dir(data_dir: str | os.PathLike | None = None) -> Path:
-    """The data folder the app works on.
-
-    Parameters
-    ----------
-    data_dir
-        An explicit folder (the notebook's ``data_dir`` parameter). Empty or
-        None means: ``$CAREERCONV_DATA`` (set by ``careerconv app``), else the
-        bundled sample data (``data/sample``).
-
-    Returns
-    -------
-    Path
-        Absolute path (it may not exist; the app then says so).
-    """
-    if data_dir is not None and str(data_dir).strip():
-        return Path(data_dir).expanduser().resolve()
-    env = os.environ.get(config.DATA_ENV, "").strip()
-    if env:
-        return Path(env).expanduser().resolve()
-    return config.SAMPLE_DATA_DIR.resolve()
-
-
-_SKILL_CACHE: dict[tuple[str, int], list[str]] = {}
-
-
-def organisation_skill_names(store: Store, *, refresh: bool = False) -> list[str]:
-    """The distinct skill names the organisation already uses, sorted.
-
-    Parameters
-    ----------
-    store
-        The data folder.
-    refresh
-        Bring the derived tables up to date first. The app does not: it never
-        writes the analytics cache (a refresh of a large organisation is heavy
-        work for a live kernel, and the bundled sample must stay as committed);
-        it suggests what the cache holds plus the employee's own history.
-
-    Returns
-    -------
-    list of str
-        One spelling per skill (case and spacing ignored), the most used first
-        spelling wins; cached per data folder until the derived tables change.
-    """
-    if refresh:
-        store.refresh()
-    if not store.derived_dir.is_dir():
-        return []
-    manifest = store.derived_dir / "manifest.json"
-    stamp = manifest.stat().st_mtime_ns if manifest.exists() else 0
-    key = (str(store.root), stamp)
-    if key not in _SKILL_CACHE:
-        frame = store.read_table("skills", columns=["skill"], refresh=False)
-        names = frame["skill"].dropna().astype(str)
-        names = names[names.str.strip() != ""]
-        counts = names.value_counts()
-        by_key: dict[str, str] = {}
-        for name in counts.index:  # most used spelling first
-            by_key.setdefault(S.skill_key(name), " ".join(name.split()))
-        _SKILL_CACHE.clear()
-        _SKILL_CACHE[key] = sorted(by_key.values(), key=str.casefold)
-    return list(_SKILL_CACHE[key])
-
-
-class ErrorBanner:
-    """A visible place for errors raised inside widget callbacks."""
-
-    def __init__(self):
-        self.message = html("", "cc-error-text")
-        self.dismiss = button("Dismiss", "cc-link", "cc-dismiss-error")
-        self.dismiss.on_click(lambda _b: self.clear())
-        self.widget = classed(W.HBox([self.message, self.dismiss], layout=W.Layout(
-            justify_content="space-between", align_items="flex-start")), "cc-error-banner")
-        self.count = 0
-        show(self.widget, False)
-
-    @property
-    def text(self) -> str:
-        """The message currently shown (HTML)."""
-        return self.message.value
-
-    def show(self, exc: BaseException, context: str = "") -> None:
-        """Show an exception: a readable message, the details folded away."""
-        self.count += 1
-        if isinstance(exc, S.ValidationError):
-            head = escape(str(exc).splitlines()[0])
-            items = "".join(f"<li>{escape(str(p))}</li>" for p in exc.problems[:20])
-            body = f"<b>{head}</b><ul>{items}</ul>"
-        else:
-            first = str(exc) or type(exc).__name__
-            body = f"<b>{escape(context or 'Something went wrong')}:</b> {escape(first)}"
-        details = escape("".join(traceback.format_exception(type(exc), exc, exc.__traceback__))[-4000:])
-        self.message.value = (f"<div>{body}<div class=\"cc-muted\">Your typing is kept; if this persists, note the "
-                              f"details for support.</div><details><summary>Details</summary><pre "
-                              f"style=\"white-space:pre-wrap;font-size:12px\">{details}</pre></details></div>")
-        show(self.widget, True)
-
-    def clear(self) -> None:
-        """Hide the banner."""
-        self.message.value = ""
-        show(self.widget, False)
 
 
 class ConversationApp:
@@ -225,7 +125,8 @@ class ConversationApp:
         self.plan: F.PreviousPlan = F.PreviousPlan(conversation=None)
         self.record: dict | None = None
         self.locked = False
-        self.autosaver: Autosaver | None = None
+        self.session: EditSession | None = None  # the open conversation's save path
+        self.checkin_drafts: list[dict] = []
         self.timers: SectionTimers | None = None
         self.views: dict[str, SectionView] = {}
         self.question_set: QuestionSet | None = None
@@ -576,7 +477,7 @@ class ConversationApp:
         self.employee = {k: (None if pd.isna(v) else v) for k, v in rec.items()}
         if self.employee.get("cadence_months") is not None:
             self.employee["cadence_months"] = int(self.employee["cadence_months"])
-        if self.screen == "conversation":
+        if self.screen != "start":
             self._close_current(save=True)
         self._reload_history()
         self._mark_current_result()
@@ -585,8 +486,9 @@ class ConversationApp:
 
     def _reload_history(self) -> None:
         eid = self.employee["employee_id"]
-        self.conversations = self.store.conversations(eid)
-        self.checkins = self.store.checkins(eid)
+        history = self.store.history(eid)
+        self.conversations, self.checkins, self.checkin_drafts = (history.conversations, history.checkins,
+                                                                  history.checkin_drafts)
         self.plan = F.previous_plan(self.conversations, self.checkins)
         today = self.clock().date()
         self.employee_html.value = employee_card_html(self.employee, self.coach_label(self._coach_for_new()),
@@ -606,6 +508,7 @@ class ConversationApp:
         (self.start_button.remove_class if drafts else self.start_button.add_class)("cc-primary")
         show(self.actions, True)
         show(self.checkin_button, self.plan.conversation is not None)
+        self.checkin_button.description = "Resume check-in" if self.checkin_drafts else "Check-in"
 
     def _coach_for_new(self) -> str:
         return self.coach_choice.value or (self.employee or {}).get("coach_id") or ""
@@ -629,10 +532,9 @@ class ConversationApp:
         qs = self.main_sets[self.set_choice.value]
         now = self.clock()
         eid = self.employee["employee_id"]
-        cid = self.store.new_record_id("conversation", eid, now.date())
-        record = S.new_conversation(eid, self._coach_for_new(), now.date(), qs.id, qs.version, cid)
+        record = S.new_conversation(eid, self._coach_for_new(), now.date(), qs.id, qs.version)
         record["created_at"] = now.isoformat(timespec="seconds")
-        stored = self.store.save_conversation(record)
+        stored = create_record(self.store, record)  # the store gives it its id
         self._open_record(stored)
         return stored
 
@@ -667,7 +569,8 @@ class ConversationApp:
         drafts = [c for c in self.conversations if c["status"] == "draft"]
         if not drafts:
             return
-        self.store.delete_draft(self.employee["employee_id"], drafts[-1]["conversation_id"])
+        self.store.delete_draft(self.employee["employee_id"], drafts[-1]["conversation_id"],
+                                revision=drafts[-1]["revision"])  # not if it changed since it was listed
         self._reload_history()
 
     def _open_record(self, record: dict) -> None:
@@ -686,10 +589,9 @@ class ConversationApp:
         self._build_conversation(record)
         self.timers = SectionTimers({s.id: s.minutes for s in qs.sections}, self.clock, record.get("sections"))
         if not self.locked:
-            self.autosaver = Autosaver(self.store.save_conversation, scheduler=self.scheduler, clock=self.clock,
-                                       delay=self.autosave_delay, max_wait=self.autosave_max_wait,
-                                       background=self.background, on_status=self._show_status,
-                                       on_error=lambda exc: self.errors.show(exc, "Autosave failed"))
+            self.session = self.edit_session(record, snapshot=self.snapshot, on_open=self._reopen,
+                                             on_leave=self._left_record, labels=self._labels)
+            self.conflict_box.children = (self.session.widget,)
             self._show_status(SaveStatus("saved", _parse_time(record.get("updated_at") or record.get("created_at"))))
         else:
             self._show_status(SaveStatus("idle"))
@@ -782,8 +684,9 @@ class ConversationApp:
                          "cc-row", "cc-footer")
         head = classed(W.HBox([self.conv_title, self.close_button], layout=W.Layout(
             width="100%", justify_content="space-between")), "cc-row")
-        self.conversation_screen = classed(W.VBox([head, stepper, previous, self.locked_html, self.section_box,
-                                                   footer]), "cc-conversation")
+        self.conflict_box = W.VBox(layout=W.Layout(width="100%"))  # the session's conflict box
+        self.conversation_screen = classed(W.VBox([head, self.conflict_box, stepper, previous, self.locked_html,
+                                                   self.section_box, footer]), "cc-conversation")
 
     def _skills_editor(self) -> SkillsEditor | None:
         for view in self.views.values():
@@ -916,18 +819,83 @@ class ConversationApp:
         return rec
 
     def _on_edit(self, quiet: bool = False) -> None:
-        if self.locked or self.autosaver is None:
+        if self.locked or self.session is None:
             return
         self.record = self.snapshot()
-        self.autosaver.changed(self.record, quiet=quiet)
+        self.session.changed(self.record, quiet=quiet)
         if self.step == FINISH:
             self._update_missing()
 
     def flush(self) -> dict | None:
-        """Save any pending change now and wait for it (returns the stored record)."""
-        if self.autosaver is None:
+        """Save any pending change now and wait for it (returns the stored record).
+
+        Raises
+        ------
+        careerconv.store.Conflict, careerconv.store.NotOnRoster
+            When the save is refused (the conflict box shows it too).
+        careerconv.app.autosave.SavingPaused
+            While a conflict is open with a change not saved.
+        """
+        if self.session is None:
             return self.record
-        return self.autosaver.flush()
+        return self.session.flush()
+
+    @property
+    def autosaver(self) -> Autosaver | None:
+        """The open conversation's autosaver (None when none is open, or it is locked)."""
+        return self.session.autosaver if self.session is not None else None
+
+    def edit_session(self, record: dict, *, snapshot: Callable[[], dict], on_open: Callable[[dict, str], None],
+                     on_leave: Callable[[str], None], labels: Callable[[], dict] | None = None) -> EditSession:
+        """The save path of an open conversation or check-in draft (autosave, compare-and-swap, conflicts).
+
+        Parameters
+        ----------
+        record
+            The record as stored (with its revision).
+        snapshot, on_open, on_leave, labels
+            See :class:`careerconv.app.session.EditSession`.
+        """
+        return EditSession(self.store, record, snapshot=snapshot, on_open=on_open, on_leave=on_leave,
+                           scheduler=self.scheduler, clock=self.clock, delay=self.autosave_delay,
+                           max_wait=self.autosave_max_wait, background=self.background, on_status=self._show_status,
+                           on_error=lambda exc: self.errors.show(exc, "Autosave failed"), guard=self.guard,
+                           labels=labels, person=(self.employee or {}).get("name") or record["employee_id"])
+
+    def _labels(self) -> dict[str, str]:
+        """Merge-view labels of the open conversation's answers: "Goals: <the question>"."""
+        return {f"answers.{q.id}": f"{s.title}: {q.prompt}" for qs in (self.question_set, self.alternative_set)
+                if qs is not None for s in qs.sections for q in s.questions}
+
+    def _reopen(self, record: dict, notice: str) -> None:
+        """After a conflict choice: show the version kept, and say what happened."""
+        self.session = None  # closed by its choice
+        if record.get("kind") == "checkin" or "checkin_id" in record:
+            self.open_checkin(record)
+            target = self.checkin_view.session
+        else:
+            self._open_record(record)
+            target = self.session
+        if target is not None:
+            target.panel.notify(notice)
+        else:
+            self.locked_html.value += f'<div class="cc-note">{escape(notice)}</div>'
+
+    def _left_record(self, notice: str) -> None:
+        """The coach discarded their version (deleted elsewhere, or the person was erased)."""
+        self.session = None
+        self._show_screen("start")
+        self._load_roster()
+        self._run_search()
+        if self.employee is not None and self.employee["employee_id"] not in self._row_of:
+            self.employee = None
+            show(self.actions, False)
+            show(self.draft_box, False)
+            self.glance_html.value = ""
+            self.employee_html.value = f'<div class="cc-note">{escape(notice)}</div>'
+        elif self.employee is not None:
+            self._reload_history()
+            self.employee_html.value = f'<div class="cc-note">{escape(notice)}</div>' + self.employee_html.value
 
     def _show_status(self, status: SaveStatus) -> None:
         self.status_html.value = escape(status.text)
@@ -964,7 +932,12 @@ class ConversationApp:
             return []
         if self.step != FINISH:
             self.go_to(FINISH)
-        self.flush()
+        try:
+            self.flush()
+        except (Conflict, NotOnRoster, SavingPaused):
+            pass  # shown in the conflict box
+        if self.session.problem is not None:
+            return self._not_completed()
         missing = self.missing()
         if missing:
             self._update_missing()
@@ -975,9 +948,11 @@ class ConversationApp:
         now = self.clock()
         record["status"] = "completed"
         record["completed_at"] = now.isoformat(timespec="seconds")
-        stored = self.store.save_conversation(record)
-        self.autosaver.close(flush=False)
-        self.autosaver = None
+        stored = self.session.save_now(record)
+        if stored is None:
+            return self._not_completed()
+        self.session.close(flush=False)
+        self.session = None
         self.record = stored
         self._base = dict(stored)
         self.locked = True
@@ -985,6 +960,11 @@ class ConversationApp:
         self._lock_view()
         self._show_status(SaveStatus("saved", now))
         return []
+
+    def _not_completed(self) -> list[str]:
+        text = f"Not completed: {self.session.problem_text}; see the box at the top"
+        self.missing_html.value = f'<div class="cc-warn-box">{escape(text)}</div>'
+        return [text]
 
     def _write_summary(self, record: dict) -> None:
         kwargs = dict(employee=self.employee, coach_name=self.coach_label(record["coach_id"]),
@@ -1019,19 +999,35 @@ class ConversationApp:
             self._reload_history()
 
     def _close_current(self, save: bool) -> None:
+        """Leave the open conversation or check-in, saving it (or not).
+
+        Raises
+        ------
+        careerconv.app.session.ConflictOpen
+            With ``save`` while the open record's conflict is not resolved (nothing is closed).
+        """
+        if self.screen == "checkin" and self.checkin_view is not None:
+            self.checkin_view.close(save=save)
+        if save and self.session is not None and self.session.problem is not None:
+            self.session.close(flush=True)  # raises: the coach must choose first
         if self._tick_handle is not None:
             self._tick_handle.cancel()
             self._tick_handle = None
-        if self.autosaver is not None:
+        if self.session is not None:
             if save and self.timers is not None and not self.locked:
                 self.timers.pause()
                 self._on_edit(quiet=True)
-            self.autosaver.close(flush=save)
-            self.autosaver = None
+            self.session.close(flush=save)
+            self.session = None
 
     # ================================================================== check-in
-    def open_checkin(self) -> CheckinView:
-        """Show the check-in view for the open employee.
+    def open_checkin(self, record: dict | None = None) -> CheckinView:
+        """Show the check-in view for the open employee: resume their draft check-in, or start one.
+
+        Parameters
+        ----------
+        record
+            Show this check-in (a draft, or a completed one read-only) instead.
 
         Raises
         ------
@@ -1042,12 +1038,20 @@ class ConversationApp:
             raise ValueError("pick an employee first")
         self._close_current(save=True)
         self._reload_history()
+        if record is None and self.checkin_drafts:
+            record = self.checkin_drafts[-1]
         self.checkin_view = CheckinView(self.store, self.employee, self.conversations, self.checkins,
-                                        self._coach_for_new(), clock=self.clock, guard=self.guard,
-                                        on_saved=lambda _r: self._reload_history(),
-                                        on_back=lambda: self._show_screen("start"))
+                                        self._coach_for_new(), record=record, clock=self.clock, guard=self.guard,
+                                        make_session=functools.partial(self.edit_session, on_open=self._reopen,
+                                                                       on_leave=self._left_record),
+                                        on_saved=lambda _r: self._reload_history(), on_back=self._leave_checkin)
         self._show_screen("checkin")
         return self.checkin_view
+
+    def _leave_checkin(self) -> None:
+        self._close_current(save=True)
+        self._show_screen("start")
+        self._reload_history()
 
     # ================================================================== screens
     def _show_screen(self, screen: str) -> None:
@@ -1064,7 +1068,14 @@ class ConversationApp:
             self._show_status(SaveStatus("idle"))
 
     def shutdown(self) -> None:
-        """Save what is pending and stop timers (called at kernel exit too)."""
+        """Save what is pending and stop timers (called at kernel exit too).
+
+        An unresolved conflict is kept as a separate draft (never overwriting the other version).
+        """
+        for session in (self.session, self.checkin_view.session if self.checkin_view else None):
+            if session is not None and session.problem is not None:
+                session.rescue()
+                session.close(flush=False)
         self._close_current(save=True)
 
 
@@ -1073,7 +1084,8 @@ def _context_of(fn: Callable) -> str:
     readable = {"start_conversation": "Could not start the conversation",
                 "resume_draft": "Could not resume the draft", "complete": "Could not complete the conversation",
                 "select_employee": "Could not open this person", "open_checkin": "Could not open the check-in",
-                "save": "Could not save", "_on_edit": "Could not record the change"}
+                "save": "Could not save", "_on_edit": "Could not record the change",
+                "_leave_checkin": "Could not leave the check-in"}
     return readable.get(name, "Something went wrong")
 
 

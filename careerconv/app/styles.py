@@ -106,6 +106,7 @@ CSS = """
 .cc-app .jupyter-button.cc-link { border: none; background: transparent; color: var(--cc-accent); padding: 0 6px; }
 .cc-app .jupyter-button.cc-icon { width: 32px; padding: 0; color: var(--cc-muted); }
 .cc-app .jupyter-button:disabled { opacity: 0.45; }
+.cc-app .widget-hbox > .jupyter-button { flex-shrink: 0; }  /* a narrow screen squeezes texts, never a button's label */
 
 .cc-app .cc-stepper { gap: 6px; flex-wrap: wrap; align-items: center; margin: 6px 0 4px 0; }
 .cc-app .cc-stepper .jupyter-button.cc-step {
@@ -251,6 +252,39 @@ CSS = """
 .cc-app .cc-trend-on-track .cc-trend-word { color: var(--cc-accent); }
 .cc-app .cc-trend-behind { border-left-color: #c05621; }
 .cc-app .cc-trend-behind .cc-trend-word { color: #c05621; }
+
+.cc-app .cc-conflict {
+  border: 1px solid #e9c37a; border-left: 5px solid #c77700; background: var(--cc-warn-bg); border-radius: 10px;
+  padding: 12px 16px; margin: 8px 0; box-sizing: border-box;
+}
+.cc-app .cc-conflict-title .widget-html-content { font-size: 17px; font-weight: 700; color: var(--cc-warn-ink); }
+.cc-app .cc-conflict-message .widget-html-content { font-size: 14px; color: var(--cc-ink); }
+.cc-app .cc-conflict-choices { flex-wrap: wrap; gap: 8px; margin: 6px 0 2px 0; }
+.cc-app .cc-conflict-choices .jupyter-button { margin: 0; }
+.cc-app .cc-conflict-help .widget-html-content { font-size: 13px; color: var(--cc-muted); }
+.cc-app .cc-conflict-help-list { margin: 2px 0 0 0; padding-left: 18px; }
+.cc-app .cc-merge-row {
+  background: #fff; border: 1px solid var(--cc-line); border-radius: 8px; padding: 8px 12px; margin: 6px 0;
+  box-sizing: border-box;
+}
+.cc-app .cc-merge-label { font-weight: 600; }
+.cc-app .cc-merge-label .cc-pill { margin-left: 4px; }
+.cc-app .cc-merge-sides { flex-wrap: wrap; gap: 8px; align-items: stretch; margin: 4px 0; }
+.cc-app .cc-merge-side {
+  border: 1px solid var(--cc-line); border-radius: 6px; padding: 6px 10px; background: #fbfcfd; box-sizing: border-box;
+}
+.cc-app .cc-merge-picked { border: 2px solid var(--cc-accent); background: var(--cc-accent-soft); }
+.cc-app .cc-merge-tag {
+  font-size: 11px; font-weight: 700; text-transform: uppercase; letter-spacing: 0.05em; color: var(--cc-muted);
+}
+.cc-app .cc-merge-text { white-space: pre-wrap; overflow-wrap: anywhere; font-size: 14px; line-height: 1.4; }
+.cc-app .cc-merge-choice .widget-toggle-button { height: 30px; }
+.cc-app pre.cc-copy-text {
+  white-space: pre-wrap; overflow-wrap: anywhere; background: #fff; border: 1px solid var(--cc-line);
+  border-radius: 6px; padding: 8px 10px; max-height: 260px; overflow: auto; font-size: 13px; user-select: text;
+  font-family: inherit; margin: 4px 0 0 0;
+}
+.cc-app .cc-conflict-notice { align-items: flex-start; gap: 6px; margin: 6px 0; }
 """
 
 

@@ -121,6 +121,9 @@ class TeamMember:
     draft_date
         ISO date of the latest draft conversation (the app offers to resume
         it), or None.
+    checkin_draft_date
+        ISO date of the latest check-in started and not saved yet (the app
+        offers to resume it), or None.
     items
         The action items of the last completed conversation, then the items
         carried over from earlier ones, with their latest status.
@@ -142,6 +145,7 @@ class TeamMember:
     next_checkin_due: str | None
     checkin_status: str | None
     draft_date: str | None
+    checkin_draft_date: str | None = None
     items: tuple[F.ItemState, ...] = ()
     skills: tuple[SkillTrend, ...] = ()
 
@@ -234,6 +238,7 @@ def team_members(reports: pd.DataFrame, histories: Mapping[str, History], as_of:
     for row in due.itertuples(index=False):
         eid = row.employee_id
         plan = F.previous_plan(convs[eid], cis[eid])
+        hist = histories.get(eid)
         drafts = [c for c in convs[eid] if c["status"] == "draft"]
         points = F.rating_points(convs[eid], cis[eid])
         skills = tuple(_skill_trend(s, points, trends.get((eid, S.skill_key(s.skill)))) for s in plan.skills)
@@ -246,6 +251,7 @@ def team_members(reports: pd.DataFrame, histories: Mapping[str, History], as_of:
             conversation_status=row.conversation_status, last_checkin=_iso(row.last_checkin),
             next_checkin_due=_iso(row.next_checkin_due), checkin_status=row.checkin_status,
             draft_date=drafts[-1]["date"] if drafts else None,
+            checkin_draft_date=hist.checkin_drafts[-1]["date"] if hist and hist.checkin_drafts else None,
             items=tuple(plan.items) + tuple(plan.carried_over), skills=skills))
     return members
 
@@ -380,6 +386,9 @@ def due_cell_html(member: TeamMember, today: dt.date) -> str:
     if member.draft_date:
         out.append(f'<div><span class="cc-pill cc-pill-warn">draft of {escape(human_date(member.draft_date))}'
                    "</span></div>")
+    if member.checkin_draft_date:
+        out.append('<div><span class="cc-pill cc-pill-warn">check-in of '
+                   f"{escape(human_date(member.checkin_draft_date))} not saved yet</span></div>")
     return "".join(out)
 
 
@@ -481,9 +490,12 @@ class TeamRow:
                                               tooltip=f"Start a career conversation with {member.name}",
                                               width="100%")
         self.conversation_button.on_click(guard(lambda _b: on_conversation(eid), "Could not open the conversation"))
-        primary = ("cc-primary",) if member.checkin_status in urgent and not member.draft_date else ()
-        self.checkin_button = button("Check-in", "cc-team-checkin", *primary,
-                                     tooltip=f"Follow up {member.name}'s plan", width="100%")
+        primary = ("cc-primary",) if (member.checkin_status in urgent or member.checkin_draft_date) \
+            and not member.draft_date else ()
+        resume = member.checkin_draft_date is not None
+        self.checkin_button = button("Resume check-in" if resume else "Check-in", "cc-team-checkin", *primary,
+                                     tooltip=(f"Resume the check-in of {human_date(member.checkin_draft_date)}"
+                                              if resume else f"Follow up {member.name}'s plan"), width="100%")
         self.checkin_button.on_click(guard(lambda _b: on_checkin(eid), "Could not open the check-in"))
         show(self.checkin_button, member.has_plan)
         actions = classed(W.VBox([self.conversation_button, self.checkin_button],

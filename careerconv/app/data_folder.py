@@ -1,0 +1,75 @@
+"""Where the app's data comes from: the data folder it works on, and the skill names the organisation uses."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .. import config
+from .. import schema as S
+from ..store import Store
+
+
+def resolve_data_dir(data_dir: str | os.PathLike | None = None) -> Path:
+    """The data folder the app works on.
+
+    Parameters
+    ----------
+    data_dir
+        An explicit folder (the notebook's ``data_dir`` parameter). Empty or
+        None means: ``$CAREERCONV_DATA`` (set by ``careerconv app``), else the
+        bundled sample data (``data/sample``).
+
+    Returns
+    -------
+    Path
+        Absolute path (it may not exist; the app then says so).
+    """
+    if data_dir is not None and str(data_dir).strip():
+        return Path(data_dir).expanduser().resolve()
+    env = os.environ.get(config.DATA_ENV, "").strip()
+    if env:
+        return Path(env).expanduser().resolve()
+    return config.SAMPLE_DATA_DIR.resolve()
+
+
+_SKILL_CACHE: dict[tuple[str, int], list[str]] = {}
+
+
+def organisation_skill_names(store: Store, *, refresh: bool = False) -> list[str]:
+    """The distinct skill names the organisation already uses, sorted.
+
+    Parameters
+    ----------
+    store
+        The data folder.
+    refresh
+        Bring the derived tables up to date first. The app does not: it never
+        writes the analytics cache (a refresh of a large organisation is heavy
+        work for a live kernel, and the bundled sample must stay as committed);
+        it suggests what the cache holds plus the employee's own history.
+
+    Returns
+    -------
+    list of str
+        One spelling per skill (case and spacing ignored), the most used first
+        spelling wins; cached per data folder until the derived tables change.
+    """
+    if refresh:
+        store.refresh()
+    if not store.derived_dir.is_dir():
+        return []
+    manifest = store.derived_dir / "manifest.json"
+    stamp = manifest.stat().st_mtime_ns if manifest.exists() else 0
+    key = (str(store.root), stamp)
+    if key not in _SKILL_CACHE:
+        frame = store.read_table("skills", columns=["skill"], refresh=False)
+        names = frame["skill"].dropna().astype(str)
+        names = names[names.str.strip() != ""]
+        counts = names.value_counts()
+        by_key: dict[str, str] = {}
+        for name in counts.index:  # most used spelling first
+            by_key.setdefault(S.skill_key(name), " ".join(name.split()))
+        _SKILL_CACHE.clear()
+        _SKILL_CACHE[key] = sorted(by_key.values(), key=str.casefold)
+    return list(_SKILL_CACHE[key])
