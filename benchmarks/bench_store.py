@@ -6,6 +6,12 @@ the same run, and whether it meets the target of issue 2:
 * autosave of one conversation (``save_conversation``), p95 <= 20 ms; compared
   with an unsafe write of the same JSON (no validation, lock, temp file or fsync)
   to show what safety costs;
+* autosave with revisions, as the app does it, with at least 100,000 record
+  files on disk: the draft is loaded once, then every save carries the
+  revision the previous save returned (a compare-and-swap), p95 <= 20 ms;
+  compared with a plain durable ``atomic_write_bytes`` of the same JSON (temp
+  file, fsync, replace), so the ratio is what the compare-and-swap (validation,
+  lock, reading the stored revision) adds;
 * loading one employee's whole history (``history`` + ``frames``), p95 <= 100 ms;
   naive: scan every record file for that employee;
 * loading every skill rating for analytics with a warm cache
@@ -43,12 +49,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from careerconv import schema as S
 from careerconv import tables as T
-from careerconv.store import Store
+from careerconv.store import Store, atomic_write_bytes
 
 DEMO_EMPLOYEES = 10_000
 DEMO_SEED = 42
 DEMO_AS_OF = dt.date(2026, 10, 1)
+MIN_RECORDS = 100_000  # record files on disk for the autosave-with-revisions figure
 
 
 @dataclass
@@ -111,37 +119,111 @@ def working_copy(source: Path, work: Path) -> Path:
     return work
 
 
-def draft_from(store: Store, employee_id: str, day: dt.date) -> dict:
-    """A realistic draft for ``employee_id``: their last conversation's content under a new id."""
+def count_records(root: Path) -> int:
+    """Record files (conversations and check-ins) in a data folder."""
+    return sum(1 for folder in ("conversations", "checkins") for p in (root / folder).glob("*/*.json")
+               if not p.name.startswith("."))
+
+
+def top_up_records(store: Store, at_least: int, rng: random.Random) -> int:
+    """Add check-ins (bulk, not fsynced, as the demo organisation is written) until ``at_least`` records exist.
+
+    Returns the number of record files on disk afterwards.
+    """
+    have = count_records(store.root)
+    if have >= at_least:
+        return have
+    ids = list(store.roster()["employee_id"])
+    extra = [{"checkin_id": f"{eid}-ci-bench-{n:06d}", "employee_id": eid, "coach_id": store.employee(eid)["coach_id"],
+              "date": DEMO_AS_OF.isoformat(), "note": "benchmark filler", "updates": [], "ratings": []}
+             for n, eid in enumerate(rng.choices(ids, k=at_least - have))]
+    for start in range(0, len(extra), 5_000):
+        store.save_many(extra[start:start + 5_000], durable=False)
+    print(f"added {len(extra):,} check-ins to reach {at_least:,} record files", flush=True)
+    return count_records(store.root)
+
+
+def new_draft(store: Store, employee_id: str, day: dt.date) -> dict:
+    """A realistic draft for ``employee_id`` created through the store (which allocates its id).
+
+    Its content is their last conversation's, as a coach starting from the previous plan would have it.
+    """
     history = store.history(employee_id)
-    base = history.conversations[-1]
-    record = copy.deepcopy(base)
-    record.update(conversation_id=store.new_record_id("conversation", employee_id, day), date=day.isoformat(),
-                  status="draft", completed_at=None, source="app", next_due=None)
-    return record
+    record = {k: v for k, v in copy.deepcopy(history.conversations[-1]).items() if k not in S.SAVE_STAMP}
+    record.update(conversation_id=None, date=day.isoformat(), status="draft", completed_at=None, source="app",
+                  next_due=None)
+    return store.save_conversation(record)
+
+
+def _type_a_little(record: dict, n: int) -> None:
+    """One autosave's worth of typing: a word in a free-text answer and a character in a skill's approach."""
+    record["answers"]["start_now"] = (record["answers"].get("start_now") or "") + f" word{n}"
+    if record["skills"]:
+        record["skills"][n % len(record["skills"])]["approach"] += "."
 
 
 def bench_autosave(store: Store, employee_id: str, saves: int) -> tuple[list[float], list[float], int]:
     """Time ``saves`` autosaves of one draft as it is typed, and as many unsafe writes of the same JSON."""
-    record = draft_from(store, employee_id, DEMO_AS_OF)
+    record = new_draft(store, employee_id, DEMO_AS_OF)
     path = store.record_path("conversation", employee_id, record["conversation_id"])
+    unsafe_path = path.with_name(f"unsafe-{record['conversation_id']}.bin")
     safe, unsafe = [], []
     size = 0
     for n in range(saves):
-        record["answers"]["start_now"] = (record["answers"].get("start_now") or "") + f" word{n}"
-        if record["skills"]:
-            record["skills"][n % len(record["skills"])]["approach"] += "."
+        _type_a_little(record, n)
         started = time.perf_counter()
         record = store.save_conversation(record)
         safe.append(time.perf_counter() - started)
         started = time.perf_counter()
         data = json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8")
-        with open(path.with_name(f"unsafe-{record['conversation_id']}.bin"), "wb") as fh:
+        with open(unsafe_path, "wb") as fh:
             fh.write(data)
         unsafe.append(time.perf_counter() - started)
         size = len(data)
-    path.with_name(f"unsafe-{record['conversation_id']}.bin").unlink()
+    unsafe_path.unlink()
     return safe, unsafe, size
+
+
+@dataclass
+class RevisionAutosave:
+    """Timings of autosaves that each carry the revision the previous save returned, and of the baseline."""
+
+    cas: list[float]  # save_conversation: validate, lock, compare the stored revision, atomic durable write
+    baseline: list[float]  # atomic_write_bytes of the same JSON: temp file, fsync, replace, fsync the folder
+    size: int  # bytes of the record's JSON
+    revisions: tuple[int, int]  # the revision loaded and the last one saved
+
+
+def bench_autosave_revisions(store: Store, employee_id: str, saves: int, scratch: Path) -> RevisionAutosave:
+    """The app's autosave: load a draft once, then ``saves`` saves, each with the revision the last one returned.
+
+    Each save is followed by a plain durable ``atomic_write_bytes`` of the
+    same record as JSON into ``scratch`` (interleaved, so both see the same
+    disk); the ratio of the two is the cost of the compare-and-swap.
+    """
+    created = new_draft(store, employee_id, DEMO_AS_OF + dt.timedelta(days=2))
+    record = store.load_conversation(employee_id, created["conversation_id"])  # loaded once, as the app does
+    loaded_revision = record["revision"]
+    scratch.mkdir(parents=True, exist_ok=True)
+    baseline_path = scratch / f"{record['conversation_id']}.json"
+    cas, baseline = [], []
+    size = 0
+    for n in range(saves):
+        _type_a_little(record, n)
+        started = time.perf_counter()
+        record = store.save_conversation(record)  # raises Conflict if anyone else saved in between
+        cas.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        data = json.dumps(record, ensure_ascii=False).encode("utf-8")  # the store's own encoding
+        atomic_write_bytes(baseline_path, data)
+        baseline.append(time.perf_counter() - started)
+        size = len(data)
+    stored = store.load_conversation(employee_id, record["conversation_id"])
+    if stored["revision"] != loaded_revision + saves or S.record_content(stored) != S.record_content(record):
+        raise SystemExit(f"autosave with revisions: stored revision {stored['revision']}, expected "
+                         f"{loaded_revision + saves}; the benchmark's saves did not all land")
+    shutil.rmtree(scratch)
+    return RevisionAutosave(cas, baseline, size, (loaded_revision, stored["revision"]))
 
 
 def bench_history(store: Store, employee_ids: list[str]) -> tuple[list[float], int]:
@@ -165,7 +247,7 @@ def naive_history(store: Store, employee_id: str) -> float:
 def bench_refresh_after_one(store: Store, employee_ids: list[str]) -> list[float]:
     times = []
     for eid in employee_ids:
-        store.save_conversation(draft_from(store, eid, DEMO_AS_OF + dt.timedelta(days=1)))
+        new_draft(store, eid, DEMO_AS_OF + dt.timedelta(days=1))
         report = store.refresh()
         assert report.employees_changed == 1, report
         times.append(report.seconds)
@@ -200,9 +282,9 @@ def main(argv: list[str] | None = None) -> int:
     ensure_demo(args.source)
     store = Store(working_copy(args.source, args.work))
     rng = random.Random(args.seed)
+    n_records = top_up_records(store, MIN_RECORDS, rng)
     warm = store.refresh()
     roster = store.roster()
-    n_records = sum(1 for folder in ("conversations", "checkins") for _ in (store.root / folder).glob("*/*.json"))
     ids = list(roster["employee_id"])
     print(f"{len(ids):,} employees, {n_records:,} record files; {os.cpu_count()} CPUs, "
           f"load average {os.getloadavg()[0]:.1f}; warm-up refresh {warm.seconds:.2f} s "
@@ -234,6 +316,10 @@ def main(argv: list[str] | None = None) -> int:
     safe, unsafe, size = bench_autosave(store, autosave_employee, args.saves)
     store.refresh()
 
+    # autosave with revisions (the app's way), at >= 100,000 record files
+    revisions = bench_autosave_revisions(store, candidates[6], args.saves, store.root.parent / "bench_store_baseline")
+    store.refresh()
+
     # cache after one new conversation
     refresh_times = bench_refresh_after_one(store, candidates[1:6])
 
@@ -248,6 +334,14 @@ def main(argv: list[str] | None = None) -> int:
         f"{size / 1024:.0f} KiB)", p95, 0.020, _percentile(unsafe, 0.95),
         f"unsafe write p95 {_ms(_percentile(unsafe, 0.95))} (no validation, lock, temp file or fsync)"))
     profiles["autosave one conversation"] = lambda: bench_autosave(store, autosave_employee, 20)
+    c50, c95 = statistics.median(revisions.cas), _percentile(revisions.cas, 0.95)
+    b50, b95 = statistics.median(revisions.baseline), _percentile(revisions.baseline, 0.95)
+    figures.append(Figure(
+        "autosave with revisions", f"p50 {_ms(c50)}, p95 {_ms(c95)} ({args.saves} saves, {n_records:,} records)",
+        c95, 0.020, b95,
+        f"atomic_write_bytes p50 {_ms(b50)}, p95 {_ms(b95)} (temp file, fsync, replace)"))
+    profiles["autosave with revisions"] = lambda: bench_autosave_revisions(
+        store, candidates[7], 20, store.root.parent / "bench_store_baseline")
     h95 = _percentile(history_times, 0.95)
     figures.append(Figure(
         "one employee's whole history", f"p50 {_ms(statistics.median(history_times))}, p95 {_ms(h95)} "
@@ -275,6 +369,10 @@ def main(argv: list[str] | None = None) -> int:
               f"{f.naive_how:60s} {f.ratio:>11s}")
     print("\nnaive/store: how many times longer the naive way takes (below 1 for autosave: the price of a safe "
           "save over an unsafe write)")
+    print(f"autosave with revisions (revision {revisions.revisions[0]} loaded once, saved up to "
+          f"{revisions.revisions[1]}): the compare-and-swap save costs {c50 / b50:.2f}x (p50) and {c95 / b95:.2f}x "
+          f"(p95) a plain durable atomic_write_bytes of the same {revisions.size / 1024:.0f} KiB of JSON "
+          f"(+{_ms(c50 - b50)} at p50, +{_ms(c95 - b95)} at p95)")
 
     missed = [f for f in figures if not f.passed]
     if args.profile:

@@ -648,8 +648,14 @@ class Store:
             if durable:
                 os.sync()  # one flush for the whole batch instead of an fsync per file
             atomic_write_bytes(batch / COMMITTED_MARKER, b"", durable=durable)
-            self._commit_batch(batch)
-        return len(checked)
+            moved = self._commit_batch(batch)
+        if self.batch_skipped:
+            shown = ", ".join(p.stem for p in self.batch_skipped[:5]) + (" …" if len(self.batch_skipped) > 5 else "")
+            raise Conflict("batch", batch.name, None, {},
+                           f"{len(self.batch_skipped)} record(s) were changed by someone else while this batch was "
+                           f"written and were not overwritten ({shown}); the other {moved} were written. Run the "
+                           "import again to bring those in on top of the changes")
+        return moved
 
     def recover_batches(self) -> list[str]:
         """Finish committed batches that a killed process left half-moved; drop uncommitted ones.
@@ -679,8 +685,15 @@ class Store:
         return done
 
     def _commit_batch(self, batch: Path) -> int:
-        """Move a committed batch's files into place, employee by employee; idempotent."""
+        """Move a committed batch's files into place, employee by employee; idempotent.
+
+        Each move is a compare-and-swap too: a staged record of revision r
+        replaces only revision r - 1 (or nothing, for r = 1). One changed since
+        it was staged (a coach's save, an erasure's scrub) is kept, and its
+        staged copy dropped and listed in ``self.batch_skipped``.
+        """
         moved = 0
+        self.batch_skipped: list[Path] = []
         by_employee: dict[tuple[str, str], list[Path]] = {}
         for kind, sub in _RECORD_DIRS.items():
             base = batch / sub
@@ -696,10 +709,21 @@ class Store:
                 target_dir = self.employee_dir(kind, eid)
                 target_dir.mkdir(parents=True, exist_ok=True)
                 for staged in files:
-                    os.replace(staged, target_dir / staged.name)
+                    target = target_dir / staged.name
+                    stored_revision = (self._peek(target) or {}).get("revision") or 0
+                    staged_revision = (self._peek(staged) or {}).get("revision") or 1
+                    if stored_revision != staged_revision - 1:
+                        self.batch_skipped.append(target)
+                        staged.unlink()
+                        continue
+                    os.replace(staged, target)
                     moved += 1
                 _fsync_dir(target_dir)
         shutil.rmtree(batch, ignore_errors=True)
+        try:
+            batch.parent.rmdir()  # .staging/ goes when no other batch is in it
+        except OSError:
+            pass
         return moved
 
     def save_summary(self, employee_id: str, conversation_id: str, html: str) -> Path:
