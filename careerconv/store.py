@@ -1024,15 +1024,16 @@ class Store:
                     problems.append(S.Problem(str(emp_dir), str(exc)))
                     continue
                 records = self._records_in(emp_dir, kind)  # damaged and misplaced records go to self.problems
+                what = "check-in" if kind == "checkin" else kind
                 if records and roster_ids and emp_dir.name not in roster_ids:
                     twin = folded_roster.get(emp_dir.name.casefold())
                     if twin:
-                        why = (f"{len(records)} {kind} record(s) of {emp_dir.name!r}, which differs only in case from "
+                        why = (f"{len(records)} {what} record(s) of {emp_dir.name!r}, which differs only in case from "
                                f"{twin!r} on the roster; ids are case-sensitive, so they belong to nobody: move them "
                                f"to {folder}/{twin}/ (and fix employee_id inside), or remove them with "
                                f"`careerconv erase --employee {emp_dir.name} --yes`")
                     else:
-                        why = (f"{len(records)} {kind} record(s) of {emp_dir.name!r}, who is not on the roster (erased, "
+                        why = (f"{len(records)} {what} record(s) of {emp_dir.name!r}, who is not on the roster (erased, "
                                f"or never imported): `careerconv erase --employee {emp_dir.name} --yes` removes them, "
                                "or import a roster that lists them")
                     problems.append(S.Problem(str(emp_dir), why))
@@ -1042,7 +1043,7 @@ class Store:
                     other = seen.setdefault(rid.casefold(), rid)
                     if other != rid:
                         problems.append(S.Problem(str(emp_dir / f"{rid}.json"),
-                                                  f"{kind} id {rid!r} differs only in case from {other!r}: the two "
+                                                  f"{what} id {rid!r} differs only in case from {other!r}: the two "
                                                   "files collide on Windows and macOS; rename one (file name and "
                                                   f"{_ID_KEYS[kind]} inside)"))
         problems.extend(self.problems)
