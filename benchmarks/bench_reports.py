@@ -17,6 +17,19 @@ weighs on both. Prints throughput (reports/min), the per-report median, the
 CPU time per report (all processes: less sensitive to other work on the
 machine than wall time) and the ratio. The data folder is only read.
 
+The Dask executor (``--dask local:N``, :mod:`careerconv.report.dask_executor`)
+makes the same reports in the same run, two ways: on a running local cluster
+of ``--jobs`` worker processes (what a batch on an existing cluster costs:
+kernel warm-up, one task per report, teardown; goal: within 20 % of the
+runner's throughput), and all in, as ``--dask local:N`` does (the cluster's
+start and stop included). Then it measures the scheduling overhead per task
+(no-op tasks carrying a report's request and outcome through the same
+cluster) and projects the hours a batch of 200,000 reports takes at 1, 10 and
+100 workers (one kernel each): ``N * (c / W + s)``, with ``c`` the measured
+worker-seconds per report on the cluster (warm-up included) and ``s`` the
+scheduling overhead per task, which the one scheduler pays for every task
+whatever the number of workers.
+
 Usage::
 
     .venv/bin/python benchmarks/bench_reports.py --data /tmp/demo10k --employees 40 --baseline 5 --jobs 2
@@ -45,7 +58,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
 from careerconv import config  # noqa: E402
-from careerconv.report.runner import NOTEBOOK, run_batch  # noqa: E402
+from careerconv.report.runner import NOTEBOOK, ReportOutcome, ReportRequest, run_batch  # noqa: E402
 from careerconv.store import Store  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -105,6 +118,76 @@ def check_outputs(result, employees: list[str]) -> None:
         assert outcome.paths.html.stat().st_size > 10_000
 
 
+def noop_report(request: ReportRequest) -> ReportOutcome:
+    """A task that carries what a report task carries, and does nothing."""
+    return ReportOutcome(request.employee_id, request.employee_id, "", "made", None, None, 0.0)
+
+
+def scheduling_overhead(client, employees: list[str], tasks: int) -> float:
+    """Seconds of cluster time per task: ``tasks`` no-op report tasks through the scheduler, wall / tasks."""
+    requests = [ReportRequest(employees[i % len(employees)], {"name": "x" * 20, "department": "y" * 12})
+                for i in range(tasks)]
+    client.gather(client.map(noop_report, requests[:50], pure=False))  # warm the function cache
+    began = time.perf_counter()
+    client.gather(client.map(noop_report, requests, pure=False))
+    return (time.perf_counter() - began) / tasks
+
+
+def runner_run(data: Path, employees: list[str], as_of: str, out: Path, jobs: int) -> tuple[float, float, float]:
+    """The batch runner on this machine: (wall s, CPU s of every process, median s per report on its kernel)."""
+    cpu0 = cpu_seconds()
+    began = time.perf_counter()
+    result = run_batch(data, employees, as_of, reports_dir=out, jobs=jobs, force=True, progress=False)
+    wall = time.perf_counter() - began
+    cpu = cpu_seconds() - cpu0
+    check_outputs(result, employees)
+    return wall, cpu, statistics.median(result.report_seconds)
+
+
+def dask_runs(data: Path, employees: list[str], as_of: str, work: Path, workers: int) -> dict:
+    """The batch on a running local cluster, then all in with --dask local:N; and the per-task overhead."""
+    import distributed
+
+    from careerconv.report.dask_executor import DaskExecutor, local_cluster
+
+    out: dict = {}
+    began = time.perf_counter()
+    with local_cluster(workers) as cluster, distributed.Client(cluster) as client:
+        client.wait_for_workers(workers)
+        out["cluster_start"] = time.perf_counter() - began
+        print(f"dask: a running cluster of {workers} worker processes (started in {out['cluster_start']:.1f} s), "
+              f"{len(employees)} reports", flush=True)
+        began = time.perf_counter()
+        result = run_batch(data, employees, as_of, reports_dir=work / "dask", force=True, progress=False,
+                           executor=DaskExecutor(client=client))
+        out["running_wall"] = time.perf_counter() - began
+        check_outputs(result, employees)
+        out["running_median"] = statistics.median(result.report_seconds)
+        out["overhead"] = scheduling_overhead(client, employees, 1000)
+    print(f"dask: --dask local:{workers} all in (cluster start and stop included), {len(employees)} reports",
+          flush=True)
+    cpu0 = cpu_seconds()  # the cluster's processes are children of this one: their CPU counts once they end
+    began = time.perf_counter()
+    result = run_batch(data, employees, as_of, reports_dir=work / "dask-local", force=True, progress=False,
+                       executor=DaskExecutor(f"local:{workers}"))
+    out["local_wall"] = time.perf_counter() - began
+    out["local_cpu"] = cpu_seconds() - cpu0
+    check_outputs(result, employees)
+    return out
+
+
+def projection(n_reports: int, per_report: float, overhead: float, workers: list[int]) -> list[str]:
+    """Lines of the table: hours for ``n_reports`` at each number of workers."""
+    lines = [f"projection for {n_reports:,} reports: c = {per_report:.2f} worker-s per report (measured on the "
+             f"cluster, warm-up included), s = {1000 * overhead:.1f} ms scheduling per task",
+             f"{'workers':>10}{'hours':>9}{'reports/min':>14}{'of which scheduling':>22}"]
+    for w in workers:
+        seconds = n_reports * (per_report / w + overhead)
+        lines.append(f"{w:>10}{seconds / 3600:>9.2f}{60 * n_reports / seconds:>14.0f}"
+                     f"{100 * n_reports * overhead / seconds:>21.0f}%")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", default="/tmp/demo10k", help="data folder (read only; default /tmp/demo10k)")
@@ -112,6 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline", type=int, default=5, help="reports made by the naive loop (default 5)")
     parser.add_argument("--jobs", type=int, default=2, help="runner kernels (default 2)")
     parser.add_argument("--as-of", default="2026-10-01")
+    parser.add_argument("--no-dask", action="store_true", help="skip the Dask executor (needs careerconv[dask])")
+    parser.add_argument("--project", type=int, default=200_000, help="reports in the projection (default 200,000)")
     args = parser.parse_args(argv)
 
     data = config.data_dir(args.data)
@@ -137,15 +222,14 @@ def main(argv: list[str] | None = None) -> int:
         naive_cpu = cpu_seconds() - cpu0
 
         print(f"runner: careerconv report (warm kernels, --jobs {args.jobs}), {len(employees)} reports")
-        cpu0 = cpu_seconds()
-        began = time.perf_counter()
-        result = run_batch(data, employees, args.as_of, reports_dir=work / "fast", jobs=args.jobs, force=True,
-                           progress=False)
-        wall = time.perf_counter() - began
-        fast_cpu = cpu_seconds() - cpu0
-        check_outputs(result, employees)
+        wall, fast_cpu, fast_median = runner_run(data, employees, args.as_of, work / "fast", args.jobs)
         fast_rate = 60 * len(employees) / wall
-        fast_median = statistics.median(result.report_seconds)
+
+        dask = None
+        if not args.no_dask:
+            dask = dask_runs(data, employees, args.as_of, work, args.jobs)
+            print("runner again, after the Dask runs (compared with them: the mean of both runner runs)")
+            dask["runner_walls"] = [wall, runner_run(data, employees, args.as_of, work / "fast2", args.jobs)[0]]
 
         if second:
             print("baseline, second half")
@@ -168,6 +252,29 @@ def main(argv: list[str] | None = None) -> int:
     ratio = fast_rate / naive_rate
     print(f"throughput ratio: {ratio:.1f}x (goal >= 15x); CPU time per report: "
           f"{naive_cpu / len(naive) / (fast_cpu / len(employees)):.1f}x less")
+    if dask is not None:
+        n = len(employees)
+        runner_wall = statistics.mean(dask["runner_walls"])
+        runner_rate = 60 * n / runner_wall
+        running_rate, local_rate = 60 * n / dask["running_wall"], 60 * n / dask["local_wall"]
+        print()
+        print(f"{'':36}{'reports':>8}{'wall s':>9}{'reports/min':>13}{'CPU s/report':>14}{'vs runner':>11}")
+        print(f"{'runner, jobs=' + str(args.jobs) + ' (mean of 2 runs)':36}{n:>8}{runner_wall:>9.1f}"
+              f"{runner_rate:>13.1f}{fast_cpu / n:>14.2f}{'':>11}")
+        print(f"{'dask, running cluster of ' + str(args.jobs) + ' workers':36}{n:>8}{dask['running_wall']:>9.1f}"
+              f"{running_rate:>13.1f}{'':>14}{running_rate / runner_rate - 1:>+11.0%}")
+        print(f"{'dask, --dask local:' + str(args.jobs) + ' all in':36}{n:>8}{dask['local_wall']:>9.1f}"
+              f"{local_rate:>13.1f}{dask['local_cpu'] / n:>14.2f}{local_rate / runner_rate - 1:>+11.0%}")
+        share = running_rate / runner_rate
+        print(f"dask executor: {share:.0%} of the runner's throughput on the same {args.jobs} cores (goal: within "
+              f"20 %, i.e. >= 80 %: {'met' if share >= 0.80 else 'NOT met'}); --dask local:{args.jobs} also starts "
+              f"and stops its cluster (started in {dask['cluster_start']:.1f} s here), once per batch")
+        print(f"scheduling overhead per task: {1000 * dask['overhead']:.1f} ms (1000 no-op report tasks through the "
+              f"scheduler, wall / tasks)")
+        per_report = args.jobs * dask["running_wall"] / n
+        for line in projection(args.project, per_report, dask["overhead"], [1, 10, 100]):
+            print(line)
+        print(f"  (one machine like this one, --jobs {args.jobs}: {args.project * runner_wall / n / 3600:.1f} hours)")
     print(f"load average after: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     return 0
 

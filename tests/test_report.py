@@ -540,6 +540,24 @@ def test_unchanged_employees_are_skipped_until_data_changes_or_force(sample_data
     assert "2 report(s) made" in capsys.readouterr().out
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_when_no_kernel_starts_unchanged_reports_stay_unchanged_and_the_rest_fail_saying_why(sample_data, tmp_path,
+                                                                                             monkeypatch):
+    from careerconv.report import runner
+
+    reports = tmp_path / "reports"
+    first = runner.run_batch(sample_data, ["E0002"], AS_OF, reports_dir=reports, jobs=1, progress=False)
+    assert [o.status for o in first.outcomes] == [MADE]
+    monkeypatch.setattr(runner, "KERNEL_NAME", "no-such-kernel")
+    result = runner.run_batch(sample_data, ["E0002", "E0003"], AS_OF, reports_dir=reports, jobs=2, progress=False)
+    by_id = {o.employee_id: o for o in result.outcomes}
+    assert by_id["E0002"].status == UNCHANGED  # needs no kernel
+    assert by_id["E0003"].status == FAILED
+    assert by_id["E0003"].error.startswith("no report kernel could start") and "no-such-kernel" in by_id["E0003"].error
+    assert "1 unchanged, 1 failed" in (reports / f"index-{AS_OF}.html").read_text(encoding="utf-8")
+
+
 def test_cli_refuses_bad_arguments(sample_data, capsys):
     assert run_cli("--data", str(sample_data), "report") == 1
     assert "--all" in capsys.readouterr().err

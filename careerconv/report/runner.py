@@ -22,11 +22,21 @@ the outputs and papermill's metadata), but:
   :mod:`careerconv.report.source`), and every report checks that all the
   records it reads belong to its employee.
 * **in-process glue**: the parameter injection (papermill's
-  ``parameterize_notebook``), the notebook writing and the HTML export (one
-  reused :class:`~careerconv.report.html_export.ReportExporter`) run in this
-  process, with no subprocess per report.
-* **parallel**: each kernel is driven by its own thread; the main thread
-  exports and writes files while the kernels compute.
+  ``parameterize_notebook``), the notebook writing and the HTML export (a
+  :class:`~careerconv.report.html_export.ReportExporter` reused report after
+  report) run in the process driving the kernel, with no subprocess per report.
+* **one code path per report**: :class:`ReportMaker` makes one employee's
+  report from start to end, in two stages: :meth:`ReportMaker.execute` (the
+  skip check, the execution on its warm kernel) and :func:`write_report`
+  (the HTML export and the writing of the files). Executors only decide
+  where makers run: :class:`LocalExecutor` runs ``jobs`` of them on threads
+  of this process (``--jobs``), the Dask executor
+  (:mod:`careerconv.report.dask_executor`) one per thread of each Dask
+  worker (``--dask``); a batch can also be split into shards that any
+  scheduler runs as independent commands (:mod:`careerconv.report.shards`,
+  ``--shard I/N``).
+* **parallel**: each kernel is driven by its own thread; with ``--jobs``
+  the main thread exports and writes files while the kernels compute.
 * **incremental**: a report is skipped when its fingerprint (the bytes of the
   employee's record files and roster row, the notebook, the report code and the
   parameters) equals the one stored with the last report.
@@ -72,19 +82,29 @@ from ..store import Store, atomic_write_bytes
 from .content import parse_as_of, parse_horizons
 from .html_export import ReportExporter
 from .index import FAILED, MADE, UNCHANGED, IndexEntry, index_html
+from .shards import Shard, ShardIndex, write_shard_index
 from .source import data_fingerprint, record_files
 
 __all__ = [
     "NOTEBOOK",
     "ENGINE_NAME",
+    "BatchProgress",
     "BatchResult",
+    "BatchSettings",
     "KernelDied",
+    "LocalExecutor",
+    "ReportJob",
+    "ReportMaker",
     "ReportOutcome",
     "ReportPaths",
+    "ReportRequest",
     "WarmKernel",
     "WarmKernelEngine",
+    "failed_outcome",
+    "plan_report",
     "report_paths",
     "run_batch",
+    "write_report",
 ]
 
 NOTEBOOK = config.NOTEBOOKS_DIR / "progress_report.ipynb"
@@ -446,13 +466,68 @@ class BatchResult:
         return self._with(FAILED)
 
 
+# ---------------------------------------------------------------------------
+# one employee's report: the one code path every executor calls
+
+
+@dataclass(frozen=True)
+class BatchSettings:
+    """What every report of one batch shares; sent once to each Dask worker.
+
+    Built by :func:`run_batch` after it has checked the arguments; paths are
+    absolute, so every machine that sees the same folders at the same paths
+    (a shared filesystem) makes the same report.
+
+    Attributes
+    ----------
+    data_dir, reports_dir
+        The data folder and the reports folder.
+    as_of
+        The report date.
+    parameters
+        The notebook parameters every report shares (``data_dir``, ``as_of``,
+        ``horizons``, ``figure_format``, ``dpi``).
+    notebook
+        The report notebook (its folder is the kernel's working directory).
+    code
+        Digest of the notebook and of the report code (part of every fingerprint).
+    pdf, force, timeout
+        As for :func:`run_batch`.
+    """
+
+    data_dir: Path
+    reports_dir: Path
+    as_of: dt.date
+    parameters: dict[str, Any]
+    notebook: Path
+    code: str
+    pdf: bool = False
+    force: bool = False
+    timeout: float = DEFAULT_TIMEOUT
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """One employee of a batch: the id, and their roster row as text (None when not on the roster)."""
+
+    employee_id: str
+    roster_row: dict[str, str | None] | None = None
+
+
 @dataclass
-class _Job:
+class ReportJob:
+    """One employee's report between its two stages: executed (or settled without a kernel), not yet written.
+
+    ``settled`` is true when nothing is left to write: the report is
+    unchanged, or it could not be run (``outcome.error`` says why).
+    """
+
     outcome: ReportOutcome
     parameters: dict[str, Any]
     fingerprint: str
     nb: nbformat.NotebookNode | None = None
     error: str | None = None
+    settled: bool = False
 
 
 def _code_digest(notebook: Path) -> str:
@@ -491,6 +566,260 @@ def _write_notebook(path: Path, nb: nbformat.NotebookNode) -> None:
     atomic_write_bytes(path, nbformat.writes(nb).encode("utf-8"), durable=False)
 
 
+def failed_outcome(settings: BatchSettings, request: ReportRequest, error: str) -> ReportOutcome:
+    """The outcome of an employee whose report could not be made at all (e.g. no kernel would start)."""
+    row = request.roster_row or {}
+    try:
+        paths = report_paths(settings.reports_dir, request.employee_id, settings.as_of)
+    except ValueError:
+        paths = None
+    return ReportOutcome(request.employee_id, row.get("name") or request.employee_id, row.get("department") or "",
+                         FAILED, paths, error)
+
+
+def plan_report(settings: BatchSettings, request: ReportRequest) -> tuple[ReportOutcome, ReportJob | None]:
+    """Decide what to do for one employee, without a kernel: skip, fail, or a job to run.
+
+    Returns
+    -------
+    tuple
+        The employee's outcome, and the job to execute (None when the report
+        is unchanged, or cannot be made: the outcome then says why).
+    """
+    eid = request.employee_id
+    row = request.roster_row or {}
+    outcome = ReportOutcome(eid, row.get("name") or eid, row.get("department") or "", FAILED)
+    try:
+        paths = report_paths(settings.reports_dir, eid, settings.as_of)
+    except ValueError as exc:
+        outcome.error = f"not a valid employee id: {exc}"
+        return outcome, None
+    outcome.paths = paths
+    if request.roster_row is None and not record_files(settings.data_dir, eid):
+        outcome.error = f"employee {eid!r} is not on the roster and has no records"
+        return outcome, None
+    parameters = {"employee_id": eid, **settings.parameters, "pdf_path": str(paths.pdf) if settings.pdf else ""}
+    fingerprint = _fingerprint(settings.code, parameters, data_fingerprint(settings.data_dir, eid, row))
+    if not settings.force and _is_current(paths, fingerprint, settings.pdf):
+        outcome.status = UNCHANGED
+        return outcome, None
+    return outcome, ReportJob(outcome, parameters, fingerprint)
+
+
+class ReportMaker:
+    """Makes one employee's report after another on one warm kernel.
+
+    The one code path for "make this employee's report", in two stages:
+    :meth:`execute` (the skip check by fingerprint, then the papermill
+    execution on the warm kernel) and :func:`write_report` (the export to
+    HTML and the writing of the files). :meth:`make` runs both, as a Dask
+    task does (one maker per worker thread,
+    :mod:`careerconv.report.dask_executor`); the local executor (``--jobs``)
+    runs :meth:`execute` on one thread per kernel and writes in its main
+    thread, so a kernel starts its next report while the last one is written.
+
+    Every method must be called from one and the same thread (the kernel
+    client is bound to it). The kernel is started on the first report that
+    needs it (an incremental batch of unchanged reports starts none), and
+    replaced before the next report after one that killed or hung it.
+
+    Parameters
+    ----------
+    settings
+        The batch.
+    template
+        The report notebook as loaded by papermill (parameterised per report).
+    """
+
+    def __init__(self, settings: BatchSettings, template: nbformat.NotebookNode):
+        self.settings = settings
+        self.template = template
+        self.kernel = WarmKernel(KERNEL_NAME, cwd=settings.notebook.parent, pdf=settings.pdf)
+        self._exporter: ReportExporter | None = None  # made on the first make(): execute() needs none
+        self._state = "new"  # "new", "ready" or "replace"
+
+    def start(self) -> None:
+        """Start (or replace) the kernel now rather than on the first report.
+
+        Raises
+        ------
+        KernelDied
+            If the kernel does not start.
+        """
+        if self._state == "replace":
+            self.kernel.restart()
+        elif self._state == "new":
+            self.kernel.start()
+        self._state = "ready"
+
+    def make(self, request: ReportRequest) -> ReportOutcome:
+        """Make one employee's report (or skip it when unchanged), and write its files.
+
+        Returns
+        -------
+        ReportOutcome
+            Made, unchanged, or failed with the cause (the notebook's
+            exception, a dead or hung kernel, a write error). A failed
+            notebook is kept as ``progress-<date>.error.ipynb``.
+
+        Raises
+        ------
+        KernelDied
+            If no kernel could be started: nothing was made for this employee
+            and the request can go to another maker.
+        """
+        job = self.execute(request)
+        if self._exporter is None:
+            self._exporter = ReportExporter()
+        return write_report(job, self._exporter)
+
+    def execute(self, request: ReportRequest) -> ReportJob:
+        """The first stage of :meth:`make`: the skip check, then the execution on this maker's kernel.
+
+        Returns
+        -------
+        ReportJob
+            For :func:`write_report`.
+
+        Raises
+        ------
+        KernelDied
+            If no kernel could be started (see :meth:`make`).
+        """
+        outcome, job = plan_report(self.settings, request)
+        if job is None:
+            return ReportJob(outcome, {}, "", settled=True)
+        self.start()
+        _execute_job(self.kernel, job, self.template, self.settings.notebook, self.settings.timeout)
+        if job.error is not None and job.nb is None:  # dead, hung or not clean: a fresh kernel next time
+            self._state = "replace"
+        return job
+
+    def shutdown(self) -> None:
+        """Stop the kernel and release its files."""
+        self.kernel.shutdown()
+
+
+class BatchProgress:
+    """The batch's progress bar on stderr (with an ETA and the number failed), fed one outcome at a time."""
+
+    def __init__(self, total: int, enabled: bool = True):
+        from tqdm import tqdm
+
+        self._failed = 0
+        self._bar = tqdm(total=total, desc="reports", unit="report", file=sys.stderr, disable=not enabled,
+                         dynamic_ncols=True, smoothing=0.1)
+
+    def done(self, outcome: ReportOutcome) -> None:
+        """Count one employee's final outcome."""
+        self._bar.update(1)
+        if outcome.status == FAILED:
+            self._failed += 1
+            self._bar.set_postfix(failed=self._failed, refresh=False)
+
+    def close(self) -> None:
+        """Finish the bar (its last line stays on stderr)."""
+        self._bar.close()
+
+
+# ---------------------------------------------------------------------------
+# executors: who runs the ReportMakers
+
+
+class LocalExecutor:
+    """``jobs`` warm kernels on this machine, each driven by its own thread running a :class:`ReportMaker`.
+
+    The threads execute reports (:meth:`ReportMaker.execute`); this thread
+    writes them (:func:`write_report`) while the kernels go on to the next.
+
+    Raises
+    ------
+    ValueError
+        If ``jobs`` is not a whole number >= 1.
+    """
+
+    def __init__(self, jobs: int | None = None):
+        if jobs is None:
+            jobs = os.cpu_count() or 1
+        if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+            raise ValueError(f"jobs must be a whole number >= 1, got {jobs!r}")
+        self.jobs = jobs
+
+    def run(self, settings: BatchSettings, template: nbformat.NotebookNode, requests: Sequence[ReportRequest],
+            progress: bool) -> list[ReportOutcome]:
+        """Every request's outcome, in the order of ``requests``."""
+        pending: queue.Queue[tuple[int, ReportRequest]] = queue.Queue()
+        for item in enumerate(requests):
+            pending.put(item)
+        finished: queue.Queue[tuple[int, ReportJob] | None] = queue.Queue()
+        stop = threading.Event()
+        kernel_errors: list[str] = []  # why a worker gave up (its kernel would not start)
+        n_workers = min(self.jobs, len(requests))
+        workers = [threading.Thread(target=_local_worker, name=f"report-kernel-{i}", daemon=True,
+                                    args=(settings, template, pending, finished, stop, kernel_errors))
+                   for i in range(n_workers)]
+        for w in workers:
+            w.start()
+        outcomes: list[ReportOutcome | None] = [None] * len(requests)
+        bar = BatchProgress(len(requests), progress)
+        exporter = ReportExporter()
+        done_workers = 0
+        try:
+            while done_workers < n_workers:
+                item = finished.get()
+                if item is None:
+                    done_workers += 1
+                    continue
+                i, job = item
+                outcomes[i] = write_report(job, exporter)
+                bar.done(outcomes[i])
+        finally:
+            bar.close()
+            stop.set()
+            for w in workers:
+                w.join(timeout=30)
+        # Requests no worker took (every kernel failed to start, or the batch was
+        # interrupted): unchanged ones are still unchanged; the others fail with the reason.
+        reason = f"no report kernel could start: {kernel_errors[-1]}" if kernel_errors else "the batch was interrupted"
+        while True:
+            try:
+                i, request = pending.get_nowait()
+            except queue.Empty:
+                break
+            outcome, job = plan_report(settings, request)
+            if job is not None:
+                outcome.error = reason
+            outcomes[i] = outcome
+        return [o if o is not None else failed_outcome(settings, r, "the batch was interrupted")
+                for o, r in zip(outcomes, requests)]
+
+
+def _local_worker(settings: BatchSettings, template: nbformat.NotebookNode, pending: queue.Queue,
+                  finished: queue.Queue, stop: threading.Event, kernel_errors: list[str]) -> None:
+    """One kernel's thread: execute reports until there are none left (or no kernel can be started)."""
+    maker = ReportMaker(settings, template)
+    try:
+        while not stop.is_set():
+            try:
+                i, request = pending.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                job = maker.execute(request)
+            except KernelDied as exc:
+                kernel_errors.append(str(exc))
+                pending.put((i, request))  # another worker takes it, if any can
+                return
+            finished.put((i, job))
+    finally:
+        maker.shutdown()
+        finished.put(None)
+
+
+# ---------------------------------------------------------------------------
+# the batch
+
+
 def run_batch(
     data_dir: str | os.PathLike,
     employee_ids: Sequence[str] | None,
@@ -506,6 +835,8 @@ def run_batch(
     notebook: str | os.PathLike = NOTEBOOK,
     timeout: float = DEFAULT_TIMEOUT,
     progress: bool = True,
+    shard: Shard | None = None,
+    executor: Any = None,
 ) -> BatchResult:
     """Make the progress reports of many employees.
 
@@ -522,7 +853,8 @@ def run_batch(
         Where reports go (``<reports_dir>/<employee>/progress-<as_of>.*``, and
         the batch's index page ``<reports_dir>/index-<as_of>.html``).
     jobs
-        Kernels working in parallel (default: the number of CPU cores).
+        Kernels working in parallel on this machine (default: the number of
+        CPU cores); not used with another ``executor``.
     force
         Make every report even when its data has not changed.
     pdf
@@ -535,6 +867,17 @@ def run_batch(
         Seconds a cell may run before its kernel is restarted and the report fails.
     progress
         Show a progress bar with an ETA on stderr.
+    shard
+        Make only this shard's share of the employees (see
+        :mod:`careerconv.report.shards`); the index is then the shard's,
+        ``index-<as_of>.shard-I-of-N.json`` and ``.html``, for
+        :func:`careerconv.report.shards.merge_shard_indexes`.
+    executor
+        Who runs the reports: an object with ``run(settings, template,
+        requests, progress)`` returning one :class:`ReportOutcome` per
+        request in order, such as
+        :class:`careerconv.report.dask_executor.DaskExecutor`; default a
+        :class:`LocalExecutor` of ``jobs`` kernels.
 
     Returns
     -------
@@ -562,10 +905,10 @@ def run_batch(
         raise ValueError(f"figure format must be png or svg, got {figure_format!r}")
     if isinstance(dpi, bool) or not isinstance(dpi, int) or not 30 <= dpi <= 600:
         raise ValueError(f"dpi must be a whole number from 30 to 600, got {dpi!r}")
-    if jobs is None:
-        jobs = os.cpu_count() or 1
-    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
-        raise ValueError(f"jobs must be a whole number >= 1, got {jobs!r}")
+    if executor is None:
+        executor = LocalExecutor(jobs)
+    if shard is not None and not isinstance(shard, Shard):
+        raise ValueError(f"shard must be a careerconv.report.shards.Shard, got {shard!r}")
     notebook = Path(notebook).resolve()
     if not notebook.is_file():
         raise FileNotFoundError(f"report notebook {notebook} does not exist")
@@ -580,6 +923,9 @@ def run_batch(
         ids = list(dict.fromkeys(employee_ids))
     if not ids:
         raise ValueError(f"no employees to report on: the roster of {data} is empty and there are no records")
+    positions = {eid: i for i, eid in enumerate(ids)}
+    if shard is not None:
+        ids = shard.select(ids)
 
     template = load_notebook_node(str(notebook))
     declared = set(inspect_notebook(str(notebook)))
@@ -589,132 +935,33 @@ def run_batch(
     if unknown:
         raise ValueError(f"{notebook} has no parameter(s) {', '.join(sorted(unknown))}; "
                          f"its parameters cell declares: {', '.join(sorted(declared)) or 'none'}")
-    code = _code_digest(notebook)
+    settings = BatchSettings(data, out_root, day, base_parameters, notebook, _code_digest(notebook), pdf=pdf,
+                             force=force, timeout=timeout)
+    requests = [ReportRequest(eid, _as_text(roster[eid]) if eid in roster else None) for eid in ids]
+    outcomes = executor.run(settings, template, requests, progress) if requests else []
 
-    outcomes: list[ReportOutcome] = []
-    todo: list[_Job] = []
-    for eid in ids:
-        row = roster.get(eid) or {}
-        outcome = ReportOutcome(eid, str(row.get("name") or eid), str(row.get("department") or ""), FAILED)
-        outcomes.append(outcome)
-        try:
-            paths = report_paths(out_root, eid, day)
-        except ValueError as exc:
-            outcome.error = f"not a valid employee id: {exc}"
-            continue
-        outcome.paths = paths
-        files = record_files(data, eid)
-        if eid not in roster and not files:
-            outcome.error = f"employee {eid!r} is not on the roster and has no records"
-            continue
-        parameters = {"employee_id": eid, **base_parameters, "pdf_path": str(paths.pdf) if pdf else ""}
-        roster_row = {k: (None if v is None or v != v else str(v)) for k, v in row.items()}
-        fingerprint = _fingerprint(code, parameters, data_fingerprint(data, eid, roster_row))
-        if not force and _is_current(paths, fingerprint, pdf):
-            outcome.status = UNCHANGED
-            continue
-        todo.append(_Job(outcome, parameters, fingerprint))
-
-    report_seconds: list[float] = []
-    if todo:
-        report_seconds = _run_jobs(todo, template, notebook, jobs, timeout, progress)
-
-    index_path = out_root / f"index-{day.isoformat()}.html"
     entries = [IndexEntry(o.employee_id, o.name, o.department, o.status,
                           o.paths.html if o.paths and o.status != FAILED else None,
                           o.paths.pdf if o.paths and pdf and o.status != FAILED else None, o.error)
                for o in outcomes]
-    page = index_html(entries, as_of=day, folder=out_root, generated=dt.datetime.now())
-    atomic_write_bytes(index_path, page.encode("utf-8"), durable=False)
+    generated = dt.datetime.now()
+    if shard is None:
+        index_path = out_root / f"index-{day.isoformat()}.html"
+        page = index_html(entries, as_of=day, folder=out_root, generated=generated)
+        atomic_write_bytes(index_path, page.encode("utf-8"), durable=False)
+    else:
+        shard_index = ShardIndex(shard, day, generated, tuple((positions[e.employee_id], e) for e in entries))
+        index_path = write_shard_index(out_root, shard_index)[1]
+    report_seconds = [o.seconds for o in outcomes if o.status == MADE]
     return BatchResult(outcomes, index_path, time.perf_counter() - started, report_seconds)
 
 
-def _run_jobs(todo: list[_Job], template: nbformat.NotebookNode, notebook: Path, jobs: int, timeout: float,
-              progress: bool) -> list[float]:
-    """Execute the jobs on warm kernels; export and write in this (the main) thread."""
-    from tqdm import tqdm
-
-    pending: queue.Queue[_Job] = queue.Queue()
-    for job in todo:
-        pending.put(job)
-    finished: queue.Queue[_Job | None] = queue.Queue()
-    stop = threading.Event()
-    kernel_errors: list[str] = []  # why a worker gave up (its kernel would not start)
-    n_workers = min(jobs, len(todo))
-    pdf = any(job.parameters.get("pdf_path") for job in todo)
-    workers = [threading.Thread(target=_worker, name=f"report-kernel-{i}", daemon=True,
-                                args=(pending, finished, stop, kernel_errors, template, notebook, timeout, pdf))
-               for i in range(n_workers)]
-    for w in workers:
-        w.start()
-    exporter = ReportExporter()
-    seconds: list[float] = []
-    done_workers = 0
-    n_failed = 0
-    bar = tqdm(total=len(todo), desc="reports", unit="report", file=sys.stderr, disable=not progress,
-               dynamic_ncols=True, smoothing=0.1)
-    try:
-        while done_workers < n_workers:
-            job = finished.get()
-            if job is None:
-                done_workers += 1
-                continue
-            _finish(job, exporter)
-            if job.outcome.status == MADE:
-                seconds.append(job.outcome.seconds)
-            bar.update(1)
-            if job.outcome.status == FAILED:
-                n_failed += 1
-                bar.set_postfix(failed=n_failed, refresh=False)
-    except BaseException:
-        stop.set()
-        raise
-    finally:
-        bar.close()
-        stop.set()
-        for w in workers:
-            w.join(timeout=30)
-    # Jobs no worker could take (every kernel failed to start, or the batch
-    # was interrupted) fail with the reason.
-    reason = f"no report kernel could start: {kernel_errors[-1]}" if kernel_errors else "the batch was interrupted"
-    while True:
-        try:
-            job = pending.get_nowait()
-        except queue.Empty:
-            break
-        job.outcome.error = reason
-    return seconds
+def _as_text(row: dict[str, Any]) -> dict[str, str | None]:
+    """A roster row with every value as text (None for a missing one), as fingerprints and reports see it."""
+    return {k: (None if v is None or v != v else str(v)) for k, v in row.items()}
 
 
-def _worker(pending: queue.Queue, finished: queue.Queue, stop: threading.Event, kernel_errors: list[str],
-            template: nbformat.NotebookNode, notebook: Path, timeout: float, pdf: bool) -> None:
-    """One kernel's thread: take jobs until there are none left (or the kernel cannot be started)."""
-    kernel = WarmKernel(KERNEL_NAME, cwd=notebook.parent, pdf=pdf)
-    try:
-        try:
-            kernel.start()
-        except KernelDied as exc:
-            kernel_errors.append(str(exc))  # the other workers take the jobs, if any can
-            return
-        while not stop.is_set():
-            try:
-                job = pending.get_nowait()
-            except queue.Empty:
-                return
-            _execute_job(kernel, job, template, notebook, timeout)
-            finished.put(job)
-            if job.error is not None and job.nb is None:  # dead, hung or not clean: a fresh kernel
-                try:
-                    kernel.restart()
-                except KernelDied as exc:
-                    kernel_errors.append(str(exc))
-                    return
-    finally:
-        kernel.shutdown()
-        finished.put(None)
-
-
-def _execute_job(kernel: WarmKernel, job: _Job, template: nbformat.NotebookNode, notebook: Path,
+def _execute_job(kernel: WarmKernel, job: ReportJob, template: nbformat.NotebookNode, notebook: Path,
                  timeout: float) -> None:
     began = time.perf_counter()
     nb = copy.deepcopy(template)
@@ -733,8 +980,24 @@ def _execute_job(kernel: WarmKernel, job: _Job, template: nbformat.NotebookNode,
     job.outcome.seconds = time.perf_counter() - began
 
 
-def _finish(job: _Job, exporter: ReportExporter) -> None:
-    """Write one executed report (main thread): notebook, HTML, fingerprint; or record the failure."""
+def write_report(job: ReportJob, exporter: ReportExporter) -> ReportOutcome:
+    """The second stage of :meth:`ReportMaker.make`: write an executed report, or record its failure.
+
+    Writes the executed notebook, its HTML (made by ``exporter``, which one
+    thread at a time may use) and the fingerprint that lets the next batch
+    skip it; a failed notebook is kept as ``progress-<date>.error.ipynb``.
+
+    Returns
+    -------
+    ReportOutcome
+        The employee's outcome (failed when a file cannot be written).
+    """
+    if not job.settled:
+        _finish(job, exporter)
+    return job.outcome
+
+
+def _finish(job: ReportJob, exporter: ReportExporter) -> None:
     outcome, paths = job.outcome, job.outcome.paths
     assert paths is not None
     if job.error is not None:

@@ -1,0 +1,256 @@
+"""Report batches on a Dask cluster (``careerconv report --all --dask ADDRESS`` and ``--dask local:N``).
+
+The slow tests run a six-person organisation on real ``LocalCluster``s of two
+worker processes: the reports are the same, in everything but timestamps,
+as the ones ``--jobs 2`` makes; no report holds another employee's data; a
+worker killed mid-batch does not lose a report; a failing report is retried
+once and then reported while the batch goes on.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from careerconv import cli
+from careerconv.report.dask_executor import DaskExecutor, DaskTarget, local_cluster, parse_dask_target
+from careerconv.report.index import FAILED, MADE
+from careerconv.report.runner import NOTEBOOK, run_batch
+from report_org import AS_OF, SIX, make_six_person_org
+
+distributed = pytest.importorskip("distributed")
+
+RICH = "E0007"
+MARKER = "ZQX-PRIVATE-MARKER-4417"
+
+
+def careerconv(*args: str) -> subprocess.CompletedProcess:
+    script = Path(sys.executable).parent / "careerconv"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "careerconv.cli"]
+    return subprocess.run([*command, *args], capture_output=True, text=True, timeout=400, stdin=subprocess.DEVNULL)
+
+
+def report(reports: Path, eid: str, kind: str) -> Path:
+    return reports / eid / f"progress-{AS_OF}.{kind}"
+
+
+def data_parts(nb: nbformat.NotebookNode) -> list[tuple]:
+    """What a report says: every cell's source and outputs (not when it ran, nor its random cell id)."""
+    return [(c.cell_type, c.source, c.get("outputs")) for c in nb.cells]
+
+
+def without_run_details(page: str) -> str:
+    page = re.sub(r'id="cell-id=[0-9a-f-]+"', 'id="cell-id=?"', page)
+    return re.sub(r" · made \d{4}-\d\d-\d\d \d\d:\d\d", " · made <time>", page)
+
+
+def plant_marker(data: Path) -> None:
+    """Put a unique string into RICH's newest check-in note and first dream."""
+    import json
+
+    for folder, change in (("checkins", lambda r: r.update(note=f"{MARKER} note")),
+                           ("conversations", lambda r: r["dreams"][0].update(text=f"{MARKER} dream"))):
+        for path in sorted((data / folder / RICH).glob("*.json"))[::-1]:
+            record = json.loads(path.read_text(encoding="utf-8"))
+            if folder == "conversations" and (record["status"] != "completed" or not record["dreams"]):
+                continue
+            change(record)
+            path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+            break
+
+
+@pytest.fixture(scope="module")
+def two_batches(tmp_path_factory):
+    """The same six reports made by ``--jobs 2`` and by ``--dask local:2``, through the command line."""
+    root = tmp_path_factory.mktemp("dask-vs-jobs")
+    data = root / "data"
+    make_six_person_org(data)
+    plant_marker(data)
+    runs = {}
+    for name, how in (("jobs", ["--jobs", "2"]), ("dask", ["--dask", "local:2"])):
+        done = careerconv("--data", str(data), "report", "--all", "--as-of", AS_OF, "--out", str(root / name), *how)
+        assert done.returncode == 0, done.stderr
+        runs[name] = (root / name, done)
+    return runs
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A running Dask cluster of two worker processes (one thread each), as an operator's would be."""
+    with local_cluster(2, secure=False) as local:
+        with distributed.Client(local) as client:
+            client.wait_for_workers(2, timeout=120)
+            yield local, client
+
+
+# ---------------------------------------------------------------------------
+# the same reports as on one machine
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_dask_makes_the_same_reports_as_jobs_2(two_batches):
+    (jobs_dir, jobs_run), (dask_dir, dask_run) = two_batches["jobs"], two_batches["dask"]
+    for done in (jobs_run, dask_run):
+        assert "6 report(s) made" in done.stdout and "0 failed" in done.stdout
+    for eid in SIX:
+        by_jobs = nbformat.read(report(jobs_dir, eid, "ipynb"), as_version=4)
+        by_dask = nbformat.read(report(dask_dir, eid, "ipynb"), as_version=4)
+        assert by_dask.metadata.papermill.parameters["employee_id"] == eid
+        assert by_dask.metadata.papermill.parameters == by_jobs.metadata.papermill.parameters
+        assert data_parts(by_dask) == data_parts(by_jobs), eid
+        assert (without_run_details(report(dask_dir, eid, "html").read_text(encoding="utf-8"))
+                == without_run_details(report(jobs_dir, eid, "html").read_text(encoding="utf-8"))), eid
+    index = f"index-{AS_OF}.html"
+    assert (without_run_details((dask_dir / index).read_text(encoding="utf-8"))
+            == without_run_details((jobs_dir / index).read_text(encoding="utf-8")))
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_dask_progress_bar_counts_every_report(two_batches):
+    _, dask_run = two_batches["dask"]
+    assert "reports: 100%" in dask_run.stderr and "6/6" in dask_run.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_no_dask_report_holds_another_employees_data(two_batches):
+    dask_dir, _ = two_batches["dask"]
+    assert MARKER in report(dask_dir, RICH, "html").read_text(encoding="utf-8")
+    for eid in SIX:
+        if eid == RICH:
+            continue
+        for kind in ("html", "ipynb"):
+            text = report(dask_dir, eid, kind).read_text(encoding="utf-8")
+            assert MARKER not in text, (eid, kind)
+            assert "Jack Holmes" not in text, (eid, kind)  # RICH's name
+
+
+# ---------------------------------------------------------------------------
+# failures on a cluster
+
+
+def kernel_pids(dask_worker) -> list[int]:
+    """Run on a worker: the process ids of its warm report kernels."""
+    from careerconv.report.dask_executor import WarmKernelPlugin
+
+    pids = []
+    for plugin in dask_worker.plugins.values():
+        if isinstance(plugin, WarmKernelPlugin):
+            for slot in plugin._all:
+                maker = slot._maker
+                if maker is not None and maker.kernel.km is not None:
+                    pids.append(maker.kernel.km.provisioner.pid)
+    return pids
+
+
+def gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] == "Z"  # a zombie no longer runs
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_killing_a_worker_mid_batch_still_makes_every_report(cluster, tmp_path):
+    local, client = cluster
+    data, reports = tmp_path / "data", tmp_path / "reports"
+    make_six_person_org(data)
+    killed: dict[str, object] = {}
+
+    def kill_one_worker_after_the_first_report():
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and not list(reports.glob(f"*/progress-{AS_OF}.html")):
+            time.sleep(0.05)
+        pids = client.run(os.getpid)
+        address = sorted(pids)[0]
+        killed["kernels"] = client.run(kernel_pids, workers=[address])[address]
+        killed["worker"] = pids[address]
+        os.kill(pids[address], signal.SIGKILL)
+        killed["at"] = time.monotonic()
+
+    killer = threading.Thread(target=kill_one_worker_after_the_first_report, daemon=True)
+    killer.start()
+    result = run_batch(data, None, AS_OF, reports_dir=reports, executor=DaskExecutor(local.scheduler_address),
+                       progress=False)
+    finished = time.monotonic()
+    killer.join(timeout=60)
+    assert killed.get("at", finished) < finished, "the worker was not killed during the batch"
+    assert [o.status for o in result.outcomes] == [MADE] * 6, [o.error for o in result.outcomes]
+    for eid in SIX:
+        nb = nbformat.read(report(reports, eid, "ipynb"), as_version=4)
+        assert nb.metadata.papermill.parameters["employee_id"] == eid
+        assert report(reports, eid, "html").stat().st_size > 10_000
+    # The killed worker's kernels did not outlive it.
+    assert killed["kernels"]
+    deadline = time.monotonic() + 30
+    while not all(gone(pid) for pid in killed["kernels"]) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert all(gone(pid) for pid in killed["kernels"])
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_a_failing_report_is_retried_once_then_reported_and_the_batch_goes_on(cluster, tmp_path):
+    local, _ = cluster
+    data = tmp_path / "data"
+    make_six_person_org(data)
+    attempts = tmp_path / "attempts.txt"
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    probe = nbformat.v4.new_code_cell(
+        f"with open({str(attempts)!r}, 'a') as fh:\n"
+        "    fh.write(employee_id + '\\n')\n"
+        'if employee_id == "E0003":\n'
+        '    raise ValueError("E0003 cannot be reported")')
+    nb.cells = [nb.cells[0], params, probe]
+    probe_path = tmp_path / "probe.ipynb"
+    nbformat.write(nb, probe_path)
+    result = run_batch(data, ["E0002", "E0003", RICH], AS_OF, reports_dir=tmp_path / "r", notebook=probe_path,
+                       executor=DaskExecutor(local.scheduler_address), progress=False)
+    by_id = {o.employee_id: o for o in result.outcomes}
+    assert by_id["E0003"].status == FAILED
+    assert by_id["E0003"].error == "ValueError: E0003 cannot be reported (failed 2 times)"
+    assert (tmp_path / "r" / "E0003" / f"progress-{AS_OF}.error.ipynb").exists()
+    assert by_id["E0002"].status == by_id[RICH].status == MADE
+    assert sorted(attempts.read_text(encoding="utf-8").split()) == ["E0002", "E0003", "E0003", RICH]
+
+
+# ---------------------------------------------------------------------------
+# arguments
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("local:2", DaskTarget(local_workers=2)),
+    ("tcp://10.0.0.5:8786", DaskTarget(address="tcp://10.0.0.5:8786")),
+    ("tls://scheduler.example.org:8786", DaskTarget(address="tls://scheduler.example.org:8786")),
+    ("10.0.0.5:8786", DaskTarget(address="10.0.0.5:8786")),
+])
+def test_dask_targets_are_read(text, expected):
+    assert parse_dask_target(text) == expected
+
+
+@pytest.mark.parametrize("text", ["local:0", "local:x", "local", "http://10.0.0.5", "scheduler", ""])
+def test_bad_dask_targets_say_what_is_allowed(text):
+    with pytest.raises(ValueError, match="local:N|worker processes"):
+        parse_dask_target(text)
+
+
+def test_cli_refuses_bad_dask_arguments(sample_data, capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["--data", str(sample_data), "report", "--all", "--dask", "local:0"])
+    assert exc.value.code == 2 and "from 1 to" in capsys.readouterr().err
+    assert cli.main(["--data", str(sample_data), "report", "--all", "--dask", "local:2", "--jobs", "2"]) == 1
+    assert "--jobs" in capsys.readouterr().err

@@ -1,0 +1,271 @@
+"""Report batches split into shards (``careerconv report --all --shard I/N``) and the merged index.
+
+Fast tests check the split itself (pure): every N from 1 to 5 splits the
+roster into disjoint shards that cover it, the same way on every run, and
+moves few people when N grows. Tests marked ``slow`` run shards through the
+command line on a six-person organisation and compare the merged index page
+with the one a single machine writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from careerconv import cli
+from careerconv.report.index import FAILED, MADE, IndexEntry
+from careerconv.report.shards import (
+    Shard,
+    ShardIndex,
+    merge_shard_indexes,
+    parse_shard,
+    shard_of,
+    write_shard_index,
+)
+from careerconv.store import Store
+from report_org import AS_OF, SIX, make_six_person_org
+
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
+DAY = dt.date.fromisoformat(AS_OF)
+
+
+def sample_roster() -> list[str]:
+    return list(Store(SAMPLE).roster()["employee_id"])
+
+
+def run_cli(*args: str) -> int:
+    return cli.main(list(args))
+
+
+def without_generated_time(page: str) -> str:
+    return re.sub(r" · made \d{4}-\d\d-\d\d \d\d:\d\d", " · made <time>", page)
+
+
+# ---------------------------------------------------------------------------
+# the split (pure)
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 4, 5])
+def test_shards_are_disjoint_and_cover_the_roster(count):
+    roster = sample_roster()
+    shards = [Shard(i, count).select(roster) for i in range(1, count + 1)]
+    everyone = [eid for shard in shards for eid in shard]
+    assert sorted(everyone) == sorted(roster)  # covering, and nobody twice
+    assert len(set(everyone)) == len(everyone) == 24
+    for shard in shards:  # each shard keeps the roster's order
+        assert shard == [eid for eid in roster if eid in shard]
+
+
+def test_the_split_is_the_same_on_every_run():
+    # Written out by hand from a run: a change here moves people between the shards of a running batch.
+    assert [shard_of(eid, 3) for eid in SIX] == [1, 1, 3, 2, 1, 3]
+    assert Shard(2, 2).select(list(SIX)) == ["E0006", "E0007"]
+    assert [shard_of(eid, 1) for eid in SIX] == [1] * 6
+
+
+def test_adding_people_moves_nobody_and_one_more_shard_moves_few():
+    people = [f"P{i:06d}" for i in range(5000)]
+    before = {eid: shard_of(eid, 4) for eid in people}
+    more = people + [f"N{i:06d}" for i in range(1000)]
+    assert {eid: shard_of(eid, 4) for eid in more if eid in before} == before
+    moved = sum(shard_of(eid, 5) != before[eid] for eid in people) / len(people)
+    assert 0.15 < moved < 0.25  # about 1/5 go to the new shard; hash mod N would move about 4/5
+    sizes = [sum(shard_of(eid, 5) == i for eid in people) for i in range(1, 6)]
+    assert min(sizes) > 0.9 * len(people) / 5  # balanced
+
+
+@pytest.mark.parametrize("text, expected", [("1/1", Shard(1, 1)), ("3/8", Shard(3, 8)), (" 8 / 8 ", Shard(8, 8))])
+def test_shard_text_is_read(text, expected):
+    assert parse_shard(text) == expected
+    assert str(parse_shard(text)) == f"{expected.index}/{expected.count}"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("0/4", "numbered from 1 to 4"),
+    ("5/4", "shard 5 of 4 does not exist"),
+    ("1/0", "from 1 to"),
+    ("2", "write I/N"),
+    ("1-4", "write I/N"),
+    ("a/b", "write I/N"),
+    ("-1/4", "write I/N"),
+    ("", "write I/N"),
+])
+def test_bad_shards_are_refused_saying_what_is_allowed(text, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        parse_shard(text)
+
+
+def test_cli_refuses_a_bad_shard_with_the_rule(sample_data, capsys):
+    with pytest.raises(SystemExit) as exc:
+        run_cli("--data", str(sample_data), "report", "--all", "--shard", "0/3")
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "--shard" in err and "'0/3'" in err and "numbered from 1 to 3" in err
+    assert run_cli("--data", str(sample_data), "report", "--merge-index", "--all") == 1
+    assert "on its own" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------
+# merging the shards' indexes
+
+
+def shard_index(tmp_path: Path, shard: Shard, ids: list[tuple[int, str]], status: str = MADE) -> None:
+    entries = tuple((pos, IndexEntry(eid, f"Name {eid}", "Dept", status,
+                                     tmp_path / eid / f"progress-{AS_OF}.html" if status != FAILED else None,
+                                     error="ValueError: <bad>" if status == FAILED else None))
+                    for pos, eid in ids)
+    write_shard_index(tmp_path, ShardIndex(shard, DAY, dt.datetime(2026, 10, 1, 9, shard.index), entries))
+
+
+def test_merge_lists_everyone_in_roster_order_with_the_last_shard_time(tmp_path):
+    shard_index(tmp_path, Shard(1, 2), [(0, "E1"), (3, "E4")])
+    shard_index(tmp_path, Shard(2, 2), [(1, "E2"), (2, "E3")], status=FAILED)
+    path, entries = merge_shard_indexes(tmp_path, DAY)
+    assert path == tmp_path / f"index-{AS_OF}.html"
+    assert [e.employee_id for e in entries] == ["E1", "E2", "E3", "E4"]
+    page = path.read_text(encoding="utf-8")
+    assert "made 2026-10-01 09:02" in page and "4 employee(s): 2 report(s) made, 0 unchanged, 2 failed" in page
+    assert f'href="E4/progress-{AS_OF}.html"' in page and "ValueError: &lt;bad&gt;" in page
+
+
+def test_merge_names_the_shards_that_have_not_finished(tmp_path):
+    shard_index(tmp_path, Shard(2, 3), [(1, "E2")])
+    with pytest.raises(FileNotFoundError) as exc:
+        merge_shard_indexes(tmp_path, DAY)
+    message = str(exc.value)
+    assert "2 of 3 shard(s)" in message and f"index-{AS_OF}.shard-1-of-3.json" in message
+    assert "1/3, 3/3" in message
+    with pytest.raises(FileNotFoundError, match="no shard index of 2026-10-02"):
+        merge_shard_indexes(tmp_path, DAY.replace(day=2))
+
+
+def test_merge_refuses_two_splits_or_one_person_in_two_shards(tmp_path):
+    shard_index(tmp_path, Shard(1, 1), [(0, "E1")])
+    shard_index(tmp_path, Shard(1, 2), [(0, "E1")])
+    shard_index(tmp_path, Shard(2, 2), [(1, "E1")])
+    with pytest.raises(ValueError, match="split into 1, 2 shards"):
+        merge_shard_indexes(tmp_path, DAY)
+    (tmp_path / f"index-{AS_OF}.shard-1-of-1.json").unlink()
+    with pytest.raises(ValueError, match="'E1' is in shard 1 and shard 2"):
+        merge_shard_indexes(tmp_path, DAY)
+    (tmp_path / f"index-{AS_OF}.shard-2-of-2.json").write_text("{ damaged", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"shard-2-of-2\.json: cannot read"):
+        merge_shard_indexes(tmp_path, DAY)
+
+
+# ---------------------------------------------------------------------------
+# shards through the command line (start kernels)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_merged_shard_indexes_equal_the_single_machine_index(tmp_path, capsys):
+    data = tmp_path / "data"
+    make_six_person_org(data)
+    one, split = tmp_path / "one-machine", tmp_path / "sharded"
+    assert run_cli("--data", str(data), "report", "--all", "--as-of", AS_OF, "--out", str(one), "--jobs", "2",
+                   "--quiet") == 0
+    capsys.readouterr()
+    for shard in ("1/2", "2/2"):
+        assert run_cli("--data", str(data), "report", "--all", "--as-of", AS_OF, "--out", str(split),
+                       "--shard", shard, "--jobs", "1", "--quiet") == 0
+    out = capsys.readouterr().out
+    assert "4 report(s) made" in out and "(shard 1/2)" in out and "2 report(s) made" in out
+    assert not (split / f"index-{AS_OF}.html").exists()  # each shard writes only its own index
+    shard_two = json.loads((split / f"index-{AS_OF}.shard-2-of-2.json").read_text(encoding="utf-8"))
+    assert [e["employee_id"] for e in shard_two["entries"]] == ["E0006", "E0007"]
+    assert "E0007" in (split / f"index-{AS_OF}.shard-2-of-2.html").read_text(encoding="utf-8")
+
+    assert run_cli("--data", str(data), "report", "--merge-index", "--as-of", AS_OF, "--out", str(split)) == 0
+    assert "6 employee(s): 6 report(s) made" in capsys.readouterr().out
+    merged = (split / f"index-{AS_OF}.html").read_text(encoding="utf-8")
+    single = (one / f"index-{AS_OF}.html").read_text(encoding="utf-8")
+    assert without_generated_time(merged) == without_generated_time(single)
+    for eid in SIX:  # every report, made once, by its shard
+        assert f'href="{eid}/progress-{AS_OF}.html"' in merged
+        assert (split / eid / f"progress-{AS_OF}.html").exists()
+        assert html.escape(Store(data).employee(eid)["name"]) in merged
+
+    # Skipping works per shard: nothing changed, so shard 1 makes nothing and starts no kernel.
+    assert run_cli("--data", str(data), "report", "--all", "--as-of", AS_OF, "--out", str(split),
+                   "--shard", "1/2", "--quiet") == 0
+    assert "0 report(s) made, 4 unchanged, 0 failed (shard 1/2)" in capsys.readouterr().out
+    assert run_cli("--data", str(data), "report", "--merge-index", "--as-of", AS_OF, "--out", str(split)) == 0
+    assert "6 employee(s): 2 report(s) made, 4 unchanged, 0 failed" in capsys.readouterr().out
+
+
+def test_a_shard_with_nobody_in_it_writes_an_empty_index(tmp_path, capsys):
+    data = tmp_path / "data"
+    make_six_person_org(data)
+    empty = next(i for i in range(1, 8) if not Shard(i, 7).select(list(SIX)))
+    assert run_cli("--data", str(data), "report", "--all", "--as-of", AS_OF, "--out", str(tmp_path / "r"),
+                   "--shard", f"{empty}/7", "--quiet") == 0
+    assert "0 report(s) made, 0 unchanged, 0 failed" in capsys.readouterr().out
+    index = json.loads((tmp_path / "r" / f"index-{AS_OF}.shard-{empty}-of-7.json").read_text(encoding="utf-8"))
+    assert index["entries"] == [] and index["shard"] == empty and index["shards"] == 7
+
+
+# ---------------------------------------------------------------------------
+# the job-array examples in deploy/ hand each task its shard
+
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def fake_careerconv(folder: Path) -> dict[str, str]:
+    """An environment whose ``careerconv`` prints its arguments, one a line."""
+    folder.mkdir()
+    script = folder / "careerconv"
+    script.write_text('#!/bin/sh\nprintf "%s\\n" "$@"\n', encoding="utf-8")
+    script.chmod(0o755)
+    return {"PATH": f"{folder}:{os.environ['PATH']}"}
+
+
+def test_kubernetes_indexed_job_gives_pod_k_shard_k_plus_1_of_completions(tmp_path):
+    import yaml
+
+    job = yaml.safe_load((PROJECT / "deploy" / "kubernetes" / "report-job.yaml").read_text(encoding="utf-8"))
+    spec = job["spec"]
+    container = spec["template"]["spec"]["containers"][0]
+    env = {e["name"]: e["value"] for e in container["env"]}
+    assert spec["completionMode"] == "Indexed" and spec["completions"] == int(env["SHARDS"]) == 8
+    path = fake_careerconv(tmp_path / "bin")
+    for k in range(spec["completions"]):
+        done = subprocess.run(container["command"] + container["args"], capture_output=True, text=True, timeout=30,
+                              env={**path, **env, "JOB_COMPLETION_INDEX": str(k)}, check=True)
+        args = done.stdout.split("\n")
+        assert args[:2] == ["report", "--all"] and args[args.index("--as-of") + 1] == "2026-10-01"
+        assert args[args.index("--shard") + 1] == f"{k + 1}/8"
+    merge = yaml.safe_load((PROJECT / "deploy" / "kubernetes" / "report-merge-job.yaml").read_text(encoding="utf-8"))
+    container = merge["spec"]["template"]["spec"]["containers"][0]
+    env = {e["name"]: e["value"] for e in container["env"]}
+    done = subprocess.run(container["command"] + container["args"], capture_output=True, text=True, timeout=30,
+                          env={**path, **env}, check=True)
+    assert done.stdout.split() == ["report", "--merge-index", "--as-of", "2026-10-01"]
+
+
+def test_slurm_array_task_i_makes_shard_i_of_the_array_size(tmp_path):
+    script = PROJECT / "deploy" / "slurm" / "report-array.sh"
+    assert "#SBATCH --array=1-8" in script.read_text(encoding="utf-8")
+    path = fake_careerconv(tmp_path / "bin")
+    slurm = {"SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_MAX": "8", "SLURM_CPUS_PER_TASK": "2",
+             "AS_OF": "2026-10-01"}
+    for task in (1, 3, 8):
+        done = subprocess.run(["bash", str(script)], capture_output=True, text=True, timeout=30, check=True,
+                              env={**path, **slurm, "SLURM_ARRAY_TASK_ID": str(task)})
+        args = done.stdout.split()
+        assert args[args.index("--shard") + 1] == f"{task}/8" and args[args.index("--jobs") + 1] == "2"
+        assert args[args.index("--as-of") + 1] == "2026-10-01" and "--all" in args
+    unset = subprocess.run(["bash", str(script)], capture_output=True, text=True, timeout=30,
+                           env={**path, "SLURM_ARRAY_TASK_ID": "1"})
+    assert unset.returncode != 0 and "AS_OF" in unset.stderr
+    merge = subprocess.run(["bash", str(PROJECT / "deploy" / "slurm" / "report-merge.sh")], capture_output=True,
+                           text=True, timeout=30, check=True, env={**path, "AS_OF": "2026-10-01"})
+    assert merge.stdout.split() == ["report", "--merge-index", "--as-of", "2026-10-01"]
