@@ -690,15 +690,40 @@ def test_the_notebook_runs_and_displays_the_app(small_org: Path, monkeypatch):
     assert last and "application/vnd.jupyter.widget-view+json" in last[0]["data"]
 
 
-def test_app_command_binds_localhost_with_a_token():
-    cmd, url = app_command.server_command(Path("/x/conversation.ipynb"), 9123, "tok", lab=False)
-    assert "--Voila.ip=127.0.0.1" in cmd and "--token=tok" in cmd and "--strip_sources=True" in cmd
-    assert url == "http://127.0.0.1:9123/?token=tok"
-    cmd, url = app_command.server_command(Path("/x/conversation.ipynb"), 9123, "tok", lab=True,
-                                          lab_settings=Path("/cfg"))
-    assert "--ServerApp.ip=127.0.0.1" in cmd and "--IdentityProvider.token=tok" in cmd
-    assert "--LabApp.app_settings_dir=/cfg" in cmd
-    assert url == "http://127.0.0.1:9123/lab/tree/conversation.ipynb?token=tok"
+def test_app_command_binds_localhost_and_keeps_the_token_off_the_command_line(tmp_path: Path):
+    import json
+    import stat
+
+    notebook = Path("/x/conversation.ipynb")
+    voila_dir, lab_dir = tmp_path / "voila", tmp_path / "lab"
+    voila_dir.mkdir(mode=0o700)
+    lab_dir.mkdir(mode=0o700)
+    cmd = app_command.server_command(notebook, 9123, lab=False, config_dir=voila_dir)
+    assert "--Voila.ip=127.0.0.1" in cmd and "--strip_sources=True" in cmd
+    assert f"--Voila.config_file_paths={voila_dir}" in cmd
+    assert not any("token=" in part and "auto_token" not in part for part in cmd)
+    assert app_command.app_url(9123, "tok", notebook, lab=False) == "http://127.0.0.1:9123/?token=tok"
+    voila_json = app_command.write_server_config(voila_dir, 9123, "tok", lab=False)
+    assert voila_json == voila_dir / "voila.json" and stat.S_IMODE(voila_json.stat().st_mode) == 0o600
+    voila = json.loads(voila_json.read_text(encoding="utf-8"))["Voila"]
+    assert voila["token"] == "tok"
+    assert voila["tornado_settings"]["allow_remote_access"] is False
+    assert voila["tornado_settings"]["local_hostnames"] == ["localhost"]
+
+    cmd = app_command.server_command(notebook, 9123, lab=True, config_dir=lab_dir, lab_settings=Path("/cfg"))
+    assert "--ServerApp.ip=127.0.0.1" in cmd and "--LabApp.app_settings_dir=/cfg" in cmd
+    assert f"--ServerApp.config_file={lab_dir / 'jupyter_server_config.json'}" in cmd
+    assert not any("token" in part for part in cmd)
+    assert (app_command.app_url(9123, "tok", notebook, lab=True)
+            == "http://127.0.0.1:9123/lab/tree/conversation.ipynb?token=tok")
+    lab_json = app_command.write_server_config(lab_dir, 9123, "tok", lab=True)
+    assert stat.S_IMODE(lab_json.stat().st_mode) == 0o600
+    assert json.loads(lab_json.read_text(encoding="utf-8")) == {
+        "IdentityProvider": {"token": "tok"},
+        "ServerApp": {"allow_remote_access": False, "local_hostnames": ["localhost"]}}
+    with pytest.raises(FileExistsError):  # never written over (someone else's file, or a second server)
+        app_command.write_server_config(lab_dir, 9123, "other", lab=True)
+
     assert app_command.LAB_OVERRIDES["@jupyter-widgets/jupyterlab-manager:plugin"] == {"saveState": False}
     csp = app_command.voila_csp(9123)
     assert "default-src 'self'" in csp and "ws://127.0.0.1:9123" in csp and "http" not in csp.replace("ws://", "")

@@ -4,7 +4,9 @@
 app); :func:`render_summary_html` wraps it in a standalone page that prints on
 one sheet (written next to the conversation with ``Store.save_summary``). Every
 piece of user text goes through :func:`html.escape`; nothing typed in a
-conversation can become markup.
+conversation can become markup, and the page loads nothing from outside
+itself (:mod:`careerconv.html_policy`): it names fonts the reader's computer
+may have, never a web font.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from html import escape
 from typing import Iterable, Mapping
 
 from .. import schema as S
+from ..html_policy import CSP_META
 from ..questions import GENERIC_KINDS, QuestionSet
 from ..progress import horizon_date
 from .followup import STATUS_LABELS
@@ -214,12 +217,13 @@ def render_summary_html(record: dict, *, employee: Mapping | None = None, coach_
     Returns
     -------
     str
-        A complete ``<!doctype html>`` page with print styles; all user text escaped.
+        A complete ``<!doctype html>`` page with print styles that loads nothing from outside
+        itself; all user text escaped.
     """
     name = (employee or {}).get("name") or record["employee_id"]
     body = summary_fragment(record, employee=employee, coach_name=coach_name, question_set=question_set,
                             alternative=alternative)
-    return ("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+    return ("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">" + CSP_META +
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             f"<title>Career conversation – {_text(name)} – {escape(human_date(record['date']))}</title>"
             f"<style>{PAGE_CSS}</style></head><body><main>{body}</main></body></html>\n")

@@ -20,6 +20,17 @@ keeps the browser on 127.0.0.1: its stock template would otherwise fetch a
 stylesheet from a public CDN, telling a third party whenever a conversation is
 opened.
 
+The token is never on a command line, which every local user can read from
+the process list (``ps``, ``/proc/<pid>/cmdline``): it goes, with the other
+settings that are not for everyone's eyes, into a config file (mode 0600, in a
+private temporary folder of mode 0700, removed on exit) that the server reads
+at start (:func:`write_server_config`). Only the names of this computer are
+accepted in a request's Host header (127.0.0.1 and the other loopback
+addresses, ``localhost``): a page of some web site that has its own name point
+at 127.0.0.1 (DNS rebinding) gets 403 instead of the app. JupyterLab does that
+check by default on 127.0.0.1; Voila switches it off, and the config file
+switches it back on.
+
 Ctrl-C (or SIGTERM) stops the server cleanly: it is sent SIGTERM, shuts its
 kernels down (which saves any pending edit) and exits; it is killed only if it
 has not stopped after :data:`STOP_TIMEOUT` seconds.
@@ -53,6 +64,10 @@ LAB_OVERRIDES = {
     "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
 }
 STOP_TIMEOUT = 20.0
+# Host names a request may carry besides loopback addresses (jupyter_server's check, see the module docstring).
+LOCAL_HOSTNAMES = ("localhost",)
+VOILA_CONFIG = "voila.json"
+LAB_CONFIG = "jupyter_server_config.json"
 
 
 def register(subparsers, parent: argparse.ArgumentParser) -> None:
@@ -119,44 +134,101 @@ def voila_csp(port: int) -> str:
     ])
 
 
-def server_command(notebook: Path, port: int, token: str, lab: bool,
-                   lab_settings: Path | None = None, voila_config: Path | None = None) -> tuple[list[str], str]:
-    """The server's command line and the URL (with token) to open.
+def server_config(port: int, token: str, lab: bool) -> dict:
+    """The server's settings that stay off its command line: the token and the Host check (and Voila's CSP).
+
+    Parameters
+    ----------
+    port, token
+        Where the server listens and the token that protects it.
+    lab
+        JupyterLab (``jupyter_server_config.json``) instead of Voila (``voila.json``).
+
+    Returns
+    -------
+    dict
+        The content of the config file.
+    """
+    if lab:
+        return {"IdentityProvider": {"token": token},
+                "ServerApp": {"allow_remote_access": False, "local_hostnames": list(LOCAL_HOSTNAMES)}}
+    # Voila sets allow_remote_access=True in its Tornado settings, which turns jupyter_server's Host check
+    # off; its tornado_settings are applied after its own, so these turn it back on.
+    return {"Voila": {"token": token, "tornado_settings": {
+        "headers": {"Content-Security-Policy": voila_csp(port)},
+        "allow_remote_access": False, "local_hostnames": list(LOCAL_HOSTNAMES)}}}
+
+
+def write_server_config(folder: Path, port: int, token: str, lab: bool) -> Path:
+    """Write :func:`server_config` into ``folder``, readable by this user only (mode 0600).
+
+    ``folder`` must be private (``tempfile.mkdtemp`` makes it 0700); the file
+    must not exist yet.
+
+    Returns
+    -------
+    Path
+        The config file (``jupyter_server_config.json`` or ``voila.json``).
+
+    Raises
+    ------
+    FileExistsError
+        If the file is already there (someone else's, or a second server in the same folder).
+    """
+    path = folder / (LAB_CONFIG if lab else VOILA_CONFIG)
+    # Created with mode 0600 at once (the umask can only take bits away): no moment in which it is readable.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump(server_config(port, token, lab), out, indent=1)
+    return path
+
+
+def server_command(notebook: Path, port: int, lab: bool, config_dir: Path,
+                   lab_settings: Path | None = None) -> list[str]:
+    """The server's command line (which holds no secret: see :func:`write_server_config`).
 
     Parameters
     ----------
     notebook
         The conversation notebook.
-    port, token
-        Where to listen and the token that protects it.
+    port
+        Where to listen.
     lab
         JupyterLab instead of Voila.
+    config_dir
+        The private folder holding the file written by :func:`write_server_config`.
     lab_settings
         A folder holding JupyterLab's ``overrides.json`` (``--lab`` only).
-    voila_config
-        A folder holding a ``voila.json`` (Voila only).
 
     Returns
     -------
-    (list of str, str)
+    list of str
     """
-    base = f"http://127.0.0.1:{port}"
     if lab:
         cmd = [sys.executable, "-m", "jupyterlab", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-               "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", "--ServerApp.open_browser=False",
+               "--ServerApp.port_retries=0", f"--ServerApp.config_file={config_dir / LAB_CONFIG}",
+               "--ServerApp.open_browser=False",
                f"--ServerApp.root_dir={notebook.parent}", "--ServerApp.log_level=WARN",
                "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
         if lab_settings is not None:
             cmd.append(f"--LabApp.app_settings_dir={lab_settings}")
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             cmd.append("--allow-root")
-        return cmd, f"{base}/lab/tree/{notebook.name}?token={token}"
-    cmd = [sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--port={port}",
-           "--Voila.port_retries=0", "--Voila.ip=127.0.0.1", f"--token={token}", "--strip_sources=True",
-           "--show_tracebacks=False", "--Voila.log_level=WARN"]
-    if voila_config is not None:
-        cmd.append(f"--Voila.config_file_paths={voila_config}")
-    return cmd, f"{base}/?token={token}"
+        return cmd
+    # auto_token: should the config file ever not be read, Voila takes a token of its own (random, or
+    # $JUPYTER_TOKEN; the printed URL then does not open the app) rather than run with none.
+    return [sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--port={port}",
+            "--Voila.port_retries=0", "--Voila.ip=127.0.0.1", "--Voila.auto_token=True",
+            f"--Voila.config_file_paths={config_dir}", "--strip_sources=True",
+            "--show_tracebacks=False", "--Voila.log_level=WARN"]
+
+
+def app_url(port: int, token: str, notebook: Path, lab: bool) -> str:
+    """The URL to open: the app (or the notebook in JupyterLab) on 127.0.0.1 with the token."""
+    base = f"http://127.0.0.1:{port}"
+    if lab:
+        return f"{base}/lab/tree/{notebook.name}?token={token}"
+    return f"{base}/?token={token}"
 
 
 def wait_until_listening(proc: subprocess.Popen, port: int, timeout: float = READY_TIMEOUT) -> bool:
@@ -204,18 +276,23 @@ def run(args: argparse.Namespace) -> int:
         raise FileNotFoundError(f"the app notebook {notebook} is missing; reinstall careerconv")
     port = choose_port(args.port)
     token = secrets.token_urlsafe(24)
-    workdir = Path(tempfile.mkdtemp(prefix="careerconv-app-"))
-    settings = voila_config = None
-    if args.lab:
-        notebook = Path(shutil.copy2(notebook, workdir / NOTEBOOK))
-        settings = workdir / ".settings"
-        settings.mkdir()
-        (settings / "overrides.json").write_text(json.dumps(LAB_OVERRIDES, indent=1), encoding="utf-8")
-    else:
-        voila_config = workdir
-        config_json = {"Voila": {"tornado_settings": {"headers": {"Content-Security-Policy": voila_csp(port)}}}}
-        (workdir / "voila.json").write_text(json.dumps(config_json, indent=1), encoding="utf-8")
-    cmd, url = server_command(notebook, port, token, args.lab, settings, voila_config)
+    workdir = Path(tempfile.mkdtemp(prefix="careerconv-app-"))  # mode 0700: this user's only
+    settings = None
+    # In a hidden folder: JupyterLab's file browser shows the working folder but never hidden files.
+    server_dir = workdir / ".server"
+    try:
+        server_dir.mkdir(mode=0o700)
+        write_server_config(server_dir, port, token, args.lab)
+        if args.lab:
+            notebook = Path(shutil.copy2(notebook, workdir / NOTEBOOK))
+            settings = workdir / ".settings"
+            settings.mkdir()
+            (settings / "overrides.json").write_text(json.dumps(LAB_OVERRIDES, indent=1), encoding="utf-8")
+    except BaseException:
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise
+    cmd = server_command(notebook, port, args.lab, server_dir, settings)
+    url = app_url(port, token, notebook, args.lab)
     env = {**os.environ, config.DATA_ENV: str(data)}
     what = "JupyterLab" if args.lab else "Voila"
     print(f"careerconv app: starting {what} on {data} ...", flush=True)

@@ -3,7 +3,9 @@
 The notebook (``notebooks/hr_analytics.ipynb``) is executed in-process with
 papermill and exported without code by nbconvert (through
 :class:`careerconv.report.html_export.ReportExporter`, which also drops
-stderr). ``--csv DIR`` writes the same privacy-protected aggregate tables for
+stderr and makes a page that loads nothing from outside itself: no script
+from a CDN, so opening it tells no third party and it works offline).
+``--csv DIR`` writes the same privacy-protected aggregate tables for
 HR's own tools: UTF-8 with a BOM, formulas neutralised
 (:func:`careerconv.exporting.frame_to_csv_bytes`). Parameters are checked
 before anything runs, so a bad date, department or group size is one readable

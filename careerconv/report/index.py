@@ -3,6 +3,8 @@
 For the operator who ran the batch (it lists every employee of the batch, so
 it is not for an employee's eyes). Every name, id and error message is
 escaped; links are relative, so the reports folder can be moved or zipped.
+Like every page careerconv writes, it loads nothing from outside itself
+(:mod:`careerconv.html_policy`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from ..html_policy import CSP_META
 
 __all__ = ["IndexEntry", "index_html", "MADE", "UNCHANGED", "FAILED"]
 
@@ -69,7 +73,7 @@ def index_html(entries: Sequence[IndexEntry], *, as_of: dt.date, folder: Path, t
     Returns
     -------
     str
-        A complete HTML document.
+        A complete HTML document that loads nothing from outside itself.
     """
     title = title or f"Progress reports as of {as_of.isoformat()}"
     failed = [e for e in entries if e.status == FAILED]
@@ -89,6 +93,7 @@ def index_html(entries: Sequence[IndexEntry], *, as_of: dt.date, folder: Path, t
                f"{counts[FAILED]} failed")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
+{CSP_META}
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{_e(title)}</title>
 <style>
