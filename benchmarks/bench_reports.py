@@ -269,6 +269,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"dask executor: {share:.0%} of the runner's throughput on the same {args.jobs} cores (goal: within "
               f"20 %, i.e. >= 80 %: {'met' if share >= 0.80 else 'NOT met'}); --dask local:{args.jobs} also starts "
               f"and stops its cluster (started in {dask['cluster_start']:.1f} s here), once per batch")
+        # All in = a fixed cost per batch (worker processes start and stop) + the running cluster's time per
+        # report; from the two measured walls, the batch size from which --dask local:N is within 20 % too.
+        fixed = max(dask["local_wall"] - dask["running_wall"], 0.0)
+        per_runner, per_dask = runner_wall / n, dask["running_wall"] / n
+        if per_runner > 0.8 * per_dask:
+            break_even = 0.8 * fixed / (per_runner - 0.8 * per_dask)
+            share_big = per_runner * args.project / (fixed + per_dask * args.project)
+            print(f"--dask local:{args.jobs} all in: {fixed:.1f} s fixed per batch (worker processes start and "
+                  f"stop) + {per_dask:.2f} s per report, so within 20 % of the runner from about "
+                  f"{break_even:.0f} reports on; at {args.project:,} reports {share_big:.0%} of its throughput")
         print(f"scheduling overhead per task: {1000 * dask['overhead']:.1f} ms (1000 no-op report tasks through the "
               f"scheduler, wall / tasks)")
         per_report = args.jobs * dask["running_wall"] / n
