@@ -43,9 +43,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 PROJECT = Path(__file__).resolve().parent.parent
 SAMPLE = PROJECT / "data" / "sample"
 OUTPUT = PROJECT / "tests" / "output" / "offline"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 AS_OF = "2026-10-02"  # the day after the app's conversation (tests/app_harness.py: START)
 OTHERS = ["E0002", "E0017"]  # two more reports beside the one of the person the coach just met
 # Written out by hand: what every page must say to the browser.
@@ -306,19 +303,6 @@ def test_the_exporter_refuses_a_template_that_would_load_scripts(monkeypatch):
 
 
 # --------------------------------------------------------------------------- in a browser, offline
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI", "").strip().lower() in ("1", "true", "yes"):
-            pytest.fail(f"{CHROMIUM} is missing; CI must run the browser tests (apt-get install chromium)")
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 class _OfflinePage:

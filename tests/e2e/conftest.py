@@ -27,16 +27,9 @@ import pytest
 
 from orgs import make_small_org
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PROJECT = Path(__file__).resolve().parents[2]
 OUTPUT = PROJECT / "tests" / "output" / "e2e"
 URL_RE = re.compile(r"(http://127\.0\.0\.1:(\d+)/\S*token=([A-Za-z0-9_-]+))")
-
-
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
 
 
 def free_port() -> int:
@@ -97,20 +90,6 @@ class AppServer:
                 self.proc.wait()
         self._reader.join(timeout=5)
         return self.proc.returncode
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """Debian's Chromium, headless, driven by Playwright."""
-    if not Path(CHROMIUM).exists():
-        if _in_ci():
-            pytest.fail(f"{CHROMIUM} is missing; CI must run the browser tests (apt-get install chromium)")
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); browser tests skipped")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
