@@ -34,6 +34,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from careerconv import config
 from careerconv.cli import main as cli_main
 
 from app_harness import Harness
@@ -41,7 +42,7 @@ from app_harness import Harness
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 PROJECT = Path(__file__).resolve().parent.parent
-SAMPLE = PROJECT / "data" / "sample"
+SAMPLE = config.SAMPLE_DATA_DIR
 OUTPUT = PROJECT / "tests" / "output" / "offline"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
