@@ -48,9 +48,15 @@ def _wheelhouse() -> Path:
     return folder
 
 
+def _clean_env() -> dict[str, str]:
+    """This process's environment without what would show the source checkout (PYTHONPATH, ...) to a child."""
+    return {k: v for k, v in os.environ.items() if k not in SCRUBBED}
+
+
 def _pip(python: Path | str, *args: str, timeout: float = 1200) -> subprocess.CompletedProcess:
+    # Without PYTHONPATH: pip would take the checkout on it (and its .egg-info) for an installed careerconv.
     return subprocess.run([str(python), "-m", "pip", "--disable-pip-version-check", *args], capture_output=True,
-                          text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+                          text=True, timeout=timeout, stdin=subprocess.DEVNULL, env=_clean_env())
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +93,7 @@ def installed(wheel, tmp_path_factory) -> Path:
 
 
 def _env(venv: Path, home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in SCRUBBED}
+    env = _clean_env()
     jupyter = home / "jupyter"
     env.update(PATH=f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}", PYTHONNOUSERSITE="1",
                MPLBACKEND="Agg", PYTHONUNBUFFERED="1", JUPYTER_CONFIG_DIR=str(jupyter / "config"),
