@@ -1,6 +1,8 @@
 """A real install: the wheel works in a fresh virtual environment, from any folder.
 
-The wheel is built from this checkout (``pip wheel --no-deps``) and must hold
+The wheel is built from a copy of this checkout (``pip wheel --no-deps``;
+the copy keeps the build's ``build/`` and ``.egg-info`` out of the checkout,
+and any derived tables the tests left in the sample) and must hold
 everything the commands read at run time (notebooks, question sets, the
 sample organisation's records) and nothing a source checkout collects next
 to them (derived tables, lock files). It is then installed, not editable,
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -59,12 +62,23 @@ def _pip(python: Path | str, *args: str, timeout: float = 1200) -> subprocess.Co
                           text=True, timeout=timeout, stdin=subprocess.DEVNULL, env=_clean_env())
 
 
+# Not part of a source tree: version control, environments, build output, the user's data and reports.
+NOT_SOURCE = {".git", ".venv", "build", "dist", "data", "reports", ".pytest_cache", ".hypothesis"}
+
+
+def _not_source(folder: str, names: list[str]) -> set[str]:
+    top = Path(folder) == PROJECT_DIR
+    return {n for n in names if (top and n in NOT_SOURCE) or n.endswith(".egg-info") or n in ("__pycache__", "output")}
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
-    """careerconv's wheel, built from this checkout."""
+    """careerconv's wheel, built from a copy of this checkout."""
+    source = tmp_path_factory.mktemp("source") / "careerconv-src"
+    shutil.copytree(PROJECT_DIR, source, ignore=_not_source)
     out = tmp_path_factory.mktemp("dist")
     house = _wheelhouse()
-    built = _pip(sys.executable, "wheel", "--no-deps", "--find-links", str(house), "-w", str(out), str(PROJECT_DIR))
+    built = _pip(sys.executable, "wheel", "--no-deps", "--find-links", str(house), "-w", str(out), str(source))
     assert built.returncode == 0, built.stdout + built.stderr
     (found,) = out.glob("careerconv-*.whl")
     return found
