@@ -34,7 +34,7 @@ unit: setup
 	$(BIN)/python -m pytest -q tests --ignore=tests/e2e -p no:nbval
 
 notebooks: setup
-	$(BIN)/python -m pytest -q --nbval-lax notebooks
+	$(BIN)/python -m pytest -q --nbval-lax careerconv/notebooks
 
 e2e: setup browser
 	$(BIN)/python -m pytest -q tests/e2e

@@ -3,7 +3,8 @@
 The data folder is chosen, in order, from an explicit argument (``--data``),
 the ``CAREERCONV_DATA`` environment variable, or ``./data``. Reports go to
 ``reports/`` next to the data folder unless told otherwise
-(``CAREERCONV_REPORTS``).
+(``CAREERCONV_REPORTS``). Files shipped in the package (notebooks, question
+sets, the sample organisation) are found by :mod:`careerconv.resources`.
 """
 
 from __future__ import annotations
@@ -11,13 +12,16 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from . import resources
+
 DATA_ENV = "CAREERCONV_DATA"
 REPORTS_ENV = "CAREERCONV_REPORTS"
-PACKAGE_DIR = Path(__file__).resolve().parent
-PROJECT_DIR = PACKAGE_DIR.parent
-SAMPLE_DATA_DIR = PROJECT_DIR / "data" / "sample"
-NOTEBOOKS_DIR = PROJECT_DIR / "notebooks"
-BUILTIN_QUESTION_SETS_DIR = PACKAGE_DIR / "question_sets"
+PACKAGE_DIR = resources.package_path()
+# The source checkout careerconv runs from, or None when it is installed (site-packages).
+PROJECT_DIR = resources.source_checkout()
+SAMPLE_DATA_DIR = resources.sample_data_dir()
+NOTEBOOKS_DIR = resources.notebooks_dir()
+BUILTIN_QUESTION_SETS_DIR = resources.question_sets_dir()
 
 
 def data_dir(explicit: str | os.PathLike | None = None) -> Path:
@@ -42,13 +46,15 @@ def reports_dir(data: Path, explicit: str | os.PathLike | None = None) -> Path:
     """Return the folder generated reports go to.
 
     Defaults to ``reports/`` beside the data folder, so ``./data`` pairs with
-    ``./reports`` and ``data/sample`` with ``data/reports``... except that the
-    sample folder is committed, so its reports go to the project ``reports/``.
+    ``./reports``... except for the bundled sample organisation, which lives
+    inside the package: its reports go to ``reports/sample`` in the source
+    checkout, or in the current folder when careerconv is installed (never
+    into site-packages).
     """
     chosen = explicit or os.environ.get(REPORTS_ENV)
     if chosen:
         return Path(chosen).expanduser().resolve()
     data = Path(data).resolve()
-    if data == SAMPLE_DATA_DIR.resolve():
-        return (PROJECT_DIR / "reports" / "sample").resolve()
+    if data == SAMPLE_DATA_DIR:
+        return ((PROJECT_DIR or Path.cwd()) / "reports" / "sample").resolve()
     return (data.parent / "reports").resolve()

@@ -8,17 +8,18 @@ from pathlib import Path
 
 import pytest
 
+from careerconv import config
+
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-PROJECT = Path(__file__).resolve().parent.parent
-SAMPLE = PROJECT / "data" / "sample"
+SAMPLE = config.SAMPLE_DATA_DIR
 
 
 @pytest.fixture
 def sample_data(tmp_path: Path) -> Path:
-    """A private copy of the committed sample organisation (data/sample), safe to change."""
+    """A private copy of the committed sample organisation (careerconv/sample), safe to change."""
     if not (SAMPLE / "roster.csv").exists():
-        pytest.fail("data/sample is missing: regenerate it as data/sample/README.md says")
+        pytest.fail("careerconv/sample is missing: regenerate it as careerconv/sample/README.md says")
     target = tmp_path / "data"
     shutil.copytree(SAMPLE, target, ignore=shutil.ignore_patterns("derived", ".locks"))
     return target

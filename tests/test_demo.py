@@ -13,13 +13,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from careerconv import cli, demo, schema as S
+from careerconv import cli, config, demo, schema as S
 from careerconv.store import Store
 
 PROJECT = Path(__file__).resolve().parent.parent
-SAMPLE = PROJECT / "data" / "sample"
+SAMPLE = config.SAMPLE_DATA_DIR
 SAMPLE_ARGS = ["--employees", "24", "--seed", "1", "--as-of", "2026-10-01"]
-SAMPLE_COMMAND = "careerconv demo --data data/sample --employees 24 --seed 1 --as-of 2026-10-01 --force"
+SAMPLE_COMMAND = "careerconv demo --data careerconv/sample --employees 24 --seed 1 --as-of 2026-10-01 --force"
 AS_OF = dt.date(2026, 10, 1)
 OPTION_WORDS = {  # words that show the kind of an option in its text
     "course": ("course",), "mentoring": ("mentor",), "stretch project": ("stretch project",),
@@ -430,15 +430,15 @@ def test_cli_rejects_bad_arguments_without_a_traceback(tmp_path, capsys):
 
 
 def test_committed_sample_matches_the_documented_command(tmp_path):
-    """data/sample is what its README's command writes, even in a fresh process with another hash seed."""
+    """careerconv/sample is what its README's command writes, even in a fresh process with another hash seed."""
     assert SAMPLE_COMMAND in (SAMPLE / "README.md").read_text(encoding="utf-8")
     root = tmp_path / "sample"
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     subprocess.run([sys.executable, "-m", "careerconv.cli", "--data", str(root), "demo", *SAMPLE_ARGS, "--quiet"],
                    check=True, cwd=PROJECT, env=env, capture_output=True, timeout=300)
     committed, fresh = _files(SAMPLE), _files(root)
-    assert sorted(committed) == sorted(fresh), "regenerate data/sample as its README says"
-    assert [k for k in committed if committed[k] != fresh[k]] == [], "regenerate data/sample as its README says"
+    assert sorted(committed) == sorted(fresh), "regenerate careerconv/sample as its README says"
+    assert [k for k in committed if committed[k] != fresh[k]] == [], "regenerate careerconv/sample as its README says"
     assert (SAMPLE / ".gitignore").read_text(encoding="utf-8").split() == ["derived/", ".locks/"]
 
 

@@ -34,6 +34,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from careerconv import config
 from careerconv.cli import main as cli_main
 
 from app_harness import Harness
@@ -41,7 +42,7 @@ from app_harness import Harness
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 PROJECT = Path(__file__).resolve().parent.parent
-SAMPLE = PROJECT / "data" / "sample"
+SAMPLE = config.SAMPLE_DATA_DIR
 OUTPUT = PROJECT / "tests" / "output" / "offline"
 AS_OF = "2026-10-02"  # the day after the app's conversation (tests/app_harness.py: START)
 OTHERS = ["E0002", "E0017"]  # two more reports beside the one of the person the coach just met

@@ -1,12 +1,20 @@
 """Packaging: what a new user and CI rely on before any code runs.
 
-environment.yml and pyproject.toml name the same dependencies at the same
-minimum versions; README.md opens with the two commands; CI runs `make test`;
-the `careerconv` console script and every command's --help work.
+environment.yml names pyproject.toml's runtime dependencies and
+environment-test.yml those plus every extra, at the same minimum versions;
+every third-party module careerconv imports is declared (optional ones only
+in their extra, and imported lazily) and every runtime dependency is used;
+package-data names files that exist; `papermill --help-notebook` lists each
+notebook's parameters with their types and defaults; README.md opens with the
+two commands; CI runs `make test`; the `careerconv` console script and every
+command's --help work. The wheel itself is tested in tests/test_install.py.
 """
 
 from __future__ import annotations
 
+import ast
+import importlib.metadata
+import importlib.resources
 import os
 import re
 import shutil
@@ -15,10 +23,11 @@ import sys
 import tomllib
 from pathlib import Path
 
+import nbformat
 import pytest
 import yaml
 
-from careerconv import cli
+from careerconv import cli, config, resources
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # conda-forge names that differ from the PyPI name
@@ -34,13 +43,13 @@ def _requirement(text: str) -> tuple[str, str]:
     return name, match.group(2).replace(" ", "")
 
 
-def _conda_dependencies() -> dict[str, str]:
-    env = yaml.safe_load((PROJECT_DIR / "environment.yml").read_text(encoding="utf-8"))
+def _conda_dependencies(file: str) -> dict[str, str]:
+    env = yaml.safe_load((PROJECT_DIR / file).read_text(encoding="utf-8"))
     found: dict[str, str] = {}
     for entry in env["dependencies"]:
         if isinstance(entry, dict):
             for pip_entry in entry.get("pip", []):
-                if pip_entry.startswith("-"):  # "-e ." installs the project itself
+                if pip_entry.startswith("-") or pip_entry == ".":  # "-e ." / "." install the project itself
                     continue
                 name, spec = _requirement(pip_entry)
                 found[name] = spec
@@ -56,30 +65,237 @@ def _pyproject() -> dict:
     return tomllib.loads((PROJECT_DIR / "pyproject.toml").read_text(encoding="utf-8"))
 
 
-def _pyproject_dependencies() -> dict[str, str]:
-    project = _pyproject()["project"]
-    found = dict(_requirement(r) for r in project["dependencies"])
-    for extra in project.get("optional-dependencies", {}).values():
-        found.update(_requirement(r) for r in extra)
+def _runtime_dependencies() -> dict[str, str]:
+    return dict(_requirement(r) for r in _pyproject()["project"]["dependencies"])
+
+
+def _extra_dependencies() -> dict[str, dict[str, str]]:
+    extras = _pyproject()["project"].get("optional-dependencies", {})
+    return {extra: dict(_requirement(r) for r in reqs) for extra, reqs in extras.items()}
+
+
+def _all_dependencies() -> dict[str, str]:
+    found = _runtime_dependencies()
+    for reqs in _extra_dependencies().values():
+        found.update(reqs)
     return found
 
 
-def test_environment_and_pyproject_list_the_same_dependencies():
-    conda, pip = _conda_dependencies(), _pyproject_dependencies()
-    assert set(conda) == set(pip), (f"only in environment.yml: {sorted(set(conda) - set(pip))}; "
-                                    f"only in pyproject.toml: {sorted(set(pip) - set(conda))}")
+def _assert_same(conda: dict[str, str], pip: dict[str, str], file: str, what: str) -> None:
+    assert set(conda) == set(pip), (f"only in {file}: {sorted(set(conda) - set(pip))}; "
+                                    f"only in {what}: {sorted(set(pip) - set(conda))}")
     differ = {name: (conda[name], pip[name]) for name in conda if conda[name] != pip[name]}
-    assert not differ, f"minimum versions differ (environment.yml, pyproject.toml): {differ}"
+    assert not differ, f"minimum versions differ ({file}, pyproject.toml): {differ}"
 
 
-def test_environment_installs_the_project_and_the_python_pyproject_asks_for():
-    env = yaml.safe_load((PROJECT_DIR / "environment.yml").read_text(encoding="utf-8"))
+def test_runtime_environment_lists_the_runtime_dependencies_only():
+    _assert_same(_conda_dependencies("environment.yml"), _runtime_dependencies(), "environment.yml",
+                 "pyproject.toml's dependencies")
+
+
+def test_test_environment_lists_the_runtime_dependencies_and_every_extra():
+    _assert_same(_conda_dependencies("environment-test.yml"), _all_dependencies(), "environment-test.yml",
+                 "pyproject.toml's dependencies and optional-dependencies")
+
+
+def _env(file: str) -> dict:
+    return yaml.safe_load((PROJECT_DIR / file).read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(("file", "install"), [("environment.yml", "."), ("environment-test.yml", "-e .")])
+def test_environments_install_the_project_and_the_python_pyproject_asks_for(file, install):
+    env = _env(file)
     pip_section = next(e["pip"] for e in env["dependencies"] if isinstance(e, dict) and "pip" in e)
-    assert "-e ." in pip_section
+    assert install in pip_section, f"{file} should install careerconv with `pip install {install}`"
     python = next(e for e in env["dependencies"] if isinstance(e, str) and _requirement(e)[0] == "python")
     pinned = re.search(r"(\d+)\.(\d+)", python)
     required = re.search(r">=\s*(\d+)\.(\d+)", _pyproject()["project"]["requires-python"])
     assert (int(pinned[1]), int(pinned[2])) >= (int(required[1]), int(required[2]))
+
+
+def test_the_two_environments_have_their_own_names():
+    assert _env("environment.yml")["name"] != _env("environment-test.yml")["name"]
+
+
+def test_readme_says_how_to_use_each_environment_and_the_extras():
+    text = (PROJECT_DIR / "README.md").read_text(encoding="utf-8")
+    for words in ("conda env create -f environment.yml", "conda env create -f environment-test.yml",
+                  "pip install .", *(f"careerconv[{extra}]" for extra in _extra_dependencies())):
+        assert words in text, f"README.md does not mention {words!r}"
+
+
+# --- what careerconv imports against what it declares
+
+# Imported only where the feature is used, with an error naming the extra to install.
+OPTIONAL_MODULES = {"duckdb": "duckdb", "dask": "dask", "distributed": "dask"}
+# Runtime dependencies careerconv runs rather than imports, and why.
+RUN_NOT_IMPORTED = {
+    "voila": "careerconv app serves the conversation notebook with it",
+    "jupyterlab": "careerconv app --lab opens the notebook in it",
+    "ipykernel": "the python3 kernel every notebook (app, report, HR page) runs in",
+}
+
+
+def _imports_of(source: str) -> list[tuple[str, bool]]:
+    """(top-level module, imported at module level) for every absolute import in some Python source."""
+    tree = ast.parse(source)
+    found = []
+
+    def visit(node: ast.AST, top_level: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.Import):
+                found.extend((alias.name.split(".")[0], top_level) for alias in child.names)
+            elif isinstance(child, ast.ImportFrom) and child.level == 0 and child.module:
+                found.append((child.module.split(".")[0], top_level))
+            nested = isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+            guarded = isinstance(child, ast.Try) and any(
+                h.type is not None and "ImportError" in ast.unparse(h.type) for h in child.handlers)
+            visit(child, top_level and not nested and not guarded)
+
+    visit(tree, True)
+    return found
+
+
+def _third_party_imports() -> dict[str, dict[str, bool]]:
+    """{module: {file: imported at module level}} for careerconv's code and its notebooks."""
+    sources = [(path, path.read_text(encoding="utf-8")) for path in sorted((PROJECT_DIR / "careerconv").rglob("*.py"))]
+    for path in sorted(config.NOTEBOOKS_DIR.glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type == "code":
+                code = "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!")))
+                sources.append((path, code))
+    found: dict[str, dict[str, bool]] = {}
+    for path, code in sources:
+        for module, top_level in _imports_of(code):
+            if module in sys.stdlib_module_names or module == "careerconv":
+                continue
+            where = found.setdefault(module, {})
+            name = str(path.relative_to(PROJECT_DIR))
+            where[name] = where.get(name, False) or top_level
+    return found
+
+
+def _distribution(module: str) -> str:
+    names = importlib.metadata.packages_distributions().get(module)
+    assert names, f"{module} is imported but no installed distribution provides it"
+    return _requirement(names[0])[0]
+
+
+def test_import_scanner_sees_lazy_and_guarded_imports():
+    found = dict(_imports_of("import numpy as np\n"
+                             "try:\n    import duckdb\nexcept ImportError:\n    duckdb = None\n"
+                             "def f():\n    from distributed import Client\n"))
+    assert found == {"numpy": True, "duckdb": False, "distributed": False}
+
+
+def test_every_imported_module_is_declared():
+    runtime, extras = _runtime_dependencies(), _extra_dependencies()
+    problems = []
+    for module, files in sorted(_third_party_imports().items()):
+        dist = _distribution(module)
+        if module in OPTIONAL_MODULES:
+            extra = OPTIONAL_MODULES[module]
+            if dist not in extras.get(extra, {}):
+                problems.append(f"{module} ({dist}) is not in the {extra} extra")
+            eager = sorted(f for f, top_level in files.items() if top_level)
+            if eager:
+                problems.append(f"{module} is optional but imported when {', '.join(eager)} is loaded")
+            if dist in runtime:
+                problems.append(f"{module} ({dist}) is optional but a runtime dependency")
+        elif dist not in runtime:
+            problems.append(f"{module} is imported by {', '.join(sorted(files))} but {dist} is not in "
+                            "pyproject.toml's dependencies")
+    assert not problems, "\n".join(problems)
+
+
+def test_every_runtime_dependency_is_used():
+    imported = {_distribution(module) for module in _third_party_imports()}
+    unused = sorted(set(_runtime_dependencies()) - imported - set(RUN_NOT_IMPORTED))
+    assert not unused, f"runtime dependencies no command imports or runs (make them an extra): {unused}"
+    assert "duckdb" not in _runtime_dependencies() and "duckdb" in _extra_dependencies()["test"]
+
+
+def test_duckdb_engine_says_which_extra_to_install(monkeypatch):
+    from careerconv.analytics import engine_duckdb
+
+    monkeypatch.setitem(sys.modules, "duckdb", None)  # as if it were not installed
+    with pytest.raises(ValueError, match=re.escape("pip install 'careerconv[duckdb]'")):
+        engine_duckdb._duckdb()
+
+
+def test_every_package_data_pattern_names_files_that_exist():
+    patterns = _pyproject()["tool"]["setuptools"]["package-data"]["careerconv"]
+    empty = [p for p in patterns if not list((PROJECT_DIR / "careerconv").glob(p))]
+    assert not empty, f"package-data patterns that match nothing: {empty}"
+    shipped = {f for p in patterns for f in (PROJECT_DIR / "careerconv").glob(p)}
+    for needed in ("notebooks/conversation.ipynb", "notebooks/progress_report.ipynb",
+                   "notebooks/hr_analytics.ipynb", "question_sets/career-conversation.yaml", "sample/roster.csv"):
+        assert PROJECT_DIR / "careerconv" / needed in shipped, needed
+
+
+def test_packaged_resources_are_found_inside_the_package():
+    package = Path(importlib.resources.files("careerconv"))
+    for path in (config.NOTEBOOKS_DIR, config.SAMPLE_DATA_DIR, config.BUILTIN_QUESTION_SETS_DIR):
+        assert path.is_dir() and path.is_relative_to(package), path
+    assert resources.source_checkout() == PROJECT_DIR  # these tests run from the source checkout
+
+
+def test_sample_reports_go_to_the_project_in_a_checkout_and_to_the_current_folder_when_installed(
+        tmp_path, monkeypatch):
+    monkeypatch.delenv(config.REPORTS_ENV, raising=False)
+    assert config.reports_dir(config.SAMPLE_DATA_DIR) == PROJECT_DIR / "reports" / "sample"
+    assert config.reports_dir(tmp_path / "data") == tmp_path / "reports"
+    monkeypatch.setattr(config, "PROJECT_DIR", None)  # as installed in site-packages
+    monkeypatch.chdir(tmp_path)
+    assert config.reports_dir(config.SAMPLE_DATA_DIR) == tmp_path / "reports" / "sample"
+
+
+def test_source_checkout_is_not_recognised_from_another_project(tmp_path, monkeypatch):
+    (tmp_path / "careerconv").mkdir()
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "something-else"\n', encoding="utf-8")
+    monkeypatch.setattr(resources, "package_path", lambda *parts: tmp_path.joinpath("careerconv", *parts))
+    resources.source_checkout.cache_clear()
+    try:
+        assert resources.source_checkout() is None
+        (tmp_path / "pyproject.toml").write_text("not toml [", encoding="utf-8")
+        resources.source_checkout.cache_clear()
+        assert resources.source_checkout() is None
+        (tmp_path / "pyproject.toml").write_text('[project]\nname = "careerconv"\n', encoding="utf-8")
+        resources.source_checkout.cache_clear()
+        assert resources.source_checkout() == tmp_path
+    finally:
+        monkeypatch.undo()
+        resources.source_checkout.cache_clear()
+
+
+# --- notebook parameters as papermill reads them
+
+def _parameters(notebook: Path) -> list[tuple[str, str, str]]:
+    """(name, type, default) of each line of the notebook's parameters cell."""
+    cell = next(c for c in nbformat.read(notebook, as_version=4).cells if "parameters" in c.metadata.get("tags", []))
+    found = []
+    for line in cell.source.splitlines():
+        match = re.match(r"^(\w+): (\w+) = (.+?)  # .+$", line)
+        assert match, f"{notebook.name}: parameter line {line!r} is not `name: type = value  # help`"
+        found.append(match.groups())
+    return found
+
+
+NOTEBOOKS = sorted(config.NOTEBOOKS_DIR.glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])
+def test_papermill_help_notebook_lists_every_parameter(notebook):
+    papermill = Path(sys.executable).parent / "papermill"
+    command = [str(papermill)] if papermill.exists() else [sys.executable, "-m", "papermill"]
+    result = subprocess.run([*command, "--help-notebook", str(notebook)], capture_output=True, text=True,
+                            timeout=120, stdin=subprocess.DEVNULL)
+    assert result.returncode == 0, result.stderr
+    assert "Unable to parse" not in result.stdout + result.stderr, result.stderr
+    listed = re.findall(r"^  (\w+): (\w+) \(default (.*?)\)", result.stdout, re.M)
+    expected = _parameters(notebook)
+    assert expected, f"{notebook.name} has an empty parameters cell"
+    assert listed == expected, f"papermill --help-notebook {notebook.name} printed:\n{result.stdout}"
 
 
 def test_requirement_reader_maps_conda_names():

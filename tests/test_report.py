@@ -340,7 +340,8 @@ def test_notebook_is_thin_with_a_tagged_literal_parameters_cell():
     names = [line.split(":")[0] for line in lines]
     assert names == ["employee_id", "data_dir", "as_of", "horizons", "figure_format", "dpi", "pdf_path"]
     assert all(re.match(r"^\w+: \w+ = .+  # .+$", line) for line in lines)
-    assert 'data_dir: str = "../data/sample"' in params[0].source
+    assert 'data_dir: str = "../sample"' in params[0].source
+    assert (NOTEBOOK.parent / "../sample").resolve() == config.SAMPLE_DATA_DIR
     for cell in code:
         assert not re.search(r"^\s*(def|class) ", cell.source, re.M)
         assert not cell.outputs and cell.execution_count is None

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from careerconv import cli
+from careerconv import cli, config
 from careerconv.report.index import FAILED, MADE, IndexEntry
 from careerconv.report.shards import (
     Shard,
@@ -32,7 +32,7 @@ from careerconv.report.shards import (
 from careerconv.store import Store
 from report_org import AS_OF, SIX, make_six_person_org
 
-SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
+SAMPLE = config.SAMPLE_DATA_DIR
 DAY = dt.date.fromisoformat(AS_OF)
 
 

@@ -1,6 +1,7 @@
 """The duckdb engine.
 
-The whole rating computation as one SQL query.
+The whole rating computation as one SQL query. DuckDB is an optional
+dependency (no command selects this engine): ``pip install 'careerconv[duckdb]'``.
 """
 
 from __future__ import annotations
@@ -14,13 +15,22 @@ from .inputs import ParquetTable
 from .partials import _PARTIAL_COLUMNS, RatingPartials, _Layout, _Roster, _empty_partials, _sql_string, _typed_partials
 
 
+def _duckdb():
+    """The duckdb module, or a ValueError saying how to install it."""
+    try:
+        import duckdb
+    except ImportError:
+        raise ValueError("the duckdb engine needs DuckDB, which is not installed: "
+                         "pip install 'careerconv[duckdb]'") from None
+    return duckdb
+
+
 def _partials_duckdb(ratings: pd.DataFrame | ParquetTable, roster: _Roster, catalogue: pd.DataFrame,
                      drafts: list[str], layout: _Layout) -> RatingPartials:
     """The DuckDB engine: the whole computation as one SQL query (see :func:`rating_partials`)."""
-    import duckdb
     import pyarrow as pa
 
-    con = duckdb.connect(config={"threads": 2, "preserve_insertion_order": False})
+    con = _duckdb().connect(config={"threads": 2, "preserve_insertion_order": False})
     try:
         con.register("roster_t", pa.table({"employee_id": roster.ids, "emp": pa.array(np.arange(len(roster.dept))),
                                            "dept": pa.array(roster.dept)}))

@@ -1,10 +1,10 @@
 """The coach's live app (ipywidgets): run a career conversation and its check-ins.
 
-Use it from the last cell of ``notebooks/conversation.ipynb`` (JupyterLab, or
+Use it from the last cell of ``careerconv/notebooks/conversation.ipynb`` (JupyterLab, or
 Voila via ``careerconv app``)::
 
     from careerconv.app import ConversationApp
-    ConversationApp(data_dir="../data/sample")
+    ConversationApp(data_dir="../sample")
 
 Modules: :mod:`.facilitation` (the app object), :mod:`.sections` (a section's
 questions and its alternative bank), :mod:`.editors` (the editor of a question;

@@ -18,7 +18,7 @@ def resolve_data_dir(data_dir: str | os.PathLike | None = None) -> Path:
     data_dir
         An explicit folder (the notebook's ``data_dir`` parameter). Empty or
         None means: ``$CAREERCONV_DATA`` (set by ``careerconv app``), else the
-        bundled sample data (``data/sample``).
+        bundled sample organisation (``careerconv/sample``).
 
     Returns
     -------

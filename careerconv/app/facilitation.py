@@ -77,7 +77,7 @@ class ConversationApp:
     Parameters
     ----------
     data_dir
-        The data folder; empty or None: ``$CAREERCONV_DATA``, else ``data/sample``
+        The data folder; empty or None: ``$CAREERCONV_DATA``, else the bundled sample (``careerconv/sample``)
         (see :func:`resolve_data_dir`).
     clock
         Returns the current time (timezone-aware). Injected by tests.

@@ -1,6 +1,6 @@
 """``careerconv app``: start the coach's app on the data folder (Voila, or JupyterLab with ``--lab``).
 
-The server runs ``notebooks/conversation.ipynb`` and is bound to 127.0.0.1 and
+The server runs ``careerconv/notebooks/conversation.ipynb`` and is bound to 127.0.0.1 and
 protected by a fresh random token; the command prints the full URL (with the
 token) and opens it in the browser unless ``--no-browser``. The data folder
 reaches the notebook through the ``CAREERCONV_DATA`` environment variable: the

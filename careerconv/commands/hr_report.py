@@ -1,6 +1,6 @@
 """``careerconv hr-report``: the HR analytics notebook rendered to HTML, and its tables as CSV.
 
-The notebook (``notebooks/hr_analytics.ipynb``) is executed in-process with
+The notebook (``careerconv/notebooks/hr_analytics.ipynb``) is executed in-process with
 papermill and exported without code by nbconvert (through
 :class:`careerconv.report.html_export.ReportExporter`, which also drops
 stderr and makes a page that loads nothing from outside itself: no script

@@ -1,6 +1,6 @@
 """Per-employee progress reports: what they show, how they look, how a batch is made.
 
-A report is the notebook ``notebooks/progress_report.ipynb`` executed with
+A report is the notebook ``careerconv/notebooks/progress_report.ipynb`` executed with
 papermill for one employee and exported to HTML without code. The notebook is
 thin; it calls:
 

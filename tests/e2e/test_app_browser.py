@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from careerconv import config
 from careerconv.progress import horizon_date
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
@@ -354,6 +355,6 @@ def test_jupyterlab_conversation_draft_after_kernel_shutdown_and_checkin(browser
     page.click(".cc-close")
     checkin(ui, data)
     # the notebook on disk never holds outputs or widget state from this session
-    nb = json.loads((Path(__file__).resolve().parents[2] / "notebooks" / "conversation.ipynb").read_text())
+    nb = json.loads((config.NOTEBOOKS_DIR / "conversation.ipynb").read_text())
     assert "widgets" not in nb["metadata"] and all(not c.get("outputs") for c in nb["cells"])
     page.close()
