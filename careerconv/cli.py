@@ -2,17 +2,23 @@
 
 Each command lives in its own module under :mod:`careerconv.commands` with a
 ``register(subparsers)`` function that adds its parser and sets ``func``; this
-module only builds the parser, resolves the data folder and turns errors a
-user can act on into one readable message on stderr and a non-zero exit code.
+module only builds the parser, resolves the data folder, gives each command
+its settings (flag, else environment, else ``careerconv.toml``, else default:
+:mod:`careerconv.settings`) and turns errors a user can act on into one
+readable message on stderr and a non-zero exit code. Results go to stdout,
+everything else to stderr (:mod:`careerconv.commands.streams`).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from . import __version__, config
+from . import settings as S
+from .commands import streams
 from .schema import ValidationError
 from .store import Conflict, NotFound
 
@@ -28,16 +34,24 @@ COMMAND_MODULES = (
     "careerconv.commands.erase",
     "careerconv.commands.validate",
     "careerconv.commands.refresh",
+    "careerconv.commands.config",
 )
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
 
 
-def _data_parent() -> argparse.ArgumentParser:
+def _common_parent() -> argparse.ArgumentParser:
+    """The options every command takes, before or after its name (SUPPRESS: a command's parser never
+    overwrites a value given before the command with its own default)."""
     parent = argparse.ArgumentParser(add_help=False)
     parent.add_argument("--data", metavar="DIR", default=argparse.SUPPRESS,
                         help=f"data folder (default: ${config.DATA_ENV} or ./data)")
+    parent.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                        help="no progress bars or status messages on stderr (results, warnings and errors stay)")
+    parent.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                        help="also show the settings in force and where each came from, and more detail, "
+                             "on stderr")
     return parent
 
 
@@ -47,12 +61,17 @@ def build_parser() -> argparse.ArgumentParser:
         prog="careerconv",
         description="Career conversations: the coach's app, progress reports, HR analytics, "
                     "all on a folder of open files.",
-        parents=[_data_parent()],
+        parents=[_common_parent()],
+        epilog=f"Settings: {S.FILE_NAME} in the data folder holds the values you would otherwise repeat as "
+               "flags (minimum group size, horizons, reports folder, port ...); `careerconv config` shows them "
+               "and where each comes from.",
     )
     parser.add_argument("--version", action="version", version=f"careerconv {__version__}")
+    parser.add_argument("--config", metavar="FILE", default=None,
+                        help=f"settings file (default: {S.FILE_NAME} in the data folder, if there is one)")
     subparsers = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
     subparsers.required = True
-    parent = _data_parent()
+    parent = _common_parent()
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers, parent)
     return parser
@@ -64,15 +83,26 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.data_dir = config.data_dir(getattr(args, "data", None))
     try:
+        args.settings_file = S.find_file(args.data_dir, args.config)
+        args.settings_values = S.load(args.settings_file) if args.settings_file else {}
+        args.settings = S.apply(args, args.settings_values, args.settings_file, os.environ)
+    except (S.SettingsError, FileNotFoundError, ValueError) as exc:
+        print(f"careerconv {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    streams.show_settings(args, args.settings)
+    try:
         code = args.func(args)
     except ValidationError as exc:
+        streams.close_bars()
         print(f"careerconv {args.command}: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except (NotFound, Conflict, FileNotFoundError, FileExistsError, PermissionError, ValueError, KeyError) as exc:
+        streams.close_bars()
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"careerconv {args.command}: error: {message}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
+        streams.close_bars()
         print(f"careerconv {args.command}: interrupted", file=sys.stderr)
         return 130
     return int(code or 0)

@@ -151,7 +151,8 @@ def test_bom_and_cp1252_files_from_the_command_line(files: Path, capsys):
 def test_export_table_csv_and_parquet(data: Path, files: Path, capsys, monkeypatch):
     code, out, err = run(capsys, "--data", str(data), "export", "skill_ratings", "--format", "parquet",
                          "-o", str(files / "r.parquet"))
-    assert (code, err) == (0, "") and "Wrote 2 row(s) of skill_ratings" in out
+    # The status line is on stderr; stdout is left for results.
+    assert (code, out) == (0, "") and "Wrote 2 row(s) of skill_ratings" in err
     assert len(pd.read_parquet(files / "r.parquet")) == 2
     monkeypatch.chdir(files)
     code, out, _ = run(capsys, "--data", str(data), "export", "history")
@@ -174,7 +175,7 @@ def test_export_usage_errors(data: Path, files: Path, capsys):
 def test_export_employee(data: Path, files: Path, capsys):
     out_dir = files / "ana"
     code, out, err = run(capsys, "--data", str(data), "export", "--employee", "E001", str(out_dir))
-    assert code == 0 and err == "" and f"Exported everything held about E001 to {out_dir}" in out
+    assert code == 0 and out == "" and f"Exported everything held about E001 to {out_dir}" in err
     assert (out_dir / "conversations" / "E001-h20230403.json").exists()
     manifest = json.loads((out_dir / "manifest.json").read_text())
     assert manifest["employee_id"] == "E001"
@@ -205,7 +206,7 @@ def test_erase_asks_on_a_terminal(data: Path, capsys, monkeypatch):
     monkeypatch.setattr(sys, "stdin", _Terminal("no\n"))
     before = tree(data)
     code, out, err = run(capsys, "--data", str(data), "erase", "--employee", "E001")
-    assert code == 1 and "Type E001 to confirm" in out and "Not confirmed; nothing was erased" in err
+    assert code == 1 and out == "" and "Type E001 to confirm" in err and "Not confirmed; nothing was erased" in err
     assert tree(data) == before
     monkeypatch.setattr(sys, "stdin", _Terminal("E001\n"))
     code, out, err = run(capsys, "--data", str(data), "erase", "--employee", "E001")
