@@ -77,15 +77,52 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def parse_command_line(argv: list[str] | None = None, environ: dict[str, str] | None = None) -> argparse.Namespace:
+    """The command line parsed, with the data folder and every setting of the command resolved.
+
+    Parameters
+    ----------
+    argv
+        The arguments (default: ``sys.argv[1:]``).
+    environ
+        The environment (default: ``os.environ``).
+
+    Returns
+    -------
+    argparse.Namespace
+        The command's arguments; a setting's ``args.<dest>`` holds its value (flag, else environment,
+        else settings file, else default), ``args.settings`` where each came from, ``args.settings_file``
+        the file read (or None) and ``args.settings_values`` its values.
+
+    Raises
+    ------
+    SystemExit
+        For a usage error (argparse's message, exit code 2).
+    careerconv.settings.SettingsError
+        If the settings file is not valid (nothing should run).
+    FileNotFoundError
+        If ``--config FILE`` does not exist.
+    ValueError
+        If an environment variable holds a value its setting does not allow.
+    """
+    return resolve_settings(build_parser().parse_args(argv), environ)
+
+
+def resolve_settings(args: argparse.Namespace, environ: dict[str, str] | None = None) -> argparse.Namespace:
+    """Give parsed ``args`` their data folder and settings (see :func:`parse_command_line`)."""
+    args.data_dir = config.data_dir(getattr(args, "data", None))
+    args.settings_file = S.find_file(args.data_dir, args.config)
+    args.settings_values = S.load(args.settings_file) if args.settings_file else {}
+    args.settings = S.apply(args, args.settings_values, args.settings_file,
+                            os.environ if environ is None else environ)
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    args.data_dir = config.data_dir(getattr(args, "data", None))
+    args = build_parser().parse_args(argv)
     try:
-        args.settings_file = S.find_file(args.data_dir, args.config)
-        args.settings_values = S.load(args.settings_file) if args.settings_file else {}
-        args.settings = S.apply(args, args.settings_values, args.settings_file, os.environ)
+        resolve_settings(args)
     except (S.SettingsError, FileNotFoundError, ValueError) as exc:
         print(f"careerconv {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_FAILED

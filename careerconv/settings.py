@@ -70,7 +70,7 @@ def _type_name(value: Any) -> str:
         return "a list"
     if isinstance(value, dict):
         return "a table"
-    return type(value).__name__  # dates and times: TOML has them, careerconv settings do not
+    return f"a {type(value).__name__}"  # dates and times: TOML has them, careerconv settings do not
 
 
 @dataclass(frozen=True)
@@ -497,6 +497,8 @@ def _toml_value(value: Any) -> str:
         return f'"{escaped}"'
     if isinstance(value, dict):
         return "{...}"
+    if hasattr(value, "isoformat"):  # TOML dates and times
+        return value.isoformat()
     return repr(value)
 
 
