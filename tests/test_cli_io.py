@@ -350,13 +350,17 @@ def test_progress_bars_on_a_terminal_but_not_with_quiet(data: Path, capsys, monk
     assert "\r" in terminal.getvalue() and "rewriting" in terminal.getvalue()
     assert main(["--data", str(data), "validate"]) == 0
     assert "checking" in terminal.getvalue()
+    assert main(["--data", str(data), "import", "roster", str(data.parent / "roster.csv")]) == 0
+    assert f"importing the roster {data.parent / 'roster.csv'}" in terminal.getvalue()
     quiet = _TerminalErr()
     monkeypatch.setattr(sys, "stderr", quiet)
     assert main(["--data", str(data), "refresh", "--full", "-q"]) == 0
     assert main(["--data", str(data), "--quiet", "validate"]) == 0
+    assert main(["--data", str(data), "import", "-q", "roster", str(data.parent / "roster.csv")]) == 0
     assert quiet.getvalue() == ""
     out = capsys.readouterr().out
-    assert out.splitlines()[0] == str(data / "derived") and "all good" in out.splitlines()[-1]
+    assert out.splitlines()[0] == str(data / "derived") and "all good" in out.splitlines()[1]
+    assert "Employees: added 0, updated 0, unchanged 2" in out  # -q keeps the results
 
 
 def test_validate_lists_problems_on_stdout(data: Path, capsys):

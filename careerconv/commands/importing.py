@@ -42,7 +42,8 @@ dates:
   YYYY-MM-DD, Excel date cells and Excel serial numbers are read as they are.
   For DD/MM/YYYY vs MM/DD/YYYY the order is decided for the whole file: if one
   date can only be read one way (25/03/2024) that order is used for all; if
-  every date reads both ways (03/04/2024), say which with --date-order.
+  every date reads both ways (03/04/2024), say which with --date-order (or
+  once for the data folder: [import] date_order = "dmy" in careerconv.toml).
 """ + _COMMON_EPILOG + """
 examples:
   careerconv import history ratings-2019-2023.csv

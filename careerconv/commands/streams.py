@@ -83,7 +83,8 @@ def bars_enabled(args: argparse.Namespace) -> bool:
 _open_bars: list[Any] = []
 
 
-def progress_bar(args: argparse.Namespace, total: int | None, desc: str, unit: str = "it") -> Any:
+def progress_bar(args: argparse.Namespace, total: int | None, desc: str, unit: str = "it",
+                 bar_format: str | None = None) -> Any:
     """A tqdm bar on stderr (disabled, drawing nothing, when :func:`bars_enabled` is False).
 
     It is closed by its user, or by :func:`close_bars` when the command stops on an error, so that the
@@ -92,42 +93,81 @@ def progress_bar(args: argparse.Namespace, total: int | None, desc: str, unit: s
     from tqdm import tqdm
 
     bar = tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, disable=not bars_enabled(args),
-               dynamic_ncols=True, leave=False)
+               dynamic_ncols=True, leave=False, bar_format=bar_format)
     _open_bars.append(bar)
     return bar
 
 
+def _close(bar: Any) -> None:
+    bar.close()
+    if bar in _open_bars:
+        _open_bars.remove(bar)
+
+
 def close_bars() -> None:
     """Close every progress bar still open (the command failed or was interrupted)."""
-    while _open_bars:
-        _open_bars.pop().close()
+    for item in reversed(list(_open_bars)):  # tqdm bars and the _Ticking clocks that redraw them
+        item.close()
+    _open_bars.clear()
+
+
+class _Ticking:
+    """A bar redrawn twice a second from a background thread, so its clock moves while one long call runs."""
+
+    def __init__(self, bar: Any):
+        self.bar = bar
+        self._stop = threading.Event()
+        self._thread = None
+        if not bar.disable:
+            self._thread = threading.Thread(target=self._tick, daemon=True)
+            self._thread.start()
+        _open_bars.append(self)
+
+    def _tick(self) -> None:
+        while not self._stop.wait(0.5):
+            self.bar.refresh()
+
+    def close(self) -> None:
+        """Stop the clock and remove the bar."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        _close(self.bar)
+        if self in _open_bars:
+            _open_bars.remove(self)
 
 
 class Steps:
-    """A progress bar over the named steps of a command, for work that reports no finer progress.
+    """A bar over the named steps of a command whose work reports no finer progress.
 
     ``step = Steps(args, ("reading", "writing"))``, then ``step("reading")`` ...
     ``step("writing")`` ... ``step.finish()``: each call completes the steps
-    before it and shows the one now running, with the time spent so far.
+    before it and shows the one now running, and the clock runs throughout.
+    No time left is shown: steps take very different times.
     """
 
     def __init__(self, args: argparse.Namespace, names: tuple[str, ...]):
         self.names = names
         self._done = 0
-        self._bar = progress_bar(args, len(names), names[0] if names else "", unit="step")
+        bar = progress_bar(args, len(names), self._label(0), unit="step", bar_format="{desc} {elapsed}")
+        self._live = _Ticking(bar)
+
+    def _label(self, index: int) -> str:
+        return f"{self.names[index]} (step {index + 1} of {len(self.names)})" if self.names else ""
 
     def __call__(self, name: str) -> None:
         index = self.names.index(name)
+        bar = self._live.bar
         if index > self._done:
-            self._bar.update(index - self._done)
+            bar.update(index - self._done)
             self._done = index
-        self._bar.set_description_str(name)
+        bar.set_description_str(self._label(index))
 
     def finish(self) -> None:
         """All steps done: the bar is removed."""
-        self._bar.update(len(self.names) - self._done)
+        self._live.bar.update(len(self.names) - self._done)
         self._done = len(self.names)
-        _close(self._bar)
+        self._live.close()
 
 
 class Counter:
@@ -149,36 +189,21 @@ class Counter:
 class Working:
     """For one long call that reports no progress of its own: what is running, and for how long (on a terminal).
 
-    ``with Working(args, "importing staff.csv"): ...`` redraws the elapsed time
-    twice a second from a background thread, and removes the line when done.
+    ``with Working(args, "importing staff.csv"): ...`` shows the elapsed time,
+    redrawn twice a second, and removes the line when done.
     """
 
     def __init__(self, args: argparse.Namespace, desc: str):
-        self._bar = progress_bar(args, None, desc, unit="s")
-        self._bar.bar_format = "{desc}: {elapsed}"
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._tick, daemon=True) if not self._bar.disable else None
-
-    def _tick(self) -> None:
-        while not self._stop.wait(0.5):
-            self._bar.refresh()
+        self._args, self._desc = args, desc
+        self._live: _Ticking | None = None
 
     def __enter__(self) -> "Working":
-        if self._thread is not None:
-            self._thread.start()
+        self._live = _Ticking(progress_bar(self._args, None, self._desc, unit="s", bar_format="{desc} {elapsed}"))
         return self
 
     def __exit__(self, *exc_info) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-        _close(self._bar)
-
-
-def _close(bar: Any) -> None:
-    bar.close()
-    if bar in _open_bars:
-        _open_bars.remove(bar)
+        if self._live is not None:
+            self._live.close()
 
 
 class DeprecatedSpelling(argparse.Action):
