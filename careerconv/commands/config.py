@@ -32,8 +32,9 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
                "  careerconv config\n"
                "  careerconv --data /srv/careers config --format toml > /srv/careers/careerconv.toml\n"
                "  careerconv --config team.toml config --format json\n\n"
-               "settings:\n" + "\n".join(f"  {s.key:<24}{s.help} (default: {s.default_text})"
-                                         for s in S.SETTINGS),
+               "settings:\n" + "\n".join(
+                   textwrap.fill(f"{s.key:<24}{s.help} (default: {s.default_text})", 78, initial_indent="  ",
+                                 subsequent_indent=" " * 26, break_on_hyphens=False) for s in S.SETTINGS),
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--format", choices=FORMATS, default="table",
                    help="table (readable, default), toml (a settings file to start from), json (tools)")
