@@ -259,3 +259,24 @@ def test_verbose_shows_the_settings_a_command_ran_with(tmp_path: Path, capsys):
     assert "due.soon_days  4  (flag --soon)" in err
     code, out, err = run(capsys, "--data", str(data), "due", "--soon", "4", "--format", "json")
     assert err == ""
+
+
+# --------------------------------------------------------------------------- the settings reach the work
+
+
+def test_report_and_hr_report_run_with_the_files_settings(sample_data: Path, capsys, monkeypatch):
+    """The reports folder, chart format and minimum group size of careerconv.toml are the ones the outputs show."""
+    monkeypatch.delenv("CAREERCONV_REPORTS", raising=False)
+    write_settings(sample_data, '[reports]\nfolder = "../shared reports"\nfigures = "png"\njobs = 1\n\n'
+                                "[privacy]\nmin_group_size = 9\n")
+    shared = sample_data.parent / "shared reports"
+    code, out, err = run(capsys, "--data", str(sample_data), "report", "E0002", "--as-of", "2026-10-01")
+    assert code == 0, err
+    assert f"reports in {shared}" in out and "\r" not in err
+    page = (shared / "E0002" / "progress-2026-10-01.html").read_text(encoding="utf-8")
+    assert "data:image/png" in page and "<svg" not in page
+
+    code, out, err = run(capsys, "--data", str(sample_data), "hr-report", "--as-of", "2026-10-01")
+    assert (code, out) == (0, "") and err == f"wrote {shared / 'hr-analytics-2026-10-01.html'}\n"
+    hr = (shared / "hr-analytics-2026-10-01.html").read_text(encoding="utf-8")
+    assert "fewer than 9 employees" in hr and "fewer than 5 employees" not in hr
