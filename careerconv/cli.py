@@ -47,6 +47,8 @@ def _common_parent() -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
     parent.add_argument("--data", metavar="DIR", default=argparse.SUPPRESS,
                         help=f"data folder (default: ${config.DATA_ENV} or ./data)")
+    parent.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS,
+                        help=f"settings file (default: {S.FILE_NAME} in the data folder, if there is one)")
     parent.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
                         help="no progress bars or status messages on stderr (results, warnings and errors stay)")
     parent.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
@@ -67,8 +69,6 @@ def build_parser() -> argparse.ArgumentParser:
                "and where each comes from.",
     )
     parser.add_argument("--version", action="version", version=f"careerconv {__version__}")
-    parser.add_argument("--config", metavar="FILE", default=None,
-                        help=f"settings file (default: {S.FILE_NAME} in the data folder, if there is one)")
     subparsers = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
     subparsers.required = True
     parent = _common_parent()
@@ -111,7 +111,7 @@ def parse_command_line(argv: list[str] | None = None, environ: dict[str, str] | 
 def resolve_settings(args: argparse.Namespace, environ: dict[str, str] | None = None) -> argparse.Namespace:
     """Give parsed ``args`` their data folder and settings (see :func:`parse_command_line`)."""
     args.data_dir = config.data_dir(getattr(args, "data", None))
-    args.settings_file = S.find_file(args.data_dir, args.config)
+    args.settings_file = S.find_file(args.data_dir, getattr(args, "config", None))
     args.settings_values = S.load(args.settings_file) if args.settings_file else {}
     args.settings = S.apply(args, args.settings_values, args.settings_file,
                             os.environ if environ is None else environ)

@@ -280,3 +280,22 @@ def test_report_and_hr_report_run_with_the_files_settings(sample_data: Path, cap
     assert (code, out) == (0, "") and err == f"wrote {shared / 'hr-analytics-2026-10-01.html'}\n"
     hr = (shared / "hr-analytics-2026-10-01.html").read_text(encoding="utf-8")
     assert "fewer than 9 employees" in hr and "fewer than 5 employees" not in hr
+
+
+def test_config_key_prints_the_value_alone_for_a_script(tmp_path: Path, capsys, monkeypatch):
+    monkeypatch.delenv("CAREERCONV_REPORTS", raising=False)
+    data = tmp_path / "data"
+    write_settings(data, "[reports]\nhorizons = [6, 24]\npdf = true\n")
+    assert run(capsys, "--data", str(data), "config", "reports.horizons") == (0, "6,24\n", "")
+    assert run(capsys, "--data", str(data), "config", "reports.pdf") == (0, "true\n", "")
+    assert run(capsys, "--data", str(data), "config", "reports.folder") == (0, f"{tmp_path / 'reports'}\n", "")
+    assert run(capsys, "--data", str(data), "config", "reports.jobs") == (0, "\n", "")
+    code, out, err = run(capsys, "--data", str(data), "config", "reports.job")
+    assert (code, out) == (1, "") and err.startswith("careerconv config: error: unknown setting 'reports.job'; "
+                                                     "settings are: privacy.min_group_size, ")
+
+
+def test_config_option_works_after_the_command_too(tmp_path: Path):
+    team = write_settings(tmp_path, "[due]\nsoon_days = 45\n", name="team.toml")
+    args = parse_command_line(["--data", str(tmp_path / "data"), "due", "--config", str(team)], environ={})
+    assert args.soon == 45

@@ -30,12 +30,15 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
             "until it is fixed.")),
         epilog="examples:\n"
                "  careerconv config\n"
+               "  careerconv config reports.folder          # the value alone, for a script\n"
                "  careerconv --data /srv/careers config --format toml > /srv/careers/careerconv.toml\n"
                "  careerconv --config team.toml config --format json\n\n"
                "settings:\n" + "\n".join(
                    textwrap.fill(f"{s.key:<24}{s.help} (default: {s.default_text})", 78, initial_indent="  ",
                                  subsequent_indent=" " * 26, break_on_hyphens=False) for s in S.SETTINGS),
         formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("key", nargs="?", metavar="KEY",
+                   help="print only this setting's value, for a script (e.g. reports.folder)")
     p.add_argument("--format", choices=FORMATS, default="table",
                    help="table (readable, default), toml (a settings file to start from), json (tools)")
     p.set_defaults(func=run)
@@ -44,6 +47,11 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print the effective settings on stdout."""
     resolved = S.effective(args.settings_values, args.settings_file, os.environ)
+    if args.key is not None:
+        if args.key not in resolved:
+            raise ValueError(f"unknown setting {args.key!r}; settings are: {', '.join(resolved)}")
+        streams.result(f"{plain_value(resolved[args.key], args.data_dir)}\n")
+        return 0
     if args.format == "json":
         streams.result(format_json(resolved, args.settings_file, args.data_dir))
     elif args.format == "toml":
@@ -51,6 +59,22 @@ def run(args: argparse.Namespace) -> int:
     else:
         streams.result(format_table(resolved, args.settings_file, args.data_dir))
     return 0
+
+
+def plain_value(item: S.Resolved, data_dir: Path) -> str:
+    """One setting's value as a shell script wants it: a folder as a path, a list as ``6,12,18``, true/false.
+
+    Where the command decides at run time (no value) the line is empty, except for the reports folder,
+    which is the folder the default gives for ``data_dir``.
+    """
+    value = item.value
+    if value is None:
+        return str(config.reports_dir(data_dir)) if item.setting.key == "reports.folder" else ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(v) for v in value)
+    return str(value)
 
 
 def _file_line(file: Path | None, data_dir: Path) -> str:
