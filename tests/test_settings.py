@@ -1,4 +1,4 @@
-"""careerconv.toml: every setting from flag > environment > file > default, errors that name the key, `careerconv config`."""
+"""careerconv.toml: each setting from flag > environment > file > default; errors that name the key; `config`."""
 
 from __future__ import annotations
 

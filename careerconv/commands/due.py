@@ -107,9 +107,9 @@ def run(args: argparse.Namespace) -> int:
         name = f"Career conversations ({args.coach})" if args.coach else "Career conversations"
         path = ics.write_calendar(args.ics, events, name=name)
         n_conv = sum(e.kind == "conversation" for e in events)
-        streams.status(args, f"Wrote {_plural(len(events), 'calendar event')} ({_plural(n_conv, 'career conversation')}, "
-                             f"{_plural(len(events) - n_conv, 'check-in')}, up to "
-                             f"{as_of + dt.timedelta(days=horizon)}) to {path}")
+        streams.status(args, f"Wrote {_plural(len(events), 'calendar event')} "
+                             f"({_plural(n_conv, 'career conversation')}, {_plural(len(events) - n_conv, 'check-in')}, "
+                             f"up to {as_of + dt.timedelta(days=horizon)}) to {path}")
     return 0
 
 
