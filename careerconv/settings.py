@@ -284,6 +284,8 @@ def find_file(data_dir: Path, explicit: str | os.PathLike | None = None) -> Path
     ------
     FileNotFoundError
         If ``explicit`` is given and is not a file.
+    SettingsError
+        If ``<data>/careerconv.toml`` is there but is not a file.
     """
     if explicit is not None:
         path = Path(explicit).expanduser().resolve()
@@ -293,7 +295,9 @@ def find_file(data_dir: Path, explicit: str | os.PathLike | None = None) -> Path
                                     f"{Path(data_dir) / FILE_NAME}")
         return path
     path = Path(data_dir) / FILE_NAME
-    return path if path.is_file() else None
+    if path.exists() and not path.is_file():
+        raise SettingsError(path, ["is not a file (a folder?); the settings file must be a TOML file"])
+    return path if path.exists() else None
 
 
 def _unknown(key: str) -> str:

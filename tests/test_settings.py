@@ -184,6 +184,16 @@ def test_files_as_editors_save_them(tmp_path: Path):
         S.load(latin)
     assert "not UTF-8 text" in str(exc.value)
     assert S.load(write_settings(tmp_path, "")) == {}
+    dotted = write_settings(tmp_path, "reports.jobs = 2\ndue = { soon_days = 7 }\n", name="dotted.toml")
+    assert S.load(dotted) == {"reports.jobs": 2, "due.soon_days": 7}
+
+
+def test_a_folder_named_like_the_settings_file_is_refused(tmp_path: Path, capsys):
+    (tmp_path / S.FILE_NAME).mkdir()
+    code, out, err = run(capsys, "--data", str(tmp_path), "validate")
+    assert (code, out) == (1, "")
+    assert err == f"careerconv validate: error: {tmp_path / S.FILE_NAME}: is not a file (a folder?); the settings " \
+                  "file must be a TOML file; nothing was run\n"
 
 
 def test_missing_config_file_and_bad_environment_are_errors(tmp_path: Path, capsys, monkeypatch):
