@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from careerconv import settings as S
 from careerconv.cli import main, parse_command_line
@@ -309,3 +311,39 @@ def test_config_option_works_after_the_command_too(tmp_path: Path):
     team = write_settings(tmp_path, "[due]\nsoon_days = 45\n", name="team.toml")
     args = parse_command_line(["--data", str(tmp_path / "data"), "due", "--config", str(team)], environ={})
     assert args.soon == 45
+
+
+_values = st.recursive(
+    st.one_of(st.integers(-10**6, 10**6), st.booleans(), st.text(max_size=20), st.floats(allow_nan=False),
+              st.dates()),
+    lambda inner: st.lists(inner, max_size=4), max_leaves=6)
+_names = st.one_of(st.sampled_from([s.name for s in S.SETTINGS]), st.from_regex(r"[a-z_]{1,10}", fullmatch=True))
+_sections = st.one_of(st.sampled_from(S.SECTIONS), st.from_regex(r"[a-z_]{1,10}", fullmatch=True))
+
+
+@given(st.dictionaries(_sections, st.dictionaries(_names, _values, max_size=4), max_size=4))
+@settings(max_examples=300, deadline=None)
+def test_property_any_document_is_read_or_refused_with_the_key_named(document):
+    lines = []
+    for section, body in document.items():
+        lines.append(f"[{section}]")
+        lines += [f"{name} = {S._toml_value(value)}" for name, value in body.items()]
+    text = "\n".join(lines) + "\n"
+    try:
+        values = S.parse(text, Path("/srv/careers/careerconv.toml"))
+    except S.SettingsError as exc:
+        for problem in exc.problems:
+            assert problem.startswith(("unknown key", "unknown section", "not valid TOML")) or \
+                any(problem.startswith(f"{key} = ") for key in S.BY_KEY), problem
+        return
+    assert set(values) <= set(S.BY_KEY)
+    assert all(f"{key.split('.')[1]} = " in text for key in values)
+
+
+@given(st.text(max_size=200))
+@settings(max_examples=300, deadline=None)
+def test_property_any_text_is_read_or_refused_never_a_crash(text):
+    try:
+        S.parse(text, Path("careerconv.toml"))
+    except S.SettingsError as exc:
+        assert exc.problems and str(exc).startswith("careerconv.toml: ")
