@@ -39,6 +39,7 @@ COMMAND_MODULES = (
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool whose reader went away
 
 
 def _common_parent() -> argparse.ArgumentParser:
@@ -52,8 +53,8 @@ def _common_parent() -> argparse.ArgumentParser:
     parent.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
                         help="no progress bars or status messages on stderr (results, warnings and errors stay)")
     parent.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
-                        help="also show the settings in force and where each came from, and more detail, "
-                             "on stderr")
+                        help="also show, on stderr, the settings the command runs with and where each came "
+                             "from (flag, environment, settings file, default)")
     return parent
 
 
@@ -138,6 +139,13 @@ def main(argv: list[str] | None = None) -> int:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"careerconv {args.command}: error: {message}", file=sys.stderr)
         return EXIT_FAILED
+    except BrokenPipeError:
+        # The reader of stdout has gone (`careerconv export T -o - | head`): stop quietly, as a tool killed by
+        # SIGPIPE does, and keep Python from failing again when it flushes stdout at exit.
+        streams.close_bars()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
         streams.close_bars()
         print(f"careerconv {args.command}: interrupted", file=sys.stderr)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -368,3 +369,18 @@ def test_validate_lists_problems_on_stdout(data: Path, capsys):
     code, out, err = run(capsys, "--data", str(data), "validate")
     assert code == 1 and err == ""
     assert out.startswith(f"{data}: 1 problem(s):\n  - ") and "broken.json" in out
+
+
+def test_a_reader_that_goes_away_stops_the_command_quietly(files: Path, capsys):
+    """`careerconv export roster -o - | true`: no BrokenPipeError traceback, exit status 141 like SIGPIPE."""
+    big = files / "big.csv"
+    big.write_text("employee_id,name,coach_id,department,role,cadence_months\n" + "".join(
+        f"E{i:05d},Person Number {i} With A Long Name,C00001,Engineering,Developer,6\n" for i in range(3000)))
+    data = files / "data"
+    assert run(capsys, "--data", str(data), "import", "roster", str(big))[0] == 0
+    proc = subprocess.Popen([sys.executable, "-m", "careerconv.cli", "--data", str(data), "export", "roster",
+                             "-o", "-"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    proc.stdout.close()  # the reader goes away (like `| true`) before the table is written
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141
+    assert "Traceback" not in err and "BrokenPipeError" not in err

@@ -8,7 +8,7 @@ The rule for every ``careerconv`` command:
 - **stderr** holds status ("wrote FILE"), warnings, prompts, progress bars
   and errors. ``-q/--quiet`` drops status and progress (never warnings or
   errors); ``-v/--verbose`` adds the settings in force and where each came
-  from, and other details.
+  from.
 - Progress bars (tqdm) are drawn only when stderr is a terminal, so a log
   file never collects ``\\r`` frames.
 """
