@@ -32,8 +32,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
+from .config import REPORTS_ENV
+
 FILE_NAME = "careerconv.toml"
-REPORTS_ENV = "CAREERCONV_REPORTS"  # the same variable config.reports_dir reads
 
 FLAG = "flag"
 ENVIRONMENT = "environment"
