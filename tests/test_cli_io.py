@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -384,3 +385,27 @@ def test_a_reader_that_goes_away_stops_the_command_quietly(files: Path, capsys):
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == 141
     assert "Traceback" not in err and "BrokenPipeError" not in err
+
+
+def test_app_prints_its_url_alone_on_stdout_and_takes_its_port_from_the_settings(data: Path, files: Path):
+    """A script can read the URL from stdout; the words for the person are on stderr; SIGTERM stops it cleanly."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    (data / "careerconv.toml").write_text(f"[app]\nport = {port}\nopen_browser = false\n")
+    err_path = files / "app.err"
+    with open(err_path, "wb") as err_file:
+        proc = subprocess.Popen([sys.executable, "-m", "careerconv.cli", "--data", str(data), "app"],
+                                stdout=subprocess.PIPE, stderr=err_file, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
+        try:
+            url = proc.stdout.readline().decode().strip()
+        finally:
+            proc.terminate()
+            code = proc.wait(timeout=90)
+    rest = proc.stdout.read().decode()
+    err = err_path.read_text()
+    assert url.startswith(f"http://127.0.0.1:{port}/?token=") and len(url.split("token=")[1]) >= 30
+    assert rest == "" and code == 0
+    assert err.startswith(f"careerconv app: starting Voila on {data} ...\ncareerconv app: the app is running at\n")
+    assert "careerconv app: stopped" in err and url not in err
