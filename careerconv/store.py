@@ -897,12 +897,14 @@ class Store:
         # they need atomicity (no reader sees half a file) but not fsync.
         atomic_write_bytes(self._part_path(table, bucket), buf.getvalue(), durable=False)
 
-    def refresh(self, full: bool = False) -> RefreshReport:
+    def refresh(self, full: bool = False,
+                progress: Callable[[int, int], None] | None = None) -> RefreshReport:
         """Bring the derived tables up to date with the record files.
 
         Only employees whose record folders changed since the last refresh are
         re-read; only the parts holding them are rewritten. ``full=True``
-        rebuilds everything from the record files.
+        rebuilds everything from the record files. ``progress(done, total)``,
+        if given, is called after each part is rewritten.
         """
         started = time.perf_counter()
         with self.lock("derived"):
@@ -926,7 +928,9 @@ class Store:
                 by_bucket.setdefault(bucket_of(e), set()).add(e)
             for bucket in damaged:  # rebuilt even when no employee is left in it
                 by_bucket.setdefault(bucket, set())
-            for bucket, employees in sorted(by_bucket.items()):
+            for done, (bucket, employees) in enumerate(sorted(by_bucket.items())):
+                if progress is not None:
+                    progress(done, len(by_bucket))
                 # A damaged bucket was widened above to all its employees, so
                 # nothing of its old parts is kept.
                 records = [r for e in sorted(employees) if e in current
@@ -943,6 +947,8 @@ class Store:
                         keep = old.filter(pc.invert(pc.is_in(old["employee_id"], value_set=gone)))
                         fresh = pa.concat_tables([keep, fresh]) if fresh.num_rows else keep
                     self._write_part(name, bucket, fresh)
+            if progress is not None:
+                progress(len(by_bucket), len(by_bucket))
             stale = self._stale_parts()
             for path in stale:  # parts of a layout with more buckets would be silently ignored
                 path.unlink()
@@ -984,12 +990,13 @@ class Store:
         return _to_pandas(arrow)
 
     # ------------------------------------------------------------------ checks
-    def validate(self) -> list[S.Problem]:
+    def validate(self, progress: Callable[[int, int], None] | None = None) -> list[S.Problem]:
         """Check the whole folder and return every problem (an empty list when all is well).
 
         Each problem that a command fixes says which. Temp files left by killed
         processes are not reported but removed (they are never data); the
-        paths removed are in ``self.swept``.
+        paths removed are in ``self.swept``. ``progress(done, total)``, if
+        given, is called as the employees' record folders are read.
         """
         problems: list[S.Problem] = []
         roster_ids: set[str] = set()
@@ -1013,11 +1020,14 @@ class Store:
                                                   "if it was committed and removes it if not"))
         self.swept = self.sweep_temp_files()
         self.problems = []
+        folders = {kind: sorted(p for p in (self.root / folder).iterdir() if p.is_dir())
+                   if (self.root / folder).is_dir() else [] for kind, folder in _RECORD_DIRS.items()}
+        total, done = sum(len(f) for f in folders.values()), 0
         for kind, folder in _RECORD_DIRS.items():
-            base = self.root / folder
-            if not base.is_dir():
-                continue
-            for emp_dir in sorted(p for p in base.iterdir() if p.is_dir()):
+            for emp_dir in folders[kind]:
+                if progress is not None:
+                    progress(done, total)
+                done += 1
                 try:
                     S.parse_identifier(emp_dir.name, what="employee folder name")
                 except ValueError as exc:
@@ -1046,6 +1056,8 @@ class Store:
                                                   f"{what} id {rid!r} differs only in case from {other!r}: the two "
                                                   "files collide on Windows and macOS; rename one (file name and "
                                                   f"{_ID_KEYS[kind]} inside)"))
+        if progress is not None:
+            progress(total, total)
         problems.extend(self.problems)
         for path in self._stale_parts():
             problems.append(S.Problem(str(path), "derived part from an older layout; it is ignored and removed on "

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
+import socket
+import subprocess
 import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from careerconv.cli import main
+from careerconv.cli import main, parse_command_line
 
 ROSTER = ("employee_id,name,coach_id,department,role,cadence_months,email\n"
           "E001,Ana Silva,C01,Engineering,Developer,6,ana@example.org\n"
@@ -151,7 +154,8 @@ def test_bom_and_cp1252_files_from_the_command_line(files: Path, capsys):
 def test_export_table_csv_and_parquet(data: Path, files: Path, capsys, monkeypatch):
     code, out, err = run(capsys, "--data", str(data), "export", "skill_ratings", "--format", "parquet",
                          "-o", str(files / "r.parquet"))
-    assert (code, err) == (0, "") and "Wrote 2 row(s) of skill_ratings" in out
+    # The status line is on stderr; stdout is left for results.
+    assert (code, out) == (0, "") and "Wrote 2 row(s) of skill_ratings" in err
     assert len(pd.read_parquet(files / "r.parquet")) == 2
     monkeypatch.chdir(files)
     code, out, _ = run(capsys, "--data", str(data), "export", "history")
@@ -174,7 +178,7 @@ def test_export_usage_errors(data: Path, files: Path, capsys):
 def test_export_employee(data: Path, files: Path, capsys):
     out_dir = files / "ana"
     code, out, err = run(capsys, "--data", str(data), "export", "--employee", "E001", str(out_dir))
-    assert code == 0 and err == "" and f"Exported everything held about E001 to {out_dir}" in out
+    assert code == 0 and out == "" and f"Exported everything held about E001 to {out_dir}" in err
     assert (out_dir / "conversations" / "E001-h20230403.json").exists()
     manifest = json.loads((out_dir / "manifest.json").read_text())
     assert manifest["employee_id"] == "E001"
@@ -205,7 +209,7 @@ def test_erase_asks_on_a_terminal(data: Path, capsys, monkeypatch):
     monkeypatch.setattr(sys, "stdin", _Terminal("no\n"))
     before = tree(data)
     code, out, err = run(capsys, "--data", str(data), "erase", "--employee", "E001")
-    assert code == 1 and "Type E001 to confirm" in out and "Not confirmed; nothing was erased" in err
+    assert code == 1 and out == "" and "Type E001 to confirm" in err and "Not confirmed; nothing was erased" in err
     assert tree(data) == before
     monkeypatch.setattr(sys, "stdin", _Terminal("E001\n"))
     code, out, err = run(capsys, "--data", str(data), "erase", "--employee", "E001")
@@ -261,3 +265,147 @@ def test_erase_exits_non_zero_when_a_file_still_mentions_them(data: Path, capsys
     assert code == 1
     assert "ours.yaml: mentions them, but careerconv does not know how to edit this kind of file" in out
     assert err == "careerconv erase: 1 file(s) still mention E001; see the end of the receipt\n"
+
+
+# --------------------------------------------------------------------------- streams: results on stdout only
+
+class _TerminalErr(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_export_to_stdout_is_valid_csv(data: Path, files: Path, capsys):
+    hostile = files / "hostile.csv"
+    hostile.write_text(ROSTER + 'E003,"=HYPERLINK(""http://x"")",C01,"Eng, Ops",Dev,6,\n')
+    assert run(capsys, "--data", str(data), "import", "roster", str(hostile))[0] == 0
+    code, out, err = run(capsys, "--data", str(data), "export", "roster", "-o", "-")
+    assert code == 0 and err == "Wrote 3 row(s) of roster to stdout (csv).\n"
+    assert not out.startswith("\ufeff")  # no BOM in a pipe
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["employee_id"] for r in rows] == ["E001", "E002", "E003"]
+    assert rows[2]["name"] == "'=HYPERLINK(\"http://x\")" and rows[2]["department"] == "Eng, Ops"
+    assert not (files / "-").exists()
+    code, out, err = run(capsys, "--data", str(data), "-q", "export", "history", "-o", "-")
+    assert (code, err) == (0, "") and out.splitlines()[0].startswith("employee_id,")
+
+
+def test_due_and_export_take_o_for_their_output(data: Path, files: Path, capsys):
+    code, out, err = run(capsys, "--data", str(data), "due", "-o", str(files / "due.txt"), "--as-of", "2024-01-01")
+    assert (code, out) == (0, "") and err.startswith("Wrote 2 people to ")
+    assert "STATUS" in (files / "due.txt").read_text(encoding="utf-8")
+    code, out, err = run(capsys, "--data", str(data), "due", "--output", "-", "--as-of", "2024-01-01")
+    assert code == 0 and "STATUS" in out and err == ""
+
+
+def test_old_spellings_still_work_and_warn(data: Path, files: Path, capsys):
+    code, out, err = run(capsys, "--data", str(data), "export", "roster", "--out", str(files / "old.csv"))
+    assert code == 0 and out == "" and (files / "old.csv").exists()
+    assert "careerconv export: warning: --out is now -o/--output" in err
+    for argv, dest in ((["report", "--all"], "reports"), (["hr-report"], "output")):
+        args = parse_command_line(["--data", str(data), *argv, "--out", str(files / "there")], environ={})
+        assert getattr(args, dest) == str(files / "there")
+        assert f"careerconv {argv[0]}: warning: --out is now -o/--output" in capsys.readouterr().err
+    args = parse_command_line(["--data", str(data), "report", "--all", "-o", str(files / "there")], environ={})
+    assert args.reports == str(files / "there") and capsys.readouterr().err == ""
+
+
+def test_every_command_takes_quiet_and_verbose(capsys):
+    for argv in (["demo"], ["import", "roster"], ["import", "history"], ["app"], ["due"], ["report"], ["hr-report"],
+                 ["export"], ["erase"], ["validate"], ["refresh"], ["config"]):
+        with pytest.raises(SystemExit):
+            main([*argv, "--help"])
+        out = capsys.readouterr().out
+        assert "-q, --quiet" in out and "-v, --verbose" in out, argv
+
+
+def test_no_carriage_returns_in_a_log_and_stdout_holds_only_results(data: Path, files: Path, capsys):
+    """Every command run with stderr not a terminal (a log file, CI): no progress frames, results alone on stdout."""
+    (data / "careerconv.toml").write_text("[due]\nsoon_days = 10\n")
+    d = ["--data", str(data)]
+    runs = {
+        "import": run(capsys, *d, "import", "roster", str(files / "roster.csv")),
+        "validate": run(capsys, *d, "validate"),
+        "refresh": run(capsys, *d, "refresh", "--full"),
+        "due": run(capsys, *d, "due", "--format", "json", "--ics", str(files / "due.ics")),
+        "export": run(capsys, *d, "export", "skill_ratings", "-o", str(files / "r.csv")),
+        "export --employee": run(capsys, *d, "export", "--employee", "E001", str(files / "ana")),
+        "config": run(capsys, *d, "config", "--format", "json"),
+        "erase": run(capsys, *d, "erase", "--employee", "E002", "--yes", "--reports", str(files / "reports")),
+    }
+    for name, (code, out, err) in runs.items():
+        assert code == 0, (name, err)
+        assert "\r" not in err and "\r" not in out, name
+    assert runs["import"][1].startswith("File: ") or "Employees:" in runs["import"][1]
+    assert runs["validate"][1] == f"{data}: all good (2 employees, 2 records)\n"
+    assert runs["refresh"][1] == f"{data / 'derived'}\n" and "derived tables up to date" in runs["refresh"][2]
+    assert json.loads(runs["due"][1])["soon_days"] == 10 and "calendar event" in runs["due"][2]
+    assert runs["export"][1] == "" and "Wrote 2 row(s)" in runs["export"][2]
+    assert runs["export --employee"][1] == "" and "Exported everything" in runs["export --employee"][2]
+    assert json.loads(runs["config"][1])["settings"]["due.soon_days"]["value"] == 10
+    assert runs["erase"][1].startswith("Erased employee E002.") and runs["erase"][2] == ""
+
+
+def test_progress_bars_on_a_terminal_but_not_with_quiet(data: Path, capsys, monkeypatch):
+    terminal = _TerminalErr()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["--data", str(data), "refresh", "--full"]) == 0
+    assert "\r" in terminal.getvalue() and "rewriting" in terminal.getvalue()
+    assert main(["--data", str(data), "validate"]) == 0
+    assert "checking" in terminal.getvalue()
+    assert main(["--data", str(data), "import", "roster", str(data.parent / "roster.csv")]) == 0
+    assert f"importing the roster {data.parent / 'roster.csv'}" in terminal.getvalue()
+    quiet = _TerminalErr()
+    monkeypatch.setattr(sys, "stderr", quiet)
+    assert main(["--data", str(data), "refresh", "--full", "-q"]) == 0
+    assert main(["--data", str(data), "--quiet", "validate"]) == 0
+    assert main(["--data", str(data), "import", "-q", "roster", str(data.parent / "roster.csv")]) == 0
+    assert quiet.getvalue() == ""
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == str(data / "derived") and "all good" in out.splitlines()[1]
+    assert "Employees: added 0, updated 0, unchanged 2" in out  # -q keeps the results
+
+
+def test_validate_lists_problems_on_stdout(data: Path, capsys):
+    (data / "conversations" / "E001" / "broken.json").write_text("{not json")
+    code, out, err = run(capsys, "--data", str(data), "validate")
+    assert code == 1 and err == ""
+    assert out.startswith(f"{data}: 1 problem(s):\n  - ") and "broken.json" in out
+
+
+def test_a_reader_that_goes_away_stops_the_command_quietly(files: Path, capsys):
+    """`careerconv export roster -o - | true`: no BrokenPipeError traceback, exit status 141 like SIGPIPE."""
+    big = files / "big.csv"
+    big.write_text("employee_id,name,coach_id,department,role,cadence_months\n" + "".join(
+        f"E{i:05d},Person Number {i} With A Long Name,C00001,Engineering,Developer,6\n" for i in range(3000)))
+    data = files / "data"
+    assert run(capsys, "--data", str(data), "import", "roster", str(big))[0] == 0
+    proc = subprocess.Popen([sys.executable, "-m", "careerconv.cli", "--data", str(data), "export", "roster",
+                             "-o", "-"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    proc.stdout.close()  # the reader goes away (like `| true`) before the table is written
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141
+    assert "Traceback" not in err and "BrokenPipeError" not in err
+
+
+def test_app_prints_its_url_alone_on_stdout_and_takes_its_port_from_the_settings(data: Path, files: Path):
+    """A script can read the URL from stdout; the words for the person are on stderr; SIGTERM stops it cleanly."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    (data / "careerconv.toml").write_text(f"[app]\nport = {port}\nopen_browser = false\n")
+    err_path = files / "app.err"
+    with open(err_path, "wb") as err_file:
+        proc = subprocess.Popen([sys.executable, "-m", "careerconv.cli", "--data", str(data), "app"],
+                                stdout=subprocess.PIPE, stderr=err_file, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
+        try:
+            url = proc.stdout.readline().decode().strip()
+        finally:
+            proc.terminate()
+            code = proc.wait(timeout=90)
+    rest = proc.stdout.read().decode()
+    err = err_path.read_text()
+    assert url.startswith(f"http://127.0.0.1:{port}/?token=") and len(url.split("token=")[1]) >= 30
+    assert rest == "" and code == 0
+    assert err.startswith(f"careerconv app: starting Voila on {data} ...\ncareerconv app: the app is running at\n")
+    assert "careerconv app: stopped" in err and url not in err

@@ -53,6 +53,7 @@ import webbrowser
 from pathlib import Path
 
 from .. import config
+from . import streams
 from .argtypes import whole_number
 
 NOTEBOOK = "conversation.ipynb"
@@ -81,8 +82,10 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
                "  careerconv app --lab",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--port", type=whole_number(), default=None,
-                   help=f"port to listen on (default: the first free port from {DEFAULT_PORT})")
-    p.add_argument("--no-browser", action="store_true", help="only print the URL; do not open a browser")
+                   help=f"port to listen on (default: the first free port from {DEFAULT_PORT}; setting app.port)")
+    p.add_argument("--browser", dest="open_browser", action=argparse.BooleanOptionalAction, default=None,
+                   help="open the app in the browser (default: yes; setting app.open_browser); --no-browser "
+                        "only prints the URL")
     p.add_argument("--lab", action="store_true",
                    help="open the notebook in JupyterLab instead of Voila (shows the code)")
     p.set_defaults(func=run)
@@ -295,7 +298,7 @@ def run(args: argparse.Namespace) -> int:
     url = app_url(port, token, notebook, args.lab)
     env = {**os.environ, config.DATA_ENV: str(data)}
     what = "JupyterLab" if args.lab else "Voila"
-    print(f"careerconv app: starting {what} on {data} ...", flush=True)
+    streams.status(args, f"careerconv app: starting {what} on {data} ...")
     # A session of its own: Ctrl-C reaches only this command, which then stops the server in order.
     try:
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, env=env, cwd=str(notebook.parent),
@@ -310,10 +313,12 @@ def run(args: argparse.Namespace) -> int:
             print(f"careerconv app: {what} did not start (exit code {code}); see its messages above",
                   file=sys.stderr, flush=True)
             return 1
-        print(f"careerconv app: the app is running at\n\n    {url}\n\n"
-              "Only this computer can reach it (127.0.0.1), and only with the token in the URL. "
-              "Press Ctrl-C to stop.", flush=True)
-        if not args.no_browser:
+        # The URL is the command's result (stdout, for a script to read); the rest is for the person.
+        streams.status(args, "careerconv app: the app is running at")
+        streams.result(f"{url}\n")
+        streams.status(args, "Only this computer can reach it (127.0.0.1), and only with the token in the URL. "
+                             "Press Ctrl-C to stop.")
+        if args.open_browser:
             webbrowser.open(url)
         while True:
             try:
@@ -323,9 +328,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"careerconv app: {what} stopped (exit code {code})", file=sys.stderr, flush=True)
             return 1 if code else 0
     except (KeyboardInterrupt, _Stop):
-        print("\ncareerconv app: stopping (saving open conversations) ...", flush=True)
+        print("\ncareerconv app: stopping (saving open conversations) ...", file=sys.stderr, flush=True)
         stop_server(proc)
-        print("careerconv app: stopped", flush=True)
+        print("careerconv app: stopped", file=sys.stderr, flush=True)
         return 0
     finally:
         for sig, handler in previous.items():

@@ -9,6 +9,7 @@ import time
 
 from .. import demo as D
 from ..store import Store
+from . import streams
 from .argtypes import iso_date, whole_number, years_range
 
 
@@ -34,7 +35,6 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true",
                    help="replace an organisation already in the folder: its roster, conversations, check-ins and "
                         "derived tables are deleted first (question sets are kept)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
 
@@ -47,21 +47,17 @@ def run(args: argparse.Namespace) -> int:
               "conversations, check-ins and derived tables and write the demo organisation in their place.",
               file=sys.stderr)
         return 1
-    bar = None
-    if not args.quiet and sys.stderr.isatty():
-        from tqdm import tqdm
-        bar = tqdm(total=args.employees, unit="employee", desc="writing", file=sys.stderr)
+    bar = streams.progress_bar(args, args.employees, "writing", unit="employee")
 
     def progress(done: int) -> None:
-        if bar is not None:
-            bar.update(done - bar.n)
+        bar.update(done - bar.n)
 
     try:
         summary = D.write_demo_organisation(args.data_dir, args.employees, args.seed, as_of, years=args.years,
                                             force=args.force, progress=progress)
     finally:
-        if bar is not None:
-            bar.close()
+        bar.close()
+    streams.status(args, "building the derived tables ...")
     started = time.perf_counter()
     refresh = Store(summary.root).refresh()
     refresh_seconds = time.perf_counter() - started

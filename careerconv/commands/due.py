@@ -12,11 +12,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import sys
 import textwrap
 import unicodedata
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -26,6 +25,7 @@ from .. import calendar_ics as ics
 from .. import tables as T
 from ..exporting import frame_to_csv_bytes
 from ..store import Store, atomic_write_bytes
+from . import streams
 from .argtypes import iso_date, whole_number
 
 FORMATS = ("table", "csv", "json")
@@ -49,21 +49,22 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
             "count as held. Records dated after --as-of are ignored.")),
         epilog="examples:\n"
                "  careerconv due --coach C01 --within 30\n"
-               "  careerconv due --format csv --output due.csv\n"
+               "  careerconv due --format csv -o due.csv\n"
                "  careerconv due --coach C01 --ics ~/career-conversations.ics",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--coach", metavar="C", help="only this coach's reports (coach id as in the roster)")
     p.add_argument("--within", metavar="DAYS", type=whole_number(minimum=0, what="days"),
                    help="only people overdue, never met, or due within DAYS days; also the calendar's horizon")
-    p.add_argument("--soon", metavar="DAYS", type=whole_number(minimum=0, what="days"), default=C.DUE_SOON_DAYS,
-                   help=f"how many days ahead counts as 'due soon' (default {C.DUE_SOON_DAYS})")
+    p.add_argument("--soon", metavar="DAYS", type=whole_number(minimum=0, what="days"), default=None,
+                   help=f"how many days ahead counts as 'due soon' (default {C.DUE_SOON_DAYS}; setting "
+                        "due.soon_days)")
     p.add_argument("--as-of", metavar="DATE", type=iso_date, default=None,
                    help="evaluate on this day, YYYY-MM-DD (default: today)")
     p.add_argument("--format", choices=FORMATS, default="table",
                    help="table (readable, default), csv (spreadsheets), json (tools)")
-    p.add_argument("--output", metavar="FILE",
-                   help="write the list to FILE instead of the screen (a CSV file starts with a BOM so Excel "
-                        "reads it as UTF-8)")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="write the list to FILE instead of stdout (a CSV file starts with a BOM so Excel "
+                        "reads it as UTF-8); - is stdout")
     p.add_argument("--ics", metavar="FILE",
                    help="also write an iCalendar file of the next career conversations and the check-ins "
                         f"before them, up to --within days ahead (default {ics.DEFAULT_HORIZON_DAYS})")
@@ -73,7 +74,7 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run ``careerconv due``; return the exit code."""
     store = Store.existing(args.data_dir)
-    for option, value in (("--output", args.output), ("--ics", args.ics)):
+    for option, value in (("-o/--output", args.output), ("--ics", args.ics)):
         if value and Path(value).expanduser().is_dir():
             raise ValueError(f"{option} {value} is a folder; give a file name (for example one inside it)")
     tables = load_due_tables(store)
@@ -92,13 +93,13 @@ def run(args: argparse.Namespace) -> int:
         data = format_json(due, as_of, soon_days=args.soon, coach=args.coach,
                            within_days=args.within).encode("utf-8")
 
-    if args.output:
+    if args.output and args.output != "-":
         target = Path(args.output).expanduser()
         atomic_write_bytes(target, data)
-        print(f"Wrote {_plural(len(due), 'person', 'people')} to {target}", file=sys.stderr)
+        streams.status(args, f"Wrote {_plural(len(due), 'person', 'people')} to {target}")
     else:
         # The BOM is for spreadsheets opening a file; a pipe to another tool is better off without it.
-        _write(sys.stdout, data.decode("utf-8-sig"))
+        streams.result(data.decode("utf-8-sig"))
 
     if args.ics:
         horizon = args.within if args.within is not None else ics.DEFAULT_HORIZON_DAYS
@@ -106,9 +107,9 @@ def run(args: argparse.Namespace) -> int:
         name = f"Career conversations ({args.coach})" if args.coach else "Career conversations"
         path = ics.write_calendar(args.ics, events, name=name)
         n_conv = sum(e.kind == "conversation" for e in events)
-        print(f"Wrote {_plural(len(events), 'calendar event')} ({_plural(n_conv, 'career conversation')}, "
-              f"{_plural(len(events) - n_conv, 'check-in')}, up to {as_of + dt.timedelta(days=horizon)}) "
-              f"to {path}", file=sys.stderr)
+        streams.status(args, f"Wrote {_plural(len(events), 'calendar event')} "
+                             f"({_plural(n_conv, 'career conversation')}, {_plural(len(events) - n_conv, 'check-in')}, "
+                             f"up to {as_of + dt.timedelta(days=horizon)}) to {path}")
     return 0
 
 
@@ -323,12 +324,3 @@ def _shorten(text: str, width: int) -> str:
 def _pad(text: str, width: int, right: bool) -> str:
     gap = " " * (width - _width(text))
     return gap + text if right else text + gap
-
-
-def _write(stream: TextIO, text: str) -> None:
-    try:
-        stream.write(text)
-    except UnicodeEncodeError:  # a terminal that cannot show a name: write UTF-8 bytes anyway
-        stream.flush()
-        stream.buffer.write(text.encode("utf-8"))
-    stream.flush()

@@ -7,6 +7,7 @@ import sys
 
 from .. import config, erasure
 from ..store import Store
+from . import streams
 
 EPILOG = """What is removed: the roster row, every conversation and check-in (with
 summaries), their rows in every derived table and the cache manifest, their
@@ -44,8 +45,9 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--employee", metavar="ID", required=True, help="the employee to erase")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-    p.add_argument("--reports", metavar="DIR", help="reports folder (default: reports/ beside the data folder, "
-                                                    f"or ${config.REPORTS_ENV})")
+    p.add_argument("--reports", metavar="DIR", default=None,
+                   help=f"reports folder (default: ${config.REPORTS_ENV}, else setting reports.folder, else "
+                        "reports/ beside the data folder)")
     p.set_defaults(func=run)
 
 
@@ -58,14 +60,18 @@ def run(args: argparse.Namespace) -> int:
         if not sys.stdin.isatty():
             raise PermissionError("erasing cannot be undone and no one is here to confirm it (input is not a "
                                   "terminal); pass --yes to erase without asking")
-        print(f"About to erase {plan.describe()}, and every mention of them in {store.root} and {reports}.")
-        print("This cannot be undone.")
-        answer = input(f"Type {plan.employee_id} to confirm: ")
+        # The question goes to stderr, like every prompt: stdout holds only the receipt.
+        print(f"About to erase {plan.describe()}, and every mention of them in {store.root} and {reports}.",
+              file=sys.stderr)
+        print("This cannot be undone.", file=sys.stderr)
+        print(f"Type {plan.employee_id} to confirm: ", end="", file=sys.stderr, flush=True)
+        answer = sys.stdin.readline()
         if answer.strip() != plan.employee_id:
             print("Not confirmed; nothing was erased.", file=sys.stderr)
             return 1
-    receipt = erasure.erase_employee(store, reports, plan.employee_id)
-    print(receipt)
+    with streams.Working(args, f"erasing {plan.employee_id}"):
+        receipt = erasure.erase_employee(store, reports, plan.employee_id)
+    streams.result(f"{receipt}\n")
     if not receipt.complete:
         print(f"careerconv erase: {len(receipt.leftovers)} file(s) still mention {plan.employee_id}; "
               "see the end of the receipt", file=sys.stderr)

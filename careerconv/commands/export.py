@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
 from .. import config, exporting
 from ..store import Store
+from . import streams
 
 EPILOG = f"""tables:
 {textwrap.fill(', '.join(exporting.EXPORT_TABLES), 76, initial_indent="  ", subsequent_indent="  ")}
@@ -24,8 +27,12 @@ everything held about that person: roster row, every conversation and
 check-in record exactly as stored (JSON), their rows of every table (CSV),
 their summaries and reports, a README.txt and a manifest.json.
 
+With -o - the table goes to stdout (CSV without the BOM, for a pipe), and
+the status line to stderr.
+
 examples:
   careerconv export skill_ratings --format parquet -o ratings.parquet
+  careerconv export skill_ratings -o - | head
   careerconv export roster                      # writes ./roster.csv
   careerconv export history -o history.csv      # re-importable history
   careerconv export --employee E0042 ./export-E0042
@@ -44,10 +51,13 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
     p.add_argument("target", nargs="?", metavar="TABLE|DIR",
                    help="the table to export, or with --employee the folder to write")
     p.add_argument("--format", choices=exporting.FORMATS, default=None, help="file format (default: csv)")
-    p.add_argument("-o", "--output", metavar="FILE", help="file to write (default: ./TABLE.csv or .parquet)")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="file to write (default: ./TABLE.csv or .parquet); - writes the table to stdout")
+    streams.add_old_spelling(p, "--out", "-o/--output", dest="output", metavar="FILE")
     p.add_argument("--employee", metavar="ID", help="export everything held about this employee into DIR")
-    p.add_argument("--reports", metavar="DIR", help="reports folder (default: reports/ beside the data folder, "
-                                                    f"or ${config.REPORTS_ENV})")
+    p.add_argument("--reports", metavar="DIR", default=None,
+                   help=f"reports folder (default: ${config.REPORTS_ENV}, else setting reports.folder, else "
+                        "reports/ beside the data folder)")
     p.set_defaults(func=run, parser=p)
 
 
@@ -61,11 +71,12 @@ def run(args: argparse.Namespace) -> int:
             parser.error("--format and -o are for tables; --employee writes a folder of open formats")
         store = Store.existing(args.data_dir)
         reports = config.reports_dir(store.root, args.reports)
-        done = exporting.export_employee(store, reports, args.employee, args.target)
-        print(f"Exported everything held about {done.employee_id} to {done.folder} ({len(done.files) + 1} files; "
-              "see README.txt there).")
+        with streams.Working(args, f"exporting everything held about {args.employee}"):
+            done = exporting.export_employee(store, reports, args.employee, args.target)
+        streams.status(args, f"Exported everything held about {done.employee_id} to {done.folder} "
+                             f"({len(done.files) + 1} files; see README.txt there).")
         for warning in done.warnings:
-            print(f"Warning: {warning}")
+            streams.warn(args, warning)
         return 0
     if args.target is None:
         parser.error("name the table to export (one of: " + ", ".join(exporting.EXPORT_TABLES) + ")")
@@ -73,9 +84,30 @@ def run(args: argparse.Namespace) -> int:
         parser.error(f"unknown table {args.target!r}; tables are: {', '.join(exporting.EXPORT_TABLES)}")
     fmt = args.format or "csv"
     store = Store.existing(args.data_dir)
+    if args.output == "-":
+        return _to_stdout(args, store, fmt)
     output = Path(args.output) if args.output else Path(f"{args.target}.{fmt}")
     result = exporting.export_table(store, args.target, output, fmt)
-    print(f"Wrote {result.rows} row(s) of {result.table} to {result.path} ({fmt}).")
+    streams.status(args, f"Wrote {result.rows} row(s) of {result.table} to {result.path} ({fmt}).")
     for warning in result.warnings:
-        print(f"Warning: {warning}")
+        streams.warn(args, warning)
+    return 0
+
+
+def _to_stdout(args: argparse.Namespace, store: Store, fmt: str) -> int:
+    """``-o -``: the table on stdout, written by the same export as a file (CSV without its BOM)."""
+    if fmt != "csv" and sys.stdout.isatty():
+        raise ValueError(f"{fmt} is a binary format and stdout is a terminal; redirect it (> FILE) or give "
+                         "-o FILE")
+    with tempfile.TemporaryDirectory(prefix="careerconv-export-") as tmp:
+        result = exporting.export_table(store, args.target, Path(tmp) / f"{args.target}.{fmt}", fmt)
+        data = result.path.read_bytes()
+    if fmt == "csv" and data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]  # the BOM is for spreadsheets opening a file; a pipe is better off without it
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+    streams.status(args, f"Wrote {result.rows} row(s) of {result.table} to stdout ({fmt}).")
+    for warning in result.warnings:
+        streams.warn(args, warning)
     return 0

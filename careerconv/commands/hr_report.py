@@ -30,10 +30,12 @@ from .. import config
 from .. import privacy as P
 from ..exporting import frame_to_csv_bytes
 from ..store import atomic_write_bytes
+from . import streams
 from .argtypes import iso_date, whole_number
 
 NOTEBOOK = "hr_analytics.ipynb"
 TITLE = "HR analytics"
+STEPS = ("reading the tables", "computing the protected figures", "rendering the page")
 
 
 def register(subparsers, parent: argparse.ArgumentParser) -> None:
@@ -53,19 +55,21 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
         epilog="examples:\n"
                "  careerconv hr-report --as-of 2026-10-01\n"
                "  careerconv hr-report --department Sales --department Marketing --period-start 2025-01-01\n"
-               "  careerconv hr-report --csv reports/hr-tables --out reports/hr.html",
+               "  careerconv hr-report --csv reports/hr-tables -o reports/hr.html",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--period-start", metavar="DATE", help="first day of the period, YYYY-MM-DD (default: two years "
                                                           "before the period's end)")
     p.add_argument("--period-end", metavar="DATE", help="last day of the period, YYYY-MM-DD (default: --as-of)")
     p.add_argument("--department", metavar="NAME", action="append", dest="departments", default=[],
                    help="report on this department only; repeat for several (default: all departments)")
-    p.add_argument("--min-group-size", metavar="K", type=whole_number(what="employees"), default=P.DEFAULT_K,
+    p.add_argument("--min-group-size", metavar="K", type=whole_number(what="employees"), default=None,
                    help=f"smallest number of distinct employees a figure may describe (default {P.DEFAULT_K}, "
-                        f"at least {P.MIN_K})")
+                        f"at least {P.MIN_K}; setting privacy.min_group_size)")
     p.add_argument("--as-of", metavar="DATE", help="report date, YYYY-MM-DD (default: today)")
-    p.add_argument("--out", metavar="FILE", help="where to write the HTML page (default: "
-                                                 "reports/hr-analytics-<as-of>.html next to the data folder)")
+    p.add_argument("-o", "--output", metavar="FILE", help="where to write the HTML page (default: "
+                   "hr-analytics-<as-of>.html in the reports folder: setting reports.folder, else reports/ next to "
+                   "the data folder)")
+    streams.add_old_spelling(p, "--out", "-o/--output", dest="output", metavar="FILE")
     p.add_argument("--csv", metavar="DIR", help="also write the protected aggregate tables as CSV files into DIR")
     p.set_defaults(func=run)
 
@@ -76,21 +80,24 @@ def run(args: argparse.Namespace) -> int:
     as_of = _date(args.as_of, "--as-of") if args.as_of else dt.date.today()
     period_start = _date(args.period_start, "--period-start") if args.period_start else None
     period_end = _date(args.period_end, "--period-end") if args.period_end else None
-    out = Path(args.out).expanduser() if args.out else \
-        config.reports_dir(args.data_dir) / f"hr-analytics-{as_of:%Y-%m-%d}.html"
+    out = Path(args.output).expanduser() if args.output else \
+        config.reports_dir(args.data_dir, args.reports) / f"hr-analytics-{as_of:%Y-%m-%d}.html"
     if out.is_dir():
-        raise ValueError(f"--out {out} is a folder; give a file name such as {out / 'hr-analytics.html'}")
+        raise ValueError(f"-o/--output {out} is a folder; give a file name such as {out / 'hr-analytics.html'}")
     csv_dir = Path(args.csv).expanduser() if args.csv else None
     if csv_dir is not None and csv_dir.exists() and not csv_dir.is_dir():
         raise ValueError(f"--csv {csv_dir} is a file; give a folder for the CSV tables")
 
+    step = streams.Steps(args, STEPS)
+    step("reading the tables")
     tables = A.load_hr_tables(args.data_dir, lazy=True)
+    step("computing the protected figures")
     # Computing the tables here checks every parameter (departments, period) before the notebook runs.
     hr = A.hr_aggregates(tables, as_of, (period_start, period_end), args.departments, k)
     total = "All departments" if not args.departments else "Selected departments"
     if csv_dir is not None:
         written = write_csv_tables(hr, csv_dir, total_label=total)
-        print(f"wrote {len(written)} CSV tables to {csv_dir}")
+        streams.status(args, f"wrote {len(written)} CSV tables to {csv_dir}")
     parameters = {
         "data_dir": str(Path(args.data_dir).resolve()),
         "period_start": period_start.isoformat() if period_start else "",
@@ -99,9 +106,11 @@ def run(args: argparse.Namespace) -> int:
         "min_group_size": k,
         "as_of": as_of.isoformat(),
     }
+    step("rendering the page")
     html = render_html(parameters, hr)
     atomic_write_bytes(out, html.encode("utf-8"))
-    print(f"wrote {out}")
+    step.finish()
+    streams.status(args, f"wrote {out}")
     return 0
 
 

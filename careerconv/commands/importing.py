@@ -6,6 +6,7 @@ import argparse
 
 from .. import importers
 from ..store import Store
+from . import streams
 
 _COMMON_EPILOG = """
 Every row is checked and every problem is listed at once (file, row, column,
@@ -41,7 +42,8 @@ dates:
   YYYY-MM-DD, Excel date cells and Excel serial numbers are read as they are.
   For DD/MM/YYYY vs MM/DD/YYYY the order is decided for the whole file: if one
   date can only be read one way (25/03/2024) that order is used for all; if
-  every date reads both ways (03/04/2024), say which with --date-order.
+  every date reads both ways (03/04/2024), say which with --date-order (or
+  once for the data folder: [import] date_order = "dmy" in careerconv.toml).
 """ + _COMMON_EPILOG + """
 examples:
   careerconv import history ratings-2019-2023.csv
@@ -82,28 +84,32 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
         description="Import legacy career-conversation history: skill ratings and targets per employee and "
                     "date.", epilog=HISTORY_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_common(history)
-    history.add_argument("--date-order", choices=importers.DATE_ORDERS,
-                         help="read dates like 03/04/2024 as day/month (dmy) or month/day (mdy)")
+    history.add_argument("--date-order", choices=importers.DATE_ORDERS, default=None,
+                         help="read dates like 03/04/2024 as day/month (dmy) or month/day (mdy) (setting "
+                              "import.date_order)")
     history.set_defaults(func=run_history)
 
 
 def _finish(result: importers.ImportResult) -> int:
-    """Print the summary; exit 1 only when rows were rejected and none could be imported."""
-    print(result.summary())
+    """Print the summary (the command's result, on stdout); exit 1 only when rows were rejected and none could
+    be imported."""
+    streams.result(result.summary() + "\n")
     nothing_valid = result.rejected and result.rows_imported == 0
     return 1 if nothing_valid else 0
 
 
 def run_roster(args: argparse.Namespace) -> int:
     """``careerconv import roster FILE``."""
-    result = importers.import_roster(Store(args.data_dir), args.file, skip_invalid=args.skip_invalid,
-                                     rejected_path=args.rejected, dry_run=args.dry_run)
+    with streams.Working(args, f"importing the roster {args.file}"):
+        result = importers.import_roster(Store(args.data_dir), args.file, skip_invalid=args.skip_invalid,
+                                         rejected_path=args.rejected, dry_run=args.dry_run)
     return _finish(result)
 
 
 def run_history(args: argparse.Namespace) -> int:
     """``careerconv import history FILE``."""
-    result = importers.import_history(Store(args.data_dir), args.file, skip_invalid=args.skip_invalid,
-                                      rejected_path=args.rejected, date_order=args.date_order,
-                                      dry_run=args.dry_run)
+    with streams.Working(args, f"importing the history {args.file}"):
+        result = importers.import_history(Store(args.data_dir), args.file, skip_invalid=args.skip_invalid,
+                                          rejected_path=args.rejected, date_order=args.date_order,
+                                          dry_run=args.dry_run)
     return _finish(result)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from ..store import Store
+from . import streams
 
 
 def register(subparsers, parent: argparse.ArgumentParser) -> None:
@@ -21,11 +21,13 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     store = Store.existing(args.data_dir)
-    report = store.refresh(full=args.full)
+    progress = streams.Counter(args, "rewriting", unit="part")
+    report = store.refresh(full=args.full, progress=progress)
+    progress.close()
     swept = store.sweep_temp_files()
-    print(f"derived tables up to date: {report.employees_changed} employee(s) re-read, "
-          f"{report.buckets_rewritten} part(s) rewritten in {report.seconds:.1f} s", file=sys.stderr)
+    streams.status(args, f"derived tables up to date: {report.employees_changed} employee(s) re-read, "
+                         f"{report.buckets_rewritten} part(s) rewritten in {report.seconds:.1f} s")
     if swept:
-        print(f"removed {len(swept)} temp file(s) left by interrupted processes", file=sys.stderr)
-    print(store.derived_dir)
+        streams.status(args, f"removed {len(swept)} temp file(s) left by interrupted processes")
+    streams.result(f"{store.derived_dir}\n")
     return 0

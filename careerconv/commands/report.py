@@ -20,6 +20,8 @@ from pathlib import Path
 
 from .. import config
 from ..store import Store
+from .. import settings as S
+from . import streams
 from .argtypes import horizons, iso_date, whole_number
 
 
@@ -45,7 +47,7 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
         epilog="examples:\n"
                "  careerconv report E0042\n"
                "  careerconv report --all --as-of 2026-10-01 --jobs 2\n"
-               "  careerconv report --all --pdf --out /srv/reports\n"
+               "  careerconv report --all --pdf -o /srv/reports\n"
                "  careerconv report --all --as-of 2026-10-01 --shard 3/8      # one task of a job array\n"
                "  careerconv report --merge-index --as-of 2026-10-01          # after all 8 shards\n"
                "  careerconv report --all --dask tcp://10.0.0.5:8786\n"
@@ -56,25 +58,30 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
     p.add_argument("--as-of", metavar="DATE", type=iso_date, default=None,
                    help="the report date, YYYY-MM-DD (default: today); later records are ignored")
     p.add_argument("--jobs", metavar="N", type=whole_number(minimum=1, what="jobs"), default=None,
-                   help="reports made in parallel, one kernel each (default: the number of CPU cores)")
+                   help="reports made in parallel, one kernel each (default: the number of CPU cores; "
+                        "setting reports.jobs)")
     p.add_argument("--force", action="store_true", help="make every report again, even if nothing changed")
-    p.add_argument("--out", metavar="DIR", default=None,
-                   help=f"reports folder (default: ${config.REPORTS_ENV} or reports/ beside the data folder)")
-    p.add_argument("--pdf", action="store_true", help="also write each report as a PDF (progress-<date>.pdf)")
-    p.add_argument("--horizons", metavar="MONTHS", type=horizons, default=(6, 12, 18),
-                   help="months after each conversation at which targets are measured (default: 6,12,18)")
-    p.add_argument("--figures", choices=("svg", "png"), default="svg",
-                   help="chart format: svg (sharp at any zoom, faster to make; default) or png")
+    p.add_argument("-o", "--output", metavar="DIR", dest="reports", default=None,
+                   help=f"reports folder (default: ${config.REPORTS_ENV}, else setting reports.folder, else "
+                        "reports/ beside the data folder)")
+    streams.add_old_spelling(p, "--out", "-o/--output", dest="reports", metavar="DIR")
+    p.add_argument("--pdf", action=argparse.BooleanOptionalAction, default=None,
+                   help="also write each report as a PDF, progress-<date>.pdf (default: no; setting reports.pdf)")
+    p.add_argument("--horizons", metavar="MONTHS", type=horizons, default=None,
+                   help="months after each conversation at which targets are measured (default: 6,12,18; "
+                        "setting reports.horizons)")
+    p.add_argument("--figures", choices=("svg", "png"), default=None,
+                   help="chart format: svg (sharp at any zoom, faster to make; default) or png "
+                        "(setting reports.figures)")
     p.add_argument("--shard", metavar="I/N", type=_shard, default=None,
                    help="make only shard I of N (numbered from 1 to N), e.g. 2/8 in a job array; "
                         "writes index-<date>.shard-I-of-N.json/.html")
     p.add_argument("--merge-index", action="store_true",
                    help="build index-<date>.html from the shards' indexes (after every shard finished; "
-                        "same --as-of and --out as the shards)")
+                        "same --as-of and -o/--output as the shards)")
     p.add_argument("--dask", metavar="ADDRESS", type=_dask_target, default=None,
                    help="run on a Dask cluster: a scheduler address (tcp://host:8786) whose workers share the "
                         "data and reports folders, or local:N for N worker processes on this machine")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
 
@@ -102,13 +109,13 @@ def run(args: argparse.Namespace) -> int:
     if args.merge_index:
         if args.all or args.employees or args.shard or args.dask:
             raise ValueError("--merge-index only merges the indexes the shards wrote: run it on its own "
-                             "(with the shards' --as-of and --out) after every shard has finished")
+                             "(with the shards' --as-of and -o/--output) after every shard has finished")
         return _merge(args)
     if args.all and args.employees:
         raise ValueError("give employee ids or --all, not both")
     if not args.all and not args.employees:
         raise ValueError("name at least one employee, or use --all for everyone on the roster")
-    if args.dask and args.jobs:
+    if args.dask and args.jobs and args.settings["reports.jobs"].source == S.FLAG:
         raise ValueError("--jobs is for this machine's kernels; with --dask the cluster's worker threads make "
                          "the reports (one warm kernel each)")
     # Imported here: the runner pulls in papermill and nbconvert, which other commands do not need.
@@ -122,14 +129,13 @@ def run(args: argparse.Namespace) -> int:
     data = Store.existing(args.data_dir).root
     as_of = args.as_of or dt.date.today()
     if args.shard and args.as_of is None:
-        print(f"careerconv report: shard {args.shard} reports as of today, {as_of.isoformat()}; give every shard "
-              "and the merge the same --as-of DATE, so a batch that runs past midnight stays one batch",
-              file=sys.stderr)
-    reports = config.reports_dir(data, args.out)
+        streams.warn(args, f"shard {args.shard} reports as of today, {as_of.isoformat()}; give every shard "
+                     "and the merge the same --as-of DATE, so a batch that runs past midnight stays one batch")
+    reports = config.reports_dir(data, args.reports)
     result = run_batch(
-        data, None if args.all else args.employees, as_of, reports_dir=reports, jobs=args.jobs,
-        force=args.force, pdf=args.pdf, horizons=args.horizons, figure_format=args.figures,
-        progress=not args.quiet, shard=args.shard, executor=executor,
+        data, None if args.all else args.employees, as_of, reports_dir=reports,
+        jobs=None if args.dask else args.jobs, force=args.force, pdf=args.pdf, horizons=args.horizons,
+        figure_format=args.figures, progress=streams.bars_enabled(args), shard=args.shard, executor=executor,
     )
     made, unchanged, failed = result.made, result.unchanged, result.failed
     rate = ""
@@ -140,8 +146,8 @@ def run(args: argparse.Namespace) -> int:
           f"reports in {reports}")
     print(f"index: {result.index_path}")
     if args.shard:
-        print(f"when all {args.shard.count} shards have finished: careerconv report --merge-index "
-              f"--as-of {as_of.isoformat()}" + (f" --out {reports}" if args.out else ""), file=sys.stderr)
+        streams.status(args, f"when all {args.shard.count} shards have finished: careerconv report --merge-index "
+                             f"--as-of {as_of.isoformat()}" + (f" -o {reports}" if args.reports else ""))
     return _list_failures([(o.employee_id, o.error, o.paths.error_ipynb if o.paths else None) for o in failed])
 
 
@@ -165,7 +171,7 @@ def _merge(args: argparse.Namespace) -> int:
 
     data = Store.existing(args.data_dir).root
     as_of = args.as_of or dt.date.today()
-    reports = config.reports_dir(data, args.out)
+    reports = config.reports_dir(data, args.reports)
     path, entries = merge_shard_indexes(reports, as_of)
     counts = {s: sum(1 for e in entries if e.status == s) for s in (MADE, UNCHANGED, FAILED)}
     print(f"{len(entries)} employee(s): {counts[MADE]} report(s) made, {counts[UNCHANGED]} unchanged, "

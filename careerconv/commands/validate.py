@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from ..store import Store
+from . import streams
 
 
 def register(subparsers, parent: argparse.ArgumentParser) -> None:
@@ -19,14 +19,15 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     store = Store.existing(args.data_dir)
-    problems = store.validate()
+    progress = streams.Counter(args, "checking", unit="employee")
+    problems = store.validate(progress=progress)
+    progress.close()
     if store.swept:
-        print(f"removed {len(store.swept)} temp file(s) left by interrupted processes (never data)", file=sys.stderr)
+        streams.status(args, f"removed {len(store.swept)} temp file(s) left by interrupted processes (never data)")
     n_records = sum(1 for _ in store.root.glob("*/*/*.json"))
     if not problems:
-        print(f"{store.root}: all good ({len(store.roster())} employees, {n_records} records)")
+        streams.result(f"{store.root}: all good ({len(store.roster())} employees, {n_records} records)\n")
         return 0
-    print(f"{store.root}: {len(problems)} problem(s):", file=sys.stderr)
-    for problem in problems:
-        print(f"  - {problem}", file=sys.stderr)
+    # The problems are what was asked for: stdout, like the all-good line (and exit code 1).
+    streams.result(f"{store.root}: {len(problems)} problem(s):\n" + "".join(f"  - {p}\n" for p in problems))
     return 1
