@@ -256,7 +256,7 @@ class ConversationApp:
 
     # ================================================================== start screen
     def _build_start(self, coach_id: str | None) -> None:
-        coaches = sorted(set(self._coach_ids), key=lambda c: self.coach_label(c).casefold())
+        coaches = sorted({c for c in self._coach_ids if c}, key=lambda c: self.coach_label(c).casefold())
         if coach_id and coach_id not in coaches:
             coaches.append(coach_id)
         self.coach_choice = classed(W.Dropdown(options=[("All coaches", "")] + [(self.coach_label(c), c)
