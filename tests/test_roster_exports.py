@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 from hr_exports import EXTERNAL_COACH, EXTERNALLY_COACHED, NAMES, PEOPLE, TOP, bamboohr_xlsx, workday_csv
@@ -175,7 +176,10 @@ def test_the_head_of_the_organisation_gets_a_report_and_counts_in_hr_figures(imp
     assert overview.loc[overview["department"] == "Engineering", "n_employees"].item() == 8  # W101, 6, Hedy
     html, csv_dir = tmp_path / "hr.html", tmp_path / "hr-tables"
     assert cli.main(["--data", str(imported.root), "hr-report", "--as-of", AS_OF, "--out", str(html), "--csv",
-                     str(csv_dir)]) == 0
+                     str(csv_dir), "--xlsx", str(tmp_path / "hr-tables.xlsx")]) == 0
+    book = openpyxl.load_workbook(tmp_path / "hr-tables.xlsx")
+    assert sorted(book.sheetnames) == sorted(p.stem for p in csv_dir.glob("*.csv"))
+    assert [c.value for c in book["overview"][2]][:2] == ["All departments", len(PEOPLE)]
     exported = pd.read_csv(csv_dir / "overview.csv", encoding="utf-8-sig")
     assert exported.iloc[0].tolist()[:2] == ["All departments", str(len(PEOPLE))]  # a column mixing text
     assert "fewer than 5" in html.read_text(encoding="utf-8")  # the head's department of one is not shown
