@@ -122,7 +122,9 @@ def test_the_head_of_the_organisation_is_found_and_their_conversation_saved_with
     assert list(app.result_buttons) == [TOP]
     app.result_buttons[TOP].click()
     assert app.employee["coach_id"] == ""
+    assert "no coach on the roster" in app.employee_html.value and "coach ·" not in app.employee_html.value
     app.start_conversation()
+    assert "with" not in app.conv_title.value.split("cc-muted")[1]  # no "with  · " for nobody
     fill_whole_conversation(h)
     h.advance(60)
     app.go_to("finish")
@@ -130,7 +132,10 @@ def test_the_head_of_the_organisation_is_found_and_their_conversation_saved_with
     assert app.errors.text == ""
     stored = h.stored()
     assert stored["status"] == "completed" and stored["coach_id"] == ""
-    assert "Grace Hopper" in app.summary_path.read_text(encoding="utf-8")
+    summary = app.summary_path.read_text(encoding="utf-8")
+    assert "Grace Hopper" in summary and "· with" not in summary
+    app.close_conversation()
+    assert "Previous conversation" in app.glance_html.value and "with  ·" not in app.glance_html.value
     view = app.open_checkin()
     view.ratings[0].self_rating.value = 7
     view.save_button.click()

@@ -51,7 +51,7 @@ from .banner import ErrorBanner
 from .checkin import CheckinView
 from .data_folder import organisation_skill_names, resolve_data_dir
 from .editors import ANSWER_EDITORS, Editor, EditorContext
-from .glance import employee_card_html, previous_plan_html
+from .glance import employee_card_html, previous_plan_html, with_coach
 from .plan_editors import ActionItemsEditor, CadenceEditor, DreamsEditor, FollowUpEditor
 from .scheduling import Handle, ManualScheduler, Scheduler, default_scheduler
 from .sections import SectionView
@@ -641,7 +641,7 @@ class ConversationApp:
         name = escape(self.employee.get("name") or record["employee_id"])
         self.conv_title = html(f'<div class="cc-section-title">{name} <span class="cc-pill">'
                                f"{escape(human_date(record['date']))}</span></div>"
-                               f'<div class="cc-muted">with {escape(self.coach_label(record["coach_id"]))} · '
+                               f'<div class="cc-muted">{with_coach(self.coach_label(record["coach_id"]))}'
                                f"{escape(qs.title)}</div>", "cc-conv-title")
         self.close_button = button("← People", "cc-link", "cc-close")
         self._on_click(self.close_button, self.close_conversation, "Could not leave the conversation")
