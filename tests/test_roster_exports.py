@@ -14,6 +14,8 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from hr_exports import EXTERNAL_COACH, EXTERNALLY_COACHED, NAMES, PEOPLE, TOP, bamboohr_xlsx, workday_csv
 from app_harness import Harness
 
@@ -188,3 +190,39 @@ def test_the_head_of_the_organisation_gets_a_report_and_counts_in_hr_figures(imp
     exported = pd.read_csv(csv_dir / "overview.csv", encoding="utf-8-sig")
     assert exported.iloc[0].tolist()[:2] == ["All departments", str(len(PEOPLE))]  # a column mixing text
     assert "fewer than 5" in html.read_text(encoding="utf-8")  # the head's department of one is not shown
+
+
+HEADER_SPELLINGS = {
+    "employee_id": ["Employee ID", "employee_id", "Employee #", "Worker ID", "ID", "EMPLOYEE-NUMBER"],
+    "name": ["Name", "Preferred Name", "Full Name", "Display name"],
+    "coach_id": ["coach_id", "Manager ID", "Supervisor ID", "Reports To ID", "Line Manager ID"],
+    "department": ["Department", "Supervisory Organization", "Dept"],
+    "role": ["Role", "Job Title", "Business Title", "Position"],
+}
+EXTRA_COLUMNS = ["Location", "Hire Date", "Cost Center", "Manager", "Status", "Legal Name", "Pay Grade"]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+def test_any_spelling_and_order_of_an_exports_columns_gives_the_same_roster(tmp_path_factory, data):
+    spellings = {column: data.draw(st.sampled_from(names), label=column)
+                 for column, names in HEADER_SPELLINGS.items()}
+    extras = data.draw(st.lists(st.sampled_from(EXTRA_COLUMNS), unique=True, max_size=4), label="extras")
+    if "Legal Name" in extras and spellings["name"] != "Name":
+        extras.remove("Legal Name")  # a second name column is read only when no better one is there
+    columns = [*((header, column) for column, header in spellings.items()), *((extra, None) for extra in extras)]
+    order = data.draw(st.permutations(range(len(columns))), label="order")
+    columns = [columns[i] for i in order]
+    frame = pd.DataFrame([[{"employee_id": eid, "name": f"{first} {last}", "coach_id": coach,
+                            "department": department, "role": title}.get(key, f"{header} of {eid}")
+                           for header, key in columns]
+                          for eid, first, last, coach, department, title in PEOPLE],
+                         columns=[header for header, _ in columns])
+    folder = tmp_path_factory.mktemp("spelling")
+    frame.to_csv(folder / "export.csv", index=False)
+    store = Store(folder / "data")
+    result = import_roster(store, folder / "export.csv")
+    assert result.added == len(PEOPLE) and not result.rejected
+    roster = store.roster()
+    assert roster[["employee_id", "name", "coach_id", "department", "role"]].values.tolist() == [
+        [eid, f"{first} {last}", coach, department, title] for eid, first, last, coach, department, title in PEOPLE]
