@@ -36,7 +36,6 @@ SHEET_NAME_LIMIT = 31
 MIN_WIDTH, MAX_WIDTH = 6, 60
 # How many rows decide a column's width: a long tail of rows never shows on one screen anyway.
 WIDTH_SAMPLE = 2_000
-DATE_FORMAT = "yyyy-mm-dd"
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
@@ -95,9 +94,29 @@ def _cell(value: Any, column: str, counts: dict[tuple[str, str], int]) -> Any:
         return None if math.isnan(value) or math.isinf(value) else float(value)
     if isinstance(value, pd.Timestamp):
         return value.date() if value == value.normalize() else value.to_pydatetime().replace(tzinfo=None)
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None)
     if isinstance(value, (dt.datetime, dt.date)):
         return value
     return _text_cell(str(value), column, counts)
+
+
+def _column_cells(series: pd.Series, column: str, counts: dict[tuple[str, str], int]) -> list:
+    """A column's values as openpyxl stores them, converted once per column rather than cell by cell.
+
+    A date (a timestamp at midnight) becomes a ``datetime.date``, which
+    openpyxl writes as a date cell formatted ``yyyy-mm-dd``.
+    """
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        stamps = series.dt.tz_localize(None) if series.dt.tz is not None else series
+        midnight = bool((stamps.dropna() == stamps.dropna().dt.normalize()).all())
+        values = stamps.dt.date if midnight else stamps.dt.to_pydatetime()
+        return [None if pd.isna(v) else v for v in values]
+    if pd.api.types.is_bool_dtype(series.dtype) and not isinstance(series.dtype, pd.BooleanDtype):
+        return [bool(v) for v in series]
+    if pd.api.types.is_integer_dtype(series.dtype):
+        return [None if v is pd.NA else int(v) for v in series.astype(object)]
+    return [_cell(v, column, counts) for v in series.astype(object)]
 
 
 def _width(frame: pd.DataFrame, column: str) -> float:
@@ -161,16 +180,9 @@ def frames_to_xlsx(sheets: Mapping[str, pd.DataFrame]) -> Workbook:
             header.append(cell)
         sheet.append(header)
         counts: dict[tuple[str, str], int] = {}
-        dates = {i for i, c in enumerate(frame.columns) if pd.api.types.is_datetime64_any_dtype(frame[c].dtype)}
-        for row in frame.itertuples(index=False, name=None):
-            values = [_cell(v, columns[i], counts) for i, v in enumerate(row)]
-            if dates:
-                for i in dates:
-                    if values[i] is not None:
-                        cell = openpyxl.cell.WriteOnlyCell(sheet, value=values[i])
-                        cell.number_format = DATE_FORMAT
-                        values[i] = cell
-            sheet.append(values)
+        cells = [_column_cells(frame.iloc[:, i], columns[i], counts) for i in range(len(columns))]
+        for row in zip(*cells):
+            sheet.append(row)
         for (kind, column), n in sorted(counts.items()):
             if kind == "long":
                 warnings.append(f"{name}: {n} cell(s) in column {column!r} are longer than {EXCEL_CELL_LIMIT:,} "
