@@ -134,6 +134,8 @@ ROSTER_ALIASES = {
     "email": ("work_email", "email_work", "email_address", "business_email", "e_mail"),
     "cadence_months": ("cadence", "conversation_cadence_months"),
 }
+# Columns that hold the manager's name, not their id (BambooHR's "Reports To"): named in the error when no id is there.
+MANAGER_NAME_COLUMNS = ("reports_to", "manager", "manager_name", "supervisor", "supervisor_name", "line_manager")
 # A roster with first and last name in two columns (and no name column) gets "First Last".
 NAME_PARTS = ("first_name", "last_name")
 # A new employee whose roster file has no cadence column holds a career conversation once a year.
@@ -556,6 +558,11 @@ class _Checker:
             problems.append(f"required column{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))} "
                             f"{'are' if len(missing) > 1 else 'is'} missing; the header row must name: "
                             f"{', '.join(spec.required)} (optional: {', '.join(spec.optional) or 'none'})")
+        by_name = [seen[k] for k in MANAGER_NAME_COLUMNS if k in seen]
+        if "coach_id" in missing and by_name:
+            problems.append(f"column {by_name[0]!r} names the manager, but careerconv needs the manager's employee "
+                            "id: add a column such as 'Manager ID' or 'Supervisor EID' to the HR report "
+                            "(or name it coach_id)")
         if read_as:
             self.notes.append("read " + ", ".join(read_as))
         if other is not None and problems and set(other.required) <= set(seen):

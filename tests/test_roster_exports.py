@@ -108,6 +108,19 @@ def test_a_typo_in_a_coach_id_is_still_rejected_and_an_unknown_column_is_named_w
     assert not store.roster_path.exists()
 
 
+def test_an_export_with_the_managers_name_but_not_their_id_says_which_column_to_add(tmp_path: Path):
+    path = tmp_path / "bamboo.csv"
+    path.write_text("Employee #,First Name,Last Name,Job Title,Department,Reports To\n"
+                    "1,Ana,Silva,CEO,Management,\n2,Bo,Chen,Engineer,Engineering,\"Silva, Ana\"\n", encoding="utf-8")
+    store = Store(tmp_path / "data")
+    with pytest.raises(FileRejected) as exc:
+        import_roster(store, path)
+    text = str(exc.value)
+    assert "'coach_id' is missing" in text
+    assert "column 'Reports To' names the manager, but careerconv needs the manager's employee id" in text
+    assert "'Supervisor EID'" in text and not store.roster_path.exists()
+
+
 def test_validate_accepts_the_imported_export(imported: Store, capsys):
     assert cli.main(["--data", str(imported.root), "validate"]) == 0
     assert "problem" not in capsys.readouterr().out.casefold()
