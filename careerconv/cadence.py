@@ -380,7 +380,7 @@ def due_list(
 
     roster = tables["roster"].loc[:, list(_NEEDED["roster"])].copy()
     if coach is not None:
-        coaches = sorted(set(roster["coach_id"].dropna().astype(str)))
+        coaches = sorted(set(roster["coach_id"].dropna().astype(str)) - {""})
         if coach not in coaches:
             listed = ", ".join(coaches[:30]) if coaches else "none (the roster is empty)"
             if len(coaches) > 30:

@@ -23,6 +23,12 @@ Rules
   number of open action items; never the text of dreams, skills, notes or
   action items.
 
+* Reminders: every event carries a display alarm (``VALARM``) a lead time
+  before it, 1 day unless asked otherwise (:func:`parse_lead_time` reads
+  ``2d``, ``12h``, ``1w``, ``0`` for "at the start of the day", ``none`` for
+  no reminder). An all-day event starts at midnight, so a 1-day reminder
+  shows at the start of the day before.
+
 Format: UTF-8, CRLF line endings, lines folded at 75 octets without ever
 splitting a multi-byte character, TEXT values escaped (``\\``, ``;``, ``,``,
 newlines), all-day events as ``DTSTART;VALUE=DATE`` with ``DTEND`` the next
@@ -52,7 +58,10 @@ __all__ = [
     "CalendarEvent",
     "event_uid",
     "calendar_events",
+    "DEFAULT_REMINDER",
     "escape_text",
+    "parse_lead_time",
+    "ical_duration",
     "fold_line",
     "render_calendar",
     "write_calendar",
@@ -62,6 +71,13 @@ PRODID = f"-//careerconv//careerconv {__version__}//EN"
 # A year ahead, so every report's next conversation is in the file even on a
 # 12-month cadence.
 DEFAULT_HORIZON_DAYS = 365
+DEFAULT_REMINDER = dt.timedelta(days=1)
+# Longer than a year ahead is more likely a slip (365w for 365d) than a reminder anyone wants.
+MAX_REMINDER = dt.timedelta(days=365)
+_LEAD_UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes"}
+_LEAD_PART = re.compile(r"(\d+)\s*([wdhm])")
+_LEAD_FORMS = "a lead time such as 1d, 2d, 12h, 30m, 1w or 1d12h (a whole number with w, d, h or m), 0 for " \
+              "the start of the day, or none for no reminder"
 MAX_OCTETS = 75
 CRLF = "\r\n"
 
@@ -161,6 +177,68 @@ def calendar_events(due: pd.DataFrame, as_of: Any, horizon_days: int = DEFAULT_H
     return events
 
 
+def parse_lead_time(text: str) -> dt.timedelta | None:
+    """How long before an event its reminder shows: ``"2d"`` -> 2 days; ``"none"`` -> None (no reminder).
+
+    Parameters
+    ----------
+    text : str
+        Whole numbers each followed by a unit, ``w`` (weeks), ``d`` (days),
+        ``h`` (hours) or ``m`` (minutes), such as ``1d``, ``12h``, ``1d12h``
+        (case and spaces ignored); ``0`` for a reminder when the day starts;
+        ``none``, ``off`` or ``no`` for none.
+
+    Returns
+    -------
+    datetime.timedelta or None
+
+    Raises
+    ------
+    ValueError
+        Anything else (a negative or fractional number, another unit, text),
+        or a lead time of more than a year; the message quotes ``text`` and
+        lists what is accepted.
+    """
+    folded = str(text).strip().casefold()
+    if folded in ("none", "off", "no"):
+        return None
+    if folded == "0":
+        return dt.timedelta(0)
+    compact = folded.replace(" ", "")
+    parts = _LEAD_PART.findall(compact)
+    if not compact or "".join(n + u for n, u in parts) != compact or len({u for _, u in parts}) != len(parts):
+        raise ValueError(f"{text!r} is not a reminder lead time; give {_LEAD_FORMS}")
+    lead = dt.timedelta(**{_LEAD_UNITS[u]: int(n) for n, u in parts})
+    if lead > MAX_REMINDER:
+        raise ValueError(f"{text!r} is more than a year ahead; give {_LEAD_FORMS}")
+    return lead
+
+
+def ical_duration(lead: dt.timedelta) -> str:
+    """A lead time as the TRIGGER of an alarm before its event's start (RFC 5545 3.3.6): 1 day -> ``-P1D``.
+
+    Whole weeks are written as weeks (``-P2W``); zero is ``PT0S``.
+
+    Raises
+    ------
+    ValueError
+        A negative lead time (a reminder after the start is not one).
+    """
+    if lead < dt.timedelta(0):
+        raise ValueError(f"a reminder lead time cannot be negative, got {lead}")
+    if not lead:
+        return "PT0S"
+    seconds = int(lead.total_seconds())
+    days, rest = divmod(seconds, 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes, secs = divmod(rest, 60)
+    if not rest and not hours and days % 7 == 0:
+        return f"-P{days // 7}W"
+    text = "-P" + (f"{days}D" if days else "")
+    time = (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "") + (f"{secs}S" if secs else "")
+    return text + (f"T{time}" if time else "")
+
+
 def escape_text(value: Any) -> str:
     """Escape a value for an iCalendar TEXT property (RFC 5545 3.3.11).
 
@@ -223,6 +301,7 @@ def render_calendar(
     events: Iterable[CalendarEvent],
     dtstamp: dt.datetime | None = None,
     name: str = "Career conversations",
+    remind: dt.timedelta | None = DEFAULT_REMINDER,
 ) -> bytes:
     """The iCalendar file of ``events``, as UTF-8 bytes with CRLF line endings.
 
@@ -234,6 +313,9 @@ def render_calendar(
         When the file is made (timezone-aware; written in UTC). Default: now.
     name : str, default "Career conversations"
         The calendar's display name (``X-WR-CALNAME``).
+    remind : datetime.timedelta or None, default 1 day
+        Each event's reminder shows this long before it starts (a
+        ``VALARM`` with ``ACTION:DISPLAY``); None for no reminders.
 
     Returns
     -------
@@ -242,8 +324,9 @@ def render_calendar(
     Raises
     ------
     ValueError
-        If ``dtstamp`` is naive or two events share a UID.
+        If ``dtstamp`` is naive, two events share a UID or ``remind`` is negative.
     """
+    trigger = None if remind is None else ical_duration(remind)
     stamp = dt.datetime.now(dt.timezone.utc) if dtstamp is None else dtstamp
     if stamp.tzinfo is None or stamp.utcoffset() is None:
         raise ValueError("dtstamp must be timezone-aware (it is written in UTC)")
@@ -270,8 +353,16 @@ def render_calendar(
             f"SUMMARY:{escape_text(event.summary)}",
             f"DESCRIPTION:{escape_text(event.description)}",
             "TRANSP:TRANSPARENT",
-            "END:VEVENT",
         ]
+        if trigger is not None:
+            lines += [
+                "BEGIN:VALARM",
+                "ACTION:DISPLAY",
+                f"DESCRIPTION:{escape_text(event.summary)}",
+                f"TRIGGER:{trigger}",
+                "END:VALARM",
+            ]
+        lines.append("END:VEVENT")
     lines.append("END:VCALENDAR")
     return "".join(fold_line(line) + CRLF for line in lines).encode("utf-8")
 
@@ -281,6 +372,7 @@ def write_calendar(
     events: Iterable[CalendarEvent],
     dtstamp: dt.datetime | None = None,
     name: str = "Career conversations",
+    remind: dt.timedelta | None = DEFAULT_REMINDER,
 ) -> Path:
     """Write the iCalendar file atomically (readers see the old or the new file).
 
@@ -288,7 +380,7 @@ def write_calendar(
     ----------
     path : path-like
         Where to write (its folder is created if needed).
-    events, dtstamp, name
+    events, dtstamp, name, remind
         As for :func:`render_calendar`.
 
     Returns
@@ -304,7 +396,7 @@ def write_calendar(
         If the file cannot be written.
     """
     target = Path(path).expanduser()
-    atomic_write_bytes(target, render_calendar(events, dtstamp, name))
+    atomic_write_bytes(target, render_calendar(events, dtstamp, name, remind))
     return target
 
 
@@ -327,7 +419,9 @@ def _day(value: Any) -> dt.date | None:
 
 def _events_of(row: dict, today: dt.date, end: dt.date) -> list[CalendarEvent]:
     eid, name = str(row["employee_id"]), str(row["name"])
-    coach_line = f"Coach: {row['coach_id']}"
+    coach = row["coach_id"]
+    # Someone at the top of the organisation has no coach: their events say nothing about one.
+    coach_line = [f"Coach: {coach}"] if isinstance(coach, str) and coach else []
     open_items = int(row["open_action_items"])
     items_line = f"Open action items: {open_items}"
     draft = _day(row["draft_in_progress"])
@@ -342,7 +436,7 @@ def _events_of(row: dict, today: dt.date, end: dt.date) -> list[CalendarEvent]:
             uid=event_uid(eid, _KIND_CONVERSATION, "first"), date=today,
             summary=f"Career conversation: {name}",
             description="\n".join([f"First career conversation: none has been held with {name} yet.",
-                                   *draft_line, coach_line]),
+                                   *draft_line, *coach_line]),
             employee_id=eid, kind=_KIND_CONVERSATION))
     elif conv_due is not None:
         conv_day = max(conv_due, today)
@@ -350,7 +444,7 @@ def _events_of(row: dict, today: dt.date, end: dt.date) -> list[CalendarEvent]:
                 f"(every {_months(row['cadence_months'])}; last held {last.isoformat()})."]
         if conv_due < today:
             text.append(f"Overdue by {(today - conv_due).days} days.")
-        text += [*draft_line, items_line, coach_line]
+        text += [*draft_line, items_line, *coach_line]
         if conv_day <= end:
             events.append(CalendarEvent(
                 uid=event_uid(eid, _KIND_CONVERSATION, conv_due), date=conv_day,
@@ -380,7 +474,7 @@ def _events_of(row: dict, today: dt.date, end: dt.date) -> list[CalendarEvent]:
         else:
             due_on = when
             text = [f"Follow-up check-in on the career plan ({agreed})."]
-        text += [items_line, coach_line]
+        text += [items_line, *coach_line]
         events.append(CalendarEvent(
             uid=event_uid(eid, _KIND_CHECKIN, due_on), date=when, summary=f"Check-in: {name}",
             description="\n".join(text), employee_id=eid, kind=_KIND_CHECKIN))

@@ -16,8 +16,10 @@ one:
   (:func:`restore_formula`) removes exactly one quote from such cells, so an
   export imported again gives back the original text.
 
-Parquet exports are written as they are (typed columns, no neutralisation: no
-spreadsheet runs Parquet cells).
+Excel exports (``xlsx``) follow the same rules, in a workbook with the header
+frozen and columns sized (:mod:`careerconv.workbook`). Parquet exports are
+written as they are (typed columns, no neutralisation: no spreadsheet runs
+Parquet cells).
 
 Besides the tables of :data:`careerconv.schema.TABLES` there is one view,
 ``history``: every rated skill of every completed conversation in the shape
@@ -45,7 +47,7 @@ from . import schema as S
 from . import tables as T
 from .store import NotFound, Store, atomic_write_bytes
 
-FORMATS = ("csv", "parquet")
+FORMATS = ("csv", "parquet", "xlsx")
 HISTORY_VIEW = "history"
 EXPORT_TABLES: tuple[str, ...] = (*S.TABLES, HISTORY_VIEW)
 HISTORY_COLUMNS = ("employee_id", "date", "skill", "rating", "coach_rating", "target_6m", "target_12m",
@@ -201,17 +203,19 @@ def export_table(store: Store, name: str, path: str | os.PathLike, fmt: str = "c
     path
         The file to write (replaced atomically if it exists).
     fmt
-        ``"csv"`` (UTF-8 with BOM, formula-neutralised) or ``"parquet"``.
+        ``"csv"`` (UTF-8 with BOM, formula-neutralised), ``"xlsx"`` (one
+        sheet, formula-neutralised, header frozen, columns sized; see
+        :mod:`careerconv.workbook`) or ``"parquet"``.
 
     Returns
     -------
     ExportResult
-        Rows and columns written, and warnings (cells too long for Excel).
+        Rows and columns written, and warnings (cells too long for Excel, or cut to fit it).
 
     Raises
     ------
     ValueError
-        Unknown table or format, or ``path`` is a folder.
+        Unknown table or format, ``path`` is a folder, or (xlsx) more rows than an Excel sheet holds.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; formats are: {', '.join(FORMATS)}")
@@ -223,6 +227,11 @@ def export_table(store: Store, name: str, path: str | os.PathLike, fmt: str = "c
     if fmt == "csv":
         data = frame_to_csv_bytes(frame)
         warnings = _long_cells(frame)
+    elif fmt == "xlsx":
+        from .workbook import frames_to_xlsx  # openpyxl is loaded only for workbooks
+
+        book = frames_to_xlsx({name: frame})
+        data, warnings = book.data, book.warnings
     else:
         buf = io.BytesIO()
         frame.to_parquet(buf, index=False)

@@ -3,8 +3,14 @@
 Two importers, one reading path:
 
 * :func:`import_roster` — columns ``employee_id, name, coach_id, department,
-  role, cadence_months`` (6 or 12) and optionally ``email``; employees are
-  added or updated by id, everyone else on the roster is kept.
+  role`` and optionally ``cadence_months`` (6 or 12; without the column new
+  employees get 12 and others keep theirs) and ``email``; employees are
+  added or updated by id, everyone else on the roster is kept. Files as HR
+  systems export them are read as they are: the names Workday, BambooHR or
+  Personio use (``Manager ID``, ``Job Title``, ``Work Email``, ``First Name``
+  + ``Last Name`` …) are recognised, other columns are ignored and named in a
+  note, the coach may be empty (the top of the organisation) and need not be
+  on the roster (an external coach).
 * :func:`import_history` — legacy records kept in spreadsheets, one row per
   employee x date x skill: ``employee_id, date, skill, rating`` and optionally
   ``coach_rating, target_6m, target_12m, target_18m, coach_id``. Each employee
@@ -20,7 +26,8 @@ What the file may look like:
   (chosen from the header line). Or an ``.xlsx`` workbook (its first sheet).
 * The first non-blank row names the columns. Names are matched ignoring case,
   surrounding spaces, and spaces/hyphens vs underscores (``Employee ID`` is
-  ``employee_id``); a missing, unknown or repeated column is an error.
+  ``employee_id``); a missing or repeated column is an error, and so is an
+  unknown column of a history file (a roster's are ignored, with a note).
 * Blank rows are skipped; row numbers in messages are the rows a person sees
   in a spreadsheet (the header is usually row 1).
 * Values are read with the parsers of :mod:`careerconv.schema` (ratings, ids,
@@ -90,19 +97,52 @@ _ACCEPTED_FILES = "accepted are CSV files saved as UTF-8, UTF-16 or Windows-1252
 
 @dataclass(frozen=True)
 class ColumnSpec:
-    """The columns one importer reads (``kind`` names the importer: roster or history)."""
+    """The columns one importer reads (``kind`` names the importer: roster or history).
+
+    ``aliases`` maps a column to the other names HR systems give it (as
+    :func:`column_key` folds them), best first; the column's own name always
+    wins. With ``ignore_unknown`` columns the importer does not read are
+    listed in a note instead of rejecting the file.
+    """
 
     kind: str
     required: tuple[str, ...]
     optional: tuple[str, ...] = ()
+    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    ignore_unknown: bool = False
 
     @property
     def all(self) -> tuple[str, ...]:
         return self.required + self.optional
 
+    @property
+    def known_keys(self) -> tuple[str, ...]:
+        """Every header key this importer reads: the columns and their aliases."""
+        return self.all + tuple(a for names in self.aliases.values() for a in names)
 
-ROSTER_COLUMNS = ColumnSpec("roster", ("employee_id", "name", "coach_id", "department", "role", "cadence_months"),
-                            ("email",))
+
+# How Workday, BambooHR, Personio, SAP SuccessFactors and spreadsheets kept by hand name roster columns.
+ROSTER_ALIASES = {
+    "employee_id": ("employee_number", "employee_no", "employee_#", "employee_no.", "worker_id", "personnel_number",
+                    "person_id", "staff_id", "user_id", "id"),
+    "name": ("preferred_name", "display_name", "full_name", "employee_name", "legal_name", "worker",
+             "last_name,_first_name"),
+    "coach_id": ("manager_id", "line_manager_id", "supervisor_id", "reports_to_id", "manager_employee_id",
+                 "manager_employee_number", "supervisor_eid", "supervisor_employee_id", "coach_employee_id"),
+    "department": ("department_name", "dept", "supervisory_organization", "organization", "org_unit", "team"),
+    "role": ("job_title", "business_title", "title", "position", "job_profile", "job"),
+    "email": ("work_email", "email_work", "email_address", "business_email", "e_mail"),
+    "cadence_months": ("cadence", "conversation_cadence_months"),
+}
+# Columns that hold the manager's name, not their id (BambooHR's "Reports To"): named in the error when no id is there.
+MANAGER_NAME_COLUMNS = ("reports_to", "manager", "manager_name", "supervisor", "supervisor_name", "line_manager")
+# A roster with first and last name in two columns (and no name column) gets "First Last".
+NAME_PARTS = ("first_name", "last_name")
+# A new employee whose roster file has no cadence column holds a career conversation once a year.
+DEFAULT_CADENCE = 12
+
+ROSTER_COLUMNS = ColumnSpec("roster", ("employee_id", "name", "coach_id", "department", "role"),
+                            ("cadence_months", "email"), ROSTER_ALIASES, ignore_unknown=True)
 HISTORY_COLUMNS = ColumnSpec("history", ("employee_id", "date", "skill", "rating"),
                              ("coach_rating", "target_6m", "target_12m", "target_18m", "coach_id"))
 _TARGET_COLUMNS = {h: f"target_{h}m" for h in S.HORIZONS}
@@ -461,11 +501,20 @@ class _Checker:
         self.c = S.Collector(raw.source)
         self.file_problems: list[S.Problem] = []
         self.columns: dict[str, int] = {}
+        self.name_parts: tuple[int, ...] = ()
+        self.notes: list[str] = []
 
     def check_columns(self, other: ColumnSpec | None = None) -> None:
-        """Match the header to the spec; ``other`` is the other importer, to spot a file given to the wrong one."""
+        """Match the header to the spec; ``other`` is the other importer, to spot a file given to the wrong one.
+
+        A column is found by its own name or, failing that, by its best alias
+        (``Manager ID`` for ``coach_id``); with no name column, ``First Name``
+        and ``Last Name`` together make the name. Columns the importer does not
+        read are a problem, or (``spec.ignore_unknown``) a note naming them.
+        """
         raw, spec = self.raw, self.spec
         seen: dict[str, str] = {}
+        positions: dict[str, int] = {}
         problems: list[str] = []
         for index, name in enumerate(raw.header):
             key = column_key(name)
@@ -477,17 +526,45 @@ class _Checker:
                 problems.append(f"column {name!r} appears twice in the header row (also as {seen[key]!r})")
                 continue
             seen[key] = name
-            if key in spec.all:
-                self.columns[key] = index
-            else:
-                close = difflib.get_close_matches(key, spec.all, n=1, cutoff=0.6)
-                guess = f"did you mean {close[0]!r}? " if close else ""
-                problems.append(f"unknown column {name!r}; {guess}allowed columns are: {', '.join(spec.all)}")
-        missing = [key for key in spec.required if key not in self.columns]
+            positions[key] = index
+        used: set[str] = set()
+        read_as: list[str] = []
+        for column in spec.all:
+            key = next((k for k in (column, *spec.aliases.get(column, ())) if k in positions), None)
+            if key is None:
+                continue
+            self.columns[column] = positions[key]
+            used.add(key)
+            if key != column:
+                read_as.append(f"{seen[key]!r} as {column}")
+        if "name" in spec.all and "name" not in self.columns and all(k in positions for k in NAME_PARTS):
+            self.name_parts = tuple(positions[k] for k in NAME_PARTS)
+            used.update(NAME_PARTS)
+            read_as.append(f"{seen[NAME_PARTS[0]]!r} and {seen[NAME_PARTS[1]]!r} together as name")
+        unknown = []
+        for key, name in seen.items():
+            if key in used:
+                continue
+            close = difflib.get_close_matches(key, spec.all, n=1, cutoff=0.6)
+            unknown.append((name, f"did you mean {close[0]!r}? " if close else ""))
+        missing = [key for key in spec.required if not self.has(key)]
+        if unknown and (problems or missing or not spec.ignore_unknown):
+            problems += [f"unknown column {name!r}; {guess}allowed columns are: {', '.join(spec.all)}"
+                         for name, guess in unknown]
+        elif unknown:
+            shown = ", ".join(f"{name!r}" + (f" ({guess.strip()})" if guess else "") for name, guess in unknown)
+            self.notes.append(f"ignored {len(unknown)} column(s) careerconv does not use: {shown}")
         if missing:
             problems.append(f"required column{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))} "
                             f"{'are' if len(missing) > 1 else 'is'} missing; the header row must name: "
                             f"{', '.join(spec.required)} (optional: {', '.join(spec.optional) or 'none'})")
+        by_name = [seen[k] for k in MANAGER_NAME_COLUMNS if k in seen]
+        if "coach_id" in missing and by_name:
+            problems.append(f"column {by_name[0]!r} names the manager, but careerconv needs the manager's employee "
+                            "id: add a column such as 'Manager ID' or 'Supervisor EID' to the HR report "
+                            "(or name it coach_id)")
+        if read_as:
+            self.notes.append("read " + ", ".join(read_as))
         if other is not None and problems and set(other.required) <= set(seen):
             problems = [f"this looks like a {other.kind} file (its columns are {', '.join(raw.header)}); import it "
                         f"with `careerconv import {other.kind} {raw.source}`"]
@@ -495,6 +572,10 @@ class _Checker:
             self.add_file_problem(message, raw.header_row)
         if not raw.rows:
             self.add_file_problem("has a header row but no data rows")
+
+    def has(self, column: str) -> bool:
+        """Whether the file gives ``column`` (``name`` may come from first and last name)."""
+        return column in self.columns or (column == "name" and bool(self.name_parts))
 
     def add_file_problem(self, message: str, row: int | None = None) -> None:
         self.file_problems.append(S.Problem(self.raw.source, message, row))
@@ -511,14 +592,18 @@ class _Checker:
             self.add(f"has {len(raw_row.cells)} cells but the header row names {len(self.raw.header)} "
                      f"columns{hint}", raw_row.row)
             return None
-        out = {}
-        for key, index in self.columns.items():
+        def cell(index: int) -> Any:
             value = raw_row.cells[index] if index < len(raw_row.cells) else None
-            out[key] = restore_formula(value) if isinstance(value, str) else value
+            return restore_formula(value) if isinstance(value, str) else value
+
+        out = {key: cell(index) for key, index in self.columns.items()}
+        if self.name_parts:
+            parts = [str(cell(i)).strip() for i in self.name_parts if not S.is_missing(cell(i))]
+            out["name"] = " ".join(parts) or None
         return out
 
     def check(self, parser, value, row: int, column: str, **kwargs):
-        if column not in self.columns:
+        if not self.has(column):
             return None  # a missing required column is reported once, for the file
         return self.c.check(parser, value, row=row, column=column, **kwargs)
 
@@ -633,6 +718,12 @@ def _parse_email(value: Any) -> str:
     return text
 
 
+def _kept_cadence(existing: dict[str, dict], employee_id: Any) -> int:
+    """The cadence of an employee imported from a file without a cadence column: theirs, or the default."""
+    on_file = existing.get(employee_id) if isinstance(employee_id, str) else None
+    return int(on_file["cadence_months"]) if on_file else DEFAULT_CADENCE
+
+
 def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
                   rejected_path: str | Path | None = None, dry_run: bool = False) -> ImportResult:
     """Add or update employees from a roster file (CSV or .xlsx).
@@ -662,7 +753,7 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     FileNotFoundError
         No such input file.
     """
-    raw = read_table_file(path, ROSTER_COLUMNS.all)
+    raw = read_table_file(path, ROSTER_COLUMNS.known_keys)
     rejected_target = Path(rejected_path) if rejected_path else default_rejected_path(raw.path)
     if skip_invalid and not dry_run:
         _check_rejected_target(raw.path, rejected_target)
@@ -683,11 +774,12 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
             "employee_id": checker.check(S.parse_identifier, v.get("employee_id"), n, "employee_id",
                                          what="employee id"),
             "name": checker.check(_roster_text, v.get("name"), n, "name", what="name", allow_missing=False),
-            "coach_id": checker.check(S.parse_identifier, v.get("coach_id"), n, "coach_id", what="coach id"),
+            "coach_id": checker.check(S.parse_coach_id, v.get("coach_id"), n, "coach_id"),
             "department": checker.check(_roster_text, v.get("department"), n, "department", what="department",
                                         allow_missing=False),
             "role": checker.check(_roster_text, v.get("role"), n, "role", what="role") or "",
-            "cadence_months": checker.check(S.parse_cadence, v.get("cadence_months"), n, "cadence_months"),
+            "cadence_months": checker.check(S.parse_cadence, v.get("cadence_months"), n, "cadence_months")
+            if checker.has("cadence_months") else _kept_cadence(existing, v.get("employee_id")),
             "email": checker.check(_parse_email, v.get("email"), n, "email") or "",
         }
         eid = rec["employee_id"]
@@ -730,7 +822,22 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
                     if r["employee_id"] in existing and _same_employee(existing[r["employee_id"]], r))
     updated = len(incoming) - added - unchanged
     result = ImportResult("roster", raw.source, raw.describe(), len(raw.rows), len(incoming), added, updated,
-                          unchanged, rejections, rejected_target if rejections else None, dry_run, list(raw.notes))
+                          unchanged, rejections, rejected_target if rejections else None, dry_run,
+                          [*raw.notes, *checker.notes])
+    if not checker.has("cadence_months"):
+        result.notes.append(f"the file has no cadence_months column: employees already on the roster keep theirs, "
+                            f"new ones hold a career conversation every {DEFAULT_CADENCE} months (change it in the "
+                            "app, or import a file with a cadence_months column of 6 or 12)")
+    no_coach = sum(1 for r in incoming if not r["coach_id"])
+    if no_coach:
+        result.notes.append(f"{no_coach} employee(s) have no coach (the top of the organisation, or external "
+                            "coaching); they are in the app, reports and HR figures like everyone else")
+    coaches = {r["coach_id"] for r in incoming if r["coach_id"]}
+    outside = sorted(coaches - {r["employee_id"] for r in incoming} - set(existing))
+    if outside:
+        shown = ", ".join(outside[:10]) + (f" and {len(outside) - 10} more" if len(outside) > 10 else "")
+        result.notes.append(f"{len(outside)} coach(es) are not on the roster themselves ({shown}): external "
+                            "coaches and coaches who are not employees are fine, a typo is not")
     kept = len(set(existing) - {r["employee_id"] for r in incoming})
     if kept:
         result.notes.append(f"{kept} employee(s) already on the roster and not in this file were kept as they are")

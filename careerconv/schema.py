@@ -210,6 +210,18 @@ def parse_identifier(value: Any, *, what: str = "id", max_length: int = MAX_ID) 
     return value
 
 
+def parse_coach_id(value: Any, *, what: str = "coach id") -> str:
+    """A coach id, or ``""`` for nobody: the top of the organisation, or external coaching not named.
+
+    A coach need not be on the roster (an external coach, a coach who is not an
+    employee); when one is given it is checked like any other id
+    (:func:`parse_identifier`).
+    """
+    if is_missing(value):
+        return ""
+    return parse_identifier(value, what=what)
+
+
 def parse_text(value: Any, *, allow_missing: bool = True, what: str = "text") -> str:
     """Free text, stored verbatim (no trimming, no escaping: that is the renderer's job)."""
     if is_missing(value):
@@ -438,6 +450,12 @@ def _check_save_stamp(c: Collector, r: dict) -> None:
         r[key] = value
 
 
+def _checked_coach(c: Collector, value: Any) -> Any:
+    """A record's coach id, ``""`` when it has none (the problem is collected; the value kept as it was)."""
+    parsed = c.check(parse_coach_id, value, column="coach_id")
+    return value if parsed is None else parsed
+
+
 def record_content(record: dict) -> dict:
     """A record without the store's save stamp: what a person wrote, for comparing two versions."""
     return {k: v for k, v in record.items() if k not in SAVE_STAMP}
@@ -467,8 +485,8 @@ def validate_conversation(record: Any, source: str = "conversation") -> dict:
     _check_save_stamp(c, r)
     c.check(parse_identifier, r["conversation_id"], column="conversation_id", what="conversation id",
             max_length=MAX_RECORD_ID)
-    for key, what in (("employee_id", "employee id"), ("coach_id", "coach id")):
-        c.check(parse_identifier, r[key], column=key, what=what)
+    c.check(parse_identifier, r["employee_id"], column="employee_id", what="employee id")
+    r["coach_id"] = _checked_coach(c, r["coach_id"])
     d = c.check(parse_date, r["date"], column="date")
     r["date"] = iso(d) if d else r["date"]
     c.check(parse_choice, r["status"], column="status", choices=STATUSES, what="status")
@@ -666,8 +684,8 @@ def validate_checkin(record: Any, source: str = "check-in") -> dict:
     r["status"] = r.get("status") or "completed"
     c.check(parse_choice, r["status"], column="status", choices=STATUSES, what="status")
     c.check(parse_identifier, r["checkin_id"], column="checkin_id", what="check-in id", max_length=MAX_RECORD_ID)
-    for key, what in (("employee_id", "employee id"), ("coach_id", "coach id")):
-        c.check(parse_identifier, r[key], column=key, what=what)
+    c.check(parse_identifier, r["employee_id"], column="employee_id", what="employee id")
+    r["coach_id"] = _checked_coach(c, r["coach_id"])
     if r.get("conversation_id"):
         c.check(parse_identifier, r["conversation_id"], column="conversation_id", what="conversation id",
                 max_length=MAX_RECORD_ID)
@@ -757,11 +775,11 @@ def _cols(*spec: str) -> tuple[Column, ...]:
 
 
 ROSTER = Table("roster", _cols(
-    "employee_id:string!", "name:string!", "coach_id:string!", "department:string!", "role:string",
+    "employee_id:string!", "name:string!", "coach_id:string", "department:string!", "role:string",
     "cadence_months:Int64!", "email:string"), key=("employee_id",), has_free_text=("name", "email"))
 
 CONVERSATIONS = Table("conversations", _cols(
-    "conversation_id:string!", "employee_id:string!", "coach_id:string!", "date:date!", "question_set:string!",
+    "conversation_id:string!", "employee_id:string!", "coach_id:string", "date:date!", "question_set:string!",
     "question_set_version:string!", "status:string!", "source:string", "cadence_months:Int64", "next_due:date",
     "follow_up_mode:string", "follow_up_every_weeks:Int64", "completed_at:string", "n_dreams:Int64",
     "n_skills:Int64", "n_action_items:Int64", "goals_seconds:float64", "action_plan_seconds:float64",
@@ -795,7 +813,7 @@ ACTION_ITEMS = Table("action_items", _cols(
     "due:date", "owner:string", "skill:string"), key=("conversation_id", "item_id"), has_free_text=("text", "owner"))
 
 CHECKINS = Table("checkins", _cols(
-    "checkin_id:string!", "employee_id:string!", "coach_id:string!", "date:date!", "conversation_id:string",
+    "checkin_id:string!", "employee_id:string!", "coach_id:string", "date:date!", "conversation_id:string",
     "n_updates:Int64", "n_ratings:Int64"), key=("checkin_id",))
 
 CHECKIN_UPDATES = Table("checkin_updates", _cols(
@@ -861,7 +879,8 @@ def validate_roster_frame(frame: pd.DataFrame, source: str, *, row_offset: int =
         case), bad cadences, empty names — every one listed.
     """
     c = Collector(source)
-    required = [col.name for col in ROSTER.columns if not col.nullable]
+    # Every roster has a coach column, though a cell may be empty (nobody coaches the top of the organisation).
+    required = [col.name for col in ROSTER.columns if not col.nullable or col.name == "coach_id"]
     allowed = ROSTER.names
     present = list(frame.columns)
     for name in required:
@@ -876,7 +895,7 @@ def validate_roster_frame(frame: pd.DataFrame, source: str, *, row_offset: int =
     parsed: dict[str, np.ndarray] = {}
     checks = [  # (column, parser, keyword arguments, plainly-valid test)
         ("employee_id", parse_identifier, {"what": "employee id"}, _plain_identifiers),
-        ("coach_id", parse_identifier, {"what": "coach id"}, _plain_identifiers),
+        ("coach_id", parse_coach_id, {}, _plain_identifiers),
         ("name", parse_text, {"what": "name", "allow_missing": False}, _plain_texts),
         ("department", parse_text, {"what": "department", "allow_missing": False}, _plain_texts),
         ("cadence_months", parse_cadence, {}, None),
@@ -895,7 +914,7 @@ def validate_roster_frame(frame: pd.DataFrame, source: str, *, row_offset: int =
         c.problems.append(problem)
     c.raise_if_any(f"{source}: {{n}} problem(s) in the roster; nothing was written".replace(
         "{n}", str(len(c.problems))))
-    for name in ("role", "email"):  # optional: a missing value is ""
+    for name in ("coach_id", "role", "email"):  # optional: a missing value is ""
         parsed[name] = np.where(pd.isna(parsed[name]), "", parsed[name])
     return coerce_frame(pd.DataFrame(parsed, columns=ROSTER.names), ROSTER)
 

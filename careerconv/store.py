@@ -39,6 +39,7 @@ buckets (parts) holding them are rewritten.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import getpass
 import hashlib
 import io
@@ -892,6 +893,8 @@ class Store:
 
     def _write_part(self, table: str, bucket: int, arrow: pa.Table) -> None:
         buf = io.BytesIO()
+        # The pandas metadata makes pd.read_parquet give the store's dtypes (Int64, string), not float and object.
+        arrow = arrow.replace_schema_metadata(pandas_metadata(S.DERIVED_TABLES[table]))
         pq.write_table(arrow, buf, compression="zstd")
         # Derived parts are rebuilt from the records whenever they are lost, so
         # they need atomicity (no reader sees half a file) but not fsync.
@@ -1080,6 +1083,18 @@ def arrow_schema(tbl: S.Table) -> pa.Schema:
     return pa.schema([pa.field(c.name, _ARROW_TYPES[c.dtype], nullable=c.nullable) for c in tbl.columns])
 
 
+@functools.lru_cache(maxsize=None)
+def pandas_metadata(tbl: S.Table) -> dict[bytes, bytes]:
+    """The Parquet key-value metadata that tells pandas a derived table's dtypes.
+
+    With it, ``pd.read_parquet`` (of one part or of the table's folder) gives
+    the dtypes :meth:`Store.read_table` gives: Int64 for ratings and counts
+    (not float64 with NaN), string for text, datetime64[ns] for dates, and a
+    plain RangeIndex.
+    """
+    return dict(pa.Schema.from_pandas(tbl.empty(), preserve_index=False).metadata)
+
+
 def rows_to_arrow(rows: list[dict], tbl: S.Table) -> pa.Table:
     """Row dicts (as :mod:`careerconv.tables` makes them) to an Arrow table of ``tbl``'s schema.
 
@@ -1106,13 +1121,17 @@ def _to_pandas(arrow: pa.Table) -> pd.DataFrame:
 
 
 def _part_matches(path: Path, tbl: S.Table) -> bool:
-    """True if a derived part is readable Parquet with exactly the table's schema."""
+    """True if a derived part is readable Parquet with exactly the table's schema and its pandas metadata.
+
+    A part written before the metadata was added is rebuilt by the next refresh.
+    """
     try:
         found = pq.ParquetFile(path).schema_arrow
     except Exception:
         return False
     wanted = arrow_schema(tbl)
-    return found.names == wanted.names and found.types == wanted.types
+    return found.names == wanted.names and found.types == wanted.types and \
+        (found.metadata or {}).get(b"pandas") == pandas_metadata(tbl)[b"pandas"]
 
 
 def _parquet_ok(path: Path) -> bool:

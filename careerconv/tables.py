@@ -28,7 +28,7 @@ def conversation_rows(rec: dict) -> dict[str, list[dict]]:
     fu = rec.get("follow_up") or {}
     out: dict[str, list[dict]] = defaultdict(list)
     out["conversations"].append({
-        "conversation_id": conv, "employee_id": emp, "coach_id": rec["coach_id"], "date": date,
+        "conversation_id": conv, "employee_id": emp, "coach_id": rec["coach_id"] or None, "date": date,
         "question_set": rec["question_set"], "question_set_version": rec["question_set_version"],
         "status": rec["status"], "source": rec.get("source"), "cadence_months": rec.get("cadence_months"),
         "next_due": rec.get("next_due"), "follow_up_mode": fu.get("mode"),
@@ -85,7 +85,7 @@ def checkin_rows(rec: dict) -> dict[str, list[dict]]:
     if rec.get("status") == "draft":
         return out  # the coach is still typing it: not a fact yet
     cid, emp, date = rec["checkin_id"], rec["employee_id"], rec["date"]
-    out["checkins"].append({"checkin_id": cid, "employee_id": emp, "coach_id": rec["coach_id"], "date": date,
+    out["checkins"].append({"checkin_id": cid, "employee_id": emp, "coach_id": rec["coach_id"] or None, "date": date,
                             "conversation_id": rec.get("conversation_id"),
                             "n_updates": len(rec.get("updates") or []), "n_ratings": len(rec.get("ratings") or [])})
     for u in rec.get("updates") or []:

@@ -245,3 +245,84 @@ def test_any_name_round_trips_through_icalendar(name):
     parsed = parse(ics.render_calendar([event], STAMP)).walk("VEVENT")[0]
     assert str(parsed["SUMMARY"]) == f"Check-in: {name}"
     assert str(parsed["DESCRIPTION"]) == f"Coach: {name}"
+
+
+# --------------------------------------------------------------------------- reminders
+
+
+def alarms_of(cal: icalendar.Calendar) -> list[tuple[str, icalendar.cal.Alarm]]:
+    return [(str(e["SUMMARY"]), a) for e in cal.walk("VEVENT") for a in e.walk("VALARM")]
+
+
+def test_every_event_reminds_one_day_before_by_default(team_events):
+    cal = parse(ics.render_calendar(team_events, STAMP))
+    alarms = alarms_of(cal)
+    assert len(alarms) == len(team_events)
+    for summary, alarm in alarms:
+        assert str(alarm["ACTION"]) == "DISPLAY" and str(alarm["DESCRIPTION"]) == summary
+        assert alarm["TRIGGER"].dt == dt.timedelta(days=-1)  # before the start, as the calendar reads it
+    assert "TRIGGER:-P1D\r\n" in ics.render_calendar(team_events, STAMP).decode("utf-8")
+
+
+@pytest.mark.parametrize("text, trigger, before", [
+    ("2d", "-P2D", dt.timedelta(days=2)), ("12h", "-PT12H", dt.timedelta(hours=12)),
+    ("1w", "-P1W", dt.timedelta(weeks=1)), ("1d12h", "-P1DT12H", dt.timedelta(days=1, hours=12)),
+    (" 30M ", "-PT30M", dt.timedelta(minutes=30)), ("2w3d", "-P17D", dt.timedelta(days=17)),
+    ("0", "PT0S", dt.timedelta(0)),
+])
+def test_the_lead_time_is_configurable(team_events, text, trigger, before):
+    lead = ics.parse_lead_time(text)
+    assert lead == before and ics.ical_duration(lead) == trigger
+    data = ics.render_calendar(team_events, STAMP, remind=lead)
+    assert data.decode("utf-8").count(f"TRIGGER:{trigger}\r\n") == len(team_events)
+    assert {a["TRIGGER"].dt for _, a in alarms_of(parse(data))} == {-before}
+
+
+@pytest.mark.parametrize("text", ["none", "off", "NO"])
+def test_no_reminders_when_asked(team_events, text):
+    assert ics.parse_lead_time(text) is None
+    data = ics.render_calendar(team_events, STAMP, remind=ics.parse_lead_time(text))
+    assert b"VALARM" not in data and len(parse(data).walk("VEVENT")) == len(team_events)
+
+
+@pytest.mark.parametrize("text", ["", "2", "-1d", "1.5d", "2 days", "d", "1y", "1d1d", "tomorrow", "53w", "1e3h"])
+def test_a_bad_lead_time_is_refused_saying_what_is_allowed(text):
+    with pytest.raises(ValueError) as exc:
+        ics.parse_lead_time(text)
+    assert repr(text) in str(exc.value) and "1d, 2d, 12h" in str(exc.value) and "none" in str(exc.value)
+
+
+def test_a_negative_lead_time_cannot_be_rendered(team_events):
+    with pytest.raises(ValueError, match="cannot be negative"):
+        ics.render_calendar(team_events, STAMP, remind=dt.timedelta(hours=-1))
+
+
+def test_someone_without_a_coach_gets_events_without_a_coach_line():
+    people = [person("E1", "Ann Lee", coach=""), person("E2", "Ben New")]
+    events = ics.calendar_events(due_frame(people, [conversation("E1", D(2024, 3, 15), every_weeks=8)]), AS_OF)
+    ann = [e for e in events if e.employee_id == "E1"]
+    assert ann and all("Coach" not in e.description for e in ann)
+    assert all("Coach: C1" in e.description for e in events if e.employee_id == "E2")
+
+
+def test_due_command_writes_reminders_with_the_lead_time_asked_for(tmp_path, capsys):
+    from careerconv import cli
+    from careerconv.store import Store
+
+    store = Store(tmp_path / "data")
+    store.save_roster(S.validate_roster_frame(pd.DataFrame(TEAM[:3]), "roster"))
+    target = tmp_path / "team.ics"
+    args = ["--data", str(store.root), "due", "--as-of", AS_OF.isoformat(), "--ics", str(target)]
+    assert cli.main(args) == 0
+    assert {a["TRIGGER"].dt for _, a in alarms_of(parse(target.read_bytes()))} == {dt.timedelta(days=-1)}
+    assert cli.main([*args, "--remind", "2d"]) == 0
+    alarms = alarms_of(parse(target.read_bytes()))
+    assert len(alarms) == 3 and {a["TRIGGER"].dt for _, a in alarms} == {dt.timedelta(days=-2)}
+    assert cli.main([*args, "--remind", "none"]) == 0
+    assert b"VALARM" not in target.read_bytes()
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exc:
+        cli.main([*args, "--remind", "2 days"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --remind: '2 days' is not a reminder lead time; give a lead time such as 1d" in err

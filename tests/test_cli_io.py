@@ -245,7 +245,7 @@ def test_erase_missing_data_folder(files: Path, capsys):
 
 @pytest.mark.parametrize("argv, expected", [
     (["import", "--help"], "careerconv import roster staff.csv"),
-    (["import", "roster", "--help"], "employee_id, name, coach_id, department, role, cadence_months"),
+    (["import", "roster", "--help"], "employee_id, name, coach_id, department, role, and optionally"),
     (["import", "history", "--help"], "--date-order {dmy,mdy}"),
     (["export", "--help"], "careerconv export --employee E0042 ./export-E0042"),
     (["erase", "--help"], "careerconv erase --employee E0042"),

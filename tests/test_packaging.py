@@ -24,6 +24,7 @@ import tomllib
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 import yaml
 
@@ -215,12 +216,16 @@ def test_every_runtime_dependency_is_used():
     assert "duckdb" not in _runtime_dependencies() and "duckdb" in _extra_dependencies()["test"]
 
 
-def test_duckdb_engine_says_which_extra_to_install(monkeypatch):
+def test_duckdb_engine_and_explore_notebook_say_which_extra_to_install(monkeypatch, tmp_path):
+    from careerconv import open_data
     from careerconv.analytics import engine_duckdb
 
     monkeypatch.setitem(sys.modules, "duckdb", None)  # as if it were not installed
     with pytest.raises(ValueError, match=re.escape("pip install 'careerconv[duckdb]'")):
-        engine_duckdb._duckdb()
+        open_data.duckdb()
+    ratings = pd.DataFrame({"employee_id": pd.Series([], dtype="string")})
+    with pytest.raises(ValueError, match=re.escape("pip install 'careerconv[duckdb]'")):
+        engine_duckdb._partials_duckdb(ratings, None, None, [], None)
 
 
 def test_every_package_data_pattern_names_files_that_exist():

@@ -9,20 +9,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .. import open_data
 from .constants import HR_COLUMNS
 from .engine_arrow import _PRIORITY_SPAN, _arrow_frame
 from .inputs import ParquetTable
 from .partials import _PARTIAL_COLUMNS, RatingPartials, _Layout, _Roster, _empty_partials, _sql_string, _typed_partials
-
-
-def _duckdb():
-    """The duckdb module, or a ValueError saying how to install it."""
-    try:
-        import duckdb
-    except ImportError:
-        raise ValueError("the duckdb engine needs DuckDB, which is not installed: "
-                         "pip install 'careerconv[duckdb]'") from None
-    return duckdb
 
 
 def _partials_duckdb(ratings: pd.DataFrame | ParquetTable, roster: _Roster, catalogue: pd.DataFrame,
@@ -30,7 +21,7 @@ def _partials_duckdb(ratings: pd.DataFrame | ParquetTable, roster: _Roster, cata
     """The DuckDB engine: the whole computation as one SQL query (see :func:`rating_partials`)."""
     import pyarrow as pa
 
-    con = _duckdb().connect(config={"threads": 2, "preserve_insertion_order": False})
+    con = open_data.duckdb().connect(config={"threads": 2, "preserve_insertion_order": False})
     try:
         con.register("roster_t", pa.table({"employee_id": roster.ids, "emp": pa.array(np.arange(len(roster.dept))),
                                            "dept": pa.array(roster.dept)}))

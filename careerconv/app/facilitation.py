@@ -51,7 +51,7 @@ from .banner import ErrorBanner
 from .checkin import CheckinView
 from .data_folder import organisation_skill_names, resolve_data_dir
 from .editors import ANSWER_EDITORS, Editor, EditorContext
-from .glance import employee_card_html, previous_plan_html
+from .glance import employee_card_html, previous_plan_html, with_coach
 from .plan_editors import ActionItemsEditor, CadenceEditor, DreamsEditor, FollowUpEditor
 from .scheduling import Handle, ManualScheduler, Scheduler, default_scheduler
 from .sections import SectionView
@@ -256,7 +256,7 @@ class ConversationApp:
 
     # ================================================================== start screen
     def _build_start(self, coach_id: str | None) -> None:
-        coaches = sorted(set(self._coach_ids), key=lambda c: self.coach_label(c).casefold())
+        coaches = sorted({c for c in self._coach_ids if c}, key=lambda c: self.coach_label(c).casefold())
         if coach_id and coach_id not in coaches:
             coaches.append(coach_id)
         self.coach_choice = classed(W.Dropdown(options=[("All coaches", "")] + [(self.coach_label(c), c)
@@ -641,7 +641,7 @@ class ConversationApp:
         name = escape(self.employee.get("name") or record["employee_id"])
         self.conv_title = html(f'<div class="cc-section-title">{name} <span class="cc-pill">'
                                f"{escape(human_date(record['date']))}</span></div>"
-                               f'<div class="cc-muted">with {escape(self.coach_label(record["coach_id"]))} · '
+                               f'<div class="cc-muted">{with_coach(self.coach_label(record["coach_id"]))}'
                                f"{escape(qs.title)}</div>", "cc-conv-title")
         self.close_button = button("← People", "cc-link", "cc-close")
         self._on_click(self.close_button, self.close_conversation, "Could not leave the conversation")

@@ -102,13 +102,19 @@ def due_phrase(due: str | None, today: dt.date) -> str:
     return f"due {human_date(due)} ({when})"
 
 
+def with_coach(coach: str | None) -> str:
+    """``"with Grace Hopper (C01) · "`` (escaped), or nothing for a conversation without a coach (the top of
+    the organisation)."""
+    return f"with {_t(coach)} · " if coach else ""
+
+
 def employee_card_html(employee: Mapping, coach_label: str, plan: PreviousPlan, today: dt.date) -> str:
     """The employee's name, role, coach and when their next conversation is due (escaped HTML)."""
     role = " · ".join(_t(x) for x in (employee.get("role"), employee.get("department")) if x)
     cadence = employee.get("cadence_months")
     lines = [f"<h2>{_t(employee.get('name'))} <span class=\"cc-muted\">{_t(employee.get('employee_id'))}</span></h2>"]
     facts = [role] if role else []
-    facts.append(f"coach {_t(coach_label)}")
+    facts.append(f"coach {_t(coach_label)}" if coach_label else "no coach on the roster")
     if cadence:
         facts.append(f"prefers a conversation every {int(cadence)} months")
     lines.append(f'<div class="cc-muted">{" · ".join(facts)}</div>')
@@ -141,7 +147,7 @@ def previous_plan_html(plan: PreviousPlan, today: dt.date) -> str:
     checkins = (f"{plan.checkins_since} check-in{'s' if plan.checkins_since != 1 else ''} since, "
                 f"last on {escape(human_date(plan.last_checkin_date))}") if plan.checkins_since else "no check-ins since"
     out.append(f"<div><b>Previous conversation, {escape(human_date(plan.date))}</b> "
-               f"<span class=\"cc-muted\">with {_t(plan.conversation.get('coach_id'))} · {checkins}</span></div>")
+               f"<span class=\"cc-muted\">{with_coach(plan.conversation.get('coach_id'))}{checkins}</span></div>")
     out.append("<h3>Dreams</h3>")
     if plan.dreams:
         out.append("<ol>" + "".join(f"<li>{_t(d.get('text'))}</li>" for d in plan.dreams) + "</ol>")

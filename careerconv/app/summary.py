@@ -132,7 +132,7 @@ def summary_fragment(record: dict, *, employee: Mapping | None = None, coach_nam
     known = {qid for pairs in by_section.values() for qid, _ in pairs}
     html = [f"<style>{SUMMARY_CSS}</style>", '<div class="cc-summary">']
     html.append(f"<h1>Career conversation: {_text(name)}</h1>")
-    meta = f"{escape(human_date(date))} · with {_text(coach)}"
+    meta = escape(human_date(date)) + (f" · with {_text(coach)}" if coach else "")
     if record.get("next_due"):
         meta += f" · next conversation due {escape(human_date(record['next_due']))}"
     html.append(f'<div class="cc-meta">{meta}</div>')

@@ -50,7 +50,8 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
         epilog="examples:\n"
                "  careerconv due --coach C01 --within 30\n"
                "  careerconv due --format csv -o due.csv\n"
-               "  careerconv due --coach C01 --ics ~/career-conversations.ics",
+               "  careerconv due --coach C01 --ics ~/career-conversations.ics\n"
+               "  careerconv due --coach C01 --ics team.ics --remind 2d",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--coach", metavar="C", help="only this coach's reports (coach id as in the roster)")
     p.add_argument("--within", metavar="DAYS", type=whole_number(minimum=0, what="days"),
@@ -68,7 +69,18 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
     p.add_argument("--ics", metavar="FILE",
                    help="also write an iCalendar file of the next career conversations and the check-ins "
                         f"before them, up to --within days ahead (default {ics.DEFAULT_HORIZON_DAYS})")
+    p.add_argument("--remind", metavar="LEAD", type=_lead_time, default=ics.DEFAULT_REMINDER,
+                   help="with --ics: each event's reminder shows this long before it, e.g. 2d, 12h, 1w, 0 (at the "
+                        "start of the day) or none (default 1d)")
     p.set_defaults(func=run)
+
+
+def _lead_time(text: str) -> dt.timedelta | None:
+    """``--remind``'s value (see :func:`careerconv.calendar_ics.parse_lead_time`); a bad one exits 2 saying why."""
+    try:
+        return ics.parse_lead_time(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -105,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
         horizon = args.within if args.within is not None else ics.DEFAULT_HORIZON_DAYS
         events = ics.calendar_events(due, as_of, horizon_days=horizon)
         name = f"Career conversations ({args.coach})" if args.coach else "Career conversations"
-        path = ics.write_calendar(args.ics, events, name=name)
+        path = ics.write_calendar(args.ics, events, name=name, remind=args.remind)
         n_conv = sum(e.kind == "conversation" for e in events)
         streams.status(args, f"Wrote {_plural(len(events), 'calendar event')} "
                              f"({_plural(n_conv, 'career conversation')}, {_plural(len(events) - n_conv, 'check-in')}, "

@@ -20,7 +20,9 @@ EPILOG = f"""tables:
 CSV is written as UTF-8 with BOM so Excel reads it, and formula-neutralised:
 a text cell beginning with = + - @, tab or CR gets a leading ' so a
 spreadsheet shows it instead of running it (numbers are left as numbers).
-Parquet is written as it is.
+xlsx is one sheet with the same formula rule, dates as date cells, the
+header row frozen and columns sized to their values. Parquet is written as
+it is.
 
 With --employee, DIR (new or empty, outside the data folder) receives
 everything held about that person: roster row, every conversation and
@@ -33,6 +35,7 @@ the status line to stderr.
 examples:
   careerconv export skill_ratings --format parquet -o ratings.parquet
   careerconv export skill_ratings -o - | head
+  careerconv export targets --format xlsx       # writes ./targets.xlsx
   careerconv export roster                      # writes ./roster.csv
   careerconv export history -o history.csv      # re-importable history
   careerconv export --employee E0042 ./export-E0042
@@ -42,17 +45,17 @@ examples:
 def register(subparsers, parent: argparse.ArgumentParser) -> None:
     """Add ``export``."""
     p = subparsers.add_parser(
-        "export", parents=[parent], help="export a table (CSV/Parquet) or everything about one employee",
-        usage="careerconv export TABLE [--format csv|parquet] [-o FILE]\n"
+        "export", parents=[parent], help="export a table (CSV/Excel/Parquet) or everything about one employee",
+        usage="careerconv export TABLE [--format csv|parquet|xlsx] [-o FILE]\n"
               "       careerconv export --employee ID DIR",
-        description="Export one table as spreadsheet-safe CSV or as Parquet, or everything held about one "
-                    "employee into a folder.",
+        description="Export one table as a spreadsheet-safe CSV file or Excel workbook, or as Parquet, or "
+                    "everything held about one employee into a folder.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("target", nargs="?", metavar="TABLE|DIR",
                    help="the table to export, or with --employee the folder to write")
     p.add_argument("--format", choices=exporting.FORMATS, default=None, help="file format (default: csv)")
     p.add_argument("-o", "--output", metavar="FILE",
-                   help="file to write (default: ./TABLE.csv or .parquet); - writes the table to stdout")
+                   help="file to write (default: ./TABLE.csv, .xlsx or .parquet); - writes the table to stdout")
     streams.add_old_spelling(p, "--out", "-o/--output", dest="output", metavar="FILE")
     p.add_argument("--employee", metavar="ID", help="export everything held about this employee into DIR")
     p.add_argument("--reports", metavar="DIR", default=None,

@@ -1,4 +1,4 @@
-"""``careerconv hr-report``: the HR analytics notebook rendered to HTML, and its tables as CSV.
+"""``careerconv hr-report``: the HR analytics notebook rendered to HTML, and its tables as CSV or Excel.
 
 The notebook (``careerconv/notebooks/hr_analytics.ipynb``) is executed in-process with
 papermill and exported without code by nbconvert (through
@@ -7,7 +7,9 @@ stderr and makes a page that loads nothing from outside itself: no script
 from a CDN, so opening it tells no third party and it works offline).
 ``--csv DIR`` writes the same privacy-protected aggregate tables for
 HR's own tools: UTF-8 with a BOM, formulas neutralised
-(:func:`careerconv.exporting.frame_to_csv_bytes`). Parameters are checked
+(:func:`careerconv.exporting.frame_to_csv_bytes`); ``--xlsx FILE`` writes
+them to one workbook, a sheet each, under the same rules
+(:mod:`careerconv.workbook`). Parameters are checked
 before anything runs, so a bad date, department or group size is one readable
 error, never a notebook traceback.
 """
@@ -21,6 +23,7 @@ import subprocess
 import tempfile
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.utils import run_sync
@@ -32,6 +35,11 @@ from ..exporting import frame_to_csv_bytes
 from ..store import atomic_write_bytes
 from . import streams
 from .argtypes import iso_date, whole_number
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..workbook import Workbook
 
 NOTEBOOK = "hr_analytics.ipynb"
 TITLE = "HR analytics"
@@ -55,7 +63,8 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
         epilog="examples:\n"
                "  careerconv hr-report --as-of 2026-10-01\n"
                "  careerconv hr-report --department Sales --department Marketing --period-start 2025-01-01\n"
-               "  careerconv hr-report --csv reports/hr-tables -o reports/hr.html",
+               "  careerconv hr-report --csv reports/hr-tables -o reports/hr.html\n"
+               "  careerconv hr-report --xlsx reports/hr-tables.xlsx",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--period-start", metavar="DATE", help="first day of the period, YYYY-MM-DD (default: two years "
                                                           "before the period's end)")
@@ -71,6 +80,8 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
                    "the data folder)")
     streams.add_old_spelling(p, "--out", "-o/--output", dest="output", metavar="FILE")
     p.add_argument("--csv", metavar="DIR", help="also write the protected aggregate tables as CSV files into DIR")
+    p.add_argument("--xlsx", metavar="FILE", help="also write the protected aggregate tables to an Excel workbook, "
+                                                  "one sheet per table")
     p.set_defaults(func=run)
 
 
@@ -87,6 +98,12 @@ def run(args: argparse.Namespace) -> int:
     csv_dir = Path(args.csv).expanduser() if args.csv else None
     if csv_dir is not None and csv_dir.exists() and not csv_dir.is_dir():
         raise ValueError(f"--csv {csv_dir} is a file; give a folder for the CSV tables")
+    xlsx = Path(args.xlsx).expanduser() if args.xlsx else None
+    if xlsx is not None and (xlsx.is_dir() or xlsx.suffix.lower() != ".xlsx"):
+        raise ValueError(f"--xlsx {xlsx} is not a workbook name; give a file name ending in .xlsx, such as "
+                         f"{(xlsx if xlsx.is_dir() else xlsx.parent) / 'hr-tables.xlsx'}")
+    if xlsx is not None and not xlsx.parent.is_dir():
+        raise ValueError(f"--xlsx {xlsx}: folder {xlsx.parent} does not exist")
 
     step = streams.Steps(args, STEPS)
     step("reading the tables")
@@ -98,6 +115,11 @@ def run(args: argparse.Namespace) -> int:
     if csv_dir is not None:
         written = write_csv_tables(hr, csv_dir, total_label=total)
         streams.status(args, f"wrote {len(written)} CSV tables to {csv_dir}")
+    if xlsx is not None:
+        book = write_xlsx_tables(hr, xlsx, total_label=total)
+        streams.status(args, f"wrote {len(book.sheets)} tables to {xlsx}")
+        for warning in book.warnings:
+            streams.warn(args, warning)
     parameters = {
         "data_dir": str(Path(args.data_dir).resolve()),
         "period_start": period_start.isoformat() if period_start else "",
@@ -123,6 +145,23 @@ def _date(text: str, option: str) -> dt.date:
         raise ValueError(f"{option} {exc}") from None
 
 
+def hr_table_frames(hr: dict, *, total_label: str = "All departments") -> dict[str, "pd.DataFrame"]:
+    """The tables HR gets as files, by name: ``about``, ``privacy`` and every table of the page, unformatted.
+
+    Parameters
+    ----------
+    hr
+        The protected tables of :func:`careerconv.analytics.hr_aggregates`.
+    total_label
+        Name of the row for all (selected) departments.
+    """
+    frames = {"about": A.present("about", hr["about"], formatted=False),
+              "privacy": A.suppression_summary(hr)}
+    for name in A.TABLE_TITLES:
+        frames[name] = A.present(name, hr[name], formatted=False, total_label=total_label)
+    return frames
+
+
 def write_csv_tables(hr: dict, folder: Path, *, total_label: str = "All departments") -> list[Path]:
     """Write every table of :func:`careerconv.analytics.hr_aggregates` as a spreadsheet-safe CSV file.
 
@@ -142,15 +181,29 @@ def write_csv_tables(hr: dict, folder: Path, *, total_label: str = "All departme
     """
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    frames = {"about": A.present("about", hr["about"], formatted=False),
-              "privacy": A.suppression_summary(hr)}
-    for name in A.TABLE_TITLES:
-        frames[name] = A.present(name, hr[name], formatted=False, total_label=total_label)
-    for name, frame in frames.items():
+    for name, frame in hr_table_frames(hr, total_label=total_label).items():
         path = folder / f"{name}.csv"
         atomic_write_bytes(path, frame_to_csv_bytes(frame))
         written.append(path)
     return written
+
+
+def write_xlsx_tables(hr: dict, path: Path, *, total_label: str = "All departments") -> "Workbook":
+    """Write the same tables as :func:`write_csv_tables` to one workbook, one sheet per table.
+
+    The sheets are formula-safe, with the header frozen and columns sized
+    (:func:`careerconv.workbook.frames_to_xlsx`); ``about`` comes first.
+
+    Returns
+    -------
+    careerconv.workbook.Workbook
+        The sheet names and any warnings.
+    """
+    from ..workbook import frames_to_xlsx
+
+    book = frames_to_xlsx(hr_table_frames(hr, total_label=total_label))
+    atomic_write_bytes(path, book.data)
+    return book
 
 
 class _QuietKernelManager(AsyncKernelManager):

@@ -21,9 +21,17 @@ tab separated; .xlsx workbooks are read from their first sheet.
 """
 
 ROSTER_EPILOG = """columns:
-  employee_id, name, coach_id, department, role, cadence_months (6 or 12),
-  and optionally email. Employees are added or updated by employee_id;
+  employee_id, name, coach_id, department, role, and optionally
+  cadence_months (6 or 12; without it new employees get 12, others keep
+  theirs) and email. Employees are added or updated by employee_id;
   employees not in the file stay on the roster.
+
+HR system exports:
+  the usual column names are recognised (Employee ID / ID / Employee #,
+  Manager ID / Supervisor ID for the coach, Job Title, Work Email, First Name
+  + Last Name ...) and other columns are ignored; the summary says which.
+  The coach may be empty (the top of the organisation) and need not be on
+  the roster (an external coach).
 """ + _COMMON_EPILOG + """
 examples:
   careerconv import roster staff.csv
