@@ -70,6 +70,7 @@ __all__ = [
     "target_status",
     "status_counts",
     "recorded_order",
+    "agreed_only",
 ]
 
 # Status names shown to employees and used in HR aggregates.
@@ -633,6 +634,41 @@ def attainment_rate(progress: pd.DataFrame) -> pd.DataFrame:
     measured_count = out["targets_measured"].where(out["targets_measured"] > 0)
     out["attainment_rate"] = out["targets_attained"] / measured_count
     return out.reset_index().loc[:, list(ATTAINMENT_COLUMNS)]
+
+
+def agreed_only(
+    conversations: pd.DataFrame, targets: pd.DataFrame, ratings: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Keep what was agreed: targets of completed conversations, ratings not given in a draft.
+
+    A conversation still being held (a draft) has agreed nothing yet: its
+    targets are not targets and its ratings are not measurements.
+
+    Parameters
+    ----------
+    conversations : pandas.DataFrame
+        Columns ``conversation_id`` and ``status`` (the store's ``conversations`` table).
+    targets, ratings : pandas.DataFrame
+        See the module docstring.
+
+    Returns
+    -------
+    (targets, ratings)
+        New frames with the rows that count, index reset.
+
+    Raises
+    ------
+    ValueError
+        If a column is missing.
+    """
+    _require_columns(conversations, ("conversation_id", "status"), "conversations")
+    _require_columns(targets, ("conversation_id",), "targets")
+    _require_columns(ratings, ("record_id",), "ratings")
+    completed = conversations["status"] == "completed"
+    drafts = set(conversations.loc[~completed, "conversation_id"])
+    done = set(conversations.loc[completed, "conversation_id"])
+    return (targets.loc[targets["conversation_id"].isin(done)].reset_index(drop=True),
+            ratings.loc[~ratings["record_id"].isin(drafts)].reset_index(drop=True))
 
 
 def target_status(progress: pd.DataFrame) -> pd.DataFrame:
