@@ -48,6 +48,7 @@ __all__ = [
     "date_span",
     "dodge_labels",
     "plain_text",
+    "plain_tick_labels",
     "current_vs_target_bars",
     "rating_trend",
     "distribution",
@@ -402,6 +403,7 @@ def dodge_labels(ax: Axes, labels: list[Any], gap: float = 2.0, tries: int = 12)
     tries : int, default 12
         Positions to try for each label.
     """
+    plain_tick_labels(ax)
     if not labels:
         return
     renderer = _renderer(ax)
@@ -459,6 +461,14 @@ def _renderer(ax: Axes) -> Any:
 def _overlaps(box: Any, others: list[Any], gap: float) -> bool:
     return any(box.x0 < o.x1 + gap and o.x0 < box.x1 + gap and box.y0 < o.y1 + gap and o.y0 < box.y1 + gap
                for o in others)
+
+
+def plain_tick_labels(ax: Axes) -> None:
+    """Turn math-text off on the tick labels ``ax`` has made so far (they outlive :func:`plain_text`)."""
+    for axis in (ax.xaxis, ax.yaxis):
+        for tick in (*axis.majorTicks, *axis.minorTicks):
+            tick.label1.set_parse_math(False)
+            tick.label2.set_parse_math(False)
 
 
 @contextmanager
@@ -607,6 +617,14 @@ def rating_trend(
         If a named column is missing.
     """
     _require(frame, tuple(c for c in (x, y, hue) if c is not None), "frame")
+    with plain_text():
+        _draw_trend(ax, frame, x, y, hue, ylim)
+        plain_tick_labels(ax)
+    return ax
+
+
+def _draw_trend(ax: Axes, frame: pd.DataFrame, x: str, y: str, hue: str | None,
+                ylim: tuple[float, float] | None) -> None:
     data = frame.loc[frame[x].notna() & frame[y].notna()]
     groups = [(None, data)] if hue is None else list(data.groupby(hue, sort=True, observed=True))
     for i, (name, group) in enumerate(groups):
@@ -629,7 +647,6 @@ def rating_trend(
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     if hue is not None and groups:
         ax.legend(title=hue, frameon=False, fontsize=LABEL_SIZE, title_fontsize=LABEL_SIZE, loc="best")
-    return ax
 
 
 def distribution(
@@ -667,6 +684,13 @@ def distribution(
         If a named column is missing.
     """
     _require(frame, (skill_col, rating_col), "frame")
+    with plain_text():
+        _draw_distribution(ax, frame, skill_col, rating_col, normalize)
+        plain_tick_labels(ax)
+    return ax
+
+
+def _draw_distribution(ax: Axes, frame: pd.DataFrame, skill_col: str, rating_col: str, normalize: bool) -> None:
     values = pd.to_numeric(frame[rating_col], errors="coerce")
     valid = values.between(RATING_MIN, RATING_MAX)
     data = pd.DataFrame({"skill": frame.loc[valid, skill_col].astype(str), "rating": values[valid].round().astype(int)})
@@ -698,7 +722,6 @@ def distribution(
         frameon=False, fontsize=LABEL_SIZE, title_fontsize=LABEL_SIZE, handlelength=1.2, columnspacing=0.8,
         alignment="left",
     )
-    return ax
 
 
 # --- internals -----------------------------------------------------------------

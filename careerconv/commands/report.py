@@ -138,7 +138,8 @@ def run(args: argparse.Namespace) -> int:
     where = f" (shard {args.shard})" if args.shard else ""
     print(f"{len(made)} report(s) made{rate}, {len(unchanged)} unchanged, {len(failed)} failed{where}; "
           f"reports in {reports}")
-    print(f"index: {result.index_path}")
+    kept = " (kept as the batch that made the reports wrote it: nothing changed since)" if result.index_kept else ""
+    print(f"index: {result.index_path}{kept}")
     if args.shard:
         print(f"when all {args.shard.count} shards have finished: careerconv report --merge-index "
               f"--as-of {as_of.isoformat()}" + (f" --out {reports}" if args.out else ""), file=sys.stderr)

@@ -66,6 +66,8 @@ __all__ = [
     "shorten",
     "legend_below",
     "standing_chart_size",
+    "standing_figure",
+    "skill_figure",
     "draw_standing",
     "draw_skill",
     "summary_words",
@@ -432,15 +434,8 @@ def standing(content: ReportContent, figure_format: str | None = "svg", dpi: int
     alt = "Bar chart of your latest rating against the next target: " + "; ".join(
         f"{s} now {_rating(r)}, next target {_rating(t)}" for s, r, t in
         zip(cur["skill"], cur["latest_rating"], cur["next_target"]))
-    if figure_format is None:
-        chart = _chart_placeholder(alt)
-    else:
-        height, left = standing_chart_size(content)
-        fig = _new_figure(CHART_WIDTH, height, left=left, right=0.4, top=0.3, bottom=1.3)
-        ax = fig.add_subplot()
-        draw_standing(ax, content)
-        legend_below(ax, fig, 0.55)
-        chart = figure_html(fig, alt, figure_format, dpi)
+    chart = _chart_placeholder(alt) if figure_format is None else figure_html(standing_figure(content), alt,
+                                                                                figure_format, dpi)
     coach = content.coach_current.set_index("skill") if not content.coach_current.empty else None
     rows = []
     for r in cur.itertuples(index=False):
@@ -461,6 +456,27 @@ def standing(content: ReportContent, figure_format: str | None = "svg", dpi: int
     table = _table(["Skill", "At the conversation", "Your latest rating", "Your coach's latest rating",
                     "Next target", "Status"], rows, table_id="current-table", numeric=(1,))
     return _wrap(chart + table)
+
+
+def standing_figure(content: ReportContent) -> Figure:
+    """The standing chart as the HTML report shows it."""
+    height, left = standing_chart_size(content)
+    fig = _new_figure(CHART_WIDTH, height, left=left, right=0.4, top=0.3, bottom=1.3)
+    ax = fig.add_subplot()
+    draw_standing(ax, content)
+    legend_below(ax, fig, 0.55)
+    return fig
+
+
+def skill_figure(data: SkillChartData) -> Figure:
+    """One skill's chart as the HTML report shows it (the key above the charts replaces its legend)."""
+    fig = _new_figure(CHART_WIDTH, 3.9, left=0.6, right=0.35, top=0.35, bottom=0.6)
+    ax = fig.add_subplot()
+    draw_skill(ax, data)
+    legend = ax.get_legend()
+    if legend is not None:
+        legend.remove()
+    return fig
 
 
 def standing_chart_size(content: ReportContent) -> tuple[float, float]:
@@ -576,16 +592,8 @@ def _skill_section(data: SkillChartData, figure_format: str | None, dpi: int) ->
              ("Why this way", data.approach)]
     listed = "".join(f'<tr><th scope="row">{label}</th><td>{_e(text)}</td></tr>' for label, text in words
                      if str(text).strip())
-    if figure_format is None:
-        chart = _chart_placeholder(alt)
-    else:
-        fig = _new_figure(CHART_WIDTH, 3.9, left=0.6, right=0.35, top=0.35, bottom=0.6)
-        ax = fig.add_subplot()
-        draw_skill(ax, data)
-        legend = ax.get_legend()
-        if legend is not None:  # one key above all the charts instead (see skill_sections)
-            legend.remove()
-        chart = figure_html(fig, alt, figure_format, dpi)
+    chart = _chart_placeholder(alt) if figure_format is None else figure_html(skill_figure(data), alt,
+                                                                                figure_format, dpi)
     return (f'<section class="cc-skill"><h3>{_e(data.skill)}</h3>'
             + chart
             + (f'<table class="cc-words">{listed}</table>' if listed else "")
