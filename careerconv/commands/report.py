@@ -60,7 +60,8 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true", help="make every report again, even if nothing changed")
     p.add_argument("--out", metavar="DIR", default=None,
                    help=f"reports folder (default: ${config.REPORTS_ENV} or reports/ beside the data folder)")
-    p.add_argument("--pdf", action="store_true", help="also write each report as a PDF (progress-<date>.pdf)")
+    p.add_argument("--pdf", action="store_true", help="also write each report as a PDF (progress-<date>.pdf): "
+                   "the same content as the HTML; CJK text needs a CJK font (Debian: fonts-droid-fallback)")
     p.add_argument("--horizons", metavar="MONTHS", type=horizons, default=(6, 12, 18),
                    help="months after each conversation at which targets are measured (default: 6,12,18)")
     p.add_argument("--figures", choices=("svg", "png"), default="svg",

@@ -137,6 +137,16 @@ _CSS = """
   .cc-report figure.cc-chart img { min-width: 640px; }
   .cc-report table.cc-facts th { white-space: normal; padding-right: 0.8em; }
   .cc-report table.cc-table th, .cc-report table.cc-table td { padding: 0.35em 0.45em; }
+  /* Narrow screens: each row becomes a card, each cell labelled with its column. */
+  .cc-report table.cc-table, .cc-report table.cc-table tbody, .cc-report table.cc-table tr,
+  .cc-report table.cc-table td, .cc-report table.cc-table caption { display: block; width: auto; }
+  .cc-report table.cc-table thead { display: none; }
+  .cc-report table.cc-table tr { border-bottom: 1px solid #D5DBE3; padding: 0.3em 0; }
+  .cc-report table.cc-table td { border: none; text-align: left; padding: 0.1em 0.3em; }
+  .cc-report table.cc-table td.cc-num { text-align: left; }
+  .cc-report table.cc-table td[data-label]::before { content: attr(data-label) ": "; font-weight: 600;
+    color: #555; }
+  .cc-report table.cc-table td:empty { display: none; }
   .cc-report table.cc-words th { white-space: normal; }
   .cc-report .cc-key-item { white-space: normal; }
   .cc-report table.cc-words, .cc-report table.cc-words tbody, .cc-report table.cc-words tr,
@@ -149,8 +159,9 @@ _CSS = """
 .cc-report table.cc-words th { color: #555; font-weight: 600; text-align: left; vertical-align: top;
   padding: 0.15em 1.4em 0.15em 0; white-space: nowrap; border: none; background: transparent; }
 .cc-report table.cc-words td { text-align: left; padding: 0.15em 0; white-space: pre-wrap; border: none; }
-.cc-report p.cc-key { font-size: 0.9em; color: #444; line-height: 1.9; }
-.cc-report .cc-key-item { white-space: nowrap; margin-right: 1.1em; }
+.cc-report p.cc-key { font-size: 0.9em; color: #444; line-height: 1.9; display: flex; flex-wrap: wrap;
+  column-gap: 1.1em; }
+.cc-report .cc-key-item { white-space: nowrap; }
 .cc-report .cc-key-mark { font-size: 1.25em; margin-right: 0.3em; vertical-align: -0.08em; }
 .cc-report p.cc-empty { color: #555; font-style: italic; }
 .cc-report p.cc-note { color: #555; font-size: 0.92em; }
@@ -229,10 +240,14 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, table_id: s
     head = "".join(f'<th scope="col" class="cc-num">{_e(h)}</th>' if i in numeric else f'<th scope="col">{_e(h)}</th>'
                    for i, h in enumerate(headers))
     attrs = iter(row_attrs) if row_attrs is not None else None
+    labels = [f' data-label="{_e(h)}"' if h else "" for h in headers]
     body = []
     for row in rows:
-        cells = "".join(f'<td class="cc-num">{c}</td>' if i in numeric else f"<td>{c}</td>"
-                        for i, c in enumerate(row))
+        group = all(not c for c in row[1:])  # a group heading row: no label before its one cell
+        cells = "".join(
+            f'<td class="cc-num"{"" if group else labels[i]}>{c}</td>' if i in numeric
+            else f'<td{"" if group or i >= len(labels) else labels[i]}>{c}</td>'
+            for i, c in enumerate(row))
         extra = f" {next(attrs)}" if attrs is not None else ""
         body.append(f"<tr{extra}>{cells}</tr>")
     ident = f' id="{_e(table_id)}"' if table_id else ""
@@ -561,13 +576,13 @@ def chart_key(content: ReportContent | None = None) -> Fragment:
         mark("\u25c6", pal["baseline"], "your start (the baseline)"),
         mark("\u2605", pal["target"], "target"),
         mark("\u2504", pal["plan"], "the plan: from your start through each target"),
-        '<span class="cc-key-item">rating at a target date: '
-        + " ".join(mark("\u25ef", st[s], s) for s in P.MEASURED_STATUSES) + "</span>",
+        '<span class="cc-key-item">rating at a target date:</span>',
+        *(mark("\u25ef", st[s], s) for s in P.MEASURED_STATUSES),
     ]
     note = ""
     if content is not None and content.plan is not None:
         note = (f'<p class="cc-chart-note">Plan from your career conversation of {_e(format_day(content.plan_date))};'
-                f" report date {_e(format_day(content.as_of))}. Every chart has the same time axis.</p>")
+                f" report date {_e(format_day(content.as_of))}.</p>")
     return _wrap(f'{note}<p class="cc-key">{" ".join(items)}</p>')
 
 
