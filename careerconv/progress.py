@@ -7,7 +7,7 @@ For each skill discussed in a conversation held on ``t0`` the rating given in
 that conversation is the *baseline*; targets are set for ``t0 + 6``, ``+ 12``
 and ``+ 18`` calendar months. Later conversations and check-ins record new
 ratings. At each horizon the rating measured closest to the horizon date
-(within a window, else "not yet measured") is compared with the straight line
+(within a window) is compared with the straight line
 from the baseline to the target and classified as ahead, on track or behind;
 a target whose date has passed with no rating in the window is *due but not
 measured*, one whose date is still to come *upcoming*.

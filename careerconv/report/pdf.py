@@ -349,7 +349,6 @@ class _Page:
             if header:
                 draw_row(header, "bold", "#333333")
 
-        first = self.number
         self.room(self.table_height(table, 1, size))
         draw_header()
         for row in table.rows:
@@ -360,7 +359,6 @@ class _Page:
             if self.number != page:
                 draw_header()
             draw_row(lines, "normal", _INK)
-        del first
         self.y -= 0.12
 
     # charts ----------------------------------------------------------------
