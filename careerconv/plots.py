@@ -318,8 +318,8 @@ def _draw_skill_progress(ax, skill, t0, baseline, targets, ratings, progress_row
         )
         up = float(baseline) < RATING_MAX
         other_labels.append(ax.annotate(
-            f"start: {int(baseline)}", (_num([start])[0], float(baseline)), xytext=(0, 12 if up else -12),
-            textcoords="offset points", ha="center", va="bottom" if up else "top", fontsize=LABEL_SIZE,
+            f"start: {int(baseline)}", (_num([start])[0], float(baseline)), xytext=(-6, 12 if up else -12),
+            textcoords="offset points", ha="left", va="bottom" if up else "top", fontsize=LABEL_SIZE,
             color=PALETTE["muted"], annotation_clip=False, bbox=_LABEL_BOX,
         ))
 
@@ -384,12 +384,17 @@ def date_span(dates: Any, pad_days: int = 30) -> tuple[pd.Timestamp, pd.Timestam
 
 
 def dodge_labels(ax: Axes, labels: list[Any], gap: float = 2.0, tries: int = 12) -> None:
-    """Move annotations up or down until none overlaps another, a tick label or the title.
+    """Move annotations until none overlaps another, a marker, or the axes' tick labels.
 
-    Labels earlier in ``labels`` keep their place; a later label that
-    overlaps is moved vertically, alternately up and down by growing steps
-    of its own height, and kept at the first position that is clear (or at
-    its original place when none is found within ``tries``).
+    Each label is first moved sideways into the figure, right of the axes'
+    left edge (where the y tick labels are). Labels earlier in ``labels``
+    then keep their place; a later label that overlaps one of them or a
+    marker is moved vertically, alternately up and down by growing steps of
+    its own height, and kept at the first position that is clear (or where
+    it was when none is found within ``tries``). Nothing may go below the
+    axes' bottom edge, where the x tick labels are. The tick labels are not
+    measured (laying them out costs more than the whole chart's drawing):
+    the axes' edges stand for them.
 
     Parameters
     ----------
@@ -406,19 +411,28 @@ def dodge_labels(ax: Axes, labels: list[Any], gap: float = 2.0, tries: int = 12)
     plain_tick_labels(ax)
     if not labels:
         return
+    from matplotlib.transforms import Bbox
+
     renderer = _renderer(ax)
-    taken = [box for box in (ax.xaxis.get_tightbbox(renderer), ax.yaxis.get_tightbbox(renderer),
-                             ax.title.get_window_extent(renderer) if ax.get_title() else None,
-                             ax._left_title.get_window_extent(renderer) if ax.get_title(loc="left") else None)
-             if box is not None and box.width > 0]
+    frame = ax.get_window_extent(renderer)
+    fig_right = ax.figure.bbox.x1
+    far = 1e7
+    taken = [Bbox([[-far, -far], [far, frame.y0]]), Bbox([[-far, -far], [frame.x0, far]])]
+    taken += [title.get_window_extent(renderer) for title in (ax.title, ax._left_title, ax._right_title)
+              if title.get_text()]
     px_per_point = ax.figure.dpi / 72.0
     taken.extend(_marker_boxes(ax, px_per_point))
     for label in labels:
         box = label.get_window_extent(renderer)
+        dx, dy = label.xyann
+        shift_x = max(0.0, frame.x0 + gap - box.x0) - max(0.0, box.x1 - (fig_right - gap))
+        if shift_x:
+            dx += shift_x / px_per_point
+            label.xyann = (dx, dy)
+            box = label.get_window_extent(renderer)
         if not _overlaps(box, taken, gap):
             taken.append(box)
             continue
-        dx, dy = label.xyann
         step = (box.height + gap) / px_per_point
         for i in range(1, tries + 1):
             shift = step * ((i + 1) // 2) * (1 if i % 2 else -1)
@@ -438,7 +452,7 @@ def _marker_boxes(ax: Axes, px_per_point: float) -> list[Any]:
 
     boxes = []
     for line in ax.get_lines():
-        if line.get_marker() in (None, "None", "", " ") or line.get_marker() == "|":
+        if line.get_marker() in (None, "None", "", " ", "|"):
             continue
         half = line.get_markersize() * px_per_point / 2
         xy = np.column_stack([line.get_xdata(orig=False), line.get_ydata(orig=False)]).astype(float)

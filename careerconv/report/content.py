@@ -102,9 +102,10 @@ class ReportContent:
     current
         :func:`careerconv.progress.current_vs_target` for the current plan, its
         skills in the order they were discussed (the employee's own ratings).
-    coach_current
-        The same with the coach's ratings (``latest_*`` NA where the coach
-        has not rated a skill).
+    coach_latest
+        The coach's latest rating of each skill
+        (:func:`careerconv.progress.latest_ratings` of ``coach_rating``:
+        ``skill``, ``date``, ``rating``).
     ratings
         The employee's ratings usable as measurements (``skill_ratings`` rows
         on or before ``as_of``, drafts left out).
@@ -133,7 +134,7 @@ class ReportContent:
     skills: pd.DataFrame
     progress: pd.DataFrame
     current: pd.DataFrame
-    coach_current: pd.DataFrame
+    coach_latest: pd.DataFrame
     ratings: pd.DataFrame
     items: pd.DataFrame
     due: dict[str, Any]
@@ -301,11 +302,9 @@ def build_content(
     targets = targets.loc[targets["horizon_months"].isin(hz)].reset_index(drop=True)
     progress = P.progress_at_horizons(targets, ratings, day, window_days, tolerance=tolerance)
     current = P.current_vs_target(targets, ratings, day, tolerance=tolerance)
-    coach_current = P.current_vs_target(targets, ratings, day, rating_column="coach_rating", tolerance=tolerance)
+    coach_latest = P.latest_ratings(ratings, day, rating_column="coach_rating")
     if plan_id is not None:
         current = _in_plan_order(current.loc[current["conversation_id"] == plan_id], plan).reset_index(drop=True)
-        coach_current = _in_plan_order(coach_current.loc[coach_current["conversation_id"] == plan_id],
-                                       plan).reset_index(drop=True)
 
     dreams = frames["dreams"]
     dreams = dreams.loc[dreams["conversation_id"] == plan_id, ["rank", "text"]]
@@ -344,7 +343,7 @@ def build_content(
         skills=skills,
         progress=progress,
         current=current,
-        coach_current=coach_current,
+        coach_latest=coach_latest,
         ratings=ratings,
         items=action_plan(frames, day),
         due=due,

@@ -34,6 +34,7 @@ from matplotlib.ticker import NullLocator
 
 from .. import cadence
 from .. import plots
+from ..schema import skill_key
 from .. import progress as P
 from .content import (
     ReportContent,
@@ -451,18 +452,17 @@ def standing(content: ReportContent, figure_format: str | None = "svg", dpi: int
         zip(cur["skill"], cur["latest_rating"], cur["next_target"]))
     chart = _chart_placeholder(alt) if figure_format is None else figure_html(standing_figure(content), alt,
                                                                                 figure_format, dpi)
-    coach = content.coach_current.set_index("skill") if not content.coach_current.empty else None
+    coach = {skill_key(s): (r, d) for s, r, d in zip(content.coach_latest["skill"], content.coach_latest["rating"],
+                                                     content.coach_latest["date"])}
     rows = []
     for r in cur.itertuples(index=False):
         mine = _rating(r.latest_rating)
         if not _missing(r.latest_rating) and not _missing(r.latest_date):
             mine += f" on {format_day(r.latest_date)}"
         theirs = _DASH
-        if coach is not None and r.skill in coach.index:
-            c = coach.loc[r.skill]
-            if not _missing(c["latest_rating"]):
-                theirs = _rating(c["latest_rating"]) + (f" on {format_day(c['latest_date'])}"
-                                                        if not _missing(c["latest_date"]) else "")
+        if skill_key(r.skill) in coach:
+            rating, day = coach[skill_key(r.skill)]
+            theirs = f"{_rating(rating)} on {format_day(day)}"
         rows.append([
             _e(r.skill), _rating(r.baseline), _e(mine), _e(theirs),
             f"{_rating(r.next_target)} by {_e(format_day(r.next_horizon_date))}",
