@@ -401,7 +401,7 @@ def _write_blocks(page: _Page, blocks: list[_Block], charts: list[Any]) -> None:
         elif block.kind == "table":
             if "cc-facts" in block.css or "cc-words" in block.css:
                 for row in block.rows:
-                    page.text(": ".join(c for c in row if c), 9.5 if "cc-words" in block.css else _BODY, gap=0.02)
+                    page.text(":  ".join(c for c in row if c), 9.5 if "cc-words" in block.css else _BODY, gap=0.02)
                 page.y -= 0.08
             else:
                 page.table(block)
