@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 DATA ?= data
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup browser unit notebooks e2e bench clean
+.PHONY: run test setup browser fonts unit notebooks e2e bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,14 @@ browser:
 	  else echo "Browser tests need Debian's chromium: sudo apt-get install -y chromium"; fi; \
 	fi
 
-unit: setup
+# A CJK font for PDF reports with Chinese, Japanese or Korean text (the PDF falls back to it).
+fonts:
+	@if [ ! -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ] && ! fc-list 2>/dev/null | grep -qi "cjk\|wenquanyi"; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-droid-fallback; \
+	  else echo "PDF reports with CJK text need a CJK font: sudo apt-get install -y fonts-droid-fallback"; fi; \
+	fi
+
+unit: setup fonts
 	$(BIN)/python -m pytest -q tests --ignore=tests/e2e -p no:nbval
 
 notebooks: setup

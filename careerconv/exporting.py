@@ -21,9 +21,11 @@ frozen and columns sized (:mod:`careerconv.workbook`). Parquet exports are
 written as they are (typed columns, no neutralisation: no spreadsheet runs
 Parquet cells).
 
-Besides the tables of :data:`careerconv.schema.TABLES` there is one view,
-``history``: every rated skill of every completed conversation in the shape
-``careerconv import history`` reads, so history moves between data folders.
+Besides the tables of :data:`careerconv.schema.TABLES` there are two views:
+``history``, every rated skill of every completed conversation in the shape
+``careerconv import history`` reads, so history moves between data folders;
+and ``target_status``, every 6/12/18-month target measured as of today by
+:mod:`careerconv.progress` (the statuses the progress reports show).
 """
 
 from __future__ import annotations
@@ -43,13 +45,15 @@ import pandas as pd
 import pyarrow as pa
 
 from . import __version__
+from . import progress as P
 from . import schema as S
 from . import tables as T
 from .store import NotFound, Store, atomic_write_bytes
 
 FORMATS = ("csv", "parquet", "xlsx")
 HISTORY_VIEW = "history"
-EXPORT_TABLES: tuple[str, ...] = (*S.TABLES, HISTORY_VIEW)
+TARGET_STATUS_VIEW = "target_status"
+EXPORT_TABLES: tuple[str, ...] = (*S.TABLES, HISTORY_VIEW, TARGET_STATUS_VIEW)
 HISTORY_COLUMNS = ("employee_id", "date", "skill", "rating", "coach_rating", "target_6m", "target_12m",
                    "target_18m", "coach_id")
 EXCEL_CELL_LIMIT = 32_767
@@ -153,6 +157,27 @@ def history_view(conversations: pd.DataFrame, skills: pd.DataFrame, targets: pd.
     return out.sort_values(["employee_id", "date", "skill"], kind="stable").reset_index(drop=True)
 
 
+def target_status_view(conversations: pd.DataFrame, targets: pd.DataFrame, ratings: pd.DataFrame,
+                       as_of: dt.date) -> pd.DataFrame:
+    """Every agreed target with its measurement and status on ``as_of``.
+
+    Parameters
+    ----------
+    conversations, targets, ratings
+        The derived tables ``conversations``, ``targets`` and ``skill_ratings``.
+    as_of
+        The day the targets are measured on.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`careerconv.progress.TARGET_STATUS_COLUMNS` (see
+        :func:`careerconv.progress.target_status`).
+    """
+    agreed, counted = P.agreed_only(conversations, targets, ratings)
+    return P.target_status(P.progress_at_horizons(agreed, counted, as_of))
+
+
 def _read_table(store: Store, name: str, columns: list[str] | None = None) -> pd.DataFrame:
     try:
         return store.read_table(name, columns=columns)
@@ -174,6 +199,9 @@ def table_frame(store: Store, name: str) -> pd.DataFrame:
     if name == HISTORY_VIEW:
         return history_view(_read_table(store, "conversations"), _read_table(store, "skills"),
                             _read_table(store, "targets"))
+    if name == TARGET_STATUS_VIEW:
+        return target_status_view(_read_table(store, "conversations"), _read_table(store, "targets"),
+                                  _read_table(store, "skill_ratings"), dt.date.today())
     if name not in S.TABLES:
         raise ValueError(f"unknown table {name!r}; tables are: {', '.join(EXPORT_TABLES)}")
     return _read_table(store, name)

@@ -7,13 +7,17 @@ For each skill discussed in a conversation held on ``t0`` the rating given in
 that conversation is the *baseline*; targets are set for ``t0 + 6``, ``+ 12``
 and ``+ 18`` calendar months. Later conversations and check-ins record new
 ratings. At each horizon the rating measured closest to the horizon date
-(within a window, else "not yet measured") is compared with the straight line
-from the baseline to the target and classified as ahead, on track or behind.
+(within a window) is compared with the straight line
+from the baseline to the target and classified as ahead, on track or behind;
+a target whose date has passed with no rating in the window is *due but not
+measured*, one whose date is still to come *upcoming*.
 
 Every public function is pure: frames come in, new frames go out, inputs are
 never modified and nothing touches the disk. Dates are compared as calendar
 days (any time of day is dropped), so a check-in later on the day of the
-conversation still counts as "the same day".
+conversation still counts as "the same day". Of several ratings of one skill
+on one day, the one recorded last (``saved_at``) counts: a coach who re-rates a
+skill in a check-in after the conversation, the same day, corrects it.
 
 Column contract (the store's derived tables)
 --------------------------------------------
@@ -23,7 +27,7 @@ targets
 ratings
     employee_id, date, skill, self_rating (Int64, may be NA), coach_rating
     (Int64, may be NA), source ("conversation" | "checkin" | "import"),
-    record_id.
+    record_id; optional saved_at (ISO timestamp of when the record was saved).
 """
 
 from __future__ import annotations
@@ -40,8 +44,11 @@ __all__ = [
     "AHEAD",
     "ON_TRACK",
     "BEHIND",
-    "NOT_MEASURED",
+    "DUE_NOT_MEASURED",
+    "UPCOMING",
+    "NOT_MEASURED_STATUSES",
     "STATUSES",
+    "MEASURED_STATUSES",
     "RATING_MIN",
     "RATING_MAX",
     "DEFAULT_WINDOW_DAYS",
@@ -52,6 +59,7 @@ __all__ = [
     "LATEST_COLUMNS",
     "CURRENT_COLUMNS",
     "ATTAINMENT_COLUMNS",
+    "TARGET_STATUS_COLUMNS",
     "horizon_date",
     "expected_on_line",
     "classify",
@@ -59,14 +67,21 @@ __all__ = [
     "latest_ratings",
     "current_vs_target",
     "attainment_rate",
+    "target_status",
+    "status_counts",
+    "recorded_order",
+    "agreed_only",
 ]
 
 # Status names shown to employees and used in HR aggregates.
 AHEAD = "ahead"
 ON_TRACK = "on track"
 BEHIND = "behind"
-NOT_MEASURED = "not yet measured"
-STATUSES: tuple[str, ...] = (AHEAD, ON_TRACK, BEHIND, NOT_MEASURED)
+DUE_NOT_MEASURED = "due but not measured"
+UPCOMING = "upcoming"
+MEASURED_STATUSES: tuple[str, ...] = (AHEAD, ON_TRACK, BEHIND)
+NOT_MEASURED_STATUSES: tuple[str, ...] = (DUE_NOT_MEASURED, UPCOMING)
+STATUSES: tuple[str, ...] = (*MEASURED_STATUSES, *NOT_MEASURED_STATUSES)
 
 RATING_MIN = 1
 RATING_MAX = 10
@@ -124,9 +139,23 @@ ATTAINMENT_COLUMNS: tuple[str, ...] = (
     "employees_measured",
 )
 
-# When one person has two ratings of a skill on the same day, the one given in
-# a conversation wins over a check-in, which wins over an imported one: the
-# conversation rating is the most deliberate.
+TARGET_STATUS_COLUMNS: tuple[str, ...] = (
+    "employee_id",
+    "skill",
+    "conversation_id",
+    "conversation_date",
+    "horizon_months",
+    "due_date",
+    "target",
+    "measured_rating",
+    "measured_date",
+    "status",
+)
+
+# When one person has two ratings of a skill on the same day, the one recorded
+# last (``saved_at``) wins: a re-rating in a check-in saved after the
+# conversation corrects it. Only when the save times are equal or unknown does
+# the source decide: a conversation over a check-in over an import.
 _SOURCE_PRIORITY = {"import": 0, "checkin": 1, "conversation": 2}
 
 _DATE_DTYPE = "datetime64[ns]"
@@ -223,7 +252,13 @@ def expected_on_line(
     return float(value[0])
 
 
-def classify(rating: float | None, expected: float | None, tolerance: float = DEFAULT_TOLERANCE) -> str:
+def classify(
+    rating: float | None,
+    expected: float | None,
+    tolerance: float = DEFAULT_TOLERANCE,
+    *,
+    due: bool = True,
+) -> str:
     """Classify a rating against the expected value on the plan line.
 
     Parameters
@@ -234,13 +269,17 @@ def classify(rating: float | None, expected: float | None, tolerance: float = DE
         The value of the plan line on the day the rating was taken.
     tolerance : float, default 0.5
         Half-width of the "on track" band, in rating points.
+    due : bool, default True
+        Whether the target's date has passed; decides between the two
+        statuses of a target with no measurement.
 
     Returns
     -------
     str
         :data:`AHEAD` if ``rating > expected + tolerance``, :data:`BEHIND` if
-        ``rating < expected - tolerance``, else :data:`ON_TRACK`;
-        :data:`NOT_MEASURED` if either value is missing.
+        ``rating < expected - tolerance``, else :data:`ON_TRACK`; when either
+        value is missing, :data:`DUE_NOT_MEASURED` if ``due`` else
+        :data:`UPCOMING`.
 
     Raises
     ------
@@ -249,8 +288,9 @@ def classify(rating: float | None, expected: float | None, tolerance: float = DE
     """
     tol = _check_tolerance(tolerance)
     if _is_missing(rating) or _is_missing(expected):
-        return NOT_MEASURED
-    return str(_classify_values(np.array([float(rating)]), np.array([float(expected)]), tol)[0])
+        return DUE_NOT_MEASURED if due else UPCOMING
+    return str(_classify_values(np.array([float(rating)]), np.array([float(expected)]), tol,
+                                np.array([bool(due)]))[0])
 
 
 # ---------------------------------------------------------------------------
@@ -300,8 +340,9 @@ def progress_at_horizons(
     pandas.DataFrame
         Columns :data:`PROGRESS_COLUMNS`, sorted by employee, conversation
         date, conversation, skill and horizon. ``measured_date``,
-        ``measured_rating`` and ``expected`` are NA when nothing was measured
-        (status :data:`NOT_MEASURED`).
+        ``measured_rating`` and ``expected`` are NA when nothing was measured:
+        the status is then :data:`DUE_NOT_MEASURED` once the horizon date is
+        on or before ``as_of``, else :data:`UPCOMING`.
 
     Raises
     ------
@@ -362,7 +403,8 @@ def progress_at_horizons(
         tgt["target"].to_numpy(dtype=float, na_value=np.nan),
         measured_ns,
     )
-    status = np.where(measured, _classify_values(measured_val, expected, tol), NOT_MEASURED)
+    horizon_reached = hz_ns <= as_of_day.value
+    status = _classify_values(np.where(measured, measured_val, np.nan), expected, tol, horizon_reached)
 
     out = pd.DataFrame(
         {
@@ -374,7 +416,7 @@ def progress_at_horizons(
             "horizon_months": tgt["horizon_months"],
             "horizon_date": tgt["horizon_date"],
             "target": tgt["target"],
-            "horizon_reached": (hz_ns <= as_of_day.value),
+            "horizon_reached": horizon_reached,
             "measured_date": measured_ns.view(_DATE_DTYPE),
             "measured_rating": _int_ratings(measured_val),
             "expected": np.where(measured, expected, np.nan),
@@ -395,9 +437,8 @@ def latest_ratings(
 
     Skill names match ignoring case and spacing; the name shown is
     the one used in the latest rating. Rows where ``rating_column`` is NA are
-    ignored. On a day with several ratings of one skill, a conversation rating
-    wins over a check-in, which wins over an import (then the larger
-    record_id).
+    ignored. On a day with several ratings of one skill, the one recorded
+    last counts (see :func:`recorded_order`).
 
     Parameters
     ----------
@@ -452,7 +493,9 @@ def current_vs_target(
     ``as_of``, or the last horizon once all have passed. The latest rating (see
     :func:`latest_ratings`) is classified against the line from the baseline to
     that target; a latest rating from the conversation day itself (or earlier)
-    is the baseline, so the status is :data:`NOT_MEASURED`.
+    is the baseline, so nothing is measured yet: the status is
+    :data:`DUE_NOT_MEASURED` when that target's date has passed, else
+    :data:`UPCOMING`.
 
     Parameters
     ----------
@@ -508,7 +551,8 @@ def current_vs_target(
         merged["target"].to_numpy(dtype=float, na_value=np.nan),
         latest_ns,
     )
-    status = np.where(measured, _classify_values(latest_val, expected, tol), NOT_MEASURED)
+    next_due = merged["horizon_date"].to_numpy().view(np.int64) <= as_of_day.value
+    status = _classify_values(np.where(measured, latest_val, np.nan), expected, tol, next_due)
 
     out = pd.DataFrame(
         {
@@ -592,6 +636,93 @@ def attainment_rate(progress: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index().loc[:, list(ATTAINMENT_COLUMNS)]
 
 
+def agreed_only(
+    conversations: pd.DataFrame, targets: pd.DataFrame, ratings: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Keep what was agreed: targets of completed conversations, ratings not given in a draft.
+
+    A conversation still being held (a draft) has agreed nothing yet: its
+    targets are not targets and its ratings are not measurements.
+
+    Parameters
+    ----------
+    conversations : pandas.DataFrame
+        Columns ``conversation_id`` and ``status`` (the store's ``conversations`` table).
+    targets, ratings : pandas.DataFrame
+        See the module docstring.
+
+    Returns
+    -------
+    (targets, ratings)
+        New frames with the rows that count, index reset.
+
+    Raises
+    ------
+    ValueError
+        If a column is missing.
+    """
+    _require_columns(conversations, ("conversation_id", "status"), "conversations")
+    _require_columns(targets, ("conversation_id",), "targets")
+    _require_columns(ratings, ("record_id",), "ratings")
+    completed = conversations["status"] == "completed"
+    drafts = set(conversations.loc[~completed, "conversation_id"])
+    done = set(conversations.loc[completed, "conversation_id"])
+    return (targets.loc[targets["conversation_id"].isin(done)].reset_index(drop=True),
+            ratings.loc[~ratings["record_id"].isin(drafts)].reset_index(drop=True))
+
+
+def target_status(progress: pd.DataFrame) -> pd.DataFrame:
+    """Every target with its measurement and status, as the ``target_status`` export shows it.
+
+    Parameters
+    ----------
+    progress : pandas.DataFrame
+        Output of :func:`progress_at_horizons`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`TARGET_STATUS_COLUMNS`: employee, skill, conversation
+        and its date, horizon, ``due_date`` (the horizon date), target, the
+        measured rating and its date (NA when nothing was measured) and the
+        status, in the order of ``progress``.
+
+    Raises
+    ------
+    ValueError
+        If a column of ``progress`` is missing.
+    """
+    _require_columns(progress, PROGRESS_COLUMNS, "progress")
+    out = progress.rename(columns={"t0": "conversation_date", "horizon_date": "due_date"})
+    return out.loc[:, list(TARGET_STATUS_COLUMNS)].reset_index(drop=True)
+
+
+def status_counts(statuses: Iterable[str]) -> dict[str, int]:
+    """How many of each status, every status of :data:`STATUSES` present (zero when absent).
+
+    Parameters
+    ----------
+    statuses : iterable of str
+        Statuses from :func:`progress_at_horizons` or :func:`current_vs_target`.
+
+    Returns
+    -------
+    dict
+        Status -> count, in the order of :data:`STATUSES`.
+
+    Raises
+    ------
+    ValueError
+        If a value is not one of :data:`STATUSES`.
+    """
+    counts = dict.fromkeys(STATUSES, 0)
+    for status in statuses:
+        if status not in counts:
+            raise ValueError(f"unknown progress status {status!r}; allowed: {', '.join(STATUSES)}")
+        counts[status] += 1
+    return counts
+
+
 # ---------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------
@@ -647,13 +778,15 @@ def _line_values(
     return np.where(when_ns == _NAT, np.nan, value)
 
 
-def _classify_values(rating: np.ndarray, expected: np.ndarray, tol: float) -> np.ndarray:
+def _classify_values(rating: np.ndarray, expected: np.ndarray, tol: float, due: np.ndarray) -> np.ndarray:
+    """The status of each target: measured (ahead/on track/behind) or not (due/upcoming)."""
     # The band is inclusive; the epsilon keeps it so after floating-point line
     # arithmetic (7.0 against an expected 6.5 with tolerance 0.5 is on track).
     eps = 1e-9
+    missing = np.isnan(rating) | np.isnan(expected)
     return np.select(
-        [np.isnan(rating) | np.isnan(expected), rating > expected + tol + eps, rating < expected - tol - eps],
-        [NOT_MEASURED, AHEAD, BEHIND],
+        [missing & due, missing, rating > expected + tol + eps, rating < expected - tol - eps],
+        [DUE_NOT_MEASURED, UPCOMING, AHEAD, BEHIND],
         default=ON_TRACK,
     ).astype(object)
 
@@ -802,30 +935,19 @@ def _prepare(
     days = _to_dates(ratings, "date", "ratings", required=usable).to_numpy().view(np.int64)
     pos = np.flatnonzero(usable & (days <= as_of_day.value))
 
-    source_codes, sources = pd.factorize(ratings["source"], use_na_sentinel=True)
-    source_rank = np.array([_SOURCE_PRIORITY.get(str(s), -1) for s in sources] + [-1], dtype=np.int64)
-    priority = source_rank[source_codes]  # code -1 (NA) picks the trailing -1
-
-    key, day, prio = rating_keys[pos], days[pos], priority[pos]
-    order = np.lexsort((prio, day, key))
+    key, day = rating_keys[pos], days[pos]
+    order = np.lexsort((day, key))
     pos, key, day = pos[order], key[order], day[order]
     same_as_next = np.zeros(len(pos), dtype=bool)
     same_as_next[:-1] = (key[1:] == key[:-1]) & (day[1:] == day[:-1])
     in_group = same_as_next.copy()
     in_group[1:] |= same_as_next[:-1]
     if in_group.any():
-        # Rare: several ratings of one skill on one day. Order those few by
-        # source priority, then record_id, so the winner is reproducible.
+        # Rare: several ratings of one skill on one day. The last one kept
+        # below wins, so order those few by recorded_order.
         idx = np.flatnonzero(in_group)
-        tie = pd.DataFrame(
-            {
-                "i": idx,
-                "key": key[idx],
-                "day": day[idx],
-                "prio": priority[pos[idx]],
-                "record": ratings["record_id"].iloc[pos[idx]].astype(str).to_numpy(),
-            }
-        ).sort_values(["key", "day", "prio", "record"], kind="stable")
+        tie = recorded_order(ratings.iloc[pos[idx]]).assign(i=idx, key=key[idx], day=day[idx])
+        tie = tie.sort_values(["key", "day", *_RECORDED_ORDER], kind="stable")
         pos[idx] = pos[tie["i"].to_numpy()]
     keep = ~same_as_next
     pos = pos[keep]
@@ -833,6 +955,47 @@ def _prepare(
         {"_pos": pos, "_key": rating_keys[pos], "_date_ns": days[pos], "_rating": values[pos]}
     )
     return tgt, rat
+
+
+_RECORDED_ORDER = ("saved", "priority", "record")
+
+
+def recorded_order(ratings: pd.DataFrame) -> pd.DataFrame:
+    """Sort keys that put ratings of one day in the order they were recorded.
+
+    The same-day rule of the product: of two ratings of one skill on one day,
+    the later one in this order counts. It is the save time (``saved_at``,
+    compared in UTC; a rating without one was recorded before any with one),
+    then the source (an import, then a check-in, then a conversation: the
+    most deliberate wins a tie), then the record id, so the choice is
+    reproducible.
+
+    Parameters
+    ----------
+    ratings : pandas.DataFrame
+        Rows with ``source`` and ``record_id``, and optionally ``saved_at``
+        (ISO 8601 text or timestamps; unreadable values count as unknown).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``saved`` (int64 nanoseconds, smallest for unknown),
+        ``priority`` (int64) and ``record`` (str), on the index of ``ratings``.
+    """
+    if "saved_at" in ratings.columns:
+        saved = pd.to_datetime(ratings["saved_at"], errors="coerce", utc=True, format="ISO8601")
+        saved_ns = saved.dt.tz_localize(None).astype(_DATE_DTYPE).to_numpy().view(np.int64)
+    else:
+        saved_ns = np.full(len(ratings), _NAT, dtype=np.int64)
+    priority = ratings["source"].map(lambda s: _SOURCE_PRIORITY.get(str(s), -1) if isinstance(s, str) else -1)
+    return pd.DataFrame(
+        {
+            "saved": saved_ns,
+            "priority": priority.to_numpy(dtype=np.int64),
+            "record": ratings["record_id"].astype(str).to_numpy(),
+        },
+        index=ratings.index,
+    )
 
 
 def _last_per_key(rat: pd.DataFrame) -> pd.DataFrame:

@@ -797,7 +797,7 @@ SKILLS = Table("skills", _cols(
 
 SKILL_RATINGS = Table("skill_ratings", _cols(
     "employee_id:string!", "date:date!", "skill:string!", "self_rating:Int64", "coach_rating:Int64",
-    "source:string!", "record_id:string!"), key=("record_id", "skill"))
+    "source:string!", "record_id:string!", "saved_at:string"), key=("record_id", "skill"))
 
 TARGETS = Table("targets", _cols(
     "employee_id:string!", "conversation_id:string!", "date:date!", "skill:string!", "baseline:Int64",

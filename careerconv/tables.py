@@ -54,7 +54,7 @@ def conversation_rows(rec: dict) -> dict[str, list[dict]]:
                 "employee_id": emp, "date": date, "skill": s["skill"], "self_rating": s.get("self_rating"),
                 "coach_rating": s.get("coach_rating"),
                 "source": "import" if str(rec.get("source", "")).startswith("import") else "conversation",
-                "record_id": conv,
+                "record_id": conv, "saved_at": rec.get("saved_at"),
             })
         for h in S.HORIZONS:
             target = (s.get("targets") or {}).get(str(h))
@@ -98,7 +98,7 @@ def checkin_rows(rec: dict) -> dict[str, list[dict]]:
             continue
         out["skill_ratings"].append({"employee_id": emp, "date": date, "skill": r["skill"],
                                      "self_rating": r.get("self_rating"), "coach_rating": r.get("coach_rating"),
-                                     "source": "checkin", "record_id": cid})
+                                     "source": "checkin", "record_id": cid, "saved_at": rec.get("saved_at")})
     return out
 
 

@@ -112,7 +112,7 @@ def test_team_rows_show_badges_dates_items_and_trends_computed_by_hand(team_org:
     assert (donald.status, donald.due_for, donald.days_overdue) == (C.OVERDUE, C.CHECKIN, 3)
     assert donald.next_conversation_due == "2027-02-28" and donald.conversation_status == C.SCHEDULED
     assert donald.next_checkin_due == "2026-09-28" and donald.draft_date == "2026-09-30"
-    assert donald.skills[0].status == P.NOT_MEASURED  # nothing rated since the conversation
+    assert donald.skills[0].status == P.UPCOMING  # nothing rated since the conversation, target still ahead
 
     alan = by_id["E002"]
     assert (alan.status, alan.days_overdue, alan.last_conversation, alan.has_plan) == (C.NEVER_MET, None, None, False)

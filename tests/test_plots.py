@@ -14,7 +14,7 @@ import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from careerconv import plots, progress  # noqa: E402
-from careerconv.progress import AHEAD, BEHIND, NOT_MEASURED, ON_TRACK  # noqa: E402
+from careerconv.progress import AHEAD, BEHIND, DUE_NOT_MEASURED, ON_TRACK, UPCOMING  # noqa: E402
 
 T0 = pd.Timestamp("2024-01-15")
 TARGETS = {6: 6, 12: 7, 18: 8}
@@ -94,7 +94,7 @@ def draw_example(ax, **overrides):
 def test_skill_progress_returns_the_axes_and_titles_it_with_the_skill(ax):
     assert draw_example(ax) is ax
     assert ax.get_title(loc="left") == "Public speaking"
-    assert "15 Jan 2024" in ax.get_title(loc="right")
+    assert ax.get_title(loc="right") == ""  # no subtitle to overprint the target labels
 
 
 def test_skill_progress_rating_scale_is_0_to_10_in_whole_numbers(ax):
@@ -116,14 +116,13 @@ def test_skill_progress_marks_each_target_at_its_horizon_date(ax):
         assert label in texts(ax)
 
 
-def test_skill_progress_draws_a_dashed_on_track_line_to_each_target(ax):
+def test_skill_progress_draws_one_dashed_plan_path_through_the_targets(ax):
     draw_example(ax)
-    plan = lines_with(ax, plots.GID_PLAN)
-    assert len(plan) == 3
-    for line in plan:
-        assert line.get_linestyle() == "--"
-        assert line.get_ydata()[0] == 4  # all start at the baseline
-    assert sorted(line.get_ydata()[1] for line in plan) == [6, 7, 8]
+    (plan,) = lines_with(ax, plots.GID_PLAN)  # one plan, not three lines fanning out
+    assert plan.get_linestyle() == "--"
+    assert list(plan.get_ydata()) == [4, 6, 7, 8]  # start, then each target in turn
+    dates = [mdates.num2date(x).date().isoformat() for x in plan.get_xdata()]
+    assert dates == ["2024-01-15", "2024-07-15", "2025-01-15", "2025-07-15"]
 
 
 def test_skill_progress_without_baseline_has_no_on_track_lines(ax):
@@ -156,7 +155,7 @@ def test_skill_progress_shows_imported_ratings_as_their_own_kind(ax):
 
 def test_skill_progress_rings_measured_horizons_in_their_status_colour(ax):
     rows = progress_rows()
-    assert list(rows["status"]) == [AHEAD, ON_TRACK, NOT_MEASURED]
+    assert list(rows["status"]) == [AHEAD, ON_TRACK, UPCOMING]
     draw_example(ax, progress_rows=rows)
     rings = lines_with(ax, plots.GID_MEASURED)
     assert len(rings) == 2
@@ -165,14 +164,18 @@ def test_skill_progress_rings_measured_horizons_in_their_status_colour(ax):
     # Status is named in words too, not by colour alone.
     assert AHEAD in texts(ax) and ON_TRACK in texts(ax)
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert "Target" in legend and "On-track line" in legend and "Rating in a check-in" in legend
+    assert "Target" in legend and "Plan: start to each target" in legend and "Rating in a check-in" in legend
 
 
 def test_skill_progress_says_when_a_passed_horizon_was_not_measured(ax):
     rows = progress_rows(as_of="2025-09-01")
-    rows.loc[rows["horizon_months"] == 18, "horizon_reached"] = True
+    assert rows.loc[rows["horizon_months"] == 18, "status"].item() == DUE_NOT_MEASURED
     draw_example(ax, progress_rows=rows, as_of="2025-09-01")
-    assert texts(ax).count(NOT_MEASURED) == 1
+    assert texts(ax).count(DUE_NOT_MEASURED) == 1
+    # An upcoming target says nothing of the kind.
+    ax.clear()
+    draw_example(ax, progress_rows=progress_rows(as_of="2025-03-01"))
+    assert DUE_NOT_MEASURED not in texts(ax)
 
 
 def test_skill_progress_marks_as_of(ax):
@@ -238,7 +241,7 @@ def current_frame() -> pd.DataFrame:
             "latest_rating": pd.array([None, 7, 6], dtype="Int64"),
             "next_horizon_months": [18, 18, 12],
             "next_target": pd.array([6, 8, 8], dtype="Int64"),
-            "status": [NOT_MEASURED, ON_TRACK, BEHIND],
+            "status": [UPCOMING, ON_TRACK, BEHIND],
         }
     )
 

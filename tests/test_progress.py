@@ -12,7 +12,8 @@ from careerconv import progress, schema
 from careerconv.progress import (
     AHEAD,
     BEHIND,
-    NOT_MEASURED,
+    DUE_NOT_MEASURED,
+    UPCOMING,
     ON_TRACK,
     STATUSES,
     attainment_rate,
@@ -138,12 +139,17 @@ def test_expected_on_line_rejects_a_horizon_before_the_conversation():
         (5.5, 6.0, ON_TRACK),
         (6.51, 6.0, AHEAD),
         (5.49, 6.0, BEHIND),
-        (None, 6.0, NOT_MEASURED),
-        (pd.NA, 6.0, NOT_MEASURED),
+        (None, 6.0, DUE_NOT_MEASURED),
+        (pd.NA, 6.0, DUE_NOT_MEASURED),
     ],
 )
 def test_classify(rating, expected, status):
     assert classify(rating, expected) == status
+
+
+def test_classify_without_a_measurement_before_the_date_is_upcoming():
+    assert classify(None, 6.0, due=False) == UPCOMING
+    assert classify(7, 6.0, due=False) == AHEAD  # a measurement counts whatever the date
 
 
 def test_classify_tolerance_and_its_validation():
@@ -154,7 +160,7 @@ def test_classify_tolerance_and_its_validation():
 
 
 def test_status_constants():
-    assert STATUSES == ("ahead", "on track", "behind", "not yet measured")
+    assert STATUSES == ("ahead", "on track", "behind", "due but not measured", "upcoming")
 
 
 # --- progress at horizons: the hand-computed example ------------------------------
@@ -172,10 +178,10 @@ def test_rating_near_the_six_month_horizon(rating, status):
     assert row["target"] == 6 and row["baseline"] == 4 and row["t0"] == pd.Timestamp(T0)
 
 
-def test_nothing_within_the_window_is_not_yet_measured():
+def test_nothing_within_the_window_is_due_but_not_measured():
     ratings = make_ratings([("e1", "2024-04-01", "Public speaking", 6), ("e1", "2024-10-01", "Public speaking", 7)])
     row = at_six_months(ratings)
-    assert row["status"] == NOT_MEASURED
+    assert row["status"] == DUE_NOT_MEASURED
     assert pd.isna(row["measured_date"]) and pd.isna(row["measured_rating"]) and pd.isna(row["expected"])
 
 
@@ -183,19 +189,19 @@ def test_the_window_edge_is_inclusive():
     on_edge = make_ratings([("e1", "2024-09-13", "Public speaking", 6)])  # 60 days after 2024-07-15
     past_edge = make_ratings([("e1", "2024-09-14", "Public speaking", 6)])
     assert at_six_months(on_edge)["measured_rating"] == 6
-    assert at_six_months(past_edge)["status"] == NOT_MEASURED
+    assert at_six_months(past_edge)["status"] == DUE_NOT_MEASURED
     assert at_six_months(past_edge, window_days=61)["measured_rating"] == 6
 
 
 def test_a_rating_given_in_the_conversation_is_the_baseline_not_a_measurement():
     ratings = make_ratings([("e1", T0, "Public speaking", 4, "conversation")])
     row = at_six_months(ratings, window_days=400)  # the window reaches back past t0
-    assert row["status"] == NOT_MEASURED
+    assert row["status"] == DUE_NOT_MEASURED
 
 
 def test_a_later_rating_on_the_conversation_day_is_still_the_baseline():
     ratings = make_ratings([("e1", "2024-01-15 16:30", "Public speaking", 9, "checkin")])
-    assert at_six_months(ratings, window_days=400)["status"] == NOT_MEASURED
+    assert at_six_months(ratings, window_days=400)["status"] == DUE_NOT_MEASURED
 
 
 def test_as_of_before_the_horizon():
@@ -272,7 +278,7 @@ def test_frames_typed_as_the_store_types_them():
         {"employee_id": "string", "skill": "string", "source": "string", "record_id": "string"}
     )
     out = progress_at_horizons(targets, ratings, "2025-03-01")
-    assert list(out["status"]) == [AHEAD, NOT_MEASURED, NOT_MEASURED]
+    assert list(out["status"]) == [AHEAD, DUE_NOT_MEASURED, UPCOMING]
     assert current_vs_target(targets, ratings, "2024-08-01").loc[0, "status"] == AHEAD
     assert latest_ratings(ratings, "2025-03-01").loc[0, "rating"] == 7
 
@@ -281,7 +287,7 @@ def test_other_employees_and_other_skills_do_not_count():
     ratings = make_ratings(
         [("e2", "2024-07-15", "Public speaking", 9), ("e1", "2024-07-15", "Public speaking skills", 9)]
     )
-    assert at_six_months(ratings)["status"] == NOT_MEASURED
+    assert at_six_months(ratings)["status"] == DUE_NOT_MEASURED
 
 
 def test_missing_ratings_are_skipped_and_coach_ratings_can_be_used():
@@ -314,7 +320,7 @@ def test_each_target_is_measured_separately():
     )
     out = progress_at_horizons(one_plan(), ratings, "2025-03-01")
     assert list(out["horizon_months"]) == [6, 12, 18]
-    assert list(out["status"]) == [AHEAD, BEHIND, NOT_MEASURED]
+    assert list(out["status"]) == [AHEAD, BEHIND, UPCOMING]
     assert list(out["horizon_reached"]) == [True, True, False]
 
 
@@ -472,7 +478,7 @@ def test_matches_the_naive_rule_on_random_data(seed, window_days):
         got = by_target.loc[(row["conversation_id"], row["skill"], row["horizon_months"])]
         want = naive_measurement(row, ratings, as_of, window_days)
         if want is None:
-            assert got["status"] == NOT_MEASURED and pd.isna(got["measured_date"])
+            assert got["status"] == (DUE_NOT_MEASURED if got["horizon_reached"] else UPCOMING) and pd.isna(got["measured_date"])
         else:
             assert (got["measured_date"], got["measured_rating"]) == want
             hz = horizon_date(row["date"], row["horizon_months"])
@@ -527,10 +533,10 @@ def test_current_vs_target_after_every_horizon_uses_the_last():
     assert row["status"] == ON_TRACK
 
 
-def test_current_vs_target_with_only_the_baseline_is_not_yet_measured():
+def test_current_vs_target_with_only_the_baseline_is_upcoming():
     ratings = make_ratings([("e1", T0, "Public speaking", 4, "conversation")])
     row = current_vs_target(one_plan(), ratings, "2024-03-01").iloc[0]
-    assert row["latest_rating"] == 4 and row["status"] == NOT_MEASURED and pd.isna(row["expected"])
+    assert row["latest_rating"] == 4 and row["status"] == UPCOMING and pd.isna(row["expected"])
 
 
 def test_current_vs_target_uses_the_most_recent_conversation():
@@ -539,7 +545,7 @@ def test_current_vs_target_uses_the_most_recent_conversation():
     future = one_plan(conversation="c3", t0="2025-06-01", skill="Budgeting")
     out = current_vs_target(pd.concat([old, new, future], ignore_index=True), make_ratings([]), "2024-03-01")
     assert out[["conversation_id", "skill", "next_target"]].values.tolist() == [["c2", "Python", 6]]
-    assert pd.isna(out.loc[0, "latest_rating"]) and out.loc[0, "status"] == NOT_MEASURED
+    assert pd.isna(out.loc[0, "latest_rating"]) and out.loc[0, "status"] == UPCOMING
 
 
 # --- attainment for HR -------------------------------------------------------------------
@@ -588,3 +594,93 @@ def test_attainment_rate_ignores_measurements_before_the_horizon():
 def test_attainment_rate_needs_progress_columns():
     with pytest.raises(ValueError, match="measured_rating"):
         attainment_rate(pd.DataFrame({"employee_id": [], "horizon_months": [], "target": [], "horizon_reached": []}))
+
+
+# --- missed targets and the same-day rule (issue 13) ---------------------------------
+
+
+def test_targets_whose_date_passed_without_a_rating_are_due_but_not_measured():
+    # Last rated 6 in the conversation of Oct 2025; a year later the 6- and 12-month
+    # targets are past with nothing measured, the 18-month one is still to come.
+    targets = one_plan(baseline=6, targets=(7, 8, 9), t0="2025-10-06")
+    ratings = make_ratings([("e1", "2025-10-06", "Public speaking", 6, "conversation")])
+    out = progress_at_horizons(targets, ratings, "2026-10-20")
+    assert list(out["status"]) == [DUE_NOT_MEASURED, DUE_NOT_MEASURED, UPCOMING]
+    assert list(out["horizon_reached"]) == [True, True, False]
+    # Before the first date nothing is due yet.
+    early = progress_at_horizons(targets, ratings, "2026-01-01")
+    assert set(early["status"]) == {UPCOMING}
+    # Once every date has passed, "current" says so too.
+    late = current_vs_target(targets, ratings, "2027-06-01").iloc[0]
+    assert late["next_horizon_months"] == 18 and late["status"] == DUE_NOT_MEASURED
+
+
+def same_day(conversation_saved, checkin_saved):
+    ratings = make_ratings([
+        ("e1", T0, "Public speaking", 6, "conversation"),
+        ("e1", T0, "Public speaking", 7, "checkin"),
+    ])
+    ratings["saved_at"] = [conversation_saved, checkin_saved]
+    return ratings
+
+
+def test_a_check_in_re_rating_saved_after_the_conversation_the_same_day_wins():
+    ratings = same_day("2024-01-15T09:30:00.000+00:00", "2024-01-15T15:10:00.000+00:00")
+    assert latest_ratings(ratings, "2024-02-01").loc[0, "rating"] == 7
+    assert current_vs_target(one_plan(), ratings, "2024-02-01").loc[0, "latest_rating"] == 7
+
+
+def test_of_two_same_day_ratings_the_one_saved_last_counts_whatever_its_source():
+    ratings = same_day("2024-01-15T16:00:00.000+00:00", "2024-01-15T15:10:00.000+00:00")
+    assert latest_ratings(ratings, "2024-02-01").loc[0, "rating"] == 6
+    # Save times compare as instants, not as text: 17:00+02:00 is before 15:10 UTC.
+    ratings = same_day("2024-01-15T17:00:00.000+02:00", "2024-01-15T15:10:00.000+00:00")
+    assert latest_ratings(ratings, "2024-02-01").loc[0, "rating"] == 7
+
+
+def test_same_day_ratings_without_save_times_fall_back_to_the_source():
+    ratings = same_day(None, None)
+    assert latest_ratings(ratings, "2024-02-01").loc[0, "rating"] == 6  # the conversation
+    ratings = same_day(None, "2024-01-15T15:10:00.000+00:00")
+    assert latest_ratings(ratings, "2024-02-01").loc[0, "rating"] == 7  # a known save time is later
+
+
+def test_recorded_order_reads_unreadable_save_times_as_unknown():
+    ratings = same_day("yesterday-ish", "2024-01-15T15:10:00.000+00:00")
+    order = progress.recorded_order(ratings)
+    assert list(order.columns) == ["saved", "priority", "record"]
+    assert order["saved"].iloc[0] < order["saved"].iloc[1]
+
+
+def test_the_derived_table_carries_the_save_time_so_the_rule_holds_from_records():
+    from careerconv.tables import frames_from_records
+
+    conversation = {
+        "conversation_id": "C1", "employee_id": "e1", "coach_id": "c", "date": T0, "question_set": "q",
+        "question_set_version": "1", "status": "completed", "saved_at": "2024-01-15T09:00:00.000+00:00",
+        "skills": [{"skill": "Public speaking", "self_rating": 6, "targets": {"6": 7, "12": 8, "18": 9}}],
+    }
+    checkin = {"checkin_id": "K1", "kind": "checkin", "employee_id": "e1", "coach_id": "c", "date": T0,
+               "status": "completed", "saved_at": "2024-01-15T11:00:00.000+00:00",
+               "ratings": [{"skill": "public speaking", "self_rating": 7}]}
+    frames = frames_from_records([conversation, checkin], ["skill_ratings", "targets"])
+    assert latest_ratings(frames["skill_ratings"], "2024-03-01").loc[0, "rating"] == 7
+
+
+def test_target_status_lists_every_target_with_its_measurement():
+    ratings = make_ratings([("e1", "2024-07-10", "Public speaking", 7)])
+    out = progress.target_status(progress_at_horizons(one_plan(), ratings, "2025-03-01"))
+    assert list(out.columns) == list(progress.TARGET_STATUS_COLUMNS)
+    assert out[["horizon_months", "target", "status"]].values.tolist() == [
+        [6, 6, AHEAD], [12, 7, DUE_NOT_MEASURED], [18, 8, UPCOMING]]
+    assert out.loc[0, "measured_date"] == pd.Timestamp("2024-07-10")
+    assert out.loc[0, "due_date"] == pd.Timestamp("2024-07-15")
+    assert out.loc[0, "conversation_date"] == pd.Timestamp(T0)
+    assert pd.isna(out.loc[1, "measured_rating"])
+
+
+def test_status_counts_names_every_status_and_rejects_unknown_ones():
+    counts = progress.status_counts([AHEAD, UPCOMING, UPCOMING])
+    assert list(counts) == list(STATUSES) and counts[UPCOMING] == 2 and counts[BEHIND] == 0
+    with pytest.raises(ValueError, match="not yet measured.*allowed: ahead"):
+        progress.status_counts(["not yet measured"])

@@ -154,7 +154,7 @@ def test_horizon_rows_are_progress_at_horizons_of_the_current_plan():
     assert len(rows) == len(expected) > 0
     assert as_comparable(rows) == as_comparable(expected)
     # the sample employee shows every status the report explains
-    assert {P.AHEAD, P.ON_TRACK, P.BEHIND, P.NOT_MEASURED} <= set(rows["status"])
+    assert set(P.STATUSES) <= set(rows["status"])
     # skills in the order they were discussed, horizons 6/12/18 within each
     plan_skills = [s["skill"] for s in content.plan["skills"]]
     assert list(dict.fromkeys(rows["skill"])) == plan_skills
@@ -520,9 +520,16 @@ def test_unchanged_employees_are_skipped_until_data_changes_or_force(sample_data
     assert "2 report(s) made" in capsys.readouterr().out
     before = {eid: report_files(reports, eid)["html"].stat().st_mtime_ns for eid in ("E0002", RICH)}
 
+    index = reports / f"index-{AS_OF}.html"
+    batch_record = index.read_text(encoding="utf-8")
+    assert "2 report(s) made, 0 unchanged" in batch_record
+
     assert run_cli(*args) == 0
-    assert "0 report(s) made, 2 unchanged" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "0 report(s) made, 2 unchanged" in out
     assert before == {eid: report_files(reports, eid)["html"].stat().st_mtime_ns for eid in ("E0002", RICH)}
+    # A rerun with nothing to do keeps the day's record of the batch that made the reports.
+    assert index.read_text(encoding="utf-8") == batch_record and "kept" in out
 
     checkin = sorted((sample_data / "checkins" / "E0002").glob("*.json"))[-1]
     edit_record(checkin, lambda r: r.update(note="a new note from the last one-on-one"))

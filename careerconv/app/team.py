@@ -45,7 +45,7 @@ from .widgets import button, classed, html, show
 SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
 SPARK_POINTS = 6  # the latest ratings a sparkline shows
 TREND_CLASSES = {P.AHEAD: "cc-trend-ahead", P.ON_TRACK: "cc-trend-on-track", P.BEHIND: "cc-trend-behind",
-                 P.NOT_MEASURED: "cc-trend-none"}
+                 P.DUE_NOT_MEASURED: "cc-trend-behind", P.UPCOMING: "cc-trend-none"}
 BADGE_CLASSES = {C.OVERDUE: "cc-badge-overdue", C.NEVER_MET: "cc-badge-never", C.DUE_SOON: "cc-badge-soon",
                  C.SCHEDULED: "cc-badge-scheduled"}
 _TABLES = (*C.DUE_TABLES[1:], "targets", "skill_ratings")
@@ -73,8 +73,10 @@ class SkillTrend:
         :data:`SPARK_POINTS` self ratings of this skill, all conversations and
         check-ins included.
     status
-        :data:`careerconv.progress.AHEAD`, ``ON_TRACK``, ``BEHIND`` or
-        ``NOT_MEASURED`` (no rating since the conversation, or no target).
+        :data:`careerconv.progress.AHEAD`, ``ON_TRACK``, ``BEHIND``,
+        ``DUE_NOT_MEASURED`` (the next target's date passed with no rating
+        since the conversation) or ``UPCOMING`` (no rating since the
+        conversation and the date is still to come, or no target).
     next_target, next_horizon_months, next_horizon_date
         The next target after the day of the view (the last one once all have
         passed), its horizon and its ISO date; None without targets.
@@ -97,7 +99,7 @@ class SkillTrend:
 
     @property
     def trend_word(self) -> str:
-        """The status as the progress report words it ("ahead", "on track", "behind", "not yet measured")."""
+        """The status as the progress report words it (one of :data:`careerconv.progress.STATUSES`)."""
         return self.status
 
 
@@ -317,7 +319,7 @@ def _skill_trend(skill: F.SkillState, points: list[F.RatingPoint], row) -> Skill
     ratings = tuple((p.date, int(p.self_rating)) for p in points
                     if S.skill_key(p.skill) == key and p.self_rating is not None)[-SPARK_POINTS:]
     latest = skill.latest if skill.latest is not None and skill.latest.self_rating is not None else None
-    status, target, months, when = P.NOT_MEASURED, None, None, None
+    status, target, months, when = P.UPCOMING, None, None, None
     if row is not None:
         status = row.status
         target = None if pd.isna(row.next_target) else int(row.next_target)

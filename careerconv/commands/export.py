@@ -15,7 +15,9 @@ from . import streams
 EPILOG = f"""tables:
 {textwrap.fill(', '.join(exporting.EXPORT_TABLES), 76, initial_indent="  ", subsequent_indent="  ")}
   ('history' is every rated skill of every completed conversation, in the
-  format `careerconv import history` reads.)
+  format `careerconv import history` reads; 'target_status' is every
+  6/12/18-month target with the rating measured near its date and its status
+  today: ahead, on track, behind, due but not measured, or upcoming.)
 
 CSV is written as UTF-8 with BOM so Excel reads it, and formula-neutralised:
 a text cell beginning with = + - @, tab or CR gets a leading ' so a
@@ -38,6 +40,7 @@ examples:
   careerconv export targets --format xlsx       # writes ./targets.xlsx
   careerconv export roster                      # writes ./roster.csv
   careerconv export history -o history.csv      # re-importable history
+  careerconv export target_status               # every target and how it stands today
   careerconv export --employee E0042 ./export-E0042
 """
 

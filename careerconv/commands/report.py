@@ -66,7 +66,8 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
                         "reports/ beside the data folder)")
     streams.add_old_spelling(p, "--out", "-o/--output", dest="reports", metavar="DIR")
     p.add_argument("--pdf", action=argparse.BooleanOptionalAction, default=None,
-                   help="also write each report as a PDF, progress-<date>.pdf (default: no; setting reports.pdf)")
+                   help="also write each report as a PDF, progress-<date>.pdf: the same content as the HTML; CJK "
+                        "text needs a CJK font (Debian: fonts-droid-fallback) (default: no; setting reports.pdf)")
     p.add_argument("--horizons", metavar="MONTHS", type=horizons, default=None,
                    help="months after each conversation at which targets are measured (default: 6,12,18; "
                         "setting reports.horizons)")
@@ -144,7 +145,8 @@ def run(args: argparse.Namespace) -> int:
     where = f" (shard {args.shard})" if args.shard else ""
     print(f"{len(made)} report(s) made{rate}, {len(unchanged)} unchanged, {len(failed)} failed{where}; "
           f"reports in {reports}")
-    print(f"index: {result.index_path}")
+    kept = " (kept as the batch that made the reports wrote it: nothing changed since)" if result.index_kept else ""
+    print(f"index: {result.index_path}{kept}")
     if args.shard:
         streams.status(args, f"when all {args.shard.count} shards have finished: careerconv report --merge-index "
                              f"--as-of {as_of.isoformat()}" + (f" -o {reports}" if args.reports else ""))

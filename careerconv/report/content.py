@@ -51,6 +51,10 @@ __all__ = [
     "action_plan",
     "SkillChartData",
     "action_plan_parts",
+    "ProgressSummary",
+    "progress_summary",
+    "earlier_plans_list",
+    "chart_span",
 ]
 
 DEFAULT_HORIZONS: tuple[int, ...] = tuple(S.HORIZONS)
@@ -61,7 +65,7 @@ _TABLES = ("conversations", "dreams", "skills", "skill_ratings", "targets", "act
 
 ACTION_PLAN_COLUMNS: tuple[str, ...] = (
     "conversation_id", "conversation_date", "item_id", "text", "skill", "owner", "due", "status",
-    "status_date", "note",
+    "status_date", "note", "overdue",
 )
 
 
@@ -97,7 +101,11 @@ class ReportContent:
         conversation on or before ``as_of``, restricted to ``horizons``.
     current
         :func:`careerconv.progress.current_vs_target` for the current plan, its
-        skills in the order they were discussed.
+        skills in the order they were discussed (the employee's own ratings).
+    coach_latest
+        The coach's latest rating of each skill
+        (:func:`careerconv.progress.latest_ratings` of ``coach_rating``:
+        ``skill``, ``date``, ``rating``).
     ratings
         The employee's ratings usable as measurements (``skill_ratings`` rows
         on or before ``as_of``, drafts left out).
@@ -126,6 +134,7 @@ class ReportContent:
     skills: pd.DataFrame
     progress: pd.DataFrame
     current: pd.DataFrame
+    coach_latest: pd.DataFrame
     ratings: pd.DataFrame
     items: pd.DataFrame
     due: dict[str, Any]
@@ -153,6 +162,7 @@ class SkillChartData:
     ratings: pd.DataFrame
     progress_rows: pd.DataFrame
     as_of: pd.Timestamp
+    span: tuple[pd.Timestamp, pd.Timestamp]
     ten_looks_like: str
     approach: str
     chosen_option: str
@@ -281,22 +291,20 @@ def build_content(
     convs = frames["conversations"]
     convs = convs.loc[convs["date"] <= day].sort_values(["date", "conversation_id"], kind="stable")
     completed = convs.loc[convs["status"] == "completed"]
-    completed_ids = set(completed["conversation_id"])
-    draft_ids = set(convs.loc[convs["status"] != "completed", "conversation_id"]) | set(
-        frames["conversations"].loc[frames["conversations"]["date"] > day, "conversation_id"])
     plan_id = completed["conversation_id"].iloc[-1] if len(completed) else None
     plan = next((c for c in history.conversations if c["conversation_id"] == plan_id), None)
 
-    ratings = frames["skill_ratings"]
-    ratings = ratings.loc[(ratings["date"] <= day) & ~ratings["record_id"].isin(draft_ids)].reset_index(drop=True)
-    targets = frames["targets"]
-    targets = targets.loc[targets["conversation_id"].isin(completed_ids)
-                          & targets["horizon_months"].isin(hz)].reset_index(drop=True)
+    # A conversation after as_of is not held yet: a draft as far as this report knows.
+    as_known = frames["conversations"].assign(
+        status=frames["conversations"]["status"].where(frames["conversations"]["date"] <= day, "draft"))
+    targets, ratings = P.agreed_only(as_known, frames["targets"], frames["skill_ratings"])
+    ratings = ratings.loc[ratings["date"] <= day].reset_index(drop=True)
+    targets = targets.loc[targets["horizon_months"].isin(hz)].reset_index(drop=True)
     progress = P.progress_at_horizons(targets, ratings, day, window_days, tolerance=tolerance)
     current = P.current_vs_target(targets, ratings, day, tolerance=tolerance)
+    coach_latest = P.latest_ratings(ratings, day, rating_column="coach_rating")
     if plan_id is not None:
-        current = current.loc[current["conversation_id"] == plan_id]
-        current = _in_plan_order(current, plan).reset_index(drop=True)
+        current = _in_plan_order(current.loc[current["conversation_id"] == plan_id], plan).reset_index(drop=True)
 
     dreams = frames["dreams"]
     dreams = dreams.loc[dreams["conversation_id"] == plan_id, ["rank", "text"]]
@@ -335,6 +343,7 @@ def build_content(
         skills=skills,
         progress=progress,
         current=current,
+        coach_latest=coach_latest,
         ratings=ratings,
         items=action_plan(frames, day),
         due=due,
@@ -357,17 +366,55 @@ def horizon_rows(content: ReportContent) -> pd.DataFrame:
 
 
 def earlier_plan_rows(content: ReportContent) -> pd.DataFrame:
-    """Progress against the targets of earlier conversations, newest plan first.
+    """Progress against the targets of every earlier conversation, newest plan first.
 
     Returns
     -------
     pandas.DataFrame
         Columns :data:`careerconv.progress.PROGRESS_COLUMNS`; empty when there
-        is only one plan.
+        is only one plan. No plan is left out, however long the history.
     """
     rows = content.progress.loc[content.progress["conversation_id"] != content.plan_id]
     return rows.sort_values(["t0", "conversation_id", "skill", "horizon_months"],
                             ascending=[False, False, True, True], kind="stable").reset_index(drop=True)
+
+
+def earlier_plans_list(content: ReportContent) -> list[tuple[str, pd.Timestamp, pd.DataFrame]]:
+    """:func:`earlier_plan_rows` split by plan: ``(conversation_id, date, rows)``, newest first."""
+    rows = earlier_plan_rows(content)
+    return [(str(conv), pd.Timestamp(group["t0"].iloc[0]), group.reset_index(drop=True))
+            for conv, group in rows.groupby("conversation_id", sort=False)]
+
+
+@dataclass(frozen=True)
+class ProgressSummary:
+    """The counts behind the report's one-line summary.
+
+    Attributes
+    ----------
+    skills
+        Skills of the current plan.
+    by_status
+        Skills per status of :data:`careerconv.progress.STATUSES`, each
+        skill's latest rating against its next target
+        (:func:`careerconv.progress.current_vs_target`).
+    targets_missed
+        Targets of the current plan whose date has passed with no rating
+        near it (:data:`careerconv.progress.DUE_NOT_MEASURED`).
+    """
+
+    skills: int
+    by_status: dict[str, int]
+    targets_missed: int
+
+
+def progress_summary(content: ReportContent) -> ProgressSummary | None:
+    """The counts of the report's one-line summary (None before the first plan)."""
+    if content.plan is None or content.current.empty:
+        return None
+    rows = horizon_rows(content)
+    return ProgressSummary(skills=len(content.current), by_status=P.status_counts(content.current["status"]),
+                           targets_missed=int((rows["status"] == P.DUE_NOT_MEASURED).sum()))
 
 
 def skill_chart_data(content: ReportContent) -> list[SkillChartData]:
@@ -382,6 +429,7 @@ def skill_chart_data(content: ReportContent) -> list[SkillChartData]:
         return []
     plan_rows = horizon_rows(content)
     rating_key = content.ratings["skill"].map(S.skill_key)
+    span = chart_span(content)
     out = []
     for skill in content.plan["skills"]:
         key = S.skill_key(skill["skill"])
@@ -390,6 +438,7 @@ def skill_chart_data(content: ReportContent) -> list[SkillChartData]:
             "date": content.ratings.loc[mask, "date"],
             "rating": content.ratings.loc[mask, "self_rating"],
             "source": content.ratings.loc[mask, "source"],
+            "coach_rating": content.ratings.loc[mask, "coach_rating"],
         }).reset_index(drop=True)
         rows = plan_rows.loc[plan_rows["skill"].map(S.skill_key) == key].reset_index(drop=True)
         targets = {int(h): int(v) for h, v in (skill.get("targets") or {}).items()
@@ -403,11 +452,29 @@ def skill_chart_data(content: ReportContent) -> list[SkillChartData]:
             ratings=ratings,
             progress_rows=rows,
             as_of=content.as_of,
+            span=span,
             ten_looks_like=skill.get("ten_looks_like") or "",
             approach=skill.get("approach") or "",
             chosen_option=chosen or "",
         ))
     return out
+
+
+def chart_span(content: ReportContent) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """One time axis for every skill chart of the report (:func:`careerconv.plots.date_span`).
+
+    It covers the current plan's conversation and last target date, every
+    rating of its skills since then and the report date, so the charts can
+    be compared at a glance.
+    """
+    from ..plots import date_span  # matplotlib only when charts are drawn
+
+    t0 = pd.Timestamp(content.plan["date"]) if content.plan is not None else content.as_of
+    keys = {S.skill_key(s["skill"]) for s in (content.plan or {}).get("skills", [])}
+    rated = content.ratings.loc[content.ratings["skill"].map(S.skill_key).isin(keys)
+                                & (content.ratings["date"] >= t0), "date"]
+    horizons = [P.horizon_date(t0, int(h)) for h in content.horizons]
+    return date_span([t0, content.as_of, *horizons, *rated])
 
 
 def action_plan(frames: dict[str, pd.DataFrame], as_of: Any) -> pd.DataFrame:
@@ -428,8 +495,10 @@ def action_plan(frames: dict[str, pd.DataFrame], as_of: Any) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``conversation_id, conversation_date, item_id, text, skill,
-        owner, due, status, status_date, note``; the current plan's items last
-        (oldest conversation first, then by item id).
+        owner, due, status, status_date, note, overdue``; the current plan's
+        items last (oldest conversation first, then by item id). ``overdue``
+        is True for an item still open or in progress whose due date is
+        before ``as_of``.
 
     Raises
     ------
@@ -447,6 +516,8 @@ def action_plan(frames: dict[str, pd.DataFrame], as_of: Any) -> pd.DataFrame:
     out["note"] = np.where(reason.str.strip() != "", (note + " (" + reason + ")").str.strip(), note)
     for column in ("text", "skill", "owner"):
         out[column] = out[column].fillna("").astype(str)
+    due = pd.to_datetime(out["due"])
+    out["overdue"] = (out["status"].isin(OPEN_STATUSES) & due.notna() & (due < day)).astype(bool)
     return out.loc[:, list(ACTION_PLAN_COLUMNS)].reset_index(drop=True)
 
 

@@ -1,105 +1,427 @@
 """The progress report as a PDF, for those who print it or mail it.
 
-Made with matplotlib's PDF backend (:class:`matplotlib.backends.backend_pdf.PdfPages`),
-which the project already depends on: the same content and the same charts as
-the HTML report, laid out on A4 pages. Converting the HTML instead would need a
-browser or a LaTeX toolchain (nbconvert's PDF exporter), neither of which
-every machine running a batch has; a vector PDF drawn directly is small, sharp
-when printed and costs about as much as drawing the charts once more.
+The PDF says what the HTML report says: its sections are the same
+:mod:`careerconv.report.render` fragments, read back into headings,
+paragraphs, lists and tables (:class:`_Blocks`), and the same charts drawn with
+the same helpers, laid out on A4 pages with matplotlib's PDF backend
+(:class:`matplotlib.backends.backend_pdf.PdfPages`), which the project
+already depends on; converting the HTML would need a browser or a LaTeX
+toolchain, which not every machine running a batch has. Earlier plans, folded
+in the HTML, are printed open.
 
-User text is drawn with math parsing off, so ``$`` in a note is a dollar sign.
+Layout rules: text wraps by its measured width (so wide and narrow letters and
+CJK text all fit the column); a heading is kept on the page of what follows it;
+a table row or a chart is never split across pages, and a table's header is
+repeated on each page it spans. Text is drawn as text (no math-text, so ``$``
+is a dollar sign), in DejaVu Sans with a CJK font as fallback when the machine
+has one (Debian: ``fonts-droid-fallback`` or ``fonts-noto-cjk``).
 """
 
 from __future__ import annotations
 
+import functools
 import io
+import logging
 import os
-import textwrap
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
+import matplotlib
+from matplotlib import font_manager
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 
 from .. import plots
-from .. import progress as P
 from ..store import atomic_write_bytes
-from .content import ReportContent, action_plan_parts, horizon_rows, skill_chart_data
-from .render import (
-    DUE_WORDS,
-    ITEM_STATUS_WORDS,
-    LABEL_CHARS,
-    format_day,
-    legend_below,
-    owner_words,
-    plot_text,
-    shorten,
-)
+from . import render as R
+from .content import ReportContent, skill_chart_data
 
-__all__ = ["pdf_bytes", "write_pdf"]
+__all__ = ["pdf_bytes", "write_pdf", "FONT_FAMILIES"]
 
 A4 = (8.27, 11.69)
 _MARGIN = 0.7  # inches
+_WIDTH = A4[0] - 2 * _MARGIN
 _INK = "#222222"
 _MUTED = "#555555"
+_RULE = "#D5DBE3"
+_BODY = 10.0  # points
+
+# The first family that has a glyph draws it: Latin, Greek, Cyrillic from
+# DejaVu, CJK from whichever CJK font is installed.
+FONT_FAMILIES: tuple[str, ...] = ("DejaVu Sans", "Noto Sans CJK JP", "Noto Sans CJK SC", "WenQuanYi Micro Hei",
+                                  "Droid Sans Fallback")
+_CJK_FILES = (
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+)
+
+# The notebook's section headings and their one-line introductions.
+_SECTIONS = {
+    "dreams": ("Your dreams", "What you would love to do, most important first."),
+    "standing": ("Where you stand today", "Each skill's latest rating against the next target you set for it."),
+    "horizons": ("Your targets, measured at each target date",
+                 "For each skill, the target you set for each date and the rating you gave closest to that date."),
+    "skills": ("Each skill over time", "Your ratings from the career conversation and the check-ins since, the "
+               "targets (stars), and the plan from your start through each target (dashed)."),
+    "actions": ("Your action plan", "The next steps you agreed, and where each stands after your check-ins."),
+    "next": ("What comes next", ""),
+    "read": ("How to read this report", ""),
+}
+
+
+def _font_families(text: str) -> list[str]:
+    """The fonts to draw ``text`` with: DejaVu Sans alone when it has every character, else
+    DejaVu Sans and the fallbacks of :data:`FONT_FAMILIES` this machine has (CJK files are
+    registered on first use). Fallback fonts are only used when needed: a CJK font is large and
+    makes every text measurement and the PDF's font subset several times slower."""
+    if all(ord(ch) in _dejavu_characters() for ch in set(text) if ch.isprintable() and not ch.isspace()):
+        return [FONT_FAMILIES[0]]
+    known = {f.name for f in font_manager.fontManager.ttflist}
+    for path in _CJK_FILES:
+        if os.path.exists(path) and not any(name in known for name in FONT_FAMILIES[1:]):
+            font_manager.fontManager.addfont(path)
+            known = {f.name for f in font_manager.fontManager.ttflist}
+    return [name for name in FONT_FAMILIES if name in known]
+
+
+@functools.cache
+def _dejavu_characters() -> frozenset[int]:
+    path = font_manager.findfont(FontProperties(family=FONT_FAMILIES[0]), fallback_to_default=True)
+    return frozenset(font_manager.get_font(path).get_charmap())
+
+
+# ---------------------------------------------------------------------------
+# the HTML sections read back as blocks
+
+
+@dataclass
+class _Block:
+    kind: str  # "h2", "h3", "p", "li", "table", "img", "summary"
+    text: str = ""
+    css: str = ""
+    headers: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+    caption: str = ""
+
+
+class _Blocks(HTMLParser):
+    """Headings, paragraphs, list items, tables and images of a report fragment, as plain text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[_Block] = []
+        self._text: list[str] | None = None
+        self._kind = ""
+        self._css = ""
+        self._table: _Block | None = None
+        self._row: list[str] | None = None
+        self._in_head = False
+        self._skip = 0
+        self._numbers: list[int] = []  # one counter per open <ol>
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "style":
+            self._skip += 1
+        elif tag == "table":
+            self._table = _Block("table", css=a.get("class") or "")
+        elif tag == "thead":
+            self._in_head = True
+        elif tag == "tr" and self._table is not None:
+            self._row = []
+        elif tag in ("td", "th", "caption") and self._table is not None:
+            self._text = []
+        elif tag == "ol":
+            self._numbers.append(0)
+        elif tag in ("h2", "h3", "p", "li", "summary"):
+            self._text, self._kind, self._css = [], tag, a.get("class") or ""
+            if tag == "li" and self._numbers:
+                self._numbers[-1] += 1
+                self._css = f"{self._numbers[-1]}."
+        elif tag == "img":
+            self.blocks.append(_Block("img", text=a.get("alt") or ""))
+        elif tag == "br" and self._text is not None:
+            self._text.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "style":
+            self._skip -= 1
+        elif tag in ("td", "th", "caption") and self._table is not None and self._text is not None:
+            text = " ".join("".join(self._text).split())
+            if tag == "caption":
+                self._table.caption = text
+            elif self._row is not None:
+                self._row.append(text)
+            self._text = None
+        elif tag == "tr" and self._table is not None and self._row is not None:
+            if self._in_head:
+                self._table.headers = self._row
+            elif any(self._row):
+                self._table.rows.append(self._row)
+            self._row = None
+        elif tag == "thead":
+            self._in_head = False
+        elif tag == "ol" and self._numbers:
+            self._numbers.pop()
+        elif tag == "table" and self._table is not None:
+            self.blocks.append(self._table)
+            self._table = None
+        elif tag in ("h2", "h3", "p", "li", "summary") and self._text is not None and self._table is None:
+            text = "\n".join(" ".join(line.split()) for line in "".join(self._text).split("\n")).strip()
+            if text:
+                self.blocks.append(_Block(self._kind, text=text, css=self._css))
+            self._text = None
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip and self._text is not None:
+            self._text.append(data)
+
+
+def _blocks(fragment: Any) -> list[_Block]:
+    parser = _Blocks()
+    parser.feed(str(fragment))
+    parser.close()
+    return parser.blocks
+
+
+# ---------------------------------------------------------------------------
+# pages
 
 
 class _Page:
-    """A4 page filled top to bottom with text lines and charts."""
+    """A4 pages filled top to bottom with wrapped text, tables and charts."""
 
-    def __init__(self, pdf: PdfPages, footer: str):
+    def __init__(self, pdf: PdfPages, footer: str, families: list[str]):
         self.pdf = pdf
         self.footer = footer
+        self.families = families
         self.number = 0
+        self._measure = FigureCanvasAgg(Figure(figsize=(1, 1), dpi=72)).get_renderer()
+        self._widths: dict[tuple[str, float, str], float] = {}
         self._new()
 
     def _new(self) -> None:
         self.fig = Figure(figsize=A4, facecolor="white")
+        FigureCanvasAgg(self.fig)
         self.y = A4[1] - _MARGIN  # inches from the bottom
         self.number += 1
 
     def finish(self) -> None:
-        self.fig.text(_MARGIN / A4[0], 0.4 / A4[1], f"{self.footer}  \u00b7  page {self.number}", fontsize=7.5,
-                      color=_MUTED, parse_math=False)
+        self._draw(f"{self.footer}  \u00b7  page {self.number}", _MARGIN, 0.45, 8.5, colour=_MUTED)
         self.pdf.savefig(self.fig)
 
     def room(self, inches: float) -> None:
-        if self.y - inches < _MARGIN:
+        """Start a new page unless ``inches`` fit below the current position."""
+        if self.y - inches < _MARGIN and self.y < A4[1] - _MARGIN - 1e-6:
             self.finish()
             self._new()
 
-    def text(self, text: str, size: float = 10, *, weight: str = "normal", colour: str = _INK,
-             indent: float = 0.0, width: int = 95, gap: float = 0.04) -> None:
-        lines = []
-        for paragraph in str(text).splitlines() or [""]:
-            lines.extend(textwrap.wrap(paragraph, width=width) or [""])
-        line_height = size * 1.45 / 72
-        for line in lines:
-            self.room(line_height)
-            self.fig.text((_MARGIN + indent) / A4[0], (self.y - size / 72) / A4[1], line, fontsize=size,
-                          fontweight=weight, color=colour, parse_math=False, va="baseline")
-            self.y -= line_height
+    # text ------------------------------------------------------------------
+
+    def _font(self, size: float, weight: str = "normal", style: str = "normal") -> FontProperties:
+        return FontProperties(family=self.families, size=size, weight=weight, style=style)
+
+    def width_of(self, text: str, size: float, weight: str = "normal") -> float:
+        """Width of ``text`` in inches when drawn at ``size`` points (measured once per text)."""
+        key = (text, size, weight)
+        if key not in self._widths:
+            w, _, _ = self._measure.get_text_width_height_descent(text, self._font(size, weight), ismath=False)
+            self._widths[key] = w / 72.0
+        return self._widths[key]
+
+    def wrap(self, text: str, width: float, size: float, weight: str = "normal") -> list[str]:
+        """``text`` broken into lines no wider than ``width`` inches: at spaces, or inside a word
+        (a CJK run, a long id) when one word is wider than the line.
+
+        A line's width is the sum of its words' and spaces' widths (kerning
+        between words ignored, with 2 % to spare)."""
+        limit = width * 0.98
+        space = self.width_of(" ", size, weight)
+        lines: list[str] = []
+        for paragraph in str(text).split("\n"):
+            line, used = "", 0.0
+            for word in paragraph.split(" "):
+                w = self.width_of(word, size, weight)
+                if line and used + space + w <= limit:
+                    line, used = f"{line} {word}", used + space + w
+                    continue
+                if line:
+                    lines.append(line)
+                if w <= limit:
+                    line, used = word, w
+                    continue
+                line, used = "", 0.0
+                for ch in word:  # a word wider than the line is cut where it must be
+                    cw = self.width_of(ch, size, weight)
+                    if line and used + cw > limit:
+                        lines.append(line)
+                        line, used = "", 0.0
+                    line, used = line + ch, used + cw
+            lines.append(line)
+        return lines
+
+    def _draw(self, text: str, x: float, y: float, size: float, *, weight: str = "normal",
+              colour: str = _INK, style: str = "normal") -> None:
+        self.fig.text(x / A4[0], y / A4[1], text, fontproperties=self._font(size, weight, style), color=colour,
+                      parse_math=False, va="baseline")
+
+    @staticmethod
+    def line_height(size: float) -> float:
+        return size * 1.4 / 72
+
+    def text_height(self, text: str, size: float = _BODY, indent: float = 0.0, weight: str = "normal") -> float:
+        return len(self.wrap(text, _WIDTH - indent, size, weight)) * self.line_height(size)
+
+    def text(self, text: str, size: float = _BODY, *, weight: str = "normal", colour: str = _INK,
+             indent: float = 0.0, gap: float = 0.06, style: str = "normal") -> None:
+        for line in self.wrap(text, _WIDTH - indent, size, weight):
+            self.room(self.line_height(size))
+            self._draw(line, _MARGIN + indent, self.y - size / 72, size, weight=weight, colour=colour, style=style)
+            self.y -= self.line_height(size)
         self.y -= gap
 
-    def heading(self, text: str) -> None:
-        self.room(0.9)
-        self.y -= 0.12
-        self.text(text, 14, weight="bold", gap=0.08)
+    def heading(self, text: str, size: float, keep: float) -> None:
+        """A heading kept on the same page as the first ``keep`` inches of what follows it."""
+        height = self.text_height(text, size, weight="bold") + 0.16
+        self.room(height + keep)
+        self.y -= 0.1
+        self.text(text, size, weight="bold", gap=0.06)
 
-    def axes(self, height: float, *, left: float = 0.6, right: float = 0.6, top: float = 0.35,
-             bottom: float = 0.9) -> Any:
+    # tables ----------------------------------------------------------------
+
+    def _columns(self, table: _Block, size: float) -> list[float]:
+        """Column widths: each as wide as its longest cell (up to 3.2 in); when the table is too
+        wide, the columns shrink towards the width of their longest word, never below it."""
+        n = max(len(table.headers), *(len(r) for r in table.rows)) if table.rows else len(table.headers)
+        natural, least = [], []
+        for i in range(n):
+            cells = [table.headers[i] if i < len(table.headers) else ""] + [r[i] if i < len(r) else ""
+                                                                          for r in table.rows]
+            natural.append(max(0.5, min(3.2, max(self.width_of(c, size, "bold") for c in cells) + 0.12)))
+            words = [w for c in cells for w in c.split(" ")]
+            least.append(min(natural[-1], min(1.3, max((self.width_of(w, size, "bold") for w in words),
+                                                        default=0.0) + 0.14)))
+        excess = sum(natural) - _WIDTH
+        if excess <= 0:
+            return natural
+        slack = [a - b for a, b in zip(natural, least)]
+        share = min(1.0, excess / sum(slack)) if sum(slack) > 0 else 0.0
+        widths = [a - d * share for a, d in zip(natural, slack)]
+        total = sum(widths)
+        return [w * _WIDTH / total for w in widths] if total > _WIDTH else widths
+
+    def _row_lines(self, cells: list[str], widths: list[float], size: float, weight: str) -> list[list[str]]:
+        return [self.wrap(cells[i] if i < len(cells) else "", w - 0.1, size, weight) for i, w in enumerate(widths)]
+
+    def table_height(self, table: _Block, rows: int = 1, size: float = 9.0) -> float:
+        widths = self._columns(table, size)
+        head = max(len(c) for c in self._row_lines(table.headers, widths, size, "bold")) if table.headers else 0
+        body = sum(max(len(c) for c in self._row_lines(r, widths, size, "normal")) for r in table.rows[:rows])
+        return (head + body) * self.line_height(size) + 0.1 * (rows + 1)
+
+    def table(self, table: _Block, size: float = 9.0) -> None:
+        """The table with wrapped cells; rows never split, the header repeated on each new page."""
+        if table.caption:
+            self.room(self.line_height(9.5) + self.table_height(table, 1, size))
+            self.text(table.caption, 9.5, colour=_MUTED, gap=0.02)
+        widths = self._columns(table, size)
+        header = self._row_lines(table.headers, widths, size, "bold") if table.headers else []
+
+        def draw_row(lines: list[list[str]], weight: str, colour: str) -> None:
+            height = max(len(c) for c in lines) * self.line_height(size) + 0.1
+            x = _MARGIN
+            for cell, w in zip(lines, widths):
+                for k, line in enumerate(cell):
+                    self._draw(line, x + 0.05, self.y - 0.05 - size / 72 - k * self.line_height(size), size,
+                               weight=weight, colour=colour)
+                x += w
+            self.y -= height
+            self.fig.add_artist(matplotlib.lines.Line2D(
+                [_MARGIN / A4[0], (_MARGIN + sum(widths)) / A4[0]], [self.y / A4[1]] * 2,
+                color=_RULE, linewidth=0.6))
+
+        def draw_header() -> None:
+            if header:
+                draw_row(header, "bold", "#333333")
+
+        self.room(self.table_height(table, 1, size))
+        draw_header()
+        for row in table.rows:
+            lines = self._row_lines(row, widths, size, "normal")
+            height = max(len(c) for c in lines) * self.line_height(size) + 0.1
+            page = self.number
+            self.room(height)
+            if self.number != page:
+                draw_header()
+            draw_row(lines, "normal", _INK)
+        self.y -= 0.12
+
+    # charts ----------------------------------------------------------------
+
+    def axes(self, height: float, *, left: float, right: float = 0.35, top: float = 0.3,
+             bottom: float = 1.0) -> Any:
         self.room(height)
-        width = A4[0] - 2 * _MARGIN
         box = [(_MARGIN + left) / A4[0], (self.y - height + bottom) / A4[1],
-               (width - left - right) / A4[0], (height - top - bottom) / A4[1]]
+               (_WIDTH - left - right) / A4[0], (height - top - bottom) / A4[1]]
         ax = self.fig.add_axes(box)
         self.y -= height
         return ax
 
 
+# ---------------------------------------------------------------------------
+# the report
+
+
+_SKILL_CHART = 3.9  # inches, with its legend
+
+
+def _write_blocks(page: _Page, blocks: list[_Block], charts: list[Any]) -> None:
+    """Lay out one section's blocks; each ``img`` block is drawn by the next of ``charts``."""
+    for i, block in enumerate(blocks):
+        following = blocks[i + 1] if i + 1 < len(blocks) else None
+        if block.kind in ("h2", "h3", "summary"):
+            keep = _first_height(page, following)
+            size = {"h2": 14.0, "h3": 12.0, "summary": 10.5}[block.kind]
+            page.heading(block.text, size, keep)
+        elif block.kind == "p":
+            if "cc-key" in block.css:
+                continue  # the PDF's charts carry their own legend
+            if "cc-summary" in block.css:
+                page.text(block.text, 11.5, weight="bold", gap=0.1)
+            else:
+                muted = any(c in block.css for c in ("cc-note", "cc-empty", "cc-chart-note"))
+                page.text(block.text, 9.5 if muted else _BODY, colour=_MUTED if muted else _INK)
+        elif block.kind == "li":
+            page.text(f"{block.css or chr(0x2022)}  {block.text}", 10.5, indent=0.15, gap=0.03)
+        elif block.kind == "table":
+            if "cc-facts" in block.css or "cc-words" in block.css:
+                for row in block.rows:
+                    page.text(":  ".join(c for c in row if c), 9.5 if "cc-words" in block.css else _BODY, gap=0.02)
+                page.y -= 0.08
+            else:
+                page.table(block)
+        elif block.kind == "img" and charts:
+            charts.pop(0)(page)
+
+
+def _first_height(page: _Page, block: _Block | None) -> float:
+    """How much of ``block`` a heading above it must keep it company with (inches)."""
+    if block is None:
+        return 0.0
+    if block.kind == "img":
+        return _SKILL_CHART
+    if block.kind == "table":
+        return page.table_height(block, 2) + (0.2 if block.caption else 0.0)
+    return min(page.text_height(block.text), 3 * page.line_height(_BODY))
+
+
 def pdf_bytes(content: ReportContent) -> bytes:
-    """The report as PDF bytes.
+    """The report as PDF bytes: the HTML report's content on A4 pages.
 
     Parameters
     ----------
@@ -112,104 +434,67 @@ def pdf_bytes(content: ReportContent) -> bytes:
         A PDF document (A4), deterministic for the same content.
     """
     c = content
+    header = _blocks(R.header(c))
+    sections = {
+        "dreams": [R.dreams(c)], "standing": [R.standing(c, None)], "horizons": [R.horizon_table(c)],
+        "skills": R.skill_sections(c, None), "actions": [R.action_plan(c)], "next": [R.next_steps(c)],
+        "earlier": [R.earlier_plans(c, open_plans=10**6)], "read": [R.how_to_read(c)],
+    }
+    blocks = {key: [b for f in fragments if f is not None for b in _blocks(f)] for key, fragments in sections.items()}
+    everything = " ".join(" ".join([b.text, b.caption, *b.headers, *(x for r in b.rows for x in r)])
+                          for part in (header, *blocks.values()) for b in part)
+    families = _font_families(everything + c.name)
+    quiet = logging.getLogger("matplotlib.font_manager")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)  # a CJK fallback font has no bold: matplotlib says so for every text
+    try:
+        return _pdf(c, header, blocks, families)
+    finally:
+        quiet.setLevel(level)
+
+
+def _pdf(c: ReportContent, header: list[_Block], blocks: dict[str, list[_Block]], families: list[str]) -> bytes:
     buf = io.BytesIO()
-    with PdfPages(buf, metadata={"Title": f"Career progress report: {c.name}", "Creator": "careerconv",
-                                 "CreationDate": None}) as pdf:
-        page = _Page(pdf, f"Career progress report \u00b7 {c.name} \u00b7 {format_day(c.as_of)}")
-        page.text("Career progress report", 20, weight="bold", gap=0.06)
-        page.text(c.name, 15, weight="bold", gap=0.02)
-        sub = ", ".join(v for v in (c.role, c.department) if v)
-        if sub:
-            page.text(sub, 10, colour=_MUTED)
-        due = c.due
-        next_conv = "to be scheduled"
-        if c.plan is not None:
-            next_conv = format_day(due.get("next_conversation_due"))
-            if due.get("conversation_status"):
-                next_conv += f" ({DUE_WORDS.get(due['conversation_status'], due['conversation_status'])})"
-        for label, value in (("Report date", format_day(c.as_of)), ("Your coach", c.coach_name or c.coach_id or "\u2014"),
-                             ("Last career conversation", format_day(c.plan_date) if c.plan is not None
-                              else "not held yet"),
-                             ("Next career conversation", next_conv)):
-            page.text(f"{label}:  {value}", 10)
+    # Type 42 (TrueType) keeps every glyph of a fallback font as text a reader can copy and
+    # search (Type 3 draws glyphs past the first 256 as shapes); it costs more, so only then.
+    fonttype = 42 if len(families) > 1 else 3
+    with plots.plain_text(), matplotlib.rc_context({"font.family": families, "pdf.fonttype": fonttype}), \
+            PdfPages(buf, metadata={"Title": f"Career progress report: {c.name}", "Creator": "careerconv",
+                                    "CreationDate": None}) as pdf:
+        page = _Page(pdf, f"Career progress report \u00b7 {c.name} \u00b7 {R.format_day(c.as_of)}", families)
+        page.text("Career progress report", 20, weight="bold", gap=0.08)
+        _write_blocks(page, header, [])
 
-        page.heading("Your dreams")
-        if c.dreams.empty:
-            page.text("No dreams recorded yet.", colour=_MUTED)
-        for rank, text in zip(c.dreams["rank"], c.dreams["text"]):
-            page.text(f"{int(rank)}.  {text}", 10.5, indent=0.1)
+        def section(key: str, charts: list[Any] | None = None) -> None:
+            title, intro = _SECTIONS[key]
+            part = blocks[key]
+            page.heading(title, 14.0, (page.text_height(intro) if intro else 0.0)
+                         + _first_height(page, part[0] if part else None))
+            if intro:
+                page.text(intro, 9.5, colour=_MUTED)
+            _write_blocks(page, part, list(charts or []))
 
-        page.heading("Where you stand today")
-        if c.plan is None or c.current.empty:
-            page.text("No skills and targets yet: they are set in your career conversation.", colour=_MUTED)
-        else:
-            cur = c.current.assign(skill=c.current["skill"].map(lambda s: plot_text(shorten(s, LABEL_CHARS))))
-            longest = max(len(str(s)) for s in cur["skill"])
-            height = 1.3 + 0.5 * len(cur)
-            ax = page.axes(height, left=min(2.6, 0.3 + 0.065 * longest), right=1.5, top=0.3, bottom=0.95)
-            plots.current_vs_target_bars(ax, cur)
-            legend_below(ax, page.fig, 0.5)
+        def standing_chart(p: _Page) -> None:
+            height, left = R.standing_chart_size(c)
+            ax = p.axes(height, left=left, bottom=1.3)
+            R.draw_standing(ax, c)
+            R.legend_below(ax, p.fig, 0.55)
 
-        rows = horizon_rows(c)
-        if not rows.empty:
-            page.heading("Your targets, measured at each target date")
-            page.text(f"Targets set in the conversation of {format_day(c.plan_date)}.", 9.5, colour=_MUTED)
-            for skill, group in rows.groupby("skill", sort=False):
-                page.text(str(skill), 10.5, weight="bold", gap=0.0)
-                for r in group.itertuples(index=False):
-                    measured = "no rating near that date"
-                    if not pd.isna(r.measured_rating):
-                        measured = f"rated {int(r.measured_rating)} on {format_day(r.measured_date)}"
-                    page.text(f"after {int(r.horizon_months)} months ({format_day(r.horizon_date)}): target "
-                              f"{int(r.target)}, {measured} \u2014 {r.status}", 9.5, indent=0.2, gap=0.0)
-                page.y -= 0.06
+        def skill_chart(data: Any):
+            def draw(p: _Page) -> None:
+                ax = p.axes(_SKILL_CHART, left=0.6, top=0.25, bottom=1.05)
+                R.draw_skill(ax, data)
+                R.legend_below(ax, p.fig, 0.5)
+            return draw
 
-        charts = skill_chart_data(c)
-        if charts:
-            page.heading("Each skill over time")
-        for data in charts:
-            page.room(4.6)
-            page.text(data.skill, 12, weight="bold", gap=0.0)
-            ax = page.axes(3.9, left=0.55, right=0.55, top=0.7, bottom=1.15)
-            plots.skill_progress(ax, plot_text(data.skill), data.t0, data.baseline, data.targets, data.ratings,
-                                 data.progress_rows, data.as_of)
-            ax.set_title("", loc="left")
-            legend_below(ax, page.fig, 0.5)
-            for label, text in (("What a 10 looks like", data.ten_looks_like),
-                                ("Chosen way to raise it", data.chosen_option), ("Why this way", data.approach)):
-                if str(text).strip():
-                    page.text(f"{label}: {text}", 9.5, gap=0.0)
-            page.y -= 0.15
-
-        page.heading("Your action plan")
-        if c.items.empty:
-            page.text("No action items yet.", colour=_MUTED)
-        current, still_open, closed = action_plan_parts(c)
-        for label, items in ((f"Agreed on {format_day(c.plan_date)}", current),
-                             ("Still open from earlier plans", still_open)):
-            if items.empty:
-                continue
-            page.text(label, 10.5, weight="bold", gap=0.02)
-            for r in items.itertuples(index=False):
-                status = ITEM_STATUS_WORDS.get(str(r.status), str(r.status))
-                extra = [f"skill: {r.skill}"] if str(r.skill).strip() else []
-                extra += [f"who: {owner_words(r.owner)}"] if str(r.owner).strip() else []
-                extra.append(f"due {format_day(r.due)}")
-                line = f"\u2022 {r.text}  ({', '.join(extra)})  \u2014 {status}"
-                if not pd.isna(r.status_date):
-                    line += f" on {format_day(r.status_date)}" + (f": {r.note}" if str(r.note).strip() else "")
-                page.text(line, 9.5, indent=0.1, gap=0.02)
-        if not closed.empty:
-            done = int((closed["status"] == "done").sum())
-            page.text(f"From earlier plans: {done} done, {len(closed) - done} dropped (not listed).", 9.5,
-                      colour=_MUTED)
-
-        page.heading("How to read this report")
-        page.text(
-            "The dashed line in each chart goes straight from your rating at the conversation to each target. "
-            f"At each target date the rating closest to that date (up to {c.window_days} days away) is "
-            f"compared with the line: within {c.tolerance:g} of it is {P.ON_TRACK}, above is {P.AHEAD}, below "
-            f"is {P.BEHIND}; with no rating close enough it is {P.NOT_MEASURED}.", 9.5, colour=_MUTED)
+        section("dreams")
+        section("standing", [standing_chart])
+        section("horizons")
+        section("skills", [skill_chart(d) for d in skill_chart_data(c)])
+        section("actions")
+        section("next")
+        _write_blocks(page, blocks["earlier"], [])  # every earlier plan, printed open
+        section("read")
         page.finish()
     return buf.getvalue()
 

@@ -28,18 +28,21 @@ from typing import Any
 import matplotlib
 import numpy as np
 import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import NullLocator
 
 from .. import cadence
 from .. import plots
+from ..schema import skill_key
 from .. import progress as P
 from .content import (
     ReportContent,
     SkillChartData,
     action_plan_parts,
-    earlier_plan_rows,
+    earlier_plans_list,
     horizon_rows,
+    progress_summary,
     skill_chart_data,
 )
 
@@ -48,6 +51,7 @@ __all__ = [
     "Fragment",
     "stylesheet",
     "header",
+    "summary_line",
     "dreams",
     "standing",
     "horizon_table",
@@ -59,10 +63,16 @@ __all__ = [
     "chart_key",
     "figure_html",
     "format_day",
-    "plot_text",
     "owner_words",
     "shorten",
     "legend_below",
+    "standing_chart_size",
+    "standing_figure",
+    "skill_figure",
+    "draw_standing",
+    "draw_skill",
+    "summary_words",
+    "CHART_WIDTH",
 ]
 
 FIGURE_FORMATS = ("png", "svg")
@@ -73,8 +83,10 @@ DUE_WORDS = {
     cadence.SCHEDULED: "scheduled",
     cadence.NEVER_MET: "not held yet",
 }
-_STATUS_CLASS = {P.AHEAD: "ahead", P.ON_TRACK: "on-track", P.BEHIND: "behind", P.NOT_MEASURED: "not-measured"}
-_STATUS_MARK = {P.AHEAD: "\u25b2", P.ON_TRACK: "\u25cf", P.BEHIND: "\u25bc", P.NOT_MEASURED: "\u25cb"}
+_STATUS_CLASS = {P.AHEAD: "ahead", P.ON_TRACK: "on-track", P.BEHIND: "behind", P.DUE_NOT_MEASURED: "missed",
+                 P.UPCOMING: "not-measured"}
+_STATUS_MARK = {P.AHEAD: "\u25b2", P.ON_TRACK: "\u25cf", P.BEHIND: "\u25bc", P.DUE_NOT_MEASURED: "!",
+                P.UPCOMING: "\u25cb"}
 _DASH = "\u2014"
 
 _CSS = """
@@ -106,13 +118,41 @@ _CSS = """
 .cc-report .cc-status.on-track { background: #E1F4EE; color: #006B4F; border-color: #8FD3BD; }
 .cc-report .cc-status.behind { background: #FDF1DC; color: #8A5A00; border-color: #EDC774; }
 .cc-report .cc-status.not-measured { background: #F1F1F1; color: #555; border-color: #D0D0D0; }
+.cc-report .cc-status.missed { background: #FBE3D0; color: #7A3800; border-color: #E0A070; }
 .cc-report .cc-status.done { background: #E1F4EE; color: #006B4F; }
 .cc-report .cc-status.in-progress { background: #E3F0FA; color: #00558A; }
 .cc-report .cc-status.open { background: #F1F1F1; color: #444; }
 .cc-report .cc-status.dropped { background: #F6E9F1; color: #7A3B63; }
 .cc-report .cc-status.overdue { background: #FDF1DC; color: #8A5A00; }
-.cc-report figure.cc-chart { margin: 0.4em 0 1em; }
-.cc-report figure.cc-chart img { max-width: 100%; height: auto; }
+.cc-report figure.cc-chart { margin: 0.4em 0 1em; overflow-x: auto; }
+.cc-report figure.cc-chart img { width: 100%; height: auto; display: block; }
+.cc-report .cc-scroll { overflow-x: auto; max-width: 100%; }
+.cc-report p.cc-summary { font-size: 1.12em; font-weight: 600; margin: 0.4em 0 0.8em; padding: 0.5em 0.8em;
+  background: #F5F7FA; border-left: 4px solid #3A4A5C; border-radius: 4px; }
+.cc-report p.cc-summary.cc-alert { border-left-color: #B35C00; }
+.cc-report details.cc-plan { margin: 0.4em 0 0.8em; }
+.cc-report details.cc-plan summary { cursor: pointer; font-weight: 600; padding: 0.3em 0; }
+.cc-report p.cc-chart-note { color: #555; font-size: 0.92em; margin: 0.2em 0 0.4em; }
+@media (max-width: 700px) {
+  .cc-report { font-size: 15px; }
+  .cc-report figure.cc-chart img { min-width: 640px; }
+  .cc-report table.cc-facts th { white-space: normal; padding-right: 0.8em; }
+  .cc-report table.cc-table th, .cc-report table.cc-table td { padding: 0.35em 0.45em; }
+  /* Narrow screens: each row becomes a card, each cell labelled with its column. */
+  .cc-report table.cc-table, .cc-report table.cc-table tbody, .cc-report table.cc-table tr,
+  .cc-report table.cc-table td, .cc-report table.cc-table caption { display: block; width: auto; }
+  .cc-report table.cc-table thead { display: none; }
+  .cc-report table.cc-table tr { border-bottom: 1px solid #D5DBE3; padding: 0.3em 0; }
+  .cc-report table.cc-table td { border: none; text-align: left; padding: 0.1em 0.3em; }
+  .cc-report table.cc-table td.cc-num { text-align: left; }
+  .cc-report table.cc-table td[data-label]::before { content: attr(data-label) ": "; font-weight: 600;
+    color: #555; }
+  .cc-report table.cc-table td:empty { display: none; }
+  .cc-report table.cc-words th { white-space: normal; }
+  .cc-report .cc-key-item { white-space: normal; }
+  .cc-report table.cc-words, .cc-report table.cc-words tbody, .cc-report table.cc-words tr,
+  .cc-report table.cc-words th, .cc-report table.cc-words td { display: block; }
+}
 .cc-report section.cc-skill { margin: 1.4em 0 2em; padding-top: 0.6em; border-top: 1px solid #E6E9EE; }
 .cc-report section.cc-skill h3 { margin: 0.2em 0 0.4em; font-size: 1.3em; }
 .cc-report table.cc-words { border-collapse: collapse; margin: 0.4em 0 0.8em; border: none; }
@@ -120,12 +160,17 @@ _CSS = """
 .cc-report table.cc-words th { color: #555; font-weight: 600; text-align: left; vertical-align: top;
   padding: 0.15em 1.4em 0.15em 0; white-space: nowrap; border: none; background: transparent; }
 .cc-report table.cc-words td { text-align: left; padding: 0.15em 0; white-space: pre-wrap; border: none; }
-.cc-report p.cc-key { font-size: 0.9em; color: #444; line-height: 1.9; }
-.cc-report .cc-key-item { white-space: nowrap; margin-right: 1.1em; }
+.cc-report p.cc-key { font-size: 0.9em; color: #444; line-height: 1.9; display: flex; flex-wrap: wrap;
+  column-gap: 1.1em; }
+.cc-report .cc-key-item { white-space: nowrap; }
 .cc-report .cc-key-mark { font-size: 1.25em; margin-right: 0.3em; vertical-align: -0.08em; }
 .cc-report p.cc-empty { color: #555; font-style: italic; }
 .cc-report p.cc-note { color: #555; font-size: 0.92em; }
-@media print { .cc-report section.cc-skill { break-inside: avoid; } }
+@media print {
+  .cc-report section.cc-skill, .cc-report tr, .cc-report figure { break-inside: avoid; }
+  .cc-report h2, .cc-report h3, .cc-report caption { break-after: avoid; }
+  .cc-report details.cc-plan > * { display: block; }
+}
 """
 
 
@@ -196,15 +241,20 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, table_id: s
     head = "".join(f'<th scope="col" class="cc-num">{_e(h)}</th>' if i in numeric else f'<th scope="col">{_e(h)}</th>'
                    for i, h in enumerate(headers))
     attrs = iter(row_attrs) if row_attrs is not None else None
+    labels = [f' data-label="{_e(h)}"' if h else "" for h in headers]
     body = []
     for row in rows:
-        cells = "".join(f'<td class="cc-num">{c}</td>' if i in numeric else f"<td>{c}</td>"
-                        for i, c in enumerate(row))
+        group = all(not c for c in row[1:])  # a group heading row: no label before its one cell
+        cells = "".join(
+            f'<td class="cc-num"{"" if group else labels[i]}>{c}</td>' if i in numeric
+            else f'<td{"" if group or i >= len(labels) else labels[i]}>{c}</td>'
+            for i, c in enumerate(row))
         extra = f" {next(attrs)}" if attrs is not None else ""
         body.append(f"<tr{extra}>{cells}</tr>")
     ident = f' id="{_e(table_id)}"' if table_id else ""
     cap = f"<caption>{_e(caption)}</caption>" if caption else ""
-    return f'<table class="cc-table"{ident}>{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    return (f'<div class="cc-scroll"><table class="cc-table"{ident}>{cap}<thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table></div>')
 
 
 # ---------------------------------------------------------------------------
@@ -244,16 +294,20 @@ def figure_html(fig: Figure, alt: str, fmt: str = "svg", dpi: int = 96) -> str:
     if fmt == "svg":
         # Text stays text (the browser draws it): a quarter cheaper to make
         # than a PNG, smaller, and sharp at any zoom.
-        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "careerconv"}):
+        with plots.plain_text(), matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "careerconv"}):
             fig.savefig(buf, format="svg", metadata={"Date": None})
         mime = "image/svg+xml"
     else:
-        fig.savefig(buf, format="png", dpi=int(dpi))
+        with plots.plain_text():
+            fig.savefig(buf, format="png", dpi=int(dpi))
         mime = "image/png"
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     width = int(round(fig.get_figwidth() * 96))
+    # Full width of the page up to the chart's own size (its text is 11 px or
+    # more there); on a narrow screen the chart keeps a readable size and
+    # scrolls sideways in its box (see the stylesheet).
     return (f'<figure class="cc-chart"><img src="data:{mime};base64,{data}" alt="{_e(alt)}" '
-            f'style="width:{width}px"></figure>')
+            f'style="max-width:{width}px"></figure>')
 
 
 LABEL_CHARS = 34  # longer skill names are shortened on chart axes (tables show them whole)
@@ -265,11 +319,6 @@ def shorten(value: Any, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
 
-def plot_text(value: Any) -> str:
-    """User text made literal for matplotlib: ``$`` would otherwise start a formula."""
-    return str(value).replace("$", r"\$")
-
-
 def _new_figure(width: float, height: float, *, left: float, right: float, top: float, bottom: float) -> Figure:
     """A figure with one Axes placed by fixed margins (in inches).
 
@@ -279,6 +328,7 @@ def _new_figure(width: float, height: float, *, left: float, right: float, top: 
     known size.
     """
     fig = Figure(figsize=(width, height), facecolor="white")
+    FigureCanvasAgg(fig)  # labels are measured to keep them apart (plots.dodge_labels)
     fig.subplots_adjust(left=left / width, right=1 - right / width, top=1 - top / height,
                         bottom=bottom / height)
     return fig
@@ -326,8 +376,46 @@ def header(content: ReportContent) -> Fragment:
     return Fragment(stylesheet().html + _wrap(
         f'<h2 class="cc-name">{_e(c.name)}</h2>'
         + (f'<p class="cc-sub">{sub}</p>' if sub else "")
+        + summary_line(c).html
         + f'<table class="cc-facts">{rows}</table>'
     ).html)
+
+
+def summary_words(content: ReportContent) -> tuple[str, bool] | None:
+    """The report's one-line summary and whether it needs attention (None before the first plan).
+
+    For example "2 of 3 skills on track, 1 behind; 1 target due but not
+    measured". Skills count by their latest rating against the next target;
+    "on track" includes those ahead (said in brackets).
+    """
+    counts = progress_summary(content)
+    if counts is None:
+        return None
+    by = counts.by_status
+    n = counts.skills
+    good = by[P.AHEAD] + by[P.ON_TRACK]
+    parts = [f"{good} of {n} skill{'s' if n != 1 else ''} on track"
+             + (f" ({by[P.AHEAD]} ahead)" if by[P.AHEAD] else "")]
+    if by[P.BEHIND]:
+        parts.append(f"{by[P.BEHIND]} behind")
+    if by[P.UPCOMING]:
+        parts.append(f"{by[P.UPCOMING]} not rated since the conversation")
+    if by[P.DUE_NOT_MEASURED]:
+        parts.append(f"{by[P.DUE_NOT_MEASURED]} not rated since the conversation and past the last target date")
+    text = ", ".join(parts)
+    if counts.targets_missed:
+        text += (f"; {counts.targets_missed} target{'s' if counts.targets_missed != 1 else ''} due but not "
+                 "measured")
+    return text, bool(by[P.BEHIND] or by[P.DUE_NOT_MEASURED] or counts.targets_missed)
+
+
+def summary_line(content: ReportContent) -> Fragment:
+    """The one-line summary at the top of the report (empty before the first plan)."""
+    said = summary_words(content)
+    if said is None:
+        return Fragment("")
+    text, alert = said
+    return Fragment(f'<p class="cc-summary{" cc-alert" if alert else ""}" id="summary">{_e(text)}</p>')
 
 
 def _checkins_since(c: ReportContent) -> str:
@@ -348,35 +436,84 @@ def dreams(content: ReportContent) -> Fragment:
     return _wrap(f'<ol class="cc-dreams">{items}</ol>')
 
 
-def standing(content: ReportContent, figure_format: str = "svg", dpi: int = 96) -> Fragment:
-    """Current rating vs next target for every skill: a bar chart and a table."""
+def standing(content: ReportContent, figure_format: str | None = "svg", dpi: int = 96) -> Fragment:
+    """Current rating vs next target for every skill: a bar chart, and a table with the employee's
+    and the coach's ratings side by side.
+
+    With ``figure_format=None`` the chart is left out (an ``<img>`` with only its
+    text alternative), for a reader that draws it itself.
+    """
     cur = content.current
     if content.plan is None or cur.empty:
         return _wrap('<p class="cc-empty">No skills and targets yet: they are set in your career '
                      "conversation.</p>")
-    labels = cur["skill"].map(lambda s: plot_text(shorten(s, LABEL_CHARS)))
-    longest = max((len(s) for s in labels), default=10)
-    fig = _new_figure(9.0, 1.35 + 0.6 * len(cur), left=0.3 + 0.065 * longest, right=1.7, top=0.3, bottom=1.0)
-    ax = fig.add_subplot()
-    plots.current_vs_target_bars(ax, cur.assign(skill=labels))
-    legend_below(ax, fig, 0.5)
     alt = "Bar chart of your latest rating against the next target: " + "; ".join(
         f"{s} now {_rating(r)}, next target {_rating(t)}" for s, r, t in
         zip(cur["skill"], cur["latest_rating"], cur["next_target"]))
-    chart = figure_html(fig, alt, figure_format, dpi)
+    chart = _chart_placeholder(alt) if figure_format is None else figure_html(standing_figure(content), alt,
+                                                                                figure_format, dpi)
+    coach = {skill_key(s): (r, d) for s, r, d in zip(content.coach_latest["skill"], content.coach_latest["rating"],
+                                                     content.coach_latest["date"])}
     rows = []
     for r in cur.itertuples(index=False):
-        latest = _rating(r.latest_rating)
+        mine = _rating(r.latest_rating)
         if not _missing(r.latest_rating) and not _missing(r.latest_date):
-            latest += f" on {format_day(r.latest_date)}"
+            mine += f" on {format_day(r.latest_date)}"
+        theirs = _DASH
+        if skill_key(r.skill) in coach:
+            rating, day = coach[skill_key(r.skill)]
+            theirs = f"{_rating(rating)} on {format_day(day)}"
         rows.append([
-            _e(r.skill), _rating(r.baseline), _e(latest),
+            _e(r.skill), _rating(r.baseline), _e(mine), _e(theirs),
             f"{_rating(r.next_target)} by {_e(format_day(r.next_horizon_date))}",
             _status_chip(r.status),
         ])
-    table = _table(["Skill", "At the conversation", "Latest rating", "Next target", "Status"], rows,
-                   table_id="current-table", numeric=(1,))
+    table = _table(["Skill", "At the conversation", "Your latest rating", "Your coach's latest rating",
+                    "Next target", "Status"], rows, table_id="current-table", numeric=(1,))
     return _wrap(chart + table)
+
+
+def standing_figure(content: ReportContent) -> Figure:
+    """The standing chart as the HTML report shows it."""
+    height, left = standing_chart_size(content)
+    fig = _new_figure(CHART_WIDTH, height, left=left, right=0.4, top=0.3, bottom=1.3)
+    ax = fig.add_subplot()
+    draw_standing(ax, content)
+    legend_below(ax, fig, 0.55)
+    return fig
+
+
+def skill_figure(data: SkillChartData) -> Figure:
+    """One skill's chart as the HTML report shows it (the key above the charts replaces its legend)."""
+    fig = _new_figure(CHART_WIDTH, 3.9, left=0.6, right=0.35, top=0.35, bottom=0.6)
+    ax = fig.add_subplot()
+    draw_skill(ax, data)
+    legend = ax.get_legend()
+    if legend is not None:
+        legend.remove()
+    return fig
+
+
+def standing_chart_size(content: ReportContent) -> tuple[float, float]:
+    """Height of the standing chart and the room its skill names need on the left, in inches."""
+    longest = max((len(shorten(s, LABEL_CHARS)) for s in content.current["skill"]), default=10)
+    return 1.7 + 0.62 * len(content.current), min(3.0, 0.3 + 0.075 * longest)
+
+
+def draw_standing(ax: Any, content: ReportContent) -> None:
+    """Draw the standing chart (latest rating against the next target, per skill) on ``ax``."""
+    cur = content.current
+    plots.current_vs_target_bars(ax, cur.assign(skill=cur["skill"].map(lambda s: shorten(s, LABEL_CHARS))))
+
+
+def draw_skill(ax: Any, data: SkillChartData) -> None:
+    """Draw one skill's chart on ``ax``, on the report's shared time axis (no title: a heading names it)."""
+    # A fixed title height: matplotlib otherwise measures every tick label on
+    # each draw to dodge a top axis these charts do not have (a tenth of the cost).
+    with matplotlib.rc_context({"axes.titley": 1.0}):
+        plots.skill_progress(ax, "", data.t0, data.baseline, data.targets, data.ratings,
+                             data.progress_rows, data.as_of, span=data.span)
+    ax.xaxis.set_minor_locator(NullLocator())  # monthly minor ticks: costly to draw, little to read
 
 
 def horizon_table(content: ReportContent) -> Fragment:
@@ -408,21 +545,23 @@ def horizon_table(content: ReportContent) -> Fragment:
     return _wrap(table)
 
 
-def skill_sections(content: ReportContent, figure_format: str = "svg", dpi: int = 96) -> list[Fragment]:
+def skill_sections(content: ReportContent, figure_format: str | None = "svg", dpi: int = 96) -> list[Fragment]:
     """The key to the charts, then one section per skill of the current plan: its chart and the
     employee's own words about it.
 
     The charts share one key (an HTML line above them) instead of a legend
     each: the key reads the same for every skill, and a legend costs about a
-    fifth of a chart's drawing time, which adds up over a batch.
+    fifth of a chart's drawing time, which adds up over a batch. They also
+    share one time axis (:func:`careerconv.report.content.chart_span`), so a
+    date sits at the same place in every chart.
     """
     charts = skill_chart_data(content)
     if not charts:
         return [_wrap('<p class="cc-empty">No skills yet: you choose them in your career conversation.</p>')]
-    return [chart_key(), *(_wrap(_skill_section(data, figure_format, dpi)) for data in charts)]
+    return [chart_key(content), *(_wrap(_skill_section(data, figure_format, dpi)) for data in charts)]
 
 
-def chart_key() -> Fragment:
+def chart_key(content: ReportContent | None = None) -> Fragment:
     """What the marks of the skill charts mean, drawn with the charts' own colours."""
     pal, st = plots.PALETTE, plots.STATUS_COLOURS
 
@@ -431,30 +570,31 @@ def chart_key() -> Fragment:
                 f"{_e(label)}</span>")
 
     items = [
-        mark("\u25cf", pal["rating"], "rating in a career conversation"),
-        mark("\u25cb", pal["rating"], "rating in a check-in"),
+        mark("\u25cf", pal["rating"], "your rating in a career conversation"),
+        mark("\u25cb", pal["rating"], "your rating in a check-in"),
+        mark("\u25b3", pal["coach"], "your coach's rating"),
         mark("\u25c6", pal["baseline"], "your start (the baseline)"),
         mark("\u2605", pal["target"], "target"),
-        mark("\u2504", pal["plan"], "on-track line"),
-        '<span class="cc-key-item">rating at a target date: '
-        + " ".join(mark("\u25ef", st[s], s) for s in (P.AHEAD, P.ON_TRACK, P.BEHIND)) + "</span>",
+        mark("\u2504", pal["plan"], "the plan: from your start through each target"),
+        '<span class="cc-key-item">rating at a target date:</span>',
+        *(mark("\u25ef", st[s], s) for s in P.MEASURED_STATUSES),
     ]
-    return _wrap(f'<p class="cc-key">{" ".join(items)}</p>')
+    note = ""
+    if content is not None and content.plan is not None:
+        note = (f'<p class="cc-chart-note">Plan from your career conversation of {_e(format_day(content.plan_date))};'
+                f" report date {_e(format_day(content.as_of))}.</p>")
+    return _wrap(f'{note}<p class="cc-key">{" ".join(items)}</p>')
 
 
-def _skill_section(data: SkillChartData, figure_format: str, dpi: int) -> str:
-    fig = _new_figure(9.0, 3.9, left=0.6, right=0.75, top=0.5, bottom=0.6)
-    ax = fig.add_subplot()
-    # A fixed title height: matplotlib otherwise measures every tick label on
-    # each draw to dodge a top axis these charts do not have (a tenth of the cost).
-    with matplotlib.rc_context({"axes.titley": 1.0}):
-        plots.skill_progress(ax, plot_text(data.skill), data.t0, data.baseline, data.targets, data.ratings,
-                             data.progress_rows, data.as_of)
-    ax.set_title("", loc="left")  # the section's heading names the skill
-    legend = ax.get_legend()
-    if legend is not None:  # one key above all the charts instead (see skill_sections)
-        legend.remove()
-    ax.xaxis.set_minor_locator(NullLocator())  # monthly minor ticks: costly to draw, little to read
+CHART_WIDTH = 7.5  # inches: 720 px at the browser's 96 px per inch
+
+
+def _chart_placeholder(alt: str) -> str:
+    """Where a chart goes, for a reader that draws the chart itself (the PDF)."""
+    return f'<figure class="cc-chart"><img alt="{_e(alt)}"></figure>'
+
+
+def _skill_section(data: SkillChartData, figure_format: str | None, dpi: int) -> str:
     described = []
     for r in data.progress_rows.itertuples(index=False):
         part = f"{int(r.horizon_months)}-month target {int(r.target)}"
@@ -467,8 +607,10 @@ def _skill_section(data: SkillChartData, figure_format: str, dpi: int) -> str:
              ("Why this way", data.approach)]
     listed = "".join(f'<tr><th scope="row">{label}</th><td>{_e(text)}</td></tr>' for label, text in words
                      if str(text).strip())
+    chart = _chart_placeholder(alt) if figure_format is None else figure_html(skill_figure(data), alt,
+                                                                                figure_format, dpi)
     return (f'<section class="cc-skill"><h3>{_e(data.skill)}</h3>'
-            + figure_html(fig, alt, figure_format, dpi)
+            + chart
             + (f'<table class="cc-words">{listed}</table>' if listed else "")
             + "</section>")
 
@@ -496,12 +638,16 @@ def action_plan(content: ReportContent) -> Fragment:
         for r in group.itertuples(index=False):
             status = str(r.status)
             chip = _status_chip(status, ITEM_STATUS_WORDS.get(status, status), status.replace("_", "-"))
+            due = _e(format_day(r.due))
+            if r.overdue:
+                due += " " + _status_chip(cadence.OVERDUE, "overdue", "overdue")
             update = _DASH
             if not _missing(r.status_date):
                 update = f"{format_day(r.status_date)}" + (f": {r.note}" if str(r.note).strip() else "")
-            rows.append([_e(r.text), _e(r.skill) or _DASH, _e(owner_words(r.owner)) or _DASH, _e(format_day(r.due)),
-                         chip, _e(update)])
-            attrs.append(f'data-item="{_e(r.item_id)}" data-status="{_e(status)}"')
+            rows.append([_e(r.text), _e(r.skill) or _DASH, _e(owner_words(r.owner)) or _DASH, due, chip,
+                         _e(update)])
+            attrs.append(f'data-item="{_e(r.item_id)}" data-status="{_e(status)}" '
+                         f'data-overdue="{"yes" if r.overdue else "no"}"')
     table = _table(["Action", "Skill", "Who", "Due", "Status", "Last check-in update"], rows,
                    table_id="action-plan", row_attrs=attrs) if rows else ""
     note = ""
@@ -521,7 +667,11 @@ def owner_words(owner: Any) -> str:
 
 
 def next_steps(content: ReportContent) -> Fragment:
-    """When the next career conversation and the next check-in are due."""
+    """When the next career conversation and the next check-in are due, and what is overdue.
+
+    The check-in line stays when the conversation is overdue: the follow-up
+    agreed in the last conversation goes on until the next one is held.
+    """
     due = content.due
     if content.plan is None:
         return _wrap("<p>Your first career conversation has not been held yet. Ask your coach to schedule "
@@ -532,16 +682,29 @@ def next_steps(content: ReportContent) -> Fragment:
         f"<p>Your next career conversation is due on <strong>{_e(format_day(due.get('next_conversation_due')))}"
         f"</strong> {_status_chip(conv_status, DUE_WORDS.get(conv_status, conv_status), _due_css(conv_status))}"
         f" (every {_e(_cadence_text(due.get('cadence_months')))}).</p>")
+    mode = due.get("follow_up_mode")
+    how = f" in a {_e(mode)}" if isinstance(mode, str) and mode and mode != "other" else ""
+    last = due.get("last_checkin")
+    last_words = (f" The last was on {_e(format_day(last))}." if not _missing(last)
+                  else " None has been held since the conversation.")
     if not _missing(due.get("next_checkin_due")):
         ci_status = due.get("checkin_status")
-        mode = due.get("follow_up_mode")
-        how = f" in a {_e(mode)}" if mode and mode != "other" else ""
-        parts.append(f"<p>Your next check-in{how} is due on <strong>{_e(format_day(due['next_checkin_due']))}"
-                     f"</strong> {_status_chip(ci_status, DUE_WORDS.get(ci_status, ci_status), _due_css(ci_status))}"
-                     ".</p>")
+        parts.append(f'<p id="next-checkin">Your next check-in{how} is due on '
+                     f"<strong>{_e(format_day(due['next_checkin_due']))}</strong> "
+                     f"{_status_chip(ci_status, DUE_WORDS.get(ci_status, ci_status), _due_css(ci_status))}."
+                     f"{last_words}</p>")
+    elif not _missing(due.get("follow_up_every_weeks")):
+        weeks = int(due["follow_up_every_weeks"])
+        parts.append(f'<p id="next-checkin">Keep meeting for check-ins{how} every {_e(weeks)} '
+                     f"week{'s' if weeks != 1 else ''} until your next career conversation is held."
+                     f"{last_words}</p>")
     n_open = int(due.get("open_action_items") or 0)
-    parts.append(f"<p>{'No action item is' if n_open == 0 else _e(n_open) + (' action item is' if n_open == 1 else ' action items are')}"
-                 " still open.</p>")
+    overdue = int(content.items["overdue"].sum()) if not content.items.empty else 0
+    opened = "No action item is" if n_open == 0 else f"{n_open} action item{' is' if n_open == 1 else 's are'}"
+    late = ""
+    if overdue:
+        late = (f" {_status_chip(cadence.OVERDUE, f'{overdue} past its due date' if overdue == 1 else f'{overdue} past their due dates', 'overdue')}")
+    parts.append(f"<p>{_e(opened)} still open.{late}</p>")
     return _wrap("".join(parts))
 
 
@@ -556,22 +719,36 @@ def _cadence_text(months: Any) -> str:
     return f"{int(months)} months"
 
 
-def earlier_plans(content: ReportContent, plans: int = 2) -> Fragment | None:
-    """How the targets of the ``plans`` previous conversations turned out (None when there is only one plan)."""
-    rows_frame = earlier_plan_rows(content)
-    if rows_frame.empty:
+def earlier_plans(content: ReportContent, open_plans: int = 1) -> Fragment | None:
+    """How the targets of every earlier conversation turned out (None when there is only one plan).
+
+    Every plan is listed, newest first; the ``open_plans`` most recent are
+    shown open and the older ones folded (a ``<details>`` element the reader
+    opens), so a long history is complete without crowding the page.
+    """
+    plans = earlier_plans_list(content)
+    if not plans:
         return None
-    shown = list(dict.fromkeys(rows_frame["conversation_id"]))[:plans]
-    rows_frame = rows_frame.loc[rows_frame["conversation_id"].isin(shown)]
-    rows = []
-    for r in rows_frame.itertuples(index=False):
-        measured = _DASH if _missing(r.measured_rating) else f"{int(r.measured_rating)} on {format_day(r.measured_date)}"
-        rows.append([_e(format_day(r.t0)), _e(r.skill), _e(f"{int(r.horizon_months)} months"), _rating(r.target),
-                     _e(measured), _status_chip(r.status)])
-    return _wrap("<h2>Earlier plans</h2><p>How the targets set in your earlier career conversations turned "
-                 "out.</p>"
-                 + _table(["Plan of", "Skill", "After", "Target", "Rating measured", "Status"], rows,
-                          table_id="earlier-plans", numeric=(3,)))
+    blocks = []
+    for i, (conv, day, rows_frame) in enumerate(plans):
+        rows = []
+        for r in rows_frame.itertuples(index=False):
+            measured = _DASH if _missing(r.measured_rating) else f"{int(r.measured_rating)} on {format_day(r.measured_date)}"
+            rows.append([_e(r.skill), _e(f"{int(r.horizon_months)} months"), _rating(r.target), _e(measured),
+                         _status_chip(r.status)])
+        counts = P.status_counts(rows_frame["status"])
+        said = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
+        table = _table(["Skill", "After", "Target", "Rating measured", "Status"], rows,
+                       table_id=f"earlier-plan-{i + 1}", numeric=(2,))
+        title = f"Plan of {format_day(day)}: {said}"
+        blocks.append(f'<details class="cc-plan" data-plan="{_e(conv)}"{" open" if i < open_plans else ""}>'
+                      f"<summary>{_e(title)}</summary>{table}</details>")
+    older = len(plans) - open_plans
+    more = (f" The {older} older plan{'s are' if older != 1 else ' is'} folded: click a plan to open it."
+            if older > 0 else "")
+    return _wrap(f"<h2>Earlier plans</h2><p>How the targets set in your {len(plans)} earlier career "
+                 f"conversation{'s' if len(plans) != 1 else ''} turned out, newest first.{_e(more)}</p>"
+                 + "".join(blocks))
 
 
 def how_to_read(content: ReportContent) -> Fragment:
@@ -579,9 +756,12 @@ def how_to_read(content: ReportContent) -> Fragment:
     tol = content.tolerance
     tol_text = f"{tol:g} point" + ("" if tol == 1 else "s")
     return _wrap(
-        '<p class="cc-note">The dashed line in each chart goes straight from your rating at the conversation '
-        "to each target: it is where steady progress would put you. At each target date we take the rating "
-        f"you gave closest to that date (up to {content.window_days} days before or after). "
-        f"<strong>On track</strong> means it is within {_e(tol_text)} of the line, <strong>ahead</strong> above "
-        f"that, <strong>behind</strong> below it. <strong>Not yet measured</strong> means no rating was given "
-        "close enough to the date, or the date is still to come. Ratings are your own, from 1 to 10.</p>")
+        '<p class="cc-note">The dashed line in each chart is your plan: it goes from your rating at the '
+        "conversation through each target in turn. At each target date we take the rating you gave closest "
+        f"to that date (up to {content.window_days} days before or after) and compare it with the straight "
+        "line from your start to that target: "
+        f"<strong>on track</strong> means it is within {_e(tol_text)} of the line, <strong>ahead</strong> above "
+        f"that, <strong>behind</strong> below it. <strong>Due but not measured</strong> means the date has "
+        "passed and no rating was given close enough to it; <strong>upcoming</strong> means the date is "
+        "still to come. Of two ratings on the same day, the one recorded last counts. Statuses use your own "
+        "ratings, from 1 to 10; your coach's ratings are shown beside them.</p>")

@@ -82,7 +82,7 @@ from ..store import Store, atomic_write_bytes
 from .content import parse_as_of, parse_horizons
 from .html_export import ReportExporter
 from .index import FAILED, MADE, UNCHANGED, IndexEntry, index_html
-from .shards import Shard, ShardIndex, write_shard_index
+from .shards import Shard, ShardIndex, shard_index_paths, write_shard_index
 from .source import data_fingerprint, record_files
 
 __all__ = [
@@ -439,6 +439,9 @@ class BatchResult:
         ``unchanged`` and ``failed`` filter them.
     index_path
         The batch's index page.
+    index_kept
+        True when every report was unchanged and the day's index page was
+        left as the batch that made them wrote it.
     seconds
         Wall time of the whole batch (kernel start-up included).
     report_seconds
@@ -449,6 +452,7 @@ class BatchResult:
     index_path: Path | None
     seconds: float
     report_seconds: list[float] = field(default_factory=list)
+    index_kept: bool = False
 
     def _with(self, status: str) -> list[ReportOutcome]:
         return [o for o in self.outcomes if o.status == status]
@@ -945,15 +949,21 @@ def run_batch(
                           o.paths.pdf if o.paths and pdf and o.status != FAILED else None, o.error)
                for o in outcomes]
     generated = dt.datetime.now()
-    if shard is None:
-        index_path = out_root / f"index-{day.isoformat()}.html"
+    index_path = (out_root / f"index-{day.isoformat()}.html" if shard is None
+                  else shard_index_paths(out_root, day, shard)[1])
+    # A rerun that made nothing and failed nothing has no news: the day's index
+    # keeps the record of the batch that made the reports.
+    kept = bool(outcomes) and all(o.status == UNCHANGED for o in outcomes) and index_path.exists()
+    if kept:
+        pass
+    elif shard is None:
         page = index_html(entries, as_of=day, folder=out_root, generated=generated)
         atomic_write_bytes(index_path, page.encode("utf-8"), durable=False)
     else:
         shard_index = ShardIndex(shard, day, generated, tuple((positions[e.employee_id], e) for e in entries))
         index_path = write_shard_index(out_root, shard_index)[1]
     report_seconds = [o.seconds for o in outcomes if o.status == MADE]
-    return BatchResult(outcomes, index_path, time.perf_counter() - started, report_seconds)
+    return BatchResult(outcomes, index_path, time.perf_counter() - started, report_seconds, index_kept=kept)
 
 
 def _as_text(row: dict[str, Any]) -> dict[str, str | None]:

@@ -1,0 +1,313 @@
+"""Reports that tell the truth (issue 13): missed targets, the whole history, readable charts and PDF.
+
+Histories are built in memory as the store would hand them over, so each test
+states the situation it checks: a missed target, a same-day re-rating, seven
+plans, an overdue conversation, skill names that try to break the charts.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import io
+import itertools
+import re
+
+import matplotlib
+import pandas as pd
+import pytest
+from matplotlib.text import Text
+
+from careerconv import config, plots
+from careerconv import progress as P
+from careerconv.report import content as C
+from careerconv.report import render as R
+from careerconv.report.source import load_history
+from careerconv.schema import new_conversation, new_skill
+from careerconv.store import History
+
+HOSTILE_NAMES = ("Costs $\\frac{1}{2}$", "snake_case_$x$", "back\\slash \\n", "50% $$ money", "^{up}_{down}")
+CJK_SKILL = "跨团队协作 チーム連携"
+
+
+def conversation(day: str, skills: list[tuple[str, int | None, tuple[int, int, int]]], *, employee: str = "E1",
+                 coach: list[int | None] | None = None, items: list[dict] | None = None,
+                 saved_at: str | None = None, cadence: int = 12) -> dict:
+    record = new_conversation(employee, "C1", dt.date.fromisoformat(day), "career-conversation", "1")
+    record.update(status="completed", cadence_months=cadence,
+                  follow_up={"mode": "one-on-one", "every_weeks": 4, "note": ""},
+                  dreams=[{"rank": i, "text": f"dream {i}"} for i in (1, 2, 3)],
+                  action_items=items or [], saved_at=saved_at or f"{day}T10:00:00.000+00:00")
+    record["skills"] = []
+    for i, (name, rating, targets) in enumerate(skills):
+        skill = new_skill(name)
+        skill.update(self_rating=rating, targets=dict(zip(("6", "12", "18"), targets)),
+                     coach_rating=(coach or [None] * len(skills))[i], ten_looks_like="a ten", approach="practice")
+        record["skills"].append(skill)
+    return record
+
+
+def checkin(day: str, ratings: list[tuple[str, int, int | None]], *, employee: str = "E1", conv: str | None = None,
+            saved_at: str | None = None, updates: list[dict] | None = None) -> dict:
+    return {"checkin_id": f"{employee}-ci-{day.replace('-', '')}", "kind": "checkin", "employee_id": employee,
+            "coach_id": "C1", "date": day, "conversation_id": conv, "status": "completed",
+            "saved_at": saved_at or f"{day}T15:00:00.000+00:00", "updates": updates or [],
+            "ratings": [{"skill": s, "self_rating": r, "coach_rating": c} for s, r, c in ratings]}
+
+
+def history(conversations: list[dict], checkins: list[dict] = ()) -> History:
+    return History({"employee_id": "E1", "name": "Ana Silva", "coach_id": "C1", "department": "Eng",
+                    "role": "Dev", "cadence_months": 12}, list(conversations), list(checkins))
+
+
+def three_skill_plan() -> History:
+    """Plan of 1 Sep 2025: Alpha on track, Beta behind, Gamma on track with its 6-month target missed."""
+    plan = conversation("2025-09-01", [("Alpha", 4, (6, 7, 8)), ("Beta", 5, (7, 8, 9)), ("Gamma", 3, (5, 6, 7))],
+                        coach=[5, 5, 4])
+    return history([plan], [
+        # 106 days before Gamma's 6-month date (1 Mar 2026): too far to measure it.
+        checkin("2025-11-15", [("Gamma", 4, None)], conv=plan["conversation_id"]),
+        checkin("2026-02-25", [("Alpha", 5, 6), ("Beta", 5, 6)], conv=plan["conversation_id"]),
+    ])
+
+
+# ---------------------------------------------------------------------------
+# what the report says
+
+
+def test_summary_line_counts_skills_and_missed_targets():
+    content = C.build_content(three_skill_plan(), "2026-03-20")
+    # Next targets are the 12-month ones. Alpha: line 4 -> 7, 5.45 on 25 Feb, rated 5: on track.
+    # Beta: line 5 -> 8, 6.45 on 25 Feb, rated 5: behind. Gamma: line 3 -> 6, 3.62 on 15 Nov, rated 4.
+    statuses = dict(zip(content.current["skill"], content.current["status"]))
+    assert statuses == {"Alpha": P.ON_TRACK, "Beta": P.BEHIND, "Gamma": P.ON_TRACK}
+    counts = C.progress_summary(content)
+    assert counts.skills == 3 and counts.targets_missed == 1  # Gamma at 6 months
+    text, alert = R.summary_words(content)
+    assert text == "2 of 3 skills on track, 1 behind; 1 target due but not measured" and alert
+    page = str(R.header(content))
+    assert 'id="summary"' in page and html.escape(text) in page
+    assert page.index('id="summary"') < page.index("Report date")  # at the top
+
+
+def test_a_passed_target_with_no_rating_is_flagged_not_called_not_yet_measured():
+    plan = conversation("2025-10-06", [("Negotiation", 6, (7, 8, 9))])
+    content = C.build_content(history([plan]), "2026-10-20")
+    rows = C.horizon_rows(content)
+    assert list(rows["status"]) == [P.DUE_NOT_MEASURED, P.DUE_NOT_MEASURED, P.UPCOMING]
+    table = str(R.horizon_table(content))
+    assert table.count('data-status="due but not measured"') == 2 and "not yet measured" not in table
+    text, alert = R.summary_words(content)
+    assert text.endswith("; 2 targets due but not measured") and alert
+    (data,) = C.skill_chart_data(content)
+    fig = R.skill_figure(data)
+    drawn = [t.get_text() for t in fig.axes[0].texts]
+    assert drawn.count(P.DUE_NOT_MEASURED) == 2
+
+
+def test_a_same_day_check_in_re_rating_saved_after_the_conversation_counts():
+    plan = conversation("2026-03-02", [("Python", 6, (7, 8, 9))], saved_at="2026-03-02T09:00:00.000+00:00")
+    later = checkin("2026-03-02", [("python", 7, None)], conv=plan["conversation_id"],
+                    saved_at="2026-03-02T16:30:00.000+00:00")
+    content = C.build_content(history([plan], [later]), "2026-04-01")
+    row = content.current.iloc[0]
+    assert row["latest_rating"] == 7 and row["baseline"] == 6
+    # Saved the other way round, the conversation's rating is the later word.
+    earlier = checkin("2026-03-02", [("python", 7, None)], conv=plan["conversation_id"],
+                      saved_at="2026-03-02T08:00:00.000+00:00")
+    assert C.build_content(history([plan], [earlier]), "2026-04-01").current.iloc[0]["latest_rating"] == 6
+
+
+def test_every_earlier_plan_is_listed_and_older_ones_are_folded():
+    plans = [conversation(f"{2019 + i}-05-0{1 + i % 3}", [(f"Skill {i}", 4, (5, 6, 7)), ("Shared", 5, (6, 7, 8))],
+                          cadence=12) for i in range(7)]
+    content = C.build_content(history(plans), "2026-06-01")
+    fragment = str(R.earlier_plans(content))
+    details = re.findall(r"<details[^>]*>", fragment)
+    assert len(details) == 6  # every plan but the current one, none dropped
+    assert " open" in details[0] and all(" open" not in d for d in details[1:])
+    for i in range(6):
+        assert f"Skill {i}" in fragment  # skills only the old plans had are there too
+    assert "The 5 older plans are folded" in fragment
+    # Newest first.
+    days = re.findall(r"Plan of (\d+\u00a0\w+\u00a0\d{4})", fragment)
+    assert [pd.Timestamp(d.replace("\u00a0", " ")).year for d in days] == [2024, 2023, 2022, 2021, 2020, 2019]
+
+
+def test_coach_ratings_are_shown_beside_the_employees_own():
+    content = C.build_content(three_skill_plan(), "2026-03-10")
+    table = str(R.standing(content, None))
+    assert "Your coach&#x27;s latest rating" in table or "Your coach's latest rating" in table
+    alpha = re.search(r"<tr><td[^>]*>Alpha</td>(.*?)</tr>", table).group(1)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", alpha)
+    assert cells[1].startswith("5 on") and cells[2].startswith("6 on")  # you 5, your coach 6
+    gamma = re.search(r"<tr><td[^>]*>Gamma</td>(.*?)</tr>", table).group(1)
+    assert re.findall(r"<td[^>]*>(.*?)</td>", gamma)[2].startswith("4 on")  # the coach's rating at the conversation
+
+
+def test_overdue_items_are_flagged_and_the_check_in_line_stays_when_the_conversation_is_overdue():
+    items = [{"item_id": "a1", "text": "Shadow a peer", "due": "2025-12-01", "owner": "employee"},
+             {"item_id": "a2", "text": "Read the book", "due": "2027-01-01", "owner": "employee"},
+             {"item_id": "a3", "text": "Book the course", "due": "2025-11-01", "owner": "coach"}]
+    plan = conversation("2025-09-01", [("Alpha", 4, (6, 7, 8))], items=items, cadence=6)
+    done = checkin("2025-12-15", [], conv=plan["conversation_id"],
+                   updates=[{"conversation_id": plan["conversation_id"], "item_id": "a3", "status": "done"}])
+    content = C.build_content(history([plan], [done]), "2026-03-20")  # conversation was due 1 Mar 2026
+    assert content.due["conversation_status"] == "overdue"
+    assert dict(zip(content.items["item_id"], content.items["overdue"])) == {"a1": True, "a2": False, "a3": False}
+    plan_html = str(R.action_plan(content))
+    assert 'data-item="a1" data-status="open" data-overdue="yes"' in plan_html
+    assert 'data-item="a3" data-status="done" data-overdue="no"' in plan_html
+    steps = str(R.next_steps(content))
+    assert 'id="next-checkin"' in steps and "every 4 weeks" in steps and "15\u00a0Dec\u00a02025" in steps
+    assert "1 past its due date" in steps
+
+
+# ---------------------------------------------------------------------------
+# charts: plain text, never overlapping, large enough, one time axis
+
+
+def chart_texts(fig) -> list[Text]:
+    fig.canvas.draw()
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+
+
+def assert_readable(fig) -> None:
+    """No two texts of the figure overlap, and none is smaller than 11 px at the chart's size."""
+    texts = chart_texts(fig)
+    renderer = fig.canvas.get_renderer()
+    boxes = [(t, t.get_window_extent(renderer)) for t in texts]
+    for (a, box_a), (b, box_b) in itertools.combinations(boxes, 2):
+        overlap = box_a.x0 < box_b.x1 and box_b.x0 < box_a.x1 and box_a.y0 < box_b.y1 and box_b.y0 < box_a.y1
+        assert not overlap, f"{a.get_text()!r} overlaps {b.get_text()!r}"
+    for t in texts:
+        assert t.get_fontsize() >= plots.MIN_TEXT_POINTS, f"{t.get_text()!r} is {t.get_fontsize()} pt"
+
+
+def crowded_history() -> History:
+    """Targets at 10, a start at 1, ratings every month and measured horizons at the top of the scale."""
+    plan = conversation("2025-01-10", [("Top of the scale", 8, (10, 10, 10)), ("From the bottom", 1, (2, 3, 4)),
+                                       ("Wobbly", 5, (6, 6, 7))], coach=[8, 1, 5])
+    cis = [checkin(f"2025-{m:02d}-12", [("Top of the scale", min(10, 7 + m % 4), 9), ("From the bottom", 1 + m % 3, 2),
+                                        ("Wobbly", 4 + m % 4, 5)], conv=plan["conversation_id"])
+           for m in range(2, 13)]
+    cis += [checkin("2026-01-09", [("Top of the scale", 10, 10), ("From the bottom", 3, 3), ("Wobbly", 6, 6)],
+                    conv=plan["conversation_id"])]
+    return history([plan], cis)
+
+
+@pytest.mark.parametrize("case", ["sample", "crowded", "hostile", "missed"])
+def test_no_chart_text_overlaps_and_every_text_is_at_least_11_px(case):
+    if case == "sample":
+        content = C.build_content(load_history(config.SAMPLE_DATA_DIR, "E0007"), "2026-10-01")
+    elif case == "crowded":
+        content = C.build_content(crowded_history(), "2026-08-01")
+    elif case == "hostile":
+        plan = conversation("2025-09-01", [(n, 3 + i, (5, 7, 10)) for i, n in enumerate(HOSTILE_NAMES)])
+        content = C.build_content(history([plan]), "2026-10-01")
+    else:
+        plan = conversation("2025-10-06", [("Negotiation", 6, (7, 8, 9)), ("Ten already", 10, (10, 10, 10))])
+        content = C.build_content(history([plan]), "2027-06-01")
+    with plots.plain_text():
+        assert_readable(R.standing_figure(content))
+        for data in C.skill_chart_data(content):
+            assert_readable(R.skill_figure(data))
+
+
+def test_skill_charts_share_one_time_axis():
+    content = C.build_content(crowded_history(), "2026-08-01")
+    limits = {R.skill_figure(data).axes[0].get_xlim() for data in C.skill_chart_data(content)}
+    assert len(limits) == 1
+    lo, hi = (matplotlib.dates.num2date(v).date() for v in limits.pop())
+    assert lo < dt.date(2025, 1, 10) and hi > dt.date(2026, 8, 1)  # conversation to the report date
+
+
+def svg_text(fragment: str) -> str:
+    data = re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', fragment).group(1)
+    return base64.b64decode(data).decode("utf-8")
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_text_from_the_data_is_drawn_as_plain_text(name):
+    plan = conversation("2025-09-01", [(name, 4, (6, 7, 8)), ("Plain", 5, (6, 7, 8))])
+    content = C.build_content(history([plan]), "2026-03-15")
+    standing = str(R.standing(content))  # the skill name is a tick label there
+    assert html.escape(name, quote=False) in svg_text(standing)
+    for fmt in ("svg", "png"):
+        R.skill_sections(content, fmt, 60)  # must not raise on math-text
+    fig = R.standing_figure(content)
+    with plots.plain_text():
+        labels = [t for t in chart_texts(fig) if t.get_text() == name]
+    assert labels and all(not t.get_parse_math() for t in labels)
+
+
+# ---------------------------------------------------------------------------
+# PDF: the same content as the HTML, headings kept with what follows, fonts that cover the text
+
+
+def pdf_pages(content) -> list[str]:
+    pypdf = pytest.importorskip("pypdf")
+    from careerconv.report import pdf
+
+    reader = pypdf.PdfReader(io.BytesIO(pdf.pdf_bytes(content)))
+    return [page.extract_text() for page in reader.pages]
+
+
+def flat(text: str) -> str:
+    return " ".join(text.replace("\u00a0", " ").split())
+
+
+def test_pdf_has_the_same_sections_and_facts_as_the_html():
+    plans = [conversation("2023-05-02", [("Old skill", 4, (5, 6, 7))]),
+             conversation("2024-05-06", [("Older skill", 4, (5, 6, 7))])]
+    items = [{"item_id": "a1", "text": "Shadow a peer", "due": "2025-12-01", "owner": "employee"}]
+    plans.append(conversation("2025-09-01", [("Alpha", 4, (6, 7, 8)), ("Beta", 5, (7, 8, 9))], items=items,
+                              coach=[5, 6], cadence=6))
+    content = C.build_content(history(plans), "2026-03-20")
+    text = flat(" ".join(pdf_pages(content)))
+    summary, _ = R.summary_words(content)
+    assert flat(summary) in text
+    for heading in ("Where you stand today", "Your targets, measured at each target date", "Each skill over time",
+                    "Your action plan", "What comes next", "Earlier plans", "How to read this report"):
+        assert heading in text, heading
+    assert "Your coach's latest rating" in text or "Your coach's latest" in text
+    assert "Keep meeting for check-ins" in text and "overdue" in text
+    assert "Old skill" in text and "Older skill" in text  # every earlier plan, printed open
+    assert text.count(P.DUE_NOT_MEASURED) >= 2
+
+
+def test_pdf_keeps_headings_with_what_follows():
+    plans = [conversation(f"{2016 + i}-05-02", [(f"Skill {i} {'x' * 20}", 4, (5, 6, 7)) for _ in range(1)]
+                          + [("Shared", 5, (6, 7, 8))]) for i in range(10)]
+    content = C.build_content(history(plans), "2026-06-01")
+    headings = {"Your dreams", "Where you stand today", "Your targets, measured at each target date",
+                "Each skill over time", "Your action plan", "What comes next", "Earlier plans",
+                "How to read this report"}
+    for page in pdf_pages(content)[:-1]:
+        lines = [line.strip() for line in page.splitlines() if line.strip()]
+        body = [line for line in lines if "page " not in line]  # the footer
+        assert body and body[-1] not in headings, f"a heading is alone at the foot of a page: {body[-1]!r}"
+        assert not body[-1].startswith("Plan of "), body[-1]
+
+
+def test_pdf_wraps_by_width_and_has_the_cjk_glyphs():
+    from careerconv.report import pdf
+
+    plan = conversation("2025-09-01", [(CJK_SKILL, 4, (6, 7, 8)), ("Wide " + "W" * 60, 5, (6, 7, 8))])
+    content = C.build_content(history([plan]), "2026-03-15")
+    text = " ".join(pdf_pages(content))
+    assert CJK_SKILL.split()[0] in text.replace(" ", "") and "チーム連携" in text.replace(" ", "")
+    families = pdf._font_families(CJK_SKILL)
+    assert len(families) > 1, "no CJK font on this machine (Debian: apt-get install fonts-droid-fallback)"
+
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    with PdfPages(io.BytesIO()) as sink:
+        page = pdf._Page(sink, "test", families)
+        for sample in ("W" * 200, "i" * 200, CJK_SKILL * 20, "a long sentence of words " * 20):
+            lines = page.wrap(sample, 3.0, 10)
+            assert all(page.width_of(line, 10) <= 3.0 for line in lines)
+            assert "".join(lines).replace(" ", "") == sample.replace(" ", "")
+        # Narrow letters fit more to a line than wide ones: wrapped by width, not by count.
+        assert len(page.wrap("i" * 200, 3.0, 10)) < len(page.wrap("W" * 200, 3.0, 10))
