@@ -60,7 +60,7 @@ def rendered(planted, tmp_path_factory) -> dict:
     out = tmp_path_factory.mktemp("hr-out")
     html, csv_dir = out / "hr.html", out / "tables"
     code = cli.main(["--data", str(planted), "hr-report", "--as-of", "2026-10-01", "--min-group-size", "3",
-                     "--out", str(html), "--csv", str(csv_dir)])
+                     "-o", str(html), "--csv", str(csv_dir)])
     assert code == 0
     return {"html": html.read_text(encoding="utf-8"), "csv": {p.name: p.read_bytes() for p in csv_dir.glob("*.csv")},
             "roster": Store(planted).roster()}
@@ -112,7 +112,7 @@ def test_csv_tables_are_spreadsheet_safe(rendered):
 
 
 def test_min_group_size_below_three_is_refused(planted, capsys, tmp_path):
-    code = cli.main(["--data", str(planted), "hr-report", "--min-group-size", "2", "--out", str(tmp_path / "x.html")])
+    code = cli.main(["--data", str(planted), "hr-report", "--min-group-size", "2", "-o", str(tmp_path / "x.html")])
     assert code == 1
     assert "at least 3" in capsys.readouterr().err
     assert not (tmp_path / "x.html").exists()
@@ -124,7 +124,7 @@ def test_min_group_size_below_three_is_refused(planted, capsys, tmp_path):
     (["--period-start", "2027-01-01", "--as-of", "2026-10-01"], "no complete quarter"),
 ])
 def test_bad_parameters_are_one_readable_error(planted, capsys, tmp_path, args, message):
-    code = cli.main(["--data", str(planted), "hr-report", *args, "--out", str(tmp_path / "x.html")])
+    code = cli.main(["--data", str(planted), "hr-report", *args, "-o", str(tmp_path / "x.html")])
     assert code == 1
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
@@ -138,7 +138,7 @@ def test_missing_data_folder_is_one_readable_error(tmp_path, capsys):
 
 def test_the_sample_organisation_renders_and_says_what_was_hidden(sample_data, tmp_path):
     html_path = tmp_path / "sample.html"
-    assert cli.main(["--data", str(sample_data), "hr-report", "--as-of", "2026-10-01", "--out", str(html_path)]) == 0
+    assert cli.main(["--data", str(sample_data), "hr-report", "--as-of", "2026-10-01", "-o", str(html_path)]) == 0
     html = html_path.read_text(encoding="utf-8")
     assert "fewer than 5" in html
     assert "figures are shown" in html

@@ -179,7 +179,7 @@ def test_demo_report_and_hr_report_work_from_any_folder(installed, tmp_path):
     assert "<html" in page.lower() and "Traceback" not in page
     hr_page = work / "hr.html"
     _run(installed, work, "--data", "data", "hr-report", "--as-of", AS_OF, "--min-group-size", "3",
-         "--out", str(hr_page))
+         "-o", str(hr_page))
     assert hr_page.is_file() and "Traceback" not in hr_page.read_text(encoding="utf-8")
     assert not any(PROJECT_DIR.as_posix() in p.read_text(encoding="utf-8", errors="replace")
                    for p in [*reports, hr_page]), "an output names the source checkout"

@@ -212,10 +212,10 @@ def outputs(tmp_path_factory) -> dict:
     shutil.copytree(SAMPLE, data, ignore=shutil.ignore_patterns("derived", ".locks"))
     employee, summary = _complete_a_conversation(data)
     employees = [employee, *OTHERS]
-    assert cli_main(["--data", str(data), "report", *employees, "--as-of", AS_OF, "--out", str(reports),
+    assert cli_main(["--data", str(data), "report", *employees, "--as-of", AS_OF, "-o", str(reports),
                      "--jobs", "1", "--quiet"]) == 0
     hr = reports / f"hr-analytics-{AS_OF}.html"
-    assert cli_main(["--data", str(data), "hr-report", "--as-of", AS_OF, "--out", str(hr)]) == 0
+    assert cli_main(["--data", str(data), "hr-report", "--as-of", AS_OF, "-o", str(hr)]) == 0
     written = sorted(p.resolve() for p in root.rglob("*") if p.is_file())
     return {
         "root": root,

@@ -381,7 +381,7 @@ def test_batch_with_a_broken_employee_lists_the_failure_and_exits_1(sample_data,
     broken.write_text("{ this is not json", encoding="utf-8")
     reports = tmp_path / "reports"
     code = run_cli("--data", str(sample_data), "report", "E0002", "E0003", RICH, "E9999", "--as-of", AS_OF,
-                   "--out", str(reports), "--jobs", "2", "--quiet")
+                   "-o", str(reports), "--jobs", "2", "--quiet")
     captured = capsys.readouterr()
     assert code == 1
     assert "2 report(s) made" in captured.out and "2 failed" in captured.out
@@ -401,7 +401,7 @@ def test_batch_with_a_broken_employee_lists_the_failure_and_exits_1(sample_data,
 @pytest.mark.timeout(600)
 def test_executed_notebooks_are_papermill_notebooks_and_html_has_no_code(sample_data, tmp_path, capsys):
     reports = tmp_path / "reports"
-    assert run_cli("--data", str(sample_data), "report", RICH, NEVER_MET, "--as-of", AS_OF, "--out",
+    assert run_cli("--data", str(sample_data), "report", RICH, NEVER_MET, "--as-of", AS_OF, "-o",
                    str(reports), "--jobs", "1", "--pdf", "--quiet") == 0
     for eid in (RICH, NEVER_MET):
         files = report_files(reports, eid)
@@ -514,7 +514,7 @@ def test_a_dying_or_hanging_report_fails_alone_and_the_kernel_is_replaced(tmp_pa
 @pytest.mark.timeout(600)
 def test_unchanged_employees_are_skipped_until_data_changes_or_force(sample_data, tmp_path, capsys):
     reports = tmp_path / "reports"
-    args = ["--data", str(sample_data), "report", "E0002", RICH, "--as-of", AS_OF, "--out", str(reports),
+    args = ["--data", str(sample_data), "report", "E0002", RICH, "--as-of", AS_OF, "-o", str(reports),
             "--jobs", "1", "--quiet"]
     assert run_cli(*args) == 0
     assert "2 report(s) made" in capsys.readouterr().out

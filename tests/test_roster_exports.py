@@ -185,7 +185,7 @@ def test_the_head_of_the_organisation_gets_a_report_and_counts_in_hr_figures(imp
                for eid, _first, _last, coach, _department, _title in PEOPLE]
     imported.save_many(records)
     reports = tmp_path / "reports"
-    assert cli.main(["--data", str(imported.root), "report", TOP, "--as-of", AS_OF, "--out", str(reports),
+    assert cli.main(["--data", str(imported.root), "report", TOP, "--as-of", AS_OF, "-o", str(reports),
                      "--jobs", "1", "--quiet"]) == 0
     page = next((reports / TOP).glob("*.html")).read_text(encoding="utf-8")
     assert "Grace Hopper" in page and "Public speaking" in page
@@ -195,7 +195,7 @@ def test_the_head_of_the_organisation_gets_a_report_and_counts_in_hr_figures(imp
     assert overview.loc[overview["department"].isna(), "n_employees"].item() == len(PEOPLE)
     assert overview.loc[overview["department"] == "Engineering", "n_employees"].item() == 8  # W101, 6, Hedy
     html, csv_dir = tmp_path / "hr.html", tmp_path / "hr-tables"
-    assert cli.main(["--data", str(imported.root), "hr-report", "--as-of", AS_OF, "--out", str(html), "--csv",
+    assert cli.main(["--data", str(imported.root), "hr-report", "--as-of", AS_OF, "-o", str(html), "--csv",
                      str(csv_dir), "--xlsx", str(tmp_path / "hr-tables.xlsx")]) == 0
     book = openpyxl.load_workbook(tmp_path / "hr-tables.xlsx")
     assert sorted(book.sheetnames) == sorted(p.stem for p in csv_dir.glob("*.csv"))

@@ -63,5 +63,5 @@ def test_cli_exports_target_status(tmp_path: Path):
                           str(tmp_path / "data"), "-o", str(out)], capture_output=True, text=True,
                          stdin=subprocess.DEVNULL)
     assert run.returncode == 0, run.stderr
-    assert "Wrote 3 row(s) of target_status" in run.stdout
+    assert "Wrote 3 row(s) of target_status" in run.stderr
     assert set(read_csv(out)["status"]) == {P.UPCOMING}
