@@ -11,15 +11,18 @@ value; where a row of the chart is hidden, its label says so ("fewer than 5",
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
+import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
+from matplotlib.text import Text
 from matplotlib.ticker import FixedLocator, PercentFormatter
 
 from . import privacy as P
@@ -49,8 +52,38 @@ __all__ = [
 ]
 
 HIDDEN_COLOUR = "#D9D9D9"
+# The three parts of the targets due: (column, legend, colour).
+ATTAINMENT_PARTS = (("share_reached", "reached", "#009E73"), ("share_not_reached", "not reached", "#E69F00"),
+                    ("share_not_measured", "not measured", "#BDBDBD"))
+# One (colour, marker, line style) per trend line: no two share a hue family or a marker, so lines stay
+# apart in print, in grey and for colour-blind readers (Okabe-Ito hues; no second blue or orange).
+TREND_STYLES: tuple[tuple[str, str, object], ...] = (
+    ("#0072B2", "o", "-"), ("#E69F00", "s", "-"), ("#009E73", "^", "-"), ("#CC79A7", "D", "--"),
+    ("#000000", "v", "--"), ("#D55E00", "P", ":"))
 STATUS_ORDER = (("share_done", "Done", "#009E73"), ("share_in_progress", "In progress", "#56B4E9"),
                 ("share_open", "Open", "#E69F00"), ("share_dropped", "Dropped", "#9A9A9A"))
+
+
+# Text from the data (skill and department names) is drawn as typed: "$x$" is two dollar signs around an x,
+# never math-text, so no name can change what a chart says or make matplotlib's parser raise.
+_PLAIN_TEXT = {"text.parse_math": False, "text.usetex": False}
+
+
+def plain_text(draw: Callable) -> Callable:
+    """Run a chart helper with math-text off, so every label it draws is plain text."""
+
+    @functools.wraps(draw)
+    def wrapper(*args, **kwargs):
+        with matplotlib.rc_context(_PLAIN_TEXT):
+            return draw(*args, **kwargs)
+
+    return wrapper
+
+
+def _plain_figure(fig: Figure) -> None:
+    """Turn math-text off on every text of a figure (labels a helper did not draw included)."""
+    for text in fig.findobj(Text):
+        text.set_parse_math(False)
 
 
 def new_figure(width: float = 9.0, height: float = 4.5) -> tuple[Figure, Axes]:
@@ -88,11 +121,14 @@ def figure_html(fig: Figure, alt: str) -> str:
     if fig.axes and not any(ax.axison for ax in fig.axes):
         return ""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", bbox_inches="tight")
+    _plain_figure(fig)
+    with matplotlib.rc_context(_PLAIN_TEXT):
+        fig.savefig(buffer, format="png", bbox_inches="tight")
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     return f'<img class="hr-chart" src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" />'
 
 
+@plain_text
 def no_data(ax: Axes, message: str) -> Axes:
     """Leave an empty chart with a message in the middle (nothing to show)."""
     ax.set_axis_off()
@@ -101,8 +137,13 @@ def no_data(ax: Axes, message: str) -> Axes:
     return ax
 
 
+@plain_text
 def skill_trend_lines(ax: Axes, trends: pd.DataFrame, *, top: int = 6, skills: Sequence[str] | None = None) -> Axes:
-    """Median rating per quarter, one line per skill (the most-rated skills).
+    """Median rating per quarter, one line per skill (the most-rated skills), with gaps where nothing is shown.
+
+    A quarter whose figure is hidden (or in which nobody rated the skill) breaks the line: no line is drawn
+    across it, and a hidden quarter gets an open marker on the axis floor. Each line's legend entry says how
+    many employees its points describe (the smallest and largest quarter).
 
     Parameters
     ----------
@@ -112,7 +153,7 @@ def skill_trend_lines(ax: Axes, trends: pd.DataFrame, *, top: int = 6, skills: S
         The ``skill_trends`` table (organisation rows).
     top
         How many skills to draw when ``skills`` is not given: those rated by
-        the most employees over the period.
+        the most employees over the period (at most :data:`TREND_STYLES`).
     skills
         Skills to draw, by name.
 
@@ -120,26 +161,42 @@ def skill_trend_lines(ax: Axes, trends: pd.DataFrame, *, top: int = 6, skills: S
     -------
     matplotlib.axes.Axes
     """
-    data = trends[P.shown(trends) & trends[DEPARTMENT].isna()]
+    org = trends[trends[DEPARTMENT].isna()]
+    data = org[P.shown(org)]
     if data.empty:
         return no_data(ax, "No quarter has enough employees to show a trend.")
     chosen = list(skills) if skills is not None else \
         list(data.groupby("skill")[N].sum().sort_values(ascending=False, kind="stable").index[:top])
-    quarters = sorted(trends["quarter"].dropna().unique())
+    chosen = chosen[:len(TREND_STYLES)]
+    quarters = _every_quarter(trends["quarter"])
     position = {q: i for i, q in enumerate(quarters)}
     for i, skill in enumerate(chosen):
-        part = data[data["skill"] == skill].sort_values("quarter")
+        colour, marker, dashes = TREND_STYLES[i]
+        rows = org[org["skill"] == skill]
+        part = rows[P.shown(rows)]
         if part.empty:
             continue
-        ax.plot([position[q] for q in part["quarter"]], part["median"].to_numpy(dtype=float), marker="o",
-                markersize=4, linewidth=1.8, color=OKABE_ITO[i % len(OKABE_ITO)], label=skill)
+        medians = np.full(len(quarters), np.nan)  # NaN breaks the line: no bridge over a hidden quarter
+        for q, value in zip(part["quarter"], part["median"].to_numpy(dtype=float)):
+            medians[position[q]] = value
+        counts = part[N].astype(int)
+        sizes = f"n {counts.min()}" if counts.min() == counts.max() else f"n {counts.min()}–{counts.max()}"
+        ax.plot(range(len(quarters)), medians, marker=marker, markersize=5, linewidth=1.8, color=colour,
+                linestyle=dashes, label=f"{skill} ({sizes})")
+        gaps = [position[q] for q in rows.loc[~P.shown(rows), "quarter"]]
+        if gaps:
+            ax.plot(gaps, [1.15] * len(gaps), linestyle="none", marker=marker, markersize=5, markerfacecolor="white",
+                    markeredgecolor=colour, clip_on=False)
     _quarter_axis(ax, quarters)
     _rating_axis(ax, "y")
     ax.set_ylabel("Median rating", color=PALETTE["muted"])
+    ax.plot([], [], linestyle="none", marker="o", markerfacecolor="white", markeredgecolor=PALETTE["muted"],
+            label="hidden quarter (small group): line broken")
     ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return ax
 
 
+@plain_text
 def department_heatmap(ax: Axes, department_trends: pd.DataFrame, skill: str) -> Axes:
     """Median rating of one skill per department and quarter; hidden cells are grey.
 
@@ -159,14 +216,16 @@ def department_heatmap(ax: Axes, department_trends: pd.DataFrame, skill: str) ->
     data = department_trends[department_trends["skill"] == skill]
     if data.empty:
         return no_data(ax, f"No department rated {skill} in this period.")
-    quarters = sorted(data["quarter"].unique())
+    quarters = _every_quarter(department_trends["quarter"])
     departments = sorted(data[DEPARTMENT].dropna().unique())
     grid = np.full((len(departments), len(quarters)), np.nan)
+    sizes = np.zeros_like(grid, dtype=np.int64)
     hidden = np.zeros_like(grid, dtype=bool)
     for _, row in data.iterrows():
         r, c = departments.index(row[DEPARTMENT]), quarters.index(row["quarter"])
         if row[P.PRIVACY] == "":
             grid[r, c] = float(row["median"])
+            sizes[r, c] = int(row[N])
         else:
             hidden[r, c] = True
     ax.imshow(np.where(hidden, np.nan, grid), cmap=RATING_CMAP, vmin=1, vmax=10, aspect="auto")
@@ -175,7 +234,7 @@ def department_heatmap(ax: Axes, department_trends: pd.DataFrame, skill: str) ->
             if hidden[r, c]:
                 ax.add_patch(_cell_patch(c, r))
             elif not np.isnan(grid[r, c]):
-                ax.text(c, r, f"{grid[r, c]:g}", ha="center", va="center", fontsize=7.5,
+                ax.text(c, r, f"{grid[r, c]:g}\nn={sizes[r, c]}", ha="center", va="center", fontsize=7.5,
                         color="white" if grid[r, c] >= 6 else PALETTE["text"])
     ax.set_xticks(range(len(quarters)), [quarter_label(q).replace(" ", "\n") for q in quarters], fontsize=7.5)
     ax.set_yticks(range(len(departments)), departments, fontsize=8.5)
@@ -192,6 +251,7 @@ def _cell_patch(x: float, y: float) -> Rectangle:
     return Rectangle((x - 0.5, y - 0.5), 1, 1, facecolor=HIDDEN_COLOUR, edgecolor="white", linewidth=1)
 
 
+@plain_text
 def band_bars(ax: Axes, distribution: pd.DataFrame, *, top: int = 12) -> Axes:
     """Stacked bars: the share of employees per rating band, per skill (organisation rows).
 
@@ -221,7 +281,7 @@ def band_bars(ax: Axes, distribution: pd.DataFrame, *, top: int = 12) -> Axes:
     if (rest > 1e-9).any():
         ax.barh(y, rest, left=left, height=0.62, color=HIDDEN_COLOUR, edgecolor="white", linewidth=0.6,
                 label="not shown")
-    ax.set_yticks(y, skills)
+    ax.set_yticks(y, [f"{skill} (n={int(n):,})" for skill, n in zip(skills, totals[N])])
     ax.set_ylim(len(skills) - 0.5, -0.5)
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(PercentFormatter(xmax=1))
@@ -233,6 +293,7 @@ def band_bars(ax: Axes, distribution: pd.DataFrame, *, top: int = 12) -> Axes:
     return ax
 
 
+@plain_text
 def value_bars(ax: Axes, frame: pd.DataFrame, label: str, value: str, *, xlabel: str, percent: bool = False,
                signed: bool = False, top: int | None = 12, sort: bool = True, reference: float | None = None,
                reference_label: str | None = None, show_hidden: bool = False) -> Axes:
@@ -292,6 +353,8 @@ def value_bars(ax: Axes, frame: pd.DataFrame, label: str, value: str, *, xlabel:
     for yi, (_, row) in zip(y, data.iterrows()):
         if row["_shown"]:
             text = f"{row['_v']:.0%}" if percent else (f"{row['_v']:+.1f}" if signed else f"{row['_v']:,.1f}".rstrip("0").rstrip("."))
+            if value != N and N in data.columns:
+                text += f"  (n={int(row[N]):,})"
             offset = span * 0.02 * (1 if row["_v"] >= 0 else -1)
             ax.text(row["_v"] + offset, yi, text, va="center", ha="left" if row["_v"] >= 0 else "right",
                     fontsize=8, color=PALETTE["text"])
@@ -333,6 +396,7 @@ def value_bars(ax: Axes, frame: pd.DataFrame, label: str, value: str, *, xlabel:
     return ax
 
 
+@plain_text
 def department_share_bars(ax: Axes, frame: pd.DataFrame, columns: Sequence[tuple[str, str]], *,
                           total_label: str = "All departments") -> Axes:
     """Grouped horizontal bars of shares per department (the all-departments row first).
@@ -354,7 +418,7 @@ def department_share_bars(ax: Axes, frame: pd.DataFrame, columns: Sequence[tuple
     """
     if frame.empty:
         return no_data(ax, "Nothing to show.")
-    labels = [total_label if pd.isna(d) else str(d) for d in frame[DEPARTMENT]]
+    labels = _group_labels(frame, DEPARTMENT, total_label)
     shown = P.shown(frame).to_numpy()
     y = np.arange(len(frame))
     height = 0.8 / len(columns)
@@ -380,6 +444,7 @@ def department_share_bars(ax: Axes, frame: pd.DataFrame, columns: Sequence[tuple
     return ax
 
 
+@plain_text
 def status_bars(ax: Axes, action_items: pd.DataFrame, *, total_label: str = "All departments") -> Axes:
     """Stacked bars of action-item status shares per department.
 
@@ -389,7 +454,7 @@ def status_bars(ax: Axes, action_items: pd.DataFrame, *, total_label: str = "All
     """
     if action_items.empty:
         return no_data(ax, "No action items were agreed in this period.")
-    labels = [total_label if pd.isna(d) else str(d) for d in action_items[DEPARTMENT]]
+    labels = _group_labels(action_items, DEPARTMENT, total_label)
     shown = P.shown(action_items).to_numpy()
     y = np.arange(len(action_items))
     left = np.zeros(len(action_items))
@@ -415,6 +480,23 @@ def status_bars(ax: Axes, action_items: pd.DataFrame, *, total_label: str = "All
     return ax
 
 
+def _group_labels(frame: pd.DataFrame, column: str, total_label: str) -> list[str]:
+    """Row labels that say how many people each row describes: ``"Sales (n=16)"``; hidden rows just the name."""
+    labels = []
+    for name, n, ok in zip(frame[column], frame[N], P.shown(frame)):
+        text = total_label if pd.isna(name) else str(name)
+        labels.append(f"{text} (n={int(n):,})" if ok else text)
+    return labels
+
+
+def _every_quarter(quarters: pd.Series) -> list[pd.Timestamp]:
+    """Every quarter from the first to the last of a column, none skipped (a quiet quarter keeps its place)."""
+    found = pd.to_datetime(quarters.dropna())
+    if found.empty:
+        return []
+    return list(pd.date_range(found.min(), found.max(), freq="QS"))
+
+
 def _quarter_axis(ax: Axes, quarters: Sequence) -> None:
     step = max(1, int(np.ceil(len(quarters) / 10)))
     ticks = list(range(0, len(quarters), step))
@@ -433,6 +515,7 @@ def _rating_axis(ax: Axes, axis: str) -> None:
 # --------------------------------------------------------------------------- one chart per table
 
 
+@plain_text
 def trends_chart(ax: Axes, skill_trends: pd.DataFrame, top: int = 6) -> Axes:
     """The ``skill_trends`` chart: median rating per quarter of the most-rated skills."""
     ax = skill_trend_lines(ax, skill_trends, top=top)
@@ -442,6 +525,7 @@ def trends_chart(ax: Axes, skill_trends: pd.DataFrame, top: int = 6) -> Axes:
     return ax
 
 
+@plain_text
 def department_chart(ax: Axes, department_trends: pd.DataFrame) -> Axes:
     """The ``department_trends`` chart: a department x quarter heat map of the most-rated skill."""
     from .analytics import top_skills
@@ -455,11 +539,13 @@ def department_chart(ax: Axes, department_trends: pd.DataFrame) -> Axes:
     return ax
 
 
+@plain_text
 def distribution_chart(ax: Axes, rating_distribution: pd.DataFrame) -> Axes:
     """The ``rating_distribution`` chart: rating bands per skill."""
     return band_bars(ax, rating_distribution)
 
 
+@plain_text
 def growth_chart(ax: Axes, skill_growth: pd.DataFrame, horizon: int = 12) -> Axes:
     """The ``skill_growth`` chart: mean change per skill after ``horizon`` months."""
     org = skill_growth[skill_growth[DEPARTMENT].isna() & (skill_growth["horizon_months"] == horizon)]
@@ -472,16 +558,49 @@ def growth_chart(ax: Axes, skill_growth: pd.DataFrame, horizon: int = 12) -> Axe
                       "(points)", signed=True, reference=reference, reference_label="all skills")
 
 
+@plain_text
 def attainment_chart(ax: Axes, target_attainment: pd.DataFrame) -> Axes:
-    """The ``target_attainment`` chart: share of measured targets reached, per horizon."""
-    org = target_attainment[target_attainment[DEPARTMENT].isna()]
+    """The ``target_attainment`` chart: of the targets due at each horizon, reached / not reached / not measured.
+
+    One stacked bar per horizon (organisation row), the three parts adding up to every target due, so a
+    target nobody measured is never dropped from the picture; each bar's label gives the employees and
+    targets it describes, and a hidden horizon says why in place of its bar.
+    """
+    org = target_attainment[target_attainment[DEPARTMENT].isna()].sort_values("horizon_months")
     if org.empty:
         return no_data(ax, "No target has reached its date yet.")
-    org = org.assign(horizon=org["horizon_months"].map(lambda h: f"{int(h)}-month targets"))
-    return value_bars(ax, org, "horizon", "attainment_rate", xlabel="Share of measured targets reached",
-                      percent=True, sort=False, top=None, show_hidden=True)
+    shown = P.shown(org).to_numpy()
+    y = np.arange(len(org))
+    left = np.zeros(len(org))
+    for column, legend, colour in ATTAINMENT_PARTS:
+        values = np.where(shown, pd.to_numeric(org[column], errors="coerce").fillna(0).to_numpy(dtype=float), 0)
+        ax.barh(y, values, left=left, height=0.62, color=colour, edgecolor="white", linewidth=0.6, label=legend,
+                hatch="///" if column == "share_not_measured" else None)
+        for yi, v, l0 in zip(y, values, left):
+            if v >= 0.06:
+                ax.text(l0 + v / 2, yi, f"{v:.0%}", ha="center", va="center", fontsize=8,
+                        color="white" if colour != ATTAINMENT_PARTS[-1][2] else PALETTE["text"])
+        left += values
+    labels = []
+    for (_, row), ok in zip(org.iterrows(), shown):
+        name = f"{int(row['horizon_months'])}-month targets"
+        labels.append(f"{name}\n{int(row['targets_due']):,} due, n={int(row[N]):,}" if ok else name)
+    for yi, ok, text in zip(y, shown, org[P.PRIVACY]):
+        if not ok:
+            ax.text(0.005, yi, text, va="center", fontsize=8, color=PALETTE["muted"], style="italic")
+    ax.set_yticks(y, labels)
+    ax.set_ylim(len(org) - 0.5, -0.5)
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(PercentFormatter(xmax=1))
+    ax.set_xlabel("Share of the targets due (n = employees with targets due)", color=PALETTE["muted"])
+    clean_axes(ax)
+    ax.tick_params(axis="y", length=0)
+    ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22),
+              ncols=len(ATTAINMENT_PARTS))
+    return ax
 
 
+@plain_text
 def most_wanted_chart(ax: Axes, most_wanted_skills: pd.DataFrame) -> Axes:
     """The ``most_wanted_skills`` chart: employees working on each skill."""
     org = most_wanted_skills[most_wanted_skills[DEPARTMENT].isna()]
@@ -490,6 +609,7 @@ def most_wanted_chart(ax: Axes, most_wanted_skills: pd.DataFrame) -> Axes:
     return value_bars(ax, org, "skill", N, xlabel="Employees who chose to work on the skill")
 
 
+@plain_text
 def gaps_chart(ax: Axes, rating_gaps: pd.DataFrame) -> Axes:
     """The ``rating_gaps`` chart: mean self-minus-coach gap per skill."""
     org = rating_gaps[rating_gaps[DEPARTMENT].isna()]
@@ -502,6 +622,7 @@ def gaps_chart(ax: Axes, rating_gaps: pd.DataFrame) -> Axes:
                       signed=True, reference=reference, reference_label="all skills")
 
 
+@plain_text
 def cadence_chart(ax: Axes, cadence_compliance: pd.DataFrame, total_label: str = "All departments") -> Axes:
     """The ``cadence_compliance`` chart: share overdue for a conversation and for a follow-up."""
     return department_share_bars(ax, cadence_compliance, [
@@ -509,15 +630,27 @@ def cadence_chart(ax: Axes, cadence_compliance: pd.DataFrame, total_label: str =
         ("share_checkin_overdue", "overdue for a follow-up check-in")], total_label=total_label)
 
 
+@plain_text
 def action_items_chart(ax: Axes, action_items: pd.DataFrame, total_label: str = "All departments") -> Axes:
     """The ``action_items`` chart: status of the action items per department."""
     return status_bars(ax, action_items, total_label=total_label)
 
 
-def option_kinds_chart(ax: Axes, option_kinds: pd.DataFrame, horizon: int = 12) -> Axes:
-    """The ``option_kinds`` chart: mean rating gain per kind of chosen option after ``horizon`` months."""
-    at = option_kinds[option_kinds["horizon_months"] == horizon]
-    if at.empty:
-        return no_data(ax, f"No plan was measured {horizon} months after its conversation yet.")
-    return value_bars(ax, at, "kind", "mean_gain", xlabel=f"Mean gain in rating after {horizon} months (points)",
-                      signed=True, top=None)
+@plain_text
+def option_kinds_chart(ax: Axes, option_kinds: pd.DataFrame) -> Axes:
+    """The ``option_kinds`` chart: mean rating gain per kind of chosen option, at every horizon of the table.
+
+    Rows run horizon by horizon (6 months, then 12), the kinds of each horizon from the largest gain down,
+    each bar labelled with its gain and the employees it describes; kinds too small to show keep a row
+    saying so, so every kind is compared at every horizon the minimum group size allows.
+    """
+    if option_kinds.empty:
+        return no_data(ax, "No plan was measured 6 or 12 months after its conversation yet.")
+    rows = option_kinds[option_kinds[DEPARTMENT].isna()].assign(
+        _shown=lambda f: P.shown(f), _gain=lambda f: pd.to_numeric(f["mean_gain"], errors="coerce"))
+    rows = rows.sort_values(["horizon_months", "_shown", "_gain", "kind"], ascending=[True, False, False, True],
+                            kind="stable")
+    rows = rows.assign(label=[f"{int(h)} months: {kind}" for h, kind in zip(rows["horizon_months"], rows["kind"])])
+    return value_bars(ax, rows.drop(columns=["_shown", "_gain"]), "label", "mean_gain",
+                      xlabel="Mean gain in rating since the conversation (points)", signed=True, top=None,
+                      sort=False, show_hidden=True)

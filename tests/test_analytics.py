@@ -291,6 +291,9 @@ def test_target_attainment_uses_the_progress_rules(hr):
     org = _row(att, horizon_months=6, department=None)
     assert (org[P.COUNT], org["targets_due"], org["targets_measured"], org["targets_attained"]) == (7, 7, 7, 4)
     assert org["attainment_rate"] == pytest.approx(4 / 7)
+    # Against the targets due: 4 reached, 3 measured but missed, none left unmeasured.
+    assert (org["share_reached"], org["share_not_reached"], org["share_not_measured"]) == pytest.approx(
+        (4 / 7, 3 / 7, 0.0))
     assert _row(att, horizon_months=6, department="Alpha")["attainment_rate"] == 0.75
     assert _row(att, horizon_months=6, department="Beta")["attainment_rate"] == pytest.approx(1 / 3)
     assert 12 not in set(att["horizon_months"])  # no 12-month date has passed
@@ -460,7 +463,7 @@ def test_readings_are_built_from_the_numbers(hr):
     assert A.describe("skill_trends", hr["skill_trends"]) == (
         "The median rating rose for 1 of 1 skills between 2024 Q3 and 2025 Q2, most for SQL (from 5 to 6).")
     assert "0.6 points after 6 months" in A.describe("skill_growth", hr["skill_growth"])
-    assert "57% of 6-month targets" in A.describe("target_attainment", hr["target_attainment"])
+    assert "57% of the 7 6-month targets due were reached, 43% were not and 0% were not measured" in A.describe("target_attainment", hr["target_attainment"])
     assert A.describe("cadence_compliance", hr["cadence_compliance"]).startswith(
         "47% of employees are overdue for a career conversation or a follow-up (33% for a conversation, 13% for "
         "a follow-up; 33% never had one)")

@@ -148,13 +148,20 @@ def describe_skill_growth(table: pd.DataFrame) -> str:
 
 
 def describe_target_attainment(table: pd.DataFrame) -> str:
-    """One sentence on the share of targets reached at each horizon."""
+    """One sentence on the targets due at each horizon: how many were reached, missed and not measured."""
     data = _visible(table, total=True).sort_values("horizon_months")
-    data = data[data["attainment_rate"].notna()]
+    data = data[data["share_reached"].notna()]
     if data.empty:
         return _nothing(table, "target attainment")
-    parts = [f"{_pct(r['attainment_rate'])} of {int(r['horizon_months'])}-month targets" for _, r in data.iterrows()]
-    return f"Of the targets measured at their date, {_join(parts)} were reached."
+    parts = [f"{_pct(r['share_reached'])} of the {int(r['targets_due']):,} {int(r['horizon_months'])}-month "
+             f"targets due were reached, {_pct(r['share_not_reached'])} were not and "
+             f"{_pct(r['share_not_measured'])} were not measured ({int(r[N]):,} employees)"
+             for _, r in data.iterrows()]
+    return _capital("; ".join(parts)) + "."
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def describe_most_wanted_skills(table: pd.DataFrame) -> str:
@@ -218,19 +225,33 @@ def describe_action_items(table: pd.DataFrame) -> str:
 
 
 def describe_option_kinds(table: pd.DataFrame) -> str:
-    """One sentence on which kinds of chosen options went with the largest gains."""
+    """One sentence comparing the kinds of chosen options, at the horizon where most kinds can be shown."""
     data = _visible(table, total=True)
     if data.empty:
         return _nothing(table, "kinds of development actions")
-    horizon = 12 if (data["horizon_months"] == 12).any() else int(data["horizon_months"].min())
+    per_horizon = data.groupby("horizon_months").size()
+    horizon = int(per_horizon.sort_values(ascending=False, kind="stable").index[0])
     at = data[data["horizon_months"] == horizon].sort_values(["mean_gain", "kind"], ascending=[False, True])
+
+    def gain(row: pd.Series) -> str:
+        return f"{row['mean_gain']:+.1f} points, n={int(row[N]):,}"
+
     best = at.iloc[0]
-    text = (f"{horizon} months on, plans built on {_KIND_WORDS.get(best['kind'], best['kind'])} gained the most "
-            f"({best['mean_gain']:+.1f} points on average")
-    if len(at) > 1:
+    if len(at) == 1:
+        text = (f"{horizon} months on, only plans built on {_kind(best['kind'])} can be shown ({gain(best)}); "
+                "the other kinds have too few employees to compare")
+    else:
         low = at.iloc[-1]
-        text += f"), those built on {_KIND_WORDS.get(low['kind'], low['kind'])} the least ({low['mean_gain']:+.1f}"
-    return text + "); this shows association, not cause."
+        text = (f"{horizon} months on, plans built on {_kind(best['kind'])} gained the most ({gain(best)}) and "
+                f"those built on {_kind(low['kind'])} the least ({gain(low)}), of {len(at)} kinds shown")
+    others = [f"{int(h)} months: {int(n)} kind{'s' if n != 1 else ''}" for h, n in per_horizon.items() if h != horizon]
+    if others:
+        text += f" (also shown at {_join(others)})"
+    return text + "; this shows association, not cause."
+
+
+def _kind(kind: str) -> str:
+    return _KIND_WORDS.get(kind, kind)
 
 
 _KIND_WORDS = {"course": "courses", "stretch project": "stretch projects", "conference": "conferences",

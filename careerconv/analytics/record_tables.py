@@ -37,6 +37,8 @@ _OVERVIEW: dict = {"share_met": ("met", MEAN), "conversations": ("n_conv", SUM),
 _GROWTH: dict = {"mean_growth": ("growth", MEAN), "median_growth": ("growth", MEDIAN),
                  "share_improved": ("improved", MEAN)}
 _ATTAINMENT: dict = {name: (name, SUM) for name in ("targets_due", "targets_measured", "targets_attained")}
+# Targets due, split three ways (they add up to 1): reached, measured but not reached, not measured.
+ATTAINMENT_SHARES = ("share_reached", "share_not_reached", "share_not_measured")
 _CADENCE: dict = {f"share_{name}": (name, MEAN)
                   for name in ("conversation_overdue", "checkin_overdue", "any_overdue", "never_met")}
 _ITEMS: dict = {**{f"share_{s}": (f"is_{s}", MEAN) for s in S.ITEM_STATUSES},
@@ -318,12 +320,16 @@ def attainment_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
     cells = levels(piece, _ATTAINMENT, scope)
     measured = cells["targets_measured"].astype(float)
     cells["attainment_rate"] = cells["targets_attained"].astype(float) / measured.where(measured > 0)
-    due = cells["targets_due"].astype(float)
-    cells["share_measured"] = measured / due.where(due > 0)
+    due = cells["targets_due"].astype(float).where(lambda d: d > 0)
+    cells["share_measured"] = measured / due
+    # Against every target due, so an unmeasured target is never left out of the picture.
+    cells["share_reached"] = cells["targets_attained"].astype(float) / due
+    cells["share_not_reached"] = (measured - cells["targets_attained"].astype(float)) / due
+    cells["share_not_measured"] = (due - measured) / due
     for name in _ATTAINMENT:
         cells[name] = cells[name].astype("int64")
     protected = P.protect(cells, k=scope.k, keys=["horizon_months", DEPARTMENT],
-                          measures=[*_ATTAINMENT, "attainment_rate", "share_measured"],
+                          measures=[*_ATTAINMENT, *ATTAINMENT_SHARES, "attainment_rate", "share_measured"],
                           contributions=_contrib(piece, ["horizon_months"]), window=scope.window)
     return sort_departments(protected, ["horizon_months"])
 
