@@ -12,7 +12,7 @@ protected table. :func:`part_pieces` runs every ``*_piece`` on one part;
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -22,14 +22,21 @@ from .. import privacy as P
 from .. import progress as PR
 from .. import schema as S
 from ..option_kinds import KINDS, classify_options
-from .constants import DEPARTMENT, N, _GAIN_HORIZONS
-from .levels import (MEAN, MEDIAN, SUM, Piece, contributions, level_piece, levels, no_contributions,
-                     sort_departments, summed_piece)
+from .constants import DEPARTMENT, N, _GAIN_HORIZONS, band_labels
+from .levels import (MEAN, MEDIAN, SUM, Piece, contributions, level_piece, levels, neighbour_counts,
+                     no_contributions, sort_departments, summed_piece)
 from .scope import ReportScope
 from .skills import skill_keys
 
 TABLES = ("overview", "skill_growth", "target_attainment", "most_wanted_skills", "cadence_compliance",
           "action_items", "option_kinds")
+# The rating-step tables whose group sizes in the neighbouring reports are counted here, part by part.
+RATING_TABLES = ("rating_distribution", "rating_gaps")
+# The tables whose group sizes change with the edges of the period, checked against the reports sharing one edge of the period
+# (rule 2c of careerconv.privacy.protect). "Who is covered" and cadence count everyone on the roster; the
+# trends are cut by quarter, the atoms of every period, so a shorter period shows the same cells or none.
+CUT_TABLES = ("skill_growth", "target_attainment", "most_wanted_skills", "action_items", "option_kinds",
+              *RATING_TABLES)
 # Not a table of its own: the employees met per department, the base of the most-wanted shares.
 _PEOPLE_MET = "people_met"
 
@@ -60,12 +67,15 @@ class Context:
         Ids of the skills whose names may be shown.
     skill_ids
         The skill id of each name (NA if unknown).
+    catalogue
+        :func:`careerconv.analytics.skill_catalogue` of every spelling (``raw``, ``skill_id``, ``label``).
     """
 
     scope: ReportScope
     labels: pd.Series
     public: set[int]
     skill_ids: Callable[[pd.Series], pd.Series]
+    catalogue: pd.DataFrame
 
 
 # --------------------------------------------------------------------------- one part
@@ -76,7 +86,24 @@ def part_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, P
 
     ``frames`` holds the roster rows of those employees and all their rows
     of the derived tables (columns of :data:`careerconv.analytics.constants.HR_COLUMNS`).
+    The pieces of the tables in :data:`CUT_TABLES` also carry their group
+    sizes in the reports that share one edge of this one's period
+    (:meth:`ReportScope.neighbours`; :attr:`Piece.neighbours`, for rule 2c of
+    :func:`careerconv.privacy.protect`), worked out by the same functions over those periods.
     """
+    pieces = _window_pieces(frames, ctx, everything=True)
+    cut = {}
+    for edge, quarter in ctx.scope.neighbours():
+        other = replace(ctx, scope=ctx.scope.neighbour(edge, quarter))
+        cut[(edge, quarter)] = {**_window_pieces(frames, other, everything=False), **rating_pieces(frames, other)}
+    pieces.update({name: Piece([], pd.DataFrame()) for name in RATING_TABLES})
+    for name in CUT_TABLES:
+        pieces[name].neighbours = neighbour_counts({c: found[name] for c, found in cut.items()})
+    return pieces
+
+
+def _window_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context, *, everything: bool) -> dict[str, Piece]:
+    """The pieces of one part over ``ctx.scope``; without ``everything`` only those of :data:`CUT_TABLES`."""
     scope = ctx.scope
     roster = frames["roster"].loc[:, ["employee_id", DEPARTMENT, "coach_id", "cadence_months"]].copy()
     roster[DEPARTMENT] = roster[DEPARTMENT].astype(object)
@@ -96,16 +123,45 @@ def part_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, P
     progress = progress.assign(department=progress["employee_id"].map(department_of),
                                skill_id=ctx.skill_ids(progress["skill"]))
     pieces = {
-        "overview": overview_piece(roster, completed, frames["checkins"], scope, department_of),
         "skill_growth": growth_piece(progress, ctx),
         "target_attainment": attainment_piece(progress, scope),
-        "cadence_compliance": cadence_piece(frames, roster, scope),
         "action_items": action_items_piece(frames, scope, department_of),
         "option_kinds": option_kinds_piece(frames["options"], progress, period_ids, scope),
     }
-    pieces["most_wanted_skills"], pieces[_PEOPLE_MET] = most_wanted_piece(frames["skills"], in_period, ctx,
-                                                                         department_of)
+    pieces["most_wanted_skills"], people_met = most_wanted_piece(frames["skills"], in_period, ctx, department_of)
+    if everything:
+        pieces[_PEOPLE_MET] = people_met
+        pieces["overview"] = overview_piece(roster, completed, frames["checkins"], scope, department_of)
+        pieces["cadence_compliance"] = cadence_piece(frames, roster, scope)
     return pieces
+
+
+def rating_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, Piece]:
+    """Group sizes of the rating distribution and the self-versus-coach gaps for one part over ``ctx.scope``.
+
+    Counted by the plain pandas rating engine over the part's ratings (the engines give the same figures),
+    for the neighbouring reports (:func:`part_pieces`); this report's figures come from the rating step.
+    """
+    from .engine_pandas import _partials_pandas
+    from .partials import _Roster, _selected_codes
+
+    scope = ctx.scope
+    codes = _Roster.from_frame(frames["roster"]).codes_frame()
+    convs = frames["conversations"]
+    drafts = set(convs.loc[convs["status"].astype(object).fillna("") != "completed", "conversation_id"].astype(str))
+    partials = _partials_pandas(frames["skill_ratings"], codes, ctx.catalogue, drafts, scope,
+                                _selected_codes(codes, scope))
+    names = codes.drop_duplicates("dept").set_index("dept")[DEPARTMENT]
+    public = sorted(ctx.public)
+    dist = partials.dist_hist[partials.dist_hist["skill_id"].isin(public)]
+    dist = dist.assign(department=dist["dept"].map(names), band=band_labels(dist["v"]))
+    totals = dist.groupby(["skill_id", DEPARTMENT], as_index=False)["n"].sum().assign(band=None)
+    bands = dist.groupby(["skill_id", "band", DEPARTMENT], as_index=False)["n"].sum()
+    gaps = pd.concat([partials.gaps[partials.gaps["skill_id"].isin(public)], partials.gaps_all], ignore_index=True)
+    gaps = gaps.assign(department=gaps["dept"].map(names))
+    return {"rating_distribution": Piece(["skill_id", "band"], pd.concat([totals, bands], ignore_index=True)
+                                         .rename(columns={"n": N})),
+            "rating_gaps": Piece(["skill_id"], gaps.loc[:, ["skill_id", DEPARTMENT, "n"]].rename(columns={"n": N}))}
 
 
 def _ratings_for_progress(ratings: pd.DataFrame, in_period: pd.DataFrame, drafts: pd.Series) -> pd.DataFrame:
@@ -270,15 +326,18 @@ def _isin(column: pd.Series, values: Iterable) -> np.ndarray:
 
 def record_tables(pieces: Iterable[Mapping[str, Piece]], ctx: Context,
                   members: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """The protected tables from the pieces of every part.
+    """The protected tables from the pieces of every part, and the pieces of :data:`RATING_TABLES`.
+
+    The latter (one :class:`Piece` each, holding only ``neighbours``) go to the rating step's protection.
 
     ``members`` are the distinct employees per department on the roster
     (``department, n``): everyone on the roster is a member of the overview,
     with or without data.
     """
     pieces = list(pieces)
-    total = {name: Piece.combine(p[name] for p in pieces) for name in (*TABLES, _PEOPLE_MET)}
+    total = {name: Piece.combine(p[name] for p in pieces) for name in (*TABLES, _PEOPLE_MET, *RATING_TABLES)}
     return {
+        **{name: total[name] for name in RATING_TABLES},
         "overview": overview_table(total["overview"], ctx.scope, members),
         "skill_growth": growth_table(total["skill_growth"], ctx),
         "target_attainment": attainment_table(total["target_attainment"], ctx.scope),
@@ -287,6 +346,11 @@ def record_tables(pieces: Iterable[Mapping[str, Piece]], ctx: Context,
         "action_items": action_items_table(total["action_items"], ctx.scope),
         "option_kinds": option_kinds_table(total["option_kinds"], ctx.scope),
     }
+
+
+def neighbours_of(piece: Piece) -> pd.DataFrame | None:
+    """The piece's group sizes in the neighbouring reports, or None when there are none (nobody in any)."""
+    return None if piece.neighbours.empty else piece.neighbours
 
 
 def _contrib(piece: Piece, by: list[str]) -> pd.DataFrame:
@@ -308,7 +372,7 @@ def growth_table(piece: Piece, ctx: Context) -> pd.DataFrame:
     cells = levels(piece, _GROWTH, scope)
     protected = P.protect(cells, k=scope.k, keys=["skill_id", "horizon_months", DEPARTMENT],
                           measures=list(_GROWTH), contributions=_contrib(piece, ["skill_id", "horizon_months"]),
-                          window=scope.window)
+                          window=scope.window, neighbours=neighbours_of(piece))
     protected.insert(0, "skill", protected["skill_id"].map(lambda i: None if i == -1 else labels.get(i)))
     protected = protected.assign(_all=protected["skill_id"].ne(-1))
     protected = sort_departments(protected, ["_all", "skill", "horizon_months"]).drop(columns=["_all", "skill_id"])
@@ -330,7 +394,8 @@ def attainment_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
         cells[name] = cells[name].astype("int64")
     protected = P.protect(cells, k=scope.k, keys=["horizon_months", DEPARTMENT],
                           measures=[*_ATTAINMENT, *ATTAINMENT_SHARES, "attainment_rate", "share_measured"],
-                          contributions=_contrib(piece, ["horizon_months"]), window=scope.window)
+                          contributions=_contrib(piece, ["horizon_months"]), window=scope.window,
+                          neighbours=neighbours_of(piece))
     return sort_departments(protected, ["horizon_months"])
 
 
@@ -342,7 +407,8 @@ def most_wanted_table(piece: Piece, people_met: Piece, ctx: Context) -> pd.DataF
     base = dict(zip(met[DEPARTMENT], met[N]))
     cells["share_of_people_met"] = cells[N] / cells[DEPARTMENT].map(lambda d: base.get(d, np.nan)).astype(float)
     protected = P.protect(cells, k=scope.k, keys=["skill_id", DEPARTMENT], measures=["share_of_people_met"],
-                          contributions=_contrib(piece, ["skill_id"]), window=scope.window)
+                          contributions=_contrib(piece, ["skill_id"]), window=scope.window,
+                          neighbours=neighbours_of(piece))
     protected.insert(0, "skill", protected["skill_id"].map(labels))
     protected["_n"] = protected[N].astype("Float64").fillna(-1)
     org_rank = protected[protected[DEPARTMENT].isna()].set_index("skill_id")["_n"]
@@ -364,7 +430,7 @@ def action_items_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
     """The protected action-items table."""
     cells = levels(piece, _ITEMS, scope)
     protected = P.protect(cells, k=scope.k, keys=[DEPARTMENT], measures=list(_ITEMS),
-                          contributions=_contrib(piece, []), window=scope.window)
+                          contributions=_contrib(piece, []), window=scope.window, neighbours=neighbours_of(piece))
     return sort_departments(protected, [])
 
 
@@ -372,7 +438,8 @@ def option_kinds_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
     """The protected option-kinds table (organisation only), in the order of the kinds."""
     cells = levels(piece, _OPTIONS, scope, departments=False)
     protected = P.protect(cells, k=scope.k, keys=["kind", "horizon_months", DEPARTMENT], measures=list(_OPTIONS),
-                          contributions=_contrib(piece, ["kind", "horizon_months"]), window=scope.window)
+                          contributions=_contrib(piece, ["kind", "horizon_months"]), window=scope.window,
+                          neighbours=neighbours_of(piece))
     order = {kind: i for i, kind in enumerate(KINDS)}
     protected = protected.assign(_k=protected["kind"].map(order)).sort_values(["horizon_months", "_k"], kind="stable")
     return protected.drop(columns="_k").reset_index(drop=True)
