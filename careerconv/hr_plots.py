@@ -26,7 +26,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import FixedLocator, PercentFormatter
 
 from . import privacy as P
-from .analytics import BANDS, DEPARTMENT, N, quarter_label
+from .analytics import BANDS, DEPARTMENT, N, Grouping, period_label
 from .plots import OKABE_ITO, PALETTE, RATING_CMAP, clean_axes
 
 __all__ = [
@@ -52,6 +52,7 @@ __all__ = [
 ]
 
 HIDDEN_COLOUR = "#D9D9D9"
+_ALL_SKILLS = "All skills"
 # The three parts of the targets due: (column, legend, colour).
 ATTAINMENT_PARTS = (("share_reached", "reached", "#009E73"), ("share_not_reached", "not reached", "#E69F00"),
                     ("share_not_measured", "not measured", "#BDBDBD"))
@@ -139,18 +140,25 @@ def no_data(ax: Axes, message: str) -> Axes:
 
 @plain_text
 def skill_trend_lines(ax: Axes, trends: pd.DataFrame, *, top: int = 6, skills: Sequence[str] | None = None) -> Axes:
-    """Median rating per quarter, one line per skill (the most-rated skills), with gaps where nothing is shown.
+    """Median rating per quarter, one line per skill (the ``skill_trends`` table); see :func:`rating_lines`."""
+    return rating_lines(ax, _as_figures(trends), top=top, skills=skills)
 
-    A quarter whose figure is hidden (or in which nobody rated the skill) breaks the line: no line is drawn
-    across it, and a hidden quarter gets an open marker on the axis floor. Each line's legend entry says how
-    many employees its points describe (the smallest and largest quarter).
+
+@plain_text
+def rating_lines(ax: Axes, figures: pd.DataFrame, *, top: int = 6, skills: Sequence[str] | None = None) -> Axes:
+    """Median rating per quarter, half-year or year, one line per skill (or one over all skills), with gaps.
+
+    A period whose figure is hidden (or in which nobody rated the skill) breaks the line: no line is drawn
+    across it, and a hidden period gets an open marker on the axis floor. Each line's legend entry says how
+    many employees its points describe (the smallest and largest).
 
     Parameters
     ----------
     ax
         Where to draw.
-    trends
-        The ``skill_trends`` table (organisation rows).
+    figures
+        Organisation rows of a :class:`careerconv.analytics.Grouping` (``bucket``, ``until``, ``skill``,
+        ``n_employees``, ``median``, ``privacy``; ``skill`` missing: all skills).
     top
         How many skills to draw when ``skills`` is not given: those rated by
         the most employees over the period (at most :data:`TREND_STYLES`).
@@ -161,68 +169,79 @@ def skill_trend_lines(ax: Axes, trends: pd.DataFrame, *, top: int = 6, skills: S
     -------
     matplotlib.axes.Axes
     """
-    org = trends[trends[DEPARTMENT].isna()]
+    org = figures[figures[DEPARTMENT].isna()].assign(skill=lambda f: f["skill"].fillna(_ALL_SKILLS))
     data = org[P.shown(org)]
     if data.empty:
-        return no_data(ax, "No quarter has enough employees to show a trend.")
+        return no_data(ax, "No period has enough employees to show a trend.")
     chosen = list(skills) if skills is not None else \
         list(data.groupby("skill")[N].sum().sort_values(ascending=False, kind="stable").index[:top])
     chosen = chosen[:len(TREND_STYLES)]
-    quarters = _every_quarter(trends["quarter"])
-    position = {q: i for i, q in enumerate(quarters)}
+    periods = _every_period(org)
+    position = {start: i for i, (start, _) in enumerate(periods)}
     for i, skill in enumerate(chosen):
         colour, marker, dashes = TREND_STYLES[i]
         rows = org[org["skill"] == skill]
         part = rows[P.shown(rows)]
         if part.empty:
             continue
-        medians = np.full(len(quarters), np.nan)  # NaN breaks the line: no bridge over a hidden quarter
-        for q, value in zip(part["quarter"], part["median"].to_numpy(dtype=float)):
-            medians[position[q]] = value
+        medians = np.full(len(periods), np.nan)  # NaN breaks the line: no bridge over a hidden period
+        for start, value in zip(part["bucket"], part["median"].to_numpy(dtype=float)):
+            medians[position[pd.Timestamp(start)]] = value
         counts = part[N].astype(int)
         sizes = f"n {counts.min()}" if counts.min() == counts.max() else f"n {counts.min()}–{counts.max()}"
-        ax.plot(range(len(quarters)), medians, marker=marker, markersize=5, linewidth=1.8, color=colour,
+        ax.plot(range(len(periods)), medians, marker=marker, markersize=5, linewidth=1.8, color=colour,
                 linestyle=dashes, label=f"{skill} ({sizes})")
-        gaps = [position[q] for q in rows.loc[~P.shown(rows), "quarter"]]
+        gaps = [position[pd.Timestamp(q)] for q in rows.loc[~P.shown(rows), "bucket"]]
         if gaps:
             ax.plot(gaps, [1.15] * len(gaps), linestyle="none", marker=marker, markersize=5, markerfacecolor="white",
                     markeredgecolor=colour, clip_on=False)
-    _quarter_axis(ax, quarters)
+    _period_axis(ax, periods)
     _rating_axis(ax, "y")
     ax.set_ylabel("Median rating", color=PALETTE["muted"])
-    ax.plot([], [], linestyle="none", marker="o", markerfacecolor="white", markeredgecolor=PALETTE["muted"],
-            label="hidden quarter (small group): line broken")
+    if (~P.shown(org[org["skill"].isin(chosen)])).any():
+        ax.plot([], [], linestyle="none", marker="o", markerfacecolor="white", markeredgecolor=PALETTE["muted"],
+                label="hidden (small group): line broken")
     ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return ax
 
 
+def _as_figures(trends: pd.DataFrame) -> pd.DataFrame:
+    """A ``skill_trends`` / ``department_trends`` table in the columns of a Grouping's figures."""
+    frame = trends.rename(columns={"quarter": "bucket"})
+    return frame.assign(until=pd.to_datetime(frame["bucket"]) + pd.DateOffset(months=3))
+
+
 @plain_text
-def department_heatmap(ax: Axes, department_trends: pd.DataFrame, skill: str) -> Axes:
-    """Median rating of one skill per department and quarter; hidden cells are grey.
+def department_heatmap(ax: Axes, department_trends: pd.DataFrame, skill: str | None) -> Axes:
+    """Median rating of one skill (None: all skills) per department and period; hidden cells are grey.
 
     Parameters
     ----------
     ax
         Where to draw.
     department_trends
-        The ``department_trends`` table.
+        The ``department_trends`` table, or the department rows of a
+        :class:`careerconv.analytics.Grouping` (``bucket``, ``until``).
     skill
-        Which skill to show.
+        Which skill to show; None for the figures over all skills.
 
     Returns
     -------
     matplotlib.axes.Axes
     """
-    data = department_trends[department_trends["skill"] == skill]
+    figures = department_trends if "bucket" in department_trends.columns else _as_figures(department_trends)
+    data = figures[figures["skill"].isna()] if skill is None else figures[figures["skill"] == skill]
+    data = data[data[DEPARTMENT].notna()]
     if data.empty:
-        return no_data(ax, f"No department rated {skill} in this period.")
-    quarters = _every_quarter(department_trends["quarter"])
+        return no_data(ax, f"No department rated {skill or 'any skill'} in this period.")
+    periods = _every_period(figures)
+    column = {start: i for i, (start, _) in enumerate(periods)}
     departments = sorted(data[DEPARTMENT].dropna().unique())
-    grid = np.full((len(departments), len(quarters)), np.nan)
+    grid = np.full((len(departments), len(periods)), np.nan)
     sizes = np.zeros_like(grid, dtype=np.int64)
     hidden = np.zeros_like(grid, dtype=bool)
     for _, row in data.iterrows():
-        r, c = departments.index(row[DEPARTMENT]), quarters.index(row["quarter"])
+        r, c = departments.index(row[DEPARTMENT]), column[pd.Timestamp(row["bucket"])]
         if row[P.PRIVACY] == "":
             grid[r, c] = float(row["median"])
             sizes[r, c] = int(row[N])
@@ -230,13 +249,13 @@ def department_heatmap(ax: Axes, department_trends: pd.DataFrame, skill: str) ->
             hidden[r, c] = True
     ax.imshow(np.where(hidden, np.nan, grid), cmap=RATING_CMAP, vmin=1, vmax=10, aspect="auto")
     for r in range(len(departments)):
-        for c in range(len(quarters)):
+        for c in range(len(periods)):
             if hidden[r, c]:
                 ax.add_patch(_cell_patch(c, r))
             elif not np.isnan(grid[r, c]):
                 ax.text(c, r, f"{grid[r, c]:g}\nn={sizes[r, c]}", ha="center", va="center", fontsize=7.5,
                         color="white" if grid[r, c] >= 6 else PALETTE["text"])
-    ax.set_xticks(range(len(quarters)), [quarter_label(q).replace(" ", "\n") for q in quarters], fontsize=7.5)
+    ax.set_xticks(range(len(periods)), [period_label(a, b).replace(" ", "\n", 1) for a, b in periods], fontsize=7.5)
     ax.set_yticks(range(len(departments)), departments, fontsize=8.5)
     ax.tick_params(length=0, colors=PALETTE["muted"])
     for side in ax.spines.values():
@@ -489,19 +508,31 @@ def _group_labels(frame: pd.DataFrame, column: str, total_label: str) -> list[st
     return labels
 
 
-def _every_quarter(quarters: pd.Series) -> list[pd.Timestamp]:
-    """Every quarter from the first to the last of a column, none skipped (a quiet quarter keeps its place)."""
-    found = pd.to_datetime(quarters.dropna())
-    if found.empty:
+def _every_period(figures: pd.DataFrame) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """Every period (start, first day after) from the first to the last of a grouping, none skipped.
+
+    A quiet period keeps its place on the axis; periods run back to back from the first start.
+    """
+    if figures.empty:
         return []
-    return list(pd.date_range(found.min(), found.max(), freq="QS"))
+    spans = figures.loc[:, ["bucket", "until"]].drop_duplicates().sort_values("bucket")
+    starts, ends = pd.to_datetime(spans["bucket"]).tolist(), pd.to_datetime(spans["until"]).tolist()
+    months = max(1, round((ends[-1] - starts[-1]).days / 30.4)) if len(starts) == 1 else \
+        min(round((b - a).days / 30.4) for a, b in zip(starts, ends))
+    known = dict(zip(starts, ends))
+    periods, day = [], starts[0]
+    while day <= starts[-1]:
+        until = known.get(day, day + pd.DateOffset(months=months))
+        periods.append((day, until))
+        day = until
+    return periods
 
 
-def _quarter_axis(ax: Axes, quarters: Sequence) -> None:
-    step = max(1, int(np.ceil(len(quarters) / 10)))
-    ticks = list(range(0, len(quarters), step))
-    ax.set_xticks(ticks, [quarter_label(quarters[i]) for i in ticks], fontsize=8)
-    ax.set_xlim(-0.4, len(quarters) - 0.6)
+def _period_axis(ax: Axes, periods: Sequence[tuple[pd.Timestamp, pd.Timestamp]]) -> None:
+    step = max(1, int(np.ceil(len(periods) / 10)))
+    ticks = list(range(0, len(periods), step))
+    ax.set_xticks(ticks, [period_label(*periods[i]) for i in ticks], fontsize=8)
+    ax.set_xlim(-0.4, len(periods) - 0.6)
 
 
 def _rating_axis(ax: Axes, axis: str) -> None:
@@ -516,26 +547,44 @@ def _rating_axis(ax: Axes, axis: str) -> None:
 
 
 @plain_text
-def trends_chart(ax: Axes, skill_trends: pd.DataFrame, top: int = 6) -> Axes:
-    """The ``skill_trends`` chart: median rating per quarter of the most-rated skills."""
-    ax = skill_trend_lines(ax, skill_trends, top=top)
+def trends_chart(ax: Axes, grouping: "Grouping | pd.DataFrame", top: int = 6) -> Axes:
+    """The trends chart: median self rating per period of the most-rated skills (or over all skills).
+
+    ``grouping`` is :func:`careerconv.analytics.readable_grouping` of the organisation rows (or the
+    ``skill_trends`` table: quarters by skill).
+    """
+    figures = grouping.figures if isinstance(grouping, Grouping) else _as_figures(grouping)
+    grain = grouping.grain if isinstance(grouping, Grouping) else "quarter"
+    per_skill = grouping.per_skill if isinstance(grouping, Grouping) else True
+    ax = rating_lines(ax, figures, top=top)
     if ax.axison:
-        ax.set_title(f"Median self rating per quarter, {top} most-rated skills", loc="left", fontsize=10,
-                     color=PALETTE["text"])
+        what = f"{top} most-rated skills" if per_skill else "all skills (each employee once)"
+        ax.set_title(f"Median self rating per {grain}, {what}", loc="left", fontsize=10, color=PALETTE["text"])
     return ax
 
 
 @plain_text
-def department_chart(ax: Axes, department_trends: pd.DataFrame) -> Axes:
-    """The ``department_trends`` chart: a department x quarter heat map of the most-rated skill."""
+def department_chart(ax: Axes, grouping: "Grouping | pd.DataFrame") -> Axes:
+    """The department chart: a department x period heat map of the most-rated skill, or of all skills.
+
+    ``grouping`` is :func:`careerconv.analytics.readable_grouping` of the department rows (or the
+    ``department_trends`` table: quarters by skill).
+    """
     from .analytics import top_skills
 
-    skills = top_skills(department_trends, 1)
-    if not skills:
-        return no_data(ax, "No department has enough employees rating a skill in a quarter to show.")
-    ax = department_heatmap(ax, department_trends, skills[0])
-    ax.set_title(f"Median {skills[0]} rating by department and quarter", loc="left", fontsize=10,
-                 color=PALETTE["text"])
+    figures = grouping.figures if isinstance(grouping, Grouping) else _as_figures(grouping)
+    per_skill = grouping.per_skill if isinstance(grouping, Grouping) else True
+    grain = grouping.grain if isinstance(grouping, Grouping) else "quarter"
+    skill = None
+    if per_skill:
+        skills = top_skills(figures, 1)
+        if not skills:
+            return no_data(ax, "No department has enough employees rating a skill in a period to show.")
+        skill = skills[0]
+    ax = department_heatmap(ax, figures, skill)
+    if ax.axison:
+        ax.set_title(f"Median {skill + ' rating' if skill else 'rating over all skills'} by department and {grain}",
+                     loc="left", fontsize=10, color=PALETTE["text"])
     return ax
 
 
@@ -611,15 +660,47 @@ def most_wanted_chart(ax: Axes, most_wanted_skills: pd.DataFrame) -> Axes:
 
 @plain_text
 def gaps_chart(ax: Axes, rating_gaps: pd.DataFrame) -> Axes:
-    """The ``rating_gaps`` chart: mean self-minus-coach gap per skill."""
+    """The ``rating_gaps`` chart: self versus coach rating by skill, all skills first.
+
+    A diverging bar per skill: to the left the share of employees who rate themselves *below* their
+    coach, to the right the share who rate themselves *above*; the rest agree. Each row is labelled with
+    its employees and the mean gap (self minus coach). Skills too small to show are counted in a note.
+    """
     org = rating_gaps[rating_gaps[DEPARTMENT].isna()]
-    per_skill = org[org["skill"].notna()]
-    overall = org[org["skill"].isna() & P.shown(org)]
-    if per_skill.empty:
+    if org.empty:
         return no_data(ax, "No skill has both a self and a coach rating in this period.")
-    reference = float(overall["mean_gap"].iloc[0]) if len(overall) else None
-    return value_bars(ax, per_skill, "skill", "mean_gap", xlabel="Self rating minus coach rating (points)",
-                      signed=True, reference=reference, reference_label="all skills")
+    rows = org[P.shown(org)].assign(_all=lambda f: f["skill"].isna())
+    if rows.empty:
+        return no_data(ax, f"All {len(org)} groups are too small to show (or hidden to protect a smaller one).")
+    rows = rows.sort_values(["_all", "mean_gap", "skill"], ascending=[False, False, True], kind="stable")
+    y = np.arange(len(rows))
+    lower = pd.to_numeric(rows["share_self_lower"], errors="coerce").fillna(0).to_numpy(dtype=float)
+    higher = pd.to_numeric(rows["share_self_higher"], errors="coerce").fillna(0).to_numpy(dtype=float)
+    ax.barh(y, -lower, height=0.62, color=OKABE_ITO[0], label="rate themselves lower than their coach")
+    ax.barh(y, higher, height=0.62, color=OKABE_ITO[1], label="rate themselves higher than their coach")
+    for yi, lo, hi in zip(y, lower, higher):
+        if lo > 0:
+            ax.text(-lo - 0.01, yi, f"{lo:.0%}", va="center", ha="right", fontsize=8, color=PALETTE["text"])
+        if hi > 0:
+            ax.text(hi + 0.01, yi, f"{hi:.0%}", va="center", ha="left", fontsize=8, color=PALETTE["text"])
+    labels = [f"{'All skills' if pd.isna(skill) else skill} (n={int(n):,}, mean {gap:+.1f})"
+              for skill, n, gap in zip(rows["skill"], rows[N], rows["mean_gap"].astype(float))]
+    ax.set_yticks(y, labels)
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+    ax.set_xlim(-1.15, 1.15)
+    ax.axvline(0, color="#BBBBBB", linewidth=0.8)
+    ax.xaxis.set_major_locator(FixedLocator([-1, -0.5, 0, 0.5, 1]))
+    ax.xaxis.set_major_formatter(lambda v, _: f"{abs(v):.0%}")
+    ax.set_xlabel("Share of employees with both ratings (the rest agree with their coach)", color=PALETTE["muted"])
+    hidden = int((~P.shown(org)).sum())
+    if hidden:
+        ax.annotate(f"{hidden} skills not shown (fewer employees than the minimum group size, or hidden to protect "
+                    "a smaller group).", xy=(0, 0), xycoords="axes fraction", xytext=(0, -52),
+                    textcoords="offset points", fontsize=8, color=PALETTE["muted"], style="italic")
+    clean_axes(ax)
+    ax.tick_params(axis="y", length=0)
+    ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2)
+    return ax
 
 
 @plain_text

@@ -109,6 +109,7 @@ __all__ = [
     "protect",
     "shown",
     "display_count",
+    "hide_together",
 ]
 
 DEFAULT_K = 5
@@ -297,6 +298,59 @@ def protect(
 def shown(frame: pd.DataFrame) -> pd.Series:
     """Boolean mask of the rows :func:`protect` left visible."""
     return frame[PRIVACY].eq("")
+
+
+def hide_together(frames: Sequence[pd.DataFrame], keys: Sequence[str], measures: Sequence[Sequence[str]],
+                  count: str = COUNT) -> list[pd.DataFrame]:
+    """Protected tables about the same groups, each hiding every group any of them hides.
+
+    Two tables that count the same people per group (everyone on the roster per department, say) must
+    not disagree on what they show: one showing a department's 7 people while the other hides them as
+    "not shown" tells the reader the rule is arbitrary, and the shown count undoes the other table's
+    reason for hiding it. A group hidden in one table is hidden in all, with the label of the strictest
+    reason ("fewer than k" before "not shown"). Complementary suppression still holds afterwards: the
+    hidden groups are the union of groups that each table already hid in valid sets.
+
+    Parameters
+    ----------
+    frames
+        Tables returned by :func:`protect`, each with the ``keys`` columns.
+    keys
+        Columns identifying a group in every table.
+    measures
+        Per table, the columns to blank on a newly hidden row.
+    count
+        The column of distinct employees.
+
+    Returns
+    -------
+    list of pandas.DataFrame
+        New frames, in the order given.
+    """
+    if len(measures) != len(frames):
+        raise ValueError("give one list of measures per table")
+
+    def labels(frame: pd.DataFrame) -> dict[tuple, str]:
+        return {key: label for key, label in zip(_row_keys(frame, list(keys)), frame[PRIVACY]) if label}
+
+    hidden: dict[tuple, str] = {}
+    for frame in frames:
+        for key, label in labels(frame).items():
+            if hidden.get(key, "").startswith("fewer than"):
+                continue
+            hidden[key] = label
+    out = []
+    for frame, columns in zip(frames, measures):
+        frame = frame.copy()
+        for i, key in enumerate(_row_keys(frame, list(keys))):
+            if key in hidden and frame.at[frame.index[i], PRIVACY] != hidden[key]:
+                index = frame.index[i]
+                frame.at[index, PRIVACY] = hidden[key]
+                frame.at[index, count] = pd.NA
+                for column in columns:
+                    frame.at[index, column] = pd.NA if frame[column].dtype.kind not in "fc" else np.nan
+        out.append(frame)
+    return out
 
 
 def display_count(frame: pd.DataFrame, count: str = COUNT) -> pd.Series:

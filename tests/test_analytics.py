@@ -242,8 +242,14 @@ def test_skill_trends_by_department_with_complementary_suppression(hr):
     assert (beta_q1[P.COUNT], beta_q1["median"], beta_q1["mean"]) == (3, 5.0, pytest.approx(16 / 3))
 
 
-def test_rating_distribution_uses_each_persons_latest_rating(hr):
-    dist = hr["rating_distribution"]
+def test_rating_distribution_uses_each_persons_latest_rating(org, hr):
+    # The whole report hides the SQL total: the history starts in 2024 Q3, so the report of the quarter
+    # before (also a default one) counts 7 people, and the two would differ by 2 < k (rule 2c).
+    assert _row(hr["rating_distribution"], skill="SQL", department=None, band=None)[P.PRIVACY] == P.HIDDEN
+    # The rating step on its own (rules 1, 2a and 3) shows what each person's latest rating gives.
+    scope = A.resolve_scope(org["roster"], AS_OF, k=K, first_date="2024-07-15")
+    dist = A.skill_rating_tables(org["skill_ratings"], org["roster"], scope,
+                                 conversations=org["conversations"]).tables["rating_distribution"]
     total = _row(dist, skill="SQL", department=None, band=None)
     assert (total[P.COUNT], total["median"], total["mean"]) == (9, 6.0, pytest.approx(57 / 9))
     mid = _row(dist, skill="SQL", department=None, band="4–6")

@@ -247,10 +247,17 @@ def hr_aggregates(tables: Mapping[str, pd.DataFrame | ParquetTable], as_of: Any,
     rated = rated.with_neighbours({name: R.neighbours_of(records[name]) for name in R.RATING_TABLES})
 
     out: dict[str, pd.DataFrame] = {"overview": records["overview"]}
-    out.update({name: rated.tables[name] for name in ("skill_trends", "department_trends", "rating_distribution")})
+    out.update({name: rated.tables[name] for name in ("skill_trends", "department_trends")})
+    out["rating_periods"] = records["rating_periods"]
+    out["rating_distribution"] = rated.tables["rating_distribution"]
     out.update({name: records[name] for name in ("skill_growth", "target_attainment", "most_wanted_skills")})
     out["rating_gaps"] = rated.tables["rating_gaps"]
-    out.update({name: records[name] for name in ("cadence_compliance", "action_items", "option_kinds")})
+    out.update({name: records[name] for name in ("cadence_compliance", "coach_follow_through", "action_items",
+                                                 "option_kinds")})
+    # Both count everyone on the roster per department: a department is shown in both or in neither.
+    out["overview"], out["cadence_compliance"] = P.hide_together(
+        [out["overview"], out["cadence_compliance"]], [DEPARTMENT],
+        [R.OVERVIEW_MEASURES, R.CADENCE_MEASURES])
     n_unlisted = int(len(set(rated.labels.index) - rated.public))
     out = {"about": _about(scope, n_unlisted, first), **out}
     for frame in out.values():

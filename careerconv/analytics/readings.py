@@ -12,7 +12,8 @@ import pandas as pd
 from .. import privacy as P
 from .constants import BANDS, DEPARTMENT, N, TABLE_TITLES
 from .presentation import present
-from .scope import _join, quarter_label
+from .coarsening import Grouping
+from .scope import _join, period_label, quarter_label
 
 
 def _visible(frame: pd.DataFrame, total: bool | None = None) -> pd.DataFrame:
@@ -88,6 +89,59 @@ def describe_skill_trends(table: pd.DataFrame) -> str:
         text += (f"; it fell for {fell}, most for {worst} (from {_fmt(both.loc[worst, 'start'])} to "
                  f"{_fmt(both.loc[worst, 'end'])})")
     return text + "."
+
+
+def describe_grouping(grouping: Grouping) -> str:
+    """One sentence on the trend chart of a :func:`readable_grouping`, in its own periods, with group sizes.
+
+    Says how the figures are grouped when they are coarser than quarters by skill, then how the median
+    moved between the first and the last period each line shows (only lines shown in both).
+    """
+    figures = grouping.figures
+    data = figures[P.shown(figures)]
+    org = data[data[DEPARTMENT].isna()].assign(skill=lambda f: f["skill"].fillna("all skills"))
+    dept = data[data[DEPARTMENT].notna()]
+    note = f"{grouping.note} " if grouping.note else ""
+    if org.empty and dept.empty:
+        return note + _nothing(figures, "rating trends")
+    if org.empty:  # department rows
+        last = dept["bucket"].max()
+        latest = dept[dept["bucket"] == last].sort_values(["median", DEPARTMENT], ascending=[False, True])
+        when = period_label(last, latest["until"].iloc[0])
+        if len(latest) == 1:
+            r = latest.iloc[0]
+            return note + f"In {when} only {r[DEPARTMENT]} can be shown: median {_fmt(r['median'])} (n={int(r[N])})."
+        top, low = latest.iloc[0], latest.iloc[-1]
+        return note + (f"In {when} the median ranged from {_fmt(low['median'])} in {low[DEPARTMENT]} "
+                       f"(n={int(low[N])}) to {_fmt(top['median'])} in {top[DEPARTMENT]} (n={int(top[N])}).")
+    moves = []
+    for skill, rows in org.groupby("skill", sort=True):
+        rows = rows.sort_values("bucket")
+        if len(rows) < 2:
+            continue
+        a, b = rows.iloc[0], rows.iloc[-1]
+        moves.append((float(b["median"]) - float(a["median"]), skill, a, b))
+    if not moves:
+        return note + "No line is shown in two periods, so no change can be read yet."
+    moves.sort(key=lambda m: (m[0], m[1]))
+    rose = sum(1 for m in moves if m[0] > 0)
+    fell = sum(1 for m in moves if m[0] < 0)
+    change, skill, a, b = moves[-1] if moves[-1][0] > 0 else moves[0]
+    text = (f"Between each line's first and last period shown, the median rose for {rose} and fell for {fell} of "
+            f"{len(moves)}; the largest move: {skill}, from {_fmt(a['median'])} in {period_label(a['bucket'], a['until'])} "
+            f"(n={int(a[N])}) to {_fmt(b['median'])} in {period_label(b['bucket'], b['until'])} (n={int(b[N])})")
+    return note + text + "."
+
+
+def describe_rating_periods(table: pd.DataFrame) -> str:
+    """One sentence on how many figures each coarser grouping of the ratings can show."""
+    if table.empty:
+        return _nothing(table, "ratings by period")
+    parts = []
+    for (grain, all_skills), rows in table.groupby(["grain", table["skill"].isna()], sort=False):
+        what = "over all skills" if all_skills else "per skill"
+        parts.append(f"by {grain} {what}, {int(P.shown(rows).sum()):,} of {len(rows):,}")
+    return "Figures shown " + _join(parts) + "."
 
 
 def describe_department_trends(table: pd.DataFrame) -> str:
@@ -212,6 +266,33 @@ def describe_cadence_compliance(table: pd.DataFrame) -> str:
     return text + "."
 
 
+def describe_coach_follow_through(table: pd.DataFrame) -> str:
+    """One sentence on how many coaches' teams can be shown and how far apart they are."""
+    data = _visible(table)
+    overall = data[data["coach_id"].isna()]
+    teams = data[data["coach_id"].notna()]
+    hidden = int((~P.shown(table) & table["coach_id"].notna()).sum())
+    if overall.empty and teams.empty:
+        return _nothing(table, "follow-through per coach")
+    text = ""
+    if len(overall):
+        row = overall.iloc[0]
+        text = (f"Across all coaches, {_pct(row['share_conversation_on_time'])} of employees are on time for their "
+                f"career conversation and {_pct(row['share_checkin_on_time'])} for their follow-up "
+                f"({int(row[N]):,} employees)")
+    if len(teams) > 1:
+        ranked = teams.sort_values(["share_conversation_on_time", "coach_id"], ascending=[False, True])
+        top, low = ranked.iloc[0], ranked.iloc[-1]
+        text += (f"; by team, conversations on time range from {_pct(low['share_conversation_on_time'])} "
+                 f"({low['coach_id']}, {int(low[N])} people) to {_pct(top['share_conversation_on_time'])} "
+                 f"({top['coach_id']}, {int(top[N])} people)")
+    elif len(teams) == 1:
+        text += f"; one team can be shown: {teams.iloc[0]['coach_id']} ({int(teams.iloc[0][N])} people)"
+    if hidden:
+        text += f"; {hidden} teams are too small to show on their own"
+    return _capital(text.lstrip("; ")) + "."
+
+
 def describe_action_items(table: pd.DataFrame) -> str:
     """One sentence on the state of the action items agreed in the period."""
     org = _visible(table, total=True)
@@ -260,10 +341,12 @@ _KIND_WORDS = {"course": "courses", "stretch project": "stretch projects", "conf
 
 _DESCRIBERS = {
     "overview": describe_overview, "skill_trends": describe_skill_trends,
-    "department_trends": describe_department_trends, "rating_distribution": describe_rating_distribution,
+    "department_trends": describe_department_trends, "rating_periods": describe_rating_periods,
+    "rating_distribution": describe_rating_distribution,
     "skill_growth": describe_skill_growth, "target_attainment": describe_target_attainment,
     "most_wanted_skills": describe_most_wanted_skills, "rating_gaps": describe_rating_gaps,
-    "cadence_compliance": describe_cadence_compliance, "action_items": describe_action_items,
+    "cadence_compliance": describe_cadence_compliance, "coach_follow_through": describe_coach_follow_through,
+    "action_items": describe_action_items,
     "option_kinds": describe_option_kinds,
 }
 

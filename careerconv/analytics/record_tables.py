@@ -22,21 +22,27 @@ from .. import privacy as P
 from .. import progress as PR
 from .. import schema as S
 from ..option_kinds import KINDS, classify_options
-from .constants import DEPARTMENT, N, _GAIN_HORIZONS, band_labels
+from .constants import _SOURCE_PRIORITY, DEPARTMENT, N, _GAIN_HORIZONS, band_labels
 from .levels import (MEAN, MEDIAN, SUM, Piece, contributions, level_piece, levels, neighbour_counts,
                      no_contributions, sort_departments, summed_piece)
 from .scope import ReportScope
 from .skills import skill_keys
 
-TABLES = ("overview", "skill_growth", "target_attainment", "most_wanted_skills", "cadence_compliance",
-          "action_items", "option_kinds")
+TABLES = ("overview", "rating_periods", "skill_growth", "target_attainment", "most_wanted_skills", "cadence_compliance",
+          "action_items", "option_kinds", "coach_follow_through")
+COACH = "coach_id"
 # The rating-step tables whose group sizes in the neighbouring reports are counted here, part by part.
-RATING_TABLES = ("rating_distribution", "rating_gaps")
+RATING_TABLES = {"rating_distribution": ("skill_id", "band"), "rating_gaps": ("skill_id",)}  # name: grouping
 # The tables whose group sizes change with the edges of the period, checked against the reports sharing one edge of the period
 # (rule 2c of careerconv.privacy.protect). "Who is covered" and cadence count everyone on the roster; the
 # trends are cut by quarter, the atoms of every period, so a shorter period shows the same cells or none.
 CUT_TABLES = ("skill_growth", "target_attainment", "most_wanted_skills", "action_items", "option_kinds",
-              *RATING_TABLES)
+              "rating_periods", *RATING_TABLES)
+# The coarser time grains of the rating trends: (name, months per bucket). Buckets are calendar
+# half-years and years, cut to the period (its first and last may hold fewer quarters).
+GRAINS = (("quarter", 3), ("half-year", 6), ("year", 12))
+ALL_SKILLS = -1  # the skill id of the "all skills" rows
+_PERIODS: dict = {"mean": ("rating", MEAN), "median": ("rating", MEDIAN)}
 # Not a table of its own: the employees met per department, the base of the most-wanted shares.
 _PEOPLE_MET = "people_met"
 
@@ -48,6 +54,9 @@ _ATTAINMENT: dict = {name: (name, SUM) for name in ("targets_due", "targets_meas
 ATTAINMENT_SHARES = ("share_reached", "share_not_reached", "share_not_measured")
 _CADENCE: dict = {f"share_{name}": (name, MEAN)
                   for name in ("conversation_overdue", "checkin_overdue", "any_overdue", "never_met")}
+_COACH: dict = {"share_conversation_on_time": ("conversation_on_time", MEAN),
+                "share_checkin_on_time": ("checkin_on_time", MEAN), "share_never_met": ("never_met", MEAN)}
+OVERVIEW_MEASURES, CADENCE_MEASURES = list(_OVERVIEW), list(_CADENCE)
 _ITEMS: dict = {**{f"share_{s}": (f"is_{s}", MEAN) for s in S.ITEM_STATUSES},
                 "share_open_past_due": ("past_due", MEAN), "items": ("items", SUM)}
 _OPTIONS: dict = {"mean_gain": ("gain", MEAN), "median_gain": ("gain", MEDIAN), "plans": ("plans", SUM)}
@@ -96,7 +105,8 @@ def part_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, P
     for edge, quarter in ctx.scope.neighbours():
         other = replace(ctx, scope=ctx.scope.neighbour(edge, quarter))
         cut[(edge, quarter)] = {**_window_pieces(frames, other, everything=False), **rating_pieces(frames, other)}
-    pieces.update({name: Piece([], pd.DataFrame()) for name in RATING_TABLES})
+    # This report's rating figures come from the rating step; here only their neighbours are counted.
+    pieces.update({name: Piece(list(by), pd.DataFrame()) for name, by in RATING_TABLES.items()})
     for name in CUT_TABLES:
         pieces[name].neighbours = neighbour_counts({c: found[name] for c, found in cut.items()})
     return pieces
@@ -129,10 +139,13 @@ def _window_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context, *, everythi
         "option_kinds": option_kinds_piece(frames["options"], progress, period_ids, scope),
     }
     pieces["most_wanted_skills"], people_met = most_wanted_piece(frames["skills"], in_period, ctx, department_of)
+    pieces["rating_periods"] = rating_periods_piece(frames["skill_ratings"], drafts, ctx, department_of)
     if everything:
         pieces[_PEOPLE_MET] = people_met
         pieces["overview"] = overview_piece(roster, completed, frames["checkins"], scope, department_of)
-        pieces["cadence_compliance"] = cadence_piece(frames, roster, scope)
+        due = cadence_rows(frames, roster, scope)
+        pieces["cadence_compliance"] = cadence_piece(due, scope)
+        pieces["coach_follow_through"] = coach_piece(due, scope)
     return pieces
 
 
@@ -159,9 +172,10 @@ def rating_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str,
     bands = dist.groupby(["skill_id", "band", DEPARTMENT], as_index=False)["n"].sum()
     gaps = pd.concat([partials.gaps[partials.gaps["skill_id"].isin(public)], partials.gaps_all], ignore_index=True)
     gaps = gaps.assign(department=gaps["dept"].map(names))
-    return {"rating_distribution": Piece(["skill_id", "band"], pd.concat([totals, bands], ignore_index=True)
-                                         .rename(columns={"n": N})),
-            "rating_gaps": Piece(["skill_id"], gaps.loc[:, ["skill_id", DEPARTMENT, "n"]].rename(columns={"n": N}))}
+    return {"rating_distribution": Piece(list(RATING_TABLES["rating_distribution"]),
+                                         pd.concat([totals, bands], ignore_index=True).rename(columns={"n": N})),
+            "rating_gaps": Piece(list(RATING_TABLES["rating_gaps"]),
+                                 gaps.loc[:, ["skill_id", DEPARTMENT, "n"]].rename(columns={"n": N}))}
 
 
 def _ratings_for_progress(ratings: pd.DataFrame, in_period: pd.DataFrame, drafts: pd.Series) -> pd.DataFrame:
@@ -171,6 +185,42 @@ def _ratings_for_progress(ratings: pd.DataFrame, in_period: pd.DataFrame, drafts
         frame = frame[~(_isin(frame["record_id"], drafts)
                         & (frame["source"].astype(object).fillna("") != "checkin"))]
     return frame
+
+
+def rating_periods_piece(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context, department_of: pd.Series) -> Piece:
+    """Self ratings by quarter, half-year and year, per listed skill and over all skills (coarser trends).
+
+    Per employee, skill and bucket the latest self rating counts, ordered as the rating engines order them
+    (day, then a conversation before a check-in before an import, then the higher rating). Over all skills
+    an employee counts once per bucket, with the mean of their latest ratings of each skill. Quarters by
+    skill are left to the rating step (``skill_trends``); here quarters are over all skills only.
+    """
+    scope = ctx.scope
+    dates = pd.to_datetime(ratings["date"]).dt.normalize()
+    keep = ((dates >= scope.start) & (dates < scope.end)).to_numpy() & ratings["self_rating"].notna().to_numpy()
+    if len(drafts):
+        keep &= ~(_isin(ratings["record_id"], drafts) & (ratings["source"].astype(object).fillna("") != "checkin"))
+    r = ratings.loc[keep, ["employee_id", "skill", "self_rating", "source"]].assign(date=dates[keep])
+    r = r.assign(department=r["employee_id"].map(department_of), skill_id=ctx.skill_ids(r["skill"]),
+                 rating=r["self_rating"].astype(float),
+                 prio=r["source"].astype(object).map(_SOURCE_PRIORITY).fillna(0).astype(int))
+    r = r[r[DEPARTMENT].notna() & r["skill_id"].notna()].sort_values(["date", "prio", "rating"], kind="stable")
+    rows, events = [], []
+    for grain, months in GRAINS:
+        month = (r["date"].dt.month - 1) // months * months + 1
+        bucket = pd.to_datetime(pd.DataFrame({"year": r["date"].dt.year, "month": month, "day": 1}))
+        found = r.assign(grain=grain, bucket=bucket.clip(lower=scope.start)) \
+            .drop_duplicates(["employee_id", "skill_id", "bucket"], keep="last")
+        every = found.groupby(["employee_id", DEPARTMENT, "grain", "bucket"], as_index=False) \
+            .agg(rating=("rating", "mean"), date=("date", "max")).assign(skill_id=ALL_SKILLS)
+        listed = found[found["skill_id"].isin(ctx.public)] if grain != "quarter" else found.iloc[0:0]
+        for part in (every, listed):
+            rows.append(part.loc[:, ["employee_id", DEPARTMENT, "grain", "bucket", "skill_id", "rating"]])
+            events.append(part.loc[:, ["employee_id", DEPARTMENT, "grain", "bucket", "skill_id", "date"]])
+    by = ["grain", "bucket", "skill_id"]
+    per_emp = pd.concat(rows, ignore_index=True).astype({"skill_id": "int64"})
+    happened = pd.concat(events, ignore_index=True).astype({"skill_id": "int64"})
+    return level_piece(per_emp, by, _PERIODS, scope, contributions(happened, by))
 
 
 def overview_piece(roster: pd.DataFrame, completed: pd.DataFrame, checkins: pd.DataFrame, scope: ReportScope,
@@ -241,8 +291,23 @@ def most_wanted_piece(skills: pd.DataFrame, in_period: pd.DataFrame, ctx: Contex
             level_piece(met.loc[:, ["employee_id", DEPARTMENT]], [], {}, ctx.scope))
 
 
-def cadence_piece(frames: Mapping[str, pd.DataFrame], roster: pd.DataFrame, scope: ReportScope) -> Piece:
-    """Who is overdue for a conversation or a check-in on the as-of day (:func:`careerconv.cadence.due_list`)."""
+def cadence_piece(rows: tuple[pd.DataFrame, pd.DataFrame], scope: ReportScope) -> Piece:
+    """Who is overdue for a conversation or a check-in on the as-of day (from :func:`cadence_rows`)."""
+    per_emp, changes = rows
+    return level_piece(per_emp, [], _CADENCE, scope, contributions(changes, []))
+
+
+def cadence_rows(frames: Mapping[str, pd.DataFrame], roster: pd.DataFrame,
+                 scope: ReportScope) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per employee on the as-of day (:func:`careerconv.cadence.due_list`): overdue or not, and their latest change.
+
+    Returns
+    -------
+    (per_emp, changes)
+        ``employee_id, department, coach_id`` with ``conversation_overdue``, ``never_met``,
+        ``checkin_overdue``, ``any_overdue``; and ``employee_id, department, coach_id, date``: each person's
+        latest change on or before the as-of day, what a later as-of date would differ by.
+    """
     day = scope.as_of_day
     due_tables = {
         # Names are free text; the due list only sorts by them, so it gets the id instead.
@@ -250,18 +315,29 @@ def cadence_piece(frames: Mapping[str, pd.DataFrame], roster: pd.DataFrame, scop
         **{name: frames[name] for name in ("conversations", "checkins", "action_items", "checkin_updates")},
     }
     due = C.due_list(due_tables, day)
+    coach_of = roster.set_index("employee_id")[COACH].astype(object)
     per_emp = due.loc[:, ["employee_id", DEPARTMENT]].copy()
+    per_emp[COACH] = per_emp["employee_id"].map(coach_of).to_numpy()
     per_emp["conversation_overdue"] = due["conversation_status"].eq(C.OVERDUE).to_numpy()
     per_emp["never_met"] = due["conversation_status"].eq(C.NEVER_MET).to_numpy()
     per_emp["checkin_overdue"] = due["checkin_status"].eq(C.OVERDUE).to_numpy()
     per_emp["any_overdue"] = (per_emp["conversation_overdue"] | per_emp["checkin_overdue"]).to_numpy()
-    # Each person's latest change on or before the as-of day: what a later as-of date would differ by.
     events = due.loc[:, ["last_conversation", "last_checkin", "next_conversation_due", "next_checkin_due"]]
     events = events.apply(lambda col: col.where(col <= day))
-    latest = events.max(axis=1)
-    contrib = contributions(pd.DataFrame({"employee_id": due["employee_id"], DEPARTMENT: due[DEPARTMENT],
-                                          "date": latest}), [])
-    return level_piece(per_emp, [], _CADENCE, scope, contrib)
+    changes = pd.DataFrame({"employee_id": due["employee_id"], DEPARTMENT: due[DEPARTMENT],
+                            COACH: per_emp[COACH].to_numpy(), "date": events.max(axis=1)})
+    return per_emp, changes
+
+
+def coach_piece(rows: tuple[pd.DataFrame, pd.DataFrame], scope: ReportScope) -> Piece:
+    """Each coach's team on the as-of day: who is on time for a conversation and for a follow-up.
+
+    The team is everyone on the roster with that coach; the figures are those of :func:`cadence_rows`.
+    """
+    per_emp, changes = (frame[frame[COACH].notna()] for frame in rows)
+    per_emp = per_emp.assign(conversation_on_time=~(per_emp["conversation_overdue"] | per_emp["never_met"]),
+                             checkin_on_time=~per_emp["checkin_overdue"] & ~per_emp["never_met"])
+    return level_piece(per_emp, [COACH], _COACH, scope, contributions(changes, [COACH]))
 
 
 def action_items_piece(frames: Mapping[str, pd.DataFrame], scope: ReportScope, department_of: pd.Series) -> Piece:
@@ -339,12 +415,14 @@ def record_tables(pieces: Iterable[Mapping[str, Piece]], ctx: Context,
     return {
         **{name: total[name] for name in RATING_TABLES},
         "overview": overview_table(total["overview"], ctx.scope, members),
+        "rating_periods": rating_periods_table(total["rating_periods"], ctx),
         "skill_growth": growth_table(total["skill_growth"], ctx),
         "target_attainment": attainment_table(total["target_attainment"], ctx.scope),
         "most_wanted_skills": most_wanted_table(total["most_wanted_skills"], total[_PEOPLE_MET], ctx),
         "cadence_compliance": cadence_table(total["cadence_compliance"], ctx.scope),
         "action_items": action_items_table(total["action_items"], ctx.scope),
         "option_kinds": option_kinds_table(total["option_kinds"], ctx.scope),
+        "coach_follow_through": coach_table(total["coach_follow_through"], ctx.scope),
     }
 
 
@@ -364,6 +442,24 @@ def overview_table(piece: Piece, scope: ReportScope, members: pd.DataFrame) -> p
     protected = P.protect(cells, k=scope.k, keys=[DEPARTMENT], measures=list(_OVERVIEW),
                           contributions=contrib, window=scope.window)
     return sort_departments(protected, [])
+
+
+def rating_periods_table(piece: Piece, ctx: Context) -> pd.DataFrame:
+    """The protected ratings by quarter, half-year and year (``grain``, ``bucket``: its first day, ``until``)."""
+    scope, labels = ctx.scope, ctx.labels
+    by = ["grain", "bucket", "skill_id"]
+    cells = levels(piece, _PERIODS, scope)
+    protected = P.protect(cells, k=scope.k, keys=[*by, DEPARTMENT], measures=list(_PERIODS),
+                          contributions=_contrib(piece, by), window=scope.window, neighbours=neighbours_of(piece))
+    months = dict(GRAINS)
+    ends = [min(pd.Timestamp(b) + pd.DateOffset(months=months[g] - (pd.Timestamp(b).month - 1) % months[g]),
+                scope.end) for g, b in zip(protected["grain"], protected["bucket"])]
+    protected.insert(2, "until", pd.to_datetime(pd.Series(ends, dtype="datetime64[ns]")))
+    protected.insert(3, "skill", protected["skill_id"].map(lambda i: None if i == ALL_SKILLS else labels.get(i)))
+    protected = protected.assign(_g=protected["grain"].map({g: i for i, (g, _) in enumerate(GRAINS)}),
+                                 _all=protected["skill_id"].ne(ALL_SKILLS))
+    protected = sort_departments(protected, ["_g", "_all", "skill", "bucket"])
+    return protected.drop(columns=["_g", "_all", "skill_id"]).reset_index(drop=True)
 
 
 def growth_table(piece: Piece, ctx: Context) -> pd.DataFrame:
@@ -432,6 +528,29 @@ def action_items_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
     protected = P.protect(cells, k=scope.k, keys=[DEPARTMENT], measures=list(_ITEMS),
                           contributions=_contrib(piece, []), window=scope.window, neighbours=neighbours_of(piece))
     return sort_departments(protected, [])
+
+
+def coach_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
+    """The protected per-coach table (figures as of a day): all coaches first, then each coach's team.
+
+    A team of fewer than k is "fewer than k"; hiding one team hides at least one more (complementary
+    suppression along the coaches, whose teams split everyone who has a coach).
+    """
+    cells = pd.concat([_all_coaches(piece, scope), levels(piece, _COACH, scope, departments=False)],
+                      ignore_index=True)
+    contrib = _contrib(piece, [COACH])
+    contrib = pd.concat([contrib, contrib.groupby([DEPARTMENT, "quarter"], as_index=False, dropna=False)["n"].sum()
+                         .assign(**{COACH: None})], ignore_index=True)
+    protected = P.protect(cells, k=scope.k, keys=[COACH, DEPARTMENT], measures=list(_COACH), partitions=[COACH],
+                          contributions=contrib, window=scope.window, scope=P.AS_OF)
+    protected = protected.assign(_o=protected[COACH].notna(), _c=protected[COACH].fillna(""))
+    return protected.sort_values(["_o", "_c"], kind="stable").drop(columns=["_o", "_c"]).reset_index(drop=True)
+
+
+def _all_coaches(piece: Piece, scope: ReportScope) -> pd.DataFrame:
+    """The row for everyone who has a coach: the teams (disjoint) added up."""
+    row = levels(Piece([COACH], piece.sums.assign(**{COACH: "all"})), _COACH, scope, departments=False)
+    return row.assign(**{COACH: None})
 
 
 def option_kinds_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:

@@ -29,6 +29,23 @@ def quarter_label(quarter: Any) -> str:
     return f"{day.year} Q{(day.month - 1) // 3 + 1}"
 
 
+def period_label(start: Any, until: Any) -> str:
+    """A run of whole quarters as people say it: ``"2025 Q3"``, ``"2025 H1"``, ``"2025"``, ``"2024 Q3–Q4"``.
+
+    ``until`` is the first day after the run.
+    """
+    first, last = pd.Timestamp(start), pd.Timestamp(until) - pd.Timedelta(days=1)
+    if first.year == last.year and first.month == 1 and last.month == 12:
+        return f"{first.year}"
+    if first.year == last.year and (first.month, last.month) in ((1, 6), (7, 12)):
+        return f"{first.year} H{1 if first.month == 1 else 2}"
+    if quarter_label(first) == quarter_label(last):
+        return quarter_label(first)
+    if first.year == last.year:
+        return f"{quarter_label(first)}–Q{(last.month - 1) // 3 + 1}"
+    return f"{quarter_label(first)}–{quarter_label(last)}"
+
+
 @dataclass(frozen=True)
 class ReportScope:
     """What one HR report covers, resolved from the notebook's parameters.
