@@ -253,7 +253,7 @@ def department_heatmap(ax: Axes, department_trends: pd.DataFrame, skill: str | N
             if hidden[r, c]:
                 ax.add_patch(_cell_patch(c, r))
             elif not np.isnan(grid[r, c]):
-                ax.text(c, r, f"{grid[r, c]:g}\nn={sizes[r, c]}", ha="center", va="center", fontsize=7.5,
+                ax.text(c, r, f"{grid[r, c]:.1f}".rstrip("0").rstrip(".") + f"\nn={sizes[r, c]}", ha="center", va="center", fontsize=7.5,
                         color="white" if grid[r, c] >= 6 else PALETTE["text"])
     ax.set_xticks(range(len(periods)), [period_label(a, b).replace(" ", "\n", 1) for a, b in periods], fontsize=7.5)
     ax.set_yticks(range(len(departments)), departments, fontsize=8.5)
@@ -691,15 +691,13 @@ def gaps_chart(ax: Axes, rating_gaps: pd.DataFrame) -> Axes:
     ax.axvline(0, color="#BBBBBB", linewidth=0.8)
     ax.xaxis.set_major_locator(FixedLocator([-1, -0.5, 0, 0.5, 1]))
     ax.xaxis.set_major_formatter(lambda v, _: f"{abs(v):.0%}")
-    ax.set_xlabel("Share of employees with both ratings (the rest agree with their coach)", color=PALETTE["muted"])
     hidden = int((~P.shown(org)).sum())
-    if hidden:
-        ax.annotate(f"{hidden} skills not shown (fewer employees than the minimum group size, or hidden to protect "
-                    "a smaller group).", xy=(0, 0), xycoords="axes fraction", xytext=(0, -52),
-                    textcoords="offset points", fontsize=8, color=PALETTE["muted"], style="italic")
+    note = f"\n{hidden} skills not shown (too few employees, or hidden to protect a smaller group)" if hidden else ""
+    ax.set_xlabel("Share of employees with both ratings (the rest agree with their coach)" + note,
+                  color=PALETTE["muted"])
     clean_axes(ax)
     ax.tick_params(axis="y", length=0)
-    ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2)
+    ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2 if hidden else -0.16), ncols=2)
     return ax
 
 

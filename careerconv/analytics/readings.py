@@ -174,9 +174,12 @@ def describe_rating_distribution(table: pd.DataFrame) -> str:
     top, low = ranked.iloc[0], ranked.iloc[-1]
     high_band = _visible(table, total=True)
     high_band = high_band[high_band["band"] == BANDS[-1][0]]
-    text = f"Current ratings are highest for {top['skill']} (median {_fmt(top['median'])})"
-    if len(ranked) > 1:
-        text += f" and lowest for {low['skill']} (median {_fmt(low['median'])})"
+    if len(ranked) > 1 and top["median"] == low["median"]:
+        text = f"The {len(ranked)} skills shown all have a median current rating of {_fmt(top['median'])}"
+    else:
+        text = f"Current ratings are highest for {top['skill']} (median {_fmt(top['median'])}, n={int(top[N])})"
+        if len(ranked) > 1:
+            text += f" and lowest for {low['skill']} (median {_fmt(low['median'])}, n={int(low[N])})"
     if len(high_band):
         share = float(high_band[N].sum()) / float(totals.set_index("skill").loc[high_band["skill"], N].sum())
         text += f"; {_pct(share)} of the ratings shown are {BANDS[-1][0]}"
