@@ -126,7 +126,12 @@ def figure_html(fig: Figure, alt: str) -> str:
     with matplotlib.rc_context(_PLAIN_TEXT):
         fig.savefig(buffer, format="png", bbox_inches="tight")
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f'<img class="hr-chart" src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" />'
+    # Drawn at its own size and scrolled sideways on a narrow screen rather than shrunk: at 400 px a
+    # shrunk chart's labels would be too small to read.
+    width = int.from_bytes(buffer.getvalue()[16:20], "big")  # the PNG's own width (its IHDR chunk)
+    return (f'<div class="hr-chart-frame" style="overflow-x:auto;max-width:100%">'
+            f'<img class="hr-chart" src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" '
+            f'style="width:100%;max-width:{width}px;min-width:{min(width, 720)}px" /></div>')
 
 
 @plain_text
