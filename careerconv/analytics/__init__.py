@@ -68,6 +68,17 @@ then follows the size of a part rather than of the data: the whole report
 on half a million employees and ten million ratings runs in about a minute
 and 3 GiB (``bench_hr.py --full``). Tables held in memory are one part.
 
+Small organisations
+-------------------
+Where most figures by quarter and skill would be hidden, the page groups the
+ratings by half-year or year, or over all skills (``rating_periods``,
+:func:`readable_grouping`), and says so. A report whose period is not the
+default two years also hides every figure that would differ by 1 to k-1
+people from the same figure in a report sharing one edge of its period
+(rule 2c of :mod:`careerconv.privacy`), so subtracting two runs a quarter
+apart isolates nobody. ``coach_follow_through`` shows each coach's team of at
+least k people.
+
 Modules
 -------
 ``constants``
