@@ -192,7 +192,8 @@ def describe_skill_growth(table: pd.DataFrame) -> str:
     data = data[data["skill"].isna()].sort_values("horizon_months")
     if data.empty:
         return _nothing(table, "growth per skill")
-    parts = [f"{r['mean_growth']:.1f} points after {int(r['horizon_months'])} months" for _, r in data.iterrows()]
+    parts = [f"{r['mean_growth']:.1f} points after {int(r['horizon_months'])} months (n={int(r[N]):,})"
+             for _, r in data.iterrows()]
     first = data.iloc[0]
     text = (f"On average ratings rose by {_join(parts)} ({_pct(first['share_improved'])} of the employees measured "
             f"at {int(first['horizon_months'])} months improved)")
@@ -244,7 +245,8 @@ def describe_rating_gaps(table: pd.DataFrame) -> str:
         return _nothing(table, "self versus coach ratings")
     row = overall.iloc[0]
     side = "above" if row["mean_gap"] >= 0 else "below"
-    text = (f"On average employees rate themselves {abs(row['mean_gap']):.1f} points {side} their coach; "
+    text = (f"On average the {int(row[N]):,} employees with both ratings rate themselves "
+            f"{abs(row['mean_gap']):.1f} points {side} their coach; "
             f"{_pct(row['share_self_higher'])} rate themselves higher, {_pct(row['share_self_lower'])} lower")
     per_skill = data[data["skill"].notna()].sort_values(["mean_gap", "skill"], ascending=[False, True])
     if len(per_skill) > 1:
