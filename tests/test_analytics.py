@@ -409,8 +409,8 @@ def test_two_periods_differing_by_a_quiet_quarter_cannot_both_be_shown(org):
     long = A.hr_aggregates(org, AS_OF, ("2024-07-01", None), k=K)
     short = A.hr_aggregates(org, AS_OF, ("2024-10-01", None), k=K)
     for name in A.TABLE_TITLES:
-        keys = [c for c in long[name].columns if c in ("quarter", "skill", "band", "horizon_months", "kind",
-                                                       "department")]
+        keys = [c for c in long[name].columns if c in ("quarter", "grain", "bucket", "skill", "band",
+                                                       "horizon_months", "kind", "coach_id", "department")]
         merged = long[name].merge(short[name], on=keys, how="inner", suffixes=("_l", "_s"))
         both = merged[(merged[f"{P.PRIVACY}_l"] == "") & (merged[f"{P.PRIVACY}_s"] == "")]
         differ = both[both[f"{P.COUNT}_l"] != both[f"{P.COUNT}_s"]]

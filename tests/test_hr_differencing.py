@@ -23,7 +23,7 @@ from careerconv.demo import write_demo_organisation
 K = 5
 AS_OF = "2026-10-01"  # the default period: 2024 Q4 to 2026 Q3
 # The columns that identify a figure in each table (besides the department).
-FIGURE_KEYS = ("quarter", "skill", "band", "horizon_months", "kind", "department")
+FIGURE_KEYS = ("quarter", "grain", "bucket", "skill", "band", "horizon_months", "kind", "coach_id", "department")
 
 
 @pytest.fixture(scope="module")
