@@ -11,19 +11,22 @@ value; where a row of the chart is hidden, its label says so ("fewer than 5",
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
+import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
+from matplotlib.text import Text
 from matplotlib.ticker import FixedLocator, PercentFormatter
 
 from . import privacy as P
-from .analytics import BANDS, DEPARTMENT, N, quarter_label
+from .analytics import BANDS, DEPARTMENT, N, Grouping, period_label
 from .plots import OKABE_ITO, PALETTE, RATING_CMAP, clean_axes
 
 __all__ = [
@@ -49,8 +52,39 @@ __all__ = [
 ]
 
 HIDDEN_COLOUR = "#D9D9D9"
+_ALL_SKILLS = "All skills"
+# The three parts of the targets due: (column, legend, colour).
+ATTAINMENT_PARTS = (("share_reached", "reached", "#009E73"), ("share_not_reached", "not reached", "#E69F00"),
+                    ("share_not_measured", "not measured", "#BDBDBD"))
+# One (colour, marker, line style) per trend line: no two share a hue family or a marker, so lines stay
+# apart in print, in grey and for colour-blind readers (Okabe-Ito hues; no second blue or orange).
+TREND_STYLES: tuple[tuple[str, str, object], ...] = (
+    ("#0072B2", "o", "-"), ("#E69F00", "s", "-"), ("#009E73", "^", "-"), ("#CC79A7", "D", "--"),
+    ("#000000", "v", "--"), ("#D55E00", "P", ":"))
 STATUS_ORDER = (("share_done", "Done", "#009E73"), ("share_in_progress", "In progress", "#56B4E9"),
                 ("share_open", "Open", "#E69F00"), ("share_dropped", "Dropped", "#9A9A9A"))
+
+
+# Text from the data (skill and department names) is drawn as typed: "$x$" is two dollar signs around an x,
+# never math-text, so no name can change what a chart says or make matplotlib's parser raise.
+_PLAIN_TEXT = {"text.parse_math": False, "text.usetex": False}
+
+
+def plain_text(draw: Callable) -> Callable:
+    """Run a chart helper with math-text off, so every label it draws is plain text."""
+
+    @functools.wraps(draw)
+    def wrapper(*args, **kwargs):
+        with matplotlib.rc_context(_PLAIN_TEXT):
+            return draw(*args, **kwargs)
+
+    return wrapper
+
+
+def _plain_figure(fig: Figure) -> None:
+    """Turn math-text off on every text of a figure (labels a helper did not draw included)."""
+    for text in fig.findobj(Text):
+        text.set_parse_math(False)
 
 
 def new_figure(width: float = 9.0, height: float = 4.5) -> tuple[Figure, Axes]:
@@ -88,11 +122,19 @@ def figure_html(fig: Figure, alt: str) -> str:
     if fig.axes and not any(ax.axison for ax in fig.axes):
         return ""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", bbox_inches="tight")
+    _plain_figure(fig)
+    with matplotlib.rc_context(_PLAIN_TEXT):
+        fig.savefig(buffer, format="png", bbox_inches="tight")
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f'<img class="hr-chart" src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" />'
+    # Drawn at its own size and scrolled sideways on a narrow screen rather than shrunk: at 400 px a
+    # shrunk chart's labels would be too small to read.
+    width = int.from_bytes(buffer.getvalue()[16:20], "big")  # the PNG's own width (its IHDR chunk)
+    return (f'<div class="hr-chart-frame" style="overflow-x:auto;max-width:100%">'
+            f'<img class="hr-chart" src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" '
+            f'style="width:100%;max-width:{width}px;min-width:{min(width, 720)}px" /></div>')
 
 
+@plain_text
 def no_data(ax: Axes, message: str) -> Axes:
     """Leave an empty chart with a message in the middle (nothing to show)."""
     ax.set_axis_off()
@@ -101,18 +143,30 @@ def no_data(ax: Axes, message: str) -> Axes:
     return ax
 
 
+@plain_text
 def skill_trend_lines(ax: Axes, trends: pd.DataFrame, *, top: int = 6, skills: Sequence[str] | None = None) -> Axes:
-    """Median rating per quarter, one line per skill (the most-rated skills).
+    """Median rating per quarter, one line per skill (the ``skill_trends`` table); see :func:`rating_lines`."""
+    return rating_lines(ax, _as_figures(trends), top=top, skills=skills)
+
+
+@plain_text
+def rating_lines(ax: Axes, figures: pd.DataFrame, *, top: int = 6, skills: Sequence[str] | None = None) -> Axes:
+    """Median rating per quarter, half-year or year, one line per skill (or one over all skills), with gaps.
+
+    A period whose figure is hidden (or in which nobody rated the skill) breaks the line: no line is drawn
+    across it, and a hidden period gets an open marker on the axis floor. Each line's legend entry says how
+    many employees its points describe (the smallest and largest).
 
     Parameters
     ----------
     ax
         Where to draw.
-    trends
-        The ``skill_trends`` table (organisation rows).
+    figures
+        Organisation rows of a :class:`careerconv.analytics.Grouping` (``bucket``, ``until``, ``skill``,
+        ``n_employees``, ``median``, ``privacy``; ``skill`` missing: all skills).
     top
         How many skills to draw when ``skills`` is not given: those rated by
-        the most employees over the period.
+        the most employees over the period (at most :data:`TREND_STYLES`).
     skills
         Skills to draw, by name.
 
@@ -120,64 +174,93 @@ def skill_trend_lines(ax: Axes, trends: pd.DataFrame, *, top: int = 6, skills: S
     -------
     matplotlib.axes.Axes
     """
-    data = trends[P.shown(trends) & trends[DEPARTMENT].isna()]
+    org = figures[figures[DEPARTMENT].isna()].assign(skill=lambda f: f["skill"].fillna(_ALL_SKILLS))
+    data = org[P.shown(org)]
     if data.empty:
-        return no_data(ax, "No quarter has enough employees to show a trend.")
+        return no_data(ax, "No period has enough employees to show a trend.")
     chosen = list(skills) if skills is not None else \
         list(data.groupby("skill")[N].sum().sort_values(ascending=False, kind="stable").index[:top])
-    quarters = sorted(trends["quarter"].dropna().unique())
-    position = {q: i for i, q in enumerate(quarters)}
+    chosen = chosen[:len(TREND_STYLES)]
+    periods = _every_period(org)
+    position = {start: i for i, (start, _) in enumerate(periods)}
     for i, skill in enumerate(chosen):
-        part = data[data["skill"] == skill].sort_values("quarter")
+        colour, marker, dashes = TREND_STYLES[i]
+        rows = org[org["skill"] == skill]
+        part = rows[P.shown(rows)]
         if part.empty:
             continue
-        ax.plot([position[q] for q in part["quarter"]], part["median"].to_numpy(dtype=float), marker="o",
-                markersize=4, linewidth=1.8, color=OKABE_ITO[i % len(OKABE_ITO)], label=skill)
-    _quarter_axis(ax, quarters)
+        medians = np.full(len(periods), np.nan)  # NaN breaks the line: no bridge over a hidden period
+        for start, value in zip(part["bucket"], part["median"].to_numpy(dtype=float)):
+            medians[position[pd.Timestamp(start)]] = value
+        counts = part[N].astype(int)
+        sizes = f"n {counts.min()}" if counts.min() == counts.max() else f"n {counts.min()}–{counts.max()}"
+        ax.plot(range(len(periods)), medians, marker=marker, markersize=5, linewidth=1.8, color=colour,
+                linestyle=dashes, label=f"{skill} ({sizes})")
+        gaps = [position[pd.Timestamp(q)] for q in rows.loc[~P.shown(rows), "bucket"]]
+        if gaps:
+            ax.plot(gaps, [1.15] * len(gaps), linestyle="none", marker=marker, markersize=5, markerfacecolor="white",
+                    markeredgecolor=colour, clip_on=False)
+    _period_axis(ax, periods)
     _rating_axis(ax, "y")
     ax.set_ylabel("Median rating", color=PALETTE["muted"])
+    if (~P.shown(org[org["skill"].isin(chosen)])).any():
+        ax.plot([], [], linestyle="none", marker="o", markerfacecolor="white", markeredgecolor=PALETTE["muted"],
+                label="hidden (small group): line broken")
     ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return ax
 
 
-def department_heatmap(ax: Axes, department_trends: pd.DataFrame, skill: str) -> Axes:
-    """Median rating of one skill per department and quarter; hidden cells are grey.
+def _as_figures(trends: pd.DataFrame) -> pd.DataFrame:
+    """A ``skill_trends`` / ``department_trends`` table in the columns of a Grouping's figures."""
+    frame = trends.rename(columns={"quarter": "bucket"})
+    return frame.assign(until=pd.to_datetime(frame["bucket"]) + pd.DateOffset(months=3))
+
+
+@plain_text
+def department_heatmap(ax: Axes, department_trends: pd.DataFrame, skill: str | None) -> Axes:
+    """Median rating of one skill (None: all skills) per department and period; hidden cells are grey.
 
     Parameters
     ----------
     ax
         Where to draw.
     department_trends
-        The ``department_trends`` table.
+        The ``department_trends`` table, or the department rows of a
+        :class:`careerconv.analytics.Grouping` (``bucket``, ``until``).
     skill
-        Which skill to show.
+        Which skill to show; None for the figures over all skills.
 
     Returns
     -------
     matplotlib.axes.Axes
     """
-    data = department_trends[department_trends["skill"] == skill]
+    figures = department_trends if "bucket" in department_trends.columns else _as_figures(department_trends)
+    data = figures[figures["skill"].isna()] if skill is None else figures[figures["skill"] == skill]
+    data = data[data[DEPARTMENT].notna()]
     if data.empty:
-        return no_data(ax, f"No department rated {skill} in this period.")
-    quarters = sorted(data["quarter"].unique())
+        return no_data(ax, f"No department rated {skill or 'any skill'} in this period.")
+    periods = _every_period(figures)
+    column = {start: i for i, (start, _) in enumerate(periods)}
     departments = sorted(data[DEPARTMENT].dropna().unique())
-    grid = np.full((len(departments), len(quarters)), np.nan)
+    grid = np.full((len(departments), len(periods)), np.nan)
+    sizes = np.zeros_like(grid, dtype=np.int64)
     hidden = np.zeros_like(grid, dtype=bool)
     for _, row in data.iterrows():
-        r, c = departments.index(row[DEPARTMENT]), quarters.index(row["quarter"])
+        r, c = departments.index(row[DEPARTMENT]), column[pd.Timestamp(row["bucket"])]
         if row[P.PRIVACY] == "":
             grid[r, c] = float(row["median"])
+            sizes[r, c] = int(row[N])
         else:
             hidden[r, c] = True
     ax.imshow(np.where(hidden, np.nan, grid), cmap=RATING_CMAP, vmin=1, vmax=10, aspect="auto")
     for r in range(len(departments)):
-        for c in range(len(quarters)):
+        for c in range(len(periods)):
             if hidden[r, c]:
                 ax.add_patch(_cell_patch(c, r))
             elif not np.isnan(grid[r, c]):
-                ax.text(c, r, f"{grid[r, c]:g}", ha="center", va="center", fontsize=7.5,
+                ax.text(c, r, f"{grid[r, c]:.1f}".rstrip("0").rstrip(".") + f"\nn={sizes[r, c]}", ha="center", va="center", fontsize=7.5,
                         color="white" if grid[r, c] >= 6 else PALETTE["text"])
-    ax.set_xticks(range(len(quarters)), [quarter_label(q).replace(" ", "\n") for q in quarters], fontsize=7.5)
+    ax.set_xticks(range(len(periods)), [period_label(a, b).replace(" ", "\n", 1) for a, b in periods], fontsize=7.5)
     ax.set_yticks(range(len(departments)), departments, fontsize=8.5)
     ax.tick_params(length=0, colors=PALETTE["muted"])
     for side in ax.spines.values():
@@ -192,6 +275,7 @@ def _cell_patch(x: float, y: float) -> Rectangle:
     return Rectangle((x - 0.5, y - 0.5), 1, 1, facecolor=HIDDEN_COLOUR, edgecolor="white", linewidth=1)
 
 
+@plain_text
 def band_bars(ax: Axes, distribution: pd.DataFrame, *, top: int = 12) -> Axes:
     """Stacked bars: the share of employees per rating band, per skill (organisation rows).
 
@@ -221,7 +305,7 @@ def band_bars(ax: Axes, distribution: pd.DataFrame, *, top: int = 12) -> Axes:
     if (rest > 1e-9).any():
         ax.barh(y, rest, left=left, height=0.62, color=HIDDEN_COLOUR, edgecolor="white", linewidth=0.6,
                 label="not shown")
-    ax.set_yticks(y, skills)
+    ax.set_yticks(y, [f"{skill} (n={int(n):,})" for skill, n in zip(skills, totals[N])])
     ax.set_ylim(len(skills) - 0.5, -0.5)
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(PercentFormatter(xmax=1))
@@ -233,6 +317,7 @@ def band_bars(ax: Axes, distribution: pd.DataFrame, *, top: int = 12) -> Axes:
     return ax
 
 
+@plain_text
 def value_bars(ax: Axes, frame: pd.DataFrame, label: str, value: str, *, xlabel: str, percent: bool = False,
                signed: bool = False, top: int | None = 12, sort: bool = True, reference: float | None = None,
                reference_label: str | None = None, show_hidden: bool = False) -> Axes:
@@ -292,6 +377,8 @@ def value_bars(ax: Axes, frame: pd.DataFrame, label: str, value: str, *, xlabel:
     for yi, (_, row) in zip(y, data.iterrows()):
         if row["_shown"]:
             text = f"{row['_v']:.0%}" if percent else (f"{row['_v']:+.1f}" if signed else f"{row['_v']:,.1f}".rstrip("0").rstrip("."))
+            if value != N and N in data.columns:
+                text += f"  (n={int(row[N]):,})"
             offset = span * 0.02 * (1 if row["_v"] >= 0 else -1)
             ax.text(row["_v"] + offset, yi, text, va="center", ha="left" if row["_v"] >= 0 else "right",
                     fontsize=8, color=PALETTE["text"])
@@ -333,6 +420,7 @@ def value_bars(ax: Axes, frame: pd.DataFrame, label: str, value: str, *, xlabel:
     return ax
 
 
+@plain_text
 def department_share_bars(ax: Axes, frame: pd.DataFrame, columns: Sequence[tuple[str, str]], *,
                           total_label: str = "All departments") -> Axes:
     """Grouped horizontal bars of shares per department (the all-departments row first).
@@ -354,7 +442,7 @@ def department_share_bars(ax: Axes, frame: pd.DataFrame, columns: Sequence[tuple
     """
     if frame.empty:
         return no_data(ax, "Nothing to show.")
-    labels = [total_label if pd.isna(d) else str(d) for d in frame[DEPARTMENT]]
+    labels = _group_labels(frame, DEPARTMENT, total_label)
     shown = P.shown(frame).to_numpy()
     y = np.arange(len(frame))
     height = 0.8 / len(columns)
@@ -380,6 +468,7 @@ def department_share_bars(ax: Axes, frame: pd.DataFrame, columns: Sequence[tuple
     return ax
 
 
+@plain_text
 def status_bars(ax: Axes, action_items: pd.DataFrame, *, total_label: str = "All departments") -> Axes:
     """Stacked bars of action-item status shares per department.
 
@@ -389,7 +478,7 @@ def status_bars(ax: Axes, action_items: pd.DataFrame, *, total_label: str = "All
     """
     if action_items.empty:
         return no_data(ax, "No action items were agreed in this period.")
-    labels = [total_label if pd.isna(d) else str(d) for d in action_items[DEPARTMENT]]
+    labels = _group_labels(action_items, DEPARTMENT, total_label)
     shown = P.shown(action_items).to_numpy()
     y = np.arange(len(action_items))
     left = np.zeros(len(action_items))
@@ -415,11 +504,40 @@ def status_bars(ax: Axes, action_items: pd.DataFrame, *, total_label: str = "All
     return ax
 
 
-def _quarter_axis(ax: Axes, quarters: Sequence) -> None:
-    step = max(1, int(np.ceil(len(quarters) / 10)))
-    ticks = list(range(0, len(quarters), step))
-    ax.set_xticks(ticks, [quarter_label(quarters[i]) for i in ticks], fontsize=8)
-    ax.set_xlim(-0.4, len(quarters) - 0.6)
+def _group_labels(frame: pd.DataFrame, column: str, total_label: str) -> list[str]:
+    """Row labels that say how many people each row describes: ``"Sales (n=16)"``; hidden rows just the name."""
+    labels = []
+    for name, n, ok in zip(frame[column], frame[N], P.shown(frame)):
+        text = total_label if pd.isna(name) else str(name)
+        labels.append(f"{text} (n={int(n):,})" if ok else text)
+    return labels
+
+
+def _every_period(figures: pd.DataFrame) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """Every period (start, first day after) from the first to the last of a grouping, none skipped.
+
+    A quiet period keeps its place on the axis; periods run back to back from the first start.
+    """
+    if figures.empty:
+        return []
+    spans = figures.loc[:, ["bucket", "until"]].drop_duplicates().sort_values("bucket")
+    starts, ends = pd.to_datetime(spans["bucket"]).tolist(), pd.to_datetime(spans["until"]).tolist()
+    months = max(1, round((ends[-1] - starts[-1]).days / 30.4)) if len(starts) == 1 else \
+        min(round((b - a).days / 30.4) for a, b in zip(starts, ends))
+    known = dict(zip(starts, ends))
+    periods, day = [], starts[0]
+    while day <= starts[-1]:
+        until = known.get(day, day + pd.DateOffset(months=months))
+        periods.append((day, until))
+        day = until
+    return periods
+
+
+def _period_axis(ax: Axes, periods: Sequence[tuple[pd.Timestamp, pd.Timestamp]]) -> None:
+    step = max(1, int(np.ceil(len(periods) / 10)))
+    ticks = list(range(0, len(periods), step))
+    ax.set_xticks(ticks, [period_label(*periods[i]) for i in ticks], fontsize=8)
+    ax.set_xlim(-0.4, len(periods) - 0.6)
 
 
 def _rating_axis(ax: Axes, axis: str) -> None:
@@ -433,33 +551,55 @@ def _rating_axis(ax: Axes, axis: str) -> None:
 # --------------------------------------------------------------------------- one chart per table
 
 
-def trends_chart(ax: Axes, skill_trends: pd.DataFrame, top: int = 6) -> Axes:
-    """The ``skill_trends`` chart: median rating per quarter of the most-rated skills."""
-    ax = skill_trend_lines(ax, skill_trends, top=top)
+@plain_text
+def trends_chart(ax: Axes, grouping: "Grouping | pd.DataFrame", top: int = 6) -> Axes:
+    """The trends chart: median self rating per period of the most-rated skills (or over all skills).
+
+    ``grouping`` is :func:`careerconv.analytics.readable_grouping` of the organisation rows (or the
+    ``skill_trends`` table: quarters by skill).
+    """
+    figures = grouping.figures if isinstance(grouping, Grouping) else _as_figures(grouping)
+    grain = grouping.grain if isinstance(grouping, Grouping) else "quarter"
+    per_skill = grouping.per_skill if isinstance(grouping, Grouping) else True
+    ax = rating_lines(ax, figures, top=top)
     if ax.axison:
-        ax.set_title(f"Median self rating per quarter, {top} most-rated skills", loc="left", fontsize=10,
-                     color=PALETTE["text"])
+        what = f"{top} most-rated skills" if per_skill else "all skills (each employee once)"
+        ax.set_title(f"Median self rating per {grain}, {what}", loc="left", fontsize=10, color=PALETTE["text"])
     return ax
 
 
-def department_chart(ax: Axes, department_trends: pd.DataFrame) -> Axes:
-    """The ``department_trends`` chart: a department x quarter heat map of the most-rated skill."""
+@plain_text
+def department_chart(ax: Axes, grouping: "Grouping | pd.DataFrame") -> Axes:
+    """The department chart: a department x period heat map of the most-rated skill, or of all skills.
+
+    ``grouping`` is :func:`careerconv.analytics.readable_grouping` of the department rows (or the
+    ``department_trends`` table: quarters by skill).
+    """
     from .analytics import top_skills
 
-    skills = top_skills(department_trends, 1)
-    if not skills:
-        return no_data(ax, "No department has enough employees rating a skill in a quarter to show.")
-    ax = department_heatmap(ax, department_trends, skills[0])
-    ax.set_title(f"Median {skills[0]} rating by department and quarter", loc="left", fontsize=10,
-                 color=PALETTE["text"])
+    figures = grouping.figures if isinstance(grouping, Grouping) else _as_figures(grouping)
+    per_skill = grouping.per_skill if isinstance(grouping, Grouping) else True
+    grain = grouping.grain if isinstance(grouping, Grouping) else "quarter"
+    skill = None
+    if per_skill:
+        skills = top_skills(figures, 1)
+        if not skills:
+            return no_data(ax, "No department has enough employees rating a skill in a period to show.")
+        skill = skills[0]
+    ax = department_heatmap(ax, figures, skill)
+    if ax.axison:
+        ax.set_title(f"Median {skill + ' rating' if skill else 'rating over all skills'} by department and {grain}",
+                     loc="left", fontsize=10, color=PALETTE["text"])
     return ax
 
 
+@plain_text
 def distribution_chart(ax: Axes, rating_distribution: pd.DataFrame) -> Axes:
     """The ``rating_distribution`` chart: rating bands per skill."""
     return band_bars(ax, rating_distribution)
 
 
+@plain_text
 def growth_chart(ax: Axes, skill_growth: pd.DataFrame, horizon: int = 12) -> Axes:
     """The ``skill_growth`` chart: mean change per skill after ``horizon`` months."""
     org = skill_growth[skill_growth[DEPARTMENT].isna() & (skill_growth["horizon_months"] == horizon)]
@@ -472,16 +612,49 @@ def growth_chart(ax: Axes, skill_growth: pd.DataFrame, horizon: int = 12) -> Axe
                       "(points)", signed=True, reference=reference, reference_label="all skills")
 
 
+@plain_text
 def attainment_chart(ax: Axes, target_attainment: pd.DataFrame) -> Axes:
-    """The ``target_attainment`` chart: share of measured targets reached, per horizon."""
-    org = target_attainment[target_attainment[DEPARTMENT].isna()]
+    """The ``target_attainment`` chart: of the targets due at each horizon, reached / not reached / not measured.
+
+    One stacked bar per horizon (organisation row), the three parts adding up to every target due, so a
+    target nobody measured is never dropped from the picture; each bar's label gives the employees and
+    targets it describes, and a hidden horizon says why in place of its bar.
+    """
+    org = target_attainment[target_attainment[DEPARTMENT].isna()].sort_values("horizon_months")
     if org.empty:
         return no_data(ax, "No target has reached its date yet.")
-    org = org.assign(horizon=org["horizon_months"].map(lambda h: f"{int(h)}-month targets"))
-    return value_bars(ax, org, "horizon", "attainment_rate", xlabel="Share of measured targets reached",
-                      percent=True, sort=False, top=None, show_hidden=True)
+    shown = P.shown(org).to_numpy()
+    y = np.arange(len(org))
+    left = np.zeros(len(org))
+    for column, legend, colour in ATTAINMENT_PARTS:
+        values = np.where(shown, pd.to_numeric(org[column], errors="coerce").fillna(0).to_numpy(dtype=float), 0)
+        ax.barh(y, values, left=left, height=0.62, color=colour, edgecolor="white", linewidth=0.6, label=legend,
+                hatch="///" if column == "share_not_measured" else None)
+        for yi, v, l0 in zip(y, values, left):
+            if v >= 0.06:
+                ax.text(l0 + v / 2, yi, f"{v:.0%}", ha="center", va="center", fontsize=8,
+                        color="white" if colour != ATTAINMENT_PARTS[-1][2] else PALETTE["text"])
+        left += values
+    labels = []
+    for (_, row), ok in zip(org.iterrows(), shown):
+        name = f"{int(row['horizon_months'])}-month targets"
+        labels.append(f"{name}\n{int(row['targets_due']):,} due, n={int(row[N]):,}" if ok else name)
+    for yi, ok, text in zip(y, shown, org[P.PRIVACY]):
+        if not ok:
+            ax.text(0.005, yi, text, va="center", fontsize=8, color=PALETTE["muted"], style="italic")
+    ax.set_yticks(y, labels)
+    ax.set_ylim(len(org) - 0.5, -0.5)
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(PercentFormatter(xmax=1))
+    ax.set_xlabel("Share of the targets due (n = employees with targets due)", color=PALETTE["muted"])
+    clean_axes(ax)
+    ax.tick_params(axis="y", length=0)
+    ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22),
+              ncols=len(ATTAINMENT_PARTS))
+    return ax
 
 
+@plain_text
 def most_wanted_chart(ax: Axes, most_wanted_skills: pd.DataFrame) -> Axes:
     """The ``most_wanted_skills`` chart: employees working on each skill."""
     org = most_wanted_skills[most_wanted_skills[DEPARTMENT].isna()]
@@ -490,18 +663,50 @@ def most_wanted_chart(ax: Axes, most_wanted_skills: pd.DataFrame) -> Axes:
     return value_bars(ax, org, "skill", N, xlabel="Employees who chose to work on the skill")
 
 
+@plain_text
 def gaps_chart(ax: Axes, rating_gaps: pd.DataFrame) -> Axes:
-    """The ``rating_gaps`` chart: mean self-minus-coach gap per skill."""
+    """The ``rating_gaps`` chart: self versus coach rating by skill, all skills first.
+
+    A diverging bar per skill: to the left the share of employees who rate themselves *below* their
+    coach, to the right the share who rate themselves *above*; the rest agree. Each row is labelled with
+    its employees and the mean gap (self minus coach). Skills too small to show are counted in a note.
+    """
     org = rating_gaps[rating_gaps[DEPARTMENT].isna()]
-    per_skill = org[org["skill"].notna()]
-    overall = org[org["skill"].isna() & P.shown(org)]
-    if per_skill.empty:
+    if org.empty:
         return no_data(ax, "No skill has both a self and a coach rating in this period.")
-    reference = float(overall["mean_gap"].iloc[0]) if len(overall) else None
-    return value_bars(ax, per_skill, "skill", "mean_gap", xlabel="Self rating minus coach rating (points)",
-                      signed=True, reference=reference, reference_label="all skills")
+    rows = org[P.shown(org)].assign(_all=lambda f: f["skill"].isna())
+    if rows.empty:
+        return no_data(ax, f"All {len(org)} groups are too small to show (or hidden to protect a smaller one).")
+    rows = rows.sort_values(["_all", "mean_gap", "skill"], ascending=[False, False, True], kind="stable")
+    y = np.arange(len(rows))
+    lower = pd.to_numeric(rows["share_self_lower"], errors="coerce").fillna(0).to_numpy(dtype=float)
+    higher = pd.to_numeric(rows["share_self_higher"], errors="coerce").fillna(0).to_numpy(dtype=float)
+    ax.barh(y, -lower, height=0.62, color=OKABE_ITO[0], label="rate themselves lower than their coach")
+    ax.barh(y, higher, height=0.62, color=OKABE_ITO[1], label="rate themselves higher than their coach")
+    for yi, lo, hi in zip(y, lower, higher):
+        if lo > 0:
+            ax.text(-lo - 0.01, yi, f"{lo:.0%}", va="center", ha="right", fontsize=8, color=PALETTE["text"])
+        if hi > 0:
+            ax.text(hi + 0.01, yi, f"{hi:.0%}", va="center", ha="left", fontsize=8, color=PALETTE["text"])
+    labels = [f"{'All skills' if pd.isna(skill) else skill} (n={int(n):,}, mean {gap:+.1f})"
+              for skill, n, gap in zip(rows["skill"], rows[N], rows["mean_gap"].astype(float))]
+    ax.set_yticks(y, labels)
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+    ax.set_xlim(-1.15, 1.15)
+    ax.axvline(0, color="#BBBBBB", linewidth=0.8)
+    ax.xaxis.set_major_locator(FixedLocator([-1, -0.5, 0, 0.5, 1]))
+    ax.xaxis.set_major_formatter(lambda v, _: f"{abs(v):.0%}")
+    hidden = int((~P.shown(org)).sum())
+    note = f"\n{hidden} skills not shown (too few employees, or hidden to protect a smaller group)" if hidden else ""
+    ax.set_xlabel("Share of employees with both ratings (the rest agree with their coach)" + note,
+                  color=PALETTE["muted"])
+    clean_axes(ax)
+    ax.tick_params(axis="y", length=0)
+    ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2 if hidden else -0.16), ncols=2)
+    return ax
 
 
+@plain_text
 def cadence_chart(ax: Axes, cadence_compliance: pd.DataFrame, total_label: str = "All departments") -> Axes:
     """The ``cadence_compliance`` chart: share overdue for a conversation and for a follow-up."""
     return department_share_bars(ax, cadence_compliance, [
@@ -509,15 +714,27 @@ def cadence_chart(ax: Axes, cadence_compliance: pd.DataFrame, total_label: str =
         ("share_checkin_overdue", "overdue for a follow-up check-in")], total_label=total_label)
 
 
+@plain_text
 def action_items_chart(ax: Axes, action_items: pd.DataFrame, total_label: str = "All departments") -> Axes:
     """The ``action_items`` chart: status of the action items per department."""
     return status_bars(ax, action_items, total_label=total_label)
 
 
-def option_kinds_chart(ax: Axes, option_kinds: pd.DataFrame, horizon: int = 12) -> Axes:
-    """The ``option_kinds`` chart: mean rating gain per kind of chosen option after ``horizon`` months."""
-    at = option_kinds[option_kinds["horizon_months"] == horizon]
-    if at.empty:
-        return no_data(ax, f"No plan was measured {horizon} months after its conversation yet.")
-    return value_bars(ax, at, "kind", "mean_gain", xlabel=f"Mean gain in rating after {horizon} months (points)",
-                      signed=True, top=None)
+@plain_text
+def option_kinds_chart(ax: Axes, option_kinds: pd.DataFrame) -> Axes:
+    """The ``option_kinds`` chart: mean rating gain per kind of chosen option, at every horizon of the table.
+
+    Rows run horizon by horizon (6 months, then 12), the kinds of each horizon from the largest gain down,
+    each bar labelled with its gain and the employees it describes; kinds too small to show keep a row
+    saying so, so every kind is compared at every horizon the minimum group size allows.
+    """
+    if option_kinds.empty:
+        return no_data(ax, "No plan was measured 6 or 12 months after its conversation yet.")
+    rows = option_kinds[option_kinds[DEPARTMENT].isna()].assign(
+        _shown=lambda f: P.shown(f), _gain=lambda f: pd.to_numeric(f["mean_gain"], errors="coerce"))
+    rows = rows.sort_values(["horizon_months", "_shown", "_gain", "kind"], ascending=[True, False, False, True],
+                            kind="stable")
+    rows = rows.assign(label=[f"{int(h)} months: {kind}" for h, kind in zip(rows["horizon_months"], rows["kind"])])
+    return value_bars(ax, rows.drop(columns=["_shown", "_gain"]), "label", "mean_gain",
+                      xlabel="Mean gain in rating since the conversation (points)", signed=True, top=None,
+                      sort=False, show_hidden=True)

@@ -32,6 +32,22 @@ The rules, in the order :func:`protect` applies them
       to the same figure, in every quarter up to the end of the period, and
       in total for figures about everyone (head counts) and as-of figures.
 
+   c. *neighbouring periods*: where the caller passes them, the counts of the
+      same figure in other reports whose period shares one edge with this
+      one's (``neighbours``: the same end and another start, or the same
+      start and another end). A figure is shown only if each of those counts
+      equals its own or differs from it by at least ``k``. Rule (a) bounds
+      who *adds data* in an edge quarter, but a person can join or leave a
+      group without adding data there (a target falls due, someone who rated
+      in the edge quarter also rated earlier): subtracting the figure of a
+      period one quarter longer would then isolate them. Rule (c) checks the
+      subtraction itself. Of two such reports one must hide the figure;
+      :meth:`careerconv.analytics.scope.ReportScope.neighbours` makes it the
+      one that is not the default two-year period, so the page people read
+      stays readable and any report run with another period start or end
+      hides what would isolate fewer than ``k`` people
+      (tests/test_hr_differencing.py runs that attack).
+
    Why this is enough: two reports differ in time only by a run of whole
    quarters at the start and/or the end of one of them, and in departments
    only by whole departments. By (a) each such run brings in nobody or at
@@ -45,9 +61,11 @@ The rules, in the order :func:`protect` applies them
    (it leaves no department out); filtered reports pay for their flexibility
    with more hidden figures, and any report pays for the edges of its period
    (HR analytics therefore defaults to the last two years rather than the thin
-   start of the history). Known limit: the roster is taken as it is today, so
+   start of the history). Known limits: the roster is taken as it is today, so
    two reports run before and after people join or leave can differ by those
-   people.
+   people; and rule (c) compares reports that share one edge of their period,
+   so two default reports a quarter apart (both edges moved) are not compared
+   with each other, only through the non-default reports between them.
 
 3. **Complementary suppression.** A hidden group must not be recoverable as
    "parent total minus the shown siblings". For every *line* of a partition
@@ -91,6 +109,7 @@ __all__ = [
     "protect",
     "shown",
     "display_count",
+    "hide_together",
 ]
 
 DEFAULT_K = 5
@@ -167,6 +186,7 @@ def protect(
     scope: str = PERIOD,
     level: str = "department",
     count: str = COUNT,
+    neighbours: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Apply every privacy rule (see the module docstring) to one aggregate table.
 
@@ -207,6 +227,14 @@ def protect(
         the report).
     count
         The column of distinct employees.
+    neighbours
+        Rule 2c: the distinct employees of each figure, per department, in
+        the reports of the same departments whose period shares one edge
+        with this one's: the ``keys`` columns except ``level``, plus
+        ``department``, ``edge`` (``"start"``: the period from ``quarter`` to
+        this end; ``"end"``: from this start up to ``quarter``, exclusive),
+        ``quarter`` and ``n``. A missing row means nobody (n = 0). Needs
+        ``window``.
 
     Returns
     -------
@@ -232,8 +260,6 @@ def protect(
         raise ValueError(f"partition column(s) {', '.join(unknown)} must be among the keys")
     if scope not in _SCOPES:
         raise ValueError(f"scope must be one of {', '.join(_SCOPES)}, got {scope!r}")
-    if contributions is not None and window is None:
-        raise ValueError("contributions need the report's window")
 
     out = cells.copy().reset_index(drop=True)
     n = pd.to_numeric(out[count], errors="coerce").fillna(0).to_numpy(dtype=np.int64)
@@ -241,8 +267,12 @@ def protect(
         raise ValueError(f"column {count!r} holds a negative number of employees")
     small = n < k
     hidden = small.copy()
+    if (contributions is not None or neighbours is not None) and window is None:
+        raise ValueError("contributions and neighbours need the report's window")
     if contributions is not None and len(out):
         hidden |= ~_differencing_safe(out, contributions, k=k, keys=keys, window=window, scope=scope, level=level)
+    if neighbours is not None and len(out):
+        hidden |= ~_neighbours_safe(out, n, neighbours, k=k, keys=keys, window=window, level=level)
     hidden = _complementary(out, n, hidden, k=k, keys=keys, partitions=partitions)
 
     label = np.where(hidden, np.where(small, fewer_than(k), HIDDEN), "")
@@ -268,6 +298,59 @@ def protect(
 def shown(frame: pd.DataFrame) -> pd.Series:
     """Boolean mask of the rows :func:`protect` left visible."""
     return frame[PRIVACY].eq("")
+
+
+def hide_together(frames: Sequence[pd.DataFrame], keys: Sequence[str], measures: Sequence[Sequence[str]],
+                  count: str = COUNT) -> list[pd.DataFrame]:
+    """Protected tables about the same groups, each hiding every group any of them hides.
+
+    Two tables that count the same people per group (everyone on the roster per department, say) must
+    not disagree on what they show: one showing a department's 7 people while the other hides them as
+    "not shown" tells the reader the rule is arbitrary, and the shown count undoes the other table's
+    reason for hiding it. A group hidden in one table is hidden in all, with the label of the strictest
+    reason ("fewer than k" before "not shown"). Complementary suppression still holds afterwards: the
+    hidden groups are the union of groups that each table already hid in valid sets.
+
+    Parameters
+    ----------
+    frames
+        Tables returned by :func:`protect`, each with the ``keys`` columns.
+    keys
+        Columns identifying a group in every table.
+    measures
+        Per table, the columns to blank on a newly hidden row.
+    count
+        The column of distinct employees.
+
+    Returns
+    -------
+    list of pandas.DataFrame
+        New frames, in the order given.
+    """
+    if len(measures) != len(frames):
+        raise ValueError("give one list of measures per table")
+
+    def labels(frame: pd.DataFrame) -> dict[tuple, str]:
+        return {key: label for key, label in zip(_row_keys(frame, list(keys)), frame[PRIVACY]) if label}
+
+    hidden: dict[tuple, str] = {}
+    for frame in frames:
+        for key, label in labels(frame).items():
+            if hidden.get(key, "").startswith("fewer than"):
+                continue
+            hidden[key] = label
+    out = []
+    for frame, columns in zip(frames, measures):
+        frame = frame.copy()
+        for i, key in enumerate(_row_keys(frame, list(keys))):
+            if key in hidden and frame.at[frame.index[i], PRIVACY] != hidden[key]:
+                index = frame.index[i]
+                frame.at[index, PRIVACY] = hidden[key]
+                frame.at[index, count] = pd.NA
+                for column in columns:
+                    frame.at[index, column] = pd.NA if frame[column].dtype.kind not in "fc" else np.nan
+        out.append(frame)
+    return out
 
 
 def display_count(frame: pd.DataFrame, count: str = COUNT) -> pd.Series:
@@ -333,6 +416,40 @@ def _differencing_safe(cells: pd.DataFrame, contributions: pd.DataFrame, *, k: i
             ok[i] = by_org.get((key,), True) and key not in bad_outside
         else:
             ok[i] = by_dept.get((key, dept), True)
+    return ok
+
+
+def _neighbours_safe(cells: pd.DataFrame, n: np.ndarray, neighbours: pd.DataFrame, *, k: int, keys: list[str],
+                     window: Window, level: str) -> np.ndarray:
+    """Per row, whether rule 2c allows showing it: no neighbouring report differs by 1 to k-1 people."""
+    other = [c for c in keys if c != level]
+    need = list(dict.fromkeys([*other, "department", "edge", "quarter", "n"]))
+    missing = [c for c in need if c not in neighbours.columns]
+    if missing:
+        raise ValueError(f"neighbours are missing column(s): {', '.join(missing)}")
+    unknown = set(neighbours["edge"].dropna()) - {"start", "end"}
+    if unknown:
+        raise ValueError(f"neighbours' edge must be 'start' or 'end', got {sorted(map(str, unknown))}")
+    near = neighbours.loc[:, need].copy()
+    near["n"] = pd.to_numeric(near["n"], errors="coerce").fillna(0).astype(np.int64)
+    if window.departments is not None:
+        near = near[near["department"].isin(list(window.departments))]
+    near = near[near["n"] > 0]
+    cell_keys = _row_keys(cells, other)
+    near_keys = _row_keys(near, other)
+    by_dept: dict[tuple, list[int]] = {}
+    by_org: dict[tuple, dict[tuple, int]] = {}
+    for key, dept, edge, quarter, count in zip(near_keys, near["department"].astype(object), near["edge"],
+                                               pd.to_datetime(near["quarter"]), near["n"]):
+        by_dept.setdefault((key, dept), []).append(int(count))
+        cuts = by_org.setdefault(key, {})
+        cuts[(edge, quarter)] = cuts.get((edge, quarter), 0) + int(count)
+    departments = cells[level].astype(object) if level in cells.columns else pd.Series([None] * len(cells))
+    ok = np.ones(len(cells), dtype=bool)
+    for i, (key, dept) in enumerate(zip(cell_keys, departments)):
+        total = dept is None or (not isinstance(dept, str) and pd.isna(dept))
+        counts = list(by_org.get(key, {}).values()) if total else by_dept.get((key, dept), [])
+        ok[i] = all(n[i] - c == 0 or abs(n[i] - c) >= k for c in counts)
     return ok
 
 

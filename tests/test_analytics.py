@@ -242,8 +242,14 @@ def test_skill_trends_by_department_with_complementary_suppression(hr):
     assert (beta_q1[P.COUNT], beta_q1["median"], beta_q1["mean"]) == (3, 5.0, pytest.approx(16 / 3))
 
 
-def test_rating_distribution_uses_each_persons_latest_rating(hr):
-    dist = hr["rating_distribution"]
+def test_rating_distribution_uses_each_persons_latest_rating(org, hr):
+    # The whole report hides the SQL total: the history starts in 2024 Q3, so the report of the quarter
+    # before (also a default one) counts 7 people, and the two would differ by 2 < k (rule 2c).
+    assert _row(hr["rating_distribution"], skill="SQL", department=None, band=None)[P.PRIVACY] == P.HIDDEN
+    # The rating step on its own (rules 1, 2a and 3) shows what each person's latest rating gives.
+    scope = A.resolve_scope(org["roster"], AS_OF, k=K, first_date="2024-07-15")
+    dist = A.skill_rating_tables(org["skill_ratings"], org["roster"], scope,
+                                 conversations=org["conversations"]).tables["rating_distribution"]
     total = _row(dist, skill="SQL", department=None, band=None)
     assert (total[P.COUNT], total["median"], total["mean"]) == (9, 6.0, pytest.approx(57 / 9))
     mid = _row(dist, skill="SQL", department=None, band="4–6")
@@ -291,6 +297,9 @@ def test_target_attainment_uses_the_progress_rules(hr):
     org = _row(att, horizon_months=6, department=None)
     assert (org[P.COUNT], org["targets_due"], org["targets_measured"], org["targets_attained"]) == (7, 7, 7, 4)
     assert org["attainment_rate"] == pytest.approx(4 / 7)
+    # Against the targets due: 4 reached, 3 measured but missed, none left unmeasured.
+    assert (org["share_reached"], org["share_not_reached"], org["share_not_measured"]) == pytest.approx(
+        (4 / 7, 3 / 7, 0.0))
     assert _row(att, horizon_months=6, department="Alpha")["attainment_rate"] == 0.75
     assert _row(att, horizon_months=6, department="Beta")["attainment_rate"] == pytest.approx(1 / 3)
     assert 12 not in set(att["horizon_months"])  # no 12-month date has passed
@@ -400,8 +409,8 @@ def test_two_periods_differing_by_a_quiet_quarter_cannot_both_be_shown(org):
     long = A.hr_aggregates(org, AS_OF, ("2024-07-01", None), k=K)
     short = A.hr_aggregates(org, AS_OF, ("2024-10-01", None), k=K)
     for name in A.TABLE_TITLES:
-        keys = [c for c in long[name].columns if c in ("quarter", "skill", "band", "horizon_months", "kind",
-                                                       "department")]
+        keys = [c for c in long[name].columns if c in ("quarter", "grain", "bucket", "skill", "band",
+                                                       "horizon_months", "kind", "coach_id", "department")]
         merged = long[name].merge(short[name], on=keys, how="inner", suffixes=("_l", "_s"))
         both = merged[(merged[f"{P.PRIVACY}_l"] == "") & (merged[f"{P.PRIVACY}_s"] == "")]
         differ = both[both[f"{P.COUNT}_l"] != both[f"{P.COUNT}_s"]]
@@ -460,7 +469,7 @@ def test_readings_are_built_from_the_numbers(hr):
     assert A.describe("skill_trends", hr["skill_trends"]) == (
         "The median rating rose for 1 of 1 skills between 2024 Q3 and 2025 Q2, most for SQL (from 5 to 6).")
     assert "0.6 points after 6 months" in A.describe("skill_growth", hr["skill_growth"])
-    assert "57% of 6-month targets" in A.describe("target_attainment", hr["target_attainment"])
+    assert "57% of the 7 6-month targets due were reached, 43% were not and 0% were not measured" in A.describe("target_attainment", hr["target_attainment"])
     assert A.describe("cadence_compliance", hr["cadence_compliance"]).startswith(
         "47% of employees are overdue for a career conversation or a follow-up (33% for a conversation, 13% for "
         "a follow-up; 33% never had one)")

@@ -68,6 +68,17 @@ then follows the size of a part rather than of the data: the whole report
 on half a million employees and ten million ratings runs in about a minute
 and 3 GiB (``bench_hr.py --full``). Tables held in memory are one part.
 
+Small organisations
+-------------------
+Where most figures by quarter and skill would be hidden, the page groups the
+ratings by half-year or year, or over all skills (``rating_periods``,
+:func:`readable_grouping`), and says so. A report whose period is not the
+default two years also hides every figure that would differ by 1 to k-1
+people from the same figure in a report sharing one edge of its period
+(rule 2c of :mod:`careerconv.privacy`), so subtracting two runs a quarter
+apart isolates nobody. ``coach_follow_through`` shows each coach's team of at
+least k people.
+
 Modules
 -------
 ``constants``
@@ -89,6 +100,8 @@ Modules
     department rows built from them.
 ``record_tables``
     The tables built from the conversation records, one part of the employees at a time.
+``coarsening``
+    :func:`readable_grouping`: quarters or half-years or years, per skill or over all skills.
 ``presentation``
     :func:`present`.
 ``readings``
@@ -106,9 +119,10 @@ from .constants import BANDS, DEPARTMENT, ENGINES, N, TABLE_TITLES
 from .engine import rating_partials
 from .inputs import EmployeeParts, ParquetTable, RosterFile, load_aggregates, load_hr_tables, save_aggregates
 from .presentation import present
-from .readings import (describe, describe_about, describe_suppression, present_html, reading_html, suppression_html,
+from .readings import (describe, describe_about, describe_grouping, describe_suppression, present_html, reading_html, suppression_html,
                        suppression_summary, top_skills)
-from .scope import quarter_label, resolve_scope
+from .coarsening import Grouping, readable_grouping
+from .scope import period_label, quarter_label, resolve_scope
 from .skills import skill_catalogue
 
 __all__ = [
@@ -126,6 +140,9 @@ __all__ = [
     "load_aggregates",
     "resolve_scope",
     "quarter_label",
+    "period_label",
+    "Grouping",
+    "readable_grouping",
     "skill_catalogue",
     "rating_partials",
     "skill_rating_tables",
@@ -134,6 +151,7 @@ __all__ = [
     "present_html",
     "describe",
     "describe_about",
+    "describe_grouping",
     "describe_suppression",
     "suppression_summary",
     "suppression_html",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ import pandas as pd
 
 from .. import privacy as P
 from . import record_tables as R
-from .constants import BANDS, DEPARTMENT, HR_COLUMNS, N
+from .constants import BANDS, DEPARTMENT, HR_COLUMNS, N, band_labels
 from .engine import _check_engine, _rating_partials
 from .engine_arrow import _Drafts, _arrow_skill_partials, _dictionary
 from .inputs import PART_ROWS, EmployeeParts, ParquetTable, RosterFile
@@ -78,6 +78,21 @@ class SkillRatings:
     catalogue: pd.DataFrame
     labels: pd.Series
     public: set[int]
+    partials: RatingPartials | None = None
+    scope: ReportScope | None = None
+    departments: pd.Series | None = None  # department name per department code of the partials
+
+    def with_neighbours(self, neighbours: Mapping[str, pd.DataFrame | None]) -> "SkillRatings":
+        """The same tables with ``rating_distribution`` and ``rating_gaps`` protected by rule 2c too.
+
+        ``neighbours`` holds, per table, its group sizes in the neighbouring reports (see
+        :func:`careerconv.privacy.protect`); the figures come from the partials already computed.
+        """
+        args = (self.partials, self.scope, self.labels, self.public, self.departments)
+        tables = {**self.tables,
+                  "rating_distribution": _distribution(*args, neighbours=neighbours.get("rating_distribution")),
+                  "rating_gaps": _gaps(*args, neighbours=neighbours.get("rating_gaps"))}
+        return replace(self, tables=tables)
 
     def skill_ids(self, names: pd.Series) -> pd.Series:
         """The skill id of each name (compared like :func:`careerconv.schema.skill_key`); NA if unknown."""
@@ -150,7 +165,7 @@ def skill_rating_tables(ratings: pd.DataFrame | ParquetTable, roster: pd.DataFra
     tables = {"skill_trends": trends, "department_trends": dept_trends,
               "rating_distribution": _distribution(partials, scope, labels, public, dept_of_code),
               "rating_gaps": _gaps(partials, scope, labels, public, dept_of_code)}
-    return SkillRatings(tables, catalogue, labels, public)
+    return SkillRatings(tables, catalogue, labels, public, partials, scope, dept_of_code)
 
 
 # --------------------------------------------------------------------------- the entry point
@@ -223,18 +238,26 @@ def hr_aggregates(tables: Mapping[str, pd.DataFrame | ParquetTable], as_of: Any,
     # The skill-rating tables and the catalogue of every skill spelling, which the other tables share.
     rated = skill_rating_tables(ratings, roster, scope, conversations=convs,
                                 other_skill_names=_other_skill_names(tables), engine=engine)
-    ctx = R.Context(scope, rated.labels, rated.public, rated.skill_ids)
+    ctx = R.Context(scope, rated.labels, rated.public, rated.skill_ids, rated.catalogue)
     parts = EmployeeParts({**tables, "roster": roster}, _RECORD_TABLES, part_rows)
     pieces = parts.map(lambda part: R.part_pieces(part, ctx))
     members = roster.groupby(DEPARTMENT, as_index=False)["employee_id"].nunique() \
         .rename(columns={"employee_id": "n"})
     records = R.record_tables(pieces, ctx, members)
+    rated = rated.with_neighbours({name: R.neighbours_of(records[name]) for name in R.RATING_TABLES})
 
     out: dict[str, pd.DataFrame] = {"overview": records["overview"]}
-    out.update({name: rated.tables[name] for name in ("skill_trends", "department_trends", "rating_distribution")})
+    out.update({name: rated.tables[name] for name in ("skill_trends", "department_trends")})
+    out["rating_periods"] = records["rating_periods"]
+    out["rating_distribution"] = rated.tables["rating_distribution"]
     out.update({name: records[name] for name in ("skill_growth", "target_attainment", "most_wanted_skills")})
     out["rating_gaps"] = rated.tables["rating_gaps"]
-    out.update({name: records[name] for name in ("cadence_compliance", "action_items", "option_kinds")})
+    out.update({name: records[name] for name in ("cadence_compliance", "coach_follow_through", "action_items",
+                                                 "option_kinds")})
+    # Both count everyone on the roster per department: a department is shown in both or in neither.
+    out["overview"], out["cadence_compliance"] = P.hide_together(
+        [out["overview"], out["cadence_compliance"]], [DEPARTMENT],
+        [R.OVERVIEW_MEASURES, R.CADENCE_MEASURES])
     n_unlisted = int(len(set(rated.labels.index) - rated.public))
     out = {"about": _about(scope, n_unlisted, first), **out}
     for frame in out.values():
@@ -343,13 +366,10 @@ def _trends(partials: RatingPartials, scope: ReportScope, labels: pd.Series, pub
 
 
 def _distribution(partials: RatingPartials, scope: ReportScope, labels: pd.Series, public: set,
-                  dept_names: pd.Series) -> pd.DataFrame:
+                  dept_names: pd.Series, neighbours: pd.DataFrame | None = None) -> pd.DataFrame:
     hist = partials.dist_hist[partials.dist_hist["skill_id"].isin(public)].copy()
     hist[DEPARTMENT] = hist["dept"].map(dept_names)
-    band_of = np.zeros(11, dtype=object)
-    for label, low, high in BANDS:
-        band_of[low:high + 1] = label
-    hist["band"] = band_of[hist["v"].to_numpy(dtype=np.int64)]
+    hist["band"] = band_labels(hist["v"])
     total = _hist_stats(hist, ["skill_id"]).assign(**{DEPARTMENT: None, "band": None})
     by_dept = _hist_stats(hist, ["skill_id", DEPARTMENT]).assign(band=None)
     bands = hist.groupby(["skill_id", "band"], as_index=False)["n"].sum().rename(columns={"n": N})
@@ -366,7 +386,7 @@ def _distribution(partials: RatingPartials, scope: ReportScope, labels: pd.Serie
     protected = P.protect(cells, k=scope.k, keys=["skill_id", "band", DEPARTMENT],
                           measures=["share", "mean", "median"], partitions=[DEPARTMENT, "band"],
                           contributions=contrib.loc[:, ["skill_id", "band", DEPARTMENT, "quarter", "n"]],
-                          window=scope.window)
+                          window=scope.window, neighbours=neighbours)
     protected.insert(0, "skill", protected["skill_id"].map(labels))
     order = {label: i for i, (label, _, _) in enumerate(BANDS)}
     protected["_b"] = protected["band"].map(order).fillna(-1)
@@ -377,7 +397,7 @@ def _distribution(partials: RatingPartials, scope: ReportScope, labels: pd.Serie
 
 
 def _gaps(partials: RatingPartials, scope: ReportScope, labels: pd.Series, public: set,
-          dept_names: pd.Series) -> pd.DataFrame:
+          dept_names: pd.Series, neighbours: pd.DataFrame | None = None) -> pd.DataFrame:
     sums = pd.concat([partials.gaps[partials.gaps["skill_id"].isin(public)], partials.gaps_all], ignore_index=True)
     sums[DEPARTMENT] = sums["dept"].map(dept_names)
     org = sums.groupby("skill_id", as_index=False)[["n", "gap_sum", "n_higher", "n_lower"]].sum() \
@@ -396,7 +416,8 @@ def _gaps(partials: RatingPartials, scope: ReportScope, labels: pd.Series, publi
     contrib = contrib.assign(quarter=_quarter_starts(contrib["qi"]), department=contrib["dept"].map(dept_names))
     protected = P.protect(cells, k=scope.k, keys=["skill_id", DEPARTMENT],
                           measures=["mean_gap", "share_self_higher", "share_self_lower"],
-                          contributions=contrib.loc[:, ["skill_id", DEPARTMENT, "quarter", "n"]], window=scope.window)
+                          contributions=contrib.loc[:, ["skill_id", DEPARTMENT, "quarter", "n"]], window=scope.window,
+                          neighbours=neighbours)
     protected.insert(0, "skill", protected["skill_id"].map(lambda i: None if i == -1 else labels.get(i)))
     protected = protected.assign(_all=protected["skill_id"].ne(-1))
     return sort_departments(protected, ["_all", "skill"]).drop(columns=["_all", "skill_id"])

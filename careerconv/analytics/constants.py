@@ -5,6 +5,8 @@ Engines, default period, rating bands, columns read, table titles.
 
 from __future__ import annotations
 
+import numpy as np
+
 from .. import privacy as P
 from .. import schema as S
 
@@ -15,6 +17,16 @@ DEPARTMENT = "department"
 N = P.COUNT
 # Rating bands of the distribution chart: (label, lowest, highest).
 BANDS: tuple[tuple[str, int, int], ...] = (("1–3", 1, 3), ("4–6", 4, 6), ("7–8", 7, 8), ("9–10", 9, 10))
+
+
+def band_labels(ratings: "np.ndarray") -> "np.ndarray":
+    """The label of the rating band (:data:`BANDS`) of each whole-number rating 1-10."""
+    labels = np.zeros(11, dtype=object)
+    for label, low, high in BANDS:
+        labels[low:high + 1] = label
+    return labels[np.asarray(ratings, dtype=np.int64)]
+
+
 _SOURCE_PRIORITY = {"conversation": 2, "checkin": 1}  # anything else (import) is 0
 _GROWTH_HORIZONS = S.HORIZONS
 _GAIN_HORIZONS = (6, 12)
@@ -39,12 +51,14 @@ TABLE_TITLES: dict[str, str] = {
     "overview": "Who is covered",
     "skill_trends": "Skill ratings by quarter",
     "department_trends": "Skill ratings by quarter and department",
+    "rating_periods": "Ratings by quarter, half-year and year, per skill and over all skills",
     "rating_distribution": "Distribution of current ratings per skill",
     "skill_growth": "Growth per skill after 6, 12 and 18 months",
     "target_attainment": "Targets reached at each horizon",
     "most_wanted_skills": "Most-wanted skills",
     "rating_gaps": "Self rating versus coach rating",
     "cadence_compliance": "Conversations and follow-ups on time",
+    "coach_follow_through": "Follow-through per coach",
     "action_items": "Action items",
     "option_kinds": "Which kinds of development actions go with larger gains",
 }

@@ -44,12 +44,17 @@ class Piece:
     contrib
         ``keys..., department, quarter, n``: distinct employees per quarter
         (see :func:`careerconv.privacy.protect`).
+    neighbours
+        ``by..., department, edge, quarter, n``: distinct employees of each
+        group in the reports that share one edge of this one's period
+        (rule 2c of :func:`careerconv.privacy.protect`; see :func:`neighbour_counts`).
     """
 
     by: list[str]
     sums: pd.DataFrame
     values: pd.DataFrame = field(default_factory=pd.DataFrame)
     contrib: pd.DataFrame = field(default_factory=pd.DataFrame)
+    neighbours: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @classmethod
     def combine(cls, pieces: Iterable["Piece"]) -> "Piece":
@@ -68,7 +73,8 @@ class Piece:
             raise ValueError(f"pieces grouped by {sorted({tuple(p.by) for p in pieces})} cannot be combined")
         return cls(by, _add([p.sums for p in pieces], [*by, DEPARTMENT]),
                    _add([p.values for p in pieces], [*by, DEPARTMENT, "stat", "value"]),
-                   _add([p.contrib for p in pieces], None))
+                   _add([p.contrib for p in pieces], None),
+                   _add([p.neighbours for p in pieces], [*by, DEPARTMENT, "edge", "quarter"]))
 
 
 def _add(frames: list[pd.DataFrame], keys: list[str] | None) -> pd.DataFrame:
@@ -215,6 +221,32 @@ def _medians(cells: pd.DataFrame, values: pd.DataFrame, keys: list[str]) -> np.n
 def _key(values: tuple) -> tuple:
     return tuple(None if (v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA) else v
                  for v in values)
+
+
+def neighbour_counts(pieces: Mapping[tuple[str, pd.Timestamp], "Piece"]) -> pd.DataFrame:
+    """The group sizes of one table in the neighbouring reports, as :attr:`Piece.neighbours` holds them.
+
+    Parameters
+    ----------
+    pieces
+        Per cut (``("start" | "end", quarter)``, see :func:`careerconv.privacy.protect`) the table's
+        piece for the same employees computed over the shortened period.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``by..., department, edge, quarter, n``.
+    """
+    frames = []
+    for (edge, quarter), piece in pieces.items():
+        sums = piece.sums
+        if sums.empty:
+            continue
+        frames.append(sums.loc[:, [*piece.by, DEPARTMENT, N]].rename(columns={N: "n"})
+                      .assign(edge=edge, quarter=pd.Timestamp(quarter)))
+    if not frames:
+        return pd.DataFrame()
+    return pd.concat(frames, ignore_index=True)
 
 
 def to_quarter(dates: pd.Series) -> pd.Series:

@@ -25,6 +25,10 @@ _COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
     "department_trends": {"quarter": ("Quarter", "quarter"), "skill": ("Skill", "text"),
                           DEPARTMENT: ("Department", "text"), N: ("Employees rated", "int"),
                           "median": ("Median rating", "num"), "mean": ("Mean rating", "num")},
+    "rating_periods": {"grain": ("Grouped by", "text"), "bucket": ("From", "quarter"), "until": ("Until", "until"),
+                       "skill": ("Skill", "skill"), DEPARTMENT: ("Department", "text"),
+                       N: ("Employees rated", "int"), "median": ("Median rating", "num"),
+                       "mean": ("Mean rating", "num")},
     "rating_distribution": {"skill": ("Skill", "text"), DEPARTMENT: ("Department", "text"),
                             "band": ("Ratings", "band"), N: ("Employees", "int"), "share": ("Share", "pct"),
                             "median": ("Median rating", "num"), "mean": ("Mean rating", "num")},
@@ -36,6 +40,9 @@ _COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
     "target_attainment": {"horizon_months": ("Target at", "months"), DEPARTMENT: ("Department", "text"),
                           N: ("Employees", "int"), "targets_due": ("Targets due", "int"),
                           "targets_measured": ("Measured", "int"), "targets_attained": ("Reached", "int"),
+                          "share_reached": ("Reached (of due)", "pct"),
+                          "share_not_reached": ("Not reached (of due)", "pct"),
+                          "share_not_measured": ("Not measured (of due)", "pct"),
                           "attainment_rate": ("Reached (of measured)", "pct"),
                           "share_measured": ("Measured (of due)", "pct")},
     "most_wanted_skills": {"skill": ("Skill", "text"), DEPARTMENT: ("Department", "text"),
@@ -51,6 +58,10 @@ _COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
                            "share_checkin_overdue": ("Overdue for a follow-up", "pct"),
                            "share_any_overdue": ("Overdue for either", "pct"),
                            "share_never_met": ("Never had a conversation", "pct")},
+    "coach_follow_through": {"coach_id": ("Coach", "coach"), N: ("Employees in the team", "int"),
+                             "share_conversation_on_time": ("Conversation on time", "pct"),
+                             "share_checkin_on_time": ("Follow-up on time", "pct"),
+                             "share_never_met": ("Never had a conversation", "pct")},
     "action_items": {DEPARTMENT: ("Department", "text"), N: ("Employees with action items", "int"),
                      "items": ("Action items", "int"), "share_done": ("Done", "pct"),
                      "share_in_progress": ("In progress", "pct"), "share_open": ("Open", "pct"),
@@ -115,7 +126,8 @@ def present(name: str, frame: pd.DataFrame, *, formatted: bool = True, total_lab
         if column == DEPARTMENT:
             out[header] = values.astype(object).where(values.notna(), total_label)
             continue
-        out[header] = [_cell(v, kind, formatted) if (ok or kind in ("text", "quarter", "months", "skill", "band"))
+        out[header] = [_cell(v, kind, formatted) if (ok or kind in ("text", "quarter", "until", "months", "skill", "band",
+                                                                    "coach"))
                        else ("" if formatted else None) for v, ok in zip(values, visible)]
     return out
 
@@ -126,10 +138,14 @@ def _cell(value: Any, kind: str, formatted: bool) -> Any:
         return "All skills" if missing else str(value)
     if kind == "band":
         return "All" if missing else str(value)
+    if kind == "coach":
+        return "All coaches" if missing else str(value)
     if missing:
         return "" if formatted else None
     if kind == "quarter":
         return quarter_label(value)
+    if kind == "until":  # the first day after a run of quarters: name its last quarter
+        return quarter_label(pd.Timestamp(value) - pd.Timedelta(days=1))
     if kind == "months":
         return f"{int(value)} months"
     if kind == "text":

@@ -12,7 +12,8 @@ import pandas as pd
 from .. import privacy as P
 from .constants import BANDS, DEPARTMENT, N, TABLE_TITLES
 from .presentation import present
-from .scope import _join, quarter_label
+from .coarsening import Grouping
+from .scope import _join, period_label, quarter_label
 
 
 def _visible(frame: pd.DataFrame, total: bool | None = None) -> pd.DataFrame:
@@ -90,6 +91,59 @@ def describe_skill_trends(table: pd.DataFrame) -> str:
     return text + "."
 
 
+def describe_grouping(grouping: Grouping) -> str:
+    """One sentence on the trend chart of a :func:`readable_grouping`, in its own periods, with group sizes.
+
+    Says how the figures are grouped when they are coarser than quarters by skill, then how the median
+    moved between the first and the last period each line shows (only lines shown in both).
+    """
+    figures = grouping.figures
+    data = figures[P.shown(figures)]
+    org = data[data[DEPARTMENT].isna()].assign(skill=lambda f: f["skill"].fillna("all skills"))
+    dept = data[data[DEPARTMENT].notna()]
+    note = f"{grouping.note} " if grouping.note else ""
+    if org.empty and dept.empty:
+        return note + _nothing(figures, "rating trends")
+    if org.empty:  # department rows
+        last = dept["bucket"].max()
+        latest = dept[dept["bucket"] == last].sort_values(["median", DEPARTMENT], ascending=[False, True])
+        when = period_label(last, latest["until"].iloc[0])
+        if len(latest) == 1:
+            r = latest.iloc[0]
+            return note + f"In {when} only {r[DEPARTMENT]} can be shown: median {_fmt(r['median'])} (n={int(r[N])})."
+        top, low = latest.iloc[0], latest.iloc[-1]
+        return note + (f"In {when} the median ranged from {_fmt(low['median'])} in {low[DEPARTMENT]} "
+                       f"(n={int(low[N])}) to {_fmt(top['median'])} in {top[DEPARTMENT]} (n={int(top[N])}).")
+    moves = []
+    for skill, rows in org.groupby("skill", sort=True):
+        rows = rows.sort_values("bucket")
+        if len(rows) < 2:
+            continue
+        a, b = rows.iloc[0], rows.iloc[-1]
+        moves.append((float(b["median"]) - float(a["median"]), skill, a, b))
+    if not moves:
+        return note + "No line is shown in two periods, so no change can be read yet."
+    moves.sort(key=lambda m: (m[0], m[1]))
+    rose = sum(1 for m in moves if m[0] > 0)
+    fell = sum(1 for m in moves if m[0] < 0)
+    change, skill, a, b = moves[-1] if moves[-1][0] > 0 else moves[0]
+    text = (f"Between each line's first and last period shown, the median rose for {rose} and fell for {fell} of "
+            f"{len(moves)}; the largest move: {skill}, from {_fmt(a['median'])} in {period_label(a['bucket'], a['until'])} "
+            f"(n={int(a[N])}) to {_fmt(b['median'])} in {period_label(b['bucket'], b['until'])} (n={int(b[N])})")
+    return note + text + "."
+
+
+def describe_rating_periods(table: pd.DataFrame) -> str:
+    """One sentence on how many figures each coarser grouping of the ratings can show."""
+    if table.empty:
+        return _nothing(table, "ratings by period")
+    parts = []
+    for (grain, all_skills), rows in table.groupby(["grain", table["skill"].isna()], sort=False):
+        what = "over all skills" if all_skills else "per skill"
+        parts.append(f"by {grain} {what}, {int(P.shown(rows).sum()):,} of {len(rows):,}")
+    return "Figures shown " + _join(parts) + "."
+
+
 def describe_department_trends(table: pd.DataFrame) -> str:
     """One sentence comparing departments on the most-rated skill in the latest quarter shown."""
     data = _visible(table, total=False)
@@ -120,9 +174,12 @@ def describe_rating_distribution(table: pd.DataFrame) -> str:
     top, low = ranked.iloc[0], ranked.iloc[-1]
     high_band = _visible(table, total=True)
     high_band = high_band[high_band["band"] == BANDS[-1][0]]
-    text = f"Current ratings are highest for {top['skill']} (median {_fmt(top['median'])})"
-    if len(ranked) > 1:
-        text += f" and lowest for {low['skill']} (median {_fmt(low['median'])})"
+    if len(ranked) > 1 and top["median"] == low["median"]:
+        text = f"The {len(ranked)} skills shown all have a median current rating of {_fmt(top['median'])}"
+    else:
+        text = f"Current ratings are highest for {top['skill']} (median {_fmt(top['median'])}, n={int(top[N])})"
+        if len(ranked) > 1:
+            text += f" and lowest for {low['skill']} (median {_fmt(low['median'])}, n={int(low[N])})"
     if len(high_band):
         share = float(high_band[N].sum()) / float(totals.set_index("skill").loc[high_band["skill"], N].sum())
         text += f"; {_pct(share)} of the ratings shown are {BANDS[-1][0]}"
@@ -135,7 +192,8 @@ def describe_skill_growth(table: pd.DataFrame) -> str:
     data = data[data["skill"].isna()].sort_values("horizon_months")
     if data.empty:
         return _nothing(table, "growth per skill")
-    parts = [f"{r['mean_growth']:.1f} points after {int(r['horizon_months'])} months" for _, r in data.iterrows()]
+    parts = [f"{r['mean_growth']:.1f} points after {int(r['horizon_months'])} months (n={int(r[N]):,})"
+             for _, r in data.iterrows()]
     first = data.iloc[0]
     text = (f"On average ratings rose by {_join(parts)} ({_pct(first['share_improved'])} of the employees measured "
             f"at {int(first['horizon_months'])} months improved)")
@@ -148,13 +206,20 @@ def describe_skill_growth(table: pd.DataFrame) -> str:
 
 
 def describe_target_attainment(table: pd.DataFrame) -> str:
-    """One sentence on the share of targets reached at each horizon."""
+    """One sentence on the targets due at each horizon: how many were reached, missed and not measured."""
     data = _visible(table, total=True).sort_values("horizon_months")
-    data = data[data["attainment_rate"].notna()]
+    data = data[data["share_reached"].notna()]
     if data.empty:
         return _nothing(table, "target attainment")
-    parts = [f"{_pct(r['attainment_rate'])} of {int(r['horizon_months'])}-month targets" for _, r in data.iterrows()]
-    return f"Of the targets measured at their date, {_join(parts)} were reached."
+    parts = [f"{_pct(r['share_reached'])} of the {int(r['targets_due']):,} {int(r['horizon_months'])}-month "
+             f"targets due were reached, {_pct(r['share_not_reached'])} were not and "
+             f"{_pct(r['share_not_measured'])} were not measured ({int(r[N]):,} employees)"
+             for _, r in data.iterrows()]
+    return _capital("; ".join(parts)) + "."
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def describe_most_wanted_skills(table: pd.DataFrame) -> str:
@@ -180,7 +245,8 @@ def describe_rating_gaps(table: pd.DataFrame) -> str:
         return _nothing(table, "self versus coach ratings")
     row = overall.iloc[0]
     side = "above" if row["mean_gap"] >= 0 else "below"
-    text = (f"On average employees rate themselves {abs(row['mean_gap']):.1f} points {side} their coach; "
+    text = (f"On average the {int(row[N]):,} employees with both ratings rate themselves "
+            f"{abs(row['mean_gap']):.1f} points {side} their coach; "
             f"{_pct(row['share_self_higher'])} rate themselves higher, {_pct(row['share_self_lower'])} lower")
     per_skill = data[data["skill"].notna()].sort_values(["mean_gap", "skill"], ascending=[False, True])
     if len(per_skill) > 1:
@@ -205,6 +271,33 @@ def describe_cadence_compliance(table: pd.DataFrame) -> str:
     return text + "."
 
 
+def describe_coach_follow_through(table: pd.DataFrame) -> str:
+    """One sentence on how many coaches' teams can be shown and how far apart they are."""
+    data = _visible(table)
+    overall = data[data["coach_id"].isna()]
+    teams = data[data["coach_id"].notna()]
+    hidden = int((~P.shown(table) & table["coach_id"].notna()).sum())
+    if overall.empty and teams.empty:
+        return _nothing(table, "follow-through per coach")
+    text = ""
+    if len(overall):
+        row = overall.iloc[0]
+        text = (f"Across all coaches, {_pct(row['share_conversation_on_time'])} of employees are on time for their "
+                f"career conversation and {_pct(row['share_checkin_on_time'])} for their follow-up "
+                f"({int(row[N]):,} employees)")
+    if len(teams) > 1:
+        ranked = teams.sort_values(["share_conversation_on_time", "coach_id"], ascending=[False, True])
+        top, low = ranked.iloc[0], ranked.iloc[-1]
+        text += (f"; by team, conversations on time range from {_pct(low['share_conversation_on_time'])} "
+                 f"({low['coach_id']}, {int(low[N])} people) to {_pct(top['share_conversation_on_time'])} "
+                 f"({top['coach_id']}, {int(top[N])} people)")
+    elif len(teams) == 1:
+        text += f"; one team can be shown: {teams.iloc[0]['coach_id']} ({int(teams.iloc[0][N])} people)"
+    if hidden:
+        text += f"; {hidden} teams are too small to show on their own"
+    return _capital(text.lstrip("; ")) + "."
+
+
 def describe_action_items(table: pd.DataFrame) -> str:
     """One sentence on the state of the action items agreed in the period."""
     org = _visible(table, total=True)
@@ -218,19 +311,33 @@ def describe_action_items(table: pd.DataFrame) -> str:
 
 
 def describe_option_kinds(table: pd.DataFrame) -> str:
-    """One sentence on which kinds of chosen options went with the largest gains."""
+    """One sentence comparing the kinds of chosen options, at the horizon where most kinds can be shown."""
     data = _visible(table, total=True)
     if data.empty:
         return _nothing(table, "kinds of development actions")
-    horizon = 12 if (data["horizon_months"] == 12).any() else int(data["horizon_months"].min())
+    per_horizon = data.groupby("horizon_months").size()
+    horizon = int(per_horizon.sort_values(ascending=False, kind="stable").index[0])
     at = data[data["horizon_months"] == horizon].sort_values(["mean_gain", "kind"], ascending=[False, True])
+
+    def gain(row: pd.Series) -> str:
+        return f"{row['mean_gain']:+.1f} points, n={int(row[N]):,}"
+
     best = at.iloc[0]
-    text = (f"{horizon} months on, plans built on {_KIND_WORDS.get(best['kind'], best['kind'])} gained the most "
-            f"({best['mean_gain']:+.1f} points on average")
-    if len(at) > 1:
+    if len(at) == 1:
+        text = (f"{horizon} months on, only plans built on {_kind(best['kind'])} can be shown ({gain(best)}); "
+                "the other kinds have too few employees to compare")
+    else:
         low = at.iloc[-1]
-        text += f"), those built on {_KIND_WORDS.get(low['kind'], low['kind'])} the least ({low['mean_gain']:+.1f}"
-    return text + "); this shows association, not cause."
+        text = (f"{horizon} months on, plans built on {_kind(best['kind'])} gained the most ({gain(best)}) and "
+                f"those built on {_kind(low['kind'])} the least ({gain(low)}), of {len(at)} kinds shown")
+    others = [f"{int(h)} months: {int(n)} kind{'s' if n != 1 else ''}" for h, n in per_horizon.items() if h != horizon]
+    if others:
+        text += f" (also shown at {_join(others)})"
+    return text + "; this shows association, not cause."
+
+
+def _kind(kind: str) -> str:
+    return _KIND_WORDS.get(kind, kind)
 
 
 _KIND_WORDS = {"course": "courses", "stretch project": "stretch projects", "conference": "conferences",
@@ -239,10 +346,12 @@ _KIND_WORDS = {"course": "courses", "stretch project": "stretch projects", "conf
 
 _DESCRIBERS = {
     "overview": describe_overview, "skill_trends": describe_skill_trends,
-    "department_trends": describe_department_trends, "rating_distribution": describe_rating_distribution,
+    "department_trends": describe_department_trends, "rating_periods": describe_rating_periods,
+    "rating_distribution": describe_rating_distribution,
     "skill_growth": describe_skill_growth, "target_attainment": describe_target_attainment,
     "most_wanted_skills": describe_most_wanted_skills, "rating_gaps": describe_rating_gaps,
-    "cadence_compliance": describe_cadence_compliance, "action_items": describe_action_items,
+    "cadence_compliance": describe_cadence_compliance, "coach_follow_through": describe_coach_follow_through,
+    "action_items": describe_action_items,
     "option_kinds": describe_option_kinds,
 }
 

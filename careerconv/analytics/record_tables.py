@@ -12,7 +12,7 @@ protected table. :func:`part_pieces` runs every ``*_piece`` on one part;
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -22,14 +22,27 @@ from .. import privacy as P
 from .. import progress as PR
 from .. import schema as S
 from ..option_kinds import KINDS, classify_options
-from .constants import DEPARTMENT, N, _GAIN_HORIZONS
-from .levels import (MEAN, MEDIAN, SUM, Piece, contributions, level_piece, levels, no_contributions,
-                     sort_departments, summed_piece)
+from .constants import _SOURCE_PRIORITY, DEPARTMENT, N, _GAIN_HORIZONS, band_labels
+from .levels import (MEAN, MEDIAN, SUM, Piece, contributions, level_piece, levels, neighbour_counts,
+                     no_contributions, sort_departments, summed_piece)
 from .scope import ReportScope
 from .skills import skill_keys
 
-TABLES = ("overview", "skill_growth", "target_attainment", "most_wanted_skills", "cadence_compliance",
-          "action_items", "option_kinds")
+TABLES = ("overview", "rating_periods", "skill_growth", "target_attainment", "most_wanted_skills", "cadence_compliance",
+          "action_items", "option_kinds", "coach_follow_through")
+COACH = "coach_id"
+# The rating-step tables whose group sizes in the neighbouring reports are counted here, part by part.
+RATING_TABLES = {"rating_distribution": ("skill_id", "band"), "rating_gaps": ("skill_id",)}  # name: grouping
+# The tables whose group sizes change with the edges of the period, checked against the reports sharing one edge of the period
+# (rule 2c of careerconv.privacy.protect). "Who is covered" and cadence count everyone on the roster; the
+# trends are cut by quarter, the atoms of every period, so a shorter period shows the same cells or none.
+CUT_TABLES = ("skill_growth", "target_attainment", "most_wanted_skills", "action_items", "option_kinds",
+              "rating_periods", *RATING_TABLES)
+# The coarser time grains of the rating trends: (name, months per bucket). Buckets are calendar
+# half-years and years, cut to the period (its first and last may hold fewer quarters).
+GRAINS = (("quarter", 3), ("half-year", 6), ("year", 12))
+ALL_SKILLS = -1  # the skill id of the "all skills" rows
+_PERIODS: dict = {"mean": ("rating", MEAN), "median": ("rating", MEDIAN)}
 # Not a table of its own: the employees met per department, the base of the most-wanted shares.
 _PEOPLE_MET = "people_met"
 
@@ -37,8 +50,13 @@ _OVERVIEW: dict = {"share_met": ("met", MEAN), "conversations": ("n_conv", SUM),
 _GROWTH: dict = {"mean_growth": ("growth", MEAN), "median_growth": ("growth", MEDIAN),
                  "share_improved": ("improved", MEAN)}
 _ATTAINMENT: dict = {name: (name, SUM) for name in ("targets_due", "targets_measured", "targets_attained")}
+# Targets due, split three ways (they add up to 1): reached, measured but not reached, not measured.
+ATTAINMENT_SHARES = ("share_reached", "share_not_reached", "share_not_measured")
 _CADENCE: dict = {f"share_{name}": (name, MEAN)
                   for name in ("conversation_overdue", "checkin_overdue", "any_overdue", "never_met")}
+_COACH: dict = {"share_conversation_on_time": ("conversation_on_time", MEAN),
+                "share_checkin_on_time": ("checkin_on_time", MEAN), "share_never_met": ("never_met", MEAN)}
+OVERVIEW_MEASURES, CADENCE_MEASURES = list(_OVERVIEW), list(_CADENCE)
 _ITEMS: dict = {**{f"share_{s}": (f"is_{s}", MEAN) for s in S.ITEM_STATUSES},
                 "share_open_past_due": ("past_due", MEAN), "items": ("items", SUM)}
 _OPTIONS: dict = {"mean_gain": ("gain", MEAN), "median_gain": ("gain", MEDIAN), "plans": ("plans", SUM)}
@@ -58,12 +76,15 @@ class Context:
         Ids of the skills whose names may be shown.
     skill_ids
         The skill id of each name (NA if unknown).
+    catalogue
+        :func:`careerconv.analytics.skill_catalogue` of every spelling (``raw``, ``skill_id``, ``label``).
     """
 
     scope: ReportScope
     labels: pd.Series
     public: set[int]
     skill_ids: Callable[[pd.Series], pd.Series]
+    catalogue: pd.DataFrame
 
 
 # --------------------------------------------------------------------------- one part
@@ -74,7 +95,25 @@ def part_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, P
 
     ``frames`` holds the roster rows of those employees and all their rows
     of the derived tables (columns of :data:`careerconv.analytics.constants.HR_COLUMNS`).
+    The pieces of the tables in :data:`CUT_TABLES` also carry their group
+    sizes in the reports that share one edge of this one's period
+    (:meth:`ReportScope.neighbours`; :attr:`Piece.neighbours`, for rule 2c of
+    :func:`careerconv.privacy.protect`), worked out by the same functions over those periods.
     """
+    pieces = _window_pieces(frames, ctx, everything=True)
+    cut = {}
+    for edge, quarter in ctx.scope.neighbours():
+        other = replace(ctx, scope=ctx.scope.neighbour(edge, quarter))
+        cut[(edge, quarter)] = {**_window_pieces(frames, other, everything=False), **rating_pieces(frames, other)}
+    # This report's rating figures come from the rating step; here only their neighbours are counted.
+    pieces.update({name: Piece(list(by), pd.DataFrame()) for name, by in RATING_TABLES.items()})
+    for name in CUT_TABLES:
+        pieces[name].neighbours = neighbour_counts({c: found[name] for c, found in cut.items()})
+    return pieces
+
+
+def _window_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context, *, everything: bool) -> dict[str, Piece]:
+    """The pieces of one part over ``ctx.scope``; without ``everything`` only those of :data:`CUT_TABLES`."""
     scope = ctx.scope
     roster = frames["roster"].loc[:, ["employee_id", DEPARTMENT, "coach_id", "cadence_months"]].copy()
     roster[DEPARTMENT] = roster[DEPARTMENT].astype(object)
@@ -94,16 +133,49 @@ def part_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, P
     progress = progress.assign(department=progress["employee_id"].map(department_of),
                                skill_id=ctx.skill_ids(progress["skill"]))
     pieces = {
-        "overview": overview_piece(roster, completed, frames["checkins"], scope, department_of),
         "skill_growth": growth_piece(progress, ctx),
         "target_attainment": attainment_piece(progress, scope),
-        "cadence_compliance": cadence_piece(frames, roster, scope),
         "action_items": action_items_piece(frames, scope, department_of),
         "option_kinds": option_kinds_piece(frames["options"], progress, period_ids, scope),
     }
-    pieces["most_wanted_skills"], pieces[_PEOPLE_MET] = most_wanted_piece(frames["skills"], in_period, ctx,
-                                                                         department_of)
+    pieces["most_wanted_skills"], people_met = most_wanted_piece(frames["skills"], in_period, ctx, department_of)
+    pieces["rating_periods"] = rating_periods_piece(frames["skill_ratings"], drafts, ctx, department_of)
+    if everything:
+        pieces[_PEOPLE_MET] = people_met
+        pieces["overview"] = overview_piece(roster, completed, frames["checkins"], scope, department_of)
+        due = cadence_rows(frames, roster, scope)
+        pieces["cadence_compliance"] = cadence_piece(due, scope)
+        pieces["coach_follow_through"] = coach_piece(due, scope)
     return pieces
+
+
+def rating_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, Piece]:
+    """Group sizes of the rating distribution and the self-versus-coach gaps for one part over ``ctx.scope``.
+
+    Counted by the plain pandas rating engine over the part's ratings (the engines give the same figures),
+    for the neighbouring reports (:func:`part_pieces`); this report's figures come from the rating step.
+    """
+    from .engine_pandas import _partials_pandas
+    from .partials import _Roster, _selected_codes
+
+    scope = ctx.scope
+    codes = _Roster.from_frame(frames["roster"]).codes_frame()
+    convs = frames["conversations"]
+    drafts = set(convs.loc[convs["status"].astype(object).fillna("") != "completed", "conversation_id"].astype(str))
+    partials = _partials_pandas(frames["skill_ratings"], codes, ctx.catalogue, drafts, scope,
+                                _selected_codes(codes, scope))
+    names = codes.drop_duplicates("dept").set_index("dept")[DEPARTMENT]
+    public = sorted(ctx.public)
+    dist = partials.dist_hist[partials.dist_hist["skill_id"].isin(public)]
+    dist = dist.assign(department=dist["dept"].map(names), band=band_labels(dist["v"]))
+    totals = dist.groupby(["skill_id", DEPARTMENT], as_index=False)["n"].sum().assign(band=None)
+    bands = dist.groupby(["skill_id", "band", DEPARTMENT], as_index=False)["n"].sum()
+    gaps = pd.concat([partials.gaps[partials.gaps["skill_id"].isin(public)], partials.gaps_all], ignore_index=True)
+    gaps = gaps.assign(department=gaps["dept"].map(names))
+    return {"rating_distribution": Piece(list(RATING_TABLES["rating_distribution"]),
+                                         pd.concat([totals, bands], ignore_index=True).rename(columns={"n": N})),
+            "rating_gaps": Piece(list(RATING_TABLES["rating_gaps"]),
+                                 gaps.loc[:, ["skill_id", DEPARTMENT, "n"]].rename(columns={"n": N}))}
 
 
 def _ratings_for_progress(ratings: pd.DataFrame, in_period: pd.DataFrame, drafts: pd.Series) -> pd.DataFrame:
@@ -113,6 +185,42 @@ def _ratings_for_progress(ratings: pd.DataFrame, in_period: pd.DataFrame, drafts
         frame = frame[~(_isin(frame["record_id"], drafts)
                         & (frame["source"].astype(object).fillna("") != "checkin"))]
     return frame
+
+
+def rating_periods_piece(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context, department_of: pd.Series) -> Piece:
+    """Self ratings by quarter, half-year and year, per listed skill and over all skills (coarser trends).
+
+    Per employee, skill and bucket the latest self rating counts, ordered as the rating engines order them
+    (day, then a conversation before a check-in before an import, then the higher rating). Over all skills
+    an employee counts once per bucket, with the mean of their latest ratings of each skill. Quarters by
+    skill are left to the rating step (``skill_trends``); here quarters are over all skills only.
+    """
+    scope = ctx.scope
+    dates = pd.to_datetime(ratings["date"]).dt.normalize()
+    keep = ((dates >= scope.start) & (dates < scope.end)).to_numpy() & ratings["self_rating"].notna().to_numpy()
+    if len(drafts):
+        keep &= ~(_isin(ratings["record_id"], drafts) & (ratings["source"].astype(object).fillna("") != "checkin"))
+    r = ratings.loc[keep, ["employee_id", "skill", "self_rating", "source"]].assign(date=dates[keep])
+    r = r.assign(department=r["employee_id"].map(department_of), skill_id=ctx.skill_ids(r["skill"]),
+                 rating=r["self_rating"].astype(float),
+                 prio=r["source"].astype(object).map(_SOURCE_PRIORITY).fillna(0).astype(int))
+    r = r[r[DEPARTMENT].notna() & r["skill_id"].notna()].sort_values(["date", "prio", "rating"], kind="stable")
+    rows, events = [], []
+    for grain, months in GRAINS:
+        month = (r["date"].dt.month - 1) // months * months + 1
+        bucket = pd.to_datetime(pd.DataFrame({"year": r["date"].dt.year, "month": month, "day": 1}))
+        found = r.assign(grain=grain, bucket=bucket.clip(lower=scope.start)) \
+            .drop_duplicates(["employee_id", "skill_id", "bucket"], keep="last")
+        every = found.groupby(["employee_id", DEPARTMENT, "grain", "bucket"], as_index=False) \
+            .agg(rating=("rating", "mean"), date=("date", "max")).assign(skill_id=ALL_SKILLS)
+        listed = found[found["skill_id"].isin(ctx.public)] if grain != "quarter" else found.iloc[0:0]
+        for part in (every, listed):
+            rows.append(part.loc[:, ["employee_id", DEPARTMENT, "grain", "bucket", "skill_id", "rating"]])
+            events.append(part.loc[:, ["employee_id", DEPARTMENT, "grain", "bucket", "skill_id", "date"]])
+    by = ["grain", "bucket", "skill_id"]
+    per_emp = pd.concat(rows, ignore_index=True).astype({"skill_id": "int64"})
+    happened = pd.concat(events, ignore_index=True).astype({"skill_id": "int64"})
+    return level_piece(per_emp, by, _PERIODS, scope, contributions(happened, by))
 
 
 def overview_piece(roster: pd.DataFrame, completed: pd.DataFrame, checkins: pd.DataFrame, scope: ReportScope,
@@ -183,8 +291,23 @@ def most_wanted_piece(skills: pd.DataFrame, in_period: pd.DataFrame, ctx: Contex
             level_piece(met.loc[:, ["employee_id", DEPARTMENT]], [], {}, ctx.scope))
 
 
-def cadence_piece(frames: Mapping[str, pd.DataFrame], roster: pd.DataFrame, scope: ReportScope) -> Piece:
-    """Who is overdue for a conversation or a check-in on the as-of day (:func:`careerconv.cadence.due_list`)."""
+def cadence_piece(rows: tuple[pd.DataFrame, pd.DataFrame], scope: ReportScope) -> Piece:
+    """Who is overdue for a conversation or a check-in on the as-of day (from :func:`cadence_rows`)."""
+    per_emp, changes = rows
+    return level_piece(per_emp, [], _CADENCE, scope, contributions(changes, []))
+
+
+def cadence_rows(frames: Mapping[str, pd.DataFrame], roster: pd.DataFrame,
+                 scope: ReportScope) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per employee on the as-of day (:func:`careerconv.cadence.due_list`): overdue or not, and their latest change.
+
+    Returns
+    -------
+    (per_emp, changes)
+        ``employee_id, department, coach_id`` with ``conversation_overdue``, ``never_met``,
+        ``checkin_overdue``, ``any_overdue``; and ``employee_id, department, coach_id, date``: each person's
+        latest change on or before the as-of day, what a later as-of date would differ by.
+    """
     day = scope.as_of_day
     due_tables = {
         # Names are free text; the due list only sorts by them, so it gets the id instead.
@@ -192,18 +315,29 @@ def cadence_piece(frames: Mapping[str, pd.DataFrame], roster: pd.DataFrame, scop
         **{name: frames[name] for name in ("conversations", "checkins", "action_items", "checkin_updates")},
     }
     due = C.due_list(due_tables, day)
+    coach_of = roster.set_index("employee_id")[COACH].astype(object)
     per_emp = due.loc[:, ["employee_id", DEPARTMENT]].copy()
+    per_emp[COACH] = per_emp["employee_id"].map(coach_of).to_numpy()
     per_emp["conversation_overdue"] = due["conversation_status"].eq(C.OVERDUE).to_numpy()
     per_emp["never_met"] = due["conversation_status"].eq(C.NEVER_MET).to_numpy()
     per_emp["checkin_overdue"] = due["checkin_status"].eq(C.OVERDUE).to_numpy()
     per_emp["any_overdue"] = (per_emp["conversation_overdue"] | per_emp["checkin_overdue"]).to_numpy()
-    # Each person's latest change on or before the as-of day: what a later as-of date would differ by.
     events = due.loc[:, ["last_conversation", "last_checkin", "next_conversation_due", "next_checkin_due"]]
     events = events.apply(lambda col: col.where(col <= day))
-    latest = events.max(axis=1)
-    contrib = contributions(pd.DataFrame({"employee_id": due["employee_id"], DEPARTMENT: due[DEPARTMENT],
-                                          "date": latest}), [])
-    return level_piece(per_emp, [], _CADENCE, scope, contrib)
+    changes = pd.DataFrame({"employee_id": due["employee_id"], DEPARTMENT: due[DEPARTMENT],
+                            COACH: per_emp[COACH].to_numpy(), "date": events.max(axis=1)})
+    return per_emp, changes
+
+
+def coach_piece(rows: tuple[pd.DataFrame, pd.DataFrame], scope: ReportScope) -> Piece:
+    """Each coach's team on the as-of day: who is on time for a conversation and for a follow-up.
+
+    The team is everyone on the roster with that coach; the figures are those of :func:`cadence_rows`.
+    """
+    per_emp, changes = (frame[frame[COACH].notna()] for frame in rows)
+    per_emp = per_emp.assign(conversation_on_time=~(per_emp["conversation_overdue"] | per_emp["never_met"]),
+                             checkin_on_time=~per_emp["checkin_overdue"] & ~per_emp["never_met"])
+    return level_piece(per_emp, [COACH], _COACH, scope, contributions(changes, [COACH]))
 
 
 def action_items_piece(frames: Mapping[str, pd.DataFrame], scope: ReportScope, department_of: pd.Series) -> Piece:
@@ -268,23 +402,33 @@ def _isin(column: pd.Series, values: Iterable) -> np.ndarray:
 
 def record_tables(pieces: Iterable[Mapping[str, Piece]], ctx: Context,
                   members: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """The protected tables from the pieces of every part.
+    """The protected tables from the pieces of every part, and the pieces of :data:`RATING_TABLES`.
+
+    The latter (one :class:`Piece` each, holding only ``neighbours``) go to the rating step's protection.
 
     ``members`` are the distinct employees per department on the roster
     (``department, n``): everyone on the roster is a member of the overview,
     with or without data.
     """
     pieces = list(pieces)
-    total = {name: Piece.combine(p[name] for p in pieces) for name in (*TABLES, _PEOPLE_MET)}
+    total = {name: Piece.combine(p[name] for p in pieces) for name in (*TABLES, _PEOPLE_MET, *RATING_TABLES)}
     return {
+        **{name: total[name] for name in RATING_TABLES},
         "overview": overview_table(total["overview"], ctx.scope, members),
+        "rating_periods": rating_periods_table(total["rating_periods"], ctx),
         "skill_growth": growth_table(total["skill_growth"], ctx),
         "target_attainment": attainment_table(total["target_attainment"], ctx.scope),
         "most_wanted_skills": most_wanted_table(total["most_wanted_skills"], total[_PEOPLE_MET], ctx),
         "cadence_compliance": cadence_table(total["cadence_compliance"], ctx.scope),
         "action_items": action_items_table(total["action_items"], ctx.scope),
         "option_kinds": option_kinds_table(total["option_kinds"], ctx.scope),
+        "coach_follow_through": coach_table(total["coach_follow_through"], ctx.scope),
     }
+
+
+def neighbours_of(piece: Piece) -> pd.DataFrame | None:
+    """The piece's group sizes in the neighbouring reports, or None when there are none (nobody in any)."""
+    return None if piece.neighbours.empty else piece.neighbours
 
 
 def _contrib(piece: Piece, by: list[str]) -> pd.DataFrame:
@@ -300,13 +444,31 @@ def overview_table(piece: Piece, scope: ReportScope, members: pd.DataFrame) -> p
     return sort_departments(protected, [])
 
 
+def rating_periods_table(piece: Piece, ctx: Context) -> pd.DataFrame:
+    """The protected ratings by quarter, half-year and year (``grain``, ``bucket``: its first day, ``until``)."""
+    scope, labels = ctx.scope, ctx.labels
+    by = ["grain", "bucket", "skill_id"]
+    cells = levels(piece, _PERIODS, scope)
+    protected = P.protect(cells, k=scope.k, keys=[*by, DEPARTMENT], measures=list(_PERIODS),
+                          contributions=_contrib(piece, by), window=scope.window, neighbours=neighbours_of(piece))
+    months = dict(GRAINS)
+    ends = [min(pd.Timestamp(b) + pd.DateOffset(months=months[g] - (pd.Timestamp(b).month - 1) % months[g]),
+                scope.end) for g, b in zip(protected["grain"], protected["bucket"])]
+    protected.insert(2, "until", pd.to_datetime(pd.Series(ends, dtype="datetime64[ns]")))
+    protected.insert(3, "skill", protected["skill_id"].map(lambda i: None if i == ALL_SKILLS else labels.get(i)))
+    protected = protected.assign(_g=protected["grain"].map({g: i for i, (g, _) in enumerate(GRAINS)}),
+                                 _all=protected["skill_id"].ne(ALL_SKILLS))
+    protected = sort_departments(protected, ["_g", "_all", "skill", "bucket"])
+    return protected.drop(columns=["_g", "_all", "skill_id"]).reset_index(drop=True)
+
+
 def growth_table(piece: Piece, ctx: Context) -> pd.DataFrame:
     """The protected growth table, all skills first."""
     scope, labels = ctx.scope, ctx.labels
     cells = levels(piece, _GROWTH, scope)
     protected = P.protect(cells, k=scope.k, keys=["skill_id", "horizon_months", DEPARTMENT],
                           measures=list(_GROWTH), contributions=_contrib(piece, ["skill_id", "horizon_months"]),
-                          window=scope.window)
+                          window=scope.window, neighbours=neighbours_of(piece))
     protected.insert(0, "skill", protected["skill_id"].map(lambda i: None if i == -1 else labels.get(i)))
     protected = protected.assign(_all=protected["skill_id"].ne(-1))
     protected = sort_departments(protected, ["_all", "skill", "horizon_months"]).drop(columns=["_all", "skill_id"])
@@ -318,13 +480,18 @@ def attainment_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
     cells = levels(piece, _ATTAINMENT, scope)
     measured = cells["targets_measured"].astype(float)
     cells["attainment_rate"] = cells["targets_attained"].astype(float) / measured.where(measured > 0)
-    due = cells["targets_due"].astype(float)
-    cells["share_measured"] = measured / due.where(due > 0)
+    due = cells["targets_due"].astype(float).where(lambda d: d > 0)
+    cells["share_measured"] = measured / due
+    # Against every target due, so an unmeasured target is never left out of the picture.
+    cells["share_reached"] = cells["targets_attained"].astype(float) / due
+    cells["share_not_reached"] = (measured - cells["targets_attained"].astype(float)) / due
+    cells["share_not_measured"] = (due - measured) / due
     for name in _ATTAINMENT:
         cells[name] = cells[name].astype("int64")
     protected = P.protect(cells, k=scope.k, keys=["horizon_months", DEPARTMENT],
-                          measures=[*_ATTAINMENT, "attainment_rate", "share_measured"],
-                          contributions=_contrib(piece, ["horizon_months"]), window=scope.window)
+                          measures=[*_ATTAINMENT, *ATTAINMENT_SHARES, "attainment_rate", "share_measured"],
+                          contributions=_contrib(piece, ["horizon_months"]), window=scope.window,
+                          neighbours=neighbours_of(piece))
     return sort_departments(protected, ["horizon_months"])
 
 
@@ -336,7 +503,8 @@ def most_wanted_table(piece: Piece, people_met: Piece, ctx: Context) -> pd.DataF
     base = dict(zip(met[DEPARTMENT], met[N]))
     cells["share_of_people_met"] = cells[N] / cells[DEPARTMENT].map(lambda d: base.get(d, np.nan)).astype(float)
     protected = P.protect(cells, k=scope.k, keys=["skill_id", DEPARTMENT], measures=["share_of_people_met"],
-                          contributions=_contrib(piece, ["skill_id"]), window=scope.window)
+                          contributions=_contrib(piece, ["skill_id"]), window=scope.window,
+                          neighbours=neighbours_of(piece))
     protected.insert(0, "skill", protected["skill_id"].map(labels))
     protected["_n"] = protected[N].astype("Float64").fillna(-1)
     org_rank = protected[protected[DEPARTMENT].isna()].set_index("skill_id")["_n"]
@@ -358,15 +526,39 @@ def action_items_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
     """The protected action-items table."""
     cells = levels(piece, _ITEMS, scope)
     protected = P.protect(cells, k=scope.k, keys=[DEPARTMENT], measures=list(_ITEMS),
-                          contributions=_contrib(piece, []), window=scope.window)
+                          contributions=_contrib(piece, []), window=scope.window, neighbours=neighbours_of(piece))
     return sort_departments(protected, [])
+
+
+def coach_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
+    """The protected per-coach table (figures as of a day): all coaches first, then each coach's team.
+
+    A team of fewer than k is "fewer than k"; hiding one team hides at least one more (complementary
+    suppression along the coaches, whose teams split everyone who has a coach).
+    """
+    cells = pd.concat([_all_coaches(piece, scope), levels(piece, _COACH, scope, departments=False)],
+                      ignore_index=True)
+    contrib = _contrib(piece, [COACH])
+    contrib = pd.concat([contrib, contrib.groupby([DEPARTMENT, "quarter"], as_index=False, dropna=False)["n"].sum()
+                         .assign(**{COACH: None})], ignore_index=True)
+    protected = P.protect(cells, k=scope.k, keys=[COACH, DEPARTMENT], measures=list(_COACH), partitions=[COACH],
+                          contributions=contrib, window=scope.window, scope=P.AS_OF)
+    protected = protected.assign(_o=protected[COACH].notna(), _c=protected[COACH].fillna(""))
+    return protected.sort_values(["_o", "_c"], kind="stable").drop(columns=["_o", "_c"]).reset_index(drop=True)
+
+
+def _all_coaches(piece: Piece, scope: ReportScope) -> pd.DataFrame:
+    """The row for everyone who has a coach: the teams (disjoint) added up."""
+    row = levels(Piece([COACH], piece.sums.assign(**{COACH: "all"})), _COACH, scope, departments=False)
+    return row.assign(**{COACH: None})
 
 
 def option_kinds_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
     """The protected option-kinds table (organisation only), in the order of the kinds."""
     cells = levels(piece, _OPTIONS, scope, departments=False)
     protected = P.protect(cells, k=scope.k, keys=["kind", "horizon_months", DEPARTMENT], measures=list(_OPTIONS),
-                          contributions=_contrib(piece, ["kind", "horizon_months"]), window=scope.window)
+                          contributions=_contrib(piece, ["kind", "horizon_months"]), window=scope.window,
+                          neighbours=neighbours_of(piece))
     order = {kind: i for i, kind in enumerate(KINDS)}
     protected = protected.assign(_k=protected["kind"].map(order)).sort_values(["horizon_months", "_k"], kind="stable")
     return protected.drop(columns="_k").reset_index(drop=True)

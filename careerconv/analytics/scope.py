@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
@@ -29,6 +29,23 @@ def quarter_label(quarter: Any) -> str:
     return f"{day.year} Q{(day.month - 1) // 3 + 1}"
 
 
+def period_label(start: Any, until: Any) -> str:
+    """A run of whole quarters as people say it: ``"2025 Q3"``, ``"2025 H1"``, ``"2025"``, ``"2024 Q3–Q4"``.
+
+    ``until`` is the first day after the run.
+    """
+    first, last = pd.Timestamp(start), pd.Timestamp(until) - pd.Timedelta(days=1)
+    if first.year == last.year and first.month == 1 and last.month == 12:
+        return f"{first.year}"
+    if first.year == last.year and (first.month, last.month) in ((1, 6), (7, 12)):
+        return f"{first.year} H{1 if first.month == 1 else 2}"
+    if quarter_label(first) == quarter_label(last):
+        return quarter_label(first)
+    if first.year == last.year:
+        return f"{quarter_label(first)}–Q{(last.month - 1) // 3 + 1}"
+    return f"{quarter_label(first)}–{quarter_label(last)}"
+
+
 @dataclass(frozen=True)
 class ReportScope:
     """What one HR report covers, resolved from the notebook's parameters.
@@ -45,6 +62,8 @@ class ReportScope:
         Minimum group size.
     as_of
         The as-of date as requested.
+    first_quarter
+        First day of the quarter of the earliest data (None: no data).
     """
 
     start: pd.Timestamp
@@ -53,6 +72,7 @@ class ReportScope:
     all_departments: tuple[str, ...]
     k: int
     as_of: dt.date
+    first_quarter: pd.Timestamp | None = None
 
     @property
     def as_of_day(self) -> pd.Timestamp:
@@ -72,6 +92,57 @@ class ReportScope:
     @property
     def window(self) -> P.Window:
         return P.Window(self.start, self.end, self.departments)
+
+    @property
+    def default_start(self) -> pd.Timestamp:
+        """Where the period would start by default for this end: two years earlier, or the first data."""
+        return _default_start(self.end, self.first_quarter)
+
+    def neighbours(self) -> list[tuple[str, pd.Timestamp]]:
+        """The other reports whose figures this one's must not differ from by 1 to k-1 people (rule 2c).
+
+        Two reports that share one edge of their period (the same end, or the same start) could be
+        subtracted; one of the two must then hide a figure that differs by a few people. The default
+        period (two years up to the end) is the one people read, so the other one hides: a report with
+        the default start checks no neighbour, except when the history is shorter than two years (its
+        start is then the first quarter with data, which other default reports share); any other report
+        checks every period with its end and another start from the first quarter with data, and every
+        period with its start and another end up to the last complete quarter before its as-of date.
+
+        Returns
+        -------
+        list of (str, pandas.Timestamp)
+            ``("start", q)``: the period from ``q`` to this end; ``("end", q)``: from this start up to ``q``
+            (exclusive).
+        """
+        latest = _quarter_start(pd.Timestamp(self.as_of) + pd.Timedelta(days=1))
+        ends = [q for q in pd.date_range(self.start + pd.DateOffset(months=3), latest, freq="QS") if q != self.end]
+        if self.start == self.default_start:
+            first = self.first_quarter
+            shared = first is not None and self.start == first
+            return [("end", q) for q in ends if shared and q < self.end]
+        first = min(self.first_quarter if self.first_quarter is not None else self.start, self.start)
+        starts = [q for q in pd.date_range(first, self.end - pd.DateOffset(months=3), freq="QS") if q != self.start]
+        return [("start", q) for q in starts] + [("end", q) for q in ends]
+
+    def neighbour(self, edge: str, quarter: pd.Timestamp) -> "ReportScope":
+        """The report with the same departments whose period shares this one's other edge (see :meth:`neighbours`).
+
+        ``("end", q)`` reports as of the day before ``q``.
+
+        Raises
+        ------
+        ValueError
+            For an edge other than ``"start"`` or ``"end"``, or a period without a quarter.
+        """
+        quarter = pd.Timestamp(quarter)
+        if edge not in ("start", "end"):
+            raise ValueError(f"edge must be 'start' or 'end', got {edge!r}")
+        start, end = (quarter, self.end) if edge == "start" else (self.start, quarter)
+        if start >= end:
+            raise ValueError(f"a period from {quarter_label(start)} cannot end before {quarter_label(end)}")
+        as_of = self.as_of if edge == "start" else (end - pd.Timedelta(days=1)).date()
+        return replace(self, start=start, end=end, as_of=as_of)
 
     def describe(self) -> str:
         """One sentence saying what the report covers."""
@@ -120,6 +191,7 @@ def resolve_scope(roster: pd.DataFrame | RosterFile, as_of: Any, period_start: A
     """
     k = P.check_k(k)
     as_of_date = _parse_day(as_of, "as_of")
+    first = None if first_date is None or pd.isna(first_date) else _quarter_start(pd.Timestamp(first_date))
     end = _quarter_start(pd.Timestamp(as_of_date) + pd.Timedelta(days=1))
     if not _blank(period_end):
         last = pd.Timestamp(_parse_day(period_end, "period_end"))
@@ -129,9 +201,7 @@ def resolve_scope(roster: pd.DataFrame | RosterFile, as_of: Any, period_start: A
     else:
         # Two years by default: long enough for trends, and its first quarter is a busy one, not the
         # thin start of the history (figures whose first quarter has few people must be hidden).
-        start = end - pd.DateOffset(months=3 * DEFAULT_QUARTERS)
-        if first_date is not None and not pd.isna(first_date):
-            start = max(start, min(_quarter_start(pd.Timestamp(first_date)), end - pd.DateOffset(months=3)))
+        start = _default_start(end, first)
     if start >= end:
         raise ValueError(
             f"the period has no complete quarter: it starts {quarter_label(start)} but the last complete quarter "
@@ -152,7 +222,15 @@ def resolve_scope(roster: pd.DataFrame | RosterFile, as_of: Any, period_start: A
         chosen.append(match[0])
     selected = tuple(sorted(set(chosen)))
     filtered = selected if selected and set(selected) != set(known) else None
-    return ReportScope(pd.Timestamp(start), pd.Timestamp(end), filtered, tuple(known), k, as_of_date)
+    return ReportScope(pd.Timestamp(start), pd.Timestamp(end), filtered, tuple(known), k, as_of_date, first)
+
+
+def _default_start(end: pd.Timestamp, first: pd.Timestamp | None) -> pd.Timestamp:
+    """Two years before ``end`` (:data:`DEFAULT_QUARTERS`), or the first quarter with data if later."""
+    start = end - pd.DateOffset(months=3 * DEFAULT_QUARTERS)
+    if first is not None:
+        start = max(start, min(first, end - pd.DateOffset(months=3)))
+    return pd.Timestamp(start)
 
 
 def _parse_day(value: Any, what: str) -> dt.date:

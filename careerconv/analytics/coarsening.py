@@ -1,0 +1,96 @@
+"""Coarsening: the finest grouping of the rating trends that the minimum group size leaves readable.
+
+On a small organisation most figures by quarter and skill concern fewer than
+``k`` people and are hidden; a chart of them is mostly gaps. The page then
+shows the same ratings grouped more coarsely, and says so: by half-year, by
+year, and over all skills (each employee once, with the mean of their latest
+ratings). :func:`readable_grouping` tries the groupings from the finest and
+keeps the first that shows at least half of its figures (else the one that
+shows the largest share). The figures come from ``skill_trends`` /
+``department_trends`` (quarters by skill) and ``rating_periods`` (the
+rest), all protected already.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .. import privacy as P
+from .constants import DEPARTMENT, N
+
+# The groupings tried, finest first: (grain, per skill).
+GROUPINGS = (("quarter", True), ("half-year", True), ("year", True),
+             ("quarter", False), ("half-year", False), ("year", False))
+READABLE_SHARE = 0.5  # a grouping is readable when it shows at least this share of its figures
+_COLUMNS = ["grain", "bucket", "until", "skill", DEPARTMENT, N, "median", "mean", P.PRIVACY]
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """The rating figures of one grouping, and what the page says about choosing it.
+
+    Attributes
+    ----------
+    grain
+        ``"quarter"``, ``"half-year"`` or ``"year"``.
+    per_skill
+        True: one line per skill; False: all skills together.
+    figures
+        ``grain, bucket, until, skill, department, n_employees, median, mean, privacy`` (``skill`` missing
+        over all skills; ``until`` is the first day after the bucket).
+    note
+        One sentence saying how the figures are grouped and why ("" for quarters by skill when readable).
+    """
+
+    grain: str
+    per_skill: bool
+    figures: pd.DataFrame
+    note: str
+
+    @property
+    def shown_share(self) -> float:
+        """The share of the figures shown (0 when there are none)."""
+        return float(P.shown(self.figures).mean()) if len(self.figures) else 0.0
+
+
+def readable_grouping(fine: pd.DataFrame, periods: pd.DataFrame, *, departments: bool) -> Grouping:
+    """The finest grouping of the rating trends that shows at least half of its figures.
+
+    Parameters
+    ----------
+    fine
+        ``skill_trends`` (organisation rows) or ``department_trends`` (department rows).
+    periods
+        ``rating_periods``.
+    departments
+        False: the organisation's rows; True: the departments' rows.
+
+    Returns
+    -------
+    Grouping
+    """
+    candidates = [_grouping(grain, per_skill, fine, periods, departments) for grain, per_skill in GROUPINGS]
+    chosen = next((c for c in candidates if c.figures.shape[0] and c.shown_share >= READABLE_SHARE), None)
+    if chosen is None:
+        chosen = max(candidates, key=lambda c: (c.shown_share, -candidates.index(c)))
+    first = candidates[0]
+    if chosen is first:
+        return first
+    hidden = int((~P.shown(first.figures)).sum())
+    why = (f"by quarter and skill, {hidden:,} of {len(first.figures):,} figures would be hidden (groups of fewer "
+           "than the minimum group size)") if len(first.figures) else "by quarter and skill there is nothing to show"
+    how = f"by {chosen.grain}" + ("" if chosen.per_skill else ", over all skills")
+    return Grouping(chosen.grain, chosen.per_skill, chosen.figures,
+                    f"Shown {how}: {why}; {chosen.shown_share:.0%} of these figures can be shown.")
+
+
+def _grouping(grain: str, per_skill: bool, fine: pd.DataFrame, periods: pd.DataFrame, departments: bool) -> Grouping:
+    if grain == "quarter" and per_skill:
+        frame = fine.rename(columns={"quarter": "bucket"}).assign(grain="quarter")
+        frame["until"] = pd.to_datetime(frame["bucket"]) + pd.DateOffset(months=3)
+    else:
+        frame = periods[(periods["grain"] == grain) & (periods["skill"].notna() == per_skill)]
+    frame = frame[frame[DEPARTMENT].notna() == departments]
+    return Grouping(grain, per_skill, frame.loc[:, _COLUMNS].reset_index(drop=True), "")

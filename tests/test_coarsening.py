@@ -1,0 +1,65 @@
+"""Coarsening: the page groups ratings more coarsely where the minimum group size would hide most of them."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from careerconv import analytics as A
+from careerconv import privacy as P
+
+Q = pd.Timestamp
+
+
+def _fine(shown: list[bool]) -> pd.DataFrame:
+    quarters = pd.date_range("2025-01-01", periods=len(shown), freq="QS")
+    return pd.DataFrame({"quarter": quarters, "skill": "SQL", P.COUNT: [6 if ok else pd.NA for ok in shown],
+                         "mean": 5.0, "median": 5.0, "department": None,
+                         P.PRIVACY: ["" if ok else "fewer than 5" for ok in shown]})
+
+
+def _periods() -> pd.DataFrame:
+    rows = []
+    for grain, starts, ok in [("half-year", ["2025-01-01", "2025-07-01"], [True, False]),
+                              ("year", ["2025-01-01"], [True])]:
+        for start, shown in zip(starts, ok):
+            months = 6 if grain == "half-year" else 12
+            rows.append({"grain": grain, "bucket": Q(start), "until": Q(start) + pd.DateOffset(months=months),
+                         "skill": "SQL", "department": None, P.COUNT: 9 if shown else pd.NA, "median": 6.0,
+                         "mean": 6.0, P.PRIVACY: "" if shown else "fewer than 5"})
+    return pd.DataFrame(rows)
+
+
+def test_quarters_by_skill_stay_when_at_least_half_are_shown():
+    chosen = A.readable_grouping(_fine([True, True, False, True]), _periods(), departments=False)
+    assert (chosen.grain, chosen.per_skill, chosen.note) == ("quarter", True, "")
+
+
+def test_mostly_hidden_quarters_are_grouped_by_half_year_and_the_page_says_why():
+    # 3 of 4 quarters hidden; half-years show 1 of 2 (half): the first grouping that is readable.
+    chosen = A.readable_grouping(_fine([True, False, False, False]), _periods(), departments=False)
+    assert (chosen.grain, chosen.per_skill) == ("half-year", True)
+    assert chosen.note == ("Shown by half-year: by quarter and skill, 3 of 4 figures would be hidden (groups of "
+                           "fewer than the minimum group size); 50% of these figures can be shown.")
+    assert A.describe_grouping(chosen).startswith(chosen.note)
+
+
+def test_period_labels_name_whole_halves_and_years_and_cut_runs():
+    assert A.period_label("2025-01-01", "2026-01-01") == "2025"
+    assert A.period_label("2025-07-01", "2026-01-01") == "2025 H2"
+    assert A.period_label("2024-10-01", "2025-01-01") == "2024 Q4"
+    assert A.period_label("2025-04-01", "2025-10-01") == "2025 Q2–Q3"
+    assert A.period_label("2024-10-01", "2025-04-01") == "2024 Q4–2025 Q1"
+
+
+def test_two_tables_about_the_same_people_hide_the_same_departments():
+    overview = pd.DataFrame({"department": [None, "Ops", "People", "Sales"], P.COUNT: [30, 7, 8, 15],
+                             "share_met": [0.9, None, None, 0.8],
+                             P.PRIVACY: ["", P.HIDDEN, P.HIDDEN, ""]})
+    cadence = pd.DataFrame({"department": [None, "Ops", "People", "Sales"], P.COUNT: [30, 7, 8, 15],
+                            "share_any_overdue": [0.5, 0.4, 0.3, 0.6], P.PRIVACY: ["", "", "", ""]})
+    overview2, cadence2 = P.hide_together([overview, cadence], ["department"], [["share_met"], ["share_any_overdue"]])
+    assert list(cadence2[P.PRIVACY]) == ["", P.HIDDEN, P.HIDDEN, ""]
+    assert cadence2[P.COUNT].isna().tolist() == [False, True, True, False]
+    assert cadence2["share_any_overdue"].isna().tolist() == [False, True, True, False]
+    assert overview2.equals(overview)
+    assert list(cadence[P.PRIVACY]) == ["", "", "", ""]  # the input is not changed

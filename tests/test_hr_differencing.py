@@ -1,0 +1,129 @@
+"""The differencing attack between two periods, run against a demo organisation as an analyst would.
+
+An analyst runs ``careerconv hr-report`` twice, for a period and for the same
+period one quarter longer (or shorter, or starting a quarter later), and
+subtracts every pair of figures both pages show. Rule 2c of
+:func:`careerconv.privacy.protect` promises that no such difference isolates
+fewer than ``k`` people. Issue 13 found it did: on a 17-person organisation
+"12 months, All departments" of target attainment showed 16 employees for one
+period and 12 for another (``--period-start 2025-04-01``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from careerconv import analytics as A
+from careerconv import privacy as P
+from careerconv.demo import write_demo_organisation
+
+K = 5
+AS_OF = "2026-10-01"  # the default period: 2024 Q4 to 2026 Q3
+# The columns that identify a figure in each table (besides the department).
+FIGURE_KEYS = ("quarter", "grain", "bucket", "skill", "band", "horizon_months", "kind", "coach_id", "department")
+
+
+@pytest.fixture(scope="module")
+def tables(tmp_path_factory):
+    data = tmp_path_factory.mktemp("differencing") / "data"
+    write_demo_organisation(data, 40, 11, dt.date(2026, 10, 1))
+    return A.load_hr_tables(data, lazy=True)
+
+
+def _small_differences(one: dict, other: dict) -> list[str]:
+    """Every figure shown on both pages whose employee counts differ by 1 to K-1."""
+    found = []
+    for name in A.TABLE_TITLES:
+        keys = [c for c in FIGURE_KEYS if c in one[name].columns]
+        a = one[name][P.shown(one[name])]
+        b = other[name][P.shown(other[name])]
+        both = a.merge(b, on=keys, how="inner", suffixes=("_a", "_b"))
+        gap = (both[f"{P.COUNT}_a"].astype("Int64") - both[f"{P.COUNT}_b"].astype("Int64")).abs()
+        for (_, row), d in zip(both.iterrows(), gap):
+            if 0 < d < K:
+                where = ", ".join(f"{c}={row[c]}" for c in keys)
+                found.append(f"{name} [{where}]: {row[f'{P.COUNT}_a']} vs {row[f'{P.COUNT}_b']}")
+    return found
+
+
+@pytest.mark.parametrize("period, longer", [
+    # The default page against the same start with one more quarter at the end (next quarter's run).
+    ((None, None, "2026-07-01"), ("2024-07-01", None, AS_OF)),
+    # The default page against a start one quarter later, as in the issue (--period-start).
+    ((None, None, AS_OF), ("2025-01-01", None, AS_OF)),
+    # The default page against a start one quarter earlier.
+    ((None, None, AS_OF), ("2024-07-01", None, AS_OF)),
+    # Two chosen periods, one a quarter longer at the end.
+    (("2025-01-01", "2026-06-30", AS_OF), ("2025-01-01", None, AS_OF)),
+], ids=["end+1q", "start+1q", "start-1q", "chosen-end+1q"])
+def test_subtracting_two_periods_a_quarter_apart_reveals_no_group_below_k(tables, period, longer):
+    start, end, as_of = period
+    one = A.hr_aggregates(tables, as_of, (start, end), k=K)
+    start, end, as_of = longer
+    other = A.hr_aggregates(tables, as_of, (start, end), k=K)
+    assert not one["about"].equals(other["about"])  # two different reports
+    shown = sum(int(P.shown(one[n]).sum()) for n in A.TABLE_TITLES)
+    assert shown > 10, "the attack needs figures to subtract"
+    assert _small_differences(one, other) == []
+
+
+def test_the_default_page_keeps_its_figures(tables):
+    """The default period is the page people read: another period hides, not it."""
+    default = A.hr_aggregates(tables, AS_OF, k=K)
+    moved = A.hr_aggregates(tables, AS_OF, ("2025-01-01", None), k=K)
+    shown_default = sum(int(P.shown(default[n]).sum()) for n in A.TABLE_TITLES)
+    shown_moved = sum(int(P.shown(moved[n]).sum()) for n in A.TABLE_TITLES)
+    assert shown_default >= shown_moved
+    overall = default["target_attainment"]
+    assert P.shown(overall[overall["department"].isna()]).any()
+
+
+def test_a_neighbouring_period_that_differs_by_a_few_people_hides_the_figure():
+    # 12 people in this report, 9 in the one starting a quarter later (3 isolated): hidden.
+    cells = pd.DataFrame({"department": [None, "A", "B"], P.COUNT: [12, 7, 5]})
+    window = P.Window(pd.Timestamp("2025-01-01"), pd.Timestamp("2025-10-01"))
+    later_start = pd.DataFrame({"department": ["A", "B"], "edge": "start", "quarter": pd.Timestamp("2025-04-01"),
+                                "n": [4, 5]})
+    out = P.protect(cells, k=K, keys=["department"], window=window, neighbours=later_start)
+    # The total (12 vs 9) and A (7 vs 4) are hidden; B would then be the total minus nothing shown, so
+    # complementary suppression hides it too.
+    assert list(out[P.PRIVACY]) == [P.HIDDEN, P.HIDDEN, P.HIDDEN]
+    # The same report next to one that differs by nobody, or by k people or more, is shown.
+    same = later_start.assign(n=[7, 5])
+    assert P.shown(P.protect(cells, k=K, keys=["department"], window=window, neighbours=same)).all()
+    far = later_start.assign(n=[2, 5])  # 12 vs 7 and 7 vs 2: whole groups of k
+    assert P.shown(P.protect(cells, k=K, keys=["department"], window=window, neighbours=far)).all()
+
+
+def test_neighbours_must_name_their_edge():
+    cells = pd.DataFrame({"department": [None], P.COUNT: [12]})
+    window = P.Window(pd.Timestamp("2025-01-01"), pd.Timestamp("2025-10-01"))
+    bad = pd.DataFrame({"department": ["A"], "edge": ["middle"], "quarter": [pd.Timestamp("2025-04-01")], "n": [3]})
+    with pytest.raises(ValueError, match="edge must be 'start' or 'end'"):
+        P.protect(cells, k=K, keys=["department"], window=window, neighbours=bad)
+    with pytest.raises(ValueError, match="window"):
+        P.protect(cells, k=K, keys=["department"], neighbours=bad)
+
+
+def test_which_reports_a_report_is_compared_with():
+    roster = pd.DataFrame({"employee_id": ["E1"], "department": ["A"]})
+    q = pd.Timestamp
+    default = A.resolve_scope(roster, AS_OF, first_date="2023-05-01")
+    assert (default.start, default.end) == (q("2024-10-01"), q("2026-10-01"))
+    assert default.neighbours() == []  # the default period hides nothing for the others' sake
+    chosen = A.resolve_scope(roster, AS_OF, "2025-01-01", "2026-06-30", first_date="2023-05-01")
+    found = chosen.neighbours()
+    starts = [quarter for edge, quarter in found if edge == "start"]
+    ends = [quarter for edge, quarter in found if edge == "end"]
+    # Every other start from the first data (2023 Q2) to the last quarter; every other end up to the as-of.
+    assert starts[0] == q("2023-04-01") and starts[-1] == q("2026-04-01") and q("2025-01-01") not in starts
+    assert ends == [q("2025-04-01"), q("2025-07-01"), q("2025-10-01"), q("2026-01-01"), q("2026-04-01"),
+                    q("2026-10-01")]
+    longer = chosen.neighbour("end", q("2026-10-01"))
+    assert (longer.start, longer.end, longer.as_of) == (q("2025-01-01"), q("2026-10-01"), dt.date(2026, 9, 30))
+    short_history = A.resolve_scope(roster, AS_OF, first_date="2025-08-01")  # default start = first data
+    assert short_history.neighbours() == [("end", q("2025-10-01")), ("end", q("2026-01-01")),
+                                          ("end", q("2026-04-01")), ("end", q("2026-07-01"))]
