@@ -61,7 +61,7 @@ from .styles import style_widget
 from .summary import human_date, render_summary_html, summary_fragment
 from .team import TeamView, load_team
 from .timers import Clock, SectionTimers, system_clock
-from .widgets import button, classed, html, show
+from .widgets import button, classed, close_tree, html, show
 
 log = logging.getLogger("careerconv.app")
 
@@ -346,11 +346,13 @@ class ConversationApp:
                 self.view_choice.value = "person"
 
     def _show_start_view(self) -> None:
-        if self.view_choice.value == "team":
+        team = self.view_choice.value == "team"
+        if team:
             self.refresh_team()
-            self.start_screen.children = (self.start_bar, self.team.widget)
-        else:
-            self.start_screen.children = (self.start_bar, self.person_view)
+        if self.team.widget not in self.start_screen.children:  # built once, then only shown or hidden
+            self.start_screen.children = (*self.start_screen.children, self.team.widget)
+        show(self.team.widget, team)
+        show(self.person_view, not team)
 
     def refresh_team(self) -> TeamView:
         """Read the chosen coach's reports again and redraw the team view.
@@ -751,9 +753,7 @@ class ConversationApp:
             self._refresh_links()
         if step == FINISH:
             self._update_missing()
-            self.section_box.children = (self.finish_view,)
-        else:
-            self.section_box.children = (self.views[step].widget,)
+        self._show_in_section_box(self.finish_view if step == FINISH else self.views[step].widget)
         order = self._order()
         index = order.index(step)
         self.back_button.disabled = index == 0
@@ -762,6 +762,14 @@ class ConversationApp:
         self._update_stepper()
         if not self.locked:
             self._on_edit(quiet=True)
+
+    def _show_in_section_box(self, shown: W.Widget) -> None:
+        """Show one step's widget: a step is put on the page when first visited and then only hidden or shown,
+        so going back to it costs the browser nothing (replacing a box's children rebuilds their views)."""
+        if shown not in self.section_box.children:
+            self.section_box.children = (*self.section_box.children, shown)
+        for child in self.section_box.children:
+            show(child, child is shown)
 
     def _step_by(self, step: int) -> None:
         order = self._order()
@@ -1055,16 +1063,23 @@ class ConversationApp:
 
     # ================================================================== screens
     def _show_screen(self, screen: str) -> None:
+        """Show a screen. The start screen stays on the page (hidden while another screen shows), so coming
+        back to it costs the browser nothing; the conversation or check-in being worked on is the one other
+        child, and the widgets of the one it replaces are closed."""
         self.screen = screen
+        other = {"conversation": getattr(self, "conversation_screen", None),
+                 "checkin": self.checkin_view.widget if self.checkin_view else None}.get(screen)
+        if other is not None and other not in self.body.children:
+            for old in self.body.children[1:]:
+                close_tree(old)
+            self.body.children = (self.start_screen, other)
+        for child in self.body.children:
+            show(child, child is (other if other is not None else self.start_screen))
         if screen == "start":
-            self.body.children = (self.start_screen,)
             self._show_status(SaveStatus("idle"))
             if self.view_choice.value == "team" and self.coach_choice.value:
                 self.refresh_team()  # what was just saved shows at once
-        elif screen == "conversation":
-            self.body.children = (self.conversation_screen,)
         elif screen == "checkin":
-            self.body.children = (self.checkin_view.widget,)
             self._show_status(SaveStatus("idle"))
 
     def shutdown(self) -> None:

@@ -40,7 +40,7 @@ from ..store import History, Store
 from . import followup as F
 from .glance import item_note_html, item_status_html
 from .summary import human_date
-from .widgets import button, classed, html, show
+from .widgets import button, classed, close_tree, html, show
 
 SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
 SPARK_POINTS = 6  # the latest ratings a sparkline shows
@@ -507,13 +507,7 @@ class TeamRow:
 
     def close(self) -> None:
         """Close the row's widgets (rows are rebuilt on every refresh; closed widgets free the front end)."""
-        _close_tree(self.widget)
-
-
-def _close_tree(widget: W.Widget) -> None:
-    for child in getattr(widget, "children", ()) or ():
-        _close_tree(child)
-    widget.close()
+        close_tree(self.widget)
 
 
 class TeamView:

@@ -68,3 +68,10 @@ def set_disabled(widget: W.Widget, disabled: bool) -> None:
 def show(widget: W.Widget, visible: bool) -> None:
     """Show or hide a widget without removing it from the tree."""
     widget.layout.display = None if visible else "none"
+
+
+def close_tree(widget: W.Widget) -> None:
+    """Close a widget and everything in it (frees the kernel's and the browser's copies)."""
+    for child in getattr(widget, "children", ()) or ():
+        close_tree(child)
+    widget.close()
