@@ -52,6 +52,8 @@ from .checkin import CheckinView
 from .data_folder import organisation_skill_names, resolve_data_dir
 from .editors import ANSWER_EDITORS, Editor, EditorContext
 from .glance import employee_card_html, previous_plan_html
+from .page_bridge import PageBridge
+from .place import NEW_CHECKIN, Place, parse_place, place_fragment
 from .plan_editors import ActionItemsEditor, CadenceEditor, DreamsEditor, FollowUpEditor
 from .scheduling import Handle, ManualScheduler, Scheduler, default_scheduler
 from .sections import SectionView
@@ -145,12 +147,88 @@ class ConversationApp:
         self.body = W.VBox([self.start_screen])
         title = html(f'<div class="cc-sub" title="data folder">{escape(str(self.data_dir))}</div>', "cc-title")
         header = classed(W.HBox([title, self.status_html], layout=W.Layout(width="100%")), "cc-header")
-        self.widget = classed(W.VBox([style_widget(), header, self.errors.widget, self.body],
+        self.bridge = PageBridge(on_arrived=self.guard(self.go_to_place, "Could not open the place in the page address"),
+                               on_hidden=self.guard(self.save_pending, "Could not save when the page was hidden"))
+        self.widget = classed(W.VBox([style_widget(), header, self.errors.widget, self.body, self.bridge],
                                      layout=W.Layout(width="100%")), "cc-app")
         _LIVE_APPS.add(self)
         self._load_skill_names()
         if employee_id:
             self.guard(self.select_employee)(employee_id)
+
+    # ================================================================== the place in the page address
+    def place(self) -> Place:
+        """Where the coach is now (what the page address names)."""
+        eid = (self.employee or {}).get("employee_id") or ""
+        conversation = checkin = step = ""
+        if self.screen == "conversation" and self.record is not None:
+            conversation, step = self.record["conversation_id"], self.step or ""
+        elif self.screen == "checkin" and self.checkin_view is not None:
+            checkin = self.checkin_view.draft.get("checkin_id") or NEW_CHECKIN
+        return Place(coach=self.coach_choice.value or "", view=self.view_choice.value, employee=eid,
+                     conversation=conversation, checkin=checkin, step=step)
+
+    def _sync_place(self) -> None:
+        if hasattr(self, "bridge"):
+            self.bridge.place = place_fragment(self.place())
+
+    def go_to_place(self, fragment: str) -> None:
+        """Open what a page address names (the page was reloaded, or opened from a bookmark).
+
+        Parameters
+        ----------
+        fragment
+            The address's fragment, as :func:`careerconv.app.place.place_fragment` writes it.
+
+        Raises
+        ------
+        ValueError
+            If the fragment is not one the app writes, names a coach who coaches nobody, or a
+            conversation or check-in the employee does not have.
+        careerconv.store.NotFound
+            If the employee is not on the roster (any more).
+        """
+        place = parse_place(fragment)
+        coaches = {value for _label, value in self.coach_choice.options}
+        if place.coach and place.coach not in coaches:
+            raise ValueError(f"the page address names coach {place.coach!r}, who coaches nobody on the roster")
+        if place.coach != self.coach_choice.value:
+            self.coach_choice.value = place.coach
+        if place.view == "team" and place.coach and not place.employee:
+            self.view_choice.value = "team"
+        if not place.employee:
+            return
+        self.view_choice.value = "person"
+        self.select_employee(place.employee)
+        if place.conversation:
+            if not any(c["conversation_id"] == place.conversation for c in self.conversations):
+                raise ValueError(f"{self.employee['name']} has no conversation {place.conversation!r} (any more)")
+            self.open_conversation(place.conversation)
+            if place.step and place.step in self._order():
+                self.go_to(place.step)
+        elif place.checkin:
+            self._open_checkin_named(place.checkin)
+
+    def _open_checkin_named(self, checkin_id: str) -> None:
+        if checkin_id == NEW_CHECKIN:
+            self.open_checkin()
+            return
+        known = {c["checkin_id"]: c for c in [*self.checkin_drafts, *self.checkins]}
+        if checkin_id not in known:
+            raise ValueError(f"{self.employee['name']} has no check-in {checkin_id!r} (any more)")
+        self.open_checkin(known[checkin_id])
+
+    def save_pending(self) -> None:
+        """Save what is typed but not saved yet, now (the page was hidden or is being closed).
+
+        A save that is refused (changed elsewhere) is shown in the conflict box, as always.
+        """
+        for session in (self.session, self.checkin_view.session if self.checkin_view else None):
+            if session is not None and session.problem is None:
+                try:
+                    session.flush()
+                except (Conflict, NotOnRoster, SavingPaused):
+                    pass  # the conflict box says so
 
     # ================================================================== display and errors
     def _repr_mimebundle_(self, **kwargs):
@@ -336,6 +414,7 @@ class ConversationApp:
 
     # ------------------------------------------------------------------ the team view
     def _coach_changed(self) -> None:
+        self._sync_place()
         coach = self.coach_choice.value
         show(self.view_choice, bool(coach))
         show(self.team_hint, not coach)
@@ -353,6 +432,7 @@ class ConversationApp:
             self.start_screen.children = (*self.start_screen.children, self.team.widget)
         show(self.team.widget, team)
         show(self.person_view, not team)
+        self._sync_place()
 
     def refresh_team(self) -> TeamView:
         """Read the chosen coach's reports again and redraw the team view.
@@ -485,6 +565,7 @@ class ConversationApp:
         self._mark_current_result()
         if self.screen != "start":
             self._show_screen("start")
+        self._sync_place()
 
     def _reload_history(self) -> None:
         eid = self.employee["employee_id"]
@@ -762,6 +843,7 @@ class ConversationApp:
         self._update_stepper()
         if not self.locked:
             self._on_edit(quiet=True)
+        self._sync_place()
 
     def _show_in_section_box(self, shown: W.Widget) -> None:
         """Show one step's widget: a step is put on the page when first visited and then only hidden or shown,
@@ -1081,6 +1163,7 @@ class ConversationApp:
                 self.refresh_team()  # what was just saved shows at once
         elif screen == "checkin":
             self._show_status(SaveStatus("idle"))
+        self._sync_place()
 
     def shutdown(self) -> None:
         """Save what is pending and stop timers (called at kernel exit too).
