@@ -134,12 +134,17 @@ class Server:
 class Coach:
     """The timed steps, on one page."""
 
-    def __init__(self, page):
+    def __init__(self, page, label: str, verbose: bool):
         self.page = page
+        self.label, self.verbose = label, verbose
         self.times: dict[str, list[float]] = {k: [] for k in INTERACTIONS}
 
     def timed(self, what: str, selector: str, done: str, text: str = "") -> float:
+        if self.verbose:
+            print(f"[{self.label}]   {what}: {selector} {text}", end="", flush=True)
         took = self.page.evaluate(TIMER_JS, [selector, text, done])
+        if self.verbose:
+            print(f" {took:.0f} ms", flush=True)
         self.times[what].append(took)
         return took
 
@@ -197,6 +202,13 @@ class Coach:
         self.settle()
 
 
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
 def subjects(data: Path, count: int, seed: int) -> list[tuple[str, str, str]]:
     """People with a completed conversation and no draft: (id, name, coach id)."""
     import pandas as pd
@@ -218,13 +230,15 @@ def subjects(data: Path, count: int, seed: int) -> list[tuple[str, str, str]]:
     return chosen
 
 
-def measure(tree: Path, source: Path, work: Path, rounds: int, seed: int, label: str) -> dict:
+def measure(tree: Path, source: Path, work: Path, rounds: int, seed: int, label: str, verbose: bool) -> dict:
     """Copy the organisation, start the app from ``tree``, run the rounds; the times in ms (usable in s)."""
     from playwright.sync_api import sync_playwright
     if work.exists():
         shutil.rmtree(work)
     print(f"[{label}] copying {source} -> {work} ...", flush=True)
-    shutil.copytree(source, work, ignore=shutil.ignore_patterns(".locks", ".*.tmp"))
+    # Hard links: the store only ever replaces a file (temp file + rename), never writes into one, so the
+    # source is never changed through a link; copying 100,000 small files would take minutes.
+    shutil.copytree(source, work, ignore=shutil.ignore_patterns(".locks", ".*.tmp"), copy_function=_link_or_copy)
     people = subjects(work, rounds, seed)
     server = Server(tree, work)
     try:
@@ -240,7 +254,7 @@ def measure(tree: Path, source: Path, work: Path, rounds: int, seed: int, label:
             usable = time.perf_counter() - server.started
             page.fill(".cc-search input", "")
             print(f"[{label}] usable after {usable:.1f} s", flush=True)
-            coach = Coach(page)
+            coach = Coach(page, label, verbose)
             for i, (eid, name, coach_id) in enumerate(people, start=1):
                 coach.round(eid, name, coach_id)
                 print(f"[{label}] round {i}/{len(people)} done", flush=True)
@@ -278,6 +292,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5, help="people to go through")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--compare", type=Path, help="another source tree (the approach before) to measure first")
+    parser.add_argument("--verbose", action="store_true", help="print every timed step")
     args = parser.parse_args(argv)
     if not (args.source / "roster.csv").exists():
         print(f"no demo organisation at {args.source}; create it with\n  careerconv --data {args.source} demo "
@@ -289,8 +304,8 @@ def main(argv: list[str] | None = None) -> int:
     results = {}
     if args.compare:
         results["before"] = measure(args.compare.resolve(), args.source, args.work / "before", args.rounds,
-                                    args.seed, "before")
-    results["now"] = measure(PROJECT, args.source, args.work / "now", args.rounds, args.seed, "now")
+                                    args.seed, "before", args.verbose)
+    results["now"] = measure(PROJECT, args.source, args.work / "now", args.rounds, args.seed, "now", args.verbose)
     ok = report(results)
     print(f"\n{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
     print("all targets met" if ok else "SOME TARGETS MISSED")

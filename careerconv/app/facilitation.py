@@ -50,6 +50,7 @@ from .autosave import Autosaver, SavingPaused, SaveStatus
 from .banner import ErrorBanner
 from .checkin import CheckinView
 from .data_folder import organisation_skill_names, resolve_data_dir
+from .drafts import draft_holds, draft_to_offer
 from .editors import ANSWER_EDITORS, Editor, EditorContext
 from .glance import employee_card_html, previous_plan_html
 from .page_bridge import PageBridge
@@ -60,7 +61,7 @@ from .sections import SectionView
 from .session import EditSession, create_record
 from .skill_editor import SkillsEditor
 from .styles import style_widget
-from .summary import human_date, render_summary_html, summary_fragment
+from .summary import human_date, human_datetime, render_summary_html, summary_fragment
 from .team import TeamView, load_team
 from .timers import Clock, SectionTimers, system_clock
 from .widgets import button, classed, close_tree, html, show
@@ -370,7 +371,7 @@ class ConversationApp:
         self.start_button = button("Start career conversation", "cc-primary", "cc-start")
         self.checkin_button = button("Check-in", "cc-open-checkin",
                                      tooltip="Follow up the plan in a regular one-on-one")
-        self._on_click(self.start_button, self.start_conversation, "Could not start the conversation")
+        self._on_click(self.start_button, self.ask_start, "Could not start the conversation")
         self._on_click(self.checkin_button, self.open_checkin, "Could not open the check-in")
         self.draft_html = html("", "cc-draft-text")
         self.resume_button = button("Resume draft", "cc-primary", "cc-resume")
@@ -383,9 +384,22 @@ class ConversationApp:
         self.draft_box = classed(W.VBox([self.draft_html, classed(W.HBox([self.resume_button, self.discard_button,
                                                                           self.discard_confirm]), "cc-row")]),
                                  "cc-warn-box", "cc-draft-offer")
+        # "Start a new conversation" while a draft exists asks first, showing what the draft holds
+        self.start_confirm_html = html("", "cc-start-confirm-text")
+        self.start_anyway = button("Start a new one anyway", "cc-start-anyway")
+        self.start_resume = button("Resume the draft", "cc-primary", "cc-start-resume")
+        self.start_cancel = button("Cancel", "cc-link", "cc-start-cancel")
+        self._on_click(self.start_anyway, self.start_conversation, "Could not start the conversation")
+        self._on_click(self.start_resume, self.resume_draft, "Could not resume the draft")
+        self._on_click(self.start_cancel, lambda: show(self.start_confirm, False), "Could not cancel")
+        self.start_confirm = classed(W.VBox([self.start_confirm_html, classed(
+            W.HBox([self.start_resume, self.start_anyway, self.start_cancel]), "cc-row")]),
+            "cc-warn-box", "cc-start-confirm")
+        show(self.start_confirm, False)
         self.actions = classed(W.HBox([self.start_button, self.checkin_button]), "cc-row", "cc-actions")
         self.glance_html = html("", "cc-glance-box")
-        self.employee_panel = classed(W.VBox([self.employee_html, self.draft_box, self.actions, self.glance_html],
+        self.employee_panel = classed(W.VBox([self.employee_html, self.draft_box, self.actions, self.start_confirm,
+                                              self.glance_html],
                                              layout=W.Layout(flex="1 1 auto", width="auto", min_width="0")),
                                       "cc-card", "cc-employee-panel")
         show(self.draft_box, False)
@@ -578,15 +592,15 @@ class ConversationApp:
                                                       self.plan, today)
         self.glance_html.value = previous_plan_html(self.plan, today)
         drafts = [c for c in self.conversations if c["status"] == "draft"]
-        if drafts:
-            d = drafts[-1]
-            saved = d.get("updated_at") or d.get("created_at")
-            saved_text = f", last saved {escape(str(saved)[:16].replace('T', ' '))}" if saved else ""
-            more = f" ({len(drafts)} drafts; the latest is offered)" if len(drafts) > 1 else ""
-            self.draft_html.value = (f"<div><b>A conversation of {escape(human_date(d['date']))} is not finished"
-                                     f"</b>{saved_text}{more}. Pick up where you left off?</div>")
+        offered = draft_to_offer(drafts)
+        if offered:
+            more = (f" ({len(drafts)} unfinished conversations; this is the last one worked on"
+                    f"{' that holds answers' if draft_holds(offered) else ''})") if len(drafts) > 1 else ""
+            self.draft_html.value = (f"<div><b>A conversation of {escape(human_date(offered['date']))} is not "
+                                     f"finished</b>{more}. {_holds_html(offered)} Pick up where you left off?</div>")
         show(self.draft_box, bool(drafts))
         show(self.discard_confirm, False)
+        show(self.start_confirm, False)
         self.start_button.description = "Start a new conversation" if drafts else "Start career conversation"
         (self.start_button.remove_class if drafts else self.start_button.add_class)("cc-primary")
         show(self.actions, True)
@@ -597,6 +611,26 @@ class ConversationApp:
         return self.coach_choice.value or (self.employee or {}).get("coach_id") or ""
 
     # ================================================================== conversation lifecycle
+    def ask_start(self) -> dict | None:
+        """"Start": start a conversation, or - while a draft exists - first ask, showing what the draft holds.
+
+        Returns
+        -------
+        dict or None
+            The new draft, or None when the coach is asked first.
+        """
+        if self.employee is None:
+            raise ValueError("pick an employee first")
+        offered = draft_to_offer([c for c in self.conversations if c["status"] == "draft"])
+        if offered is None:
+            return self.start_conversation()
+        self.start_confirm_html.value = (
+            f"<div><b>{escape(self.employee.get('name') or '')} already has an unfinished conversation of "
+            f"{escape(human_date(offered['date']))}.</b> {_holds_html(offered)} A new conversation starts "
+            "empty; the unfinished one stays as it is.</div>")
+        show(self.start_confirm, True)
+        return None
+
     def start_conversation(self) -> dict:
         """Create and save a new draft for the open employee, and show its first section.
 
@@ -637,7 +671,7 @@ class ConversationApp:
             drafts = [c for c in drafts if c["conversation_id"] == conversation_id]
         if not drafts:
             raise ValueError(f"{self.employee['name']} has no draft conversation to resume")
-        record = self.store.load_conversation(eid, drafts[-1]["conversation_id"])
+        record = self.store.load_conversation(eid, draft_to_offer(drafts)["conversation_id"])
         self._open_record(record)
         return record
 
@@ -649,11 +683,11 @@ class ConversationApp:
 
     def discard_draft(self) -> None:
         """Delete the open employee's latest draft (after the coach confirmed)."""
-        drafts = [c for c in self.conversations if c["status"] == "draft"]
-        if not drafts:
+        offered = draft_to_offer([c for c in self.conversations if c["status"] == "draft"])
+        if offered is None:
             return
-        self.store.delete_draft(self.employee["employee_id"], drafts[-1]["conversation_id"],
-                                revision=drafts[-1]["revision"])  # not if it changed since it was listed
+        self.store.delete_draft(self.employee["employee_id"], offered["conversation_id"],
+                                revision=offered["revision"])  # not if it changed since it was listed
         self._reload_history()
 
     def _open_record(self, record: dict) -> None:
@@ -1175,6 +1209,15 @@ class ConversationApp:
                 session.rescue()
                 session.close(flush=False)
         self._close_current(save=True)
+
+
+def _holds_html(draft: dict) -> str:
+    holds = draft_holds(draft)
+    saved = draft.get("updated_at") or draft.get("created_at")
+    when = f" Last saved {escape(human_datetime(saved))}." if saved else ""
+    if not holds:
+        return f"It is empty (nothing was entered).{when}"
+    return f"It holds {escape('; '.join(holds))}.{when}"
 
 
 def _context_of(fn: Callable) -> str:

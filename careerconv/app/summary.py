@@ -64,6 +64,20 @@ def human_date(value: str | dt.date | None) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
+def human_datetime(value: str | dt.datetime | None) -> str:
+    """``2026-12-02T17:39:05+00:00`` -> ``"2 Dec 2026, 17:39"`` (the app's one date style; "" for None).
+
+    A value that is not a date and time is shown as it is rather than hidden.
+    """
+    if value is None or value == "":
+        return ""
+    try:
+        when = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return f"{human_date(when.date())}, {when:%H:%M}"
+
+
 def _text(value) -> str:
     return escape(str(value or ""))
 
