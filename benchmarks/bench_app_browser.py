@@ -158,9 +158,9 @@ class Coach:
         self.timed("select a person", ".cc-result", shown(".cc-employee-card", name) + " && "
                    + shown(".cc-actions"), text=employee_id)
 
-    def round(self, employee_id: str, name: str, coach_id: str) -> None:
+    def round(self, employee_id: str, name: str, coach_label: str) -> None:
         page = self.page
-        page.locator(".cc-coach select").select_option(value=coach_id)
+        page.locator(".cc-coach select").select_option(label=coach_label)
         self.settle(400)
         self.find(employee_id, name)
         self.settle()
@@ -210,7 +210,7 @@ def _link_or_copy(src: str, dst: str) -> None:
 
 
 def subjects(data: Path, count: int, seed: int) -> list[tuple[str, str, str]]:
-    """People with a completed conversation and no draft: (id, name, coach id)."""
+    """People with a completed conversation and no draft: (id, name, their coach as the coach menu shows them)."""
     import pandas as pd
 
     from careerconv.store import Store
@@ -224,7 +224,9 @@ def subjects(data: Path, count: int, seed: int) -> list[tuple[str, str, str]]:
         convs = store.conversations(eid)
         if eid in roster.index and convs and all(c["status"] == "completed" for c in convs) \
                 and not pd.isna(roster.loc[eid, "coach_id"]):
-            chosen.append((eid, str(roster.loc[eid, "name"]), str(roster.loc[eid, "coach_id"])))
+            coach = str(roster.loc[eid, "coach_id"])
+            label = f"{roster.loc[coach, 'name']} ({coach})" if coach in roster.index else coach
+            chosen.append((eid, str(roster.loc[eid, "name"]), label))
         if len(chosen) == count:
             break
     return chosen
