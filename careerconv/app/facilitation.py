@@ -50,6 +50,7 @@ from .autosave import Autosaver, SavingPaused, SaveStatus
 from .banner import ErrorBanner
 from .checkin import CheckinView
 from .data_folder import organisation_skill_names, resolve_data_dir
+from .completeness import missing_before_completing
 from .drafts import draft_holds, draft_to_offer
 from .editors import ANSWER_EDITORS, Editor, EditorContext
 from .glance import employee_card_html, previous_plan_html
@@ -786,11 +787,13 @@ class ConversationApp:
         self.missing_html = html("", "cc-missing")
         self.complete_button = button("Complete conversation", "cc-primary", "cc-complete")
         self._on_click(self.complete_button, self.complete, "Could not complete the conversation")
+        self.complete_note = html("", "cc-complete-note")
         self.summary_html = html("", "cc-summary-view")
         self.finish_view = classed(W.VBox([
             html('<div class="cc-section-title">Finish</div><div class="cc-muted">Completing checks that the '
                  "conversation is whole, locks it, and writes a one-page summary for the employee.</div>"),
-            self.missing_html, self.complete_button, self.summary_html]), "cc-card", "cc-finish")
+            self.missing_html, classed(W.HBox([self.complete_button, self.complete_note]), "cc-row"),
+            self.summary_html]), "cc-card", "cc-finish")
 
         self.back_button = button("← Back", "cc-nav-back")
         self.next_button = button("Next →", "cc-primary", "cc-nav-next")
@@ -1029,13 +1032,19 @@ class ConversationApp:
 
     def missing(self) -> list[str]:
         """What the method still asks for before the conversation can be completed."""
-        return S.missing_for_completion(self.snapshot())
+        return missing_before_completing(self.snapshot())
 
     def _update_missing(self) -> None:
         if self.locked:
             self.missing_html.value = ""
+            self.complete_note.value = ""
             return
         missing = self.missing()
+        (self.complete_button.add_class if missing else self.complete_button.remove_class)("cc-blocked")
+        self.complete_button.tooltip = (f"{len(missing)} things are still open (listed above)" if missing
+                                        else "Lock the conversation and write the summary")
+        if not missing:
+            self.complete_note.value = ""
         if missing:
             items = "".join(f"<li>{escape(m)}</li>" for m in missing)
             self.missing_html.value = (f'<div class="cc-warn-box"><b>Still open before completing ({len(missing)})'
@@ -1065,6 +1074,10 @@ class ConversationApp:
         missing = self.missing()
         if missing:
             self._update_missing()
+            things = "one thing is" if len(missing) == 1 else f"{len(missing)} things are"
+            self.complete_note.value = (f'<div class="cc-warn" role="alert"><b>Not completed:</b> {things} still '
+                                        f"open — {escape(missing[0])}{' and more, listed above' if len(missing) > 1 else ''}"
+                                        ".</div>")
             return missing
         if self.timers:
             self.timers.pause()

@@ -285,6 +285,20 @@ CSS = """
   font-family: inherit; margin: 4px 0 0 0;
 }
 .cc-app .cc-conflict-notice { align-items: flex-start; gap: 6px; margin: 6px 0; }
+
+/* a focus ring that is seen from across the desk, on every control the keyboard reaches */
+.cc-app button:focus-visible, .cc-app input:focus-visible, .cc-app textarea:focus-visible,
+.cc-app select:focus-visible, .cc-app summary:focus-visible, .cc-app a:focus-visible {
+  outline: 3px solid #1a73e8; outline-offset: 2px; box-shadow: 0 0 0 5px rgba(26, 115, 232, 0.18);
+}
+.cc-app .jupyter-button.cc-primary.cc-blocked { background: #8fa9a9; border-color: #8fa9a9; }
+.cc-app .cc-complete-note .widget-html-content { padding-left: 10px; }
+.cc-app .cc-target-cell { margin-right: 10px; }
+.cc-app .cc-target-check .widget-html-content { font-size: 12.5px; line-height: 1.3; min-height: 0; }
+.cc-app .cc-target-check .cc-warn { color: var(--cc-warn-ink); }
+.cc-app .cc-start-confirm .jupyter-button { margin: 0 6px 0 0; }
+.cc-app .cc-start-confirm .cc-row, .cc-app .cc-draft-offer .cc-row { flex-wrap: wrap; gap: 6px; }
+.cc-app .cc-page-bridge, .cc-app .widget-box > .cc-page-bridge { display: none; }
 """
 
 
