@@ -148,7 +148,7 @@ class Coach:
         self.times[what].append(took)
         return took
 
-    def settle(self, ms: int = 250) -> None:
+    def settle(self, ms: int = 1000) -> None:  # a coach reads the screen for a moment between clicks
         self.page.wait_for_timeout(ms)
 
     def find(self, employee_id: str, name: str) -> None:

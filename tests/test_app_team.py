@@ -286,6 +286,7 @@ def complete_a_conversation(app: ConversationApp) -> None:
     items = app.editor("action_items")
     items.rows[0].text.value = "Give a talk at a meetup"
     items.rows[0].due.value = dt.date(2026, 12, 1)
+    items.rows[0].owner.value = "Ada Lovelace"  # Finish asks every action item for an owner
     app.editor("follow_up").mode.value = "one-on-one"
     app.editor("cadence").buttons.value = 6
     assert app.complete() == []

@@ -25,7 +25,7 @@ import ipywidgets as W
 
 from .. import schema as S
 from ..questions import Question
-from .widgets import button, classed, flex, full, html, set_disabled
+from .widgets import button, classed, flex, full, html, set_disabled, show
 
 
 @dataclass
@@ -165,7 +165,7 @@ class RankedList:
             self.texts.pop()
         self.rows_box.children = tuple(self._rows)
         self.add_button.disabled = self.editor.locked or len(self._rows) >= self.max_rows
-        self.add_button.layout.display = "none" if len(self._rows) >= self.max_rows else None
+        show(self.add_button, len(self._rows) < self.max_rows)
 
     def values(self) -> list[str]:
         """The text of every row, in rank order (empty rows included)."""

@@ -64,6 +64,7 @@ from .skill_editor import SkillsEditor
 from .styles import style_widget
 from .summary import human_date, human_datetime, render_summary_html, summary_fragment
 from .team import TeamView, load_team
+from .team_loader import TeamLoader
 from .timers import Clock, SectionTimers, system_clock
 from .widgets import button, classed, close_tree, html, show
 
@@ -71,6 +72,7 @@ log = logging.getLogger("careerconv.app")
 
 FINISH = "finish"
 MAX_RESULTS = 12  # people listed at once; typing narrows the list
+PREPARE_AFTER = 0.6  # seconds on a person's page before their conversation screen is built ahead
 SNAPSHOT_EVERY_TICKS = 30  # while a section runs, its time is saved at least this often (seconds)
 _LIVE_APPS: "weakref.WeakSet[ConversationApp]" = weakref.WeakSet()
 
@@ -99,6 +101,9 @@ class ConversationApp:
         Seconds of quiet before a save / longest wait while typing continues.
     background_saves
         Write saves in a worker thread (default: yes, unless the scheduler is manual).
+    prepare_ahead
+        While the coach looks at a person, build their conversation screen (the draft they would resume,
+        or a new one) ahead of time, so Start / Resume only shows it (default: as ``background_saves``).
 
     Raises
     ------
@@ -109,7 +114,8 @@ class ConversationApp:
     def __init__(self, data_dir: str | os.PathLike | None = None, *, clock: Clock | None = None,
                  scheduler: Scheduler | None = None, question_set: str = "career-conversation",
                  coach_id: str | None = None, employee_id: str | None = None, autosave_delay: float = 1.0,
-                 autosave_max_wait: float = 5.0, background_saves: bool | None = None):
+                 autosave_max_wait: float = 5.0, background_saves: bool | None = None,
+                 prepare_ahead: bool | None = None):
         self.data_dir = resolve_data_dir(data_dir)
         self.store = Store(self.data_dir)
         self.clock: Clock = clock or system_clock
@@ -117,6 +123,9 @@ class ConversationApp:
         self.background = (not isinstance(self.scheduler, ManualScheduler)) if background_saves is None \
             else background_saves
         self.autosave_delay, self.autosave_max_wait = autosave_delay, autosave_max_wait
+        self.prepare_ahead = self.background if prepare_ahead is None else prepare_ahead
+        self._prepared_key: tuple | None = None  # which conversation the screen built ahead of time shows
+        self._prepare_handle: Handle | None = None
         if coach_id:
             S.parse_identifier(coach_id, what="coach id")
 
@@ -143,6 +152,8 @@ class ConversationApp:
         self._ticks = 0
         self._base: dict = {}
 
+        self.team_loader = TeamLoader(self._read_team, background=self.background,
+                                      deliver=lambda fn: self.scheduler.call_soon_threadsafe(self.guard(fn)))
         self._load_roster()
         self._load_question_sets(question_set)
         self._build_start(coach_id)
@@ -431,6 +442,8 @@ class ConversationApp:
     def _coach_changed(self) -> None:
         self._sync_place()
         coach = self.coach_choice.value
+        if coach:
+            self.team_loader.prefetch(coach)  # "My team" is then ready, or nearly
         show(self.view_choice, bool(coach))
         show(self.team_hint, not coach)
         if self.view_choice.value == "team":
@@ -465,10 +478,20 @@ class ConversationApp:
         coach = self.coach_choice.value
         if not coach:
             raise ValueError("choose a coach first: the team view shows one coach's reports")
-        today = self.clock().date()
-        members = load_team(self.store, coach, today, roster=self.roster)
-        self.team.show_members(coach, self.coach_label(coach), members, today)
+        last = self.team_loader.last(coach) if self.team_loader.background else None
+        if last is not None:  # at once as last read, then brought up to date when the fresh read is in
+            self.team.show_members(coach, self.coach_label(coach), last, self.clock().date())
+            self.team_loader.refresh(coach, functools.partial(self._team_read, coach))
+        else:
+            self._team_read(coach, self.team_loader.read_now(coach))
         return self.team
+
+    def _team_read(self, coach: str, members: list) -> None:
+        if self.coach_choice.value == coach:
+            self.team.show_members(coach, self.coach_label(coach), members, self.clock().date())
+
+    def _read_team(self, coach: str) -> list:
+        return load_team(self.store, coach, self.clock().date(), roster=self.roster)
 
     def show_team(self, coach_id: str | None = None) -> TeamView:
         """Show the team view of a coach (the one chosen, or ``coach_id``) on the start screen.
@@ -539,8 +562,8 @@ class ConversationApp:
         self.result_buttons = {}
         for i in shown:
             eid = self._ids[i]
-            b = button(f"{self._names[i]} · {eid}", "cc-result", tooltip=f"Open {self._names[i]} ({eid})")
-            b.layout.width = "100%"
+            b = button(f"{self._names[i]} · {eid}", "cc-result", tooltip=f"Open {self._names[i]} ({eid})",
+                       width="100%")
             self._on_click(b, functools.partial(self.select_employee, eid), "Could not open this person")
             self.result_buttons[eid] = b
         self.results.children = tuple(self.result_buttons.values())
@@ -607,6 +630,57 @@ class ConversationApp:
         show(self.actions, True)
         show(self.checkin_button, self.plan.conversation is not None)
         self.checkin_button.description = "Resume check-in" if self.checkin_drafts else "Check-in"
+        self._schedule_prepare()
+
+    # ------------------------------------------------------------------ the conversation screen, built ahead
+    def _schedule_prepare(self) -> None:
+        if self._prepare_handle is not None:
+            self._prepare_handle.cancel()
+            self._prepare_handle = None
+        if self.prepare_ahead:
+            self._prepare_handle = self.scheduler.call_later(PREPARE_AFTER, self.guard(
+                self.prepare_conversation, "Could not prepare the conversation"))
+
+    def _new_record(self) -> dict:
+        qs = self.main_sets[self.set_choice.value]
+        eid = self.employee["employee_id"]
+        return S.new_conversation(eid, self._coach_for_new(), self.clock().date(), qs.id, qs.version)
+
+    @staticmethod
+    def _key_of(record: dict) -> tuple:
+        """What a built screen depends on: a draft by its revision; a new conversation by who, when, which set."""
+        if record.get("revision") is not None:
+            return ("stored", record["employee_id"], record["conversation_id"], record["revision"])
+        return ("new", record["employee_id"], record["coach_id"], record["date"], record["question_set"])
+
+    def prepare_conversation(self) -> bool:
+        """Build the conversation screen the coach is likely to open next, hidden (nothing is saved).
+
+        The draft the person page offers, else a new conversation. Runs a moment after a person is shown,
+        while the coach reads their page; Start / Resume then only show it.
+
+        Returns
+        -------
+        bool
+            True if a screen was built (False: not on a person's page, or it is built already).
+        """
+        self._prepare_handle = None
+        if self.screen != "start" or self.employee is None:
+            return False
+        offered = draft_to_offer([c for c in self.conversations if c["status"] == "draft"])
+        record = offered if offered is not None else self._new_record()
+        key = self._key_of(record)
+        if key == self._prepared_key or record["question_set"] not in self.question_sets:
+            return False
+        qs = self._use_question_set(record)
+        self._build_conversation(record)
+        # on the page, hidden, with the section it would open on: the browser builds it now, not on the click
+        show(self.conversation_screen, False)
+        self._replace_other_screen(self.conversation_screen)
+        timers = SectionTimers({s.id: s.minutes for s in qs.sections}, self.clock, record.get("sections"))
+        self._show_in_section_box(self.views[timers.last_active() or qs.sections[0].id].widget)
+        self._prepared_key = key
+        return True
 
     def _coach_for_new(self) -> str:
         return self.coach_choice.value or (self.employee or {}).get("coach_id") or ""
@@ -647,13 +721,11 @@ class ConversationApp:
         """
         if self.employee is None:
             raise ValueError("pick an employee first")
-        qs = self.main_sets[self.set_choice.value]
-        now = self.clock()
-        eid = self.employee["employee_id"]
-        record = S.new_conversation(eid, self._coach_for_new(), now.date(), qs.id, qs.version)
-        record["created_at"] = now.isoformat(timespec="seconds")
+        record = self._new_record()
+        prepared_as = self._key_of(record)
+        record["created_at"] = self.clock().isoformat(timespec="seconds")
         stored = create_record(self.store, record)  # the store gives it its id
-        self._open_record(stored)
+        self._open_record(stored, prepared_as=prepared_as)
         return stored
 
     def resume_draft(self, conversation_id: str | None = None) -> dict:
@@ -691,8 +763,7 @@ class ConversationApp:
                                 revision=offered["revision"])  # not if it changed since it was listed
         self._reload_history()
 
-    def _open_record(self, record: dict) -> None:
-        self._close_current(save=True)
+    def _use_question_set(self, record: dict) -> QuestionSet:
         qs = self.question_sets.get(record["question_set"])
         if qs is None:
             raise KeyError(f"conversation {record['conversation_id']!r} uses question set "
@@ -700,11 +771,24 @@ class ConversationApp:
                            f"{self.data_dir / 'question_sets'}")
         self.question_set = qs
         self.alternative_set = self.question_sets.get(qs.alternative) if qs.alternative else None
+        return qs
+
+    def _open_record(self, record: dict, prepared_as: tuple | None = None) -> None:
+        """Open a conversation; ``prepared_as`` is the key it had when its screen may have been built ahead."""
+        self._close_current(save=True)
+        if self._prepare_handle is not None:
+            self._prepare_handle.cancel()
+            self._prepare_handle = None
+        ready = self.screen == "start" and self._prepared_key is not None and \
+            self._prepared_key == (prepared_as or self._key_of(record))
+        self._prepared_key = None
+        qs = self._use_question_set(record)
         self._base = dict(record)
         self.record = record
         self.locked = record["status"] == "completed"
         self.summary_path = None
-        self._build_conversation(record)
+        if not ready:
+            self._build_conversation(record)
         self.timers = SectionTimers({s.id: s.minutes for s in qs.sections}, self.clock, record.get("sections"))
         if not self.locked:
             self.session = self.edit_session(record, snapshot=self.snapshot, on_open=self._reopen,
@@ -1013,6 +1097,7 @@ class ConversationApp:
         self.session = None
         self._show_screen("start")
         self._load_roster()
+        self.team_loader.forget()
         self._run_search()
         if self.employee is not None and self.employee["employee_id"] not in self._row_of:
             self.employee = None
@@ -1199,9 +1284,7 @@ class ConversationApp:
         other = {"conversation": getattr(self, "conversation_screen", None),
                  "checkin": self.checkin_view.widget if self.checkin_view else None}.get(screen)
         if other is not None and other not in self.body.children:
-            for old in self.body.children[1:]:
-                close_tree(old)
-            self.body.children = (self.start_screen, other)
+            self._replace_other_screen(other)
         for child in self.body.children:
             show(child, child is (other if other is not None else self.start_screen))
         if screen == "start":
@@ -1211,6 +1294,15 @@ class ConversationApp:
         elif screen == "checkin":
             self._show_status(SaveStatus("idle"))
         self._sync_place()
+
+    def _replace_other_screen(self, other: W.Widget) -> None:
+        """Make ``other`` the one screen beside the start screen (hidden until shown), closing the one before."""
+        for old in self.body.children[1:]:
+            if old is not other:
+                if old is getattr(self, "conversation_screen", None):
+                    self._prepared_key = None
+                close_tree(old)
+        self.body.children = (self.start_screen, other)
 
     def shutdown(self) -> None:
         """Save what is pending and stop timers (called at kernel exit too).
