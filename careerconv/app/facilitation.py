@@ -614,7 +614,7 @@ class ConversationApp:
         today = self.clock().date()
         self.employee_html.value = employee_card_html(self.employee, self.coach_label(self._coach_for_new()),
                                                       self.plan, today)
-        self.glance_html.value = previous_plan_html(self.plan, today)
+        self.glance_html.value = previous_plan_html(self.plan, today, self.coach_label)
         drafts = [c for c in self.conversations if c["status"] == "draft"]
         offered = draft_to_offer(drafts)
         if offered:
@@ -804,6 +804,17 @@ class ConversationApp:
             self._lock_view()
         else:
             self._schedule_tick()
+            self._focus_first_answer()
+
+    def _focus_first_answer(self) -> None:
+        """Put the keyboard in the first empty answer box of the section shown (else the first box)."""
+        if self.step == FINISH or self.step not in self.views:
+            return
+        boxes = [w for w in _walk(self.views[self.step].widget)
+                 if isinstance(w, (W.Textarea, W.Text)) and not w.disabled and w.layout.display != "none"]
+        target = next((w for w in boxes if not str(w.value).strip()), boxes[0] if boxes else None)
+        if target is not None:
+            target.focus()
 
     def _build_conversation(self, record: dict) -> None:
         qs = self.question_set
@@ -859,7 +870,8 @@ class ConversationApp:
         stepper = classed(W.HBox(list(self.step_buttons.values()) + [self.total_html]), "cc-stepper")
         before = F.previous_plan([c for c in self.conversations if c["conversation_id"] != record["conversation_id"]],
                                  self.checkins)
-        previous = W.Accordion(children=[classed(W.HTML(previous_plan_html(before, self.clock().date())),
+        before_html = previous_plan_html(before, self.clock().date(), self.coach_label)
+        previous = W.Accordion(children=[classed(W.HTML(before_html),
                                                  "cc-glance-box")],
                                selected_index=None)
         previous.set_title(0, f"Previous conversation ({human_date(before.date)})" if before.date
@@ -1200,7 +1212,7 @@ class ConversationApp:
             view.set_locked(True)
         show(self.complete_button, False)
         self.missing_html.value = ""
-        when = str(self.record.get("completed_at") or "")[:16].replace("T", " ")
+        when = human_datetime(self.record.get("completed_at"))
         where = f" The summary is saved at <code>{escape(str(self.summary_path))}</code>." if self.summary_path else ""
         self.locked_html.value = (f"<div>Completed {escape(when)} — this conversation is locked.{where}</div>")
         show(self.locked_html, True)
@@ -1314,6 +1326,13 @@ class ConversationApp:
                 session.rescue()
                 session.close(flush=False)
         self._close_current(save=True)
+
+
+def _walk(widget: W.Widget):
+    """A widget and everything in it, depth first (in screen order)."""
+    yield widget
+    for child in getattr(widget, "children", ()) or ():
+        yield from _walk(child)
 
 
 def _holds_html(draft: dict) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from html import escape
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from .followup import ItemState, PreviousPlan
 from .summary import human_date, status_pill
@@ -106,10 +106,13 @@ def employee_card_html(employee: Mapping, coach_label: str, plan: PreviousPlan, 
     """The employee's name, role, coach and when their next conversation is due (escaped HTML)."""
     role = " · ".join(_t(x) for x in (employee.get("role"), employee.get("department")) if x)
     cadence = employee.get("cadence_months")
+    agreed = (plan.conversation or {}).get("cadence_months")
     lines = [f"<h2>{_t(employee.get('name'))} <span class=\"cc-muted\">{_t(employee.get('employee_id'))}</span></h2>"]
     facts = [role] if role else []
     facts.append(f"coach {_t(coach_label)}")
-    if cadence:
+    if agreed:  # what was agreed in the last conversation beats the roster's standing preference
+        facts.append(f"a conversation every {int(agreed)} months (agreed {escape(human_date(plan.date))})")
+    elif cadence:
         facts.append(f"prefers a conversation every {int(cadence)} months")
     lines.append(f'<div class="cc-muted">{" · ".join(facts)}</div>')
     if plan.conversation is not None:
@@ -119,7 +122,7 @@ def employee_card_html(employee: Mapping, coach_label: str, plan: PreviousPlan, 
     return "".join(lines)
 
 
-def previous_plan_html(plan: PreviousPlan, today: dt.date) -> str:
+def previous_plan_html(plan: PreviousPlan, today: dt.date, coach_label: Callable[[str], str] | None = None) -> str:
     """The previous conversation and what became of it, as escaped HTML.
 
     Parameters
@@ -128,6 +131,8 @@ def previous_plan_html(plan: PreviousPlan, today: dt.date) -> str:
         From :func:`careerconv.app.followup.previous_plan`.
     today
         For "overdue" marks on action items.
+    coach_label
+        The coach as people know them ("Grace Hopper (C01)") from their id; default: the id.
 
     Returns
     -------
@@ -141,7 +146,8 @@ def previous_plan_html(plan: PreviousPlan, today: dt.date) -> str:
     checkins = (f"{plan.checkins_since} check-in{'s' if plan.checkins_since != 1 else ''} since, "
                 f"last on {escape(human_date(plan.last_checkin_date))}") if plan.checkins_since else "no check-ins since"
     out.append(f"<div><b>Previous conversation, {escape(human_date(plan.date))}</b> "
-               f"<span class=\"cc-muted\">with {_t(plan.conversation.get('coach_id'))} · {checkins}</span></div>")
+               f"<span class=\"cc-muted\">with {_t((coach_label or str)(plan.conversation.get('coach_id') or ''))} · "
+               f"{checkins}</span></div>")
     out.append("<h3>Dreams</h3>")
     if plan.dreams:
         out.append("<ol>" + "".join(f"<li>{_t(d.get('text'))}</li>" for d in plan.dreams) + "</ol>")

@@ -9,6 +9,7 @@ that skill's entry of ``record["skills"]``.
 
 from __future__ import annotations
 
+import warnings
 from html import escape
 
 import ipywidgets as W
@@ -29,11 +30,13 @@ class OptionRow:
     def __init__(self, card: "SkillCard", number: int):
         self.card = card
         editor = card.editor
-        self.text = classed(W.Text(placeholder=f"Option {number}: what would it take?", layout=flex("40%", 2),
-                                   continuous_update=True), "cc-option-text")
-        self.pros = classed(W.Text(placeholder="Pros", layout=flex("22%"), continuous_update=True), "cc-option-pros")
-        self.cons = classed(W.Text(placeholder="Cons / trade-offs", layout=flex("22%"), continuous_update=True),
-                            "cc-option-cons")
+        # one-line text areas that grow with what is typed (CSS field-sizing), so nothing is cut off
+        self.text = classed(W.Textarea(placeholder=f"Option {number}: what would it take?", rows=1,
+                                       layout=flex("40%", 2), continuous_update=True), "cc-option-text", "cc-grow")
+        self.pros = classed(W.Textarea(placeholder="Pros", rows=1, layout=flex("22%"), continuous_update=True),
+                            "cc-option-pros", "cc-grow")
+        self.cons = classed(W.Textarea(placeholder="Cons / trade-offs", rows=1, layout=flex("22%"),
+                                       continuous_update=True), "cc-option-cons", "cc-grow")
         self.choose = classed(W.ToggleButton(value=False, description="Choose", tooltip="The best way to approach it",
                                              layout=W.Layout(width="112px", flex="0 0 112px")), "cc-choose")
         self.remove = button("✕", "cc-icon", "cc-remove-option", tooltip="Remove this option", width="32px")
@@ -347,6 +350,9 @@ class SkillsEditor(Editor):
                                         options=[], ensure_option=False, layout=flex("60%")), "cc-skill-input")
         self.add_button = button("+ Add skill", "cc-primary", "cc-add-skill")
         self.on_click(self.add_button, self.add_from_input)
+        with warnings.catch_warnings():  # Enter in the box adds the skill (ipywidgets' only Enter event)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            self.input.on_submit(ctx.guard(lambda _w: None if self.locked else self.add_from_input()))
         self.message = html("", "cc-skill-message")
         self.cards_box = W.VBox()
         self.empty_note = html('<div class="cc-muted">No skills yet. Which skills would help them reach '

@@ -298,6 +298,10 @@ CSS = """
 .cc-app .cc-target-check .cc-warn { color: var(--cc-warn-ink); }
 .cc-app .cc-start-confirm .jupyter-button { margin: 0 6px 0 0; }
 .cc-app .cc-start-confirm .cc-row, .cc-app .cc-draft-offer .cc-row { flex-wrap: wrap; gap: 6px; }
+/* text boxes grow with their text instead of cutting it off */
+.cc-app textarea { field-sizing: content; min-height: 2.3em; max-height: 16em; }
+.cc-app .cc-grow textarea { min-height: 32px; resize: none; overflow-wrap: anywhere; }
+.cc-app .cc-option-row { align-items: flex-start; }
 .cc-app .cc-page-bridge, .cc-app .widget-box > .cc-page-bridge { display: none; }
 """
 

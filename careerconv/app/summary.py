@@ -218,7 +218,7 @@ def summary_fragment(record: dict, *, employee: Mapping | None = None, coach_nam
     if other:
         html.append("<h2>Other notes</h2>")
         html.append(_answers_block(record, [(qid, qid.replace("_", " ").capitalize()) for qid in sorted(other)]))
-    done = f" · completed {escape(str(record['completed_at'])[:16].replace('T', ' '))}" if record.get("completed_at") else ""
+    done = f" · completed {escape(human_datetime(record['completed_at']))}" if record.get("completed_at") else ""
     html.append(f'<div class="cc-foot">Conversation {_text(record["conversation_id"])}{done}</div>')
     html.append("</div>")
     return "".join(html)

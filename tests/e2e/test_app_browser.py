@@ -82,9 +82,9 @@ class CoachUI:
         card.locator(".cc-ten textarea").fill(f"{name}: a 10 is teaching it to others")
         rows = card.locator(".cc-option-row")
         for i in range(3):
-            rows.nth(i).locator(".cc-option-text input").fill(f"{name} option {i + 1}")
-            rows.nth(i).locator(".cc-option-pros input").fill("fits the week")
-            rows.nth(i).locator(".cc-option-cons input").fill("needs a budget")
+            rows.nth(i).locator(".cc-option-text textarea").fill(f"{name} option {i + 1}")
+            rows.nth(i).locator(".cc-option-pros textarea").fill("fits the week")
+            rows.nth(i).locator(".cc-option-cons textarea").fill("needs a budget")
         rows.nth(1).locator(".cc-choose").click()
         card.locator(".cc-option-chosen").wait_for()
         card.locator(".cc-approach textarea").fill("Start with option 2 next month")
@@ -206,7 +206,7 @@ def resume_draft(ui: CoachUI, conversation_id: str) -> None:
     card = page.locator(".cc-skill-card")
     assert card.count() == 1 and "Statistics" in card.locator(".cc-skill-name").inner_text()
     assert card.locator(".cc-self-rating button.mod-active").inner_text().strip() == "7"
-    assert card.locator(".cc-option-text input").nth(1).input_value() == "Statistics option 2"
+    assert card.locator(".cc-option-text textarea").nth(1).input_value() == "Statistics option 2"
     assert card.locator(".cc-target-12 select").evaluate("s => s.options[s.selectedIndex].text") == "9"
     assert page.locator(".cc-answer-alt_support textarea").input_value() == "A sponsor in the leadership team"
     ui.shot("08-draft-resumed")

@@ -1,0 +1,83 @@
+"""The smaller promises of issue 12, in the kernel: Enter adds a skill, the "every N weeks" box says what is
+wrong instead of clamping, names instead of ids, the agreed cadence in the header, one date style, focus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app_harness import Harness
+from careerconv.app.plan_editors import parse_weeks
+from careerconv.app.summary import human_datetime
+from orgs import make_small_org
+
+
+@pytest.fixture
+def h(tmp_path: Path) -> Harness:
+    root = tmp_path / "data"
+    make_small_org(root)
+    return Harness(root)
+
+
+def test_enter_in_the_skill_box_adds_the_skill(h: Harness):
+    app = h.app
+    app.select_employee("E002")
+    app.start_conversation()
+    skills = app.editor("skills")
+    skills.input.value = "  Public   speaking "
+    skills.input._handle_string_msg(None, {"event": "submit"}, [])  # what the browser sends on Enter
+    assert [c.name for c in skills.cards] == ["Public speaking"]
+
+
+@pytest.mark.parametrize("typed, weeks, says", [
+    ("3", 3, ""), (" 12 ", 12, ""), ("abc", None, "“abc” is not a number of weeks"),
+    ("999", None, "999 weeks is outside 1 to 26"), ("0", None, "outside 1 to 26"), ("", None, "Type how many"),
+    ("2.5", None, "whole number"), ("-3", None, "whole number"),
+])
+def test_weeks_are_read_or_refused_in_words(typed, weeks, says):
+    got, problem = parse_weeks(typed)
+    assert got == weeks and (says in problem if says else problem == "")
+
+
+def test_the_weeks_box_keeps_what_was_typed_and_says_what_is_saved(h: Harness):
+    app = h.app
+    app.select_employee("E002")
+    app.start_conversation()
+    follow = app.editor("follow_up")
+    follow.mode.value = "one-on-one"
+    follow.weeks.value = "4"
+    app.flush()
+    assert h.stored()["follow_up"]["every_weeks"] == 4 and follow.weeks_message.value == ""
+    follow.weeks.value = "abc"  # no silent clamping: the box keeps "abc", the message says what is saved
+    assert follow.weeks.value == "abc"
+    assert "not a number of weeks" in follow.weeks_message.value and "every 4 weeks" in follow.weeks_message.value
+    follow.weeks.value = "999"
+    app.flush()
+    assert h.stored()["follow_up"]["every_weeks"] == 4 and "outside 1 to 26" in follow.weeks_message.value
+
+
+def test_names_not_ids_and_the_agreed_cadence_in_the_header(h: Harness):
+    app = h.app
+    app.select_employee("E001")  # Ada: roster says 6 months; her last conversation (C01) agreed a cadence
+    agreed = app.plan.conversation["cadence_months"]
+    assert f"a conversation every {agreed} months (agreed 2 Mar 2026)" in app.employee_html.value
+    assert "prefers" not in app.employee_html.value
+    assert "with Grace Hopper (C01)" in app.glance_html.value
+    app.select_employee("E002")  # no conversation yet: the roster's preference
+    assert "prefers a conversation every 12 months" in app.employee_html.value
+
+
+def test_one_date_style():
+    assert human_datetime("2026-12-02T17:39:05+00:00") == "2 Dec 2026, 17:39"
+    assert human_datetime(None) == "" and human_datetime("not a date") == "not a date"
+
+
+def test_start_puts_the_keyboard_in_the_first_answer(h: Harness, monkeypatch):
+    focused = []
+    import ipywidgets as W
+    monkeypatch.setattr(W.DOMWidget, "focus", lambda self: focused.append(self))
+    app = h.app
+    app.select_employee("E002")
+    app.start_conversation()
+    assert focused == [app.editor("want_more").area]
