@@ -103,7 +103,9 @@ class ConversationApp:
         Write saves in a worker thread (default: yes, unless the scheduler is manual).
     prepare_ahead
         While the coach looks at a person, build their conversation screen (the draft they would resume,
-        or a new one) ahead of time, so Start / Resume only shows it (default: as ``background_saves``).
+        or a new one) ahead of time, so Start / Resume only shows it. Off by default: measured on a busy
+        2-core machine, the build ahead blocked the kernel when the coach's next click was the check-in or
+        the team view (see ``benchmarks/bench_app_browser.py``).
 
     Raises
     ------
@@ -123,7 +125,7 @@ class ConversationApp:
         self.background = (not isinstance(self.scheduler, ManualScheduler)) if background_saves is None \
             else background_saves
         self.autosave_delay, self.autosave_max_wait = autosave_delay, autosave_max_wait
-        self.prepare_ahead = self.background if prepare_ahead is None else prepare_ahead
+        self.prepare_ahead = bool(prepare_ahead)
         self._prepared_key: tuple | None = None  # which conversation the screen built ahead of time shows
         self._prepare_handle: Handle | None = None
         if coach_id:

@@ -42,6 +42,8 @@ def _shared_layout(**attrs) -> W.Layout:
 
 _LAYOUT_PLAIN = _shared_layout()
 _LAYOUT_BUTTON = _shared_layout(width="auto", align_self="flex-start")
+_LAYOUT_FULL = _shared_layout(width="100%")
+_FLEX_LAYOUTS: dict[tuple[str, int], W.Layout] = {}
 _HTML_STYLE = W.widget_string.HTMLStyle()
 _BUTTON_STYLE = W.ButtonStyle()
 
@@ -55,13 +57,16 @@ def own_layout(widget: W.Widget) -> W.Layout:
 
 
 def full() -> W.Layout:
-    """A fresh full-width layout (a Layout is a widget: sharing one would show/hide widgets together)."""
-    return W.Layout(width="100%")
+    """The shared full-width layout (:func:`show` gives a widget its own copy before hiding it)."""
+    return _LAYOUT_FULL
 
 
 def flex(basis: str = "auto", grow: int = 1) -> W.Layout:
-    """A fresh layout for a widget sharing a row: it grows by ``grow`` from ``basis`` and may shrink to nothing."""
-    return W.Layout(flex=f"{grow} 1 {basis}", width="auto", min_width="0")
+    """A shared layout for a widget sharing a row: it grows by ``grow`` from ``basis`` and may shrink to nothing."""
+    key = (basis, grow)
+    if key not in _FLEX_LAYOUTS:
+        _FLEX_LAYOUTS[key] = _shared_layout(flex=f"{grow} 1 {basis}", width="auto", min_width="0")
+    return _FLEX_LAYOUTS[key]
 
 
 def classed(widget: W.Widget, *classes: str) -> W.Widget:

@@ -45,11 +45,33 @@ LAYOUT_PROBLEMS_JS = r"""
                       + ' "' + (el.innerText || el.value || el.placeholder || '').trim().slice(0, 40) + '"');
   const controls = [...app.querySelectorAll('button, input, select, textarea')].filter(visible);
   const problems = [];
-  for (const el of [...controls, ...[...app.querySelectorAll('.widget-html, .widget-box')].filter(visible)]) {
+  // every element, text included, lies inside the app sideways, and inside any box that clips it unless
+  // that box scrolls (then it can be reached)
+  const clippers = el => {
+    const out = [];
+    for (let e = el.parentElement; e && e !== app; e = e.parentElement) {
+      const ox = getComputedStyle(e).overflowX;
+      if (ox === 'hidden' || ox === 'clip') out.push(e);
+      if (ox === 'auto' || ox === 'scroll') break;
+    }
+    return out;
+  };
+  const reported = new Set();
+  for (const el of [...app.querySelectorAll('*')].filter(visible)) {
+    if (el.closest('.cc-style')) continue;
     const r = el.getBoundingClientRect();
-    if (r.right > appBox.right + 1 || r.left < appBox.left - 1) {
-      problems.push('sticks out of the app: ' + name(el) + ' ' + Math.round(r.left) + '..' + Math.round(r.right)
-                    + ' (app ' + Math.round(appBox.left) + '..' + Math.round(appBox.right) + ')');
+    let scrolls = false;
+    for (let e = el.parentElement; e && e !== app; e = e.parentElement) {
+      const ox = getComputedStyle(e).overflowX;
+      if ((ox === 'auto' || ox === 'scroll') && e.scrollWidth > e.clientWidth) { scrolls = true; break; }
+    }
+    if (scrolls) continue;
+    const limits = [appBox, ...clippers(el).map(e => e.getBoundingClientRect())];
+    const outside = limits.find(b => r.right > b.right + 1 || r.left < b.left - 1);
+    if (outside && !reported.has(el.parentElement)) {
+      reported.add(el);
+      problems.push('cut off or outside: ' + name(el) + ' ' + Math.round(r.left) + '..' + Math.round(r.right)
+                    + ' (room ' + Math.round(outside.left) + '..' + Math.round(outside.right) + ')');
     }
   }
   for (let i = 0; i < controls.length; i++) {
@@ -202,10 +224,12 @@ def _layout_tour(page, output: Path, width: int) -> dict[str, list[str]]:
     pick(page, "dijkstra", "Edsger Dijkstra")
     page.click(".cc-start")
     start_resume = page.locator(".cc-start-resume")
-    page.locator(".cc-section-goals, .cc-start-confirm").first.wait_for()
+    page.locator(".cc-section-goals:visible, .cc-start-confirm:visible").first.wait_for()
     if start_resume.is_visible():
         start_resume.click()
-    page.locator(".cc-section-goals, .cc-section-action_plan").first.wait_for()
+    page.locator(".cc-conversation:visible").wait_for()
+    page.click(".cc-step-goals")
+    page.locator(".cc-section-goals:visible").wait_for()
     page.locator(".cc-dream-text input").first.fill("Write a long dream that goes on and on about leading a "
                                                      "research group on distributed algorithms for years")
     found["conversation: goals"] = layout_problems(page)
