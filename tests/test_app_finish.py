@@ -57,3 +57,25 @@ def test_complete_refuses_an_action_item_without_due_date_or_owner_and_says_why(
     items.rows[0].owner.value = "Ada Lovelace"
     assert "cc-blocked" not in app.complete_button._dom_classes and app.complete_note.value == ""
     assert app.complete() == [] and app.locked and h.stored()["status"] == "completed"
+
+
+def test_the_summary_opens_in_a_new_tab_and_downloads_once_completed(h: Harness, monkeypatch):
+    sent = []
+    app = h.app
+    monkeypatch.setattr(app.bridge, "send", lambda content, buffers=None: sent.append((content, buffers)))
+    app.select_employee("E002")
+    app.start_conversation()
+    with pytest.raises(ValueError, match="complete it first"):
+        app.summary_page()
+    fill_whole_conversation(h)
+    assert app.summary_actions.layout.display == "none"
+    assert app.complete() == []
+    assert app.summary_actions.layout.display != "none"
+    app.open_summary_button.click()
+    app.download_summary_button.click()
+    (opened, [page]), (download, [data]) = sent
+    assert opened["kind"] == "open" and opened["mime"].startswith("text/html")
+    assert page.decode("utf-8").startswith("<!doctype html>") and "Sign up for a course" in page.decode("utf-8")
+    assert download == {"kind": "download", "filename": f"career-conversation-summary-{app.record['conversation_id']}.html",
+                        "mime": "text/html"}
+    assert data == page and app.errors.text == ""

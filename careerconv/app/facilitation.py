@@ -887,11 +887,21 @@ class ConversationApp:
         self._on_click(self.complete_button, self.complete, "Could not complete the conversation")
         self.complete_note = html("", "cc-complete-note")
         self.summary_html = html("", "cc-summary-view")
+        self.open_summary_button = button("Open the summary in a new tab", "cc-primary", "cc-open-summary",
+                                          tooltip="A page of its own, to print on one A4 sheet or save as PDF")
+        self.download_summary_button = button("Download the summary", "cc-download-summary",
+                                              tooltip="The summary page as a file, for email or the archive")
+        self._on_click(self.open_summary_button, lambda: self.bridge.open_html(self.summary_page()),
+                       "Could not open the summary")
+        self._on_click(self.download_summary_button, self.download_summary, "Could not download the summary")
+        self.summary_actions = classed(W.HBox([self.open_summary_button, self.download_summary_button]),
+                                       "cc-row", "cc-summary-actions")
+        show(self.summary_actions, False)
         self.finish_view = classed(W.VBox([
             html('<div class="cc-section-title">Finish</div><div class="cc-muted">Completing checks that the '
                  "conversation is whole, locks it, and writes a one-page summary for the employee.</div>"),
             self.missing_html, classed(W.HBox([self.complete_button, self.complete_note]), "cc-row"),
-            self.summary_html]), "cc-card", "cc-finish")
+            self.summary_actions, self.summary_html]), "cc-card", "cc-finish")
 
         self.back_button = button("← Back", "cc-nav-back")
         self.next_button = button("Next →", "cc-primary", "cc-nav-next")
@@ -1202,12 +1212,33 @@ class ConversationApp:
         self.missing_html.value = f'<div class="cc-warn-box">{escape(text)}</div>'
         return [text]
 
+    def _summary_kwargs(self, record: dict) -> dict:
+        return dict(employee=self.employee, coach_name=self.coach_label(record["coach_id"]),
+                    question_set=self.question_set, alternative=self.alternative_set)
+
     def _write_summary(self, record: dict) -> None:
-        kwargs = dict(employee=self.employee, coach_name=self.coach_label(record["coach_id"]),
-                      question_set=self.question_set, alternative=self.alternative_set)
         self.summary_path = self.store.save_summary(record["employee_id"], record["conversation_id"],
-                                                    render_summary_html(record, **kwargs))
-        self.summary_html.value = summary_fragment(record, **kwargs)
+                                                    self.summary_page(record))
+        self.summary_html.value = summary_fragment(record, **self._summary_kwargs(record))
+
+    def summary_page(self, record: dict | None = None) -> str:
+        """The one-page summary of a completed conversation (the open one by default) as a standalone page.
+
+        Raises
+        ------
+        ValueError
+            If the conversation is not completed (a draft has no summary yet).
+        """
+        record = record or self.record
+        if record is None or record.get("status") != "completed":
+            raise ValueError("the summary is written when the conversation is completed; complete it first")
+        return render_summary_html(record, **self._summary_kwargs(record))
+
+    def download_summary(self) -> str:
+        """Offer the open conversation's summary page as a file download; returns its file name."""
+        name = f"career-conversation-summary-{self.record['conversation_id']}.html"
+        self.bridge.download(self.summary_page().encode("utf-8"), name, "text/html")
+        return name
 
     def _lock_view(self) -> None:
         for view in self.views.values():
@@ -1219,9 +1250,8 @@ class ConversationApp:
         self.locked_html.value = (f"<div>Completed {escape(when)} — this conversation is locked.{where}</div>")
         show(self.locked_html, True)
         if not self.summary_html.value:
-            self.summary_html.value = summary_fragment(
-                self.record, employee=self.employee, coach_name=self.coach_label(self.record["coach_id"]),
-                question_set=self.question_set, alternative=self.alternative_set)
+            self.summary_html.value = summary_fragment(self.record, **self._summary_kwargs(self.record))
+        show(self.summary_actions, True)
         if self._tick_handle is not None:
             self._tick_handle.cancel()
             self._tick_handle = None
