@@ -81,3 +81,21 @@ def test_start_puts_the_keyboard_in_the_first_answer(h: Harness, monkeypatch):
     app.select_employee("E002")
     app.start_conversation()
     assert focused == [app.editor("want_more").area]
+
+
+def test_each_skill_has_its_rating_chart_on_the_person_page_and_in_the_check_in(h: Harness):
+    app = h.app
+    app.select_employee("E002")  # no plan yet: no charts offered
+    assert app.charts_panel.widget.layout.display == "none"
+    app.select_employee("E001")
+    panel = app.charts_panel
+    assert panel.widget.layout.display != "none" and panel.charts.value == ""  # drawn only when asked
+    panel.button.click()
+    charts = panel.charts.value
+    assert charts.count("<figure") == len(app.plan.skills) == 1 and "<svg" in charts
+    assert "Public speaking" in charts and panel.button.layout.display == "none"
+    view = app.open_checkin()
+    in_checkin = [w for w in view.widget.children if "cc-charts-panel" in w._dom_classes]
+    assert len(in_checkin) == 1
+    in_checkin[0].children[0].click()
+    assert "<svg" in in_checkin[0].children[1].value

@@ -60,6 +60,7 @@ from .plan_editors import ActionItemsEditor, CadenceEditor, DreamsEditor, Follow
 from .scheduling import Handle, ManualScheduler, Scheduler, default_scheduler
 from .sections import SectionView
 from .session import EditSession, create_record
+from .skill_charts import SkillChartsPanel
 from .skill_editor import SkillsEditor
 from .styles import style_widget
 from .summary import human_date, human_datetime, render_summary_html, summary_fragment
@@ -73,6 +74,7 @@ log = logging.getLogger("careerconv.app")
 FINISH = "finish"
 MAX_RESULTS = 12  # people listed at once; typing narrows the list
 PREPARE_AFTER = 0.6  # seconds on a person's page before their conversation screen is built ahead
+CLOSE_AFTER = 2.0  # seconds after a screen was left before its widgets are closed
 SNAPSHOT_EVERY_TICKS = 30  # while a section runs, its time is saved at least this often (seconds)
 _LIVE_APPS: "weakref.WeakSet[ConversationApp]" = weakref.WeakSet()
 
@@ -412,8 +414,9 @@ class ConversationApp:
         show(self.start_confirm, False)
         self.actions = classed(W.HBox([self.start_button, self.checkin_button]), "cc-row", "cc-actions")
         self.glance_html = html("", "cc-glance-box")
+        self.charts_panel = self._charts_panel()
         self.employee_panel = classed(W.VBox([self.employee_html, self.draft_box, self.actions, self.start_confirm,
-                                              self.glance_html],
+                                              self.glance_html, self.charts_panel.widget],
                                              layout=W.Layout(flex="1 1 auto", width="auto", min_width="0")),
                                       "cc-card", "cc-employee-panel")
         show(self.draft_box, False)
@@ -617,6 +620,7 @@ class ConversationApp:
         self.employee_html.value = employee_card_html(self.employee, self.coach_label(self._coach_for_new()),
                                                       self.plan, today)
         self.glance_html.value = previous_plan_html(self.plan, today, self.coach_label)
+        self.charts_panel.show_for(self.plan, self.conversations, self.checkins, today)
         drafts = [c for c in self.conversations if c["status"] == "draft"]
         offered = draft_to_offer(drafts)
         if offered:
@@ -683,6 +687,10 @@ class ConversationApp:
         self._show_in_section_box(self.views[timers.last_active() or qs.sections[0].id].widget)
         self._prepared_key = key
         return True
+
+    def _charts_panel(self) -> SkillChartsPanel:
+        return SkillChartsPanel(guard=self.guard, background=self.background,
+                                deliver=lambda fn: self.scheduler.call_soon_threadsafe(self.guard(fn)))
 
     def _coach_for_new(self) -> str:
         return self.coach_choice.value or (self.employee or {}).get("coach_id") or ""
@@ -1306,11 +1314,14 @@ class ConversationApp:
         self._reload_history()
         if record is None and self.checkin_drafts:
             record = self.checkin_drafts[-1]
+        charts = self._charts_panel()
+        charts.show_for(self.plan, self.conversations, self.checkins, self.clock().date())
         self.checkin_view = CheckinView(self.store, self.employee, self.conversations, self.checkins,
                                         self._coach_for_new(), record=record, clock=self.clock, guard=self.guard,
                                         make_session=functools.partial(self.edit_session, on_open=self._reopen,
                                                                        on_leave=self._left_record),
-                                        on_saved=lambda _r: self._reload_history(), on_back=self._leave_checkin)
+                                        on_saved=lambda _r: self._reload_history(), on_back=self._leave_checkin,
+                                        extra=charts.widget)
         self._show_screen("checkin")
         return self.checkin_view
 
@@ -1341,12 +1352,13 @@ class ConversationApp:
 
     def _replace_other_screen(self, other: W.Widget) -> None:
         """Make ``other`` the one screen beside the start screen (hidden until shown), closing the one before."""
-        for old in self.body.children[1:]:
-            if old is not other:
-                if old is getattr(self, "conversation_screen", None):
-                    self._prepared_key = None
-                close_tree(old)
+        olds = [old for old in self.body.children[1:] if old is not other]
+        if any(old is getattr(self, "conversation_screen", None) for old in olds):
+            self._prepared_key = None
         self.body.children = (self.start_screen, other)
+        # Closing a few hundred widgets is a message each: done a moment later, not while the click waits.
+        self.scheduler.call_later(CLOSE_AFTER, self.guard(lambda: [close_tree(old) for old in olds],
+                                                          "Could not tidy up the screen left"))
 
     def shutdown(self) -> None:
         """Save what is pending and stop timers (called at kernel exit too).

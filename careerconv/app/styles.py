@@ -324,6 +324,9 @@ CSS = """
   .cc-app table.cc-table { font-size: 13px; }
   .cc-app table.cc-table td, .cc-app table.cc-table th { padding: 4px 5px; }
 }
+.cc-app .cc-skill-chart-grid { display: flex; flex-wrap: wrap; gap: 10px; }
+.cc-app .cc-skill-chart { margin: 0; flex: 1 1 300px; max-width: 520px; min-width: 0; }
+.cc-app .cc-skill-chart svg { width: 100%; height: auto; }
 .cc-app .cc-page-bridge, .cc-app .widget-box > .cc-page-bridge { display: none; }
 """
 
