@@ -16,9 +16,7 @@ from html import escape
 from typing import Iterable
 
 import pandas as pd
-from matplotlib.figure import Figure
 
-from .. import plots
 from .. import schema as S
 from . import followup as F
 
@@ -39,6 +37,9 @@ def skill_ratings(skill: str, points: Iterable[F.RatingPoint]) -> pd.DataFrame:
 
 def skill_chart_svg(state: F.SkillState, t0: str, points: Iterable[F.RatingPoint], as_of: dt.date) -> str:
     """One skill's chart as an ``<svg>`` element (text)."""
+    from matplotlib.figure import Figure  # matplotlib loads when a chart is first drawn, not with the app
+
+    from .. import plots
     fig = Figure(figsize=(WIDTH, HEIGHT), facecolor="white")
     fig.subplots_adjust(left=0.09, right=0.97, top=0.86, bottom=0.2)
     ax = fig.add_subplot()
