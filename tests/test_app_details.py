@@ -99,3 +99,19 @@ def test_each_skill_has_its_rating_chart_on_the_person_page_and_in_the_check_in(
     assert len(in_checkin) == 1
     in_checkin[0].children[0].click()
     assert "<svg" in in_checkin[0].children[1].value
+
+
+def test_a_skill_of_the_previous_plan_shows_its_last_rating_in_its_card(h: Harness):
+    app = h.app
+    app.select_employee("E001")  # Public speaking: 4 on 2 Mar 2026, targets 5/6/7; 5 at the 15 Apr check-in
+    app.start_conversation()
+    app.go_to("action_plan")
+    skills = app.editor("skills")
+    skills.input.value = "public  SPEAKING"
+    skills.add_button.click()
+    skills.input.value = "Negotiation"
+    skills.add_button.click()
+    known = [w.value for w in skills.cards[0].widget.children if "cc-last-rating" in w._dom_classes]
+    assert known == ['<div class="cc-note">Last rated 5 on 15 Apr 2026 (a check-in); in the plan of 2 Mar 2026: '
+                     "4 then, targets 5 / 6 / 7 at 6 / 12 / 18 months</div>"]
+    assert not [w for w in skills.cards[1].widget.children if "cc-last-rating" in w._dom_classes]

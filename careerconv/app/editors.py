@@ -46,6 +46,9 @@ class EditorContext:
         Owner suggestions for action items (employee, coach).
     preferred_cadence
         The roster's cadence for this employee (shown as a hint).
+    last_rating
+        What was last said about a skill before this conversation ("" if it is new): its latest rating and
+        the target it had, shown in the skill's card.
     """
 
     on_change: Callable[[], None]
@@ -55,6 +58,7 @@ class EditorContext:
     people: list[str] = field(default_factory=list)
     preferred_cadence: int | None = None
     on_links_changed: Callable[[], None] = lambda: None
+    last_rating: Callable[[str], str] = lambda _skill: ""
 
 
 class Editor:

@@ -53,7 +53,7 @@ from .data_folder import organisation_skill_names, resolve_data_dir
 from .completeness import missing_before_completing
 from .drafts import draft_holds, draft_to_offer
 from .editors import ANSWER_EDITORS, Editor, EditorContext
-from .glance import employee_card_html, previous_plan_html
+from .glance import employee_card_html, last_rating_text, previous_plan_html
 from .page_bridge import PageBridge
 from .place import NEW_CHECKIN, Place, parse_place, place_fragment
 from .plan_editors import ActionItemsEditor, CadenceEditor, DreamsEditor, FollowUpEditor
@@ -833,7 +833,8 @@ class ConversationApp:
         self.ctx = EditorContext(on_change=self.guard(self._on_edit, "Could not record the change"), guard=self.guard, conversation_date=date,
                                  skill_names=self.suggested_skills, people=people + ["Both"],
                                  preferred_cadence=self.employee.get("cadence_months"),
-                                 on_links_changed=self.guard(self._refresh_links, "Could not refresh the lists"))
+                                 on_links_changed=self.guard(self._refresh_links, "Could not refresh the lists"),
+                                 last_rating=functools.partial(self._last_rating, record["conversation_id"]))
         prebuilt: dict[str, Editor] = {}
         dreams_q, skills_q, items_q = qs.by_kind("dreams"), qs.by_kind("skills"), qs.by_kind("action_items")
         dreams = DreamsEditor(dreams_q, self.ctx) if dreams_q else None
@@ -923,6 +924,13 @@ class ConversationApp:
         self.conflict_box = W.VBox(layout=W.Layout(width="100%"))  # the session's conflict box
         self.conversation_screen = classed(W.VBox([head, self.conflict_box, stepper, previous, self.locked_html,
                                                    self.section_box, footer]), "cc-conversation")
+
+    def _last_rating(self, conversation_id: str, skill: str) -> str:
+        """What the records before this conversation say about a skill ("" for a new one)."""
+        before = F.previous_plan([c for c in self.conversations if c["conversation_id"] != conversation_id],
+                                 self.checkins)
+        return last_rating_text(skill, before, F.latest_ratings(
+            [c for c in self.conversations if c["conversation_id"] != conversation_id], self.checkins))
 
     def _skills_editor(self) -> SkillsEditor | None:
         for view in self.views.values():

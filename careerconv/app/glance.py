@@ -15,7 +15,8 @@ import datetime as dt
 from html import escape
 from typing import Callable, Iterable, Mapping
 
-from .followup import ItemState, PreviousPlan
+from .. import schema as S
+from .followup import ItemState, PreviousPlan, RatingPoint
 from .summary import human_date, status_pill
 
 
@@ -186,3 +187,36 @@ def previous_plan_html(plan: PreviousPlan, today: dt.date, coach_label: Callable
         out.append('<p class="cc-empty">no action items were agreed</p>')
     out.append("</div>")
     return "".join(out)
+
+
+def last_rating_text(skill: str, plan: PreviousPlan, latest: Mapping[str, RatingPoint]) -> str:
+    """One line on a skill rated before: its latest rating and, if it was in the last plan, its targets.
+
+    Parameters
+    ----------
+    skill
+        The skill's name (case and spacing ignored).
+    plan
+        The previous plan (:func:`careerconv.app.followup.previous_plan`).
+    latest
+        :func:`careerconv.app.followup.latest_ratings` of the records before this conversation.
+
+    Returns
+    -------
+    str
+        E.g. "Last rated 5 on 15 Apr 2026 (a check-in); in the plan of 2 Mar 2026: 4 then, targets 5 / 6 / 7";
+        "" for a skill never rated.
+    """
+    key = S.skill_key(skill)
+    point = next((p for name, p in latest.items() if S.skill_key(name) == key), None)
+    state = next((s for s in plan.skills if S.skill_key(s.skill) == key), None)
+    parts = []
+    if point is not None and point.self_rating is not None:
+        source = "a check-in" if point.source == "checkin" else "a career conversation"
+        parts.append(f"Last rated {point.self_rating} on {human_date(point.date)} ({source})")
+    if state is not None:
+        targets = " / ".join("–" if state.targets.get(h) is None else str(state.targets[h]) for h in S.HORIZONS)
+        then = f"{state.baseline} then, " if state.baseline is not None else ""
+        parts.append(f"in the plan of {human_date(plan.date)}: {then}targets {targets} at "
+                     f"{' / '.join(str(h) for h in S.HORIZONS)} months")
+    return "; ".join(parts)

@@ -93,6 +93,9 @@ class SkillCard:
         head = classed(W.HBox([self.title, self.remove_button], layout=W.Layout(justify_content="space-between")),
                        "cc-row")
         parts.extend([head, self.confirm_remove])
+        before = ctx.last_rating(self.name)
+        if before:  # a skill of an earlier plan: where it stood, so the new rating is given knowingly
+            parts.append(html(f'<div class="cc-note">{escape(before)}</div>', "cc-last-rating"))
 
         questions = editor.skill_questions
         for kind in [q.kind for q in editor.skill_question_order]:
