@@ -164,8 +164,9 @@ class ConversationApp:
         self.body = W.VBox([self.start_screen])
         title = html(f'<div class="cc-sub" title="data folder">{escape(str(self.data_dir))}</div>', "cc-title")
         header = classed(W.HBox([title, self.status_html], layout=W.Layout(width="100%")), "cc-header")
-        self.bridge = PageBridge(on_arrived=self.guard(self.go_to_place, "Could not open the place in the page address"),
-                               on_hidden=self.guard(self.save_pending, "Could not save when the page was hidden"))
+        self.bridge = PageBridge(
+            on_arrived=self.guard(self.go_to_place, "Could not open the place in the page address"),
+            on_hidden=self.guard(self.save_pending, "Could not save when the page was hidden"))
         self.widget = classed(W.VBox([style_widget(), header, self.errors.widget, self.body, self.bridge],
                                      layout=W.Layout(width="100%")), "cc-app")
         _LIVE_APPS.add(self)
@@ -1200,9 +1201,9 @@ class ConversationApp:
         if missing:
             self._update_missing()
             things = "one thing is" if len(missing) == 1 else f"{len(missing)} things are"
+            more = " and more, listed above" if len(missing) > 1 else ""
             self.complete_note.value = (f'<div class="cc-warn" role="alert"><b>Not completed:</b> {things} still '
-                                        f"open — {escape(missing[0])}{' and more, listed above' if len(missing) > 1 else ''}"
-                                        ".</div>")
+                                        f"open — {escape(missing[0])}{more}.</div>")
             return missing
         if self.timers:
             self.timers.pause()
