@@ -183,7 +183,7 @@ def start_draft(ui: CoachUI, data: Path) -> str:
     page.locator(".cc-dream-count", has_text="at least 3 dreams (2 so far)").wait_for()
     ui.step("action_plan")
     ui.add_skill("Statistics", 7, (8, 9, 9))
-    page.locator(".cc-bank button", has_text="Alternative questions").click()
+    page.locator(".cc-bank:visible button", has_text="Alternative questions").click()  # sections visited stay, hidden
     page.locator(".cc-answer-alt_support textarea").fill("A sponsor in the leadership team")
     ui.wait_saved()
     draft = wait_for(lambda: [c for c in stored_conversations(data, "E003")
@@ -276,7 +276,8 @@ def test_voila_conversation_draft_after_kernel_loss_and_checkin(browser, voila_s
     page = browser.new_page(viewport=VIEWPORT)
     ui = CoachUI(page, "voila", output_dir)
     outside: list[str] = []  # requests that reached anything but the app's own server
-    page.on("requestfinished", lambda r: outside.append(r.url) if not r.url.startswith(voila_server.base) else None)
+    local = (voila_server.base, "blob:" + voila_server.base)  # a blob: URL is made inside the page (widget code)
+    page.on("requestfinished", lambda r: outside.append(r.url) if not r.url.startswith(local) else None)
     page.goto(voila_server.url)
     ui.wait_ready()
     assert page.locator("text=ConversationApp(").count() == 0, "Voila must not show code"
