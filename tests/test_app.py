@@ -355,7 +355,7 @@ def test_skills_use_the_organisations_spelling_and_cannot_repeat(h: Harness):
     assert "Type or pick a skill" in skills.message.value
 
 
-def test_a_target_below_todays_rating_needs_a_confirmation(h: Harness):
+def test_targets_keep_what_the_coach_picked_and_checks_show_beside_the_field(h: Harness):
     app = h.app
     app.select_employee("E002")
     app.start_conversation()
@@ -364,23 +364,20 @@ def test_a_target_below_todays_rating_needs_a_confirmation(h: Harness):
     skills.input.value = "Drawing"
     skills.add_button.click()
     card = skills.card("Drawing")
-    card.self_rating.value = 6
-    card.target_boxes[6].value = 4
-    assert card.target_confirm.layout.display != "none"
-    assert card.target_boxes[6].value == NO_RATING and card.targets[6] is None
+    card.self_rating.value = 8
+    for horizon, value in ((6, 9), (12, 7), (18, 3)):  # a slip of the mouse on 12 and 18
+        card.target_boxes[horizon].value = value
+    # nothing the coach did not touch changed, and nothing waits for a confirmation
+    assert [card.target_boxes[k].value for k in (6, 12, 18)] == [9, 7, 3]
     app.flush()
-    assert h.stored()["skills"][0]["targets"]["6"] is None
-    card.target_keep.click()
-    app.flush()
-    assert h.stored()["skills"][0]["targets"]["6"] == 4 and card.target_boxes[6].value == 4
-    assert card.target_confirm.layout.display == "none"
-    card.target_boxes[12].value = 3
-    card.target_cancel.click()
-    app.flush()
-    assert h.stored()["skills"][0]["targets"]["12"] is None
-    card.target_boxes[18].value = 9  # above today's rating: no question asked
-    app.flush()
-    assert h.stored()["skills"][0]["targets"]["18"] == 9 and card.target_confirm.layout.display == "none"
+    assert h.stored()["skills"][0]["targets"] == {"6": 9, "12": 7, "18": 3}
+    checks = {k: card.target_checks[k].value for k in (6, 12, 18)}
+    assert checks[6] == "" and "below today&#x27;s rating (8)" in checks[12] and "(8)" in checks[18]
+    card.target_boxes[12].value = 10  # fixed: its note goes, the other one stays
+    assert card.target_checks[12].value == "" and "(8)" in card.target_checks[18].value
+    card.self_rating.value = 2  # a lower rating today: the targets stay, the notes follow
+    assert [card.targets[k] for k in (6, 12, 18)] == [9, 10, 3]
+    assert "below the 12-month target (10)" in card.target_checks[18].value
 
 
 def test_only_one_option_is_the_chosen_approach(h: Harness):

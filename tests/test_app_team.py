@@ -73,17 +73,24 @@ def team_org(tmp_path: Path) -> Path:
 # --------------------------------------------------------------------------- the team view
 
 
+def _start_view(app):
+    """The one view of the start screen below its bar that is shown (the others stay on the page, hidden)."""
+    shown = [w for w in app.start_screen.children[1:] if w.layout.display != "none"]
+    assert len(shown) == 1, shown
+    return shown[0]
+
+
 def test_choosing_a_coach_offers_the_team_view(team_org: Path):
     app = Harness(team_org).app
     assert app.view_choice.layout.display == "none" and app.team_hint.layout.display != "none"
     app.coach_choice.value = "C01"
     assert app.view_choice.layout.display != "none" and app.team_hint.layout.display == "none"
-    assert app.start_screen.children[1] is app.person_view  # nothing is read until asked
+    assert _start_view(app) is app.person_view and not app.team.rows  # nothing is read until asked
     app.view_choice.value = "team"
-    assert app.start_screen.children[1] is app.team.widget
+    assert _start_view(app) is app.team.widget
     assert list(app.team.rows) == ["E001", "E006", "E002", "E005"]
     app.coach_choice.value = ""  # all coaches: no single team to show
-    assert app.view_choice.value == "person" and app.start_screen.children[1] is app.person_view
+    assert app.view_choice.value == "person" and _start_view(app) is app.person_view
     assert app.errors.text == ""
 
 
@@ -159,7 +166,7 @@ def test_one_click_opens_a_checkin_resumes_a_draft_or_starts_a_conversation(team
     app.checkin_view.items[0].status.value = "done"
     app.checkin_view.save_button.click()
     app.checkin_view.back_button.click()
-    assert app.screen == "start" and app.start_screen.children[1] is app.team.widget
+    assert app.screen == "start" and _start_view(app) is app.team.widget
     # the team view was read again: the item done a moment ago is there, with today's date
     ada = next(m for m in app.team.members if m.employee_id == "E001")
     assert [(i.item_id, i.completed_on) for i in ada.items] == [("a1", "2026-04-15"), ("a2", "2026-10-01")]
@@ -191,7 +198,7 @@ def test_team_view_needs_a_coach_and_lists_only_their_reports(team_org: Path):
         app.show_team("E999")
     assert set(app.show_team("C02").rows) == {"E003", "E004"}
     app.show_people()
-    assert app.start_screen.children[1] is app.person_view
+    assert _start_view(app) is app.person_view
     assert load_team(app.store, "NOBODY", dt.date(2026, 10, 1)) == []
 
 
@@ -279,6 +286,7 @@ def complete_a_conversation(app: ConversationApp) -> None:
     items = app.editor("action_items")
     items.rows[0].text.value = "Give a talk at a meetup"
     items.rows[0].due.value = dt.date(2026, 12, 1)
+    items.rows[0].owner.value = "Ada Lovelace"  # Finish asks every action item for an owner
     app.editor("follow_up").mode.value = "one-on-one"
     app.editor("cadence").buttons.value = 6
     assert app.complete() == []

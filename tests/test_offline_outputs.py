@@ -198,6 +198,7 @@ def _complete_a_conversation(data: Path) -> tuple[str, Path]:
     items = app.editor("action_items")
     items.rows[0].text.value = "Read " + HOSTILE[2]
     items.rows[0].due.value = dt.date(2026, 11, 1)
+    items.rows[0].owner.value = "Ada Lovelace"  # Finish asks every action item for an owner
     app.editor("follow_up").mode.value = "one-on-one"
     app.editor("cadence").buttons.value = 6
     assert app.complete() == []

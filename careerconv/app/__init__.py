@@ -17,7 +17,13 @@ coach's team at a glance), :mod:`.scheduling`, :mod:`.styles`; saving an open
 record: :mod:`.session` (compare-and-swap saves, conflicts), :mod:`.conflicts`
 (pure: two versions field by field, the merge), :mod:`.conflict_panel` (the
 box that shows a conflict); :mod:`.banner` (errors), :mod:`.data_folder`
-(which data folder, the organisation's skill names).
+(which data folder, the organisation's skill names); :mod:`.place` (the page
+address names where the coach is: pure) and :mod:`.page_bridge` (the widget
+that writes it, saves when the page is hidden, opens tabs and downloads);
+:mod:`.drafts` (what a draft holds, which one to offer: pure);
+:mod:`.completeness` (what Finish still asks for: pure); :mod:`.team_loader`
+(the team read off the main thread); :mod:`.skill_charts` (each skill's
+ratings as the report draws them).
 """
 
 from .data_folder import organisation_skill_names, resolve_data_dir

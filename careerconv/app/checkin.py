@@ -173,7 +173,7 @@ class CheckinView:
     def __init__(self, store: Store, employee: dict, conversations: list[dict], checkins: list[dict],
                  coach_id: str, *, record: dict | None = None, make_session: Callable[..., EditSession] | None = None,
                  clock: Clock = system_clock, guard: Callable = lambda fn, context=None: fn,
-                 on_saved: Callable[[dict], None] = lambda rec: None, on_back: Callable[[], None] = lambda: None):
+                 on_saved: Callable[[dict], None] = lambda rec: None, on_back: Callable[[], None] = lambda: None, extra: W.Widget | None = None):
         self.store = store
         self.employee = employee
         self.coach_id = coach_id
@@ -219,6 +219,8 @@ class CheckinView:
                 parts.append(html("<h3>How would they rate these skills now? (optional)</h3>"))
                 parts.extend(r.widget for r in self.ratings)
             parts.append(self.note)
+        if extra is not None and self.plan.conversation is not None:
+            parts.append(extra)
         parts.append(self.message)
         parts.append(classed(W.HBox([self.back_button, self.save_button]), "cc-row", "cc-footer"))
         self.widget = classed(W.VBox(parts), "cc-card", "cc-checkin")

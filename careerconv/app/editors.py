@@ -25,7 +25,7 @@ import ipywidgets as W
 
 from .. import schema as S
 from ..questions import Question
-from .widgets import button, classed, flex, full, html, set_disabled
+from .widgets import button, classed, flex, full, html, set_disabled, show
 
 
 @dataclass
@@ -46,6 +46,9 @@ class EditorContext:
         Owner suggestions for action items (employee, coach).
     preferred_cadence
         The roster's cadence for this employee (shown as a hint).
+    last_rating
+        What was last said about a skill before this conversation ("" if it is new): its latest rating and
+        the target it had, shown in the skill's card.
     """
 
     on_change: Callable[[], None]
@@ -55,6 +58,7 @@ class EditorContext:
     people: list[str] = field(default_factory=list)
     preferred_cadence: int | None = None
     on_links_changed: Callable[[], None] = lambda: None
+    last_rating: Callable[[str], str] = lambda _skill: ""
 
 
 class Editor:
@@ -165,7 +169,7 @@ class RankedList:
             self.texts.pop()
         self.rows_box.children = tuple(self._rows)
         self.add_button.disabled = self.editor.locked or len(self._rows) >= self.max_rows
-        self.add_button.layout.display = "none" if len(self._rows) >= self.max_rows else None
+        show(self.add_button, len(self._rows) < self.max_rows)
 
     def values(self) -> list[str]:
         """The text of every row, in rank order (empty rows included)."""

@@ -50,23 +50,31 @@ from .autosave import Autosaver, SavingPaused, SaveStatus
 from .banner import ErrorBanner
 from .checkin import CheckinView
 from .data_folder import organisation_skill_names, resolve_data_dir
+from .completeness import missing_before_completing
+from .drafts import draft_holds, draft_to_offer
 from .editors import ANSWER_EDITORS, Editor, EditorContext
-from .glance import employee_card_html, previous_plan_html, with_coach
+from .glance import employee_card_html, last_rating_text, previous_plan_html, with_coach
+from .page_bridge import PageBridge
+from .place import NEW_CHECKIN, Place, parse_place, place_fragment
 from .plan_editors import ActionItemsEditor, CadenceEditor, DreamsEditor, FollowUpEditor
 from .scheduling import Handle, ManualScheduler, Scheduler, default_scheduler
 from .sections import SectionView
 from .session import EditSession, create_record
+from .skill_charts import SkillChartsPanel
 from .skill_editor import SkillsEditor
 from .styles import style_widget
-from .summary import human_date, render_summary_html, summary_fragment
+from .summary import human_date, human_datetime, render_summary_html, summary_fragment
 from .team import TeamView, load_team
+from .team_loader import TeamLoader
 from .timers import Clock, SectionTimers, system_clock
-from .widgets import button, classed, html, show
+from .widgets import button, classed, close_tree, html, show
 
 log = logging.getLogger("careerconv.app")
 
 FINISH = "finish"
 MAX_RESULTS = 12  # people listed at once; typing narrows the list
+PREPARE_AFTER = 0.6  # seconds on a person's page before their conversation screen is built ahead
+CLOSE_AFTER = 2.0  # seconds after a screen was left before its widgets are closed
 SNAPSHOT_EVERY_TICKS = 30  # while a section runs, its time is saved at least this often (seconds)
 _LIVE_APPS: "weakref.WeakSet[ConversationApp]" = weakref.WeakSet()
 
@@ -95,6 +103,11 @@ class ConversationApp:
         Seconds of quiet before a save / longest wait while typing continues.
     background_saves
         Write saves in a worker thread (default: yes, unless the scheduler is manual).
+    prepare_ahead
+        While the coach looks at a person, build their conversation screen (the draft they would resume,
+        or a new one) ahead of time, so Start / Resume only shows it. Off by default: measured on a busy
+        2-core machine, the build ahead blocked the kernel when the coach's next click was the check-in or
+        the team view (see ``benchmarks/bench_app_browser.py``).
 
     Raises
     ------
@@ -105,7 +118,8 @@ class ConversationApp:
     def __init__(self, data_dir: str | os.PathLike | None = None, *, clock: Clock | None = None,
                  scheduler: Scheduler | None = None, question_set: str = "career-conversation",
                  coach_id: str | None = None, employee_id: str | None = None, autosave_delay: float = 1.0,
-                 autosave_max_wait: float = 5.0, background_saves: bool | None = None):
+                 autosave_max_wait: float = 5.0, background_saves: bool | None = None,
+                 prepare_ahead: bool | None = None):
         self.data_dir = resolve_data_dir(data_dir)
         self.store = Store(self.data_dir)
         self.clock: Clock = clock or system_clock
@@ -113,6 +127,9 @@ class ConversationApp:
         self.background = (not isinstance(self.scheduler, ManualScheduler)) if background_saves is None \
             else background_saves
         self.autosave_delay, self.autosave_max_wait = autosave_delay, autosave_max_wait
+        self.prepare_ahead = bool(prepare_ahead)
+        self._prepared_key: tuple | None = None  # which conversation the screen built ahead of time shows
+        self._prepare_handle: Handle | None = None
         if coach_id:
             S.parse_identifier(coach_id, what="coach id")
 
@@ -139,18 +156,97 @@ class ConversationApp:
         self._ticks = 0
         self._base: dict = {}
 
+        self.team_loader = TeamLoader(self._read_team, background=self.background,
+                                      deliver=lambda fn: self.scheduler.call_soon_threadsafe(self.guard(fn)))
         self._load_roster()
         self._load_question_sets(question_set)
         self._build_start(coach_id)
         self.body = W.VBox([self.start_screen])
         title = html(f'<div class="cc-sub" title="data folder">{escape(str(self.data_dir))}</div>', "cc-title")
         header = classed(W.HBox([title, self.status_html], layout=W.Layout(width="100%")), "cc-header")
-        self.widget = classed(W.VBox([style_widget(), header, self.errors.widget, self.body],
+        self.bridge = PageBridge(
+            on_arrived=self.guard(self.go_to_place, "Could not open the place in the page address"),
+            on_hidden=self.guard(self.save_pending, "Could not save when the page was hidden"))
+        self.widget = classed(W.VBox([style_widget(), header, self.errors.widget, self.body, self.bridge],
                                      layout=W.Layout(width="100%")), "cc-app")
         _LIVE_APPS.add(self)
         self._load_skill_names()
         if employee_id:
             self.guard(self.select_employee)(employee_id)
+
+    # ================================================================== the place in the page address
+    def place(self) -> Place:
+        """Where the coach is now (what the page address names)."""
+        eid = (self.employee or {}).get("employee_id") or ""
+        conversation = checkin = step = ""
+        if self.screen == "conversation" and self.record is not None:
+            conversation, step = self.record["conversation_id"], self.step or ""
+        elif self.screen == "checkin" and self.checkin_view is not None:
+            checkin = self.checkin_view.draft.get("checkin_id") or NEW_CHECKIN
+        return Place(coach=self.coach_choice.value or "", view=self.view_choice.value, employee=eid,
+                     conversation=conversation, checkin=checkin, step=step)
+
+    def _sync_place(self) -> None:
+        if hasattr(self, "bridge"):
+            self.bridge.place = place_fragment(self.place())
+
+    def go_to_place(self, fragment: str) -> None:
+        """Open what a page address names (the page was reloaded, or opened from a bookmark).
+
+        Parameters
+        ----------
+        fragment
+            The address's fragment, as :func:`careerconv.app.place.place_fragment` writes it.
+
+        Raises
+        ------
+        ValueError
+            If the fragment is not one the app writes, names a coach who coaches nobody, or a
+            conversation or check-in the employee does not have.
+        careerconv.store.NotFound
+            If the employee is not on the roster (any more).
+        """
+        place = parse_place(fragment)
+        coaches = {value for _label, value in self.coach_choice.options}
+        if place.coach and place.coach not in coaches:
+            raise ValueError(f"the page address names coach {place.coach!r}, who coaches nobody on the roster")
+        if place.coach != self.coach_choice.value:
+            self.coach_choice.value = place.coach
+        if place.view == "team" and place.coach and not place.employee:
+            self.view_choice.value = "team"
+        if not place.employee:
+            return
+        self.view_choice.value = "person"
+        self.select_employee(place.employee)
+        if place.conversation:
+            if not any(c["conversation_id"] == place.conversation for c in self.conversations):
+                raise ValueError(f"{self.employee['name']} has no conversation {place.conversation!r} (any more)")
+            self.open_conversation(place.conversation)
+            if place.step and place.step in self._order():
+                self.go_to(place.step)
+        elif place.checkin:
+            self._open_checkin_named(place.checkin)
+
+    def _open_checkin_named(self, checkin_id: str) -> None:
+        if checkin_id == NEW_CHECKIN:
+            self.open_checkin()
+            return
+        known = {c["checkin_id"]: c for c in [*self.checkin_drafts, *self.checkins]}
+        if checkin_id not in known:
+            raise ValueError(f"{self.employee['name']} has no check-in {checkin_id!r} (any more)")
+        self.open_checkin(known[checkin_id])
+
+    def save_pending(self) -> None:
+        """Save what is typed but not saved yet, now (the page was hidden or is being closed).
+
+        A save that is refused (changed elsewhere) is shown in the conflict box, as always.
+        """
+        for session in (self.session, self.checkin_view.session if self.checkin_view else None):
+            if session is not None and session.problem is None:
+                try:
+                    session.flush()
+                except (Conflict, NotOnRoster, SavingPaused):
+                    pass  # the conflict box says so
 
     # ================================================================== display and errors
     def _repr_mimebundle_(self, **kwargs):
@@ -292,7 +388,7 @@ class ConversationApp:
         self.start_button = button("Start career conversation", "cc-primary", "cc-start")
         self.checkin_button = button("Check-in", "cc-open-checkin",
                                      tooltip="Follow up the plan in a regular one-on-one")
-        self._on_click(self.start_button, self.start_conversation, "Could not start the conversation")
+        self._on_click(self.start_button, self.ask_start, "Could not start the conversation")
         self._on_click(self.checkin_button, self.open_checkin, "Could not open the check-in")
         self.draft_html = html("", "cc-draft-text")
         self.resume_button = button("Resume draft", "cc-primary", "cc-resume")
@@ -305,9 +401,23 @@ class ConversationApp:
         self.draft_box = classed(W.VBox([self.draft_html, classed(W.HBox([self.resume_button, self.discard_button,
                                                                           self.discard_confirm]), "cc-row")]),
                                  "cc-warn-box", "cc-draft-offer")
+        # "Start a new conversation" while a draft exists asks first, showing what the draft holds
+        self.start_confirm_html = html("", "cc-start-confirm-text")
+        self.start_anyway = button("Start a new one anyway", "cc-start-anyway")
+        self.start_resume = button("Resume the draft", "cc-primary", "cc-start-resume")
+        self.start_cancel = button("Cancel", "cc-link", "cc-start-cancel")
+        self._on_click(self.start_anyway, self.start_conversation, "Could not start the conversation")
+        self._on_click(self.start_resume, self.resume_draft, "Could not resume the draft")
+        self._on_click(self.start_cancel, lambda: show(self.start_confirm, False), "Could not cancel")
+        self.start_confirm = classed(W.VBox([self.start_confirm_html, classed(
+            W.HBox([self.start_resume, self.start_anyway, self.start_cancel]), "cc-row")]),
+            "cc-warn-box", "cc-start-confirm")
+        show(self.start_confirm, False)
         self.actions = classed(W.HBox([self.start_button, self.checkin_button]), "cc-row", "cc-actions")
         self.glance_html = html("", "cc-glance-box")
-        self.employee_panel = classed(W.VBox([self.employee_html, self.draft_box, self.actions, self.glance_html],
+        self.charts_panel = self._charts_panel()
+        self.employee_panel = classed(W.VBox([self.employee_html, self.draft_box, self.actions, self.start_confirm,
+                                              self.glance_html, self.charts_panel.widget],
                                              layout=W.Layout(flex="1 1 auto", width="auto", min_width="0")),
                                       "cc-card", "cc-employee-panel")
         show(self.draft_box, False)
@@ -336,7 +446,10 @@ class ConversationApp:
 
     # ------------------------------------------------------------------ the team view
     def _coach_changed(self) -> None:
+        self._sync_place()
         coach = self.coach_choice.value
+        if coach:
+            self.team_loader.prefetch(coach)  # "My team" is then ready, or nearly
         show(self.view_choice, bool(coach))
         show(self.team_hint, not coach)
         if self.view_choice.value == "team":
@@ -346,11 +459,14 @@ class ConversationApp:
                 self.view_choice.value = "person"
 
     def _show_start_view(self) -> None:
-        if self.view_choice.value == "team":
+        team = self.view_choice.value == "team"
+        if team:
             self.refresh_team()
-            self.start_screen.children = (self.start_bar, self.team.widget)
-        else:
-            self.start_screen.children = (self.start_bar, self.person_view)
+        if self.team.widget not in self.start_screen.children:  # built once, then only shown or hidden
+            self.start_screen.children = (*self.start_screen.children, self.team.widget)
+        show(self.team.widget, team)
+        show(self.person_view, not team)
+        self._sync_place()
 
     def refresh_team(self) -> TeamView:
         """Read the chosen coach's reports again and redraw the team view.
@@ -368,10 +484,20 @@ class ConversationApp:
         coach = self.coach_choice.value
         if not coach:
             raise ValueError("choose a coach first: the team view shows one coach's reports")
-        today = self.clock().date()
-        members = load_team(self.store, coach, today, roster=self.roster)
-        self.team.show_members(coach, self.coach_label(coach), members, today)
+        last = self.team_loader.last(coach) if self.team_loader.background else None
+        if last is not None:  # at once as last read, then brought up to date when the fresh read is in
+            self.team.show_members(coach, self.coach_label(coach), last, self.clock().date())
+            self.team_loader.refresh(coach, functools.partial(self._team_read, coach))
+        else:
+            self._team_read(coach, self.team_loader.read_now(coach))
         return self.team
+
+    def _team_read(self, coach: str, members: list) -> None:
+        if self.coach_choice.value == coach:
+            self.team.show_members(coach, self.coach_label(coach), members, self.clock().date())
+
+    def _read_team(self, coach: str) -> list:
+        return load_team(self.store, coach, self.clock().date(), roster=self.roster)
 
     def show_team(self, coach_id: str | None = None) -> TeamView:
         """Show the team view of a coach (the one chosen, or ``coach_id``) on the start screen.
@@ -442,8 +568,8 @@ class ConversationApp:
         self.result_buttons = {}
         for i in shown:
             eid = self._ids[i]
-            b = button(f"{self._names[i]} · {eid}", "cc-result", tooltip=f"Open {self._names[i]} ({eid})")
-            b.layout.width = "100%"
+            b = button(f"{self._names[i]} · {eid}", "cc-result", tooltip=f"Open {self._names[i]} ({eid})",
+                       width="100%")
             self._on_click(b, functools.partial(self.select_employee, eid), "Could not open this person")
             self.result_buttons[eid] = b
         self.results.children = tuple(self.result_buttons.values())
@@ -483,6 +609,7 @@ class ConversationApp:
         self._mark_current_result()
         if self.screen != "start":
             self._show_screen("start")
+        self._sync_place()
 
     def _reload_history(self) -> None:
         eid = self.employee["employee_id"]
@@ -493,27 +620,103 @@ class ConversationApp:
         today = self.clock().date()
         self.employee_html.value = employee_card_html(self.employee, self.coach_label(self._coach_for_new()),
                                                       self.plan, today)
-        self.glance_html.value = previous_plan_html(self.plan, today)
+        self.glance_html.value = previous_plan_html(self.plan, today, self.coach_label)
+        self.charts_panel.show_for(self.plan, self.conversations, self.checkins, today)
         drafts = [c for c in self.conversations if c["status"] == "draft"]
-        if drafts:
-            d = drafts[-1]
-            saved = d.get("updated_at") or d.get("created_at")
-            saved_text = f", last saved {escape(str(saved)[:16].replace('T', ' '))}" if saved else ""
-            more = f" ({len(drafts)} drafts; the latest is offered)" if len(drafts) > 1 else ""
-            self.draft_html.value = (f"<div><b>A conversation of {escape(human_date(d['date']))} is not finished"
-                                     f"</b>{saved_text}{more}. Pick up where you left off?</div>")
+        offered = draft_to_offer(drafts)
+        if offered:
+            more = (f" ({len(drafts)} unfinished conversations; this is the last one worked on"
+                    f"{' that holds answers' if draft_holds(offered) else ''})") if len(drafts) > 1 else ""
+            self.draft_html.value = (f"<div><b>A conversation of {escape(human_date(offered['date']))} is not "
+                                     f"finished</b>{more}. {_holds_html(offered)} Pick up where you left off?</div>")
         show(self.draft_box, bool(drafts))
         show(self.discard_confirm, False)
+        show(self.start_confirm, False)
         self.start_button.description = "Start a new conversation" if drafts else "Start career conversation"
         (self.start_button.remove_class if drafts else self.start_button.add_class)("cc-primary")
         show(self.actions, True)
         show(self.checkin_button, self.plan.conversation is not None)
         self.checkin_button.description = "Resume check-in" if self.checkin_drafts else "Check-in"
+        self._schedule_prepare()
+
+    # ------------------------------------------------------------------ the conversation screen, built ahead
+    def _schedule_prepare(self) -> None:
+        if self._prepare_handle is not None:
+            self._prepare_handle.cancel()
+            self._prepare_handle = None
+        if self.prepare_ahead:
+            self._prepare_handle = self.scheduler.call_later(PREPARE_AFTER, self.guard(
+                self.prepare_conversation, "Could not prepare the conversation"))
+
+    def _new_record(self) -> dict:
+        qs = self.main_sets[self.set_choice.value]
+        eid = self.employee["employee_id"]
+        return S.new_conversation(eid, self._coach_for_new(), self.clock().date(), qs.id, qs.version)
+
+    @staticmethod
+    def _key_of(record: dict) -> tuple:
+        """What a built screen depends on: a draft by its revision; a new conversation by who, when, which set."""
+        if record.get("revision") is not None:
+            return ("stored", record["employee_id"], record["conversation_id"], record["revision"])
+        return ("new", record["employee_id"], record["coach_id"], record["date"], record["question_set"])
+
+    def prepare_conversation(self) -> bool:
+        """Build the conversation screen the coach is likely to open next, hidden (nothing is saved).
+
+        The draft the person page offers, else a new conversation. Runs a moment after a person is shown,
+        while the coach reads their page; Start / Resume then only show it.
+
+        Returns
+        -------
+        bool
+            True if a screen was built (False: not on a person's page, or it is built already).
+        """
+        self._prepare_handle = None
+        if self.screen != "start" or self.employee is None:
+            return False
+        offered = draft_to_offer([c for c in self.conversations if c["status"] == "draft"])
+        record = offered if offered is not None else self._new_record()
+        key = self._key_of(record)
+        if key == self._prepared_key or record["question_set"] not in self.question_sets:
+            return False
+        qs = self._use_question_set(record)
+        self._build_conversation(record)
+        # on the page, hidden, with the section it would open on: the browser builds it now, not on the click
+        show(self.conversation_screen, False)
+        self._replace_other_screen(self.conversation_screen)
+        timers = SectionTimers({s.id: s.minutes for s in qs.sections}, self.clock, record.get("sections"))
+        self._show_in_section_box(self.views[timers.last_active() or qs.sections[0].id].widget)
+        self._prepared_key = key
+        return True
+
+    def _charts_panel(self) -> SkillChartsPanel:
+        return SkillChartsPanel(guard=self.guard, background=self.background,
+                                deliver=lambda fn: self.scheduler.call_soon_threadsafe(self.guard(fn)))
 
     def _coach_for_new(self) -> str:
         return self.coach_choice.value or (self.employee or {}).get("coach_id") or ""
 
     # ================================================================== conversation lifecycle
+    def ask_start(self) -> dict | None:
+        """"Start": start a conversation, or - while a draft exists - first ask, showing what the draft holds.
+
+        Returns
+        -------
+        dict or None
+            The new draft, or None when the coach is asked first.
+        """
+        if self.employee is None:
+            raise ValueError("pick an employee first")
+        offered = draft_to_offer([c for c in self.conversations if c["status"] == "draft"])
+        if offered is None:
+            return self.start_conversation()
+        self.start_confirm_html.value = (
+            f"<div><b>{escape(self.employee.get('name') or '')} already has an unfinished conversation of "
+            f"{escape(human_date(offered['date']))}.</b> {_holds_html(offered)} A new conversation starts "
+            "empty; the unfinished one stays as it is.</div>")
+        show(self.start_confirm, True)
+        return None
+
     def start_conversation(self) -> dict:
         """Create and save a new draft for the open employee, and show its first section.
 
@@ -529,13 +732,11 @@ class ConversationApp:
         """
         if self.employee is None:
             raise ValueError("pick an employee first")
-        qs = self.main_sets[self.set_choice.value]
-        now = self.clock()
-        eid = self.employee["employee_id"]
-        record = S.new_conversation(eid, self._coach_for_new(), now.date(), qs.id, qs.version)
-        record["created_at"] = now.isoformat(timespec="seconds")
+        record = self._new_record()
+        prepared_as = self._key_of(record)
+        record["created_at"] = self.clock().isoformat(timespec="seconds")
         stored = create_record(self.store, record)  # the store gives it its id
-        self._open_record(stored)
+        self._open_record(stored, prepared_as=prepared_as)
         return stored
 
     def resume_draft(self, conversation_id: str | None = None) -> dict:
@@ -554,7 +755,7 @@ class ConversationApp:
             drafts = [c for c in drafts if c["conversation_id"] == conversation_id]
         if not drafts:
             raise ValueError(f"{self.employee['name']} has no draft conversation to resume")
-        record = self.store.load_conversation(eid, drafts[-1]["conversation_id"])
+        record = self.store.load_conversation(eid, draft_to_offer(drafts)["conversation_id"])
         self._open_record(record)
         return record
 
@@ -566,15 +767,14 @@ class ConversationApp:
 
     def discard_draft(self) -> None:
         """Delete the open employee's latest draft (after the coach confirmed)."""
-        drafts = [c for c in self.conversations if c["status"] == "draft"]
-        if not drafts:
+        offered = draft_to_offer([c for c in self.conversations if c["status"] == "draft"])
+        if offered is None:
             return
-        self.store.delete_draft(self.employee["employee_id"], drafts[-1]["conversation_id"],
-                                revision=drafts[-1]["revision"])  # not if it changed since it was listed
+        self.store.delete_draft(self.employee["employee_id"], offered["conversation_id"],
+                                revision=offered["revision"])  # not if it changed since it was listed
         self._reload_history()
 
-    def _open_record(self, record: dict) -> None:
-        self._close_current(save=True)
+    def _use_question_set(self, record: dict) -> QuestionSet:
         qs = self.question_sets.get(record["question_set"])
         if qs is None:
             raise KeyError(f"conversation {record['conversation_id']!r} uses question set "
@@ -582,11 +782,24 @@ class ConversationApp:
                            f"{self.data_dir / 'question_sets'}")
         self.question_set = qs
         self.alternative_set = self.question_sets.get(qs.alternative) if qs.alternative else None
+        return qs
+
+    def _open_record(self, record: dict, prepared_as: tuple | None = None) -> None:
+        """Open a conversation; ``prepared_as`` is the key it had when its screen may have been built ahead."""
+        self._close_current(save=True)
+        if self._prepare_handle is not None:
+            self._prepare_handle.cancel()
+            self._prepare_handle = None
+        ready = self.screen == "start" and self._prepared_key is not None and \
+            self._prepared_key == (prepared_as or self._key_of(record))
+        self._prepared_key = None
+        qs = self._use_question_set(record)
         self._base = dict(record)
         self.record = record
         self.locked = record["status"] == "completed"
         self.summary_path = None
-        self._build_conversation(record)
+        if not ready:
+            self._build_conversation(record)
         self.timers = SectionTimers({s.id: s.minutes for s in qs.sections}, self.clock, record.get("sections"))
         if not self.locked:
             self.session = self.edit_session(record, snapshot=self.snapshot, on_open=self._reopen,
@@ -602,6 +815,17 @@ class ConversationApp:
             self._lock_view()
         else:
             self._schedule_tick()
+            self._focus_first_answer()
+
+    def _focus_first_answer(self) -> None:
+        """Put the keyboard in the first empty answer box of the section shown (else the first box)."""
+        if self.step == FINISH or self.step not in self.views:
+            return
+        boxes = [w for w in _walk(self.views[self.step].widget)
+                 if isinstance(w, (W.Textarea, W.Text)) and not w.disabled and w.layout.display != "none"]
+        target = next((w for w in boxes if not str(w.value).strip()), boxes[0] if boxes else None)
+        if target is not None:
+            target.focus()
 
     def _build_conversation(self, record: dict) -> None:
         qs = self.question_set
@@ -610,7 +834,8 @@ class ConversationApp:
         self.ctx = EditorContext(on_change=self.guard(self._on_edit, "Could not record the change"), guard=self.guard, conversation_date=date,
                                  skill_names=self.suggested_skills, people=people + ["Both"],
                                  preferred_cadence=self.employee.get("cadence_months"),
-                                 on_links_changed=self.guard(self._refresh_links, "Could not refresh the lists"))
+                                 on_links_changed=self.guard(self._refresh_links, "Could not refresh the lists"),
+                                 last_rating=functools.partial(self._last_rating, record["conversation_id"]))
         prebuilt: dict[str, Editor] = {}
         dreams_q, skills_q, items_q = qs.by_kind("dreams"), qs.by_kind("skills"), qs.by_kind("action_items")
         dreams = DreamsEditor(dreams_q, self.ctx) if dreams_q else None
@@ -657,7 +882,8 @@ class ConversationApp:
         stepper = classed(W.HBox(list(self.step_buttons.values()) + [self.total_html]), "cc-stepper")
         before = F.previous_plan([c for c in self.conversations if c["conversation_id"] != record["conversation_id"]],
                                  self.checkins)
-        previous = W.Accordion(children=[classed(W.HTML(previous_plan_html(before, self.clock().date())),
+        before_html = previous_plan_html(before, self.clock().date(), self.coach_label)
+        previous = W.Accordion(children=[classed(W.HTML(before_html),
                                                  "cc-glance-box")],
                                selected_index=None)
         previous.set_title(0, f"Previous conversation ({human_date(before.date)})" if before.date
@@ -669,11 +895,23 @@ class ConversationApp:
         self.missing_html = html("", "cc-missing")
         self.complete_button = button("Complete conversation", "cc-primary", "cc-complete")
         self._on_click(self.complete_button, self.complete, "Could not complete the conversation")
+        self.complete_note = html("", "cc-complete-note")
         self.summary_html = html("", "cc-summary-view")
+        self.open_summary_button = button("Open the summary in a new tab", "cc-primary", "cc-open-summary",
+                                          tooltip="A page of its own, to print on one A4 sheet or save as PDF")
+        self.download_summary_button = button("Download the summary", "cc-download-summary",
+                                              tooltip="The summary page as a file, for email or the archive")
+        self._on_click(self.open_summary_button, lambda: self.bridge.open_html(self.summary_page()),
+                       "Could not open the summary")
+        self._on_click(self.download_summary_button, self.download_summary, "Could not download the summary")
+        self.summary_actions = classed(W.HBox([self.open_summary_button, self.download_summary_button]),
+                                       "cc-row", "cc-summary-actions")
+        show(self.summary_actions, False)
         self.finish_view = classed(W.VBox([
             html('<div class="cc-section-title">Finish</div><div class="cc-muted">Completing checks that the '
                  "conversation is whole, locks it, and writes a one-page summary for the employee.</div>"),
-            self.missing_html, self.complete_button, self.summary_html]), "cc-card", "cc-finish")
+            self.missing_html, classed(W.HBox([self.complete_button, self.complete_note]), "cc-row"),
+            self.summary_actions, self.summary_html]), "cc-card", "cc-finish")
 
         self.back_button = button("← Back", "cc-nav-back")
         self.next_button = button("Next →", "cc-primary", "cc-nav-next")
@@ -687,6 +925,13 @@ class ConversationApp:
         self.conflict_box = W.VBox(layout=W.Layout(width="100%"))  # the session's conflict box
         self.conversation_screen = classed(W.VBox([head, self.conflict_box, stepper, previous, self.locked_html,
                                                    self.section_box, footer]), "cc-conversation")
+
+    def _last_rating(self, conversation_id: str, skill: str) -> str:
+        """What the records before this conversation say about a skill ("" for a new one)."""
+        before = F.previous_plan([c for c in self.conversations if c["conversation_id"] != conversation_id],
+                                 self.checkins)
+        return last_rating_text(skill, before, F.latest_ratings(
+            [c for c in self.conversations if c["conversation_id"] != conversation_id], self.checkins))
 
     def _skills_editor(self) -> SkillsEditor | None:
         for view in self.views.values():
@@ -751,9 +996,7 @@ class ConversationApp:
             self._refresh_links()
         if step == FINISH:
             self._update_missing()
-            self.section_box.children = (self.finish_view,)
-        else:
-            self.section_box.children = (self.views[step].widget,)
+        self._show_in_section_box(self.finish_view if step == FINISH else self.views[step].widget)
         order = self._order()
         index = order.index(step)
         self.back_button.disabled = index == 0
@@ -762,6 +1005,15 @@ class ConversationApp:
         self._update_stepper()
         if not self.locked:
             self._on_edit(quiet=True)
+        self._sync_place()
+
+    def _show_in_section_box(self, shown: W.Widget) -> None:
+        """Show one step's widget: a step is put on the page when first visited and then only hidden or shown,
+        so going back to it costs the browser nothing (replacing a box's children rebuilds their views)."""
+        if shown not in self.section_box.children:
+            self.section_box.children = (*self.section_box.children, shown)
+        for child in self.section_box.children:
+            show(child, child is shown)
 
     def _step_by(self, step: int) -> None:
         order = self._order()
@@ -886,6 +1138,7 @@ class ConversationApp:
         self.session = None
         self._show_screen("start")
         self._load_roster()
+        self.team_loader.forget()
         self._run_search()
         if self.employee is not None and self.employee["employee_id"] not in self._row_of:
             self.employee = None
@@ -905,13 +1158,19 @@ class ConversationApp:
 
     def missing(self) -> list[str]:
         """What the method still asks for before the conversation can be completed."""
-        return S.missing_for_completion(self.snapshot())
+        return missing_before_completing(self.snapshot())
 
     def _update_missing(self) -> None:
         if self.locked:
             self.missing_html.value = ""
+            self.complete_note.value = ""
             return
         missing = self.missing()
+        (self.complete_button.add_class if missing else self.complete_button.remove_class)("cc-blocked")
+        self.complete_button.tooltip = (f"{len(missing)} things are still open (listed above)" if missing
+                                        else "Lock the conversation and write the summary")
+        if not missing:
+            self.complete_note.value = ""
         if missing:
             items = "".join(f"<li>{escape(m)}</li>" for m in missing)
             self.missing_html.value = (f'<div class="cc-warn-box"><b>Still open before completing ({len(missing)})'
@@ -941,6 +1200,10 @@ class ConversationApp:
         missing = self.missing()
         if missing:
             self._update_missing()
+            things = "one thing is" if len(missing) == 1 else f"{len(missing)} things are"
+            more = " and more, listed above" if len(missing) > 1 else ""
+            self.complete_note.value = (f'<div class="cc-warn" role="alert"><b>Not completed:</b> {things} still '
+                                        f"open — {escape(missing[0])}{more}.</div>")
             return missing
         if self.timers:
             self.timers.pause()
@@ -966,26 +1229,46 @@ class ConversationApp:
         self.missing_html.value = f'<div class="cc-warn-box">{escape(text)}</div>'
         return [text]
 
+    def _summary_kwargs(self, record: dict) -> dict:
+        return dict(employee=self.employee, coach_name=self.coach_label(record["coach_id"]),
+                    question_set=self.question_set, alternative=self.alternative_set)
+
     def _write_summary(self, record: dict) -> None:
-        kwargs = dict(employee=self.employee, coach_name=self.coach_label(record["coach_id"]),
-                      question_set=self.question_set, alternative=self.alternative_set)
         self.summary_path = self.store.save_summary(record["employee_id"], record["conversation_id"],
-                                                    render_summary_html(record, **kwargs))
-        self.summary_html.value = summary_fragment(record, **kwargs)
+                                                    self.summary_page(record))
+        self.summary_html.value = summary_fragment(record, **self._summary_kwargs(record))
+
+    def summary_page(self, record: dict | None = None) -> str:
+        """The one-page summary of a completed conversation (the open one by default) as a standalone page.
+
+        Raises
+        ------
+        ValueError
+            If the conversation is not completed (a draft has no summary yet).
+        """
+        record = record or self.record
+        if record is None or record.get("status") != "completed":
+            raise ValueError("the summary is written when the conversation is completed; complete it first")
+        return render_summary_html(record, **self._summary_kwargs(record))
+
+    def download_summary(self) -> str:
+        """Offer the open conversation's summary page as a file download; returns its file name."""
+        name = f"career-conversation-summary-{self.record['conversation_id']}.html"
+        self.bridge.download(self.summary_page().encode("utf-8"), name, "text/html")
+        return name
 
     def _lock_view(self) -> None:
         for view in self.views.values():
             view.set_locked(True)
         show(self.complete_button, False)
         self.missing_html.value = ""
-        when = str(self.record.get("completed_at") or "")[:16].replace("T", " ")
+        when = human_datetime(self.record.get("completed_at"))
         where = f" The summary is saved at <code>{escape(str(self.summary_path))}</code>." if self.summary_path else ""
         self.locked_html.value = (f"<div>Completed {escape(when)} — this conversation is locked.{where}</div>")
         show(self.locked_html, True)
         if not self.summary_html.value:
-            self.summary_html.value = summary_fragment(
-                self.record, employee=self.employee, coach_name=self.coach_label(self.record["coach_id"]),
-                question_set=self.question_set, alternative=self.alternative_set)
+            self.summary_html.value = summary_fragment(self.record, **self._summary_kwargs(self.record))
+        show(self.summary_actions, True)
         if self._tick_handle is not None:
             self._tick_handle.cancel()
             self._tick_handle = None
@@ -1040,11 +1323,14 @@ class ConversationApp:
         self._reload_history()
         if record is None and self.checkin_drafts:
             record = self.checkin_drafts[-1]
+        charts = self._charts_panel()
+        charts.show_for(self.plan, self.conversations, self.checkins, self.clock().date())
         self.checkin_view = CheckinView(self.store, self.employee, self.conversations, self.checkins,
                                         self._coach_for_new(), record=record, clock=self.clock, guard=self.guard,
                                         make_session=functools.partial(self.edit_session, on_open=self._reopen,
                                                                        on_leave=self._left_record),
-                                        on_saved=lambda _r: self._reload_history(), on_back=self._leave_checkin)
+                                        on_saved=lambda _r: self._reload_history(), on_back=self._leave_checkin,
+                                        extra=charts.widget)
         self._show_screen("checkin")
         return self.checkin_view
 
@@ -1055,17 +1341,33 @@ class ConversationApp:
 
     # ================================================================== screens
     def _show_screen(self, screen: str) -> None:
+        """Show a screen. The start screen stays on the page (hidden while another screen shows), so coming
+        back to it costs the browser nothing; the conversation or check-in being worked on is the one other
+        child, and the widgets of the one it replaces are closed."""
         self.screen = screen
+        other = {"conversation": getattr(self, "conversation_screen", None),
+                 "checkin": self.checkin_view.widget if self.checkin_view else None}.get(screen)
+        if other is not None and other not in self.body.children:
+            self._replace_other_screen(other)
+        for child in self.body.children:
+            show(child, child is (other if other is not None else self.start_screen))
         if screen == "start":
-            self.body.children = (self.start_screen,)
             self._show_status(SaveStatus("idle"))
             if self.view_choice.value == "team" and self.coach_choice.value:
                 self.refresh_team()  # what was just saved shows at once
-        elif screen == "conversation":
-            self.body.children = (self.conversation_screen,)
         elif screen == "checkin":
-            self.body.children = (self.checkin_view.widget,)
             self._show_status(SaveStatus("idle"))
+        self._sync_place()
+
+    def _replace_other_screen(self, other: W.Widget) -> None:
+        """Make ``other`` the one screen beside the start screen (hidden until shown), closing the one before."""
+        olds = [old for old in self.body.children[1:] if old is not other]
+        if any(old is getattr(self, "conversation_screen", None) for old in olds):
+            self._prepared_key = None
+        self.body.children = (self.start_screen, other)
+        # Closing a few hundred widgets is a message each: done a moment later, not while the click waits.
+        self.scheduler.call_later(CLOSE_AFTER, self.guard(lambda: [close_tree(old) for old in olds],
+                                                          "Could not tidy up the screen left"))
 
     def shutdown(self) -> None:
         """Save what is pending and stop timers (called at kernel exit too).
@@ -1077,6 +1379,22 @@ class ConversationApp:
                 session.rescue()
                 session.close(flush=False)
         self._close_current(save=True)
+
+
+def _walk(widget: W.Widget):
+    """A widget and everything in it, depth first (in screen order)."""
+    yield widget
+    for child in getattr(widget, "children", ()) or ():
+        yield from _walk(child)
+
+
+def _holds_html(draft: dict) -> str:
+    holds = draft_holds(draft)
+    saved = draft.get("updated_at") or draft.get("created_at")
+    when = f" Last saved {escape(human_datetime(saved))}." if saved else ""
+    if not holds:
+        return f"It is empty (nothing was entered).{when}"
+    return f"It holds {escape('; '.join(holds))}.{when}"
 
 
 def _context_of(fn: Callable) -> str:

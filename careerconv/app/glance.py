@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 from html import escape
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
-from .followup import ItemState, PreviousPlan
+from .. import schema as S
+from .followup import ItemState, PreviousPlan, RatingPoint
 from .summary import human_date, status_pill
 
 
@@ -112,10 +113,13 @@ def employee_card_html(employee: Mapping, coach_label: str, plan: PreviousPlan, 
     """The employee's name, role, coach and when their next conversation is due (escaped HTML)."""
     role = " · ".join(_t(x) for x in (employee.get("role"), employee.get("department")) if x)
     cadence = employee.get("cadence_months")
+    agreed = (plan.conversation or {}).get("cadence_months")
     lines = [f"<h2>{_t(employee.get('name'))} <span class=\"cc-muted\">{_t(employee.get('employee_id'))}</span></h2>"]
     facts = [role] if role else []
     facts.append(f"coach {_t(coach_label)}" if coach_label else "no coach on the roster")
-    if cadence:
+    if agreed:  # what was agreed in the last conversation beats the roster's standing preference
+        facts.append(f"a conversation every {int(agreed)} months (agreed {escape(human_date(plan.date))})")
+    elif cadence:
         facts.append(f"prefers a conversation every {int(cadence)} months")
     lines.append(f'<div class="cc-muted">{" · ".join(facts)}</div>')
     if plan.conversation is not None:
@@ -125,7 +129,7 @@ def employee_card_html(employee: Mapping, coach_label: str, plan: PreviousPlan, 
     return "".join(lines)
 
 
-def previous_plan_html(plan: PreviousPlan, today: dt.date) -> str:
+def previous_plan_html(plan: PreviousPlan, today: dt.date, coach_label: Callable[[str], str] | None = None) -> str:
     """The previous conversation and what became of it, as escaped HTML.
 
     Parameters
@@ -134,6 +138,8 @@ def previous_plan_html(plan: PreviousPlan, today: dt.date) -> str:
         From :func:`careerconv.app.followup.previous_plan`.
     today
         For "overdue" marks on action items.
+    coach_label
+        The coach as people know them ("Grace Hopper (C01)") from their id; default: the id.
 
     Returns
     -------
@@ -146,8 +152,10 @@ def previous_plan_html(plan: PreviousPlan, today: dt.date) -> str:
     out = ['<div class="cc-glance">']
     checkins = (f"{plan.checkins_since} check-in{'s' if plan.checkins_since != 1 else ''} since, "
                 f"last on {escape(human_date(plan.last_checkin_date))}") if plan.checkins_since else "no check-ins since"
+    coach = plan.conversation.get("coach_id")
+    who = with_coach((coach_label or str)(coach)) if coach else ""
     out.append(f"<div><b>Previous conversation, {escape(human_date(plan.date))}</b> "
-               f"<span class=\"cc-muted\">{with_coach(plan.conversation.get('coach_id'))}{checkins}</span></div>")
+               f"<span class=\"cc-muted\">{who}{checkins}</span></div>")
     out.append("<h3>Dreams</h3>")
     if plan.dreams:
         out.append("<ol>" + "".join(f"<li>{_t(d.get('text'))}</li>" for d in plan.dreams) + "</ol>")
@@ -186,3 +194,36 @@ def previous_plan_html(plan: PreviousPlan, today: dt.date) -> str:
         out.append('<p class="cc-empty">no action items were agreed</p>')
     out.append("</div>")
     return "".join(out)
+
+
+def last_rating_text(skill: str, plan: PreviousPlan, latest: Mapping[str, RatingPoint]) -> str:
+    """One line on a skill rated before: its latest rating and, if it was in the last plan, its targets.
+
+    Parameters
+    ----------
+    skill
+        The skill's name (case and spacing ignored).
+    plan
+        The previous plan (:func:`careerconv.app.followup.previous_plan`).
+    latest
+        :func:`careerconv.app.followup.latest_ratings` of the records before this conversation.
+
+    Returns
+    -------
+    str
+        E.g. "Last rated 5 on 15 Apr 2026 (a check-in); in the plan of 2 Mar 2026: 4 then, targets 5 / 6 / 7";
+        "" for a skill never rated.
+    """
+    key = S.skill_key(skill)
+    point = next((p for name, p in latest.items() if S.skill_key(name) == key), None)
+    state = next((s for s in plan.skills if S.skill_key(s.skill) == key), None)
+    parts = []
+    if point is not None and point.self_rating is not None:
+        source = "a check-in" if point.source == "checkin" else "a career conversation"
+        parts.append(f"Last rated {point.self_rating} on {human_date(point.date)} ({source})")
+    if state is not None:
+        targets = " / ".join("–" if state.targets.get(h) is None else str(state.targets[h]) for h in S.HORIZONS)
+        then = f"{state.baseline} then, " if state.baseline is not None else ""
+        parts.append(f"in the plan of {human_date(plan.date)}: {then}targets {targets} at "
+                     f"{' / '.join(str(h) for h in S.HORIZONS)} months")
+    return "; ".join(parts)

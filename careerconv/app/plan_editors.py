@@ -234,29 +234,59 @@ class FollowUpEditor(Editor):
         choices = question.choices or S.FOLLOW_UP_MODES
         self.mode = classed(W.ToggleButtons(options=[(str(c).capitalize(), c) for c in choices], value=None,
                                             style={"button_width": "auto"}), "cc-choice", "cc-follow-mode")
-        self.weeks = classed(W.BoundedIntText(value=2, min=1, max=26, description="every",
-                                              style={"description_width": "initial"},
-                                              layout=W.Layout(width="110px")), "cc-follow-weeks")
+        # a text box, not a clamping number box: what was typed stays as typed, and a message says what is wrong
+        self.weeks = classed(W.Text(value="2", description="every", style={"description_width": "initial"},
+                                    continuous_update=True, layout=W.Layout(width="110px")), "cc-follow-weeks")
+        self.every_weeks = 2  # the last valid number typed
+        self.weeks_message = html("", "cc-follow-weeks-message")
         self.note = classed(W.Text(placeholder="Anything to agree on (e.g. first check-in date)",
                                    layout=flex("50%"), continuous_update=True), "cc-follow-note")
-        for w in (self.mode, self.weeks, self.note):
+        self.weeks.observe(ctx.guard(self._weeks_typed), names="value")
+        for w in (self.mode, self.note):
             self.observe(w)
         self.widget = classed(W.VBox([prompt(question), self.mode,
                                       classed(W.HBox([self.weeks, html('<span class="cc-muted">weeks</span>'),
-                                                      self.note], layout=full()), "cc-row")]),
+                                                      self.note], layout=full()), "cc-row"), self.weeks_message]),
                               "cc-question", "cc-follow-up")
+
+    def _weeks_typed(self, change) -> None:
+        weeks, problem = parse_weeks(change["new"])
+        self.weeks_message.value = (f'<span class="cc-warn">{escape(problem)} Still saved: every '
+                                    f"{self.every_weeks} weeks.</span>" if problem else "")
+        if weeks is not None and weeks != self.every_weeks:
+            self.every_weeks = weeks
+            self.changed()
 
     def load(self, record: dict) -> None:
         fu = record.get("follow_up") or {}
         with self.loading():
             self.mode.value = fu.get("mode") if fu.get("mode") in [o[1] for o in self.mode.options] else None
-            self.weeks.value = fu.get("every_weeks") or 2
+            self.every_weeks = int(fu.get("every_weeks") or 2)
+            self.weeks.value = str(self.every_weeks)
+            self.weeks_message.value = ""
             self.note.value = fu.get("note") or ""
 
     def dump(self, record: dict) -> None:
         mode = self.mode.value
-        record["follow_up"] = {"mode": mode, "every_weeks": int(self.weeks.value) if mode else None,
+        record["follow_up"] = {"mode": mode, "every_weeks": self.every_weeks if mode else None,
                                "note": self.note.value}
+
+
+MIN_WEEKS, MAX_WEEKS = 1, 26
+
+
+def parse_weeks(text: str) -> tuple[int | None, str]:
+    """Read the "every N weeks" box: ``(weeks, "")``, or ``(None, what is wrong and what is allowed)``."""
+    raw = str(text or "").strip()
+    if not raw:
+        return None, f"Type how many weeks between follow-ups ({MIN_WEEKS} to {MAX_WEEKS})."
+    if not raw.isdigit():
+        return None, f"“{raw[:20]}” is not a number of weeks: type a whole number from {MIN_WEEKS} to {MAX_WEEKS}."
+    weeks = int(raw)
+    if not MIN_WEEKS <= weeks <= MAX_WEEKS:
+        return None, (f"{weeks} weeks is outside {MIN_WEEKS} to {MAX_WEEKS} (half a year); a longer gap is "
+                      "a new career conversation, not a follow-up.")
+    return weeks, ""
 
 
 class CadenceEditor(Editor):

@@ -9,6 +9,7 @@ that skill's entry of ``record["skills"]``.
 
 from __future__ import annotations
 
+import warnings
 from html import escape
 
 import ipywidgets as W
@@ -29,11 +30,13 @@ class OptionRow:
     def __init__(self, card: "SkillCard", number: int):
         self.card = card
         editor = card.editor
-        self.text = classed(W.Text(placeholder=f"Option {number}: what would it take?", layout=flex("40%", 2),
-                                   continuous_update=True), "cc-option-text")
-        self.pros = classed(W.Text(placeholder="Pros", layout=flex("22%"), continuous_update=True), "cc-option-pros")
-        self.cons = classed(W.Text(placeholder="Cons / trade-offs", layout=flex("22%"), continuous_update=True),
-                            "cc-option-cons")
+        # one-line text areas that grow with what is typed (CSS field-sizing), so nothing is cut off
+        self.text = classed(W.Textarea(placeholder=f"Option {number}: what would it take?", rows=1,
+                                       layout=flex("40%", 2), continuous_update=True), "cc-option-text", "cc-grow")
+        self.pros = classed(W.Textarea(placeholder="Pros", rows=1, layout=flex("22%"), continuous_update=True),
+                            "cc-option-pros", "cc-grow")
+        self.cons = classed(W.Textarea(placeholder="Cons / trade-offs", rows=1, layout=flex("22%"),
+                                       continuous_update=True), "cc-option-cons", "cc-grow")
         self.choose = classed(W.ToggleButton(value=False, description="Choose", tooltip="The best way to approach it",
                                              layout=W.Layout(width="112px", flex="0 0 112px")), "cc-choose")
         self.remove = button("✕", "cc-icon", "cc-remove-option", tooltip="Remove this option", width="32px")
@@ -76,7 +79,6 @@ class SkillCard:
         self.name = self.data["skill"]
         self.options: list[OptionRow] = []
         self.targets: dict[int, int | None] = {h: None for h in S.HORIZONS}
-        self.pending_target: tuple[int, int] | None = None
         parts: list[W.Widget] = []
 
         self.title = html(f"{escape(self.name)}", "cc-skill-name")
@@ -91,6 +93,9 @@ class SkillCard:
         head = classed(W.HBox([self.title, self.remove_button], layout=W.Layout(justify_content="space-between")),
                        "cc-row")
         parts.extend([head, self.confirm_remove])
+        before = ctx.last_rating(self.name)
+        if before:  # a skill of an earlier plan: where it stood, so the new rating is given knowingly
+            parts.append(html(f'<div class="cc-note">{escape(before)}</div>', "cc-last-rating"))
 
         questions = editor.skill_questions
         for kind in [q.kind for q in editor.skill_question_order]:
@@ -129,6 +134,7 @@ class SkillCard:
                 parts.extend([prompt(q), self.chosen_note, self.approach])
             elif kind == "skill_targets":
                 self.target_boxes: dict[int, W.Dropdown] = {}
+                self.target_checks: dict[int, W.HTML] = {}
                 cells = []
                 for h in S.HORIZONS:
                     when = human_date(horizon_date(ctx.conversation_date, h).date())
@@ -136,17 +142,12 @@ class SkillCard:
                                             layout=W.Layout(width="150px")), f"cc-target-{h}", "cc-target")
                     editor.observe(dd, lambda change, h=h: self.target_changed(h, change))
                     self.target_boxes[h] = dd
-                    cells.append(W.VBox([dd, html(f'<span class="cc-muted">by {escape(when)}</span>')]))
-                self.target_confirm_text = html("", "cc-warn")
-                self.target_keep = button("Keep it", "cc-confirm-target")
-                self.target_cancel = button("Change it", "cc-cancel-target")
-                editor.on_click(self.target_keep, self.confirm_target)
-                editor.on_click(self.target_cancel, self.cancel_target)
-                self.target_confirm = classed(W.HBox([self.target_confirm_text, self.target_keep, self.target_cancel]),
-                                              "cc-row", "cc-target-confirm")
-                show(self.target_confirm, False)
-                self.targets_note = html("", "cc-targets-note")
-                parts.extend([prompt(q), classed(W.HBox(cells), "cc-row"), self.target_confirm, self.targets_note])
+                    self.target_checks[h] = html("", "cc-target-check", f"cc-target-check-{h}")
+                    cells.append(classed(W.VBox([dd, html(f'<span class="cc-muted">by {escape(when)}</span>'),
+                                                 self.target_checks[h]], layout=W.Layout(width="170px")),
+                                         "cc-target-cell"))
+                parts.extend([prompt(q), classed(W.HBox(cells, layout=W.Layout(flex_flow="row wrap")),
+                                                 "cc-row", "cc-targets")])
         self.dream = classed(W.Dropdown(options=[("—", 0)], value=0, description="Which dream it serves",
                                         style={"description_width": "initial"}, layout=W.Layout(width="480px")),
                              "cc-serves-dream")
@@ -209,41 +210,12 @@ class SkillCard:
         self.editor.changed()
 
     def target_changed(self, horizon: int, change) -> None:
+        """Take the target the coach picked as it is; a surprising one gets a note beside its field."""
         if self.editor._loading:
             return
-        new = rating_out(change["new"])
-        current = self.self_rating.value if hasattr(self, "self_rating") else None
-        if new is not None and current is not None and new < current and self.targets[horizon] != new:
-            # Ask first: a target below today's rating is usually a slip of the mouse.
-            self.pending_target = (horizon, new)
-            with self.editor.loading():
-                self.target_boxes[horizon].value = rating_in(self.targets[horizon])
-            self.target_confirm_text.value = (f"<div>The {horizon}-month target <b>{new}</b> is below today's rating "
-                                              f"<b>{current}</b>. Keep it anyway?</div>")
-            self.target_keep.description = f"Keep {new}"
-            show(self.target_confirm, True)
-            return
-        self.targets[horizon] = new
+        self.targets[horizon] = rating_out(change["new"])
         self._update_notes()
         self.editor.changed()
-
-    def confirm_target(self) -> None:
-        """Accept the pending below-today target."""
-        if self.pending_target is None:
-            return
-        horizon, value = self.pending_target
-        self.pending_target = None
-        self.targets[horizon] = value
-        with self.editor.loading():
-            self.target_boxes[horizon].value = rating_in(value)
-        show(self.target_confirm, False)
-        self._update_notes()
-        self.editor.changed()
-
-    def cancel_target(self) -> None:
-        """Drop the pending below-today target (the previous value stays)."""
-        self.pending_target = None
-        show(self.target_confirm, False)
 
     # -------------------------------------------------------------- options
     def _append_option(self) -> OptionRow:
@@ -324,10 +296,38 @@ class SkillCard:
                                            "<b>Choose</b> on the best one.</div>")
         if hasattr(self, "target_boxes"):
             current = self.self_rating.value if hasattr(self, "self_rating") else None
-            below = [f"{h} months ({self.targets[h]})" for h in S.HORIZONS
-                     if current is not None and self.targets[h] is not None and self.targets[h] < current]
-            self.targets_note.value = (f'<span class="cc-muted">Below today\'s rating: {", ".join(below)}</span>'
-                                       if below else "")
+            for h, text in target_checks(current, self.targets).items():
+                self.target_checks[h].value = f'<span class="cc-warn">{escape(text)}</span>' if text else ""
+
+
+def target_checks(current: int | None, targets: dict[int, int | None]) -> dict[int, str]:
+    """What to point out beside each target (never blocking, never changing a value): "" when nothing.
+
+    Parameters
+    ----------
+    current
+        Today's rating (None when not rated yet).
+    targets
+        Horizon in months -> the target picked (None when none).
+
+    Returns
+    -------
+    dict
+        Horizon -> a short note: below today's rating, or below an earlier horizon's target.
+    """
+    notes: dict[int, str] = {}
+    earlier: tuple[int, int] | None = None
+    for h in sorted(targets):
+        value = targets[h]
+        note = ""
+        if value is not None and current is not None and value < current:
+            note = f"below today's rating ({current})"
+        elif value is not None and earlier is not None and value < earlier[1]:
+            note = f"below the {earlier[0]}-month target ({earlier[1]})"
+        notes[h] = note
+        if value is not None:
+            earlier = (h, value)
+    return notes
 
 
 class SkillsEditor(Editor):
@@ -353,6 +353,9 @@ class SkillsEditor(Editor):
                                         options=[], ensure_option=False, layout=flex("60%")), "cc-skill-input")
         self.add_button = button("+ Add skill", "cc-primary", "cc-add-skill")
         self.on_click(self.add_button, self.add_from_input)
+        with warnings.catch_warnings():  # Enter in the box adds the skill (ipywidgets' only Enter event)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            self.input.on_submit(ctx.guard(lambda _w: None if self.locked else self.add_from_input()))
         self.message = html("", "cc-skill-message")
         self.cards_box = W.VBox()
         self.empty_note = html('<div class="cc-muted">No skills yet. Which skills would help them reach '

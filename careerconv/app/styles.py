@@ -285,6 +285,49 @@ CSS = """
   font-family: inherit; margin: 4px 0 0 0;
 }
 .cc-app .cc-conflict-notice { align-items: flex-start; gap: 6px; margin: 6px 0; }
+
+/* a focus ring that is seen from across the desk, on every control the keyboard reaches */
+.cc-app button:focus-visible, .cc-app input:focus-visible, .cc-app textarea:focus-visible,
+.cc-app select:focus-visible, .cc-app summary:focus-visible, .cc-app a:focus-visible {
+  outline: 3px solid #1a73e8; outline-offset: 2px; box-shadow: 0 0 0 5px rgba(26, 115, 232, 0.18);
+}
+.cc-app .jupyter-button.cc-primary.cc-blocked { background: #8fa9a9; border-color: #8fa9a9; }
+.cc-app .cc-complete-note .widget-html-content { padding-left: 10px; }
+.cc-app .cc-target-cell { margin-right: 10px; }
+.cc-app .cc-target-check .widget-html-content { font-size: 12.5px; line-height: 1.3; min-height: 0; }
+.cc-app .cc-target-check .cc-warn { color: var(--cc-warn-ink); }
+.cc-app .cc-start-confirm .jupyter-button { margin: 0 6px 0 0; }
+.cc-app .cc-start-confirm .cc-row, .cc-app .cc-draft-offer .cc-row { flex-wrap: wrap; gap: 6px; }
+/* text boxes grow with their text instead of cutting it off */
+.cc-app textarea { field-sizing: content; min-height: 2.3em; max-height: 16em; }
+.cc-app .cc-grow textarea { min-height: 32px; resize: none; overflow-wrap: anywhere; }
+.cc-app .cc-option-row { align-items: flex-start; }
+/* narrow screens (the app's own width, so JupyterLab's side panels count too): stack instead of squeezing */
+.cc-app { container-type: inline-size; container-name: cc-app; }
+.cc-app .widget-html-content { overflow-wrap: anywhere; }
+.cc-app .cc-glance-box .widget-html-content, .cc-app .cc-summary-view .widget-html-content { overflow-x: auto; }
+.cc-app table.cc-table td, .cc-app table.cc-table th { overflow-wrap: normal; word-break: normal; }
+@container cc-app (max-width: 940px) {
+  .cc-app .cc-person-view { flex-wrap: wrap; }
+  .cc-app .cc-person-view > .cc-picker { flex: 1 1 100% !important; width: 100% !important; }
+  .cc-app .cc-person-view > .cc-employee-panel { flex: 1 1 100% !important; width: 100% !important; }
+  .cc-app .cc-results { max-height: 200px; }
+  .cc-app .cc-team-row { flex-wrap: wrap; row-gap: 6px; }
+  .cc-app .cc-team-row > .cc-team-skills { flex: 1 1 100% !important; order: 10; }
+  .cc-app .cc-team-columns span:nth-child(4) { display: none; }
+  /* person, due and items keep one line with the buttons; the skills take the next line, full width */
+  .cc-app .cc-team-row > .cc-team-due, .cc-app .cc-team-columns span:nth-child(2) {
+    flex: 0 0 170px !important; width: 170px !important; }
+  .cc-app .cc-team-row > .cc-team-items-cell, .cc-app .cc-team-columns span:nth-child(3) {
+    flex: 0 0 150px !important; width: 150px !important; }
+  .cc-app .cc-team-row { column-gap: 8px; }
+  .cc-app table.cc-table { font-size: 13px; }
+  .cc-app table.cc-table td, .cc-app table.cc-table th { padding: 4px 5px; }
+}
+.cc-app .cc-skill-chart-grid { display: flex; flex-wrap: wrap; gap: 10px; }
+.cc-app .cc-skill-chart { margin: 0; flex: 1 1 300px; max-width: 520px; min-width: 0; }
+.cc-app .cc-skill-chart svg { width: 100%; height: auto; }
+.cc-app .cc-page-bridge, .cc-app .widget-box > .cc-page-bridge { display: none; }
 """
 
 

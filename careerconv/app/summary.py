@@ -46,12 +46,28 @@ PAGE_CSS = """
 body { margin: 0; background: #f6f7f9; }
 main { max-width: 820px; margin: 24px auto; background: #fff; border: 1px solid #dde3ea; border-radius: 10px;
   padding: 18px 30px; }
-@media print {
+@media print {  /* body ... outranks the screen rules that follow in the page */
   body { background: #fff; }
   main { border: none; margin: 0; padding: 0; max-width: none; }
-  @page { size: A4; margin: 14mm; }
-  .cc-summary { font-size: 11.5px; }
-  .cc-summary h2 { margin-top: 10px; }
+  @page { size: A4; margin: 11mm 13mm; }
+  body .cc-summary { font-size: 10px; line-height: 1.3; }
+  body .cc-summary h1 { font-size: 17px; margin: 0 0 1px 0; }
+  body .cc-summary h2 { font-size: 11.5px; margin: 7px 0 3px 0; padding-bottom: 1px; }
+  body .cc-summary h3 { font-size: 11.5px; margin: 4px 0 1px 0; }
+  body .cc-summary .cc-q, body .cc-summary .cc-meta { font-size: 9.5px; margin-top: 2px; }
+  body .cc-summary .cc-a { margin-bottom: 2px; }
+  body .cc-summary table { font-size: 9.5px; margin: 2px 0 4px 0; }
+  body .cc-summary th, body .cc-summary td { padding: 1px 4px; }
+  body .cc-summary ol, body .cc-summary ul { margin: 1px 0 3px 0; }
+  body .cc-summary .cc-skill { margin: 4px 0; padding: 1px 0 1px 9px; break-inside: avoid;
+    display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1.35fr); column-gap: 12px;
+    grid-auto-flow: row dense; align-items: start; }
+  /* on paper a skill is two columns: what a 10 is, the approach and the targets beside its options */
+  body .cc-summary .cc-skill > * { grid-column: 1; }
+  body .cc-summary .cc-skill > h3 { grid-column: 1 / -1; }
+  body .cc-summary .cc-skill > table.cc-options { grid-column: 2; grid-row: 2 / span 12; }
+  body .cc-summary table, body .cc-summary tr { break-inside: avoid; }
+  body .cc-summary .cc-foot { margin-top: 6px; }
 }
 """
 
@@ -62,6 +78,20 @@ def human_date(value: str | dt.date | None) -> str:
         return ""
     day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
     return f"{day.day} {day:%b %Y}"
+
+
+def human_datetime(value: str | dt.datetime | None) -> str:
+    """``2026-12-02T17:39:05+00:00`` -> ``"2 Dec 2026, 17:39"`` (the app's one date style; "" for None).
+
+    A value that is not a date and time is shown as it is rather than hidden.
+    """
+    if value is None or value == "":
+        return ""
+    try:
+        when = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return f"{human_date(when.date())}, {when:%H:%M}"
 
 
 def _text(value) -> str:
@@ -161,7 +191,8 @@ def summary_fragment(record: dict, *, employee: Mapping | None = None, coach_nam
             html.append(f'<p class="cc-q">What a 10 looks like</p><p class="cc-a">{_text(s["ten_looks_like"])}</p>')
         options = [o for o in s.get("options") or [] if (o.get("text") or "").strip()]
         if options:
-            html.append('<table><tr><th>Options to raise it by one</th><th>Pros</th><th>Cons / trade-offs</th></tr>')
+            html.append('<table class="cc-options"><tr><th>Options to raise it by one</th><th>Pros</th>'
+                        "<th>Cons / trade-offs</th></tr>")
             for o in options:
                 mark = ' class="cc-chosen"' if o.get("chosen") else ""
                 tick = "✓ " if o.get("chosen") else ""
@@ -204,7 +235,7 @@ def summary_fragment(record: dict, *, employee: Mapping | None = None, coach_nam
     if other:
         html.append("<h2>Other notes</h2>")
         html.append(_answers_block(record, [(qid, qid.replace("_", " ").capitalize()) for qid in sorted(other)]))
-    done = f" · completed {escape(str(record['completed_at'])[:16].replace('T', ' '))}" if record.get("completed_at") else ""
+    done = f" · completed {escape(human_datetime(record['completed_at']))}" if record.get("completed_at") else ""
     html.append(f'<div class="cc-foot">Conversation {_text(record["conversation_id"])}{done}</div>')
     html.append("</div>")
     return "".join(html)

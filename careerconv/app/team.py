@@ -40,7 +40,7 @@ from ..store import History, Store
 from . import followup as F
 from .glance import item_note_html, item_status_html
 from .summary import human_date
-from .widgets import button, classed, html, show
+from .widgets import button, classed, close_tree, html, show
 
 SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
 SPARK_POINTS = 6  # the latest ratings a sparkline shows
@@ -467,7 +467,7 @@ class TeamRow:
     def __init__(self, member: TeamMember, today: dt.date, guard: Callable,
                  on_person: Callable[[str], None], on_conversation: Callable[[str], None],
                  on_checkin: Callable[[str], None]):
-        self.member = member
+        self.member, self.today = member, today
         eid = member.employee_id
         self.person_button = button(member.name, "cc-link", "cc-team-person", tooltip=f"Open {member.name} ({eid})",
                                     width="100%")
@@ -509,13 +509,7 @@ class TeamRow:
 
     def close(self) -> None:
         """Close the row's widgets (rows are rebuilt on every refresh; closed widgets free the front end)."""
-        _close_tree(self.widget)
-
-
-def _close_tree(widget: W.Widget) -> None:
-    for child in getattr(widget, "children", ()) or ():
-        _close_tree(child)
-    widget.close()
+        close_tree(self.widget)
 
 
 class TeamView:
@@ -562,9 +556,17 @@ class TeamView:
         self.coach_id = coach_id
         self.members = list(members)
         old = self.rows
-        self.rows = {m.employee_id: TeamRow(m, today, self.guard, self.on_person, self.on_conversation,
-                                            self.on_checkin) for m in self.members}
-        self.rows_box.children = tuple(r.widget for r in self.rows.values())
+        self.rows = {}
+        for m in self.members:  # a row whose report did not change is kept as it is (nothing to redraw)
+            kept = old.get(m.employee_id)
+            if kept is not None and kept.member == m and kept.today == today:
+                self.rows[m.employee_id] = old.pop(m.employee_id)
+            else:
+                self.rows[m.employee_id] = TeamRow(m, today, self.guard, self.on_person, self.on_conversation,
+                                                   self.on_checkin)
+        widgets = tuple(r.widget for r in self.rows.values())
+        if widgets != tuple(self.rows_box.children):
+            self.rows_box.children = widgets
         for row in old.values():
             row.close()
         self.summary_html.value = team_summary_html(coach_label, self.members, today)

@@ -28,14 +28,45 @@ def rating_out(value: int) -> int | None:
     return None if value in (None, NO_RATING) else int(value)
 
 
+# Layouts and styles shared by many widgets. Every ipywidget otherwise brings its own Layout and Style model:
+# three models (three messages, three objects for the browser to create) per label or button instead of one.
+# A shared layout is never changed in place: :func:`show` gives the widget its own copy first.
+_SHARED_LAYOUTS: dict[int, dict] = {}
+
+
+def _shared_layout(**attrs) -> W.Layout:
+    layout = W.Layout(**attrs)
+    _SHARED_LAYOUTS[id(layout)] = attrs
+    return layout
+
+
+_LAYOUT_PLAIN = _shared_layout()
+_LAYOUT_BUTTON = _shared_layout(width="auto", align_self="flex-start")
+_LAYOUT_FULL = _shared_layout(width="100%")
+_FLEX_LAYOUTS: dict[tuple[str, int], W.Layout] = {}
+_HTML_STYLE = W.widget_string.HTMLStyle()
+_BUTTON_STYLE = W.ButtonStyle()
+
+
+def own_layout(widget: W.Widget) -> W.Layout:
+    """The widget's layout, made its own first if it shares one (so changing it changes no other widget)."""
+    attrs = _SHARED_LAYOUTS.get(id(widget.layout))
+    if attrs is not None:
+        widget.layout = W.Layout(**attrs)
+    return widget.layout
+
+
 def full() -> W.Layout:
-    """A fresh full-width layout (a Layout is a widget: sharing one would show/hide widgets together)."""
-    return W.Layout(width="100%")
+    """The shared full-width layout (:func:`show` gives a widget its own copy before hiding it)."""
+    return _LAYOUT_FULL
 
 
 def flex(basis: str = "auto", grow: int = 1) -> W.Layout:
-    """A fresh layout for a widget sharing a row: it grows by ``grow`` from ``basis`` and may shrink to nothing."""
-    return W.Layout(flex=f"{grow} 1 {basis}", width="auto", min_width="0")
+    """A shared layout for a widget sharing a row: it grows by ``grow`` from ``basis`` and may shrink to nothing."""
+    key = (basis, grow)
+    if key not in _FLEX_LAYOUTS:
+        _FLEX_LAYOUTS[key] = _shared_layout(flex=f"{grow} 1 {basis}", width="auto", min_width="0")
+    return _FLEX_LAYOUTS[key]
 
 
 def classed(widget: W.Widget, *classes: str) -> W.Widget:
@@ -46,14 +77,14 @@ def classed(widget: W.Widget, *classes: str) -> W.Widget:
 
 
 def html(text: str, *classes: str) -> W.HTML:
-    """An HTML widget with the given (already escaped) markup and classes."""
-    return classed(W.HTML(text), *classes)
+    """An HTML widget with the given (already escaped) markup and classes (sharing its layout and style)."""
+    return classed(W.HTML(text, layout=_LAYOUT_PLAIN, style=_HTML_STYLE), *classes)
 
 
 def button(description: str, *classes: str, tooltip: str = "", width: str | None = None) -> W.Button:
-    """A styled button."""
-    b = W.Button(description=description, tooltip=tooltip or description,
-                 layout=W.Layout(width=width) if width else W.Layout(width="auto", align_self="flex-start"))
+    """A styled button (sharing its layout, unless it has a width of its own, and its style)."""
+    b = W.Button(description=description, tooltip=tooltip or description, style=_BUTTON_STYLE,
+                 layout=W.Layout(width=width) if width else _LAYOUT_BUTTON)
     return classed(b, *classes)
 
 
@@ -67,4 +98,13 @@ def set_disabled(widget: W.Widget, disabled: bool) -> None:
 
 def show(widget: W.Widget, visible: bool) -> None:
     """Show or hide a widget without removing it from the tree."""
-    widget.layout.display = None if visible else "none"
+    display = None if visible else "none"
+    if widget.layout.display != display:
+        own_layout(widget).display = display
+
+
+def close_tree(widget: W.Widget) -> None:
+    """Close a widget and everything in it (frees the kernel's and the browser's copies)."""
+    for child in getattr(widget, "children", ()) or ():
+        close_tree(child)
+    widget.close()

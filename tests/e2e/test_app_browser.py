@@ -83,9 +83,9 @@ class CoachUI:
         card.locator(".cc-ten textarea").fill(f"{name}: a 10 is teaching it to others")
         rows = card.locator(".cc-option-row")
         for i in range(3):
-            rows.nth(i).locator(".cc-option-text input").fill(f"{name} option {i + 1}")
-            rows.nth(i).locator(".cc-option-pros input").fill("fits the week")
-            rows.nth(i).locator(".cc-option-cons input").fill("needs a budget")
+            rows.nth(i).locator(".cc-option-text textarea").fill(f"{name} option {i + 1}")
+            rows.nth(i).locator(".cc-option-pros textarea").fill("fits the week")
+            rows.nth(i).locator(".cc-option-cons textarea").fill("needs a budget")
         rows.nth(1).locator(".cc-choose").click()
         card.locator(".cc-option-chosen").wait_for()
         card.locator(".cc-approach textarea").fill("Start with option 2 next month")
@@ -184,7 +184,7 @@ def start_draft(ui: CoachUI, data: Path) -> str:
     page.locator(".cc-dream-count", has_text="at least 3 dreams (2 so far)").wait_for()
     ui.step("action_plan")
     ui.add_skill("Statistics", 7, (8, 9, 9))
-    page.locator(".cc-bank button", has_text="Alternative questions").click()
+    page.locator(".cc-bank:visible button", has_text="Alternative questions").click()  # sections visited stay, hidden
     page.locator(".cc-answer-alt_support textarea").fill("A sponsor in the leadership team")
     ui.wait_saved()
     draft = wait_for(lambda: [c for c in stored_conversations(data, "E003")
@@ -207,7 +207,7 @@ def resume_draft(ui: CoachUI, conversation_id: str) -> None:
     card = page.locator(".cc-skill-card")
     assert card.count() == 1 and "Statistics" in card.locator(".cc-skill-name").inner_text()
     assert card.locator(".cc-self-rating button.mod-active").inner_text().strip() == "7"
-    assert card.locator(".cc-option-text input").nth(1).input_value() == "Statistics option 2"
+    assert card.locator(".cc-option-text textarea").nth(1).input_value() == "Statistics option 2"
     assert card.locator(".cc-target-12 select").evaluate("s => s.options[s.selectedIndex].text") == "9"
     assert page.locator(".cc-answer-alt_support textarea").input_value() == "A sponsor in the leadership team"
     ui.shot("08-draft-resumed")
@@ -277,7 +277,8 @@ def test_voila_conversation_draft_after_kernel_loss_and_checkin(browser, voila_s
     page = browser.new_page(viewport=VIEWPORT)
     ui = CoachUI(page, "voila", output_dir)
     outside: list[str] = []  # requests that reached anything but the app's own server
-    page.on("requestfinished", lambda r: outside.append(r.url) if not r.url.startswith(voila_server.base) else None)
+    local = (voila_server.base, "blob:" + voila_server.base)  # a blob: URL is made inside the page (widget code)
+    page.on("requestfinished", lambda r: outside.append(r.url) if not r.url.startswith(local) else None)
     page.goto(voila_server.url)
     ui.wait_ready()
     assert page.locator("text=ConversationApp(").count() == 0, "Voila must not show code"

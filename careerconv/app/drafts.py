@@ -1,0 +1,82 @@
+"""Unfinished conversations (drafts): what one holds, and which one to offer (pure).
+
+The start screen offers one draft to resume. :func:`draft_to_offer` never
+offers an empty draft (one opened and left without a word) over one that holds
+answers: of the drafts that hold something, the one saved last; only when all
+are empty, the newest. :func:`draft_holds` says in a few words what a draft
+holds, so "Start a new conversation" can show what would be left behind.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def draft_holds(record: dict) -> list[str]:
+    """What a draft holds, in a few words each (empty list: nothing was entered).
+
+    Parameters
+    ----------
+    record
+        A conversation record.
+
+    Returns
+    -------
+    list of str
+        E.g. ``["3 dreams", "2 skills: Negotiation, Writing", "1 action item", "2 other answers"]``.
+    """
+    parts = []
+    dreams = [d for d in record.get("dreams") or [] if str(d.get("text") or "").strip()]
+    if dreams:
+        parts.append(_plural(len(dreams), "dream"))
+    skills = [str(s.get("skill") or "").strip() for s in record.get("skills") or []]
+    skills = [s for s in skills if s]
+    if skills:
+        parts.append(f"{_plural(len(skills), 'skill')}: {', '.join(skills)}")
+    items = [a for a in record.get("action_items") or [] if str(a.get("text") or "").strip()]
+    if items:
+        parts.append(_plural(len(items), "action item"))
+    answers = [v for v in (record.get("answers") or {}).values() if _has_value(v)]
+    if answers:
+        parts.append(_plural(len(answers), "other answer"))
+    follow = record.get("follow_up") or {}
+    if follow.get("mode") or str(follow.get("note") or "").strip():
+        parts.append("how to follow up")
+    if record.get("cadence_months"):
+        parts.append(f"next conversation in {record['cadence_months']} months")
+    return parts
+
+
+def _has_value(value) -> bool:
+    if isinstance(value, str):
+        return bool(value.strip())
+    if isinstance(value, (list, tuple, dict)):
+        return any(_has_value(v) for v in (value.values() if isinstance(value, dict) else value))
+    return value is not None
+
+
+def _saved_at(record: dict) -> str:
+    return str(record.get("updated_at") or record.get("created_at") or record.get("date") or "")
+
+
+def draft_to_offer(drafts: Sequence[dict]) -> dict | None:
+    """The draft to offer for resuming: the last saved of those holding something, else the newest.
+
+    Parameters
+    ----------
+    drafts
+        The employee's draft conversations (any order).
+
+    Returns
+    -------
+    dict or None
+        None when there is no draft.
+    """
+    if not drafts:
+        return None
+    filled = [d for d in drafts if draft_holds(d)]
+    return max(filled or list(drafts), key=lambda d: (_saved_at(d), str(d.get("conversation_id") or "")))

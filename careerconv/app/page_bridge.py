@@ -1,0 +1,114 @@
+"""The app's link to the browser page it is shown in: the address fragment, page hidden or closed, opening a tab.
+
+:class:`PageBridge` is an invisible widget (an ``anywidget`` with a few lines
+of JavaScript):
+
+* ``place`` (kernel → page) is written into the address fragment with
+  ``history.replaceState`` (no new history entry per click); on load the page
+  sends its fragment once as ``arrived`` (page → kernel), so a reload lands back
+  where the coach was;
+* when the page is hidden (another tab, the laptop closed) or closed
+  (``visibilitychange`` / ``pagehide``) the page sends ``{"event": "hidden"}``:
+  the app saves what is pending at once instead of after its debounce;
+* :meth:`PageBridge.open_html` opens an HTML document (the summary) in a new
+  tab as a ``blob:`` URL (nothing is fetched from anywhere), and
+  :meth:`PageBridge.download` offers a file for download.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import anywidget
+import traitlets
+
+_ESM = r"""
+function render({ model, el }) {
+  el.classList.add('cc-page-bridge');
+  const current = () => decodeURIComponent(window.location.hash.replace(/^#/, ''));
+  const write = () => {
+    const place = model.get('place');
+    if (current() === place) return;
+    const url = window.location.pathname + window.location.search + (place ? '#' + place : '');
+    window.history.replaceState(window.history.state, '', url);
+  };
+  if (!model.get('arrived_sent')) {
+    model.set('arrived', current());
+    model.set('arrived_sent', true);
+    model.save_changes();
+  } else {
+    write();
+  }
+  model.on('change:place', write);
+  const hidden = () => model.send({ event: 'hidden' });
+  const onVisibility = () => { if (document.visibilityState === 'hidden') hidden(); };
+  document.addEventListener('visibilitychange', onVisibility);
+  window.addEventListener('pagehide', hidden);
+  const onMessage = (msg, buffers) => {
+    if (!msg || !msg.kind) return;
+    const bytes = buffers && buffers.length ? buffers[0] : new Uint8Array();
+    const blob = new Blob([bytes], { type: msg.mime || 'application/octet-stream' });
+    const url = URL.createObjectURL(blob);
+    if (msg.kind === 'open') {
+      const tab = window.open(url, '_blank');
+      if (!tab) model.send({ event: 'blocked' });
+    } else if (msg.kind === 'download') {
+      const a = document.createElement('a');
+      a.href = url; a.download = msg.filename || 'download';
+      document.body.appendChild(a); a.click(); a.remove();
+    }
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+  };
+  model.on('msg:custom', onMessage);
+  return () => {
+    document.removeEventListener('visibilitychange', onVisibility);
+    window.removeEventListener('pagehide', hidden);
+    model.off('change:place', write);
+    model.off('msg:custom', onMessage);
+  };
+}
+export default { render };
+"""
+
+
+class PageBridge(anywidget.AnyWidget):
+    """The invisible widget between the app and its page.
+
+    Parameters
+    ----------
+    on_arrived
+        Called once with the fragment the page was opened with ("" for none).
+    on_hidden
+        Called when the page is hidden or closed (save what is pending).
+    on_blocked
+        Called when the browser refused to open a new tab.
+    """
+
+    _esm = _ESM
+    place = traitlets.Unicode("").tag(sync=True)
+    arrived = traitlets.Unicode("").tag(sync=True)
+    arrived_sent = traitlets.Bool(False).tag(sync=True)
+
+    def __init__(self, *, on_arrived: Callable[[str], None], on_hidden: Callable[[], None],
+                 on_blocked: Callable[[], None] | None = None):
+        super().__init__()
+        self.layout.display = "none"
+        self._on_hidden, self._on_blocked = on_hidden, on_blocked
+        self.observe(lambda change: on_arrived(change["new"]), names="arrived")
+        self.on_msg(self._message)
+
+    def _message(self, _widget, content, _buffers) -> None:
+        event = (content or {}).get("event")
+        if event == "hidden":
+            self._on_hidden()
+        elif event == "blocked" and self._on_blocked is not None:
+            self._on_blocked()
+
+    def open_html(self, html_text: str) -> None:
+        """Open an HTML document in a new browser tab."""
+        self.send({"kind": "open", "mime": "text/html;charset=utf-8"}, [html_text.encode("utf-8")])
+
+    def download(self, data: bytes, filename: str, mime: str) -> None:
+        """Offer ``data`` as a file download named ``filename``."""
+        self.send({"kind": "download", "filename": filename, "mime": mime}, [data])
+

@@ -1,0 +1,280 @@
+"""The coach's app in Chromium (Voila): what issue 12 promises, tried as a coach would.
+
+* the page address names where the coach is, and a reload lands back there
+  with the last typing kept;
+* "Start a new conversation" while a draft exists asks first, showing what
+  the draft holds;
+* targets keep what was picked, with checks beside the field;
+* Complete says what is missing, beside the button;
+* at 800 px and 1280 px nothing overlaps and nothing sticks out sideways, on
+  the person page, in the conversation, in the check-in and in the team view
+  (element boxes measured in the page).
+
+Screenshots go to ``tests/output/e2e/coach-*.png``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
+
+WAIT = 30_000
+WIDTHS = (800, 1280)
+
+# Every visible control and text box in the app: overlapping pairs (neither holding the other) and boxes that
+# stick out of the app sideways, plus the page's own horizontal scroll.
+LAYOUT_PROBLEMS_JS = r"""
+() => {
+  const app = document.querySelector('.cc-app');
+  const appBox = app.getBoundingClientRect();
+  const visible = el => {
+    const r = el.getBoundingClientRect();
+    if (r.width < 2 || r.height < 2) return false;
+    for (let e = el; e && e !== document.body; e = e.parentElement) {
+      const cs = getComputedStyle(e);
+      if (cs.display === 'none' || cs.visibility === 'hidden') return false;
+    }
+    return true;
+  };
+  const name = el => (el.tagName.toLowerCase() + '.' + [...el.classList].filter(c => c.startsWith('cc-')).join('.')
+                      + ' "' + (el.innerText || el.value || el.placeholder || '').trim().slice(0, 40) + '"');
+  const controls = [...app.querySelectorAll('button, input, select, textarea')].filter(visible);
+  const problems = [];
+  // every element, text included, lies inside the app sideways, and inside any box that clips it unless
+  // that box scrolls (then it can be reached)
+  const clippers = el => {
+    const out = [];
+    for (let e = el.parentElement; e && e !== app; e = e.parentElement) {
+      const ox = getComputedStyle(e).overflowX;
+      if (ox === 'hidden' || ox === 'clip') out.push(e);
+      if (ox === 'auto' || ox === 'scroll') break;
+    }
+    return out;
+  };
+  const reported = new Set();
+  for (const el of [...app.querySelectorAll('*')].filter(visible)) {
+    if (el.closest('.cc-style')) continue;
+    const r = el.getBoundingClientRect();
+    let scrolls = false;
+    for (let e = el.parentElement; e && e !== app; e = e.parentElement) {
+      const ox = getComputedStyle(e).overflowX;
+      if ((ox === 'auto' || ox === 'scroll') && e.scrollWidth > e.clientWidth) { scrolls = true; break; }
+    }
+    if (scrolls) continue;
+    const limits = [appBox, ...clippers(el).map(e => e.getBoundingClientRect())];
+    const outside = limits.find(b => r.right > b.right + 1 || r.left < b.left - 1);
+    if (outside && !reported.has(el.parentElement)) {
+      reported.add(el);
+      problems.push('cut off or outside: ' + name(el) + ' ' + Math.round(r.left) + '..' + Math.round(r.right)
+                    + ' (room ' + Math.round(outside.left) + '..' + Math.round(outside.right) + ')');
+    }
+  }
+  for (let i = 0; i < controls.length; i++) {
+    for (let j = i + 1; j < controls.length; j++) {
+      const a = controls[i], b = controls[j];
+      if (a.contains(b) || b.contains(a)) continue;
+      const ra = a.getBoundingClientRect(), rb = b.getBoundingClientRect();
+      const w = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left);
+      const h = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
+      if (w > 2 && h > 2) problems.push('overlap: ' + name(a) + ' and ' + name(b));
+    }
+  }
+  const doc = document.scrollingElement;
+  if (doc.scrollWidth > window.innerWidth + 1) {
+    problems.push('the page scrolls sideways: ' + doc.scrollWidth + ' > ' + window.innerWidth);
+  }
+  return problems;
+}
+"""
+
+
+def layout_problems(page) -> list[str]:
+    page.wait_for_timeout(300)
+    return page.evaluate(LAYOUT_PROBLEMS_JS)
+
+
+def shot(page, output: Path, name: str) -> Path:
+    page.wait_for_timeout(400)
+    path = output / f"coach-{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def ready(page) -> None:
+    page.wait_for_selector(".cc-app .cc-search input", timeout=180_000)
+
+
+def pick(page, query: str, name: str) -> None:
+    page.fill(".cc-search input", query)
+    page.locator(".cc-results-note", has_text="1 person").wait_for()  # the list is redrawn as one types
+    page.locator(".cc-result", has_text=name).first.click()
+    page.locator(".cc-employee-card", has_text=name).wait_for()
+    page.locator(".cc-actions").wait_for()
+
+
+def fragment(page) -> str:
+    return page.evaluate("() => decodeURIComponent(location.hash.replace(/^#/, ''))")
+
+
+def stored(data: Path, employee_id: str) -> list[dict]:
+    folder = data / "conversations" / employee_id
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))
+            if not p.name.startswith(".")] if folder.is_dir() else []
+
+
+def test_reload_lands_back_with_the_typing_kept_and_drafts_are_never_hidden(browser, voila_server, output_dir):
+    data = voila_server.data
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(WAIT)
+    page.goto(voila_server.url)
+    ready(page)
+    pick(page, "katherine", "Katherine Johnson")
+    assert fragment(page) == "employee=E003"
+    page.click(".cc-start")
+    page.locator(".cc-section-goals").wait_for()
+    page.locator(".cc-dream-text input").first.fill("Run the research lab")
+    page.click(".cc-step-action_plan")
+    page.locator(".cc-step-action_plan.cc-step-active").wait_for()
+    page.fill(".cc-skill-input input", "Statistics")
+    page.click(".cc-add-skill")
+    card = page.locator(".cc-skill-card")
+    card.wait_for()
+    conversation_id = stored(data, "E003")[0]["conversation_id"]
+    page.wait_for_function("() => location.hash.includes('step=action_plan')")
+    assert fragment(page) == f"employee=E003&conversation={conversation_id}&step=action_plan"
+
+    # targets: 8 today, then 9 / 7 / 3 - every pick stays, the odd ones get a note beside them
+    card.locator(".cc-self-rating button").get_by_text("8", exact=True).click()
+    for horizon, value in ((6, 9), (12, 7), (18, 3)):
+        card.locator(f".cc-target-{horizon} select").select_option(label=str(value))
+    page.locator(".cc-target-check-18", has_text="below today").wait_for()
+    picked = [card.locator(f".cc-target-{h} select").evaluate("s => s.options[s.selectedIndex].text")
+              for h in (6, 12, 18)]
+    assert picked == ["9", "7", "3"]
+    assert "below today" in card.locator(".cc-target-check-12").inner_text()
+    assert card.locator(".cc-target-check-6").inner_text().strip() == ""
+    shot(page, output_dir, "targets-1280")
+
+    # typing, then at once a reload: the page is closed mid-debounce
+    card.locator(".cc-ten textarea").fill("Teaches the team's statistics course")
+    page.reload()
+    ready(page)
+    page.locator(".cc-step-action_plan.cc-step-active").wait_for(timeout=60_000)
+    card = page.locator(".cc-skill-card")
+    assert card.locator(".cc-skill-name").inner_text().strip() == "Statistics"
+    assert card.locator(".cc-ten textarea").input_value() == "Teaches the team's statistics course"
+    assert fragment(page) == f"employee=E003&conversation={conversation_id}&step=action_plan"
+    shot(page, output_dir, "after-reload-1280")
+
+    # "Start a new conversation" under the draft asks first, and says what the draft holds
+    page.click(".cc-close")
+    page.locator(".cc-draft-offer").wait_for()
+    assert "1 dream" in page.locator(".cc-draft-offer").inner_text()
+    page.click(".cc-start")
+    ask = page.locator(".cc-start-confirm")
+    ask.wait_for()
+    text = ask.inner_text()
+    assert "unfinished conversation" in text and "1 skill: Statistics" in text
+    shot(page, output_dir, "start-asks-1280")
+    assert len(stored(data, "E003")) == 1  # nothing created by the misclick
+    page.click(".cc-start-resume")
+    page.locator(".cc-skill-card").wait_for()
+    assert len(stored(data, "E003")) == 1
+
+    # Finish: Complete says what is missing, right beside it
+    page.click(".cc-step-finish")
+    page.locator(".cc-complete").wait_for()
+    page.click(".cc-complete")
+    note = page.locator(".cc-complete-note", has_text="Not completed")
+    note.wait_for()
+    assert "still open" in note.inner_text()
+    shot(page, output_dir, "complete-says-what-is-missing-1280")
+
+    # the check-in is named in the address too, and a reload reopens it
+    page.click(".cc-close")
+    pick(page, "lovelace", "Ada Lovelace")
+    page.click(".cc-open-checkin")
+    page.locator(".cc-checkin-item").first.wait_for()
+    page.wait_for_function("() => location.hash.includes('checkin=')")
+    page.locator(".cc-checkin-note textarea").fill("Talked about the demo")
+    page.wait_for_timeout(1500)
+    page.reload()
+    ready(page)
+    page.locator(".cc-checkin-note textarea").wait_for(timeout=60_000)
+    assert page.locator(".cc-checkin-note textarea").input_value() == "Talked about the demo"
+    page.close()
+
+
+def _layout_tour(page, output: Path, width: int) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    pick(page, "lovelace", "Ada Lovelace")
+    found["person page"] = layout_problems(page)
+    shot(page, output, f"person-{width}")
+    page.click(".cc-open-checkin")
+    page.locator(".cc-checkin-item").first.wait_for()
+    found["check-in"] = layout_problems(page)
+    shot(page, output, f"checkin-{width}")
+    page.click(".cc-back-checkin")
+    page.locator(".cc-person-view").wait_for()
+    pick(page, "dijkstra", "Edsger Dijkstra")
+    page.click(".cc-start")
+    start_resume = page.locator(".cc-start-resume")
+    page.locator(".cc-section-goals:visible, .cc-start-confirm:visible").first.wait_for()
+    if start_resume.is_visible():
+        start_resume.click()
+    page.locator(".cc-conversation:visible").wait_for()
+    page.click(".cc-step-goals")
+    page.locator(".cc-section-goals:visible").wait_for()
+    page.locator(".cc-dream-text input").first.fill("Write a long dream that goes on and on about leading a "
+                                                     "research group on distributed algorithms for years")
+    found["conversation: goals"] = layout_problems(page)
+    shot(page, output, f"goals-{width}")
+    page.click(".cc-step-action_plan")
+    if not page.locator(".cc-skill-card").count():
+        page.fill(".cc-skill-input input", "Distributed systems")
+        page.click(".cc-add-skill")
+        page.locator(".cc-skill-card").wait_for()
+    found["conversation: action plan"] = layout_problems(page)
+    shot(page, output, f"action-plan-{width}")
+    page.click(".cc-step-next_steps")
+    page.locator(".cc-action-row").first.wait_for()
+    found["conversation: next steps"] = layout_problems(page)
+    shot(page, output, f"next-steps-{width}")
+    page.click(".cc-close")
+    page.locator(".cc-coach select").select_option(label="Grace Hopper (C01)")
+    page.locator(".cc-view-choice button", has_text="My team").click()
+    page.locator(".cc-team-row").first.wait_for()
+    page.locator(".cc-team-row").nth(2).wait_for()
+    found["team view"] = layout_problems(page)
+    shot(page, output, f"team-{width}")
+    page.locator(".cc-view-choice button", has_text="Find a person").click()
+    page.locator(".cc-coach select").select_option(label="All coaches")
+    return found
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_nothing_overlaps_or_sticks_out_at_800_and_1280_px(browser, voila_server, output_dir, width):
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.set_default_timeout(WAIT)
+    page.goto(voila_server.url)
+    ready(page)
+    found = _layout_tour(page, output_dir, width)
+    page.close()
+    problems = [f"{where}: {p}" for where, ps in found.items() for p in ps]
+    assert problems == [], "\n".join(problems)
+
+
+def test_a_hostile_page_address_is_refused_in_words(browser, voila_server, output_dir):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(WAIT)
+    page.goto(re.sub(r"#.*$", "", voila_server.url) + "#employee=..%2F..%2Fetc&conversation=x")
+    ready(page)
+    banner = page.locator(".cc-error, .cc-banner, .cc-app", has_text="page address")
+    banner.first.wait_for()
+    assert "may only use letters" in page.locator(".cc-app").inner_text()
+    page.close()

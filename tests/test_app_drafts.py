@@ -1,0 +1,87 @@
+"""Drafts are never hidden: "Start" asks first while one exists, and an empty draft is never offered over a filled one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app_harness import Harness
+from careerconv.app.drafts import draft_holds, draft_to_offer
+from orgs import make_small_org
+
+
+@pytest.fixture
+def h(tmp_path: Path) -> Harness:
+    root = tmp_path / "data"
+    make_small_org(root)
+    return Harness(root)
+
+
+def _draft(cid: str, updated: str, **fields) -> dict:
+    base = {"conversation_id": cid, "status": "draft", "updated_at": updated, "dreams": [], "skills": [],
+            "action_items": [], "answers": {}, "follow_up": {"mode": None, "every_weeks": None, "note": ""},
+            "cadence_months": None}
+    return {**base, **fields}
+
+
+def test_what_a_draft_holds_in_words():
+    filled = _draft("a", "2026-10-01T10:00:00+00:00", dreams=[{"text": "Lead"}, {"text": " "}, {"text": "Teach"}],
+                    skills=[{"skill": "Negotiation"}, {"skill": ""}], action_items=[{"text": "Book a course"}],
+                    answers={"want_more": "design", "start_now": "  "}, cadence_months=6)
+    assert draft_holds(filled) == ["2 dreams", "1 skill: Negotiation", "1 action item", "1 other answer",
+                                   "next conversation in 6 months"]
+    assert draft_holds(_draft("b", "x", answers={"want_more": "", "list": ["", " "]})) == []
+
+
+def test_an_empty_draft_saved_later_is_not_offered_over_a_filled_one():
+    filled = _draft("E1-20261001", "2026-10-01T10:00:00+00:00", dreams=[{"text": "Lead"}])
+    empty_newer = _draft("E1-20261002", "2026-10-02T09:00:00+00:00")
+    assert draft_to_offer([filled, empty_newer]) is filled
+    assert draft_to_offer([empty_newer, filled]) is filled
+    newer_filled = _draft("E1-20261003", "2026-10-03T09:00:00+00:00", answers={"want_more": "x"})
+    assert draft_to_offer([filled, newer_filled, empty_newer]) is newer_filled
+    assert draft_to_offer([empty_newer]) is empty_newer and draft_to_offer([]) is None
+
+
+def test_start_while_a_draft_exists_asks_and_shows_what_it_holds(h: Harness):
+    app = h.app
+    app.select_employee("E002")
+    app.start_button.click()  # no draft yet: starts at once
+    first = app.record["conversation_id"]
+    app.editor("dreams").list.texts[0].value = "Lead the platform team"
+    app.go_to("action_plan")
+    app.editor("skills").input.value = "Negotiation"
+    app.editor("skills").add_button.click()
+    app.close_conversation()
+
+    app.start_button.click()  # the misclick under "Resume draft"
+    assert app.screen == "start" and app.start_confirm.layout.display != "none"
+    text = app.start_confirm_html.value
+    assert "unfinished conversation" in text and "1 dream" in text and "1 skill: Negotiation" in text
+    assert len(h.store.conversations("E002")) == 1  # nothing created yet
+    app.start_cancel.click()
+    assert app.start_confirm.layout.display == "none" and len(h.store.conversations("E002")) == 1
+
+    app.start_button.click()
+    app.start_resume.click()
+    assert app.record["conversation_id"] == first and app.screen == "conversation"
+    app.close_conversation()
+
+    h.on("2026-10-02")  # the next day, the coach really wants a second, new conversation
+    app.start_button.click()
+    app.start_anyway.click()
+    second = app.record["conversation_id"]
+    assert second != first and app.screen == "conversation"
+    app.close_conversation()  # left empty
+    # the filled draft is still the one offered, and resuming opens it
+    assert "1 skill: Negotiation" in app.draft_html.value and "2 unfinished conversations" in app.draft_html.value
+    app.resume_button.click()
+    assert app.record["conversation_id"] == first
+    assert app.editor("dreams").list.texts[0].value == "Lead the platform team"
+    app.close_conversation()
+    # discarding removes the draft offered (the filled one), after a confirmation, and then offers the other
+    app.discard_button.click()
+    app.discard_confirm.click()
+    assert [c["conversation_id"] for c in h.store.conversations("E002")] == [second]
+    assert "It is empty" in app.draft_html.value

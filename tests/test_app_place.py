@@ -1,0 +1,101 @@
+"""The page address names where the coach is, and a reload lands back there (in the kernel, with a manual clock).
+
+The browser side (the fragment really written, a real reload) is in
+``tests/e2e/test_app_place_browser.py``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app_harness import Harness
+from careerconv.app.place import NEW_CHECKIN, Place, parse_place, place_fragment
+from orgs import make_small_org
+
+
+@pytest.fixture
+def org(tmp_path: Path) -> Path:
+    root = tmp_path / "data"
+    make_small_org(root)
+    return root
+
+
+def test_fragment_round_trips_and_stays_readable():
+    place = Place(coach="C01", employee="E003", conversation="E003-20261001", step="action_plan")
+    text = place_fragment(place)
+    assert text == "coach=C01&employee=E003&conversation=E003-20261001&step=action_plan"
+    assert parse_place(text) == place and parse_place("#" + text) == place
+    assert place_fragment(Place()) == "" and parse_place("") == Place() and parse_place("#") == Place()
+    assert parse_place(place_fragment(Place(coach="C01", view="team"))) == Place(coach="C01", view="team")
+
+
+@pytest.mark.parametrize("fragment, says", [
+    ("token=abc", "may name coach, view, employee"),
+    ("employee=../../etc", "employee id in the page address may only use"),
+    ("employee=E001&conversation=E001%2F..%2Fx", "conversation id in the page address"),
+    ("employee=E001&checkin=%3Cscript%3E", "check-in id in the page address"),
+    ("view=admin", "views are person, team"),
+    ("employee=E001&step=Goals;drop", "not a section id"),
+    ("employee=E001&conversation=E001-1&checkin=new", "can name one of them"),
+    ("conversation=E001-1", "but no employee"),
+])
+def test_hostile_or_broken_fragments_are_refused_with_what_is_allowed(fragment, says):
+    with pytest.raises(ValueError, match=says.replace("(", r"\(")):
+        parse_place(fragment)
+
+
+def test_the_address_follows_the_coach_and_a_reload_lands_back_in_the_section(org: Path):
+    h = Harness(org)
+    app = h.app
+    assert app.bridge.place == ""
+    app.select_employee("E003")
+    assert app.bridge.place == "employee=E003"
+    record = app.start_conversation()
+    app.go_to("action_plan")
+    app.editor("skills").input.value = "Negotiation"
+    app.editor("skills").add_button.click()
+    fragment = app.bridge.place
+    assert fragment == f"employee=E003&conversation={record['conversation_id']}&step=action_plan"
+    app.flush()
+
+    reloaded = Harness(org).app  # a reload is a new kernel and a new app
+    reloaded.bridge.arrived = fragment  # what the page sends once it is shown
+    assert reloaded.screen == "conversation" and reloaded.step == "action_plan"
+    assert reloaded.record["conversation_id"] == record["conversation_id"]
+    assert [c.name for c in reloaded.editor("skills").cards] == ["Negotiation"]
+    assert reloaded.errors.text == ""
+    reloaded.close_conversation()
+    assert reloaded.bridge.place == "employee=E003"
+
+
+def test_a_reload_reopens_the_check_in_draft_and_the_team_view(org: Path):
+    app = Harness(org).app
+    app.select_employee("E001")
+    view = app.open_checkin()
+    view.note.value = "Talked about the demo"
+    app.save_pending()  # the page was hidden: saved at once, without waiting for the debounce
+    fragment = app.bridge.place
+    assert fragment == f"employee=E001&checkin={view.draft['checkin_id']}"
+    on_disk = app.store.history("E001").checkin_drafts
+    assert [d["note"] for d in on_disk] == ["Talked about the demo"]
+    reloaded = Harness(org).app
+    reloaded.bridge.arrived = fragment
+    assert reloaded.screen == "checkin" and reloaded.checkin_view.note.value == "Talked about the demo"
+
+    team = Harness(org).app
+    team.bridge.arrived = place_fragment(Place(coach="C01", view="team"))
+    assert team.view_choice.value == "team" and list(team.team.rows)
+    assert team.bridge.place == "coach=C01&view=team"
+    assert parse_place(f"employee=E001&checkin={NEW_CHECKIN}").checkin == NEW_CHECKIN
+
+
+def test_an_address_naming_someone_erased_or_a_lost_draft_says_so_and_stays_on_the_start_screen(org: Path):
+    app = Harness(org).app
+    app.bridge.arrived = "employee=E999"
+    assert "E999" in app.errors.text and "not on the roster" in app.errors.text and app.screen == "start"
+    app.errors.clear()
+    app.bridge.arrived = "employee=E001&conversation=E001-19990101"
+    assert "has no conversation 'E001-19990101'" in app.errors.text.replace("&#x27;", "'")
+    assert app.screen == "start" and app.employee["employee_id"] == "E001"
