@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 DATA ?= data
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup browser unit notebooks e2e bench clean
+.PHONY: run test setup browser proxy unit notebooks e2e bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,16 @@ browser:
 	  else echo "Browser tests need Debian's chromium: sudo apt-get install -y chromium"; fi; \
 	fi
 
-unit: setup
+# configurable-http-proxy from npm, for JupyterHub (careerconv hub and its tests; CI runs as root).
+proxy:
+	@if ! command -v configurable-http-proxy >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    command -v npm >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm); \
+	    npm install -g --silent configurable-http-proxy; \
+	  else echo "The hub tests need configurable-http-proxy: sudo npm install -g configurable-http-proxy"; fi; \
+	fi
+
+unit: setup proxy
 	$(BIN)/python -m pytest -q tests --ignore=tests/e2e -p no:nbval
 
 notebooks: setup
@@ -47,6 +56,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_app.py
 	$(BIN)/python benchmarks/bench_reports.py
 	$(BIN)/python benchmarks/bench_hr.py
+	$(BIN)/python benchmarks/bench_service.py
 
 clean:
 	rm -rf $(VENV) reports

@@ -125,7 +125,7 @@ def check_role(caller: Caller, role: str, what: str) -> None:
         raise Refused(f"{caller.login} may not {what}: {_why_not(caller, _ROLE_WORDS[role])}")
 
 
-_ROLE_WORDS = {COACH: "a coach", HR: "in the hub group 'hr'", OPERATOR: "in the hub group 'operators'"}
+_ROLE_WORDS = {COACH: "a coach", HR: "people in the hub group 'hr'", OPERATOR: "people in the hub group 'operators'"}
 
 
 def _why_not(caller: Caller, needed: str) -> str:

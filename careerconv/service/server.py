@@ -11,6 +11,7 @@ atomic writes are exactly those of a local data folder.
 
 Routes, under the service prefix (``/services/careerconv-records/``)::
 
+    GET    hr/                                     HR, operator, in a browser (hub login): the HR page
     GET    api/me                                  who the hub says you are, and your roles
     GET    api/roster                              coach: their people; operator: everyone (CSV)
     PUT    api/roster                              operator: import a roster file (CSV or .xlsx body)
@@ -49,10 +50,14 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+from html import escape
+
 import tornado.web
+from jupyterhub.services.auth import HubOAuthCallbackHandler, HubOAuthenticated
 from tornado.httpserver import HTTPServer
 
 from .. import analytics as A
+from ..html_policy import PAGE_CSP
 from .. import privacy as P
 from .. import schema as S
 from ..erasure import erase_employee
@@ -170,17 +175,20 @@ class Refusal(Exception):
         self.code, self.message, self.extra = code, message, extra
 
 
-class BaseHandler(tornado.web.RequestHandler):
+class BaseHandler(HubOAuthenticated, tornado.web.RequestHandler):
     """Authenticates every request with the hub and turns store errors into JSON refusals."""
 
     service: RecordsService
     caller: Caller
+    browser_page = False  # an unauthenticated request is sent to the hub's login page instead of a 401
 
     def initialize(self, service: RecordsService) -> None:
         self.service = service
+        self.hub_auth = service.hub_auth  # HubOAuthenticated's login redirect uses it
 
-    def check_xsrf_cookie(self) -> None:
-        # Requests are authenticated by token header; a cookie-only browser request may only GET.
+    def require_token_for_changes(self) -> None:
+        # A browser's hub cookie may read (the HR page); a change needs the token header, which no other
+        # web site can make a browser send.
         if self.request.method not in ("GET", "HEAD", "OPTIONS") and "Authorization" not in self.request.headers:
             raise Refusal(W.FORBIDDEN, "changes need an Authorization: token header")
 
@@ -190,6 +198,9 @@ class BaseHandler(tornado.web.RequestHandler):
         except Exception:  # the hub rejected or could not check the token
             model = None
         if not model:
+            if self.browser_page and getattr(self.service.hub_auth, "login_url", ""):
+                self.redirect(self.get_login_url())  # a person at a browser logs in at the hub first
+                return
             self.refuse(Refusal(W.UNAUTHENTICATED, "a JupyterHub token is required (Authorization: token …)"))
             return
         scopes = self.service.hub_auth.access_scopes
@@ -198,7 +209,7 @@ class BaseHandler(tornado.web.RequestHandler):
             return
         self.caller = await self.service.run(self.service.caller, model)
         try:
-            self.check_xsrf_cookie()
+            self.require_token_for_changes()
         except Refusal as refusal:
             self.refuse(refusal)
 
@@ -294,24 +305,71 @@ class AggregatesHandler(BaseHandler):
         k_text = self.get_argument("min_group_size", str(P.DEFAULT_K))
 
         def work():
-            if not caller.has(OPERATOR):
-                check_role(caller, HR, "read the HR aggregates")
-            try:
-                k = P.check_k(int(k_text))
-            except ValueError:
-                raise ValueError(f"min_group_size {k_text!r} is not a whole number of at least {P.MIN_K}") from None
-            as_of = dt.date.fromisoformat(args["as_of"]) if args["as_of"] else dt.date.today()
-            tables = A.load_hr_tables(self.service.data_dir, lazy=True)
-            hr = A.hr_aggregates(tables, as_of, (args["period_start"] or None, args["period_end"] or None),
-                                 departments, k)
+            hr = _hr_tables(self.service, caller, args, departments, k_text)
             out = {"about": W.frame_to_json(A.present("about", hr["about"], formatted=False)),
                    "privacy": W.frame_to_json(A.suppression_summary(hr)), "tables": {}}
             for name, title in A.TABLE_TITLES.items():
                 out["tables"][name] = {"title": title,
                                        **W.frame_to_json(A.present(name, hr[name], formatted=False))}
-            out["min_group_size"] = k
+            out["min_group_size"] = hr["about"].attrs["k"]
             return out
         await self.guarded("aggregates", None, None, work)
+
+
+class HrPageHandler(BaseHandler):
+    """The HR page in a browser (hub login): the same protected tables as ``api/aggregates``, as HTML."""
+
+    browser_page = True
+
+    async def get(self) -> None:
+        caller = self.caller
+        args = {name: self.get_argument(name, "") for name in ("as_of", "period_start", "period_end")}
+        departments = self.get_arguments("department")
+        k_text = self.get_argument("min_group_size", str(P.DEFAULT_K))
+        try:
+            hr = await self.service.run(_hr_tables, self.service, caller, args, departments, k_text)
+        except Exception as exc:
+            refusal = _refusal_for(exc)
+            self.set_status(W.STATUS[refusal.code])
+            self.write_page("HR analytics", f"<p class=\"refused\">{escape(refusal.message)}</p>")
+            return
+        parts = ["<h2>About this page</h2>", A.present_html("about", hr["about"])]
+        for name, title in A.TABLE_TITLES.items():
+            parts += [f"<h2>{escape(title)}</h2>", A.present_html(name, hr[name], max_rows=200)]
+        self.write_page("HR analytics", "\n".join(parts))
+
+    def write_page(self, title: str, body: str) -> None:
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("Content-Security-Policy", PAGE_CSP)
+        self.write(f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(title)}</title>
+<style>{HR_PAGE_STYLE}</style></head><body><header><h1>{escape(title)}</h1>
+<p>Signed in as {escape(self.caller.login)}. Every figure describes at least the minimum group size of
+distinct employees; no free text from a conversation is shown.</p></header><main>{body}</main></body></html>""")
+
+
+HR_PAGE_STYLE = """
+body { font: 15px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 70rem; padding: 1rem; color: #1d2733; }
+h1 { font-size: 1.5rem; margin: .2rem 0; } h2 { font-size: 1.1rem; margin-top: 1.6rem; }
+main { overflow-x: auto; } table { border-collapse: collapse; margin: .4rem 0; }
+th, td { padding: .25rem .6rem; border-bottom: 1px solid #d7dde4; text-align: left; vertical-align: top; }
+th { background: #eef2f6; } .refused { color: #8a1c1c; font-weight: 600; }
+@media (max-width: 600px) { body { padding: .5rem; font-size: 14px; } th, td { padding: .2rem .35rem; } }
+"""
+
+
+class IndexHandler(BaseHandler):
+    """The service's own address: HR and operators in a browser go to the HR page, API users get the routes."""
+
+    browser_page = True
+
+    async def get(self) -> None:
+        if self.caller.has(HR) or self.caller.has(OPERATOR):
+            self.redirect(self.request.path.rstrip("/") + "/hr/")
+            return
+        self.write_json({"service": SERVICE_NAME, "api": "api/me, api/roster, api/people/<id>/history, ...",
+                         "you": {"user": self.caller.login, "roles": sorted(self.caller.roles)}})
 
 
 class HistoryHandler(BaseHandler):
@@ -413,6 +471,23 @@ class AccessLogHandler(BaseHandler):
         await self.guarded("access log", None, None, work)
 
 
+def _hr_tables(service: RecordsService, caller: Caller, args: dict[str, str], departments: list[str],
+               k_text: str) -> dict:
+    """The HR page's protected tables for HR (or an operator), computed from the data folder."""
+    if not caller.has(OPERATOR):
+        check_role(caller, HR, "read the HR aggregates")
+    try:
+        k = P.check_k(int(k_text))
+    except ValueError:
+        raise ValueError(f"min_group_size {k_text!r} is not a whole number of at least {P.MIN_K}") from None
+    try:
+        as_of = dt.date.fromisoformat(args["as_of"]) if args["as_of"] else dt.date.today()
+    except ValueError:
+        raise ValueError(f"as_of {args['as_of']!r} is not a date (YYYY-MM-DD)") from None
+    tables = A.load_hr_tables(service.data_dir, lazy=True)
+    return A.hr_aggregates(tables, as_of, (args["period_start"] or None, args["period_end"] or None), departments, k)
+
+
 def _refusal_for(exc: Exception) -> Refusal:
     """The answer to a request that failed with ``exc`` (anything unexpected is raised again)."""
     if isinstance(exc, Refusal):
@@ -447,10 +522,12 @@ def _stored(store: Store, kind: str, employee_id: str, record_id: str) -> dict:
 _ID = r"[^/]+"
 
 
-def make_app(service: RecordsService, prefix: str = "/") -> tornado.web.Application:
+def make_app(service: RecordsService, prefix: str = "/", cookie_secret: bytes | None = None) -> tornado.web.Application:
     """The tornado application serving :class:`RecordsService` under ``prefix``."""
     p = prefix.rstrip("/") + "/api/"
     routes = [
+        (prefix.rstrip("/") + "/?", IndexHandler),
+        (prefix.rstrip("/") + "/hr/?", HrPageHandler),
         (p + "me", MeHandler),
         (p + "roster", RosterHandler),
         (p + "skills", SkillsHandler),
@@ -462,7 +539,9 @@ def make_app(service: RecordsService, prefix: str = "/") -> tornado.web.Applicat
         (p + rf"people/({_ID})/(conversations|checkins)", SaveHandler),
         (p + rf"people/({_ID})", EraseHandler),
     ]
-    return tornado.web.Application([(r, h, {"service": service}) for r, h in routes])
+    handlers: list = [(r, h, {"service": service}) for r, h in routes]
+    handlers.append((prefix.rstrip("/") + "/oauth_callback", HubOAuthCallbackHandler))
+    return tornado.web.Application(handlers, cookie_secret=cookie_secret or os.urandom(32), xsrf_cookies=False)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -473,7 +552,7 @@ def main(argv: list[str] | None = None) -> None:
     """
     from urllib.parse import urlparse
 
-    from jupyterhub.services.auth import HubAuth
+    from jupyterhub.services.auth import HubOAuth
 
     parser = argparse.ArgumentParser(prog="python -m careerconv.service",
                                      description="The careerconv records service (started by JupyterHub).")
@@ -485,7 +564,7 @@ def main(argv: list[str] | None = None) -> None:
     mapping = json.loads(Path(args.coach_logins).read_text(encoding="utf-8")) if args.coach_logins else {}
     data = Path(args.data).resolve()
     reports = Path(args.reports) if args.reports else data.parent / "reports"
-    auth = HubAuth(cache_max_age=60)
+    auth = HubOAuth.instance(cache_max_age=60)
     service = RecordsService(data, args.access_log, reports, auth, mapping)
     url = urlparse(os.environ["JUPYTERHUB_SERVICE_URL"])
     app = make_app(service, os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/"))
