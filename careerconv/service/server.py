@@ -44,6 +44,7 @@ import concurrent.futures
 import datetime as dt
 import json
 import os
+import signal
 import tempfile
 import threading
 import time
@@ -586,6 +587,17 @@ def main(argv: list[str] | None = None) -> None:
     service = RecordsService(data, args.access_log, reports, auth, mapping)
     url = urlparse(os.environ["JUPYTERHUB_SERVICE_URL"])
     app = make_app(service, os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/"))
-    server = HTTPServer(app, max_body_size=MAX_BODY, xheaders=True)
-    server.listen(url.port, url.hostname or "127.0.0.1")
-    asyncio.get_event_loop().run_forever()
+
+    async def serve() -> None:
+        server = HTTPServer(app, max_body_size=MAX_BODY, xheaders=True)
+        server.listen(url.port, url.hostname or "127.0.0.1")
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await stop.wait()  # the hub stops its services with SIGTERM; requests under way finish first
+        server.stop()
+        await server.close_all_connections()
+        service.pool.shutdown(wait=True)
+
+    asyncio.run(serve())

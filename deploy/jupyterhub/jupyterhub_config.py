@@ -156,10 +156,11 @@ def landing_page(handler):
         return f"/services/{SERVICE}/hr/"
     if "operators" in names and "coaches" not in names:
         return "/hub/home"
-    return f"/user/{user.name}/" if user else "/hub/login"
+    return "/hub/spawn" if user else "/hub/login"  # starts the coach's app if it is not running
 
 
 c.JupyterHub.default_url = landing_page
+c.JupyterHub.implicit_spawn_seconds = 0.5  # a coach's bookmark of /user/<name>/ starts their app too
 
 extra = env("CAREERCONV_HUB_EXTRA_CONFIG")
 if extra:  # the organisation's own settings: authenticator, TLS, Kubernetes spawner ...
