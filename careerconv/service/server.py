@@ -352,9 +352,14 @@ class HrPageHandler(BaseHandler):
             self.set_status(W.STATUS[refusal.code])
             self.write_page("HR analytics", f"<p class=\"refused\">{escape(refusal.message)}</p>")
             return
-        parts = ["<h2>About this page</h2>", A.present_html("about", hr["about"])]
+        parts = ["<h2>About this page</h2>", f'<div class="scroll">{A.present_html("about", hr["about"])}</div>']
         for name, title in A.TABLE_TITLES.items():
-            parts += [f"<h2>{escape(title)}</h2>", A.present_html(name, hr[name], max_rows=200)]
+            parts.append(f"<h2>{escape(title)}</h2>")
+            if A.present(name, hr[name]).empty:
+                parts.append('<p class="empty">No figures for this period: no group here holds the minimum group '
+                             "size of people yet.</p>")
+            else:
+                parts.append(f'<div class="scroll">{A.present_html(name, hr[name], max_rows=200)}</div>')
         self.write_page("HR analytics", "\n".join(parts))
 
     def write_page(self, title: str, body: str) -> None:
@@ -371,7 +376,7 @@ distinct employees; no free text from a conversation is shown.</p></header><main
 HR_PAGE_STYLE = """
 body { font: 15px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 70rem; padding: 1rem; color: #1d2733; }
 h1 { font-size: 1.5rem; margin: .2rem 0; } h2 { font-size: 1.1rem; margin-top: 1.6rem; }
-main { overflow-x: auto; } table { border-collapse: collapse; margin: .4rem 0; }
+.scroll { overflow-x: auto; max-width: 100%; } .empty { color: #55606d; font-style: italic; } table { border-collapse: collapse; margin: .4rem 0; }
 th, td { padding: .25rem .6rem; border-bottom: 1px solid #d7dde4; text-align: left; vertical-align: top; }
 th { background: #eef2f6; } .refused { color: #8a1c1c; font-weight: 600; }
 @media (max-width: 600px) { body { padding: .5rem; font-size: 14px; } th, td { padding: .2rem .35rem; } }
