@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
+import os
 import random
 import socket
 import statistics
@@ -262,7 +263,9 @@ def main(argv: list[str] | None = None) -> int:
     for error in errors[:5]:
         print(f"  {error}")
     ok = p95(latencies) <= 100 and lost == 0 and not errors
-    print(f"target p95 <= 100 ms, 0 lost: {'met' if ok else 'NOT met'}")
+    load = os.getloadavg()
+    print(f"target p95 <= 100 ms, 0 lost: {'met' if ok else 'NOT met'}   (load average {load[0]:.1f} on "
+          f"{os.cpu_count()} CPUs: compare with the local line, measured under the same load)")
     return 0 if ok else 1
 
 

@@ -152,3 +152,10 @@ def test_concurrent_saves_from_two_users_lose_nothing(hub):
         assert sorted(r for (cid, r) in acknowledged if cid == opened["checkin_id"]) == \
             list(range(2, 2 + 2 * rounds))
         assert acknowledged[(opened["checkin_id"], final["revision"])] == final["note"]
+
+
+def test_hr_gets_no_server_only_the_hr_page(hub):
+    answer = requests.post(f"{hub.url}hub/api/users/hana/server", timeout=120,
+                           headers={"Authorization": f"token {hub.admin_token}"})
+    assert answer.status_code >= 400
+    assert "not a coach" in answer.text and "/services/careerconv-records/hr/" in answer.text

@@ -137,7 +137,12 @@ c.Spawner.server_token_scopes = ["access:servers!server", "users:activity!user",
 
 
 def careerconv_environment(spawner):
-    """The coach's app talks to the records service instead of a data folder."""
+    """The coach's app talks to the records service instead of a data folder; only coaches get a server."""
+    if "coaches" not in {g.name for g in spawner.user.groups}:
+        from tornado.web import HTTPError
+
+        raise HTTPError(403, f"{spawner.user.name} is not a coach, so there is no app to start: the HR page is at "
+                             f"/services/{SERVICE}/hr/ and the operators' API at /services/{SERVICE}/api/")
     spawner.environment.update({
         "CAREERCONV_SERVICE_URL": f"{service_url}/services/{SERVICE}/",
         # no data folder: a server that tried to read one would find nothing
