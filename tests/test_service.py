@@ -267,3 +267,17 @@ def test_the_operator_erases_and_reads_the_log_but_reads_no_records(svc):
     assert [(e["user"], e["action"], e["outcome"]) for e in log] == [
         ("e0020", "read history", "allowed"), ("olga", "read history", "refused"), ("e0020", "erase", "refused"),
         ("olga", "erase", "allowed"), ("e0020", "create", "refused")]
+
+
+def test_hr_downloads_each_table_of_the_hr_page_as_csv_and_a_coach_cannot(svc):
+    page = get(svc, "hr/", HR, params={"as_of": "2026-10-01"})
+    assert 'href="overview.csv?as_of=2026-10-01"' in page.text
+    table = get(svc, "hr/overview.csv", HR, params={"as_of": "2026-10-01"})
+    assert table.status_code == 200 and table.headers["Content-Type"].startswith("text/csv")
+    assert table.content.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM, as Excel wants it
+    lines = table.content.decode("utf-8-sig").splitlines()
+    assert lines[:3] == ["Department,Employees,Had a conversation in the period,Conversations,Check-ins",
+                         "All departments,24,0.9583,56.0,143.0", "Customer Success,not shown,,,"]
+    assert get(svc, "hr/overview.csv", A).status_code == 403
+    missing = get(svc, "hr/passwords.csv", HR)
+    assert missing.status_code == 404 and "skill_trends" in missing.json()["message"]

@@ -12,6 +12,7 @@ atomic writes are exactly those of a local data folder.
 Routes, under the service prefix (``/services/careerconv-records/``)::
 
     GET    hr/                                     HR, operator, in a browser (hub login): the HR page
+    GET    hr/<table>.csv                          HR, operator: one of its tables as CSV
     GET    api/me                                  who the hub says you are, and your roles
     GET    api/roster                              coach: their people; operator: everyone (CSV)
     PUT    api/roster                              operator: import a roster file (CSV or .xlsx body)
@@ -62,6 +63,7 @@ from ..html_policy import PAGE_CSP
 from .. import privacy as P
 from .. import schema as S
 from ..erasure import erase_employee
+from ..exporting import frame_to_csv_bytes
 from ..importers import import_roster
 from ..store import Conflict, NotFound, NotOnRoster, Store
 from . import wire as W
@@ -354,7 +356,8 @@ class HrPageHandler(BaseHandler):
             return
         parts = ["<h2>About this page</h2>", f'<div class="scroll">{A.present_html("about", hr["about"])}</div>']
         for name, title in A.TABLE_TITLES.items():
-            parts.append(f"<h2>{escape(title)}</h2>")
+            link = f'{name}.csv?{escape(self.request.query, quote=True)}' if self.request.query else f"{name}.csv"
+            parts.append(f'<h2>{escape(title)} <a class="csv" href="{link}" download>CSV</a></h2>')
             if A.present(name, hr[name]).empty:
                 parts.append('<p class="empty">No figures for this period: no group here holds the minimum group '
                              "size of people yet.</p>")
@@ -378,9 +381,37 @@ body { font: 15px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 70rem; 
 h1 { font-size: 1.5rem; margin: .2rem 0; } h2 { font-size: 1.1rem; margin-top: 1.6rem; }
 .scroll { overflow-x: auto; max-width: 100%; } .empty { color: #55606d; font-style: italic; } table { border-collapse: collapse; margin: .4rem 0; }
 th, td { padding: .25rem .6rem; border-bottom: 1px solid #d7dde4; text-align: left; vertical-align: top; }
-th { background: #eef2f6; } .refused { color: #8a1c1c; font-weight: 600; }
+th { background: #eef2f6; } a.csv { font-size: .8rem; font-weight: 400; margin-left: .4rem; } .refused { color: #8a1c1c; font-weight: 600; }
 @media (max-width: 600px) { body { padding: .5rem; font-size: 14px; } th, td { padding: .2rem .35rem; } }
 """
+
+
+class HrCsvHandler(BaseHandler):
+    """One table of the HR page as a spreadsheet-safe CSV file (UTF-8 with BOM, formulas neutralised)."""
+
+    browser_page = True
+
+    async def get(self, name: str) -> None:
+        caller = self.caller
+        args = {key: self.get_argument(key, "") for key in ("as_of", "period_start", "period_end")}
+        departments = self.get_arguments("department")
+        k_text = self.get_argument("min_group_size", str(P.DEFAULT_K))
+
+        def work():
+            if name != "about" and name not in A.TABLE_TITLES:
+                raise Refusal(W.NOT_FOUND, f"no HR table {name!r}; the tables are: about, "
+                                           + ", ".join(A.TABLE_TITLES))
+            hr = _hr_tables(self.service, caller, args, departments, k_text)
+            return frame_to_csv_bytes(A.present(name, hr[name], formatted=False))
+        try:
+            body = await self.service.run(work)
+        except Exception as exc:
+            self.refuse(_refusal_for(exc))
+            return
+        self.set_header("Content-Type", "text/csv; charset=utf-8")
+        self.set_header("Content-Disposition", f'attachment; filename="hr-{name}.csv"')
+        self.set_header("Cache-Control", "no-store")
+        self.write(body)
 
 
 class IndexHandler(BaseHandler):
@@ -552,6 +583,7 @@ def make_app(service: RecordsService, prefix: str = "/", cookie_secret: bytes | 
     routes = [
         (prefix.rstrip("/") + "/?", IndexHandler),
         (prefix.rstrip("/") + "/hr/?", HrPageHandler),
+        (prefix.rstrip("/") + r"/hr/([a-z_]+)\.csv", HrCsvHandler),
         (p + "me", MeHandler),
         (p + "roster", RosterHandler),
         (p + "skills", SkillsHandler),
