@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 DATA ?= data
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup browser fonts unit notebooks e2e bench clean
+.PHONY: run test setup browser fonts proxy unit notebooks e2e bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +37,16 @@ fonts:
 	  else echo "PDF reports with CJK text need a CJK font: sudo apt-get install -y fonts-droid-fallback"; fi; \
 	fi
 
-unit: setup fonts
+# configurable-http-proxy from npm, for JupyterHub (careerconv hub and its tests; CI runs as root).
+proxy:
+	@if ! command -v configurable-http-proxy >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    command -v npm >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm); \
+	    npm install -g --silent configurable-http-proxy; \
+	  else echo "The hub tests need configurable-http-proxy: sudo npm install -g configurable-http-proxy"; fi; \
+	fi
+
+unit: setup fonts proxy
 	$(BIN)/python -m pytest -q tests --ignore=tests/e2e -p no:nbval
 
 notebooks: setup
@@ -54,6 +63,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_app.py
 	$(BIN)/python benchmarks/bench_reports.py
 	$(BIN)/python benchmarks/bench_hr.py
+	$(BIN)/python benchmarks/bench_service.py
 
 clean:
 	rm -rf $(VENV) reports

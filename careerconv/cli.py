@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "careerconv.commands.demo",
     "careerconv.commands.importing",
     "careerconv.commands.app",
+    "careerconv.commands.hub",
     "careerconv.commands.due",
     "careerconv.commands.report",
     "careerconv.commands.hr_report",

@@ -1,4 +1,5 @@
-"""Where the app's data comes from: the data folder it works on, and the skill names the organisation uses."""
+"""Where the app's data comes from: the data folder it works on (or the records service), and the skill names the
+organisation uses."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 from .. import config
 from .. import schema as S
+from ..service.client import ServiceStore
 from ..store import Store
 
 
@@ -33,10 +35,26 @@ def resolve_data_dir(data_dir: str | os.PathLike | None = None) -> Path:
     return config.SAMPLE_DATA_DIR.resolve()
 
 
+def open_store(data_dir: Path) -> Store | ServiceStore:
+    """The store the app reads and writes through.
+
+    Under JupyterHub (``$CAREERCONV_SERVICE_URL`` set by the hub's spawner,
+    with the server's ``$JUPYTERHUB_API_TOKEN``) it is the records service,
+    which lets a coach see only their own people; otherwise the data folder
+    ``data_dir`` itself, exactly as a single-user ``careerconv app``.
+
+    Raises
+    ------
+    ValueError
+        If ``$CAREERCONV_SERVICE_URL`` is set but is not an http(s) URL, or no hub token is set.
+    """
+    return ServiceStore.from_environment() or Store(data_dir)
+
+
 _SKILL_CACHE: dict[tuple[str, int], list[str]] = {}
 
 
-def organisation_skill_names(store: Store, *, refresh: bool = False) -> list[str]:
+def organisation_skill_names(store: Store | ServiceStore, *, refresh: bool = False) -> list[str]:
     """The distinct skill names the organisation already uses, sorted.
 
     Parameters
@@ -54,7 +72,11 @@ def organisation_skill_names(store: Store, *, refresh: bool = False) -> list[str
     list of str
         One spelling per skill (case and spacing ignored), the most used first
         spelling wins; cached per data folder until the derived tables change.
+        From the records service: the names at least the minimum group size
+        of people use (a coach does not learn other people's rarer skills).
     """
+    if isinstance(store, ServiceStore):
+        return store.skill_names()
     if refresh:
         store.refresh()
     if not store.derived_dir.is_dir():

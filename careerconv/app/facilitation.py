@@ -44,13 +44,13 @@ import pandas as pd
 
 from .. import schema as S
 from ..questions import SKILL_KINDS, QuestionSet, available_question_sets
-from ..store import Conflict, NotFound, NotOnRoster, Store
+from ..store import Conflict, NotFound, NotOnRoster
 from . import followup as F
 from .autosave import Autosaver, SavingPaused, SaveStatus
 from .banner import ErrorBanner
 from .checkin import CheckinView
-from .data_folder import organisation_skill_names, resolve_data_dir
 from .completeness import missing_before_completing
+from .data_folder import open_store, organisation_skill_names, resolve_data_dir
 from .drafts import draft_holds, draft_to_offer
 from .editors import ANSWER_EDITORS, Editor, EditorContext
 from .glance import employee_card_html, last_rating_text, previous_plan_html, with_coach
@@ -121,7 +121,7 @@ class ConversationApp:
                  autosave_max_wait: float = 5.0, background_saves: bool | None = None,
                  prepare_ahead: bool | None = None):
         self.data_dir = resolve_data_dir(data_dir)
-        self.store = Store(self.data_dir)
+        self.store = open_store(self.data_dir)
         self.clock: Clock = clock or system_clock
         self.scheduler: Scheduler = scheduler or default_scheduler()
         self.background = (not isinstance(self.scheduler, ManualScheduler)) if background_saves is None \

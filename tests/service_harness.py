@@ -1,0 +1,83 @@
+"""A records service on a copy of the sample organisation, in a thread, with a stand-in for the hub's token check.
+
+The hub itself is started in ``tests/test_hub.py``; here the tokens and
+groups are a fixed table, so the service's own rules are tested quickly
+through real HTTP. Coaches on the sample roster: E0020 (8 people), E0001
+(6 people, among them E0002), E0023, E0005.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import socket
+import threading
+from pathlib import Path
+
+from tornado.httpserver import HTTPServer
+
+from careerconv import config
+from careerconv.service.server import RecordsService, make_app
+from jupyterhub.services.auth import check_scopes
+
+PREFIX = "/services/careerconv-records/"
+# token -> hub user model, as the hub would answer for it
+USERS = {
+    "tok-coach-a": {"name": "e0020", "groups": ["coaches"]},
+    "tok-coach-b": {"name": "e0001", "groups": ["coaches"]},
+    "tok-hr": {"name": "hana", "groups": ["hr"]},
+    "tok-operator": {"name": "olga", "groups": ["operators"]},
+    "tok-nobody": {"name": "nils", "groups": []},
+}
+
+
+class TableHubAuth:
+    """Answers ``get_user`` from :data:`USERS` by the request's ``Authorization: token`` header."""
+
+    access_scopes: set = set()
+
+    async def get_user(self, handler, sync=True):
+        header = handler.request.headers.get("Authorization", "")
+        token = header.split(None, 1)[1] if " " in header else ""
+        model = USERS.get(token)
+        return dict(model, scopes=[]) if model else None
+
+    def check_scopes(self, required, model):
+        return check_scopes(required, set(model["scopes"]))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class RunningService:
+    """The service on 127.0.0.1 in a daemon thread; ``url`` ends with the prefix."""
+
+    def __init__(self, root: Path):
+        self.data = root / "data"
+        shutil.copytree(config.SAMPLE_DATA_DIR, self.data)
+        self.access_log = root / "access-log.jsonl"
+        self.service = RecordsService(self.data, self.access_log, root / "reports", TableHubAuth())
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}{PREFIX}"
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        assert self._ready.wait(10), "the service did not start"
+
+    def _run(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(self.loop)
+        server = HTTPServer(make_app(self.service, PREFIX))
+        server.listen(self.port, "127.0.0.1")
+        self._server = server
+        self.loop.call_soon(self._ready.set)
+        self.loop.run_forever()
+
+    def stop(self) -> None:
+        self.loop.call_soon_threadsafe(self._server.stop)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(5)
+        self.service.pool.shutdown(wait=True)

@@ -1,0 +1,162 @@
+"""A real JupyterHub (dummy authenticator, local-process spawner, configurable-http-proxy from npm) in front of
+the records service, started as ``careerconv hub`` starts it (:class:`careerconv.commands.hub.Hub`).
+
+Three users hold hub tokens made by the hub itself: two coaches (e0020 coaches E0003, e0001 coaches
+E0002) and one HR analyst; an operator imports a roster move. Every request goes through the hub's
+proxy with ``Authorization: token …``, as a coach's app or a script would send it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from html import escape
+
+import pytest
+import requests
+
+from careerconv import config
+from careerconv.analytics import TABLE_TITLES
+from careerconv.commands.hub import Hub
+from careerconv.store import Store
+
+pytestmark = pytest.mark.slow
+
+if shutil.which("jupyterhub") is None or shutil.which("configurable-http-proxy") is None:
+    pytest.skip("needs JupyterHub (pip install 'careerconv[hub]') and configurable-http-proxy (npm)",
+                allow_module_level=True)
+
+GROUPS = {"coaches": ["e0020", "e0001"], "hr": ["hana"], "operators": ["olga"]}
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory):
+    root = tmp_path_factory.mktemp("hub")
+    data = root / "data"
+    shutil.copytree(config.SAMPLE_DATA_DIR, data)
+    running = Hub.start(data, root / "state", groups=GROUPS, authenticator="dummy", admin_token=True)
+    running.tokens = {login: running.user_token(login) for login in ("e0020", "e0001", "hana", "olga")}
+    yield running
+    running.stop()
+
+
+def call(hub, method, path, login=None, **kw):
+    headers = {"Authorization": f"token {hub.tokens[login]}"} if login else {}
+    return requests.request(method, hub.service_url + path, headers=headers, timeout=120, **kw)
+
+
+def access_log(hub) -> list[dict]:
+    return call(hub, "GET", "api/access-log", "olga").json()["entries"]
+
+
+def checkin(employee_id: str, coach_id: str, note: str) -> dict:
+    return {"employee_id": employee_id, "coach_id": coach_id, "date": "2026-10-02", "status": "draft",
+            "note": note, "updates": [], "ratings": [], "kind": "checkin"}
+
+
+def test_the_hub_says_who_each_user_is(hub):
+    assert call(hub, "GET", "api/me", "e0020").json() == {"user": "e0020", "roles": ["coach"], "coach_id": "E0020"}
+    assert call(hub, "GET", "api/me", "hana").json() == {"user": "hana", "roles": ["hr"], "coach_id": None}
+
+
+def test_each_coach_reads_and_edits_only_their_own_people_and_a_refusal_is_logged(hub):
+    own = call(hub, "GET", "api/people/E0003/history", "e0020")
+    assert own.status_code == 200 and own.json()["employee"]["coach_id"] == "E0020"
+    created = call(hub, "PUT", "api/people/E0003/checkins", "e0020", json=checkin("E0003", "E0020", "A's"))
+    assert created.status_code == 200 and created.json()["saved_by"] == "e0020"
+
+    other = call(hub, "GET", "api/people/E0002/history", "e0020")
+    assert other.status_code == 403 and other.json()["error"] == "forbidden"
+    write_other = call(hub, "PUT", "api/people/E0002/checkins", "e0020", json=checkin("E0002", "E0020", "no"))
+    assert write_other.status_code == 403
+    assert call(hub, "GET", "api/people/E0002/history", "e0001").status_code == 200
+    assert call(hub, "GET", "api/people/E0003/history", "e0001").status_code == 403
+
+    logged = [(e["user"], e["action"], e["employee_id"], e["outcome"], e["status"]) for e in access_log(hub)]
+    assert ("e0020", "read history", "E0002", "refused", 403) in logged
+    assert ("e0020", "create", "E0002", "refused", 403) in logged
+    assert ("e0020", "create", "E0003", "allowed", 200) in logged
+
+
+def test_hr_gets_aggregates_and_is_refused_every_record(hub):
+    tables = call(hub, "GET", "api/aggregates", "hana", params={"as_of": "2026-10-01"})
+    assert tables.status_code == 200 and "skill_trends" in tables.json()["tables"]
+    for path in ("api/people/E0003/history", "api/people/E0002/checkins/E0002-ci-20260301", "api/roster"):
+        assert call(hub, "GET", path, "hana").status_code == 403
+    page = requests.get(hub.service_url + "hr/", headers={"Authorization": f"token {hub.tokens['hana']}"},
+                        timeout=120)
+    assert page.status_code == 200
+    assert f'<h2>{escape(TABLE_TITLES["skill_trends"])} <a class="csv" href="skill_trends.csv" download>CSV</a></h2>' \
+        in page.text
+
+
+@pytest.mark.parametrize("path", ["api/me", "api/people/E0003/history", "api/aggregates", "api/access-log"])
+def test_an_unauthenticated_request_gets_nothing(hub, path):
+    answer = requests.get(hub.service_url + path, timeout=60)
+    assert answer.status_code == 401
+    assert set(answer.json()) == {"error", "message"}
+    forged = requests.get(hub.service_url + path, headers={"Authorization": "token 0123456789abcdef"}, timeout=60)
+    assert forged.status_code == 401
+
+
+def test_a_roster_move_moves_access_with_the_person(hub):
+    before = call(hub, "GET", "api/people/E0004/history", "e0020").json()
+    row = next(line for line in (hub.data / "roster.csv").read_text(encoding="utf-8").splitlines()
+               if line.startswith("E0004,"))
+    moved = "employee_id,name,coach_id,department,role,cadence_months,email\n" + row.replace(",E0020,", ",E0001,")
+    imported = call(hub, "PUT", "api/roster", "olga", data=moved.encode("utf-8"))
+    assert imported.status_code == 200 and imported.json()["updated"] == 1
+    after = call(hub, "GET", "api/people/E0004/history", "e0001")
+    assert after.status_code == 200
+    assert [c["conversation_id"] for c in after.json()["conversations"]] == \
+        [c["conversation_id"] for c in before["conversations"]]
+    assert call(hub, "GET", "api/people/E0004/history", "e0020").status_code == 403
+
+
+def test_concurrent_saves_from_two_users_lose_nothing(hub):
+    """Two coaches save at once, each in two tabs on one shared check-in: every acknowledged save survives."""
+    shared = {"e0020": call(hub, "PUT", "api/people/E0006/checkins", "e0020",
+                            json=checkin("E0006", "E0020", "start")).json(),
+              "e0001": call(hub, "PUT", "api/people/E0007/checkins", "e0001",
+                            json=checkin("E0007", "E0001", "start")).json()}
+    rounds, acknowledged, conflicts, errors = 6, {}, [], []
+
+    def tab(login: str, number: int):
+        record = shared[login]
+        try:
+            for i in range(rounds):
+                text = f"{login} tab {number} save {i}"
+                while True:
+                    answer = call(hub, "PUT", f"api/people/{record['employee_id']}/checkins", login,
+                                  json={**record, "note": text})
+                    if answer.status_code == 409:
+                        conflicts.append(login)
+                        record = answer.json()["current"]  # the 409 carries the stored record
+                        continue
+                    assert answer.status_code == 200, answer.text
+                    record = answer.json()
+                    acknowledged[(record["checkin_id"], record["revision"])] = text
+                    break
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=tab, args=(login, n)) for login in shared for n in (1, 2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(300)
+    assert not errors
+    store = Store(hub.data)
+    for login, opened in shared.items():
+        final = store.load_checkin(opened["employee_id"], opened["checkin_id"])
+        assert final["revision"] == 1 + 2 * rounds and final["saved_by"] == login
+        assert sorted(r for (cid, r) in acknowledged if cid == opened["checkin_id"]) == \
+            list(range(2, 2 + 2 * rounds))
+        assert acknowledged[(opened["checkin_id"], final["revision"])] == final["note"]
+
+
+def test_hr_gets_no_server_only_the_hr_page(hub):
+    answer = requests.post(f"{hub.url}hub/api/users/hana/server", timeout=120,
+                           headers={"Authorization": f"token {hub.admin_token}"})
+    assert answer.status_code >= 400
+    assert "not a coach" in answer.text and "/services/careerconv-records/hr/" in answer.text

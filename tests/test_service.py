@@ -1,0 +1,283 @@
+"""The records service's promises, through real HTTP (the hub's token check stood in by a fixed table).
+
+Coach A is e0020 (E0020 on the roster, coaching E0003 among others), coach B
+is e0001 (E0001, coaching E0002), hana is HR, olga the operator, nils is in
+no careerconv group. ``tests/test_hub.py`` repeats the core of this against
+a real JupyterHub.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+import requests
+
+from careerconv.schema import ValidationError
+from careerconv.service.client import ServiceStore
+from careerconv.service.policy import Refused
+from careerconv.store import Conflict, NotOnRoster, Store
+from service_harness import RunningService
+
+A, B, HR, OP, NOBODY = "tok-coach-a", "tok-coach-b", "tok-hr", "tok-operator", "tok-nobody"
+
+
+@pytest.fixture()
+def svc(tmp_path):
+    running = RunningService(tmp_path)
+    yield running
+    running.stop()
+
+
+def get(svc, path, token=None, **kw):
+    headers = {"Authorization": f"token {token}"} if token else {}
+    return requests.get(svc.url + path, headers=headers, timeout=30, **kw)
+
+
+def log_entries(svc) -> list[dict]:
+    return [json.loads(line) for line in svc.access_log.read_text(encoding="utf-8").splitlines()]
+
+
+def new_checkin(employee_id: str, coach_id: str, note: str = "started") -> dict:
+    return {"employee_id": employee_id, "coach_id": coach_id, "date": "2026-10-02", "status": "draft",
+            "note": note, "updates": [], "ratings": [], "kind": "checkin"}
+
+
+def test_a_coach_reads_their_own_people_and_is_refused_and_logged_for_anyone_else(svc):
+    mine = ServiceStore(svc.url, A)
+    assert sorted(mine.roster()["employee_id"]) == ["E0003", "E0004", "E0006", "E0010", "E0011", "E0012",
+                                                  "E0021", "E0023"]
+    history = mine.history("E0003")
+    assert [c["conversation_id"] for c in history.conversations] == \
+        [c["conversation_id"] for c in Store(svc.data).conversations("E0003")]
+    assert history.employee["coach_id"] == "E0020"
+
+    refused = get(svc, "api/people/E0002/history", A)
+    assert refused.status_code == 403
+    assert refused.json()["error"] == "forbidden"
+    assert "E0002" in refused.json()["message"] and "conversations" not in refused.text
+    one_record = get(svc, "api/people/E0002/conversations/E0002-20250101", A)
+    assert one_record.status_code == 403
+
+    lines = log_entries(svc)
+    assert [(e["user"], e["action"], e["employee_id"], e["outcome"], e["status"]) for e in lines] == [
+        ("e0020", "read history", "E0003", "allowed", 200),
+        ("e0020", "read history", "E0002", "refused", 403),
+        ("e0020", "read", "E0002", "refused", 403),
+    ]
+    assert set(lines[0]) == {"at", "user", "action", "employee_id", "record", "outcome", "status"}
+
+
+def test_the_access_log_never_holds_what_a_record_says(svc):
+    mine = ServiceStore(svc.url, A)
+    secret = "wants to leave for a competitor — Zoë's secret 🤫"
+    stored = mine.save_checkin(new_checkin("E0003", "E0020", secret))
+    mine.load_checkin("E0003", stored["checkin_id"])
+    mine.history("E0003")
+    text = svc.access_log.read_text(encoding="utf-8")
+    assert "competitor" not in text and "Zoë" not in text
+    assert "Dos-yun" not in text and "Yoon" not in text  # nor the person's name
+    assert [e["record"] for e in log_entries(svc)][:2] == ["checkin/new", f"checkin/{stored['checkin_id']}"]
+
+
+@pytest.mark.parametrize("path", ["api/me", "api/roster", "api/skills", "api/aggregates", "api/access-log",
+                                  "api/people/E0003/history", "api/people/E0003/checkins/E0003-ci-20260216"])
+@pytest.mark.parametrize("token", [None, "not-a-hub-token"])
+def test_an_unauthenticated_request_gets_nothing(svc, path, token):
+    answer = get(svc, path, token)
+    assert answer.status_code == 401
+    assert answer.json() == {"error": "unauthenticated",
+                             "message": "a JupyterHub token is required (Authorization: token …)"}
+    put = requests.put(svc.url + "api/people/E0003/checkins", json=new_checkin("E0003", "E0020"), timeout=30)
+    assert put.status_code == 401
+    assert not (svc.data / "checkins" / "E0003" / "E0003-ci-20261002.json").exists()
+
+
+def test_hr_gets_the_protected_aggregates_and_no_ones_record(svc):
+    answer = get(svc, "api/aggregates", HR, params={"as_of": "2026-10-01", "min_group_size": "5"})
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["min_group_size"] == 5
+    overview = body["tables"]["overview"]
+    assert overview["columns"] == ["Department", "Employees", "Had a conversation in the period", "Conversations",
+                                   "Check-ins"]
+    counts = [row[1] for row in overview["data"] if isinstance(row[1], int)]
+    assert counts and min(counts) >= 5  # no figure describes fewer than k people
+    # No free text of any record reaches HR: notes, dreams and action items of every employee.
+    texts = set()
+    for record in Store(svc.data).iter_records():
+        texts.add(record.get("note") or "")
+        for update in record.get("updates", []):
+            texts.add(update.get("note") or "")
+        for dream in record.get("dreams", []) or []:
+            texts.add(dream.get("text", "") if isinstance(dream, dict) else str(dream))
+    texts = {t for t in texts if len(t) > 12}
+    assert texts, "the sample organisation has free text to look for"
+    assert not [t for t in texts if t in answer.text]
+
+    for path in ("api/people/E0003/history", "api/people/E0003/checkins/E0003-ci-20260216", "api/roster"):
+        assert get(svc, path, HR).status_code == 403
+    small = get(svc, "api/aggregates", HR, params={"min_group_size": "2"})
+    assert small.status_code == 400 and "3" in small.json()["message"]
+    assert get(svc, "api/aggregates", A).status_code == 403
+
+
+def test_someone_in_no_careerconv_group_is_refused_everything(svc):
+    for path in ("api/roster", "api/skills", "api/aggregates", "api/access-log", "api/people/E0003/history"):
+        answer = get(svc, path, NOBODY)
+        assert answer.status_code == 403, path
+        assert "not in the hub groups" in answer.json()["message"]
+
+
+def test_every_save_records_the_hub_login_and_two_tabs_get_a_conflict_not_an_overwrite(svc):
+    tab1, tab2 = ServiceStore(svc.url, A), ServiceStore(svc.url, A)
+    created = tab1.save_checkin(new_checkin("E0003", "E0020"))
+    assert created["saved_by"] == "e0020" and created["revision"] == 1
+    on_disk = json.loads((svc.data / "checkins" / "E0003" / f"{created['checkin_id']}.json").read_text())
+    assert on_disk["saved_by"] == "e0020"
+
+    opened = tab2.load_checkin("E0003", created["checkin_id"])
+    first = tab1.save_checkin({**created, "note": "tab one's words"})
+    assert first["revision"] == 2
+    with pytest.raises(Conflict) as refused:
+        tab2.save_checkin({**opened, "note": "tab two's words"})
+    assert refused.value.current["note"] == "tab one's words"
+    assert refused.value.current["revision"] == 2
+    assert "saved by e0020" in str(refused.value) and refused.value.attempted["note"] == "tab two's words"
+    assert Store(svc.data).load_checkin("E0003", created["checkin_id"])["note"] == "tab one's words"
+
+
+def test_a_coach_cannot_write_for_someone_elses_person_nor_in_someone_elses_name(svc):
+    b = ServiceStore(svc.url, B)
+    with pytest.raises(Refused):
+        b.save_checkin(new_checkin("E0003", "E0001"))
+    a = ServiceStore(svc.url, A)
+    with pytest.raises(Refused, match="themselves as coach"):
+        a.save_checkin(new_checkin("E0003", "E0001"))
+    assert not list((svc.data / "checkins" / "E0003").glob("*20261002*"))
+    with pytest.raises(NotOnRoster):
+        a.save_checkin(new_checkin("E9999", "E0020"))
+    with pytest.raises(ValidationError) as bad:
+        a.save_checkin({**new_checkin("E0003", "E0020"), "date": "2026-13-40"})
+    assert any(p.column == "date" for p in bad.value.problems)
+
+
+@pytest.mark.parametrize("hostile", ["..", "..%2F..%2Fetc", "E0003%2F..%2FE0002", "CON", "%00"])
+def test_hostile_ids_in_the_address_are_refused_without_reading_anything(svc, hostile):
+    answer = get(svc, f"api/people/{hostile}/history", A)
+    assert answer.status_code in (400, 403, 404)
+    assert "conversations" not in answer.text
+
+
+def test_a_roster_move_takes_the_history_to_the_new_coach_and_away_from_the_old(svc):
+    a, b = ServiceStore(svc.url, A), ServiceStore(svc.url, B)
+    open_in_a = a.save_checkin(new_checkin("E0003", "E0020", "A's open check-in"))
+    before = a.history("E0003")
+
+    roster = (svc.data / "roster.csv").read_text(encoding="utf-8")
+    moved = "employee_id,name,coach_id,department,role,cadence_months,email\n" + \
+        next(line for line in roster.splitlines() if line.startswith("E0003,")).replace(",E0020,", ",E0001,") + "\n"
+    assert get(svc, "api/roster", A).status_code == 200
+    refused_import = requests.put(svc.url + "api/roster", data=moved.encode(), timeout=30,
+                                  headers={"Authorization": f"token {A}"})
+    assert refused_import.status_code == 403
+    imported = requests.put(svc.url + "api/roster", data=moved.encode(), timeout=30,
+                            headers={"Authorization": f"token {OP}"})
+    assert imported.status_code == 200, imported.text
+    assert imported.json()["updated"] == 1
+
+    after = b.history("E0003")
+    assert [c["conversation_id"] for c in after.conversations] == [c["conversation_id"] for c in before.conversations]
+    assert [c["checkin_id"] for c in after.checkin_drafts] == [open_in_a["checkin_id"]]
+    assert after.last_completed["action_items"] == before.last_completed["action_items"]  # the open plan
+    assert "E0003" in set(b.roster()["employee_id"]) and "E0003" not in set(a.roster()["employee_id"])
+
+    assert get(svc, "api/people/E0003/history", A).status_code == 403
+    with pytest.raises(Refused):
+        a.save_checkin({**open_in_a, "note": "A, too late"})
+    with pytest.raises(Refused, match="read-only"):
+        b.save_checkin({**open_in_a, "note": "B over A's record"})
+    mine = b.save_checkin(new_checkin("E0003", "E0001", "B's first check-in"))
+    assert mine["saved_by"] == "e0001"
+    assert Store(svc.data).load_checkin("E0003", open_in_a["checkin_id"])["note"] == "A's open check-in"
+
+
+def test_concurrent_saves_from_two_coaches_in_two_tabs_each_lose_nothing(svc):
+    people = {A: ("E0020", ["E0003", "E0004"]), B: ("E0001", ["E0002", "E0007"])}
+    rounds = 12
+    shared = {eid: ServiceStore(svc.url, token).save_checkin(new_checkin(eid, coach_id, "opened"))
+              for token, (coach_id, eids) in people.items() for eid in eids}
+    acknowledged: dict[tuple[str, int], str] = {}
+    conflicts: list[int] = []
+    errors: list[BaseException] = []
+
+    def tab(token: str, number: int):
+        store = ServiceStore(svc.url, token)
+        try:
+            for eid in people[token][1]:
+                record = store.load_checkin(eid, shared[eid]["checkin_id"])
+                for i in range(rounds):
+                    text = f"{token} tab {number} round {i}"
+                    while True:  # the tab that lost a race takes the stored version and types again
+                        try:
+                            record = store.save_checkin({**record, "note": text})
+                            break
+                        except Conflict as conflict:
+                            conflicts.append(1)
+                            record = conflict.current
+                    acknowledged[(record["checkin_id"], record["revision"])] = text
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=tab, args=(t, n)) for t in (A, B) for n in (1, 2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors
+    store = Store(svc.data)
+    for eid, opened in shared.items():
+        final = store.load_checkin(eid, opened["checkin_id"])
+        # two tabs x rounds acknowledged saves, each its own revision after the one that created it
+        assert final["revision"] == 1 + 2 * rounds
+        revisions = sorted(r for (cid, r) in acknowledged if cid == opened["checkin_id"])
+        assert revisions == list(range(2, 2 + 2 * rounds))
+        assert acknowledged[(opened["checkin_id"], final["revision"])] == final["note"]
+    assert len(conflicts) > 0, "the two tabs never raced: the test did not test a conflict"
+
+
+def test_the_operator_erases_and_reads_the_log_but_reads_no_records(svc):
+    a = ServiceStore(svc.url, A)
+    a.history("E0004")
+    assert get(svc, "api/people/E0004/history", OP).status_code == 403
+    assert get(svc, "api/access-log", A).status_code == 403
+    assert get(svc, "api/access-log", HR).status_code == 403
+    refused = requests.delete(svc.url + "api/people/E0004", headers={"Authorization": f"token {A}"}, timeout=30)
+    assert refused.status_code == 403 and (svc.data / "conversations" / "E0004").exists()
+
+    erased = requests.delete(svc.url + "api/people/E0004", headers={"Authorization": f"token {OP}"}, timeout=60)
+    assert erased.status_code == 200, erased.text
+    assert not (svc.data / "conversations" / "E0004").exists()
+    assert "E0004" not in set(a.roster()["employee_id"])
+    with pytest.raises(NotOnRoster):
+        a.save_checkin(new_checkin("E0004", "E0020"))
+
+    log = get(svc, "api/access-log", OP, params={"employee_id": "E0004"}).json()["entries"]
+    assert [(e["user"], e["action"], e["outcome"]) for e in log] == [
+        ("e0020", "read history", "allowed"), ("olga", "read history", "refused"), ("e0020", "erase", "refused"),
+        ("olga", "erase", "allowed"), ("e0020", "create", "refused")]
+
+
+def test_hr_downloads_each_table_of_the_hr_page_as_csv_and_a_coach_cannot(svc):
+    page = get(svc, "hr/", HR, params={"as_of": "2026-10-01"})
+    assert 'href="overview.csv?as_of=2026-10-01"' in page.text
+    table = get(svc, "hr/overview.csv", HR, params={"as_of": "2026-10-01"})
+    assert table.status_code == 200 and table.headers["Content-Type"].startswith("text/csv")
+    assert table.content.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM, as Excel wants it
+    lines = table.content.decode("utf-8-sig").splitlines()
+    assert lines[:3] == ["Department,Employees,Had a conversation in the period,Conversations,Check-ins",
+                         "All departments,24,0.9583,56.0,143.0", "Customer Success,not shown,,,"]
+    assert get(svc, "hr/overview.csv", A).status_code == 403
+    missing = get(svc, "hr/passwords.csv", HR)
+    assert missing.status_code == 404 and "skill_trends" in missing.json()["message"]

@@ -1,0 +1,91 @@
+"""The coach's app on the records service (as under JupyterHub), driven headless through its widgets.
+
+The app finds the service in ``$CAREERCONV_SERVICE_URL`` with the hub token
+in ``$JUPYTERHUB_API_TOKEN``, exactly as the hub's spawner sets them; the
+service runs in this process (``service_harness``), coach A is e0020 (E0020).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from careerconv.app import facilitation
+from careerconv.app.data_folder import open_store
+from careerconv.service.client import ServiceStore
+from careerconv.service.policy import Refused
+from careerconv.store import Conflict, NotFound, Store
+from app_harness import Harness
+from service_harness import RunningService
+
+
+@pytest.fixture(autouse=True)
+def _kernels_that_never_exit():
+    yield
+    facilitation._LIVE_APPS.clear()
+
+
+@pytest.fixture()
+def svc(tmp_path, monkeypatch):
+    running = RunningService(tmp_path)
+    monkeypatch.setenv("CAREERCONV_SERVICE_URL", running.url)
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "tok-coach-a")
+    yield running
+    running.stop()
+
+
+def test_without_a_service_url_the_app_keeps_its_local_data_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("CAREERCONV_SERVICE_URL", raising=False)
+    assert isinstance(open_store(tmp_path), Store)
+    monkeypatch.setenv("CAREERCONV_SERVICE_URL", "ftp://hub/records")
+    with pytest.raises(ValueError, match="http"):
+        open_store(tmp_path)
+    monkeypatch.setenv("CAREERCONV_SERVICE_URL", "http://127.0.0.1:9/")
+    monkeypatch.delenv("JUPYTERHUB_API_TOKEN", raising=False)
+    with pytest.raises(ValueError, match="JUPYTERHUB_API_TOKEN"):
+        open_store(tmp_path)
+
+
+def test_the_coach_sees_only_their_people_and_saves_as_their_hub_login(svc, tmp_path):
+    h = Harness(tmp_path / "no-data-folder")
+    assert isinstance(h.app.store, ServiceStore)
+    assert sorted(h.app.roster["employee_id"]) == ["E0003", "E0004", "E0006", "E0010", "E0011", "E0012",
+                                                  "E0021", "E0023"]
+    with pytest.raises(NotFound):  # coach B's person is not in this coach's roster at all
+        h.app.select_employee("E0002")
+    with pytest.raises(Refused):  # and the service refuses even a direct request
+        h.app.store.history("E0002")
+
+    h.app.select_employee("E0004")
+    assert h.app.employee["employee_id"] == "E0004"
+    h.app.start_conversation()
+    h.app.editor("dreams").list.texts[0].value = "Lead the platform team"
+    h.advance(2)
+    cid = h.app.record["conversation_id"]
+    on_disk = json.loads((svc.data / "conversations" / "E0004" / f"{cid}.json").read_text(encoding="utf-8"))
+    assert on_disk["saved_by"] == "e0020" and on_disk["coach_id"] == "E0020"
+    assert on_disk["dreams"] == [{"rank": 1, "text": "Lead the platform team"}]
+    log = [json.loads(line) for line in svc.access_log.read_text(encoding="utf-8").splitlines()]
+    assert ("e0020", "read history", "E0002", "refused") in {(e["user"], e["action"], e["employee_id"],
+                                                             e["outcome"]) for e in log}
+
+
+def test_a_save_over_another_tabs_change_shows_the_conflict_and_overwrites_nothing(svc, tmp_path):
+    h = Harness(tmp_path / "no-data-folder")
+    h.app.select_employee("E0004")
+    h.app.start_conversation()
+    h.app.editor("want_more").area.value = "From this tab"
+    h.advance(2)
+    cid = h.app.record["conversation_id"]
+    other_tab = ServiceStore(svc.url, "tok-coach-a")
+    theirs = other_tab.load_conversation("E0004", cid)
+    acknowledged = other_tab.save_conversation({**theirs, "dreams": [{"rank": 1, "text": "From the other tab"}]})
+
+    h.app.editor("want_more").area.value = "From this tab, again"
+    h.advance(2)
+    assert isinstance(h.app.session.problem, Conflict)
+    assert h.app.status_html.value == "Not saved: changed elsewhere"
+    assert "saved by e0020" in h.app.session.panel.message.value
+    assert Store(svc.data).load_conversation("E0004", cid) == acknowledged
