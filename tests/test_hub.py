@@ -19,12 +19,11 @@ from careerconv import config
 from careerconv.analytics import TABLE_TITLES
 from careerconv.commands.hub import Hub
 from careerconv.store import Store
+from prerequisites import require_hub
 
 pytestmark = pytest.mark.slow
 
-if shutil.which("jupyterhub") is None or shutil.which("configurable-http-proxy") is None:
-    pytest.skip("needs JupyterHub (pip install 'careerconv[hub]') and configurable-http-proxy (npm)",
-                allow_module_level=True)
+require_hub()
 
 GROUPS = {"coaches": ["e0020", "e0001"], "hr": ["hana"], "operators": ["olga"]}
 

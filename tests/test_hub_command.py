@@ -19,6 +19,7 @@ from careerconv.commands.hub import check_groups, default_groups
 from careerconv.service.policy import COACH, HR, Caller, Refused, check_read_person, check_write_record, \
     coach_id_for, roles_from_groups
 from careerconv.store import Store
+from prerequisites import require_hub
 
 
 def test_a_login_maps_to_one_roster_coach_ignoring_case_unless_two_ids_differ_only_in_case():
@@ -82,9 +83,8 @@ def test_careerconv_hub_with_a_bad_groups_file_says_so_and_starts_nothing(tmp_pa
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("jupyterhub") is None or shutil.which("configurable-http-proxy") is None,
-                    reason="needs JupyterHub and configurable-http-proxy")
 def test_careerconv_hub_writes_a_demo_organisation_prints_the_url_and_stops_on_ctrl_c(tmp_path):
+    require_hub()
     data = tmp_path / "hub-data"
     process = subprocess.Popen([sys.executable, "-m", "careerconv.cli", "--data", str(data), "hub"],
                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib.util
 import json
 import os
 import secrets
@@ -91,6 +92,16 @@ def check_groups(groups: object, source: str) -> dict[str, list[str]]:
     return {name: list(logins) for name, logins in groups.items()}
 
 
+def hub_prerequisites_missing() -> str:
+    """What is missing to run the hub, with how to install it; empty when JupyterHub (importable by this
+    Python, which runs it as ``python -m jupyterhub``) and configurable-http-proxy (on PATH) are there."""
+    if importlib.util.find_spec("jupyterhub") is None:
+        return "jupyterhub is not installed; run `pip install 'careerconv[hub]'`"
+    if shutil.which("configurable-http-proxy") is None:
+        return "configurable-http-proxy is not installed; run `npm install -g configurable-http-proxy`"
+    return ""
+
+
 @dataclass
 class Hub:
     """A running JupyterHub with the records service, started by :meth:`start`.
@@ -139,10 +150,9 @@ class Hub:
         RuntimeError
             When the hub does not come up within ``timeout`` seconds (with the end of its log).
         """
-        for program, how in (("jupyterhub", "pip install 'careerconv[hub]'"),
-                             ("configurable-http-proxy", "npm install -g configurable-http-proxy")):
-            if shutil.which(program) is None:
-                raise FileNotFoundError(f"{program} is not installed; run `{how}`")
+        missing = hub_prerequisites_missing()
+        if missing:
+            raise FileNotFoundError(missing)
         state = Path(state).resolve()
         state.mkdir(parents=True, exist_ok=True, mode=0o700)
         data = Path(data).resolve()

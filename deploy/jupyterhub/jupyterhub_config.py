@@ -41,6 +41,8 @@ import os
 import sys
 from pathlib import Path
 
+from careerconv import resources
+
 c = get_config()  # noqa: F821 (JupyterHub's config loader defines it)
 
 SERVICE = "careerconv-records"
@@ -117,7 +119,7 @@ else:
     c.JupyterHub.spawner_class = "simple"
     c.SimpleLocalProcessSpawner.home_dir_template = str(state / "homes" / "{username}")
 
-NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+NOTEBOOKS = resources.notebooks_dir()  # the notebooks of the careerconv installed beside JupyterHub
 c.Spawner.cmd = ["jupyterhub-singleuser"]
 c.Spawner.notebook_dir = str(NOTEBOOKS)
 c.Spawner.default_url = "/voila/render/conversation.ipynb"

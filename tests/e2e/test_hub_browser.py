@@ -20,12 +20,11 @@ import pytest
 from careerconv import config
 from careerconv.commands.hub import Hub
 from careerconv.store import Store
+from prerequisites import require_hub
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
 
-if shutil.which("jupyterhub") is None or shutil.which("configurable-http-proxy") is None:
-    pytest.skip("needs JupyterHub (pip install 'careerconv[hub]') and configurable-http-proxy (npm)",
-                allow_module_level=True)
+require_hub()
 
 GROUPS = {"coaches": ["e0020", "e0001"], "hr": ["hana"], "operators": ["olga"]}
 E0020_PEOPLE = ["E0003", "E0004", "E0006", "E0010", "E0011", "E0012", "E0021", "E0023"]
