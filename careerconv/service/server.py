@@ -68,6 +68,7 @@ from ..importers import import_roster
 from ..store import Conflict, NotFound, NotOnRoster, Store
 from . import wire as W
 from .access_log import ALLOWED, REFUSED, AccessLog
+from .roster_gate import RosterGate
 from .policy import COACH, HR, OPERATOR, Caller, Refused, check_read_person, check_role, check_write_record, \
     coach_id_for, roles_from_groups
 
@@ -106,6 +107,18 @@ class RecordsService:
         self._local = threading.local()
         self._skills: tuple[float, int, list[str]] | None = None
         self._callers: dict[tuple, Caller] = {}
+        self.gate = RosterGate()  # a person's access check and its I/O see one roster; see roster_gate
+
+    def on_one_roster(self, work: Callable, gate: str | None) -> Callable:
+        """``work`` as a reader (``"read"``) or the writer (``"change"``) of :attr:`gate`, or as it is."""
+        if gate is None:
+            return work
+        hold = {"read": self.gate.reading, "change": self.gate.changing}[gate]
+
+        def held():
+            with hold():
+                return work()
+        return held
 
     def store(self, actor: str | None = None) -> Store:
         """This thread's store; with ``actor``, it writes as them from now on (a thread serves one request at
@@ -250,10 +263,15 @@ class BaseHandler(HubOAuthenticated, tornado.web.RequestHandler):
         except ValueError as exc:
             raise Refusal(W.INVALID, f"the request body is not JSON: {exc}") from None
 
-    async def guarded(self, action: str, employee_id: str | None, record: str | None, work: Callable) -> None:
-        """Run ``work`` (in the pool) and answer; a request about a person is logged before the answer goes."""
+    async def guarded(self, action: str, employee_id: str | None, record: str | None, work: Callable,
+                      gate: str | None = None) -> None:
+        """Run ``work`` (in the pool) and answer; a request about a person is logged before the answer goes.
+
+        ``gate``: ``"read"`` for work that checks a person's coach and then reads or writes their records,
+        ``"change"`` for work that changes the roster (see :mod:`careerconv.service.roster_gate`).
+        """
         try:
-            result, refusal = await self.service.run(work), None
+            result, refusal = await self.service.run(self.service.on_one_roster(work, gate)), None
         except Exception as exc:
             result, refusal = None, _refusal_for(exc)
         if employee_id is not None:
@@ -303,7 +321,7 @@ class RosterHandler(BaseHandler):
                 result = import_roster(self.service.store(caller.login), path)
             return {"rows_read": result.rows_read, "added": result.added, "updated": result.updated,
                     "unchanged": result.unchanged, "notes": result.notes}
-        await self.guarded("import roster", None, None, work)
+        await self.guarded("import roster", None, None, work, gate="change")
 
 
 class SkillsHandler(BaseHandler):
@@ -434,7 +452,7 @@ class HistoryHandler(BaseHandler):
         def work():
             check_read_person(caller, employee_id, self.service.current_coach(employee_id, caller))
             return W.history_to_json(self.service.store(caller.login).history(employee_id))
-        await self.guarded("read history", employee_id, None, work)
+        await self.guarded("read history", employee_id, None, work, gate="read")
 
 
 class RecordHandler(BaseHandler):
@@ -446,7 +464,7 @@ class RecordHandler(BaseHandler):
             store = self.service.store(caller.login)
             return store.load_checkin(employee_id, record_id) if kind == "checkin" \
                 else store.load_conversation(employee_id, record_id)
-        await self.guarded("read", employee_id, f"{kind}/{record_id}", work)
+        await self.guarded("read", employee_id, f"{kind}/{record_id}", work, gate="read")
 
     async def delete(self, employee_id: str, plural: str, record_id: str) -> None:
         caller, kind = self.caller, self.record_kind(plural)
@@ -461,7 +479,7 @@ class RecordHandler(BaseHandler):
             revision = int(revision_text) if revision_text else None
             store.delete_draft(employee_id, record_id, revision, kind=kind)
             return {"discarded": f"{kind}/{record_id}"}
-        await self.guarded("discard", employee_id, f"{kind}/{record_id}", work)
+        await self.guarded("discard", employee_id, f"{kind}/{record_id}", work, gate="read")
 
 
 class SaveHandler(BaseHandler):
@@ -484,7 +502,7 @@ class SaveHandler(BaseHandler):
             check_write_record(caller, employee_id, coach,
                                record.get("coach_id"), stored.get("coach_id"))
             return store.save_checkin(record) if kind == "checkin" else store.save_conversation(record)
-        await self.guarded(action, employee_id, f"{kind}/{rid or 'new'}", work)
+        await self.guarded(action, employee_id, f"{kind}/{rid or 'new'}", work, gate="read")
 
 
 class SummaryHandler(BaseHandler):
@@ -500,7 +518,7 @@ class SummaryHandler(BaseHandler):
                                stored.get("coach_id"))
             store.save_summary(employee_id, conversation_id, html)
             return {"saved": f"conversation/{conversation_id}/summary"}
-        await self.guarded("summary", employee_id, f"conversation/{conversation_id}", work)
+        await self.guarded("summary", employee_id, f"conversation/{conversation_id}", work, gate="read")
 
 
 class EraseHandler(BaseHandler):
@@ -511,7 +529,7 @@ class EraseHandler(BaseHandler):
             check_role(caller, OPERATOR, "erase a person")
             receipt = erase_employee(self.service.store(caller.login), self.service.reports_dir, employee_id)
             return {"employee_id": employee_id, "complete": receipt.complete, "receipt": str(receipt)}
-        await self.guarded("erase", employee_id, None, work)
+        await self.guarded("erase", employee_id, None, work, gate="change")
 
 
 class AccessLogHandler(BaseHandler):
