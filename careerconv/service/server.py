@@ -17,6 +17,7 @@ Routes, under the service prefix (``/services/careerconv-records/``)::
     GET    api/roster                              coach: their people; operator: everyone (CSV)
     PUT    api/roster                              operator: import a roster file (CSV or .xlsx body)
     GET    api/skills                              skill names used by at least k people
+    GET    api/question-sets                       coach: the data folder's own question set files (YAML text)
     GET    api/aggregates?as_of=&min_group_size=&department=&period_start=&period_end=
                                                    HR, operator: the HR page's protected tables
     GET    api/people/<id>/history                 coach: everything held about one of their people
@@ -65,6 +66,7 @@ from .. import schema as S
 from ..erasure import erase_employee
 from ..exporting import frame_to_csv_bytes
 from ..importers import import_roster
+from ..questions import QUESTION_SETS_FOLDER, question_set_files
 from ..store import Conflict, NotFound, NotOnRoster, Store
 from . import wire as W
 from .access_log import ALLOWED, REFUSED, AccessLog
@@ -336,6 +338,20 @@ class SkillsHandler(BaseHandler):
         await self.guarded("skills", None, None, work)
 
 
+class QuestionSetsHandler(BaseHandler):
+    """The organisation's question sets, as files: the app reads them exactly as it reads a local data folder's."""
+
+    async def get(self) -> None:
+        caller = self.caller
+
+        def work():
+            check_role(caller, COACH, "read the question sets")
+            folder = self.service.data_dir / QUESTION_SETS_FOLDER
+            return {"files": {path.name: path.read_text(encoding="utf-8", errors="replace")
+                              for path in question_set_files(folder)}}
+        await self.guarded("question sets", None, None, work)
+
+
 class AggregatesHandler(BaseHandler):
     async def get(self) -> None:
         caller = self.caller
@@ -516,8 +532,8 @@ class SummaryHandler(BaseHandler):
             coach = self.service.current_coach(employee_id, caller, writing=True)
             check_write_record(caller, employee_id, coach, None,
                                stored.get("coach_id"))
-            store.save_summary(employee_id, conversation_id, html)
-            return {"saved": f"conversation/{conversation_id}/summary"}
+            path = store.save_summary(employee_id, conversation_id, html)
+            return {"saved": path.relative_to(store.root).as_posix()}  # where it is kept in the data folder
         await self.guarded("summary", employee_id, f"conversation/{conversation_id}", work, gate="read")
 
 
@@ -605,6 +621,7 @@ def make_app(service: RecordsService, prefix: str = "/", cookie_secret: bytes | 
         (p + "me", MeHandler),
         (p + "roster", RosterHandler),
         (p + "skills", SkillsHandler),
+        (p + "question-sets", QuestionSetsHandler),
         (p + "aggregates", AggregatesHandler),
         (p + "access-log", AccessLogHandler),
         (p + rf"people/({_ID})/history", HistoryHandler),
