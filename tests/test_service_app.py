@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from careerconv import config
 from careerconv.app import facilitation
 from careerconv.app.data_folder import open_store
 from careerconv.service.client import ServiceStore
 from careerconv.service.policy import Refused
 from careerconv.store import Conflict, NotFound, Store
 from app_harness import Harness
+from orgs import custom_question_set
 from service_harness import RunningService
 
 
@@ -90,16 +90,6 @@ def test_a_save_over_another_tabs_change_shows_the_conflict_and_overwrites_nothi
     assert h.app.status_html.value == "Not saved: changed elsewhere"
     assert "saved by e0020" in h.app.session.panel.message.value
     assert Store(svc.data).load_conversation("E0004", cid) == acknowledged
-
-
-def custom_question_set(data: Path) -> str:
-    """Put an organisation's own question set into the service's data folder; returns its id."""
-    text = (config.BUILTIN_QUESTION_SETS_DIR / "career-conversation.yaml").read_text(encoding="utf-8")
-    text = text.replace("id: career-conversation\n", "id: team-lead-conversation\n", 1).replace(
-        "title: Career conversation\n", "title: Team lead conversation\n", 1)
-    (data / "question_sets").mkdir(exist_ok=True)
-    (data / "question_sets" / "team-lead.yaml").write_text(text, encoding="utf-8")
-    return "team-lead-conversation"
 
 
 def offered(app) -> dict[str, tuple[str, str, list[str]]]:
