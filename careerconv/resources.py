@@ -1,8 +1,9 @@
 """The files careerconv ships inside its package, found through importlib.resources.
 
 The notebooks, the built-in question sets, the sample organisation and the
-JupyterHub configuration of the multi-coach deployment are package data: they are inside ``careerconv/`` in a source checkout and in an
-installed wheel alike, so every command finds them from any working folder
+JupyterHub configuration of the multi-coach deployment are package data:
+they are inside ``careerconv/`` in a source checkout and in an installed
+wheel alike, so every command finds them from any working folder
 and never looks at the source checkout. The one thing that depends on where
 the package came from is :func:`source_checkout`, which tells a source
 checkout (``pyproject.toml`` of careerconv beside the package) from an

@@ -179,3 +179,40 @@ def test_without_the_gate_a_save_checked_before_the_move_is_written_after_it(svc
     outcome, move, moved_while_held = import_during_a_held_save(svc)
     assert move.status_code == 200 and moved_while_held
     assert any("after the move" in v for v in violations(svc, outcome))
+
+
+def test_the_gate_lets_saves_run_together_and_a_move_wait_for_them_and_go_before_later_ones():
+    from careerconv.service.roster_gate import RosterGate
+
+    gate, events = RosterGate(), []
+    first_in, release_first = threading.Event(), threading.Event()
+
+    def reader(name, entered=None, hold=None):
+        with gate.reading():
+            events.append(f"{name} in")
+            if entered:
+                entered.set()
+            if hold:
+                assert hold.wait(10)
+            events.append(f"{name} out")
+
+    def writer():
+        with gate.changing():
+            events.append("move")
+
+    first = threading.Thread(target=reader, args=("save 1", first_in, release_first))
+    first.start()
+    assert first_in.wait(10)
+    with gate.reading():  # readers share the gate
+        events.append("save 2 in and out")
+    move = threading.Thread(target=writer)
+    move.start()
+    time.sleep(0.2)
+    late = threading.Thread(target=reader, args=("save 3",))
+    late.start()
+    time.sleep(0.2)
+    assert "move" not in events and "save 3 in" not in events  # the move waits; the later save waits behind it
+    release_first.set()
+    for t in (first, move, late):
+        t.join(10)
+    assert events == ["save 1 in", "save 2 in and out", "save 1 out", "move", "save 3 in", "save 3 out"]

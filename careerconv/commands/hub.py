@@ -180,7 +180,8 @@ class Hub:
         with hub.log_path.open("ab") as log:
             hub.process = subprocess.Popen(
                 [sys.executable, "-m", "jupyterhub", "-f", str(resources.jupyterhub_config_file()), "--no-ssl"],
-                cwd=state, env=hub.env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                cwd=state, env=hub.env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True)
         try:
             hub.wait_ready(timeout)
         except BaseException:
