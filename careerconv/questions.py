@@ -244,6 +244,15 @@ def load_question_set_file(path: Path) -> QuestionSet:
     return parse_question_set(raw, str(path))
 
 
+QUESTION_SETS_FOLDER = "question_sets"  # inside a data folder
+
+
+def question_set_files(folder: Path) -> list[Path]:
+    """The question set files of one folder (``*.yaml`` / ``*.yml``), in the order they are read (later wins)."""
+    folder = Path(folder)
+    return sorted(folder.glob("*.y*ml")) if folder.is_dir() else []
+
+
 def available_question_sets(data_dir: Path | None = None) -> dict[str, QuestionSet]:
     """All question sets by id: built-ins, then the data folder's (which win).
 
@@ -255,11 +264,9 @@ def available_question_sets(data_dir: Path | None = None) -> dict[str, QuestionS
     sets: dict[str, QuestionSet] = {}
     folders = [config.BUILTIN_QUESTION_SETS_DIR]
     if data_dir is not None:
-        folders.append(Path(data_dir) / "question_sets")
+        folders.append(Path(data_dir) / QUESTION_SETS_FOLDER)
     for folder in folders:
-        if not folder.is_dir():
-            continue
-        for path in sorted(folder.glob("*.y*ml")):
+        for path in question_set_files(folder):
             qs = load_question_set_file(path)
             sets[qs.id] = qs
     return sets

@@ -1,8 +1,9 @@
 """The files careerconv ships inside its package, found through importlib.resources.
 
-The notebooks, the built-in question sets and the sample organisation are
-package data: they are inside ``careerconv/`` in a source checkout and in an
-installed wheel alike, so every command finds them from any working folder
+The notebooks, the built-in question sets, the sample organisation and the
+JupyterHub configuration of the multi-coach deployment are package data:
+they are inside ``careerconv/`` in a source checkout and in an installed
+wheel alike, so every command finds them from any working folder
 and never looks at the source checkout. The one thing that depends on where
 the package came from is :func:`source_checkout`, which tells a source
 checkout (``pyproject.toml`` of careerconv beside the package) from an
@@ -20,6 +21,7 @@ PACKAGE = "careerconv"
 NOTEBOOKS = "notebooks"
 QUESTION_SETS = "question_sets"
 SAMPLE = "sample"
+DEPLOY = "deploy"
 
 
 def package_path(*parts: str) -> Path:
@@ -62,6 +64,12 @@ def question_sets_dir() -> Path:
 def sample_data_dir() -> Path:
     """The folder of the bundled synthetic sample organisation (the notebooks' default data)."""
     return package_path(SAMPLE)
+
+
+def jupyterhub_config_file() -> Path:
+    """The JupyterHub configuration of the multi-coach deployment (``careerconv hub`` runs it; so may
+    ``jupyterhub -f``)."""
+    return package_path(DEPLOY, "jupyterhub_config.py")
 
 
 @cache

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from careerconv import config
 from careerconv import schema as S
 from careerconv.store import Store
 
@@ -122,3 +123,14 @@ def make_small_org(root: Path) -> Store:
     store.save_checkin(ada_checkin())
     store.refresh()  # the analytics cache, as the import and report commands keep it
     return store
+
+
+def custom_question_set(data: Path) -> str:
+    """Put an organisation's own question set into a data folder; returns its id."""
+    text = (config.BUILTIN_QUESTION_SETS_DIR / "career-conversation.yaml").read_text(encoding="utf-8")
+    text = text.replace("id: career-conversation\n", "id: team-lead-conversation\n", 1).replace(
+        "title: Career conversation\n", "title: Team lead conversation\n", 1)
+    (data / "question_sets").mkdir(exist_ok=True)
+    (data / "question_sets" / "team-lead.yaml").write_text(text, encoding="utf-8")
+    return "team-lead-conversation"
+

@@ -135,6 +135,7 @@ def test_wheel_holds_the_notebooks_question_sets_and_sample_records_only(wheel):
                for folder in ("conversations", "checkins") for p in (sample / folder).rglob("*.json")}
     assert len(records) > 100 and records <= names, sorted(records - names)[:5]
     assert {"careerconv/sample/roster.csv", "careerconv/sample/README.md"} <= names
+    assert "careerconv/deploy/jupyterhub_config.py" in names  # careerconv hub runs it from the installed package
     stray = sorted(n for n in names if re.search(r"/(derived|\.locks|__pycache__|\.ipynb_checkpoints)/|\.gitignore$"
                                                  r"|\.tmp|\.pyc$", n))
     assert not stray, f"files a source checkout collects are in the wheel: {stray[:5]}"

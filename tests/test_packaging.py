@@ -237,7 +237,8 @@ def test_every_package_data_pattern_names_files_that_exist():
     assert not empty, f"package-data patterns that match nothing: {empty}"
     shipped = {f for p in patterns for f in (PROJECT_DIR / "careerconv").glob(p)}
     for needed in ("notebooks/conversation.ipynb", "notebooks/progress_report.ipynb",
-                   "notebooks/hr_analytics.ipynb", "question_sets/career-conversation.yaml", "sample/roster.csv"):
+                   "notebooks/hr_analytics.ipynb", "question_sets/career-conversation.yaml", "sample/roster.csv",
+                   "deploy/jupyterhub_config.py"):
         assert PROJECT_DIR / "careerconv" / needed in shipped, needed
 
 
@@ -246,6 +247,19 @@ def test_packaged_resources_are_found_inside_the_package():
     for path in (config.NOTEBOOKS_DIR, config.SAMPLE_DATA_DIR, config.BUILTIN_QUESTION_SETS_DIR):
         assert path.is_dir() and path.is_relative_to(package), path
     assert resources.source_checkout() == PROJECT_DIR  # these tests run from the source checkout
+    hub_config = resources.jupyterhub_config_file()
+    assert hub_config.is_file() and hub_config.is_relative_to(package), hub_config
+
+
+def test_the_hub_configuration_is_one_file_in_the_package():
+    """``careerconv hub`` runs the packaged configuration; the source checkout's deploy/ file only loads it."""
+    from careerconv.commands import hub
+
+    assert "resources.jupyterhub_config_file()" in Path(hub.__file__).read_text(encoding="utf-8")
+    assert not hasattr(hub, "CONFIG_FILE")
+    thin = (PROJECT_DIR / "deploy" / "jupyterhub" / "jupyterhub_config.py").read_text(encoding="utf-8")
+    assert "load_subconfig(str(resources.jupyterhub_config_file()))" in thin
+    assert "c.JupyterHub" not in thin  # no second copy of any setting
 
 
 def test_sample_reports_go_to_the_project_in_a_checkout_and_to_the_current_folder_when_installed(

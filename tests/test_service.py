@@ -281,3 +281,11 @@ def test_hr_downloads_each_table_of_the_hr_page_as_csv_and_a_coach_cannot(svc):
     assert get(svc, "hr/overview.csv", A).status_code == 403
     missing = get(svc, "hr/passwords.csv", HR)
     assert missing.status_code == 404 and "skill_trends" in missing.json()["message"]
+
+
+def test_a_summary_is_saved_where_the_service_says(svc):
+    conversation = Store(svc.data).conversations("E0003")[0]
+    where = ServiceStore(svc.url, A).save_summary("E0003", conversation["conversation_id"], "<p>one page</p>")
+    assert not where.is_absolute() and (svc.data / where).read_text(encoding="utf-8") == "<p>one page</p>"
+    assert where == Store(svc.data).record_path("conversation", "E0003", conversation["conversation_id"]) \
+        .with_suffix(".summary.html").relative_to(svc.data)

@@ -18,6 +18,7 @@ from careerconv.service.client import ServiceStore
 from careerconv.service.policy import Refused
 from careerconv.store import Conflict, NotFound, Store
 from app_harness import Harness
+from orgs import custom_question_set
 from service_harness import RunningService
 
 
@@ -89,3 +90,41 @@ def test_a_save_over_another_tabs_change_shows_the_conflict_and_overwrites_nothi
     assert h.app.status_html.value == "Not saved: changed elsewhere"
     assert "saved by e0020" in h.app.session.panel.message.value
     assert Store(svc.data).load_conversation("E0004", cid) == acknowledged
+
+
+def offered(app) -> dict[str, tuple[str, str, list[str]]]:
+    return {k: (qs.title, qs.version, [q.id for s in qs.sections for q in s.questions])
+            for k, qs in app.question_sets.items()}
+
+
+def test_the_coachs_app_offers_the_question_sets_of_the_services_data_folder(svc, tmp_path, monkeypatch):
+    set_id = custom_question_set(svc.data)
+    monkeypatch.delenv("CAREERCONV_SERVICE_URL")
+    local = Harness(svc.data)
+    monkeypatch.setenv("CAREERCONV_SERVICE_URL", svc.url)
+
+    own_folder = tmp_path / "server-folder"
+    h = Harness(own_folder, question_set=set_id)
+    assert isinstance(h.app.store, ServiceStore)
+    assert offered(h.app) == offered(local.app) and set_id in h.app.main_sets
+    assert h.app.wanted_set == set_id and h.app.errors.text == ""  # no "no question set" banner
+    h.app.select_employee("E0004")
+    h.app.start_conversation()
+    h.advance(2)
+    stored = Store(svc.data).load_conversation("E0004", h.app.record["conversation_id"])
+    assert stored["question_set"] == set_id
+    assert not (own_folder / "roster.csv").exists() and not (own_folder / "conversations").exists()
+
+    (svc.data / "question_sets" / "team-lead.yaml").unlink()  # the organisation withdraws it
+    again = Harness(own_folder)
+    assert set_id not in again.app.question_sets and offered(again.app) == offered(Harness(tmp_path / "x").app)
+
+
+def test_the_service_copy_never_goes_into_a_data_folder_and_only_coaches_get_the_sets(svc, tmp_path):
+    custom_question_set(svc.data)
+    with pytest.raises(ValueError, match="holds no records"):
+        open_store(svc.data)
+    assert sorted(ServiceStore(svc.url, "tok-coach-a").question_set_files()) == ["team-lead.yaml"]
+    for token in ("tok-hr", "tok-nobody"):
+        with pytest.raises(Refused):
+            ServiceStore(svc.url, token).question_set_files()

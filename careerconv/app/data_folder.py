@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .. import config
 from .. import schema as S
+from ..questions import QUESTION_SETS_FOLDER
 from ..service.client import ServiceStore
 from ..store import Store
 
@@ -43,12 +44,28 @@ def open_store(data_dir: Path) -> Store | ServiceStore:
     which lets a coach see only their own people; otherwise the data folder
     ``data_dir`` itself, exactly as a single-user ``careerconv app``.
 
+    Under the service, ``data_dir`` is the coach's server's own folder (the
+    spawner's ``$CAREERCONV_DATA``): it never holds a record, only a copy of
+    the organisation's question sets, refreshed here from the service, so
+    the app offers the same question sets as on the service's data folder.
+
     Raises
     ------
     ValueError
-        If ``$CAREERCONV_SERVICE_URL`` is set but is not an http(s) URL, or no hub token is set.
+        If ``$CAREERCONV_SERVICE_URL`` is set but is not an http(s) URL, or no hub token is set, or
+        ``data_dir`` is a data folder with records (the service's copy of the question sets never goes
+        into one).
     """
-    return ServiceStore.from_environment() or Store(data_dir)
+    service = ServiceStore.from_environment()
+    if service is None:
+        return Store(data_dir)
+    data_dir = Path(data_dir)
+    if (data_dir / "roster.csv").exists():
+        raise ValueError(f"{data_dir} is a data folder with a roster, but the app is set to use the records service "
+                         f"at {service.url} ($CAREERCONV_SERVICE_URL): under the hub the app's own folder holds "
+                         "no records; set $CAREERCONV_DATA to an empty folder, or unset $CAREERCONV_SERVICE_URL")
+    service.copy_question_sets(data_dir / QUESTION_SETS_FOLDER)
+    return service
 
 
 _SKILL_CACHE: dict[tuple[str, int], list[str]] = {}

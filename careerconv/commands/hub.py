@@ -1,6 +1,6 @@
 """``careerconv hub``: a JupyterHub trial on 127.0.0.1 where each coach sees only their own people.
 
-It runs ``deploy/jupyterhub/jupyterhub_config.py`` (JupyterHub from the
+It runs the packaged ``careerconv/deploy/jupyterhub_config.py`` (JupyterHub from the
 ``hub`` extra, ``configurable-http-proxy`` from npm), writes a demo
 organisation into the data folder when it holds none, and puts every coach
 on the roster in the hub group ``coaches`` under their roster id as login
@@ -33,10 +33,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import demo as D
+from .. import resources
 from ..store import Store
 from .app import choose_port, port_is_free
 
-CONFIG_FILE = Path(__file__).resolve().parents[2] / "deploy" / "jupyterhub" / "jupyterhub_config.py"
 SERVICE = "careerconv-records"
 DEFAULT_PORT = 8000
 READY_TIMEOUT = 120.0
@@ -179,8 +179,9 @@ class Hub:
         hub.log_path = state / "jupyterhub.log"
         with hub.log_path.open("ab") as log:
             hub.process = subprocess.Popen(
-                [sys.executable, "-m", "jupyterhub", "-f", str(CONFIG_FILE), "--no-ssl"], cwd=state, env=hub.env,
-                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                [sys.executable, "-m", "jupyterhub", "-f", str(resources.jupyterhub_config_file()), "--no-ssl"],
+                cwd=state, env=hub.env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True)
         try:
             hub.wait_ready(timeout)
         except BaseException:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import threading
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
@@ -24,7 +24,8 @@ import pandas as pd
 import requests
 
 from .. import schema as S
-from ..store import Conflict, History, NotFound, NotOnRoster
+from ..questions import question_set_files
+from ..store import Conflict, History, NotFound, NotOnRoster, atomic_write_bytes
 from . import wire as W
 from .policy import Refused
 
@@ -161,10 +162,37 @@ class ServiceStore:
                      params=params)
 
     def save_summary(self, employee_id: str, conversation_id: str, html: str) -> PurePosixPath:
-        """Store the employee's summary page next to the conversation; returns where it is kept."""
-        self.request("PUT", f"{self._person(employee_id)}/conversations/{quote(conversation_id, safe='')}/summary",
-                     data=html.encode("utf-8"))
-        return PurePosixPath(f"conversations/{employee_id}/{conversation_id}.summary.html")
+        """Store the employee's summary page next to the conversation; returns where the service keeps it (a
+        path inside its data folder, as the service says)."""
+        answer = self.request("PUT", f"{self._person(employee_id)}/conversations/{quote(conversation_id, safe='')}"
+                                     "/summary", data=html.encode("utf-8"))
+        return PurePosixPath(answer["saved"])
+
+    def question_set_files(self) -> dict[str, str]:
+        """The organisation's own question set files (file name -> YAML text) from the service's data folder."""
+        return dict(self.request("GET", "api/question-sets")["files"])
+
+    def copy_question_sets(self, folder: str | os.PathLike) -> list[str]:
+        """Make ``folder`` hold exactly the organisation's question set files, as the service has them.
+
+        The app reads question sets from ``<data folder>/question_sets``; under the hub its data folder is
+        the server's own (it holds no records), and this copy makes the app offer the same sets as on the
+        service's data folder. Files the service no longer has are removed. Returns the file names.
+        """
+        files = self.question_set_files()
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, text in files.items():
+            if Path(name).name != name or not name.endswith((".yaml", ".yml")):
+                raise ServiceUnavailable(f"the records service at {self.url} sent a question set named {name!r}")
+            target = folder / name
+            data = text.encode("utf-8")
+            if not target.exists() or target.read_bytes() != data:
+                atomic_write_bytes(target, data)
+        for path in question_set_files(folder):
+            if path.name not in files:
+                path.unlink(missing_ok=True)
+        return sorted(files)
 
     def skill_names(self) -> list[str]:
         """The skill names the organisation uses (by at least the minimum group size of people), sorted."""

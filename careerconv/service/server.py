@@ -17,6 +17,7 @@ Routes, under the service prefix (``/services/careerconv-records/``)::
     GET    api/roster                              coach: their people; operator: everyone (CSV)
     PUT    api/roster                              operator: import a roster file (CSV or .xlsx body)
     GET    api/skills                              skill names used by at least k people
+    GET    api/question-sets                       coach: the data folder's own question set files (YAML text)
     GET    api/aggregates?as_of=&min_group_size=&department=&period_start=&period_end=
                                                    HR, operator: the HR page's protected tables
     GET    api/people/<id>/history                 coach: everything held about one of their people
@@ -65,9 +66,11 @@ from .. import schema as S
 from ..erasure import erase_employee
 from ..exporting import frame_to_csv_bytes
 from ..importers import import_roster
+from ..questions import QUESTION_SETS_FOLDER, question_set_files
 from ..store import Conflict, NotFound, NotOnRoster, Store
 from . import wire as W
 from .access_log import ALLOWED, REFUSED, AccessLog
+from .roster_gate import RosterGate
 from .policy import COACH, HR, OPERATOR, Caller, Refused, check_read_person, check_role, check_write_record, \
     coach_id_for, roles_from_groups
 
@@ -106,6 +109,18 @@ class RecordsService:
         self._local = threading.local()
         self._skills: tuple[float, int, list[str]] | None = None
         self._callers: dict[tuple, Caller] = {}
+        self.gate = RosterGate()  # a person's access check and its I/O see one roster; see roster_gate
+
+    def on_one_roster(self, work: Callable, gate: str | None) -> Callable:
+        """``work`` as a reader (``"read"``) or the writer (``"change"``) of :attr:`gate`, or as it is."""
+        if gate is None:
+            return work
+        hold = {"read": self.gate.reading, "change": self.gate.changing}[gate]
+
+        def held():
+            with hold():
+                return work()
+        return held
 
     def store(self, actor: str | None = None) -> Store:
         """This thread's store; with ``actor``, it writes as them from now on (a thread serves one request at
@@ -250,10 +265,15 @@ class BaseHandler(HubOAuthenticated, tornado.web.RequestHandler):
         except ValueError as exc:
             raise Refusal(W.INVALID, f"the request body is not JSON: {exc}") from None
 
-    async def guarded(self, action: str, employee_id: str | None, record: str | None, work: Callable) -> None:
-        """Run ``work`` (in the pool) and answer; a request about a person is logged before the answer goes."""
+    async def guarded(self, action: str, employee_id: str | None, record: str | None, work: Callable,
+                      gate: str | None = None) -> None:
+        """Run ``work`` (in the pool) and answer; a request about a person is logged before the answer goes.
+
+        ``gate``: ``"read"`` for work that checks a person's coach and then reads or writes their records,
+        ``"change"`` for work that changes the roster (see :mod:`careerconv.service.roster_gate`).
+        """
         try:
-            result, refusal = await self.service.run(work), None
+            result, refusal = await self.service.run(self.service.on_one_roster(work, gate)), None
         except Exception as exc:
             result, refusal = None, _refusal_for(exc)
         if employee_id is not None:
@@ -303,7 +323,8 @@ class RosterHandler(BaseHandler):
                 result = import_roster(self.service.store(caller.login), path)
             return {"rows_read": result.rows_read, "added": result.added, "updated": result.updated,
                     "unchanged": result.unchanged, "notes": result.notes}
-        await self.guarded("import roster", None, None, work)
+        # only an operator's import holds the other requests back (anyone else's is refused at once)
+        await self.guarded("import roster", None, None, work, gate="change" if caller.has(OPERATOR) else None)
 
 
 class SkillsHandler(BaseHandler):
@@ -316,6 +337,20 @@ class SkillsHandler(BaseHandler):
                 check_role(caller, COACH, "read the skill names")
             return {"skills": self.service.skill_names(k)}
         await self.guarded("skills", None, None, work)
+
+
+class QuestionSetsHandler(BaseHandler):
+    """The organisation's question sets, as files: the app reads them exactly as it reads a local data folder's."""
+
+    async def get(self) -> None:
+        caller = self.caller
+
+        def work():
+            check_role(caller, COACH, "read the question sets")
+            folder = self.service.data_dir / QUESTION_SETS_FOLDER
+            return {"files": {path.name: path.read_text(encoding="utf-8", errors="replace")
+                              for path in question_set_files(folder)}}
+        await self.guarded("question sets", None, None, work)
 
 
 class AggregatesHandler(BaseHandler):
@@ -434,7 +469,7 @@ class HistoryHandler(BaseHandler):
         def work():
             check_read_person(caller, employee_id, self.service.current_coach(employee_id, caller))
             return W.history_to_json(self.service.store(caller.login).history(employee_id))
-        await self.guarded("read history", employee_id, None, work)
+        await self.guarded("read history", employee_id, None, work, gate="read")
 
 
 class RecordHandler(BaseHandler):
@@ -446,7 +481,7 @@ class RecordHandler(BaseHandler):
             store = self.service.store(caller.login)
             return store.load_checkin(employee_id, record_id) if kind == "checkin" \
                 else store.load_conversation(employee_id, record_id)
-        await self.guarded("read", employee_id, f"{kind}/{record_id}", work)
+        await self.guarded("read", employee_id, f"{kind}/{record_id}", work, gate="read")
 
     async def delete(self, employee_id: str, plural: str, record_id: str) -> None:
         caller, kind = self.caller, self.record_kind(plural)
@@ -461,7 +496,7 @@ class RecordHandler(BaseHandler):
             revision = int(revision_text) if revision_text else None
             store.delete_draft(employee_id, record_id, revision, kind=kind)
             return {"discarded": f"{kind}/{record_id}"}
-        await self.guarded("discard", employee_id, f"{kind}/{record_id}", work)
+        await self.guarded("discard", employee_id, f"{kind}/{record_id}", work, gate="read")
 
 
 class SaveHandler(BaseHandler):
@@ -484,7 +519,7 @@ class SaveHandler(BaseHandler):
             check_write_record(caller, employee_id, coach,
                                record.get("coach_id"), stored.get("coach_id"))
             return store.save_checkin(record) if kind == "checkin" else store.save_conversation(record)
-        await self.guarded(action, employee_id, f"{kind}/{rid or 'new'}", work)
+        await self.guarded(action, employee_id, f"{kind}/{rid or 'new'}", work, gate="read")
 
 
 class SummaryHandler(BaseHandler):
@@ -498,9 +533,9 @@ class SummaryHandler(BaseHandler):
             coach = self.service.current_coach(employee_id, caller, writing=True)
             check_write_record(caller, employee_id, coach, None,
                                stored.get("coach_id"))
-            store.save_summary(employee_id, conversation_id, html)
-            return {"saved": f"conversation/{conversation_id}/summary"}
-        await self.guarded("summary", employee_id, f"conversation/{conversation_id}", work)
+            path = store.save_summary(employee_id, conversation_id, html)
+            return {"saved": path.relative_to(store.root).as_posix()}  # where it is kept in the data folder
+        await self.guarded("summary", employee_id, f"conversation/{conversation_id}", work, gate="read")
 
 
 class EraseHandler(BaseHandler):
@@ -511,7 +546,7 @@ class EraseHandler(BaseHandler):
             check_role(caller, OPERATOR, "erase a person")
             receipt = erase_employee(self.service.store(caller.login), self.service.reports_dir, employee_id)
             return {"employee_id": employee_id, "complete": receipt.complete, "receipt": str(receipt)}
-        await self.guarded("erase", employee_id, None, work)
+        await self.guarded("erase", employee_id, None, work, gate="change" if caller.has(OPERATOR) else None)
 
 
 class AccessLogHandler(BaseHandler):
@@ -587,6 +622,7 @@ def make_app(service: RecordsService, prefix: str = "/", cookie_secret: bytes | 
         (p + "me", MeHandler),
         (p + "roster", RosterHandler),
         (p + "skills", SkillsHandler),
+        (p + "question-sets", QuestionSetsHandler),
         (p + "aggregates", AggregatesHandler),
         (p + "access-log", AccessLogHandler),
         (p + rf"people/({_ID})/history", HistoryHandler),
