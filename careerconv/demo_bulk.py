@@ -44,7 +44,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import schema as S
-from .store import N_BUCKETS, Store, arrow_schema, atomic_write_bytes, bucket_of
+from .store import N_BUCKETS, Store, arrow_schema, atomic_write_bytes, bucket_of, pandas_metadata
 
 __all__ = ["BulkSummary", "generate_bulk", "DEPARTMENTS", "SKILLS", "MAX_EMPLOYEES"]
 
@@ -440,7 +440,9 @@ class _PartWriters:
             if part.num_rows:
                 if tbl.key:
                     part = part.sort_by([(k, "ascending") for k in tbl.key])
-                self._writer(name, b, table.schema).write_table(part)
+                # With the store's pandas metadata, or the next refresh takes the part for damaged and
+                # rebuilds it from the (absent) records: empty.
+                self._writer(name, b, table.schema.with_metadata(pandas_metadata(tbl))).write_table(part)
         return table.num_rows
 
     def _writer(self, name: str, bucket: int, schema: pa.Schema) -> pq.ParquetWriter:
@@ -462,7 +464,8 @@ class _PartWriters:
                 if not path.exists():
                     path.parent.mkdir(parents=True, exist_ok=True)
                     sink = pa.BufferOutputStream()
-                    pq.write_table(arrow_schema(tbl).empty_table(), sink, compression="zstd")
+                    empty = arrow_schema(tbl).empty_table().replace_schema_metadata(pandas_metadata(tbl))
+                    pq.write_table(empty, sink, compression="zstd")
                     atomic_write_bytes(path, sink.getvalue().to_pybytes(), durable=False)
 
 

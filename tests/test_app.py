@@ -7,6 +7,7 @@ section timers move only when a test says so.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 import time
 from pathlib import Path
@@ -17,13 +18,13 @@ import pytest
 from careerconv import config
 from careerconv import schema as S
 from careerconv.app import ConversationApp, resolve_data_dir
-from careerconv.app import facilitation
 from careerconv.app.autosave import Autosaver
 from careerconv.app.scheduling import ManualClock, ThreadScheduler
 from careerconv.app.summary import render_summary_html
 from careerconv.app.timers import SectionTimers, format_duration
 from careerconv.app.widgets import NO_RATING
 from careerconv.cli import main as cli_main
+from careerconv.store import Store
 from careerconv.commands import app as app_command
 
 from app_harness import START, Harness
@@ -247,14 +248,44 @@ def test_a_draft_survives_a_restart_and_is_offered_again(small_org: Path):
     assert "Saved" in app2.status_html.value
 
 
-def test_pending_edits_are_saved_when_the_kernel_exits(h: Harness):
-    app = h.app
-    app.select_employee("E002")
-    app.start_conversation()
-    app.editor("want_more").area.value = "typed just before the tab was closed"
-    assert h.stored()["answers"] == {}
-    facilitation._save_all_at_exit()
-    assert h.stored()["answers"]["want_more"] == "typed just before the tab was closed"
+@pytest.mark.timeout(180)
+def test_pending_edits_are_saved_when_the_kernel_exits(small_org: Path):
+    """A real kernel runs the app, the coach types, the kernel is shut down: its exit hook saves the edit."""
+    from jupyter_client.manager import KernelManager
+
+    tests, project = Path(__file__).resolve().parent, Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(project), str(tests), os.environ.get("PYTHONPATH", "")])}
+    manager = KernelManager(kernel_name="python3", shutdown_wait_time=60)
+    manager.start_kernel(env=env, cwd=str(small_org))
+    process = manager.provisioner.process
+    printed: list[str] = []
+    try:
+        client = manager.blocking_client()
+        client.start_channels()
+        client.wait_for_ready(timeout=60)
+        # A manual scheduler: the autosave debounce never elapses, so only the exit can save the edit.
+        reply = client.execute_interactive(
+            "from pathlib import Path\n"
+            "from app_harness import Harness\n"
+            f"h = Harness(Path({str(small_org)!r}))\n"
+            "h.app.select_employee('E002')\n"
+            "h.app.start_conversation()\n"
+            "h.app.editor('want_more').area.value = 'typed just before the tab was closed'\n"
+            "print(h.app.record['conversation_id'])\n",
+            timeout=60, output_hook=lambda msg: printed.append(msg["content"]["text"])
+            if msg["msg_type"] == "stream" else None)
+        client.stop_channels()
+        assert reply["content"]["status"] == "ok", reply["content"]
+        store = Store(small_org)
+        conversation_id = "".join(printed).strip()
+        assert store.load_conversation("E002", conversation_id)["answers"] == {}  # nothing saved yet
+        manager.shutdown_kernel(now=False)  # Kernel > Shut Down: a shutdown request; the process exits by itself
+        assert process.poll() == 0  # it exited on its own, not killed after a timeout
+        assert store.load_conversation("E002", conversation_id)["answers"]["want_more"] == \
+            "typed just before the tab was closed"
+    finally:
+        if manager.has_kernel:
+            manager.shutdown_kernel(now=True)
 
 
 def test_discarding_a_draft_needs_a_confirmation(h: Harness):

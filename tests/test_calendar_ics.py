@@ -120,9 +120,25 @@ def test_all_day_events_uids_and_utc_stamp(team_events):
     assert "DTSTAMP:20240601T073000Z\r\n" in text
 
 
+# The UIDs a calendar already holds: a version of careerconv that computed them differently would add every
+# reminder a second time instead of updating it. Written down once; never recomputed here.
+KNOWN_UIDS = [
+    ("E2", D(2024, 6, 1), "0c4b9e7b3e0ef038af8e0444@careerconv"),  # never met: due "first"
+    ("E3", D(2024, 6, 1), "55a33f2b735d11db018e3719@careerconv"),  # overdue: keyed by the day it fell due
+    ("E1", D(2024, 6, 17), "3a0b9f49399c596ce3dfbda5@careerconv"),
+    ("E5", D(2024, 7, 1), "fd3dae1b10ae19514f574401@careerconv"),
+    ("E1", D(2024, 7, 15), "69f3373e1f8312298ba40d60@careerconv"),
+    ("E1", D(2024, 8, 12), "59c8a121bb5559f27b1bc527@careerconv"),
+    ("E1", D(2024, 9, 9), "dcc4b936075e00cbdcee05d1@careerconv"),
+    ("E1", D(2024, 9, 15), "83b557daa7424e541e15c87f@careerconv"),
+    ("E4", D(2025, 5, 1), "437a39b7a221b4ba937f343b@careerconv"),
+]
+
+
 def test_uids_are_stable_across_exports_and_days():
     first = ics.calendar_events(due_frame(TEAM, RECORDS), AS_OF)
     again = ics.calendar_events(due_frame(TEAM, RECORDS), AS_OF)
+    assert [(e.employee_id, e.date, e.uid) for e in first] == KNOWN_UIDS
     assert [e.uid for e in first] == [e.uid for e in again]
     # a week later the overdue conversation moves to the new "today" but keeps its UID,
     # so a calendar updates it instead of adding a copy
@@ -133,8 +149,9 @@ def test_uids_are_stable_across_exports_and_days():
     assert cai_now.uid == cai_later.uid
     assert (cai_now.date, cai_later.date) == (AS_OF, later_day)
     assert "Overdue by 39 days" in cai_now.description and "Overdue by 46 days" in cai_later.description
-    assert cai_now.uid == ics.event_uid("E3", "conversation", D(2024, 4, 23))
-    assert ics.event_uid("E3", "conversation", D(2024, 4, 23)) != ics.event_uid("E3", "checkin", D(2024, 4, 23))
+    assert ics.event_uid("E3", "conversation", D(2024, 4, 23)) == cai_now.uid == "55a33f2b735d11db018e3719@careerconv"
+    assert ics.event_uid("E3", "checkin", D(2024, 4, 23)) == "0c08f5b1e2d76c310e3859a6@careerconv"
+    assert ics.event_uid("E2", "conversation", "first") == "0c4b9e7b3e0ef038af8e0444@careerconv"
 
 
 def test_long_non_ascii_names_are_folded_and_round_trip(team_events):

@@ -10,28 +10,17 @@ from pathlib import Path
 import duckdb
 import nbformat
 import pandas as pd
-import papermill as pm
 import pytest
 
 from careerconv import config, open_data
 
+from notebook_runs import run_notebook, snapshot
+
 NOTEBOOK = config.NOTEBOOKS_DIR / "explore.ipynb"
-
-
-def snapshot(folder: Path) -> dict[str, tuple[int, bytes]]:
-    return {p.relative_to(folder).as_posix(): (p.stat().st_mtime_ns, p.read_bytes())
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def copies() -> set[Path]:
     return set(Path(tempfile.gettempdir()).glob("careerconv-explore-*"))
-
-
-def run_notebook(tmp_path: Path, **parameters) -> nbformat.NotebookNode:
-    out = tmp_path / "explore.out.ipynb"
-    pm.execute_notebook(str(NOTEBOOK), str(out), parameters=parameters, cwd=str(config.NOTEBOOKS_DIR),
-                        progress_bar=False, kernel_name="python3")
-    return nbformat.read(out, as_version=4)
 
 
 def outputs(nb: nbformat.NotebookNode) -> str:
@@ -55,7 +44,7 @@ def test_the_notebook_is_thin_with_a_tagged_literal_parameters_cell_and_no_outpu
 @pytest.mark.timeout(300)
 def test_by_default_it_reads_the_sample_and_writes_nothing_into_it(tmp_path: Path):
     before, temp_before = snapshot(config.SAMPLE_DATA_DIR), copies()
-    text = outputs(run_notebook(tmp_path))
+    text = outputs(run_notebook("explore", tmp_path))
     assert snapshot(config.SAMPLE_DATA_DIR) == before
     assert not (config.SAMPLE_DATA_DIR / "derived").exists()
     assert copies() <= temp_before  # the kernel's copy went with it
@@ -66,7 +55,7 @@ def test_by_default_it_reads_the_sample_and_writes_nothing_into_it(tmp_path: Pat
 @pytest.mark.timeout(300)
 def test_without_a_copy_it_brings_the_folders_derived_tables_up_to_date(sample_data: Path, tmp_path: Path):
     assert not (sample_data / "derived").exists()
-    run_notebook(tmp_path, data_dir=str(sample_data), work_on_copy=False, min_group_size=3)
+    run_notebook("explore", tmp_path, data_dir=str(sample_data), work_on_copy=False, min_group_size=3)
     ratings = pd.read_parquet(sample_data / "derived" / "skill_ratings")
     assert str(ratings["self_rating"].dtype) == "Int64" and len(ratings) > 0
 

@@ -245,7 +245,6 @@ def rosters(draw):
     return rows
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def _text_cells_to_xlsx(frame: pd.DataFrame, path: Path) -> None:
     """Write a sheet whose text cells stay text: pandas' to_excel stores "=0" as a formula."""
     book = openpyxl.Workbook()
@@ -260,7 +259,9 @@ def _text_cells_to_xlsx(frame: pd.DataFrame, path: Path) -> None:
     book.save(path)
 
 
-@settings(deadline=None)  # timing is not what this checks, and the machine may be busy
+# Timing is not what this checks, and the machine may be busy: no deadline; 25 rosters, each written and read
+# three times, are enough.
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rosters(), st.sampled_from(["csv", "xlsx"]))
 def test_property_roster_export_import_round_trip(rows, first_format):
     with tempfile.TemporaryDirectory() as tmp:

@@ -352,6 +352,24 @@ def test_makefile_has_the_two_targets():
                                       timeout=60, stdin=subprocess.DEVNULL).stdout
 
 
+def test_make_test_runs_each_test_module_once_and_the_notebooks_through_their_tests():
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("make is not installed")
+    dry = subprocess.run([make, "-n", "test"], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=60,
+                         stdin=subprocess.DEVNULL)
+    assert dry.returncode == 0, dry.stderr
+    runs = [line.split() for line in dry.stdout.splitlines() if "pytest" in line]
+
+    def times_run(module: str) -> int:
+        return sum(module in args or ("tests" in args and f"--ignore={module}" not in args) for args in runs)
+
+    for module in ("tests/test_notebooks.py", "tests/test_explore_notebook.py", "tests/test_store.py"):
+        assert times_run(module) == 1, (module, runs)
+    # The notebooks are checked on what they show, on a copy of the sample; nbval only ran their cells.
+    assert not any(arg.startswith("--nbval") or arg.startswith("careerconv/notebooks") for args in runs for arg in args)
+
+
 def test_ci_runs_make_test():
     script = (PROJECT_DIR / ".ci" / "run").read_text(encoding="utf-8")
     commands = [line.strip() for line in script.splitlines() if line.strip() and not line.lstrip().startswith("#")]

@@ -29,13 +29,17 @@ def _cells(counts: dict, measure: dict | None = None) -> pd.DataFrame:
 
 
 def _recoverable_by_subtraction(frame: pd.DataFrame, column: str = P.COUNT) -> list[str]:
-    """Departments whose hidden value is total minus the shown departments (one hidden sibling)."""
+    """Departments whose blank value in ``column`` is the total minus the departments showing it.
+
+    What the attacker reads is the column itself: the organisation's figure and the departments' figures that
+    are not blank. With exactly one department blank, its figure is the difference.
+    """
     org = frame[frame["department"].isna()]
-    if org.empty or not P.shown(org).iloc[0]:
+    if org.empty or pd.isna(org[column].iloc[0]):
         return []
     depts = frame[frame["department"].notna()]
-    hidden = depts[~P.shown(depts)]
-    return list(hidden["department"]) if len(hidden) == 1 else []
+    blank = depts[depts[column].isna()]
+    return list(blank["department"]) if len(blank) == 1 else []
 
 
 def _none(value):

@@ -603,7 +603,11 @@ def test_a_failed_atomic_write_keeps_the_old_file(tmp_path, monkeypatch):
 
 
 def test_buckets_are_stable_and_in_range():
-    assert bucket_of("E0001") == bucket_of("E0001")
+    # Written down once, never recomputed here: a version that put people in other buckets would leave every
+    # derived part of an existing folder holding the wrong employees.
+    assert {e: bucket_of(e) for e in ("E0001", "E002", "E1", "E2", "Zoë", "a-very-long-employee-id-1234567890")} \
+        == {"E0001": 5, "E002": 2, "E1": 13, "E2": 12, "Zoë": 10, "a-very-long-employee-id-1234567890": 15}
+    assert N_BUCKETS == 16
     assert all(0 <= bucket_of(f"E{n}") < N_BUCKETS for n in range(500))
     assert len({bucket_of(f"E{n}") for n in range(500)}) == N_BUCKETS
 
