@@ -51,10 +51,10 @@ proxy:
 NOTEBOOK_TESTS := tests/test_notebooks.py tests/test_explore_notebook.py
 
 unit: setup fonts proxy
-	$(BIN)/python -m pytest -q tests --ignore=tests/e2e $(NOTEBOOK_TESTS:%=--ignore=%) -p no:nbval
+	$(BIN)/python -m pytest -q tests --ignore=tests/e2e $(NOTEBOOK_TESTS:%=--ignore=%)
 
 notebooks: setup
-	$(BIN)/python -m pytest -q $(NOTEBOOK_TESTS) -p no:nbval
+	$(BIN)/python -m pytest -q $(NOTEBOOK_TESTS)
 
 e2e: setup browser
 	$(BIN)/python -m pytest -q tests/e2e
