@@ -161,8 +161,14 @@ def test_sigkill_while_autosaving_leaves_the_old_or_the_new_record(tmp_path):
             assert child.read_line() == "imported"
             child.go()
             assert child.read_line() == f"ready {stored}", "the child resumes from the version on disk"
+            if attempt % 4:  # most kills land after the child's first save, however slow the machine is
+                first = child.read_line()
+                assert first.startswith("saved"), first
+                output = [first]
+            else:
+                output = []
             time.sleep(rng.uniform(0.0, 0.25))
-            output = child.kill()
+            output += child.kill()
             acked = max([stored] + [int(line.split()[1]) for line in output if line.startswith("saved")])
 
             path = store.record_path("conversation", "E1", "E1-20240301")
@@ -206,6 +212,7 @@ def test_sigkill_between_temp_file_and_replace_keeps_the_old_record(tmp_path):
     while first.read_line() != "saved 3":
         pass
     first.kill()
+    already = _temp_files(root)  # on a slow machine the kill may also catch the next save's temp file
     before = store.record_path("conversation", "E1", "E1-20240301").read_bytes()
     old_version = _check_version(store.load_conversation("E1", "E1-20240301"))
 
@@ -215,7 +222,7 @@ def test_sigkill_between_temp_file_and_replace_keeps_the_old_record(tmp_path):
         assert child.read_line() == "imported"
         assert child.read_line() == f"ready {old_version}"
         assert child.read_line() == "writing"  # the new version is in a temp file, not yet in place
-        temps = _temp_files(root)
+        temps = [t for t in _temp_files(root) if t not in already]
         assert temps and all(json.loads(t.read_bytes())["answers"]["version"] == str(old_version + 1)
                              for t in temps)
         child.kill()
@@ -224,7 +231,7 @@ def test_sigkill_between_temp_file_and_replace_keeps_the_old_record(tmp_path):
         assert len(store.conversations("E1")) == 1 and len(list(store.iter_records())) == 1
 
     leftovers = _temp_files(root)
-    assert len(leftovers) == 2
+    assert len(set(leftovers) - set(already)) == 2
     assert store.validate() == [] and sorted(store.swept) == leftovers, "validate removes what killed saves left"
     assert len(store.read_table("conversations")) == 1
     assert len(store.read_table("action_items")) == old_version
