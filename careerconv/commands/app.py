@@ -68,7 +68,6 @@ STOP_TIMEOUT = 20.0
 # Host names a request may carry besides loopback addresses (jupyter_server's check, see the module docstring).
 LOCAL_HOSTNAMES = ("localhost",)
 VOILA_CONFIG = "voila.json"
-REFILL_DELAY = 60.0  # seconds after a page took the preheated kernel before the next one is started
 LAB_CONFIG = "jupyter_server_config.json"
 
 
@@ -222,13 +221,14 @@ def server_command(notebook: Path, port: int, lab: bool, config_dir: Path,
     # auto_token: should the config file ever not be read, Voila takes a token of its own (random, or
     # $JUPYTER_TOKEN; the printed URL then does not open the app) rather than run with none.
     # The kernel is started and the notebook run as the server starts (preheated), not when the page is first
-    # asked for: the app is ready when the coach's browser asks. After a page took it, the next kernel (for a
-    # reload or a second tab) is heated only REFILL_DELAY s later, not during the coach's first clicks.
+    # asked for: the app is ready when the coach's browser asks. After a page took it, Voila heats the next
+    # kernel (for a reload or a second tab) a second later; a page asked for meanwhile waits for that kernel,
+    # so a longer delay would make a reload wait as long.
     return [sys.executable, "-m", "careerconv.commands.voila_server", str(notebook), "--no-browser",
             f"--port={port}", "--Voila.port_retries=0", "--Voila.ip=127.0.0.1", "--Voila.auto_token=True",
             f"--Voila.config_file_paths={config_dir}", "--strip_sources=True",
             "--show_tracebacks=False", "--Voila.log_level=WARN",
-            "--preheat_kernel=True", "--pool_size=1", f"--VoilaKernelManager.fill_delay={REFILL_DELAY:g}"]
+            "--preheat_kernel=True", "--pool_size=1"]
 
 
 def app_url(port: int, token: str, notebook: Path, lab: bool) -> str:
