@@ -5,7 +5,7 @@ Starts ``careerconv app`` (Voila) on a copy of a large demo organisation
 Chromium with Playwright as a coach would, and prints p50/p95 per interaction:
 
 * **usable** - from the ``careerconv app`` command to a page whose search box
-  answers (type an employee id, the person is listed);
+  answers (type an employee id, the person is listed), in a browser that is already open;
 * **select a person** - click a search result until their card and actions show;
 * **start / resume** - "Start career conversation" or "Resume draft" until the
   first section shows;
@@ -242,12 +242,13 @@ def measure(tree: Path, source: Path, work: Path, rounds: int, seed: int, label:
     # source is never changed through a link; copying 100,000 small files would take minutes.
     shutil.copytree(source, work, ignore=shutil.ignore_patterns(".locks", ".*.tmp"), copy_function=_link_or_copy)
     people = subjects(work, rounds, seed)
-    server = Server(tree, work)
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.set_default_timeout(120_000)
+    with sync_playwright() as pw:
+        # The coach's browser is open before `careerconv app` starts: its own start is not the app's.
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.set_default_timeout(120_000)
+        server = Server(tree, work)
+        try:
             page.goto(server.url)
             page.wait_for_selector(".cc-app .cc-search input")
             eid = people[0][0]
@@ -260,9 +261,9 @@ def measure(tree: Path, source: Path, work: Path, rounds: int, seed: int, label:
             for i, (eid, name, coach_id) in enumerate(people, start=1):
                 coach.round(eid, name, coach_id)
                 print(f"[{label}] round {i}/{len(people)} done", flush=True)
+        finally:
+            server.stop()
             browser.close()
-    finally:
-        server.stop()
     return {"usable": usable, **coach.times}
 
 

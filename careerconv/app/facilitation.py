@@ -48,6 +48,7 @@ from ..store import Conflict, NotFound, NotOnRoster
 from . import followup as F
 from .autosave import Autosaver, SavingPaused, SaveStatus
 from .banner import ErrorBanner
+from .batching import batched
 from .checkin import CheckinView
 from .completeness import missing_before_completing
 from .data_folder import open_store, organisation_skill_names, resolve_data_dir
@@ -156,23 +157,24 @@ class ConversationApp:
         self._ticks = 0
         self._base: dict = {}
 
-        self.team_loader = TeamLoader(self._read_team, background=self.background,
-                                      deliver=lambda fn: self.scheduler.call_soon_threadsafe(self.guard(fn)))
-        self._load_roster()
-        self._load_question_sets(question_set)
-        self._build_start(coach_id)
-        self.body = W.VBox([self.start_screen])
-        title = html(f'<div class="cc-sub" title="data folder">{escape(str(self.data_dir))}</div>', "cc-title")
-        header = classed(W.HBox([title, self.status_html], layout=W.Layout(width="100%")), "cc-header")
-        self.bridge = PageBridge(
-            on_arrived=self.guard(self.go_to_place, "Could not open the place in the page address"),
-            on_hidden=self.guard(self.save_pending, "Could not save when the page was hidden"))
-        self.widget = classed(W.VBox([style_widget(), header, self.errors.widget, self.body, self.bridge],
-                                     layout=W.Layout(width="100%")), "cc-app")
-        _LIVE_APPS.add(self)
-        self._load_skill_names()
-        if employee_id:
-            self.guard(self.select_employee)(employee_id)
+        with batched():  # the first page reaches the browser as one message per widget
+            self.team_loader = TeamLoader(self._read_team, background=self.background,
+                                          deliver=lambda fn: self.scheduler.call_soon_threadsafe(self.guard(fn)))
+            self._load_roster()
+            self._load_question_sets(question_set)
+            self._build_start(coach_id)
+            self.body = W.VBox([self.start_screen])
+            title = html(f'<div class="cc-sub" title="data folder">{escape(str(self.data_dir))}</div>', "cc-title")
+            header = classed(W.HBox([title, self.status_html], layout=W.Layout(width="100%")), "cc-header")
+            self.bridge = PageBridge(
+                on_arrived=self.guard(self.go_to_place, "Could not open the place in the page address"),
+                on_hidden=self.guard(self.save_pending, "Could not save when the page was hidden"))
+            self.widget = classed(W.VBox([style_widget(), header, self.errors.widget, self.body, self.bridge],
+                                         layout=W.Layout(width="100%")), "cc-app")
+            _LIVE_APPS.add(self)
+            self._load_skill_names()
+            if employee_id:
+                self.guard(self.select_employee)(employee_id)
 
     # ================================================================== the place in the page address
     def place(self) -> Place:
@@ -270,7 +272,8 @@ class ConversationApp:
         @functools.wraps(fn)
         def run(*args, **kwargs):
             try:
-                return fn(*args, **kwargs)
+                with batched():  # what the callback builds is sent once, in its final state
+                    return fn(*args, **kwargs)
             except Exception as exc:  # the coach must see it; a widget callback would swallow it
                 log.exception("error in the career conversation app")
                 self.errors.show(exc, context or _context_of(fn))

@@ -36,8 +36,13 @@ _SHARED_LAYOUTS: dict[int, dict] = {}
 
 def _shared_layout(**attrs) -> W.Layout:
     layout = W.Layout(**attrs)
-    _SHARED_LAYOUTS[id(layout)] = attrs
+    register_shared_layout(layout, attrs)
     return layout
+
+
+def register_shared_layout(layout: W.Layout, attrs: dict) -> None:
+    """Mark ``layout`` as shared by several widgets (made with ``attrs``): :func:`show` copies it first."""
+    _SHARED_LAYOUTS[id(layout)] = dict(attrs)
 
 
 _LAYOUT_PLAIN = _shared_layout()

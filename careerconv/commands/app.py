@@ -220,10 +220,15 @@ def server_command(notebook: Path, port: int, lab: bool, config_dir: Path,
         return cmd
     # auto_token: should the config file ever not be read, Voila takes a token of its own (random, or
     # $JUPYTER_TOKEN; the printed URL then does not open the app) rather than run with none.
-    return [sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--port={port}",
-            "--Voila.port_retries=0", "--Voila.ip=127.0.0.1", "--Voila.auto_token=True",
+    # The kernel is started and the notebook run as the server starts (preheated), not when the page is first
+    # asked for: the app is ready when the coach's browser asks. After a page took it, Voila heats the next
+    # kernel (for a reload or a second tab) a second later; a page asked for meanwhile waits for that kernel,
+    # so a longer delay would make a reload wait as long.
+    return [sys.executable, "-m", "careerconv.commands.voila_server", str(notebook), "--no-browser",
+            f"--port={port}", "--Voila.port_retries=0", "--Voila.ip=127.0.0.1", "--Voila.auto_token=True",
             f"--Voila.config_file_paths={config_dir}", "--strip_sources=True",
-            "--show_tracebacks=False", "--Voila.log_level=WARN"]
+            "--show_tracebacks=False", "--Voila.log_level=WARN",
+            "--preheat_kernel=True", "--pool_size=1"]
 
 
 def app_url(port: int, token: str, notebook: Path, lab: bool) -> str:

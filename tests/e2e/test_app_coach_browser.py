@@ -117,8 +117,16 @@ def pick(page, query: str, name: str) -> None:
     page.locator(".cc-actions").wait_for()
 
 
-def fragment(page) -> str:
-    return page.evaluate("() => decodeURIComponent(location.hash.replace(/^#/, ''))")
+def fragment(page, expected: str | None = None) -> str:
+    """The page address's fragment; with ``expected``, once it says that (it follows the screen by a moment:
+    the app sends what a click changed together, the place last)."""
+    read = "() => decodeURIComponent(location.hash.replace(/^#/, ''))"
+    if expected is not None:
+        try:
+            page.wait_for_function(f"() => ({read})() === {json.dumps(expected)}", timeout=5000)
+        except Exception:
+            pass  # the assertion below shows what it says instead
+    return page.evaluate(read)
 
 
 def stored(data: Path, employee_id: str) -> list[dict]:
@@ -134,7 +142,7 @@ def test_reload_lands_back_with_the_typing_kept_and_drafts_are_never_hidden(brow
     page.goto(voila_server.url)
     ready(page)
     pick(page, "katherine", "Katherine Johnson")
-    assert fragment(page) == "employee=E003"
+    assert fragment(page, "employee=E003") == "employee=E003"
     page.click(".cc-start")
     page.locator(".cc-section-goals").wait_for()
     page.locator(".cc-dream-text input").first.fill("Run the research lab")
@@ -146,7 +154,8 @@ def test_reload_lands_back_with_the_typing_kept_and_drafts_are_never_hidden(brow
     card.wait_for()
     conversation_id = stored(data, "E003")[0]["conversation_id"]
     page.wait_for_function("() => location.hash.includes('step=action_plan')")
-    assert fragment(page) == f"employee=E003&conversation={conversation_id}&step=action_plan"
+    assert fragment(page, f"employee=E003&conversation={conversation_id}&step=action_plan") \
+        == f"employee=E003&conversation={conversation_id}&step=action_plan"
 
     # targets: 8 today, then 9 / 7 / 3 - every pick stays, the odd ones get a note beside them
     card.locator(".cc-self-rating button").get_by_text("8", exact=True).click()
@@ -168,7 +177,8 @@ def test_reload_lands_back_with_the_typing_kept_and_drafts_are_never_hidden(brow
     card = page.locator(".cc-skill-card")
     assert card.locator(".cc-skill-name").inner_text().strip() == "Statistics"
     assert card.locator(".cc-ten textarea").input_value() == "Teaches the team's statistics course"
-    assert fragment(page) == f"employee=E003&conversation={conversation_id}&step=action_plan"
+    assert fragment(page, f"employee=E003&conversation={conversation_id}&step=action_plan") \
+        == f"employee=E003&conversation={conversation_id}&step=action_plan"
     shot(page, output_dir, "after-reload-1280")
 
     # "Start a new conversation" under the draft asks first, and says what the draft holds
