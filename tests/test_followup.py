@@ -1,4 +1,4 @@
-"""The follow-up rules (careerconv.app.followup): pure functions over records."""
+"""The follow-up rules (careerconv.followup): one implementation for the app, the due list, progress and HR."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, strategies as st
 
 from careerconv import schema as S
-from careerconv.app import followup as F
-from careerconv.progress import horizon_date
+from careerconv import followup as F
+from careerconv.app.followup import status_label
 
 
 def conversation(cid: str, date: str, *, status: str = "completed", items=(), skills=(), cadence=6,
@@ -29,15 +29,6 @@ def checkin(cid: str, date: str, updates=(), ratings=(), created_at=None, conver
             "updates": [{"conversation_id": c, "item_id": i, "status": s, "note": n, "reason": ""}
                         for c, i, s, n in updates],
             "ratings": [{"skill": k, "self_rating": r, "coach_rating": None} for k, r in ratings]}
-
-
-@given(st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2090, 12, 31)), st.sampled_from([6, 12]))
-def test_next_due_by_cadence_is_the_products_one_month_rule(day, months):
-    got = F.next_conversation_due([conversation("c1", day.isoformat(), cadence=months)])
-    assert got == horizon_date(day, months).date()
-    assert (got.year * 12 + got.month) - (day.year * 12 + day.month) == months
-    assert got.day <= day.day
-    assert not hasattr(F, "add_months")  # progress.horizon_date owns the rule
 
 
 def test_drafts_are_never_the_previous_plan():
@@ -84,7 +75,7 @@ def test_a_completed_item_records_the_day_it_was_done_and_a_dropped_one_keeps_it
     assert states["a3"].completed_on == "2026-04-01"
     assert F.item_states(convs, cis[:1])[0].status_since == "2026-02-01"  # in progress since
     assert F.item_states(convs, [])[0].status_since is None and F.item_states(convs, [])[0].completed_on is None
-    assert F.latest_updates(cis)[("c1", "a1")][1]["checkin_id"] == "ci3"
+    assert states["a1"].checkin_id == "ci3"
 
 
 def test_same_day_checkins_without_times_sort_by_natural_id():
@@ -109,7 +100,7 @@ def test_items_carried_over_only_when_a_checkin_kept_them_alive():
 def test_no_completed_conversation_means_nothing_to_follow_up():
     convs = [conversation("c1", "2026-01-10", status="draft", items=[("a1", "x")])]
     assert F.open_items(convs, []) == [] and F.previous_plan(convs, []).conversation is None
-    assert F.previous_plan([], []).open_items == () and F.next_conversation_due([]) is None
+    assert F.previous_plan([], []).open_items == ()
 
 
 def test_latest_ratings_prefer_the_conversation_on_the_same_day_and_ignore_case():
@@ -148,17 +139,9 @@ def test_previous_plan_before_a_date_skips_todays_conversation():
         F.previous_plan(convs, [], before="01/02/2026x")
 
 
-def test_next_conversation_due_falls_back_to_the_cadence():
-    assert F.next_conversation_due([conversation("c1", "2026-08-31", cadence=6, next_due=None)]) == \
-        dt.date(2027, 2, 28)
-    assert F.next_conversation_due([conversation("c1", "2026-08-31", next_due="2026-12-01")]) == \
-        dt.date(2026, 12, 1)
-    assert F.next_conversation_due([conversation("c1", "2026-08-31", cadence=None)]) is None
-
-
 def test_item_state_helpers():
     item = F.ItemState("c1", "2026-01-01", "a1", "x", "2026-02-01", "", "", status="in_progress")
-    assert item.is_open and item.status_label == "In progress"
+    assert item.is_open and status_label(item.status) == "In progress"
     assert item.is_overdue(dt.date(2026, 2, 2)) and not item.is_overdue(dt.date(2026, 2, 1))
     done = F.ItemState("c1", "2026-01-01", "a1", "x", "2026-02-01", "", "", status="done")
     assert not done.is_open and not done.is_overdue(dt.date(2030, 1, 1))
