@@ -131,19 +131,10 @@ DUE_COLUMNS: tuple[str, ...] = (
     "draft_in_progress",
 )
 
-ITEM_STATE_COLUMNS: tuple[str, ...] = (
-    "employee_id",
-    "conversation_id",
-    "conversation_date",
-    "item_id",
-    "due",
-    "status",
-    "status_date",
-    "checkin_id",
-    "current",
-    "carried_over",
-    "is_open",
-)
+# The columns of careerconv.followup.action_item_states the due list keeps: no words (notes, reasons) and
+# no run start.
+ITEM_STATE_COLUMNS: tuple[str, ...] = tuple(
+    c for c in followup.ITEM_STATE_COLUMNS if c not in ("status_since", "note", "reason"))
 
 _DATE = "datetime64[ns]"
 _NEEDED = {

@@ -228,9 +228,11 @@ def last_recorded(ratings: pd.DataFrame, by: Sequence[str]) -> np.ndarray:
     keys = recorded_order(rows).reset_index(drop=True)
     group = rows.groupby(list(by), sort=False, dropna=False).ngroup().to_numpy()
     keys["group"] = group
-    keys["record"] = pd.Series(keys["record"]).rank(method="dense").to_numpy()  # order-preserving numbers
-    last = keys.groupby("group")[list(RECORDED_ORDER_COLUMNS)].transform("max")
-    out[tied] = (keys[list(RECORDED_ORDER_COLUMNS)] == last).all(axis=1).to_numpy()
+    columns = list(RECORDED_ORDER_COLUMNS)
+    # The largest key of each group, compared column after column (not the largest value of each column).
+    best = keys.sort_values(["group", *columns], kind="stable").drop_duplicates("group", keep="last")
+    best = best.set_index("group").reindex(group)
+    out[tied] = np.logical_and.reduce([keys[c].to_numpy() == best[c].to_numpy() for c in columns])
     return out
 
 
