@@ -51,7 +51,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,11 +68,13 @@ __all__ = [
     "natural_key",
     "natural_rank",
     "sort_natural",
+    "recorded_key",
     "recorded_order",
     "last_recorded",
     "completed_conversations",
     "last_completed",
     "action_item_states",
+    "item_state_columns",
     "ItemState",
     "RatingPoint",
     "SkillState",
@@ -112,6 +114,7 @@ ITEM_STATE_COLUMNS: tuple[str, ...] = (
 )
 
 _UNKNOWN_TIME = np.iinfo(np.int64).min  # a rating without a readable save time: before any with one
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
 
 # --------------------------------------------------------------------------- natural id order
@@ -156,43 +159,57 @@ def sort_natural(frame: pd.DataFrame, by: list[str], id_column: str) -> pd.DataF
 # --------------------------------------------------------------------------- same-day order of ratings
 
 
-def recorded_order(ratings: pd.DataFrame) -> pd.DataFrame:
-    """Sort keys that put ratings of one day in the order they were recorded.
+def recorded_key(source: Any, record_id: Any, saved_at: Any) -> tuple[int, int, str]:
+    """Where one rating stands among the ratings of its day: later keys were recorded later.
 
     The same-day rule of the product: of two ratings of one skill on one day,
-    the later one in this order counts. It is the save time (``saved_at``,
-    compared in UTC; a rating without one was recorded before any with one),
-    then the source (:data:`SOURCE_PRIORITY`: an import, then a check-in,
-    then a conversation; any other source before all of them), then the
-    record id, so the choice is reproducible.
+    the one with the larger key counts. The key is the save time
+    (``saved_at``, ISO 8601 text or a datetime, compared in UTC as
+    microseconds; a time without an offset is UTC; a rating without a
+    readable one was recorded before any with one), then the source
+    (:data:`SOURCE_PRIORITY`: an import, then a check-in, then a
+    conversation; any other source before all of them), then the record id,
+    so the choice is reproducible.
+    """
+    priority = SOURCE_PRIORITY.get(source, -1) if isinstance(source, str) else -1
+    return _saved_us(saved_at), priority, str(record_id)
+
+
+def _saved_us(value: Any) -> int:
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            return _UNKNOWN_TIME
+    if not isinstance(value, dt.datetime) or pd.isna(value):
+        return _UNKNOWN_TIME
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return (value - _EPOCH) // dt.timedelta(microseconds=1)
+
+
+def recorded_order(ratings: pd.DataFrame) -> pd.DataFrame:
+    """:func:`recorded_key` of every row of ``ratings``, as sort keys.
+
+    Meant for the few ratings that share a day (one Python call per row).
 
     Parameters
     ----------
     ratings : pandas.DataFrame
-        Rows with ``source`` and ``record_id``, and optionally ``saved_at``
-        (ISO 8601 text or timestamps; unreadable values count as unknown).
+        Rows with ``source`` and ``record_id``, and optionally ``saved_at``.
 
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`RECORDED_ORDER_COLUMNS`: ``saved`` (int64 nanoseconds,
-        smallest for unknown), ``priority`` (int64) and ``record`` (str), on
-        the index of ``ratings``.
+        Columns :data:`RECORDED_ORDER_COLUMNS`: ``saved`` (int64
+        microseconds, smallest for unknown), ``priority`` (int64) and
+        ``record`` (str), on the index of ``ratings``.
     """
-    if "saved_at" in ratings.columns:
-        saved = pd.to_datetime(ratings["saved_at"], errors="coerce", utc=True, format="ISO8601")
-        saved_ns = saved.dt.tz_localize(None).astype("datetime64[ns]").to_numpy().view(np.int64)
-    else:
-        saved_ns = np.full(len(ratings), _UNKNOWN_TIME, dtype=np.int64)
-    priority = ratings["source"].map(lambda s: SOURCE_PRIORITY.get(s, -1) if isinstance(s, str) else -1)
-    return pd.DataFrame(
-        {
-            "saved": saved_ns,
-            "priority": priority.to_numpy(dtype=np.int64),
-            "record": ratings["record_id"].astype(str).to_numpy(),
-        },
-        index=ratings.index,
-    )
+    saved = ratings["saved_at"] if "saved_at" in ratings.columns else [None] * len(ratings)
+    keys = [recorded_key(source, record, when)
+            for source, record, when in zip(ratings["source"], ratings["record_id"], saved)]
+    return pd.DataFrame(keys or None, columns=list(RECORDED_ORDER_COLUMNS), index=ratings.index) \
+        .astype({"saved": np.int64, "priority": np.int64, "record": object})
 
 
 def last_recorded(ratings: pd.DataFrame, by: Sequence[str]) -> np.ndarray:
@@ -308,58 +325,117 @@ def action_item_states(conversations: pd.DataFrame, action_items: pd.DataFrame,
         a check-in kept open; ``is_open`` the items still to follow up (open
         current items and carried-over ones).
     """
-    held = conversations.loc[(conversations["status"] == "completed").to_numpy(),
-                             ["employee_id", "conversation_id", "date"]]
-    held = sort_natural(held, ["employee_id", "date"], "conversation_id")
-    last_id = held.drop_duplicates("employee_id", keep="last").set_index("employee_id")["conversation_id"]
-    items = action_items.loc[:, ["conversation_id", "item_id", "due"]].assign(
-        _agreed=np.arange(len(action_items)))
-    out = items.merge(held.rename(columns={"date": "conversation_date"}), on="conversation_id", how="inner")
-
-    upd = checkin_updates.loc[:, ["conversation_id", "item_id", "status", "checkin_id", "date"]].copy()
-    for column in ("note", "reason"):
-        upd[column] = (checkin_updates[column].astype(object).fillna("") if column in checkin_updates.columns
-                       else "")
-    upd = sort_natural(upd.reset_index(drop=True), ["conversation_id", "item_id", "date"], "checkin_id")
-    conv, item, status = (upd[c].to_numpy(dtype=object) for c in ("conversation_id", "item_id", "status"))
-    same_item = np.zeros(len(upd), dtype=bool)
-    same_item[1:] = (conv[1:] == conv[:-1]) & (item[1:] == item[:-1])
-    changed = np.ones(len(upd), dtype=bool)
-    changed[1:] = status[1:] != status[:-1]
-    run = np.cumsum(~same_item | changed)
-    latest = np.r_[~same_item[1:], True] if len(upd) else np.zeros(0, dtype=bool)
-    upd["_run"] = run
-    last_run = upd[np.isin(run, run[latest])]
-    firsts = last_run.drop_duplicates("_run", keep="first").set_index("_run")["date"]
-    reasons = last_run.assign(reason=last_run["reason"].astype(str).str.strip())
-    reasons = reasons[(reasons["reason"] != "") & (reasons["status"] == "dropped")] \
-        .drop_duplicates("_run", keep="last").set_index("_run")["reason"]
-    final = upd[latest].rename(columns={"date": "status_date"})
-    final = final.assign(status_since=firsts.reindex(final["_run"]).to_numpy(),
-                         reason=reasons.reindex(final["_run"]).fillna("").to_numpy())
-    out = out.merge(final.drop(columns="_run"), on=["conversation_id", "item_id"], how="left")
-
-    out["status"] = out["status"].astype(object).where(out["status"].notna(), "open")
-    for column in ("checkin_id", "status_date", "status_since"):
+    out = pd.DataFrame(item_state_columns(conversations, action_items, checkin_updates))
+    for column in ("due", "status_date", "checkin_id", "status_since"):  # missing: None, whatever pandas inferred
         out[column] = out[column].astype(object).where(out[column].notna(), None)
-    for column in ("note", "reason"):
-        out[column] = out[column].astype(object).where(out[column].notna(), "")
-    still_open = out["status"].isin(OPEN_STATUSES).to_numpy()
-    current = (out["conversation_id"].to_numpy(dtype=object)
-               == last_id.reindex(out["employee_id"].to_numpy()).to_numpy(dtype=object))
-    mentioned = out["checkin_id"].notna().to_numpy()
-    out["current"] = current
-    out["carried_over"] = ~current & mentioned & still_open
-    out["is_open"] = (current & still_open) | out["carried_over"].to_numpy()
-    return _by_conversation(out).reset_index(drop=True).loc[:, list(ITEM_STATE_COLUMNS)]
+    return out.loc[:, list(ITEM_STATE_COLUMNS)]
 
 
-def _by_conversation(states: pd.DataFrame) -> pd.DataFrame:
-    """Rows by employee, conversation date and conversation (natural order), items as agreed."""
-    rank = natural_rank(states["conversation_id"])
-    return (states.assign(_conv=rank)
-                  .sort_values(["employee_id", "conversation_date", "_conv", "_agreed"], kind="stable")
-                  .drop(columns=["_conv", "_agreed"]))
+def item_state_columns(conversations: Mapping[str, Any], action_items: Mapping[str, Any],
+                       checkin_updates: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """:func:`action_item_states` as columns (name -> array), from columns (DataFrames or dicts of lists).
+
+    The computation itself: NumPy over whole columns (no per-row Python, no
+    pandas joins), so one person's handful of records costs little and a whole
+    organisation stays vectorised.
+    """
+    held = (_column(conversations, "status") == "completed")
+    conv_id = _column(conversations, "conversation_id")[held]
+    conv_emp = _column(conversations, "employee_id")[held]
+    conv_date = _column(conversations, "date", None)[held]
+    emp_code, date_code = _codes(conv_emp), _codes(conv_date)
+    order = np.lexsort((_tie_rank(emp_code * (date_code.max(initial=0) + 1) + date_code, conv_id),
+                        date_code, emp_code))
+    conv_id, conv_emp, conv_date, emp_code = conv_id[order], conv_emp[order], conv_date[order], emp_code[order]
+    is_last = np.r_[emp_code[1:] != emp_code[:-1], True] if len(order) else np.zeros(0, dtype=bool)
+
+    item_conv = _column(action_items, "conversation_id")
+    item_id = _column(action_items, "item_id")
+    conv_of_item = pd.Index(conv_id).get_indexer(item_conv)
+    agreed = np.flatnonzero(conv_of_item >= 0)
+    agreed = agreed[np.lexsort((agreed, conv_of_item[agreed]))]  # conversations in order, items as agreed
+    at = conv_of_item[agreed]
+
+    upd_conv = _column(checkin_updates, "conversation_id")
+    upd_item = _column(checkin_updates, "item_id")
+    pair_codes = _pair_codes(np.r_[item_conv[agreed], upd_conv], np.r_[item_id[agreed], upd_item])
+    item_pair, upd_pair = pair_codes[:len(agreed)], pair_codes[len(agreed):]
+    upd_day = _codes(_column(checkin_updates, "date", None))
+    checkin = _column(checkin_updates, "checkin_id")
+    o = np.lexsort((_tie_rank(upd_pair * (upd_day.max(initial=0) + 1) + upd_day, checkin), upd_day, upd_pair))
+    pair, status = upd_pair[o], _column(checkin_updates, "status")[o]
+    date, checkin = _column(checkin_updates, "date")[o], checkin[o]
+    note, reason = (_texts(checkin_updates, column, len(o))[o] for column in ("note", "reason"))
+    same_item = np.r_[False, pair[1:] == pair[:-1]]
+    run = np.cumsum(~same_item | np.r_[True, status[1:] != status[:-1]]) - 1
+    latest = np.r_[~same_item[1:], True] if len(o) else np.zeros(0, dtype=bool)
+    run_start = np.flatnonzero(np.r_[True, run[1:] != run[:-1]]) if len(o) else np.zeros(0, dtype=np.int64)
+    # A dropped item's reason: the latest one given in the run of "dropped" it is in.
+    given = np.full(len(run_start), -1, dtype=np.int64)
+    reason = np.array([r.strip() for r in reason], dtype=object) if "reason" in checkin_updates else reason
+    with_reason = np.flatnonzero((status == "dropped") & (reason != ""))
+    given[run[with_reason]] = with_reason  # rows in order: the latest one stays
+
+    final = np.flatnonzero(latest)
+    found = pd.Index(pair[final]).get_indexer(item_pair) if len(final) else np.full(len(agreed), -1)
+    hit = found >= 0
+    row = final[np.where(hit, found, 0)] if len(final) else np.zeros(len(agreed), dtype=np.int64)
+
+    def pick(values: np.ndarray, missing: Any) -> np.ndarray:
+        out = np.full(len(agreed), missing, dtype=object)
+        out[hit] = values[row[hit]]
+        return out
+
+    item_status = pick(status, "open")
+    why = given[run[row]] if len(final) else np.full(len(agreed), -1)
+    reasons = np.where(hit & (why >= 0), reason[np.maximum(why, 0)] if len(o) else "", "")
+    still_open = np.isin(item_status, OPEN_STATUSES)
+    current = is_last[at]
+    carried = ~current & hit & still_open
+    return {
+        "employee_id": conv_emp[at], "conversation_id": conv_id[at], "conversation_date": conv_date[at],
+        "item_id": item_id[agreed], "due": _column(action_items, "due")[agreed],
+        "status": item_status, "status_date": pick(date, None), "checkin_id": pick(checkin, None),
+        "status_since": pick(date[run_start[run]] if len(o) else date, None),
+        "note": pick(note, ""), "reason": np.where(item_status == "dropped", reasons, ""),
+        "current": current, "carried_over": carried, "is_open": (current & still_open) | carried,
+    }
+
+
+def _codes(values: np.ndarray) -> np.ndarray:
+    """Integer codes of ``values`` in sorted order (equal values, equal codes)."""
+    return pd.factorize(values, sort=True)[0].astype(np.int64)
+
+
+def _pair_codes(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """One integer code per distinct (first, second) pair."""
+    a, b = _codes(first), _codes(second)
+    return a * (b.max(initial=0) + 1) + b
+
+
+def _tie_rank(key: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """The natural rank of ``ids`` among rows sharing ``key`` (0 for rows alone: only ties are ranked)."""
+    rank = np.zeros(len(key), dtype=np.int64)
+    if len(key):
+        _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+        tied = counts[inverse] > 1
+        if tied.any():
+            rank[tied] = natural_rank(ids[tied])
+    return rank
+
+
+def _column(columns: Mapping[str, Any], name: str, dtype: Any = object) -> np.ndarray:
+    """One column of a DataFrame or a dict of lists, as a NumPy array."""
+    values = columns[name]
+    return values.to_numpy(dtype=dtype) if isinstance(values, pd.Series) else np.asarray(values, dtype=dtype)
+
+
+def _texts(columns: Mapping[str, Any], name: str, n: int) -> np.ndarray:
+    """A text column as an object array ("" where missing, or everywhere if there is no such column)."""
+    if name not in columns:
+        return np.full(n, "", dtype=object)
+    return np.array(["" if v is None or v is pd.NA or v != v else str(v) for v in _column(columns, name)],
+                    dtype=object)
 
 
 # --------------------------------------------------------------------------- one person's records
@@ -529,26 +605,27 @@ def item_states(conversations: Iterable[dict], checkins: Iterable[dict]) -> list
               for c in done for item in c.get("action_items") or []}
     if not agreed:
         return []
-    convs = pd.DataFrame([{"employee_id": "", "conversation_id": c["conversation_id"], "date": c["date"],
-                           "status": "completed"} for c in done])
-    items = pd.DataFrame([{"conversation_id": conv, "item_id": item, "due": None} for conv, item in agreed])
-    updates = [{"checkin_id": ci["checkin_id"], "date": ci["date"],
-                "conversation_id": upd.get("conversation_id") or ci.get("conversation_id"),
-                "item_id": upd.get("item_id"), "status": upd.get("status") or "open",
-                "note": upd.get("note") or "", "reason": upd.get("reason") or ""}
-               for ci in checkins for upd in ci.get("updates") or []]
-    updates = pd.DataFrame([u for u in updates if u["conversation_id"] and u["item_id"]],
-                           columns=["checkin_id", "date", "conversation_id", "item_id", "status", "note", "reason"])
-    states = action_item_states(convs, items, updates)
+    convs = {"employee_id": [""] * len(done), "conversation_id": [c["conversation_id"] for c in done],
+             "date": [c["date"] for c in done], "status": ["completed"] * len(done)}
+    items = {"conversation_id": [conv for conv, _ in agreed], "item_id": [item for _, item in agreed],
+             "due": [None] * len(agreed)}
+    names = ("checkin_id", "date", "conversation_id", "item_id", "status", "note", "reason")
+    rows = [(ci["checkin_id"], ci["date"], upd.get("conversation_id") or ci.get("conversation_id"),
+             upd.get("item_id"), upd.get("status") or "open", upd.get("note") or "", upd.get("reason") or "")
+            for ci in checkins for upd in ci.get("updates") or []]
+    rows = [r for r in rows if r[2] and r[3]]
+    updates = {name: [r[i] for r in rows] for i, name in enumerate(names)}
+    states = item_state_columns(convs, items, updates)
     out = []
-    for row in states.itertuples(index=False):
-        item = agreed[(row.conversation_id, row.item_id)]
+    for i in range(len(states["item_id"])):
+        row = {name: values[i] for name, values in states.items()}
+        item = agreed[(row["conversation_id"], row["item_id"])]
         out.append(ItemState(
-            conversation_id=row.conversation_id, conversation_date=row.conversation_date, item_id=row.item_id,
-            text=item.get("text") or "", due=item.get("due"), owner=item.get("owner") or "",
-            skill=item.get("skill") or "", status=row.status, note=row.note, reason=row.reason,
-            updated_on=row.status_date, checkin_id=row.checkin_id, carried_over=bool(row.carried_over),
-            status_since=row.status_since))
+            conversation_id=row["conversation_id"], conversation_date=row["conversation_date"],
+            item_id=row["item_id"], text=item.get("text") or "", due=item.get("due"),
+            owner=item.get("owner") or "", skill=item.get("skill") or "", status=row["status"], note=row["note"],
+            reason=row["reason"], updated_on=row["status_date"], checkin_id=row["checkin_id"],
+            carried_over=bool(row["carried_over"]), status_since=row["status_since"]))
     return out
 
 
@@ -581,33 +658,26 @@ def rating_points(conversations: Iterable[dict], checkins: Iterable[dict]) -> li
     """Every skill rating from completed conversations and check-ins, oldest first.
 
     Ratings of one day are in the order they were recorded
-    (:func:`recorded_order`), so the one that counts comes last.
+    (:func:`recorded_key`), so the one that counts comes last.
     """
-    points: list[RatingPoint] = []
-    order: list[dict] = []
+    points: list[tuple[tuple, RatingPoint]] = []
     for conv in completed_conversations(conversations):
-        imported = str(conv.get("source") or "").startswith("import")
+        source = "import" if str(conv.get("source") or "").startswith("import") else "conversation"
+        key = (conv["date"], *recorded_key(source, conv["conversation_id"], conv.get("saved_at")))
         for s in conv.get("skills") or []:
             if s.get("self_rating") is None and s.get("coach_rating") is None:
                 continue
-            points.append(RatingPoint(s["skill"], conv["date"], s.get("self_rating"), s.get("coach_rating"),
-                                      "conversation", conv["conversation_id"]))
-            order.append({"date": conv["date"], "source": "import" if imported else "conversation",
-                          "record_id": conv["conversation_id"], "saved_at": conv.get("saved_at")})
+            points.append((key, RatingPoint(s["skill"], conv["date"], s.get("self_rating"), s.get("coach_rating"),
+                                            "conversation", conv["conversation_id"])))
     for ci in checkins:
+        key = (ci["date"], *recorded_key("checkin", ci["checkin_id"], ci.get("saved_at")))
         for r in ci.get("ratings") or []:
             if r.get("self_rating") is None and r.get("coach_rating") is None:
                 continue
-            points.append(RatingPoint(r["skill"], ci["date"], r.get("self_rating"), r.get("coach_rating"),
-                                      "checkin", ci["checkin_id"]))
-            order.append({"date": ci["date"], "source": "checkin", "record_id": ci["checkin_id"],
-                          "saved_at": ci.get("saved_at")})
-    if not points:
-        return []
-    frame = pd.DataFrame(order)
-    keys = recorded_order(frame).assign(date=frame["date"].to_numpy())
-    ranked = keys.sort_values(["date", *RECORDED_ORDER_COLUMNS], kind="stable").index
-    return [points[i] for i in ranked]
+            points.append((key, RatingPoint(r["skill"], ci["date"], r.get("self_rating"), r.get("coach_rating"),
+                                            "checkin", ci["checkin_id"])))
+    points.sort(key=lambda p: p[0])
+    return [p for _, p in points]
 
 
 def latest_ratings(conversations: Iterable[dict], checkins: Iterable[dict], *,
