@@ -2,9 +2,9 @@
 
 The due-date rules live here and only here; ``careerconv due``, the calendar
 file and the coach's views call these functions. The action-item rules are
-those of :mod:`careerconv.app.followup` (which works on one person's records),
-applied here to the whole organisation's derived tables; a test keeps the two
-in step. Every function is
+those of :mod:`careerconv.followup` (one implementation, which the coach's
+app applies to one person's records), applied here to the whole
+organisation's derived tables. Every function is
 pure (frames in, a new frame out, inputs never modified) and takes the day it
 is evaluated on, ``as_of``, as a parameter, so a frozen clock gives the same
 answer every time.
@@ -52,7 +52,7 @@ when it is ``as_of`` or within ``soon_days`` after it; ``scheduled`` later.
 A person's status is the most urgent of their two (``never met`` when no
 conversation was held), and ``days_overdue`` the larger lateness of the two.
 
-*Open action items.* The rules of :mod:`careerconv.app.followup`, which the
+*Open action items.* The rules of :mod:`careerconv.followup`, which the
 coach's app follows up with, applied to the derived tables as known on
 ``as_of``: an item's status is that of the latest check-in update that
 mentions it (``open`` if none does); open means ``open`` or ``in_progress``.
@@ -68,14 +68,13 @@ due soon, scheduled (earliest due date first); then name and employee id.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from . import progress
+from . import followup, progress
 from . import schema as S
 
 __all__ = [
@@ -107,7 +106,6 @@ CONVERSATION = "career conversation"
 CHECKIN = "check-in"
 
 DUE_SOON_DAYS = 30
-OPEN_ITEM_STATUSES = ("open", "in_progress")
 
 # The tables due_list reads: the roster and four derived tables of the store.
 DUE_TABLES: tuple[str, ...] = ("roster", "conversations", "checkins", "action_items", "checkin_updates")
@@ -133,19 +131,10 @@ DUE_COLUMNS: tuple[str, ...] = (
     "draft_in_progress",
 )
 
-ITEM_STATE_COLUMNS: tuple[str, ...] = (
-    "employee_id",
-    "conversation_id",
-    "conversation_date",
-    "item_id",
-    "due",
-    "status",
-    "status_date",
-    "checkin_id",
-    "current",
-    "carried_over",
-    "is_open",
-)
+# The columns of careerconv.followup.action_item_states the due list keeps: no words (notes, reasons) and
+# no run start.
+ITEM_STATE_COLUMNS: tuple[str, ...] = tuple(
+    c for c in followup.ITEM_STATE_COLUMNS if c not in ("status_since", "note", "reason"))
 
 _DATE = "datetime64[ns]"
 _NEEDED = {
@@ -232,12 +221,13 @@ def due_status(due: Any, as_of: Any, soon_days: int = DUE_SOON_DAYS) -> str | No
 def action_item_states(tables: Mapping[str, pd.DataFrame], as_of: Any) -> pd.DataFrame:
     """The state of every action item agreed in a completed conversation, on ``as_of``.
 
-    The same rules as :func:`careerconv.app.followup.item_states`, over the
-    derived tables: an item's status is that of its latest update in a check-in
-    on or before ``as_of`` (latest date; on one day, the check-in id in natural
-    order, so ``-ci-20240201-10`` comes after ``-ci-20240201-2``), or ``open``
-    when no check-in has mentioned it. Items of drafts and of conversations
-    after ``as_of`` are left out.
+    The rules of :func:`careerconv.followup.action_item_states` (the one
+    implementation, which the coach's app also follows), applied to the
+    derived tables as known on ``as_of``: an item's status is that of its
+    latest update in a check-in on or before ``as_of`` (latest date; on one
+    day, the check-in id in natural order, so ``-ci-20240201-10`` comes after
+    ``-ci-20240201-2``), or ``open`` when no check-in has mentioned it. Items
+    of drafts and of conversations after ``as_of`` are left out.
 
     Parameters
     ----------
@@ -256,11 +246,10 @@ def action_item_states(tables: Mapping[str, pd.DataFrame], as_of: Any) -> pd.Dat
         updated) and ``checkin_id`` the check-in that made it; when a check-in
         repeats the status it had, that is the repeat (the progress report
         shows it as the last check-in update; the app's follow-up view says
-        since when the item has had its status, see
-        :func:`careerconv.app.followup.item_states`). ``current`` marks items of the
-        employee's last completed conversation; ``carried_over`` items of an
-        earlier one that a check-in kept open; ``is_open`` the items still to
-        follow up (open current items and carried-over ones).
+        since when the item has had its status). ``current`` marks items of
+        the employee's last completed conversation; ``carried_over`` items of
+        an earlier one that a check-in kept open; ``is_open`` the items still
+        to follow up (open current items and carried-over ones).
 
     Raises
     ------
@@ -270,30 +259,17 @@ def action_item_states(tables: Mapping[str, pd.DataFrame], as_of: Any) -> pd.Dat
     day = _as_day(as_of, "as_of")
     for name in ("conversations", "action_items", "checkin_updates"):
         _require(tables, name)
-    held = _completed_by(tables["conversations"], day)
-    last_id = held.drop_duplicates("employee_id", keep="last").set_index("employee_id")["conversation_id"]
-    items = tables["action_items"]
-    merged = items.loc[:, ["conversation_id", "item_id", "due"]].merge(
-        held.loc[:, ["employee_id", "conversation_id", "date"]].rename(columns={"date": "conversation_date"}),
-        on="conversation_id", how="inner")
-
+    known = _known_by(tables["conversations"], day)
     updates = tables["checkin_updates"]
     upd_dates = _dates(updates, "date", "checkin_updates")
-    upd = updates.loc[(upd_dates <= day).to_numpy(), ["conversation_id", "item_id", "status", "checkin_id"]].copy()
-    upd["status_date"] = upd_dates[upd_dates <= day]
-    upd = (_sort_natural(upd, ["conversation_id", "item_id", "status_date"], "checkin_id")
-           .drop_duplicates(["conversation_id", "item_id"], keep="last"))
-    out = merged.merge(upd, on=["conversation_id", "item_id"], how="left")
-    out["status"] = out["status"].astype(object).where(out["status"].notna(), "open")
-    out["checkin_id"] = out["checkin_id"].astype(object).where(out["checkin_id"].notna(), None)
-    out["conversation_date"] = pd.to_datetime(out["conversation_date"]).astype(_DATE)
-    out["due"] = pd.to_datetime(out["due"]).astype(_DATE)
-    out["status_date"] = pd.to_datetime(out["status_date"]).astype(_DATE)
-    still_open = out["status"].isin(OPEN_ITEM_STATUSES)
-    out["current"] = (out["conversation_id"] == _lookup(out["employee_id"], last_id)).fillna(False).astype(bool)
-    out["carried_over"] = (~out["current"] & out["status_date"].notna() & still_open).astype(bool)
-    out["is_open"] = ((out["current"] & still_open) | out["carried_over"]).astype(bool)
-    out = _sort_natural(out, ["employee_id", "conversation_date", "conversation_id"], "item_id")
+    upd = updates.loc[(upd_dates <= day).to_numpy(), ["conversation_id", "item_id", "status", "checkin_id"]] \
+        .assign(date=upd_dates[upd_dates <= day])
+    out = followup.action_item_states(known, tables["action_items"], upd)
+    for column in ("conversation_date", "due", "status_date"):
+        out[column] = pd.to_datetime(out[column]).astype(_DATE)
+    for column in ("current", "carried_over", "is_open"):
+        out[column] = out[column].astype(bool)
+    out = followup.sort_natural(out, ["employee_id", "conversation_date", "conversation_id"], "item_id")
     return out.reset_index(drop=True).loc[:, list(ITEM_STATE_COLUMNS)]
 
 
@@ -496,46 +472,7 @@ def _known_by(conversations: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
     """Conversations dated on or before ``day``, oldest first (date, then id in natural order)."""
     dates = _dates(conversations, "date", "conversations")
     known = conversations.loc[(dates <= day).to_numpy()].assign(date=dates[dates <= day])
-    return _sort_natural(known, ["employee_id", "date"], "conversation_id")
-
-
-def _sort_natural(frame: pd.DataFrame, by: list[str], id_column: str) -> pd.DataFrame:
-    """``frame`` sorted by ``by``, then by ``id_column`` in natural order.
-
-    The natural key is computed only for rows that tie on ``by`` (several
-    records of one person on one day are rare), which keeps this fast on
-    millions of rows.
-    """
-    tied = frame.duplicated(by, keep=False).to_numpy()
-    rank = np.zeros(len(frame), dtype=np.int64)
-    if tied.any():
-        rank[tied] = _natural_rank(frame.loc[tied, id_column])
-    return (frame.assign(_natural_rank=rank)
-                 .sort_values([*by, "_natural_rank"], kind="stable")
-                 .drop(columns="_natural_rank"))
-
-
-def _natural_rank(values: pd.Series) -> np.ndarray:
-    """Each value's position in natural order (computed once per distinct value)."""
-    codes, uniques = pd.factorize(values)
-    order = sorted(range(len(uniques)), key=lambda i: _natural(uniques[i]))
-    rank = np.empty(len(uniques), dtype=np.int64)
-    rank[order] = np.arange(len(uniques))
-    return rank[codes]
-
-
-def _completed_by(conversations: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
-    """Completed conversations dated on or before ``day``, oldest first."""
-    known = _known_by(conversations, day)
-    return known[(known["status"] == "completed").to_numpy()]
-
-
-_DIGITS = re.compile(r"(\d+)")
-
-
-def _natural(text: Any) -> tuple:
-    """Sort key reading digit runs as numbers (``a10`` after ``a9``), as careerconv.app.followup does."""
-    return tuple(int(p) if p.isdigit() else p for p in _DIGITS.split("" if text is None else str(text)))
+    return followup.sort_natural(known, ["employee_id", "date"], "conversation_id")
 
 
 def _lookup(keys: pd.Series, values: pd.Series) -> pd.Series:

@@ -16,8 +16,9 @@ Every public function is pure: frames come in, new frames go out, inputs are
 never modified and nothing touches the disk. Dates are compared as calendar
 days (any time of day is dropped), so a check-in later on the day of the
 conversation still counts as "the same day". Of several ratings of one skill
-on one day, the one recorded last (``saved_at``) counts: a coach who re-rates a
-skill in a check-in after the conversation, the same day, corrects it.
+on one day, the one recorded last counts (the same-day rule of
+:func:`careerconv.followup.recorded_order`): a coach who re-rates a skill in a
+check-in after the conversation, the same day, corrects it.
 
 Column contract (the store's derived tables)
 --------------------------------------------
@@ -38,6 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from careerconv.followup import RECORDED_ORDER_COLUMNS, recorded_order
 from careerconv.schema import skill_key
 
 __all__ = [
@@ -69,7 +71,6 @@ __all__ = [
     "attainment_rate",
     "target_status",
     "status_counts",
-    "recorded_order",
     "agreed_only",
 ]
 
@@ -151,12 +152,6 @@ TARGET_STATUS_COLUMNS: tuple[str, ...] = (
     "measured_date",
     "status",
 )
-
-# When one person has two ratings of a skill on the same day, the one recorded
-# last (``saved_at``) wins: a re-rating in a check-in saved after the
-# conversation corrects it. Only when the save times are equal or unknown does
-# the source decide: a conversation over a check-in over an import.
-_SOURCE_PRIORITY = {"import": 0, "checkin": 1, "conversation": 2}
 
 _DATE_DTYPE = "datetime64[ns]"
 
@@ -438,7 +433,7 @@ def latest_ratings(
     Skill names match ignoring case and spacing; the name shown is
     the one used in the latest rating. Rows where ``rating_column`` is NA are
     ignored. On a day with several ratings of one skill, the one recorded
-    last counts (see :func:`recorded_order`).
+    last counts (see :func:`careerconv.followup.recorded_order`).
 
     Parameters
     ----------
@@ -947,7 +942,7 @@ def _prepare(
         # below wins, so order those few by recorded_order.
         idx = np.flatnonzero(in_group)
         tie = recorded_order(ratings.iloc[pos[idx]]).assign(i=idx, key=key[idx], day=day[idx])
-        tie = tie.sort_values(["key", "day", *_RECORDED_ORDER], kind="stable")
+        tie = tie.sort_values(["key", "day", *RECORDED_ORDER_COLUMNS], kind="stable")
         pos[idx] = pos[tie["i"].to_numpy()]
     keep = ~same_as_next
     pos = pos[keep]
@@ -955,47 +950,6 @@ def _prepare(
         {"_pos": pos, "_key": rating_keys[pos], "_date_ns": days[pos], "_rating": values[pos]}
     )
     return tgt, rat
-
-
-_RECORDED_ORDER = ("saved", "priority", "record")
-
-
-def recorded_order(ratings: pd.DataFrame) -> pd.DataFrame:
-    """Sort keys that put ratings of one day in the order they were recorded.
-
-    The same-day rule of the product: of two ratings of one skill on one day,
-    the later one in this order counts. It is the save time (``saved_at``,
-    compared in UTC; a rating without one was recorded before any with one),
-    then the source (an import, then a check-in, then a conversation: the
-    most deliberate wins a tie), then the record id, so the choice is
-    reproducible.
-
-    Parameters
-    ----------
-    ratings : pandas.DataFrame
-        Rows with ``source`` and ``record_id``, and optionally ``saved_at``
-        (ISO 8601 text or timestamps; unreadable values count as unknown).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``saved`` (int64 nanoseconds, smallest for unknown),
-        ``priority`` (int64) and ``record`` (str), on the index of ``ratings``.
-    """
-    if "saved_at" in ratings.columns:
-        saved = pd.to_datetime(ratings["saved_at"], errors="coerce", utc=True, format="ISO8601")
-        saved_ns = saved.dt.tz_localize(None).astype(_DATE_DTYPE).to_numpy().view(np.int64)
-    else:
-        saved_ns = np.full(len(ratings), _NAT, dtype=np.int64)
-    priority = ratings["source"].map(lambda s: _SOURCE_PRIORITY.get(str(s), -1) if isinstance(s, str) else -1)
-    return pd.DataFrame(
-        {
-            "saved": saved_ns,
-            "priority": priority.to_numpy(dtype=np.int64),
-            "record": ratings["record_id"].astype(str).to_numpy(),
-        },
-        index=ratings.index,
-    )
 
 
 def _last_per_key(rat: pd.DataFrame) -> pd.DataFrame:

@@ -60,6 +60,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from filelock import FileLock
 
+from . import followup
 from . import schema as S
 from . import tables as T
 
@@ -142,8 +143,8 @@ class History:
 
     @property
     def last_completed(self) -> dict | None:
-        done = [c for c in self.conversations if c["status"] == "completed"]
-        return done[-1] if done else None
+        """The latest completed conversation (the rule of :func:`careerconv.followup.last_completed`)."""
+        return followup.last_completed(self.conversations)
 
     @property
     def drafts(self) -> list[dict]:

@@ -549,3 +549,79 @@ def test_load_needs_a_data_folder_with_a_roster(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(FileNotFoundError, match="roster"):
         A.load_hr_tables(tmp_path / "empty")
+
+
+# --------------------------------------------------------------------------- ratings of one day
+
+
+def _same_day_org() -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]:
+    """Twelve people, each with two or three self ratings of SQL on 3 Mar 2025, and the rating that counts.
+
+    The save times contradict the old rule (a conversation beats a check-in on one day): for D0 a
+    check-in saved after the conversation corrects it.
+    """
+    day, rows, expected = "2025-03-03", [], {}
+
+    def rate(emp, value, source, record, saved):
+        rows.append({**_rating(emp, day, "SQL", value, 5, source=source, record=record), "saved_at": saved})
+
+    for i in range(4):  # D0: the check-in saved in the afternoon corrects the morning's conversation
+        emp = f"E{i}"
+        rate(emp, 4, "conversation", f"{emp}-20250303", "2025-03-03T09:00:00.000+00:00")
+        rate(emp, 8, "checkin", f"{emp}-ci-20250303", "2025-03-03T16:00:00.000+00:00")
+        expected[emp] = 8
+    for i in range(4, 8):  # D1: the conversation saved last; one with no save time at all (the source decides)
+        emp = f"E{i}"
+        rate(emp, 3 + i % 2, "checkin", f"{emp}-ci-20250303", "2025-03-03T08:00:00.000+00:00" if i < 7 else None)
+        rate(emp, 6, "conversation", f"{emp}-20250303", "2025-03-03T11:00:00.000+01:00" if i < 7 else None)
+        expected[emp] = 6
+    for i in range(8, 12):  # D2: an unreadable save time is unknown; equal save times: the record id decides
+        emp = f"E{i}"
+        rate(emp, 9, "checkin", f"{emp}-ci-20250303", "half past nine" if i < 10 else "2025-03-03T10:00:00Z")
+        rate(emp, 2, "checkin", f"{emp}-ci-20250303-2", "2025-03-03T10:00:00.000+00:00")
+        rate(emp, 7, "import", f"{emp}-import", None)
+        expected[emp] = 2
+    ratings = _frame("skill_ratings", rows)
+    roster = _frame("roster", [{"employee_id": f"E{i}", "name": "x", "coach_id": "C", "department": f"D{i // 4}",
+                                "cadence_months": 6} for i in range(12)])
+    return ratings, roster, expected
+
+
+def test_every_engine_takes_the_rating_recorded_last_on_a_day(tmp_path):
+    from careerconv import progress
+
+    ratings, roster, expected = _same_day_org()
+    assert ratings["saved_at"].notna().any()
+    # the rule of the progress measurement (employee reports, target status) is the rule here
+    latest = progress.latest_ratings(ratings, "2025-07-01").set_index("employee_id")["rating"]
+    assert latest.to_dict() == expected
+    codes = pd.DataFrame({"employee_id": roster["employee_id"].astype(object), "emp": np.arange(12),
+                          "dept": np.arange(12) // 4, "department": roster["department"].astype(object)})
+    catalogue = A.skill_catalogue(ratings["skill"])
+    scope = A.resolve_scope(roster, "2025-07-01", "2024-07-01", None, [], 3)
+    parts = _in_parts({"roster": roster, "skill_ratings": ratings}, tmp_path)["skill_ratings"]
+    assert len(parts.paths) > 1
+    results = {f"{engine} {kind}": A.rating_partials(source, codes, catalogue, [], scope, engine=engine)
+               for engine in A.ENGINES for kind, source in (("frame", ratings), ("parts", parts))}
+    want = pd.Series(expected).groupby([f"D{int(e[1:]) // 4}" for e in expected]).agg(lambda v: sorted(v))
+    for name, partials in results.items():
+        for hist in (partials.dist_hist, partials.trend_hist):
+            got = hist.groupby("dept").apply(lambda h: sorted(np.repeat(h["v"], h["n"]).tolist()))
+            assert got.tolist() == want.tolist(), name
+    first = next(iter(results.values()))
+    for name, partials in results.items():
+        for part in ("trend_hist", "dist_hist", "gaps", "gaps_all", "gap_contrib"):
+            pd.testing.assert_frame_equal(getattr(partials, part), getattr(first, part), check_exact=False,
+                                          obj=f"{name}: {part}")
+
+
+def test_a_table_in_memory_without_save_times_is_ordered_by_source():
+    ratings, roster, _ = _same_day_org()
+    ratings = ratings.drop(columns="saved_at")
+    codes = pd.DataFrame({"employee_id": roster["employee_id"].astype(object), "emp": np.arange(12),
+                          "dept": np.arange(12) // 4, "department": roster["department"].astype(object)})
+    scope = A.resolve_scope(roster, "2025-07-01", "2024-07-01", None, [], 3)
+    for engine in A.ENGINES:
+        partials = A.rating_partials(ratings, codes, A.skill_catalogue(ratings["skill"]), [], scope, engine=engine)
+        d0 = partials.dist_hist[partials.dist_hist["dept"] == 0]
+        assert d0["v"].tolist() == [4], engine  # the conversation, as nothing says when each was saved

@@ -16,7 +16,7 @@ import pytest
 from careerconv import cadence as C
 from careerconv import progress as P
 from careerconv.app import ConversationApp
-from careerconv.app import followup as F
+from careerconv import followup as F
 from careerconv.app.team import TeamMember, badge_html, load_team, sparkline, team_members
 from careerconv.store import Store
 

@@ -11,14 +11,11 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from careerconv import cadence as C
 from careerconv import progress
 from careerconv import schema as S
 from careerconv import tables as T
-from careerconv.app import followup
 from careerconv.commands.due import load_due_tables
 from careerconv.store import Store
 
@@ -486,56 +483,3 @@ def test_checkins_on_one_day_are_ordered_naturally():
     ])
     # -10 was saved after -9 (Store.new_record_id counts up), so its "done" is the latest word
     assert list(C.action_item_states(tables, D(2024, 2, 2))["status"]) == ["done"]
-
-
-# ---------------------------------------------------------------------------
-# in step with the coach's app (careerconv.app.followup works on one person's records)
-
-_day_offsets = st.integers(min_value=0, max_value=400)
-
-
-@st.composite
-def histories(draw):
-    """One person's conversations and check-ins in random order and status."""
-    start = D(2023, 1, 2)
-    n_conv = draw(st.integers(min_value=0, max_value=3))
-    convs = []
-    for k in range(n_conv):
-        day = start + dt.timedelta(days=draw(_day_offsets))
-        status = draw(st.sampled_from(["completed", "completed", "draft"]))
-        rec = conversation("E1", day, items=draw(st.integers(1, 4)), status=status,
-                           cid=f"E1-{day:%Y%m%d}-{k}",
-                           next_due=draw(st.sampled_from([None, (day + dt.timedelta(days=150)).isoformat()])))
-        convs.append(rec)
-    cis = []
-    for k in range(draw(st.integers(min_value=0, max_value=4))):
-        if not convs:
-            break
-        target = draw(st.sampled_from(convs))
-        items = [it["item_id"] for it in target["action_items"]]
-        chosen = draw(st.lists(st.sampled_from(items), unique=True, max_size=len(items)))
-        statuses = {i: draw(st.sampled_from(S.ITEM_STATUSES)) for i in chosen}
-        day = start + dt.timedelta(days=draw(_day_offsets))
-        cis.append(checkin("E1", day, target["conversation_id"], statuses, cid=f"E1-ci-{day:%Y%m%d}-{k}"))
-    return convs, cis
-
-
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(histories())
-def test_open_items_and_next_due_agree_with_the_apps_followup_rules(history):
-    convs, cis = history
-    clean_convs = [S.validate_conversation(c) for c in convs]
-    clean_cis = [S.validate_checkin(c) for c in cis]
-    tables = pure_org([person("E1", cadence=6)], [*convs, *cis])
-    far = D(2030, 1, 1)  # after every record: followup has no as_of
-    r = row(C.due_list(tables, far), "E1")
-    assert r["open_action_items"] == len(followup.open_items(clean_convs, clean_cis))
-    expected_due = followup.next_conversation_due(clean_convs)
-    if expected_due is None:
-        assert pd.isna(r["next_conversation_due"])
-    else:
-        assert r["next_conversation_due"] == pd.Timestamp(expected_due)
-    mine = C.action_item_states(tables, far)
-    theirs = followup.item_states(clean_convs, clean_cis)
-    assert sorted(zip(mine["conversation_id"], mine["item_id"], mine["status"], mine["carried_over"])) == \
-        sorted((s.conversation_id, s.item_id, s.status, s.carried_over) for s in theirs)

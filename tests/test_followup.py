@@ -1,15 +1,16 @@
-"""The follow-up rules (careerconv.app.followup): pure functions over records."""
+"""The follow-up rules (careerconv.followup): one implementation for the app, the due list, progress and HR."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from careerconv import schema as S
-from careerconv.app import followup as F
-from careerconv.progress import horizon_date
+from careerconv import followup as F
+from careerconv.app.followup import status_label
 
 
 def conversation(cid: str, date: str, *, status: str = "completed", items=(), skills=(), cadence=6,
@@ -29,15 +30,6 @@ def checkin(cid: str, date: str, updates=(), ratings=(), created_at=None, conver
             "updates": [{"conversation_id": c, "item_id": i, "status": s, "note": n, "reason": ""}
                         for c, i, s, n in updates],
             "ratings": [{"skill": k, "self_rating": r, "coach_rating": None} for k, r in ratings]}
-
-
-@given(st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2090, 12, 31)), st.sampled_from([6, 12]))
-def test_next_due_by_cadence_is_the_products_one_month_rule(day, months):
-    got = F.next_conversation_due([conversation("c1", day.isoformat(), cadence=months)])
-    assert got == horizon_date(day, months).date()
-    assert (got.year * 12 + got.month) - (day.year * 12 + day.month) == months
-    assert got.day <= day.day
-    assert not hasattr(F, "add_months")  # progress.horizon_date owns the rule
 
 
 def test_drafts_are_never_the_previous_plan():
@@ -84,7 +76,7 @@ def test_a_completed_item_records_the_day_it_was_done_and_a_dropped_one_keeps_it
     assert states["a3"].completed_on == "2026-04-01"
     assert F.item_states(convs, cis[:1])[0].status_since == "2026-02-01"  # in progress since
     assert F.item_states(convs, [])[0].status_since is None and F.item_states(convs, [])[0].completed_on is None
-    assert F.latest_updates(cis)[("c1", "a1")][1]["checkin_id"] == "ci3"
+    assert states["a1"].checkin_id == "ci3"
 
 
 def test_same_day_checkins_without_times_sort_by_natural_id():
@@ -109,7 +101,7 @@ def test_items_carried_over_only_when_a_checkin_kept_them_alive():
 def test_no_completed_conversation_means_nothing_to_follow_up():
     convs = [conversation("c1", "2026-01-10", status="draft", items=[("a1", "x")])]
     assert F.open_items(convs, []) == [] and F.previous_plan(convs, []).conversation is None
-    assert F.previous_plan([], []).open_items == () and F.next_conversation_due([]) is None
+    assert F.previous_plan([], []).open_items == ()
 
 
 def test_latest_ratings_prefer_the_conversation_on_the_same_day_and_ignore_case():
@@ -148,17 +140,117 @@ def test_previous_plan_before_a_date_skips_todays_conversation():
         F.previous_plan(convs, [], before="01/02/2026x")
 
 
-def test_next_conversation_due_falls_back_to_the_cadence():
-    assert F.next_conversation_due([conversation("c1", "2026-08-31", cadence=6, next_due=None)]) == \
-        dt.date(2027, 2, 28)
-    assert F.next_conversation_due([conversation("c1", "2026-08-31", next_due="2026-12-01")]) == \
-        dt.date(2026, 12, 1)
-    assert F.next_conversation_due([conversation("c1", "2026-08-31", cadence=None)]) is None
-
-
 def test_item_state_helpers():
     item = F.ItemState("c1", "2026-01-01", "a1", "x", "2026-02-01", "", "", status="in_progress")
-    assert item.is_open and item.status_label == "In progress"
+    assert item.is_open and status_label(item.status) == "In progress"
     assert item.is_overdue(dt.date(2026, 2, 2)) and not item.is_overdue(dt.date(2026, 2, 1))
     done = F.ItemState("c1", "2026-01-01", "a1", "x", "2026-02-01", "", "", status="done")
     assert not done.is_open and not done.is_overdue(dt.date(2030, 1, 1))
+
+
+# --------------------------------------------------------------------------- the one rule, tried
+
+
+def test_natural_id_order_is_one_function():
+    ids = ["E1-ci-20260201-10", "E1-ci-20260201-2", "E1-ci-20260201", "E1-ci-20260201-9"]
+    assert sorted(ids, key=F.natural_key) == ["E1-ci-20260201", "E1-ci-20260201-2", "E1-ci-20260201-9",
+                                              "E1-ci-20260201-10"]
+    assert F.natural_rank(pd.Series(ids + ["E1-ci-20260201-2"])).tolist() == [3, 1, 0, 2, 1]
+    frame = pd.DataFrame({"day": ["b", "a", "a", "a"], "id": ["x-1", "x-10", "x-9", "x-2"]})
+    assert F.sort_natural(frame, ["day"], "id")["id"].tolist() == ["x-2", "x-9", "x-10", "x-1"]
+    assert F.natural_key(None) == F.natural_key("")
+
+
+def test_the_last_completed_conversation_of_a_day_is_the_last_in_natural_order_everywhere():
+    from careerconv.store import History
+
+    convs = [conversation(cid, "2026-01-10") for cid in ("E1-20260110", "E1-20260110-10", "E1-20260110-2")]
+    stored = sorted(convs, key=lambda c: (c["date"], c["conversation_id"]))  # the store's order: plain text
+    assert F.last_completed(convs)["conversation_id"] == "E1-20260110-10"
+    assert History(None, stored).last_completed["conversation_id"] == "E1-20260110-10"
+    assert F.previous_plan(stored, []).conversation_id == "E1-20260110-10"
+
+
+def _frames(convs, items, updates):
+    conversations = pd.DataFrame(convs, columns=["conversation_id", "employee_id", "date", "status"])
+    action_items = pd.DataFrame(items, columns=["conversation_id", "item_id", "due"])
+    checkin_updates = pd.DataFrame(updates, columns=["checkin_id", "date", "conversation_id", "item_id", "status"])
+    return conversations, action_items, checkin_updates
+
+
+def test_action_item_states_on_frames():
+    convs, items, updates = _frames(
+        [("c1", "E1", "2026-01-10", "completed"), ("c2", "E1", "2026-06-10", "completed"),
+         ("c3", "E1", "2026-07-10", "draft"), ("d1", "E2", "2026-02-01", "completed")],
+        [("c1", "a1", None), ("c1", "a2", "2026-03-01"), ("c1", "a3", None), ("c2", "a1", None),
+         ("c3", "a1", None), ("d1", "a1", None)],
+        [("ci-9", "2026-02-01", "c1", "a1", "done"), ("ci-10", "2026-02-01", "c1", "a1", "in_progress"),
+         ("ci-11", "2026-03-01", "c1", "a2", "done"), ("ci-12", "2026-04-01", "c1", "a2", "done"),
+         ("ci-13", "2026-05-01", "d1", "a1", "dropped")])
+    states = F.action_item_states(convs, items, updates)
+    assert list(states.columns) == list(F.ITEM_STATE_COLUMNS)
+    by = states.set_index(["conversation_id", "item_id"])
+    assert ("c3", "a1") not in by.index  # a draft agrees nothing
+    # one day: -10 after -9 (natural order), so in progress, and carried over into the plan of June
+    assert by.loc[("c1", "a1"), ["status", "checkin_id", "carried_over", "is_open"]].tolist() == [
+        "in_progress", "ci-10", True, True]
+    # done since the first check-in that said so; the repeat is the latest word
+    assert by.loc[("c1", "a2"), ["status", "status_since", "status_date", "checkin_id"]].tolist() == [
+        "done", "2026-03-01", "2026-04-01", "ci-12"]
+    # never mentioned: replaced by the newer plan, not carried over
+    assert by.loc[("c1", "a3"), ["status", "carried_over", "is_open", "status_date"]].tolist() == [
+        "open", False, False, None]
+    assert by.loc[("c2", "a1"), ["current", "is_open"]].tolist() == [True, True]
+    assert by.loc[("d1", "a1"), ["status", "current", "is_open", "note", "reason"]].tolist() == [
+        "dropped", True, False, "", ""]
+    assert states["employee_id"].tolist() == ["E1", "E1", "E1", "E1", "E2"]
+    empty = F.action_item_states(convs, items, updates.iloc[0:0])
+    assert set(empty["status"]) == {"open"} and not empty["carried_over"].any()
+
+
+def _rated(day, skill, value, source, record, saved_at):
+    if source == "checkin":
+        rec = checkin(record, day, ratings=[(skill, value)])
+    else:
+        rec = conversation(record, day, skills=[(skill, value)])
+        if source == "import":
+            rec["source"] = "import:history.xlsx"
+    rec["saved_at"] = saved_at
+    return rec
+
+
+def test_a_checkin_saved_after_the_conversation_of_the_same_day_corrects_its_rating():
+    conv = _rated("2026-03-02", "Python", 6, "conversation", "c1", "2026-03-02T09:00:00.000+00:00")
+    later = _rated("2026-03-02", "Python", 7, "checkin", "ci1", "2026-03-02T16:30:00.000+00:00")
+    assert F.latest_ratings([conv], [later])[S.skill_key("python")].self_rating == 7
+    earlier = _rated("2026-03-02", "Python", 7, "checkin", "ci1", "2026-03-02T08:00:00.000+00:00")
+    assert F.latest_ratings([conv], [earlier])[S.skill_key("python")].self_rating == 6
+    unknown = _rated("2026-03-02", "Python", 7, "checkin", "ci1", None)
+    conv["saved_at"] = None
+    assert F.latest_ratings([conv], [unknown])[S.skill_key("python")].self_rating == 6  # the source decides
+
+
+_saved = st.one_of(st.none(), st.just("not a time"),
+                   st.integers(0, 23).map(lambda h: f"2026-03-02T{h:02d}:00:00.000+00:00"),
+                   st.integers(0, 23).map(lambda h: f"2026-03-02T{h:02d}:30:00+02:00"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 10), st.sampled_from(["conversation", "checkin", "import"]), _saved),
+                min_size=1, max_size=6))
+def test_the_app_progress_and_hr_take_the_same_rating_of_a_day(ratings):
+    """One rule: the app's latest rating, progress.latest_ratings and last_recorded agree on any same-day mix."""
+    from careerconv import progress
+
+    records = [_rated("2026-03-02", "SQL", value, source, f"r{i}", saved)
+               for i, (value, source, saved) in enumerate(ratings)]
+    convs = [r for r in records if "conversation_id" in r]
+    cis = [r for r in records if "checkin_id" in r]
+    app = F.latest_ratings(convs, cis)[S.skill_key("SQL")].self_rating
+    frame = pd.DataFrame([{"employee_id": "E1", "date": "2026-03-02", "skill": "SQL", "self_rating": value,
+                           "coach_rating": None, "source": source, "record_id": f"r{i}", "saved_at": saved}
+                          for i, (value, source, saved) in enumerate(ratings)])
+    measured = progress.latest_ratings(frame, "2026-03-03").loc[0, "rating"]
+    last = F.last_recorded(frame, ["employee_id", "skill", "date"])
+    assert last.sum() == 1  # distinct record ids: exactly one rating is the day's last
+    assert app == measured == frame.loc[last, "self_rating"].item()

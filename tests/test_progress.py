@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from careerconv.followup import recorded_order
 from careerconv import progress, schema
 from careerconv.progress import (
     AHEAD,
@@ -647,7 +648,7 @@ def test_same_day_ratings_without_save_times_fall_back_to_the_source():
 
 def test_recorded_order_reads_unreadable_save_times_as_unknown():
     ratings = same_day("yesterday-ish", "2024-01-15T15:10:00.000+00:00")
-    order = progress.recorded_order(ratings)
+    order = recorded_order(ratings)
     assert list(order.columns) == ["saved", "priority", "record"]
     assert order["saved"].iloc[0] < order["saved"].iloc[1]
 

@@ -44,11 +44,13 @@ number of unlisted skills is reported.
 
 How ratings are summarised
 --------------------------
-Per employee, skill and quarter the *latest* self rating counts (on one day a
-conversation rating wins over a check-in, which wins over an import; then the
-higher rating). Because ratings are whole numbers 1–10, the rating figures
-are built from additive histograms (employees per rating value), which lets
-the ten-million-rating case run part by part in bounded memory
+Per employee, skill and quarter the *latest* self rating counts (on one day
+the one recorded last, by the same-day rule of
+:func:`careerconv.followup.recorded_order`: save time, then a conversation
+over a check-in over an import, then the record id; then the higher rating).
+Because ratings are whole numbers 1–10, the rating figures are built from
+additive histograms (employees per rating value), which lets the
+ten-million-rating case run part by part in bounded memory
 (:func:`rating_partials`). Three engines compute them and give the same
 tables: ``"arrow"`` (the default, chosen on measurement: PyArrow reads the
 Parquet parts, NumPy counts them), ``"duckdb"`` (one SQL query) and

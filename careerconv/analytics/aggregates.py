@@ -18,7 +18,7 @@ import pandas as pd
 
 from .. import privacy as P
 from . import record_tables as R
-from .constants import BANDS, DEPARTMENT, HR_COLUMNS, N, band_labels
+from .constants import BANDS, DEPARTMENT, HR_COLUMNS, N, OPTIONAL_COLUMNS, band_labels, with_optional_columns
 from .engine import _check_engine, _rating_partials
 from .engine_arrow import _Drafts, _arrow_skill_partials, _dictionary
 from .inputs import PART_ROWS, EmployeeParts, ParquetTable, RosterFile
@@ -147,6 +147,8 @@ def skill_rating_tables(ratings: pd.DataFrame | ParquetTable, roster: pd.DataFra
         For an unknown engine.
     """
     _check_engine(engine)
+    if isinstance(ratings, pd.DataFrame):
+        ratings = with_optional_columns("skill_ratings", ratings)
     if isinstance(roster, RosterFile):
         codes = _Roster.from_frame(roster.to_pandas()) if engine == "pandas" else _Roster.from_arrow(roster.table())
     else:
@@ -223,6 +225,8 @@ def hr_aggregates(tables: Mapping[str, pd.DataFrame | ParquetTable], as_of: Any,
         ``k`` below 3.
     """
     _check_tables(tables)
+    tables = {name: with_optional_columns(name, table) if isinstance(table, pd.DataFrame) else table
+              for name, table in tables.items()}
     roster = tables["roster"]
     ratings = tables["skill_ratings"]
     first = _first_date(tables)
@@ -288,7 +292,7 @@ def _check_tables(tables: Mapping[str, Any]) -> None:
             continue
         if not isinstance(frame, pd.DataFrame):
             raise ValueError(f"table {name!r} must be a DataFrame, got {type(frame).__name__}")
-        missing = [c for c in columns if c not in frame.columns]
+        missing = [c for c in columns if c not in frame.columns and c not in OPTIONAL_COLUMNS.get(name, ())]
         if missing:
             raise ValueError(f"table {name!r} is missing column(s): {', '.join(missing)}")
 

@@ -6,6 +6,7 @@ Engines, default period, rating bands, columns read, table titles.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from .. import privacy as P
 from .. import schema as S
@@ -27,7 +28,6 @@ def band_labels(ratings: "np.ndarray") -> "np.ndarray":
     return labels[np.asarray(ratings, dtype=np.int64)]
 
 
-_SOURCE_PRIORITY = {"conversation": 2, "checkin": 1}  # anything else (import) is 0
 _GROWTH_HORIZONS = S.HORIZONS
 _GAIN_HORIZONS = (6, 12)
 
@@ -38,13 +38,25 @@ HR_COLUMNS: dict[str, tuple[str, ...]] = {
     "conversations": ("conversation_id", "employee_id", "date", "status", "cadence_months", "next_due",
                       "follow_up_mode", "follow_up_every_weeks"),
     "skills": ("conversation_id", "employee_id", "date", "skill", "status"),
-    "skill_ratings": ("employee_id", "date", "skill", "self_rating", "coach_rating", "source", "record_id"),
+    "skill_ratings": ("employee_id", "date", "skill", "self_rating", "coach_rating", "source", "record_id",
+                      "saved_at"),
     "targets": ("employee_id", "conversation_id", "date", "skill", "baseline", "horizon_months", "target"),
     "options": ("conversation_id", "employee_id", "date", "skill", "option_no", "text", "chosen"),
     "action_items": ("conversation_id", "employee_id", "date", "item_id", "due"),
     "checkins": ("checkin_id", "employee_id", "date"),
     "checkin_updates": ("checkin_id", "employee_id", "date", "conversation_id", "item_id", "status"),
 }
+
+
+# Columns of HR_COLUMNS a table given in memory may lack: ``saved_at`` orders ratings of one day
+# (careerconv.followup.recorded_order); without it the source decides.
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {"skill_ratings": ("saved_at",)}
+
+
+def with_optional_columns(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (table ``name`` of :data:`HR_COLUMNS`) with its missing optional columns added as missing values."""
+    missing = [c for c in OPTIONAL_COLUMNS.get(name, ()) if c not in frame.columns]
+    return frame.assign(**{c: None for c in missing}) if missing else frame
 
 
 TABLE_TITLES: dict[str, str] = {

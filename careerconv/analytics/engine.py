@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from .constants import ENGINES, HR_COLUMNS
+from .constants import ENGINES, HR_COLUMNS, with_optional_columns
 from .engine_arrow import _Drafts, _partials_arrow
 from .engine_duckdb import _partials_duckdb
 from .engine_pandas import _partials_pandas
@@ -71,6 +71,8 @@ def rating_partials(ratings: pd.DataFrame | ParquetTable, roster_codes: pd.DataF
         For an unknown engine.
     """
     _check_engine(engine)
+    if isinstance(ratings, pd.DataFrame):
+        ratings = with_optional_columns("skill_ratings", ratings)
     return _rating_partials(ratings, _Roster.from_codes(roster_codes), catalogue, _Drafts(drafts), scope, engine)
 
 

@@ -16,20 +16,22 @@ import numpy as np
 import pandas as pd
 
 from .. import schema as S
-from .constants import HR_COLUMNS, _SOURCE_PRIORITY
+from ..followup import last_recorded
+from .constants import HR_COLUMNS
 from .inputs import ParquetTable
 from .partials import RatingPartials, _Layout, _Roster, _empty_partials, _first_date_of, _typed_partials
 from .scope import ReportScope
 from .skills import skill_catalogue
 
 
-_PRIORITY_SPAN = 30  # code = day * 30 + source priority * 10 + (rating - 1): latest day, then source, then rating
+# code = day * 20 + 10 if the rating was recorded last that day (careerconv.followup.recorded_order) + (rating - 1):
+# the latest day, then the rating recorded last, then the higher rating.
+_DAY_SPAN = 20
 _CELL_CAP = 1 << 23  # cells (employees x skills x quarters) of one block's dense arrays
 _TIE_MASK = (1 << 20) - 1
 _CHUNK = 1 << 17  # rows counted at once (whole employees)
 _DICTIONARY_COLUMNS = ("employee_id", "skill", "source")
 _MAIN_COLUMNS = ("employee_id", "date", "skill", "self_rating", "coach_rating", "source")
-_CHECKIN = _SOURCE_PRIORITY["checkin"]
 
 
 class _Drafts:
@@ -235,7 +237,8 @@ def _arrow_pass(ratings: pd.DataFrame | ParquetTable, roster: _Roster, drafts: _
             return cache[spelling]
 
     context = {"roster": roster, "layout": layout, "quarter": quarter, "key_of": key_of, "drafts": drafts,
-               "within30": within.astype(np.int32) * _PRIORITY_SPAN, "in_period": quarter >= layout.w0,
+               "within": within.astype(np.int32) * _DAY_SPAN,
+               "days": np.int64(layout.end_day - layout.first_day), "in_period": quarter >= layout.w0,
                "buffers": threading.local()}
     sources = list(ratings.paths) if isinstance(ratings, ParquetTable) else \
         [_arrow_frame(ratings, list(HR_COLUMNS["skill_ratings"]))]
@@ -340,8 +343,9 @@ def _part_sums(source: Any, context: dict) -> _PartResult:
     dept_of[where.drop_null().to_numpy().astype(np.int64)] = roster.dept[where.is_valid().to_numpy(zero_copy_only=False)]
     source_values, source_pos = _dictionary(column("source"))
     part["source"] = source_pos.astype(np.int8 if len(source_values) < 127 else np.int32)
-    part["priority"] = np.array([_SOURCE_PRIORITY.get(s, 0) * 10 for s in source_values.to_pylist()] + [0],
-                                dtype=np.int32)
+    part["file"] = source
+    part["source_names"] = np.array([*source_values.to_pylist(), None], dtype=object)  # the last: missing
+    part["is_checkin"] = part["source_names"] == "checkin"
     date, per_day = _timestamps(column("date"))
     part["day"] = _day_numbers(date, per_day, layout)
     del date
@@ -382,7 +386,7 @@ def _count_chunk(part: dict, rows: Any, emp: np.ndarray, first_emp: int, dept_of
     keep = (dept >= 0) & (skill >= 0) & (day >= 0) & (self_r > 0)
     src = part["source"][rows]
     if part["drafts"] is not None:
-        keep &= ~_draft_rows(part["drafts"], emp + first_emp, day, part["priority"][src] == _CHECKIN * 10, rows,
+        keep &= ~_draft_rows(part["drafts"], emp + first_emp, day, part["is_checkin"][src], rows,
                              context)
     kept = np.flatnonzero(keep)
     if not len(kept):
@@ -395,11 +399,50 @@ def _count_chunk(part: dict, rows: Any, emp: np.ndarray, first_emp: int, dept_of
     nq, nd = layout.nq, layout.nd
     emp_skill = emp * np.int32(ns) + skill
     chunk = _Rows(emp=emp, emp_skill=emp_skill, quarter=quarter, cell=emp_skill * np.int32(nq) + quarter,
-                  # on one day: conversation > check-in > import, then the higher rating
-                  code=context["within30"][day] + part["priority"][src] + (self_r - 1),
+                  code=context["within"][day] + _last_of_day(part, rows, emp_skill, day, src, context) * 10
+                  + (self_r - 1),
                   hist=((skill * np.int32(nd) + dept) * np.int32(nq) + quarter) * np.int32(10) + (self_r - 1),
                   inside=context["in_period"][day] & layout.selected[dept], pair=coach_r > 0, gap=self_r - coach_r)
     _count_block(chunk, dept_of, ns, layout, context["buffers"], sums)
+
+
+def _last_of_day(part: dict, rows: Any, emp_skill: np.ndarray, day: np.ndarray, src: np.ndarray,
+                 context: dict) -> np.ndarray:
+    """Per row of a chunk: 1 if it is the self rating recorded last of its employee's ratings of that skill
+    on that day (:func:`careerconv.followup.last_recorded`), else 0.
+
+    Several ratings of one skill on one day are rare: only those rows are ordered, and the part's record ids
+    and save times are read only when it has some.
+    """
+    key = emp_skill.astype(np.int64) * context["days"] + day
+    order = np.argsort(key)
+    ordered = key[order]
+    repeat = ordered[1:] == ordered[:-1]
+    out = np.ones(len(key), dtype=np.int32)
+    if not repeat.any():
+        return out
+    in_tie = np.zeros(len(key), dtype=bool)
+    in_tie[1:] |= repeat
+    in_tie[:-1] |= repeat
+    tied = order[in_tie]
+    if "recorded" not in part:
+        part["recorded"] = _recorded_columns(part["file"])
+    record_ids, saved_at = part["recorded"]
+    positions = (np.arange(rows.start, rows.stop) if isinstance(rows, slice) else np.asarray(rows))[tied]
+    same_day = pd.DataFrame({"key": key[tied], "source": part["source_names"][src[tied]],
+                             "record_id": record_ids[positions], "saved_at": saved_at[positions]})
+    out[tied] = last_recorded(same_day, ["key"])
+    return out
+
+
+def _recorded_columns(source: Any) -> tuple[np.ndarray, np.ndarray]:
+    """A part's ``record_id`` and ``saved_at`` columns as object arrays (what orders ratings of one day)."""
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(source, columns=["record_id", "saved_at"], use_threads=False) \
+        if isinstance(source, Path) else source.select(["record_id", "saved_at"])
+    return tuple(table.column(name).to_numpy(zero_copy_only=False).astype(object)
+                 for name in ("record_id", "saved_at"))
 
 
 def _part_drafts(source: Any, context: dict, emp_values: Any) -> dict | None:
@@ -550,7 +593,7 @@ class _Rows:
     emp_skill: np.ndarray  # employee * skills + skill
     quarter: np.ndarray  # quarters since the first one
     cell: np.ndarray  # emp_skill * quarters + quarter
-    code: np.ndarray  # orders a person's ratings in a cell: day in the quarter, source, rating
+    code: np.ndarray  # orders a person's ratings in a cell: day in the quarter, recorded last that day, rating
     hist: np.ndarray  # ((skill * departments + department) * quarters + quarter) * 10 + rating - 1
     inside: np.ndarray  # in the period and a selected department
     pair: np.ndarray  # there is a coach rating too

@@ -11,7 +11,8 @@ import pandas as pd
 
 from .. import open_data
 from .constants import HR_COLUMNS
-from .engine_arrow import _PRIORITY_SPAN, _arrow_frame
+from ..followup import SOURCE_PRIORITY
+from .engine_arrow import _DAY_SPAN, _arrow_frame
 from .inputs import ParquetTable
 from .partials import _PARTIAL_COLUMNS, RatingPartials, _Layout, _Roster, _empty_partials, _sql_string, _typed_partials
 
@@ -23,6 +24,7 @@ def _partials_duckdb(ratings: pd.DataFrame | ParquetTable, roster: _Roster, cata
 
     con = open_data.duckdb().connect(config={"threads": 2, "preserve_insertion_order": False})
     try:
+        con.execute("SET TimeZone = 'UTC'")  # a save time without an offset is UTC, as recorded_order reads it
         con.register("roster_t", pa.table({"employee_id": roster.ids, "emp": pa.array(np.arange(len(roster.dept))),
                                            "dept": pa.array(roster.dept)}))
         con.register("skill_map", pa.table({"raw": pa.array(catalogue["raw"].astype(str).tolist(), type=pa.string()),
@@ -38,7 +40,7 @@ def _partials_duckdb(ratings: pd.DataFrame | ParquetTable, roster: _Roster, cata
             source = "ratings_frame"
         end = pd.Timestamp(0) + pd.Timedelta(days=layout.end_day)
         sql = _DUCKDB_SQL.format(source=source, end=_sql_string(f"{end:%Y-%m-%d}"), w0=layout.q0 + layout.w0,
-                                 first_day=layout.first_day, span=_PRIORITY_SPAN)
+                                 first_day=layout.first_day, span=_DAY_SPAN, priority=_priority_sql("r.source"))
         result = con.execute(sql).df()
     finally:
         con.close()
@@ -51,15 +53,16 @@ def _partials_duckdb(ratings: pd.DataFrame | ParquetTable, roster: _Roster, cata
 
 
 # One query: ratings -> (employee, skill, quarter) -> (employee, skill) over the period -> the partials, as rows of
-# one result told apart by ``part``. code orders a person's ratings of a skill (day, source, rating; see _PRIORITY_SPAN).
+# one result told apart by ``part``. code orders a person's ratings of a skill: day, then the rating recorded last
+# that day (careerconv.followup.recorded_order: save time, source, record id), then the rating (see _DAY_SPAN).
 _DUCKDB_SQL = """
-WITH r AS (
+WITH r0 AS (
     SELECT ro.emp, ro.dept, sm.skill_id,
            year(r.date) * 4 + quarter(r.date) - 1 AS qi,
-           CASE WHEN r.self_rating BETWEEN 1 AND 10 THEN
-                (epoch_us(r.date) // 86400000000 - {first_day}) * {span}
-                + (CASE r.source WHEN 'conversation' THEN 2 WHEN 'checkin' THEN 1 ELSE 0 END) * 10
-                + r.self_rating - 1 END AS code,
+           epoch_us(r.date) // 86400000000 AS day,
+           r.self_rating BETWEEN 1 AND 10 AS rated, r.self_rating,
+           try_cast(r.saved_at AS TIMESTAMPTZ) AS saved,
+           {priority} AS priority, r.record_id,
            r.self_rating BETWEEN 1 AND 10 AND r.coach_rating BETWEEN 1 AND 10 AS pair,
            r.self_rating - r.coach_rating AS gap
     FROM {source} r
@@ -67,6 +70,17 @@ WITH r AS (
     JOIN skill_map sm ON r.skill = sm.raw
     ANTI JOIN drafts d ON r.record_id = d.conversation_id AND coalesce(r.source, '') <> 'checkin'
     WHERE r.date < TIMESTAMP {end} AND ro.dept >= 0
+),
+r AS (
+    SELECT emp, dept, skill_id, qi, pair, gap,
+           CASE WHEN rated THEN
+                (day - {first_day}) * {span}
+                + (CASE WHEN rank() OVER (PARTITION BY emp, skill_id, day, rated
+                                          ORDER BY saved DESC NULLS LAST, priority DESC,
+                                                   record_id DESC) = 1
+                        THEN 10 ELSE 0 END)
+                + self_rating - 1 END AS code
+    FROM r0
 ),
 cell AS MATERIALIZED (
     SELECT emp, dept, skill_id, qi, max(code) AS code, count(*) FILTER (WHERE pair) AS n_pairs,
@@ -98,3 +112,9 @@ SELECT 'gaps_all', -1, dept, NULL, NULL, count(*), sum(gap_total / n_pairs),
        count(*) FILTER (WHERE gap_total > 0), count(*) FILTER (WHERE gap_total < 0)
 FROM person_all GROUP BY ALL
 """
+
+
+def _priority_sql(column: str) -> str:
+    """:data:`careerconv.followup.SOURCE_PRIORITY` as a SQL CASE on ``column`` (any other source: -1)."""
+    whens = " ".join(f"WHEN {_sql_string(source)} THEN {rank}" for source, rank in SOURCE_PRIORITY.items())
+    return f"(CASE {column} {whens} ELSE -1 END)"

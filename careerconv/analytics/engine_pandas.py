@@ -8,14 +8,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .constants import _SOURCE_PRIORITY
+from ..followup import last_recorded
 from .partials import RatingPartials, _qi, _qi_of, _typed_partials
 from .scope import ReportScope
 
 
 def _partials_pandas(ratings: pd.DataFrame, roster_codes: pd.DataFrame, catalogue: pd.DataFrame,
                      drafts: set[str], scope: ReportScope, selected: set[int]) -> RatingPartials:
-    r = ratings.loc[:, ["employee_id", "date", "skill", "self_rating", "coach_rating", "source", "record_id"]]
+    r = ratings.loc[:, ["employee_id", "date", "skill", "self_rating", "coach_rating", "source", "record_id",
+                        "saved_at"]]
     dates = pd.to_datetime(r["date"])
     keep = (dates < scope.end).to_numpy() & (r["self_rating"].notna() | r["coach_rating"].notna()).to_numpy()
     if drafts:  # given in a draft conversation: its record id, any source but a check-in
@@ -30,15 +31,21 @@ def _partials_pandas(ratings: pd.DataFrame, roster_codes: pd.DataFrame, catalogu
         "skill_id": r["skill"].astype(object).map(skill_ids),
         "s": r["self_rating"].astype("Float64").to_numpy(dtype=float, na_value=np.nan),
         "c": r["coach_rating"].astype("Float64").to_numpy(dtype=float, na_value=np.nan),
-        "prio": r["source"].astype(object).map(_SOURCE_PRIORITY).fillna(0).to_numpy(dtype=np.int64),
     })
     x = x[x["emp"].notna() & x["skill_id"].notna()]
     dates = dates.loc[x.index]
     x = x.astype({"emp": np.int64, "dept": np.int64, "skill_id": np.int64})
     days = dates.to_numpy(dtype="datetime64[D]")
     x["qi"] = _qi(days)
-    # The same order as the other engines: day, then source, then the rating (code % 10 + 1).
-    x["code"] = np.where(np.isnan(x["s"]), np.nan, days.astype(np.int64) * 100 + x["prio"] * 10 + x["s"] - 1)
+    # The same order as the other engines: day, then the self rating recorded last that day
+    # (careerconv.followup.recorded_order), then the higher rating (code % 10 + 1).
+    rated = ~np.isnan(x["s"].to_numpy())
+    last = np.zeros(len(x), dtype=np.int64)
+    same_day = pd.DataFrame({"emp": x["emp"].to_numpy()[rated], "skill_id": x["skill_id"].to_numpy()[rated],
+                             "day": days[rated]}).join(r.loc[x.index[rated], ["source", "record_id", "saved_at"]]
+                                                       .reset_index(drop=True))
+    last[rated] = last_recorded(same_day, ["emp", "skill_id", "day"])
+    x["code"] = np.where(rated, days.astype(np.int64) * 100 + last * 10 + x["s"] - 1, np.nan)
     both = ~np.isnan(x["s"]) & ~np.isnan(x["c"])
     x["gsum"] = np.where(both, x["s"] - x["c"], 0.0)
     x["gn"] = both.astype(np.int64)

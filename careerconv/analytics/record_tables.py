@@ -18,11 +18,12 @@ import numpy as np
 import pandas as pd
 
 from .. import cadence as C
+from .. import followup
 from .. import privacy as P
 from .. import progress as PR
 from .. import schema as S
 from ..option_kinds import KINDS, classify_options
-from .constants import _SOURCE_PRIORITY, DEPARTMENT, N, _GAIN_HORIZONS, band_labels
+from .constants import DEPARTMENT, N, _GAIN_HORIZONS, band_labels
 from .levels import (MEAN, MEDIAN, SUM, Piece, contributions, level_piece, levels, neighbour_counts,
                      no_contributions, sort_departments, summed_piece)
 from .scope import ReportScope
@@ -191,7 +192,8 @@ def rating_periods_piece(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context,
     """Self ratings by quarter, half-year and year, per listed skill and over all skills (coarser trends).
 
     Per employee, skill and bucket the latest self rating counts, ordered as the rating engines order them
-    (day, then a conversation before a check-in before an import, then the higher rating). Over all skills
+    (day, then the rating recorded last that day by :func:`careerconv.followup.recorded_order`, then the
+    higher rating). Over all skills
     an employee counts once per bucket, with the mean of their latest ratings of each skill. Quarters by
     skill are left to the rating step (``skill_trends``); here quarters are over all skills only.
     """
@@ -200,11 +202,13 @@ def rating_periods_piece(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context,
     keep = ((dates >= scope.start) & (dates < scope.end)).to_numpy() & ratings["self_rating"].notna().to_numpy()
     if len(drafts):
         keep &= ~(_isin(ratings["record_id"], drafts) & (ratings["source"].astype(object).fillna("") != "checkin"))
-    r = ratings.loc[keep, ["employee_id", "skill", "self_rating", "source"]].assign(date=dates[keep])
+    r = ratings.loc[keep, ["employee_id", "skill", "self_rating", "source", "record_id", "saved_at"]] \
+        .assign(date=dates[keep])
     r = r.assign(department=r["employee_id"].map(department_of), skill_id=ctx.skill_ids(r["skill"]),
-                 rating=r["self_rating"].astype(float),
-                 prio=r["source"].astype(object).map(_SOURCE_PRIORITY).fillna(0).astype(int))
-    r = r[r[DEPARTMENT].notna() & r["skill_id"].notna()].sort_values(["date", "prio", "rating"], kind="stable")
+                 rating=r["self_rating"].astype(float))
+    r = r[r[DEPARTMENT].notna() & r["skill_id"].notna()]
+    r = r.assign(last=followup.last_recorded(r, ["employee_id", "skill_id", "date"])) \
+        .sort_values(["date", "last", "rating"], kind="stable")
     rows, events = [], []
     for grain, months in GRAINS:
         month = (r["date"].dt.month - 1) // months * months + 1
@@ -347,7 +351,7 @@ def action_items_piece(frames: Mapping[str, pd.DataFrame], scope: ReportScope, d
     states = states[states["conversation_date"] >= scope.start]
     states = states.assign(department=states["employee_id"].map(department_of)).dropna(subset=[DEPARTMENT])
     per_item = states.assign(**{f"is_{s}": states["status"].eq(s) for s in S.ITEM_STATUSES})
-    per_item["past_due"] = per_item["status"].isin(C.OPEN_ITEM_STATUSES) & (per_item["due"] < scope.as_of_day)
+    per_item["past_due"] = per_item["status"].isin(followup.OPEN_STATUSES) & (per_item["due"] < scope.as_of_day)
     # Per person first, so someone with many items weighs as one.
     cols = [f"is_{s}" for s in S.ITEM_STATUSES] + ["past_due"]
     per_emp = per_item.groupby(["employee_id", DEPARTMENT], as_index=False)[cols].mean()

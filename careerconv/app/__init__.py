@@ -11,8 +11,9 @@ questions and its alternative bank), :mod:`.editors` (the editor of a question;
 the text, list, choice and date kinds), :mod:`.plan_editors` (dreams, action
 items, follow-up, cadence), :mod:`.skill_editor` (a card per skill),
 :mod:`.widgets` (widget-building helpers), :mod:`.timers`, :mod:`.autosave`,
-:mod:`.checkin`, :mod:`.summary`, :mod:`.glance`, :mod:`.followup` (pure
-follow-up rules, shared with the due list and team views), :mod:`.team` (the
+:mod:`.checkin`, :mod:`.summary`, :mod:`.glance`, :mod:`.followup` (the
+words for an action item's status; the follow-up rules themselves are
+:mod:`careerconv.followup`), :mod:`.team` (the
 coach's team at a glance), :mod:`.scheduling`, :mod:`.styles`; saving an open
 record: :mod:`.session` (compare-and-swap saves, conflicts), :mod:`.conflicts`
 (pure: two versions field by field, the merge), :mod:`.conflict_panel` (the

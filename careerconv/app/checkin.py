@@ -1,7 +1,7 @@
 """The check-in view: follow up the plan in a regular one-on-one, in under a minute.
 
 It lists the open action items of the last completed conversation and the
-items carried over from earlier ones (:func:`careerconv.app.followup.open_items`),
+items carried over from earlier ones (:func:`careerconv.followup.open_items`),
 each with its current status preselected, so the coach only touches what
 changed: a status (open / in progress / done / dropped - dropping needs a
 reason), a note, and optionally an interim rating per skill of the plan. Below
@@ -26,7 +26,7 @@ import ipywidgets as W
 
 from .. import schema as S
 from ..store import Conflict, NotFound, Store
-from . import followup as F
+from .. import followup as F
 from .glance import closed_items_html, item_when
 from .session import EditSession, create_record
 from .summary import human_date

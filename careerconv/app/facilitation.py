@@ -45,7 +45,7 @@ import pandas as pd
 from .. import schema as S
 from ..questions import SKILL_KINDS, QuestionSet, available_question_sets
 from ..store import Conflict, NotFound, NotOnRoster
-from . import followup as F
+from .. import followup as F
 from .autosave import Autosaver, SavingPaused, SaveStatus
 from .banner import ErrorBanner
 from .batching import batched

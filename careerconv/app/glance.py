@@ -1,6 +1,6 @@
 """The previous conversation at a glance, shown before the first question.
 
-Pure rendering: a :class:`~careerconv.app.followup.PreviousPlan` and a roster
+Pure rendering: a :class:`~careerconv.followup.PreviousPlan` and a roster
 row in, escaped HTML out. The coach sees the dreams, the skills with the rating
 then, the latest rating since and the 6/12/18-month targets, and the action
 plan with the status the check-ins gave each item and when (a completed item
@@ -16,7 +16,8 @@ from html import escape
 from typing import Callable, Iterable, Mapping
 
 from .. import schema as S
-from .followup import ItemState, PreviousPlan, RatingPoint
+from ..followup import ItemState, PreviousPlan, RatingPoint
+from .followup import status_label
 from .summary import human_date, status_pill
 
 
@@ -39,7 +40,7 @@ def item_when(item: ItemState) -> str:
     Parameters
     ----------
     item
-        From :func:`careerconv.app.followup.item_states`.
+        From :func:`careerconv.followup.item_states`.
 
     Returns
     -------
@@ -48,7 +49,7 @@ def item_when(item: ItemState) -> str:
         or "" for an item that is open.
     """
     since = _since(item)
-    return f"{item.status_label.lower()} {since}" if since else ""
+    return f"{status_label(item.status).lower()} {since}" if since else ""
 
 
 def item_status_html(item: ItemState) -> str:
@@ -135,7 +136,7 @@ def previous_plan_html(plan: PreviousPlan, today: dt.date, coach_label: Callable
     Parameters
     ----------
     plan
-        From :func:`careerconv.app.followup.previous_plan`.
+        From :func:`careerconv.followup.previous_plan`.
     today
         For "overdue" marks on action items.
     coach_label
@@ -204,9 +205,9 @@ def last_rating_text(skill: str, plan: PreviousPlan, latest: Mapping[str, Rating
     skill
         The skill's name (case and spacing ignored).
     plan
-        The previous plan (:func:`careerconv.app.followup.previous_plan`).
+        The previous plan (:func:`careerconv.followup.previous_plan`).
     latest
-        :func:`careerconv.app.followup.latest_ratings` of the records before this conversation.
+        :func:`careerconv.followup.latest_ratings` of the records before this conversation.
 
     Returns
     -------

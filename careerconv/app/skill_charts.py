@@ -18,7 +18,7 @@ from typing import Iterable
 import pandas as pd
 
 from .. import schema as S
-from . import followup as F
+from .. import followup as F
 
 WIDTH, HEIGHT = 5.4, 2.5  # inches: two charts side by side in the app, one per line on a narrow screen
 

@@ -15,7 +15,7 @@ about eight reports and one history reads in ~25 ms), never from the analytics
 cache, so what the coach saved a minute ago is already there and the app keeps
 its rule of never refreshing the derived tables. The same pure rules as the due
 list and the reports apply: :func:`careerconv.cadence.due_list` for due dates
-and badges, :mod:`careerconv.app.followup` for action items and ratings,
+and badges, :mod:`careerconv.followup` for action items and ratings,
 :mod:`careerconv.progress` for the trend.
 
 :func:`team_members` is pure (records in, :class:`TeamMember` rows out);
@@ -37,7 +37,7 @@ from .. import progress as P
 from .. import schema as S
 from .. import tables as T
 from ..store import History, Store
-from . import followup as F
+from .. import followup as F
 from .glance import item_note_html, item_status_html
 from .summary import human_date
 from .widgets import button, classed, close_tree, html, show

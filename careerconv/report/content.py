@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from .. import cadence
+from ..followup import OPEN_STATUSES
 from .. import progress as P
 from .. import schema as S
 from ..store import History
@@ -519,9 +520,6 @@ def action_plan(frames: dict[str, pd.DataFrame], as_of: Any) -> pd.DataFrame:
     due = pd.to_datetime(out["due"])
     out["overdue"] = (out["status"].isin(OPEN_STATUSES) & due.notna() & (due < day)).astype(bool)
     return out.loc[:, list(ACTION_PLAN_COLUMNS)].reset_index(drop=True)
-
-
-OPEN_STATUSES = ("open", "in_progress")
 
 
 def action_plan_parts(content: ReportContent) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
