@@ -26,7 +26,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import FixedLocator, PercentFormatter
 
 from . import privacy as P
-from .analytics import BANDS, DEPARTMENT, N, Grouping, period_label
+from .analytics import BANDS, DEPARTMENT, N, Grouping, period_label, skill_view
 from .plots import OKABE_ITO, PALETTE, RATING_CMAP, clean_axes
 
 __all__ = [
@@ -103,6 +103,20 @@ def new_figure(width: float = 9.0, height: float = 4.5) -> tuple[Figure, Axes]:
     return fig, fig.add_subplot()
 
 
+# On a narrow screen a chart keeps its size and scrolls sideways; a line above it says so, so that a reader
+# does not take the part in view for the whole chart.
+_NARROW_CSS = ("<style>@media screen and (max-width: 700px) { .hr-chart-frame::before { "
+               "content: 'Wider than your screen: scroll sideways to see the whole chart.'; display: block; "
+               "position: sticky; left: 0; font-size: 0.85em; color: #555; font-style: italic; "
+               "margin-bottom: 0.2em; } }</style>")
+
+
+def _fit_height(ax: Axes, rows: int, *, per_row: float = 0.45, extra: float = 1.6) -> None:
+    """Shrink the figure to ``rows`` bars (never grow it), so that one or two bars are not drawn a page tall."""
+    fig = ax.figure
+    fig.set_size_inches(fig.get_figwidth(), min(fig.get_figheight(), extra + per_row * rows))
+
+
 def figure_html(fig: Figure, alt: str) -> str:
     """The figure as an HTML ``<img>`` (PNG embedded), with ``alt`` escaped.
 
@@ -129,7 +143,7 @@ def figure_html(fig: Figure, alt: str) -> str:
     # Drawn at its own size and scrolled sideways on a narrow screen rather than shrunk: at 400 px a
     # shrunk chart's labels would be too small to read.
     width = int.from_bytes(buffer.getvalue()[16:20], "big")  # the PNG's own width (its IHDR chunk)
-    return (f'<div class="hr-chart-frame" style="overflow-x:auto;max-width:100%">'
+    return (f'{_NARROW_CSS}<div class="hr-chart-frame" style="overflow-x:auto;max-width:100%">'
             f'<img class="hr-chart" src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" '
             f'style="width:100%;max-width:{width}px;min-width:{min(width, 720)}px" /></div>')
 
@@ -366,6 +380,7 @@ def value_bars(ax: Axes, frame: pd.DataFrame, label: str, value: str, *, xlabel:
         data = data.sort_values(["_shown", "_v", label], ascending=[False, False, True], kind="stable")
     if top is not None:
         data = data.head(top)
+    _fit_height(ax, len(data))
     y = np.arange(len(data))
     values = data["_v"].fillna(0).to_numpy(dtype=float)
     colours = [OKABE_ITO[0] if ok else HIDDEN_COLOUR for ok in data["_shown"]]
@@ -422,7 +437,7 @@ def value_bars(ax: Axes, frame: pd.DataFrame, label: str, value: str, *, xlabel:
 
 @plain_text
 def department_share_bars(ax: Axes, frame: pd.DataFrame, columns: Sequence[tuple[str, str]], *,
-                          total_label: str = "All departments") -> Axes:
+                          total_label: str = "All departments", xlabel: str = "Share of employees") -> Axes:
     """Grouped horizontal bars of shares per department (the all-departments row first).
 
     Parameters
@@ -435,6 +450,8 @@ def department_share_bars(ax: Axes, frame: pd.DataFrame, columns: Sequence[tuple
         ``(column, legend label)`` pairs of shares (0-1) to draw side by side.
     total_label
         Label of the row for all departments.
+    xlabel
+        Axis title: what the shares are of.
 
     Returns
     -------
@@ -461,7 +478,7 @@ def department_share_bars(ax: Axes, frame: pd.DataFrame, columns: Sequence[tuple
     ax.set_ylim(len(frame) - 0.5, -0.5)
     ax.set_xlim(0, 1.08)
     ax.xaxis.set_major_formatter(PercentFormatter(xmax=1))
-    ax.set_xlabel("Share of employees", color=PALETTE["muted"])
+    ax.set_xlabel(xlabel, color=PALETTE["muted"])
     clean_axes(ax)
     ax.tick_params(axis="y", length=0)
     ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=len(columns))
@@ -601,8 +618,18 @@ def distribution_chart(ax: Axes, rating_distribution: pd.DataFrame) -> Axes:
 
 @plain_text
 def growth_chart(ax: Axes, skill_growth: pd.DataFrame, horizon: int = 12) -> Axes:
-    """The ``skill_growth`` chart: mean change per skill after ``horizon`` months."""
-    org = skill_growth[skill_growth[DEPARTMENT].isna() & (skill_growth["horizon_months"] == horizon)]
+    """The ``skill_growth`` chart: mean change per skill after ``horizon`` months.
+
+    Where no skill can be shown on its own (:func:`careerconv.analytics.skill_view`), the mean change over
+    all skills at every horizon instead.
+    """
+    view = skill_view("skill_growth", skill_growth, horizon=horizon)
+    if not view.per_skill:
+        every = view.figures.sort_values("horizon_months")
+        every = every.assign(_label=[f"after {int(h)} months" for h in every["horizon_months"]])
+        return value_bars(ax, every, "_label", "mean_growth", sort=False, signed=True, show_hidden=True,
+                          xlabel="Mean change in rating since the conversation, all skills together (points)")
+    org = view.figures
     per_skill = org[org["skill"].notna()]
     overall = org[org["skill"].isna() & P.shown(org)]
     if per_skill.empty:
@@ -655,11 +682,22 @@ def attainment_chart(ax: Axes, target_attainment: pd.DataFrame) -> Axes:
 
 
 @plain_text
-def most_wanted_chart(ax: Axes, most_wanted_skills: pd.DataFrame) -> Axes:
-    """The ``most_wanted_skills`` chart: employees working on each skill."""
-    org = most_wanted_skills[most_wanted_skills[DEPARTMENT].isna()]
-    if org.empty:
+def most_wanted_chart(ax: Axes, most_wanted_skills: pd.DataFrame, total_label: str = "All departments") -> Axes:
+    """The ``most_wanted_skills`` chart: employees working on each skill.
+
+    Where no skill can be shown on its own (:func:`careerconv.analytics.skill_view`), the share of the
+    people met who chose any skill, per department, instead.
+    """
+    if most_wanted_skills.empty:
         return no_data(ax, "No skill was discussed in this period.")
+    view = skill_view("most_wanted_skills", most_wanted_skills)
+    if not view.per_skill:
+        anyone = most_wanted_skills[most_wanted_skills["skill"].isna()]
+        anyone = anyone.assign(_label=anyone[DEPARTMENT].astype(object).where(anyone[DEPARTMENT].notna(),
+                                                                               total_label))
+        return value_bars(ax, anyone, "_label", "skills_per_person", sort=False, show_hidden=True, top=None,
+                          xlabel="Different skills each person chose to work on (mean; n = employees who chose any)")
+    org = view.figures[view.figures["skill"].notna()]
     return value_bars(ax, org, "skill", N, xlabel="Employees who chose to work on the skill")
 
 
@@ -678,6 +716,7 @@ def gaps_chart(ax: Axes, rating_gaps: pd.DataFrame) -> Axes:
     if rows.empty:
         return no_data(ax, f"All {len(org)} groups are too small to show (or hidden to protect a smaller one).")
     rows = rows.sort_values(["_all", "mean_gap", "skill"], ascending=[False, False, True], kind="stable")
+    _fit_height(ax, len(rows), extra=1.9)
     y = np.arange(len(rows))
     lower = pd.to_numeric(rows["share_self_lower"], errors="coerce").fillna(0).to_numpy(dtype=float)
     higher = pd.to_numeric(rows["share_self_higher"], errors="coerce").fillna(0).to_numpy(dtype=float)
@@ -702,7 +741,10 @@ def gaps_chart(ax: Axes, rating_gaps: pd.DataFrame) -> Axes:
                   color=PALETTE["muted"])
     clean_axes(ax)
     ax.tick_params(axis="y", length=0)
-    ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2 if hidden else -0.16), ncols=2)
+    # Below the axis title (one or two lines), at a fixed distance whatever the chart's height.
+    axes_inches = ax.figure.get_figheight() * ax.get_position().height
+    below = (0.72 if hidden else 0.55) / axes_inches
+    ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -below), ncols=2)
     return ax
 
 

@@ -74,7 +74,10 @@ Small organisations
 -------------------
 Where most figures by quarter and skill would be hidden, the page groups the
 ratings by half-year or year, or over all skills (``rating_periods``,
-:func:`readable_grouping`), and says so. A report whose period is not the
+:func:`readable_grouping`), and says so; where no skill of growth, the
+most-wanted skills or self versus coach can be shown on its own, the page
+shows their row over all skills (:func:`skill_view`; for the most-wanted
+skills, anyone who chose any skill and how many skills each chose). A report whose period is not the
 default two years also hides every figure that would differ by 1 to k-1
 people from the same figure in a report sharing one edge of its period
 (rule 2c of :mod:`careerconv.privacy`), so subtracting two runs a quarter
@@ -103,7 +106,8 @@ Modules
 ``record_tables``
     The tables built from the conversation records, one part of the employees at a time.
 ``coarsening``
-    :func:`readable_grouping`: quarters or half-years or years, per skill or over all skills.
+    :func:`readable_grouping`: quarters or half-years or years, per skill or over all skills;
+    :func:`skill_view`: the tables by skill, per skill or over all skills.
 ``presentation``
     :func:`present`.
 ``readings``
@@ -121,9 +125,9 @@ from .constants import BANDS, DEPARTMENT, ENGINES, N, TABLE_TITLES
 from .engine import rating_partials
 from .inputs import EmployeeParts, ParquetTable, RosterFile, load_aggregates, load_hr_tables, save_aggregates
 from .presentation import present
-from .readings import (describe, describe_about, describe_grouping, describe_suppression, present_html, reading_html, suppression_html,
-                       suppression_summary, top_skills)
-from .coarsening import Grouping, readable_grouping
+from .readings import (describe, describe_about, describe_grouping, describe_skill_view, describe_suppression,
+                       present_html, reading_html, suppression_html, suppression_summary, top_skills)
+from .coarsening import Grouping, SkillView, readable_grouping, skill_view
 from .scope import period_label, quarter_label, resolve_scope
 from .skills import skill_catalogue
 
@@ -145,6 +149,8 @@ __all__ = [
     "period_label",
     "Grouping",
     "readable_grouping",
+    "SkillView",
+    "skill_view",
     "skill_catalogue",
     "rating_partials",
     "skill_rating_tables",
@@ -154,6 +160,7 @@ __all__ = [
     "describe",
     "describe_about",
     "describe_grouping",
+    "describe_skill_view",
     "describe_suppression",
     "suppression_summary",
     "suppression_html",

@@ -9,6 +9,11 @@ keeps the first that shows at least half of its figures (else the one that
 shows the largest share). The figures come from ``skill_trends`` /
 ``department_trends`` (quarters by skill) and ``rating_periods`` (the
 rest), all protected already.
+
+The tables by skill (growth, most-wanted skills, self versus coach) have no
+time axis to coarsen; where none of their skills can be shown on its own,
+:func:`skill_view` shows their row over all skills (for the most-wanted skills:
+anyone who chose any skill) and says so.
 """
 
 from __future__ import annotations
@@ -94,3 +99,64 @@ def _grouping(grain: str, per_skill: bool, fine: pd.DataFrame, periods: pd.DataF
         frame = periods[(periods["grain"] == grain) & (periods["skill"].notna() == per_skill)]
     frame = frame[frame[DEPARTMENT].notna() == departments]
     return Grouping(grain, per_skill, frame.loc[:, _COLUMNS].reset_index(drop=True), "")
+
+
+# The tables by skill that have a row over all skills (for the most-wanted skills: anyone who chose any skill).
+_ALL_SKILLS = ("skill_growth", "rating_gaps", "most_wanted_skills")
+
+
+@dataclass(frozen=True)
+class SkillView:
+    """The organisation's figures of a table by skill that its chart draws, and what the page says about them.
+
+    Attributes
+    ----------
+    per_skill
+        True: one bar per skill (at least one skill can be shown); False: only the row over all skills.
+    figures
+        The organisation rows drawn: per skill (with the all-skills row), or the all-skills row(s) alone.
+    note
+        One sentence saying the figures are shown over all skills and why ("" when per skill).
+    """
+
+    per_skill: bool
+    figures: pd.DataFrame
+    note: str
+
+
+def skill_view(name: str, table: pd.DataFrame, *, horizon: int | None = None) -> SkillView:
+    """Per skill where any skill can be shown, else over all skills, saying so.
+
+    Parameters
+    ----------
+    name
+        ``"skill_growth"``, ``"rating_gaps"`` or ``"most_wanted_skills"``.
+    table
+        That protected table (organisation and department rows).
+    horizon
+        For ``skill_growth``: the horizon (months) of the per-skill chart; over all skills every horizon is drawn.
+
+    Returns
+    -------
+    SkillView
+
+    Raises
+    ------
+    ValueError
+        For a table that has no row over all skills.
+    """
+    if name not in _ALL_SKILLS:
+        raise ValueError(f"{name!r} has no row over all skills; allowed: {', '.join(_ALL_SKILLS)}")
+    org = table[table[DEPARTMENT].isna()]
+    every = org[org["skill"].isna()]
+    per_skill = org[org["skill"].notna()]
+    if horizon is not None:
+        per_skill = per_skill[per_skill["horizon_months"] == horizon]
+    if P.shown(per_skill).any() or per_skill.empty:
+        at = org if horizon is None else org[org["horizon_months"] == horizon]
+        return SkillView(True, at.reset_index(drop=True), "")
+    k = int(table.attrs.get("k", P.DEFAULT_K))
+    what = f"{horizon} months on, " if horizon is not None else ""
+    note = (f"Shown over all skills together: {what}all {len(per_skill):,} figures by skill would be hidden "
+            f"(fewer than {k} employees, or hidden so that a smaller group cannot be worked out).")
+    return SkillView(False, every.reset_index(drop=True), note)

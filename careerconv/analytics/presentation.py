@@ -45,9 +45,10 @@ _COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
                           "share_not_measured": ("Not measured (of due)", "pct"),
                           "attainment_rate": ("Reached (of measured)", "pct"),
                           "share_measured": ("Measured (of due)", "pct")},
-    "most_wanted_skills": {"skill": ("Skill", "text"), DEPARTMENT: ("Department", "text"),
+    "most_wanted_skills": {"skill": ("Skill", "any_skill"), DEPARTMENT: ("Department", "text"),
                            N: ("Employees working on it", "int"),
-                           "share_of_people_met": ("Share of people who had a conversation", "pct")},
+                           "share_of_people_met": ("Share of people who had a conversation", "pct"),
+                           "skills_per_person": ("Skills chosen per person (mean)", "num")},
     "rating_gaps": {"skill": ("Skill", "skill"), DEPARTMENT: ("Department", "text"),
                     N: ("Employees with both ratings", "int"),
                     "mean_gap": ("Self minus coach (points)", "signed"),
@@ -127,7 +128,7 @@ def present(name: str, frame: pd.DataFrame, *, formatted: bool = True, total_lab
             out[header] = values.astype(object).where(values.notna(), total_label)
             continue
         out[header] = [_cell(v, kind, formatted) if (ok or kind in ("text", "quarter", "until", "months", "skill", "band",
-                                                                    "coach"))
+                                                                    "coach", "any_skill"))
                        else ("" if formatted else None) for v, ok in zip(values, visible)]
     return out
 
@@ -136,6 +137,8 @@ def _cell(value: Any, kind: str, formatted: bool) -> Any:
     missing = value is None or (not isinstance(value, str) and pd.isna(value))
     if kind == "skill":
         return "All skills" if missing else str(value)
+    if kind == "any_skill":  # a person naming several skills counts once
+        return "Any skill" if missing else str(value)
     if kind == "band":
         return "All" if missing else str(value)
     if kind == "coach":

@@ -12,7 +12,7 @@ import pandas as pd
 from .. import privacy as P
 from .constants import BANDS, DEPARTMENT, N, TABLE_TITLES
 from .presentation import present
-from .coarsening import Grouping
+from .coarsening import Grouping, skill_view
 from .scope import _join, period_label, quarter_label
 
 
@@ -124,6 +124,15 @@ def describe_grouping(grouping: Grouping) -> str:
     if not moves:
         return note + "No line is shown in two periods, so no change can be read yet."
     moves.sort(key=lambda m: (m[0], m[1]))
+    if len(moves) == 1:  # one line: its own move, not a count of one
+        change, skill, a, b = moves[0]
+        verb = "rose" if change > 0 else "fell" if change < 0 else "stayed"
+        where = (f"from {_fmt(a['median'])} in {period_label(a['bucket'], a['until'])} (n={int(a[N])}) to "
+                 f"{_fmt(b['median'])} in {period_label(b['bucket'], b['until'])} (n={int(b[N])})")
+        if verb == "stayed":
+            where = (f"at {_fmt(a['median'])} from {period_label(a['bucket'], a['until'])} (n={int(a[N])}) to "
+                     f"{period_label(b['bucket'], b['until'])} (n={int(b[N])})")
+        return note + f"The median rating of {skill} {verb} {where}."
     rose = sum(1 for m in moves if m[0] > 0)
     fell = sum(1 for m in moves if m[0] < 0)
     change, skill, a, b = moves[-1] if moves[-1][0] > 0 else moves[0]
@@ -227,7 +236,12 @@ def describe_most_wanted_skills(table: pd.DataFrame) -> str:
     data = _visible(table, total=True)
     if data.empty:
         return _nothing(table, "most-wanted skills")
-    ranked = data.sort_values([N, "skill"], ascending=[False, True])
+    ranked = data[data["skill"].notna()].sort_values([N, "skill"], ascending=[False, True])
+    if ranked.empty:  # only the row for any skill can be shown
+        row = data.iloc[0]
+        return (f"{int(row[N]):,} employees chose at least one skill to work on "
+                f"({_pct(row['share_of_people_met'])} of those who had a conversation), "
+                f"{_fmt(row['skills_per_person'])} different skills each on average.")
     top = ranked.iloc[0]
     text = (f"The most-wanted skill is {top['skill']}, worked on by {int(top[N]):,} employees "
             f"({_pct(top['share_of_people_met'])} of those who had a conversation)")
@@ -367,6 +381,12 @@ def describe(name: str, table: pd.DataFrame) -> str:
     if name not in _DESCRIBERS:
         raise ValueError(f"unknown table {name!r}; tables are: {', '.join(_DESCRIBERS)}")
     return _DESCRIBERS[name](table)
+
+
+def describe_skill_view(name: str, table: pd.DataFrame, *, horizon: int | None = None) -> str:
+    """The reading of a table by skill, led by what :func:`skill_view` coarsened ("" when it is per skill)."""
+    note = skill_view(name, table, horizon=horizon).note
+    return " ".join(text for text in (note, describe(name, table)) if text)
 
 
 def suppression_summary(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:

@@ -60,6 +60,7 @@ _COACH: dict = {"share_conversation_on_time": ("conversation_on_time", MEAN),
 OVERVIEW_MEASURES, CADENCE_MEASURES = list(_OVERVIEW), list(_CADENCE)
 _ITEMS: dict = {**{f"share_{s}": (f"is_{s}", MEAN) for s in S.ITEM_STATUSES},
                 "share_open_past_due": ("past_due", MEAN), "items": ("items", SUM)}
+_WANTED: dict = {"skills_per_person": ("skills_chosen", MEAN)}  # on the "any skill" rows
 _OPTIONS: dict = {"mean_gain": ("gain", MEAN), "median_gain": ("gain", MEDIAN), "plans": ("plans", SUM)}
 
 
@@ -282,16 +283,25 @@ def attainment_piece(progress: pd.DataFrame, scope: ReportScope) -> Piece:
 
 def most_wanted_piece(skills: pd.DataFrame, in_period: pd.DataFrame, ctx: Context,
                       department_of: pd.Series) -> tuple[Piece, Piece]:
-    """Who named each skill, and who was met at all (the base of the shares)."""
+    """Who named each listed skill and any skill (skill id :data:`ALL_SKILLS`), and who was met at all
+    (the base of the shares)."""
     skills = skills[_isin(skills["conversation_id"], in_period["conversation_id"])]
     skills = skills.assign(date=pd.to_datetime(skills["date"]).dt.normalize(),
                            department=skills["employee_id"].map(department_of),
                            skill_id=ctx.skill_ids(skills["skill"]))
-    skills = skills[skills[DEPARTMENT].notna() & skills["skill_id"].isin(ctx.public)]
-    per_emp = skills.drop_duplicates(["employee_id", "skill_id"]).loc[:, ["employee_id", DEPARTMENT, "skill_id"]]
-    contrib = contributions(skills.loc[:, ["employee_id", DEPARTMENT, "skill_id", "date"]], ["skill_id"])
+    named = skills[skills[DEPARTMENT].notna() & skills["skill_id"].notna()]
+    # Each listed skill, and any skill at all (listed or not: the row the page falls back on where every
+    # skill's own figure is hidden). A person naming several skills counts once in "any skill".
+    events = pd.concat([named[named["skill_id"].isin(ctx.public)], named.assign(skill_id=ALL_SKILLS)],
+                       ignore_index=True).astype({"skill_id": "int64"})
+    per_emp = events.drop_duplicates(["employee_id", "skill_id"]).loc[:, ["employee_id", DEPARTMENT, "skill_id"]]
+    # How many different skills each person chose: on the "any skill" rows only (NA elsewhere: no mean).
+    chosen = named.drop_duplicates(["employee_id", "skill_id"]).groupby("employee_id").size()
+    per_emp["skills_chosen"] = per_emp["employee_id"].map(chosen).astype(float) \
+        .where(per_emp["skill_id"].eq(ALL_SKILLS).to_numpy())
+    contrib = contributions(events.loc[:, ["employee_id", DEPARTMENT, "skill_id", "date"]], ["skill_id"])
     met = in_period.assign(department=in_period["employee_id"].map(department_of)).dropna(subset=[DEPARTMENT])
-    return (level_piece(per_emp, ["skill_id"], {}, ctx.scope, contrib),
+    return (level_piece(per_emp, ["skill_id"], _WANTED, ctx.scope, contrib),
             level_piece(met.loc[:, ["employee_id", DEPARTMENT]], [], {}, ctx.scope))
 
 
@@ -500,22 +510,24 @@ def attainment_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
 
 
 def most_wanted_table(piece: Piece, people_met: Piece, ctx: Context) -> pd.DataFrame:
-    """The protected most-wanted skills, most named first, with the share of the people met."""
+    """The protected most-wanted skills: any skill first (``skill`` missing), then the skills, most named first,
+    each with the share of the people met."""
     scope, labels = ctx.scope, ctx.labels
-    cells = levels(piece, {}, scope)
+    cells = levels(piece, _WANTED, scope)
     met = levels(people_met, {}, scope)
     base = dict(zip(met[DEPARTMENT], met[N]))
     cells["share_of_people_met"] = cells[N] / cells[DEPARTMENT].map(lambda d: base.get(d, np.nan)).astype(float)
-    protected = P.protect(cells, k=scope.k, keys=["skill_id", DEPARTMENT], measures=["share_of_people_met"],
+    protected = P.protect(cells, k=scope.k, keys=["skill_id", DEPARTMENT], measures=["share_of_people_met", *_WANTED],
                           contributions=_contrib(piece, ["skill_id"]), window=scope.window,
                           neighbours=neighbours_of(piece))
-    protected.insert(0, "skill", protected["skill_id"].map(labels))
+    protected.insert(0, "skill", protected["skill_id"].map(lambda i: None if i == ALL_SKILLS else labels.get(i)))
     protected["_n"] = protected[N].astype("Float64").fillna(-1)
     org_rank = protected[protected[DEPARTMENT].isna()].set_index("skill_id")["_n"]
     protected["_rank"] = -protected["skill_id"].map(org_rank).fillna(-1)
-    protected = protected.assign(_o=protected[DEPARTMENT].notna(), _d=protected[DEPARTMENT].fillna("")) \
-        .sort_values(["_rank", "skill", "_o", "_d"], kind="stable")
-    return protected.drop(columns=["_n", "_rank", "_o", "_d", "skill_id"]).reset_index(drop=True)
+    protected = protected.assign(_all=protected["skill_id"].ne(ALL_SKILLS), _o=protected[DEPARTMENT].notna(),
+                                 _d=protected[DEPARTMENT].fillna("")) \
+        .sort_values(["_all", "_rank", "skill", "_o", "_d"], kind="stable")
+    return protected.drop(columns=["_all", "_n", "_rank", "_o", "_d", "skill_id"]).reset_index(drop=True)
 
 
 def cadence_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:

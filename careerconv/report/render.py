@@ -153,6 +153,11 @@ _CSS = """
   .cc-report table.cc-words, .cc-report table.cc-words tbody, .cc-report table.cc-words tr,
   .cc-report table.cc-words th, .cc-report table.cc-words td { display: block; }
 }
+@media screen and (max-width: 700px) {
+  /* The chart keeps its size and scrolls sideways: say so, so the part in view is not taken for the whole. */
+  .cc-report figure.cc-chart::before { content: "Wider than your screen: scroll sideways to see the whole chart.";
+    display: block; position: sticky; left: 0; font-size: 0.85em; color: #555; font-style: italic; }
+}
 .cc-report section.cc-skill { margin: 1.4em 0 2em; padding-top: 0.6em; border-top: 1px solid #E6E9EE; }
 .cc-report section.cc-skill h3 { margin: 0.2em 0 0.4em; font-size: 1.3em; }
 .cc-report table.cc-words { border-collapse: collapse; margin: 0.4em 0 0.8em; border: none; }

@@ -1,0 +1,139 @@
+"""On the demo organisation every section of the HR page shows something at k = 5, and says what it coarsened.
+
+Issue 13: on an 80-person organisation most figures by quarter and skill
+concern fewer than 5 people (or would let someone work out a smaller group),
+so the sections by skill showed nothing. The page now groups them more
+coarsely (half-years or years, all skills together) and says so; the privacy
+rules are the same (tests/test_privacy.py, test_hr_differencing.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+
+import pytest
+
+from careerconv import analytics as A
+from careerconv import privacy as P
+from careerconv.demo import write_demo_organisation
+
+K = 5
+AS_OF = "2026-10-01"
+# (employees, seed): the organisation of issue 13, and the demo command's default size.
+ORGS = [(80, 11), (60, 7)]
+
+
+_BUILT: dict = {}
+
+
+def _hr_tables(tmp_path_factory, employees: int, seed: int) -> dict:
+    """The HR tables of a demo organisation, built once per test session."""
+    if (employees, seed) not in _BUILT:
+        data = tmp_path_factory.mktemp(f"demo{employees}") / "data"
+        write_demo_organisation(data, employees, seed, dt.date(2026, 10, 1))
+        _BUILT[employees, seed] = A.hr_aggregates(A.load_hr_tables(data, lazy=True), AS_OF, k=K)
+    return _BUILT[employees, seed]
+
+
+@pytest.fixture(scope="module", params=ORGS, ids=[f"{n}-people-seed-{s}" for n, s in ORGS])
+def hr(request, tmp_path_factory):
+    return _hr_tables(tmp_path_factory, *request.param)
+
+
+def _sections(hr: dict) -> dict:
+    """Per section of the HR page, the figures it draws (as the notebook picks them) and its reading."""
+    trends = A.readable_grouping(hr["skill_trends"], hr["rating_periods"], departments=False)
+    by_department = A.readable_grouping(hr["department_trends"], hr["rating_periods"], departments=True)
+    growth = A.skill_view("skill_growth", hr["skill_growth"], horizon=12)
+    wanted = A.skill_view("most_wanted_skills", hr["most_wanted_skills"])
+    gaps = A.skill_view("rating_gaps", hr["rating_gaps"])
+    plain = ("overview", "rating_distribution", "target_attainment", "cadence_compliance", "coach_follow_through",
+             "action_items", "option_kinds")
+    return {
+        "skill ratings over time": (trends.figures, trends.note, A.describe_grouping(trends)),
+        "by department": (by_department.figures, by_department.note, A.describe_grouping(by_department)),
+        "growth": (growth.figures, growth.note, A.describe_skill_view("skill_growth", hr["skill_growth"], horizon=12)),
+        "most-wanted skills": (wanted.figures, wanted.note,
+                               A.describe_skill_view("most_wanted_skills", hr["most_wanted_skills"])),
+        "self versus coach": (gaps.figures, gaps.note, A.describe_skill_view("rating_gaps", hr["rating_gaps"])),
+        **{name: (hr[name], "", A.describe(name, hr[name])) for name in plain},
+    }
+
+
+def test_every_section_shows_at_least_one_figure(hr):
+    empty = [name for name, (figures, _, _) in _sections(hr).items() if not P.shown(figures).any()]
+    assert not empty, f"sections with nothing shown at k={K}: {empty}"
+
+
+def test_no_section_reads_nothing_can_be_shown(hr):
+    for name, (_, _, reading) in _sections(hr).items():
+        assert "Nothing can be shown" not in reading, name
+        assert "Nothing to show" not in reading, name
+
+
+def test_a_coarsened_section_says_what_it_coarsened_and_why(hr):
+    coarsened = 0
+    for name, (_, note, reading) in _sections(hr).items():
+        if not note:
+            continue
+        coarsened += 1
+        assert reading.startswith(note), name
+        assert re.match(r"Shown (by (half-year|year|quarter)|over all skills together)", note), note
+        assert "would be hidden" in note, note
+    assert coarsened  # on these small organisations at least one section is coarsened
+
+
+def test_sections_by_skill_fall_back_to_all_skills_only_where_no_skill_can_be_shown(hr):
+    for name in ("skill_growth", "most_wanted_skills", "rating_gaps"):
+        table = hr[name]
+        org = table[table[A.DEPARTMENT].isna() & table["skill"].notna()]
+        if name == "skill_growth":
+            org = org[org["horizon_months"] == 12]
+        view = A.skill_view(name, table, horizon=12 if name == "skill_growth" else None)
+        assert view.per_skill == bool(P.shown(org).any()), name
+        assert (view.note == "") == view.per_skill, name
+        if not view.per_skill:
+            assert view.figures["skill"].isna().all()
+            assert f"all {len(org)} figures by skill would be hidden" in view.note
+
+
+def test_the_most_wanted_row_for_any_skill_counts_each_person_once(hr):
+    wanted = hr["most_wanted_skills"]
+    shown = wanted[P.shown(wanted) & wanted[A.DEPARTMENT].isna()]
+    anyone = shown[shown["skill"].isna()]
+    assert len(anyone) == 1
+    row = anyone.iloc[0]
+    # Nobody is counted twice: at most everyone met, and at least as many as the most-named skill.
+    assert 0 < row["share_of_people_met"] <= 1
+    per_skill = shown[shown["skill"].notna()]
+    if len(per_skill):
+        assert row[P.COUNT] >= per_skill[P.COUNT].max()
+    assert row["skills_per_person"] >= 1
+    assert per_skill["skills_per_person"].isna().all()
+
+
+def test_the_page_shows_something_in_every_section_and_says_what_it_coarsened(tmp_path_factory):
+    """The rendered page of issue 13's organisation: every section has a chart or a table with a figure, and
+    what was coarsened is said on the page."""
+    from careerconv.commands import hr_report
+
+    hr = _hr_tables(tmp_path_factory, *ORGS[0])
+    parameters = {"data_dir": "unused", "period_start": "", "period_end": "", "departments": [],
+                  "min_group_size": K, "as_of": AS_OF}
+    page = hr_report.render_html(parameters, hr)
+    parts = re.split(r"<h[23][^>]*>", page)[1:]
+    sections = {re.sub(r"<[^>]+>|¶", "", part.split("</h", 1)[0]).strip(): part for part in parts}
+    assert len(sections) >= 12, list(sections)
+    for title, body in sections.items():
+        if title.startswith("HR analytics"):
+            continue
+        has_chart = '<img class="hr-chart"' in body
+        has_figure = re.search(r"<td[^>]*>\s*\d", body) is not None
+        assert has_chart or has_figure, f"section {title!r} shows no figure"
+        assert "Nothing can be shown" not in body, title
+    notes = [note for _, note, _ in _sections(hr).values() if note]
+    assert notes
+    for note in notes:
+        assert html.escape(note, quote=False) in page or html.escape(note) in page, note
