@@ -137,3 +137,25 @@ def test_the_page_shows_something_in_every_section_and_says_what_it_coarsened(tm
     assert notes
     for note in notes:
         assert html.escape(note, quote=False) in page or html.escape(note) in page, note
+
+
+def test_any_skill_is_shown_only_where_no_skill_of_its_unit_is():
+    """With one skill shown, "any skill" minus it would count those who named only other skills, a group that
+    may be smaller than k: the "any skill" row is a unit's fallback, never shown beside one of its skills."""
+    import pandas as pd
+
+    from careerconv.analytics.record_tables import ALL_SKILLS, _any_skill_only_as_fallback
+
+    protected = pd.DataFrame({
+        "skill_id": [ALL_SKILLS, 3, ALL_SKILLS, 3, ALL_SKILLS],
+        "department": [None, None, "Sales", "Sales", "Ops"],
+        P.COUNT: pd.array([12, 9, 8, pd.NA, 6], dtype="Int64"),
+        "share_of_people_met": [0.5, 0.4, 0.6, None, 0.3],
+        P.PRIVACY: ["", "", "", P.fewer_than(K), ""],
+    })
+    out = _any_skill_only_as_fallback(protected)
+    # The organisation shows skill 3, so its "any skill" goes; Sales and Ops show no skill, so theirs stay.
+    assert list(P.shown(out)) == [False, True, True, False, True]
+    assert pd.isna(out.loc[0, P.COUNT]) and pd.isna(out.loc[0, "share_of_people_met"])
+    assert out.loc[0, P.PRIVACY] == P.HIDDEN
+    assert out.loc[2, P.COUNT] == 8 and out.loc[4, P.COUNT] == 6

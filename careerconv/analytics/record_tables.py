@@ -520,6 +520,7 @@ def most_wanted_table(piece: Piece, people_met: Piece, ctx: Context) -> pd.DataF
     protected = P.protect(cells, k=scope.k, keys=["skill_id", DEPARTMENT], measures=["share_of_people_met", *_WANTED],
                           contributions=_contrib(piece, ["skill_id"]), window=scope.window,
                           neighbours=neighbours_of(piece))
+    protected = _any_skill_only_as_fallback(protected)
     protected.insert(0, "skill", protected["skill_id"].map(lambda i: None if i == ALL_SKILLS else labels.get(i)))
     protected["_n"] = protected[N].astype("Float64").fillna(-1)
     org_rank = protected[protected[DEPARTMENT].isna()].set_index("skill_id")["_n"]
@@ -528,6 +529,29 @@ def most_wanted_table(piece: Piece, people_met: Piece, ctx: Context) -> pd.DataF
                                  _d=protected[DEPARTMENT].fillna("")) \
         .sort_values(["_all", "_rank", "skill", "_o", "_d"], kind="stable")
     return protected.drop(columns=["_all", "_n", "_rank", "_o", "_d", "skill_id"]).reset_index(drop=True)
+
+
+def _any_skill_only_as_fallback(protected: pd.DataFrame) -> pd.DataFrame:
+    """Hide a unit's "any skill" row where one of its listed skills is shown.
+
+    People may name several skills, so "any skill" is not the sum of the skill rows; but with one skill
+    shown, "any skill" minus that skill is the number who named only other skills, a group that may be
+    smaller than k. The row is the page's fallback for a unit whose every skill is hidden, and only that.
+    """
+    is_any = protected["skill_id"].eq(ALL_SKILLS)
+    unit = protected[DEPARTMENT].fillna("\0")  # the organisation's own rows have no department
+    with_a_skill = set(unit[~is_any & P.shown(protected)])
+    hide = (is_any & unit.isin(with_a_skill) & P.shown(protected)).to_numpy()
+    if not hide.any():
+        return protected
+    out = protected.copy()
+    for column in [c for c in out.columns if c not in ("skill_id", DEPARTMENT, P.PRIVACY)]:
+        if column == N:
+            out[column] = out[column].astype("Int64").mask(pd.Series(hide, index=out.index))
+        elif pd.api.types.is_numeric_dtype(out[column]):
+            out[column] = out[column].astype("float64").mask(pd.Series(hide, index=out.index))
+    out.loc[hide, P.PRIVACY] = P.HIDDEN
+    return out
 
 
 def cadence_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
