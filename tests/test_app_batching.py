@@ -8,6 +8,7 @@ import comm
 import ipywidgets as W
 import pytest
 
+from careerconv.app import batching
 from careerconv.app.batching import batched
 from careerconv.app.widgets import show
 
@@ -22,6 +23,9 @@ def sent(monkeypatch):
             messages.append((self.comm_id, msg_type, json.loads(json.dumps(data, default=str))))
 
     monkeypatch.setattr(comm, "create_comm", lambda *a, **k: Recording(*a, **k))
+    # Shared layouts and styles sent by earlier tests live in other (dummy) comms: start from none, as a new
+    # kernel does.
+    monkeypatch.setattr(batching, "_SHARED", {})
     return messages
 
 

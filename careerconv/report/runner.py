@@ -508,6 +508,7 @@ class BatchSettings:
     pdf: bool = False
     force: bool = False
     timeout: float = DEFAULT_TIMEOUT
+    started: float = 0.0  # when the batch started (time.time()): a report stamped since was made by this batch
 
 
 @dataclass(frozen=True)
@@ -560,6 +561,13 @@ def _is_current(paths: ReportPaths, fingerprint: str, pdf: bool) -> bool:
     return stored == fingerprint and all(p.exists() for p in outputs)
 
 
+def _stamped_since(paths: ReportPaths, started: float) -> bool:
+    try:
+        return bool(started) and paths.stamp.stat().st_mtime >= started
+    except OSError:
+        return False
+
+
 def _cause(exc: BaseException) -> str:
     if isinstance(exc, PapermillExecutionError):
         return f"{exc.ename}: {exc.evalue}".strip()
@@ -605,7 +613,9 @@ def plan_report(settings: BatchSettings, request: ReportRequest) -> tuple[Report
     parameters = {"employee_id": eid, **settings.parameters, "pdf_path": str(paths.pdf) if settings.pdf else ""}
     fingerprint = _fingerprint(settings.code, parameters, data_fingerprint(settings.data_dir, eid, row))
     if not settings.force and _is_current(paths, fingerprint, settings.pdf):
-        outcome.status = UNCHANGED
+        # Current already: unchanged, unless this batch made it (a Dask worker lost after writing the report
+        # but before answering has its task run again elsewhere).
+        outcome.status = MADE if _stamped_since(paths, settings.started) else UNCHANGED
         return outcome, None
     return outcome, ReportJob(outcome, parameters, fingerprint)
 
@@ -940,7 +950,7 @@ def run_batch(
         raise ValueError(f"{notebook} has no parameter(s) {', '.join(sorted(unknown))}; "
                          f"its parameters cell declares: {', '.join(sorted(declared)) or 'none'}")
     settings = BatchSettings(data, out_root, day, base_parameters, notebook, _code_digest(notebook), pdf=pdf,
-                             force=force, timeout=timeout)
+                             force=force, timeout=timeout, started=time.time())
     requests = [ReportRequest(eid, _as_text(roster[eid]) if eid in roster else None) for eid in ids]
     outcomes = executor.run(settings, template, requests, progress) if requests else []
 
