@@ -84,7 +84,7 @@ def test_hr_analytics_shows_group_figures_charts_and_no_free_text(sample_data: P
     for reading in (
             "This report covers 2024 Q4 to 2026 Q3 for all departments, as of 2026-09-30. "
             "Groups of fewer than 5 employees are not shown.",
-            "35 of 147 figures are shown; 58 concern fewer than 5 employees and 54 more are hidden",
+            "36 of 152 figures are shown; 59 concern fewer than 5 employees and 57 more are hidden",
             "24 employees are covered; 96% of them had a career conversation in the period "
             "(56 conversations and 143 check-ins).",
             "On average ratings rose by 0.5 points after 6 months (n=20), 1.4 points after 12 months (n=22)",
