@@ -24,22 +24,29 @@ NOTEBOOKS_DIR = resources.notebooks_dir()
 BUILTIN_QUESTION_SETS_DIR = resources.question_sets_dir()
 
 
-def data_dir(explicit: str | os.PathLike | None = None) -> Path:
-    """Return the data folder to use.
+def data_dir(explicit: str | os.PathLike | None = None, *, fallback: str | os.PathLike = "data") -> Path:
+    """Return the data folder to use: the one rule for every command, notebook and the app.
 
     Parameters
     ----------
     explicit
-        A folder given on the command line or by the caller; wins over the
-        environment.
+        A folder given on the command line or by the caller (a notebook's
+        ``data_dir`` parameter); wins over the environment. Empty or blank
+        counts as not given.
+    fallback
+        The folder when neither ``explicit`` nor ``$CAREERCONV_DATA`` names
+        one: ``./data`` for the commands; the app and the notebooks, opened
+        without a folder, pass the bundled sample organisation.
 
     Returns
     -------
     Path
         Absolute path of the data folder (it may not exist yet).
     """
-    chosen = explicit or os.environ.get(DATA_ENV) or "data"
-    return Path(chosen).expanduser().resolve()
+    for chosen in (explicit, os.environ.get(DATA_ENV), fallback):
+        if chosen is not None and str(chosen).strip():
+            return Path(chosen).expanduser().resolve()
+    raise ValueError("no data folder: give one with --data or $CAREERCONV_DATA")
 
 
 def reports_dir(data: Path, explicit: str | os.PathLike | None = None) -> Path:

@@ -59,7 +59,7 @@ def test_complete_refuses_an_action_item_without_due_date_or_owner_and_says_why(
     assert app.complete() == [] and app.locked and h.stored()["status"] == "completed"
 
 
-def test_the_summary_opens_in_a_new_tab_and_downloads_once_completed(h: Harness, monkeypatch):
+def test_the_summary_opens_in_a_new_tab_and_downloads_as_html_or_pdf_once_completed(h: Harness, monkeypatch):
     sent = []
     app = h.app
     monkeypatch.setattr(app.bridge, "send", lambda content, buffers=None: sent.append((content, buffers)))
@@ -79,3 +79,10 @@ def test_the_summary_opens_in_a_new_tab_and_downloads_once_completed(h: Harness,
     assert download == {"kind": "download", "filename": f"career-conversation-summary-{app.record['conversation_id']}.html",
                         "mime": "text/html"}
     assert data == page and app.errors.text == ""
+    app.download_pdf_button.click()
+    pdf_download, [pdf] = sent[2]
+    assert pdf_download == {"kind": "download", "mime": "application/pdf",
+                            "filename": f"career-conversation-summary-{app.record['conversation_id']}.pdf"}
+    assert pdf.startswith(b"%PDF-") and app.errors.text == ""
+    with pytest.raises(ValueError, match="complete it first"):
+        app.summary_pdf({**app.record, "status": "draft"})

@@ -28,12 +28,7 @@ def resolve_data_dir(data_dir: str | os.PathLike | None = None) -> Path:
     Path
         Absolute path (it may not exist; the app then says so).
     """
-    if data_dir is not None and str(data_dir).strip():
-        return Path(data_dir).expanduser().resolve()
-    env = os.environ.get(config.DATA_ENV, "").strip()
-    if env:
-        return Path(env).expanduser().resolve()
-    return config.SAMPLE_DATA_DIR.resolve()
+    return config.data_dir(data_dir, fallback=config.SAMPLE_DATA_DIR)
 
 
 def open_store(data_dir: Path) -> Store | ServiceStore:

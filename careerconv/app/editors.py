@@ -25,7 +25,7 @@ import ipywidgets as W
 
 from .. import schema as S
 from ..questions import Question
-from .widgets import button, classed, flex, full, html, set_disabled, show
+from .widgets import DateBox, button, classed, flex, full, html, set_disabled, show
 
 
 @dataclass
@@ -305,13 +305,13 @@ class ChoiceEditor(AnswerEditor):
 
 
 class DateEditor(AnswerEditor):
-    """``date``: an ISO date."""
+    """``date``: a date, typed in the app's one style (``12 Mar 2027``) and stored as ISO."""
 
     kind = "date"
 
     def __init__(self, question: Question, ctx: EditorContext):
         super().__init__(question, ctx)
-        self.picker = classed(W.DatePicker(value=None), "cc-date")
+        self.picker = classed(DateBox(width="180px"), "cc-date")
         self.observe(self.picker)
         self.widget = self.framed(self.picker)
 

@@ -64,7 +64,7 @@ from .session import EditSession, create_record
 from .skill_charts import SkillChartsPanel
 from .skill_editor import SkillsEditor
 from .styles import style_widget
-from .summary import human_date, human_datetime, render_summary_html, summary_fragment
+from .summary import human_date, human_datetime, render_summary_html, render_summary_pdf, summary_fragment
 from .team import TeamView, load_team
 from .team_loader import TeamLoader
 from .timers import Clock, SectionTimers, system_clock
@@ -902,12 +902,16 @@ class ConversationApp:
         self.summary_html = html("", "cc-summary-view")
         self.open_summary_button = button("Open the summary in a new tab", "cc-primary", "cc-open-summary",
                                           tooltip="A page of its own, to print on one A4 sheet or save as PDF")
-        self.download_summary_button = button("Download the summary", "cc-download-summary",
+        self.download_summary_button = button("Download the summary (HTML)", "cc-download-summary",
                                               tooltip="The summary page as a file, for email or the archive")
+        self.download_pdf_button = button("Download as PDF", "cc-download-summary-pdf",
+                                          tooltip="The summary on one A4 page, as a PDF")
         self._on_click(self.open_summary_button, lambda: self.bridge.open_html(self.summary_page()),
                        "Could not open the summary")
         self._on_click(self.download_summary_button, self.download_summary, "Could not download the summary")
-        self.summary_actions = classed(W.HBox([self.open_summary_button, self.download_summary_button]),
+        self._on_click(self.download_pdf_button, self.download_summary_pdf, "Could not make the summary's PDF")
+        self.summary_actions = classed(W.HBox([self.open_summary_button, self.download_summary_button,
+                                               self.download_pdf_button]),
                                        "cc-row", "cc-summary-actions")
         show(self.summary_actions, False)
         self.finish_view = classed(W.VBox([
@@ -1253,6 +1257,25 @@ class ConversationApp:
         if record is None or record.get("status") != "completed":
             raise ValueError("the summary is written when the conversation is completed; complete it first")
         return render_summary_html(record, **self._summary_kwargs(record))
+
+    def summary_pdf(self, record: dict | None = None) -> bytes:
+        """The one-page summary of a completed conversation (the open one by default) as an A4 PDF.
+
+        Raises
+        ------
+        ValueError
+            If the conversation is not completed.
+        """
+        record = record or self.record
+        if record is None or record.get("status") != "completed":
+            raise ValueError("the summary is written when the conversation is completed; complete it first")
+        return render_summary_pdf(record, **self._summary_kwargs(record))
+
+    def download_summary_pdf(self) -> str:
+        """Offer the open conversation's summary as a PDF download; returns its file name."""
+        name = f"career-conversation-summary-{self.record['conversation_id']}.pdf"
+        self.bridge.download(self.summary_pdf(), name, "application/pdf")
+        return name
 
     def download_summary(self) -> str:
         """Offer the open conversation's summary page as a file download; returns its file name."""

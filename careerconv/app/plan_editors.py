@@ -18,7 +18,7 @@ from ..progress import horizon_date
 from ..questions import Question
 from .editors import Editor, EditorContext, RankedList, prompt
 from .summary import human_date
-from .widgets import button, classed, flex, full, html, show
+from .widgets import DateBox, button, classed, flex, full, html, show
 
 if TYPE_CHECKING:  # the skills editor needs the dreams editor, so it is imported for annotations only
     from .skill_editor import SkillsEditor
@@ -109,7 +109,7 @@ class ActionRow:
         self.item_id = item_id
         self.text = classed(W.Text(placeholder="What will be done", layout=flex("45%", 3), continuous_update=True),
                             "cc-action-text")
-        self.due = classed(W.DatePicker(value=None, layout=W.Layout(width="150px")), "cc-action-due")
+        self.due = classed(DateBox(width="150px"), "cc-action-due")
         self.owner = classed(W.Combobox(placeholder="Who", options=tuple(editor.ctx.people), ensure_option=False,
                                         layout=flex("18%")), "cc-action-owner")
         self.skill = classed(W.Dropdown(options=[("(no skill)", "")], value="", layout=W.Layout(width="170px")),

@@ -296,8 +296,11 @@ CSS = """
 .cc-app .cc-target-cell { margin-right: 10px; }
 .cc-app .cc-target-check .widget-html-content { font-size: 12.5px; line-height: 1.3; min-height: 0; }
 .cc-app .cc-target-check .cc-warn { color: var(--cc-warn-ink); }
+.cc-app .cc-date-check .widget-html-content { font-size: 12.5px; line-height: 1.3; min-height: 0; white-space: normal; }
+.cc-app .cc-date-check .cc-warn { color: var(--cc-warn-ink); }
+.cc-app .cc-action-row { align-items: flex-start; }  /* a date's complaint under it leaves the row's fields in line */
 .cc-app .cc-start-confirm .jupyter-button { margin: 0 6px 0 0; }
-.cc-app .cc-start-confirm .cc-row, .cc-app .cc-draft-offer .cc-row { flex-wrap: wrap; gap: 6px; }
+.cc-app .cc-start-confirm .cc-row, .cc-app .cc-draft-offer .cc-row, .cc-app .cc-summary-actions { flex-wrap: wrap; gap: 6px; }
 /* text boxes grow with their text instead of cutting it off */
 .cc-app textarea { field-sizing: content; min-height: 2.3em; max-height: 16em; }
 .cc-app .cc-grow textarea { min-height: 32px; resize: none; overflow-wrap: anywhere; }

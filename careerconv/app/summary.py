@@ -207,7 +207,7 @@ def summary_fragment(record: dict, *, employee: Mapping | None = None, coach_nam
                 f"<td>{escape(human_date(horizon_date(conv_date, h).date()))}: "
                 f"<b>{targets.get(str(h)) or '–'}</b>/10</td>" for h in S.HORIZONS)
             heads = "".join(f"<th>{h} months</th>" for h in S.HORIZONS)
-            html.append(f"<table><tr>{heads}</tr><tr>{cells}</tr></table>")
+            html.append(f'<table class="cc-targets"><thead><tr>{heads}</tr></thead><tr>{cells}</tr></table>')
         html.append("</div>")
 
     html.append("<h2>Next steps</h2>")
@@ -258,6 +258,32 @@ def render_summary_html(record: dict, *, employee: Mapping | None = None, coach_
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             f"<title>Career conversation – {_text(name)} – {escape(human_date(record['date']))}</title>"
             f"<style>{PAGE_CSS}</style></head><body><main>{body}</main></body></html>\n")
+
+
+def render_summary_pdf(record: dict, *, employee: Mapping | None = None, coach_name: str | None = None,
+                       question_set: QuestionSet | None = None, alternative: QuestionSet | None = None) -> bytes:
+    """The summary as an A4 PDF (see :func:`summary_fragment`), one page for up to three skills.
+
+    Laid out by the progress report's PDF rules (:func:`careerconv.report.pdf.document_pdf_bytes`):
+    text wrapped by its measured width, headings kept with what follows, fonts that cover the text.
+
+    Returns
+    -------
+    bytes
+        A PDF document, deterministic for the same record.
+    """
+    from ..report.pdf import document_pdf_bytes  # matplotlib: only when a PDF is asked for
+
+    name = (employee or {}).get("name") or record["employee_id"]
+    body = summary_fragment(record, employee=employee, coach_name=coach_name, question_set=question_set,
+                            alternative=alternative)
+    return document_pdf_bytes(body, title=f"Career conversation: {name}", scale=_PDF_SCALE,
+                              footer=f"Career conversation · {name} · {human_date(record['date'])}")
+
+
+# The PDF's type is the report's scaled to the size the HTML summary prints at (10 px = 7.5 pt body text),
+# so that three full skills fit on one A4 page.
+_PDF_SCALE = 0.75
 
 
 def status_pill(status: str) -> str:

@@ -40,7 +40,7 @@ from ..store import atomic_write_bytes
 from . import render as R
 from .content import ReportContent, skill_chart_data
 
-__all__ = ["pdf_bytes", "write_pdf", "FONT_FAMILIES"]
+__all__ = ["pdf_bytes", "write_pdf", "document_pdf_bytes", "FONT_FAMILIES"]
 
 A4 = (8.27, 11.69)
 _MARGIN = 0.7  # inches
@@ -99,9 +99,13 @@ def _dejavu_characters() -> frozenset[int]:
 # the HTML sections read back as blocks
 
 
+# Divs whose text is a paragraph of its own (a document's meta line and footer).
+_TEXT_DIVS = ("cc-meta", "cc-foot")
+
+
 @dataclass
 class _Block:
-    kind: str  # "h2", "h3", "p", "li", "table", "img", "summary"
+    kind: str  # "h1", "h2", "h3", "p", "li", "table", "img", "summary"
     text: str = ""
     css: str = ""
     headers: list[str] = field(default_factory=list)
@@ -121,6 +125,7 @@ class _Blocks(HTMLParser):
         self._table: _Block | None = None
         self._row: list[str] | None = None
         self._in_head = False
+        self._head_cells = 0
         self._skip = 0
         self._numbers: list[int] = []  # one counter per open <ol>
 
@@ -133,13 +138,14 @@ class _Blocks(HTMLParser):
         elif tag == "thead":
             self._in_head = True
         elif tag == "tr" and self._table is not None:
-            self._row = []
+            self._row, self._head_cells = [], 0
         elif tag in ("td", "th", "caption") and self._table is not None:
             self._text = []
+            self._head_cells += tag == "th"
         elif tag == "ol":
             self._numbers.append(0)
-        elif tag in ("h2", "h3", "p", "li", "summary"):
-            self._text, self._kind, self._css = [], tag, a.get("class") or ""
+        elif tag in ("h1", "h2", "h3", "p", "li", "summary") or (tag == "div" and a.get("class") in _TEXT_DIVS):
+            self._text, self._kind, self._css = [], "p" if tag == "div" else tag, a.get("class") or ""
             if tag == "li" and self._numbers:
                 self._numbers[-1] += 1
                 self._css = f"{self._numbers[-1]}."
@@ -159,7 +165,8 @@ class _Blocks(HTMLParser):
                 self._row.append(text)
             self._text = None
         elif tag == "tr" and self._table is not None and self._row is not None:
-            if self._in_head:
+            if self._in_head or (self._head_cells == len(self._row) and not self._table.headers
+                                 and not self._table.rows):  # a first row of <th> cells is the header
                 self._table.headers = self._row
             elif any(self._row):
                 self._table.rows.append(self._row)
@@ -171,7 +178,8 @@ class _Blocks(HTMLParser):
         elif tag == "table" and self._table is not None:
             self.blocks.append(self._table)
             self._table = None
-        elif tag in ("h2", "h3", "p", "li", "summary") and self._text is not None and self._table is None:
+        elif ((tag in ("h1", "h2", "h3", "p", "li", "summary") or (tag == "div" and self._kind == "p"))
+              and self._text is not None and self._table is None):
             text = "\n".join(" ".join(line.split()) for line in "".join(self._text).split("\n")).strip()
             if text:
                 self.blocks.append(_Block(self._kind, text=text, css=self._css))
@@ -196,10 +204,11 @@ def _blocks(fragment: Any) -> list[_Block]:
 class _Page:
     """A4 pages filled top to bottom with wrapped text, tables and charts."""
 
-    def __init__(self, pdf: PdfPages, footer: str, families: list[str]):
+    def __init__(self, pdf: PdfPages, footer: str, families: list[str], scale: float = 1.0):
         self.pdf = pdf
         self.footer = footer
         self.families = families
+        self.scale = scale  # every font size is multiplied by it (a one-page document sets it below 1)
         self.number = 0
         self._measure = FigureCanvasAgg(Figure(figsize=(1, 1), dpi=72)).get_renderer()
         self._widths: dict[tuple[str, float, str], float] = {}
@@ -224,7 +233,7 @@ class _Page:
     # text ------------------------------------------------------------------
 
     def _font(self, size: float, weight: str = "normal", style: str = "normal") -> FontProperties:
-        return FontProperties(family=self.families, size=size, weight=weight, style=style)
+        return FontProperties(family=self.families, size=size * self.scale, weight=weight, style=style)
 
     def width_of(self, text: str, size: float, weight: str = "normal") -> float:
         """Width of ``text`` in inches when drawn at ``size`` points (measured once per text)."""
@@ -270,9 +279,8 @@ class _Page:
         self.fig.text(x / A4[0], y / A4[1], text, fontproperties=self._font(size, weight, style), color=colour,
                       parse_math=False, va="baseline")
 
-    @staticmethod
-    def line_height(size: float) -> float:
-        return size * 1.4 / 72
+    def line_height(self, size: float) -> float:
+        return size * self.scale * 1.4 / 72
 
     def text_height(self, text: str, size: float = _BODY, indent: float = 0.0, weight: str = "normal") -> float:
         return len(self.wrap(text, _WIDTH - indent, size, weight)) * self.line_height(size)
@@ -281,15 +289,16 @@ class _Page:
              indent: float = 0.0, gap: float = 0.06, style: str = "normal") -> None:
         for line in self.wrap(text, _WIDTH - indent, size, weight):
             self.room(self.line_height(size))
-            self._draw(line, _MARGIN + indent, self.y - size / 72, size, weight=weight, colour=colour, style=style)
+            self._draw(line, _MARGIN + indent, self.y - size * self.scale / 72, size, weight=weight, colour=colour,
+                       style=style)
             self.y -= self.line_height(size)
-        self.y -= gap
+        self.y -= gap * self.scale
 
     def heading(self, text: str, size: float, keep: float) -> None:
         """A heading kept on the same page as the first ``keep`` inches of what follows it."""
-        height = self.text_height(text, size, weight="bold") + 0.16
+        height = self.text_height(text, size, weight="bold") + 0.16 * self.scale
         self.room(height + keep)
-        self.y -= 0.1
+        self.y -= 0.1 * self.scale
         self.text(text, size, weight="bold", gap=0.06)
 
     # tables ----------------------------------------------------------------
@@ -318,11 +327,16 @@ class _Page:
     def _row_lines(self, cells: list[str], widths: list[float], size: float, weight: str) -> list[list[str]]:
         return [self.wrap(cells[i] if i < len(cells) else "", w - 0.1, size, weight) for i, w in enumerate(widths)]
 
+    @property
+    def _pad(self) -> float:
+        """The space above and below a table row's text (inches)."""
+        return 0.1 * self.scale
+
     def table_height(self, table: _Block, rows: int = 1, size: float = 9.0) -> float:
         widths = self._columns(table, size)
         head = max(len(c) for c in self._row_lines(table.headers, widths, size, "bold")) if table.headers else 0
         body = sum(max(len(c) for c in self._row_lines(r, widths, size, "normal")) for r in table.rows[:rows])
-        return (head + body) * self.line_height(size) + 0.1 * (rows + 1)
+        return (head + body) * self.line_height(size) + self._pad * (rows + 1)
 
     def table(self, table: _Block, size: float = 9.0) -> None:
         """The table with wrapped cells; rows never split, the header repeated on each new page."""
@@ -333,11 +347,11 @@ class _Page:
         header = self._row_lines(table.headers, widths, size, "bold") if table.headers else []
 
         def draw_row(lines: list[list[str]], weight: str, colour: str) -> None:
-            height = max(len(c) for c in lines) * self.line_height(size) + 0.1
+            height = max(len(c) for c in lines) * self.line_height(size) + self._pad
             x = _MARGIN
             for cell, w in zip(lines, widths):
                 for k, line in enumerate(cell):
-                    self._draw(line, x + 0.05, self.y - 0.05 - size / 72 - k * self.line_height(size), size,
+                    self._draw(line, x + 0.05, self.y - self._pad / 2 - size * self.scale / 72 - k * self.line_height(size), size,
                                weight=weight, colour=colour)
                 x += w
             self.y -= height
@@ -353,13 +367,13 @@ class _Page:
         draw_header()
         for row in table.rows:
             lines = self._row_lines(row, widths, size, "normal")
-            height = max(len(c) for c in lines) * self.line_height(size) + 0.1
+            height = max(len(c) for c in lines) * self.line_height(size) + self._pad
             page = self.number
             self.room(height)
             if self.number != page:
                 draw_header()
             draw_row(lines, "normal", _INK)
-        self.y -= 0.12
+        self.y -= 0.12 * self.scale
 
     # charts ----------------------------------------------------------------
 
@@ -384,22 +398,26 @@ def _write_blocks(page: _Page, blocks: list[_Block], charts: list[Any]) -> None:
     """Lay out one section's blocks; each ``img`` block is drawn by the next of ``charts``."""
     for i, block in enumerate(blocks):
         following = blocks[i + 1] if i + 1 < len(blocks) else None
-        if block.kind in ("h2", "h3", "summary"):
+        if block.kind in ("h1", "h2", "h3", "summary"):
             keep = _first_height(page, following)
-            size = {"h2": 14.0, "h3": 12.0, "summary": 10.5}[block.kind]
+            size = {"h1": 18.0, "h2": 14.0, "h3": 12.0, "summary": 10.5}[block.kind]
             page.heading(block.text, size, keep)
         elif block.kind == "p":
             if "cc-key" in block.css:
                 continue  # the PDF's charts carry their own legend
-            if "cc-summary" in block.css:
+            if "cc-summary" in block.css.split():
                 page.text(block.text, 11.5, weight="bold", gap=0.1)
             else:
-                muted = any(c in block.css for c in ("cc-note", "cc-empty", "cc-chart-note"))
+                muted = any(c in block.css for c in ("cc-note", "cc-empty", "cc-chart-note", "cc-meta", "cc-foot",
+                                                     "cc-q"))
                 page.text(block.text, 9.5 if muted else _BODY, colour=_MUTED if muted else _INK)
         elif block.kind == "li":
             page.text(f"{block.css or chr(0x2022)}  {block.text}", 10.5, indent=0.15, gap=0.03)
         elif block.kind == "table":
-            if "cc-facts" in block.css or "cc-words" in block.css:
+            if "cc-targets" in block.css.split() and len(block.rows) == 1:  # one line: "Targets: 6 months, 1 Apr 2027: 7/10 · …"
+                page.text("Targets: " + "  \u00b7  ".join(f"{h}, {v}" for h, v in zip(block.headers, block.rows[0])),
+                          _BODY)
+            elif "cc-facts" in block.css or "cc-words" in block.css:
                 for row in block.rows:
                     page.text(":  ".join(c for c in row if c), 9.5 if "cc-words" in block.css else _BODY, gap=0.02)
                 page.y -= 0.08
@@ -524,3 +542,59 @@ def write_pdf(content: ReportContent, path: str | os.PathLike) -> Path:
     target = Path(path)
     atomic_write_bytes(target, pdf_bytes(content), durable=False)
     return target
+
+
+def _question_and_answer_lines(blocks: list[_Block]) -> list[_Block]:
+    """A question (``p.cc-q``) and the paragraph answering it (``p.cc-a``) as one line: "question: answer"."""
+    out: list[_Block] = []
+    for block in blocks:
+        previous = out[-1] if out else None
+        if (block.kind == "p" and "cc-a" in block.css.split() and previous is not None and previous.kind == "p"
+                and "cc-q" in previous.css.split()):
+            out[-1] = _Block("p", text=f"{previous.text.rstrip(':?')}: {block.text}")
+        else:
+            out.append(block)
+    return out
+
+
+def document_pdf_bytes(fragment: str, *, title: str, footer: str, scale: float = 1.0) -> bytes:
+    """An HTML fragment of headings, paragraphs, lists and tables as an A4 PDF, laid out by the
+    report's rules (text wrapped by measured width, headings kept with what follows, table rows
+    never split, fonts that cover the text).
+
+    Parameters
+    ----------
+    fragment
+        HTML (``h1``-``h3``, ``p``, ``ol``/``ul``, ``table``; ``div.cc-meta`` and ``div.cc-foot``
+        as muted lines); styles and unknown tags are read past.
+    title
+        The document's title in the PDF's metadata.
+    footer
+        The line at the foot of every page (the page number follows it).
+    scale
+        Every font size multiplied by it (e.g. 0.85 to keep a summary on one page).
+
+    Returns
+    -------
+    bytes
+        A PDF document, deterministic for the same input.
+    """
+    if not 0.5 <= scale <= 2.0:
+        raise ValueError(f"scale must be between 0.5 and 2.0, not {scale!r}")
+    blocks = _question_and_answer_lines(_blocks(fragment))
+    families = _font_families(" ".join(" ".join([b.text, b.caption, *b.headers, *(x for r in b.rows for x in r)])
+                                       for b in blocks) + footer)
+    buf = io.BytesIO()
+    quiet = logging.getLogger("matplotlib.font_manager")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        with plots.plain_text(), matplotlib.rc_context({"font.family": families,
+                                                        "pdf.fonttype": 42 if len(families) > 1 else 3}), \
+                PdfPages(buf, metadata={"Title": title, "Creator": "careerconv", "CreationDate": None}) as pdf:
+            page = _Page(pdf, footer, families, scale=scale)
+            _write_blocks(page, blocks, [])
+            page.finish()
+    finally:
+        quiet.setLevel(level)
+    return buf.getvalue()

@@ -18,6 +18,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from careerconv import config
 from careerconv.progress import horizon_date
@@ -138,6 +139,8 @@ def whole_conversation(ui: CoachUI, data: Path) -> None:
     row.locator(".cc-action-text input").fill("Draft the paper outline")
     row.locator(".cc-action-due input").fill("2026-12-15")
     row.locator(".cc-action-owner input").fill("Alan Turing")
+    # dates read back in the app's one style, day month year, whatever the browser's locale
+    expect(row.locator(".cc-action-due input")).to_have_value("15 Dec 2026")
     page.locator(".cc-follow-mode button", has_text="One-on-one").click()
     page.locator(".cc-cadence button", has_text="Every 6 months").click()
     page.locator(".cc-next-due", has_text="Next career conversation due").wait_for()

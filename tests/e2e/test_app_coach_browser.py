@@ -256,8 +256,15 @@ def _layout_tour(page, output: Path, width: int) -> dict[str, list[str]]:
     shot(page, output, f"action-plan-{width}")
     page.click(".cc-step-next_steps")
     page.locator(".cc-action-row").first.wait_for()
+    due = page.locator(".cc-action-due input").first
+    due.fill("31 Nov 2026")  # no such day: refused in words under the box, which must not push into the next field
+    due.press("Enter")
+    page.locator(".cc-date-check:visible", has_text="is not a date").wait_for()
     found["conversation: next steps"] = layout_problems(page)
     shot(page, output, f"next-steps-{width}")
+    due.fill("1 Dec 2026")
+    due.press("Enter")
+    page.locator(".cc-date-check").first.wait_for(state="hidden")
     page.click(".cc-close")
     page.locator(".cc-coach select").select_option(label="Grace Hopper (C01)")
     page.locator(".cc-view-choice button", has_text="My team").click()
