@@ -1,4 +1,6 @@
-"""Charts for progress reports and HR analytics.
+"""Charts of one person's progress: the progress report, its PDF and the app's skill charts.
+
+The HR page's charts are in :mod:`careerconv.hr_plots`, which shares this palette.
 
 Every helper takes a matplotlib ``Axes``, draws on it and returns it; nothing
 here creates figures for display, calls ``plt.show()`` or saves files. That is

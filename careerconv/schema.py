@@ -8,7 +8,9 @@ Three layers:
 * **record validation** (``validate_conversation``, ``validate_checkin``)
   checks a whole conversation or check-in and reports *every* problem at once;
 * **table schemas** (:data:`TABLES`) describe the tidy tables derived from the
-  records and the roster; :func:`validate_frame` checks a DataFrame against one.
+  records and the roster; :func:`coerce_frame` gives a DataFrame exactly one
+  table's columns and dtypes, and :func:`validate_roster_frame` checks a
+  roster as imported, every row at once.
 
 Accepted input, decided once here and documented in the README:
 
