@@ -56,8 +56,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import schema as S
-from .decoded_text import KINDS, READ_AS, DecodedText, decode_bytes, decode_plain_text, decoded_text, \
+from .decoded_text import KINDS, READ_AS, DecodedText, decode_bytes, decoded_text, \
     temp_target_name, value_pieces
+from .spreadsheet import decode_plain_text
 from .store import RECORD_KINDS, NotFound, Store, atomic_write_bytes, is_temp_file
 
 REMOVED = "[removed]"

@@ -117,12 +117,12 @@ def test_the_most_wanted_row_for_any_skill_counts_each_person_once(hr):
 def test_the_page_shows_something_in_every_section_and_says_what_it_coarsened(tmp_path_factory):
     """The rendered page of issue 13's organisation: every section has a chart or a table with a figure, and
     what was coarsened is said on the page."""
-    from careerconv.commands import hr_report
+    from careerconv.report import hr_page
 
     hr = _hr_tables(tmp_path_factory, *ORGS[0])
     parameters = {"data_dir": "unused", "period_start": "", "period_end": "", "departments": [],
                   "min_group_size": K, "as_of": AS_OF}
-    page = hr_report.render_html(parameters, hr)
+    page = hr_page.render_html(parameters, hr)
     parts = re.split(r"<h[23][^>]*>", page)[1:]
     sections = {re.sub(r"<[^>]+>|¶", "", part.split("</h", 1)[0]).strip(): part for part in parts}
     assert len(sections) >= 12, list(sections)

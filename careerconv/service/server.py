@@ -64,7 +64,7 @@ from ..html_policy import PAGE_CSP
 from .. import privacy as P
 from .. import schema as S
 from ..erasure import erase_employee
-from ..exporting import frame_to_csv_bytes
+from ..spreadsheet import frame_to_csv_bytes
 from ..importers import import_roster
 from ..questions import QUESTION_SETS_FOLDER, question_set_files
 from ..store import Conflict, NotFound, NotOnRoster, Store
