@@ -10,10 +10,7 @@ value; where a row of the chart is hidden, its label says so ("fewer than 5",
 
 from __future__ import annotations
 
-import base64
 import functools
-import html
-import io
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -27,11 +24,12 @@ from matplotlib.ticker import FixedLocator, PercentFormatter
 
 from . import privacy as P
 from .analytics import BANDS, DEPARTMENT, N, Grouping, period_label, skill_view
+from .html_parts import embedded_figure, escape_html
 from .plots import OKABE_ITO, PALETTE, RATING_CMAP, clean_axes
 
 __all__ = [
     "new_figure",
-    "figure_html",
+    "chart_html",
     "skill_trend_lines",
     "department_heatmap",
     "band_bars",
@@ -117,8 +115,8 @@ def _fit_height(ax: Axes, rows: int, *, per_row: float = 0.45, extra: float = 1.
     fig.set_size_inches(fig.get_figwidth(), min(fig.get_figheight(), extra + per_row * rows))
 
 
-def figure_html(fig: Figure, alt: str) -> str:
-    """The figure as an HTML ``<img>`` (PNG embedded), with ``alt`` escaped.
+def chart_html(fig: Figure, alt: str) -> str:
+    """An HR chart as an HTML ``<img>`` (PNG embedded), with ``alt`` escaped, in a frame that scrolls sideways.
 
     Parameters
     ----------
@@ -130,21 +128,19 @@ def figure_html(fig: Figure, alt: str) -> str:
     Returns
     -------
     str
-        The ``<img>`` element, or ``""`` when the chart has nothing to show
+        The framed ``<img>`` element, or ``""`` when the chart has nothing to show
         (:func:`no_data`): the reading above it already says so.
     """
     if fig.axes and not any(ax.axison for ax in fig.axes):
         return ""
-    buffer = io.BytesIO()
     _plain_figure(fig)
     with matplotlib.rc_context(_PLAIN_TEXT):
-        fig.savefig(buffer, format="png", bbox_inches="tight")
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+        uri, png = embedded_figure(fig, "png", bbox_inches="tight")
     # Drawn at its own size and scrolled sideways on a narrow screen rather than shrunk: at 400 px a
     # shrunk chart's labels would be too small to read.
-    width = int.from_bytes(buffer.getvalue()[16:20], "big")  # the PNG's own width (its IHDR chunk)
+    width = int.from_bytes(png[16:20], "big")  # the PNG's own width (its IHDR chunk)
     return (f'{_NARROW_CSS}<div class="hr-chart-frame" style="overflow-x:auto;max-width:100%">'
-            f'<img class="hr-chart" src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" '
+            f'<img class="hr-chart" src="{uri}" alt="{escape_html(alt)}" '
             f'style="width:100%;max-width:{width}px;min-width:{min(width, 720)}px" /></div>')
 
 

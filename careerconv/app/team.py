@@ -38,8 +38,8 @@ from .. import schema as S
 from .. import tables as T
 from ..store import History, Store
 from .. import followup as F
+from ..dates import human_date
 from .glance import item_note_html, item_status_html
-from .summary import human_date
 from .widgets import button, classed, close_tree, html, show
 
 SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
