@@ -42,7 +42,7 @@ import pandas as pd
 import pyarrow as pa
 
 from . import __version__
-from . import progress as P
+from . import progress
 from . import schema as S
 from . import tables as T
 from .spreadsheet import frame_to_csv_bytes, long_cell_warnings
@@ -105,8 +105,8 @@ def target_status_view(conversations: pd.DataFrame, targets: pd.DataFrame, ratin
         Columns :data:`careerconv.progress.TARGET_STATUS_COLUMNS` (see
         :func:`careerconv.progress.target_status`).
     """
-    agreed, counted = P.agreed_only(conversations, targets, ratings)
-    return P.target_status(P.progress_at_horizons(agreed, counted, as_of))
+    agreed, counted = progress.agreed_only(conversations, targets, ratings)
+    return progress.target_status(progress.progress_at_horizons(agreed, counted, as_of))
 
 
 def _read_table(store: Store, name: str, columns: list[str] | None = None) -> pd.DataFrame:

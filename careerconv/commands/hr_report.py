@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from .. import analytics as A
 from .. import config
-from .. import privacy as P
+from .. import privacy
 from ..report.hr_page import render_html
 from ..spreadsheet import frame_to_csv_bytes
 from ..store import atomic_write_bytes
@@ -62,8 +62,8 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
     p.add_argument("--department", metavar="NAME", action="append", dest="departments", default=[],
                    help="report on this department only; repeat for several (default: all departments)")
     p.add_argument("--min-group-size", metavar="K", type=whole_number(what="employees"), default=None,
-                   help=f"smallest number of distinct employees a figure may describe (default {P.DEFAULT_K}, "
-                        f"at least {P.MIN_K}; setting privacy.min_group_size)")
+                   help=f"smallest number of distinct employees a figure may describe (default {privacy.DEFAULT_K}, "
+                        f"at least {privacy.MIN_K}; setting privacy.min_group_size)")
     p.add_argument("--as-of", metavar="DATE", help="report date, YYYY-MM-DD (default: today)")
     p.add_argument("-o", "--output", metavar="FILE", help="where to write the HTML page (default: "
                    "hr-analytics-<as-of>.html in the reports folder: setting reports.folder, else reports/ next to "
@@ -77,7 +77,7 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``careerconv hr-report``; return the exit code."""
-    k = P.check_k(args.min_group_size)
+    k = privacy.check_k(args.min_group_size)
     as_of = _date(args.as_of, "--as-of") if args.as_of else dt.date.today()
     period_start = _date(args.period_start, "--period-start") if args.period_start else None
     period_end = _date(args.period_end, "--period-end") if args.period_end else None

@@ -36,7 +36,7 @@ from ..followup import item_status_label
 from ..html_parts import FIGURE_FORMATS, figure_html
 from ..html_parts import escape_html as _e
 from ..schema import skill_key
-from .. import progress as P
+from .. import progress
 from .content import (
     ReportContent,
     SkillChartData,
@@ -81,10 +81,10 @@ DUE_WORDS = {
     cadence.SCHEDULED: "scheduled",
     cadence.NEVER_MET: "not held yet",
 }
-_STATUS_CLASS = {P.AHEAD: "ahead", P.ON_TRACK: "on-track", P.BEHIND: "behind", P.DUE_NOT_MEASURED: "missed",
-                 P.UPCOMING: "not-measured"}
-_STATUS_MARK = {P.AHEAD: "\u25b2", P.ON_TRACK: "\u25cf", P.BEHIND: "\u25bc", P.DUE_NOT_MEASURED: "!",
-                P.UPCOMING: "\u25cb"}
+_STATUS_CLASS = {progress.AHEAD: "ahead", progress.ON_TRACK: "on-track", progress.BEHIND: "behind",
+                 progress.DUE_NOT_MEASURED: "missed", progress.UPCOMING: "not-measured"}
+_STATUS_MARK = {progress.AHEAD: "\u25b2", progress.ON_TRACK: "\u25cf", progress.BEHIND: "\u25bc",
+                progress.DUE_NOT_MEASURED: "!", progress.UPCOMING: "\u25cb"}
 _DASH = "\u2014"
 
 _CSS = """
@@ -337,20 +337,20 @@ def summary_words(content: ReportContent) -> tuple[str, bool] | None:
         return None
     by = counts.by_status
     n = counts.skills
-    good = by[P.AHEAD] + by[P.ON_TRACK]
+    good = by[progress.AHEAD] + by[progress.ON_TRACK]
     parts = [f"{good} of {n} skill{'s' if n != 1 else ''} on track"
-             + (f" ({by[P.AHEAD]} ahead)" if by[P.AHEAD] else "")]
-    if by[P.BEHIND]:
-        parts.append(f"{by[P.BEHIND]} behind")
-    if by[P.UPCOMING]:
-        parts.append(f"{by[P.UPCOMING]} not rated since the conversation")
-    if by[P.DUE_NOT_MEASURED]:
-        parts.append(f"{by[P.DUE_NOT_MEASURED]} not rated since the conversation and past the last target date")
+             + (f" ({by[progress.AHEAD]} ahead)" if by[progress.AHEAD] else "")]
+    if by[progress.BEHIND]:
+        parts.append(f"{by[progress.BEHIND]} behind")
+    if by[progress.UPCOMING]:
+        parts.append(f"{by[progress.UPCOMING]} not rated since the conversation")
+    if by[progress.DUE_NOT_MEASURED]:
+        parts.append(f"{by[progress.DUE_NOT_MEASURED]} not rated since the conversation and past the last target date")
     text = ", ".join(parts)
     if counts.targets_missed:
         text += (f"; {counts.targets_missed} target{'s' if counts.targets_missed != 1 else ''} due but not "
                  "measured")
-    return text, bool(by[P.BEHIND] or by[P.DUE_NOT_MEASURED] or counts.targets_missed)
+    return text, bool(by[progress.BEHIND] or by[progress.DUE_NOT_MEASURED] or counts.targets_missed)
 
 
 def summary_line(content: ReportContent) -> Fragment:
@@ -521,7 +521,7 @@ def chart_key(content: ReportContent | None = None) -> Fragment:
         mark("\u2605", pal["target"], "target"),
         mark("\u2504", pal["plan"], "the plan: from your start through each target"),
         '<span class="cc-key-item">rating at a target date:</span>',
-        *(mark("\u25ef", st[s], s) for s in P.MEASURED_STATUSES),
+        *(mark("\u25ef", st[s], s) for s in progress.MEASURED_STATUSES),
     ]
     note = ""
     if content is not None and content.plan is not None:
@@ -680,7 +680,7 @@ def earlier_plans(content: ReportContent, open_plans: int = 1) -> Fragment | Non
             measured = _DASH if _missing(r.measured_rating) else f"{int(r.measured_rating)} on {format_day(r.measured_date)}"
             rows.append([_e(r.skill), _e(f"{int(r.horizon_months)} months"), _rating(r.target), _e(measured),
                          _status_chip(r.status)])
-        counts = P.status_counts(rows_frame["status"])
+        counts = progress.status_counts(rows_frame["status"])
         said = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
         table = _table(["Skill", "After", "Target", "Rating measured", "Status"], rows,
                        table_id=f"earlier-plan-{i + 1}", numeric=(2,))
