@@ -126,10 +126,9 @@ def aggregation_step(engine: str, data: Path) -> dict:
 
 
 def _parts(data: Path, table: str) -> tuple[Path, ...]:
-    from careerconv.store import N_BUCKETS
+    from careerconv.store import Store
 
-    return tuple(p for p in (data / "derived" / table / f"part-{b:02d}.parquet" for b in range(N_BUCKETS))
-                 if p.exists())
+    return tuple(Store(data).part_paths(table))
 
 
 def full_child(data: Path, limit_gib: float) -> None:
@@ -202,22 +201,10 @@ def _same_tables(a: dict, b: dict) -> list[str]:
 
 def _layout_ok(data: Path) -> bool:
     """Whether ``data`` holds the benchmark organisation in the store's current Parquet layout."""
-    from careerconv.store import N_BUCKETS
+    from careerconv.store import Store
 
-    derived = data / "derived"
-    if not (data / "roster.csv").exists() or not (derived / "manifest.json").exists():
-        return False
-    try:
-        manifest = json.loads((derived / "manifest.json").read_text(encoding="utf-8"))
-    except ValueError:
-        return False
-    if manifest.get("n_buckets") != N_BUCKETS:
-        return False
-    for table in ("skill_ratings", "conversations"):
-        names = {p.name for p in (derived / table).glob("part-*.parquet")}
-        if names != {f"part-{b:02d}.parquet" for b in range(N_BUCKETS)}:
-            return False
-    return True
+    store = Store(data)
+    return store.roster_path.exists() and store.has_derived_layout(("skill_ratings", "conversations"))
 
 
 def _load() -> str:

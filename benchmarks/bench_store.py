@@ -51,7 +51,7 @@ from typing import Callable
 
 from careerconv import schema as S
 from careerconv import tables as T
-from careerconv.store import Store, atomic_write_bytes
+from careerconv.store import RECORD_KINDS, Store, atomic_write_bytes
 
 DEMO_EMPLOYEES = 10_000
 DEMO_SEED = 42
@@ -121,7 +121,8 @@ def working_copy(source: Path, work: Path) -> Path:
 
 def count_records(root: Path) -> int:
     """Record files (conversations and check-ins) in a data folder."""
-    return sum(1 for folder in ("conversations", "checkins") for p in (root / folder).glob("*/*.json")
+    store = Store(root)
+    return sum(1 for kind in RECORD_KINDS for p in store.records_dir(kind).glob("*/*.json")
                if not p.name.startswith("."))
 
 

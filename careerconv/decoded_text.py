@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import codecs
 import functools
 import gzip
 import html
@@ -62,7 +61,9 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 from xml.etree import ElementTree
 
-__all__ = ["KINDS", "READ_AS", "DecodedText", "decoded_text", "decode_bytes", "decode_plain_text", "temp_target_name",
+from .spreadsheet import decode_plain_text
+
+__all__ = ["KINDS", "READ_AS", "DecodedText", "decoded_text", "decode_bytes", "temp_target_name",
            "value_pieces"]
 
 KINDS = ("Parquet", "JSON", "HTML", "PDF", "workbook", "text", "archive", "empty", "other")
@@ -205,38 +206,6 @@ def decode_bytes(name: str, data: bytes, _depth: int = 0) -> DecodedText:
 
 
 # ---------------------------------------------------------------------------- text
-
-
-def decode_plain_text(data: bytes) -> tuple[str, str]:
-    """Decode text bytes; return ``(text, encoding)``.
-
-    A byte-order mark decides; else NUL bytes at every other position mean
-    UTF-16; else UTF-8, else Windows-1252, else Latin-1 (which reads anything).
-    """
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"),
-                          (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
-                          (codecs.BOM_UTF16_BE, "utf-16")):
-        if data.startswith(bom):
-            try:
-                return data.decode(encoding), encoding
-            except UnicodeDecodeError:
-                continue  # FF FE 00 00 is also UTF-16 text starting with a NUL
-    sample = data[:4096]
-    if len(sample) >= 4:
-        # UTF-16 text of mostly Latin letters has a NUL in nearly every other byte.
-        even, odd = sample[0::2].count(0) / len(sample[0::2]), sample[1::2].count(0) / len(sample[1::2])
-        encoding = "utf-16-be" if even >= 0.7 and odd < 0.3 else "utf-16-le" if odd >= 0.7 and even < 0.3 else None
-        if encoding:
-            try:
-                return data.decode(encoding), encoding
-            except UnicodeDecodeError:
-                pass
-    for encoding in ("utf-8", "cp1252"):
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1"), "latin-1"
 
 
 @functools.cache

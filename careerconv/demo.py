@@ -71,7 +71,7 @@ import pandas as pd
 
 from . import schema as S
 from .questions import load_question_set
-from .store import ROSTER_FILE, Store
+from .store import RECORD_KINDS, Store
 
 __all__ = [
     "DEPARTMENT_NAMES",
@@ -1526,21 +1526,15 @@ class _History:
 
 def holds_organisation(data_dir: str | Path) -> bool:
     """True when ``data_dir`` already has a roster or any conversation or check-in folder with content."""
-    root = Path(data_dir)
-    if (root / ROSTER_FILE).exists():
-        return True
-    for sub in ("conversations", "checkins"):
-        folder = root / sub
-        if folder.is_dir() and any(folder.iterdir()):
-            return True
-    return False
+    store = Store(data_dir, recover=False)  # a look, not a write: an interrupted import is left for the next write
+    return store.roster_path.exists() or store.holds_records()
 
 
 def _clear(root: Path) -> None:
     """Remove the roster, the records and the derived tables (nothing else) before writing anew."""
-    (root / ROSTER_FILE).unlink(missing_ok=True)
-    for sub in ("conversations", "checkins", "derived"):
-        folder = root / sub
+    store = Store(root, recover=False)
+    store.roster_path.unlink(missing_ok=True)
+    for folder in (*map(store.records_dir, RECORD_KINDS), store.derived_dir):
         if folder.is_dir():
             shutil.rmtree(folder)
 

@@ -8,12 +8,11 @@ organisation with vectorised NumPy draws (seeded, so the same arguments give
 the same tables) and writes only what analytics reads:
 
 * ``roster.csv``, through :meth:`careerconv.store.Store.save_roster`;
-* every derived table of :data:`careerconv.schema.DERIVED_TABLES`, as the store
-  lays them out (``derived/<table>/part-NN.parquet``, rows split by
-  :func:`careerconv.store.bucket_of` into :data:`careerconv.store.N_BUCKETS`
-  parts), with exactly the store's columns and types;
-* ``derived/manifest.json`` saying that no record file stands behind the
-  tables, so a later :meth:`~careerconv.store.Store.refresh` keeps them.
+* every derived table of :data:`careerconv.schema.DERIVED_TABLES`, with exactly
+  the store's columns and types, through
+  :meth:`careerconv.store.Store.bulk_write_derived`, which lays them out as
+  the store does and writes the manifest saying that no record file stands
+  behind the tables, so a later :meth:`~careerconv.store.Store.refresh` keeps them.
 
 There are no record files, so the per-employee report cannot open these
 people; the folder is for HR analytics and its benchmark
@@ -32,19 +31,15 @@ check-ins between conversations that update the items and re-rate skills.
 from __future__ import annotations
 
 import datetime as dt
-import json
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from . import schema as S
-from .store import N_BUCKETS, Store, arrow_schema, atomic_write_bytes, bucket_of, pandas_metadata
+from .store import RECORD_KINDS, Store, arrow_schema, bucket_of
 
 __all__ = ["BulkSummary", "generate_bulk", "DEPARTMENTS", "SKILLS", "MAX_EMPLOYEES"]
 
@@ -151,36 +146,35 @@ def generate_bulk(data_dir: str | Path, employees: int, *, seed: int = 7, as_of:
     if not isinstance(as_of, dt.date):
         raise ValueError(f"as_of must be a date, got {as_of!r}")
     root = Path(data_dir)
-    for folder in ("conversations", "checkins"):
-        if (root / folder).is_dir() and any((root / folder).iterdir()):
-            raise FileExistsError(f"{root} holds record files ({folder}/); bulk tables are only written into a "
-                                  "folder without records")
     store = Store(root)
+    for kind in RECORD_KINDS:
+        folder = store.records_dir(kind)
+        if folder.is_dir() and any(folder.iterdir()):
+            raise FileExistsError(f"{root} holds record files ({folder.name}/); bulk tables are only written "
+                                  "into a folder without records")
     if (store.roster_path.exists() or store.derived_dir.exists()) and not overwrite:
         raise FileExistsError(f"{root} already holds a roster or derived tables; pass overwrite=True "
                               "(--force) to replace them")
-    if store.derived_dir.exists():
-        shutil.rmtree(store.derived_dir)
 
     seeds = np.random.SeedSequence(int(seed))
     org = _roster(np.random.default_rng(seeds.spawn(1)[0]), int(employees))
     store.save_roster(org["roster"], source="bulk demo roster")
     buckets = np.array([bucket_of(e) for e in org["roster"]["employee_id"]], dtype=np.int16)
-    writers = _PartWriters(store)
     rows = {name: 0 for name in S.DERIVED_TABLES}
-    # Chunks of employees keep memory flat; each chunk has its own random stream, so the result
-    # depends only on the arguments.
-    n_chunks = -(-int(employees) // _CHUNK)
-    for chunk, chunk_seed in zip(range(n_chunks), seeds.spawn(n_chunks + 1)[1:]):
-        part = slice(chunk * _CHUNK, min((chunk + 1) * _CHUNK, int(employees)))
-        sub = {key: org[key][part] for key in ("ids", "coach", "dept", "cadence")}
-        tables = _history(np.random.default_rng(chunk_seed), sub, np.datetime64(as_of, "D"), float(years),
-                          float(checkin_rating_rate))
-        for name, tbl in S.DERIVED_TABLES.items():
-            rows[name] += writers.append(name, tbl, tables.get(name), buckets[part])
-    writers.close()
-    manifest = {"version": 1, "n_buckets": N_BUCKETS, "employees": {}, "source": _SOURCE}
-    atomic_write_bytes(store.derived_dir / "manifest.json", json.dumps(manifest).encode("utf-8"))
+    with store.bulk_write_derived(source=_SOURCE) as writer:
+        # Chunks of employees keep memory flat; each chunk has its own random stream, so the result
+        # depends only on the arguments.
+        n_chunks = -(-int(employees) // _CHUNK)
+        for chunk, chunk_seed in zip(range(n_chunks), seeds.spawn(n_chunks + 1)[1:]):
+            part = slice(chunk * _CHUNK, min((chunk + 1) * _CHUNK, int(employees)))
+            sub = {key: org[key][part] for key in ("ids", "coach", "dept", "cadence")}
+            tables = _history(np.random.default_rng(chunk_seed), sub, np.datetime64(as_of, "D"), float(years),
+                              float(checkin_rating_rate))
+            for name, tbl in S.DERIVED_TABLES.items():
+                cols = tables.get(name)
+                if cols and len(cols["_emp"]):
+                    rows[name] += writer.append(name, _arrow(tbl, cols),
+                                                pa.array(buckets[part][cols["_emp"]].astype(np.int64)))
     return BulkSummary(store.root, int(employees), rows, time.perf_counter() - started)
 
 
@@ -421,52 +415,6 @@ def _concat(parts: list[dict]) -> dict:
 
 
 # --------------------------------------------------------------------------- writing
-
-
-class _PartWriters:
-    """One Parquet writer per table and bucket; each chunk of employees adds a row group."""
-
-    def __init__(self, store: Store):
-        self.store = store
-        self.open: dict[tuple[str, int], tuple[pq.ParquetWriter, Path, Path]] = {}
-
-    def append(self, name: str, tbl: S.Table, cols: dict | None, buckets: np.ndarray) -> int:
-        if not cols or not len(cols["_emp"]):
-            return 0
-        table = _arrow(tbl, cols)
-        row_bucket = pa.array(buckets[cols["_emp"]].astype(np.int64))
-        for b in range(N_BUCKETS):
-            part = table.filter(pc.equal(row_bucket, b))
-            if part.num_rows:
-                if tbl.key:
-                    part = part.sort_by([(k, "ascending") for k in tbl.key])
-                # With the store's pandas metadata, or the next refresh takes the part for damaged and
-                # rebuilds it from the (absent) records: empty.
-                self._writer(name, b, table.schema.with_metadata(pandas_metadata(tbl))).write_table(part)
-        return table.num_rows
-
-    def _writer(self, name: str, bucket: int, schema: pa.Schema) -> pq.ParquetWriter:
-        key = (name, bucket)
-        if key not in self.open:
-            final = self.store.derived_dir / name / f"part-{bucket:02d}.parquet"
-            final.parent.mkdir(parents=True, exist_ok=True)
-            tmp = final.with_name(f".{final.name}.tmp")
-            self.open[key] = (pq.ParquetWriter(tmp, schema, compression="zstd"), tmp, final)
-        return self.open[key][0]
-
-    def close(self) -> None:
-        for writer, tmp, final in self.open.values():
-            writer.close()
-            tmp.replace(final)
-        for name, tbl in S.DERIVED_TABLES.items():
-            for b in range(N_BUCKETS):
-                path = self.store.derived_dir / name / f"part-{b:02d}.parquet"
-                if not path.exists():
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    sink = pa.BufferOutputStream()
-                    empty = arrow_schema(tbl).empty_table().replace_schema_metadata(pandas_metadata(tbl))
-                    pq.write_table(empty, sink, compression="zstd")
-                    atomic_write_bytes(path, sink.getvalue().to_pybytes(), durable=False)
 
 
 def _arrow(tbl: S.Table, cols: dict) -> pa.Table:

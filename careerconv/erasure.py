@@ -56,9 +56,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import schema as S
-from .decoded_text import KINDS, READ_AS, DecodedText, decode_bytes, decode_plain_text, decoded_text, \
+from .decoded_text import KINDS, READ_AS, DecodedText, decode_bytes, decoded_text, \
     temp_target_name, value_pieces
-from .store import NotFound, Store, atomic_write_bytes, is_temp_file
+from .spreadsheet import decode_plain_text
+from .store import RECORD_KINDS, NotFound, Store, atomic_write_bytes, is_temp_file
 
 REMOVED = "[removed]"
 ERASED_COACH_ID = "erased"
@@ -363,7 +364,7 @@ def erase_employee(store: Store, reports_dir: str | os.PathLike, employee_id: st
     with store.lock(f"employee:{eid}"):  # no autosave of theirs lands between reading and removing
         if plan.on_roster:
             _remove_roster_row(store, eid, receipt)
-        for kind in ("conversation", "checkin"):
+        for kind in RECORD_KINDS:
             folder = store.employee_dir(kind, eid)
             if folder.exists():
                 n = _count_files(folder)
@@ -377,8 +378,8 @@ def erase_employee(store: Store, reports_dir: str | os.PathLike, employee_id: st
         receipt.add(own_reports, "deleted", f"{n} file(s)")
 
     # 2. mentions in other employees' records, through the store
-    for kind in ("conversation", "checkin"):
-        base = store.employee_dir(kind, eid).parent
+    for kind in RECORD_KINDS:
+        base = store.records_dir(kind)
         if not base.is_dir():
             continue
         for emp_dir in sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")):
@@ -394,7 +395,7 @@ def erase_employee(store: Store, reports_dir: str | os.PathLike, employee_id: st
         _remove_named_folders(root, mentions, receipt)
     for root in _roots(store.root, reports):
         for path in _walk(root):
-            if path in handled or _is_derived_table(store, path) or not path.exists():
+            if path in handled or store.is_derived_file(path) or not path.exists():
                 continue
             _sweep_file(store, reports, path, mentions, receipt, reads)
 
@@ -430,14 +431,6 @@ def _walk(root: Path):
                 yield path
 
 
-def _is_derived_table(store: Store, path: Path) -> bool:
-    """A part of a derived table or their manifest: :meth:`Store.refresh` rewrites them from the records."""
-    if path == store.derived_dir / "manifest.json":
-        return True
-    return path.parent.parent == store.derived_dir and path.parent.name in S.DERIVED_TABLES \
-        and re.fullmatch(r"part-\d+\.parquet", path.name) is not None
-
-
 def _in_reports(reports: Path, path: Path) -> bool:
     return reports in path.parents
 
@@ -448,14 +441,14 @@ def _is_temp(path: Path) -> bool:
 
 def _swept_by_store(store: Store, eid: str, path: Path) -> bool:
     """A temp file where :meth:`Store.sweep_temp_files` looks: the root, derived tables, record folders."""
-    record_bases = {store.employee_dir(kind, eid).parent for kind in ("conversation", "checkin")}
+    record_bases = {store.records_dir(kind) for kind in RECORD_KINDS}
     return path.parent == store.root or store.derived_dir in path.parents or path.parent.parent in record_bases
 
 
 def _sweep_temp_files(store: Store, eid: str, receipt: Receipt) -> None:
     """Remove what killed processes left in the data folder (every temp file, old hashed lock files)."""
-    own = {store.employee_dir(kind, eid) for kind in ("conversation", "checkin")}
-    record_bases = {folder.parent for folder in own}
+    own = {store.employee_dir(kind, eid) for kind in RECORD_KINDS}
+    record_bases = {store.records_dir(kind) for kind in RECORD_KINDS}
     others, locks = 0, 0
     for path in store.sweep_temp_files():
         if path.parent == store.locks_dir:

@@ -11,10 +11,8 @@ one:
   (``=HYPERLINK("http://x","y")`` is exported as ``'=HYPERLINK("http://x","y")``).
   Only text cells are touched: numeric columns (ratings, counts) hold numbers,
   and a negative number is a number, not a formula, so it is written as is.
-  Text that already begins with quotes followed by one of those characters
-  (``'=x``) gets one more quote, which makes the rule reversible: the importer
-  (:func:`restore_formula`) removes exactly one quote from such cells, so an
-  export imported again gives back the original text.
+  The rule is reversible: the importer gives back the original text
+  (:mod:`careerconv.spreadsheet` holds both directions).
 
 Excel exports (``xlsx``) follow the same rules, in a workbook with the header
 frozen and columns sized (:mod:`careerconv.workbook`). Parquet exports are
@@ -35,7 +33,6 @@ import hashlib
 import io
 import json
 import os
-import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -45,9 +42,10 @@ import pandas as pd
 import pyarrow as pa
 
 from . import __version__
-from . import progress as P
+from . import progress
 from . import schema as S
 from . import tables as T
+from .spreadsheet import frame_to_csv_bytes, long_cell_warnings
 from .store import NotFound, Store, atomic_write_bytes
 
 FORMATS = ("csv", "parquet", "xlsx")
@@ -56,73 +54,6 @@ TARGET_STATUS_VIEW = "target_status"
 EXPORT_TABLES: tuple[str, ...] = (*S.TABLES, HISTORY_VIEW, TARGET_STATUS_VIEW)
 HISTORY_COLUMNS = ("employee_id", "date", "skill", "rating", "coach_rating", "target_6m", "target_12m",
                    "target_18m", "coach_id")
-EXCEL_CELL_LIMIT = 32_767
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-# Any number of quotes, then a trigger: see the module docstring for why the quotes count.
-_NEEDS_QUOTE = re.compile(r"^'*[=+\-@\t\r]")
-
-
-def neutralise_formula(text: str) -> str:
-    """Make one text cell safe to open in a spreadsheet (OWASP CSV injection rule).
-
-    Parameters
-    ----------
-    text
-        The cell's text.
-
-    Returns
-    -------
-    str
-        ``text`` with a leading ``'`` when it begins with ``=``, ``+``, ``-``,
-        ``@``, tab or CR (after any quotes already there); otherwise ``text``.
-    """
-    return "'" + text if _NEEDS_QUOTE.match(text) else text
-
-
-def restore_formula(text: str) -> str:
-    """Undo :func:`neutralise_formula` (used by the importers).
-
-    ``restore_formula(neutralise_formula(t)) == t`` for every text ``t``.
-    """
-    return text[1:] if text.startswith("'") and _NEEDS_QUOTE.match(text) else text
-
-
-def _is_text_column(series: pd.Series) -> bool:
-    return pd.api.types.is_string_dtype(series.dtype) or series.dtype == object
-
-
-def frame_to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """Spreadsheet-safe CSV bytes of ``frame`` (UTF-8 with BOM, formulas neutralised).
-
-    Text columns are neutralised cell by cell; numeric, boolean and date
-    columns are written as values (dates as ``YYYY-MM-DD``). Missing values are
-    empty cells. Lines end with CRLF (RFC 4180).
-    """
-    safe = frame.copy()
-    for name in safe.columns:
-        col = safe[name]
-        if _is_text_column(col):
-            safe[name] = col.map(lambda v: neutralise_formula(v) if isinstance(v, str) else v)
-    buf = io.StringIO()
-    safe.to_csv(buf, index=False, date_format="%Y-%m-%d", lineterminator="\r\n")
-    return buf.getvalue().encode("utf-8-sig")
-
-
-def _long_cells(frame: pd.DataFrame) -> list[str]:
-    warnings = []
-    for name in frame.columns:
-        col = frame[name]
-        if not _is_text_column(col):
-            continue
-        lengths = col.map(lambda v: len(v) if isinstance(v, str) else 0)
-        n = int((lengths > EXCEL_CELL_LIMIT).sum())
-        if n:
-            warnings.append(f"{n} cell(s) in column {name!r} are longer than {EXCEL_CELL_LIMIT:,} characters "
-                            "(Excel's limit): the CSV holds the whole text, but Excel will cut it; use "
-                            "--format parquet or another tool to read it in full")
-    return warnings
-
-
 def history_view(conversations: pd.DataFrame, skills: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
     """Rated skills of completed conversations in the ``import history`` shape.
 
@@ -174,8 +105,8 @@ def target_status_view(conversations: pd.DataFrame, targets: pd.DataFrame, ratin
         Columns :data:`careerconv.progress.TARGET_STATUS_COLUMNS` (see
         :func:`careerconv.progress.target_status`).
     """
-    agreed, counted = P.agreed_only(conversations, targets, ratings)
-    return P.target_status(P.progress_at_horizons(agreed, counted, as_of))
+    agreed, counted = progress.agreed_only(conversations, targets, ratings)
+    return progress.target_status(progress.progress_at_horizons(agreed, counted, as_of))
 
 
 def _read_table(store: Store, name: str, columns: list[str] | None = None) -> pd.DataFrame:
@@ -254,7 +185,7 @@ def export_table(store: Store, name: str, path: str | os.PathLike, fmt: str = "c
     warnings: list[str] = []
     if fmt == "csv":
         data = frame_to_csv_bytes(frame)
-        warnings = _long_cells(frame)
+        warnings = long_cell_warnings(frame)
     elif fmt == "xlsx":
         from .workbook import frames_to_xlsx  # openpyxl is loaded only for workbooks
 

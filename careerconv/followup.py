@@ -62,6 +62,8 @@ from . import schema as S
 
 __all__ = [
     "OPEN_STATUSES",
+    "ITEM_STATUS_LABELS",
+    "item_status_label",
     "SOURCE_PRIORITY",
     "RECORDED_ORDER_COLUMNS",
     "ITEM_STATE_COLUMNS",
@@ -87,6 +89,9 @@ __all__ = [
 ]
 
 OPEN_STATUSES: tuple[str, ...] = ("open", "in_progress")
+# An action item's status as a person reads it, in the order a coach picks one (the app's buttons).
+ITEM_STATUS_LABELS: dict[str, str] = {"open": "Open", "in_progress": "In progress", "done": "Done",
+                                      "dropped": "Dropped"}
 
 # The source decides between ratings of one day saved at the same time (or with no save time):
 # the most deliberate wins, a conversation over a check-in over an import.
@@ -120,6 +125,11 @@ _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 # --------------------------------------------------------------------------- natural id order
 
 _DIGITS = re.compile(r"(\d+)")
+
+
+def item_status_label(status: str) -> str:
+    """An action item's status as a person reads it ("In progress"); an unknown status as it is."""
+    return ITEM_STATUS_LABELS.get(status, status)
 
 
 def natural_key(text: Any) -> tuple:

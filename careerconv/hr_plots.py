@@ -10,10 +10,7 @@ value; where a row of the chart is hidden, its label says so ("fewer than 5",
 
 from __future__ import annotations
 
-import base64
 import functools
-import html
-import io
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -25,13 +22,14 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.text import Text
 from matplotlib.ticker import FixedLocator, PercentFormatter
 
-from . import privacy as P
+from . import privacy
 from .analytics import BANDS, DEPARTMENT, N, Grouping, period_label, skill_view
+from .html_parts import embedded_figure, escape_html
 from .plots import OKABE_ITO, PALETTE, RATING_CMAP, clean_axes
 
 __all__ = [
     "new_figure",
-    "figure_html",
+    "chart_html",
     "skill_trend_lines",
     "department_heatmap",
     "band_bars",
@@ -117,8 +115,8 @@ def _fit_height(ax: Axes, rows: int, *, per_row: float = 0.45, extra: float = 1.
     fig.set_size_inches(fig.get_figwidth(), min(fig.get_figheight(), extra + per_row * rows))
 
 
-def figure_html(fig: Figure, alt: str) -> str:
-    """The figure as an HTML ``<img>`` (PNG embedded), with ``alt`` escaped.
+def chart_html(fig: Figure, alt: str) -> str:
+    """An HR chart as an HTML ``<img>`` (PNG embedded), with ``alt`` escaped, in a frame that scrolls sideways.
 
     Parameters
     ----------
@@ -130,21 +128,19 @@ def figure_html(fig: Figure, alt: str) -> str:
     Returns
     -------
     str
-        The ``<img>`` element, or ``""`` when the chart has nothing to show
+        The framed ``<img>`` element, or ``""`` when the chart has nothing to show
         (:func:`no_data`): the reading above it already says so.
     """
     if fig.axes and not any(ax.axison for ax in fig.axes):
         return ""
-    buffer = io.BytesIO()
     _plain_figure(fig)
     with matplotlib.rc_context(_PLAIN_TEXT):
-        fig.savefig(buffer, format="png", bbox_inches="tight")
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+        uri, png = embedded_figure(fig, "png", bbox_inches="tight")
     # Drawn at its own size and scrolled sideways on a narrow screen rather than shrunk: at 400 px a
     # shrunk chart's labels would be too small to read.
-    width = int.from_bytes(buffer.getvalue()[16:20], "big")  # the PNG's own width (its IHDR chunk)
+    width = int.from_bytes(png[16:20], "big")  # the PNG's own width (its IHDR chunk)
     return (f'{_NARROW_CSS}<div class="hr-chart-frame" style="overflow-x:auto;max-width:100%">'
-            f'<img class="hr-chart" src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" '
+            f'<img class="hr-chart" src="{uri}" alt="{escape_html(alt)}" '
             f'style="width:100%;max-width:{width}px;min-width:{min(width, 720)}px" /></div>')
 
 
@@ -189,7 +185,7 @@ def rating_lines(ax: Axes, figures: pd.DataFrame, *, top: int = 6, skills: Seque
     matplotlib.axes.Axes
     """
     org = figures[figures[DEPARTMENT].isna()].assign(skill=lambda f: f["skill"].fillna(_ALL_SKILLS))
-    data = org[P.shown(org)]
+    data = org[privacy.shown(org)]
     if data.empty:
         return no_data(ax, "No period has enough employees to show a trend.")
     chosen = list(skills) if skills is not None else \
@@ -200,7 +196,7 @@ def rating_lines(ax: Axes, figures: pd.DataFrame, *, top: int = 6, skills: Seque
     for i, skill in enumerate(chosen):
         colour, marker, dashes = TREND_STYLES[i]
         rows = org[org["skill"] == skill]
-        part = rows[P.shown(rows)]
+        part = rows[privacy.shown(rows)]
         if part.empty:
             continue
         medians = np.full(len(periods), np.nan)  # NaN breaks the line: no bridge over a hidden period
@@ -210,14 +206,14 @@ def rating_lines(ax: Axes, figures: pd.DataFrame, *, top: int = 6, skills: Seque
         sizes = f"n {counts.min()}" if counts.min() == counts.max() else f"n {counts.min()}–{counts.max()}"
         ax.plot(range(len(periods)), medians, marker=marker, markersize=5, linewidth=1.8, color=colour,
                 linestyle=dashes, label=f"{skill} ({sizes})")
-        gaps = [position[pd.Timestamp(q)] for q in rows.loc[~P.shown(rows), "bucket"]]
+        gaps = [position[pd.Timestamp(q)] for q in rows.loc[~privacy.shown(rows), "bucket"]]
         if gaps:
             ax.plot(gaps, [1.15] * len(gaps), linestyle="none", marker=marker, markersize=5, markerfacecolor="white",
                     markeredgecolor=colour, clip_on=False)
     _period_axis(ax, periods)
     _rating_axis(ax, "y")
     ax.set_ylabel("Median rating", color=PALETTE["muted"])
-    if (~P.shown(org[org["skill"].isin(chosen)])).any():
+    if (~privacy.shown(org[org["skill"].isin(chosen)])).any():
         ax.plot([], [], linestyle="none", marker="o", markerfacecolor="white", markeredgecolor=PALETTE["muted"],
                 label="hidden (small group): line broken")
     ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
@@ -261,7 +257,7 @@ def department_heatmap(ax: Axes, department_trends: pd.DataFrame, skill: str | N
     hidden = np.zeros_like(grid, dtype=bool)
     for _, row in data.iterrows():
         r, c = departments.index(row[DEPARTMENT]), column[pd.Timestamp(row["bucket"])]
-        if row[P.PRIVACY] == "":
+        if row[privacy.PRIVACY] == "":
             grid[r, c] = float(row["median"])
             sizes[r, c] = int(row[N])
         else:
@@ -302,7 +298,7 @@ def band_bars(ax: Axes, distribution: pd.DataFrame, *, top: int = 12) -> Axes:
     matplotlib.axes.Axes
     """
     org = distribution[distribution[DEPARTMENT].isna()]
-    totals = org[org["band"].isna() & P.shown(org)].sort_values([N, "skill"], ascending=[False, True]).head(top)
+    totals = org[org["band"].isna() & privacy.shown(org)].sort_values([N, "skill"], ascending=[False, True]).head(top)
     if totals.empty:
         return no_data(ax, "No skill has enough ratings to show a distribution.")
     skills = list(totals["skill"])
@@ -310,8 +306,8 @@ def band_bars(ax: Axes, distribution: pd.DataFrame, *, top: int = 12) -> Axes:
     left = np.zeros(len(skills))
     for i, (label, low, high) in enumerate(BANDS):
         rows = org[(org["band"] == label)].set_index("skill")
-        widths = np.array([float(rows.loc[s, "share"]) if s in rows.index and rows.loc[s, P.PRIVACY] == "" else 0.0
-                           for s in skills])
+        widths = np.array([float(rows.loc[s, "share"])
+                           if s in rows.index and rows.loc[s, privacy.PRIVACY] == "" else 0.0 for s in skills])
         colour = RATING_CMAP((low + high) / 2 / 10)
         ax.barh(y, widths, left=left, height=0.62, color=colour, edgecolor="white", linewidth=0.6, label=label)
         left += widths
@@ -369,7 +365,7 @@ def value_bars(ax: Axes, frame: pd.DataFrame, label: str, value: str, *, xlabel:
     """
     if frame.empty:
         return no_data(ax, "Nothing to show.")
-    data = frame.assign(_shown=P.shown(frame), _v=pd.to_numeric(frame[value], errors="coerce"))
+    data = frame.assign(_shown=privacy.shown(frame), _v=pd.to_numeric(frame[value], errors="coerce"))
     hidden_rows = int((~data["_shown"]).sum())
     shown_rows = len(data) - hidden_rows
     if not data["_shown"].any():
@@ -398,7 +394,7 @@ def value_bars(ax: Axes, frame: pd.DataFrame, label: str, value: str, *, xlabel:
             ax.text(row["_v"] + offset, yi, text, va="center", ha="left" if row["_v"] >= 0 else "right",
                     fontsize=8, color=PALETTE["text"])
         else:
-            ax.text(0, yi, f"  {row[P.PRIVACY]}", va="center", ha="left", fontsize=8, color=PALETTE["muted"],
+            ax.text(0, yi, f"  {row[privacy.PRIVACY]}", va="center", ha="left", fontsize=8, color=PALETTE["muted"],
                     style="italic")
     ax.set_yticks(y, [str(v) for v in data[label]])
     ax.set_ylim(len(data) - 0.5, -0.5)
@@ -460,7 +456,7 @@ def department_share_bars(ax: Axes, frame: pd.DataFrame, columns: Sequence[tuple
     if frame.empty:
         return no_data(ax, "Nothing to show.")
     labels = _group_labels(frame, DEPARTMENT, total_label)
-    shown = P.shown(frame).to_numpy()
+    shown = privacy.shown(frame).to_numpy()
     y = np.arange(len(frame))
     height = 0.8 / len(columns)
     for i, (column, legend) in enumerate(columns):
@@ -471,7 +467,7 @@ def department_share_bars(ax: Axes, frame: pd.DataFrame, columns: Sequence[tuple
         for yi, v, ok in zip(y, values, shown):
             if ok:
                 ax.text(v + 0.01, yi + offset, f"{v:.0%}", va="center", fontsize=7.5, color=PALETTE["text"])
-    for yi, ok, text in zip(y, shown, frame[P.PRIVACY]):
+    for yi, ok, text in zip(y, shown, frame[privacy.PRIVACY]):
         if not ok:
             ax.text(0.005, yi, text, va="center", fontsize=8, color=PALETTE["muted"], style="italic")
     ax.set_yticks(y, labels)
@@ -496,7 +492,7 @@ def status_bars(ax: Axes, action_items: pd.DataFrame, *, total_label: str = "All
     if action_items.empty:
         return no_data(ax, "No action items were agreed in this period.")
     labels = _group_labels(action_items, DEPARTMENT, total_label)
-    shown = P.shown(action_items).to_numpy()
+    shown = privacy.shown(action_items).to_numpy()
     y = np.arange(len(action_items))
     left = np.zeros(len(action_items))
     for column, legend, colour in STATUS_ORDER:
@@ -507,7 +503,7 @@ def status_bars(ax: Axes, action_items: pd.DataFrame, *, total_label: str = "All
             if v >= 0.07:
                 ax.text(l0 + v / 2, yi, f"{v:.0%}", ha="center", va="center", fontsize=7.5, color="white")
         left += values
-    for yi, ok, text in zip(y, shown, action_items[P.PRIVACY]):
+    for yi, ok, text in zip(y, shown, action_items[privacy.PRIVACY]):
         if not ok:
             ax.text(0.005, yi, text, va="center", fontsize=8, color=PALETTE["muted"], style="italic")
     ax.set_yticks(y, labels)
@@ -524,7 +520,7 @@ def status_bars(ax: Axes, action_items: pd.DataFrame, *, total_label: str = "All
 def _group_labels(frame: pd.DataFrame, column: str, total_label: str) -> list[str]:
     """Row labels that say how many people each row describes: ``"Sales (n=16)"``; hidden rows just the name."""
     labels = []
-    for name, n, ok in zip(frame[column], frame[N], P.shown(frame)):
+    for name, n, ok in zip(frame[column], frame[N], privacy.shown(frame)):
         text = total_label if pd.isna(name) else str(name)
         labels.append(f"{text} (n={int(n):,})" if ok else text)
     return labels
@@ -631,7 +627,7 @@ def growth_chart(ax: Axes, skill_growth: pd.DataFrame, horizon: int = 12) -> Axe
                           xlabel="Mean change in rating since the conversation, all skills together (points)")
     org = view.figures
     per_skill = org[org["skill"].notna()]
-    overall = org[org["skill"].isna() & P.shown(org)]
+    overall = org[org["skill"].isna() & privacy.shown(org)]
     if per_skill.empty:
         return no_data(ax, f"No skill was measured {horizon} months after a conversation yet.")
     reference = float(overall["mean_growth"].iloc[0]) if len(overall) else None
@@ -650,7 +646,7 @@ def attainment_chart(ax: Axes, target_attainment: pd.DataFrame) -> Axes:
     org = target_attainment[target_attainment[DEPARTMENT].isna()].sort_values("horizon_months")
     if org.empty:
         return no_data(ax, "No target has reached its date yet.")
-    shown = P.shown(org).to_numpy()
+    shown = privacy.shown(org).to_numpy()
     y = np.arange(len(org))
     left = np.zeros(len(org))
     for column, legend, colour in ATTAINMENT_PARTS:
@@ -666,7 +662,7 @@ def attainment_chart(ax: Axes, target_attainment: pd.DataFrame) -> Axes:
     for (_, row), ok in zip(org.iterrows(), shown):
         name = f"{int(row['horizon_months'])}-month targets"
         labels.append(f"{name}\n{int(row['targets_due']):,} due, n={int(row[N]):,}" if ok else name)
-    for yi, ok, text in zip(y, shown, org[P.PRIVACY]):
+    for yi, ok, text in zip(y, shown, org[privacy.PRIVACY]):
         if not ok:
             ax.text(0.005, yi, text, va="center", fontsize=8, color=PALETTE["muted"], style="italic")
     ax.set_yticks(y, labels)
@@ -712,7 +708,7 @@ def gaps_chart(ax: Axes, rating_gaps: pd.DataFrame) -> Axes:
     org = rating_gaps[rating_gaps[DEPARTMENT].isna()]
     if org.empty:
         return no_data(ax, "No skill has both a self and a coach rating in this period.")
-    rows = org[P.shown(org)].assign(_all=lambda f: f["skill"].isna())
+    rows = org[privacy.shown(org)].assign(_all=lambda f: f["skill"].isna())
     if rows.empty:
         return no_data(ax, f"All {len(org)} groups are too small to show (or hidden to protect a smaller one).")
     rows = rows.sort_values(["_all", "mean_gap", "skill"], ascending=[False, False, True], kind="stable")
@@ -735,7 +731,7 @@ def gaps_chart(ax: Axes, rating_gaps: pd.DataFrame) -> Axes:
     ax.axvline(0, color="#BBBBBB", linewidth=0.8)
     ax.xaxis.set_major_locator(FixedLocator([-1, -0.5, 0, 0.5, 1]))
     ax.xaxis.set_major_formatter(lambda v, _: f"{abs(v):.0%}")
-    hidden = int((~P.shown(org)).sum())
+    hidden = int((~privacy.shown(org)).sum())
     note = f"\n{hidden} skills not shown (too few employees, or hidden to protect a smaller group)" if hidden else ""
     ax.set_xlabel("Share of employees with both ratings (the rest agree with their coach)" + note,
                   color=PALETTE["muted"])
@@ -773,7 +769,7 @@ def option_kinds_chart(ax: Axes, option_kinds: pd.DataFrame) -> Axes:
     if option_kinds.empty:
         return no_data(ax, "No plan was measured 6 or 12 months after its conversation yet.")
     rows = option_kinds[option_kinds[DEPARTMENT].isna()].assign(
-        _shown=lambda f: P.shown(f), _gain=lambda f: pd.to_numeric(f["mean_gain"], errors="coerce"))
+        _shown=lambda f: privacy.shown(f), _gain=lambda f: pd.to_numeric(f["mean_gain"], errors="coerce"))
     rows = rows.sort_values(["horizon_months", "_shown", "_gain", "kind"], ascending=[True, False, False, True],
                             kind="stable")
     rows = rows.assign(label=[f"{int(h)} months: {kind}" for h, kind in zip(rows["horizon_months"], rows["kind"])])

@@ -33,7 +33,7 @@ What the file may look like:
 * Values are read with the parsers of :mod:`careerconv.schema` (ratings, ids,
   dates, cadences). A text cell written by our own CSV export with a
   formula-guard quote (``'=x``) is read back without it
-  (:func:`careerconv.exporting.restore_formula`).
+  (:func:`careerconv.spreadsheet.restore_formula`).
 * Day/month order of ``DD/MM/YYYY``-style dates is decided for the whole file,
   never per row: if some date in the file can only be read one way
   (``25/03/2024``), that order is used for all; if every such date reads both
@@ -70,7 +70,7 @@ from typing import Any, Iterable
 import pandas as pd
 
 from . import schema as S
-from .exporting import frame_to_csv_bytes, restore_formula
+from .spreadsheet import decode_text, frame_to_csv_bytes, restore_formula
 from .store import Store, atomic_write_bytes
 
 LEGACY_QUESTION_SET = "legacy-import"
@@ -191,46 +191,6 @@ class RawTable:
 def _file_problem(source: str, message: str, row: int | None = None) -> "FileRejected":
     return FileRejected([S.Problem(source, message, row)], f"{source}: cannot import this file; nothing was written",
                         hint="")
-
-
-def decode_text(data: bytes, source: str = "file") -> tuple[str, str]:
-    """Decode CSV bytes; return ``(text, encoding name)``.
-
-    Tries UTF-8 (with or without BOM) and UTF-16 with BOM, then Windows-1252.
-
-    Raises
-    ------
-    ValueError
-        Bytes that are neither, or UTF-8 mixed with another encoding.
-    """
-    if data.startswith(codecs.BOM_UTF8):
-        try:
-            return data[len(codecs.BOM_UTF8):].decode("utf-8"), "UTF-8 with BOM"
-        except UnicodeDecodeError as exc:
-            line = data[:exc.start].count(b"\n") + 1
-            raise ValueError(f"{source}: starts with a UTF-8 marker but line {line} is not UTF-8; save it again "
-                             "as CSV UTF-8") from None
-    for bom, name in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
-        if data.startswith(bom):
-            try:
-                return data[len(bom):].decode(name), "UTF-16"
-            except UnicodeDecodeError:
-                raise ValueError(f"{source}: starts with a UTF-16 marker but is not UTF-16 text; save it as "
-                                 "CSV UTF-8") from None
-    try:
-        return data.decode("utf-8"), "UTF-8"
-    except UnicodeDecodeError as exc:
-        first_bad = exc.start
-    partly = data.decode("utf-8", errors="replace")
-    if any(ord(ch) > 127 and ch != "\ufffd" for ch in partly):
-        line = data[:first_bad].count(b"\n") + 1
-        raise ValueError(f"{source}: mixes UTF-8 with another encoding (line {line} is not UTF-8); save it again "
-                         "as CSV UTF-8")
-    try:
-        return data.decode("cp1252"), "Windows-1252 (cp1252)"
-    except UnicodeDecodeError:
-        raise ValueError(f"{source}: is neither UTF-8 nor Windows-1252 text; save it as CSV UTF-8 or .xlsx") \
-            from None
 
 
 def _binary_kind(data: bytes) -> str | None:

@@ -31,6 +31,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, PercentFormatter
 
+from careerconv.dates import human_date
 from careerconv.progress import (
     AHEAD,
     BEHIND,
@@ -333,7 +334,7 @@ def _draw_skill_progress(ax, skill, t0, baseline, targets, ratings, progress_row
             gid=GID_AS_OF, label="_as of",
         )
         other_labels.append(ax.annotate(
-            f"as of {as_of_day:%d %b %Y}", (_num([as_of_day])[0], 0.0), xycoords=("data", "axes fraction"),
+            f"as of {human_date(as_of_day)}", (_num([as_of_day])[0], 0.0), xycoords=("data", "axes fraction"),
             xytext=(3, 3), textcoords="offset points", ha="left", va="bottom", fontsize=LABEL_SIZE,
             color=PALETTE["as_of"], annotation_clip=False, gid=GID_AS_OF,
         ))

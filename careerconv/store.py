@@ -42,9 +42,11 @@ import datetime as dt
 import functools
 import getpass
 import hashlib
+import contextlib
 import io
 import json
 import os
+import re
 import shutil
 import socket
 import tempfile
@@ -67,7 +69,13 @@ from . import tables as T
 N_BUCKETS = 16
 MANIFEST_VERSION = 1
 ROSTER_FILE = "roster.csv"
+# The kinds of record file and the folder of each (``<folder>/<employee_id>/<record_id>.json``).
+RECORD_KINDS = ("conversation", "checkin")
 _RECORD_DIRS = {"conversation": "conversations", "checkin": "checkins"}
+DERIVED_DIR = "derived"
+MANIFEST_FILE = "manifest.json"
+_PART_NAME = re.compile(r"part-\d+\.parquet")
+_PART_GLOB = "part-*.parquet"  # also parts of an older layout, which refresh removes
 _ID_KEYS = {"conversation": "conversation_id", "checkin": "checkin_id"}
 # Employees share a fixed set of lock files: a lock file never tells who was written (or erased).
 LOCK_STRIPES = 64
@@ -165,6 +173,21 @@ class RefreshReport:
 def bucket_of(employee_id: str, n: int = N_BUCKETS) -> int:
     """Stable bucket number of an employee (same on every machine and run), 0 to ``n - 1``."""
     return int.from_bytes(hashlib.blake2b(employee_id.encode(), digest_size=4).digest(), "big") % n
+
+
+def part_name(bucket: int) -> str:
+    """The file name of a derived table's part ``bucket`` (``part-NN.parquet``): the one place it is spelled."""
+    return f"part-{bucket:02d}.parquet"
+
+
+def is_part_name(name: str) -> bool:
+    """Whether a file name is that of a derived table's part (of this layout or one with other buckets)."""
+    return _PART_NAME.fullmatch(name) is not None
+
+
+def new_manifest(**extra) -> dict:
+    """An empty manifest of the derived tables (no employee read yet) in the current version and layout."""
+    return {"version": MANIFEST_VERSION, "n_buckets": N_BUCKETS, "employees": {}, **extra}
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -271,7 +294,50 @@ class Store:
     # ------------------------------------------------------------------ paths and locks
     @property
     def derived_dir(self) -> Path:
-        return self.root / "derived"
+        return self.root / DERIVED_DIR
+
+    @property
+    def manifest_path(self) -> Path:
+        """``derived/manifest.json``: what the derived tables were built from."""
+        return self.derived_dir / MANIFEST_FILE
+
+    def records_dir(self, kind: str) -> Path:
+        """The folder holding every employee's records of ``kind`` (one of :data:`RECORD_KINDS`)."""
+        try:
+            return self.root / _RECORD_DIRS[kind]
+        except KeyError:
+            raise ValueError(f"unknown record kind {kind!r}; the kinds are {', '.join(RECORD_KINDS)}") from None
+
+    def holds_records(self) -> bool:
+        """Whether any record folder (conversations, check-ins) has content."""
+        return any(folder.is_dir() and any(folder.iterdir()) for folder in map(self.records_dir, RECORD_KINDS))
+
+    def part_path(self, table: str, bucket: int) -> Path:
+        """The file of part ``bucket`` of derived table ``table`` (it may not exist)."""
+        return self.derived_dir / table / part_name(bucket)
+
+    def part_paths(self, table: str, existing: bool = True) -> list[Path]:
+        """The parts of a derived table in bucket order; only those with a file unless ``existing=False``."""
+        paths = [self.part_path(table, b) for b in range(N_BUCKETS)]
+        return [p for p in paths if p.exists()] if existing else paths
+
+    def is_derived_file(self, path: str | os.PathLike) -> bool:
+        """A part of a derived table or their manifest: :meth:`refresh` rewrites them from the records."""
+        path = Path(path)
+        if path == self.manifest_path:
+            return True
+        return path.parent.parent == self.derived_dir and path.parent.name in S.DERIVED_TABLES \
+            and is_part_name(path.name)
+
+    def has_derived_layout(self, tables: Iterable[str]) -> bool:
+        """Whether the manifest is of the current layout and every part of ``tables`` has a file."""
+        try:
+            manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        if manifest.get("version") != MANIFEST_VERSION or manifest.get("n_buckets") != N_BUCKETS:
+            return False
+        return all(len(self.part_paths(t)) == N_BUCKETS for t in tables)
 
     @property
     def roster_path(self) -> Path:
@@ -308,7 +374,7 @@ class Store:
 
     def employee_dir(self, kind: str, employee_id: str) -> Path:
         S.parse_identifier(employee_id, what="employee id")
-        return self.root / _RECORD_DIRS[kind] / employee_id
+        return self.records_dir(kind) / employee_id
 
     def record_path(self, kind: str, employee_id: str, record_id: str) -> Path:
         S.parse_identifier(record_id, what=f"{kind} id", max_length=S.MAX_RECORD_ID)
@@ -849,23 +915,20 @@ class Store:
         return _unlink_all(p for p in self.derived_dir.rglob(".*.tmp"))
 
     # ------------------------------------------------------------------ derived tables
-    def _manifest_path(self) -> Path:
-        return self.derived_dir / "manifest.json"
-
     def _load_manifest(self) -> dict:
         try:
-            manifest = json.loads(self._manifest_path().read_text(encoding="utf-8"))
+            manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
             if manifest.get("version") == MANIFEST_VERSION and manifest.get("n_buckets") == N_BUCKETS:
                 return manifest
         except (OSError, ValueError):
             pass
-        return {"version": MANIFEST_VERSION, "n_buckets": N_BUCKETS, "employees": {}}
+        return new_manifest()
 
     def _signatures(self) -> dict[str, list[int]]:
         """Per employee, the modification times of their record folders."""
         sig: dict[str, list[int]] = {}
-        for slot, kind in enumerate(("conversations", "checkins")):
-            folder = self.root / kind
+        for slot, kind in enumerate(RECORD_KINDS):
+            folder = self.records_dir(kind)
             if not folder.is_dir():
                 continue
             for entry in os.scandir(folder):
@@ -874,17 +937,14 @@ class Store:
                 sig.setdefault(entry.name, [0, 0])[slot] = entry.stat().st_mtime_ns
         return sig
 
-    def _part_path(self, table: str, bucket: int) -> Path:
-        return self.derived_dir / table / f"part-{bucket:02d}.parquet"
-
     def _stale_parts(self) -> list[Path]:
         """Derived files that are not part of the current layout (e.g. written with more buckets)."""
-        wanted = {self._part_path(t, b) for t in S.DERIVED_TABLES for b in range(N_BUCKETS)}
-        return sorted(p for p in self.derived_dir.glob("*/part-*.parquet") if p not in wanted)
+        wanted = {self.part_path(t, b) for t in S.DERIVED_TABLES for b in range(N_BUCKETS)}
+        return sorted(p for p in self.derived_dir.glob(f"*/{_PART_GLOB}") if p not in wanted)
 
     def _read_part_arrow(self, table: str, bucket: int) -> pa.Table | None:
         """One part as Arrow; None if it is damaged (it is then rebuilt from the records)."""
-        path = self._part_path(table, bucket)
+        path = self.part_path(table, bucket)
         if not path.exists():
             return arrow_schema(S.DERIVED_TABLES[table]).empty_table()
         try:
@@ -899,7 +959,7 @@ class Store:
         pq.write_table(arrow, buf, compression="zstd")
         # Derived parts are rebuilt from the records whenever they are lost, so
         # they need atomicity (no reader sees half a file) but not fsync.
-        atomic_write_bytes(self._part_path(table, bucket), buf.getvalue(), durable=False)
+        atomic_write_bytes(self.part_path(table, bucket), buf.getvalue(), durable=False)
 
     def refresh(self, full: bool = False,
                 progress: Callable[[int, int], None] | None = None) -> RefreshReport:
@@ -912,8 +972,7 @@ class Store:
         """
         started = time.perf_counter()
         with self.lock("derived"):
-            manifest = {"version": MANIFEST_VERSION, "n_buckets": N_BUCKETS, "employees": {}} if full \
-                else self._load_manifest()
+            manifest = new_manifest() if full else self._load_manifest()
             known: dict[str, list[int]] = manifest["employees"]
             # Signatures are taken before reading files: a write racing with us
             # changes the folder time again and is picked up next time.
@@ -922,7 +981,7 @@ class Store:
             # A part that cannot be read, or was written with another schema
             # (an older version of careerconv), is rebuilt from the records.
             damaged = {b for b in range(N_BUCKETS) for t, tbl in S.DERIVED_TABLES.items()
-                       if self._part_path(t, b).exists() and not _part_matches(self._part_path(t, b), tbl)}
+                       if self.part_path(t, b).exists() and not _part_matches(self.part_path(t, b), tbl)}
             if full:
                 damaged = set(range(N_BUCKETS))
             if damaged:
@@ -957,12 +1016,34 @@ class Store:
             for path in stale:  # parts of a layout with more buckets would be silently ignored
                 path.unlink()
             self._sweep_derived_temp()
-            if changed or stale or by_bucket or not self._manifest_path().exists():
+            if changed or stale or by_bucket or not self.manifest_path.exists():
                 manifest["employees"] = current
-                atomic_write_bytes(self._manifest_path(), json.dumps(manifest).encode("utf-8"))
+                atomic_write_bytes(self.manifest_path, json.dumps(manifest).encode("utf-8"))
         if self._temp_seen:  # a killed save's temp file changed its folder, so it was read just now
             self.sweep_temp_files(set(self._temp_seen))
         return RefreshReport(len(changed), len(by_bucket), time.perf_counter() - started)
+
+    @contextlib.contextmanager
+    def bulk_write_derived(self, source: str) -> Iterator["BulkDerivedWriter"]:
+        """Replace every derived table with rows written straight in (no record file stands behind them).
+
+        For organisations too large for one file per record (:mod:`careerconv.demo_bulk`). Under the
+        derived lock, the old tables are removed; the writer yielded adds rows to the parts; on leaving,
+        every part of every table has a file (empty where nothing was written) and the manifest says that
+        no employee's records were read (``source`` says what wrote them), so a later :meth:`refresh`
+        keeps the tables. If the block raises, the parts written so far are removed and no manifest is left.
+        """
+        with self.lock("derived"):
+            if self.derived_dir.exists():
+                shutil.rmtree(self.derived_dir)
+            writer = BulkDerivedWriter(self)
+            try:
+                yield writer
+            except BaseException:
+                writer.abort()
+                raise
+            writer.close()
+            atomic_write_bytes(self.manifest_path, json.dumps(new_manifest(source=source)).encode("utf-8"))
 
     def read_table(self, name: str, columns: list[str] | None = None, refresh: bool = True) -> pd.DataFrame:
         """One derived table (or the roster) for analytics, from the cache.
@@ -982,8 +1063,7 @@ class Store:
             return frame[columns] if columns else frame
         if refresh:
             self.refresh()
-        paths = [self._part_path(name, b) for b in range(N_BUCKETS)]
-        paths = [p for p in paths if p.exists()]
+        paths = self.part_paths(name)
         if not paths:
             empty = tbl.empty()
             return empty[columns] if columns else empty
@@ -1072,6 +1152,69 @@ class Store:
                     if self.derived_dir in path.parents else "Parquet file"
                 problems.append(S.Problem(str(path), f"damaged or truncated {where}"))
         return problems
+
+
+class BulkDerivedWriter:
+    """Adds rows to the parts of the derived tables, one Parquet writer per table and part.
+
+    Made by :meth:`Store.bulk_write_derived`. Each :meth:`append` adds a row group to each part it has
+    rows for; parts are written to temp files and moved into place on :meth:`close`.
+    """
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.open: dict[tuple[str, int], tuple[pq.ParquetWriter, Path, Path]] = {}
+
+    def append(self, name: str, table: pa.Table, buckets: pa.Array) -> int:
+        """Add the rows of ``table`` (the store's schema for derived table ``name``) to their parts.
+
+        ``buckets`` is each row's part (:func:`bucket_of` its employee). Rows are sorted by the table's key
+        within each part. Returns how many rows were added.
+        """
+        tbl = S.DERIVED_TABLES[name]
+        if table.num_rows != len(buckets):
+            raise ValueError(f"{name}: {table.num_rows} rows but {len(buckets)} bucket numbers")
+        for b in range(N_BUCKETS):
+            part = table.filter(pc.equal(buckets, b))
+            if part.num_rows:
+                if tbl.key:
+                    part = part.sort_by([(k, "ascending") for k in tbl.key])
+                # With the store's pandas metadata, or the next refresh takes the part for damaged and
+                # rebuilds it from the (absent) records: empty.
+                self._writer(name, b, table.schema.with_metadata(pandas_metadata(tbl))).write_table(part)
+        return table.num_rows
+
+    def _writer(self, name: str, bucket: int, schema: pa.Schema) -> pq.ParquetWriter:
+        key = (name, bucket)
+        if key not in self.open:
+            final = self.store.part_path(name, bucket)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            tmp = final.with_name(f".{final.name}.tmp")
+            self.open[key] = (pq.ParquetWriter(tmp, schema, compression="zstd"), tmp, final)
+        return self.open[key][0]
+
+    def close(self) -> None:
+        """Move the written parts into place and give every other part an empty file."""
+        for writer, tmp, final in self.open.values():
+            writer.close()
+            tmp.replace(final)
+        self.open = {}
+        for name, tbl in S.DERIVED_TABLES.items():
+            for path in self.store.part_paths(name, existing=False):
+                if not path.exists():
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    sink = pa.BufferOutputStream()
+                    empty = arrow_schema(tbl).empty_table().replace_schema_metadata(pandas_metadata(tbl))
+                    pq.write_table(empty, sink, compression="zstd")
+                    atomic_write_bytes(path, sink.getvalue().to_pybytes(), durable=False)
+
+    def abort(self) -> None:
+        """Drop what was written: close the writers and remove their temp files."""
+        for writer, tmp, _ in self.open.values():
+            with contextlib.suppress(Exception):
+                writer.close()
+            tmp.unlink(missing_ok=True)
+        self.open = {}
 
 
 _ARROW_TYPES = {"string": pa.string(), "Int64": pa.int64(), "date": pa.timestamp("ns"), "bool": pa.bool_(),

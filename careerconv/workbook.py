@@ -3,7 +3,7 @@
 The same spreadsheet rules as the CSV export (:mod:`careerconv.exporting`):
 
 * **formula-neutralised**: a text cell beginning with ``=``, ``+``, ``-``,
-  ``@``, tab or CR gets a leading ``'`` (:func:`careerconv.exporting.neutralise_formula`),
+  ``@``, tab or CR gets a leading ``'`` (:func:`careerconv.spreadsheet.neutralise_formula`),
   so it is stored and shown as text, never run, and ``careerconv import``
   reads the original text back;
 * numbers stay numbers, dates are date cells (``yyyy-mm-dd``), booleans are
@@ -29,7 +29,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from .exporting import EXCEL_CELL_LIMIT, neutralise_formula
+from .spreadsheet import EXCEL_CELL_LIMIT, neutralise_formula
 
 EXCEL_MAX_ROWS = 1_048_576
 SHEET_NAME_LIMIT = 31

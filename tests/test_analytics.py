@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 
 from careerconv import analytics as A
-from careerconv import privacy as P
+from careerconv import privacy
 from careerconv import schema as S
 from careerconv.demo_bulk import generate_bulk
 
@@ -220,59 +220,59 @@ def test_skill_trends_by_quarter_for_the_organisation(hr):
     trends = hr["skill_trends"]
     assert set(trends["skill"]) == {"SQL"}  # Negotiation (one person) is not listed
     q3 = _row(trends, quarter=pd.Timestamp("2024-07-01"))
-    assert (q3[P.COUNT], q3["median"], q3["mean"]) == (7, 5.0, pytest.approx(34 / 7))
+    assert (q3[privacy.COUNT], q3["median"], q3["mean"]) == (7, 5.0, pytest.approx(34 / 7))
     # A1 rated twice in 2025 Q1 (3 then 5): one employee, the latest rating.
     q1 = _row(trends, quarter=pd.Timestamp("2025-01-01"))
-    assert (q1[P.COUNT], q1["median"], q1["mean"]) == (8, 5.5, pytest.approx(46 / 8))
+    assert (q1[privacy.COUNT], q1["median"], q1["mean"]) == (8, 5.5, pytest.approx(46 / 8))
     # B6's rating of 10 was given in a draft and does not count.
     q2 = _row(trends, quarter=pd.Timestamp("2025-04-01"))
-    assert (q2[P.COUNT], q2["median"], q2["mean"]) == (8, 6.0, pytest.approx(49 / 8))
+    assert (q2[privacy.COUNT], q2["median"], q2["mean"]) == (8, 6.0, pytest.approx(49 / 8))
 
 
 def test_skill_trends_by_department_with_complementary_suppression(hr):
     dept = hr["department_trends"]
     alpha = _row(dept, quarter=pd.Timestamp("2025-04-01"), department="Alpha")
-    assert (alpha[P.COUNT], alpha["median"], alpha["mean"]) == (4, 6.5, 6.75)
+    assert (alpha[privacy.COUNT], alpha["median"], alpha["mean"]) == (4, 6.5, 6.75)
     gamma = _row(dept, quarter=pd.Timestamp("2025-04-01"), department="Gamma")
-    assert gamma[P.PRIVACY] == "fewer than 3" and pd.isna(gamma["median"])
+    assert gamma[privacy.PRIVACY] == "fewer than 3" and pd.isna(gamma["median"])
     # Gamma alone would be org minus Alpha minus Beta: Beta (the next smallest) is hidden too.
     beta = _row(dept, quarter=pd.Timestamp("2025-04-01"), department="Beta")
-    assert beta[P.PRIVACY] == P.HIDDEN and pd.isna(beta[P.COUNT]) and pd.isna(beta["mean"])
+    assert beta[privacy.PRIVACY] == privacy.HIDDEN and pd.isna(beta[privacy.COUNT]) and pd.isna(beta["mean"])
     beta_q1 = _row(dept, quarter=pd.Timestamp("2025-01-01"), department="Beta")
-    assert (beta_q1[P.COUNT], beta_q1["median"], beta_q1["mean"]) == (3, 5.0, pytest.approx(16 / 3))
+    assert (beta_q1[privacy.COUNT], beta_q1["median"], beta_q1["mean"]) == (3, 5.0, pytest.approx(16 / 3))
 
 
 def test_rating_distribution_uses_each_persons_latest_rating(org, hr):
     # The whole report hides the SQL total: the history starts in 2024 Q3, so the report of the quarter
     # before (also a default one) counts 7 people, and the two would differ by 2 < k (rule 2c).
-    assert _row(hr["rating_distribution"], skill="SQL", department=None, band=None)[P.PRIVACY] == P.HIDDEN
+    assert _row(hr["rating_distribution"], skill="SQL", department=None, band=None)[privacy.PRIVACY] == privacy.HIDDEN
     # The rating step on its own (rules 1, 2a and 3) shows what each person's latest rating gives.
     scope = A.resolve_scope(org["roster"], AS_OF, k=K, first_date="2024-07-15")
     dist = A.skill_rating_tables(org["skill_ratings"], org["roster"], scope,
                                  conversations=org["conversations"]).tables["rating_distribution"]
     total = _row(dist, skill="SQL", department=None, band=None)
-    assert (total[P.COUNT], total["median"], total["mean"]) == (9, 6.0, pytest.approx(57 / 9))
+    assert (total[privacy.COUNT], total["median"], total["mean"]) == (9, 6.0, pytest.approx(57 / 9))
     mid = _row(dist, skill="SQL", department=None, band="4–6")
-    assert (mid[P.COUNT], mid["share"]) == (4, pytest.approx(4 / 9))
+    assert (mid[privacy.COUNT], mid["share"]) == (4, pytest.approx(4 / 9))
     # 1-3 and 9-10 hold one person each; together 2 < 3, so 7-8 (3 people) is hidden as well.
     for band in ("1–3", "9–10"):
-        assert _row(dist, skill="SQL", department=None, band=band)[P.PRIVACY] == "fewer than 3"
-    assert _row(dist, skill="SQL", department=None, band="7–8")[P.PRIVACY] == P.HIDDEN
+        assert _row(dist, skill="SQL", department=None, band=band)[privacy.PRIVACY] == "fewer than 3"
+    assert _row(dist, skill="SQL", department=None, band="7–8")[privacy.PRIVACY] == privacy.HIDDEN
     alpha = _row(dist, skill="SQL", department="Alpha", band=None)
-    assert (alpha[P.COUNT], alpha["median"]) == (5, 7.0)
+    assert (alpha[privacy.COUNT], alpha["median"]) == (5, 7.0)
 
 
 def test_self_versus_coach_gaps_per_person_then_per_group(hr):
     gaps = hr["rating_gaps"]
     sql = _row(gaps, skill="SQL", department=None)
-    assert sql[P.COUNT] == 4
+    assert sql[privacy.COUNT] == 4
     assert sql["mean_gap"] == pytest.approx((1 + 0 + 0.5 - 1) / 4)
     assert (sql["share_self_higher"], sql["share_self_lower"]) == (0.5, 0.25)
     everything = _row(gaps, skill=None, department=None)
     assert everything["mean_gap"] == pytest.approx(0.125)
     # Beta has one person with both ratings; Alpha is hidden with it so B1 cannot be worked out.
-    assert _row(gaps, skill="SQL", department="Beta")[P.PRIVACY] == "fewer than 3"
-    assert _row(gaps, skill="SQL", department="Alpha")[P.PRIVACY] == P.HIDDEN
+    assert _row(gaps, skill="SQL", department="Beta")[privacy.PRIVACY] == "fewer than 3"
+    assert _row(gaps, skill="SQL", department="Alpha")[privacy.PRIVACY] == privacy.HIDDEN
 
 
 # --------------------------------------------------------------------------- targets
@@ -281,21 +281,21 @@ def test_self_versus_coach_gaps_per_person_then_per_group(hr):
 def test_growth_after_six_months(hr):
     growth = hr["skill_growth"]
     sql = _row(growth, skill="SQL", horizon_months=6, department=None)
-    assert sql[P.COUNT] == 7
+    assert sql[privacy.COUNT] == 7
     assert sql["mean_growth"] == pytest.approx(4 / 7)
     assert sql["median_growth"] == 1.0
     assert sql["share_improved"] == pytest.approx(4 / 7)
     alpha = _row(growth, skill="SQL", horizon_months=6, department="Alpha")
-    assert (alpha[P.COUNT], alpha["mean_growth"]) == (4, 0.75)
+    assert (alpha[privacy.COUNT], alpha["mean_growth"]) == (4, 0.75)
     beta = _row(growth, skill="SQL", horizon_months=6, department="Beta")
-    assert (beta[P.COUNT], beta["mean_growth"]) == (3, pytest.approx(1 / 3))
-    assert not ((growth["horizon_months"] == 12) & P.shown(growth)).any()  # not measured yet
+    assert (beta[privacy.COUNT], beta["mean_growth"]) == (3, pytest.approx(1 / 3))
+    assert not ((growth["horizon_months"] == 12) & privacy.shown(growth)).any()  # not measured yet
 
 
 def test_target_attainment_uses_the_progress_rules(hr):
     att = hr["target_attainment"]
     org = _row(att, horizon_months=6, department=None)
-    assert (org[P.COUNT], org["targets_due"], org["targets_measured"], org["targets_attained"]) == (7, 7, 7, 4)
+    assert (org[privacy.COUNT], org["targets_due"], org["targets_measured"], org["targets_attained"]) == (7, 7, 7, 4)
     assert org["attainment_rate"] == pytest.approx(4 / 7)
     # Against the targets due: 4 reached, 3 measured but missed, none left unmeasured.
     assert (org["share_reached"], org["share_not_reached"], org["share_not_measured"]) == pytest.approx(
@@ -308,7 +308,7 @@ def test_target_attainment_uses_the_progress_rules(hr):
 def test_most_wanted_skills(hr):
     wanted = hr["most_wanted_skills"]
     sql = _row(wanted, skill="SQL", department=None)
-    assert sql[P.COUNT] == 7
+    assert sql[privacy.COUNT] == 7
     assert sql["share_of_people_met"] == pytest.approx(7 / 10)  # 10 people had a completed conversation
     assert _row(wanted, skill="SQL", department="Alpha")["share_of_people_met"] == pytest.approx(4 / 5)
     assert "Negotiation" not in set(wanted["skill"])
@@ -317,11 +317,11 @@ def test_most_wanted_skills(hr):
 def test_option_kinds_and_their_gains(hr):
     kinds = hr["option_kinds"]
     mentoring = _row(kinds, kind="mentoring", horizon_months=6)
-    assert (mentoring[P.COUNT], mentoring["plans"], mentoring["median_gain"]) == (3, 3, 1.0)
+    assert (mentoring[privacy.COUNT], mentoring["plans"], mentoring["median_gain"]) == (3, 3, 1.0)
     assert mentoring["mean_gain"] == pytest.approx(4 / 3)
     course = _row(kinds, kind="course", horizon_months=6)
     assert course["mean_gain"] == pytest.approx(-1 / 3)
-    assert _row(kinds, kind="reading", horizon_months=6)[P.PRIVACY] == "fewer than 3"
+    assert _row(kinds, kind="reading", horizon_months=6)[privacy.PRIVACY] == "fewer than 3"
     assert set(kinds["kind"]) <= set(A.KINDS)
 
 
@@ -331,24 +331,24 @@ def test_option_kinds_and_their_gains(hr):
 def test_cadence_compliance_as_of_the_end_of_the_period(hr):
     cad = hr["cadence_compliance"]
     org = _row(cad, department=None)
-    assert org[P.COUNT] == 15
+    assert org[privacy.COUNT] == 15
     assert org["share_conversation_overdue"] == pytest.approx(5 / 15)
     assert org["share_checkin_overdue"] == pytest.approx(2 / 15)
     assert org["share_any_overdue"] == pytest.approx(7 / 15)
     assert org["share_never_met"] == pytest.approx(5 / 15)  # B6's draft does not count
     alpha = _row(cad, department="Alpha")
-    assert (alpha[P.COUNT], alpha["share_conversation_overdue"], alpha["share_any_overdue"]) == \
+    assert (alpha[privacy.COUNT], alpha["share_conversation_overdue"], alpha["share_any_overdue"]) == \
         (7, pytest.approx(2 / 7), pytest.approx(3 / 7))
     # Beta's last changes fall in a quarter with only two of its people (B4, B5): comparing this report
     # with one as of the end of March would single them out, so Beta is not shown.
-    assert _row(cad, department="Beta")[P.PRIVACY] == P.HIDDEN
-    assert _row(cad, department="Gamma")[P.PRIVACY] == "fewer than 3"
+    assert _row(cad, department="Beta")[privacy.PRIVACY] == privacy.HIDDEN
+    assert _row(cad, department="Gamma")[privacy.PRIVACY] == "fewer than 3"
 
 
 def test_action_item_completion_from_the_latest_update(hr):
     items = hr["action_items"]
     org = _row(items, department=None)
-    assert (org[P.COUNT], org["items"]) == (3, 4)
+    assert (org[privacy.COUNT], org["items"]) == (3, 4)
     assert org["share_done"] == pytest.approx(1 / 6)
     assert org["share_open"] == pytest.approx(0.5)
     assert org["share_dropped"] == pytest.approx(1 / 3)
@@ -358,11 +358,11 @@ def test_action_item_completion_from_the_latest_update(hr):
 
 def test_overview(hr):
     org = _row(hr["overview"], department=None)
-    assert (org[P.COUNT], org["conversations"], org["checkins"]) == (15, 12, 5)
+    assert (org[privacy.COUNT], org["conversations"], org["checkins"]) == (15, 12, 5)
     assert org["share_met"] == pytest.approx(10 / 15)
     alpha = _row(hr["overview"], department="Alpha")
-    assert (alpha[P.COUNT], alpha["share_met"], alpha["conversations"]) == (7, pytest.approx(5 / 7), 7)
-    assert _row(hr["overview"], department="Beta")[P.PRIVACY] == P.HIDDEN  # its last quarter had one person
+    assert (alpha[privacy.COUNT], alpha["share_met"], alpha["conversations"]) == (7, pytest.approx(5 / 7), 7)
+    assert _row(hr["overview"], department="Beta")[privacy.PRIVACY] == privacy.HIDDEN  # its last quarter had one person
 
 
 def test_unlisted_skills_are_counted(hr):
@@ -387,7 +387,7 @@ def test_counts_are_employees_not_rows(org):
         for d in range(1, 28)])], ignore_index=True)
     hr = A.hr_aggregates({**org, "skill_ratings": ratings}, AS_OF, k=K)
     python = _row(hr["skill_trends"], skill="Python", quarter=pd.Timestamp("2025-01-01"))
-    assert python[P.COUNT] == 5
+    assert python[privacy.COUNT] == 5
     hr5 = A.hr_aggregates({**org, "skill_ratings": ratings}, AS_OF, k=6)
     assert "Python" not in set(hr5["skill_trends"]["skill"])  # 5 people < 6: not even listed
 
@@ -399,7 +399,7 @@ def test_a_department_filter_cannot_be_subtracted_from_the_whole_organisation(or
         a = _row(everyone[name], department=None)
         b = _row(without_gamma[name], department=None)
         # Gamma (2 people) is exactly the difference: at most one of the two totals may be shown.
-        assert not (a[P.PRIVACY] == "" and b[P.PRIVACY] == ""), name
+        assert not (a[privacy.PRIVACY] == "" and b[privacy.PRIVACY] == ""), name
 
 
 def test_two_periods_differing_by_a_quiet_quarter_cannot_both_be_shown(org):
@@ -412,9 +412,9 @@ def test_two_periods_differing_by_a_quiet_quarter_cannot_both_be_shown(org):
         keys = [c for c in long[name].columns if c in ("quarter", "grain", "bucket", "skill", "band",
                                                        "horizon_months", "kind", "coach_id", "department")]
         merged = long[name].merge(short[name], on=keys, how="inner", suffixes=("_l", "_s"))
-        both = merged[(merged[f"{P.PRIVACY}_l"] == "") & (merged[f"{P.PRIVACY}_s"] == "")]
-        differ = both[both[f"{P.COUNT}_l"] != both[f"{P.COUNT}_s"]]
-        small = (differ[f"{P.COUNT}_l"] - differ[f"{P.COUNT}_s"]).abs()
+        both = merged[(merged[f"{privacy.PRIVACY}_l"] == "") & (merged[f"{privacy.PRIVACY}_s"] == "")]
+        differ = both[both[f"{privacy.COUNT}_l"] != both[f"{privacy.COUNT}_s"]]
+        small = (differ[f"{privacy.COUNT}_l"] - differ[f"{privacy.COUNT}_s"]).abs()
         assert ((small == 0) | (small >= K)).all(), f"{name}: two periods differ by fewer than {K} people"
 
 
@@ -464,7 +464,7 @@ def test_every_engine_reads_parquet_parts_like_the_pandas_frame(bulk_and_referen
     one = A.hr_aggregates(lazy, "2026-10-01", k=5, engine=engine)  # duckdb: read_parquet over the parts
     for name in A.TABLE_TITLES:
         pd.testing.assert_frame_equal(one[name], other[name], check_exact=False, obj=name)
-        assert P.shown(other[name]).any(), name  # tables with nothing shown would compare equal too
+        assert privacy.shown(other[name]).any(), name  # tables with nothing shown would compare equal too
 
 
 def test_a_refresh_keeps_the_tables_of_a_bulk_organisation(tmp_path):
@@ -521,7 +521,7 @@ def test_present_shows_hidden_groups_as_fewer_than_k(hr):
     assert (org["Employees"], org["Overdue for a conversation"]) == ("15", "33%")
     raw = A.present("cadence_compliance", hr["cadence_compliance"], formatted=False)
     assert raw.loc[raw["Department"] == "All departments", "Overdue for a conversation"].iloc[0] == 0.3333
-    assert raw.loc[raw["Department"] == "Beta", "Employees"].iloc[0] == P.HIDDEN
+    assert raw.loc[raw["Department"] == "Beta", "Employees"].iloc[0] == privacy.HIDDEN
     html = A.present_html("cadence_compliance", hr["cadence_compliance"])
     assert "<table" in html and "fewer than 3" in html
     with pytest.raises(ValueError, match="unknown table"):

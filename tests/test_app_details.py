@@ -9,7 +9,7 @@ import pytest
 
 from app_harness import Harness
 from careerconv.app.plan_editors import parse_weeks
-from careerconv.app.summary import human_datetime
+from careerconv.dates import human_datetime
 from orgs import make_small_org
 
 

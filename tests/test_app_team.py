@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from careerconv import cadence as C
-from careerconv import progress as P
+from careerconv import progress
 from careerconv.app import ConversationApp
 from careerconv import followup as F
 from careerconv.app.team import TeamMember, badge_html, load_team, sparkline, team_members
@@ -111,7 +111,7 @@ def test_team_rows_show_badges_dates_items_and_trends_computed_by_hand(team_org:
     # (6 by 2 Mar 2027); on the line from 4 to 6 over 365 days, 44 days in is 4 + 2 * 44/365 = 4.24, and
     # 5 is more than half a point above it: ahead.
     (speaking,) = ada.skills
-    assert (speaking.latest, speaking.latest_date, speaking.status) == (5, "2026-04-15", P.AHEAD)
+    assert (speaking.latest, speaking.latest_date, speaking.status) == (5, "2026-04-15", progress.AHEAD)
     assert (speaking.next_target, speaking.next_horizon_months, speaking.next_horizon_date) == (6, 12, "2027-03-02")
     assert speaking.ratings == (("2026-03-02", 4), ("2026-04-15", 5)) and speaking.spark == sparkline([4, 5])
 
@@ -119,7 +119,7 @@ def test_team_rows_show_badges_dates_items_and_trends_computed_by_hand(team_org:
     assert (donald.status, donald.due_for, donald.days_overdue) == (C.OVERDUE, C.CHECKIN, 3)
     assert donald.next_conversation_due == "2027-02-28" and donald.conversation_status == C.SCHEDULED
     assert donald.next_checkin_due == "2026-09-28" and donald.draft_date == "2026-09-30"
-    assert donald.skills[0].status == P.UPCOMING  # nothing rated since the conversation, target still ahead
+    assert donald.skills[0].status == progress.UPCOMING  # nothing rated since the conversation, target still ahead
 
     alan = by_id["E002"]
     assert (alan.status, alan.days_overdue, alan.last_conversation, alan.has_plan) == (C.NEVER_MET, None, None, False)
@@ -128,7 +128,7 @@ def test_team_rows_show_badges_dates_items_and_trends_computed_by_hand(team_org:
     assert (barbara.status, barbara.next_conversation_due) == (C.DUE_SOON, "2026-10-20")
     # Negotiation: 3 on 20 Apr, target 5 by 20 Oct (183 days); on 20 Sep (153 days in) the line is at
     # 3 + 2 * 153/183 = 4.67 and the rating is still 3: behind.
-    assert (barbara.skills[0].status, barbara.skills[0].next_target) == (P.BEHIND, 5)
+    assert (barbara.skills[0].status, barbara.skills[0].next_target) == (progress.BEHIND, 5)
     assert [i.status for i in barbara.open_items] == ["open"]
 
     # what the coach reads in each row

@@ -5,16 +5,16 @@ from __future__ import annotations
 import pandas as pd
 
 from careerconv import analytics as A
-from careerconv import privacy as P
+from careerconv import privacy
 
 Q = pd.Timestamp
 
 
 def _fine(shown: list[bool]) -> pd.DataFrame:
     quarters = pd.date_range("2025-01-01", periods=len(shown), freq="QS")
-    return pd.DataFrame({"quarter": quarters, "skill": "SQL", P.COUNT: [6 if ok else pd.NA for ok in shown],
+    return pd.DataFrame({"quarter": quarters, "skill": "SQL", privacy.COUNT: [6 if ok else pd.NA for ok in shown],
                          "mean": 5.0, "median": 5.0, "department": None,
-                         P.PRIVACY: ["" if ok else "fewer than 5" for ok in shown]})
+                         privacy.PRIVACY: ["" if ok else "fewer than 5" for ok in shown]})
 
 
 def _periods() -> pd.DataFrame:
@@ -24,8 +24,8 @@ def _periods() -> pd.DataFrame:
         for start, shown in zip(starts, ok):
             months = 6 if grain == "half-year" else 12
             rows.append({"grain": grain, "bucket": Q(start), "until": Q(start) + pd.DateOffset(months=months),
-                         "skill": "SQL", "department": None, P.COUNT: 9 if shown else pd.NA, "median": 6.0,
-                         "mean": 6.0, P.PRIVACY: "" if shown else "fewer than 5"})
+                         "skill": "SQL", "department": None, privacy.COUNT: 9 if shown else pd.NA, "median": 6.0,
+                         "mean": 6.0, privacy.PRIVACY: "" if shown else "fewer than 5"})
     return pd.DataFrame(rows)
 
 
@@ -52,14 +52,15 @@ def test_period_labels_name_whole_halves_and_years_and_cut_runs():
 
 
 def test_two_tables_about_the_same_people_hide_the_same_departments():
-    overview = pd.DataFrame({"department": [None, "Ops", "People", "Sales"], P.COUNT: [30, 7, 8, 15],
+    overview = pd.DataFrame({"department": [None, "Ops", "People", "Sales"], privacy.COUNT: [30, 7, 8, 15],
                              "share_met": [0.9, None, None, 0.8],
-                             P.PRIVACY: ["", P.HIDDEN, P.HIDDEN, ""]})
-    cadence = pd.DataFrame({"department": [None, "Ops", "People", "Sales"], P.COUNT: [30, 7, 8, 15],
-                            "share_any_overdue": [0.5, 0.4, 0.3, 0.6], P.PRIVACY: ["", "", "", ""]})
-    overview2, cadence2 = P.hide_together([overview, cadence], ["department"], [["share_met"], ["share_any_overdue"]])
-    assert list(cadence2[P.PRIVACY]) == ["", P.HIDDEN, P.HIDDEN, ""]
-    assert cadence2[P.COUNT].isna().tolist() == [False, True, True, False]
+                             privacy.PRIVACY: ["", privacy.HIDDEN, privacy.HIDDEN, ""]})
+    cadence = pd.DataFrame({"department": [None, "Ops", "People", "Sales"], privacy.COUNT: [30, 7, 8, 15],
+                            "share_any_overdue": [0.5, 0.4, 0.3, 0.6], privacy.PRIVACY: ["", "", "", ""]})
+    overview2, cadence2 = privacy.hide_together([overview, cadence], ["department"],
+                                                [["share_met"], ["share_any_overdue"]])
+    assert list(cadence2[privacy.PRIVACY]) == ["", privacy.HIDDEN, privacy.HIDDEN, ""]
+    assert cadence2[privacy.COUNT].isna().tolist() == [False, True, True, False]
     assert cadence2["share_any_overdue"].isna().tolist() == [False, True, True, False]
     assert overview2.equals(overview)
-    assert list(cadence[P.PRIVACY]) == ["", "", "", ""]  # the input is not changed
+    assert list(cadence[privacy.PRIVACY]) == ["", "", "", ""]  # the input is not changed

@@ -19,7 +19,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from careerconv.decoded_text import decode_bytes, decode_plain_text, decoded_text, temp_target_name
+from careerconv.decoded_text import decode_bytes, decoded_text, temp_target_name
+from careerconv.spreadsheet import decode_plain_text
 
 
 def parquet_bytes(table: pa.Table) -> bytes:

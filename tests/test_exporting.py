@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from careerconv import schema as S
-from careerconv.exporting import (EXPORT_TABLES, export_employee, export_table, frame_to_csv_bytes,
-                                  neutralise_formula, restore_formula)
+from careerconv.exporting import EXPORT_TABLES, export_employee, export_table
+from careerconv.spreadsheet import frame_to_csv_bytes, neutralise_formula, restore_formula
 from careerconv.importers import import_history, import_roster
 from careerconv.store import NotFound, Store
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings, strategies as st
 
 from careerconv import schema as S
 from careerconv import followup as F
-from careerconv.app.followup import status_label
+from careerconv.followup import item_status_label
 
 
 def conversation(cid: str, date: str, *, status: str = "completed", items=(), skills=(), cadence=6,
@@ -142,7 +142,7 @@ def test_previous_plan_before_a_date_skips_todays_conversation():
 
 def test_item_state_helpers():
     item = F.ItemState("c1", "2026-01-01", "a1", "x", "2026-02-01", "", "", status="in_progress")
-    assert item.is_open and status_label(item.status) == "In progress"
+    assert item.is_open and item_status_label(item.status) == "In progress"
     assert item.is_overdue(dt.date(2026, 2, 2)) and not item.is_overdue(dt.date(2026, 2, 1))
     done = F.ItemState("c1", "2026-01-01", "a1", "x", "2026-02-01", "", "", status="done")
     assert not done.is_open and not done.is_overdue(dt.date(2030, 1, 1))

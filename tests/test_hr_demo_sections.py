@@ -16,7 +16,7 @@ import re
 import pytest
 
 from careerconv import analytics as A
-from careerconv import privacy as P
+from careerconv import privacy
 from careerconv.demo import write_demo_organisation
 
 K = 5
@@ -63,7 +63,7 @@ def _sections(hr: dict) -> dict:
 
 
 def test_every_section_shows_at_least_one_figure(hr):
-    empty = [name for name, (figures, _, _) in _sections(hr).items() if not P.shown(figures).any()]
+    empty = [name for name, (figures, _, _) in _sections(hr).items() if not privacy.shown(figures).any()]
     assert not empty, f"sections with nothing shown at k={K}: {empty}"
 
 
@@ -92,7 +92,7 @@ def test_sections_by_skill_fall_back_to_all_skills_only_where_no_skill_can_be_sh
         if name == "skill_growth":
             org = org[org["horizon_months"] == 12]
         view = A.skill_view(name, table, horizon=12 if name == "skill_growth" else None)
-        assert view.per_skill == bool(P.shown(org).any()), name
+        assert view.per_skill == bool(privacy.shown(org).any()), name
         assert (view.note == "") == view.per_skill, name
         if not view.per_skill:
             assert view.figures["skill"].isna().all()
@@ -101,7 +101,7 @@ def test_sections_by_skill_fall_back_to_all_skills_only_where_no_skill_can_be_sh
 
 def test_the_most_wanted_row_for_any_skill_counts_each_person_once(hr):
     wanted = hr["most_wanted_skills"]
-    shown = wanted[P.shown(wanted) & wanted[A.DEPARTMENT].isna()]
+    shown = wanted[privacy.shown(wanted) & wanted[A.DEPARTMENT].isna()]
     anyone = shown[shown["skill"].isna()]
     assert len(anyone) == 1
     row = anyone.iloc[0]
@@ -109,7 +109,7 @@ def test_the_most_wanted_row_for_any_skill_counts_each_person_once(hr):
     assert 0 < row["share_of_people_met"] <= 1
     per_skill = shown[shown["skill"].notna()]
     if len(per_skill):
-        assert row[P.COUNT] >= per_skill[P.COUNT].max()
+        assert row[privacy.COUNT] >= per_skill[privacy.COUNT].max()
     assert row["skills_per_person"] >= 1
     assert per_skill["skills_per_person"].isna().all()
 
@@ -117,12 +117,12 @@ def test_the_most_wanted_row_for_any_skill_counts_each_person_once(hr):
 def test_the_page_shows_something_in_every_section_and_says_what_it_coarsened(tmp_path_factory):
     """The rendered page of issue 13's organisation: every section has a chart or a table with a figure, and
     what was coarsened is said on the page."""
-    from careerconv.commands import hr_report
+    from careerconv.report import hr_page
 
     hr = _hr_tables(tmp_path_factory, *ORGS[0])
     parameters = {"data_dir": "unused", "period_start": "", "period_end": "", "departments": [],
                   "min_group_size": K, "as_of": AS_OF}
-    page = hr_report.render_html(parameters, hr)
+    page = hr_page.render_html(parameters, hr)
     parts = re.split(r"<h[23][^>]*>", page)[1:]
     sections = {re.sub(r"<[^>]+>|¶", "", part.split("</h", 1)[0]).strip(): part for part in parts}
     assert len(sections) >= 12, list(sections)
@@ -149,13 +149,13 @@ def test_any_skill_is_shown_only_where_no_skill_of_its_unit_is():
     protected = pd.DataFrame({
         "skill_id": [ALL_SKILLS, 3, ALL_SKILLS, 3, ALL_SKILLS],
         "department": [None, None, "Sales", "Sales", "Ops"],
-        P.COUNT: pd.array([12, 9, 8, pd.NA, 6], dtype="Int64"),
+        privacy.COUNT: pd.array([12, 9, 8, pd.NA, 6], dtype="Int64"),
         "share_of_people_met": [0.5, 0.4, 0.6, None, 0.3],
-        P.PRIVACY: ["", "", "", P.fewer_than(K), ""],
+        privacy.PRIVACY: ["", "", "", privacy.fewer_than(K), ""],
     })
     out = _any_skill_only_as_fallback(protected)
     # The organisation shows skill 3, so its "any skill" goes; Sales and Ops show no skill, so theirs stay.
-    assert list(P.shown(out)) == [False, True, True, False, True]
-    assert pd.isna(out.loc[0, P.COUNT]) and pd.isna(out.loc[0, "share_of_people_met"])
-    assert out.loc[0, P.PRIVACY] == P.HIDDEN
-    assert out.loc[2, P.COUNT] == 8 and out.loc[4, P.COUNT] == 6
+    assert list(privacy.shown(out)) == [False, True, True, False, True]
+    assert pd.isna(out.loc[0, privacy.COUNT]) and pd.isna(out.loc[0, "share_of_people_met"])
+    assert out.loc[0, privacy.PRIVACY] == privacy.HIDDEN
+    assert out.loc[2, privacy.COUNT] == 8 and out.loc[4, privacy.COUNT] == 6

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from careerconv import analytics as A
-from careerconv import privacy as P
+from careerconv import privacy
 from careerconv.demo import write_demo_organisation
 
 K = 5
@@ -38,14 +38,14 @@ def _small_differences(one: dict, other: dict) -> list[str]:
     found = []
     for name in A.TABLE_TITLES:
         keys = [c for c in FIGURE_KEYS if c in one[name].columns]
-        a = one[name][P.shown(one[name])]
-        b = other[name][P.shown(other[name])]
+        a = one[name][privacy.shown(one[name])]
+        b = other[name][privacy.shown(other[name])]
         both = a.merge(b, on=keys, how="inner", suffixes=("_a", "_b"))
-        gap = (both[f"{P.COUNT}_a"].astype("Int64") - both[f"{P.COUNT}_b"].astype("Int64")).abs()
+        gap = (both[f"{privacy.COUNT}_a"].astype("Int64") - both[f"{privacy.COUNT}_b"].astype("Int64")).abs()
         for (_, row), d in zip(both.iterrows(), gap):
             if 0 < d < K:
                 where = ", ".join(f"{c}={row[c]}" for c in keys)
-                found.append(f"{name} [{where}]: {row[f'{P.COUNT}_a']} vs {row[f'{P.COUNT}_b']}")
+                found.append(f"{name} [{where}]: {row[f'{privacy.COUNT}_a']} vs {row[f'{privacy.COUNT}_b']}")
     return found
 
 
@@ -65,7 +65,7 @@ def test_subtracting_two_periods_a_quarter_apart_reveals_no_group_below_k(tables
     start, end, as_of = longer
     other = A.hr_aggregates(tables, as_of, (start, end), k=K)
     assert not one["about"].equals(other["about"])  # two different reports
-    shown = sum(int(P.shown(one[n]).sum()) for n in A.TABLE_TITLES)
+    shown = sum(int(privacy.shown(one[n]).sum()) for n in A.TABLE_TITLES)
     assert shown > 10, "the attack needs figures to subtract"
     assert _small_differences(one, other) == []
 
@@ -74,38 +74,38 @@ def test_the_default_page_keeps_its_figures(tables):
     """The default period is the page people read: another period hides, not it."""
     default = A.hr_aggregates(tables, AS_OF, k=K)
     moved = A.hr_aggregates(tables, AS_OF, ("2025-01-01", None), k=K)
-    shown_default = sum(int(P.shown(default[n]).sum()) for n in A.TABLE_TITLES)
-    shown_moved = sum(int(P.shown(moved[n]).sum()) for n in A.TABLE_TITLES)
+    shown_default = sum(int(privacy.shown(default[n]).sum()) for n in A.TABLE_TITLES)
+    shown_moved = sum(int(privacy.shown(moved[n]).sum()) for n in A.TABLE_TITLES)
     assert shown_default >= shown_moved
     overall = default["target_attainment"]
-    assert P.shown(overall[overall["department"].isna()]).any()
+    assert privacy.shown(overall[overall["department"].isna()]).any()
 
 
 def test_a_neighbouring_period_that_differs_by_a_few_people_hides_the_figure():
     # 12 people in this report, 9 in the one starting a quarter later (3 isolated): hidden.
-    cells = pd.DataFrame({"department": [None, "A", "B"], P.COUNT: [12, 7, 5]})
-    window = P.Window(pd.Timestamp("2025-01-01"), pd.Timestamp("2025-10-01"))
+    cells = pd.DataFrame({"department": [None, "A", "B"], privacy.COUNT: [12, 7, 5]})
+    window = privacy.Window(pd.Timestamp("2025-01-01"), pd.Timestamp("2025-10-01"))
     later_start = pd.DataFrame({"department": ["A", "B"], "edge": "start", "quarter": pd.Timestamp("2025-04-01"),
                                 "n": [4, 5]})
-    out = P.protect(cells, k=K, keys=["department"], window=window, neighbours=later_start)
+    out = privacy.protect(cells, k=K, keys=["department"], window=window, neighbours=later_start)
     # The total (12 vs 9) and A (7 vs 4) are hidden; B would then be the total minus nothing shown, so
     # complementary suppression hides it too.
-    assert list(out[P.PRIVACY]) == [P.HIDDEN, P.HIDDEN, P.HIDDEN]
+    assert list(out[privacy.PRIVACY]) == [privacy.HIDDEN, privacy.HIDDEN, privacy.HIDDEN]
     # The same report next to one that differs by nobody, or by k people or more, is shown.
     same = later_start.assign(n=[7, 5])
-    assert P.shown(P.protect(cells, k=K, keys=["department"], window=window, neighbours=same)).all()
+    assert privacy.shown(privacy.protect(cells, k=K, keys=["department"], window=window, neighbours=same)).all()
     far = later_start.assign(n=[2, 5])  # 12 vs 7 and 7 vs 2: whole groups of k
-    assert P.shown(P.protect(cells, k=K, keys=["department"], window=window, neighbours=far)).all()
+    assert privacy.shown(privacy.protect(cells, k=K, keys=["department"], window=window, neighbours=far)).all()
 
 
 def test_neighbours_must_name_their_edge():
-    cells = pd.DataFrame({"department": [None], P.COUNT: [12]})
-    window = P.Window(pd.Timestamp("2025-01-01"), pd.Timestamp("2025-10-01"))
+    cells = pd.DataFrame({"department": [None], privacy.COUNT: [12]})
+    window = privacy.Window(pd.Timestamp("2025-01-01"), pd.Timestamp("2025-10-01"))
     bad = pd.DataFrame({"department": ["A"], "edge": ["middle"], "quarter": [pd.Timestamp("2025-04-01")], "n": [3]})
     with pytest.raises(ValueError, match="edge must be 'start' or 'end'"):
-        P.protect(cells, k=K, keys=["department"], window=window, neighbours=bad)
+        privacy.protect(cells, k=K, keys=["department"], window=window, neighbours=bad)
     with pytest.raises(ValueError, match="window"):
-        P.protect(cells, k=K, keys=["department"], neighbours=bad)
+        privacy.protect(cells, k=K, keys=["department"], neighbours=bad)
 
 
 def test_which_reports_a_report_is_compared_with():

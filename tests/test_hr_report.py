@@ -147,14 +147,14 @@ def test_the_sample_organisation_renders_and_says_what_was_hidden(sample_data, t
 def test_the_notebook_shows_the_tables_the_command_computed(planted):
     """The command computes the tables once (a minute on half a million people) and the notebook shows them."""
     from careerconv import analytics as A
-    from careerconv.commands import hr_report
+    from careerconv.report import hr_page
 
     hr = A.hr_aggregates(A.load_hr_tables(planted, lazy=True), "2026-10-01", k=3)
     hr["about"].loc[hr["about"]["item"] == "as of", "value"] = "2031-12-31"  # a date only these tables hold
     parameters = {"data_dir": str(planted), "period_start": "", "period_end": "", "departments": [],
                   "min_group_size": 3, "as_of": "2026-10-01"}
-    assert "as of 2031-12-31" in hr_report.render_html(parameters, hr)
-    assert "as of 2031-12-31" not in hr_report.render_html(parameters)
+    assert "as of 2031-12-31" in hr_page.render_html(parameters, hr)
+    assert "as of 2031-12-31" not in hr_page.render_html(parameters)
 
 
 def test_handed_tables_must_be_tables(tmp_path):

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from careerconv import schema as S
 from careerconv.cli import main
-from careerconv.exporting import export_table, frame_to_csv_bytes, restore_formula
+from careerconv.exporting import export_table
+from careerconv.spreadsheet import frame_to_csv_bytes, restore_formula
 from careerconv.importers import FileRejected, import_history, import_roster, read_table_file
 from careerconv.store import Store
 from test_exporting import TRIGGERS, read_csv

@@ -182,7 +182,7 @@ def test_skill_progress_marks_as_of(ax):
     draw_example(ax)
     (line,) = lines_with(ax, plots.GID_AS_OF)
     assert mdates.num2date(line.get_xdata()[0]).date().isoformat() == "2025-03-01"
-    assert "as of 01 Mar 2025" in texts(ax)
+    assert "as of 1 Mar 2025" in texts(ax)
 
 
 def test_skill_progress_dates_are_readable(ax):

@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from careerconv import cli, config
-from careerconv import progress as P
+from careerconv import progress
 from careerconv.report import content as C
 from careerconv.report import render as R
 from careerconv.report.html_export import ReportExporter
@@ -82,7 +82,7 @@ def expected_horizon_rows(data: Path, employee_id: str, as_of: str = AS_OF) -> p
     ratings = ratings[~ratings["record_id"].isin(drafts)]
     targets = frames["targets"]
     targets = targets[targets["conversation_id"].isin(set(done["conversation_id"]))]
-    out = P.progress_at_horizons(targets, ratings, as_of)
+    out = progress.progress_at_horizons(targets, ratings, as_of)
     return out[out["conversation_id"] == plan]
 
 
@@ -154,7 +154,7 @@ def test_horizon_rows_are_progress_at_horizons_of_the_current_plan():
     assert len(rows) == len(expected) > 0
     assert as_comparable(rows) == as_comparable(expected)
     # the sample employee shows every status the report explains
-    assert set(P.STATUSES) <= set(rows["status"])
+    assert set(progress.STATUSES) <= set(rows["status"])
     # skills in the order they were discussed, horizons 6/12/18 within each
     plan_skills = [s["skill"] for s in content.plan["skills"]]
     assert list(dict.fromkeys(rows["skill"])) == plan_skills
@@ -167,7 +167,7 @@ def test_current_is_current_vs_target_of_the_plan():
     frames = history.frames()
     ratings = frames["skill_ratings"][frames["skill_ratings"]["record_id"] != "E0007-20260930"]
     targets = frames["targets"][frames["targets"]["conversation_id"] != "E0007-20260930"]
-    expected = P.current_vs_target(targets, ratings, AS_OF)
+    expected = progress.current_vs_target(targets, ratings, AS_OF)
     got = content.current.set_index("skill")[["latest_rating", "next_target", "status"]]
     want = expected.set_index("skill").loc[got.index, ["latest_rating", "next_target", "status"]]
     pd.testing.assert_frame_equal(got, want)

@@ -20,7 +20,7 @@ import pytest
 from matplotlib.text import Text
 
 from careerconv import config, plots
-from careerconv import progress as P
+from careerconv import progress
 from careerconv.report import content as C
 from careerconv.report import render as R
 from careerconv.report.source import load_history
@@ -81,7 +81,7 @@ def test_summary_line_counts_skills_and_missed_targets():
     # Next targets are the 12-month ones. Alpha: line 4 -> 7, 5.45 on 25 Feb, rated 5: on track.
     # Beta: line 5 -> 8, 6.45 on 25 Feb, rated 5: behind. Gamma: line 3 -> 6, 3.62 on 15 Nov, rated 4.
     statuses = dict(zip(content.current["skill"], content.current["status"]))
-    assert statuses == {"Alpha": P.ON_TRACK, "Beta": P.BEHIND, "Gamma": P.ON_TRACK}
+    assert statuses == {"Alpha": progress.ON_TRACK, "Beta": progress.BEHIND, "Gamma": progress.ON_TRACK}
     counts = C.progress_summary(content)
     assert counts.skills == 3 and counts.targets_missed == 1  # Gamma at 6 months
     text, alert = R.summary_words(content)
@@ -95,7 +95,7 @@ def test_a_passed_target_with_no_rating_is_flagged_not_called_not_yet_measured()
     plan = conversation("2025-10-06", [("Negotiation", 6, (7, 8, 9))])
     content = C.build_content(history([plan]), "2026-10-20")
     rows = C.horizon_rows(content)
-    assert list(rows["status"]) == [P.DUE_NOT_MEASURED, P.DUE_NOT_MEASURED, P.UPCOMING]
+    assert list(rows["status"]) == [progress.DUE_NOT_MEASURED, progress.DUE_NOT_MEASURED, progress.UPCOMING]
     table = str(R.horizon_table(content))
     assert table.count('data-status="due but not measured"') == 2 and "not yet measured" not in table
     text, alert = R.summary_words(content)
@@ -103,7 +103,7 @@ def test_a_passed_target_with_no_rating_is_flagged_not_called_not_yet_measured()
     (data,) = C.skill_chart_data(content)
     fig = R.skill_figure(data)
     drawn = [t.get_text() for t in fig.axes[0].texts]
-    assert drawn.count(P.DUE_NOT_MEASURED) == 2
+    assert drawn.count(progress.DUE_NOT_MEASURED) == 2
 
 
 def test_a_same_day_check_in_re_rating_saved_after_the_conversation_counts():
@@ -274,7 +274,7 @@ def test_pdf_has_the_same_sections_and_facts_as_the_html():
     assert "Your coach's latest rating" in text or "Your coach's latest" in text
     assert "Keep meeting for check-ins" in text and "overdue" in text
     assert "Old skill" in text and "Older skill" in text  # every earlier plan, printed open
-    assert text.count(P.DUE_NOT_MEASURED) >= 2
+    assert text.count(progress.DUE_NOT_MEASURED) >= 2
 
 
 def test_pdf_keeps_headings_with_what_follows():

@@ -477,7 +477,7 @@ def test_read_table_reads_only_the_asked_columns(store):
 
 
 def _bucket_part(store: Store, table: str, employee_id: str) -> Path:
-    return store.derived_dir / table / f"part-{bucket_of(employee_id):02d}.parquet"
+    return store.part_path(table, bucket_of(employee_id))
 
 
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "empty"])

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from careerconv import progress as P
+from careerconv import progress
 from careerconv import schema as S
 from careerconv.exporting import export_table
 from careerconv.store import Store
@@ -41,14 +41,14 @@ def test_target_status_export_lists_each_target_and_ignores_drafts(tmp_path: Pat
 
     result = export_table(store, "target_status", tmp_path / "status.csv")
     back = read_csv(tmp_path / "status.csv")
-    assert list(back.columns) == list(P.TARGET_STATUS_COLUMNS) and result.rows == 3
+    assert list(back.columns) == list(progress.TARGET_STATUS_COLUMNS) and result.rows == 3
     assert set(back["employee_id"]) == {"E1"}
     assert back["skill"].tolist() == ["Public $peaking_\\n"] * 3
     assert back[["horizon_months", "due_date", "target", "measured_rating", "measured_date", "status"]
                 ].values.tolist() == [
-        ["6", "2024-11-01", "7", "8", "2024-10-30", P.AHEAD],
-        ["12", "2025-05-01", "8", "", "", P.DUE_NOT_MEASURED],
-        ["18", "2025-11-01", "9", "", "", P.DUE_NOT_MEASURED],
+        ["6", "2024-11-01", "7", "8", "2024-10-30", progress.AHEAD],
+        ["12", "2025-05-01", "8", "", "", progress.DUE_NOT_MEASURED],
+        ["18", "2025-11-01", "9", "", "", progress.DUE_NOT_MEASURED],
     ]
     parquet = pd.read_parquet(export_table(store, "target_status", tmp_path / "s.parquet", "parquet").path)
     assert parquet["measured_rating"].dtype == "Int64" and len(parquet) == 3
@@ -64,4 +64,4 @@ def test_cli_exports_target_status(tmp_path: Path):
                          stdin=subprocess.DEVNULL)
     assert run.returncode == 0, run.stderr
     assert "Wrote 3 row(s) of target_status" in run.stderr
-    assert set(read_csv(out)["status"]) == {P.UPCOMING}
+    assert set(read_csv(out)["status"]) == {progress.UPCOMING}

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from .. import schema as S
-from ..store import N_BUCKETS, Store, bucket_of
+from ..store import N_BUCKETS, Store, bucket_of, part_name
 from .constants import DEPARTMENT, HR_COLUMNS
 
 
@@ -73,7 +73,7 @@ class ParquetTable:
         return 0 if path is None else pq.ParquetFile(path).metadata.num_rows
 
     def _path(self, bucket: int) -> Path | None:
-        name = f"part-{bucket:02d}.parquet"
+        name = part_name(bucket)
         return next((p for p in self.paths if p.name == name), None)
 
     def __len__(self) -> int:
@@ -189,8 +189,7 @@ def load_hr_tables(data_dir: str | Path, *, refresh: bool = True,
         if name == "roster":
             continue
         if lazy:
-            parts = [store.derived_dir / name / f"part-{b:02d}.parquet" for b in range(N_BUCKETS)]
-            tables[name] = ParquetTable(name, tuple(p for p in parts if p.exists()))
+            tables[name] = ParquetTable(name, tuple(store.part_paths(name)))
         else:
             tables[name] = store.read_table(name, columns=list(columns), refresh=False)
     return tables

@@ -27,13 +27,13 @@ import ipywidgets as W
 from .. import schema as S
 from ..store import Conflict, NotFound, Store
 from .. import followup as F
+from ..dates import human_date
 from .glance import closed_items_html, item_when
 from .session import EditSession, create_record
-from .summary import human_date
 from .timers import Clock, system_clock
 from .widgets import NO_RATING, RATING_CHOICES, button, classed, html, rating_in, rating_out, set_disabled, show
 
-STATUS_CHOICES = [("Open", "open"), ("In progress", "in_progress"), ("Done", "done"), ("Dropped", "dropped")]
+STATUS_CHOICES = [(label, status) for status, label in F.ITEM_STATUS_LABELS.items()]
 
 
 class CheckinItemRow:

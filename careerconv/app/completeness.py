@@ -10,7 +10,7 @@ too, and names the item.
 from __future__ import annotations
 
 from .. import schema as S
-from .summary import human_date
+from ..dates import human_date
 
 
 def _item_label(item: dict, position: int) -> str:

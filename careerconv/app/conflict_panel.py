@@ -24,8 +24,8 @@ from typing import Callable, Mapping, Sequence
 
 import ipywidgets as W
 
+from ..dates import human_date
 from .conflicts import MINE, THEIRS, FieldDiff
-from .summary import human_date
 from .widgets import button, classed, html, show
 
 

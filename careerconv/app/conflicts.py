@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 from .. import schema as S
+from ..followup import item_status_label
 
 MINE, THEIRS = "mine", "theirs"
 ID_KEYS = {"conversation": "conversation_id", "checkin": "checkin_id"}
@@ -50,7 +51,6 @@ _CHECKIN_FIELDS = ("note", "updates", "ratings")
 _EMPTY_FOLLOW_UP = {"mode": None, "every_weeks": None, "note": ""}
 _FOLLOW_UP_MODES = {"one-on-one": "in one-on-ones", "dedicated check-in": "in dedicated check-ins",
                     "email": "by email", "other": "another way"}
-_ITEM_STATUS = {"open": "Open", "in_progress": "In progress", "done": "Done", "dropped": "Dropped"}
 NOTHING = "(nothing)"
 
 
@@ -374,7 +374,7 @@ def value_text(key: str, value: Any) -> str:
     if prefix == "skills" and isinstance(value, dict):
         return _skill_text(value)
     if prefix == "updates" and isinstance(value, dict):
-        status = _ITEM_STATUS.get(value.get("status"), str(value.get("status")))
+        status = item_status_label(str(value.get("status")))
         if value.get("status") == "dropped" and value.get("reason"):
             status += f" ({value['reason']})"
         return status + (f" — {value['note']}" if value.get("note") else "")

@@ -93,7 +93,7 @@ def organisation_skill_names(store: Store | ServiceStore, *, refresh: bool = Fal
         store.refresh()
     if not store.derived_dir.is_dir():
         return []
-    manifest = store.derived_dir / "manifest.json"
+    manifest = store.manifest_path
     stamp = manifest.stat().st_mtime_ns if manifest.exists() else 0
     key = (str(store.root), stamp)
     if key not in _SKILL_CACHE:

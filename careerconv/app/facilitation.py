@@ -64,7 +64,8 @@ from .session import EditSession, create_record
 from .skill_charts import SkillChartsPanel
 from .skill_editor import SkillsEditor
 from .styles import style_widget
-from .summary import human_date, human_datetime, render_summary_html, render_summary_pdf, summary_fragment
+from ..dates import human_date, human_datetime
+from .summary import render_summary_html, render_summary_pdf, summary_fragment
 from .team import TeamView, load_team
 from .team_loader import TeamLoader
 from .timers import Clock, SectionTimers, system_clock

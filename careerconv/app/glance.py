@@ -16,13 +16,10 @@ from html import escape
 from typing import Callable, Iterable, Mapping
 
 from .. import schema as S
-from ..followup import ItemState, PreviousPlan, RatingPoint
-from .followup import status_label
-from .summary import human_date, status_pill
-
-
-def _t(value) -> str:
-    return escape(str(value or ""))
+from ..followup import ItemState, PreviousPlan, RatingPoint, item_status_label
+from ..dates import human_date
+from ..html_parts import escape_html
+from .summary import status_pill
 
 
 def _since(item: ItemState) -> str:
@@ -49,7 +46,7 @@ def item_when(item: ItemState) -> str:
         or "" for an item that is open.
     """
     since = _since(item)
-    return f"{status_label(item.status).lower()} {since}" if since else ""
+    return f"{item_status_label(item.status).lower()} {since}" if since else ""
 
 
 def item_status_html(item: ItemState) -> str:
@@ -66,10 +63,10 @@ def item_note_html(item: ItemState) -> str:
     """A dropped item's reason and the latest note, with the date of that note (escaped HTML)."""
     parts = []
     if item.status == "dropped" and item.reason:
-        parts.append(f'<div class="cc-reason"><b>Reason:</b> {_t(item.reason)}</div>')
+        parts.append(f'<div class="cc-reason"><b>Reason:</b> {escape_html(item.reason)}</div>')
     if item.note:
         when = f' <span class="cc-muted">({escape(human_date(item.updated_on))})</span>' if item.updated_on else ""
-        parts.append(f"<div>{_t(item.note)}{when}</div>")
+        parts.append(f"<div>{escape_html(item.note)}{when}</div>")
     return "".join(parts)
 
 
@@ -83,8 +80,9 @@ def closed_items_html(items: Iterable[ItemState]) -> str:
     for it in items:
         if it.is_open:
             continue
-        reason = f' <span class="cc-muted">Reason: {_t(it.reason)}</span>' if it.status == "dropped" and it.reason else ""
-        lines.append(f"<li>{_t(it.text) or '<i>(no text)</i>'} — {item_status_html(it)}{reason}</li>")
+        reason = (f' <span class="cc-muted">Reason: {escape_html(it.reason)}</span>'
+                  if it.status == "dropped" and it.reason else "")
+        lines.append(f"<li>{escape_html(it.text) or '<i>(no text)</i>'} — {item_status_html(it)}{reason}</li>")
     if not lines:
         return ""
     return f'<div class="cc-closed-items"><ul>{"".join(lines)}</ul></div>'
@@ -107,17 +105,18 @@ def due_phrase(due: str | None, today: dt.date) -> str:
 def with_coach(coach: str | None) -> str:
     """``"with Grace Hopper (C01) · "`` (escaped), or nothing for a conversation without a coach (the top of
     the organisation)."""
-    return f"with {_t(coach)} · " if coach else ""
+    return f"with {escape_html(coach)} · " if coach else ""
 
 
 def employee_card_html(employee: Mapping, coach_label: str, plan: PreviousPlan, today: dt.date) -> str:
     """The employee's name, role, coach and when their next conversation is due (escaped HTML)."""
-    role = " · ".join(_t(x) for x in (employee.get("role"), employee.get("department")) if x)
+    role = " · ".join(escape_html(x) for x in (employee.get("role"), employee.get("department")) if x)
     cadence = employee.get("cadence_months")
     agreed = (plan.conversation or {}).get("cadence_months")
-    lines = [f"<h2>{_t(employee.get('name'))} <span class=\"cc-muted\">{_t(employee.get('employee_id'))}</span></h2>"]
+    lines = [f"<h2>{escape_html(employee.get('name'))} "
+             f"<span class=\"cc-muted\">{escape_html(employee.get('employee_id'))}</span></h2>"]
     facts = [role] if role else []
-    facts.append(f"coach {_t(coach_label)}" if coach_label else "no coach on the roster")
+    facts.append(f"coach {escape_html(coach_label)}" if coach_label else "no coach on the roster")
     if agreed:  # what was agreed in the last conversation beats the roster's standing preference
         facts.append(f"a conversation every {int(agreed)} months (agreed {escape(human_date(plan.date))})")
     elif cadence:
@@ -159,7 +158,7 @@ def previous_plan_html(plan: PreviousPlan, today: dt.date, coach_label: Callable
                f"<span class=\"cc-muted\">{who}{checkins}</span></div>")
     out.append("<h3>Dreams</h3>")
     if plan.dreams:
-        out.append("<ol>" + "".join(f"<li>{_t(d.get('text'))}</li>" for d in plan.dreams) + "</ol>")
+        out.append("<ol>" + "".join(f"<li>{escape_html(d.get('text'))}</li>" for d in plan.dreams) + "</ol>")
     else:
         out.append('<p class="cc-empty">none recorded</p>')
     out.append("<h3>Skills</h3>")
@@ -174,8 +173,8 @@ def previous_plan_html(plan: PreviousPlan, today: dt.date, coach_label: Callable
             targets = "".join(f"<td>{s.targets.get(h) if s.targets.get(h) is not None else '–'}</td>"
                               for h in (6, 12, 18))
             approach = s.chosen_option or s.approach
-            out.append(f"<tr><td>{_t(s.skill)}</td><td>{then}</td><td>{latest}</td>{targets}"
-                       f"<td>{_t(approach)}</td></tr>")
+            out.append(f"<tr><td>{escape_html(s.skill)}</td><td>{then}</td><td>{latest}</td>{targets}"
+                       f"<td>{escape_html(approach)}</td></tr>")
         out.append("</table>")
     else:
         out.append('<p class="cc-empty">none recorded</p>')
@@ -188,8 +187,9 @@ def previous_plan_html(plan: PreviousPlan, today: dt.date, coach_label: Callable
             carried = (f' <span class="cc-muted">(carried over from {escape(human_date(it.conversation_date))})</span>'
                        if it.carried_over else "")
             overdue = ' <span class="cc-pill cc-pill-warn">overdue</span>' if it.is_overdue(today) else ""
-            out.append(f"<tr><td>{_t(it.text)}{carried}</td><td>{escape(human_date(it.due))}{overdue}</td>"
-                       f"<td>{_t(it.owner)}</td><td>{item_status_html(it)}</td><td>{item_note_html(it)}</td></tr>")
+            out.append(f"<tr><td>{escape_html(it.text)}{carried}</td><td>{escape(human_date(it.due))}{overdue}</td>"
+                       f"<td>{escape_html(it.owner)}</td><td>{item_status_html(it)}</td>"
+                       f"<td>{item_note_html(it)}</td></tr>")
         out.append("</table>")
     else:
         out.append('<p class="cc-empty">no action items were agreed</p>')

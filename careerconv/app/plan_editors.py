@@ -16,8 +16,8 @@ import ipywidgets as W
 from .. import schema as S
 from ..progress import horizon_date
 from ..questions import Question
+from ..dates import human_date
 from .editors import Editor, EditorContext, RankedList, prompt
-from .summary import human_date
 from .widgets import DateBox, button, classed, flex, full, html, show
 
 if TYPE_CHECKING:  # the skills editor needs the dreams editor, so it is imported for annotations only

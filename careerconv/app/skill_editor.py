@@ -17,9 +17,9 @@ import ipywidgets as W
 from .. import schema as S
 from ..progress import horizon_date
 from ..questions import SKILL_KINDS, Question
+from ..dates import human_date
 from .editors import Editor, EditorContext, prompt
 from .plan_editors import DreamsEditor
-from .summary import human_date
 from .widgets import (NO_RATING, RATING_CHOICES, button, classed, flex, full, html, rating_in, rating_out,
                       set_disabled, show)
 

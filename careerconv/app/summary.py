@@ -16,10 +16,12 @@ from html import escape
 from typing import Iterable, Mapping
 
 from .. import schema as S
+from ..dates import human_date, human_datetime
+from ..html_parts import escape_html
 from ..html_policy import CSP_META
 from ..questions import GENERIC_KINDS, QuestionSet
 from ..progress import horizon_date
-from .followup import STATUS_LABELS
+from ..followup import item_status_label
 
 
 SUMMARY_CSS = """
@@ -72,42 +74,16 @@ main { max-width: 820px; margin: 24px auto; background: #fff; border: 1px solid 
 """
 
 
-def human_date(value: str | dt.date | None) -> str:
-    """``2026-03-12`` -> ``"12 Mar 2026"`` ("" for None)."""
-    if value is None or value == "":
-        return ""
-    day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-    return f"{day.day} {day:%b %Y}"
-
-
-def human_datetime(value: str | dt.datetime | None) -> str:
-    """``2026-12-02T17:39:05+00:00`` -> ``"2 Dec 2026, 17:39"`` (the app's one date style; "" for None).
-
-    A value that is not a date and time is shown as it is rather than hidden.
-    """
-    if value is None or value == "":
-        return ""
-    try:
-        when = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
-    except ValueError:
-        return str(value)
-    return f"{human_date(when.date())}, {when:%H:%M}"
-
-
-def _text(value) -> str:
-    return escape(str(value or ""))
-
-
 def _answer_html(answer) -> str:
     if isinstance(answer, list):
-        items = "".join(f"<li>{_text(a)}</li>" for a in answer if str(a).strip())
+        items = "".join(f"<li>{escape_html(a)}</li>" for a in answer if str(a).strip())
         return f"<ol>{items}</ol>"
     if isinstance(answer, str) and len(answer) == 10 and answer[4] == "-" and answer[7] == "-":
         try:
             return f'<p class="cc-a">{escape(human_date(answer))}</p>'
         except ValueError:
             pass
-    return f'<p class="cc-a">{_text(answer)}</p>'
+    return f'<p class="cc-a">{escape_html(answer)}</p>'
 
 
 def _section_questions(sets: Iterable[QuestionSet | None]) -> dict[str, list[tuple[str, str]]]:
@@ -130,7 +106,7 @@ def _answers_block(record: dict, pairs: list[tuple[str, str]]) -> str:
         answer = answers.get(qid)
         if answer in (None, "", []):
             continue
-        parts.append(f'<p class="cc-q">{_text(prompt)}</p>{_answer_html(answer)}')
+        parts.append(f'<p class="cc-q">{escape_html(prompt)}</p>{_answer_html(answer)}')
     return "".join(parts)
 
 
@@ -161,8 +137,8 @@ def summary_fragment(record: dict, *, employee: Mapping | None = None, coach_nam
     by_section = _section_questions([question_set, alternative])
     known = {qid for pairs in by_section.values() for qid, _ in pairs}
     html = [f"<style>{SUMMARY_CSS}</style>", '<div class="cc-summary">']
-    html.append(f"<h1>Career conversation: {_text(name)}</h1>")
-    meta = escape(human_date(date)) + (f" · with {_text(coach)}" if coach else "")
+    html.append(f"<h1>Career conversation: {escape_html(name)}</h1>")
+    meta = escape(human_date(date)) + (f" · with {escape_html(coach)}" if coach else "")
     if record.get("next_due"):
         meta += f" · next conversation due {escape(human_date(record['next_due']))}"
     html.append(f'<div class="cc-meta">{meta}</div>')
@@ -173,7 +149,7 @@ def summary_fragment(record: dict, *, employee: Mapping | None = None, coach_nam
                     key=lambda d: d.get("rank") or 0)
     if dreams:
         html.append('<p class="cc-q">Your dreams, most important first</p><ol>')
-        html.extend(f"<li>{_text(d['text'])}</li>" for d in dreams)
+        html.extend(f"<li>{escape_html(d['text'])}</li>" for d in dreams)
         html.append("</ol>")
     dream_text = {d.get("rank"): d.get("text") for d in dreams}
 
@@ -184,11 +160,13 @@ def summary_fragment(record: dict, *, employee: Mapping | None = None, coach_nam
         html.append('<div class="cc-skill">')
         rating = f"{s['self_rating']}/10" if s.get("self_rating") is not None else "not rated"
         coach_r = f" (coach: {s['coach_rating']}/10)" if s.get("coach_rating") is not None else ""
-        html.append(f"<h3>{_text(s['skill'])} <span class=\"cc-meta\">now {rating}{coach_r}</span></h3>")
+        html.append(f"<h3>{escape_html(s['skill'])} <span class=\"cc-meta\">now {rating}{coach_r}</span></h3>")
         if s.get("dream_rank") in dream_text:
-            html.append(f'<div class="cc-meta">Serves dream {s["dream_rank"]}: {_text(dream_text[s["dream_rank"]])}</div>')
+            html.append(f'<div class="cc-meta">Serves dream {s["dream_rank"]}: '
+                        f'{escape_html(dream_text[s["dream_rank"]])}</div>')
         if (s.get("ten_looks_like") or "").strip():
-            html.append(f'<p class="cc-q">What a 10 looks like</p><p class="cc-a">{_text(s["ten_looks_like"])}</p>')
+            html.append(f'<p class="cc-q">What a 10 looks like</p>'
+                        f'<p class="cc-a">{escape_html(s["ten_looks_like"])}</p>')
         options = [o for o in s.get("options") or [] if (o.get("text") or "").strip()]
         if options:
             html.append('<table class="cc-options"><tr><th>Options to raise it by one</th><th>Pros</th>'
@@ -196,11 +174,11 @@ def summary_fragment(record: dict, *, employee: Mapping | None = None, coach_nam
             for o in options:
                 mark = ' class="cc-chosen"' if o.get("chosen") else ""
                 tick = "✓ " if o.get("chosen") else ""
-                html.append(f"<tr><td{mark}>{tick}{_text(o['text'])}</td><td>{_text(o.get('pros'))}</td>"
-                            f"<td>{_text(o.get('cons'))}</td></tr>")
+                html.append(f"<tr><td{mark}>{tick}{escape_html(o['text'])}</td><td>{escape_html(o.get('pros'))}</td>"
+                            f"<td>{escape_html(o.get('cons'))}</td></tr>")
             html.append("</table>")
         if (s.get("approach") or "").strip():
-            html.append(f'<p class="cc-q">Approach</p><p class="cc-a">{_text(s["approach"])}</p>')
+            html.append(f'<p class="cc-q">Approach</p><p class="cc-a">{escape_html(s["approach"])}</p>')
         targets = s.get("targets") or {}
         if any(targets.get(str(h)) is not None for h in S.HORIZONS):
             cells = "".join(
@@ -216,15 +194,15 @@ def summary_fragment(record: dict, *, employee: Mapping | None = None, coach_nam
     if items:
         html.append('<table><tr><th>Before we meet next</th><th>Due</th><th>Owner</th></tr>')
         for it in items:
-            html.append(f"<tr><td>{_text(it['text'])}</td><td>{escape(human_date(it.get('due')))}</td>"
-                        f"<td>{_text(it.get('owner'))}</td></tr>")
+            html.append(f"<tr><td>{escape_html(it['text'])}</td><td>{escape(human_date(it.get('due')))}</td>"
+                        f"<td>{escape_html(it.get('owner'))}</td></tr>")
         html.append("</table>")
     fu = record.get("follow_up") or {}
     if fu.get("mode"):
         every = f", every {fu['every_weeks']} week{'s' if fu['every_weeks'] != 1 else ''}" if fu.get("every_weeks") else ""
-        note = f" — {_text(fu.get('note'))}" if (fu.get("note") or "").strip() else ""
+        note = f" — {escape_html(fu.get('note'))}" if (fu.get("note") or "").strip() else ""
         mode = str(fu["mode"])
-        html.append(f'<p class="cc-q">How we follow up</p><p class="cc-a">{_text(mode[:1].upper() + mode[1:])}'
+        html.append(f'<p class="cc-q">How we follow up</p><p class="cc-a">{escape_html(mode[:1].upper() + mode[1:])}'
                     f"{every}{note}</p>")
     if record.get("cadence_months"):
         due = f", next one due {escape(human_date(record['next_due']))}" if record.get("next_due") else ""
@@ -236,7 +214,7 @@ def summary_fragment(record: dict, *, employee: Mapping | None = None, coach_nam
         html.append("<h2>Other notes</h2>")
         html.append(_answers_block(record, [(qid, qid.replace("_", " ").capitalize()) for qid in sorted(other)]))
     done = f" · completed {escape(human_datetime(record['completed_at']))}" if record.get("completed_at") else ""
-    html.append(f'<div class="cc-foot">Conversation {_text(record["conversation_id"])}{done}</div>')
+    html.append(f'<div class="cc-foot">Conversation {escape_html(record["conversation_id"])}{done}</div>')
     html.append("</div>")
     return "".join(html)
 
@@ -256,7 +234,7 @@ def render_summary_html(record: dict, *, employee: Mapping | None = None, coach_
                             alternative=alternative)
     return ("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">" + CSP_META +
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>Career conversation – {_text(name)} – {escape(human_date(record['date']))}</title>"
+            f"<title>Career conversation – {escape_html(name)} – {escape(human_date(record['date']))}</title>"
             f"<style>{PAGE_CSS}</style></head><body><main>{body}</main></body></html>\n")
 
 
@@ -290,4 +268,4 @@ def status_pill(status: str) -> str:
     """A small coloured label for an action item status (HTML, escaped)."""
     cls = {"done": "cc-pill cc-pill-done", "dropped": "cc-pill cc-pill-dropped",
            "in_progress": "cc-pill", "open": "cc-pill cc-pill-warn"}.get(status, "cc-pill")
-    return f'<span class="{cls}">{escape(STATUS_LABELS.get(status, status))}</span>'
+    return f'<span class="{cls}">{escape_html(item_status_label(status))}</span>'

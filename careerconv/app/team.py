@@ -33,19 +33,19 @@ import ipywidgets as W
 import pandas as pd
 
 from .. import cadence as C
-from .. import progress as P
+from .. import progress
 from .. import schema as S
 from .. import tables as T
 from ..store import History, Store
 from .. import followup as F
+from ..dates import human_date
 from .glance import item_note_html, item_status_html
-from .summary import human_date
 from .widgets import button, classed, close_tree, html, show
 
 SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
 SPARK_POINTS = 6  # the latest ratings a sparkline shows
-TREND_CLASSES = {P.AHEAD: "cc-trend-ahead", P.ON_TRACK: "cc-trend-on-track", P.BEHIND: "cc-trend-behind",
-                 P.DUE_NOT_MEASURED: "cc-trend-behind", P.UPCOMING: "cc-trend-none"}
+TREND_CLASSES = {progress.AHEAD: "cc-trend-ahead", progress.ON_TRACK: "cc-trend-on-track",
+                 progress.BEHIND: "cc-trend-behind", progress.DUE_NOT_MEASURED: "cc-trend-behind", progress.UPCOMING: "cc-trend-none"}
 BADGE_CLASSES = {C.OVERDUE: "cc-badge-overdue", C.NEVER_MET: "cc-badge-never", C.DUE_SOON: "cc-badge-soon",
                  C.SCHEDULED: "cc-badge-scheduled"}
 _TABLES = (*C.DUE_TABLES[1:], "targets", "skill_ratings")
@@ -309,7 +309,7 @@ def _trends(frames: dict[str, pd.DataFrame], convs: Mapping[str, list[dict]],
     ratings = ratings.loc[~ratings["record_id"].isin(drafts)]  # a draft's ratings are not yet said
     if targets.empty:
         return {}
-    current = P.current_vs_target(targets, ratings, pd.Timestamp(day))
+    current = progress.current_vs_target(targets, ratings, pd.Timestamp(day))
     return {(r.employee_id, S.skill_key(r.skill)): r for r in current.itertuples(index=False)}
 
 
@@ -319,7 +319,7 @@ def _skill_trend(skill: F.SkillState, points: list[F.RatingPoint], row) -> Skill
     ratings = tuple((p.date, int(p.self_rating)) for p in points
                     if S.skill_key(p.skill) == key and p.self_rating is not None)[-SPARK_POINTS:]
     latest = skill.latest if skill.latest is not None and skill.latest.self_rating is not None else None
-    status, target, months, when = P.UPCOMING, None, None, None
+    status, target, months, when = progress.UPCOMING, None, None, None
     if row is not None:
         status = row.status
         target = None if pd.isna(row.next_target) else int(row.next_target)

@@ -18,7 +18,7 @@ import ipywidgets as W
 import traitlets
 
 from .. import schema as S
-from .summary import human_date
+from ..dates import human_date
 
 NO_RATING = 0  # a Dropdown cannot show a label for the value None, so "no rating" is 0 in the widget
 RATING_CHOICES = [("–", NO_RATING)] + [(str(i), i) for i in range(S.RATING_MIN, S.RATING_MAX + 1)]

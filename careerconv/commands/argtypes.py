@@ -13,7 +13,6 @@ import argparse
 import datetime as dt
 from typing import Callable
 
-from ..demo import parse_years
 from ..report.content import parse_horizons
 from ..schema import parse_date
 
@@ -81,25 +80,6 @@ def whole_number(*, minimum: int | None = None, maximum: int | None = None,
         return value
 
     return parse
-
-
-def years_range(text: str) -> tuple[float, float]:
-    """Years of demo history: one number (``3``) or a range (``2-4``), from 1 to 10.
-
-    Returns
-    -------
-    (low, high) : tuple of float
-
-    Raises
-    ------
-    argparse.ArgumentTypeError
-        With the reason from :func:`careerconv.demo.parse_years`, which quotes
-        the text and says what is allowed.
-    """
-    try:
-        return parse_years(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def horizons(text: str) -> tuple[int, ...]:

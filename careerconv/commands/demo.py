@@ -10,7 +10,26 @@ import time
 from .. import demo as D
 from ..store import Store
 from . import streams
-from .argtypes import iso_date, whole_number, years_range
+from .argtypes import iso_date, whole_number
+
+
+def years_range(text: str) -> tuple[float, float]:
+    """Years of demo history: one number (``3``) or a range (``2-4``), from 1 to 10.
+
+    Returns
+    -------
+    (low, high) : tuple of float
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        With the reason from :func:`careerconv.demo.parse_years`, which quotes
+        the text and says what is allowed.
+    """
+    try:
+        return D.parse_years(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def register(subparsers, parent: argparse.ArgumentParser) -> None:

@@ -23,7 +23,7 @@ import pyarrow as pa
 from .. import cadence as C
 from .. import calendar_ics as ics
 from .. import tables as T
-from ..exporting import frame_to_csv_bytes
+from ..spreadsheet import frame_to_csv_bytes
 from ..store import Store, atomic_write_bytes
 from . import streams
 from .argtypes import iso_date, whole_number
@@ -233,7 +233,7 @@ def format_table(due: pd.DataFrame, as_of: dt.date, *, soon_days: int = C.DUE_SO
 def format_csv(due: pd.DataFrame) -> bytes:
     """The due list as spreadsheet-safe CSV: UTF-8 with a BOM, formulas neutralised.
 
-    Written by :func:`careerconv.exporting.frame_to_csv_bytes`, so a name such
+    Written by :func:`careerconv.spreadsheet.frame_to_csv_bytes`, so a name such
     as ``=HYPERLINK(...)`` is shown by a spreadsheet as text, not run. Dates
     are ISO, missing values empty cells, lines end with CRLF.
 

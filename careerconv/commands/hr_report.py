@@ -1,13 +1,10 @@
 """``careerconv hr-report``: the HR analytics notebook rendered to HTML, and its tables as CSV or Excel.
 
-The notebook (``careerconv/notebooks/hr_analytics.ipynb``) is executed in-process with
-papermill and exported without code by nbconvert (through
-:class:`careerconv.report.html_export.ReportExporter`, which also drops
-stderr and makes a page that loads nothing from outside itself: no script
-from a CDN, so opening it tells no third party and it works offline).
-``--csv DIR`` writes the same privacy-protected aggregate tables for
+The page is rendered by :func:`careerconv.report.hr_page.render_html` (the
+notebook executed in a private kernel and exported without code, loading
+nothing from outside itself). ``--csv DIR`` writes the same privacy-protected aggregate tables for
 HR's own tools: UTF-8 with a BOM, formulas neutralised
-(:func:`careerconv.exporting.frame_to_csv_bytes`); ``--xlsx FILE`` writes
+(:func:`careerconv.spreadsheet.frame_to_csv_bytes`); ``--xlsx FILE`` writes
 them to one workbook, a sheet each, under the same rules
 (:mod:`careerconv.workbook`). Parameters are checked
 before anything runs, so a bad date, department or group size is one readable
@@ -18,20 +15,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import subprocess
-import tempfile
 import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from jupyter_client.manager import AsyncKernelManager
-from jupyter_client.utils import run_sync
-
 from .. import analytics as A
 from .. import config
-from .. import privacy as P
-from ..exporting import frame_to_csv_bytes
+from .. import privacy
+from ..report.hr_page import render_html
+from ..spreadsheet import frame_to_csv_bytes
 from ..store import atomic_write_bytes
 from . import streams
 from .argtypes import iso_date, whole_number
@@ -41,8 +33,6 @@ if TYPE_CHECKING:
 
     from ..workbook import Workbook
 
-NOTEBOOK = "hr_analytics.ipynb"
-TITLE = "HR analytics"
 STEPS = ("reading the tables", "computing the protected figures", "rendering the page")
 
 
@@ -72,8 +62,8 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
     p.add_argument("--department", metavar="NAME", action="append", dest="departments", default=[],
                    help="report on this department only; repeat for several (default: all departments)")
     p.add_argument("--min-group-size", metavar="K", type=whole_number(what="employees"), default=None,
-                   help=f"smallest number of distinct employees a figure may describe (default {P.DEFAULT_K}, "
-                        f"at least {P.MIN_K}; setting privacy.min_group_size)")
+                   help=f"smallest number of distinct employees a figure may describe (default {privacy.DEFAULT_K}, "
+                        f"at least {privacy.MIN_K}; setting privacy.min_group_size)")
     p.add_argument("--as-of", metavar="DATE", help="report date, YYYY-MM-DD (default: today)")
     p.add_argument("-o", "--output", metavar="FILE", help="where to write the HTML page (default: "
                    "hr-analytics-<as-of>.html in the reports folder: setting reports.folder, else reports/ next to "
@@ -87,7 +77,7 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``careerconv hr-report``; return the exit code."""
-    k = P.check_k(args.min_group_size)
+    k = privacy.check_k(args.min_group_size)
     as_of = _date(args.as_of, "--as-of") if args.as_of else dt.date.today()
     period_start = _date(args.period_start, "--period-start") if args.period_start else None
     period_end = _date(args.period_end, "--period-end") if args.period_end else None
@@ -204,55 +194,3 @@ def write_xlsx_tables(hr: dict, path: Path, *, total_label: str = "All departmen
     book = frames_to_xlsx(hr_table_frames(hr, total_label=total_label))
     atomic_write_bytes(path, book.data)
     return book
-
-
-class _QuietKernelManager(AsyncKernelManager):
-    """A kernel manager whose kernel does not write to this terminal."""
-
-    async def _async_start_kernel(self, **kw):
-        kw.setdefault("stdin", subprocess.DEVNULL)
-        kw.setdefault("stdout", subprocess.DEVNULL)
-        kw.setdefault("stderr", subprocess.DEVNULL)
-        return await super()._async_start_kernel(**kw)
-
-    start_kernel = _async_start_kernel
-
-
-def render_html(parameters: dict, hr: dict | None = None) -> str:
-    """Execute the HR notebook with ``parameters`` and return its HTML page without code.
-
-    ``hr``, the tables :func:`careerconv.analytics.hr_aggregates` computed for
-    these parameters, is handed to the notebook so that it does not compute
-    them again (a minute on half a million employees).
-
-    Raises
-    ------
-    ValueError
-        If a cell of the notebook fails (the message names the error).
-    """
-    import nbformat
-    import papermill as pm
-
-    from ..report.html_export import ReportExporter
-
-    source = config.NOTEBOOKS_DIR / NOTEBOOK
-    if not source.exists():
-        raise FileNotFoundError(f"the HR notebook {source} is missing")
-    with tempfile.TemporaryDirectory(prefix="careerconv-hr-") as tmp:
-        executed = Path(tmp) / NOTEBOOK
-        if hr is not None:
-            computed = Path(tmp) / "hr-tables.pickle"
-            A.save_aggregates(hr, computed)
-            parameters = {**parameters, "computed": str(computed)}
-        # IPC sockets in a private folder (no TCP port), and the kernel's own chatter kept off the terminal.
-        km = _QuietKernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(tmp, "kernel"))
-        try:
-            pm.execute_notebook(str(source), str(executed), parameters=parameters, progress_bar=False,
-                                log_output=False, cwd=str(config.NOTEBOOKS_DIR), kernel_name="python3", km=km)
-        except pm.PapermillExecutionError as exc:
-            raise ValueError(f"the HR notebook failed: {exc.ename}: {exc.evalue}") from None
-        finally:
-            if km.has_kernel:
-                run_sync(km.shutdown_kernel)(now=True)
-        nb = nbformat.read(executed, as_version=4)
-    return ReportExporter().export(nb, TITLE)

@@ -35,7 +35,7 @@ import pandas as pd
 
 from .. import cadence
 from ..followup import OPEN_STATUSES
-from .. import progress as P
+from .. import progress
 from .. import schema as S
 from ..store import History
 
@@ -257,8 +257,8 @@ def build_content(
     as_of: Any,
     horizons: Sequence[int] = DEFAULT_HORIZONS,
     *,
-    window_days: int = P.DEFAULT_WINDOW_DAYS,
-    tolerance: float = P.DEFAULT_TOLERANCE,
+    window_days: int = progress.DEFAULT_WINDOW_DAYS,
+    tolerance: float = progress.DEFAULT_TOLERANCE,
 ) -> ReportContent:
     """Compute everything one employee's progress report shows.
 
@@ -298,12 +298,12 @@ def build_content(
     # A conversation after as_of is not held yet: a draft as far as this report knows.
     as_known = frames["conversations"].assign(
         status=frames["conversations"]["status"].where(frames["conversations"]["date"] <= day, "draft"))
-    targets, ratings = P.agreed_only(as_known, frames["targets"], frames["skill_ratings"])
+    targets, ratings = progress.agreed_only(as_known, frames["targets"], frames["skill_ratings"])
     ratings = ratings.loc[ratings["date"] <= day].reset_index(drop=True)
     targets = targets.loc[targets["horizon_months"].isin(hz)].reset_index(drop=True)
-    progress = P.progress_at_horizons(targets, ratings, day, window_days, tolerance=tolerance)
-    current = P.current_vs_target(targets, ratings, day, tolerance=tolerance)
-    coach_latest = P.latest_ratings(ratings, day, rating_column="coach_rating")
+    at_horizons = progress.progress_at_horizons(targets, ratings, day, window_days, tolerance=tolerance)
+    current = progress.current_vs_target(targets, ratings, day, tolerance=tolerance)
+    coach_latest = progress.latest_ratings(ratings, day, rating_column="coach_rating")
     if plan_id is not None:
         current = _in_plan_order(current.loc[current["conversation_id"] == plan_id], plan).reset_index(drop=True)
 
@@ -342,7 +342,7 @@ def build_content(
         plan=plan,
         dreams=dreams,
         skills=skills,
-        progress=progress,
+        progress=at_horizons,
         current=current,
         coach_latest=coach_latest,
         ratings=ratings,
@@ -414,8 +414,8 @@ def progress_summary(content: ReportContent) -> ProgressSummary | None:
     if content.plan is None or content.current.empty:
         return None
     rows = horizon_rows(content)
-    return ProgressSummary(skills=len(content.current), by_status=P.status_counts(content.current["status"]),
-                           targets_missed=int((rows["status"] == P.DUE_NOT_MEASURED).sum()))
+    return ProgressSummary(skills=len(content.current), by_status=progress.status_counts(content.current["status"]),
+                           targets_missed=int((rows["status"] == progress.DUE_NOT_MEASURED).sum()))
 
 
 def skill_chart_data(content: ReportContent) -> list[SkillChartData]:
@@ -474,7 +474,7 @@ def chart_span(content: ReportContent) -> tuple[pd.Timestamp, pd.Timestamp]:
     keys = {S.skill_key(s["skill"]) for s in (content.plan or {}).get("skills", [])}
     rated = content.ratings.loc[content.ratings["skill"].map(S.skill_key).isin(keys)
                                 & (content.ratings["date"] >= t0), "date"]
-    horizons = [P.horizon_date(t0, int(h)) for h in content.horizons]
+    horizons = [progress.horizon_date(t0, int(h)) for h in content.horizons]
     return date_span([t0, content.as_of, *horizons, *rated])
 
 

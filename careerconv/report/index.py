@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..html_parts import escape_html
 from ..html_policy import CSP_META
 
 __all__ = ["IndexEntry", "index_html", "MADE", "UNCHANGED", "FAILED"]
@@ -40,16 +41,12 @@ class IndexEntry:
     error: str | None = None
 
 
-def _e(value: object) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
-
-
 def _link(target: Path | None, base: Path, label: str) -> str:
     if target is None:
         return ""
     rel = Path(os.path.relpath(target, base)).as_posix()
     href = "/".join(html.escape(part, quote=True) for part in rel.split("/"))
-    return f'<a href="{href}">{_e(label)}</a>'
+    return f'<a href="{href}">{escape_html(label)}</a>'
 
 
 def index_html(entries: Sequence[IndexEntry], *, as_of: dt.date, folder: Path, title: str | None = None,
@@ -82,10 +79,10 @@ def index_html(entries: Sequence[IndexEntry], *, as_of: dt.date, folder: Path, t
     rows = []
     for e in ordered:
         links = " · ".join(x for x in (_link(e.html_path, folder, "report"), _link(e.pdf_path, folder, "PDF")) if x)
-        cause = f'<pre class="cause">{_e(e.error)}</pre>' if e.error else ""
+        cause = f'<pre class="cause">{escape_html(e.error)}</pre>' if e.error else ""
         rows.append(
-            f'<tr class="{_e(e.status)}"><td>{_e(e.employee_id)}</td><td>{_e(e.name)}</td>'
-            f"<td>{_e(e.department)}</td><td>{_e(_STATUS_WORDS.get(e.status, e.status))}{cause}</td>"
+            f'<tr class="{escape_html(e.status)}"><td>{escape_html(e.employee_id)}</td><td>{escape_html(e.name)}</td>'
+            f"<td>{escape_html(e.department)}</td><td>{escape_html(_STATUS_WORDS.get(e.status, e.status))}{cause}</td>"
             f"<td>{links}</td></tr>"
         )
     when = f" · made {generated:%Y-%m-%d %H:%M}" if generated else ""
@@ -95,7 +92,7 @@ def index_html(entries: Sequence[IndexEntry], *, as_of: dt.date, folder: Path, t
 <html lang="en"><head><meta charset="utf-8">
 {CSP_META}
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{_e(title)}</title>
+<title>{escape_html(title)}</title>
 <style>
 body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: #222; margin: 2em auto;
   max-width: 1100px; padding: 0 1em; }}
@@ -108,8 +105,8 @@ tr.failed td {{ background: #FDF1DC; }}
 pre.cause {{ white-space: pre-wrap; font-size: 0.85em; margin: 0.3em 0 0; color: #5A3A00; }}
 </style></head>
 <body>
-<h1>{_e(title)}</h1>
-<p class="meta">{_e(summary)}{_e(when)}</p>
+<h1>{escape_html(title)}</h1>
+<p class="meta">{escape_html(summary)}{escape_html(when)}</p>
 <table id="reports"><thead><tr><th>Employee</th><th>Name</th><th>Department</th><th>Status</th><th>Files</th></tr>
 </thead><tbody>
 {"".join(rows)}

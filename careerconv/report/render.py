@@ -3,7 +3,8 @@
 Each function takes a :class:`~careerconv.report.content.ReportContent` and
 returns a :class:`Fragment` (HTML that a notebook displays as its output) or
 None when the section has nothing to show. Every piece of text that came from
-a person (names, dreams, skills, notes …) goes through :func:`html.escape`, so
+a person (names, dreams, skills, notes …) goes through
+:func:`careerconv.html_parts.escape_html`, so
 ``<script>`` in a dream is shown as text, never run.
 
 Charts are drawn with :mod:`careerconv.plots` on a fresh
@@ -18,15 +19,11 @@ option for viewers that handle SVG images badly.
 
 from __future__ import annotations
 
-import base64
-import html
-import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import matplotlib
-import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -34,8 +31,12 @@ from matplotlib.ticker import NullLocator
 
 from .. import cadence
 from .. import plots
+from ..dates import NO_BREAK, human_date
+from ..followup import item_status_label
+from ..html_parts import FIGURE_FORMATS, figure_html
+from ..html_parts import escape_html as _e
 from ..schema import skill_key
-from .. import progress as P
+from .. import progress
 from .content import (
     ReportContent,
     SkillChartData,
@@ -61,7 +62,6 @@ __all__ = [
     "earlier_plans",
     "how_to_read",
     "chart_key",
-    "figure_html",
     "format_day",
     "owner_words",
     "shorten",
@@ -75,18 +75,16 @@ __all__ = [
     "CHART_WIDTH",
 ]
 
-FIGURE_FORMATS = ("png", "svg")
-ITEM_STATUS_WORDS = {"open": "Open", "in_progress": "In progress", "done": "Done", "dropped": "Dropped"}
 DUE_WORDS = {
     cadence.OVERDUE: "overdue",
     cadence.DUE_SOON: "due soon",
     cadence.SCHEDULED: "scheduled",
     cadence.NEVER_MET: "not held yet",
 }
-_STATUS_CLASS = {P.AHEAD: "ahead", P.ON_TRACK: "on-track", P.BEHIND: "behind", P.DUE_NOT_MEASURED: "missed",
-                 P.UPCOMING: "not-measured"}
-_STATUS_MARK = {P.AHEAD: "\u25b2", P.ON_TRACK: "\u25cf", P.BEHIND: "\u25bc", P.DUE_NOT_MEASURED: "!",
-                P.UPCOMING: "\u25cb"}
+_STATUS_CLASS = {progress.AHEAD: "ahead", progress.ON_TRACK: "on-track", progress.BEHIND: "behind",
+                 progress.DUE_NOT_MEASURED: "missed", progress.UPCOMING: "not-measured"}
+_STATUS_MARK = {progress.AHEAD: "\u25b2", progress.ON_TRACK: "\u25cf", progress.BEHIND: "\u25bc",
+                progress.DUE_NOT_MEASURED: "!", progress.UPCOMING: "\u25cb"}
 _DASH = "\u2014"
 
 _CSS = """
@@ -203,13 +201,6 @@ class Fragment:
         return self.html
 
 
-def _e(value: Any) -> str:
-    """Escape any value for HTML text or attribute use."""
-    if value is None or (not isinstance(value, str) and _missing(value)):
-        return ""
-    return html.escape(str(value), quote=True)
-
-
 def _missing(value: Any) -> bool:
     try:
         return bool(pd.isna(value))
@@ -222,11 +213,8 @@ def _wrap(body: str) -> Fragment:
 
 
 def format_day(value: Any) -> str:
-    """A day as ``9 Mar 2026`` (an em dash when missing)."""
-    if value is None or (not isinstance(value, str) and _missing(value)):
-        return _DASH
-    day = pd.Timestamp(value)
-    return f"{day.day}\u00a0{day:%b}\u00a0{day:%Y}"  # no-break spaces: a date never wraps
+    """A day as ``9 Mar 2026`` that never wraps (an em dash when missing): :func:`careerconv.dates.human_date`."""
+    return human_date(value, missing=_DASH, space=NO_BREAK)
 
 
 def _rating(value: Any) -> str:
@@ -263,56 +251,7 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, table_id: s
 
 
 # ---------------------------------------------------------------------------
-# figures
-
-
-def figure_html(fig: Figure, alt: str, fmt: str = "svg", dpi: int = 96) -> str:
-    """Render a figure into an ``<img>`` element with a text alternative.
-
-    Parameters
-    ----------
-    fig
-        The figure (it is not closed: figures made without pyplot are freed
-        when no longer referenced).
-    alt
-        What the chart shows, in words (escaped here).
-    fmt
-        ``"png"`` or ``"svg"``.
-    dpi
-        Resolution of a PNG (ignored for SVG).
-
-    Returns
-    -------
-    str
-        ``<figure>`` HTML with the image embedded as a data URI.
-
-    Raises
-    ------
-    ValueError
-        For an unknown format or a dpi outside 30-600.
-    """
-    if fmt not in FIGURE_FORMATS:
-        raise ValueError(f"figure format must be one of {', '.join(FIGURE_FORMATS)}, got {fmt!r}")
-    if isinstance(dpi, bool) or not isinstance(dpi, (int, np.integer)) or not 30 <= dpi <= 600:
-        raise ValueError(f"dpi must be a whole number from 30 to 600, got {dpi!r}")
-    buf = io.BytesIO()
-    if fmt == "svg":
-        # Text stays text (the browser draws it): a quarter cheaper to make
-        # than a PNG, smaller, and sharp at any zoom.
-        with plots.plain_text(), matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "careerconv"}):
-            fig.savefig(buf, format="svg", metadata={"Date": None})
-        mime = "image/svg+xml"
-    else:
-        with plots.plain_text():
-            fig.savefig(buf, format="png", dpi=int(dpi))
-        mime = "image/png"
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
-    width = int(round(fig.get_figwidth() * 96))
-    # Full width of the page up to the chart's own size (its text is 11 px or
-    # more there); on a narrow screen the chart keeps a readable size and
-    # scrolls sideways in its box (see the stylesheet).
-    return (f'<figure class="cc-chart"><img src="data:{mime};base64,{data}" alt="{_e(alt)}" '
-            f'style="max-width:{width}px"></figure>')
+# figures (embedded by :func:`careerconv.html_parts.figure_html`)
 
 
 LABEL_CHARS = 34  # longer skill names are shortened on chart axes (tables show them whole)
@@ -398,20 +337,20 @@ def summary_words(content: ReportContent) -> tuple[str, bool] | None:
         return None
     by = counts.by_status
     n = counts.skills
-    good = by[P.AHEAD] + by[P.ON_TRACK]
+    good = by[progress.AHEAD] + by[progress.ON_TRACK]
     parts = [f"{good} of {n} skill{'s' if n != 1 else ''} on track"
-             + (f" ({by[P.AHEAD]} ahead)" if by[P.AHEAD] else "")]
-    if by[P.BEHIND]:
-        parts.append(f"{by[P.BEHIND]} behind")
-    if by[P.UPCOMING]:
-        parts.append(f"{by[P.UPCOMING]} not rated since the conversation")
-    if by[P.DUE_NOT_MEASURED]:
-        parts.append(f"{by[P.DUE_NOT_MEASURED]} not rated since the conversation and past the last target date")
+             + (f" ({by[progress.AHEAD]} ahead)" if by[progress.AHEAD] else "")]
+    if by[progress.BEHIND]:
+        parts.append(f"{by[progress.BEHIND]} behind")
+    if by[progress.UPCOMING]:
+        parts.append(f"{by[progress.UPCOMING]} not rated since the conversation")
+    if by[progress.DUE_NOT_MEASURED]:
+        parts.append(f"{by[progress.DUE_NOT_MEASURED]} not rated since the conversation and past the last target date")
     text = ", ".join(parts)
     if counts.targets_missed:
         text += (f"; {counts.targets_missed} target{'s' if counts.targets_missed != 1 else ''} due but not "
                  "measured")
-    return text, bool(by[P.BEHIND] or by[P.DUE_NOT_MEASURED] or counts.targets_missed)
+    return text, bool(by[progress.BEHIND] or by[progress.DUE_NOT_MEASURED] or counts.targets_missed)
 
 
 def summary_line(content: ReportContent) -> Fragment:
@@ -582,7 +521,7 @@ def chart_key(content: ReportContent | None = None) -> Fragment:
         mark("\u2605", pal["target"], "target"),
         mark("\u2504", pal["plan"], "the plan: from your start through each target"),
         '<span class="cc-key-item">rating at a target date:</span>',
-        *(mark("\u25ef", st[s], s) for s in P.MEASURED_STATUSES),
+        *(mark("\u25ef", st[s], s) for s in progress.MEASURED_STATUSES),
     ]
     note = ""
     if content is not None and content.plan is not None:
@@ -642,7 +581,7 @@ def action_plan(content: ReportContent) -> Fragment:
         attrs.append('class="cc-group"')
         for r in group.itertuples(index=False):
             status = str(r.status)
-            chip = _status_chip(status, ITEM_STATUS_WORDS.get(status, status), status.replace("_", "-"))
+            chip = _status_chip(status, item_status_label(status), status.replace("_", "-"))
             due = _e(format_day(r.due))
             if r.overdue:
                 due += " " + _status_chip(cadence.OVERDUE, "overdue", "overdue")
@@ -741,7 +680,7 @@ def earlier_plans(content: ReportContent, open_plans: int = 1) -> Fragment | Non
             measured = _DASH if _missing(r.measured_rating) else f"{int(r.measured_rating)} on {format_day(r.measured_date)}"
             rows.append([_e(r.skill), _e(f"{int(r.horizon_months)} months"), _rating(r.target), _e(measured),
                          _status_chip(r.status)])
-        counts = P.status_counts(rows_frame["status"])
+        counts = progress.status_counts(rows_frame["status"])
         said = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
         table = _table(["Skill", "After", "Target", "Rating measured", "Status"], rows,
                        table_id=f"earlier-plan-{i + 1}", numeric=(2,))

@@ -61,10 +61,10 @@ from tornado.httpserver import HTTPServer
 
 from .. import analytics as A
 from ..html_policy import PAGE_CSP
-from .. import privacy as P
+from .. import privacy
 from .. import schema as S
 from ..erasure import erase_employee
-from ..exporting import frame_to_csv_bytes
+from ..spreadsheet import frame_to_csv_bytes
 from ..importers import import_roster
 from ..questions import QUESTION_SETS_FOLDER, question_set_files
 from ..store import Conflict, NotFound, NotOnRoster, Store
@@ -330,7 +330,7 @@ class RosterHandler(BaseHandler):
 class SkillsHandler(BaseHandler):
     async def get(self) -> None:
         caller = self.caller
-        k = P.check_k(int(self.get_argument("min_group_size", str(P.DEFAULT_K))))
+        k = privacy.check_k(int(self.get_argument("min_group_size", str(privacy.DEFAULT_K))))
 
         def work():
             if not caller.roles:
@@ -358,7 +358,7 @@ class AggregatesHandler(BaseHandler):
         caller = self.caller
         args = {name: self.get_argument(name, "") for name in ("as_of", "period_start", "period_end")}
         departments = self.get_arguments("department")
-        k_text = self.get_argument("min_group_size", str(P.DEFAULT_K))
+        k_text = self.get_argument("min_group_size", str(privacy.DEFAULT_K))
 
         def work():
             hr = _hr_tables(self.service, caller, args, departments, k_text)
@@ -381,7 +381,7 @@ class HrPageHandler(BaseHandler):
         caller = self.caller
         args = {name: self.get_argument(name, "") for name in ("as_of", "period_start", "period_end")}
         departments = self.get_arguments("department")
-        k_text = self.get_argument("min_group_size", str(P.DEFAULT_K))
+        k_text = self.get_argument("min_group_size", str(privacy.DEFAULT_K))
         try:
             hr = await self.service.run(_hr_tables, self.service, caller, args, departments, k_text)
         except Exception as exc:
@@ -430,7 +430,7 @@ class HrCsvHandler(BaseHandler):
         caller = self.caller
         args = {key: self.get_argument(key, "") for key in ("as_of", "period_start", "period_end")}
         departments = self.get_arguments("department")
-        k_text = self.get_argument("min_group_size", str(P.DEFAULT_K))
+        k_text = self.get_argument("min_group_size", str(privacy.DEFAULT_K))
 
         def work():
             if name != "about" and name not in A.TABLE_TITLES:
@@ -567,9 +567,9 @@ def _hr_tables(service: RecordsService, caller: Caller, args: dict[str, str], de
     if not caller.has(OPERATOR):
         check_role(caller, HR, "read the HR aggregates")
     try:
-        k = P.check_k(int(k_text))
+        k = privacy.check_k(int(k_text))
     except ValueError:
-        raise ValueError(f"min_group_size {k_text!r} is not a whole number of at least {P.MIN_K}") from None
+        raise ValueError(f"min_group_size {k_text!r} is not a whole number of at least {privacy.MIN_K}") from None
     try:
         as_of = dt.date.fromisoformat(args["as_of"]) if args["as_of"] else dt.date.today()
     except ValueError:

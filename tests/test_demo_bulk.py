@@ -1,0 +1,111 @@
+"""The bulk demo organisation goes through the store's bulk write: same tables as before, a manifest that
+keeps them across refreshes, nothing half-written when generation fails."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from careerconv import schema as S
+from careerconv import store as store_module
+from careerconv.demo_bulk import generate_bulk
+from careerconv.store import MANIFEST_VERSION, N_BUCKETS, Store, part_name
+
+# The tables of generate_bulk(…, 200, seed=5, as_of=2025-06-01) as written before the store owned the
+# bulk write (demo_bulk wrote its own parts and manifest): the move must not change a value or a part.
+BULK_DIGEST = "d90061526366da8f712d042ae58130e70cdf0c397562bd4d48c8d7e5f3cf72f6"
+
+
+def _digest(store: Store) -> str:
+    """A hash of every part of every derived table: its path in the layout, schema metadata and rows."""
+    h = hashlib.sha256()
+    for name in sorted(S.DERIVED_TABLES):
+        for path in store.part_paths(name, existing=False):
+            table = pq.read_table(path)
+            h.update(str(path.relative_to(store.root)).encode())
+            h.update(repr(sorted((table.schema.metadata or {}).items())).encode())
+            h.update(json.dumps(table.to_pydict(), default=str, sort_keys=True).encode())
+    return h.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def bulk(tmp_path_factory):
+    root = tmp_path_factory.mktemp("bulk") / "org"
+    summary = generate_bulk(root, 200, seed=5, as_of=dt.date(2025, 6, 1))
+    return Store(root), summary
+
+
+def test_the_bulk_tables_are_the_ones_written_before_the_store_owned_the_write(bulk):
+    store, _ = bulk
+    assert _digest(store) == BULK_DIGEST
+
+
+def test_every_part_of_every_table_has_a_file_and_the_manifest_reads_no_records(bulk):
+    store, summary = bulk
+    for name in S.DERIVED_TABLES:
+        paths = store.part_paths(name)
+        assert [p.name for p in paths] == [f"part-{b:02d}.parquet" for b in range(N_BUCKETS)], name
+        assert sum(pq.ParquetFile(p).metadata.num_rows for p in paths) == summary.rows[name], name
+    manifest = json.loads(store.manifest_path.read_text())
+    assert manifest == {"version": MANIFEST_VERSION, "n_buckets": N_BUCKETS, "employees": {}, "source": "bulk"}
+    assert store.has_derived_layout(S.DERIVED_TABLES)
+
+
+def test_a_refresh_keeps_the_bulk_tables_and_their_manifest(tmp_path):
+    root = tmp_path / "org"
+    generate_bulk(root, 60, seed=4, as_of=dt.date(2025, 6, 1))
+    store = Store(root)
+    before = _digest(store)
+    manifest = store.manifest_path.read_bytes()
+    report = store.refresh()
+    assert (report.employees_changed, report.buckets_rewritten) == (0, 0)
+    assert _digest(store) == before
+    assert store.manifest_path.read_bytes() == manifest
+
+
+def test_a_failed_bulk_write_leaves_no_table_no_manifest_and_no_temp_file(tmp_path, monkeypatch):
+    root = tmp_path / "org"
+    generate_bulk(root, 60, seed=4, as_of=dt.date(2025, 6, 1))
+    store = Store(root)
+    calls = {"n": 0}
+    real = store_module.BulkDerivedWriter.append
+
+    def append_then_fail(self, name, table, buckets):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("disk full")
+        return real(self, name, table, buckets)
+
+    monkeypatch.setattr(store_module.BulkDerivedWriter, "append", append_then_fail)
+    with pytest.raises(RuntimeError, match="disk full"):
+        generate_bulk(root, 60, seed=9, as_of=dt.date(2025, 6, 1), overwrite=True)
+    assert not store.manifest_path.exists()
+    assert not [p for p in store.derived_dir.rglob("*") if p.is_file()]
+    assert not store.has_derived_layout(["skill_ratings"])
+
+
+def test_rows_and_part_numbers_must_agree(tmp_path):
+    store = Store(tmp_path / "org")
+    table = store_module.arrow_schema(S.DERIVED_TABLES["conversations"]).empty_table()
+    with pytest.raises(ValueError, match="conversations: 0 rows but 1 bucket numbers"):
+        with store.bulk_write_derived(source="test") as writer:
+            writer.append("conversations", table, pa.array([3]))
+
+
+def test_part_files_are_named_in_one_place(tmp_path):
+    store = Store(tmp_path / "org")
+    assert part_name(3) == "part-03.parquet"
+    assert store.part_path("skill_ratings", 11) == store.root / "derived" / "skill_ratings" / "part-11.parquet"
+    assert store.is_derived_file(store.part_path("skill_ratings", 11))
+    assert store.is_derived_file(store.root / "derived" / "skill_ratings" / "part-99.parquet")  # older layout
+    assert store.is_derived_file(store.manifest_path)
+    assert not store.is_derived_file(store.root / "derived" / "skill_ratings" / "notes.parquet")
+    assert not store.is_derived_file(store.root / "derived" / "not_a_table" / "part-01.parquet")
+    assert store.records_dir("checkin") == store.root / "checkins"
+    with pytest.raises(ValueError, match="unknown record kind 'note'; the kinds are conversation, checkin"):
+        store.records_dir("note")
