@@ -8,7 +8,8 @@ import datetime as dt
 import pytest
 
 from app_harness import Harness
-from careerconv.app.widgets import DateBox, parse_typed_date
+from careerconv.app.widgets import DateBox
+from careerconv.dates import parse_human_date
 from orgs import make_small_org
 
 
@@ -18,13 +19,13 @@ from orgs import make_small_org
     ("03/04/2027", dt.date(2027, 4, 3)),  # day first, the app's order
     ("", None), ("   ", None)])
 def test_the_forms_a_coach_types_are_read_day_first(typed, day):
-    assert parse_typed_date(typed) == day
+    assert parse_human_date(typed) == day
 
 
 @pytest.mark.parametrize("typed", ["abc", "30 Feb 2027", "12 Smarch 2027", "13/13/2027", "2027", "12 Mar"])
 def test_what_is_not_a_date_is_refused_with_the_forms_allowed(typed):
     with pytest.raises(ValueError, match="is not a date: write it as 12 Mar 2027 .day month year. or 2027-03-12"):
-        parse_typed_date(typed)
+        parse_human_date(typed)
 
 
 def test_the_box_shows_the_app_style_and_keeps_the_date_when_the_typing_is_wrong():

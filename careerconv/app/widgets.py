@@ -11,14 +11,13 @@ Rating dropdowns hold :data:`NO_RATING` for "no rating" (:func:`rating_in`,
 from __future__ import annotations
 
 import datetime as dt
-import re
 from html import escape
 
 import ipywidgets as W
 import traitlets
 
 from .. import schema as S
-from ..dates import human_date
+from ..dates import human_date, parse_human_date
 
 NO_RATING = 0  # a Dropdown cannot show a label for the value None, so "no rating" is 0 in the widget
 RATING_CHOICES = [("–", NO_RATING)] + [(str(i), i) for i in range(S.RATING_MIN, S.RATING_MAX + 1)]
@@ -123,37 +122,6 @@ def close_tree(widget: W.Widget) -> None:
 
 # ---------------------------------------------------------------------------- dates
 
-_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-                "November", "December")  # English, whatever the machine's locale
-_MONTHS = {name.lower(): n for n, name in enumerate(_MONTH_NAMES, 1)} | {
-    name[:3].lower(): n for n, name in enumerate(_MONTH_NAMES, 1)} | {"sept": 9}
-_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})[\s.]+([A-Za-z]+)\.?,?\s+(\d{4})$")
-
-
-def parse_typed_date(text: str) -> dt.date | None:
-    """A date as a coach types it: ``12 Mar 2027``, ``12 March 2027``, ``2027-03-12`` or ``12/03/2027`` (day first,
-    the app's order); None for an empty box.
-
-    Raises
-    ------
-    ValueError
-        Naming what was typed and the forms allowed.
-    """
-    text = " ".join(str(text).split())
-    if not text:
-        return None
-    m = _DAY_MONTH_YEAR.match(text)
-    try:
-        if m:
-            month = _MONTHS.get(m.group(2).lower())
-            if month is None:
-                raise ValueError(f"{m.group(2)!r} is not a month")
-            return dt.date(int(m.group(3)), month, int(m.group(1)))
-        return S.parse_date(text, date_order="dmy")
-    except ValueError:
-        raise ValueError(f"“{text}” is not a date: write it as 12 Mar 2027 (day month year) or 2027-03-12") from None
-
-
 class DateBox(W.VBox):
     """A date field in the app's one date style (``12 Mar 2027``), not the browser's locale.
 
@@ -184,7 +152,7 @@ class DateBox(W.VBox):
 
     def _typed(self, change) -> None:
         try:
-            day = parse_typed_date(change["new"])
+            day = parse_human_date(change["new"])
         except ValueError as e:
             kept = f" (the date stays {human_date(self.value)})" if self.value is not None else ""
             self.message.value = f'<span class="cc-warn">{escape(str(e))}{kept}</span>'
