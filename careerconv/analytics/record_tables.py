@@ -134,10 +134,12 @@ def _window_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context, *, everythi
         pd.DataFrame({c: [] for c in PR.PROGRESS_COLUMNS})
     progress = progress.assign(department=progress["employee_id"].map(department_of),
                                skill_id=ctx.skill_ids(progress["skill"]))
+    states = C.action_item_states({name: frames[name] for name in ("conversations", "action_items", "checkin_updates")},
+                                  scope.as_of_day)
     pieces = {
         "skill_growth": growth_piece(progress, ctx),
         "target_attainment": attainment_piece(progress, scope),
-        "action_items": action_items_piece(frames, scope, department_of),
+        "action_items": action_items_piece(states, scope, department_of),
         "option_kinds": option_kinds_piece(frames["options"], progress, period_ids, scope),
     }
     pieces["most_wanted_skills"], people_met = most_wanted_piece(frames["skills"], in_period, ctx, department_of)
@@ -145,7 +147,7 @@ def _window_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context, *, everythi
     if everything:
         pieces[_PEOPLE_MET] = people_met
         pieces["overview"] = overview_piece(roster, completed, frames["checkins"], scope, department_of)
-        due = cadence_rows(frames, roster, scope)
+        due = cadence_rows(frames, roster, scope, states)
         pieces["cadence_compliance"] = cadence_piece(due, scope)
         pieces["coach_follow_through"] = coach_piece(due, scope)
     return pieces
@@ -311,9 +313,12 @@ def cadence_piece(rows: tuple[pd.DataFrame, pd.DataFrame], scope: ReportScope) -
     return level_piece(per_emp, [], _CADENCE, scope, contributions(changes, []))
 
 
-def cadence_rows(frames: Mapping[str, pd.DataFrame], roster: pd.DataFrame,
-                 scope: ReportScope) -> tuple[pd.DataFrame, pd.DataFrame]:
+def cadence_rows(frames: Mapping[str, pd.DataFrame], roster: pd.DataFrame, scope: ReportScope,
+                 item_states: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per employee on the as-of day (:func:`careerconv.cadence.due_list`): overdue or not, and their latest change.
+
+    ``item_states`` is :func:`careerconv.cadence.action_item_states` of these frames on the as-of day, if
+    already worked out.
 
     Returns
     -------
@@ -328,7 +333,7 @@ def cadence_rows(frames: Mapping[str, pd.DataFrame], roster: pd.DataFrame,
         "roster": roster.assign(name=roster["employee_id"]),
         **{name: frames[name] for name in ("conversations", "checkins", "action_items", "checkin_updates")},
     }
-    due = C.due_list(due_tables, day)
+    due = C.due_list(due_tables, day, item_states=item_states)
     coach_of = roster.set_index("employee_id")[COACH].astype(object)
     per_emp = due.loc[:, ["employee_id", DEPARTMENT]].copy()
     per_emp[COACH] = per_emp["employee_id"].map(coach_of).to_numpy()
@@ -354,10 +359,11 @@ def coach_piece(rows: tuple[pd.DataFrame, pd.DataFrame], scope: ReportScope) -> 
     return level_piece(per_emp, [COACH], _COACH, scope, contributions(changes, [COACH]))
 
 
-def action_items_piece(frames: Mapping[str, pd.DataFrame], scope: ReportScope, department_of: pd.Series) -> Piece:
-    """The share of each person's action items in each status, and of those open past their due date."""
-    states = C.action_item_states({name: frames[name] for name in
-                                   ("conversations", "action_items", "checkin_updates")}, scope.as_of_day)
+def action_items_piece(states: pd.DataFrame, scope: ReportScope, department_of: pd.Series) -> Piece:
+    """The share of each person's action items in each status, and of those open past their due date.
+
+    ``states`` is :func:`careerconv.cadence.action_item_states` of the part on the as-of day.
+    """
     states = states[states["conversation_date"] >= scope.start]
     states = states.assign(department=states["employee_id"].map(department_of)).dropna(subset=[DEPARTMENT])
     per_item = states.assign(**{f"is_{s}": states["status"].eq(s) for s in S.ITEM_STATUSES})
