@@ -1,6 +1,6 @@
 """Constants shared by the HR analytics modules.
 
-Engines, default period, rating bands, columns read, table titles.
+Default period, rating bands, columns read, table titles.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from .. import privacy as P
 from .. import schema as S
 
 
-ENGINES = ("arrow", "duckdb", "pandas")
 DEFAULT_QUARTERS = 8  # the default period: two years up to the as-of date
 DEPARTMENT = "department"
 N = P.COUNT

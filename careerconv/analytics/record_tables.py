@@ -156,18 +156,17 @@ def _window_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context, *, everythi
 def rating_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, Piece]:
     """Group sizes of the rating distribution and the self-versus-coach gaps for one part over ``ctx.scope``.
 
-    Counted by the plain pandas rating engine over the part's ratings (the engines give the same figures),
-    for the neighbouring reports (:func:`part_pieces`); this report's figures come from the rating step.
+    Counted by the rating engine over the part's ratings, for the neighbouring reports
+    (:func:`part_pieces`); this report's figures come from the rating step.
     """
-    from .engine_pandas import _partials_pandas
-    from .partials import _Roster, _selected_codes
+    from .engine import rating_partials
+    from .partials import _Roster
 
     scope = ctx.scope
     codes = _Roster.from_frame(frames["roster"]).codes_frame()
     convs = frames["conversations"]
     drafts = set(convs.loc[convs["status"].astype(object).fillna("") != "completed", "conversation_id"].astype(str))
-    partials = _partials_pandas(frames["skill_ratings"], codes, ctx.catalogue, drafts, scope,
-                                _selected_codes(codes, scope))
+    partials = rating_partials(frames["skill_ratings"], codes, ctx.catalogue, drafts, scope)
     names = codes.drop_duplicates("dept").set_index("dept")[DEPARTMENT]
     public = sorted(ctx.public)
     dist = partials.dist_hist[partials.dist_hist["skill_id"].isin(public)]
