@@ -408,8 +408,11 @@ def _isin(column: pd.Series, values: Iterable) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    wanted = pa.array(pd.unique(pd.Series([v for v in values if isinstance(v, str)], dtype=object)),
-                      type=pa.large_string())
+    if isinstance(values, pd.Series) and pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
+        texts = values.dropna().unique()  # a text column: every value present is a str
+    else:
+        texts = pd.unique(pd.Series([v for v in values if isinstance(v, str)], dtype=object))
+    wanted = pa.array(np.asarray(texts, dtype=object), type=pa.large_string())
     array = pa.array(column, from_pandas=True)
     if not pa.types.is_large_string(array.type):
         array = array.cast(pa.large_string())
