@@ -162,12 +162,15 @@ def full_child(way: str, data: Path, limit_gib: float, out: Path) -> None:
     def peak() -> float:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
+    stage = ["load_hr_tables"]  # where the run is, for a stop by the memory limit
+
     def timed(owner, name: str, label: str) -> None:
         function = getattr(owner, name)
         done = [0]
         lock = threading.Lock()
 
         def wrapper(*args, **kwargs):
+            stage[0] = label.strip()
             started = time.perf_counter()
             try:
                 return function(*args, **kwargs)
@@ -188,11 +191,12 @@ def full_child(way: str, data: Path, limit_gib: float, out: Path) -> None:
     started, cpu = time.perf_counter(), _cpu_seconds()
     try:
         tables = A.load_hr_tables(data, lazy=way == "engine")
+        stage[0] = "hr_aggregates"
         print(f"  {way:<7}{'load_hr_tables':<30} {time.perf_counter() - started:8.2f} s   peak {peak():6.0f} MiB",
               flush=True)
         A.hr_aggregates(tables, AS_OF, k=K)
     except MemoryError:
-        figures["stopped"] = f"stopped by the {limit_gib:g} GiB memory limit"
+        figures["stopped"] = f"stopped by the {limit_gib:g} GiB memory limit in {stage[0]}"
     figures.update(seconds=time.perf_counter() - started, cpu_seconds=_cpu_seconds() - cpu, peak_mib=peak())
     out.write_text(json.dumps(figures), encoding="utf-8")
 
@@ -206,10 +210,9 @@ def _run_full(way: str, data: Path, limit_gib: float) -> dict:
                                "--full-limit-gib", str(limit_gib), "--out", str(out)], stdin=subprocess.DEVNULL)
         if out.exists():
             return json.loads(out.read_text(encoding="utf-8"))
-        return {"way": way, "seconds": time.perf_counter() - started, "cpu_seconds": float("nan"),
-                "peak_mib": float("nan"),
-                "stopped": f"its process ended with code {done.returncode} (out of memory under the "
-                           f"{limit_gib:g} GiB limit ends it without a Python error)"}
+        return {"way": way, "seconds": time.perf_counter() - started, "cpu_seconds": None, "peak_mib": None,
+                "stopped": f"its process ended with code {done.returncode} (under the {limit_gib:g} GiB limit, "
+                           "running out of memory can end it with another error than MemoryError, or none)"}
 
 
 def full(data: Path, limit_gib: float, pandas_limit_gib: float) -> None:
@@ -219,8 +222,13 @@ def full(data: Path, limit_gib: float, pandas_limit_gib: float) -> None:
           f"{_load()}", flush=True)
     results = [_run_full("engine", data, limit_gib), _run_full("pandas", data, pandas_limit_gib)]
     print(f"\n{'way':<8} {'wall s':>8} {'CPU s':>8} {'peak MiB':>9}")
+
+    def figure(value: float | None, width: int, digits: int) -> str:
+        return f"{'?':>{width}}" if value is None else f"{value:>{width}.{digits}f}"
+
     for r in results:
-        print(f"{r['way']:<8} {r['seconds']:>8.1f} {r['cpu_seconds']:>8.1f} {r['peak_mib']:>9.0f}"
+        print(f"{r['way']:<8} {figure(r['seconds'], 8, 1)} {figure(r['cpu_seconds'], 8, 1)} "
+              f"{figure(r['peak_mib'], 9, 0)}"
               + (f"   {r['stopped']} after {r['seconds']:.1f} s: the baseline took at least this long"
                  if r["stopped"] else ""))
     mine, baseline = results
@@ -229,8 +237,9 @@ def full(data: Path, limit_gib: float, pandas_limit_gib: float) -> None:
               f"{baseline['peak_mib'] / mine['peak_mib']:.1f}x less peak memory")
     ok_t = not mine["stopped"] and mine["seconds"] <= FULL_TARGET_SECONDS
     ok_m = not mine["stopped"] and mine["peak_mib"] <= FULL_TARGET_MIB
-    print(f"whole report target <= {FULL_TARGET_SECONDS} s: {'met' if ok_t else 'NOT met'} ({mine['seconds']:.1f} s); "
-          f"target <= {FULL_TARGET_MIB / 1024:g} GiB: {'met' if ok_m else 'NOT met'} ({mine['peak_mib']:.0f} MiB)")
+    print(f"whole report target <= {FULL_TARGET_SECONDS} s: {'met' if ok_t else 'NOT met'} "
+          f"({mine['seconds']:.1f} s); target <= {FULL_TARGET_MIB / 1024:g} GiB: {'met' if ok_m else 'NOT met'} "
+          f"({figure(mine['peak_mib'], 0, 0)} MiB)")
     print(f"load average after: {_load()}")
     print(json.dumps({r["way"]: {k: (round(v, 2) if isinstance(v, float) else v) for k, v in r.items() if k != "way"}
                       for r in results}))
