@@ -264,7 +264,9 @@ def action_item_states(tables: Mapping[str, pd.DataFrame], as_of: Any) -> pd.Dat
     upd_dates = _dates(updates, "date", "checkin_updates")
     upd = updates.loc[(upd_dates <= day).to_numpy(), ["conversation_id", "item_id", "status", "checkin_id"]] \
         .assign(date=upd_dates[upd_dates <= day])
-    out = followup.action_item_states(known, tables["action_items"], upd)
+    # The columns themselves (not followup.action_item_states' frame, whose dates are objects for the app).
+    out = pd.DataFrame(followup.item_state_columns(known, tables["action_items"], upd)).loc[:, list(ITEM_STATE_COLUMNS)]
+    out["checkin_id"] = out["checkin_id"].astype(object).where(out["checkin_id"].notna(), None)
     for column in ("conversation_date", "due", "status_date"):
         out[column] = pd.to_datetime(out[column]).astype(_DATE)
     for column in ("current", "carried_over", "is_open"):
@@ -273,7 +275,8 @@ def action_item_states(tables: Mapping[str, pd.DataFrame], as_of: Any) -> pd.Dat
     return out.reset_index(drop=True).loc[:, list(ITEM_STATE_COLUMNS)]
 
 
-def open_action_items(tables: Mapping[str, pd.DataFrame], as_of: Any) -> pd.Series:
+def open_action_items(tables: Mapping[str, pd.DataFrame], as_of: Any, *,
+                      states: pd.DataFrame | None = None) -> pd.Series:
     """How many action items each employee still has open on ``as_of``.
 
     Parameters
@@ -282,6 +285,8 @@ def open_action_items(tables: Mapping[str, pd.DataFrame], as_of: Any) -> pd.Seri
         As for :func:`action_item_states`.
     as_of : date-like
         The day of evaluation.
+    states : pandas.DataFrame, optional
+        ``action_item_states(tables, as_of)`` when the caller has it already (it is not worked out again).
 
     Returns
     -------
@@ -294,7 +299,8 @@ def open_action_items(tables: Mapping[str, pd.DataFrame], as_of: Any) -> pd.Seri
     ValueError
         As :func:`action_item_states`.
     """
-    states = action_item_states(tables, as_of)
+    if states is None:
+        states = action_item_states(tables, as_of)
     return states[states["is_open"]].groupby("employee_id").size().astype("int64")
 
 
@@ -310,6 +316,7 @@ def due_list(
     within_days: int | None = None,
     *,
     soon_days: int = DUE_SOON_DAYS,
+    item_states: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Who is due for a career conversation or a check-in, most urgent first.
 
@@ -331,6 +338,8 @@ def due_list(
         within this many days after ``as_of``.
     soon_days : int, default 30
         How many days ahead counts as "due soon".
+    item_states : pandas.DataFrame, optional
+        :func:`action_item_states` of the same tables on the same day, when the caller has it already.
 
     Returns
     -------
@@ -416,7 +425,7 @@ def due_list(
     frame["status"] = pd.Series(status, index=frame.index, dtype=object)
     frame["due_for"] = pd.Series(due_for, index=frame.index, dtype=object)
 
-    counts = open_action_items(tables, day)
+    counts = open_action_items(tables, day, states=item_states)
     frame["open_action_items"] = _lookup(frame["employee_id"], counts).fillna(0).astype("int64")
 
     next_any = frame[["next_conversation_due", "next_checkin_due"]].min(axis=1)

@@ -392,7 +392,10 @@ def item_state_columns(conversations: Mapping[str, Any], action_items: Mapping[s
     row = final[np.where(hit, found, 0)] if len(final) else np.zeros(len(agreed), dtype=np.int64)
 
     def pick(values: np.ndarray, missing: Any) -> np.ndarray:
-        out = np.full(len(agreed), missing, dtype=object)
+        if values.dtype.kind == "M":  # dates given as datetime64 stay so (missing: NaT)
+            out = np.full(len(agreed), np.datetime64("NaT"), dtype=values.dtype)
+        else:
+            out = np.full(len(agreed), missing, dtype=object)
         out[hit] = values[row[hit]]
         return out
 
@@ -435,9 +438,17 @@ def _tie_rank(key: np.ndarray, ids: np.ndarray) -> np.ndarray:
 
 
 def _column(columns: Mapping[str, Any], name: str, dtype: Any = object) -> np.ndarray:
-    """One column of a DataFrame or a dict of lists, as a NumPy array."""
+    """One column of a DataFrame or a dict of lists, as a NumPy array.
+
+    A datetime64 column of a DataFrame stays datetime64 (turning millions of dates into Timestamp
+    objects costs seconds); everything else is an array of ``dtype``.
+    """
     values = columns[name]
-    return values.to_numpy(dtype=dtype) if isinstance(values, pd.Series) else np.asarray(values, dtype=dtype)
+    if isinstance(values, pd.Series):
+        if values.dtype.kind == "M" and getattr(values.dtype, "tz", None) is None:
+            return values.to_numpy()
+        return values.to_numpy(dtype=dtype)
+    return np.asarray(values, dtype=dtype)
 
 
 def _texts(columns: Mapping[str, Any], name: str, n: int) -> np.ndarray:

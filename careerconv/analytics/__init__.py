@@ -51,11 +51,11 @@ over a check-in over an import, then the record id; then the higher rating).
 Because ratings are whole numbers 1–10, the rating figures are built from
 additive histograms (employees per rating value), which lets the
 ten-million-rating case run part by part in bounded memory
-(:func:`rating_partials`). Three engines compute them and give the same
-tables: ``"arrow"`` (the default, chosen on measurement: PyArrow reads the
-Parquet parts, NumPy counts them), ``"duckdb"`` (one SQL query) and
-``"pandas"`` (plain pandas); ``benchmarks/bench_hr.py`` compares them on ten
-million ratings.
+(:func:`rating_partials`). One engine computes them (``engine``: PyArrow
+reads the Parquet parts, NumPy counts them), chosen on measurement over one
+DuckDB SQL query, which took about five times the CPU and four times the
+memory on ten million ratings; ``pandas_reference`` is the plain pandas
+version the tests and ``benchmarks/bench_hr.py`` compare it with.
 
 The other tables, part by part
 ------------------------------
@@ -66,9 +66,12 @@ are computed one part of the employees at a time (:class:`EmployeeParts`,
 two parts at once) into pieces that add up exactly across parts: distinct
 employees, sums and counts for means, employees per value for medians, and
 the per-quarter contributions the privacy rules need (``levels``). Memory
-then follows the size of a part rather than of the data: the whole report
-on half a million employees and ten million ratings runs in about a minute
-and 3 GiB (``bench_hr.py --full``). Tables held in memory are one part.
+then follows the size of a part rather than of the data: a part of about
+five million rows works in about 1.6 GiB, so the whole report on half a
+million employees and ten million ratings peaks at about 3.4 GiB with two
+parts at once and takes some 270 CPU seconds, nearly all in the parts
+(``bench_hr.py --full``; issue 11 wants 20 s and 1.5 GiB). Tables held in
+memory are one part.
 
 Small organisations
 -------------------
@@ -87,7 +90,7 @@ least k people.
 Modules
 -------
 ``constants``
-    Engines, default period, rating bands, the columns read, table titles.
+    Default period, rating bands, the columns read, table titles.
 ``inputs``
     :class:`ParquetTable`, :class:`RosterFile`, :func:`load_hr_tables`, :class:`EmployeeParts`.
 ``scope``
@@ -95,9 +98,11 @@ Modules
 ``skills``
     :func:`skill_catalogue`.
 ``partials``
-    :class:`~careerconv.analytics.partials.RatingPartials` and what every rating engine shares.
+    :class:`~careerconv.analytics.partials.RatingPartials`, the roster and cell layout of the rating engine.
 ``engine``
-    :func:`rating_partials`: the dispatch to ``engine_arrow``, ``engine_duckdb`` and ``engine_pandas``.
+    The rating engine: :func:`rating_partials`.
+``pandas_reference``
+    The same computation in plain pandas, for the tests and the benchmark only.
 ``aggregates``
     :func:`skill_rating_tables`, the tables built from its partials, and :func:`hr_aggregates`.
 ``levels``
@@ -121,7 +126,7 @@ from __future__ import annotations
 
 from ..option_kinds import KINDS
 from .aggregates import hr_aggregates, skill_rating_tables
-from .constants import BANDS, DEPARTMENT, ENGINES, N, TABLE_TITLES
+from .constants import BANDS, DEPARTMENT, N, TABLE_TITLES
 from .engine import rating_partials
 from .inputs import EmployeeParts, ParquetTable, RosterFile, load_aggregates, load_hr_tables, save_aggregates
 from .presentation import present
@@ -134,7 +139,6 @@ from .skills import skill_catalogue
 __all__ = [
     "BANDS",
     "DEPARTMENT",
-    "ENGINES",
     "KINDS",
     "N",
     "TABLE_TITLES",

@@ -8,7 +8,6 @@ built part by part from the conversation records (``record_tables``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -16,16 +15,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import privacy as P
+from .. import privacy
 from . import record_tables as R
 from .constants import BANDS, DEPARTMENT, HR_COLUMNS, N, OPTIONAL_COLUMNS, band_labels, with_optional_columns
-from .engine import _check_engine, _rating_partials
-from .engine_arrow import _Drafts, _arrow_skill_partials, _dictionary
+from . import engine
+from .engine import Drafts, dictionary
 from .inputs import PART_ROWS, EmployeeParts, ParquetTable, RosterFile
 from .levels import sort_departments
 from .partials import RatingPartials, _first_date_of, _qi_of, _quarter_starts, _Roster
 from .scope import ReportScope, quarter_label, resolve_scope
-from .skills import skill_catalogue, skill_keys
+from .skills import skill_keys
 
 
 def _hist_stats(hist: pd.DataFrame, by: list[str]) -> pd.DataFrame:
@@ -110,7 +109,7 @@ class SkillRatings:
 def skill_rating_tables(ratings: pd.DataFrame | ParquetTable, roster: pd.DataFrame | RosterFile,
                         scope: ReportScope, *, drafts: Iterable[str] = (),
                         conversations: pd.DataFrame | ParquetTable | None = None,
-                        other_skill_names: pd.Series | None = None, engine: str = "arrow") -> SkillRatings:
+                        other_skill_names: pd.Series | None = None) -> SkillRatings:
     """The notebook's aggregation over the skill-rating history (the step the benchmark times).
 
     Parameters
@@ -120,7 +119,7 @@ def skill_rating_tables(ratings: pd.DataFrame | ParquetTable, roster: pd.DataFra
     roster
         ``employee_id`` and ``department`` of everyone on the roster, or the
         roster file itself (:class:`RosterFile`: read by the engine, never
-        held as a pandas frame by the arrow and duckdb engines).
+        held as a pandas frame).
     scope
         The report (:func:`resolve_scope`).
     drafts
@@ -129,37 +128,21 @@ def skill_rating_tables(ratings: pd.DataFrame | ParquetTable, roster: pd.DataFra
         The conversations table (``conversation_id``, ``employee_id``,
         ``date``, ``status``; in memory or as Parquet parts): the ratings
         given in its drafts are left out too. Passing the table rather than
-        the ids lets the arrow engine find those ratings by employee and day
-        without reading the ratings' record ids (see :class:`_Drafts`).
+        the ids lets the engine find those ratings by employee and day
+        without reading the ratings' record ids (see :class:`~careerconv.analytics.engine.Drafts`).
     other_skill_names
         Skill names from other tables (targets, skills, options), so one
         catalogue covers them all.
-    engine
-        ``"arrow"``, ``"duckdb"`` or ``"pandas"`` (see :func:`rating_partials`).
-
     Returns
     -------
     SkillRatings
-
-    Raises
-    ------
-    ValueError
-        For an unknown engine.
     """
-    _check_engine(engine)
     if isinstance(ratings, pd.DataFrame):
         ratings = with_optional_columns("skill_ratings", ratings)
-    if isinstance(roster, RosterFile):
-        codes = _Roster.from_frame(roster.to_pandas()) if engine == "pandas" else _Roster.from_arrow(roster.table())
-    else:
-        codes = _Roster.from_frame(roster)
-    drafts = _Drafts(drafts, conversations, by_day=engine == "arrow")
-    if engine == "arrow":
-        catalogue, partials = _arrow_skill_partials(ratings, codes, drafts, scope, other_skill_names)
-    else:
-        raw_skills = _raw_skill_names(ratings, other_skill_names)
-        catalogue = skill_catalogue(raw_skills["raw"], raw_skills)
-        partials = _rating_partials(ratings, codes, catalogue, drafts, scope, engine)
+    codes = _Roster.from_arrow(roster.table()) if isinstance(roster, RosterFile) else _Roster.from_frame(roster)
+    drafts = Drafts(drafts, conversations, by_day=True)
+    # Looked up at call time, so the benchmark can time the plain pandas reference in its place.
+    catalogue, partials = engine.catalogue_and_partials(ratings, codes, drafts, scope, other_skill_names)
     labels = catalogue.drop_duplicates("skill_id").set_index("skill_id")["label"]
     public = _public_skills(partials, scope.k)
     dept_of_code = pd.Series(codes.names, index=range(len(codes.names)), dtype=object)
@@ -180,8 +163,7 @@ _RECORD_TABLES = ("conversations", "skills", "skill_ratings", "targets", "option
 
 def hr_aggregates(tables: Mapping[str, pd.DataFrame | ParquetTable], as_of: Any,
                   period: tuple[Any, Any] | None = None, departments: Iterable[str] = (),
-                  k: int = P.DEFAULT_K, *, engine: str = "arrow",
-                  part_rows: int = PART_ROWS) -> dict[str, pd.DataFrame]:
+                  k: int = privacy.DEFAULT_K, *, part_rows: int = PART_ROWS) -> dict[str, pd.DataFrame]:
     """Every HR table, privacy-protected, for one report.
 
     Parameters
@@ -200,9 +182,6 @@ def hr_aggregates(tables: Mapping[str, pd.DataFrame | ParquetTable], as_of: Any,
         Department names to report on (empty: all).
     k
         Minimum group size (at least 3).
-    engine
-        ``"arrow"``, ``"duckdb"`` or ``"pandas"`` for the skill-rating step
-        (see :func:`rating_partials`).
     part_rows
         The most rows one part of the employees may hold when the tables are
         on disk (:class:`EmployeeParts`); the default keeps the working
@@ -241,7 +220,7 @@ def hr_aggregates(tables: Mapping[str, pd.DataFrame | ParquetTable], as_of: Any,
 
     # The skill-rating tables and the catalogue of every skill spelling, which the other tables share.
     rated = skill_rating_tables(ratings, roster, scope, conversations=convs,
-                                other_skill_names=_other_skill_names(tables), engine=engine)
+                                other_skill_names=_other_skill_names(tables))
     ctx = R.Context(scope, rated.labels, rated.public, rated.skill_ids, rated.catalogue)
     parts = EmployeeParts({**tables, "roster": roster}, _RECORD_TABLES, part_rows)
     pieces = parts.map(lambda part: R.part_pieces(part, ctx))
@@ -259,7 +238,7 @@ def hr_aggregates(tables: Mapping[str, pd.DataFrame | ParquetTable], as_of: Any,
     out.update({name: records[name] for name in ("cadence_compliance", "coach_follow_through", "action_items",
                                                  "option_kinds")})
     # Both count everyone on the roster per department: a department is shown in both or in neither.
-    out["overview"], out["cadence_compliance"] = P.hide_together(
+    out["overview"], out["cadence_compliance"] = privacy.hide_together(
         [out["overview"], out["cadence_compliance"]], [DEPARTMENT],
         [R.OVERVIEW_MEASURES, R.CADENCE_MEASURES])
     n_unlisted = int(len(set(rated.labels.index) - rated.public))
@@ -303,24 +282,6 @@ def _first_date(tables: Mapping[str, Any]) -> pd.Timestamp | None:
     return min(dates) if dates else None
 
 
-def _raw_skill_names(ratings: pd.DataFrame | ParquetTable, other: pd.Series | None) -> pd.DataFrame:
-    """Distinct spellings with how many ratings use them (for the label), from the ratings and ``other``."""
-    if isinstance(ratings, ParquetTable):
-        # Dictionary-encoded reads: each distinct spelling is decoded once per row group, counted per part.
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            found = list(pool.map(_spelling_counts, ratings.paths))
-        counts = pd.DataFrame({"raw": [s for names, _ in found for s in names],
-                               "n": np.concatenate([n for _, n in found]) if found else np.zeros(0, np.int64)})
-    else:
-        counts = ratings["skill"].astype(object).value_counts().rename_axis("raw").reset_index(name="n")
-    parts = [counts]
-    if other is not None and len(other):
-        parts.append(pd.DataFrame({"raw": pd.unique(pd.Series(other, dtype=object).dropna()), "n": 0}))
-    both = pd.concat(parts, ignore_index=True)
-    both = both[both["raw"].notna()]
-    return both.groupby("raw", as_index=False)["n"].sum()
-
-
 def _spelling_counts(path: Path) -> tuple[list[str], np.ndarray]:
     """The skill spellings of one Parquet part and how many rows use each."""
     import pyarrow.parquet as pq
@@ -328,7 +289,7 @@ def _spelling_counts(path: Path) -> tuple[list[str], np.ndarray]:
     column = pq.read_table(path, columns=["skill"], read_dictionary=["skill"], use_threads=False)["skill"]
     if not len(column):
         return [], np.zeros(0, dtype=np.int64)
-    values, positions = _dictionary(column)
+    values, positions = dictionary(column)
     uses = np.bincount(positions[positions >= 0], minlength=len(values))
     return [str(v) for v in values.to_pylist()], uses.astype(np.int64)
 
@@ -360,7 +321,7 @@ def _trends(partials: RatingPartials, scope: ReportScope, labels: pd.Series, pub
     org = _hist_stats(window, ["quarter", "skill_id"]).assign(**{DEPARTMENT: None})
     dept = _hist_stats(window, ["quarter", "skill_id", DEPARTMENT])
     cells = pd.concat([org, dept], ignore_index=True)
-    protected = P.protect(cells, k=scope.k, keys=["quarter", "skill_id", DEPARTMENT], measures=["mean", "median"],
+    protected = privacy.protect(cells, k=scope.k, keys=["quarter", "skill_id", DEPARTMENT], measures=["mean", "median"],
                           contributions=contrib, window=scope.window)
     protected.insert(1, "skill", protected["skill_id"].map(labels))
     protected = sort_departments(protected, ["skill", "quarter"]).drop(columns="skill_id")
@@ -387,7 +348,7 @@ def _distribution(partials: RatingPartials, scope: ReportScope, labels: pd.Serie
     contrib = contrib.assign(quarter=_quarter_starts(contrib["qi"]), department=contrib["dept"].map(dept_names))
     contrib = pd.concat([contrib.assign(band=None)] + [contrib.assign(band=label) for label, _, _ in BANDS],
                         ignore_index=True)
-    protected = P.protect(cells, k=scope.k, keys=["skill_id", "band", DEPARTMENT],
+    protected = privacy.protect(cells, k=scope.k, keys=["skill_id", "band", DEPARTMENT],
                           measures=["share", "mean", "median"], partitions=[DEPARTMENT, "band"],
                           contributions=contrib.loc[:, ["skill_id", "band", DEPARTMENT, "quarter", "n"]],
                           window=scope.window, neighbours=neighbours)
@@ -396,7 +357,7 @@ def _distribution(partials: RatingPartials, scope: ReportScope, labels: pd.Serie
     protected["_b"] = protected["band"].map(order).fillna(-1)
     protected = protected.assign(_o=protected[DEPARTMENT].notna(), _d=protected[DEPARTMENT].fillna("")) \
         .sort_values(["skill", "_o", "_d", "_b"], kind="stable").drop(columns=["_b", "_o", "_d", "skill_id"])
-    return protected.loc[:, ["skill", DEPARTMENT, "band", N, "share", "median", "mean", P.PRIVACY]] \
+    return protected.loc[:, ["skill", DEPARTMENT, "band", N, "share", "median", "mean", privacy.PRIVACY]] \
         .reset_index(drop=True)
 
 
@@ -418,7 +379,7 @@ def _gaps(partials: RatingPartials, scope: ReportScope, labels: pd.Series, publi
     all_skills = per_skill.groupby(["dept", "qi"], as_index=False)["n"].max().assign(skill_id=-1)
     contrib = pd.concat([per_skill[per_skill["skill_id"].isin(public)], all_skills], ignore_index=True)
     contrib = contrib.assign(quarter=_quarter_starts(contrib["qi"]), department=contrib["dept"].map(dept_names))
-    protected = P.protect(cells, k=scope.k, keys=["skill_id", DEPARTMENT],
+    protected = privacy.protect(cells, k=scope.k, keys=["skill_id", DEPARTMENT],
                           measures=["mean_gap", "share_self_higher", "share_self_lower"],
                           contributions=contrib.loc[:, ["skill_id", DEPARTMENT, "quarter", "n"]], window=scope.window,
                           neighbours=neighbours)

@@ -22,14 +22,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .. import privacy as P
+from .. import privacy
 from .constants import DEPARTMENT, N
 
 # The groupings tried, finest first: (grain, per skill).
 GROUPINGS = (("quarter", True), ("half-year", True), ("year", True),
              ("quarter", False), ("half-year", False), ("year", False))
 READABLE_SHARE = 0.5  # a grouping is readable when it shows at least this share of its figures
-_COLUMNS = ["grain", "bucket", "until", "skill", DEPARTMENT, N, "median", "mean", P.PRIVACY]
+_COLUMNS = ["grain", "bucket", "until", "skill", DEPARTMENT, N, "median", "mean", privacy.PRIVACY]
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class Grouping:
     @property
     def shown_share(self) -> float:
         """The share of the figures shown (0 when there are none)."""
-        return float(P.shown(self.figures).mean()) if len(self.figures) else 0.0
+        return float(privacy.shown(self.figures).mean()) if len(self.figures) else 0.0
 
 
 def readable_grouping(fine: pd.DataFrame, periods: pd.DataFrame, *, departments: bool) -> Grouping:
@@ -83,7 +83,7 @@ def readable_grouping(fine: pd.DataFrame, periods: pd.DataFrame, *, departments:
     first = candidates[0]
     if chosen is first:
         return first
-    hidden = int((~P.shown(first.figures)).sum())
+    hidden = int((~privacy.shown(first.figures)).sum())
     why = (f"by quarter and skill, {hidden:,} of {len(first.figures):,} figures would be hidden (groups of fewer "
            "than the minimum group size)") if len(first.figures) else "by quarter and skill there is nothing to show"
     how = f"by {chosen.grain}" + ("" if chosen.per_skill else ", over all skills")
@@ -152,10 +152,10 @@ def skill_view(name: str, table: pd.DataFrame, *, horizon: int | None = None) ->
     per_skill = org[org["skill"].notna()]
     if horizon is not None:
         per_skill = per_skill[per_skill["horizon_months"] == horizon]
-    if P.shown(per_skill).any() or per_skill.empty:
+    if privacy.shown(per_skill).any() or per_skill.empty:
         at = org if horizon is None else org[org["horizon_months"] == horizon]
         return SkillView(True, at.reset_index(drop=True), "")
-    k = int(table.attrs.get("k", P.DEFAULT_K))
+    k = int(table.attrs.get("k", privacy.DEFAULT_K))
     what = f"{horizon} months on, " if horizon is not None else ""
     note = (f"Shown over all skills together: {what}all {len(per_skill):,} figures by skill would be hidden "
             f"(fewer than {k} employees, or hidden so that a smaller group cannot be worked out).")

@@ -1,6 +1,6 @@
 """Constants shared by the HR analytics modules.
 
-Engines, default period, rating bands, columns read, table titles.
+Default period, rating bands, columns read, table titles.
 """
 
 from __future__ import annotations
@@ -8,14 +8,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import privacy as P
+from .. import privacy
 from .. import schema as S
 
 
-ENGINES = ("arrow", "duckdb", "pandas")
 DEFAULT_QUARTERS = 8  # the default period: two years up to the as-of date
 DEPARTMENT = "department"
-N = P.COUNT
+N = privacy.COUNT
 # Rating bands of the distribution chart: (label, lowest, highest).
 BANDS: tuple[tuple[str, int, int], ...] = (("1–3", 1, 3), ("4–6", 4, 6), ("7–8", 7, 8), ("9–10", 9, 10))
 

@@ -87,7 +87,7 @@ class RosterFile:
     """The roster file as the store wrote it, read only as far as a computation needs.
 
     :func:`skill_rating_tables` needs just each employee's id and department;
-    given a ``RosterFile``, the arrow and duckdb engines read those two columns
+    given a ``RosterFile``, the rating engine reads those two columns
     straight into Arrow instead of holding the whole roster as a pandas
     frame. The file is taken as the store wrote it (the store validated it
     when it saved it); :meth:`careerconv.store.Store.roster` is the validated

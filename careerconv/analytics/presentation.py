@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import privacy as P
+from .. import privacy
 from .constants import DEPARTMENT, N
 from .scope import quarter_label
 
@@ -113,14 +113,14 @@ def present(name: str, frame: pd.DataFrame, *, formatted: bool = True, total_lab
     if DEPARTMENT in data.columns and rows != "all":
         mask = data[DEPARTMENT].isna()
         data = data[mask if rows == "total" else ~mask]
-    visible = P.shown(data).to_numpy()
+    visible = privacy.shown(data).to_numpy()
     out = pd.DataFrame(index=range(len(data)))
     for column, (header, kind) in _COLUMNS[name].items():
         if column not in data.columns or (rows == "total" and column == DEPARTMENT):
             continue
         values = data[column].reset_index(drop=True)
         if column == N:
-            out[header] = P.display_count(data.reset_index(drop=True))
+            out[header] = privacy.display_count(data.reset_index(drop=True))
             if formatted:
                 out[header] = out[header].map(lambda v: f"{v:,}" if isinstance(v, (int, np.integer)) else v)
             continue

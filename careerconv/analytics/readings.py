@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from .. import privacy as P
+from .. import privacy
 from .constants import BANDS, DEPARTMENT, N, TABLE_TITLES
 from .presentation import present
 from .coarsening import Grouping, skill_view
@@ -17,7 +17,7 @@ from .scope import _join, period_label, quarter_label
 
 
 def _visible(frame: pd.DataFrame, total: bool | None = None) -> pd.DataFrame:
-    data = frame[P.shown(frame)]
+    data = frame[privacy.shown(frame)]
     if total is not None and DEPARTMENT in data.columns:
         data = data[data[DEPARTMENT].isna() == total]
     return data
@@ -37,9 +37,9 @@ def _nothing(frame: pd.DataFrame, what: str) -> str:
 def _k_of(frame: pd.DataFrame) -> int:
     if "k" in frame.attrs:
         return int(frame.attrs["k"])
-    labels = frame[P.PRIVACY].astype(str) if P.PRIVACY in frame.columns else pd.Series([], dtype=str)
+    labels = frame[privacy.PRIVACY].astype(str) if privacy.PRIVACY in frame.columns else pd.Series([], dtype=str)
     found = labels.str.extract(r"fewer than (\d+)")[0].dropna()
-    return int(found.iloc[0]) if len(found) else P.DEFAULT_K
+    return int(found.iloc[0]) if len(found) else privacy.DEFAULT_K
 
 
 def _fmt(value: float, decimals: int = 1) -> str:
@@ -98,7 +98,7 @@ def describe_grouping(grouping: Grouping) -> str:
     moved between the first and the last period each line shows (only lines shown in both).
     """
     figures = grouping.figures
-    data = figures[P.shown(figures)]
+    data = figures[privacy.shown(figures)]
     org = data[data[DEPARTMENT].isna()].assign(skill=lambda f: f["skill"].fillna("all skills"))
     dept = data[data[DEPARTMENT].notna()]
     note = f"{grouping.note} " if grouping.note else ""
@@ -149,7 +149,7 @@ def describe_rating_periods(table: pd.DataFrame) -> str:
     parts = []
     for (grain, all_skills), rows in table.groupby(["grain", table["skill"].isna()], sort=False):
         what = "over all skills" if all_skills else "per skill"
-        parts.append(f"by {grain} {what}, {int(P.shown(rows).sum()):,} of {len(rows):,}")
+        parts.append(f"by {grain} {what}, {int(privacy.shown(rows).sum()):,} of {len(rows):,}")
     return "Figures shown " + _join(parts) + "."
 
 
@@ -162,7 +162,7 @@ def describe_department_trends(table: pd.DataFrame) -> str:
     latest = data[data["quarter"] == last_q]
     skill = latest.groupby("skill")[N].sum().sort_values(ascending=False, kind="stable").index[0]
     rows = latest[latest["skill"] == skill].sort_values(["median", DEPARTMENT], ascending=[False, True])
-    hidden = int((~P.shown(table)).sum())
+    hidden = int((~privacy.shown(table)).sum())
     tail = f" {hidden:,} of {len(table):,} department figures are hidden to protect small groups." if hidden else ""
     if len(rows) == 1:
         r = rows.iloc[0]
@@ -290,7 +290,7 @@ def describe_coach_follow_through(table: pd.DataFrame) -> str:
     data = _visible(table)
     overall = data[data["coach_id"].isna()]
     teams = data[data["coach_id"].notna()]
-    hidden = int((~P.shown(table) & table["coach_id"].notna()).sum())
+    hidden = int((~privacy.shown(table) & table["coach_id"].notna()).sum())
     if overall.empty and teams.empty:
         return _nothing(table, "follow-through per coach")
     text = ""
@@ -404,10 +404,10 @@ def suppression_summary(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
         frame = tables.get(name)
         if frame is None:
             continue
-        labels = frame[P.PRIVACY].astype(str)
+        labels = frame[privacy.PRIVACY].astype(str)
         rows.append({"table": title, "figures": len(frame), "shown": int((labels == "").sum()),
                      "fewer_than_k": int(labels.str.startswith("fewer than").sum()),
-                     "not_shown": int((labels == P.HIDDEN).sum())})
+                     "not_shown": int((labels == privacy.HIDDEN).sum())})
     return pd.DataFrame(rows, columns=["table", "figures", "shown", "fewer_than_k", "not_shown"])
 
 
@@ -437,7 +437,7 @@ def describe_about(about: pd.DataFrame) -> str:
     departments = items.get("departments", "all")
     who = "all departments" if departments == "all" else f"these departments: {departments}"
     return (f"This report covers {items.get('period', '?')} for {who}, as of {items.get('as of', '?')}. Groups of "
-            f"fewer than {items.get('minimum group size', P.DEFAULT_K)} employees are not shown.")
+            f"fewer than {items.get('minimum group size', privacy.DEFAULT_K)} employees are not shown.")
 
 
 def reading_html(text: str) -> str:
@@ -476,7 +476,7 @@ def present_html(name: str, frame: pd.DataFrame, *, total_label: str = "All depa
 
 def top_skills(table: pd.DataFrame, n: int = 1) -> list[str]:
     """The skills with the most employees in a table with ``skill`` and ``n_employees`` (shown rows only)."""
-    data = table[P.shown(table) & table["skill"].notna()]
+    data = table[privacy.shown(table) & table["skill"].notna()]
     if data.empty:
         return []
     return list(data.groupby("skill")[N].sum().sort_values(ascending=False, kind="stable").index[:n])

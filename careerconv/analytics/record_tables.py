@@ -19,7 +19,7 @@ import pandas as pd
 
 from .. import cadence as C
 from .. import followup
-from .. import privacy as P
+from .. import privacy
 from .. import progress as PR
 from .. import schema as S
 from ..option_kinds import KINDS, classify_options
@@ -134,10 +134,12 @@ def _window_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context, *, everythi
         pd.DataFrame({c: [] for c in PR.PROGRESS_COLUMNS})
     progress = progress.assign(department=progress["employee_id"].map(department_of),
                                skill_id=ctx.skill_ids(progress["skill"]))
+    states = C.action_item_states({name: frames[name] for name in ("conversations", "action_items", "checkin_updates")},
+                                  scope.as_of_day)
     pieces = {
         "skill_growth": growth_piece(progress, ctx),
         "target_attainment": attainment_piece(progress, scope),
-        "action_items": action_items_piece(frames, scope, department_of),
+        "action_items": action_items_piece(states, scope, department_of),
         "option_kinds": option_kinds_piece(frames["options"], progress, period_ids, scope),
     }
     pieces["most_wanted_skills"], people_met = most_wanted_piece(frames["skills"], in_period, ctx, department_of)
@@ -145,7 +147,7 @@ def _window_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context, *, everythi
     if everything:
         pieces[_PEOPLE_MET] = people_met
         pieces["overview"] = overview_piece(roster, completed, frames["checkins"], scope, department_of)
-        due = cadence_rows(frames, roster, scope)
+        due = cadence_rows(frames, roster, scope, states)
         pieces["cadence_compliance"] = cadence_piece(due, scope)
         pieces["coach_follow_through"] = coach_piece(due, scope)
     return pieces
@@ -154,18 +156,17 @@ def _window_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context, *, everythi
 def rating_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, Piece]:
     """Group sizes of the rating distribution and the self-versus-coach gaps for one part over ``ctx.scope``.
 
-    Counted by the plain pandas rating engine over the part's ratings (the engines give the same figures),
-    for the neighbouring reports (:func:`part_pieces`); this report's figures come from the rating step.
+    Counted by the rating engine over the part's ratings, for the neighbouring reports
+    (:func:`part_pieces`); this report's figures come from the rating step.
     """
-    from .engine_pandas import _partials_pandas
-    from .partials import _Roster, _selected_codes
+    from .engine import rating_partials
+    from .partials import _Roster
 
     scope = ctx.scope
     codes = _Roster.from_frame(frames["roster"]).codes_frame()
     convs = frames["conversations"]
     drafts = set(convs.loc[convs["status"].astype(object).fillna("") != "completed", "conversation_id"].astype(str))
-    partials = _partials_pandas(frames["skill_ratings"], codes, ctx.catalogue, drafts, scope,
-                                _selected_codes(codes, scope))
+    partials = rating_partials(frames["skill_ratings"], codes, ctx.catalogue, drafts, scope)
     names = codes.drop_duplicates("dept").set_index("dept")[DEPARTMENT]
     public = sorted(ctx.public)
     dist = partials.dist_hist[partials.dist_hist["skill_id"].isin(public)]
@@ -311,9 +312,12 @@ def cadence_piece(rows: tuple[pd.DataFrame, pd.DataFrame], scope: ReportScope) -
     return level_piece(per_emp, [], _CADENCE, scope, contributions(changes, []))
 
 
-def cadence_rows(frames: Mapping[str, pd.DataFrame], roster: pd.DataFrame,
-                 scope: ReportScope) -> tuple[pd.DataFrame, pd.DataFrame]:
+def cadence_rows(frames: Mapping[str, pd.DataFrame], roster: pd.DataFrame, scope: ReportScope,
+                 item_states: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per employee on the as-of day (:func:`careerconv.cadence.due_list`): overdue or not, and their latest change.
+
+    ``item_states`` is :func:`careerconv.cadence.action_item_states` of these frames on the as-of day, if
+    already worked out.
 
     Returns
     -------
@@ -328,7 +332,7 @@ def cadence_rows(frames: Mapping[str, pd.DataFrame], roster: pd.DataFrame,
         "roster": roster.assign(name=roster["employee_id"]),
         **{name: frames[name] for name in ("conversations", "checkins", "action_items", "checkin_updates")},
     }
-    due = C.due_list(due_tables, day)
+    due = C.due_list(due_tables, day, item_states=item_states)
     coach_of = roster.set_index("employee_id")[COACH].astype(object)
     per_emp = due.loc[:, ["employee_id", DEPARTMENT]].copy()
     per_emp[COACH] = per_emp["employee_id"].map(coach_of).to_numpy()
@@ -354,10 +358,11 @@ def coach_piece(rows: tuple[pd.DataFrame, pd.DataFrame], scope: ReportScope) -> 
     return level_piece(per_emp, [COACH], _COACH, scope, contributions(changes, [COACH]))
 
 
-def action_items_piece(frames: Mapping[str, pd.DataFrame], scope: ReportScope, department_of: pd.Series) -> Piece:
-    """The share of each person's action items in each status, and of those open past their due date."""
-    states = C.action_item_states({name: frames[name] for name in
-                                   ("conversations", "action_items", "checkin_updates")}, scope.as_of_day)
+def action_items_piece(states: pd.DataFrame, scope: ReportScope, department_of: pd.Series) -> Piece:
+    """The share of each person's action items in each status, and of those open past their due date.
+
+    ``states`` is :func:`careerconv.cadence.action_item_states` of the part on the as-of day.
+    """
     states = states[states["conversation_date"] >= scope.start]
     states = states.assign(department=states["employee_id"].map(department_of)).dropna(subset=[DEPARTMENT])
     per_item = states.assign(**{f"is_{s}": states["status"].eq(s) for s in S.ITEM_STATUSES})
@@ -403,8 +408,11 @@ def _isin(column: pd.Series, values: Iterable) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    wanted = pa.array(pd.unique(pd.Series([v for v in values if isinstance(v, str)], dtype=object)),
-                      type=pa.large_string())
+    if isinstance(values, pd.Series) and pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
+        texts = values.dropna().unique()  # a text column: every value present is a str
+    else:
+        texts = pd.unique(pd.Series([v for v in values if isinstance(v, str)], dtype=object))
+    wanted = pa.array(np.asarray(texts, dtype=object), type=pa.large_string())
     array = pa.array(column, from_pandas=True)
     if not pa.types.is_large_string(array.type):
         array = array.cast(pa.large_string())
@@ -453,7 +461,7 @@ def overview_table(piece: Piece, scope: ReportScope, members: pd.DataFrame) -> p
     """The protected "who is covered" table."""
     cells = levels(piece, _OVERVIEW, scope)
     contrib = pd.concat([_contrib(piece, []), members.assign(quarter=pd.NaT)], ignore_index=True)
-    protected = P.protect(cells, k=scope.k, keys=[DEPARTMENT], measures=list(_OVERVIEW),
+    protected = privacy.protect(cells, k=scope.k, keys=[DEPARTMENT], measures=list(_OVERVIEW),
                           contributions=contrib, window=scope.window)
     return sort_departments(protected, [])
 
@@ -463,7 +471,7 @@ def rating_periods_table(piece: Piece, ctx: Context) -> pd.DataFrame:
     scope, labels = ctx.scope, ctx.labels
     by = ["grain", "bucket", "skill_id"]
     cells = levels(piece, _PERIODS, scope)
-    protected = P.protect(cells, k=scope.k, keys=[*by, DEPARTMENT], measures=list(_PERIODS),
+    protected = privacy.protect(cells, k=scope.k, keys=[*by, DEPARTMENT], measures=list(_PERIODS),
                           contributions=_contrib(piece, by), window=scope.window, neighbours=neighbours_of(piece))
     months = dict(GRAINS)
     ends = [min(pd.Timestamp(b) + pd.DateOffset(months=months[g] - (pd.Timestamp(b).month - 1) % months[g]),
@@ -480,13 +488,13 @@ def growth_table(piece: Piece, ctx: Context) -> pd.DataFrame:
     """The protected growth table, all skills first."""
     scope, labels = ctx.scope, ctx.labels
     cells = levels(piece, _GROWTH, scope)
-    protected = P.protect(cells, k=scope.k, keys=["skill_id", "horizon_months", DEPARTMENT],
+    protected = privacy.protect(cells, k=scope.k, keys=["skill_id", "horizon_months", DEPARTMENT],
                           measures=list(_GROWTH), contributions=_contrib(piece, ["skill_id", "horizon_months"]),
                           window=scope.window, neighbours=neighbours_of(piece))
     protected.insert(0, "skill", protected["skill_id"].map(lambda i: None if i == -1 else labels.get(i)))
     protected = protected.assign(_all=protected["skill_id"].ne(-1))
     protected = sort_departments(protected, ["_all", "skill", "horizon_months"]).drop(columns=["_all", "skill_id"])
-    return protected.loc[:, ["skill", "horizon_months", DEPARTMENT, N, *_GROWTH, P.PRIVACY]]
+    return protected.loc[:, ["skill", "horizon_months", DEPARTMENT, N, *_GROWTH, privacy.PRIVACY]]
 
 
 def attainment_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
@@ -502,7 +510,7 @@ def attainment_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
     cells["share_not_measured"] = (due - measured) / due
     for name in _ATTAINMENT:
         cells[name] = cells[name].astype("int64")
-    protected = P.protect(cells, k=scope.k, keys=["horizon_months", DEPARTMENT],
+    protected = privacy.protect(cells, k=scope.k, keys=["horizon_months", DEPARTMENT],
                           measures=[*_ATTAINMENT, *ATTAINMENT_SHARES, "attainment_rate", "share_measured"],
                           contributions=_contrib(piece, ["horizon_months"]), window=scope.window,
                           neighbours=neighbours_of(piece))
@@ -517,7 +525,7 @@ def most_wanted_table(piece: Piece, people_met: Piece, ctx: Context) -> pd.DataF
     met = levels(people_met, {}, scope)
     base = dict(zip(met[DEPARTMENT], met[N]))
     cells["share_of_people_met"] = cells[N] / cells[DEPARTMENT].map(lambda d: base.get(d, np.nan)).astype(float)
-    protected = P.protect(cells, k=scope.k, keys=["skill_id", DEPARTMENT], measures=["share_of_people_met", *_WANTED],
+    protected = privacy.protect(cells, k=scope.k, keys=["skill_id", DEPARTMENT], measures=["share_of_people_met", *_WANTED],
                           contributions=_contrib(piece, ["skill_id"]), window=scope.window,
                           neighbours=neighbours_of(piece))
     protected = _any_skill_only_as_fallback(protected)
@@ -540,32 +548,32 @@ def _any_skill_only_as_fallback(protected: pd.DataFrame) -> pd.DataFrame:
     """
     is_any = protected["skill_id"].eq(ALL_SKILLS)
     unit = protected[DEPARTMENT].fillna("\0")  # the organisation's own rows have no department
-    with_a_skill = set(unit[~is_any & P.shown(protected)])
-    hide = (is_any & unit.isin(with_a_skill) & P.shown(protected)).to_numpy()
+    with_a_skill = set(unit[~is_any & privacy.shown(protected)])
+    hide = (is_any & unit.isin(with_a_skill) & privacy.shown(protected)).to_numpy()
     if not hide.any():
         return protected
     out = protected.copy()
-    for column in [c for c in out.columns if c not in ("skill_id", DEPARTMENT, P.PRIVACY)]:
+    for column in [c for c in out.columns if c not in ("skill_id", DEPARTMENT, privacy.PRIVACY)]:
         if column == N:
             out[column] = out[column].astype("Int64").mask(pd.Series(hide, index=out.index))
         elif pd.api.types.is_numeric_dtype(out[column]):
             out[column] = out[column].astype("float64").mask(pd.Series(hide, index=out.index))
-    out.loc[hide, P.PRIVACY] = P.HIDDEN
+    out.loc[hide, privacy.PRIVACY] = privacy.HIDDEN
     return out
 
 
 def cadence_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
     """The protected cadence-compliance table (figures as of a day)."""
     cells = levels(piece, _CADENCE, scope)
-    protected = P.protect(cells, k=scope.k, keys=[DEPARTMENT], measures=list(_CADENCE),
-                          contributions=_contrib(piece, []), window=scope.window, scope=P.AS_OF)
+    protected = privacy.protect(cells, k=scope.k, keys=[DEPARTMENT], measures=list(_CADENCE),
+                          contributions=_contrib(piece, []), window=scope.window, scope=privacy.AS_OF)
     return sort_departments(protected, [])
 
 
 def action_items_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
     """The protected action-items table."""
     cells = levels(piece, _ITEMS, scope)
-    protected = P.protect(cells, k=scope.k, keys=[DEPARTMENT], measures=list(_ITEMS),
+    protected = privacy.protect(cells, k=scope.k, keys=[DEPARTMENT], measures=list(_ITEMS),
                           contributions=_contrib(piece, []), window=scope.window, neighbours=neighbours_of(piece))
     return sort_departments(protected, [])
 
@@ -581,8 +589,8 @@ def coach_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
     contrib = _contrib(piece, [COACH])
     contrib = pd.concat([contrib, contrib.groupby([DEPARTMENT, "quarter"], as_index=False, dropna=False)["n"].sum()
                          .assign(**{COACH: None})], ignore_index=True)
-    protected = P.protect(cells, k=scope.k, keys=[COACH, DEPARTMENT], measures=list(_COACH), partitions=[COACH],
-                          contributions=contrib, window=scope.window, scope=P.AS_OF)
+    protected = privacy.protect(cells, k=scope.k, keys=[COACH, DEPARTMENT], measures=list(_COACH), partitions=[COACH],
+                          contributions=contrib, window=scope.window, scope=privacy.AS_OF)
     protected = protected.assign(_o=protected[COACH].notna(), _c=protected[COACH].fillna(""))
     return protected.sort_values(["_o", "_c"], kind="stable").drop(columns=["_o", "_c"]).reset_index(drop=True)
 
@@ -596,7 +604,7 @@ def _all_coaches(piece: Piece, scope: ReportScope) -> pd.DataFrame:
 def option_kinds_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
     """The protected option-kinds table (organisation only), in the order of the kinds."""
     cells = levels(piece, _OPTIONS, scope, departments=False)
-    protected = P.protect(cells, k=scope.k, keys=["kind", "horizon_months", DEPARTMENT], measures=list(_OPTIONS),
+    protected = privacy.protect(cells, k=scope.k, keys=["kind", "horizon_months", DEPARTMENT], measures=list(_OPTIONS),
                           contributions=_contrib(piece, ["kind", "horizon_months"]), window=scope.window,
                           neighbours=neighbours_of(piece))
     order = {kind: i for i, kind in enumerate(KINDS)}

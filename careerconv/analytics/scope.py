@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from .. import privacy as P
+from .. import privacy
 from .. import schema as S
 from .constants import DEFAULT_QUARTERS
 from .inputs import RosterFile
@@ -90,8 +90,8 @@ class ReportScope:
         return list(pd.date_range(self.start, self.end - pd.Timedelta(days=1), freq="QS"))
 
     @property
-    def window(self) -> P.Window:
-        return P.Window(self.start, self.end, self.departments)
+    def window(self) -> privacy.Window:
+        return privacy.Window(self.start, self.end, self.departments)
 
     @property
     def default_start(self) -> pd.Timestamp:
@@ -155,7 +155,7 @@ class ReportScope:
 
 
 def resolve_scope(roster: pd.DataFrame | RosterFile, as_of: Any, period_start: Any = None, period_end: Any = None,
-                  departments: Iterable[str] = (), k: int = P.DEFAULT_K,
+                  departments: Iterable[str] = (), k: int = privacy.DEFAULT_K,
                   first_date: Any = None) -> ReportScope:
     """Turn the notebook's parameters into whole quarters and checked departments.
 
@@ -189,7 +189,7 @@ def resolve_scope(roster: pd.DataFrame | RosterFile, as_of: Any, period_start: A
         ``as_of``, a department not on the roster (the message lists the
         departments there are), or ``k`` below 3.
     """
-    k = P.check_k(k)
+    k = privacy.check_k(k)
     as_of_date = _parse_day(as_of, "as_of")
     first = None if first_date is None or pd.isna(first_date) else _quarter_start(pd.Timestamp(first_date))
     end = _quarter_start(pd.Timestamp(as_of_date) + pd.Timedelta(days=1))

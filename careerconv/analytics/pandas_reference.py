@@ -1,19 +1,57 @@
-"""The pandas engine.
+"""A reference, not used by any command: the rating step in plain pandas on whole tables.
 
-The plain pandas version of the rating computation on the whole table.
+The same computation as :mod:`careerconv.analytics.engine` (the one engine of
+the HR report), written the plain way: every rating read into one frame,
+grouped by employee, skill and quarter. The tests check the engine against
+it, and ``benchmarks/bench_hr.py`` measures the engine beside it. Its
+functions take the same arguments as the engine's functions of the same name.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 
 from ..followup import last_recorded
-from .partials import RatingPartials, _qi, _qi_of, _typed_partials
+from .constants import HR_COLUMNS, with_optional_columns
+from .engine import Drafts
+from .inputs import ParquetTable
+from .partials import RatingPartials, _qi, _qi_of, _Roster, _selected_codes, _typed_partials
 from .scope import ReportScope
+from .skills import skill_catalogue
 
 
-def _partials_pandas(ratings: pd.DataFrame, roster_codes: pd.DataFrame, catalogue: pd.DataFrame,
+def rating_partials(ratings: pd.DataFrame | ParquetTable, roster_codes: pd.DataFrame, catalogue: pd.DataFrame,
+                    drafts: Iterable[str], scope: ReportScope) -> RatingPartials:
+    """:func:`careerconv.analytics.engine.rating_partials` in plain pandas (the whole table in memory)."""
+    frame = _frame(ratings)
+    return _partials(frame, roster_codes, catalogue, {str(d) for d in drafts}, scope,
+                     _selected_codes(roster_codes, scope))
+
+
+def catalogue_and_partials(ratings: pd.DataFrame | ParquetTable, roster: _Roster, drafts: Drafts,
+                           scope: ReportScope, other: pd.Series | None) -> tuple[pd.DataFrame, RatingPartials]:
+    """:func:`careerconv.analytics.engine.catalogue_and_partials` in plain pandas."""
+    frame = _frame(ratings)
+    spellings = frame["skill"].astype(object).value_counts().rename_axis("raw").reset_index(name="n")
+    if other is not None and len(other):
+        spellings = pd.concat([spellings, pd.DataFrame({"raw": pd.unique(pd.Series(other, dtype=object).dropna()),
+                                                        "n": 0})], ignore_index=True)
+    spellings = spellings[spellings["raw"].notna()].groupby("raw", as_index=False)["n"].sum()
+    catalogue = skill_catalogue(spellings["raw"], spellings)
+    codes = roster.codes_frame()
+    return catalogue, _partials(frame, codes, catalogue, set(drafts.ids), scope, _selected_codes(codes, scope))
+
+
+def _frame(ratings: pd.DataFrame | ParquetTable) -> pd.DataFrame:
+    if isinstance(ratings, ParquetTable):
+        return ratings.to_pandas(list(HR_COLUMNS["skill_ratings"]))
+    return with_optional_columns("skill_ratings", ratings)
+
+
+def _partials(ratings: pd.DataFrame, roster_codes: pd.DataFrame, catalogue: pd.DataFrame,
                      drafts: set[str], scope: ReportScope, selected: set[int]) -> RatingPartials:
     r = ratings.loc[:, ["employee_id", "date", "skill", "self_rating", "coach_rating", "source", "record_id",
                         "saved_at"]]
