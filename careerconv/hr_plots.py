@@ -108,8 +108,8 @@ def new_figure(width: float = 9.0, height: float = 4.5) -> tuple[Figure, Axes]:
     return fig, fig.add_subplot()
 
 
-NARROW_WIDTH = 3.6  # inches: the phone drawing of a chart, labels included (about 420 px saved at the figures'
-# 110 dpi, shown at 85 % or more on a 360 px phone: its 8-point text stays above 10 px)
+NARROW_WIDTH = 3.4  # inches: the phone drawing of a chart, labels included (about 400 px saved at the figures'
+# 110 dpi, shown at 88 % or more on a 360 px phone: its smallest text, 7.5 points, stays above 10 px)
 NARROW_SCREEN = 700  # px: screens up to this wide get the phone drawing (the wide one would shrink below 10 px)
 def _fit_height(ax: Axes, rows: int, *, per_row: float = 0.45, extra: float = 1.6) -> None:
     """Shrink the figure to ``rows`` bars (never grow it), so that one or two bars are not drawn a page tall."""
@@ -186,14 +186,18 @@ def chart_html(draw: Callable[..., Axes], *args, alt: str, size: tuple[float, fl
 def narrow_layout(fig: Figure) -> float:
     """Lay a chart drawn :data:`NARROW_WIDTH` wide out for a phone; return the width of the saved image in inches.
 
-    Legends go below the axes, one entry a row; long titles and axis labels wrap; date or
-    period tick labels that would overprint each other are turned upright.
+    Long titles and axis labels wrap; date or period tick labels that would
+    overprint each other are turned upright; the axes move over so that their
+    tick labels (long group names on the left) are inside the figure, not
+    beyond its edge; legends go below the x axis, one entry a row, from the
+    figure's left edge.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     if not hasattr(fig.canvas, "get_renderer"):
         FigureCanvasAgg(fig)
     renderer = fig.canvas.get_renderer()
+    width_px, pad = fig.bbox.width, 4.0
     for ax in fig.axes:
         for text, wrap in ((ax.xaxis.label, 36), (ax.yaxis.label, 30), (ax.title, 40), (ax._left_title, 40),
                            (ax._right_title, 40)):
@@ -204,17 +208,31 @@ def narrow_layout(fig: Figure) -> float:
         if any(a.x1 + 2 > b.x0 for a, b in zip(boxes, boxes[1:])):
             ax.tick_params(axis="x", labelrotation=90)
         legend = ax.get_legend()
-        if legend is None:
+        moved = None
+        if legend is not None:
+            moved = (legend.legend_handles, [t.get_text() for t in legend.get_texts()], legend.get_title().get_text(),
+                     legend.get_texts()[0].get_fontsize() if legend.get_texts() else 8)
+            legend.remove()
+        box, pos = ax.get_tightbbox(renderer), ax.get_position()
+        left = pos.x0 + max(0.0, pad - box.x0) / width_px
+        right = pos.x1 - max(0.0, box.x1 - (width_px - pad)) / width_px
+        if right - left > 0.25:  # never squeeze the plot itself away
+            ax.set_position([left, pos.y0, right - left, pos.height])
+        label = ax.xaxis.label
+        if label.get_text():  # centred under narrow axes, a long label would run past the figure's edge
+            box = label.get_window_extent(renderer)
+            if box.x0 < pad or box.x1 > width_px - pad:
+                x = min(max(box.width / 2 + pad, (box.x0 + box.x1) / 2), width_px - pad - box.width / 2)
+                to_axes = ax.transAxes.inverted()
+                ax.xaxis.set_label_coords(to_axes.transform((x, 0))[0], to_axes.transform((0, box.y1))[1])
+        if moved is None:
             continue
-        handles, labels = legend.legend_handles, [t.get_text() for t in legend.get_texts()]
-        title = legend.get_title().get_text()
-        size = legend.get_texts()[0].get_fontsize() if labels else 8
+        handles, labels, title, size = moved
         # Under the x axis (its tick labels and label), from the figure's left edge.
         below = fig.transFigure.inverted().transform((0, ax.xaxis.get_tightbbox(renderer).y0))[1]
         ax.legend(handles, labels, title=title or None, frameon=False, fontsize=size, title_fontsize=size,
                   loc="upper left", bbox_to_anchor=(0.0, below - 0.02), bbox_transform=fig.transFigure, ncols=1,
                   alignment="left")
-        ax.get_legend().set_in_layout(True)
     return fig.get_tightbbox(renderer).width
 
 

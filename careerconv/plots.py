@@ -16,6 +16,7 @@ Artists that tests and callers may want to find carry a ``gid``
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+import weakref
 from contextlib import contextmanager
 from typing import Any
 
@@ -120,6 +121,8 @@ _RATING_MARKERS: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
 
 # Labels keep a soft white backing so lines passing behind them do not hurt legibility.
 _LABEL_BOX = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85}
+# The labels of the last dodge_labels call on each Axes, most important first (for redodge_labels).
+_DODGED: "weakref.WeakKeyDictionary[Axes, list[Any]]" = weakref.WeakKeyDictionary()
 
 
 # --- public helpers ------------------------------------------------------------
@@ -412,6 +415,7 @@ def dodge_labels(ax: Axes, labels: list[Any], gap: float = 2.0, tries: int = 12)
         Positions to try for each label.
     """
     plain_tick_labels(ax)
+    _DODGED[ax] = list(labels)
     if not labels:
         return
     from matplotlib.transforms import Bbox
@@ -450,6 +454,19 @@ def dodge_labels(ax: Axes, labels: list[Any], gap: float = 2.0, tries: int = 12)
         else:
             label.xyann = (dx, dy)
         taken.append(box)
+
+
+def redodge_labels(ax: Axes) -> None:
+    """Move the labels of the last :func:`dodge_labels` call on ``ax`` apart again, in the same order of
+    importance (after the figure was resized, say)."""
+    dodge_labels(ax, _DODGED.get(ax, []))
+
+
+def fit_date_ticks(ax: Axes) -> None:
+    """Pick the date ticks of a chart drawn by :func:`skill_progress` again for its axes' present width
+    (after the figure was resized, say)."""
+    lo, hi = ax.get_xlim()
+    _date_ticks(ax, (hi - lo) / 30.4)
 
 
 def _marker_boxes(ax: Axes, px_per_point: float) -> list[Any]:
@@ -800,7 +817,11 @@ def _set_date_axis(ax: Axes, dates: list[pd.Timestamp], padded: bool = True) -> 
     """
     lo, hi = date_span(dates) if padded else (pd.Timestamp(dates[0]), pd.Timestamp(dates[-1]))
     ax.set_xlim(_num([lo])[0], _num([hi])[0])
-    span_months = (hi - lo).days / 30.4
+    _date_ticks(ax, (hi - lo).days / 30.4)
+
+
+def _date_ticks(ax: Axes, span_months: float) -> None:
+    """Month + year ticks for a time axis ``span_months`` long, no denser than the axes' width allows."""
     steps = (1, 3, 6, 12)  # months between two ticks
     step = 1 if span_months <= 9 else 3 if span_months <= 30 else 6 if span_months <= 60 else 12
     width = ax.get_position().width * ax.figure.get_figwidth()

@@ -22,7 +22,7 @@ import base64
 import html
 import io
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,6 +77,7 @@ __all__ = [
     "NARROW_WIDTH",
     "NARROW_SCREEN",
     "narrow_label",
+    "narrow_skill_figure",
 ]
 
 FIGURE_FORMATS = ("png", "svg")
@@ -264,7 +265,8 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, table_id: s
 # figures
 
 
-def figure_html(fig: Figure, alt: str, fmt: str = "svg", dpi: int = 96, narrow: Figure | None = None) -> str:
+def figure_html(fig: Figure, alt: str, fmt: str = "svg", dpi: int = 96,
+                narrow: Figure | Callable[[Figure], Figure] | None = None) -> str:
     """Render a figure into an ``<img>`` element with a text alternative.
 
     With ``narrow``, a second drawing of the same chart for screens up to
@@ -284,7 +286,8 @@ def figure_html(fig: Figure, alt: str, fmt: str = "svg", dpi: int = 96, narrow: 
     dpi
         Resolution of a PNG (ignored for SVG).
     narrow
-        The chart drawn :data:`NARROW_WIDTH` inches wide, or None for one drawing at every width.
+        The chart drawn :data:`NARROW_WIDTH` inches wide, or a function that turns ``fig`` into it once
+        ``fig`` is rendered (:func:`narrow_skill_figure`), or None for one drawing at every width.
 
     Returns
     -------
@@ -307,6 +310,8 @@ def figure_html(fig: Figure, alt: str, fmt: str = "svg", dpi: int = 96, narrow: 
            f'style="max-width:{int(round(fig.get_figwidth() * 96))}px">')
     if narrow is None:
         return f'<figure class="cc-chart">{img}</figure>'
+    if callable(narrow):
+        narrow = narrow(fig)
     narrow_mime, narrow_data = _figure_data(narrow, fmt, dpi)
     return (f'<figure class="cc-chart"><picture><source media="(max-width: {NARROW_SCREEN}px)" '
             f'type="{narrow_mime}" srcset="data:{narrow_mime};base64,{narrow_data}">{img}</picture></figure>')
@@ -512,16 +517,31 @@ def standing_figure(content: ReportContent, width: float = CHART_WIDTH) -> Figur
 
 
 def skill_figure(data: SkillChartData, width: float = CHART_WIDTH) -> Figure:
-    """One skill's chart as the HTML report shows it, ``width`` inches wide (the key above the charts
-    replaces its legend)."""
-    narrow = width < CHART_WIDTH
-    fig = _new_figure(width, 3.6 if narrow else 3.9, left=0.6, right=0.25 if narrow else 0.35, top=0.55 if narrow else 0.35,
-                      bottom=0.6)
+    """One skill's chart as the HTML report shows it (the key above the charts replaces its legend);
+    at :data:`NARROW_WIDTH` its phone drawing (see :func:`narrow_skill_figure`)."""
+    fig = _new_figure(CHART_WIDTH, 3.9, left=0.6, right=0.35, top=0.35, bottom=0.6)
     ax = fig.add_subplot()
     draw_skill(ax, data)
     legend = ax.get_legend()
     if legend is not None:
         legend.remove()
+    return narrow_skill_figure(fig) if width < CHART_WIDTH else fig
+
+
+def narrow_skill_figure(fig: Figure) -> Figure:
+    """Turn a skill chart of :func:`skill_figure` into its phone drawing, :data:`NARROW_WIDTH` wide, in place.
+
+    The figure is resized, its date ticks picked again for the narrower axes
+    and its labels moved apart again: drawing the chart a second time would
+    cost about as much as the first (a batch makes thousands), this a fraction.
+    """
+    width, height = NARROW_WIDTH, 3.6
+    fig.set_size_inches(width, height)
+    fig.subplots_adjust(left=0.6 / width, right=1 - 0.25 / width, top=1 - 0.55 / height, bottom=0.6 / height)
+    ax = fig.axes[0]
+    plots.fit_date_ticks(ax)
+    ax.xaxis.set_minor_locator(NullLocator())
+    plots.redodge_labels(ax)
     return fig
 
 
@@ -651,7 +671,7 @@ def _skill_section(data: SkillChartData, figure_format: str | None, dpi: int) ->
     listed = "".join(f'<tr><th scope="row">{label}</th><td>{_e(text)}</td></tr>' for label, text in words
                      if str(text).strip())
     chart = _chart_placeholder(alt) if figure_format is None else figure_html(
-        skill_figure(data), alt, figure_format, dpi, narrow=skill_figure(data, NARROW_WIDTH))
+        skill_figure(data), alt, figure_format, dpi, narrow=narrow_skill_figure)
     return (f'<section class="cc-skill"><h3>{_e(data.skill)}</h3>'
             + chart
             + (f'<table class="cc-words">{listed}</table>' if listed else "")
