@@ -16,7 +16,7 @@ import re
 
 __all__ = ["NARROW_SCREEN", "stylesheet", "stacked_table"]
 
-NARROW_SCREEN = 700  # px, as careerconv.hr_plots.NARROW_SCREEN: the phone drawing of the charts starts there too
+NARROW_SCREEN = 700  # px: up to this width, tables stack and careerconv.hr_plots shows its phone drawings
 
 _CSS = f"""<style>
 @media screen and (max-width: {NARROW_SCREEN}px) {{

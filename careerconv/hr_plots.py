@@ -27,6 +27,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import FixedLocator, PercentFormatter
 
 from . import privacy as P
+from .hr_page import NARROW_SCREEN  # px: screens up to this wide get the phone drawing of a chart
 from .analytics import BANDS, DEPARTMENT, N, Grouping, period_label, skill_view
 from .plots import OKABE_ITO, PALETTE, RATING_CMAP, clean_axes
 
@@ -110,7 +111,6 @@ def new_figure(width: float = 9.0, height: float = 4.5) -> tuple[Figure, Axes]:
 
 NARROW_WIDTH = 3.4  # inches: the phone drawing of a chart, labels included (about 400 px saved at the figures'
 # 110 dpi, shown at 88 % or more on a 360 px phone: its smallest text, 7.5 points, stays above 10 px)
-NARROW_SCREEN = 700  # px: screens up to this wide get the phone drawing (the wide one would shrink below 10 px)
 def _fit_height(ax: Axes, rows: int, *, per_row: float = 0.45, extra: float = 1.6) -> None:
     """Shrink the figure to ``rows`` bars (never grow it), so that one or two bars are not drawn a page tall."""
     fig = ax.figure

@@ -16,7 +16,6 @@ Artists that tests and callers may want to find carry a ``gid``
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-import weakref
 from contextlib import contextmanager
 from typing import Any
 
@@ -121,8 +120,6 @@ _RATING_MARKERS: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
 
 # Labels keep a soft white backing so lines passing behind them do not hurt legibility.
 _LABEL_BOX = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85}
-# The labels of the last dodge_labels call on each Axes, most important first (for redodge_labels).
-_DODGED: "weakref.WeakKeyDictionary[Axes, list[Any]]" = weakref.WeakKeyDictionary()
 
 
 # --- public helpers ------------------------------------------------------------
@@ -415,7 +412,6 @@ def dodge_labels(ax: Axes, labels: list[Any], gap: float = 2.0, tries: int = 12)
         Positions to try for each label.
     """
     plain_tick_labels(ax)
-    _DODGED[ax] = list(labels)
     if not labels:
         return
     from matplotlib.transforms import Bbox
@@ -454,19 +450,6 @@ def dodge_labels(ax: Axes, labels: list[Any], gap: float = 2.0, tries: int = 12)
         else:
             label.xyann = (dx, dy)
         taken.append(box)
-
-
-def redodge_labels(ax: Axes) -> None:
-    """Move the labels of the last :func:`dodge_labels` call on ``ax`` apart again, in the same order of
-    importance (after the figure was resized, say)."""
-    dodge_labels(ax, _DODGED.get(ax, []))
-
-
-def fit_date_ticks(ax: Axes) -> None:
-    """Pick the date ticks of a chart drawn by :func:`skill_progress` again for its axes' present width
-    (after the figure was resized, say)."""
-    lo, hi = ax.get_xlim()
-    _date_ticks(ax, (hi - lo) / 30.4)
 
 
 def _marker_boxes(ax: Axes, px_per_point: float) -> list[Any]:

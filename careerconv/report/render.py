@@ -22,7 +22,7 @@ import base64
 import html
 import io
 import textwrap
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,9 +75,8 @@ __all__ = [
     "summary_words",
     "CHART_WIDTH",
     "NARROW_WIDTH",
-    "NARROW_SCREEN",
+    "CHART_ZOOM",
     "narrow_label",
-    "narrow_skill_figure",
 ]
 
 FIGURE_FORMATS = ("png", "svg")
@@ -265,14 +264,14 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, table_id: s
 # figures
 
 
-def figure_html(fig: Figure, alt: str, fmt: str = "svg", dpi: int = 96,
-                narrow: Figure | Callable[[Figure], Figure] | None = None) -> str:
+def figure_html(fig: Figure, alt: str, fmt: str = "svg", dpi: int = 96) -> str:
     """Render a figure into an ``<img>`` element with a text alternative.
 
-    With ``narrow``, a second drawing of the same chart for screens up to
-    :data:`NARROW_SCREEN` px wide (a phone's): the browser picks one of the two
-    with a ``<picture>`` media query (no script), so a chart is never shrunk
-    below a readable size nor scrolled sideways.
+    The image takes the width of the page up to :data:`CHART_ZOOM` times its
+    own size: the report's charts are drawn :data:`NARROW_WIDTH` wide, so that
+    one drawing reads on a phone (shrunk by a tenth at most: text of 10 px or
+    more) and on a desktop (enlarged by a quarter), with no sideways scrolling
+    and no second drawing to pay for in a batch.
 
     Parameters
     ----------
@@ -285,9 +284,6 @@ def figure_html(fig: Figure, alt: str, fmt: str = "svg", dpi: int = 96,
         ``"png"`` or ``"svg"``.
     dpi
         Resolution of a PNG (ignored for SVG).
-    narrow
-        The chart drawn :data:`NARROW_WIDTH` inches wide, or a function that turns ``fig`` into it once
-        ``fig`` is rendered (:func:`narrow_skill_figure`), or None for one drawing at every width.
 
     Returns
     -------
@@ -304,17 +300,8 @@ def figure_html(fig: Figure, alt: str, fmt: str = "svg", dpi: int = 96,
     if isinstance(dpi, bool) or not isinstance(dpi, (int, np.integer)) or not 30 <= dpi <= 600:
         raise ValueError(f"dpi must be a whole number from 30 to 600, got {dpi!r}")
     mime, data = _figure_data(fig, fmt, dpi)
-    # Full width of the page up to the chart's own size (its text is 11 px or
-    # more there, and at most a tenth smaller on the narrowest phone for the narrow drawing).
-    img = (f'<img src="data:{mime};base64,{data}" alt="{_e(alt)}" '
-           f'style="max-width:{int(round(fig.get_figwidth() * 96))}px">')
-    if narrow is None:
-        return f'<figure class="cc-chart">{img}</figure>'
-    if callable(narrow):
-        narrow = narrow(fig)
-    narrow_mime, narrow_data = _figure_data(narrow, fmt, dpi)
-    return (f'<figure class="cc-chart"><picture><source media="(max-width: {NARROW_SCREEN}px)" '
-            f'type="{narrow_mime}" srcset="data:{narrow_mime};base64,{narrow_data}">{img}</picture></figure>')
+    return (f'<figure class="cc-chart"><img src="data:{mime};base64,{data}" alt="{_e(alt)}" '
+            f'style="max-width:{int(round(fig.get_figwidth() * 96 * CHART_ZOOM))}px"></figure>')
 
 
 def _figure_data(fig: Figure, fmt: str, dpi: int) -> tuple[str, str]:
@@ -333,9 +320,9 @@ def _figure_data(fig: Figure, fmt: str, dpi: int) -> tuple[str, str]:
     return mime, base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-CHART_WIDTH = 7.5  # inches: 720 px at the browser's 96 px per inch
-NARROW_WIDTH = 3.9  # inches: 374 px, the narrow drawing of each chart (shown at 90 % or more on a 360 px phone)
-NARROW_SCREEN = 700  # px: screens up to this wide get the narrow drawing (the wide one would shrink below 10 px)
+CHART_WIDTH = 7.5  # inches (720 px): the wide drawing of standing_figure and skill_figure, for other callers
+NARROW_WIDTH = 3.9  # inches: 374 px, the HTML report's charts (shown at 90 % or more on a 360 px phone)
+CHART_ZOOM = 1.25  # the HTML report's charts grow up to this much on a wide screen (SVG stays sharp)
 LABEL_CHARS = 34  # longer skill names are shortened on chart axes (tables show them whole)
 NARROW_LABEL_CHARS = 15  # a line of a skill name on the narrow standing chart (two lines at most)
 
@@ -478,7 +465,7 @@ def standing(content: ReportContent, figure_format: str | None = "svg", dpi: int
         f"{s} now {_rating(r)}, next target {_rating(t)}" for s, r, t in
         zip(cur["skill"], cur["latest_rating"], cur["next_target"]))
     chart = _chart_placeholder(alt) if figure_format is None else figure_html(
-        standing_figure(content), alt, figure_format, dpi, narrow=standing_figure(content, NARROW_WIDTH))
+        standing_figure(content, NARROW_WIDTH), alt, figure_format, dpi)
     coach = {skill_key(s): (r, d) for s, r, d in zip(content.coach_latest["skill"], content.coach_latest["rating"],
                                                      content.coach_latest["date"])}
     rows = []
@@ -517,31 +504,16 @@ def standing_figure(content: ReportContent, width: float = CHART_WIDTH) -> Figur
 
 
 def skill_figure(data: SkillChartData, width: float = CHART_WIDTH) -> Figure:
-    """One skill's chart as the HTML report shows it (the key above the charts replaces its legend);
-    at :data:`NARROW_WIDTH` its phone drawing (see :func:`narrow_skill_figure`)."""
-    fig = _new_figure(CHART_WIDTH, 3.9, left=0.6, right=0.35, top=0.35, bottom=0.6)
+    """One skill's chart, ``width`` inches wide (the HTML report's is :data:`NARROW_WIDTH`); the key
+    above the charts replaces its legend."""
+    narrow = width < CHART_WIDTH
+    fig = _new_figure(width, 3.6 if narrow else 3.9, left=0.6, right=0.25 if narrow else 0.35,
+                      top=0.55 if narrow else 0.35, bottom=0.6)
     ax = fig.add_subplot()
     draw_skill(ax, data)
     legend = ax.get_legend()
     if legend is not None:
         legend.remove()
-    return narrow_skill_figure(fig) if width < CHART_WIDTH else fig
-
-
-def narrow_skill_figure(fig: Figure) -> Figure:
-    """Turn a skill chart of :func:`skill_figure` into its phone drawing, :data:`NARROW_WIDTH` wide, in place.
-
-    The figure is resized, its date ticks picked again for the narrower axes
-    and its labels moved apart again: drawing the chart a second time would
-    cost about as much as the first (a batch makes thousands), this a fraction.
-    """
-    width, height = NARROW_WIDTH, 3.6
-    fig.set_size_inches(width, height)
-    fig.subplots_adjust(left=0.6 / width, right=1 - 0.25 / width, top=1 - 0.55 / height, bottom=0.6 / height)
-    ax = fig.axes[0]
-    plots.fit_date_ticks(ax)
-    ax.xaxis.set_minor_locator(NullLocator())
-    plots.redodge_labels(ax)
     return fig
 
 
@@ -671,7 +643,7 @@ def _skill_section(data: SkillChartData, figure_format: str | None, dpi: int) ->
     listed = "".join(f'<tr><th scope="row">{label}</th><td>{_e(text)}</td></tr>' for label, text in words
                      if str(text).strip())
     chart = _chart_placeholder(alt) if figure_format is None else figure_html(
-        skill_figure(data), alt, figure_format, dpi, narrow=narrow_skill_figure)
+        skill_figure(data, NARROW_WIDTH), alt, figure_format, dpi)
     return (f'<section class="cc-skill"><h3>{_e(data.skill)}</h3>'
             + chart
             + (f'<table class="cc-words">{listed}</table>' if listed else "")
