@@ -27,7 +27,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import FixedLocator, PercentFormatter
 
 from . import privacy as P
-from .hr_page import NARROW_SCREEN  # px: screens up to this wide get the phone drawing of a chart
+from .stacked_tables import NARROW_SCREEN  # px: screens up to this wide get the phone drawing of a chart
 from .analytics import BANDS, DEPARTMENT, N, Grouping, period_label, skill_view
 from .plots import OKABE_ITO, PALETTE, RATING_CMAP, clean_axes
 

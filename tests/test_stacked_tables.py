@@ -1,4 +1,4 @@
-"""The HR page's tables stack into labelled cards on a phone (careerconv/hr_page.py)."""
+"""The HR page's tables stack into labelled cards on a phone (careerconv/stacked_tables.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 import pandas as pd
 import pytest
 
-from careerconv import hr_page
+from careerconv import stacked_tables
 
 
 def pandas_table(frame: pd.DataFrame) -> str:
@@ -16,7 +16,7 @@ def pandas_table(frame: pd.DataFrame) -> str:
 
 def test_every_body_cell_is_labelled_with_its_column_header_escaped_for_an_attribute():
     frame = pd.DataFrame({'Say "hi" & <b>bye</b>': ["<script>x</script>", "b"], "n": [1, 2], "": ["x", "y"]})
-    out = hr_page.stacked_table(pandas_table(frame))
+    out = stacked_tables.stacked_table(pandas_table(frame))
     assert 'class="dataframe hr-table hr-stack"' in out
     cells = re.findall(r"<td([^>]*)>(.*?)</td>", out)
     assert len(cells) == 6
@@ -29,26 +29,26 @@ def test_every_body_cell_is_labelled_with_its_column_header_escaped_for_an_attri
 
 def test_what_follows_the_table_is_kept():
     html = pandas_table(pd.DataFrame({"a": [1]})) + '<p class="hr-more">… and 3 more rows</p>'
-    assert hr_page.stacked_table(html).endswith('<p class="hr-more">… and 3 more rows</p>')
+    assert stacked_tables.stacked_table(html).endswith('<p class="hr-more">… and 3 more rows</p>')
 
 
 @pytest.mark.parametrize("html", ["<p>no table</p>", '<table class="other"><thead></thead><tbody></tbody></table>',
                                   '<table class="hr-table"><tbody><tr><td>1</td></tr></tbody></table>'])
 def test_anything_but_an_hr_table_with_header_and_body_is_refused(html):
     with pytest.raises(ValueError, match="hr-table"):
-        hr_page.stacked_table(html)
+        stacked_tables.stacked_table(html)
 
 
 def test_a_row_with_more_cells_than_columns_is_refused():
     html = ('<table class="hr-table"><thead><tr><th>a</th></tr></thead>'
             "<tbody><tr><td>1</td><td>2</td></tr></tbody></table>")
     with pytest.raises(ValueError, match="more cells than its 1 columns"):
-        hr_page.stacked_table(html)
+        stacked_tables.stacked_table(html)
 
 
 def test_the_stylesheet_stacks_only_on_narrow_screens():
-    css = hr_page.stylesheet()
-    assert css.startswith("<style>") and f"@media screen and (max-width: {hr_page.NARROW_SCREEN}px)" in css
+    css = stacked_tables.stylesheet()
+    assert css.startswith("<style>") and f"@media screen and (max-width: {stacked_tables.NARROW_SCREEN}px)" in css
     assert css.count("{") == css.count("}")
     outside = css.split("@media")[0]
     assert "hr-stack" not in outside  # wide screens see the table as it is
