@@ -11,6 +11,7 @@ value; where a row of the chart is hidden, its label says so ("fewer than 5",
 from __future__ import annotations
 
 import functools
+import textwrap
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -23,13 +24,18 @@ from matplotlib.text import Text
 from matplotlib.ticker import FixedLocator, PercentFormatter
 
 from . import privacy
+from .stacked_tables import NARROW_SCREEN  # px: screens up to this wide get the phone drawing of a chart
 from .analytics import BANDS, DEPARTMENT, N, Grouping, period_label, skill_view
 from .html_parts import embedded_figure, escape_html
 from .plots import OKABE_ITO, PALETTE, RATING_CMAP, clean_axes
 
 __all__ = [
     "new_figure",
+    "picture_html",
     "chart_html",
+    "narrow_layout",
+    "NARROW_WIDTH",
+    "NARROW_SCREEN",
     "skill_trend_lines",
     "department_heatmap",
     "band_bars",
@@ -101,22 +107,17 @@ def new_figure(width: float = 9.0, height: float = 4.5) -> tuple[Figure, Axes]:
     return fig, fig.add_subplot()
 
 
-# On a narrow screen a chart keeps its size and scrolls sideways; a line above it says so, so that a reader
-# does not take the part in view for the whole chart.
-_NARROW_CSS = ("<style>@media screen and (max-width: 700px) { .hr-chart-frame::before { "
-               "content: 'Wider than your screen: scroll sideways to see the whole chart.'; display: block; "
-               "position: sticky; left: 0; font-size: 0.85em; color: #555; font-style: italic; "
-               "margin-bottom: 0.2em; } }</style>")
-
-
+NARROW_WIDTH = 3.4  # inches: the phone drawing of a chart, labels included (about 400 px saved at the figures'
+# 110 dpi, shown at 88 % or more on a 360 px phone: its smallest text, 7.5 points, stays above 10 px)
 def _fit_height(ax: Axes, rows: int, *, per_row: float = 0.45, extra: float = 1.6) -> None:
     """Shrink the figure to ``rows`` bars (never grow it), so that one or two bars are not drawn a page tall."""
     fig = ax.figure
     fig.set_size_inches(fig.get_figwidth(), min(fig.get_figheight(), extra + per_row * rows))
 
 
-def chart_html(fig: Figure, alt: str) -> str:
-    """An HR chart as an HTML ``<img>`` (PNG embedded), with ``alt`` escaped, in a frame that scrolls sideways.
+def picture_html(fig: Figure, alt: str, narrow: Figure | None = None) -> str:
+    """The figure as an HTML ``<img>`` (PNG embedded), with ``alt`` escaped; with ``narrow``, a ``<picture>``
+    that shows that drawing instead on a phone.
 
     Parameters
     ----------
@@ -124,6 +125,11 @@ def chart_html(fig: Figure, alt: str) -> str:
         The figure to render.
     alt
         Text alternative, e.g. the chart's one-line reading.
+    narrow
+        The same chart drawn :data:`NARROW_WIDTH` inches wide, shown instead on
+        screens up to :data:`NARROW_SCREEN` px (a ``<picture>`` media query, no
+        script), so that on a phone the chart is neither shrunk below a readable
+        size nor scrolled sideways. See :func:`chart_html`.
 
     Returns
     -------
@@ -133,15 +139,98 @@ def chart_html(fig: Figure, alt: str) -> str:
     """
     if fig.axes and not any(ax.axison for ax in fig.axes):
         return ""
+    uri, width = _png(fig)
+    # Full width of the page up to the chart's own size (text 12 px or more there).
+    img = (f'<img class="hr-chart" src="{uri}" alt="{escape_html(alt)}" '
+           f'style="width:100%;max-width:{width}px" />')
+    if narrow is not None:
+        narrow_uri, _ = _png(narrow)
+        img = (f'<picture><source media="(max-width: {NARROW_SCREEN}px)" type="image/png" '
+               f'srcset="{narrow_uri}">{img}</picture>')
+    return f'<div class="hr-chart-frame" style="max-width:100%">{img}</div>'
+
+
+def _png(fig: Figure) -> tuple[str, int]:
+    """The figure as a PNG ``data:`` URI, and its width in pixels."""
     _plain_figure(fig)
     with matplotlib.rc_context(_PLAIN_TEXT):
         uri, png = embedded_figure(fig, "png", bbox_inches="tight")
-    # Drawn at its own size and scrolled sideways on a narrow screen rather than shrunk: at 400 px a
-    # shrunk chart's labels would be too small to read.
-    width = int.from_bytes(png[16:20], "big")  # the PNG's own width (its IHDR chunk)
-    return (f'{_NARROW_CSS}<div class="hr-chart-frame" style="overflow-x:auto;max-width:100%">'
-            f'<img class="hr-chart" src="{uri}" alt="{escape_html(alt)}" '
-            f'style="width:100%;max-width:{width}px;min-width:{min(width, 720)}px" /></div>')
+    return uri, int.from_bytes(png[16:20], "big")  # the PNG's own width (its IHDR chunk)
+
+
+def chart_html(draw: Callable[..., Axes], *args, alt: str, size: tuple[float, float] = (9.0, 4.5), **kwargs) -> str:
+    """Draw a chart twice, for a wide screen (``size`` in inches) and for a phone (:data:`NARROW_WIDTH`
+    wide, same height), and return the HTML of :func:`picture_html` showing the one that fits.
+
+    ``draw(ax, *args, **kwargs)`` is one of the chart helpers, e.g.
+    ``chart_html(trends_chart, trends, alt=reading, size=(9, 4.2))``.
+    """
+    fig, ax = new_figure(*size)
+    draw(ax, *args, **kwargs)
+    if fig.axes and not any(a.axison for a in fig.axes):
+        return ""  # nothing to show: the reading above says so
+    width = NARROW_WIDTH
+    for _ in range(4):  # labels outside the axes widen the saved image: narrow the figure by as much
+        narrow, narrow_ax = new_figure(width, size[1])
+        draw(narrow_ax, *args, **kwargs)
+        outside = narrow_layout(narrow) - NARROW_WIDTH
+        if outside <= 0.05 or width <= 2.0:
+            break
+        width = max(2.0, width - outside)
+    return picture_html(fig, alt, narrow=narrow)
+
+
+def narrow_layout(fig: Figure) -> float:
+    """Lay a chart drawn :data:`NARROW_WIDTH` wide out for a phone; return the width of the saved image in inches.
+
+    Long titles and axis labels wrap; date or period tick labels that would
+    overprint each other are turned upright; the axes move over so that their
+    tick labels (long group names on the left) are inside the figure, not
+    beyond its edge; legends go below the x axis, one entry a row, from the
+    figure's left edge.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    if not hasattr(fig.canvas, "get_renderer"):
+        FigureCanvasAgg(fig)
+    renderer = fig.canvas.get_renderer()
+    width_px, pad = fig.bbox.width, 4.0
+    for ax in fig.axes:
+        for text, wrap in ((ax.xaxis.label, 36), (ax.yaxis.label, 30), (ax.title, 40), (ax._left_title, 40),
+                           (ax._right_title, 40)):
+            if len(text.get_text()) > wrap:
+                text.set_text(textwrap.fill(text.get_text(), wrap))
+        ticks = [t for t in ax.get_xticklabels() if t.get_visible() and t.get_text()]
+        boxes = [t.get_window_extent(renderer) for t in ticks]
+        if any(a.x1 + 2 > b.x0 for a, b in zip(boxes, boxes[1:])):
+            ax.tick_params(axis="x", labelrotation=90)
+        legend = ax.get_legend()
+        moved = None
+        if legend is not None:
+            moved = (legend.legend_handles, [t.get_text() for t in legend.get_texts()], legend.get_title().get_text(),
+                     legend.get_texts()[0].get_fontsize() if legend.get_texts() else 8)
+            legend.remove()
+        box, pos = ax.get_tightbbox(renderer), ax.get_position()
+        left = pos.x0 + max(0.0, pad - box.x0) / width_px
+        right = pos.x1 - max(0.0, box.x1 - (width_px - pad)) / width_px
+        if right - left > 0.25:  # never squeeze the plot itself away
+            ax.set_position([left, pos.y0, right - left, pos.height])
+        label = ax.xaxis.label
+        if label.get_text():  # centred under narrow axes, a long label would run past the figure's edge
+            box = label.get_window_extent(renderer)
+            if box.x0 < pad or box.x1 > width_px - pad:
+                x = min(max(box.width / 2 + pad, (box.x0 + box.x1) / 2), width_px - pad - box.width / 2)
+                to_axes = ax.transAxes.inverted()
+                ax.xaxis.set_label_coords(to_axes.transform((x, 0))[0], to_axes.transform((0, box.y1))[1])
+        if moved is None:
+            continue
+        handles, labels, title, size = moved
+        # Under the x axis (its tick labels and label), from the figure's left edge.
+        below = fig.transFigure.inverted().transform((0, ax.xaxis.get_tightbbox(renderer).y0))[1]
+        ax.legend(handles, labels, title=title or None, frameon=False, fontsize=size, title_fontsize=size,
+                  loc="upper left", bbox_to_anchor=(0.0, below - 0.02), bbox_transform=fig.transFigure, ncols=1,
+                  alignment="left")
+    return fig.get_tightbbox(renderer).width
 
 
 @plain_text

@@ -96,6 +96,7 @@ RATING_HEADROOM = 0.6  # rating units of blank space above 10 on rating axes
 LABEL_SIZE = 8.5
 TICK_SIZE = 9
 MIN_TEXT_POINTS = 8.25  # 11 px
+DATE_TICKS_PER_INCH = 1.7  # a "Sep 2026" tick label is about 0.35 in wide at TICK_SIZE
 
 GID_RATING = "rating"
 GID_CHECKIN = "rating-checkin"
@@ -395,7 +396,9 @@ def dodge_labels(ax: Axes, labels: list[Any], gap: float = 2.0, tries: int = 12)
     marker is moved vertically, alternately up and down by growing steps of
     its own height, and kept at the first position that is clear (or where
     it was when none is found within ``tries``). Nothing may go below the
-    axes' bottom edge, where the x tick labels are. The tick labels are not
+    axes' bottom edge, where the x tick labels are, nor above the figure's
+    top edge, where it would be cut off (a narrow chart is short of room
+    there). The tick labels are not
     measured (laying them out costs more than the whole chart's drawing):
     the axes' edges stand for them.
 
@@ -420,7 +423,10 @@ def dodge_labels(ax: Axes, labels: list[Any], gap: float = 2.0, tries: int = 12)
     frame = ax.get_window_extent(renderer)
     fig_right = ax.figure.bbox.x1
     far = 1e7
-    taken = [Bbox([[-far, -far], [far, frame.y0]]), Bbox([[-far, -far], [frame.x0, far]])]
+    fig_top = ax.figure.bbox.y1
+    # Below the axes (x tick labels), left of them (y tick labels) and above the figure (cut off): never.
+    taken = [Bbox([[-far, -far], [far, frame.y0]]), Bbox([[-far, -far], [frame.x0, far]]),
+             Bbox([[-far, fig_top], [far, far]])]
     taken += [title.get_window_extent(renderer) for title in (ax.title, ax._left_title, ax._right_title)
               if title.get_text()]
     px_per_point = ax.figure.dpi / 72.0
@@ -499,7 +505,7 @@ def plain_text() -> Iterator[None]:
         yield
 
 
-def current_vs_target_bars(ax: Axes, frame: pd.DataFrame) -> Axes:
+def current_vs_target_bars(ax: Axes, frame: pd.DataFrame, *, legend_columns: int = 3) -> Axes:
     """Horizontal bars of each skill's latest rating with its next target marked.
 
     Parameters
@@ -511,6 +517,8 @@ def current_vs_target_bars(ax: Axes, frame: pd.DataFrame) -> Axes:
         with columns ``skill``, ``latest_rating`` and ``next_target``; optional
         ``status`` colours the bars and ``next_horizon_months`` labels the
         target. Skills are drawn top to bottom in frame order.
+    legend_columns : int, default 3
+        Entries side by side in the legend below the chart (1 on a narrow chart).
 
     Returns
     -------
@@ -524,11 +532,11 @@ def current_vs_target_bars(ax: Axes, frame: pd.DataFrame) -> Axes:
     """
     _require(frame, ("skill", "latest_rating", "next_target"), "frame")
     with plain_text():
-        _draw_bars(ax, frame)
+        _draw_bars(ax, frame, legend_columns)
     return ax
 
 
-def _draw_bars(ax: Axes, frame: pd.DataFrame) -> None:
+def _draw_bars(ax: Axes, frame: pd.DataFrame, legend_columns: int = 3) -> None:
     n = len(frame)
     y = np.arange(n)
     latest = frame["latest_rating"].to_numpy(dtype=float, na_value=np.nan)
@@ -586,7 +594,7 @@ def _draw_bars(ax: Axes, frame: pd.DataFrame) -> None:
         _patch_handle(STATUS_COLOURS[s], f"Latest rating: {s if s != UPCOMING else 'no new rating yet'}")
         for s in STATUS_COLOURS if s in drawn
     ]
-    _legend_below(ax, handles, ncols=3)
+    _legend_below(ax, handles, ncols=legend_columns)
     dodge_labels(ax, labels)
 
 
@@ -788,18 +796,24 @@ def _style_rating_axis(ax: Axes, axis: str) -> None:
 
 def _set_date_axis(ax: Axes, dates: list[pd.Timestamp], padded: bool = True) -> None:
     """The x range: all ``dates`` (padded by :func:`date_span` unless ``padded`` is False, when
-    they are the limits already); month + year ticks, quarterly for a typical 18-month plan."""
+    they are the limits already); month + year ticks, quarterly for a typical 18-month plan.
+
+    Ticks are also kept at most :data:`DATE_TICKS_PER_INCH` per inch of the
+    axes' width, so a narrow chart (a phone's) gets fewer, not overprinted, labels.
+    """
     lo, hi = date_span(dates) if padded else (pd.Timestamp(dates[0]), pd.Timestamp(dates[-1]))
     ax.set_xlim(_num([lo])[0], _num([hi])[0])
-    span_months = (hi - lo).days / 30.4
-    if span_months <= 9:
-        months: tuple[int, ...] = tuple(range(1, 13))
-    elif span_months <= 30:
-        months = (1, 4, 7, 10)
-    elif span_months <= 60:
-        months = (1, 7)
-    else:
-        months = (1,)
+    _date_ticks(ax, (hi - lo).days / 30.4)
+
+
+def _date_ticks(ax: Axes, span_months: float) -> None:
+    """Month + year ticks for a time axis ``span_months`` long, no denser than the axes' width allows."""
+    steps = (1, 3, 6, 12)  # months between two ticks
+    step = 1 if span_months <= 9 else 3 if span_months <= 30 else 6 if span_months <= 60 else 12
+    width = ax.get_position().width * ax.figure.get_figwidth()
+    while step < 12 and span_months / step > max(2.0, DATE_TICKS_PER_INCH * width):
+        step = steps[steps.index(step) + 1]
+    months: tuple[int, ...] = tuple(range(1, 13, step))
     ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=months))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
     ax.xaxis.set_minor_locator(mdates.MonthLocator())

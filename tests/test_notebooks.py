@@ -12,6 +12,7 @@ careerconv/sample/README.md); tests/test_demo.py keeps the folder equal to what 
 from __future__ import annotations
 
 import contextlib
+import re
 from pathlib import Path
 
 import nbformat
@@ -101,6 +102,11 @@ def test_hr_analytics_shows_group_figures_charts_and_no_free_text(sample_data: P
     assert len(charts) == 6 and all(media == "image/png" for media, _, _ in charts)
     assert all(data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 10_000 for _, data, _ in charts)
     assert charts[0][2].startswith("Shown by quarter, over all skills")
+    # Each chart also drawn for a phone (picked by a media query), and every table stacks there.
+    markup = "".join(html_outputs(nb))
+    assert markup.count('<source media="(max-width: 700px)" type="image/png" srcset="data:image/png;base64,') == 6
+    tables = [c for c in re.findall(r'<table[^>]*class="([^"]*)"', markup) if "hr-table" in c.split()]
+    assert len(tables) >= 6 and all("hr-stack" in c.split() for c in tables), tables
     # No free text from the records (a dream, what a 10 looks like, a chosen option, a check-in note).
     records = "".join(p.read_text(encoding="utf-8") for p in sorted(sample_data.glob("*/E0007/*.json")))
     for secret in ("Become a recognised expert in my field", "Other teams seek me out",

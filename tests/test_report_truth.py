@@ -174,10 +174,15 @@ def chart_texts(fig) -> list[Text]:
 
 
 def assert_readable(fig) -> None:
-    """No two texts of the figure overlap, and none is smaller than 11 px at the chart's size."""
+    """No two texts of the figure overlap, none is cut off at its edges, and none is smaller than 11 px at the
+    chart's size."""
     texts = chart_texts(fig)
     renderer = fig.canvas.get_renderer()
     boxes = [(t, t.get_window_extent(renderer)) for t in texts]
+    page = fig.bbox
+    for t, box in boxes:
+        inside = box.x0 >= page.x0 - 1 and box.x1 <= page.x1 + 1 and box.y0 >= page.y0 - 1 and box.y1 <= page.y1 + 1
+        assert inside, f"{t.get_text()!r} is cut off at the chart's edge ({box} outside {page})"
     for (a, box_a), (b, box_b) in itertools.combinations(boxes, 2):
         overlap = box_a.x0 < box_b.x1 and box_b.x0 < box_a.x1 and box_a.y0 < box_b.y1 and box_b.y0 < box_a.y1
         assert not overlap, f"{a.get_text()!r} overlaps {b.get_text()!r}"
@@ -210,9 +215,10 @@ def test_no_chart_text_overlaps_and_every_text_is_at_least_11_px(case):
         plan = conversation("2025-10-06", [("Negotiation", 6, (7, 8, 9)), ("Ten already", 10, (10, 10, 10))])
         content = C.build_content(history([plan]), "2027-06-01")
     with plots.plain_text():
-        assert_readable(R.standing_figure(content))
-        for data in C.skill_chart_data(content):
-            assert_readable(R.skill_figure(data))
+        for width in (R.CHART_WIDTH, R.NARROW_WIDTH):  # the desktop drawing and the phone's
+            assert_readable(R.standing_figure(content, width))
+            for data in C.skill_chart_data(content):
+                assert_readable(R.skill_figure(data, width))
 
 
 def test_skill_charts_share_one_time_axis():
@@ -232,8 +238,9 @@ def svg_text(fragment: str) -> str:
 def test_text_from_the_data_is_drawn_as_plain_text(name):
     plan = conversation("2025-09-01", [(name, 4, (6, 7, 8)), ("Plain", 5, (6, 7, 8))])
     content = C.build_content(history([plan]), "2026-03-15")
-    standing = str(R.standing(content))  # the skill name is a tick label there
-    assert html.escape(name, quote=False) in svg_text(standing)
+    standing = svg_text(str(R.standing(content)))  # the skill name is a tick label there, wrapped to fit a phone
+    for line in R.narrow_label(name).split("\n"):
+        assert html.escape(line, quote=False) in standing
     for fmt in ("svg", "png"):
         R.skill_sections(content, fmt, 60)  # must not raise on math-text
     fig = R.standing_figure(content)

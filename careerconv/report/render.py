@@ -19,6 +19,7 @@ option for viewers that handle SVG images badly.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -73,6 +74,9 @@ __all__ = [
     "draw_skill",
     "summary_words",
     "CHART_WIDTH",
+    "NARROW_WIDTH",
+    "CHART_ZOOM",
+    "narrow_label",
 ]
 
 DUE_WORDS = {
@@ -122,7 +126,7 @@ _CSS = """
 .cc-report .cc-status.open { background: #F1F1F1; color: #444; }
 .cc-report .cc-status.dropped { background: #F6E9F1; color: #7A3B63; }
 .cc-report .cc-status.overdue { background: #FDF1DC; color: #8A5A00; }
-.cc-report figure.cc-chart { margin: 0.4em 0 1em; overflow-x: auto; }
+.cc-report figure.cc-chart { margin: 0.4em 0 1em; }
 .cc-report figure.cc-chart img { width: 100%; height: auto; display: block; }
 .cc-report .cc-scroll { overflow-x: auto; max-width: 100%; }
 .cc-report p.cc-summary { font-size: 1.12em; font-weight: 600; margin: 0.4em 0 0.8em; padding: 0.5em 0.8em;
@@ -133,7 +137,6 @@ _CSS = """
 .cc-report p.cc-chart-note { color: #555; font-size: 0.92em; margin: 0.2em 0 0.4em; }
 @media (max-width: 700px) {
   .cc-report { font-size: 15px; }
-  .cc-report figure.cc-chart img { min-width: 640px; }
   .cc-report table.cc-facts th { white-space: normal; padding-right: 0.8em; }
   .cc-report table.cc-table th, .cc-report table.cc-table td { padding: 0.35em 0.45em; }
   /* Narrow screens: each row becomes a card, each cell labelled with its column. */
@@ -150,11 +153,6 @@ _CSS = """
   .cc-report .cc-key-item { white-space: normal; }
   .cc-report table.cc-words, .cc-report table.cc-words tbody, .cc-report table.cc-words tr,
   .cc-report table.cc-words th, .cc-report table.cc-words td { display: block; }
-}
-@media screen and (max-width: 700px) {
-  /* The chart keeps its size and scrolls sideways: say so, so the part in view is not taken for the whole. */
-  .cc-report figure.cc-chart::before { content: "Wider than your screen: scroll sideways to see the whole chart.";
-    display: block; position: sticky; left: 0; font-size: 0.85em; color: #555; font-style: italic; }
 }
 .cc-report section.cc-skill { margin: 1.4em 0 2em; padding-top: 0.6em; border-top: 1px solid #E6E9EE; }
 .cc-report section.cc-skill h3 { margin: 0.2em 0 0.4em; font-size: 1.3em; }
@@ -251,10 +249,14 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, table_id: s
 
 
 # ---------------------------------------------------------------------------
-# figures (embedded by :func:`careerconv.html_parts.figure_html`)
+# figures (embedded by :func:`careerconv.html_parts.figure_html`, shown up to CHART_ZOOM times their size)
 
 
+CHART_WIDTH = 7.5  # inches (720 px): the wide drawing of standing_figure and skill_figure, for other callers
+NARROW_WIDTH = 3.9  # inches: 374 px, the HTML report's charts (shown at 90 % or more on a 360 px phone)
+CHART_ZOOM = 1.25  # the HTML report's charts grow up to this much on a wide screen (SVG stays sharp)
 LABEL_CHARS = 34  # longer skill names are shortened on chart axes (tables show them whole)
+NARROW_LABEL_CHARS = 15  # a line of a skill name on the narrow standing chart (two lines at most)
 
 
 def shorten(value: Any, limit: int) -> str:
@@ -394,8 +396,8 @@ def standing(content: ReportContent, figure_format: str | None = "svg", dpi: int
     alt = "Bar chart of your latest rating against the next target: " + "; ".join(
         f"{s} now {_rating(r)}, next target {_rating(t)}" for s, r, t in
         zip(cur["skill"], cur["latest_rating"], cur["next_target"]))
-    chart = _chart_placeholder(alt) if figure_format is None else figure_html(standing_figure(content), alt,
-                                                                                figure_format, dpi)
+    chart = _chart_placeholder(alt) if figure_format is None else figure_html(
+        standing_figure(content, NARROW_WIDTH), alt, figure_format, dpi, zoom=CHART_ZOOM)
     coach = {skill_key(s): (r, d) for s, r, d in zip(content.coach_latest["skill"], content.coach_latest["rating"],
                                                      content.coach_latest["date"])}
     rows = []
@@ -417,19 +419,28 @@ def standing(content: ReportContent, figure_format: str | None = "svg", dpi: int
     return _wrap(chart + table)
 
 
-def standing_figure(content: ReportContent) -> Figure:
-    """The standing chart as the HTML report shows it."""
-    height, left = standing_chart_size(content)
-    fig = _new_figure(CHART_WIDTH, height, left=left, right=0.4, top=0.3, bottom=1.3)
+def standing_figure(content: ReportContent, width: float = CHART_WIDTH) -> Figure:
+    """The standing chart as the HTML report shows it, ``width`` inches wide.
+
+    At :data:`NARROW_WIDTH` (a phone's screen) skill names wrap onto two
+    lines, leaving the bars room; the legend takes more rows.
+    """
+    narrow = width < CHART_WIDTH
+    height, left = standing_chart_size(content, narrow)
+    fig = _new_figure(width, height + (0.35 if narrow else 0), left=left, right=0.4, top=0.3,
+                      bottom=1.65 if narrow else 1.3)
     ax = fig.add_subplot()
-    draw_standing(ax, content)
+    draw_standing(ax, content, narrow)
     legend_below(ax, fig, 0.55)
     return fig
 
 
-def skill_figure(data: SkillChartData) -> Figure:
-    """One skill's chart as the HTML report shows it (the key above the charts replaces its legend)."""
-    fig = _new_figure(CHART_WIDTH, 3.9, left=0.6, right=0.35, top=0.35, bottom=0.6)
+def skill_figure(data: SkillChartData, width: float = CHART_WIDTH) -> Figure:
+    """One skill's chart, ``width`` inches wide (the HTML report's is :data:`NARROW_WIDTH`); the key
+    above the charts replaces its legend."""
+    narrow = width < CHART_WIDTH
+    fig = _new_figure(width, 3.6 if narrow else 3.9, left=0.6, right=0.25 if narrow else 0.35,
+                      top=0.55 if narrow else 0.35, bottom=0.6)
     ax = fig.add_subplot()
     draw_skill(ax, data)
     legend = ax.get_legend()
@@ -438,16 +449,29 @@ def skill_figure(data: SkillChartData) -> Figure:
     return fig
 
 
-def standing_chart_size(content: ReportContent) -> tuple[float, float]:
-    """Height of the standing chart and the room its skill names need on the left, in inches."""
-    longest = max((len(shorten(s, LABEL_CHARS)) for s in content.current["skill"]), default=10)
+def standing_chart_size(content: ReportContent, narrow: bool = False) -> tuple[float, float]:
+    """Height of the standing chart and the room its skill names need on the left, in inches
+    (``narrow``: names wrapped as :func:`narrow_label` does)."""
+    label = narrow_label if narrow else (lambda s: shorten(s, LABEL_CHARS))
+    longest = max((len(line) for s in content.current["skill"] for line in label(s).split("\n")), default=10)
     return 1.7 + 0.62 * len(content.current), min(3.0, 0.3 + 0.075 * longest)
 
 
-def draw_standing(ax: Any, content: ReportContent) -> None:
-    """Draw the standing chart (latest rating against the next target, per skill) on ``ax``."""
+def narrow_label(value: Any) -> str:
+    """A skill name on at most two lines of :data:`NARROW_LABEL_CHARS` characters (an ellipsis when cut)."""
+    words = " ".join(str(value).split())
+    lines = textwrap.wrap(words, NARROW_LABEL_CHARS, break_long_words=True) or [""]
+    if len(lines) > 2:
+        lines = [lines[0], shorten(" ".join(lines[1:]), NARROW_LABEL_CHARS)]
+    return "\n".join(lines)
+
+
+def draw_standing(ax: Any, content: ReportContent, narrow: bool = False) -> None:
+    """Draw the standing chart (latest rating against the next target, per skill) on ``ax``
+    (``narrow``: wrapped skill names and a legend of one entry a row, for :data:`NARROW_WIDTH`)."""
     cur = content.current
-    plots.current_vs_target_bars(ax, cur.assign(skill=cur["skill"].map(lambda s: shorten(s, LABEL_CHARS))))
+    label = narrow_label if narrow else (lambda s: shorten(s, LABEL_CHARS))
+    plots.current_vs_target_bars(ax, cur.assign(skill=cur["skill"].map(label)), legend_columns=1 if narrow else 3)
 
 
 def draw_skill(ax: Any, data: SkillChartData) -> None:
@@ -530,7 +554,6 @@ def chart_key(content: ReportContent | None = None) -> Fragment:
     return _wrap(f'{note}<p class="cc-key">{" ".join(items)}</p>')
 
 
-CHART_WIDTH = 7.5  # inches: 720 px at the browser's 96 px per inch
 
 
 def _chart_placeholder(alt: str) -> str:
@@ -551,8 +574,8 @@ def _skill_section(data: SkillChartData, figure_format: str | None, dpi: int) ->
              ("Why this way", data.approach)]
     listed = "".join(f'<tr><th scope="row">{label}</th><td>{_e(text)}</td></tr>' for label, text in words
                      if str(text).strip())
-    chart = _chart_placeholder(alt) if figure_format is None else figure_html(skill_figure(data), alt,
-                                                                                figure_format, dpi)
+    chart = _chart_placeholder(alt) if figure_format is None else figure_html(
+        skill_figure(data, NARROW_WIDTH), alt, figure_format, dpi, zoom=CHART_ZOOM)
     return (f'<section class="cc-skill"><h3>{_e(data.skill)}</h3>'
             + chart
             + (f'<table class="cc-words">{listed}</table>' if listed else "")
