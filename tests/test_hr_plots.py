@@ -14,7 +14,7 @@ HOSTILE = ["$\\frac{a$", "$\\frac{", "$x$ and $y$", "C:\\new\\table", "snake_cas
 
 
 def _texts(fig) -> list[str]:
-    H.chart_html(fig, "alt")  # as the page renders it
+    H.picture_html(fig, "alt")  # as the page renders it
     found = fig.findobj(Text)
     assert not [t.get_text() for t in found if t.get_parse_math()], "text left to the math-text parser"
     return [t.get_text() for t in found]
@@ -23,7 +23,7 @@ def _texts(fig) -> list[str]:
 def _rendered(draw) -> tuple[str, list[str]]:
     fig, ax = H.new_figure(9, 5)
     draw(ax)
-    html = H.chart_html(fig, "alt")  # raises if matplotlib tried to parse math-text
+    html = H.picture_html(fig, "alt")  # raises if matplotlib tried to parse math-text
     return html, _texts(fig)
 
 
