@@ -1123,14 +1123,21 @@ class ConversationApp:
                 if qs is not None for s in qs.sections for q in s.questions}
 
     def _reopen(self, record: dict, notice: str) -> None:
-        """After a conflict choice: show the version kept, and say what happened."""
+        """After a conflict choice, show the version kept and say what happened; with no notice, a version
+        saved elsewhere while nothing was typed here (see :meth:`EditSession.saved_elsewhere`) is shown in the
+        section the coach is in."""
         self.session = None  # closed by its choice
         if record.get("kind") == "checkin" or "checkin_id" in record:
             self.open_checkin(record)
             target = self.checkin_view.session
         else:
+            step = self.step if self.screen == "conversation" else None
             self._open_record(record)
+            if not notice and not self.locked and step in self._order() and step != self.step:
+                self.go_to(step)
             target = self.session
+        if not notice:
+            return
         if target is not None:
             target.panel.notify(notice)
         else:
