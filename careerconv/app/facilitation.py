@@ -59,7 +59,7 @@ from .page_bridge import PageBridge
 from .place import NEW_CHECKIN, Place, parse_place, place_fragment
 from .plan_editors import ActionItemsEditor, CadenceEditor, DreamsEditor, FollowUpEditor
 from .scheduling import Handle, ManualScheduler, Scheduler, default_scheduler
-from .sections import SectionView
+from .sections import LazySectionView, SectionView
 from .session import EditSession, create_record
 from .skill_charts import SkillChartsPanel
 from .skill_editor import SkillsEditor
@@ -146,7 +146,8 @@ class ConversationApp:
         self.session: EditSession | None = None  # the open conversation's save path
         self.checkin_drafts: list[dict] = []
         self.timers: SectionTimers | None = None
-        self.views: dict[str, SectionView] = {}
+        self.views: dict[str, LazySectionView] = {}
+        self._structured: dict[str, Editor] = {}
         self.question_set: QuestionSet | None = None
         self.alternative_set: QuestionSet | None = None
         self.checkin_view: CheckinView | None = None
@@ -839,19 +840,31 @@ class ConversationApp:
                                  preferred_cadence=self.employee.get("cadence_months"),
                                  on_links_changed=self.guard(self._refresh_links, "Could not refresh the lists"),
                                  last_rating=functools.partial(self._last_rating, record["conversation_id"]))
-        prebuilt: dict[str, Editor] = {}
+        # Only the section on screen is built (LazySectionView); the structured editors are made when their
+        # section is built, or when an editor made earlier depends on them (skills on dreams, action items on
+        # skills) - then loaded from the record, which holds what they show until their section is visited.
         dreams_q, skills_q, items_q = qs.by_kind("dreams"), qs.by_kind("skills"), qs.by_kind("action_items")
-        dreams = DreamsEditor(dreams_q, self.ctx) if dreams_q else None
-        skills = SkillsEditor(skills_q, self.ctx, [q for q in qs.questions() if q.kind in SKILL_KINDS],
-                              dreams) if skills_q else None
-        items = ActionItemsEditor(items_q, self.ctx, skills) if items_q else None
-        for q, e in ((dreams_q, dreams), (skills_q, skills), (items_q, items)):
-            if q is not None:
-                prebuilt[q.id] = e
+        self._structured: dict[str, Editor] = {}
+
+        def structured(kind: str, needed_by: str | None = None) -> Editor | None:
+            if kind in self._structured:
+                return self._structured[kind]
+            if kind == "dreams":
+                editor = DreamsEditor(dreams_q, self.ctx) if dreams_q else None
+            elif kind == "skills":
+                editor = SkillsEditor(skills_q, self.ctx, [q for q in qs.questions() if q.kind in SKILL_KINDS],
+                                      structured("dreams", kind)) if skills_q else None
+            else:
+                editor = ActionItemsEditor(items_q, self.ctx, structured("skills", kind)) if items_q else None
+            if editor is not None:
+                if needed_by is not None:  # its section is not built: it shows the record until then
+                    editor.load(record)
+                self._structured[kind] = editor
+            return editor
 
         def make_editor(q):
-            if q.id in prebuilt:
-                return prebuilt[q.id]
+            if q.kind in ("dreams", "skills", "action_items"):
+                return structured(q.kind)  # loaded with its section
             if q.kind in SKILL_KINDS:
                 return None  # asked inside each skill's card
             if q.kind == "follow_up":
@@ -861,10 +874,9 @@ class ConversationApp:
             return ANSWER_EDITORS[q.kind](q, self.ctx)
 
         alt_sections = {s.id: s for s in self.alternative_set.sections} if self.alternative_set else {}
-        self.views = {s.id: SectionView(s, alt_sections.get(s.id), self.ctx, make_editor) for s in qs.sections}
+        self.views = {s.id: LazySectionView(s, alt_sections.get(s.id), self.ctx, make_editor) for s in qs.sections}
         for view in self.views.values():
             view.load(record)
-        self._refresh_links()
 
         name = escape(self.employee.get("name") or record["employee_id"])
         self.conv_title = html(f'<div class="cc-section-title">{name} <span class="cc-pill">'
@@ -937,11 +949,9 @@ class ConversationApp:
             [c for c in self.conversations if c["conversation_id"] != conversation_id], self.checkins))
 
     def _skills_editor(self) -> SkillsEditor | None:
-        for view in self.views.values():
-            for e in view.editors:
-                if isinstance(e, SkillsEditor):
-                    return e
-        return None
+        """The open conversation's skills editor, if it was made (its section built, or action items need it)."""
+        editor = self._structured.get("skills")
+        return editor if isinstance(editor, SkillsEditor) else None
 
     def _refresh_links(self) -> None:
         for view in self.views.values():
@@ -956,7 +966,7 @@ class ConversationApp:
             If the question set has no such section.
         """
         try:
-            return self.views[section_id]
+            return self.views[section_id].view
         except KeyError:
             raise KeyError(f"no section {section_id!r}; sections are: {', '.join(self.views)}") from None
 
