@@ -254,8 +254,13 @@ class EditSession:
 
     # ------------------------------------------------------------------ saved elsewhere, nothing typed here
     def _file_state(self) -> tuple | None:
+        """The record file's identity, size and time; None when it cannot be looked at (a hub's data folder is
+        behind HTTP: following saves made elsewhere is left to the conflict box there)."""
+        record_path = getattr(self.store, "record_path", None)
+        if record_path is None:
+            return None
         try:
-            st = os.stat(self.store.record_path(self.kind, self.current["employee_id"], self.record_id))
+            st = os.stat(record_path(self.kind, self.current["employee_id"], self.record_id))
         except (OSError, ValueError, KeyError):
             return None
         return (st.st_ino, st.st_mtime_ns, st.st_size)
