@@ -128,6 +128,21 @@ def test_typing_in_the_new_page_first_is_never_replaced_but_asked(org: Path):
     assert new.stored()["skills"][0]["skill"] == "Statistics"
 
 
+def test_only_a_reload_follows_and_only_for_its_first_seconds(org: Path):
+    old, new = _typing_then_reload(org)
+    new.advance(40)  # the closed page's kernel saves only after the reload stopped looking
+    old.app.save_pending()
+    new.advance(2)
+    assert new.app.editor("skills").cards == []  # the coach's next save shows the conflict box, as always
+    other = Harness(org)  # a second tab opened from the person page, not by a reload
+    other.app.select_employee("E003")
+    other.app.resume_draft()
+    old.app.editor("skills").cards[0].ten.value = "Runs the statistics course"
+    old.app.save_pending()
+    other.advance(2)
+    assert other.app.editor("skills").cards[0].ten.value == "Teaches the team's statistics course"
+
+
 def test_a_reload_reopens_the_check_in_draft_and_the_team_view(org: Path):
     app = Harness(org).app
     app.select_employee("E001")

@@ -60,7 +60,7 @@ from .place import NEW_CHECKIN, Place, parse_place, place_fragment
 from .plan_editors import ActionItemsEditor, CadenceEditor, DreamsEditor, FollowUpEditor
 from .scheduling import Handle, ManualScheduler, Scheduler, default_scheduler
 from .sections import LazySectionView, SectionView
-from .session import EditSession, create_record
+from .session import FOLLOW_AFTER_RELOAD, EditSession, create_record
 from .skill_charts import SkillChartsPanel
 from .skill_editor import SkillsEditor
 from .styles import style_widget
@@ -148,6 +148,7 @@ class ConversationApp:
         self.timers: SectionTimers | None = None
         self.views: dict[str, LazySectionView] = {}
         self._structured: dict[str, Editor] = {}
+        self._arriving = False  # opening what the page address names (a reload)
         self.question_set: QuestionSet | None = None
         self.alternative_set: QuestionSet | None = None
         self.checkin_view: CheckinView | None = None
@@ -221,14 +222,18 @@ class ConversationApp:
             return
         self.view_choice.value = "person"
         self.select_employee(place.employee)
-        if place.conversation:
-            if not any(c["conversation_id"] == place.conversation for c in self.conversations):
-                raise ValueError(f"{self.employee['name']} has no conversation {place.conversation!r} (any more)")
-            self.open_conversation(place.conversation)
-            if place.step and place.step in self._order():
-                self.go_to(place.step)
-        elif place.checkin:
-            self._open_checkin_named(place.checkin)
+        self._arriving = True  # the record opened now follows what the closed page still saves
+        try:
+            if place.conversation:
+                if not any(c["conversation_id"] == place.conversation for c in self.conversations):
+                    raise ValueError(f"{self.employee['name']} has no conversation {place.conversation!r} (any more)")
+                self.open_conversation(place.conversation)
+                if place.step and place.step in self._order():
+                    self.go_to(place.step)
+            elif place.checkin:
+                self._open_checkin_named(place.checkin)
+        finally:
+            self._arriving = False
 
     def _open_checkin_named(self, checkin_id: str) -> None:
         if checkin_id == NEW_CHECKIN:
@@ -1121,7 +1126,8 @@ class ConversationApp:
         snapshot, on_open, on_leave, labels
             See :class:`careerconv.app.session.EditSession`.
         """
-        return EditSession(self.store, record, snapshot=snapshot, on_open=on_open, on_leave=on_leave,
+        follow = FOLLOW_AFTER_RELOAD if self._arriving else 0.0
+        return EditSession(self.store, record, snapshot=snapshot, on_open=on_open, on_leave=on_leave, follow=follow,
                            scheduler=self.scheduler, clock=self.clock, delay=self.autosave_delay,
                            max_wait=self.autosave_max_wait, background=self.background, on_status=self._show_status,
                            on_error=lambda exc: self.errors.show(exc, "Autosave failed"), guard=self.guard,

@@ -21,13 +21,14 @@ and is the only way the app writes that record:
   the other one only saved the time spent in a section), the two versions are
   merged without asking: theirs loses nothing, and each section keeps the
   longer time;
-* the other way round - a version saved elsewhere changed fields and the coach
-  has changed none here since the version shown - the session follows it: it
+* a session opened by a reload (``follow`` seconds) takes in a version saved
+  elsewhere that changed fields while the coach has changed none here: it
   looks at the record's file every second (:data:`FOLLOW_EVERY`, a ``stat``;
   the record is read only when the file changed) and opens that version in the
-  editors (``on_open`` with no notice). This is how a reload lands back with
-  the last typing: the page closed mid-debounce has its typing saved by the old
-  kernel while the new one may already show the version before it.
+  editors (``on_open`` with no notice). The page closed by the reload had its
+  last typing saved by the old kernel when it was hidden, and that save can
+  land after the new page showed the version before it. Other sessions keep
+  the version they opened until the coach's save shows the conflict box.
 
 The app tells the session how to read the editors (``snapshot``), how to open
 a record (``on_open``: after a choice the editors show the version kept) and
@@ -36,6 +37,7 @@ how to leave (``on_leave``).
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import threading
@@ -54,6 +56,7 @@ from .timers import Clock, system_clock
 log = logging.getLogger("careerconv.app")
 
 FOLLOW_EVERY = 1.0  # seconds between looks at the open record's file (saved elsewhere since?)
+FOLLOW_AFTER_RELOAD = 30.0  # seconds a session opened by a reload takes in what the closed page saved
 CHANGED, DELETED, OFF_ROSTER = "changed elsewhere", "deleted elsewhere", "no longer on the roster"
 
 
@@ -120,9 +123,9 @@ class EditSession:
     person
         The person's name, for messages.
     follow
-        Look at the stored record every :data:`FOLLOW_EVERY` seconds and open a
-        version saved elsewhere while the coach changed nothing here (see
-        :meth:`saved_elsewhere`).
+        For this many seconds from now, look at the stored record every
+        :data:`FOLLOW_EVERY` seconds and open a version saved elsewhere while
+        the coach changed nothing here (see :meth:`saved_elsewhere`); 0: never.
     """
 
     def __init__(self, store: Store, record: dict, *, snapshot: Callable[[], dict],
@@ -131,7 +134,7 @@ class EditSession:
                  on_status: Callable[[SaveStatus], None] | None = None,
                  on_error: Callable[[BaseException], None] | None = None,
                  guard: Callable = lambda fn, context=None: fn, labels: Callable[[], Mapping[str, str]] | None = None,
-                 person: str = "", follow: bool = True):
+                 person: str = "", follow: float = 0.0):
         self.store = store
         self.kind = record_kind(record)
         self.what = "check-in" if self.kind == "checkin" else "conversation"
@@ -153,7 +156,9 @@ class EditSession:
         self.widget = W.VBox(layout=W.Layout(width="100%"))  # holds the panel once there is something to say
         self._scheduler = scheduler
         self._seen = self._file_state()  # the record's file as this session last read or wrote it
-        self._follow_handle = scheduler.call_later(FOLLOW_EVERY, self._follow) if follow else None
+        self._clock = clock
+        self._follow_until = clock() + dt.timedelta(seconds=follow)
+        self._follow_handle = scheduler.call_later(FOLLOW_EVERY, self._follow) if follow > 0 else None
 
     @property
     def panel(self) -> ConflictPanel:
@@ -299,7 +304,7 @@ class EditSession:
 
     def _follow(self) -> None:
         self._follow_handle = None
-        if self.closed:
+        if self.closed or self._clock() > self._follow_until:
             return
         newer = self._guard(self.saved_elsewhere, f"Could not look for a newer version of this {self.what}")()
         if newer is not None:
