@@ -75,6 +75,7 @@ log = logging.getLogger("careerconv.app")
 FINISH = "finish"
 MAX_RESULTS = 12  # people listed at once; typing narrows the list
 PREPARE_AFTER = 0.6  # seconds on a person's page before their conversation screen is built ahead
+BUILD_NEXT_AFTER = 0.3  # seconds between building the sections not on screen, one at a time, while the coach reads
 CLOSE_AFTER = 2.0  # seconds after a screen was left before its widgets are closed
 SNAPSHOT_EVERY_TICKS = 30  # while a section runs, its time is saved at least this often (seconds)
 _LIVE_APPS: "weakref.WeakSet[ConversationApp]" = weakref.WeakSet()
@@ -882,6 +883,7 @@ class ConversationApp:
         self.views = {s.id: LazySectionView(s, alt_sections.get(s.id), self.ctx, make_editor) for s in qs.sections}
         for view in self.views.values():
             view.load(record)
+        self._schedule_build_next()
 
         name = escape(self.employee.get("name") or record["employee_id"])
         self.conv_title = html(f'<div class="cc-section-title">{name} <span class="cc-pill">'
@@ -945,6 +947,22 @@ class ConversationApp:
         self.conflict_box = W.VBox(layout=W.Layout(width="100%"))  # the session's conflict box
         self.conversation_screen = classed(W.VBox([head, self.conflict_box, stepper, previous, self.locked_html,
                                                    self.section_box, footer]), "cc-conversation")
+
+    def _schedule_build_next(self) -> None:
+        """Build the sections not built yet one at a time, a moment apart: the section on screen comes first
+        (on the click), the others while the coach reads it, so a click never waits for more than one."""
+        views = self.views
+
+        def build_next() -> None:
+            if self.views is not views:
+                return  # another conversation was opened since
+            waiting = [v for v in views.values() if not v.built]
+            if waiting:
+                waiting[0].view  # noqa: B018 - building is the point
+                if len(waiting) > 1:
+                    self.scheduler.call_later(BUILD_NEXT_AFTER, self.guard(build_next, "Could not build a section"))
+
+        self.scheduler.call_later(BUILD_NEXT_AFTER, self.guard(build_next, "Could not build a section"))
 
     def _last_rating(self, conversation_id: str, skill: str) -> str:
         """What the records before this conversation say about a skill ("" for a new one)."""
