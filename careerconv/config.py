@@ -16,6 +16,7 @@ from . import resources
 
 DATA_ENV = "CAREERCONV_DATA"
 REPORTS_ENV = "CAREERCONV_REPORTS"
+SERVICE_URL_ENV = "CAREERCONV_SERVICE_URL"  # the records service the app uses under JupyterHub
 PACKAGE_DIR = resources.package_path()
 # The source checkout careerconv runs from, or None when it is installed (site-packages).
 PROJECT_DIR = resources.source_checkout()

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from app_harness import Harness
+from careerconv.store import Conflict
 from careerconv.app.place import NEW_CHECKIN, Place, parse_place, place_fragment
 from orgs import make_small_org
 
@@ -68,6 +69,78 @@ def test_the_address_follows_the_coach_and_a_reload_lands_back_in_the_section(or
     assert reloaded.errors.text == ""
     reloaded.close_conversation()
     assert reloaded.bridge.place == "employee=E003"
+
+
+def _typing_then_reload(org: Path):
+    """The old page: a skill added and its "10" typed, nothing saved yet (mid-debounce); then the reload's
+    new kernel lands on the address before the old kernel saved that typing."""
+    old = Harness(org)
+    old.app.select_employee("E003")
+    old.app.start_conversation()
+    old.app.go_to("action_plan")
+    skills = old.app.editor("skills")
+    skills.input.value = "Statistics"
+    skills.add_button.click()
+    skills.cards[0].ten.value = "Teaches the team's statistics course"
+    assert old.app.session.autosaver.pending is not None  # not on disk yet
+    new = Harness(org)
+    new.app.bridge.arrived = old.app.bridge.place
+    assert new.app.screen == "conversation" and new.app.step == "action_plan"
+    assert new.app.editor("skills").cards == []  # what the store held when the new page arrived
+    return old, new
+
+
+def test_a_reload_shows_the_typing_the_closed_page_saved_after_it_arrived(org: Path):
+    old, new = _typing_then_reload(org)
+    old.app.save_pending()  # the old page's "hidden": its kernel saves the typing, after the new page arrived
+    new.advance(1)
+    app = new.app
+    assert [c.name for c in app.editor("skills").cards] == ["Statistics"]
+    assert app.editor("skills").cards[0].ten.value == "Teaches the team's statistics course"
+    assert app.screen == "conversation" and app.step == "action_plan" and app.bridge.place == old.app.bridge.place
+    assert app.session.problem is None and not app.session.widget.children  # no conflict box, no notice
+    new.advance(40)  # the new page goes on saving on top of it
+    stored = new.stored()
+    assert stored["skills"][0]["ten_looks_like"] == "Teaches the team's statistics course"
+    assert app.session.problem is None
+
+
+def test_a_reload_that_saved_its_time_first_still_gets_the_typing(org: Path):
+    old, new = _typing_then_reload(org)
+    new.advance(2)  # the new page saves the time spent first
+    assert new.stored()["revision"] == 2 and new.stored()["skills"] == []
+    old.app.save_pending()  # merged quietly on top of it (only time changed there)
+    assert new.stored()["revision"] == 3
+    new.advance(1)
+    assert new.app.editor("skills").cards[0].ten.value == "Teaches the team's statistics course"
+    assert new.app.session.problem is None
+
+
+def test_typing_in_the_new_page_first_is_never_replaced_but_asked(org: Path):
+    old, new = _typing_then_reload(org)
+    new.app.editor("skills").input.value = "Writing"
+    new.app.editor("skills").add_button.click()
+    old.app.save_pending()
+    new.advance(1)
+    assert [c.name for c in new.app.editor("skills").cards] == ["Writing"]  # kept, not replaced
+    new.advance(2)
+    assert isinstance(new.app.session.problem, Conflict)  # its save is refused and the coach chooses
+    assert new.stored()["skills"][0]["skill"] == "Statistics"
+
+
+def test_only_a_reload_follows_and_only_for_its_first_seconds(org: Path):
+    old, new = _typing_then_reload(org)
+    new.advance(40)  # the closed page's kernel saves only after the reload stopped looking
+    old.app.save_pending()
+    new.advance(2)
+    assert new.app.editor("skills").cards == []  # the coach's next save shows the conflict box, as always
+    other = Harness(org)  # a second tab opened from the person page, not by a reload
+    other.app.select_employee("E003")
+    other.app.resume_draft()
+    old.app.editor("skills").cards[0].ten.value = "Runs the statistics course"
+    old.app.save_pending()
+    other.advance(2)
+    assert other.app.editor("skills").cards[0].ten.value == "Teaches the team's statistics course"
 
 
 def test_a_reload_reopens_the_check_in_draft_and_the_team_view(org: Path):

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import config
 from .. import schema as S
 from ..questions import QUESTION_SETS_FOLDER
-from ..service.client import ServiceStore
 from ..store import Store
+
+if TYPE_CHECKING:
+    from ..service.client import ServiceStore
 
 
 def resolve_data_dir(data_dir: str | os.PathLike | None = None) -> Path:
@@ -51,9 +54,10 @@ def open_store(data_dir: Path) -> Store | ServiceStore:
         ``data_dir`` is a data folder with records (the service's copy of the question sets never goes
         into one).
     """
-    service = ServiceStore.from_environment()
-    if service is None:
+    if not os.environ.get(config.SERVICE_URL_ENV, "").strip():
         return Store(data_dir)
+    from ..service.client import ServiceStore  # only under the hub: the HTTP client's imports cost the start
+    service = ServiceStore.from_environment()
     data_dir = Path(data_dir)
     if (data_dir / "roster.csv").exists():
         raise ValueError(f"{data_dir} is a data folder with a roster, but the app is set to use the records service "
@@ -87,7 +91,7 @@ def organisation_skill_names(store: Store | ServiceStore, *, refresh: bool = Fal
         From the records service: the names at least the minimum group size
         of people use (a coach does not learn other people's rarer skills).
     """
-    if isinstance(store, ServiceStore):
+    if not isinstance(store, Store):  # the records service
         return store.skill_names()
     if refresh:
         store.refresh()

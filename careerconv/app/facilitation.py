@@ -59,8 +59,8 @@ from .page_bridge import PageBridge
 from .place import NEW_CHECKIN, Place, parse_place, place_fragment
 from .plan_editors import ActionItemsEditor, CadenceEditor, DreamsEditor, FollowUpEditor
 from .scheduling import Handle, ManualScheduler, Scheduler, default_scheduler
-from .sections import SectionView
-from .session import EditSession, create_record
+from .sections import LazySectionView, SectionView
+from .session import FOLLOW_AFTER_RELOAD, EditSession, create_record
 from .skill_charts import SkillChartsPanel
 from .skill_editor import SkillsEditor
 from .styles import style_widget
@@ -76,6 +76,7 @@ log = logging.getLogger("careerconv.app")
 FINISH = "finish"
 MAX_RESULTS = 12  # people listed at once; typing narrows the list
 PREPARE_AFTER = 0.6  # seconds on a person's page before their conversation screen is built ahead
+BUILD_NEXT_AFTER = 0.3  # seconds between building the sections not on screen, one at a time, while the coach reads
 CLOSE_AFTER = 2.0  # seconds after a screen was left before its widgets are closed
 SNAPSHOT_EVERY_TICKS = 30  # while a section runs, its time is saved at least this often (seconds)
 _LIVE_APPS: "weakref.WeakSet[ConversationApp]" = weakref.WeakSet()
@@ -147,7 +148,9 @@ class ConversationApp:
         self.session: EditSession | None = None  # the open conversation's save path
         self.checkin_drafts: list[dict] = []
         self.timers: SectionTimers | None = None
-        self.views: dict[str, SectionView] = {}
+        self.views: dict[str, LazySectionView] = {}
+        self._structured: dict[str, Editor] = {}
+        self._arriving = False  # opening what the page address names (a reload)
         self.question_set: QuestionSet | None = None
         self.alternative_set: QuestionSet | None = None
         self.checkin_view: CheckinView | None = None
@@ -221,14 +224,18 @@ class ConversationApp:
             return
         self.view_choice.value = "person"
         self.select_employee(place.employee)
-        if place.conversation:
-            if not any(c["conversation_id"] == place.conversation for c in self.conversations):
-                raise ValueError(f"{self.employee['name']} has no conversation {place.conversation!r} (any more)")
-            self.open_conversation(place.conversation)
-            if place.step and place.step in self._order():
-                self.go_to(place.step)
-        elif place.checkin:
-            self._open_checkin_named(place.checkin)
+        self._arriving = True  # the record opened now follows what the closed page still saves
+        try:
+            if place.conversation:
+                if not any(c["conversation_id"] == place.conversation for c in self.conversations):
+                    raise ValueError(f"{self.employee['name']} has no conversation {place.conversation!r} (any more)")
+                self.open_conversation(place.conversation)
+                if place.step and place.step in self._order():
+                    self.go_to(place.step)
+            elif place.checkin:
+                self._open_checkin_named(place.checkin)
+        finally:
+            self._arriving = False
 
     def _open_checkin_named(self, checkin_id: str) -> None:
         if checkin_id == NEW_CHECKIN:
@@ -840,19 +847,31 @@ class ConversationApp:
                                  preferred_cadence=self.employee.get("cadence_months"),
                                  on_links_changed=self.guard(self._refresh_links, "Could not refresh the lists"),
                                  last_rating=functools.partial(self._last_rating, record["conversation_id"]))
-        prebuilt: dict[str, Editor] = {}
+        # Only the section on screen is built (LazySectionView); the structured editors are made when their
+        # section is built, or when an editor made earlier depends on them (skills on dreams, action items on
+        # skills) - then loaded from the record, which holds what they show until their section is visited.
         dreams_q, skills_q, items_q = qs.by_kind("dreams"), qs.by_kind("skills"), qs.by_kind("action_items")
-        dreams = DreamsEditor(dreams_q, self.ctx) if dreams_q else None
-        skills = SkillsEditor(skills_q, self.ctx, [q for q in qs.questions() if q.kind in SKILL_KINDS],
-                              dreams) if skills_q else None
-        items = ActionItemsEditor(items_q, self.ctx, skills) if items_q else None
-        for q, e in ((dreams_q, dreams), (skills_q, skills), (items_q, items)):
-            if q is not None:
-                prebuilt[q.id] = e
+        self._structured: dict[str, Editor] = {}
+
+        def structured(kind: str, needed_by: str | None = None) -> Editor | None:
+            if kind in self._structured:
+                return self._structured[kind]
+            if kind == "dreams":
+                editor = DreamsEditor(dreams_q, self.ctx) if dreams_q else None
+            elif kind == "skills":
+                editor = SkillsEditor(skills_q, self.ctx, [q for q in qs.questions() if q.kind in SKILL_KINDS],
+                                      structured("dreams", kind)) if skills_q else None
+            else:
+                editor = ActionItemsEditor(items_q, self.ctx, structured("skills", kind)) if items_q else None
+            if editor is not None:
+                if needed_by is not None:  # its section is not built: it shows the record until then
+                    editor.load(record)
+                self._structured[kind] = editor
+            return editor
 
         def make_editor(q):
-            if q.id in prebuilt:
-                return prebuilt[q.id]
+            if q.kind in ("dreams", "skills", "action_items"):
+                return structured(q.kind)  # loaded with its section
             if q.kind in SKILL_KINDS:
                 return None  # asked inside each skill's card
             if q.kind == "follow_up":
@@ -862,10 +881,10 @@ class ConversationApp:
             return ANSWER_EDITORS[q.kind](q, self.ctx)
 
         alt_sections = {s.id: s for s in self.alternative_set.sections} if self.alternative_set else {}
-        self.views = {s.id: SectionView(s, alt_sections.get(s.id), self.ctx, make_editor) for s in qs.sections}
+        self.views = {s.id: LazySectionView(s, alt_sections.get(s.id), self.ctx, make_editor) for s in qs.sections}
         for view in self.views.values():
             view.load(record)
-        self._refresh_links()
+        self._schedule_build_next()
 
         name = escape(self.employee.get("name") or record["employee_id"])
         self.conv_title = html(f'<div class="cc-section-title">{name} <span class="cc-pill">'
@@ -934,6 +953,22 @@ class ConversationApp:
         self.conversation_screen = classed(W.VBox([head, self.conflict_box, stepper, previous, self.locked_html,
                                                    self.section_box, footer]), "cc-conversation")
 
+    def _schedule_build_next(self) -> None:
+        """Build the sections not built yet one at a time, a moment apart: the section on screen comes first
+        (on the click), the others while the coach reads it, so a click never waits for more than one."""
+        views = self.views
+
+        def build_next() -> None:
+            if self.views is not views:
+                return  # another conversation was opened since
+            waiting = [v for v in views.values() if not v.built]
+            if waiting:
+                waiting[0].view  # noqa: B018 - building is the point
+                if len(waiting) > 1:
+                    self.scheduler.call_later(BUILD_NEXT_AFTER, self.guard(build_next, "Could not build a section"))
+
+        self.scheduler.call_later(BUILD_NEXT_AFTER, self.guard(build_next, "Could not build a section"))
+
     def _last_rating(self, conversation_id: str, skill: str) -> str:
         """What the records before this conversation say about a skill ("" for a new one)."""
         before = F.previous_plan([c for c in self.conversations if c["conversation_id"] != conversation_id],
@@ -942,11 +977,9 @@ class ConversationApp:
             [c for c in self.conversations if c["conversation_id"] != conversation_id], self.checkins))
 
     def _skills_editor(self) -> SkillsEditor | None:
-        for view in self.views.values():
-            for e in view.editors:
-                if isinstance(e, SkillsEditor):
-                    return e
-        return None
+        """The open conversation's skills editor, if it was made (its section built, or action items need it)."""
+        editor = self._structured.get("skills")
+        return editor if isinstance(editor, SkillsEditor) else None
 
     def _refresh_links(self) -> None:
         for view in self.views.values():
@@ -961,7 +994,7 @@ class ConversationApp:
             If the question set has no such section.
         """
         try:
-            return self.views[section_id]
+            return self.views[section_id].view
         except KeyError:
             raise KeyError(f"no section {section_id!r}; sections are: {', '.join(self.views)}") from None
 
@@ -1116,7 +1149,8 @@ class ConversationApp:
         snapshot, on_open, on_leave, labels
             See :class:`careerconv.app.session.EditSession`.
         """
-        return EditSession(self.store, record, snapshot=snapshot, on_open=on_open, on_leave=on_leave,
+        follow = FOLLOW_AFTER_RELOAD if self._arriving else 0.0
+        return EditSession(self.store, record, snapshot=snapshot, on_open=on_open, on_leave=on_leave, follow=follow,
                            scheduler=self.scheduler, clock=self.clock, delay=self.autosave_delay,
                            max_wait=self.autosave_max_wait, background=self.background, on_status=self._show_status,
                            on_error=lambda exc: self.errors.show(exc, "Autosave failed"), guard=self.guard,
@@ -1128,14 +1162,21 @@ class ConversationApp:
                 if qs is not None for s in qs.sections for q in s.questions}
 
     def _reopen(self, record: dict, notice: str) -> None:
-        """After a conflict choice: show the version kept, and say what happened."""
+        """After a conflict choice, show the version kept and say what happened; with no notice, a version
+        saved elsewhere while nothing was typed here (see :meth:`EditSession.saved_elsewhere`) is shown in the
+        section the coach is in."""
         self.session = None  # closed by its choice
         if record.get("kind") == "checkin" or "checkin_id" in record:
             self.open_checkin(record)
             target = self.checkin_view.session
         else:
+            step = self.step if self.screen == "conversation" else None
             self._open_record(record)
+            if not notice and not self.locked and step in self._order() and step != self.step:
+                self.go_to(step)
             target = self.session
+        if not notice:
+            return
         if target is not None:
             target.panel.notify(notice)
         else:

@@ -229,3 +229,76 @@ class SectionView:
             if e.question.id == kind_or_id or e.kind == kind_or_id:
                 return e
         raise KeyError(f"section {self.section.id!r} has no question {kind_or_id!r}")
+
+
+class LazySectionView:
+    """A :class:`SectionView` built when it is first needed: shown, asked for an editor, or dumped after that.
+
+    Opening a conversation builds only the section on screen; the others are built when the stepper goes
+    there (or a caller asks for one of their editors). Until then the section holds nothing the coach could
+    have changed: :meth:`dump` and :meth:`meta` add nothing (the record the conversation was opened with
+    keeps those fields), :meth:`load` and :meth:`set_locked` are remembered and applied when it is built.
+
+    Parameters
+    ----------
+    section, alternative, ctx, make_editor
+        As for :class:`SectionView`.
+    """
+
+    def __init__(self, section: Section, alternative: Section | None, ctx: EditorContext,
+                 make_editor: Callable[[Question], Editor | None]):
+        self.section = section
+        self._args = (section, alternative, ctx, make_editor)
+        self._view: SectionView | None = None
+        self._record: dict | None = None
+        self._locked = False
+
+    @property
+    def built(self) -> bool:
+        """True once the section's widgets exist."""
+        return self._view is not None
+
+    @property
+    def view(self) -> SectionView:
+        """The section's view, built now if it was not."""
+        if self._view is None:
+            view = SectionView(*self._args)
+            if self._record is not None:
+                view.load(self._record)
+            view.refresh_links()
+            if self._locked:
+                view.set_locked(True)
+            self._view = view
+        return self._view
+
+    @property
+    def widget(self) -> W.Widget:
+        return self.view.widget
+
+    def load(self, record: dict) -> None:
+        """Restore from a record (now if built, else when built)."""
+        self._record = record
+        if self._view is not None:
+            self._view.load(record)
+
+    def dump(self, record: dict) -> None:
+        """Write the section's answers into ``record`` (nothing before it is built: nothing changed)."""
+        if self._view is not None:
+            self._view.dump(record)
+
+    def meta(self) -> dict:
+        return self._view.meta() if self._view is not None else {}
+
+    def refresh_links(self) -> None:
+        if self._view is not None:
+            self._view.refresh_links()
+
+    def set_locked(self, locked: bool) -> None:
+        self._locked = locked
+        if self._view is not None:
+            self._view.set_locked(locked)
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.view, name)  # editors, editor(), set_bank(), pull(), ...: built on first use

@@ -20,7 +20,15 @@ and is the only way the app writes that record:
 * when the other save changed no field the coach could see (two tabs open and
   the other one only saved the time spent in a section), the two versions are
   merged without asking: theirs loses nothing, and each section keeps the
-  longer time.
+  longer time;
+* a session opened by a reload (``follow`` seconds) takes in a version saved
+  elsewhere that changed fields while the coach has changed none here: it
+  looks at the record's file every second (:data:`FOLLOW_EVERY`, a ``stat``;
+  the record is read only when the file changed) and opens that version in the
+  editors (``on_open`` with no notice). The page closed by the reload had its
+  last typing saved by the old kernel when it was hidden, and that save can
+  land after the new page showed the version before it. Other sessions keep
+  the version they opened until the coach's save shows the conflict box.
 
 The app tells the session how to read the editors (``snapshot``), how to open
 a record (``on_open``: after a choice the editors show the version kept) and
@@ -29,14 +37,16 @@ how to leave (``on_leave``).
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import os
 import threading
 from typing import Callable, Mapping
 
 import ipywidgets as W
 
 from .. import schema as S
-from ..store import Conflict, NotOnRoster, Store
+from ..store import Conflict, NotFound, NotOnRoster, Store
 from .autosave import Autosaver, SavingPaused, SaveStatus
 from .conflict_panel import ConflictPanel, who_and_when
 from .conflicts import ID_KEYS, MINE, THEIRS, as_new_copy, differences, merge, record_kind, record_text
@@ -45,6 +55,8 @@ from .timers import Clock, system_clock
 
 log = logging.getLogger("careerconv.app")
 
+FOLLOW_EVERY = 1.0  # seconds between looks at the open record's file (saved elsewhere since?)
+FOLLOW_AFTER_RELOAD = 30.0  # seconds a session opened by a reload takes in what the closed page saved
 CHANGED, DELETED, OFF_ROSTER = "changed elsewhere", "deleted elsewhere", "no longer on the roster"
 
 
@@ -110,6 +122,10 @@ class EditSession:
         action item texts).
     person
         The person's name, for messages.
+    follow
+        For this many seconds from now, look at the stored record every
+        :data:`FOLLOW_EVERY` seconds and open a version saved elsewhere while
+        the coach changed nothing here (see :meth:`saved_elsewhere`); 0: never.
     """
 
     def __init__(self, store: Store, record: dict, *, snapshot: Callable[[], dict],
@@ -118,7 +134,7 @@ class EditSession:
                  on_status: Callable[[SaveStatus], None] | None = None,
                  on_error: Callable[[BaseException], None] | None = None,
                  guard: Callable = lambda fn, context=None: fn, labels: Callable[[], Mapping[str, str]] | None = None,
-                 person: str = ""):
+                 person: str = "", follow: float = 0.0):
         self.store = store
         self.kind = record_kind(record)
         self.what = "check-in" if self.kind == "checkin" else "conversation"
@@ -138,6 +154,11 @@ class EditSession:
         self._guard = guard
         self._panel: ConflictPanel | None = None
         self.widget = W.VBox(layout=W.Layout(width="100%"))  # holds the panel once there is something to say
+        self._scheduler = scheduler
+        self._seen = self._file_state()  # the record's file as this session last read or wrote it
+        self._clock = clock
+        self._follow_until = clock() + dt.timedelta(seconds=follow)
+        self._follow_handle = scheduler.call_later(FOLLOW_EVERY, self._follow) if follow > 0 else None
 
     @property
     def panel(self) -> ConflictPanel:
@@ -225,6 +246,7 @@ class EditSession:
             except Conflict as exc:
                 stored = self._merge_quietly(snapshot, base, exc)
             self.current = stored
+            self._seen = None  # read the file once more: was anything saved right after this?
             return stored
 
     def _merge_quietly(self, snapshot: dict, base: dict, exc: Conflict) -> dict:
@@ -234,6 +256,63 @@ class EditSession:
             raise exc
         merged = merge(snapshot, theirs, {}, base)
         return self._save({**merged, self.id_key: theirs[self.id_key], "revision": theirs["revision"]})
+
+    # ------------------------------------------------------------------ saved elsewhere, nothing typed here
+    def _file_state(self) -> tuple | None:
+        """The record file's identity, size and time; None when it cannot be looked at (a hub's data folder is
+        behind HTTP: following saves made elsewhere is left to the conflict box there)."""
+        record_path = getattr(self.store, "record_path", None)
+        if record_path is None:
+            return None
+        try:
+            st = os.stat(record_path(self.kind, self.current["employee_id"], self.record_id))
+        except (OSError, ValueError, KeyError):
+            return None
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def saved_elsewhere(self) -> dict | None:
+        """The version the store holds, if it should replace the one shown: saved elsewhere since this session
+        last read or wrote the record, changing fields the coach can see, while the coach changed none here.
+
+        Cheap when nothing happened (one ``stat``). Returns None while a save of this session runs, while a
+        conflict is open, when the coach changed something here too (their next save shows the conflict box,
+        as always), or when the record was completed or deleted elsewhere (the same).
+        """
+        if self.closed or self.problem is not None:
+            return None
+        state = self._file_state()
+        if state is None or state == self._seen:
+            return None
+        if not self._lock.acquire(blocking=False):
+            return None  # a save is being written: look again next time
+        try:
+            if self.autosaver.has_unsaved and self.autosaver.pending is None:
+                return None  # a save was handed to the worker and not finished: look again next time
+            self._seen = state
+            try:
+                theirs = getattr(self.store, f"load_{self.kind}")(self.current["employee_id"], self.record_id)
+            except NotFound:
+                return None
+            if theirs.get("revision", 0) <= self.current.get("revision", 0) or is_locked(theirs):
+                return None
+            diffs = differences(self.snapshot(), theirs, self.current)
+            if not diffs or any(d.mine_changed for d in diffs):
+                return None
+            return theirs
+        finally:
+            self._lock.release()
+
+    def _follow(self) -> None:
+        self._follow_handle = None
+        if self.closed or self._clock() > self._follow_until:
+            return
+        newer = self._guard(self.saved_elsewhere, f"Could not look for a newer version of this {self.what}")()
+        if newer is not None:
+            log.info("%s %s follows revision %s saved elsewhere", self.what, self.record_id, newer["revision"])
+            self._finish(newer, "")
+            return
+        if not self.closed:
+            self._follow_handle = self._scheduler.call_later(FOLLOW_EVERY, self._follow)
 
     # ------------------------------------------------------------------ refusals
     def _failed(self, exc: BaseException) -> None:

@@ -24,12 +24,12 @@ import pandas as pd
 import requests
 
 from .. import schema as S
+from ..config import SERVICE_URL_ENV  # in config: the app checks it without importing this module
 from ..questions import question_set_files
 from ..store import Conflict, History, NotFound, NotOnRoster, atomic_write_bytes
 from . import wire as W
 from .policy import Refused
 
-SERVICE_URL_ENV = "CAREERCONV_SERVICE_URL"
 TOKEN_ENV = "JUPYTERHUB_API_TOKEN"
 TIMEOUT = 30.0
 

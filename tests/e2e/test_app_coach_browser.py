@@ -106,7 +106,9 @@ def shot(page, output: Path, name: str) -> Path:
 
 
 def ready(page) -> None:
-    page.wait_for_selector(".cc-app .cc-search input", timeout=180_000)
+    """The app is on the page. Not "the search box is visible": after a reload the app may land on a
+    conversation or check-in at once, with the start screen (and its search box) hidden."""
+    page.wait_for_selector(".cc-app .cc-search input", state="attached", timeout=180_000)
 
 
 def pick(page, query: str, name: str) -> None:
@@ -135,9 +137,6 @@ def stored(data: Path, employee_id: str) -> list[dict]:
             if not p.name.startswith(".")] if folder.is_dir() else []
 
 
-@pytest.mark.xfail(reason="KNOWN DEFECT (issue 12, open): since the follow-up rules moved into careerconv/followup.py "
-                          "and widget messages are batched, the skill card is missing after a reload on the action "
-                          "plan; to be fixed, not hidden", strict=False)
 def test_reload_lands_back_with_the_typing_kept_and_drafts_are_never_hidden(browser, voila_server, output_dir):
     data = voila_server.data
     page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -172,7 +171,8 @@ def test_reload_lands_back_with_the_typing_kept_and_drafts_are_never_hidden(brow
     assert card.locator(".cc-target-check-6").inner_text().strip() == ""
     shot(page, output_dir, "targets-1280")
 
-    # typing, then at once a reload: the page is closed mid-debounce
+    # typing, then at once a reload: the page is closed mid-debounce; the old kernel saves the typing when the
+    # page is hidden, possibly after the new page showed the version before it - the new page then follows it
     card.locator(".cc-ten textarea").fill("Teaches the team's statistics course")
     page.reload()
     ready(page)
