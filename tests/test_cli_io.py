@@ -407,6 +407,7 @@ def test_app_prints_its_url_alone_on_stdout_and_takes_its_port_from_the_settings
     err = err_path.read_text()
     assert url.startswith(f"http://127.0.0.1:{port}/?token=") and len(url.split("token=")[1]) >= 30
     assert rest == "" and code == 0
-    ours = [line for line in err.splitlines() if line.startswith("careerconv app:")]  # the server's own log lines
+    # the command's own lines, in order; the server's log lines may come between them
+    ours = [line for line in err.splitlines() if line.startswith("careerconv app:")]
     assert ours[:2] == [f"careerconv app: starting Voila on {data} ...", "careerconv app: the app is running at"]
-    assert ours[-1] == "careerconv app: stopped" and url not in err  # may come in between, in any order
+    assert ours[-1] == "careerconv app: stopped" and url not in err
