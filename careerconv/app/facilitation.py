@@ -1295,9 +1295,7 @@ class ConversationApp:
         ValueError
             If the conversation is not completed (a draft has no summary yet).
         """
-        record = record or self.record
-        if record is None or record.get("status") != "completed":
-            raise ValueError("the summary is written when the conversation is completed; complete it first")
+        record = self._completed(record)
         return render_summary_html(record, **self._summary_kwargs(record))
 
     def summary_pdf(self, record: dict | None = None) -> bytes:
@@ -1308,10 +1306,15 @@ class ConversationApp:
         ValueError
             If the conversation is not completed.
         """
+        record = self._completed(record)
+        return render_summary_pdf(record, **self._summary_kwargs(record))
+
+    def _completed(self, record: dict | None) -> dict:
+        """``record`` (the open conversation by default), which must be completed to have a summary."""
         record = record or self.record
         if record is None or record.get("status") != "completed":
             raise ValueError("the summary is written when the conversation is completed; complete it first")
-        return render_summary_pdf(record, **self._summary_kwargs(record))
+        return record
 
     def download_summary_pdf(self) -> str:
         """Offer the open conversation's summary as a PDF download; returns its file name."""

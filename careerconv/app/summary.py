@@ -238,6 +238,11 @@ def render_summary_html(record: dict, *, employee: Mapping | None = None, coach_
             f"<style>{PAGE_CSS}</style></head><body><main>{body}</main></body></html>\n")
 
 
+# The PDF's type is the report's scaled to the size the HTML summary prints at (10 px = 7.5 pt body text),
+# so that three full skills fit on one A4 page.
+_PDF_SCALE = 0.75
+
+
 def render_summary_pdf(record: dict, *, employee: Mapping | None = None, coach_name: str | None = None,
                        question_set: QuestionSet | None = None, alternative: QuestionSet | None = None) -> bytes:
     """The summary as an A4 PDF (see :func:`summary_fragment`), one page for up to three skills.
@@ -258,10 +263,6 @@ def render_summary_pdf(record: dict, *, employee: Mapping | None = None, coach_n
     return document_pdf_bytes(body, title=f"Career conversation: {name}", scale=_PDF_SCALE,
                               footer=f"Career conversation · {name} · {human_date(record['date'])}")
 
-
-# The PDF's type is the report's scaled to the size the HTML summary prints at (10 px = 7.5 pt body text),
-# so that three full skills fit on one A4 page.
-_PDF_SCALE = 0.75
 
 
 def status_pill(status: str) -> str:

@@ -11,13 +11,13 @@ Rating dropdowns hold :data:`NO_RATING` for "no rating" (:func:`rating_in`,
 from __future__ import annotations
 
 import datetime as dt
-from html import escape
 
 import ipywidgets as W
 import traitlets
 
 from .. import schema as S
 from ..dates import human_date, parse_human_date
+from ..html_parts import escape_html
 
 NO_RATING = 0  # a Dropdown cannot show a label for the value None, so "no rating" is 0 in the widget
 RATING_CHOICES = [("–", NO_RATING)] + [(str(i), i) for i in range(S.RATING_MIN, S.RATING_MAX + 1)]
@@ -155,15 +155,13 @@ class DateBox(W.VBox):
             day = parse_human_date(change["new"])
         except ValueError as e:
             kept = f" (the date stays {human_date(self.value)})" if self.value is not None else ""
-            self.message.value = f'<span class="cc-warn">{escape(str(e))}{kept}</span>'
+            self.message.value = f'<span class="cc-warn">{escape_html(str(e))}{kept}</span>'
             show(self.message, True)
             return
-        self.message.value = ""
-        show(self.message, False)
         if day != self.value:
-            self.value = day
+            self.value = day  # shown by _shown
         else:
-            self._shown({"new": day})
+            self._shown({"new": day})  # the same day typed another way: written back in the app's style
 
     def _shown(self, change) -> None:
         shown = human_date(change["new"])
