@@ -380,6 +380,25 @@ class Store:
         S.parse_identifier(record_id, what=f"{kind} id", max_length=S.MAX_RECORD_ID)
         return self.employee_dir(kind, employee_id) / f"{record_id}.json"
 
+    def record_files(self, employee_id: str) -> list[Path]:
+        """The record files of one employee (every kind of :data:`RECORD_KINDS`), sorted.
+
+        Temp files of interrupted saves (names starting with ``.``) are not data and are left out.
+
+        Raises
+        ------
+        ValueError
+            If ``employee_id`` is not a valid id.
+        """
+        out = []
+        for kind in RECORD_KINDS:
+            try:
+                entries = list(os.scandir(self.employee_dir(kind, employee_id)))
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            out.extend(Path(e.path) for e in entries if not e.name.startswith(".") and e.is_file())
+        return sorted(out)
+
     # ------------------------------------------------------------------ roster
     def roster(self) -> pd.DataFrame:
         """The roster as a typed frame (empty with the right columns if none yet).

@@ -149,6 +149,18 @@ def test_checkin_round_trip(store):
     assert store.checkins("E1") == [saved]
 
 
+def test_record_files_are_one_employees_conversations_and_checkins_without_temp_files(store):
+    store.save_conversation(conversation())
+    store.save_checkin(checkin("E1", "E1-20240301", dt.date(2024, 4, 2)))
+    store.save_conversation(conversation("E2"))
+    (store.root / "conversations" / "E1" / ".E1-20240301.json.tmp-123").write_text("{", "utf-8")
+    names = [f"{p.parent.parent.name}/{p.name}" for p in store.record_files("E1")]
+    assert names == ["checkins/E1-ci-20240402.json", "conversations/E1-20240301.json"]
+    assert store.record_files("E3") == []  # on the roster, no records yet
+    with pytest.raises(ValueError, match="employee id"):
+        store.record_files("../E1")
+
+
 def test_roster_round_trip_and_upsert(store):
     store.save_roster(roster_frame(["E1", "E2"]))
     assert list(store.roster()["employee_id"]) == ["E1", "E2"]

@@ -25,7 +25,6 @@ from ..store import History, NotFound, Store
 
 __all__ = ["load_history", "record_files", "data_fingerprint"]
 
-_RECORD_FOLDERS = ("conversations", "checkins")
 # data folder -> (roster file identity, employee_id -> roster row)
 _ROSTER_CACHE: dict[Path, tuple[tuple[int, int, int], dict[str, dict]]] = {}
 
@@ -100,26 +99,14 @@ def load_history(data_dir: str | os.PathLike, employee_id: str) -> History:
 
 
 def record_files(data_dir: str | os.PathLike, employee_id: str) -> list[Path]:
-    """The record files of one employee (conversations and check-ins), sorted.
-
-    Temp files of interrupted saves (names starting with ``.``) are not data
-    and are left out.
+    """The record files of one employee in ``data_dir`` (:meth:`careerconv.store.Store.record_files`).
 
     Raises
     ------
     ValueError
         If ``employee_id`` is not a valid id.
     """
-    S.parse_identifier(employee_id, what="employee id")
-    out = []
-    for folder in _RECORD_FOLDERS:
-        base = Path(data_dir) / folder / employee_id
-        try:
-            entries = list(os.scandir(base))
-        except (FileNotFoundError, NotADirectoryError):
-            continue
-        out.extend(Path(e.path) for e in entries if not e.name.startswith(".") and e.is_file())
-    return sorted(out)
+    return Store(data_dir, recover=False).record_files(employee_id)
 
 
 def data_fingerprint(data_dir: str | os.PathLike, employee_id: str, roster_row: dict | None) -> str:
