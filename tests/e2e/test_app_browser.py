@@ -1,7 +1,8 @@
 """The coach's app in a real browser, in Voila and in JupyterLab.
 
 Each test tells the whole story a coach lives through: run a complete
-conversation (and check what was stored), start a second one, lose the kernel
+conversation (and check what was stored; then open the summary in a new tab
+and download it as HTML and as a one-page PDF), start a second one, lose the kernel
 in the middle, come back and find the draft intact, then hold a check-in; in
 Voila the coach then opens their team view and goes from a row straight into a
 check-in. Screenshots of every section go to ``tests/output/e2e/``.
@@ -10,6 +11,7 @@ check-in. Screenshots of every section go to ``tests/output/e2e/``.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import re
 import time
@@ -19,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
 from careerconv import config
 from careerconv.progress import horizon_date
@@ -175,6 +178,32 @@ def whole_conversation(ui: CoachUI, data: Path) -> None:
     assert "Publish a paper" in summary.read_text(encoding="utf-8")
     # a completed conversation is locked in the browser too
     assert page.locator(".cc-complete").is_hidden()
+    summary_actions(ui, rec["conversation_id"])
+
+
+def summary_actions(ui: CoachUI, conversation_id: str) -> None:
+    """The three ways the app offers the summary, each clicked as the coach would, and what they give."""
+    page = ui.page
+    with page.expect_download(timeout=60_000) as pdf_download:
+        page.click(".cc-download-summary-pdf")
+    pdf = Path(pdf_download.value.path()).read_bytes()
+    assert pdf_download.value.suggested_filename == f"career-conversation-summary-{conversation_id}.pdf"
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 1, "the downloaded summary is one A4 page"
+    text = " ".join(reader.pages[0].extract_text().split())
+    assert "Publish a paper" in text and "System design" in text and "Draft the paper outline" in text
+    (ui.output / f"{ui.label}-summary.pdf").write_bytes(pdf)
+    with page.expect_download(timeout=60_000) as html_download:
+        page.click(".cc-download-summary")
+    assert html_download.value.suggested_filename == f"career-conversation-summary-{conversation_id}.html"
+    assert "Publish a paper" in Path(html_download.value.path()).read_text(encoding="utf-8")
+    with page.context.expect_page(timeout=60_000) as opened:
+        page.click(".cc-open-summary")
+    tab = opened.value
+    tab.wait_for_load_state()
+    expect(tab.locator("body")).to_contain_text("Publish a paper")
+    tab.screenshot(path=str(ui.output / f"{ui.label}-summary-tab.png"), full_page=True)
+    tab.close()
 
 
 def start_draft(ui: CoachUI, data: Path) -> str:
