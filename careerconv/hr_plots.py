@@ -352,22 +352,55 @@ def department_heatmap(ax: Axes, department_trends: pd.DataFrame, skill: str | N
         else:
             hidden[r, c] = True
     ax.imshow(np.where(hidden, np.nan, grid), cmap=RATING_CMAP, vmin=1, vmax=10, aspect="auto")
+    # On a narrow drawing (a phone) a cell is too small for "n=15": the cells say "6.5" over "15", the legend
+    # says what the second number is, and the period ticks name the year only where it changes.
+    compact = ax.figure.get_figwidth() * ax.get_position().width / len(periods) < COMPACT_CELL
     for r in range(len(departments)):
         for c in range(len(periods)):
             if hidden[r, c]:
                 ax.add_patch(_cell_patch(c, r))
             elif not np.isnan(grid[r, c]):
-                ax.text(c, r, f"{grid[r, c]:.1f}".rstrip("0").rstrip(".") + f"\nn={sizes[r, c]}", ha="center", va="center", fontsize=7.5,
-                        color="white" if grid[r, c] >= 6 else PALETTE["text"])
-    ax.set_xticks(range(len(periods)), [period_label(a, b).replace(" ", "\n", 1) for a, b in periods], fontsize=7.5)
+                median = f"{grid[r, c]:.1f}".rstrip("0").rstrip(".")
+                ax.text(c, r, f"{median}\n{'' if compact else 'n='}{sizes[r, c]}", ha="center", va="center",
+                        fontsize=7.5, color="white" if grid[r, c] >= 6 else PALETTE["text"])
+    labels = ([period_label(a, b).replace(" ", "\n", 1) for a, b in periods] if not compact
+              else compact_period_labels(periods))
+    ax.set_xticks(range(len(periods)), labels, fontsize=7.5)
     ax.set_yticks(range(len(departments)), departments, fontsize=8.5)
     ax.tick_params(length=0, colors=PALETTE["muted"])
     for side in ax.spines.values():
         side.set_visible(False)
-    ax.legend(handles=[Patch(facecolor=HIDDEN_COLOUR, label="not shown (small group)"),
-                       Patch(facecolor="white", edgecolor="#BBBBBB", label="nobody rated it")],
-              frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    handles = [Patch(facecolor=HIDDEN_COLOUR, label="not shown (small group)"),
+               Patch(facecolor="white", edgecolor="#BBBBBB", label="nobody rated it")]
+    if compact:
+        handles.insert(0, Patch(facecolor=RATING_CMAP(0.65), label="upper number: median rating; lower: n (employees)"))
+    ax.legend(handles=handles, frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return ax
+
+
+COMPACT_CELL = 0.55  # inches: a heat map cell narrower than this says "6.5 / 15" instead of "6.5 / n=15"
+
+
+def compact_period_labels(periods: Sequence[tuple[pd.Timestamp, pd.Timestamp]]) -> list[str]:
+    """Period tick labels for a narrow axis: ``"Q3"`` under ``"Q2"``, the year only where it begins.
+
+    A period's label is :func:`careerconv.analytics.period_label` with its year moved to a second line, shown at
+    the first period of a year, and at the very first period unless a year begins on the next one (two years
+    side by side would run together). Whole years stay ``"2025"``.
+    """
+    out = []
+    for i, (start, until) in enumerate(periods):
+        label = period_label(start, until)
+        year, _, rest = label.partition(" ")
+        if not rest:
+            out.append(label)
+            continue
+        new_year = i == 0 or pd.Timestamp(periods[i - 1][0]).year != pd.Timestamp(start).year
+        next_is_new = i + 1 < len(periods) and pd.Timestamp(periods[i + 1][0]).year != pd.Timestamp(start).year
+        if i == 0 and next_is_new and len(periods) > 1:
+            new_year = False
+        out.append(f"{rest}\n{year}" if new_year else rest)
+    return out
 
 
 def _cell_patch(x: float, y: float) -> Rectangle:

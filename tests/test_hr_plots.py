@@ -97,3 +97,53 @@ def test_option_kinds_lists_every_kind_at_every_horizon(width):
                       "12 months: mentoring"]
     texts = _texts(fig)
     assert "+0.7  (n=34)" in texts and "+0.3  (n=30)" in texts and "+1.2  (n=28)" in texts
+
+
+def _department_quarters() -> pd.DataFrame:
+    """Eight quarters (2024 Q4 to 2026 Q3) of six departments, with two-digit group sizes."""
+    quarters = pd.date_range("2024-10-01", periods=8, freq="QS")
+    departments = ["Customer Success", "Engineering", "Finance", "Operations", "People", "Sales"]
+    rows = [{"quarter": q, "skill": None, "department": d, privacy.COUNT: 10 + i + j, "mean": 6.0, "median": 6.5,
+             privacy.PRIVACY: ""} for i, d in enumerate(departments) for j, q in enumerate(quarters)]
+    return pd.DataFrame(rows)
+
+
+def _overlapping(texts: list[Text], renderer) -> list[tuple[str, str]]:
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in texts if t.get_visible() and t.get_text()]
+    return [(a, b) for i, (a, box_a) in enumerate(boxes) for b, box_b in boxes[i + 1:]
+            if box_a.x0 < box_b.x1 - 1 and box_b.x0 < box_a.x1 - 1 and box_a.y0 < box_b.y1 - 1 and box_b.y0 < box_a.y1 - 1]
+
+
+def test_the_department_heat_map_drawn_for_a_phone_keeps_its_numbers_and_quarters_apart():
+    fig, ax = H.new_figure(H.NARROW_WIDTH, 3.8)
+    H.department_heatmap(ax, _department_quarters(), None)
+    H.narrow_layout(fig)
+    renderer = fig.canvas.get_renderer()
+    cells = [t for t in ax.texts]
+    assert [t.get_text() for t in cells[:2]] == ["6.5\n10", "6.5\n11"]  # n below the median, without "n="
+    assert _overlapping(cells, renderer) == []
+    ticks = [t for t in ax.get_xticklabels()]
+    assert [t.get_text() for t in ticks] == ["Q4", "Q1\n2025", "Q2", "Q3", "Q4", "Q1\n2026", "Q2", "Q3"]
+    assert _overlapping(ticks, renderer) == []
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[0] == "upper number: median rating; lower: n (employees)"  # the reader is told what 10 is
+
+
+def test_the_department_heat_map_on_a_wide_screen_says_n_in_every_cell():
+    fig, ax = H.new_figure(9, 3.8)
+    H.department_heatmap(ax, _department_quarters(), None)
+    assert [t.get_text() for t in ax.texts[:2]] == ["6.5\nn=10", "6.5\nn=11"]
+    assert [t.get_text() for t in ax.get_xticklabels()][:2] == ["2024\nQ4", "2025\nQ1"]
+    assert "upper number" not in " ".join(t.get_text() for t in ax.get_legend().get_texts())
+
+
+def test_compact_period_labels_name_the_year_where_it_begins():
+    quarters = [(pd.Timestamp(s), pd.Timestamp(s) + pd.DateOffset(months=3))
+                for s in ("2025-01-01", "2025-04-01", "2025-07-01", "2025-10-01", "2026-01-01")]
+    assert H.compact_period_labels(quarters) == ["Q1\n2025", "Q2", "Q3", "Q4", "Q1\n2026"]
+    assert H.compact_period_labels(quarters[2:]) == ["Q3\n2025", "Q4", "Q1\n2026"]
+    halves = [(pd.Timestamp("2025-07-01"), pd.Timestamp("2026-01-01")), (pd.Timestamp("2026-01-01"),
+                                                                         pd.Timestamp("2026-07-01"))]
+    assert H.compact_period_labels(halves) == ["H2", "H1\n2026"]
+    years = [(pd.Timestamp("2025-01-01"), pd.Timestamp("2026-01-01"))]
+    assert H.compact_period_labels(years) == ["2025"]
