@@ -65,6 +65,7 @@ from filelock import FileLock
 from . import followup
 from . import schema as S
 from . import tables as T
+from .questions import QuestionSet, available_question_sets
 
 N_BUCKETS = 16
 MANIFEST_VERSION = 1
@@ -379,6 +380,18 @@ class Store:
     def record_path(self, kind: str, employee_id: str, record_id: str) -> Path:
         S.parse_identifier(record_id, what=f"{kind} id", max_length=S.MAX_RECORD_ID)
         return self.employee_dir(kind, employee_id) / f"{record_id}.json"
+
+    # ------------------------------------------------------------------ question sets
+    def question_sets(self) -> dict[str, QuestionSet]:
+        """The question sets a conversation here can use, by id: the built-in ones, then the data folder's
+        own (``question_sets/*.yaml``, which win).
+
+        Raises
+        ------
+        careerconv.schema.ValidationError
+            If a set file in the data folder is malformed (naming it).
+        """
+        return available_question_sets(self.root)
 
     # ------------------------------------------------------------------ roster
     def roster(self) -> pd.DataFrame:
@@ -1091,9 +1104,8 @@ class Store:
         except Exception as exc:  # unreadable CSV
             problems.append(S.Problem(str(self.roster_path), f"cannot read the roster: {exc}"))
         folded_roster = {e.casefold(): e for e in roster_ids}
-        from .questions import available_question_sets
         try:
-            available_question_sets(self.root)
+            self.question_sets()
         except S.ValidationError as exc:
             problems.extend(exc.problems or [S.Problem(str(self.root / "question_sets"), str(exc))])
         staging = self.root / STAGING_DIR
