@@ -147,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     names = list(app.roster["name"].sample(30, random_state=args.seed))
     for name in names:
         t = time.perf_counter()
-        app.search.value = name[:5]
+        app.start_screen.search.value = name[:5]
         searches.append(time.perf_counter() - t)
     line("search the roster (one keystroke)", searches, None)
 
@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         t = time.perf_counter()
         app.select_employee(eid)
         ready.append(time.perf_counter() - t)
-        assert app.glance_html.value and app.employee["employee_id"] == eid
+        assert app.start_screen.glance_html.value and app.employee["employee_id"] == eid
     ok &= line("ready for a chosen employee (history shown)", ready, READY_TARGET)
 
     team_sizes = app.roster["coach_id"].value_counts()
@@ -179,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     ok &= line(f"team view ready for a coach ({statistics.median(team_sizes[coaches]):.0f} reports)",
                team_times, TEAM_TARGET)
     print(f"{'  the largest team (' + str(team_sizes[largest]) + ' reports)':<44} {ms(largest_time)}")
-    app.coach_choice.value = ""  # back to the whole organisation for what follows
+    app.start_screen.coach_choice.value = ""  # back to the whole organisation for what follows
 
     # a conversation for someone without a draft today
     subject = next(e for e in picked if not any(c["status"] == "draft" for c in app.store.conversations(e)))

@@ -65,6 +65,7 @@ from filelock import FileLock
 from . import followup
 from . import schema as S
 from . import tables as T
+from .questions import QuestionSet, available_question_sets
 
 N_BUCKETS = 16
 MANIFEST_VERSION = 1
@@ -398,6 +399,18 @@ class Store:
                 continue
             out.extend(Path(e.path) for e in entries if not e.name.startswith(".") and e.is_file())
         return sorted(out)
+
+    # ------------------------------------------------------------------ question sets
+    def question_sets(self) -> dict[str, QuestionSet]:
+        """The question sets a conversation here can use, by id: the built-in ones, then the data folder's
+        own (``question_sets/*.yaml``, which win).
+
+        Raises
+        ------
+        careerconv.schema.ValidationError
+            If a set file in the data folder is malformed (naming it).
+        """
+        return available_question_sets(self.root)
 
     # ------------------------------------------------------------------ roster
     def roster(self) -> pd.DataFrame:
@@ -1110,9 +1123,8 @@ class Store:
         except Exception as exc:  # unreadable CSV
             problems.append(S.Problem(str(self.roster_path), f"cannot read the roster: {exc}"))
         folded_roster = {e.casefold(): e for e in roster_ids}
-        from .questions import available_question_sets
         try:
-            available_question_sets(self.root)
+            self.question_sets()
         except S.ValidationError as exc:
             problems.extend(exc.problems or [S.Problem(str(self.root / "question_sets"), str(exc))])
         staging = self.root / STAGING_DIR

@@ -74,47 +74,47 @@ def fill_whole_conversation(h: Harness, *, dreams=("Lead a team", "Write a book"
 
 def test_search_finds_people_by_name_or_id_and_filters_by_coach(h: Harness):
     app = h.app
-    assert len(app.result_buttons) == 6 and len(app.results.children) == 6
-    app.search.value = "lovel"
-    assert list(app.result_buttons) == ["E001"]
-    assert app.result_buttons["E001"].description == "Ada Lovelace · E001"
-    app.search.value = "e00"
-    assert set(app.result_buttons) == {"E001", "E002", "E003", "E004", "E005"}
-    app.search.value = "  ADA   e001 "
-    assert list(app.result_buttons) == ["E001"]
-    app.search.value = ""
-    app.coach_choice.value = "C02"
-    assert set(app.result_buttons) == {"E004", "E005"}
-    app.search.value = "nobody-like-this"
-    assert app.results.children == () and "Nobody matches" in app.results_note.value
+    assert len(app.start_screen.result_buttons) == 6 and len(app.start_screen.results.children) == 6
+    app.start_screen.search.value = "lovel"
+    assert list(app.start_screen.result_buttons) == ["E001"]
+    assert app.start_screen.result_buttons["E001"].description == "Ada Lovelace · E001"
+    app.start_screen.search.value = "e00"
+    assert set(app.start_screen.result_buttons) == {"E001", "E002", "E003", "E004", "E005"}
+    app.start_screen.search.value = "  ADA   e001 "
+    assert list(app.start_screen.result_buttons) == ["E001"]
+    app.start_screen.search.value = ""
+    app.start_screen.coach_choice.value = "C02"
+    assert set(app.start_screen.result_buttons) == {"E004", "E005"}
+    app.start_screen.search.value = "nobody-like-this"
+    assert app.start_screen.results.children == () and "Nobody matches" in app.start_screen.results_note.value
 
 
 def test_a_click_on_a_list_that_was_refiltered_opens_the_person_shown(h: Harness):
     app = h.app
-    stale = app.result_buttons["E004"]  # the coach sees the full list and clicks Edsger ...
-    app.search.value = "ada"  # ... while the list is being narrowed to Ada
+    stale = app.start_screen.result_buttons["E004"]  # the coach sees the full list and clicks Edsger ...
+    app.start_screen.search.value = "ada"  # ... while the list is being narrowed to Ada
     stale.click()
     assert app.employee["employee_id"] == "E004"  # the person on the button, not whoever is there now
-    app.result_buttons["E001"].click()
+    app.start_screen.result_buttons["E001"].click()
     assert app.employee["employee_id"] == "E001"
-    assert "cc-result-active" in app.result_buttons["E001"]._dom_classes
+    assert "cc-result-active" in app.start_screen.result_buttons["E001"]._dom_classes
 
 
 def test_picking_a_person_shows_their_previous_plan_before_the_first_question(h: Harness):
     app = h.app
-    app.search.value = "ada"
-    app.result_buttons["E001"].click()
+    app.start_screen.search.value = "ada"
+    app.start_screen.result_buttons["E001"].click()
     assert app.employee["employee_id"] == "E001"
-    glance = app.glance_html.value
+    glance = app.start_screen.glance_html.value
     for text in ("Speak at a conference", "Public speaking", "Join Toastmasters", "Done", "In progress",
                  "booked a slot", "Toastmasters"):
         assert text in glance
-    assert app.employee_html.value.count("Ada Lovelace") == 1
-    assert "overdue" in app.employee_html.value  # next conversation was due 2026-09-02
-    assert app.checkin_button.layout.display != "none"
+    assert app.start_screen.employee_html.value.count("Ada Lovelace") == 1
+    assert "overdue" in app.start_screen.employee_html.value  # next conversation was due 2026-09-02
+    assert app.start_screen.checkin_button.layout.display != "none"
     app.select_employee("E002")
-    assert "No completed career conversation yet" in app.glance_html.value
-    assert app.checkin_button.layout.display == "none"
+    assert "No completed career conversation yet" in app.start_screen.glance_html.value
+    assert app.start_screen.checkin_button.layout.display == "none"
 
 
 def test_unknown_employee_is_reported_in_the_banner(h: Harness):
@@ -124,7 +124,7 @@ def test_unknown_employee_is_reported_in_the_banner(h: Harness):
 
 def test_empty_data_folder_says_what_to_do(tmp_path: Path):
     app = Harness(tmp_path / "empty").app
-    texts = " ".join(getattr(w, "value", "") for w in app.person_view.children[0].children
+    texts = " ".join(getattr(w, "value", "") for w in app.start_screen.person_view.children[0].children
                      if isinstance(getattr(w, "value", None), str))
     assert "careerconv demo" in texts
 
@@ -134,7 +134,7 @@ def test_empty_data_folder_says_what_to_do(tmp_path: Path):
 
 def test_starting_saves_a_draft_at_once(h: Harness):
     h.app.select_employee("E002")
-    h.app.start_button.click()
+    h.app.start_screen.start_button.click()
     stored = h.stored()
     assert stored["status"] == "draft" and stored["coach_id"] == "C01" and stored["date"] == "2026-10-01"
     assert h.app.screen == "conversation" and h.app.step == "goals"
@@ -196,13 +196,13 @@ def test_navigation_times_sections_and_stores_the_seconds(h: Harness):
     app.select_employee("E002")
     app.start_conversation()
     h.advance(90)
-    app.next_button.click()
+    app.conversation_screen.next_button.click()
     assert app.step == "action_plan"
     h.advance(30 * 60)  # run over the 20 suggested minutes
-    assert "cc-step-over" in app.step_buttons["action_plan"]._dom_classes
-    assert "cc-step-over" not in app.step_buttons["goals"]._dom_classes
-    assert "30:00 / 20 min" in app.step_buttons["action_plan"].description
-    assert "Total 31:30 / 60 min" in app.total_html.value
+    assert "cc-step-over" in app.conversation_screen.step_buttons["action_plan"]._dom_classes
+    assert "cc-step-over" not in app.conversation_screen.step_buttons["goals"]._dom_classes
+    assert "30:00 / 20 min" in app.conversation_screen.step_buttons["action_plan"].description
+    assert "Total 31:30 / 60 min" in app.conversation_screen.total_html.value
     app.go_to("goals")
     app.flush()
     sections = h.stored()["sections"]
@@ -235,9 +235,9 @@ def test_a_draft_survives_a_restart_and_is_offered_again(small_org: Path):
     second = Harness(small_org)  # a new kernel
     app2 = second.app
     app2.select_employee("E002")
-    assert app2.draft_box.layout.display != "none" and "not finished" in app2.draft_html.value
-    assert app2.start_button.description == "Start a new conversation"
-    app2.resume_button.click()
+    assert app2.start_screen.draft_box.layout.display != "none" and "not finished" in app2.start_screen.draft_html.value
+    assert app2.start_screen.start_button.description == "Start a new conversation"
+    app2.start_screen.resume_button.click()
     assert app2.record["conversation_id"] == conversation_id
     assert app2.step == "action_plan"  # where the coach left off
     assert [t.value for t in app2.editor("dreams").list.texts] == ["Lead a team", "Write a book", ""]
@@ -293,12 +293,12 @@ def test_discarding_a_draft_needs_a_confirmation(h: Harness):
     app.select_employee("E002")
     app.start_conversation()
     app.close_conversation()
-    assert app.draft_box.layout.display != "none"
-    app.discard_button.click()
-    assert app.discard_confirm.layout.display != "none"
+    assert app.start_screen.draft_box.layout.display != "none"
+    app.start_screen.discard_button.click()
+    assert app.start_screen.discard_confirm.layout.display != "none"
     assert len(h.store.conversations("E002")) == 1
-    app.discard_confirm.click()
-    assert h.store.conversations("E002") == [] and app.draft_box.layout.display == "none"
+    app.start_screen.discard_confirm.click()
+    assert h.store.conversations("E002") == [] and app.start_screen.draft_box.layout.display == "none"
 
 
 # --------------------------------------------------------------------------- goals and action plan details
@@ -489,8 +489,8 @@ def test_complete_lists_what_is_missing_and_saves_nothing(h: Harness):
     app.start_conversation()
     app.editor("dreams").list.texts[0].value = "Only one dream"
     app.go_to("finish")
-    app.complete_button.click()
-    missing = app.missing_html.value
+    app.conversation_screen.complete_button.click()
+    missing = app.conversation_screen.missing_html.value
     assert "at least 3 dreams (1 so far)" in missing and "add at least one skill" in missing
     assert "add at least one action item" in missing
     assert h.stored()["status"] == "draft" and not app.locked
@@ -503,8 +503,8 @@ def test_a_whole_conversation_completes_locks_and_writes_the_summary(h: Harness)
     fill_whole_conversation(h)
     h.advance(60)
     app.go_to("finish")
-    assert "Everything the method asks for is there" in app.missing_html.value
-    app.complete_button.click()
+    assert "Everything the method asks for is there" in app.conversation_screen.missing_html.value
+    app.conversation_screen.complete_button.click()
     assert app.errors.text == ""
     stored = h.stored()
     assert stored["status"] == "completed" and stored["completed_at"] == "2026-10-01T10:01:00+00:00"
@@ -521,7 +521,8 @@ def test_a_whole_conversation_completes_locks_and_writes_the_summary(h: Harness)
     # locked: widgets disabled, edits ignored, the store refuses changes
     assert app.locked
     assert app.editor("dreams").list.texts[0].disabled and app.editor("cadence").buttons.disabled
-    assert app.complete_button.layout.display == "none" and "locked" in app.locked_html.value
+    assert app.conversation_screen.complete_button.layout.display == "none"
+    assert "locked" in app.conversation_screen.locked_html.value
     app.editor("dreams").list.texts[0].value = "changed after completion"
     h.advance(10)
     assert h.stored() == stored
@@ -531,10 +532,11 @@ def test_a_whole_conversation_completes_locks_and_writes_the_summary(h: Harness)
     assert app.summary_path.exists() and app.summary_path.name == f"{stored['conversation_id']}.summary.html"
     page = app.summary_path.read_text(encoding="utf-8")
     for text in ("Alan Turing", "Lead a team", "Public speaking", "Sign up for a course", "1 Apr 2027"):
-        assert text in page and text in app.summary_html.value
+        assert text in page and text in app.conversation_screen.summary_html.value
     # the start screen now shows it as the previous conversation, and offers a check-in
     app.close_conversation()
-    assert "Lead a team" in app.glance_html.value and app.checkin_button.layout.display != "none"
+    assert "Lead a team" in app.start_screen.glance_html.value
+    assert app.start_screen.checkin_button.layout.display != "none"
 
 
 def test_a_completed_conversation_opens_read_only(h: Harness):
@@ -544,7 +546,7 @@ def test_a_completed_conversation_opens_read_only(h: Harness):
     assert app.locked and app.autosaver is None and app.step == "finish"
     assert app.editor("dreams").list.texts[0].value == "Lead the platform team"
     assert app.editor("dreams").list.texts[0].disabled
-    assert "Speak at a conference" in app.summary_html.value
+    assert "Speak at a conference" in app.conversation_screen.summary_html.value
 
 
 def test_user_text_is_escaped_in_the_summary_and_the_glance(h: Harness):
@@ -562,9 +564,9 @@ def test_user_text_is_escaped_in_the_summary_and_the_glance(h: Harness):
     app.complete()
     page = app.summary_path.read_text(encoding="utf-8")
     assert XSS not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
-    assert XSS not in app.summary_html.value
+    assert XSS not in app.conversation_screen.summary_html.value
     app.close_conversation()
-    assert XSS not in app.glance_html.value and "&lt;img" in app.glance_html.value
+    assert XSS not in app.start_screen.glance_html.value and "&lt;img" in app.start_screen.glance_html.value
 
 
 def test_summary_renders_every_part_of_the_record_escaped():
@@ -607,7 +609,7 @@ def test_checkin_saves_statuses_notes_and_interim_ratings(h: Harness):
     assert new["ratings"] == [{"skill": "Public speaking", "self_rating": 6, "coach_rating": None}]
     assert "Check-in saved" in view.message.value and view.save_button.layout.display == "none"
     view.back_button.click()
-    assert app.screen == "start" and "Dropped" in app.glance_html.value
+    assert app.screen == "start" and "Dropped" in app.start_screen.glance_html.value
 
 
 def test_checkin_lists_items_carried_over_from_an_earlier_conversation(h: Harness):
@@ -775,10 +777,10 @@ def test_the_sample_data_opens_and_completes(sample_data: Path):
     with_history = [e for e in harness.store.employees_with_records()
                     if any(c["status"] == "completed" for c in harness.store.conversations(e))]
     app.select_employee(with_history[0])
-    assert "Previous conversation" in app.glance_html.value
-    if app.draft_box.layout.display != "none":
-        app.discard_button.click()
-        app.discard_confirm.click()
+    assert "Previous conversation" in app.start_screen.glance_html.value
+    if app.start_screen.draft_box.layout.display != "none":
+        app.start_screen.discard_button.click()
+        app.start_screen.discard_confirm.click()
     app.start_conversation()
     fill_whole_conversation(harness)
     assert app.complete() == [] and harness.stored()["status"] == "completed"

@@ -39,7 +39,7 @@ def open_same_draft(root: Path) -> tuple[Harness, Harness, str]:
     a.advance(2)
     b = Harness(root)
     b.app.select_employee("E002")
-    b.app.resume_button.click()
+    b.app.start_screen.resume_button.click()
     assert b.app.record["conversation_id"] == a.app.record["conversation_id"]
     return a, b, a.app.record["conversation_id"]
 
@@ -76,7 +76,7 @@ def test_the_second_to_save_sees_who_changed_it_and_nothing_is_overwritten(small
     with pytest.raises(SavingPaused):
         b.app.flush()
     # leaving or completing is refused until the coach chooses
-    b.app.close_button.click()
+    b.app.conversation_screen.close_button.click()
     assert "this conversation was changed elsewhere and your latest changes are not saved" in b.app.errors.text
     assert b.app.screen == "conversation"
     assert b.app.complete() == ["Not completed: this conversation was changed elsewhere; see the box at the top"]
@@ -185,14 +185,14 @@ def test_a_conversation_completed_elsewhere_offers_their_version_or_a_copy(small
     assert "completed elsewhere" in panel.title.value and panel.merge_button.layout.display == "none"
     panel.take_button.click()
     assert b.app.locked and b.app.record["status"] == "completed"
-    assert "You took their version" in b.app.locked_html.value
+    assert "You took their version" in b.app.conversation_screen.locked_html.value
 
 
 def test_a_draft_discarded_elsewhere_can_be_kept_as_a_new_draft(small_org: Path):
     a, b, cid = open_same_draft(small_org)
     a.app.close_conversation()
-    a.app.discard_button.click()
-    a.app.discard_confirm.click()
+    a.app.start_screen.discard_button.click()
+    a.app.start_screen.discard_confirm.click()
     b.app.editor("want_more").area.value = "Still needed"
     b.advance(2)
     panel = b.app.session.panel
@@ -222,8 +222,8 @@ def open_same_checkin(root: Path) -> tuple[Harness, Harness]:
     a.app.open_checkin()
     b = Harness(root)
     b.app.select_employee("E001")
-    assert b.app.checkin_button.description == "Resume check-in"
-    b.app.checkin_button.click()
+    assert b.app.start_screen.checkin_button.description == "Resume check-in"
+    b.app.start_screen.checkin_button.click()
     assert b.app.checkin_view.session.record_id == a.app.checkin_view.session.record_id
     return a, b
 
@@ -278,7 +278,7 @@ def test_a_checkin_draft_conflict_is_resolved_by_each_choice(small_org: Path, ch
 def test_a_checkin_draft_resumes_after_a_reload_and_completes(small_org: Path):
     first = Harness(small_org)
     first.app.select_employee("E001")
-    assert first.app.checkin_button.description == "Check-in"
+    assert first.app.start_screen.checkin_button.description == "Check-in"
     view = first.app.open_checkin()
     (draft,) = first.store.checkins("E001", drafts=True)
     assert draft["checkin_id"] == "E001-ci-20261001" and draft["status"] == "draft"
@@ -291,8 +291,8 @@ def test_a_checkin_draft_resumes_after_a_reload_and_completes(small_org: Path):
 
     second = Harness(small_org)  # a new kernel
     second.app.select_employee("E001")
-    assert second.app.checkin_button.description == "Resume check-in"
-    second.app.coach_choice.value = "C01"
+    assert second.app.start_screen.checkin_button.description == "Resume check-in"
+    second.app.start_screen.coach_choice.value = "C01"
     row = second.app.show_team().row("E001")
     assert row.checkin_button.description == "Resume check-in" and "check-in of 1 Oct 2026" in row.due_html.value
     row.checkin_button.click()
@@ -306,7 +306,7 @@ def test_a_checkin_draft_resumes_after_a_reload_and_completes(small_org: Path):
     assert done["checkin_id"] == "E001-ci-20261001" and done["note"] == "Typed before the tab closed"
     assert done["updates"][0]["status"] == "done"
     view2.back_button.click()
-    assert second.app.checkin_button.description == "Check-in"
+    assert second.app.start_screen.checkin_button.description == "Check-in"
 
 
 def test_leaving_a_checkin_nobody_typed_into_leaves_no_draft(small_org: Path):
@@ -360,8 +360,8 @@ def test_an_open_conversation_never_recreates_an_erased_person(small_org: Path, 
     h.app.shutdown()  # the kernel exits: still nothing written
     assert not (small_org / "conversations" / "E002").exists()
     panel.leave_button.click()
-    assert h.app.screen == "start" and "no longer on the roster" in h.app.employee_html.value
-    assert "E002" not in h.app.result_buttons
+    assert h.app.screen == "start" and "no longer on the roster" in h.app.start_screen.employee_html.value
+    assert "E002" not in h.app.start_screen.result_buttons
     assert not (small_org / "conversations" / "E002").exists()
 
 
@@ -380,4 +380,4 @@ def test_an_open_checkin_never_recreates_an_erased_person(small_org: Path, tmp_p
     assert "Not saved: Ada Lovelace is no longer on the roster; see the box at the top" in view.message.value
     assert not (small_org / "checkins" / "E001").exists()
     view.session.panel.leave_button.click()
-    assert h.app.screen == "start" and "Nothing was saved for Ada Lovelace" in h.app.employee_html.value
+    assert h.app.screen == "start" and "Nothing was saved for Ada Lovelace" in h.app.start_screen.employee_html.value

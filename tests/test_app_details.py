@@ -61,11 +61,11 @@ def test_names_not_ids_and_the_agreed_cadence_in_the_header(h: Harness):
     app = h.app
     app.select_employee("E001")  # Ada: roster says 6 months; her last conversation (C01) agreed a cadence
     agreed = app.plan.conversation["cadence_months"]
-    assert f"a conversation every {agreed} months (agreed 2 Mar 2026)" in app.employee_html.value
-    assert "prefers" not in app.employee_html.value
-    assert "with Grace Hopper (C01)" in app.glance_html.value
+    assert f"a conversation every {agreed} months (agreed 2 Mar 2026)" in app.start_screen.employee_html.value
+    assert "prefers" not in app.start_screen.employee_html.value
+    assert "with Grace Hopper (C01)" in app.start_screen.glance_html.value
     app.select_employee("E002")  # no conversation yet: the roster's preference
-    assert "prefers a conversation every 12 months" in app.employee_html.value
+    assert "prefers a conversation every 12 months" in app.start_screen.employee_html.value
 
 
 def test_one_date_style():
@@ -86,9 +86,9 @@ def test_start_puts_the_keyboard_in_the_first_answer(h: Harness, monkeypatch):
 def test_each_skill_has_its_rating_chart_on_the_person_page_and_in_the_check_in(h: Harness):
     app = h.app
     app.select_employee("E002")  # no plan yet: no charts offered
-    assert app.charts_panel.widget.layout.display == "none"
+    assert app.start_screen.charts_panel.widget.layout.display == "none"
     app.select_employee("E001")
-    panel = app.charts_panel
+    panel = app.start_screen.charts_panel
     assert panel.widget.layout.display != "none" and panel.charts.value == ""  # drawn only when asked
     panel.button.click()
     charts = panel.charts.value

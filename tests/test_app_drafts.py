@@ -47,7 +47,7 @@ def test_an_empty_draft_saved_later_is_not_offered_over_a_filled_one():
 def test_start_while_a_draft_exists_asks_and_shows_what_it_holds(h: Harness):
     app = h.app
     app.select_employee("E002")
-    app.start_button.click()  # no draft yet: starts at once
+    app.start_screen.start_button.click()  # no draft yet: starts at once
     first = app.record["conversation_id"]
     app.editor("dreams").list.texts[0].value = "Lead the platform team"
     app.go_to("action_plan")
@@ -55,33 +55,34 @@ def test_start_while_a_draft_exists_asks_and_shows_what_it_holds(h: Harness):
     app.editor("skills").add_button.click()
     app.close_conversation()
 
-    app.start_button.click()  # the misclick under "Resume draft"
-    assert app.screen == "start" and app.start_confirm.layout.display != "none"
-    text = app.start_confirm_html.value
+    app.start_screen.start_button.click()  # the misclick under "Resume draft"
+    assert app.screen == "start" and app.start_screen.start_confirm.layout.display != "none"
+    text = app.start_screen.start_confirm_html.value
     assert "unfinished conversation" in text and "1 dream" in text and "1 skill: Negotiation" in text
     assert len(h.store.conversations("E002")) == 1  # nothing created yet
-    app.start_cancel.click()
-    assert app.start_confirm.layout.display == "none" and len(h.store.conversations("E002")) == 1
+    app.start_screen.start_cancel.click()
+    assert app.start_screen.start_confirm.layout.display == "none" and len(h.store.conversations("E002")) == 1
 
-    app.start_button.click()
-    app.start_resume.click()
+    app.start_screen.start_button.click()
+    app.start_screen.start_resume.click()
     assert app.record["conversation_id"] == first and app.screen == "conversation"
     app.close_conversation()
 
     h.on("2026-10-02")  # the next day, the coach really wants a second, new conversation
-    app.start_button.click()
-    app.start_anyway.click()
+    app.start_screen.start_button.click()
+    app.start_screen.start_anyway.click()
     second = app.record["conversation_id"]
     assert second != first and app.screen == "conversation"
     app.close_conversation()  # left empty
     # the filled draft is still the one offered, and resuming opens it
-    assert "1 skill: Negotiation" in app.draft_html.value and "2 unfinished conversations" in app.draft_html.value
-    app.resume_button.click()
+    assert "1 skill: Negotiation" in app.start_screen.draft_html.value
+    assert "2 unfinished conversations" in app.start_screen.draft_html.value
+    app.start_screen.resume_button.click()
     assert app.record["conversation_id"] == first
     assert app.editor("dreams").list.texts[0].value == "Lead the platform team"
     app.close_conversation()
     # discarding removes the draft offered (the filled one), after a confirmation, and then offers the other
-    app.discard_button.click()
-    app.discard_confirm.click()
+    app.start_screen.discard_button.click()
+    app.start_screen.discard_confirm.click()
     assert [c["conversation_id"] for c in h.store.conversations("E002")] == [second]
-    assert "It is empty" in app.draft_html.value
+    assert "It is empty" in app.start_screen.draft_html.value

@@ -45,17 +45,19 @@ def test_complete_refuses_an_action_item_without_due_date_or_owner_and_says_why(
     items.rows[0].due.value = None
     items.rows[0].owner.value = ""
     app.go_to("finish")
-    assert "cc-blocked" in app.complete_button._dom_classes  # it does not look ready
-    assert app.complete_button.tooltip.startswith("2 things are still open")
-    assert app.complete_note.value == ""
-    app.complete_button.click()
+    assert "cc-blocked" in app.conversation_screen.complete_button._dom_classes  # it does not look ready
+    assert app.conversation_screen.complete_button.tooltip.startswith("2 things are still open")
+    assert app.conversation_screen.complete_note.value == ""
+    app.conversation_screen.complete_button.click()
     assert h.stored()["status"] == "draft" and not app.locked
-    assert "Not completed:" in app.complete_note.value and "2 things are still open" in app.complete_note.value
-    assert "Sign up for a course” a due date" in app.complete_note.value
-    assert "an owner" in app.missing_html.value
+    assert "Not completed:" in app.conversation_screen.complete_note.value
+    assert "2 things are still open" in app.conversation_screen.complete_note.value
+    assert "Sign up for a course” a due date" in app.conversation_screen.complete_note.value
+    assert "an owner" in app.conversation_screen.missing_html.value
     items.rows[0].due.value = dt.date(2026, 11, 1)
     items.rows[0].owner.value = "Ada Lovelace"
-    assert "cc-blocked" not in app.complete_button._dom_classes and app.complete_note.value == ""
+    assert "cc-blocked" not in app.conversation_screen.complete_button._dom_classes
+    assert app.conversation_screen.complete_note.value == ""
     assert app.complete() == [] and app.locked and h.stored()["status"] == "completed"
 
 
@@ -68,18 +70,18 @@ def test_the_summary_opens_in_a_new_tab_and_downloads_as_html_or_pdf_once_comple
     with pytest.raises(ValueError, match="complete it first"):
         app.summary_page()
     fill_whole_conversation(h)
-    assert app.summary_actions.layout.display == "none"
+    assert app.conversation_screen.summary_actions.layout.display == "none"
     assert app.complete() == []
-    assert app.summary_actions.layout.display != "none"
-    app.open_summary_button.click()
-    app.download_summary_button.click()
+    assert app.conversation_screen.summary_actions.layout.display != "none"
+    app.conversation_screen.open_summary_button.click()
+    app.conversation_screen.download_summary_button.click()
     (opened, [page]), (download, [data]) = sent
     assert opened["kind"] == "open" and opened["mime"].startswith("text/html")
     assert page.decode("utf-8").startswith("<!doctype html>") and "Sign up for a course" in page.decode("utf-8")
     assert download == {"kind": "download", "filename": f"career-conversation-summary-{app.record['conversation_id']}.html",
                         "mime": "text/html"}
     assert data == page and app.errors.text == ""
-    app.download_pdf_button.click()
+    app.conversation_screen.download_pdf_button.click()
     pdf_download, [pdf] = sent[2]
     assert pdf_download == {"kind": "download", "mime": "application/pdf",
                             "filename": f"career-conversation-summary-{app.record['conversation_id']}.pdf"}

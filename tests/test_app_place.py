@@ -159,7 +159,7 @@ def test_a_reload_reopens_the_check_in_draft_and_the_team_view(org: Path):
 
     team = Harness(org).app
     team.bridge.arrived = place_fragment(Place(coach="C01", view="team"))
-    assert team.view_choice.value == "team" and list(team.team.rows)
+    assert team.start_screen.view_choice.value == "team" and list(team.team.rows)
     assert team.bridge.place == "coach=C01&view=team"
     assert parse_place(f"employee=E001&checkin={NEW_CHECKIN}").checkin == NEW_CHECKIN
 

@@ -26,15 +26,15 @@ def test_start_and_resume_show_the_screen_built_ahead(org: Path):
     h.advance(1)  # the coach reads the page; the screen is built, nothing is saved
     assert h.store.conversations("E002") == [] and app.screen == "start"
     built = app.conversation_screen
-    assert built in app.body.children and built.layout.display == "none"
-    app.start_button.click()
+    assert built.widget in app.body.children and built.widget.layout.display == "none"
+    app.start_screen.start_button.click()
     assert app.conversation_screen is built and app.screen == "conversation" and app.step == "goals"
-    assert built.layout.display != "none"
+    assert built.widget.layout.display != "none"
     app.editor("dreams").list.texts[0].value = "Lead the platform team"
     app.close_conversation()
     h.advance(1)
     built = app.conversation_screen
-    app.resume_button.click()
+    app.start_screen.resume_button.click()
     assert app.conversation_screen is built
     assert app.editor("dreams").list.texts[0].value == "Lead the platform team"
     app.editor("dreams").list.texts[1].value = "Teach"
@@ -56,7 +56,7 @@ def test_a_draft_changed_elsewhere_after_the_screen_was_built_is_shown_as_stored
     other.resume_draft()
     other.editor("dreams").list.texts[0].value = "Changed in the other tab"
     other.flush()
-    app.resume_button.click()
+    app.start_screen.resume_button.click()
     assert app.conversation_screen is not built  # rebuilt from the stored draft
     assert app.editor("dreams").list.texts[0].value == "Changed in the other tab"
 
@@ -73,5 +73,5 @@ def test_nothing_is_built_for_a_person_left_quickly_and_a_check_in_drops_the_bui
     assert app._prepared_key is None
     app.checkin_view.back_button.click()
     h.advance(1)
-    app.start_button.click()
+    app.start_screen.start_button.click()
     assert app.record["employee_id"] == "E001" and app.screen == "conversation"

@@ -75,22 +75,22 @@ def team_org(tmp_path: Path) -> Path:
 
 def _start_view(app):
     """The one view of the start screen below its bar that is shown (the others stay on the page, hidden)."""
-    shown = [w for w in app.start_screen.children[1:] if w.layout.display != "none"]
+    shown = [w for w in app.start_screen.widget.children[1:] if w.layout.display != "none"]
     assert len(shown) == 1, shown
     return shown[0]
 
 
 def test_choosing_a_coach_offers_the_team_view(team_org: Path):
     app = Harness(team_org).app
-    assert app.view_choice.layout.display == "none" and app.team_hint.layout.display != "none"
-    app.coach_choice.value = "C01"
-    assert app.view_choice.layout.display != "none" and app.team_hint.layout.display == "none"
-    assert _start_view(app) is app.person_view and not app.team.rows  # nothing is read until asked
-    app.view_choice.value = "team"
+    assert app.start_screen.view_choice.layout.display == "none" and app.start_screen.team_hint.layout.display != "none"
+    app.start_screen.coach_choice.value = "C01"
+    assert app.start_screen.view_choice.layout.display != "none" and app.start_screen.team_hint.layout.display == "none"
+    assert _start_view(app) is app.start_screen.person_view and not app.team.rows  # nothing is read until asked
+    app.start_screen.view_choice.value = "team"
     assert _start_view(app) is app.team.widget
     assert list(app.team.rows) == ["E001", "E006", "E002", "E005"]
-    app.coach_choice.value = ""  # all coaches: no single team to show
-    assert app.view_choice.value == "person" and _start_view(app) is app.person_view
+    app.start_screen.coach_choice.value = ""  # all coaches: no single team to show
+    assert app.start_screen.view_choice.value == "person" and _start_view(app) is app.start_screen.person_view
     assert app.errors.text == ""
 
 
@@ -185,8 +185,8 @@ def test_one_click_opens_a_checkin_resumes_a_draft_or_starts_a_conversation(team
     assert app.team.row("E002").conversation_button.description == "Resume draft"
 
     app.team.row("E005").person_button.click()  # the name opens the person on the start screen
-    assert app.view_choice.value == "person" and app.employee["employee_id"] == "E005"
-    assert "Read a negotiation book" in app.glance_html.value
+    assert app.start_screen.view_choice.value == "person" and app.employee["employee_id"] == "E005"
+    assert "Read a negotiation book" in app.start_screen.glance_html.value
     assert app.errors.text == ""
 
 
@@ -198,7 +198,7 @@ def test_team_view_needs_a_coach_and_lists_only_their_reports(team_org: Path):
         app.show_team("E999")
     assert set(app.show_team("C02").rows) == {"E003", "E004"}
     app.show_people()
-    assert _start_view(app) is app.person_view
+    assert _start_view(app) is app.start_screen.person_view
     assert load_team(app.store, "NOBODY", dt.date(2026, 10, 1)) == []
 
 
@@ -312,7 +312,7 @@ def test_items_carry_over_across_two_checkins_and_a_new_conversation(tmp_path: P
     view.save_button.click()
     assert view.saved is not None
     view.back_button.click()
-    glance = text(app.glance_html.value)
+    glance = text(app.start_screen.glance_html.value)
     assert "Done on 15 Apr 2026" in glance and "Reason: No budget this year" in glance
 
     # Second check-in, 13 May: only what is not done is followed up; what is done shows when.
@@ -350,7 +350,7 @@ def test_items_carry_over_across_two_checkins_and_a_new_conversation(tmp_path: P
     h.on("2026-09-07")
     app.refresh_team().row("E001").conversation_button.click()
     assert app.screen == "conversation"
-    previous = next(c for c in app.conversation_screen.children if "cc-previous" in c._dom_classes)
+    previous = next(c for c in app.conversation_screen.widget.children if "cc-previous" in c._dom_classes)
     assert previous.get_title(0) == "Previous conversation (2 Mar 2026)"
     glance = text(previous.children[0].value)
     for expected in ("Join Toastmasters", "Done on 15 Apr 2026", "Give a team demo", "Done on 13 May 2026",
@@ -367,7 +367,7 @@ def test_items_carry_over_across_two_checkins_and_a_new_conversation(tmp_path: P
         (app.record["conversation_id"], "a1", False), ("E001-20260302", "a4", True)]
     assert "carried over from the conversation of 2 Mar 2026" in text(view.items[1].widget.children[1].value)
     view.back_button.click()
-    glance = text(app.glance_html.value)
+    glance = text(app.start_screen.glance_html.value)
     assert "Find a mentor (carried over from 2 Mar 2026)" in glance
     ada = app.show_team().members[0]
     assert [(i.text, i.carried_over) for i in ada.open_items] == [

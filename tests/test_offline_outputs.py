@@ -174,9 +174,9 @@ def _complete_a_conversation(data: Path) -> tuple[str, Path]:
     app = h.app
     employee = "E0001"
     app.select_employee(employee)
-    if app.draft_box.layout.display != "none":
-        app.discard_button.click()
-        app.discard_confirm.click()
+    if app.start_screen.draft_box.layout.display != "none":
+        app.start_screen.discard_button.click()
+        app.start_screen.discard_confirm.click()
     app.start_conversation()
     app.go_to("goals")
     app.editor("want_more").area.value = HOSTILE[2]

@@ -207,6 +207,17 @@ def test_an_organisation_s_set_is_added(tmp_path):
     assert acme.path.endswith("acme.yaml")
 
 
+def test_the_store_offers_the_built_in_sets_and_its_own_folder_s(tmp_path):
+    store = Store(tmp_path / "data")
+    assert set(store.question_sets()) == set(available_question_sets())  # no folder of its own yet
+    _write_set(store.root, GOOD_SET)
+    assert set(store.question_sets()) == set(available_question_sets()) | {"acme-career"}
+    assert "acme-career" not in Store(tmp_path / "other").question_sets()  # another data folder's sets stay there
+    _write_set(store.root, "sections: [", "broken.yaml")
+    with pytest.raises(ValidationError, match="broken.yaml"):
+        store.question_sets()
+
+
 def test_a_data_folder_set_overrides_the_built_in_one(tmp_path):
     raw = yaml.safe_load((config.BUILTIN_QUESTION_SETS_DIR / "career-conversation.yaml").read_text())
     raw["version"] = "2025.1"

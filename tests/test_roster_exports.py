@@ -131,26 +131,28 @@ def test_the_head_of_the_organisation_is_found_and_their_conversation_saved_with
 
     h = Harness(imported.root)
     app = h.app
-    assert [label for label, _ in app.coach_choice.options if EXTERNAL_COACH in label] == [EXTERNAL_COACH]
-    assert not any(value == "" and label != "All coaches" for label, value in app.coach_choice.options)
-    app.search.value = "hopper"
-    assert list(app.result_buttons) == [TOP]
-    app.result_buttons[TOP].click()
+    assert [label for label, _ in app.start_screen.coach_choice.options if EXTERNAL_COACH in label] == [EXTERNAL_COACH]
+    assert not any(value == "" and label != "All coaches" for label, value in app.start_screen.coach_choice.options)
+    app.start_screen.search.value = "hopper"
+    assert list(app.start_screen.result_buttons) == [TOP]
+    app.start_screen.result_buttons[TOP].click()
     assert app.employee["coach_id"] == ""
-    assert "no coach on the roster" in app.employee_html.value and "coach ·" not in app.employee_html.value
+    assert "no coach on the roster" in app.start_screen.employee_html.value
+    assert "coach ·" not in app.start_screen.employee_html.value
     app.start_conversation()
-    assert "with" not in app.conv_title.value.split("cc-muted")[1]  # no "with  · " for nobody
+    assert "with" not in app.conversation_screen.conv_title.value.split("cc-muted")[1]  # no "with  · " for nobody
     fill_whole_conversation(h)
     h.advance(60)
     app.go_to("finish")
-    app.complete_button.click()
+    app.conversation_screen.complete_button.click()
     assert app.errors.text == ""
     stored = h.stored()
     assert stored["status"] == "completed" and stored["coach_id"] == ""
     summary = app.summary_path.read_text(encoding="utf-8")
     assert "Grace Hopper" in summary and "· with" not in summary
     app.close_conversation()
-    assert "Previous conversation" in app.glance_html.value and "with  ·" not in app.glance_html.value
+    assert "Previous conversation" in app.start_screen.glance_html.value
+    assert "with  ·" not in app.start_screen.glance_html.value
     view = app.open_checkin()
     view.ratings[0].self_rating.value = 7
     view.save_button.click()

@@ -6,7 +6,11 @@ Voila via ``careerconv app``)::
     from careerconv.app import ConversationApp
     ConversationApp(data_dir="../sample")
 
-Modules: :mod:`.facilitation` (the app object), :mod:`.sections` (a section's
+Modules: :mod:`.facilitation` (the app object: a shell that switches screens,
+keeps the place, the banner and the save paths), :mod:`.start_screen` (coach
+picker, search, person page, team toggle), :mod:`.conversation_screen` (one
+conversation: stepper, timers, Finish, summary), :mod:`.roster_index` (the
+roster searched and named), :mod:`.sections` (a section's
 questions and its alternative bank), :mod:`.editors` (the editor of a question;
 the text, list, choice and date kinds), :mod:`.plan_editors` (dreams, action
 items, follow-up, cadence), :mod:`.skill_editor` (a card per skill),

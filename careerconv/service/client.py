@@ -25,7 +25,7 @@ import requests
 
 from .. import schema as S
 from ..config import SERVICE_URL_ENV  # in config: the app checks it without importing this module
-from ..questions import question_set_files
+from ..questions import QuestionSet, available_question_sets, question_set_files
 from ..store import Conflict, History, NotFound, NotOnRoster, atomic_write_bytes
 from . import wire as W
 from .policy import Refused
@@ -61,6 +61,7 @@ class ServiceStore:
         self._timeout = timeout
         self._local = threading.local()
         self._roster: tuple[str, pd.DataFrame] | None = None
+        self._question_sets_copy: Path | None = None  # <app's data folder>/question_sets, once copied
 
     @classmethod
     def from_environment(cls) -> "ServiceStore | None":
@@ -181,6 +182,7 @@ class ServiceStore:
         """
         files = self.question_set_files()
         folder = Path(folder)
+        self._question_sets_copy = folder
         folder.mkdir(parents=True, exist_ok=True)
         for name, text in files.items():
             if Path(name).name != name or not name.endswith((".yaml", ".yml")):
@@ -193,6 +195,18 @@ class ServiceStore:
             if path.name not in files:
                 path.unlink(missing_ok=True)
         return sorted(files)
+
+    def question_sets(self) -> dict[str, QuestionSet]:
+        """The question sets the app offers, by id: the built-in ones, then the organisation's, as copied by
+        :meth:`copy_question_sets` (only the built-in ones before a copy was made).
+
+        Raises
+        ------
+        careerconv.schema.ValidationError
+            If a copied set file is malformed (naming it).
+        """
+        copy = self._question_sets_copy  # <data folder>/question_sets: the sets are read as a data folder's
+        return available_question_sets(copy.parent if copy is not None else None)
 
     def skill_names(self) -> list[str]:
         """The skill names the organisation uses (by at least the minimum group size of people), sorted."""

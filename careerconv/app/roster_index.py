@@ -1,0 +1,66 @@
+"""The roster as the app looks people up: sorted by name, searchable by name or id, names by id.
+
+Built once per roster read (the start screen searches it on every keystroke, so the search works on
+arrays, not on the frame).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+class RosterIndex:
+    """The roster sorted by name (case ignored), with what search and look-ups need.
+
+    Parameters
+    ----------
+    roster
+        The roster frame (``employee_id``, ``name``, ``coach_id``, ...), in any order.
+    """
+
+    def __init__(self, roster: pd.DataFrame):
+        self.frame = roster.sort_values("name", key=lambda s: s.str.casefold(), kind="stable").reset_index(drop=True)
+        self.ids = self.frame["employee_id"].to_numpy(dtype=object)
+        self.names = self.frame["name"].to_numpy(dtype=object)
+        self.coach_ids = self.frame["coach_id"].to_numpy(dtype=object)
+        self._haystack = (self.frame["name"].str.casefold() + " " + self.frame["employee_id"].str.casefold()
+                          ).to_numpy(dtype=object)
+        self._row_of = {eid: i for i, eid in enumerate(self.ids)}
+        self._name_of = dict(zip(self.ids, self.names))
+
+    def __contains__(self, employee_id: str) -> bool:
+        return employee_id in self._row_of
+
+    def coach_label(self, coach_id: str | None) -> str:
+        """``"Grace Hopper (C01)"`` when the coach is on the roster, else the id ("" for none)."""
+        if not coach_id:
+            return ""
+        name = self._name_of.get(coach_id)
+        return f"{name} ({coach_id})" if name else coach_id
+
+    def coaches(self) -> list[str]:
+        """The ids of everyone who coaches someone, by their label."""
+        return sorted({c for c in self.coach_ids if c}, key=lambda c: self.coach_label(c).casefold())
+
+    def search(self, query: str, coach: str = "") -> np.ndarray:
+        """Rows (in name order) whose name or id holds every word of ``query`` (case ignored), of ``coach``'s
+        people when one is given."""
+        mask = np.ones(len(self.ids), dtype=bool)
+        if coach:
+            mask &= self.coach_ids == coach
+        hay = self._haystack
+        for token in query.casefold().split():
+            mask &= np.fromiter((token in h for h in hay), dtype=bool, count=len(hay))
+        return np.flatnonzero(mask)
+
+    def person(self, employee_id: str) -> dict | None:
+        """The employee's roster row (missing values as None, the cadence as an int), or None if not on it."""
+        row = self._row_of.get(employee_id)
+        if row is None:
+            return None
+        rec = self.frame.iloc[row].to_dict()
+        person = {k: (None if pd.isna(v) else v) for k, v in rec.items()}
+        if person.get("cadence_months") is not None:
+            person["cadence_months"] = int(person["cadence_months"])
+        return person
