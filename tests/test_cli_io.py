@@ -423,3 +423,23 @@ def test_app_prints_its_url_alone_on_stdout_and_takes_its_port_from_the_settings
                      "Press Ctrl-C to stop.",
                      "careerconv app: stopping (saving open conversations) ...", "careerconv app: stopped"], err
     assert url not in err
+
+
+def test_a_named_command_imports_only_its_own_module_and_app_starts_without_pandas(tmp_path: Path):
+    """`careerconv app` resolves its settings and reaches its server start without pandas, pyarrow or
+    matplotlib (they cost seconds before the server could start); other commands still get theirs."""
+    from careerconv.cli import command_named
+    assert command_named(["--data", "app", "due"]) == "due"  # a folder named like a command is the folder
+    assert command_named(["--config", "x.toml", "-q", "app", "--port", "9"]) == "app"
+    assert command_named(["-v", "ap"]) is None and command_named(["--help"]) is None and command_named([]) is None
+    code = ("import sys\nfrom careerconv.cli import parse_command_line\n"
+            f"args = parse_command_line(['--data', {str(tmp_path)!r}, 'app', '--no-browser', '--port', '9999'])\n"
+            "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'pandas', 'pyarrow', 'matplotlib', 'numpy'})\n"
+            "print(args.func.__module__, args.port, heavy)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         stdin=subprocess.DEVNULL).stdout
+    assert out.strip() == "careerconv.commands.app 9999 []"
+    # a failing command still says what is wrong in one line (the errors' classes are imported when needed)
+    err = subprocess.run([sys.executable, "-m", "careerconv.cli", "--data", str(tmp_path / "none"), "app"],
+                         capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    assert err.returncode == 1 and err.stderr.startswith("careerconv app: error: ") and "Traceback" not in err.stderr
