@@ -74,7 +74,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import followup, progress
+from . import defaults, followup, progress
 from . import schema as S
 
 __all__ = [
@@ -105,7 +105,7 @@ _RANK = {status: rank for rank, status in enumerate(STATUSES)}
 CONVERSATION = "career conversation"
 CHECKIN = "check-in"
 
-DUE_SOON_DAYS = 30
+DUE_SOON_DAYS = defaults.DUE_SOON_DAYS
 
 # The tables due_list reads: the roster and four derived tables of the store.
 DUE_TABLES: tuple[str, ...] = ("roster", "conversations", "checkins", "action_items", "checkin_updates")

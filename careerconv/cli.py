@@ -7,6 +7,11 @@ its settings (flag, else environment, else ``careerconv.toml``, else default:
 :mod:`careerconv.settings`) and turns errors a user can act on into one
 readable message on stderr and a non-zero exit code. Results go to stdout,
 everything else to stderr (:mod:`careerconv.commands.streams`).
+
+When the command line names a command, only that command's module is imported
+(:func:`build_parser` with ``only``): ``careerconv app`` then starts its server
+without first importing pandas, matplotlib and the rest that other commands
+need. ``careerconv --help``, a misspelt command or none build the whole parser.
 """
 
 from __future__ import annotations
@@ -19,24 +24,24 @@ import sys
 from . import __version__, config
 from . import settings as S
 from .commands import streams
-from .schema import ValidationError
-from .store import Conflict, NotFound
 
-# Order here is the order in `careerconv --help`.
-COMMAND_MODULES = (
-    "careerconv.commands.demo",
-    "careerconv.commands.importing",
-    "careerconv.commands.app",
-    "careerconv.commands.hub",
-    "careerconv.commands.due",
-    "careerconv.commands.report",
-    "careerconv.commands.hr_report",
-    "careerconv.commands.export",
-    "careerconv.commands.erase",
-    "careerconv.commands.validate",
-    "careerconv.commands.refresh",
-    "careerconv.commands.config",
-)
+# Each command's name and its module; the order here is the order in `careerconv --help`.
+COMMANDS = {
+    "demo": "careerconv.commands.demo",
+    "import": "careerconv.commands.importing",
+    "app": "careerconv.commands.app",
+    "hub": "careerconv.commands.hub",
+    "due": "careerconv.commands.due",
+    "report": "careerconv.commands.report",
+    "hr-report": "careerconv.commands.hr_report",
+    "export": "careerconv.commands.export",
+    "erase": "careerconv.commands.erase",
+    "validate": "careerconv.commands.validate",
+    "refresh": "careerconv.commands.refresh",
+    "config": "careerconv.commands.config",
+}
+COMMAND_MODULES = tuple(COMMANDS.values())
+_VALUED_OPTIONS = ("--data", "--config")  # the common options that take a value (see _common_parent)
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
@@ -59,8 +64,27 @@ def _common_parent() -> argparse.ArgumentParser:
     return parent
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full parser with every command registered."""
+def command_named(argv: list[str]) -> str | None:
+    """The command the command line names (``app`` in ``--data d app --port 9``), or None if it names none.
+
+    Only the common options (:func:`_common_parent`) may come before the command; the first word that is
+    not one of them, nor the value of ``--data`` / ``--config``, is the command if it is one.
+    """
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+        elif word in _VALUED_OPTIONS:
+            skip = True
+        elif not word.startswith("-"):
+            return word if word in COMMANDS else None
+        elif word == "--":
+            return None
+    return None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser with every command registered, or only the command named ``only`` (see :data:`COMMANDS`)."""
     parser = argparse.ArgumentParser(
         prog="careerconv",
         description="Career conversations: the coach's app, progress reports, HR analytics, "
@@ -74,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
     subparsers.required = True
     parent = _common_parent()
-    for name in COMMAND_MODULES:
+    for name in (COMMANDS[only],) if only is not None else COMMAND_MODULES:
         importlib.import_module(name).register(subparsers, parent)
     return parser
 
@@ -107,7 +131,8 @@ def parse_command_line(argv: list[str] | None = None, environ: dict[str, str] | 
     ValueError
         If an environment variable holds a value its setting does not allow.
     """
-    return resolve_settings(build_parser().parse_args(argv), environ)
+    argv = sys.argv[1:] if argv is None else argv
+    return resolve_settings(build_parser(command_named(argv)).parse_args(argv), environ)
 
 
 def resolve_settings(args: argparse.Namespace, environ: dict[str, str] | None = None) -> argparse.Namespace:
@@ -120,9 +145,30 @@ def resolve_settings(args: argparse.Namespace, environ: dict[str, str] | None = 
     return args
 
 
+def user_error(exc: Exception) -> str | None:
+    """The one-line message for an error the user can act on, or None for any other (a bug).
+
+    Rejected input (:class:`careerconv.schema.ValidationError`) is shown as it words itself; a record that
+    is not there or was changed elsewhere, a missing or existing file, a permission, a bad value or name
+    as ``error: <message>``.
+    """
+    # imported once a command failed, not before every command (see the module docstring)
+    from .schema import ValidationError
+    from .store import Conflict, NotFound
+
+    if isinstance(exc, ValidationError):
+        return str(exc)
+    if isinstance(exc, (NotFound, Conflict, FileNotFoundError, FileExistsError, PermissionError, ValueError,
+                        KeyError)):
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        return f"error: {message}"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(command_named(argv)).parse_args(argv)
     try:
         resolve_settings(args)
     except (S.SettingsError, FileNotFoundError, ValueError) as exc:
@@ -131,15 +177,6 @@ def main(argv: list[str] | None = None) -> int:
     streams.show_settings(args, args.settings)
     try:
         code = args.func(args)
-    except ValidationError as exc:
-        streams.close_bars()
-        print(f"careerconv {args.command}: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    except (NotFound, Conflict, FileNotFoundError, FileExistsError, PermissionError, ValueError, KeyError) as exc:
-        streams.close_bars()
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        print(f"careerconv {args.command}: error: {message}", file=sys.stderr)
-        return EXIT_FAILED
     except BrokenPipeError:
         # The reader of stdout has gone (`careerconv export T -o - | head`): stop quietly, as a tool killed by
         # SIGPIPE does, and keep Python from failing again when it flushes stdout at exit.
@@ -151,6 +188,13 @@ def main(argv: list[str] | None = None) -> int:
         streams.close_bars()
         print(f"careerconv {args.command}: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:
+        message = user_error(exc)
+        if message is None:
+            raise  # a bug: its traceback is what to report
+        streams.close_bars()
+        print(f"careerconv {args.command}: {message}", file=sys.stderr)
+        return EXIT_FAILED
     return int(code or 0)
 
 

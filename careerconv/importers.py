@@ -69,13 +69,14 @@ from typing import Any, Iterable
 
 import pandas as pd
 
+from . import defaults
 from . import schema as S
 from .spreadsheet import decode_text, frame_to_csv_bytes, restore_formula
 from .store import Store, atomic_write_bytes
 
 LEGACY_QUESTION_SET = "legacy-import"
 LEGACY_QUESTION_SET_VERSION = "1"
-DATE_ORDERS = ("dmy", "mdy")
+DATE_ORDERS = defaults.DATE_ORDERS
 EARLIEST_DATE = dt.date(1950, 1, 1)
 _ORDER_LABEL = {"dmy": "DD/MM/YYYY", "mdy": "MM/DD/YYYY"}
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

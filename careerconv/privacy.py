@@ -95,6 +95,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import defaults
+
 __all__ = [
     "DEFAULT_K",
     "MIN_K",
@@ -112,8 +114,8 @@ __all__ = [
     "hide_together",
 ]
 
-DEFAULT_K = 5
-MIN_K = 3
+DEFAULT_K = defaults.DEFAULT_K
+MIN_K = defaults.MIN_K
 COUNT = "n_employees"
 PRIVACY = "privacy"
 HIDDEN = "not shown"

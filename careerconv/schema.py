@@ -40,9 +40,11 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
+from . import defaults
+
 SCHEMA_VERSION = 1
 RATING_MIN, RATING_MAX = 1, 10
-HORIZONS = (6, 12, 18)
+HORIZONS = defaults.HORIZONS
 CADENCES = (6, 12)
 STATUSES = ("draft", "completed")
 # What the store stamps on every save: the revision the compare-and-swap checks, and who saved it when.

@@ -226,10 +226,8 @@ def _horizons(value: list) -> tuple[int, ...]:
 
 
 def _settings() -> tuple[Setting, ...]:
-    from .cadence import DUE_SOON_DAYS
-    from .importers import DATE_ORDERS
-    from .privacy import DEFAULT_K, MIN_K
-    from .schema import HORIZONS
+    # from the light module of defaults, not the modules that use them: resolving settings imports no pandas
+    from .defaults import DATE_ORDERS, DEFAULT_K, DUE_SOON_DAYS, HORIZONS, MIN_K
 
     return (
         Setting(key="privacy.min_group_size", kind=Checked(_k, f"a whole number, at least {MIN_K}", int),

@@ -7,6 +7,7 @@ section timers move only when a test says so.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import threading
 import time
@@ -739,6 +740,10 @@ def test_app_command_binds_localhost_and_keeps_the_token_off_the_command_line(tm
     assert voila["token"] == "tok"
     assert voila["tornado_settings"]["allow_remote_access"] is False
     assert voila["tornado_settings"]["local_hostnames"] == ["localhost"]
+    # Tornado refuses a websocket ping timeout longer than the interval (and says so in the terminal)
+    assert voila["tornado_settings"]["ws_ping_timeout"] <= voila["tornado_settings"]["ws_ping_interval"]
+    # kernels over Unix sockets in Voila's private folder, not TCP (and no "TCP without encryption" warning)
+    assert json.loads(voila_json.read_text(encoding="utf-8"))["KernelManager"] == {"transport": "ipc"}
 
     cmd = app_command.server_command(notebook, 9123, lab=True, config_dir=lab_dir, lab_settings=Path("/cfg"))
     assert "--ServerApp.ip=127.0.0.1" in cmd and "--LabApp.app_settings_dir=/cfg" in cmd
@@ -757,6 +762,19 @@ def test_app_command_binds_localhost_and_keeps_the_token_off_the_command_line(tm
     assert app_command.LAB_OVERRIDES["@jupyter-widgets/jupyterlab-manager:plugin"] == {"saveState": False}
     csp = app_command.voila_csp(9123)
     assert "default-src 'self'" in csp and "ws://127.0.0.1:9123" in csp and "http" not in csp.replace("ws://", "")
+
+
+def test_the_server_log_drops_only_the_app_notebooks_trust_line():
+    from careerconv.commands.voila_server import QuietAppNotebookTrust
+
+    def record(msg, *args, level=logging.WARNING):
+        return logging.LogRecord("Voila", level, __file__, 1, msg, args, None)
+
+    keep = QuietAppNotebookTrust().filter
+    assert not keep(record("Notebook %s is not trusted", "conversation.ipynb"))
+    assert keep(record("Notebook %s is not trusted", "other.ipynb"))  # someone else's notebook: still said
+    assert keep(record("Kernel %s died", "conversation.ipynb", level=logging.ERROR))
+    assert keep(record("Notebook conversation.ipynb is not trusted"))  # not the server's own line
 
 
 def test_app_command_refuses_a_busy_port_and_a_folder_without_roster(tmp_path: Path, capsys):

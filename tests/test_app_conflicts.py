@@ -294,8 +294,8 @@ def test_a_checkin_draft_resumes_after_a_reload_and_completes(small_org: Path):
     assert second.app.start_screen.checkin_button.description == "Resume check-in"
     second.app.start_screen.coach_choice.value = "C01"
     row = second.app.show_team().row("E001")
-    assert row.checkin_button.description == "Resume check-in" and "check-in of 1 Oct 2026" in row.due_html.value
-    row.checkin_button.click()
+    assert row.checkin_label == "Resume check-in" and "check-in of 1 Oct 2026" in row.due_html
+    second.app.team.click("E001", "checkin")
     view2 = second.app.checkin_view
     assert view2.session.record_id == "E001-ci-20261001"
     assert view2.items[0].status.value == "done" and view2.items[0].note.value == "demo on Friday"

@@ -133,26 +133,26 @@ def test_team_rows_show_badges_dates_items_and_trends_computed_by_hand(team_org:
 
     # what the coach reads in each row
     rows = {eid: team.row(eid) for eid in by_id}
-    assert text(rows["E001"].due_html.value).startswith("Overdue · 29 days Due 2 Sep 2026 Last held 2 Mar 2026")
-    assert text(rows["E006"].due_html.value).startswith("Check-in overdue · 3 days Due 28 Feb 2027")
-    assert "Check-in due 28 Sep 2026 (overdue)" in text(rows["E006"].due_html.value)
-    assert "draft of 30 Sep 2026" in text(rows["E006"].due_html.value)
-    assert text(rows["E002"].due_html.value) == "Never met First conversation to hold"
-    assert text(rows["E005"].due_html.value).startswith("Due soon · in 19 days Due 20 Oct 2026")
-    items = text(rows["E001"].items_html.value)
+    assert text(rows["E001"].due_html).startswith("Overdue · 29 days Due 2 Sep 2026 Last held 2 Mar 2026")
+    assert text(rows["E006"].due_html).startswith("Check-in overdue · 3 days Due 28 Feb 2027")
+    assert "Check-in due 28 Sep 2026 (overdue)" in text(rows["E006"].due_html)
+    assert "draft of 30 Sep 2026" in text(rows["E006"].due_html)
+    assert text(rows["E002"].due_html) == "Never met First conversation to hold"
+    assert text(rows["E005"].due_html).startswith("Due soon · in 19 days Due 20 Oct 2026")
+    items = text(rows["E001"].items_html)
     assert items.startswith("1 open · 1 overdue · 1 done")  # a2 was due 1 May
     assert "Done on 15 Apr 2026" in items and "In progress since 15 Apr 2026" in items
-    skills = text(rows["E001"].skills_html.value)
+    skills = text(rows["E001"].skills_html)
     assert "Public speaking" in skills and "5 →6" in skills and "ahead" in skills
-    assert "cc-trend-behind" in rows["E005"].skills_html.value
-    assert (rows["E006"].conversation_button.description, rows["E002"].conversation_button.description) == (
+    assert "cc-trend-behind" in rows["E005"].skills_html
+    assert (rows["E006"].conversation_label, rows["E002"].conversation_label) == (
         "Resume draft", "Start conversation")
-    assert rows["E002"].checkin_button.layout.display == "none"  # no plan to follow up yet
+    assert rows["E002"].checkin_label is None and "cc-team-checkin" not in rows["E002"].html  # no plan yet
     summary = text(team.summary_html.value)
     assert "Team of Grace Hopper (C01)" in summary and "4 people" in summary
     assert "2 overdue" in summary and "1 never met" in summary and "1 due soon" in summary
     # user text is escaped everywhere in the view
-    assert XSS not in rows["E001"].items_html.value and htmllib.escape(XSS) in rows["E001"].items_html.value
+    assert XSS not in rows["E001"].items_html and htmllib.escape(XSS) in rows["E001"].items_html
 
 
 def test_one_click_opens_a_checkin_resumes_a_draft_or_starts_a_conversation(team_org: Path):
@@ -160,7 +160,7 @@ def test_one_click_opens_a_checkin_resumes_a_draft_or_starts_a_conversation(team
     app = h.app
     team = app.show_team("C01")
 
-    team.row("E001").checkin_button.click()
+    team.click("E001", "checkin")
     assert app.screen == "checkin" and app.checkin_view.employee["employee_id"] == "E001"
     assert [r.item.item_id for r in app.checkin_view.items] == ["a2"]
     app.checkin_view.items[0].status.value = "done"
@@ -170,24 +170,70 @@ def test_one_click_opens_a_checkin_resumes_a_draft_or_starts_a_conversation(team
     # the team view was read again: the item done a moment ago is there, with today's date
     ada = next(m for m in app.team.members if m.employee_id == "E001")
     assert [(i.item_id, i.completed_on) for i in ada.items] == [("a1", "2026-04-15"), ("a2", "2026-10-01")]
-    assert "Done on 1 Oct 2026" in text(app.team.row("E001").items_html.value)
+    assert "Done on 1 Oct 2026" in text(app.team.row("E001").items_html)
 
-    app.team.row("E006").conversation_button.click()
+    app.team.click("E006", "conversation")
     assert app.screen == "conversation" and app.record["conversation_id"] == "E006-20260930"
     app.close_conversation()
     assert app.screen == "start"
 
-    app.team.row("E002").conversation_button.click()
+    app.team.click("E002", "conversation")
     assert app.screen == "conversation" and app.record["employee_id"] == "E002"
     stored = h.store.load_conversation("E002", app.record["conversation_id"])
     assert stored["status"] == "draft" and stored["coach_id"] == "C01" and stored["date"] == "2026-10-01"
     app.close_conversation()
-    assert app.team.row("E002").conversation_button.description == "Resume draft"
+    assert app.team.row("E002").conversation_label == "Resume draft"
 
-    app.team.row("E005").person_button.click()  # the name opens the person on the start screen
+    app.team.click("E005", "person")  # the name opens the person on the start screen
     assert app.start_screen.view_choice.value == "person" and app.employee["employee_id"] == "E005"
     assert "Read a negotiation book" in app.start_screen.glance_html.value
     assert app.errors.text == ""
+
+
+def test_the_rows_are_one_widget_whose_buttons_are_real_labelled_buttons_sending_what_was_clicked(team_org: Path):
+    app = Harness(team_org).app
+    team = app.show_team("C01")
+    table = team.table
+    assert [eid for eid, _ in table.rows] == ["E001", "E006", "E002", "E005"]
+    assert all(html == team.row(eid).html for eid, html in table.rows)
+    ada = team.row("E001").html
+    # real buttons the keyboard reaches, labelled for a screen reader, each saying what it does
+    buttons = re.findall(r"<button ([^>]*)>([^<]*)</button>", ada)
+    assert [label for _, label in buttons] == ["Ada Lovelace", "Start conversation", "Check-in"]
+    for attrs, _label in buttons:
+        assert 'type="button"' in attrs and 'aria-label="' in attrs and "data-cc-action=" in attrs
+    assert 'aria-label="Check-in: follow up Ada Lovelace&#x27;s plan"' in ada
+    assert "<button" not in team.row("E002").html.split("cc-team-actions")[1].split("Start conversation")[1]
+
+    # what the page sends on a click, as the kernel receives it
+    table._message(table, {"action": "checkin", "employee_id": "E001"}, [])
+    assert app.screen == "checkin" and app.checkin_view.employee["employee_id"] == "E001"
+    app.checkin_view.back_button.click()
+    assert app.screen == "start" and app.errors.text == ""
+
+    # a message no button sends: said in the banner, nothing opened
+    table._message(table, {"action": "checkin", "employee_id": "E002"}, [])  # Alan has no plan: no check-in button
+    assert app.screen == "start" and "no plan to follow up" in app.errors.text
+    table._message(table, {"action": "delete", "employee_id": "E001"}, [])
+    assert app.screen == "start" and "no button &#x27;delete&#x27;" in app.errors.text
+    table._message(table, {"action": "person", "employee_id": "E003"}, [])  # a report of another coach
+    assert app.screen == "start" and "E003&#x27; is not in the team shown" in app.errors.text
+    table._message(table, "garbage", [])
+    assert app.screen == "start" and app.view_choice.value == "team"
+
+
+def test_a_refresh_sends_only_when_a_row_changed(team_org: Path):
+    app = Harness(team_org).app
+    team = app.show_team("C01")
+    sent = []
+    team.table.observe(lambda c: sent.append(c["new"]), "rows")
+    app.refresh_team()
+    assert sent == []  # nothing changed: nothing is sent to the page
+    app.select_employee("E005")
+    app.start_conversation()
+    app.close_conversation()
+    app.show_team()
+    assert len(sent) == 1 and "Resume draft" in dict(sent[0])["E005"]
 
 
 def test_team_view_needs_a_coach_and_lists_only_their_reports(team_org: Path):
@@ -340,7 +386,7 @@ def test_items_carry_over_across_two_checkins_and_a_new_conversation(tmp_path: P
 
     # The team view shows the same.
     row = app.show_team().row("E001")
-    items = text(row.items_html.value)
+    items = text(row.items_html)
     assert items.startswith("1 open · 2 done")  # a4 is due 1 Jul: not overdue on 13 May
     assert "Done on 15 Apr 2026" in items and "Done on 13 May 2026" in items
     assert "Reason: No budget this year" in items
@@ -348,7 +394,7 @@ def test_items_carry_over_across_two_checkins_and_a_new_conversation(tmp_path: P
     # A new career conversation on 7 Sep, opened from the team view: the previous conversation at a
     # glance shows what became of every item of the plan.
     h.on("2026-09-07")
-    app.refresh_team().row("E001").conversation_button.click()
+    app.refresh_team().click("E001", "conversation")
     assert app.screen == "conversation"
     previous = next(c for c in app.conversation_screen.widget.children if "cc-previous" in c._dom_classes)
     assert previous.get_title(0) == "Previous conversation (2 Mar 2026)"

@@ -8,6 +8,8 @@ import json
 import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pandas as pd
@@ -388,7 +390,9 @@ def test_a_reader_that_goes_away_stops_the_command_quietly(files: Path, capsys):
 
 
 def test_app_prints_its_url_alone_on_stdout_and_takes_its_port_from_the_settings(data: Path, files: Path):
-    """A script can read the URL from stdout; the words for the person are on stderr; SIGTERM stops it cleanly."""
+    """A script can read the URL from stdout; the words for the person are on stderr, and nothing else is (not
+    the server's warnings: the kernel's "TCP without encryption", the notebook's trust); SIGTERM stops it
+    cleanly. (Tornado's websocket ping warning needs a page's websocket: the browser tests see it.)"""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -400,6 +404,10 @@ def test_app_prints_its_url_alone_on_stdout_and_takes_its_port_from_the_settings
                                 start_new_session=True)
         try:
             url = proc.stdout.readline().decode().strip()
+            # the page, as a browser asks for it: the notebook runs in the preheated kernel (the next one starts)
+            with urllib.request.urlopen(url, timeout=120) as response:
+                page = response.read().decode()
+            time.sleep(3)  # Voila heats the next kernel a second after a page took one
         finally:
             proc.terminate()
             code = proc.wait(timeout=90)
@@ -407,7 +415,31 @@ def test_app_prints_its_url_alone_on_stdout_and_takes_its_port_from_the_settings
     err = err_path.read_text()
     assert url.startswith(f"http://127.0.0.1:{port}/?token=") and len(url.split("token=")[1]) >= 30
     assert rest == "" and code == 0
-    # the command's own lines, in order; the server's log lines may come between them
-    ours = [line for line in err.splitlines() if line.startswith("careerconv app:")]
-    assert ours[:2] == [f"careerconv app: starting Voila on {data} ...", "careerconv app: the app is running at"]
-    assert ours[-1] == "careerconv app: stopped" and url not in err
+    assert "cc-app" in page or "conversation" in page
+    # the command's own lines, in order, and nothing else
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert lines == [f"careerconv app: starting Voila on {data} ...", "careerconv app: the app is running at",
+                     "Only this computer can reach it (127.0.0.1), and only with the token in the URL. "
+                     "Press Ctrl-C to stop.",
+                     "careerconv app: stopping (saving open conversations) ...", "careerconv app: stopped"], err
+    assert url not in err
+
+
+def test_a_named_command_imports_only_its_own_module_and_app_starts_without_pandas(tmp_path: Path):
+    """`careerconv app` resolves its settings and reaches its server start without pandas, pyarrow or
+    matplotlib (they cost seconds before the server could start); other commands still get theirs."""
+    from careerconv.cli import command_named
+    assert command_named(["--data", "app", "due"]) == "due"  # a folder named like a command is the folder
+    assert command_named(["--config", "x.toml", "-q", "app", "--port", "9"]) == "app"
+    assert command_named(["-v", "ap"]) is None and command_named(["--help"]) is None and command_named([]) is None
+    code = ("import sys\nfrom careerconv.cli import parse_command_line\n"
+            f"args = parse_command_line(['--data', {str(tmp_path)!r}, 'app', '--no-browser', '--port', '9999'])\n"
+            "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'pandas', 'pyarrow', 'matplotlib', 'numpy'})\n"
+            "print(args.func.__module__, args.port, heavy)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         stdin=subprocess.DEVNULL).stdout
+    assert out.strip() == "careerconv.commands.app 9999 []"
+    # a failing command still says what is wrong in one line (the errors' classes are imported when needed)
+    err = subprocess.run([sys.executable, "-m", "careerconv.cli", "--data", str(tmp_path / "none"), "app"],
+                         capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    assert err.returncode == 1 and err.stderr.startswith("careerconv app: error: ") and "Traceback" not in err.stderr

@@ -64,7 +64,7 @@ CLI_CODE = "import sys\nfrom careerconv.cli import main\nsys.exit(main(sys.argv[
 ZYGOTE = textwrap.dedent(r"""
     import json, os, signal, sys, time, traceback
     import careerconv.cli, careerconv.erasure, careerconv.importers, careerconv.store
-    careerconv.cli.build_parser()  # imports every command module, as each run of the console script does
+    careerconv.cli.build_parser()  # imports every command module (a run of the console script imports its own)
 
     started = {}
 

@@ -212,9 +212,12 @@ CSS = """
   letter-spacing: 0.05em; border-bottom: 1px solid var(--cc-line); padding: 8px 0 6px 0;
 }
 .cc-app .cc-team-columns span { flex: 0 0 auto; }
-.cc-app .cc-team-row { gap: 12px; padding: 10px 0; border-bottom: 1px solid #eef1f4; }
+.cc-app .cc-team-row {
+  display: flex; align-items: flex-start; gap: 12px; padding: 10px 0; border-bottom: 1px solid #eef1f4;
+  font-size: 14px; line-height: 1.4;
+}
 .cc-app .cc-team-row:last-child { border-bottom: none; }
-.cc-app .cc-team-row .widget-html-content { font-size: 14px; line-height: 1.4; }
+.cc-app .cc-team-row > div { overflow-wrap: anywhere; }
 .cc-app .cc-team-row .cc-muted { font-size: 12.5px; }
 .cc-app .cc-team-line { margin-top: 4px; }
 .cc-app .jupyter-button.cc-team-person {
@@ -222,8 +225,9 @@ CSS = """
   overflow: hidden; text-overflow: ellipsis; text-align: left; justify-content: flex-start;
 }
 .cc-app .jupyter-button.cc-team-person:hover:enabled { color: var(--cc-accent); text-decoration: underline; }
-.cc-app .cc-team-actions { gap: 6px; }
-.cc-app .cc-team-actions .jupyter-button { margin: 0; font-size: 13px; padding: 0 8px; }
+.cc-app .jupyter-button.cc-team-person { display: block; width: 100%; white-space: nowrap; cursor: pointer; }
+.cc-app .cc-team-actions { display: flex; flex-direction: column; gap: 6px; }
+.cc-app .cc-team-actions .jupyter-button { margin: 0; font-size: 13px; padding: 0 8px; width: 100%; cursor: pointer; }
 .cc-app .cc-team-items summary { cursor: pointer; }
 .cc-app .cc-team-items ul { padding-left: 16px; margin: 6px 0 0 0; font-size: 13px; }
 .cc-app .cc-team-items li { margin-bottom: 6px; }

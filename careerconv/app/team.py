@@ -10,6 +10,11 @@ a coloured chip saying whether it is ahead, on track or behind the line to its
 next target (:func:`careerconv.progress.current_vs_target`). Buttons open the
 conversation (start, or resume a draft) or a check-in in one click.
 
+The rows are HTML (:class:`TeamRow`), not widgets: all of them sit in one
+:class:`TeamTable`, which listens for clicks on their buttons once and tells
+the kernel which button of which row was pressed. A team of eight is then one
+widget for the browser to build instead of about two hundred.
+
 The rows are built from each report's records (``Store.history``: a coach has
 about eight reports and one history reads in ~25 ms), never from the analytics
 cache, so what the coach saved a minute ago is already there and the app keeps
@@ -19,18 +24,19 @@ and badges, :mod:`careerconv.followup` for action items and ratings,
 :mod:`careerconv.progress` for the trend.
 
 :func:`team_members` is pure (records in, :class:`TeamMember` rows out);
-:func:`load_team` reads the records; :class:`TeamView` is the widget.
+:func:`load_team` reads the records; :class:`TeamView` is the panel.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from html import escape
 from typing import Any, Callable, Mapping, Sequence
 
+import anywidget
 import ipywidgets as W
 import pandas as pd
+import traitlets
 
 from .. import cadence as C
 from .. import progress
@@ -39,8 +45,9 @@ from .. import tables as T
 from ..store import History, Store
 from .. import followup as F
 from ..dates import human_date
+from ..html_parts import escape_html
 from .glance import item_note_html, item_status_html
-from .widgets import button, classed, close_tree, html, show
+from .widgets import button, classed, html, show
 
 SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
 SPARK_POINTS = 6  # the latest ratings a sparkline shows
@@ -236,6 +243,7 @@ def team_members(reports: pd.DataFrame, histories: Mapping[str, History], as_of:
     due = C.due_list({"roster": reports, **frames}, day, soon_days=soon_days)
     trends = _trends(frames, convs, day)
 
+    roles = dict(zip(reports["employee_id"], reports["role"] if "role" in reports else [None] * len(reports)))
     members = []
     for row in due.itertuples(index=False):
         eid = row.employee_id
@@ -244,9 +252,8 @@ def team_members(reports: pd.DataFrame, histories: Mapping[str, History], as_of:
         drafts = [c for c in convs[eid] if c["status"] == "draft"]
         points = F.rating_points(convs[eid], cis[eid])
         skills = tuple(_skill_trend(s, points, trends.get((eid, S.skill_key(s.skill)))) for s in plan.skills)
-        roster_row = reports.loc[reports["employee_id"] == eid].iloc[0]
         members.append(TeamMember(
-            employee_id=eid, name=str(row.name), role=_text(roster_row.get("role")),
+            employee_id=eid, name=str(row.name), role=_text(roles.get(eid)),
             department=_text(row.department), status=row.status, due_for=row.due_for,
             days_overdue=None if pd.isna(row.days_overdue) else int(row.days_overdue),
             last_conversation=_iso(row.last_conversation), next_conversation_due=_iso(row.next_conversation_due),
@@ -370,27 +377,28 @@ def badge_html(member: TeamMember, today: dt.date) -> str:
             text = "Due today" if left == 0 else f"Due soon · in {_days(left)}"
     else:
         text = "Scheduled"
-    return f'<span class="cc-badge {cls}">{escape(text)}</span>'
+    return f'<span class="cc-badge {cls}">{escape_html(text)}</span>'
 
 
 def due_cell_html(member: TeamMember, today: dt.date) -> str:
     """Badge, next and last conversation, next check-in, a draft in progress (escaped HTML)."""
     out = [f"<div>{badge_html(member, today)}</div>"]
     if member.next_conversation_due:
-        out.append(f'<div class="cc-team-line">Due <b>{escape(human_date(member.next_conversation_due))}</b></div>')
+        due = escape_html(human_date(member.next_conversation_due))
+        out.append(f'<div class="cc-team-line">Due <b>{due}</b></div>')
     else:
         out.append('<div class="cc-team-line">First conversation to hold</div>')
     if member.last_conversation:
-        out.append(f'<div class="cc-muted">Last held {escape(human_date(member.last_conversation))}</div>')
+        out.append(f'<div class="cc-muted">Last held {escape_html(human_date(member.last_conversation))}</div>')
     if member.next_checkin_due:
         late = " (overdue)" if member.checkin_status == C.OVERDUE else ""
-        out.append(f'<div class="cc-muted">Check-in due {escape(human_date(member.next_checkin_due))}{late}</div>')
+        out.append(f'<div class="cc-muted">Check-in due {escape_html(human_date(member.next_checkin_due))}{late}</div>')
     if member.draft_date:
-        out.append(f'<div><span class="cc-pill cc-pill-warn">draft of {escape(human_date(member.draft_date))}'
+        out.append(f'<div><span class="cc-pill cc-pill-warn">draft of {escape_html(human_date(member.draft_date))}'
                    "</span></div>")
     if member.checkin_draft_date:
         out.append('<div><span class="cc-pill cc-pill-warn">check-in of '
-                   f"{escape(human_date(member.checkin_draft_date))} not saved yet</span></div>")
+                   f"{escape_html(human_date(member.checkin_draft_date))} not saved yet</span></div>")
     return "".join(out)
 
 
@@ -408,11 +416,11 @@ def items_cell_html(member: TeamMember, today: dt.date) -> str:
         head += f' · <span class="cc-muted">{n_done} done</span>'
     lines = []
     for it in member.items:
-        carried = (f' <span class="cc-muted">(from {escape(human_date(it.conversation_date))})</span>'
+        carried = (f' <span class="cc-muted">(from {escape_html(human_date(it.conversation_date))})</span>'
                    if it.carried_over else "")
-        due = f' <span class="cc-muted">due {escape(human_date(it.due))}</span>' if it.due and it.is_open else ""
+        due = f' <span class="cc-muted">due {escape_html(human_date(it.due))}</span>' if it.due and it.is_open else ""
         note = item_note_html(it)
-        lines.append(f"<li><div>{escape(it.text) or '<i>(no text)</i>'}{carried}</div>"
+        lines.append(f"<li><div>{escape_html(it.text) or '<i>(no text)</i>'}{carried}</div>"
                      f"<div>{item_status_html(it)}{due}</div>"
                      + (f'<div class="cc-team-note">{note}</div>' if note else "") + "</li>")
     return f'<details class="cc-team-items"><summary>{head}</summary><ul>{"".join(lines)}</ul></details>'
@@ -428,12 +436,12 @@ def skill_chip_html(skill: SkillTrend) -> str:
         tip.append(f"target {skill.next_target} by {human_date(skill.next_horizon_date)} "
                    f"({skill.next_horizon_months} months)")
     tip.append(skill.trend_word)
-    spark = escape(skill.spark) if skill.ratings else ""
-    return (f'<div class="cc-trend {cls}" title="{escape(" · ".join(tip))}">'
-            f'<div class="cc-trend-line"><span class="cc-trend-skill">{escape(skill.skill)}</span>'
+    spark = escape_html(skill.spark) if skill.ratings else ""
+    return (f'<div class="cc-trend {cls}" title="{escape_html(" · ".join(tip))}">'
+            f'<div class="cc-trend-line"><span class="cc-trend-skill">{escape_html(skill.skill)}</span>'
             f'<span class="cc-trend-value"><b>{latest}</b>{target}</span></div>'
             f'<div class="cc-trend-line"><span class="cc-spark">{spark}</span>'
-            f'<span class="cc-trend-word">{escape(skill.trend_word)}</span></div></div>')
+            f'<span class="cc-trend-word">{escape_html(skill.trend_word)}</span></div></div>')
 
 
 def skills_cell_html(member: TeamMember) -> str:
@@ -448,68 +456,193 @@ def team_summary_html(coach_label: str, members: Sequence[TeamMember], today: dt
     n = len(members)
     counts = {s: sum(1 for m in members if m.status == s) for s in C.STATUSES}
     n_open = sum(len(m.open_items) for m in members)
-    parts = [f'<span class="cc-badge {BADGE_CLASSES[s]}">{counts[s]} {escape(s)}</span>'
+    parts = [f'<span class="cc-badge {BADGE_CLASSES[s]}">{counts[s]} {escape_html(s)}</span>'
              for s in (C.OVERDUE, C.NEVER_MET, C.DUE_SOON) if counts[s]]
     if not parts and n:
         parts.append('<span class="cc-badge cc-badge-scheduled">everyone scheduled</span>')
     parts.append(f'<span class="cc-muted">{n_open} open action item{"s" if n_open != 1 else ""}</span>')
-    return (f'<div class="cc-section-title">Team of {escape(coach_label)}</div>'
+    return (f'<div class="cc-section-title">Team of {escape_html(coach_label)}</div>'
             f'<div class="cc-team-counts"><span class="cc-muted">{n} {"person" if n == 1 else "people"} · '
-            f"as of {escape(human_date(today))}</span> {' '.join(parts)}</div>")
+            f"as of {escape_html(human_date(today))}</span> {' '.join(parts)}</div>")
 
 
-# --------------------------------------------------------------------------- the widget
+# --------------------------------------------------------------------------- one row as HTML (pure)
+
+ACTIONS = ("person", "conversation", "checkin")  # what a row's buttons do (``data-cc-action``)
+_URGENT = (C.NEVER_MET, C.OVERDUE, C.DUE_SOON)
 
 
+def _button_html(label: str, action: str, *classes: str, tip: str) -> str:
+    """A real ``<button>`` (keyboard reachable, labelled for screen readers) that the table hands to the kernel.
+
+    It has the look of the app's other buttons (``jupyter-button``) and no handler of its own: the
+    table listens for clicks once (:class:`TeamTable`) and sends ``data-cc-action`` with the row's id.
+    """
+    cls = " ".join(("jupyter-button", *classes))
+    return (f'<button type="button" class="{cls}" data-cc-action="{action}" title="{escape_html(tip)}" '
+            f'aria-label="{escape_html(tip)}">{escape_html(label)}</button>')
+
+
+def _cell(column: str, cls: str, body: str) -> str:
+    width = COLUMNS.get(column)
+    style = f"flex:0 0 {width};width:{width}" if width else "flex:1 1 auto;width:auto"
+    return f'<div class="{cls}" style="{style};min-width:0">{body}</div>'
+
+
+@dataclass(frozen=True)
 class TeamRow:
-    """One report's row: three HTML cells and the buttons that open them."""
+    """One report's row as the coach sees it: its cells as escaped HTML and the labels of its buttons.
 
-    def __init__(self, member: TeamMember, today: dt.date, guard: Callable,
-                 on_person: Callable[[str], None], on_conversation: Callable[[str], None],
-                 on_checkin: Callable[[str], None]):
-        self.member, self.today = member, today
-        eid = member.employee_id
-        self.person_button = button(member.name, "cc-link", "cc-team-person", tooltip=f"Open {member.name} ({eid})",
-                                    width="100%")
-        self.person_button.on_click(guard(lambda _b: on_person(eid), "Could not open this person"))
-        facts = " · ".join(escape(x) for x in (eid, member.role) if x)
-        person = W.VBox([self.person_button, html(f'<div class="cc-muted">{facts}</div>')],
-                        layout=W.Layout(flex=f"0 0 {COLUMNS['person']}", width=COLUMNS["person"], min_width="0"))
-        self.due_html = html(due_cell_html(member, today), "cc-team-due")
-        self.due_html.layout = W.Layout(flex=f"0 0 {COLUMNS['due']}", width=COLUMNS["due"])
-        self.items_html = html(items_cell_html(member, today), "cc-team-items-cell")
-        self.items_html.layout = W.Layout(flex=f"0 0 {COLUMNS['items']}", width=COLUMNS["items"])
-        self.skills_html = html(skills_cell_html(member), "cc-team-skills")
-        self.skills_html.layout = W.Layout(flex="1 1 auto", width="auto", min_width="0")
-        urgent = (C.NEVER_MET, C.OVERDUE, C.DUE_SOON)
-        if member.draft_date:
-            self.conversation_button = button("Resume draft", "cc-primary", "cc-team-conversation",
-                                              tooltip=f"Resume the conversation of {human_date(member.draft_date)}",
-                                              width="100%")
+    Attributes
+    ----------
+    member, today
+        The report and the day of the view the row was drawn for.
+    """
+
+    member: TeamMember
+    today: dt.date
+
+    @property
+    def due_html(self) -> str:
+        """Badge, due dates, drafts (:func:`due_cell_html`)."""
+        return due_cell_html(self.member, self.today)
+
+    @property
+    def items_html(self) -> str:
+        """The action items (:func:`items_cell_html`)."""
+        return items_cell_html(self.member, self.today)
+
+    @property
+    def skills_html(self) -> str:
+        """The skills' chips (:func:`skills_cell_html`)."""
+        return skills_cell_html(self.member)
+
+    @property
+    def conversation_label(self) -> str:
+        """"Resume draft" when a draft conversation waits, else "Start conversation"."""
+        return "Resume draft" if self.member.draft_date else "Start conversation"
+
+    @property
+    def checkin_label(self) -> str | None:
+        """"Check-in" or "Resume check-in"; None without a plan to follow up (no button then)."""
+        if not self.member.has_plan:
+            return None
+        return "Resume check-in" if self.member.checkin_draft_date else "Check-in"
+
+    @property
+    def html(self) -> str:
+        """The whole row: person, due, items, skills and the buttons (escaped HTML, one element)."""
+        m = self.member
+        facts = " · ".join(escape_html(x) for x in (m.employee_id, m.role) if x)
+        person = (_button_html(m.name, "person", "cc-link", "cc-team-person", tip=f"Open {m.name} ({m.employee_id})")
+                  + f'<div class="cc-muted">{facts}</div>')
+        if m.draft_date:
+            conversation = _button_html(self.conversation_label, "conversation", "cc-primary", "cc-team-conversation",
+                                        tip=f"Resume the conversation with {m.name} of {human_date(m.draft_date)}")
         else:
-            primary = ("cc-primary",) if member.conversation_status in urgent else ()
-            self.conversation_button = button("Start conversation", "cc-team-conversation", *primary,
-                                              tooltip=f"Start a career conversation with {member.name}",
-                                              width="100%")
-        self.conversation_button.on_click(guard(lambda _b: on_conversation(eid), "Could not open the conversation"))
-        primary = ("cc-primary",) if (member.checkin_status in urgent or member.checkin_draft_date) \
-            and not member.draft_date else ()
-        resume = member.checkin_draft_date is not None
-        self.checkin_button = button("Resume check-in" if resume else "Check-in", "cc-team-checkin", *primary,
-                                     tooltip=(f"Resume the check-in of {human_date(member.checkin_draft_date)}"
-                                              if resume else f"Follow up {member.name}'s plan"), width="100%")
-        self.checkin_button.on_click(guard(lambda _b: on_checkin(eid), "Could not open the check-in"))
-        show(self.checkin_button, member.has_plan)
-        actions = classed(W.VBox([self.conversation_button, self.checkin_button],
-                                 layout=W.Layout(flex=f"0 0 {COLUMNS['actions']}", width=COLUMNS["actions"])),
-                          "cc-team-actions")
-        self.widget = classed(W.HBox([person, self.due_html, self.items_html, self.skills_html, actions],
-                                     layout=W.Layout(width="100%", align_items="flex-start")),
-                              "cc-team-row", f"cc-team-{member.status.replace(' ', '-')}")
+            primary = ("cc-primary",) if m.conversation_status in _URGENT else ()
+            conversation = _button_html(self.conversation_label, "conversation", "cc-team-conversation", *primary,
+                                        tip=f"Start a career conversation with {m.name}")
+        checkin = ""
+        if self.checkin_label is not None:
+            primary = ("cc-primary",) if (m.checkin_status in _URGENT or m.checkin_draft_date) and not m.draft_date \
+                else ()
+            tip = (f"Resume the check-in with {m.name} of {human_date(m.checkin_draft_date)}"
+                   if m.checkin_draft_date else f"Check-in: follow up {m.name}'s plan")
+            checkin = _button_html(self.checkin_label, "checkin", "cc-team-checkin", *primary, tip=tip)
+        status = m.status.replace(" ", "-")
+        return (f'<div class="cc-team-row cc-team-{escape_html(status)}" data-cc-row="{escape_html(m.employee_id)}">'
+                + _cell("person", "cc-team-person-cell", person)
+                + _cell("due", "cc-team-due", self.due_html)
+                + _cell("items", "cc-team-items-cell", self.items_html)
+                + _cell("skills", "cc-team-skills", self.skills_html)
+                + _cell("actions", "cc-team-actions", conversation + checkin) + "</div>")
 
-    def close(self) -> None:
-        """Close the row's widgets (rows are rebuilt on every refresh; closed widgets free the front end)."""
-        close_tree(self.widget)
+
+def columns_html() -> str:
+    """The table's column heads, as wide as the row's cells (:data:`COLUMNS`)."""
+    return ('<div class="cc-team-columns">'
+            + "".join(f'<span style="width:{COLUMNS[c]}">{label}</span>' for c, label in
+                      (("person", "Person"), ("due", "Career conversation"), ("items", "Action items")))
+            + '<span style="flex:1 1 auto">Skills · latest → next target</span>'
+            f'<span style="width:{COLUMNS["actions"]}"></span></div>')
+
+
+# --------------------------------------------------------------------------- the widgets
+
+_TABLE_ESM = r"""
+function render({ model, el }) {
+  el.classList.add('cc-team-table');
+  const head = document.createElement('div');
+  const body = document.createElement('div');
+  body.className = 'cc-team-rows';
+  el.append(head, body);
+  const markup = new WeakMap();
+  const draw = () => {
+    head.innerHTML = model.get('head');
+    const old = new Map([...body.children].map(n => [n.dataset.ccRow, n]));
+    let at = 0;
+    for (const [id, html] of model.get('rows')) {
+      let node = old.get(id);
+      old.delete(id);
+      if (!node || markup.get(node) !== html) {  // only a row that changed is drawn again
+        const tpl = document.createElement('template');
+        tpl.innerHTML = html;
+        const fresh = tpl.content.firstElementChild;
+        markup.set(fresh, html);
+        if (node) {
+          const open = node.querySelector('details[open]');  // folded-out items stay folded out
+          const details = fresh.querySelector('details');
+          if (open && details) details.open = true;
+          node.replaceWith(fresh);
+        }
+        node = fresh;
+      }
+      if (body.children[at] !== node) body.insertBefore(node, body.children[at] || null);
+      at += 1;
+    }
+    for (const node of old.values()) node.remove();
+  };
+  const onClick = (event) => {
+    const button = event.target.closest('button[data-cc-action]');
+    const row = button && button.closest('[data-cc-row]');
+    if (!row || !el.contains(row)) return;
+    model.send({ action: button.dataset.ccAction, employee_id: row.dataset.ccRow });
+  };
+  draw();
+  model.on('change:rows', draw);
+  model.on('change:head', draw);
+  el.addEventListener('click', onClick);
+  return () => {
+    model.off('change:rows', draw);
+    model.off('change:head', draw);
+    el.removeEventListener('click', onClick);
+  };
+}
+export default { render };
+"""
+
+
+class TeamTable(anywidget.AnyWidget):
+    """The rows of the team view in one widget: HTML, and one click listener for all their buttons.
+
+    A row is one HTML string (:attr:`TeamRow.html`); the page draws again only the rows whose HTML
+    changed, so a refresh keeps the focus and folded-out items of the others. A click on a row's
+    button sends ``{"action", "employee_id"}``, handed to ``on_action(employee_id, action)``.
+    """
+
+    _esm = _TABLE_ESM
+    head = traitlets.Unicode("").tag(sync=True)
+    rows = traitlets.List(traitlets.Tuple(traitlets.Unicode(), traitlets.Unicode())).tag(sync=True)
+
+    def __init__(self, on_action: Callable[[str, str], None]):
+        super().__init__(head=columns_html(), layout=W.Layout(width="100%"))
+        self._on_action = on_action
+        self.on_msg(self._message)
+
+    def _message(self, _widget, content, _buffers) -> None:
+        content = content if isinstance(content, dict) else {}
+        self._on_action(str(content.get("employee_id") or ""), str(content.get("action") or ""))
 
 
 class TeamView:
@@ -531,7 +664,9 @@ class TeamView:
                  on_conversation: Callable[[str], None], on_checkin: Callable[[str], None],
                  on_refresh: Callable[[], None]):
         self.guard = guard
-        self.on_person, self.on_conversation, self.on_checkin = on_person, on_conversation, on_checkin
+        self._handlers = {"person": (on_person, "Could not open this person"),
+                          "conversation": (on_conversation, "Could not open the conversation"),
+                          "checkin": (on_checkin, "Could not open the check-in")}
         self.members: list[TeamMember] = []
         self.rows: dict[str, TeamRow] = {}
         self.coach_id: str | None = None
@@ -541,38 +676,53 @@ class TeamView:
         self.refresh_button.on_click(guard(lambda _b: on_refresh(), "Could not read the team"))
         head = classed(W.HBox([self.summary_html, self.refresh_button], layout=W.Layout(width="100%")),
                        "cc-row", "cc-team-head")
-        columns = html(f'<div class="cc-team-columns"><span style="width:{COLUMNS["person"]}">Person</span>'
-                       f'<span style="width:{COLUMNS["due"]}">Career conversation</span>'
-                       f'<span style="width:{COLUMNS["items"]}">Action items</span>'
-                       '<span style="flex:1 1 auto">Skills · latest → next target</span>'
-                       f'<span style="width:{COLUMNS["actions"]}"></span></div>', "cc-team-columns-row")
         self.empty_html = html("", "cc-team-empty")
-        self.rows_box = classed(W.VBox(layout=W.Layout(width="100%")), "cc-team-rows")
-        self.widget = classed(W.VBox([head, columns, self.empty_html, self.rows_box],
-                                     layout=W.Layout(width="100%")), "cc-card", "cc-team")
+        self.table = TeamTable(self._clicked)
+        self.widget = classed(W.VBox([head, self.empty_html, self.table], layout=W.Layout(width="100%")),
+                              "cc-card", "cc-team")
 
     def show_members(self, coach_id: str, coach_label: str, members: list[TeamMember], today: dt.date) -> None:
         """Replace the rows with these members (as :func:`load_team` returns them)."""
         self.coach_id = coach_id
         self.members = list(members)
-        old = self.rows
-        self.rows = {}
-        for m in self.members:  # a row whose report did not change is kept as it is (nothing to redraw)
-            kept = old.get(m.employee_id)
-            if kept is not None and kept.member == m and kept.today == today:
-                self.rows[m.employee_id] = old.pop(m.employee_id)
-            else:
-                self.rows[m.employee_id] = TeamRow(m, today, self.guard, self.on_person, self.on_conversation,
-                                                   self.on_checkin)
-        widgets = tuple(r.widget for r in self.rows.values())
-        if widgets != tuple(self.rows_box.children):
-            self.rows_box.children = widgets
-        for row in old.values():
-            row.close()
+        self.rows = {m.employee_id: TeamRow(m, today) for m in self.members}
+        drawn = [(eid, row.html) for eid, row in self.rows.items()]
+        if drawn != [tuple(r) for r in self.table.rows]:  # nothing sent when nothing changed
+            self.table.rows = drawn
         self.summary_html.value = team_summary_html(coach_label, self.members, today)
         self.empty_html.value = ("" if self.members else
-                                 f'<div class="cc-muted">Nobody on the roster reports to {escape(coach_label)}.</div>')
+                                 f'<div class="cc-muted">Nobody on the roster reports to {escape_html(coach_label)}.'
+                                 "</div>")
         show(self.empty_html, not self.members)
+        show(self.table, bool(self.members))
+
+    def click(self, employee_id: str, action: str) -> None:
+        """What a click on a row's button does (the page sends these; tests call it the same way).
+
+        Parameters
+        ----------
+        employee_id
+            The row's report.
+        action
+            One of :data:`ACTIONS`: ``"person"`` (the name), ``"conversation"``, ``"checkin"``.
+
+        Raises
+        ------
+        KeyError
+            If the person is not in the team shown.
+        ValueError
+            If ``action`` is not one of :data:`ACTIONS`, or the row has no check-in button.
+        """
+        row = self.row(employee_id)
+        if action not in self._handlers:
+            raise ValueError(f"a team row has no button {action!r}; its buttons are {', '.join(ACTIONS)}")
+        if action == "checkin" and row.checkin_label is None:
+            raise ValueError(f"{row.member.name} has no plan to follow up yet: their row has no check-in button")
+        self._handlers[action][0](employee_id)
+
+    def _clicked(self, employee_id: str, action: str) -> None:
+        context = self._handlers.get(action, (None, "Could not follow that click"))[1]
+        self.guard(lambda: self.click(employee_id, action), context)()
 
     def row(self, employee_id: str) -> TeamRow:
         """The row of one report.

@@ -68,6 +68,7 @@ STOP_TIMEOUT = 20.0
 # Host names a request may carry besides loopback addresses (jupyter_server's check, see the module docstring).
 LOCAL_HOSTNAMES = ("localhost",)
 VOILA_CONFIG = "voila.json"
+WS_PING_MS = 30_000  # websocket keep-alive ping interval and timeout (jupyter_server's and Tornado's default interval)
 LAB_CONFIG = "jupyter_server_config.json"
 
 
@@ -157,9 +158,18 @@ def server_config(port: int, token: str, lab: bool) -> dict:
                 "ServerApp": {"allow_remote_access": False, "local_hostnames": list(LOCAL_HOSTNAMES)}}
     # Voila sets allow_remote_access=True in its Tornado settings, which turns jupyter_server's Host check
     # off; its tornado_settings are applied after its own, so these turn it back on.
+    # The websocket pings: jupyter_server's default timeout (3 x the interval) is longer than Tornado accepts,
+    # which Tornado cuts to the interval with a warning in the terminal; asked for as Tornado applies it.
     return {"Voila": {"token": token, "tornado_settings": {
         "headers": {"Content-Security-Policy": voila_csp(port)},
-        "allow_remote_access": False, "local_hostnames": list(LOCAL_HOSTNAMES)}}}
+        "allow_remote_access": False, "local_hostnames": list(LOCAL_HOSTNAMES),
+        "ws_ping_interval": WS_PING_MS, "ws_ping_timeout": WS_PING_MS}},
+        # The kernels (the one Voila heats ahead and every later one: the pool's managers are KernelManagers
+        # made with the server as their parent, so they take this section) talk to the server over Unix
+        # sockets in Voila's private connection folder (mkdtemp, mode 0700), which only this user can open,
+        # instead of TCP ports on 127.0.0.1 that every local user can reach; so the kernel has no reason to
+        # warn in the terminal that it runs over TCP without encryption.
+        "KernelManager": {"transport": "ipc"}}
 
 
 def write_server_config(folder: Path, port: int, token: str, lab: bool) -> Path:

@@ -13,8 +13,8 @@ import argparse
 import datetime as dt
 from typing import Callable
 
-from ..report.content import parse_horizons
-from ..schema import parse_date
+# What a type checks with is imported when an option is read, not when the parser is built: building
+# `careerconv app`'s parser imports no pandas (it runs before the server starts).
 
 
 def iso_date(text: str) -> dt.date:
@@ -36,6 +36,8 @@ def iso_date(text: str) -> dt.date:
         the message quotes ``text`` and gives the reason from
         :func:`careerconv.schema.parse_date`.
     """
+    from ..schema import parse_date
+
     try:
         return parse_date(text)
     except ValueError as exc:
@@ -96,6 +98,8 @@ def horizons(text: str) -> tuple[int, ...]:
         If it is not whole numbers separated by commas, or a month is outside
         1-120 (the reason from :func:`careerconv.report.content.parse_horizons`).
     """
+    from ..report.content import parse_horizons
+
     parts = [p.strip() for p in text.split(",") if p.strip()]
     if not parts or not all(p.isdigit() for p in parts):
         raise argparse.ArgumentTypeError(f"{text!r}: expected months separated by commas, e.g. 6,12,18")
