@@ -219,7 +219,7 @@ def test_the_rows_are_one_widget_whose_buttons_are_real_labelled_buttons_sending
     table._message(table, {"action": "person", "employee_id": "E003"}, [])  # a report of another coach
     assert app.screen == "start" and "E003&#x27; is not in the team shown" in app.errors.text
     table._message(table, "garbage", [])
-    assert app.screen == "start" and app.view_choice.value == "team"
+    assert app.screen == "start" and app.start_screen.view_choice.value == "team"
 
 
 def test_a_refresh_sends_only_when_a_row_changed(team_org: Path):
