@@ -68,13 +68,14 @@ def command_named(argv: list[str]) -> str | None:
     """The command the command line names (``app`` in ``--data d app --port 9``), or None if it names none.
 
     Only the common options (:func:`_common_parent`) may come before the command; the first word that is
-    not one of them, nor the value of ``--data`` / ``--config``, is the command if it is one.
+    not one of them, nor the value of ``--data`` / ``--config`` (or of an abbreviation argparse takes for
+    them, ``--dat``), is the command if it is one.
     """
     skip = False
     for word in argv:
         if skip:
             skip = False
-        elif word in _VALUED_OPTIONS:
+        elif len(word) > 2 and "=" not in word and any(o.startswith(word) for o in _VALUED_OPTIONS):
             skip = True
         elif not word.startswith("-"):
             return word if word in COMMANDS else None

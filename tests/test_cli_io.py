@@ -431,6 +431,7 @@ def test_a_named_command_imports_only_its_own_module_and_app_starts_without_pand
     from careerconv.cli import command_named
     assert command_named(["--data", "app", "due"]) == "due"  # a folder named like a command is the folder
     assert command_named(["--config", "x.toml", "-q", "app", "--port", "9"]) == "app"
+    assert command_named(["--dat", "app", "due"]) == "due" and command_named(["--data=app", "due"]) == "due"
     assert command_named(["-v", "ap"]) is None and command_named(["--help"]) is None and command_named([]) is None
     code = ("import sys\nfrom careerconv.cli import parse_command_line\n"
             f"args = parse_command_line(['--data', {str(tmp_path)!r}, 'app', '--no-browser', '--port', '9999'])\n"

@@ -288,7 +288,14 @@ def team_view(ui: CoachUI) -> None:
     alan = page.locator(".cc-team-row", has=page.locator(".cc-team-person", has_text="Alan Turing"))
     assert alan.locator(".cc-trend").count() == 2  # the two skills of today's conversation
     ui.shot("11-team")
-    alan.locator(".cc-team-checkin").click()
+    # the row's buttons are real buttons, labelled, reached and pressed from the keyboard
+    checkin = alan.locator(".cc-team-checkin")
+    assert checkin.evaluate("b => b.tagName") == "BUTTON"
+    assert checkin.get_attribute("aria-label") == "Check-in: follow up Alan Turing's plan"
+    alan.locator(".cc-team-conversation").focus()
+    page.keyboard.press("Tab")  # the next control is the check-in button, with a focus ring
+    assert checkin.evaluate("b => b === document.activeElement && getComputedStyle(b).outlineStyle !== 'none'")
+    page.keyboard.press("Enter")
     page.locator(".cc-checkin", has_text="Check-in with Alan Turing").wait_for()
     page.locator(".cc-checkin-item", has_text="Draft the paper outline").wait_for()
 
