@@ -50,6 +50,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import hashlib
+import importlib.util
 import json
 import logging
 import os
@@ -116,9 +117,11 @@ RUNNER_VERSION = 1
 
 # Modules whose code decides what a report shows: a change to any of them
 # makes every report out of date.
-_REPORT_CODE = ("report/content.py", "report/render.py", "report/pdf.py", "report/source.py",
-                "report/html_export.py", "progress.py",
-                "plots.py", "cadence.py", "tables.py", "schema.py", "store.py")
+# The modules a report's content comes from, by dotted name (their source is part of the cache key).
+_REPORT_CODE = ("careerconv.report.content", "careerconv.report.render", "careerconv.report.pdf",
+                "careerconv.report.source", "careerconv.report.html_export", "careerconv.progress",
+                "careerconv.plots", "careerconv.cadence", "careerconv.tables", "careerconv.schema",
+                "careerconv.store")
 
 # Imported once per warm kernel; a small chart is drawn so fonts are loaded too.
 # Text columns are stored as Python strings rather than in Arrow: a report's
@@ -539,9 +542,9 @@ def _code_digest(notebook: Path) -> str:
     digest = hashlib.blake2b(digest_size=20)
     digest.update(f"runner {RUNNER_VERSION} careerconv {__version__}".encode())
     digest.update(notebook.read_bytes())
-    for rel in _REPORT_CODE:
-        path = config.PACKAGE_DIR / rel
-        digest.update(rel.encode() + (path.read_bytes() if path.exists() else b"<missing>"))
+    for name in _REPORT_CODE:
+        source = importlib.util.find_spec(name).origin  # the file, without importing the module
+        digest.update(name.encode() + Path(source).read_bytes())
     return digest.hexdigest()
 
 
