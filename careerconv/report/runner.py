@@ -115,13 +115,21 @@ DEFAULT_TIMEOUT = 300  # seconds per notebook cell
 # Bump when the way reports are made changes in a way the fingerprint does not see.
 RUNNER_VERSION = 1
 
-# Modules whose code decides what a report shows: a change to any of them
-# makes every report out of date.
-# The modules a report's content comes from, by dotted name (their source is part of the cache key).
-_REPORT_CODE = ("careerconv.report.content", "careerconv.report.render", "careerconv.report.pdf",
-                "careerconv.report.source", "careerconv.report.html_export", "careerconv.progress",
-                "careerconv.plots", "careerconv.cadence", "careerconv.tables", "careerconv.schema",
-                "careerconv.store")
+# Modules whose code decides what a report shows, by dotted name: a change to
+# any of them makes every report out of date.
+_REPORT_CODE = (
+    "careerconv.report.content",
+    "careerconv.report.render",
+    "careerconv.report.pdf",
+    "careerconv.report.source",
+    "careerconv.report.html_export",
+    "careerconv.progress",
+    "careerconv.plots",
+    "careerconv.cadence",
+    "careerconv.tables",
+    "careerconv.schema",
+    "careerconv.store",
+)
 
 # Imported once per warm kernel; a small chart is drawn so fonts are loaded too.
 # Text columns are stored as Python strings rather than in Arrow: a report's
@@ -132,7 +140,11 @@ _WARMUP = """\
 import pandas as _pd
 _pd.set_option("mode.string_storage", "python")
 del _pd
-import careerconv.report, careerconv.report.kernel, careerconv.plots, careerconv.progress, careerconv.cadence
+import careerconv.report
+import careerconv.report.kernel
+import careerconv.plots
+import careerconv.progress
+import careerconv.cadence
 import matplotlib.backends.backend_agg
 from matplotlib.figure import Figure as _Figure
 import io as _io
