@@ -57,12 +57,14 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import json
 import math
 import shutil
 import time
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
@@ -98,6 +100,7 @@ NEVER_MET_SHARE = 0.05
 OVERDUE_SHARE = 0.12
 MAX_SLACK_DAYS = 21
 _BATCH_EMPLOYEES = 250
+_WORDS = "demo_words"  # the folder of word lists (JSON) beside this module
 
 # --------------------------------------------------------------------------
 # catalogues: departments, roles, skills, dreams, options and the words people use
@@ -116,213 +119,34 @@ class _Department:
     want_more: tuple[str, ...]
 
 
-_DEPARTMENTS: tuple[_Department, ...] = (
-    _Department(
-        "Engineering", 0.30, "VP of Engineering", "Senior Engineering Manager", "Engineering Manager",
-        (("Junior Software Engineer", 0, 1.0), ("Software Engineer", 1, 3.0), ("Senior Software Engineer", 2, 2.5),
-         ("Staff Engineer", 2, 0.6), ("QA Engineer", 1, 0.8), ("Site Reliability Engineer", 1, 0.8),
-         ("Data Engineer", 1, 0.8)),
-        ("System design", "SQL", "Python", "Code review", "Test automation", "Cloud infrastructure",
-         "Incident response", "Technical writing", "Security practices", "Performance tuning", "Data modelling"),
-        ("Become a principal engineer", "Design a system that serves millions of users",
-         "Contribute to a major open-source project", "Move into engineering management",
-         "Become the security specialist of the company", "Build machine learning into our product"),
-        ("Solving hard technical problems", "Deep, focused work without interruptions",
-         "Designing systems before building them", "Pairing with other engineers"),
-    ),
-    _Department(
-        "Sales", 0.18, "Head of Sales", "Regional Sales Director", "Sales Manager",
-        (("Sales Development Representative", 0, 2.0), ("Account Executive", 1, 3.0),
-         ("Senior Account Executive", 2, 1.5), ("Enterprise Account Executive", 2, 0.8),
-         ("Sales Engineer", 1, 0.8)),
-        ("Negotiation", "Prospecting", "Discovery calls", "Closing deals", "Pipeline forecasting",
-         "Product demos", "Objection handling", "Account planning"),
-        ("Close the biggest deal in the company's history", "Become head of sales for a region",
-         "Open a new market abroad", "Make the President's Club every year", "Move into sales enablement"),
-        ("Working directly with customers", "Travelling to meet customers in person",
-         "Working on larger, more complex deals", "Helping new sales reps find their feet"),
-    ),
-    _Department(
-        "Customer Success", 0.14, "Director of Customer Success", "Senior Customer Success Lead",
-        "Customer Success Lead",
-        (("Support Specialist", 0, 2.0), ("Senior Support Specialist", 1, 1.2), ("Customer Success Manager", 1, 2.5),
-         ("Onboarding Specialist", 1, 1.0), ("Technical Account Manager", 2, 0.8)),
-        ("De-escalation", "Product knowledge", "Customer onboarding", "Renewal conversations",
-         "Writing help articles", "Troubleshooting", "Customer health analysis", "Business reviews"),
-        ("Build the customer success team in a new region", "Become a trusted advisor to our largest customers",
-         "Move into product management and bring the customer's voice", "Lead the support operations team",
-         "Create an onboarding programme customers rave about"),
-        ("Working with our largest customers", "Turning customer feedback into product changes",
-         "Solving tricky technical cases", "Running workshops for customers"),
-    ),
-    _Department(
-        "Operations", 0.08, "Chief Executive Officer", "Head of Business Operations", "Operations Manager",
-        (("Operations Coordinator", 0, 1.5), ("Operations Analyst", 1, 2.0), ("Procurement Specialist", 1, 1.0),
-         ("IT Support Specialist", 1, 1.2), ("Office Manager", 1, 0.8), ("Senior Operations Analyst", 2, 0.8)),
-        ("Process improvement", "Vendor management", "Budgeting", "Project management", "Data analysis",
-         "Contract negotiation", "IT administration", "Risk management"),
-        ("Run operations for a whole region", "Lead the move to a new office",
-         "Make our processes the best in the industry", "Become chief operating officer",
-         "Set up a new site from scratch"),
-        ("Fixing broken processes", "Working with every department", "Planning bigger projects",
-         "Automating repetitive work"),
-    ),
-    _Department(
-        "People", 0.06, "Chief People Officer", "Head of People Operations", "People Manager",
-        (("People Operations Coordinator", 0, 1.5), ("Recruiter", 1, 2.0), ("People Partner", 1, 1.8),
-         ("Learning and Development Specialist", 1, 1.0), ("Senior People Partner", 2, 0.8)),
-        ("Interviewing", "Employment law", "Workshop facilitation", "Designing training", "Conflict mediation",
-         "People analytics", "Employer branding", "Compensation design"),
-        ("Build a company known as a great place to work", "Become a chief people officer",
-         "Design a leadership programme", "Specialise in organisational psychology",
-         "Lead HR through an international expansion"),
-        ("Coaching managers", "Designing programmes rather than running them", "Working with data about our people",
-         "Hiring for teams that are growing fast"),
-    ),
-    _Department(
-        "Finance", 0.07, "Chief Financial Officer", "Finance Director", "Finance Manager",
-        (("Accounts Assistant", 0, 1.2), ("Accountant", 1, 2.0), ("Financial Analyst", 1, 2.0),
-         ("Payroll Specialist", 1, 0.8), ("Senior Accountant", 2, 1.0), ("FP&A Analyst", 1, 1.0)),
-        ("Financial modelling", "Excel", "SQL", "Forecasting", "Audit preparation", "Business partnering",
-         "IFRS reporting", "Process automation"),
-        ("Become a CFO", "Qualify as a chartered accountant", "Lead the finance side of an acquisition",
-         "Automate the monthly close", "Move into investor relations"),
-        ("Partnering with the business on decisions", "Building models rather than reconciling numbers",
-         "Automating the month-end close", "Explaining the numbers to non-finance people"),
-    ),
-    _Department(
-        "Marketing", 0.10, "Head of Marketing", "Senior Marketing Manager", "Marketing Manager",
-        (("Marketing Assistant", 0, 1.2), ("Content Marketer", 1, 1.8), ("Growth Marketer", 1, 1.5),
-         ("Product Marketing Manager", 2, 1.2), ("Marketing Analyst", 1, 1.0), ("Events Coordinator", 1, 0.8)),
-        ("Copywriting", "Campaign analytics", "SEO", "Brand storytelling", "Event management",
-         "Marketing automation", "Positioning and messaging", "Social media strategy"),
-        ("Lead a brand relaunch", "Run a campaign that wins an industry award", "Become head of marketing",
-         "Build a community around our product", "Launch a podcast about our industry"),
-        ("Creative work on campaigns", "Running experiments and measuring them", "Writing long-form content",
-         "Organising events"),
-    ),
-    _Department(
-        "Design", 0.07, "Head of Design", "Design Director", "Design Manager",
-        (("Junior Product Designer", 0, 1.0), ("Product Designer", 1, 2.5), ("Senior Product Designer", 2, 1.5),
-         ("UX Researcher", 1, 1.2), ("Visual Designer", 1, 0.8), ("Content Designer", 1, 0.8)),
-        ("User research", "Interaction design", "Prototyping", "Visual design", "Design systems", "Accessibility",
-         "Workshop facilitation", "Usability testing"),
-        ("Lead the design system for all our products", "Become head of design", "Win a design award",
-         "Make our product fully accessible", "Move into design research"),
-        ("Talking to users", "Shaping products early, before the brief is fixed", "Prototyping ideas quickly",
-         "Working closely with engineers"),
-    ),
-)
+def _tuples(value):
+    """A JSON value with every list turned into a tuple (the catalogues are read-only)."""
+    if isinstance(value, list):
+        return tuple(_tuples(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _tuples(v) for k, v in value.items()}
+    return value
+
+
+def _words(name: str) -> dict:
+    """One word list of :data:`_WORDS` (a JSON object; its ``about`` says what it holds), lists as tuples."""
+    text = resources.files(__package__).joinpath(_WORDS, name).read_text(encoding="utf-8")
+    return _tuples(json.loads(text))
+
+
+_DEPARTMENTS: tuple[_Department, ...] = tuple(_Department(**d) for d in _words("departments.json")["departments"])
 DEPARTMENT_NAMES: tuple[str, ...] = tuple(d.name for d in _DEPARTMENTS)
 _DEPARTMENT = {d.name: d for d in _DEPARTMENTS}
 
-COMMON_SKILLS = ("Public speaking", "Stakeholder management", "Written communication", "Giving feedback",
-                 "Time management", "Presenting to executives", "Cross-team collaboration", "Data storytelling")
-LEADERSHIP_SKILLS = ("Coaching others", "Delegation", "Hiring", "Strategic thinking", "Running effective meetings",
-                     "Managing performance")
-
+_SKILLS = _words("skills.json")
+COMMON_SKILLS: tuple[str, ...] = _SKILLS["common"]
+LEADERSHIP_SKILLS: tuple[str, ...] = _SKILLS["leadership"]
 # What a 10 looks like, per skill, in the words an employee might use.
-_TEN_LOOKS_LIKE: dict[str, str] = {
-    "System design": "I can design a service end to end, explain the trade-offs to anyone, and others come to me "
-                     "to review their designs.",
-    "SQL": "I write complex queries with window functions without looking anything up, and I can make a slow "
-           "query fast by reading the plan.",
-    "Python": "I write idiomatic, tested Python that others enjoy reading, and I know the standard library well.",
-    "Code review": "My reviews are fast, kind and catch the real problems; people ask for my review on hard changes.",
-    "Test automation": "Every change I ship has meaningful tests, and I have made the test suite faster and less "
-                       "flaky for the whole team.",
-    "Cloud infrastructure": "I can set up and run our services in the cloud on my own, cost-aware and secure.",
-    "Incident response": "I stay calm as incident lead, find the cause quickly and write post-mortems people learn "
-                         "from.",
-    "Technical writing": "My design docs and READMEs are the ones new joiners are pointed to.",
-    "Security practices": "I spot security issues in design and review, and the team asks me before shipping "
-                          "anything sensitive.",
-    "Performance tuning": "I can profile any part of our stack and make it measurably faster.",
-    "Data modelling": "I design schemas that stay clean as the product grows and that analysts find easy to use.",
-    "Negotiation": "I go into every negotiation prepared, know my walk-away point, and close on terms that work for "
-                   "both sides.",
-    "Prospecting": "My pipeline is always full with well-qualified leads, and I know which channels work for which "
-                   "segment.",
-    "Discovery calls": "Customers tell me their real problems in the first call, and I leave with a clear next step.",
-    "Closing deals": "I forecast my deals accurately and close them without last-minute discounts.",
-    "Pipeline forecasting": "My forecast is within 5% every quarter, and leadership trusts it.",
-    "Product demos": "My demos are tailored to each customer and end with them asking for a trial.",
-    "Objection handling": "No objection surprises me; I have a calm, honest answer for each of them.",
-    "Account planning": "I have a living plan for each key account that the whole account team uses.",
-    "De-escalation": "I can turn an angry customer into a calm one in a single call, every time.",
-    "Product knowledge": "I can answer any question about the product without checking, including the edge cases.",
-    "Customer onboarding": "My customers are live within the target time and use the product well from week one.",
-    "Renewal conversations": "My renewals are never a surprise; I start early and customers renew with expansion.",
-    "Writing help articles": "My help articles are the ones customers find and understand without contacting us.",
-    "Troubleshooting": "I solve the hardest tickets without escalating and leave notes others can reuse.",
-    "Customer health analysis": "I see churn risk months ahead in the data and act on it.",
-    "Business reviews": "My quarterly business reviews are ones executives on the customer side attend and value.",
-    "Financial modelling": "I build models leadership uses to make decisions, and they survive every stress test.",
-    "Excel": "I build workbooks that are fast, auditable and that others can pick up without me.",
-    "Forecasting": "My forecasts are accurate, explained, and updated before anyone asks.",
-    "Audit preparation": "The auditors finish early because everything they need is ready and documented.",
-    "Business partnering": "Budget holders come to me before making decisions, not after.",
-    "IFRS reporting": "I handle the tricky standards myself and can explain them to the board.",
-    "Process automation": "The monthly close runs mostly automatically, and I built much of it.",
-    "Interviewing": "My interviews are structured and fair, candidates enjoy them, and my hiring calls are right.",
-    "Employment law": "I give managers confident, correct guidance on employment law without needing a lawyer "
-                      "for the everyday cases.",
-    "Workshop facilitation": "I can run any workshop, keep everyone engaged, and leave the room with decisions.",
-    "Designing training": "The training I design changes how people work, and I can show it in the numbers.",
-    "Conflict mediation": "Both sides leave a mediation feeling heard, with an agreement that lasts.",
-    "People analytics": "I answer leadership's questions about our people with data, clearly and ethically.",
-    "Employer branding": "Candidates mention our employer brand as the reason they applied.",
-    "Compensation design": "Our pay structure is fair, competitive and easy to explain, and I designed it.",
-    "Copywriting": "My copy is clear, on brand and converts; others use it as the example.",
-    "Campaign analytics": "I know exactly what each campaign brought in and what to change next.",
-    "SEO": "Our key pages rank on the first page and I know why.",
-    "Brand storytelling": "Our story is told the same, compelling way everywhere, because of the narrative I wrote.",
-    "Event management": "My events run smoothly, on budget, and people ask when the next one is.",
-    "Marketing automation": "Our nurture flows run themselves and I can change them safely in an afternoon.",
-    "Positioning and messaging": "Sales, product and marketing all describe the product in the words I wrote.",
-    "Social media strategy": "Our channels grow steadily with content people share, and I can say why it works.",
-    "Process improvement": "I can map any process, find the waste and make the change stick.",
-    "Vendor management": "Our vendors deliver on time and on budget because of how I manage them.",
-    "Budgeting": "I own a budget confidently and can explain every line to the leadership team.",
-    "Project management": "My projects land on time with no surprises, and everyone knows the status.",
-    "Data analysis": "I can answer a business question with data in a day, and the answer holds up.",
-    "Contract negotiation": "I negotiate contracts that protect us without slowing the business down.",
-    "IT administration": "Our systems just work, people are onboarded in an hour, and security is tight.",
-    "Risk management": "I see risks before they happen and have a plan ready for each.",
-    "User research": "I plan and run research that changes what we build, and the team trusts the findings.",
-    "Interaction design": "My flows are simple enough that users never need help, even for complex tasks.",
-    "Prototyping": "I can prototype any idea in a day at the right fidelity to test it.",
-    "Visual design": "My visual work is polished, consistent and recognisably ours.",
-    "Design systems": "Teams build new screens from our design system without asking me.",
-    "Accessibility": "Everything we ship meets WCAG AA, and I teach others how to get there.",
-    "Usability testing": "I run usability tests every sprint and the findings go straight into the backlog.",
-    "Public speaking": "I can speak to a room of 200 people without notes, feel at ease, and get questions "
-                       "afterwards.",
-    "Stakeholder management": "Stakeholders trust me, hear bad news early from me, and support my decisions.",
-    "Written communication": "My writing is short and clear; people act on my emails and documents without "
-                             "follow-up questions.",
-    "Giving feedback": "I give honest, specific feedback in the moment, and people thank me for it.",
-    "Time management": "I finish what matters most every week without working late.",
-    "Presenting to executives": "I can present to the leadership team in ten minutes, answer hard questions "
-                                "calmly and get a decision.",
-    "Cross-team collaboration": "Other teams seek me out to work with them, and joint projects run smoothly.",
-    "Data storytelling": "I turn numbers into a story that makes people act, with charts that need no explaining.",
-    "Coaching others": "The people I coach grow visibly, and they say our conversations are the most useful part "
-                       "of their month.",
-    "Delegation": "My team owns its work; I hand over whole problems, not tasks, and things run when I am away.",
-    "Hiring": "I hire people who do better than me at their job, and my hires stay.",
-    "Strategic thinking": "I see where the market is going, and my team's plan follows from it.",
-    "Running effective meetings": "My meetings are short, have an agenda and end with decisions and owners.",
-    "Managing performance": "I address performance issues early and fairly, and people improve or move on well.",
-}
+_TEN_LOOKS_LIKE: dict[str, str] = _SKILLS["ten_looks_like"]
 # Skills with a recognised certification (the only ones offered the certification kind of option).
-_CERTIFIABLE = frozenset({
-    "SQL", "Python", "Cloud infrastructure", "Security practices", "Project management", "IFRS reporting",
-    "Employment law", "SEO", "Marketing automation", "Accessibility", "IT administration", "Excel",
-    "Risk management", "Financial modelling", "Coaching others", "Data analysis",
-})
+_CERTIFIABLE = frozenset(_SKILLS["certifiable"])
 # Words that keep their capital letter inside a sentence.
-_PROPER_WORDS = frozenset({"SQL", "Python", "Excel", "IFRS", "SEO", "IT"})
+_PROPER_WORDS = frozenset(_SKILLS["proper_words"])
 
 
 @dataclass(frozen=True)
@@ -337,224 +161,39 @@ class _OptionKind:
     preference: float  # how often people choose it
 
 
-_OPTION_KINDS: dict[str, _OptionKind] = {
-    "course": _OptionKind(
-        ("Take an online course on {s} (six weeks, two evenings a week)",
-         "Join the two-day classroom course on {s} run by our training partner",
-         "Do the in-house academy course on {s}"),
-        ("Structured path from the basics up", "A trainer to ask questions", "Fixed dates keep me accountable",
-         "Learn alongside people from other companies", "Covered by the training budget"),
-        ("Uses a good part of the training budget", "Two days away from the team",
-         "Examples are generic, not our situation", "Evening sessions clash with family time",
-         "Knowledge fades without practice afterwards"),
-        "Enrol in the {s} course and finish the first module", "the course gives me the structured base I am "
-        "missing", "The course", 1.0, 1.2),
-    "mentoring": _OptionKind(
-        ("Find a mentor who is strong in {s} and meet once a month",
-         "Join the internal mentoring programme with a focus on {s}",
-         "Ask a senior colleague in another team to mentor me on {s} for a quarter"),
-        ("Feedback on real situations", "Free, and fits around project work", "Builds a relationship across teams",
-         "Tailored to where I am now"),
-        ("Depends on the mentor's availability", "Less structured than a course", "Progress is slower to see",
-         "I need to prepare every session to get value from it"),
-        "Agree the first three mentoring sessions on {s}", "it gives me feedback on real work and fits around the "
-        "project", "Mentoring", 1.15, 1.1),
-    "stretch project": _OptionKind(
-        ("Take on a stretch project that leans heavily on {s}, with my coach as a safety net",
-         "Volunteer for the next cross-team initiative as a stretch project that needs {s}",
-         "Lead a small internal stretch project where {s} is the main challenge"),
-        ("Learning on real, visible work", "Shows impact the business cares about",
-         "Forces me to apply it, not just study it"),
-        ("Risk of visible mistakes", "Adds to an already full workload", "Needs the right project to come along"),
-        "Agree the scope of a stretch project using {s} with my coach", "learning on real work sticks better, and "
-        "the team needs it anyway", "The stretch project", 1.2, 0.9),
-    "practice": _OptionKind(
-        ("Practise {s} deliberately for two hours a week and ask for feedback",
-         "Set up a weekly practice routine for {s} using real examples from my work",
-         "Practise {s} in low-stakes settings first, such as team meetings"),
-        ("Costs nothing but time", "Fits into the normal week", "Builds a habit"),
-        ("Easy to let slip when things get busy", "No outside view unless I ask for feedback",
-         "Slow without guidance"),
-        "Block two hours a week in the calendar to practise {s}", "small weekly practice is what I can keep up "
-        "alongside the day job", "Regular practice", 1.1, 1.0),
-    "reading": _OptionKind(
-        ("Read one well-regarded book on {s} and share a summary with the team",
-         "Work through a reading list on {s}: one book and a handful of articles",
-         "Read a case study on {s} each week and note one thing to try"),
-        ("Cheap and flexible", "A good overview of the field", "Can do it while commuting"),
-        ("Reading alone rarely changes behaviour", "Hard to find time to finish a book",
-         "No feedback on whether I apply it well"),
-        "Read the first half of a book on {s} and bring notes to our one-on-one", "it gives me the vocabulary "
-        "first, and I can add practice later", "Reading", 0.85, 0.8),
-    "shadowing": _OptionKind(
-        ("Shadow someone who is excellent at {s} for three or four sessions",
-         "Spend a day shadowing a colleague in another team where {s} is central"),
-        ("See what good looks like up close", "Low risk", "Quick to set up"),
-        ("Takes the other person's time", "Watching is not doing", "Hard to schedule around their calendar"),
-        "Arrange two shadowing sessions focused on {s}", "seeing it done well first will make my own practice more "
-        "useful", "Shadowing", 0.95, 0.7),
-    "conference": _OptionKind(
-        ("Attend an industry conference with a {s} track and bring back three ideas",
-         "Go to a one-day conference on {s} and present the takeaways to the team"),
-        ("Inspiration and fresh ideas", "Meeting peers outside the company", "A good overview of trends"),
-        ("Expensive with travel", "Takes two or three days out", "Talks are often too general to apply"),
-        "Find a conference on {s} and send the budget request", "I need an outside perspective, and the conference "
-        "fits the training budget", "The conference", 0.8, 0.6),
-    "certification": _OptionKind(
-        ("Prepare for and pass a recognised {s} certification",
-         "Study for the {s} certification exam with a study group"),
-        ("Recognised outside the company", "A clear syllabus and a deadline", "Proves the level to customers"),
-        ("Exam fees and study time", "Focused on passing the exam rather than on practice",
-         "Some syllabus topics are irrelevant to my role"),
-        "Book the {s} certification exam and plan the study weeks", "the syllabus and the exam date give me "
-        "structure and a clear goal", "The certification", 1.05, 0.9),
-}
+_OPTION_KINDS: dict[str, _OptionKind] = {k: _OptionKind(**v) for k, v in _words("options.json")["kinds"].items()}
 OPTION_KINDS: tuple[str, ...] = tuple(_OPTION_KINDS)
 
-_COMMON_DREAMS = (
-    "Lead a team of my own", "Speak at an industry conference", "Work abroad for a year",
-    "Move into a product management role", "Mentor new joiners", "Write a book about my field",
-    "Start my own business one day", "Get a master's degree while working", "Take a sabbatical to travel",
-    "Join the leadership team", "Work on something with real social impact", "Teach at a university or bootcamp",
-    "Move into a strategy role", "Have a better balance between work and family", "Become a recognised expert in "
-    "my field", "Work from a different country for a few months",
-)
-_LEADER_DREAMS = ("Grow a manager from my own team", "Lead a whole department", "Become a general manager",
-                  "Build a team people want to join")
-_COMMON_WANT_MORE = (
-    "Mentoring junior colleagues", "Presenting our work to the wider company", "Working across teams",
-    "Shaping strategy, not just executing it", "Writing and documenting what we learn", "Experimenting with new tools",
-    "Leading small projects end to end", "Learning something completely new",
-)
-_START_NOW = (
-    "Block Friday afternoons for learning", "Ask for feedback after every presentation",
-    "Volunteer for the next cross-team project", "Tell my coach when I feel stuck instead of waiting",
-    "Keep a weekly learning log", "Set up a monthly coffee with someone in another team",
-    "Share one thing I learned at every team meeting", "Say no to one recurring meeting to free up time",
-    "Pick the first book from the reading list", "Look for a mentor this month",
-)
-_GENERAL_ITEMS = (
-    ("Share my development plan with the team", "employee"),
-    ("Collect feedback from three colleagues on my progress", "employee"),
-    ("Update my goals in the HR system", "employee"),
-    ("Write a short reflection after each milestone", "employee"),
-    ("Confirm the training budget for this plan", "coach"),
-    ("Introduce a possible mentor from another team", "coach"),
-    ("Find a project where the new skills can be used", "coach"),
-)
-_FOLLOW_UP_MODES = (("one-on-one", 0.6, (2, 3, 4), (0.35, 0.15, 0.5)),
-                    ("dedicated check-in", 0.2, (4, 6), (0.6, 0.4)),
-                    ("email", 0.12, (4, 6), (0.5, 0.5)),
-                    ("other", 0.08, (3, 4, 6), (0.3, 0.4, 0.3)))
-_FOLLOW_UP_NOTES = {
-    "one-on-one": "Ten minutes on the plan at the end of our one-on-one, every {n} weeks",
-    "dedicated check-in": "A separate half-hour check-in on the plan every {n} weeks",
-    "email": "A short email update on the plan every {n} weeks, then we talk it through",
-    "other": "A walk-and-talk about the plan every {n} weeks",
-}
-_CHECKIN_NOTES = (
-    "Quick check on the plan at the end of our one-on-one.", "Short check-in; most of the time went on the release.",
-    "Good momentum this month.", "Talked about workload; the plan stays as it is.",
-    "Agreed to move one due date a little.", "Busy period, but still on it.",
-)
-_REVIEW_NOTE = "Mid-year review of the plan and the skill ratings."
-_ITEM_NOTES = {
-    "open": ("Not started yet", "Waiting for budget approval", "Planned for next month",
-             "Blocked by the project deadline"),
-    "in_progress": ("Started, going well", "About halfway", "First sessions done", "A bit behind, still on it",
-                    "Good progress; the feedback has been useful"),
-    "done": ("Done", "Finished ahead of the due date", "Completed; shared what I learned with the team",
-             "Done, and it was worth it", "Completed a bit late, but done"),
-}
-_DROP_REASONS = (
-    "The course was cancelled by the provider", "Priorities changed after the team reorganisation",
-    "Found a better option; see the new plan", "No training budget left this year", "The mentor left the company",
-    "No longer relevant after the change of role",
-)
-_SUPERSEDED = "Superseded by the plan agreed in the new career conversation"
-_ALT_ANSWERS = {
-    "alt_hinder": ("Workload during the busy season", "Losing focus when priorities change", "A budget freeze",
-                   "Not enough time with someone more senior", "Family commitments this year",
-                   "Honestly, my own confidence"),
-    "alt_support": ("Protected time in my calendar, agreed with my coach", "Budget for a course",
-                    "A mentor from another team", "Introductions to people who already do this",
-                    "Feedback after presentations"),
-}
-_ALT_REALISTIC = ("very realistic", "realistic", "a stretch", "not sure yet")
+_PLANS = _words("plans.json")
+_COMMON_DREAMS: tuple[str, ...] = _PLANS["common_dreams"]
+_LEADER_DREAMS: tuple[str, ...] = _PLANS["leader_dreams"]
+_COMMON_WANT_MORE: tuple[str, ...] = _PLANS["common_want_more"]
+_START_NOW: tuple[str, ...] = _PLANS["start_now"]
+_GENERAL_ITEMS: tuple[tuple[str, str], ...] = _PLANS["general_items"]  # (text, owner)
+_FOLLOW_UP_MODES = _PLANS["follow_up_modes"]  # (mode, share, cadences in weeks, their weights)
+_FOLLOW_UP_NOTES: dict[str, str] = _PLANS["follow_up_notes"]
+_CHECKIN_NOTES: tuple[str, ...] = _PLANS["checkin_notes"]
+_REVIEW_NOTE: str = _PLANS["review_note"]
+_ITEM_NOTES: dict[str, tuple[str, ...]] = _PLANS["item_notes"]
+_DROP_REASONS: tuple[str, ...] = _PLANS["drop_reasons"]
+_SUPERSEDED: str = _PLANS["superseded"]
+_ALT_ANSWERS: dict[str, tuple[str, ...]] = _PLANS["alt_answers"]
+_ALT_REALISTIC: tuple[str, ...] = _PLANS["alt_realistic"]
 _CHECKIN_SKIP = 0.15  # chance that an agreed follow-up slot is skipped while the person keeps it up
 
 # Names per culture: (given names, family names), written given name first. The showcase names are in
 # every organisation, so non-ASCII names are always there to be tested.
-_NAME_CULTURES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
-    (("Olivia", "James", "Amelia", "Oliver", "Harriet", "George", "Evelyn", "Samuel", "Grace", "Thomas", "Chloe",
-      "Daniel", "Megan", "Ryan", "Hannah", "Jack", "Abigail", "Ethan", "Zoë", "Nathan", "Charlotte", "William",
-      "Sophie", "Benjamin", "Emily", "Henry", "Lucy", "Matthew", "Rebecca", "Isaac", "Naomi", "Patrick", "Victoria",
-      "Joshua", "Rosie"),
-     ("Smith", "Johnson", "Williams", "Brown", "Taylor", "Wilson", "Davies", "Evans", "Thompson", "Walker",
-      "Wright", "Robinson", "Hughes", "Clarke", "Harris", "Bennett", "Turner", "Parker", "Cooper", "Morgan",
-      "Mitchell", "Campbell", "Foster", "Reid", "Shaw", "Fletcher", "Holmes", "Lawson", "Marshall", "Palmer")),
-    (("José", "María", "Lucía", "Carmen", "Javier", "Alejandro", "Sofía", "Diego", "Valentina", "Mateo", "Camila",
-      "Andrés", "Paula", "Jorge", "Isabel", "Tomás", "Elena", "Pablo", "Ximena", "Gonzalo", "Natalia", "Rocío",
-      "Iñaki", "Begoña"),
-     ("Álvarez", "García", "Fernández", "López", "Martínez", "Rodríguez", "Sánchez", "Pérez", "Gómez", "Díaz",
-      "Herrera", "Castillo", "Morales", "Ortega", "Ramírez", "Vargas", "Navarro", "Molina", "Delgado", "Iglesias",
-      "Cabrera", "Fuentes", "Medina", "Peña")),
-    (("Lukas", "Anna", "Felix", "Lena", "Jonas", "Leonie", "Maximilian", "Johanna", "Tobias", "Katharina",
-      "Niklas", "Miriam", "Sebastian", "Franziska", "Moritz", "Annika", "Florian", "Jürgen", "Sabine", "Matthias"),
-     ("Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Wagner", "Becker", "Hoffmann", "Schäfer", "Koch",
-      "Richter", "Krüger", "Wolf", "Braun", "Zimmermann", "Hartmann", "Lange", "Schmitz", "Neumann", "Vogel",
-      "Bauer", "Keller")),
-    (("Camille", "Léa", "Hugo", "Chloé", "Antoine", "Manon", "Théo", "Inès", "Julien", "Margaux", "Étienne",
-      "Élodie", "Mathilde", "Baptiste", "Juliette", "Rémi", "Céline", "Nicolas", "Aurélie", "Maxime"),
-     ("Martin", "Bernard", "Dubois", "Lefèvre", "Moreau", "Laurent", "Girard", "Rousseau", "Fontaine", "Chevalier",
-      "Mercier", "Lambert", "Faure", "Garnier", "Boucher", "Perrin", "Marchand", "Dupont", "Roussel", "Blanchard")),
-    (("Ivana", "Marko", "Petra", "Luka", "Nikola", "Katarina", "Tomislav", "Maja", "Dominik", "Agnieszka",
-      "Krzysztof", "Zuzana", "Jakub", "Tereza", "Ondřej", "Małgorzata", "Dragana", "Filip", "Milena", "Stjepan",
-      "Vesna", "Bogdan"),
-     ("Šimić", "Horvat", "Kovačević", "Babić", "Jurić", "Novak", "Nowak", "Wójcik", "Mazur", "Krawczyk",
-      "Marković", "Petrović", "Jovanović", "Vuković", "Knežević", "Pavlović", "Tomić", "Kos", "Grabowski",
-      "Dudek")),
-    (("Wei", "Jing", "Xiaoming", "Yan", "Hao", "Mei", "Jun", "Lei", "Fang", "Yutong", "Zihan", "Ruoxi", "Haoran",
-      "Xinyi", "Jiahui", "Tianyu", "Shuang", "Qiang"),
-     ("Zhang", "Wang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou", "Xu", "Sun", "Guo", "He", "Gao",
-      "Luo", "Zheng", "Tang", "Feng")),
-    (("Yuki", "Haruto", "Sakura", "Kenji", "Aiko", "Ren", "Hina", "Takumi", "Emi", "Sōta"),
-     ("Sato", "Suzuki", "Takahashi", "Tanaka", "Watanabe", "Itō", "Yamamoto", "Nakamura", "Kobayashi", "Katō")),
-    (("Ji-woo", "Min-jun", "Seo-yeon", "Ha-eun", "Do-yun", "Ji-ho", "Su-bin", "Ye-jin"),
-     ("Kim", "Park", "Choi", "Jung", "Kang", "Cho", "Yoon", "Jang")),
-    (("Priya", "Arjun", "Ananya", "Rohan", "Kavya", "Vikram", "Deepika", "Aditya", "Sneha", "Rahul", "Meera",
-      "Karthik", "Aarav", "Ishita", "Sanjay", "Pooja", "Nikhil", "Lakshmi", "Harpreet", "Divya", "Siddharth",
-      "Anjali", "Varun", "Shreya"),
-     ("Sharma", "Patel", "Iyer", "Reddy", "Nair", "Gupta", "Singh", "Mehta", "Rao", "Krishnan", "Banerjee", "Desai",
-      "Menon", "Chatterjee", "Kapoor", "Joshi", "Pillai", "Verma", "Bhattacharya", "Kulkarni", "Agarwal", "Sethi")),
-    (("Omar", "Layla", "Yusuf", "Fatima", "Karim", "Nour", "Hassan", "Amira", "Tariq", "Salma", "Zaid", "Rania"),
-     ("Haddad", "Khalil", "Mansour", "Nasser", "Saleh", "Farouk", "Aziz", "Hamdan", "El-Amin", "Al-Farsi")),
-    (("Chinedu", "Amara", "Kwame", "Ama", "Oluwaseun", "Ngozi", "Kofi", "Abena", "Tendai", "Wanjiru", "Tesfaye",
-      "Adaeze", "Jabari", "Folake", "Yaw", "Nia", "Emeka", "Zawadi", "Thandiwe", "Sipho", "Makena"),
-     ("Okafor", "Mensah", "Adeyemi", "Boateng", "Okonkwo", "Kamau", "Otieno", "Abebe", "Nwosu", "Asante", "Mwangi",
-      "Chukwu", "Ndlovu", "Dlamini", "Owusu", "Achieng", "Balogun", "Mutua", "Oyelaran", "Tadesse")),
-    (("Astrid", "Lars", "Ingrid", "Magnus", "Sigrid", "Erik", "Freja", "Søren", "Björn", "Åsa", "Linnéa"),
-     ("Andersen", "Johansson", "Nilsson", "Lindqvist", "Hansen", "Berg", "Sørensen", "Karlsson", "Øberg",
-      "Halvorsen")),
-    (("Elif", "Mehmet", "Zeynep", "Emre", "Ayşe", "Can", "Selin", "Burak", "Deniz", "Oğuz"),
-     ("Yılmaz", "Kaya", "Demir", "Şahin", "Çelik", "Aydın", "Öztürk", "Arslan", "Doğan", "Koç")),
-    (("João", "Gabriel", "Mariana", "Rafael", "Beatriz", "Thiago", "Larissa", "Leonor", "Gonçalo"),
-     ("Silva", "Santos", "Oliveira", "Souza", "Costa", "Pereira", "Almeida", "Carvalho", "Gonçalves", "Ribeiro")),
-    (("Giulia", "Marco", "Francesca", "Lorenzo", "Chiara", "Matteo", "Alessia", "Davide"),
-     ("Rossi", "Russo", "Ferrari", "Esposito", "Bianchi", "Romano", "Colombo", "Ricci", "Marino", "Greco")),
-    (("Shirin", "Dariush", "Arash", "Parisa", "Navid", "Leila"),
-     ("Ahmadi", "Hosseini", "Karimi", "Rahimi", "Moradi", "Jafari")),
-    (("Siobhán", "Niamh", "Seán", "Aoife", "Ciarán", "Oisín"),
-     ("O'Connor", "Murphy", "Kelly", "Byrne", "Ó Briain", "Gallagher")),
-)
+_NAMES = _words("names.json")
+_NAME_CULTURES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = tuple(
+    (c["given"], c["family"]) for c in _NAMES["cultures"])
 # Vietnamese names are written family name, middle name, given name.
-_VI_FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Phan", "Vũ", "Đặng", "Bùi", "Đỗ")
-_VI_FEMALE = (("Thị", "Ngọc", "Thanh"), ("Lan", "Hương", "Linh", "Trang", "Mai", "Phương", "Thảo"))
-_VI_MALE = (("Văn", "Minh", "Đức", "Quang", "Hữu"), ("Tuấn", "Hùng", "Dũng", "Quân", "Khoa", "Bảo", "Long"))
-_SHOWCASE_NAMES = ("Zoë Šimić", "José Álvarez", "Nguyễn Thị Lan", "Siobhán O'Connor")
-_CULTURE_WEIGHTS = np.array([3.0, 1.6, 1.0, 1.0, 1.0, 1.0, 0.6, 0.6, 1.4, 0.8, 0.9, 0.7, 0.7, 0.7, 0.8, 0.4, 0.5,
-                             0.6])  # the last weight is for the Vietnamese names
-_INITIALS = tuple(f"{c}." for c in "ABCDEFGHJKLMNPRSTVW")
+_VI_FAMILY: tuple[str, ...] = _NAMES["vietnamese"]["family"]
+_VI_FEMALE: tuple[tuple[str, ...], tuple[str, ...]] = _NAMES["vietnamese"]["female"]  # (middle names, given names)
+_VI_MALE: tuple[tuple[str, ...], tuple[str, ...]] = _NAMES["vietnamese"]["male"]
+_SHOWCASE_NAMES: tuple[str, ...] = _NAMES["showcase"]
+_CULTURE_WEIGHTS = np.array([c["weight"] for c in _NAMES["cultures"]]
+                            + [_NAMES["vietnamese"]["weight"]])  # the last weight is for the Vietnamese names
+_INITIALS = tuple(f"{c}." for c in _NAMES["initials"])
 
 
 # --------------------------------------------------------------------------

@@ -62,7 +62,6 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from filelock import FileLock
 
-from . import followup
 from . import schema as S
 from . import tables as T
 from .questions import QuestionSet, available_question_sets
@@ -149,11 +148,6 @@ class History:
     conversations: list[dict] = field(default_factory=list)
     checkins: list[dict] = field(default_factory=list)
     checkin_drafts: list[dict] = field(default_factory=list)
-
-    @property
-    def last_completed(self) -> dict | None:
-        """The latest completed conversation (the rule of :func:`careerconv.followup.last_completed`)."""
-        return followup.last_completed(self.conversations)
 
     @property
     def drafts(self) -> list[dict]:

@@ -162,12 +162,10 @@ def test_natural_id_order_is_one_function():
 
 
 def test_the_last_completed_conversation_of_a_day_is_the_last_in_natural_order_everywhere():
-    from careerconv.store import History
-
     convs = [conversation(cid, "2026-01-10") for cid in ("E1-20260110", "E1-20260110-10", "E1-20260110-2")]
     stored = sorted(convs, key=lambda c: (c["date"], c["conversation_id"]))  # the store's order: plain text
     assert F.last_completed(convs)["conversation_id"] == "E1-20260110-10"
-    assert History(None, stored).last_completed["conversation_id"] == "E1-20260110-10"
+    assert F.last_completed(stored)["conversation_id"] == "E1-20260110-10"
     assert F.previous_plan(stored, []).conversation_id == "E1-20260110-10"
 
 

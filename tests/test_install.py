@@ -130,6 +130,8 @@ def test_wheel_holds_the_notebooks_question_sets_and_sample_records_only(wheel):
         assert f"careerconv/notebooks/{notebook.name}" in names
     for question_set in config.BUILTIN_QUESTION_SETS_DIR.glob("*.yaml"):
         assert f"careerconv/question_sets/{question_set.name}" in names
+    words = {f"careerconv/demo_words/{name}.json" for name in ("departments", "names", "options", "plans", "skills")}
+    assert words <= names, sorted(words - names)  # careerconv demo reads them
     sample = config.SAMPLE_DATA_DIR
     records = {f"careerconv/sample/{p.relative_to(sample).as_posix()}"
                for folder in ("conversations", "checkins") for p in (sample / folder).rglob("*.json")}

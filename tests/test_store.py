@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from careerconv import followup
 from careerconv import schema as S
 from careerconv import tables as T
 from careerconv.store import LOCK_STRIPES, N_BUCKETS, Conflict, NotFound, NotOnRoster, Store, atomic_write_bytes, bucket_of
@@ -233,7 +234,7 @@ def test_history_is_oldest_first(store):
     assert history.employee["employee_id"] == "E1"
     assert [c["date"] for c in history.conversations] == ["2023-03-01", "2024-03-01", "2025-03-01", "2025-09-01"]
     assert [c["date"] for c in history.checkins] == ["2023-06-01", "2024-06-01"]
-    assert history.last_completed["date"] == "2025-03-01"
+    assert followup.last_completed(history.conversations)["date"] == "2025-03-01"
     assert [d["date"] for d in history.drafts] == ["2025-09-01"]
     frames = history.frames()
     assert len(frames["conversations"]) == 4 and len(frames["checkins"]) == 2

@@ -50,6 +50,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import hashlib
+import importlib.util
 import json
 import logging
 import os
@@ -114,11 +115,21 @@ DEFAULT_TIMEOUT = 300  # seconds per notebook cell
 # Bump when the way reports are made changes in a way the fingerprint does not see.
 RUNNER_VERSION = 1
 
-# Modules whose code decides what a report shows: a change to any of them
-# makes every report out of date.
-_REPORT_CODE = ("report/content.py", "report/render.py", "report/pdf.py", "report/source.py",
-                "report/html_export.py", "progress.py",
-                "plots.py", "cadence.py", "tables.py", "schema.py", "store.py")
+# Modules whose code decides what a report shows, by dotted name: a change to
+# any of them makes every report out of date.
+_REPORT_CODE = (
+    "careerconv.report.content",
+    "careerconv.report.render",
+    "careerconv.report.pdf",
+    "careerconv.report.source",
+    "careerconv.report.html_export",
+    "careerconv.progress",
+    "careerconv.plots",
+    "careerconv.cadence",
+    "careerconv.tables",
+    "careerconv.schema",
+    "careerconv.store",
+)
 
 # Imported once per warm kernel; a small chart is drawn so fonts are loaded too.
 # Text columns are stored as Python strings rather than in Arrow: a report's
@@ -129,7 +140,11 @@ _WARMUP = """\
 import pandas as _pd
 _pd.set_option("mode.string_storage", "python")
 del _pd
-import careerconv.report, careerconv.report.kernel, careerconv.plots, careerconv.progress, careerconv.cadence
+import careerconv.report
+import careerconv.report.kernel
+import careerconv.plots
+import careerconv.progress
+import careerconv.cadence
 import matplotlib.backends.backend_agg
 from matplotlib.figure import Figure as _Figure
 import io as _io
@@ -539,9 +554,9 @@ def _code_digest(notebook: Path) -> str:
     digest = hashlib.blake2b(digest_size=20)
     digest.update(f"runner {RUNNER_VERSION} careerconv {__version__}".encode())
     digest.update(notebook.read_bytes())
-    for rel in _REPORT_CODE:
-        path = config.PACKAGE_DIR / rel
-        digest.update(rel.encode() + (path.read_bytes() if path.exists() else b"<missing>"))
+    for name in _REPORT_CODE:
+        source = importlib.util.find_spec(name).origin  # the file, without importing the module
+        digest.update(name.encode() + Path(source).read_bytes())
     return digest.hexdigest()
 
 
