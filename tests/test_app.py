@@ -370,7 +370,7 @@ def test_a_resumed_skill_card_is_folded_until_opened_and_its_skill_is_kept_as_it
     assert [c.built for c in folded] == [False, False]
     assert not [w for w in folded[0].widget.children if "cc-self-rating" in w._dom_classes]
     summary = folded[0].summary.value
-    assert "rated 4" in summary and "7 in 12 months" in summary and "chosen: Evening course" in summary
+    assert "Rated 4" in summary and "7 in 12 months" in summary and "chosen: Evening course" in summary
     app.go_to("goals")
     app.editor("dreams").list.move(1, -1)  # "B" becomes the first dream while the card is folded
     assert app.flush()["skills"][0]["dream_rank"] == 1

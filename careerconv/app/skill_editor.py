@@ -552,4 +552,5 @@ def skill_summary_html(skill: dict, kinds: list[str]) -> str:
     if "skill_ten" in kinds and (skill.get("ten_looks_like") or "").strip():
         parts.append(f"a 10: {skill['ten_looks_like'].strip()}")
     line = " · ".join(parts)
+    line = line[:1].upper() + line[1:]
     return f'<div class="cc-muted cc-skill-summary-text">{escape(line)}</div>'

@@ -210,7 +210,7 @@ def resume_draft(ui: CoachUI, conversation_id: str) -> None:
     card = page.locator(".cc-skill-card")
     assert card.count() == 1 and "Statistics" in card.locator(".cc-skill-name").inner_text()
     # a resumed skill is folded to one line (what was said) until the coach opens it
-    assert "rated 7" in card.locator(".cc-skill-summary").inner_text()
+    assert "Rated 7" in card.locator(".cc-skill-summary").inner_text()
     assert card.locator(".cc-self-rating").count() == 0
     ui.shot("08-draft-resumed-folded")
     card.locator(".cc-skill-open").click()
