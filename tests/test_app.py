@@ -413,6 +413,17 @@ def test_removing_a_skill_asks_first_on_a_folded_and_on_an_open_card(h: Harness)
     assert skills.cards == [] and app.flush()["skills"] == []
 
 
+def test_the_finish_step_is_built_when_first_shown(h: Harness):
+    app = h.app
+    app.select_employee("E002")
+    app.start_conversation()
+    screen = app.conversation_screen
+    assert "finish_built" not in vars(screen) and "missing_html" not in vars(screen)
+    app.go_to("finish")
+    assert screen.finish_view in screen.section_box.children and screen.finish_view.layout.display != "none"
+    assert "Still open before completing" in screen.missing_html.value
+
+
 def test_a_folded_card_of_a_completed_conversation_opens_read_only(h: Harness):
     app = h.app
     app.select_employee("E002")
