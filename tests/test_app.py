@@ -346,6 +346,100 @@ def test_moving_a_dream_keeps_the_skill_pointing_at_it(h: Harness):
     assert h.stored()["skills"][0]["dream_rank"] is None
 
 
+def test_a_resumed_skill_card_is_folded_until_opened_and_its_skill_is_kept_as_it_was(h: Harness):
+    app = h.app
+    app.select_employee("E002")
+    app.start_conversation()
+    for box, text in zip(app.editor("dreams").list.texts, ("A", "B", "C")):
+        box.value = text
+    app.go_to("action_plan")
+    skills = app.editor("skills")
+    for name in ("Writing", "Cooking"):
+        skills.add_skill(name)
+    writing = skills.card("Writing")
+    assert writing.built  # added by the coach: open at once
+    writing.self_rating.value = 4
+    writing.target_boxes[12].value = 7
+    writing.dream.value = 2  # serves "B"
+    writing.options[0].text.value = "Evening course"
+    writing.options[0].choose.value = True
+    stored = app.flush()["skills"]
+    app.close_conversation()
+
+    app.resume_draft()
+    folded = app.editor("skills").cards
+    assert [c.built for c in folded] == [False, False]
+    assert not [w for w in folded[0].widget.children if "cc-self-rating" in w._dom_classes]
+    summary = folded[0].summary.value
+    assert "Rated 4" in summary and "7 in 12 months" in summary and "chosen: Evening course" in summary
+    app.go_to("goals")
+    app.editor("dreams").list.move(1, -1)  # "B" becomes the first dream while the card is folded
+    assert app.flush()["skills"][0]["dream_rank"] == 1
+    assert app.flush()["skills"][1] == stored[1]  # nothing else of a folded card changes
+
+    app.go_to("action_plan")
+    folded[1].open_button.click()
+    assert folded[1].built and folded[1].self_rating.value is None
+    assert folded[0].ten.value == ""  # asking for an editor opens the card
+    assert folded[0].built and folded[0].self_rating.value == 4 and folded[0].targets[12] == 7
+    assert folded[0].dream.value == 1  # the choices are the dreams as they are now
+    folded[0].ten.value = "Publishes monthly"
+    assert app.flush()["skills"][0]["ten_looks_like"] == "Publishes monthly"
+
+
+def test_removing_a_skill_asks_first_on_a_folded_and_on_an_open_card(h: Harness):
+    app = h.app
+    app.select_employee("E002")
+    app.start_conversation()
+    app.go_to("action_plan")
+    for name in ("Writing", "Cooking"):
+        app.editor("skills").add_skill(name)
+    app.close_conversation()
+    app.resume_draft()
+    skills = app.editor("skills")
+    folded, opened = skills.cards
+    opened.open()
+
+    def answer(card, which: str) -> None:
+        card.remove_button.click()
+        ask = card.confirm_remove
+        assert ask in card.widget.children and ask.layout.display != "none"
+        ask.children[1 if which == "yes" else 2].click()
+
+    answer(opened, "keep")
+    assert opened.confirm_remove.layout.display == "none" and [c.name for c in skills.cards] == ["Writing", "Cooking"]
+    answer(folded, "yes")
+    assert not folded.built and [c.name for c in skills.cards] == ["Cooking"]
+    answer(opened, "yes")
+    assert skills.cards == [] and app.flush()["skills"] == []
+
+
+def test_the_finish_step_is_built_when_first_shown(h: Harness):
+    app = h.app
+    app.select_employee("E002")
+    app.start_conversation()
+    screen = app.conversation_screen
+    assert "finish_built" not in vars(screen) and "missing_html" not in vars(screen)
+    app.go_to("finish")
+    assert screen.finish_view in screen.section_box.children and screen.finish_view.layout.display != "none"
+    assert "Still open before completing" in screen.missing_html.value
+
+
+def test_a_folded_card_of_a_completed_conversation_opens_read_only(h: Harness):
+    app = h.app
+    app.select_employee("E002")
+    app.start_conversation()
+    fill_whole_conversation(h)
+    assert app.complete() == []
+    app.close_conversation()
+    app.open_conversation(app.record["conversation_id"])
+    card = app.editor("skills").cards[0]
+    assert not card.built and not card.open_button.disabled
+    card.open_button.click()
+    assert card.built and card.ten.disabled and card.self_rating.disabled
+    assert card.remove_button.layout.display == "none" and card.add_option_button.layout.display == "none"
+
+
 def test_the_app_never_writes_the_analytics_cache(small_org: Path):
     root = small_org
     before = {p: p.stat().st_mtime_ns for p in (root / "derived").rglob("*")}

@@ -3,7 +3,7 @@
 :class:`ConversationScreen` is built for one conversation (a draft, a completed one read-only, or a new one
 before it is saved - the app may build it ahead of time while the coach reads the person's page). It builds
 only the section on screen (:class:`~careerconv.app.sections.LazySectionView`), the others one at a time a
-moment later; a time per section runs for the section shown; Finish lists what is missing, completes (locks)
+moment later, and the Finish step when it is first shown; a time per section runs for the section shown; Finish lists what is missing, completes (locks)
 the conversation and shows the employee's one-page summary. Its save path is the
 :class:`~careerconv.app.session.EditSession` the app gives it (:meth:`ConversationScreen.open`); where it
 sits on the page and what Back to people does is the app's
@@ -40,6 +40,10 @@ from .widgets import button, classed, html, show
 FINISH = "finish"
 BUILD_NEXT_AFTER = 0.3  # seconds between building the sections not on screen, one at a time, while the coach reads
 SNAPSHOT_EVERY_TICKS = 30  # while a section runs, its time is saved at least this often (seconds)
+# The Finish step's widgets: made when Finish is first shown (or one of them is asked for), not with the screen.
+_FINISH_PARTS = frozenset({"finish_view", "missing_html", "complete_button", "complete_note", "summary_html",
+                           "open_summary_button", "download_summary_button", "download_pdf_button",
+                           "summary_actions"})
 
 
 class ConversationScreen:
@@ -178,6 +182,28 @@ class ConversationScreen:
         self.locked_html = html("", "cc-locked-banner")
         show(self.locked_html, False)
 
+        self.back_button = button("← Back", "cc-nav-back")
+        self.next_button = button("Next →", "cc-primary", "cc-nav-next")
+        self._on_click(self.back_button, functools.partial(self._step_by, -1), "Could not open the section")
+        self._on_click(self.next_button, functools.partial(self._step_by, +1), "Could not open the section")
+        self.section_box = W.VBox()
+        footer = classed(W.HBox([self.back_button, self.next_button], layout=W.Layout(width="100%")),
+                         "cc-row", "cc-footer")
+        head = classed(W.HBox([self.conv_title, self.close_button], layout=W.Layout(
+            width="100%", justify_content="space-between")), "cc-row")
+        self.conflict_box = W.VBox(layout=W.Layout(width="100%"))  # the session's conflict box
+        self.widget = classed(W.VBox([head, self.conflict_box, stepper, previous, self.locked_html,
+                                      self.section_box, footer]), "cc-conversation")
+
+    # ================================================================== the Finish step, built when first shown
+    def __getattr__(self, name: str):
+        if name in _FINISH_PARTS and "finish_built" not in self.__dict__:
+            self._build_finish()  # asked for before the Finish step was shown: built now
+            return getattr(self, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def _build_finish(self) -> None:
+        self.finish_built = True
         self.missing_html = html("", "cc-missing")
         self.complete_button = button("Complete conversation", "cc-primary", "cc-complete")
         self._on_click(self.complete_button, self.complete, "Could not complete the conversation")
@@ -202,19 +228,6 @@ class ConversationScreen:
                  "conversation is whole, locks it, and writes a one-page summary for the employee.</div>"),
             self.missing_html, classed(W.HBox([self.complete_button, self.complete_note]), "cc-row"),
             self.summary_actions, self.summary_html]), "cc-card", "cc-finish")
-
-        self.back_button = button("← Back", "cc-nav-back")
-        self.next_button = button("Next →", "cc-primary", "cc-nav-next")
-        self._on_click(self.back_button, functools.partial(self._step_by, -1), "Could not open the section")
-        self._on_click(self.next_button, functools.partial(self._step_by, +1), "Could not open the section")
-        self.section_box = W.VBox()
-        footer = classed(W.HBox([self.back_button, self.next_button], layout=W.Layout(width="100%")),
-                         "cc-row", "cc-footer")
-        head = classed(W.HBox([self.conv_title, self.close_button], layout=W.Layout(
-            width="100%", justify_content="space-between")), "cc-row")
-        self.conflict_box = W.VBox(layout=W.Layout(width="100%"))  # the session's conflict box
-        self.widget = classed(W.VBox([head, self.conflict_box, stepper, previous, self.locked_html,
-                                      self.section_box, footer]), "cc-conversation")
 
     def _schedule_build_next(self) -> None:
         """Build the sections not built yet one at a time, a moment apart: the section on screen comes first

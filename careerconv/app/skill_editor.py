@@ -69,34 +69,84 @@ class OptionRow:
         return not (self.text.value.strip() or self.pros.value.strip() or self.cons.value.strip())
 
 
-class SkillCard:
-    """Everything asked about one skill, in the question set's order."""
+# What a card builds only when it is opened (the editors of the skill); asking for one opens the card.
+_BODY = frozenset({"options", "targets", "self_rating", "coach_rating", "ten", "min_options", "options_box",
+                   "add_option_button", "options_note", "chosen_note", "approach", "target_boxes", "target_checks",
+                   "dream"})
 
-    def __init__(self, editor: "SkillsEditor", skill: dict):
+
+class SkillCard:
+    """Everything asked about one skill, in the question set's order.
+
+    A card of a skill already in the record is built **folded**: its name, its last rating and a line that
+    sums up what was said (a few widgets); its editors (about 45 widgets) are built when the coach opens it
+    (**Edit**), or when code asks for one of them (``card.ten``). A skill the coach adds is built open.
+
+    Parameters
+    ----------
+    editor
+        The skills editor it belongs to.
+    skill
+        The skill's entry of ``record["skills"]``.
+    folded
+        Build it folded.
+    """
+
+    def __init__(self, editor: "SkillsEditor", skill: dict, *, folded: bool = False):
         self.editor = editor
         ctx = editor.ctx
         self.data = {**S.new_skill(skill.get("skill") or ""), **skill}
         self.name = self.data["skill"]
-        self.options: list[OptionRow] = []
-        self.targets: dict[int, int | None] = {h: None for h in S.HORIZONS}
-        parts: list[W.Widget] = []
+        self.built = False
+        self._dream_position: int | None = (editor.dreams.position_of_rank(self.data.get("dream_rank"))
+                                            if editor.dreams else None)
 
         self.title = html(f"{escape(self.name)}", "cc-skill-name")
         self.remove_button = button("Remove skill", "cc-link", "cc-remove-skill")
-        self.confirm_remove = W.HBox([html('<span class="cc-muted">Remove this skill and its plan?</span>'),
-                                      button("Yes, remove", "cc-danger", "cc-confirm-remove"),
-                                      button("Keep it", "cc-keep-skill")])
-        show(self.confirm_remove, False)
-        editor.on_click(self.remove_button, lambda: show(self.confirm_remove, True))
-        editor.on_click(self.confirm_remove.children[1], lambda: editor.remove_skill(self))
-        editor.on_click(self.confirm_remove.children[2], lambda: show(self.confirm_remove, False))
-        head = classed(W.HBox([self.title, self.remove_button], layout=W.Layout(justify_content="space-between")),
-                       "cc-row")
-        parts.extend([head, self.confirm_remove])
+        self.open_button = button("Edit ▾", "cc-link", "cc-skill-open", tooltip="Show everything asked about it")
+        self.open_button.on_click(ctx.guard(lambda _b: self.open()))
+        self.confirm_remove: W.HBox | None = None  # "Remove this skill?", made when first asked
+        editor.on_click(self.remove_button, self.ask_remove)
+        head = classed(W.HBox([self.title, classed(W.HBox([self.open_button, self.remove_button]), "cc-row")],
+                              layout=W.Layout(justify_content="space-between")), "cc-row")
+        self._head: list[W.Widget] = [head]
         before = ctx.last_rating(self.name)
         if before:  # a skill of an earlier plan: where it stood, so the new rating is given knowingly
-            parts.append(html(f'<div class="cc-note">{escape(before)}</div>', "cc-last-rating"))
+            self._head.append(html(f'<div class="cc-note">{escape(before)}</div>', "cc-last-rating"))
+        self.summary = html(skill_summary_html(self.data, [q.kind for q in editor.skill_question_order]),
+                            "cc-skill-summary")
+        self.widget = classed(W.VBox([*self._head, self.summary]), "cc-card", "cc-skill-card", "cc-skill-folded")
+        if not folded:
+            self.open()
 
+    def __getattr__(self, name: str):
+        if name in _BODY and not self.__dict__.get("built", True):
+            self.open()  # an editor asked for: the card is opened (built) first
+            return getattr(self, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def ask_remove(self) -> None:
+        """Ask "Remove this skill and its plan?" under the card's head."""
+        if self.confirm_remove is None:
+            editor = self.editor
+            self.confirm_remove = W.HBox([html('<span class="cc-muted">Remove this skill and its plan?</span>'),
+                                          button("Yes, remove", "cc-danger", "cc-confirm-remove"),
+                                          button("Keep it", "cc-keep-skill")])
+            editor.on_click(self.confirm_remove.children[1], lambda: editor.remove_skill(self))
+            editor.on_click(self.confirm_remove.children[2], lambda: show(self.confirm_remove, False))
+            self._head.insert(1, self.confirm_remove)
+            self.widget.children = (self._head[0], self.confirm_remove, *self.widget.children[1:])
+        show(self.confirm_remove, True)
+
+    def open(self) -> None:
+        """Build the card's editors (once) and show them in place of the summary line."""
+        if self.built:
+            return
+        self.built = True
+        editor, ctx = self.editor, self.editor.ctx
+        self.options: list[OptionRow] = []
+        self.targets: dict[int, int | None] = {h: None for h in S.HORIZONS}
+        parts: list[W.Widget] = []
         questions = editor.skill_questions
         for kind in [q.kind for q in editor.skill_question_order]:
             q = questions[kind]
@@ -151,14 +201,31 @@ class SkillCard:
         self.dream = classed(W.Dropdown(options=[("—", 0)], value=0, description="Which dream it serves",
                                         style={"description_width": "initial"}, layout=W.Layout(width="480px")),
                              "cc-serves-dream")
-        self._dream_position: int | None = None
         editor.observe(self.dream, self.dream_picked)
         parts.append(self.dream)
-        self.widget = classed(W.VBox(parts), "cc-card", "cc-skill-card")
         self.load(self.data)
+        if editor.locked:
+            for part in parts:
+                set_disabled(part, True)
+            self.set_locked(True)
+        self.widget.children = (*self._head, *parts)
+        self.widget.remove_class("cc-skill-folded")
+        show(self.open_button, False)
+
+    def set_locked(self, locked: bool) -> None:
+        """Hide the controls that change the card's shape (remove, add an option) while read-only."""
+        show(self.remove_button, not locked)
+        self.open_button.disabled = False  # a read-only card can still be opened: it changes nothing
+        if not self.built:
+            return
+        if hasattr(self, "add_option_button"):
+            show(self.add_option_button, not locked)
+        for row in self.options:
+            show(row.remove, not locked)
 
     # -------------------------------------------------------------- load / dump
     def load(self, skill: dict) -> None:
+        """Show ``skill`` in the card's editors (built)."""
         editor = self.editor
         with editor.loading():
             if hasattr(self, "self_rating"):
@@ -181,13 +248,16 @@ class SkillCard:
                     value = (skill.get("targets") or {}).get(str(h))
                     self.targets[h] = value
                     self.target_boxes[h].value = rating_in(value)
-        self._dream_position = editor.dreams.position_of_rank(skill.get("dream_rank")) if editor.dreams else None
         self.refresh_dreams()
         self._update_notes()
 
     def value(self) -> dict:
         """This skill as stored in ``record["skills"]``."""
         s = dict(self.data)
+        if not self.built:  # folded: nothing was edited but the dream it serves may have moved
+            if self.editor.dreams is not None:
+                s["dream_rank"] = self.editor.dreams.rank_of_position(self._dream_position)
+            return s
         if hasattr(self, "self_rating"):
             s["self_rating"] = self.self_rating.value
             s["coach_rating"] = rating_out(self.coach_rating.value)
@@ -260,6 +330,8 @@ class SkillCard:
     # -------------------------------------------------------------- dreams
     def refresh_dreams(self) -> None:
         """Rebuild the "serves dream" choices from the current dreams."""
+        if not self.built:
+            return  # the position is kept; the choices are made when the card is opened
         dreams = self.editor.dreams
         choices = [("—", 0)] + (dreams.choices() if dreams else [])
         position = self._dream_position
@@ -398,8 +470,6 @@ class SkillsEditor(Editor):
     def add_skill(self, name: str) -> SkillCard:
         """Add a card for a new skill and report the edit."""
         card = SkillCard(self, S.new_skill(name))
-        if self.locked:
-            set_disabled(card.widget, True)
         self.cards.append(card)
         self._show()
         self.changed()
@@ -442,7 +512,7 @@ class SkillsEditor(Editor):
 
     def load(self, record: dict) -> None:
         with self.loading():
-            self.cards = [SkillCard(self, s) for s in record.get("skills") or []]
+            self.cards = [SkillCard(self, s, folded=True) for s in record.get("skills") or []]
         self._show()
 
     def dump(self, record: dict) -> None:
@@ -451,8 +521,36 @@ class SkillsEditor(Editor):
     def set_locked(self, locked: bool) -> None:
         super().set_locked(locked)
         for c in self.cards:
-            show(c.remove_button, not locked)
-            if hasattr(c, "add_option_button"):
-                show(c.add_option_button, not locked)
-            for row in getattr(c, "options", []):
-                show(row.remove, not locked)
+            c.set_locked(locked)
+
+
+def skill_summary_html(skill: dict, kinds: list[str]) -> str:
+    """One line that sums up what was said about a skill (for its folded card), for the kinds asked.
+
+    Parameters
+    ----------
+    skill
+        The skill's entry of ``record["skills"]``.
+    kinds
+        The per-skill kinds the question set asks, in its order.
+    """
+    parts: list[str] = []
+    if "skill_rating" in kinds:
+        rating = skill.get("self_rating")
+        coach = skill.get("coach_rating")
+        text = f"rated {rating}" if rating is not None else "not rated yet"
+        parts.append(text + (f" (coach: {coach})" if coach is not None else ""))
+    if "skill_targets" in kinds:
+        targets = skill.get("targets") or {}
+        set_ = [f"{targets.get(str(h))} in {h} months" for h in S.HORIZONS if targets.get(str(h)) is not None]
+        parts.append("target " + ", ".join(set_) if set_ else "no targets yet")
+    if "skill_options" in kinds:
+        options = [o for o in skill.get("options") or [] if (o.get("text") or "").strip()]
+        chosen = next((o["text"] for o in options if o.get("chosen")), None)
+        parts.append(f"{len(options)} option{'' if len(options) == 1 else 's'}"
+                     + (f", chosen: {chosen.strip()}" if chosen else ""))
+    if "skill_ten" in kinds and (skill.get("ten_looks_like") or "").strip():
+        parts.append(f"a 10: {skill['ten_looks_like'].strip()}")
+    line = " · ".join(parts)
+    line = line[:1].upper() + line[1:]
+    return f'<div class="cc-muted cc-skill-summary-text">{escape(line)}</div>'

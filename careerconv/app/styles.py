@@ -139,6 +139,7 @@ CSS = """
 }
 .cc-app .cc-skill-card { border-left: 4px solid var(--cc-accent); }
 .cc-app .cc-skill-name .widget-html-content { font-size: 18px; font-weight: 600; }
+.cc-app .cc-skill-summary .widget-html-content { white-space: normal; overflow-wrap: anywhere; line-height: 1.4; }
 .cc-app .cc-option-row { padding: 6px 0; border-top: 1px dashed var(--cc-line); }
 .cc-app .cc-option-chosen { background: var(--cc-accent-soft); border-radius: 8px; padding: 6px; }
 

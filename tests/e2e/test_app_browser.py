@@ -238,6 +238,13 @@ def resume_draft(ui: CoachUI, conversation_id: str) -> None:
     page.locator(".cc-step-action_plan.cc-step-active").wait_for()  # back where the coach left off
     card = page.locator(".cc-skill-card")
     assert card.count() == 1 and "Statistics" in card.locator(".cc-skill-name").inner_text()
+    # a resumed skill is folded to one line (what was said) until the coach opens it
+    assert "Rated 7" in card.locator(".cc-skill-summary").inner_text()
+    assert card.locator(".cc-self-rating").count() == 0
+    ui.shot("08-draft-resumed-folded")
+    card.locator(".cc-skill-open").click()
+    card.locator(".cc-self-rating").wait_for()
+    assert card.locator(".cc-skill-open").is_hidden()
     assert card.locator(".cc-self-rating button.mod-active").inner_text().strip() == "7"
     assert card.locator(".cc-option-text textarea").nth(1).input_value() == "Statistics option 2"
     assert card.locator(".cc-target-12 select").evaluate("s => s.options[s.selectedIndex].text") == "9"

@@ -179,6 +179,9 @@ def test_reload_lands_back_with_the_typing_kept_and_drafts_are_never_hidden(brow
     page.locator(".cc-step-action_plan.cc-step-active").wait_for(timeout=60_000)
     card = page.locator(".cc-skill-card")
     assert card.locator(".cc-skill-name").inner_text().strip() == "Statistics"
+    # a resumed skill is folded to one line until opened; the line shows the late save once it is followed
+    card.locator(".cc-skill-summary", has_text="Teaches the team's statistics course").wait_for(timeout=60_000)
+    card.locator(".cc-skill-open").click()
     assert card.locator(".cc-ten textarea").input_value() == "Teaches the team's statistics course"
     assert fragment(page, f"employee=E003&conversation={conversation_id}&step=action_plan") \
         == f"employee=E003&conversation={conversation_id}&step=action_plan"
@@ -248,6 +251,9 @@ def _layout_tour(page, output: Path, width: int) -> dict[str, list[str]]:
     found["conversation: goals"] = layout_problems(page)
     shot(page, output, f"goals-{width}")
     page.click(".cc-step-action_plan")
+    page.locator(".cc-section-action_plan:visible").wait_for()
+    for fold in page.locator(".cc-skill-open:visible").all():  # resumed skills are folded: check them open
+        fold.click()
     if not page.locator(".cc-skill-card").count():
         page.fill(".cc-skill-input input", "Distributed systems")
         page.click(".cc-add-skill")
