@@ -190,6 +190,29 @@ def horizon_date(t0: Any, months: int) -> pd.Timestamp:
     return start + pd.DateOffset(months=int(months))
 
 
+def horizon_dates(t0: pd.Series, months: Any) -> pd.Series:
+    """:func:`horizon_date` of every row at once: ``t0`` (datetime64) plus ``months`` (whole numbers >= 0).
+
+    The same calendar-month rule, one vectorised shift per distinct number of
+    months (there are a handful). A missing date or number of months gives NaT.
+
+    Raises
+    ------
+    ValueError
+        If a number of months is negative or not whole.
+    """
+    counts = pd.array(months, dtype="Float64")
+    out = pd.Series(pd.NaT, index=t0.index, dtype=_DATE_DTYPE)
+    valid = t0.notna().to_numpy() & ~np.asarray(counts.isna())
+    values = counts.to_numpy(dtype=float, na_value=np.nan)
+    for m in np.unique(values[valid]):
+        if m < 0 or m != np.round(m):
+            raise ValueError(f"months must be a whole number of months >= 0, got {m:g}")
+        mask = valid & (values == m)
+        out.loc[mask] = (t0[mask] + pd.DateOffset(months=int(m))).astype(_DATE_DTYPE)
+    return out
+
+
 def expected_on_line(
     t0: Any,
     baseline: float | None,
@@ -374,12 +397,14 @@ def progress_at_horizons(
         found = pd.merge_asof(
             left, right, on="_on", by="_key", direction=direction,
             allow_exact_matches=exact, tolerance=window,
-        ).sort_values("_row")
-        when = found["_when"].to_numpy(dtype=float, na_value=np.nan)
-        passes[direction] = (
-            np.where(np.isnan(when), _NAT, np.nan_to_num(when)).astype(np.int64),
-            found["_rating"].to_numpy(dtype=float, na_value=np.nan),
         )
+        # One row per target, in the order of ``left``: put back in the targets' order by their positions.
+        rows = found["_row"].to_numpy()
+        when = np.empty(len(rows), dtype=float)
+        when[rows] = found["_when"].to_numpy(dtype=float, na_value=np.nan)
+        rating = np.empty(len(rows), dtype=float)
+        rating[rows] = found["_rating"].to_numpy(dtype=float, na_value=np.nan)
+        passes[direction] = (np.where(np.isnan(when), _NAT, np.nan_to_num(when)).astype(np.int64), rating)
     b_ns, b_val = passes["backward"]
     a_ns, a_val = passes["forward"]
     has_b = (b_ns != _NAT) & (b_ns > t0_ns)
@@ -995,11 +1020,5 @@ def _validate_targets(targets: pd.DataFrame) -> pd.DataFrame:
     tgt["horizon_months"] = months.astype("int64")
     tgt["skill"] = _strip(tgt["skill"])
 
-    # Calendar-month arithmetic, one vectorised shift per distinct horizon
-    # (there are only a handful: 6, 12, 18).
-    horizon = pd.Series(pd.NaT, index=tgt.index, dtype=_DATE_DTYPE)
-    for m in np.unique(tgt["horizon_months"].to_numpy()):
-        mask = (tgt["horizon_months"] == m).to_numpy()
-        horizon.loc[mask] = (tgt.loc[mask, "date"] + pd.DateOffset(months=int(m))).astype(_DATE_DTYPE)
-    tgt["horizon_date"] = horizon
+    tgt["horizon_date"] = horizon_dates(tgt["date"], tgt["horizon_months"])
     return tgt

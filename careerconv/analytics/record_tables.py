@@ -24,6 +24,7 @@ from .. import progress as PR
 from .. import schema as S
 from ..option_kinds import KINDS, classify_options
 from .constants import DEPARTMENT, N, _GAIN_HORIZONS, band_labels
+from .inputs import release_memory
 from .levels import (MEAN, MEDIAN, SUM, Piece, contributions, level_piece, levels, neighbour_counts,
                      no_contributions, sort_departments, summed_piece)
 from .scope import ReportScope
@@ -127,21 +128,12 @@ def _window_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context, *, everythi
     in_period = completed[completed["date"] >= scope.start]
     period_ids = set(in_period["conversation_id"].astype(str))
 
-    ratings = _ratings_for_progress(frames["skill_ratings"], in_period, drafts)
-    targets = frames["targets"]
-    targets = targets[_isin(targets["conversation_id"], period_ids)]
-    progress = PR.progress_at_horizons(targets, ratings, scope.as_of_day) if len(targets) else \
-        pd.DataFrame({c: [] for c in PR.PROGRESS_COLUMNS})
-    progress = progress.assign(department=progress["employee_id"].map(department_of),
-                               skill_id=ctx.skill_ids(progress["skill"]))
+    # First the tables measured from the targets, so their working frames go before the rest is built.
+    pieces = _progress_pieces(frames, in_period, drafts, period_ids, ctx, department_of)
+    release_memory()
     states = C.action_item_states({name: frames[name] for name in ("conversations", "action_items", "checkin_updates")},
                                   scope.as_of_day)
-    pieces = {
-        "skill_growth": growth_piece(progress, ctx),
-        "target_attainment": attainment_piece(progress, scope),
-        "action_items": action_items_piece(states, scope, department_of),
-        "option_kinds": option_kinds_piece(frames["options"], progress, period_ids, scope),
-    }
+    pieces["action_items"] = action_items_piece(states, scope, department_of)
     pieces["most_wanted_skills"], people_met = most_wanted_piece(frames["skills"], in_period, ctx, department_of)
     pieces["rating_periods"] = rating_periods_piece(frames["skill_ratings"], drafts, ctx, department_of)
     if everything:
@@ -151,6 +143,28 @@ def _window_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context, *, everythi
         pieces["cadence_compliance"] = cadence_piece(due, scope)
         pieces["coach_follow_through"] = coach_piece(due, scope)
     return pieces
+
+
+def _progress_pieces(frames: Mapping[str, pd.DataFrame], in_period: pd.DataFrame, drafts: pd.Series,
+                     period_ids: set[str], ctx: Context, department_of: pd.Series) -> dict[str, Piece]:
+    """Growth, target attainment and option kinds: the pieces measured from the targets of the period."""
+    scope = ctx.scope
+    ratings = _ratings_for_progress(frames["skill_ratings"], in_period, drafts)
+    targets = frames["targets"]
+    targets = targets[_isin(targets["conversation_id"], period_ids)]
+    progress = PR.progress_at_horizons(targets, ratings, scope.as_of_day) if len(targets) else \
+        pd.DataFrame({c: [] for c in PR.PROGRESS_COLUMNS})
+    del targets, ratings
+    # Only what the pieces read (the status and expected rating per target are the largest columns).
+    progress = progress.loc[:, ["employee_id", "conversation_id", "skill", "t0", "baseline", "horizon_months",
+                                "target", "horizon_reached", "measured_date", "measured_rating"]]
+    progress = progress.assign(department=progress["employee_id"].map(department_of),
+                               skill_id=ctx.skill_ids(progress["skill"]))
+    # The employees as whole numbers in the order of their ids (cheaper to group and count than the ids;
+    # the pieces count distinct employees within this part only).
+    progress["employee_id"] = _sort_codes(progress["employee_id"])
+    return {"skill_growth": growth_piece(progress, ctx), "target_attainment": attainment_piece(progress, scope),
+            "option_kinds": option_kinds_piece(frames["options"], progress, period_ids, scope)}
 
 
 def rating_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, Piece]:
