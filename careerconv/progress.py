@@ -426,26 +426,9 @@ def progress_at_horizons(
     horizon_reached = hz_ns <= as_of_day.value
     status = _classify_values(np.where(measured, measured_val, np.nan), expected, tol, horizon_reached)
 
-    out = pd.DataFrame(
-        {
-            "employee_id": tgt["employee_id"],
-            "conversation_id": tgt["conversation_id"],
-            "skill": tgt["skill"],
-            "t0": tgt["date"],
-            "baseline": tgt["baseline"],
-            "horizon_months": tgt["horizon_months"],
-            "horizon_date": tgt["horizon_date"],
-            "target": tgt["target"],
-            "horizon_reached": horizon_reached,
-            "measured_date": measured_ns.view(_DATE_DTYPE),
-            "measured_rating": _int_ratings(measured_val),
-            "expected": np.where(measured, expected, np.nan),
-            "status": pd.Series(status, index=tgt.index, dtype=object),
-        },
-        index=tgt.index,
-    )
     # Sorted by employee, day, conversation, skill and horizon (a stable sort on whole-number codes in the
-    # order of the values: sorting the text columns themselves is several times slower).
+    # order of the values: sorting the text columns themselves is several times slower). Each column is
+    # put in that order as the table is built, so the table is never held twice.
     order = np.lexsort((
         tgt["horizon_months"].to_numpy(),
         _sort_codes(tgt["skill"]),
@@ -453,8 +436,28 @@ def progress_at_horizons(
         t0_ns,
         _sort_codes(tgt["employee_id"]),
     ))
-    out = out.take(order).reset_index(drop=True)
-    return out.loc[:, list(PROGRESS_COLUMNS)]
+
+    def ordered(values: Any) -> Any:
+        if isinstance(values, pd.Series):
+            return values.take(order).reset_index(drop=True)
+        return values[order]
+
+    columns = {
+        "employee_id": tgt["employee_id"],
+        "conversation_id": tgt["conversation_id"],
+        "skill": tgt["skill"],
+        "t0": tgt["date"],
+        "baseline": tgt["baseline"],
+        "horizon_months": tgt["horizon_months"],
+        "horizon_date": tgt["horizon_date"],
+        "target": tgt["target"],
+        "horizon_reached": horizon_reached,
+        "measured_date": measured_ns.view(_DATE_DTYPE),
+        "measured_rating": _int_ratings(measured_val),
+        "expected": np.where(measured, expected, np.nan),
+        "status": pd.Series(status, index=tgt.index, dtype=object),
+    }
+    return pd.DataFrame({name: ordered(columns.pop(name)) for name in PROGRESS_COLUMNS})
 
 
 def latest_ratings(
@@ -811,11 +814,13 @@ def _classify_values(rating: np.ndarray, expected: np.ndarray, tol: float, due: 
     # arithmetic (7.0 against an expected 6.5 with tolerance 0.5 is on track).
     eps = 1e-9
     missing = np.isnan(rating) | np.isnan(expected)
-    return np.select(
+    # Chosen as numbers, then looked up: every row shares the five label objects (no text array per row).
+    labels = np.array([DUE_NOT_MEASURED, UPCOMING, AHEAD, BEHIND, ON_TRACK], dtype=object)
+    return labels[np.select(
         [missing & due, missing, rating > expected + tol + eps, rating < expected - tol - eps],
-        [DUE_NOT_MEASURED, UPCOMING, AHEAD, BEHIND],
-        default=ON_TRACK,
-    ).astype(object)
+        [0, 1, 2, 3],
+        default=4,
+    )]
 
 
 def _int_ratings(values: np.ndarray) -> pd.arrays.IntegerArray:
@@ -1001,7 +1006,8 @@ def _last_per_key(rat: pd.DataFrame) -> pd.DataFrame:
 def _validate_targets(targets: pd.DataFrame) -> pd.DataFrame:
     """Validated copy of ``targets`` with ``horizon_date``; skill names stripped."""
     _require_columns(targets, TARGET_COLUMNS, "targets")
-    tgt = targets.loc[:, list(TARGET_COLUMNS)].copy()
+    # Copy-on-write (pandas 3): the columns replaced below leave ``targets`` as it is, the others are shared.
+    tgt = targets.loc[:, list(TARGET_COLUMNS)]
     for column in ("employee_id", "conversation_id", "skill"):
         blank = _blank(tgt[column])
         if blank.any():

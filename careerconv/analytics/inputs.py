@@ -197,6 +197,9 @@ def load_hr_tables(data_dir: str | Path, *, refresh: bool = True,
 
 # Rows read from each table: the options only when chosen (their texts are most of the table).
 _READ_FILTERS: dict[str, Any] = {"options": [("chosen", "==", True)]}
+# Columns of HR_COLUMNS that the tables built part by part never read, left on disk.
+_NOT_READ: dict[str, tuple[str, ...]] = {"skills": ("status",), "options": ("employee_id", "date", "option_no"),
+                                         "action_items": ("date",)}
 
 
 # Rows (of all tables together) that one part of the employees may hold: about 1.5 GiB of working memory
@@ -265,7 +268,8 @@ class EmployeeParts:
         return 1 if self._groups is None else len(self._groups)
 
     def __getitem__(self, number: int) -> dict[str, pd.DataFrame]:
-        """The rows of part ``number`` of every table (only the columns of :data:`HR_COLUMNS`)."""
+        """The rows of part ``number`` of every table (only the columns of :data:`HR_COLUMNS`; of a table on
+        disk, not those the tables built part by part never read)."""
         if isinstance(number, bool) or not isinstance(number, int):
             raise TypeError(f"a part is chosen by its number (0 to {len(self) - 1}), not {number!r}")
         if not 0 <= number < len(self):
@@ -276,7 +280,8 @@ class EmployeeParts:
         part = {}
         for name, table in self._tables.items():
             if isinstance(table, ParquetTable):
-                frames = [table.part(b, HR_COLUMNS[name], _READ_FILTERS.get(name)) for b in buckets]
+                columns = [c for c in HR_COLUMNS[name] if c not in _NOT_READ.get(name, ())]
+                frames = [table.part(b, columns, _READ_FILTERS.get(name)) for b in buckets]
                 part[name] = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
             else:
                 part[name] = table[pd.Series(self._buckets[name], index=table.index).isin(buckets).to_numpy()]
