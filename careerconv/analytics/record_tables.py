@@ -152,19 +152,51 @@ def _progress_pieces(frames: Mapping[str, pd.DataFrame], in_period: pd.DataFrame
     ratings = _ratings_for_progress(frames["skill_ratings"], in_period, drafts)
     targets = frames["targets"]
     targets = targets[_isin(targets["conversation_id"], period_ids)]
-    progress = PR.progress_at_horizons(targets, ratings, scope.as_of_day) if len(targets) else \
-        pd.DataFrame({c: [] for c in PR.PROGRESS_COLUMNS})
+    progress = _measured_targets(targets, ratings, ctx, department_of)
     del targets, ratings
-    # Only what the pieces read (the status and expected rating per target are the largest columns).
-    progress = progress.loc[:, ["employee_id", "conversation_id", "skill", "t0", "baseline", "horizon_months",
-                                "target", "horizon_reached", "measured_date", "measured_rating"]]
-    progress = progress.assign(department=progress["employee_id"].map(department_of),
-                               skill_id=ctx.skill_ids(progress["skill"]))
-    # The employees as whole numbers in the order of their ids (cheaper to group and count than the ids;
-    # the pieces count distinct employees within this part only).
-    progress["employee_id"] = _sort_codes(progress["employee_id"])
     return {"skill_growth": growth_piece(progress, ctx), "target_attainment": attainment_piece(progress, scope),
             "option_kinds": option_kinds_piece(frames["options"], progress, period_ids, scope)}
+
+
+# Targets measured at once by progress_at_horizons (its working memory is some 400 bytes a target).
+_PROGRESS_ROWS = 250_000
+# The columns of progress_at_horizons that the pieces read.
+_PROGRESS_READ = ["employee_id", "conversation_id", "skill", "t0", "baseline", "horizon_months", "target",
+                  "horizon_reached", "measured_date", "measured_rating"]
+
+
+def _measured_targets(targets: pd.DataFrame, ratings: pd.DataFrame, ctx: Context,
+                      department_of: pd.Series) -> pd.DataFrame:
+    """:func:`careerconv.progress.progress_at_horizons` of the targets, with ``department`` and ``skill_id``.
+
+    Worked out a run of employees at a time (about :data:`_PROGRESS_ROWS` targets): a target is measured
+    against its own employee's ratings and the table is sorted by employee first, so the runs put
+    together are the table of all at once, in a fraction of its working memory. Only the columns the
+    pieces read are kept, and the employees are whole numbers in the order of their ids (cheaper to group
+    and count; the pieces count distinct employees within this part only).
+    """
+    if not len(targets):
+        empty = pd.DataFrame({c: [] for c in PR.PROGRESS_COLUMNS}).loc[:, _PROGRESS_READ]
+        return empty.assign(department=pd.Series([], dtype=object), skill_id=pd.Series([], dtype="Int64"))
+    codes, employees = pd.factorize(targets["employee_id"], sort=True, use_na_sentinel=True)
+    counts = np.bincount(codes[codes >= 0], minlength=len(employees))
+    run_of = (np.cumsum(counts) - counts) // _PROGRESS_ROWS  # per employee, in the order of their ids
+    target_run = np.where(codes >= 0, run_of[np.maximum(codes, 0)], 0)  # a target without an id: the first run
+    rated = pd.Index(employees).get_indexer(ratings["employee_id"])
+    rating_run = np.where(rated >= 0, run_of[np.maximum(rated, 0)], 0)  # others: checked in the first run
+    first_code = np.r_[0, np.cumsum(np.bincount(run_of))]
+    runs = []
+    for run in range(int(run_of.max()) + 1 if len(run_of) else 1):
+        mine = target_run == run
+        if not mine.any():  # one employee with more targets than a run skips a run's number
+            continue
+        measured = PR.progress_at_horizons(targets[mine], ratings[rating_run == run],
+                                           ctx.scope.as_of_day).loc[:, _PROGRESS_READ]
+        measured = measured.assign(department=measured["employee_id"].map(department_of),
+                                   skill_id=ctx.skill_ids(measured["skill"]))
+        measured["employee_id"] = first_code[run] + _sort_codes(measured["employee_id"])
+        runs.append(measured)
+    return runs[0] if len(runs) == 1 else pd.concat(runs, ignore_index=True)
 
 
 def rating_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, Piece]:
@@ -197,7 +229,8 @@ def rating_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str,
 
 def _ratings_for_progress(ratings: pd.DataFrame, in_period: pd.DataFrame, drafts: pd.Series) -> pd.DataFrame:
     """The ratings progress needs: those of people with a conversation in the period, drafts left out."""
-    frame = ratings[_isin(ratings["employee_id"], in_period["employee_id"])]
+    needed = [c for c in (*PR.RATING_COLUMNS, "self_rating", "saved_at") if c in ratings.columns]
+    frame = ratings.loc[_isin(ratings["employee_id"], in_period["employee_id"]), needed]
     if len(drafts):  # given in a draft conversation (as in the rating engines)
         frame = frame[~(_isin(frame["record_id"], drafts)
                         & (frame["source"].astype(object).fillna("") != "checkin"))]
@@ -435,10 +468,11 @@ def _isin(column: pd.Series, values: Iterable) -> np.ndarray:
         texts = values.dropna().unique()  # a text column: every value present is a str
     else:
         texts = pd.unique(pd.Series([v for v in values if isinstance(v, str)], dtype=object))
-    wanted = pa.array(np.asarray(texts, dtype=object), type=pa.large_string())
     array = pa.array(column, from_pandas=True)
-    if not pa.types.is_large_string(array.type):
+    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
         array = array.cast(pa.large_string())
+    # The few wanted values take the column's type (casting the column instead would copy it).
+    wanted = pa.array(np.asarray(texts, dtype=object), type=array.type)
     return pc.fill_null(pc.is_in(array, value_set=wanted), False).to_numpy(zero_copy_only=False)
 
 
