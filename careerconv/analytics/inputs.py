@@ -202,7 +202,7 @@ _NOT_READ: dict[str, tuple[str, ...]] = {"skills": ("status",), "options": ("emp
                                          "action_items": ("date",)}
 
 
-# Rows (of all tables together) that one part of the employees may hold: about 1.5 GiB of working memory
+# Rows (of all tables together) that one part of the employees may hold: about 1 GiB of working memory
 # while its tables are computed. Smaller data is one part, which is also the fastest way through it.
 PART_ROWS = 5_000_000
 
