@@ -33,7 +33,7 @@ to be equal. Targets (issue 5): the step <= 1.5 s and <= 400 MiB.
 computes (:func:`careerconv.analytics.load_hr_tables` and
 :func:`careerconv.analytics.hr_aggregates`), stage by stage, each way in a
 fresh process: ``engine`` as the command runs it (the tables left on disk and
-read one part of the employees at a time, two parts at once), and the
+read one part of the employees at a time), and the
 ``pandas`` baseline (every table read into pandas frames and computed in one
 go, the rating step by the pandas reference) under ``--full-pandas-limit-gib``,
 which stops it with a MemoryError, or ends the process, before it could

@@ -153,28 +153,17 @@ _NEEDED = {
 
 
 def _next_by_cadence(dates: pd.Series, months: pd.Series) -> pd.Series:
-    """Each date plus its cadence in calendar months, by :func:`careerconv.progress.horizon_date`.
+    """Each date plus its cadence in calendar months, by :func:`careerconv.progress.horizon_dates`.
 
-    ``progress.horizon_date`` owns the month rule for the whole product; it is
-    called once per distinct (date, months) pair, which in an organisation of
-    10,000 people is a few hundred calls. A missing date or cadence gives NaT.
+    ``progress.horizon_date`` owns the month rule for the whole product (``horizon_dates`` is its form for
+    whole columns). A missing date or cadence gives NaT.
 
     Raises
     ------
     ValueError
-        If a cadence is negative (from :func:`~careerconv.progress.horizon_date`).
+        If a cadence is negative (from :func:`~careerconv.progress.horizon_dates`).
     """
-    out = pd.Series(pd.NaT, index=dates.index, dtype=_DATE)
-    counts = pd.array(months, dtype="Int64")
-    valid = dates.notna().to_numpy() & ~np.asarray(counts.isna())
-    if not valid.any():
-        return out
-    pairs = pd.DataFrame({"date": dates.to_numpy()[valid], "months": counts[valid]})
-    distinct = pairs.drop_duplicates(ignore_index=True)
-    distinct["due"] = [progress.horizon_date(day, int(m)) for day, m in zip(distinct["date"], distinct["months"])]
-    shifted = pairs.merge(distinct, on=["date", "months"], how="left")["due"]
-    out.loc[valid] = shifted.astype(_DATE).to_numpy()
-    return out
+    return progress.horizon_dates(pd.Series(dates, dtype=_DATE), pd.array(months, dtype="Int64"))
 
 
 def due_status(due: Any, as_of: Any, soon_days: int = DUE_SOON_DAYS) -> str | None:
@@ -417,13 +406,7 @@ def due_list(
     late = pd.concat([late_conv, late_ci], axis=1).max(axis=1).fillna(0)
     frame["days_overdue"] = pd.array(late.where(~never), dtype="Int64")
 
-    status, due_for = [], []
-    for conv_s, ci_s in zip(frame["conversation_status"], frame["checkin_status"], strict=True):
-        s, what = _combine(conv_s, ci_s)
-        status.append(s)
-        due_for.append(what)
-    frame["status"] = pd.Series(status, index=frame.index, dtype=object)
-    frame["due_for"] = pd.Series(due_for, index=frame.index, dtype=object)
+    frame["status"], frame["due_for"] = _combine_columns(frame["conversation_status"], frame["checkin_status"])
 
     counts = open_action_items(tables, day, states=item_states)
     frame["open_action_items"] = _lookup(frame["employee_id"], counts).fillna(0).astype("int64")
@@ -475,6 +458,22 @@ def _combine(conv_status: str, checkin_status: str | None) -> tuple[str, str]:
     best = min(_RANK[s] for s, _ in pairs)
     status = STATUSES[best]
     return status, ", ".join(what for s, what in pairs if _RANK[s] == best)
+
+
+def _combine_columns(conv_status: pd.Series, checkin_status: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """:func:`_combine` of every row's two statuses (None where missing), worked out once per distinct pair
+    (there are a handful) instead of once per person."""
+    conv_codes, conv_values = pd.factorize(conv_status.astype(object), use_na_sentinel=True)
+    ci_codes, ci_values = pd.factorize(checkin_status.astype(object), use_na_sentinel=True)
+    width = len(ci_values) + 1
+    pairs, row_pair = np.unique((conv_codes + 1) * width + (ci_codes + 1), return_inverse=True)
+    conv_of = [None, *conv_values]  # code + 1 -> status (0: missing)
+    ci_of = [None, *ci_values]
+    combined = [_combine(conv_of[p // width], ci_of[p % width]) for p in pairs.tolist()]
+    status = np.array([s for s, _ in combined] + [None], dtype=object)[row_pair.reshape(-1)]
+    due_for = np.array([w for _, w in combined] + [None], dtype=object)[row_pair.reshape(-1)]
+    return (pd.Series(status, index=conv_status.index, dtype=object),
+            pd.Series(due_for, index=conv_status.index, dtype=object))
 
 
 def _known_by(conversations: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:

@@ -190,6 +190,29 @@ def horizon_date(t0: Any, months: int) -> pd.Timestamp:
     return start + pd.DateOffset(months=int(months))
 
 
+def horizon_dates(t0: pd.Series, months: Any) -> pd.Series:
+    """:func:`horizon_date` of every row at once: ``t0`` (datetime64) plus ``months`` (whole numbers >= 0).
+
+    The same calendar-month rule, one vectorised shift per distinct number of
+    months (there are a handful). A missing date or number of months gives NaT.
+
+    Raises
+    ------
+    ValueError
+        If a number of months is negative or not whole.
+    """
+    counts = pd.array(months, dtype="Float64")
+    out = pd.Series(pd.NaT, index=t0.index, dtype=_DATE_DTYPE)
+    valid = t0.notna().to_numpy() & ~np.asarray(counts.isna())
+    values = counts.to_numpy(dtype=float, na_value=np.nan)
+    for m in np.unique(values[valid]):
+        if m < 0 or m != np.round(m):
+            raise ValueError(f"months must be a whole number of months >= 0, got {m:g}")
+        mask = valid & (values == m)
+        out.loc[mask] = (t0[mask] + pd.DateOffset(months=int(m))).astype(_DATE_DTYPE)
+    return out
+
+
 def expected_on_line(
     t0: Any,
     baseline: float | None,
@@ -374,12 +397,14 @@ def progress_at_horizons(
         found = pd.merge_asof(
             left, right, on="_on", by="_key", direction=direction,
             allow_exact_matches=exact, tolerance=window,
-        ).sort_values("_row")
-        when = found["_when"].to_numpy(dtype=float, na_value=np.nan)
-        passes[direction] = (
-            np.where(np.isnan(when), _NAT, np.nan_to_num(when)).astype(np.int64),
-            found["_rating"].to_numpy(dtype=float, na_value=np.nan),
         )
+        # One row per target, in the order of ``left``: put back in the targets' order by their positions.
+        rows = found["_row"].to_numpy()
+        when = np.empty(len(rows), dtype=float)
+        when[rows] = found["_when"].to_numpy(dtype=float, na_value=np.nan)
+        rating = np.empty(len(rows), dtype=float)
+        rating[rows] = found["_rating"].to_numpy(dtype=float, na_value=np.nan)
+        passes[direction] = (np.where(np.isnan(when), _NAT, np.nan_to_num(when)).astype(np.int64), rating)
     b_ns, b_val = passes["backward"]
     a_ns, a_val = passes["forward"]
     has_b = (b_ns != _NAT) & (b_ns > t0_ns)
@@ -401,28 +426,38 @@ def progress_at_horizons(
     horizon_reached = hz_ns <= as_of_day.value
     status = _classify_values(np.where(measured, measured_val, np.nan), expected, tol, horizon_reached)
 
-    out = pd.DataFrame(
-        {
-            "employee_id": tgt["employee_id"],
-            "conversation_id": tgt["conversation_id"],
-            "skill": tgt["skill"],
-            "t0": tgt["date"],
-            "baseline": tgt["baseline"],
-            "horizon_months": tgt["horizon_months"],
-            "horizon_date": tgt["horizon_date"],
-            "target": tgt["target"],
-            "horizon_reached": horizon_reached,
-            "measured_date": measured_ns.view(_DATE_DTYPE),
-            "measured_rating": _int_ratings(measured_val),
-            "expected": np.where(measured, expected, np.nan),
-            "status": pd.Series(status, index=tgt.index, dtype=object),
-        },
-        index=tgt.index,
-    )
-    out = out.sort_values(
-        ["employee_id", "t0", "conversation_id", "skill", "horizon_months"], kind="stable"
-    ).reset_index(drop=True)
-    return out.loc[:, list(PROGRESS_COLUMNS)]
+    # Sorted by employee, day, conversation, skill and horizon (a stable sort on whole-number codes in the
+    # order of the values: sorting the text columns themselves is several times slower). Each column is
+    # put in that order as the table is built, so the table is never held twice.
+    order = np.lexsort((
+        tgt["horizon_months"].to_numpy(),
+        _sort_codes(tgt["skill"]),
+        _sort_codes(tgt["conversation_id"]),
+        t0_ns,
+        _sort_codes(tgt["employee_id"]),
+    ))
+
+    def ordered(values: Any) -> Any:
+        if isinstance(values, pd.Series):
+            return values.take(order).reset_index(drop=True)
+        return values[order]
+
+    columns = {
+        "employee_id": tgt["employee_id"],
+        "conversation_id": tgt["conversation_id"],
+        "skill": tgt["skill"],
+        "t0": tgt["date"],
+        "baseline": tgt["baseline"],
+        "horizon_months": tgt["horizon_months"],
+        "horizon_date": tgt["horizon_date"],
+        "target": tgt["target"],
+        "horizon_reached": horizon_reached,
+        "measured_date": measured_ns.view(_DATE_DTYPE),
+        "measured_rating": _int_ratings(measured_val),
+        "expected": np.where(measured, expected, np.nan),
+        "status": pd.Series(status, index=tgt.index, dtype=object),
+    }
+    return pd.DataFrame({name: ordered(columns.pop(name)) for name in PROGRESS_COLUMNS})
 
 
 def latest_ratings(
@@ -779,11 +814,13 @@ def _classify_values(rating: np.ndarray, expected: np.ndarray, tol: float, due: 
     # arithmetic (7.0 against an expected 6.5 with tolerance 0.5 is on track).
     eps = 1e-9
     missing = np.isnan(rating) | np.isnan(expected)
-    return np.select(
+    # Chosen as numbers, then looked up: every row shares the five label objects (no text array per row).
+    labels = np.array([DUE_NOT_MEASURED, UPCOMING, AHEAD, BEHIND, ON_TRACK], dtype=object)
+    return labels[np.select(
         [missing & due, missing, rating > expected + tol + eps, rating < expected - tol - eps],
-        [DUE_NOT_MEASURED, UPCOMING, AHEAD, BEHIND],
-        default=ON_TRACK,
-    ).astype(object)
+        [0, 1, 2, 3],
+        default=4,
+    )]
 
 
 def _int_ratings(values: np.ndarray) -> pd.arrays.IntegerArray:
@@ -863,6 +900,12 @@ def _strip(values: pd.Series) -> pd.Series:
     return pd.Series(result, index=values.index)
 
 
+def _sort_codes(values: pd.Series) -> np.ndarray:
+    """Whole numbers in the sort order of ``values`` (equal values share one; a missing value sorts last)."""
+    codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=True)
+    return np.where(codes < 0, len(uniques), codes)
+
+
 def _blank(values: pd.Series) -> np.ndarray:
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     blank_unique = pd.Series(uniques, dtype=object).astype(str).str.strip().eq("").to_numpy(dtype=bool)
@@ -915,7 +958,9 @@ def _prepare(
 
     if tgt is not None:
         tgt["_key"] = keys[0]
-        dupes = tgt.duplicated(["conversation_id", "_key", "horizon_months"], keep=False).to_numpy()
+        same = pd.DataFrame({"conversation": pd.factorize(tgt["conversation_id"])[0], "key": keys[0],
+                             "horizon": tgt["horizon_months"].to_numpy()})  # whole numbers: fast to compare
+        dupes = same.duplicated(keep=False).to_numpy()
         if dupes.any():
             raise ValueError(
                 _describe_bad(
@@ -961,7 +1006,8 @@ def _last_per_key(rat: pd.DataFrame) -> pd.DataFrame:
 def _validate_targets(targets: pd.DataFrame) -> pd.DataFrame:
     """Validated copy of ``targets`` with ``horizon_date``; skill names stripped."""
     _require_columns(targets, TARGET_COLUMNS, "targets")
-    tgt = targets.loc[:, list(TARGET_COLUMNS)].copy()
+    # Copy-on-write (pandas 3): the columns replaced below leave ``targets`` as it is, the others are shared.
+    tgt = targets.loc[:, list(TARGET_COLUMNS)]
     for column in ("employee_id", "conversation_id", "skill"):
         blank = _blank(tgt[column])
         if blank.any():
@@ -980,11 +1026,5 @@ def _validate_targets(targets: pd.DataFrame) -> pd.DataFrame:
     tgt["horizon_months"] = months.astype("int64")
     tgt["skill"] = _strip(tgt["skill"])
 
-    # Calendar-month arithmetic, one vectorised shift per distinct horizon
-    # (there are only a handful: 6, 12, 18).
-    horizon = pd.Series(pd.NaT, index=tgt.index, dtype=_DATE_DTYPE)
-    for m in np.unique(tgt["horizon_months"].to_numpy()):
-        mask = (tgt["horizon_months"] == m).to_numpy()
-        horizon.loc[mask] = (tgt.loc[mask, "date"] + pd.DateOffset(months=int(m))).astype(_DATE_DTYPE)
-    tgt["horizon_date"] = horizon
+    tgt["horizon_date"] = horizon_dates(tgt["date"], tgt["horizon_months"])
     return tgt

@@ -153,6 +153,21 @@ def test_next_due_by_cadence_is_progress_horizon_date_for_every_row():
     assert not hasattr(C, "add_months")  # one month rule in the product: progress owns it
 
 
+def test_the_status_of_a_column_of_people_is_combine_of_each_person():
+    # The due list works out a person's status once per distinct pair of statuses; every pair, repeated and
+    # in mixed order, must come out as the per-person rule gives it.
+    conv = [None, C.OVERDUE, C.DUE_SOON, C.SCHEDULED, C.NEVER_MET]
+    checkin = [None, C.OVERDUE, C.DUE_SOON, C.SCHEDULED]
+    pairs = [(a, b) for a in conv for b in checkin]
+    pairs = pairs + pairs[::-1] + pairs[::3]
+    status, due_for = C._combine_columns(pd.Series([a for a, _ in pairs], dtype=object),
+                                         pd.Series([b for _, b in pairs], dtype=object))
+    assert list(zip(status, due_for)) == [C._combine(a, b) for a, b in pairs]
+    assert (C.OVERDUE, f"{C.CONVERSATION}, {C.CHECKIN}") in set(zip(status, due_for))
+    empty = C._combine_columns(pd.Series([], dtype=object), pd.Series([], dtype=object))
+    assert [len(column) for column in empty] == [0, 0]
+
+
 def test_a_negative_cadence_in_a_hand_made_frame_is_refused():
     tables = pure_org([person("E1")], [imported("E1", D(2024, 1, 10))])
     tables["roster"] = tables["roster"].assign(cadence_months=pd.array([-1], dtype="Int64"))

@@ -97,6 +97,33 @@ def test_horizon_date_rejects_bad_date():
         horizon_date("not a date", 6)
 
 
+_MONTH_CASES = [("2024-01-15", 6), ("2024-01-31", 6), ("2023-08-31", 6), ("2024-08-31", 6), ("2024-03-31", 6),
+                ("2024-02-29", 12), ("2024-02-29", 48), ("2024-01-31", 1), ("2024-12-31", 2), ("2024-05-31", 0),
+                ("1999-11-30", 3), ("2024-10-31", 18)]
+
+
+def test_horizon_dates_of_a_column_agree_with_horizon_date_row_by_row():
+    t0 = pd.Series(pd.to_datetime([day for day, _ in _MONTH_CASES]))
+    months = pd.array([m for _, m in _MONTH_CASES], dtype="Int64")
+    found = progress.horizon_dates(t0, months)
+    assert list(found) == [horizon_date(day, m) for day, m in _MONTH_CASES]
+    assert found.dtype == "datetime64[ns]"
+
+
+def test_horizon_dates_of_a_missing_date_or_months_are_missing():
+    t0 = pd.Series(pd.to_datetime(["2024-01-31", None, "2024-03-31"]))
+    found = progress.horizon_dates(t0, pd.array([6, 6, None], dtype="Int64"))
+    assert found.iloc[0] == pd.Timestamp("2024-07-31") and found.iloc[1:].isna().all()
+
+
+@pytest.mark.parametrize("months", [-1, 2.5])
+def test_horizon_dates_refuse_what_horizon_date_refuses(months):
+    with pytest.raises(ValueError, match="months must be a whole number of months >= 0"):
+        progress.horizon_dates(pd.Series(pd.to_datetime(["2024-01-15"])), [months])
+    with pytest.raises(ValueError, match="months must be a whole number of months >= 0"):
+        horizon_date("2024-01-15", months)
+
+
 def test_horizons_in_the_table_use_the_same_month_end_rule():
     targets = make_targets([("e1", "c1", "2023-08-31", "Python", 4, 6, 6), ("e1", "c1", "2023-08-31", "Python", 4, 12, 7)])
     out = progress_at_horizons(targets, make_ratings([]), "2025-01-01")

@@ -63,15 +63,15 @@ Growth, target attainment, the most-wanted skills, cadence, action items,
 option kinds and the overview are built from each employee's records. The
 store keeps all rows of one employee in one Parquet part, so these tables
 are computed one part of the employees at a time (:class:`EmployeeParts`,
-two parts at once) into pieces that add up exactly across parts: distinct
+one part at once) into pieces that add up exactly across parts: distinct
 employees, sums and counts for means, employees per value for medians, and
 the per-quarter contributions the privacy rules need (``levels``). Memory
-then follows the size of a part rather than of the data: a part of about
-five million rows works in about 1.6 GiB, so the whole report on half a
-million employees and ten million ratings peaks at about 3.4 GiB with two
-parts at once and takes some 270 CPU seconds, nearly all in the parts
-(``bench_hr.py --full``; issue 11 wants 20 s and 1.5 GiB). Tables held in
-memory are one part.
+then follows the size of a part rather than of the data: on half a million
+employees and ten million ratings (sixteen parts of some 4 million rows) a
+part adds about 0.9 GiB while it is worked out, and the memory it leaves
+is handed back before the next (``bench_hr.py --full``; issue 11 wants
+20 s and 1.5 GiB; the parts, mostly pandas, take some 10 CPU seconds
+each). Tables held in memory are one part.
 
 Small organisations
 -------------------

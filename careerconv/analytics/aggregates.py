@@ -185,7 +185,7 @@ def hr_aggregates(tables: Mapping[str, pd.DataFrame | ParquetTable], as_of: Any,
     part_rows
         The most rows one part of the employees may hold when the tables are
         on disk (:class:`EmployeeParts`); the default keeps the working
-        memory to about 1.5 GiB a part, two parts at a time, up to about 1.5
+        memory of a part (one at a time) to about 1 GiB, up to about 1.5
         million employees (a part is never less than a sixteenth of them).
 
     Returns

@@ -465,16 +465,11 @@ def _last_of_day(part: dict, rows: Any, emp_skill: np.ndarray, day: np.ndarray, 
     and save times are read only when it has some.
     """
     key = emp_skill.astype(np.int64) * context["days"] + day
-    order = np.argsort(key)
-    ordered = key[order]
-    repeat = ordered[1:] == ordered[:-1]
     out = np.ones(len(key), dtype=np.int32)
-    if not repeat.any():
+    # Found by hashing (a sort of every chunk's keys costs several times more, for ties that are rare).
+    tied = np.flatnonzero(pd.Series(key).duplicated(keep=False).to_numpy())
+    if not len(tied):
         return out
-    in_tie = np.zeros(len(key), dtype=bool)
-    in_tie[1:] |= repeat
-    in_tie[:-1] |= repeat
-    tied = order[in_tie]
     if "recorded" not in part:
         part["recorded"] = _recorded_columns(part["file"])
     record_ids, saved_at = part["recorded"]

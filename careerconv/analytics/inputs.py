@@ -197,9 +197,12 @@ def load_hr_tables(data_dir: str | Path, *, refresh: bool = True,
 
 # Rows read from each table: the options only when chosen (their texts are most of the table).
 _READ_FILTERS: dict[str, Any] = {"options": [("chosen", "==", True)]}
+# Columns of HR_COLUMNS that the tables built part by part never read, left on disk.
+_NOT_READ: dict[str, tuple[str, ...]] = {"skills": ("status",), "options": ("employee_id", "date", "option_no"),
+                                         "action_items": ("date",)}
 
 
-# Rows (of all tables together) that one part of the employees may hold: about 1.5 GiB of working memory
+# Rows (of all tables together) that one part of the employees may hold: about 1 GiB of working memory
 # while its tables are computed. Smaller data is one part, which is also the fastest way through it.
 PART_ROWS = 5_000_000
 
@@ -265,7 +268,8 @@ class EmployeeParts:
         return 1 if self._groups is None else len(self._groups)
 
     def __getitem__(self, number: int) -> dict[str, pd.DataFrame]:
-        """The rows of part ``number`` of every table (only the columns of :data:`HR_COLUMNS`)."""
+        """The rows of part ``number`` of every table (only the columns of :data:`HR_COLUMNS`; of a table on
+        disk, not those the tables built part by part never read)."""
         if isinstance(number, bool) or not isinstance(number, int):
             raise TypeError(f"a part is chosen by its number (0 to {len(self) - 1}), not {number!r}")
         if not 0 <= number < len(self):
@@ -276,18 +280,52 @@ class EmployeeParts:
         part = {}
         for name, table in self._tables.items():
             if isinstance(table, ParquetTable):
-                frames = [table.part(b, HR_COLUMNS[name], _READ_FILTERS.get(name)) for b in buckets]
+                columns = [c for c in HR_COLUMNS[name] if c not in _NOT_READ.get(name, ())]
+                frames = [table.part(b, columns, _READ_FILTERS.get(name)) for b in buckets]
                 part[name] = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
             else:
                 part[name] = table[pd.Series(self._buckets[name], index=table.index).isin(buckets).to_numpy()]
         return part
 
-    def map(self, function: Callable[[dict[str, pd.DataFrame]], Any], workers: int = 2) -> list:
-        """``function`` of every part, in order; ``workers`` parts are read and computed at a time."""
+    def map(self, function: Callable[[dict[str, pd.DataFrame]], Any], workers: int = 1) -> list:
+        """``function`` of every part, in order; ``workers`` parts are read and computed at a time.
+
+        One at a time by default: the work on a part is mostly pandas, which a second thread speeds up
+        little (it holds Python's lock), while two parts in memory at once double the working memory.
+        After each part the memory Arrow's allocator kept is handed back, so the next part starts lean.
+        """
+        def one(number: int) -> Any:
+            try:
+                return function(self[number])
+            finally:
+                release_memory()
+
         if len(self) == 1 or workers <= 1:
-            return [function(self[number]) for number in range(len(self))]
+            return [one(number) for number in range(len(self))]
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            return list(pool.map(lambda number: function(self[number]), range(len(self))))
+            return list(pool.map(one, range(len(self))))
+
+
+def release_memory() -> None:
+    """Hand the memory freed frames leave with the allocators back to the system.
+
+    Arrow's allocator keeps freed blocks for reuse, and so does the C library's (``malloc_trim``, where
+    there is one: glibc on Linux); without this the memory of one part of the employees stays taken
+    while the next is computed.
+    """
+    import ctypes
+    import ctypes.util
+
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+    name = ctypes.util.find_library("c")
+    try:
+        trim = getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
+    except OSError:
+        trim = None
+    if trim is not None:
+        trim(0)
 
 
 def _buckets(employee_ids: pd.Series) -> Any:

@@ -24,6 +24,7 @@ from .. import progress as PR
 from .. import schema as S
 from ..option_kinds import KINDS, classify_options
 from .constants import DEPARTMENT, N, _GAIN_HORIZONS, band_labels
+from .inputs import release_memory
 from .levels import (MEAN, MEDIAN, SUM, Piece, contributions, level_piece, levels, neighbour_counts,
                      no_contributions, sort_departments, summed_piece)
 from .scope import ReportScope
@@ -127,21 +128,12 @@ def _window_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context, *, everythi
     in_period = completed[completed["date"] >= scope.start]
     period_ids = set(in_period["conversation_id"].astype(str))
 
-    ratings = _ratings_for_progress(frames["skill_ratings"], in_period, drafts)
-    targets = frames["targets"]
-    targets = targets[_isin(targets["conversation_id"], period_ids)]
-    progress = PR.progress_at_horizons(targets, ratings, scope.as_of_day) if len(targets) else \
-        pd.DataFrame({c: [] for c in PR.PROGRESS_COLUMNS})
-    progress = progress.assign(department=progress["employee_id"].map(department_of),
-                               skill_id=ctx.skill_ids(progress["skill"]))
+    # First the tables measured from the targets, so their working frames go before the rest is built.
+    pieces = _progress_pieces(frames, in_period, drafts, period_ids, ctx, department_of)
+    release_memory()
     states = C.action_item_states({name: frames[name] for name in ("conversations", "action_items", "checkin_updates")},
                                   scope.as_of_day)
-    pieces = {
-        "skill_growth": growth_piece(progress, ctx),
-        "target_attainment": attainment_piece(progress, scope),
-        "action_items": action_items_piece(states, scope, department_of),
-        "option_kinds": option_kinds_piece(frames["options"], progress, period_ids, scope),
-    }
+    pieces["action_items"] = action_items_piece(states, scope, department_of)
     pieces["most_wanted_skills"], people_met = most_wanted_piece(frames["skills"], in_period, ctx, department_of)
     pieces["rating_periods"] = rating_periods_piece(frames["skill_ratings"], drafts, ctx, department_of)
     if everything:
@@ -151,6 +143,60 @@ def _window_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context, *, everythi
         pieces["cadence_compliance"] = cadence_piece(due, scope)
         pieces["coach_follow_through"] = coach_piece(due, scope)
     return pieces
+
+
+def _progress_pieces(frames: Mapping[str, pd.DataFrame], in_period: pd.DataFrame, drafts: pd.Series,
+                     period_ids: set[str], ctx: Context, department_of: pd.Series) -> dict[str, Piece]:
+    """Growth, target attainment and option kinds: the pieces measured from the targets of the period."""
+    scope = ctx.scope
+    ratings = _ratings_for_progress(frames["skill_ratings"], in_period, drafts)
+    targets = frames["targets"]
+    targets = targets[_isin(targets["conversation_id"], period_ids)]
+    progress = _measured_targets(targets, ratings, ctx, department_of)
+    del targets, ratings
+    return {"skill_growth": growth_piece(progress, ctx), "target_attainment": attainment_piece(progress, scope),
+            "option_kinds": option_kinds_piece(frames["options"], progress, period_ids, scope)}
+
+
+# Targets measured at once by progress_at_horizons (its working memory is some 400 bytes a target).
+_PROGRESS_ROWS = 250_000
+# The columns of progress_at_horizons that the pieces read.
+_PROGRESS_READ = ["employee_id", "conversation_id", "skill", "t0", "baseline", "horizon_months", "target",
+                  "horizon_reached", "measured_date", "measured_rating"]
+
+
+def _measured_targets(targets: pd.DataFrame, ratings: pd.DataFrame, ctx: Context,
+                      department_of: pd.Series) -> pd.DataFrame:
+    """:func:`careerconv.progress.progress_at_horizons` of the targets, with ``department`` and ``skill_id``.
+
+    Worked out a run of employees at a time (about :data:`_PROGRESS_ROWS` targets): a target is measured
+    against its own employee's ratings and the table is sorted by employee first, so the runs put
+    together are the table of all at once, in a fraction of its working memory. Only the columns the
+    pieces read are kept, and the employees are whole numbers in the order of their ids (cheaper to group
+    and count; the pieces count distinct employees within this part only).
+    """
+    if not len(targets):
+        empty = pd.DataFrame({c: [] for c in PR.PROGRESS_COLUMNS}).loc[:, _PROGRESS_READ]
+        return empty.assign(department=pd.Series([], dtype=object), skill_id=pd.Series([], dtype="Int64"))
+    codes, employees = pd.factorize(targets["employee_id"], sort=True, use_na_sentinel=True)
+    counts = np.bincount(codes[codes >= 0], minlength=len(employees))
+    run_of = (np.cumsum(counts) - counts) // _PROGRESS_ROWS  # per employee, in the order of their ids
+    target_run = np.where(codes >= 0, run_of[np.maximum(codes, 0)], 0)  # a target without an id: the first run
+    rated = pd.Index(employees).get_indexer(ratings["employee_id"])
+    rating_run = np.where(rated >= 0, run_of[np.maximum(rated, 0)], 0)  # others: checked in the first run
+    first_code = np.r_[0, np.cumsum(np.bincount(run_of))]
+    runs = []
+    for run in range(int(run_of.max()) + 1 if len(run_of) else 1):
+        mine = target_run == run
+        if not mine.any():  # one employee with more targets than a run skips a run's number
+            continue
+        measured = PR.progress_at_horizons(targets[mine], ratings[rating_run == run],
+                                           ctx.scope.as_of_day).loc[:, _PROGRESS_READ]
+        measured = measured.assign(department=measured["employee_id"].map(department_of),
+                                   skill_id=ctx.skill_ids(measured["skill"]))
+        measured["employee_id"] = first_code[run] + _sort_codes(measured["employee_id"])
+        runs.append(measured)
+    return runs[0] if len(runs) == 1 else pd.concat(runs, ignore_index=True)
 
 
 def rating_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, Piece]:
@@ -183,7 +229,8 @@ def rating_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str,
 
 def _ratings_for_progress(ratings: pd.DataFrame, in_period: pd.DataFrame, drafts: pd.Series) -> pd.DataFrame:
     """The ratings progress needs: those of people with a conversation in the period, drafts left out."""
-    frame = ratings[_isin(ratings["employee_id"], in_period["employee_id"])]
+    needed = [c for c in (*PR.RATING_COLUMNS, "self_rating", "saved_at") if c in ratings.columns]
+    frame = ratings.loc[_isin(ratings["employee_id"], in_period["employee_id"]), needed]
     if len(drafts):  # given in a draft conversation (as in the rating engines)
         frame = frame[~(_isin(frame["record_id"], drafts)
                         & (frame["source"].astype(object).fillna("") != "checkin"))]
@@ -211,10 +258,14 @@ def rating_periods_piece(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context,
     r = r[r[DEPARTMENT].notna() & r["skill_id"].notna()]
     r = r.assign(last=followup.last_recorded(r, ["employee_id", "skill_id", "date"])) \
         .sort_values(["date", "last", "rating"], kind="stable")
+    # The employees as whole numbers in the order of their ids (faster to compare than the ids); the
+    # figures below count distinct employees within this part only.
+    r = r.loc[:, [DEPARTMENT, "skill_id", "rating", "date"]].assign(employee_id=_sort_codes(r["employee_id"]))
+    months = r["date"].to_numpy(dtype="datetime64[M]").astype(np.int64)  # months since 1970
     rows, events = [], []
-    for grain, months in GRAINS:
-        month = (r["date"].dt.month - 1) // months * months + 1
-        bucket = pd.to_datetime(pd.DataFrame({"year": r["date"].dt.year, "month": month, "day": 1}))
+    for grain, per in GRAINS:
+        bucket = pd.Series((months - months % 12 % per).astype("datetime64[M]").astype("datetime64[us]"),
+                           index=r.index)
         found = r.assign(grain=grain, bucket=bucket.clip(lower=scope.start)) \
             .drop_duplicates(["employee_id", "skill_id", "bucket"], keep="last")
         every = found.groupby(["employee_id", DEPARTMENT, "grain", "bucket"], as_index=False) \
@@ -403,6 +454,11 @@ def option_kinds_piece(options: pd.DataFrame, progress: pd.DataFrame, period_ids
     return level_piece(per_emp, by, _OPTIONS, scope, contributions(events, by))
 
 
+def _sort_codes(values: pd.Series) -> np.ndarray:
+    """Whole numbers in the sort order of ``values`` (equal values share one; a missing value: -1)."""
+    return pd.factorize(values, sort=True, use_na_sentinel=True)[0]
+
+
 def _isin(column: pd.Series, values: Iterable) -> np.ndarray:
     """``column.isin(values)`` for a text column (pandas converts a large set of strings one by one)."""
     import pyarrow as pa
@@ -412,10 +468,11 @@ def _isin(column: pd.Series, values: Iterable) -> np.ndarray:
         texts = values.dropna().unique()  # a text column: every value present is a str
     else:
         texts = pd.unique(pd.Series([v for v in values if isinstance(v, str)], dtype=object))
-    wanted = pa.array(np.asarray(texts, dtype=object), type=pa.large_string())
     array = pa.array(column, from_pandas=True)
-    if not pa.types.is_large_string(array.type):
+    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
         array = array.cast(pa.large_string())
+    # The few wanted values take the column's type (casting the column instead would copy it).
+    wanted = pa.array(np.asarray(texts, dtype=object), type=array.type)
     return pc.fill_null(pc.is_in(array, value_set=wanted), False).to_numpy(zero_copy_only=False)
 
 
