@@ -41,10 +41,10 @@ import threading
 import time
 from pathlib import Path
 
-from careerconv import schema as S
-from careerconv.app import ConversationApp
-from careerconv.app.scheduling import ManualClock, ManualScheduler, ThreadScheduler
-from careerconv.store import Store
+from careerconv.records import schema as S
+from careerconv.surfaces.app import ConversationApp
+from careerconv.surfaces.app.scheduling import ManualClock, ManualScheduler, ThreadScheduler
+from careerconv.records.store import Store
 
 READY_TARGET = 1.0
 TEAM_TARGET = 1.0

@@ -221,7 +221,7 @@ def subjects(data: Path, count: int, seed: int) -> list[tuple[str, str, str]]:
     """People with a completed conversation and no draft: (id, name, their coach as the coach menu shows them)."""
     import pandas as pd
 
-    from careerconv.store import Store
+    from careerconv.records.store import Store
     store = Store(data)
     roster = store.roster().set_index("employee_id")
     rng = random.Random(seed)

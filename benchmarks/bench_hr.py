@@ -138,7 +138,7 @@ def _use_pandas_reference() -> None:
 
 
 def _parts(data: Path, table: str) -> tuple[Path, ...]:
-    from careerconv.store import Store
+    from careerconv.records.store import Store
 
     return tuple(Store(data).part_paths(table))
 
@@ -267,7 +267,7 @@ def _same_tables(a: dict, b: dict) -> list[str]:
 
 def _layout_ok(data: Path) -> bool:
     """Whether ``data`` holds the benchmark organisation in the store's current Parquet layout."""
-    from careerconv.store import Store
+    from careerconv.records.store import Store
 
     store = Store(data)
     return store.roster_path.exists() and store.has_derived_layout(("skill_ratings", "conversations"))

@@ -4,7 +4,7 @@ Baseline (the naive loop, as an operator would write it): per employee, the
 ``papermill`` command line executes the report notebook in a fresh kernel,
 then the ``jupyter nbconvert --to html --no-input`` command line exports it.
 
-Candidate: :func:`careerconv.report.runner.run_batch` (what ``careerconv report``
+Candidate: :func:`careerconv.surfaces.report.runner.run_batch` (what ``careerconv report``
 runs) on warm kernels, ``--jobs`` in parallel, timed from the call to the
 index page being written (kernel start-up included), with ``force=True`` so
 every report is made.
@@ -17,7 +17,7 @@ weighs on both. Prints throughput (reports/min), the per-report median, the
 CPU time per report (all processes: less sensitive to other work on the
 machine than wall time) and the ratio. The data folder is only read.
 
-The Dask executor (``--dask local:N``, :mod:`careerconv.report.dask_executor`)
+The Dask executor (``--dask local:N``, :mod:`careerconv.surfaces.report.dask_executor`)
 makes the same reports in the same run, two ways: on a running local cluster
 of ``--jobs`` worker processes (what a batch on an existing cluster costs:
 kernel warm-up, one task per report, teardown; goal: within 20 % of the
@@ -57,9 +57,9 @@ import nbformat
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from careerconv import config  # noqa: E402
-from careerconv.report.runner import NOTEBOOK, ReportOutcome, ReportRequest, run_batch  # noqa: E402
-from careerconv.store import Store  # noqa: E402
+from careerconv.records import config  # noqa: E402
+from careerconv.surfaces.report.runner import NOTEBOOK, ReportOutcome, ReportRequest, run_batch  # noqa: E402
+from careerconv.records.store import Store  # noqa: E402
 
 BIN = Path(sys.executable).parent
 
@@ -148,7 +148,7 @@ def dask_runs(data: Path, employees: list[str], as_of: str, work: Path, workers:
     """The batch on a running local cluster, then all in with --dask local:N; and the per-task overhead."""
     import distributed
 
-    from careerconv.report.dask_executor import DaskExecutor, local_cluster
+    from careerconv.surfaces.report.dask_executor import DaskExecutor, local_cluster
 
     out: dict = {}
     began = time.perf_counter()

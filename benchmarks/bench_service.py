@@ -43,7 +43,7 @@ import requests
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
-from careerconv.store import Store  # noqa: E402
+from careerconv.records.store import Store  # noqa: E402
 
 PREFIX = "/services/careerconv-records/"
 PEOPLE_PER_COACH = 6
@@ -86,7 +86,7 @@ def serve(data: str, log: str, port: int, ready) -> None:
     """The records service in this (child) process."""
     from tornado.httpserver import HTTPServer
 
-    from careerconv.service.server import RecordsService, make_app
+    from careerconv.surfaces.service.server import RecordsService, make_app
 
     async def main():
         service = RecordsService(data, log, Path(data).parent / "reports", TokenTable())

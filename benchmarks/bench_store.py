@@ -49,9 +49,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from careerconv import schema as S
-from careerconv import tables as T
-from careerconv.store import RECORD_KINDS, Store, atomic_write_bytes
+from careerconv.records import schema as S
+from careerconv.records import tables as T
+from careerconv.records.store import RECORD_KINDS, Store, atomic_write_bytes
 
 DEMO_EMPLOYEES = 10_000
 DEMO_SEED = 42
@@ -100,7 +100,7 @@ def ensure_demo(source: Path) -> None:
     """Generate the demo organisation into ``source`` unless it already holds one."""
     if (source / "roster.csv").exists():
         return
-    from careerconv.demo import write_demo_organisation
+    from careerconv.demo.organisation import write_demo_organisation
 
     print(f"generating the {DEMO_EMPLOYEES:,}-employee demo organisation into {source} ...", flush=True)
     summary = write_demo_organisation(source, DEMO_EMPLOYEES, DEMO_SEED, DEMO_AS_OF)

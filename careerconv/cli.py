@@ -1,12 +1,12 @@
 """The ``careerconv`` command line: a thin edge over the package.
 
-Each command lives in its own module under :mod:`careerconv.commands` with a
+Each command lives in its own module under :mod:`careerconv.surfaces.commands` with a
 ``register(subparsers)`` function that adds its parser and sets ``func``; this
 module only builds the parser, resolves the data folder, gives each command
 its settings (flag, else environment, else ``careerconv.toml``, else default:
-:mod:`careerconv.settings`) and turns errors a user can act on into one
+:mod:`careerconv.surfaces.commands.settings`) and turns errors a user can act on into one
 readable message on stderr and a non-zero exit code. Results go to stdout,
-everything else to stderr (:mod:`careerconv.commands.streams`).
+everything else to stderr (:mod:`careerconv.surfaces.commands.streams`).
 
 When the command line names a command, only that command's module is imported
 (:func:`build_parser` with ``only``): ``careerconv app`` then starts its server
@@ -21,24 +21,25 @@ import importlib
 import os
 import sys
 
-from . import __version__, config
-from . import settings as S
-from .commands import streams
+from careerconv import __version__
+from careerconv.records import config
+from careerconv.surfaces.commands import settings as S
+from careerconv.surfaces.commands import streams
 
 # Each command's name and its module; the order here is the order in `careerconv --help`.
 COMMANDS = {
-    "demo": "careerconv.commands.demo",
-    "import": "careerconv.commands.importing",
-    "app": "careerconv.commands.app",
-    "hub": "careerconv.commands.hub",
-    "due": "careerconv.commands.due",
-    "report": "careerconv.commands.report",
-    "hr-report": "careerconv.commands.hr_report",
-    "export": "careerconv.commands.export",
-    "erase": "careerconv.commands.erase",
-    "validate": "careerconv.commands.validate",
-    "refresh": "careerconv.commands.refresh",
-    "config": "careerconv.commands.config",
+    "demo": "careerconv.surfaces.commands.demo",
+    "import": "careerconv.surfaces.commands.importing",
+    "app": "careerconv.surfaces.commands.app",
+    "hub": "careerconv.surfaces.commands.hub",
+    "due": "careerconv.surfaces.commands.due",
+    "report": "careerconv.surfaces.commands.report",
+    "hr-report": "careerconv.surfaces.commands.hr_report",
+    "export": "careerconv.surfaces.commands.export",
+    "erase": "careerconv.surfaces.commands.erase",
+    "validate": "careerconv.surfaces.commands.validate",
+    "refresh": "careerconv.surfaces.commands.refresh",
+    "config": "careerconv.surfaces.commands.config",
 }
 COMMAND_MODULES = tuple(COMMANDS.values())
 _VALUED_OPTIONS = ("--data", "--config")  # the common options that take a value (see _common_parent)
@@ -125,7 +126,7 @@ def parse_command_line(argv: list[str] | None = None, environ: dict[str, str] | 
     ------
     SystemExit
         For a usage error (argparse's message, exit code 2).
-    careerconv.settings.SettingsError
+    careerconv.surfaces.commands.settings.SettingsError
         If the settings file is not valid (nothing should run).
     FileNotFoundError
         If ``--config FILE`` does not exist.
@@ -149,13 +150,13 @@ def resolve_settings(args: argparse.Namespace, environ: dict[str, str] | None = 
 def user_error(exc: Exception) -> str | None:
     """The one-line message for an error the user can act on, or None for any other (a bug).
 
-    Rejected input (:class:`careerconv.schema.ValidationError`) is shown as it words itself; a record that
+    Rejected input (:class:`careerconv.records.schema.ValidationError`) is shown as it words itself; a record that
     is not there or was changed elsewhere, a missing or existing file, a permission, a bad value or name
     as ``error: <message>``.
     """
     # imported once a command failed, not before every command (see the module docstring)
-    from .schema import ValidationError
-    from .store import Conflict, NotFound
+    from careerconv.records.schema import ValidationError
+    from careerconv.records.store import Conflict, NotFound
 
     if isinstance(exc, ValidationError):
         return str(exc)

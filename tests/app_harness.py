@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from careerconv.app import ConversationApp
-from careerconv.app.scheduling import ManualClock, ManualScheduler
+from careerconv.surfaces.app import ConversationApp
+from careerconv.surfaces.app.scheduling import ManualClock, ManualScheduler
 
 START = dt.datetime(2026, 10, 1, 10, 0, 0, tzinfo=dt.timezone.utc)  # the app's "now" unless a test moves it
 
@@ -19,7 +19,7 @@ class Harness:
     root : Path
         The data folder.
     **kwargs
-        Passed on to :class:`careerconv.app.ConversationApp` (e.g. ``coach_id``).
+        Passed on to :class:`careerconv.surfaces.app.ConversationApp` (e.g. ``coach_id``).
     """
 
     def __init__(self, root: Path, **kwargs):

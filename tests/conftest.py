@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from careerconv import config
+from careerconv.records import config
 from prerequisites import missing
 
 os.environ.setdefault("MPLBACKEND", "Agg")
@@ -18,9 +18,9 @@ SAMPLE = config.SAMPLE_DATA_DIR
 
 @pytest.fixture
 def sample_data(tmp_path: Path) -> Path:
-    """A private copy of the committed sample organisation (careerconv/sample), safe to change."""
+    """A private copy of the committed sample organisation (careerconv/demo/sample), safe to change."""
     if not (SAMPLE / "roster.csv").exists():
-        pytest.fail("careerconv/sample is missing: regenerate it as careerconv/sample/README.md says")
+        pytest.fail("careerconv/demo/sample is missing: regenerate it as careerconv/demo/sample/README.md says")
     target = tmp_path / "data"
     shutil.copytree(SAMPLE, target, ignore=shutil.ignore_patterns("derived", ".locks"))
     return target

@@ -4,7 +4,7 @@ Each format is read with the library a person or program would use to open
 it: pyarrow for Parquet, pypdf (and poppler's ``pdftotext`` when installed)
 for PDF, openpyxl for workbooks, the standard library for JSON and HTML. The
 erasure tests check what is left with these, never with
-:mod:`careerconv.decoded_text`, which is what they test.
+:mod:`careerconv.records.decoded_text`, which is what they test.
 """
 
 from __future__ import annotations

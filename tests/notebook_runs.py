@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import papermill as pm
 
-from careerconv import config
+from careerconv.records import config
 
 
 def snapshot(folder: Path) -> dict[str, tuple[int, bytes]]:
@@ -20,7 +20,7 @@ def snapshot(folder: Path) -> dict[str, tuple[int, bytes]]:
 
 
 def run_notebook(name: str, tmp_path: Path, **parameters) -> nbformat.NotebookNode:
-    """Run ``careerconv/notebooks/<name>.ipynb`` from its own folder with ``parameters``; the executed notebook."""
+    """Run ``careerconv/surfaces/notebooks/<name>.ipynb`` from its own folder with ``parameters``; the executed notebook."""
     out = tmp_path / f"{name}.out.ipynb"
     pm.execute_notebook(str(config.NOTEBOOKS_DIR / f"{name}.ipynb"), str(out), parameters=parameters,
                         cwd=str(config.NOTEBOOKS_DIR), progress_bar=False, kernel_name="python3")

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from careerconv import config
-from careerconv import schema as S
-from careerconv.store import Store
+from careerconv.records import config
+from careerconv.records import schema as S
+from careerconv.records.store import Store
 
 # employee_id, name, coach_id, department, role, cadence_months
 SMALL_ORG_PEOPLE = (

@@ -22,7 +22,7 @@ def missing(reason: str) -> None:
 
 def require_hub() -> None:
     """JupyterHub (the hub extra) and configurable-http-proxy (npm), as ``careerconv hub`` needs them."""
-    from careerconv.commands.hub import hub_prerequisites_missing
+    from careerconv.surfaces.commands.hub import hub_prerequisites_missing
 
     reason = hub_prerequisites_missing()
     if reason:

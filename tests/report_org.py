@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from careerconv import config
+from careerconv.records import config
 
 SAMPLE = config.SAMPLE_DATA_DIR
 AS_OF = "2026-10-01"
@@ -23,7 +23,7 @@ def make_six_person_org(root: Path) -> list[str]:
     root.mkdir(parents=True)
     lines = (SAMPLE / "roster.csv").read_text(encoding="utf-8").splitlines(keepends=True)
     kept = [lines[0]] + [line for line in lines[1:] if line.split(",", 1)[0] in SIX]
-    assert len(kept) == 1 + len(SIX), "careerconv/sample changed: pick six people who are in it"
+    assert len(kept) == 1 + len(SIX), "careerconv/demo/sample changed: pick six people who are in it"
     (root / "roster.csv").write_text("".join(kept), encoding="utf-8")
     for folder in ("conversations", "checkins"):
         for eid in SIX:

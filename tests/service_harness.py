@@ -16,8 +16,8 @@ from pathlib import Path
 
 from tornado.httpserver import HTTPServer
 
-from careerconv import config
-from careerconv.service.server import RecordsService, make_app
+from careerconv.records import config
+from careerconv.surfaces.service.server import RecordsService, make_app
 from jupyterhub.services.auth import check_scopes
 
 PREFIX = "/services/careerconv-records/"

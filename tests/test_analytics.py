@@ -24,9 +24,9 @@ import pytest
 from careerconv import analytics as A
 from careerconv.analytics import engine as rating_engine
 from careerconv.analytics import pandas_reference
-from careerconv import privacy
-from careerconv import schema as S
-from careerconv.demo_bulk import generate_bulk
+from careerconv.rules import privacy
+from careerconv.records import schema as S
+from careerconv.demo.bulk import generate_bulk
 
 AS_OF = "2025-07-01"
 K = 3
@@ -121,7 +121,7 @@ def org() -> dict[str, pd.DataFrame]:
 
 def _in_parts(tables: dict[str, pd.DataFrame], folder) -> dict:
     """The tables written as the store lays them out: Parquet parts by employee bucket, read back lazily."""
-    from careerconv.store import N_BUCKETS, bucket_of
+    from careerconv.records.store import N_BUCKETS, bucket_of
 
     out = {"roster": tables["roster"]}
     for name, frame in tables.items():
@@ -586,7 +586,7 @@ def _same_day_org() -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]:
 
 
 def test_the_engine_and_the_reference_take_the_rating_recorded_last_on_a_day(tmp_path):
-    from careerconv import progress
+    from careerconv.rules import progress
 
     ratings, roster, expected = _same_day_org()
     assert ratings["saved_at"].notna().any()

@@ -16,17 +16,17 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from careerconv import config
-from careerconv import schema as S
-from careerconv.app import ConversationApp, resolve_data_dir
-from careerconv.app.autosave import Autosaver
-from careerconv.app.scheduling import ManualClock, ThreadScheduler
-from careerconv.app.summary import render_summary_html
-from careerconv.app.timers import SectionTimers, format_duration
-from careerconv.app.widgets import NO_RATING
+from careerconv.records import config
+from careerconv.records import schema as S
+from careerconv.surfaces.app import ConversationApp, resolve_data_dir
+from careerconv.surfaces.app.autosave import Autosaver
+from careerconv.surfaces.app.scheduling import ManualClock, ThreadScheduler
+from careerconv.surfaces.app.summary import render_summary_html
+from careerconv.surfaces.app.timers import SectionTimers, format_duration
+from careerconv.surfaces.app.widgets import NO_RATING
 from careerconv.cli import main as cli_main
-from careerconv.store import Store
-from careerconv.commands import app as app_command
+from careerconv.records.store import Store
+from careerconv.surfaces.commands import app as app_command
 
 from app_harness import START, Harness
 
@@ -859,7 +859,7 @@ def test_app_command_binds_localhost_and_keeps_the_token_off_the_command_line(tm
 
 
 def test_the_server_log_drops_only_the_app_notebooks_trust_line():
-    from careerconv.commands.voila_server import QuietAppNotebookTrust
+    from careerconv.surfaces.commands.voila_server import QuietAppNotebookTrust
 
     def record(msg, *args, level=logging.WARNING):
         return logging.LogRecord("Voila", level, __file__, 1, msg, args, None)

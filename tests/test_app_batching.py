@@ -1,4 +1,4 @@
-"""Widgets built in one callback are sent once each, in their final state (careerconv/app/batching.py)."""
+"""Widgets built in one callback are sent once each, in their final state (careerconv/surfaces/app/batching.py)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import comm
 import ipywidgets as W
 import pytest
 
-from careerconv.app import batching
-from careerconv.app.batching import batched
-from careerconv.app.widgets import show
+from careerconv.surfaces.app import batching
+from careerconv.surfaces.app.batching import batched
+from careerconv.surfaces.app.widgets import show
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from careerconv.store import Conflict
+from careerconv.records.store import Conflict
 
 EMPLOYEE = "E002"
 PROCESSES = 4
@@ -35,11 +35,11 @@ OPS = 200
 
 def coach_kernel(root: str, me: int, ops: int, seed: int) -> dict:
     """One process: ``ops`` creates and updates through the app's save path; returns its log."""
-    from careerconv import schema as S
-    from careerconv.app import ConversationApp
-    from careerconv.app.autosave import SavingPaused
-    from careerconv.app.scheduling import ManualClock, ManualScheduler
-    from careerconv.app.session import create_record
+    from careerconv.records import schema as S
+    from careerconv.surfaces.app import ConversationApp
+    from careerconv.surfaces.app.autosave import SavingPaused
+    from careerconv.surfaces.app.scheduling import ManualClock, ManualScheduler
+    from careerconv.surfaces.app.session import create_record
 
     from app_harness import START
 
@@ -128,7 +128,7 @@ def test_four_processes_through_the_app_save_path_lose_no_acknowledged_save(smal
                                                  for me in range(PROCESSES)]).get(timeout=240)
     elapsed = time.perf_counter() - started
 
-    from careerconv.store import Store
+    from careerconv.records.store import Store
     store = Store(small_org)
     on_disk = {r["conversation_id"]: r for r in store.conversations(EMPLOYEE)}
     by_record: dict[str, list[tuple[int, int, str]]] = defaultdict(list)

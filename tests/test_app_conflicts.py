@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from careerconv.app import facilitation
-from careerconv.app.autosave import SavingPaused
-from careerconv.app.conflict_panel import saved_when
-from careerconv.app.conflicts import MINE, THEIRS
-from careerconv.app.session import ConflictOpen
-from careerconv.erasure import erase_employee
-from careerconv.store import Conflict, NotOnRoster
+from careerconv.surfaces.app import facilitation
+from careerconv.surfaces.app.autosave import SavingPaused
+from careerconv.surfaces.app.conflict_panel import saved_when
+from careerconv.surfaces.app.conflicts import MINE, THEIRS
+from careerconv.surfaces.app.session import ConflictOpen
+from careerconv.records.erasure import erase_employee
+from careerconv.records.store import Conflict, NotOnRoster
 
 from app_harness import Harness
 

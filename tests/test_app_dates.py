@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 
 from app_harness import Harness
-from careerconv.app.widgets import DateBox
-from careerconv.dates import parse_human_date
+from careerconv.surfaces.app.widgets import DateBox
+from careerconv.records.dates import parse_human_date
 from orgs import make_small_org
 
 

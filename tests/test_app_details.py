@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from app_harness import Harness
-from careerconv.app.plan_editors import parse_weeks
-from careerconv.dates import human_datetime
+from careerconv.surfaces.app.plan_editors import parse_weeks
+from careerconv.records.dates import human_datetime
 from orgs import make_small_org
 
 

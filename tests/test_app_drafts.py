@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from app_harness import Harness
-from careerconv.app.drafts import draft_holds, draft_to_offer
+from careerconv.surfaces.app.drafts import draft_holds, draft_to_offer
 from orgs import make_small_org
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app_harness import Harness
-from careerconv.app.completeness import action_item_gaps, missing_before_completing
+from careerconv.surfaces.app.completeness import action_item_gaps, missing_before_completing
 from orgs import make_small_org
 from test_app import fill_whole_conversation
 

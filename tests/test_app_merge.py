@@ -1,4 +1,4 @@
-"""The pure field-by-field comparison and merge of two versions of a record (careerconv.app.conflicts)."""
+"""The pure field-by-field comparison and merge of two versions of a record (careerconv.surfaces.app.conflicts)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import datetime as dt
 
 import pytest
 
-from careerconv import schema as S
-from careerconv.app.conflicts import (MINE, NOTHING, THEIRS, as_new_copy, differences, merge, merge_sections,
-                                      record_text, value_text)
+from careerconv.records import schema as S
+from careerconv.surfaces.app.conflicts import (
+    MINE, NOTHING, THEIRS, as_new_copy, differences, merge, merge_sections, record_text, value_text,
+)
 
 
 def conversation(**changes) -> dict:

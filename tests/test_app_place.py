@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from app_harness import Harness
-from careerconv.store import Conflict
-from careerconv.app.place import NEW_CHECKIN, Place, parse_place, place_fragment
+from careerconv.records.store import Conflict
+from careerconv.surfaces.app.place import NEW_CHECKIN, Place, parse_place, place_fragment
 from orgs import make_small_org
 
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from careerconv import schema as S
-from careerconv.app.autosave import Autosaver, SavingPaused
-from careerconv.app.scheduling import ManualClock, ManualScheduler, ThreadScheduler
-from careerconv.app.session import EditSession, create_record
-from careerconv.store import Store
+from careerconv.records import schema as S
+from careerconv.surfaces.app.autosave import Autosaver, SavingPaused
+from careerconv.surfaces.app.scheduling import ManualClock, ManualScheduler, ThreadScheduler
+from careerconv.surfaces.app.session import EditSession, create_record
+from careerconv.records.store import Store
 
 from app_harness import START
 

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from careerconv import cadence as C
-from careerconv import progress
-from careerconv.app import ConversationApp
-from careerconv import followup as F
-from careerconv.app.team import TeamMember, badge_html, load_team, sparkline, team_members
-from careerconv.store import Store
+from careerconv.rules import cadence as C
+from careerconv.rules import progress
+from careerconv.surfaces.app import ConversationApp
+from careerconv.rules import followup as F
+from careerconv.surfaces.app.team import TeamMember, badge_html, load_team, sparkline, team_members
+from careerconv.records.store import Store
 
 from app_harness import Harness
 from orgs import ada_checkin, checkin, conversation, roster

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from careerconv.commands.argtypes import horizons, iso_date, whole_number
-from careerconv.commands.demo import years_range
+from careerconv.surfaces.commands.argtypes import horizons, iso_date, whole_number
+from careerconv.surfaces.commands.demo import years_range
 
 
 @given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(9999, 12, 31)))

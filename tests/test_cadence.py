@@ -1,4 +1,4 @@
-"""Due-date rules of careerconv.cadence, checked against dates computed by hand.
+"""Due-date rules of careerconv.rules.cadence, checked against dates computed by hand.
 
 Every test freezes the clock by passing ``as_of``. Organisations are built as
 real records (schema.new_conversation / check-ins) saved through the Store, and
@@ -12,12 +12,12 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from careerconv import cadence as C
-from careerconv import progress
-from careerconv import schema as S
-from careerconv import tables as T
-from careerconv.commands.due import load_due_tables
-from careerconv.store import Store
+from careerconv.rules import cadence as C
+from careerconv.rules import progress
+from careerconv.records import schema as S
+from careerconv.records import tables as T
+from careerconv.surfaces.commands.due import load_due_tables
+from careerconv.records.store import Store
 
 D = dt.date
 

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from careerconv import cadence as C
-from careerconv import calendar_ics as ics
-from careerconv import schema as S
-from careerconv import tables as T
+from careerconv.rules import cadence as C
+from careerconv.surfaces.commands import calendar_ics as ics
+from careerconv.records import schema as S
+from careerconv.records import tables as T
 
 D = dt.date
 AS_OF = D(2024, 6, 1)
@@ -324,7 +324,7 @@ def test_someone_without_a_coach_gets_events_without_a_coach_line():
 
 def test_due_command_writes_reminders_with_the_lead_time_asked_for(tmp_path, capsys):
     from careerconv import cli
-    from careerconv.store import Store
+    from careerconv.records.store import Store
 
     store = Store(tmp_path / "data")
     store.save_roster(S.validate_roster_frame(pd.DataFrame(TEAM[:3]), "roster"))

@@ -439,7 +439,7 @@ def test_a_named_command_imports_only_its_own_module_and_app_starts_without_pand
             "print(args.func.__module__, args.port, heavy)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          stdin=subprocess.DEVNULL).stdout
-    assert out.strip() == "careerconv.commands.app 9999 []"
+    assert out.strip() == "careerconv.surfaces.commands.app 9999 []"
     # a failing command still says what is wrong in one line (the errors' classes are imported when needed)
     err = subprocess.run([sys.executable, "-m", "careerconv.cli", "--data", str(tmp_path / "none"), "app"],
                          capture_output=True, text=True, stdin=subprocess.DEVNULL)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from careerconv import analytics as A
-from careerconv import privacy
+from careerconv.rules import privacy
 
 Q = pd.Timestamp
 

@@ -13,13 +13,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from careerconv import cli, config, demo, schema as S
-from careerconv.store import Store
+from careerconv import cli
+from careerconv.records import config, schema as S
+from careerconv.demo import organisation as demo
+from careerconv.records.store import Store
 
 PROJECT = Path(__file__).resolve().parent.parent
 SAMPLE = config.SAMPLE_DATA_DIR
 SAMPLE_ARGS = ["--employees", "24", "--seed", "1", "--as-of", "2026-10-01"]
-SAMPLE_COMMAND = "careerconv demo --data careerconv/sample --employees 24 --seed 1 --as-of 2026-10-01 --force"
+SAMPLE_COMMAND = "careerconv demo --data careerconv/demo/sample --employees 24 --seed 1 --as-of 2026-10-01 --force"
 AS_OF = dt.date(2026, 10, 1)
 OPTION_WORDS = {  # words that show the kind of an option in its text
     "course": ("course",), "mentoring": ("mentor",), "stretch project": ("stretch project",),
@@ -430,15 +432,15 @@ def test_cli_rejects_bad_arguments_without_a_traceback(tmp_path, capsys):
 
 
 def test_committed_sample_matches_the_documented_command(tmp_path):
-    """careerconv/sample is what its README's command writes, even in a fresh process with another hash seed."""
+    """careerconv/demo/sample is what its README's command writes, even in a fresh process with another hash seed."""
     assert SAMPLE_COMMAND in (SAMPLE / "README.md").read_text(encoding="utf-8")
     root = tmp_path / "sample"
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     subprocess.run([sys.executable, "-m", "careerconv.cli", "--data", str(root), "demo", *SAMPLE_ARGS, "--quiet"],
                    check=True, cwd=PROJECT, env=env, capture_output=True, timeout=300)
     committed, fresh = _files(SAMPLE), _files(root)
-    assert sorted(committed) == sorted(fresh), "regenerate careerconv/sample as its README says"
-    assert [k for k in committed if committed[k] != fresh[k]] == [], "regenerate careerconv/sample as its README says"
+    assert sorted(committed) == sorted(fresh), "regenerate careerconv/demo/sample as its README says"
+    assert [k for k in committed if committed[k] != fresh[k]] == [], "regenerate careerconv/demo/sample as its README says"
     assert (SAMPLE / ".gitignore").read_text(encoding="utf-8").split() == ["derived/", ".locks/"]
 
 
@@ -452,7 +454,7 @@ def test_committed_sample_is_valid_json_in_the_store_layout():
 
 def test_hr_analytics_reads_the_kind_of_every_option_the_demo_writes():
     """Each option template, for every skill, is classified as the kind it was generated from."""
-    option_kinds = pytest.importorskip("careerconv.option_kinds")
+    option_kinds = pytest.importorskip("careerconv.rules.option_kinds")
     wrong = []
     for kind_name, kind in demo._OPTION_KINDS.items():
         for template in kind.templates:

@@ -11,10 +11,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from careerconv import schema as S
-from careerconv import store as store_module
-from careerconv.demo_bulk import generate_bulk
-from careerconv.store import MANIFEST_VERSION, N_BUCKETS, Store, part_name
+from careerconv.records import schema as S
+from careerconv.records import store as store_module
+from careerconv.demo.bulk import generate_bulk
+from careerconv.records.store import MANIFEST_VERSION, N_BUCKETS, Store, part_name
 
 # The tables of generate_bulk(…, 200, seed=5, as_of=2025-06-01) as written before the store owned the
 # bulk write (demo_bulk wrote its own parts and manifest): the move must not change a value or a part.

@@ -13,10 +13,10 @@ import icalendar
 import pandas as pd
 import pytest
 
-from careerconv import cadence as C
-from careerconv import schema as S
+from careerconv.rules import cadence as C
+from careerconv.records import schema as S
 from careerconv.cli import main
-from careerconv.store import Store
+from careerconv.records.store import Store
 
 D = dt.date
 AS_OF = "2024-06-01"

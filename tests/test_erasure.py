@@ -11,10 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from careerconv import schema as S
-from careerconv.erasure import ERASED_COACH_ID, REMOVED, Mentions, erase_employee, plan_erasure
-from careerconv.importers import import_history, import_roster
-from careerconv.store import NotFound, Store
+from careerconv.records import schema as S
+from careerconv.records.erasure import ERASED_COACH_ID, REMOVED, Mentions, erase_employee, plan_erasure
+from careerconv.records.importers import import_history, import_roster
+from careerconv.records.store import NotFound, Store
 from erasure_readers import Person, files_naming
 
 ANA = Person("E001", "Ana Silva", "ana.silva@example.org")

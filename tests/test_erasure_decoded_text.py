@@ -1,4 +1,4 @@
-"""careerconv.decoded_text: every kind of file reads as the text its readers see, never as raw bytes.
+"""careerconv.records.decoded_text: every kind of file reads as the text its readers see, never as raw bytes.
 
 The files are made with the tools that make them in real life (pyarrow,
 openpyxl, pandas, matplotlib's PDF backend through careerconv's report code is
@@ -19,8 +19,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from careerconv.decoded_text import decode_bytes, decoded_text, temp_target_name
-from careerconv.spreadsheet import decode_plain_text
+from careerconv.records.decoded_text import decode_bytes, decoded_text, temp_target_name
+from careerconv.records.spreadsheet import decode_plain_text
 
 
 def parquet_bytes(table: pa.Table) -> bytes:

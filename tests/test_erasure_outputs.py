@@ -21,14 +21,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from careerconv import erasure
-from careerconv import schema as S
-from careerconv.erasure import erase_employee
-from careerconv.report import content as C
-from careerconv.report import render as R
-from careerconv.report.pdf import write_pdf
-from careerconv.report.source import load_history
-from careerconv.store import Store
+from careerconv.records import erasure
+from careerconv.records import schema as S
+from careerconv.records.erasure import erase_employee
+from careerconv.surfaces.report import content as C
+from careerconv.surfaces.report import render as R
+from careerconv.surfaces.report.pdf import write_pdf
+from careerconv.surfaces.report.source import load_history
+from careerconv.records.store import Store
 from erasure_readers import Person, files_naming, readable
 
 AS_OF = "2025-10-01"

@@ -1,4 +1,4 @@
-"""notebooks/explore.ipynb and careerconv.open_data: the tables in pandas and DuckDB, the folder explored left alone."""
+"""notebooks/explore.ipynb and careerconv.records.open_data: the tables in pandas and DuckDB, the folder explored left alone."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from careerconv import config, open_data
+from careerconv.records import config, open_data
 
 from notebook_runs import run_notebook, snapshot
 

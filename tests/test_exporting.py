@@ -14,11 +14,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from careerconv import schema as S
-from careerconv.exporting import EXPORT_TABLES, export_employee, export_table
-from careerconv.spreadsheet import frame_to_csv_bytes, neutralise_formula, restore_formula
-from careerconv.importers import import_history, import_roster
-from careerconv.store import NotFound, Store
+from careerconv.records import schema as S
+from careerconv.views.exporting import EXPORT_TABLES, export_employee, export_table
+from careerconv.records.spreadsheet import frame_to_csv_bytes, neutralise_formula, restore_formula
+from careerconv.records.importers import import_history, import_roster
+from careerconv.records.store import NotFound, Store
 
 LONG_ANSWER = ("Ω" + "long answer " * 4200)[:50_000]  # 50,000 characters
 FREE_TEXT = {

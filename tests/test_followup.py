@@ -1,4 +1,4 @@
-"""The follow-up rules (careerconv.followup): one implementation for the app, the due list, progress and HR."""
+"""The follow-up rules (careerconv.rules.followup): one implementation for the app, the due list, progress and HR."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from careerconv import schema as S
-from careerconv import followup as F
-from careerconv.followup import item_status_label
+from careerconv.records import schema as S
+from careerconv.rules import followup as F
+from careerconv.rules.followup import item_status_label
 
 
 def conversation(cid: str, date: str, *, status: str = "completed", items=(), skills=(), cadence=6,
@@ -238,7 +238,7 @@ _saved = st.one_of(st.none(), st.just("not a time"),
                 min_size=1, max_size=6))
 def test_the_app_progress_and_hr_take_the_same_rating_of_a_day(ratings):
     """One rule: the app's latest rating, progress.latest_ratings and last_recorded agree on any same-day mix."""
-    from careerconv import progress
+    from careerconv.rules import progress
 
     records = [_rated("2026-03-02", "SQL", value, source, f"r{i}", saved)
                for i, (value, source, saved) in enumerate(ratings)]

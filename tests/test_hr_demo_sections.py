@@ -16,8 +16,8 @@ import re
 import pytest
 
 from careerconv import analytics as A
-from careerconv import privacy
-from careerconv.demo import write_demo_organisation
+from careerconv.rules import privacy
+from careerconv.demo.organisation import write_demo_organisation
 
 K = 5
 AS_OF = "2026-10-01"
@@ -117,7 +117,7 @@ def test_the_most_wanted_row_for_any_skill_counts_each_person_once(hr):
 def test_the_page_shows_something_in_every_section_and_says_what_it_coarsened(tmp_path_factory):
     """The rendered page of issue 13's organisation: every section has a chart or a table with a figure, and
     what was coarsened is said on the page."""
-    from careerconv.report import hr_page
+    from careerconv.surfaces.report import hr_page
 
     hr = _hr_tables(tmp_path_factory, *ORGS[0])
     parameters = {"data_dir": "unused", "period_start": "", "period_end": "", "departments": [],

@@ -3,7 +3,7 @@
 An analyst runs ``careerconv hr-report`` twice, for a period and for the same
 period one quarter longer (or shorter, or starting a quarter later), and
 subtracts every pair of figures both pages show. Rule 2c of
-:func:`careerconv.privacy.protect` promises that no such difference isolates
+:func:`careerconv.rules.privacy.protect` promises that no such difference isolates
 fewer than ``k`` people. Issue 13 found it did: on a 17-person organisation
 "12 months, All departments" of target attainment showed 16 employees for one
 period and 12 for another (``--period-start 2025-04-01``).
@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 
 from careerconv import analytics as A
-from careerconv import privacy
-from careerconv.demo import write_demo_organisation
+from careerconv.rules import privacy
+from careerconv.demo.organisation import write_demo_organisation
 
 K = 5
 AS_OF = "2026-10-01"  # the default period: 2024 Q4 to 2026 Q3

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 from matplotlib.text import Text
 
-from careerconv import hr_plots as H
-from careerconv import privacy
+from careerconv.views import hr_plots as H
+from careerconv.rules import privacy
 
 HOSTILE = ["$\\frac{a$", "$\\frac{", "$x$ and $y$", "C:\\new\\table", "snake_case_skill", "<script>alert(1)</script>",
            "50% $$ off", "^{up}_{down}"]

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from careerconv import cli
-from careerconv.demo import write_demo_organisation
-from careerconv.store import Store
+from careerconv.demo.organisation import write_demo_organisation
+from careerconv.records.store import Store
 
 MARKER = "QUOKKA-SECRET-4417"
 HOSTILE_DEPARTMENT = "=1+1 <script>alert(1)</script>"
@@ -147,7 +147,7 @@ def test_the_sample_organisation_renders_and_says_what_was_hidden(sample_data, t
 def test_the_notebook_shows_the_tables_the_command_computed(planted):
     """The command computes the tables once (a minute on half a million people) and the notebook shows them."""
     from careerconv import analytics as A
-    from careerconv.report import hr_page
+    from careerconv.surfaces.report import hr_page
 
     hr = A.hr_aggregates(A.load_hr_tables(planted, lazy=True), "2026-10-01", k=3)
     hr["about"].loc[hr["about"]["item"] == "as of", "value"] = "2031-12-31"  # a date only these tables hold

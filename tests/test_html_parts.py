@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from careerconv.dates import NO_BREAK, human_date, human_datetime
-from careerconv.followup import ITEM_STATUS_LABELS, item_status_label
-from careerconv.html_parts import embedded_figure, escape_html, figure_html
-from careerconv.schema import ITEM_STATUSES
+from careerconv.records.dates import NO_BREAK, human_date, human_datetime
+from careerconv.rules.followup import ITEM_STATUS_LABELS, item_status_label
+from careerconv.views.html_parts import embedded_figure, escape_html, figure_html
+from careerconv.records.schema import ITEM_STATUSES
 
 
 @pytest.mark.parametrize("value", ["2026-03-09", dt.date(2026, 3, 9), dt.datetime(2026, 3, 9, 23, 59),

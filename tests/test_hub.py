@@ -1,5 +1,5 @@
 """A real JupyterHub (dummy authenticator, local-process spawner, configurable-http-proxy from npm) in front of
-the records service, started as ``careerconv hub`` starts it (:class:`careerconv.commands.hub.Hub`).
+the records service, started as ``careerconv hub`` starts it (:class:`careerconv.surfaces.commands.hub.Hub`).
 
 Three users hold hub tokens made by the hub itself: two coaches (e0020 coaches E0003, e0001 coaches
 E0002) and one HR analyst; an operator imports a roster move. Every request goes through the hub's
@@ -15,10 +15,10 @@ from html import escape
 import pytest
 import requests
 
-from careerconv import config
+from careerconv.records import config
 from careerconv.analytics import TABLE_TITLES
-from careerconv.commands.hub import Hub
-from careerconv.store import Store
+from careerconv.surfaces.commands.hub import Hub
+from careerconv.records.store import Store
 from prerequisites import require_hub
 
 pytestmark = pytest.mark.slow

@@ -14,11 +14,12 @@ import urllib.request
 
 import pytest
 
-from careerconv import config
-from careerconv.commands.hub import check_groups, default_groups
-from careerconv.service.policy import COACH, HR, Caller, Refused, check_read_person, check_write_record, \
-    coach_id_for, roles_from_groups
-from careerconv.store import Store
+from careerconv.records import config
+from careerconv.surfaces.commands.hub import check_groups, default_groups
+from careerconv.surfaces.service.policy import (
+    COACH, HR, Caller, Refused, check_read_person, check_write_record, coach_id_for, roles_from_groups,
+)
+from careerconv.records.store import Store
 from prerequisites import require_hub
 
 

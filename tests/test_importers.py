@@ -12,10 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from careerconv import schema as S
-from careerconv.importers import (FileRejected, decide_date_order, import_history, import_roster,
-                                  legacy_conversation_id, read_table_file)
-from careerconv.store import Store
+from careerconv.records import schema as S
+from careerconv.records.importers import (
+    FileRejected, decide_date_order, import_history, import_roster, legacy_conversation_id, read_table_file,
+)
+from careerconv.records.store import Store
 
 ROSTER_HEADER = "employee_id,name,coach_id,department,role,cadence_months,email"
 ROSTER_ROWS = [

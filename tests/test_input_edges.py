@@ -15,12 +15,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from careerconv import schema as S
+from careerconv.records import schema as S
 from careerconv.cli import main
-from careerconv.exporting import export_table
-from careerconv.spreadsheet import frame_to_csv_bytes, restore_formula
-from careerconv.importers import FileRejected, import_history, import_roster, read_table_file
-from careerconv.store import Store
+from careerconv.views.exporting import export_table
+from careerconv.records.spreadsheet import frame_to_csv_bytes, restore_formula
+from careerconv.records.importers import FileRejected, import_history, import_roster, read_table_file
+from careerconv.records.store import Store
 from test_exporting import TRIGGERS, read_csv
 from test_importers import (ROSTER_HEADER, ROSTER_ROWS, assert_rejected_and_unchanged, roster_store,  # noqa: F401
                             roster_workbook, store, write)

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from careerconv import config
+from careerconv.records import config
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 
@@ -127,17 +127,17 @@ def _run(venv: Path, cwd: Path, *args: str, timeout: float = 900) -> subprocess.
 def test_wheel_holds_the_notebooks_question_sets_and_sample_records_only(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for notebook in config.NOTEBOOKS_DIR.glob("*.ipynb"):
-        assert f"careerconv/notebooks/{notebook.name}" in names
+        assert f"careerconv/surfaces/notebooks/{notebook.name}" in names
     for question_set in config.BUILTIN_QUESTION_SETS_DIR.glob("*.yaml"):
-        assert f"careerconv/question_sets/{question_set.name}" in names
-    words = {f"careerconv/demo_words/{name}.json" for name in ("departments", "names", "options", "plans", "skills")}
+        assert f"careerconv/records/question_sets/{question_set.name}" in names
+    words = {f"careerconv/demo/words/{name}.json" for name in ("departments", "names", "options", "plans", "skills")}
     assert words <= names, sorted(words - names)  # careerconv demo reads them
     sample = config.SAMPLE_DATA_DIR
-    records = {f"careerconv/sample/{p.relative_to(sample).as_posix()}"
+    records = {f"careerconv/demo/sample/{p.relative_to(sample).as_posix()}"
                for folder in ("conversations", "checkins") for p in (sample / folder).rglob("*.json")}
     assert len(records) > 100 and records <= names, sorted(records - names)[:5]
-    assert {"careerconv/sample/roster.csv", "careerconv/sample/README.md"} <= names
-    assert "careerconv/deploy/jupyterhub_config.py" in names  # careerconv hub runs it from the installed package
+    assert {"careerconv/demo/sample/roster.csv", "careerconv/demo/sample/README.md"} <= names
+    assert "careerconv/surfaces/deploy/jupyterhub_config.py" in names  # careerconv hub runs it from the installed package
     stray = sorted(n for n in names if re.search(r"/(derived|\.locks|__pycache__|\.ipynb_checkpoints)/|\.gitignore$"
                                                  r"|\.tmp|\.pyc$", n))
     assert not stray, f"files a source checkout collects are in the wheel: {stray[:5]}"
@@ -157,7 +157,7 @@ def test_wheel_requires_the_runtime_dependencies_and_offers_the_extras(wheel):
 # --- the installed commands, from an empty folder
 
 def test_installed_package_is_not_the_source_checkout(installed, tmp_path):
-    probe = ("import careerconv, careerconv.config as c; "
+    probe = ("import careerconv, careerconv.records.config as c; "
              "print(careerconv.__file__); print(c.PROJECT_DIR); print(c.NOTEBOOKS_DIR); print(c.SAMPLE_DATA_DIR)")
     result = subprocess.run([str(installed / "bin" / "python"), "-c", probe], capture_output=True, text=True,
                             timeout=120, cwd=tmp_path, env=_env(installed, tmp_path), stdin=subprocess.DEVNULL)

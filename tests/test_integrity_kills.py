@@ -41,9 +41,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from careerconv import importers
-from careerconv import schema as S
-from careerconv.store import N_BUCKETS, Store, bucket_of
+from careerconv.records import importers
+from careerconv.records import schema as S
+from careerconv.records.store import N_BUCKETS, Store, bucket_of
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL") or not hasattr(os, "fork"),
                                 reason="needs POSIX signals and fork")
@@ -63,7 +63,7 @@ CLI_CODE = "import sys\nfrom careerconv.cli import main\nsys.exit(main(sys.argv[
 # A child that outlives its wait timeout is killed by its pid; so is every child still running at EOF.
 ZYGOTE = textwrap.dedent(r"""
     import json, os, signal, sys, time, traceback
-    import careerconv.cli, careerconv.erasure, careerconv.importers, careerconv.store
+    import careerconv.cli, careerconv.records.erasure, careerconv.records.importers, careerconv.records.store
     careerconv.cli.build_parser()  # imports every command module (a run of the console script imports its own)
 
     started = {}

@@ -11,7 +11,7 @@ moment instead of two seconds of imports apart):
   one day, the store allocating the ids: every acknowledged save is a file of
   its own;
 * four processes editing one draft from the revision they loaded, reloading
-  on :class:`~careerconv.store.Conflict`: every acknowledged edit is in the
+  on :class:`~careerconv.records.store.Conflict`: every acknowledged edit is in the
   final record exactly once, in order, and the revision counts them;
 * an erase while a process autosaves check-ins for that person: nothing of
   them is left, and every save after the erase was refused (NotOnRoster);
@@ -38,9 +38,9 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from careerconv import importers
-from careerconv import schema as S
-from careerconv.store import LOCK_STRIPES, Conflict, NotOnRoster, Store, bucket_of
+from careerconv.records import importers
+from careerconv.records import schema as S
+from careerconv.records.store import LOCK_STRIPES, Conflict, NotOnRoster, Store, bucket_of
 from orgs import ada_checkin, ada_conversation, checkin, conversation, make_small_org, roster
 # one forking interpreter, and the same helpers, for both files
 from test_integrity_kills import WarmInterpreter, leftovers, staged_batches, write_history
@@ -142,8 +142,8 @@ def test_two_erasures_and_a_roster_import_at_once_keep_every_change(tmp_path, wa
 
 CREATE_CHILD = """
 import datetime as dt, json, os, sys, time
-from careerconv import schema as S
-from careerconv.store import Store
+from careerconv.records import schema as S
+from careerconv.records.store import Store
 
 root, kind, me, n, go, out = sys.argv[1:]
 store = Store(root)
@@ -198,7 +198,7 @@ def test_four_processes_creating_records_for_one_person_on_one_day_lose_none(tmp
 
 EDIT_CHILD = """
 import copy, json, os, sys, time
-from careerconv.store import Conflict, Store
+from careerconv.records.store import Conflict, Store
 
 root, me, n, go, out = sys.argv[1:]
 store = Store(root)
@@ -258,7 +258,7 @@ def test_four_processes_editing_one_draft_lose_no_acknowledged_save(tmp_path, wa
 
 SAVER_CHILD = """
 import json, os, sys, time
-from careerconv.store import NotOnRoster, Store
+from careerconv.records.store import NotOnRoster, Store
 
 root, eid, out = sys.argv[1:]
 store = Store(root)
@@ -318,7 +318,7 @@ def test_erasing_someone_while_their_checkins_autosave_leaves_nothing_of_them(tm
 
 BIG_SAVE_CHILD = """
 import json, os, sys, time
-from careerconv.store import Store
+from careerconv.records.store import Store
 
 root, eid, mention, go, out = sys.argv[1:]
 store = Store(root)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from careerconv import config
+from careerconv.records import config
 from careerconv.cli import main as cli_main
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.timeout(600)]
@@ -29,8 +29,8 @@ OUTPUT = PROJECT / "tests" / "output" / "narrow"
 AS_OF = "2026-10-02"
 EMPLOYEE = "E0015"
 MIN_PX = 10.0
-HR_SMALLEST_POINTS = 7.5  # the smallest fontsize careerconv.hr_plots draws with (cell labels of the heatmap)
-HR_DPI = 110  # careerconv.hr_plots.new_figure
+HR_SMALLEST_POINTS = 7.5  # the smallest fontsize careerconv.views.hr_plots draws with (cell labels of the heatmap)
+HR_DPI = 110  # careerconv.views.hr_plots.new_figure
 
 # What reaches past the screen's right edge, and every chart's drawn size and smallest text.
 _MEASURE = """() => {

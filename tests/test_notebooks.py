@@ -1,12 +1,12 @@
-"""The notebooks of careerconv/notebooks, run with papermill on a copy of the sample: what each one shows.
+"""The notebooks of careerconv/surfaces/notebooks, run with papermill on a copy of the sample: what each one shows.
 
 Each notebook runs once, from its own folder, on a private copy of the committed sample organisation
 (``sample_data``), and the test reads its outputs: the report's headings and figures, the numbers a reader takes
-away, the images it draws. The committed sample (careerconv/sample) is compared byte for byte before and after:
+away, the images it draws. The committed sample (careerconv/demo/sample) is compared byte for byte before and after:
 a notebook pointed at a copy must leave it alone. explore.ipynb has its own module, tests/test_explore_notebook.py.
 
 The numbers are those of the sample as committed (``careerconv demo --seed 1 --as-of 2026-10-01``, see
-careerconv/sample/README.md); tests/test_demo.py keeps the folder equal to what that command writes.
+careerconv/demo/sample/README.md); tests/test_demo.py keeps the folder equal to what that command writes.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from careerconv import config
+from careerconv.records import config
 
 from notebook_runs import html_outputs, images, run_notebook, snapshot, visible_text
 
@@ -34,7 +34,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 def sample_left_alone():
     before = snapshot(SAMPLE)
     yield
-    assert snapshot(SAMPLE) == before, "a notebook run on a copy changed careerconv/sample"
+    assert snapshot(SAMPLE) == before, "a notebook run on a copy changed careerconv/demo/sample"
     assert not (SAMPLE / "derived").exists() and not (SAMPLE / ".locks").exists()
 
 

@@ -34,7 +34,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from careerconv import config
+from careerconv.records import config
 from careerconv.cli import main as cli_main
 
 from app_harness import Harness
@@ -297,7 +297,7 @@ def test_the_scan_allows_data_fragments_and_files_careerconv_wrote(tmp_path):
 
 
 def test_the_exporter_refuses_a_template_that_would_load_scripts(monkeypatch):
-    from careerconv.report import html_export
+    from careerconv.surfaces.report import html_export
 
     monkeypatch.setattr(html_export, "_OFFLINE_TEMPLATE", "{%- extends 'lab/index.html.j2' -%}")  # nbconvert's own
     with pytest.raises(RuntimeError, match="would load scripts from the internet"):

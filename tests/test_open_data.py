@@ -10,8 +10,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from careerconv import cli
-from careerconv import schema as S
-from careerconv.store import Store
+from careerconv.records import schema as S
+from careerconv.records.store import Store
 
 
 def by_key(frame: pd.DataFrame, name: str) -> pd.DataFrame:

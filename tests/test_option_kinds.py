@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from careerconv.option_kinds import KINDS, OTHER, PRIORITY, classify_option, classify_options
+from careerconv.rules.option_kinds import KINDS, OTHER, PRIORITY, classify_option, classify_options
 
 
 @pytest.mark.parametrize("text, kind", [

@@ -28,7 +28,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from careerconv import cli, config, resources
+from careerconv import cli
+from careerconv.records import config, resources
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # conda-forge names that differ from the PyPI name
@@ -130,8 +131,8 @@ def test_readme_says_how_to_use_each_environment_and_the_extras():
 # Imported only where the feature is used, with an error naming the extra to install.
 OPTIONAL_MODULES = {"duckdb": "duckdb", "dask": "dask", "distributed": "dask", "jupyterhub": "hub", "tornado": "hub"}
 # Modules that are themselves the optional feature, loaded only when it runs (so they may import its extra
-# at the top): the records service, which JupyterHub starts as `python -m careerconv.service`.
-EXTRA_ONLY_MODULES = {"careerconv/service/server.py": "hub"}
+# at the top): the records service, which JupyterHub starts as `python -m careerconv.surfaces.service`.
+EXTRA_ONLY_MODULES = {"careerconv/surfaces/service/server.py": "hub"}
 # Runtime dependencies careerconv runs rather than imports, and why.
 RUN_NOT_IMPORTED = {
     "voila": "careerconv app serves the conversation notebook with it",
@@ -220,12 +221,12 @@ def test_every_runtime_dependency_is_used():
 
 
 def test_the_explore_notebook_says_which_extra_to_install_for_duckdb(monkeypatch, tmp_path):
-    from careerconv import open_data
+    from careerconv.records import open_data
 
     monkeypatch.setitem(sys.modules, "duckdb", None)  # as if it were not installed
     with pytest.raises(ValueError, match=re.escape("pip install 'careerconv[duckdb]'")):
         open_data.duckdb()
-    notebook = (PROJECT_DIR / "careerconv" / "notebooks" / "explore.ipynb").read_text(encoding="utf-8")
+    notebook = (PROJECT_DIR / "careerconv" / "surfaces" / "notebooks" / "explore.ipynb").read_text(encoding="utf-8")
     assert "open_data.duckdb()" in notebook  # the notebook's SQL cell asks for it that way
 
 
@@ -234,9 +235,9 @@ def test_every_package_data_pattern_names_files_that_exist():
     empty = [p for p in patterns if not list((PROJECT_DIR / "careerconv").glob(p))]
     assert not empty, f"package-data patterns that match nothing: {empty}"
     shipped = {f for p in patterns for f in (PROJECT_DIR / "careerconv").glob(p)}
-    for needed in ("notebooks/conversation.ipynb", "notebooks/progress_report.ipynb",
-                   "notebooks/hr_analytics.ipynb", "question_sets/career-conversation.yaml", "sample/roster.csv",
-                   "deploy/jupyterhub_config.py"):
+    for needed in ("surfaces/notebooks/conversation.ipynb", "surfaces/notebooks/progress_report.ipynb",
+                   "surfaces/notebooks/hr_analytics.ipynb", "records/question_sets/career-conversation.yaml", "demo/sample/roster.csv",
+                   "surfaces/deploy/jupyterhub_config.py"):
         assert PROJECT_DIR / "careerconv" / needed in shipped, needed
 
 
@@ -251,7 +252,7 @@ def test_packaged_resources_are_found_inside_the_package():
 
 def test_the_hub_configuration_is_one_file_in_the_package():
     """``careerconv hub`` runs the packaged configuration; the source checkout's deploy/ file only loads it."""
-    from careerconv.commands import hub
+    from careerconv.surfaces.commands import hub
 
     assert "resources.jupyterhub_config_file()" in Path(hub.__file__).read_text(encoding="utf-8")
     assert not hasattr(hub, "CONFIG_FILE")
@@ -365,7 +366,7 @@ def test_make_test_runs_each_test_module_once_and_the_notebooks_through_their_te
     for module in ("tests/test_notebooks.py", "tests/test_explore_notebook.py", "tests/test_store.py"):
         assert times_run(module) == 1, (module, runs)
     # The notebooks are checked on what they show, on a copy of the sample; nbval only ran their cells.
-    assert not any(arg.startswith("--nbval") or arg.startswith("careerconv/notebooks") for args in runs for arg in args)
+    assert not any(arg.startswith("--nbval") or arg.startswith("careerconv/surfaces/notebooks") for args in runs for arg in args)
 
 
 def test_ci_runs_make_test():

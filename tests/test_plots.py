@@ -1,4 +1,4 @@
-"""Charts (careerconv.plots), drawn headless with the Agg backend."""
+"""Charts (careerconv.views.plots), drawn headless with the Agg backend."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from careerconv import plots, progress  # noqa: E402
-from careerconv.progress import AHEAD, BEHIND, DUE_NOT_MEASURED, ON_TRACK, UPCOMING  # noqa: E402
+from careerconv.views import plots
+from careerconv.rules import progress  # noqa: E402
+from careerconv.rules.progress import AHEAD, BEHIND, DUE_NOT_MEASURED, ON_TRACK, UPCOMING  # noqa: E402
 
 T0 = pd.Timestamp("2024-01-15")
 TARGETS = {6: 6, 12: 7, 18: 8}

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from careerconv import privacy
+from careerconv.rules import privacy
 
 K = 5
 

@@ -1,4 +1,4 @@
-"""Progress against the 6/12/18-month targets (careerconv.progress)."""
+"""Progress against the 6/12/18-month targets (careerconv.rules.progress)."""
 
 from __future__ import annotations
 
@@ -8,22 +8,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from careerconv.followup import recorded_order
-from careerconv import progress, schema
-from careerconv.progress import (
-    AHEAD,
-    BEHIND,
-    DUE_NOT_MEASURED,
-    UPCOMING,
-    ON_TRACK,
-    STATUSES,
-    attainment_rate,
-    classify,
-    current_vs_target,
-    expected_on_line,
-    horizon_date,
-    latest_ratings,
-    progress_at_horizons,
+from careerconv.rules.followup import recorded_order
+from careerconv.rules import progress
+from careerconv.records import schema
+from careerconv.rules.progress import (
+    AHEAD, BEHIND, DUE_NOT_MEASURED, UPCOMING, ON_TRACK, STATUSES, attainment_rate, classify, current_vs_target,
+    expected_on_line, horizon_date, latest_ratings, progress_at_horizons,
 )
 
 T0 = "2024-01-15"  # conversation; 6-month horizon is 2024-07-15
@@ -681,7 +671,7 @@ def test_recorded_order_reads_unreadable_save_times_as_unknown():
 
 
 def test_the_derived_table_carries_the_save_time_so_the_rule_holds_from_records():
-    from careerconv.tables import frames_from_records
+    from careerconv.records.tables import frames_from_records
 
     conversation = {
         "conversation_id": "C1", "employee_id": "e1", "coach_id": "c", "date": T0, "question_set": "q",

@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from careerconv import config
-from careerconv.questions import (KINDS, QuestionSet, available_question_sets, load_question_set,
-                                  load_question_set_file)
-from careerconv.schema import ValidationError
-from careerconv.store import Store
+from careerconv.records import config
+from careerconv.records.questions import (
+    KINDS, QuestionSet, available_question_sets, load_question_set, load_question_set_file,
+)
+from careerconv.records.schema import ValidationError
+from careerconv.records.store import Store
 
 TEMPLATE_FILE = config.PROJECT_DIR.parent / "shared" / "seed" / "career-conversation-template.txt"
 

@@ -27,9 +27,9 @@ from pathlib import Path
 
 import pytest
 
-from careerconv import schema as S
-from careerconv import tables as T
-from careerconv.store import Store
+from careerconv.records import schema as S
+from careerconv.records import tables as T
+from careerconv.records.store import Store
 from orgs import roster_of
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
@@ -42,15 +42,15 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 # record that mixed two versions, or was cut short, would not check out.
 AUTOSAVE_CHILD = textwrap.dedent("""
     import datetime as dt, os, sys, time
-    from careerconv import schema as S
-    from careerconv.store import NotFound, Store
+    from careerconv.records import schema as S
+    from careerconv.records.store import NotFound, Store
 
     root, slow = sys.argv[1], sys.argv[2] == "slow"
     store = Store(root)
     print("imported", flush=True)
     sys.stdin.readline()  # wait for the go: the parent starts the next child while this one still imports
     if slow:  # a slow disk: pause after the temp file is written, before it replaces the record
-        import careerconv.store as store_module
+        import careerconv.records.store as store_module
         real_replace = store_module.os.replace
         def announced_replace(src, dst):
             print("writing", flush=True)
@@ -245,8 +245,8 @@ def test_sigkill_between_temp_file_and_replace_keeps_the_old_record(tmp_path):
 # 100 saves it also brings the derived tables up to date, racing the writers.
 CONCURRENT_CHILD = textwrap.dedent("""
     import datetime as dt, os, sys, time
-    from careerconv import schema as S
-    from careerconv.store import Conflict, Store
+    from careerconv.records import schema as S
+    from careerconv.records.store import Conflict, Store
 
     root, me, go = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     store = Store(root)

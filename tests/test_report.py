@@ -1,6 +1,6 @@
 """Per-employee progress reports: content, rendering, the notebook, the batch runner and the CLI.
 
-Fast tests check the pure content against :mod:`careerconv.progress` and the
+Fast tests check the pure content against :mod:`careerconv.rules.progress` and the
 rendering (escaping, structure). Tests marked ``slow`` start Jupyter kernels:
 one papermill run of the notebook, and batches through the runner and the
 command line (a broken employee, isolation, incremental skip, --force, PDF).
@@ -18,15 +18,16 @@ import nbformat
 import pandas as pd
 import pytest
 
-from careerconv import cli, config
-from careerconv import progress
-from careerconv.report import content as C
-from careerconv.report import render as R
-from careerconv.report.html_export import ReportExporter
-from careerconv.report.index import FAILED, MADE, UNCHANGED, IndexEntry, index_html
-from careerconv.report.source import data_fingerprint, load_history
-from careerconv.schema import ValidationError, new_conversation, new_skill
-from careerconv.store import History, NotFound, Store
+from careerconv import cli
+from careerconv.records import config
+from careerconv.rules import progress
+from careerconv.surfaces.report import content as C
+from careerconv.surfaces.report import render as R
+from careerconv.surfaces.report.html_export import ReportExporter
+from careerconv.surfaces.report.index import FAILED, MADE, UNCHANGED, IndexEntry, index_html
+from careerconv.surfaces.report.source import data_fingerprint, load_history
+from careerconv.records.schema import ValidationError, new_conversation, new_skill
+from careerconv.records.store import History, NotFound, Store
 
 SAMPLE = config.SAMPLE_DATA_DIR
 NOTEBOOK = config.NOTEBOOKS_DIR / "progress_report.ipynb"
@@ -144,7 +145,7 @@ def hostile_org(root: Path) -> str:
 
 
 # ---------------------------------------------------------------------------
-# content: the rules come from careerconv.progress and careerconv.cadence
+# content: the rules come from careerconv.rules.progress and careerconv.rules.cadence
 
 
 def test_horizon_rows_are_progress_at_horizons_of_the_current_plan():
@@ -289,7 +290,7 @@ def test_every_user_text_is_escaped(tmp_path):
 def test_pdf_is_made_from_the_same_content(tmp_path):
     hostile_org(tmp_path / "data")
     content = C.build_content(load_history(tmp_path / "data", "H1"), "2025-10-01")
-    from careerconv.report import pdf
+    from careerconv.surfaces.report import pdf
 
     data = pdf.pdf_bytes(content)  # a $formula$ and markup in user text must not break it
     assert data.startswith(b"%PDF") and len(data) > 5_000
@@ -340,8 +341,8 @@ def test_notebook_is_thin_with_a_tagged_literal_parameters_cell():
     names = [line.split(":")[0] for line in lines]
     assert names == ["employee_id", "data_dir", "as_of", "horizons", "figure_format", "dpi", "pdf_path"]
     assert all(re.match(r"^\w+: \w+ = .+  # .+$", line) for line in lines)
-    assert 'data_dir: str = "../sample"' in params[0].source
-    assert (NOTEBOOK.parent / "../sample").resolve() == config.SAMPLE_DATA_DIR
+    assert 'data_dir: str = "../../demo/sample"' in params[0].source
+    assert (NOTEBOOK.parent / "../../demo/sample").resolve() == config.SAMPLE_DATA_DIR
     for cell in code:
         assert not re.search(r"^\s*(def|class) ", cell.source, re.M)
         assert not cell.outputs and cell.execution_count is None
@@ -418,7 +419,7 @@ def test_executed_notebooks_are_papermill_notebooks_and_html_has_no_code(sample_
         assert [c.execution_count for c in code_cells] == list(range(1, len(code_cells) + 1))
         assert all(c.metadata.papermill["status"] == "completed" for c in code_cells)
         page = files["html"].read_text(encoding="utf-8")
-        for code_text in ("from careerconv import report", "load_history(", "employee_id: str", "display(section)"):
+        for code_text in ("from careerconv.surfaces import report", "load_history(", "employee_id: str", "display(section)"):
             assert code_text not in page
         assert 'class="jp-InputArea-editor' not in page and 'class="highlight' not in page
         assert files["pdf"].read_bytes().startswith(b"%PDF")
@@ -428,7 +429,7 @@ def test_executed_notebooks_are_papermill_notebooks_and_html_has_no_code(sample_
 @pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_one_employees_data_never_appears_in_another_report(sample_data, tmp_path):
-    from careerconv.report.runner import run_batch
+    from careerconv.surfaces.report.runner import run_batch
 
     def plant(record):
         record["dreams"][0]["text"] = f"{MARKER} dream"
@@ -453,7 +454,7 @@ def test_one_employees_data_never_appears_in_another_report(sample_data, tmp_pat
 @pytest.mark.timeout(300)
 def test_warm_kernel_namespace_is_reset_between_reports(sample_data, tmp_path):
     """A notebook that plants a variable and fails if it finds one from the report before."""
-    from careerconv.report.runner import WarmKernel, run_batch
+    from careerconv.surfaces.report.runner import WarmKernel, run_batch
 
     nb = nbformat.read(NOTEBOOK, as_version=4)
     params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
@@ -488,7 +489,7 @@ def test_warm_kernel_namespace_is_reset_between_reports(sample_data, tmp_path):
 @pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_a_dying_or_hanging_report_fails_alone_and_the_kernel_is_replaced(tmp_path):
-    from careerconv.report.runner import run_batch
+    from careerconv.surfaces.report.runner import run_batch
 
     nb = nbformat.read(NOTEBOOK, as_version=4)
     params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
@@ -552,7 +553,7 @@ def test_unchanged_employees_are_skipped_until_data_changes_or_force(sample_data
 @pytest.mark.timeout(300)
 def test_when_no_kernel_starts_unchanged_reports_stay_unchanged_and_the_rest_fail_saying_why(sample_data, tmp_path,
                                                                                              monkeypatch):
-    from careerconv.report import runner
+    from careerconv.surfaces.report import runner
 
     reports = tmp_path / "reports"
     first = runner.run_batch(sample_data, ["E0002"], AS_OF, reports_dir=reports, jobs=1, progress=False)

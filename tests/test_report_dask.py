@@ -26,9 +26,9 @@ import nbformat
 import pytest
 
 from careerconv import cli
-from careerconv.report.dask_executor import DaskExecutor, DaskTarget, local_cluster, parse_dask_target
-from careerconv.report.index import FAILED, MADE
-from careerconv.report.runner import NOTEBOOK, run_batch
+from careerconv.surfaces.report.dask_executor import DaskExecutor, DaskTarget, local_cluster, parse_dask_target
+from careerconv.surfaces.report.index import FAILED, MADE
+from careerconv.surfaces.report.runner import NOTEBOOK, run_batch
 from report_org import AS_OF, SIX, make_six_person_org
 
 distributed = pytest.importorskip("distributed")
@@ -173,7 +173,7 @@ def test_no_dask_report_holds_another_employees_data(two_batches):
 
 def kernel_pids(dask_worker) -> list[int]:
     """Run on a worker: the process ids of its warm report kernels."""
-    from careerconv.report.dask_executor import WarmKernelPlugin
+    from careerconv.surfaces.report.dask_executor import WarmKernelPlugin
 
     pids = []
     for plugin in dask_worker.plugins.values():

@@ -19,17 +19,13 @@ from pathlib import Path
 
 import pytest
 
-from careerconv import cli, config
-from careerconv.report.index import FAILED, MADE, IndexEntry
-from careerconv.report.shards import (
-    Shard,
-    ShardIndex,
-    merge_shard_indexes,
-    parse_shard,
-    shard_of,
-    write_shard_index,
+from careerconv import cli
+from careerconv.records import config
+from careerconv.surfaces.report.index import FAILED, MADE, IndexEntry
+from careerconv.surfaces.report.shards import (
+    Shard, ShardIndex, merge_shard_indexes, parse_shard, shard_of, write_shard_index,
 )
-from careerconv.store import Store
+from careerconv.records.store import Store
 from report_org import AS_OF, SIX, make_six_person_org
 
 SAMPLE = config.SAMPLE_DATA_DIR

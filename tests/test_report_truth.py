@@ -19,13 +19,14 @@ import pandas as pd
 import pytest
 from matplotlib.text import Text
 
-from careerconv import config, plots
-from careerconv import progress
-from careerconv.report import content as C
-from careerconv.report import render as R
-from careerconv.report.source import load_history
-from careerconv.schema import new_conversation, new_skill
-from careerconv.store import History
+from careerconv.records import config
+from careerconv.views import plots
+from careerconv.rules import progress
+from careerconv.surfaces.report import content as C
+from careerconv.surfaces.report import render as R
+from careerconv.surfaces.report.source import load_history
+from careerconv.records.schema import new_conversation, new_skill
+from careerconv.records.store import History
 
 HOSTILE_NAMES = ("Costs $\\frac{1}{2}$", "snake_case_$x$", "back\\slash \\n", "50% $$ money", "^{up}_{down}")
 CJK_SKILL = "跨团队协作 チーム連携"
@@ -255,7 +256,7 @@ def test_text_from_the_data_is_drawn_as_plain_text(name):
 
 def pdf_pages(content) -> list[str]:
     pypdf = pytest.importorskip("pypdf")
-    from careerconv.report import pdf
+    from careerconv.surfaces.report import pdf
 
     reader = pypdf.PdfReader(io.BytesIO(pdf.pdf_bytes(content)))
     return [page.extract_text() for page in reader.pages]
@@ -299,7 +300,7 @@ def test_pdf_keeps_headings_with_what_follows():
 
 
 def test_pdf_wraps_by_width_and_has_the_cjk_glyphs():
-    from careerconv.report import pdf
+    from careerconv.surfaces.report import pdf
 
     plan = conversation("2025-09-01", [(CJK_SKILL, 4, (6, 7, 8)), ("Wide " + "W" * 60, 5, (6, 7, 8))])
     content = C.build_content(history([plan]), "2026-03-15")

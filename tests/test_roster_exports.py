@@ -21,8 +21,8 @@ from app_harness import Harness
 
 from careerconv import analytics as A
 from careerconv import cli
-from careerconv.importers import DEFAULT_CADENCE, FileRejected, import_roster
-from careerconv.store import Store
+from careerconv.records.importers import DEFAULT_CADENCE, FileRejected, import_roster
+from careerconv.records.store import Store
 
 AS_OF = "2026-10-01"
 

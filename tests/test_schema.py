@@ -18,7 +18,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from careerconv import schema as S
+from careerconv.records import schema as S
 
 ALLOWED_RATING = "a whole number from 1 to 10"
 

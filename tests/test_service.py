@@ -14,11 +14,11 @@ import threading
 import pytest
 import requests
 
-from careerconv import followup
-from careerconv.schema import ValidationError
-from careerconv.service.client import ServiceStore
-from careerconv.service.policy import Refused
-from careerconv.store import Conflict, NotOnRoster, Store
+from careerconv.rules import followup
+from careerconv.records.schema import ValidationError
+from careerconv.surfaces.service.client import ServiceStore
+from careerconv.surfaces.service.policy import Refused
+from careerconv.records.store import Conflict, NotOnRoster, Store
 from service_harness import RunningService
 
 A, B, HR, OP, NOBODY = "tok-coach-a", "tok-coach-b", "tok-hr", "tok-operator", "tok-nobody"

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from careerconv.app import facilitation
-from careerconv.app.data_folder import open_store
-from careerconv.service.client import ServiceStore
-from careerconv.service.policy import Refused
-from careerconv.store import Conflict, NotFound, Store
+from careerconv.surfaces.app import facilitation
+from careerconv.surfaces.app.data_folder import open_store
+from careerconv.surfaces.service.client import ServiceStore
+from careerconv.surfaces.service.policy import Refused
+from careerconv.records.store import Conflict, NotFound, Store
 from app_harness import Harness
 from orgs import custom_question_set
 from service_harness import RunningService

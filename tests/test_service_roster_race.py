@@ -16,10 +16,10 @@ import time
 import pytest
 import requests
 
-from careerconv import followup
-from careerconv.service.client import ServiceStore
-from careerconv.service.policy import Refused
-from careerconv.store import Store
+from careerconv.rules import followup
+from careerconv.surfaces.service.client import ServiceStore
+from careerconv.surfaces.service.policy import Refused
+from careerconv.records.store import Store
 from service_harness import RunningService
 
 A, B, OP = "tok-coach-a", "tok-coach-b", "tok-operator"
@@ -184,7 +184,7 @@ def test_without_the_gate_a_save_checked_before_the_move_is_written_after_it(svc
 
 
 def test_the_gate_lets_saves_run_together_and_a_move_wait_for_them_and_go_before_later_ones():
-    from careerconv.service.roster_gate import RosterGate
+    from careerconv.surfaces.service.roster_gate import RosterGate
 
     gate, events = RosterGate(), []
     first_in, release_first = threading.Event(), threading.Event()

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from careerconv import settings as S
+from careerconv.surfaces.commands import settings as S
 from careerconv.cli import main, parse_command_line
 
 ROSTER = ("employee_id,name,coach_id,department,role,cadence_months\n"

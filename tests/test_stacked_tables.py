@@ -1,4 +1,4 @@
-"""The HR page's tables stack into labelled cards on a phone (careerconv/stacked_tables.py)."""
+"""The HR page's tables stack into labelled cards on a phone (careerconv/views/stacked_tables.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 import pandas as pd
 import pytest
 
-from careerconv import stacked_tables
+from careerconv.views import stacked_tables
 
 
 def pandas_table(frame: pd.DataFrame) -> str:

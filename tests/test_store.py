@@ -19,10 +19,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from careerconv import followup
-from careerconv import schema as S
-from careerconv import tables as T
-from careerconv.store import LOCK_STRIPES, N_BUCKETS, Conflict, NotFound, NotOnRoster, Store, atomic_write_bytes, bucket_of
+from careerconv.rules import followup
+from careerconv.records import schema as S
+from careerconv.records import tables as T
+from careerconv.records.store import (
+    LOCK_STRIPES, N_BUCKETS, Conflict, NotFound, NotOnRoster, Store, atomic_write_bytes, bucket_of,
+)
 
 FREE_TEXTS = [
     '=HYPERLINK("http://x","y")',
@@ -608,7 +610,7 @@ def test_a_failed_atomic_write_keeps_the_old_file(tmp_path, monkeypatch):
     def fail(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("careerconv.store.os.replace", fail)
+    monkeypatch.setattr("careerconv.records.store.os.replace", fail)
     with pytest.raises(OSError, match="disk full"):
         atomic_write_bytes(target, b"new")
     assert target.read_bytes() == b"old"
@@ -729,7 +731,7 @@ def test_a_new_data_folder_is_private_and_files_follow_the_umask(tmp_path):
     store = Store(tmp_path / "fresh" / "data")
     store.save_roster(roster_frame(["E1"]))
     assert oct(store.root.stat().st_mode & 0o777) == "0o700"
-    write = ("import sys; from pathlib import Path; from careerconv.store import atomic_write_bytes; "
+    write = ("import sys; from pathlib import Path; from careerconv.records.store import atomic_write_bytes; "
              "atomic_write_bytes(Path(sys.argv[1]), b'<p>ok</p>')")
     modes = {}
     for umask in ("002", "077"):  # a team that shares its reports folder; someone who shares nothing

@@ -7,8 +7,8 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from careerconv.app.summary import render_summary_pdf
-from careerconv.report.pdf import document_pdf_bytes
+from careerconv.surfaces.app.summary import render_summary_pdf
+from careerconv.surfaces.report.pdf import document_pdf_bytes
 from orgs import make_small_org
 from summary_records import completed_with_three_skills
 

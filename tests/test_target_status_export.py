@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from careerconv import progress
-from careerconv import schema as S
-from careerconv.exporting import export_table
-from careerconv.store import Store
+from careerconv.rules import progress
+from careerconv.records import schema as S
+from careerconv.views.exporting import export_table
+from careerconv.records.store import Store
 from test_exporting import make_roster, read_csv
 
 

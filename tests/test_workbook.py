@@ -12,10 +12,10 @@ import pytest
 from test_exporting import FREE_TEXT, LONG_ANSWER, TRIGGERS, org  # noqa: F401  (org is a fixture)
 
 from careerconv import cli
-from careerconv.exporting import EXPORT_TABLES, export_table
-from careerconv.importers import import_roster
-from careerconv.store import Store
-from careerconv.workbook import EXCEL_CELL_LIMIT, MAX_WIDTH, frames_to_xlsx, sheet_name
+from careerconv.views.exporting import EXPORT_TABLES, export_table
+from careerconv.records.importers import import_roster
+from careerconv.records.store import Store
+from careerconv.records.workbook import EXCEL_CELL_LIMIT, MAX_WIDTH, frames_to_xlsx, sheet_name
 
 
 def sheet_rows(path: Path, sheet: str | None = None) -> list[list]:
@@ -89,7 +89,7 @@ def test_sheet_names_are_made_valid_and_unique():
 
 def test_too_many_rows_for_a_sheet_is_refused_naming_the_way_out():
     frame = pd.DataFrame({"a": range(3)})
-    import careerconv.workbook as W
+    import careerconv.records.workbook as W
 
     limit = W.EXCEL_MAX_ROWS
     try:
@@ -133,8 +133,8 @@ def test_export_command_writes_xlsx_by_default_name(org: Store, tmp_path: Path, 
 
 def test_hr_tables_workbook_has_one_sheet_per_table(tmp_path: Path):
     from careerconv import analytics as A
-    from careerconv.commands.hr_report import hr_table_frames, write_xlsx_tables
-    from careerconv.demo import write_demo_organisation
+    from careerconv.surfaces.commands.hr_report import hr_table_frames, write_xlsx_tables
+    from careerconv.demo.organisation import write_demo_organisation
 
     data = tmp_path / "data"
     write_demo_organisation(data, 60, 11, dt.date(2026, 10, 1))
@@ -157,7 +157,7 @@ def test_hr_tables_workbook_has_one_sheet_per_table(tmp_path: Path):
 
 def test_hr_report_refuses_an_xlsx_option_that_is_not_a_workbook_name(tmp_path: Path, capsys):
     write_org = tmp_path / "data"
-    from careerconv.demo import write_demo_organisation
+    from careerconv.demo.organisation import write_demo_organisation
 
     write_demo_organisation(write_org, 12, 3, dt.date(2026, 10, 1))
     assert cli.main(["--data", str(write_org), "hr-report", "--xlsx", str(tmp_path / "tables.csv")]) == 1

@@ -8,7 +8,7 @@ which only *read* them, and :func:`save_aggregates` /
 hr-report`` to its notebook. The single entry point is
 :func:`hr_aggregates`; it returns the tables the HR notebook shows and
 ``careerconv hr-report --csv`` writes,
-each already protected by :func:`careerconv.privacy.protect` (groups of fewer
+each already protected by :func:`careerconv.rules.privacy.protect` (groups of fewer
 than ``k`` distinct employees read "fewer than k"; see that module for the
 differencing and complementary rules). Each table has a ``describe_*``
 function that turns its numbers into one sentence.
@@ -19,7 +19,7 @@ The roster (only ``employee_id``, ``coach_id``, ``department``,
 ``cadence_months``) and the derived tables ``conversations``, ``skills``,
 ``skill_ratings``, ``targets``, ``options``, ``action_items``, ``checkins``
 and ``checkin_updates`` — never a free-text column, with one exception:
-option texts are read by :func:`careerconv.option_kinds.classify_options` and
+option texts are read by :func:`careerconv.rules.option_kinds.classify_options` and
 replaced by their kind before anything is counted. Only completed
 conversations count; ratings given in a draft are left out. People no longer
 on the roster are left out (their department is unknown).
@@ -35,7 +35,7 @@ the period.
 
 Skills
 ------
-Skill names are compared like :func:`careerconv.schema.skill_key` ("sql" and
+Skill names are compared like :func:`careerconv.records.schema.skill_key` ("sql" and
 "SQL " are one skill) and shown in their most common spelling. A skill name
 is typed by people, so it is shown only when at least ``k`` employees of the
 whole organisation (all departments, all time up to the report) rated that
@@ -46,7 +46,7 @@ How ratings are summarised
 --------------------------
 Per employee, skill and quarter the *latest* self rating counts (on one day
 the one recorded last, by the same-day rule of
-:func:`careerconv.followup.recorded_order`: save time, then a conversation
+:func:`careerconv.rules.followup.recorded_order`: save time, then a conversation
 over a check-in over an import, then the record id; then the higher rating).
 Because ratings are whole numbers 1–10, the rating figures are built from
 additive histograms (employees per rating value), which lets the
@@ -83,7 +83,7 @@ shows their row over all skills (:func:`skill_view`; for the most-wanted
 skills, anyone who chose any skill and how many skills each chose). A report whose period is not the
 default two years also hides every figure that would differ by 1 to k-1
 people from the same figure in a report sharing one edge of its period
-(rule 2c of :mod:`careerconv.privacy`), so subtracting two runs a quarter
+(rule 2c of :mod:`careerconv.rules.privacy`), so subtracting two runs a quarter
 apart isolates nobody. ``coach_follow_through`` shows each coach's team of at
 least k people.
 
@@ -124,7 +124,7 @@ module's path (for example :class:`careerconv.analytics.scope.ReportScope`).
 
 from __future__ import annotations
 
-from ..option_kinds import KINDS
+from careerconv.rules.option_kinds import KINDS
 from .aggregates import hr_aggregates, skill_rating_tables
 from .constants import BANDS, DEPARTMENT, N, TABLE_TITLES
 from .engine import rating_partials

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import privacy
+from careerconv.rules import privacy
 from . import record_tables as R
 from .constants import BANDS, DEPARTMENT, HR_COLUMNS, N, OPTIONAL_COLUMNS, band_labels, with_optional_columns
 from . import engine
@@ -85,7 +85,7 @@ class SkillRatings:
         """The same tables with ``rating_distribution`` and ``rating_gaps`` protected by rule 2c too.
 
         ``neighbours`` holds, per table, its group sizes in the neighbouring reports (see
-        :func:`careerconv.privacy.protect`); the figures come from the partials already computed.
+        :func:`careerconv.rules.privacy.protect`); the figures come from the partials already computed.
         """
         args = (self.partials, self.scope, self.labels, self.public, self.departments)
         tables = {**self.tables,
@@ -94,7 +94,7 @@ class SkillRatings:
         return replace(self, tables=tables)
 
     def skill_ids(self, names: pd.Series) -> pd.Series:
-        """The skill id of each name (compared like :func:`careerconv.schema.skill_key`); NA if unknown."""
+        """The skill id of each name (compared like :func:`careerconv.records.schema.skill_key`); NA if unknown."""
         by_key = self.__dict__.get("_by_key")
         if by_key is None:  # built once; the parts of the employees look names up on two threads
             by_key = self.__dict__["_by_key"] = dict(zip(skill_keys(self.catalogue["raw"]),
@@ -195,7 +195,7 @@ def hr_aggregates(tables: Mapping[str, pd.DataFrame | ParquetTable], as_of: Any,
         tables named in :data:`TABLE_TITLES`. Every table has a
         ``department`` column (missing on the row for all selected
         departments), an ``n_employees`` column of distinct employees and a
-        ``privacy`` column (see :func:`careerconv.privacy.protect`).
+        ``privacy`` column (see :func:`careerconv.rules.privacy.protect`).
 
     Raises
     ------

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .. import privacy
+from careerconv.rules import privacy
 from .constants import DEPARTMENT, N
 
 # The groupings tried, finest first: (grain, per skill).

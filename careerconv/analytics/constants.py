@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import privacy
-from .. import schema as S
+from careerconv.rules import privacy
+from careerconv.records import schema as S
 
 
 DEFAULT_QUARTERS = 8  # the default period: two years up to the as-of date
@@ -48,7 +48,7 @@ HR_COLUMNS: dict[str, tuple[str, ...]] = {
 
 
 # Columns of HR_COLUMNS a table given in memory may lack: ``saved_at`` orders ratings of one day
-# (careerconv.followup.recorded_order); without it the source decides.
+# (careerconv.rules.followup.recorded_order); without it the source decides.
 OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {"skill_ratings": ("saved_at",)}
 
 

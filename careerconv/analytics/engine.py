@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import schema as S
-from ..followup import last_recorded
+from careerconv.records import schema as S
+from careerconv.rules.followup import last_recorded
 from .constants import HR_COLUMNS, with_optional_columns
 from .inputs import ParquetTable
 from .partials import RatingPartials, _Layout, _Roster, _empty_partials, _first_date_of, _typed_partials
@@ -30,7 +30,7 @@ from .scope import ReportScope
 from .skills import skill_catalogue
 
 
-# code = day * 20 + 10 if the rating was recorded last that day (careerconv.followup.recorded_order) + (rating - 1):
+# code = day * 20 + 10 if the rating was recorded last that day (careerconv.rules.followup.recorded_order) + (rating - 1):
 # the latest day, then the rating recorded last, then the higher rating.
 _DAY_SPAN = 20
 _CELL_CAP = 1 << 23  # cells (employees x skills x quarters) of one block's dense arrays
@@ -226,7 +226,7 @@ def _arrow_pass(ratings: pd.DataFrame | ParquetTable, roster: _Roster, drafts: D
 
     With ``skill_of`` (spelling -> skill id) skills are numbered by it and
     spellings it lacks are left out; without it each part numbers the skill
-    keys it finds (:func:`careerconv.schema.skill_key`) and the caller maps
+    keys it finds (:func:`careerconv.records.schema.skill_key`) and the caller maps
     them to ids once every spelling is known.
     """
     import threading
@@ -459,7 +459,7 @@ def _count_chunk(part: dict, rows: Any, emp: np.ndarray, first_emp: int, dept_of
 def _last_of_day(part: dict, rows: Any, emp_skill: np.ndarray, day: np.ndarray, src: np.ndarray,
                  context: dict) -> np.ndarray:
     """Per row of a chunk: 1 if it is the self rating recorded last of its employee's ratings of that skill
-    on that day (:func:`careerconv.followup.last_recorded`), else 0.
+    on that day (:func:`careerconv.rules.followup.last_recorded`), else 0.
 
     Several ratings of one skill on one day are rare: only those rows are ordered, and the part's record ids
     and save times are read only when it has some.

@@ -16,8 +16,8 @@ from typing import Any
 
 import pandas as pd
 
-from .. import schema as S
-from ..store import N_BUCKETS, Store, bucket_of, part_name
+from careerconv.records import schema as S
+from careerconv.records.store import N_BUCKETS, Store, bucket_of, part_name
 from .constants import DEPARTMENT, HR_COLUMNS
 
 
@@ -25,14 +25,14 @@ from .constants import DEPARTMENT, HR_COLUMNS
 class ParquetTable:
     """A derived table left on disk: its Parquet parts, read lazily.
 
-    The store splits rows into parts by employee (:func:`careerconv.store.bucket_of`),
+    The store splits rows into parts by employee (:func:`careerconv.records.store.bucket_of`),
     so no employee spans two parts; :func:`rating_partials` relies on that to
     aggregate part by part.
 
     Attributes
     ----------
     name
-        The table's name in :data:`careerconv.schema.DERIVED_TABLES`.
+        The table's name in :data:`careerconv.records.schema.DERIVED_TABLES`.
     paths
         Its part files.
     """
@@ -90,7 +90,7 @@ class RosterFile:
     given a ``RosterFile``, the rating engine reads those two columns
     straight into Arrow instead of holding the whole roster as a pandas
     frame. The file is taken as the store wrote it (the store validated it
-    when it saved it); :meth:`careerconv.store.Store.roster` is the validated
+    when it saved it); :meth:`careerconv.records.store.Store.roster` is the validated
     way to read a roster edited by hand.
 
     Attributes
@@ -156,7 +156,7 @@ def load_hr_tables(data_dir: str | Path, *, refresh: bool = True,
         The data folder.
     refresh
         Bring the derived tables up to date with the record files first
-        (:meth:`careerconv.store.Store.refresh`).
+        (:meth:`careerconv.records.store.Store.refresh`).
     lazy
         Leave the derived tables on disk as :class:`ParquetTable` (for large
         histories: :func:`hr_aggregates` then reads them one part of the
@@ -213,11 +213,11 @@ class EmployeeParts:
     Every employee's rows of every table come in the same part, and no
     employee is in two parts, so figures that add up over employees can be
     computed part by part. A part is one or more of the store's buckets
-    (:func:`careerconv.store.bucket_of`), as many as fit in ``part_rows``
+    (:func:`careerconv.records.store.bucket_of`), as many as fit in ``part_rows``
     rows; tables on disk (:class:`ParquetTable`) are read a part at a time.
     The store keeps every row of an employee in their bucket (a record found
     in another employee's folder is left out, see
-    :meth:`careerconv.store.Store.conversations`), and in-memory tables are
+    :meth:`careerconv.records.store.Store.conversations`), and in-memory tables are
     split by each row's ``employee_id``. A part is never smaller than one
     bucket, a sixteenth of the employees: beyond about 16 x ``part_rows``
     rows (some 1.5 million employees) the parts grow with the data. When

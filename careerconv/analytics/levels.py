@@ -43,11 +43,11 @@ class Piece:
         ``by..., department, stat, value, count``: employees per value, for medians.
     contrib
         ``keys..., department, quarter, n``: distinct employees per quarter
-        (see :func:`careerconv.privacy.protect`).
+        (see :func:`careerconv.rules.privacy.protect`).
     neighbours
         ``by..., department, edge, quarter, n``: distinct employees of each
         group in the reports that share one edge of this one's period
-        (rule 2c of :func:`careerconv.privacy.protect`; see :func:`neighbour_counts`).
+        (rule 2c of :func:`careerconv.rules.privacy.protect`; see :func:`neighbour_counts`).
     """
 
     by: list[str]
@@ -229,7 +229,7 @@ def neighbour_counts(pieces: Mapping[tuple[str, pd.Timestamp], "Piece"]) -> pd.D
     Parameters
     ----------
     pieces
-        Per cut (``("start" | "end", quarter)``, see :func:`careerconv.privacy.protect`) the table's
+        Per cut (``("start" | "end", quarter)``, see :func:`careerconv.rules.privacy.protect`) the table's
         piece for the same employees computed over the shortened period.
 
     Returns

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from ..followup import last_recorded
+from careerconv.rules.followup import last_recorded
 from .constants import HR_COLUMNS, with_optional_columns
 from .engine import Drafts
 from .inputs import ParquetTable
@@ -76,7 +76,7 @@ def _partials(ratings: pd.DataFrame, roster_codes: pd.DataFrame, catalogue: pd.D
     days = dates.to_numpy(dtype="datetime64[D]")
     x["qi"] = _qi(days)
     # The same order as the other engines: day, then the self rating recorded last that day
-    # (careerconv.followup.recorded_order), then the higher rating (code % 10 + 1).
+    # (careerconv.rules.followup.recorded_order), then the higher rating (code % 10 + 1).
     rated = ~np.isnan(x["s"].to_numpy())
     last = np.zeros(len(x), dtype=np.int64)
     same_day = pd.DataFrame({"emp": x["emp"].to_numpy()[rated], "skill_id": x["skill_id"].to_numpy()[rated],

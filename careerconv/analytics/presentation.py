@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import privacy
+from careerconv.rules import privacy
 from .constants import DEPARTMENT, N
 from .scope import quarter_label
 

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from .. import privacy
+from careerconv.rules import privacy
 from .constants import BANDS, DEPARTMENT, N, TABLE_TITLES
 from .presentation import present
 from .coarsening import Grouping, skill_view

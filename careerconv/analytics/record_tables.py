@@ -17,12 +17,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from .. import cadence as C
-from .. import followup
-from .. import privacy
-from .. import progress as PR
-from .. import schema as S
-from ..option_kinds import KINDS, classify_options
+from careerconv.rules import cadence as C
+from careerconv.rules import followup
+from careerconv.rules import privacy
+from careerconv.rules import progress as PR
+from careerconv.records import schema as S
+from careerconv.rules.option_kinds import KINDS, classify_options
 from .constants import DEPARTMENT, N, _GAIN_HORIZONS, band_labels
 from .inputs import release_memory
 from .levels import (MEAN, MEDIAN, SUM, Piece, contributions, level_piece, levels, neighbour_counts,
@@ -36,7 +36,7 @@ COACH = "coach_id"
 # The rating-step tables whose group sizes in the neighbouring reports are counted here, part by part.
 RATING_TABLES = {"rating_distribution": ("skill_id", "band"), "rating_gaps": ("skill_id",)}  # name: grouping
 # The tables whose group sizes change with the edges of the period, checked against the reports sharing one edge of the period
-# (rule 2c of careerconv.privacy.protect). "Who is covered" and cadence count everyone on the roster; the
+# (rule 2c of careerconv.rules.privacy.protect). "Who is covered" and cadence count everyone on the roster; the
 # trends are cut by quarter, the atoms of every period, so a shorter period shows the same cells or none.
 CUT_TABLES = ("skill_growth", "target_attainment", "most_wanted_skills", "action_items", "option_kinds",
               "rating_periods", *RATING_TABLES)
@@ -101,7 +101,7 @@ def part_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, P
     The pieces of the tables in :data:`CUT_TABLES` also carry their group
     sizes in the reports that share one edge of this one's period
     (:meth:`ReportScope.neighbours`; :attr:`Piece.neighbours`, for rule 2c of
-    :func:`careerconv.privacy.protect`), worked out by the same functions over those periods.
+    :func:`careerconv.rules.privacy.protect`), worked out by the same functions over those periods.
     """
     pieces = _window_pieces(frames, ctx, everything=True)
     cut = {}
@@ -167,7 +167,7 @@ _PROGRESS_READ = ["employee_id", "conversation_id", "skill", "t0", "baseline", "
 
 def _measured_targets(targets: pd.DataFrame, ratings: pd.DataFrame, ctx: Context,
                       department_of: pd.Series) -> pd.DataFrame:
-    """:func:`careerconv.progress.progress_at_horizons` of the targets, with ``department`` and ``skill_id``.
+    """:func:`careerconv.rules.progress.progress_at_horizons` of the targets, with ``department`` and ``skill_id``.
 
     Worked out a run of employees at a time (about :data:`_PROGRESS_ROWS` targets): a target is measured
     against its own employee's ratings and the table is sorted by employee first, so the runs put
@@ -241,7 +241,7 @@ def rating_periods_piece(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context,
     """Self ratings by quarter, half-year and year, per listed skill and over all skills (coarser trends).
 
     Per employee, skill and bucket the latest self rating counts, ordered as the rating engines order them
-    (day, then the rating recorded last that day by :func:`careerconv.followup.recorded_order`, then the
+    (day, then the rating recorded last that day by :func:`careerconv.rules.followup.recorded_order`, then the
     higher rating). Over all skills
     an employee counts once per bucket, with the mean of their latest ratings of each skill. Quarters by
     skill are left to the rating step (``skill_trends``); here quarters are over all skills only.
@@ -317,7 +317,7 @@ def growth_piece(progress: pd.DataFrame, ctx: Context) -> Piece:
 
 
 def attainment_piece(progress: pd.DataFrame, scope: ReportScope) -> Piece:
-    """Targets due, measured and reached at each horizon (counted by :func:`careerconv.progress.attainment_rate`)."""
+    """Targets due, measured and reached at each horizon (counted by :func:`careerconv.rules.progress.attainment_rate`)."""
     due = progress[progress["horizon_reached"].fillna(False).astype(bool) & progress[DEPARTMENT].notna()]
     inside = due[due[DEPARTMENT].isin(scope.selected)]
     rows = []
@@ -365,9 +365,9 @@ def cadence_piece(rows: tuple[pd.DataFrame, pd.DataFrame], scope: ReportScope) -
 
 def cadence_rows(frames: Mapping[str, pd.DataFrame], roster: pd.DataFrame, scope: ReportScope,
                  item_states: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per employee on the as-of day (:func:`careerconv.cadence.due_list`): overdue or not, and their latest change.
+    """Per employee on the as-of day (:func:`careerconv.rules.cadence.due_list`): overdue or not, and their latest change.
 
-    ``item_states`` is :func:`careerconv.cadence.action_item_states` of these frames on the as-of day, if
+    ``item_states`` is :func:`careerconv.rules.cadence.action_item_states` of these frames on the as-of day, if
     already worked out.
 
     Returns
@@ -412,7 +412,7 @@ def coach_piece(rows: tuple[pd.DataFrame, pd.DataFrame], scope: ReportScope) -> 
 def action_items_piece(states: pd.DataFrame, scope: ReportScope, department_of: pd.Series) -> Piece:
     """The share of each person's action items in each status, and of those open past their due date.
 
-    ``states`` is :func:`careerconv.cadence.action_item_states` of the part on the as-of day.
+    ``states`` is :func:`careerconv.rules.cadence.action_item_states` of the part on the as-of day.
     """
     states = states[states["conversation_date"] >= scope.start]
     states = states.assign(department=states["employee_id"].map(department_of)).dropna(subset=[DEPARTMENT])

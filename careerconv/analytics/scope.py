@@ -13,8 +13,8 @@ from typing import Any
 
 import pandas as pd
 
-from .. import privacy
-from .. import schema as S
+from careerconv.rules import privacy
+from careerconv.records import schema as S
 from .constants import DEFAULT_QUARTERS
 from .inputs import RosterFile
 

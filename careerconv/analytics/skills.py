@@ -1,6 +1,6 @@
 """Skills.
 
-The skill catalogue (names compared like :func:`careerconv.schema.skill_key`, shown in their most
+The skill catalogue (names compared like :func:`careerconv.records.schema.skill_key`, shown in their most
 common spelling) and :func:`skill_keys`.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import schema as S
+from careerconv.records import schema as S
 
 
 def skill_catalogue(raw_names: pd.Series, employees_per_skill: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -50,7 +50,7 @@ def skill_catalogue(raw_names: pd.Series, employees_per_skill: pd.DataFrame | No
 
 
 def skill_keys(names: pd.Series) -> np.ndarray:
-    """:func:`careerconv.schema.skill_key` of each name (None for a missing one), worked out once per spelling."""
+    """:func:`careerconv.records.schema.skill_key` of each name (None for a missing one), worked out once per spelling."""
     codes, uniques = pd.factorize(pd.Series(names, dtype=object), use_na_sentinel=True)
     keys = np.array([S.skill_key(u) for u in uniques] + [None], dtype=object)
     return keys[codes]

@@ -23,8 +23,8 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from careerconv import config
-from careerconv.progress import horizon_date
+from careerconv.records import config
+from careerconv.rules.progress import horizon_date
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
 

@@ -17,9 +17,9 @@ import time
 
 import pytest
 
-from careerconv import config
-from careerconv.commands.hub import Hub
-from careerconv.store import Store
+from careerconv.records import config
+from careerconv.surfaces.commands.hub import Hub
+from careerconv.records.store import Store
 from prerequisites import require_hub
 from orgs import custom_question_set
 

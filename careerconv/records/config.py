@@ -1,0 +1,68 @@
+"""Where things live: every path the product uses is derived here.
+
+The data folder is chosen, in order, from an explicit argument (``--data``),
+the ``CAREERCONV_DATA`` environment variable, or ``./data``. Reports go to
+``reports/`` next to the data folder unless told otherwise
+(``CAREERCONV_REPORTS``). Files shipped in the package (notebooks, question
+sets, the sample organisation) are found by :mod:`careerconv.records.resources`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from . import resources
+
+DATA_ENV = "CAREERCONV_DATA"
+REPORTS_ENV = "CAREERCONV_REPORTS"
+SERVICE_URL_ENV = "CAREERCONV_SERVICE_URL"  # the records service the app uses under JupyterHub
+PACKAGE_DIR = resources.package_path()
+# The source checkout careerconv runs from, or None when it is installed (site-packages).
+PROJECT_DIR = resources.source_checkout()
+SAMPLE_DATA_DIR = resources.sample_data_dir()
+NOTEBOOKS_DIR = resources.notebooks_dir()
+BUILTIN_QUESTION_SETS_DIR = resources.question_sets_dir()
+
+
+def data_dir(explicit: str | os.PathLike | None = None, *, fallback: str | os.PathLike = "data") -> Path:
+    """Return the data folder to use: the one rule for every command, notebook and the app.
+
+    Parameters
+    ----------
+    explicit
+        A folder given on the command line or by the caller (a notebook's
+        ``data_dir`` parameter); wins over the environment. Empty or blank
+        counts as not given.
+    fallback
+        The folder when neither ``explicit`` nor ``$CAREERCONV_DATA`` names
+        one: ``./data`` for the commands; the app and the notebooks, opened
+        without a folder, pass the bundled sample organisation.
+
+    Returns
+    -------
+    Path
+        Absolute path of the data folder (it may not exist yet).
+    """
+    for chosen in (explicit, os.environ.get(DATA_ENV), fallback):
+        if chosen is not None and str(chosen).strip():
+            return Path(chosen).expanduser().resolve()
+    raise ValueError("no data folder: give one with --data or $CAREERCONV_DATA")
+
+
+def reports_dir(data: Path, explicit: str | os.PathLike | None = None) -> Path:
+    """Return the folder generated reports go to.
+
+    Defaults to ``reports/`` beside the data folder, so ``./data`` pairs with
+    ``./reports``... except for the bundled sample organisation, which lives
+    inside the package: its reports go to ``reports/sample`` in the source
+    checkout, or in the current folder when careerconv is installed (never
+    into site-packages).
+    """
+    chosen = explicit or os.environ.get(REPORTS_ENV)
+    if chosen:
+        return Path(chosen).expanduser().resolve()
+    data = Path(data).resolve()
+    if data == SAMPLE_DATA_DIR:
+        return ((PROJECT_DIR or Path.cwd()) / "reports" / "sample").resolve()
+    return (data.parent / "reports").resolve()

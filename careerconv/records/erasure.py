@@ -1,0 +1,771 @@
+"""Erase everything held about one employee, everywhere, and say what was done.
+
+:func:`erase_employee` works in four passes:
+
+0. **Leftovers of killed processes** go first: every temp file in the data
+   folder (derived tables, record folders, the root) and lock files of older
+   versions named by a hash of an id (:meth:`Store.sweep_temp_files`).
+1. **What is theirs** goes whole: their roster row (through the store), their
+   conversation and check-in folders (records, summaries), their reports
+   folder ``<reports>/<employee_id>/``, and any file or folder whose name
+   carries their id.
+2. **Mentions elsewhere** are cleaned: every other file under the data and
+   reports folders is read as its readers would read it
+   (:mod:`careerconv.records.decoded_text`: Parquet by its values, PDF by the text a
+   PDF reader extracts, workbooks by their cells, HTML with entities decoded)
+   and searched for the id (as a whole word, so ``E001`` does not match
+   ``E0010``), their full name and their email (both ignoring case).
+   Records of *other* employees get each mention in free text replaced by
+   ``[removed]`` (and ``coach_id`` set to ``erased`` where they were the coach),
+   validated and saved through the store; CSV, Parquet and workbook files in
+   the data folder lose the rows that mention them; other JSON loses the keys
+   and text that mention them; generated files (HTML, PDF, notebooks, images,
+   calendars, and every workbook in the reports folder: a coachee's report
+   saying "Your coach: <name>", an HR workbook) that mention them are deleted
+   and listed to be regenerated; temp files that mention them, or cannot be
+   read, are deleted. The derived tables are then brought up to date, which
+   drops their rows and their entry in the manifest.
+3. **A check**: every file under both folders is read again the same way
+   (never as raw bytes where the format has a decoder) and any that still
+   mentions them, or whose kind could not be decoded, is listed in the
+   receipt as needing a person to look at it. The receipt says how many files
+   of each kind were read, and how.
+
+Someone who is still the coach of employees on the roster cannot be erased:
+those employees need a new coach first (import a roster that says so).
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from . import schema as S
+from .decoded_text import KINDS, READ_AS, DecodedText, decode_bytes, decoded_text, \
+    temp_target_name, value_pieces
+from .spreadsheet import decode_plain_text
+from .store import RECORD_KINDS, NotFound, Store, atomic_write_bytes, is_temp_file
+
+REMOVED = "[removed]"
+ERASED_COACH_ID = "erased"
+# Files careerconv (or a notebook) makes from the data: deleted and listed to be regenerated when they mention
+# someone. Calendars too: their event UIDs are hashes of the employee id.
+GENERATED_SUFFIXES = {".html", ".htm", ".ipynb", ".pdf", ".png", ".svg", ".jpg", ".jpeg", ".gif", ".webp", ".ics"}
+# Kinds of decoded file that are generated output whatever their name (careerconv never edits a PDF).
+GENERATED_KINDS = {"PDF"}
+TEXT_SUFFIXES = {".txt", ".md", ".log"}
+# Fields of a record that hold ids, dates and codes rather than text a person wrote.
+_STRUCTURAL_KEYS = {"schema_version", "kind", "conversation_id", "checkin_id", "employee_id", "item_id",
+                    "question_set", "question_set_version", "status", "date", "due", "next_due", "completed_at",
+                    "mode", "every_weeks", "rank", "dream_rank", "self_rating", "coach_rating", "chosen",
+                    "cadence_months", "sections"}
+
+
+# Scripts written without spaces between words, or with particles joined to a name (田中さん, 김민수님):
+# a name in them has no word boundary to look for.
+_UNSPACED_SCRIPTS = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI", "LAO", "KHMER", "MYANMAR", "TIBETAN",
+                     "YI ", "HALFWIDTH KATAKANA", "HALFWIDTH HANGUL")
+
+
+def _unspaced(ch: str) -> bool:
+    return unicodedata.name(ch, "").startswith(_UNSPACED_SCRIPTS)
+
+
+def _without_format_characters(text: str) -> str:
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
+def old_lock_name(employee_id: str) -> str:
+    """The name older versions gave an employee's lock file: a hash of the id that anyone can recompute."""
+    return hashlib.sha256(f"employee:{employee_id}".encode("utf-8")).hexdigest()[:20]
+
+
+class Mentions:
+    """Finds the ways a file can mention one person: id, full name, email, and hashes of the id.
+
+    The id matches as a whole word (letters, digits and ``_`` on either side
+    make it part of another word). Name and email match ignoring case and, for
+    the name, with any run of spaces between its parts, in NFC or NFD form,
+    with or without invisible format characters (zero-width joiners); a name
+    in a script written without spaces (Chinese, Japanese, Thai, and Korean,
+    where particles join names) matches inside longer text. The hash of the id
+    that older versions named lock files by (:func:`old_lock_name`) is
+    searched for too: it gives the id back to anyone who hashes candidates.
+    """
+
+    def __init__(self, employee_id: str, name: str | None = None, email: str | None = None,
+                 other_ids: Iterable[str] = ()):
+        self.employee_id = employee_id
+        self.name = (name or "").strip() or None
+        self.email = (email or "").strip() or None
+        parts = [rf"(?<![A-Za-z0-9_]){re.escape(employee_id)}(?![A-Za-z0-9_])"]
+        if self.name and len(self.name) >= 2:
+            forms = {unicodedata.normalize(f, self.name) for f in ("NFC", "NFD")}
+            forms |= {_without_format_characters(f) for f in forms}
+            for form in sorted(f for f in forms if f.strip()):
+                words = [re.escape(w) for w in form.split()]
+                lead = "" if _unspaced(form.strip()[0]) else r"(?<!\w)"
+                tail = "" if _unspaced(form.strip()[-1]) else r"(?!\w)"
+                parts.append(lead + r"(?i:" + r"\s+".join(words) + ")" + tail)
+        if self.email:
+            parts.append(r"(?i:" + re.escape(self.email) + ")")
+        parts.append(r"(?i:" + old_lock_name(employee_id) + ")")
+        self.pattern = re.compile("|".join(parts))
+        # Other people's ids that contain this one as a word (E001-2 holds E001): never a mention.
+        id_alone = re.compile(parts[0])
+        longer = sorted({o for o in other_ids if o != employee_id and id_alone.search(o)}, key=len, reverse=True)
+        self.protected = re.compile(r"(?<![A-Za-z0-9_])(?:" + "|".join(map(re.escape, longer)) + r")(?![A-Za-z0-9_])") \
+            if longer else None
+
+    def _matches(self, text: str) -> list[re.Match]:
+        found = list(self.pattern.finditer(text))
+        if found and self.protected is not None:
+            spans = [m.span() for m in self.protected.finditer(text)]
+            found = [m for m in found if not any(a <= m.start() and m.end() <= b for a, b in spans)]
+        return found
+
+    def search(self, text: str) -> bool:
+        """True when ``text`` mentions the person."""
+        if self.protected is None:
+            return self.pattern.search(text) is not None
+        return bool(self._matches(text))
+
+    def fullmatch(self, text: str) -> bool:
+        """True when ``text`` is nothing but a mention (an id, the name or the email)."""
+        return any(m.span() == (0, len(text)) for m in self._matches(text))
+
+    def replace(self, text: str) -> tuple[str, int]:
+        """``text`` with each mention replaced by ``[removed]``, and how many there were."""
+        found = self._matches(text)
+        if not found:
+            return text, 0
+        pieces, last = [], 0
+        for m in found:
+            pieces += [text[last:m.start()], REMOVED]
+            last = m.end()
+        pieces.append(text[last:])
+        return "".join(pieces), len(found)
+
+    def in_file(self, decoded: DecodedText) -> bool:
+        """True when what a reader gets from a file (:func:`careerconv.records.decoded_text.decoded_text`) mentions them."""
+        return self.search(decoded.text)
+
+
+@dataclass
+class ReceiptLine:
+    """One file or folder that was removed or changed."""
+
+    path: Path
+    action: str
+    detail: str = ""
+
+
+@dataclass
+class Receipt:
+    """What :func:`erase_employee` removed and changed; print it with ``str()``."""
+
+    employee_id: str
+    data_dir: Path
+    reports_dir: Path
+    searched_for: list[str]
+    lines: list[ReceiptLine] = field(default_factory=list)
+    regenerate: list[Path] = field(default_factory=list)
+    leftovers: list[ReceiptLine] = field(default_factory=list)
+    files_checked: int = 0
+    # The final check: how many files of each kind (careerconv.records.decoded_text.KINDS) were read, and which
+    # file name endings were read as raw text.
+    kinds_checked: Counter = field(default_factory=Counter)
+    read_raw: Counter = field(default_factory=Counter)
+
+    @property
+    def complete(self) -> bool:
+        """True when the final check found no file that still mentions the person, or may."""
+        return not self.leftovers
+
+    def show(self, path: Path) -> str:
+        for label, root in (("data", self.data_dir), ("reports", self.reports_dir)):
+            try:
+                rel = path.relative_to(root)
+            except ValueError:
+                continue
+            if rel == Path("."):
+                return f"{label}/"
+            return f"{label}/{rel.as_posix()}" + ("/" if path.suffix == "" and not path.is_file() else "")
+        return str(path)
+
+    def add(self, path: Path, action: str, detail: str = "") -> None:
+        self.lines.append(ReceiptLine(path, action, detail))
+
+    def checked(self) -> str:
+        """``Checked N files …: a Parquet, b JSON, …`` and how each kind was read."""
+        counts = self.kinds_checked
+        shown = ["Parquet", "JSON", "HTML", "PDF", "workbook", "text"] + \
+            [k for k in ("archive", "empty") if counts[k]]
+        parts = [f"{counts[k]} {k + ('s' if k == 'workbook' and counts[k] != 1 else '')}" for k in shown]
+        raw = ", ".join(f"{n} {suffix}" for suffix, n in sorted(self.read_raw.items()))
+        parts.append(f"{counts['other']} other (read as raw text{': ' + raw if raw else ''})")
+        how = "; ".join(f"{k}: {READ_AS[k]}" for k in KINDS if counts[k] and k not in ("empty",))
+        line = f"Checked {self.files_checked} files under both folders: {', '.join(parts)}."
+        return line + (f"\n  Read as: {how}." if how else "")
+
+    def __str__(self) -> str:
+        out = [f"Erased employee {self.employee_id}.",
+               f"  data folder:    {self.data_dir}",
+               f"  reports folder: {self.reports_dir}",
+               f"  searched for:   {', '.join(self.searched_for)}", ""]
+        width = max([len(self.show(line.path)) for line in self.lines] + [10])
+        for line in self.lines:
+            detail = f" ({line.detail})" if line.detail else ""
+            out.append(f"  {self.show(line.path):<{width}}  {line.action}{detail}")
+        if not self.lines:
+            out.append("  nothing held about them was found")
+        if self.regenerate:
+            out += ["", "Deleted because they mentioned the employee; regenerate them:"]
+            out += [f"  {self.show(p)}" for p in self.regenerate]
+        out += ["", self.checked()]
+        if self.leftovers:
+            out.append(f"{len(self.leftovers)} file(s) still mention the employee, or may, and need a person to "
+                       "look at them:")
+            out += [f"  {self.show(item.path)}: {item.detail}" for item in self.leftovers]
+        else:
+            out.append("Of these, none mentions the employee.")
+        return "\n".join(out)
+
+
+@dataclass
+class ErasurePlan:
+    """What is held about one employee, found before anything is removed."""
+
+    employee_id: str
+    name: str | None
+    email: str | None
+    on_roster: bool
+    conversations: int
+    checkins: int
+    report_files: int
+
+    def describe(self) -> str:
+        """One line for the confirmation prompt."""
+        held = [f"roster row{' (' + self.name + ')' if self.name else ''}" if self.on_roster else "no roster row",
+                f"{self.conversations} conversation file(s)", f"{self.checkins} check-in file(s)",
+                f"{self.report_files} report file(s)"]
+        return f"{self.employee_id}: " + ", ".join(held)
+
+
+def _count_files(folder: Path) -> int:
+    return sum(1 for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else 0
+
+
+def plan_erasure(store: Store, reports_dir: str | os.PathLike, employee_id: str) -> ErasurePlan:
+    """Find what is held about ``employee_id`` without changing anything.
+
+    Parameters
+    ----------
+    store
+        The data folder.
+    reports_dir
+        The reports folder.
+    employee_id
+        Who would be erased.
+
+    Returns
+    -------
+    ErasurePlan
+        Their name and email (searched for too) and what files they have.
+
+    Raises
+    ------
+    ValueError
+        A malformed id, or the employee is still the coach of someone on the
+        roster (the message lists them).
+    NotFound
+        Nothing at all is held about the id.
+    """
+    employee_id = S.parse_identifier(employee_id, what="employee id")
+    roster = store.roster()
+    row = roster[roster["employee_id"] == employee_id]
+    coached = roster[(roster["coach_id"] == employee_id) & (roster["employee_id"] != employee_id)]
+    if len(coached):
+        ids = ", ".join(coached["employee_id"].head(10)) + (" ..." if len(coached) > 10 else "")
+        raise ValueError(f"{employee_id} is still the coach of {len(coached)} employee(s) on the roster ({ids}); "
+                         "import a roster that gives them another coach, then erase")
+    name = email = None
+    if len(row):
+        name = row.iloc[0]["name"]
+        email = row.iloc[0]["email"] if not pd.isna(row.iloc[0]["email"]) else None
+    conv_dir = store.employee_dir("conversation", employee_id)
+    ci_dir = store.employee_dir("checkin", employee_id)
+    plan = ErasurePlan(employee_id, name, email or None, bool(len(row)), _count_files(conv_dir),
+                       _count_files(ci_dir), _count_files(Path(reports_dir) / employee_id))
+    if not plan.on_roster and not conv_dir.exists() and not ci_dir.exists() and not plan.report_files \
+            and not (Path(reports_dir) / employee_id).exists():
+        raise NotFound(f"employee {employee_id!r} is not on the roster and nothing is held about them; "
+                       "nothing was erased")
+    return plan
+
+
+def erase_employee(store: Store, reports_dir: str | os.PathLike, employee_id: str) -> Receipt:
+    """Remove one employee from every file, derived table, cache, report and temp file.
+
+    Parameters
+    ----------
+    store
+        The data folder.
+    reports_dir
+        The reports folder.
+    employee_id
+        Who to erase.
+
+    Returns
+    -------
+    Receipt
+        Every file removed or changed, pages to regenerate, how many files of
+        each kind the final check read, and any file it still found
+        mentioning them or could not decode (``receipt.complete`` is False
+        then).
+
+    Raises
+    ------
+    ValueError
+        A malformed id, or they are still someone's coach (nothing is changed).
+    NotFound
+        Nothing is held about the id (nothing is changed).
+    """
+    reports = Path(reports_dir).resolve()
+    plan = plan_erasure(store, reports, employee_id)
+    eid = plan.employee_id
+    roster = store.roster()
+    known_ids = {*roster["employee_id"], *roster["coach_id"], *store.employees_with_records()}
+    mentions = Mentions(eid, plan.name, plan.email, other_ids=known_ids)
+    searched = ["the id"] + (["their name"] if plan.name else []) + (["their email"] if plan.email else []) \
+        + ["the hash of the id older lock files were named by"]
+    receipt = Receipt(eid, store.root, reports, searched)
+    handled: set[Path] = set()
+
+    # 0. leftovers of killed processes, before anything reads the folders
+    _sweep_temp_files(store, eid, receipt)
+
+    # 1. what is theirs
+    with store.lock(f"employee:{eid}"):  # no autosave of theirs lands between reading and removing
+        if plan.on_roster:
+            _remove_roster_row(store, eid, receipt)
+        for kind in RECORD_KINDS:
+            folder = store.employee_dir(kind, eid)
+            if folder.exists():
+                n = _count_files(folder)
+                shutil.rmtree(folder)
+                receipt.add(folder, "deleted", f"{n} file(s)")
+    handled.add(store.roster_path)
+    own_reports = reports / eid
+    if own_reports.exists():
+        n = _count_files(own_reports)
+        shutil.rmtree(own_reports)
+        receipt.add(own_reports, "deleted", f"{n} file(s)")
+
+    # 2. mentions in other employees' records, through the store
+    for kind in RECORD_KINDS:
+        base = store.records_dir(kind)
+        if not base.is_dir():
+            continue
+        for emp_dir in sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            for path in sorted(emp_dir.glob("*.json")):
+                if path.name.startswith("."):
+                    continue
+                handled.add(path)
+                _scrub_record(store, kind, emp_dir.name, path, mentions, receipt)
+
+    # 3. everything else under both folders
+    reads = _Reads(mentions)
+    for root in _roots(store.root, reports):
+        _remove_named_folders(root, mentions, receipt)
+    for root in _roots(store.root, reports):
+        for path in _walk(root):
+            if path in handled or store.is_derived_file(path) or not path.exists():
+                continue
+            _sweep_file(store, reports, path, mentions, receipt, reads)
+
+    if store.derived_dir.is_dir():
+        report = store.refresh()
+        receipt.add(store.derived_dir, "derived tables brought up to date",
+                    f"{report.employees_changed} employee(s) re-read, {report.buckets_rewritten} part(s) rewritten; "
+                    "their rows and manifest entry are gone")
+    _final_check(store, reports, mentions, receipt, reads)
+    return receipt
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _roots(data: Path, reports: Path) -> list[Path]:
+    roots = [data]
+    if reports.is_dir() and data not in reports.parents and reports != data and reports not in data.parents:
+        roots.append(reports)
+    elif reports.is_dir() and data in reports.parents:
+        pass  # inside the data folder: walked with it
+    elif reports.is_dir() and reports in data.parents:
+        roots = [reports]
+    return [r for r in roots if r.is_dir()]
+
+
+def _walk(root: Path):
+    for folder, dirs, files in os.walk(root):
+        dirs.sort()
+        for name in sorted(files):
+            path = Path(folder) / name
+            if not path.is_symlink():
+                yield path
+
+
+def _in_reports(reports: Path, path: Path) -> bool:
+    return reports in path.parents
+
+
+def _is_temp(path: Path) -> bool:
+    return is_temp_file(path.name)
+
+
+def _swept_by_store(store: Store, eid: str, path: Path) -> bool:
+    """A temp file where :meth:`Store.sweep_temp_files` looks: the root, derived tables, record folders."""
+    record_bases = {store.records_dir(kind) for kind in RECORD_KINDS}
+    return path.parent == store.root or store.derived_dir in path.parents or path.parent.parent in record_bases
+
+
+def _sweep_temp_files(store: Store, eid: str, receipt: Receipt) -> None:
+    """Remove what killed processes left in the data folder (every temp file, old hashed lock files)."""
+    own = {store.employee_dir(kind, eid) for kind in RECORD_KINDS}
+    record_bases = {store.records_dir(kind) for kind in RECORD_KINDS}
+    others, locks = 0, 0
+    for path in store.sweep_temp_files():
+        if path.parent == store.locks_dir:
+            locks += 1
+        elif path.parent.parent in record_bases and path.parent not in own:
+            others += 1  # named after someone else: counted, not listed
+        else:
+            receipt.add(path, "deleted leftover temp file", "left by an interrupted write")
+    if others:
+        receipt.add(store.root, f"deleted {others} leftover temp file(s) in other employees' record folders",
+                    "left by interrupted saves")
+    if locks:
+        receipt.add(store.locks_dir, f"deleted {locks} lock file(s) of an older version",
+                    "named by a hash of an id; locks are now a fixed set of stripes named after no one")
+
+
+def _remove_roster_row(store: Store, eid: str, receipt: Receipt) -> None:
+    removed = store.remove_employees([eid])
+    receipt.add(store.roster_path, "removed their row", f"{removed} row(s)")
+
+
+def _scrub_value(value: Any, mentions: Mentions, counts: dict[str, int]) -> Any:
+    """A record with mentions in its text replaced; ``counts`` tallies ``text`` and ``coach``."""
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            if k in _STRUCTURAL_KEYS:
+                out[k] = v
+            elif k == "coach_id":
+                out[k] = v
+                if v == mentions.employee_id:
+                    out[k] = ERASED_COACH_ID
+                    counts["coach"] += 1
+            else:
+                out[k] = _scrub_value(v, mentions, counts)
+        return out
+    if isinstance(value, list):
+        return [_scrub_value(v, mentions, counts) for v in value]
+    if isinstance(value, str):
+        text, n = mentions.replace(value)
+        counts["text"] += n
+        return text
+    return value
+
+
+def _scrub_record(store: Store, kind: str, owner: str, path: Path, mentions: Mentions, receipt: Receipt) -> None:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        receipt.leftovers.append(ReceiptLine(path, "unreadable", f"could not be read: {exc}"))
+        return
+    if not mentions.in_file(decode_bytes(path.name, data)):
+        return
+    try:
+        record = store.load_checkin(owner, path.stem) if kind == "checkin" else \
+            store.load_conversation(owner, path.stem)
+    except (S.ValidationError, NotFound, ValueError) as exc:
+        receipt.leftovers.append(ReceiptLine(path, "damaged", f"a damaged record that mentions them; fix or "
+                                                              f"delete it by hand ({str(exc).splitlines()[0]})"))
+        return
+    counts = {"text": 0, "coach": 0}
+    _scrub_value(record, mentions, counts)
+    if not counts["text"] and not counts["coach"]:
+        return
+    try:
+        # Scrubbed again from what is stored under the lock, so an autosave since the read is kept.
+        store.rewrite_record(kind, owner, path.stem,
+                             lambda current: _scrub_value(current, mentions, {"text": 0, "coach": 0}))
+    except S.ValidationError as exc:
+        receipt.leftovers.append(ReceiptLine(path, "not changed", "removing the mentions would make the record "
+                                                                  f"invalid: {exc.problems[0].message}"))
+        return
+    done = []
+    if counts["text"]:
+        done.append(f"replaced {counts['text']} mention(s) in its text with {REMOVED}")
+    if counts["coach"]:
+        done.append(f"coach id set to {ERASED_COACH_ID!r}")
+    receipt.add(path, "; ".join(done))
+
+
+class _Reads:
+    """Reads each file as its readers would, once: the final check decodes again only files changed since."""
+
+    def __init__(self, mentions: Mentions):
+        self.mentions = mentions
+        self._seen: dict[Path, tuple[tuple[int, int, int], DecodedText, bool]] = {}
+
+    def read(self, path: Path) -> tuple[DecodedText, bool]:
+        """How ``path`` reads (its text left out when it was read before) and whether it mentions them.
+
+        Raises
+        ------
+        OSError
+            The file cannot be read.
+        """
+        st = path.stat()
+        key = (st.st_ino, st.st_size, st.st_mtime_ns)
+        seen = self._seen.get(path)
+        if seen is not None and seen[0] == key:
+            return seen[1], seen[2]
+        decoded = decoded_text(path)
+        mentioned = self.mentions.in_file(decoded)
+        self._seen[path] = (key, dataclasses.replace(decoded, pieces=()), mentioned)
+        return decoded, mentioned
+
+
+def _sweep_file(store: Store, reports: Path, path: Path, mentions: Mentions, receipt: Receipt,
+                reads: _Reads) -> None:
+    if store.locks_dir in path.parents:
+        return  # empty stripe files named after no one (the old hashed ones went in pass 0)
+    if _is_temp(path) and _swept_by_store(store, mentions.employee_id, path):
+        return  # a write in progress now (pass 0 removed the leftovers under the writer's lock); checked at the end
+    root = store.root if store.root in path.parents else reports
+    named = mentions.search(path.relative_to(root).as_posix())
+    try:
+        decoded, in_content = reads.read(path)
+    except FileNotFoundError:
+        return  # a temp file renamed into place, or removed, since the folder was listed
+    except OSError as exc:
+        receipt.leftovers.append(ReceiptLine(path, "unreadable", f"could not be read: {exc}"))
+        return
+    mentioned = named or in_content
+    if _is_temp(path):
+        # Nothing reads a temp file; one that mentions them, or whose content cannot be decoded, goes.
+        if mentioned or not decoded.complete:
+            path.unlink(missing_ok=True)
+            receipt.add(path, "deleted leftover temp file",
+                        "it mentioned them" if mentioned else f"its content could not be read: {decoded.problem}")
+        return
+    suffix = path.suffix.lower()
+    generated = suffix in GENERATED_SUFFIXES or decoded.kind in GENERATED_KINDS or \
+        (_in_reports(reports, path) and decoded.kind not in ("text", "JSON"))
+    if named:
+        path.unlink()
+        receipt.add(path, "deleted", "its name carries the id")
+        if generated:
+            receipt.regenerate.append(path)
+        return
+    if not mentioned:
+        return  # one that could not be decoded is reported by the final check
+    if decoded.kind == "Parquet":
+        _sweep_parquet(path, mentions, receipt)
+    elif generated:
+        path.unlink()
+        receipt.add(path, "deleted", "generated; regenerate it")
+        receipt.regenerate.append(path)
+    elif decoded.kind == "workbook" and suffix in (".xlsx", ".xlsm"):
+        _sweep_workbook(path, mentions, receipt)
+    elif suffix in (".csv", ".tsv"):
+        _sweep_csv(path, path.read_bytes(), mentions, receipt)
+    elif decoded.kind == "JSON" and suffix not in (".jsonl", ".ndjson"):
+        _sweep_json(path, path.read_bytes(), mentions, receipt)
+    elif suffix in TEXT_SUFFIXES:
+        text, encoding = decode_plain_text(path.read_bytes())
+        cleaned, n = mentions.replace(text)
+        atomic_write_bytes(path, cleaned.encode(encoding))
+        receipt.add(path, f"replaced {n} mention(s) with {REMOVED}")
+    else:
+        receipt.leftovers.append(ReceiptLine(path, "not changed", "mentions them, but careerconv does not know "
+                                                                  "how to edit this kind of file; edit it by hand"))
+
+
+def _sweep_csv(path: Path, data: bytes, mentions: Mentions, receipt: Receipt) -> None:
+    text, encoding = decode_plain_text(data)
+    first = text.splitlines()[0] if text else ""
+    delimiter = max((",", ";", "\t"), key=first.count)
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    if not rows:
+        return
+    header, body = rows[0], rows[1:]
+    if any(mentions.search(c) for c in header):
+        receipt.leftovers.append(ReceiptLine(path, "not changed", "its header row mentions them; edit it by hand"))
+        return
+    kept = [r for r in body if not any(mentions.search(c) for c in r)]
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n" if "\r\n" in text else "\n")
+    writer.writerows([header, *kept])
+    atomic_write_bytes(path, buf.getvalue().encode(encoding))
+    receipt.add(path, "removed rows", f"{len(body) - len(kept)} row(s)")
+
+
+def _sweep_workbook(path: Path, mentions: Mentions, receipt: Receipt) -> None:
+    """Remove the rows of every sheet that mention them (a workbook in the data folder: an import's source)."""
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
+    except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
+        receipt.leftovers.append(ReceiptLine(path, "not changed", f"mentions them but cannot be opened ({exc}); "
+                                                                  "edit it by hand"))
+        return
+    removed = 0
+    for sheet in book.worksheets:
+        hits = [row[0].row for row in sheet.iter_rows()
+                if any(cell.value is not None and mentions.search(str(cell.value)) for cell in row)]
+        if sheet.min_row in hits and sheet.max_row > sheet.min_row:
+            receipt.leftovers.append(ReceiptLine(path, "not changed", f"the header row of sheet {sheet.title!r} "
+                                                                      "mentions them; edit it by hand"))
+            return
+        for row in reversed(hits):
+            sheet.delete_rows(row)
+        removed += len(hits)
+    buf = io.BytesIO()
+    book.save(buf)
+    atomic_write_bytes(path, buf.getvalue())
+    receipt.add(path, "removed rows", f"{removed} row(s)")
+
+
+def _scrub_json(value: Any, mentions: Mentions) -> tuple[Any, int]:
+    if isinstance(value, dict):
+        total, out = 0, {}
+        for k, v in value.items():
+            if mentions.search(str(k)):
+                total += 1
+                continue
+            out[k], n = _scrub_json(v, mentions)
+            total += n
+        return out, total
+    if isinstance(value, list):
+        total, out = 0, []
+        for v in value:
+            if isinstance(v, str) and mentions.fullmatch(v):
+                total += 1
+                continue
+            nv, n = _scrub_json(v, mentions)
+            out.append(nv)
+            total += n
+        return out, total
+    if isinstance(value, str):
+        return mentions.replace(value)
+    return value, 0
+
+
+def _sweep_json(path: Path, data: bytes, mentions: Mentions, receipt: Receipt) -> None:
+    try:
+        value = json.loads(data)
+    except (ValueError, UnicodeDecodeError):
+        receipt.leftovers.append(ReceiptLine(path, "not changed", "mentions them but is not valid JSON"))
+        return
+    cleaned, n = _scrub_json(value, mentions)
+    atomic_write_bytes(path, json.dumps(cleaned, ensure_ascii=False, indent=1).encode("utf-8"))
+    receipt.add(path, "removed mentions", f"{n} key(s)/text(s)")
+
+
+def _row_mask(table: pa.Table, test: Callable[[str], bool]) -> list[bool]:
+    """Per row, whether any value of any column (nested ones flattened) passes ``test``."""
+    mask = [False] * table.num_rows
+    for column in table.columns:
+        plain = pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
+        for i, value in enumerate(column.to_pylist()):
+            if value is None or mask[i]:
+                continue
+            if test(value) if plain else any(test(piece) for piece in value_pieces(value)):
+                mask[i] = True
+    return mask
+
+
+def _sweep_parquet(path: Path, mentions: Mentions, receipt: Receipt) -> None:
+    try:
+        table = pq.read_table(path)
+    except Exception:  # damaged: the final check reports it
+        return
+    if any(mentions.search(name) for name in table.column_names):
+        receipt.leftovers.append(ReceiptLine(path, "not changed", "a column name mentions them; edit it by hand"))
+        return
+    mask = _row_mask(table, mentions.search)
+    n = sum(mask)
+    if not n:
+        return
+    kept = table.filter(pa.array([not m for m in mask]))
+    buf = io.BytesIO()
+    pq.write_table(kept, buf, compression="zstd")
+    atomic_write_bytes(path, buf.getvalue())
+    receipt.add(path, "removed rows", f"{n} row(s)")
+
+
+def _remove_named_folders(root: Path, mentions: Mentions, receipt: Receipt) -> None:
+    for folder, dirs, _files in os.walk(root, topdown=True):
+        for name in list(dirs):
+            if mentions.search(name):
+                path = Path(folder) / name
+                n = _count_files(path)
+                shutil.rmtree(path)
+                receipt.add(path, "deleted", f"folder named with the id, {n} file(s)")
+                dirs.remove(name)
+
+
+def _final_check(store: Store, reports: Path, mentions: Mentions, receipt: Receipt, reads: _Reads) -> None:
+    """Read every file under both folders as its readers would; list any that mentions them, or may."""
+    flagged = {item.path for item in receipt.leftovers}
+    for root in _roots(store.root, reports):
+        for path in _walk(root):
+            try:
+                decoded, in_content = reads.read(path)
+            except FileNotFoundError:
+                continue  # a temp file renamed into place, or removed, since the folder was listed
+            except OSError as exc:
+                receipt.files_checked += 1
+                receipt.kinds_checked["other"] += 1
+                receipt.read_raw[path.suffix.lower() or "(no ending)"] += 1
+                if path not in flagged:
+                    receipt.leftovers.append(ReceiptLine(path, "unreadable", f"could not be read: {exc}"))
+                continue
+            receipt.files_checked += 1
+            receipt.kinds_checked[decoded.kind] += 1
+            if decoded.kind == "other":
+                receipt.read_raw[Path(temp_target_name(path.name)).suffix.lower() or "(no ending)"] += 1
+            if path in flagged:
+                continue
+            why = None
+            if mentions.search(path.relative_to(root).as_posix()):
+                why = "its path carries the id"
+            elif in_content:
+                why = f"still mentions them (read as {decoded.kind}: {decoded.how})"
+                if path == store.roster_path:
+                    why += " (another employee with the same name, or them as a coach?)"
+            elif not decoded.complete:
+                why = f"may mention them: {decoded.how}"
+            if why:
+                receipt.leftovers.append(ReceiptLine(path, "still there", why))

@@ -1,0 +1,1117 @@
+"""Import the roster and legacy history from CSV or Excel files.
+
+Two importers, one reading path:
+
+* :func:`import_roster` — columns ``employee_id, name, coach_id, department,
+  role`` and optionally ``cadence_months`` (6 or 12; without the column new
+  employees get 12 and others keep theirs) and ``email``; employees are
+  added or updated by id, everyone else on the roster is kept. Files as HR
+  systems export them are read as they are: the names Workday, BambooHR or
+  Personio use (``Manager ID``, ``Job Title``, ``Work Email``, ``First Name``
+  + ``Last Name`` …) are recognised, other columns are ignored and named in a
+  note, the coach may be empty (the top of the organisation) and need not be
+  on the roster (an external coach).
+* :func:`import_history` — legacy records kept in spreadsheets, one row per
+  employee x date x skill: ``employee_id, date, skill, rating`` and optionally
+  ``coach_rating, target_6m, target_12m, target_18m, coach_id``. Each employee
+  x date becomes one completed conversation record (question set
+  ``legacy-import``, source ``import:<file name>``, id ``<employee_id>-h<yyyymmdd>``,
+  which the app's ids ``<employee_id>-<yyyymmdd>`` can never take).
+
+What the file may look like:
+
+* CSV in UTF-8, UTF-8 with a BOM (Excel's "CSV UTF-8"), UTF-16 with a BOM, or
+  Windows-1252 (Excel's plain "CSV" on Western Windows) when the bytes are not
+  UTF-8; the result says which was used. Comma, semicolon or tab separated
+  (chosen from the header line). Or an ``.xlsx`` workbook (its first sheet).
+* The first non-blank row names the columns. Names are matched ignoring case,
+  surrounding spaces, and spaces/hyphens vs underscores (``Employee ID`` is
+  ``employee_id``); a missing or repeated column is an error, and so is an
+  unknown column of a history file (a roster's are ignored, with a note).
+* Blank rows are skipped; row numbers in messages are the rows a person sees
+  in a spreadsheet (the header is usually row 1).
+* Values are read with the parsers of :mod:`careerconv.records.schema` (ratings, ids,
+  dates, cadences). A text cell written by our own CSV export with a
+  formula-guard quote (``'=x``) is read back without it
+  (:func:`careerconv.records.spreadsheet.restore_formula`).
+* Day/month order of ``DD/MM/YYYY``-style dates is decided for the whole file,
+  never per row: if some date in the file can only be read one way
+  (``25/03/2024``), that order is used for all; if every such date reads both
+  ways, each is rejected unless ``date_order`` is given; a file mixing both
+  orders is rejected.
+
+All-or-nothing: every row is checked and every problem reported at once;
+nothing is written unless the whole file is valid. With ``skip_invalid`` the
+valid rows are imported and the rejected rows are written, each with its
+``reason``, to a CSV file (default ``<input stem>.rejected.csv`` beside the
+input). History rows are imported per conversation: if one row of an
+employee x date is rejected, the other rows of that conversation are rejected
+with it, so a conversation is never imported half.
+
+Idempotent: importing the same file again changes nothing (records that would
+not change are not rewritten); the result counts added, updated and unchanged.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import difflib
+import hashlib
+import io
+import os
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import pandas as pd
+
+from . import defaults
+from . import schema as S
+from .spreadsheet import decode_text, frame_to_csv_bytes, restore_formula
+from .store import Store, atomic_write_bytes
+
+LEGACY_QUESTION_SET = "legacy-import"
+LEGACY_QUESTION_SET_VERSION = "1"
+DATE_ORDERS = defaults.DATE_ORDERS
+EARLIEST_DATE = dt.date(1950, 1, 1)
+_ORDER_LABEL = {"dmy": "DD/MM/YYYY", "mdy": "MM/DD/YYYY"}
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_XLSX_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls
+# Files people rename to .csv by mistake. Checked before decoding: Windows-1252 reads almost any bytes as
+# *some* text, so without this an image is reported as a badly encoded CSV.
+_BINARY_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"%PDF-", "a PDF document"),
+    (b"PK\x05\x06", "an empty ZIP archive"),
+    (b"\x1f\x8b", "a gzip-compressed file"),
+)
+_ACCEPTED_FILES = "accepted are CSV files saved as UTF-8, UTF-16 or Windows-1252 (cp1252) text, and .xlsx workbooks"
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """The columns one importer reads (``kind`` names the importer: roster or history).
+
+    ``aliases`` maps a column to the other names HR systems give it (as
+    :func:`column_key` folds them), best first; the column's own name always
+    wins. With ``ignore_unknown`` columns the importer does not read are
+    listed in a note instead of rejecting the file.
+    """
+
+    kind: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    ignore_unknown: bool = False
+
+    @property
+    def all(self) -> tuple[str, ...]:
+        return self.required + self.optional
+
+    @property
+    def known_keys(self) -> tuple[str, ...]:
+        """Every header key this importer reads: the columns and their aliases."""
+        return self.all + tuple(a for names in self.aliases.values() for a in names)
+
+
+# How Workday, BambooHR, Personio, SAP SuccessFactors and spreadsheets kept by hand name roster columns.
+ROSTER_ALIASES = {
+    "employee_id": ("employee_number", "employee_no", "employee_#", "employee_no.", "worker_id", "personnel_number",
+                    "person_id", "staff_id", "user_id", "id"),
+    "name": ("preferred_name", "display_name", "full_name", "employee_name", "legal_name", "worker",
+             "last_name,_first_name"),
+    "coach_id": ("manager_id", "line_manager_id", "supervisor_id", "reports_to_id", "manager_employee_id",
+                 "manager_employee_number", "supervisor_eid", "supervisor_employee_id", "coach_employee_id"),
+    "department": ("department_name", "dept", "supervisory_organization", "organization", "org_unit", "team"),
+    "role": ("job_title", "business_title", "title", "position", "job_profile", "job"),
+    "email": ("work_email", "email_work", "email_address", "business_email", "e_mail"),
+    "cadence_months": ("cadence", "conversation_cadence_months"),
+}
+# Columns that hold the manager's name, not their id (BambooHR's "Reports To"): named in the error when no id is there.
+MANAGER_NAME_COLUMNS = ("reports_to", "manager", "manager_name", "supervisor", "supervisor_name", "line_manager")
+# A roster with first and last name in two columns (and no name column) gets "First Last".
+NAME_PARTS = ("first_name", "last_name")
+# A new employee whose roster file has no cadence column holds a career conversation once a year.
+DEFAULT_CADENCE = 12
+
+ROSTER_COLUMNS = ColumnSpec("roster", ("employee_id", "name", "coach_id", "department", "role"),
+                            ("cadence_months", "email"), ROSTER_ALIASES, ignore_unknown=True)
+HISTORY_COLUMNS = ColumnSpec("history", ("employee_id", "date", "skill", "rating"),
+                             ("coach_rating", "target_6m", "target_12m", "target_18m", "coach_id"))
+_TARGET_COLUMNS = {h: f"target_{h}m" for h in S.HORIZONS}
+
+
+# --------------------------------------------------------------------------
+# reading a file into raw rows
+
+
+@dataclass(frozen=True)
+class RawRow:
+    """One non-blank data row: its row number as seen in the file and its cells in header order."""
+
+    row: int
+    cells: tuple[Any, ...]
+
+
+@dataclass
+class RawTable:
+    """A CSV file or worksheet read into cells, before any checking."""
+
+    source: str
+    path: Path
+    file_format: str  # "CSV" or "Excel workbook"
+    encoding: str | None
+    delimiter: str | None
+    sheet: str | None
+    header: list[str]
+    header_row: int
+    rows: list[RawRow]
+    notes: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        """One line on how the file was read, e.g. ``CSV, UTF-8 with BOM, comma-separated, 12 rows``."""
+        parts = [self.file_format]
+        if self.encoding:
+            parts.append(self.encoding)
+        if self.delimiter:
+            parts.append({",": "comma", ";": "semicolon", "\t": "tab"}[self.delimiter] + "-separated")
+        if self.sheet:
+            parts.append(f"sheet {self.sheet!r}")
+        parts.append(f"{len(self.rows)} data row{'s' if len(self.rows) != 1 else ''}")
+        return ", ".join(parts)
+
+
+def _file_problem(source: str, message: str, row: int | None = None) -> "FileRejected":
+    return FileRejected([S.Problem(source, message, row)], f"{source}: cannot import this file; nothing was written",
+                        hint="")
+
+
+def _binary_kind(data: bytes) -> str | None:
+    """What a file that is not text looks like (``"a PNG image"``); None when it may be text."""
+    for magic, kind in _BINARY_MAGIC:
+        if data.startswith(magic):
+            return kind
+    if b"\x00" in data and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "a binary file (it contains NUL bytes; UTF-16 text needs a byte-order mark)"
+    return None
+
+
+def _zip_kind(data: bytes) -> str | None:
+    """What a ZIP file is when it is not an Excel workbook; None for a workbook or a damaged ZIP."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = archive.namelist()
+            if any(name.startswith("xl/") for name in names):
+                return None
+            if "mimetype" in names and archive.read("mimetype").startswith(b"application/vnd.oasis.opendocument"):
+                return "an OpenDocument file (.ods or .odt)"
+            return "a ZIP archive"
+    except zipfile.BadZipFile:
+        return None  # _read_xlsx reports a damaged workbook
+
+
+def column_key(name: Any) -> str:
+    """How a header cell is matched to a column: ``" Employee ID "`` -> ``"employee_id"``."""
+    text = "" if S.is_missing(name) else str(name)
+    return re.sub(r"[\s\-]+", "_", text.strip().strip("\ufeff").strip().casefold())
+
+
+def _choose_delimiter(text: str, known: Iterable[str]) -> str:
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    known = set(known)
+    best, best_score = ",", 0
+    for delim in (",", ";", "\t"):
+        cells = next(csv.reader([first], delimiter=delim), [])
+        score = sum(column_key(c) in known for c in cells)
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def _blank(cells: Iterable[Any]) -> bool:
+    return all(S.is_missing(c) for c in cells)
+
+
+def read_table_file(path: str | Path, known_columns: Iterable[str] = ()) -> RawTable:
+    """Read a CSV file or the first sheet of an ``.xlsx`` workbook into raw cells.
+
+    Parameters
+    ----------
+    path
+        The file. Its content decides the format (an ``.xlsx`` saved with a
+        ``.csv`` name is still read as a workbook).
+    known_columns
+        Column names expected, used to tell comma, semicolon and tab apart.
+
+    Returns
+    -------
+    RawTable
+        Header and non-blank rows, with row numbers as a spreadsheet shows them.
+
+    Raises
+    ------
+    FileNotFoundError
+        No such file.
+    ValidationError
+        An empty file, a file with no header, an unreadable workbook, text in
+        an unknown encoding, or a file that is not a table at all (an image, a
+        PDF, a ZIP archive, an ``.xlsx`` name on a CSV file).
+    """
+    path = Path(path)
+    source = str(path)
+    if path.is_dir():
+        raise _file_problem(source, "is a folder, not a file")
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{source}: no such file") from None
+    if data.startswith(_OLE_MAGIC):
+        raise _file_problem(source, "is an old Excel .xls workbook; save it as .xlsx or CSV UTF-8 and import that")
+    if data.startswith(_XLSX_MAGIC):
+        kind = _zip_kind(data)
+        if kind:
+            raise _file_problem(source, f"is {kind}, not a CSV file or an Excel workbook; {_ACCEPTED_FILES}")
+        table = _read_xlsx(path, source)
+        if path.suffix.lower() not in (".xlsx", ".xlsm"):
+            table.notes.append(f"read as an Excel workbook, which it is, although it is named {path.name!r}")
+        return table
+    kind = _binary_kind(data)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        what = f"it looks like {kind}; {_ACCEPTED_FILES}" if kind else (
+            "it holds text, so it is probably a CSV file renamed .xlsx; rename it to .csv and import that, or "
+            "open it in Excel and save it as an Excel workbook (.xlsx)")
+        raise _file_problem(source, f"is named {path.suffix} but is not an Excel workbook: {what}")
+    if kind:
+        raise _file_problem(source, f"is not a text file: it looks like {kind}; {_ACCEPTED_FILES}")
+    try:
+        text, encoding = decode_text(data, source)
+    except ValueError as exc:
+        raise _file_problem(source, str(exc).removeprefix(f"{source}: ")) from None
+    if "\x00" in text:
+        raise _file_problem(source, "contains NUL characters, so it is not a text CSV file; save it as CSV UTF-8 "
+                                    "or .xlsx")
+    known = list(known_columns)
+    delimiter = _choose_delimiter(text, known)
+    csv.field_size_limit(max(csv.field_size_limit(), 16 * S.MAX_TEXT))
+    header: list[str] | None = None
+    header_row = number = 0
+    rows: list[RawRow] = []
+    try:
+        for number, record in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
+            if _blank(record):
+                continue
+            if header is None:
+                header, header_row = list(record), number
+            else:
+                rows.append(RawRow(number, tuple(record)))
+    except csv.Error as exc:
+        raise _file_problem(source, f"is not valid CSV near row {number + 1}: {exc}") from None
+    if header is None:
+        raise _file_problem(source, "is empty; the first row must name the columns"
+                            + (f" ({', '.join(known)})" if known else ""))
+    return RawTable(source, path, "CSV", encoding, delimiter, None, header, header_row, rows)
+
+
+def _read_xlsx(path: Path, source: str) -> RawTable:
+    try:
+        book = pd.ExcelFile(path, engine="openpyxl")
+        sheets = book.sheet_names
+        grid = pd.read_excel(book, sheet_name=sheets[0], header=None, dtype=object, keep_default_na=False)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError) as exc:
+        raise _file_problem(source, f"cannot be read as an Excel workbook ({exc}); save it again as .xlsx "
+                                    "or CSV UTF-8") from None
+    unsaved = _formulas_without_values(path, sheets[0])
+    if unsaved:
+        shown = ", ".join(unsaved[:5]) + (f" and {len(unsaved) - 5} more" if len(unsaved) > 5 else "")
+        cells = "cells" if len(unsaved) > 1 else "cell"
+        raise _file_problem(source, f"sheet {sheets[0]!r} has formulas with no saved value ({cells} {shown}): "
+                                    "the workbook was written by a program, not saved by a spreadsheet, so their "
+                                    "results are unknown. Open it in Excel or LibreOffice and save it, or "
+                                    "replace the formulas by their values, then import it again")
+    header: list[str] | None = None
+    header_row = 0
+    rows: list[RawRow] = []
+    for position, values in enumerate(grid.itertuples(index=False, name=None)):
+        number = position + 1  # pandas keeps leading blank rows, so this is Excel's row number
+        cells = tuple(None if isinstance(v, str) and v == "" else v for v in values)
+        if _blank(cells):
+            continue
+        if header is None:
+            header, header_row = ["" if S.is_missing(c) else str(c) for c in cells], number
+        else:
+            rows.append(RawRow(number, cells))
+    notes = [f"read the first of {len(sheets)} sheets ({sheets[0]!r}); the others were ignored"] \
+        if len(sheets) > 1 else []
+    if header is None:
+        raise _file_problem(source, f"sheet {sheets[0]!r} is empty; the first row must name the columns")
+    return RawTable(source, path, "Excel workbook", None, None, sheets[0], header, header_row, rows, notes)
+
+
+def _formulas_without_values(path: Path, sheet: str) -> list[str]:
+    """Cells of ``sheet`` holding a formula whose result was never saved (they read as empty).
+
+    A spreadsheet program saves each formula's last result beside it; a
+    workbook written by a program often has the formula only. Only
+    workbooks with a formula in some sheet are opened a second time.
+    """
+    with zipfile.ZipFile(path) as archive:
+        if not any(name.startswith("xl/worksheets/") and b"<f" in archive.read(name)
+                   for name in archive.namelist()):
+            return []
+    import openpyxl
+
+    found = []
+    formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        for with_formula, with_value in zip(formulas[sheet].iter_rows(), values[sheet].iter_rows()):
+            for cell, saved in zip(with_formula, with_value):
+                if getattr(cell, "data_type", None) == "f" and saved.value is None:
+                    found.append(cell.coordinate)
+    finally:
+        formulas.close()
+        values.close()
+    return found
+
+
+# --------------------------------------------------------------------------
+# problems, rejections and results
+
+
+class FileRejected(S.ValidationError):
+    """The file was not imported; ``problems`` lists every reason, ``hint`` says what to do."""
+
+    def __init__(self, problems: Iterable[S.Problem], summary: str, hint: str):
+        super().__init__(problems, summary)
+        self.hint = hint
+        if hint:
+            self.args = (f"{self.args[0]}\n{hint}",)
+
+
+@dataclass
+class Rejection:
+    """One row that was not imported."""
+
+    row: int
+    cells: tuple[Any, ...]
+    reasons: list[str]
+
+    @property
+    def reason(self) -> str:
+        return f"row {self.row}: " + "; ".join(self.reasons)
+
+
+@dataclass
+class ImportResult:
+    """What an import did (or, with ``dry_run``, would do)."""
+
+    kind: str
+    source: str
+    how_read: str
+    rows_read: int
+    rows_imported: int
+    added: int
+    updated: int
+    unchanged: int
+    rejected: list[Rejection] = field(default_factory=list)
+    rejected_path: Path | None = None
+    dry_run: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def unit(self) -> str:
+        return "employees" if self.kind == "roster" else "conversations"
+
+    def summary(self) -> str:
+        """The lines the command line prints."""
+        lines = [f"Read {self.source}: {self.how_read}."]
+        lines += [f"Note: {n}" for n in self.notes]
+        counts = f"added {self.added}, updated {self.updated}, unchanged {self.unchanged}"
+        if self.dry_run:
+            lines.append(f"Dry run, nothing was written. {self.unit.capitalize()} that would be {counts}"
+                         f" (from {self.rows_imported} row(s)).")
+        else:
+            lines.append(f"{self.unit.capitalize()}: {counts} (from {self.rows_imported} row(s)).")
+        if self.rejected:
+            n = len(self.rejected)
+            where = f"written with the reason for each to {self.rejected_path}" if self.rejected_path and not \
+                self.dry_run else "not imported"
+            lines.append(f"Rejected {n} row(s), {where}:")
+            lines += [f"  - {r.reason}" for r in self.rejected[:10]]
+            if n > 10:
+                lines.append(f"  ... and {n - 10} more")
+            if self.rejected_path and not self.dry_run:
+                lines.append(f"Fix them in {self.rejected_path}, delete its 'reason' column and import it again.")
+        return "\n".join(lines)
+
+
+class _Checker:
+    """Collects problems for one file, keeping track of which rows they belong to."""
+
+    def __init__(self, raw: RawTable, spec: ColumnSpec):
+        self.raw = raw
+        self.spec = spec
+        self.c = S.Collector(raw.source)
+        self.file_problems: list[S.Problem] = []
+        self.columns: dict[str, int] = {}
+        self.name_parts: tuple[int, ...] = ()
+        self.notes: list[str] = []
+
+    def check_columns(self, other: ColumnSpec | None = None) -> None:
+        """Match the header to the spec; ``other`` is the other importer, to spot a file given to the wrong one.
+
+        A column is found by its own name or, failing that, by its best alias
+        (``Manager ID`` for ``coach_id``); with no name column, ``First Name``
+        and ``Last Name`` together make the name. Columns the importer does not
+        read are a problem, or (``spec.ignore_unknown``) a note naming them.
+        """
+        raw, spec = self.raw, self.spec
+        seen: dict[str, str] = {}
+        positions: dict[str, int] = {}
+        problems: list[str] = []
+        for index, name in enumerate(raw.header):
+            key = column_key(name)
+            if not key:
+                if any(index < len(r.cells) and not S.is_missing(r.cells[index]) for r in raw.rows):
+                    problems.append(f"column {index + 1} has values but no name in the header row")
+                continue
+            if key in seen:
+                problems.append(f"column {name!r} appears twice in the header row (also as {seen[key]!r})")
+                continue
+            seen[key] = name
+            positions[key] = index
+        used: set[str] = set()
+        read_as: list[str] = []
+        for column in spec.all:
+            key = next((k for k in (column, *spec.aliases.get(column, ())) if k in positions), None)
+            if key is None:
+                continue
+            self.columns[column] = positions[key]
+            used.add(key)
+            if key != column:
+                read_as.append(f"{seen[key]!r} as {column}")
+        if "name" in spec.all and "name" not in self.columns and all(k in positions for k in NAME_PARTS):
+            self.name_parts = tuple(positions[k] for k in NAME_PARTS)
+            used.update(NAME_PARTS)
+            read_as.append(f"{seen[NAME_PARTS[0]]!r} and {seen[NAME_PARTS[1]]!r} together as name")
+        unknown = []
+        for key, name in seen.items():
+            if key in used:
+                continue
+            close = difflib.get_close_matches(key, spec.all, n=1, cutoff=0.6)
+            unknown.append((name, f"did you mean {close[0]!r}? " if close else ""))
+        missing = [key for key in spec.required if not self.has(key)]
+        if unknown and (problems or missing or not spec.ignore_unknown):
+            problems += [f"unknown column {name!r}; {guess}allowed columns are: {', '.join(spec.all)}"
+                         for name, guess in unknown]
+        elif unknown:
+            shown = ", ".join(f"{name!r}" + (f" ({guess.strip()})" if guess else "") for name, guess in unknown)
+            self.notes.append(f"ignored {len(unknown)} column(s) careerconv does not use: {shown}")
+        if missing:
+            problems.append(f"required column{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))} "
+                            f"{'are' if len(missing) > 1 else 'is'} missing; the header row must name: "
+                            f"{', '.join(spec.required)} (optional: {', '.join(spec.optional) or 'none'})")
+        by_name = [seen[k] for k in MANAGER_NAME_COLUMNS if k in seen]
+        if "coach_id" in missing and by_name:
+            problems.append(f"column {by_name[0]!r} names the manager, but careerconv needs the manager's employee "
+                            "id: add a column such as 'Manager ID' or 'Supervisor EID' to the HR report "
+                            "(or name it coach_id)")
+        if read_as:
+            self.notes.append("read " + ", ".join(read_as))
+        if other is not None and problems and set(other.required) <= set(seen):
+            problems = [f"this looks like a {other.kind} file (its columns are {', '.join(raw.header)}); import it "
+                        f"with `careerconv import {other.kind} {raw.source}`"]
+        for message in problems:
+            self.add_file_problem(message, raw.header_row)
+        if not raw.rows:
+            self.add_file_problem("has a header row but no data rows")
+
+    def has(self, column: str) -> bool:
+        """Whether the file gives ``column`` (``name`` may come from first and last name)."""
+        return column in self.columns or (column == "name" and bool(self.name_parts))
+
+    def add_file_problem(self, message: str, row: int | None = None) -> None:
+        self.file_problems.append(S.Problem(self.raw.source, message, row))
+
+    def values(self, raw_row: RawRow) -> dict[str, Any] | None:
+        """The row's cells by column name (missing cells are None; guard quotes removed).
+
+        None, with the problem recorded, when the row has more cells than the
+        header: its values are shifted, so checking them one by one would only
+        add noise.
+        """
+        if len(raw_row.cells) > len(self.raw.header):
+            hint = " (a value holding the separator must be in double quotes)" if self.raw.delimiter else ""
+            self.add(f"has {len(raw_row.cells)} cells but the header row names {len(self.raw.header)} "
+                     f"columns{hint}", raw_row.row)
+            return None
+        def cell(index: int) -> Any:
+            value = raw_row.cells[index] if index < len(raw_row.cells) else None
+            return restore_formula(value) if isinstance(value, str) else value
+
+        out = {key: cell(index) for key, index in self.columns.items()}
+        if self.name_parts:
+            parts = [str(cell(i)).strip() for i in self.name_parts if not S.is_missing(cell(i))]
+            out["name"] = " ".join(parts) or None
+        return out
+
+    def check(self, parser, value, row: int, column: str, **kwargs):
+        if not self.has(column):
+            return None  # a missing required column is reported once, for the file
+        return self.c.check(parser, value, row=row, column=column, **kwargs)
+
+    def add(self, message: str, row: int, column: str | None = None, value: Any = None) -> None:
+        self.c.add(message, row=row, column=column, value=value)
+
+    def by_row(self) -> dict[int, list[S.Problem]]:
+        out: dict[int, list[S.Problem]] = {}
+        for p in self.c.problems:
+            out.setdefault(p.row, []).append(p)
+        return out
+
+    def all_problems(self) -> list[S.Problem]:
+        order = {name: i for i, name in enumerate(self.spec.all)}
+        rows = sorted(self.c.problems, key=lambda p: (p.row or 0, order.get(p.column or "", -1)))
+        return self.file_problems + rows
+
+
+def _reason(p: S.Problem) -> str:
+    where = f"{p.column}" if p.column else ""
+    if p.value is not None:
+        shown = repr(p.value)
+        where += f" {shown if len(shown) <= 40 else shown[:37] + '...'}"
+    return f"{where.strip()}: {p.message}" if where.strip() else p.message
+
+
+def default_rejected_path(path: str | Path) -> Path:
+    """``<input stem>.rejected.csv`` beside the input file."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}.rejected.csv")
+
+
+def _check_rejected_target(input_path: Path, rejected: Path) -> None:
+    if rejected.resolve() == input_path.resolve():
+        raise ValueError(f"the rejected rows cannot be written over the file being imported ({rejected}); "
+                         "choose another --rejected file")
+    if rejected.is_dir():
+        raise ValueError(f"{rejected} is a folder; --rejected needs a file name")
+    if not rejected.parent.is_dir():
+        raise FileNotFoundError(f"folder {rejected.parent} (for the rejected rows) does not exist")
+
+
+def _cell_text(value: Any) -> str:
+    if S.is_missing(value):
+        return ""
+    if isinstance(value, (dt.datetime, pd.Timestamp)):
+        return value.date().isoformat() if value == pd.Timestamp(value).normalize() else value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def write_rejected(raw: RawTable, rejections: list[Rejection], path: Path) -> Path:
+    """Write rejected rows, in the file's own columns plus ``reason``, as a spreadsheet-safe CSV.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    names = [h if h.strip() else f"column_{i + 1}" for i, h in enumerate(raw.header)]
+    width = len(names)
+    rows = []
+    for r in sorted(rejections, key=lambda r: r.row):
+        # Raw cells may carry a guard quote already; write what the import read, which is guarded once
+        # again on the way out, so the fixed file imports to the same text.
+        cells = [_cell_text(restore_formula(v) if isinstance(v, str) else v) for v in r.cells[:width]] \
+            + [""] * max(0, width - len(r.cells))
+        rows.append([*cells, r.reason])
+    frame = pd.DataFrame(rows, columns=[*names, "reason"], dtype=object)
+    atomic_write_bytes(path, frame_to_csv_bytes(frame))
+    return path
+
+
+def _reject_or_raise(checker: _Checker, raw: RawTable, bad_rows: set[int], n_valid_rows: int,
+                     skip_invalid: bool, rejected_path: Path | None, note: str = "") -> None:
+    """Raise :class:`FileRejected` unless the problems may be skipped."""
+    problems = checker.all_problems()
+    note = f"Note: {note}.\n" if note else ""
+    if checker.file_problems:
+        hint = note + "Fix the file and import it again (rows cannot be skipped when the file itself is wrong)."
+        raise FileRejected(problems, f"{raw.source}: {len(problems)} problem(s); nothing was written", hint)
+    if bad_rows and not skip_invalid:
+        target = rejected_path or default_rejected_path(raw.path)
+        hint = note + "Fix these rows and import the file again."
+        if n_valid_rows:
+            hint = note + (f"Fix these rows and import again, or pass --skip-invalid to import the {n_valid_rows} "
+                           f"valid row(s) and write the {len(raw.rows) - n_valid_rows} rejected one(s), each with "
+                           f"its reason, to {target}.")
+        raise FileRejected(problems, f"{raw.source}: {len(problems)} problem(s) in {len(bad_rows)} of "
+                                     f"{len(raw.rows)} rows; nothing was written", hint)
+
+
+# --------------------------------------------------------------------------
+# roster
+
+
+def _same_employee(a: dict, b: dict) -> bool:
+    def norm(v: Any) -> str | None:
+        return None if S.is_missing(v) else str(v)
+    return all(norm(a.get(k)) == norm(b.get(k)) for k in S.ROSTER.names)
+
+
+def _roster_text(value: Any, *, what: str, allow_missing: bool = True) -> str:
+    return S.parse_text(value, what=what, allow_missing=allow_missing)
+
+
+def _parse_email(value: Any) -> str:
+    text = _roster_text(value, what="email")
+    if text and not _EMAIL_RE.match(text):
+        raise ValueError("email must look like name@example.org (one @, no spaces)")
+    return text
+
+
+def _kept_cadence(existing: dict[str, dict], employee_id: Any) -> int:
+    """The cadence of an employee imported from a file without a cadence column: theirs, or the default."""
+    on_file = existing.get(employee_id) if isinstance(employee_id, str) else None
+    return int(on_file["cadence_months"]) if on_file else DEFAULT_CADENCE
+
+
+def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
+                  rejected_path: str | Path | None = None, dry_run: bool = False) -> ImportResult:
+    """Add or update employees from a roster file (CSV or .xlsx).
+
+    Parameters
+    ----------
+    store
+        The data folder to write to.
+    path
+        The roster file; see the module docstring for what it may look like.
+    skip_invalid
+        Import the valid rows and write the rejected ones to ``rejected_path``.
+    rejected_path
+        Where rejected rows go (default ``<input stem>.rejected.csv`` beside the input).
+    dry_run
+        Check everything and count, but write nothing.
+
+    Returns
+    -------
+    ImportResult
+
+    Raises
+    ------
+    FileRejected
+        (a :class:`~careerconv.records.schema.ValidationError`) listing every problem;
+        nothing was written.
+    FileNotFoundError
+        No such input file.
+    """
+    raw = read_table_file(path, ROSTER_COLUMNS.known_keys)
+    rejected_target = Path(rejected_path) if rejected_path else default_rejected_path(raw.path)
+    if skip_invalid and not dry_run:
+        _check_rejected_target(raw.path, rejected_target)
+    checker = _Checker(raw, ROSTER_COLUMNS)
+    checker.check_columns(other=HISTORY_COLUMNS)
+    current = store.roster()
+    existing = {r["employee_id"]: r for r in current.to_dict("records")}
+    existing_folded = {k.casefold(): k for k in existing}
+    parsed: dict[int, dict] = {}
+    first_seen: dict[str, tuple[int, dict]] = {}
+    conflicts: dict[int, str] = {}  # first row of a conflicting pair -> why it is rejected too
+    for raw_row in raw.rows:
+        n = raw_row.row
+        v = checker.values(raw_row)
+        if v is None:
+            continue
+        rec = {
+            "employee_id": checker.check(S.parse_identifier, v.get("employee_id"), n, "employee_id",
+                                         what="employee id"),
+            "name": checker.check(_roster_text, v.get("name"), n, "name", what="name", allow_missing=False),
+            "coach_id": checker.check(S.parse_coach_id, v.get("coach_id"), n, "coach_id"),
+            "department": checker.check(_roster_text, v.get("department"), n, "department", what="department",
+                                        allow_missing=False),
+            "role": checker.check(_roster_text, v.get("role"), n, "role", what="role") or "",
+            "cadence_months": checker.check(S.parse_cadence, v.get("cadence_months"), n, "cadence_months")
+            if checker.has("cadence_months") else _kept_cadence(existing, v.get("employee_id")),
+            "email": checker.check(_parse_email, v.get("email"), n, "email") or "",
+        }
+        eid = rec["employee_id"]
+        if eid is None:
+            continue
+        parsed[n] = rec
+        earlier = first_seen.get(eid.casefold())
+        if earlier is not None:
+            first_row, first_rec = earlier
+            if first_rec["employee_id"] != eid:
+                checker.add(f"differs only in case from {first_rec['employee_id']!r} on row {first_row}; ids that "
+                            "differ only in case would collide on Windows and macOS", n, "employee_id", eid)
+                conflicts[first_row] = f"row {n} has the same id in another case ({eid!r}); which is right is " \
+                                       "not guessed"
+            elif _same_employee(first_rec, rec):
+                checker.add(f"duplicate of row {first_row}", n, "employee_id", eid)
+            else:
+                checker.add(f"employee id appears again (first on row {first_row}) with different values", n,
+                            "employee_id", eid)
+                conflicts[first_row] = f"the same employee id appears again on row {n} with different values; " \
+                                       "which row is right is not guessed"
+        else:
+            first_seen[eid.casefold()] = (n, rec)
+        on_file = existing_folded.get(eid.casefold())
+        if on_file is not None and on_file != eid:
+            checker.add(f"differs only in case from the employee {on_file!r} already on the roster", n,
+                        "employee_id", eid)
+    for n, why in sorted(conflicts.items()):
+        if not any(p.row == n for p in checker.c.problems):
+            checker.add(why, n, "employee_id", parsed[n]["employee_id"])
+    problems_by_row = checker.by_row()
+    bad = set(problems_by_row)
+    good_rows = [r for r in raw.rows if r.row not in bad]
+    _reject_or_raise(checker, raw, bad, len(good_rows), skip_invalid, rejected_target)
+    rejections = [Rejection(r.row, r.cells, [_reason(p) for p in problems_by_row[r.row]])
+                  for r in raw.rows if r.row in bad]
+    incoming = [parsed[r.row] for r in good_rows]
+    added = sum(1 for r in incoming if r["employee_id"] not in existing)
+    unchanged = sum(1 for r in incoming
+                    if r["employee_id"] in existing and _same_employee(existing[r["employee_id"]], r))
+    updated = len(incoming) - added - unchanged
+    result = ImportResult("roster", raw.source, raw.describe(), len(raw.rows), len(incoming), added, updated,
+                          unchanged, rejections, rejected_target if rejections else None, dry_run,
+                          [*raw.notes, *checker.notes])
+    if not checker.has("cadence_months"):
+        result.notes.append(f"the file has no cadence_months column: employees already on the roster keep theirs, "
+                            f"new ones hold a career conversation every {DEFAULT_CADENCE} months (change it in the "
+                            "app, or import a file with a cadence_months column of 6 or 12)")
+    no_coach = sum(1 for r in incoming if not r["coach_id"])
+    if no_coach:
+        result.notes.append(f"{no_coach} employee(s) have no coach (the top of the organisation, or external "
+                            "coaching); they are in the app, reports and HR figures like everyone else")
+    coaches = {r["coach_id"] for r in incoming if r["coach_id"]}
+    outside = sorted(coaches - {r["employee_id"] for r in incoming} - set(existing))
+    if outside:
+        shown = ", ".join(outside[:10]) + (f" and {len(outside) - 10} more" if len(outside) > 10 else "")
+        result.notes.append(f"{len(outside)} coach(es) are not on the roster themselves ({shown}): external "
+                            "coaches and coaches who are not employees are fine, a typo is not")
+    kept = len(set(existing) - {r["employee_id"] for r in incoming})
+    if kept:
+        result.notes.append(f"{kept} employee(s) already on the roster and not in this file were kept as they are")
+    if dry_run:
+        return result
+    if incoming:
+        frame = pd.DataFrame(incoming, columns=S.ROSTER.names)
+        result.added, result.updated, result.unchanged = store.upsert_employees(frame, source=raw.source)
+    if rejections:
+        write_rejected(raw, rejections, rejected_target)
+    return result
+
+
+# --------------------------------------------------------------------------
+# history
+
+
+@dataclass(frozen=True)
+class DateOrderDecision:
+    """How ``DD/MM`` vs ``MM/DD`` dates of one file are read."""
+
+    order: str | None
+    explanation: str
+    conflict: str | None = None
+
+
+def _rows_text(rows: list[int]) -> str:
+    shown = ", ".join(map(str, rows[:5]))
+    return ("row " if len(rows) == 1 else "rows ") + shown + (f" and {len(rows) - 5} more" if len(rows) > 5 else "")
+
+
+def decide_date_order(values: Iterable[tuple[int, Any]], date_order: str | None = None) -> DateOrderDecision:
+    """Decide the day/month order for a whole file, never per row.
+
+    Parameters
+    ----------
+    values
+        ``(row number, raw date cell)`` of every row of the file.
+    date_order
+        ``"dmy"`` or ``"mdy"`` when the user stated the order.
+
+    Returns
+    -------
+    DateOrderDecision
+        ``order`` is the stated order, or the only order some date of the file
+        allows; None when the file has no such dates or every one reads both
+        ways. ``conflict`` is set when some dates read only as DD/MM and others
+        only as MM/DD.
+
+    Raises
+    ------
+    ValueError
+        ``date_order`` other than dmy/mdy.
+    """
+    if date_order is not None:
+        if date_order not in DATE_ORDERS:
+            raise ValueError(f"date order must be one of: {', '.join(DATE_ORDERS)}, not {date_order!r}")
+        return DateOrderDecision(date_order, f"dates like 03/04/2024 read as {_ORDER_LABEL[date_order]} "
+                                             f"(--date-order {date_order})")
+    only: dict[str, list[tuple[int, str]]] = {"dmy": [], "mdy": []}
+    for row, value in values:
+        orders = S.slash_date_orders(value)
+        if len(orders) == 1:
+            only[next(iter(orders))].append((row, value))
+    if only["dmy"] and only["mdy"]:
+        conflict = (f"this file mixes {_ORDER_LABEL['dmy']} dates ({_rows_text([r for r, _ in only['dmy']])})"
+                    f" and {_ORDER_LABEL['mdy']} dates ({_rows_text([r for r, _ in only['mdy']])}); a file "
+                    "must use one order: write dates as YYYY-MM-DD, or pass --date-order dmy|mdy and fix the "
+                    "rows that do not fit")
+        return DateOrderDecision(None, "", conflict)
+    for order in DATE_ORDERS:
+        if only[order]:
+            row, value = only[order][0]
+            return DateOrderDecision(order, f"dates like 03/04/2024 read as {_ORDER_LABEL[order]}, the only way "
+                                            f"row {row} ({value.strip()}) can be read")
+    return DateOrderDecision(None, "")
+
+
+def legacy_conversation_id(employee_id: str, date: dt.date) -> str:
+    """The id of the imported record of ``employee_id`` on ``date``: ``<employee_id>-h<yyyymmdd>``.
+
+    The ``h`` keeps it apart from the app's ``<employee_id>-<yyyymmdd>[-n]``.
+    Ids stay within the 64 characters an id may have: a very long employee id
+    is shortened and a hash of the whole id added, so it stays unique.
+    """
+    stem = f"{employee_id}-h{date:%Y%m%d}"
+    if len(stem) <= 64:
+        return stem
+    digest = hashlib.blake2b(employee_id.encode(), digest_size=4).hexdigest()
+    return f"{employee_id[:43]}-{digest}-h{date:%Y%m%d}"
+
+
+def _parse_history_date(value: Any, *, decision: DateOrderDecision) -> dt.date:
+    if decision.conflict and S.slash_date_orders(value):
+        raise ValueError(decision.conflict)
+    try:
+        date = S.parse_date(value, date_order=decision.order)
+    except ValueError as exc:
+        if "ambiguous" in str(exc):  # only an import can be told the order
+            raise ValueError(f"{exc}, or state the order (--date-order dmy|mdy)") from None
+        raise
+    if date > dt.date.today():
+        raise ValueError("is in the future; history rows record conversations that took place")
+    if date < EARLIEST_DATE:
+        raise ValueError(f"is before {EARLIEST_DATE.year}; check the year")
+    return date
+
+
+def _parse_skill(value: Any) -> str:
+    # Skill names are labels that group ratings over time, so surrounding spaces are dropped.
+    return S.parse_text(value, allow_missing=False, what="skill").strip()
+
+
+def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False,
+                   rejected_path: str | Path | None = None, date_order: str | None = None,
+                   dry_run: bool = False) -> ImportResult:
+    """Import legacy history: one completed conversation per employee x date.
+
+    Parameters
+    ----------
+    store
+        The data folder; every employee must already be on its roster.
+    path
+        The history file; see the module docstring.
+    skip_invalid
+        Import the conversations whose rows are all valid; write every other
+        row, with its reason, to ``rejected_path``.
+    rejected_path
+        Default ``<input stem>.rejected.csv`` beside the input.
+    date_order
+        ``"dmy"`` or ``"mdy"`` to read ``03/04/2024``-style dates.
+    dry_run
+        Check everything and count, but write nothing.
+
+    Returns
+    -------
+    ImportResult
+        Counts are of conversations.
+
+    Raises
+    ------
+    FileRejected
+        Listing every problem; nothing was written.
+    FileNotFoundError
+        No such input file.
+    ValueError
+        A ``date_order`` other than dmy/mdy.
+    """
+    decision = decide_date_order([], date_order) if date_order else None
+    raw = read_table_file(path, HISTORY_COLUMNS.all)
+    rejected_target = Path(rejected_path) if rejected_path else default_rejected_path(raw.path)
+    if skip_invalid and not dry_run:
+        _check_rejected_target(raw.path, rejected_target)
+    checker = _Checker(raw, HISTORY_COLUMNS)
+    checker.check_columns(other=ROSTER_COLUMNS)
+    roster = store.roster()
+    coach_of = dict(zip(roster["employee_id"], roster["coach_id"]))
+    folded = {e.casefold(): e for e in coach_of}
+    if roster.empty:
+        checker.add_file_problem("the roster is empty: import the roster first (careerconv import roster FILE), "
+                                 "then the history")
+    values = {r.row: v for r in raw.rows if (v := checker.values(r)) is not None}
+    if decision is None:
+        decision = decide_date_order(((n, v.get("date")) for n, v in values.items()), None)
+    parsed: dict[int, dict] = {}
+    for raw_row in raw.rows:
+        if raw_row.row not in values:
+            continue
+        n, v = raw_row.row, values[raw_row.row]
+        eid = checker.check(S.parse_identifier, v.get("employee_id"), n, "employee_id", what="employee id")
+        if eid is not None and eid not in coach_of:
+            if not roster.empty:  # an empty roster is reported once for the file
+                hint = folded.get(eid.casefold())
+                guess = f"; did you mean {hint!r}? (ids are case-sensitive)" if hint else \
+                    "; import the roster first (careerconv import roster FILE)"
+                checker.add(f"employee {eid!r} is not on the roster{guess}", n, "employee_id", eid)
+            eid = None
+        date = checker.check(_parse_history_date, v.get("date"), n, "date", decision=decision)
+        rec = {
+            "employee_id": eid,
+            "date": date,
+            "skill": checker.check(_parse_skill, v.get("skill"), n, "skill"),
+            "rating": checker.check(S.parse_rating, v.get("rating"), n, "rating"),
+            "coach_rating": checker.check(S.parse_rating, v.get("coach_rating"), n, "coach_rating",
+                                          allow_missing=True),
+            "targets": {str(h): checker.check(S.parse_rating, v.get(col), n, col, allow_missing=True)
+                        for h, col in _TARGET_COLUMNS.items()},
+            "coach_id": None,
+        }
+        if not S.is_missing(v.get("coach_id")):
+            rec["coach_id"] = checker.check(S.parse_identifier, v.get("coach_id"), n, "coach_id", what="coach id")
+        parsed[n] = rec
+    # Rows that belong to one conversation: same employee and date.
+    groups: dict[tuple[str, dt.date], list[int]] = {}
+    for n, rec in parsed.items():
+        if rec["employee_id"] is not None and rec["date"] is not None:
+            groups.setdefault((rec["employee_id"], rec["date"]), []).append(n)
+    conflicts: dict[int, str] = {}  # first row of a conflicting pair -> why it is rejected too
+    for (eid, date), rows in groups.items():
+        seen_skill: dict[str, int] = {}
+        coach_row: tuple[int, str] | None = None
+        for n in rows:
+            rec = parsed[n]
+            if rec["skill"] is not None:
+                key = S.skill_key(rec["skill"])
+                if key in seen_skill:
+                    first = seen_skill[key]
+                    if _same_cells(values[first], values[n]):
+                        checker.add(f"duplicate of row {first}", n, "skill", rec["skill"])
+                    else:
+                        checker.add(f"{eid} on {date} rates this skill already on row {first}; a skill is rated "
+                                    "once per conversation and which row is right is not guessed", n, "skill",
+                                    rec["skill"])
+                        conflicts[first] = f"{eid} on {date} rates this skill again on row {n} with other values; " \
+                                           "which row is right is not guessed"
+                else:
+                    seen_skill[key] = n
+            if rec["coach_id"] is not None:
+                if coach_row is None:
+                    coach_row = (n, rec["coach_id"])
+                elif coach_row[1] != rec["coach_id"]:
+                    checker.add(f"coach differs from row {coach_row[0]} ({coach_row[1]!r}) of the same conversation "
+                                f"({eid} on {date})", n, "coach_id", rec["coach_id"])
+    for n, why in sorted(conflicts.items()):
+        if not any(p.row == n for p in checker.c.problems):
+            checker.add(why, n, "skill", parsed[n]["skill"])
+    # Build the records and compare them with what the store holds.
+    existing_by_employee = {eid: {r["conversation_id"]: r for r in store.conversations(eid)}
+                            for eid in {e for e, _ in groups}}
+    records: dict[tuple[str, dt.date], dict] = {}
+    rows_with_problems = set(checker.by_row())
+    for (eid, date), rows in groups.items():
+        conv_id = legacy_conversation_id(eid, date)
+        existing = existing_by_employee[eid]
+        same_day = [r for r in existing.values() if r["date"] == date.isoformat()
+                    and not str(r.get("source", "")).startswith("import")]
+        if same_day:
+            for n in rows:
+                checker.add(f"{eid} already has a conversation on {date} recorded with careerconv "
+                            f"({same_day[0]['conversation_id']}); importing this row would count that day twice",
+                            n, "date", values[n].get("date"))
+            continue
+        clash = existing.get(conv_id)
+        if clash is not None and not str(clash.get("source", "")).startswith("import"):
+            for n in rows:
+                checker.add(f"conversation id {conv_id} is already used by a record that was not imported", n,
+                            "date", values[n].get("date"))
+            continue
+        if any(n in rows_with_problems for n in rows):
+            continue
+        coach = next((parsed[n]["coach_id"] for n in rows if parsed[n]["coach_id"]), None) or coach_of[eid]
+        record = S.new_conversation(eid, coach, date, LEGACY_QUESTION_SET, LEGACY_QUESTION_SET_VERSION,
+                                    conversation_id=conv_id)
+        record["status"] = "completed"
+        record["source"] = f"import:{raw.path.name}"
+        skills = []
+        for n in rows:
+            rec = parsed[n]
+            skill = S.new_skill(rec["skill"])
+            skill.update(self_rating=rec["rating"], coach_rating=rec["coach_rating"], targets=rec["targets"])
+            skills.append(skill)
+        record["skills"] = sorted(skills, key=lambda s: S.skill_key(s["skill"]))
+        try:
+            records[(eid, date)] = S.validate_conversation(record, f"{eid} on {date}")
+        except S.ValidationError as exc:
+            for n in rows:
+                for p in exc.problems:
+                    checker.add(p.message, n, p.column)
+    problems_by_row = checker.by_row()
+    bad = set(problems_by_row)
+    # A conversation is imported whole or not at all: its valid rows go with its invalid ones.
+    collateral: dict[int, str] = {}
+    for (eid, date), rows in groups.items():
+        first_bad = next((n for n in rows if n in bad), None)
+        if first_bad is None:
+            continue
+        records.pop((eid, date), None)
+        for n in rows:
+            if n not in bad:
+                collateral[n] = f"not imported because row {first_bad} of the same conversation ({eid} on {date}) " \
+                                "is invalid"
+    good_rows = [r for r in raw.rows if r.row not in bad and r.row not in collateral]
+    _reject_or_raise(checker, raw, bad, len(good_rows), skip_invalid, rejected_target, decision.explanation)
+    rejections = [Rejection(r.row, r.cells, [_reason(p) for p in problems_by_row[r.row]] if r.row in bad
+                            else [collateral[r.row]])
+                  for r in raw.rows if r.row in bad or r.row in collateral]
+    to_write, added, updated, unchanged = [], 0, 0, 0
+    for (eid, date), record in sorted(records.items()):
+        old = existing_by_employee[eid].get(record["conversation_id"])
+        if old is None:
+            added += 1
+        elif S.record_content(old) == S.record_content(record):
+            unchanged += 1
+            continue
+        else:
+            updated += 1
+        to_write.append(record)
+    notes = list(raw.notes)
+    if decision.explanation:
+        notes.append(decision.explanation)
+    result = ImportResult("history", raw.source, raw.describe(), len(raw.rows), len(good_rows), added, updated,
+                          unchanged, rejections, rejected_target if rejections else None, dry_run, notes)
+    if dry_run:
+        return result
+    if to_write:
+        # One batch: staged, committed, then moved into place, so a killed import is all or nothing.
+        store.save_many(to_write)
+    if rejections:
+        write_rejected(raw, rejections, rejected_target)
+    return result
+
+
+def _same_cells(a: dict, b: dict) -> bool:
+    def norm(v: Any) -> str:
+        return _cell_text(v).strip()
+    return all(norm(a.get(k)) == norm(b.get(k)) for k in set(a) | set(b))

@@ -1,0 +1,88 @@
+"""The files careerconv ships inside its package, found through importlib.resources.
+
+The notebooks, the built-in question sets, the sample organisation and the
+JupyterHub configuration of the multi-coach deployment are package data:
+they are inside ``careerconv/`` in a source checkout and in an installed
+wheel alike, so every command finds them from any working folder
+and never looks at the source checkout. The one thing that depends on where
+the package came from is :func:`source_checkout`, which tells a source
+checkout (``pyproject.toml`` of careerconv beside the package) from an
+installed copy, so that files a command writes never go into site-packages.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+PACKAGE = "careerconv"
+NOTEBOOKS = "surfaces/notebooks"
+QUESTION_SETS = "records/question_sets"
+SAMPLE = "demo/sample"
+DEPLOY = "surfaces/deploy"
+
+
+def package_path(*parts: str) -> Path:
+    """Return the file-system path of a file or folder shipped in the package.
+
+    Parameters
+    ----------
+    *parts
+        Path components below the package folder, e.g. ``("surfaces/notebooks",
+        "conversation.ipynb")``.
+
+    Returns
+    -------
+    Path
+        Absolute path; it may not exist (callers say what is missing).
+
+    Raises
+    ------
+    RuntimeError
+        If careerconv is imported from a zip archive: the notebooks are run
+        by Jupyter kernels and servers, which need real files.
+    """
+    root = resources.files(PACKAGE)
+    if not isinstance(root, Path):
+        raise RuntimeError(f"careerconv is installed as {root!r}, not as a folder of files; "
+                           "install it with pip (a wheel is unpacked) rather than from a zip archive")
+    return root.joinpath(*parts).resolve()
+
+
+def notebooks_dir() -> Path:
+    """The folder of the packaged notebooks (conversation, progress report, HR analytics)."""
+    return package_path(NOTEBOOKS)
+
+
+def question_sets_dir() -> Path:
+    """The folder of the built-in question sets (``*.yaml``)."""
+    return package_path(QUESTION_SETS)
+
+
+def sample_data_dir() -> Path:
+    """The folder of the bundled synthetic sample organisation (the notebooks' default data)."""
+    return package_path(SAMPLE)
+
+
+def jupyterhub_config_file() -> Path:
+    """The JupyterHub configuration of the multi-coach deployment (``careerconv hub`` runs it; so may
+    ``jupyterhub -f``)."""
+    return package_path(DEPLOY, "jupyterhub_config.py")
+
+
+@cache
+def source_checkout() -> Path | None:
+    """The project folder when careerconv runs from its source checkout, else None.
+
+    A source checkout is recognised by a ``pyproject.toml`` naming the project
+    ``careerconv`` in the folder that holds the package; an installed copy
+    (site-packages) has none.
+    """
+    project = package_path().parent
+    try:
+        meta = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    return project if meta.get("project", {}).get("name") == PACKAGE else None

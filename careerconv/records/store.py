@@ -1,0 +1,1328 @@
+"""The store: the only module that reads and writes records on disk.
+
+Layout of a data folder::
+
+    roster.csv                                   the employees (UTF-8 CSV)
+    conversations/<employee_id>/<conversation_id>.json   one file per conversation
+    conversations/<employee_id>/<conversation_id>.summary.html  the employee's summary
+    checkins/<employee_id>/<checkin_id>.json     one file per check-in
+    question_sets/*.yaml                         the organisation's own question sets
+    derived/<table>/part-NN.parquet              read-optimised tables (rebuildable)
+    derived/manifest.json                        what the derived tables were built from
+    .locks/                                      lock files: a fixed set of stripes, never named after anyone
+    .staging/<batch>/                            a batch of records being imported (see below)
+
+Every write validates the record (:mod:`careerconv.records.schema`), writes the whole
+file to a temp file in the same folder, fsyncs it and ``os.replace``-s it into
+place under a per-employee lock. A killed process therefore leaves the old or
+the new file; temp files start with ``.`` and are never read as data, and the
+next refresh, ``validate`` or erase removes them.
+
+Every save is a compare-and-swap on the record's ``revision``: a record loaded
+at revision 3 saves as revision 4 only if the file still holds revision 3,
+otherwise :class:`Conflict` says who changed it and when, and nothing is
+written. A record without a revision is new: its id is allocated under the
+lock, and creating never overwrites a record that exists. Nothing is saved for
+an employee who is not on the roster, so an erased person cannot come back.
+
+A batch of records (an import) is all or nothing even when the process is
+killed: it is staged in ``.staging/<batch>/``, a ``COMMITTED`` marker is
+written, then the files are moved into place. Opening the store finishes a
+committed batch that was interrupted, and removes one that was not committed.
+
+The derived tables are built from the record files and brought up to date
+incrementally: an employee's folder changes its modification time whenever a
+record in it is replaced, so only changed employees are re-read, and only the
+buckets (parts) holding them are rewritten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import getpass
+import hashlib
+import contextlib
+import io
+import json
+import os
+import re
+import shutil
+import socket
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from filelock import FileLock
+
+from . import schema as S
+from . import tables as T
+from .questions import QuestionSet, available_question_sets
+
+N_BUCKETS = 16
+MANIFEST_VERSION = 1
+ROSTER_FILE = "roster.csv"
+# The kinds of record file and the folder of each (``<folder>/<employee_id>/<record_id>.json``).
+RECORD_KINDS = ("conversation", "checkin")
+_RECORD_DIRS = {"conversation": "conversations", "checkin": "checkins"}
+DERIVED_DIR = "derived"
+MANIFEST_FILE = "manifest.json"
+_PART_NAME = re.compile(r"part-\d+\.parquet")
+_PART_GLOB = "part-*.parquet"  # also parts of an older layout, which refresh removes
+_ID_KEYS = {"conversation": "conversation_id", "checkin": "checkin_id"}
+# Employees share a fixed set of lock files: a lock file never tells who was written (or erased).
+LOCK_STRIPES = 64
+LOCK_TIMEOUT = 60.0
+STAGING_DIR = ".staging"
+COMMITTED_MARKER = "COMMITTED"
+
+
+class NotFound(KeyError):
+    """A record or employee that is not in the store."""
+
+    def __str__(self) -> str:  # KeyError quotes its message; a user should not see quotes
+        return str(self.args[0]) if self.args else "not found"
+
+
+class Conflict(Exception):
+    """A save that would overwrite a change made elsewhere; nothing was written.
+
+    Attributes
+    ----------
+    kind, record_id
+        Which record.
+    current
+        The record as it is stored now (None when it was deleted or discarded).
+    attempted
+        The record that was not saved.
+    """
+
+    def __init__(self, kind: str, record_id: str, current: dict | None, attempted: dict, message: str):
+        super().__init__(message)
+        self.kind, self.record_id, self.current, self.attempted = kind, record_id, current, attempted
+
+    @property
+    def changed_by(self) -> str:
+        """Who saved the stored version and when, in words."""
+        return describe_save(self.current)
+
+
+class NotOnRoster(PermissionError):
+    """A save for an employee who is not on the roster (never added, or erased); nothing was written."""
+
+
+def describe_save(record: dict | None) -> str:
+    """'revision 4, saved by … at …' for a stored record (or 'deleted' for None)."""
+    if record is None:
+        return "deleted or discarded"
+    who = record.get("saved_by") or "an earlier version of careerconv"
+    when = record.get("saved_at")
+    return f"revision {record.get('revision', 0)}, saved by {who}" + (f" at {when}" if when else "")
+
+
+def default_actor() -> str:
+    """Who is writing, as stored in ``saved_by``: the login and the machine."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # no login name (a container without one)
+        user = f"uid {os.getuid()}"
+    return f"{user} on {socket.gethostname()}"
+
+
+@dataclass
+class History:
+    """Everything held about one employee, oldest first.
+
+    ``checkins`` are the completed ones (facts); ``checkin_drafts`` are check-ins
+    the coach has started and not finished.
+    """
+
+    employee: dict | None
+    conversations: list[dict] = field(default_factory=list)
+    checkins: list[dict] = field(default_factory=list)
+    checkin_drafts: list[dict] = field(default_factory=list)
+
+    @property
+    def drafts(self) -> list[dict]:
+        return [c for c in self.conversations if c["status"] == "draft"]
+
+    def frames(self, tables: Iterable[str] | None = None) -> dict[str, pd.DataFrame]:
+        """This employee's derived tables, built straight from the records."""
+        return T.frames_from_records([*self.conversations, *self.checkins], tables)
+
+
+@dataclass
+class RefreshReport:
+    employees_changed: int
+    buckets_rewritten: int
+    seconds: float
+
+
+def bucket_of(employee_id: str, n: int = N_BUCKETS) -> int:
+    """Stable bucket number of an employee (same on every machine and run), 0 to ``n - 1``."""
+    return int.from_bytes(hashlib.blake2b(employee_id.encode(), digest_size=4).digest(), "big") % n
+
+
+def part_name(bucket: int) -> str:
+    """The file name of a derived table's part ``bucket`` (``part-NN.parquet``): the one place it is spelled."""
+    return f"part-{bucket:02d}.parquet"
+
+
+def is_part_name(name: str) -> bool:
+    """Whether a file name is that of a derived table's part (of this layout or one with other buckets)."""
+    return _PART_NAME.fullmatch(name) is not None
+
+
+def new_manifest(**extra) -> dict:
+    """An empty manifest of the derived tables (no employee read yet) in the current version and layout."""
+    return {"version": MANIFEST_VERSION, "n_buckets": N_BUCKETS, "employees": {}, **extra}
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _read_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# Read once: os.umask can only be read by setting it, which is not safe while other threads create files.
+_UMASK = _read_umask()
+
+
+def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
+    """Write ``data`` to ``path`` so that readers see the old or the new file, never a mix.
+
+    The temp file lives in the same folder (``os.replace`` is atomic only within
+    one file system) and starts with ``.`` so no reader mistakes it for data.
+    ``durable=False`` skips the fsyncs (still atomic, not crash-durable): only
+    for bulk writes that can be redone, such as generating a demo organisation.
+    The file's mode follows the umask, like any file a program creates.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        # mkstemp makes the file 0600; the finished file gets the mode any new file gets (the umask rules),
+        # so a shared reports folder stays shared. The data folder itself is private (see Store).
+        os.fchmod(fd, 0o666 & ~_UMASK)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    if durable:
+        _fsync_dir(path.parent)
+
+
+def _json_bytes(record: dict) -> bytes:
+    # compact: the C encoder is used only without indent (3x faster autosaves)
+    return json.dumps(record, ensure_ascii=False).encode("utf-8")
+
+
+def _is_data_file(name: str) -> bool:
+    return not name.startswith(".") and name.endswith(".json")
+
+
+def is_temp_file(name: str) -> bool:
+    """A temp file of :func:`atomic_write_bytes` (left behind only by a killed process)."""
+    return name.startswith(".") and name.endswith(".tmp")
+
+
+class Store:
+    """A data folder of open files; every record read and write goes through here.
+
+    Parameters
+    ----------
+    root
+        The data folder. Created on first write.
+    """
+
+    def __init__(self, root: str | os.PathLike, actor: str | None = None, recover: bool = True):
+        self.root = Path(root).resolve()
+        self.actor = actor or default_actor()
+        self.problems: list[S.Problem] = []
+        self._roster_cache: tuple[tuple, pd.DataFrame, dict[str, int]] | None = None
+        self._temp_seen: set[str] = set()  # employees whose folders held temp files when last read
+        self.swept: list[Path] = []  # temp files the last validate removed
+        if recover and (self.root / STAGING_DIR).is_dir():
+            self.recover_batches()
+
+    @classmethod
+    def existing(cls, root: str | os.PathLike) -> "Store":
+        """A store on a data folder that must already exist (for commands that only read or change it).
+
+        Raises
+        ------
+        FileNotFoundError
+            Saying how to create one.
+        """
+        store = cls(root)
+        if not store.root.is_dir():
+            raise FileNotFoundError(f"data folder {store.root} does not exist (run `careerconv demo` or "
+                                    "`careerconv import roster FILE` first)")
+        return store
+
+    # ------------------------------------------------------------------ paths and locks
+    @property
+    def derived_dir(self) -> Path:
+        return self.root / DERIVED_DIR
+
+    @property
+    def manifest_path(self) -> Path:
+        """``derived/manifest.json``: what the derived tables were built from."""
+        return self.derived_dir / MANIFEST_FILE
+
+    def records_dir(self, kind: str) -> Path:
+        """The folder holding every employee's records of ``kind`` (one of :data:`RECORD_KINDS`)."""
+        try:
+            return self.root / _RECORD_DIRS[kind]
+        except KeyError:
+            raise ValueError(f"unknown record kind {kind!r}; the kinds are {', '.join(RECORD_KINDS)}") from None
+
+    def holds_records(self) -> bool:
+        """Whether any record folder (conversations, check-ins) has content."""
+        return any(folder.is_dir() and any(folder.iterdir()) for folder in map(self.records_dir, RECORD_KINDS))
+
+    def part_path(self, table: str, bucket: int) -> Path:
+        """The file of part ``bucket`` of derived table ``table`` (it may not exist)."""
+        return self.derived_dir / table / part_name(bucket)
+
+    def part_paths(self, table: str, existing: bool = True) -> list[Path]:
+        """The parts of a derived table in bucket order; only those with a file unless ``existing=False``."""
+        paths = [self.part_path(table, b) for b in range(N_BUCKETS)]
+        return [p for p in paths if p.exists()] if existing else paths
+
+    def is_derived_file(self, path: str | os.PathLike) -> bool:
+        """A part of a derived table or their manifest: :meth:`refresh` rewrites them from the records."""
+        path = Path(path)
+        if path == self.manifest_path:
+            return True
+        return path.parent.parent == self.derived_dir and path.parent.name in S.DERIVED_TABLES \
+            and is_part_name(path.name)
+
+    def has_derived_layout(self, tables: Iterable[str]) -> bool:
+        """Whether the manifest is of the current layout and every part of ``tables`` has a file."""
+        try:
+            manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        if manifest.get("version") != MANIFEST_VERSION or manifest.get("n_buckets") != N_BUCKETS:
+            return False
+        return all(len(self.part_paths(t)) == N_BUCKETS for t in tables)
+
+    @property
+    def roster_path(self) -> Path:
+        return self.root / ROSTER_FILE
+
+    @property
+    def locks_dir(self) -> Path:
+        return self.root / ".locks"
+
+    def lock(self, name: str) -> FileLock:
+        """The inter-process lock ``"roster"``, ``"derived"``, ``"batch"`` or ``"employee:<id>"``.
+
+        Employees share :data:`LOCK_STRIPES` lock files chosen by a hash of the
+        id, all created together, so the lock folder says nothing about who was
+        ever written. The lock is re-entrant within a thread (one object per
+        file per process) and excludes other threads and processes.
+        """
+        if name.startswith("employee:"):
+            file = f"employee-{bucket_of(name[9:], LOCK_STRIPES):02d}.lock"
+        elif name in ("roster", "derived", "batch"):
+            file = f"{name}.lock"
+        else:
+            raise ValueError(f"unknown lock {name!r}")
+        folder = self.locks_dir
+        if not (folder / file).exists():
+            if not self.root.exists():
+                # A new data folder is private to its owner: what is inside is shared only by choice.
+                self.root.parent.mkdir(parents=True, exist_ok=True)
+                self.root.mkdir(mode=0o700, exist_ok=True)
+            folder.mkdir(parents=True, exist_ok=True)
+            for stripe in range(LOCK_STRIPES):
+                (folder / f"employee-{stripe:02d}.lock").touch(exist_ok=True)
+        return FileLock(str(folder / file), timeout=LOCK_TIMEOUT, poll_interval=0.005, is_singleton=True)
+
+    def employee_dir(self, kind: str, employee_id: str) -> Path:
+        S.parse_identifier(employee_id, what="employee id")
+        return self.records_dir(kind) / employee_id
+
+    def record_path(self, kind: str, employee_id: str, record_id: str) -> Path:
+        S.parse_identifier(record_id, what=f"{kind} id", max_length=S.MAX_RECORD_ID)
+        return self.employee_dir(kind, employee_id) / f"{record_id}.json"
+
+    def record_files(self, employee_id: str) -> list[Path]:
+        """The record files of one employee (every kind of :data:`RECORD_KINDS`), sorted.
+
+        Temp files of interrupted saves (names starting with ``.``) are not data and are left out.
+
+        Raises
+        ------
+        ValueError
+            If ``employee_id`` is not a valid id.
+        """
+        out = []
+        for kind in RECORD_KINDS:
+            try:
+                entries = list(os.scandir(self.employee_dir(kind, employee_id)))
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            out.extend(Path(e.path) for e in entries if not e.name.startswith(".") and e.is_file())
+        return sorted(out)
+
+    # ------------------------------------------------------------------ question sets
+    def question_sets(self) -> dict[str, QuestionSet]:
+        """The question sets a conversation here can use, by id: the built-in ones, then the data folder's
+        own (``question_sets/*.yaml``, which win).
+
+        Raises
+        ------
+        careerconv.records.schema.ValidationError
+            If a set file in the data folder is malformed (naming it).
+        """
+        return available_question_sets(self.root)
+
+    # ------------------------------------------------------------------ roster
+    def roster(self) -> pd.DataFrame:
+        """The roster as a typed frame (empty with the right columns if none yet).
+
+        Raises
+        ------
+        ValidationError
+            If ``roster.csv`` was edited by hand into something invalid.
+        """
+        typed, _ = self._roster_index()
+        return typed.copy()
+
+    def _roster_index(self) -> tuple[pd.DataFrame, dict[str, int]]:
+        # Validated once per version of the file: every replace gives a new inode.
+        try:
+            st = self.roster_path.stat()
+        except FileNotFoundError:
+            self._roster_cache = None
+            return S.ROSTER.empty(), {}
+        key = (st.st_mtime_ns, st.st_size, st.st_ino)
+        if self._roster_cache is None or self._roster_cache[0] != key:
+            frame = pd.read_csv(self.roster_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            typed = S.validate_roster_frame(frame, str(self.roster_path))
+            positions = {eid: i for i, eid in enumerate(typed["employee_id"])}
+            self._roster_cache = (key, typed, positions)
+        return self._roster_cache[1], self._roster_cache[2]
+
+    def employee(self, employee_id: str) -> dict:
+        """One roster row as a dict.
+
+        Raises
+        ------
+        NotFound
+            If the employee is not on the roster.
+        """
+        typed, positions = self._roster_index()
+        if employee_id not in positions:
+            raise NotFound(f"employee {employee_id!r} is not on the roster")
+        row = typed.iloc[positions[employee_id]].to_dict()
+        return {k: (None if pd.isna(v) else (int(v) if k == "cadence_months" else v)) for k, v in row.items()}
+
+    def save_roster(self, frame: pd.DataFrame, source: str = "roster") -> pd.DataFrame:
+        """Replace the whole roster with ``frame`` after validating all of it (a new organisation).
+
+        Changing some rows of a roster that others may be changing at the same
+        time goes through :meth:`upsert_employees` or :meth:`remove_employees`.
+
+        Raises
+        ------
+        ValidationError
+            Nothing is written if any row is invalid.
+        """
+        typed = S.validate_roster_frame(frame, source)
+        with self.lock("roster"):
+            self._write_roster(typed)
+        return typed
+
+    def _write_roster(self, typed: pd.DataFrame) -> None:
+        buf = io.StringIO()
+        typed.to_csv(buf, index=False, lineterminator="\r\n")  # CRLF: a lone CR in a cell gets quoted
+        atomic_write_bytes(self.roster_path, buf.getvalue().encode("utf-8"))
+
+    def upsert_employees(self, frame: pd.DataFrame, source: str = "roster") -> tuple[int, int, int]:
+        """Add or update employees by id, keeping everyone else (read-modify-write under the roster lock).
+
+        Returns
+        -------
+        (added, updated, unchanged)
+        """
+        incoming = S.validate_roster_frame(frame, source)
+        with self.lock("roster"):
+            current = self.roster()
+            merged = {r["employee_id"]: r for r in current.to_dict("records")}
+            folded = {k.casefold(): k for k in merged}
+            added = updated = unchanged = 0
+            problems = []
+            for pos, row in enumerate(incoming.to_dict("records")):
+                eid = row["employee_id"]
+                existing_key = folded.get(eid.casefold())
+                if existing_key is not None and existing_key != eid:
+                    problems.append(S.Problem(source, f"differs only in case from the existing employee "
+                                                      f"{existing_key!r}", pos + 2, "employee_id", eid))
+                    continue
+                if eid not in merged:
+                    added += 1
+                elif _same_row(merged[eid], row):
+                    unchanged += 1
+                else:
+                    updated += 1
+                merged[eid] = row
+                folded[eid.casefold()] = eid
+            if problems:
+                raise S.ValidationError(problems, f"{source}: the roster was not changed")
+            if added or updated:
+                self._write_roster(S.coerce_frame(pd.DataFrame(list(merged.values()), columns=S.ROSTER.names),
+                                                  S.ROSTER))
+        return added, updated, unchanged
+
+    def remove_employees(self, employee_ids: Iterable[str]) -> int:
+        """Remove roster rows by id (read-modify-write under the roster lock); return how many went."""
+        gone = set(employee_ids)
+        with self.lock("roster"):
+            current = self.roster()
+            kept = current[~current["employee_id"].isin(gone)]
+            if len(kept) != len(current):
+                self._write_roster(kept.reset_index(drop=True))
+        return len(current) - len(kept)
+
+    # ------------------------------------------------------------------ records
+    def _read_record(self, path: Path, kind: str) -> dict:
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise NotFound(f"no {kind} at {path}") from None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise S.ValidationError([S.Problem(str(path), f"cannot read the {kind} record: {exc}")],
+                                    f"{path}: the file is damaged") from None
+        validator = S.validate_checkin if kind == "checkin" else S.validate_conversation
+        return validator(raw, str(path))
+
+    @staticmethod
+    def _peek(path: Path) -> dict | None:
+        """A stored record as raw JSON (None if there is none); a damaged file reads as revision -1."""
+        try:
+            raw = json.loads(path.read_bytes())
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError):
+            return {"revision": -1}
+        return raw if isinstance(raw, dict) else {"revision": -1}
+
+    def _validate(self, kind: str, record: dict, source: str | None = None) -> dict:
+        validator = S.validate_checkin if kind == "checkin" else S.validate_conversation
+        return validator(record, source or f"{kind} {record.get(_ID_KEYS[kind])!r}")
+
+    def _require_on_roster(self, employee_id: str) -> None:
+        _, positions = self._roster_index()
+        if employee_id in positions:
+            return
+        twin = next((e for e in positions if e.casefold() == employee_id.casefold()), None)
+        hint = f" (the roster has {twin!r}: ids are case-sensitive)" if twin else \
+            " (they were never imported, or they were erased); nothing was saved"
+        raise NotOnRoster(f"employee {employee_id!r} is not on the roster{hint}")
+
+    def _case_twin(self, kind: str, employee_id: str, record_id: str) -> str | None:
+        """An existing record id of this employee that differs from ``record_id`` only in case."""
+        folder = self.employee_dir(kind, employee_id)
+        try:
+            names = [e.name[:-5] for e in os.scandir(folder) if _is_data_file(e.name)]
+        except FileNotFoundError:
+            return None
+        folded = record_id.casefold()
+        return next((n for n in names if n != record_id and n.casefold() == folded), None)
+
+    def _save(self, kind: str, record: dict) -> dict:
+        """Create or compare-and-swap one record under its employee's lock; return what was stored."""
+        if not isinstance(record, dict):
+            return self._validate(kind, record)  # raises the schema's error for a non-object
+        key = _ID_KEYS[kind]
+        base = record.get("revision")
+        # Validated once, before the lock, with a stand-in id: a bad record is reported whole.
+        checked = self._validate(kind, {**record, key: record.get(key) or "new", "revision": base or 0})
+        eid = record["employee_id"]
+        with self.lock(f"employee:{eid}"):
+            self._require_on_roster(eid)
+            if base is None:  # a new record: never overwrites one that exists
+                rid = record.get(key) or self._free_record_id(kind, eid, S.parse_date(record["date"]))
+                path = self.record_path(kind, eid, rid)
+                twin = self._case_twin(kind, eid, rid)
+                if path.exists() or twin:
+                    current = self._read_record(self.record_path(kind, eid, twin or rid), kind)
+                    raise Conflict(kind, rid, current, record,
+                                   f"{kind} {rid!r} already exists" + (f" as {twin!r} (ids differ only in case)"
+                                                                        if twin else "")
+                                   + f" ({describe_save(current)}); nothing was overwritten")
+                revision = 1
+            else:
+                rid = record[key]
+                path = self.record_path(kind, eid, rid)
+                stored = self._peek(path)  # only its revision and status: the full check is for a conflict
+                if stored is None or (stored.get("revision") or 0) != base:
+                    current = None if stored is None else self._read_record(path, kind)
+                    raise Conflict(kind, rid, current, record,
+                                   f"{kind} {rid!r} was changed elsewhere since it was opened at revision {base} "
+                                   f"(now {describe_save(current)}); nothing was overwritten")
+                if kind == "conversation" and stored.get("status") == "completed":
+                    current = self._read_record(path, kind)
+                    if S.record_content(current) == S.record_content({**checked, key: rid}):
+                        return current  # saving a completed conversation again unchanged
+                    raise PermissionError(f"conversation {rid!r} is completed and locked")
+                revision = base + 1
+            clean = {**checked, key: rid, "revision": revision,  # rid was checked by record_path
+                     "saved_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"),
+                     "saved_by": self.actor}
+            atomic_write_bytes(path, _json_bytes(clean))
+            return clean
+
+    def save_conversation(self, record: dict) -> dict:
+        """Create or update one conversation; return the stored record (with its new revision).
+
+        A record without ``revision`` is created: its ``conversation_id`` is
+        allocated under the lock when missing, and an existing record is never
+        overwritten. A record with ``revision`` (as loaded) is saved only if
+        the stored one still has that revision.
+
+        A completed conversation is locked: saving over it raises, except to
+        save it again unchanged.
+
+        Raises
+        ------
+        ValidationError
+            For an invalid record (nothing is written).
+        Conflict
+            The record exists already (create), or changed since it was loaded (update).
+        NotOnRoster
+            The employee is not on the roster.
+        PermissionError
+            When the stored conversation is completed.
+        """
+        return self._save("conversation", record)
+
+    def save_checkin(self, record: dict) -> dict:
+        """Create or update one check-in, exactly as :meth:`save_conversation` does."""
+        return self._save("checkin", record)
+
+    def rewrite_record(self, kind: str, employee_id: str, record_id: str,
+                       change: Callable[[dict], dict]) -> dict:
+        """Read-modify-write one record under its lock, completed ones included, as the next revision.
+
+        For changes that are not a person's edit (erasure replacing mentions of
+        someone else); an open app session that saved the older revision gets a
+        :class:`Conflict` on its next save.
+
+        Raises
+        ------
+        NotFound, ValidationError
+        """
+        with self.lock(f"employee:{employee_id}"):
+            path = self.record_path(kind, employee_id, record_id)
+            current = self._read_record(path, kind)
+            changed = change(dict(current))
+            stamped = {**changed, "revision": current["revision"] + 1,
+                       "saved_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"),
+                       "saved_by": self.actor}
+            clean = self._validate(kind, stamped)
+            atomic_write_bytes(path, _json_bytes(clean))
+            return clean
+
+    def load_conversation(self, employee_id: str, conversation_id: str) -> dict:
+        """One conversation record.
+
+        Raises
+        ------
+        NotFound, ValidationError
+        """
+        return self._read_record(self.record_path("conversation", employee_id, conversation_id), "conversation")
+
+    def load_checkin(self, employee_id: str, checkin_id: str) -> dict:
+        return self._read_record(self.record_path("checkin", employee_id, checkin_id), "checkin")
+
+    def delete_draft(self, employee_id: str, conversation_id: str, revision: int | None = None,
+                     kind: str = "conversation") -> None:
+        """Discard a draft conversation or check-in (completed ones are never deleted this way).
+
+        With ``revision``, only if the draft is still at that revision (else :class:`Conflict`).
+        """
+        with self.lock(f"employee:{employee_id}"):
+            record = self._read_record(self.record_path(kind, employee_id, conversation_id), kind)
+            if record["status"] != "draft":
+                raise PermissionError(f"{kind} {conversation_id!r} is completed; only drafts can be discarded")
+            if revision is not None and record["revision"] != revision:
+                raise Conflict(kind, conversation_id, record, {},
+                               f"{kind} {conversation_id!r} was changed elsewhere ({describe_save(record)}); "
+                               "it was not discarded")
+            self.record_path(kind, employee_id, conversation_id).unlink()
+
+    def save_many(self, records: Iterable[dict], durable: bool = True, saved_at: str | None = None) -> int:
+        """Write many conversation/check-in records as one batch: all of them or none (imports, demo data).
+
+        Every record is validated, and every employee must be on the roster,
+        before anything is written. The batch is staged, marked committed and
+        then moved into place, so a process killed at any moment leaves the
+        folder as before or, once the store is next opened, as after. A record
+        that replaces a stored one gets the next revision. ``durable=False``
+        skips the flush to disk (see :func:`atomic_write_bytes`). ``saved_at``
+        stamps every record with that time instead of now (demo data that is
+        the same on every run).
+
+        Returns
+        -------
+        int
+            The number of records written.
+
+        Raises
+        ------
+        ValidationError
+            Listing every invalid record or employee not on the roster; nothing is written.
+        """
+        checked: list[tuple[str, dict]] = []
+        problems: list[S.Problem] = []
+        _, positions = self._roster_index()
+        for rec in records:
+            kind = "checkin" if rec.get("kind") == "checkin" or "checkin_id" in rec else "conversation"
+            try:
+                clean = self._validate(kind, rec)
+            except S.ValidationError as exc:
+                problems.extend(exc.problems)
+                continue
+            if clean["employee_id"] not in positions:
+                problems.append(S.Problem(f"{kind} {clean[_ID_KEYS[kind]]!r}", "employee is not on the roster",
+                                          column="employee_id", value=clean["employee_id"]))
+                continue
+            checked.append((kind, clean))
+        if problems:
+            raise S.ValidationError(problems, "records not valid; nothing was written")
+        if not checked:
+            return 0
+        with self.lock("batch"):
+            batch = self.root / STAGING_DIR / f"{dt.datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+            stamp = saved_at or dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+            made: set[Path] = set()
+            for kind, clean in checked:
+                target = self.record_path(kind, clean["employee_id"], clean[_ID_KEYS[kind]])
+                try:
+                    old_revision = json.loads(target.read_bytes()).get("revision") or 0
+                except (OSError, ValueError):
+                    old_revision = 0
+                staged = batch / target.relative_to(self.root)
+                if staged.parent not in made:
+                    staged.parent.mkdir(parents=True, exist_ok=True)
+                    made.add(staged.parent)
+                staged.write_bytes(_json_bytes({**clean, "revision": old_revision + 1, "saved_at": stamp,
+                                                "saved_by": self.actor}))
+            if durable:
+                os.sync()  # one flush for the whole batch instead of an fsync per file
+            atomic_write_bytes(batch / COMMITTED_MARKER, b"", durable=durable)
+            moved = self._commit_batch(batch)
+        if self.batch_skipped:
+            shown = ", ".join(p.stem for p in self.batch_skipped[:5]) + (" …" if len(self.batch_skipped) > 5 else "")
+            raise Conflict("batch", batch.name, None, {},
+                           f"{len(self.batch_skipped)} record(s) were changed by someone else while this batch was "
+                           f"written and were not overwritten ({shown}); the other {moved} were written. Run the "
+                           "import again to bring those in on top of the changes")
+        return moved
+
+    def recover_batches(self) -> list[str]:
+        """Finish committed batches that a killed process left half-moved; drop uncommitted ones.
+
+        Skipped while another process is writing a batch. Returns a line per batch handled.
+        """
+        done: list[str] = []
+        staging = self.root / STAGING_DIR
+        lock = self.lock("batch")
+        try:
+            lock.acquire(timeout=0)
+        except Exception:  # filelock.Timeout: a batch is being written right now
+            return done
+        try:
+            for batch in sorted(p for p in staging.iterdir() if p.is_dir()) if staging.is_dir() else []:
+                if (batch / COMMITTED_MARKER).exists():
+                    n = self._commit_batch(batch)
+                    done.append(f"finished an interrupted import ({n} record file(s) moved into place)")
+                else:
+                    shutil.rmtree(batch, ignore_errors=True)
+                    done.append("removed an import that was interrupted before it was committed (nothing of it "
+                                "had been written)")
+            if staging.is_dir() and not any(staging.iterdir()):
+                staging.rmdir()
+        finally:
+            lock.release()
+        return done
+
+    def _commit_batch(self, batch: Path) -> int:
+        """Move a committed batch's files into place, employee by employee; idempotent.
+
+        Each move is a compare-and-swap too: a staged record of revision r
+        replaces only revision r - 1 (or nothing, for r = 1). One changed since
+        it was staged (a coach's save, an erasure's scrub) is kept, and its
+        staged copy dropped and listed in ``self.batch_skipped``.
+        """
+        moved = 0
+        self.batch_skipped: list[Path] = []
+        by_employee: dict[tuple[str, str], list[Path]] = {}
+        for kind, sub in _RECORD_DIRS.items():
+            base = batch / sub
+            if not base.is_dir():
+                continue
+            for emp_dir in base.iterdir():
+                by_employee[(kind, emp_dir.name)] = [p for p in emp_dir.iterdir() if _is_data_file(p.name)]
+        for (kind, eid), files in sorted(by_employee.items()):
+            with self.lock(f"employee:{eid}"):
+                _, positions = self._roster_index()
+                if eid not in positions:
+                    continue  # erased while the batch was on its way: the erasure wins
+                target_dir = self.employee_dir(kind, eid)
+                target_dir.mkdir(parents=True, exist_ok=True)
+                for staged in files:
+                    target = target_dir / staged.name
+                    stored_revision = (self._peek(target) or {}).get("revision") or 0
+                    staged_revision = (self._peek(staged) or {}).get("revision") or 1
+                    if stored_revision != staged_revision - 1:
+                        self.batch_skipped.append(target)
+                        staged.unlink()
+                        continue
+                    os.replace(staged, target)
+                    moved += 1
+                _fsync_dir(target_dir)
+        shutil.rmtree(batch, ignore_errors=True)
+        try:
+            batch.parent.rmdir()  # .staging/ goes when no other batch is in it
+        except OSError:
+            pass
+        return moved
+
+    def save_summary(self, employee_id: str, conversation_id: str, html: str) -> Path:
+        """Write the employee's one-page summary next to the conversation."""
+        with self.lock(f"employee:{employee_id}"):
+            self._require_on_roster(employee_id)
+            path = self.record_path("conversation", employee_id, conversation_id).with_suffix(".summary.html")
+            atomic_write_bytes(path, html.encode("utf-8"))
+        return path
+
+    def _records_in(self, folder: Path, kind: str, strict: bool = False) -> list[dict]:
+        out = []
+        try:
+            entries = list(os.scandir(folder))
+        except FileNotFoundError:
+            return out
+        for entry in entries:
+            if not _is_data_file(entry.name):
+                if is_temp_file(entry.name):
+                    self._temp_seen.add(folder.name)
+                continue
+            try:
+                record = self._read_record(Path(entry.path), kind)
+                if record["employee_id"] != folder.name:
+                    # Never read as this folder's employee's, nor as the other's: each employee's rows must
+                    # stay together (in their history and in one part of the derived tables).
+                    raise S.ValidationError(
+                        [S.Problem(entry.path, f"holds a record of employee {record['employee_id']!r} in the folder "
+                                               f"of {folder.name!r}; it is left out until it is moved to "
+                                               f"{kind}s/{record['employee_id']}/")],
+                        f"{entry.path}: a record in another employee's folder")
+                out.append(record)
+            except (S.ValidationError, NotFound) as exc:
+                if strict:
+                    raise
+                problems = getattr(exc, "problems", None) or [S.Problem(entry.path, str(exc))]
+                self.problems.extend(problems)
+        key = "checkin_id" if kind == "checkin" else "conversation_id"
+        out.sort(key=lambda r: (r["date"], r[key]))
+        return out
+
+    def conversations(self, employee_id: str) -> list[dict]:
+        """All conversations of one employee, oldest first (damaged files skipped, see ``problems``)."""
+        return self._records_in(self.employee_dir("conversation", employee_id), "conversation")
+
+    def checkins(self, employee_id: str, drafts: bool = False) -> list[dict]:
+        """The completed check-ins of one employee, oldest first (with ``drafts=True``, the drafts only)."""
+        wanted = "draft" if drafts else "completed"
+        return [r for r in self._records_in(self.employee_dir("checkin", employee_id), "checkin")
+                if r["status"] == wanted]
+
+    def history(self, employee_id: str) -> History:
+        """Everything held about one employee (roster row, conversations, check-ins and their drafts)."""
+        try:
+            employee = self.employee(employee_id)
+        except NotFound:
+            employee = None
+        every = self._records_in(self.employee_dir("checkin", employee_id), "checkin")
+        return History(employee, self.conversations(employee_id), [r for r in every if r["status"] == "completed"],
+                       [r for r in every if r["status"] == "draft"])
+
+    def employees_with_records(self) -> list[str]:
+        ids: set[str] = set()
+        for kind in _RECORD_DIRS.values():
+            folder = self.root / kind
+            if folder.is_dir():
+                ids.update(e.name for e in os.scandir(folder) if e.is_dir() and not e.name.startswith("."))
+        return sorted(ids)
+
+    def iter_records(self) -> Iterator[dict]:
+        """Every record in the folder, reading each file (the naive, uncached way)."""
+        for eid in self.employees_with_records():
+            yield from self.conversations(eid)
+            yield from self.checkins(eid)
+
+    def _free_record_id(self, kind: str, employee_id: str, date: dt.date) -> str:
+        """A fresh id like ``E0001-20250314`` (``E0001-ci-20250314`` for check-ins), suffixed if taken.
+
+        Only free while the employee's lock is held: :meth:`save_conversation`
+        allocates it there for a new record without an id.
+        """
+        stem = f"{employee_id}-{date:%Y%m%d}" if kind == "conversation" else f"{employee_id}-ci-{date:%Y%m%d}"
+        folder = self.employee_dir(kind, employee_id)
+        candidate, n = stem, 1
+        while (folder / f"{candidate}.json").exists():
+            n += 1
+            candidate = f"{stem}-{n}"
+        return candidate
+
+    # ------------------------------------------------------------------ leftovers of killed processes
+    def sweep_temp_files(self, employee_ids: Iterable[str] | None = None) -> list[Path]:
+        """Remove the temp files that killed processes left behind; return the paths removed.
+
+        Each folder is swept under the lock of the one who writes there, so a
+        save in progress keeps its temp file. ``employee_ids`` limits the
+        record folders swept (default: every employee's). Lock files of older
+        versions (named by a hash of an id) go too.
+        """
+        removed: list[Path] = []
+        with self.lock("derived"):
+            removed += self._sweep_derived_temp()
+        with self.lock("roster"):
+            removed += _unlink_all(p for p in self.root.glob(".*.tmp"))
+        ids = self.employees_with_records() if employee_ids is None else sorted(set(employee_ids))
+        for eid in ids:
+            folders = [self.root / sub / eid for sub in _RECORD_DIRS.values()]
+            if not any(is_temp_file(e.name) for f in folders if f.is_dir() for e in os.scandir(f)):
+                continue
+            with self.lock(f"employee:{eid}"):
+                removed += _unlink_all(p for f in folders if f.is_dir() for p in f.glob(".*.tmp"))
+            self._temp_seen.discard(eid)
+        wanted = {f"employee-{i:02d}.lock" for i in range(LOCK_STRIPES)} | {"roster.lock", "derived.lock", "batch.lock"}
+        if self.locks_dir.is_dir():
+            removed += _unlink_all(p for p in self.locks_dir.iterdir() if p.name not in wanted and p.is_file())
+        return removed
+
+    def _sweep_derived_temp(self) -> list[Path]:
+        # Only ever called with the derived lock held: nobody else is writing there.
+        if not self.derived_dir.is_dir():
+            return []
+        return _unlink_all(p for p in self.derived_dir.rglob(".*.tmp"))
+
+    # ------------------------------------------------------------------ derived tables
+    def _load_manifest(self) -> dict:
+        try:
+            manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+            if manifest.get("version") == MANIFEST_VERSION and manifest.get("n_buckets") == N_BUCKETS:
+                return manifest
+        except (OSError, ValueError):
+            pass
+        return new_manifest()
+
+    def _signatures(self) -> dict[str, list[int]]:
+        """Per employee, the modification times of their record folders."""
+        sig: dict[str, list[int]] = {}
+        for slot, kind in enumerate(RECORD_KINDS):
+            folder = self.records_dir(kind)
+            if not folder.is_dir():
+                continue
+            for entry in os.scandir(folder):
+                if entry.name.startswith(".") or not entry.is_dir():
+                    continue
+                sig.setdefault(entry.name, [0, 0])[slot] = entry.stat().st_mtime_ns
+        return sig
+
+    def _stale_parts(self) -> list[Path]:
+        """Derived files that are not part of the current layout (e.g. written with more buckets)."""
+        wanted = {self.part_path(t, b) for t in S.DERIVED_TABLES for b in range(N_BUCKETS)}
+        return sorted(p for p in self.derived_dir.glob(f"*/{_PART_GLOB}") if p not in wanted)
+
+    def _read_part_arrow(self, table: str, bucket: int) -> pa.Table | None:
+        """One part as Arrow; None if it is damaged (it is then rebuilt from the records)."""
+        path = self.part_path(table, bucket)
+        if not path.exists():
+            return arrow_schema(S.DERIVED_TABLES[table]).empty_table()
+        try:
+            return pq.read_table(path).cast(arrow_schema(S.DERIVED_TABLES[table]))
+        except Exception:
+            return None
+
+    def _write_part(self, table: str, bucket: int, arrow: pa.Table) -> None:
+        buf = io.BytesIO()
+        # The pandas metadata makes pd.read_parquet give the store's dtypes (Int64, string), not float and object.
+        arrow = arrow.replace_schema_metadata(pandas_metadata(S.DERIVED_TABLES[table]))
+        pq.write_table(arrow, buf, compression="zstd")
+        # Derived parts are rebuilt from the records whenever they are lost, so
+        # they need atomicity (no reader sees half a file) but not fsync.
+        atomic_write_bytes(self.part_path(table, bucket), buf.getvalue(), durable=False)
+
+    def refresh(self, full: bool = False,
+                progress: Callable[[int, int], None] | None = None) -> RefreshReport:
+        """Bring the derived tables up to date with the record files.
+
+        Only employees whose record folders changed since the last refresh are
+        re-read; only the parts holding them are rewritten. ``full=True``
+        rebuilds everything from the record files. ``progress(done, total)``,
+        if given, is called after each part is rewritten.
+        """
+        started = time.perf_counter()
+        with self.lock("derived"):
+            manifest = new_manifest() if full else self._load_manifest()
+            known: dict[str, list[int]] = manifest["employees"]
+            # Signatures are taken before reading files: a write racing with us
+            # changes the folder time again and is picked up next time.
+            current = self._signatures()
+            changed = {e for e, s in current.items() if known.get(e) != s} | (set(known) - set(current))
+            # A part that cannot be read, or was written with another schema
+            # (an older version of careerconv), is rebuilt from the records.
+            damaged = {b for b in range(N_BUCKETS) for t, tbl in S.DERIVED_TABLES.items()
+                       if self.part_path(t, b).exists() and not _part_matches(self.part_path(t, b), tbl)}
+            if full:
+                damaged = set(range(N_BUCKETS))
+            if damaged:
+                changed |= {e for e in current if bucket_of(e) in damaged}
+            by_bucket: dict[int, set[str]] = {}
+            for e in changed:
+                by_bucket.setdefault(bucket_of(e), set()).add(e)
+            for bucket in damaged:  # rebuilt even when no employee is left in it
+                by_bucket.setdefault(bucket, set())
+            for done, (bucket, employees) in enumerate(sorted(by_bucket.items())):
+                if progress is not None:
+                    progress(done, len(by_bucket))
+                # A damaged bucket was widened above to all its employees, so
+                # nothing of its old parts is kept.
+                records = [r for e in sorted(employees) if e in current
+                           for r in (*self.conversations(e), *self.checkins(e))]
+                rows: dict[str, list[dict]] = {name: [] for name in S.DERIVED_TABLES}
+                for rec in records:
+                    for name, part in T.record_rows(rec).items():
+                        rows[name].extend(part)
+                gone = pa.array(sorted(employees), type=pa.string())
+                for name, tbl in S.DERIVED_TABLES.items():
+                    fresh = rows_to_arrow(rows[name], tbl)
+                    old = None if bucket in damaged else self._read_part_arrow(name, bucket)
+                    if old is not None and old.num_rows:
+                        keep = old.filter(pc.invert(pc.is_in(old["employee_id"], value_set=gone)))
+                        fresh = pa.concat_tables([keep, fresh]) if fresh.num_rows else keep
+                    self._write_part(name, bucket, fresh)
+            if progress is not None:
+                progress(len(by_bucket), len(by_bucket))
+            stale = self._stale_parts()
+            for path in stale:  # parts of a layout with more buckets would be silently ignored
+                path.unlink()
+            self._sweep_derived_temp()
+            if changed or stale or by_bucket or not self.manifest_path.exists():
+                manifest["employees"] = current
+                atomic_write_bytes(self.manifest_path, json.dumps(manifest).encode("utf-8"))
+        if self._temp_seen:  # a killed save's temp file changed its folder, so it was read just now
+            self.sweep_temp_files(set(self._temp_seen))
+        return RefreshReport(len(changed), len(by_bucket), time.perf_counter() - started)
+
+    @contextlib.contextmanager
+    def bulk_write_derived(self, source: str) -> Iterator["BulkDerivedWriter"]:
+        """Replace every derived table with rows written straight in (no record file stands behind them).
+
+        For organisations too large for one file per record (:mod:`careerconv.demo.bulk`). Under the
+        derived lock, the old tables are removed; the writer yielded adds rows to the parts; on leaving,
+        every part of every table has a file (empty where nothing was written) and the manifest says that
+        no employee's records were read (``source`` says what wrote them), so a later :meth:`refresh`
+        keeps the tables. If the block raises, the parts written so far are removed and no manifest is left.
+        """
+        with self.lock("derived"):
+            if self.derived_dir.exists():
+                shutil.rmtree(self.derived_dir)
+            writer = BulkDerivedWriter(self)
+            try:
+                yield writer
+            except BaseException:
+                writer.abort()
+                raise
+            writer.close()
+            atomic_write_bytes(self.manifest_path, json.dumps(new_manifest(source=source)).encode("utf-8"))
+
+    def read_table(self, name: str, columns: list[str] | None = None, refresh: bool = True) -> pd.DataFrame:
+        """One derived table (or the roster) for analytics, from the cache.
+
+        Parameters
+        ----------
+        name
+            A table of :data:`careerconv.records.schema.TABLES`.
+        columns
+            Read only these columns (faster).
+        refresh
+            Bring the cache up to date first (cheap when nothing changed).
+        """
+        tbl = S.table(name)
+        if name == "roster":
+            frame = self.roster()
+            return frame[columns] if columns else frame
+        if refresh:
+            self.refresh()
+        paths = self.part_paths(name)
+        if not paths:
+            empty = tbl.empty()
+            return empty[columns] if columns else empty
+        schema = arrow_schema(tbl)
+        if columns:
+            schema = pa.schema([schema.field(c) for c in columns])
+        arrow = pa.concat_tables([pq.read_table(p, columns=columns).cast(schema) for p in paths])
+        return _to_pandas(arrow)
+
+    # ------------------------------------------------------------------ checks
+    def validate(self, progress: Callable[[int, int], None] | None = None) -> list[S.Problem]:
+        """Check the whole folder and return every problem (an empty list when all is well).
+
+        Each problem that a command fixes says which. Temp files left by killed
+        processes are not reported but removed (they are never data); the
+        paths removed are in ``self.swept``. ``progress(done, total)``, if
+        given, is called as the employees' record folders are read.
+        """
+        problems: list[S.Problem] = []
+        roster_ids: set[str] = set()
+        try:
+            roster_ids = set(self.roster()["employee_id"])
+        except S.ValidationError as exc:
+            problems.extend(exc.problems)
+        except Exception as exc:  # unreadable CSV
+            problems.append(S.Problem(str(self.roster_path), f"cannot read the roster: {exc}"))
+        folded_roster = {e.casefold(): e for e in roster_ids}
+        try:
+            self.question_sets()
+        except S.ValidationError as exc:
+            problems.extend(exc.problems or [S.Problem(str(self.root / "question_sets"), str(exc))])
+        staging = self.root / STAGING_DIR
+        for batch in sorted(p for p in staging.iterdir() if p.is_dir()) if staging.is_dir() else []:
+            problems.append(S.Problem(str(batch), "an import is still running, or was interrupted while another "
+                                                  "command held the import lock; once no import is running, any "
+                                                  "careerconv command (e.g. `careerconv validate`) finishes it "
+                                                  "if it was committed and removes it if not"))
+        self.swept = self.sweep_temp_files()
+        self.problems = []
+        folders = {kind: sorted(p for p in (self.root / folder).iterdir() if p.is_dir())
+                   if (self.root / folder).is_dir() else [] for kind, folder in _RECORD_DIRS.items()}
+        total, done = sum(len(f) for f in folders.values()), 0
+        for kind, folder in _RECORD_DIRS.items():
+            for emp_dir in folders[kind]:
+                if progress is not None:
+                    progress(done, total)
+                done += 1
+                try:
+                    S.parse_identifier(emp_dir.name, what="employee folder name")
+                except ValueError as exc:
+                    problems.append(S.Problem(str(emp_dir), str(exc)))
+                    continue
+                records = self._records_in(emp_dir, kind)  # damaged and misplaced records go to self.problems
+                what = "check-in" if kind == "checkin" else kind
+                if records and roster_ids and emp_dir.name not in roster_ids:
+                    twin = folded_roster.get(emp_dir.name.casefold())
+                    if twin:
+                        why = (f"{len(records)} {what} record(s) of {emp_dir.name!r}, which differs only in case from "
+                               f"{twin!r} on the roster; ids are case-sensitive, so they belong to nobody: move them "
+                               f"to {folder}/{twin}/ (and fix employee_id inside), or remove them with "
+                               f"`careerconv erase --employee {emp_dir.name} --yes`")
+                    else:
+                        why = (f"{len(records)} {what} record(s) of {emp_dir.name!r}, who is not on the roster (erased, "
+                               f"or never imported): `careerconv erase --employee {emp_dir.name} --yes` removes them, "
+                               "or import a roster that lists them")
+                    problems.append(S.Problem(str(emp_dir), why))
+                seen: dict[str, str] = {}
+                for rec in records:
+                    rid = rec[_ID_KEYS[kind]]
+                    other = seen.setdefault(rid.casefold(), rid)
+                    if other != rid:
+                        problems.append(S.Problem(str(emp_dir / f"{rid}.json"),
+                                                  f"{what} id {rid!r} differs only in case from {other!r}: the two "
+                                                  "files collide on Windows and macOS; rename one (file name and "
+                                                  f"{_ID_KEYS[kind]} inside)"))
+        if progress is not None:
+            progress(total, total)
+        problems.extend(self.problems)
+        for path in self._stale_parts():
+            problems.append(S.Problem(str(path), "derived part from an older layout; it is ignored and removed on "
+                                                 "the next refresh (`careerconv refresh`)"))
+        for path in sorted(self.root.rglob("*.parquet")):
+            if not _parquet_ok(path):
+                where = "derived table part (rebuilt automatically on the next read, or by `careerconv refresh`)" \
+                    if self.derived_dir in path.parents else "Parquet file"
+                problems.append(S.Problem(str(path), f"damaged or truncated {where}"))
+        return problems
+
+
+class BulkDerivedWriter:
+    """Adds rows to the parts of the derived tables, one Parquet writer per table and part.
+
+    Made by :meth:`Store.bulk_write_derived`. Each :meth:`append` adds a row group to each part it has
+    rows for; parts are written to temp files and moved into place on :meth:`close`.
+    """
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.open: dict[tuple[str, int], tuple[pq.ParquetWriter, Path, Path]] = {}
+
+    def append(self, name: str, table: pa.Table, buckets: pa.Array) -> int:
+        """Add the rows of ``table`` (the store's schema for derived table ``name``) to their parts.
+
+        ``buckets`` is each row's part (:func:`bucket_of` its employee). Rows are sorted by the table's key
+        within each part. Returns how many rows were added.
+        """
+        tbl = S.DERIVED_TABLES[name]
+        if table.num_rows != len(buckets):
+            raise ValueError(f"{name}: {table.num_rows} rows but {len(buckets)} bucket numbers")
+        for b in range(N_BUCKETS):
+            part = table.filter(pc.equal(buckets, b))
+            if part.num_rows:
+                if tbl.key:
+                    part = part.sort_by([(k, "ascending") for k in tbl.key])
+                # With the store's pandas metadata, or the next refresh takes the part for damaged and
+                # rebuilds it from the (absent) records: empty.
+                self._writer(name, b, table.schema.with_metadata(pandas_metadata(tbl))).write_table(part)
+        return table.num_rows
+
+    def _writer(self, name: str, bucket: int, schema: pa.Schema) -> pq.ParquetWriter:
+        key = (name, bucket)
+        if key not in self.open:
+            final = self.store.part_path(name, bucket)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            tmp = final.with_name(f".{final.name}.tmp")
+            self.open[key] = (pq.ParquetWriter(tmp, schema, compression="zstd"), tmp, final)
+        return self.open[key][0]
+
+    def close(self) -> None:
+        """Move the written parts into place and give every other part an empty file."""
+        for writer, tmp, final in self.open.values():
+            writer.close()
+            tmp.replace(final)
+        self.open = {}
+        for name, tbl in S.DERIVED_TABLES.items():
+            for path in self.store.part_paths(name, existing=False):
+                if not path.exists():
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    sink = pa.BufferOutputStream()
+                    empty = arrow_schema(tbl).empty_table().replace_schema_metadata(pandas_metadata(tbl))
+                    pq.write_table(empty, sink, compression="zstd")
+                    atomic_write_bytes(path, sink.getvalue().to_pybytes(), durable=False)
+
+    def abort(self) -> None:
+        """Drop what was written: close the writers and remove their temp files."""
+        for writer, tmp, _ in self.open.values():
+            with contextlib.suppress(Exception):
+                writer.close()
+            tmp.unlink(missing_ok=True)
+        self.open = {}
+
+
+_ARROW_TYPES = {"string": pa.string(), "Int64": pa.int64(), "date": pa.timestamp("ns"), "bool": pa.bool_(),
+                "float64": pa.float64()}
+_PANDAS_TYPES = {pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype(), pa.int64(): pd.Int64Dtype()}
+
+
+def arrow_schema(tbl: S.Table) -> pa.Schema:
+    """The Parquet schema of a derived table: fixed, so every part has the same types."""
+    return pa.schema([pa.field(c.name, _ARROW_TYPES[c.dtype], nullable=c.nullable) for c in tbl.columns])
+
+
+@functools.lru_cache(maxsize=None)
+def pandas_metadata(tbl: S.Table) -> dict[bytes, bytes]:
+    """The Parquet key-value metadata that tells pandas a derived table's dtypes.
+
+    With it, ``pd.read_parquet`` (of one part or of the table's folder) gives
+    the dtypes :meth:`Store.read_table` gives: Int64 for ratings and counts
+    (not float64 with NaN), string for text, datetime64[ns] for dates, and a
+    plain RangeIndex.
+    """
+    return dict(pa.Schema.from_pandas(tbl.empty(), preserve_index=False).metadata)
+
+
+def rows_to_arrow(rows: list[dict], tbl: S.Table) -> pa.Table:
+    """Row dicts (as :mod:`careerconv.records.tables` makes them) to an Arrow table of ``tbl``'s schema.
+
+    Built column by column in Arrow: much cheaper than a pandas frame per part.
+    """
+    schema = arrow_schema(tbl)
+    if not rows:
+        return schema.empty_table()
+    arrays = []
+    for col in tbl.columns:
+        values = [r.get(col.name) for r in rows]
+        if col.dtype == "date":
+            days = [None if v is None else dt.date.fromisoformat(str(v)[:10]) for v in values]
+            arrays.append(pa.array(days, type=pa.date32()).cast(pa.timestamp("ns")))
+        else:
+            arrays.append(pa.array(values, type=_ARROW_TYPES[col.dtype]))
+    table = pa.Table.from_arrays(arrays, schema=schema)
+    return table.sort_by([(k, "ascending") for k in tbl.key]) if tbl.key else table
+
+
+def _to_pandas(arrow: pa.Table) -> pd.DataFrame:
+    """Arrow to pandas with the schema's nullable dtypes (Int64 stays Int64 when it has gaps)."""
+    return arrow.to_pandas(types_mapper=_PANDAS_TYPES.get)
+
+
+def _part_matches(path: Path, tbl: S.Table) -> bool:
+    """True if a derived part is readable Parquet with exactly the table's schema and its pandas metadata.
+
+    A part written before the metadata was added is rebuilt by the next refresh.
+    """
+    try:
+        found = pq.ParquetFile(path).schema_arrow
+    except Exception:
+        return False
+    wanted = arrow_schema(tbl)
+    return found.names == wanted.names and found.types == wanted.types and \
+        (found.metadata or {}).get(b"pandas") == pandas_metadata(tbl)[b"pandas"]
+
+
+def _parquet_ok(path: Path) -> bool:
+    try:
+        pq.ParquetFile(path).metadata
+        return True
+    except Exception:
+        return False
+
+
+def _unlink_all(paths: Iterable[Path]) -> list[Path]:
+    gone = []
+    for path in paths:
+        try:
+            path.unlink()
+            gone.append(path)
+        except FileNotFoundError:
+            pass
+    return gone
+
+
+def _same_row(a: dict, b: dict) -> bool:
+    def norm(v):
+        return None if v is None or (not isinstance(v, str) and pd.isna(v)) or v == "" else str(v)
+    return all(norm(a.get(k)) == norm(b.get(k)) for k in S.ROSTER.names)

@@ -1,0 +1,774 @@
+"""The follow-up rules: what was agreed last time and what became of it.
+
+One home for the rules that the coach's app, the due list
+(:mod:`careerconv.rules.cadence`), the progress measurement
+(:mod:`careerconv.rules.progress`), the employee report and HR analytics
+(:mod:`careerconv.analytics`) share. Every function is pure: records (the
+dicts :mod:`careerconv.records.schema` validates) or frames (the store's derived
+tables) come in, new values go out, nothing touches the disk and nothing here
+draws a widget.
+
+Rules
+-----
+*Natural id order.* Ids are compared with their digit runs read as numbers
+(:func:`natural_key`), so ``E1-ci-20240201-10`` comes after
+``E1-ci-20240201-2``: the store numbers the records of one day in the order
+they were created.
+
+*The last completed conversation* is the latest by date, and on one day the
+last by id in natural order (:func:`last_completed`). Drafts are work in
+progress, never a plan.
+
+*Ratings of one day* are ordered by when they were recorded
+(:func:`recorded_order`): the save time (``saved_at``, compared in UTC; a
+rating without one was recorded before any with one), then the source (an
+import, then a check-in, then a conversation), then the record id. Of two
+ratings of one skill on one day the later in this order counts: a coach who
+re-rates a skill in a check-in saved after the conversation, the same day,
+corrects it.
+
+*Check-ins of one day* are ordered by id in natural order (the store numbers
+them as they are created; the derived tables carry no time of day).
+
+*An action item's status* is that of the latest check-in update mentioning
+it (by check-in date, then id in natural order); ``open`` while none does
+(:func:`action_item_states`). Open means ``open`` or ``in_progress``.
+``status_since`` is the date of the first check-in of the latest run giving
+the item its current status (so a completed item keeps the day it was done),
+and a dropped item keeps the latest reason given since it was dropped.
+
+*Carried-over items* are items of an earlier completed conversation that a
+check-in kept alive: their latest status is ``open`` or ``in_progress``.
+Items of an earlier conversation that no check-in ever mentioned were
+replaced by the newer plan. A person's *open items* are the open items of
+their last completed conversation, then the carried-over ones.
+
+Skill names are compared with :func:`careerconv.records.schema.skill_key` (case and
+spacing do not matter).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from careerconv.records import schema as S
+
+__all__ = [
+    "OPEN_STATUSES",
+    "ITEM_STATUS_LABELS",
+    "item_status_label",
+    "SOURCE_PRIORITY",
+    "RECORDED_ORDER_COLUMNS",
+    "ITEM_STATE_COLUMNS",
+    "natural_key",
+    "natural_rank",
+    "sort_natural",
+    "recorded_key",
+    "recorded_order",
+    "last_recorded",
+    "completed_conversations",
+    "last_completed",
+    "action_item_states",
+    "item_state_columns",
+    "ItemState",
+    "RatingPoint",
+    "SkillState",
+    "PreviousPlan",
+    "item_states",
+    "open_items",
+    "rating_points",
+    "latest_ratings",
+    "previous_plan",
+]
+
+OPEN_STATUSES: tuple[str, ...] = ("open", "in_progress")
+# An action item's status as a person reads it, in the order a coach picks one (the app's buttons).
+ITEM_STATUS_LABELS: dict[str, str] = {"open": "Open", "in_progress": "In progress", "done": "Done",
+                                      "dropped": "Dropped"}
+
+# The source decides between ratings of one day saved at the same time (or with no save time):
+# the most deliberate wins, a conversation over a check-in over an import.
+SOURCE_PRIORITY: dict[str, int] = {"import": 0, "checkin": 1, "conversation": 2}
+
+# The sort keys :func:`recorded_order` gives, in the order they are compared.
+RECORDED_ORDER_COLUMNS: tuple[str, ...] = ("saved", "priority", "record")
+
+# What :func:`action_item_states` returns, one row per action item.
+ITEM_STATE_COLUMNS: tuple[str, ...] = (
+    "employee_id",
+    "conversation_id",
+    "conversation_date",
+    "item_id",
+    "due",
+    "status",
+    "status_date",
+    "checkin_id",
+    "status_since",
+    "note",
+    "reason",
+    "current",
+    "carried_over",
+    "is_open",
+)
+
+_UNKNOWN_TIME = np.iinfo(np.int64).min  # a rating without a readable save time: before any with one
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
+
+# --------------------------------------------------------------------------- natural id order
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def item_status_label(status: str) -> str:
+    """An action item's status as a person reads it ("In progress"); an unknown status as it is."""
+    return ITEM_STATUS_LABELS.get(status, status)
+
+
+def natural_key(text: Any) -> tuple:
+    """Sort key reading digit runs as numbers: ``a10`` after ``a9`` (None sorts as "")."""
+    return tuple(int(p) if p.isdigit() else p for p in _DIGITS.split("" if text is None else str(text)))
+
+
+def natural_rank(values: pd.Series | Sequence[Any]) -> np.ndarray:
+    """Each value's position in natural order (equal values share a position).
+
+    The key is computed once per distinct value, so this is cheap on a column
+    with many repeats.
+    """
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
+    order = sorted(range(len(uniques)), key=lambda i: natural_key(uniques[i]))
+    rank = np.empty(len(uniques), dtype=np.int64)
+    rank[order] = np.arange(len(uniques))
+    return rank[codes]
+
+
+def sort_natural(frame: pd.DataFrame, by: list[str], id_column: str) -> pd.DataFrame:
+    """``frame`` sorted by ``by``, then by ``id_column`` in natural order (a stable sort).
+
+    The natural key is computed only for rows that tie on ``by`` (several
+    records of one person on one day are rare), which keeps this fast on
+    millions of rows.
+    """
+    tied = frame.duplicated(by, keep=False).to_numpy()
+    rank = np.zeros(len(frame), dtype=np.int64)
+    if tied.any():
+        rank[tied] = natural_rank(frame.loc[tied, id_column])
+    return (frame.assign(_natural_rank=rank)
+                 .sort_values([*by, "_natural_rank"], kind="stable")
+                 .drop(columns="_natural_rank"))
+
+
+# --------------------------------------------------------------------------- same-day order of ratings
+
+
+def recorded_key(source: Any, record_id: Any, saved_at: Any) -> tuple[int, int, str]:
+    """Where one rating stands among the ratings of its day: later keys were recorded later.
+
+    The same-day rule of the product: of two ratings of one skill on one day,
+    the one with the larger key counts. The key is the save time
+    (``saved_at``, ISO 8601 text or a datetime, compared in UTC as
+    microseconds; a time without an offset is UTC; a rating without a
+    readable one was recorded before any with one), then the source
+    (:data:`SOURCE_PRIORITY`: an import, then a check-in, then a
+    conversation; any other source before all of them), then the record id,
+    so the choice is reproducible.
+    """
+    priority = SOURCE_PRIORITY.get(source, -1) if isinstance(source, str) else -1
+    return _saved_us(saved_at), priority, str(record_id)
+
+
+def _saved_us(value: Any) -> int:
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            return _UNKNOWN_TIME
+    if not isinstance(value, dt.datetime) or pd.isna(value):
+        return _UNKNOWN_TIME
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return (value - _EPOCH) // dt.timedelta(microseconds=1)
+
+
+def recorded_order(ratings: pd.DataFrame) -> pd.DataFrame:
+    """:func:`recorded_key` of every row of ``ratings``, as sort keys.
+
+    Meant for the few ratings that share a day (one Python call per row).
+
+    Parameters
+    ----------
+    ratings : pandas.DataFrame
+        Rows with ``source`` and ``record_id``, and optionally ``saved_at``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`RECORDED_ORDER_COLUMNS`: ``saved`` (int64
+        microseconds, smallest for unknown), ``priority`` (int64) and
+        ``record`` (str), on the index of ``ratings``.
+    """
+    saved = ratings["saved_at"] if "saved_at" in ratings.columns else [None] * len(ratings)
+    keys = [recorded_key(source, record, when)
+            for source, record, when in zip(ratings["source"], ratings["record_id"], saved)]
+    return pd.DataFrame(keys or None, columns=list(RECORDED_ORDER_COLUMNS), index=ratings.index) \
+        .astype({"saved": np.int64, "priority": np.int64, "record": object})
+
+
+def last_recorded(ratings: pd.DataFrame, by: Sequence[str]) -> np.ndarray:
+    """Per row: is it the rating recorded last among the rows sharing its ``by`` values?
+
+    ``by`` names one person's skill on one day (for example employee, skill
+    and day); the answer follows :func:`recorded_order`. A row alone in its
+    group is its group's last; rows of a group that tie on every key of
+    :func:`recorded_order` are all last. Only rows that share a group are
+    ordered, so this is cheap when several ratings of a skill on one day are
+    rare.
+
+    Parameters
+    ----------
+    ratings : pandas.DataFrame
+        The ``by`` columns, ``source``, ``record_id`` and optionally
+        ``saved_at``.
+    by : sequence of str
+        The columns naming a group.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        One value per row of ``ratings``, in its order.
+    """
+    out = np.ones(len(ratings), dtype=bool)
+    if not len(ratings):
+        return out
+    tied = np.flatnonzero(ratings.duplicated(list(by), keep=False).to_numpy())
+    if not len(tied):
+        return out
+    rows = ratings.iloc[tied]
+    keys = recorded_order(rows).reset_index(drop=True)
+    group = rows.groupby(list(by), sort=False, dropna=False).ngroup().to_numpy()
+    keys["group"] = group
+    columns = list(RECORDED_ORDER_COLUMNS)
+    # The largest key of each group, compared column after column (not the largest value of each column).
+    best = keys.sort_values(["group", *columns], kind="stable").drop_duplicates("group", keep="last")
+    best = best.set_index("group").reindex(group)
+    out[tied] = np.logical_and.reduce([keys[c].to_numpy() == best[c].to_numpy() for c in columns])
+    return out
+
+
+# --------------------------------------------------------------------------- conversations
+
+
+def completed_conversations(conversations: Iterable[dict], *, before: dt.date | str | None = None) -> list[dict]:
+    """Completed conversations, oldest first, optionally only those dated before ``before``.
+
+    Parameters
+    ----------
+    conversations
+        Conversation records of one employee (any order; drafts are skipped).
+    before
+        A date (or ISO text); conversations on or after it are left out.
+
+    Returns
+    -------
+    list of dict
+        Sorted by date, then by id in natural order.
+    """
+    cutoff = S.iso(S.parse_date(before)) if before is not None else None
+    done = [c for c in conversations if c.get("status") == "completed"]
+    if cutoff is not None:
+        done = [c for c in done if c["date"] < cutoff]
+    return sorted(done, key=lambda c: (c["date"], natural_key(c["conversation_id"])))
+
+
+def last_completed(conversations: Iterable[dict], *, before: dt.date | str | None = None) -> dict | None:
+    """The latest completed conversation (before ``before`` if given), or None."""
+    done = completed_conversations(conversations, before=before)
+    return done[-1] if done else None
+
+
+# --------------------------------------------------------------------------- action items (frames)
+
+
+def action_item_states(conversations: pd.DataFrame, action_items: pd.DataFrame,
+                       checkin_updates: pd.DataFrame) -> pd.DataFrame:
+    """The state of every action item agreed in a completed conversation.
+
+    The one implementation of the action-item rules (see the module
+    docstring); the due list applies it to the derived tables known on a day,
+    the app to one person's records.
+
+    Parameters
+    ----------
+    conversations : pandas.DataFrame
+        ``conversation_id, employee_id, date, status`` (drafts are left out).
+    action_items : pandas.DataFrame
+        ``conversation_id, item_id, due``, each conversation's items in the
+        order they were agreed.
+    checkin_updates : pandas.DataFrame
+        ``checkin_id, date, conversation_id, item_id, status``, and optionally
+        ``note`` and ``reason``.
+
+    Dates may be ISO text or timestamps (compared as given; use one kind per
+    column).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`ITEM_STATE_COLUMNS`, one row per item of a completed
+        conversation, sorted by employee, conversation date and conversation
+        id (natural order), items in the order given. ``status_date`` and
+        ``checkin_id`` are those of the item's latest update (missing while no
+        check-in mentioned it; when a check-in repeats the status it had, that
+        is the repeat); ``status_since`` the date of the first update of the
+        latest run giving the current status; ``note`` is the latest update's
+        and ``reason`` the latest reason given since a dropped item was
+        dropped ("" otherwise). ``current`` marks items of the employee's last
+        completed conversation; ``carried_over`` items of an earlier one that
+        a check-in kept open; ``is_open`` the items still to follow up (open
+        current items and carried-over ones).
+    """
+    out = pd.DataFrame(item_state_columns(conversations, action_items, checkin_updates))
+    for column in ("due", "status_date", "checkin_id", "status_since"):  # missing: None, whatever pandas inferred
+        out[column] = out[column].astype(object).where(out[column].notna(), None)
+    return out.loc[:, list(ITEM_STATE_COLUMNS)]
+
+
+def item_state_columns(conversations: Mapping[str, Any], action_items: Mapping[str, Any],
+                       checkin_updates: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """:func:`action_item_states` as columns (name -> array), from columns (DataFrames or dicts of lists).
+
+    The computation itself: NumPy over whole columns (no per-row Python, no
+    pandas joins), so one person's handful of records costs little and a whole
+    organisation stays vectorised.
+    """
+    held = (_column(conversations, "status") == "completed")
+    conv_id = _column(conversations, "conversation_id")[held]
+    conv_emp = _column(conversations, "employee_id")[held]
+    conv_date = _column(conversations, "date", None)[held]
+    emp_code, date_code = _codes(conv_emp), _codes(conv_date)
+    order = np.lexsort((_tie_rank(emp_code * (date_code.max(initial=0) + 1) + date_code, conv_id),
+                        date_code, emp_code))
+    conv_id, conv_emp, conv_date, emp_code = conv_id[order], conv_emp[order], conv_date[order], emp_code[order]
+    is_last = np.r_[emp_code[1:] != emp_code[:-1], True] if len(order) else np.zeros(0, dtype=bool)
+
+    item_conv = _column(action_items, "conversation_id")
+    item_id = _column(action_items, "item_id")
+    conv_of_item = pd.Index(conv_id).get_indexer(item_conv)
+    agreed = np.flatnonzero(conv_of_item >= 0)
+    agreed = agreed[np.lexsort((agreed, conv_of_item[agreed]))]  # conversations in order, items as agreed
+    at = conv_of_item[agreed]
+
+    upd_conv = _column(checkin_updates, "conversation_id")
+    upd_item = _column(checkin_updates, "item_id")
+    pair_codes = _pair_codes(np.r_[item_conv[agreed], upd_conv], np.r_[item_id[agreed], upd_item])
+    item_pair, upd_pair = pair_codes[:len(agreed)], pair_codes[len(agreed):]
+    upd_day = _codes(_column(checkin_updates, "date", None))
+    checkin = _column(checkin_updates, "checkin_id")
+    o = np.lexsort((_tie_rank(upd_pair * (upd_day.max(initial=0) + 1) + upd_day, checkin), upd_day, upd_pair))
+    pair, status = upd_pair[o], _column(checkin_updates, "status")[o]
+    date, checkin = _column(checkin_updates, "date")[o], checkin[o]
+    note, reason = (_texts(checkin_updates, column, len(o))[o] for column in ("note", "reason"))
+    same_item = np.r_[False, pair[1:] == pair[:-1]]
+    run = np.cumsum(~same_item | np.r_[True, status[1:] != status[:-1]]) - 1
+    latest = np.r_[~same_item[1:], True] if len(o) else np.zeros(0, dtype=bool)
+    run_start = np.flatnonzero(np.r_[True, run[1:] != run[:-1]]) if len(o) else np.zeros(0, dtype=np.int64)
+    # A dropped item's reason: the latest one given in the run of "dropped" it is in.
+    given = np.full(len(run_start), -1, dtype=np.int64)
+    reason = np.array([r.strip() for r in reason], dtype=object) if "reason" in checkin_updates else reason
+    with_reason = np.flatnonzero((status == "dropped") & (reason != ""))
+    given[run[with_reason]] = with_reason  # rows in order: the latest one stays
+
+    final = np.flatnonzero(latest)
+    found = pd.Index(pair[final]).get_indexer(item_pair) if len(final) else np.full(len(agreed), -1)
+    hit = found >= 0
+    row = final[np.where(hit, found, 0)] if len(final) else np.zeros(len(agreed), dtype=np.int64)
+
+    def pick(values: np.ndarray, missing: Any) -> np.ndarray:
+        if values.dtype.kind == "M":  # dates given as datetime64 stay so (missing: NaT)
+            out = np.full(len(agreed), np.datetime64("NaT"), dtype=values.dtype)
+        else:
+            out = np.full(len(agreed), missing, dtype=object)
+        out[hit] = values[row[hit]]
+        return out
+
+    item_status = pick(status, "open")
+    why = given[run[row]] if len(final) else np.full(len(agreed), -1)
+    reasons = np.where(hit & (why >= 0), reason[np.maximum(why, 0)] if len(o) else "", "")
+    still_open = np.isin(item_status, OPEN_STATUSES)
+    current = is_last[at]
+    carried = ~current & hit & still_open
+    return {
+        "employee_id": conv_emp[at], "conversation_id": conv_id[at], "conversation_date": conv_date[at],
+        "item_id": item_id[agreed], "due": _column(action_items, "due")[agreed],
+        "status": item_status, "status_date": pick(date, None), "checkin_id": pick(checkin, None),
+        "status_since": pick(date[run_start[run]] if len(o) else date, None),
+        "note": pick(note, ""), "reason": np.where(item_status == "dropped", reasons, ""),
+        "current": current, "carried_over": carried, "is_open": (current & still_open) | carried,
+    }
+
+
+def _codes(values: np.ndarray) -> np.ndarray:
+    """Integer codes of ``values`` in sorted order (equal values, equal codes)."""
+    return pd.factorize(values, sort=True)[0].astype(np.int64)
+
+
+def _pair_codes(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """One integer code per distinct (first, second) pair."""
+    a, b = _codes(first), _codes(second)
+    return a * (b.max(initial=0) + 1) + b
+
+
+def _tie_rank(key: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """The natural rank of ``ids`` among rows sharing ``key`` (0 for rows alone: only ties are ranked)."""
+    rank = np.zeros(len(key), dtype=np.int64)
+    if len(key):
+        _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+        tied = counts[inverse] > 1
+        if tied.any():
+            rank[tied] = natural_rank(ids[tied])
+    return rank
+
+
+def _column(columns: Mapping[str, Any], name: str, dtype: Any = object) -> np.ndarray:
+    """One column of a DataFrame or a dict of lists, as a NumPy array.
+
+    A datetime64 column of a DataFrame stays datetime64 (turning millions of dates into Timestamp
+    objects costs seconds); everything else is an array of ``dtype``.
+    """
+    values = columns[name]
+    if isinstance(values, pd.Series):
+        if values.dtype.kind == "M" and getattr(values.dtype, "tz", None) is None:
+            return values.to_numpy()
+        return values.to_numpy(dtype=dtype)
+    return np.asarray(values, dtype=dtype)
+
+
+def _texts(columns: Mapping[str, Any], name: str, n: int) -> np.ndarray:
+    """A text column as an object array ("" where missing, or everywhere if there is no such column)."""
+    if name not in columns:
+        return np.full(n, "", dtype=object)
+    return np.array(["" if v is None or v is pd.NA or v != v else str(v) for v in _column(columns, name)],
+                    dtype=object)
+
+
+# --------------------------------------------------------------------------- one person's records
+
+
+@dataclass(frozen=True)
+class ItemState:
+    """One action item of a completed conversation and its latest status.
+
+    Attributes
+    ----------
+    conversation_id, conversation_date
+        The conversation the item was agreed in (``conversation_date`` ISO).
+    item_id, text, due, owner, skill
+        As stored in the conversation (``due`` ISO date or None).
+    status
+        ``open``, ``in_progress``, ``done`` or ``dropped``.
+    note
+        From the latest check-in that mentioned the item ("" if none).
+    reason
+        Why a dropped item was dropped: the latest reason given since it was
+        dropped ("" for any other status), so a later check-in that mentions
+        the item again without a reason does not lose it.
+    updated_on
+        ISO date of the latest check-in that mentioned the item, or None.
+    checkin_id
+        Id of that check-in, or None.
+    carried_over
+        True for an item of an earlier conversation that is still being worked on.
+    status_since
+        ISO date of the check-in that set the current status: the first of the
+        latest run of check-ins giving this status (for ``done``, the day it was
+        completed; a later check-in repeating "done" does not move it). None for
+        an item no check-in mentioned.
+    """
+
+    conversation_id: str
+    conversation_date: str
+    item_id: str
+    text: str
+    due: str | None
+    owner: str
+    skill: str
+    status: str = "open"
+    note: str = ""
+    reason: str = ""
+    updated_on: str | None = None
+    checkin_id: str | None = None
+    carried_over: bool = False
+    status_since: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        """True while the item still needs work (open or in progress)."""
+        return self.status in OPEN_STATUSES
+
+    @property
+    def completed_on(self) -> str | None:
+        """ISO date of the check-in that marked the item done, or None while it is not done."""
+        return self.status_since if self.status == "done" else None
+
+    @property
+    def dropped_on(self) -> str | None:
+        """ISO date of the check-in that dropped the item, or None while it is not dropped."""
+        return self.status_since if self.status == "dropped" else None
+
+    def is_overdue(self, as_of: dt.date) -> bool:
+        """True if the item is open and its due date is before ``as_of``."""
+        return self.is_open and self.due is not None and dt.date.fromisoformat(self.due) < as_of
+
+
+@dataclass(frozen=True)
+class RatingPoint:
+    """A skill rating at a date, from a conversation or a check-in."""
+
+    skill: str
+    date: str
+    self_rating: int | None
+    coach_rating: int | None
+    source: str  # "conversation" or "checkin"
+    record_id: str
+
+
+@dataclass(frozen=True)
+class SkillState:
+    """A skill of the previous plan with its targets and the latest rating since.
+
+    Attributes
+    ----------
+    skill
+        The name as written in the conversation.
+    baseline, coach_baseline
+        Self and coach rating given in the conversation.
+    targets
+        ``{6: int|None, 12: ..., 18: ...}`` months after the conversation.
+    latest
+        The latest rating of this skill on or after the conversation (may be the
+        conversation's own rating), or None.
+    ten_looks_like, approach, chosen_option, dream_rank
+        As agreed in the conversation.
+    """
+
+    skill: str
+    baseline: int | None
+    coach_baseline: int | None
+    targets: dict[int, int | None]
+    latest: RatingPoint | None
+    ten_looks_like: str = ""
+    approach: str = ""
+    chosen_option: str = ""
+    dream_rank: int | None = None
+
+
+@dataclass(frozen=True)
+class PreviousPlan:
+    """The last completed conversation and what became of its plan.
+
+    ``conversation`` is None when the employee never completed one; every list
+    is then empty.
+    """
+
+    conversation: dict | None
+    dreams: tuple[dict, ...] = ()
+    skills: tuple[SkillState, ...] = ()
+    items: tuple[ItemState, ...] = ()
+    carried_over: tuple[ItemState, ...] = ()
+    checkins_since: int = 0
+    last_checkin_date: str | None = None
+    next_due: str | None = None
+    answers: dict = field(default_factory=dict)
+
+    @property
+    def date(self) -> str | None:
+        """ISO date of the previous conversation, or None."""
+        return self.conversation["date"] if self.conversation else None
+
+    @property
+    def conversation_id(self) -> str | None:
+        """Id of the previous conversation, or None."""
+        return self.conversation["conversation_id"] if self.conversation else None
+
+    @property
+    def open_items(self) -> tuple[ItemState, ...]:
+        """Items still to follow up: the plan's open ones, then the carried-over ones."""
+        return tuple(i for i in self.items if i.is_open) + self.carried_over
+
+
+def item_states(conversations: Iterable[dict], checkins: Iterable[dict]) -> list[ItemState]:
+    """Every action item of every completed conversation of one person with its latest status.
+
+    :func:`action_item_states` applied to the records.
+
+    Parameters
+    ----------
+    conversations
+        Conversation records of one employee (drafts are ignored).
+    checkins
+        That employee's check-in records.
+
+    Returns
+    -------
+    list of ItemState
+        Oldest conversation first, items in the order they were agreed.
+    """
+    done = completed_conversations(conversations)
+    agreed = {(c["conversation_id"], item["item_id"]): item
+              for c in done for item in c.get("action_items") or []}
+    if not agreed:
+        return []
+    convs = {"employee_id": [""] * len(done), "conversation_id": [c["conversation_id"] for c in done],
+             "date": [c["date"] for c in done], "status": ["completed"] * len(done)}
+    items = {"conversation_id": [conv for conv, _ in agreed], "item_id": [item for _, item in agreed],
+             "due": [None] * len(agreed)}
+    names = ("checkin_id", "date", "conversation_id", "item_id", "status", "note", "reason")
+    rows = [(ci["checkin_id"], ci["date"], upd.get("conversation_id") or ci.get("conversation_id"),
+             upd.get("item_id"), upd.get("status") or "open", upd.get("note") or "", upd.get("reason") or "")
+            for ci in checkins for upd in ci.get("updates") or []]
+    rows = [r for r in rows if r[2] and r[3]]
+    updates = {name: [r[i] for r in rows] for i, name in enumerate(names)}
+    states = item_state_columns(convs, items, updates)
+    out = []
+    for i in range(len(states["item_id"])):
+        row = {name: values[i] for name, values in states.items()}
+        item = agreed[(row["conversation_id"], row["item_id"])]
+        out.append(ItemState(
+            conversation_id=row["conversation_id"], conversation_date=row["conversation_date"],
+            item_id=row["item_id"], text=item.get("text") or "", due=item.get("due"),
+            owner=item.get("owner") or "", skill=item.get("skill") or "", status=row["status"], note=row["note"],
+            reason=row["reason"], updated_on=row["status_date"], checkin_id=row["checkin_id"],
+            carried_over=bool(row["carried_over"]), status_since=row["status_since"]))
+    return out
+
+
+def open_items(conversations: Iterable[dict], checkins: Iterable[dict]) -> list[ItemState]:
+    """What a check-in follows up: open items of the last plan, then carried-over items.
+
+    Parameters
+    ----------
+    conversations, checkins
+        One employee's records.
+
+    Returns
+    -------
+    list of ItemState
+        Items of the last completed conversation that are open or in progress,
+        followed by carried-over items of earlier conversations (oldest first).
+        Empty if the employee has no completed conversation.
+    """
+    conversations = list(conversations)
+    last = last_completed(conversations)
+    if last is None:
+        return []
+    states = item_states(conversations, checkins)
+    current = [s for s in states if s.conversation_id == last["conversation_id"] and s.is_open]
+    carried = [s for s in states if s.carried_over]
+    return current + carried
+
+
+def rating_points(conversations: Iterable[dict], checkins: Iterable[dict]) -> list[RatingPoint]:
+    """Every skill rating from completed conversations and check-ins, oldest first.
+
+    Ratings of one day are in the order they were recorded
+    (:func:`recorded_key`), so the one that counts comes last.
+    """
+    points: list[tuple[tuple, RatingPoint]] = []
+    for conv in completed_conversations(conversations):
+        source = "import" if str(conv.get("source") or "").startswith("import") else "conversation"
+        key = (conv["date"], *recorded_key(source, conv["conversation_id"], conv.get("saved_at")))
+        for s in conv.get("skills") or []:
+            if s.get("self_rating") is None and s.get("coach_rating") is None:
+                continue
+            points.append((key, RatingPoint(s["skill"], conv["date"], s.get("self_rating"), s.get("coach_rating"),
+                                            "conversation", conv["conversation_id"])))
+    for ci in checkins:
+        key = (ci["date"], *recorded_key("checkin", ci["checkin_id"], ci.get("saved_at")))
+        for r in ci.get("ratings") or []:
+            if r.get("self_rating") is None and r.get("coach_rating") is None:
+                continue
+            points.append((key, RatingPoint(r["skill"], ci["date"], r.get("self_rating"), r.get("coach_rating"),
+                                            "checkin", ci["checkin_id"])))
+    points.sort(key=lambda p: p[0])
+    return [p for _, p in points]
+
+
+def latest_ratings(conversations: Iterable[dict], checkins: Iterable[dict], *,
+                   since: dt.date | str | None = None) -> dict[str, RatingPoint]:
+    """The latest rating of each skill.
+
+    Parameters
+    ----------
+    conversations, checkins
+        One employee's records.
+    since
+        Ignore ratings dated before this day (ISO text or date).
+
+    Returns
+    -------
+    dict
+        ``skill_key(name) -> RatingPoint``. A point keeps the self rating and
+        coach rating given together; a later point with only one of them still
+        replaces the earlier point.
+    """
+    cutoff = S.iso(S.parse_date(since)) if since is not None else None
+    out: dict[str, RatingPoint] = {}
+    for p in rating_points(conversations, checkins):
+        if cutoff is not None and p.date < cutoff:
+            continue
+        out[S.skill_key(p.skill)] = p
+    return out
+
+
+def previous_plan(conversations: Sequence[dict], checkins: Sequence[dict], *,
+                  before: dt.date | str | None = None) -> PreviousPlan:
+    """The last completed conversation and what became of its plan.
+
+    Parameters
+    ----------
+    conversations, checkins
+        One employee's records, as the store returns them.
+    before
+        Look only at conversations dated before this day (e.g. the date of the
+        conversation being held, so a conversation completed earlier today is
+        not its own "previous" one). Check-ins are never cut off.
+
+    Returns
+    -------
+    PreviousPlan
+        Empty (``conversation`` None) if there is no completed conversation.
+    """
+    convs = list(conversations)
+    if before is not None:
+        convs = completed_conversations(convs, before=before)
+    last = last_completed(convs)
+    if last is None:
+        return PreviousPlan(conversation=None)
+    cis = list(checkins)
+    states = item_states(convs, cis)
+    own = tuple(s for s in states if s.conversation_id == last["conversation_id"])
+    carried = tuple(s for s in states if s.carried_over)
+    latest = latest_ratings(convs, cis, since=last["date"])
+    skills = []
+    for s in last.get("skills") or []:
+        chosen = next((o.get("text") or "" for o in s.get("options") or [] if o.get("chosen")), "")
+        targets = {h: (s.get("targets") or {}).get(str(h)) for h in S.HORIZONS}
+        skills.append(SkillState(
+            skill=s["skill"], baseline=s.get("self_rating"), coach_baseline=s.get("coach_rating"),
+            targets=targets, latest=latest.get(S.skill_key(s["skill"])),
+            ten_looks_like=s.get("ten_looks_like") or "", approach=s.get("approach") or "",
+            chosen_option=chosen, dream_rank=s.get("dream_rank")))
+    since = [c for c in cis if c["date"] >= last["date"]]
+    last_ci = max(c["date"] for c in since) if since else None
+    dreams = tuple(sorted((dict(d) for d in last.get("dreams") or []), key=lambda d: d.get("rank") or 0))
+    return PreviousPlan(conversation=last, dreams=dreams, skills=tuple(skills), items=own, carried_over=carried,
+                        checkins_since=len(since), last_checkin_date=last_ci, next_due=last.get("next_due"),
+                        answers=dict(last.get("answers") or {}))

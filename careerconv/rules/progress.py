@@ -1,0 +1,1030 @@
+"""Progress against the 6/12/18-month targets of a career conversation.
+
+The rules of DESIGN.md "Progress semantics" live here and only here; the
+per-employee report and the HR notebooks both call these functions.
+
+For each skill discussed in a conversation held on ``t0`` the rating given in
+that conversation is the *baseline*; targets are set for ``t0 + 6``, ``+ 12``
+and ``+ 18`` calendar months. Later conversations and check-ins record new
+ratings. At each horizon the rating measured closest to the horizon date
+(within a window) is compared with the straight line
+from the baseline to the target and classified as ahead, on track or behind;
+a target whose date has passed with no rating in the window is *due but not
+measured*, one whose date is still to come *upcoming*.
+
+Every public function is pure: frames come in, new frames go out, inputs are
+never modified and nothing touches the disk. Dates are compared as calendar
+days (any time of day is dropped), so a check-in later on the day of the
+conversation still counts as "the same day". Of several ratings of one skill
+on one day, the one recorded last counts (the same-day rule of
+:func:`careerconv.rules.followup.recorded_order`): a coach who re-rates a skill in a
+check-in after the conversation, the same day, corrects it.
+
+Column contract (the store's derived tables)
+--------------------------------------------
+targets
+    employee_id, conversation_id, date (conversation date t0), skill,
+    baseline (Int64, may be NA), horizon_months (int), target (Int64 1-10).
+ratings
+    employee_id, date, skill, self_rating (Int64, may be NA), coach_rating
+    (Int64, may be NA), source ("conversation" | "checkin" | "import"),
+    record_id; optional saved_at (ISO timestamp of when the record was saved).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from careerconv.rules.followup import RECORDED_ORDER_COLUMNS, recorded_order
+from careerconv.records.schema import skill_key
+
+__all__ = [
+    "AHEAD",
+    "ON_TRACK",
+    "BEHIND",
+    "DUE_NOT_MEASURED",
+    "UPCOMING",
+    "NOT_MEASURED_STATUSES",
+    "STATUSES",
+    "MEASURED_STATUSES",
+    "RATING_MIN",
+    "RATING_MAX",
+    "DEFAULT_WINDOW_DAYS",
+    "DEFAULT_TOLERANCE",
+    "TARGET_COLUMNS",
+    "RATING_COLUMNS",
+    "PROGRESS_COLUMNS",
+    "LATEST_COLUMNS",
+    "CURRENT_COLUMNS",
+    "ATTAINMENT_COLUMNS",
+    "TARGET_STATUS_COLUMNS",
+    "horizon_date",
+    "expected_on_line",
+    "classify",
+    "progress_at_horizons",
+    "latest_ratings",
+    "current_vs_target",
+    "attainment_rate",
+    "target_status",
+    "status_counts",
+    "agreed_only",
+]
+
+# Status names shown to employees and used in HR aggregates.
+AHEAD = "ahead"
+ON_TRACK = "on track"
+BEHIND = "behind"
+DUE_NOT_MEASURED = "due but not measured"
+UPCOMING = "upcoming"
+MEASURED_STATUSES: tuple[str, ...] = (AHEAD, ON_TRACK, BEHIND)
+NOT_MEASURED_STATUSES: tuple[str, ...] = (DUE_NOT_MEASURED, UPCOMING)
+STATUSES: tuple[str, ...] = (*MEASURED_STATUSES, *NOT_MEASURED_STATUSES)
+
+RATING_MIN = 1
+RATING_MAX = 10
+DEFAULT_WINDOW_DAYS = 60
+DEFAULT_TOLERANCE = 0.5
+
+TARGET_COLUMNS: tuple[str, ...] = (
+    "employee_id",
+    "conversation_id",
+    "date",
+    "skill",
+    "baseline",
+    "horizon_months",
+    "target",
+)
+RATING_COLUMNS: tuple[str, ...] = ("employee_id", "date", "skill", "source", "record_id")
+RATING_VALUE_COLUMNS: tuple[str, ...] = ("self_rating", "coach_rating")
+
+PROGRESS_COLUMNS: tuple[str, ...] = (
+    "employee_id",
+    "conversation_id",
+    "skill",
+    "t0",
+    "baseline",
+    "horizon_months",
+    "horizon_date",
+    "target",
+    "horizon_reached",
+    "measured_date",
+    "measured_rating",
+    "expected",
+    "status",
+)
+LATEST_COLUMNS: tuple[str, ...] = ("employee_id", "skill", "date", "rating", "source")
+CURRENT_COLUMNS: tuple[str, ...] = (
+    "employee_id",
+    "conversation_id",
+    "skill",
+    "t0",
+    "baseline",
+    "latest_date",
+    "latest_rating",
+    "next_horizon_months",
+    "next_horizon_date",
+    "next_target",
+    "expected",
+    "status",
+)
+ATTAINMENT_COLUMNS: tuple[str, ...] = (
+    "horizon_months",
+    "targets_due",
+    "targets_measured",
+    "targets_attained",
+    "attainment_rate",
+    "employees_measured",
+)
+
+TARGET_STATUS_COLUMNS: tuple[str, ...] = (
+    "employee_id",
+    "skill",
+    "conversation_id",
+    "conversation_date",
+    "horizon_months",
+    "due_date",
+    "target",
+    "measured_rating",
+    "measured_date",
+    "status",
+)
+
+_DATE_DTYPE = "datetime64[ns]"
+
+
+# ---------------------------------------------------------------------------
+# Scalar rules
+# ---------------------------------------------------------------------------
+
+
+def horizon_date(t0: Any, months: int) -> pd.Timestamp:
+    """Return the date ``months`` calendar months after ``t0``.
+
+    Calendar-month arithmetic: the day of month is kept, and clipped to the last
+    day of a shorter month (31 Jan + 6 months = 31 Jul; 31 Aug + 6 months =
+    28 Feb, or 29 Feb in a leap year).
+
+    Parameters
+    ----------
+    t0 : date-like
+        The conversation date (anything :class:`pandas.Timestamp` accepts).
+    months : int
+        Number of months after ``t0``; zero or positive.
+
+    Returns
+    -------
+    pandas.Timestamp
+
+    Raises
+    ------
+    ValueError
+        If ``t0`` is not a date or ``months`` is not a non-negative integer.
+    """
+    start = _to_timestamp(t0, "t0")
+    if isinstance(months, bool) or not isinstance(months, (int, np.integer)) or months < 0:
+        raise ValueError(f"months must be a whole number of months >= 0, got {months!r}")
+    return start + pd.DateOffset(months=int(months))
+
+
+def horizon_dates(t0: pd.Series, months: Any) -> pd.Series:
+    """:func:`horizon_date` of every row at once: ``t0`` (datetime64) plus ``months`` (whole numbers >= 0).
+
+    The same calendar-month rule, one vectorised shift per distinct number of
+    months (there are a handful). A missing date or number of months gives NaT.
+
+    Raises
+    ------
+    ValueError
+        If a number of months is negative or not whole.
+    """
+    counts = pd.array(months, dtype="Float64")
+    out = pd.Series(pd.NaT, index=t0.index, dtype=_DATE_DTYPE)
+    valid = t0.notna().to_numpy() & ~np.asarray(counts.isna())
+    values = counts.to_numpy(dtype=float, na_value=np.nan)
+    for m in np.unique(values[valid]):
+        if m < 0 or m != np.round(m):
+            raise ValueError(f"months must be a whole number of months >= 0, got {m:g}")
+        mask = valid & (values == m)
+        out.loc[mask] = (t0[mask] + pd.DateOffset(months=int(m))).astype(_DATE_DTYPE)
+    return out
+
+
+def expected_on_line(
+    t0: Any,
+    baseline: float | None,
+    horizon_date: Any,
+    target: float,
+    when: Any,
+) -> float:
+    """Return the rating expected on ``when`` if progress were steady.
+
+    The plan is the straight line from ``(t0, baseline)`` to
+    ``(horizon_date, target)``. Before ``t0`` the expectation is the baseline
+    and after ``horizon_date`` it is the target: a rating taken a few weeks after
+    the horizon is judged against the target that was agreed, not against a line
+    that keeps climbing past it.
+
+    Parameters
+    ----------
+    t0 : date-like
+        Conversation date.
+    baseline : float or None
+        Rating at ``t0``. When missing (``None``/NA) there is no line to draw and
+        the target itself is the expectation.
+    horizon_date : date-like
+        Date the target should be reached; must be after ``t0``.
+    target : float
+        Target rating.
+    when : date-like
+        Date to evaluate the line at.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        If a date cannot be read, ``target`` is missing, or ``horizon_date`` is not
+        after ``t0``.
+    """
+    start = _to_timestamp(t0, "t0")
+    end = _to_timestamp(horizon_date, "horizon_date")
+    at = _to_timestamp(when, "when")
+    if end <= start:
+        raise ValueError(f"horizon_date ({end.date()}) must be after t0 ({start.date()})")
+    if _is_missing(target):
+        raise ValueError("target is missing; a line needs a target rating")
+    base = np.nan if _is_missing(baseline) else float(baseline)
+    value = _line_values(
+        np.array([start.value], dtype=np.int64),
+        np.array([base]),
+        np.array([end.value], dtype=np.int64),
+        np.array([float(target)]),
+        np.array([at.value], dtype=np.int64),
+    )
+    return float(value[0])
+
+
+def classify(
+    rating: float | None,
+    expected: float | None,
+    tolerance: float = DEFAULT_TOLERANCE,
+    *,
+    due: bool = True,
+) -> str:
+    """Classify a rating against the expected value on the plan line.
+
+    Parameters
+    ----------
+    rating : float or None
+        The measured rating. Missing (``None``/NA) means nothing was measured.
+    expected : float or None
+        The value of the plan line on the day the rating was taken.
+    tolerance : float, default 0.5
+        Half-width of the "on track" band, in rating points.
+    due : bool, default True
+        Whether the target's date has passed; decides between the two
+        statuses of a target with no measurement.
+
+    Returns
+    -------
+    str
+        :data:`AHEAD` if ``rating > expected + tolerance``, :data:`BEHIND` if
+        ``rating < expected - tolerance``, else :data:`ON_TRACK`; when either
+        value is missing, :data:`DUE_NOT_MEASURED` if ``due`` else
+        :data:`UPCOMING`.
+
+    Raises
+    ------
+    ValueError
+        If ``tolerance`` is negative or not a number.
+    """
+    tol = _check_tolerance(tolerance)
+    if _is_missing(rating) or _is_missing(expected):
+        return DUE_NOT_MEASURED if due else UPCOMING
+    return str(_classify_values(np.array([float(rating)]), np.array([float(expected)]), tol,
+                                np.array([bool(due)]))[0])
+
+
+# ---------------------------------------------------------------------------
+# Frame functions
+# ---------------------------------------------------------------------------
+
+
+def progress_at_horizons(
+    targets: pd.DataFrame,
+    ratings: pd.DataFrame,
+    as_of: Any,
+    window_days: int = DEFAULT_WINDOW_DAYS,
+    rating_column: str = "self_rating",
+    *,
+    tolerance: float = DEFAULT_TOLERANCE,
+) -> pd.DataFrame:
+    """Measure every target at its horizon.
+
+    For each target row the *measured rating* is the rating of the same
+    employee and skill (skill names match ignoring case and spacing)
+    dated strictly after the conversation day ``t0`` and on or before ``as_of``
+    whose date is closest to the horizon date, no more than ``window_days``
+    away; when two are equally close the later one wins. Ratings given on the
+    day of the conversation are its baseline, never a measurement. The rating is
+    then classified against the straight line from baseline to target
+    (see :func:`expected_on_line` and :func:`classify`).
+
+    Parameters
+    ----------
+    targets : pandas.DataFrame
+        One row per (employee_id, conversation_id, skill, horizon_months); see
+        the module docstring for columns.
+    ratings : pandas.DataFrame
+        Ratings from conversations, check-ins and imports.
+    as_of : date-like
+        The day the report is made; later ratings are ignored.
+    window_days : int, default 60
+        How far (in days, either side) from the horizon date a rating may be to
+        count as the measurement at that horizon.
+    rating_column : {"self_rating", "coach_rating"}
+        Which rating to measure with. Rows where it is NA are ignored.
+    tolerance : float, default 0.5
+        Half-width of the "on track" band.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`PROGRESS_COLUMNS`, sorted by employee, conversation
+        date, conversation, skill and horizon. ``measured_date``,
+        ``measured_rating`` and ``expected`` are NA when nothing was measured:
+        the status is then :data:`DUE_NOT_MEASURED` once the horizon date is
+        on or before ``as_of``, else :data:`UPCOMING`.
+
+    Raises
+    ------
+    ValueError
+        If a column is missing, a value is out of range (ratings and targets
+        must be 1-10, horizons positive whole months), a target is listed twice,
+        or an argument is invalid.
+    """
+    if isinstance(window_days, bool) or not isinstance(window_days, (int, np.integer)) or window_days < 0:
+        raise ValueError(f"window_days must be a whole number of days >= 0, got {window_days!r}")
+    tol = _check_tolerance(tolerance)
+    as_of_day = _to_timestamp(as_of, "as_of").normalize()
+    tgt, rat = _prepare(targets, ratings, rating_column, as_of_day)
+
+    # Nearest rating to each horizon date, found with two merge_asof passes
+    # (the last rating on/before the horizon, the first one after it) on
+    # integer (employee, skill) keys instead of a cross join or a per-row loop:
+    # both are O(n log n) sorts, which keeps 500k targets x millions of ratings
+    # within seconds. The "strictly after t0" rule relies on the backward pass
+    # returning the latest candidate: if even that one is on/before t0, all
+    # earlier ones are too.
+    t0_ns = tgt["date"].to_numpy().view(np.int64)
+    hz_ns = tgt["horizon_date"].to_numpy().view(np.int64)
+    left = pd.DataFrame(
+        {"_row": np.arange(len(tgt)), "_key": tgt["_key"].to_numpy(), "_on": hz_ns}
+    ).sort_values("_on", kind="stable")
+    right = pd.DataFrame(
+        {"_key": rat["_key"].to_numpy(), "_on": rat["_date_ns"].to_numpy(), "_rating": rat["_rating"].to_numpy()}
+    ).sort_values("_on", kind="stable")
+    right["_when"] = right["_on"]
+    window = int(window_days) * _NS_PER_DAY
+    passes = {}
+    for direction, exact in (("backward", True), ("forward", False)):
+        found = pd.merge_asof(
+            left, right, on="_on", by="_key", direction=direction,
+            allow_exact_matches=exact, tolerance=window,
+        )
+        # One row per target, in the order of ``left``: put back in the targets' order by their positions.
+        rows = found["_row"].to_numpy()
+        when = np.empty(len(rows), dtype=float)
+        when[rows] = found["_when"].to_numpy(dtype=float, na_value=np.nan)
+        rating = np.empty(len(rows), dtype=float)
+        rating[rows] = found["_rating"].to_numpy(dtype=float, na_value=np.nan)
+        passes[direction] = (np.where(np.isnan(when), _NAT, np.nan_to_num(when)).astype(np.int64), rating)
+    b_ns, b_val = passes["backward"]
+    a_ns, a_val = passes["forward"]
+    has_b = (b_ns != _NAT) & (b_ns > t0_ns)
+    has_a = a_ns != _NAT  # after the horizon, hence after t0; on/before as_of by filtering
+    # Equal distance -> the later rating (the one after the horizon).
+    take_a = has_a & (~has_b | ((a_ns - hz_ns) <= (hz_ns - b_ns)))
+    take_b = has_b & ~take_a
+    measured = take_a | take_b
+    measured_ns = np.where(take_a, a_ns, np.where(take_b, b_ns, _NAT))
+    measured_val = np.where(take_a, a_val, np.where(take_b, b_val, np.nan))
+
+    expected = _line_values(
+        t0_ns,
+        tgt["baseline"].to_numpy(dtype=float, na_value=np.nan),
+        hz_ns,
+        tgt["target"].to_numpy(dtype=float, na_value=np.nan),
+        measured_ns,
+    )
+    horizon_reached = hz_ns <= as_of_day.value
+    status = _classify_values(np.where(measured, measured_val, np.nan), expected, tol, horizon_reached)
+
+    # Sorted by employee, day, conversation, skill and horizon (a stable sort on whole-number codes in the
+    # order of the values: sorting the text columns themselves is several times slower). Each column is
+    # put in that order as the table is built, so the table is never held twice.
+    order = np.lexsort((
+        tgt["horizon_months"].to_numpy(),
+        _sort_codes(tgt["skill"]),
+        _sort_codes(tgt["conversation_id"]),
+        t0_ns,
+        _sort_codes(tgt["employee_id"]),
+    ))
+
+    def ordered(values: Any) -> Any:
+        if isinstance(values, pd.Series):
+            return values.take(order).reset_index(drop=True)
+        return values[order]
+
+    columns = {
+        "employee_id": tgt["employee_id"],
+        "conversation_id": tgt["conversation_id"],
+        "skill": tgt["skill"],
+        "t0": tgt["date"],
+        "baseline": tgt["baseline"],
+        "horizon_months": tgt["horizon_months"],
+        "horizon_date": tgt["horizon_date"],
+        "target": tgt["target"],
+        "horizon_reached": horizon_reached,
+        "measured_date": measured_ns.view(_DATE_DTYPE),
+        "measured_rating": _int_ratings(measured_val),
+        "expected": np.where(measured, expected, np.nan),
+        "status": pd.Series(status, index=tgt.index, dtype=object),
+    }
+    return pd.DataFrame({name: ordered(columns.pop(name)) for name in PROGRESS_COLUMNS})
+
+
+def latest_ratings(
+    ratings: pd.DataFrame, as_of: Any, rating_column: str = "self_rating"
+) -> pd.DataFrame:
+    """Return each employee's latest rating of each skill on or before ``as_of``.
+
+    Skill names match ignoring case and spacing; the name shown is
+    the one used in the latest rating. Rows where ``rating_column`` is NA are
+    ignored. On a day with several ratings of one skill, the one recorded
+    last counts (see :func:`careerconv.rules.followup.recorded_order`).
+
+    Parameters
+    ----------
+    ratings : pandas.DataFrame
+        See the module docstring for columns.
+    as_of : date-like
+        Ratings after this day are ignored.
+    rating_column : {"self_rating", "coach_rating"}
+        Which rating to report.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`LATEST_COLUMNS` (employee_id, skill, date, rating,
+        source), one row per employee x skill, sorted by employee and skill.
+
+    Raises
+    ------
+    ValueError
+        If a column is missing, ``rating_column`` is not a rating column, or a
+        rating is outside 1-10.
+    """
+    as_of_day = _to_timestamp(as_of, "as_of").normalize()
+    _, rat = _prepare(None, ratings, rating_column, as_of_day)
+    last = _last_per_key(rat)
+    pos = last["_pos"].to_numpy()
+    out = pd.DataFrame(
+        {
+            "employee_id": ratings["employee_id"].iloc[pos].to_numpy(),
+            "skill": _strip(ratings["skill"].iloc[pos]).to_numpy(),
+            "date": last["_date_ns"].to_numpy().view(_DATE_DTYPE),
+            "rating": _int_ratings(last["_rating"].to_numpy()),
+            "source": ratings["source"].iloc[pos].to_numpy(),
+        }
+    )
+    return out.sort_values(["employee_id", "skill"], kind="stable").reset_index(drop=True)
+
+
+def current_vs_target(
+    targets: pd.DataFrame,
+    ratings: pd.DataFrame,
+    as_of: Any,
+    *,
+    rating_column: str = "self_rating",
+    tolerance: float = DEFAULT_TOLERANCE,
+) -> pd.DataFrame:
+    """Compare each skill's latest rating with its next target.
+
+    Uses each employee's most recent conversation on or before ``as_of`` (if
+    two share a date, the larger conversation_id). For every skill of that
+    conversation the *next target* is the first horizon whose date is after
+    ``as_of``, or the last horizon once all have passed. The latest rating (see
+    :func:`latest_ratings`) is classified against the line from the baseline to
+    that target; a latest rating from the conversation day itself (or earlier)
+    is the baseline, so nothing is measured yet: the status is
+    :data:`DUE_NOT_MEASURED` when that target's date has passed, else
+    :data:`UPCOMING`.
+
+    Parameters
+    ----------
+    targets, ratings : pandas.DataFrame
+        See the module docstring for columns.
+    as_of : date-like
+        The day the report is made.
+    rating_column : {"self_rating", "coach_rating"}
+        Which rating to compare.
+    tolerance : float, default 0.5
+        Half-width of the "on track" band.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`CURRENT_COLUMNS`, one row per employee x skill, sorted by
+        employee and skill. ``latest_*`` is NA when the skill was never rated.
+
+    Raises
+    ------
+    ValueError
+        As :func:`progress_at_horizons`.
+    """
+    tol = _check_tolerance(tolerance)
+    as_of_day = _to_timestamp(as_of, "as_of").normalize()
+    tgt, rat = _prepare(targets, ratings, rating_column, as_of_day)
+    tgt = tgt.loc[tgt["date"] <= as_of_day]
+
+    # Most recent conversation per employee (ties: the larger id).
+    convs = tgt[["employee_id", "date", "conversation_id"]].drop_duplicates()
+    convs = convs.sort_values(["employee_id", "date", "conversation_id"], kind="stable")
+    current = convs.drop_duplicates("employee_id", keep="last")[["employee_id", "conversation_id"]]
+    tgt = tgt.merge(current, on=["employee_id", "conversation_id"], how="inner")
+
+    # Next target: first horizon after as_of, else the last horizon.
+    tgt = tgt.sort_values(["_key", "horizon_months"], kind="stable")
+    upcoming = tgt.loc[tgt["horizon_date"] > as_of_day].drop_duplicates("_key", keep="first")
+    passed = tgt.drop_duplicates("_key", keep="last")
+    chosen = pd.concat([upcoming, passed.loc[~passed["_key"].isin(upcoming["_key"])]])
+
+    last = _last_per_key(rat)[["_key", "_date_ns", "_rating"]]
+    merged = chosen.merge(last, on="_key", how="left")
+
+    t0_ns = merged["date"].to_numpy().view(np.int64)
+    latest_f = merged["_date_ns"].to_numpy(dtype=float, na_value=np.nan)
+    latest_ns = np.where(np.isnan(latest_f), _NAT, np.nan_to_num(latest_f)).astype(np.int64)
+    latest_val = merged["_rating"].to_numpy(dtype=float, na_value=np.nan)
+    measured = (latest_ns != _NAT) & (latest_ns > t0_ns)
+    expected = _line_values(
+        t0_ns,
+        merged["baseline"].to_numpy(dtype=float, na_value=np.nan),
+        merged["horizon_date"].to_numpy().view(np.int64),
+        merged["target"].to_numpy(dtype=float, na_value=np.nan),
+        latest_ns,
+    )
+    next_due = merged["horizon_date"].to_numpy().view(np.int64) <= as_of_day.value
+    status = _classify_values(np.where(measured, latest_val, np.nan), expected, tol, next_due)
+
+    out = pd.DataFrame(
+        {
+            "employee_id": merged["employee_id"],
+            "conversation_id": merged["conversation_id"],
+            "skill": merged["skill"],
+            "t0": merged["date"],
+            "baseline": merged["baseline"],
+            "latest_date": latest_ns.view(_DATE_DTYPE),
+            "latest_rating": _int_ratings(latest_val),
+            "next_horizon_months": merged["horizon_months"],
+            "next_horizon_date": merged["horizon_date"],
+            "next_target": merged["target"],
+            "expected": np.where(measured, expected, np.nan),
+            "status": pd.Series(status, index=merged.index, dtype=object),
+        },
+        index=merged.index,
+    )
+    return out.sort_values(["employee_id", "skill"], kind="stable").reset_index(drop=True)
+
+
+def attainment_rate(progress: pd.DataFrame) -> pd.DataFrame:
+    """Share of targets met at each horizon, for HR.
+
+    Counts targets, i.e. (employee, skill) pairs of one conversation at one
+    horizon, and also the distinct employees behind them. Only targets whose
+    horizon date has been reached count: an earlier measurement may still be
+    replaced by one closer to the horizon. A target is *attained* when the
+    measured rating is at or above it.
+
+    This function does not suppress small groups; apply the analytics privacy
+    rules (minimum number of distinct employees) to ``employees_measured``
+    before showing the result.
+
+    Parameters
+    ----------
+    progress : pandas.DataFrame
+        Output of :func:`progress_at_horizons` (filter it first to the period,
+        department, etc. of interest).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`ATTAINMENT_COLUMNS`, one row per horizon present in
+        ``progress``: ``targets_due`` (horizon reached), ``targets_measured``,
+        ``targets_attained``, ``attainment_rate`` = attained / measured (NaN when
+        nothing was measured) and ``employees_measured`` (distinct employees
+        with at least one measured target).
+
+    Raises
+    ------
+    ValueError
+        If a column of ``progress`` is missing.
+    """
+    needed = ("employee_id", "horizon_months", "target", "horizon_reached", "measured_rating")
+    _require_columns(progress, needed, "progress")
+    due = progress["horizon_reached"].fillna(False).to_numpy(dtype=bool)
+    measured_rating = progress["measured_rating"].to_numpy(dtype=float, na_value=np.nan)
+    target = progress["target"].to_numpy(dtype=float, na_value=np.nan)
+    measured = due & ~np.isnan(measured_rating)
+    frame = pd.DataFrame(
+        {
+            "horizon_months": progress["horizon_months"].to_numpy(),
+            "due": due,
+            "measured": measured,
+            "attained": measured & (measured_rating >= target),
+            "employee_measured": progress["employee_id"].where(measured).to_numpy(dtype=object),
+        }
+    )
+    grouped = frame.groupby("horizon_months", sort=True)
+    out = pd.DataFrame(
+        {
+            "targets_due": grouped["due"].sum(),
+            "targets_measured": grouped["measured"].sum(),
+            "targets_attained": grouped["attained"].sum(),
+            "employees_measured": grouped["employee_measured"].nunique(),
+        }
+    ).astype("int64")
+    measured_count = out["targets_measured"].where(out["targets_measured"] > 0)
+    out["attainment_rate"] = out["targets_attained"] / measured_count
+    return out.reset_index().loc[:, list(ATTAINMENT_COLUMNS)]
+
+
+def agreed_only(
+    conversations: pd.DataFrame, targets: pd.DataFrame, ratings: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Keep what was agreed: targets of completed conversations, ratings not given in a draft.
+
+    A conversation still being held (a draft) has agreed nothing yet: its
+    targets are not targets and its ratings are not measurements.
+
+    Parameters
+    ----------
+    conversations : pandas.DataFrame
+        Columns ``conversation_id`` and ``status`` (the store's ``conversations`` table).
+    targets, ratings : pandas.DataFrame
+        See the module docstring.
+
+    Returns
+    -------
+    (targets, ratings)
+        New frames with the rows that count, index reset.
+
+    Raises
+    ------
+    ValueError
+        If a column is missing.
+    """
+    _require_columns(conversations, ("conversation_id", "status"), "conversations")
+    _require_columns(targets, ("conversation_id",), "targets")
+    _require_columns(ratings, ("record_id",), "ratings")
+    completed = conversations["status"] == "completed"
+    drafts = set(conversations.loc[~completed, "conversation_id"])
+    done = set(conversations.loc[completed, "conversation_id"])
+    return (targets.loc[targets["conversation_id"].isin(done)].reset_index(drop=True),
+            ratings.loc[~ratings["record_id"].isin(drafts)].reset_index(drop=True))
+
+
+def target_status(progress: pd.DataFrame) -> pd.DataFrame:
+    """Every target with its measurement and status, as the ``target_status`` export shows it.
+
+    Parameters
+    ----------
+    progress : pandas.DataFrame
+        Output of :func:`progress_at_horizons`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`TARGET_STATUS_COLUMNS`: employee, skill, conversation
+        and its date, horizon, ``due_date`` (the horizon date), target, the
+        measured rating and its date (NA when nothing was measured) and the
+        status, in the order of ``progress``.
+
+    Raises
+    ------
+    ValueError
+        If a column of ``progress`` is missing.
+    """
+    _require_columns(progress, PROGRESS_COLUMNS, "progress")
+    out = progress.rename(columns={"t0": "conversation_date", "horizon_date": "due_date"})
+    return out.loc[:, list(TARGET_STATUS_COLUMNS)].reset_index(drop=True)
+
+
+def status_counts(statuses: Iterable[str]) -> dict[str, int]:
+    """How many of each status, every status of :data:`STATUSES` present (zero when absent).
+
+    Parameters
+    ----------
+    statuses : iterable of str
+        Statuses from :func:`progress_at_horizons` or :func:`current_vs_target`.
+
+    Returns
+    -------
+    dict
+        Status -> count, in the order of :data:`STATUSES`.
+
+    Raises
+    ------
+    ValueError
+        If a value is not one of :data:`STATUSES`.
+    """
+    counts = dict.fromkeys(STATUSES, 0)
+    for status in statuses:
+        if status not in counts:
+            raise ValueError(f"unknown progress status {status!r}; allowed: {', '.join(STATUSES)}")
+        counts[status] += 1
+    return counts
+
+
+# ---------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------
+
+_NAT = np.iinfo(np.int64).min  # NaT as int64 nanoseconds
+_NS_PER_DAY = 86_400 * 10**9
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _check_tolerance(tolerance: Any) -> float:
+    try:
+        tol = float(tolerance)
+    except (TypeError, ValueError):
+        raise ValueError(f"tolerance must be a number of rating points >= 0, got {tolerance!r}") from None
+    if np.isnan(tol) or tol < 0:
+        raise ValueError(f"tolerance must be a number of rating points >= 0, got {tolerance!r}")
+    return tol
+
+
+def _to_timestamp(value: Any, name: str) -> pd.Timestamp:
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be a date, got {value!r} ({exc})") from None
+    if pd.isna(stamp):
+        raise ValueError(f"{name} must be a date, got {value!r}")
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_localize(None)
+    return stamp.as_unit("ns")
+
+
+def _line_values(
+    t0_ns: np.ndarray,
+    baseline: np.ndarray,
+    horizon_ns: np.ndarray,
+    target: np.ndarray,
+    when_ns: np.ndarray,
+) -> np.ndarray:
+    """Vectorised plan line, clamped to [t0, horizon]; NA baseline -> target; NaT -> NaN."""
+    span = (horizon_ns - t0_ns).astype(float)
+    elapsed = (when_ns - t0_ns).astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = np.clip(elapsed / span, 0.0, 1.0)
+    value = np.where(np.isnan(baseline), target, baseline + frac * (target - baseline))
+    return np.where(when_ns == _NAT, np.nan, value)
+
+
+def _classify_values(rating: np.ndarray, expected: np.ndarray, tol: float, due: np.ndarray) -> np.ndarray:
+    """The status of each target: measured (ahead/on track/behind) or not (due/upcoming)."""
+    # The band is inclusive; the epsilon keeps it so after floating-point line
+    # arithmetic (7.0 against an expected 6.5 with tolerance 0.5 is on track).
+    eps = 1e-9
+    missing = np.isnan(rating) | np.isnan(expected)
+    # Chosen as numbers, then looked up: every row shares the five label objects (no text array per row).
+    labels = np.array([DUE_NOT_MEASURED, UPCOMING, AHEAD, BEHIND, ON_TRACK], dtype=object)
+    return labels[np.select(
+        [missing & due, missing, rating > expected + tol + eps, rating < expected - tol - eps],
+        [0, 1, 2, 3],
+        default=4,
+    )]
+
+
+def _int_ratings(values: np.ndarray) -> pd.arrays.IntegerArray:
+    return pd.array(np.asarray(values, dtype=float), dtype="Float64").astype("Int64")
+
+
+def _require_columns(frame: Any, columns: Iterable[str], name: str) -> None:
+    if not isinstance(frame, pd.DataFrame):
+        raise ValueError(f"{name} must be a pandas DataFrame, got {type(frame).__name__}")
+    columns = list(columns)
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(
+            f"{name} is missing column(s): {', '.join(missing)}; "
+            f"expected at least: {', '.join(columns)}"
+        )
+
+
+def _describe_bad(frame: pd.DataFrame, mask: np.ndarray, column: str, name: str, allowed: str) -> str:
+    bad = frame.loc[np.asarray(mask, dtype=bool), column]
+    shown = "; ".join(
+        f"row {_plain(idx)!r}: {_plain(val)!r}" for idx, val in list(bad.items())[:5]
+    )
+    more = f" (and {len(bad) - 5} more)" if len(bad) > 5 else ""
+    return f"{name}.{column} has {len(bad)} invalid value(s) ({allowed}): {shown}{more}"
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars as plain Python values, so messages read ``12`` not ``np.int64(12)``."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _to_dates(frame: pd.DataFrame, column: str, name: str, required: np.ndarray | None = None) -> pd.Series:
+    """Column as calendar days (datetime64[ns], time dropped); ``required`` rows may not be empty."""
+    col = frame[column]
+    try:
+        dates = pd.to_datetime(col, errors="coerce")
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name}.{column} must hold dates: {exc}") from None
+    if getattr(dates.dt, "tz", None) is not None:
+        dates = dates.dt.tz_localize(None)
+    missing = dates.isna().to_numpy()
+    bad = missing & col.notna().to_numpy()
+    bad |= missing if required is None else (missing & required)
+    if bad.any():
+        raise ValueError(_describe_bad(frame, bad, column, name, "a date is required"))
+    return dates.astype(_DATE_DTYPE).dt.normalize()
+
+
+def _to_ratings(frame: pd.DataFrame, column: str, name: str, allow_missing: bool) -> np.ndarray:
+    """Validated 1-10 ratings as floats (NaN = missing)."""
+    col = frame[column]
+    values = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    unreadable = np.isnan(values) & col.notna().to_numpy()
+    with np.errstate(invalid="ignore"):
+        out_of_range = ~np.isnan(values) & (
+            (values < RATING_MIN) | (values > RATING_MAX) | (values != np.round(values))
+        )
+    bad = unreadable | out_of_range
+    if not allow_missing:
+        bad |= np.isnan(values)
+    if bad.any():
+        allowed = f"allowed: whole numbers {RATING_MIN}-{RATING_MAX}" + (" or empty" if allow_missing else "")
+        raise ValueError(_describe_bad(frame, bad, column, name, allowed))
+    return values
+
+
+# String work is done on the distinct values only (a few thousand employees and
+# skills), then broadcast back with the factorize codes: far cheaper than
+# millions of per-row string operations.
+
+
+def _strip(values: pd.Series) -> pd.Series:
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    stripped = pd.Series(uniques, dtype=object).astype(str).str.strip().to_numpy(dtype=object)
+    result = np.where(codes >= 0, stripped[np.maximum(codes, 0)] if len(stripped) else None, None)
+    return pd.Series(result, index=values.index)
+
+
+def _sort_codes(values: pd.Series) -> np.ndarray:
+    """Whole numbers in the sort order of ``values`` (equal values share one; a missing value sorts last)."""
+    codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=True)
+    return np.where(codes < 0, len(uniques), codes)
+
+
+def _blank(values: pd.Series) -> np.ndarray:
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    blank_unique = pd.Series(uniques, dtype=object).astype(str).str.strip().eq("").to_numpy(dtype=bool)
+    if not len(blank_unique):
+        return codes < 0
+    return (codes < 0) | blank_unique[np.maximum(codes, 0)]
+
+
+def _match_keys(employees: list[pd.Series], skills: list[pd.Series]) -> list[np.ndarray]:
+    """Integer (employee, skill) keys, consistent across the given frames; -1 where either is NA.
+
+    Skills match as :func:`careerconv.records.schema.skill_key` compares them (case
+    and spacing ignored), the same rule the rest of the product uses.
+    """
+    sizes = [len(e) for e in employees]
+    emp_codes, _ = pd.factorize(pd.concat(employees, ignore_index=True))
+    raw_codes, raw_skills = pd.factorize(pd.concat(skills, ignore_index=True))
+    normalised = pd.Series(raw_skills, dtype=object).map(skill_key)
+    norm_codes, norm_uniques = pd.factorize(normalised)
+    skill_codes = np.where(raw_codes >= 0, norm_codes[np.maximum(raw_codes, 0)] if len(norm_codes) else -1, -1)
+    keys = emp_codes.astype(np.int64) * max(len(norm_uniques), 1) + skill_codes
+    keys[(emp_codes < 0) | (skill_codes < 0)] = -1
+    return np.split(keys, np.cumsum(sizes)[:-1])
+
+
+def _prepare(
+    targets: pd.DataFrame | None, ratings: pd.DataFrame, rating_column: str, as_of_day: pd.Timestamp
+) -> tuple[pd.DataFrame | None, pd.DataFrame]:
+    """Validate the inputs and give both the same integer match key ``_key``.
+
+    Returns the targets as a validated copy with ``horizon_date`` (or None),
+    and the usable ratings as a lean frame (``_pos`` = position in
+    ``ratings``, ``_key``, ``_date_ns``, ``_rating``) holding one rating per
+    key and day, sorted by key and date.
+    """
+    tgt = None if targets is None else _validate_targets(targets)
+    if rating_column not in RATING_VALUE_COLUMNS:
+        raise ValueError(
+            f"rating_column must be one of {', '.join(RATING_VALUE_COLUMNS)}, got {rating_column!r}"
+        )
+    _require_columns(ratings, (*RATING_COLUMNS, rating_column), "ratings")
+
+    employees = [ratings["employee_id"]]
+    skills = [ratings["skill"]]
+    if tgt is not None:
+        employees.insert(0, tgt["employee_id"])
+        skills.insert(0, tgt["skill"])
+    keys = _match_keys(employees, skills)
+    rating_keys = keys[-1]
+
+    if tgt is not None:
+        tgt["_key"] = keys[0]
+        same = pd.DataFrame({"conversation": pd.factorize(tgt["conversation_id"])[0], "key": keys[0],
+                             "horizon": tgt["horizon_months"].to_numpy()})  # whole numbers: fast to compare
+        dupes = same.duplicated(keep=False).to_numpy()
+        if dupes.any():
+            raise ValueError(
+                _describe_bad(
+                    tgt, dupes, "skill", "targets",
+                    "each (employee_id, conversation_id, skill, horizon_months) may appear once; "
+                    "skill names are compared ignoring case and spacing",
+                )
+            )
+
+    values = _to_ratings(ratings, rating_column, "ratings", allow_missing=True)
+    usable = ~np.isnan(values) & (rating_keys >= 0)
+    days = _to_dates(ratings, "date", "ratings", required=usable).to_numpy().view(np.int64)
+    pos = np.flatnonzero(usable & (days <= as_of_day.value))
+
+    key, day = rating_keys[pos], days[pos]
+    order = np.lexsort((day, key))
+    pos, key, day = pos[order], key[order], day[order]
+    same_as_next = np.zeros(len(pos), dtype=bool)
+    same_as_next[:-1] = (key[1:] == key[:-1]) & (day[1:] == day[:-1])
+    in_group = same_as_next.copy()
+    in_group[1:] |= same_as_next[:-1]
+    if in_group.any():
+        # Rare: several ratings of one skill on one day. The last one kept
+        # below wins, so order those few by recorded_order.
+        idx = np.flatnonzero(in_group)
+        tie = recorded_order(ratings.iloc[pos[idx]]).assign(i=idx, key=key[idx], day=day[idx])
+        tie = tie.sort_values(["key", "day", *RECORDED_ORDER_COLUMNS], kind="stable")
+        pos[idx] = pos[tie["i"].to_numpy()]
+    keep = ~same_as_next
+    pos = pos[keep]
+    rat = pd.DataFrame(
+        {"_pos": pos, "_key": rating_keys[pos], "_date_ns": days[pos], "_rating": values[pos]}
+    )
+    return tgt, rat
+
+
+def _last_per_key(rat: pd.DataFrame) -> pd.DataFrame:
+    """Latest rating per key of a frame from :func:`_prepare` (sorted by key and date)."""
+    key = rat["_key"].to_numpy()
+    return rat.loc[np.r_[key[1:] != key[:-1], True] if len(key) else np.zeros(0, bool)]
+
+
+def _validate_targets(targets: pd.DataFrame) -> pd.DataFrame:
+    """Validated copy of ``targets`` with ``horizon_date``; skill names stripped."""
+    _require_columns(targets, TARGET_COLUMNS, "targets")
+    # Copy-on-write (pandas 3): the columns replaced below leave ``targets`` as it is, the others are shared.
+    tgt = targets.loc[:, list(TARGET_COLUMNS)]
+    for column in ("employee_id", "conversation_id", "skill"):
+        blank = _blank(tgt[column])
+        if blank.any():
+            raise ValueError(_describe_bad(tgt, blank, column, "targets", "a value is required"))
+    tgt["date"] = _to_dates(tgt, "date", "targets")
+    tgt["baseline"] = _int_ratings(_to_ratings(tgt, "baseline", "targets", allow_missing=True))
+    tgt["target"] = _int_ratings(_to_ratings(tgt, "target", "targets", allow_missing=False))
+
+    months = pd.to_numeric(tgt["horizon_months"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        bad_months = np.isnan(months) | (months < 1) | (months != np.round(months))
+    if bad_months.any():
+        raise ValueError(
+            _describe_bad(tgt, bad_months, "horizon_months", "targets", "allowed: whole months >= 1, e.g. 6, 12, 18")
+        )
+    tgt["horizon_months"] = months.astype("int64")
+    tgt["skill"] = _strip(tgt["skill"])
+
+    tgt["horizon_date"] = horizon_dates(tgt["date"], tgt["horizon_months"])
+    return tgt

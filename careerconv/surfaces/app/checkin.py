@@ -1,0 +1,363 @@
+"""The check-in view: follow up the plan in a regular one-on-one, in under a minute.
+
+It lists the open action items of the last completed conversation and the
+items carried over from earlier ones (:func:`careerconv.rules.followup.open_items`),
+each with its current status preselected, so the coach only touches what
+changed: a status (open / in progress / done / dropped - dropping needs a
+reason), a note, and optionally an interim rating per skill of the plan. Below
+them, for reference, the items already done (with the day they were done) or
+dropped (with the reason).
+
+The check-in is a draft from the moment it is opened, autosaved on every change
+exactly like a conversation (:class:`careerconv.surfaces.app.session.EditSession`: the
+same debounce, compare-and-swap saves and conflict panel), so it survives a
+closed tab and is resumed when the coach opens the person's check-in again.
+*Save check-in* completes it. Leaving a draft nobody typed anything into
+discards it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from html import escape
+from typing import Callable
+
+import ipywidgets as W
+
+from careerconv.records import schema as S
+from careerconv.records.store import Conflict, NotFound, Store
+from careerconv.rules import followup as F
+from careerconv.records.dates import human_date
+from .glance import closed_items_html, item_when
+from .session import EditSession, create_record
+from .timers import Clock, system_clock
+from .widgets import NO_RATING, RATING_CHOICES, button, classed, html, rating_in, rating_out, set_disabled, show
+
+STATUS_CHOICES = [(label, status) for status, label in F.ITEM_STATUS_LABELS.items()]
+
+
+class CheckinItemRow:
+    """One action item: status, note, and a reason when dropped."""
+
+    def __init__(self, item: F.ItemState, today: dt.date, guard: Callable):
+        self.item = item
+        meta = []
+        if item.due:
+            overdue = " (overdue)" if item.is_overdue(today) else ""
+            meta.append(f"due {escape(human_date(item.due))}{overdue}")
+        if item.owner:
+            meta.append(f"owner {escape(item.owner)}")
+        if item.carried_over:
+            meta.append(f"carried over from the conversation of {escape(human_date(item.conversation_date))}")
+        if item.updated_on:
+            when = item_when(item)
+            if not when:
+                last = f"still open at the check-in of {escape(human_date(item.updated_on))}"
+            elif item.updated_on != item.status_since:
+                last = f"{escape(when)}, last check-in {escape(human_date(item.updated_on))}"
+            else:
+                last = escape(when)
+            if item.note:
+                last += f" — “{escape(item.note)}”"
+            meta.append(last)
+        self.status = classed(W.ToggleButtons(options=STATUS_CHOICES, value=item.status,
+                                              style={"button_width": "auto"}), "cc-choice", "cc-item-status")
+        self.note = classed(W.Text(placeholder="Note (optional)", layout=W.Layout(flex="1 1 auto", width="auto"),
+                                   continuous_update=True), "cc-item-note")
+        self.reason = classed(W.Text(placeholder="Why is it dropped? (required)",
+                                     layout=W.Layout(flex="1 1 auto", width="auto"), continuous_update=True),
+                              "cc-item-reason")
+        self.status.observe(guard(lambda _c: show(self.reason, self.status.value == "dropped")), names="value")
+        show(self.reason, False)
+        self.widget = classed(W.VBox([
+            html(f"<div>{escape(item.text) or '<i>(no text)</i>'}</div>", "cc-item-text"),
+            html(f'<div class="cc-muted">{" · ".join(meta)}</div>'),
+            classed(W.HBox([self.status, self.note, self.reason], layout=W.Layout(width="100%")), "cc-row"),
+        ]), "cc-checkin-item")
+
+    def update(self, draft: bool = False) -> dict:
+        """This item's line of the check-in record.
+
+        In a ``draft``, an item marked dropped keeps its earlier status until a
+        reason is typed (a dropped item without a reason cannot be stored).
+        """
+        status = self.status.value
+        if draft and status == "dropped" and not self.reason.value.strip():
+            status = self.item.status
+        return {"conversation_id": self.item.conversation_id, "item_id": self.item.item_id,
+                "status": status, "note": self.note.value,
+                "reason": self.reason.value if status == "dropped" else ""}
+
+    def load(self, update: dict) -> None:
+        """Show a stored line of this item (a resumed draft)."""
+        self.status.value = update.get("status") or self.item.status
+        self.note.value = update.get("note") or ""
+        self.reason.value = update.get("reason") or ""
+
+    def watch(self, on_change: Callable[[], None]) -> None:
+        for w in (self.status, self.note, self.reason):
+            w.observe(lambda _c: on_change(), names="value")
+
+    @property
+    def key(self) -> str:
+        return f"updates.{self.item.conversation_id}/{self.item.item_id}"
+
+
+class RatingRow:
+    """An optional interim rating of one skill of the plan."""
+
+    def __init__(self, skill: F.SkillState):
+        self.skill = skill
+        facts = [f"then {skill.baseline}" if skill.baseline is not None else "not rated then"]
+        if skill.latest is not None and skill.latest.self_rating is not None and skill.latest.source == "checkin":
+            facts.append(f"last {skill.latest.self_rating} ({escape(human_date(skill.latest.date))})")
+        targets = [f"{h} mo: {skill.targets[h]}" for h in S.HORIZONS if skill.targets.get(h) is not None]
+        if targets:
+            facts.append("targets " + ", ".join(targets))
+        self.self_rating = classed(W.Dropdown(options=RATING_CHOICES, value=NO_RATING, description="Their rating",
+                                              style={"description_width": "initial"},
+                                              layout=W.Layout(width="170px")), "cc-interim-self")
+        self.coach_rating = classed(W.Dropdown(options=RATING_CHOICES, value=NO_RATING, description="Coach's view",
+                                               style={"description_width": "initial"},
+                                               layout=W.Layout(width="170px")), "cc-interim-coach")
+        label = html(f"<div><b>{escape(skill.skill)}</b> <span class=\"cc-muted\">{' · '.join(facts)}</span></div>")
+        label.layout = W.Layout(flex="1 1 auto", width="auto")
+        self.widget = classed(W.HBox([label, self.self_rating, self.coach_rating], layout=W.Layout(width="100%")),
+                              "cc-row", "cc-interim-row")
+
+    def load(self, rating: dict) -> None:
+        self.self_rating.value = rating_in(rating.get("self_rating"))
+        self.coach_rating.value = rating_in(rating.get("coach_rating"))
+
+    def watch(self, on_change: Callable[[], None]) -> None:
+        for w in (self.self_rating, self.coach_rating):
+            w.observe(lambda _c: on_change(), names="value")
+
+    def rating(self) -> dict | None:
+        """This skill's line of the check-in record, or None if nothing was rated."""
+        own, coach = rating_out(self.self_rating.value), rating_out(self.coach_rating.value)
+        if own is None and coach is None:
+            return None
+        return {"skill": self.skill.skill, "self_rating": own, "coach_rating": coach}
+
+
+class CheckinView:
+    """The check-in screen of one employee.
+
+    Parameters
+    ----------
+    store
+        Where the check-in is saved.
+    employee
+        The roster row.
+    conversations, checkins
+        The employee's records (as the store returns them; completed check-ins).
+    coach_id
+        The coach holding the check-in.
+    record
+        The check-in to show: a draft to resume, or a completed one (shown
+        read-only). None starts a new draft (saved at once).
+    make_session
+        ``make_session(record, snapshot=..., labels=...)`` gives the
+        :class:`~careerconv.surfaces.app.session.EditSession` that saves the draft.
+    clock
+        Current time (the check-in's date and ``created_at``).
+    guard
+        Wraps callbacks so errors are shown in the app.
+    on_saved
+        Called with the stored check-in once it is completed.
+    on_back
+        Called when the coach leaves the view.
+    """
+
+    def __init__(self, store: Store, employee: dict, conversations: list[dict], checkins: list[dict],
+                 coach_id: str, *, record: dict | None = None, make_session: Callable[..., EditSession] | None = None,
+                 clock: Clock = system_clock, guard: Callable = lambda fn, context=None: fn,
+                 on_saved: Callable[[dict], None] = lambda rec: None, on_back: Callable[[], None] = lambda: None, extra: W.Widget | None = None):
+        self.store = store
+        self.employee = employee
+        self.coach_id = coach_id
+        self.clock = clock
+        self.on_saved = on_saved
+        self.saved: dict | None = None
+        self.session: EditSession | None = None
+        self.draft: dict = {}
+        self._loading = False
+        today = clock().date()
+        self.plan = F.previous_plan(conversations, checkins)
+        self.items = [CheckinItemRow(i, today, guard) for i in self.plan.open_items]
+        self.ratings = [RatingRow(s) for s in self.plan.skills]
+        self.note = classed(W.Textarea(placeholder="Anything else from this one-on-one (optional)", rows=2,
+                                       layout=W.Layout(width="100%"), continuous_update=True), "cc-checkin-note")
+        self.save_button = button("Save check-in", "cc-primary", "cc-save-checkin")
+        self.save_button.on_click(guard(lambda _b: self.save(), "Could not save the check-in"))
+        self.back_button = button("← Back", "cc-back-checkin")
+        self.back_button.on_click(guard(lambda _b: on_back(), "Could not leave the check-in"))
+        self.message = html("", "cc-checkin-message")
+        name = escape(employee.get("name") or employee.get("employee_id") or "")
+        self.title = html(f'<div class="cc-section-title">Check-in with {name} '
+                          f'<span class="cc-pill">{escape(human_date(today))}</span></div>')
+        parts: list[W.Widget] = [self.title]
+        self.panel_box = W.VBox(layout=W.Layout(width="100%"))
+        parts.append(self.panel_box)
+        if self.plan.conversation is None:
+            parts.append(html('<div class="cc-muted">No completed career conversation yet, so there is no plan to '
+                              "follow up. Hold the career conversation first.</div>"))
+            show(self.save_button, False)
+        else:
+            parts.append(html(f'<div class="cc-muted">The plan of {escape(human_date(self.plan.date))}: mark what '
+                              "changed, leave the rest. Every change is saved as a draft.</div>"))
+            parts.append(html("<h3>Action items</h3>"))
+            if self.items:
+                parts.extend(r.widget for r in self.items)
+            else:
+                parts.append(html('<div class="cc-muted">Every action item is done or dropped.</div>'))
+            closed = closed_items_html(self.plan.items)
+            if closed:
+                parts.append(html(f'<h4 class="cc-subhead">Already done or dropped</h4>{closed}', "cc-checkin-closed"))
+            if self.ratings:
+                parts.append(html("<h3>How would they rate these skills now? (optional)</h3>"))
+                parts.extend(r.widget for r in self.ratings)
+            parts.append(self.note)
+        if extra is not None and self.plan.conversation is not None:
+            parts.append(extra)
+        parts.append(self.message)
+        parts.append(classed(W.HBox([self.back_button, self.save_button]), "cc-row", "cc-footer"))
+        self.widget = classed(W.VBox(parts), "cc-card", "cc-checkin")
+        if self.plan.conversation is not None:
+            self._open(record, make_session)
+
+    def _open(self, record: dict | None, make_session: Callable[..., EditSession] | None) -> None:
+        if record is None:
+            record = create_record(self.store, self.record())
+        self.draft = record
+        self._load(record)
+        if record.get("status") == "completed":
+            self._lock(f"This check-in was completed ({human_date(record['date'])}).")
+            self.saved = record
+            return
+        for part in [*self.items, *self.ratings]:
+            part.watch(self._changed)
+        self.note.observe(lambda _c: self._changed(), names="value")
+        if make_session is not None:
+            self.session = make_session(record, snapshot=self.record, labels=self.labels)
+            self.panel_box.children = (self.session.widget,)
+
+    def _load(self, record: dict) -> None:
+        self._loading = True
+        try:
+            updates = {f"updates.{u['conversation_id']}/{u['item_id']}": u for u in record.get("updates") or []}
+            for row in self.items:
+                if row.key in updates:
+                    row.load(updates[row.key])
+            ratings = {S.skill_key(r["skill"]): r for r in record.get("ratings") or []}
+            for row in self.ratings:
+                if S.skill_key(row.skill.skill) in ratings:
+                    row.load(ratings[S.skill_key(row.skill.skill)])
+            self.note.value = record.get("note") or ""
+        finally:
+            self._loading = False
+
+    def _changed(self) -> None:
+        if self._loading or self.session is None or self.saved is not None:
+            return
+        self.session.changed(self.record())
+
+    def labels(self) -> dict[str, str]:
+        """Field labels for the merge view: each action item by its text."""
+        return {r.key: f"Action item “{r.item.text}”" for r in self.items}
+
+    def problems(self) -> list[str]:
+        """What must be fixed before saving (a dropped item without a reason)."""
+        return [f"Say why “{r.item.text}” is dropped." for r in self.items
+                if r.status.value == "dropped" and not r.reason.value.strip()]
+
+    def record(self) -> dict:
+        """The check-in as it would be saved now (a draft; its id and revision come from the store)."""
+        now = self.clock()
+        base = self.draft
+        return {
+            "kind": "checkin",
+            "checkin_id": base.get("checkin_id"),
+            "employee_id": self.employee["employee_id"],
+            "coach_id": base.get("coach_id") or self.coach_id,
+            "date": base.get("date") or now.date().isoformat(),
+            "conversation_id": self.plan.conversation_id,
+            "status": "draft",
+            "note": self.note.value,
+            "updates": [r.update(draft=True) for r in self.items],
+            "ratings": [x for x in (r.rating() for r in self.ratings) if x is not None],
+            "source": "app",
+            "created_at": base.get("created_at") or now.isoformat(timespec="seconds"),
+            "updated_at": now.isoformat(timespec="seconds"),
+        }
+
+    def is_blank(self) -> bool:
+        """True while nothing was typed or changed (leaving then discards the draft)."""
+        return (not self.note.value.strip() and all(r.rating() is None for r in self.ratings)
+                and all(r.status.value == r.item.status and not r.note.value.strip() and not r.reason.value.strip()
+                        for r in self.items))
+
+    def save(self) -> dict | None:
+        """Validate and complete the check-in; show what is wrong instead if anything is.
+
+        Returns
+        -------
+        dict or None
+            The stored record, or None when something must be fixed first or
+            the draft was changed elsewhere (the conflict box then says so).
+
+        Raises
+        ------
+        careerconv.records.schema.ValidationError
+            If the store rejects the record (shown by the app's error banner).
+        """
+        if self.saved is not None:
+            return self.saved
+        problems = self.problems()
+        if problems:
+            self.message.value = ('<div class="cc-warn-box">' + "<br>".join(escape(p) for p in problems) + "</div>")
+            return None
+        now = self.clock()
+        record = {**self.record(), "status": "completed", "date": now.date().isoformat(),
+                  "updates": [r.update() for r in self.items]}
+        stored = self.session.save_now(record)
+        if stored is None:
+            self.message.value = (f'<div class="cc-warn-box">Not saved: {escape(self.session.problem_text)}; see '
+                                  "the box at the top.</div>")
+            return None
+        self.session.close(flush=False)
+        self.saved = stored
+        n_done = sum(1 for u in stored["updates"] if u["status"] == "done")
+        self._lock(f"Check-in saved at {now:%H:%M}: {len(stored['updates'])} item(s) reviewed, {n_done} done, "
+                   f"{len(stored['ratings'])} rating(s).", ok=True)
+        self.on_saved(stored)
+        return stored
+
+    def _lock(self, text: str, ok: bool = False) -> None:
+        self.message.value = f'<div class="{"cc-ok" if ok else "cc-note"}">{escape(text)}</div>'
+        for part in [r.widget for r in self.items] + [r.widget for r in self.ratings] + [self.note]:
+            set_disabled(part, True)
+        show(self.save_button, False)
+        self.back_button.description = "← Done"
+
+    def close(self, save: bool = True) -> None:
+        """Leave the check-in: save what is pending, or discard a draft nobody typed into.
+
+        Raises
+        ------
+        careerconv.surfaces.app.session.ConflictOpen
+            With ``save`` while the draft's conflict is not resolved.
+        """
+        session = self.session
+        if session is None or session.closed:
+            return
+        if save and session.problem is None and self.saved is None and self.is_blank():
+            session.close(flush=False)
+            try:  # only if nobody changed it meanwhile
+                self.store.delete_draft(self.employee["employee_id"], session.record_id,
+                                        revision=session.current["revision"], kind="checkin")
+            except (Conflict, NotFound):
+                pass
+            return
+        session.close(flush=save)

@@ -1,0 +1,113 @@
+"""Where the app's data comes from: the data folder it works on (or the records service), and the skill names the
+organisation uses."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from careerconv.records import config
+from careerconv.records import schema as S
+from careerconv.records.questions import QUESTION_SETS_FOLDER
+from careerconv.records.store import Store
+
+if TYPE_CHECKING:
+    from ..service.client import ServiceStore
+
+
+def resolve_data_dir(data_dir: str | os.PathLike | None = None) -> Path:
+    """The data folder the app works on.
+
+    Parameters
+    ----------
+    data_dir
+        An explicit folder (the notebook's ``data_dir`` parameter). Empty or
+        None means: ``$CAREERCONV_DATA`` (set by ``careerconv app``), else the
+        bundled sample organisation (``careerconv/demo/sample``).
+
+    Returns
+    -------
+    Path
+        Absolute path (it may not exist; the app then says so).
+    """
+    return config.data_dir(data_dir, fallback=config.SAMPLE_DATA_DIR)
+
+
+def open_store(data_dir: Path) -> Store | ServiceStore:
+    """The store the app reads and writes through.
+
+    Under JupyterHub (``$CAREERCONV_SERVICE_URL`` set by the hub's spawner,
+    with the server's ``$JUPYTERHUB_API_TOKEN``) it is the records service,
+    which lets a coach see only their own people; otherwise the data folder
+    ``data_dir`` itself, exactly as a single-user ``careerconv app``.
+
+    Under the service, ``data_dir`` is the coach's server's own folder (the
+    spawner's ``$CAREERCONV_DATA``): it never holds a record, only a copy of
+    the organisation's question sets, refreshed here from the service, so
+    the app offers the same question sets as on the service's data folder.
+
+    Raises
+    ------
+    ValueError
+        If ``$CAREERCONV_SERVICE_URL`` is set but is not an http(s) URL, or no hub token is set, or
+        ``data_dir`` is a data folder with records (the service's copy of the question sets never goes
+        into one).
+    """
+    if not os.environ.get(config.SERVICE_URL_ENV, "").strip():
+        return Store(data_dir)
+    from ..service.client import ServiceStore  # only under the hub: the HTTP client's imports cost the start
+    service = ServiceStore.from_environment()
+    data_dir = Path(data_dir)
+    if (data_dir / "roster.csv").exists():
+        raise ValueError(f"{data_dir} is a data folder with a roster, but the app is set to use the records service "
+                         f"at {service.url} ($CAREERCONV_SERVICE_URL): under the hub the app's own folder holds "
+                         "no records; set $CAREERCONV_DATA to an empty folder, or unset $CAREERCONV_SERVICE_URL")
+    service.copy_question_sets(data_dir / QUESTION_SETS_FOLDER)
+    return service
+
+
+_SKILL_CACHE: dict[tuple[str, int], list[str]] = {}
+
+
+def organisation_skill_names(store: Store | ServiceStore, *, refresh: bool = False) -> list[str]:
+    """The distinct skill names the organisation already uses, sorted.
+
+    Parameters
+    ----------
+    store
+        The data folder.
+    refresh
+        Bring the derived tables up to date first. The app does not: it never
+        writes the analytics cache (a refresh of a large organisation is heavy
+        work for a live kernel, and the bundled sample must stay as committed);
+        it suggests what the cache holds plus the employee's own history.
+
+    Returns
+    -------
+    list of str
+        One spelling per skill (case and spacing ignored), the most used first
+        spelling wins; cached per data folder until the derived tables change.
+        From the records service: the names at least the minimum group size
+        of people use (a coach does not learn other people's rarer skills).
+    """
+    if not isinstance(store, Store):  # the records service
+        return store.skill_names()
+    if refresh:
+        store.refresh()
+    if not store.derived_dir.is_dir():
+        return []
+    manifest = store.manifest_path
+    stamp = manifest.stat().st_mtime_ns if manifest.exists() else 0
+    key = (str(store.root), stamp)
+    if key not in _SKILL_CACHE:
+        frame = store.read_table("skills", columns=["skill"], refresh=False)
+        names = frame["skill"].dropna().astype(str)
+        names = names[names.str.strip() != ""]
+        counts = names.value_counts()
+        by_key: dict[str, str] = {}
+        for name in counts.index:  # most used spelling first
+            by_key.setdefault(S.skill_key(name), " ".join(name.split()))
+        _SKILL_CACHE.clear()
+        _SKILL_CACHE[key] = sorted(by_key.values(), key=str.casefold)
+    return list(_SKILL_CACHE[key])

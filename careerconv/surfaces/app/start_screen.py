@@ -1,0 +1,342 @@
+"""The start screen: who the coach is meeting, and what to do with them.
+
+Pick the coach and the question set; **Find a person** searches the roster by name or id and opens one
+person's page (their card, a draft to resume or discard, Start / Check-in, the previous conversation at a
+glance and each skill's rating chart); **My team** shows a coach's reports at a glance
+(:class:`careerconv.surfaces.app.team.TeamView`). The screen only shows and asks: what a click does (open a person,
+start, resume, discard, check in) is the app's (:class:`careerconv.surfaces.app.facilitation.ConversationApp`),
+passed in as callbacks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from html import escape
+from pathlib import Path
+from typing import Callable
+
+import ipywidgets as W
+
+from careerconv.rules import followup as F
+from careerconv.records.dates import human_date, human_datetime
+from careerconv.records.questions import QuestionSet
+from .drafts import draft_holds, draft_to_offer
+from .glance import employee_card_html, previous_plan_html
+from .roster_index import RosterIndex
+from .skill_charts import SkillChartsPanel
+from .team import TeamView
+from .team_loader import TeamLoader
+from .widgets import button, classed, html, show
+
+MAX_RESULTS = 12  # people listed at once; typing narrows the list
+
+
+class StartScreen:
+    """The start screen's widgets (``.widget``) and what they show.
+
+    Parameters
+    ----------
+    people
+        The roster to search.
+    question_sets
+        The question sets to offer (id -> set), and ``wanted_set`` the one chosen at first.
+    coach_id
+        The coach chosen at first ("" or None: all coaches).
+    data_dir
+        The data folder, named when the roster is empty.
+    guard
+        Wraps a callback so its errors reach the app's banner (:meth:`ConversationApp.guard`).
+    team_loader, today
+        Reads a coach's team (in the background when it can); today's date.
+    charts_panel
+        The person page's skill charts.
+    on_select, on_start, on_start_anyway, on_resume, on_discard, on_checkin
+        What the person list and the person page's buttons do (select takes the employee id).
+    on_team_person, on_team_conversation, on_team_checkin
+        What the team view's rows do (each takes the employee id).
+    on_place_changed
+        Called when what the page address names changed here (coach, view).
+    """
+
+    def __init__(self, people: RosterIndex, *, question_sets: dict[str, QuestionSet], wanted_set: str,
+                 coach_id: str | None, data_dir: Path, guard: Callable, team_loader: TeamLoader,
+                 today: Callable[[], dt.date], charts_panel: SkillChartsPanel, on_select: Callable[[str], object],
+                 on_start: Callable[[], object], on_start_anyway: Callable[[], object],
+                 on_resume: Callable[[], object], on_discard: Callable[[], object], on_checkin: Callable[[], object],
+                 on_team_person: Callable[[str], None], on_team_conversation: Callable[[str], None],
+                 on_team_checkin: Callable[[str], None], on_place_changed: Callable[[], None]):
+        self.people = people
+        self.guard = guard
+        self.team_loader = team_loader
+        self.today = today
+        self.on_select = on_select
+        self.on_place_changed = on_place_changed
+        self.current: str | None = None  # the employee whose page is open
+
+        coaches = people.coaches()
+        if coach_id and coach_id not in coaches:
+            coaches.append(coach_id)
+        self.coach_choice = classed(W.Dropdown(options=[("All coaches", "")] + [(people.coach_label(c), c)
+                                                                               for c in coaches],
+                                               value=coach_id or "", description="Coach",
+                                               layout=W.Layout(width="360px")), "cc-coach")
+        self.view_choice = classed(W.ToggleButtons(options=[("Find a person", "person"), ("My team", "team")],
+                                                   value="person", style={"button_width": "auto"},
+                                                   tooltips=["Search the roster and open one person",
+                                                             "Every report of this coach at a glance"]),
+                                   "cc-choice", "cc-view-choice")
+        self.team_hint = html('<span class="cc-muted">Choose a coach to see their team at a glance.</span>',
+                              "cc-team-hint")
+        self.view_choice.observe(guard(lambda _c: self.show_view(), "Could not open the team view"), names="value")
+        self.set_choice = classed(W.Dropdown(options=[(qs.title, k) for k, qs in question_sets.items()],
+                                             value=wanted_set, description="Questions",
+                                             layout=W.Layout(width="100%")), "cc-question-set")
+        self.search = classed(W.Text(placeholder="Search by name or employee id", continuous_update=True,
+                                     layout=W.Layout(width="100%")), "cc-search")
+        # One button per person, bound to the employee id: a click on a list that is being
+        # re-filtered still opens the person the coach saw (a Select syncs by position).
+        self.results = classed(W.VBox(layout=W.Layout(width="100%")), "cc-results")
+        self.result_buttons: dict[str, W.Button] = {}
+        self.results_note = html("", "cc-muted", "cc-results-note")
+        self.search.observe(guard(lambda _c: self.run_search(), "Search failed"), names="value")
+        self.coach_choice.observe(guard(lambda _c: self.run_search(), "Search failed"), names="value")
+        self.coach_choice.observe(guard(lambda _c: self.coach_changed(), "Could not open the team view"),
+                                  names="value")
+
+        self.employee_html = html('<div class="cc-muted">Pick a person on the left to see their previous '
+                                  "conversation and start.</div>", "cc-employee-card")
+        self.start_button = button("Start career conversation", "cc-primary", "cc-start")
+        self.checkin_button = button("Check-in", "cc-open-checkin",
+                                     tooltip="Follow up the plan in a regular one-on-one")
+        self._on_click(self.start_button, on_start, "Could not start the conversation")
+        self._on_click(self.checkin_button, on_checkin, "Could not open the check-in")
+        self.draft_html = html("", "cc-draft-text")
+        self.resume_button = button("Resume draft", "cc-primary", "cc-resume")
+        self.discard_button = button("Discard draft…", "cc-link", "cc-discard")
+        self.discard_confirm = button("Yes, discard it", "cc-danger", "cc-discard-confirm")
+        self._on_click(self.resume_button, on_resume, "Could not resume the draft")
+        self._on_click(self.discard_button, lambda: show(self.discard_confirm, True), "Could not discard the draft")
+        self._on_click(self.discard_confirm, on_discard, "Could not discard the draft")
+        show(self.discard_confirm, False)
+        self.draft_box = classed(W.VBox([self.draft_html, classed(W.HBox([self.resume_button, self.discard_button,
+                                                                          self.discard_confirm]), "cc-row")]),
+                                 "cc-warn-box", "cc-draft-offer")
+        # "Start a new conversation" while a draft exists asks first, showing what the draft holds
+        self.start_confirm_html = html("", "cc-start-confirm-text")
+        self.start_anyway = button("Start a new one anyway", "cc-start-anyway")
+        self.start_resume = button("Resume the draft", "cc-primary", "cc-start-resume")
+        self.start_cancel = button("Cancel", "cc-link", "cc-start-cancel")
+        self._on_click(self.start_anyway, on_start_anyway, "Could not start the conversation")
+        self._on_click(self.start_resume, on_resume, "Could not resume the draft")
+        self._on_click(self.start_cancel, lambda: show(self.start_confirm, False), "Could not cancel")
+        self.start_confirm = classed(W.VBox([self.start_confirm_html, classed(
+            W.HBox([self.start_resume, self.start_anyway, self.start_cancel]), "cc-row")]),
+            "cc-warn-box", "cc-start-confirm")
+        show(self.start_confirm, False)
+        self.actions = classed(W.HBox([self.start_button, self.checkin_button]), "cc-row", "cc-actions")
+        self.glance_html = html("", "cc-glance-box")
+        self.charts_panel = charts_panel
+        self.employee_panel = classed(W.VBox([self.employee_html, self.draft_box, self.actions, self.start_confirm,
+                                              self.glance_html, self.charts_panel.widget],
+                                             layout=W.Layout(flex="1 1 auto", width="auto", min_width="0")),
+                                      "cc-card", "cc-employee-panel")
+        show(self.draft_box, False)
+        show(self.actions, False)
+        picker_parts: list[W.Widget] = [html("<b>Who are you meeting?</b>"), self.set_choice,
+                                        self.search, self.results, self.results_note]
+        if people.frame.empty:
+            picker_parts.append(html(
+                f'<div class="cc-warn-box">No employees in <code>{escape(str(data_dir))}</code>. Create a demo '
+                "organisation with <code>careerconv demo</code> or import your roster with "
+                "<code>careerconv import roster FILE</code>, then reload.</div>", "cc-no-roster"))
+        picker = classed(W.VBox(picker_parts, layout=W.Layout(width="330px", flex="0 0 330px")), "cc-card",
+                         "cc-picker")
+        self.person_view = classed(W.HBox([picker, self.employee_panel],
+                                          layout=W.Layout(width="100%", align_items="flex-start")),
+                                   "cc-row", "cc-person-view")
+        self.team = TeamView(guard=guard, on_person=on_team_person, on_conversation=on_team_conversation,
+                             on_checkin=on_team_checkin, on_refresh=self.refresh_team)
+        self.start_bar = classed(W.HBox([self.coach_choice, self.view_choice, self.team_hint],
+                                        layout=W.Layout(width="100%")), "cc-row", "cc-start-bar")
+        self.widget = classed(W.VBox([self.start_bar, self.person_view], layout=W.Layout(width="100%")),
+                              "cc-start-screen")
+        self.run_search()
+        self.coach_changed()
+
+    def _on_click(self, b: W.Button, action: Callable[[], object], context: str) -> None:
+        b.on_click(self.guard(lambda _b: action(), context))
+
+    # ------------------------------------------------------------------ coach and view
+    @property
+    def coach(self) -> str:
+        """The coach chosen ("" for all coaches)."""
+        return self.coach_choice.value
+
+    @property
+    def view(self) -> str:
+        """``"person"`` (find a person) or ``"team"`` (the coach's team)."""
+        return self.view_choice.value
+
+    def coaches(self) -> list[str]:
+        """The coaches the coach picker offers."""
+        return [value for _label, value in self.coach_choice.options if value]
+
+    def choose(self, coach: str | None = None, view: str | None = None) -> None:
+        """Choose a coach and/or a view, as the coach would in the pickers (what depends on them follows)."""
+        if coach is not None and coach != self.coach_choice.value:
+            self.coach_choice.value = coach
+        if view is not None and view != self.view_choice.value:
+            self.view_choice.value = view
+
+    def coach_changed(self) -> None:
+        """Follow a new coach choice: prefetch their team, offer "My team", redraw it if it shows."""
+        self.on_place_changed()
+        coach = self.coach_choice.value
+        if coach:
+            self.team_loader.prefetch(coach)  # "My team" is then ready, or nearly
+        show(self.view_choice, bool(coach))
+        show(self.team_hint, not coach)
+        if self.view_choice.value == "team":
+            if coach:
+                self.refresh_team()
+            else:
+                self.view_choice.value = "person"
+
+    def show_view(self) -> None:
+        """Show the view chosen: the team view, or the search list and the person page."""
+        team = self.view_choice.value == "team"
+        if team:
+            self.refresh_team()
+        if self.team.widget not in self.widget.children:  # built once, then only shown or hidden
+            self.widget.children = (*self.widget.children, self.team.widget)
+        show(self.team.widget, team)
+        show(self.person_view, not team)
+        self.on_place_changed()
+
+    # ------------------------------------------------------------------ the team view
+    def refresh_team(self) -> TeamView:
+        """Read the chosen coach's reports again and redraw the team view.
+
+        Raises
+        ------
+        ValueError
+            If no coach is chosen.
+        """
+        coach = self.coach_choice.value
+        if not coach:
+            raise ValueError("choose a coach first: the team view shows one coach's reports")
+        last = self.team_loader.last(coach) if self.team_loader.background else None
+        if last is not None:  # at once as last read, then brought up to date when the fresh read is in
+            self.team.show_members(coach, self.people.coach_label(coach), last, self.today())
+            self.team_loader.refresh(coach, functools.partial(self.team_read, coach))
+        else:
+            self.team_read(coach, self.team_loader.read_now(coach))
+        return self.team
+
+    def team_read(self, coach: str, members: list) -> None:
+        """Show a coach's team as read (unless another coach was chosen meanwhile)."""
+        if self.coach_choice.value == coach:
+            self.team.show_members(coach, self.people.coach_label(coach), members, self.today())
+
+    # ------------------------------------------------------------------ the search list
+    def show_roster(self, people: RosterIndex) -> None:
+        """Search a roster read again (someone was erased meanwhile)."""
+        self.people = people
+        self.team_loader.forget()
+        self.run_search()
+
+    def run_search(self) -> None:
+        """List the people that match the search box and the coach (at most :data:`MAX_RESULTS`)."""
+        hits = self.people.search(self.search.value, self.coach_choice.value)
+        shown = hits[:MAX_RESULTS]
+        ids, names = self.people.ids, self.people.names
+        old = self.result_buttons
+        self.result_buttons = {}
+        for i in shown:
+            eid = ids[i]
+            b = button(f"{names[i]} · {eid}", "cc-result", tooltip=f"Open {names[i]} ({eid})", width="100%")
+            self._on_click(b, functools.partial(self.on_select, eid), "Could not open this person")
+            self.result_buttons[eid] = b
+        self.results.children = tuple(self.result_buttons.values())
+        for b in old.values():
+            b.close()
+        self._mark_current()
+        if len(hits) > len(shown):
+            self.results_note.value = f"Showing {len(shown)} of {len(hits):,} — type to narrow down."
+        elif not len(hits):
+            self.results_note.value = "Nobody matches." if ids.size else ""
+        else:
+            self.results_note.value = f"{len(hits)} {'person' if len(hits) == 1 else 'people'}"
+
+    def _mark_current(self) -> None:
+        for eid, b in self.result_buttons.items():
+            (b.add_class if eid == self.current else b.remove_class)("cc-result-active")
+
+    # ------------------------------------------------------------------ the person page
+    def show_person(self, employee: dict, coach_id: str, plan: F.PreviousPlan, conversations: list[dict],
+                    checkins: list[dict], checkin_drafts: list[dict]) -> None:
+        """Show an employee's page: their card, the draft offered, Start / Check-in, their previous plan.
+
+        Parameters
+        ----------
+        employee
+            Their roster row.
+        coach_id
+            The coach a new conversation would be with.
+        plan, conversations, checkins, checkin_drafts
+            Their history (:meth:`careerconv.records.store.Store.history`) and the plan it leaves.
+        """
+        self.current = employee["employee_id"]
+        self._mark_current()
+        today = self.today()
+        label = self.people.coach_label
+        self.employee_html.value = employee_card_html(employee, label(coach_id), plan, today)
+        self.glance_html.value = previous_plan_html(plan, today, label)
+        self.charts_panel.show_for(plan, conversations, checkins, today)
+        drafts = [c for c in conversations if c["status"] == "draft"]
+        offered = draft_to_offer(drafts)
+        if offered:
+            more = (f" ({len(drafts)} unfinished conversations; this is the last one worked on"
+                    f"{' that holds answers' if draft_holds(offered) else ''})") if len(drafts) > 1 else ""
+            self.draft_html.value = (f"<div><b>A conversation of {escape(human_date(offered['date']))} is not "
+                                     f"finished</b>{more}. {holds_html(offered)} Pick up where you left off?</div>")
+        show(self.draft_box, bool(drafts))
+        show(self.discard_confirm, False)
+        show(self.start_confirm, False)
+        self.start_button.description = "Start a new conversation" if drafts else "Start career conversation"
+        (self.start_button.remove_class if drafts else self.start_button.add_class)("cc-primary")
+        show(self.actions, True)
+        show(self.checkin_button, plan.conversation is not None)
+        self.checkin_button.description = "Resume check-in" if checkin_drafts else "Check-in"
+
+    def ask_before_starting(self, name: str, offered: dict) -> None:
+        """Ask before a new conversation is started beside the draft ``offered``, showing what it holds."""
+        self.start_confirm_html.value = (
+            f"<div><b>{escape(name)} already has an unfinished conversation of "
+            f"{escape(human_date(offered['date']))}.</b> {holds_html(offered)} A new conversation starts "
+            "empty; the unfinished one stays as it is.</div>")
+        show(self.start_confirm, True)
+
+    def forget_person(self, notice: str) -> None:
+        """The open person is gone (erased): clear their page and say why."""
+        self.current = None
+        self._mark_current()
+        show(self.actions, False)
+        show(self.draft_box, False)
+        self.glance_html.value = ""
+        self.employee_html.value = f'<div class="cc-note">{escape(notice)}</div>'
+
+    def notify(self, notice: str) -> None:
+        """Say something above the open person's card."""
+        self.employee_html.value = f'<div class="cc-note">{escape(notice)}</div>' + self.employee_html.value
+
+
+def holds_html(draft: dict) -> str:
+    """What a draft holds and when it was last saved, as a sentence of HTML."""
+    holds = draft_holds(draft)
+    saved = draft.get("updated_at") or draft.get("created_at")
+    when = f" Last saved {escape(human_datetime(saved))}." if saved else ""
+    if not holds:
+        return f"It is empty (nothing was entered).{when}"
+    return f"It holds {escape('; '.join(holds))}.{when}"

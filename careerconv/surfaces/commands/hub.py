@@ -1,0 +1,296 @@
+"""``careerconv hub``: a JupyterHub trial on 127.0.0.1 where each coach sees only their own people.
+
+It runs the packaged ``careerconv/surfaces/deploy/jupyterhub_config.py`` (JupyterHub from the
+``hub`` extra, ``configurable-http-proxy`` from npm), writes a demo
+organisation into the data folder when it holds none, and puts every coach
+on the roster in the hub group ``coaches`` under their roster id as login
+(``e0020`` for E0020), plus ``hr`` (group ``hr``) and ``operator`` (group
+``operators``). Everyone signs in with one shared password, made up at
+start and printed with the URL (the trial's authenticator; an organisation
+sets its own, see the README). Ctrl-C stops the hub, the proxy, the
+records service and every user's server.
+
+:class:`Hub` is the same start-up as a library call (the tests start their
+hub with it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.util
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from careerconv.demo import organisation as D
+from careerconv.records import resources
+from careerconv.records.store import Store
+from .app import choose_port, port_is_free
+
+SERVICE = "careerconv-records"
+DEFAULT_PORT = 8000
+READY_TIMEOUT = 120.0
+STOP_TIMEOUT = 30.0
+HR_LOGIN, OPERATOR_LOGIN = "hr", "operator"
+
+
+def register(subparsers, parent: argparse.ArgumentParser) -> None:
+    """Add the ``hub`` command to the ``careerconv`` parser."""
+    p = subparsers.add_parser(
+        "hub", parents=[parent], help="try the multi-coach deployment: JupyterHub on 127.0.0.1 with a demo "
+                                      "organisation",
+        description="Start JupyterHub on 127.0.0.1 with the records service owning the data folder (a demo "
+                    "organisation is written there first if it holds none). Every coach on the roster signs in "
+                    "with their roster id (e.g. e0020) and sees only their own people; 'hr' sees the HR page; "
+                    "'operator' may import rosters and erase through the service. Prints the URL and the "
+                    "trial's shared password. Needs `pip install 'careerconv[hub]'` and "
+                    "`npm install -g configurable-http-proxy`.",
+        epilog="examples:\n  careerconv --data hub-data hub\n  careerconv hub --port 8100 --groups groups.json",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--port", type=int, help=f"port of the hub on 127.0.0.1 (default: {DEFAULT_PORT} or the next "
+                                            "free one)")
+    p.add_argument("--state", metavar="DIR", help="the hub's own folder: database, cookie secret, access log "
+                                                  "(default: hub-state beside the data folder)")
+    p.add_argument("--groups", metavar="FILE", help='JSON {"coaches": [...], "hr": [...], "operators": [...]} of '
+                                                    "hub logins (default: every coach on the roster, hr, operator)")
+    p.set_defaults(func=run)
+
+
+def default_groups(store: Store) -> dict[str, list[str]]:
+    """Every coach on the roster by their id in lower case (JupyterHub's logins), one HR login, one operator."""
+    coaches = sorted({c.lower() for c in store.roster()["coach_id"]})
+    return {"coaches": coaches, "hr": [HR_LOGIN], "operators": [OPERATOR_LOGIN]}
+
+
+def check_groups(groups: object, source: str) -> dict[str, list[str]]:
+    """A groups mapping, checked.
+
+    Raises
+    ------
+    ValueError
+        Naming the file and what is wrong (unknown group, a login that is not text).
+    """
+    if not isinstance(groups, dict):
+        raise ValueError(f"{source}: expected an object like {{\"coaches\": [...], \"hr\": [...], "
+                         f"\"operators\": [...]}}")
+    unknown = sorted(set(groups) - {"coaches", "hr", "operators"})
+    if unknown:
+        raise ValueError(f"{source}: unknown group(s) {unknown}; the groups are coaches, hr and operators")
+    for name, logins in groups.items():
+        if not isinstance(logins, list) or not all(isinstance(x, str) and x.strip() for x in logins):
+            raise ValueError(f"{source}: group {name!r} must be a list of logins (non-empty text)")
+    return {name: list(logins) for name, logins in groups.items()}
+
+
+def hub_prerequisites_missing() -> str:
+    """What is missing to run the hub, with how to install it; empty when JupyterHub (importable by this
+    Python, which runs it as ``python -m jupyterhub``) and configurable-http-proxy (on PATH) are there."""
+    if importlib.util.find_spec("jupyterhub") is None:
+        return "jupyterhub is not installed; run `pip install 'careerconv[hub]'`"
+    if shutil.which("configurable-http-proxy") is None:
+        return "configurable-http-proxy is not installed; run `npm install -g configurable-http-proxy`"
+    return ""
+
+
+@dataclass
+class Hub:
+    """A running JupyterHub with the records service, started by :meth:`start`.
+
+    Attributes
+    ----------
+    url
+        The hub's address, e.g. ``http://127.0.0.1:8000/``.
+    service_url
+        The records service through the hub's proxy.
+    password
+        The shared password (``shared-password`` authenticator), else "".
+    admin_token
+        A token of the ``careerconv-admin`` service (may create user tokens), if asked for.
+    """
+
+    data: Path
+    state: Path
+    port: int
+    groups: dict[str, list[str]]
+    authenticator: str = "shared-password"
+    admin_token: str = ""
+    password: str = ""
+    process: subprocess.Popen | None = None
+    log_path: Path | None = None
+    env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    @property
+    def service_url(self) -> str:
+        return f"{self.url}services/{SERVICE}/"
+
+    @classmethod
+    def start(cls, data: str | os.PathLike, state: str | os.PathLike, *, port: int | None = None,
+              groups: dict[str, list[str]] | None = None, authenticator: str = "shared-password",
+              admin_token: bool = False, timeout: float = READY_TIMEOUT) -> "Hub":
+        """Start JupyterHub on ``data`` and wait until the hub and the records service answer.
+
+        Raises
+        ------
+        FileNotFoundError
+            When ``jupyterhub`` or ``configurable-http-proxy`` is not installed (saying how to install it).
+        RuntimeError
+            When the hub does not come up within ``timeout`` seconds (with the end of its log).
+        """
+        missing = hub_prerequisites_missing()
+        if missing:
+            raise FileNotFoundError(missing)
+        state = Path(state).resolve()
+        state.mkdir(parents=True, exist_ok=True, mode=0o700)
+        data = Path(data).resolve()
+        groups = groups if groups is not None else default_groups(Store(data))
+        if port is None:
+            port = next((p for p in range(DEFAULT_PORT, DEFAULT_PORT + 50) if port_is_free(p)), None)
+            if port is None:
+                raise ValueError(f"no free port from {DEFAULT_PORT} to {DEFAULT_PORT + 49}; use --port")
+        hub = cls(data, state, choose_port(port), groups, authenticator, secrets.token_hex(24) if admin_token else "",
+                  secrets.token_urlsafe(12) if authenticator == "shared-password" else "")
+        groups_file = state / "groups.json"
+        groups_file.write_text(json.dumps(groups, indent=1), encoding="utf-8")
+        internal = _free_ports(3, exclude={hub.port})
+        hub.env = {**os.environ,
+                   "CAREERCONV_DATA": str(data), "CAREERCONV_HUB_STATE": str(state),
+                   "CAREERCONV_HUB_GROUPS": str(groups_file), "CAREERCONV_HUB_AUTHENTICATOR": authenticator,
+                   "CAREERCONV_HUB_PORT": str(hub.port), "CAREERCONV_HUB_HUB_PORT": str(internal[0]),
+                   "CAREERCONV_HUB_API_PORT": str(internal[1]), "CAREERCONV_HUB_SERVICE_PORT": str(internal[2]),
+                   "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
+        if hub.password:
+            hub.env["CAREERCONV_HUB_PASSWORD"] = hub.password
+        if hub.admin_token:
+            hub.env["CAREERCONV_HUB_ADMIN_TOKEN"] = hub.admin_token
+        hub.log_path = state / "jupyterhub.log"
+        with hub.log_path.open("ab") as log:
+            hub.process = subprocess.Popen(
+                [sys.executable, "-m", "jupyterhub", "-f", str(resources.jupyterhub_config_file()), "--no-ssl"],
+                cwd=state, env=hub.env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True)
+        try:
+            hub.wait_ready(timeout)
+        except BaseException:
+            hub.stop()
+            raise
+        return hub
+
+    def wait_ready(self, timeout: float) -> None:
+        """Wait until the hub says it is healthy and the records service answers through the proxy."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise RuntimeError(f"JupyterHub exited with code {self.process.returncode}:\n{self.log_tail()}")
+            if _status(self.url + "hub/health") == 200 and _status(self.service_url + "api/me") == 401:
+                return
+            time.sleep(0.5)
+        raise RuntimeError(f"JupyterHub did not start within {timeout:.0f} s:\n{self.log_tail()}")
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+        except (OSError, AttributeError):
+            return "(no log)"
+
+    def user_token(self, login: str) -> str:
+        """A new API token of ``login`` (needs ``admin_token``)."""
+        request = urllib.request.Request(f"{self.url}hub/api/users/{login}/tokens", method="POST",
+                                         data=json.dumps({"note": "careerconv"}).encode(),
+                                         headers={"Authorization": f"token {self.admin_token}"})
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            return json.load(answer)["token"]
+
+    def stop(self) -> None:
+        """Stop the hub and everything it started (proxy, service, user servers); kill them if they hang."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            pass
+        try:  # the session this hub leads: its proxy, service and servers
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.process.wait()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``careerconv hub``; return the exit code."""
+    data = Path(args.data_dir).expanduser().resolve()
+    if not (data / "roster.csv").exists():
+        print(f"writing a demo organisation into {data} …", file=sys.stderr)
+        D.write_demo_organisation(data, 60, 7, dt.date.today())
+        Store(data).refresh()
+    groups = None
+    if args.groups:
+        source = Path(args.groups).expanduser()
+        try:
+            groups = check_groups(json.loads(source.read_text(encoding="utf-8")), str(source))
+        except (OSError, ValueError) as exc:
+            raise ValueError(f"--groups {source}: {exc}") from None
+    state = Path(args.state).expanduser() if args.state else data.parent / "hub-state"
+    print("starting JupyterHub …", file=sys.stderr)
+    hub = Hub.start(data, state, port=args.port, groups=groups)
+    coaches = hub.groups.get("coaches", [])
+    print(f"JupyterHub is running at {hub.url}")
+    print(f"  sign in with the password {hub.password} as any of:")
+    print(f"    coaches:   {', '.join(coaches[:6])}{' …' if len(coaches) > 6 else ''} (each sees only their "
+          "own people)")
+    print(f"    HR:        {', '.join(hub.groups.get('hr', []))} (the HR page: aggregates only)")
+    print(f"    operators: {', '.join(hub.groups.get('operators', []))} (roster import, erasure, access log "
+          f"through {hub.service_url}api/)")
+    print(f"  access log: {state / 'access-log.jsonl'}; hub log: {hub.log_path}")
+    print("Press Ctrl-C to stop.", file=sys.stderr)
+    stop = {"now": False}
+
+    def on_signal(signum, frame):
+        stop["now"] = True
+
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        while not stop["now"] and hub.process.poll() is None:
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        hub.stop()
+    return 0
+
+
+def _status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as answer:
+            return answer.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    except (urllib.error.URLError, OSError):
+        return 0
+
+
+def _free_ports(n: int, exclude: set[int]) -> list[int]:
+    import socket
+
+    ports: list[int] = []
+    while len(ports) < n:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        if port not in exclude and port not in ports:
+            ports.append(port)
+    return ports

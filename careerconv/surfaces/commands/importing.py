@@ -1,0 +1,123 @@
+"""``careerconv import roster|history FILE``: bring a roster or legacy history in from CSV or Excel."""
+
+from __future__ import annotations
+
+import argparse
+
+from careerconv.records import importers
+from careerconv.records.store import Store
+from . import streams
+
+_COMMON_EPILOG = """
+Every row is checked and every problem is listed at once (file, row, column,
+value, what is allowed); nothing is written unless the whole file is valid.
+With --skip-invalid the valid rows are imported and the rejected ones are
+written, each with a 'reason' column, beside the input as NAME.rejected.csv
+for an input NAME.csv or NAME.xlsx (or to --rejected FILE).
+Importing the same file again changes nothing.
+
+CSV may be UTF-8 (with or without BOM) or Windows-1252, comma, semicolon or
+tab separated; .xlsx workbooks are read from their first sheet.
+"""
+
+ROSTER_EPILOG = """columns:
+  employee_id, name, coach_id, department, role, and optionally
+  cadence_months (6 or 12; without it new employees get 12, others keep
+  theirs) and email. Employees are added or updated by employee_id;
+  employees not in the file stay on the roster.
+
+HR system exports:
+  the usual column names are recognised (Employee ID / ID / Employee #,
+  Manager ID / Supervisor ID for the coach, Job Title, Work Email, First Name
+  + Last Name ...) and other columns are ignored; the summary says which.
+  The coach may be empty (the top of the organisation) and need not be on
+  the roster (an external coach).
+""" + _COMMON_EPILOG + """
+examples:
+  careerconv import roster staff.csv
+  careerconv import roster staff.xlsx --dry-run
+  careerconv --data /srv/careers import roster staff.csv --skip-invalid --rejected fix-me.csv
+"""
+
+HISTORY_EPILOG = """columns:
+  employee_id, date, skill, rating, and optionally coach_rating, target_6m,
+  target_12m, target_18m, coach_id. One row per employee x date x skill; each
+  employee x date becomes one completed conversation. Import the roster first.
+  With --skip-invalid a conversation is imported whole or not at all: the
+  valid rows of an employee x date with an invalid row are rejected with it.
+
+dates:
+  YYYY-MM-DD, Excel date cells and Excel serial numbers are read as they are.
+  For DD/MM/YYYY vs MM/DD/YYYY the order is decided for the whole file: if one
+  date can only be read one way (25/03/2024) that order is used for all; if
+  every date reads both ways (03/04/2024), say which with --date-order (or
+  once for the data folder: [import] date_order = "dmy" in careerconv.toml).
+""" + _COMMON_EPILOG + """
+examples:
+  careerconv import history ratings-2019-2023.csv
+  careerconv import history ratings.csv --date-order dmy --dry-run
+  careerconv import history ratings.xlsx --skip-invalid
+"""
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", metavar="FILE", help="a .csv or .xlsx file")
+    p.add_argument("--skip-invalid", action="store_true",
+                   help="import the valid rows; write the rejected ones, with the reason, to a CSV file")
+    p.add_argument("--rejected", metavar="FILE",
+                   help="where --skip-invalid writes rejected rows (default: NAME.rejected.csv beside the input)")
+    p.add_argument("--dry-run", action="store_true", help="check and count, but write nothing")
+
+
+def register(subparsers, parent: argparse.ArgumentParser) -> None:
+    """Add ``import`` with its ``roster`` and ``history`` sub-commands."""
+    p = subparsers.add_parser(
+        "import", parents=[parent], help="import the roster or legacy history from CSV or Excel",
+        description="Import the roster (employees) or legacy history (skill ratings kept in spreadsheets) "
+                    "from a CSV or .xlsx file.",
+        epilog="examples:\n  careerconv import roster staff.csv\n  careerconv import history ratings.xlsx "
+               "--date-order dmy\n\nRun `careerconv import roster --help` or `careerconv import history --help` "
+               "for the columns each file needs.",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    kinds = p.add_subparsers(title="what to import", dest="what", metavar="roster|history")
+    kinds.required = True
+    roster = kinds.add_parser(
+        "roster", parents=[parent], help="add or update employees",
+        description="Add or update employees from a roster file.", epilog=ROSTER_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_common(roster)
+    roster.set_defaults(func=run_roster)
+    history = kinds.add_parser(
+        "history", parents=[parent], help="import legacy skill ratings and targets",
+        description="Import legacy career-conversation history: skill ratings and targets per employee and "
+                    "date.", epilog=HISTORY_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_common(history)
+    history.add_argument("--date-order", choices=importers.DATE_ORDERS, default=None,
+                         help="read dates like 03/04/2024 as day/month (dmy) or month/day (mdy) (setting "
+                              "import.date_order)")
+    history.set_defaults(func=run_history)
+
+
+def _finish(result: importers.ImportResult) -> int:
+    """Print the summary (the command's result, on stdout); exit 1 only when rows were rejected and none could
+    be imported."""
+    streams.result(result.summary() + "\n")
+    nothing_valid = result.rejected and result.rows_imported == 0
+    return 1 if nothing_valid else 0
+
+
+def run_roster(args: argparse.Namespace) -> int:
+    """``careerconv import roster FILE``."""
+    with streams.Working(args, f"importing the roster {args.file}"):
+        result = importers.import_roster(Store(args.data_dir), args.file, skip_invalid=args.skip_invalid,
+                                         rejected_path=args.rejected, dry_run=args.dry_run)
+    return _finish(result)
+
+
+def run_history(args: argparse.Namespace) -> int:
+    """``careerconv import history FILE``."""
+    with streams.Working(args, f"importing the history {args.file}"):
+        result = importers.import_history(Store(args.data_dir), args.file, skip_invalid=args.skip_invalid,
+                                          rejected_path=args.rejected, date_order=args.date_order,
+                                          dry_run=args.dry_run)
+    return _finish(result)

@@ -1,0 +1,182 @@
+"""``careerconv report``: each employee's progress report, as an executed notebook, HTML and PDF.
+
+A thin edge over :mod:`careerconv.surfaces.report.runner`: it parses the arguments,
+runs the batch (progress bar with an ETA on stderr) on this machine
+(``--jobs``), on one shard of the roster (``--shard I/N``, see
+:mod:`careerconv.surfaces.report.shards`) or on a Dask cluster (``--dask``, see
+:mod:`careerconv.surfaces.report.dask_executor`), prints where the reports and the
+index page are, and lists every failure with its cause (exit code 1 when
+there is any). ``--merge-index`` builds the batch's index page from the
+indexes the shards wrote.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import textwrap
+from pathlib import Path
+
+from careerconv.records import config
+from careerconv.records.store import Store
+from . import settings as S
+from . import streams
+from .argtypes import horizons, iso_date, whole_number
+
+
+def register(subparsers, parent: argparse.ArgumentParser) -> None:
+    """Add the ``report`` command to the ``careerconv`` parser."""
+    p = subparsers.add_parser(
+        "report", parents=[parent], help="make employees' progress reports (HTML, executed notebook, PDF)",
+        description="\n\n".join(textwrap.fill(part, 78, break_on_hyphens=False) for part in (
+            "Make the progress report of each employee named (or of everyone on the roster with --all): "
+            "the report notebook executed with papermill for that employee, kept as "
+            "<reports>/<employee>/progress-<date>.ipynb, and its HTML without code beside it "
+            "(progress-<date>.html), plus an index page of the batch (<reports>/index-<date>.html).",
+            "Reports are made in parallel on warm kernels (--jobs). An employee whose data, roster row and "
+            "report have not changed since their last report of that date is skipped (--force makes it "
+            "again). A report that fails does not stop the others: every failure is listed at the end "
+            "with its cause, and the exit code is 1.",
+            "Big batches on many machines: --shard I/N makes only shard I of N (a stable split by employee "
+            "id; shards are numbered from 1), for a job array of any scheduler (Kubernetes, Slurm, Airflow; "
+            "examples in deploy/); each shard writes index-<date>.shard-I-of-N.json and .html, and "
+            "--merge-index then writes the one index-<date>.html. Give every shard and the merge the same "
+            "--as-of. --dask ADDRESS runs the batch on a Dask cluster whose workers see the data and reports "
+            "folders at the same paths (a shared filesystem); --dask local:N starts N worker processes here.")),
+        epilog="examples:\n"
+               "  careerconv report E0042\n"
+               "  careerconv report --all --as-of 2026-10-01 --jobs 2\n"
+               "  careerconv report --all --pdf -o /srv/reports\n"
+               "  careerconv report --all --as-of 2026-10-01 --shard 3/8      # one task of a job array\n"
+               "  careerconv report --merge-index --as-of 2026-10-01          # after all 8 shards\n"
+               "  careerconv report --all --dask tcp://10.0.0.5:8786\n"
+               "  careerconv report --all --dask local:2",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("employees", nargs="*", metavar="EMPLOYEE", help="employee id(s) to report on")
+    p.add_argument("--all", action="store_true", help="everyone on the roster")
+    p.add_argument("--as-of", metavar="DATE", type=iso_date, default=None,
+                   help="the report date, YYYY-MM-DD (default: today); later records are ignored")
+    p.add_argument("--jobs", metavar="N", type=whole_number(minimum=1, what="jobs"), default=None,
+                   help="reports made in parallel, one kernel each (default: the number of CPU cores; "
+                        "setting reports.jobs)")
+    p.add_argument("--force", action="store_true", help="make every report again, even if nothing changed")
+    p.add_argument("-o", "--output", metavar="DIR", dest="reports", default=None,
+                   help=f"reports folder (default: ${config.REPORTS_ENV}, else setting reports.folder, else "
+                        "reports/ beside the data folder)")
+    streams.add_old_spelling(p, "--out", "-o/--output", dest="reports", metavar="DIR")
+    p.add_argument("--pdf", action=argparse.BooleanOptionalAction, default=None,
+                   help="also write each report as a PDF, progress-<date>.pdf: the same content as the HTML; CJK "
+                        "text needs a CJK font (Debian: fonts-droid-fallback) (default: no; setting reports.pdf)")
+    p.add_argument("--horizons", metavar="MONTHS", type=horizons, default=None,
+                   help="months after each conversation at which targets are measured (default: 6,12,18; "
+                        "setting reports.horizons)")
+    p.add_argument("--figures", choices=("svg", "png"), default=None,
+                   help="chart format: svg (sharp at any zoom, faster to make; default) or png "
+                        "(setting reports.figures)")
+    p.add_argument("--shard", metavar="I/N", type=_shard, default=None,
+                   help="make only shard I of N (numbered from 1 to N), e.g. 2/8 in a job array; "
+                        "writes index-<date>.shard-I-of-N.json/.html")
+    p.add_argument("--merge-index", action="store_true",
+                   help="build index-<date>.html from the shards' indexes (after every shard finished; "
+                        "same --as-of and -o/--output as the shards)")
+    p.add_argument("--dask", metavar="ADDRESS", type=_dask_target, default=None,
+                   help="run on a Dask cluster: a scheduler address (tcp://host:8786) whose workers share the "
+                        "data and reports folders, or local:N for N worker processes on this machine")
+    p.set_defaults(func=run)
+
+
+def _shard(text: str):
+    from ..report.shards import parse_shard
+
+    try:
+        return parse_shard(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _dask_target(text: str):
+    # The parser only: Dask itself is imported when a batch runs on it.
+    from ..report.dask_executor import parse_dask_target
+
+    try:
+        return parse_dask_target(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``careerconv report``; return the exit code (1 when any report failed)."""
+    if args.merge_index:
+        if args.all or args.employees or args.shard or args.dask:
+            raise ValueError("--merge-index only merges the indexes the shards wrote: run it on its own "
+                             "(with the shards' --as-of and -o/--output) after every shard has finished")
+        return _merge(args)
+    if args.all and args.employees:
+        raise ValueError("give employee ids or --all, not both")
+    if not args.all and not args.employees:
+        raise ValueError("name at least one employee, or use --all for everyone on the roster")
+    if args.dask and args.jobs and args.settings["reports.jobs"].source == S.FLAG:
+        raise ValueError("--jobs is for this machine's kernels; with --dask the cluster's worker threads make "
+                         "the reports (one warm kernel each)")
+    # Imported here: the runner pulls in papermill and nbconvert, which other commands do not need.
+    from ..report.runner import run_batch
+
+    executor = None
+    if args.dask:
+        from ..report.dask_executor import DaskExecutor
+
+        executor = DaskExecutor(args.dask)
+    data = Store.existing(args.data_dir).root
+    as_of = args.as_of or dt.date.today()
+    if args.shard and args.as_of is None:
+        streams.warn(args, f"shard {args.shard} reports as of today, {as_of.isoformat()}; give every shard "
+                     "and the merge the same --as-of DATE, so a batch that runs past midnight stays one batch")
+    reports = config.reports_dir(data, args.reports)
+    result = run_batch(
+        data, None if args.all else args.employees, as_of, reports_dir=reports,
+        jobs=None if args.dask else args.jobs, force=args.force, pdf=args.pdf, horizons=args.horizons,
+        figure_format=args.figures, progress=streams.bars_enabled(args), shard=args.shard, executor=executor,
+    )
+    made, unchanged, failed = result.made, result.unchanged, result.failed
+    rate = ""
+    if made and result.seconds > 0:
+        rate = f" in {result.seconds:.1f} s ({60 * len(made) / result.seconds:.0f} reports/min)"
+    where = f" (shard {args.shard})" if args.shard else ""
+    print(f"{len(made)} report(s) made{rate}, {len(unchanged)} unchanged, {len(failed)} failed{where}; "
+          f"reports in {reports}")
+    kept = " (kept as the batch that made the reports wrote it: nothing changed since)" if result.index_kept else ""
+    print(f"index: {result.index_path}{kept}")
+    if args.shard:
+        streams.status(args, f"when all {args.shard.count} shards have finished: careerconv report --merge-index "
+                             f"--as-of {as_of.isoformat()}" + (f" -o {reports}" if args.reports else ""))
+    return _list_failures([(o.employee_id, o.error, o.paths.error_ipynb if o.paths else None) for o in failed])
+
+
+def _list_failures(failures: list[tuple[str, str | None, Path | None]]) -> int:
+    """Print each failed employee's cause (and kept notebook) on stderr; return the exit code."""
+    if not failures:
+        return 0
+    print(f"careerconv report: {len(failures)} report(s) failed:", file=sys.stderr)
+    for employee_id, error, kept in failures:
+        cause = error or "unknown cause"
+        print(f"  - {employee_id}: {textwrap.indent(cause, '    ').strip()}", file=sys.stderr)
+        if kept is not None and kept.exists():
+            print(f"    (the failed notebook is kept: {kept})", file=sys.stderr)
+    return 1
+
+
+def _merge(args: argparse.Namespace) -> int:
+    """``--merge-index``: the batch's index page from its shards' indexes."""
+    from ..report.index import FAILED, MADE, UNCHANGED
+    from ..report.shards import merge_shard_indexes
+
+    data = Store.existing(args.data_dir).root
+    as_of = args.as_of or dt.date.today()
+    reports = config.reports_dir(data, args.reports)
+    path, entries = merge_shard_indexes(reports, as_of)
+    counts = {s: sum(1 for e in entries if e.status == s) for s in (MADE, UNCHANGED, FAILED)}
+    print(f"{len(entries)} employee(s): {counts[MADE]} report(s) made, {counts[UNCHANGED]} unchanged, "
+          f"{counts[FAILED]} failed; reports in {reports}")
+    print(f"index: {path}")
+    return _list_failures([(e.employee_id, e.error, None) for e in entries if e.status == FAILED])

@@ -1,0 +1,33 @@
+"""``careerconv validate``: check the whole data folder and report every problem."""
+
+from __future__ import annotations
+
+import argparse
+
+from careerconv.records.store import Store
+from . import streams
+
+
+def register(subparsers, parent: argparse.ArgumentParser) -> None:
+    p = subparsers.add_parser(
+        "validate", parents=[parent], help="check the whole data folder and report every problem",
+        description="Read every file in the data folder (roster, question sets, conversations, check-ins, "
+                    "derived tables) and list every problem with its file, row, column and value. "
+                    "Exit code 0 when all is well, 1 otherwise.")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    store = Store.existing(args.data_dir)
+    progress = streams.Counter(args, "checking", unit="employee")
+    problems = store.validate(progress=progress)
+    progress.close()
+    if store.swept:
+        streams.status(args, f"removed {len(store.swept)} temp file(s) left by interrupted processes (never data)")
+    n_records = sum(1 for _ in store.root.glob("*/*/*.json"))
+    if not problems:
+        streams.result(f"{store.root}: all good ({len(store.roster())} employees, {n_records} records)\n")
+        return 0
+    # The problems are what was asked for: stdout, like the all-good line (and exit code 1).
+    streams.result(f"{store.root}: {len(problems)} problem(s):\n" + "".join(f"  - {p}\n" for p in problems))
+    return 1

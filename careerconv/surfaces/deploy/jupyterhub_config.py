@@ -1,0 +1,180 @@
+"""JupyterHub for careerconv: every coach gets the coach's app, HR the HR page, the data stays with one service.
+
+This file ships in the careerconv package (``careerconv.records.resources.jupyterhub_config_file()``).
+Start it with ``jupyterhub -f deploy/jupyterhub/jupyterhub_config.py`` in a
+source checkout (a file that loads this one), ``jupyterhub -f $(python -c
+"from careerconv.records import resources; print(resources.jupyterhub_config_file())")``
+where careerconv is installed, or ``careerconv hub`` for a trial on
+127.0.0.1 with a demo organisation. Every setting an organisation changes
+comes from the environment:
+
+=============================  ==============================================================
+CAREERCONV_DATA                the data folder; only the records service reads or writes it
+CAREERCONV_HUB_STATE           the hub's own folder: database, cookie secret, access log, homes
+CAREERCONV_HUB_GROUPS          JSON file ``{"coaches": [...], "hr": [...], "operators": [...]}``
+                               of hub logins (a coach's login is their roster id, any case, or
+                               see CAREERCONV_HUB_COACH_LOGINS)
+CAREERCONV_HUB_COACH_LOGINS    optional JSON file ``{"login": "roster coach id"}``
+CAREERCONV_HUB_AUTHENTICATOR   ``dummy`` (tests: any password), ``shared-password`` (trial;
+                               the password is in CAREERCONV_HUB_PASSWORD) or any JupyterHub
+                               authenticator name (``pam``, ``generic-oauth``, ``ldapauthenticator``
+                               ...), configured further in a file named by CAREERCONV_HUB_EXTRA_CONFIG
+CAREERCONV_HUB_SPAWNER         ``simple`` (default: every server runs as the hub's own Unix user;
+                               a trial) or ``local`` (the hub runs as root and starts each server
+                               as the user's own Unix account: the data folder, owned by the
+                               service's account with mode 0700, is then out of the coaches' reach)
+CAREERCONV_HUB_IP, _PORT       where the proxy listens (default 127.0.0.1:8000)
+CAREERCONV_HUB_HUB_PORT,       the hub's and the proxy API's internal ports, and the records
+_API_PORT, _SERVICE_PORT       service's (defaults 8081, 8001, 8082; all on 127.0.0.1)
+CAREERCONV_HUB_ADMIN_TOKEN     optional: a token for an ``careerconv-admin`` service that may
+                               manage users and tokens (the tests use it)
+=============================  ==============================================================
+
+Roles follow hub groups: ``coaches`` get the coach's app (Voila, code-free)
+as their server; ``hr`` land on the HR page that the records service draws
+from the aggregates (their server, if they start one, has no data folder);
+``operators`` use the service's API with their token to import rosters,
+erase and read the access log. What each may read and write is enforced by
+the records service (:mod:`careerconv.surfaces.service.policy`), not by this file:
+a single-user server never sees the data folder, only the service's API
+with its own user's token.
+"""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from careerconv.records import resources
+
+c = get_config()  # noqa: F821 (JupyterHub's config loader defines it)
+
+SERVICE = "careerconv-records"
+env = os.environ.get
+
+state = Path(env("CAREERCONV_HUB_STATE", "hub-state")).resolve()
+state.mkdir(parents=True, exist_ok=True, mode=0o700)
+data = Path(env("CAREERCONV_DATA", "data")).resolve()
+ip = env("CAREERCONV_HUB_IP", "127.0.0.1")
+port = int(env("CAREERCONV_HUB_PORT", "8000"))
+service_port = int(env("CAREERCONV_HUB_SERVICE_PORT", "8082"))
+service_url = f"http://127.0.0.1:{service_port}"
+
+# ---------------------------------------------------------------- the hub, its proxy, its state
+c.JupyterHub.bind_url = f"http://{ip}:{port}"
+c.JupyterHub.hub_bind_url = f"http://127.0.0.1:{env('CAREERCONV_HUB_HUB_PORT', '8081')}"
+c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{env('CAREERCONV_HUB_API_PORT', '8001')}"
+c.ConfigurableHTTPProxy.should_start = True  # configurable-http-proxy from npm, on PATH
+c.JupyterHub.db_url = f"sqlite:///{state / 'jupyterhub.sqlite'}"
+c.JupyterHub.cookie_secret_file = str(state / "jupyterhub_cookie_secret")
+c.JupyterHub.pid_file = str(state / "jupyterhub.pid")
+c.JupyterHub.cleanup_servers = True
+c.JupyterHub.cleanup_proxy = True
+
+# ---------------------------------------------------------------- who is who
+groups_file = env("CAREERCONV_HUB_GROUPS")
+groups = json.loads(Path(groups_file).read_text(encoding="utf-8")) if groups_file else {}
+unknown = set(groups) - {"coaches", "hr", "operators"}
+if unknown:
+    raise SystemExit(f"{groups_file}: unknown group(s) {sorted(unknown)}; use coaches, hr and operators")
+c.JupyterHub.load_groups = {name: {"users": sorted(members)} for name, members in groups.items()}
+members = {login for logins in groups.values() for login in logins}
+
+authenticator = env("CAREERCONV_HUB_AUTHENTICATOR", "dummy")
+if authenticator == "dummy":
+    c.JupyterHub.authenticator_class = "dummy"
+elif authenticator == "shared-password":
+    c.JupyterHub.authenticator_class = "shared-password"
+    c.SharedPasswordAuthenticator.user_password = env("CAREERCONV_HUB_PASSWORD", "")
+else:
+    c.JupyterHub.authenticator_class = authenticator
+if members:
+    c.Authenticator.allowed_users = members
+operators = set(groups.get("operators", []))
+c.Authenticator.admin_users = operators  # the hub's admin page: users and servers, never records
+
+# Every user's token may call the records service (what it may do there is the service's decision).
+ACCESS = f"access:services!service={SERVICE}"
+c.JupyterHub.load_roles = [
+    {"name": "user", "scopes": ["self", ACCESS]},
+]
+admin_token = env("CAREERCONV_HUB_ADMIN_TOKEN")
+c.JupyterHub.services = [{
+    "name": SERVICE,
+    "url": service_url,
+    "command": [sys.executable, "-m", "careerconv.surfaces.service", "--data", str(data),
+                "--access-log", str(state / "access-log.jsonl"), "--reports", str(state / "reports")]
+               + (["--coach-logins", env("CAREERCONV_HUB_COACH_LOGINS")] if env("CAREERCONV_HUB_COACH_LOGINS")
+                  else []),
+    "environment": {"PYTHONPATH": env("PYTHONPATH", ""), "PATH": env("PATH", "")},
+    "oauth_no_confirm": True,
+    "display": True,
+}]
+if admin_token:
+    c.JupyterHub.services.append({"name": "careerconv-admin", "api_token": admin_token})
+    c.JupyterHub.load_roles.append({"name": "careerconv-admin", "services": ["careerconv-admin"],
+                                    "scopes": ["admin:users", "admin:servers", "tokens", "read:users",
+                                               "admin:groups"]})
+
+# ---------------------------------------------------------------- each user's server
+if env("CAREERCONV_HUB_SPAWNER", "simple") == "local":
+    c.JupyterHub.spawner_class = "localprocess"  # as root: each server runs as the user's own Unix account
+else:
+    c.JupyterHub.spawner_class = "simple"
+    c.SimpleLocalProcessSpawner.home_dir_template = str(state / "homes" / "{username}")
+
+SERVER_FOLDER = "~/careerconv-records-service"  # shown in the coach's app as where its data comes from
+NOTEBOOKS = resources.notebooks_dir()  # the notebooks of the careerconv installed beside JupyterHub
+c.Spawner.cmd = ["jupyterhub-singleuser"]
+c.Spawner.notebook_dir = str(NOTEBOOKS)
+c.Spawner.default_url = "/voila/render/conversation.ipynb"
+c.Spawner.args = [
+    "--ServerApp.terminals_enabled=False",  # a coach gets the app, not a shell
+    "--VoilaConfiguration.strip_sources=True",
+    "--VoilaConfiguration.show_tracebacks=False",
+]
+if c.JupyterHub.spawner_class == "simple" and os.geteuid() == 0:
+    # A trial or CI as root: the servers run as root too (a real deployment uses "local" with user accounts).
+    c.Spawner.args.append("--allow-root")
+c.Spawner.start_timeout = 120
+c.Spawner.http_timeout = 120
+# The server's own token reaches the records service as its user (and says which groups they are in).
+c.Spawner.server_token_scopes = ["access:servers!server", "users:activity!user", "read:users:name!user",
+                                 "read:users:groups!user", ACCESS]
+
+
+def careerconv_environment(spawner):
+    """The coach's app talks to the records service instead of a data folder; only coaches get a server."""
+    if "coaches" not in {g.name for g in spawner.user.groups}:
+        from tornado.web import HTTPError
+
+        raise HTTPError(403, f"{spawner.user.name} is not a coach, so there is no app to start: the HR page is at "
+                             f"/services/{SERVICE}/hr/ and the operators' API at /services/{SERVICE}/api/")
+    spawner.environment.update({
+        "CAREERCONV_SERVICE_URL": f"{service_url}/services/{SERVICE}/",
+        # The server's own folder in its home (HOME is set by the spawner): never a record, only the
+        # question sets the app copies from the service when it opens (careerconv.surfaces.app.data_folder.open_store).
+        "CAREERCONV_DATA": SERVER_FOLDER,
+    })
+
+
+c.Spawner.pre_spawn_hook = careerconv_environment
+
+
+def landing_page(handler):
+    """HR land on the HR page, operators on the hub's home page, coaches on their app."""
+    user = handler.current_user
+    names = {g.name for g in user.groups} if user else set()
+    if "hr" in names and "coaches" not in names:
+        return f"/services/{SERVICE}/hr/"
+    if "operators" in names and "coaches" not in names:
+        return "/hub/home"
+    return "/hub/spawn" if user else "/hub/login"  # starts the coach's app if it is not running
+
+
+c.JupyterHub.default_url = landing_page
+c.JupyterHub.implicit_spawn_seconds = 0.5  # a coach's bookmark of /user/<name>/ starts their app too
+
+extra = env("CAREERCONV_HUB_EXTRA_CONFIG")
+if extra:  # the organisation's own settings: authenticator, TLS, Kubernetes spawner ...
+    load_subconfig(extra)  # noqa: F821

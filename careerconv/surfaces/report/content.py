@@ -1,0 +1,553 @@
+"""What one employee's progress report shows, as plain frames.
+
+Pure functions: one employee's :class:`careerconv.records.store.History` comes in,
+frames and values come out; nothing is read from or written to disk and no
+input is modified. The rules are not re-implemented here:
+
+* progress at the 6/12/18-month horizons and current vs target come from
+  :mod:`careerconv.rules.progress` (the same rules the HR notebooks use);
+* the next conversation and check-in due dates and the state of each action
+  item come from :mod:`careerconv.rules.cadence`.
+
+What this module decides is only *which* records a report is about:
+
+* records dated after ``as_of`` do not exist yet;
+* the **current plan** is the last completed conversation on or before
+  ``as_of`` (latest date; on one day, the largest conversation id), the rule
+  :mod:`careerconv.rules.cadence` uses for the next conversation;
+* ratings given in a draft conversation are not measurements (nothing in a
+  draft has been agreed yet), so they are left out.
+
+The frames keep the package's column names (those of
+:mod:`careerconv.rules.progress` and :mod:`careerconv.rules.cadence`), so they can be
+compared with those modules directly; the words the employee reads are
+chosen in :mod:`careerconv.surfaces.report.render`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from careerconv.rules import cadence
+from careerconv.rules.followup import OPEN_STATUSES
+from careerconv.rules import progress
+from careerconv.records import schema as S
+from careerconv.records.store import History
+
+__all__ = [
+    "DEFAULT_HORIZONS",
+    "ReportContent",
+    "parse_as_of",
+    "parse_horizons",
+    "build_content",
+    "employee_of",
+    "horizon_rows",
+    "earlier_plan_rows",
+    "skill_chart_data",
+    "action_plan",
+    "SkillChartData",
+    "action_plan_parts",
+    "ProgressSummary",
+    "progress_summary",
+    "earlier_plans_list",
+    "chart_span",
+]
+
+DEFAULT_HORIZONS: tuple[int, ...] = tuple(S.HORIZONS)
+
+# The derived tables a report reads (options and free-text answers are not shown).
+_TABLES = ("conversations", "dreams", "skills", "skill_ratings", "targets", "action_items", "checkins",
+           "checkin_updates")
+
+ACTION_PLAN_COLUMNS: tuple[str, ...] = (
+    "conversation_id", "conversation_date", "item_id", "text", "skill", "owner", "due", "status",
+    "status_date", "note", "overdue",
+)
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    """Everything one progress report shows, computed once.
+
+    Attributes
+    ----------
+    employee_id, name, coach_id, department, role
+        From the roster (``name`` is the id when the employee is not on it).
+    coach_name
+        The coach's name when the history's roster row carries it (see
+        :func:`careerconv.surfaces.report.source.load_history`), else None.
+    as_of
+        The day the report is made (midnight).
+    horizons
+        The horizons shown, in months (6, 12, 18 by default).
+    window_days, tolerance
+        The measurement window and on-track band used (see :mod:`careerconv.rules.progress`).
+    conversations
+        The employee's conversations on or before ``as_of`` (the store's
+        ``conversations`` table), oldest first, drafts included.
+    plan
+        The current plan's conversation record (a dict), or None when no
+        conversation has been completed yet.
+    dreams
+        The current plan's dreams: ``rank``, ``text``.
+    skills
+        The current plan's skills (the store's ``skills`` table rows).
+    progress
+        :func:`careerconv.rules.progress.progress_at_horizons` for every completed
+        conversation on or before ``as_of``, restricted to ``horizons``.
+    current
+        :func:`careerconv.rules.progress.current_vs_target` for the current plan, its
+        skills in the order they were discussed (the employee's own ratings).
+    coach_latest
+        The coach's latest rating of each skill
+        (:func:`careerconv.rules.progress.latest_ratings` of ``coach_rating``:
+        ``skill``, ``date``, ``rating``).
+    ratings
+        The employee's ratings usable as measurements (``skill_ratings`` rows
+        on or before ``as_of``, drafts left out).
+    items
+        The action plan with check-in status (see :func:`action_plan`).
+    due
+        The employee's row of :func:`careerconv.rules.cadence.due_list` as a dict
+        (next conversation and check-in due dates and statuses).
+    checkins
+        The employee's check-ins on or before ``as_of`` (``checkins`` table).
+    """
+
+    employee_id: str
+    name: str
+    coach_id: str | None
+    coach_name: str | None
+    department: str | None
+    role: str | None
+    as_of: pd.Timestamp
+    horizons: tuple[int, ...]
+    window_days: int
+    tolerance: float
+    conversations: pd.DataFrame
+    plan: dict | None
+    dreams: pd.DataFrame
+    skills: pd.DataFrame
+    progress: pd.DataFrame
+    current: pd.DataFrame
+    coach_latest: pd.DataFrame
+    ratings: pd.DataFrame
+    items: pd.DataFrame
+    due: dict[str, Any]
+    checkins: pd.DataFrame = field(repr=False)
+
+    @property
+    def plan_id(self) -> str | None:
+        """The current plan's conversation id (None before the first conversation)."""
+        return None if self.plan is None else self.plan["conversation_id"]
+
+    @property
+    def plan_date(self) -> pd.Timestamp | None:
+        """The day of the current plan's conversation (None before the first conversation)."""
+        return None if self.plan is None else pd.Timestamp(self.plan["date"])
+
+
+@dataclass(frozen=True)
+class SkillChartData:
+    """The arguments :func:`careerconv.views.plots.skill_progress` takes for one skill of the plan."""
+
+    skill: str
+    t0: pd.Timestamp
+    baseline: float | None
+    targets: dict[int, int]
+    ratings: pd.DataFrame
+    progress_rows: pd.DataFrame
+    as_of: pd.Timestamp
+    span: tuple[pd.Timestamp, pd.Timestamp]
+    ten_looks_like: str
+    approach: str
+    chosen_option: str
+
+
+# ---------------------------------------------------------------------------
+# parameters
+
+
+def parse_as_of(value: Any) -> pd.Timestamp:
+    """Read the report date.
+
+    Parameters
+    ----------
+    value
+        ``YYYY-MM-DD`` text, a date or a Timestamp.
+
+    Returns
+    -------
+    pandas.Timestamp
+        Midnight of that day.
+
+    Raises
+    ------
+    ValueError
+        If the value is not a date (the message says what is allowed).
+    """
+    try:
+        day = S.parse_date(value)
+    except ValueError as exc:
+        raise ValueError(f"as_of {value!r}: {exc}") from None
+    return pd.Timestamp(day)
+
+
+def parse_horizons(value: Any) -> tuple[int, ...]:
+    """Read the horizons to show: whole months, each once, in increasing order.
+
+    Parameters
+    ----------
+    value
+        A list such as ``[6, 12, 18]``.
+
+    Returns
+    -------
+    tuple of int
+
+    Raises
+    ------
+    ValueError
+        If it is empty or holds anything but whole numbers of months from 1 to 120.
+    """
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise ValueError(f"horizons must be a list of months such as [6, 12, 18], got {value!r}")
+    out: list[int] = []
+    for item in value:
+        if isinstance(item, bool) or not isinstance(item, (int, np.integer)) or not 1 <= item <= 120:
+            raise ValueError(f"horizons must be whole numbers of months from 1 to 120, got {item!r}")
+        if int(item) not in out:
+            out.append(int(item))
+    if not out:
+        raise ValueError("horizons is empty; give at least one, e.g. [6, 12, 18]")
+    return tuple(sorted(out))
+
+
+# ---------------------------------------------------------------------------
+# the content
+
+
+def employee_of(history: History) -> str:
+    """The one employee a history is about.
+
+    Raises
+    ------
+    ValueError
+        If the history is empty, or holds records of more than one employee
+        (a report must never mix two people's data).
+    """
+    ids = {rec["employee_id"] for rec in (*history.conversations, *history.checkins)}
+    if history.employee is not None:
+        ids.add(history.employee["employee_id"])
+    if not ids:
+        raise ValueError("the history is empty: no roster row and no records")
+    if len(ids) > 1:
+        raise ValueError(f"the history mixes records of several employees ({', '.join(sorted(ids))}); "
+                         "a report is about one employee only")
+    return ids.pop()
+
+
+def build_content(
+    history: History,
+    as_of: Any,
+    horizons: Sequence[int] = DEFAULT_HORIZONS,
+    *,
+    window_days: int = progress.DEFAULT_WINDOW_DAYS,
+    tolerance: float = progress.DEFAULT_TOLERANCE,
+) -> ReportContent:
+    """Compute everything one employee's progress report shows.
+
+    Parameters
+    ----------
+    history
+        One employee's roster row, conversations and check-ins
+        (:meth:`careerconv.records.store.Store.history` or
+        :func:`careerconv.surfaces.report.source.load_history`).
+    as_of
+        The day of the report; later records are ignored.
+    horizons
+        Months after each conversation at which targets are measured.
+    window_days, tolerance
+        Passed to :func:`careerconv.rules.progress.progress_at_horizons`.
+
+    Returns
+    -------
+    ReportContent
+
+    Raises
+    ------
+    ValueError
+        For a bad ``as_of``/``horizons``, an empty history or one mixing employees.
+    """
+    day = parse_as_of(as_of)
+    hz = parse_horizons(horizons)
+    employee_id = employee_of(history)
+    frames = history.frames(_TABLES)
+
+    convs = frames["conversations"]
+    convs = convs.loc[convs["date"] <= day].sort_values(["date", "conversation_id"], kind="stable")
+    completed = convs.loc[convs["status"] == "completed"]
+    plan_id = completed["conversation_id"].iloc[-1] if len(completed) else None
+    plan = next((c for c in history.conversations if c["conversation_id"] == plan_id), None)
+
+    # A conversation after as_of is not held yet: a draft as far as this report knows.
+    as_known = frames["conversations"].assign(
+        status=frames["conversations"]["status"].where(frames["conversations"]["date"] <= day, "draft"))
+    targets, ratings = progress.agreed_only(as_known, frames["targets"], frames["skill_ratings"])
+    ratings = ratings.loc[ratings["date"] <= day].reset_index(drop=True)
+    targets = targets.loc[targets["horizon_months"].isin(hz)].reset_index(drop=True)
+    at_horizons = progress.progress_at_horizons(targets, ratings, day, window_days, tolerance=tolerance)
+    current = progress.current_vs_target(targets, ratings, day, tolerance=tolerance)
+    coach_latest = progress.latest_ratings(ratings, day, rating_column="coach_rating")
+    if plan_id is not None:
+        current = _in_plan_order(current.loc[current["conversation_id"] == plan_id], plan).reset_index(drop=True)
+
+    dreams = frames["dreams"]
+    dreams = dreams.loc[dreams["conversation_id"] == plan_id, ["rank", "text"]]
+    dreams = dreams.sort_values("rank", kind="stable").reset_index(drop=True)
+    skills = frames["skills"]
+    skills = skills.loc[skills["conversation_id"] == plan_id].reset_index(drop=True)
+
+    employee = history.employee or {}
+    roster_row = pd.DataFrame([{
+        "employee_id": employee_id,
+        "name": employee.get("name") or employee_id,
+        "coach_id": employee.get("coach_id") or (plan or {}).get("coach_id") or "",
+        "department": employee.get("department") or "",
+        "cadence_months": employee.get("cadence_months"),
+    }])
+    roster_row["cadence_months"] = pd.array(roster_row["cadence_months"], dtype="Int64")
+    tables = {"roster": roster_row, **{k: frames[k] for k in cadence.DUE_TABLES if k != "roster"}}
+    due = cadence.due_list(tables, day).iloc[0].to_dict()
+    checkins = frames["checkins"]
+    checkins = checkins.loc[checkins["date"] <= day].reset_index(drop=True)
+
+    return ReportContent(
+        employee_id=employee_id,
+        name=str(employee.get("name") or employee_id),
+        coach_id=employee.get("coach_id") or (plan or {}).get("coach_id"),
+        coach_name=employee.get("coach_name"),
+        department=employee.get("department"),
+        role=employee.get("role"),
+        as_of=day,
+        horizons=hz,
+        window_days=int(window_days),
+        tolerance=float(tolerance),
+        conversations=convs.reset_index(drop=True),
+        plan=plan,
+        dreams=dreams,
+        skills=skills,
+        progress=at_horizons,
+        current=current,
+        coach_latest=coach_latest,
+        ratings=ratings,
+        items=action_plan(frames, day),
+        due=due,
+        checkins=checkins,
+    )
+
+
+def horizon_rows(content: ReportContent) -> pd.DataFrame:
+    """The current plan measured at each horizon (rows of :func:`careerconv.rules.progress.progress_at_horizons`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`careerconv.rules.progress.PROGRESS_COLUMNS`, one row per skill
+        and horizon of the current plan, ordered as the skills were discussed
+        and then by horizon; empty before the first completed conversation.
+    """
+    rows = content.progress.loc[content.progress["conversation_id"] == content.plan_id]
+    return _in_plan_order(rows, content.plan).reset_index(drop=True)
+
+
+def earlier_plan_rows(content: ReportContent) -> pd.DataFrame:
+    """Progress against the targets of every earlier conversation, newest plan first.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`careerconv.rules.progress.PROGRESS_COLUMNS`; empty when there
+        is only one plan. No plan is left out, however long the history.
+    """
+    rows = content.progress.loc[content.progress["conversation_id"] != content.plan_id]
+    return rows.sort_values(["t0", "conversation_id", "skill", "horizon_months"],
+                            ascending=[False, False, True, True], kind="stable").reset_index(drop=True)
+
+
+def earlier_plans_list(content: ReportContent) -> list[tuple[str, pd.Timestamp, pd.DataFrame]]:
+    """:func:`earlier_plan_rows` split by plan: ``(conversation_id, date, rows)``, newest first."""
+    rows = earlier_plan_rows(content)
+    return [(str(conv), pd.Timestamp(group["t0"].iloc[0]), group.reset_index(drop=True))
+            for conv, group in rows.groupby("conversation_id", sort=False)]
+
+
+@dataclass(frozen=True)
+class ProgressSummary:
+    """The counts behind the report's one-line summary.
+
+    Attributes
+    ----------
+    skills
+        Skills of the current plan.
+    by_status
+        Skills per status of :data:`careerconv.rules.progress.STATUSES`, each
+        skill's latest rating against its next target
+        (:func:`careerconv.rules.progress.current_vs_target`).
+    targets_missed
+        Targets of the current plan whose date has passed with no rating
+        near it (:data:`careerconv.rules.progress.DUE_NOT_MEASURED`).
+    """
+
+    skills: int
+    by_status: dict[str, int]
+    targets_missed: int
+
+
+def progress_summary(content: ReportContent) -> ProgressSummary | None:
+    """The counts of the report's one-line summary (None before the first plan)."""
+    if content.plan is None or content.current.empty:
+        return None
+    rows = horizon_rows(content)
+    return ProgressSummary(skills=len(content.current), by_status=progress.status_counts(content.current["status"]),
+                           targets_missed=int((rows["status"] == progress.DUE_NOT_MEASURED).sum()))
+
+
+def skill_chart_data(content: ReportContent) -> list[SkillChartData]:
+    """One entry per skill of the current plan, in the order they were discussed.
+
+    Each holds what :func:`careerconv.views.plots.skill_progress` draws: the ratings
+    of that skill over time (skill names match ignoring case and spaces, as in
+    :mod:`careerconv.rules.progress`), the baseline, the targets and the measured
+    horizons; plus the words the employee wrote about the skill.
+    """
+    if content.plan is None:
+        return []
+    plan_rows = horizon_rows(content)
+    rating_key = content.ratings["skill"].map(S.skill_key)
+    span = chart_span(content)
+    out = []
+    for skill in content.plan["skills"]:
+        key = S.skill_key(skill["skill"])
+        mask = rating_key == key
+        ratings = pd.DataFrame({
+            "date": content.ratings.loc[mask, "date"],
+            "rating": content.ratings.loc[mask, "self_rating"],
+            "source": content.ratings.loc[mask, "source"],
+            "coach_rating": content.ratings.loc[mask, "coach_rating"],
+        }).reset_index(drop=True)
+        rows = plan_rows.loc[plan_rows["skill"].map(S.skill_key) == key].reset_index(drop=True)
+        targets = {int(h): int(v) for h, v in (skill.get("targets") or {}).items()
+                   if v is not None and int(h) in content.horizons}
+        chosen = next((o.get("text", "") for o in skill.get("options") or [] if o.get("chosen")), "")
+        out.append(SkillChartData(
+            skill=skill["skill"],
+            t0=pd.Timestamp(content.plan["date"]),
+            baseline=None if skill.get("self_rating") is None else float(skill["self_rating"]),
+            targets=targets,
+            ratings=ratings,
+            progress_rows=rows,
+            as_of=content.as_of,
+            span=span,
+            ten_looks_like=skill.get("ten_looks_like") or "",
+            approach=skill.get("approach") or "",
+            chosen_option=chosen or "",
+        ))
+    return out
+
+
+def chart_span(content: ReportContent) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """One time axis for every skill chart of the report (:func:`careerconv.views.plots.date_span`).
+
+    It covers the current plan's conversation and last target date, every
+    rating of its skills since then and the report date, so the charts can
+    be compared at a glance.
+    """
+    from careerconv.views.plots import date_span  # matplotlib only when charts are drawn
+
+    t0 = pd.Timestamp(content.plan["date"]) if content.plan is not None else content.as_of
+    keys = {S.skill_key(s["skill"]) for s in (content.plan or {}).get("skills", [])}
+    rated = content.ratings.loc[content.ratings["skill"].map(S.skill_key).isin(keys)
+                                & (content.ratings["date"] >= t0), "date"]
+    horizons = [progress.horizon_date(t0, int(h)) for h in content.horizons]
+    return date_span([t0, content.as_of, *horizons, *rated])
+
+
+def action_plan(frames: dict[str, pd.DataFrame], as_of: Any) -> pd.DataFrame:
+    """Every action item agreed in a completed conversation, with its check-in status.
+
+    The status rules are :func:`careerconv.rules.cadence.action_item_states`; this adds
+    the item's words (text, skill, owner) and the note of the check-in update
+    that set the status.
+
+    Parameters
+    ----------
+    frames
+        One employee's derived tables (:meth:`careerconv.records.store.History.frames`).
+    as_of
+        The day of the report.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``conversation_id, conversation_date, item_id, text, skill,
+        owner, due, status, status_date, note, overdue``; the current plan's
+        items last (oldest conversation first, then by item id). ``overdue``
+        is True for an item still open or in progress whose due date is
+        before ``as_of``.
+
+    Raises
+    ------
+    ValueError
+        As :func:`careerconv.rules.cadence.action_item_states`.
+    """
+    day = parse_as_of(as_of)
+    states = cadence.action_item_states(frames, day)
+    words = frames["action_items"].loc[:, ["conversation_id", "item_id", "text", "skill", "owner"]]
+    out = states.merge(words, on=["conversation_id", "item_id"], how="left")
+    updates = frames["checkin_updates"].loc[:, ["checkin_id", "conversation_id", "item_id", "note", "reason"]]
+    out = out.merge(updates, on=["checkin_id", "conversation_id", "item_id"], how="left")
+    note = out["note"].fillna("").astype(str)
+    reason = out["reason"].fillna("").astype(str)
+    out["note"] = np.where(reason.str.strip() != "", (note + " (" + reason + ")").str.strip(), note)
+    for column in ("text", "skill", "owner"):
+        out[column] = out[column].fillna("").astype(str)
+    due = pd.to_datetime(out["due"])
+    out["overdue"] = (out["status"].isin(OPEN_STATUSES) & due.notna() & (due < day)).astype(bool)
+    return out.loc[:, list(ACTION_PLAN_COLUMNS)].reset_index(drop=True)
+
+
+def action_plan_parts(content: ReportContent) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The action plan split the way the report shows it.
+
+    Returns
+    -------
+    (current, still_open, closed)
+        The current plan's items (by item id); earlier plans' items still open
+        or in progress (newest plan first); earlier plans' items done or
+        dropped. Columns as :func:`action_plan`.
+    """
+    items = content.items
+    mine = items["conversation_id"] == content.plan_id
+    current = items.loc[mine].sort_values("item_id", kind="stable")
+    earlier = items.loc[~mine]
+    is_open = earlier["status"].isin(OPEN_STATUSES)
+    still_open = earlier.loc[is_open].sort_values(["conversation_date", "conversation_id", "item_id"],
+                                                  ascending=[False, False, True], kind="stable")
+    return (current.reset_index(drop=True), still_open.reset_index(drop=True),
+            earlier.loc[~is_open].reset_index(drop=True))
+
+
+def _in_plan_order(rows: pd.DataFrame, plan: dict | None) -> pd.DataFrame:
+    """Rows in the order the plan's skills were discussed (then by horizon, when there is one)."""
+    if plan is None or rows.empty:
+        return rows
+    order = {S.skill_key(s["skill"]): i for i, s in enumerate(plan["skills"])}
+    rank = rows["skill"].map(lambda s: order.get(S.skill_key(s), len(order)))
+    keys = ["_rank", "horizon_months"] if "horizon_months" in rows.columns else ["_rank"]
+    return rows.assign(_rank=rank).sort_values(keys, kind="stable").drop(columns="_rank")

@@ -1,0 +1,115 @@
+"""The index page of a report batch: who got a report, who did not and why.
+
+For the operator who ran the batch (it lists every employee of the batch, so
+it is not for an employee's eyes). Every name, id and error message is
+escaped; links are relative, so the reports folder can be moved or zipped.
+Like every page careerconv writes, it loads nothing from outside itself
+(:mod:`careerconv.views.html_policy`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from careerconv.views.html_parts import escape_html
+from careerconv.views.html_policy import CSP_META
+
+__all__ = ["IndexEntry", "index_html", "MADE", "UNCHANGED", "FAILED"]
+
+MADE = "made"
+UNCHANGED = "unchanged"
+FAILED = "failed"
+_STATUS_WORDS = {MADE: "made now", UNCHANGED: "unchanged (data not changed since the last report)",
+                 FAILED: "failed"}
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """One employee's line on the index page."""
+
+    employee_id: str
+    name: str
+    department: str
+    status: str
+    html_path: Path | None = None
+    pdf_path: Path | None = None
+    error: str | None = None
+
+
+def _link(target: Path | None, base: Path, label: str) -> str:
+    if target is None:
+        return ""
+    rel = Path(os.path.relpath(target, base)).as_posix()
+    href = "/".join(html.escape(part, quote=True) for part in rel.split("/"))
+    return f'<a href="{href}">{escape_html(label)}</a>'
+
+
+def index_html(entries: Sequence[IndexEntry], *, as_of: dt.date, folder: Path, title: str | None = None,
+               generated: dt.datetime | None = None) -> str:
+    """The batch's index page.
+
+    Parameters
+    ----------
+    entries
+        One per employee of the batch, in the order to list them (failures
+        are listed first regardless).
+    as_of
+        The report date of the batch.
+    folder
+        Where the page will be written (links are made relative to it).
+    title
+        Page title (default: "Progress reports as of <date>").
+    generated
+        When the batch ran (shown on the page).
+
+    Returns
+    -------
+    str
+        A complete HTML document that loads nothing from outside itself.
+    """
+    title = title or f"Progress reports as of {as_of.isoformat()}"
+    failed = [e for e in entries if e.status == FAILED]
+    ordered = failed + [e for e in entries if e.status != FAILED]
+    counts = {s: sum(1 for e in entries if e.status == s) for s in (MADE, UNCHANGED, FAILED)}
+    rows = []
+    for e in ordered:
+        links = " · ".join(x for x in (_link(e.html_path, folder, "report"), _link(e.pdf_path, folder, "PDF")) if x)
+        cause = f'<pre class="cause">{escape_html(e.error)}</pre>' if e.error else ""
+        rows.append(
+            f'<tr class="{escape_html(e.status)}"><td>{escape_html(e.employee_id)}</td><td>{escape_html(e.name)}</td>'
+            f"<td>{escape_html(e.department)}</td><td>{escape_html(_STATUS_WORDS.get(e.status, e.status))}{cause}</td>"
+            f"<td>{links}</td></tr>"
+        )
+    when = f" · made {generated:%Y-%m-%d %H:%M}" if generated else ""
+    summary = (f"{len(entries)} employee(s): {counts[MADE]} report(s) made, {counts[UNCHANGED]} unchanged, "
+               f"{counts[FAILED]} failed")
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+{CSP_META}
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape_html(title)}</title>
+<style>
+body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: #222; margin: 2em auto;
+  max-width: 1100px; padding: 0 1em; }}
+h1 {{ font-size: 1.6em; margin-bottom: 0.2em; }}
+p.meta {{ color: #555; margin-top: 0; }}
+table {{ border-collapse: collapse; width: 100%; font-size: 0.95em; }}
+th {{ text-align: left; background: #EEF1F5; padding: 0.45em 0.7em; border-bottom: 2px solid #D5DBE3; }}
+td {{ padding: 0.4em 0.7em; border-bottom: 1px solid #E6E9EE; vertical-align: top; }}
+tr.failed td {{ background: #FDF1DC; }}
+pre.cause {{ white-space: pre-wrap; font-size: 0.85em; margin: 0.3em 0 0; color: #5A3A00; }}
+</style></head>
+<body>
+<h1>{escape_html(title)}</h1>
+<p class="meta">{escape_html(summary)}{escape_html(when)}</p>
+<table id="reports"><thead><tr><th>Employee</th><th>Name</th><th>Department</th><th>Status</th><th>Files</th></tr>
+</thead><tbody>
+{"".join(rows)}
+</tbody></table>
+</body></html>
+"""

@@ -1,0 +1,600 @@
+"""The progress report as a PDF, for those who print it or mail it.
+
+The PDF says what the HTML report says: its sections are the same
+:mod:`careerconv.surfaces.report.render` fragments, read back into headings,
+paragraphs, lists and tables (:class:`_Blocks`), and the same charts drawn with
+the same helpers, laid out on A4 pages with matplotlib's PDF backend
+(:class:`matplotlib.backends.backend_pdf.PdfPages`), which the project
+already depends on; converting the HTML would need a browser or a LaTeX
+toolchain, which not every machine running a batch has. Earlier plans, folded
+in the HTML, are printed open.
+
+Layout rules: text wraps by its measured width (so wide and narrow letters and
+CJK text all fit the column); a heading is kept on the page of what follows it;
+a table row or a chart is never split across pages, and a table's header is
+repeated on each page it spans. Text is drawn as text (no math-text, so ``$``
+is a dollar sign), in DejaVu Sans with a CJK font as fallback when the machine
+has one (Debian: ``fonts-droid-fallback`` or ``fonts-noto-cjk``).
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import logging
+import os
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+from matplotlib import font_manager
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+
+from careerconv.views import plots
+from careerconv.records.store import atomic_write_bytes
+from . import render as R
+from .content import ReportContent, skill_chart_data
+
+__all__ = ["pdf_bytes", "write_pdf", "document_pdf_bytes", "FONT_FAMILIES"]
+
+A4 = (8.27, 11.69)
+_MARGIN = 0.7  # inches
+_WIDTH = A4[0] - 2 * _MARGIN
+_INK = "#222222"
+_MUTED = "#555555"
+_RULE = "#D5DBE3"
+_BODY = 10.0  # points
+
+# The first family that has a glyph draws it: Latin, Greek, Cyrillic from
+# DejaVu, CJK from whichever CJK font is installed.
+FONT_FAMILIES: tuple[str, ...] = ("DejaVu Sans", "Noto Sans CJK JP", "Noto Sans CJK SC", "WenQuanYi Micro Hei",
+                                  "Droid Sans Fallback")
+_CJK_FILES = (
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+)
+
+# The notebook's section headings and their one-line introductions.
+_SECTIONS = {
+    "dreams": ("Your dreams", "What you would love to do, most important first."),
+    "standing": ("Where you stand today", "Each skill's latest rating against the next target you set for it."),
+    "horizons": ("Your targets, measured at each target date",
+                 "For each skill, the target you set for each date and the rating you gave closest to that date."),
+    "skills": ("Each skill over time", "Your ratings from the career conversation and the check-ins since, the "
+               "targets (stars), and the plan from your start through each target (dashed)."),
+    "actions": ("Your action plan", "The next steps you agreed, and where each stands after your check-ins."),
+    "next": ("What comes next", ""),
+    "read": ("How to read this report", ""),
+}
+
+
+def _font_families(text: str) -> list[str]:
+    """The fonts to draw ``text`` with: DejaVu Sans alone when it has every character, else
+    DejaVu Sans and the fallbacks of :data:`FONT_FAMILIES` this machine has (CJK files are
+    registered on first use). Fallback fonts are only used when needed: a CJK font is large and
+    makes every text measurement and the PDF's font subset several times slower."""
+    if all(ord(ch) in _dejavu_characters() for ch in set(text) if ch.isprintable() and not ch.isspace()):
+        return [FONT_FAMILIES[0]]
+    known = {f.name for f in font_manager.fontManager.ttflist}
+    for path in _CJK_FILES:
+        if os.path.exists(path) and not any(name in known for name in FONT_FAMILIES[1:]):
+            font_manager.fontManager.addfont(path)
+            known = {f.name for f in font_manager.fontManager.ttflist}
+    return [name for name in FONT_FAMILIES if name in known]
+
+
+@functools.cache
+def _dejavu_characters() -> frozenset[int]:
+    path = font_manager.findfont(FontProperties(family=FONT_FAMILIES[0]), fallback_to_default=True)
+    return frozenset(font_manager.get_font(path).get_charmap())
+
+
+# ---------------------------------------------------------------------------
+# the HTML sections read back as blocks
+
+
+# Divs whose text is a paragraph of its own (a document's meta line and footer).
+_TEXT_DIVS = ("cc-meta", "cc-foot")
+
+
+@dataclass
+class _Block:
+    kind: str  # "h1", "h2", "h3", "p", "li", "table", "img", "summary"
+    text: str = ""
+    css: str = ""
+    headers: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+    caption: str = ""
+
+
+class _Blocks(HTMLParser):
+    """Headings, paragraphs, list items, tables and images of a report fragment, as plain text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[_Block] = []
+        self._text: list[str] | None = None
+        self._kind = ""
+        self._css = ""
+        self._table: _Block | None = None
+        self._row: list[str] | None = None
+        self._in_head = False
+        self._head_cells = 0
+        self._skip = 0
+        self._numbers: list[int] = []  # one counter per open <ol>
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "style":
+            self._skip += 1
+        elif tag == "table":
+            self._table = _Block("table", css=a.get("class") or "")
+        elif tag == "thead":
+            self._in_head = True
+        elif tag == "tr" and self._table is not None:
+            self._row, self._head_cells = [], 0
+        elif tag in ("td", "th", "caption") and self._table is not None:
+            self._text = []
+            self._head_cells += tag == "th"
+        elif tag == "ol":
+            self._numbers.append(0)
+        elif tag in ("h1", "h2", "h3", "p", "li", "summary") or (tag == "div" and a.get("class") in _TEXT_DIVS):
+            self._text, self._kind, self._css = [], "p" if tag == "div" else tag, a.get("class") or ""
+            if tag == "li" and self._numbers:
+                self._numbers[-1] += 1
+                self._css = f"{self._numbers[-1]}."
+        elif tag == "img":
+            self.blocks.append(_Block("img", text=a.get("alt") or ""))
+        elif tag == "br" and self._text is not None:
+            self._text.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "style":
+            self._skip -= 1
+        elif tag in ("td", "th", "caption") and self._table is not None and self._text is not None:
+            text = " ".join("".join(self._text).split())
+            if tag == "caption":
+                self._table.caption = text
+            elif self._row is not None:
+                self._row.append(text)
+            self._text = None
+        elif tag == "tr" and self._table is not None and self._row is not None:
+            if self._in_head or (self._head_cells == len(self._row) and not self._table.headers
+                                 and not self._table.rows):  # a first row of <th> cells is the header
+                self._table.headers = self._row
+            elif any(self._row):
+                self._table.rows.append(self._row)
+            self._row = None
+        elif tag == "thead":
+            self._in_head = False
+        elif tag == "ol" and self._numbers:
+            self._numbers.pop()
+        elif tag == "table" and self._table is not None:
+            self.blocks.append(self._table)
+            self._table = None
+        elif ((tag in ("h1", "h2", "h3", "p", "li", "summary") or (tag == "div" and self._kind == "p"))
+              and self._text is not None and self._table is None):
+            text = "\n".join(" ".join(line.split()) for line in "".join(self._text).split("\n")).strip()
+            if text:
+                self.blocks.append(_Block(self._kind, text=text, css=self._css))
+            self._text = None
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip and self._text is not None:
+            self._text.append(data)
+
+
+def _blocks(fragment: Any) -> list[_Block]:
+    parser = _Blocks()
+    parser.feed(str(fragment))
+    parser.close()
+    return parser.blocks
+
+
+# ---------------------------------------------------------------------------
+# pages
+
+
+class _Page:
+    """A4 pages filled top to bottom with wrapped text, tables and charts."""
+
+    def __init__(self, pdf: PdfPages, footer: str, families: list[str], scale: float = 1.0):
+        self.pdf = pdf
+        self.footer = footer
+        self.families = families
+        self.scale = scale  # every font size is multiplied by it (a one-page document sets it below 1)
+        self.number = 0
+        self._measure = FigureCanvasAgg(Figure(figsize=(1, 1), dpi=72)).get_renderer()
+        self._widths: dict[tuple[str, float, str], float] = {}
+        self._new()
+
+    def _new(self) -> None:
+        self.fig = Figure(figsize=A4, facecolor="white")
+        FigureCanvasAgg(self.fig)
+        self.y = A4[1] - _MARGIN  # inches from the bottom
+        self.number += 1
+
+    def finish(self) -> None:
+        self._draw(f"{self.footer}  \u00b7  page {self.number}", _MARGIN, 0.45, 8.5, colour=_MUTED)
+        self.pdf.savefig(self.fig)
+
+    def room(self, inches: float) -> None:
+        """Start a new page unless ``inches`` fit below the current position."""
+        if self.y - inches < _MARGIN and self.y < A4[1] - _MARGIN - 1e-6:
+            self.finish()
+            self._new()
+
+    # text ------------------------------------------------------------------
+
+    def _font(self, size: float, weight: str = "normal", style: str = "normal") -> FontProperties:
+        return FontProperties(family=self.families, size=size * self.scale, weight=weight, style=style)
+
+    def width_of(self, text: str, size: float, weight: str = "normal") -> float:
+        """Width of ``text`` in inches when drawn at ``size`` points (measured once per text)."""
+        key = (text, size, weight)
+        if key not in self._widths:
+            w, _, _ = self._measure.get_text_width_height_descent(text, self._font(size, weight), ismath=False)
+            self._widths[key] = w / 72.0
+        return self._widths[key]
+
+    def wrap(self, text: str, width: float, size: float, weight: str = "normal") -> list[str]:
+        """``text`` broken into lines no wider than ``width`` inches: at spaces, or inside a word
+        (a CJK run, a long id) when one word is wider than the line.
+
+        A line's width is the sum of its words' and spaces' widths (kerning
+        between words ignored, with 2 % to spare)."""
+        limit = width * 0.98
+        space = self.width_of(" ", size, weight)
+        lines: list[str] = []
+        for paragraph in str(text).split("\n"):
+            line, used = "", 0.0
+            for word in paragraph.split(" "):
+                w = self.width_of(word, size, weight)
+                if line and used + space + w <= limit:
+                    line, used = f"{line} {word}", used + space + w
+                    continue
+                if line:
+                    lines.append(line)
+                if w <= limit:
+                    line, used = word, w
+                    continue
+                line, used = "", 0.0
+                for ch in word:  # a word wider than the line is cut where it must be
+                    cw = self.width_of(ch, size, weight)
+                    if line and used + cw > limit:
+                        lines.append(line)
+                        line, used = "", 0.0
+                    line, used = line + ch, used + cw
+            lines.append(line)
+        return lines
+
+    def _draw(self, text: str, x: float, y: float, size: float, *, weight: str = "normal",
+              colour: str = _INK, style: str = "normal") -> None:
+        self.fig.text(x / A4[0], y / A4[1], text, fontproperties=self._font(size, weight, style), color=colour,
+                      parse_math=False, va="baseline")
+
+    def line_height(self, size: float) -> float:
+        return size * self.scale * 1.4 / 72
+
+    def text_height(self, text: str, size: float = _BODY, indent: float = 0.0, weight: str = "normal") -> float:
+        return len(self.wrap(text, _WIDTH - indent, size, weight)) * self.line_height(size)
+
+    def text(self, text: str, size: float = _BODY, *, weight: str = "normal", colour: str = _INK,
+             indent: float = 0.0, gap: float = 0.06, style: str = "normal") -> None:
+        for line in self.wrap(text, _WIDTH - indent, size, weight):
+            self.room(self.line_height(size))
+            self._draw(line, _MARGIN + indent, self.y - size * self.scale / 72, size, weight=weight, colour=colour,
+                       style=style)
+            self.y -= self.line_height(size)
+        self.y -= gap * self.scale
+
+    def heading(self, text: str, size: float, keep: float) -> None:
+        """A heading kept on the same page as the first ``keep`` inches of what follows it."""
+        height = self.text_height(text, size, weight="bold") + 0.16 * self.scale
+        self.room(height + keep)
+        self.y -= 0.1 * self.scale
+        self.text(text, size, weight="bold", gap=0.06)
+
+    # tables ----------------------------------------------------------------
+
+    def _columns(self, table: _Block, size: float) -> list[float]:
+        """Column widths: each as wide as its longest cell (up to 3.2 in); when the table is too
+        wide, the columns shrink towards the width of their longest word, never below it."""
+        n = max(len(table.headers), *(len(r) for r in table.rows)) if table.rows else len(table.headers)
+        natural, least = [], []
+        for i in range(n):
+            cells = [table.headers[i] if i < len(table.headers) else ""] + [r[i] if i < len(r) else ""
+                                                                          for r in table.rows]
+            natural.append(max(0.5, min(3.2, max(self.width_of(c, size, "bold") for c in cells) + 0.12)))
+            words = [w for c in cells for w in c.split(" ")]
+            least.append(min(natural[-1], min(1.3, max((self.width_of(w, size, "bold") for w in words),
+                                                        default=0.0) + 0.14)))
+        excess = sum(natural) - _WIDTH
+        if excess <= 0:
+            return natural
+        slack = [a - b for a, b in zip(natural, least)]
+        share = min(1.0, excess / sum(slack)) if sum(slack) > 0 else 0.0
+        widths = [a - d * share for a, d in zip(natural, slack)]
+        total = sum(widths)
+        return [w * _WIDTH / total for w in widths] if total > _WIDTH else widths
+
+    def _row_lines(self, cells: list[str], widths: list[float], size: float, weight: str) -> list[list[str]]:
+        return [self.wrap(cells[i] if i < len(cells) else "", w - 0.1, size, weight) for i, w in enumerate(widths)]
+
+    @property
+    def _pad(self) -> float:
+        """The space above and below a table row's text (inches)."""
+        return 0.1 * self.scale
+
+    def table_height(self, table: _Block, rows: int = 1, size: float = 9.0) -> float:
+        widths = self._columns(table, size)
+        head = max(len(c) for c in self._row_lines(table.headers, widths, size, "bold")) if table.headers else 0
+        body = sum(max(len(c) for c in self._row_lines(r, widths, size, "normal")) for r in table.rows[:rows])
+        return (head + body) * self.line_height(size) + self._pad * (rows + 1)
+
+    def table(self, table: _Block, size: float = 9.0) -> None:
+        """The table with wrapped cells; rows never split, the header repeated on each new page."""
+        if table.caption:
+            self.room(self.line_height(9.5) + self.table_height(table, 1, size))
+            self.text(table.caption, 9.5, colour=_MUTED, gap=0.02)
+        widths = self._columns(table, size)
+        header = self._row_lines(table.headers, widths, size, "bold") if table.headers else []
+
+        def draw_row(lines: list[list[str]], weight: str, colour: str) -> None:
+            height = max(len(c) for c in lines) * self.line_height(size) + self._pad
+            x = _MARGIN
+            for cell, w in zip(lines, widths):
+                for k, line in enumerate(cell):
+                    self._draw(line, x + 0.05, self.y - self._pad / 2 - size * self.scale / 72 - k * self.line_height(size), size,
+                               weight=weight, colour=colour)
+                x += w
+            self.y -= height
+            self.fig.add_artist(matplotlib.lines.Line2D(
+                [_MARGIN / A4[0], (_MARGIN + sum(widths)) / A4[0]], [self.y / A4[1]] * 2,
+                color=_RULE, linewidth=0.6))
+
+        def draw_header() -> None:
+            if header:
+                draw_row(header, "bold", "#333333")
+
+        self.room(self.table_height(table, 1, size))
+        draw_header()
+        for row in table.rows:
+            lines = self._row_lines(row, widths, size, "normal")
+            height = max(len(c) for c in lines) * self.line_height(size) + self._pad
+            page = self.number
+            self.room(height)
+            if self.number != page:
+                draw_header()
+            draw_row(lines, "normal", _INK)
+        self.y -= 0.12 * self.scale
+
+    # charts ----------------------------------------------------------------
+
+    def axes(self, height: float, *, left: float, right: float = 0.35, top: float = 0.3,
+             bottom: float = 1.0) -> Any:
+        self.room(height)
+        box = [(_MARGIN + left) / A4[0], (self.y - height + bottom) / A4[1],
+               (_WIDTH - left - right) / A4[0], (height - top - bottom) / A4[1]]
+        ax = self.fig.add_axes(box)
+        self.y -= height
+        return ax
+
+
+# ---------------------------------------------------------------------------
+# the report
+
+
+_SKILL_CHART = 3.9  # inches, with its legend
+
+
+def _write_blocks(page: _Page, blocks: list[_Block], charts: list[Any]) -> None:
+    """Lay out one section's blocks; each ``img`` block is drawn by the next of ``charts``."""
+    for i, block in enumerate(blocks):
+        following = blocks[i + 1] if i + 1 < len(blocks) else None
+        if block.kind in ("h1", "h2", "h3", "summary"):
+            keep = _first_height(page, following)
+            size = {"h1": 18.0, "h2": 14.0, "h3": 12.0, "summary": 10.5}[block.kind]
+            page.heading(block.text, size, keep)
+        elif block.kind == "p":
+            if "cc-key" in block.css:
+                continue  # the PDF's charts carry their own legend
+            if "cc-summary" in block.css.split():
+                page.text(block.text, 11.5, weight="bold", gap=0.1)
+            else:
+                muted = any(c in block.css for c in ("cc-note", "cc-empty", "cc-chart-note", "cc-meta", "cc-foot",
+                                                     "cc-q"))
+                page.text(block.text, 9.5 if muted else _BODY, colour=_MUTED if muted else _INK)
+        elif block.kind == "li":
+            page.text(f"{block.css or chr(0x2022)}  {block.text}", 10.5, indent=0.15, gap=0.03)
+        elif block.kind == "table":
+            if "cc-targets" in block.css.split() and len(block.rows) == 1:  # one line: "Targets: 6 months, 1 Apr 2027: 7/10 · …"
+                page.text("Targets: " + "  \u00b7  ".join(f"{h}, {v}" for h, v in zip(block.headers, block.rows[0])),
+                          _BODY)
+            elif "cc-facts" in block.css or "cc-words" in block.css:
+                for row in block.rows:
+                    page.text(":  ".join(c for c in row if c), 9.5 if "cc-words" in block.css else _BODY, gap=0.02)
+                page.y -= 0.08
+            else:
+                page.table(block)
+        elif block.kind == "img" and charts:
+            charts.pop(0)(page)
+
+
+def _first_height(page: _Page, block: _Block | None) -> float:
+    """How much of ``block`` a heading above it must keep it company with (inches)."""
+    if block is None:
+        return 0.0
+    if block.kind == "img":
+        return _SKILL_CHART
+    if block.kind == "table":
+        return page.table_height(block, 2) + (0.2 if block.caption else 0.0)
+    return min(page.text_height(block.text), 3 * page.line_height(_BODY))
+
+
+def pdf_bytes(content: ReportContent) -> bytes:
+    """The report as PDF bytes: the HTML report's content on A4 pages.
+
+    Parameters
+    ----------
+    content
+        What the report shows (:func:`careerconv.surfaces.report.build_content`).
+
+    Returns
+    -------
+    bytes
+        A PDF document (A4), deterministic for the same content.
+    """
+    c = content
+    header = _blocks(R.header(c))
+    sections = {
+        "dreams": [R.dreams(c)], "standing": [R.standing(c, None)], "horizons": [R.horizon_table(c)],
+        "skills": R.skill_sections(c, None), "actions": [R.action_plan(c)], "next": [R.next_steps(c)],
+        "earlier": [R.earlier_plans(c, open_plans=10**6)], "read": [R.how_to_read(c)],
+    }
+    blocks = {key: [b for f in fragments if f is not None for b in _blocks(f)] for key, fragments in sections.items()}
+    everything = " ".join(" ".join([b.text, b.caption, *b.headers, *(x for r in b.rows for x in r)])
+                          for part in (header, *blocks.values()) for b in part)
+    families = _font_families(everything + c.name)
+    quiet = logging.getLogger("matplotlib.font_manager")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)  # a CJK fallback font has no bold: matplotlib says so for every text
+    try:
+        return _pdf(c, header, blocks, families)
+    finally:
+        quiet.setLevel(level)
+
+
+def _pdf(c: ReportContent, header: list[_Block], blocks: dict[str, list[_Block]], families: list[str]) -> bytes:
+    buf = io.BytesIO()
+    # Type 42 (TrueType) keeps every glyph of a fallback font as text a reader can copy and
+    # search (Type 3 draws glyphs past the first 256 as shapes); it costs more, so only then.
+    fonttype = 42 if len(families) > 1 else 3
+    with plots.plain_text(), matplotlib.rc_context({"font.family": families, "pdf.fonttype": fonttype}), \
+            PdfPages(buf, metadata={"Title": f"Career progress report: {c.name}", "Creator": "careerconv",
+                                    "CreationDate": None}) as pdf:
+        page = _Page(pdf, f"Career progress report \u00b7 {c.name} \u00b7 {R.format_day(c.as_of)}", families)
+        page.text("Career progress report", 20, weight="bold", gap=0.08)
+        _write_blocks(page, header, [])
+
+        def section(key: str, charts: list[Any] | None = None) -> None:
+            title, intro = _SECTIONS[key]
+            part = blocks[key]
+            page.heading(title, 14.0, (page.text_height(intro) if intro else 0.0)
+                         + _first_height(page, part[0] if part else None))
+            if intro:
+                page.text(intro, 9.5, colour=_MUTED)
+            _write_blocks(page, part, list(charts or []))
+
+        def standing_chart(p: _Page) -> None:
+            height, left = R.standing_chart_size(c)
+            ax = p.axes(height, left=left, bottom=1.3)
+            R.draw_standing(ax, c)
+            R.legend_below(ax, p.fig, 0.55)
+
+        def skill_chart(data: Any):
+            def draw(p: _Page) -> None:
+                ax = p.axes(_SKILL_CHART, left=0.6, top=0.25, bottom=1.05)
+                R.draw_skill(ax, data)
+                R.legend_below(ax, p.fig, 0.5)
+            return draw
+
+        section("dreams")
+        section("standing", [standing_chart])
+        section("horizons")
+        section("skills", [skill_chart(d) for d in skill_chart_data(c)])
+        section("actions")
+        section("next")
+        _write_blocks(page, blocks["earlier"], [])  # every earlier plan, printed open
+        section("read")
+        page.finish()
+    return buf.getvalue()
+
+
+def write_pdf(content: ReportContent, path: str | os.PathLike) -> Path:
+    """Write the report as a PDF file (atomically: a reader sees the old file or the new one).
+
+    Parameters
+    ----------
+    content
+        What the report shows.
+    path
+        Where to write; the folder is created if needed.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
+    Raises
+    ------
+    ValueError
+        If ``path`` is empty.
+    """
+    if not str(path).strip():
+        raise ValueError("the PDF path is empty; give a file name ending in .pdf")
+    target = Path(path)
+    atomic_write_bytes(target, pdf_bytes(content), durable=False)
+    return target
+
+
+def _question_and_answer_lines(blocks: list[_Block]) -> list[_Block]:
+    """A question (``p.cc-q``) and the paragraph answering it (``p.cc-a``) as one line: "question: answer"."""
+    out: list[_Block] = []
+    for block in blocks:
+        previous = out[-1] if out else None
+        if (block.kind == "p" and "cc-a" in block.css.split() and previous is not None and previous.kind == "p"
+                and "cc-q" in previous.css.split()):
+            out[-1] = _Block("p", text=f"{previous.text.rstrip(':?')}: {block.text}")
+        else:
+            out.append(block)
+    return out
+
+
+def document_pdf_bytes(fragment: str, *, title: str, footer: str, scale: float = 1.0) -> bytes:
+    """An HTML fragment of headings, paragraphs, lists and tables as an A4 PDF, laid out by the
+    report's rules (text wrapped by measured width, headings kept with what follows, table rows
+    never split, fonts that cover the text).
+
+    Parameters
+    ----------
+    fragment
+        HTML (``h1``-``h3``, ``p``, ``ol``/``ul``, ``table``; ``div.cc-meta`` and ``div.cc-foot``
+        as muted lines); styles and unknown tags are read past.
+    title
+        The document's title in the PDF's metadata.
+    footer
+        The line at the foot of every page (the page number follows it).
+    scale
+        Every font size multiplied by it (e.g. 0.85 to keep a summary on one page).
+
+    Returns
+    -------
+    bytes
+        A PDF document, deterministic for the same input.
+    """
+    if not 0.5 <= scale <= 2.0:
+        raise ValueError(f"scale must be between 0.5 and 2.0, not {scale!r}")
+    blocks = _question_and_answer_lines(_blocks(fragment))
+    families = _font_families(" ".join(" ".join([b.text, b.caption, *b.headers, *(x for r in b.rows for x in r)])
+                                       for b in blocks) + footer)
+    buf = io.BytesIO()
+    quiet = logging.getLogger("matplotlib.font_manager")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        with plots.plain_text(), matplotlib.rc_context({"font.family": families,
+                                                        "pdf.fonttype": 42 if len(families) > 1 else 3}), \
+                PdfPages(buf, metadata={"Title": title, "Creator": "careerconv", "CreationDate": None}) as pdf:
+            page = _Page(pdf, footer, families, scale=scale)
+            _write_blocks(page, blocks, [])
+            page.finish()
+    finally:
+        quiet.setLevel(level)
+    return buf.getvalue()

@@ -1,0 +1,734 @@
+"""The report's sections as HTML fragments and charts, for the employee's eyes.
+
+Each function takes a :class:`~careerconv.surfaces.report.content.ReportContent` and
+returns a :class:`Fragment` (HTML that a notebook displays as its output) or
+None when the section has nothing to show. Every piece of text that came from
+a person (names, dreams, skills, notes …) goes through
+:func:`careerconv.views.html_parts.escape_html`, so
+``<script>`` in a dream is shown as text, never run.
+
+Charts are drawn with :mod:`careerconv.views.plots` on a fresh
+:class:`matplotlib.figure.Figure` (no pyplot, so no figure outlives its report
+and nothing depends on the kernel's plotting backend) and embedded as an
+``<img>`` with a text alternative. SVG with its text left as text is the
+default: measured on the demo organisation it costs about a quarter less to
+make than a PNG at 96 dpi (no glyphs to rasterise, no image to compress),
+gives a smaller page and stays sharp when zoomed or printed. PNG remains an
+option for viewers that handle SVG images badly.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import matplotlib
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import NullLocator
+
+from careerconv.rules import cadence
+from careerconv.views import plots
+from careerconv.records.dates import NO_BREAK, human_date
+from careerconv.rules.followup import item_status_label
+from careerconv.views.html_parts import FIGURE_FORMATS, figure_html
+from careerconv.views.html_parts import escape_html as _e
+from careerconv.records.schema import skill_key
+from careerconv.rules import progress
+from .content import (
+    ReportContent,
+    SkillChartData,
+    action_plan_parts,
+    earlier_plans_list,
+    horizon_rows,
+    progress_summary,
+    skill_chart_data,
+)
+
+__all__ = [
+    "FIGURE_FORMATS",
+    "Fragment",
+    "stylesheet",
+    "header",
+    "summary_line",
+    "dreams",
+    "standing",
+    "horizon_table",
+    "skill_sections",
+    "action_plan",
+    "next_steps",
+    "earlier_plans",
+    "how_to_read",
+    "chart_key",
+    "format_day",
+    "owner_words",
+    "shorten",
+    "legend_below",
+    "standing_chart_size",
+    "standing_figure",
+    "skill_figure",
+    "draw_standing",
+    "draw_skill",
+    "summary_words",
+    "CHART_WIDTH",
+    "NARROW_WIDTH",
+    "CHART_ZOOM",
+    "narrow_label",
+]
+
+DUE_WORDS = {
+    cadence.OVERDUE: "overdue",
+    cadence.DUE_SOON: "due soon",
+    cadence.SCHEDULED: "scheduled",
+    cadence.NEVER_MET: "not held yet",
+}
+_STATUS_CLASS = {progress.AHEAD: "ahead", progress.ON_TRACK: "on-track", progress.BEHIND: "behind",
+                 progress.DUE_NOT_MEASURED: "missed", progress.UPCOMING: "not-measured"}
+_STATUS_MARK = {progress.AHEAD: "\u25b2", progress.ON_TRACK: "\u25cf", progress.BEHIND: "\u25bc",
+                progress.DUE_NOT_MEASURED: "!", progress.UPCOMING: "\u25cb"}
+_DASH = "\u2014"
+
+_CSS = """
+.cc-report { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+  color: #222; line-height: 1.5; max-width: 980px; }
+.cc-report h2.cc-name { font-size: 1.9em; margin: 0.1em 0 0.2em; }
+.cc-report .cc-sub { color: #555; margin: 0 0 0.8em; }
+.cc-report table.cc-facts { border-collapse: separate; margin: 0.6em 0 1em; padding: 0.6em 0.9em;
+  background: #F5F7FA; border-radius: 8px; border: none; }
+.cc-report table.cc-facts tr, .cc-report table.cc-facts tr:nth-child(odd) { background: transparent; }
+.cc-report table.cc-facts th { color: #555; font-weight: 600; text-align: left; padding: 0.2em 1.6em 0.2em 0.2em;
+  white-space: nowrap; border: none; background: transparent; }
+.cc-report table.cc-facts td { text-align: left; padding: 0.2em; border: none; }
+.cc-report ol.cc-dreams { font-size: 1.08em; padding-left: 1.6em; }
+.cc-report ol.cc-dreams li { margin: 0.25em 0; }
+.cc-report table.cc-table { border-collapse: collapse; margin: 0.6em 0 1.2em; font-size: 0.95em;
+  width: 100%; table-layout: auto; }
+.cc-report table.cc-table caption { text-align: left; color: #555; font-size: 0.92em; padding-bottom: 0.4em; }
+.cc-report table.cc-table th { text-align: left; background: #EEF1F5; color: #333; font-weight: 600;
+  padding: 0.45em 0.7em; border-bottom: 2px solid #D5DBE3; }
+.cc-report table.cc-table td { padding: 0.4em 0.7em; border-bottom: 1px solid #E6E9EE; vertical-align: top;
+  text-align: left; white-space: pre-wrap; }
+.cc-report table.cc-table th.cc-num { text-align: right; }
+.cc-report table.cc-table td.cc-num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.cc-report table.cc-table tr.cc-group td { background: #FAFBFC; font-weight: 600; color: #444; }
+.cc-report .cc-status { display: inline-block; padding: 0.05em 0.55em; border-radius: 999px; font-weight: 600;
+  font-size: 0.92em; white-space: nowrap; border: 1px solid transparent; }
+.cc-report .cc-status.ahead { background: #E3F0FA; color: #00558A; border-color: #9CC8EA; }
+.cc-report .cc-status.on-track { background: #E1F4EE; color: #006B4F; border-color: #8FD3BD; }
+.cc-report .cc-status.behind { background: #FDF1DC; color: #8A5A00; border-color: #EDC774; }
+.cc-report .cc-status.not-measured { background: #F1F1F1; color: #555; border-color: #D0D0D0; }
+.cc-report .cc-status.missed { background: #FBE3D0; color: #7A3800; border-color: #E0A070; }
+.cc-report .cc-status.done { background: #E1F4EE; color: #006B4F; }
+.cc-report .cc-status.in-progress { background: #E3F0FA; color: #00558A; }
+.cc-report .cc-status.open { background: #F1F1F1; color: #444; }
+.cc-report .cc-status.dropped { background: #F6E9F1; color: #7A3B63; }
+.cc-report .cc-status.overdue { background: #FDF1DC; color: #8A5A00; }
+.cc-report figure.cc-chart { margin: 0.4em 0 1em; }
+.cc-report figure.cc-chart img { width: 100%; height: auto; display: block; }
+.cc-report .cc-scroll { overflow-x: auto; max-width: 100%; }
+.cc-report p.cc-summary { font-size: 1.12em; font-weight: 600; margin: 0.4em 0 0.8em; padding: 0.5em 0.8em;
+  background: #F5F7FA; border-left: 4px solid #3A4A5C; border-radius: 4px; }
+.cc-report p.cc-summary.cc-alert { border-left-color: #B35C00; }
+.cc-report details.cc-plan { margin: 0.4em 0 0.8em; }
+.cc-report details.cc-plan summary { cursor: pointer; font-weight: 600; padding: 0.3em 0; }
+.cc-report p.cc-chart-note { color: #555; font-size: 0.92em; margin: 0.2em 0 0.4em; }
+@media (max-width: 700px) {
+  .cc-report { font-size: 15px; }
+  .cc-report table.cc-facts th { white-space: normal; padding-right: 0.8em; }
+  .cc-report table.cc-table th, .cc-report table.cc-table td { padding: 0.35em 0.45em; }
+  /* Narrow screens: each row becomes a card, each cell labelled with its column. */
+  .cc-report table.cc-table, .cc-report table.cc-table tbody, .cc-report table.cc-table tr,
+  .cc-report table.cc-table td, .cc-report table.cc-table caption { display: block; width: auto; }
+  .cc-report table.cc-table thead { display: none; }
+  .cc-report table.cc-table tr { border-bottom: 1px solid #D5DBE3; padding: 0.3em 0; }
+  .cc-report table.cc-table td { border: none; text-align: left; padding: 0.1em 0.3em; }
+  .cc-report table.cc-table td.cc-num { text-align: left; }
+  .cc-report table.cc-table td[data-label]::before { content: attr(data-label) ": "; font-weight: 600;
+    color: #555; }
+  .cc-report table.cc-table td:empty { display: none; }
+  .cc-report table.cc-words th { white-space: normal; }
+  .cc-report .cc-key-item { white-space: normal; }
+  .cc-report table.cc-words, .cc-report table.cc-words tbody, .cc-report table.cc-words tr,
+  .cc-report table.cc-words th, .cc-report table.cc-words td { display: block; }
+}
+.cc-report section.cc-skill { margin: 1.4em 0 2em; padding-top: 0.6em; border-top: 1px solid #E6E9EE; }
+.cc-report section.cc-skill h3 { margin: 0.2em 0 0.4em; font-size: 1.3em; }
+.cc-report table.cc-words { border-collapse: collapse; margin: 0.4em 0 0.8em; border: none; }
+.cc-report table.cc-words tr, .cc-report table.cc-words tr:nth-child(odd) { background: transparent; }
+.cc-report table.cc-words th { color: #555; font-weight: 600; text-align: left; vertical-align: top;
+  padding: 0.15em 1.4em 0.15em 0; white-space: nowrap; border: none; background: transparent; }
+.cc-report table.cc-words td { text-align: left; padding: 0.15em 0; white-space: pre-wrap; border: none; }
+.cc-report p.cc-key { font-size: 0.9em; color: #444; line-height: 1.9; display: flex; flex-wrap: wrap;
+  column-gap: 1.1em; }
+.cc-report .cc-key-item { white-space: nowrap; }
+.cc-report .cc-key-mark { font-size: 1.25em; margin-right: 0.3em; vertical-align: -0.08em; }
+.cc-report p.cc-empty { color: #555; font-style: italic; }
+.cc-report p.cc-note { color: #555; font-size: 0.92em; }
+@media print {
+  .cc-report section.cc-skill, .cc-report tr, .cc-report figure { break-inside: avoid; }
+  .cc-report h2, .cc-report h3, .cc-report caption { break-after: avoid; }
+  .cc-report details.cc-plan > * { display: block; }
+}
+"""
+
+
+@dataclass(frozen=True, repr=False)
+class Fragment:
+    """A piece of trusted HTML (every user text in it already escaped).
+
+    Notebooks display it as rich output: HTML, and a one-line plain-text
+    stand-in (not the HTML a second time, which would double the size of
+    every executed notebook). ``str()`` gives the HTML.
+    """
+
+    html: str
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        return {"text/html": self.html, "text/plain": repr(self)}
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __repr__(self) -> str:
+        return f"<report section: {len(self.html)} characters of HTML>"
+
+    def __str__(self) -> str:
+        return self.html
+
+
+def _missing(value: Any) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _wrap(body: str) -> Fragment:
+    return Fragment(f'<div class="cc-report">{body}</div>')
+
+
+def format_day(value: Any) -> str:
+    """A day as ``9 Mar 2026`` that never wraps (an em dash when missing): :func:`careerconv.records.dates.human_date`."""
+    return human_date(value, missing=_DASH, space=NO_BREAK)
+
+
+def _rating(value: Any) -> str:
+    return _DASH if value is None or _missing(value) else str(int(value))
+
+
+def _status_chip(status: str, words: str | None = None, css: str | None = None) -> str:
+    css = css or _STATUS_CLASS.get(status, "not-measured")
+    mark = _STATUS_MARK.get(status)
+    label = _e(words or status)
+    return f'<span class="cc-status {css}">{mark + " " if mark else ""}{label}</span>'
+
+
+def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, table_id: str | None = None,
+           caption: str | None = None, numeric: Sequence[int] = (), row_attrs: Iterable[str] | None = None) -> str:
+    """An HTML table; every cell must already be escaped HTML."""
+    head = "".join(f'<th scope="col" class="cc-num">{_e(h)}</th>' if i in numeric else f'<th scope="col">{_e(h)}</th>'
+                   for i, h in enumerate(headers))
+    attrs = iter(row_attrs) if row_attrs is not None else None
+    labels = [f' data-label="{_e(h)}"' if h else "" for h in headers]
+    body = []
+    for row in rows:
+        group = all(not c for c in row[1:])  # a group heading row: no label before its one cell
+        cells = "".join(
+            f'<td class="cc-num"{"" if group else labels[i]}>{c}</td>' if i in numeric
+            else f'<td{"" if group or i >= len(labels) else labels[i]}>{c}</td>'
+            for i, c in enumerate(row))
+        extra = f" {next(attrs)}" if attrs is not None else ""
+        body.append(f"<tr{extra}>{cells}</tr>")
+    ident = f' id="{_e(table_id)}"' if table_id else ""
+    cap = f"<caption>{_e(caption)}</caption>" if caption else ""
+    return (f'<div class="cc-scroll"><table class="cc-table"{ident}>{cap}<thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table></div>')
+
+
+# ---------------------------------------------------------------------------
+# figures (embedded by :func:`careerconv.views.html_parts.figure_html`, shown up to CHART_ZOOM times their size)
+
+
+CHART_WIDTH = 7.5  # inches (720 px): the wide drawing of standing_figure and skill_figure, for other callers
+NARROW_WIDTH = 3.9  # inches: 374 px, the HTML report's charts (shown at 90 % or more on a 360 px phone)
+CHART_ZOOM = 1.25  # the HTML report's charts grow up to this much on a wide screen (SVG stays sharp)
+LABEL_CHARS = 34  # longer skill names are shortened on chart axes (tables show them whole)
+NARROW_LABEL_CHARS = 15  # a line of a skill name on the narrow standing chart (two lines at most)
+
+
+def shorten(value: Any, limit: int) -> str:
+    """``value`` on one line, cut to ``limit`` characters with an ellipsis when longer."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+def _new_figure(width: float, height: float, *, left: float, right: float, top: float, bottom: float) -> Figure:
+    """A figure with one Axes placed by fixed margins (in inches).
+
+    Fixed margins instead of constrained layout: the layout engine draws
+    the figure twice, doubling the cost of every chart in a batch of
+    thousands, while the charts' furniture (titles above, legend below) has a
+    known size.
+    """
+    fig = Figure(figsize=(width, height), facecolor="white")
+    FigureCanvasAgg(fig)  # labels are measured to keep them apart (plots.dodge_labels)
+    fig.subplots_adjust(left=left / width, right=1 - right / width, top=1 - top / height,
+                        bottom=bottom / height)
+    return fig
+
+
+def legend_below(ax: Any, fig: Figure, inches: float) -> None:
+    """Put the helper's legend ``inches`` below the Axes, clear of the tick labels, whatever its height."""
+    legend = ax.get_legend()
+    if legend is None:
+        return
+    height = ax.get_position().height * fig.get_figheight()
+    legend.set_bbox_to_anchor((0.5, -inches / height))
+
+
+# ---------------------------------------------------------------------------
+# sections
+
+
+def stylesheet() -> Fragment:
+    """The report's styles (display once, before the other sections)."""
+    return Fragment(f"<style>{_CSS}</style>")
+
+
+def header(content: ReportContent) -> Fragment:
+    """Who the report is for and when: name, coach, dates of the plan and the next conversation.
+
+    Starts with the report's stylesheet, so display it before the other sections.
+    """
+    c = content
+    sub = ", ".join(_e(v) for v in (c.role, c.department) if v)
+    due = c.due
+    next_conv = format_day(due.get("next_conversation_due"))
+    if due.get("conversation_status"):
+        next_conv += f" ({_e(DUE_WORDS.get(due['conversation_status'], due['conversation_status']))})"
+    facts = [
+        ("Report date", _e(format_day(c.as_of))),
+        ("Your coach", _e(c.coach_name or c.coach_id) or _DASH),
+        ("Last career conversation", _e(format_day(c.plan_date)) if c.plan is not None else "not held yet"),
+        ("Check-ins since then", _e(_checkins_since(c))),
+        ("Next career conversation", next_conv if c.plan is not None else "to be scheduled"),
+    ]
+    if not _missing(due.get("draft_in_progress")):
+        facts.append(("In progress", f"a new career conversation, started {_e(format_day(due['draft_in_progress']))}"))
+    rows = "".join(f'<tr><th scope="row">{label}</th><td>{value}</td></tr>' for label, value in facts)
+    return Fragment(stylesheet().html + _wrap(
+        f'<h2 class="cc-name">{_e(c.name)}</h2>'
+        + (f'<p class="cc-sub">{sub}</p>' if sub else "")
+        + summary_line(c).html
+        + f'<table class="cc-facts">{rows}</table>'
+    ).html)
+
+
+def summary_words(content: ReportContent) -> tuple[str, bool] | None:
+    """The report's one-line summary and whether it needs attention (None before the first plan).
+
+    For example "2 of 3 skills on track, 1 behind; 1 target due but not
+    measured". Skills count by their latest rating against the next target;
+    "on track" includes those ahead (said in brackets).
+    """
+    counts = progress_summary(content)
+    if counts is None:
+        return None
+    by = counts.by_status
+    n = counts.skills
+    good = by[progress.AHEAD] + by[progress.ON_TRACK]
+    parts = [f"{good} of {n} skill{'s' if n != 1 else ''} on track"
+             + (f" ({by[progress.AHEAD]} ahead)" if by[progress.AHEAD] else "")]
+    if by[progress.BEHIND]:
+        parts.append(f"{by[progress.BEHIND]} behind")
+    if by[progress.UPCOMING]:
+        parts.append(f"{by[progress.UPCOMING]} not rated since the conversation")
+    if by[progress.DUE_NOT_MEASURED]:
+        parts.append(f"{by[progress.DUE_NOT_MEASURED]} not rated since the conversation and past the last target date")
+    text = ", ".join(parts)
+    if counts.targets_missed:
+        text += (f"; {counts.targets_missed} target{'s' if counts.targets_missed != 1 else ''} due but not "
+                 "measured")
+    return text, bool(by[progress.BEHIND] or by[progress.DUE_NOT_MEASURED] or counts.targets_missed)
+
+
+def summary_line(content: ReportContent) -> Fragment:
+    """The one-line summary at the top of the report (empty before the first plan)."""
+    said = summary_words(content)
+    if said is None:
+        return Fragment("")
+    text, alert = said
+    return Fragment(f'<p class="cc-summary{" cc-alert" if alert else ""}" id="summary">{_e(text)}</p>')
+
+
+def _checkins_since(c: ReportContent) -> str:
+    if c.plan is None:
+        return str(len(c.checkins)) if len(c.checkins) else "none yet"
+    since = c.checkins.loc[c.checkins["date"] >= c.plan_date]
+    if since.empty:
+        return "none yet"
+    return f"{len(since)} (the last on {format_day(since['date'].max())})"
+
+
+def dreams(content: ReportContent) -> Fragment:
+    """The dreams of the current plan, most important first."""
+    if content.dreams.empty:
+        return _wrap('<p class="cc-empty">No dreams recorded yet: they are the first thing you talk about '
+                     "in your career conversation.</p>")
+    items = "".join(f"<li>{_e(text)}</li>" for text in content.dreams["text"] if str(text).strip())
+    return _wrap(f'<ol class="cc-dreams">{items}</ol>')
+
+
+def standing(content: ReportContent, figure_format: str | None = "svg", dpi: int = 96) -> Fragment:
+    """Current rating vs next target for every skill: a bar chart, and a table with the employee's
+    and the coach's ratings side by side.
+
+    With ``figure_format=None`` the chart is left out (an ``<img>`` with only its
+    text alternative), for a reader that draws it itself.
+    """
+    cur = content.current
+    if content.plan is None or cur.empty:
+        return _wrap('<p class="cc-empty">No skills and targets yet: they are set in your career '
+                     "conversation.</p>")
+    alt = "Bar chart of your latest rating against the next target: " + "; ".join(
+        f"{s} now {_rating(r)}, next target {_rating(t)}" for s, r, t in
+        zip(cur["skill"], cur["latest_rating"], cur["next_target"]))
+    chart = _chart_placeholder(alt) if figure_format is None else figure_html(
+        standing_figure(content, NARROW_WIDTH), alt, figure_format, dpi, zoom=CHART_ZOOM)
+    coach = {skill_key(s): (r, d) for s, r, d in zip(content.coach_latest["skill"], content.coach_latest["rating"],
+                                                     content.coach_latest["date"])}
+    rows = []
+    for r in cur.itertuples(index=False):
+        mine = _rating(r.latest_rating)
+        if not _missing(r.latest_rating) and not _missing(r.latest_date):
+            mine += f" on {format_day(r.latest_date)}"
+        theirs = _DASH
+        if skill_key(r.skill) in coach:
+            rating, day = coach[skill_key(r.skill)]
+            theirs = f"{_rating(rating)} on {format_day(day)}"
+        rows.append([
+            _e(r.skill), _rating(r.baseline), _e(mine), _e(theirs),
+            f"{_rating(r.next_target)} by {_e(format_day(r.next_horizon_date))}",
+            _status_chip(r.status),
+        ])
+    table = _table(["Skill", "At the conversation", "Your latest rating", "Your coach's latest rating",
+                    "Next target", "Status"], rows, table_id="current-table", numeric=(1,))
+    return _wrap(chart + table)
+
+
+def standing_figure(content: ReportContent, width: float = CHART_WIDTH) -> Figure:
+    """The standing chart as the HTML report shows it, ``width`` inches wide.
+
+    At :data:`NARROW_WIDTH` (a phone's screen) skill names wrap onto two
+    lines, leaving the bars room; the legend takes more rows.
+    """
+    narrow = width < CHART_WIDTH
+    height, left = standing_chart_size(content, narrow)
+    fig = _new_figure(width, height + (0.35 if narrow else 0), left=left, right=0.4, top=0.3,
+                      bottom=1.65 if narrow else 1.3)
+    ax = fig.add_subplot()
+    draw_standing(ax, content, narrow)
+    legend_below(ax, fig, 0.55)
+    return fig
+
+
+def skill_figure(data: SkillChartData, width: float = CHART_WIDTH) -> Figure:
+    """One skill's chart, ``width`` inches wide (the HTML report's is :data:`NARROW_WIDTH`); the key
+    above the charts replaces its legend."""
+    narrow = width < CHART_WIDTH
+    fig = _new_figure(width, 3.6 if narrow else 3.9, left=0.6, right=0.25 if narrow else 0.35,
+                      top=0.55 if narrow else 0.35, bottom=0.6)
+    ax = fig.add_subplot()
+    draw_skill(ax, data)
+    legend = ax.get_legend()
+    if legend is not None:
+        legend.remove()
+    return fig
+
+
+def standing_chart_size(content: ReportContent, narrow: bool = False) -> tuple[float, float]:
+    """Height of the standing chart and the room its skill names need on the left, in inches
+    (``narrow``: names wrapped as :func:`narrow_label` does)."""
+    label = narrow_label if narrow else (lambda s: shorten(s, LABEL_CHARS))
+    longest = max((len(line) for s in content.current["skill"] for line in label(s).split("\n")), default=10)
+    return 1.7 + 0.62 * len(content.current), min(3.0, 0.3 + 0.075 * longest)
+
+
+def narrow_label(value: Any) -> str:
+    """A skill name on at most two lines of :data:`NARROW_LABEL_CHARS` characters (an ellipsis when cut)."""
+    words = " ".join(str(value).split())
+    lines = textwrap.wrap(words, NARROW_LABEL_CHARS, break_long_words=True) or [""]
+    if len(lines) > 2:
+        lines = [lines[0], shorten(" ".join(lines[1:]), NARROW_LABEL_CHARS)]
+    return "\n".join(lines)
+
+
+def draw_standing(ax: Any, content: ReportContent, narrow: bool = False) -> None:
+    """Draw the standing chart (latest rating against the next target, per skill) on ``ax``
+    (``narrow``: wrapped skill names and a legend of one entry a row, for :data:`NARROW_WIDTH`)."""
+    cur = content.current
+    label = narrow_label if narrow else (lambda s: shorten(s, LABEL_CHARS))
+    plots.current_vs_target_bars(ax, cur.assign(skill=cur["skill"].map(label)), legend_columns=1 if narrow else 3)
+
+
+def draw_skill(ax: Any, data: SkillChartData) -> None:
+    """Draw one skill's chart on ``ax``, on the report's shared time axis (no title: a heading names it)."""
+    # A fixed title height: matplotlib otherwise measures every tick label on
+    # each draw to dodge a top axis these charts do not have (a tenth of the cost).
+    with matplotlib.rc_context({"axes.titley": 1.0}):
+        plots.skill_progress(ax, "", data.t0, data.baseline, data.targets, data.ratings,
+                             data.progress_rows, data.as_of, span=data.span)
+    ax.xaxis.set_minor_locator(NullLocator())  # monthly minor ticks: costly to draw, little to read
+
+
+def horizon_table(content: ReportContent) -> Fragment:
+    """The current plan measured at each horizon: target, rating measured, status.
+
+    Each row carries ``data-skill``, ``data-horizon``, ``data-target``,
+    ``data-measured`` and ``data-status`` attributes (escaped), so the table can
+    be checked by a program as well as read.
+    """
+    rows_frame = horizon_rows(content)
+    if rows_frame.empty:
+        return _wrap('<p class="cc-empty">No targets yet.</p>')
+    rows, attrs = [], []
+    for r in rows_frame.itertuples(index=False):
+        measured = _DASH
+        if not _missing(r.measured_rating):
+            measured = f"{int(r.measured_rating)} on {format_day(r.measured_date)}"
+        expected = _DASH if _missing(r.expected) else f"{float(r.expected):.1f}"
+        when = f"after {int(r.horizon_months)} months ({format_day(r.horizon_date)})"
+        rows.append([_e(r.skill), _e(when), _rating(r.target), _e(measured), expected, _status_chip(r.status)])
+        attrs.append(
+            f'data-skill="{_e(r.skill)}" data-horizon="{int(r.horizon_months)}" data-target="{_rating(r.target)}" '
+            f'data-measured="{_e("" if _missing(r.measured_rating) else int(r.measured_rating))}" '
+            f'data-status="{_e(r.status)}"'
+        )
+    table = _table(["Skill", "When", "Target", "Rating measured", "On the plan line", "Status"], rows,
+                   table_id="horizon-table", numeric=(2, 4), row_attrs=attrs,
+                   caption=f"Targets set on {format_day(content.plan_date)}")
+    return _wrap(table)
+
+
+def skill_sections(content: ReportContent, figure_format: str | None = "svg", dpi: int = 96) -> list[Fragment]:
+    """The key to the charts, then one section per skill of the current plan: its chart and the
+    employee's own words about it.
+
+    The charts share one key (an HTML line above them) instead of a legend
+    each: the key reads the same for every skill, and a legend costs about a
+    fifth of a chart's drawing time, which adds up over a batch. They also
+    share one time axis (:func:`careerconv.surfaces.report.content.chart_span`), so a
+    date sits at the same place in every chart.
+    """
+    charts = skill_chart_data(content)
+    if not charts:
+        return [_wrap('<p class="cc-empty">No skills yet: you choose them in your career conversation.</p>')]
+    return [chart_key(content), *(_wrap(_skill_section(data, figure_format, dpi)) for data in charts)]
+
+
+def chart_key(content: ReportContent | None = None) -> Fragment:
+    """What the marks of the skill charts mean, drawn with the charts' own colours."""
+    pal, st = plots.PALETTE, plots.STATUS_COLOURS
+
+    def mark(symbol: str, colour: str, label: str) -> str:
+        return (f'<span class="cc-key-item"><span class="cc-key-mark" style="color:{colour}">{symbol}</span>'
+                f"{_e(label)}</span>")
+
+    items = [
+        mark("\u25cf", pal["rating"], "your rating in a career conversation"),
+        mark("\u25cb", pal["rating"], "your rating in a check-in"),
+        mark("\u25b3", pal["coach"], "your coach's rating"),
+        mark("\u25c6", pal["baseline"], "your start (the baseline)"),
+        mark("\u2605", pal["target"], "target"),
+        mark("\u2504", pal["plan"], "the plan: from your start through each target"),
+        '<span class="cc-key-item">rating at a target date:</span>',
+        *(mark("\u25ef", st[s], s) for s in progress.MEASURED_STATUSES),
+    ]
+    note = ""
+    if content is not None and content.plan is not None:
+        note = (f'<p class="cc-chart-note">Plan from your career conversation of {_e(format_day(content.plan_date))};'
+                f" report date {_e(format_day(content.as_of))}.</p>")
+    return _wrap(f'{note}<p class="cc-key">{" ".join(items)}</p>')
+
+
+
+
+def _chart_placeholder(alt: str) -> str:
+    """Where a chart goes, for a reader that draws the chart itself (the PDF)."""
+    return f'<figure class="cc-chart"><img alt="{_e(alt)}"></figure>'
+
+
+def _skill_section(data: SkillChartData, figure_format: str | None, dpi: int) -> str:
+    described = []
+    for r in data.progress_rows.itertuples(index=False):
+        part = f"{int(r.horizon_months)}-month target {int(r.target)}"
+        if not _missing(r.measured_rating):
+            part += f", measured {int(r.measured_rating)}"
+        described.append(f"{part}: {r.status}")
+    alt = (f"Chart of your {data.skill} ratings over time from a start of {_rating(data.baseline)}; "
+           + "; ".join(described))
+    words = [("What a 10 looks like", data.ten_looks_like), ("Chosen way to raise it", data.chosen_option),
+             ("Why this way", data.approach)]
+    listed = "".join(f'<tr><th scope="row">{label}</th><td>{_e(text)}</td></tr>' for label, text in words
+                     if str(text).strip())
+    chart = _chart_placeholder(alt) if figure_format is None else figure_html(
+        skill_figure(data, NARROW_WIDTH), alt, figure_format, dpi, zoom=CHART_ZOOM)
+    return (f'<section class="cc-skill"><h3>{_e(data.skill)}</h3>'
+            + chart
+            + (f'<table class="cc-words">{listed}</table>' if listed else "")
+            + "</section>")
+
+
+def action_plan(content: ReportContent) -> Fragment:
+    """The action items of the current plan, and those of earlier plans still open, with their status.
+
+    Items of earlier plans that are done or dropped are counted in a line
+    below the table rather than listed: they are history.
+    """
+    if content.items.empty:
+        return _wrap('<p class="cc-empty">No action items yet: they are agreed at the end of your career '
+                     "conversation.</p>")
+    current, still_open, closed = action_plan_parts(content)
+    rows: list[list[str]] = []
+    attrs: list[str] = []
+    groups = []
+    if not current.empty:
+        groups.append((f"Agreed on {format_day(content.plan_date)}", current))
+    if not still_open.empty:
+        groups.append(("Still open from earlier plans", still_open))
+    for label, group in groups:
+        rows.append([_e(label), "", "", "", "", ""])
+        attrs.append('class="cc-group"')
+        for r in group.itertuples(index=False):
+            status = str(r.status)
+            chip = _status_chip(status, item_status_label(status), status.replace("_", "-"))
+            due = _e(format_day(r.due))
+            if r.overdue:
+                due += " " + _status_chip(cadence.OVERDUE, "overdue", "overdue")
+            update = _DASH
+            if not _missing(r.status_date):
+                update = f"{format_day(r.status_date)}" + (f": {r.note}" if str(r.note).strip() else "")
+            rows.append([_e(r.text), _e(r.skill) or _DASH, _e(owner_words(r.owner)) or _DASH, due, chip,
+                         _e(update)])
+            attrs.append(f'data-item="{_e(r.item_id)}" data-status="{_e(status)}" '
+                         f'data-overdue="{"yes" if r.overdue else "no"}"')
+    table = _table(["Action", "Skill", "Who", "Due", "Status", "Last check-in update"], rows,
+                   table_id="action-plan", row_attrs=attrs) if rows else ""
+    note = ""
+    if not closed.empty:
+        done = int((closed["status"] == "done").sum())
+        dropped = len(closed) - done
+        parts = [f"{done} done" if done else "", f"{dropped} dropped" if dropped else ""]
+        note = (f'<p class="cc-note">From earlier plans: {_e(" and ".join(p for p in parts if p))} '
+                f"(not listed).</p>")
+    return _wrap(table + note)
+
+
+def owner_words(owner: Any) -> str:
+    """Who does an action item, addressed to the employee ("you", "your coach")."""
+    text = "" if owner is None or _missing(owner) else str(owner)
+    return {"employee": "you", "coach": "your coach"}.get(text.strip().casefold(), text)
+
+
+def next_steps(content: ReportContent) -> Fragment:
+    """When the next career conversation and the next check-in are due, and what is overdue.
+
+    The check-in line stays when the conversation is overdue: the follow-up
+    agreed in the last conversation goes on until the next one is held.
+    """
+    due = content.due
+    if content.plan is None:
+        return _wrap("<p>Your first career conversation has not been held yet. Ask your coach to schedule "
+                     "it: it takes about an hour, in three parts: your goals, an action plan, next steps.</p>")
+    parts = []
+    conv_status = due.get("conversation_status")
+    parts.append(
+        f"<p>Your next career conversation is due on <strong>{_e(format_day(due.get('next_conversation_due')))}"
+        f"</strong> {_status_chip(conv_status, DUE_WORDS.get(conv_status, conv_status), _due_css(conv_status))}"
+        f" (every {_e(_cadence_text(due.get('cadence_months')))}).</p>")
+    mode = due.get("follow_up_mode")
+    how = f" in a {_e(mode)}" if isinstance(mode, str) and mode and mode != "other" else ""
+    last = due.get("last_checkin")
+    last_words = (f" The last was on {_e(format_day(last))}." if not _missing(last)
+                  else " None has been held since the conversation.")
+    if not _missing(due.get("next_checkin_due")):
+        ci_status = due.get("checkin_status")
+        parts.append(f'<p id="next-checkin">Your next check-in{how} is due on '
+                     f"<strong>{_e(format_day(due['next_checkin_due']))}</strong> "
+                     f"{_status_chip(ci_status, DUE_WORDS.get(ci_status, ci_status), _due_css(ci_status))}."
+                     f"{last_words}</p>")
+    elif not _missing(due.get("follow_up_every_weeks")):
+        weeks = int(due["follow_up_every_weeks"])
+        parts.append(f'<p id="next-checkin">Keep meeting for check-ins{how} every {_e(weeks)} '
+                     f"week{'s' if weeks != 1 else ''} until your next career conversation is held."
+                     f"{last_words}</p>")
+    n_open = int(due.get("open_action_items") or 0)
+    overdue = int(content.items["overdue"].sum()) if not content.items.empty else 0
+    opened = "No action item is" if n_open == 0 else f"{n_open} action item{' is' if n_open == 1 else 's are'}"
+    late = ""
+    if overdue:
+        late = (f" {_status_chip(cadence.OVERDUE, f'{overdue} past its due date' if overdue == 1 else f'{overdue} past their due dates', 'overdue')}")
+    parts.append(f"<p>{_e(opened)} still open.{late}</p>")
+    return _wrap("".join(parts))
+
+
+def _due_css(status: Any) -> str:
+    return {cadence.OVERDUE: "overdue", cadence.DUE_SOON: "behind", cadence.SCHEDULED: "on-track"}.get(
+        status, "not-measured")
+
+
+def _cadence_text(months: Any) -> str:
+    if months is None or _missing(months):
+        return "agreed interval"
+    return f"{int(months)} months"
+
+
+def earlier_plans(content: ReportContent, open_plans: int = 1) -> Fragment | None:
+    """How the targets of every earlier conversation turned out (None when there is only one plan).
+
+    Every plan is listed, newest first; the ``open_plans`` most recent are
+    shown open and the older ones folded (a ``<details>`` element the reader
+    opens), so a long history is complete without crowding the page.
+    """
+    plans = earlier_plans_list(content)
+    if not plans:
+        return None
+    blocks = []
+    for i, (conv, day, rows_frame) in enumerate(plans):
+        rows = []
+        for r in rows_frame.itertuples(index=False):
+            measured = _DASH if _missing(r.measured_rating) else f"{int(r.measured_rating)} on {format_day(r.measured_date)}"
+            rows.append([_e(r.skill), _e(f"{int(r.horizon_months)} months"), _rating(r.target), _e(measured),
+                         _status_chip(r.status)])
+        counts = progress.status_counts(rows_frame["status"])
+        said = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
+        table = _table(["Skill", "After", "Target", "Rating measured", "Status"], rows,
+                       table_id=f"earlier-plan-{i + 1}", numeric=(2,))
+        title = f"Plan of {format_day(day)}: {said}"
+        blocks.append(f'<details class="cc-plan" data-plan="{_e(conv)}"{" open" if i < open_plans else ""}>'
+                      f"<summary>{_e(title)}</summary>{table}</details>")
+    older = len(plans) - open_plans
+    more = (f" The {older} older plan{'s are' if older != 1 else ' is'} folded: click a plan to open it."
+            if older > 0 else "")
+    return _wrap(f"<h2>Earlier plans</h2><p>How the targets set in your {len(plans)} earlier career "
+                 f"conversation{'s' if len(plans) != 1 else ''} turned out, newest first.{_e(more)}</p>"
+                 + "".join(blocks))
+
+
+def how_to_read(content: ReportContent) -> Fragment:
+    """The rules behind the statuses, in plain words with this report's numbers."""
+    tol = content.tolerance
+    tol_text = f"{tol:g} point" + ("" if tol == 1 else "s")
+    return _wrap(
+        '<p class="cc-note">The dashed line in each chart is your plan: it goes from your rating at the '
+        "conversation through each target in turn. At each target date we take the rating you gave closest "
+        f"to that date (up to {content.window_days} days before or after) and compare it with the straight "
+        "line from your start to that target: "
+        f"<strong>on track</strong> means it is within {_e(tol_text)} of the line, <strong>ahead</strong> above "
+        f"that, <strong>behind</strong> below it. <strong>Due but not measured</strong> means the date has "
+        "passed and no rating was given close enough to it; <strong>upcoming</strong> means the date is "
+        "still to come. Of two ratings on the same day, the one recorded last counts. Statuses use your own "
+        "ratings, from 1 to 10; your coach's ratings are shown beside them.</p>")

@@ -1,0 +1,1062 @@
+"""The batch runner: progress reports for many employees, fast, isolated, incremental.
+
+The naive way to make a report is a ``papermill`` process (a fresh kernel that
+imports pandas and matplotlib) followed by a ``jupyter nbconvert`` process, per
+employee: most of the time goes into starting processes and importing
+libraries. Here each report is still a real papermill execution of the report
+notebook (papermill's own parameter injection, execution manager and engine
+machinery, so the executed notebook carries the ``injected-parameters`` cell,
+the outputs and papermill's metadata), but:
+
+* **warm kernels**: ``jobs`` kernels are started once per batch and import the
+  package (pandas, matplotlib, careerconv) once; each runs report after report.
+  What they load is frozen out of the garbage collector's way, and text
+  columns use Python rather than Arrow storage (cheaper for a report's small
+  frames; same output).
+* **isolation**: before every report the kernel's user namespace is reset
+  (IPython's ``reset``: every variable, the output cache and the last
+  exception are dropped, the execution counter restarts at 1), so a report
+  starts from the same clean state as in a fresh kernel and nothing of one
+  employee is left for the next. The report code itself keeps no employee
+  data between reports (only the roster is cached, see
+  :mod:`careerconv.surfaces.report.source`), and every report checks that all the
+  records it reads belong to its employee.
+* **in-process glue**: the parameter injection (papermill's
+  ``parameterize_notebook``), the notebook writing and the HTML export (a
+  :class:`~careerconv.surfaces.report.html_export.ReportExporter` reused report after
+  report) run in the process driving the kernel, with no subprocess per report.
+* **one code path per report**: :class:`ReportMaker` makes one employee's
+  report from start to end, in two stages: :meth:`ReportMaker.execute` (the
+  skip check, the execution on its warm kernel) and :func:`write_report`
+  (the HTML export and the writing of the files). Executors only decide
+  where makers run: :class:`LocalExecutor` runs ``jobs`` of them on threads
+  of this process (``--jobs``), the Dask executor
+  (:mod:`careerconv.surfaces.report.dask_executor`) one per thread of each Dask
+  worker (``--dask``); a batch can also be split into shards that any
+  scheduler runs as independent commands (:mod:`careerconv.surfaces.report.shards`,
+  ``--shard I/N``).
+* **parallel**: each kernel is driven by its own thread; with ``--jobs``
+  the main thread exports and writes files while the kernels compute.
+* **incremental**: a report is skipped when its fingerprint (the bytes of the
+  employee's record files and roster row, the notebook, the report code and the
+  parameters) equals the one stored with the last report.
+* **failures stay contained**: an employee whose notebook fails is recorded
+  with the cause (the exception raised in the notebook, e.g. which file is
+  damaged) and the batch goes on; a kernel that dies or hangs is restarted.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import hashlib
+import importlib.util
+import json
+import logging
+import os
+import queue
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pandas as pd
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NBClientEngine, papermill_engines
+from papermill.exceptions import PapermillExecutionError
+from papermill.execute import prepare_notebook_metadata, raise_for_execution_errors, remove_error_markers
+from papermill.inspection import inspect_notebook
+from papermill.iorw import load_notebook_node
+from papermill.parameterize import parameterize_notebook
+
+from careerconv import __version__
+from careerconv.records import config
+from careerconv.records import schema as S
+from careerconv.records.store import Store, atomic_write_bytes
+from .content import parse_as_of, parse_horizons
+from .html_export import ReportExporter
+from .index import FAILED, MADE, UNCHANGED, IndexEntry, index_html
+from .shards import Shard, ShardIndex, shard_index_paths, write_shard_index
+from .source import data_fingerprint, record_files
+
+__all__ = [
+    "NOTEBOOK",
+    "ENGINE_NAME",
+    "BatchProgress",
+    "BatchResult",
+    "BatchSettings",
+    "KernelDied",
+    "LocalExecutor",
+    "ReportJob",
+    "ReportMaker",
+    "ReportOutcome",
+    "ReportPaths",
+    "ReportRequest",
+    "WarmKernel",
+    "WarmKernelEngine",
+    "failed_outcome",
+    "plan_report",
+    "report_paths",
+    "run_batch",
+    "write_report",
+]
+
+NOTEBOOK = config.NOTEBOOKS_DIR / "progress_report.ipynb"
+ENGINE_NAME = "careerconv-warm-kernel"
+KERNEL_NAME = "python3"
+DEFAULT_TIMEOUT = 300  # seconds per notebook cell
+# Bump when the way reports are made changes in a way the fingerprint does not see.
+RUNNER_VERSION = 1
+
+# Modules whose code decides what a report shows, by dotted name: a change to
+# any of them makes every report out of date.
+_REPORT_CODE = (
+    "careerconv.surfaces.report.content",
+    "careerconv.surfaces.report.render",
+    "careerconv.surfaces.report.pdf",
+    "careerconv.surfaces.report.source",
+    "careerconv.surfaces.report.html_export",
+    "careerconv.rules.progress",
+    "careerconv.views.plots",
+    "careerconv.rules.cadence",
+    "careerconv.records.tables",
+    "careerconv.records.schema",
+    "careerconv.records.store",
+)
+
+# Imported once per warm kernel; a small chart is drawn so fonts are loaded too.
+# Text columns are stored as Python strings rather than in Arrow: a report's
+# frames hold a few dozen rows, where Arrow's per-call overhead dominates
+# (measured: a third less time to compute a report's content, same output to
+# the byte on the sample organisation).
+_WARMUP = """\
+import pandas as _pd
+_pd.set_option("mode.string_storage", "python")
+del _pd
+import careerconv.surfaces.report
+import careerconv.surfaces.report.kernel
+import careerconv.views.plots
+import careerconv.rules.progress
+import careerconv.rules.cadence
+import matplotlib.backends.backend_agg
+from matplotlib.figure import Figure as _Figure
+import io as _io
+_f = _Figure(figsize=(2, 1)); _f.add_subplot().set_title("warm-up 0123456789"); _f.savefig(_io.BytesIO(), format="png"); _f.savefig(_io.BytesIO(), format="svg")
+del _f, _Figure, _io
+"""
+_WARMUP_PDF = "import careerconv.surfaces.report.pdf\n"
+# Everything loaded while warming up lives as long as the kernel: move it out
+# of the collector's sight, so the full collections during reports stay cheap.
+_FREEZE = "__import__('gc').freeze()\n"
+# Run before every report; binds no name (see careerconv.surfaces.report.kernel).
+_RESET = '__import__("careerconv.surfaces.report.kernel", fromlist=["_"]).reset_namespace(get_ipython(), collect={collect})'
+# A full garbage collection every so many reports keeps memory flat at a small cost.
+_COLLECT_EVERY = 25
+
+
+# ---------------------------------------------------------------------------
+# papermill engine on a warm kernel
+
+
+class WarmKernelEngine(NBClientEngine):
+    """papermill's nbclient engine, executing on an already running kernel.
+
+    Identical to papermill's default engine except that the kernel is not
+    started and shut down per notebook: the :class:`WarmKernel` passed as
+    ``warm_kernel`` is used as it is.
+    """
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
+                                 start_timeout=60, execution_timeout=None, **kwargs):
+        warm: WarmKernel = kwargs.pop("warm_kernel")
+        kwargs.pop("input_path", None)
+        client = PapermillNotebookClient(
+            nb_man, km=warm.km, timeout=execution_timeout, startup_timeout=start_timeout,
+            kernel_name=kernel_name, log=_CLIENT_LOG, log_output=log_output,
+            stdout_file=stdout_file, stderr_file=stderr_file,
+        )
+        client.kc = warm.kc  # reuse the connected client: no per-report handshake
+        return client.execute()
+
+
+papermill_engines.register(ENGINE_NAME, WarmKernelEngine)
+
+# nbclient logs a dead or timed-out kernel itself; the batch reports it as the
+# employee's failure cause instead of in the middle of the progress bar.
+_CLIENT_LOG = logging.getLogger("careerconv.surfaces.report.nbclient")
+_CLIENT_LOG.addHandler(logging.NullHandler())
+_CLIENT_LOG.propagate = False
+
+
+class KernelDied(RuntimeError):
+    """The kernel stopped or stopped answering; it has to be restarted."""
+
+
+class WarmKernel:
+    """One IPython kernel that runs report after report.
+
+    Every method must be called from the thread that called :meth:`start`
+    (the kernel client is bound to that thread's event loop).
+
+    Parameters
+    ----------
+    kernel_name
+        The Jupyter kernel to start.
+    cwd
+        The kernel's working directory (the notebook's folder, as for a
+        report run by hand).
+    pdf
+        Also import the PDF writer while warming up (for batches with PDFs).
+    """
+
+    def __init__(self, kernel_name: str = KERNEL_NAME, cwd: str | os.PathLike | None = None,
+                 pdf: bool = False):
+        self.kernel_name = kernel_name
+        self.cwd = str(cwd) if cwd is not None else None
+        self.pdf = pdf
+        self.km: AsyncKernelManager | None = None
+        self.kc: Any = None
+        self._log = tempfile.TemporaryFile(prefix="careerconv-kernel-")
+        self._sockets = tempfile.TemporaryDirectory(prefix="careerconv-kernel-")
+        self.reports_run = 0
+
+    def start(self, timeout: float = 120) -> None:
+        """Start the kernel, connect to it and import what reports need.
+
+        Raises
+        ------
+        KernelDied
+            If it does not start or the warm-up fails.
+        """
+        # IPC sockets in a private folder: reachable from this machine only
+        # (no TCP port open to anyone), and no "unencrypted TCP" warning.
+        self.km = AsyncKernelManager(kernel_name=self.kernel_name, transport="ipc",
+                                     ip=os.path.join(self._sockets.name, "kernel"))
+        env = {**os.environ, "MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+        try:
+            run_sync(self.km.start_kernel)(
+                # No input history database; no check for top-level await in every cell.
+                extra_arguments=["--HistoryManager.enabled=False", "--InteractiveShell.autoawait=False"],
+                cwd=self.cwd, env=env,
+                stdout=self._log, stderr=self._log, stdin=subprocess.DEVNULL,
+            )
+            self.kc = self.km.client()
+            self.kc.start_channels()
+            run_sync(self.kc.wait_for_ready)(timeout=timeout)
+        except Exception as exc:
+            tail = self._log_tail()
+            self.shutdown(close_log=False, now=True)
+            raise KernelDied(f"the kernel did not start: {exc}{tail}") from exc
+        try:
+            self.run_code(_WARMUP + (_WARMUP_PDF if self.pdf else "") + _FREEZE, timeout=timeout)
+        except RuntimeError as exc:  # e.g. careerconv is not installed where the kernel's Python looks
+            self.shutdown(close_log=False, now=True)
+            raise KernelDied(f"the {self.kernel_name!r} kernel cannot load the report code ({exc}); is careerconv "
+                             "installed in the Python environment that runs that Jupyter kernel?") from exc
+
+    def run_code(self, code: str, timeout: float = 60) -> None:
+        """Run code in the kernel silently and wait for it to finish.
+
+        Raises
+        ------
+        KernelDied
+            If the kernel does not answer in time or has died.
+        RuntimeError
+            If the code raised (the message holds the exception).
+        """
+        run_sync(self._run_code)(code, timeout)
+
+    async def _run_code(self, code: str, timeout: float) -> None:
+        msg_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+        deadline = time.monotonic() + timeout
+        reply = None
+        while reply is None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not await self.km.is_alive():
+                raise KernelDied(f"the kernel did not answer within {timeout:.0f} s{self._log_tail()}")
+            try:
+                msg = await self.kc.get_shell_msg(timeout=min(remaining, 1.0))
+            except queue.Empty:
+                continue
+            if msg["parent_header"].get("msg_id") == msg_id:
+                reply = msg
+        # Drain this request's messages from iopub up to its "idle" status.
+        while time.monotonic() < deadline:
+            try:
+                msg = await self.kc.get_iopub_msg(timeout=min(deadline - time.monotonic(), 1.0))
+            except queue.Empty:
+                break
+            if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
+                    and msg["content"].get("execution_state") == "idle"):
+                break
+        content = reply["content"]
+        if content.get("status") != "ok":
+            raise RuntimeError(f"{content.get('ename')}: {content.get('evalue')}")
+
+    def reset(self) -> None:
+        """Clear the user namespace so the next report starts clean (and check it is)."""
+        self.run_code(_RESET.format(collect=self.reports_run % _COLLECT_EVERY == _COLLECT_EVERY - 1))
+
+    def execute(self, nb: nbformat.NotebookNode, timeout: float | None = DEFAULT_TIMEOUT) -> nbformat.NotebookNode:
+        """Reset the namespace, then execute a parameterised notebook with papermill.
+
+        Returns
+        -------
+        nbformat.NotebookNode
+            The executed notebook.
+
+        Raises
+        ------
+        papermill.exceptions.PapermillExecutionError
+            When a cell raised (the notebook, with papermill's error markers,
+            is on the exception as ``notebook``).
+        KernelDied
+            When the kernel died or a cell timed out (restart it).
+        """
+        self.reset()
+        try:
+            out = papermill_engines.execute_notebook_with_engine(
+                ENGINE_NAME, nb, self.kernel_name, input_path=nb.metadata.papermill.get("input_path"),
+                output_path=None, progress_bar=False, log_output=False, start_timeout=60,
+                execution_timeout=timeout, warm_kernel=self,
+            )
+        except PapermillExecutionError:
+            raise
+        except Exception as exc:  # DeadKernelError, CellTimeoutError, zmq errors
+            raise KernelDied(f"{type(exc).__name__}: {exc}{self._log_tail()}") from exc
+        self.reports_run += 1
+        try:
+            raise_for_execution_errors(out, None)
+        except PapermillExecutionError as exc:
+            exc.notebook = out
+            raise
+        return out
+
+    def restart(self) -> None:
+        """Kill this kernel (if it still runs: it is dead or hung) and start a fresh one.
+
+        Raises
+        ------
+        KernelDied
+            If the new kernel does not start.
+        """
+        self.shutdown(close_log=False, now=True)
+        self.start()
+
+    def shutdown(self, close_log: bool = True, now: bool = False) -> None:
+        """Stop the kernel (politely unless ``now``) and release its sockets and files."""
+        if self.kc is not None:
+            try:
+                self.kc.stop_channels()
+            except Exception:
+                pass
+            self.kc = None
+        if self.km is not None:
+            try:
+                run_sync(self.km.shutdown_kernel)(now=now)
+            except Exception:
+                try:
+                    run_sync(self.km.shutdown_kernel)(now=True)
+                except Exception:
+                    pass
+            self.km = None
+        if close_log:
+            self._log.close()
+            self._sockets.cleanup()
+
+    def _log_tail(self, lines: int = 8) -> str:
+        try:
+            self._log.flush()
+            self._log.seek(0)
+            text = self._log.read().decode("utf-8", "replace").strip().splitlines()
+        except (OSError, ValueError):
+            return ""
+        tail = text[-lines:]
+        return ("\nkernel log:\n  " + "\n  ".join(tail)) if tail else ""
+
+
+# ---------------------------------------------------------------------------
+# the batch
+
+
+@dataclass(frozen=True)
+class ReportPaths:
+    """Where one employee's report of one day is written."""
+
+    folder: Path
+    ipynb: Path
+    html: Path
+    pdf: Path
+    error_ipynb: Path
+    stamp: Path
+
+
+def report_paths(reports_dir: str | os.PathLike, employee_id: str, as_of: dt.date) -> ReportPaths:
+    """The files of one report: ``<reports>/<employee>/progress-<as_of>.{ipynb,html,pdf}``.
+
+    Raises
+    ------
+    ValueError
+        If ``employee_id`` is not a valid id (it becomes a folder name).
+    """
+    S.parse_identifier(employee_id, what="employee id")
+    folder = Path(reports_dir) / employee_id
+    stem = f"progress-{as_of.isoformat()}"
+    return ReportPaths(folder, folder / f"{stem}.ipynb", folder / f"{stem}.html", folder / f"{stem}.pdf",
+                       folder / f"{stem}.error.ipynb", folder / f".{stem}.fingerprint")
+
+
+@dataclass
+class ReportOutcome:
+    """What happened to one employee of a batch.
+
+    Attributes
+    ----------
+    employee_id, name, department
+        Who (name and department from the roster; the id when not on it).
+    status
+        ``"made"``, ``"unchanged"`` (skipped: nothing changed since the last
+        report) or ``"failed"``.
+    paths
+        Where the report's files are (None for an id that cannot be a folder name).
+    error
+        Why it failed: the exception raised in the notebook, a dead or hung
+        kernel, or a problem found before running; None otherwise.
+    seconds
+        Time the report took on its kernel (0 when not run).
+    """
+
+    employee_id: str
+    name: str
+    department: str
+    status: str  # MADE, UNCHANGED or FAILED
+    paths: ReportPaths | None = None
+    error: str | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class BatchResult:
+    """What a batch did.
+
+    Attributes
+    ----------
+    outcomes
+        One per employee asked for, in the order asked; ``made``,
+        ``unchanged`` and ``failed`` filter them.
+    index_path
+        The batch's index page.
+    index_kept
+        True when every report was unchanged and the day's index page was
+        left as the batch that made them wrote it.
+    seconds
+        Wall time of the whole batch (kernel start-up included).
+    report_seconds
+        Per report made, the time it took on its kernel.
+    """
+
+    outcomes: list[ReportOutcome]
+    index_path: Path | None
+    seconds: float
+    report_seconds: list[float] = field(default_factory=list)
+    index_kept: bool = False
+
+    def _with(self, status: str) -> list[ReportOutcome]:
+        return [o for o in self.outcomes if o.status == status]
+
+    @property
+    def made(self) -> list[ReportOutcome]:
+        return self._with(MADE)
+
+    @property
+    def unchanged(self) -> list[ReportOutcome]:
+        return self._with(UNCHANGED)
+
+    @property
+    def failed(self) -> list[ReportOutcome]:
+        return self._with(FAILED)
+
+
+# ---------------------------------------------------------------------------
+# one employee's report: the one code path every executor calls
+
+
+@dataclass(frozen=True)
+class BatchSettings:
+    """What every report of one batch shares; sent once to each Dask worker.
+
+    Built by :func:`run_batch` after it has checked the arguments; paths are
+    absolute, so every machine that sees the same folders at the same paths
+    (a shared filesystem) makes the same report.
+
+    Attributes
+    ----------
+    data_dir, reports_dir
+        The data folder and the reports folder.
+    as_of
+        The report date.
+    parameters
+        The notebook parameters every report shares (``data_dir``, ``as_of``,
+        ``horizons``, ``figure_format``, ``dpi``).
+    notebook
+        The report notebook (its folder is the kernel's working directory).
+    code
+        Digest of the notebook and of the report code (part of every fingerprint).
+    pdf, force, timeout
+        As for :func:`run_batch`.
+    """
+
+    data_dir: Path
+    reports_dir: Path
+    as_of: dt.date
+    parameters: dict[str, Any]
+    notebook: Path
+    code: str
+    pdf: bool = False
+    force: bool = False
+    timeout: float = DEFAULT_TIMEOUT
+    started: float = 0.0  # when the batch started (time.time()): a report stamped since was made by this batch
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """One employee of a batch: the id, and their roster row as text (None when not on the roster)."""
+
+    employee_id: str
+    roster_row: dict[str, str | None] | None = None
+
+
+@dataclass
+class ReportJob:
+    """One employee's report between its two stages: executed (or settled without a kernel), not yet written.
+
+    ``settled`` is true when nothing is left to write: the report is
+    unchanged, or it could not be run (``outcome.error`` says why).
+    """
+
+    outcome: ReportOutcome
+    parameters: dict[str, Any]
+    fingerprint: str
+    nb: nbformat.NotebookNode | None = None
+    error: str | None = None
+    settled: bool = False
+
+
+def _code_digest(notebook: Path) -> str:
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(f"runner {RUNNER_VERSION} careerconv {__version__}".encode())
+    digest.update(notebook.read_bytes())
+    for name in _REPORT_CODE:
+        source = importlib.util.find_spec(name).origin  # the file, without importing the module
+        digest.update(name.encode() + Path(source).read_bytes())
+    return digest.hexdigest()
+
+
+def _fingerprint(code: str, parameters: dict[str, Any], data: str) -> str:
+    shown = {k: v for k, v in parameters.items() if k != "pdf_path"}
+    shown["pdf"] = bool(parameters.get("pdf_path"))
+    blob = json.dumps({"code": code, "parameters": shown, "data": data}, sort_keys=True)
+    return hashlib.blake2b(blob.encode(), digest_size=20).hexdigest()
+
+
+def _is_current(paths: ReportPaths, fingerprint: str, pdf: bool) -> bool:
+    try:
+        stored = paths.stamp.read_text(encoding="utf-8").strip()
+    except OSError:
+        return False
+    outputs = [paths.ipynb, paths.html] + ([paths.pdf] if pdf else [])
+    return stored == fingerprint and all(p.exists() for p in outputs)
+
+
+def _stamped_since(paths: ReportPaths, started: float) -> bool:
+    try:
+        return bool(started) and paths.stamp.stat().st_mtime >= started
+    except OSError:
+        return False
+
+
+def _cause(exc: BaseException) -> str:
+    if isinstance(exc, PapermillExecutionError):
+        return f"{exc.ename}: {exc.evalue}".strip()
+    return f"{type(exc).__name__}: {exc}" if not isinstance(exc, KernelDied) else str(exc)
+
+
+def _write_notebook(path: Path, nb: nbformat.NotebookNode) -> None:
+    atomic_write_bytes(path, nbformat.writes(nb).encode("utf-8"), durable=False)
+
+
+def failed_outcome(settings: BatchSettings, request: ReportRequest, error: str) -> ReportOutcome:
+    """The outcome of an employee whose report could not be made at all (e.g. no kernel would start)."""
+    row = request.roster_row or {}
+    try:
+        paths = report_paths(settings.reports_dir, request.employee_id, settings.as_of)
+    except ValueError:
+        paths = None
+    return ReportOutcome(request.employee_id, row.get("name") or request.employee_id, row.get("department") or "",
+                         FAILED, paths, error)
+
+
+def plan_report(settings: BatchSettings, request: ReportRequest) -> tuple[ReportOutcome, ReportJob | None]:
+    """Decide what to do for one employee, without a kernel: skip, fail, or a job to run.
+
+    Returns
+    -------
+    tuple
+        The employee's outcome, and the job to execute (None when the report
+        is unchanged, or cannot be made: the outcome then says why).
+    """
+    eid = request.employee_id
+    row = request.roster_row or {}
+    outcome = ReportOutcome(eid, row.get("name") or eid, row.get("department") or "", FAILED)
+    try:
+        paths = report_paths(settings.reports_dir, eid, settings.as_of)
+    except ValueError as exc:
+        outcome.error = f"not a valid employee id: {exc}"
+        return outcome, None
+    outcome.paths = paths
+    if request.roster_row is None and not record_files(settings.data_dir, eid):
+        outcome.error = f"employee {eid!r} is not on the roster and has no records"
+        return outcome, None
+    parameters = {"employee_id": eid, **settings.parameters, "pdf_path": str(paths.pdf) if settings.pdf else ""}
+    fingerprint = _fingerprint(settings.code, parameters, data_fingerprint(settings.data_dir, eid, row))
+    if not settings.force and _is_current(paths, fingerprint, settings.pdf):
+        # Current already: unchanged, unless this batch made it (a Dask worker lost after writing the report
+        # but before answering has its task run again elsewhere).
+        outcome.status = MADE if _stamped_since(paths, settings.started) else UNCHANGED
+        return outcome, None
+    return outcome, ReportJob(outcome, parameters, fingerprint)
+
+
+class ReportMaker:
+    """Makes one employee's report after another on one warm kernel.
+
+    The one code path for "make this employee's report", in two stages:
+    :meth:`execute` (the skip check by fingerprint, then the papermill
+    execution on the warm kernel) and :func:`write_report` (the export to
+    HTML and the writing of the files). :meth:`make` runs both, as a Dask
+    task does (one maker per worker thread,
+    :mod:`careerconv.surfaces.report.dask_executor`); the local executor (``--jobs``)
+    runs :meth:`execute` on one thread per kernel and writes in its main
+    thread, so a kernel starts its next report while the last one is written.
+
+    Every method must be called from one and the same thread (the kernel
+    client is bound to it). The kernel is started on the first report that
+    needs it (an incremental batch of unchanged reports starts none), and
+    replaced before the next report after one that killed or hung it.
+
+    Parameters
+    ----------
+    settings
+        The batch.
+    template
+        The report notebook as loaded by papermill (parameterised per report).
+    """
+
+    def __init__(self, settings: BatchSettings, template: nbformat.NotebookNode):
+        self.settings = settings
+        self.template = template
+        self.kernel = WarmKernel(KERNEL_NAME, cwd=settings.notebook.parent, pdf=settings.pdf)
+        self._exporter: ReportExporter | None = None  # made on the first make(): execute() needs none
+        self._state = "new"  # "new", "ready" or "replace"
+
+    def start(self) -> None:
+        """Start (or replace) the kernel now rather than on the first report.
+
+        Raises
+        ------
+        KernelDied
+            If the kernel does not start.
+        """
+        if self._state == "replace":
+            self.kernel.restart()
+        elif self._state == "new":
+            self.kernel.start()
+        self._state = "ready"
+
+    def make(self, request: ReportRequest) -> ReportOutcome:
+        """Make one employee's report (or skip it when unchanged), and write its files.
+
+        Returns
+        -------
+        ReportOutcome
+            Made, unchanged, or failed with the cause (the notebook's
+            exception, a dead or hung kernel, a write error). A failed
+            notebook is kept as ``progress-<date>.error.ipynb``.
+
+        Raises
+        ------
+        KernelDied
+            If no kernel could be started: nothing was made for this employee
+            and the request can go to another maker.
+        """
+        job = self.execute(request)
+        if self._exporter is None:
+            self._exporter = ReportExporter()
+        return write_report(job, self._exporter)
+
+    def execute(self, request: ReportRequest) -> ReportJob:
+        """The first stage of :meth:`make`: the skip check, then the execution on this maker's kernel.
+
+        Returns
+        -------
+        ReportJob
+            For :func:`write_report`.
+
+        Raises
+        ------
+        KernelDied
+            If no kernel could be started (see :meth:`make`).
+        """
+        outcome, job = plan_report(self.settings, request)
+        if job is None:
+            return ReportJob(outcome, {}, "", settled=True)
+        self.start()
+        _execute_job(self.kernel, job, self.template, self.settings.notebook, self.settings.timeout)
+        if job.error is not None and job.nb is None:  # dead, hung or not clean: a fresh kernel next time
+            self._state = "replace"
+        return job
+
+    def shutdown(self) -> None:
+        """Stop the kernel and release its files."""
+        self.kernel.shutdown()
+
+
+class BatchProgress:
+    """The batch's progress bar on stderr (with an ETA and the number failed), fed one outcome at a time."""
+
+    def __init__(self, total: int, enabled: bool = True):
+        from tqdm import tqdm
+
+        self._failed = 0
+        self._bar = tqdm(total=total, desc="reports", unit="report", file=sys.stderr, disable=not enabled,
+                         dynamic_ncols=True, smoothing=0.1)
+
+    def done(self, outcome: ReportOutcome) -> None:
+        """Count one employee's final outcome."""
+        self._bar.update(1)
+        if outcome.status == FAILED:
+            self._failed += 1
+            self._bar.set_postfix(failed=self._failed, refresh=False)
+
+    def close(self) -> None:
+        """Finish the bar (its last line stays on stderr)."""
+        self._bar.close()
+
+
+# ---------------------------------------------------------------------------
+# executors: who runs the ReportMakers
+
+
+class LocalExecutor:
+    """``jobs`` warm kernels on this machine, each driven by its own thread running a :class:`ReportMaker`.
+
+    The threads execute reports (:meth:`ReportMaker.execute`); this thread
+    writes them (:func:`write_report`) while the kernels go on to the next.
+
+    Raises
+    ------
+    ValueError
+        If ``jobs`` is not a whole number >= 1.
+    """
+
+    def __init__(self, jobs: int | None = None):
+        if jobs is None:
+            jobs = os.cpu_count() or 1
+        if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+            raise ValueError(f"jobs must be a whole number >= 1, got {jobs!r}")
+        self.jobs = jobs
+
+    def run(self, settings: BatchSettings, template: nbformat.NotebookNode, requests: Sequence[ReportRequest],
+            progress: bool) -> list[ReportOutcome]:
+        """Every request's outcome, in the order of ``requests``."""
+        pending: queue.Queue[tuple[int, ReportRequest]] = queue.Queue()
+        for item in enumerate(requests):
+            pending.put(item)
+        finished: queue.Queue[tuple[int, ReportJob] | None] = queue.Queue()
+        stop = threading.Event()
+        kernel_errors: list[str] = []  # why a worker gave up (its kernel would not start)
+        n_workers = min(self.jobs, len(requests))
+        workers = [threading.Thread(target=_local_worker, name=f"report-kernel-{i}", daemon=True,
+                                    args=(settings, template, pending, finished, stop, kernel_errors))
+                   for i in range(n_workers)]
+        for w in workers:
+            w.start()
+        outcomes: list[ReportOutcome | None] = [None] * len(requests)
+        bar = BatchProgress(len(requests), progress)
+        exporter = ReportExporter()
+        done_workers = 0
+        try:
+            while done_workers < n_workers:
+                item = finished.get()
+                if item is None:
+                    done_workers += 1
+                    continue
+                i, job = item
+                outcomes[i] = write_report(job, exporter)
+                bar.done(outcomes[i])
+        finally:
+            bar.close()
+            stop.set()
+            for w in workers:
+                w.join(timeout=30)
+        # Requests no worker took (every kernel failed to start, or the batch was
+        # interrupted): unchanged ones are still unchanged; the others fail with the reason.
+        reason = f"no report kernel could start: {kernel_errors[-1]}" if kernel_errors else "the batch was interrupted"
+        while True:
+            try:
+                i, request = pending.get_nowait()
+            except queue.Empty:
+                break
+            outcome, job = plan_report(settings, request)
+            if job is not None:
+                outcome.error = reason
+            outcomes[i] = outcome
+        return [o if o is not None else failed_outcome(settings, r, "the batch was interrupted")
+                for o, r in zip(outcomes, requests)]
+
+
+def _local_worker(settings: BatchSettings, template: nbformat.NotebookNode, pending: queue.Queue,
+                  finished: queue.Queue, stop: threading.Event, kernel_errors: list[str]) -> None:
+    """One kernel's thread: execute reports until there are none left (or no kernel can be started)."""
+    maker = ReportMaker(settings, template)
+    try:
+        while not stop.is_set():
+            try:
+                i, request = pending.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                job = maker.execute(request)
+            except KernelDied as exc:
+                kernel_errors.append(str(exc))
+                pending.put((i, request))  # another worker takes it, if any can
+                return
+            finished.put((i, job))
+    finally:
+        maker.shutdown()
+        finished.put(None)
+
+
+# ---------------------------------------------------------------------------
+# the batch
+
+
+def run_batch(
+    data_dir: str | os.PathLike,
+    employee_ids: Sequence[str] | None,
+    as_of: Any,
+    *,
+    reports_dir: str | os.PathLike,
+    jobs: int | None = None,
+    force: bool = False,
+    pdf: bool = False,
+    horizons: Sequence[int] = (6, 12, 18),
+    figure_format: str = "svg",
+    dpi: int = 96,
+    notebook: str | os.PathLike = NOTEBOOK,
+    timeout: float = DEFAULT_TIMEOUT,
+    progress: bool = True,
+    shard: Shard | None = None,
+    executor: Any = None,
+) -> BatchResult:
+    """Make the progress reports of many employees.
+
+    Parameters
+    ----------
+    data_dir
+        The data folder.
+    employee_ids
+        Who to report on; None for everyone on the roster (or, without a
+        roster, everyone with records).
+    as_of
+        The report date (``YYYY-MM-DD``).
+    reports_dir
+        Where reports go (``<reports_dir>/<employee>/progress-<as_of>.*``, and
+        the batch's index page ``<reports_dir>/index-<as_of>.html``).
+    jobs
+        Kernels working in parallel on this machine (default: the number of
+        CPU cores); not used with another ``executor``.
+    force
+        Make every report even when its data has not changed.
+    pdf
+        Also write ``progress-<as_of>.pdf``.
+    horizons, figure_format, dpi
+        Passed to the notebook.
+    notebook
+        The report notebook (must have a ``parameters`` cell).
+    timeout
+        Seconds a cell may run before its kernel is restarted and the report fails.
+    progress
+        Show a progress bar with an ETA on stderr.
+    shard
+        Make only this shard's share of the employees (see
+        :mod:`careerconv.surfaces.report.shards`); the index is then the shard's,
+        ``index-<as_of>.shard-I-of-N.json`` and ``.html``, for
+        :func:`careerconv.surfaces.report.shards.merge_shard_indexes`.
+    executor
+        Who runs the reports: an object with ``run(settings, template,
+        requests, progress)`` returning one :class:`ReportOutcome` per
+        request in order, such as
+        :class:`careerconv.surfaces.report.dask_executor.DaskExecutor`; default a
+        :class:`LocalExecutor` of ``jobs`` kernels.
+
+    Returns
+    -------
+    BatchResult
+        Every employee's outcome, failures with their cause.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the data folder or the notebook does not exist.
+    ValueError
+        For a bad date, horizons, format, dpi, jobs or employee list (the
+        message says what is allowed), or a notebook whose parameters do not
+        match.
+    careerconv.records.schema.ValidationError
+        If the roster is invalid.
+    """
+    started = time.perf_counter()
+    data = Path(data_dir).resolve()
+    if not data.is_dir():
+        raise FileNotFoundError(f"data folder {data} does not exist")
+    day = parse_as_of(as_of).date()
+    hz = list(parse_horizons(horizons))
+    if figure_format not in ("png", "svg"):
+        raise ValueError(f"figure format must be png or svg, got {figure_format!r}")
+    if isinstance(dpi, bool) or not isinstance(dpi, int) or not 30 <= dpi <= 600:
+        raise ValueError(f"dpi must be a whole number from 30 to 600, got {dpi!r}")
+    if executor is None:
+        executor = LocalExecutor(jobs)
+    if shard is not None and not isinstance(shard, Shard):
+        raise ValueError(f"shard must be a careerconv.surfaces.report.shards.Shard, got {shard!r}")
+    notebook = Path(notebook).resolve()
+    if not notebook.is_file():
+        raise FileNotFoundError(f"report notebook {notebook} does not exist")
+    out_root = Path(reports_dir).resolve()
+
+    store = Store(data)
+    with pd.option_context("mode.string_storage", "python"):  # see _WARMUP; the roster may be long
+        roster = {r["employee_id"]: r for r in store.roster().to_dict("records")}
+    if employee_ids is None:
+        ids = list(roster) or store.employees_with_records()
+    else:
+        ids = list(dict.fromkeys(employee_ids))
+    if not ids:
+        raise ValueError(f"no employees to report on: the roster of {data} is empty and there are no records")
+    positions = {eid: i for i, eid in enumerate(ids)}
+    if shard is not None:
+        ids = shard.select(ids)
+
+    template = load_notebook_node(str(notebook))
+    declared = set(inspect_notebook(str(notebook)))
+    base_parameters = {"data_dir": str(data), "as_of": day.isoformat(), "horizons": hz,
+                       "figure_format": figure_format, "dpi": dpi}
+    unknown = (set(base_parameters) | {"employee_id", "pdf_path"}) - declared
+    if unknown:
+        raise ValueError(f"{notebook} has no parameter(s) {', '.join(sorted(unknown))}; "
+                         f"its parameters cell declares: {', '.join(sorted(declared)) or 'none'}")
+    settings = BatchSettings(data, out_root, day, base_parameters, notebook, _code_digest(notebook), pdf=pdf,
+                             force=force, timeout=timeout, started=time.time())
+    requests = [ReportRequest(eid, _as_text(roster[eid]) if eid in roster else None) for eid in ids]
+    outcomes = executor.run(settings, template, requests, progress) if requests else []
+
+    entries = [IndexEntry(o.employee_id, o.name, o.department, o.status,
+                          o.paths.html if o.paths and o.status != FAILED else None,
+                          o.paths.pdf if o.paths and pdf and o.status != FAILED else None, o.error)
+               for o in outcomes]
+    generated = dt.datetime.now()
+    index_path = (out_root / f"index-{day.isoformat()}.html" if shard is None
+                  else shard_index_paths(out_root, day, shard)[1])
+    # A rerun that made nothing and failed nothing has no news: the day's index
+    # keeps the record of the batch that made the reports.
+    kept = bool(outcomes) and all(o.status == UNCHANGED for o in outcomes) and index_path.exists()
+    if kept:
+        pass
+    elif shard is None:
+        page = index_html(entries, as_of=day, folder=out_root, generated=generated)
+        atomic_write_bytes(index_path, page.encode("utf-8"), durable=False)
+    else:
+        shard_index = ShardIndex(shard, day, generated, tuple((positions[e.employee_id], e) for e in entries))
+        index_path = write_shard_index(out_root, shard_index)[1]
+    report_seconds = [o.seconds for o in outcomes if o.status == MADE]
+    return BatchResult(outcomes, index_path, time.perf_counter() - started, report_seconds, index_kept=kept)
+
+
+def _as_text(row: dict[str, Any]) -> dict[str, str | None]:
+    """A roster row with every value as text (None for a missing one), as fingerprints and reports see it."""
+    return {k: (None if v is None or v != v else str(v)) for k, v in row.items()}
+
+
+def _execute_job(kernel: WarmKernel, job: ReportJob, template: nbformat.NotebookNode, notebook: Path,
+                 timeout: float) -> None:
+    began = time.perf_counter()
+    nb = copy.deepcopy(template)
+    nb = parameterize_notebook(nb, job.parameters, kernel_name=KERNEL_NAME, language="python",
+                               engine_name=ENGINE_NAME)
+    nb = prepare_notebook_metadata(nb, str(notebook), str(job.outcome.paths.ipynb))
+    nb = remove_error_markers(nb)
+    try:
+        job.nb = kernel.execute(nb, timeout=timeout)
+    except PapermillExecutionError as exc:  # the notebook raised: the kernel is fine
+        job.error = _cause(exc)
+        job.nb = getattr(exc, "notebook", None)
+    except Exception as exc:  # the kernel died, hung or could not be reset: it gets replaced
+        job.error = _cause(exc)
+        job.nb = None
+    job.outcome.seconds = time.perf_counter() - began
+
+
+def write_report(job: ReportJob, exporter: ReportExporter) -> ReportOutcome:
+    """The second stage of :meth:`ReportMaker.make`: write an executed report, or record its failure.
+
+    Writes the executed notebook, its HTML (made by ``exporter``, which one
+    thread at a time may use) and the fingerprint that lets the next batch
+    skip it; a failed notebook is kept as ``progress-<date>.error.ipynb``.
+
+    Returns
+    -------
+    ReportOutcome
+        The employee's outcome (failed when a file cannot be written).
+    """
+    if not job.settled:
+        _finish(job, exporter)
+    return job.outcome
+
+
+def _finish(job: ReportJob, exporter: ReportExporter) -> None:
+    outcome, paths = job.outcome, job.outcome.paths
+    assert paths is not None
+    if job.error is not None:
+        outcome.status = FAILED
+        outcome.error = job.error
+        try:
+            if job.nb is not None:  # keep the failed notebook for whoever investigates
+                _write_notebook(paths.error_ipynb, job.nb)
+            elif paths.error_ipynb.exists():  # from an earlier failure: not this one's
+                paths.error_ipynb.unlink()
+        except OSError:
+            pass
+        return
+    try:
+        _write_notebook(paths.ipynb, job.nb)
+        page = exporter.export(job.nb, title=f"Career progress report: {outcome.name} ({outcome.employee_id})")
+        atomic_write_bytes(paths.html, page.encode("utf-8"), durable=False)
+        atomic_write_bytes(paths.stamp, (job.fingerprint + "\n").encode("utf-8"), durable=False)
+        if paths.error_ipynb.exists():
+            paths.error_ipynb.unlink()
+    except Exception as exc:  # disk full, permissions: this report fails, the batch goes on
+        outcome.status = FAILED
+        outcome.error = f"could not write the report: {type(exc).__name__}: {exc}"
+        return
+    outcome.status = MADE
+    outcome.error = None

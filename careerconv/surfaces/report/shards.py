@@ -1,0 +1,324 @@
+"""Split a report batch into shards for any scheduler, and merge the shards' index pages.
+
+``careerconv report --all --shard I/N`` makes the reports of shard ``I`` of
+``N`` (shards are numbered from 1, as Slurm array tasks usually are; a
+Kubernetes Indexed Job counts from 0, so its manifest passes
+``$((JOB_COMPLETION_INDEX + 1))``). ``N`` copies of the command, one per
+shard, each on whatever machine a scheduler gives it, make every report
+exactly once; each writes its own index (``index-<date>.shard-I-of-N.json``
+and ``.html``) and ``careerconv report --merge-index`` then builds the one
+index page of the whole batch from them, the same page one machine would
+have written.
+
+Which shard an employee belongs to
+----------------------------------
+Decided by the employee id alone, with *jump consistent hashing* (Lamping
+and Veach, 2014) of a 64-bit BLAKE2b digest of the id:
+
+* **stable**: the same id lands in the same shard on every machine, Python
+  version and run (Python's own ``hash()`` is salted per process, so it
+  cannot be used);
+* **adding or removing people moves nobody else**: an employee's shard
+  depends on their id and ``N`` only, never on who else is on the roster;
+* **changing N moves few**: going from ``N`` to ``N + 1`` shards moves only
+  the ``1/(N + 1)`` of people who go to the new shard, where ``hash mod N``
+  would move almost everyone. That matters when a shard keeps state of its
+  own between runs (a node-local cache or reports folder): incremental
+  skipping keeps working for everyone who stays put;
+* **balanced** like a uniform hash, and cheap: ``O(log N)`` steps per id
+  (rendezvous hashing, which shares these properties, costs ``O(N)`` hashes
+  per id, i.e. 20 million for 200,000 people on 100 shards).
+
+The shards of one ``N`` are disjoint and together hold everyone: the hash
+gives each id exactly one shard.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from careerconv.records.store import atomic_write_bytes
+from .index import FAILED, MADE, UNCHANGED, IndexEntry, index_html
+
+__all__ = [
+    "Shard",
+    "ShardIndex",
+    "merge_shard_indexes",
+    "parse_shard",
+    "read_shard_index",
+    "shard_index_paths",
+    "shard_of",
+    "write_shard_index",
+]
+
+MAX_SHARDS = 100_000
+_FORMAT = "careerconv-report-shard-index"
+_FORMAT_VERSION = 1
+_SHARD_TEXT = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
+_MULTIPLIER = 2862933555777941757  # the 64-bit linear congruential step of jump consistent hashing
+_MASK = (1 << 64) - 1
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Shard:
+    """Shard ``index`` of ``count`` (``1 <= index <= count``; numbered from 1)."""
+
+    index: int
+    count: int
+
+    def __post_init__(self) -> None:
+        for name in ("index", "count"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError(f"shard {name} must be a whole number, got {value!r}")
+        if not 1 <= self.count <= MAX_SHARDS:
+            raise ValueError(f"the number of shards must be from 1 to {MAX_SHARDS}, got {self.count}")
+        if not 1 <= self.index <= self.count:
+            raise ValueError(f"shard {self.index} of {self.count} does not exist: shards are numbered from 1 to "
+                             f"{self.count} (the first is 1/{self.count}, the last {self.count}/{self.count})")
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
+
+    def holds(self, employee_id: str) -> bool:
+        """Whether ``employee_id`` belongs to this shard."""
+        return shard_of(employee_id, self.count) == self.index
+
+    def select(self, employee_ids: Sequence[T]) -> list[T]:
+        """The ids of ``employee_ids`` that belong to this shard, in their order."""
+        return [eid for eid in employee_ids if self.holds(str(eid))]
+
+
+def parse_shard(text: str) -> Shard:
+    """Read ``I/N`` (shard ``I`` of ``N``, numbered from 1), e.g. ``1/4`` … ``4/4``.
+
+    Raises
+    ------
+    ValueError
+        If it is not two whole numbers ``I/N`` with ``1 <= I <= N``; the
+        message quotes the text and says what is allowed.
+    """
+    match = _SHARD_TEXT.match(str(text))
+    if not match:
+        raise ValueError(f"{text!r} is not a shard: write I/N, shard I of N, numbered from 1 "
+                         "(e.g. 1/4, 2/4, 3/4 and 4/4 for four shards)")
+    try:
+        return Shard(int(match.group(1)), int(match.group(2)))
+    except ValueError as exc:
+        raise ValueError(f"{text!r}: {exc}") from None
+
+
+def _key(employee_id: str) -> int:
+    return int.from_bytes(hashlib.blake2b(employee_id.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+def shard_of(employee_id: str, count: int) -> int:
+    """The shard (from 1 to ``count``) that ``employee_id`` belongs to.
+
+    Jump consistent hashing of a BLAKE2b digest of the id (see the module's
+    docstring for why).
+
+    Raises
+    ------
+    ValueError
+        If ``count`` is not a whole number from 1 to ``MAX_SHARDS``.
+    """
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_SHARDS:
+        raise ValueError(f"the number of shards must be a whole number from 1 to {MAX_SHARDS}, got {count!r}")
+    key = _key(employee_id)
+    bucket, jump = -1, 0
+    while jump < count:
+        bucket = jump
+        key = (key * _MULTIPLIER + 1) & _MASK
+        jump = int((bucket + 1) * ((1 << 31) / ((key >> 33) + 1)))
+    return bucket + 1
+
+
+# ---------------------------------------------------------------------------
+# shard indexes and their merge
+
+
+@dataclass(frozen=True)
+class ShardIndex:
+    """What one shard of a batch made: its index entries, each with its place in the whole batch.
+
+    Attributes
+    ----------
+    shard
+        Which shard.
+    as_of
+        The report date of the batch.
+    generated
+        When the shard's batch finished.
+    entries
+        ``(position, entry)``: the employee's place in the whole batch's
+        order (the roster's), and their line on the index page.
+    """
+
+    shard: Shard
+    as_of: dt.date
+    generated: dt.datetime
+    entries: tuple[tuple[int, IndexEntry], ...]
+
+
+def shard_index_paths(reports_dir: str | os.PathLike, as_of: dt.date, shard: Shard) -> tuple[Path, Path]:
+    """``(json, html)``: ``<reports>/index-<date>.shard-I-of-N.json`` and ``.html``."""
+    stem = f"index-{as_of.isoformat()}.shard-{shard.index}-of-{shard.count}"
+    return Path(reports_dir) / f"{stem}.json", Path(reports_dir) / f"{stem}.html"
+
+
+def _relative(path: Path | None, folder: Path) -> str | None:
+    return None if path is None else Path(os.path.relpath(path, folder)).as_posix()
+
+
+def write_shard_index(reports_dir: str | os.PathLike, index: ShardIndex) -> tuple[Path, Path]:
+    """Write a shard's index: the JSON the merge reads, and the shard's own HTML page.
+
+    Paths of reports are stored relative to ``reports_dir``, so the folder
+    can be moved before the merge.
+
+    Returns
+    -------
+    tuple of Path
+        The JSON and the HTML file written.
+    """
+    folder = Path(reports_dir)
+    json_path, html_path = shard_index_paths(folder, index.as_of, index.shard)
+    document = {
+        "format": _FORMAT, "version": _FORMAT_VERSION, "shard": index.shard.index, "shards": index.shard.count,
+        "as_of": index.as_of.isoformat(), "generated": index.generated.isoformat(timespec="seconds"),
+        "entries": [{"position": position, "employee_id": e.employee_id, "name": e.name,
+                     "department": e.department, "status": e.status, "html": _relative(e.html_path, folder),
+                     "pdf": _relative(e.pdf_path, folder), "error": e.error}
+                    for position, e in index.entries],
+    }
+    atomic_write_bytes(json_path, json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8"), durable=False)
+    page = index_html([e for _, e in index.entries], as_of=index.as_of, folder=folder,
+                      title=f"Progress reports as of {index.as_of.isoformat()}, shard {index.shard}",
+                      generated=index.generated)
+    atomic_write_bytes(html_path, page.encode("utf-8"), durable=False)
+    return json_path, html_path
+
+
+def read_shard_index(path: str | os.PathLike) -> ShardIndex:
+    """Read a shard index written by :func:`write_shard_index`.
+
+    Raises
+    ------
+    ValueError
+        If the file is not a shard index or is damaged (the message names the
+        file and what is wrong).
+    """
+    path = Path(path)
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path}: cannot read this shard index ({exc}); run that shard again") from None
+    if not isinstance(document, dict) or document.get("format") != _FORMAT:
+        raise ValueError(f"{path}: not a careerconv shard index")
+    if document.get("version") != _FORMAT_VERSION:
+        raise ValueError(f"{path}: shard index version {document.get('version')!r}; this careerconv reads "
+                         f"version {_FORMAT_VERSION}")
+    folder = path.parent
+    try:
+        shard = Shard(document["shard"], document["shards"])
+        entries = []
+        for item in document["entries"]:
+            if item["status"] not in (MADE, UNCHANGED, FAILED):
+                raise ValueError(f"unknown status {item['status']!r}")
+            entries.append((int(item["position"]), IndexEntry(
+                str(item["employee_id"]), str(item["name"]), str(item["department"]), item["status"],
+                folder / item["html"] if item.get("html") else None,
+                folder / item["pdf"] if item.get("pdf") else None, item.get("error"))))
+        return ShardIndex(shard, dt.date.fromisoformat(document["as_of"]),
+                          dt.datetime.fromisoformat(document["generated"]), tuple(entries))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"{path}: damaged shard index ({type(exc).__name__}: {exc}); run that shard again") from None
+
+
+def merge_shard_indexes(reports_dir: str | os.PathLike, as_of: dt.date) -> tuple[Path, list[IndexEntry]]:
+    """Build the batch's one index page, ``<reports>/index-<date>.html``, from the indexes of all its shards.
+
+    The page lists everyone in the order of the whole batch (the roster's),
+    exactly as one machine running the whole batch would have; its "made"
+    time is the time the last shard finished.
+
+    Parameters
+    ----------
+    reports_dir
+        The reports folder the shards wrote to.
+    as_of
+        The report date of the batch.
+
+    Returns
+    -------
+    tuple
+        The index page written, and its entries.
+
+    Raises
+    ------
+    FileNotFoundError
+        If no shard of that date wrote an index, or one of the N is missing
+        (the message names the missing shards and files).
+    ValueError
+        If indexes of different shard counts are there for that date, an
+        index is damaged, or an employee is in two shards (indexes of
+        different runs).
+    """
+    folder = Path(reports_dir)
+    pattern = re.compile(rf"^index-{re.escape(as_of.isoformat())}\.shard-(\d+)-of-(\d+)\.json$")
+    found: dict[int, dict[int, Path]] = {}
+    try:
+        names = sorted(os.listdir(folder))
+    except FileNotFoundError:
+        raise FileNotFoundError(f"reports folder {folder} does not exist") from None
+    for name in names:
+        match = pattern.match(name)
+        if match:
+            found.setdefault(int(match.group(2)), {})[int(match.group(1))] = folder / name
+    if not found:
+        raise FileNotFoundError(f"no shard index of {as_of.isoformat()} in {folder} (index-{as_of.isoformat()}"
+                                ".shard-I-of-N.json): run `careerconv report --all --shard I/N` for every shard "
+                                f"first, with --as-of {as_of.isoformat()}")
+    if len(found) > 1:
+        counts = ", ".join(str(n) for n in sorted(found))
+        raise ValueError(f"{folder} holds shard indexes of {as_of.isoformat()} for batches split into {counts} "
+                         "shards; remove the ones of the old split (index-<date>.shard-*-of-<old N>.*) and merge again")
+    count, paths = next(iter(found.items()))
+    missing = [i for i in range(1, count + 1) if i not in paths]
+    if missing:
+        names = ", ".join(shard_index_paths(folder, as_of, Shard(i, count))[0].name for i in missing)
+        raise FileNotFoundError(f"{len(missing)} of {count} shard(s) have not written their index yet: {names}; "
+                                f"run `careerconv report --all --shard I/{count}` for "
+                                f"{', '.join(f'{i}/{count}' for i in missing)}, then merge again")
+    merged: list[tuple[int, IndexEntry]] = []
+    owner: dict[str, int] = {}
+    latest: dt.datetime | None = None
+    for i in range(1, count + 1):
+        shard_index = read_shard_index(paths[i])
+        if shard_index.shard != Shard(i, count) or shard_index.as_of != as_of:
+            raise ValueError(f"{paths[i]}: holds shard {shard_index.shard} of {shard_index.as_of}, "
+                             "not what its name says")
+        for position, entry in shard_index.entries:
+            if entry.employee_id in owner:
+                raise ValueError(f"employee {entry.employee_id!r} is in shard {owner[entry.employee_id]} and shard "
+                                 f"{i}: the shard indexes come from different runs; run the shards again")
+            owner[entry.employee_id] = i
+            merged.append((position, entry))
+        latest = shard_index.generated if latest is None else max(latest, shard_index.generated)
+    merged.sort(key=lambda item: (item[0], item[1].employee_id))
+    entries = [entry for _, entry in merged]
+    target = folder / f"index-{as_of.isoformat()}.html"
+    atomic_write_bytes(target, index_html(entries, as_of=as_of, folder=folder, generated=latest).encode("utf-8"),
+                       durable=False)
+    return target, entries

@@ -1,0 +1,676 @@
+"""The records service: a JupyterHub-managed web service that owns the data folder.
+
+Every request carries a hub token (``Authorization: token …``, or the hub
+OAuth cookie a browser gets); the hub says who it is and which groups they
+are in, and :mod:`careerconv.surfaces.service.policy` decides what they may do. Every
+read and write of a person's records, allowed or refused, is appended to the
+access log (:mod:`careerconv.surfaces.service.access_log`), and every write is saved
+with the caller's hub login as ``saved_by``. All record I/O goes through
+:class:`careerconv.records.store.Store`, so the compare-and-swap, the roster rule and
+atomic writes are exactly those of a local data folder.
+
+Routes, under the service prefix (``/services/careerconv-records/``)::
+
+    GET    hr/                                     HR, operator, in a browser (hub login): the HR page
+    GET    hr/<table>.csv                          HR, operator: one of its tables as CSV
+    GET    api/me                                  who the hub says you are, and your roles
+    GET    api/roster                              coach: their people; operator: everyone (CSV)
+    PUT    api/roster                              operator: import a roster file (CSV or .xlsx body)
+    GET    api/skills                              skill names used by at least k people
+    GET    api/question-sets                       coach: the data folder's own question set files (YAML text)
+    GET    api/aggregates?as_of=&min_group_size=&department=&period_start=&period_end=
+                                                   HR, operator: the HR page's protected tables
+    GET    api/people/<id>/history                 coach: everything held about one of their people
+    GET    api/people/<id>/<kind>s/<record id>     coach: one conversation or check-in
+    PUT    api/people/<id>/<kind>s                 coach: create (no revision) or compare-and-swap a record
+    DELETE api/people/<id>/<kind>s/<record id>?revision=N   coach: discard a draft
+    PUT    api/people/<id>/conversations/<id>/summary        coach: the employee's summary page
+    DELETE api/people/<id>                         operator: erase a person everywhere
+    GET    api/access-log?employee_id=&user=       operator: the access log (JSON lines)
+
+Refusals are JSON ``{"error": code, "message": …}`` (see
+:mod:`careerconv.surfaces.service.wire`): 401 without a valid token, 403 for a
+request the caller's role does not allow, 409 with ``current`` (the stored
+record) for a save on a revision that is no longer the stored one.
+
+Store calls run in a small thread pool, each thread with its own
+:class:`~careerconv.records.store.Store`, so one slow disk write never holds up the
+others' requests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import concurrent.futures
+import datetime as dt
+import json
+import os
+import signal
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from html import escape
+
+import tornado.web
+from jupyterhub.services.auth import HubOAuthCallbackHandler, HubOAuthenticated
+from tornado.httpserver import HTTPServer
+
+from careerconv import analytics as A
+from careerconv.views.html_policy import PAGE_CSP
+from careerconv.rules import privacy
+from careerconv.records import schema as S
+from careerconv.records.erasure import erase_employee
+from careerconv.records.spreadsheet import frame_to_csv_bytes
+from careerconv.records.importers import import_roster
+from careerconv.records.questions import QUESTION_SETS_FOLDER, question_set_files
+from careerconv.records.store import Conflict, NotFound, NotOnRoster, Store
+from . import wire as W
+from .access_log import ALLOWED, REFUSED, AccessLog
+from .roster_gate import RosterGate
+from .policy import COACH, HR, OPERATOR, Caller, Refused, check_read_person, check_role, check_write_record, \
+    coach_id_for, roles_from_groups
+
+SERVICE_NAME = "careerconv-records"
+WORKERS = 8  # store calls at once: most of a save is waiting for the disk (fsync), not the CPU
+SKILLS_MAX_AGE = 60.0  # seconds a skill list is served before the derived tables are refreshed again
+MAX_BODY = 64 * 1024 * 1024
+
+
+class RecordsService:
+    """What the handlers share: the data folder, the access log, the hub auth and a thread pool.
+
+    Parameters
+    ----------
+    data_dir
+        The data folder this service owns.
+    access_log
+        The access log file.
+    reports_dir
+        The reports folder an erasure also cleans.
+    hub_auth
+        A :class:`jupyterhub.services.auth.HubAuth` (or anything with the
+        same ``user_for_token`` / ``get_user`` / ``check_scopes``).
+    coach_logins
+        Optional ``hub login -> roster coach id`` mapping.
+    """
+
+    def __init__(self, data_dir: str | os.PathLike, access_log: str | os.PathLike, reports_dir: str | os.PathLike,
+                 hub_auth: Any, coach_logins: dict[str, str] | None = None):
+        self.data_dir = Path(data_dir).resolve()
+        self.reports_dir = Path(reports_dir).resolve()
+        self.log = AccessLog(access_log)
+        self.hub_auth = hub_auth
+        self.coach_logins = dict(coach_logins or {})
+        self.pool = concurrent.futures.ThreadPoolExecutor(WORKERS, thread_name_prefix="careerconv-store")
+        self._local = threading.local()
+        self._skills: tuple[float, int, list[str]] | None = None
+        self._callers: dict[tuple, Caller] = {}
+        self.gate = RosterGate()  # a person's access check and its I/O see one roster; see roster_gate
+
+    def on_one_roster(self, work: Callable, gate: str | None) -> Callable:
+        """``work`` as a reader (``"read"``) or the writer (``"change"``) of :attr:`gate`, or as it is."""
+        if gate is None:
+            return work
+        hold = {"read": self.gate.reading, "change": self.gate.changing}[gate]
+
+        def held():
+            with hold():
+                return work()
+        return held
+
+    def store(self, actor: str | None = None) -> Store:
+        """This thread's store; with ``actor``, it writes as them from now on (a thread serves one request at
+        a time, and every request that writes names its caller first)."""
+        store = getattr(self._local, "store", None)
+        if store is None:
+            store = self._local.store = Store(self.data_dir, actor="careerconv records service")
+        if actor is not None:
+            store.actor = actor
+        return store
+
+    async def run(self, fn: Callable, *args) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self.pool, fn, *args)
+
+    def caller(self, model: dict) -> Caller:
+        """The :class:`Caller` for a hub user model (roles from its groups, coach id from the roster).
+
+        Remembered per login, groups and version of the roster file, so a request costs one ``stat``.
+        """
+        roles = roles_from_groups(model.get("groups") or [])
+        if COACH not in roles:
+            return Caller(model["name"], roles, None)
+        store = self.store()
+        try:
+            st = store.roster_path.stat()
+            version = (st.st_mtime_ns, st.st_size, st.st_ino)
+        except FileNotFoundError:
+            version = None
+        key = (model["name"], roles, version)
+        cached = self._callers.get(key)
+        if cached is None:
+            coach_ids = set(store.roster()["coach_id"]) if version is not None else set()
+            cached = Caller(model["name"], roles, coach_id_for(model["name"], coach_ids, self.coach_logins))
+            if len(self._callers) > 10_000:
+                self._callers.clear()
+            self._callers[key] = cached
+        return cached
+
+    def current_coach(self, employee_id: str, caller: Caller, writing: bool = False) -> str:
+        """The person's coach on the roster now.
+
+        Raises
+        ------
+        NotOnRoster
+            (writing) or NotFound (reading), to a coach, when the person is not on the roster at all: the
+            app then knows they were erased rather than moved away.
+        Refused
+            To anyone else.
+        """
+        S.parse_identifier(employee_id, what="employee id")
+        try:
+            return self.store().employee(employee_id)["coach_id"]
+        except NotFound:
+            if not caller.has(COACH):
+                check_read_person(caller, employee_id, None)
+            if writing:
+                raise NotOnRoster(f"employee {employee_id!r} is not on the roster (never imported, or erased); "
+                                  "nothing was saved") from None
+            raise NotFound(f"employee {employee_id!r} is not on the roster (never imported, or erased)") from None
+
+    def skill_names(self, k: int) -> list[str]:
+        """Skill names at least ``k`` distinct people have (one spelling each, most used first wins)."""
+        now = time.monotonic()
+        if self._skills is None or self._skills[1] != k or now - self._skills[0] > SKILLS_MAX_AGE:
+            store = self.store()
+            frame = store.read_table("skills", columns=["employee_id", "skill"]) if store.roster_path.exists() \
+                else None
+            names: list[str] = []
+            if frame is not None and len(frame):
+                frame = frame.dropna()
+                frame = frame.assign(skill=frame["skill"].astype(str).map(lambda s: " ".join(s.split())))
+                frame = frame[frame["skill"] != ""]
+                frame = frame.assign(key=frame["skill"].map(S.skill_key))
+                people = frame.groupby("key")["employee_id"].nunique()
+                spelling = frame.groupby("key")["skill"].agg(lambda s: s.value_counts().index[0])
+                names = sorted((spelling[key] for key in people[people >= k].index), key=str.casefold)
+            self._skills = (now, k, names)
+        return list(self._skills[2])
+
+
+class Refusal(Exception):
+    """Ends a request with an error body (see :mod:`careerconv.surfaces.service.wire`)."""
+
+    def __init__(self, code: str, message: str, **extra):
+        super().__init__(message)
+        self.code, self.message, self.extra = code, message, extra
+
+
+class BaseHandler(HubOAuthenticated, tornado.web.RequestHandler):
+    """Authenticates every request with the hub and turns store errors into JSON refusals."""
+
+    service: RecordsService
+    caller: Caller
+    browser_page = False  # an unauthenticated request is sent to the hub's login page instead of a 401
+
+    def initialize(self, service: RecordsService) -> None:
+        self.service = service
+        self.hub_auth = service.hub_auth  # HubOAuthenticated's login redirect uses it
+
+    def require_token_for_changes(self) -> None:
+        # A browser's hub cookie may read (the HR page); a change needs the token header, which no other
+        # web site can make a browser send.
+        if self.request.method not in ("GET", "HEAD", "OPTIONS") and "Authorization" not in self.request.headers:
+            raise Refusal(W.FORBIDDEN, "changes need an Authorization: token header")
+
+    async def prepare(self) -> None:
+        try:
+            model = await self.service.hub_auth.get_user(self, sync=False)
+        except Exception:  # the hub rejected or could not check the token
+            model = None
+        if not model:
+            if self.browser_page and getattr(self.service.hub_auth, "login_url", ""):
+                self.redirect(self.get_login_url())  # a person at a browser logs in at the hub first
+                return
+            self.refuse(Refusal(W.UNAUTHENTICATED, "a JupyterHub token is required (Authorization: token …)"))
+            return
+        scopes = self.service.hub_auth.access_scopes
+        if scopes and not self.service.hub_auth.check_scopes(scopes, model):
+            self.refuse(Refusal(W.FORBIDDEN, f"{model['name']}'s token does not grant access to this service"))
+            return
+        self.caller = self.service.caller(model)  # remembered: a stat of the roster file
+        try:
+            self.require_token_for_changes()
+        except Refusal as refusal:
+            self.refuse(refusal)
+
+    def refuse(self, refusal: Refusal) -> None:
+        self.set_status(W.STATUS[refusal.code])
+        self.write_json({"error": refusal.code, "message": refusal.message, **refusal.extra})
+        self.finish()
+
+    def write_json(self, body: Any) -> None:
+        # How long the service itself took (the part a client's wait that is not the network or the client).
+        self.set_header("Server-Timing", f"app;dur={self.request.request_time() * 1000:.1f}")
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        self.write(json.dumps(body, ensure_ascii=False, default=str))
+
+    def body_json(self) -> Any:
+        try:
+            return json.loads(self.request.body or b"null")
+        except ValueError as exc:
+            raise Refusal(W.INVALID, f"the request body is not JSON: {exc}") from None
+
+    async def guarded(self, action: str, employee_id: str | None, record: str | None, work: Callable,
+                      gate: str | None = None) -> None:
+        """Run ``work`` (in the pool) and answer; a request about a person is logged before the answer goes.
+
+        ``gate``: ``"read"`` for work that checks a person's coach and then reads or writes their records,
+        ``"change"`` for work that changes the roster (see :mod:`careerconv.surfaces.service.roster_gate`).
+        """
+        try:
+            result, refusal = await self.service.run(self.service.on_one_roster(work, gate)), None
+        except Exception as exc:
+            result, refusal = None, _refusal_for(exc)
+        if employee_id is not None:
+            status = 200 if refusal is None else W.STATUS[refusal.code]
+            self.service.log.append(self.caller.login, action, employee_id, ALLOWED if status < 400 else REFUSED,
+                                    status, record)
+        if refusal is None:
+            self.write_json(result)
+        else:
+            self.refuse(refusal)
+
+    def record_kind(self, plural: str) -> str:
+        kind = plural[:-1]
+        if kind not in W.RECORD_KINDS:
+            raise tornado.web.HTTPError(404)
+        return kind
+
+
+class MeHandler(BaseHandler):
+    async def get(self) -> None:
+        c = self.caller
+        self.write_json({"user": c.login, "roles": sorted(c.roles), "coach_id": c.coach_id})
+
+
+class RosterHandler(BaseHandler):
+    async def get(self) -> None:
+        caller = self.caller
+
+        def work():
+            roster = self.service.store(caller.login).roster()
+            if caller.has(OPERATOR):
+                return {"csv": W.roster_to_csv(roster)}
+            check_role(caller, COACH, "read the roster")
+            return {"csv": W.roster_to_csv(roster[roster["coach_id"] == caller.coach_id])}
+        await self.guarded("roster", None, None, work)
+
+    async def put(self) -> None:
+        caller = self.caller
+        suffix = ".xlsx" if self.get_argument("format", "csv") == "xlsx" else ".csv"
+        body = self.request.body
+
+        def work():
+            check_role(caller, OPERATOR, "import a roster")
+            with tempfile.TemporaryDirectory(prefix="careerconv-roster-") as tmp:
+                path = Path(tmp) / f"roster{suffix}"
+                path.write_bytes(body)
+                result = import_roster(self.service.store(caller.login), path)
+            return {"rows_read": result.rows_read, "added": result.added, "updated": result.updated,
+                    "unchanged": result.unchanged, "notes": result.notes}
+        # only an operator's import holds the other requests back (anyone else's is refused at once)
+        await self.guarded("import roster", None, None, work, gate="change" if caller.has(OPERATOR) else None)
+
+
+class SkillsHandler(BaseHandler):
+    async def get(self) -> None:
+        caller = self.caller
+        k = privacy.check_k(int(self.get_argument("min_group_size", str(privacy.DEFAULT_K))))
+
+        def work():
+            if not caller.roles:
+                check_role(caller, COACH, "read the skill names")
+            return {"skills": self.service.skill_names(k)}
+        await self.guarded("skills", None, None, work)
+
+
+class QuestionSetsHandler(BaseHandler):
+    """The organisation's question sets, as files: the app reads them exactly as it reads a local data folder's."""
+
+    async def get(self) -> None:
+        caller = self.caller
+
+        def work():
+            check_role(caller, COACH, "read the question sets")
+            folder = self.service.data_dir / QUESTION_SETS_FOLDER
+            return {"files": {path.name: path.read_text(encoding="utf-8", errors="replace")
+                              for path in question_set_files(folder)}}
+        await self.guarded("question sets", None, None, work)
+
+
+class AggregatesHandler(BaseHandler):
+    async def get(self) -> None:
+        caller = self.caller
+        args = {name: self.get_argument(name, "") for name in ("as_of", "period_start", "period_end")}
+        departments = self.get_arguments("department")
+        k_text = self.get_argument("min_group_size", str(privacy.DEFAULT_K))
+
+        def work():
+            hr = _hr_tables(self.service, caller, args, departments, k_text)
+            out = {"about": W.frame_to_json(A.present("about", hr["about"], formatted=False)),
+                   "privacy": W.frame_to_json(A.suppression_summary(hr)), "tables": {}}
+            for name, title in A.TABLE_TITLES.items():
+                out["tables"][name] = {"title": title,
+                                       **W.frame_to_json(A.present(name, hr[name], formatted=False))}
+            out["min_group_size"] = hr["about"].attrs["k"]
+            return out
+        await self.guarded("aggregates", None, None, work)
+
+
+class HrPageHandler(BaseHandler):
+    """The HR page in a browser (hub login): the same protected tables as ``api/aggregates``, as HTML."""
+
+    browser_page = True
+
+    async def get(self) -> None:
+        caller = self.caller
+        args = {name: self.get_argument(name, "") for name in ("as_of", "period_start", "period_end")}
+        departments = self.get_arguments("department")
+        k_text = self.get_argument("min_group_size", str(privacy.DEFAULT_K))
+        try:
+            hr = await self.service.run(_hr_tables, self.service, caller, args, departments, k_text)
+        except Exception as exc:
+            refusal = _refusal_for(exc)
+            self.set_status(W.STATUS[refusal.code])
+            self.write_page("HR analytics", f"<p class=\"refused\">{escape(refusal.message)}</p>")
+            return
+        parts = ["<h2>About this page</h2>", f'<div class="scroll">{A.present_html("about", hr["about"])}</div>']
+        for name, title in A.TABLE_TITLES.items():
+            link = f'{name}.csv?{escape(self.request.query, quote=True)}' if self.request.query else f"{name}.csv"
+            parts.append(f'<h2>{escape(title)} <a class="csv" href="{link}" download>CSV</a></h2>')
+            if A.present(name, hr[name]).empty:
+                parts.append('<p class="empty">No figures for this period: no group here holds the minimum group '
+                             "size of people yet.</p>")
+            else:
+                parts.append(f'<div class="scroll">{A.present_html(name, hr[name], max_rows=200)}</div>')
+        self.write_page("HR analytics", "\n".join(parts))
+
+    def write_page(self, title: str, body: str) -> None:
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("Content-Security-Policy", PAGE_CSP)
+        self.write(f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(title)}</title>
+<style>{HR_PAGE_STYLE}</style></head><body><header><h1>{escape(title)}</h1>
+<p>Signed in as {escape(self.caller.login)}. Every figure describes at least the minimum group size of
+distinct employees; no free text from a conversation is shown.</p></header><main>{body}</main></body></html>""")
+
+
+HR_PAGE_STYLE = """
+body { font: 15px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 70rem; padding: 1rem; color: #1d2733; }
+h1 { font-size: 1.5rem; margin: .2rem 0; } h2 { font-size: 1.1rem; margin-top: 1.6rem; }
+.scroll { overflow-x: auto; max-width: 100%; } .empty { color: #55606d; font-style: italic; } table { border-collapse: collapse; margin: .4rem 0; }
+th, td { padding: .25rem .6rem; border-bottom: 1px solid #d7dde4; text-align: left; vertical-align: top; }
+th { background: #eef2f6; } a.csv { font-size: .8rem; font-weight: 400; margin-left: .4rem; } .refused { color: #8a1c1c; font-weight: 600; }
+@media (max-width: 600px) { body { padding: .5rem; font-size: 14px; } th, td { padding: .2rem .35rem; } }
+"""
+
+
+class HrCsvHandler(BaseHandler):
+    """One table of the HR page as a spreadsheet-safe CSV file (UTF-8 with BOM, formulas neutralised)."""
+
+    browser_page = True
+
+    async def get(self, name: str) -> None:
+        caller = self.caller
+        args = {key: self.get_argument(key, "") for key in ("as_of", "period_start", "period_end")}
+        departments = self.get_arguments("department")
+        k_text = self.get_argument("min_group_size", str(privacy.DEFAULT_K))
+
+        def work():
+            if name != "about" and name not in A.TABLE_TITLES:
+                raise Refusal(W.NOT_FOUND, f"no HR table {name!r}; the tables are: about, "
+                                           + ", ".join(A.TABLE_TITLES))
+            hr = _hr_tables(self.service, caller, args, departments, k_text)
+            return frame_to_csv_bytes(A.present(name, hr[name], formatted=False))
+        try:
+            body = await self.service.run(work)
+        except Exception as exc:
+            self.refuse(_refusal_for(exc))
+            return
+        self.set_header("Content-Type", "text/csv; charset=utf-8")
+        self.set_header("Content-Disposition", f'attachment; filename="hr-{name}.csv"')
+        self.set_header("Cache-Control", "no-store")
+        self.write(body)
+
+
+class IndexHandler(BaseHandler):
+    """The service's own address: HR and operators in a browser go to the HR page, API users get the routes."""
+
+    browser_page = True
+
+    async def get(self) -> None:
+        if self.caller.has(HR) or self.caller.has(OPERATOR):
+            self.redirect(self.request.path.rstrip("/") + "/hr/")
+            return
+        self.write_json({"service": SERVICE_NAME, "api": "api/me, api/roster, api/people/<id>/history, ...",
+                         "you": {"user": self.caller.login, "roles": sorted(self.caller.roles)}})
+
+
+class HistoryHandler(BaseHandler):
+    async def get(self, employee_id: str) -> None:
+        caller = self.caller
+
+        def work():
+            check_read_person(caller, employee_id, self.service.current_coach(employee_id, caller))
+            return W.history_to_json(self.service.store(caller.login).history(employee_id))
+        await self.guarded("read history", employee_id, None, work, gate="read")
+
+
+class RecordHandler(BaseHandler):
+    async def get(self, employee_id: str, plural: str, record_id: str) -> None:
+        caller, kind = self.caller, self.record_kind(plural)
+
+        def work():
+            check_read_person(caller, employee_id, self.service.current_coach(employee_id, caller))
+            store = self.service.store(caller.login)
+            return store.load_checkin(employee_id, record_id) if kind == "checkin" \
+                else store.load_conversation(employee_id, record_id)
+        await self.guarded("read", employee_id, f"{kind}/{record_id}", work, gate="read")
+
+    async def delete(self, employee_id: str, plural: str, record_id: str) -> None:
+        caller, kind = self.caller, self.record_kind(plural)
+        revision_text = self.get_argument("revision", "")
+
+        def work():
+            store = self.service.store(caller.login)
+            stored = _stored(store, kind, employee_id, record_id)
+            coach = self.service.current_coach(employee_id, caller, writing=True)
+            check_write_record(caller, employee_id, coach, None,
+                               stored.get("coach_id"))
+            revision = int(revision_text) if revision_text else None
+            store.delete_draft(employee_id, record_id, revision, kind=kind)
+            return {"discarded": f"{kind}/{record_id}"}
+        await self.guarded("discard", employee_id, f"{kind}/{record_id}", work, gate="read")
+
+
+class SaveHandler(BaseHandler):
+    async def put(self, employee_id: str, plural: str) -> None:
+        caller, kind = self.caller, self.record_kind(plural)
+        record = self.body_json()
+        key = "checkin_id" if kind == "checkin" else "conversation_id"
+        rid = record.get(key) if isinstance(record, dict) else None
+        action = "save" if isinstance(record, dict) and record.get("revision") is not None else "create"
+
+        def work():
+            if not isinstance(record, dict):
+                raise ValueError(f"the body must be one {kind} record (a JSON object)")
+            if record.get("employee_id") != employee_id:
+                raise ValueError(f"the record's employee_id {record.get('employee_id')!r} is not {employee_id!r}, "
+                                 "the person in the address")
+            store = self.service.store(caller.login)
+            stored = _stored(store, kind, employee_id, rid) if action == "save" and rid else {}
+            coach = self.service.current_coach(employee_id, caller, writing=True)
+            check_write_record(caller, employee_id, coach,
+                               record.get("coach_id"), stored.get("coach_id"))
+            return store.save_checkin(record) if kind == "checkin" else store.save_conversation(record)
+        await self.guarded(action, employee_id, f"{kind}/{rid or 'new'}", work, gate="read")
+
+
+class SummaryHandler(BaseHandler):
+    async def put(self, employee_id: str, conversation_id: str) -> None:
+        caller = self.caller
+        html = self.request.body.decode("utf-8", errors="replace")
+
+        def work():
+            store = self.service.store(caller.login)
+            stored = _stored(store, "conversation", employee_id, conversation_id)
+            coach = self.service.current_coach(employee_id, caller, writing=True)
+            check_write_record(caller, employee_id, coach, None,
+                               stored.get("coach_id"))
+            path = store.save_summary(employee_id, conversation_id, html)
+            return {"saved": path.relative_to(store.root).as_posix()}  # where it is kept in the data folder
+        await self.guarded("summary", employee_id, f"conversation/{conversation_id}", work, gate="read")
+
+
+class EraseHandler(BaseHandler):
+    async def delete(self, employee_id: str) -> None:
+        caller = self.caller
+
+        def work():
+            check_role(caller, OPERATOR, "erase a person")
+            receipt = erase_employee(self.service.store(caller.login), self.service.reports_dir, employee_id)
+            return {"employee_id": employee_id, "complete": receipt.complete, "receipt": str(receipt)}
+        await self.guarded("erase", employee_id, None, work, gate="change" if caller.has(OPERATOR) else None)
+
+
+class AccessLogHandler(BaseHandler):
+    async def get(self) -> None:
+        caller = self.caller
+        employee_id = self.get_argument("employee_id", None)
+        user = self.get_argument("user", None)
+
+        def work():
+            check_role(caller, OPERATOR, "read the access log")
+            return {"entries": list(self.service.log.entries(employee_id=employee_id, user=user))}
+        await self.guarded("access log", None, None, work)
+
+
+def _hr_tables(service: RecordsService, caller: Caller, args: dict[str, str], departments: list[str],
+               k_text: str) -> dict:
+    """The HR page's protected tables for HR (or an operator), computed from the data folder."""
+    if not caller.has(OPERATOR):
+        check_role(caller, HR, "read the HR aggregates")
+    try:
+        k = privacy.check_k(int(k_text))
+    except ValueError:
+        raise ValueError(f"min_group_size {k_text!r} is not a whole number of at least {privacy.MIN_K}") from None
+    try:
+        as_of = dt.date.fromisoformat(args["as_of"]) if args["as_of"] else dt.date.today()
+    except ValueError:
+        raise ValueError(f"as_of {args['as_of']!r} is not a date (YYYY-MM-DD)") from None
+    tables = A.load_hr_tables(service.data_dir, lazy=True)
+    return A.hr_aggregates(tables, as_of, (args["period_start"] or None, args["period_end"] or None), departments, k)
+
+
+def _refusal_for(exc: Exception) -> Refusal:
+    """The answer to a request that failed with ``exc`` (anything unexpected is raised again)."""
+    if isinstance(exc, Refusal):
+        return exc
+    if isinstance(exc, Refused):
+        return Refusal(W.FORBIDDEN, str(exc))
+    if isinstance(exc, Conflict):
+        return Refusal(W.CONFLICT, str(exc), current=exc.current, kind=exc.kind, record_id=exc.record_id)
+    if isinstance(exc, NotOnRoster):
+        return Refusal(W.NOT_ON_ROSTER, str(exc))
+    if isinstance(exc, NotFound):
+        return Refusal(W.NOT_FOUND, str(exc))
+    if isinstance(exc, S.ValidationError):
+        return Refusal(W.INVALID, str(exc), problems=W.problems_to_json(exc.problems))
+    if isinstance(exc, PermissionError):  # a completed conversation is locked
+        return Refusal(W.LOCKED, str(exc))
+    if isinstance(exc, ValueError):
+        return Refusal(W.INVALID, str(exc))
+    raise exc
+
+
+def _stored(store: Store, kind: str, employee_id: str, record_id: str) -> dict:
+    """The stored record's fields that decide who may change it ({} when there is none)."""
+    try:
+        path = store.record_path(kind, employee_id, record_id)
+        raw = json.loads(path.read_bytes())
+    except (FileNotFoundError, ValueError, OSError):
+        return {}
+    return {"coach_id": raw.get("coach_id")} if isinstance(raw, dict) else {}
+
+
+_ID = r"[^/]+"
+
+
+def make_app(service: RecordsService, prefix: str = "/", cookie_secret: bytes | None = None) -> tornado.web.Application:
+    """The tornado application serving :class:`RecordsService` under ``prefix``."""
+    p = prefix.rstrip("/") + "/api/"
+    routes = [
+        (prefix.rstrip("/") + "/?", IndexHandler),
+        (prefix.rstrip("/") + "/hr/?", HrPageHandler),
+        (prefix.rstrip("/") + r"/hr/([a-z_]+)\.csv", HrCsvHandler),
+        (p + "me", MeHandler),
+        (p + "roster", RosterHandler),
+        (p + "skills", SkillsHandler),
+        (p + "question-sets", QuestionSetsHandler),
+        (p + "aggregates", AggregatesHandler),
+        (p + "access-log", AccessLogHandler),
+        (p + rf"people/({_ID})/history", HistoryHandler),
+        (p + rf"people/({_ID})/conversations/({_ID})/summary", SummaryHandler),
+        (p + rf"people/({_ID})/(conversations|checkins)/({_ID})", RecordHandler),
+        (p + rf"people/({_ID})/(conversations|checkins)", SaveHandler),
+        (p + rf"people/({_ID})", EraseHandler),
+    ]
+    handlers: list = [(r, h, {"service": service}) for r, h in routes]
+    handlers.append((prefix.rstrip("/") + "/oauth_callback", HubOAuthCallbackHandler))
+    return tornado.web.Application(handlers, cookie_secret=cookie_secret or os.urandom(32), xsrf_cookies=False)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the service as JupyterHub starts a managed service (its settings come from the environment).
+
+    The hub sets ``JUPYTERHUB_API_TOKEN``, ``JUPYTERHUB_API_URL``,
+    ``JUPYTERHUB_SERVICE_URL`` and ``JUPYTERHUB_SERVICE_PREFIX``.
+    """
+    from urllib.parse import urlparse
+
+    from jupyterhub.services.auth import HubOAuth
+
+    parser = argparse.ArgumentParser(prog="python -m careerconv.surfaces.service",
+                                     description="The careerconv records service (started by JupyterHub).")
+    parser.add_argument("--data", required=True, help="the data folder this service owns")
+    parser.add_argument("--access-log", required=True, help="the access log file (JSON lines, append-only)")
+    parser.add_argument("--reports", help="the reports folder an erasure also cleans (default: beside --data)")
+    parser.add_argument("--coach-logins", help="JSON file mapping hub logins to roster coach ids")
+    args = parser.parse_args(argv)
+    mapping = json.loads(Path(args.coach_logins).read_text(encoding="utf-8")) if args.coach_logins else {}
+    data = Path(args.data).resolve()
+    reports = Path(args.reports) if args.reports else data.parent / "reports"
+    auth = HubOAuth.instance(cache_max_age=60)
+    service = RecordsService(data, args.access_log, reports, auth, mapping)
+    url = urlparse(os.environ["JUPYTERHUB_SERVICE_URL"])
+    app = make_app(service, os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/"))
+
+    async def serve() -> None:
+        server = HTTPServer(app, max_body_size=MAX_BODY, xheaders=True)
+        server.listen(url.port, url.hostname or "127.0.0.1")
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await stop.wait()  # the hub stops its services with SIGTERM; requests under way finish first
+        server.stop()
+        await server.close_all_connections()
+        service.pool.shutdown(wait=True)
+
+    asyncio.run(serve())

@@ -1,0 +1,69 @@
+"""How the records service and its client put store objects on the wire (JSON), both ways.
+
+One place for the shapes, so that the server and the service-backed store
+agree: a roster travels as its CSV text (read back by the schema's own
+roster check), a :class:`~careerconv.records.store.History` as an object of record
+lists, errors as ``{"error": code, "message": …}`` with the record as it is
+stored now for a conflict and every problem for an invalid record.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pandas as pd
+
+from careerconv.records import schema as S
+from careerconv.records.store import History
+
+# Error codes (the ``error`` field of a refused request) and their HTTP statuses.
+UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, NOT_ON_ROSTER, CONFLICT, INVALID, LOCKED = (
+    "unauthenticated", "forbidden", "not_found", "not_on_roster", "conflict", "invalid", "locked")
+STATUS = {UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, NOT_ON_ROSTER: 404, CONFLICT: 409,
+          INVALID: 400, LOCKED: 423}
+RECORD_KINDS = ("conversation", "checkin")
+
+
+def roster_to_csv(frame: pd.DataFrame) -> str:
+    """The roster rows as CSV text, in the roster file's own columns."""
+    return frame.to_csv(index=False)
+
+
+def roster_from_csv(text: str, source: str = "the records service") -> pd.DataFrame:
+    """A typed roster frame from :func:`roster_to_csv` text (checked by the schema like ``roster.csv``)."""
+    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    if frame.empty and not len(frame.columns):
+        return S.ROSTER.empty()
+    return S.validate_roster_frame(frame, source)
+
+
+def history_to_json(history: History) -> dict[str, Any]:
+    return {"employee": history.employee, "conversations": history.conversations, "checkins": history.checkins,
+            "checkin_drafts": history.checkin_drafts}
+
+
+def history_from_json(body: dict[str, Any]) -> History:
+    return History(body.get("employee"), list(body.get("conversations") or []), list(body.get("checkins") or []),
+                   list(body.get("checkin_drafts") or []))
+
+
+def problems_to_json(problems: list[S.Problem]) -> list[dict[str, Any]]:
+    return [{"source": p.source, "message": p.message, "row": p.row, "column": p.column,
+             "value": p.value if isinstance(p.value, (str, int, float, bool, type(None))) else repr(p.value)}
+            for p in problems]
+
+
+def problems_from_json(rows: list[dict[str, Any]]) -> list[S.Problem]:
+    return [S.Problem(r.get("source", ""), r.get("message", ""), r.get("row"), r.get("column"), r.get("value"))
+            for r in rows]
+
+
+def frame_to_json(frame: pd.DataFrame) -> dict[str, Any]:
+    """A table as ``{"columns": [...], "rows": [[...], ...]}`` (dates as ISO text, missing as null)."""
+    return json.loads(frame.to_json(orient="split", index=False, date_format="iso"))
+
+
+def frame_from_json(body: dict[str, Any]) -> pd.DataFrame:
+    return pd.DataFrame(body.get("data") or [], columns=body.get("columns") or [])

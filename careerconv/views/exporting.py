@@ -1,0 +1,365 @@
+"""Export tables and everything held about one person, in open formats.
+
+CSV exports are meant to be opened in a spreadsheet, so they are made safe for
+one:
+
+* written as UTF-8 **with a BOM**, so Excel detects the encoding (without it
+  Excel reads UTF-8 as the local code page and mangles names such as "José");
+* **formula-neutralised** as OWASP recommends: a text cell that begins with
+  ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'``
+  so a spreadsheet shows it as text instead of running it
+  (``=HYPERLINK("http://x","y")`` is exported as ``'=HYPERLINK("http://x","y")``).
+  Only text cells are touched: numeric columns (ratings, counts) hold numbers,
+  and a negative number is a number, not a formula, so it is written as is.
+  The rule is reversible: the importer gives back the original text
+  (:mod:`careerconv.records.spreadsheet` holds both directions).
+
+Excel exports (``xlsx``) follow the same rules, in a workbook with the header
+frozen and columns sized (:mod:`careerconv.records.workbook`). Parquet exports are
+written as they are (typed columns, no neutralisation: no spreadsheet runs
+Parquet cells).
+
+Besides the tables of :data:`careerconv.records.schema.TABLES` there are two views:
+``history``, every rated skill of every completed conversation in the shape
+``careerconv import history`` reads, so history moves between data folders;
+and ``target_status``, every 6/12/18-month target measured as of today by
+:mod:`careerconv.rules.progress` (the statuses the progress reports show).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+
+from careerconv import __version__
+from careerconv.rules import progress
+from careerconv.records import schema as S
+from careerconv.records import tables as T
+from careerconv.records.spreadsheet import frame_to_csv_bytes, long_cell_warnings
+from careerconv.records.store import NotFound, Store, atomic_write_bytes
+
+FORMATS = ("csv", "parquet", "xlsx")
+HISTORY_VIEW = "history"
+TARGET_STATUS_VIEW = "target_status"
+EXPORT_TABLES: tuple[str, ...] = (*S.TABLES, HISTORY_VIEW, TARGET_STATUS_VIEW)
+HISTORY_COLUMNS = ("employee_id", "date", "skill", "rating", "coach_rating", "target_6m", "target_12m",
+                   "target_18m", "coach_id")
+def history_view(conversations: pd.DataFrame, skills: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
+    """Rated skills of completed conversations in the ``import history`` shape.
+
+    Parameters
+    ----------
+    conversations, skills, targets
+        The derived tables of the same name (whole, or one employee's rows).
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`HISTORY_COLUMNS`, one row per employee x date x skill,
+        sorted by employee, date and skill. ``rating`` is the self rating.
+    """
+    done = skills[(skills["status"] == "completed") & skills["self_rating"].notna()]
+    out = done[["conversation_id", "employee_id", "date", "skill", "self_rating", "coach_rating"]].rename(
+        columns={"self_rating": "rating"})
+    if len(targets):
+        wide = targets.pivot_table(index=["conversation_id", "skill"], columns="horizon_months", values="target",
+                                   aggfunc="first")
+        wide = wide.rename(columns={h: f"target_{h}m" for h in S.HORIZONS}).reset_index()
+        out = out.merge(wide, on=["conversation_id", "skill"], how="left")
+    coaches = conversations[["conversation_id", "coach_id"]]
+    out = out.merge(coaches, on="conversation_id", how="left")
+    for name in HISTORY_COLUMNS:
+        if name not in out.columns:
+            out[name] = pd.NA
+    out = out[list(HISTORY_COLUMNS)].copy()
+    for name in ("rating", "coach_rating", "target_6m", "target_12m", "target_18m"):
+        out[name] = pd.array(out[name], dtype="Int64")
+    out["date"] = pd.to_datetime(out["date"])
+    return out.sort_values(["employee_id", "date", "skill"], kind="stable").reset_index(drop=True)
+
+
+def target_status_view(conversations: pd.DataFrame, targets: pd.DataFrame, ratings: pd.DataFrame,
+                       as_of: dt.date) -> pd.DataFrame:
+    """Every agreed target with its measurement and status on ``as_of``.
+
+    Parameters
+    ----------
+    conversations, targets, ratings
+        The derived tables ``conversations``, ``targets`` and ``skill_ratings``.
+    as_of
+        The day the targets are measured on.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`careerconv.rules.progress.TARGET_STATUS_COLUMNS` (see
+        :func:`careerconv.rules.progress.target_status`).
+    """
+    agreed, counted = progress.agreed_only(conversations, targets, ratings)
+    return progress.target_status(progress.progress_at_horizons(agreed, counted, as_of))
+
+
+def _read_table(store: Store, name: str, columns: list[str] | None = None) -> pd.DataFrame:
+    try:
+        return store.read_table(name, columns=columns)
+    except pa.ArrowInvalid:
+        # A cache written by an older version can mix timestamp units between parts, which Arrow
+        # will not concatenate; the record files are the source of truth, so read the table from them.
+        frame = T.frames_from_records(store.iter_records(), [name])[name]
+        return frame[columns] if columns else frame
+
+
+def table_frame(store: Store, name: str) -> pd.DataFrame:
+    """The frame ``export_table`` writes for ``name`` (a table or the ``history`` view).
+
+    Raises
+    ------
+    ValueError
+        For an unknown table name (the message lists the ones there are).
+    """
+    if name == HISTORY_VIEW:
+        return history_view(_read_table(store, "conversations"), _read_table(store, "skills"),
+                            _read_table(store, "targets"))
+    if name == TARGET_STATUS_VIEW:
+        return target_status_view(_read_table(store, "conversations"), _read_table(store, "targets"),
+                                  _read_table(store, "skill_ratings"), dt.date.today())
+    if name not in S.TABLES:
+        raise ValueError(f"unknown table {name!r}; tables are: {', '.join(EXPORT_TABLES)}")
+    return _read_table(store, name)
+
+
+@dataclass
+class ExportResult:
+    """What :func:`export_table` wrote."""
+
+    path: Path
+    table: str
+    fmt: str
+    rows: int
+    columns: list[str]
+    warnings: list[str] = field(default_factory=list)
+
+
+def export_table(store: Store, name: str, path: str | os.PathLike, fmt: str = "csv") -> ExportResult:
+    """Write one table (or the ``history`` view) to a CSV or Parquet file.
+
+    Parameters
+    ----------
+    store
+        The data folder to read.
+    name
+        One of :data:`EXPORT_TABLES`.
+    path
+        The file to write (replaced atomically if it exists).
+    fmt
+        ``"csv"`` (UTF-8 with BOM, formula-neutralised), ``"xlsx"`` (one
+        sheet, formula-neutralised, header frozen, columns sized; see
+        :mod:`careerconv.records.workbook`) or ``"parquet"``.
+
+    Returns
+    -------
+    ExportResult
+        Rows and columns written, and warnings (cells too long for Excel, or cut to fit it).
+
+    Raises
+    ------
+    ValueError
+        Unknown table or format, ``path`` is a folder, or (xlsx) more rows than an Excel sheet holds.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; formats are: {', '.join(FORMATS)}")
+    frame = table_frame(store, name)
+    path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"{path} is a folder; give a file name such as {path / f'{name}.{fmt}'}")
+    warnings: list[str] = []
+    if fmt == "csv":
+        data = frame_to_csv_bytes(frame)
+        warnings = long_cell_warnings(frame)
+    elif fmt == "xlsx":
+        from careerconv.records.workbook import frames_to_xlsx  # openpyxl is loaded only for workbooks
+
+        book = frames_to_xlsx({name: frame})
+        data, warnings = book.data, book.warnings
+    else:
+        buf = io.BytesIO()
+        frame.to_parquet(buf, index=False)
+        data = buf.getvalue()
+    atomic_write_bytes(path, data)
+    return ExportResult(path, name, fmt, len(frame), list(frame.columns), warnings)
+
+
+# --------------------------------------------------------------------------
+# everything about one person
+
+
+@dataclass
+class EmployeeExport:
+    """What :func:`export_employee` wrote: ``files`` maps a relative path to what it holds."""
+
+    employee_id: str
+    folder: Path
+    files: dict[str, str]
+    warnings: list[str] = field(default_factory=list)
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    path, folder = path.resolve(), folder.resolve()
+    return path == folder or folder in path.parents
+
+
+def export_employee(store: Store, reports_dir: str | os.PathLike, employee_id: str,
+                    out_dir: str | os.PathLike) -> EmployeeExport:
+    """Write everything held about one employee into ``out_dir``, in open formats.
+
+    The folder gets: ``README.txt`` (what is where), ``manifest.json`` (every
+    file with its size and SHA-256), ``employee.csv`` (the roster row),
+    ``conversations/`` and ``checkins/`` (the record files exactly as stored,
+    JSON, plus the conversation summaries), ``tables/<table>.csv`` (their rows
+    of every derived table, and ``history.csv`` in the import format) and
+    ``reports/`` (a copy of ``reports_dir/<employee_id>/``). The folder is built
+    beside ``out_dir`` and moved into place at the end, so a failed export
+    leaves nothing half-written.
+
+    Parameters
+    ----------
+    store
+        The data folder.
+    reports_dir
+        The reports folder (reports of this employee are in ``<employee_id>/``).
+    employee_id
+        Whose data to export.
+    out_dir
+        A folder that does not exist yet or is empty, outside the data folder.
+
+    Returns
+    -------
+    EmployeeExport
+
+    Raises
+    ------
+    ValueError
+        Bad employee id, ``out_dir`` not empty or inside the data folder.
+    NotFound
+        Nothing is held about ``employee_id``.
+    """
+    employee_id = S.parse_identifier(employee_id, what="employee id")
+    out = Path(out_dir).resolve()
+    reports = Path(reports_dir).resolve()
+    if _inside(out, store.root):
+        raise ValueError(f"{out} is inside the data folder {store.root}; export to a folder outside it")
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise ValueError(f"{out} already exists and is not an empty folder; choose a new folder")
+    history = store.history(employee_id)
+    report_dir = reports / employee_id
+    record_dirs = {kind: store.employee_dir(kind, employee_id) for kind in ("conversation", "checkin")}
+    if history.employee is None and not history.conversations and not history.checkins \
+            and not report_dir.is_dir() and not any(d.is_dir() for d in record_dirs.values()):
+        raise NotFound(f"nothing is held about employee {employee_id!r}: not on the roster, no records, "
+                       "no reports")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    try:
+        files = _write_employee_export(store, history, employee_id, record_dirs, report_dir, staging)
+        if out.exists():
+            out.rmdir()  # empty, checked above; os.replace cannot replace a folder on every platform
+        os.replace(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    warnings = [f"{len(store.problems)} damaged record file(s) could not be read and are copied as they are"] \
+        if store.problems else []
+    return EmployeeExport(employee_id, out, files, warnings)
+
+
+def _write_employee_export(store: Store, history, employee_id: str, record_dirs: dict[str, Path],
+                           report_dir: Path, out: Path) -> dict[str, str]:
+    files: dict[str, str] = {}
+
+    def put(rel: str, data: bytes, what: str) -> None:
+        target = out / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        files[rel] = what
+
+    if history.employee is not None:
+        row = pd.DataFrame([history.employee], columns=S.ROSTER.names)
+        put("employee.csv", frame_to_csv_bytes(S.coerce_frame(row, S.ROSTER)), "the roster row (CSV)")
+    for kind, folder in record_dirs.items():
+        sub = "conversations" if kind == "conversation" else "checkins"
+        if not folder.is_dir():
+            continue
+        for entry in sorted(folder.iterdir()):
+            if entry.name.startswith(".") or not entry.is_file():
+                continue  # temp files of interrupted saves are not data
+            if entry.name.endswith(".summary.html"):
+                what = "the conversation summary (HTML)"
+            elif entry.suffix == ".json":
+                what = f"a {kind} record, exactly as stored (JSON)"
+            else:
+                what = "a file kept with the records"
+            put(f"{sub}/{entry.name}", entry.read_bytes(), what)
+    frames = history.frames()
+    for name, frame in frames.items():
+        put(f"tables/{name}.csv", frame_to_csv_bytes(frame), f"{len(frame)} row(s) of the {name} table (CSV)")
+    hist = history_view(frames["conversations"], frames["skills"], frames["targets"])
+    put("tables/history.csv", frame_to_csv_bytes(hist),
+        f"{len(hist)} rated skill(s) in the `careerconv import history` format (CSV)")
+    if report_dir.is_dir():
+        for path in sorted(p for p in report_dir.rglob("*") if p.is_file()):
+            rel = path.relative_to(report_dir).as_posix()
+            target = out / "reports" / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
+            files[f"reports/{rel}"] = "a generated report"
+    coaches = _read_table(store, "conversations", columns=["employee_id", "coach_id"])
+    coached = int(((coaches["coach_id"] == employee_id) & (coaches["employee_id"] != employee_id)).sum())
+    readme = _readme(employee_id, history, files, coached)
+    put("README.txt", readme.encode("utf-8"), "this description")
+    manifest = {
+        "employee_id": employee_id,
+        "exported_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "exported_by": f"careerconv {__version__}",
+        "files": [{"path": rel, "contents": what, "bytes": (out / rel).stat().st_size,
+                   "sha256": hashlib.sha256((out / rel).read_bytes()).hexdigest()}
+                  for rel, what in sorted(files.items())],
+    }
+    put("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"),
+        "the list of files with sizes and SHA-256 checksums (JSON)")
+    return files
+
+
+def _readme(employee_id: str, history, files: dict[str, str], coached: int) -> str:
+    lines = [
+        f"Everything careerconv holds about employee {employee_id}",
+        "=" * 60,
+        "",
+        f"Exported {dt.date.today().isoformat()} by careerconv {__version__}.",
+        "",
+        "Open formats only: JSON (the records exactly as stored), CSV (UTF-8 with BOM, opens in",
+        "Excel and any other tool) and HTML. In the CSV files a text cell that begins with = + - @,",
+        "a tab or a carriage return starts with an extra ' so a spreadsheet does not run it as a",
+        "formula; the JSON records hold the exact text.",
+        "",
+        f"Roster row: {'employee.csv' if history.employee is not None else 'not on the roster'}",
+        f"Conversations: {len(history.conversations)}    Check-ins: {len(history.checkins)}",
+        f"Reports: {sum(1 for f in files if f.startswith('reports/'))} file(s)",
+    ]
+    if coached:
+        lines += ["", f"This person is also named as the coach in {coached} conversation(s) of other "
+                      "employees; those records are about other people and are not included."]
+    lines += ["", "Files", "-----"]
+    lines += [f"{rel}\n    {what}" for rel, what in sorted(files.items())]
+    lines += ["manifest.json\n    the list of files with sizes and SHA-256 checksums (JSON)",
+              "README.txt\n    this description", ""]
+    return "\n".join(lines)

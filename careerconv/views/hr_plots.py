@@ -1,0 +1,900 @@
+"""Charts for the HR analytics notebook.
+
+Like :mod:`careerconv.views.plots` (whose palette they share), every helper takes a
+matplotlib ``Axes``, draws on it and returns it; nothing here creates figures,
+shows or saves them. The helpers take the *protected* tables of
+:func:`careerconv.analytics.hr_aggregates`: a hidden row is never drawn as a
+value; where a row of the chart is hidden, its label says so ("fewer than 5",
+"not shown") in place of a bar, so the chart never looks like a zero.
+"""
+
+from __future__ import annotations
+
+import functools
+import textwrap
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+import matplotlib
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch, Rectangle
+from matplotlib.text import Text
+from matplotlib.ticker import FixedLocator, PercentFormatter
+
+from careerconv.rules import privacy
+from .stacked_tables import NARROW_SCREEN  # px: screens up to this wide get the phone drawing of a chart
+from careerconv.analytics import BANDS, DEPARTMENT, N, Grouping, period_label, skill_view
+from .html_parts import embedded_figure, escape_html
+from .plots import OKABE_ITO, PALETTE, RATING_CMAP, clean_axes
+
+__all__ = [
+    "new_figure",
+    "picture_html",
+    "chart_html",
+    "narrow_layout",
+    "NARROW_WIDTH",
+    "NARROW_SCREEN",
+    "skill_trend_lines",
+    "department_heatmap",
+    "band_bars",
+    "value_bars",
+    "department_share_bars",
+    "status_bars",
+    "no_data",
+    "trends_chart",
+    "department_chart",
+    "distribution_chart",
+    "growth_chart",
+    "attainment_chart",
+    "most_wanted_chart",
+    "gaps_chart",
+    "cadence_chart",
+    "action_items_chart",
+    "option_kinds_chart",
+]
+
+HIDDEN_COLOUR = "#D9D9D9"
+_ALL_SKILLS = "All skills"
+# The three parts of the targets due: (column, legend, colour).
+ATTAINMENT_PARTS = (("share_reached", "reached", "#009E73"), ("share_not_reached", "not reached", "#E69F00"),
+                    ("share_not_measured", "not measured", "#BDBDBD"))
+# One (colour, marker, line style) per trend line: no two share a hue family or a marker, so lines stay
+# apart in print, in grey and for colour-blind readers (Okabe-Ito hues; no second blue or orange).
+TREND_STYLES: tuple[tuple[str, str, object], ...] = (
+    ("#0072B2", "o", "-"), ("#E69F00", "s", "-"), ("#009E73", "^", "-"), ("#CC79A7", "D", "--"),
+    ("#000000", "v", "--"), ("#D55E00", "P", ":"))
+STATUS_ORDER = (("share_done", "Done", "#009E73"), ("share_in_progress", "In progress", "#56B4E9"),
+                ("share_open", "Open", "#E69F00"), ("share_dropped", "Dropped", "#9A9A9A"))
+
+
+# Text from the data (skill and department names) is drawn as typed: "$x$" is two dollar signs around an x,
+# never math-text, so no name can change what a chart says or make matplotlib's parser raise.
+_PLAIN_TEXT = {"text.parse_math": False, "text.usetex": False}
+
+
+def plain_text(draw: Callable) -> Callable:
+    """Run a chart helper with math-text off, so every label it draws is plain text."""
+
+    @functools.wraps(draw)
+    def wrapper(*args, **kwargs):
+        with matplotlib.rc_context(_PLAIN_TEXT):
+            return draw(*args, **kwargs)
+
+    return wrapper
+
+
+def _plain_figure(fig: Figure) -> None:
+    """Turn math-text off on every text of a figure (labels a helper did not draw included)."""
+    for text in fig.findobj(Text):
+        text.set_parse_math(False)
+
+
+def new_figure(width: float = 9.0, height: float = 4.5) -> tuple[Figure, Axes]:
+    """A fresh figure and its axes, outside pyplot (nothing global, any backend).
+
+    Parameters
+    ----------
+    width, height
+        Size in inches.
+
+    Returns
+    -------
+    (Figure, Axes)
+    """
+    fig = Figure(figsize=(width, height), dpi=110)
+    return fig, fig.add_subplot()
+
+
+NARROW_WIDTH = 3.4  # inches: the phone drawing of a chart, labels included (about 400 px saved at the figures'
+# 110 dpi, shown at 88 % or more on a 360 px phone: its smallest text, 7.5 points, stays above 10 px)
+def _fit_height(ax: Axes, rows: int, *, per_row: float = 0.45, extra: float = 1.6) -> None:
+    """Shrink the figure to ``rows`` bars (never grow it), so that one or two bars are not drawn a page tall."""
+    fig = ax.figure
+    fig.set_size_inches(fig.get_figwidth(), min(fig.get_figheight(), extra + per_row * rows))
+
+
+def picture_html(fig: Figure, alt: str, narrow: Figure | None = None) -> str:
+    """The figure as an HTML ``<img>`` (PNG embedded), with ``alt`` escaped; with ``narrow``, a ``<picture>``
+    that shows that drawing instead on a phone.
+
+    Parameters
+    ----------
+    fig
+        The figure to render.
+    alt
+        Text alternative, e.g. the chart's one-line reading.
+    narrow
+        The same chart drawn :data:`NARROW_WIDTH` inches wide, shown instead on
+        screens up to :data:`NARROW_SCREEN` px (a ``<picture>`` media query, no
+        script), so that on a phone the chart is neither shrunk below a readable
+        size nor scrolled sideways. See :func:`chart_html`.
+
+    Returns
+    -------
+    str
+        The framed ``<img>`` element, or ``""`` when the chart has nothing to show
+        (:func:`no_data`): the reading above it already says so.
+    """
+    if fig.axes and not any(ax.axison for ax in fig.axes):
+        return ""
+    uri, width = _png(fig)
+    # Full width of the page up to the chart's own size (text 12 px or more there).
+    img = (f'<img class="hr-chart" src="{uri}" alt="{escape_html(alt)}" '
+           f'style="width:100%;max-width:{width}px" />')
+    if narrow is not None:
+        narrow_uri, _ = _png(narrow)
+        img = (f'<picture><source media="(max-width: {NARROW_SCREEN}px)" type="image/png" '
+               f'srcset="{narrow_uri}">{img}</picture>')
+    return f'<div class="hr-chart-frame" style="max-width:100%">{img}</div>'
+
+
+def _png(fig: Figure) -> tuple[str, int]:
+    """The figure as a PNG ``data:`` URI, and its width in pixels."""
+    _plain_figure(fig)
+    with matplotlib.rc_context(_PLAIN_TEXT):
+        uri, png = embedded_figure(fig, "png", bbox_inches="tight")
+    return uri, int.from_bytes(png[16:20], "big")  # the PNG's own width (its IHDR chunk)
+
+
+def chart_html(draw: Callable[..., Axes], *args, alt: str, size: tuple[float, float] = (9.0, 4.5), **kwargs) -> str:
+    """Draw a chart twice, for a wide screen (``size`` in inches) and for a phone (:data:`NARROW_WIDTH`
+    wide, same height), and return the HTML of :func:`picture_html` showing the one that fits.
+
+    ``draw(ax, *args, **kwargs)`` is one of the chart helpers, e.g.
+    ``chart_html(trends_chart, trends, alt=reading, size=(9, 4.2))``.
+    """
+    fig, ax = new_figure(*size)
+    draw(ax, *args, **kwargs)
+    if fig.axes and not any(a.axison for a in fig.axes):
+        return ""  # nothing to show: the reading above says so
+    width = NARROW_WIDTH
+    for _ in range(4):  # labels outside the axes widen the saved image: narrow the figure by as much
+        narrow, narrow_ax = new_figure(width, size[1])
+        draw(narrow_ax, *args, **kwargs)
+        outside = narrow_layout(narrow) - NARROW_WIDTH
+        if outside <= 0.05 or width <= 2.0:
+            break
+        width = max(2.0, width - outside)
+    return picture_html(fig, alt, narrow=narrow)
+
+
+def narrow_layout(fig: Figure) -> float:
+    """Lay a chart drawn :data:`NARROW_WIDTH` wide out for a phone; return the width of the saved image in inches.
+
+    Long titles and axis labels wrap; date or period tick labels that would
+    overprint each other are turned upright; the axes move over so that their
+    tick labels (long group names on the left) are inside the figure, not
+    beyond its edge; legends go below the x axis, one entry a row, from the
+    figure's left edge.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    if not hasattr(fig.canvas, "get_renderer"):
+        FigureCanvasAgg(fig)
+    renderer = fig.canvas.get_renderer()
+    width_px, pad = fig.bbox.width, 4.0
+    for ax in fig.axes:
+        for text, wrap in ((ax.xaxis.label, 36), (ax.yaxis.label, 30), (ax.title, 40), (ax._left_title, 40),
+                           (ax._right_title, 40)):
+            if len(text.get_text()) > wrap:
+                text.set_text(textwrap.fill(text.get_text(), wrap))
+        ticks = [t for t in ax.get_xticklabels() if t.get_visible() and t.get_text()]
+        boxes = [t.get_window_extent(renderer) for t in ticks]
+        if any(a.x1 + 2 > b.x0 for a, b in zip(boxes, boxes[1:])):
+            ax.tick_params(axis="x", labelrotation=90)
+        legend = ax.get_legend()
+        moved = None
+        if legend is not None:
+            moved = (legend.legend_handles, [t.get_text() for t in legend.get_texts()], legend.get_title().get_text(),
+                     legend.get_texts()[0].get_fontsize() if legend.get_texts() else 8)
+            legend.remove()
+        box, pos = ax.get_tightbbox(renderer), ax.get_position()
+        left = pos.x0 + max(0.0, pad - box.x0) / width_px
+        right = pos.x1 - max(0.0, box.x1 - (width_px - pad)) / width_px
+        if right - left > 0.25:  # never squeeze the plot itself away
+            ax.set_position([left, pos.y0, right - left, pos.height])
+        label = ax.xaxis.label
+        if label.get_text():  # centred under narrow axes, a long label would run past the figure's edge
+            box = label.get_window_extent(renderer)
+            if box.x0 < pad or box.x1 > width_px - pad:
+                x = min(max(box.width / 2 + pad, (box.x0 + box.x1) / 2), width_px - pad - box.width / 2)
+                to_axes = ax.transAxes.inverted()
+                ax.xaxis.set_label_coords(to_axes.transform((x, 0))[0], to_axes.transform((0, box.y1))[1])
+        if moved is None:
+            continue
+        handles, labels, title, size = moved
+        # Under the x axis (its tick labels and label), from the figure's left edge.
+        below = fig.transFigure.inverted().transform((0, ax.xaxis.get_tightbbox(renderer).y0))[1]
+        ax.legend(handles, labels, title=title or None, frameon=False, fontsize=size, title_fontsize=size,
+                  loc="upper left", bbox_to_anchor=(0.0, below - 0.02), bbox_transform=fig.transFigure, ncols=1,
+                  alignment="left")
+    return fig.get_tightbbox(renderer).width
+
+
+@plain_text
+def no_data(ax: Axes, message: str) -> Axes:
+    """Leave an empty chart with a message in the middle (nothing to show)."""
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, message, ha="center", va="center", wrap=True, color=PALETTE["muted"], fontsize=10,
+            transform=ax.transAxes)
+    return ax
+
+
+@plain_text
+def skill_trend_lines(ax: Axes, trends: pd.DataFrame, *, top: int = 6, skills: Sequence[str] | None = None) -> Axes:
+    """Median rating per quarter, one line per skill (the ``skill_trends`` table); see :func:`rating_lines`."""
+    return rating_lines(ax, _as_figures(trends), top=top, skills=skills)
+
+
+@plain_text
+def rating_lines(ax: Axes, figures: pd.DataFrame, *, top: int = 6, skills: Sequence[str] | None = None) -> Axes:
+    """Median rating per quarter, half-year or year, one line per skill (or one over all skills), with gaps.
+
+    A period whose figure is hidden (or in which nobody rated the skill) breaks the line: no line is drawn
+    across it, and a hidden period gets an open marker on the axis floor. Each line's legend entry says how
+    many employees its points describe (the smallest and largest).
+
+    Parameters
+    ----------
+    ax
+        Where to draw.
+    figures
+        Organisation rows of a :class:`careerconv.analytics.Grouping` (``bucket``, ``until``, ``skill``,
+        ``n_employees``, ``median``, ``privacy``; ``skill`` missing: all skills).
+    top
+        How many skills to draw when ``skills`` is not given: those rated by
+        the most employees over the period (at most :data:`TREND_STYLES`).
+    skills
+        Skills to draw, by name.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    org = figures[figures[DEPARTMENT].isna()].assign(skill=lambda f: f["skill"].fillna(_ALL_SKILLS))
+    data = org[privacy.shown(org)]
+    if data.empty:
+        return no_data(ax, "No period has enough employees to show a trend.")
+    chosen = list(skills) if skills is not None else \
+        list(data.groupby("skill")[N].sum().sort_values(ascending=False, kind="stable").index[:top])
+    chosen = chosen[:len(TREND_STYLES)]
+    periods = _every_period(org)
+    position = {start: i for i, (start, _) in enumerate(periods)}
+    for i, skill in enumerate(chosen):
+        colour, marker, dashes = TREND_STYLES[i]
+        rows = org[org["skill"] == skill]
+        part = rows[privacy.shown(rows)]
+        if part.empty:
+            continue
+        medians = np.full(len(periods), np.nan)  # NaN breaks the line: no bridge over a hidden period
+        for start, value in zip(part["bucket"], part["median"].to_numpy(dtype=float)):
+            medians[position[pd.Timestamp(start)]] = value
+        counts = part[N].astype(int)
+        sizes = f"n {counts.min()}" if counts.min() == counts.max() else f"n {counts.min()}–{counts.max()}"
+        ax.plot(range(len(periods)), medians, marker=marker, markersize=5, linewidth=1.8, color=colour,
+                linestyle=dashes, label=f"{skill} ({sizes})")
+        gaps = [position[pd.Timestamp(q)] for q in rows.loc[~privacy.shown(rows), "bucket"]]
+        if gaps:
+            ax.plot(gaps, [1.15] * len(gaps), linestyle="none", marker=marker, markersize=5, markerfacecolor="white",
+                    markeredgecolor=colour, clip_on=False)
+    _period_axis(ax, periods)
+    _rating_axis(ax, "y")
+    ax.set_ylabel("Median rating", color=PALETTE["muted"])
+    if (~privacy.shown(org[org["skill"].isin(chosen)])).any():
+        ax.plot([], [], linestyle="none", marker="o", markerfacecolor="white", markeredgecolor=PALETTE["muted"],
+                label="hidden (small group): line broken")
+    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return ax
+
+
+def _as_figures(trends: pd.DataFrame) -> pd.DataFrame:
+    """A ``skill_trends`` / ``department_trends`` table in the columns of a Grouping's figures."""
+    frame = trends.rename(columns={"quarter": "bucket"})
+    return frame.assign(until=pd.to_datetime(frame["bucket"]) + pd.DateOffset(months=3))
+
+
+@plain_text
+def department_heatmap(ax: Axes, department_trends: pd.DataFrame, skill: str | None) -> Axes:
+    """Median rating of one skill (None: all skills) per department and period; hidden cells are grey.
+
+    Parameters
+    ----------
+    ax
+        Where to draw.
+    department_trends
+        The ``department_trends`` table, or the department rows of a
+        :class:`careerconv.analytics.Grouping` (``bucket``, ``until``).
+    skill
+        Which skill to show; None for the figures over all skills.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    figures = department_trends if "bucket" in department_trends.columns else _as_figures(department_trends)
+    data = figures[figures["skill"].isna()] if skill is None else figures[figures["skill"] == skill]
+    data = data[data[DEPARTMENT].notna()]
+    if data.empty:
+        return no_data(ax, f"No department rated {skill or 'any skill'} in this period.")
+    periods = _every_period(figures)
+    column = {start: i for i, (start, _) in enumerate(periods)}
+    departments = sorted(data[DEPARTMENT].dropna().unique())
+    grid = np.full((len(departments), len(periods)), np.nan)
+    sizes = np.zeros_like(grid, dtype=np.int64)
+    hidden = np.zeros_like(grid, dtype=bool)
+    for _, row in data.iterrows():
+        r, c = departments.index(row[DEPARTMENT]), column[pd.Timestamp(row["bucket"])]
+        if row[privacy.PRIVACY] == "":
+            grid[r, c] = float(row["median"])
+            sizes[r, c] = int(row[N])
+        else:
+            hidden[r, c] = True
+    ax.imshow(np.where(hidden, np.nan, grid), cmap=RATING_CMAP, vmin=1, vmax=10, aspect="auto")
+    # On a narrow drawing (a phone) a cell is too small for "n=15": the cells say "6.5" over "15", the legend
+    # says what the second number is, and the period ticks name the year only where it changes.
+    compact = ax.figure.get_figwidth() * ax.get_position().width / len(periods) < COMPACT_CELL
+    for r in range(len(departments)):
+        for c in range(len(periods)):
+            if hidden[r, c]:
+                ax.add_patch(_cell_patch(c, r))
+            elif not np.isnan(grid[r, c]):
+                median = f"{grid[r, c]:.1f}".rstrip("0").rstrip(".")
+                ax.text(c, r, f"{median}\n{'' if compact else 'n='}{sizes[r, c]}", ha="center", va="center",
+                        fontsize=7.5, color="white" if grid[r, c] >= 6 else PALETTE["text"])
+    labels = ([period_label(a, b).replace(" ", "\n", 1) for a, b in periods] if not compact
+              else compact_period_labels(periods))
+    ax.set_xticks(range(len(periods)), labels, fontsize=7.5)
+    ax.set_yticks(range(len(departments)), departments, fontsize=8.5)
+    ax.tick_params(length=0, colors=PALETTE["muted"])
+    for side in ax.spines.values():
+        side.set_visible(False)
+    handles = [Patch(facecolor=HIDDEN_COLOUR, label="not shown (small group)"),
+               Patch(facecolor="white", edgecolor="#BBBBBB", label="nobody rated it")]
+    if compact:
+        handles.insert(0, Patch(facecolor=RATING_CMAP(0.65), label="upper number: median rating; lower: n (employees)"))
+    ax.legend(handles=handles, frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return ax
+
+
+COMPACT_CELL = 0.55  # inches: a heat map cell narrower than this says "6.5 / 15" instead of "6.5 / n=15"
+
+
+def compact_period_labels(periods: Sequence[tuple[pd.Timestamp, pd.Timestamp]]) -> list[str]:
+    """Period tick labels for a narrow axis: ``"Q3"`` under ``"Q2"``, the year only where it begins.
+
+    A period's label is :func:`careerconv.analytics.period_label` with its year moved to a second line, shown at
+    the first period of a year, and at the very first period unless a year begins on the next one (two years
+    side by side would run together). Whole years stay ``"2025"``.
+    """
+    out = []
+    for i, (start, until) in enumerate(periods):
+        label = period_label(start, until)
+        year, _, rest = label.partition(" ")
+        if not rest:
+            out.append(label)
+            continue
+        new_year = i == 0 or pd.Timestamp(periods[i - 1][0]).year != pd.Timestamp(start).year
+        next_is_new = i + 1 < len(periods) and pd.Timestamp(periods[i + 1][0]).year != pd.Timestamp(start).year
+        if i == 0 and next_is_new and len(periods) > 1:
+            new_year = False
+        out.append(f"{rest}\n{year}" if new_year else rest)
+    return out
+
+
+def _cell_patch(x: float, y: float) -> Rectangle:
+    return Rectangle((x - 0.5, y - 0.5), 1, 1, facecolor=HIDDEN_COLOUR, edgecolor="white", linewidth=1)
+
+
+@plain_text
+def band_bars(ax: Axes, distribution: pd.DataFrame, *, top: int = 12) -> Axes:
+    """Stacked bars: the share of employees per rating band, per skill (organisation rows).
+
+    Bands too small to show are drawn together as one grey "not shown" part
+    (the total of hidden bands is known anyway: the skill's total minus the
+    bands shown, and complementary suppression keeps it at or above k).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    org = distribution[distribution[DEPARTMENT].isna()]
+    totals = org[org["band"].isna() & privacy.shown(org)].sort_values([N, "skill"], ascending=[False, True]).head(top)
+    if totals.empty:
+        return no_data(ax, "No skill has enough ratings to show a distribution.")
+    skills = list(totals["skill"])
+    y = np.arange(len(skills))
+    left = np.zeros(len(skills))
+    for i, (label, low, high) in enumerate(BANDS):
+        rows = org[(org["band"] == label)].set_index("skill")
+        widths = np.array([float(rows.loc[s, "share"])
+                           if s in rows.index and rows.loc[s, privacy.PRIVACY] == "" else 0.0 for s in skills])
+        colour = RATING_CMAP((low + high) / 2 / 10)
+        ax.barh(y, widths, left=left, height=0.62, color=colour, edgecolor="white", linewidth=0.6, label=label)
+        left += widths
+    rest = np.clip(1 - left, 0, 1)
+    if (rest > 1e-9).any():
+        ax.barh(y, rest, left=left, height=0.62, color=HIDDEN_COLOUR, edgecolor="white", linewidth=0.6,
+                label="not shown")
+    ax.set_yticks(y, [f"{skill} (n={int(n):,})" for skill, n in zip(skills, totals[N])])
+    ax.set_ylim(len(skills) - 0.5, -0.5)
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(PercentFormatter(xmax=1))
+    ax.set_xlabel("Share of employees, by their latest rating in the period", color=PALETTE["muted"])
+    clean_axes(ax)
+    ax.tick_params(axis="y", length=0)
+    ax.legend(title="Rating", frameon=False, fontsize=8, title_fontsize=8, ncols=len(BANDS) + 1, loc="upper center",
+              bbox_to_anchor=(0.5, -0.14))
+    return ax
+
+
+@plain_text
+def value_bars(ax: Axes, frame: pd.DataFrame, label: str, value: str, *, xlabel: str, percent: bool = False,
+               signed: bool = False, top: int | None = 12, sort: bool = True, reference: float | None = None,
+               reference_label: str | None = None, show_hidden: bool = False) -> Axes:
+    """Horizontal bars of one measure per label; hidden rows show their privacy label instead of a bar.
+
+    Parameters
+    ----------
+    ax
+        Where to draw.
+    frame
+        Rows to draw (already narrowed to one department level and horizon).
+    label, value
+        Columns holding the bar label and the bar length.
+    xlabel
+        Axis title.
+    percent
+        Format the axis as percentages (values are shares 0-1).
+    signed
+        Centre the axis on zero (values may be negative).
+    top
+        Keep the largest ``top`` rows (by value; hidden rows after shown).
+    sort
+        Order by value, largest first.
+    reference
+        Draw a dashed line at this value (e.g. the organisation's average).
+    reference_label
+        Its legend label.
+    show_hidden
+        Give hidden rows a line with their privacy label; otherwise only shown
+        rows are drawn and a note counts the others.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    if frame.empty:
+        return no_data(ax, "Nothing to show.")
+    data = frame.assign(_shown=privacy.shown(frame), _v=pd.to_numeric(frame[value], errors="coerce"))
+    hidden_rows = int((~data["_shown"]).sum())
+    shown_rows = len(data) - hidden_rows
+    if not data["_shown"].any():
+        return no_data(ax, f"All {len(data)} groups are too small to show (or hidden to protect a smaller one).")
+    if not show_hidden:
+        data = data[data["_shown"]]
+    if sort:
+        data = data.sort_values(["_shown", "_v", label], ascending=[False, False, True], kind="stable")
+    if top is not None:
+        data = data.head(top)
+    _fit_height(ax, len(data))
+    y = np.arange(len(data))
+    values = data["_v"].fillna(0).to_numpy(dtype=float)
+    colours = [OKABE_ITO[0] if ok else HIDDEN_COLOUR for ok in data["_shown"]]
+    if signed:
+        colours = [(OKABE_ITO[0] if v >= 0 else OKABE_ITO[1]) if ok else HIDDEN_COLOUR
+                   for v, ok in zip(values, data["_shown"])]
+    ax.barh(y, np.where(data["_shown"], values, 0), height=0.62, color=colours)
+    span = max(np.abs(values[data["_shown"].to_numpy()]).max() if data["_shown"].any() else 1.0, 1e-9)
+    for yi, (_, row) in zip(y, data.iterrows()):
+        if row["_shown"]:
+            text = f"{row['_v']:.0%}" if percent else (f"{row['_v']:+.1f}" if signed else f"{row['_v']:,.1f}".rstrip("0").rstrip("."))
+            if value != N and N in data.columns:
+                text += f"  (n={int(row[N]):,})"
+            offset = span * 0.02 * (1 if row["_v"] >= 0 else -1)
+            ax.text(row["_v"] + offset, yi, text, va="center", ha="left" if row["_v"] >= 0 else "right",
+                    fontsize=8, color=PALETTE["text"])
+        else:
+            ax.text(0, yi, f"  {row[privacy.PRIVACY]}", va="center", ha="left", fontsize=8, color=PALETTE["muted"],
+                    style="italic")
+    ax.set_yticks(y, [str(v) for v in data[label]])
+    ax.set_ylim(len(data) - 0.5, -0.5)
+    if percent:
+        ax.set_xlim(0, max(1.0, float(values.max()) * 1.1) if len(values) else 1.0)
+        ax.xaxis.set_major_formatter(PercentFormatter(xmax=1))
+    elif signed:
+        shown_values = values[data["_shown"].to_numpy()]
+        low = min(0.0, float(shown_values.min()) if len(shown_values) else 0.0)
+        high = max(0.0, float(shown_values.max()) if len(shown_values) else 0.0)
+        pad = max(high - low, 1e-9) * 0.18
+        ax.set_xlim(low - (pad if low < 0 else 0), high + pad)
+        ax.axvline(0, color="#BBBBBB", linewidth=0.8)
+    else:
+        ax.set_xlim(0, span * 1.2)
+    if reference is not None and not pd.isna(reference):
+        ax.axvline(reference, color=PALETTE["muted"], linestyle=(0, (4, 3)), linewidth=1.1,
+                   label=reference_label)
+        if reference_label:
+            ax.legend(frameon=False, fontsize=8, loc="lower left", bbox_to_anchor=(1.0, 0.0))
+    ax.set_xlabel(xlabel, color=PALETTE["muted"])
+    notes = []
+    if hidden_rows and not show_hidden:
+        notes.append(f"{hidden_rows} not shown (fewer employees than the minimum group size, or hidden to protect "
+                     "a smaller group)")
+    cut = shown_rows - int(data["_shown"].sum())
+    if cut > 0:
+        notes.append(f"{cut} more with smaller values")
+    if notes:
+        ax.annotate("; ".join(notes).capitalize() + ".", xy=(0, 0), xycoords="axes fraction", xytext=(0, -40),
+                    textcoords="offset points", fontsize=8, color=PALETTE["muted"], style="italic")
+    clean_axes(ax)
+    ax.tick_params(axis="y", length=0)
+    return ax
+
+
+@plain_text
+def department_share_bars(ax: Axes, frame: pd.DataFrame, columns: Sequence[tuple[str, str]], *,
+                          total_label: str = "All departments", xlabel: str = "Share of employees") -> Axes:
+    """Grouped horizontal bars of shares per department (the all-departments row first).
+
+    Parameters
+    ----------
+    ax
+        Where to draw.
+    frame
+        A table with a ``department`` column, one row per department.
+    columns
+        ``(column, legend label)`` pairs of shares (0-1) to draw side by side.
+    total_label
+        Label of the row for all departments.
+    xlabel
+        Axis title: what the shares are of.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    if frame.empty:
+        return no_data(ax, "Nothing to show.")
+    labels = _group_labels(frame, DEPARTMENT, total_label)
+    shown = privacy.shown(frame).to_numpy()
+    y = np.arange(len(frame))
+    height = 0.8 / len(columns)
+    for i, (column, legend) in enumerate(columns):
+        values = pd.to_numeric(frame[column], errors="coerce").fillna(0).to_numpy(dtype=float)
+        offset = (i - (len(columns) - 1) / 2) * height
+        ax.barh(y + offset, np.where(shown, values, 0), height=height * 0.92, color=OKABE_ITO[i % len(OKABE_ITO)],
+                label=legend)
+        for yi, v, ok in zip(y, values, shown):
+            if ok:
+                ax.text(v + 0.01, yi + offset, f"{v:.0%}", va="center", fontsize=7.5, color=PALETTE["text"])
+    for yi, ok, text in zip(y, shown, frame[privacy.PRIVACY]):
+        if not ok:
+            ax.text(0.005, yi, text, va="center", fontsize=8, color=PALETTE["muted"], style="italic")
+    ax.set_yticks(y, labels)
+    ax.set_ylim(len(frame) - 0.5, -0.5)
+    ax.set_xlim(0, 1.08)
+    ax.xaxis.set_major_formatter(PercentFormatter(xmax=1))
+    ax.set_xlabel(xlabel, color=PALETTE["muted"])
+    clean_axes(ax)
+    ax.tick_params(axis="y", length=0)
+    ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=len(columns))
+    return ax
+
+
+@plain_text
+def status_bars(ax: Axes, action_items: pd.DataFrame, *, total_label: str = "All departments") -> Axes:
+    """Stacked bars of action-item status shares per department.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    if action_items.empty:
+        return no_data(ax, "No action items were agreed in this period.")
+    labels = _group_labels(action_items, DEPARTMENT, total_label)
+    shown = privacy.shown(action_items).to_numpy()
+    y = np.arange(len(action_items))
+    left = np.zeros(len(action_items))
+    for column, legend, colour in STATUS_ORDER:
+        values = pd.to_numeric(action_items[column], errors="coerce").fillna(0).to_numpy(dtype=float)
+        values = np.where(shown, values, 0)
+        ax.barh(y, values, left=left, height=0.62, color=colour, edgecolor="white", linewidth=0.6, label=legend)
+        for yi, v, l0 in zip(y, values, left):
+            if v >= 0.07:
+                ax.text(l0 + v / 2, yi, f"{v:.0%}", ha="center", va="center", fontsize=7.5, color="white")
+        left += values
+    for yi, ok, text in zip(y, shown, action_items[privacy.PRIVACY]):
+        if not ok:
+            ax.text(0.005, yi, text, va="center", fontsize=8, color=PALETTE["muted"], style="italic")
+    ax.set_yticks(y, labels)
+    ax.set_ylim(len(action_items) - 0.5, -0.5)
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(PercentFormatter(xmax=1))
+    ax.set_xlabel("Share of a person's action items (averaged over people)", color=PALETTE["muted"])
+    clean_axes(ax)
+    ax.tick_params(axis="y", length=0)
+    ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=len(STATUS_ORDER))
+    return ax
+
+
+def _group_labels(frame: pd.DataFrame, column: str, total_label: str) -> list[str]:
+    """Row labels that say how many people each row describes: ``"Sales (n=16)"``; hidden rows just the name."""
+    labels = []
+    for name, n, ok in zip(frame[column], frame[N], privacy.shown(frame)):
+        text = total_label if pd.isna(name) else str(name)
+        labels.append(f"{text} (n={int(n):,})" if ok else text)
+    return labels
+
+
+def _every_period(figures: pd.DataFrame) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """Every period (start, first day after) from the first to the last of a grouping, none skipped.
+
+    A quiet period keeps its place on the axis; periods run back to back from the first start.
+    """
+    if figures.empty:
+        return []
+    spans = figures.loc[:, ["bucket", "until"]].drop_duplicates().sort_values("bucket")
+    starts, ends = pd.to_datetime(spans["bucket"]).tolist(), pd.to_datetime(spans["until"]).tolist()
+    months = max(1, round((ends[-1] - starts[-1]).days / 30.4)) if len(starts) == 1 else \
+        min(round((b - a).days / 30.4) for a, b in zip(starts, ends))
+    known = dict(zip(starts, ends))
+    periods, day = [], starts[0]
+    while day <= starts[-1]:
+        until = known.get(day, day + pd.DateOffset(months=months))
+        periods.append((day, until))
+        day = until
+    return periods
+
+
+def _period_axis(ax: Axes, periods: Sequence[tuple[pd.Timestamp, pd.Timestamp]]) -> None:
+    step = max(1, int(np.ceil(len(periods) / 10)))
+    ticks = list(range(0, len(periods), step))
+    ax.set_xticks(ticks, [period_label(*periods[i]) for i in ticks], fontsize=8)
+    ax.set_xlim(-0.4, len(periods) - 0.6)
+
+
+def _rating_axis(ax: Axes, axis: str) -> None:
+    clean_axes(ax)
+    (ax.set_ylim if axis == "y" else ax.set_xlim)(1, 10.3)
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_locator(FixedLocator(range(1, 11)))
+    ax.grid(axis=axis, color=PALETTE["grid"], linewidth=0.8)
+    ax.set_axisbelow(True)
+
+
+# --------------------------------------------------------------------------- one chart per table
+
+
+@plain_text
+def trends_chart(ax: Axes, grouping: "Grouping | pd.DataFrame", top: int = 6) -> Axes:
+    """The trends chart: median self rating per period of the most-rated skills (or over all skills).
+
+    ``grouping`` is :func:`careerconv.analytics.readable_grouping` of the organisation rows (or the
+    ``skill_trends`` table: quarters by skill).
+    """
+    figures = grouping.figures if isinstance(grouping, Grouping) else _as_figures(grouping)
+    grain = grouping.grain if isinstance(grouping, Grouping) else "quarter"
+    per_skill = grouping.per_skill if isinstance(grouping, Grouping) else True
+    ax = rating_lines(ax, figures, top=top)
+    if ax.axison:
+        what = f"{top} most-rated skills" if per_skill else "all skills (each employee once)"
+        ax.set_title(f"Median self rating per {grain}, {what}", loc="left", fontsize=10, color=PALETTE["text"])
+    return ax
+
+
+@plain_text
+def department_chart(ax: Axes, grouping: "Grouping | pd.DataFrame") -> Axes:
+    """The department chart: a department x period heat map of the most-rated skill, or of all skills.
+
+    ``grouping`` is :func:`careerconv.analytics.readable_grouping` of the department rows (or the
+    ``department_trends`` table: quarters by skill).
+    """
+    from careerconv.analytics import top_skills
+
+    figures = grouping.figures if isinstance(grouping, Grouping) else _as_figures(grouping)
+    per_skill = grouping.per_skill if isinstance(grouping, Grouping) else True
+    grain = grouping.grain if isinstance(grouping, Grouping) else "quarter"
+    skill = None
+    if per_skill:
+        skills = top_skills(figures, 1)
+        if not skills:
+            return no_data(ax, "No department has enough employees rating a skill in a period to show.")
+        skill = skills[0]
+    ax = department_heatmap(ax, figures, skill)
+    if ax.axison:
+        ax.set_title(f"Median {skill + ' rating' if skill else 'rating over all skills'} by department and {grain}",
+                     loc="left", fontsize=10, color=PALETTE["text"])
+    return ax
+
+
+@plain_text
+def distribution_chart(ax: Axes, rating_distribution: pd.DataFrame) -> Axes:
+    """The ``rating_distribution`` chart: rating bands per skill."""
+    return band_bars(ax, rating_distribution)
+
+
+@plain_text
+def growth_chart(ax: Axes, skill_growth: pd.DataFrame, horizon: int = 12) -> Axes:
+    """The ``skill_growth`` chart: mean change per skill after ``horizon`` months.
+
+    Where no skill can be shown on its own (:func:`careerconv.analytics.skill_view`), the mean change over
+    all skills at every horizon instead.
+    """
+    view = skill_view("skill_growth", skill_growth, horizon=horizon)
+    if not view.per_skill:
+        every = view.figures.sort_values("horizon_months")
+        every = every.assign(_label=[f"after {int(h)} months" for h in every["horizon_months"]])
+        return value_bars(ax, every, "_label", "mean_growth", sort=False, signed=True, show_hidden=True,
+                          xlabel="Mean change in rating since the conversation, all skills together (points)")
+    org = view.figures
+    per_skill = org[org["skill"].notna()]
+    overall = org[org["skill"].isna() & privacy.shown(org)]
+    if per_skill.empty:
+        return no_data(ax, f"No skill was measured {horizon} months after a conversation yet.")
+    reference = float(overall["mean_growth"].iloc[0]) if len(overall) else None
+    return value_bars(ax, per_skill, "skill", "mean_growth", xlabel=f"Mean change in rating after {horizon} months "
+                      "(points)", signed=True, reference=reference, reference_label="all skills")
+
+
+@plain_text
+def attainment_chart(ax: Axes, target_attainment: pd.DataFrame) -> Axes:
+    """The ``target_attainment`` chart: of the targets due at each horizon, reached / not reached / not measured.
+
+    One stacked bar per horizon (organisation row), the three parts adding up to every target due, so a
+    target nobody measured is never dropped from the picture; each bar's label gives the employees and
+    targets it describes, and a hidden horizon says why in place of its bar.
+    """
+    org = target_attainment[target_attainment[DEPARTMENT].isna()].sort_values("horizon_months")
+    if org.empty:
+        return no_data(ax, "No target has reached its date yet.")
+    shown = privacy.shown(org).to_numpy()
+    y = np.arange(len(org))
+    left = np.zeros(len(org))
+    for column, legend, colour in ATTAINMENT_PARTS:
+        values = np.where(shown, pd.to_numeric(org[column], errors="coerce").fillna(0).to_numpy(dtype=float), 0)
+        ax.barh(y, values, left=left, height=0.62, color=colour, edgecolor="white", linewidth=0.6, label=legend,
+                hatch="///" if column == "share_not_measured" else None)
+        for yi, v, l0 in zip(y, values, left):
+            if v >= 0.06:
+                ax.text(l0 + v / 2, yi, f"{v:.0%}", ha="center", va="center", fontsize=8,
+                        color="white" if colour != ATTAINMENT_PARTS[-1][2] else PALETTE["text"])
+        left += values
+    labels = []
+    for (_, row), ok in zip(org.iterrows(), shown):
+        name = f"{int(row['horizon_months'])}-month targets"
+        labels.append(f"{name}\n{int(row['targets_due']):,} due, n={int(row[N]):,}" if ok else name)
+    for yi, ok, text in zip(y, shown, org[privacy.PRIVACY]):
+        if not ok:
+            ax.text(0.005, yi, text, va="center", fontsize=8, color=PALETTE["muted"], style="italic")
+    ax.set_yticks(y, labels)
+    ax.set_ylim(len(org) - 0.5, -0.5)
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(PercentFormatter(xmax=1))
+    ax.set_xlabel("Share of the targets due (n = employees with targets due)", color=PALETTE["muted"])
+    clean_axes(ax)
+    ax.tick_params(axis="y", length=0)
+    ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22),
+              ncols=len(ATTAINMENT_PARTS))
+    return ax
+
+
+@plain_text
+def most_wanted_chart(ax: Axes, most_wanted_skills: pd.DataFrame, total_label: str = "All departments") -> Axes:
+    """The ``most_wanted_skills`` chart: employees working on each skill.
+
+    Where no skill can be shown on its own (:func:`careerconv.analytics.skill_view`), the share of the
+    people met who chose any skill, per department, instead.
+    """
+    if most_wanted_skills.empty:
+        return no_data(ax, "No skill was discussed in this period.")
+    view = skill_view("most_wanted_skills", most_wanted_skills)
+    if not view.per_skill:
+        anyone = most_wanted_skills[most_wanted_skills["skill"].isna()]
+        anyone = anyone.assign(_label=anyone[DEPARTMENT].astype(object).where(anyone[DEPARTMENT].notna(),
+                                                                               total_label))
+        return value_bars(ax, anyone, "_label", "skills_per_person", sort=False, show_hidden=True, top=None,
+                          xlabel="Different skills each person chose to work on (mean; n = employees who chose any)")
+    org = view.figures[view.figures["skill"].notna()]
+    return value_bars(ax, org, "skill", N, xlabel="Employees who chose to work on the skill")
+
+
+@plain_text
+def gaps_chart(ax: Axes, rating_gaps: pd.DataFrame) -> Axes:
+    """The ``rating_gaps`` chart: self versus coach rating by skill, all skills first.
+
+    A diverging bar per skill: to the left the share of employees who rate themselves *below* their
+    coach, to the right the share who rate themselves *above*; the rest agree. Each row is labelled with
+    its employees and the mean gap (self minus coach). Skills too small to show are counted in a note.
+    """
+    org = rating_gaps[rating_gaps[DEPARTMENT].isna()]
+    if org.empty:
+        return no_data(ax, "No skill has both a self and a coach rating in this period.")
+    rows = org[privacy.shown(org)].assign(_all=lambda f: f["skill"].isna())
+    if rows.empty:
+        return no_data(ax, f"All {len(org)} groups are too small to show (or hidden to protect a smaller one).")
+    rows = rows.sort_values(["_all", "mean_gap", "skill"], ascending=[False, False, True], kind="stable")
+    _fit_height(ax, len(rows), extra=1.9)
+    y = np.arange(len(rows))
+    lower = pd.to_numeric(rows["share_self_lower"], errors="coerce").fillna(0).to_numpy(dtype=float)
+    higher = pd.to_numeric(rows["share_self_higher"], errors="coerce").fillna(0).to_numpy(dtype=float)
+    ax.barh(y, -lower, height=0.62, color=OKABE_ITO[0], label="rate themselves lower than their coach")
+    ax.barh(y, higher, height=0.62, color=OKABE_ITO[1], label="rate themselves higher than their coach")
+    for yi, lo, hi in zip(y, lower, higher):
+        if lo > 0:
+            ax.text(-lo - 0.01, yi, f"{lo:.0%}", va="center", ha="right", fontsize=8, color=PALETTE["text"])
+        if hi > 0:
+            ax.text(hi + 0.01, yi, f"{hi:.0%}", va="center", ha="left", fontsize=8, color=PALETTE["text"])
+    labels = [f"{'All skills' if pd.isna(skill) else skill} (n={int(n):,}, mean {gap:+.1f})"
+              for skill, n, gap in zip(rows["skill"], rows[N], rows["mean_gap"].astype(float))]
+    ax.set_yticks(y, labels)
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+    ax.set_xlim(-1.15, 1.15)
+    ax.axvline(0, color="#BBBBBB", linewidth=0.8)
+    ax.xaxis.set_major_locator(FixedLocator([-1, -0.5, 0, 0.5, 1]))
+    ax.xaxis.set_major_formatter(lambda v, _: f"{abs(v):.0%}")
+    hidden = int((~privacy.shown(org)).sum())
+    note = f"\n{hidden} skills not shown (too few employees, or hidden to protect a smaller group)" if hidden else ""
+    ax.set_xlabel("Share of employees with both ratings (the rest agree with their coach)" + note,
+                  color=PALETTE["muted"])
+    clean_axes(ax)
+    ax.tick_params(axis="y", length=0)
+    # Below the axis title (one or two lines), at a fixed distance whatever the chart's height.
+    axes_inches = ax.figure.get_figheight() * ax.get_position().height
+    below = (0.72 if hidden else 0.55) / axes_inches
+    ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -below), ncols=2)
+    return ax
+
+
+@plain_text
+def cadence_chart(ax: Axes, cadence_compliance: pd.DataFrame, total_label: str = "All departments") -> Axes:
+    """The ``cadence_compliance`` chart: share overdue for a conversation and for a follow-up."""
+    return department_share_bars(ax, cadence_compliance, [
+        ("share_conversation_overdue", "overdue for a career conversation"),
+        ("share_checkin_overdue", "overdue for a follow-up check-in")], total_label=total_label)
+
+
+@plain_text
+def action_items_chart(ax: Axes, action_items: pd.DataFrame, total_label: str = "All departments") -> Axes:
+    """The ``action_items`` chart: status of the action items per department."""
+    return status_bars(ax, action_items, total_label=total_label)
+
+
+@plain_text
+def option_kinds_chart(ax: Axes, option_kinds: pd.DataFrame) -> Axes:
+    """The ``option_kinds`` chart: mean rating gain per kind of chosen option, at every horizon of the table.
+
+    Rows run horizon by horizon (6 months, then 12), the kinds of each horizon from the largest gain down,
+    each bar labelled with its gain and the employees it describes; kinds too small to show keep a row
+    saying so, so every kind is compared at every horizon the minimum group size allows.
+    """
+    if option_kinds.empty:
+        return no_data(ax, "No plan was measured 6 or 12 months after its conversation yet.")
+    rows = option_kinds[option_kinds[DEPARTMENT].isna()].assign(
+        _shown=lambda f: privacy.shown(f), _gain=lambda f: pd.to_numeric(f["mean_gain"], errors="coerce"))
+    rows = rows.sort_values(["horizon_months", "_shown", "_gain", "kind"], ascending=[True, False, False, True],
+                            kind="stable")
+    rows = rows.assign(label=[f"{int(h)} months: {kind}" for h, kind in zip(rows["horizon_months"], rows["kind"])])
+    return value_bars(ax, rows.drop(columns=["_shown", "_gain"]), "label", "mean_gain",
+                      xlabel="Mean gain in rating since the conversation (points)", signed=True, top=None,
+                      sort=False, show_hidden=True)

@@ -1,0 +1,840 @@
+"""Charts of one person's progress: the progress report, its PDF and the app's skill charts.
+
+The HR page's charts are in :mod:`careerconv.views.hr_plots`, which shares this palette.
+
+Every helper takes a matplotlib ``Axes``, draws on it and returns it; nothing
+here creates figures for display, calls ``plt.show()`` or saves files. That is
+the caller's job (report notebook, HR notebook, tests with the Agg backend).
+
+Colours come from the Okabe-Ito palette, which stays distinguishable with the
+common colour-vision deficiencies; status is never shown by colour alone (each
+status marker also carries its name). "Behind" is orange rather than red: the
+report is a conversation aid, not an alarm.
+
+Artists that tests and callers may want to find carry a ``gid``
+(see the ``GID_*`` constants).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+import matplotlib
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FixedLocator, PercentFormatter
+
+from careerconv.records.dates import human_date
+from careerconv.rules.progress import (
+    AHEAD, BEHIND, DUE_NOT_MEASURED, ON_TRACK, UPCOMING, RATING_MAX, RATING_MIN, horizon_date,
+)
+
+__all__ = [
+    "STATUS_COLOURS",
+    "PALETTE",
+    "clean_axes",
+    "skill_progress",
+    "date_span",
+    "dodge_labels",
+    "plain_text",
+    "plain_tick_labels",
+    "current_vs_target_bars",
+    "rating_trend",
+    "distribution",
+]
+
+# --- palette (Okabe-Ito) -----------------------------------------------------
+OKABE_ITO: tuple[str, ...] = (
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#D55E00",  # vermillion
+    "#F0E442",  # yellow
+    "#000000",  # black
+)
+STATUS_COLOURS: dict[str, str] = {
+    AHEAD: "#0072B2",
+    ON_TRACK: "#009E73",
+    BEHIND: "#E69F00",
+    DUE_NOT_MEASURED: "#B35C00",  # a darker orange: a date passed and nobody looked
+    UPCOMING: "#9A9A9A",
+}
+PALETTE: dict[str, str] = {
+    "rating": "#3A4A5C",  # slate: the employee's own line
+    "target": "#CC79A7",  # purple stars: where they aim to be
+    "plan": "#B9A3C6",  # the dashed on-track lines, a quieter purple
+    "baseline": "#3A4A5C",
+    "coach": "#8A6D3B",  # the coach's ratings, a muted brown
+    "as_of": "#7F7F7F",
+    "grid": "#E6E6E6",
+    "text": "#333333",
+    "muted": "#6B6B6B",
+    "bar": "#9A9A9A",
+}
+# Sequential blues for ratings 1..10 (light = low); readable in greyscale too.
+RATING_CMAP = LinearSegmentedColormap.from_list("careerconv_ratings", ["#DCEAF7", "#0B3C6B"])
+
+RATING_HEADROOM = 0.6  # rating units of blank space above 10 on rating axes
+# Text sizes in points; at the charts' natural size (96 px per inch) 8.5 pt is
+# 11.3 px, the smallest text a report shows.
+LABEL_SIZE = 8.5
+TICK_SIZE = 9
+MIN_TEXT_POINTS = 8.25  # 11 px
+DATE_TICKS_PER_INCH = 1.7  # a "Sep 2026" tick label is about 0.35 in wide at TICK_SIZE
+
+GID_RATING = "rating"
+GID_CHECKIN = "rating-checkin"
+GID_CONVERSATION = "rating-conversation"
+GID_IMPORT = "rating-import"
+GID_BASELINE = "baseline"
+GID_TARGET = "target"
+GID_PLAN = "plan-line"
+GID_MEASURED = "measured"
+GID_AS_OF = "as-of"
+GID_NOT_MEASURED = "not-measured"
+GID_NEXT_TARGET = "next-target"
+GID_COACH = "rating-coach"
+
+# How each kind of rating is drawn: conversations filled, check-ins open,
+# anything imported as an open square.
+_RATING_MARKERS: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
+    ("conversation", GID_CONVERSATION, "Rating in a career conversation", {"marker": "o"}),
+    ("checkin", GID_CHECKIN, "Rating in a check-in",
+     {"marker": "o", "markerfacecolor": "white", "markeredgewidth": 1.8}),
+    ("import", GID_IMPORT, "Imported rating",
+     {"marker": "s", "markersize": 6, "markerfacecolor": "white", "markeredgewidth": 1.6}),
+)
+
+# Labels keep a soft white backing so lines passing behind them do not hurt legibility.
+_LABEL_BOX = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85}
+
+
+# --- public helpers ------------------------------------------------------------
+
+
+def skill_progress(
+    ax: Axes,
+    skill: str,
+    t0: Any,
+    baseline: float | None,
+    targets: Mapping[int, int],
+    ratings: pd.DataFrame,
+    progress_rows: pd.DataFrame | None = None,
+    as_of: Any = None,
+    *,
+    span: tuple[Any, Any] | None = None,
+) -> Axes:
+    """Draw one skill's journey: ratings over time against the agreed plan.
+
+    Shows the ratings (career conversations as filled dots, check-ins as
+    open dots; coach ratings, when given, as triangles), the baseline at the
+    conversation date, each target as a star at its horizon date, one dashed
+    plan path from the baseline through the targets in turn, the rating
+    measured at each horizon ringed in its status colour and named, passed
+    targets with no measurement labelled :data:`~careerconv.rules.progress.DUE_NOT_MEASURED`,
+    and a faint line at ``as_of``. Every label is plain text (a ``$`` in a
+    skill name is a dollar sign) and labels are moved apart so none overlaps
+    another or the axes' tick labels.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    skill : str
+        Skill name, used as the (left-aligned) title.
+    t0 : date-like
+        Date of the conversation that set the targets.
+    baseline : float or None
+        Rating at ``t0``; without one no plan path is drawn.
+    targets : mapping of int to int
+        Horizon in months -> target rating, e.g. ``{6: 6, 12: 7, 18: 8}``.
+    ratings : pandas.DataFrame
+        Columns ``date``, ``rating`` and ``source`` ("conversation",
+        "checkin" or "import"), optionally ``coach_rating``; rows with no
+        rating are skipped.
+    progress_rows : pandas.DataFrame, optional
+        This skill's rows of :func:`careerconv.rules.progress.progress_at_horizons`
+        (columns ``horizon_months``, ``measured_date``, ``measured_rating``,
+        ``status``, optionally ``horizon_reached``).
+    as_of : date-like, optional
+        The report date, drawn as a faint vertical line.
+    span : (date-like, date-like), optional
+        The time axis to use (see :func:`date_span`), so that several skill
+        charts share one; by default it fits this chart's dates.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``.
+
+    Raises
+    ------
+    ValueError
+        If ``ratings`` or ``progress_rows`` lack a required column.
+    """
+    _require(ratings, ("date", "rating", "source"), "ratings")
+    if progress_rows is not None:
+        _require(progress_rows, ("horizon_months", "measured_date", "measured_rating", "status"), "progress_rows")
+    with plain_text():
+        _draw_skill_progress(ax, skill, t0, baseline, targets, ratings, progress_rows, as_of, span)
+    return ax
+
+
+def _draw_skill_progress(ax, skill, t0, baseline, targets, ratings, progress_rows, as_of, span) -> None:
+    start = pd.Timestamp(t0).normalize()
+    has_baseline = baseline is not None and not pd.isna(baseline)
+    x_dates: list[pd.Timestamp] = [start]
+    labels: list[Any] = []  # data labels, most important first (dodge_labels keeps those in place)
+
+    # Ratings: one continuous line, with conversations and check-ins told apart
+    # by marker fill, so the story reads left to right.
+    rated = ratings.loc[ratings["rating"].notna(), ["date", "rating", "source"]].copy()
+    rated["date"] = pd.to_datetime(rated["date"]).dt.normalize()
+    rated["rating"] = rated["rating"].astype(float)
+    if has_baseline and not (rated["date"] == start).any():
+        baseline_row = pd.DataFrame({"date": [start], "rating": [float(baseline)], "source": ["conversation"]})
+        rated = pd.concat([baseline_row, rated], ignore_index=True) if len(rated) else baseline_row
+    rated = rated.sort_values("date", kind="stable")
+    x_dates.extend(rated["date"])
+    shown = _within(rated["date"], span)
+    if len(rated):
+        ax.plot(
+            _num(rated["date"]), rated["rating"], color=PALETTE["rating"], linewidth=2,
+            solid_capstyle="round", zorder=3, gid=GID_RATING, label="_rating line",
+        )
+        source = rated["source"].astype(str).to_numpy()
+        for kind, gid, label, style in _RATING_MARKERS:
+            mask = source == kind if kind != "import" else ~np.isin(source, ("conversation", "checkin"))
+            mask &= shown  # the line may come in from the left; its dots outside the axis are not drawn
+            if mask.any():
+                ax.plot(
+                    _num(rated["date"][mask]), rated["rating"][mask], linestyle="none",
+                    color=PALETTE["rating"], zorder=4, clip_on=False, gid=gid, label=label,
+                    **{"markersize": 7, **style},
+                )
+    if "coach_rating" in ratings.columns:
+        coach = ratings.loc[ratings["coach_rating"].notna(), ["date", "coach_rating"]]
+        coach = coach.loc[_within(pd.to_datetime(coach["date"]).dt.normalize(), span)]
+        if len(coach):
+            when = pd.to_datetime(coach["date"]).dt.normalize()
+            x_dates.extend(when)
+            ax.plot(
+                _num(when), coach["coach_rating"].astype(float), linestyle="none", marker="^", markersize=7,
+                markerfacecolor="white", markeredgewidth=1.6, color=PALETTE["coach"], zorder=4, clip_on=False,
+                gid=GID_COACH, label="Your coach's rating",
+            )
+
+    # Measured ratings at each horizon, looked up first so labels can be placed
+    # on opposite sides of the target star and the status ring.
+    measured_at: dict[int, tuple[pd.Timestamp, float, str]] = {}
+    missed: set[int] = set()
+    if progress_rows is not None:
+        for row in progress_rows.itertuples(index=False):
+            if not pd.isna(row.measured_rating):
+                measured_at[int(row.horizon_months)] = (
+                    pd.Timestamp(row.measured_date).normalize(), float(row.measured_rating), str(row.status))
+            elif row.status == DUE_NOT_MEASURED:
+                missed.add(int(row.horizon_months))
+
+    # One plan path: from the start through each target in turn.
+    planned = sorted((int(m), float(v)) for m, v in targets.items() if v is not None and not pd.isna(v))
+    path_x = [start] if has_baseline else []
+    path_y = [float(baseline)] if has_baseline else []
+    for months, value in planned:
+        path_x.append(horizon_date(start, months))
+        path_y.append(value)
+    x_dates.extend(path_x)
+    if has_baseline and len(path_x) > 1:
+        ax.plot(_num(path_x), path_y, linestyle=(0, (4, 3)), linewidth=1.5, color=PALETTE["plan"], zorder=2,
+                gid=GID_PLAN, label="_plan")
+
+    status_labels, target_labels, other_labels = [], [], []
+    target_label_up: dict[int, bool] = {}
+    for months, value in planned:
+        when = horizon_date(start, months)
+        # Below the rating markers, so the employee's own dots stay visible.
+        ax.plot(
+            _num([when]), [value], linestyle="none", marker="*", markersize=16,
+            color=PALETTE["target"], markeredgecolor="white", markeredgewidth=0.8, zorder=3.5,
+            clip_on=False, gid=GID_TARGET, label="_target",
+        )
+        hit = measured_at.get(months)
+        # Target label above the star, unless the measured rating sits on or
+        # above it (then the status label takes the top), or the star is at
+        # the top of the scale.
+        up = (hit is None or hit[1] < value) and value < RATING_MAX
+        target_label_up[months] = up
+        target_labels.append(ax.annotate(
+            f"{months}-month target: {int(value)}", (_num([when])[0], value),
+            xytext=(0, 11 if up else -11), textcoords="offset points", ha="center",
+            va="bottom" if up else "top", fontsize=LABEL_SIZE, color=PALETTE["text"], annotation_clip=False,
+            bbox=_LABEL_BOX, gid=GID_TARGET,
+        ))
+        if months in missed:
+            other_labels.append(ax.annotate(
+                DUE_NOT_MEASURED, (_num([when])[0], value), xytext=(0, -11 if up else 11),
+                textcoords="offset points", ha="center", va="top" if up else "bottom", fontsize=LABEL_SIZE,
+                fontstyle="italic", fontweight="bold", color=STATUS_COLOURS[DUE_NOT_MEASURED],
+                annotation_clip=False, bbox=_LABEL_BOX, gid=GID_NOT_MEASURED,
+            ))
+
+    # Measured at each horizon: a ring in the status colour plus its name, so
+    # the status does not depend on colour vision.
+    statuses_shown: list[str] = []
+    for months, (when, value, status) in sorted(measured_at.items()):
+        colour = STATUS_COLOURS.get(status, PALETTE["muted"])
+        x_dates.append(when)
+        ax.plot(
+            _num([when]), [value], linestyle="none", marker="o", markersize=16,
+            markerfacecolor="none", markeredgecolor=colour, markeredgewidth=2.2,
+            zorder=6, clip_on=False, gid=GID_MEASURED, label="_measured",
+        )
+        up = not target_label_up.get(months, False)
+        status_labels.append(ax.annotate(
+            status, (_num([when])[0], value), xytext=(0, 12 if up else -12), textcoords="offset points",
+            ha="center", va="bottom" if up else "top", fontsize=LABEL_SIZE, fontweight="bold", color=colour,
+            annotation_clip=False, gid=GID_MEASURED, bbox=_LABEL_BOX,
+        ))
+        if status not in statuses_shown:
+            statuses_shown.append(status)
+
+    if has_baseline:
+        ax.plot(
+            _num([start]), [float(baseline)], linestyle="none", marker="D", markersize=8,
+            color=PALETTE["baseline"], markeredgecolor="white", markeredgewidth=1.2, zorder=5,
+            clip_on=False, gid=GID_BASELINE, label="Baseline",
+        )
+        up = float(baseline) < RATING_MAX
+        other_labels.append(ax.annotate(
+            f"start: {int(baseline)}", (_num([start])[0], float(baseline)), xytext=(-6, 12 if up else -12),
+            textcoords="offset points", ha="left", va="bottom" if up else "top", fontsize=LABEL_SIZE,
+            color=PALETTE["muted"], annotation_clip=False, bbox=_LABEL_BOX,
+        ))
+
+    if as_of is not None:
+        as_of_day = pd.Timestamp(as_of).normalize()
+        x_dates.append(as_of_day)
+        ax.axvline(
+            _num([as_of_day])[0], color=PALETTE["as_of"], linewidth=1, linestyle=":", zorder=1,
+            gid=GID_AS_OF, label="_as of",
+        )
+        other_labels.append(ax.annotate(
+            f"as of {human_date(as_of_day)}", (_num([as_of_day])[0], 0.0), xycoords=("data", "axes fraction"),
+            xytext=(3, 3), textcoords="offset points", ha="left", va="bottom", fontsize=LABEL_SIZE,
+            color=PALETTE["as_of"], annotation_clip=False, gid=GID_AS_OF,
+        ))
+
+    _style_rating_axis(ax, axis="y")
+    _set_date_axis(ax, x_dates if span is None else list(span), padded=span is None)
+    ax.set_title(skill, loc="left", fontsize=13, fontweight="bold", color=PALETTE["text"], pad=10)
+    _legend_below(ax, _progress_legend_handles(ax, statuses_shown))
+    labels.extend(status_labels + target_labels + other_labels)
+    dodge_labels(ax, labels)
+
+
+def _within(dates: pd.Series, span: tuple[Any, Any] | None) -> np.ndarray:
+    """Which ``dates`` fall inside ``span`` (all of them without one)."""
+    if span is None:
+        return np.ones(len(dates), dtype=bool)
+    lo, hi = pd.Timestamp(span[0]), pd.Timestamp(span[1])
+    return ((dates >= lo) & (dates <= hi)).to_numpy(dtype=bool)
+
+
+def date_span(dates: Any, pad_days: int = 30) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The time axis that shows all ``dates``: their range padded on both sides.
+
+    Give the result to several :func:`skill_progress` calls (``span=``) so
+    their charts share one time axis.
+
+    Parameters
+    ----------
+    dates : iterable of date-like
+        Every date to show (conversation, ratings, horizons, report date);
+        missing values are ignored.
+    pad_days : int, default 30
+        The least padding on each side, in days (4 % of the range when larger).
+
+    Returns
+    -------
+    (pandas.Timestamp, pandas.Timestamp)
+
+    Raises
+    ------
+    ValueError
+        If there is no date at all.
+    """
+    stamps = pd.to_datetime(pd.Series(list(dates), dtype=object)).dropna()
+    if stamps.empty:
+        raise ValueError("date_span needs at least one date")
+    lo, hi = stamps.min().normalize(), stamps.max().normalize()
+    pad = max(pd.Timedelta(days=pad_days), (hi - lo) * 0.04)
+    return lo - pad, hi + pad
+
+
+def dodge_labels(ax: Axes, labels: list[Any], gap: float = 2.0, tries: int = 12) -> None:
+    """Move annotations until none overlaps another, a marker, or the axes' tick labels.
+
+    Each label is first moved sideways into the figure, right of the axes'
+    left edge (where the y tick labels are). Labels earlier in ``labels``
+    then keep their place; a later label that overlaps one of them or a
+    marker is moved vertically, alternately up and down by growing steps of
+    its own height, and kept at the first position that is clear (or where
+    it was when none is found within ``tries``). Nothing may go below the
+    axes' bottom edge, where the x tick labels are, nor above the figure's
+    top edge, where it would be cut off (a narrow chart is short of room
+    there). The tick labels are not
+    measured (laying them out costs more than the whole chart's drawing):
+    the axes' edges stand for them.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The Axes the annotations belong to (its figure is laid out to measure
+        the text; nothing is saved).
+    labels : list of matplotlib.text.Annotation
+        Annotations placed with ``textcoords="offset points"``.
+    gap : float, default 2
+        Space to keep between two labels, in pixels.
+    tries : int, default 12
+        Positions to try for each label.
+    """
+    plain_tick_labels(ax)
+    if not labels:
+        return
+    from matplotlib.transforms import Bbox
+
+    renderer = _renderer(ax)
+    frame = ax.get_window_extent(renderer)
+    fig_right = ax.figure.bbox.x1
+    far = 1e7
+    fig_top = ax.figure.bbox.y1
+    # Below the axes (x tick labels), left of them (y tick labels) and above the figure (cut off): never.
+    taken = [Bbox([[-far, -far], [far, frame.y0]]), Bbox([[-far, -far], [frame.x0, far]]),
+             Bbox([[-far, fig_top], [far, far]])]
+    taken += [title.get_window_extent(renderer) for title in (ax.title, ax._left_title, ax._right_title)
+              if title.get_text()]
+    px_per_point = ax.figure.dpi / 72.0
+    taken.extend(_marker_boxes(ax, px_per_point))
+    for label in labels:
+        box = label.get_window_extent(renderer)
+        dx, dy = label.xyann
+        shift_x = max(0.0, frame.x0 + gap - box.x0) - max(0.0, box.x1 - (fig_right - gap))
+        if shift_x:
+            dx += shift_x / px_per_point
+            label.xyann = (dx, dy)
+            box = label.get_window_extent(renderer)
+        if not _overlaps(box, taken, gap):
+            taken.append(box)
+            continue
+        step = (box.height + gap) / px_per_point
+        for i in range(1, tries + 1):
+            shift = step * ((i + 1) // 2) * (1 if i % 2 else -1)
+            label.xyann = (dx, dy + shift)
+            moved = label.get_window_extent(renderer)
+            if not _overlaps(moved, taken, gap):
+                box = moved
+                break
+        else:
+            label.xyann = (dx, dy)
+        taken.append(box)
+
+
+def _marker_boxes(ax: Axes, px_per_point: float) -> list[Any]:
+    """A box around every marker drawn on ``ax`` (labels keep clear of the dots and stars)."""
+    from matplotlib.transforms import Bbox
+
+    boxes = []
+    for line in ax.get_lines():
+        if line.get_marker() in (None, "None", "", " ", "|"):
+            continue
+        half = line.get_markersize() * px_per_point / 2
+        xy = np.column_stack([line.get_xdata(orig=False), line.get_ydata(orig=False)]).astype(float)
+        for x, y in line.get_transform().transform(xy):
+            if np.isfinite(x) and np.isfinite(y):
+                boxes.append(Bbox([[x - half, y - half], [x + half, y + half]]))
+    return boxes
+
+
+def _renderer(ax: Axes) -> Any:
+    """A renderer to measure text with; a figure made without pyplot gets an Agg canvas for it."""
+    fig = ax.figure.get_figure(root=True) if hasattr(ax.figure, "get_figure") else ax.figure
+    if not hasattr(fig.canvas, "get_renderer"):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(fig)
+    return fig.canvas.get_renderer()
+
+
+def _overlaps(box: Any, others: list[Any], gap: float) -> bool:
+    return any(box.x0 < o.x1 + gap and o.x0 < box.x1 + gap and box.y0 < o.y1 + gap and o.y0 < box.y1 + gap
+               for o in others)
+
+
+def plain_tick_labels(ax: Axes) -> None:
+    """Turn math-text off on the tick labels ``ax`` has made so far (they outlive :func:`plain_text`)."""
+    for axis in (ax.xaxis, ax.yaxis):
+        for tick in (*axis.majorTicks, *axis.minorTicks):
+            tick.label1.set_parse_math(False)
+            tick.label2.set_parse_math(False)
+
+
+@contextmanager
+def plain_text() -> Iterator[None]:
+    """Draw every text as it is: no math-text (``$x$``, ``\\frac``), for text that came from people.
+
+    Text artists read the setting when they are made, and tick labels are
+    made when the figure is drawn: draw *and* save inside this context.
+    """
+    with matplotlib.rc_context({"text.parse_math": False, "text.usetex": False}):
+        yield
+
+
+def current_vs_target_bars(ax: Axes, frame: pd.DataFrame, *, legend_columns: int = 3) -> Axes:
+    """Horizontal bars of each skill's latest rating with its next target marked.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    frame : pandas.DataFrame
+        Output of :func:`careerconv.rules.progress.current_vs_target`, or any frame
+        with columns ``skill``, ``latest_rating`` and ``next_target``; optional
+        ``status`` colours the bars and ``next_horizon_months`` labels the
+        target. Skills are drawn top to bottom in frame order.
+    legend_columns : int, default 3
+        Entries side by side in the legend below the chart (1 on a narrow chart).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``.
+
+    Raises
+    ------
+    ValueError
+        If a required column is missing.
+    """
+    _require(frame, ("skill", "latest_rating", "next_target"), "frame")
+    with plain_text():
+        _draw_bars(ax, frame, legend_columns)
+    return ax
+
+
+def _draw_bars(ax: Axes, frame: pd.DataFrame, legend_columns: int = 3) -> None:
+    n = len(frame)
+    y = np.arange(n)
+    latest = frame["latest_rating"].to_numpy(dtype=float, na_value=np.nan)
+    target = frame["next_target"].to_numpy(dtype=float, na_value=np.nan)
+    status = frame["status"].astype(str).to_numpy() if "status" in frame.columns else np.full(n, "")
+    colours = [STATUS_COLOURS.get(s, PALETTE["bar"]) for s in status]
+
+    ax.barh(y, np.nan_to_num(latest), height=0.5, color=colours, zorder=2, gid=GID_RATING)
+    has_target = ~np.isnan(target)
+    ax.plot(
+        target[has_target], y[has_target], linestyle="none", marker="|", markersize=18,
+        markeredgewidth=3, color=PALETTE["target"], zorder=4, clip_on=False, gid=GID_NEXT_TARGET,
+        label="Next target",
+    )
+    ax.set_yticks(y, [str(s) for s in frame["skill"]])
+    ax.set_ylim(n - 0.4, -0.7)  # first skill on top, room for the target labels
+    _style_rating_axis(ax, axis="x")
+    ax.set_xlabel("Rating (1-10)", color=PALETTE["muted"])
+    ax.tick_params(axis="y", length=0)
+    ax.grid(axis="y", visible=False)
+
+    labels = []
+    renderer = _renderer(ax)
+    for i in range(n):
+        text = "no rating yet" if np.isnan(latest[i]) else f"now {int(latest[i])}"
+        if status[i] in STATUS_COLOURS and status[i] != UPCOMING:
+            text += f" \u00b7 {status[i]}"
+        # The value sits at the end of its bar: inside when it fits, else just after it.
+        end = 0.0 if np.isnan(latest[i]) else latest[i]
+        label = ax.annotate(
+            text, (end, y[i]), xytext=(-6, 0), textcoords="offset points", ha="right", va="center",
+            fontsize=LABEL_SIZE, fontweight="bold", color=_text_on(colours[i]), annotation_clip=False,
+            zorder=5, gid=GID_RATING,
+        )
+        bar_px = abs(ax.transData.transform((end, 0))[0] - ax.transData.transform((0, 0))[0])
+        if label.get_window_extent(renderer).width + 10 > bar_px:
+            label.set_horizontalalignment("left")
+            label.set_color(PALETTE["text"])
+            label.set_fontweight("normal")
+            label.set_bbox(_LABEL_BOX)
+            label.xyann = (6, 0)
+        labels.append(label)
+    if "next_horizon_months" in frame.columns:
+        months = frame["next_horizon_months"].to_numpy()
+        for i in np.flatnonzero(has_target):
+            labels.append(ax.annotate(
+                f"{int(months[i])}-month target {int(target[i])}", (target[i], y[i]), xytext=(0, 11),
+                textcoords="offset points", ha="center", va="bottom", fontsize=LABEL_SIZE, color=PALETTE["muted"],
+                annotation_clip=False, gid=GID_NEXT_TARGET,
+            ))
+    handles = [Line2D([], [], linestyle="none", marker="|", markersize=12, markeredgewidth=3,
+                      color=PALETTE["target"], label="Next target")]
+    drawn = {s for s, value in zip(status, latest) if not np.isnan(value)}
+    handles += [
+        _patch_handle(STATUS_COLOURS[s], f"Latest rating: {s if s != UPCOMING else 'no new rating yet'}")
+        for s in STATUS_COLOURS if s in drawn
+    ]
+    _legend_below(ax, handles, ncols=legend_columns)
+    dodge_labels(ax, labels)
+
+
+def _text_on(colour: str) -> str:
+    """White or near-black, whichever reads better on ``colour`` (WCAG relative luminance)."""
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+               for c in matplotlib.colors.to_rgb(colour))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "white" if (1.05 / (luminance + 0.05)) >= 4.5 else "#1A1A1A"
+
+
+def rating_trend(
+    ax: Axes,
+    frame: pd.DataFrame,
+    x: str,
+    y: str,
+    hue: str | None = None,
+    *,
+    ylim: tuple[float, float] | None = None,
+) -> Axes:
+    """Line chart of ``y`` over ``x``, one line per ``hue`` group.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    frame : pandas.DataFrame
+        Data in long form; rows with missing ``x`` or ``y`` are skipped.
+    x, y : str
+        Column names; ``x`` may be dates or numbers.
+    hue : str, optional
+        Column whose values split the data into separately coloured lines (a
+        legend is added). Colours cycle through the Okabe-Ito palette.
+    ylim : tuple of float, optional
+        Y limits; use ``(0, 10)`` for ratings.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``.
+
+    Raises
+    ------
+    ValueError
+        If a named column is missing.
+    """
+    _require(frame, tuple(c for c in (x, y, hue) if c is not None), "frame")
+    with plain_text():
+        _draw_trend(ax, frame, x, y, hue, ylim)
+        plain_tick_labels(ax)
+    return ax
+
+
+def _draw_trend(ax: Axes, frame: pd.DataFrame, x: str, y: str, hue: str | None,
+                ylim: tuple[float, float] | None) -> None:
+    data = frame.loc[frame[x].notna() & frame[y].notna()]
+    groups = [(None, data)] if hue is None else list(data.groupby(hue, sort=True, observed=True))
+    for i, (name, group) in enumerate(groups):
+        group = group.sort_values(x, kind="stable")
+        ax.plot(
+            group[x].to_numpy(), group[y].to_numpy(dtype=float, na_value=np.nan), marker="o",
+            markersize=4, linewidth=1.8, color=OKABE_ITO[i % len(OKABE_ITO)],
+            label=str(name) if hue is not None else y,
+        )
+    clean_axes(ax)
+    ax.grid(axis="y", color=PALETTE["grid"], linewidth=0.8)
+    ax.set_axisbelow(True)
+    ax.set_xlabel(x, color=PALETTE["muted"])
+    ax.set_ylabel(y, color=PALETTE["muted"])
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    if pd.api.types.is_datetime64_any_dtype(frame[x]):
+        locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    if hue is not None and groups:
+        ax.legend(title=hue, frameon=False, fontsize=LABEL_SIZE, title_fontsize=LABEL_SIZE, loc="best")
+
+
+def distribution(
+    ax: Axes,
+    frame: pd.DataFrame,
+    skill_col: str,
+    rating_col: str,
+    *,
+    normalize: bool = True,
+) -> Axes:
+    """Stacked horizontal bars: how ratings 1-10 are spread within each skill.
+
+    Counts rows as given; for HR views, pass one rating per employee and skill
+    and apply the minimum-group-size rule before calling.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    frame : pandas.DataFrame
+        One row per rating.
+    skill_col, rating_col : str
+        Column names; ratings outside 1-10 or missing are ignored.
+    normalize : bool, default True
+        Show shares (each bar sums to 100 %) rather than counts.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``.
+
+    Raises
+    ------
+    ValueError
+        If a named column is missing.
+    """
+    _require(frame, (skill_col, rating_col), "frame")
+    with plain_text():
+        _draw_distribution(ax, frame, skill_col, rating_col, normalize)
+        plain_tick_labels(ax)
+    return ax
+
+
+def _draw_distribution(ax: Axes, frame: pd.DataFrame, skill_col: str, rating_col: str, normalize: bool) -> None:
+    values = pd.to_numeric(frame[rating_col], errors="coerce")
+    valid = values.between(RATING_MIN, RATING_MAX)
+    data = pd.DataFrame({"skill": frame.loc[valid, skill_col].astype(str), "rating": values[valid].round().astype(int)})
+    levels = list(range(RATING_MIN, RATING_MAX + 1))
+    table = pd.crosstab(data["skill"], data["rating"]).reindex(columns=levels, fill_value=0)
+    if normalize:
+        table = table.div(table.sum(axis=1).where(lambda s: s > 0), axis=0).fillna(0.0)
+    y = np.arange(len(table))
+    left = np.zeros(len(table))
+    for level in levels:
+        widths = table[level].to_numpy(dtype=float)
+        ax.barh(
+            y, widths, left=left, height=0.6, color=RATING_CMAP((level - RATING_MIN) / (RATING_MAX - RATING_MIN)),
+            edgecolor="white", linewidth=0.6, label=str(level),
+        )
+        left += widths
+    ax.set_yticks(y, list(table.index))
+    ax.set_ylim(len(table) - 0.5, -0.5)
+    clean_axes(ax)
+    ax.tick_params(axis="y", length=0)
+    if normalize:
+        ax.set_xlim(0, 1)
+        ax.xaxis.set_major_formatter(PercentFormatter(xmax=1))
+        ax.set_xlabel("Share of ratings", color=PALETTE["muted"])
+    else:
+        ax.set_xlabel("Number of ratings", color=PALETTE["muted"])
+    ax.legend(
+        title="Rating", ncols=len(levels), loc="upper center", bbox_to_anchor=(0.5, -0.2),
+        frameon=False, fontsize=LABEL_SIZE, title_fontsize=LABEL_SIZE, handlelength=1.2, columnspacing=0.8,
+        alignment="left",
+    )
+
+
+# --- internals -----------------------------------------------------------------
+
+
+def _require(frame: Any, columns: tuple[str, ...], name: str) -> None:
+    if not isinstance(frame, pd.DataFrame):
+        raise ValueError(f"{name} must be a pandas DataFrame, got {type(frame).__name__}")
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{name} is missing column(s): {', '.join(missing)}; needs: {', '.join(columns)}")
+
+
+def _num(dates: Any) -> np.ndarray:
+    """Dates as matplotlib date numbers (independent of pandas' converters)."""
+    stamps = pd.to_datetime(pd.Series(list(dates)))
+    if stamps.dt.tz is not None:
+        stamps = stamps.dt.tz_localize(None)
+    return mdates.date2num(stamps.to_numpy(dtype="datetime64[ns]"))
+
+
+def clean_axes(ax: Axes) -> None:
+    """The house style of every chart's frame: no top and right spines, light grey axes, muted ticks."""
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_color("#BBBBBB")
+    ax.tick_params(colors=PALETTE["muted"], labelsize=TICK_SIZE)
+
+
+def _style_rating_axis(ax: Axes, axis: str) -> None:
+    """0-10 rating scale with integer ticks and light gridlines only along it."""
+    clean_axes(ax)
+    rating_axis = ax.yaxis if axis == "y" else ax.xaxis
+    # Ticks and the spine stop at 10; a little headroom above keeps markers
+    # and labels at 10 from being cut by the frame.
+    (ax.set_ylim if axis == "y" else ax.set_xlim)(0, RATING_MAX + RATING_HEADROOM)
+    ax.spines["left" if axis == "y" else "bottom"].set_bounds(0, RATING_MAX)
+    rating_axis.set_major_locator(FixedLocator(range(0, RATING_MAX + 1)))
+    rating_axis.set_major_formatter(lambda value, _pos: f"{value:.0f}")
+    ax.grid(axis=axis, color=PALETTE["grid"], linewidth=0.8)
+    ax.grid(axis="x" if axis == "y" else "y", visible=False)
+    ax.set_axisbelow(True)
+    if axis == "y":
+        ax.set_ylabel("Rating", color=PALETTE["muted"])
+
+
+def _set_date_axis(ax: Axes, dates: list[pd.Timestamp], padded: bool = True) -> None:
+    """The x range: all ``dates`` (padded by :func:`date_span` unless ``padded`` is False, when
+    they are the limits already); month + year ticks, quarterly for a typical 18-month plan.
+
+    Ticks are also kept at most :data:`DATE_TICKS_PER_INCH` per inch of the
+    axes' width, so a narrow chart (a phone's) gets fewer, not overprinted, labels.
+    """
+    lo, hi = date_span(dates) if padded else (pd.Timestamp(dates[0]), pd.Timestamp(dates[-1]))
+    ax.set_xlim(_num([lo])[0], _num([hi])[0])
+    _date_ticks(ax, (hi - lo).days / 30.4)
+
+
+def _date_ticks(ax: Axes, span_months: float) -> None:
+    """Month + year ticks for a time axis ``span_months`` long, no denser than the axes' width allows."""
+    steps = (1, 3, 6, 12)  # months between two ticks
+    step = 1 if span_months <= 9 else 3 if span_months <= 30 else 6 if span_months <= 60 else 12
+    width = ax.get_position().width * ax.figure.get_figwidth()
+    while step < 12 and span_months / step > max(2.0, DATE_TICKS_PER_INCH * width):
+        step = steps[steps.index(step) + 1]
+    months: tuple[int, ...] = tuple(range(1, 13, step))
+    ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=months))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
+    ax.xaxis.set_minor_locator(mdates.MonthLocator())
+    ax.tick_params(axis="x", which="minor", length=2, color="#CCCCCC")
+
+
+def _patch_handle(colour: str, label: str) -> Patch:
+    return Patch(facecolor=colour, edgecolor="none", label=label)
+
+
+def _progress_legend_handles(ax: Axes, statuses: list[str]) -> list[Any]:
+    handles: list[Any] = [h for h in ax.get_lines() if not str(h.get_label()).startswith("_")]
+    handles.append(Line2D([], [], linestyle="none", marker="*", markersize=12, color=PALETTE["target"],
+                          label="Target"))
+    if any(line.get_gid() == GID_PLAN for line in ax.get_lines()):
+        handles.append(Line2D([], [], linestyle=(0, (4, 3)), linewidth=1.5, color=PALETTE["plan"],
+                              label="Plan: start to each target"))
+    for status in statuses:
+        handles.append(Line2D([], [], linestyle="none", marker="o", markersize=10, markerfacecolor="none",
+                              markeredgewidth=2, markeredgecolor=STATUS_COLOURS.get(status, PALETTE["muted"]),
+                              label=f"At a target date: {status}"))
+    return handles
+
+
+def _legend_below(ax: Axes, handles: list[Any], ncols: int = 4) -> None:
+    if not handles:
+        return
+    ax.legend(
+        handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=min(len(handles), ncols),
+        frameon=False, fontsize=LABEL_SIZE, handlelength=1.8, columnspacing=1.4,
+    )

@@ -1,0 +1,84 @@
+"""The HR page on a phone: tables whose rows stack into labelled cards, and the page's styles.
+
+The HR notebook shows its tables as pandas HTML (:func:`careerconv.analytics.present_html`).
+On a screen up to :data:`NARROW_SCREEN` px wide a table of six to eleven
+columns either runs off the screen's edge or squeezes its words letter by
+letter. :func:`stacked_table` gives each body cell the header of its column
+(``data-label``), and :func:`stylesheet`'s media query turns every row into a
+card of "column: value" lines there, as the progress report does. Wider
+screens see the table unchanged.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+__all__ = ["NARROW_SCREEN", "stylesheet", "stacked_table"]
+
+NARROW_SCREEN = 700  # px: up to this width, tables stack and careerconv.views.hr_plots shows its phone drawings
+
+_CSS = f"""<style>
+@media screen and (max-width: {NARROW_SCREEN}px) {{
+  table.hr-table {{ width: 100%; table-layout: auto; font-size: 0.92em; }}
+  table.hr-table th, table.hr-table td {{ padding: 0.25em 0.35em; white-space: normal; overflow-wrap: break-word; }}
+  table.hr-stack, table.hr-stack tbody, table.hr-stack tr, table.hr-stack td {{ display: block; width: auto; }}
+  table.hr-stack thead {{ display: none; }}
+  table.hr-stack tr {{ border-bottom: 1px solid #D5DBE3; padding: 0.3em 0; }}
+  table.hr-stack td {{ text-align: left !important; border: none; padding: 0.1em 0.3em; }}
+  table.hr-stack td[data-label]::before {{ content: attr(data-label) ": "; font-weight: 600; color: #555; }}
+  table.hr-stack td:empty {{ display: none; }}
+}}
+</style>"""
+
+_THEAD = re.compile(r"<thead>(.*?)</thead>", re.S)
+_TBODY = re.compile(r"<tbody>(.*?)</tbody>", re.S)
+_HEADER_ROW = re.compile(r"<tr[^>]*>(.*?)</tr>", re.S)
+_HEADER_CELL = re.compile(r"<th[^>]*>(.*?)</th>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+_BODY_ROW = re.compile(r"(<tr[^>]*>)(.*?)(</tr>)", re.S)
+_BODY_CELL = re.compile(r"<(td|th)(?=[\s>])")
+_TABLE_CLASS = re.compile(r'<table([^>]*)class="([^"]*\bhr-table\b[^"]*)"')
+
+
+def stylesheet() -> str:
+    """The HR page's own styles (display once, at the top): tables that fit a phone's screen."""
+    return _CSS
+
+
+def stacked_table(table_html: str) -> str:
+    """A pandas ``to_html`` table of class ``hr-table`` whose rows stack into cards on a phone.
+
+    Every cell of the body gets ``data-label`` with the text of its column's
+    header (the last header row; escaped for an attribute), and the table the
+    class ``hr-stack`` the stylesheet looks for. Anything after the table (a
+    "more rows" note) is kept as it is.
+
+    Raises
+    ------
+    ValueError
+        If the HTML holds no ``hr-table`` with a header and a body, or a body row has more cells than the
+        header has columns.
+    """
+    head, body = _THEAD.search(table_html), _TBODY.search(table_html)
+    if head is None or body is None or not _TABLE_CLASS.search(table_html):
+        raise ValueError("stacked_table needs a table of class hr-table with <thead> and <tbody> (pandas to_html)")
+    header_rows = _HEADER_ROW.findall(head.group(1))
+    labels = [html.escape(html.unescape(_TAG.sub("", cell)).strip(), quote=True)
+              for cell in _HEADER_CELL.findall(header_rows[-1])] if header_rows else []
+
+    def label_row(match: re.Match) -> str:
+        cells = iter(labels)
+
+        def label_cell(cell: re.Match) -> str:
+            try:
+                label = next(cells)
+            except StopIteration:
+                raise ValueError(f"a row of the table has more cells than its {len(labels)} columns") from None
+            return f'<{cell.group(1)} data-label="{label}"' if label else cell.group(0)
+
+        return match.group(1) + _BODY_CELL.sub(label_cell, match.group(2)) + match.group(3)
+
+    labelled_body = _BODY_ROW.sub(label_row, body.group(1))
+    out = table_html[: body.start(1)] + labelled_body + table_html[body.end(1):]
+    return _TABLE_CLASS.sub(lambda m: f'<table{m.group(1)}class="{m.group(2)} hr-stack"', out, count=1)
