@@ -22,7 +22,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "careerconv"
 # or one module (records/schema). Every module may import the package itself (``from careerconv import __version__``).
 ALLOWED: dict[str, set[str]] = {
     "records": set(),
-    "rules": {"records/schema"},  # pure rules: the record's shape, never the store
+    "rules": {"records/schema", "records/defaults"},  # pure rules: the record's shape and the built-in values, never the store
     "analytics": {"records", "rules"},
     "views": {"records", "rules", "analytics"},
     "demo": {"records", "rules"},
