@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import signal
 import socket
 import subprocess
 import sys
@@ -423,6 +424,32 @@ def test_app_prints_its_url_alone_on_stdout_and_takes_its_port_from_the_settings
                      "Press Ctrl-C to stop.",
                      "careerconv app: stopping (saving open conversations) ...", "careerconv app: stopped"], err
     assert url not in err
+
+
+def test_app_stops_on_ctrl_c_even_when_started_in_the_background(data: Path, files: Path):
+    """A shell starts a background job with SIGINT ignored (and Python then never raises KeyboardInterrupt);
+    the command still stops cleanly on SIGINT, saying so."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    (data / "careerconv.toml").write_text(f"[app]\nport = {port}\nopen_browser = false\n")
+    err_path = files / "app.err"
+    with open(err_path, "wb") as err_file:
+        proc = subprocess.Popen([sys.executable, "-m", "careerconv.cli", "--data", str(data), "app"],
+                                stdout=subprocess.PIPE, stderr=err_file, stdin=subprocess.DEVNULL,
+                                start_new_session=True,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))  # as `cmd &` does
+        try:
+            assert proc.stdout.readline().decode().startswith(f"http://127.0.0.1:{port}/?token=")
+            proc.send_signal(signal.SIGINT)
+            code = proc.wait(timeout=90)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    assert code == 0
+    own = [line for line in err_path.read_text().splitlines() if line.startswith("careerconv app:")]
+    assert own[-2:] == ["careerconv app: stopping (saving open conversations) ...", "careerconv app: stopped"]
 
 
 def test_a_named_command_imports_only_its_own_module_and_app_starts_without_pandas(tmp_path: Path):

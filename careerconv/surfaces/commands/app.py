@@ -322,6 +322,9 @@ def run(args: argparse.Namespace) -> int:
         shutil.rmtree(workdir, ignore_errors=True)
         raise
     previous = {s: signal.signal(s, _raise_stop) for s in (signal.SIGTERM, signal.SIGHUP)}
+    # Ctrl-C (SIGINT) stops it even when started from a script in the background, where the shell
+    # hands it SIGINT ignored and Python would then never raise KeyboardInterrupt.
+    previous[signal.SIGINT] = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         if not wait_until_listening(proc, port):
             code = stop_server(proc)
