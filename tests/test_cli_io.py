@@ -390,14 +390,20 @@ def test_a_reader_that_goes_away_stops_the_command_quietly(files: Path, capsys):
     assert "Traceback" not in err and "BrokenPipeError" not in err
 
 
-def test_app_prints_its_url_alone_on_stdout_and_takes_its_port_from_the_settings(data: Path, files: Path):
-    """A script can read the URL from stdout; the words for the person are on stderr, and nothing else is (not
-    the server's warnings: the kernel's "TCP without encryption", the notebook's trust); SIGTERM stops it
-    cleanly. (Tornado's websocket ping warning needs a page's websocket: the browser tests see it.)"""
+def _app_settings(data: Path) -> int:
+    """A free port for `careerconv app`, written to the data folder's settings with no browser; returns it."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     (data / "careerconv.toml").write_text(f"[app]\nport = {port}\nopen_browser = false\n")
+    return port
+
+
+def test_app_prints_its_url_alone_on_stdout_and_takes_its_port_from_the_settings(data: Path, files: Path):
+    """A script can read the URL from stdout; the words for the person are on stderr, and nothing else is (not
+    the server's warnings: the kernel's "TCP without encryption", the notebook's trust); SIGTERM stops it
+    cleanly. (Tornado's websocket ping warning needs a page's websocket: the browser tests see it.)"""
+    port = _app_settings(data)
     err_path = files / "app.err"
     with open(err_path, "wb") as err_file:
         proc = subprocess.Popen([sys.executable, "-m", "careerconv.cli", "--data", str(data), "app"],
@@ -429,10 +435,7 @@ def test_app_prints_its_url_alone_on_stdout_and_takes_its_port_from_the_settings
 def test_app_stops_on_ctrl_c_even_when_started_in_the_background(data: Path, files: Path):
     """A shell starts a background job with SIGINT ignored (and Python then never raises KeyboardInterrupt);
     the command still stops cleanly on SIGINT, saying so."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    (data / "careerconv.toml").write_text(f"[app]\nport = {port}\nopen_browser = false\n")
+    port = _app_settings(data)
     err_path = files / "app.err"
     with open(err_path, "wb") as err_file:
         proc = subprocess.Popen([sys.executable, "-m", "careerconv.cli", "--data", str(data), "app"],
