@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -453,6 +454,52 @@ def test_app_stops_on_ctrl_c_even_when_started_in_the_background(data: Path, fil
     assert code == 0
     own = [line for line in err_path.read_text().splitlines() if line.startswith("careerconv app:")]
     assert own[-2:] == ["careerconv app: stopping (saving open conversations) ...", "careerconv app: stopped"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the server follows its parent on Linux only")
+def test_a_killed_app_takes_its_server_down_with_it(data: Path, files: Path):
+    """Killed with SIGKILL (no chance to stop anything), the command's server is not left running: it gets
+    SIGTERM from the kernel and stops its kernels."""
+    port = _app_settings(data)
+    with open(files / "app.err", "wb") as err_file:
+        proc = subprocess.Popen([sys.executable, "-m", "careerconv.cli", "--data", str(data), "app"],
+                                stdout=subprocess.PIPE, stderr=err_file, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
+        try:
+            assert proc.stdout.readline().decode().startswith(f"http://127.0.0.1:{port}/?token=")
+            server = [int(pid) for pid in os.listdir("/proc") if pid.isdigit() and _parent_of(int(pid)) == proc.pid]
+            assert len(server) == 1, server
+            proc.kill()
+            proc.wait(timeout=30)
+            deadline = time.monotonic() + 60
+            while _running(server[0]) and time.monotonic() < deadline:
+                time.sleep(0.5)
+            assert not _running(server[0]), "the server outlived the killed command"
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            for pid in server if "server" in locals() else []:
+                if _running(pid):
+                    os.kill(pid, signal.SIGKILL)
+    with socket.socket() as sock:  # and its port is free again
+        sock.bind(("127.0.0.1", port))
+
+
+def _parent_of(pid: int) -> int | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return int(stat.rsplit(")", 1)[1].split()[1])
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
 
 
 def test_a_named_command_imports_only_its_own_module_and_app_starts_without_pandas(tmp_path: Path):

@@ -275,6 +275,20 @@ def stop_server(proc: subprocess.Popen, timeout: float = STOP_TIMEOUT) -> int:
     return proc.returncode
 
 
+def _stop_with_parent() -> None:
+    """In the server's process before it starts: on Linux, have the kernel send it SIGTERM (its kernels then
+    shut down cleanly) if this command dies without stopping it, e.g. killed with SIGKILL; elsewhere nothing."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    PR_SET_PDEATHSIG = 1
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
+
+
 class _Stop(Exception):
     """SIGTERM or SIGHUP to this command: stop the server like Ctrl-C does."""
 
@@ -317,7 +331,7 @@ def run(args: argparse.Namespace) -> int:
     # A session of its own: Ctrl-C reaches only this command, which then stops the server in order.
     try:
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, env=env, cwd=str(notebook.parent),
-                                start_new_session=True)
+                                start_new_session=True, preexec_fn=_stop_with_parent)
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
         raise
