@@ -133,8 +133,13 @@ def parse_command_line(argv: list[str] | None = None, environ: dict[str, str] | 
     ValueError
         If an environment variable holds a value its setting does not allow.
     """
+    return resolve_settings(_parse(argv), environ)
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    """The command line parsed by the parser of the command it names (:func:`command_named`)."""
     argv = sys.argv[1:] if argv is None else argv
-    return resolve_settings(build_parser(command_named(argv)).parse_args(argv), environ)
+    return build_parser(command_named(argv)).parse_args(argv)
 
 
 def resolve_settings(args: argparse.Namespace, environ: dict[str, str] | None = None) -> argparse.Namespace:
@@ -169,8 +174,7 @@ def user_error(exc: Exception) -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
-    argv = sys.argv[1:] if argv is None else argv
-    args = build_parser(command_named(argv)).parse_args(argv)
+    args = _parse(argv)
     try:
         resolve_settings(args)
     except (S.SettingsError, FileNotFoundError, ValueError) as exc:
