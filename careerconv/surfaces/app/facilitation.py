@@ -30,45 +30,55 @@ import os
 import threading
 import weakref
 from html import escape
-from pathlib import Path
 from typing import Callable
 
 import ipywidgets as W
 
-from careerconv.rules import followup as F
 from careerconv.records import schema as S
-from careerconv.records.questions import QuestionSet, available_question_sets
-from careerconv.records.store import Conflict, NotFound, NotOnRoster
-from .autosave import Autosaver, SavingPaused, SaveStatus
+from careerconv.records.questions import available_question_sets
+from careerconv.records.store import Conflict, NotOnRoster
+from .autosave import SavingPaused, SaveStatus
 from .banner import ErrorBanner
 from .batching import batched
-from .checkin import CheckinView
-from .conversation_screen import FINISH, ConversationScreen
+from .checkin_routes import CheckinRoutes
+from .conversation_screen import ConversationScreen
+from .conversation_shortcuts import OpenConversationShortcuts
 from .data_folder import open_store, organisation_skill_names, resolve_data_dir
-from .drafts import draft_to_offer
-from .editors import Editor
+from .lifecycle import ConversationLifecycle
 from .page_bridge import PageBridge
 from .place import NEW_CHECKIN, Place, parse_place, place_fragment
 from .roster_index import RosterIndex
-from .scheduling import Handle, ManualScheduler, Scheduler, default_scheduler
-from .sections import SectionView
-from .session import FOLLOW_AFTER_RELOAD, EditSession, create_record
+from .scheduling import ManualScheduler, Scheduler, default_scheduler
+from .session import FOLLOW_AFTER_RELOAD, EditSession
 from .skill_charts import SkillChartsPanel
 from .start_screen import StartScreen
 from .styles import style_widget
-from .team import TeamView, load_team
+from .team import TeamView
 from .team_loader import TeamLoader
-from .timers import Clock, SectionTimers, system_clock
+from .team_routes import TeamRoutes
+from .timers import Clock, system_clock
 from .widgets import classed, close_tree, html, show
 
 log = logging.getLogger("careerconv.surfaces.app")
 
-PREPARE_AFTER = 0.6  # seconds on a person's page before their conversation screen is built ahead
 CLOSE_AFTER = 2.0  # seconds after a screen was left before its widgets are closed
 _LIVE_APPS: "weakref.WeakSet[ConversationApp]" = weakref.WeakSet()
 
 
-class ConversationApp:
+def _part_of(part: str, name: str, doc: str) -> property:
+    """A read-only attribute of the app that is ``name`` of its ``part`` (kept there only)."""
+    return property(lambda app: getattr(getattr(app, part), name), doc=doc)
+
+
+def _handed_to(part: str, method: Callable) -> Callable:
+    """A method of the app that hands over to ``method`` of its ``part`` (same name, signature, docs)."""
+    @functools.wraps(method)
+    def hand_over(app: "ConversationApp", *args, **kwargs):
+        return getattr(getattr(app, part), method.__name__)(*args, **kwargs)
+    return hand_over
+
+
+class ConversationApp(OpenConversationShortcuts):
     """The facilitation app: start screen, conversation, check-in.
 
     Parameters
@@ -126,38 +136,32 @@ class ConversationApp:
             else background_saves
         self.autosave_delay, self.autosave_max_wait = autosave_delay, autosave_max_wait
         self.prepare_ahead = bool(prepare_ahead)
-        self._prepared: tuple[tuple, ConversationScreen] | None = None  # built ahead: (what it shows, screen)
-        self._prepare_handle: Handle | None = None
         if coach_id:
             S.parse_identifier(coach_id, what="coach id")
 
         self.errors = ErrorBanner()
         self.status_html = html("", "cc-status")
         self.skill_names: list[str] = []
-        self.employee: dict | None = None
-        self.conversations: list[dict] = []
-        self.checkins: list[dict] = []
-        self.plan: F.PreviousPlan = F.PreviousPlan(conversation=None)
-        self.checkin_drafts: list[dict] = []
-        self.conversation: ConversationScreen | None = None
+        self.lifecycle = ConversationLifecycle(self, prepare_ahead=self.prepare_ahead)
+        self.checkin_routes = CheckinRoutes(self)
+        self.team_routes = TeamRoutes(self)
         self._on_page: ConversationScreen | None = None  # the conversation screen among the body's children
-        self.checkin_view: CheckinView | None = None
         self._arriving = False  # opening what the page address names (a reload)
         self.screen = "start"
 
         with batched():  # the first page reaches the browser as one message per widget
-            self.team_loader = TeamLoader(self._read_team, background=self.background,
+            self.team_loader = TeamLoader(self.team_routes.read_team, background=self.background,
                                           deliver=lambda fn: self.scheduler.call_soon_threadsafe(self.guard(fn)))
             self._load_roster()
             self._load_question_sets(question_set)
             self.start_screen = StartScreen(
                 self.people, question_sets=self.main_sets, wanted_set=self.wanted_set, coach_id=coach_id,
                 data_dir=self.data_dir, guard=self.guard, team_loader=self.team_loader,
-                today=lambda: self.clock().date(), charts_panel=self._charts_panel(),
+                today=lambda: self.clock().date(), charts_panel=self.charts_panel(),
                 on_select=self.select_employee, on_start=self.ask_start, on_start_anyway=self.start_conversation,
                 on_resume=self.resume_draft, on_discard=self.discard_draft, on_checkin=self.open_checkin,
-                on_team_person=self._open_person_from_team, on_team_conversation=self._open_conversation_from_team,
-                on_team_checkin=self._open_checkin_from_team, on_place_changed=self._sync_place)
+                on_team_person=self.team_routes.open_person, on_team_conversation=self.team_routes.open_conversation,
+                on_team_checkin=self.team_routes.open_checkin, on_place_changed=self.sync_place)
             self.body = W.VBox([self.start_screen.widget])
             title = html(f'<div class="cc-sub" title="data folder">{escape(str(self.data_dir))}</div>', "cc-title")
             header = classed(W.HBox([title, self.status_html], layout=W.Layout(width="100%")), "cc-header")
@@ -171,46 +175,15 @@ class ConversationApp:
             if employee_id:
                 self.guard(self.select_employee)(employee_id)
 
-    # ================================================================== the open conversation (delegated)
-    @property
-    def record(self) -> dict | None:
-        """The open (or last open) conversation's record, as the widgets last left it."""
-        return self.conversation.record if self.conversation is not None else None
-
-    @property
-    def step(self) -> str | None:
-        """The step the open conversation shows (a section id, or ``"finish"``)."""
-        return self.conversation.step if self.conversation is not None else None
-
-    @property
-    def locked(self) -> bool:
-        """Whether the open conversation is completed (read-only)."""
-        return self.conversation is not None and self.conversation.locked
-
-    @property
-    def session(self) -> EditSession | None:
-        """The open conversation's save path (None when none is open, or it is locked)."""
-        return self.conversation.session if self.conversation is not None else None
-
-    @session.setter
-    def session(self, session: EditSession | None) -> None:
-        if self.conversation is not None:
-            self.conversation.session = session
-
-    @property
-    def autosaver(self) -> Autosaver | None:
-        """The open conversation's autosaver (None when none is open, or it is locked)."""
-        return self.conversation.autosaver if self.conversation is not None else None
-
-    @property
-    def timers(self) -> SectionTimers | None:
-        """The open conversation's section timers."""
-        return self.conversation.timers if self.conversation is not None else None
-
-    @property
-    def summary_path(self) -> Path | None:
-        """Where the summary of the conversation completed here was saved."""
-        return self.conversation.summary_path if self.conversation is not None else None
+    # ================================================================== the person and the records open
+    employee = _part_of("lifecycle", "employee", "The employee open (None: nobody).")
+    conversations = _part_of("lifecycle", "conversations", "The open employee's conversations.")
+    checkins = _part_of("lifecycle", "checkins", "The open employee's completed check-ins.")
+    checkin_drafts = _part_of("lifecycle", "checkin_drafts", "The open employee's draft check-ins.")
+    plan = _part_of("lifecycle", "plan", "The plan of the open employee's previous conversation.")
+    conversation = _part_of("lifecycle", "conversation", "The conversation open (or open last), or None.")
+    _prepared_key = _part_of("lifecycle", "prepared_key", "What the screen built ahead shows (None: none).")
+    checkin_view = _part_of("checkin_routes", "view", "The check-in open (or open last), or None.")
 
     @property
     def conversation_screen(self) -> ConversationScreen | None:
@@ -222,97 +195,18 @@ class ConversationApp:
         """The start screen's team view."""
         return self.start_screen.team
 
-    def _open(self) -> ConversationScreen:
-        if self.conversation is None:
-            raise ValueError("no conversation is open: start or resume one first")
-        return self.conversation
-
-    def section(self, section_id: str) -> SectionView:
-        """The view of a section of the open conversation (see :meth:`ConversationScreen.section`)."""
-        return self._open().section(section_id)
-
-    def editor(self, kind_or_id: str) -> Editor:
-        """The editor of a question of the open conversation, by question id or kind.
-
-        Raises
-        ------
-        KeyError
-            If no section has such a question.
-        """
-        return self._open().editor(kind_or_id)
-
-    def go_to(self, step: str) -> None:
-        """Show a section of the open conversation (or the Finish step); time runs for the section shown.
-
-        Raises
-        ------
-        KeyError
-            For an unknown step.
-        """
-        self._open().go_to(step)
-
-    def tick(self) -> None:
-        """Refresh the open conversation's timers (runs every second while it is shown)."""
-        if self.conversation is not None:
-            self.conversation.tick()
-
-    def snapshot(self) -> dict:
-        """The open conversation as a record, built from the widgets now."""
-        return self._open().snapshot()
-
-    def flush(self) -> dict | None:
-        """Save any pending change of the open conversation now and wait for it (returns the stored record).
-
-        Raises
-        ------
-        careerconv.records.store.Conflict, careerconv.records.store.NotOnRoster
-            When the save is refused (the conflict box shows it too).
-        careerconv.surfaces.app.autosave.SavingPaused
-            While a conflict is open with a change not saved.
-        """
-        return self.conversation.flush() if self.conversation is not None else None
-
-    def missing(self) -> list[str]:
-        """What the method still asks for before the open conversation can be completed."""
-        return self._open().missing()
-
-    def complete(self) -> list[str]:
-        """Complete the open conversation: check it, save it as completed, lock it, write the summary.
-
-        Returns
-        -------
-        list of str
-            What is missing (nothing is saved as completed then); empty on success.
-        """
-        return self.conversation.complete() if self.conversation is not None else []
-
-    def summary_page(self, record: dict | None = None) -> str:
-        """The one-page summary of a completed conversation (the open one by default) as a standalone page.
-
-        Raises
-        ------
-        ValueError
-            If the conversation is not completed (a draft has no summary yet), or none is open.
-        """
-        return self._open().summary_page(record)
-
-    def summary_pdf(self, record: dict | None = None) -> bytes:
-        """The one-page summary of a completed conversation (the open one by default) as an A4 PDF.
-
-        Raises
-        ------
-        ValueError
-            If the conversation is not completed, or none is open.
-        """
-        return self._open().summary_pdf(record)
-
-    def download_summary(self) -> str:
-        """Offer the open conversation's summary page as a file download; returns its file name."""
-        return self._open().download_summary()
-
-    def download_summary_pdf(self) -> str:
-        """Offer the open conversation's summary as a PDF download; returns its file name."""
-        return self._open().download_summary_pdf()
+    select_employee = _handed_to("lifecycle", ConversationLifecycle.select_employee)
+    ask_start = _handed_to("lifecycle", ConversationLifecycle.ask_start)
+    start_conversation = _handed_to("lifecycle", ConversationLifecycle.start_conversation)
+    resume_draft = _handed_to("lifecycle", ConversationLifecycle.resume_draft)
+    open_conversation = _handed_to("lifecycle", ConversationLifecycle.open_conversation)
+    discard_draft = _handed_to("lifecycle", ConversationLifecycle.discard_draft)
+    close_conversation = _handed_to("lifecycle", ConversationLifecycle.close_conversation)
+    prepare_conversation = _handed_to("lifecycle", ConversationLifecycle.prepare_conversation)
+    open_checkin = _handed_to("checkin_routes", CheckinRoutes.open_checkin)
+    show_team = _handed_to("team_routes", TeamRoutes.show_team)
+    refresh_team = _handed_to("team_routes", TeamRoutes.refresh_team)
+    show_people = _handed_to("team_routes", TeamRoutes.show_people)
 
     # ================================================================== the place in the page address
     def place(self) -> Place:
@@ -326,7 +220,8 @@ class ConversationApp:
         return Place(coach=self.start_screen.coach or "", view=self.start_screen.view, employee=eid,
                      conversation=conversation, checkin=checkin, step=step)
 
-    def _sync_place(self) -> None:
+    def sync_place(self) -> None:
+        """Write where the coach is now into the page address."""
         if hasattr(self, "bridge"):
             self.bridge.place = place_fragment(self.place())
 
@@ -365,18 +260,9 @@ class ConversationApp:
                 if place.step and place.step in self.conversation.order():
                     self.go_to(place.step)
             elif place.checkin:
-                self._open_checkin_named(place.checkin)
+                self.checkin_routes.open_named(place.checkin)
         finally:
             self._arriving = False
-
-    def _open_checkin_named(self, checkin_id: str) -> None:
-        if checkin_id == NEW_CHECKIN:
-            self.open_checkin()
-            return
-        known = {c["checkin_id"]: c for c in [*self.checkin_drafts, *self.checkins]}
-        if checkin_id not in known:
-            raise ValueError(f"{self.employee['name']} has no check-in {checkin_id!r} (any more)")
-        self.open_checkin(known[checkin_id])
 
     def save_pending(self) -> None:
         """Save what is typed but not saved yet, now (the page was hidden or is being closed).
@@ -420,7 +306,8 @@ class ConversationApp:
                 return None
         return run
 
-    def _show_status(self, status: SaveStatus) -> None:
+    def show_status(self, status: SaveStatus) -> None:
+        """Show the open record's save status in the header."""
         self.status_html.value = escape(status.text)
         for state in ("saved", "error", "pending", "saving"):
             (self.status_html.add_class if status.state == state else self.status_html.remove_class)(
@@ -454,7 +341,7 @@ class ConversationApp:
     def _load_skill_names(self) -> None:
         def done(names: list[str]) -> None:
             self.skill_names = names
-            for screen in (self.conversation, self._prepared[1] if self._prepared else None):
+            for screen in (self.conversation, self.lifecycle.prepared[1] if self.lifecycle.prepared else None):
                 skills = screen.skills_editor() if screen is not None else None
                 if skills:
                     skills.refresh_suggestions()
@@ -476,301 +363,19 @@ class ConversationApp:
 
         threading.Thread(target=work, name="careerconv-skills", daemon=True).start()
 
-    def suggested_skills(self) -> list[str]:
-        """Skill names to suggest: the organisation's, plus any this employee worked on before."""
-        names = {S.skill_key(n): n for n in self.skill_names}
-        for conv in self.conversations:
-            for s in conv.get("skills") or []:
-                names.setdefault(S.skill_key(s["skill"]), " ".join(str(s["skill"]).split()))
-        return sorted(names.values(), key=str.casefold)
-
     def coach_label(self, coach_id: str | None) -> str:
         """``"Grace Hopper (C01)"`` when the coach is on the roster, else the id."""
         return self.people.coach_label(coach_id)
 
-    def _charts_panel(self) -> SkillChartsPanel:
+    def charts_panel(self) -> SkillChartsPanel:
+        """A new panel of each skill's rating chart (drawn off the kernel's thread when saves are)."""
         return SkillChartsPanel(guard=self.guard, background=self.background,
                                 deliver=lambda fn: self.scheduler.call_soon_threadsafe(self.guard(fn)))
 
-    def _coach_for_new(self) -> str:
-        return self.start_screen.coach or (self.employee or {}).get("coach_id") or ""
-
-    # ================================================================== the team view
-    def refresh_team(self) -> TeamView:
-        """Read the chosen coach's reports again and redraw the team view.
-
-        Returns
-        -------
-        TeamView
-            The team panel (``.members`` holds the rows shown).
-
-        Raises
-        ------
-        ValueError
-            If no coach is chosen.
-        """
-        return self.start_screen.refresh_team()
-
-    def _team_read(self, coach: str, members: list) -> None:
-        self.start_screen.team_read(coach, members)
-
-    def _read_team(self, coach: str) -> list:
-        return load_team(self.store, coach, self.clock().date(), roster=self.roster)
-
-    def show_team(self, coach_id: str | None = None) -> TeamView:
-        """Show the team view of a coach (the one chosen, or ``coach_id``) on the start screen.
-
-        Parameters
-        ----------
-        coach_id
-            Choose this coach first.
-
-        Returns
-        -------
-        TeamView
-            The team panel, freshly built.
-
-        Raises
-        ------
-        ValueError
-            If no coach is chosen, or ``coach_id`` coaches nobody on the roster.
-        """
-        start = self.start_screen
-        if coach_id is not None and coach_id not in start.coaches():
-            raise ValueError(f"{coach_id!r} is not a coach on the roster of {self.data_dir}")
-        if coach_id is None and not start.coach:
-            raise ValueError("choose a coach first: the team view shows one coach's reports")
-        if self.screen != "start":
-            self._close_current(save=True)
-            self._show_screen("start")
-        changed = coach_id is not None and coach_id != start.coach
-        if changed:
-            start.choose(coach=coach_id)
-        if start.view != "team":
-            start.choose(view="team")
-        elif not changed:
-            self.refresh_team()
-        return start.team
-
-    def show_people(self) -> None:
-        """Back to finding one person (the search list and the employee panel)."""
-        self.start_screen.choose(view="person")
-
-    def _open_person_from_team(self, employee_id: str) -> None:
-        self.start_screen.choose(view="person")
-        self.select_employee(employee_id)
-
-    def _open_conversation_from_team(self, employee_id: str) -> None:
-        self.select_employee(employee_id)
-        if any(c["status"] == "draft" for c in self.conversations):
-            self.resume_draft()
-        else:
-            self.start_conversation()
-
-    def _open_checkin_from_team(self, employee_id: str) -> None:
-        self.select_employee(employee_id)
-        self.open_checkin()
-
-    # ================================================================== the person
-    def select_employee(self, employee_id: str) -> None:
-        """Open an employee: their card, a draft to resume, their previous conversation at a glance.
-
-        Raises
-        ------
-        careerconv.records.store.NotFound
-            If the employee is not on the roster.
-        """
-        person = self.people.person(employee_id)
-        if person is None:
-            raise NotFound(f"employee {employee_id!r} is not on the roster of {self.data_dir}")
-        self.employee = person
-        if self.screen != "start":
-            self._close_current(save=True)
-        self._reload_history()
-        if self.screen != "start":
-            self._show_screen("start")
-        self._sync_place()
-
-    def _reload_history(self) -> None:
-        history = self.store.history(self.employee["employee_id"])
-        self.conversations, self.checkins, self.checkin_drafts = (history.conversations, history.checkins,
-                                                                  history.checkin_drafts)
-        self.plan = F.previous_plan(self.conversations, self.checkins)
-        self.start_screen.show_person(self.employee, self._coach_for_new(), self.plan, self.conversations,
-                                      self.checkins, self.checkin_drafts)
-        self._schedule_prepare()
-
-    def _drafts(self) -> list[dict]:
-        return [c for c in self.conversations if c["status"] == "draft"]
-
-    # ================================================================== the conversation, built ahead
-    @property
-    def _prepared_key(self) -> tuple | None:
-        """What the conversation screen built ahead of time shows (None: none is)."""
-        return self._prepared[0] if self._prepared is not None else None
-
-    def _schedule_prepare(self) -> None:
-        self._cancel_prepare()
-        if self.prepare_ahead:
-            self._prepare_handle = self.scheduler.call_later(PREPARE_AFTER, self.guard(
-                self.prepare_conversation, "Could not prepare the conversation"))
-
-    def _cancel_prepare(self) -> None:
-        if self._prepare_handle is not None:
-            self._prepare_handle.cancel()
-            self._prepare_handle = None
-
-    def _new_record(self) -> dict:
-        qs = self.main_sets[self.start_screen.set_choice.value]
-        eid = self.employee["employee_id"]
-        return S.new_conversation(eid, self._coach_for_new(), self.clock().date(), qs.id, qs.version)
-
-    @staticmethod
-    def _key_of(record: dict) -> tuple:
-        """What a built screen depends on: a draft by its revision; a new conversation by who, when, which set."""
-        if record.get("revision") is not None:
-            return ("stored", record["employee_id"], record["conversation_id"], record["revision"])
-        return ("new", record["employee_id"], record["coach_id"], record["date"], record["question_set"])
-
-    def prepare_conversation(self) -> bool:
-        """Build the conversation screen the coach is likely to open next, hidden (nothing is saved).
-
-        The draft the person page offers, else a new conversation. Runs a moment after a person is shown,
-        while the coach reads their page; Start / Resume then only show it.
-
-        Returns
-        -------
-        bool
-            True if a screen was built (False: not on a person's page, or it is built already).
-        """
-        self._prepare_handle = None
-        if self.screen != "start" or self.employee is None:
-            return False
-        offered = draft_to_offer(self._drafts())
-        record = offered if offered is not None else self._new_record()
-        key = self._key_of(record)
-        if key == self._prepared_key or record["question_set"] not in self.question_sets:
-            return False
-        screen = self._build_screen(record)
-        # on the page, hidden, with the section it would open on: the browser builds it now, not on the click
-        show(screen.widget, False)
-        self._replace_other_screen(screen.widget, screen)
-        screen.show_section_ahead(screen.first_step())
-        self._prepared = (key, screen)
-        return True
-
-    # ================================================================== conversation lifecycle
-    def ask_start(self) -> dict | None:
-        """"Start": start a conversation, or - while a draft exists - first ask, showing what the draft holds.
-
-        Returns
-        -------
-        dict or None
-            The new draft, or None when the coach is asked first.
-        """
-        if self.employee is None:
-            raise ValueError("pick an employee first")
-        offered = draft_to_offer(self._drafts())
-        if offered is None:
-            return self.start_conversation()
-        self.start_screen.ask_before_starting(self.employee.get("name") or "", offered)
-        return None
-
-    def start_conversation(self) -> dict:
-        """Create and save a new draft for the open employee, and show its first section.
-
-        Returns
-        -------
-        dict
-            The stored draft.
-
-        Raises
-        ------
-        ValueError
-            If no employee is open.
-        """
-        if self.employee is None:
-            raise ValueError("pick an employee first")
-        record = self._new_record()
-        prepared_as = self._key_of(record)
-        record["created_at"] = self.clock().isoformat(timespec="seconds")
-        stored = create_record(self.store, record)  # the store gives it its id
-        self._open_record(stored, prepared_as=prepared_as)
-        return stored
-
-    def resume_draft(self, conversation_id: str | None = None) -> dict:
-        """Reopen a draft of the open employee (the latest by default) where it was left.
-
-        Raises
-        ------
-        ValueError
-            If there is no employee open or no draft.
-        """
-        if self.employee is None:
-            raise ValueError("pick an employee first")
-        eid = self.employee["employee_id"]
-        drafts = [c for c in self.store.conversations(eid) if c["status"] == "draft"]
-        if conversation_id is not None:
-            drafts = [c for c in drafts if c["conversation_id"] == conversation_id]
-        if not drafts:
-            raise ValueError(f"{self.employee['name']} has no draft conversation to resume")
-        record = self.store.load_conversation(eid, draft_to_offer(drafts)["conversation_id"])
-        self._open_record(record)
-        return record
-
-    def open_conversation(self, conversation_id: str) -> dict:
-        """Open any conversation of the open employee (a completed one opens read-only)."""
-        record = self.store.load_conversation(self.employee["employee_id"], conversation_id)
-        self._open_record(record)
-        return record
-
-    def discard_draft(self) -> None:
-        """Delete the open employee's latest draft (after the coach confirmed)."""
-        offered = draft_to_offer(self._drafts())
-        if offered is None:
-            return
-        self.store.delete_draft(self.employee["employee_id"], offered["conversation_id"],
-                                revision=offered["revision"])  # not if it changed since it was listed
-        self._reload_history()
-
-    def _question_sets_of(self, record: dict) -> tuple[QuestionSet, QuestionSet | None]:
-        qs = self.question_sets.get(record["question_set"])
-        if qs is None:
-            raise KeyError(f"conversation {record['conversation_id']!r} uses question set "
-                           f"{record['question_set']!r}, which is not available; add its YAML file to "
-                           f"{self.data_dir / 'question_sets'}")
-        return qs, (self.question_sets.get(qs.alternative) if qs.alternative else None)
-
-    def _build_screen(self, record: dict) -> ConversationScreen:
-        qs, alternative = self._question_sets_of(record)
-        return ConversationScreen(
-            record, question_set=qs, alternative_set=alternative, employee=self.employee,
-            conversations=self.conversations, checkins=self.checkins, coach_label=self.coach_label,
-            suggested_skills=self.suggested_skills, clock=self.clock, scheduler=self.scheduler, guard=self.guard,
-            showing=lambda: self.screen == "conversation", on_close=self.close_conversation,
-            on_moved=self._sync_place, show_status=self._show_status, save_summary=self.store.save_summary,
-            open_page=lambda page: self.bridge.open_html(page), download=lambda *file: self.bridge.download(*file))
-
-    def _open_record(self, record: dict, prepared_as: tuple | None = None) -> None:
-        """Open a conversation; ``prepared_as`` is the key it had when its screen may have been built ahead."""
-        self._close_current(save=True)
-        self._cancel_prepare()
-        prepared, self._prepared = self._prepared, None
-        ready = self.screen == "start" and prepared is not None and prepared[0] == (prepared_as or
-                                                                                   self._key_of(record))
-        screen = prepared[1] if ready else self._build_screen(record)
-        self.conversation = screen
-        screen.open(record, functools.partial(self.edit_session, snapshot=screen.snapshot, on_open=self._reopen,
-                                              on_leave=self._left_record, labels=screen.labels))
-        self._show_screen("conversation")
-        screen.begin()
-
-    def close_conversation(self) -> None:
-        """Save and leave the conversation; back to the start screen (a draft stays resumable)."""
-        self._close_current(save=True)
-        self._show_screen("start")
-        if self.employee is not None:
-            self._reload_history()
+    def reload_roster(self) -> None:
+        """Read the roster again (a person was erased or moved meanwhile) and search that one."""
+        self._load_roster()
+        self.start_screen.show_roster(self.people)
 
     # ================================================================== save paths and conflicts
     def edit_session(self, record: dict, *, snapshot: Callable[[], dict], on_open: Callable[[dict, str], None],
@@ -787,45 +392,11 @@ class ConversationApp:
         follow = FOLLOW_AFTER_RELOAD if self._arriving else 0.0
         return EditSession(self.store, record, snapshot=snapshot, on_open=on_open, on_leave=on_leave, follow=follow,
                            scheduler=self.scheduler, clock=self.clock, delay=self.autosave_delay,
-                           max_wait=self.autosave_max_wait, background=self.background, on_status=self._show_status,
+                           max_wait=self.autosave_max_wait, background=self.background, on_status=self.show_status,
                            on_error=lambda exc: self.errors.show(exc, "Autosave failed"), guard=self.guard,
                            labels=labels, person=(self.employee or {}).get("name") or record["employee_id"])
 
-    def _reopen(self, record: dict, notice: str) -> None:
-        """After a conflict choice, show the version kept and say what happened; with no notice, a version
-        saved elsewhere while nothing was typed here (see :meth:`EditSession.saved_elsewhere`) is shown in the
-        section the coach is in."""
-        self.session = None  # closed by its choice
-        if record.get("kind") == "checkin" or "checkin_id" in record:
-            self.open_checkin(record)
-            target = self.checkin_view.session
-        else:
-            step = self.step if self.screen == "conversation" else None
-            self._open_record(record)
-            if not notice and not self.locked and step in self.conversation.order() and step != self.step:
-                self.go_to(step)
-            target = self.session
-        if not notice:
-            return
-        if target is not None:
-            target.panel.notify(notice)
-        elif self.conversation is not None:
-            self.conversation.notify_locked(notice)
-
-    def _left_record(self, notice: str) -> None:
-        """The coach discarded their version (deleted elsewhere, or the person was erased)."""
-        self.session = None
-        self._show_screen("start")
-        self._load_roster()
-        self.start_screen.show_roster(self.people)
-        if self.employee is not None and self.employee["employee_id"] not in self.people:
-            self.employee = None
-            self.start_screen.forget_person(notice)
-        elif self.employee is not None:
-            self._reload_history()
-            self.start_screen.notify(notice)
-
-    def _close_current(self, save: bool) -> None:
+    def close_current(self, save: bool) -> None:
         """Leave the open conversation or check-in, saving it (or not).
 
         Raises
@@ -838,44 +409,8 @@ class ConversationApp:
         if self.conversation is not None:
             self.conversation.close(save=save)
 
-    # ================================================================== check-in
-    def open_checkin(self, record: dict | None = None) -> CheckinView:
-        """Show the check-in view for the open employee: resume their draft check-in, or start one.
-
-        Parameters
-        ----------
-        record
-            Show this check-in (a draft, or a completed one read-only) instead.
-
-        Raises
-        ------
-        ValueError
-            If no employee is open.
-        """
-        if self.employee is None:
-            raise ValueError("pick an employee first")
-        self._close_current(save=True)
-        self._reload_history()
-        if record is None and self.checkin_drafts:
-            record = self.checkin_drafts[-1]
-        charts = self._charts_panel()
-        charts.show_for(self.plan, self.conversations, self.checkins, self.clock().date())
-        self.checkin_view = CheckinView(self.store, self.employee, self.conversations, self.checkins,
-                                        self._coach_for_new(), record=record, clock=self.clock, guard=self.guard,
-                                        make_session=functools.partial(self.edit_session, on_open=self._reopen,
-                                                                       on_leave=self._left_record),
-                                        on_saved=lambda _r: self._reload_history(), on_back=self._leave_checkin,
-                                        extra=charts.widget)
-        self._show_screen("checkin")
-        return self.checkin_view
-
-    def _leave_checkin(self) -> None:
-        self._close_current(save=True)
-        self._show_screen("start")
-        self._reload_history()
-
     # ================================================================== screens
-    def _show_screen(self, screen: str) -> None:
+    def show_screen(self, screen: str) -> None:
         """Show a screen. The start screen stays on the page (hidden while another screen shows), so coming
         back to it costs the browser nothing; the conversation or check-in being worked on is the one other
         child, and the widgets of the one it replaces are closed."""
@@ -884,25 +419,24 @@ class ConversationApp:
         other = conversation.widget if conversation is not None else \
             self.checkin_view.widget if screen == "checkin" and self.checkin_view is not None else None
         if other is not None and other not in self.body.children:
-            self._replace_other_screen(other, conversation)
+            self.replace_other_screen(other, conversation)
         shown = other if other is not None else self.start_screen.widget
         for child in self.body.children:
             show(child, child is shown)
         if screen in ("start", "checkin"):
-            self._show_status(SaveStatus("idle"))
+            self.show_status(SaveStatus("idle"))
         if screen == "start" and self.start_screen.view == "team" and self.start_screen.coach:
             self.refresh_team()  # what was just saved shows at once
-        self._sync_place()
+        self.sync_place()
 
-    def _replace_other_screen(self, other: W.Widget, conversation: ConversationScreen | None = None) -> None:
+    def replace_other_screen(self, other: W.Widget, conversation: ConversationScreen | None = None) -> None:
         """Make ``other`` (``conversation``'s widget, or a check-in's) the one screen beside the start screen
         (hidden until shown), closing the one before."""
         olds = [old for old in self.body.children[1:] if old is not other]
         left = self._on_page
         if left is not None and left.widget in olds:
             left.retire()
-            if self._prepared is not None and self._prepared[1] is left:
-                self._prepared = None
+            self.lifecycle.retired(left)
         self._on_page = conversation
         self.body.children = (self.start_screen.widget, other)
         # Closing a few hundred widgets is a message each: done a moment later, not while the click waits.
@@ -918,7 +452,7 @@ class ConversationApp:
             if session is not None and session.problem is not None:
                 session.rescue()
                 session.close(flush=False)
-        self._close_current(save=True)
+        self.close_current(save=True)
 
 
 def _context_of(fn: Callable) -> str:
@@ -927,7 +461,7 @@ def _context_of(fn: Callable) -> str:
                 "resume_draft": "Could not resume the draft", "complete": "Could not complete the conversation",
                 "select_employee": "Could not open this person", "open_checkin": "Could not open the check-in",
                 "save": "Could not save", "_on_edit": "Could not record the change",
-                "on_edit": "Could not record the change", "_leave_checkin": "Could not leave the check-in"}
+                "on_edit": "Could not record the change", "leave_checkin": "Could not leave the check-in"}
     return readable.get(name, "Something went wrong")
 
 
