@@ -68,9 +68,9 @@ def test_nothing_is_built_for_a_person_left_quickly_and_a_check_in_drops_the_bui
     h.advance(0.2)
     app.select_employee("E001")  # before the screen for E002 was built
     h.advance(1)
-    assert app._prepared_key[1] == "E001"
+    assert app.lifecycle.prepared_key[1] == "E001"
     app.open_checkin()
-    assert app._prepared_key is None
+    assert app.lifecycle.prepared_key is None
     app.checkin_view.back_button.click()
     h.advance(1)
     app.start_screen.start_button.click()

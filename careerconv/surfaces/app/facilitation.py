@@ -1,24 +1,21 @@
 """The coach's live app: one object that owns its screens and is displayed once.
 
-``ConversationApp(data_dir=...)`` is a small shell around three screens:
+``ConversationApp(data_dir=...)`` is a small shell around three screens: **start**
+(:class:`careerconv.surfaces.app.start_screen.StartScreen`: coach, question set, a person's page, **My team**),
+**conversation** (:class:`careerconv.surfaces.app.conversation_screen.ConversationScreen`: the sections in a
+stepper with timers, then Finish and the one-page summary) and **check-in**
+(:class:`careerconv.surfaces.app.checkin.CheckinView`).
 
-* **start** - :class:`careerconv.surfaces.app.start_screen.StartScreen`: pick the coach, the question set and the
-  employee (search the roster by name or id); the employee's previous conversation at a glance; start a
-  conversation, resume a draft, or hold a check-in. Once a coach is chosen, **My team** shows all their
-  reports at a glance (:mod:`careerconv.surfaces.app.team`) with one click to open a conversation or a check-in;
-* **conversation** - :class:`careerconv.surfaces.app.conversation_screen.ConversationScreen`: the question set's
-  sections in a stepper with free navigation and a timer per section, then a Finish step that lists what
-  is missing and completes (locks) the conversation and shows the employee's one-page summary;
-* **check-in** - :class:`careerconv.surfaces.app.checkin.CheckinView`.
-
-The shell switches between them, keeps the place in the page address (a reload lands back where the coach
-was), and gives each open record its save path: every edit is autosaved (debounced,
-:mod:`careerconv.surfaces.app.autosave`) through the store; a draft therefore survives a closed tab or a dead kernel
-and is offered again when the employee is opened. Each open record is an
-:class:`~careerconv.surfaces.app.session.EditSession`: saves are compare-and-swap on the record's revision, and a
-record changed elsewhere (another tab, another coach, the command line) or a person erased meanwhile is shown
-in a conflict box, never overwritten. Errors raised in any widget callback are shown in a banner at the top
-of the app (and logged), never lost; a kernel that exits saves what is pending.
+The shell switches between them, shows errors raised in any widget callback in a banner (and logs them),
+keeps the place in the page address (a reload lands back where the coach was), gives each open record its
+save path - an :class:`~careerconv.surfaces.app.session.EditSession`: debounced autosave through the store,
+compare-and-swap on the record's revision, a conflict box instead of an overwrite - and saves what is
+pending when the page is hidden or the kernel exits. What a click does lives beside it:
+:mod:`careerconv.surfaces.app.lifecycle` (the person open; start, resume, open, discard, close their
+conversations), :mod:`careerconv.surfaces.app.checkin_routes` (into and out of a check-in),
+:mod:`careerconv.surfaces.app.team_routes` (the team view and its rows) and
+:mod:`careerconv.surfaces.app.conversation_shortcuts` (``app.editor(...)``, ``app.complete()``, ... on the
+conversation open).
 """
 
 from __future__ import annotations
@@ -116,6 +113,8 @@ class ConversationApp(OpenConversationShortcuts):
         The conversation open (or open last); ``conversation_screen`` is the one on the page.
     checkin_view : CheckinView or None
         The check-in open (or open last).
+    lifecycle, checkin_routes, team_routes
+        The person open and their conversations; the check-ins; the team view.
 
     Raises
     ------
@@ -182,7 +181,6 @@ class ConversationApp(OpenConversationShortcuts):
     checkin_drafts = _part_of("lifecycle", "checkin_drafts", "The open employee's draft check-ins.")
     plan = _part_of("lifecycle", "plan", "The plan of the open employee's previous conversation.")
     conversation = _part_of("lifecycle", "conversation", "The conversation open (or open last), or None.")
-    _prepared_key = _part_of("lifecycle", "prepared_key", "What the screen built ahead shows (None: none).")
     checkin_view = _part_of("checkin_routes", "view", "The check-in open (or open last), or None.")
 
     @property
