@@ -25,6 +25,7 @@ from careerconv.records.dates import human_date, human_datetime
 from careerconv.records.questions import SKILL_KINDS, QuestionSet
 from careerconv.records.store import Conflict, NotOnRoster
 from .autosave import Autosaver, SavingPaused, SaveStatus
+from .built_on_demand import builds
 from .completeness import missing_before_completing
 from .editors import ANSWER_EDITORS, Editor, EditorContext
 from .glance import last_rating_text, previous_plan_html, with_coach
@@ -40,10 +41,6 @@ from .widgets import button, classed, html, show
 FINISH = "finish"
 BUILD_NEXT_AFTER = 0.3  # seconds between building the sections not on screen, one at a time, while the coach reads
 SNAPSHOT_EVERY_TICKS = 30  # while a section runs, its time is saved at least this often (seconds)
-# The Finish step's widgets: made when Finish is first shown (or one of them is asked for), not with the screen.
-_FINISH_PARTS = frozenset({"finish_view", "missing_html", "complete_button", "complete_note", "summary_html",
-                           "open_summary_button", "download_summary_button", "download_pdf_button",
-                           "summary_actions"})
 
 
 class ConversationScreen:
@@ -196,13 +193,12 @@ class ConversationScreen:
                                       self.section_box, footer]), "cc-conversation")
 
     # ================================================================== the Finish step, built when first shown
-    def __getattr__(self, name: str):
-        if name in _FINISH_PARTS and "finish_built" not in self.__dict__:
-            self._build_finish()  # asked for before the Finish step was shown: built now
-            return getattr(self, name)
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-
+    # The Finish step's widgets: made when Finish is first shown (or one of them is read), not with the screen.
+    @builds("finish_view", "missing_html", "complete_button", "complete_note", "summary_html",
+            "open_summary_button", "download_summary_button", "download_pdf_button", "summary_actions")
     def _build_finish(self) -> None:
+        if "finish_built" in self.__dict__:
+            return
         self.finish_built = True
         self.missing_html = html("", "cc-missing")
         self.complete_button = button("Complete conversation", "cc-primary", "cc-complete")

@@ -18,6 +18,7 @@ from careerconv.records import schema as S
 from careerconv.rules.progress import horizon_date
 from careerconv.records.questions import SKILL_KINDS, Question
 from careerconv.records.dates import human_date
+from .built_on_demand import builds
 from .editors import Editor, EditorContext, prompt
 from .plan_editors import DreamsEditor
 from .widgets import (NO_RATING, RATING_CHOICES, button, classed, flex, full, html, rating_in, rating_out,
@@ -69,12 +70,6 @@ class OptionRow:
         return not (self.text.value.strip() or self.pros.value.strip() or self.cons.value.strip())
 
 
-# What a card builds only when it is opened (the editors of the skill); asking for one opens the card.
-_BODY = frozenset({"options", "targets", "self_rating", "coach_rating", "ten", "min_options", "options_box",
-                   "add_option_button", "options_note", "chosen_note", "approach", "target_boxes", "target_checks",
-                   "dream"})
-
-
 class SkillCard:
     """Everything asked about one skill, in the question set's order.
 
@@ -119,12 +114,6 @@ class SkillCard:
         if not folded:
             self.open()
 
-    def __getattr__(self, name: str):
-        if name in _BODY and not self.__dict__.get("built", True):
-            self.open()  # an editor asked for: the card is opened (built) first
-            return getattr(self, name)
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-
     def ask_remove(self) -> None:
         """Ask "Remove this skill and its plan?" under the card's head."""
         if self.confirm_remove is None:
@@ -138,8 +127,11 @@ class SkillCard:
             self.widget.children = (self._head[0], self.confirm_remove, *self.widget.children[1:])
         show(self.confirm_remove, True)
 
+    @builds("options", "targets", "self_rating", "coach_rating", "ten", "min_options", "options_box",
+            "add_option_button", "options_note", "chosen_note", "approach", "target_boxes", "target_checks", "dream")
     def open(self) -> None:
-        """Build the card's editors (once) and show them in place of the summary line."""
+        """Build the card's editors (once) and show them in place of the summary line; reading one of them
+        (``card.ten``) on a folded card opens it first."""
         if self.built:
             return
         self.built = True
