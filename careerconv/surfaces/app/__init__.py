@@ -7,7 +7,12 @@ Voila via ``careerconv app``)::
     ConversationApp(data_dir="../../demo/sample")
 
 Modules: :mod:`.facilitation` (the app object: a shell that switches screens,
-keeps the place, the banner and the save paths), :mod:`.start_screen` (coach
+keeps the place, the banner and the save paths), :mod:`.lifecycle` (the person
+open; start, resume, open, discard, close their conversations),
+:mod:`.checkin_routes` (into and out of a check-in), :mod:`.team_routes` (the
+team view and its rows), :mod:`.conversation_shortcuts` (the app's shortcuts
+to the conversation open), :mod:`.built_on_demand` (attributes a method builds
+on first use), :mod:`.start_screen` (coach
 picker, search, person page, team toggle), :mod:`.conversation_screen` (one
 conversation: stepper, timers, Finish, summary), :mod:`.roster_index` (the
 roster searched and named), :mod:`.sections` (a section's

@@ -1,14 +1,21 @@
-"""The app's error banner: a visible place for errors raised inside widget callbacks (which would otherwise be lost)."""
+"""The app's error banner: a visible place for errors raised inside widget callbacks (which would otherwise be lost),
+and :meth:`ErrorBanner.guard`, which sends a callback's errors there."""
 
 from __future__ import annotations
 
+import functools
+import logging
 import traceback
 from html import escape
+from typing import Callable
 
 import ipywidgets as W
 
 from careerconv.records import schema as S
+from .batching import batched
 from .widgets import button, classed, html, show
+
+log = logging.getLogger("careerconv.surfaces.app")
 
 
 class ErrorBanner:
@@ -44,7 +51,43 @@ class ErrorBanner:
                               f"style=\"white-space:pre-wrap;font-size:12px\">{details}</pre></details></div>")
         show(self.widget, True)
 
+    def guard(self, fn: Callable, context: str | None = None) -> Callable:
+        """Wrap a callback so any exception is shown in this banner (and logged).
+
+        Parameters
+        ----------
+        fn
+            The callback.
+        context
+            What the coach was doing, for the banner ("Could not save the check-in").
+
+        Returns
+        -------
+        callable
+            The wrapped callback; it returns None when ``fn`` raised.
+        """
+        @functools.wraps(fn)
+        def run(*args, **kwargs):
+            try:
+                with batched():  # what the callback builds is sent once, in its final state
+                    return fn(*args, **kwargs)
+            except Exception as exc:  # the coach must see it; a widget callback would swallow it
+                log.exception("error in the career conversation app")
+                self.show(exc, context or _context_of(fn))
+                return None
+        return run
+
     def clear(self) -> None:
         """Hide the banner."""
         self.message.value = ""
         show(self.widget, False)
+
+
+def _context_of(fn: Callable) -> str:
+    name = getattr(fn, "__name__", "")
+    readable = {"start_conversation": "Could not start the conversation",
+                "resume_draft": "Could not resume the draft", "complete": "Could not complete the conversation",
+                "select_employee": "Could not open this person", "open_checkin": "Could not open the check-in",
+                "save": "Could not save", "_on_edit": "Could not record the change",
+                "on_edit": "Could not record the change", "leave_checkin": "Could not leave the check-in"}
+    return readable.get(name, "Something went wrong")

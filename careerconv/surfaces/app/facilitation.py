@@ -115,6 +115,9 @@ class ConversationApp(OpenConversationShortcuts):
         The check-in open (or open last).
     lifecycle, checkin_routes, team_routes
         The person open and their conversations; the check-ins; the team view.
+    errors, guard
+        The error banner, and its :meth:`~careerconv.surfaces.app.banner.ErrorBanner.guard`, which wraps a
+        callback so what it raises is shown there.
 
     Raises
     ------
@@ -134,14 +137,14 @@ class ConversationApp(OpenConversationShortcuts):
         self.background = (not isinstance(self.scheduler, ManualScheduler)) if background_saves is None \
             else background_saves
         self.autosave_delay, self.autosave_max_wait = autosave_delay, autosave_max_wait
-        self.prepare_ahead = bool(prepare_ahead)
         if coach_id:
             S.parse_identifier(coach_id, what="coach id")
 
         self.errors = ErrorBanner()
+        self.guard = self.errors.guard  # every callback's errors reach the banner
         self.status_html = html("", "cc-status")
         self.skill_names: list[str] = []
-        self.lifecycle = ConversationLifecycle(self, prepare_ahead=self.prepare_ahead)
+        self.lifecycle = ConversationLifecycle(self, prepare_ahead=bool(prepare_ahead))
         self.checkin_routes = CheckinRoutes(self)
         self.team_routes = TeamRoutes(self)
         self._on_page: ConversationScreen | None = None  # the conversation screen among the body's children
@@ -267,8 +270,8 @@ class ConversationApp(OpenConversationShortcuts):
 
         A save that is refused (changed elsewhere) is shown in the conflict box, as always.
         """
-        for session in (self.session, self.checkin_view.session if self.checkin_view else None):
-            if session is not None and session.problem is None:
+        for session in self._open_sessions():
+            if session.problem is None:
                 try:
                     session.flush()
                 except (Conflict, NotOnRoster, SavingPaused):
@@ -277,32 +280,6 @@ class ConversationApp(OpenConversationShortcuts):
     # ================================================================== display and errors
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
-
-    def guard(self, fn: Callable, context: str | None = None) -> Callable:
-        """Wrap a callback so any exception is shown in the app's banner (and logged).
-
-        Parameters
-        ----------
-        fn
-            The callback.
-        context
-            What the coach was doing, for the banner ("Could not save the check-in").
-
-        Returns
-        -------
-        callable
-            The wrapped callback; it returns None when ``fn`` raised.
-        """
-        @functools.wraps(fn)
-        def run(*args, **kwargs):
-            try:
-                with batched():  # what the callback builds is sent once, in its final state
-                    return fn(*args, **kwargs)
-            except Exception as exc:  # the coach must see it; a widget callback would swallow it
-                log.exception("error in the career conversation app")
-                self.errors.show(exc, context or _context_of(fn))
-                return None
-        return run
 
     def show_status(self, status: SaveStatus) -> None:
         """Show the open record's save status in the header."""
@@ -394,6 +371,10 @@ class ConversationApp(OpenConversationShortcuts):
                            on_error=lambda exc: self.errors.show(exc, "Autosave failed"), guard=self.guard,
                            labels=labels, person=(self.employee or {}).get("name") or record["employee_id"])
 
+    def _open_sessions(self) -> list[EditSession]:
+        """The save paths open: the conversation's and the check-in's."""
+        return [s for s in (self.session, self.checkin_view.session if self.checkin_view else None) if s is not None]
+
     def close_current(self, save: bool) -> None:
         """Leave the open conversation or check-in, saving it (or not).
 
@@ -446,21 +427,11 @@ class ConversationApp(OpenConversationShortcuts):
 
         An unresolved conflict is kept as a separate draft (never overwriting the other version).
         """
-        for session in (self.session, self.checkin_view.session if self.checkin_view else None):
-            if session is not None and session.problem is not None:
+        for session in self._open_sessions():
+            if session.problem is not None:
                 session.rescue()
                 session.close(flush=False)
         self.close_current(save=True)
-
-
-def _context_of(fn: Callable) -> str:
-    name = getattr(fn, "__name__", "")
-    readable = {"start_conversation": "Could not start the conversation",
-                "resume_draft": "Could not resume the draft", "complete": "Could not complete the conversation",
-                "select_employee": "Could not open this person", "open_checkin": "Could not open the check-in",
-                "save": "Could not save", "_on_edit": "Could not record the change",
-                "on_edit": "Could not record the change", "leave_checkin": "Could not leave the check-in"}
-    return readable.get(name, "Something went wrong")
 
 
 @atexit.register
