@@ -166,7 +166,8 @@ class Mentions:
         return "".join(pieces), len(found)
 
     def in_file(self, decoded: DecodedText) -> bool:
-        """True when what a reader gets from a file (:func:`careerconv.records.decoded_text.decoded_text`) mentions them."""
+        """True when what a reader gets from a file (:func:`careerconv.records.decoded_text.decoded_text`) mentions
+        them."""
         return self.search(decoded.text)
 
 

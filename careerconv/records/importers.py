@@ -60,7 +60,6 @@ import datetime as dt
 import difflib
 import hashlib
 import io
-import os
 import re
 import zipfile
 from dataclasses import dataclass, field

@@ -321,7 +321,8 @@ def parse_date(value: Any, *, date_order: str | None = None, allow_missing: bool
         return value
     if isinstance(value, (bool, np.bool_)):
         raise ValueError("date must be YYYY-MM-DD")
-    if isinstance(value, (int, float, np.integer, np.floating)) or (isinstance(value, str) and value.strip().isdigit() and len(value.strip()) == 5):
+    five_digits = isinstance(value, str) and value.strip().isdigit() and len(value.strip()) == 5
+    if isinstance(value, (int, float, np.integer, np.floating)) or five_digits:
         serial = float(value)
         if not serial.is_integer() or not _EXCEL_SERIAL_RANGE[0] <= serial <= _EXCEL_SERIAL_RANGE[1]:
             raise ValueError("number is not a plausible Excel date serial (1950–2099); expected YYYY-MM-DD")
@@ -540,7 +541,8 @@ def validate_conversation(record: Any, source: str = "conversation") -> dict:
         rank = dream.get("rank", i + 1)
         if not isinstance(rank, int) or isinstance(rank, bool) or rank < 1:
             c.add("rank must be a whole number from 1", column=f"{path}.rank", value=rank)
-        dreams.append({"rank": rank, "text": c.check(parse_text, dream.get("text"), column=f"{path}.text", what="dream")})
+        text = c.check(parse_text, dream.get("text"), column=f"{path}.text", what="dream")
+        dreams.append({"rank": rank, "text": text})
     if len(dreams) > MAX_DREAMS:
         c.add(f"at most {MAX_DREAMS} dreams are allowed, found {len(dreams)}", column="dreams")
     r["dreams"] = dreams
@@ -607,7 +609,8 @@ def validate_conversation(record: Any, source: str = "conversation") -> dict:
             c.add("an action item must be an object", column=path)
             continue
         it = dict(item)
-        it[ITEM_ID] = c.check(parse_identifier, it.get(ITEM_ID) or f"a{i + 1}", column=f"{path}.item_id", what="item id")
+        it[ITEM_ID] = c.check(parse_identifier, it.get(ITEM_ID) or f"a{i + 1}", column=f"{path}.item_id",
+                              what="item id")
         if it[ITEM_ID] in seen_items:
             c.add("two action items share an id", column=f"{path}.item_id", value=it[ITEM_ID])
         seen_items.add(it[ITEM_ID])
@@ -624,7 +627,8 @@ def validate_conversation(record: Any, source: str = "conversation") -> dict:
         fu = {}
     every = fu.get("every_weeks")
     if every is not None and (not isinstance(every, int) or isinstance(every, bool) or not 1 <= every <= 26):
-        c.add("follow-up interval must be a whole number of weeks from 1 to 26", column="follow_up.every_weeks", value=every)
+        c.add("follow-up interval must be a whole number of weeks from 1 to 26", column="follow_up.every_weeks",
+              value=every)
     r["follow_up"] = {
         "mode": c.check(parse_choice, fu.get("mode"), column="follow_up.mode", choices=FOLLOW_UP_MODES,
                         what="follow-up mode", allow_missing=True),
@@ -666,7 +670,8 @@ def missing_for_completion(record: dict) -> list[str]:
             missing.append(f"Action plan: describe what a 10 looks like for {name!r}")
         opts = [o for o in s.get("options", []) if (o.get("text") or "").strip()]
         if len(opts) < MIN_OPTIONS:
-            missing.append(f"Action plan: list at least {MIN_OPTIONS} options to raise {name!r} by one ({len(opts)} so far)")
+            missing.append(f"Action plan: list at least {MIN_OPTIONS} options to raise {name!r} by one "
+                           f"({len(opts)} so far)")
         if not any(o.get("chosen") for o in opts):
             missing.append(f"Action plan: choose the best approach for {name!r}")
         for h in HORIZONS:
@@ -745,7 +750,8 @@ def validate_checkin(record: Any, source: str = "check-in") -> dict:
         ratings.append({
             SKILL: c.check(parse_text, rt.get(SKILL), column=f"{path}.skill", what="skill", allow_missing=False),
             SELF_RATING: c.check(parse_rating, rt.get(SELF_RATING), column=f"{path}.self_rating", allow_missing=True),
-            COACH_RATING: c.check(parse_rating, rt.get(COACH_RATING), column=f"{path}.coach_rating", allow_missing=True),
+            COACH_RATING: c.check(parse_rating, rt.get(COACH_RATING), column=f"{path}.coach_rating",
+                                  allow_missing=True),
         })
     r["ratings"] = ratings
     c.raise_if_any(f"{source}: the check-in record is not valid")

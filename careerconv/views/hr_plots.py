@@ -510,7 +510,10 @@ def value_bars(ax: Axes, frame: pd.DataFrame, label: str, value: str, *, xlabel:
     span = max(np.abs(values[data["_shown"].to_numpy()]).max() if data["_shown"].any() else 1.0, 1e-9)
     for yi, (_, row) in zip(y, data.iterrows()):
         if row["_shown"]:
-            text = f"{row['_v']:.0%}" if percent else (f"{row['_v']:+.1f}" if signed else f"{row['_v']:,.1f}".rstrip("0").rstrip("."))
+            if percent:
+                text = f"{row['_v']:.0%}"
+            else:
+                text = f"{row['_v']:+.1f}" if signed else f"{row['_v']:,.1f}".rstrip("0").rstrip(".")
             if value != N and N in data.columns:
                 text += f"  (n={int(row[N]):,})"
             offset = span * 0.02 * (1 if row["_v"] >= 0 else -1)

@@ -77,7 +77,8 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
 
 
 def _lead_time(text: str) -> dt.timedelta | None:
-    """``--remind``'s value (see :func:`careerconv.surfaces.commands.calendar_ics.parse_lead_time`); a bad one exits 2 saying why."""
+    """``--remind``'s value (see :func:`careerconv.surfaces.commands.calendar_ics.parse_lead_time`); a bad one exits 2
+    saying why."""
     try:
         return ics.parse_lead_time(text)
     except ValueError as exc:

@@ -211,7 +211,8 @@ def _wrap(body: str) -> Fragment:
 
 
 def format_day(value: Any) -> str:
-    """A day as ``9 Mar 2026`` that never wraps (an em dash when missing): :func:`careerconv.records.dates.human_date`."""
+    """A day as ``9 Mar 2026`` that never wraps (an em dash when missing):
+    :func:`careerconv.records.dates.human_date`."""
     return human_date(value, missing=_DASH, space=NO_BREAK)
 
 
@@ -670,7 +671,8 @@ def next_steps(content: ReportContent) -> Fragment:
     opened = "No action item is" if n_open == 0 else f"{n_open} action item{' is' if n_open == 1 else 's are'}"
     late = ""
     if overdue:
-        late = (f" {_status_chip(cadence.OVERDUE, f'{overdue} past its due date' if overdue == 1 else f'{overdue} past their due dates', 'overdue')}")
+        past = f"{overdue} past its due date" if overdue == 1 else f"{overdue} past their due dates"
+        late = f" {_status_chip(cadence.OVERDUE, past, 'overdue')}"
     parts.append(f"<p>{_e(opened)} still open.{late}</p>")
     return _wrap("".join(parts))
 
@@ -700,7 +702,8 @@ def earlier_plans(content: ReportContent, open_plans: int = 1) -> Fragment | Non
     for i, (conv, day, rows_frame) in enumerate(plans):
         rows = []
         for r in rows_frame.itertuples(index=False):
-            measured = _DASH if _missing(r.measured_rating) else f"{int(r.measured_rating)} on {format_day(r.measured_date)}"
+            measured = (_DASH if _missing(r.measured_rating)
+                        else f"{int(r.measured_rating)} on {format_day(r.measured_date)}")
             rows.append([_e(r.skill), _e(f"{int(r.horizon_months)} months"), _rating(r.target), _e(measured),
                          _status_chip(r.status)])
         counts = progress.status_counts(rows_frame[STATUS])

@@ -150,7 +150,10 @@ import careerconv.rules.cadence
 import matplotlib.backends.backend_agg
 from matplotlib.figure import Figure as _Figure
 import io as _io
-_f = _Figure(figsize=(2, 1)); _f.add_subplot().set_title("warm-up 0123456789"); _f.savefig(_io.BytesIO(), format="png"); _f.savefig(_io.BytesIO(), format="svg")
+_f = _Figure(figsize=(2, 1))
+_f.add_subplot().set_title("warm-up 0123456789")
+_f.savefig(_io.BytesIO(), format="png")
+_f.savefig(_io.BytesIO(), format="svg")
 del _f, _Figure, _io
 """
 _WARMUP_PDF = "import careerconv.surfaces.report.pdf\n"
@@ -158,7 +161,8 @@ _WARMUP_PDF = "import careerconv.surfaces.report.pdf\n"
 # of the collector's sight, so the full collections during reports stay cheap.
 _FREEZE = "__import__('gc').freeze()\n"
 # Run before every report; binds no name (see careerconv.surfaces.report.kernel).
-_RESET = '__import__("careerconv.surfaces.report.kernel", fromlist=["_"]).reset_namespace(get_ipython(), collect={collect})'
+_RESET = ('__import__("careerconv.surfaces.report.kernel", fromlist=["_"])'
+          '.reset_namespace(get_ipython(), collect={collect})')
 # A full garbage collection every so many reports keeps memory flat at a small cost.
 _COLLECT_EVERY = 25
 

@@ -415,9 +415,11 @@ distinct employees; no free text from a conversation is shown.</p></header><main
 HR_PAGE_STYLE = """
 body { font: 15px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 70rem; padding: 1rem; color: #1d2733; }
 h1 { font-size: 1.5rem; margin: .2rem 0; } h2 { font-size: 1.1rem; margin-top: 1.6rem; }
-.scroll { overflow-x: auto; max-width: 100%; } .empty { color: #55606d; font-style: italic; } table { border-collapse: collapse; margin: .4rem 0; }
+.scroll { overflow-x: auto; max-width: 100%; } .empty { color: #55606d; font-style: italic; }
+table { border-collapse: collapse; margin: .4rem 0; }
 th, td { padding: .25rem .6rem; border-bottom: 1px solid #d7dde4; text-align: left; vertical-align: top; }
-th { background: #eef2f6; } a.csv { font-size: .8rem; font-weight: 400; margin-left: .4rem; } .refused { color: #8a1c1c; font-weight: 600; }
+th { background: #eef2f6; } a.csv { font-size: .8rem; font-weight: 400; margin-left: .4rem; }
+.refused { color: #8a1c1c; font-weight: 600; }
 @media (max-width: 600px) { body { padding: .5rem; font-size: 14px; } th, td { padding: .2rem .35rem; } }
 """
 
