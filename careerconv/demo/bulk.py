@@ -39,6 +39,10 @@ import pandas as pd
 import pyarrow as pa
 
 from careerconv.records import schema as S
+from careerconv.records.schema import (
+    CADENCE_MONTHS, CHECKIN_ID, COACH_ID, COACH_RATING, CONVERSATION_ID, DATE, DEPARTMENT, EMPLOYEE_ID, HORIZON_MONTHS,
+    ITEM_ID, RECORD_ID, SELF_RATING, SKILL, STATUS,
+)
 from careerconv.records.store import RECORD_KINDS, Store, arrow_schema, bucket_of
 
 __all__ = ["BulkSummary", "generate_bulk", "DEPARTMENTS", "SKILLS", "MAX_EMPLOYEES"]
@@ -159,7 +163,7 @@ def generate_bulk(data_dir: str | Path, employees: int, *, seed: int = 7, as_of:
     seeds = np.random.SeedSequence(int(seed))
     org = _roster(np.random.default_rng(seeds.spawn(1)[0]), int(employees))
     store.save_roster(org["roster"], source="bulk demo roster")
-    buckets = np.array([bucket_of(e) for e in org["roster"]["employee_id"]], dtype=np.int16)
+    buckets = np.array([bucket_of(e) for e in org["roster"][EMPLOYEE_ID]], dtype=np.int16)
     rows = {name: 0 for name in S.DERIVED_TABLES}
     with store.bulk_write_derived(source=_SOURCE) as writer:
         # Chunks of employees keep memory flat; each chunk has its own random stream, so the result
@@ -199,9 +203,9 @@ def _roster(rng: np.random.Generator, n: int) -> dict:
         coach[heads] = ids[0]  # department heads are coached by the first head
     cadence = np.where(rng.random(n) < 0.6, 6, 12)
     roster = pd.DataFrame({
-        "employee_id": ids.astype(object), "name": np.char.add("Employee ", ids).astype(object),
-        "coach_id": coach, "department": np.array([d for d, _ in DEPARTMENTS], dtype=object)[dept],
-        "role": "", "cadence_months": cadence, "email": "",
+        EMPLOYEE_ID: ids.astype(object), "name": np.char.add("Employee ", ids).astype(object),
+        COACH_ID: coach, DEPARTMENT: np.array([d for d, _ in DEPARTMENTS], dtype=object)[dept],
+        "role": "", CADENCE_MONTHS: cadence, "email": "",
     })
     return {"roster": roster, "dept": dept, "cadence": cadence, "ids": ids.astype(object), "coach": coach}
 
@@ -268,10 +272,10 @@ def _history(rng: np.random.Generator, org: dict, end: np.datetime64, years: flo
 
     tables: dict[str, dict] = {}
     tables["conversations"] = {
-        "_emp": c_emp, "conversation_id": c_id, "employee_id": org["ids"][c_emp], "coach_id": org["coach"][c_emp],
-        "date": c_date, "question_set": "career-conversation", "question_set_version": "1",
-        "status": np.where(draft, "draft", "completed").astype(object), "source": _SOURCE,
-        "cadence_months": cadence[c_emp], "next_due": None, "follow_up_mode": "one-on-one",
+        "_emp": c_emp, CONVERSATION_ID: c_id, EMPLOYEE_ID: org["ids"][c_emp], COACH_ID: org["coach"][c_emp],
+        DATE: c_date, "question_set": "career-conversation", "question_set_version": "1",
+        STATUS: np.where(draft, "draft", "completed").astype(object), "source": _SOURCE,
+        CADENCE_MONTHS: cadence[c_emp], "next_due": None, "follow_up_mode": "one-on-one",
         "follow_up_every_weeks": every_weeks, "completed_at": None, "n_dreams": 3, "n_skills": n_sk,
         "n_action_items": 2, "goals_seconds": None, "action_plan_seconds": None, "next_steps_seconds": None,
     }
@@ -280,32 +284,32 @@ def _history(rng: np.random.Generator, org: dict, end: np.datetime64, years: flo
     kinds = kind_of[cs_emp, cs_slot]
     chosen_text = _option_text(kinds, skill_idx, 0)
     tables["skills"] = {
-        "_emp": cs_emp, "conversation_id": c_id[cs_conv], "employee_id": org["ids"][cs_emp], "date": c_date[cs_conv],
-        "skill": skill_name, "self_rating": self_rating, "coach_rating": np.where(has_coach, coach_rating, -1),
+        "_emp": cs_emp, CONVERSATION_ID: c_id[cs_conv], EMPLOYEE_ID: org["ids"][cs_emp], DATE: c_date[cs_conv],
+        SKILL: skill_name, SELF_RATING: self_rating, COACH_RATING: np.where(has_coach, coach_rating, -1),
         "ten_looks_like": "Confident and recognised for it", "approach": chosen_text, "chosen_option": chosen_text,
-        "dream_rank": (cs_slot % 3) + 1, "status": tables["conversations"]["status"][cs_conv],
+        "dream_rank": (cs_slot % 3) + 1, STATUS: tables["conversations"][STATUS][cs_conv],
     }
     # Targets: +1, +2, +3 (capped at 10) at 6, 12, 18 months.
     step = rng.choice([1, 1, 2], size=len(cs_conv))
     tgt = {h: np.minimum(self_rating + np.ceil(step * (i + 1) / 1.5).astype(np.int64), 10)
            for i, h in enumerate(S.HORIZONS)}
     tables["targets"] = _concat([{
-        "_emp": cs_emp, "employee_id": org["ids"][cs_emp], "conversation_id": c_id[cs_conv],
-        "date": c_date[cs_conv], "skill": skill_name, "baseline": self_rating, "horizon_months": h,
+        "_emp": cs_emp, EMPLOYEE_ID: org["ids"][cs_emp], CONVERSATION_ID: c_id[cs_conv],
+        DATE: c_date[cs_conv], SKILL: skill_name, "baseline": self_rating, HORIZON_MONTHS: h,
         "target": tgt[h]} for h in S.HORIZONS])
     option_rows = []
     for k in range(3):
         other_kind = (kinds + k * 3) % len(_OPTION_TEXTS) if k else kinds
         option_rows.append({
-            "_emp": cs_emp, "conversation_id": c_id[cs_conv], "employee_id": org["ids"][cs_emp],
-            "date": c_date[cs_conv], "skill": skill_name, "option_no": k + 1,
+            "_emp": cs_emp, CONVERSATION_ID: c_id[cs_conv], EMPLOYEE_ID: org["ids"][cs_emp],
+            DATE: c_date[cs_conv], SKILL: skill_name, "option_no": k + 1,
             "text": _option_text(other_kind, skill_idx, k), "pros": "Fits my week", "cons": "Takes time",
             "chosen": np.full(len(cs_conv), k == 0)})
     tables["options"] = _concat(option_rows)
     item_due = c_date + rng.integers(30, 120, size=n_conv) * DAY
     tables["action_items"] = _repeat_rows(tables["conversations"], 2, lambda k, m: {
-        "item_id": f"A{k + 1}", "text": np.array(_ITEM_TEXTS, dtype=object)[(c_emp + k) % len(_ITEM_TEXTS)],
-        "due": item_due + k * 30 * DAY, "owner": "employee", "skill": ""})
+        ITEM_ID: f"A{k + 1}", "text": np.array(_ITEM_TEXTS, dtype=object)[(c_emp + k) % len(_ITEM_TEXTS)],
+        "due": item_due + k * 30 * DAY, "owner": "employee", SKILL: ""})
 
     # Check-ins every few months until the next conversation (or the end).
     next_date = np.where(np.r_[c_emp[1:] == c_emp[:-1], False], np.r_[c_date[1:], c_date[-1:]] if n_conv else c_date,
@@ -322,8 +326,8 @@ def _history(rng: np.random.Generator, org: dict, end: np.datetime64, years: flo
     ci_emp = c_emp[ci_conv]
     ci_id = _ids(org["ids"][ci_emp], ci_date, "-ci")
     tables["checkins"] = {
-        "_emp": ci_emp, "checkin_id": ci_id, "employee_id": org["ids"][ci_emp], "coach_id": org["coach"][ci_emp],
-        "date": ci_date, "conversation_id": c_id[ci_conv], "n_updates": 2, "n_ratings": 0,
+        "_emp": ci_emp, CHECKIN_ID: ci_id, EMPLOYEE_ID: org["ids"][ci_emp], COACH_ID: org["coach"][ci_emp],
+        DATE: ci_date, CONVERSATION_ID: c_id[ci_conv], "n_updates": 2, "n_ratings": 0,
     }
     # Item updates: progress with time since the conversation.
     elapsed = (ci_date - c_date[ci_conv]) / DAY
@@ -333,8 +337,8 @@ def _history(rng: np.random.Generator, org: dict, end: np.datetime64, years: flo
         status = np.where(u < elapsed / 400, "done", np.where(u < elapsed / 250, "in_progress", "open")).astype(object)
         dropped = rng.random(len(ci_conv)) < 0.03
         status[dropped] = "dropped"
-        upd.append({"_emp": ci_emp, "checkin_id": ci_id, "employee_id": org["ids"][ci_emp], "date": ci_date,
-                    "conversation_id": c_id[ci_conv], "item_id": f"A{k + 1}", "status": status,
+        upd.append({"_emp": ci_emp, CHECKIN_ID: ci_id, EMPLOYEE_ID: org["ids"][ci_emp], DATE: ci_date,
+                    CONVERSATION_ID: c_id[ci_conv], ITEM_ID: f"A{k + 1}", STATUS: status,
                     "note": "Discussed in the one-on-one", "reason": np.where(dropped, "No longer relevant", "")})
     tables["checkin_updates"] = _concat(upd)
     # Check-in ratings: each skill of the conversation with probability ci_rate.
@@ -351,12 +355,12 @@ def _history(rng: np.random.Generator, org: dict, end: np.datetime64, years: flo
     n_ratings = np.bincount(rep, minlength=len(ci_conv))
     tables["checkins"]["n_ratings"] = n_ratings
     tables["skill_ratings"] = _concat([
-        {"_emp": cs_emp, "employee_id": org["ids"][cs_emp], "date": c_date[cs_conv], "skill": skill_name,
-         "self_rating": self_rating, "coach_rating": np.where(has_coach, coach_rating, -1),
-         "source": "conversation", "record_id": c_id[cs_conv]},
-        {"_emp": r_emp, "employee_id": org["ids"][r_emp], "date": ci_date[rep],
-         "skill": np.array(SKILLS, dtype=object)[personal[r_emp, slot]], "self_rating": r_self,
-         "coach_rating": r_coach, "source": "checkin", "record_id": ci_id[rep]},
+        {"_emp": cs_emp, EMPLOYEE_ID: org["ids"][cs_emp], DATE: c_date[cs_conv], SKILL: skill_name,
+         SELF_RATING: self_rating, COACH_RATING: np.where(has_coach, coach_rating, -1),
+         "source": "conversation", RECORD_ID: c_id[cs_conv]},
+        {"_emp": r_emp, EMPLOYEE_ID: org["ids"][r_emp], DATE: ci_date[rep],
+         SKILL: np.array(SKILLS, dtype=object)[personal[r_emp, slot]], SELF_RATING: r_self,
+         COACH_RATING: r_coach, "source": "checkin", RECORD_ID: ci_id[rep]},
     ])
     tables["answers"] = {"_emp": np.zeros(0, np.int64)}
     return tables
@@ -395,8 +399,8 @@ def _repeat_rows(base: dict, times: int, extra) -> dict:
     m = len(base["_emp"])
     parts = []
     for k in range(times):
-        part = {"_emp": base["_emp"], "conversation_id": base["conversation_id"],
-                "employee_id": base["employee_id"], "date": base["date"]}
+        part = {"_emp": base["_emp"], CONVERSATION_ID: base[CONVERSATION_ID],
+                EMPLOYEE_ID: base[EMPLOYEE_ID], DATE: base[DATE]}
         part.update(extra(k, m))
         parts.append(part)
     return _concat(parts)

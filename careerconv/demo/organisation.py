@@ -73,6 +73,10 @@ import pandas as pd
 
 from careerconv.records import schema as S
 from careerconv.records.questions import load_question_set
+from careerconv.records.schema import (
+    CADENCE_MONTHS, CHECKIN_ID, COACH_ID, COACH_RATING, CONVERSATION_ID, DATE, DEPARTMENT, EMPLOYEE_ID, ITEM_ID,
+    SELF_RATING, SKILL, STATUS,
+)
 from careerconv.records.store import RECORD_KINDS, Store
 
 __all__ = [
@@ -485,10 +489,10 @@ class DemoOrganisation:
         taken: set[str] = set()
         rows = []
         for p in people:  # e-mail addresses are handed out in the order people were made
-            rows.append({"employee_id": p.employee_id, "name": p.name,
-                         "coach_id": people[p.coach_index].employee_id, "department": p.department,
-                         "role": p.role, "cadence_months": p.cadence, "email": _email(p.name, taken)})
-        rows.sort(key=lambda r: r["employee_id"])
+            rows.append({EMPLOYEE_ID: p.employee_id, "name": p.name,
+                         COACH_ID: people[p.coach_index].employee_id, DEPARTMENT: p.department,
+                         "role": p.role, CADENCE_MONTHS: p.cadence, "email": _email(p.name, taken)})
+        rows.sort(key=lambda r: r[EMPLOYEE_ID])
         self._roster = S.coerce_frame(pd.DataFrame(rows, columns=S.ROSTER.names), S.ROSTER)
 
     @property
@@ -958,7 +962,7 @@ class _History:
         rec = S.new_conversation(p.employee_id, coach.employee_id, day, QUESTION_SET,
                                  self.org.question_set_version)
         rec["source"] = SOURCE
-        rec["status"] = "completed"
+        rec[STATUS] = "completed"
         rec["sections"], rec["completed_at"] = self._sections(day)
         dreams = self._dreams(first)
         rec["dreams"] = [{"rank": i + 1, "text": text} for i, text in enumerate(dreams)]
@@ -983,8 +987,8 @@ class _History:
             kind = _OPTION_KINDS[chosen_kind]
             skill = S.new_skill(name)
             skill.update({
-                "self_rating": baseline,
-                "coach_rating": self._rating(level, coach.coach_bias, 0.4) if d.chance(0.45) else None,
+                SELF_RATING: baseline,
+                COACH_RATING: self._rating(level, coach.coach_bias, 0.4) if d.chance(0.45) else None,
                 "ten_looks_like": _TEN_LOOKS_LIKE[name],
                 "options": options,
                 "approach": f"{kind.label}: {kind.reason}.",
@@ -1003,18 +1007,18 @@ class _History:
         action_items = []
         for i, (text, owner, skill_name) in enumerate(items, start=1):
             due = _weekday(day + dt.timedelta(days=d.between(21, horizon)))
-            action_items.append({"item_id": f"a{i}", "text": text, "due": due.isoformat(), "owner": owner,
-                                 "skill": skill_name})
-            self._track(rec["conversation_id"], f"a{i}", day, due)
+            action_items.append({ITEM_ID: f"a{i}", "text": text, "due": due.isoformat(), "owner": owner,
+                                 SKILL: skill_name})
+            self._track(rec[CONVERSATION_ID], f"a{i}", day, due)
         rec["action_items"] = action_items
         mode, _, weeks, week_weights = self._follow_up_mode()
         every = d.weighted(weeks, week_weights)
         rec["follow_up"] = {"mode": mode, "every_weeks": every, "note": _FOLLOW_UP_NOTES[mode].format(n=every)}
-        rec["cadence_months"] = cadence
+        rec[CADENCE_MONTHS] = cadence
         rec["next_due"] = _add_months(day, cadence).isoformat()
         self.current_skills = skills
         for item in self.items:  # items of earlier plans carry over to this one
-            if item.conversation_id != rec["conversation_id"]:
+            if item.conversation_id != rec[CONVERSATION_ID]:
                 item.carried += 1
                 if item.fate == "linger" and item.carried == 1 and d.chance(0.5):
                     # talked through in the conversation, it gets done after all
@@ -1097,7 +1101,7 @@ class _History:
         remaining = []
         for item in self.items:
             status, note, reason = self._status(item, day)
-            updates.append({"conversation_id": item.conversation_id, "item_id": item.item_id, "status": status,
+            updates.append({CONVERSATION_ID: item.conversation_id, ITEM_ID: item.item_id, STATUS: status,
                             "note": note, "reason": reason})
             if status not in ("done", "dropped"):
                 remaining.append(item)
@@ -1108,15 +1112,15 @@ class _History:
                                                                  d.between(1, len(self.current_skills)))
             for name in skills:
                 level = self.plans[name].level(day)
-                ratings.append({"skill": name, "self_rating": self._rating(level, p.self_bias, 0.35),
-                                "coach_rating": self._rating(level, coach.coach_bias, 0.4)
+                ratings.append({SKILL: name, SELF_RATING: self._rating(level, p.self_bias, 0.35),
+                                COACH_RATING: self._rating(level, coach.coach_bias, 0.4)
                                 if d.chance(0.15 if not review else 0.5) else None})
         return {
-            "checkin_id": checkin_id,
-            "employee_id": p.employee_id,
-            "coach_id": coach.employee_id,
-            "date": day.isoformat(),
-            "conversation_id": conv["conversation_id"],
+            CHECKIN_ID: checkin_id,
+            EMPLOYEE_ID: p.employee_id,
+            COACH_ID: coach.employee_id,
+            DATE: day.isoformat(),
+            CONVERSATION_ID: conv[CONVERSATION_ID],
             "source": SOURCE,
             "note": _REVIEW_NOTE if review else (d.pick(_CHECKIN_NOTES) if d.chance(0.5) else ""),
             "updates": updates,
@@ -1149,7 +1153,7 @@ class _History:
             plan = self.plans.get(name)
             level = plan.level(day) if plan else self._initial_level(name)
             skill = S.new_skill(name)
-            skill["self_rating"] = self._rating(level, p.self_bias, 0.3)
+            skill[SELF_RATING] = self._rating(level, p.self_bias, 0.3)
             if i == 0:  # the coach is in the middle of this one
                 skill["ten_looks_like"] = _TEN_LOOKS_LIKE[name]
                 options, _ = self._options(name)
@@ -1231,9 +1235,9 @@ def write_demo_organisation(data_dir: str | Path, employees: int, seed: int, as_
         if not records:
             never += 1
         for rec in records:
-            if "checkin_id" in rec:
+            if CHECKIN_ID in rec:
                 checkins += 1
-            elif rec["status"] == "draft":
+            elif rec[STATUS] == "draft":
                 drafts += 1
             else:
                 conversations += 1

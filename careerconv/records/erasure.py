@@ -58,6 +58,10 @@ import pyarrow.parquet as pq
 from . import schema as S
 from .decoded_text import KINDS, READ_AS, DecodedText, decode_bytes, decoded_text, \
     temp_target_name, value_pieces
+from .schema import (
+    CADENCE_MONTHS, CHECKIN_ID, COACH_ID, COACH_RATING, CONVERSATION_ID, DATE, EMPLOYEE_ID, ITEM_ID, SELF_RATING,
+    STATUS,
+)
 from .spreadsheet import decode_plain_text
 from .store import RECORD_KINDS, NotFound, Store, atomic_write_bytes, is_temp_file
 
@@ -70,10 +74,10 @@ GENERATED_SUFFIXES = {".html", ".htm", ".ipynb", ".pdf", ".png", ".svg", ".jpg",
 GENERATED_KINDS = {"PDF"}
 TEXT_SUFFIXES = {".txt", ".md", ".log"}
 # Fields of a record that hold ids, dates and codes rather than text a person wrote.
-_STRUCTURAL_KEYS = {"schema_version", "kind", "conversation_id", "checkin_id", "employee_id", "item_id",
-                    "question_set", "question_set_version", "status", "date", "due", "next_due", "completed_at",
-                    "mode", "every_weeks", "rank", "dream_rank", "self_rating", "coach_rating", "chosen",
-                    "cadence_months", "sections"}
+_STRUCTURAL_KEYS = {"schema_version", "kind", CONVERSATION_ID, CHECKIN_ID, EMPLOYEE_ID, ITEM_ID,
+                    "question_set", "question_set_version", STATUS, DATE, "due", "next_due", "completed_at",
+                    "mode", "every_weeks", "rank", "dream_rank", SELF_RATING, COACH_RATING, "chosen",
+                    CADENCE_MONTHS, "sections"}
 
 
 # Scripts written without spaces between words, or with particles joined to a name (田中さん, 김민수님):
@@ -162,7 +166,8 @@ class Mentions:
         return "".join(pieces), len(found)
 
     def in_file(self, decoded: DecodedText) -> bool:
-        """True when what a reader gets from a file (:func:`careerconv.records.decoded_text.decoded_text`) mentions them."""
+        """True when what a reader gets from a file (:func:`careerconv.records.decoded_text.decoded_text`) mentions
+        them."""
         return self.search(decoded.text)
 
 
@@ -298,10 +303,10 @@ def plan_erasure(store: Store, reports_dir: str | os.PathLike, employee_id: str)
     """
     employee_id = S.parse_identifier(employee_id, what="employee id")
     roster = store.roster()
-    row = roster[roster["employee_id"] == employee_id]
-    coached = roster[(roster["coach_id"] == employee_id) & (roster["employee_id"] != employee_id)]
+    row = roster[roster[EMPLOYEE_ID] == employee_id]
+    coached = roster[(roster[COACH_ID] == employee_id) & (roster[EMPLOYEE_ID] != employee_id)]
     if len(coached):
-        ids = ", ".join(coached["employee_id"].head(10)) + (" ..." if len(coached) > 10 else "")
+        ids = ", ".join(coached[EMPLOYEE_ID].head(10)) + (" ..." if len(coached) > 10 else "")
         raise ValueError(f"{employee_id} is still the coach of {len(coached)} employee(s) on the roster ({ids}); "
                          "import a roster that gives them another coach, then erase")
     name = email = None
@@ -350,7 +355,7 @@ def erase_employee(store: Store, reports_dir: str | os.PathLike, employee_id: st
     plan = plan_erasure(store, reports, employee_id)
     eid = plan.employee_id
     roster = store.roster()
-    known_ids = {*roster["employee_id"], *roster["coach_id"], *store.employees_with_records()}
+    known_ids = {*roster[EMPLOYEE_ID], *roster[COACH_ID], *store.employees_with_records()}
     mentions = Mentions(eid, plan.name, plan.email, other_ids=known_ids)
     searched = ["the id"] + (["their name"] if plan.name else []) + (["their email"] if plan.email else []) \
         + ["the hash of the id older lock files were named by"]
@@ -477,7 +482,7 @@ def _scrub_value(value: Any, mentions: Mentions, counts: dict[str, int]) -> Any:
         for k, v in value.items():
             if k in _STRUCTURAL_KEYS:
                 out[k] = v
-            elif k == "coach_id":
+            elif k == COACH_ID:
                 out[k] = v
                 if v == mentions.employee_id:
                     out[k] = ERASED_COACH_ID

@@ -60,7 +60,6 @@ import datetime as dt
 import difflib
 import hashlib
 import io
-import os
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -71,6 +70,9 @@ import pandas as pd
 
 from . import defaults
 from . import schema as S
+from .schema import (
+    CADENCE_MONTHS, COACH_ID, COACH_RATING, CONVERSATION_ID, DATE, DEPARTMENT, EMPLOYEE_ID, SKILL, STATUS,
+)
 from .spreadsheet import decode_text, frame_to_csv_bytes, restore_formula
 from .store import Store, atomic_write_bytes
 
@@ -124,16 +126,16 @@ class ColumnSpec:
 
 # How Workday, BambooHR, Personio, SAP SuccessFactors and spreadsheets kept by hand name roster columns.
 ROSTER_ALIASES = {
-    "employee_id": ("employee_number", "employee_no", "employee_#", "employee_no.", "worker_id", "personnel_number",
+    EMPLOYEE_ID: ("employee_number", "employee_no", "employee_#", "employee_no.", "worker_id", "personnel_number",
                     "person_id", "staff_id", "user_id", "id"),
     "name": ("preferred_name", "display_name", "full_name", "employee_name", "legal_name", "worker",
              "last_name,_first_name"),
-    "coach_id": ("manager_id", "line_manager_id", "supervisor_id", "reports_to_id", "manager_employee_id",
+    COACH_ID: ("manager_id", "line_manager_id", "supervisor_id", "reports_to_id", "manager_employee_id",
                  "manager_employee_number", "supervisor_eid", "supervisor_employee_id", "coach_employee_id"),
-    "department": ("department_name", "dept", "supervisory_organization", "organization", "org_unit", "team"),
+    DEPARTMENT: ("department_name", "dept", "supervisory_organization", "organization", "org_unit", "team"),
     "role": ("job_title", "business_title", "title", "position", "job_profile", "job"),
     "email": ("work_email", "email_work", "email_address", "business_email", "e_mail"),
-    "cadence_months": ("cadence", "conversation_cadence_months"),
+    CADENCE_MONTHS: ("cadence", "conversation_cadence_months"),
 }
 # Columns that hold the manager's name, not their id (BambooHR's "Reports To"): named in the error when no id is there.
 MANAGER_NAME_COLUMNS = ("reports_to", "manager", "manager_name", "supervisor", "supervisor_name", "line_manager")
@@ -142,10 +144,10 @@ NAME_PARTS = ("first_name", "last_name")
 # A new employee whose roster file has no cadence column holds a career conversation once a year.
 DEFAULT_CADENCE = 12
 
-ROSTER_COLUMNS = ColumnSpec("roster", ("employee_id", "name", "coach_id", "department", "role"),
-                            ("cadence_months", "email"), ROSTER_ALIASES, ignore_unknown=True)
-HISTORY_COLUMNS = ColumnSpec("history", ("employee_id", "date", "skill", "rating"),
-                             ("coach_rating", "target_6m", "target_12m", "target_18m", "coach_id"))
+ROSTER_COLUMNS = ColumnSpec("roster", (EMPLOYEE_ID, "name", COACH_ID, DEPARTMENT, "role"),
+                            (CADENCE_MONTHS, "email"), ROSTER_ALIASES, ignore_unknown=True)
+HISTORY_COLUMNS = ColumnSpec("history", (EMPLOYEE_ID, DATE, SKILL, "rating"),
+                             (COACH_RATING, "target_6m", "target_12m", "target_18m", COACH_ID))
 _TARGET_COLUMNS = {h: f"target_{h}m" for h in S.HORIZONS}
 
 
@@ -520,7 +522,7 @@ class _Checker:
                             f"{'are' if len(missing) > 1 else 'is'} missing; the header row must name: "
                             f"{', '.join(spec.required)} (optional: {', '.join(spec.optional) or 'none'})")
         by_name = [seen[k] for k in MANAGER_NAME_COLUMNS if k in seen]
-        if "coach_id" in missing and by_name:
+        if COACH_ID in missing and by_name:
             problems.append(f"column {by_name[0]!r} names the manager, but careerconv needs the manager's employee "
                             "id: add a column such as 'Manager ID' or 'Supervisor EID' to the HR report "
                             "(or name it coach_id)")
@@ -682,7 +684,7 @@ def _parse_email(value: Any) -> str:
 def _kept_cadence(existing: dict[str, dict], employee_id: Any) -> int:
     """The cadence of an employee imported from a file without a cadence column: theirs, or the default."""
     on_file = existing.get(employee_id) if isinstance(employee_id, str) else None
-    return int(on_file["cadence_months"]) if on_file else DEFAULT_CADENCE
+    return int(on_file[CADENCE_MONTHS]) if on_file else DEFAULT_CADENCE
 
 
 def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
@@ -721,7 +723,7 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     checker = _Checker(raw, ROSTER_COLUMNS)
     checker.check_columns(other=HISTORY_COLUMNS)
     current = store.roster()
-    existing = {r["employee_id"]: r for r in current.to_dict("records")}
+    existing = {r[EMPLOYEE_ID]: r for r in current.to_dict("records")}
     existing_folded = {k.casefold(): k for k in existing}
     parsed: dict[int, dict] = {}
     first_seen: dict[str, tuple[int, dict]] = {}
@@ -732,34 +734,34 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
         if v is None:
             continue
         rec = {
-            "employee_id": checker.check(S.parse_identifier, v.get("employee_id"), n, "employee_id",
+            EMPLOYEE_ID: checker.check(S.parse_identifier, v.get(EMPLOYEE_ID), n, EMPLOYEE_ID,
                                          what="employee id"),
             "name": checker.check(_roster_text, v.get("name"), n, "name", what="name", allow_missing=False),
-            "coach_id": checker.check(S.parse_coach_id, v.get("coach_id"), n, "coach_id"),
-            "department": checker.check(_roster_text, v.get("department"), n, "department", what="department",
+            COACH_ID: checker.check(S.parse_coach_id, v.get(COACH_ID), n, COACH_ID),
+            DEPARTMENT: checker.check(_roster_text, v.get(DEPARTMENT), n, DEPARTMENT, what="department",
                                         allow_missing=False),
             "role": checker.check(_roster_text, v.get("role"), n, "role", what="role") or "",
-            "cadence_months": checker.check(S.parse_cadence, v.get("cadence_months"), n, "cadence_months")
-            if checker.has("cadence_months") else _kept_cadence(existing, v.get("employee_id")),
+            CADENCE_MONTHS: checker.check(S.parse_cadence, v.get(CADENCE_MONTHS), n, CADENCE_MONTHS)
+            if checker.has(CADENCE_MONTHS) else _kept_cadence(existing, v.get(EMPLOYEE_ID)),
             "email": checker.check(_parse_email, v.get("email"), n, "email") or "",
         }
-        eid = rec["employee_id"]
+        eid = rec[EMPLOYEE_ID]
         if eid is None:
             continue
         parsed[n] = rec
         earlier = first_seen.get(eid.casefold())
         if earlier is not None:
             first_row, first_rec = earlier
-            if first_rec["employee_id"] != eid:
+            if first_rec[EMPLOYEE_ID] != eid:
                 checker.add(f"differs only in case from {first_rec['employee_id']!r} on row {first_row}; ids that "
-                            "differ only in case would collide on Windows and macOS", n, "employee_id", eid)
+                            "differ only in case would collide on Windows and macOS", n, EMPLOYEE_ID, eid)
                 conflicts[first_row] = f"row {n} has the same id in another case ({eid!r}); which is right is " \
                                        "not guessed"
             elif _same_employee(first_rec, rec):
-                checker.add(f"duplicate of row {first_row}", n, "employee_id", eid)
+                checker.add(f"duplicate of row {first_row}", n, EMPLOYEE_ID, eid)
             else:
                 checker.add(f"employee id appears again (first on row {first_row}) with different values", n,
-                            "employee_id", eid)
+                            EMPLOYEE_ID, eid)
                 conflicts[first_row] = f"the same employee id appears again on row {n} with different values; " \
                                        "which row is right is not guessed"
         else:
@@ -767,10 +769,10 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
         on_file = existing_folded.get(eid.casefold())
         if on_file is not None and on_file != eid:
             checker.add(f"differs only in case from the employee {on_file!r} already on the roster", n,
-                        "employee_id", eid)
+                        EMPLOYEE_ID, eid)
     for n, why in sorted(conflicts.items()):
         if not any(p.row == n for p in checker.c.problems):
-            checker.add(why, n, "employee_id", parsed[n]["employee_id"])
+            checker.add(why, n, EMPLOYEE_ID, parsed[n][EMPLOYEE_ID])
     problems_by_row = checker.by_row()
     bad = set(problems_by_row)
     good_rows = [r for r in raw.rows if r.row not in bad]
@@ -778,28 +780,28 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     rejections = [Rejection(r.row, r.cells, [_reason(p) for p in problems_by_row[r.row]])
                   for r in raw.rows if r.row in bad]
     incoming = [parsed[r.row] for r in good_rows]
-    added = sum(1 for r in incoming if r["employee_id"] not in existing)
+    added = sum(1 for r in incoming if r[EMPLOYEE_ID] not in existing)
     unchanged = sum(1 for r in incoming
-                    if r["employee_id"] in existing and _same_employee(existing[r["employee_id"]], r))
+                    if r[EMPLOYEE_ID] in existing and _same_employee(existing[r[EMPLOYEE_ID]], r))
     updated = len(incoming) - added - unchanged
     result = ImportResult("roster", raw.source, raw.describe(), len(raw.rows), len(incoming), added, updated,
                           unchanged, rejections, rejected_target if rejections else None, dry_run,
                           [*raw.notes, *checker.notes])
-    if not checker.has("cadence_months"):
+    if not checker.has(CADENCE_MONTHS):
         result.notes.append(f"the file has no cadence_months column: employees already on the roster keep theirs, "
                             f"new ones hold a career conversation every {DEFAULT_CADENCE} months (change it in the "
                             "app, or import a file with a cadence_months column of 6 or 12)")
-    no_coach = sum(1 for r in incoming if not r["coach_id"])
+    no_coach = sum(1 for r in incoming if not r[COACH_ID])
     if no_coach:
         result.notes.append(f"{no_coach} employee(s) have no coach (the top of the organisation, or external "
                             "coaching); they are in the app, reports and HR figures like everyone else")
-    coaches = {r["coach_id"] for r in incoming if r["coach_id"]}
-    outside = sorted(coaches - {r["employee_id"] for r in incoming} - set(existing))
+    coaches = {r[COACH_ID] for r in incoming if r[COACH_ID]}
+    outside = sorted(coaches - {r[EMPLOYEE_ID] for r in incoming} - set(existing))
     if outside:
         shown = ", ".join(outside[:10]) + (f" and {len(outside) - 10} more" if len(outside) > 10 else "")
         result.notes.append(f"{len(outside)} coach(es) are not on the roster themselves ({shown}): external "
                             "coaches and coaches who are not employees are fine, a typo is not")
-    kept = len(set(existing) - {r["employee_id"] for r in incoming})
+    kept = len(set(existing) - {r[EMPLOYEE_ID] for r in incoming})
     if kept:
         result.notes.append(f"{kept} employee(s) already on the roster and not in this file were kept as they are")
     if dry_run:
@@ -955,112 +957,112 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
     checker = _Checker(raw, HISTORY_COLUMNS)
     checker.check_columns(other=ROSTER_COLUMNS)
     roster = store.roster()
-    coach_of = dict(zip(roster["employee_id"], roster["coach_id"]))
+    coach_of = dict(zip(roster[EMPLOYEE_ID], roster[COACH_ID]))
     folded = {e.casefold(): e for e in coach_of}
     if roster.empty:
         checker.add_file_problem("the roster is empty: import the roster first (careerconv import roster FILE), "
                                  "then the history")
     values = {r.row: v for r in raw.rows if (v := checker.values(r)) is not None}
     if decision is None:
-        decision = decide_date_order(((n, v.get("date")) for n, v in values.items()), None)
+        decision = decide_date_order(((n, v.get(DATE)) for n, v in values.items()), None)
     parsed: dict[int, dict] = {}
     for raw_row in raw.rows:
         if raw_row.row not in values:
             continue
         n, v = raw_row.row, values[raw_row.row]
-        eid = checker.check(S.parse_identifier, v.get("employee_id"), n, "employee_id", what="employee id")
+        eid = checker.check(S.parse_identifier, v.get(EMPLOYEE_ID), n, EMPLOYEE_ID, what="employee id")
         if eid is not None and eid not in coach_of:
             if not roster.empty:  # an empty roster is reported once for the file
                 hint = folded.get(eid.casefold())
                 guess = f"; did you mean {hint!r}? (ids are case-sensitive)" if hint else \
                     "; import the roster first (careerconv import roster FILE)"
-                checker.add(f"employee {eid!r} is not on the roster{guess}", n, "employee_id", eid)
+                checker.add(f"employee {eid!r} is not on the roster{guess}", n, EMPLOYEE_ID, eid)
             eid = None
-        date = checker.check(_parse_history_date, v.get("date"), n, "date", decision=decision)
+        date = checker.check(_parse_history_date, v.get(DATE), n, DATE, decision=decision)
         rec = {
-            "employee_id": eid,
-            "date": date,
-            "skill": checker.check(_parse_skill, v.get("skill"), n, "skill"),
+            EMPLOYEE_ID: eid,
+            DATE: date,
+            SKILL: checker.check(_parse_skill, v.get(SKILL), n, SKILL),
             "rating": checker.check(S.parse_rating, v.get("rating"), n, "rating"),
-            "coach_rating": checker.check(S.parse_rating, v.get("coach_rating"), n, "coach_rating",
+            COACH_RATING: checker.check(S.parse_rating, v.get(COACH_RATING), n, COACH_RATING,
                                           allow_missing=True),
             "targets": {str(h): checker.check(S.parse_rating, v.get(col), n, col, allow_missing=True)
                         for h, col in _TARGET_COLUMNS.items()},
-            "coach_id": None,
+            COACH_ID: None,
         }
-        if not S.is_missing(v.get("coach_id")):
-            rec["coach_id"] = checker.check(S.parse_identifier, v.get("coach_id"), n, "coach_id", what="coach id")
+        if not S.is_missing(v.get(COACH_ID)):
+            rec[COACH_ID] = checker.check(S.parse_identifier, v.get(COACH_ID), n, COACH_ID, what="coach id")
         parsed[n] = rec
     # Rows that belong to one conversation: same employee and date.
     groups: dict[tuple[str, dt.date], list[int]] = {}
     for n, rec in parsed.items():
-        if rec["employee_id"] is not None and rec["date"] is not None:
-            groups.setdefault((rec["employee_id"], rec["date"]), []).append(n)
+        if rec[EMPLOYEE_ID] is not None and rec[DATE] is not None:
+            groups.setdefault((rec[EMPLOYEE_ID], rec[DATE]), []).append(n)
     conflicts: dict[int, str] = {}  # first row of a conflicting pair -> why it is rejected too
     for (eid, date), rows in groups.items():
         seen_skill: dict[str, int] = {}
         coach_row: tuple[int, str] | None = None
         for n in rows:
             rec = parsed[n]
-            if rec["skill"] is not None:
-                key = S.skill_key(rec["skill"])
+            if rec[SKILL] is not None:
+                key = S.skill_key(rec[SKILL])
                 if key in seen_skill:
                     first = seen_skill[key]
                     if _same_cells(values[first], values[n]):
-                        checker.add(f"duplicate of row {first}", n, "skill", rec["skill"])
+                        checker.add(f"duplicate of row {first}", n, SKILL, rec[SKILL])
                     else:
                         checker.add(f"{eid} on {date} rates this skill already on row {first}; a skill is rated "
-                                    "once per conversation and which row is right is not guessed", n, "skill",
-                                    rec["skill"])
+                                    "once per conversation and which row is right is not guessed", n, SKILL,
+                                    rec[SKILL])
                         conflicts[first] = f"{eid} on {date} rates this skill again on row {n} with other values; " \
                                            "which row is right is not guessed"
                 else:
                     seen_skill[key] = n
-            if rec["coach_id"] is not None:
+            if rec[COACH_ID] is not None:
                 if coach_row is None:
-                    coach_row = (n, rec["coach_id"])
-                elif coach_row[1] != rec["coach_id"]:
+                    coach_row = (n, rec[COACH_ID])
+                elif coach_row[1] != rec[COACH_ID]:
                     checker.add(f"coach differs from row {coach_row[0]} ({coach_row[1]!r}) of the same conversation "
-                                f"({eid} on {date})", n, "coach_id", rec["coach_id"])
+                                f"({eid} on {date})", n, COACH_ID, rec[COACH_ID])
     for n, why in sorted(conflicts.items()):
         if not any(p.row == n for p in checker.c.problems):
-            checker.add(why, n, "skill", parsed[n]["skill"])
+            checker.add(why, n, SKILL, parsed[n][SKILL])
     # Build the records and compare them with what the store holds.
-    existing_by_employee = {eid: {r["conversation_id"]: r for r in store.conversations(eid)}
+    existing_by_employee = {eid: {r[CONVERSATION_ID]: r for r in store.conversations(eid)}
                             for eid in {e for e, _ in groups}}
     records: dict[tuple[str, dt.date], dict] = {}
     rows_with_problems = set(checker.by_row())
     for (eid, date), rows in groups.items():
         conv_id = legacy_conversation_id(eid, date)
         existing = existing_by_employee[eid]
-        same_day = [r for r in existing.values() if r["date"] == date.isoformat()
+        same_day = [r for r in existing.values() if r[DATE] == date.isoformat()
                     and not str(r.get("source", "")).startswith("import")]
         if same_day:
             for n in rows:
                 checker.add(f"{eid} already has a conversation on {date} recorded with careerconv "
                             f"({same_day[0]['conversation_id']}); importing this row would count that day twice",
-                            n, "date", values[n].get("date"))
+                            n, DATE, values[n].get(DATE))
             continue
         clash = existing.get(conv_id)
         if clash is not None and not str(clash.get("source", "")).startswith("import"):
             for n in rows:
                 checker.add(f"conversation id {conv_id} is already used by a record that was not imported", n,
-                            "date", values[n].get("date"))
+                            DATE, values[n].get(DATE))
             continue
         if any(n in rows_with_problems for n in rows):
             continue
-        coach = next((parsed[n]["coach_id"] for n in rows if parsed[n]["coach_id"]), None) or coach_of[eid]
+        coach = next((parsed[n][COACH_ID] for n in rows if parsed[n][COACH_ID]), None) or coach_of[eid]
         record = S.new_conversation(eid, coach, date, LEGACY_QUESTION_SET, LEGACY_QUESTION_SET_VERSION,
                                     conversation_id=conv_id)
-        record["status"] = "completed"
+        record[STATUS] = "completed"
         record["source"] = f"import:{raw.path.name}"
         skills = []
         for n in rows:
             rec = parsed[n]
-            skill = S.new_skill(rec["skill"])
-            skill.update(self_rating=rec["rating"], coach_rating=rec["coach_rating"], targets=rec["targets"])
+            skill = S.new_skill(rec[SKILL])
+            skill.update(self_rating=rec["rating"], coach_rating=rec[COACH_RATING], targets=rec["targets"])
             skills.append(skill)
-        record["skills"] = sorted(skills, key=lambda s: S.skill_key(s["skill"]))
+        record["skills"] = sorted(skills, key=lambda s: S.skill_key(s[SKILL]))
         try:
             records[(eid, date)] = S.validate_conversation(record, f"{eid} on {date}")
         except S.ValidationError as exc:
@@ -1087,7 +1089,7 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
                   for r in raw.rows if r.row in bad or r.row in collateral]
     to_write, added, updated, unchanged = [], 0, 0, 0
     for (eid, date), record in sorted(records.items()):
-        old = existing_by_employee[eid].get(record["conversation_id"])
+        old = existing_by_employee[eid].get(record[CONVERSATION_ID])
         if old is None:
             added += 1
         elif S.record_content(old) == S.record_content(record):

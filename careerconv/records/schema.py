@@ -54,6 +54,23 @@ FOLLOW_UP_MODES = ("one-on-one", "dedicated check-in", "email", "other")
 MIN_DREAMS, MAX_DREAMS = 3, 5
 MIN_OPTIONS = 3
 MAX_TEXT = 100_000
+
+# The names of the columns that the tables share with each other and with the records (the keys that join
+# them, the dates, the ratings): defined here once, read by name everywhere else.
+EMPLOYEE_ID = "employee_id"
+COACH_ID = "coach_id"
+CONVERSATION_ID = "conversation_id"
+CHECKIN_ID = "checkin_id"
+RECORD_ID = "record_id"
+ITEM_ID = "item_id"
+SKILL = "skill"
+DEPARTMENT = "department"
+DATE = "date"
+STATUS = "status"
+SELF_RATING = "self_rating"
+COACH_RATING = "coach_rating"
+HORIZON_MONTHS = "horizon_months"
+CADENCE_MONTHS = "cadence_months"
 _RESERVED = {"CON", "PRN", "AUX", "NUL", "CLOCK$"} | {f"COM{i}" for i in range(10)} | {
     f"LPT{i}" for i in range(10)
 }
@@ -304,7 +321,8 @@ def parse_date(value: Any, *, date_order: str | None = None, allow_missing: bool
         return value
     if isinstance(value, (bool, np.bool_)):
         raise ValueError("date must be YYYY-MM-DD")
-    if isinstance(value, (int, float, np.integer, np.floating)) or (isinstance(value, str) and value.strip().isdigit() and len(value.strip()) == 5):
+    five_digits = isinstance(value, str) and value.strip().isdigit() and len(value.strip()) == 5
+    if isinstance(value, (int, float, np.integer, np.floating)) or five_digits:
         serial = float(value)
         if not serial.is_integer() or not _EXCEL_SERIAL_RANGE[0] <= serial <= _EXCEL_SERIAL_RANGE[1]:
             raise ValueError("number is not a plausible Excel date serial (1950–2099); expected YYYY-MM-DD")
@@ -401,13 +419,13 @@ def new_conversation(employee_id: str, coach_id: str, date: dt.date, question_se
     return {
         "schema_version": SCHEMA_VERSION,
         "kind": "conversation",
-        "conversation_id": conversation_id,
-        "employee_id": employee_id,
-        "coach_id": coach_id,
-        "date": date.isoformat(),
+        CONVERSATION_ID: conversation_id,
+        EMPLOYEE_ID: employee_id,
+        COACH_ID: coach_id,
+        DATE: date.isoformat(),
         "question_set": question_set,
         "question_set_version": str(question_set_version),
-        "status": "draft",
+        STATUS: "draft",
         "source": "app",
         "completed_at": None,
         "sections": {},
@@ -416,16 +434,16 @@ def new_conversation(employee_id: str, coach_id: str, date: dt.date, question_se
         "skills": [],
         "action_items": [],
         "follow_up": {"mode": None, "every_weeks": None, "note": ""},
-        "cadence_months": None,
+        CADENCE_MONTHS: None,
         "next_due": None,
     }
 
 
 def new_skill(name: str) -> dict:
     return {
-        "skill": name,
-        "self_rating": None,
-        "coach_rating": None,
+        SKILL: name,
+        SELF_RATING: None,
+        COACH_RATING: None,
         "ten_looks_like": "",
         "options": [],
         "approach": "",
@@ -456,7 +474,7 @@ def _check_save_stamp(c: Collector, r: dict) -> None:
 
 def _checked_coach(c: Collector, value: Any) -> Any:
     """A record's coach id, ``""`` when it has none (the problem is collected; the value kept as it was)."""
-    parsed = c.check(parse_coach_id, value, column="coach_id")
+    parsed = c.check(parse_coach_id, value, column=COACH_ID)
     return value if parsed is None else parsed
 
 
@@ -481,19 +499,19 @@ def validate_conversation(record: Any, source: str = "conversation") -> dict:
         c.add("a conversation record must be a JSON object")
         c.raise_if_any()
     r = dict(record)
-    _check_keys(c, r, ("conversation_id", "employee_id", "coach_id", "date", "question_set",
-                       "question_set_version", "status"), "")
+    _check_keys(c, r, (CONVERSATION_ID, EMPLOYEE_ID, COACH_ID, DATE, "question_set",
+                       "question_set_version", STATUS), "")
     c.raise_if_any()
     r["schema_version"] = SCHEMA_VERSION
     r["kind"] = "conversation"
     _check_save_stamp(c, r)
-    c.check(parse_identifier, r["conversation_id"], column="conversation_id", what="conversation id",
+    c.check(parse_identifier, r[CONVERSATION_ID], column=CONVERSATION_ID, what="conversation id",
             max_length=MAX_RECORD_ID)
-    c.check(parse_identifier, r["employee_id"], column="employee_id", what="employee id")
-    r["coach_id"] = _checked_coach(c, r["coach_id"])
-    d = c.check(parse_date, r["date"], column="date")
-    r["date"] = iso(d) if d else r["date"]
-    c.check(parse_choice, r["status"], column="status", choices=STATUSES, what="status")
+    c.check(parse_identifier, r[EMPLOYEE_ID], column=EMPLOYEE_ID, what="employee id")
+    r[COACH_ID] = _checked_coach(c, r[COACH_ID])
+    d = c.check(parse_date, r[DATE], column=DATE)
+    r[DATE] = iso(d) if d else r[DATE]
+    c.check(parse_choice, r[STATUS], column=STATUS, choices=STATUSES, what="status")
     r["question_set"] = str(r["question_set"])
     r["question_set_version"] = str(r["question_set_version"])
     r.setdefault("source", "app")
@@ -523,7 +541,8 @@ def validate_conversation(record: Any, source: str = "conversation") -> dict:
         rank = dream.get("rank", i + 1)
         if not isinstance(rank, int) or isinstance(rank, bool) or rank < 1:
             c.add("rank must be a whole number from 1", column=f"{path}.rank", value=rank)
-        dreams.append({"rank": rank, "text": c.check(parse_text, dream.get("text"), column=f"{path}.text", what="dream")})
+        text = c.check(parse_text, dream.get("text"), column=f"{path}.text", what="dream")
+        dreams.append({"rank": rank, "text": text})
     if len(dreams) > MAX_DREAMS:
         c.add(f"at most {MAX_DREAMS} dreams are allowed, found {len(dreams)}", column="dreams")
     r["dreams"] = dreams
@@ -535,15 +554,15 @@ def validate_conversation(record: Any, source: str = "conversation") -> dict:
             c.add("a skill must be an object", column=path)
             continue
         s = {**new_skill(""), **skill}
-        name = c.check(parse_text, s.get("skill"), column=f"{path}.skill", what="skill name", allow_missing=False)
+        name = c.check(parse_text, s.get(SKILL), column=f"{path}.skill", what="skill name", allow_missing=False)
         if name is not None:
-            s["skill"] = name
+            s[SKILL] = name
             key = skill_key(name)
             if key in seen_skills:
                 c.add("the same skill appears twice in one conversation", column=f"{path}.skill", value=name)
             seen_skills.add(key)
-        s["self_rating"] = c.check(parse_rating, s["self_rating"], column=f"{path}.self_rating", allow_missing=True)
-        s["coach_rating"] = c.check(parse_rating, s["coach_rating"], column=f"{path}.coach_rating", allow_missing=True)
+        s[SELF_RATING] = c.check(parse_rating, s[SELF_RATING], column=f"{path}.self_rating", allow_missing=True)
+        s[COACH_RATING] = c.check(parse_rating, s[COACH_RATING], column=f"{path}.coach_rating", allow_missing=True)
         s["ten_looks_like"] = c.check(parse_text, s["ten_looks_like"], column=f"{path}.ten_looks_like") or ""
         s["approach"] = c.check(parse_text, s["approach"], column=f"{path}.approach") or ""
         targets = s.get("targets") or {}
@@ -590,15 +609,16 @@ def validate_conversation(record: Any, source: str = "conversation") -> dict:
             c.add("an action item must be an object", column=path)
             continue
         it = dict(item)
-        it["item_id"] = c.check(parse_identifier, it.get("item_id") or f"a{i + 1}", column=f"{path}.item_id", what="item id")
-        if it["item_id"] in seen_items:
-            c.add("two action items share an id", column=f"{path}.item_id", value=it["item_id"])
-        seen_items.add(it["item_id"])
+        it[ITEM_ID] = c.check(parse_identifier, it.get(ITEM_ID) or f"a{i + 1}", column=f"{path}.item_id",
+                              what="item id")
+        if it[ITEM_ID] in seen_items:
+            c.add("two action items share an id", column=f"{path}.item_id", value=it[ITEM_ID])
+        seen_items.add(it[ITEM_ID])
         it["text"] = c.check(parse_text, it.get("text"), column=f"{path}.text", what="action item")
         due = c.check(parse_date, it.get("due"), column=f"{path}.due", allow_missing=True)
         it["due"] = iso(due)
         it["owner"] = c.check(parse_text, it.get("owner"), column=f"{path}.owner") or ""
-        it["skill"] = c.check(parse_text, it.get("skill"), column=f"{path}.skill") or ""
+        it[SKILL] = c.check(parse_text, it.get(SKILL), column=f"{path}.skill") or ""
         items.append(it)
     r["action_items"] = items
     fu = r.get("follow_up") or {}
@@ -607,18 +627,19 @@ def validate_conversation(record: Any, source: str = "conversation") -> dict:
         fu = {}
     every = fu.get("every_weeks")
     if every is not None and (not isinstance(every, int) or isinstance(every, bool) or not 1 <= every <= 26):
-        c.add("follow-up interval must be a whole number of weeks from 1 to 26", column="follow_up.every_weeks", value=every)
+        c.add("follow-up interval must be a whole number of weeks from 1 to 26", column="follow_up.every_weeks",
+              value=every)
     r["follow_up"] = {
         "mode": c.check(parse_choice, fu.get("mode"), column="follow_up.mode", choices=FOLLOW_UP_MODES,
                         what="follow-up mode", allow_missing=True),
         "every_weeks": every,
         "note": c.check(parse_text, fu.get("note"), column="follow_up.note") or "",
     }
-    r["cadence_months"] = c.check(parse_cadence, r.get("cadence_months"), column="cadence_months", allow_missing=True)
+    r[CADENCE_MONTHS] = c.check(parse_cadence, r.get(CADENCE_MONTHS), column=CADENCE_MONTHS, allow_missing=True)
     nd = c.check(parse_date, r.get("next_due"), column="next_due", allow_missing=True)
     r["next_due"] = iso(nd)
     c.raise_if_any(f"{source}: the conversation record is not valid")
-    if r["status"] == "completed":
+    if r[STATUS] == "completed":
         missing = missing_for_completion(r)
         if missing:
             raise ValidationError([Problem(source, m) for m in missing],
@@ -642,14 +663,15 @@ def missing_for_completion(record: dict) -> list[str]:
     if not skills:
         missing.append("Action plan: add at least one skill")
     for s in skills:
-        name = s.get("skill") or "(unnamed skill)"
-        if s.get("self_rating") is None:
+        name = s.get(SKILL) or "(unnamed skill)"
+        if s.get(SELF_RATING) is None:
             missing.append(f"Action plan: rate {name!r} from 1 to 10")
         if not (s.get("ten_looks_like") or "").strip():
             missing.append(f"Action plan: describe what a 10 looks like for {name!r}")
         opts = [o for o in s.get("options", []) if (o.get("text") or "").strip()]
         if len(opts) < MIN_OPTIONS:
-            missing.append(f"Action plan: list at least {MIN_OPTIONS} options to raise {name!r} by one ({len(opts)} so far)")
+            missing.append(f"Action plan: list at least {MIN_OPTIONS} options to raise {name!r} by one "
+                           f"({len(opts)} so far)")
         if not any(o.get("chosen") for o in opts):
             missing.append(f"Action plan: choose the best approach for {name!r}")
         for h in HORIZONS:
@@ -658,7 +680,7 @@ def missing_for_completion(record: dict) -> list[str]:
     items = [i for i in record.get("action_items", []) if (i.get("text") or "").strip()]
     if not items:
         missing.append("Next steps: add at least one action item")
-    if record.get("cadence_months") not in CADENCES:
+    if record.get(CADENCE_MONTHS) not in CADENCES:
         missing.append("Next steps: agree how often to hold the career conversation (6 or 12 months)")
     if not (record.get("follow_up") or {}).get("mode"):
         missing.append("Next steps: agree how to follow up")
@@ -678,25 +700,25 @@ def validate_checkin(record: Any, source: str = "check-in") -> dict:
         c.add("a check-in record must be a JSON object")
         c.raise_if_any()
     r = dict(record)
-    _check_keys(c, r, ("checkin_id", "employee_id", "coach_id", "date"), "")
+    _check_keys(c, r, (CHECKIN_ID, EMPLOYEE_ID, COACH_ID, DATE), "")
     c.raise_if_any()
     r["schema_version"] = SCHEMA_VERSION
     r["kind"] = "checkin"
     _check_save_stamp(c, r)
     # A check-in is a draft while the coach is still typing it (autosaved); one written before drafts
     # existed, or imported, is completed.
-    r["status"] = r.get("status") or "completed"
-    c.check(parse_choice, r["status"], column="status", choices=STATUSES, what="status")
-    c.check(parse_identifier, r["checkin_id"], column="checkin_id", what="check-in id", max_length=MAX_RECORD_ID)
-    c.check(parse_identifier, r["employee_id"], column="employee_id", what="employee id")
-    r["coach_id"] = _checked_coach(c, r["coach_id"])
-    if r.get("conversation_id"):
-        c.check(parse_identifier, r["conversation_id"], column="conversation_id", what="conversation id",
+    r[STATUS] = r.get(STATUS) or "completed"
+    c.check(parse_choice, r[STATUS], column=STATUS, choices=STATUSES, what="status")
+    c.check(parse_identifier, r[CHECKIN_ID], column=CHECKIN_ID, what="check-in id", max_length=MAX_RECORD_ID)
+    c.check(parse_identifier, r[EMPLOYEE_ID], column=EMPLOYEE_ID, what="employee id")
+    r[COACH_ID] = _checked_coach(c, r[COACH_ID])
+    if r.get(CONVERSATION_ID):
+        c.check(parse_identifier, r[CONVERSATION_ID], column=CONVERSATION_ID, what="conversation id",
                 max_length=MAX_RECORD_ID)
     else:
-        r["conversation_id"] = None
-    d = c.check(parse_date, r["date"], column="date")
-    r["date"] = iso(d) if d else r["date"]
+        r[CONVERSATION_ID] = None
+    d = c.check(parse_date, r[DATE], column=DATE)
+    r[DATE] = iso(d) if d else r[DATE]
     r["note"] = c.check(parse_text, r.get("note"), column="note") or ""
     r.setdefault("source", "app")
     updates = []
@@ -706,16 +728,16 @@ def validate_checkin(record: Any, source: str = "check-in") -> dict:
             c.add("an update must be an object", column=path)
             continue
         nu = {
-            "conversation_id": c.check(parse_identifier, u.get("conversation_id") or r["conversation_id"],
+            CONVERSATION_ID: c.check(parse_identifier, u.get(CONVERSATION_ID) or r[CONVERSATION_ID],
                                        column=f"{path}.conversation_id", what="conversation id",
                                        max_length=MAX_RECORD_ID),
-            "item_id": c.check(parse_identifier, u.get("item_id"), column=f"{path}.item_id", what="item id"),
-            "status": c.check(parse_choice, u.get("status"), column=f"{path}.status", choices=ITEM_STATUSES,
+            ITEM_ID: c.check(parse_identifier, u.get(ITEM_ID), column=f"{path}.item_id", what="item id"),
+            STATUS: c.check(parse_choice, u.get(STATUS), column=f"{path}.status", choices=ITEM_STATUSES,
                               what="status"),
             "note": c.check(parse_text, u.get("note"), column=f"{path}.note") or "",
             "reason": c.check(parse_text, u.get("reason"), column=f"{path}.reason") or "",
         }
-        if nu["status"] == "dropped" and not nu["reason"].strip():
+        if nu[STATUS] == "dropped" and not nu["reason"].strip():
             c.add("a dropped action item needs a reason", column=f"{path}.reason")
         updates.append(nu)
     r["updates"] = updates
@@ -726,9 +748,10 @@ def validate_checkin(record: Any, source: str = "check-in") -> dict:
             c.add("a rating must be an object with skill and self_rating", column=path)
             continue
         ratings.append({
-            "skill": c.check(parse_text, rt.get("skill"), column=f"{path}.skill", what="skill", allow_missing=False),
-            "self_rating": c.check(parse_rating, rt.get("self_rating"), column=f"{path}.self_rating", allow_missing=True),
-            "coach_rating": c.check(parse_rating, rt.get("coach_rating"), column=f"{path}.coach_rating", allow_missing=True),
+            SKILL: c.check(parse_text, rt.get(SKILL), column=f"{path}.skill", what="skill", allow_missing=False),
+            SELF_RATING: c.check(parse_rating, rt.get(SELF_RATING), column=f"{path}.self_rating", allow_missing=True),
+            COACH_RATING: c.check(parse_rating, rt.get(COACH_RATING), column=f"{path}.coach_rating",
+                                  allow_missing=True),
         })
     r["ratings"] = ratings
     c.raise_if_any(f"{source}: the check-in record is not valid")
@@ -769,65 +792,63 @@ class Table:
         return coerce_frame(pd.DataFrame({c.name: [] for c in self.columns}), self)
 
 
-def _cols(*spec: str) -> tuple[Column, ...]:
-    out = []
-    for s in spec:
-        name, dtype = s.split(":")
-        nullable = not dtype.endswith("!")
-        out.append(Column(name, dtype.rstrip("!"), nullable))
-    return tuple(out)
+def _cols(*spec: tuple[str, str]) -> tuple[Column, ...]:
+    """Columns from (name, dtype) pairs; a dtype ending in ``!`` marks a column that may not be empty."""
+    return tuple(Column(name, dtype.rstrip("!"), not dtype.endswith("!")) for name, dtype in spec)
 
 
 ROSTER = Table("roster", _cols(
-    "employee_id:string!", "name:string!", "coach_id:string", "department:string!", "role:string",
-    "cadence_months:Int64!", "email:string"), key=("employee_id",), has_free_text=("name", "email"))
+    (EMPLOYEE_ID, "string!"), ("name", "string!"), (COACH_ID, "string"), (DEPARTMENT, "string!"), ("role", "string"),
+    (CADENCE_MONTHS, "Int64!"), ("email", "string")), key=(EMPLOYEE_ID,), has_free_text=("name", "email"))
 
 CONVERSATIONS = Table("conversations", _cols(
-    "conversation_id:string!", "employee_id:string!", "coach_id:string", "date:date!", "question_set:string!",
-    "question_set_version:string!", "status:string!", "source:string", "cadence_months:Int64", "next_due:date",
-    "follow_up_mode:string", "follow_up_every_weeks:Int64", "completed_at:string", "n_dreams:Int64",
-    "n_skills:Int64", "n_action_items:Int64", "goals_seconds:float64", "action_plan_seconds:float64",
-    "next_steps_seconds:float64"), key=("conversation_id",))
+    (CONVERSATION_ID, "string!"), (EMPLOYEE_ID, "string!"), (COACH_ID, "string"), (DATE, "date!"),
+    ("question_set", "string!"), ("question_set_version", "string!"), (STATUS, "string!"), ("source", "string"),
+    (CADENCE_MONTHS, "Int64"), ("next_due", "date"), ("follow_up_mode", "string"), ("follow_up_every_weeks", "Int64"),
+    ("completed_at", "string"), ("n_dreams", "Int64"), ("n_skills", "Int64"), ("n_action_items", "Int64"),
+    ("goals_seconds", "float64"), ("action_plan_seconds", "float64"), ("next_steps_seconds", "float64")),
+    key=(CONVERSATION_ID,))
 
 DREAMS = Table("dreams", _cols(
-    "conversation_id:string!", "employee_id:string!", "date:date!", "rank:Int64!", "text:string"),
-    key=("conversation_id", "rank"), has_free_text=("text",))
+    (CONVERSATION_ID, "string!"), (EMPLOYEE_ID, "string!"), (DATE, "date!"), ("rank", "Int64!"), ("text", "string")),
+    key=(CONVERSATION_ID, "rank"), has_free_text=("text",))
 
 SKILLS = Table("skills", _cols(
-    "conversation_id:string!", "employee_id:string!", "date:date!", "skill:string!", "self_rating:Int64",
-    "coach_rating:Int64", "ten_looks_like:string", "approach:string", "chosen_option:string",
-    "dream_rank:Int64", "status:string"),
-    key=("conversation_id", "skill"), has_free_text=("ten_looks_like", "approach", "chosen_option"))
+    (CONVERSATION_ID, "string!"), (EMPLOYEE_ID, "string!"), (DATE, "date!"), (SKILL, "string!"), (SELF_RATING, "Int64"),
+    (COACH_RATING, "Int64"), ("ten_looks_like", "string"), ("approach", "string"), ("chosen_option", "string"),
+    ("dream_rank", "Int64"), (STATUS, "string")),
+    key=(CONVERSATION_ID, SKILL), has_free_text=("ten_looks_like", "approach", "chosen_option"))
 
 SKILL_RATINGS = Table("skill_ratings", _cols(
-    "employee_id:string!", "date:date!", "skill:string!", "self_rating:Int64", "coach_rating:Int64",
-    "source:string!", "record_id:string!", "saved_at:string"), key=("record_id", "skill"))
+    (EMPLOYEE_ID, "string!"), (DATE, "date!"), (SKILL, "string!"), (SELF_RATING, "Int64"), (COACH_RATING, "Int64"),
+    ("source", "string!"), (RECORD_ID, "string!"), ("saved_at", "string")), key=(RECORD_ID, SKILL))
 
 TARGETS = Table("targets", _cols(
-    "employee_id:string!", "conversation_id:string!", "date:date!", "skill:string!", "baseline:Int64",
-    "horizon_months:Int64!", "target:Int64!"), key=("conversation_id", "skill", "horizon_months"))
+    (EMPLOYEE_ID, "string!"), (CONVERSATION_ID, "string!"), (DATE, "date!"), (SKILL, "string!"), ("baseline", "Int64"),
+    (HORIZON_MONTHS, "Int64!"), ("target", "Int64!")), key=(CONVERSATION_ID, SKILL, HORIZON_MONTHS))
 
 OPTIONS = Table("options", _cols(
-    "conversation_id:string!", "employee_id:string!", "date:date!", "skill:string!", "option_no:Int64!",
-    "text:string", "pros:string", "cons:string", "chosen:bool!"),
-    key=("conversation_id", "skill", "option_no"), has_free_text=("text", "pros", "cons"))
+    (CONVERSATION_ID, "string!"), (EMPLOYEE_ID, "string!"), (DATE, "date!"), (SKILL, "string!"),
+    ("option_no", "Int64!"), ("text", "string"), ("pros", "string"), ("cons", "string"), ("chosen", "bool!")),
+    key=(CONVERSATION_ID, SKILL, "option_no"), has_free_text=("text", "pros", "cons"))
 
 ACTION_ITEMS = Table("action_items", _cols(
-    "conversation_id:string!", "employee_id:string!", "date:date!", "item_id:string!", "text:string",
-    "due:date", "owner:string", "skill:string"), key=("conversation_id", "item_id"), has_free_text=("text", "owner"))
+    (CONVERSATION_ID, "string!"), (EMPLOYEE_ID, "string!"), (DATE, "date!"), (ITEM_ID, "string!"), ("text", "string"),
+    ("due", "date"), ("owner", "string"), (SKILL, "string")),
+    key=(CONVERSATION_ID, ITEM_ID), has_free_text=("text", "owner"))
 
 CHECKINS = Table("checkins", _cols(
-    "checkin_id:string!", "employee_id:string!", "coach_id:string", "date:date!", "conversation_id:string",
-    "n_updates:Int64", "n_ratings:Int64"), key=("checkin_id",))
+    (CHECKIN_ID, "string!"), (EMPLOYEE_ID, "string!"), (COACH_ID, "string"), (DATE, "date!"),
+    (CONVERSATION_ID, "string"), ("n_updates", "Int64"), ("n_ratings", "Int64")), key=(CHECKIN_ID,))
 
 CHECKIN_UPDATES = Table("checkin_updates", _cols(
-    "checkin_id:string!", "employee_id:string!", "date:date!", "conversation_id:string!", "item_id:string!",
-    "status:string!", "note:string", "reason:string"), key=("checkin_id", "conversation_id", "item_id"),
-    has_free_text=("note", "reason"))
+    (CHECKIN_ID, "string!"), (EMPLOYEE_ID, "string!"), (DATE, "date!"), (CONVERSATION_ID, "string!"),
+    (ITEM_ID, "string!"), (STATUS, "string!"), ("note", "string"), ("reason", "string")),
+    key=(CHECKIN_ID, CONVERSATION_ID, ITEM_ID), has_free_text=("note", "reason"))
 
 ANSWERS = Table("answers", _cols(
-    "conversation_id:string!", "employee_id:string!", "date:date!", "question_id:string!", "text:string"),
-    key=("conversation_id", "question_id"), has_free_text=("text",))
+    (CONVERSATION_ID, "string!"), (EMPLOYEE_ID, "string!"), (DATE, "date!"), ("question_id", "string!"),
+    ("text", "string")), key=(CONVERSATION_ID, "question_id"), has_free_text=("text",))
 
 DERIVED_TABLES: dict[str, Table] = {t.name: t for t in (
     CONVERSATIONS, DREAMS, SKILLS, SKILL_RATINGS, TARGETS, OPTIONS, ACTION_ITEMS, CHECKINS, CHECKIN_UPDATES, ANSWERS)}
@@ -884,7 +905,7 @@ def validate_roster_frame(frame: pd.DataFrame, source: str, *, row_offset: int =
     """
     c = Collector(source)
     # Every roster has a coach column, though a cell may be empty (nobody coaches the top of the organisation).
-    required = [col.name for col in ROSTER.columns if not col.nullable or col.name == "coach_id"]
+    required = [col.name for col in ROSTER.columns if not col.nullable or col.name == COACH_ID]
     allowed = ROSTER.names
     present = list(frame.columns)
     for name in required:
@@ -898,11 +919,11 @@ def validate_roster_frame(frame: pd.DataFrame, source: str, *, row_offset: int =
     found: list[tuple[int, int, Problem]] = []  # (position, order within the row, problem)
     parsed: dict[str, np.ndarray] = {}
     checks = [  # (column, parser, keyword arguments, plainly-valid test)
-        ("employee_id", parse_identifier, {"what": "employee id"}, _plain_identifiers),
-        ("coach_id", parse_coach_id, {}, _plain_identifiers),
+        (EMPLOYEE_ID, parse_identifier, {"what": "employee id"}, _plain_identifiers),
+        (COACH_ID, parse_coach_id, {}, _plain_identifiers),
         ("name", parse_text, {"what": "name", "allow_missing": False}, _plain_texts),
-        ("department", parse_text, {"what": "department", "allow_missing": False}, _plain_texts),
-        ("cadence_months", parse_cadence, {}, None),
+        (DEPARTMENT, parse_text, {"what": "department", "allow_missing": False}, _plain_texts),
+        (CADENCE_MONTHS, parse_cadence, {}, None),
         ("role", parse_text, {}, _plain_texts),
         ("email", parse_text, {}, _plain_texts),
     ]
@@ -911,14 +932,14 @@ def validate_roster_frame(frame: pd.DataFrame, source: str, *, row_offset: int =
         parsed[name], errors = _parse_values(values, parser, kwargs, plain)
         found.extend((pos, slot, Problem(source, message, pos + row_offset, name, values[pos]))
                      for pos, message in errors)
-        if name == "employee_id":
+        if name == EMPLOYEE_ID:
             found.extend((pos, slot, problem) for pos, problem in _duplicate_ids(parsed[name], errors, source,
                                                                                   row_offset))
     for _, _, problem in sorted(found, key=lambda item: (item[0], item[1])):
         c.problems.append(problem)
     c.raise_if_any(f"{source}: {{n}} problem(s) in the roster; nothing was written".replace(
         "{n}", str(len(c.problems))))
-    for name in ("coach_id", "role", "email"):  # optional: a missing value is ""
+    for name in (COACH_ID, "role", "email"):  # optional: a missing value is ""
         parsed[name] = np.where(pd.isna(parsed[name]), "", parsed[name])
     return coerce_frame(pd.DataFrame(parsed, columns=ROSTER.names), ROSTER)
 
@@ -1041,6 +1062,6 @@ def _duplicate_ids(ids: np.ndarray, errors: list[tuple[int, str]], source: str,
     again = np.flatnonzero(first != where)
     return [(int(where[i]), Problem(source, f"employee id appears again (first on row {int(first[i]) + row_offset}; "
                                             "ids that differ only in case count as the same)",
-                                    int(where[i]) + row_offset, "employee_id", ids[where[i]])) for i in again]
+                                    int(where[i]) + row_offset, EMPLOYEE_ID, ids[where[i]])) for i in again]
 
 

@@ -14,6 +14,10 @@ from typing import Iterable
 import pandas as pd
 
 from . import schema as S
+from .schema import (
+    CADENCE_MONTHS, CHECKIN_ID, COACH_ID, COACH_RATING, CONVERSATION_ID, DATE, EMPLOYEE_ID, HORIZON_MONTHS, ITEM_ID,
+    RECORD_ID, SELF_RATING, SKILL, STATUS,
+)
 
 
 def _seconds(record: dict, section: str) -> float | None:
@@ -24,13 +28,13 @@ def _seconds(record: dict, section: str) -> float | None:
 
 def conversation_rows(rec: dict) -> dict[str, list[dict]]:
     """Rows of every derived table contributed by one conversation record."""
-    conv, emp, date = rec["conversation_id"], rec["employee_id"], rec["date"]
+    conv, emp, date = rec[CONVERSATION_ID], rec[EMPLOYEE_ID], rec[DATE]
     fu = rec.get("follow_up") or {}
     out: dict[str, list[dict]] = defaultdict(list)
     out["conversations"].append({
-        "conversation_id": conv, "employee_id": emp, "coach_id": rec["coach_id"] or None, "date": date,
+        CONVERSATION_ID: conv, EMPLOYEE_ID: emp, COACH_ID: rec[COACH_ID] or None, DATE: date,
         "question_set": rec["question_set"], "question_set_version": rec["question_set_version"],
-        "status": rec["status"], "source": rec.get("source"), "cadence_months": rec.get("cadence_months"),
+        STATUS: rec[STATUS], "source": rec.get("source"), CADENCE_MONTHS: rec.get(CADENCE_MONTHS),
         "next_due": rec.get("next_due"), "follow_up_mode": fu.get("mode"),
         "follow_up_every_weeks": fu.get("every_weeks"), "completed_at": rec.get("completed_at"),
         "n_dreams": len(rec.get("dreams") or []), "n_skills": len(rec.get("skills") or []),
@@ -39,42 +43,42 @@ def conversation_rows(rec: dict) -> dict[str, list[dict]]:
         "next_steps_seconds": _seconds(rec, "next_steps"),
     })
     for d in rec.get("dreams") or []:
-        out["dreams"].append({"conversation_id": conv, "employee_id": emp, "date": date, "rank": d["rank"],
+        out["dreams"].append({CONVERSATION_ID: conv, EMPLOYEE_ID: emp, DATE: date, "rank": d["rank"],
                               "text": d.get("text", "")})
     for s in rec.get("skills") or []:
         chosen = next((o.get("text", "") for o in s.get("options") or [] if o.get("chosen")), None)
         out["skills"].append({
-            "conversation_id": conv, "employee_id": emp, "date": date, "skill": s["skill"],
-            "self_rating": s.get("self_rating"), "coach_rating": s.get("coach_rating"),
+            CONVERSATION_ID: conv, EMPLOYEE_ID: emp, DATE: date, SKILL: s[SKILL],
+            SELF_RATING: s.get(SELF_RATING), COACH_RATING: s.get(COACH_RATING),
             "ten_looks_like": s.get("ten_looks_like", ""), "approach": s.get("approach", ""),
-            "chosen_option": chosen, "dream_rank": s.get("dream_rank"), "status": rec["status"],
+            "chosen_option": chosen, "dream_rank": s.get("dream_rank"), STATUS: rec[STATUS],
         })
-        if s.get("self_rating") is not None or s.get("coach_rating") is not None:
+        if s.get(SELF_RATING) is not None or s.get(COACH_RATING) is not None:
             out["skill_ratings"].append({
-                "employee_id": emp, "date": date, "skill": s["skill"], "self_rating": s.get("self_rating"),
-                "coach_rating": s.get("coach_rating"),
+                EMPLOYEE_ID: emp, DATE: date, SKILL: s[SKILL], SELF_RATING: s.get(SELF_RATING),
+                COACH_RATING: s.get(COACH_RATING),
                 "source": "import" if str(rec.get("source", "")).startswith("import") else "conversation",
-                "record_id": conv, "saved_at": rec.get("saved_at"),
+                RECORD_ID: conv, "saved_at": rec.get("saved_at"),
             })
         for h in S.HORIZONS:
             target = (s.get("targets") or {}).get(str(h))
             if target is not None:
-                out["targets"].append({"employee_id": emp, "conversation_id": conv, "date": date,
-                                       "skill": s["skill"], "baseline": s.get("self_rating"),
-                                       "horizon_months": h, "target": target})
+                out["targets"].append({EMPLOYEE_ID: emp, CONVERSATION_ID: conv, DATE: date,
+                                       SKILL: s[SKILL], "baseline": s.get(SELF_RATING),
+                                       HORIZON_MONTHS: h, "target": target})
         for n, o in enumerate(s.get("options") or [], start=1):
-            out["options"].append({"conversation_id": conv, "employee_id": emp, "date": date, "skill": s["skill"],
+            out["options"].append({CONVERSATION_ID: conv, EMPLOYEE_ID: emp, DATE: date, SKILL: s[SKILL],
                                    "option_no": n, "text": o.get("text", ""), "pros": o.get("pros", ""),
                                    "cons": o.get("cons", ""), "chosen": bool(o.get("chosen"))})
     for it in rec.get("action_items") or []:
-        out["action_items"].append({"conversation_id": conv, "employee_id": emp, "date": date,
-                                    "item_id": it["item_id"], "text": it.get("text", ""), "due": it.get("due"),
-                                    "owner": it.get("owner", ""), "skill": it.get("skill", "")})
+        out["action_items"].append({CONVERSATION_ID: conv, EMPLOYEE_ID: emp, DATE: date,
+                                    ITEM_ID: it[ITEM_ID], "text": it.get("text", ""), "due": it.get("due"),
+                                    "owner": it.get("owner", ""), SKILL: it.get(SKILL, "")})
     for qid, answer in (rec.get("answers") or {}).items():
         if answer is None or answer == "" or answer == []:
             continue
         text = "\n".join(map(str, answer)) if isinstance(answer, list) else str(answer)
-        out["answers"].append({"conversation_id": conv, "employee_id": emp, "date": date, "question_id": qid,
+        out["answers"].append({CONVERSATION_ID: conv, EMPLOYEE_ID: emp, DATE: date, "question_id": qid,
                                "text": text})
     return out
 
@@ -82,29 +86,29 @@ def conversation_rows(rec: dict) -> dict[str, list[dict]]:
 def checkin_rows(rec: dict) -> dict[str, list[dict]]:
     """Rows of every derived table contributed by one check-in record (none while it is a draft)."""
     out: dict[str, list[dict]] = defaultdict(list)
-    if rec.get("status") == "draft":
+    if rec.get(STATUS) == "draft":
         return out  # the coach is still typing it: not a fact yet
-    cid, emp, date = rec["checkin_id"], rec["employee_id"], rec["date"]
-    out["checkins"].append({"checkin_id": cid, "employee_id": emp, "coach_id": rec["coach_id"] or None, "date": date,
-                            "conversation_id": rec.get("conversation_id"),
+    cid, emp, date = rec[CHECKIN_ID], rec[EMPLOYEE_ID], rec[DATE]
+    out["checkins"].append({CHECKIN_ID: cid, EMPLOYEE_ID: emp, COACH_ID: rec[COACH_ID] or None, DATE: date,
+                            CONVERSATION_ID: rec.get(CONVERSATION_ID),
                             "n_updates": len(rec.get("updates") or []), "n_ratings": len(rec.get("ratings") or [])})
     for u in rec.get("updates") or []:
-        out["checkin_updates"].append({"checkin_id": cid, "employee_id": emp, "date": date,
-                                       "conversation_id": u["conversation_id"], "item_id": u["item_id"],
-                                       "status": u["status"], "note": u.get("note", ""),
+        out["checkin_updates"].append({CHECKIN_ID: cid, EMPLOYEE_ID: emp, DATE: date,
+                                       CONVERSATION_ID: u[CONVERSATION_ID], ITEM_ID: u[ITEM_ID],
+                                       STATUS: u[STATUS], "note": u.get("note", ""),
                                        "reason": u.get("reason", "")})
     for r in rec.get("ratings") or []:
-        if r.get("self_rating") is None and r.get("coach_rating") is None:
+        if r.get(SELF_RATING) is None and r.get(COACH_RATING) is None:
             continue
-        out["skill_ratings"].append({"employee_id": emp, "date": date, "skill": r["skill"],
-                                     "self_rating": r.get("self_rating"), "coach_rating": r.get("coach_rating"),
-                                     "source": "checkin", "record_id": cid, "saved_at": rec.get("saved_at")})
+        out["skill_ratings"].append({EMPLOYEE_ID: emp, DATE: date, SKILL: r[SKILL],
+                                     SELF_RATING: r.get(SELF_RATING), COACH_RATING: r.get(COACH_RATING),
+                                     "source": "checkin", RECORD_ID: cid, "saved_at": rec.get("saved_at")})
     return out
 
 
 def record_rows(rec: dict) -> dict[str, list[dict]]:
     """Rows for a conversation or a check-in record."""
-    return checkin_rows(rec) if rec.get("kind") == "checkin" or "checkin_id" in rec else conversation_rows(rec)
+    return checkin_rows(rec) if rec.get("kind") == "checkin" or CHECKIN_ID in rec else conversation_rows(rec)
 
 
 def frames_from_records(records: Iterable[dict], tables: Iterable[str] | None = None) -> dict[str, pd.DataFrame]:

@@ -77,6 +77,9 @@ import pandas as pd
 from careerconv.records import defaults
 from . import followup, progress
 from careerconv.records import schema as S
+from careerconv.records.schema import (
+    CADENCE_MONTHS, CHECKIN_ID, COACH_ID, CONVERSATION_ID, DATE, DEPARTMENT, EMPLOYEE_ID, ITEM_ID, STATUS,
+)
 
 __all__ = [
     "OVERDUE",
@@ -112,15 +115,15 @@ DUE_SOON_DAYS = defaults.DUE_SOON_DAYS
 DUE_TABLES: tuple[str, ...] = ("roster", "conversations", "checkins", "action_items", "checkin_updates")
 
 DUE_COLUMNS: tuple[str, ...] = (
-    "employee_id",
+    EMPLOYEE_ID,
     "name",
-    "coach_id",
-    "department",
-    "status",
+    COACH_ID,
+    DEPARTMENT,
+    STATUS,
     "due_for",
     "days_overdue",
     "last_conversation",
-    "cadence_months",
+    CADENCE_MONTHS,
     "next_conversation_due",
     "conversation_status",
     "follow_up_mode",
@@ -139,12 +142,12 @@ ITEM_STATE_COLUMNS: tuple[str, ...] = tuple(
 
 _DATE = "datetime64[ns]"
 _NEEDED = {
-    "roster": ("employee_id", "name", "coach_id", "department", "cadence_months"),
-    "conversations": ("conversation_id", "employee_id", "date", "status", "cadence_months", "next_due",
+    "roster": (EMPLOYEE_ID, "name", COACH_ID, DEPARTMENT, CADENCE_MONTHS),
+    "conversations": (CONVERSATION_ID, EMPLOYEE_ID, DATE, STATUS, CADENCE_MONTHS, "next_due",
                       "follow_up_mode", "follow_up_every_weeks"),
-    "checkins": ("checkin_id", "employee_id", "date"),
-    "action_items": ("conversation_id", "employee_id", "item_id", "due"),
-    "checkin_updates": ("checkin_id", "employee_id", "date", "conversation_id", "item_id", "status"),
+    "checkins": (CHECKIN_ID, EMPLOYEE_ID, DATE),
+    "action_items": (CONVERSATION_ID, EMPLOYEE_ID, ITEM_ID, "due"),
+    "checkin_updates": (CHECKIN_ID, EMPLOYEE_ID, DATE, CONVERSATION_ID, ITEM_ID, STATUS),
 }
 
 
@@ -251,17 +254,17 @@ def action_item_states(tables: Mapping[str, pd.DataFrame], as_of: Any) -> pd.Dat
         _require(tables, name)
     known = _known_by(tables["conversations"], day)
     updates = tables["checkin_updates"]
-    upd_dates = _dates(updates, "date", "checkin_updates")
-    upd = updates.loc[(upd_dates <= day).to_numpy(), ["conversation_id", "item_id", "status", "checkin_id"]] \
+    upd_dates = _dates(updates, DATE, "checkin_updates")
+    upd = updates.loc[(upd_dates <= day).to_numpy(), [CONVERSATION_ID, ITEM_ID, STATUS, CHECKIN_ID]] \
         .assign(date=upd_dates[upd_dates <= day])
     # The columns themselves (not followup.action_item_states' frame, whose dates are objects for the app).
     out = pd.DataFrame(followup.item_state_columns(known, tables["action_items"], upd)).loc[:, list(ITEM_STATE_COLUMNS)]
-    out["checkin_id"] = out["checkin_id"].astype(object).where(out["checkin_id"].notna(), None)
+    out[CHECKIN_ID] = out[CHECKIN_ID].astype(object).where(out[CHECKIN_ID].notna(), None)
     for column in ("conversation_date", "due", "status_date"):
         out[column] = pd.to_datetime(out[column]).astype(_DATE)
     for column in ("current", "carried_over", "is_open"):
         out[column] = out[column].astype(bool)
-    out = followup.sort_natural(out, ["employee_id", "conversation_date", "conversation_id"], "item_id")
+    out = followup.sort_natural(out, [EMPLOYEE_ID, "conversation_date", CONVERSATION_ID], ITEM_ID)
     return out.reset_index(drop=True).loc[:, list(ITEM_STATE_COLUMNS)]
 
 
@@ -291,7 +294,7 @@ def open_action_items(tables: Mapping[str, pd.DataFrame], as_of: Any, *,
     """
     if states is None:
         states = action_item_states(tables, as_of)
-    return states[states["is_open"]].groupby("employee_id").size().astype("int64")
+    return states[states["is_open"]].groupby(EMPLOYEE_ID).size().astype("int64")
 
 
 # ---------------------------------------------------------------------------
@@ -355,41 +358,41 @@ def due_list(
 
     roster = tables["roster"].loc[:, list(_NEEDED["roster"])].copy()
     if coach is not None:
-        coaches = sorted(set(roster["coach_id"].dropna().astype(str)) - {""})
+        coaches = sorted(set(roster[COACH_ID].dropna().astype(str)) - {""})
         if coach not in coaches:
             listed = ", ".join(coaches[:30]) if coaches else "none (the roster is empty)"
             if len(coaches) > 30:
                 listed += f" ... and {len(coaches) - 30} more"
             raise ValueError(f"coach {coach!r} has no reports on the roster; coaches are: {listed}")
-        roster = roster[roster["coach_id"] == coach]
-    frame = roster.rename(columns={"cadence_months": "roster_cadence"}).reset_index(drop=True)
+        roster = roster[roster[COACH_ID] == coach]
+    frame = roster.rename(columns={CADENCE_MONTHS: "roster_cadence"}).reset_index(drop=True)
 
     # Conversations held (completed) and drafts, as known on as_of.
     known = _known_by(tables["conversations"], day)
-    last = known[known["status"] == "completed"].drop_duplicates("employee_id", keep="last").set_index("employee_id")
-    frame["last_conversation"] = _lookup(frame["employee_id"], last["date"]).astype(_DATE)
-    frame["conv_cadence"] = _lookup(frame["employee_id"], last["cadence_months"])
-    frame["agreed_next_due"] = _lookup(frame["employee_id"], pd.to_datetime(last["next_due"]).astype(_DATE))
-    frame["follow_up_mode"] = _lookup(frame["employee_id"], last["follow_up_mode"]).astype(object)
-    frame["follow_up_every_weeks"] = pd.array(_lookup(frame["employee_id"], last["follow_up_every_weeks"]),
+    last = known[known[STATUS] == "completed"].drop_duplicates(EMPLOYEE_ID, keep="last").set_index(EMPLOYEE_ID)
+    frame["last_conversation"] = _lookup(frame[EMPLOYEE_ID], last[DATE]).astype(_DATE)
+    frame["conv_cadence"] = _lookup(frame[EMPLOYEE_ID], last[CADENCE_MONTHS])
+    frame["agreed_next_due"] = _lookup(frame[EMPLOYEE_ID], pd.to_datetime(last["next_due"]).astype(_DATE))
+    frame["follow_up_mode"] = _lookup(frame[EMPLOYEE_ID], last["follow_up_mode"]).astype(object)
+    frame["follow_up_every_weeks"] = pd.array(_lookup(frame[EMPLOYEE_ID], last["follow_up_every_weeks"]),
                                               dtype="Int64")
-    drafts = known[known["status"] == "draft"].drop_duplicates("employee_id", keep="last").set_index("employee_id")
-    draft_date = _lookup(frame["employee_id"], drafts["date"]).astype(_DATE)
+    drafts = known[known[STATUS] == "draft"].drop_duplicates(EMPLOYEE_ID, keep="last").set_index(EMPLOYEE_ID)
+    draft_date = _lookup(frame[EMPLOYEE_ID], drafts[DATE]).astype(_DATE)
     frame["draft_in_progress"] = draft_date.where(
         frame["last_conversation"].isna() | (draft_date >= frame["last_conversation"]))
 
     cadence = pd.array(frame["conv_cadence"], dtype="Int64")
     cadence = cadence.fillna(pd.array(frame["roster_cadence"], dtype="Int64"))
-    frame["cadence_months"] = cadence
-    by_cadence = _next_by_cadence(frame["last_conversation"], frame["cadence_months"])
+    frame[CADENCE_MONTHS] = cadence
+    by_cadence = _next_by_cadence(frame["last_conversation"], frame[CADENCE_MONTHS])
     frame["next_conversation_due"] = frame["agreed_next_due"].where(frame["agreed_next_due"].notna(), by_cadence)
 
     # Check-ins: the latest one, and the follow-up clock.
     checkins = tables["checkins"]
-    ci_dates = _dates(checkins, "date", "checkins")
-    ci = checkins.loc[(ci_dates <= day).to_numpy(), ["employee_id"]].assign(date=ci_dates[ci_dates <= day])
-    latest_ci = ci.groupby("employee_id")["date"].max()
-    frame["last_checkin"] = _lookup(frame["employee_id"], latest_ci).astype(_DATE)
+    ci_dates = _dates(checkins, DATE, "checkins")
+    ci = checkins.loc[(ci_dates <= day).to_numpy(), [EMPLOYEE_ID]].assign(date=ci_dates[ci_dates <= day])
+    latest_ci = ci.groupby(EMPLOYEE_ID)[DATE].max()
+    frame["last_checkin"] = _lookup(frame[EMPLOYEE_ID], latest_ci).astype(_DATE)
     clock = frame[["last_conversation", "last_checkin"]].max(axis=1).where(frame["last_conversation"].notna())
     weeks = frame["follow_up_every_weeks"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     step = pd.to_timedelta(weeks * 7, unit="D")
@@ -407,23 +410,23 @@ def due_list(
     late = pd.concat([late_conv, late_ci], axis=1).max(axis=1).fillna(0)
     frame["days_overdue"] = pd.array(late.where(~never), dtype="Int64")
 
-    frame["status"], frame["due_for"] = _combine_columns(frame["conversation_status"], frame["checkin_status"])
+    frame[STATUS], frame["due_for"] = _combine_columns(frame["conversation_status"], frame["checkin_status"])
 
     counts = open_action_items(tables, day, states=item_states)
-    frame["open_action_items"] = _lookup(frame["employee_id"], counts).fillna(0).astype("int64")
+    frame["open_action_items"] = _lookup(frame[EMPLOYEE_ID], counts).fillna(0).astype("int64")
 
     next_any = frame[["next_conversation_due", "next_checkin_due"]].min(axis=1)
     if within is not None:
         horizon = day + pd.Timedelta(days=within)
-        keep = frame["status"].isin([OVERDUE, NEVER_MET]) | (next_any <= horizon)
+        keep = frame[STATUS].isin([OVERDUE, NEVER_MET]) | (next_any <= horizon)
         frame, next_any = frame[keep], next_any[keep]
 
     order = pd.DataFrame({
-        "rank": frame["status"].map(_RANK),
+        "rank": frame[STATUS].map(_RANK),
         "late": -frame["days_overdue"].fillna(0).astype("int64"),
         "next": next_any,
         "name": frame["name"].astype(str).str.casefold(),
-        "id": frame["employee_id"],
+        "id": frame[EMPLOYEE_ID],
     }, index=frame.index).sort_values(["rank", "late", "next", "name", "id"], kind="stable", na_position="last")
     out = frame.loc[order.index].reset_index(drop=True)
     for column in ("last_conversation", "next_conversation_due", "last_checkin", "next_checkin_due",
@@ -479,9 +482,9 @@ def _combine_columns(conv_status: pd.Series, checkin_status: pd.Series) -> tuple
 
 def _known_by(conversations: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
     """Conversations dated on or before ``day``, oldest first (date, then id in natural order)."""
-    dates = _dates(conversations, "date", "conversations")
+    dates = _dates(conversations, DATE, "conversations")
     known = conversations.loc[(dates <= day).to_numpy()].assign(date=dates[dates <= day])
-    return followup.sort_natural(known, ["employee_id", "date"], "conversation_id")
+    return followup.sort_natural(known, [EMPLOYEE_ID, DATE], CONVERSATION_ID)
 
 
 def _lookup(keys: pd.Series, values: pd.Series) -> pd.Series:

@@ -59,6 +59,9 @@ import numpy as np
 import pandas as pd
 
 from careerconv.records import schema as S
+from careerconv.records.schema import (
+    CHECKIN_ID, COACH_RATING, CONVERSATION_ID, DATE, EMPLOYEE_ID, ITEM_ID, RECORD_ID, SELF_RATING, SKILL, STATUS,
+)
 
 __all__ = [
     "OPEN_STATUSES",
@@ -102,14 +105,14 @@ RECORDED_ORDER_COLUMNS: tuple[str, ...] = ("saved", "priority", "record")
 
 # What :func:`action_item_states` returns, one row per action item.
 ITEM_STATE_COLUMNS: tuple[str, ...] = (
-    "employee_id",
-    "conversation_id",
+    EMPLOYEE_ID,
+    CONVERSATION_ID,
     "conversation_date",
-    "item_id",
+    ITEM_ID,
     "due",
-    "status",
+    STATUS,
     "status_date",
-    "checkin_id",
+    CHECKIN_ID,
     "status_since",
     "note",
     "reason",
@@ -217,7 +220,7 @@ def recorded_order(ratings: pd.DataFrame) -> pd.DataFrame:
     """
     saved = ratings["saved_at"] if "saved_at" in ratings.columns else [None] * len(ratings)
     keys = [recorded_key(source, record, when)
-            for source, record, when in zip(ratings["source"], ratings["record_id"], saved)]
+            for source, record, when in zip(ratings["source"], ratings[RECORD_ID], saved)]
     return pd.DataFrame(keys or None, columns=list(RECORDED_ORDER_COLUMNS), index=ratings.index) \
         .astype({"saved": np.int64, "priority": np.int64, "record": object})
 
@@ -282,10 +285,10 @@ def completed_conversations(conversations: Iterable[dict], *, before: dt.date | 
         Sorted by date, then by id in natural order.
     """
     cutoff = S.iso(S.parse_date(before)) if before is not None else None
-    done = [c for c in conversations if c.get("status") == "completed"]
+    done = [c for c in conversations if c.get(STATUS) == "completed"]
     if cutoff is not None:
-        done = [c for c in done if c["date"] < cutoff]
-    return sorted(done, key=lambda c: (c["date"], natural_key(c["conversation_id"])))
+        done = [c for c in done if c[DATE] < cutoff]
+    return sorted(done, key=lambda c: (c[DATE], natural_key(c[CONVERSATION_ID])))
 
 
 def last_completed(conversations: Iterable[dict], *, before: dt.date | str | None = None) -> dict | None:
@@ -336,7 +339,7 @@ def action_item_states(conversations: pd.DataFrame, action_items: pd.DataFrame,
         current items and carried-over ones).
     """
     out = pd.DataFrame(item_state_columns(conversations, action_items, checkin_updates))
-    for column in ("due", "status_date", "checkin_id", "status_since"):  # missing: None, whatever pandas inferred
+    for column in ("due", "status_date", CHECKIN_ID, "status_since"):  # missing: None, whatever pandas inferred
         out[column] = out[column].astype(object).where(out[column].notna(), None)
     return out.loc[:, list(ITEM_STATE_COLUMNS)]
 
@@ -349,32 +352,32 @@ def item_state_columns(conversations: Mapping[str, Any], action_items: Mapping[s
     pandas joins), so one person's handful of records costs little and a whole
     organisation stays vectorised.
     """
-    held = (_column(conversations, "status") == "completed")
-    conv_id = _column(conversations, "conversation_id")[held]
-    conv_emp = _column(conversations, "employee_id")[held]
-    conv_date = _column(conversations, "date", None)[held]
+    held = (_column(conversations, STATUS) == "completed")
+    conv_id = _column(conversations, CONVERSATION_ID)[held]
+    conv_emp = _column(conversations, EMPLOYEE_ID)[held]
+    conv_date = _column(conversations, DATE, None)[held]
     emp_code, date_code = _codes(conv_emp), _codes(conv_date)
     order = np.lexsort((_tie_rank(emp_code * (date_code.max(initial=0) + 1) + date_code, conv_id),
                         date_code, emp_code))
     conv_id, conv_emp, conv_date, emp_code = conv_id[order], conv_emp[order], conv_date[order], emp_code[order]
     is_last = np.r_[emp_code[1:] != emp_code[:-1], True] if len(order) else np.zeros(0, dtype=bool)
 
-    item_conv = _column(action_items, "conversation_id")
-    item_id = _column(action_items, "item_id")
+    item_conv = _column(action_items, CONVERSATION_ID)
+    item_id = _column(action_items, ITEM_ID)
     conv_of_item = pd.Index(conv_id).get_indexer(item_conv)
     agreed = np.flatnonzero(conv_of_item >= 0)
     agreed = agreed[np.lexsort((agreed, conv_of_item[agreed]))]  # conversations in order, items as agreed
     at = conv_of_item[agreed]
 
-    upd_conv = _column(checkin_updates, "conversation_id")
-    upd_item = _column(checkin_updates, "item_id")
+    upd_conv = _column(checkin_updates, CONVERSATION_ID)
+    upd_item = _column(checkin_updates, ITEM_ID)
     pair_codes = _pair_codes(np.r_[item_conv[agreed], upd_conv], np.r_[item_id[agreed], upd_item])
     item_pair, upd_pair = pair_codes[:len(agreed)], pair_codes[len(agreed):]
-    upd_day = _codes(_column(checkin_updates, "date", None))
-    checkin = _column(checkin_updates, "checkin_id")
+    upd_day = _codes(_column(checkin_updates, DATE, None))
+    checkin = _column(checkin_updates, CHECKIN_ID)
     o = np.lexsort((_tie_rank(upd_pair * (upd_day.max(initial=0) + 1) + upd_day, checkin), upd_day, upd_pair))
-    pair, status = upd_pair[o], _column(checkin_updates, "status")[o]
-    date, checkin = _column(checkin_updates, "date")[o], checkin[o]
+    pair, status = upd_pair[o], _column(checkin_updates, STATUS)[o]
+    date, checkin = _column(checkin_updates, DATE)[o], checkin[o]
     note, reason = (_texts(checkin_updates, column, len(o))[o] for column in ("note", "reason"))
     same_item = np.r_[False, pair[1:] == pair[:-1]]
     run = np.cumsum(~same_item | np.r_[True, status[1:] != status[:-1]]) - 1
@@ -406,9 +409,9 @@ def item_state_columns(conversations: Mapping[str, Any], action_items: Mapping[s
     current = is_last[at]
     carried = ~current & hit & still_open
     return {
-        "employee_id": conv_emp[at], "conversation_id": conv_id[at], "conversation_date": conv_date[at],
-        "item_id": item_id[agreed], "due": _column(action_items, "due")[agreed],
-        "status": item_status, "status_date": pick(date, None), "checkin_id": pick(checkin, None),
+        EMPLOYEE_ID: conv_emp[at], CONVERSATION_ID: conv_id[at], "conversation_date": conv_date[at],
+        ITEM_ID: item_id[agreed], "due": _column(action_items, "due")[agreed],
+        STATUS: item_status, "status_date": pick(date, None), CHECKIN_ID: pick(checkin, None),
         "status_since": pick(date[run_start[run]] if len(o) else date, None),
         "note": pick(note, ""), "reason": np.where(item_status == "dropped", reasons, ""),
         "current": current, "carried_over": carried, "is_open": (current & still_open) | carried,
@@ -591,12 +594,12 @@ class PreviousPlan:
     @property
     def date(self) -> str | None:
         """ISO date of the previous conversation, or None."""
-        return self.conversation["date"] if self.conversation else None
+        return self.conversation[DATE] if self.conversation else None
 
     @property
     def conversation_id(self) -> str | None:
         """Id of the previous conversation, or None."""
-        return self.conversation["conversation_id"] if self.conversation else None
+        return self.conversation[CONVERSATION_ID] if self.conversation else None
 
     @property
     def open_items(self) -> tuple[ItemState, ...]:
@@ -622,30 +625,30 @@ def item_states(conversations: Iterable[dict], checkins: Iterable[dict]) -> list
         Oldest conversation first, items in the order they were agreed.
     """
     done = completed_conversations(conversations)
-    agreed = {(c["conversation_id"], item["item_id"]): item
+    agreed = {(c[CONVERSATION_ID], item[ITEM_ID]): item
               for c in done for item in c.get("action_items") or []}
     if not agreed:
         return []
-    convs = {"employee_id": [""] * len(done), "conversation_id": [c["conversation_id"] for c in done],
-             "date": [c["date"] for c in done], "status": ["completed"] * len(done)}
-    items = {"conversation_id": [conv for conv, _ in agreed], "item_id": [item for _, item in agreed],
+    convs = {EMPLOYEE_ID: [""] * len(done), CONVERSATION_ID: [c[CONVERSATION_ID] for c in done],
+             DATE: [c[DATE] for c in done], STATUS: ["completed"] * len(done)}
+    items = {CONVERSATION_ID: [conv for conv, _ in agreed], ITEM_ID: [item for _, item in agreed],
              "due": [None] * len(agreed)}
-    names = ("checkin_id", "date", "conversation_id", "item_id", "status", "note", "reason")
-    rows = [(ci["checkin_id"], ci["date"], upd.get("conversation_id") or ci.get("conversation_id"),
-             upd.get("item_id"), upd.get("status") or "open", upd.get("note") or "", upd.get("reason") or "")
+    names = (CHECKIN_ID, DATE, CONVERSATION_ID, ITEM_ID, STATUS, "note", "reason")
+    rows = [(ci[CHECKIN_ID], ci[DATE], upd.get(CONVERSATION_ID) or ci.get(CONVERSATION_ID),
+             upd.get(ITEM_ID), upd.get(STATUS) or "open", upd.get("note") or "", upd.get("reason") or "")
             for ci in checkins for upd in ci.get("updates") or []]
     rows = [r for r in rows if r[2] and r[3]]
     updates = {name: [r[i] for r in rows] for i, name in enumerate(names)}
     states = item_state_columns(convs, items, updates)
     out = []
-    for i in range(len(states["item_id"])):
+    for i in range(len(states[ITEM_ID])):
         row = {name: values[i] for name, values in states.items()}
-        item = agreed[(row["conversation_id"], row["item_id"])]
+        item = agreed[(row[CONVERSATION_ID], row[ITEM_ID])]
         out.append(ItemState(
-            conversation_id=row["conversation_id"], conversation_date=row["conversation_date"],
-            item_id=row["item_id"], text=item.get("text") or "", due=item.get("due"),
-            owner=item.get("owner") or "", skill=item.get("skill") or "", status=row["status"], note=row["note"],
-            reason=row["reason"], updated_on=row["status_date"], checkin_id=row["checkin_id"],
+            conversation_id=row[CONVERSATION_ID], conversation_date=row["conversation_date"],
+            item_id=row[ITEM_ID], text=item.get("text") or "", due=item.get("due"),
+            owner=item.get("owner") or "", skill=item.get(SKILL) or "", status=row[STATUS], note=row["note"],
+            reason=row["reason"], updated_on=row["status_date"], checkin_id=row[CHECKIN_ID],
             carried_over=bool(row["carried_over"]), status_since=row["status_since"]))
     return out
 
@@ -670,7 +673,7 @@ def open_items(conversations: Iterable[dict], checkins: Iterable[dict]) -> list[
     if last is None:
         return []
     states = item_states(conversations, checkins)
-    current = [s for s in states if s.conversation_id == last["conversation_id"] and s.is_open]
+    current = [s for s in states if s.conversation_id == last[CONVERSATION_ID] and s.is_open]
     carried = [s for s in states if s.carried_over]
     return current + carried
 
@@ -684,19 +687,19 @@ def rating_points(conversations: Iterable[dict], checkins: Iterable[dict]) -> li
     points: list[tuple[tuple, RatingPoint]] = []
     for conv in completed_conversations(conversations):
         source = "import" if str(conv.get("source") or "").startswith("import") else "conversation"
-        key = (conv["date"], *recorded_key(source, conv["conversation_id"], conv.get("saved_at")))
+        key = (conv[DATE], *recorded_key(source, conv[CONVERSATION_ID], conv.get("saved_at")))
         for s in conv.get("skills") or []:
-            if s.get("self_rating") is None and s.get("coach_rating") is None:
+            if s.get(SELF_RATING) is None and s.get(COACH_RATING) is None:
                 continue
-            points.append((key, RatingPoint(s["skill"], conv["date"], s.get("self_rating"), s.get("coach_rating"),
-                                            "conversation", conv["conversation_id"])))
+            points.append((key, RatingPoint(s[SKILL], conv[DATE], s.get(SELF_RATING), s.get(COACH_RATING),
+                                            "conversation", conv[CONVERSATION_ID])))
     for ci in checkins:
-        key = (ci["date"], *recorded_key("checkin", ci["checkin_id"], ci.get("saved_at")))
+        key = (ci[DATE], *recorded_key("checkin", ci[CHECKIN_ID], ci.get("saved_at")))
         for r in ci.get("ratings") or []:
-            if r.get("self_rating") is None and r.get("coach_rating") is None:
+            if r.get(SELF_RATING) is None and r.get(COACH_RATING) is None:
                 continue
-            points.append((key, RatingPoint(r["skill"], ci["date"], r.get("self_rating"), r.get("coach_rating"),
-                                            "checkin", ci["checkin_id"])))
+            points.append((key, RatingPoint(r[SKILL], ci[DATE], r.get(SELF_RATING), r.get(COACH_RATING),
+                                            "checkin", ci[CHECKIN_ID])))
     points.sort(key=lambda p: p[0])
     return [p for _, p in points]
 
@@ -754,20 +757,20 @@ def previous_plan(conversations: Sequence[dict], checkins: Sequence[dict], *,
         return PreviousPlan(conversation=None)
     cis = list(checkins)
     states = item_states(convs, cis)
-    own = tuple(s for s in states if s.conversation_id == last["conversation_id"])
+    own = tuple(s for s in states if s.conversation_id == last[CONVERSATION_ID])
     carried = tuple(s for s in states if s.carried_over)
-    latest = latest_ratings(convs, cis, since=last["date"])
+    latest = latest_ratings(convs, cis, since=last[DATE])
     skills = []
     for s in last.get("skills") or []:
         chosen = next((o.get("text") or "" for o in s.get("options") or [] if o.get("chosen")), "")
         targets = {h: (s.get("targets") or {}).get(str(h)) for h in S.HORIZONS}
         skills.append(SkillState(
-            skill=s["skill"], baseline=s.get("self_rating"), coach_baseline=s.get("coach_rating"),
-            targets=targets, latest=latest.get(S.skill_key(s["skill"])),
+            skill=s[SKILL], baseline=s.get(SELF_RATING), coach_baseline=s.get(COACH_RATING),
+            targets=targets, latest=latest.get(S.skill_key(s[SKILL])),
             ten_looks_like=s.get("ten_looks_like") or "", approach=s.get("approach") or "",
             chosen_option=chosen, dream_rank=s.get("dream_rank")))
-    since = [c for c in cis if c["date"] >= last["date"]]
-    last_ci = max(c["date"] for c in since) if since else None
+    since = [c for c in cis if c[DATE] >= last[DATE]]
+    last_ci = max(c[DATE] for c in since) if since else None
     dreams = tuple(sorted((dict(d) for d in last.get("dreams") or []), key=lambda d: d.get("rank") or 0))
     return PreviousPlan(conversation=last, dreams=dreams, skills=tuple(skills), items=own, carried_over=carried,
                         checkins_since=len(since), last_checkin_date=last_ci, next_due=last.get("next_due"),

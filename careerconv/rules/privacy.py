@@ -96,6 +96,7 @@ import numpy as np
 import pandas as pd
 
 from careerconv.records import defaults
+from careerconv.records.schema import DEPARTMENT
 
 __all__ = [
     "DEFAULT_K",
@@ -182,7 +183,7 @@ def protect(
     k: int,
     keys: Sequence[str],
     measures: Sequence[str] = (),
-    partitions: Sequence[str] = ("department",),
+    partitions: Sequence[str] = (DEPARTMENT,),
     contributions: pd.DataFrame | None = None,
     window: Window | None = None,
     scope: str = PERIOD,
@@ -374,7 +375,7 @@ def _differencing_safe(cells: pd.DataFrame, contributions: pd.DataFrame, *, k: i
                        window: Window, scope: str, level: str) -> np.ndarray:
     """Per row, whether rules 2a and 2b allow showing it."""
     other = [c for c in keys if c != level]
-    need = list(dict.fromkeys([*other, "department", "quarter", "n"]))
+    need = list(dict.fromkeys([*other, DEPARTMENT, "quarter", "n"]))
     missing = [c for c in need if c not in contributions.columns]
     if missing:
         raise ValueError(f"contributions are missing column(s): {', '.join(missing)}")
@@ -395,20 +396,20 @@ def _differencing_safe(cells: pd.DataFrame, contributions: pd.DataFrame, *, k: i
 
     dated = contrib[contrib["quarter"].notna() & (contrib["quarter"] < end)]
     edges = dated[dated["quarter"] >= start] if scope == PERIOD else dated
-    by_dept = _edge_ok(edges.groupby(["_key", "department", "quarter"], as_index=False)["n"].sum(),
-                       ["_key", "department"], k, scope)
-    org_source = edges if selected is None else edges[edges["department"].isin(selected)]
+    by_dept = _edge_ok(edges.groupby(["_key", DEPARTMENT, "quarter"], as_index=False)["n"].sum(),
+                       ["_key", DEPARTMENT], k, scope)
+    org_source = edges if selected is None else edges[edges[DEPARTMENT].isin(selected)]
     by_org = _edge_ok(org_source.groupby(["_key", "quarter"], as_index=False)["n"].sum(), ["_key"], k, scope)
     bad_outside: set = set()
     if selected is not None:
-        outside = contrib[~contrib["department"].isin(selected)]
+        outside = contrib[~contrib[DEPARTMENT].isin(selected)]
         if scope == PERIOD:
             # Dated rows: who added data in each quarter; an undated row: every member of the figure
             # in that department (for figures about everyone, such as head counts).
             small = outside[(outside["quarter"].isna() | (outside["quarter"] < end)) & (outside["n"] < k)]
             bad_outside = set(small["_key"])
         else:
-            totals = outside.groupby(["_key", "department"])["n"].sum()
+            totals = outside.groupby(["_key", DEPARTMENT])["n"].sum()
             bad_outside = set(totals[totals < k].index.get_level_values(0))
 
     departments = cells[level] if level in cells.columns else pd.Series([None] * len(cells))
@@ -425,7 +426,7 @@ def _neighbours_safe(cells: pd.DataFrame, n: np.ndarray, neighbours: pd.DataFram
                      window: Window, level: str) -> np.ndarray:
     """Per row, whether rule 2c allows showing it: no neighbouring report differs by 1 to k-1 people."""
     other = [c for c in keys if c != level]
-    need = list(dict.fromkeys([*other, "department", "edge", "quarter", "n"]))
+    need = list(dict.fromkeys([*other, DEPARTMENT, "edge", "quarter", "n"]))
     missing = [c for c in need if c not in neighbours.columns]
     if missing:
         raise ValueError(f"neighbours are missing column(s): {', '.join(missing)}")
@@ -435,13 +436,13 @@ def _neighbours_safe(cells: pd.DataFrame, n: np.ndarray, neighbours: pd.DataFram
     near = neighbours.loc[:, need].copy()
     near["n"] = pd.to_numeric(near["n"], errors="coerce").fillna(0).astype(np.int64)
     if window.departments is not None:
-        near = near[near["department"].isin(list(window.departments))]
+        near = near[near[DEPARTMENT].isin(list(window.departments))]
     near = near[near["n"] > 0]
     cell_keys = _row_keys(cells, other)
     near_keys = _row_keys(near, other)
     by_dept: dict[tuple, list[int]] = {}
     by_org: dict[tuple, dict[tuple, int]] = {}
-    for key, dept, edge, quarter, count in zip(near_keys, near["department"].astype(object), near["edge"],
+    for key, dept, edge, quarter, count in zip(near_keys, near[DEPARTMENT].astype(object), near["edge"],
                                                pd.to_datetime(near["quarter"]), near["n"]):
         by_dept.setdefault((key, dept), []).append(int(count))
         cuts = by_org.setdefault(key, {})

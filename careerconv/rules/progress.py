@@ -40,7 +40,9 @@ import numpy as np
 import pandas as pd
 
 from careerconv.rules.followup import RECORDED_ORDER_COLUMNS, recorded_order
-from careerconv.records.schema import skill_key
+from careerconv.records.schema import (
+    COACH_RATING, CONVERSATION_ID, DATE, EMPLOYEE_ID, HORIZON_MONTHS, RECORD_ID, SELF_RATING, SKILL, STATUS, skill_key,
+)
 
 __all__ = [
     "AHEAD",
@@ -90,37 +92,37 @@ DEFAULT_WINDOW_DAYS = 60
 DEFAULT_TOLERANCE = 0.5
 
 TARGET_COLUMNS: tuple[str, ...] = (
-    "employee_id",
-    "conversation_id",
-    "date",
-    "skill",
+    EMPLOYEE_ID,
+    CONVERSATION_ID,
+    DATE,
+    SKILL,
     "baseline",
-    "horizon_months",
+    HORIZON_MONTHS,
     "target",
 )
-RATING_COLUMNS: tuple[str, ...] = ("employee_id", "date", "skill", "source", "record_id")
-RATING_VALUE_COLUMNS: tuple[str, ...] = ("self_rating", "coach_rating")
+RATING_COLUMNS: tuple[str, ...] = (EMPLOYEE_ID, DATE, SKILL, "source", RECORD_ID)
+RATING_VALUE_COLUMNS: tuple[str, ...] = (SELF_RATING, COACH_RATING)
 
 PROGRESS_COLUMNS: tuple[str, ...] = (
-    "employee_id",
-    "conversation_id",
-    "skill",
+    EMPLOYEE_ID,
+    CONVERSATION_ID,
+    SKILL,
     "t0",
     "baseline",
-    "horizon_months",
+    HORIZON_MONTHS,
     "horizon_date",
     "target",
     "horizon_reached",
     "measured_date",
     "measured_rating",
     "expected",
-    "status",
+    STATUS,
 )
-LATEST_COLUMNS: tuple[str, ...] = ("employee_id", "skill", "date", "rating", "source")
+LATEST_COLUMNS: tuple[str, ...] = (EMPLOYEE_ID, SKILL, DATE, "rating", "source")
 CURRENT_COLUMNS: tuple[str, ...] = (
-    "employee_id",
-    "conversation_id",
-    "skill",
+    EMPLOYEE_ID,
+    CONVERSATION_ID,
+    SKILL,
     "t0",
     "baseline",
     "latest_date",
@@ -129,10 +131,10 @@ CURRENT_COLUMNS: tuple[str, ...] = (
     "next_horizon_date",
     "next_target",
     "expected",
-    "status",
+    STATUS,
 )
 ATTAINMENT_COLUMNS: tuple[str, ...] = (
-    "horizon_months",
+    HORIZON_MONTHS,
     "targets_due",
     "targets_measured",
     "targets_attained",
@@ -141,16 +143,16 @@ ATTAINMENT_COLUMNS: tuple[str, ...] = (
 )
 
 TARGET_STATUS_COLUMNS: tuple[str, ...] = (
-    "employee_id",
-    "skill",
-    "conversation_id",
+    EMPLOYEE_ID,
+    SKILL,
+    CONVERSATION_ID,
     "conversation_date",
-    "horizon_months",
+    HORIZON_MONTHS,
     "due_date",
     "target",
     "measured_rating",
     "measured_date",
-    "status",
+    STATUS,
 )
 
 _DATE_DTYPE = "datetime64[ns]"
@@ -321,7 +323,7 @@ def progress_at_horizons(
     ratings: pd.DataFrame,
     as_of: Any,
     window_days: int = DEFAULT_WINDOW_DAYS,
-    rating_column: str = "self_rating",
+    rating_column: str = SELF_RATING,
     *,
     tolerance: float = DEFAULT_TOLERANCE,
 ) -> pd.DataFrame:
@@ -382,7 +384,7 @@ def progress_at_horizons(
     # within seconds. The "strictly after t0" rule relies on the backward pass
     # returning the latest candidate: if even that one is on/before t0, all
     # earlier ones are too.
-    t0_ns = tgt["date"].to_numpy().view(np.int64)
+    t0_ns = tgt[DATE].to_numpy().view(np.int64)
     hz_ns = tgt["horizon_date"].to_numpy().view(np.int64)
     left = pd.DataFrame(
         {"_row": np.arange(len(tgt)), "_key": tgt["_key"].to_numpy(), "_on": hz_ns}
@@ -430,11 +432,11 @@ def progress_at_horizons(
     # order of the values: sorting the text columns themselves is several times slower). Each column is
     # put in that order as the table is built, so the table is never held twice.
     order = np.lexsort((
-        tgt["horizon_months"].to_numpy(),
-        _sort_codes(tgt["skill"]),
-        _sort_codes(tgt["conversation_id"]),
+        tgt[HORIZON_MONTHS].to_numpy(),
+        _sort_codes(tgt[SKILL]),
+        _sort_codes(tgt[CONVERSATION_ID]),
         t0_ns,
-        _sort_codes(tgt["employee_id"]),
+        _sort_codes(tgt[EMPLOYEE_ID]),
     ))
 
     def ordered(values: Any) -> Any:
@@ -443,25 +445,25 @@ def progress_at_horizons(
         return values[order]
 
     columns = {
-        "employee_id": tgt["employee_id"],
-        "conversation_id": tgt["conversation_id"],
-        "skill": tgt["skill"],
-        "t0": tgt["date"],
+        EMPLOYEE_ID: tgt[EMPLOYEE_ID],
+        CONVERSATION_ID: tgt[CONVERSATION_ID],
+        SKILL: tgt[SKILL],
+        "t0": tgt[DATE],
         "baseline": tgt["baseline"],
-        "horizon_months": tgt["horizon_months"],
+        HORIZON_MONTHS: tgt[HORIZON_MONTHS],
         "horizon_date": tgt["horizon_date"],
         "target": tgt["target"],
         "horizon_reached": horizon_reached,
         "measured_date": measured_ns.view(_DATE_DTYPE),
         "measured_rating": _int_ratings(measured_val),
         "expected": np.where(measured, expected, np.nan),
-        "status": pd.Series(status, index=tgt.index, dtype=object),
+        STATUS: pd.Series(status, index=tgt.index, dtype=object),
     }
     return pd.DataFrame({name: ordered(columns.pop(name)) for name in PROGRESS_COLUMNS})
 
 
 def latest_ratings(
-    ratings: pd.DataFrame, as_of: Any, rating_column: str = "self_rating"
+    ratings: pd.DataFrame, as_of: Any, rating_column: str = SELF_RATING
 ) -> pd.DataFrame:
     """Return each employee's latest rating of each skill on or before ``as_of``.
 
@@ -497,14 +499,14 @@ def latest_ratings(
     pos = last["_pos"].to_numpy()
     out = pd.DataFrame(
         {
-            "employee_id": ratings["employee_id"].iloc[pos].to_numpy(),
-            "skill": _strip(ratings["skill"].iloc[pos]).to_numpy(),
-            "date": last["_date_ns"].to_numpy().view(_DATE_DTYPE),
+            EMPLOYEE_ID: ratings[EMPLOYEE_ID].iloc[pos].to_numpy(),
+            SKILL: _strip(ratings[SKILL].iloc[pos]).to_numpy(),
+            DATE: last["_date_ns"].to_numpy().view(_DATE_DTYPE),
             "rating": _int_ratings(last["_rating"].to_numpy()),
             "source": ratings["source"].iloc[pos].to_numpy(),
         }
     )
-    return out.sort_values(["employee_id", "skill"], kind="stable").reset_index(drop=True)
+    return out.sort_values([EMPLOYEE_ID, SKILL], kind="stable").reset_index(drop=True)
 
 
 def current_vs_target(
@@ -512,7 +514,7 @@ def current_vs_target(
     ratings: pd.DataFrame,
     as_of: Any,
     *,
-    rating_column: str = "self_rating",
+    rating_column: str = SELF_RATING,
     tolerance: float = DEFAULT_TOLERANCE,
 ) -> pd.DataFrame:
     """Compare each skill's latest rating with its next target.
@@ -552,16 +554,16 @@ def current_vs_target(
     tol = _check_tolerance(tolerance)
     as_of_day = _to_timestamp(as_of, "as_of").normalize()
     tgt, rat = _prepare(targets, ratings, rating_column, as_of_day)
-    tgt = tgt.loc[tgt["date"] <= as_of_day]
+    tgt = tgt.loc[tgt[DATE] <= as_of_day]
 
     # Most recent conversation per employee (ties: the larger id).
-    convs = tgt[["employee_id", "date", "conversation_id"]].drop_duplicates()
-    convs = convs.sort_values(["employee_id", "date", "conversation_id"], kind="stable")
-    current = convs.drop_duplicates("employee_id", keep="last")[["employee_id", "conversation_id"]]
-    tgt = tgt.merge(current, on=["employee_id", "conversation_id"], how="inner")
+    convs = tgt[[EMPLOYEE_ID, DATE, CONVERSATION_ID]].drop_duplicates()
+    convs = convs.sort_values([EMPLOYEE_ID, DATE, CONVERSATION_ID], kind="stable")
+    current = convs.drop_duplicates(EMPLOYEE_ID, keep="last")[[EMPLOYEE_ID, CONVERSATION_ID]]
+    tgt = tgt.merge(current, on=[EMPLOYEE_ID, CONVERSATION_ID], how="inner")
 
     # Next target: first horizon after as_of, else the last horizon.
-    tgt = tgt.sort_values(["_key", "horizon_months"], kind="stable")
+    tgt = tgt.sort_values(["_key", HORIZON_MONTHS], kind="stable")
     upcoming = tgt.loc[tgt["horizon_date"] > as_of_day].drop_duplicates("_key", keep="first")
     passed = tgt.drop_duplicates("_key", keep="last")
     chosen = pd.concat([upcoming, passed.loc[~passed["_key"].isin(upcoming["_key"])]])
@@ -569,7 +571,7 @@ def current_vs_target(
     last = _last_per_key(rat)[["_key", "_date_ns", "_rating"]]
     merged = chosen.merge(last, on="_key", how="left")
 
-    t0_ns = merged["date"].to_numpy().view(np.int64)
+    t0_ns = merged[DATE].to_numpy().view(np.int64)
     latest_f = merged["_date_ns"].to_numpy(dtype=float, na_value=np.nan)
     latest_ns = np.where(np.isnan(latest_f), _NAT, np.nan_to_num(latest_f)).astype(np.int64)
     latest_val = merged["_rating"].to_numpy(dtype=float, na_value=np.nan)
@@ -586,22 +588,22 @@ def current_vs_target(
 
     out = pd.DataFrame(
         {
-            "employee_id": merged["employee_id"],
-            "conversation_id": merged["conversation_id"],
-            "skill": merged["skill"],
-            "t0": merged["date"],
+            EMPLOYEE_ID: merged[EMPLOYEE_ID],
+            CONVERSATION_ID: merged[CONVERSATION_ID],
+            SKILL: merged[SKILL],
+            "t0": merged[DATE],
             "baseline": merged["baseline"],
             "latest_date": latest_ns.view(_DATE_DTYPE),
             "latest_rating": _int_ratings(latest_val),
-            "next_horizon_months": merged["horizon_months"],
+            "next_horizon_months": merged[HORIZON_MONTHS],
             "next_horizon_date": merged["horizon_date"],
             "next_target": merged["target"],
             "expected": np.where(measured, expected, np.nan),
-            "status": pd.Series(status, index=merged.index, dtype=object),
+            STATUS: pd.Series(status, index=merged.index, dtype=object),
         },
         index=merged.index,
     )
-    return out.sort_values(["employee_id", "skill"], kind="stable").reset_index(drop=True)
+    return out.sort_values([EMPLOYEE_ID, SKILL], kind="stable").reset_index(drop=True)
 
 
 def attainment_rate(progress: pd.DataFrame) -> pd.DataFrame:
@@ -637,7 +639,7 @@ def attainment_rate(progress: pd.DataFrame) -> pd.DataFrame:
     ValueError
         If a column of ``progress`` is missing.
     """
-    needed = ("employee_id", "horizon_months", "target", "horizon_reached", "measured_rating")
+    needed = (EMPLOYEE_ID, HORIZON_MONTHS, "target", "horizon_reached", "measured_rating")
     _require_columns(progress, needed, "progress")
     due = progress["horizon_reached"].fillna(False).to_numpy(dtype=bool)
     measured_rating = progress["measured_rating"].to_numpy(dtype=float, na_value=np.nan)
@@ -645,14 +647,14 @@ def attainment_rate(progress: pd.DataFrame) -> pd.DataFrame:
     measured = due & ~np.isnan(measured_rating)
     frame = pd.DataFrame(
         {
-            "horizon_months": progress["horizon_months"].to_numpy(),
+            HORIZON_MONTHS: progress[HORIZON_MONTHS].to_numpy(),
             "due": due,
             "measured": measured,
             "attained": measured & (measured_rating >= target),
-            "employee_measured": progress["employee_id"].where(measured).to_numpy(dtype=object),
+            "employee_measured": progress[EMPLOYEE_ID].where(measured).to_numpy(dtype=object),
         }
     )
-    grouped = frame.groupby("horizon_months", sort=True)
+    grouped = frame.groupby(HORIZON_MONTHS, sort=True)
     out = pd.DataFrame(
         {
             "targets_due": grouped["due"].sum(),
@@ -691,14 +693,14 @@ def agreed_only(
     ValueError
         If a column is missing.
     """
-    _require_columns(conversations, ("conversation_id", "status"), "conversations")
-    _require_columns(targets, ("conversation_id",), "targets")
-    _require_columns(ratings, ("record_id",), "ratings")
-    completed = conversations["status"] == "completed"
-    drafts = set(conversations.loc[~completed, "conversation_id"])
-    done = set(conversations.loc[completed, "conversation_id"])
-    return (targets.loc[targets["conversation_id"].isin(done)].reset_index(drop=True),
-            ratings.loc[~ratings["record_id"].isin(drafts)].reset_index(drop=True))
+    _require_columns(conversations, (CONVERSATION_ID, STATUS), "conversations")
+    _require_columns(targets, (CONVERSATION_ID,), "targets")
+    _require_columns(ratings, (RECORD_ID,), "ratings")
+    completed = conversations[STATUS] == "completed"
+    drafts = set(conversations.loc[~completed, CONVERSATION_ID])
+    done = set(conversations.loc[completed, CONVERSATION_ID])
+    return (targets.loc[targets[CONVERSATION_ID].isin(done)].reset_index(drop=True),
+            ratings.loc[~ratings[RECORD_ID].isin(drafts)].reset_index(drop=True))
 
 
 def target_status(progress: pd.DataFrame) -> pd.DataFrame:
@@ -948,23 +950,23 @@ def _prepare(
         )
     _require_columns(ratings, (*RATING_COLUMNS, rating_column), "ratings")
 
-    employees = [ratings["employee_id"]]
-    skills = [ratings["skill"]]
+    employees = [ratings[EMPLOYEE_ID]]
+    skills = [ratings[SKILL]]
     if tgt is not None:
-        employees.insert(0, tgt["employee_id"])
-        skills.insert(0, tgt["skill"])
+        employees.insert(0, tgt[EMPLOYEE_ID])
+        skills.insert(0, tgt[SKILL])
     keys = _match_keys(employees, skills)
     rating_keys = keys[-1]
 
     if tgt is not None:
         tgt["_key"] = keys[0]
-        same = pd.DataFrame({"conversation": pd.factorize(tgt["conversation_id"])[0], "key": keys[0],
-                             "horizon": tgt["horizon_months"].to_numpy()})  # whole numbers: fast to compare
+        same = pd.DataFrame({"conversation": pd.factorize(tgt[CONVERSATION_ID])[0], "key": keys[0],
+                             "horizon": tgt[HORIZON_MONTHS].to_numpy()})  # whole numbers: fast to compare
         dupes = same.duplicated(keep=False).to_numpy()
         if dupes.any():
             raise ValueError(
                 _describe_bad(
-                    tgt, dupes, "skill", "targets",
+                    tgt, dupes, SKILL, "targets",
                     "each (employee_id, conversation_id, skill, horizon_months) may appear once; "
                     "skill names are compared ignoring case and spacing",
                 )
@@ -972,7 +974,7 @@ def _prepare(
 
     values = _to_ratings(ratings, rating_column, "ratings", allow_missing=True)
     usable = ~np.isnan(values) & (rating_keys >= 0)
-    days = _to_dates(ratings, "date", "ratings", required=usable).to_numpy().view(np.int64)
+    days = _to_dates(ratings, DATE, "ratings", required=usable).to_numpy().view(np.int64)
     pos = np.flatnonzero(usable & (days <= as_of_day.value))
 
     key, day = rating_keys[pos], days[pos]
@@ -1008,23 +1010,23 @@ def _validate_targets(targets: pd.DataFrame) -> pd.DataFrame:
     _require_columns(targets, TARGET_COLUMNS, "targets")
     # Copy-on-write (pandas 3): the columns replaced below leave ``targets`` as it is, the others are shared.
     tgt = targets.loc[:, list(TARGET_COLUMNS)]
-    for column in ("employee_id", "conversation_id", "skill"):
+    for column in (EMPLOYEE_ID, CONVERSATION_ID, SKILL):
         blank = _blank(tgt[column])
         if blank.any():
             raise ValueError(_describe_bad(tgt, blank, column, "targets", "a value is required"))
-    tgt["date"] = _to_dates(tgt, "date", "targets")
+    tgt[DATE] = _to_dates(tgt, DATE, "targets")
     tgt["baseline"] = _int_ratings(_to_ratings(tgt, "baseline", "targets", allow_missing=True))
     tgt["target"] = _int_ratings(_to_ratings(tgt, "target", "targets", allow_missing=False))
 
-    months = pd.to_numeric(tgt["horizon_months"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    months = pd.to_numeric(tgt[HORIZON_MONTHS], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     with np.errstate(invalid="ignore"):
         bad_months = np.isnan(months) | (months < 1) | (months != np.round(months))
     if bad_months.any():
         raise ValueError(
-            _describe_bad(tgt, bad_months, "horizon_months", "targets", "allowed: whole months >= 1, e.g. 6, 12, 18")
+            _describe_bad(tgt, bad_months, HORIZON_MONTHS, "targets", "allowed: whole months >= 1, e.g. 6, 12, 18")
         )
-    tgt["horizon_months"] = months.astype("int64")
-    tgt["skill"] = _strip(tgt["skill"])
+    tgt[HORIZON_MONTHS] = months.astype("int64")
+    tgt[SKILL] = _strip(tgt[SKILL])
 
-    tgt["horizon_date"] = horizon_dates(tgt["date"], tgt["horizon_months"])
+    tgt["horizon_date"] = horizon_dates(tgt[DATE], tgt[HORIZON_MONTHS])
     return tgt

@@ -45,6 +45,9 @@ from careerconv import __version__
 from careerconv.rules import progress
 from careerconv.records import schema as S
 from careerconv.records import tables as T
+from careerconv.records.schema import (
+    COACH_ID, COACH_RATING, CONVERSATION_ID, DATE, EMPLOYEE_ID, HORIZON_MONTHS, SELF_RATING, SKILL, STATUS,
+)
 from careerconv.records.spreadsheet import frame_to_csv_bytes, long_cell_warnings
 from careerconv.records.store import NotFound, Store, atomic_write_bytes
 
@@ -52,8 +55,8 @@ FORMATS = ("csv", "parquet", "xlsx")
 HISTORY_VIEW = "history"
 TARGET_STATUS_VIEW = "target_status"
 EXPORT_TABLES: tuple[str, ...] = (*S.TABLES, HISTORY_VIEW, TARGET_STATUS_VIEW)
-HISTORY_COLUMNS = ("employee_id", "date", "skill", "rating", "coach_rating", "target_6m", "target_12m",
-                   "target_18m", "coach_id")
+HISTORY_COLUMNS = (EMPLOYEE_ID, DATE, SKILL, "rating", COACH_RATING, "target_6m", "target_12m",
+                   "target_18m", COACH_ID)
 def history_view(conversations: pd.DataFrame, skills: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
     """Rated skills of completed conversations in the ``import history`` shape.
 
@@ -68,24 +71,24 @@ def history_view(conversations: pd.DataFrame, skills: pd.DataFrame, targets: pd.
         Columns :data:`HISTORY_COLUMNS`, one row per employee x date x skill,
         sorted by employee, date and skill. ``rating`` is the self rating.
     """
-    done = skills[(skills["status"] == "completed") & skills["self_rating"].notna()]
-    out = done[["conversation_id", "employee_id", "date", "skill", "self_rating", "coach_rating"]].rename(
-        columns={"self_rating": "rating"})
+    done = skills[(skills[STATUS] == "completed") & skills[SELF_RATING].notna()]
+    out = done[[CONVERSATION_ID, EMPLOYEE_ID, DATE, SKILL, SELF_RATING, COACH_RATING]].rename(
+        columns={SELF_RATING: "rating"})
     if len(targets):
-        wide = targets.pivot_table(index=["conversation_id", "skill"], columns="horizon_months", values="target",
+        wide = targets.pivot_table(index=[CONVERSATION_ID, SKILL], columns=HORIZON_MONTHS, values="target",
                                    aggfunc="first")
         wide = wide.rename(columns={h: f"target_{h}m" for h in S.HORIZONS}).reset_index()
-        out = out.merge(wide, on=["conversation_id", "skill"], how="left")
-    coaches = conversations[["conversation_id", "coach_id"]]
-    out = out.merge(coaches, on="conversation_id", how="left")
+        out = out.merge(wide, on=[CONVERSATION_ID, SKILL], how="left")
+    coaches = conversations[[CONVERSATION_ID, COACH_ID]]
+    out = out.merge(coaches, on=CONVERSATION_ID, how="left")
     for name in HISTORY_COLUMNS:
         if name not in out.columns:
             out[name] = pd.NA
     out = out[list(HISTORY_COLUMNS)].copy()
-    for name in ("rating", "coach_rating", "target_6m", "target_12m", "target_18m"):
+    for name in ("rating", COACH_RATING, "target_6m", "target_12m", "target_18m"):
         out[name] = pd.array(out[name], dtype="Int64")
-    out["date"] = pd.to_datetime(out["date"])
-    return out.sort_values(["employee_id", "date", "skill"], kind="stable").reset_index(drop=True)
+    out[DATE] = pd.to_datetime(out[DATE])
+    return out.sort_values([EMPLOYEE_ID, DATE, SKILL], kind="stable").reset_index(drop=True)
 
 
 def target_status_view(conversations: pd.DataFrame, targets: pd.DataFrame, ratings: pd.DataFrame,
@@ -322,12 +325,12 @@ def _write_employee_export(store: Store, history, employee_id: str, record_dirs:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, target)
             files[f"reports/{rel}"] = "a generated report"
-    coaches = _read_table(store, "conversations", columns=["employee_id", "coach_id"])
-    coached = int(((coaches["coach_id"] == employee_id) & (coaches["employee_id"] != employee_id)).sum())
+    coaches = _read_table(store, "conversations", columns=[EMPLOYEE_ID, COACH_ID])
+    coached = int(((coaches[COACH_ID] == employee_id) & (coaches[EMPLOYEE_ID] != employee_id)).sum())
     readme = _readme(employee_id, history, files, coached)
     put("README.txt", readme.encode("utf-8"), "this description")
     manifest = {
-        "employee_id": employee_id,
+        EMPLOYEE_ID: employee_id,
         "exported_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "exported_by": f"careerconv {__version__}",
         "files": [{"path": rel, "contents": what, "bytes": (out / rel).stat().st_size,

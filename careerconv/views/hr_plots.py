@@ -26,6 +26,7 @@ from matplotlib.ticker import FixedLocator, PercentFormatter
 from careerconv.rules import privacy
 from .stacked_tables import NARROW_SCREEN  # px: screens up to this wide get the phone drawing of a chart
 from careerconv.analytics import BANDS, DEPARTMENT, N, Grouping, period_label, skill_view
+from careerconv.records.schema import HORIZON_MONTHS, SKILL
 from .html_parts import embedded_figure, escape_html
 from .plots import OKABE_ITO, PALETTE, RATING_CMAP, clean_axes
 
@@ -273,18 +274,18 @@ def rating_lines(ax: Axes, figures: pd.DataFrame, *, top: int = 6, skills: Seque
     -------
     matplotlib.axes.Axes
     """
-    org = figures[figures[DEPARTMENT].isna()].assign(skill=lambda f: f["skill"].fillna(_ALL_SKILLS))
+    org = figures[figures[DEPARTMENT].isna()].assign(skill=lambda f: f[SKILL].fillna(_ALL_SKILLS))
     data = org[privacy.shown(org)]
     if data.empty:
         return no_data(ax, "No period has enough employees to show a trend.")
     chosen = list(skills) if skills is not None else \
-        list(data.groupby("skill")[N].sum().sort_values(ascending=False, kind="stable").index[:top])
+        list(data.groupby(SKILL)[N].sum().sort_values(ascending=False, kind="stable").index[:top])
     chosen = chosen[:len(TREND_STYLES)]
     periods = _every_period(org)
     position = {start: i for i, (start, _) in enumerate(periods)}
     for i, skill in enumerate(chosen):
         colour, marker, dashes = TREND_STYLES[i]
-        rows = org[org["skill"] == skill]
+        rows = org[org[SKILL] == skill]
         part = rows[privacy.shown(rows)]
         if part.empty:
             continue
@@ -302,7 +303,7 @@ def rating_lines(ax: Axes, figures: pd.DataFrame, *, top: int = 6, skills: Seque
     _period_axis(ax, periods)
     _rating_axis(ax, "y")
     ax.set_ylabel("Median rating", color=PALETTE["muted"])
-    if (~privacy.shown(org[org["skill"].isin(chosen)])).any():
+    if (~privacy.shown(org[org[SKILL].isin(chosen)])).any():
         ax.plot([], [], linestyle="none", marker="o", markerfacecolor="white", markeredgecolor=PALETTE["muted"],
                 label="hidden (small group): line broken")
     ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
@@ -334,7 +335,7 @@ def department_heatmap(ax: Axes, department_trends: pd.DataFrame, skill: str | N
     matplotlib.axes.Axes
     """
     figures = department_trends if "bucket" in department_trends.columns else _as_figures(department_trends)
-    data = figures[figures["skill"].isna()] if skill is None else figures[figures["skill"] == skill]
+    data = figures[figures[SKILL].isna()] if skill is None else figures[figures[SKILL] == skill]
     data = data[data[DEPARTMENT].notna()]
     if data.empty:
         return no_data(ax, f"No department rated {skill or 'any skill'} in this period.")
@@ -420,14 +421,14 @@ def band_bars(ax: Axes, distribution: pd.DataFrame, *, top: int = 12) -> Axes:
     matplotlib.axes.Axes
     """
     org = distribution[distribution[DEPARTMENT].isna()]
-    totals = org[org["band"].isna() & privacy.shown(org)].sort_values([N, "skill"], ascending=[False, True]).head(top)
+    totals = org[org["band"].isna() & privacy.shown(org)].sort_values([N, SKILL], ascending=[False, True]).head(top)
     if totals.empty:
         return no_data(ax, "No skill has enough ratings to show a distribution.")
-    skills = list(totals["skill"])
+    skills = list(totals[SKILL])
     y = np.arange(len(skills))
     left = np.zeros(len(skills))
     for i, (label, low, high) in enumerate(BANDS):
-        rows = org[(org["band"] == label)].set_index("skill")
+        rows = org[(org["band"] == label)].set_index(SKILL)
         widths = np.array([float(rows.loc[s, "share"])
                            if s in rows.index and rows.loc[s, privacy.PRIVACY] == "" else 0.0 for s in skills])
         colour = RATING_CMAP((low + high) / 2 / 10)
@@ -509,7 +510,10 @@ def value_bars(ax: Axes, frame: pd.DataFrame, label: str, value: str, *, xlabel:
     span = max(np.abs(values[data["_shown"].to_numpy()]).max() if data["_shown"].any() else 1.0, 1e-9)
     for yi, (_, row) in zip(y, data.iterrows()):
         if row["_shown"]:
-            text = f"{row['_v']:.0%}" if percent else (f"{row['_v']:+.1f}" if signed else f"{row['_v']:,.1f}".rstrip("0").rstrip("."))
+            if percent:
+                text = f"{row['_v']:.0%}"
+            else:
+                text = f"{row['_v']:+.1f}" if signed else f"{row['_v']:,.1f}".rstrip("0").rstrip(".")
             if value != N and N in data.columns:
                 text += f"  (n={int(row[N]):,})"
             offset = span * 0.02 * (1 if row["_v"] >= 0 else -1)
@@ -743,17 +747,17 @@ def growth_chart(ax: Axes, skill_growth: pd.DataFrame, horizon: int = 12) -> Axe
     """
     view = skill_view("skill_growth", skill_growth, horizon=horizon)
     if not view.per_skill:
-        every = view.figures.sort_values("horizon_months")
-        every = every.assign(_label=[f"after {int(h)} months" for h in every["horizon_months"]])
+        every = view.figures.sort_values(HORIZON_MONTHS)
+        every = every.assign(_label=[f"after {int(h)} months" for h in every[HORIZON_MONTHS]])
         return value_bars(ax, every, "_label", "mean_growth", sort=False, signed=True, show_hidden=True,
                           xlabel="Mean change in rating since the conversation, all skills together (points)")
     org = view.figures
-    per_skill = org[org["skill"].notna()]
-    overall = org[org["skill"].isna() & privacy.shown(org)]
+    per_skill = org[org[SKILL].notna()]
+    overall = org[org[SKILL].isna() & privacy.shown(org)]
     if per_skill.empty:
         return no_data(ax, f"No skill was measured {horizon} months after a conversation yet.")
     reference = float(overall["mean_growth"].iloc[0]) if len(overall) else None
-    return value_bars(ax, per_skill, "skill", "mean_growth", xlabel=f"Mean change in rating after {horizon} months "
+    return value_bars(ax, per_skill, SKILL, "mean_growth", xlabel=f"Mean change in rating after {horizon} months "
                       "(points)", signed=True, reference=reference, reference_label="all skills")
 
 
@@ -765,7 +769,7 @@ def attainment_chart(ax: Axes, target_attainment: pd.DataFrame) -> Axes:
     target nobody measured is never dropped from the picture; each bar's label gives the employees and
     targets it describes, and a hidden horizon says why in place of its bar.
     """
-    org = target_attainment[target_attainment[DEPARTMENT].isna()].sort_values("horizon_months")
+    org = target_attainment[target_attainment[DEPARTMENT].isna()].sort_values(HORIZON_MONTHS)
     if org.empty:
         return no_data(ax, "No target has reached its date yet.")
     shown = privacy.shown(org).to_numpy()
@@ -810,13 +814,13 @@ def most_wanted_chart(ax: Axes, most_wanted_skills: pd.DataFrame, total_label: s
         return no_data(ax, "No skill was discussed in this period.")
     view = skill_view("most_wanted_skills", most_wanted_skills)
     if not view.per_skill:
-        anyone = most_wanted_skills[most_wanted_skills["skill"].isna()]
+        anyone = most_wanted_skills[most_wanted_skills[SKILL].isna()]
         anyone = anyone.assign(_label=anyone[DEPARTMENT].astype(object).where(anyone[DEPARTMENT].notna(),
                                                                                total_label))
         return value_bars(ax, anyone, "_label", "skills_per_person", sort=False, show_hidden=True, top=None,
                           xlabel="Different skills each person chose to work on (mean; n = employees who chose any)")
-    org = view.figures[view.figures["skill"].notna()]
-    return value_bars(ax, org, "skill", N, xlabel="Employees who chose to work on the skill")
+    org = view.figures[view.figures[SKILL].notna()]
+    return value_bars(ax, org, SKILL, N, xlabel="Employees who chose to work on the skill")
 
 
 @plain_text
@@ -830,10 +834,10 @@ def gaps_chart(ax: Axes, rating_gaps: pd.DataFrame) -> Axes:
     org = rating_gaps[rating_gaps[DEPARTMENT].isna()]
     if org.empty:
         return no_data(ax, "No skill has both a self and a coach rating in this period.")
-    rows = org[privacy.shown(org)].assign(_all=lambda f: f["skill"].isna())
+    rows = org[privacy.shown(org)].assign(_all=lambda f: f[SKILL].isna())
     if rows.empty:
         return no_data(ax, f"All {len(org)} groups are too small to show (or hidden to protect a smaller one).")
-    rows = rows.sort_values(["_all", "mean_gap", "skill"], ascending=[False, False, True], kind="stable")
+    rows = rows.sort_values(["_all", "mean_gap", SKILL], ascending=[False, False, True], kind="stable")
     _fit_height(ax, len(rows), extra=1.9)
     y = np.arange(len(rows))
     lower = pd.to_numeric(rows["share_self_lower"], errors="coerce").fillna(0).to_numpy(dtype=float)
@@ -846,7 +850,7 @@ def gaps_chart(ax: Axes, rating_gaps: pd.DataFrame) -> Axes:
         if hi > 0:
             ax.text(hi + 0.01, yi, f"{hi:.0%}", va="center", ha="left", fontsize=8, color=PALETTE["text"])
     labels = [f"{'All skills' if pd.isna(skill) else skill} (n={int(n):,}, mean {gap:+.1f})"
-              for skill, n, gap in zip(rows["skill"], rows[N], rows["mean_gap"].astype(float))]
+              for skill, n, gap in zip(rows[SKILL], rows[N], rows["mean_gap"].astype(float))]
     ax.set_yticks(y, labels)
     ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.set_xlim(-1.15, 1.15)
@@ -892,9 +896,9 @@ def option_kinds_chart(ax: Axes, option_kinds: pd.DataFrame) -> Axes:
         return no_data(ax, "No plan was measured 6 or 12 months after its conversation yet.")
     rows = option_kinds[option_kinds[DEPARTMENT].isna()].assign(
         _shown=lambda f: privacy.shown(f), _gain=lambda f: pd.to_numeric(f["mean_gain"], errors="coerce"))
-    rows = rows.sort_values(["horizon_months", "_shown", "_gain", "kind"], ascending=[True, False, False, True],
+    rows = rows.sort_values([HORIZON_MONTHS, "_shown", "_gain", "kind"], ascending=[True, False, False, True],
                             kind="stable")
-    rows = rows.assign(label=[f"{int(h)} months: {kind}" for h, kind in zip(rows["horizon_months"], rows["kind"])])
+    rows = rows.assign(label=[f"{int(h)} months: {kind}" for h, kind in zip(rows[HORIZON_MONTHS], rows["kind"])])
     return value_bars(ax, rows.drop(columns=["_shown", "_gain"]), "label", "mean_gain",
                       xlabel="Mean gain in rating since the conversation (points)", signed=True, top=None,
                       sort=False, show_hidden=True)

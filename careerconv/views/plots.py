@@ -32,6 +32,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, PercentFormatter
 
 from careerconv.records.dates import human_date
+from careerconv.records.schema import COACH_RATING, DATE, HORIZON_MONTHS, SKILL, STATUS
 from careerconv.rules.progress import (
     AHEAD, BEHIND, DUE_NOT_MEASURED, ON_TRACK, UPCOMING, RATING_MAX, RATING_MIN, horizon_date,
 )
@@ -181,9 +182,9 @@ def skill_progress(
     ValueError
         If ``ratings`` or ``progress_rows`` lack a required column.
     """
-    _require(ratings, ("date", "rating", "source"), "ratings")
+    _require(ratings, (DATE, "rating", "source"), "ratings")
     if progress_rows is not None:
-        _require(progress_rows, ("horizon_months", "measured_date", "measured_rating", "status"), "progress_rows")
+        _require(progress_rows, (HORIZON_MONTHS, "measured_date", "measured_rating", STATUS), "progress_rows")
     with plain_text():
         _draw_skill_progress(ax, skill, t0, baseline, targets, ratings, progress_rows, as_of, span)
     return ax
@@ -197,18 +198,18 @@ def _draw_skill_progress(ax, skill, t0, baseline, targets, ratings, progress_row
 
     # Ratings: one continuous line, with conversations and check-ins told apart
     # by marker fill, so the story reads left to right.
-    rated = ratings.loc[ratings["rating"].notna(), ["date", "rating", "source"]].copy()
-    rated["date"] = pd.to_datetime(rated["date"]).dt.normalize()
+    rated = ratings.loc[ratings["rating"].notna(), [DATE, "rating", "source"]].copy()
+    rated[DATE] = pd.to_datetime(rated[DATE]).dt.normalize()
     rated["rating"] = rated["rating"].astype(float)
-    if has_baseline and not (rated["date"] == start).any():
-        baseline_row = pd.DataFrame({"date": [start], "rating": [float(baseline)], "source": ["conversation"]})
+    if has_baseline and not (rated[DATE] == start).any():
+        baseline_row = pd.DataFrame({DATE: [start], "rating": [float(baseline)], "source": ["conversation"]})
         rated = pd.concat([baseline_row, rated], ignore_index=True) if len(rated) else baseline_row
-    rated = rated.sort_values("date", kind="stable")
-    x_dates.extend(rated["date"])
-    shown = _within(rated["date"], span)
+    rated = rated.sort_values(DATE, kind="stable")
+    x_dates.extend(rated[DATE])
+    shown = _within(rated[DATE], span)
     if len(rated):
         ax.plot(
-            _num(rated["date"]), rated["rating"], color=PALETTE["rating"], linewidth=2,
+            _num(rated[DATE]), rated["rating"], color=PALETTE["rating"], linewidth=2,
             solid_capstyle="round", zorder=3, gid=GID_RATING, label="_rating line",
         )
         source = rated["source"].astype(str).to_numpy()
@@ -217,18 +218,18 @@ def _draw_skill_progress(ax, skill, t0, baseline, targets, ratings, progress_row
             mask &= shown  # the line may come in from the left; its dots outside the axis are not drawn
             if mask.any():
                 ax.plot(
-                    _num(rated["date"][mask]), rated["rating"][mask], linestyle="none",
+                    _num(rated[DATE][mask]), rated["rating"][mask], linestyle="none",
                     color=PALETTE["rating"], zorder=4, clip_on=False, gid=gid, label=label,
                     **{"markersize": 7, **style},
                 )
-    if "coach_rating" in ratings.columns:
-        coach = ratings.loc[ratings["coach_rating"].notna(), ["date", "coach_rating"]]
-        coach = coach.loc[_within(pd.to_datetime(coach["date"]).dt.normalize(), span)]
+    if COACH_RATING in ratings.columns:
+        coach = ratings.loc[ratings[COACH_RATING].notna(), [DATE, COACH_RATING]]
+        coach = coach.loc[_within(pd.to_datetime(coach[DATE]).dt.normalize(), span)]
         if len(coach):
-            when = pd.to_datetime(coach["date"]).dt.normalize()
+            when = pd.to_datetime(coach[DATE]).dt.normalize()
             x_dates.extend(when)
             ax.plot(
-                _num(when), coach["coach_rating"].astype(float), linestyle="none", marker="^", markersize=7,
+                _num(when), coach[COACH_RATING].astype(float), linestyle="none", marker="^", markersize=7,
                 markerfacecolor="white", markeredgewidth=1.6, color=PALETTE["coach"], zorder=4, clip_on=False,
                 gid=GID_COACH, label="Your coach's rating",
             )
@@ -523,7 +524,7 @@ def current_vs_target_bars(ax: Axes, frame: pd.DataFrame, *, legend_columns: int
     ValueError
         If a required column is missing.
     """
-    _require(frame, ("skill", "latest_rating", "next_target"), "frame")
+    _require(frame, (SKILL, "latest_rating", "next_target"), "frame")
     with plain_text():
         _draw_bars(ax, frame, legend_columns)
     return ax
@@ -534,7 +535,7 @@ def _draw_bars(ax: Axes, frame: pd.DataFrame, legend_columns: int = 3) -> None:
     y = np.arange(n)
     latest = frame["latest_rating"].to_numpy(dtype=float, na_value=np.nan)
     target = frame["next_target"].to_numpy(dtype=float, na_value=np.nan)
-    status = frame["status"].astype(str).to_numpy() if "status" in frame.columns else np.full(n, "")
+    status = frame[STATUS].astype(str).to_numpy() if STATUS in frame.columns else np.full(n, "")
     colours = [STATUS_COLOURS.get(s, PALETTE["bar"]) for s in status]
 
     ax.barh(y, np.nan_to_num(latest), height=0.5, color=colours, zorder=2, gid=GID_RATING)
@@ -544,7 +545,7 @@ def _draw_bars(ax: Axes, frame: pd.DataFrame, legend_columns: int = 3) -> None:
         markeredgewidth=3, color=PALETTE["target"], zorder=4, clip_on=False, gid=GID_NEXT_TARGET,
         label="Next target",
     )
-    ax.set_yticks(y, [str(s) for s in frame["skill"]])
+    ax.set_yticks(y, [str(s) for s in frame[SKILL]])
     ax.set_ylim(n - 0.4, -0.7)  # first skill on top, room for the target labels
     _style_rating_axis(ax, axis="x")
     ax.set_xlabel("Rating (1-10)", color=PALETTE["muted"])
@@ -711,9 +712,9 @@ def distribution(
 def _draw_distribution(ax: Axes, frame: pd.DataFrame, skill_col: str, rating_col: str, normalize: bool) -> None:
     values = pd.to_numeric(frame[rating_col], errors="coerce")
     valid = values.between(RATING_MIN, RATING_MAX)
-    data = pd.DataFrame({"skill": frame.loc[valid, skill_col].astype(str), "rating": values[valid].round().astype(int)})
+    data = pd.DataFrame({SKILL: frame.loc[valid, skill_col].astype(str), "rating": values[valid].round().astype(int)})
     levels = list(range(RATING_MIN, RATING_MAX + 1))
-    table = pd.crosstab(data["skill"], data["rating"]).reindex(columns=levels, fill_value=0)
+    table = pd.crosstab(data[SKILL], data["rating"]).reindex(columns=levels, fill_value=0)
     if normalize:
         table = table.div(table.sum(axis=1).where(lambda s: s > 0), axis=0).fillna(0.0)
     y = np.arange(len(table))

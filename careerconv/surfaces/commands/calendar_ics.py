@@ -49,6 +49,7 @@ from typing import Any
 import pandas as pd
 
 from careerconv import __version__
+from careerconv.records.schema import COACH_ID, EMPLOYEE_ID
 from careerconv.rules import cadence as C
 from careerconv.records.store import atomic_write_bytes
 
@@ -418,8 +419,8 @@ def _day(value: Any) -> dt.date | None:
 
 
 def _events_of(row: dict, today: dt.date, end: dt.date) -> list[CalendarEvent]:
-    eid, name = str(row["employee_id"]), str(row["name"])
-    coach = row["coach_id"]
+    eid, name = str(row[EMPLOYEE_ID]), str(row["name"])
+    coach = row[COACH_ID]
     # Someone at the top of the organisation has no coach: their events say nothing about one.
     coach_line = [f"Coach: {coach}"] if isinstance(coach, str) and coach else []
     open_items = int(row["open_action_items"])

@@ -23,6 +23,7 @@ import pyarrow as pa
 from careerconv.rules import cadence as C
 from . import calendar_ics as ics
 from careerconv.records import tables as T
+from careerconv.records.schema import CADENCE_MONTHS, COACH_ID, DEPARTMENT, EMPLOYEE_ID, STATUS
 from careerconv.records.spreadsheet import frame_to_csv_bytes
 from careerconv.records.store import Store, atomic_write_bytes
 from . import streams
@@ -76,7 +77,8 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
 
 
 def _lead_time(text: str) -> dt.timedelta | None:
-    """``--remind``'s value (see :func:`careerconv.surfaces.commands.calendar_ics.parse_lead_time`); a bad one exits 2 saying why."""
+    """``--remind``'s value (see :func:`careerconv.surfaces.commands.calendar_ics.parse_lead_time`); a bad one exits 2
+    saying why."""
     try:
         return ics.parse_lead_time(text)
     except ValueError as exc:
@@ -193,20 +195,20 @@ def format_table(due: pd.DataFrame, as_of: dt.date, *, soon_days: int = C.DUE_SO
     right = {"DAYS LATE", "OPEN ITEMS"}
     rows = []
     for r in due.to_dict("records"):
-        never = r["status"] == C.NEVER_MET
+        never = r[STATUS] == C.NEVER_MET
         note = []
-        if r["status"] in (C.OVERDUE, C.DUE_SOON):
+        if r[STATUS] in (C.OVERDUE, C.DUE_SOON):
             note.append(f"{r['due_for']} {r['status']}")
         if _present(r["draft_in_progress"]):
             note.append(f"draft in progress ({_date(r['draft_in_progress'])})")
         if not never and not _present(r["follow_up_every_weeks"]):
             note.append("no check-in interval agreed")
         rows.append([
-            r["status"],
+            r[STATUS],
             _shorten(_clean(r["name"]), NAME_WIDTH),
-            _clean(r["employee_id"]),
-            _clean(r["coach_id"]),
-            _shorten(_clean(r["department"]), 20),
+            _clean(r[EMPLOYEE_ID]),
+            _clean(r[COACH_ID]),
+            _shorten(_clean(r[DEPARTMENT]), 20),
             "never" if never else _date(r["last_conversation"]),
             "now" if never else _date(r["next_conversation_due"]),
             _date(r["last_checkin"]),
@@ -224,7 +226,7 @@ def format_table(due: pd.DataFrame, as_of: dt.date, *, soon_days: int = C.DUE_SO
     lines.append(line(header))
     lines.append("  ".join("-" * w for w in widths))
     lines.extend(line(row) for row in rows)
-    counts = due["status"].value_counts()
+    counts = due[STATUS].value_counts()
     summary = ", ".join(f"{int(counts[s])} {s}" for s in C.STATUSES if s in counts.index)
     lines += ["", f"{_plural(len(due), 'person', 'people')}: {summary}."]
     return "\n".join(lines) + "\n"
@@ -297,7 +299,7 @@ def _records(due: pd.DataFrame) -> list[dict]:
                 rec[column] = None
             elif column in _DATE_COLUMNS:
                 rec[column] = pd.Timestamp(value).date().isoformat()
-            elif column in ("days_overdue", "open_action_items", "cadence_months", "follow_up_every_weeks"):
+            elif column in ("days_overdue", "open_action_items", CADENCE_MONTHS, "follow_up_every_weeks"):
                 rec[column] = int(value)
             else:
                 rec[column] = str(value)

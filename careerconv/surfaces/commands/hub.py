@@ -34,6 +34,7 @@ from pathlib import Path
 
 from careerconv.demo import organisation as D
 from careerconv.records import resources
+from careerconv.records.schema import COACH_ID
 from careerconv.records.store import Store
 from .app import choose_port, port_is_free
 
@@ -68,7 +69,7 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
 
 def default_groups(store: Store) -> dict[str, list[str]]:
     """Every coach on the roster by their id in lower case (JupyterHub's logins), one HR login, one operator."""
-    coaches = sorted({c.lower() for c in store.roster()["coach_id"]})
+    coaches = sorted({c.lower() for c in store.roster()[COACH_ID]})
     return {"coaches": coaches, "hr": [HR_LOGIN], "operators": [OPERATOR_LOGIN]}
 
 

@@ -37,6 +37,10 @@ from careerconv.rules import cadence
 from careerconv.rules.followup import OPEN_STATUSES
 from careerconv.rules import progress
 from careerconv.records import schema as S
+from careerconv.records.schema import (
+    CADENCE_MONTHS, CHECKIN_ID, COACH_ID, COACH_RATING, CONVERSATION_ID, DATE, DEPARTMENT, EMPLOYEE_ID, HORIZON_MONTHS,
+    ITEM_ID, SELF_RATING, SKILL, STATUS,
+)
 from careerconv.records.store import History
 
 __all__ = [
@@ -65,7 +69,7 @@ _TABLES = ("conversations", "dreams", "skills", "skill_ratings", "targets", "act
            "checkin_updates")
 
 ACTION_PLAN_COLUMNS: tuple[str, ...] = (
-    "conversation_id", "conversation_date", "item_id", "text", "skill", "owner", "due", "status",
+    CONVERSATION_ID, "conversation_date", ITEM_ID, "text", SKILL, "owner", "due", STATUS,
     "status_date", "note", "overdue",
 )
 
@@ -144,12 +148,12 @@ class ReportContent:
     @property
     def plan_id(self) -> str | None:
         """The current plan's conversation id (None before the first conversation)."""
-        return None if self.plan is None else self.plan["conversation_id"]
+        return None if self.plan is None else self.plan[CONVERSATION_ID]
 
     @property
     def plan_date(self) -> pd.Timestamp | None:
         """The day of the current plan's conversation (None before the first conversation)."""
-        return None if self.plan is None else pd.Timestamp(self.plan["date"])
+        return None if self.plan is None else pd.Timestamp(self.plan[DATE])
 
 
 @dataclass(frozen=True)
@@ -241,9 +245,9 @@ def employee_of(history: History) -> str:
         If the history is empty, or holds records of more than one employee
         (a report must never mix two people's data).
     """
-    ids = {rec["employee_id"] for rec in (*history.conversations, *history.checkins)}
+    ids = {rec[EMPLOYEE_ID] for rec in (*history.conversations, *history.checkins)}
     if history.employee is not None:
-        ids.add(history.employee["employee_id"])
+        ids.add(history.employee[EMPLOYEE_ID])
     if not ids:
         raise ValueError("the history is empty: no roster row and no records")
     if len(ids) > 1:
@@ -290,49 +294,49 @@ def build_content(
     frames = history.frames(_TABLES)
 
     convs = frames["conversations"]
-    convs = convs.loc[convs["date"] <= day].sort_values(["date", "conversation_id"], kind="stable")
-    completed = convs.loc[convs["status"] == "completed"]
-    plan_id = completed["conversation_id"].iloc[-1] if len(completed) else None
-    plan = next((c for c in history.conversations if c["conversation_id"] == plan_id), None)
+    convs = convs.loc[convs[DATE] <= day].sort_values([DATE, CONVERSATION_ID], kind="stable")
+    completed = convs.loc[convs[STATUS] == "completed"]
+    plan_id = completed[CONVERSATION_ID].iloc[-1] if len(completed) else None
+    plan = next((c for c in history.conversations if c[CONVERSATION_ID] == plan_id), None)
 
     # A conversation after as_of is not held yet: a draft as far as this report knows.
     as_known = frames["conversations"].assign(
-        status=frames["conversations"]["status"].where(frames["conversations"]["date"] <= day, "draft"))
+        status=frames["conversations"][STATUS].where(frames["conversations"][DATE] <= day, "draft"))
     targets, ratings = progress.agreed_only(as_known, frames["targets"], frames["skill_ratings"])
-    ratings = ratings.loc[ratings["date"] <= day].reset_index(drop=True)
-    targets = targets.loc[targets["horizon_months"].isin(hz)].reset_index(drop=True)
+    ratings = ratings.loc[ratings[DATE] <= day].reset_index(drop=True)
+    targets = targets.loc[targets[HORIZON_MONTHS].isin(hz)].reset_index(drop=True)
     at_horizons = progress.progress_at_horizons(targets, ratings, day, window_days, tolerance=tolerance)
     current = progress.current_vs_target(targets, ratings, day, tolerance=tolerance)
-    coach_latest = progress.latest_ratings(ratings, day, rating_column="coach_rating")
+    coach_latest = progress.latest_ratings(ratings, day, rating_column=COACH_RATING)
     if plan_id is not None:
-        current = _in_plan_order(current.loc[current["conversation_id"] == plan_id], plan).reset_index(drop=True)
+        current = _in_plan_order(current.loc[current[CONVERSATION_ID] == plan_id], plan).reset_index(drop=True)
 
     dreams = frames["dreams"]
-    dreams = dreams.loc[dreams["conversation_id"] == plan_id, ["rank", "text"]]
+    dreams = dreams.loc[dreams[CONVERSATION_ID] == plan_id, ["rank", "text"]]
     dreams = dreams.sort_values("rank", kind="stable").reset_index(drop=True)
     skills = frames["skills"]
-    skills = skills.loc[skills["conversation_id"] == plan_id].reset_index(drop=True)
+    skills = skills.loc[skills[CONVERSATION_ID] == plan_id].reset_index(drop=True)
 
     employee = history.employee or {}
     roster_row = pd.DataFrame([{
-        "employee_id": employee_id,
+        EMPLOYEE_ID: employee_id,
         "name": employee.get("name") or employee_id,
-        "coach_id": employee.get("coach_id") or (plan or {}).get("coach_id") or "",
-        "department": employee.get("department") or "",
-        "cadence_months": employee.get("cadence_months"),
+        COACH_ID: employee.get(COACH_ID) or (plan or {}).get(COACH_ID) or "",
+        DEPARTMENT: employee.get(DEPARTMENT) or "",
+        CADENCE_MONTHS: employee.get(CADENCE_MONTHS),
     }])
-    roster_row["cadence_months"] = pd.array(roster_row["cadence_months"], dtype="Int64")
+    roster_row[CADENCE_MONTHS] = pd.array(roster_row[CADENCE_MONTHS], dtype="Int64")
     tables = {"roster": roster_row, **{k: frames[k] for k in cadence.DUE_TABLES if k != "roster"}}
     due = cadence.due_list(tables, day).iloc[0].to_dict()
     checkins = frames["checkins"]
-    checkins = checkins.loc[checkins["date"] <= day].reset_index(drop=True)
+    checkins = checkins.loc[checkins[DATE] <= day].reset_index(drop=True)
 
     return ReportContent(
         employee_id=employee_id,
         name=str(employee.get("name") or employee_id),
-        coach_id=employee.get("coach_id") or (plan or {}).get("coach_id"),
+        coach_id=employee.get(COACH_ID) or (plan or {}).get(COACH_ID),
         coach_name=employee.get("coach_name"),
-        department=employee.get("department"),
+        department=employee.get(DEPARTMENT),
         role=employee.get("role"),
         as_of=day,
         horizons=hz,
@@ -362,7 +366,7 @@ def horizon_rows(content: ReportContent) -> pd.DataFrame:
         and horizon of the current plan, ordered as the skills were discussed
         and then by horizon; empty before the first completed conversation.
     """
-    rows = content.progress.loc[content.progress["conversation_id"] == content.plan_id]
+    rows = content.progress.loc[content.progress[CONVERSATION_ID] == content.plan_id]
     return _in_plan_order(rows, content.plan).reset_index(drop=True)
 
 
@@ -375,8 +379,8 @@ def earlier_plan_rows(content: ReportContent) -> pd.DataFrame:
         Columns :data:`careerconv.rules.progress.PROGRESS_COLUMNS`; empty when there
         is only one plan. No plan is left out, however long the history.
     """
-    rows = content.progress.loc[content.progress["conversation_id"] != content.plan_id]
-    return rows.sort_values(["t0", "conversation_id", "skill", "horizon_months"],
+    rows = content.progress.loc[content.progress[CONVERSATION_ID] != content.plan_id]
+    return rows.sort_values(["t0", CONVERSATION_ID, SKILL, HORIZON_MONTHS],
                             ascending=[False, False, True, True], kind="stable").reset_index(drop=True)
 
 
@@ -384,7 +388,7 @@ def earlier_plans_list(content: ReportContent) -> list[tuple[str, pd.Timestamp, 
     """:func:`earlier_plan_rows` split by plan: ``(conversation_id, date, rows)``, newest first."""
     rows = earlier_plan_rows(content)
     return [(str(conv), pd.Timestamp(group["t0"].iloc[0]), group.reset_index(drop=True))
-            for conv, group in rows.groupby("conversation_id", sort=False)]
+            for conv, group in rows.groupby(CONVERSATION_ID, sort=False)]
 
 
 @dataclass(frozen=True)
@@ -414,8 +418,8 @@ def progress_summary(content: ReportContent) -> ProgressSummary | None:
     if content.plan is None or content.current.empty:
         return None
     rows = horizon_rows(content)
-    return ProgressSummary(skills=len(content.current), by_status=progress.status_counts(content.current["status"]),
-                           targets_missed=int((rows["status"] == progress.DUE_NOT_MEASURED).sum()))
+    return ProgressSummary(skills=len(content.current), by_status=progress.status_counts(content.current[STATUS]),
+                           targets_missed=int((rows[STATUS] == progress.DUE_NOT_MEASURED).sum()))
 
 
 def skill_chart_data(content: ReportContent) -> list[SkillChartData]:
@@ -429,26 +433,26 @@ def skill_chart_data(content: ReportContent) -> list[SkillChartData]:
     if content.plan is None:
         return []
     plan_rows = horizon_rows(content)
-    rating_key = content.ratings["skill"].map(S.skill_key)
+    rating_key = content.ratings[SKILL].map(S.skill_key)
     span = chart_span(content)
     out = []
     for skill in content.plan["skills"]:
-        key = S.skill_key(skill["skill"])
+        key = S.skill_key(skill[SKILL])
         mask = rating_key == key
         ratings = pd.DataFrame({
-            "date": content.ratings.loc[mask, "date"],
-            "rating": content.ratings.loc[mask, "self_rating"],
+            DATE: content.ratings.loc[mask, DATE],
+            "rating": content.ratings.loc[mask, SELF_RATING],
             "source": content.ratings.loc[mask, "source"],
-            "coach_rating": content.ratings.loc[mask, "coach_rating"],
+            COACH_RATING: content.ratings.loc[mask, COACH_RATING],
         }).reset_index(drop=True)
-        rows = plan_rows.loc[plan_rows["skill"].map(S.skill_key) == key].reset_index(drop=True)
+        rows = plan_rows.loc[plan_rows[SKILL].map(S.skill_key) == key].reset_index(drop=True)
         targets = {int(h): int(v) for h, v in (skill.get("targets") or {}).items()
                    if v is not None and int(h) in content.horizons}
         chosen = next((o.get("text", "") for o in skill.get("options") or [] if o.get("chosen")), "")
         out.append(SkillChartData(
-            skill=skill["skill"],
-            t0=pd.Timestamp(content.plan["date"]),
-            baseline=None if skill.get("self_rating") is None else float(skill["self_rating"]),
+            skill=skill[SKILL],
+            t0=pd.Timestamp(content.plan[DATE]),
+            baseline=None if skill.get(SELF_RATING) is None else float(skill[SELF_RATING]),
             targets=targets,
             ratings=ratings,
             progress_rows=rows,
@@ -470,10 +474,10 @@ def chart_span(content: ReportContent) -> tuple[pd.Timestamp, pd.Timestamp]:
     """
     from careerconv.views.plots import date_span  # matplotlib only when charts are drawn
 
-    t0 = pd.Timestamp(content.plan["date"]) if content.plan is not None else content.as_of
-    keys = {S.skill_key(s["skill"]) for s in (content.plan or {}).get("skills", [])}
-    rated = content.ratings.loc[content.ratings["skill"].map(S.skill_key).isin(keys)
-                                & (content.ratings["date"] >= t0), "date"]
+    t0 = pd.Timestamp(content.plan[DATE]) if content.plan is not None else content.as_of
+    keys = {S.skill_key(s[SKILL]) for s in (content.plan or {}).get("skills", [])}
+    rated = content.ratings.loc[content.ratings[SKILL].map(S.skill_key).isin(keys)
+                                & (content.ratings[DATE] >= t0), DATE]
     horizons = [progress.horizon_date(t0, int(h)) for h in content.horizons]
     return date_span([t0, content.as_of, *horizons, *rated])
 
@@ -508,17 +512,17 @@ def action_plan(frames: dict[str, pd.DataFrame], as_of: Any) -> pd.DataFrame:
     """
     day = parse_as_of(as_of)
     states = cadence.action_item_states(frames, day)
-    words = frames["action_items"].loc[:, ["conversation_id", "item_id", "text", "skill", "owner"]]
-    out = states.merge(words, on=["conversation_id", "item_id"], how="left")
-    updates = frames["checkin_updates"].loc[:, ["checkin_id", "conversation_id", "item_id", "note", "reason"]]
-    out = out.merge(updates, on=["checkin_id", "conversation_id", "item_id"], how="left")
+    words = frames["action_items"].loc[:, [CONVERSATION_ID, ITEM_ID, "text", SKILL, "owner"]]
+    out = states.merge(words, on=[CONVERSATION_ID, ITEM_ID], how="left")
+    updates = frames["checkin_updates"].loc[:, [CHECKIN_ID, CONVERSATION_ID, ITEM_ID, "note", "reason"]]
+    out = out.merge(updates, on=[CHECKIN_ID, CONVERSATION_ID, ITEM_ID], how="left")
     note = out["note"].fillna("").astype(str)
     reason = out["reason"].fillna("").astype(str)
     out["note"] = np.where(reason.str.strip() != "", (note + " (" + reason + ")").str.strip(), note)
-    for column in ("text", "skill", "owner"):
+    for column in ("text", SKILL, "owner"):
         out[column] = out[column].fillna("").astype(str)
     due = pd.to_datetime(out["due"])
-    out["overdue"] = (out["status"].isin(OPEN_STATUSES) & due.notna() & (due < day)).astype(bool)
+    out["overdue"] = (out[STATUS].isin(OPEN_STATUSES) & due.notna() & (due < day)).astype(bool)
     return out.loc[:, list(ACTION_PLAN_COLUMNS)].reset_index(drop=True)
 
 
@@ -533,11 +537,11 @@ def action_plan_parts(content: ReportContent) -> tuple[pd.DataFrame, pd.DataFram
         dropped. Columns as :func:`action_plan`.
     """
     items = content.items
-    mine = items["conversation_id"] == content.plan_id
-    current = items.loc[mine].sort_values("item_id", kind="stable")
+    mine = items[CONVERSATION_ID] == content.plan_id
+    current = items.loc[mine].sort_values(ITEM_ID, kind="stable")
     earlier = items.loc[~mine]
-    is_open = earlier["status"].isin(OPEN_STATUSES)
-    still_open = earlier.loc[is_open].sort_values(["conversation_date", "conversation_id", "item_id"],
+    is_open = earlier[STATUS].isin(OPEN_STATUSES)
+    still_open = earlier.loc[is_open].sort_values(["conversation_date", CONVERSATION_ID, ITEM_ID],
                                                   ascending=[False, False, True], kind="stable")
     return (current.reset_index(drop=True), still_open.reset_index(drop=True),
             earlier.loc[~is_open].reset_index(drop=True))
@@ -547,7 +551,7 @@ def _in_plan_order(rows: pd.DataFrame, plan: dict | None) -> pd.DataFrame:
     """Rows in the order the plan's skills were discussed (then by horizon, when there is one)."""
     if plan is None or rows.empty:
         return rows
-    order = {S.skill_key(s["skill"]): i for i, s in enumerate(plan["skills"])}
-    rank = rows["skill"].map(lambda s: order.get(S.skill_key(s), len(order)))
-    keys = ["_rank", "horizon_months"] if "horizon_months" in rows.columns else ["_rank"]
+    order = {S.skill_key(s[SKILL]): i for i, s in enumerate(plan["skills"])}
+    rank = rows[SKILL].map(lambda s: order.get(S.skill_key(s), len(order)))
+    keys = ["_rank", HORIZON_MONTHS] if HORIZON_MONTHS in rows.columns else ["_rank"]
     return rows.assign(_rank=rank).sort_values(keys, kind="stable").drop(columns="_rank")

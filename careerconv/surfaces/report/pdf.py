@@ -351,8 +351,8 @@ class _Page:
             x = _MARGIN
             for cell, w in zip(lines, widths):
                 for k, line in enumerate(cell):
-                    self._draw(line, x + 0.05, self.y - self._pad / 2 - size * self.scale / 72 - k * self.line_height(size), size,
-                               weight=weight, colour=colour)
+                    top = self.y - self._pad / 2 - size * self.scale / 72 - k * self.line_height(size)
+                    self._draw(line, x + 0.05, top, size, weight=weight, colour=colour)
                 x += w
             self.y -= height
             self.fig.add_artist(matplotlib.lines.Line2D(
@@ -414,7 +414,8 @@ def _write_blocks(page: _Page, blocks: list[_Block], charts: list[Any]) -> None:
         elif block.kind == "li":
             page.text(f"{block.css or chr(0x2022)}  {block.text}", 10.5, indent=0.15, gap=0.03)
         elif block.kind == "table":
-            if "cc-targets" in block.css.split() and len(block.rows) == 1:  # one line: "Targets: 6 months, 1 Apr 2027: 7/10 · …"
+            # one line: "Targets: 6 months, 1 Apr 2027: 7/10 · …"
+            if "cc-targets" in block.css.split() and len(block.rows) == 1:
                 page.text("Targets: " + "  \u00b7  ".join(f"{h}, {v}" for h, v in zip(block.headers, block.rows[0])),
                           _BODY)
             elif "cc-facts" in block.css or "cc-words" in block.css:

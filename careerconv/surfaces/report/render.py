@@ -36,7 +36,7 @@ from careerconv.records.dates import NO_BREAK, human_date
 from careerconv.rules.followup import item_status_label
 from careerconv.views.html_parts import FIGURE_FORMATS, figure_html
 from careerconv.views.html_parts import escape_html as _e
-from careerconv.records.schema import skill_key
+from careerconv.records.schema import DATE, SKILL, STATUS, skill_key
 from careerconv.rules import progress
 from .content import (
     ReportContent,
@@ -211,7 +211,8 @@ def _wrap(body: str) -> Fragment:
 
 
 def format_day(value: Any) -> str:
-    """A day as ``9 Mar 2026`` that never wraps (an em dash when missing): :func:`careerconv.records.dates.human_date`."""
+    """A day as ``9 Mar 2026`` that never wraps (an em dash when missing):
+    :func:`careerconv.records.dates.human_date`."""
     return human_date(value, missing=_DASH, space=NO_BREAK)
 
 
@@ -367,7 +368,7 @@ def summary_line(content: ReportContent) -> Fragment:
 def _checkins_since(c: ReportContent) -> str:
     if c.plan is None:
         return str(len(c.checkins)) if len(c.checkins) else "none yet"
-    since = c.checkins.loc[c.checkins["date"] >= c.plan_date]
+    since = c.checkins.loc[c.checkins[DATE] >= c.plan_date]
     if since.empty:
         return "none yet"
     return f"{len(since)} (the last on {format_day(since['date'].max())})"
@@ -395,11 +396,11 @@ def standing(content: ReportContent, figure_format: str | None = "svg", dpi: int
                      "conversation.</p>")
     alt = "Bar chart of your latest rating against the next target: " + "; ".join(
         f"{s} now {_rating(r)}, next target {_rating(t)}" for s, r, t in
-        zip(cur["skill"], cur["latest_rating"], cur["next_target"]))
+        zip(cur[SKILL], cur["latest_rating"], cur["next_target"]))
     chart = _chart_placeholder(alt) if figure_format is None else figure_html(
         standing_figure(content, NARROW_WIDTH), alt, figure_format, dpi, zoom=CHART_ZOOM)
-    coach = {skill_key(s): (r, d) for s, r, d in zip(content.coach_latest["skill"], content.coach_latest["rating"],
-                                                     content.coach_latest["date"])}
+    coach = {skill_key(s): (r, d) for s, r, d in zip(content.coach_latest[SKILL], content.coach_latest["rating"],
+                                                     content.coach_latest[DATE])}
     rows = []
     for r in cur.itertuples(index=False):
         mine = _rating(r.latest_rating)
@@ -453,7 +454,7 @@ def standing_chart_size(content: ReportContent, narrow: bool = False) -> tuple[f
     """Height of the standing chart and the room its skill names need on the left, in inches
     (``narrow``: names wrapped as :func:`narrow_label` does)."""
     label = narrow_label if narrow else (lambda s: shorten(s, LABEL_CHARS))
-    longest = max((len(line) for s in content.current["skill"] for line in label(s).split("\n")), default=10)
+    longest = max((len(line) for s in content.current[SKILL] for line in label(s).split("\n")), default=10)
     return 1.7 + 0.62 * len(content.current), min(3.0, 0.3 + 0.075 * longest)
 
 
@@ -471,7 +472,7 @@ def draw_standing(ax: Any, content: ReportContent, narrow: bool = False) -> None
     (``narrow``: wrapped skill names and a legend of one entry a row, for :data:`NARROW_WIDTH`)."""
     cur = content.current
     label = narrow_label if narrow else (lambda s: shorten(s, LABEL_CHARS))
-    plots.current_vs_target_bars(ax, cur.assign(skill=cur["skill"].map(label)), legend_columns=1 if narrow else 3)
+    plots.current_vs_target_bars(ax, cur.assign(skill=cur[SKILL].map(label)), legend_columns=1 if narrow else 3)
 
 
 def draw_skill(ax: Any, data: SkillChartData) -> None:
@@ -619,7 +620,7 @@ def action_plan(content: ReportContent) -> Fragment:
                    table_id="action-plan", row_attrs=attrs) if rows else ""
     note = ""
     if not closed.empty:
-        done = int((closed["status"] == "done").sum())
+        done = int((closed[STATUS] == "done").sum())
         dropped = len(closed) - done
         parts = [f"{done} done" if done else "", f"{dropped} dropped" if dropped else ""]
         note = (f'<p class="cc-note">From earlier plans: {_e(" and ".join(p for p in parts if p))} '
@@ -670,7 +671,8 @@ def next_steps(content: ReportContent) -> Fragment:
     opened = "No action item is" if n_open == 0 else f"{n_open} action item{' is' if n_open == 1 else 's are'}"
     late = ""
     if overdue:
-        late = (f" {_status_chip(cadence.OVERDUE, f'{overdue} past its due date' if overdue == 1 else f'{overdue} past their due dates', 'overdue')}")
+        past = f"{overdue} past its due date" if overdue == 1 else f"{overdue} past their due dates"
+        late = f" {_status_chip(cadence.OVERDUE, past, 'overdue')}"
     parts.append(f"<p>{_e(opened)} still open.{late}</p>")
     return _wrap("".join(parts))
 
@@ -700,10 +702,11 @@ def earlier_plans(content: ReportContent, open_plans: int = 1) -> Fragment | Non
     for i, (conv, day, rows_frame) in enumerate(plans):
         rows = []
         for r in rows_frame.itertuples(index=False):
-            measured = _DASH if _missing(r.measured_rating) else f"{int(r.measured_rating)} on {format_day(r.measured_date)}"
+            measured = (_DASH if _missing(r.measured_rating)
+                        else f"{int(r.measured_rating)} on {format_day(r.measured_date)}")
             rows.append([_e(r.skill), _e(f"{int(r.horizon_months)} months"), _rating(r.target), _e(measured),
                          _status_chip(r.status)])
-        counts = progress.status_counts(rows_frame["status"])
+        counts = progress.status_counts(rows_frame[STATUS])
         said = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
         table = _table(["Skill", "After", "Target", "Rating measured", "Status"], rows,
                        table_id=f"earlier-plan-{i + 1}", numeric=(2,))

@@ -80,6 +80,7 @@ from papermill.parameterize import parameterize_notebook
 from careerconv import __version__
 from careerconv.records import config
 from careerconv.records import schema as S
+from careerconv.records.schema import DEPARTMENT, EMPLOYEE_ID
 from careerconv.records.store import Store, atomic_write_bytes
 from .content import parse_as_of, parse_horizons
 from .html_export import ReportExporter
@@ -149,7 +150,10 @@ import careerconv.rules.cadence
 import matplotlib.backends.backend_agg
 from matplotlib.figure import Figure as _Figure
 import io as _io
-_f = _Figure(figsize=(2, 1)); _f.add_subplot().set_title("warm-up 0123456789"); _f.savefig(_io.BytesIO(), format="png"); _f.savefig(_io.BytesIO(), format="svg")
+_f = _Figure(figsize=(2, 1))
+_f.add_subplot().set_title("warm-up 0123456789")
+_f.savefig(_io.BytesIO(), format="png")
+_f.savefig(_io.BytesIO(), format="svg")
 del _f, _Figure, _io
 """
 _WARMUP_PDF = "import careerconv.surfaces.report.pdf\n"
@@ -157,7 +161,8 @@ _WARMUP_PDF = "import careerconv.surfaces.report.pdf\n"
 # of the collector's sight, so the full collections during reports stay cheap.
 _FREEZE = "__import__('gc').freeze()\n"
 # Run before every report; binds no name (see careerconv.surfaces.report.kernel).
-_RESET = '__import__("careerconv.surfaces.report.kernel", fromlist=["_"]).reset_namespace(get_ipython(), collect={collect})'
+_RESET = ('__import__("careerconv.surfaces.report.kernel", fromlist=["_"])'
+          '.reset_namespace(get_ipython(), collect={collect})')
 # A full garbage collection every so many reports keeps memory flat at a small cost.
 _COLLECT_EVERY = 25
 
@@ -601,7 +606,7 @@ def failed_outcome(settings: BatchSettings, request: ReportRequest, error: str) 
         paths = report_paths(settings.reports_dir, request.employee_id, settings.as_of)
     except ValueError:
         paths = None
-    return ReportOutcome(request.employee_id, row.get("name") or request.employee_id, row.get("department") or "",
+    return ReportOutcome(request.employee_id, row.get("name") or request.employee_id, row.get(DEPARTMENT) or "",
                          FAILED, paths, error)
 
 
@@ -616,7 +621,7 @@ def plan_report(settings: BatchSettings, request: ReportRequest) -> tuple[Report
     """
     eid = request.employee_id
     row = request.roster_row or {}
-    outcome = ReportOutcome(eid, row.get("name") or eid, row.get("department") or "", FAILED)
+    outcome = ReportOutcome(eid, row.get("name") or eid, row.get(DEPARTMENT) or "", FAILED)
     try:
         paths = report_paths(settings.reports_dir, eid, settings.as_of)
     except ValueError as exc:
@@ -626,7 +631,7 @@ def plan_report(settings: BatchSettings, request: ReportRequest) -> tuple[Report
     if request.roster_row is None and not record_files(settings.data_dir, eid):
         outcome.error = f"employee {eid!r} is not on the roster and has no records"
         return outcome, None
-    parameters = {"employee_id": eid, **settings.parameters, "pdf_path": str(paths.pdf) if settings.pdf else ""}
+    parameters = {EMPLOYEE_ID: eid, **settings.parameters, "pdf_path": str(paths.pdf) if settings.pdf else ""}
     fingerprint = _fingerprint(settings.code, parameters, data_fingerprint(settings.data_dir, eid, row))
     if not settings.force and _is_current(paths, fingerprint, settings.pdf):
         # Current already: unchanged, unless this batch made it (a Dask worker lost after writing the report
@@ -946,7 +951,7 @@ def run_batch(
 
     store = Store(data)
     with pd.option_context("mode.string_storage", "python"):  # see _WARMUP; the roster may be long
-        roster = {r["employee_id"]: r for r in store.roster().to_dict("records")}
+        roster = {r[EMPLOYEE_ID]: r for r in store.roster().to_dict("records")}
     if employee_ids is None:
         ids = list(roster) or store.employees_with_records()
     else:
@@ -961,7 +966,7 @@ def run_batch(
     declared = set(inspect_notebook(str(notebook)))
     base_parameters = {"data_dir": str(data), "as_of": day.isoformat(), "horizons": hz,
                        "figure_format": figure_format, "dpi": dpi}
-    unknown = (set(base_parameters) | {"employee_id", "pdf_path"}) - declared
+    unknown = (set(base_parameters) | {EMPLOYEE_ID, "pdf_path"}) - declared
     if unknown:
         raise ValueError(f"{notebook} has no parameter(s) {', '.join(sorted(unknown))}; "
                          f"its parameters cell declares: {', '.join(sorted(declared)) or 'none'}")

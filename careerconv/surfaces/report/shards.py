@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from careerconv.records.schema import DEPARTMENT, EMPLOYEE_ID
 from careerconv.records.store import atomic_write_bytes
 from .index import FAILED, MADE, UNCHANGED, IndexEntry, index_html
 
@@ -197,8 +198,8 @@ def write_shard_index(reports_dir: str | os.PathLike, index: ShardIndex) -> tupl
     document = {
         "format": _FORMAT, "version": _FORMAT_VERSION, "shard": index.shard.index, "shards": index.shard.count,
         "as_of": index.as_of.isoformat(), "generated": index.generated.isoformat(timespec="seconds"),
-        "entries": [{"position": position, "employee_id": e.employee_id, "name": e.name,
-                     "department": e.department, "status": e.status, "html": _relative(e.html_path, folder),
+        "entries": [{"position": position, EMPLOYEE_ID: e.employee_id, "name": e.name,
+                     DEPARTMENT: e.department, "status": e.status, "html": _relative(e.html_path, folder),
                      "pdf": _relative(e.pdf_path, folder), "error": e.error}
                     for position, e in index.entries],
     }
@@ -237,7 +238,7 @@ def read_shard_index(path: str | os.PathLike) -> ShardIndex:
             if item["status"] not in (MADE, UNCHANGED, FAILED):
                 raise ValueError(f"unknown status {item['status']!r}")
             entries.append((int(item["position"]), IndexEntry(
-                str(item["employee_id"]), str(item["name"]), str(item["department"]), item["status"],
+                str(item[EMPLOYEE_ID]), str(item["name"]), str(item[DEPARTMENT]), item["status"],
                 folder / item["html"] if item.get("html") else None,
                 folder / item["pdf"] if item.get("pdf") else None, item.get("error"))))
         return ShardIndex(shard, dt.date.fromisoformat(document["as_of"]),

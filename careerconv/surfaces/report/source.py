@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from careerconv.records import schema as S
+from careerconv.records.schema import CADENCE_MONTHS, COACH_ID, EMPLOYEE_ID
 from careerconv.records.store import History, NotFound, Store
 
 __all__ = ["load_history", "record_files", "data_fingerprint"]
@@ -42,8 +43,8 @@ def _roster_rows(store: Store) -> dict[str, dict]:
         return cached[1]
     rows = {}
     for row in store.roster().to_dict("records"):
-        rows[row["employee_id"]] = {
-            k: (None if pd.isna(v) else (int(v) if k == "cadence_months" else v)) for k, v in row.items()
+        rows[row[EMPLOYEE_ID]] = {
+            k: (None if pd.isna(v) else (int(v) if k == CADENCE_MONTHS else v)) for k, v in row.items()
         }
     _ROSTER_CACHE.clear()  # one data folder at a time is plenty
     _ROSTER_CACHE[store.root] = (identity, rows)
@@ -87,7 +88,7 @@ def load_history(data_dir: str | os.PathLike, employee_id: str) -> History:
     rows = _roster_rows(store)
     employee = rows.get(employee_id)
     if employee is not None:
-        coach = rows.get(employee.get("coach_id") or "")
+        coach = rows.get(employee.get(COACH_ID) or "")
         employee = {**employee, "coach_name": coach["name"] if coach else None}
     history = History(employee, store.conversations(employee_id), store.checkins(employee_id))
     if store.problems:

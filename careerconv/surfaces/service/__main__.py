@@ -1,4 +1,5 @@
-"""``python -m careerconv.surfaces.service --data DIR --access-log FILE``: the records service, as JupyterHub starts it."""
+"""``python -m careerconv.surfaces.service --data DIR --access-log FILE``: the records service, as JupyterHub starts
+it."""
 
 import sys
 

@@ -20,8 +20,10 @@ import threading
 from pathlib import Path
 from typing import Iterator
 
+from careerconv.records.schema import EMPLOYEE_ID
+
 ALLOWED, REFUSED = "allowed", "refused"
-FIELDS = ("at", "user", "action", "employee_id", "record", "outcome", "status")
+FIELDS = ("at", "user", "action", EMPLOYEE_ID, "record", "outcome", "status")
 
 
 class AccessLog:
@@ -41,7 +43,7 @@ class AccessLog:
                record: str | None = None) -> dict:
         """Add one line and return it as a dict (see the module docstring for the fields)."""
         entry = {"at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"), "user": user,
-                 "action": action, "employee_id": employee_id, "record": record, "outcome": outcome,
+                 "action": action, EMPLOYEE_ID: employee_id, "record": record, "outcome": outcome,
                  "status": status}
         line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
         with self._lock:
@@ -64,7 +66,7 @@ class AccessLog:
                 if not line.endswith("\n"):
                     continue  # a line being written right now
                 entry = json.loads(line)
-                if employee_id is not None and entry.get("employee_id") != employee_id:
+                if employee_id is not None and entry.get(EMPLOYEE_ID) != employee_id:
                     continue
                 if user is not None and entry.get("user") != user:
                     continue

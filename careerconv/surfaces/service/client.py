@@ -26,6 +26,7 @@ import requests
 from careerconv.records import schema as S
 from careerconv.records.config import SERVICE_URL_ENV  # in config: the app checks it without importing this module
 from careerconv.records.questions import QuestionSet, available_question_sets, question_set_files
+from careerconv.records.schema import CADENCE_MONTHS, EMPLOYEE_ID, RECORD_ID
 from careerconv.records.store import Conflict, History, NotFound, NotOnRoster, atomic_write_bytes
 from . import wire as W
 from .policy import Refused
@@ -114,11 +115,11 @@ class ServiceStore:
     def employee(self, employee_id: str) -> dict:
         """One of this user's people as a dict; :class:`NotFound` for anyone else."""
         rows = self.roster()
-        rows = rows[rows["employee_id"] == employee_id]
+        rows = rows[rows[EMPLOYEE_ID] == employee_id]
         if rows.empty:
             raise NotFound(f"employee {employee_id!r} is not on the roster, or not one of your people")
         row = rows.iloc[0].to_dict()
-        return {k: (None if pd.isna(v) else (int(v) if k == "cadence_months" else v)) for k, v in row.items()}
+        return {k: (None if pd.isna(v) else (int(v) if k == CADENCE_MONTHS else v)) for k, v in row.items()}
 
     def history(self, employee_id: str) -> History:
         return W.history_from_json(self.request("GET", f"{self._person(employee_id)}/history"))
@@ -150,9 +151,9 @@ class ServiceStore:
     def _save(self, kind: str, record: dict) -> dict:
         if not isinstance(record, dict):
             raise S.ValidationError([S.Problem(kind, "a record must be an object", value=type(record).__name__)])
-        eid = record.get("employee_id")
+        eid = record.get(EMPLOYEE_ID)
         if not isinstance(eid, str):
-            raise S.ValidationError([S.Problem(kind, "employee_id is missing", column="employee_id", value=eid)])
+            raise S.ValidationError([S.Problem(kind, "employee_id is missing", column=EMPLOYEE_ID, value=eid)])
         return self.request("PUT", f"{self._person(eid)}/{kind}s", json_body=record, attempted=record)
 
     def delete_draft(self, employee_id: str, conversation_id: str, revision: int | None = None,
@@ -221,7 +222,7 @@ def _error(status: int, body: Any, attempted: dict, url: str) -> Exception:
     body = body if isinstance(body, dict) else {}
     code, message = body.get("error"), body.get("message") or f"HTTP {status}"
     if code == W.CONFLICT:
-        return Conflict(body.get("kind") or "", body.get("record_id") or "", body.get("current"), attempted, message)
+        return Conflict(body.get("kind") or "", body.get(RECORD_ID) or "", body.get("current"), attempted, message)
     if code == W.NOT_ON_ROSTER:
         return NotOnRoster(message)
     if code == W.NOT_FOUND:

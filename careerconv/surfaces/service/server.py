@@ -67,6 +67,7 @@ from careerconv.records.erasure import erase_employee
 from careerconv.records.spreadsheet import frame_to_csv_bytes
 from careerconv.records.importers import import_roster
 from careerconv.records.questions import QUESTION_SETS_FOLDER, question_set_files
+from careerconv.records.schema import CHECKIN_ID, COACH_ID, CONVERSATION_ID, EMPLOYEE_ID, SKILL
 from careerconv.records.store import Conflict, NotFound, NotOnRoster, Store
 from . import wire as W
 from .access_log import ALLOWED, REFUSED, AccessLog
@@ -152,7 +153,7 @@ class RecordsService:
         key = (model["name"], roles, version)
         cached = self._callers.get(key)
         if cached is None:
-            coach_ids = set(store.roster()["coach_id"]) if version is not None else set()
+            coach_ids = set(store.roster()[COACH_ID]) if version is not None else set()
             cached = Caller(model["name"], roles, coach_id_for(model["name"], coach_ids, self.coach_logins))
             if len(self._callers) > 10_000:
                 self._callers.clear()
@@ -172,7 +173,7 @@ class RecordsService:
         """
         S.parse_identifier(employee_id, what="employee id")
         try:
-            return self.store().employee(employee_id)["coach_id"]
+            return self.store().employee(employee_id)[COACH_ID]
         except NotFound:
             if not caller.has(COACH):
                 check_read_person(caller, employee_id, None)
@@ -186,16 +187,16 @@ class RecordsService:
         now = time.monotonic()
         if self._skills is None or self._skills[1] != k or now - self._skills[0] > SKILLS_MAX_AGE:
             store = self.store()
-            frame = store.read_table("skills", columns=["employee_id", "skill"]) if store.roster_path.exists() \
+            frame = store.read_table("skills", columns=[EMPLOYEE_ID, SKILL]) if store.roster_path.exists() \
                 else None
             names: list[str] = []
             if frame is not None and len(frame):
                 frame = frame.dropna()
-                frame = frame.assign(skill=frame["skill"].astype(str).map(lambda s: " ".join(s.split())))
-                frame = frame[frame["skill"] != ""]
-                frame = frame.assign(key=frame["skill"].map(S.skill_key))
-                people = frame.groupby("key")["employee_id"].nunique()
-                spelling = frame.groupby("key")["skill"].agg(lambda s: s.value_counts().index[0])
+                frame = frame.assign(skill=frame[SKILL].astype(str).map(lambda s: " ".join(s.split())))
+                frame = frame[frame[SKILL] != ""]
+                frame = frame.assign(key=frame[SKILL].map(S.skill_key))
+                people = frame.groupby("key")[EMPLOYEE_ID].nunique()
+                spelling = frame.groupby("key")[SKILL].agg(lambda s: s.value_counts().index[0])
                 names = sorted((spelling[key] for key in people[people >= k].index), key=str.casefold)
             self._skills = (now, k, names)
         return list(self._skills[2])
@@ -295,7 +296,7 @@ class BaseHandler(HubOAuthenticated, tornado.web.RequestHandler):
 class MeHandler(BaseHandler):
     async def get(self) -> None:
         c = self.caller
-        self.write_json({"user": c.login, "roles": sorted(c.roles), "coach_id": c.coach_id})
+        self.write_json({"user": c.login, "roles": sorted(c.roles), COACH_ID: c.coach_id})
 
 
 class RosterHandler(BaseHandler):
@@ -307,7 +308,7 @@ class RosterHandler(BaseHandler):
             if caller.has(OPERATOR):
                 return {"csv": W.roster_to_csv(roster)}
             check_role(caller, COACH, "read the roster")
-            return {"csv": W.roster_to_csv(roster[roster["coach_id"] == caller.coach_id])}
+            return {"csv": W.roster_to_csv(roster[roster[COACH_ID] == caller.coach_id])}
         await self.guarded("roster", None, None, work)
 
     async def put(self) -> None:
@@ -414,9 +415,11 @@ distinct employees; no free text from a conversation is shown.</p></header><main
 HR_PAGE_STYLE = """
 body { font: 15px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 70rem; padding: 1rem; color: #1d2733; }
 h1 { font-size: 1.5rem; margin: .2rem 0; } h2 { font-size: 1.1rem; margin-top: 1.6rem; }
-.scroll { overflow-x: auto; max-width: 100%; } .empty { color: #55606d; font-style: italic; } table { border-collapse: collapse; margin: .4rem 0; }
+.scroll { overflow-x: auto; max-width: 100%; } .empty { color: #55606d; font-style: italic; }
+table { border-collapse: collapse; margin: .4rem 0; }
 th, td { padding: .25rem .6rem; border-bottom: 1px solid #d7dde4; text-align: left; vertical-align: top; }
-th { background: #eef2f6; } a.csv { font-size: .8rem; font-weight: 400; margin-left: .4rem; } .refused { color: #8a1c1c; font-weight: 600; }
+th { background: #eef2f6; } a.csv { font-size: .8rem; font-weight: 400; margin-left: .4rem; }
+.refused { color: #8a1c1c; font-weight: 600; }
 @media (max-width: 600px) { body { padding: .5rem; font-size: 14px; } th, td { padding: .2rem .35rem; } }
 """
 
@@ -492,7 +495,7 @@ class RecordHandler(BaseHandler):
             stored = _stored(store, kind, employee_id, record_id)
             coach = self.service.current_coach(employee_id, caller, writing=True)
             check_write_record(caller, employee_id, coach, None,
-                               stored.get("coach_id"))
+                               stored.get(COACH_ID))
             revision = int(revision_text) if revision_text else None
             store.delete_draft(employee_id, record_id, revision, kind=kind)
             return {"discarded": f"{kind}/{record_id}"}
@@ -503,21 +506,21 @@ class SaveHandler(BaseHandler):
     async def put(self, employee_id: str, plural: str) -> None:
         caller, kind = self.caller, self.record_kind(plural)
         record = self.body_json()
-        key = "checkin_id" if kind == "checkin" else "conversation_id"
+        key = CHECKIN_ID if kind == "checkin" else CONVERSATION_ID
         rid = record.get(key) if isinstance(record, dict) else None
         action = "save" if isinstance(record, dict) and record.get("revision") is not None else "create"
 
         def work():
             if not isinstance(record, dict):
                 raise ValueError(f"the body must be one {kind} record (a JSON object)")
-            if record.get("employee_id") != employee_id:
+            if record.get(EMPLOYEE_ID) != employee_id:
                 raise ValueError(f"the record's employee_id {record.get('employee_id')!r} is not {employee_id!r}, "
                                  "the person in the address")
             store = self.service.store(caller.login)
             stored = _stored(store, kind, employee_id, rid) if action == "save" and rid else {}
             coach = self.service.current_coach(employee_id, caller, writing=True)
             check_write_record(caller, employee_id, coach,
-                               record.get("coach_id"), stored.get("coach_id"))
+                               record.get(COACH_ID), stored.get(COACH_ID))
             return store.save_checkin(record) if kind == "checkin" else store.save_conversation(record)
         await self.guarded(action, employee_id, f"{kind}/{rid or 'new'}", work, gate="read")
 
@@ -532,7 +535,7 @@ class SummaryHandler(BaseHandler):
             stored = _stored(store, "conversation", employee_id, conversation_id)
             coach = self.service.current_coach(employee_id, caller, writing=True)
             check_write_record(caller, employee_id, coach, None,
-                               stored.get("coach_id"))
+                               stored.get(COACH_ID))
             path = store.save_summary(employee_id, conversation_id, html)
             return {"saved": path.relative_to(store.root).as_posix()}  # where it is kept in the data folder
         await self.guarded("summary", employee_id, f"conversation/{conversation_id}", work, gate="read")
@@ -545,7 +548,7 @@ class EraseHandler(BaseHandler):
         def work():
             check_role(caller, OPERATOR, "erase a person")
             receipt = erase_employee(self.service.store(caller.login), self.service.reports_dir, employee_id)
-            return {"employee_id": employee_id, "complete": receipt.complete, "receipt": str(receipt)}
+            return {EMPLOYEE_ID: employee_id, "complete": receipt.complete, "receipt": str(receipt)}
         await self.guarded("erase", employee_id, None, work, gate="change" if caller.has(OPERATOR) else None)
 
 
@@ -606,7 +609,7 @@ def _stored(store: Store, kind: str, employee_id: str, record_id: str) -> dict:
         raw = json.loads(path.read_bytes())
     except (FileNotFoundError, ValueError, OSError):
         return {}
-    return {"coach_id": raw.get("coach_id")} if isinstance(raw, dict) else {}
+    return {COACH_ID: raw.get(COACH_ID)} if isinstance(raw, dict) else {}
 
 
 _ID = r"[^/]+"
