@@ -521,3 +521,22 @@ def test_a_named_command_imports_only_its_own_module_and_app_starts_without_pand
     err = subprocess.run([sys.executable, "-m", "careerconv.cli", "--data", str(tmp_path / "none"), "app"],
                          capture_output=True, text=True, stdin=subprocess.DEVNULL)
     assert err.returncode == 1 and err.stderr.startswith("careerconv app: error: ") and "Traceback" not in err.stderr
+
+
+def test_a_ticking_bar_closes_beside_a_bar_left_open(monkeypatch):
+    """A clock bar is taken off the open list by identity: tqdm's == on a bar left open by an earlier command
+    compares positions and raised AttributeError on the clock (seen when the tests ran in one process)."""
+    import argparse
+
+    from careerconv.surfaces.commands import streams
+
+    monkeypatch.setattr(sys, "stderr", _TerminalErr())
+    args = argparse.Namespace(quiet=False)
+    left_open = streams.progress_bar(args, 3, "earlier")  # never closed by its command
+    step = streams.Steps(args, ("reading", "writing"))
+    step("reading")
+    step("writing")
+    step.finish()  # closes its clock: no AttributeError from tqdm.__eq__
+    assert left_open in streams._open_bars and len(streams._open_bars) == 1
+    streams.close_bars()
+    assert streams._open_bars == []

@@ -98,10 +98,15 @@ def progress_bar(args: argparse.Namespace, total: int | None, desc: str, unit: s
     return bar
 
 
+def _forget(item: Any) -> None:
+    """Take ``item`` off the open list, found by identity: tqdm's ``==`` compares bar positions and fails on
+    anything that is not a bar (a :class:`_Ticking` clock)."""
+    _open_bars[:] = [other for other in _open_bars if other is not item]
+
+
 def _close(bar: Any) -> None:
     bar.close()
-    if bar in _open_bars:
-        _open_bars.remove(bar)
+    _forget(bar)
 
 
 def close_bars() -> None:
@@ -133,8 +138,7 @@ class _Ticking:
         if self._thread is not None:
             self._thread.join()
         _close(self.bar)
-        if self in _open_bars:
-            _open_bars.remove(self)
+        _forget(self)
 
 
 class Steps:
