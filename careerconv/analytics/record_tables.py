@@ -262,11 +262,13 @@ def rating_periods_piece(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context,
     r = r.assign(department=departments(r["employee_id"], department_of), skill_id=ctx.skill_ids(r["skill"]),
                  rating=r["self_rating"].astype(float))
     r = r[r[DEPARTMENT].notna() & r["skill_id"].notna()]
-    r = r.assign(last=followup.last_recorded(r, ["employee_id", "skill_id", "date"])) \
-        .sort_values(["date", "last", "rating"], kind="stable")
+    last = followup.last_recorded(r, ["employee_id", "skill_id", "date"])
     # The employees as whole numbers in the order of their ids (faster to compare than the ids); the
-    # figures below count distinct employees within this part only.
-    r = r.loc[:, [DEPARTMENT, "skill_id", "rating", "date"]].assign(employee_id=_sort_codes(r["employee_id"]))
+    # figures below count distinct employees within this part only. Only the columns kept are sorted.
+    r = r.loc[:, [DEPARTMENT, "skill_id", "rating", "date"]] \
+        .assign(last=last, employee_id=_sort_codes(r["employee_id"])) \
+        .sort_values(["date", "last", "rating"], kind="stable").drop(columns="last")
+    department_of_code = r.drop_duplicates("employee_id").loc[:, ["employee_id", DEPARTMENT]]
     months = r["date"].to_numpy(dtype="datetime64[M]").astype(np.int64)  # months since 1970
     rows, events = [], []
     for grain, per in GRAINS:
@@ -274,8 +276,11 @@ def rating_periods_piece(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context,
                            index=r.index)
         found = r.assign(grain=grain, bucket=bucket.clip(lower=scope.start)) \
             .drop_duplicates(["employee_id", "skill_id", "bucket"], keep="last")
-        every = found.groupby(["employee_id", DEPARTMENT, "grain", "bucket"], as_index=False) \
-            .agg(rating=("rating", "mean"), date=("date", "max")).assign(skill_id=ALL_SKILLS)
+        # Per employee and bucket (an employee has one department, and the grain is this one): grouped on
+        # whole numbers and dates, the department and grain put back after.
+        every = found.groupby(["employee_id", "bucket"], as_index=False) \
+            .agg(rating=("rating", "mean"), date=("date", "max")) \
+            .merge(department_of_code, on="employee_id", how="left").assign(grain=grain, skill_id=ALL_SKILLS)
         listed = found[found["skill_id"].isin(ctx.public)] if grain != "quarter" else found.iloc[0:0]
         for part in (every, listed):
             rows.append(part.loc[:, ["employee_id", DEPARTMENT, "grain", "bucket", "skill_id", "rating"]])
