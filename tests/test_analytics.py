@@ -624,3 +624,51 @@ def test_a_table_in_memory_without_save_times_is_ordered_by_source():
         partials = partials_of(ratings, codes, A.skill_catalogue(ratings["skill"]), [], scope)
         d0 = partials.dist_hist[partials.dist_hist["dept"] == 0]
         assert d0["v"].tolist() == [4], partials_of.__module__  # the conversation, as nothing says when each was saved
+
+
+# --------------------------------------------------------------------------- lookups on a part's text columns
+
+HOSTILE_IDS = ["E1", "E10", "", " E1", "\u00e9", "e\u0301", "\U0001f600", "x" * 50_000, "a\x00b"]
+
+
+@pytest.mark.parametrize("dtype", ["str", "string", object])
+def test_departments_are_what_map_gives_on_hostile_ids(dtype):
+    from careerconv.analytics.record_tables import departments
+
+    department_of = pd.Series(["Sales", "Ops", None, "R&D \u00e9", "", "Sales", "\U0001f600", "Long", "NUL"],
+                              index=pd.Index(HOSTILE_IDS, dtype="str"), dtype=object)
+    ids = pd.Series([*HOSTILE_IDS[::-1], "E100", None, "e", "E1"], dtype=dtype, index=np.arange(13) * 7)
+    found = departments(ids, department_of)
+    expected = ids.map(department_of)
+    assert found.index.equals(ids.index) and str(found.dtype) == "str"
+    assert found.astype(object).where(found.notna(), None).tolist() == \
+        expected.astype(object).where(expected.notna(), None).tolist()
+    # The id "" has no department; "E100", a missing id and "e" (not "e" + accent) are not on the roster.
+    assert found.isna().tolist() == [False] * 6 + [True, False, False] + [True, True, True, False]
+    assert found.iloc[3] == "Sales" and found.iloc[4] == "", "composed and decomposed accents are two ids"
+
+
+def test_departments_of_ids_that_are_not_text_are_found_as_map_finds_them():
+    from careerconv.analytics.record_tables import departments
+
+    department_of = pd.Series(["Sales", "Ops"], index=pd.Index(["1", "2"], dtype="str"), dtype=object)
+    found = departments(pd.Series([1, 2]), department_of)  # the number 1 is not the id "1"
+    assert found.isna().all()
+    assert departments(pd.Series([], dtype="str"), department_of).empty
+
+
+def test_departments_refuse_an_employee_with_two_departments():
+    from careerconv.analytics.record_tables import departments
+
+    department_of = pd.Series(["Sales", "Ops"], index=pd.Index(["E1", "E1"], dtype="str"), dtype=object)
+    with pytest.raises(ValueError, match="ids of department_of repeat"):
+        departments(pd.Series(["E1"], dtype="str"), department_of)
+
+
+@pytest.mark.parametrize("dtype", ["str", "string", object])
+def test_skill_keys_are_skill_key_of_each_name_in_any_text_type(dtype):
+    from careerconv.analytics.skills import skill_keys
+
+    names = ["SQL", "sql ", " Sql", None, "", "Stakeholder  management", "\u00e9criture", "e\u0301criture", "SQL"]
+    found = skill_keys(pd.Series(names, dtype=dtype))
+    assert list(found) == [None if n is None else S.skill_key(n) for n in names]

@@ -14,6 +14,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -23,7 +24,7 @@ from careerconv.rules import followup
 from careerconv.records import schema as S
 from careerconv.records import tables as T
 from careerconv.records.store import (
-    LOCK_STRIPES, N_BUCKETS, Conflict, NotFound, NotOnRoster, Store, atomic_write_bytes, bucket_of,
+    LOCK_STRIPES, N_BUCKETS, Conflict, NotFound, NotOnRoster, Store, atomic_write_bytes, bucket_of, buckets_of,
 )
 
 FREE_TEXTS = [
@@ -404,6 +405,51 @@ def test_lock_files_are_a_fixed_set_of_stripes_that_never_name_anyone(store, tmp
 
 # --------------------------------------------------------------------------
 # derived tables
+
+
+# Hostile ids: plain, empty, accented (composed and decomposed: different bytes, different buckets),
+# outside the basic plane, 100,000 characters, non-Latin, a NUL, spaces kept, natural-order lookalikes.
+HOSTILE_IDS = ["E001", "", "\u00e9", "e\u0301", "\U0001f600", "a" * 100_000, "\u4e2d\u6587-ID", "a\x00b", " E001 ",
+               "E1", "E10"]
+
+
+def test_buckets_are_those_of_this_layout():
+    """Fixed literals: a change of the bucket rule would move every employee's rows to another part."""
+    assert [bucket_of(e) for e in HOSTILE_IDS] == [5, 5, 2, 12, 15, 7, 4, 3, 0, 13, 7]
+    assert [bucket_of(e, 7) for e in HOSTILE_IDS] == [6, 3, 4, 1, 4, 5, 6, 4, 3, 2, 0]
+
+
+@pytest.mark.parametrize("n", [N_BUCKETS, LOCK_STRIPES, 7, 1])
+def test_buckets_of_many_ids_are_each_ids_bucket(n):
+    import hashlib
+
+    ids = HOSTILE_IDS + [f"E{i:06d}" for i in range(2_000)]
+    # The rule as written down: the first four bytes of the BLAKE2b digest of the UTF-8 id, big-endian, modulo n.
+    expected = [int.from_bytes(hashlib.blake2b(e.encode("utf-8"), digest_size=4).digest(), "big") % n for e in ids]
+    found = buckets_of(ids, n)
+    assert found.dtype == np.int64 and found.tolist() == expected
+    assert [bucket_of(e, n) for e in ids] == expected
+    assert buckets_of([], n).tolist() == [] and buckets_of(iter(ids), n).tolist() == expected
+
+
+def test_an_id_that_is_not_valid_unicode_text_is_refused_by_both():
+    for find in (bucket_of, lambda e: buckets_of([e])):
+        with pytest.raises(UnicodeEncodeError):
+            find("E\ud800")  # a lone surrogate has no UTF-8 bytes
+
+
+def test_reading_the_roster_needs_no_lookup_table_and_lookups_still_work(store):
+    store.save_roster(roster_frame(["E2", "E10", "E1"]))
+    fresh = Store(store.root)
+    assert fresh.roster()["employee_id"].tolist() == ["E2", "E10", "E1"]
+    assert fresh._roster_cache[2] is None, "the per-employee lookup is built only when a lookup needs it"
+    assert fresh.employee("E10")["employee_id"] == "E10"
+    with pytest.raises(NotFound):
+        fresh.employee("E3")
+    fresh.save_roster(roster_frame(["E3"]))
+    assert fresh.employee("E3")["employee_id"] == "E3", "a new roster file is read again"
+    with pytest.raises(NotFound):
+        fresh.employee("E10")
 
 
 def test_empty_store_has_empty_typed_tables(store):

@@ -24,7 +24,7 @@ from .inputs import PART_ROWS, EmployeeParts, ParquetTable, RosterFile
 from .levels import sort_departments
 from .partials import RatingPartials, _first_date_of, _qi_of, _quarter_starts, _Roster
 from .scope import ReportScope, quarter_label, resolve_scope
-from .skills import skill_keys
+from .skills import distinct_names, skill_keys
 
 
 def _hist_stats(hist: pd.DataFrame, by: list[str]) -> pd.DataFrame:
@@ -99,7 +99,7 @@ class SkillRatings:
         if by_key is None:  # built once; the parts of the employees look names up on two threads
             by_key = self.__dict__["_by_key"] = dict(zip(skill_keys(self.catalogue["raw"]),
                                                          self.catalogue["skill_id"]))
-        codes, uniques = pd.factorize(pd.Series(names, dtype=object), use_na_sentinel=True)
+        codes, uniques = distinct_names(names)
         ids = np.array([by_key.get(key, -1) for key in skill_keys(pd.Series(uniques, dtype=object))] + [-1],
                        dtype=np.int64)
         out = pd.Series(ids[codes], index=names.index, dtype="Int64")

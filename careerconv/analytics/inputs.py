@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from careerconv.records import schema as S
-from careerconv.records.store import N_BUCKETS, Store, bucket_of, part_name
+from careerconv.records.store import N_BUCKETS, Store, buckets_of, part_name
 from .constants import DEPARTMENT, HR_COLUMNS
 
 
@@ -333,7 +333,7 @@ def _buckets(employee_ids: pd.Series) -> Any:
     import numpy as np
 
     codes, uniques = pd.factorize(pd.Series(employee_ids, dtype=object), use_na_sentinel=True)
-    found = np.array([bucket_of(str(u)) for u in uniques] + [-1], dtype=np.int64)
+    found = np.append(buckets_of([str(u) for u in uniques]), -1)
     return found[codes]
 
 

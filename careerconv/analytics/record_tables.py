@@ -192,7 +192,7 @@ def _measured_targets(targets: pd.DataFrame, ratings: pd.DataFrame, ctx: Context
             continue
         measured = PR.progress_at_horizons(targets[mine], ratings[rating_run == run],
                                            ctx.scope.as_of_day).loc[:, _PROGRESS_READ]
-        measured = measured.assign(department=measured["employee_id"].map(department_of),
+        measured = measured.assign(department=departments(measured["employee_id"], department_of),
                                    skill_id=ctx.skill_ids(measured["skill"]))
         measured["employee_id"] = first_code[run] + _sort_codes(measured["employee_id"])
         runs.append(measured)
@@ -231,10 +231,16 @@ def _ratings_for_progress(ratings: pd.DataFrame, in_period: pd.DataFrame, drafts
     """The ratings progress needs: those of people with a conversation in the period, drafts left out."""
     needed = [c for c in (*PR.RATING_COLUMNS, "self_rating", "saved_at") if c in ratings.columns]
     frame = ratings.loc[_isin(ratings["employee_id"], in_period["employee_id"]), needed]
-    if len(drafts):  # given in a draft conversation (as in the rating engines)
-        frame = frame[~(_isin(frame["record_id"], drafts)
-                        & (frame["source"].astype(object).fillna("") != "checkin"))]
+    if len(drafts):
+        frame = frame[~_in_draft(frame, drafts)]
     return frame
+
+
+def _in_draft(ratings: pd.DataFrame, drafts: pd.Series) -> np.ndarray:
+    """Whether each rating was given in a draft conversation (as the rating engine decides it): its record is
+    one of ``drafts`` and it does not come from a check-in (a missing source is not a check-in)."""
+    from_checkin = ratings["source"].eq("checkin").fillna(False).to_numpy(dtype=bool)
+    return _isin(ratings["record_id"], drafts) & ~from_checkin
 
 
 def rating_periods_piece(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context, department_of: pd.Series) -> Piece:
@@ -250,17 +256,19 @@ def rating_periods_piece(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context,
     dates = pd.to_datetime(ratings["date"]).dt.normalize()
     keep = ((dates >= scope.start) & (dates < scope.end)).to_numpy() & ratings["self_rating"].notna().to_numpy()
     if len(drafts):
-        keep &= ~(_isin(ratings["record_id"], drafts) & (ratings["source"].astype(object).fillna("") != "checkin"))
+        keep &= ~_in_draft(ratings, drafts)
     r = ratings.loc[keep, ["employee_id", "skill", "self_rating", "source", "record_id", "saved_at"]] \
         .assign(date=dates[keep])
-    r = r.assign(department=r["employee_id"].map(department_of), skill_id=ctx.skill_ids(r["skill"]),
+    r = r.assign(department=departments(r["employee_id"], department_of), skill_id=ctx.skill_ids(r["skill"]),
                  rating=r["self_rating"].astype(float))
     r = r[r[DEPARTMENT].notna() & r["skill_id"].notna()]
-    r = r.assign(last=followup.last_recorded(r, ["employee_id", "skill_id", "date"])) \
-        .sort_values(["date", "last", "rating"], kind="stable")
+    last = followup.last_recorded(r, ["employee_id", "skill_id", "date"])
     # The employees as whole numbers in the order of their ids (faster to compare than the ids); the
-    # figures below count distinct employees within this part only.
-    r = r.loc[:, [DEPARTMENT, "skill_id", "rating", "date"]].assign(employee_id=_sort_codes(r["employee_id"]))
+    # figures below count distinct employees within this part only. Only the columns kept are sorted.
+    r = r.loc[:, [DEPARTMENT, "skill_id", "rating", "date"]] \
+        .assign(last=last, employee_id=_sort_codes(r["employee_id"])) \
+        .sort_values(["date", "last", "rating"], kind="stable").drop(columns="last")
+    department_of_code = r.drop_duplicates("employee_id").loc[:, ["employee_id", DEPARTMENT]]
     months = r["date"].to_numpy(dtype="datetime64[M]").astype(np.int64)  # months since 1970
     rows, events = [], []
     for grain, per in GRAINS:
@@ -268,8 +276,11 @@ def rating_periods_piece(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context,
                            index=r.index)
         found = r.assign(grain=grain, bucket=bucket.clip(lower=scope.start)) \
             .drop_duplicates(["employee_id", "skill_id", "bucket"], keep="last")
-        every = found.groupby(["employee_id", DEPARTMENT, "grain", "bucket"], as_index=False) \
-            .agg(rating=("rating", "mean"), date=("date", "max")).assign(skill_id=ALL_SKILLS)
+        # Per employee and bucket (an employee has one department, and the grain is this one): grouped on
+        # whole numbers and dates, the department and grain put back after.
+        every = found.groupby(["employee_id", "bucket"], as_index=False) \
+            .agg(rating=("rating", "mean"), date=("date", "max")) \
+            .merge(department_of_code, on="employee_id", how="left").assign(grain=grain, skill_id=ALL_SKILLS)
         listed = found[found["skill_id"].isin(ctx.public)] if grain != "quarter" else found.iloc[0:0]
         for part in (every, listed):
             rows.append(part.loc[:, ["employee_id", DEPARTMENT, "grain", "bucket", "skill_id", "rating"]])
@@ -291,7 +302,7 @@ def overview_piece(roster: pd.DataFrame, completed: pd.DataFrame, checkins: pd.D
     per_emp["n_conv"] = per_emp["employee_id"].map(convs.groupby("employee_id").size()).fillna(0)
     per_emp["n_ci"] = per_emp["employee_id"].map(checkins.groupby("employee_id").size()).fillna(0)
     events = pd.concat([convs.loc[:, ["employee_id", "date"]], checkins.loc[:, ["employee_id", "date"]]])
-    events = events.assign(department=events["employee_id"].map(department_of)).dropna(subset=[DEPARTMENT])
+    events = events.assign(department=departments(events["employee_id"], department_of)).dropna(subset=[DEPARTMENT])
     return level_piece(per_emp, [], _OVERVIEW, scope, contributions(events, []))
 
 
@@ -339,7 +350,7 @@ def most_wanted_piece(skills: pd.DataFrame, in_period: pd.DataFrame, ctx: Contex
     (the base of the shares)."""
     skills = skills[_isin(skills["conversation_id"], in_period["conversation_id"])]
     skills = skills.assign(date=pd.to_datetime(skills["date"]).dt.normalize(),
-                           department=skills["employee_id"].map(department_of),
+                           department=departments(skills["employee_id"], department_of),
                            skill_id=ctx.skill_ids(skills["skill"]))
     named = skills[skills[DEPARTMENT].notna() & skills["skill_id"].notna()]
     # Each listed skill, and any skill at all (listed or not: the row the page falls back on where every
@@ -352,7 +363,7 @@ def most_wanted_piece(skills: pd.DataFrame, in_period: pd.DataFrame, ctx: Contex
     per_emp["skills_chosen"] = per_emp["employee_id"].map(chosen).astype(float) \
         .where(per_emp["skill_id"].eq(ALL_SKILLS).to_numpy())
     contrib = contributions(events.loc[:, ["employee_id", DEPARTMENT, "skill_id", "date"]], ["skill_id"])
-    met = in_period.assign(department=in_period["employee_id"].map(department_of)).dropna(subset=[DEPARTMENT])
+    met = in_period.assign(department=departments(in_period["employee_id"], department_of)).dropna(subset=[DEPARTMENT])
     return (level_piece(per_emp, ["skill_id"], _WANTED, ctx.scope, contrib),
             level_piece(met.loc[:, ["employee_id", DEPARTMENT]], [], {}, ctx.scope))
 
@@ -415,7 +426,7 @@ def action_items_piece(states: pd.DataFrame, scope: ReportScope, department_of: 
     ``states`` is :func:`careerconv.rules.cadence.action_item_states` of the part on the as-of day.
     """
     states = states[states["conversation_date"] >= scope.start]
-    states = states.assign(department=states["employee_id"].map(department_of)).dropna(subset=[DEPARTMENT])
+    states = states.assign(department=departments(states["employee_id"], department_of)).dropna(subset=[DEPARTMENT])
     per_item = states.assign(**{f"is_{s}": states["status"].eq(s) for s in S.ITEM_STATUSES})
     per_item["past_due"] = per_item["status"].isin(followup.OPEN_STATUSES) & (per_item["due"] < scope.as_of_day)
     # Per person first, so someone with many items weighs as one.
@@ -452,6 +463,31 @@ def option_kinds_piece(options: pd.DataFrame, progress: pd.DataFrame, period_ids
                         gains.loc[:, ["employee_id", DEPARTMENT, *by, "measured_date"]]
                         .rename(columns={"measured_date": "date"})])
     return level_piece(per_emp, by, _OPTIONS, scope, contributions(events, by))
+
+
+_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default text type ("str")
+
+
+def departments(ids: pd.Series, department_of: pd.Series) -> pd.Series:
+    """The values of ``ids.map(department_of)`` as pandas' default text type: each id's department, missing
+    where the id is not in ``department_of`` (the department by employee id, each id once).
+
+    The ids are hashed once in Arrow (pandas compares text ids as Python objects).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if department_of.index.has_duplicates:
+        raise ValueError("each employee id may have one department; the ids of department_of repeat")
+    text = pd.api.types.is_string_dtype(ids) and pd.api.types.is_string_dtype(department_of.index) \
+        and pd.api.types.is_string_dtype(department_of.astype(object).dropna())
+    if not text:  # ids or departments that are not text
+        return ids.map(department_of).astype(_TEXT)
+    wanted = pa.array(ids, from_pandas=True).cast(pa.large_string())
+    known = pa.array(department_of.index, from_pandas=True).cast(pa.large_string())
+    names = pa.array(department_of.to_numpy(dtype=object), from_pandas=True, type=pa.large_string())
+    found = names.take(pc.index_in(wanted, value_set=known))
+    return pd.Series(pd.array(found, dtype=_TEXT), index=ids.index, name=ids.name)
 
 
 def _sort_codes(values: pd.Series) -> np.ndarray:

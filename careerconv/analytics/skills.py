@@ -51,6 +51,15 @@ def skill_catalogue(raw_names: pd.Series, employees_per_skill: pd.DataFrame | No
 
 def skill_keys(names: pd.Series) -> np.ndarray:
     """:func:`careerconv.records.schema.skill_key` of each name (None for a missing one), worked out once per spelling."""
-    codes, uniques = pd.factorize(pd.Series(names, dtype=object), use_na_sentinel=True)
+    codes, uniques = distinct_names(names)
     keys = np.array([S.skill_key(u) for u in uniques] + [None], dtype=object)
     return keys[codes]
+
+
+def distinct_names(names: pd.Series) -> tuple[np.ndarray, list]:
+    """Each name's number and the distinct names (-1: missing), counted in the column's own type (Arrow text
+    is numbered in Arrow, without making a Python string of every row first)."""
+    column = names if isinstance(names, pd.Series) and pd.api.types.is_string_dtype(names.dtype) \
+        else pd.Series(names, dtype=object)
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    return codes, list(pd.Series(uniques, dtype=object))

@@ -167,7 +167,20 @@ class RefreshReport:
 
 def bucket_of(employee_id: str, n: int = N_BUCKETS) -> int:
     """Stable bucket number of an employee (same on every machine and run), 0 to ``n - 1``."""
-    return int.from_bytes(hashlib.blake2b(employee_id.encode(), digest_size=4).digest(), "big") % n
+    return int(buckets_of([employee_id], n)[0])
+
+
+def buckets_of(employee_ids: Iterable[str], n: int = N_BUCKETS) -> "np.ndarray":
+    """:func:`bucket_of` of many employees at once (an int64 array, in their order).
+
+    The bucket is the first four bytes of the BLAKE2b digest of the id's UTF-8 bytes, read as a big-endian
+    number, modulo ``n``: the digests are joined and read as one array instead of one number at a time.
+    """
+    import numpy as np
+
+    digest = hashlib.blake2b
+    joined = b"".join([digest(e.encode(), digest_size=4).digest() for e in employee_ids])
+    return (np.frombuffer(joined, dtype=">u4").astype(np.int64) % n) if joined else np.zeros(0, dtype=np.int64)
 
 
 def part_name(bucket: int) -> str:
@@ -265,7 +278,7 @@ class Store:
         self.root = Path(root).resolve()
         self.actor = actor or default_actor()
         self.problems: list[S.Problem] = []
-        self._roster_cache: tuple[tuple, pd.DataFrame, dict[str, int]] | None = None
+        self._roster_cache: tuple[tuple, pd.DataFrame, dict[str, int] | None] | None = None
         self._temp_seen: set[str] = set()  # employees whose folders held temp files when last read
         self.swept: list[Path] = []  # temp files the last validate removed
         if recover and (self.root / STAGING_DIR).is_dir():
@@ -415,23 +428,31 @@ class Store:
         ValidationError
             If ``roster.csv`` was edited by hand into something invalid.
         """
-        typed, _ = self._roster_index()
-        return typed.copy()
+        return self._roster_frame().copy()
 
     def _roster_index(self) -> tuple[pd.DataFrame, dict[str, int]]:
+        """The validated roster and each employee's row in it."""
+        typed = self._roster_frame()
+        cache = self._roster_cache
+        if cache is None:
+            return typed, {}
+        if cache[2] is None:  # built on first use: reading the roster for a report needs no lookups
+            positions = dict(zip(typed["employee_id"].tolist(), range(len(typed))))
+            cache = self._roster_cache = (cache[0], cache[1], positions)
+        return typed, cache[2]
+
+    def _roster_frame(self) -> pd.DataFrame:
         # Validated once per version of the file: every replace gives a new inode.
         try:
             st = self.roster_path.stat()
         except FileNotFoundError:
             self._roster_cache = None
-            return S.ROSTER.empty(), {}
+            return S.ROSTER.empty()
         key = (st.st_mtime_ns, st.st_size, st.st_ino)
         if self._roster_cache is None or self._roster_cache[0] != key:
             frame = pd.read_csv(self.roster_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-            typed = S.validate_roster_frame(frame, str(self.roster_path))
-            positions = {eid: i for i, eid in enumerate(typed["employee_id"])}
-            self._roster_cache = (key, typed, positions)
-        return self._roster_cache[1], self._roster_cache[2]
+            self._roster_cache = (key, S.validate_roster_frame(frame, str(self.roster_path)), None)
+        return self._roster_cache[1]
 
     def employee(self, employee_id: str) -> dict:
         """One roster row as a dict.
