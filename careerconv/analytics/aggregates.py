@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from careerconv.records.schema import CADENCE_MONTHS, COACH_ID, DATE, EMPLOYEE_ID, SKILL
 from careerconv.rules import privacy
 from . import record_tables as R
 from .constants import BANDS, DEPARTMENT, HR_COLUMNS, N, OPTIONAL_COLUMNS, band_labels, with_optional_columns
@@ -212,11 +213,11 @@ def hr_aggregates(tables: Mapping[str, pd.DataFrame | ParquetTable], as_of: Any,
     start, end = (period or (None, None))
     scope = resolve_scope(roster, as_of, start, end, departments, k, first_date=first)
 
-    roster = roster.loc[:, ["employee_id", DEPARTMENT, "coach_id", "cadence_months"]].copy()
+    roster = roster.loc[:, [EMPLOYEE_ID, DEPARTMENT, COACH_ID, CADENCE_MONTHS]].copy()
     roster[DEPARTMENT] = roster[DEPARTMENT].astype(object)
     convs = tables["conversations"]
     if isinstance(convs, pd.DataFrame):
-        convs = convs.assign(date=pd.to_datetime(convs["date"]).dt.normalize())
+        convs = convs.assign(date=pd.to_datetime(convs[DATE]).dt.normalize())
 
     # The skill-rating tables and the catalogue of every skill spelling, which the other tables share.
     rated = skill_rating_tables(ratings, roster, scope, conversations=convs,
@@ -224,8 +225,8 @@ def hr_aggregates(tables: Mapping[str, pd.DataFrame | ParquetTable], as_of: Any,
     ctx = R.Context(scope, rated.labels, rated.public, rated.skill_ids, rated.catalogue)
     parts = EmployeeParts({**tables, "roster": roster}, _RECORD_TABLES, part_rows)
     pieces = parts.map(lambda part: R.part_pieces(part, ctx))
-    members = roster.groupby(DEPARTMENT, as_index=False)["employee_id"].nunique() \
-        .rename(columns={"employee_id": "n"})
+    members = roster.groupby(DEPARTMENT, as_index=False)[EMPLOYEE_ID].nunique() \
+        .rename(columns={EMPLOYEE_ID: "n"})
     records = R.record_tables(pieces, ctx, members)
     rated = rated.with_neighbours({name: R.neighbours_of(records[name]) for name in R.RATING_TABLES})
 
@@ -256,7 +257,7 @@ def _other_skill_names(tables: Mapping[str, pd.DataFrame | ParquetTable]) -> pd.
         if isinstance(table, ParquetTable):
             found.extend(np.asarray(names, dtype=object) for names, _ in map(_spelling_counts, table.paths))
         else:
-            found.append(pd.unique(table["skill"].dropna()).astype(object))
+            found.append(pd.unique(table[SKILL].dropna()).astype(object))
     if not found:
         return pd.Series([], dtype=object)
     return pd.Series(pd.unique(np.concatenate(found)), dtype=object)
@@ -286,7 +287,7 @@ def _spelling_counts(path: Path) -> tuple[list[str], np.ndarray]:
     """The skill spellings of one Parquet part and how many rows use each."""
     import pyarrow.parquet as pq
 
-    column = pq.read_table(path, columns=["skill"], read_dictionary=["skill"], use_threads=False)["skill"]
+    column = pq.read_table(path, columns=[SKILL], read_dictionary=[SKILL], use_threads=False)[SKILL]
     if not len(column):
         return [], np.zeros(0, dtype=np.int64)
     values, positions = dictionary(column)
@@ -323,8 +324,8 @@ def _trends(partials: RatingPartials, scope: ReportScope, labels: pd.Series, pub
     cells = pd.concat([org, dept], ignore_index=True)
     protected = privacy.protect(cells, k=scope.k, keys=["quarter", "skill_id", DEPARTMENT], measures=["mean", "median"],
                           contributions=contrib, window=scope.window)
-    protected.insert(1, "skill", protected["skill_id"].map(labels))
-    protected = sort_departments(protected, ["skill", "quarter"]).drop(columns="skill_id")
+    protected.insert(1, SKILL, protected["skill_id"].map(labels))
+    protected = sort_departments(protected, [SKILL, "quarter"]).drop(columns="skill_id")
     trends = protected[protected[DEPARTMENT].isna()].reset_index(drop=True)
     dept_trends = protected[protected[DEPARTMENT].notna()].reset_index(drop=True)
     return trends, dept_trends
@@ -352,12 +353,12 @@ def _distribution(partials: RatingPartials, scope: ReportScope, labels: pd.Serie
                           measures=["share", "mean", "median"], partitions=[DEPARTMENT, "band"],
                           contributions=contrib.loc[:, ["skill_id", "band", DEPARTMENT, "quarter", "n"]],
                           window=scope.window, neighbours=neighbours)
-    protected.insert(0, "skill", protected["skill_id"].map(labels))
+    protected.insert(0, SKILL, protected["skill_id"].map(labels))
     order = {label: i for i, (label, _, _) in enumerate(BANDS)}
     protected["_b"] = protected["band"].map(order).fillna(-1)
     protected = protected.assign(_o=protected[DEPARTMENT].notna(), _d=protected[DEPARTMENT].fillna("")) \
-        .sort_values(["skill", "_o", "_d", "_b"], kind="stable").drop(columns=["_b", "_o", "_d", "skill_id"])
-    return protected.loc[:, ["skill", DEPARTMENT, "band", N, "share", "median", "mean", privacy.PRIVACY]] \
+        .sort_values([SKILL, "_o", "_d", "_b"], kind="stable").drop(columns=["_b", "_o", "_d", "skill_id"])
+    return protected.loc[:, [SKILL, DEPARTMENT, "band", N, "share", "median", "mean", privacy.PRIVACY]] \
         .reset_index(drop=True)
 
 
@@ -383,9 +384,9 @@ def _gaps(partials: RatingPartials, scope: ReportScope, labels: pd.Series, publi
                           measures=["mean_gap", "share_self_higher", "share_self_lower"],
                           contributions=contrib.loc[:, ["skill_id", DEPARTMENT, "quarter", "n"]], window=scope.window,
                           neighbours=neighbours)
-    protected.insert(0, "skill", protected["skill_id"].map(lambda i: None if i == -1 else labels.get(i)))
+    protected.insert(0, SKILL, protected["skill_id"].map(lambda i: None if i == -1 else labels.get(i)))
     protected = protected.assign(_all=protected["skill_id"].ne(-1))
-    return sort_departments(protected, ["_all", "skill"]).drop(columns=["_all", "skill_id"])
+    return sort_departments(protected, ["_all", SKILL]).drop(columns=["_all", "skill_id"])
 
 
 def _about(scope: ReportScope, unlisted_skills: int, first: pd.Timestamp | None) -> pd.DataFrame:

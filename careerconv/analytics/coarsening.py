@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from careerconv.records.schema import HORIZON_MONTHS, SKILL
 from careerconv.rules import privacy
 from .constants import DEPARTMENT, N
 
@@ -29,7 +30,7 @@ from .constants import DEPARTMENT, N
 GROUPINGS = (("quarter", True), ("half-year", True), ("year", True),
              ("quarter", False), ("half-year", False), ("year", False))
 READABLE_SHARE = 0.5  # a grouping is readable when it shows at least this share of its figures
-_COLUMNS = ["grain", "bucket", "until", "skill", DEPARTMENT, N, "median", "mean", privacy.PRIVACY]
+_COLUMNS = ["grain", "bucket", "until", SKILL, DEPARTMENT, N, "median", "mean", privacy.PRIVACY]
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ def _grouping(grain: str, per_skill: bool, fine: pd.DataFrame, periods: pd.DataF
         frame = fine.rename(columns={"quarter": "bucket"}).assign(grain="quarter")
         frame["until"] = pd.to_datetime(frame["bucket"]) + pd.DateOffset(months=3)
     else:
-        frame = periods[(periods["grain"] == grain) & (periods["skill"].notna() == per_skill)]
+        frame = periods[(periods["grain"] == grain) & (periods[SKILL].notna() == per_skill)]
     frame = frame[frame[DEPARTMENT].notna() == departments]
     return Grouping(grain, per_skill, frame.loc[:, _COLUMNS].reset_index(drop=True), "")
 
@@ -148,12 +149,12 @@ def skill_view(name: str, table: pd.DataFrame, *, horizon: int | None = None) ->
     if name not in _ALL_SKILLS:
         raise ValueError(f"{name!r} has no row over all skills; allowed: {', '.join(_ALL_SKILLS)}")
     org = table[table[DEPARTMENT].isna()]
-    every = org[org["skill"].isna()]
-    per_skill = org[org["skill"].notna()]
+    every = org[org[SKILL].isna()]
+    per_skill = org[org[SKILL].notna()]
     if horizon is not None:
-        per_skill = per_skill[per_skill["horizon_months"] == horizon]
+        per_skill = per_skill[per_skill[HORIZON_MONTHS] == horizon]
     if privacy.shown(per_skill).any() or per_skill.empty:
-        at = org if horizon is None else org[org["horizon_months"] == horizon]
+        at = org if horizon is None else org[org[HORIZON_MONTHS] == horizon]
         return SkillView(True, at.reset_index(drop=True), "")
     k = int(table.attrs.get("k", privacy.DEFAULT_K))
     what = f"{horizon} months on, " if horizon is not None else ""

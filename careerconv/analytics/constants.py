@@ -10,10 +10,13 @@ import pandas as pd
 
 from careerconv.rules import privacy
 from careerconv.records import schema as S
+from careerconv.records.schema import (
+    CADENCE_MONTHS, CHECKIN_ID, COACH_ID, COACH_RATING, CONVERSATION_ID, DATE, DEPARTMENT, EMPLOYEE_ID, HORIZON_MONTHS,
+    ITEM_ID, RECORD_ID, SELF_RATING, SKILL, STATUS,
+)
 
 
 DEFAULT_QUARTERS = 8  # the default period: two years up to the as-of date
-DEPARTMENT = "department"
 N = privacy.COUNT
 # Rating bands of the distribution chart: (label, lowest, highest).
 BANDS: tuple[tuple[str, int, int], ...] = (("1–3", 1, 3), ("4–6", 4, 6), ("7–8", 7, 8), ("9–10", 9, 10))
@@ -33,17 +36,17 @@ _GAIN_HORIZONS = (6, 12)
 
 # The only columns analytics ever reads (never a free-text column but the option text, see above).
 HR_COLUMNS: dict[str, tuple[str, ...]] = {
-    "roster": ("employee_id", "coach_id", "department", "cadence_months"),
-    "conversations": ("conversation_id", "employee_id", "date", "status", "cadence_months", "next_due",
+    "roster": (EMPLOYEE_ID, COACH_ID, DEPARTMENT, CADENCE_MONTHS),
+    "conversations": (CONVERSATION_ID, EMPLOYEE_ID, DATE, STATUS, CADENCE_MONTHS, "next_due",
                       "follow_up_mode", "follow_up_every_weeks"),
-    "skills": ("conversation_id", "employee_id", "date", "skill", "status"),
-    "skill_ratings": ("employee_id", "date", "skill", "self_rating", "coach_rating", "source", "record_id",
+    "skills": (CONVERSATION_ID, EMPLOYEE_ID, DATE, SKILL, STATUS),
+    "skill_ratings": (EMPLOYEE_ID, DATE, SKILL, SELF_RATING, COACH_RATING, "source", RECORD_ID,
                       "saved_at"),
-    "targets": ("employee_id", "conversation_id", "date", "skill", "baseline", "horizon_months", "target"),
-    "options": ("conversation_id", "employee_id", "date", "skill", "option_no", "text", "chosen"),
-    "action_items": ("conversation_id", "employee_id", "date", "item_id", "due"),
-    "checkins": ("checkin_id", "employee_id", "date"),
-    "checkin_updates": ("checkin_id", "employee_id", "date", "conversation_id", "item_id", "status"),
+    "targets": (EMPLOYEE_ID, CONVERSATION_ID, DATE, SKILL, "baseline", HORIZON_MONTHS, "target"),
+    "options": (CONVERSATION_ID, EMPLOYEE_ID, DATE, SKILL, "option_no", "text", "chosen"),
+    "action_items": (CONVERSATION_ID, EMPLOYEE_ID, DATE, ITEM_ID, "due"),
+    "checkins": (CHECKIN_ID, EMPLOYEE_ID, DATE),
+    "checkin_updates": (CHECKIN_ID, EMPLOYEE_ID, DATE, CONVERSATION_ID, ITEM_ID, STATUS),
 }
 
 

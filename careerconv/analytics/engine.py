@@ -22,6 +22,9 @@ import numpy as np
 import pandas as pd
 
 from careerconv.records import schema as S
+from careerconv.records.schema import (
+    COACH_RATING, CONVERSATION_ID, DATE, EMPLOYEE_ID, RECORD_ID, SELF_RATING, SKILL, STATUS,
+)
 from careerconv.rules.followup import last_recorded
 from .constants import HR_COLUMNS, with_optional_columns
 from .inputs import ParquetTable
@@ -36,8 +39,8 @@ _DAY_SPAN = 20
 _CELL_CAP = 1 << 23  # cells (employees x skills x quarters) of one block's dense arrays
 _TIE_MASK = (1 << 20) - 1
 _CHUNK = 1 << 17  # rows counted at once (whole employees)
-_DICTIONARY_COLUMNS = ("employee_id", "skill", "source")
-_MAIN_COLUMNS = ("employee_id", "date", "skill", "self_rating", "coach_rating", "source")
+_DICTIONARY_COLUMNS = (EMPLOYEE_ID, SKILL, "source")
+_MAIN_COLUMNS = (EMPLOYEE_ID, DATE, SKILL, SELF_RATING, COACH_RATING, "source")
 
 
 class Drafts:
@@ -115,11 +118,11 @@ def _draft_ids_of_part(source: Path | pd.DataFrame) -> list[str]:
     import pyarrow.parquet as pq
 
     if isinstance(source, pd.DataFrame):
-        drafts = source["status"].astype(object).fillna("") != "completed"  # no status: not completed either
-        return source.loc[drafts.to_numpy(dtype=bool), "conversation_id"].astype(str).tolist()
-    table = pq.read_table(source, columns=["conversation_id", "status"], use_threads=False)
-    return table.filter(pc.fill_null(pc.not_equal(table.column("status"), "completed"), True)) \
-        .column("conversation_id").to_pylist()
+        drafts = source[STATUS].astype(object).fillna("") != "completed"  # no status: not completed either
+        return source.loc[drafts.to_numpy(dtype=bool), CONVERSATION_ID].astype(str).tolist()
+    table = pq.read_table(source, columns=[CONVERSATION_ID, STATUS], use_threads=False)
+    return table.filter(pc.fill_null(pc.not_equal(table.column(STATUS), "completed"), True)) \
+        .column(CONVERSATION_ID).to_pylist()
 
 
 def _draft_days_of_part(source: Path | pd.DataFrame) -> tuple | None:
@@ -129,21 +132,21 @@ def _draft_days_of_part(source: Path | pd.DataFrame) -> tuple | None:
     import pyarrow.parquet as pq
 
     if isinstance(source, Path):
-        table = pq.read_table(source, columns=["employee_id", "date", "status"],
-                              read_dictionary=["employee_id", "status"], use_threads=False)
+        table = pq.read_table(source, columns=[EMPLOYEE_ID, DATE, STATUS],
+                              read_dictionary=[EMPLOYEE_ID, STATUS], use_threads=False)
     else:
-        table = _arrow_frame(source, ["employee_id", "date", "status"])
-        table = pa.table({"employee_id": pc.dictionary_encode(table.column("employee_id")),
-                          "date": table.column("date"), "status": pc.dictionary_encode(table.column("status"))})
+        table = _arrow_frame(source, [EMPLOYEE_ID, DATE, STATUS])
+        table = pa.table({EMPLOYEE_ID: pc.dictionary_encode(table.column(EMPLOYEE_ID)),
+                          DATE: table.column(DATE), STATUS: pc.dictionary_encode(table.column(STATUS))})
     if not table.num_rows:
         return None
-    status_values, status = dictionary(table.column("status"))
+    status_values, status = dictionary(table.column(STATUS))
     is_draft = _lookup([v != "completed" for v in status_values.to_pylist()], status, bool, missing=True)
     draft = np.flatnonzero(is_draft)
     if not len(draft):
         return None
-    emp_values, emp = dictionary(table.column("employee_id"), distinct=True)
-    day = _epoch_days(table.column("date"), 0, np.iinfo(np.int32).max).astype(np.int64)  # -1: unknown
+    emp_values, emp = dictionary(table.column(EMPLOYEE_ID), distinct=True)
+    day = _epoch_days(table.column(DATE), 0, np.iinfo(np.int32).max).astype(np.int64)  # -1: unknown
     # A draft's day shared with another conversation of the same employee: only record ids tell them apart.
     holder = np.zeros(len(emp_values) + 1, dtype=bool)
     holder[emp[draft]] = True
@@ -163,10 +166,10 @@ def _arrow_frame(frame: pd.DataFrame, columns: list[str]) -> Any:
     arrays = {}
     for name in columns:
         values = frame[name]
-        if name in ("date",):
+        if name in (DATE,):
             arrays[name] = pa.array(pd.to_datetime(values).to_numpy(dtype="datetime64[ns]"),
                                     mask=values.isna().to_numpy(), type=pa.timestamp("ns"))
-        elif name in ("self_rating", "coach_rating"):
+        elif name in (SELF_RATING, COACH_RATING):
             arrays[name] = pa.array(values.astype("Int64"), type=pa.int64(), from_pandas=True)
         else:
             arrays[name] = pa.array(values.astype(object).to_numpy(), type=pa.string(), from_pandas=True)
@@ -327,7 +330,7 @@ def catalogue_and_partials(ratings: pd.DataFrame | ParquetTable, roster: _Roster
     counts = pd.DataFrame({"raw": [s for p in parts for s in p.spellings],
                            "n": np.concatenate([p.uses for p in parts]) if parts else np.zeros(0, dtype=np.int64)})
     if not parts and isinstance(ratings, pd.DataFrame) and len(ratings):
-        counts = ratings["skill"].astype(object).value_counts().rename_axis("raw").reset_index(name="n")
+        counts = ratings[SKILL].astype(object).value_counts().rename_axis("raw").reset_index(name="n")
     if other is not None and len(other):
         counts = pd.concat([counts, pd.DataFrame({"raw": pd.unique(pd.Series(other, dtype=object).dropna()),
                                                   "n": 0})], ignore_index=True)
@@ -351,7 +354,7 @@ def _part_sums(source: Any, context: dict) -> _PartResult:
     # larger, and two parts are in work at a time.
     if isinstance(source, Path):
         file = pq.ParquetFile(source, read_dictionary=list(_DICTIONARY_COLUMNS))
-        groups = {"skill": ("skill", "employee_id", "source"), "date": ("date", "self_rating", "coach_rating")}
+        groups = {SKILL: (SKILL, EMPLOYEE_ID, "source"), DATE: (DATE, SELF_RATING, COACH_RATING)}
         read: dict[str, Any] = {}
 
         def column(name: str) -> Any:
@@ -368,7 +371,7 @@ def _part_sums(source: Any, context: dict) -> _PartResult:
             return pc.dictionary_encode(values) if name in _DICTIONARY_COLUMNS else values
 
     # Skills: the part's own numbers for the skills (or catalogue ids) its spellings stand for.
-    spelling_values, spelling = dictionary(column("skill"))
+    spelling_values, spelling = dictionary(column(SKILL))
     spellings = [str(v) for v in spelling_values.to_pylist()]
     uses = np.bincount(spelling[spelling >= 0], minlength=len(spellings)).astype(np.int64)
     keys = [context["key_of"](s) for s in spellings]
@@ -384,7 +387,7 @@ def _part_sums(source: Any, context: dict) -> _PartResult:
     del spelling
     # Employees: the part's own numbers (positions in its dictionary of ids); the roster is probed once
     # per part for their departments.
-    emp_values, emp = dictionary(column("employee_id"), distinct=True)
+    emp_values, emp = dictionary(column(EMPLOYEE_ID), distinct=True)
     ne = len(emp_values)
     emp = np.where(emp >= 0, emp, np.int32(ne))  # a missing id: the extra last slot of dept_of (a new array, so
     #                                               the decoded column can go)
@@ -396,11 +399,11 @@ def _part_sums(source: Any, context: dict) -> _PartResult:
     part["file"] = source
     part["source_names"] = np.array([*source_values.to_pylist(), None], dtype=object)  # the last: missing
     part["is_checkin"] = part["source_names"] == "checkin"
-    date, per_day = _timestamps(column("date"))
+    date, per_day = _timestamps(column(DATE))
     part["day"] = _day_numbers(date, per_day, layout)
     del date
-    part["self"] = _ratings(column("self_rating"))
-    part["coach"] = _ratings(column("coach_rating"))
+    part["self"] = _ratings(column(SELF_RATING))
+    part["coach"] = _ratings(column(COACH_RATING))
     part["drafts"] = _part_drafts(source, context, emp_values)
     pa.default_memory_pool().release_unused()  # hand the decoded columns' memory back (mimalloc keeps it otherwise)
     # Count in chunks of about _CHUNK rows, each a run of whole employees (the store writes a person's rows
@@ -475,7 +478,7 @@ def _last_of_day(part: dict, rows: Any, emp_skill: np.ndarray, day: np.ndarray, 
     record_ids, saved_at = part["recorded"]
     positions = (np.arange(rows.start, rows.stop) if isinstance(rows, slice) else np.asarray(rows))[tied]
     same_day = pd.DataFrame({"key": key[tied], "source": part["source_names"][src[tied]],
-                             "record_id": record_ids[positions], "saved_at": saved_at[positions]})
+                             RECORD_ID: record_ids[positions], "saved_at": saved_at[positions]})
     out[tied] = last_recorded(same_day, ["key"])
     return out
 
@@ -484,10 +487,10 @@ def _recorded_columns(source: Any) -> tuple[np.ndarray, np.ndarray]:
     """A part's ``record_id`` and ``saved_at`` columns as object arrays (what orders ratings of one day)."""
     import pyarrow.parquet as pq
 
-    table = pq.read_table(source, columns=["record_id", "saved_at"], use_threads=False) \
-        if isinstance(source, Path) else source.select(["record_id", "saved_at"])
+    table = pq.read_table(source, columns=[RECORD_ID, "saved_at"], use_threads=False) \
+        if isinstance(source, Path) else source.select([RECORD_ID, "saved_at"])
     return tuple(table.column(name).to_numpy(zero_copy_only=False).astype(object)
-                 for name in ("record_id", "saved_at"))
+                 for name in (RECORD_ID, "saved_at"))
 
 
 def _part_drafts(source: Any, context: dict, emp_values: Any) -> dict | None:
@@ -565,9 +568,9 @@ def _record_is_draft(source: Any, context: dict) -> np.ndarray:
     import pyarrow.parquet as pq
 
     if isinstance(source, Path):
-        record_ids = pq.read_table(source, columns=["record_id"], use_threads=False).column("record_id")
+        record_ids = pq.read_table(source, columns=[RECORD_ID], use_threads=False).column(RECORD_ID)
     else:
-        record_ids = source.column("record_id")
+        record_ids = source.column(RECORD_ID)
     draft_ids = pa.array(context["drafts"].ids, type=pa.string())
     return pc.fill_null(pc.is_in(record_ids, value_set=draft_ids), False).to_numpy(zero_copy_only=False)
 

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from careerconv.records import schema as S
+from careerconv.records.schema import DATE, EMPLOYEE_ID, STATUS
 from careerconv.records.store import N_BUCKETS, Store, buckets_of, part_name
 from .constants import DEPARTMENT, HR_COLUMNS
 
@@ -123,7 +124,7 @@ class RosterFile:
             import pyarrow as pa
             import pyarrow.csv as pcsv
 
-            wanted = ["employee_id", DEPARTMENT]
+            wanted = [EMPLOYEE_ID, DEPARTMENT]
             # One reading thread, and its buffers handed back: the threaded reader's buffers are three
             # times the table, and the allocator would keep them.
             cached = pcsv.read_csv(self.path, read_options=pcsv.ReadOptions(use_threads=False),
@@ -136,7 +137,7 @@ class RosterFile:
 
     def to_pandas(self) -> pd.DataFrame:
         """``employee_id`` and ``department`` as pandas reads them (every value a string)."""
-        return pd.read_csv(self.path, usecols=["employee_id", DEPARTMENT], dtype=str, keep_default_na=False,
+        return pd.read_csv(self.path, usecols=[EMPLOYEE_ID, DEPARTMENT], dtype=str, keep_default_na=False,
                            encoding="utf-8-sig")
 
     def departments(self) -> list[str]:
@@ -198,8 +199,8 @@ def load_hr_tables(data_dir: str | Path, *, refresh: bool = True,
 # Rows read from each table: the options only when chosen (their texts are most of the table).
 _READ_FILTERS: dict[str, Any] = {"options": [("chosen", "==", True)]}
 # Columns of HR_COLUMNS that the tables built part by part never read, left on disk.
-_NOT_READ: dict[str, tuple[str, ...]] = {"skills": ("status",), "options": ("employee_id", "date", "option_no"),
-                                         "action_items": ("date",)}
+_NOT_READ: dict[str, tuple[str, ...]] = {"skills": (STATUS,), "options": (EMPLOYEE_ID, DATE, "option_no"),
+                                         "action_items": (DATE,)}
 
 
 # Rows (of all tables together) that one part of the employees may hold: about 1 GiB of working memory
@@ -250,7 +251,7 @@ class EmployeeParts:
             if isinstance(table, ParquetTable):
                 rows += [table.rows_in(b) for b in range(N_BUCKETS)]
             else:
-                self._buckets[name] = _buckets(table["employee_id"])
+                self._buckets[name] = _buckets(table[EMPLOYEE_ID])
                 known = self._buckets[name][self._buckets[name] >= 0]
                 rows += np.bincount(known, minlength=N_BUCKETS)[:N_BUCKETS]
         self._groups = []

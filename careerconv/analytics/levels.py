@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from careerconv.records.schema import DATE, EMPLOYEE_ID
 from .constants import DEPARTMENT, N
 from .scope import ReportScope
 
@@ -101,7 +102,7 @@ def level_piece(per_emp: pd.DataFrame, by: list[str], stats: Stats, scope: Repor
     _check_stats(stats)
     inside = per_emp[per_emp[DEPARTMENT].isin(scope.selected)]
     keys = [*by, DEPARTMENT]
-    spec: dict[str, tuple[str, str]] = {N: ("employee_id", "nunique")}
+    spec: dict[str, tuple[str, str]] = {N: (EMPLOYEE_ID, "nunique")}
     for name, (column, how) in stats.items():
         if how in (MEAN, SUM):
             spec[f"{name}|sum"] = (column, "sum")
@@ -276,8 +277,8 @@ def contributions(events: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     # Each employee once per group (as a number: counting distinct text ids group by group is slow), then
     # the groups' sizes; a missing id counts as nobody, as nunique counts it. An employee's rows share one
     # department, so the rows are first made distinct without it (fewer and cheaper columns to compare).
-    frame = events.loc[:, [*by, DEPARTMENT]].assign(quarter=_quarter_months(events["date"]),
-                                                    _e=pd.factorize(events["employee_id"])[0])
+    frame = events.loc[:, [*by, DEPARTMENT]].assign(quarter=_quarter_months(events[DATE]),
+                                                    _e=pd.factorize(events[EMPLOYEE_ID])[0])
     frame = frame[~frame.duplicated([*by, "quarter", "_e"]).to_numpy()]
     frame["quarter"] = frame["quarter"].to_numpy().astype("datetime64[M]").astype("datetime64[ns]")
     out = frame.assign(n=(frame["_e"] >= 0).astype(np.int64)).groupby(keys, dropna=False, as_index=False)["n"].sum()

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from careerconv.records.schema import COACH_RATING, DATE, EMPLOYEE_ID, RECORD_ID, SELF_RATING, SKILL
 from careerconv.rules.followup import last_recorded
 from .constants import HR_COLUMNS, with_optional_columns
 from .engine import Drafts
@@ -35,7 +36,7 @@ def catalogue_and_partials(ratings: pd.DataFrame | ParquetTable, roster: _Roster
                            scope: ReportScope, other: pd.Series | None) -> tuple[pd.DataFrame, RatingPartials]:
     """:func:`careerconv.analytics.engine.catalogue_and_partials` in plain pandas."""
     frame = _frame(ratings)
-    spellings = frame["skill"].astype(object).value_counts().rename_axis("raw").reset_index(name="n")
+    spellings = frame[SKILL].astype(object).value_counts().rename_axis("raw").reset_index(name="n")
     if other is not None and len(other):
         spellings = pd.concat([spellings, pd.DataFrame({"raw": pd.unique(pd.Series(other, dtype=object).dropna()),
                                                         "n": 0})], ignore_index=True)
@@ -53,22 +54,22 @@ def _frame(ratings: pd.DataFrame | ParquetTable) -> pd.DataFrame:
 
 def _partials(ratings: pd.DataFrame, roster_codes: pd.DataFrame, catalogue: pd.DataFrame,
                      drafts: set[str], scope: ReportScope, selected: set[int]) -> RatingPartials:
-    r = ratings.loc[:, ["employee_id", "date", "skill", "self_rating", "coach_rating", "source", "record_id",
+    r = ratings.loc[:, [EMPLOYEE_ID, DATE, SKILL, SELF_RATING, COACH_RATING, "source", RECORD_ID,
                         "saved_at"]]
-    dates = pd.to_datetime(r["date"])
-    keep = (dates < scope.end).to_numpy() & (r["self_rating"].notna() | r["coach_rating"].notna()).to_numpy()
+    dates = pd.to_datetime(r[DATE])
+    keep = (dates < scope.end).to_numpy() & (r[SELF_RATING].notna() | r[COACH_RATING].notna()).to_numpy()
     if drafts:  # given in a draft conversation: its record id, any source but a check-in
-        keep &= ~(r["record_id"].isin(drafts).to_numpy()
+        keep &= ~(r[RECORD_ID].isin(drafts).to_numpy()
                   & (r["source"].astype(object).fillna("") != "checkin").to_numpy())
     r = r.loc[keep]
     dates = dates[keep]
-    codes = roster_codes.set_index("employee_id")
+    codes = roster_codes.set_index(EMPLOYEE_ID)
     skill_ids = catalogue.set_index("raw")["skill_id"]
     x = pd.DataFrame({
-        "emp": r["employee_id"].map(codes["emp"]), "dept": r["employee_id"].map(codes["dept"]),
-        "skill_id": r["skill"].astype(object).map(skill_ids),
-        "s": r["self_rating"].astype("Float64").to_numpy(dtype=float, na_value=np.nan),
-        "c": r["coach_rating"].astype("Float64").to_numpy(dtype=float, na_value=np.nan),
+        "emp": r[EMPLOYEE_ID].map(codes["emp"]), "dept": r[EMPLOYEE_ID].map(codes["dept"]),
+        "skill_id": r[SKILL].astype(object).map(skill_ids),
+        "s": r[SELF_RATING].astype("Float64").to_numpy(dtype=float, na_value=np.nan),
+        "c": r[COACH_RATING].astype("Float64").to_numpy(dtype=float, na_value=np.nan),
     })
     x = x[x["emp"].notna() & x["skill_id"].notna()]
     dates = dates.loc[x.index]
@@ -80,7 +81,7 @@ def _partials(ratings: pd.DataFrame, roster_codes: pd.DataFrame, catalogue: pd.D
     rated = ~np.isnan(x["s"].to_numpy())
     last = np.zeros(len(x), dtype=np.int64)
     same_day = pd.DataFrame({"emp": x["emp"].to_numpy()[rated], "skill_id": x["skill_id"].to_numpy()[rated],
-                             "day": days[rated]}).join(r.loc[x.index[rated], ["source", "record_id", "saved_at"]]
+                             "day": days[rated]}).join(r.loc[x.index[rated], ["source", RECORD_ID, "saved_at"]]
                                                        .reset_index(drop=True))
     last[rated] = last_recorded(same_day, ["emp", "skill_id", "day"])
     x["code"] = np.where(rated, days.astype(np.int64) * 100 + last * 10 + x["s"] - 1, np.nan)

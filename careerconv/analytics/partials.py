@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from careerconv.records.schema import DATE, EMPLOYEE_ID
 from .constants import DEPARTMENT
 from .inputs import ParquetTable
 from .scope import ReportScope
@@ -102,7 +103,7 @@ class _Roster:
         names = tuple(sorted({str(d) for d in departments.dropna()}))
         code = {name: i for i, name in enumerate(names)}
         dept = departments.map(code).fillna(-1).to_numpy(dtype=np.int64)
-        ids = pa.array(roster["employee_id"].astype(object).to_numpy(), type=pa.string(), from_pandas=True)
+        ids = pa.array(roster[EMPLOYEE_ID].astype(object).to_numpy(), type=pa.string(), from_pandas=True)
         return cls(ids, dept, names)
 
     @classmethod
@@ -115,7 +116,7 @@ class _Roster:
         names = [""] * size
         for code, name in zip(pairs["dept"], pairs[DEPARTMENT]):
             names[int(code)] = str(name)
-        ids = pa.array(codes["employee_id"].astype(object).to_numpy(), type=pa.string(), from_pandas=True)
+        ids = pa.array(codes[EMPLOYEE_ID].astype(object).to_numpy(), type=pa.string(), from_pandas=True)
         return cls(ids, codes["dept"].to_numpy(dtype=np.int64), tuple(names))
 
     @classmethod
@@ -129,13 +130,13 @@ class _Roster:
         names = tuple(sorted(set(found)))
         rank = np.array([names.index(v) for v in found] + [-1], dtype=np.int64)
         indices = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-        ids = table.column("employee_id").combine_chunks().cast(pa.string())
+        ids = table.column(EMPLOYEE_ID).combine_chunks().cast(pa.string())
         return cls(ids, rank[indices], names)
 
     def codes_frame(self) -> pd.DataFrame:
         """``employee_id, emp, dept, department`` (the pandas engine's input)."""
         names = np.array([*self.names, None], dtype=object)
-        return pd.DataFrame({"employee_id": self.ids.to_numpy(zero_copy_only=False).astype(object),
+        return pd.DataFrame({EMPLOYEE_ID: self.ids.to_numpy(zero_copy_only=False).astype(object),
                              "emp": np.arange(len(self.dept), dtype=np.int64), "dept": self.dept,
                              DEPARTMENT: names[self.dept]})
 
@@ -187,7 +188,7 @@ def _first_date_of(table: pd.DataFrame | ParquetTable) -> pd.Timestamp | None:
         return min(dates) if dates else None
     if not len(table):
         return None
-    first = pd.to_datetime(table["date"]).min()
+    first = pd.to_datetime(table[DATE]).min()
     return None if pd.isna(first) else pd.Timestamp(first)
 
 
@@ -197,9 +198,9 @@ def _parquet_min_date(path: Path) -> pd.Timestamp | None:
     import pyarrow.parquet as pq
 
     meta = pq.ParquetFile(path).metadata
-    if "date" not in meta.schema.names or not meta.num_rows:
+    if DATE not in meta.schema.names or not meta.num_rows:
         return None
-    column = meta.schema.names.index("date")
+    column = meta.schema.names.index(DATE)
     dates = []
     for g in range(meta.num_row_groups):
         group = meta.row_group(g)
@@ -207,7 +208,7 @@ def _parquet_min_date(path: Path) -> pd.Timestamp | None:
             continue
         stats = group.column(column).statistics
         if stats is None or not stats.has_min_max:
-            first = pc.min(pq.read_table(path, columns=["date"])["date"]).as_py()
+            first = pc.min(pq.read_table(path, columns=[DATE])[DATE]).as_py()
             return None if first is None else pd.Timestamp(first)
         dates.append(pd.Timestamp(stats.min))
     return min(dates) if dates else None

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from careerconv.records.schema import COACH_ID, HORIZON_MONTHS, SKILL
 from careerconv.rules import privacy
 from .constants import BANDS, DEPARTMENT, N, TABLE_TITLES
 from .presentation import present
@@ -25,7 +26,7 @@ def _visible(frame: pd.DataFrame, total: bool | None = None) -> pd.DataFrame:
 
 def _nothing(frame: pd.DataFrame, what: str) -> str:
     k = _k_of(frame)
-    if frame.empty and "skill" in frame.columns:
+    if frame.empty and SKILL in frame.columns:
         return (f"Nothing to show for {what}: no skill was rated by at least {k} employees in this period and "
                 "selection (skills named by fewer people are never listed).")
     if frame.empty:
@@ -68,15 +69,15 @@ def describe_skill_trends(table: pd.DataFrame) -> str:
         return _nothing(table, "skill rating trends")
     first_q, last_q = data["quarter"].min(), data["quarter"].max()
     if first_q == last_q:
-        top = data.sort_values([N, "skill"], ascending=[False, True]).iloc[0]
+        top = data.sort_values([N, SKILL], ascending=[False, True]).iloc[0]
         return (f"In {quarter_label(first_q)} the median {top['skill']} rating was {_fmt(top['median'])} "
                 f"({int(top[N]):,} employees rated it); one quarter shows no trend yet.")
-    start = data[data["quarter"] == first_q].set_index("skill")["median"]
-    end = data[data["quarter"] == last_q].set_index("skill")["median"]
+    start = data[data["quarter"] == first_q].set_index(SKILL)["median"]
+    end = data[data["quarter"] == last_q].set_index(SKILL)["median"]
     both = pd.DataFrame({"start": start, "end": end}).dropna()
     span = f"between {quarter_label(first_q)} and {quarter_label(last_q)}"
     if both.empty:
-        top = data.sort_values([N, "skill"], ascending=[False, True]).iloc[0]
+        top = data.sort_values([N, SKILL], ascending=[False, True]).iloc[0]
         return f"Most rated: {top['skill']}; no skill is shown in both {quarter_label(first_q)} and {quarter_label(last_q)}."
     change = (both["end"] - both["start"]).sort_values(kind="stable")
     rose, fell = int((change > 0).sum()), int((change < 0).sum())
@@ -99,7 +100,7 @@ def describe_grouping(grouping: Grouping) -> str:
     """
     figures = grouping.figures
     data = figures[privacy.shown(figures)]
-    org = data[data[DEPARTMENT].isna()].assign(skill=lambda f: f["skill"].fillna("all skills"))
+    org = data[data[DEPARTMENT].isna()].assign(skill=lambda f: f[SKILL].fillna("all skills"))
     dept = data[data[DEPARTMENT].notna()]
     note = f"{grouping.note} " if grouping.note else ""
     if org.empty and dept.empty:
@@ -115,7 +116,7 @@ def describe_grouping(grouping: Grouping) -> str:
         return note + (f"In {when} the median ranged from {_fmt(low['median'])} in {low[DEPARTMENT]} "
                        f"(n={int(low[N])}) to {_fmt(top['median'])} in {top[DEPARTMENT]} (n={int(top[N])}).")
     moves = []
-    for skill, rows in org.groupby("skill", sort=True):
+    for skill, rows in org.groupby(SKILL, sort=True):
         rows = rows.sort_values("bucket")
         if len(rows) < 2:
             continue
@@ -147,7 +148,7 @@ def describe_rating_periods(table: pd.DataFrame) -> str:
     if table.empty:
         return _nothing(table, "ratings by period")
     parts = []
-    for (grain, all_skills), rows in table.groupby(["grain", table["skill"].isna()], sort=False):
+    for (grain, all_skills), rows in table.groupby(["grain", table[SKILL].isna()], sort=False):
         what = "over all skills" if all_skills else "per skill"
         parts.append(f"by {grain} {what}, {int(privacy.shown(rows).sum()):,} of {len(rows):,}")
     return "Figures shown " + _join(parts) + "."
@@ -160,8 +161,8 @@ def describe_department_trends(table: pd.DataFrame) -> str:
         return _nothing(table, "department trends")
     last_q = data["quarter"].max()
     latest = data[data["quarter"] == last_q]
-    skill = latest.groupby("skill")[N].sum().sort_values(ascending=False, kind="stable").index[0]
-    rows = latest[latest["skill"] == skill].sort_values(["median", DEPARTMENT], ascending=[False, True])
+    skill = latest.groupby(SKILL)[N].sum().sort_values(ascending=False, kind="stable").index[0]
+    rows = latest[latest[SKILL] == skill].sort_values(["median", DEPARTMENT], ascending=[False, True])
     hidden = int((~privacy.shown(table)).sum())
     tail = f" {hidden:,} of {len(table):,} department figures are hidden to protect small groups." if hidden else ""
     if len(rows) == 1:
@@ -179,7 +180,7 @@ def describe_rating_distribution(table: pd.DataFrame) -> str:
     totals = totals[totals["band"].isna()]
     if totals.empty:
         return _nothing(table, "the rating distribution")
-    ranked = totals.sort_values(["median", "skill"], ascending=[False, True])
+    ranked = totals.sort_values(["median", SKILL], ascending=[False, True])
     top, low = ranked.iloc[0], ranked.iloc[-1]
     high_band = _visible(table, total=True)
     high_band = high_band[high_band["band"] == BANDS[-1][0]]
@@ -190,7 +191,7 @@ def describe_rating_distribution(table: pd.DataFrame) -> str:
         if len(ranked) > 1:
             text += f" and lowest for {low['skill']} (median {_fmt(low['median'])}, n={int(low[N])})"
     if len(high_band):
-        share = float(high_band[N].sum()) / float(totals.set_index("skill").loc[high_band["skill"], N].sum())
+        share = float(high_band[N].sum()) / float(totals.set_index(SKILL).loc[high_band[SKILL], N].sum())
         text += f"; {_pct(share)} of the ratings shown are {BANDS[-1][0]}"
     return text + "."
 
@@ -198,7 +199,7 @@ def describe_rating_distribution(table: pd.DataFrame) -> str:
 def describe_skill_growth(table: pd.DataFrame) -> str:
     """One sentence on how much ratings rose after 6, 12 and 18 months."""
     data = _visible(table, total=True)
-    data = data[data["skill"].isna()].sort_values("horizon_months")
+    data = data[data[SKILL].isna()].sort_values(HORIZON_MONTHS)
     if data.empty:
         return _nothing(table, "growth per skill")
     parts = [f"{r['mean_growth']:.1f} points after {int(r['horizon_months'])} months (n={int(r[N]):,})"
@@ -207,16 +208,16 @@ def describe_skill_growth(table: pd.DataFrame) -> str:
     text = (f"On average ratings rose by {_join(parts)} ({_pct(first['share_improved'])} of the employees measured "
             f"at {int(first['horizon_months'])} months improved)")
     per_skill = _visible(table, total=True)
-    per_skill = per_skill[per_skill["skill"].notna() & (per_skill["horizon_months"] == first["horizon_months"])]
+    per_skill = per_skill[per_skill[SKILL].notna() & (per_skill[HORIZON_MONTHS] == first[HORIZON_MONTHS])]
     if len(per_skill) > 1:
-        best = per_skill.sort_values(["mean_growth", "skill"], ascending=[False, True]).iloc[0]
+        best = per_skill.sort_values(["mean_growth", SKILL], ascending=[False, True]).iloc[0]
         text += f"; fastest growth at {int(first['horizon_months'])} months: {best['skill']} ({best['mean_growth']:+.1f})"
     return text + "."
 
 
 def describe_target_attainment(table: pd.DataFrame) -> str:
     """One sentence on the targets due at each horizon: how many were reached, missed and not measured."""
-    data = _visible(table, total=True).sort_values("horizon_months")
+    data = _visible(table, total=True).sort_values(HORIZON_MONTHS)
     data = data[data["share_reached"].notna()]
     if data.empty:
         return _nothing(table, "target attainment")
@@ -236,7 +237,7 @@ def describe_most_wanted_skills(table: pd.DataFrame) -> str:
     data = _visible(table, total=True)
     if data.empty:
         return _nothing(table, "most-wanted skills")
-    ranked = data[data["skill"].notna()].sort_values([N, "skill"], ascending=[False, True])
+    ranked = data[data[SKILL].notna()].sort_values([N, SKILL], ascending=[False, True])
     if ranked.empty:  # only the row for any skill can be shown
         row = data.iloc[0]
         return (f"{int(row[N]):,} employees chose at least one skill to work on "
@@ -254,7 +255,7 @@ def describe_most_wanted_skills(table: pd.DataFrame) -> str:
 def describe_rating_gaps(table: pd.DataFrame) -> str:
     """One sentence on how self ratings compare with coach ratings."""
     data = _visible(table, total=True)
-    overall = data[data["skill"].isna()]
+    overall = data[data[SKILL].isna()]
     if overall.empty:
         return _nothing(table, "self versus coach ratings")
     row = overall.iloc[0]
@@ -262,7 +263,7 @@ def describe_rating_gaps(table: pd.DataFrame) -> str:
     text = (f"On average the {int(row[N]):,} employees with both ratings rate themselves "
             f"{abs(row['mean_gap']):.1f} points {side} their coach; "
             f"{_pct(row['share_self_higher'])} rate themselves higher, {_pct(row['share_self_lower'])} lower")
-    per_skill = data[data["skill"].notna()].sort_values(["mean_gap", "skill"], ascending=[False, True])
+    per_skill = data[data[SKILL].notna()].sort_values(["mean_gap", SKILL], ascending=[False, True])
     if len(per_skill) > 1:
         wide, narrow = per_skill.iloc[0], per_skill.iloc[-1]
         text += (f"; the widest gap is in {wide['skill']} ({wide['mean_gap']:+.1f}), the narrowest in "
@@ -288,9 +289,9 @@ def describe_cadence_compliance(table: pd.DataFrame) -> str:
 def describe_coach_follow_through(table: pd.DataFrame) -> str:
     """One sentence on how many coaches' teams can be shown and how far apart they are."""
     data = _visible(table)
-    overall = data[data["coach_id"].isna()]
-    teams = data[data["coach_id"].notna()]
-    hidden = int((~privacy.shown(table) & table["coach_id"].notna()).sum())
+    overall = data[data[COACH_ID].isna()]
+    teams = data[data[COACH_ID].notna()]
+    hidden = int((~privacy.shown(table) & table[COACH_ID].notna()).sum())
     if overall.empty and teams.empty:
         return _nothing(table, "follow-through per coach")
     text = ""
@@ -300,7 +301,7 @@ def describe_coach_follow_through(table: pd.DataFrame) -> str:
                 f"career conversation and {_pct(row['share_checkin_on_time'])} for their follow-up "
                 f"({int(row[N]):,} employees)")
     if len(teams) > 1:
-        ranked = teams.sort_values(["share_conversation_on_time", "coach_id"], ascending=[False, True])
+        ranked = teams.sort_values(["share_conversation_on_time", COACH_ID], ascending=[False, True])
         top, low = ranked.iloc[0], ranked.iloc[-1]
         text += (f"; by team, conversations on time range from {_pct(low['share_conversation_on_time'])} "
                  f"({low['coach_id']}, {int(low[N])} people) to {_pct(top['share_conversation_on_time'])} "
@@ -329,9 +330,9 @@ def describe_option_kinds(table: pd.DataFrame) -> str:
     data = _visible(table, total=True)
     if data.empty:
         return _nothing(table, "kinds of development actions")
-    per_horizon = data.groupby("horizon_months").size()
+    per_horizon = data.groupby(HORIZON_MONTHS).size()
     horizon = int(per_horizon.sort_values(ascending=False, kind="stable").index[0])
-    at = data[data["horizon_months"] == horizon].sort_values(["mean_gain", "kind"], ascending=[False, True])
+    at = data[data[HORIZON_MONTHS] == horizon].sort_values(["mean_gain", "kind"], ascending=[False, True])
 
     def gain(row: pd.Series) -> str:
         return f"{row['mean_gain']:+.1f} points, n={int(row[N]):,}"
@@ -476,7 +477,7 @@ def present_html(name: str, frame: pd.DataFrame, *, total_label: str = "All depa
 
 def top_skills(table: pd.DataFrame, n: int = 1) -> list[str]:
     """The skills with the most employees in a table with ``skill`` and ``n_employees`` (shown rows only)."""
-    data = table[privacy.shown(table) & table["skill"].notna()]
+    data = table[privacy.shown(table) & table[SKILL].notna()]
     if data.empty:
         return []
-    return list(data.groupby("skill")[N].sum().sort_values(ascending=False, kind="stable").index[:n])
+    return list(data.groupby(SKILL)[N].sum().sort_values(ascending=False, kind="stable").index[:n])

@@ -22,6 +22,9 @@ from careerconv.rules import followup
 from careerconv.rules import privacy
 from careerconv.rules import progress as PR
 from careerconv.records import schema as S
+from careerconv.records.schema import (
+    CADENCE_MONTHS, COACH_ID, CONVERSATION_ID, DATE, EMPLOYEE_ID, HORIZON_MONTHS, RECORD_ID, SELF_RATING, SKILL, STATUS,
+)
 from careerconv.rules.option_kinds import KINDS, classify_options
 from .constants import DEPARTMENT, N, _GAIN_HORIZONS, band_labels
 from .inputs import release_memory
@@ -32,7 +35,6 @@ from .skills import skill_keys
 
 TABLES = ("overview", "rating_periods", "skill_growth", "target_attainment", "most_wanted_skills", "cadence_compliance",
           "action_items", "option_kinds", "coach_follow_through")
-COACH = "coach_id"
 # The rating-step tables whose group sizes in the neighbouring reports are counted here, part by part.
 RATING_TABLES = {"rating_distribution": ("skill_id", "band"), "rating_gaps": ("skill_id",)}  # name: grouping
 # The tables whose group sizes change with the edges of the period, checked against the reports sharing one edge of the period
@@ -118,15 +120,15 @@ def part_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, P
 def _window_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context, *, everything: bool) -> dict[str, Piece]:
     """The pieces of one part over ``ctx.scope``; without ``everything`` only those of :data:`CUT_TABLES`."""
     scope = ctx.scope
-    roster = frames["roster"].loc[:, ["employee_id", DEPARTMENT, "coach_id", "cadence_months"]].copy()
+    roster = frames["roster"].loc[:, [EMPLOYEE_ID, DEPARTMENT, COACH_ID, CADENCE_MONTHS]].copy()
     roster[DEPARTMENT] = roster[DEPARTMENT].astype(object)
-    department_of = roster.set_index("employee_id")[DEPARTMENT]
+    department_of = roster.set_index(EMPLOYEE_ID)[DEPARTMENT]
     convs = frames["conversations"]
-    convs = convs.assign(date=pd.to_datetime(convs["date"]).dt.normalize())
-    completed = convs[(convs["status"] == "completed") & (convs["date"] < scope.end)]
-    drafts = convs.loc[convs["status"] != "completed", "conversation_id"].astype(str)
-    in_period = completed[completed["date"] >= scope.start]
-    period_ids = set(in_period["conversation_id"].astype(str))
+    convs = convs.assign(date=pd.to_datetime(convs[DATE]).dt.normalize())
+    completed = convs[(convs[STATUS] == "completed") & (convs[DATE] < scope.end)]
+    drafts = convs.loc[convs[STATUS] != "completed", CONVERSATION_ID].astype(str)
+    in_period = completed[completed[DATE] >= scope.start]
+    period_ids = set(in_period[CONVERSATION_ID].astype(str))
 
     # First the tables measured from the targets, so their working frames go before the rest is built.
     pieces = _progress_pieces(frames, in_period, drafts, period_ids, ctx, department_of)
@@ -151,7 +153,7 @@ def _progress_pieces(frames: Mapping[str, pd.DataFrame], in_period: pd.DataFrame
     scope = ctx.scope
     ratings = _ratings_for_progress(frames["skill_ratings"], in_period, drafts)
     targets = frames["targets"]
-    targets = targets[_isin(targets["conversation_id"], period_ids)]
+    targets = targets[_isin(targets[CONVERSATION_ID], period_ids)]
     progress = _measured_targets(targets, ratings, ctx, department_of)
     del targets, ratings
     return {"skill_growth": growth_piece(progress, ctx), "target_attainment": attainment_piece(progress, scope),
@@ -161,7 +163,7 @@ def _progress_pieces(frames: Mapping[str, pd.DataFrame], in_period: pd.DataFrame
 # Targets measured at once by progress_at_horizons (its working memory is some 400 bytes a target).
 _PROGRESS_ROWS = 250_000
 # The columns of progress_at_horizons that the pieces read.
-_PROGRESS_READ = ["employee_id", "conversation_id", "skill", "t0", "baseline", "horizon_months", "target",
+_PROGRESS_READ = [EMPLOYEE_ID, CONVERSATION_ID, SKILL, "t0", "baseline", HORIZON_MONTHS, "target",
                   "horizon_reached", "measured_date", "measured_rating"]
 
 
@@ -178,11 +180,11 @@ def _measured_targets(targets: pd.DataFrame, ratings: pd.DataFrame, ctx: Context
     if not len(targets):
         empty = pd.DataFrame({c: [] for c in PR.PROGRESS_COLUMNS}).loc[:, _PROGRESS_READ]
         return empty.assign(department=pd.Series([], dtype=object), skill_id=pd.Series([], dtype="Int64"))
-    codes, employees = pd.factorize(targets["employee_id"], sort=True, use_na_sentinel=True)
+    codes, employees = pd.factorize(targets[EMPLOYEE_ID], sort=True, use_na_sentinel=True)
     counts = np.bincount(codes[codes >= 0], minlength=len(employees))
     run_of = (np.cumsum(counts) - counts) // _PROGRESS_ROWS  # per employee, in the order of their ids
     target_run = np.where(codes >= 0, run_of[np.maximum(codes, 0)], 0)  # a target without an id: the first run
-    rated = pd.Index(employees).get_indexer(ratings["employee_id"])
+    rated = pd.Index(employees).get_indexer(ratings[EMPLOYEE_ID])
     rating_run = np.where(rated >= 0, run_of[np.maximum(rated, 0)], 0)  # others: checked in the first run
     first_code = np.r_[0, np.cumsum(np.bincount(run_of))]
     runs = []
@@ -192,9 +194,9 @@ def _measured_targets(targets: pd.DataFrame, ratings: pd.DataFrame, ctx: Context
             continue
         measured = PR.progress_at_horizons(targets[mine], ratings[rating_run == run],
                                            ctx.scope.as_of_day).loc[:, _PROGRESS_READ]
-        measured = measured.assign(department=departments(measured["employee_id"], department_of),
-                                   skill_id=ctx.skill_ids(measured["skill"]))
-        measured["employee_id"] = first_code[run] + _sort_codes(measured["employee_id"])
+        measured = measured.assign(department=departments(measured[EMPLOYEE_ID], department_of),
+                                   skill_id=ctx.skill_ids(measured[SKILL]))
+        measured[EMPLOYEE_ID] = first_code[run] + _sort_codes(measured[EMPLOYEE_ID])
         runs.append(measured)
     return runs[0] if len(runs) == 1 else pd.concat(runs, ignore_index=True)
 
@@ -211,7 +213,7 @@ def rating_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str,
     scope = ctx.scope
     codes = _Roster.from_frame(frames["roster"]).codes_frame()
     convs = frames["conversations"]
-    drafts = set(convs.loc[convs["status"].astype(object).fillna("") != "completed", "conversation_id"].astype(str))
+    drafts = set(convs.loc[convs[STATUS].astype(object).fillna("") != "completed", CONVERSATION_ID].astype(str))
     partials = rating_partials(frames["skill_ratings"], codes, ctx.catalogue, drafts, scope)
     names = codes.drop_duplicates("dept").set_index("dept")[DEPARTMENT]
     public = sorted(ctx.public)
@@ -229,8 +231,8 @@ def rating_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str,
 
 def _ratings_for_progress(ratings: pd.DataFrame, in_period: pd.DataFrame, drafts: pd.Series) -> pd.DataFrame:
     """The ratings progress needs: those of people with a conversation in the period, drafts left out."""
-    needed = [c for c in (*PR.RATING_COLUMNS, "self_rating", "saved_at") if c in ratings.columns]
-    frame = ratings.loc[_isin(ratings["employee_id"], in_period["employee_id"]), needed]
+    needed = [c for c in (*PR.RATING_COLUMNS, SELF_RATING, "saved_at") if c in ratings.columns]
+    frame = ratings.loc[_isin(ratings[EMPLOYEE_ID], in_period[EMPLOYEE_ID]), needed]
     if len(drafts):
         frame = frame[~_in_draft(frame, drafts)]
     return frame
@@ -240,7 +242,7 @@ def _in_draft(ratings: pd.DataFrame, drafts: pd.Series) -> np.ndarray:
     """Whether each rating was given in a draft conversation (as the rating engine decides it): its record is
     one of ``drafts`` and it does not come from a check-in (a missing source is not a check-in)."""
     from_checkin = ratings["source"].eq("checkin").fillna(False).to_numpy(dtype=bool)
-    return _isin(ratings["record_id"], drafts) & ~from_checkin
+    return _isin(ratings[RECORD_ID], drafts) & ~from_checkin
 
 
 def rating_periods_piece(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context, department_of: pd.Series) -> Piece:
@@ -253,38 +255,38 @@ def rating_periods_piece(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context,
     skill are left to the rating step (``skill_trends``); here quarters are over all skills only.
     """
     scope = ctx.scope
-    dates = pd.to_datetime(ratings["date"]).dt.normalize()
-    keep = ((dates >= scope.start) & (dates < scope.end)).to_numpy() & ratings["self_rating"].notna().to_numpy()
+    dates = pd.to_datetime(ratings[DATE]).dt.normalize()
+    keep = ((dates >= scope.start) & (dates < scope.end)).to_numpy() & ratings[SELF_RATING].notna().to_numpy()
     if len(drafts):
         keep &= ~_in_draft(ratings, drafts)
-    r = ratings.loc[keep, ["employee_id", "skill", "self_rating", "source", "record_id", "saved_at"]] \
+    r = ratings.loc[keep, [EMPLOYEE_ID, SKILL, SELF_RATING, "source", RECORD_ID, "saved_at"]] \
         .assign(date=dates[keep])
-    r = r.assign(department=departments(r["employee_id"], department_of), skill_id=ctx.skill_ids(r["skill"]),
-                 rating=r["self_rating"].astype(float))
+    r = r.assign(department=departments(r[EMPLOYEE_ID], department_of), skill_id=ctx.skill_ids(r[SKILL]),
+                 rating=r[SELF_RATING].astype(float))
     r = r[r[DEPARTMENT].notna() & r["skill_id"].notna()]
-    last = followup.last_recorded(r, ["employee_id", "skill_id", "date"])
+    last = followup.last_recorded(r, [EMPLOYEE_ID, "skill_id", DATE])
     # The employees as whole numbers in the order of their ids (faster to compare than the ids); the
     # figures below count distinct employees within this part only. Only the columns kept are sorted.
-    r = r.loc[:, [DEPARTMENT, "skill_id", "rating", "date"]] \
-        .assign(last=last, employee_id=_sort_codes(r["employee_id"])) \
-        .sort_values(["date", "last", "rating"], kind="stable").drop(columns="last")
-    department_of_code = r.drop_duplicates("employee_id").loc[:, ["employee_id", DEPARTMENT]]
-    months = r["date"].to_numpy(dtype="datetime64[M]").astype(np.int64)  # months since 1970
+    r = r.loc[:, [DEPARTMENT, "skill_id", "rating", DATE]] \
+        .assign(last=last, employee_id=_sort_codes(r[EMPLOYEE_ID])) \
+        .sort_values([DATE, "last", "rating"], kind="stable").drop(columns="last")
+    department_of_code = r.drop_duplicates(EMPLOYEE_ID).loc[:, [EMPLOYEE_ID, DEPARTMENT]]
+    months = r[DATE].to_numpy(dtype="datetime64[M]").astype(np.int64)  # months since 1970
     rows, events = [], []
     for grain, per in GRAINS:
         bucket = pd.Series((months - months % 12 % per).astype("datetime64[M]").astype("datetime64[us]"),
                            index=r.index)
         found = r.assign(grain=grain, bucket=bucket.clip(lower=scope.start)) \
-            .drop_duplicates(["employee_id", "skill_id", "bucket"], keep="last")
+            .drop_duplicates([EMPLOYEE_ID, "skill_id", "bucket"], keep="last")
         # Per employee and bucket (an employee has one department, and the grain is this one): grouped on
         # whole numbers and dates, the department and grain put back after.
-        every = found.groupby(["employee_id", "bucket"], as_index=False) \
-            .agg(rating=("rating", "mean"), date=("date", "max")) \
-            .merge(department_of_code, on="employee_id", how="left").assign(grain=grain, skill_id=ALL_SKILLS)
+        every = found.groupby([EMPLOYEE_ID, "bucket"], as_index=False) \
+            .agg(rating=("rating", "mean"), date=(DATE, "max")) \
+            .merge(department_of_code, on=EMPLOYEE_ID, how="left").assign(grain=grain, skill_id=ALL_SKILLS)
         listed = found[found["skill_id"].isin(ctx.public)] if grain != "quarter" else found.iloc[0:0]
         for part in (every, listed):
-            rows.append(part.loc[:, ["employee_id", DEPARTMENT, "grain", "bucket", "skill_id", "rating"]])
-            events.append(part.loc[:, ["employee_id", DEPARTMENT, "grain", "bucket", "skill_id", "date"]])
+            rows.append(part.loc[:, [EMPLOYEE_ID, DEPARTMENT, "grain", "bucket", "skill_id", "rating"]])
+            events.append(part.loc[:, [EMPLOYEE_ID, DEPARTMENT, "grain", "bucket", "skill_id", DATE]])
     by = ["grain", "bucket", "skill_id"]
     per_emp = pd.concat(rows, ignore_index=True).astype({"skill_id": "int64"})
     happened = pd.concat(events, ignore_index=True).astype({"skill_id": "int64"})
@@ -294,15 +296,15 @@ def rating_periods_piece(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context,
 def overview_piece(roster: pd.DataFrame, completed: pd.DataFrame, checkins: pd.DataFrame, scope: ReportScope,
                    department_of: pd.Series) -> Piece:
     """Who is covered: everyone on the roster, whether they met in the period, their conversations and check-ins."""
-    convs = completed[completed["date"] >= scope.start]
-    ci_dates = pd.to_datetime(checkins["date"]).dt.normalize()
+    convs = completed[completed[DATE] >= scope.start]
+    ci_dates = pd.to_datetime(checkins[DATE]).dt.normalize()
     checkins = checkins[(ci_dates >= scope.start) & (ci_dates < scope.end)].assign(date=ci_dates)
-    per_emp = roster.loc[:, ["employee_id", DEPARTMENT]].copy()
-    per_emp["met"] = _isin(per_emp["employee_id"], convs["employee_id"])
-    per_emp["n_conv"] = per_emp["employee_id"].map(convs.groupby("employee_id").size()).fillna(0)
-    per_emp["n_ci"] = per_emp["employee_id"].map(checkins.groupby("employee_id").size()).fillna(0)
-    events = pd.concat([convs.loc[:, ["employee_id", "date"]], checkins.loc[:, ["employee_id", "date"]]])
-    events = events.assign(department=departments(events["employee_id"], department_of)).dropna(subset=[DEPARTMENT])
+    per_emp = roster.loc[:, [EMPLOYEE_ID, DEPARTMENT]].copy()
+    per_emp["met"] = _isin(per_emp[EMPLOYEE_ID], convs[EMPLOYEE_ID])
+    per_emp["n_conv"] = per_emp[EMPLOYEE_ID].map(convs.groupby(EMPLOYEE_ID).size()).fillna(0)
+    per_emp["n_ci"] = per_emp[EMPLOYEE_ID].map(checkins.groupby(EMPLOYEE_ID).size()).fillna(0)
+    events = pd.concat([convs.loc[:, [EMPLOYEE_ID, DATE]], checkins.loc[:, [EMPLOYEE_ID, DATE]]])
+    events = events.assign(department=departments(events[EMPLOYEE_ID], department_of)).dropna(subset=[DEPARTMENT])
     return level_piece(per_emp, [], _OVERVIEW, scope, contributions(events, []))
 
 
@@ -317,12 +319,12 @@ def growth_piece(progress: pd.DataFrame, ctx: Context) -> Piece:
         part = measured if skill_filter == "each" else measured.assign(skill_id=-1)
         if skill_filter == "each":
             part = part[part["skill_id"] >= 0]
-        by = ["skill_id", "horizon_months"]
-        per_emp = part.groupby(["employee_id", DEPARTMENT, *by], as_index=False)["growth"].mean()
+        by = ["skill_id", HORIZON_MONTHS]
+        per_emp = part.groupby([EMPLOYEE_ID, DEPARTMENT, *by], as_index=False)["growth"].mean()
         per_emp["improved"] = per_emp["growth"] > 0
-        events = pd.concat([part.loc[:, ["employee_id", DEPARTMENT, *by, "t0"]].rename(columns={"t0": "date"}),
-                            part.loc[:, ["employee_id", DEPARTMENT, *by, "measured_date"]]
-                            .rename(columns={"measured_date": "date"})])
+        events = pd.concat([part.loc[:, [EMPLOYEE_ID, DEPARTMENT, *by, "t0"]].rename(columns={"t0": DATE}),
+                            part.loc[:, [EMPLOYEE_ID, DEPARTMENT, *by, "measured_date"]]
+                            .rename(columns={"measured_date": DATE})])
         pieces.append(level_piece(per_emp, by, _GROWTH, ctx.scope, contributions(events, by)))
     return Piece.combine(pieces)  # "each skill" and "all skills" have different skill ids: nothing adds up
 
@@ -334,38 +336,38 @@ def attainment_piece(progress: pd.DataFrame, scope: ReportScope) -> Piece:
     rows = []
     for dept, part in inside.groupby(DEPARTMENT, sort=True):  # counted as progress.attainment_rate counts
         counts = PR.attainment_rate(part)
-        people = part.groupby("horizon_months")["employee_id"].nunique()
-        rows.append(counts.assign(**{DEPARTMENT: dept, N: counts["horizon_months"].map(people).astype("int64")}))
+        people = part.groupby(HORIZON_MONTHS)[EMPLOYEE_ID].nunique()
+        rows.append(counts.assign(**{DEPARTMENT: dept, N: counts[HORIZON_MONTHS].map(people).astype("int64")}))
     sums = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
-        {c: [] for c in ["horizon_months", DEPARTMENT, N, *_ATTAINMENT]})
-    events = pd.concat([due.loc[:, ["employee_id", DEPARTMENT, "horizon_months", "t0"]].rename(columns={"t0": "date"}),
-                        due.loc[:, ["employee_id", DEPARTMENT, "horizon_months", "measured_date"]]
-                        .rename(columns={"measured_date": "date"}).dropna(subset=["date"])])
-    return summed_piece(sums, ["horizon_months"], _ATTAINMENT, contributions(events, ["horizon_months"]))
+        {c: [] for c in [HORIZON_MONTHS, DEPARTMENT, N, *_ATTAINMENT]})
+    events = pd.concat([due.loc[:, [EMPLOYEE_ID, DEPARTMENT, HORIZON_MONTHS, "t0"]].rename(columns={"t0": DATE}),
+                        due.loc[:, [EMPLOYEE_ID, DEPARTMENT, HORIZON_MONTHS, "measured_date"]]
+                        .rename(columns={"measured_date": DATE}).dropna(subset=[DATE])])
+    return summed_piece(sums, [HORIZON_MONTHS], _ATTAINMENT, contributions(events, [HORIZON_MONTHS]))
 
 
 def most_wanted_piece(skills: pd.DataFrame, in_period: pd.DataFrame, ctx: Context,
                       department_of: pd.Series) -> tuple[Piece, Piece]:
     """Who named each listed skill and any skill (skill id :data:`ALL_SKILLS`), and who was met at all
     (the base of the shares)."""
-    skills = skills[_isin(skills["conversation_id"], in_period["conversation_id"])]
-    skills = skills.assign(date=pd.to_datetime(skills["date"]).dt.normalize(),
-                           department=departments(skills["employee_id"], department_of),
-                           skill_id=ctx.skill_ids(skills["skill"]))
+    skills = skills[_isin(skills[CONVERSATION_ID], in_period[CONVERSATION_ID])]
+    skills = skills.assign(date=pd.to_datetime(skills[DATE]).dt.normalize(),
+                           department=departments(skills[EMPLOYEE_ID], department_of),
+                           skill_id=ctx.skill_ids(skills[SKILL]))
     named = skills[skills[DEPARTMENT].notna() & skills["skill_id"].notna()]
     # Each listed skill, and any skill at all (listed or not: the row the page falls back on where every
     # skill's own figure is hidden). A person naming several skills counts once in "any skill".
     events = pd.concat([named[named["skill_id"].isin(ctx.public)], named.assign(skill_id=ALL_SKILLS)],
                        ignore_index=True).astype({"skill_id": "int64"})
-    per_emp = events.drop_duplicates(["employee_id", "skill_id"]).loc[:, ["employee_id", DEPARTMENT, "skill_id"]]
+    per_emp = events.drop_duplicates([EMPLOYEE_ID, "skill_id"]).loc[:, [EMPLOYEE_ID, DEPARTMENT, "skill_id"]]
     # How many different skills each person chose: on the "any skill" rows only (NA elsewhere: no mean).
-    chosen = named.drop_duplicates(["employee_id", "skill_id"]).groupby("employee_id").size()
-    per_emp["skills_chosen"] = per_emp["employee_id"].map(chosen).astype(float) \
+    chosen = named.drop_duplicates([EMPLOYEE_ID, "skill_id"]).groupby(EMPLOYEE_ID).size()
+    per_emp["skills_chosen"] = per_emp[EMPLOYEE_ID].map(chosen).astype(float) \
         .where(per_emp["skill_id"].eq(ALL_SKILLS).to_numpy())
-    contrib = contributions(events.loc[:, ["employee_id", DEPARTMENT, "skill_id", "date"]], ["skill_id"])
-    met = in_period.assign(department=departments(in_period["employee_id"], department_of)).dropna(subset=[DEPARTMENT])
+    contrib = contributions(events.loc[:, [EMPLOYEE_ID, DEPARTMENT, "skill_id", DATE]], ["skill_id"])
+    met = in_period.assign(department=departments(in_period[EMPLOYEE_ID], department_of)).dropna(subset=[DEPARTMENT])
     return (level_piece(per_emp, ["skill_id"], _WANTED, ctx.scope, contrib),
-            level_piece(met.loc[:, ["employee_id", DEPARTMENT]], [], {}, ctx.scope))
+            level_piece(met.loc[:, [EMPLOYEE_ID, DEPARTMENT]], [], {}, ctx.scope))
 
 
 def cadence_piece(rows: tuple[pd.DataFrame, pd.DataFrame], scope: ReportScope) -> Piece:
@@ -391,21 +393,21 @@ def cadence_rows(frames: Mapping[str, pd.DataFrame], roster: pd.DataFrame, scope
     day = scope.as_of_day
     due_tables = {
         # Names are free text; the due list only sorts by them, so it gets the id instead.
-        "roster": roster.assign(name=roster["employee_id"]),
+        "roster": roster.assign(name=roster[EMPLOYEE_ID]),
         **{name: frames[name] for name in ("conversations", "checkins", "action_items", "checkin_updates")},
     }
     due = C.due_list(due_tables, day, item_states=item_states)
-    coach_of = roster.set_index("employee_id")[COACH].astype(object)
-    per_emp = due.loc[:, ["employee_id", DEPARTMENT]].copy()
-    per_emp[COACH] = per_emp["employee_id"].map(coach_of).to_numpy()
+    coach_of = roster.set_index(EMPLOYEE_ID)[COACH_ID].astype(object)
+    per_emp = due.loc[:, [EMPLOYEE_ID, DEPARTMENT]].copy()
+    per_emp[COACH_ID] = per_emp[EMPLOYEE_ID].map(coach_of).to_numpy()
     per_emp["conversation_overdue"] = due["conversation_status"].eq(C.OVERDUE).to_numpy()
     per_emp["never_met"] = due["conversation_status"].eq(C.NEVER_MET).to_numpy()
     per_emp["checkin_overdue"] = due["checkin_status"].eq(C.OVERDUE).to_numpy()
     per_emp["any_overdue"] = (per_emp["conversation_overdue"] | per_emp["checkin_overdue"]).to_numpy()
     events = due.loc[:, ["last_conversation", "last_checkin", "next_conversation_due", "next_checkin_due"]]
     events = events.apply(lambda col: col.where(col <= day))
-    changes = pd.DataFrame({"employee_id": due["employee_id"], DEPARTMENT: due[DEPARTMENT],
-                            COACH: per_emp[COACH].to_numpy(), "date": events.max(axis=1)})
+    changes = pd.DataFrame({EMPLOYEE_ID: due[EMPLOYEE_ID], DEPARTMENT: due[DEPARTMENT],
+                            COACH_ID: per_emp[COACH_ID].to_numpy(), DATE: events.max(axis=1)})
     return per_emp, changes
 
 
@@ -414,10 +416,10 @@ def coach_piece(rows: tuple[pd.DataFrame, pd.DataFrame], scope: ReportScope) -> 
 
     The team is everyone on the roster with that coach; the figures are those of :func:`cadence_rows`.
     """
-    per_emp, changes = (frame[frame[COACH].notna()] for frame in rows)
+    per_emp, changes = (frame[frame[COACH_ID].notna()] for frame in rows)
     per_emp = per_emp.assign(conversation_on_time=~(per_emp["conversation_overdue"] | per_emp["never_met"]),
                              checkin_on_time=~per_emp["checkin_overdue"] & ~per_emp["never_met"])
-    return level_piece(per_emp, [COACH], _COACH, scope, contributions(changes, [COACH]))
+    return level_piece(per_emp, [COACH_ID], _COACH, scope, contributions(changes, [COACH_ID]))
 
 
 def action_items_piece(states: pd.DataFrame, scope: ReportScope, department_of: pd.Series) -> Piece:
@@ -426,17 +428,17 @@ def action_items_piece(states: pd.DataFrame, scope: ReportScope, department_of: 
     ``states`` is :func:`careerconv.rules.cadence.action_item_states` of the part on the as-of day.
     """
     states = states[states["conversation_date"] >= scope.start]
-    states = states.assign(department=departments(states["employee_id"], department_of)).dropna(subset=[DEPARTMENT])
-    per_item = states.assign(**{f"is_{s}": states["status"].eq(s) for s in S.ITEM_STATUSES})
-    per_item["past_due"] = per_item["status"].isin(followup.OPEN_STATUSES) & (per_item["due"] < scope.as_of_day)
+    states = states.assign(department=departments(states[EMPLOYEE_ID], department_of)).dropna(subset=[DEPARTMENT])
+    per_item = states.assign(**{f"is_{s}": states[STATUS].eq(s) for s in S.ITEM_STATUSES})
+    per_item["past_due"] = per_item[STATUS].isin(followup.OPEN_STATUSES) & (per_item["due"] < scope.as_of_day)
     # Per person first, so someone with many items weighs as one.
     cols = [f"is_{s}" for s in S.ITEM_STATUSES] + ["past_due"]
-    per_emp = per_item.groupby(["employee_id", DEPARTMENT], as_index=False)[cols].mean()
-    per_emp["items"] = per_emp["employee_id"].map(per_item.groupby("employee_id").size())
-    events = pd.concat([states.loc[:, ["employee_id", DEPARTMENT, "conversation_date"]]
-                        .rename(columns={"conversation_date": "date"}),
-                        states.loc[:, ["employee_id", DEPARTMENT, "status_date"]]
-                        .rename(columns={"status_date": "date"}).dropna(subset=["date"])])
+    per_emp = per_item.groupby([EMPLOYEE_ID, DEPARTMENT], as_index=False)[cols].mean()
+    per_emp["items"] = per_emp[EMPLOYEE_ID].map(per_item.groupby(EMPLOYEE_ID).size())
+    events = pd.concat([states.loc[:, [EMPLOYEE_ID, DEPARTMENT, "conversation_date"]]
+                        .rename(columns={"conversation_date": DATE}),
+                        states.loc[:, [EMPLOYEE_ID, DEPARTMENT, "status_date"]]
+                        .rename(columns={"status_date": DATE}).dropna(subset=[DATE])])
     return level_piece(per_emp, [], _ITEMS, scope, contributions(events, []))
 
 
@@ -444,24 +446,24 @@ def option_kinds_piece(options: pd.DataFrame, progress: pd.DataFrame, period_ids
                        scope: ReportScope) -> Piece:
     """Rating gains after 6 and 12 months per kind of chosen option (texts classified, then dropped)."""
     chosen = options[options["chosen"].fillna(False).astype(bool)
-                     & _isin(options["conversation_id"], period_ids)]
-    plans = pd.DataFrame({"conversation_id": chosen["conversation_id"].astype(str).to_numpy(),
-                          "key": skill_keys(chosen["skill"]),
-                          "kind": classify_options(chosen["text"], chosen["skill"]).astype(object).to_numpy()})
+                     & _isin(options[CONVERSATION_ID], period_ids)]
+    plans = pd.DataFrame({CONVERSATION_ID: chosen[CONVERSATION_ID].astype(str).to_numpy(),
+                          "key": skill_keys(chosen[SKILL]),
+                          "kind": classify_options(chosen["text"], chosen[SKILL]).astype(object).to_numpy()})
     del chosen  # the option texts go no further than the classifier
-    plans = plans.drop_duplicates(["conversation_id", "key"])
-    gains = progress[progress["horizon_months"].isin(_GAIN_HORIZONS) & progress["measured_rating"].notna()
+    plans = plans.drop_duplicates([CONVERSATION_ID, "key"])
+    gains = progress[progress[HORIZON_MONTHS].isin(_GAIN_HORIZONS) & progress["measured_rating"].notna()
                      & progress["baseline"].notna() & progress[DEPARTMENT].notna()].copy()
-    gains["key"] = skill_keys(gains["skill"])
-    gains["conversation_id"] = gains["conversation_id"].astype(str)
-    gains = gains.merge(plans, on=["conversation_id", "key"], how="inner")
+    gains["key"] = skill_keys(gains[SKILL])
+    gains[CONVERSATION_ID] = gains[CONVERSATION_ID].astype(str)
+    gains = gains.merge(plans, on=[CONVERSATION_ID, "key"], how="inner")
     gains["gain"] = gains["measured_rating"].astype(float) - gains["baseline"].astype(float)
-    by = ["kind", "horizon_months"]
-    per_emp = gains.groupby(["employee_id", DEPARTMENT, *by], as_index=False).agg(
+    by = ["kind", HORIZON_MONTHS]
+    per_emp = gains.groupby([EMPLOYEE_ID, DEPARTMENT, *by], as_index=False).agg(
         gain=("gain", "mean"), plans=("gain", "size"))
-    events = pd.concat([gains.loc[:, ["employee_id", DEPARTMENT, *by, "t0"]].rename(columns={"t0": "date"}),
-                        gains.loc[:, ["employee_id", DEPARTMENT, *by, "measured_date"]]
-                        .rename(columns={"measured_date": "date"})])
+    events = pd.concat([gains.loc[:, [EMPLOYEE_ID, DEPARTMENT, *by, "t0"]].rename(columns={"t0": DATE}),
+                        gains.loc[:, [EMPLOYEE_ID, DEPARTMENT, *by, "measured_date"]]
+                        .rename(columns={"measured_date": DATE})])
     return level_piece(per_emp, by, _OPTIONS, scope, contributions(events, by))
 
 
@@ -570,10 +572,10 @@ def rating_periods_table(piece: Piece, ctx: Context) -> pd.DataFrame:
     ends = [min(pd.Timestamp(b) + pd.DateOffset(months=months[g] - (pd.Timestamp(b).month - 1) % months[g]),
                 scope.end) for g, b in zip(protected["grain"], protected["bucket"])]
     protected.insert(2, "until", pd.to_datetime(pd.Series(ends, dtype="datetime64[ns]")))
-    protected.insert(3, "skill", protected["skill_id"].map(lambda i: None if i == ALL_SKILLS else labels.get(i)))
+    protected.insert(3, SKILL, protected["skill_id"].map(lambda i: None if i == ALL_SKILLS else labels.get(i)))
     protected = protected.assign(_g=protected["grain"].map({g: i for i, (g, _) in enumerate(GRAINS)}),
                                  _all=protected["skill_id"].ne(ALL_SKILLS))
-    protected = sort_departments(protected, ["_g", "_all", "skill", "bucket"])
+    protected = sort_departments(protected, ["_g", "_all", SKILL, "bucket"])
     return protected.drop(columns=["_g", "_all", "skill_id"]).reset_index(drop=True)
 
 
@@ -581,13 +583,13 @@ def growth_table(piece: Piece, ctx: Context) -> pd.DataFrame:
     """The protected growth table, all skills first."""
     scope, labels = ctx.scope, ctx.labels
     cells = levels(piece, _GROWTH, scope)
-    protected = privacy.protect(cells, k=scope.k, keys=["skill_id", "horizon_months", DEPARTMENT],
-                          measures=list(_GROWTH), contributions=_contrib(piece, ["skill_id", "horizon_months"]),
+    protected = privacy.protect(cells, k=scope.k, keys=["skill_id", HORIZON_MONTHS, DEPARTMENT],
+                          measures=list(_GROWTH), contributions=_contrib(piece, ["skill_id", HORIZON_MONTHS]),
                           window=scope.window, neighbours=neighbours_of(piece))
-    protected.insert(0, "skill", protected["skill_id"].map(lambda i: None if i == -1 else labels.get(i)))
+    protected.insert(0, SKILL, protected["skill_id"].map(lambda i: None if i == -1 else labels.get(i)))
     protected = protected.assign(_all=protected["skill_id"].ne(-1))
-    protected = sort_departments(protected, ["_all", "skill", "horizon_months"]).drop(columns=["_all", "skill_id"])
-    return protected.loc[:, ["skill", "horizon_months", DEPARTMENT, N, *_GROWTH, privacy.PRIVACY]]
+    protected = sort_departments(protected, ["_all", SKILL, HORIZON_MONTHS]).drop(columns=["_all", "skill_id"])
+    return protected.loc[:, [SKILL, HORIZON_MONTHS, DEPARTMENT, N, *_GROWTH, privacy.PRIVACY]]
 
 
 def attainment_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
@@ -603,11 +605,11 @@ def attainment_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
     cells["share_not_measured"] = (due - measured) / due
     for name in _ATTAINMENT:
         cells[name] = cells[name].astype("int64")
-    protected = privacy.protect(cells, k=scope.k, keys=["horizon_months", DEPARTMENT],
+    protected = privacy.protect(cells, k=scope.k, keys=[HORIZON_MONTHS, DEPARTMENT],
                           measures=[*_ATTAINMENT, *ATTAINMENT_SHARES, "attainment_rate", "share_measured"],
-                          contributions=_contrib(piece, ["horizon_months"]), window=scope.window,
+                          contributions=_contrib(piece, [HORIZON_MONTHS]), window=scope.window,
                           neighbours=neighbours_of(piece))
-    return sort_departments(protected, ["horizon_months"])
+    return sort_departments(protected, [HORIZON_MONTHS])
 
 
 def most_wanted_table(piece: Piece, people_met: Piece, ctx: Context) -> pd.DataFrame:
@@ -622,13 +624,13 @@ def most_wanted_table(piece: Piece, people_met: Piece, ctx: Context) -> pd.DataF
                           contributions=_contrib(piece, ["skill_id"]), window=scope.window,
                           neighbours=neighbours_of(piece))
     protected = _any_skill_only_as_fallback(protected)
-    protected.insert(0, "skill", protected["skill_id"].map(lambda i: None if i == ALL_SKILLS else labels.get(i)))
+    protected.insert(0, SKILL, protected["skill_id"].map(lambda i: None if i == ALL_SKILLS else labels.get(i)))
     protected["_n"] = protected[N].astype("Float64").fillna(-1)
     org_rank = protected[protected[DEPARTMENT].isna()].set_index("skill_id")["_n"]
     protected["_rank"] = -protected["skill_id"].map(org_rank).fillna(-1)
     protected = protected.assign(_all=protected["skill_id"].ne(ALL_SKILLS), _o=protected[DEPARTMENT].notna(),
                                  _d=protected[DEPARTMENT].fillna("")) \
-        .sort_values(["_all", "_rank", "skill", "_o", "_d"], kind="stable")
+        .sort_values(["_all", "_rank", SKILL, "_o", "_d"], kind="stable")
     return protected.drop(columns=["_all", "_n", "_rank", "_o", "_d", "skill_id"]).reset_index(drop=True)
 
 
@@ -679,27 +681,27 @@ def coach_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
     """
     cells = pd.concat([_all_coaches(piece, scope), levels(piece, _COACH, scope, departments=False)],
                       ignore_index=True)
-    contrib = _contrib(piece, [COACH])
+    contrib = _contrib(piece, [COACH_ID])
     contrib = pd.concat([contrib, contrib.groupby([DEPARTMENT, "quarter"], as_index=False, dropna=False)["n"].sum()
-                         .assign(**{COACH: None})], ignore_index=True)
-    protected = privacy.protect(cells, k=scope.k, keys=[COACH, DEPARTMENT], measures=list(_COACH), partitions=[COACH],
+                         .assign(**{COACH_ID: None})], ignore_index=True)
+    protected = privacy.protect(cells, k=scope.k, keys=[COACH_ID, DEPARTMENT], measures=list(_COACH), partitions=[COACH_ID],
                           contributions=contrib, window=scope.window, scope=privacy.AS_OF)
-    protected = protected.assign(_o=protected[COACH].notna(), _c=protected[COACH].fillna(""))
+    protected = protected.assign(_o=protected[COACH_ID].notna(), _c=protected[COACH_ID].fillna(""))
     return protected.sort_values(["_o", "_c"], kind="stable").drop(columns=["_o", "_c"]).reset_index(drop=True)
 
 
 def _all_coaches(piece: Piece, scope: ReportScope) -> pd.DataFrame:
     """The row for everyone who has a coach: the teams (disjoint) added up."""
-    row = levels(Piece([COACH], piece.sums.assign(**{COACH: "all"})), _COACH, scope, departments=False)
-    return row.assign(**{COACH: None})
+    row = levels(Piece([COACH_ID], piece.sums.assign(**{COACH_ID: "all"})), _COACH, scope, departments=False)
+    return row.assign(**{COACH_ID: None})
 
 
 def option_kinds_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
     """The protected option-kinds table (organisation only), in the order of the kinds."""
     cells = levels(piece, _OPTIONS, scope, departments=False)
-    protected = privacy.protect(cells, k=scope.k, keys=["kind", "horizon_months", DEPARTMENT], measures=list(_OPTIONS),
-                          contributions=_contrib(piece, ["kind", "horizon_months"]), window=scope.window,
+    protected = privacy.protect(cells, k=scope.k, keys=["kind", HORIZON_MONTHS, DEPARTMENT], measures=list(_OPTIONS),
+                          contributions=_contrib(piece, ["kind", HORIZON_MONTHS]), window=scope.window,
                           neighbours=neighbours_of(piece))
     order = {kind: i for i, kind in enumerate(KINDS)}
-    protected = protected.assign(_k=protected["kind"].map(order)).sort_values(["horizon_months", "_k"], kind="stable")
+    protected = protected.assign(_k=protected["kind"].map(order)).sort_values([HORIZON_MONTHS, "_k"], kind="stable")
     return protected.drop(columns="_k").reset_index(drop=True)

@@ -54,7 +54,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 import pandas as pd
 import pyarrow as pa
@@ -65,6 +65,10 @@ from filelock import FileLock
 from . import schema as S
 from . import tables as T
 from .questions import QuestionSet, available_question_sets
+from .schema import CADENCE_MONTHS, CHECKIN_ID, CONVERSATION_ID, DATE, EMPLOYEE_ID, STATUS
+
+if TYPE_CHECKING:
+    import numpy as np
 
 N_BUCKETS = 16
 MANIFEST_VERSION = 1
@@ -76,7 +80,7 @@ DERIVED_DIR = "derived"
 MANIFEST_FILE = "manifest.json"
 _PART_NAME = re.compile(r"part-\d+\.parquet")
 _PART_GLOB = "part-*.parquet"  # also parts of an older layout, which refresh removes
-_ID_KEYS = {"conversation": "conversation_id", "checkin": "checkin_id"}
+_ID_KEYS = {"conversation": CONVERSATION_ID, "checkin": CHECKIN_ID}
 # Employees share a fixed set of lock files: a lock file never tells who was written (or erased).
 LOCK_STRIPES = 64
 LOCK_TIMEOUT = 60.0
@@ -151,7 +155,7 @@ class History:
 
     @property
     def drafts(self) -> list[dict]:
-        return [c for c in self.conversations if c["status"] == "draft"]
+        return [c for c in self.conversations if c[STATUS] == "draft"]
 
     def frames(self, tables: Iterable[str] | None = None) -> dict[str, pd.DataFrame]:
         """This employee's derived tables, built straight from the records."""
@@ -437,7 +441,7 @@ class Store:
         if cache is None:
             return typed, {}
         if cache[2] is None:  # built on first use: reading the roster for a report needs no lookups
-            positions = dict(zip(typed["employee_id"].tolist(), range(len(typed))))
+            positions = dict(zip(typed[EMPLOYEE_ID].tolist(), range(len(typed))))
             cache = self._roster_cache = (cache[0], cache[1], positions)
         return typed, cache[2]
 
@@ -466,7 +470,7 @@ class Store:
         if employee_id not in positions:
             raise NotFound(f"employee {employee_id!r} is not on the roster")
         row = typed.iloc[positions[employee_id]].to_dict()
-        return {k: (None if pd.isna(v) else (int(v) if k == "cadence_months" else v)) for k, v in row.items()}
+        return {k: (None if pd.isna(v) else (int(v) if k == CADENCE_MONTHS else v)) for k, v in row.items()}
 
     def save_roster(self, frame: pd.DataFrame, source: str = "roster") -> pd.DataFrame:
         """Replace the whole roster with ``frame`` after validating all of it (a new organisation).
@@ -499,16 +503,16 @@ class Store:
         incoming = S.validate_roster_frame(frame, source)
         with self.lock("roster"):
             current = self.roster()
-            merged = {r["employee_id"]: r for r in current.to_dict("records")}
+            merged = {r[EMPLOYEE_ID]: r for r in current.to_dict("records")}
             folded = {k.casefold(): k for k in merged}
             added = updated = unchanged = 0
             problems = []
             for pos, row in enumerate(incoming.to_dict("records")):
-                eid = row["employee_id"]
+                eid = row[EMPLOYEE_ID]
                 existing_key = folded.get(eid.casefold())
                 if existing_key is not None and existing_key != eid:
                     problems.append(S.Problem(source, f"differs only in case from the existing employee "
-                                                      f"{existing_key!r}", pos + 2, "employee_id", eid))
+                                                      f"{existing_key!r}", pos + 2, EMPLOYEE_ID, eid))
                     continue
                 if eid not in merged:
                     added += 1
@@ -530,7 +534,7 @@ class Store:
         gone = set(employee_ids)
         with self.lock("roster"):
             current = self.roster()
-            kept = current[~current["employee_id"].isin(gone)]
+            kept = current[~current[EMPLOYEE_ID].isin(gone)]
             if len(kept) != len(current):
                 self._write_roster(kept.reset_index(drop=True))
         return len(current) - len(kept)
@@ -589,11 +593,11 @@ class Store:
         base = record.get("revision")
         # Validated once, before the lock, with a stand-in id: a bad record is reported whole.
         checked = self._validate(kind, {**record, key: record.get(key) or "new", "revision": base or 0})
-        eid = record["employee_id"]
+        eid = record[EMPLOYEE_ID]
         with self.lock(f"employee:{eid}"):
             self._require_on_roster(eid)
             if base is None:  # a new record: never overwrites one that exists
-                rid = record.get(key) or self._free_record_id(kind, eid, S.parse_date(record["date"]))
+                rid = record.get(key) or self._free_record_id(kind, eid, S.parse_date(record[DATE]))
                 path = self.record_path(kind, eid, rid)
                 twin = self._case_twin(kind, eid, rid)
                 if path.exists() or twin:
@@ -612,7 +616,7 @@ class Store:
                     raise Conflict(kind, rid, current, record,
                                    f"{kind} {rid!r} was changed elsewhere since it was opened at revision {base} "
                                    f"(now {describe_save(current)}); nothing was overwritten")
-                if kind == "conversation" and stored.get("status") == "completed":
+                if kind == "conversation" and stored.get(STATUS) == "completed":
                     current = self._read_record(path, kind)
                     if S.record_content(current) == S.record_content({**checked, key: rid}):
                         return current  # saving a completed conversation again unchanged
@@ -695,7 +699,7 @@ class Store:
         """
         with self.lock(f"employee:{employee_id}"):
             record = self._read_record(self.record_path(kind, employee_id, conversation_id), kind)
-            if record["status"] != "draft":
+            if record[STATUS] != "draft":
                 raise PermissionError(f"{kind} {conversation_id!r} is completed; only drafts can be discarded")
             if revision is not None and record["revision"] != revision:
                 raise Conflict(kind, conversation_id, record, {},
@@ -729,15 +733,15 @@ class Store:
         problems: list[S.Problem] = []
         _, positions = self._roster_index()
         for rec in records:
-            kind = "checkin" if rec.get("kind") == "checkin" or "checkin_id" in rec else "conversation"
+            kind = "checkin" if rec.get("kind") == "checkin" or CHECKIN_ID in rec else "conversation"
             try:
                 clean = self._validate(kind, rec)
             except S.ValidationError as exc:
                 problems.extend(exc.problems)
                 continue
-            if clean["employee_id"] not in positions:
+            if clean[EMPLOYEE_ID] not in positions:
                 problems.append(S.Problem(f"{kind} {clean[_ID_KEYS[kind]]!r}", "employee is not on the roster",
-                                          column="employee_id", value=clean["employee_id"]))
+                                          column=EMPLOYEE_ID, value=clean[EMPLOYEE_ID]))
                 continue
             checked.append((kind, clean))
         if problems:
@@ -749,7 +753,7 @@ class Store:
             stamp = saved_at or dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
             made: set[Path] = set()
             for kind, clean in checked:
-                target = self.record_path(kind, clean["employee_id"], clean[_ID_KEYS[kind]])
+                target = self.record_path(kind, clean[EMPLOYEE_ID], clean[_ID_KEYS[kind]])
                 try:
                     old_revision = json.loads(target.read_bytes()).get("revision") or 0
                 except (OSError, ValueError):
@@ -862,7 +866,7 @@ class Store:
                 continue
             try:
                 record = self._read_record(Path(entry.path), kind)
-                if record["employee_id"] != folder.name:
+                if record[EMPLOYEE_ID] != folder.name:
                     # Never read as this folder's employee's, nor as the other's: each employee's rows must
                     # stay together (in their history and in one part of the derived tables).
                     raise S.ValidationError(
@@ -876,8 +880,8 @@ class Store:
                     raise
                 problems = getattr(exc, "problems", None) or [S.Problem(entry.path, str(exc))]
                 self.problems.extend(problems)
-        key = "checkin_id" if kind == "checkin" else "conversation_id"
-        out.sort(key=lambda r: (r["date"], r[key]))
+        key = CHECKIN_ID if kind == "checkin" else CONVERSATION_ID
+        out.sort(key=lambda r: (r[DATE], r[key]))
         return out
 
     def conversations(self, employee_id: str) -> list[dict]:
@@ -888,7 +892,7 @@ class Store:
         """The completed check-ins of one employee, oldest first (with ``drafts=True``, the drafts only)."""
         wanted = "draft" if drafts else "completed"
         return [r for r in self._records_in(self.employee_dir("checkin", employee_id), "checkin")
-                if r["status"] == wanted]
+                if r[STATUS] == wanted]
 
     def history(self, employee_id: str) -> History:
         """Everything held about one employee (roster row, conversations, check-ins and their drafts)."""
@@ -897,8 +901,8 @@ class Store:
         except NotFound:
             employee = None
         every = self._records_in(self.employee_dir("checkin", employee_id), "checkin")
-        return History(employee, self.conversations(employee_id), [r for r in every if r["status"] == "completed"],
-                       [r for r in every if r["status"] == "draft"])
+        return History(employee, self.conversations(employee_id), [r for r in every if r[STATUS] == "completed"],
+                       [r for r in every if r[STATUS] == "draft"])
 
     def employees_with_records(self) -> list[str]:
         ids: set[str] = set()
@@ -1054,7 +1058,7 @@ class Store:
                     fresh = rows_to_arrow(rows[name], tbl)
                     old = None if bucket in damaged else self._read_part_arrow(name, bucket)
                     if old is not None and old.num_rows:
-                        keep = old.filter(pc.invert(pc.is_in(old["employee_id"], value_set=gone)))
+                        keep = old.filter(pc.invert(pc.is_in(old[EMPLOYEE_ID], value_set=gone)))
                         fresh = pa.concat_tables([keep, fresh]) if fresh.num_rows else keep
                     self._write_part(name, bucket, fresh)
             if progress is not None:
@@ -1132,7 +1136,7 @@ class Store:
         problems: list[S.Problem] = []
         roster_ids: set[str] = set()
         try:
-            roster_ids = set(self.roster()["employee_id"])
+            roster_ids = set(self.roster()[EMPLOYEE_ID])
         except S.ValidationError as exc:
             problems.extend(exc.problems)
         except Exception as exc:  # unreadable CSV
