@@ -801,7 +801,7 @@ def test_notebook_is_thin_tagged_and_committed_clean():
     for line in params[0].source.splitlines():
         assert ": str = " in line and "  # " in line
     assert all("def " not in c.source and "class " not in c.source for c in code)
-    assert code[-1].source.startswith("ConversationApp(")
+    assert code[-1].source.startswith("open_app(")
 
 
 def test_the_notebook_runs_and_displays_the_app(small_org: Path, monkeypatch):
