@@ -96,6 +96,9 @@ class _FakeVoilaPool:
         self.started.append(kernel_id or "new")
         return {"kernel_id": kernel_id or "new"}
 
+    async def shutdown_all(self):
+        self.stopped = True
+
 
 def test_the_pool_heats_the_next_kernel_only_after_the_page_or_when_another_page_asks():
     pool_class = voila_server.paced_pool(_FakeVoilaPool, settle=0.3, latest=5.0)
@@ -137,5 +140,22 @@ def test_the_held_back_kernel_starts_at_the_latest_after_the_limit():
         assert pool.started == []
         await asyncio.sleep(0.4)
         assert pool.started == ["new"]
+
+    asyncio.run(scenario())
+
+
+def test_a_server_stopping_does_not_wait_for_the_held_back_kernel_nor_start_it():
+    pool_class = voila_server.paced_pool(_FakeVoilaPool, settle=10.0, latest=10.0)
+
+    async def scenario():
+        pool = pool_class()
+        await pool._initialize("conversation.ipynb")  # the kernel heated at the start
+        await pool.get_rendered_notebook("conversation.ipynb")  # a page takes it; the refill is held back
+        await asyncio.sleep(0.05)
+        assert pool.started == ["new"]
+        await asyncio.wait_for(pool.shutdown_all(), 1.0)
+        assert pool.stopped
+        await asyncio.sleep(0.05)
+        assert pool.started == ["new"]  # the held-back refill gave up instead of starting a kernel
 
     asyncio.run(scenario())

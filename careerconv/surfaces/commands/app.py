@@ -155,7 +155,8 @@ def server_config(port: int, token: str, lab: bool) -> dict:
     """
     if lab:
         return {"IdentityProvider": {"token": token},
-                "ServerApp": {"allow_remote_access": False, "local_hostnames": list(LOCAL_HOSTNAMES)}}
+                "ServerApp": {"allow_remote_access": False, "local_hostnames": list(LOCAL_HOSTNAMES)},
+                "KernelManager": {"transport": "ipc"}}  # as for Voila below
     # Voila sets allow_remote_access=True in its Tornado settings, which turns jupyter_server's Host check
     # off; its tornado_settings are applied after its own, so these turn it back on.
     # The websocket pings: jupyter_server's default timeout (3 x the interval) is longer than Tornado accepts,
@@ -218,10 +219,10 @@ def server_command(notebook: Path, port: int, lab: bool, config_dir: Path,
     list of str
     """
     if lab:
-        cmd = [sys.executable, "-m", "jupyterlab", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+        cmd = [sys.executable, "-m", "careerconv.surfaces.commands.lab_server", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
                "--ServerApp.port_retries=0", f"--ServerApp.config_file={config_dir / LAB_CONFIG}",
                "--ServerApp.open_browser=False",
-               f"--ServerApp.root_dir={notebook.parent}", "--ServerApp.log_level=WARN",
+               f"--ServerApp.root_dir={notebook.parent}", "--ServerApp.log_level=WARN", "--LabApp.log_level=WARN",
                "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
         if lab_settings is not None:
             cmd.append(f"--LabApp.app_settings_dir={lab_settings}")

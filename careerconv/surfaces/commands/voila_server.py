@@ -80,6 +80,7 @@ def paced_pool(manager_class: type, settle: float = REFILL_SETTLE, latest: float
     class PacedPool(manager_class):
         def __init__(self, **kwargs):
             self._refill_gate: asyncio.Future | None = None
+            self._stopping = False
             super().__init__(**kwargs)  # starts heating the first kernel
             if self.notebook_path is not None:
                 # What the page handler checks before it takes a pool kernel; _initialize adds the kernel's id.
@@ -103,7 +104,16 @@ def paced_pool(manager_class: type, settle: float = REFILL_SETTLE, latest: float
             gate = self._refill_gate
             if kernel_id is None and gate is not None:  # a refill (a restart passes its kernel's id)
                 await asyncio.shield(gate)
+                if self._stopping:  # held back until the server stops: no kernel to start and stop again
+                    raise RuntimeError("the server is stopping")
             return await super()._initialize(notebook_path, kernel_id, **kwargs)
+
+        async def shutdown_all(self, *args, **kwargs):
+            # Voila's shutdown waits for every pool kernel (a failed one is skipped): release the held one.
+            self._stopping = True
+            if self._refill_gate is not None:
+                _release(self._refill_gate)
+            return await super().shutdown_all(*args, **kwargs)
 
     return PacedPool
 
