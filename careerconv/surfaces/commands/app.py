@@ -70,6 +70,7 @@ LOCAL_HOSTNAMES = ("localhost",)
 VOILA_CONFIG = "voila.json"
 WS_PING_MS = 30_000  # websocket keep-alive ping interval and timeout (jupyter_server's and Tornado's default interval)
 LAB_CONFIG = "jupyter_server_config.json"
+KERNEL_MANAGER = "careerconv.surfaces.commands.server_kernels.QuietStartKernelManager"  # see that module
 
 
 def register(subparsers, parent: argparse.ArgumentParser) -> None:
@@ -156,7 +157,8 @@ def server_config(port: int, token: str, lab: bool) -> dict:
     if lab:
         return {"IdentityProvider": {"token": token},
                 "ServerApp": {"allow_remote_access": False, "local_hostnames": list(LOCAL_HOSTNAMES)},
-                "KernelManager": {"transport": "ipc"}}  # as for Voila below
+                "KernelManager": {"transport": "ipc"},  # as for Voila below
+                "MappingKernelManager": {"kernel_manager_class": KERNEL_MANAGER}}
     # Voila sets allow_remote_access=True in its Tornado settings, which turns jupyter_server's Host check
     # off; its tornado_settings are applied after its own, so these turn it back on.
     # The websocket pings: jupyter_server's default timeout (3 x the interval) is longer than Tornado accepts,
@@ -170,7 +172,9 @@ def server_config(port: int, token: str, lab: bool) -> dict:
         # sockets in Voila's private connection folder (mkdtemp, mode 0700), which only this user can open,
         # instead of TCP ports on 127.0.0.1 that every local user can reach; so the kernel has no reason to
         # warn in the terminal that it runs over TCP without encryption.
-        "KernelManager": {"transport": "ipc"}}
+        "KernelManager": {"transport": "ipc"},
+        # A kernel still starting when the app is stopped is not sent SIGINT (a traceback in the terminal).
+        "MappingKernelManager": {"kernel_manager_class": KERNEL_MANAGER}}
 
 
 def write_server_config(folder: Path, port: int, token: str, lab: bool) -> Path:
