@@ -156,7 +156,9 @@ def server_config(port: int, token: str, lab: bool) -> dict:
     """
     if lab:
         return {"IdentityProvider": {"token": token},
-                "ServerApp": {"allow_remote_access": False, "local_hostnames": list(LOCAL_HOSTNAMES)},
+                "ServerApp": {"allow_remote_access": False, "local_hostnames": list(LOCAL_HOSTNAMES),
+                              # the websocket pings as for Voila below (else a warning once a page connects)
+                              "tornado_settings": {"ws_ping_interval": WS_PING_MS, "ws_ping_timeout": WS_PING_MS}},
                 "KernelManager": {"transport": "ipc"},  # as for Voila below
                 "MappingKernelManager": {"kernel_manager_class": KERNEL_MANAGER}}
     # Voila sets allow_remote_access=True in its Tornado settings, which turns jupyter_server's Host check
