@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from careerconv.records import config
 from careerconv.surfaces.app import launch
 from careerconv.surfaces.commands import voila_server
 
@@ -93,6 +94,7 @@ class _FakeVoilaPool:
         return asyncio.ensure_future(render()), ["<head>"], "kernel-1"
 
     async def _initialize(self, notebook_path, kernel_id=None, **kwargs):
+        self.envs = [*getattr(self, "envs", []), kwargs.get("env", {})]
         self.started.append(kernel_id or "new")
         return {"kernel_id": kernel_id or "new"}
 
@@ -116,6 +118,8 @@ def test_the_pool_heats_the_next_kernel_only_after_the_page_or_when_another_page
         assert pool.started == []  # the page's notebook has run; the browser is building the page
         await asyncio.sleep(0.4)
         assert pool.started == ["new"]  # settled: the next kernel is heated
+        assert pool.envs[-1] == {config.BUILD_FOR_PAGE_ENV: "1"}  # ... to build the app when a page takes it
+        assert voila_server.BUILD_FOR_PAGE_ENV == config.BUILD_FOR_PAGE_ENV
         # a second page while a refill is held back: it starts at once
         await pool.get_rendered_notebook("conversation.ipynb")
         await asyncio.sleep(0.05)
@@ -159,3 +163,56 @@ def test_a_server_stopping_does_not_wait_for_the_held_back_kernel_nor_start_it()
         assert pool.started == ["new"]  # the held-back refill gave up instead of starting a kernel
 
     asyncio.run(scenario())
+
+
+def test_a_kernel_heated_ahead_builds_the_app_only_once_voila_gives_it_to_a_page(small_org, monkeypatch):
+    """The pool's kernel runs the notebook at once but waits for Voila's word (over /voila/query/<id>,
+    as Voila sends a page's request to it) before the app's imports and construction."""
+    from tornado.web import Application
+    from tornado.websocket import WebSocketHandler
+
+    asked: list[str] = []
+
+    class Query(WebSocketHandler):  # Voila's RequestInfoSocketHandler, the page arriving 0.5 s later
+        def open(self, kernel_id):
+            asked.append(kernel_id)
+            asyncio.get_running_loop().call_later(0.5, self.write_message, '{"QUERY_STRING": ""}')
+
+    async def scenario():
+        server = Application([(r"/voila/query/(.*)", Query)]).listen(0, "127.0.0.1")
+        port = next(iter(server._sockets.values())).getsockname()[1]
+        monkeypatch.setenv(launch.VOILA_ENV, "True")
+        monkeypatch.setenv(config.BUILD_FOR_PAGE_ENV, "1")
+        monkeypatch.setenv("VOILA_KERNEL_ID", "abc-1")
+        monkeypatch.setenv("VOILA_APP_PORT", str(port))
+        monkeypatch.setenv("VOILA_SERVER_URL", "/")
+        opened = launch.open_app(data_dir=str(small_org))
+        await asyncio.sleep(0.3)
+        assert asked == ["abc-1"] and opened.app is None  # waiting for a page
+        await asyncio.wait_for(opened.building, 30)
+        assert opened.app is not None and opened.widget.children == (opened.app.widget,)
+        server.stop()
+
+    asyncio.run(scenario())
+
+
+def test_a_kernel_heated_ahead_builds_anyway_when_voila_cannot_be_asked(small_org, monkeypatch):
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # nothing listens there
+    monkeypatch.setenv(launch.VOILA_ENV, "True")
+    monkeypatch.setenv(config.BUILD_FOR_PAGE_ENV, "1")
+    monkeypatch.setenv("VOILA_KERNEL_ID", "abc-1")
+    monkeypatch.setenv("VOILA_APP_PORT", str(port))
+    opened, _ = _run_cell(lambda: launch.open_app(data_dir=str(small_org)))
+    assert opened.app is not None
+
+
+def test_the_first_kernel_builds_at_once_without_asking_voila(small_org, monkeypatch):
+    monkeypatch.setenv(launch.VOILA_ENV, "True")  # the kernel heated at the start: the coach's page is coming
+    monkeypatch.delenv(config.BUILD_FOR_PAGE_ENV, raising=False)
+    monkeypatch.setenv("VOILA_KERNEL_ID", "abc-1")
+    monkeypatch.setenv("VOILA_APP_PORT", "1")  # would fail (and warn) if asked
+    opened, _ = _run_cell(lambda: launch.open_app(data_dir=str(small_org)))
+    assert opened.app is not None

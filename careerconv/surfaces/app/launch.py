@@ -9,6 +9,13 @@ the kernel builds, and its widget manager, which asks the kernel for the widgets
 answered when the app is built - all of it in one go. Elsewhere (JupyterLab, a notebook run by nbclient)
 the cell shows the built app itself, as before.
 
+A kernel Voila heats ahead for the next page (a reload, a second tab) runs the notebook long before anyone
+asks for it (``careerconv app``'s Voila sets :data:`~careerconv.records.config.BUILD_FOR_PAGE_ENV` in its
+environment); it builds the app only once Voila has given it to a page (:func:`claimed`: Voila tells it
+over ``/voila/query/<kernel id>``), so that heating it costs the machine a kernel's start, not the app's imports
+and construction, while the coach works in the first page. The page that takes it still gets the app while
+its browser loads the scripts.
+
 This module imports nothing heavy (ipywidgets only); the app's modules are imported when it is built.
 """
 
@@ -21,7 +28,9 @@ from html import escape
 
 import ipywidgets as W
 
-VOILA_ENV = "VOILA_PREHEAT"  # set by Voila in the environment of every kernel it starts ("True" / "False")
+from careerconv.records import config
+
+VOILA_ENV = "VOILA_PREHEAT"  # set by Voila in the environment of every kernel it starts ("True": heated ahead)
 AFTER_CELL = 0.05  # seconds after the cell before the build: the cell's reply goes out first
 log = logging.getLogger("careerconv.surfaces.app")
 
@@ -41,6 +50,7 @@ class OpenedApp:
     """
 
     def __init__(self):
+        self.building: asyncio.Task | None = None  # waiting for a page, then building
         self.app = None
         self.problem = ""
         self.widget = W.VBox([W.HTML('<div class="cc-opening">Opening the app …</div>')],
@@ -85,5 +95,36 @@ def open_app(data_dir: str = "", coach_id: str = "", question_set: str = "career
     if not defer:
         return make()
     opened = OpenedApp()
-    asyncio.get_running_loop().call_later(AFTER_CELL, opened.build, make)
+
+    async def build_for_its_page():
+        await asyncio.sleep(AFTER_CELL)
+        await claimed()
+        opened.build(make)
+
+    opened.building = asyncio.get_running_loop().create_task(build_for_its_page())
     return opened
+
+
+async def claimed(timeout: float = 5.0) -> None:
+    """Return once Voila has given this kernel to a page: at once unless it is a kernel heated ahead for a
+    later page (the environment says so, with its id); else when Voila sends it the page's request (as
+    ``voila.utils.wait_for_request`` waits for it, but without holding up the kernel). Should Voila not
+    answer the connection within ``timeout`` seconds, or close it, the app is built anyway."""
+    kernel_id = os.environ.get("VOILA_KERNEL_ID")
+    if os.environ.get(VOILA_ENV) != "True" or not os.environ.get(config.BUILD_FOR_PAGE_ENV) or not kernel_id:
+        return
+    from tornado.websocket import websocket_connect
+
+    host = os.environ.get("VOILA_APP_IP", "127.0.0.1")
+    port = os.environ.get("VOILA_APP_PORT", "8866")
+    base = os.environ.get("VOILA_SERVER_URL", "/")
+    try:
+        connection = await websocket_connect(f"ws://{host}:{port}{base}voila/query/{kernel_id}",
+                                             connect_timeout=timeout)
+    except Exception as exc:  # build now rather than never
+        log.warning("could not ask Voila whether a page has this kernel (%s); building the app now", exc)
+        return
+    try:
+        await connection.read_message()  # the page's request; None if Voila closed the connection
+    finally:
+        connection.close()

@@ -238,9 +238,9 @@ def server_command(notebook: Path, port: int, lab: bool, config_dir: Path,
     # auto_token: should the config file ever not be read, Voila takes a token of its own (random, or
     # $JUPYTER_TOKEN; the printed URL then does not open the app) rather than run with none.
     # The kernel is started and the notebook run as the server starts (preheated), not when the page is first
-    # asked for: the app is ready when the coach's browser asks. After a page took it, Voila heats the next
-    # kernel (for a reload or a second tab) a second later; a page asked for meanwhile waits for that kernel,
-    # so a longer delay would make a reload wait as long.
+    # asked for: the app is ready sooner when the coach's browser asks. The next kernel (for a reload or a
+    # second tab) is heated once the first page is built, or at once when another page asks (see
+    # voila_server, which also keeps a page asked for very early from starting a kernel of its own).
     return [sys.executable, "-m", "careerconv.surfaces.commands.voila_server", str(notebook), "--no-browser",
             f"--port={port}", "--Voila.port_retries=0", "--Voila.ip=127.0.0.1", "--Voila.auto_token=True",
             f"--Voila.config_file_paths={config_dir}", "--strip_sources=True",
