@@ -216,3 +216,27 @@ def test_the_first_kernel_builds_at_once_without_asking_voila(small_org, monkeyp
     monkeypatch.setenv("VOILA_APP_PORT", "1")  # would fail (and warn) if asked
     opened, _ = _run_cell(lambda: launch.open_app(data_dir=str(small_org)))
     assert opened.app is not None
+
+
+def test_a_kernel_heated_ahead_does_not_build_when_the_server_goes_away(small_org, monkeypatch):
+    """The server stopping closes the connection: no page will come, and the kernel being shut down does not
+    start importing and building the app (nor print what fails in a half-closed kernel)."""
+    from tornado.web import Application
+    from tornado.websocket import WebSocketHandler
+
+    class Query(WebSocketHandler):  # the server stops 0.3 s after the kernel asked
+        def open(self, kernel_id):
+            asyncio.get_running_loop().call_later(0.3, self.close)
+
+    async def scenario():
+        server = Application([(r"/voila/query/(.*)", Query)]).listen(0, "127.0.0.1")
+        port = next(iter(server._sockets.values())).getsockname()[1]
+        for name, value in ((launch.VOILA_ENV, "True"), (config.BUILD_FOR_PAGE_ENV, "1"),
+                            ("VOILA_KERNEL_ID", "abc-1"), ("VOILA_APP_PORT", str(port))):
+            monkeypatch.setenv(name, value)
+        opened = launch.open_app(data_dir=str(small_org))
+        await asyncio.wait_for(opened.building, 10)
+        assert opened.app is None and "Opening the app" in opened.widget.children[0].value
+        server.stop()
+
+    asyncio.run(scenario())

@@ -98,21 +98,22 @@ def open_app(data_dir: str = "", coach_id: str = "", question_set: str = "career
 
     async def build_for_its_page():
         await asyncio.sleep(AFTER_CELL)
-        await claimed()
-        opened.build(make)
+        if await claimed():
+            opened.build(make)
 
     opened.building = asyncio.get_running_loop().create_task(build_for_its_page())
     return opened
 
 
-async def claimed(timeout: float = 5.0) -> None:
-    """Return once Voila has given this kernel to a page: at once unless it is a kernel heated ahead for a
-    later page (the environment says so, with its id); else when Voila sends it the page's request (as
-    ``voila.utils.wait_for_request`` waits for it, but without holding up the kernel). Should Voila not
-    answer the connection within ``timeout`` seconds, or close it, the app is built anyway."""
+async def claimed(timeout: float = 5.0) -> bool:
+    """Whether to build the app, once Voila has given this kernel to a page: True at once unless it is a kernel
+    heated ahead for a later page (the environment says so, with its id); else True when Voila sends it the
+    page's request (as ``voila.utils.wait_for_request`` waits for it, but without holding up the kernel),
+    False if Voila closes the connection first (the server is stopping: no page will come). Should Voila
+    not answer the connection within ``timeout`` seconds, True: the app is built rather than never."""
     kernel_id = os.environ.get("VOILA_KERNEL_ID")
     if os.environ.get(VOILA_ENV) != "True" or not os.environ.get(config.BUILD_FOR_PAGE_ENV) or not kernel_id:
-        return
+        return True
     from tornado.websocket import websocket_connect
 
     host = os.environ.get("VOILA_APP_IP", "127.0.0.1")
@@ -123,8 +124,8 @@ async def claimed(timeout: float = 5.0) -> None:
                                              connect_timeout=timeout)
     except Exception as exc:  # build now rather than never
         log.warning("could not ask Voila whether a page has this kernel (%s); building the app now", exc)
-        return
+        return True
     try:
-        await connection.read_message()  # the page's request; None if Voila closed the connection
+        return await connection.read_message() is not None  # the page's request; None: Voila closed it
     finally:
         connection.close()
