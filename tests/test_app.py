@@ -801,7 +801,7 @@ def test_notebook_is_thin_tagged_and_committed_clean():
     for line in params[0].source.splitlines():
         assert ": str = " in line and "  # " in line
     assert all("def " not in c.source and "class " not in c.source for c in code)
-    assert code[-1].source.startswith("ConversationApp(")
+    assert code[-1].source.startswith("open_app(")
 
 
 def test_the_notebook_runs_and_displays_the_app(small_org: Path, monkeypatch):
@@ -838,6 +838,8 @@ def test_app_command_binds_localhost_and_keeps_the_token_off_the_command_line(tm
     assert voila["tornado_settings"]["ws_ping_timeout"] <= voila["tornado_settings"]["ws_ping_interval"]
     # kernels over Unix sockets in Voila's private folder, not TCP (and no "TCP without encryption" warning)
     assert json.loads(voila_json.read_text(encoding="utf-8"))["KernelManager"] == {"transport": "ipc"}
+    assert (json.loads(voila_json.read_text(encoding="utf-8"))["MappingKernelManager"]
+            == {"kernel_manager_class": "careerconv.surfaces.commands.server_kernels.QuietStartKernelManager"})
 
     cmd = app_command.server_command(notebook, 9123, lab=True, config_dir=lab_dir, lab_settings=Path("/cfg"))
     assert "--ServerApp.ip=127.0.0.1" in cmd and "--LabApp.app_settings_dir=/cfg" in cmd
@@ -849,7 +851,11 @@ def test_app_command_binds_localhost_and_keeps_the_token_off_the_command_line(tm
     assert stat.S_IMODE(lab_json.stat().st_mode) == 0o600
     assert json.loads(lab_json.read_text(encoding="utf-8")) == {
         "IdentityProvider": {"token": "tok"},
-        "ServerApp": {"allow_remote_access": False, "local_hostnames": ["localhost"]}}
+        "ServerApp": {"allow_remote_access": False, "local_hostnames": ["localhost"],
+                      "tornado_settings": {"ws_ping_interval": 30_000, "ws_ping_timeout": 30_000}},
+        "KernelManager": {"transport": "ipc"},
+        "MappingKernelManager": {
+            "kernel_manager_class": "careerconv.surfaces.commands.server_kernels.QuietStartKernelManager"}}
     with pytest.raises(FileExistsError):  # never written over (someone else's file, or a second server)
         app_command.write_server_config(lab_dir, 9123, "other", lab=True)
 

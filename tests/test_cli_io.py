@@ -412,10 +412,12 @@ def test_app_prints_its_url_alone_on_stdout_and_takes_its_port_from_the_settings
                                 start_new_session=True)
         try:
             url = proc.stdout.readline().decode().strip()
-            # the page, as a browser asks for it: the notebook runs in the preheated kernel (the next one starts)
+            # the page, as a browser asks for it: the notebook runs in the preheated kernel; a second page (a
+            # reload) has the pool heat the next kernel at once and runs the notebook in it
             with urllib.request.urlopen(url, timeout=120) as response:
                 page = response.read().decode()
-            time.sleep(3)  # Voila heats the next kernel a second after a page took one
+            with urllib.request.urlopen(url, timeout=120) as response:
+                assert "cc-app" in response.read().decode() or "conversation" in page
         finally:
             proc.terminate()
             code = proc.wait(timeout=90)
@@ -431,6 +433,83 @@ def test_app_prints_its_url_alone_on_stdout_and_takes_its_port_from_the_settings
                      "Press Ctrl-C to stop.",
                      "careerconv app: stopping (saving open conversations) ...", "careerconv app: stopped"], err
     assert url not in err
+
+
+OWN_LINES = ["careerconv app: the app is running at",
+             "Only this computer can reach it (127.0.0.1), and only with the token in the URL. Press Ctrl-C to stop.",
+             "careerconv app: stopping (saving open conversations) ...", "careerconv app: stopped"]
+
+
+def _app_stderr(data: Path, files: Path, *extra: str, while_running=lambda url: None) -> tuple[str, int]:
+    """Run `careerconv app` with ``extra``, call ``while_running(url)``, stop it with Ctrl-C: (stderr, exit code)."""
+    err_path = files / "app.err"
+    with open(err_path, "wb") as err_file:
+        proc = subprocess.Popen([sys.executable, "-m", "careerconv.cli", "--data", str(data), "app", *extra],
+                                stdout=subprocess.PIPE, stderr=err_file, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
+        try:
+            while_running(proc.stdout.readline().decode().strip())
+        finally:
+            proc.send_signal(signal.SIGINT)
+            code = proc.wait(timeout=90)
+    return err_path.read_text(), code
+
+
+def test_app_stopped_at_once_shows_only_its_own_lines(data: Path, files: Path):
+    """Stopped while the server is still starting its first kernel (within a second of the URL): no
+    KeyboardInterrupt traceback from the kernel's imports, no "TCP without encryption" from a kernel that
+    lost its connection file - and it stops quickly."""
+    _app_settings(data)
+    for pause in (0.0, 0.7):
+        started = time.monotonic()
+        err, code = _app_stderr(data, files, while_running=lambda url: time.sleep(pause))
+        lines = [line for line in err.splitlines() if line.strip()]
+        assert code == 0 and lines == [f"careerconv app: starting Voila on {data} ...", *OWN_LINES], err
+        assert time.monotonic() - started < 30
+
+
+def _kernel_answers(base: str, token: str, kernel_id: str, timeout: float = 120.0) -> bool:
+    """Ask the kernel for its info over the server's websocket; True once it answers (it has started)."""
+    import asyncio
+    import uuid
+
+    from tornado.websocket import websocket_connect
+
+    async def ask() -> bool:
+        session = uuid.uuid4().hex
+        ws = await websocket_connect(f"ws://{base}/api/kernels/{kernel_id}/channels?token={token}"
+                                     f"&session_id={session}")
+        msg_id = uuid.uuid4().hex
+        ws.write_message(json.dumps({"channel": "shell", "header": {
+            "msg_id": msg_id, "msg_type": "kernel_info_request", "username": "test", "session": session,
+            "date": "", "version": "5.3"}, "parent_header": {}, "metadata": {}, "content": {}}))
+        while True:
+            reply = json.loads(await ws.read_message())
+            if reply.get("parent_header", {}).get("msg_id") == msg_id and reply["channel"] == "shell":
+                ws.close()
+                return reply["content"]["status"] == "ok"
+
+    return asyncio.run(asyncio.wait_for(ask(), timeout))
+
+
+def test_app_in_jupyterlab_shows_only_its_own_lines_with_a_kernel_running(data: Path, files: Path):
+    """--lab: no "TCP without encryption" from the kernel (Unix sockets), no websocket ping warning once a
+    page connects, no DeprecationWarning, no "received signal 15, stopping", no start-up notes of JupyterLab's
+    extensions."""
+    port = _app_settings(data)
+
+    def start_a_kernel(url: str) -> None:
+        assert url.startswith(f"http://127.0.0.1:{port}/lab/tree/conversation.ipynb?token=")
+        token = url.split("token=")[1]
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/api/kernels", method="POST",
+                                         headers={"Authorization": f"token {token}"}, data=b"{}")
+        with urllib.request.urlopen(request, timeout=60) as response:
+            kernel_id = json.loads(response.read())["id"]
+        assert _kernel_answers(f"127.0.0.1:{port}", token, kernel_id)
+
+    err, code = _app_stderr(data, files, "--lab", while_running=start_a_kernel)
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert code == 0 and lines == [f"careerconv app: starting JupyterLab on {data} ...", *OWN_LINES], err
 
 
 def test_app_stops_on_ctrl_c_even_when_started_in_the_background(data: Path, files: Path):

@@ -327,7 +327,7 @@ def test_voila_conversation_draft_after_kernel_loss_and_checkin(browser, voila_s
     page.on("requestfinished", lambda r: outside.append(r.url) if not r.url.startswith(local) else None)
     page.goto(voila_server.url)
     ui.wait_ready()
-    assert page.locator("text=ConversationApp(").count() == 0, "Voila must not show code"
+    assert page.locator("text=open_app(").count() == 0, "Voila must not show code"
     whole_conversation(ui, data)
     assert outside == [], f"the app loaded things from outside 127.0.0.1: {outside}"
     conversation_id = start_draft(ui, data)

@@ -33,10 +33,26 @@ that writes it, saves when the page is hidden, opens tabs and downloads);
 :mod:`.drafts` (what a draft holds, which one to offer: pure);
 :mod:`.completeness` (what Finish still asks for: pure); :mod:`.team_loader`
 (the team read off the main thread); :mod:`.skill_charts` (each skill's
-ratings as the report draws them).
+ratings as the report draws them); :mod:`.launch` (how the notebook opens the app: under Voila, built just
+after the cell).
+
+The names below are imported when first used, not with the package: the notebook imports
+:func:`.launch.open_app`, and the app's own imports (pandas, pyarrow, ...) wait until it is built.
 """
 
-from .data_folder import organisation_skill_names, resolve_data_dir
-from .facilitation import ConversationApp
+import importlib
 
-__all__ = ["ConversationApp", "organisation_skill_names", "resolve_data_dir"]
+_LAZY = {"ConversationApp": ".facilitation", "organisation_skill_names": ".data_folder",
+         "resolve_data_dir": ".data_folder", "open_app": ".launch"}
+
+__all__ = ["ConversationApp", "open_app", "organisation_skill_names", "resolve_data_dir"]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted([*globals(), *_LAZY])

@@ -70,6 +70,7 @@ LOCAL_HOSTNAMES = ("localhost",)
 VOILA_CONFIG = "voila.json"
 WS_PING_MS = 30_000  # websocket keep-alive ping interval and timeout (jupyter_server's and Tornado's default interval)
 LAB_CONFIG = "jupyter_server_config.json"
+KERNEL_MANAGER = "careerconv.surfaces.commands.server_kernels.QuietStartKernelManager"  # see that module
 
 
 def register(subparsers, parent: argparse.ArgumentParser) -> None:
@@ -155,7 +156,11 @@ def server_config(port: int, token: str, lab: bool) -> dict:
     """
     if lab:
         return {"IdentityProvider": {"token": token},
-                "ServerApp": {"allow_remote_access": False, "local_hostnames": list(LOCAL_HOSTNAMES)}}
+                "ServerApp": {"allow_remote_access": False, "local_hostnames": list(LOCAL_HOSTNAMES),
+                              # the websocket pings as for Voila below (else a warning once a page connects)
+                              "tornado_settings": {"ws_ping_interval": WS_PING_MS, "ws_ping_timeout": WS_PING_MS}},
+                "KernelManager": {"transport": "ipc"},  # as for Voila below
+                "MappingKernelManager": {"kernel_manager_class": KERNEL_MANAGER}}
     # Voila sets allow_remote_access=True in its Tornado settings, which turns jupyter_server's Host check
     # off; its tornado_settings are applied after its own, so these turn it back on.
     # The websocket pings: jupyter_server's default timeout (3 x the interval) is longer than Tornado accepts,
@@ -169,7 +174,9 @@ def server_config(port: int, token: str, lab: bool) -> dict:
         # sockets in Voila's private connection folder (mkdtemp, mode 0700), which only this user can open,
         # instead of TCP ports on 127.0.0.1 that every local user can reach; so the kernel has no reason to
         # warn in the terminal that it runs over TCP without encryption.
-        "KernelManager": {"transport": "ipc"}}
+        "KernelManager": {"transport": "ipc"},
+        # A kernel still starting when the app is stopped is not sent SIGINT (a traceback in the terminal).
+        "MappingKernelManager": {"kernel_manager_class": KERNEL_MANAGER}}
 
 
 def write_server_config(folder: Path, port: int, token: str, lab: bool) -> Path:
@@ -218,10 +225,10 @@ def server_command(notebook: Path, port: int, lab: bool, config_dir: Path,
     list of str
     """
     if lab:
-        cmd = [sys.executable, "-m", "jupyterlab", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+        cmd = [sys.executable, "-m", "careerconv.surfaces.commands.lab_server", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
                "--ServerApp.port_retries=0", f"--ServerApp.config_file={config_dir / LAB_CONFIG}",
                "--ServerApp.open_browser=False",
-               f"--ServerApp.root_dir={notebook.parent}", "--ServerApp.log_level=WARN",
+               f"--ServerApp.root_dir={notebook.parent}", "--ServerApp.log_level=WARN", "--LabApp.log_level=WARN",
                "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
         if lab_settings is not None:
             cmd.append(f"--LabApp.app_settings_dir={lab_settings}")
@@ -231,9 +238,9 @@ def server_command(notebook: Path, port: int, lab: bool, config_dir: Path,
     # auto_token: should the config file ever not be read, Voila takes a token of its own (random, or
     # $JUPYTER_TOKEN; the printed URL then does not open the app) rather than run with none.
     # The kernel is started and the notebook run as the server starts (preheated), not when the page is first
-    # asked for: the app is ready when the coach's browser asks. After a page took it, Voila heats the next
-    # kernel (for a reload or a second tab) a second later; a page asked for meanwhile waits for that kernel,
-    # so a longer delay would make a reload wait as long.
+    # asked for: the app is ready sooner when the coach's browser asks. The next kernel (for a reload or a
+    # second tab) is heated once the first page is built, or at once when another page asks (see
+    # voila_server, which also keeps a page asked for very early from starting a kernel of its own).
     return [sys.executable, "-m", "careerconv.surfaces.commands.voila_server", str(notebook), "--no-browser",
             f"--port={port}", "--Voila.port_retries=0", "--Voila.ip=127.0.0.1", "--Voila.auto_token=True",
             f"--Voila.config_file_paths={config_dir}", "--strip_sources=True",

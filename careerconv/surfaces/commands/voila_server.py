@@ -12,16 +12,37 @@ trusted", logged each time a page runs the notebook. Trust decides whether a not
 (HTML, JavaScript) are shown; the packaged notebook has none (its outputs are never saved, see
 ``careerconv app --lab``) and Voila shows only what the kernel produces now, so the line says nothing
 to the person running the app. Any other notebook's "not trusted", and every other line, still shows.
+
+The pool of preheated kernels (``--preheat_kernel=True --pool_size=1``) is changed in two ways
+(:func:`paced_pool`), both for the app's first page, which the coach asks for as soon as the URL is printed:
+
+* **The first page takes the preheated kernel.** Voila serves a page from the pool only once the pool's
+  kernel has been started far enough to be registered; a page asked for earlier got a kernel of its own,
+  and the two kernels then started, imported and built the app side by side on a 2-core machine - twice the
+  work, both late. The notebook is registered as soon as its first kernel is on its way.
+* **The next kernel is heated after the page is built**, not one second after the page took the kernel:
+  a kernel starting, importing and building the app takes about as much processor as the page's own, so
+  heating it alongside made the first page up to twice as slow. It starts when the page's notebook has run
+  and :data:`REFILL_SETTLE` seconds more have passed (meanwhile the kernel builds the app into the page, see
+  :mod:`careerconv.surfaces.app.launch`, and the browser shows it), at the
+  latest :data:`REFILL_LATEST` seconds after the page took its kernel - or at once when another page (a
+  reload, a second tab) asks for a kernel, so that page never waits longer than before. That kernel runs
+  the notebook but builds the app only when a page takes it (:data:`BUILD_FOR_PAGE_ENV`), so that it costs
+  the machine little while the coach works in the first page.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 
 SKIPPED_MODULES = ("rfc3987_syntax",)
 APP_NOTEBOOK = "conversation.ipynb"
 SERVER_LOGGER = "Voila"  # the server's log (traitlets names an application's logger after its class)
+REFILL_SETTLE = 10.0  # seconds after a page's notebook has run before the pool heats the next kernel
+REFILL_LATEST = 30.0  # ... at the latest this long after the page took its kernel
+BUILD_FOR_PAGE_ENV = "CAREERCONV_BUILD_FOR_PAGE"  # careerconv.records.config.BUILD_FOR_PAGE_ENV (a test checks)
 
 
 class QuietAppNotebookTrust(logging.Filter):
@@ -32,11 +53,95 @@ class QuietAppNotebookTrust(logging.Filter):
                     and tuple(map(str, record.args or ())) == (APP_NOTEBOOK,))
 
 
+def _release(gate: asyncio.Future) -> None:
+    if not gate.done():
+        gate.set_result(None)
+
+
+async def _rendered_then_release(render_task, gate: asyncio.Future, settle: float):
+    """``render_task``'s result (the cells rendered so far, the generator of the rest), releasing ``gate``
+    ``settle`` seconds after the generator is done (the page's notebook has run) or failed."""
+    loop = asyncio.get_running_loop()
+    try:
+        rendered, rendering = await render_task
+    except BaseException:
+        _release(gate)
+        raise
+
+    async def rest():
+        try:
+            async for item in rendering:
+                yield item
+        finally:
+            loop.call_later(settle, _release, gate)
+
+    return rendered, rest()
+
+
+def paced_pool(manager_class: type, settle: float = REFILL_SETTLE, latest: float = REFILL_LATEST) -> type:
+    """Voila's preheating kernel manager class with the changes in the module's docstring."""
+
+    class PacedPool(manager_class):
+        def __init__(self, **kwargs):
+            self._refill_gate: asyncio.Future | None = None
+            self._stopping = False
+            super().__init__(**kwargs)  # starts heating the first kernel
+            if self.notebook_path is not None:
+                # What the page handler checks before it takes a pool kernel; _initialize adds the kernel's id.
+                self.notebook_data.setdefault(self.notebook_path, {"kernel_ids": set()})
+
+        async def get_rendered_notebook(self, notebook_name, *args, **kwargs):
+            if self._refill_gate is not None:
+                _release(self._refill_gate)  # a page waits: the kernel being held back starts now
+            gate = self._refill_gate = asyncio.get_running_loop().create_future()
+            asyncio.get_running_loop().call_later(latest, _release, gate)
+            try:
+                render_task, rendered_cache, kernel_id = await super().get_rendered_notebook(
+                    notebook_name, *args, **kwargs)
+            except BaseException:
+                _release(gate)
+                raise
+            return (asyncio.ensure_future(_rendered_then_release(render_task, gate, settle)), rendered_cache,
+                    kernel_id)
+
+        async def _initialize(self, notebook_path, kernel_id=None, **kwargs):
+            gate = self._refill_gate
+            if kernel_id is None and gate is not None:  # a refill (a restart passes its kernel's id)
+                await asyncio.shield(gate)
+                if self._stopping:  # held back until the server stops: no kernel to start and stop again
+                    raise RuntimeError("the server is stopping")
+                # for a later page: the app is built when a page takes the kernel (careerconv.surfaces.app.launch)
+                kwargs["env"] = {**kwargs.get("env", {}), BUILD_FOR_PAGE_ENV: "1"}
+            return await super()._initialize(notebook_path, kernel_id, **kwargs)
+
+        async def shutdown_all(self, *args, **kwargs):
+            # Voila's shutdown waits for every pool kernel (a failed one is skipped): release the held one.
+            self._stopping = True
+            if self._refill_gate is not None:
+                _release(self._refill_gate)
+            return await super().shutdown_all(*args, **kwargs)
+
+    return PacedPool
+
+
+def _paced_factory(factory):
+    """Voila's ``voila_kernel_manager_factory``, its preheating class made by :func:`paced_pool`."""
+
+    def make(base_class, preheat_kernel: bool, default_pool_size: int, *args, **kwargs):
+        made = factory(base_class, preheat_kernel, default_pool_size, *args, **kwargs)
+        return paced_pool(made) if preheat_kernel else made
+
+    return make
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run Voila with ``argv`` (default: this process's arguments)."""
     for name in SKIPPED_MODULES:
         sys.modules.setdefault(name, None)  # "import rfc3987_syntax" raises ImportError: jsonschema carries on
+    import voila.app
     from voila.app import main as voila_main
+
+    voila.app.voila_kernel_manager_factory = _paced_factory(voila.app.voila_kernel_manager_factory)
 
     logging.getLogger(SERVER_LOGGER).addFilter(QuietAppNotebookTrust())
 

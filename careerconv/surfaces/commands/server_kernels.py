@@ -1,0 +1,37 @@
+"""The kernel manager of ``careerconv app``'s server (Voila or JupyterLab): a kernel stopped while it is still
+starting (the app stopped within a second or two of ``careerconv app``) is ended at once, silently.
+
+jupyter_client stops a kernel by interrupting it (SIGINT), asking it to shut down, waiting, then terminating
+it. A kernel still starting has no handler for SIGINT yet, and Python prints a ``KeyboardInterrupt``
+traceback from the middle of its imports into the terminal; not interrupted, it goes on starting while the
+server stops and removes its connection file, then makes settings of its own (TCP, a key the server does not
+know) and warns about them. Such a kernel has run nothing - no record to save - so it is killed at once.
+A kernel that has started (it has told the server it is busy or idle) is stopped as before: interrupted,
+asked to shut down (the app saves what is pending), terminated only if it does not.
+
+Named in the server's config file (``MappingKernelManager.kernel_manager_class``, see
+:func:`careerconv.surfaces.commands.app.server_config`). This module imports only jupyter_server's kernel
+manager, which the server has imported already.
+"""
+
+from __future__ import annotations
+
+from jupyter_server.services.kernels.kernelmanager import ServerKernelManager
+
+STILL_STARTING = (None, "starting")  # the execution states of a kernel that has not answered yet
+
+
+class QuietStartKernelManager(ServerKernelManager):
+    """jupyter_server's kernel manager; a kernel still starting is killed when stopped, not interrupted."""
+
+    async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
+        if not restart and self.execution_state in STILL_STARTING:
+            now = True
+        await super()._async_shutdown_kernel(now=now, restart=restart)
+
+    shutdown_kernel = _async_shutdown_kernel  # the name the server calls (jupyter_client binds its own)
+
+    async def _async_interrupt_kernel(self) -> None:
+        if self.shutting_down and self.execution_state in STILL_STARTING:
+            return
+        await super()._async_interrupt_kernel()
