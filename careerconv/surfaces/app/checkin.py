@@ -28,6 +28,9 @@ from careerconv.records import schema as S
 from careerconv.records.store import Conflict, NotFound, Store
 from careerconv.rules import followup as F
 from careerconv.records.dates import human_date
+from careerconv.records.schema import (
+    CHECKIN_ID, COACH_ID, COACH_RATING, CONVERSATION_ID, DATE, EMPLOYEE_ID, ITEM_ID, SELF_RATING, SKILL, STATUS,
+)
 from .glance import closed_items_html, item_when
 from .session import EditSession, create_record
 from .timers import Clock, system_clock
@@ -84,13 +87,13 @@ class CheckinItemRow:
         status = self.status.value
         if draft and status == "dropped" and not self.reason.value.strip():
             status = self.item.status
-        return {"conversation_id": self.item.conversation_id, "item_id": self.item.item_id,
-                "status": status, "note": self.note.value,
+        return {CONVERSATION_ID: self.item.conversation_id, ITEM_ID: self.item.item_id,
+                STATUS: status, "note": self.note.value,
                 "reason": self.reason.value if status == "dropped" else ""}
 
     def load(self, update: dict) -> None:
         """Show a stored line of this item (a resumed draft)."""
-        self.status.value = update.get("status") or self.item.status
+        self.status.value = update.get(STATUS) or self.item.status
         self.note.value = update.get("note") or ""
         self.reason.value = update.get("reason") or ""
 
@@ -126,8 +129,8 @@ class RatingRow:
                               "cc-row", "cc-interim-row")
 
     def load(self, rating: dict) -> None:
-        self.self_rating.value = rating_in(rating.get("self_rating"))
-        self.coach_rating.value = rating_in(rating.get("coach_rating"))
+        self.self_rating.value = rating_in(rating.get(SELF_RATING))
+        self.coach_rating.value = rating_in(rating.get(COACH_RATING))
 
     def watch(self, on_change: Callable[[], None]) -> None:
         for w in (self.self_rating, self.coach_rating):
@@ -138,7 +141,7 @@ class RatingRow:
         own, coach = rating_out(self.self_rating.value), rating_out(self.coach_rating.value)
         if own is None and coach is None:
             return None
-        return {"skill": self.skill.skill, "self_rating": own, "coach_rating": coach}
+        return {SKILL: self.skill.skill, SELF_RATING: own, COACH_RATING: coach}
 
 
 class CheckinView:
@@ -194,7 +197,7 @@ class CheckinView:
         self.back_button = button("← Back", "cc-back-checkin")
         self.back_button.on_click(guard(lambda _b: on_back(), "Could not leave the check-in"))
         self.message = html("", "cc-checkin-message")
-        name = escape(employee.get("name") or employee.get("employee_id") or "")
+        name = escape(employee.get("name") or employee.get(EMPLOYEE_ID) or "")
         self.title = html(f'<div class="cc-section-title">Check-in with {name} '
                           f'<span class="cc-pill">{escape(human_date(today))}</span></div>')
         parts: list[W.Widget] = [self.title]
@@ -232,7 +235,7 @@ class CheckinView:
             record = create_record(self.store, self.record())
         self.draft = record
         self._load(record)
-        if record.get("status") == "completed":
+        if record.get(STATUS) == "completed":
             self._lock(f"This check-in was completed ({human_date(record['date'])}).")
             self.saved = record
             return
@@ -250,7 +253,7 @@ class CheckinView:
             for row in self.items:
                 if row.key in updates:
                     row.load(updates[row.key])
-            ratings = {S.skill_key(r["skill"]): r for r in record.get("ratings") or []}
+            ratings = {S.skill_key(r[SKILL]): r for r in record.get("ratings") or []}
             for row in self.ratings:
                 if S.skill_key(row.skill.skill) in ratings:
                     row.load(ratings[S.skill_key(row.skill.skill)])
@@ -278,12 +281,12 @@ class CheckinView:
         base = self.draft
         return {
             "kind": "checkin",
-            "checkin_id": base.get("checkin_id"),
-            "employee_id": self.employee["employee_id"],
-            "coach_id": base.get("coach_id") or self.coach_id,
-            "date": base.get("date") or now.date().isoformat(),
-            "conversation_id": self.plan.conversation_id,
-            "status": "draft",
+            CHECKIN_ID: base.get(CHECKIN_ID),
+            EMPLOYEE_ID: self.employee[EMPLOYEE_ID],
+            COACH_ID: base.get(COACH_ID) or self.coach_id,
+            DATE: base.get(DATE) or now.date().isoformat(),
+            CONVERSATION_ID: self.plan.conversation_id,
+            STATUS: "draft",
             "note": self.note.value,
             "updates": [r.update(draft=True) for r in self.items],
             "ratings": [x for x in (r.rating() for r in self.ratings) if x is not None],
@@ -319,7 +322,7 @@ class CheckinView:
             self.message.value = ('<div class="cc-warn-box">' + "<br>".join(escape(p) for p in problems) + "</div>")
             return None
         now = self.clock()
-        record = {**self.record(), "status": "completed", "date": now.date().isoformat(),
+        record = {**self.record(), STATUS: "completed", DATE: now.date().isoformat(),
                   "updates": [r.update() for r in self.items]}
         stored = self.session.save_now(record)
         if stored is None:
@@ -328,7 +331,7 @@ class CheckinView:
             return None
         self.session.close(flush=False)
         self.saved = stored
-        n_done = sum(1 for u in stored["updates"] if u["status"] == "done")
+        n_done = sum(1 for u in stored["updates"] if u[STATUS] == "done")
         self._lock(f"Check-in saved at {now:%H:%M}: {len(stored['updates'])} item(s) reviewed, {n_done} done, "
                    f"{len(stored['ratings'])} rating(s).", ok=True)
         self.on_saved(stored)
@@ -355,7 +358,7 @@ class CheckinView:
         if save and session.problem is None and self.saved is None and self.is_blank():
             session.close(flush=False)
             try:  # only if nobody changed it meanwhile
-                self.store.delete_draft(self.employee["employee_id"], session.record_id,
+                self.store.delete_draft(self.employee[EMPLOYEE_ID], session.record_id,
                                         revision=session.current["revision"], kind="checkin")
             except (Conflict, NotFound):
                 pass

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING
 
+from careerconv.records.schema import CHECKIN_ID
 from .checkin import CheckinView
 from .place import NEW_CHECKIN
 
@@ -72,7 +73,7 @@ class CheckinRoutes:
         if checkin_id == NEW_CHECKIN:
             return self.open_checkin()
         person = self.app.lifecycle
-        known = {c["checkin_id"]: c for c in [*person.checkin_drafts, *person.checkins]}
+        known = {c[CHECKIN_ID]: c for c in [*person.checkin_drafts, *person.checkins]}
         if checkin_id not in known:
             raise ValueError(f"{person.employee['name']} has no check-in {checkin_id!r} (any more)")
         return self.open_checkin(known[checkin_id])

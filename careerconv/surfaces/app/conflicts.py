@@ -33,20 +33,23 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 from careerconv.records import schema as S
+from careerconv.records.schema import (
+    CADENCE_MONTHS, CHECKIN_ID, COACH_ID, COACH_RATING, CONVERSATION_ID, DATE, EMPLOYEE_ID, SKILL, STATUS,
+)
 from careerconv.rules.followup import item_status_label
 
 MINE, THEIRS = "mine", "theirs"
-ID_KEYS = {"conversation": "conversation_id", "checkin": "checkin_id"}
+ID_KEYS = {"conversation": CONVERSATION_ID, "checkin": CHECKIN_ID}
 # Keyed lists: one field per element, found by the key function.
 _KEYED = {
-    "skills": lambda e: S.skill_key(e.get("skill") or ""),
+    "skills": lambda e: S.skill_key(e.get(SKILL) or ""),
     "updates": lambda e: f"{e.get('conversation_id') or ''}/{e.get('item_id') or ''}",
-    "ratings": lambda e: S.skill_key(e.get("skill") or ""),
+    "ratings": lambda e: S.skill_key(e.get(SKILL) or ""),
 }
 # Never asked about: the store's stamp, identity, lifecycle and bookkeeping (taken from theirs).
-_NOT_FIELDS = {*S.SAVE_STAMP, "schema_version", "kind", "conversation_id", "checkin_id", "employee_id", "status",
+_NOT_FIELDS = {*S.SAVE_STAMP, "schema_version", "kind", CONVERSATION_ID, CHECKIN_ID, EMPLOYEE_ID, STATUS,
                "completed_at", "created_at", "updated_at", "source", "sections"}
-_CONVERSATION_FIELDS = ("answers", "dreams", "skills", "action_items", "follow_up", "cadence_months", "next_due")
+_CONVERSATION_FIELDS = ("answers", "dreams", "skills", "action_items", "follow_up", CADENCE_MONTHS, "next_due")
 _CHECKIN_FIELDS = ("note", "updates", "ratings")
 _EMPTY_FOLLOW_UP = {"mode": None, "every_weeks": None, "note": ""}
 _FOLLOW_UP_MODES = {"one-on-one": "in one-on-ones", "dedicated check-in": "in dedicated check-ins",
@@ -101,7 +104,7 @@ class FieldDiff:
 
 def record_kind(record: Mapping) -> str:
     """``"checkin"`` or ``"conversation"``."""
-    return "checkin" if record.get("kind") == "checkin" or "checkin_id" in record else "conversation"
+    return "checkin" if record.get("kind") == "checkin" or CHECKIN_ID in record else "conversation"
 
 
 def normalised(record: Mapping) -> dict:
@@ -113,7 +116,7 @@ def normalised(record: Mapping) -> dict:
     validator = S.validate_checkin if kind == "checkin" else S.validate_conversation
     stand_in = {**record, ID_KEYS[kind]: record.get(ID_KEYS[kind]) or "new", "revision": 0}
     if kind == "conversation":
-        stand_in["status"] = "draft"  # compared as content; completion is checked by the store
+        stand_in[STATUS] = "draft"  # compared as content; completion is checked by the store
     try:
         return validator(stand_in)
     except (S.ValidationError, ValueError, TypeError, KeyError):
@@ -133,7 +136,7 @@ def fields(record: Mapping) -> dict[str, Any]:
             out[f"skills.{_KEYED['skills'](skill)}"] = skill
         out["action_items"] = list(record.get("action_items") or [])
         out["follow_up"] = {**_EMPTY_FOLLOW_UP, **(record.get("follow_up") or {})}
-        out["cadence"] = {"cadence_months": record.get("cadence_months"), "next_due": record.get("next_due")}
+        out["cadence"] = {CADENCE_MONTHS: record.get(CADENCE_MONTHS), "next_due": record.get("next_due")}
         handled = _CONVERSATION_FIELDS
     else:
         out["note"] = record.get("note") or ""
@@ -151,7 +154,7 @@ def _blank(value: Any) -> Any:
     """Nothing written reads the same however it is stored ("" / [] / None / an empty follow-up)."""
     if value in (None, "", [], {}) or value == _EMPTY_FOLLOW_UP:
         return None
-    if isinstance(value, dict) and set(value) == {"cadence_months", "next_due"} and not any(value.values()):
+    if isinstance(value, dict) and set(value) == {CADENCE_MONTHS, "next_due"} and not any(value.values()):
         return None
     if isinstance(value, list) and all(v in (None, "") for v in value):
         return None
@@ -310,7 +313,7 @@ def _put(record: dict, key: str, value: Any, source: Mapping) -> None:
         record["follow_up"] = dict(value or _EMPTY_FOLLOW_UP)
     elif key == "cadence":
         value = value or {}
-        record["cadence_months"], record["next_due"] = value.get("cadence_months"), value.get("next_due")
+        record[CADENCE_MONTHS], record["next_due"] = value.get(CADENCE_MONTHS), value.get("next_due")
     elif key == "note":
         record["note"] = value or ""
     elif value is None:
@@ -339,7 +342,7 @@ def as_new_copy(record: Mapping) -> dict:
     """The coach's version as a new draft: no id, no revision, no save stamp (the store gives them)."""
     kind = record_kind(record)
     copy = {k: v for k, v in _deep_copy(dict(record)).items() if k not in S.SAVE_STAMP and k != ID_KEYS[kind]}
-    copy["status"] = "draft"
+    copy[STATUS] = "draft"
     if kind == "conversation":
         copy["completed_at"] = None
     return copy
@@ -356,13 +359,13 @@ def field_label(key: str, value: Any = None, labels: Mapping[str, str] | None = 
     if prefix == "answers" and sub:
         return f"Answer to “{sub}”"
     if prefix in ("skills", "ratings") and sub:
-        name = (value or {}).get("skill") if isinstance(value, dict) else None
+        name = (value or {}).get(SKILL) if isinstance(value, dict) else None
         return f"{'Skill' if prefix == 'skills' else 'Rating of'} “{name or sub}”"
     if prefix == "updates" and sub:
         return f"Action item {sub.split('/')[-1]}"
     return {"dreams": "Dreams", "action_items": "Action items", "follow_up": "Follow-up",
-            "cadence": "Next career conversation", "note": "Note", "coach_id": "Coach",
-            "date": "Date", "conversation_id": "Plan followed up"}.get(key, key.replace("_", " ").capitalize())
+            "cadence": "Next career conversation", "note": "Note", COACH_ID: "Coach",
+            DATE: "Date", CONVERSATION_ID: "Plan followed up"}.get(key, key.replace("_", " ").capitalize())
 
 
 def value_text(key: str, value: Any) -> str:
@@ -374,8 +377,8 @@ def value_text(key: str, value: Any) -> str:
     if prefix == "skills" and isinstance(value, dict):
         return _skill_text(value)
     if prefix == "updates" and isinstance(value, dict):
-        status = item_status_label(str(value.get("status")))
-        if value.get("status") == "dropped" and value.get("reason"):
+        status = item_status_label(str(value.get(STATUS)))
+        if value.get(STATUS) == "dropped" and value.get("reason"):
             status += f" ({value['reason']})"
         return status + (f" — {value['note']}" if value.get("note") else "")
     if prefix == "ratings" and isinstance(value, dict):
@@ -392,7 +395,7 @@ def value_text(key: str, value: Any) -> str:
         text = "Follow up " + ", ".join(parts)
         return text + (f"\n{value['note']}" if value.get("note") else "")
     if key == "cadence":
-        months = value.get("cadence_months")
+        months = value.get(CADENCE_MONTHS)
         text = f"Every {months} months" if months else "How often: not agreed yet"
         return text + (f", next due {value['next_due']}" if value.get("next_due") else "")
     if isinstance(value, str):
@@ -408,14 +411,14 @@ def _rating(value: Any) -> str:
 
 def _item_text(item: Mapping) -> str:
     facts = [f"due {item['due']}" if item.get("due") else "", f"owner {item['owner']}" if item.get("owner") else "",
-             f"skill {item['skill']}" if item.get("skill") else ""]
+             f"skill {item['skill']}" if item.get(SKILL) else ""]
     facts = [f for f in facts if f]
     return f"• {item.get('text') or '(no text)'}" + (f" ({', '.join(facts)})" if facts else "")
 
 
 def _skill_text(skill: Mapping) -> str:
     lines = [f"{skill.get('skill')}: rated {_rating(skill.get('self_rating'))}"
-             + (f", coach {skill['coach_rating']}" if skill.get("coach_rating") is not None else "")]
+             + (f", coach {skill['coach_rating']}" if skill.get(COACH_RATING) is not None else "")]
     if skill.get("ten_looks_like"):
         lines.append(f"A 10 looks like: {skill['ten_looks_like']}")
     for option in skill.get("options") or []:

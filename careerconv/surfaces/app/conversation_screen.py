@@ -23,6 +23,7 @@ import ipywidgets as W
 from careerconv.rules import followup as F
 from careerconv.records.dates import human_date, human_datetime
 from careerconv.records.questions import SKILL_KINDS, QuestionSet
+from careerconv.records.schema import CADENCE_MONTHS, COACH_ID, CONVERSATION_ID, DATE, EMPLOYEE_ID, STATUS
 from careerconv.records.store import Conflict, NotOnRoster
 from .autosave import Autosaver, SavingPaused, SaveStatus
 from .built_on_demand import builds
@@ -90,7 +91,7 @@ class ConversationScreen:
         self.save_summary, self.open_page, self.download = save_summary, open_page, download
         self.record = record
         self._base: dict = dict(record)
-        self.locked = record["status"] == "completed"
+        self.locked = record[STATUS] == "completed"
         self.session: EditSession | None = None  # the save path, while open and not locked
         self.timers: SectionTimers | None = None
         self.step: str | None = None
@@ -106,13 +107,13 @@ class ConversationScreen:
 
     def _build(self, record: dict, on_close: Callable[[], None]) -> None:
         qs = self.question_set
-        date = dt.date.fromisoformat(record["date"])
-        people = [p for p in (self.employee.get("name"), self.coach_label(record["coach_id"])) if p]
+        date = dt.date.fromisoformat(record[DATE])
+        people = [p for p in (self.employee.get("name"), self.coach_label(record[COACH_ID])) if p]
         self.ctx = EditorContext(on_change=self.guard(self.on_edit, "Could not record the change"), guard=self.guard,
                                  conversation_date=date, skill_names=self._suggested,
-                                 people=people + ["Both"], preferred_cadence=self.employee.get("cadence_months"),
+                                 people=people + ["Both"], preferred_cadence=self.employee.get(CADENCE_MONTHS),
                                  on_links_changed=self.guard(self.refresh_links, "Could not refresh the lists"),
-                                 last_rating=functools.partial(self._last_rating, record["conversation_id"]))
+                                 last_rating=functools.partial(self._last_rating, record[CONVERSATION_ID]))
         # Only the section on screen is built (LazySectionView); the structured editors are made when their
         # section is built, or when an editor made earlier depends on them (skills on dreams, action items on
         # skills) - then loaded from the record, which holds what they show until their section is visited.
@@ -152,7 +153,7 @@ class ConversationScreen:
             view.load(record)
         self._schedule_build_next()
 
-        name = escape(self.employee.get("name") or record["employee_id"])
+        name = escape(self.employee.get("name") or record[EMPLOYEE_ID])
         self.conv_title = html(f'<div class="cc-section-title">{name} <span class="cc-pill">'
                                f"{escape(human_date(record['date']))}</span></div>"
                                f'<div class="cc-muted">{with_coach(self.coach_label(record["coach_id"]))}'
@@ -169,7 +170,7 @@ class ConversationScreen:
         self.step_buttons[FINISH] = fin
         self.total_html = html("", "cc-total")
         stepper = classed(W.HBox(list(self.step_buttons.values()) + [self.total_html]), "cc-stepper")
-        before = F.previous_plan([c for c in self.conversations if c["conversation_id"] != record["conversation_id"]],
+        before = F.previous_plan([c for c in self.conversations if c[CONVERSATION_ID] != record[CONVERSATION_ID]],
                                  self.checkins)
         before_html = previous_plan_html(before, self.clock().date(), self.coach_label)
         previous = W.Accordion(children=[classed(W.HTML(before_html), "cc-glance-box")], selected_index=None)
@@ -243,7 +244,7 @@ class ConversationScreen:
 
     def _last_rating(self, conversation_id: str, skill: str) -> str:
         """What the records before this conversation say about a skill ("" for a new one)."""
-        others = [c for c in self.conversations if c["conversation_id"] != conversation_id]
+        others = [c for c in self.conversations if c[CONVERSATION_ID] != conversation_id]
         before = F.previous_plan(others, self.checkins)
         return last_rating_text(skill, before, F.latest_ratings(others, self.checkins))
 
@@ -270,7 +271,7 @@ class ConversationScreen:
         was saved (it then had no id yet)."""
         self.record = record
         self._base = dict(record)
-        self.locked = record["status"] == "completed"
+        self.locked = record[STATUS] == "completed"
         self.summary_path = None
         qs = self.question_set
         self.timers = SectionTimers({s.id: s.minutes for s in qs.sections}, self.clock, record.get("sections"))
@@ -543,7 +544,7 @@ class ConversationScreen:
             self.timers.pause()
         record = self.snapshot()
         now = self.clock()
-        record["status"] = "completed"
+        record[STATUS] = "completed"
         record["completed_at"] = now.isoformat(timespec="seconds")
         stored = self.session.save_now(record)
         if stored is None:
@@ -553,7 +554,7 @@ class ConversationScreen:
         self.record = stored
         self._base = dict(stored)
         self.locked = True
-        self.summary_path = self.save_summary(stored["employee_id"], stored["conversation_id"],
+        self.summary_path = self.save_summary(stored[EMPLOYEE_ID], stored[CONVERSATION_ID],
                                               self.summary_page(stored))
         self.summary_html.value = summary_fragment(stored, **self._summary_kwargs(stored))
         self._lock_view()
@@ -582,7 +583,7 @@ class ConversationScreen:
 
     # ================================================================== the summary
     def _summary_kwargs(self, record: dict) -> dict:
-        return dict(employee=self.employee, coach_name=self.coach_label(record["coach_id"]),
+        return dict(employee=self.employee, coach_name=self.coach_label(record[COACH_ID]),
                     question_set=self.question_set, alternative=self.alternative_set)
 
     def summary_page(self, record: dict | None = None) -> str:
@@ -610,7 +611,7 @@ class ConversationScreen:
     def _completed(self, record: dict | None) -> dict:
         """``record`` (this conversation by default), which must be completed to have a summary."""
         record = record or self.record
-        if record is None or record.get("status") != "completed":
+        if record is None or record.get(STATUS) != "completed":
             raise ValueError("the summary is written when the conversation is completed; complete it first")
         return record
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from careerconv.records import config
 from careerconv.records import schema as S
 from careerconv.records.questions import QUESTION_SETS_FOLDER
+from careerconv.records.schema import SKILL
 from careerconv.records.store import Store
 
 if TYPE_CHECKING:
@@ -101,8 +102,8 @@ def organisation_skill_names(store: Store | ServiceStore, *, refresh: bool = Fal
     stamp = manifest.stat().st_mtime_ns if manifest.exists() else 0
     key = (str(store.root), stamp)
     if key not in _SKILL_CACHE:
-        frame = store.read_table("skills", columns=["skill"], refresh=False)
-        names = frame["skill"].dropna().astype(str)
+        frame = store.read_table("skills", columns=[SKILL], refresh=False)
+        names = frame[SKILL].dropna().astype(str)
         names = names[names.str.strip() != ""]
         counts = names.value_counts()
         by_key: dict[str, str] = {}

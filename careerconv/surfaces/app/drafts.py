@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from careerconv.records.schema import CADENCE_MONTHS, CONVERSATION_ID, DATE, SKILL
+
 
 def _plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
@@ -33,7 +35,7 @@ def draft_holds(record: dict) -> list[str]:
     dreams = [d for d in record.get("dreams") or [] if str(d.get("text") or "").strip()]
     if dreams:
         parts.append(_plural(len(dreams), "dream"))
-    skills = [str(s.get("skill") or "").strip() for s in record.get("skills") or []]
+    skills = [str(s.get(SKILL) or "").strip() for s in record.get("skills") or []]
     skills = [s for s in skills if s]
     if skills:
         parts.append(f"{_plural(len(skills), 'skill')}: {', '.join(skills)}")
@@ -46,7 +48,7 @@ def draft_holds(record: dict) -> list[str]:
     follow = record.get("follow_up") or {}
     if follow.get("mode") or str(follow.get("note") or "").strip():
         parts.append("how to follow up")
-    if record.get("cadence_months"):
+    if record.get(CADENCE_MONTHS):
         parts.append(f"next conversation in {record['cadence_months']} months")
     return parts
 
@@ -60,7 +62,7 @@ def _has_value(value) -> bool:
 
 
 def _saved_at(record: dict) -> str:
-    return str(record.get("updated_at") or record.get("created_at") or record.get("date") or "")
+    return str(record.get("updated_at") or record.get("created_at") or record.get(DATE) or "")
 
 
 def draft_to_offer(drafts: Sequence[dict]) -> dict | None:
@@ -79,4 +81,4 @@ def draft_to_offer(drafts: Sequence[dict]) -> dict | None:
     if not drafts:
         return None
     filled = [d for d in drafts if draft_holds(d)]
-    return max(filled or list(drafts), key=lambda d: (_saved_at(d), str(d.get("conversation_id") or "")))
+    return max(filled or list(drafts), key=lambda d: (_saved_at(d), str(d.get(CONVERSATION_ID) or "")))

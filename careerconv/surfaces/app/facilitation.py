@@ -33,6 +33,7 @@ import ipywidgets as W
 
 from careerconv.records import schema as S
 from careerconv.records.questions import available_question_sets
+from careerconv.records.schema import CHECKIN_ID, CONVERSATION_ID, EMPLOYEE_ID
 from careerconv.records.store import Conflict, NotOnRoster
 from .autosave import SavingPaused, SaveStatus
 from .banner import ErrorBanner
@@ -212,12 +213,12 @@ class ConversationApp(OpenConversationShortcuts):
     # ================================================================== the place in the page address
     def place(self) -> Place:
         """Where the coach is now (what the page address names)."""
-        eid = (self.employee or {}).get("employee_id") or ""
+        eid = (self.employee or {}).get(EMPLOYEE_ID) or ""
         conversation = checkin = step = ""
         if self.screen == "conversation" and self.record is not None:
-            conversation, step = self.record["conversation_id"], self.step or ""
+            conversation, step = self.record[CONVERSATION_ID], self.step or ""
         elif self.screen == "checkin" and self.checkin_view is not None:
-            checkin = self.checkin_view.draft.get("checkin_id") or NEW_CHECKIN
+            checkin = self.checkin_view.draft.get(CHECKIN_ID) or NEW_CHECKIN
         return Place(coach=self.start_screen.coach or "", view=self.start_screen.view, employee=eid,
                      conversation=conversation, checkin=checkin, step=step)
 
@@ -255,7 +256,7 @@ class ConversationApp(OpenConversationShortcuts):
         self._arriving = True  # the record opened now follows what the closed page still saves
         try:
             if place.conversation:
-                if not any(c["conversation_id"] == place.conversation for c in self.conversations):
+                if not any(c[CONVERSATION_ID] == place.conversation for c in self.conversations):
                     raise ValueError(f"{self.employee['name']} has no conversation {place.conversation!r} (any more)")
                 self.open_conversation(place.conversation)
                 if place.step and place.step in self.conversation.order():
@@ -369,7 +370,7 @@ class ConversationApp(OpenConversationShortcuts):
                            scheduler=self.scheduler, clock=self.clock, delay=self.autosave_delay,
                            max_wait=self.autosave_max_wait, background=self.background, on_status=self.show_status,
                            on_error=lambda exc: self.errors.show(exc, "Autosave failed"), guard=self.guard,
-                           labels=labels, person=(self.employee or {}).get("name") or record["employee_id"])
+                           labels=labels, person=(self.employee or {}).get("name") or record[EMPLOYEE_ID])
 
     def _open_sessions(self) -> list[EditSession]:
         """The save paths open: the conversation's and the check-in's."""

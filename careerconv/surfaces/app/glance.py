@@ -18,6 +18,7 @@ from typing import Callable, Iterable, Mapping
 from careerconv.records import schema as S
 from careerconv.rules.followup import ItemState, PreviousPlan, RatingPoint, item_status_label
 from careerconv.records.dates import human_date
+from careerconv.records.schema import CADENCE_MONTHS, COACH_ID, DEPARTMENT
 from careerconv.views.html_parts import escape_html
 from .summary import status_pill
 
@@ -110,9 +111,9 @@ def with_coach(coach: str | None) -> str:
 
 def employee_card_html(employee: Mapping, coach_label: str, plan: PreviousPlan, today: dt.date) -> str:
     """The employee's name, role, coach and when their next conversation is due (escaped HTML)."""
-    role = " · ".join(escape_html(x) for x in (employee.get("role"), employee.get("department")) if x)
-    cadence = employee.get("cadence_months")
-    agreed = (plan.conversation or {}).get("cadence_months")
+    role = " · ".join(escape_html(x) for x in (employee.get("role"), employee.get(DEPARTMENT)) if x)
+    cadence = employee.get(CADENCE_MONTHS)
+    agreed = (plan.conversation or {}).get(CADENCE_MONTHS)
     lines = [f"<h2>{escape_html(employee.get('name'))} "
              f"<span class=\"cc-muted\">{escape_html(employee.get('employee_id'))}</span></h2>"]
     facts = [role] if role else []
@@ -152,7 +153,7 @@ def previous_plan_html(plan: PreviousPlan, today: dt.date, coach_label: Callable
     out = ['<div class="cc-glance">']
     checkins = (f"{plan.checkins_since} check-in{'s' if plan.checkins_since != 1 else ''} since, "
                 f"last on {escape(human_date(plan.last_checkin_date))}") if plan.checkins_since else "no check-ins since"
-    coach = plan.conversation.get("coach_id")
+    coach = plan.conversation.get(COACH_ID)
     who = with_coach((coach_label or str)(coach)) if coach else ""
     out.append(f"<div><b>Previous conversation, {escape(human_date(plan.date))}</b> "
                f"<span class=\"cc-muted\">{who}{checkins}</span></div>")

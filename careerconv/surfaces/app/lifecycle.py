@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from careerconv.records import schema as S
 from careerconv.records.questions import QuestionSet
+from careerconv.records.schema import CHECKIN_ID, COACH_ID, CONVERSATION_ID, DATE, EMPLOYEE_ID, SKILL, STATUS
 from careerconv.records.store import NotFound
 from careerconv.rules import followup as F
 from .conversation_screen import ConversationScreen
@@ -33,8 +34,8 @@ def screen_key(record: dict) -> tuple:
     """What a built conversation screen depends on: a stored record by its revision; a new conversation by
     who, with whom, when and which question set."""
     if record.get("revision") is not None:
-        return ("stored", record["employee_id"], record["conversation_id"], record["revision"])
-    return ("new", record["employee_id"], record["coach_id"], record["date"], record["question_set"])
+        return ("stored", record[EMPLOYEE_ID], record[CONVERSATION_ID], record["revision"])
+    return ("new", record[EMPLOYEE_ID], record[COACH_ID], record[DATE], record["question_set"])
 
 
 class ConversationLifecycle:
@@ -99,7 +100,7 @@ class ConversationLifecycle:
 
     def reload_history(self) -> None:
         """Read the open employee's records again and show them on the start screen."""
-        history = self.app.store.history(self.employee["employee_id"])
+        history = self.app.store.history(self.employee[EMPLOYEE_ID])
         self.conversations, self.checkins, self.checkin_drafts = (history.conversations, history.checkins,
                                                                   history.checkin_drafts)
         self.plan = F.previous_plan(self.conversations, self.checkins)
@@ -109,18 +110,18 @@ class ConversationLifecycle:
 
     def drafts(self) -> list[dict]:
         """The open employee's draft conversations."""
-        return [c for c in self.conversations if c["status"] == "draft"]
+        return [c for c in self.conversations if c[STATUS] == "draft"]
 
     def coach_for_new(self) -> str:
         """The coach of a new conversation or check-in: the coach chosen, else the employee's."""
-        return self.app.start_screen.coach or (self.employee or {}).get("coach_id") or ""
+        return self.app.start_screen.coach or (self.employee or {}).get(COACH_ID) or ""
 
     def suggested_skills(self) -> list[str]:
         """Skill names to suggest: the organisation's, plus any this employee worked on before."""
         names = {S.skill_key(n): n for n in self.app.skill_names}
         for conv in self.conversations:
             for s in conv.get("skills") or []:
-                names.setdefault(S.skill_key(s["skill"]), " ".join(str(s["skill"]).split()))
+                names.setdefault(S.skill_key(s[SKILL]), " ".join(str(s[SKILL]).split()))
         return sorted(names.values(), key=str.casefold)
 
     def _require_employee(self) -> dict:
@@ -224,19 +225,19 @@ class ConversationLifecycle:
             If there is no employee open or no draft.
         """
         employee = self._require_employee()
-        store, eid = self.app.store, employee["employee_id"]
-        drafts = [c for c in store.conversations(eid) if c["status"] == "draft"]
+        store, eid = self.app.store, employee[EMPLOYEE_ID]
+        drafts = [c for c in store.conversations(eid) if c[STATUS] == "draft"]
         if conversation_id is not None:
-            drafts = [c for c in drafts if c["conversation_id"] == conversation_id]
+            drafts = [c for c in drafts if c[CONVERSATION_ID] == conversation_id]
         if not drafts:
             raise ValueError(f"{employee['name']} has no draft conversation to resume")
-        record = store.load_conversation(eid, draft_to_offer(drafts)["conversation_id"])
+        record = store.load_conversation(eid, draft_to_offer(drafts)[CONVERSATION_ID])
         self.open_record(record)
         return record
 
     def open_conversation(self, conversation_id: str) -> dict:
         """Open any conversation of the open employee (a completed one opens read-only)."""
-        record = self.app.store.load_conversation(self.employee["employee_id"], conversation_id)
+        record = self.app.store.load_conversation(self.employee[EMPLOYEE_ID], conversation_id)
         self.open_record(record)
         return record
 
@@ -245,7 +246,7 @@ class ConversationLifecycle:
         offered = draft_to_offer(self.drafts())
         if offered is None:
             return
-        self.app.store.delete_draft(self.employee["employee_id"], offered["conversation_id"],
+        self.app.store.delete_draft(self.employee[EMPLOYEE_ID], offered[CONVERSATION_ID],
                                     revision=offered["revision"])  # not if it changed since it was listed
         self.reload_history()
 
@@ -273,7 +274,7 @@ class ConversationLifecycle:
 
     def _new_record(self) -> dict:
         qs = self.app.main_sets[self.app.start_screen.set_choice.value]
-        eid = self.employee["employee_id"]
+        eid = self.employee[EMPLOYEE_ID]
         return S.new_conversation(eid, self.coach_for_new(), self.app.clock().date(), qs.id, qs.version)
 
     def _question_sets_of(self, record: dict) -> tuple[QuestionSet, QuestionSet | None]:
@@ -307,7 +308,7 @@ class ConversationLifecycle:
         section the coach is in."""
         app = self.app
         self._forget_session()  # closed by its choice
-        if record.get("kind") == "checkin" or "checkin_id" in record:
+        if record.get("kind") == "checkin" or CHECKIN_ID in record:
             target = app.open_checkin(record).session
         else:
             screen = self.conversation
@@ -330,7 +331,7 @@ class ConversationLifecycle:
         self._forget_session()
         app.show_screen("start")
         app.reload_roster()
-        if self.employee is not None and self.employee["employee_id"] not in app.people:
+        if self.employee is not None and self.employee[EMPLOYEE_ID] not in app.people:
             self.employee = None
             app.start_screen.forget_person(notice)
         elif self.employee is not None:

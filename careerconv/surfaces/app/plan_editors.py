@@ -17,6 +17,7 @@ from careerconv.records import schema as S
 from careerconv.rules.progress import horizon_date
 from careerconv.records.questions import Question
 from careerconv.records.dates import human_date
+from careerconv.records.schema import CADENCE_MONTHS, ITEM_ID, SKILL
 from .editors import Editor, EditorContext, RankedList, prompt
 from .widgets import DateBox, button, classed, flex, full, html, show
 
@@ -123,9 +124,9 @@ class ActionRow:
                               "cc-row", "cc-action-row")
 
     def value(self) -> dict:
-        return {**self.extra, "item_id": self.item_id, "text": self.text.value,
+        return {**self.extra, ITEM_ID: self.item_id, "text": self.text.value,
                 "due": self.due.value.isoformat() if self.due.value else None, "owner": self.owner.value,
-                "skill": self.skill.value or ""}
+                SKILL: self.skill.value or ""}
 
     def empty(self) -> bool:
         return not (self.text.value.strip() or self.due.value or self.owner.value.strip())
@@ -199,16 +200,16 @@ class ActionItemsEditor(Editor):
         items = list(record.get("action_items") or [])
         with self.loading():
             self.rows = []
-            numbers = [int(i["item_id"][1:]) for i in items
-                       if str(i.get("item_id", "")).startswith("a") and str(i["item_id"])[1:].isdigit()]
+            numbers = [int(i[ITEM_ID][1:]) for i in items
+                       if str(i.get(ITEM_ID, "")).startswith("a") and str(i[ITEM_ID])[1:].isdigit()]
             self._next = max(numbers, default=0) + 1
             for item in items:
-                row = ActionRow(self, item["item_id"])
-                row.extra = {k: v for k, v in item.items() if k not in ("item_id", "text", "due", "owner", "skill")}
+                row = ActionRow(self, item[ITEM_ID])
+                row.extra = {k: v for k, v in item.items() if k not in (ITEM_ID, "text", "due", "owner", SKILL)}
                 row.text.value = item.get("text") or ""
                 row.due.value = dt.date.fromisoformat(item["due"]) if item.get("due") else None
                 row.owner.value = item.get("owner") or ""
-                self._refresh_row_skills(row, item.get("skill") or "")
+                self._refresh_row_skills(row, item.get(SKILL) or "")
                 self.rows.append(row)
             if not self.rows:
                 self.rows.append(ActionRow(self, self._new_id()))
@@ -322,11 +323,11 @@ class CadenceEditor(Editor):
 
     def load(self, record: dict) -> None:
         with self.loading():
-            value = record.get("cadence_months")
+            value = record.get(CADENCE_MONTHS)
             self.buttons.value = value if value in [o[1] for o in self.buttons.options] else None
         self._update_note()
 
     def dump(self, record: dict) -> None:
-        record["cadence_months"] = self.buttons.value
+        record[CADENCE_MONTHS] = self.buttons.value
         due = self.next_due()
         record["next_due"] = due.isoformat() if due else None

@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from careerconv.records.schema import CADENCE_MONTHS, COACH_ID, EMPLOYEE_ID
+
 
 class RosterIndex:
     """The roster sorted by name (case ignored), with what search and look-ups need.
@@ -21,10 +23,10 @@ class RosterIndex:
 
     def __init__(self, roster: pd.DataFrame):
         self.frame = roster.sort_values("name", key=lambda s: s.str.casefold(), kind="stable").reset_index(drop=True)
-        self.ids = self.frame["employee_id"].to_numpy(dtype=object)
+        self.ids = self.frame[EMPLOYEE_ID].to_numpy(dtype=object)
         self.names = self.frame["name"].to_numpy(dtype=object)
-        self.coach_ids = self.frame["coach_id"].to_numpy(dtype=object)
-        self._haystack = (self.frame["name"].str.casefold() + " " + self.frame["employee_id"].str.casefold()
+        self.coach_ids = self.frame[COACH_ID].to_numpy(dtype=object)
+        self._haystack = (self.frame["name"].str.casefold() + " " + self.frame[EMPLOYEE_ID].str.casefold()
                           ).to_numpy(dtype=object)
         self._row_of = {eid: i for i, eid in enumerate(self.ids)}
         self._name_of = dict(zip(self.ids, self.names))
@@ -61,6 +63,6 @@ class RosterIndex:
             return None
         rec = self.frame.iloc[row].to_dict()
         person = {k: (None if pd.isna(v) else v) for k, v in rec.items()}
-        if person.get("cadence_months") is not None:
-            person["cadence_months"] = int(person["cadence_months"])
+        if person.get(CADENCE_MONTHS) is not None:
+            person[CADENCE_MONTHS] = int(person[CADENCE_MONTHS])
         return person

@@ -46,6 +46,7 @@ from typing import Callable, Mapping
 import ipywidgets as W
 
 from careerconv.records import schema as S
+from careerconv.records.schema import EMPLOYEE_ID, STATUS
 from careerconv.records.store import Conflict, NotFound, NotOnRoster, Store
 from .autosave import Autosaver, SavingPaused, SaveStatus
 from .conflict_panel import ConflictPanel, who_and_when
@@ -91,7 +92,7 @@ def _fields(n: int) -> str:
 
 def is_locked(record: dict | None) -> bool:
     """True for a completed record (merging on top of it is not offered)."""
-    return record is not None and record.get("status") == "completed"
+    return record is not None and record.get(STATUS) == "completed"
 
 
 class EditSession:
@@ -265,7 +266,7 @@ class EditSession:
         if record_path is None:
             return None
         try:
-            st = os.stat(record_path(self.kind, self.current["employee_id"], self.record_id))
+            st = os.stat(record_path(self.kind, self.current[EMPLOYEE_ID], self.record_id))
         except (OSError, ValueError, KeyError):
             return None
         return (st.st_ino, st.st_mtime_ns, st.st_size)
@@ -290,7 +291,7 @@ class EditSession:
                 return None  # a save was handed to the worker and not finished: look again next time
             self._seen = state
             try:
-                theirs = getattr(self.store, f"load_{self.kind}")(self.current["employee_id"], self.record_id)
+                theirs = getattr(self.store, f"load_{self.kind}")(self.current[EMPLOYEE_ID], self.record_id)
             except NotFound:
                 return None
             if theirs.get("revision", 0) <= self.current.get("revision", 0) or is_locked(theirs):

@@ -18,6 +18,7 @@ from typing import Iterable
 import pandas as pd
 
 from careerconv.records import schema as S
+from careerconv.records.schema import CHECKIN_ID, DATE
 from careerconv.rules import followup as F
 
 WIDTH, HEIGHT = 5.4, 2.5  # inches: two charts side by side in the app, one per line on a narrow screen
@@ -30,9 +31,9 @@ def _literal(text: str) -> str:
 def skill_ratings(skill: str, points: Iterable[F.RatingPoint]) -> pd.DataFrame:
     """The self ratings of one skill (case and spacing ignored) as the plot helper wants them."""
     key = S.skill_key(skill)
-    rows = [{"date": pd.Timestamp(p.date), "rating": float(p.self_rating), "source": p.source}
+    rows = [{DATE: pd.Timestamp(p.date), "rating": float(p.self_rating), "source": p.source}
             for p in points if S.skill_key(p.skill) == key and p.self_rating is not None]
-    return pd.DataFrame(rows, columns=["date", "rating", "source"])
+    return pd.DataFrame(rows, columns=[DATE, "rating", "source"])
 
 
 def skill_chart_svg(state: F.SkillState, t0: str, points: Iterable[F.RatingPoint], as_of: dt.date) -> str:
@@ -111,7 +112,7 @@ class SkillChartsPanel:
     def _key(self) -> tuple:
         plan, conversations, checkins, as_of = self._inputs
         return (plan.conversation_id, len(conversations), len(checkins),
-                tuple((c.get("checkin_id"), c.get("revision")) for c in checkins), as_of)
+                tuple((c.get(CHECKIN_ID), c.get("revision")) for c in checkins), as_of)
 
     def draw(self) -> None:
         """Draw the charts (from the last drawing of the same records if there is one)."""

@@ -18,6 +18,7 @@ from careerconv.records import schema as S
 from careerconv.rules.progress import horizon_date
 from careerconv.records.questions import SKILL_KINDS, Question
 from careerconv.records.dates import human_date
+from careerconv.records.schema import COACH_RATING, SELF_RATING, SKILL
 from .built_on_demand import builds
 from .editors import Editor, EditorContext, prompt
 from .plan_editors import DreamsEditor
@@ -90,8 +91,8 @@ class SkillCard:
     def __init__(self, editor: "SkillsEditor", skill: dict, *, folded: bool = False):
         self.editor = editor
         ctx = editor.ctx
-        self.data = {**S.new_skill(skill.get("skill") or ""), **skill}
-        self.name = self.data["skill"]
+        self.data = {**S.new_skill(skill.get(SKILL) or ""), **skill}
+        self.name = self.data[SKILL]
         self.built = False
         self._dream_position: int | None = (editor.dreams.position_of_rank(self.data.get("dream_rank"))
                                             if editor.dreams else None)
@@ -127,7 +128,7 @@ class SkillCard:
             self.widget.children = (self._head[0], self.confirm_remove, *self.widget.children[1:])
         show(self.confirm_remove, True)
 
-    @builds("options", "targets", "self_rating", "coach_rating", "ten", "min_options", "options_box",
+    @builds("options", "targets", SELF_RATING, COACH_RATING, "ten", "min_options", "options_box",
             "add_option_button", "options_note", "chosen_note", "approach", "target_boxes", "target_checks", "dream")
     def open(self) -> None:
         """Build the card's editors (once) and show them in place of the summary line; reading one of them
@@ -221,8 +222,8 @@ class SkillCard:
         editor = self.editor
         with editor.loading():
             if hasattr(self, "self_rating"):
-                self.self_rating.value = skill.get("self_rating")
-                self.coach_rating.value = rating_in(skill.get("coach_rating"))
+                self.self_rating.value = skill.get(SELF_RATING)
+                self.coach_rating.value = rating_in(skill.get(COACH_RATING))
             if hasattr(self, "ten"):
                 self.ten.value = skill.get("ten_looks_like") or ""
             if hasattr(self, "options_box"):
@@ -251,8 +252,8 @@ class SkillCard:
                 s["dream_rank"] = self.editor.dreams.rank_of_position(self._dream_position)
             return s
         if hasattr(self, "self_rating"):
-            s["self_rating"] = self.self_rating.value
-            s["coach_rating"] = rating_out(self.coach_rating.value)
+            s[SELF_RATING] = self.self_rating.value
+            s[COACH_RATING] = rating_out(self.coach_rating.value)
         if hasattr(self, "ten"):
             s["ten_looks_like"] = self.ten.value
         if hasattr(self, "options_box"):
@@ -528,8 +529,8 @@ def skill_summary_html(skill: dict, kinds: list[str]) -> str:
     """
     parts: list[str] = []
     if "skill_rating" in kinds:
-        rating = skill.get("self_rating")
-        coach = skill.get("coach_rating")
+        rating = skill.get(SELF_RATING)
+        coach = skill.get(COACH_RATING)
         text = f"rated {rating}" if rating is not None else "not rated yet"
         parts.append(text + (f" (coach: {coach})" if coach is not None else ""))
     if "skill_targets" in kinds:

@@ -21,6 +21,7 @@ import ipywidgets as W
 from careerconv.rules import followup as F
 from careerconv.records.dates import human_date, human_datetime
 from careerconv.records.questions import QuestionSet
+from careerconv.records.schema import EMPLOYEE_ID, STATUS
 from .drafts import draft_holds, draft_to_offer
 from .glance import employee_card_html, previous_plan_html
 from .roster_index import RosterIndex
@@ -287,14 +288,14 @@ class StartScreen:
         plan, conversations, checkins, checkin_drafts
             Their history (:meth:`careerconv.records.store.Store.history`) and the plan it leaves.
         """
-        self.current = employee["employee_id"]
+        self.current = employee[EMPLOYEE_ID]
         self._mark_current()
         today = self.today()
         label = self.people.coach_label
         self.employee_html.value = employee_card_html(employee, label(coach_id), plan, today)
         self.glance_html.value = previous_plan_html(plan, today, label)
         self.charts_panel.show_for(plan, conversations, checkins, today)
-        drafts = [c for c in conversations if c["status"] == "draft"]
+        drafts = [c for c in conversations if c[STATUS] == "draft"]
         offered = draft_to_offer(drafts)
         if offered:
             more = (f" ({len(drafts)} unfinished conversations; this is the last one worked on"

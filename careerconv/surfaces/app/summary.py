@@ -20,6 +20,7 @@ from careerconv.records.dates import human_date, human_datetime
 from careerconv.views.html_parts import escape_html
 from careerconv.views.html_policy import CSP_META
 from careerconv.records.questions import GENERIC_KINDS, QuestionSet
+from careerconv.records.schema import CADENCE_MONTHS, COACH_ID, COACH_RATING, DATE, EMPLOYEE_ID, SELF_RATING
 from careerconv.rules.progress import horizon_date
 from careerconv.rules.followup import item_status_label
 
@@ -131,9 +132,9 @@ def summary_fragment(record: dict, *, employee: Mapping | None = None, coach_nam
     str
         HTML in which all user text is escaped.
     """
-    name = (employee or {}).get("name") or record["employee_id"]
-    coach = coach_name or record.get("coach_id") or ""
-    date = record["date"]
+    name = (employee or {}).get("name") or record[EMPLOYEE_ID]
+    coach = coach_name or record.get(COACH_ID) or ""
+    date = record[DATE]
     by_section = _section_questions([question_set, alternative])
     known = {qid for pairs in by_section.values() for qid, _ in pairs}
     html = [f"<style>{SUMMARY_CSS}</style>", '<div class="cc-summary">']
@@ -158,8 +159,8 @@ def summary_fragment(record: dict, *, employee: Mapping | None = None, coach_nam
     conv_date = dt.date.fromisoformat(date)
     for s in record.get("skills") or []:
         html.append('<div class="cc-skill">')
-        rating = f"{s['self_rating']}/10" if s.get("self_rating") is not None else "not rated"
-        coach_r = f" (coach: {s['coach_rating']}/10)" if s.get("coach_rating") is not None else ""
+        rating = f"{s['self_rating']}/10" if s.get(SELF_RATING) is not None else "not rated"
+        coach_r = f" (coach: {s['coach_rating']}/10)" if s.get(COACH_RATING) is not None else ""
         html.append(f"<h3>{escape_html(s['skill'])} <span class=\"cc-meta\">now {rating}{coach_r}</span></h3>")
         if s.get("dream_rank") in dream_text:
             html.append(f'<div class="cc-meta">Serves dream {s["dream_rank"]}: '
@@ -204,7 +205,7 @@ def summary_fragment(record: dict, *, employee: Mapping | None = None, coach_nam
         mode = str(fu["mode"])
         html.append(f'<p class="cc-q">How we follow up</p><p class="cc-a">{escape_html(mode[:1].upper() + mode[1:])}'
                     f"{every}{note}</p>")
-    if record.get("cadence_months"):
+    if record.get(CADENCE_MONTHS):
         due = f", next one due {escape(human_date(record['next_due']))}" if record.get("next_due") else ""
         html.append(f'<p class="cc-q">Career conversation</p><p class="cc-a">Every {record["cadence_months"]} '
                     f"months{due}</p>")
@@ -229,7 +230,7 @@ def render_summary_html(record: dict, *, employee: Mapping | None = None, coach_
         A complete ``<!doctype html>`` page with print styles that loads nothing from outside
         itself; all user text escaped.
     """
-    name = (employee or {}).get("name") or record["employee_id"]
+    name = (employee or {}).get("name") or record[EMPLOYEE_ID]
     body = summary_fragment(record, employee=employee, coach_name=coach_name, question_set=question_set,
                             alternative=alternative)
     return ("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">" + CSP_META +
@@ -257,7 +258,7 @@ def render_summary_pdf(record: dict, *, employee: Mapping | None = None, coach_n
     """
     from ..report.pdf import document_pdf_bytes  # matplotlib: only when a PDF is asked for
 
-    name = (employee or {}).get("name") or record["employee_id"]
+    name = (employee or {}).get("name") or record[EMPLOYEE_ID]
     body = summary_fragment(record, employee=employee, coach_name=coach_name, question_set=question_set,
                             alternative=alternative)
     return document_pdf_bytes(body, title=f"Career conversation: {name}", scale=_PDF_SCALE,

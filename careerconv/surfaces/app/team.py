@@ -45,6 +45,7 @@ from careerconv.records import tables as T
 from careerconv.records.store import History, Store
 from careerconv.rules import followup as F
 from careerconv.records.dates import human_date
+from careerconv.records.schema import COACH_ID, CONVERSATION_ID, DATE, EMPLOYEE_ID, RECORD_ID, STATUS
 from careerconv.views.html_parts import escape_html
 from .glance import item_note_html, item_status_html
 from .widgets import button, classed, html, show
@@ -234,22 +235,22 @@ def team_members(reports: pd.DataFrame, histories: Mapping[str, History], as_of:
     cutoff = day.isoformat()
     convs: dict[str, list[dict]] = {}
     cis: dict[str, list[dict]] = {}
-    for eid in reports["employee_id"]:
+    for eid in reports[EMPLOYEE_ID]:
         hist = histories.get(eid)
-        convs[eid] = [c for c in (hist.conversations if hist else []) if c["date"] <= cutoff]
-        cis[eid] = [c for c in (hist.checkins if hist else []) if c["date"] <= cutoff]
+        convs[eid] = [c for c in (hist.conversations if hist else []) if c[DATE] <= cutoff]
+        cis[eid] = [c for c in (hist.checkins if hist else []) if c[DATE] <= cutoff]
     records = [r for eid in convs for r in (*convs[eid], *cis[eid])]
     frames = T.frames_from_records(records, _TABLES)
     due = C.due_list({"roster": reports, **frames}, day, soon_days=soon_days)
     trends = _trends(frames, convs, day)
 
-    roles = dict(zip(reports["employee_id"], reports["role"] if "role" in reports else [None] * len(reports)))
+    roles = dict(zip(reports[EMPLOYEE_ID], reports["role"] if "role" in reports else [None] * len(reports)))
     members = []
     for row in due.itertuples(index=False):
         eid = row.employee_id
         plan = F.previous_plan(convs[eid], cis[eid])
         hist = histories.get(eid)
-        drafts = [c for c in convs[eid] if c["status"] == "draft"]
+        drafts = [c for c in convs[eid] if c[STATUS] == "draft"]
         points = F.rating_points(convs[eid], cis[eid])
         skills = tuple(_skill_trend(s, points, trends.get((eid, S.skill_key(s.skill)))) for s in plan.skills)
         members.append(TeamMember(
@@ -259,8 +260,8 @@ def team_members(reports: pd.DataFrame, histories: Mapping[str, History], as_of:
             last_conversation=_iso(row.last_conversation), next_conversation_due=_iso(row.next_conversation_due),
             conversation_status=row.conversation_status, last_checkin=_iso(row.last_checkin),
             next_checkin_due=_iso(row.next_checkin_due), checkin_status=row.checkin_status,
-            draft_date=drafts[-1]["date"] if drafts else None,
-            checkin_draft_date=hist.checkin_drafts[-1]["date"] if hist and hist.checkin_drafts else None,
+            draft_date=drafts[-1][DATE] if drafts else None,
+            checkin_draft_date=hist.checkin_drafts[-1][DATE] if hist and hist.checkin_drafts else None,
             items=tuple(plan.items) + tuple(plan.carried_over), skills=skills))
     return members
 
@@ -295,8 +296,8 @@ def load_team(store: Store, coach_id: str, as_of: dt.date | str, *, roster: pd.D
     """
     S.parse_identifier(coach_id, what="coach id")
     roster = store.roster() if roster is None else roster
-    reports = roster.loc[roster["coach_id"] == coach_id].reset_index(drop=True)
-    histories = {eid: store.history(eid) for eid in reports["employee_id"]}
+    reports = roster.loc[roster[COACH_ID] == coach_id].reset_index(drop=True)
+    histories = {eid: store.history(eid) for eid in reports[EMPLOYEE_ID]}
     return team_members(reports, histories, as_of, soon_days=soon_days)
 
 
@@ -308,12 +309,12 @@ def _trends(frames: dict[str, pd.DataFrame], convs: Mapping[str, list[dict]],
     for eid, records in convs.items():
         last = F.last_completed(records)
         if last is not None:
-            last_ids[eid] = last["conversation_id"]
-        drafts.update(c["conversation_id"] for c in records if c["status"] != "completed")
+            last_ids[eid] = last[CONVERSATION_ID]
+        drafts.update(c[CONVERSATION_ID] for c in records if c[STATUS] != "completed")
     targets = frames["targets"]
-    targets = targets.loc[targets["conversation_id"].isin(set(last_ids.values()))]
+    targets = targets.loc[targets[CONVERSATION_ID].isin(set(last_ids.values()))]
     ratings = frames["skill_ratings"]
-    ratings = ratings.loc[~ratings["record_id"].isin(drafts)]  # a draft's ratings are not yet said
+    ratings = ratings.loc[~ratings[RECORD_ID].isin(drafts)]  # a draft's ratings are not yet said
     if targets.empty:
         return {}
     current = progress.current_vs_target(targets, ratings, pd.Timestamp(day))
@@ -642,7 +643,7 @@ class TeamTable(anywidget.AnyWidget):
 
     def _message(self, _widget, content, _buffers) -> None:
         content = content if isinstance(content, dict) else {}
-        self._on_action(str(content.get("employee_id") or ""), str(content.get("action") or ""))
+        self._on_action(str(content.get(EMPLOYEE_ID) or ""), str(content.get("action") or ""))
 
 
 class TeamView:
