@@ -17,11 +17,11 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from careerconv.rules import cadence as C
+from careerconv.rules import cadence
 from careerconv.rules import followup
 from careerconv.rules import privacy
 from careerconv.rules import progress as PR
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.records.schema import (
     CADENCE_MONTHS, COACH_ID, CONVERSATION_ID, DATE, EMPLOYEE_ID, HORIZON_MONTHS, RECORD_ID, SELF_RATING, SKILL, STATUS,
 )
@@ -61,7 +61,7 @@ _CADENCE: dict = {f"share_{name}": (name, MEAN)
 _COACH: dict = {"share_conversation_on_time": ("conversation_on_time", MEAN),
                 "share_checkin_on_time": ("checkin_on_time", MEAN), "share_never_met": ("never_met", MEAN)}
 OVERVIEW_MEASURES, CADENCE_MEASURES = list(_OVERVIEW), list(_CADENCE)
-_ITEMS: dict = {**{f"share_{s}": (f"is_{s}", MEAN) for s in S.ITEM_STATUSES},
+_ITEMS: dict = {**{f"share_{s}": (f"is_{s}", MEAN) for s in schema.ITEM_STATUSES},
                 "share_open_past_due": ("past_due", MEAN), "items": ("items", SUM)}
 _WANTED: dict = {"skills_per_person": ("skills_chosen", MEAN)}  # on the "any skill" rows
 _OPTIONS: dict = {"mean_gain": ("gain", MEAN), "median_gain": ("gain", MEDIAN), "plans": ("plans", SUM)}
@@ -133,8 +133,9 @@ def _window_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context, *, everythi
     # First the tables measured from the targets, so their working frames go before the rest is built.
     pieces = _progress_pieces(frames, in_period, drafts, period_ids, ctx, department_of)
     release_memory()
-    states = C.action_item_states({name: frames[name] for name in ("conversations", "action_items", "checkin_updates")},
-                                  scope.as_of_day)
+    states = cadence.action_item_states({name: frames[name] for name in ("conversations", "action_items",
+                                                                         "checkin_updates")},
+                                        scope.as_of_day)
     pieces["action_items"] = action_items_piece(states, scope, department_of)
     pieces["most_wanted_skills"], people_met = most_wanted_piece(frames["skills"], in_period, ctx, department_of)
     pieces["rating_periods"] = rating_periods_piece(frames["skill_ratings"], drafts, ctx, department_of)
@@ -396,13 +397,13 @@ def cadence_rows(frames: Mapping[str, pd.DataFrame], roster: pd.DataFrame, scope
         "roster": roster.assign(name=roster[EMPLOYEE_ID]),
         **{name: frames[name] for name in ("conversations", "checkins", "action_items", "checkin_updates")},
     }
-    due = C.due_list(due_tables, day, item_states=item_states)
+    due = cadence.due_list(due_tables, day, item_states=item_states)
     coach_of = roster.set_index(EMPLOYEE_ID)[COACH_ID].astype(object)
     per_emp = due.loc[:, [EMPLOYEE_ID, DEPARTMENT]].copy()
     per_emp[COACH_ID] = per_emp[EMPLOYEE_ID].map(coach_of).to_numpy()
-    per_emp["conversation_overdue"] = due["conversation_status"].eq(C.OVERDUE).to_numpy()
-    per_emp["never_met"] = due["conversation_status"].eq(C.NEVER_MET).to_numpy()
-    per_emp["checkin_overdue"] = due["checkin_status"].eq(C.OVERDUE).to_numpy()
+    per_emp["conversation_overdue"] = due["conversation_status"].eq(cadence.OVERDUE).to_numpy()
+    per_emp["never_met"] = due["conversation_status"].eq(cadence.NEVER_MET).to_numpy()
+    per_emp["checkin_overdue"] = due["checkin_status"].eq(cadence.OVERDUE).to_numpy()
     per_emp["any_overdue"] = (per_emp["conversation_overdue"] | per_emp["checkin_overdue"]).to_numpy()
     events = due.loc[:, ["last_conversation", "last_checkin", "next_conversation_due", "next_checkin_due"]]
     events = events.apply(lambda col: col.where(col <= day))
@@ -429,10 +430,10 @@ def action_items_piece(states: pd.DataFrame, scope: ReportScope, department_of: 
     """
     states = states[states["conversation_date"] >= scope.start]
     states = states.assign(department=departments(states[EMPLOYEE_ID], department_of)).dropna(subset=[DEPARTMENT])
-    per_item = states.assign(**{f"is_{s}": states[STATUS].eq(s) for s in S.ITEM_STATUSES})
+    per_item = states.assign(**{f"is_{s}": states[STATUS].eq(s) for s in schema.ITEM_STATUSES})
     per_item["past_due"] = per_item[STATUS].isin(followup.OPEN_STATUSES) & (per_item["due"] < scope.as_of_day)
     # Per person first, so someone with many items weighs as one.
-    cols = [f"is_{s}" for s in S.ITEM_STATUSES] + ["past_due"]
+    cols = [f"is_{s}" for s in schema.ITEM_STATUSES] + ["past_due"]
     per_emp = per_item.groupby([EMPLOYEE_ID, DEPARTMENT], as_index=False)[cols].mean()
     per_emp["items"] = per_emp[EMPLOYEE_ID].map(per_item.groupby(EMPLOYEE_ID).size())
     events = pd.concat([states.loc[:, [EMPLOYEE_ID, DEPARTMENT, "conversation_date"]]

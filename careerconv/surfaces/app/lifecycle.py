@@ -13,10 +13,10 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING
 
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.records.questions import QuestionSet
 from careerconv.records.store import NotFound
-from careerconv.rules import followup as F
+from careerconv.rules import followup
 from .conversation_screen import ConversationScreen
 from .drafts import draft_to_offer
 from .scheduling import Handle
@@ -71,7 +71,7 @@ class ConversationLifecycle:
         self.conversations: list[dict] = []
         self.checkins: list[dict] = []
         self.checkin_drafts: list[dict] = []
-        self.plan: F.PreviousPlan = F.PreviousPlan(conversation=None)
+        self.plan: followup.PreviousPlan = followup.PreviousPlan(conversation=None)
         self.conversation: ConversationScreen | None = None
         self.prepared: tuple[tuple, ConversationScreen] | None = None
         self._prepare_handle: Handle | None = None
@@ -102,7 +102,7 @@ class ConversationLifecycle:
         history = self.app.store.history(self.employee["employee_id"])
         self.conversations, self.checkins, self.checkin_drafts = (history.conversations, history.checkins,
                                                                   history.checkin_drafts)
-        self.plan = F.previous_plan(self.conversations, self.checkins)
+        self.plan = followup.previous_plan(self.conversations, self.checkins)
         self.app.start_screen.show_person(self.employee, self.coach_for_new(), self.plan, self.conversations,
                                           self.checkins, self.checkin_drafts)
         self._schedule_prepare()
@@ -117,10 +117,10 @@ class ConversationLifecycle:
 
     def suggested_skills(self) -> list[str]:
         """Skill names to suggest: the organisation's, plus any this employee worked on before."""
-        names = {S.skill_key(n): n for n in self.app.skill_names}
+        names = {schema.skill_key(n): n for n in self.app.skill_names}
         for conv in self.conversations:
             for s in conv.get("skills") or []:
-                names.setdefault(S.skill_key(s["skill"]), " ".join(str(s["skill"]).split()))
+                names.setdefault(schema.skill_key(s["skill"]), " ".join(str(s["skill"]).split()))
         return sorted(names.values(), key=str.casefold)
 
     def _require_employee(self) -> dict:
@@ -274,7 +274,7 @@ class ConversationLifecycle:
     def _new_record(self) -> dict:
         qs = self.app.main_sets[self.app.start_screen.set_choice.value]
         eid = self.employee["employee_id"]
-        return S.new_conversation(eid, self.coach_for_new(), self.app.clock().date(), qs.id, qs.version)
+        return schema.new_conversation(eid, self.coach_for_new(), self.app.clock().date(), qs.id, qs.version)
 
     def _question_sets_of(self, record: dict) -> tuple[QuestionSet, QuestionSet | None]:
         sets = self.app.question_sets
