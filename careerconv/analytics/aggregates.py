@@ -228,7 +228,8 @@ def hr_aggregates(tables: Mapping[str, pd.DataFrame | ParquetTable], as_of: Any,
     members = roster.groupby(DEPARTMENT, as_index=False)[EMPLOYEE_ID].nunique() \
         .rename(columns={EMPLOYEE_ID: "n"})
     records = record_tables.record_tables(pieces, ctx, members)
-    rated = rated.with_neighbours({name: record_tables.neighbours_of(records[name]) for name in record_tables.RATING_TABLES})
+    rated = rated.with_neighbours({name: record_tables.neighbours_of(records[name])
+                                   for name in record_tables.RATING_TABLES})
 
     out: dict[str, pd.DataFrame] = {"overview": records["overview"]}
     out.update({name: rated.tables[name] for name in ("skill_trends", "department_trends")})

@@ -20,7 +20,7 @@ import pandas as pd
 from careerconv.rules import cadence
 from careerconv.rules import followup
 from careerconv.rules import privacy
-from careerconv.rules import progress as PR
+from careerconv.rules import progress
 from careerconv.records import schema
 from careerconv.records.schema import (
     CADENCE_MONTHS, COACH_ID, CONVERSATION_ID, DATE, EMPLOYEE_ID, HORIZON_MONTHS, RECORD_ID, SELF_RATING, SKILL, STATUS,
@@ -155,10 +155,11 @@ def _progress_pieces(frames: Mapping[str, pd.DataFrame], in_period: pd.DataFrame
     ratings = _ratings_for_progress(frames["skill_ratings"], in_period, drafts)
     targets = frames["targets"]
     targets = targets[_isin(targets[CONVERSATION_ID], period_ids)]
-    progress = _measured_targets(targets, ratings, ctx, department_of)
+    measured_targets = _measured_targets(targets, ratings, ctx, department_of)
     del targets, ratings
-    return {"skill_growth": growth_piece(progress, ctx), "target_attainment": attainment_piece(progress, scope),
-            "option_kinds": option_kinds_piece(frames["options"], progress, period_ids, scope)}
+    return {"skill_growth": growth_piece(measured_targets, ctx),
+            "target_attainment": attainment_piece(measured_targets, scope),
+            "option_kinds": option_kinds_piece(frames["options"], measured_targets, period_ids, scope)}
 
 
 # Targets measured at once by progress_at_horizons (its working memory is some 400 bytes a target).
@@ -179,7 +180,7 @@ def _measured_targets(targets: pd.DataFrame, ratings: pd.DataFrame, ctx: Context
     and count; the pieces count distinct employees within this part only).
     """
     if not len(targets):
-        empty = pd.DataFrame({c: [] for c in PR.PROGRESS_COLUMNS}).loc[:, _PROGRESS_READ]
+        empty = pd.DataFrame({c: [] for c in progress.PROGRESS_COLUMNS}).loc[:, _PROGRESS_READ]
         return empty.assign(department=pd.Series([], dtype=object), skill_id=pd.Series([], dtype="Int64"))
     codes, employees = pd.factorize(targets[EMPLOYEE_ID], sort=True, use_na_sentinel=True)
     counts = np.bincount(codes[codes >= 0], minlength=len(employees))
@@ -193,8 +194,8 @@ def _measured_targets(targets: pd.DataFrame, ratings: pd.DataFrame, ctx: Context
         mine = target_run == run
         if not mine.any():  # one employee with more targets than a run skips a run's number
             continue
-        measured = PR.progress_at_horizons(targets[mine], ratings[rating_run == run],
-                                           ctx.scope.as_of_day).loc[:, _PROGRESS_READ]
+        measured = progress.progress_at_horizons(targets[mine], ratings[rating_run == run],
+                                                 ctx.scope.as_of_day).loc[:, _PROGRESS_READ]
         measured = measured.assign(department=departments(measured[EMPLOYEE_ID], department_of),
                                    skill_id=ctx.skill_ids(measured[SKILL]))
         measured[EMPLOYEE_ID] = first_code[run] + _sort_codes(measured[EMPLOYEE_ID])
@@ -232,7 +233,7 @@ def rating_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str,
 
 def _ratings_for_progress(ratings: pd.DataFrame, in_period: pd.DataFrame, drafts: pd.Series) -> pd.DataFrame:
     """The ratings progress needs: those of people with a conversation in the period, drafts left out."""
-    needed = [c for c in (*PR.RATING_COLUMNS, SELF_RATING, "saved_at") if c in ratings.columns]
+    needed = [c for c in (*progress.RATING_COLUMNS, SELF_RATING, "saved_at") if c in ratings.columns]
     frame = ratings.loc[_isin(ratings[EMPLOYEE_ID], in_period[EMPLOYEE_ID]), needed]
     if len(drafts):
         frame = frame[~_in_draft(frame, drafts)]
@@ -309,10 +310,10 @@ def overview_piece(roster: pd.DataFrame, completed: pd.DataFrame, checkins: pd.D
     return level_piece(per_emp, [], _OVERVIEW, scope, contributions(events, []))
 
 
-def growth_piece(progress: pd.DataFrame, ctx: Context) -> Piece:
+def growth_piece(measured_targets: pd.DataFrame, ctx: Context) -> Piece:
     """Growth per skill (and over all skills) at each horizon: per employee their mean measured change."""
-    measured = progress[progress["measured_rating"].notna() & progress["baseline"].notna()
-                        & progress[DEPARTMENT].notna()].copy()
+    measured = measured_targets[measured_targets["measured_rating"].notna() & measured_targets["baseline"].notna()
+                                & measured_targets[DEPARTMENT].notna()].copy()
     measured["growth"] = measured["measured_rating"].astype(float) - measured["baseline"].astype(float)
     measured["skill_id"] = measured["skill_id"].where(measured["skill_id"].isin(ctx.public), -2)
     pieces = []
@@ -330,13 +331,14 @@ def growth_piece(progress: pd.DataFrame, ctx: Context) -> Piece:
     return Piece.combine(pieces)  # "each skill" and "all skills" have different skill ids: nothing adds up
 
 
-def attainment_piece(progress: pd.DataFrame, scope: ReportScope) -> Piece:
+def attainment_piece(measured_targets: pd.DataFrame, scope: ReportScope) -> Piece:
     """Targets due, measured and reached at each horizon (counted by :func:`careerconv.rules.progress.attainment_rate`)."""
-    due = progress[progress["horizon_reached"].fillna(False).astype(bool) & progress[DEPARTMENT].notna()]
+    due = measured_targets[measured_targets["horizon_reached"].fillna(False).astype(bool)
+                           & measured_targets[DEPARTMENT].notna()]
     inside = due[due[DEPARTMENT].isin(scope.selected)]
     rows = []
     for dept, part in inside.groupby(DEPARTMENT, sort=True):  # counted as progress.attainment_rate counts
-        counts = PR.attainment_rate(part)
+        counts = progress.attainment_rate(part)
         people = part.groupby(HORIZON_MONTHS)[EMPLOYEE_ID].nunique()
         rows.append(counts.assign(**{DEPARTMENT: dept, N: counts[HORIZON_MONTHS].map(people).astype("int64")}))
     sums = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
@@ -443,7 +445,7 @@ def action_items_piece(states: pd.DataFrame, scope: ReportScope, department_of: 
     return level_piece(per_emp, [], _ITEMS, scope, contributions(events, []))
 
 
-def option_kinds_piece(options: pd.DataFrame, progress: pd.DataFrame, period_ids: set[str],
+def option_kinds_piece(options: pd.DataFrame, measured_targets: pd.DataFrame, period_ids: set[str],
                        scope: ReportScope) -> Piece:
     """Rating gains after 6 and 12 months per kind of chosen option (texts classified, then dropped)."""
     chosen = options[options["chosen"].fillna(False).astype(bool)
@@ -453,8 +455,9 @@ def option_kinds_piece(options: pd.DataFrame, progress: pd.DataFrame, period_ids
                           "kind": classify_options(chosen["text"], chosen[SKILL]).astype(object).to_numpy()})
     del chosen  # the option texts go no further than the classifier
     plans = plans.drop_duplicates([CONVERSATION_ID, "key"])
-    gains = progress[progress[HORIZON_MONTHS].isin(_GAIN_HORIZONS) & progress["measured_rating"].notna()
-                     & progress["baseline"].notna() & progress[DEPARTMENT].notna()].copy()
+    gains = measured_targets[measured_targets[HORIZON_MONTHS].isin(_GAIN_HORIZONS)
+                             & measured_targets["measured_rating"].notna() & measured_targets["baseline"].notna()
+                             & measured_targets[DEPARTMENT].notna()].copy()
     gains["key"] = skill_keys(gains[SKILL])
     gains[CONVERSATION_ID] = gains[CONVERSATION_ID].astype(str)
     gains = gains.merge(plans, on=[CONVERSATION_ID, "key"], how="inner")

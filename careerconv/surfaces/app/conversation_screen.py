@@ -169,8 +169,8 @@ class ConversationScreen:
         self.step_buttons[FINISH] = fin
         self.total_html = html("", "cc-total")
         stepper = classed(widgets.HBox(list(self.step_buttons.values()) + [self.total_html]), "cc-stepper")
-        before = followup.previous_plan([c for c in self.conversations if c["conversation_id"] != record["conversation_id"]],
-                                        self.checkins)
+        before = followup.previous_plan([c for c in self.conversations
+                                         if c["conversation_id"] != record["conversation_id"]], self.checkins)
         before_html = previous_plan_html(before, self.clock().date(), self.coach_label)
         previous = widgets.Accordion(children=[classed(widgets.HTML(before_html), "cc-glance-box")],
                                      selected_index=None)

@@ -153,7 +153,8 @@ class EditSession:
                                    background=background, on_status=on_status, on_error=self._failed)
         self._guard = guard
         self._panel: ConflictPanel | None = None
-        self.widget = widgets.VBox(layout=widgets.Layout(width="100%"))  # holds the panel once there is something to say
+        # holds the panel once there is something to say
+        self.widget = widgets.VBox(layout=widgets.Layout(width="100%"))
         self._scheduler = scheduler
         self._seen = self._file_state()  # the record's file as this session last read or wrote it
         self._clock = clock

@@ -453,8 +453,8 @@ class SkillsEditor(Editor):
             return
         existing = {schema.skill_key(c.name): c.name for c in self.cards}
         if schema.skill_key(name) in existing:
-            self.message.value = (f'<div class="cc-warn-box">“{escape(existing[schema.skill_key(name)])}” is already in '
-                                  "this conversation.</div>")
+            self.message.value = (f'<div class="cc-warn-box">“{escape(existing[schema.skill_key(name)])}” is already '
+                                  "in this conversation.</div>")
             return
         # Use the organisation's spelling when the coach typed a known skill differently.
         known = {schema.skill_key(n): n for n in self.ctx.skill_names()}  # suggestions: organisation + history

@@ -45,8 +45,8 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
     p.add_argument("--employees",
                    type=whole_number(minimum=organisation.MIN_EMPLOYEES, maximum=organisation.MAX_EMPLOYEES,
                                      what="employees"), default=60, metavar="N",
-                   help=f"people on the roster, coaches included ({organisation.MIN_EMPLOYEES}–{organisation.MAX_EMPLOYEES:,}; "
-                        "default 60)")
+                   help="people on the roster, coaches included "
+                        f"({organisation.MIN_EMPLOYEES}–{organisation.MAX_EMPLOYEES:,}; default 60)")
     p.add_argument("--seed", type=whole_number(minimum=0), default=7, metavar="S", help="random seed (default 7)")
     p.add_argument("--as-of", type=iso_date, default=None, metavar="YYYY-MM-DD",
                    help="the day the data is as of; no record is dated later (default: today)")

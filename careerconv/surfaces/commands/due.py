@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from careerconv.rules import cadence
 from . import calendar_ics as ics
-from careerconv.records import tables as T
+from careerconv.records import tables
 from careerconv.records.schema import CADENCE_MONTHS, COACH_ID, DEPARTMENT, EMPLOYEE_ID, STATUS
 from careerconv.records.spreadsheet import frame_to_csv_bytes
 from careerconv.records.store import Store, atomic_write_bytes
@@ -91,12 +91,12 @@ def run(args: argparse.Namespace) -> int:
     for option, value in (("-o/--output", args.output), ("--ics", args.ics)):
         if value and Path(value).expanduser().is_dir():
             raise ValueError(f"{option} {value} is a folder; give a file name (for example one inside it)")
-    tables = load_due_tables(store)
-    if tables["roster"].empty:
+    due_tables = load_due_tables(store)
+    if due_tables["roster"].empty:
         raise ValueError(f"the roster in {store.root} is empty: nobody to list (import one with "
                          "`careerconv import roster FILE`)")
     as_of = args.as_of or dt.date.today()
-    due = cadence.due_list(tables, as_of, coach=args.coach, within_days=args.within, soon_days=args.soon)
+    due = cadence.due_list(due_tables, as_of, coach=args.coach, within_days=args.within, soon_days=args.soon)
 
     if args.format == "table":
         data = format_table(due, as_of, soon_days=args.soon, coach=args.coach,
@@ -145,17 +145,17 @@ def load_due_tables(store: Store) -> dict[str, pd.DataFrame]:
     ValidationError
         If the roster is not valid.
     """
-    tables = {"roster": store.roster()}
+    due_tables = {"roster": store.roster()}
     derived = cadence.DUE_TABLES[1:]
     try:
         # One refresh brings every derived table up to date; the other reads need none.
-        tables.update({name: store.read_table(name, refresh=i == 0) for i, name in enumerate(derived)})
+        due_tables.update({name: store.read_table(name, refresh=i == 0) for i, name in enumerate(derived)})
     except pa.ArrowInvalid:
         # Store.read_table cannot concatenate parts written with different
         # timestamp units (schema.coerce_frame leaves the unit to pandas);
         # build the tables straight from the record files instead.
-        tables.update(T.frames_from_records(store.iter_records(), derived))
-    return tables
+        due_tables.update(tables.frames_from_records(store.iter_records(), derived))
+    return due_tables
 
 
 # ---------------------------------------------------------------------------
