@@ -133,9 +133,8 @@ def _window_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context, *, everythi
     # First the tables measured from the targets, so their working frames go before the rest is built.
     pieces = _progress_pieces(frames, in_period, drafts, period_ids, ctx, department_of)
     release_memory()
-    states = cadence.action_item_states({name: frames[name] for name in ("conversations", "action_items",
-                                                                         "checkin_updates")},
-                                        scope.as_of_day)
+    states = cadence.action_item_states(
+        {name: frames[name] for name in ("conversations", "action_items", "checkin_updates")}, scope.as_of_day)
     pieces["action_items"] = action_items_piece(states, scope, department_of)
     pieces["most_wanted_skills"], people_met = most_wanted_piece(frames["skills"], in_period, ctx, department_of)
     pieces["rating_periods"] = rating_periods_piece(frames["skill_ratings"], drafts, ctx, department_of)

@@ -54,8 +54,7 @@ SPARK_POINTS = 6  # the latest ratings a sparkline shows
 TREND_CLASSES = {progress.AHEAD: "cc-trend-ahead", progress.ON_TRACK: "cc-trend-on-track",
                  progress.BEHIND: "cc-trend-behind", progress.DUE_NOT_MEASURED: "cc-trend-behind", progress.UPCOMING: "cc-trend-none"}
 BADGE_CLASSES = {cadence.OVERDUE: "cc-badge-overdue", cadence.NEVER_MET: "cc-badge-never",
-                 cadence.DUE_SOON: "cc-badge-soon",
-                 cadence.SCHEDULED: "cc-badge-scheduled"}
+                 cadence.DUE_SOON: "cc-badge-soon", cadence.SCHEDULED: "cc-badge-scheduled"}
 _TABLES = (*cadence.DUE_TABLES[1:], "targets", "skill_ratings")
 COLUMNS = {"person": "165px", "due": "200px", "items": "180px", "actions": "150px"}  # skills take the rest
 

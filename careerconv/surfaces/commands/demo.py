@@ -74,8 +74,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         summary = organisation.write_demo_organisation(args.data_dir, args.employees, args.seed, as_of,
-                                                       years=args.years,
-                                                       force=args.force, progress=progress)
+                                                       years=args.years, force=args.force, progress=progress)
     finally:
         bar.close()
     streams.status(args, "building the derived tables ...")
