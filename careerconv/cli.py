@@ -23,7 +23,7 @@ import sys
 
 from careerconv import __version__
 from careerconv.records import config
-from careerconv.surfaces.commands import settings as S
+from careerconv.surfaces.commands import settings
 from careerconv.surfaces.commands import streams
 
 # Each command's name and its module; the order here is the order in `careerconv --help`.
@@ -56,7 +56,7 @@ def _common_parent() -> argparse.ArgumentParser:
     parent.add_argument("--data", metavar="DIR", default=argparse.SUPPRESS,
                         help=f"data folder (default: ${config.DATA_ENV} or ./data)")
     parent.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS,
-                        help=f"settings file (default: {S.FILE_NAME} in the data folder, if there is one)")
+                        help=f"settings file (default: {settings.FILE_NAME} in the data folder, if there is one)")
     parent.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
                         help="no progress bars or status messages on stderr (results, warnings and errors stay)")
     parent.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
@@ -92,7 +92,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         description="Career conversations: the coach's app, progress reports, HR analytics, "
                     "all on a folder of open files.",
         parents=[_common_parent()],
-        epilog=f"Settings: {S.FILE_NAME} in the data folder holds the values you would otherwise repeat as "
+        epilog=f"Settings: {settings.FILE_NAME} in the data folder holds the values you would otherwise repeat as "
                "flags (minimum group size, horizons, reports folder, port ...); `careerconv config` shows them "
                "and where each comes from.",
     )
@@ -145,10 +145,10 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
 def resolve_settings(args: argparse.Namespace, environ: dict[str, str] | None = None) -> argparse.Namespace:
     """Give parsed ``args`` their data folder and settings (see :func:`parse_command_line`)."""
     args.data_dir = config.data_dir(getattr(args, "data", None))
-    args.settings_file = S.find_file(args.data_dir, getattr(args, "config", None))
-    args.settings_values = S.load(args.settings_file) if args.settings_file else {}
-    args.settings = S.apply(args, args.settings_values, args.settings_file,
-                            os.environ if environ is None else environ)
+    args.settings_file = settings.find_file(args.data_dir, getattr(args, "config", None))
+    args.settings_values = settings.load(args.settings_file) if args.settings_file else {}
+    args.settings = settings.apply(args, args.settings_values, args.settings_file,
+                                   os.environ if environ is None else environ)
     return args
 
 
@@ -177,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
     try:
         resolve_settings(args)
-    except (S.SettingsError, FileNotFoundError, ValueError) as exc:
+    except (settings.SettingsError, FileNotFoundError, ValueError) as exc:
         print(f"careerconv {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     streams.show_settings(args, args.settings)

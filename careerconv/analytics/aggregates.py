@@ -17,7 +17,7 @@ import pandas as pd
 
 from careerconv.records.schema import CADENCE_MONTHS, COACH_ID, DATE, EMPLOYEE_ID, SKILL
 from careerconv.rules import privacy
-from . import record_tables as R
+from . import record_tables
 from .constants import BANDS, DEPARTMENT, HR_COLUMNS, N, OPTIONAL_COLUMNS, band_labels, with_optional_columns
 from . import engine
 from .engine import Drafts, dictionary
@@ -222,13 +222,14 @@ def hr_aggregates(tables: Mapping[str, pd.DataFrame | ParquetTable], as_of: Any,
     # The skill-rating tables and the catalogue of every skill spelling, which the other tables share.
     rated = skill_rating_tables(ratings, roster, scope, conversations=convs,
                                 other_skill_names=_other_skill_names(tables))
-    ctx = R.Context(scope, rated.labels, rated.public, rated.skill_ids, rated.catalogue)
+    ctx = record_tables.Context(scope, rated.labels, rated.public, rated.skill_ids, rated.catalogue)
     parts = EmployeeParts({**tables, "roster": roster}, _RECORD_TABLES, part_rows)
-    pieces = parts.map(lambda part: R.part_pieces(part, ctx))
+    pieces = parts.map(lambda part: record_tables.part_pieces(part, ctx))
     members = roster.groupby(DEPARTMENT, as_index=False)[EMPLOYEE_ID].nunique() \
         .rename(columns={EMPLOYEE_ID: "n"})
-    records = R.record_tables(pieces, ctx, members)
-    rated = rated.with_neighbours({name: R.neighbours_of(records[name]) for name in R.RATING_TABLES})
+    records = record_tables.record_tables(pieces, ctx, members)
+    rated = rated.with_neighbours({name: record_tables.neighbours_of(records[name])
+                                   for name in record_tables.RATING_TABLES})
 
     out: dict[str, pd.DataFrame] = {"overview": records["overview"]}
     out.update({name: rated.tables[name] for name in ("skill_trends", "department_trends")})
@@ -241,7 +242,7 @@ def hr_aggregates(tables: Mapping[str, pd.DataFrame | ParquetTable], as_of: Any,
     # Both count everyone on the roster per department: a department is shown in both or in neither.
     out["overview"], out["cadence_compliance"] = privacy.hide_together(
         [out["overview"], out["cadence_compliance"]], [DEPARTMENT],
-        [R.OVERVIEW_MEASURES, R.CADENCE_MEASURES])
+        [record_tables.OVERVIEW_MEASURES, record_tables.CADENCE_MEASURES])
     n_unlisted = int(len(set(rated.labels.index) - rated.public))
     out = {"about": _about(scope, n_unlisted, first), **out}
     for frame in out.values():

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from careerconv.rules import privacy
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.records.schema import (
     CADENCE_MONTHS, CHECKIN_ID, COACH_ID, COACH_RATING, CONVERSATION_ID, DATE, DEPARTMENT, EMPLOYEE_ID, HORIZON_MONTHS,
     ITEM_ID, RECORD_ID, SELF_RATING, SKILL, STATUS,
@@ -30,7 +30,7 @@ def band_labels(ratings: "np.ndarray") -> "np.ndarray":
     return labels[np.asarray(ratings, dtype=np.int64)]
 
 
-_GROWTH_HORIZONS = S.HORIZONS
+_GROWTH_HORIZONS = schema.HORIZONS
 _GAIN_HORIZONS = (6, 12)
 
 

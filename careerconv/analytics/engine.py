@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.records.schema import (
     COACH_RATING, CONVERSATION_ID, DATE, EMPLOYEE_ID, RECORD_ID, SELF_RATING, SKILL, STATUS,
 )
@@ -242,7 +242,7 @@ def _arrow_pass(ratings: pd.DataFrame | ParquetTable, roster: _Roster, drafts: D
 
         def key_of(spelling: str) -> str | None:
             if spelling not in cache:
-                cache[spelling] = S.skill_key(spelling) or None
+                cache[spelling] = schema.skill_key(spelling) or None
             return cache[spelling]
 
     context = {"roster": roster, "layout": layout, "quarter": quarter, "key_of": key_of, "drafts": drafts,
@@ -338,7 +338,7 @@ def catalogue_and_partials(ratings: pd.DataFrame | ParquetTable, roster: _Roster
     catalogue = skill_catalogue(counts["raw"], counts)
     if not parts or not len(catalogue):
         return catalogue, _empty_partials()
-    id_of_key = dict(zip(catalogue["raw"].map(S.skill_key), catalogue["skill_id"].astype(int)))
+    id_of_key = dict(zip(catalogue["raw"].map(schema.skill_key), catalogue["skill_id"].astype(int)))
     return catalogue, _assemble(parts, layout, int(catalogue["skill_id"].max()) + 1, id_of_key.__getitem__)
 
 
@@ -623,8 +623,8 @@ def _ratings(column: Any) -> np.ndarray:
     import pyarrow.compute as pc
 
     low, high = pc.min_max(column).values()
-    if low.is_valid and (low.as_py() < S.RATING_MIN or high.as_py() > S.RATING_MAX):
-        raise ValueError(f"skill_ratings holds a rating outside {S.RATING_MIN}-{S.RATING_MAX} "
+    if low.is_valid and (low.as_py() < schema.RATING_MIN or high.as_py() > schema.RATING_MAX):
+        raise ValueError(f"skill_ratings holds a rating outside {schema.RATING_MIN}-{schema.RATING_MAX} "
                          f"(from {low.as_py()} to {high.as_py()}); run `careerconv validate`")
     return (column.fill_null(0) if column.null_count else column).to_numpy().astype(np.int8)
 

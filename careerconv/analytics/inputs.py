@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.records.schema import DATE, EMPLOYEE_ID, STATUS
 from careerconv.records.store import N_BUCKETS, Store, buckets_of, part_name
 from .constants import DEPARTMENT, HR_COLUMNS
@@ -46,7 +46,7 @@ class ParquetTable:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        tbl = S.table(self.name)
+        tbl = schema.table(self.name)
         wanted = list(columns) if columns is not None else tbl.names
         if not self.paths:
             return tbl.empty().loc[:, wanted]
@@ -59,7 +59,7 @@ class ParquetTable:
         """
         import pyarrow.parquet as pq
 
-        tbl = S.table(self.name)
+        tbl = schema.table(self.name)
         wanted = list(columns) if columns is not None else tbl.names
         path = self._path(bucket)
         if path is None:

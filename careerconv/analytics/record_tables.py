@@ -17,11 +17,11 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from careerconv.rules import cadence as C
+from careerconv.rules import cadence
 from careerconv.rules import followup
 from careerconv.rules import privacy
-from careerconv.rules import progress as PR
-from careerconv.records import schema as S
+from careerconv.rules import progress
+from careerconv.records import schema
 from careerconv.records.schema import (
     CADENCE_MONTHS, COACH_ID, CONVERSATION_ID, DATE, EMPLOYEE_ID, HORIZON_MONTHS, RECORD_ID, SELF_RATING, SKILL, STATUS,
 )
@@ -61,7 +61,7 @@ _CADENCE: dict = {f"share_{name}": (name, MEAN)
 _COACH: dict = {"share_conversation_on_time": ("conversation_on_time", MEAN),
                 "share_checkin_on_time": ("checkin_on_time", MEAN), "share_never_met": ("never_met", MEAN)}
 OVERVIEW_MEASURES, CADENCE_MEASURES = list(_OVERVIEW), list(_CADENCE)
-_ITEMS: dict = {**{f"share_{s}": (f"is_{s}", MEAN) for s in S.ITEM_STATUSES},
+_ITEMS: dict = {**{f"share_{s}": (f"is_{s}", MEAN) for s in schema.ITEM_STATUSES},
                 "share_open_past_due": ("past_due", MEAN), "items": ("items", SUM)}
 _WANTED: dict = {"skills_per_person": ("skills_chosen", MEAN)}  # on the "any skill" rows
 _OPTIONS: dict = {"mean_gain": ("gain", MEAN), "median_gain": ("gain", MEDIAN), "plans": ("plans", SUM)}
@@ -133,8 +133,8 @@ def _window_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context, *, everythi
     # First the tables measured from the targets, so their working frames go before the rest is built.
     pieces = _progress_pieces(frames, in_period, drafts, period_ids, ctx, department_of)
     release_memory()
-    states = C.action_item_states({name: frames[name] for name in ("conversations", "action_items", "checkin_updates")},
-                                  scope.as_of_day)
+    states = cadence.action_item_states(
+        {name: frames[name] for name in ("conversations", "action_items", "checkin_updates")}, scope.as_of_day)
     pieces["action_items"] = action_items_piece(states, scope, department_of)
     pieces["most_wanted_skills"], people_met = most_wanted_piece(frames["skills"], in_period, ctx, department_of)
     pieces["rating_periods"] = rating_periods_piece(frames["skill_ratings"], drafts, ctx, department_of)
@@ -154,10 +154,11 @@ def _progress_pieces(frames: Mapping[str, pd.DataFrame], in_period: pd.DataFrame
     ratings = _ratings_for_progress(frames["skill_ratings"], in_period, drafts)
     targets = frames["targets"]
     targets = targets[_isin(targets[CONVERSATION_ID], period_ids)]
-    progress = _measured_targets(targets, ratings, ctx, department_of)
+    measured_targets = _measured_targets(targets, ratings, ctx, department_of)
     del targets, ratings
-    return {"skill_growth": growth_piece(progress, ctx), "target_attainment": attainment_piece(progress, scope),
-            "option_kinds": option_kinds_piece(frames["options"], progress, period_ids, scope)}
+    return {"skill_growth": growth_piece(measured_targets, ctx),
+            "target_attainment": attainment_piece(measured_targets, scope),
+            "option_kinds": option_kinds_piece(frames["options"], measured_targets, period_ids, scope)}
 
 
 # Targets measured at once by progress_at_horizons (its working memory is some 400 bytes a target).
@@ -178,7 +179,7 @@ def _measured_targets(targets: pd.DataFrame, ratings: pd.DataFrame, ctx: Context
     and count; the pieces count distinct employees within this part only).
     """
     if not len(targets):
-        empty = pd.DataFrame({c: [] for c in PR.PROGRESS_COLUMNS}).loc[:, _PROGRESS_READ]
+        empty = pd.DataFrame({c: [] for c in progress.PROGRESS_COLUMNS}).loc[:, _PROGRESS_READ]
         return empty.assign(department=pd.Series([], dtype=object), skill_id=pd.Series([], dtype="Int64"))
     codes, employees = pd.factorize(targets[EMPLOYEE_ID], sort=True, use_na_sentinel=True)
     counts = np.bincount(codes[codes >= 0], minlength=len(employees))
@@ -192,8 +193,8 @@ def _measured_targets(targets: pd.DataFrame, ratings: pd.DataFrame, ctx: Context
         mine = target_run == run
         if not mine.any():  # one employee with more targets than a run skips a run's number
             continue
-        measured = PR.progress_at_horizons(targets[mine], ratings[rating_run == run],
-                                           ctx.scope.as_of_day).loc[:, _PROGRESS_READ]
+        measured = progress.progress_at_horizons(targets[mine], ratings[rating_run == run],
+                                                 ctx.scope.as_of_day).loc[:, _PROGRESS_READ]
         measured = measured.assign(department=departments(measured[EMPLOYEE_ID], department_of),
                                    skill_id=ctx.skill_ids(measured[SKILL]))
         measured[EMPLOYEE_ID] = first_code[run] + _sort_codes(measured[EMPLOYEE_ID])
@@ -231,7 +232,7 @@ def rating_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str,
 
 def _ratings_for_progress(ratings: pd.DataFrame, in_period: pd.DataFrame, drafts: pd.Series) -> pd.DataFrame:
     """The ratings progress needs: those of people with a conversation in the period, drafts left out."""
-    needed = [c for c in (*PR.RATING_COLUMNS, SELF_RATING, "saved_at") if c in ratings.columns]
+    needed = [c for c in (*progress.RATING_COLUMNS, SELF_RATING, "saved_at") if c in ratings.columns]
     frame = ratings.loc[_isin(ratings[EMPLOYEE_ID], in_period[EMPLOYEE_ID]), needed]
     if len(drafts):
         frame = frame[~_in_draft(frame, drafts)]
@@ -308,10 +309,10 @@ def overview_piece(roster: pd.DataFrame, completed: pd.DataFrame, checkins: pd.D
     return level_piece(per_emp, [], _OVERVIEW, scope, contributions(events, []))
 
 
-def growth_piece(progress: pd.DataFrame, ctx: Context) -> Piece:
+def growth_piece(measured_targets: pd.DataFrame, ctx: Context) -> Piece:
     """Growth per skill (and over all skills) at each horizon: per employee their mean measured change."""
-    measured = progress[progress["measured_rating"].notna() & progress["baseline"].notna()
-                        & progress[DEPARTMENT].notna()].copy()
+    measured = measured_targets[measured_targets["measured_rating"].notna() & measured_targets["baseline"].notna()
+                                & measured_targets[DEPARTMENT].notna()].copy()
     measured["growth"] = measured["measured_rating"].astype(float) - measured["baseline"].astype(float)
     measured["skill_id"] = measured["skill_id"].where(measured["skill_id"].isin(ctx.public), -2)
     pieces = []
@@ -329,13 +330,14 @@ def growth_piece(progress: pd.DataFrame, ctx: Context) -> Piece:
     return Piece.combine(pieces)  # "each skill" and "all skills" have different skill ids: nothing adds up
 
 
-def attainment_piece(progress: pd.DataFrame, scope: ReportScope) -> Piece:
+def attainment_piece(measured_targets: pd.DataFrame, scope: ReportScope) -> Piece:
     """Targets due, measured and reached at each horizon (counted by :func:`careerconv.rules.progress.attainment_rate`)."""
-    due = progress[progress["horizon_reached"].fillna(False).astype(bool) & progress[DEPARTMENT].notna()]
+    due = measured_targets[measured_targets["horizon_reached"].fillna(False).astype(bool)
+                           & measured_targets[DEPARTMENT].notna()]
     inside = due[due[DEPARTMENT].isin(scope.selected)]
     rows = []
     for dept, part in inside.groupby(DEPARTMENT, sort=True):  # counted as progress.attainment_rate counts
-        counts = PR.attainment_rate(part)
+        counts = progress.attainment_rate(part)
         people = part.groupby(HORIZON_MONTHS)[EMPLOYEE_ID].nunique()
         rows.append(counts.assign(**{DEPARTMENT: dept, N: counts[HORIZON_MONTHS].map(people).astype("int64")}))
     sums = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
@@ -396,13 +398,13 @@ def cadence_rows(frames: Mapping[str, pd.DataFrame], roster: pd.DataFrame, scope
         "roster": roster.assign(name=roster[EMPLOYEE_ID]),
         **{name: frames[name] for name in ("conversations", "checkins", "action_items", "checkin_updates")},
     }
-    due = C.due_list(due_tables, day, item_states=item_states)
+    due = cadence.due_list(due_tables, day, item_states=item_states)
     coach_of = roster.set_index(EMPLOYEE_ID)[COACH_ID].astype(object)
     per_emp = due.loc[:, [EMPLOYEE_ID, DEPARTMENT]].copy()
     per_emp[COACH_ID] = per_emp[EMPLOYEE_ID].map(coach_of).to_numpy()
-    per_emp["conversation_overdue"] = due["conversation_status"].eq(C.OVERDUE).to_numpy()
-    per_emp["never_met"] = due["conversation_status"].eq(C.NEVER_MET).to_numpy()
-    per_emp["checkin_overdue"] = due["checkin_status"].eq(C.OVERDUE).to_numpy()
+    per_emp["conversation_overdue"] = due["conversation_status"].eq(cadence.OVERDUE).to_numpy()
+    per_emp["never_met"] = due["conversation_status"].eq(cadence.NEVER_MET).to_numpy()
+    per_emp["checkin_overdue"] = due["checkin_status"].eq(cadence.OVERDUE).to_numpy()
     per_emp["any_overdue"] = (per_emp["conversation_overdue"] | per_emp["checkin_overdue"]).to_numpy()
     events = due.loc[:, ["last_conversation", "last_checkin", "next_conversation_due", "next_checkin_due"]]
     events = events.apply(lambda col: col.where(col <= day))
@@ -429,10 +431,10 @@ def action_items_piece(states: pd.DataFrame, scope: ReportScope, department_of: 
     """
     states = states[states["conversation_date"] >= scope.start]
     states = states.assign(department=departments(states[EMPLOYEE_ID], department_of)).dropna(subset=[DEPARTMENT])
-    per_item = states.assign(**{f"is_{s}": states[STATUS].eq(s) for s in S.ITEM_STATUSES})
+    per_item = states.assign(**{f"is_{s}": states[STATUS].eq(s) for s in schema.ITEM_STATUSES})
     per_item["past_due"] = per_item[STATUS].isin(followup.OPEN_STATUSES) & (per_item["due"] < scope.as_of_day)
     # Per person first, so someone with many items weighs as one.
-    cols = [f"is_{s}" for s in S.ITEM_STATUSES] + ["past_due"]
+    cols = [f"is_{s}" for s in schema.ITEM_STATUSES] + ["past_due"]
     per_emp = per_item.groupby([EMPLOYEE_ID, DEPARTMENT], as_index=False)[cols].mean()
     per_emp["items"] = per_emp[EMPLOYEE_ID].map(per_item.groupby(EMPLOYEE_ID).size())
     events = pd.concat([states.loc[:, [EMPLOYEE_ID, DEPARTMENT, "conversation_date"]]
@@ -442,7 +444,7 @@ def action_items_piece(states: pd.DataFrame, scope: ReportScope, department_of: 
     return level_piece(per_emp, [], _ITEMS, scope, contributions(events, []))
 
 
-def option_kinds_piece(options: pd.DataFrame, progress: pd.DataFrame, period_ids: set[str],
+def option_kinds_piece(options: pd.DataFrame, measured_targets: pd.DataFrame, period_ids: set[str],
                        scope: ReportScope) -> Piece:
     """Rating gains after 6 and 12 months per kind of chosen option (texts classified, then dropped)."""
     chosen = options[options["chosen"].fillna(False).astype(bool)
@@ -452,8 +454,9 @@ def option_kinds_piece(options: pd.DataFrame, progress: pd.DataFrame, period_ids
                           "kind": classify_options(chosen["text"], chosen[SKILL]).astype(object).to_numpy()})
     del chosen  # the option texts go no further than the classifier
     plans = plans.drop_duplicates([CONVERSATION_ID, "key"])
-    gains = progress[progress[HORIZON_MONTHS].isin(_GAIN_HORIZONS) & progress["measured_rating"].notna()
-                     & progress["baseline"].notna() & progress[DEPARTMENT].notna()].copy()
+    gains = measured_targets[measured_targets[HORIZON_MONTHS].isin(_GAIN_HORIZONS)
+                             & measured_targets["measured_rating"].notna() & measured_targets["baseline"].notna()
+                             & measured_targets[DEPARTMENT].notna()].copy()
     gains["key"] = skill_keys(gains[SKILL])
     gains[CONVERSATION_ID] = gains[CONVERSATION_ID].astype(str)
     gains = gains.merge(plans, on=[CONVERSATION_ID, "key"], how="inner")

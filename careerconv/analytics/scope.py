@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from careerconv.rules import privacy
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.records.schema import DEPARTMENT
 from .constants import DEFAULT_QUARTERS
 from .inputs import RosterFile
@@ -236,7 +236,7 @@ def _default_start(end: pd.Timestamp, first: pd.Timestamp | None) -> pd.Timestam
 
 def _parse_day(value: Any, what: str) -> dt.date:
     try:
-        return S.parse_date(value)
+        return schema.parse_date(value)
     except ValueError as exc:
         raise ValueError(f"{what} {value!r}: {exc}") from None
 

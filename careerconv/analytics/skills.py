@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from careerconv.records import schema as S
+from careerconv.records import schema
 
 
 def skill_catalogue(raw_names: pd.Series, employees_per_skill: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -31,7 +31,7 @@ def skill_catalogue(raw_names: pd.Series, employees_per_skill: pd.DataFrame | No
         skill) and ``label``.
     """
     raw = pd.Series(pd.unique(pd.Series(raw_names, dtype=object).dropna()), dtype=object)
-    keys = raw.map(S.skill_key)
+    keys = raw.map(schema.skill_key)
     frame = pd.DataFrame({"raw": raw, "key": keys})
     frame = frame[frame["key"] != ""]
     if employees_per_skill is not None and len(employees_per_skill):
@@ -52,7 +52,7 @@ def skill_catalogue(raw_names: pd.Series, employees_per_skill: pd.DataFrame | No
 def skill_keys(names: pd.Series) -> np.ndarray:
     """:func:`careerconv.records.schema.skill_key` of each name (None for a missing one), worked out once per spelling."""
     codes, uniques = distinct_names(names)
-    keys = np.array([S.skill_key(u) for u in uniques] + [None], dtype=object)
+    keys = np.array([schema.skill_key(u) for u in uniques] + [None], dtype=object)
     return keys[codes]
 
 

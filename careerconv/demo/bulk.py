@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.records.schema import (
     CADENCE_MONTHS, CHECKIN_ID, COACH_ID, COACH_RATING, CONVERSATION_ID, DATE, DEPARTMENT, EMPLOYEE_ID, HORIZON_MONTHS,
     ITEM_ID, RECORD_ID, SELF_RATING, SKILL, STATUS,
@@ -164,7 +164,7 @@ def generate_bulk(data_dir: str | Path, employees: int, *, seed: int = 7, as_of:
     org = _roster(np.random.default_rng(seeds.spawn(1)[0]), int(employees))
     store.save_roster(org["roster"], source="bulk demo roster")
     buckets = np.array([bucket_of(e) for e in org["roster"][EMPLOYEE_ID]], dtype=np.int16)
-    rows = {name: 0 for name in S.DERIVED_TABLES}
+    rows = {name: 0 for name in schema.DERIVED_TABLES}
     with store.bulk_write_derived(source=_SOURCE) as writer:
         # Chunks of employees keep memory flat; each chunk has its own random stream, so the result
         # depends only on the arguments.
@@ -174,7 +174,7 @@ def generate_bulk(data_dir: str | Path, employees: int, *, seed: int = 7, as_of:
             sub = {key: org[key][part] for key in ("ids", "coach", "dept", "cadence")}
             tables = _history(np.random.default_rng(chunk_seed), sub, np.datetime64(as_of, "D"), float(years),
                               float(checkin_rating_rate))
-            for name, tbl in S.DERIVED_TABLES.items():
+            for name, tbl in schema.DERIVED_TABLES.items():
                 cols = tables.get(name)
                 if cols and len(cols["_emp"]):
                     rows[name] += writer.append(name, _arrow(tbl, cols),
@@ -292,11 +292,11 @@ def _history(rng: np.random.Generator, org: dict, end: np.datetime64, years: flo
     # Targets: +1, +2, +3 (capped at 10) at 6, 12, 18 months.
     step = rng.choice([1, 1, 2], size=len(cs_conv))
     tgt = {h: np.minimum(self_rating + np.ceil(step * (i + 1) / 1.5).astype(np.int64), 10)
-           for i, h in enumerate(S.HORIZONS)}
+           for i, h in enumerate(schema.HORIZONS)}
     tables["targets"] = _concat([{
         "_emp": cs_emp, EMPLOYEE_ID: org["ids"][cs_emp], CONVERSATION_ID: c_id[cs_conv],
         DATE: c_date[cs_conv], SKILL: skill_name, "baseline": self_rating, HORIZON_MONTHS: h,
-        "target": tgt[h]} for h in S.HORIZONS])
+        "target": tgt[h]} for h in schema.HORIZONS])
     option_rows = []
     for k in range(3):
         other_kind = (kinds + k * 3) % len(_OPTION_TEXTS) if k else kinds
@@ -421,12 +421,12 @@ def _concat(parts: list[dict]) -> dict:
 # --------------------------------------------------------------------------- writing
 
 
-def _arrow(tbl: S.Table, cols: dict) -> pa.Table:
+def _arrow(tbl: schema.Table, cols: dict) -> pa.Table:
     """Column arrays to an Arrow table with exactly the store's schema for ``tbl`` (-1 marks a missing int)."""
     n = len(cols["_emp"])
-    schema = arrow_schema(tbl)
+    table_schema = arrow_schema(tbl)
     arrays = []
-    for fld, col in zip(schema, tbl.columns):
+    for fld, col in zip(table_schema, tbl.columns):
         value = cols.get(col.name)
         if not isinstance(value, np.ndarray):
             value = np.full(n, value, dtype=object)
@@ -442,4 +442,4 @@ def _arrow(tbl: S.Table, cols: dict) -> pa.Table:
             arrays.append(pa.array(value, type=fld.type, from_pandas=True))
         else:
             arrays.append(pa.array(value, type=fld.type, from_pandas=True))
-    return pa.Table.from_arrays(arrays, schema=schema)
+    return pa.Table.from_arrays(arrays, schema=table_schema)

@@ -71,7 +71,7 @@ from typing import Callable, Iterator, Sequence
 import numpy as np
 import pandas as pd
 
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.records.questions import load_question_set
 from careerconv.records.schema import (
     CADENCE_MONTHS, CHECKIN_ID, COACH_ID, COACH_RATING, CONVERSATION_ID, DATE, DEPARTMENT, EMPLOYEE_ID, ITEM_ID,
@@ -493,7 +493,7 @@ class DemoOrganisation:
                          COACH_ID: people[p.coach_index].employee_id, DEPARTMENT: p.department,
                          "role": p.role, CADENCE_MONTHS: p.cadence, "email": _email(p.name, taken)})
         rows.sort(key=lambda r: r[EMPLOYEE_ID])
-        self._roster = S.coerce_frame(pd.DataFrame(rows, columns=S.ROSTER.names), S.ROSTER)
+        self._roster = schema.coerce_frame(pd.DataFrame(rows, columns=schema.ROSTER.names), schema.ROSTER)
 
     @property
     def roster(self) -> pd.DataFrame:
@@ -864,7 +864,7 @@ class _History:
 
     # ---- one conversation
     def _rating(self, level: float, bias: float, sd: float) -> int:
-        return max(S.RATING_MIN, min(S.RATING_MAX, round(level + bias + self.draw.normal(0, sd))))
+        return max(schema.RATING_MIN, min(schema.RATING_MAX, round(level + bias + self.draw.normal(0, sd))))
 
     def _initial_level(self, skill: str) -> float:
         mean = (3.6, 5.0, 6.2)[self.p.seniority]
@@ -916,8 +916,8 @@ class _History:
 
     def _targets(self, baseline: int) -> tuple[int, int, int]:
         d = self.draw
-        a = self.p.ambition * min(1.0, (S.RATING_MAX + 0.5 - baseline) / 4)  # people near 10 aim lower
-        room = S.RATING_MAX - baseline
+        a = self.p.ambition * min(1.0, (schema.RATING_MAX + 0.5 - baseline) / 4)  # people near 10 aim lower
+        room = schema.RATING_MAX - baseline
         s6 = max(0, min(2, round(d.normal(0.8 * a, 0.45))))
         s12 = s6 + max(0, min(2, round(d.normal(0.7 * a, 0.45))))
         s18 = s12 + max(0, min(2, round(d.normal(0.5 * a, 0.45))))
@@ -959,8 +959,8 @@ class _History:
 
     def conversation(self, day: dt.date, cadence: int, coach: _Person, first: bool) -> dict:
         d, p = self.draw, self.p
-        rec = S.new_conversation(p.employee_id, coach.employee_id, day, QUESTION_SET,
-                                 self.org.question_set_version)
+        rec = schema.new_conversation(p.employee_id, coach.employee_id, day, QUESTION_SET,
+                                      self.org.question_set_version)
         rec["source"] = SOURCE
         rec[STATUS] = "completed"
         rec["sections"], rec["completed_at"] = self._sections(day)
@@ -985,7 +985,7 @@ class _History:
             t6, t12, t18 = self._targets(baseline)
             options, chosen_kind = self._options(name)
             kind = _OPTION_KINDS[chosen_kind]
-            skill = S.new_skill(name)
+            skill = schema.new_skill(name)
             skill.update({
                 SELF_RATING: baseline,
                 COACH_RATING: self._rating(level, coach.coach_bias, 0.4) if d.chance(0.45) else None,
@@ -1142,8 +1142,8 @@ class _History:
     # ---- a draft in progress on as_of
     def draft(self, day: dt.date, coach: _Person) -> dict:
         d, p = self.draw, self.p
-        rec = S.new_conversation(p.employee_id, coach.employee_id, day, QUESTION_SET,
-                                 self.org.question_set_version)
+        rec = schema.new_conversation(p.employee_id, coach.employee_id, day, QUESTION_SET,
+                                      self.org.question_set_version)
         rec["source"] = SOURCE
         rec["sections"], _ = self._sections(day, full=False)
         rec["dreams"] = [{"rank": i + 1, "text": t} for i, t in enumerate(self._dreams(False)[:3])]
@@ -1152,7 +1152,7 @@ class _History:
         for i, name in enumerate(self._choose_skills(day, False)[:2]):
             plan = self.plans.get(name)
             level = plan.level(day) if plan else self._initial_level(name)
-            skill = S.new_skill(name)
+            skill = schema.new_skill(name)
             skill[SELF_RATING] = self._rating(level, p.self_bias, 0.3)
             if i == 0:  # the coach is in the middle of this one
                 skill["ten_looks_like"] = _TEN_LOOKS_LIKE[name]

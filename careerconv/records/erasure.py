@@ -55,7 +55,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import schema as S
+from . import schema
 from .decoded_text import KINDS, READ_AS, DecodedText, decode_bytes, decoded_text, \
     temp_target_name, value_pieces
 from .schema import (
@@ -301,7 +301,7 @@ def plan_erasure(store: Store, reports_dir: str | os.PathLike, employee_id: str)
     NotFound
         Nothing at all is held about the id.
     """
-    employee_id = S.parse_identifier(employee_id, what="employee id")
+    employee_id = schema.parse_identifier(employee_id, what="employee id")
     roster = store.roster()
     row = roster[roster[EMPLOYEE_ID] == employee_id]
     coached = roster[(roster[COACH_ID] == employee_id) & (roster[EMPLOYEE_ID] != employee_id)]
@@ -510,7 +510,7 @@ def _scrub_record(store: Store, kind: str, owner: str, path: Path, mentions: Men
     try:
         record = store.load_checkin(owner, path.stem) if kind == "checkin" else \
             store.load_conversation(owner, path.stem)
-    except (S.ValidationError, NotFound, ValueError) as exc:
+    except (schema.ValidationError, NotFound, ValueError) as exc:
         receipt.leftovers.append(ReceiptLine(path, "damaged", f"a damaged record that mentions them; fix or "
                                                               f"delete it by hand ({str(exc).splitlines()[0]})"))
         return
@@ -522,7 +522,7 @@ def _scrub_record(store: Store, kind: str, owner: str, path: Path, mentions: Men
         # Scrubbed again from what is stored under the lock, so an autosave since the read is kept.
         store.rewrite_record(kind, owner, path.stem,
                              lambda current: _scrub_value(current, mentions, {"text": 0, "coach": 0}))
-    except S.ValidationError as exc:
+    except schema.ValidationError as exc:
         receipt.leftovers.append(ReceiptLine(path, "not changed", "removing the mentions would make the record "
                                                                   f"invalid: {exc.problems[0].message}"))
         return

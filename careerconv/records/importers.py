@@ -69,7 +69,7 @@ from typing import Any, Iterable
 import pandas as pd
 
 from . import defaults
-from . import schema as S
+from . import schema
 from .schema import (
     CADENCE_MONTHS, COACH_ID, COACH_RATING, CONVERSATION_ID, DATE, DEPARTMENT, EMPLOYEE_ID, SKILL, STATUS,
 )
@@ -148,7 +148,7 @@ ROSTER_COLUMNS = ColumnSpec("roster", (EMPLOYEE_ID, "name", COACH_ID, DEPARTMENT
                             (CADENCE_MONTHS, "email"), ROSTER_ALIASES, ignore_unknown=True)
 HISTORY_COLUMNS = ColumnSpec("history", (EMPLOYEE_ID, DATE, SKILL, "rating"),
                              (COACH_RATING, "target_6m", "target_12m", "target_18m", COACH_ID))
-_TARGET_COLUMNS = {h: f"target_{h}m" for h in S.HORIZONS}
+_TARGET_COLUMNS = {h: f"target_{h}m" for h in schema.HORIZONS}
 
 
 # --------------------------------------------------------------------------
@@ -192,7 +192,8 @@ class RawTable:
 
 
 def _file_problem(source: str, message: str, row: int | None = None) -> "FileRejected":
-    return FileRejected([S.Problem(source, message, row)], f"{source}: cannot import this file; nothing was written",
+    return FileRejected([schema.Problem(source, message, row)],
+                        f"{source}: cannot import this file; nothing was written",
                         hint="")
 
 
@@ -222,7 +223,7 @@ def _zip_kind(data: bytes) -> str | None:
 
 def column_key(name: Any) -> str:
     """How a header cell is matched to a column: ``" Employee ID "`` -> ``"employee_id"``."""
-    text = "" if S.is_missing(name) else str(name)
+    text = "" if schema.is_missing(name) else str(name)
     return re.sub(r"[\s\-]+", "_", text.strip().strip("\ufeff").strip().casefold())
 
 
@@ -239,7 +240,7 @@ def _choose_delimiter(text: str, known: Iterable[str]) -> str:
 
 
 def _blank(cells: Iterable[Any]) -> bool:
-    return all(S.is_missing(c) for c in cells)
+    return all(schema.is_missing(c) for c in cells)
 
 
 def read_table_file(path: str | Path, known_columns: Iterable[str] = ()) -> RawTable:
@@ -302,7 +303,7 @@ def read_table_file(path: str | Path, known_columns: Iterable[str] = ()) -> RawT
                                     "or .xlsx")
     known = list(known_columns)
     delimiter = _choose_delimiter(text, known)
-    csv.field_size_limit(max(csv.field_size_limit(), 16 * S.MAX_TEXT))
+    csv.field_size_limit(max(csv.field_size_limit(), 16 * schema.MAX_TEXT))
     header: list[str] | None = None
     header_row = number = 0
     rows: list[RawRow] = []
@@ -347,7 +348,7 @@ def _read_xlsx(path: Path, source: str) -> RawTable:
         if _blank(cells):
             continue
         if header is None:
-            header, header_row = ["" if S.is_missing(c) else str(c) for c in cells], number
+            header, header_row = ["" if schema.is_missing(c) else str(c) for c in cells], number
         else:
             rows.append(RawRow(number, cells))
     notes = [f"read the first of {len(sheets)} sheets ({sheets[0]!r}); the others were ignored"] \
@@ -388,10 +389,10 @@ def _formulas_without_values(path: Path, sheet: str) -> list[str]:
 # problems, rejections and results
 
 
-class FileRejected(S.ValidationError):
+class FileRejected(schema.ValidationError):
     """The file was not imported; ``problems`` lists every reason, ``hint`` says what to do."""
 
-    def __init__(self, problems: Iterable[S.Problem], summary: str, hint: str):
+    def __init__(self, problems: Iterable[schema.Problem], summary: str, hint: str):
         super().__init__(problems, summary)
         self.hint = hint
         if hint:
@@ -461,8 +462,8 @@ class _Checker:
     def __init__(self, raw: RawTable, spec: ColumnSpec):
         self.raw = raw
         self.spec = spec
-        self.c = S.Collector(raw.source)
-        self.file_problems: list[S.Problem] = []
+        self.c = schema.Collector(raw.source)
+        self.file_problems: list[schema.Problem] = []
         self.columns: dict[str, int] = {}
         self.name_parts: tuple[int, ...] = ()
         self.notes: list[str] = []
@@ -482,7 +483,7 @@ class _Checker:
         for index, name in enumerate(raw.header):
             key = column_key(name)
             if not key:
-                if any(index < len(r.cells) and not S.is_missing(r.cells[index]) for r in raw.rows):
+                if any(index < len(r.cells) and not schema.is_missing(r.cells[index]) for r in raw.rows):
                     problems.append(f"column {index + 1} has values but no name in the header row")
                 continue
             if key in seen:
@@ -541,7 +542,7 @@ class _Checker:
         return column in self.columns or (column == "name" and bool(self.name_parts))
 
     def add_file_problem(self, message: str, row: int | None = None) -> None:
-        self.file_problems.append(S.Problem(self.raw.source, message, row))
+        self.file_problems.append(schema.Problem(self.raw.source, message, row))
 
     def values(self, raw_row: RawRow) -> dict[str, Any] | None:
         """The row's cells by column name (missing cells are None; guard quotes removed).
@@ -561,7 +562,7 @@ class _Checker:
 
         out = {key: cell(index) for key, index in self.columns.items()}
         if self.name_parts:
-            parts = [str(cell(i)).strip() for i in self.name_parts if not S.is_missing(cell(i))]
+            parts = [str(cell(i)).strip() for i in self.name_parts if not schema.is_missing(cell(i))]
             out["name"] = " ".join(parts) or None
         return out
 
@@ -573,19 +574,19 @@ class _Checker:
     def add(self, message: str, row: int, column: str | None = None, value: Any = None) -> None:
         self.c.add(message, row=row, column=column, value=value)
 
-    def by_row(self) -> dict[int, list[S.Problem]]:
-        out: dict[int, list[S.Problem]] = {}
+    def by_row(self) -> dict[int, list[schema.Problem]]:
+        out: dict[int, list[schema.Problem]] = {}
         for p in self.c.problems:
             out.setdefault(p.row, []).append(p)
         return out
 
-    def all_problems(self) -> list[S.Problem]:
+    def all_problems(self) -> list[schema.Problem]:
         order = {name: i for i, name in enumerate(self.spec.all)}
         rows = sorted(self.c.problems, key=lambda p: (p.row or 0, order.get(p.column or "", -1)))
         return self.file_problems + rows
 
 
-def _reason(p: S.Problem) -> str:
+def _reason(p: schema.Problem) -> str:
     where = f"{p.column}" if p.column else ""
     if p.value is not None:
         shown = repr(p.value)
@@ -610,7 +611,7 @@ def _check_rejected_target(input_path: Path, rejected: Path) -> None:
 
 
 def _cell_text(value: Any) -> str:
-    if S.is_missing(value):
+    if schema.is_missing(value):
         return ""
     if isinstance(value, (dt.datetime, pd.Timestamp)):
         return value.date().isoformat() if value == pd.Timestamp(value).normalize() else value.isoformat()
@@ -666,12 +667,12 @@ def _reject_or_raise(checker: _Checker, raw: RawTable, bad_rows: set[int], n_val
 
 def _same_employee(a: dict, b: dict) -> bool:
     def norm(v: Any) -> str | None:
-        return None if S.is_missing(v) else str(v)
-    return all(norm(a.get(k)) == norm(b.get(k)) for k in S.ROSTER.names)
+        return None if schema.is_missing(v) else str(v)
+    return all(norm(a.get(k)) == norm(b.get(k)) for k in schema.ROSTER.names)
 
 
 def _roster_text(value: Any, *, what: str, allow_missing: bool = True) -> str:
-    return S.parse_text(value, what=what, allow_missing=allow_missing)
+    return schema.parse_text(value, what=what, allow_missing=allow_missing)
 
 
 def _parse_email(value: Any) -> str:
@@ -734,14 +735,14 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
         if v is None:
             continue
         rec = {
-            EMPLOYEE_ID: checker.check(S.parse_identifier, v.get(EMPLOYEE_ID), n, EMPLOYEE_ID,
+            EMPLOYEE_ID: checker.check(schema.parse_identifier, v.get(EMPLOYEE_ID), n, EMPLOYEE_ID,
                                          what="employee id"),
             "name": checker.check(_roster_text, v.get("name"), n, "name", what="name", allow_missing=False),
-            COACH_ID: checker.check(S.parse_coach_id, v.get(COACH_ID), n, COACH_ID),
+            COACH_ID: checker.check(schema.parse_coach_id, v.get(COACH_ID), n, COACH_ID),
             DEPARTMENT: checker.check(_roster_text, v.get(DEPARTMENT), n, DEPARTMENT, what="department",
                                         allow_missing=False),
             "role": checker.check(_roster_text, v.get("role"), n, "role", what="role") or "",
-            CADENCE_MONTHS: checker.check(S.parse_cadence, v.get(CADENCE_MONTHS), n, CADENCE_MONTHS)
+            CADENCE_MONTHS: checker.check(schema.parse_cadence, v.get(CADENCE_MONTHS), n, CADENCE_MONTHS)
             if checker.has(CADENCE_MONTHS) else _kept_cadence(existing, v.get(EMPLOYEE_ID)),
             "email": checker.check(_parse_email, v.get("email"), n, "email") or "",
         }
@@ -807,7 +808,7 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     if dry_run:
         return result
     if incoming:
-        frame = pd.DataFrame(incoming, columns=S.ROSTER.names)
+        frame = pd.DataFrame(incoming, columns=schema.ROSTER.names)
         result.added, result.updated, result.unchanged = store.upsert_employees(frame, source=raw.source)
     if rejections:
         write_rejected(raw, rejections, rejected_target)
@@ -862,7 +863,7 @@ def decide_date_order(values: Iterable[tuple[int, Any]], date_order: str | None 
                                              f"(--date-order {date_order})")
     only: dict[str, list[tuple[int, str]]] = {"dmy": [], "mdy": []}
     for row, value in values:
-        orders = S.slash_date_orders(value)
+        orders = schema.slash_date_orders(value)
         if len(orders) == 1:
             only[next(iter(orders))].append((row, value))
     if only["dmy"] and only["mdy"]:
@@ -894,10 +895,10 @@ def legacy_conversation_id(employee_id: str, date: dt.date) -> str:
 
 
 def _parse_history_date(value: Any, *, decision: DateOrderDecision) -> dt.date:
-    if decision.conflict and S.slash_date_orders(value):
+    if decision.conflict and schema.slash_date_orders(value):
         raise ValueError(decision.conflict)
     try:
-        date = S.parse_date(value, date_order=decision.order)
+        date = schema.parse_date(value, date_order=decision.order)
     except ValueError as exc:
         if "ambiguous" in str(exc):  # only an import can be told the order
             raise ValueError(f"{exc}, or state the order (--date-order dmy|mdy)") from None
@@ -911,7 +912,7 @@ def _parse_history_date(value: Any, *, decision: DateOrderDecision) -> dt.date:
 
 def _parse_skill(value: Any) -> str:
     # Skill names are labels that group ratings over time, so surrounding spaces are dropped.
-    return S.parse_text(value, allow_missing=False, what="skill").strip()
+    return schema.parse_text(value, allow_missing=False, what="skill").strip()
 
 
 def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False,
@@ -970,7 +971,7 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
         if raw_row.row not in values:
             continue
         n, v = raw_row.row, values[raw_row.row]
-        eid = checker.check(S.parse_identifier, v.get(EMPLOYEE_ID), n, EMPLOYEE_ID, what="employee id")
+        eid = checker.check(schema.parse_identifier, v.get(EMPLOYEE_ID), n, EMPLOYEE_ID, what="employee id")
         if eid is not None and eid not in coach_of:
             if not roster.empty:  # an empty roster is reported once for the file
                 hint = folded.get(eid.casefold())
@@ -983,15 +984,15 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
             EMPLOYEE_ID: eid,
             DATE: date,
             SKILL: checker.check(_parse_skill, v.get(SKILL), n, SKILL),
-            "rating": checker.check(S.parse_rating, v.get("rating"), n, "rating"),
-            COACH_RATING: checker.check(S.parse_rating, v.get(COACH_RATING), n, COACH_RATING,
+            "rating": checker.check(schema.parse_rating, v.get("rating"), n, "rating"),
+            COACH_RATING: checker.check(schema.parse_rating, v.get(COACH_RATING), n, COACH_RATING,
                                           allow_missing=True),
-            "targets": {str(h): checker.check(S.parse_rating, v.get(col), n, col, allow_missing=True)
+            "targets": {str(h): checker.check(schema.parse_rating, v.get(col), n, col, allow_missing=True)
                         for h, col in _TARGET_COLUMNS.items()},
             COACH_ID: None,
         }
-        if not S.is_missing(v.get(COACH_ID)):
-            rec[COACH_ID] = checker.check(S.parse_identifier, v.get(COACH_ID), n, COACH_ID, what="coach id")
+        if not schema.is_missing(v.get(COACH_ID)):
+            rec[COACH_ID] = checker.check(schema.parse_identifier, v.get(COACH_ID), n, COACH_ID, what="coach id")
         parsed[n] = rec
     # Rows that belong to one conversation: same employee and date.
     groups: dict[tuple[str, dt.date], list[int]] = {}
@@ -1005,7 +1006,7 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
         for n in rows:
             rec = parsed[n]
             if rec[SKILL] is not None:
-                key = S.skill_key(rec[SKILL])
+                key = schema.skill_key(rec[SKILL])
                 if key in seen_skill:
                     first = seen_skill[key]
                     if _same_cells(values[first], values[n]):
@@ -1052,20 +1053,20 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
         if any(n in rows_with_problems for n in rows):
             continue
         coach = next((parsed[n][COACH_ID] for n in rows if parsed[n][COACH_ID]), None) or coach_of[eid]
-        record = S.new_conversation(eid, coach, date, LEGACY_QUESTION_SET, LEGACY_QUESTION_SET_VERSION,
-                                    conversation_id=conv_id)
+        record = schema.new_conversation(eid, coach, date, LEGACY_QUESTION_SET, LEGACY_QUESTION_SET_VERSION,
+                                         conversation_id=conv_id)
         record[STATUS] = "completed"
         record["source"] = f"import:{raw.path.name}"
         skills = []
         for n in rows:
             rec = parsed[n]
-            skill = S.new_skill(rec[SKILL])
+            skill = schema.new_skill(rec[SKILL])
             skill.update(self_rating=rec["rating"], coach_rating=rec[COACH_RATING], targets=rec["targets"])
             skills.append(skill)
-        record["skills"] = sorted(skills, key=lambda s: S.skill_key(s[SKILL]))
+        record["skills"] = sorted(skills, key=lambda s: schema.skill_key(s[SKILL]))
         try:
-            records[(eid, date)] = S.validate_conversation(record, f"{eid} on {date}")
-        except S.ValidationError as exc:
+            records[(eid, date)] = schema.validate_conversation(record, f"{eid} on {date}")
+        except schema.ValidationError as exc:
             for n in rows:
                 for p in exc.problems:
                     checker.add(p.message, n, p.column)
@@ -1092,7 +1093,7 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
         old = existing_by_employee[eid].get(record[CONVERSATION_ID])
         if old is None:
             added += 1
-        elif S.record_content(old) == S.record_content(record):
+        elif schema.record_content(old) == schema.record_content(record):
             unchanged += 1
             continue
         else:

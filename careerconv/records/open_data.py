@@ -17,7 +17,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from . import schema as S
+from . import schema
 from .store import Store
 
 # What a copy needs to rebuild every table: the roster, the records and the organisation's question sets.
@@ -71,7 +71,7 @@ def _private_copy(source: Path) -> Path:
     return target
 
 
-DERIVED_TABLE_NAMES: tuple[str, ...] = tuple(S.DERIVED_TABLES)
+DERIVED_TABLE_NAMES: tuple[str, ...] = tuple(schema.DERIVED_TABLES)
 
 
 def _remove_orphaned_copies() -> list[Path]:
@@ -117,7 +117,7 @@ def table_path(folder: str | os.PathLike, name: str) -> Path:
     ValueError
         An unknown table (the message lists the tables there are).
     """
-    S.table(name)
+    schema.table(name)
     folder = Path(folder)
     return folder / "roster.csv" if name == "roster" else folder / "derived" / name
 

@@ -62,8 +62,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from filelock import FileLock
 
-from . import schema as S
-from . import tables as T
+from . import schema
+from . import tables
 from .questions import QuestionSet, available_question_sets
 from .schema import CADENCE_MONTHS, CHECKIN_ID, CONVERSATION_ID, DATE, EMPLOYEE_ID, STATUS
 
@@ -157,9 +157,9 @@ class History:
     def drafts(self) -> list[dict]:
         return [c for c in self.conversations if c[STATUS] == "draft"]
 
-    def frames(self, tables: Iterable[str] | None = None) -> dict[str, pd.DataFrame]:
+    def frames(self, names: Iterable[str] | None = None) -> dict[str, pd.DataFrame]:
         """This employee's derived tables, built straight from the records."""
-        return T.frames_from_records([*self.conversations, *self.checkins], tables)
+        return tables.frames_from_records([*self.conversations, *self.checkins], names)
 
 
 @dataclass
@@ -281,7 +281,7 @@ class Store:
     def __init__(self, root: str | os.PathLike, actor: str | None = None, recover: bool = True):
         self.root = Path(root).resolve()
         self.actor = actor or default_actor()
-        self.problems: list[S.Problem] = []
+        self.problems: list[schema.Problem] = []
         self._roster_cache: tuple[tuple, pd.DataFrame, dict[str, int] | None] | None = None
         self._temp_seen: set[str] = set()  # employees whose folders held temp files when last read
         self.swept: list[Path] = []  # temp files the last validate removed
@@ -338,18 +338,18 @@ class Store:
         path = Path(path)
         if path == self.manifest_path:
             return True
-        return path.parent.parent == self.derived_dir and path.parent.name in S.DERIVED_TABLES \
+        return path.parent.parent == self.derived_dir and path.parent.name in schema.DERIVED_TABLES \
             and is_part_name(path.name)
 
-    def has_derived_layout(self, tables: Iterable[str]) -> bool:
-        """Whether the manifest is of the current layout and every part of ``tables`` has a file."""
+    def has_derived_layout(self, names: Iterable[str]) -> bool:
+        """Whether the manifest is of the current layout and every part of the tables ``names`` has a file."""
         try:
             manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return False
         if manifest.get("version") != MANIFEST_VERSION or manifest.get("n_buckets") != N_BUCKETS:
             return False
-        return all(len(self.part_paths(t)) == N_BUCKETS for t in tables)
+        return all(len(self.part_paths(t)) == N_BUCKETS for t in names)
 
     @property
     def roster_path(self) -> Path:
@@ -385,11 +385,11 @@ class Store:
         return FileLock(str(folder / file), timeout=LOCK_TIMEOUT, poll_interval=0.005, is_singleton=True)
 
     def employee_dir(self, kind: str, employee_id: str) -> Path:
-        S.parse_identifier(employee_id, what="employee id")
+        schema.parse_identifier(employee_id, what="employee id")
         return self.records_dir(kind) / employee_id
 
     def record_path(self, kind: str, employee_id: str, record_id: str) -> Path:
-        S.parse_identifier(record_id, what=f"{kind} id", max_length=S.MAX_RECORD_ID)
+        schema.parse_identifier(record_id, what=f"{kind} id", max_length=schema.MAX_RECORD_ID)
         return self.employee_dir(kind, employee_id) / f"{record_id}.json"
 
     def record_files(self, employee_id: str) -> list[Path]:
@@ -451,11 +451,11 @@ class Store:
             st = self.roster_path.stat()
         except FileNotFoundError:
             self._roster_cache = None
-            return S.ROSTER.empty()
+            return schema.ROSTER.empty()
         key = (st.st_mtime_ns, st.st_size, st.st_ino)
         if self._roster_cache is None or self._roster_cache[0] != key:
             frame = pd.read_csv(self.roster_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-            self._roster_cache = (key, S.validate_roster_frame(frame, str(self.roster_path)), None)
+            self._roster_cache = (key, schema.validate_roster_frame(frame, str(self.roster_path)), None)
         return self._roster_cache[1]
 
     def employee(self, employee_id: str) -> dict:
@@ -483,7 +483,7 @@ class Store:
         ValidationError
             Nothing is written if any row is invalid.
         """
-        typed = S.validate_roster_frame(frame, source)
+        typed = schema.validate_roster_frame(frame, source)
         with self.lock("roster"):
             self._write_roster(typed)
         return typed
@@ -500,7 +500,7 @@ class Store:
         -------
         (added, updated, unchanged)
         """
-        incoming = S.validate_roster_frame(frame, source)
+        incoming = schema.validate_roster_frame(frame, source)
         with self.lock("roster"):
             current = self.roster()
             merged = {r[EMPLOYEE_ID]: r for r in current.to_dict("records")}
@@ -511,7 +511,7 @@ class Store:
                 eid = row[EMPLOYEE_ID]
                 existing_key = folded.get(eid.casefold())
                 if existing_key is not None and existing_key != eid:
-                    problems.append(S.Problem(source, f"differs only in case from the existing employee "
+                    problems.append(schema.Problem(source, f"differs only in case from the existing employee "
                                                       f"{existing_key!r}", pos + 2, EMPLOYEE_ID, eid))
                     continue
                 if eid not in merged:
@@ -523,10 +523,10 @@ class Store:
                 merged[eid] = row
                 folded[eid.casefold()] = eid
             if problems:
-                raise S.ValidationError(problems, f"{source}: the roster was not changed")
+                raise schema.ValidationError(problems, f"{source}: the roster was not changed")
             if added or updated:
-                self._write_roster(S.coerce_frame(pd.DataFrame(list(merged.values()), columns=S.ROSTER.names),
-                                                  S.ROSTER))
+                self._write_roster(schema.coerce_frame(pd.DataFrame(list(merged.values()), columns=schema.ROSTER.names),
+                                                       schema.ROSTER))
         return added, updated, unchanged
 
     def remove_employees(self, employee_ids: Iterable[str]) -> int:
@@ -546,9 +546,9 @@ class Store:
         except FileNotFoundError:
             raise NotFound(f"no {kind} at {path}") from None
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise S.ValidationError([S.Problem(str(path), f"cannot read the {kind} record: {exc}")],
-                                    f"{path}: the file is damaged") from None
-        validator = S.validate_checkin if kind == "checkin" else S.validate_conversation
+            raise schema.ValidationError([schema.Problem(str(path), f"cannot read the {kind} record: {exc}")],
+                                         f"{path}: the file is damaged") from None
+        validator = schema.validate_checkin if kind == "checkin" else schema.validate_conversation
         return validator(raw, str(path))
 
     @staticmethod
@@ -563,7 +563,7 @@ class Store:
         return raw if isinstance(raw, dict) else {"revision": -1}
 
     def _validate(self, kind: str, record: dict, source: str | None = None) -> dict:
-        validator = S.validate_checkin if kind == "checkin" else S.validate_conversation
+        validator = schema.validate_checkin if kind == "checkin" else schema.validate_conversation
         return validator(record, source or f"{kind} {record.get(_ID_KEYS[kind])!r}")
 
     def _require_on_roster(self, employee_id: str) -> None:
@@ -597,7 +597,7 @@ class Store:
         with self.lock(f"employee:{eid}"):
             self._require_on_roster(eid)
             if base is None:  # a new record: never overwrites one that exists
-                rid = record.get(key) or self._free_record_id(kind, eid, S.parse_date(record[DATE]))
+                rid = record.get(key) or self._free_record_id(kind, eid, schema.parse_date(record[DATE]))
                 path = self.record_path(kind, eid, rid)
                 twin = self._case_twin(kind, eid, rid)
                 if path.exists() or twin:
@@ -618,7 +618,7 @@ class Store:
                                    f"(now {describe_save(current)}); nothing was overwritten")
                 if kind == "conversation" and stored.get(STATUS) == "completed":
                     current = self._read_record(path, kind)
-                    if S.record_content(current) == S.record_content({**checked, key: rid}):
+                    if schema.record_content(current) == schema.record_content({**checked, key: rid}):
                         return current  # saving a completed conversation again unchanged
                     raise PermissionError(f"conversation {rid!r} is completed and locked")
                 revision = base + 1
@@ -730,22 +730,22 @@ class Store:
             Listing every invalid record or employee not on the roster; nothing is written.
         """
         checked: list[tuple[str, dict]] = []
-        problems: list[S.Problem] = []
+        problems: list[schema.Problem] = []
         _, positions = self._roster_index()
         for rec in records:
             kind = "checkin" if rec.get("kind") == "checkin" or CHECKIN_ID in rec else "conversation"
             try:
                 clean = self._validate(kind, rec)
-            except S.ValidationError as exc:
+            except schema.ValidationError as exc:
                 problems.extend(exc.problems)
                 continue
             if clean[EMPLOYEE_ID] not in positions:
-                problems.append(S.Problem(f"{kind} {clean[_ID_KEYS[kind]]!r}", "employee is not on the roster",
-                                          column=EMPLOYEE_ID, value=clean[EMPLOYEE_ID]))
+                problems.append(schema.Problem(f"{kind} {clean[_ID_KEYS[kind]]!r}", "employee is not on the roster",
+                                               column=EMPLOYEE_ID, value=clean[EMPLOYEE_ID]))
                 continue
             checked.append((kind, clean))
         if problems:
-            raise S.ValidationError(problems, "records not valid; nothing was written")
+            raise schema.ValidationError(problems, "records not valid; nothing was written")
         if not checked:
             return 0
         with self.lock("batch"):
@@ -869,16 +869,17 @@ class Store:
                 if record[EMPLOYEE_ID] != folder.name:
                     # Never read as this folder's employee's, nor as the other's: each employee's rows must
                     # stay together (in their history and in one part of the derived tables).
-                    raise S.ValidationError(
-                        [S.Problem(entry.path, f"holds a record of employee {record['employee_id']!r} in the folder "
+                    raise schema.ValidationError(
+                        [schema.Problem(entry.path,
+                                        f"holds a record of employee {record['employee_id']!r} in the folder "
                                                f"of {folder.name!r}; it is left out until it is moved to "
                                                f"{kind}s/{record['employee_id']}/")],
                         f"{entry.path}: a record in another employee's folder")
                 out.append(record)
-            except (S.ValidationError, NotFound) as exc:
+            except (schema.ValidationError, NotFound) as exc:
                 if strict:
                     raise
-                problems = getattr(exc, "problems", None) or [S.Problem(entry.path, str(exc))]
+                problems = getattr(exc, "problems", None) or [schema.Problem(entry.path, str(exc))]
                 self.problems.extend(problems)
         key = CHECKIN_ID if kind == "checkin" else CONVERSATION_ID
         out.sort(key=lambda r: (r[DATE], r[key]))
@@ -990,23 +991,23 @@ class Store:
 
     def _stale_parts(self) -> list[Path]:
         """Derived files that are not part of the current layout (e.g. written with more buckets)."""
-        wanted = {self.part_path(t, b) for t in S.DERIVED_TABLES for b in range(N_BUCKETS)}
+        wanted = {self.part_path(t, b) for t in schema.DERIVED_TABLES for b in range(N_BUCKETS)}
         return sorted(p for p in self.derived_dir.glob(f"*/{_PART_GLOB}") if p not in wanted)
 
     def _read_part_arrow(self, table: str, bucket: int) -> pa.Table | None:
         """One part as Arrow; None if it is damaged (it is then rebuilt from the records)."""
         path = self.part_path(table, bucket)
         if not path.exists():
-            return arrow_schema(S.DERIVED_TABLES[table]).empty_table()
+            return arrow_schema(schema.DERIVED_TABLES[table]).empty_table()
         try:
-            return pq.read_table(path).cast(arrow_schema(S.DERIVED_TABLES[table]))
+            return pq.read_table(path).cast(arrow_schema(schema.DERIVED_TABLES[table]))
         except Exception:
             return None
 
     def _write_part(self, table: str, bucket: int, arrow: pa.Table) -> None:
         buf = io.BytesIO()
         # The pandas metadata makes pd.read_parquet give the store's dtypes (Int64, string), not float and object.
-        arrow = arrow.replace_schema_metadata(pandas_metadata(S.DERIVED_TABLES[table]))
+        arrow = arrow.replace_schema_metadata(pandas_metadata(schema.DERIVED_TABLES[table]))
         pq.write_table(arrow, buf, compression="zstd")
         # Derived parts are rebuilt from the records whenever they are lost, so
         # they need atomicity (no reader sees half a file) but not fsync.
@@ -1031,7 +1032,7 @@ class Store:
             changed = {e for e, s in current.items() if known.get(e) != s} | (set(known) - set(current))
             # A part that cannot be read, or was written with another schema
             # (an older version of careerconv), is rebuilt from the records.
-            damaged = {b for b in range(N_BUCKETS) for t, tbl in S.DERIVED_TABLES.items()
+            damaged = {b for b in range(N_BUCKETS) for t, tbl in schema.DERIVED_TABLES.items()
                        if self.part_path(t, b).exists() and not _part_matches(self.part_path(t, b), tbl)}
             if full:
                 damaged = set(range(N_BUCKETS))
@@ -1049,12 +1050,12 @@ class Store:
                 # nothing of its old parts is kept.
                 records = [r for e in sorted(employees) if e in current
                            for r in (*self.conversations(e), *self.checkins(e))]
-                rows: dict[str, list[dict]] = {name: [] for name in S.DERIVED_TABLES}
+                rows: dict[str, list[dict]] = {name: [] for name in schema.DERIVED_TABLES}
                 for rec in records:
-                    for name, part in T.record_rows(rec).items():
+                    for name, part in tables.record_rows(rec).items():
                         rows[name].extend(part)
                 gone = pa.array(sorted(employees), type=pa.string())
-                for name, tbl in S.DERIVED_TABLES.items():
+                for name, tbl in schema.DERIVED_TABLES.items():
                     fresh = rows_to_arrow(rows[name], tbl)
                     old = None if bucket in damaged else self._read_part_arrow(name, bucket)
                     if old is not None and old.num_rows:
@@ -1108,7 +1109,7 @@ class Store:
         refresh
             Bring the cache up to date first (cheap when nothing changed).
         """
-        tbl = S.table(name)
+        tbl = schema.table(name)
         if name == "roster":
             frame = self.roster()
             return frame[columns] if columns else frame
@@ -1118,14 +1119,14 @@ class Store:
         if not paths:
             empty = tbl.empty()
             return empty[columns] if columns else empty
-        schema = arrow_schema(tbl)
+        table_schema = arrow_schema(tbl)
         if columns:
-            schema = pa.schema([schema.field(c) for c in columns])
-        arrow = pa.concat_tables([pq.read_table(p, columns=columns).cast(schema) for p in paths])
+            table_schema = pa.schema([table_schema.field(c) for c in columns])
+        arrow = pa.concat_tables([pq.read_table(p, columns=columns).cast(table_schema) for p in paths])
         return _to_pandas(arrow)
 
     # ------------------------------------------------------------------ checks
-    def validate(self, progress: Callable[[int, int], None] | None = None) -> list[S.Problem]:
+    def validate(self, progress: Callable[[int, int], None] | None = None) -> list[schema.Problem]:
         """Check the whole folder and return every problem (an empty list when all is well).
 
         Each problem that a command fixes says which. Temp files left by killed
@@ -1133,22 +1134,22 @@ class Store:
         paths removed are in ``self.swept``. ``progress(done, total)``, if
         given, is called as the employees' record folders are read.
         """
-        problems: list[S.Problem] = []
+        problems: list[schema.Problem] = []
         roster_ids: set[str] = set()
         try:
             roster_ids = set(self.roster()[EMPLOYEE_ID])
-        except S.ValidationError as exc:
+        except schema.ValidationError as exc:
             problems.extend(exc.problems)
         except Exception as exc:  # unreadable CSV
-            problems.append(S.Problem(str(self.roster_path), f"cannot read the roster: {exc}"))
+            problems.append(schema.Problem(str(self.roster_path), f"cannot read the roster: {exc}"))
         folded_roster = {e.casefold(): e for e in roster_ids}
         try:
             self.question_sets()
-        except S.ValidationError as exc:
-            problems.extend(exc.problems or [S.Problem(str(self.root / "question_sets"), str(exc))])
+        except schema.ValidationError as exc:
+            problems.extend(exc.problems or [schema.Problem(str(self.root / "question_sets"), str(exc))])
         staging = self.root / STAGING_DIR
         for batch in sorted(p for p in staging.iterdir() if p.is_dir()) if staging.is_dir() else []:
-            problems.append(S.Problem(str(batch), "an import is still running, or was interrupted while another "
+            problems.append(schema.Problem(str(batch), "an import is still running, or was interrupted while another "
                                                   "command held the import lock; once no import is running, any "
                                                   "careerconv command (e.g. `careerconv validate`) finishes it "
                                                   "if it was committed and removes it if not"))
@@ -1163,9 +1164,9 @@ class Store:
                     progress(done, total)
                 done += 1
                 try:
-                    S.parse_identifier(emp_dir.name, what="employee folder name")
+                    schema.parse_identifier(emp_dir.name, what="employee folder name")
                 except ValueError as exc:
-                    problems.append(S.Problem(str(emp_dir), str(exc)))
+                    problems.append(schema.Problem(str(emp_dir), str(exc)))
                     continue
                 records = self._records_in(emp_dir, kind)  # damaged and misplaced records go to self.problems
                 what = "check-in" if kind == "checkin" else kind
@@ -1180,27 +1181,27 @@ class Store:
                         why = (f"{len(records)} {what} record(s) of {emp_dir.name!r}, who is not on the roster (erased, "
                                f"or never imported): `careerconv erase --employee {emp_dir.name} --yes` removes them, "
                                "or import a roster that lists them")
-                    problems.append(S.Problem(str(emp_dir), why))
+                    problems.append(schema.Problem(str(emp_dir), why))
                 seen: dict[str, str] = {}
                 for rec in records:
                     rid = rec[_ID_KEYS[kind]]
                     other = seen.setdefault(rid.casefold(), rid)
                     if other != rid:
-                        problems.append(S.Problem(str(emp_dir / f"{rid}.json"),
-                                                  f"{what} id {rid!r} differs only in case from {other!r}: the two "
-                                                  "files collide on Windows and macOS; rename one (file name and "
-                                                  f"{_ID_KEYS[kind]} inside)"))
+                        problems.append(schema.Problem(str(emp_dir / f"{rid}.json"),
+                                                       f"{what} id {rid!r} differs only in case from {other!r}: the "
+                                                       "two files collide on Windows and macOS; rename one (file name "
+                                                       f"and {_ID_KEYS[kind]} inside)"))
         if progress is not None:
             progress(total, total)
         problems.extend(self.problems)
         for path in self._stale_parts():
-            problems.append(S.Problem(str(path), "derived part from an older layout; it is ignored and removed on "
+            problems.append(schema.Problem(str(path), "derived part from an older layout; it is ignored and removed on "
                                                  "the next refresh (`careerconv refresh`)"))
         for path in sorted(self.root.rglob("*.parquet")):
             if not _parquet_ok(path):
                 where = "derived table part (rebuilt automatically on the next read, or by `careerconv refresh`)" \
                     if self.derived_dir in path.parents else "Parquet file"
-                problems.append(S.Problem(str(path), f"damaged or truncated {where}"))
+                problems.append(schema.Problem(str(path), f"damaged or truncated {where}"))
         return problems
 
 
@@ -1221,7 +1222,7 @@ class BulkDerivedWriter:
         ``buckets`` is each row's part (:func:`bucket_of` its employee). Rows are sorted by the table's key
         within each part. Returns how many rows were added.
         """
-        tbl = S.DERIVED_TABLES[name]
+        tbl = schema.DERIVED_TABLES[name]
         if table.num_rows != len(buckets):
             raise ValueError(f"{name}: {table.num_rows} rows but {len(buckets)} bucket numbers")
         for b in range(N_BUCKETS):
@@ -1234,13 +1235,13 @@ class BulkDerivedWriter:
                 self._writer(name, b, table.schema.with_metadata(pandas_metadata(tbl))).write_table(part)
         return table.num_rows
 
-    def _writer(self, name: str, bucket: int, schema: pa.Schema) -> pq.ParquetWriter:
+    def _writer(self, name: str, bucket: int, table_schema: pa.Schema) -> pq.ParquetWriter:
         key = (name, bucket)
         if key not in self.open:
             final = self.store.part_path(name, bucket)
             final.parent.mkdir(parents=True, exist_ok=True)
             tmp = final.with_name(f".{final.name}.tmp")
-            self.open[key] = (pq.ParquetWriter(tmp, schema, compression="zstd"), tmp, final)
+            self.open[key] = (pq.ParquetWriter(tmp, table_schema, compression="zstd"), tmp, final)
         return self.open[key][0]
 
     def close(self) -> None:
@@ -1249,7 +1250,7 @@ class BulkDerivedWriter:
             writer.close()
             tmp.replace(final)
         self.open = {}
-        for name, tbl in S.DERIVED_TABLES.items():
+        for name, tbl in schema.DERIVED_TABLES.items():
             for path in self.store.part_paths(name, existing=False):
                 if not path.exists():
                     path.parent.mkdir(parents=True, exist_ok=True)
@@ -1272,13 +1273,13 @@ _ARROW_TYPES = {"string": pa.string(), "Int64": pa.int64(), "date": pa.timestamp
 _PANDAS_TYPES = {pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype(), pa.int64(): pd.Int64Dtype()}
 
 
-def arrow_schema(tbl: S.Table) -> pa.Schema:
+def arrow_schema(tbl: schema.Table) -> pa.Schema:
     """The Parquet schema of a derived table: fixed, so every part has the same types."""
     return pa.schema([pa.field(c.name, _ARROW_TYPES[c.dtype], nullable=c.nullable) for c in tbl.columns])
 
 
 @functools.lru_cache(maxsize=None)
-def pandas_metadata(tbl: S.Table) -> dict[bytes, bytes]:
+def pandas_metadata(tbl: schema.Table) -> dict[bytes, bytes]:
     """The Parquet key-value metadata that tells pandas a derived table's dtypes.
 
     With it, ``pd.read_parquet`` (of one part or of the table's folder) gives
@@ -1289,14 +1290,14 @@ def pandas_metadata(tbl: S.Table) -> dict[bytes, bytes]:
     return dict(pa.Schema.from_pandas(tbl.empty(), preserve_index=False).metadata)
 
 
-def rows_to_arrow(rows: list[dict], tbl: S.Table) -> pa.Table:
+def rows_to_arrow(rows: list[dict], tbl: schema.Table) -> pa.Table:
     """Row dicts (as :mod:`careerconv.records.tables` makes them) to an Arrow table of ``tbl``'s schema.
 
     Built column by column in Arrow: much cheaper than a pandas frame per part.
     """
-    schema = arrow_schema(tbl)
+    table_schema = arrow_schema(tbl)
     if not rows:
-        return schema.empty_table()
+        return table_schema.empty_table()
     arrays = []
     for col in tbl.columns:
         values = [r.get(col.name) for r in rows]
@@ -1305,7 +1306,7 @@ def rows_to_arrow(rows: list[dict], tbl: S.Table) -> pa.Table:
             arrays.append(pa.array(days, type=pa.date32()).cast(pa.timestamp("ns")))
         else:
             arrays.append(pa.array(values, type=_ARROW_TYPES[col.dtype]))
-    table = pa.Table.from_arrays(arrays, schema=schema)
+    table = pa.Table.from_arrays(arrays, schema=table_schema)
     return table.sort_by([(k, "ascending") for k in tbl.key]) if tbl.key else table
 
 
@@ -1314,7 +1315,7 @@ def _to_pandas(arrow: pa.Table) -> pd.DataFrame:
     return arrow.to_pandas(types_mapper=_PANDAS_TYPES.get)
 
 
-def _part_matches(path: Path, tbl: S.Table) -> bool:
+def _part_matches(path: Path, tbl: schema.Table) -> bool:
     """True if a derived part is readable Parquet with exactly the table's schema and its pandas metadata.
 
     A part written before the metadata was added is rebuilt by the next refresh.
@@ -1350,4 +1351,4 @@ def _unlink_all(paths: Iterable[Path]) -> list[Path]:
 def _same_row(a: dict, b: dict) -> bool:
     def norm(v):
         return None if v is None or (not isinstance(v, str) and pd.isna(v)) or v == "" else str(v)
-    return all(norm(a.get(k)) == norm(b.get(k)) for k in S.ROSTER.names)
+    return all(norm(a.get(k)) == norm(b.get(k)) for k in schema.ROSTER.names)

@@ -13,7 +13,7 @@ from typing import Iterable
 
 import pandas as pd
 
-from . import schema as S
+from . import schema
 from .schema import (
     CADENCE_MONTHS, CHECKIN_ID, COACH_ID, COACH_RATING, CONVERSATION_ID, DATE, EMPLOYEE_ID, HORIZON_MONTHS, ITEM_ID,
     RECORD_ID, SELF_RATING, SKILL, STATUS,
@@ -60,7 +60,7 @@ def conversation_rows(rec: dict) -> dict[str, list[dict]]:
                 "source": "import" if str(rec.get("source", "")).startswith("import") else "conversation",
                 RECORD_ID: conv, "saved_at": rec.get("saved_at"),
             })
-        for h in S.HORIZONS:
+        for h in schema.HORIZONS:
             target = (s.get("targets") or {}).get(str(h))
             if target is not None:
                 out["targets"].append({EMPLOYEE_ID: emp, CONVERSATION_ID: conv, DATE: date,
@@ -127,16 +127,16 @@ def frames_from_records(records: Iterable[dict], tables: Iterable[str] | None = 
         Table name -> DataFrame with exactly the schema's columns and dtypes,
         sorted by its key.
     """
-    wanted = list(tables) if tables is not None else list(S.DERIVED_TABLES)
+    wanted = list(tables) if tables is not None else list(schema.DERIVED_TABLES)
     rows: dict[str, list[dict]] = defaultdict(list)
     for rec in records:
         for name, part in record_rows(rec).items():
             if name in wanted:
                 rows[name].extend(part)
-    return {name: rows_to_frame(rows.get(name, []), S.DERIVED_TABLES[name]) for name in wanted}
+    return {name: rows_to_frame(rows.get(name, []), schema.DERIVED_TABLES[name]) for name in wanted}
 
 
-def rows_to_frame(rows: list[dict], tbl: S.Table) -> pd.DataFrame:
+def rows_to_frame(rows: list[dict], tbl: schema.Table) -> pd.DataFrame:
     """One typed frame from row dicts, sorted by the table's key."""
     if not rows:
         return tbl.empty()
@@ -145,4 +145,4 @@ def rows_to_frame(rows: list[dict], tbl: S.Table) -> pd.DataFrame:
         rows = sorted(rows, key=lambda r: tuple((r.get(k) is None, r.get(k) if r.get(k) is not None else 0)
                                                 for k in tbl.key))
     columns = {col.name: [r.get(col.name) for r in rows] for col in tbl.columns}
-    return S.coerce_frame(pd.DataFrame(columns, dtype=object), tbl)
+    return schema.coerce_frame(pd.DataFrame(columns, dtype=object), tbl)

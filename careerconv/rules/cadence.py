@@ -76,7 +76,7 @@ import pandas as pd
 
 from careerconv.records import defaults
 from . import followup, progress
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.records.schema import (
     CADENCE_MONTHS, CHECKIN_ID, COACH_ID, CONVERSATION_ID, DATE, DEPARTMENT, EMPLOYEE_ID, ITEM_ID, STATUS,
 )
@@ -498,7 +498,7 @@ def _lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
 def _as_day(value: Any, name: str) -> pd.Timestamp:
     if isinstance(value, str):
         try:
-            value = S.parse_date(value)
+            value = schema.parse_date(value)
         except ValueError as exc:
             raise ValueError(f"{name} {value!r} {exc}") from None
     try:

@@ -58,7 +58,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.records.schema import (
     CHECKIN_ID, COACH_RATING, CONVERSATION_ID, DATE, EMPLOYEE_ID, ITEM_ID, RECORD_ID, SELF_RATING, SKILL, STATUS,
 )
@@ -284,7 +284,7 @@ def completed_conversations(conversations: Iterable[dict], *, before: dt.date | 
     list of dict
         Sorted by date, then by id in natural order.
     """
-    cutoff = S.iso(S.parse_date(before)) if before is not None else None
+    cutoff = schema.iso(schema.parse_date(before)) if before is not None else None
     done = [c for c in conversations if c.get(STATUS) == "completed"]
     if cutoff is not None:
         done = [c for c in done if c[DATE] < cutoff]
@@ -722,12 +722,12 @@ def latest_ratings(conversations: Iterable[dict], checkins: Iterable[dict], *,
         coach rating given together; a later point with only one of them still
         replaces the earlier point.
     """
-    cutoff = S.iso(S.parse_date(since)) if since is not None else None
+    cutoff = schema.iso(schema.parse_date(since)) if since is not None else None
     out: dict[str, RatingPoint] = {}
     for p in rating_points(conversations, checkins):
         if cutoff is not None and p.date < cutoff:
             continue
-        out[S.skill_key(p.skill)] = p
+        out[schema.skill_key(p.skill)] = p
     return out
 
 
@@ -763,10 +763,10 @@ def previous_plan(conversations: Sequence[dict], checkins: Sequence[dict], *,
     skills = []
     for s in last.get("skills") or []:
         chosen = next((o.get("text") or "" for o in s.get("options") or [] if o.get("chosen")), "")
-        targets = {h: (s.get("targets") or {}).get(str(h)) for h in S.HORIZONS}
+        targets = {h: (s.get("targets") or {}).get(str(h)) for h in schema.HORIZONS}
         skills.append(SkillState(
             skill=s[SKILL], baseline=s.get(SELF_RATING), coach_baseline=s.get(COACH_RATING),
-            targets=targets, latest=latest.get(S.skill_key(s[SKILL])),
+            targets=targets, latest=latest.get(schema.skill_key(s[SKILL])),
             ten_looks_like=s.get("ten_looks_like") or "", approach=s.get("approach") or "",
             chosen_option=chosen, dream_rank=s.get("dream_rank")))
     since = [c for c in cis if c[DATE] >= last[DATE]]

@@ -43,8 +43,8 @@ import pyarrow as pa
 
 from careerconv import __version__
 from careerconv.rules import progress
-from careerconv.records import schema as S
-from careerconv.records import tables as T
+from careerconv.records import schema
+from careerconv.records import tables
 from careerconv.records.schema import (
     COACH_ID, COACH_RATING, CONVERSATION_ID, DATE, EMPLOYEE_ID, HORIZON_MONTHS, SELF_RATING, SKILL, STATUS,
 )
@@ -54,7 +54,7 @@ from careerconv.records.store import NotFound, Store, atomic_write_bytes
 FORMATS = ("csv", "parquet", "xlsx")
 HISTORY_VIEW = "history"
 TARGET_STATUS_VIEW = "target_status"
-EXPORT_TABLES: tuple[str, ...] = (*S.TABLES, HISTORY_VIEW, TARGET_STATUS_VIEW)
+EXPORT_TABLES: tuple[str, ...] = (*schema.TABLES, HISTORY_VIEW, TARGET_STATUS_VIEW)
 HISTORY_COLUMNS = (EMPLOYEE_ID, DATE, SKILL, "rating", COACH_RATING, "target_6m", "target_12m",
                    "target_18m", COACH_ID)
 def history_view(conversations: pd.DataFrame, skills: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
@@ -77,7 +77,7 @@ def history_view(conversations: pd.DataFrame, skills: pd.DataFrame, targets: pd.
     if len(targets):
         wide = targets.pivot_table(index=[CONVERSATION_ID, SKILL], columns=HORIZON_MONTHS, values="target",
                                    aggfunc="first")
-        wide = wide.rename(columns={h: f"target_{h}m" for h in S.HORIZONS}).reset_index()
+        wide = wide.rename(columns={h: f"target_{h}m" for h in schema.HORIZONS}).reset_index()
         out = out.merge(wide, on=[CONVERSATION_ID, SKILL], how="left")
     coaches = conversations[[CONVERSATION_ID, COACH_ID]]
     out = out.merge(coaches, on=CONVERSATION_ID, how="left")
@@ -118,7 +118,7 @@ def _read_table(store: Store, name: str, columns: list[str] | None = None) -> pd
     except pa.ArrowInvalid:
         # A cache written by an older version can mix timestamp units between parts, which Arrow
         # will not concatenate; the record files are the source of truth, so read the table from them.
-        frame = T.frames_from_records(store.iter_records(), [name])[name]
+        frame = tables.frames_from_records(store.iter_records(), [name])[name]
         return frame[columns] if columns else frame
 
 
@@ -136,7 +136,7 @@ def table_frame(store: Store, name: str) -> pd.DataFrame:
     if name == TARGET_STATUS_VIEW:
         return target_status_view(_read_table(store, "conversations"), _read_table(store, "targets"),
                                   _read_table(store, "skill_ratings"), dt.date.today())
-    if name not in S.TABLES:
+    if name not in schema.TABLES:
         raise ValueError(f"unknown table {name!r}; tables are: {', '.join(EXPORT_TABLES)}")
     return _read_table(store, name)
 
@@ -256,7 +256,7 @@ def export_employee(store: Store, reports_dir: str | os.PathLike, employee_id: s
     NotFound
         Nothing is held about ``employee_id``.
     """
-    employee_id = S.parse_identifier(employee_id, what="employee id")
+    employee_id = schema.parse_identifier(employee_id, what="employee id")
     out = Path(out_dir).resolve()
     reports = Path(reports_dir).resolve()
     if _inside(out, store.root):
@@ -296,8 +296,8 @@ def _write_employee_export(store: Store, history, employee_id: str, record_dirs:
         files[rel] = what
 
     if history.employee is not None:
-        row = pd.DataFrame([history.employee], columns=S.ROSTER.names)
-        put("employee.csv", frame_to_csv_bytes(S.coerce_frame(row, S.ROSTER)), "the roster row (CSV)")
+        row = pd.DataFrame([history.employee], columns=schema.ROSTER.names)
+        put("employee.csv", frame_to_csv_bytes(schema.coerce_frame(row, schema.ROSTER)), "the roster row (CSV)")
     for kind, folder in record_dirs.items():
         sub = "conversations" if kind == "conversation" else "checkins"
         if not folder.is_dir():

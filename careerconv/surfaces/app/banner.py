@@ -9,9 +9,9 @@ import traceback
 from html import escape
 from typing import Callable
 
-import ipywidgets as W
+import ipywidgets as widgets
 
-from careerconv.records import schema as S
+from careerconv.records import schema
 from .batching import batched
 from .widgets import button, classed, html, show
 
@@ -25,7 +25,7 @@ class ErrorBanner:
         self.message = html("", "cc-error-text")
         self.dismiss = button("Dismiss", "cc-link", "cc-dismiss-error")
         self.dismiss.on_click(lambda _b: self.clear())
-        self.widget = classed(W.HBox([self.message, self.dismiss], layout=W.Layout(
+        self.widget = classed(widgets.HBox([self.message, self.dismiss], layout=widgets.Layout(
             justify_content="space-between", align_items="flex-start")), "cc-error-banner")
         self.count = 0
         show(self.widget, False)
@@ -38,7 +38,7 @@ class ErrorBanner:
     def show(self, exc: BaseException, context: str = "") -> None:
         """Show an exception: a readable message, the details folded away."""
         self.count += 1
-        if isinstance(exc, S.ValidationError):
+        if isinstance(exc, schema.ValidationError):
             head = escape(str(exc).splitlines()[0])
             items = "".join(f"<li>{escape(str(p))}</li>" for p in exc.problems[:20])
             body = f"<b>{head}</b><ul>{items}</ul>"

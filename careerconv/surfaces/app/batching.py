@@ -27,17 +27,17 @@ import contextlib
 import threading
 from typing import Iterator
 
-import ipywidgets as W
+import ipywidgets as widgets
 
 from . import widgets as _widgets
 
 _local = threading.local()
-_ORIGINAL_OPEN = W.Widget.open
-_ORIGINAL_SEND = W.Widget._send
-_ORIGINAL_SEND_STATE = W.Widget.send_state
+_ORIGINAL_OPEN = widgets.Widget.open
+_ORIGINAL_SEND = widgets.Widget._send
+_ORIGINAL_SEND_STATE = widgets.Widget.send_state
 _installed = False
 _install_lock = threading.Lock()
-_SHARED: dict[tuple[type, str], W.Widget] = {}  # (class, state) -> a layout or style model already sent
+_SHARED: dict[tuple[type, str], widgets.Widget] = {}  # (class, state) -> a layout or style model already sent
 _ALL = None  # "every synced trait" in a widget's list of changed traits
 
 
@@ -45,9 +45,9 @@ class _Batch:
     """What a block holds back: widgets to open, changed traits of opened widgets, custom messages."""
 
     def __init__(self):
-        self.pending: list[W.Widget] = []
-        self.changed: dict[int, tuple[W.Widget, dict]] = {}  # id -> (widget, {trait: None} or {_ALL: None})
-        self.custom: list[tuple[W.Widget, dict, list | None]] = []
+        self.pending: list[widgets.Widget] = []
+        self.changed: dict[int, tuple[widgets.Widget, dict]] = {}  # id -> (widget, {trait: None} or {_ALL: None})
+        self.custom: list[tuple[widgets.Widget, dict, list | None]] = []
         self.unused: set[int] = set()  # layout and style models replaced by an equal one already sent
 
 
@@ -55,7 +55,7 @@ def _current() -> _Batch | None:
     return getattr(_local, "batch", None)
 
 
-def _open(self: W.Widget) -> None:
+def _open(self: widgets.Widget) -> None:
     batch = _current()
     if batch is not None and self.comm is None:
         batch.pending.append(self)
@@ -63,7 +63,7 @@ def _open(self: W.Widget) -> None:
     _ORIGINAL_OPEN(self)
 
 
-def _send_state(self: W.Widget, key=None) -> None:
+def _send_state(self: widgets.Widget, key=None) -> None:
     batch = _current()
     if batch is None:
         _ORIGINAL_SEND_STATE(self, key)
@@ -78,7 +78,7 @@ def _send_state(self: W.Widget, key=None) -> None:
             keys[k] = None
 
 
-def _send(self: W.Widget, msg: dict, buffers=None) -> None:
+def _send(self: widgets.Widget, msg: dict, buffers=None) -> None:
     batch = _current()
     if batch is not None and msg.get("method") == "custom":
         batch.custom.append((self, msg, buffers))  # after the widget is opened and its state is sent
@@ -86,7 +86,7 @@ def _send(self: W.Widget, msg: dict, buffers=None) -> None:
     _ORIGINAL_SEND(self, msg, buffers)
 
 
-def _model_id(self: W.Widget) -> str:
+def _model_id(self: widgets.Widget) -> str:
     if self.comm is None and _current() is None:
         # a layout set aside as unused (an equal one was sent) that a widget made later refers to after all
         _ORIGINAL_OPEN(self)
@@ -97,10 +97,10 @@ def _install() -> None:
     global _installed
     with _install_lock:
         if not _installed:
-            W.Widget.model_id = property(_model_id, doc=W.Widget.model_id.__doc__)
-            W.Widget.open = _open
-            W.Widget.send_state = _send_state
-            W.Widget._send = _send
+            widgets.Widget.model_id = property(_model_id, doc=widgets.Widget.model_id.__doc__)
+            widgets.Widget.open = _open
+            widgets.Widget.send_state = _send_state
+            widgets.Widget._send = _send
             _installed = True
 
 
@@ -125,11 +125,12 @@ def batched() -> Iterator[None]:
 def _share_parts(batch: _Batch) -> None:
     """Give pending widgets the layout and style models already sent, where equal (still inside the block:
     a widget's default layout or style is made when first read, and so is held back too)."""
-    widgets = [w for w in batch.pending if not isinstance(w, (W.Layout, W.widgets.widget_style.Style))]
-    parts = [(w, name, getattr(w, name)) for w in widgets for name in ("layout", "style") if w.has_trait(name)]
+    pending_widgets = [w for w in batch.pending if not isinstance(w,
+                                                                  (widgets.Layout, widgets.widgets.widget_style.Style))]
+    parts = [(w, name, getattr(w, name)) for w in pending_widgets for name in ("layout", "style") if w.has_trait(name)]
     waiting = {id(w) for w in batch.pending}
     for w, name, model in parts:
-        if isinstance(model, W.Widget) and id(model) in waiting and model.comm is None:
+        if isinstance(model, widgets.Widget) and id(model) in waiting and model.comm is None:
             twin = _twin(model, waiting)
             if twin is not model:
                 w.set_trait(name, twin)
@@ -150,7 +151,7 @@ def _flush(batch: _Batch) -> None:
             _ORIGINAL_SEND(w, msg, buffers)
 
 
-def _twin(model: W.Widget, waiting: set[int]) -> W.Widget:
+def _twin(model: widgets.Widget, waiting: set[int]) -> widgets.Widget:
     """An equal layout or style model already sent (or about to be), else ``model`` itself."""
     values = model._trait_values  # what was set or read; a trait missing here holds its default
     attrs = {k: values[k] for k in model.keys if k in values and values[k] is not None}
@@ -158,12 +159,12 @@ def _twin(model: W.Widget, waiting: set[int]) -> W.Widget:
     twin = _SHARED.get(key)
     if twin is None or (twin.comm is None and id(twin) not in waiting):  # a closed one is not reused
         _SHARED[key] = twin = model
-        if isinstance(model, W.Layout):
+        if isinstance(model, widgets.Layout):
             _widgets.register_shared_layout(model, {k: v for k, v in attrs.items() if not k.startswith("_")})
     return twin
 
 
-def _open_with_parts(w: W.Widget, done: set[int]) -> None:
+def _open_with_parts(w: widgets.Widget, done: set[int]) -> None:
     if id(w) in done:
         return
     done.add(id(w))
@@ -176,8 +177,8 @@ def _open_with_parts(w: W.Widget, done: set[int]) -> None:
     _ORIGINAL_OPEN(w)
 
 
-def _widgets_in(value) -> Iterator[W.Widget]:
-    if isinstance(value, W.Widget):
+def _widgets_in(value) -> Iterator[widgets.Widget]:
+    if isinstance(value, widgets.Widget):
         yield value
     elif isinstance(value, (list, tuple)):
         for v in value:

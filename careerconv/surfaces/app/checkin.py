@@ -22,11 +22,11 @@ import datetime as dt
 from html import escape
 from typing import Callable
 
-import ipywidgets as W
+import ipywidgets as widgets
 
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.records.store import Conflict, NotFound, Store
-from careerconv.rules import followup as F
+from careerconv.rules import followup
 from careerconv.records.dates import human_date
 from careerconv.records.schema import (
     CHECKIN_ID, COACH_ID, COACH_RATING, CONVERSATION_ID, DATE, EMPLOYEE_ID, ITEM_ID, SELF_RATING, SKILL, STATUS,
@@ -36,13 +36,13 @@ from .session import EditSession, create_record
 from .timers import Clock, system_clock
 from .widgets import NO_RATING, RATING_CHOICES, button, classed, html, rating_in, rating_out, set_disabled, show
 
-STATUS_CHOICES = [(label, status) for status, label in F.ITEM_STATUS_LABELS.items()]
+STATUS_CHOICES = [(label, status) for status, label in followup.ITEM_STATUS_LABELS.items()]
 
 
 class CheckinItemRow:
     """One action item: status, note, and a reason when dropped."""
 
-    def __init__(self, item: F.ItemState, today: dt.date, guard: Callable):
+    def __init__(self, item: followup.ItemState, today: dt.date, guard: Callable):
         self.item = item
         meta = []
         if item.due:
@@ -63,19 +63,21 @@ class CheckinItemRow:
             if item.note:
                 last += f" — “{escape(item.note)}”"
             meta.append(last)
-        self.status = classed(W.ToggleButtons(options=STATUS_CHOICES, value=item.status,
-                                              style={"button_width": "auto"}), "cc-choice", "cc-item-status")
-        self.note = classed(W.Text(placeholder="Note (optional)", layout=W.Layout(flex="1 1 auto", width="auto"),
-                                   continuous_update=True), "cc-item-note")
-        self.reason = classed(W.Text(placeholder="Why is it dropped? (required)",
-                                     layout=W.Layout(flex="1 1 auto", width="auto"), continuous_update=True),
+        self.status = classed(widgets.ToggleButtons(options=STATUS_CHOICES, value=item.status,
+                                                    style={"button_width": "auto"}), "cc-choice", "cc-item-status")
+        self.note = classed(widgets.Text(placeholder="Note (optional)",
+                                         layout=widgets.Layout(flex="1 1 auto", width="auto"),
+                                         continuous_update=True), "cc-item-note")
+        self.reason = classed(widgets.Text(placeholder="Why is it dropped? (required)",
+                                           layout=widgets.Layout(flex="1 1 auto", width="auto"),
+                                           continuous_update=True),
                               "cc-item-reason")
         self.status.observe(guard(lambda _c: show(self.reason, self.status.value == "dropped")), names="value")
         show(self.reason, False)
-        self.widget = classed(W.VBox([
+        self.widget = classed(widgets.VBox([
             html(f"<div>{escape(item.text) or '<i>(no text)</i>'}</div>", "cc-item-text"),
             html(f'<div class="cc-muted">{" · ".join(meta)}</div>'),
-            classed(W.HBox([self.status, self.note, self.reason], layout=W.Layout(width="100%")), "cc-row"),
+            classed(widgets.HBox([self.status, self.note, self.reason], layout=widgets.Layout(width="100%")), "cc-row"),
         ]), "cc-checkin-item")
 
     def update(self, draft: bool = False) -> dict:
@@ -109,23 +111,25 @@ class CheckinItemRow:
 class RatingRow:
     """An optional interim rating of one skill of the plan."""
 
-    def __init__(self, skill: F.SkillState):
+    def __init__(self, skill: followup.SkillState):
         self.skill = skill
         facts = [f"then {skill.baseline}" if skill.baseline is not None else "not rated then"]
         if skill.latest is not None and skill.latest.self_rating is not None and skill.latest.source == "checkin":
             facts.append(f"last {skill.latest.self_rating} ({escape(human_date(skill.latest.date))})")
-        targets = [f"{h} mo: {skill.targets[h]}" for h in S.HORIZONS if skill.targets.get(h) is not None]
+        targets = [f"{h} mo: {skill.targets[h]}" for h in schema.HORIZONS if skill.targets.get(h) is not None]
         if targets:
             facts.append("targets " + ", ".join(targets))
-        self.self_rating = classed(W.Dropdown(options=RATING_CHOICES, value=NO_RATING, description="Their rating",
-                                              style={"description_width": "initial"},
-                                              layout=W.Layout(width="170px")), "cc-interim-self")
-        self.coach_rating = classed(W.Dropdown(options=RATING_CHOICES, value=NO_RATING, description="Coach's view",
-                                               style={"description_width": "initial"},
-                                               layout=W.Layout(width="170px")), "cc-interim-coach")
+        self.self_rating = classed(widgets.Dropdown(options=RATING_CHOICES, value=NO_RATING, description="Their rating",
+                                                    style={"description_width": "initial"},
+                                                    layout=widgets.Layout(width="170px")), "cc-interim-self")
+        self.coach_rating = classed(widgets.Dropdown(options=RATING_CHOICES, value=NO_RATING,
+                                                     description="Coach's view",
+                                                     style={"description_width": "initial"},
+                                                     layout=widgets.Layout(width="170px")), "cc-interim-coach")
         label = html(f"<div><b>{escape(skill.skill)}</b> <span class=\"cc-muted\">{' · '.join(facts)}</span></div>")
-        label.layout = W.Layout(flex="1 1 auto", width="auto")
-        self.widget = classed(W.HBox([label, self.self_rating, self.coach_rating], layout=W.Layout(width="100%")),
+        label.layout = widgets.Layout(flex="1 1 auto", width="auto")
+        self.widget = classed(widgets.HBox([label, self.self_rating, self.coach_rating],
+                                           layout=widgets.Layout(width="100%")),
                               "cc-row", "cc-interim-row")
 
     def load(self, rating: dict) -> None:
@@ -176,7 +180,8 @@ class CheckinView:
     def __init__(self, store: Store, employee: dict, conversations: list[dict], checkins: list[dict],
                  coach_id: str, *, record: dict | None = None, make_session: Callable[..., EditSession] | None = None,
                  clock: Clock = system_clock, guard: Callable = lambda fn, context=None: fn,
-                 on_saved: Callable[[dict], None] = lambda rec: None, on_back: Callable[[], None] = lambda: None, extra: W.Widget | None = None):
+                 on_saved: Callable[[dict], None] = lambda rec: None, on_back: Callable[[], None] = lambda: None,
+                 extra: widgets.Widget | None = None):
         self.store = store
         self.employee = employee
         self.coach_id = coach_id
@@ -187,11 +192,12 @@ class CheckinView:
         self.draft: dict = {}
         self._loading = False
         today = clock().date()
-        self.plan = F.previous_plan(conversations, checkins)
+        self.plan = followup.previous_plan(conversations, checkins)
         self.items = [CheckinItemRow(i, today, guard) for i in self.plan.open_items]
         self.ratings = [RatingRow(s) for s in self.plan.skills]
-        self.note = classed(W.Textarea(placeholder="Anything else from this one-on-one (optional)", rows=2,
-                                       layout=W.Layout(width="100%"), continuous_update=True), "cc-checkin-note")
+        self.note = classed(widgets.Textarea(placeholder="Anything else from this one-on-one (optional)", rows=2,
+                                             layout=widgets.Layout(width="100%"), continuous_update=True),
+                            "cc-checkin-note")
         self.save_button = button("Save check-in", "cc-primary", "cc-save-checkin")
         self.save_button.on_click(guard(lambda _b: self.save(), "Could not save the check-in"))
         self.back_button = button("← Back", "cc-back-checkin")
@@ -200,8 +206,8 @@ class CheckinView:
         name = escape(employee.get("name") or employee.get(EMPLOYEE_ID) or "")
         self.title = html(f'<div class="cc-section-title">Check-in with {name} '
                           f'<span class="cc-pill">{escape(human_date(today))}</span></div>')
-        parts: list[W.Widget] = [self.title]
-        self.panel_box = W.VBox(layout=W.Layout(width="100%"))
+        parts: list[widgets.Widget] = [self.title]
+        self.panel_box = widgets.VBox(layout=widgets.Layout(width="100%"))
         parts.append(self.panel_box)
         if self.plan.conversation is None:
             parts.append(html('<div class="cc-muted">No completed career conversation yet, so there is no plan to '
@@ -225,8 +231,8 @@ class CheckinView:
         if extra is not None and self.plan.conversation is not None:
             parts.append(extra)
         parts.append(self.message)
-        parts.append(classed(W.HBox([self.back_button, self.save_button]), "cc-row", "cc-footer"))
-        self.widget = classed(W.VBox(parts), "cc-card", "cc-checkin")
+        parts.append(classed(widgets.HBox([self.back_button, self.save_button]), "cc-row", "cc-footer"))
+        self.widget = classed(widgets.VBox(parts), "cc-card", "cc-checkin")
         if self.plan.conversation is not None:
             self._open(record, make_session)
 
@@ -253,10 +259,10 @@ class CheckinView:
             for row in self.items:
                 if row.key in updates:
                     row.load(updates[row.key])
-            ratings = {S.skill_key(r[SKILL]): r for r in record.get("ratings") or []}
+            ratings = {schema.skill_key(r[SKILL]): r for r in record.get("ratings") or []}
             for row in self.ratings:
-                if S.skill_key(row.skill.skill) in ratings:
-                    row.load(ratings[S.skill_key(row.skill.skill)])
+                if schema.skill_key(row.skill.skill) in ratings:
+                    row.load(ratings[schema.skill_key(row.skill.skill)])
             self.note.value = record.get("note") or ""
         finally:
             self._loading = False

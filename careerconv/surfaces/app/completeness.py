@@ -9,7 +9,7 @@ too, and names the item.
 
 from __future__ import annotations
 
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.records.dates import human_date
 
 
@@ -58,5 +58,5 @@ def missing_before_completing(record: dict) -> list[str]:
     then :func:`action_item_gaps`, in the order of the form.
     """
     if str(record.get("source", "")).startswith("import"):
-        return S.missing_for_completion(record)
-    return S.missing_for_completion(record) + action_item_gaps(record)
+        return schema.missing_for_completion(record)
+    return schema.missing_for_completion(record) + action_item_gaps(record)

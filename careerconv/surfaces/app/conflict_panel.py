@@ -22,7 +22,7 @@ import datetime as dt
 from html import escape
 from typing import Callable, Mapping, Sequence
 
-import ipywidgets as W
+import ipywidgets as widgets
 
 from careerconv.records.dates import human_date
 from .conflicts import MINE, THEIRS, FieldDiff
@@ -61,13 +61,14 @@ class FieldChoiceRow:
         self.mine_html = html(self._side("Mine", diff.mine_text), "cc-merge-side", "cc-merge-mine")
         self.theirs_html = html(self._side("Theirs", diff.theirs_text), "cc-merge-side", "cc-merge-theirs")
         for side in (self.mine_html, self.theirs_html):
-            side.layout = W.Layout(flex="1 1 240px", min_width="0", width="auto")
-        self.choice = classed(W.ToggleButtons(options=[("Keep mine", MINE), ("Take theirs", THEIRS)],
-                                              value=value or diff.suggested, style={"button_width": "auto"}),
+            side.layout = widgets.Layout(flex="1 1 240px", min_width="0", width="auto")
+        self.choice = classed(widgets.ToggleButtons(options=[("Keep mine", MINE), ("Take theirs", THEIRS)],
+                                                    value=value or diff.suggested, style={"button_width": "auto"}),
                               "cc-choice", "cc-merge-choice")
         self.choice.observe(lambda _c: self._mark(), names="value")
-        sides = classed(W.HBox([self.mine_html, self.theirs_html], layout=W.Layout(width="100%")), "cc-merge-sides")
-        self.widget = classed(W.VBox([self.head, sides, self.choice], layout=W.Layout(width="100%")),
+        sides = classed(widgets.HBox([self.mine_html, self.theirs_html], layout=widgets.Layout(width="100%")),
+                        "cc-merge-sides")
+        self.widget = classed(widgets.VBox([self.head, sides, self.choice], layout=widgets.Layout(width="100%")),
                               "cc-merge-row", "cc-merge-" + _css_key(diff.key))
         self._mark()
 
@@ -120,29 +121,31 @@ class ConflictPanel:
         self.keep_button.on_click(guard(lambda _b: on_keep_mine(), "Could not keep your version"))
         self.merge_button.on_click(guard(lambda _b: on_merge(), "Could not compare the versions"))
         self.leave_button.on_click(guard(lambda _b: on_leave(), "Could not leave"))
-        self.choices = classed(W.HBox([self.merge_button, self.keep_button, self.take_button, self.leave_button],
-                                      layout=W.Layout(width="100%", flex_flow="row wrap")), "cc-row",
+        self.choices = classed(widgets.HBox([self.merge_button, self.keep_button, self.take_button, self.leave_button],
+                                            layout=widgets.Layout(width="100%", flex_flow="row wrap")), "cc-row",
                                "cc-conflict-choices")
         self.help = html("", "cc-conflict-help")
         self.merge_intro = html("", "cc-merge-intro")
-        self.merge_rows = classed(W.VBox(layout=W.Layout(width="100%")), "cc-merge-rows")
+        self.merge_rows = classed(widgets.VBox(layout=widgets.Layout(width="100%")), "cc-merge-rows")
         self.save_merge_button = button("Save merged version", "cc-primary", "cc-merge-save")
         self.back_button = button("← Back to the choices", "cc-link", "cc-merge-back")
         self.save_merge_button.on_click(guard(lambda _b: on_save_merge(self.chosen()), "Could not save the merge"))
         self.back_button.on_click(guard(lambda _b: self._show_merge(False), "Could not go back"))
-        self.merge_box = classed(W.VBox([self.merge_intro, self.merge_rows, classed(
-            W.HBox([self.save_merge_button, self.back_button], layout=W.Layout(flex_flow="row wrap")),
-            "cc-row")], layout=W.Layout(width="100%")), "cc-merge")
+        self.merge_box = classed(widgets.VBox([self.merge_intro, self.merge_rows, classed(
+            widgets.HBox([self.save_merge_button, self.back_button], layout=widgets.Layout(flex_flow="row wrap")),
+            "cc-row")], layout=widgets.Layout(width="100%")), "cc-merge")
         self.copy_html = html("", "cc-conflict-copy-text")
-        self.box = classed(W.VBox([self.title, self.message, self.choices, self.help, self.merge_box, self.copy_html],
-                                  layout=W.Layout(width="100%")), "cc-conflict")
+        self.box = classed(widgets.VBox([self.title, self.message, self.choices, self.help, self.merge_box,
+                                         self.copy_html],
+                                        layout=widgets.Layout(width="100%")), "cc-conflict")
         self.notice_html = html("", "cc-conflict-notice-text")
-        self.notice_html.layout = W.Layout(flex="1 1 auto", width="auto", min_width="0")
+        self.notice_html.layout = widgets.Layout(flex="1 1 auto", width="auto", min_width="0")
         self.notice_ok = button("OK", "cc-link", "cc-notice-dismiss", tooltip="Hide this message")
         self.notice_ok.on_click(lambda _b: self.hide())
-        self.notice = classed(W.HBox([self.notice_html, self.notice_ok], layout=W.Layout(width="100%")),
+        self.notice = classed(widgets.HBox([self.notice_html, self.notice_ok], layout=widgets.Layout(width="100%")),
                               "cc-row", "cc-conflict-notice")
-        self.widget = classed(W.VBox([self.box, self.notice], layout=W.Layout(width="100%")), "cc-conflict-panel")
+        self.widget = classed(widgets.VBox([self.box, self.notice], layout=widgets.Layout(width="100%")),
+                              "cc-conflict-panel")
         self.hide()
 
     # ------------------------------------------------------------------ states

@@ -32,7 +32,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.records.schema import (
     CADENCE_MONTHS, CHECKIN_ID, COACH_ID, COACH_RATING, CONVERSATION_ID, DATE, EMPLOYEE_ID, SKILL, STATUS,
 )
@@ -42,12 +42,12 @@ MINE, THEIRS = "mine", "theirs"
 ID_KEYS = {"conversation": CONVERSATION_ID, "checkin": CHECKIN_ID}
 # Keyed lists: one field per element, found by the key function.
 _KEYED = {
-    "skills": lambda e: S.skill_key(e.get(SKILL) or ""),
+    "skills": lambda e: schema.skill_key(e.get(SKILL) or ""),
     "updates": lambda e: f"{e.get('conversation_id') or ''}/{e.get('item_id') or ''}",
-    "ratings": lambda e: S.skill_key(e.get(SKILL) or ""),
+    "ratings": lambda e: schema.skill_key(e.get(SKILL) or ""),
 }
 # Never asked about: the store's stamp, identity, lifecycle and bookkeeping (taken from theirs).
-_NOT_FIELDS = {*S.SAVE_STAMP, "schema_version", "kind", CONVERSATION_ID, CHECKIN_ID, EMPLOYEE_ID, STATUS,
+_NOT_FIELDS = {*schema.SAVE_STAMP, "schema_version", "kind", CONVERSATION_ID, CHECKIN_ID, EMPLOYEE_ID, STATUS,
                "completed_at", "created_at", "updated_at", "source", "sections"}
 _CONVERSATION_FIELDS = ("answers", "dreams", "skills", "action_items", "follow_up", CADENCE_MONTHS, "next_due")
 _CHECKIN_FIELDS = ("note", "updates", "ratings")
@@ -113,13 +113,13 @@ def normalised(record: Mapping) -> dict:
     A snapshot the schema refuses (it could not have been saved) is compared as it is.
     """
     kind = record_kind(record)
-    validator = S.validate_checkin if kind == "checkin" else S.validate_conversation
+    validator = schema.validate_checkin if kind == "checkin" else schema.validate_conversation
     stand_in = {**record, ID_KEYS[kind]: record.get(ID_KEYS[kind]) or "new", "revision": 0}
     if kind == "conversation":
         stand_in[STATUS] = "draft"  # compared as content; completion is checked by the store
     try:
         return validator(stand_in)
-    except (S.ValidationError, ValueError, TypeError, KeyError):
+    except (schema.ValidationError, ValueError, TypeError, KeyError):
         return dict(record)
 
 
@@ -341,7 +341,7 @@ def _deep_copy(value: Any) -> Any:
 def as_new_copy(record: Mapping) -> dict:
     """The coach's version as a new draft: no id, no revision, no save stamp (the store gives them)."""
     kind = record_kind(record)
-    copy = {k: v for k, v in _deep_copy(dict(record)).items() if k not in S.SAVE_STAMP and k != ID_KEYS[kind]}
+    copy = {k: v for k, v in _deep_copy(dict(record)).items() if k not in schema.SAVE_STAMP and k != ID_KEYS[kind]}
     copy[STATUS] = "draft"
     if kind == "conversation":
         copy["completed_at"] = None
@@ -430,7 +430,7 @@ def _skill_text(skill: Mapping) -> str:
         lines.append(f"Approach: {skill['approach']}")
     targets = skill.get("targets") or {}
     if any(v is not None for v in targets.values()):
-        lines.append("Targets: " + " · ".join(f"{h} months {_rating(targets.get(str(h)))}" for h in S.HORIZONS))
+        lines.append("Targets: " + " · ".join(f"{h} months {_rating(targets.get(str(h)))}" for h in schema.HORIZONS))
     if skill.get("dream_rank"):
         lines.append(f"Serves dream {skill['dream_rank']}")
     return "\n".join(lines)

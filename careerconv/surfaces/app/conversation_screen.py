@@ -18,9 +18,9 @@ from html import escape
 from pathlib import Path
 from typing import Callable
 
-import ipywidgets as W
+import ipywidgets as widgets
 
-from careerconv.rules import followup as F
+from careerconv.rules import followup
 from careerconv.records.dates import human_date, human_datetime
 from careerconv.records.questions import SKILL_KINDS, QuestionSet
 from careerconv.records.schema import CADENCE_MONTHS, COACH_ID, CONVERSATION_ID, DATE, EMPLOYEE_ID, STATUS
@@ -102,7 +102,7 @@ class ConversationScreen:
         self._build(record, on_close)
 
     # ================================================================== building
-    def _on_click(self, b: W.Button, action: Callable[[], object], context: str) -> None:
+    def _on_click(self, b: widgets.Button, action: Callable[[], object], context: str) -> None:
         b.on_click(self.guard(lambda _b: action(), context))
 
     def _build(self, record: dict, on_close: Callable[[], None]) -> None:
@@ -160,7 +160,7 @@ class ConversationScreen:
                                f"{escape(qs.title)}</div>", "cc-conv-title")
         self.close_button = button("← People", "cc-link", "cc-close")
         self._on_click(self.close_button, on_close, "Could not leave the conversation")
-        self.step_buttons: dict[str, W.Button] = {}
+        self.step_buttons: dict[str, widgets.Button] = {}
         for i, s in enumerate(qs.sections, start=1):
             b = button(f"{i}  {s.title}", "cc-step", f"cc-step-{s.id}")
             self._on_click(b, functools.partial(self.go_to, s.id), "Could not open the section")
@@ -169,11 +169,12 @@ class ConversationScreen:
         self._on_click(fin, functools.partial(self.go_to, FINISH), "Could not open the section")
         self.step_buttons[FINISH] = fin
         self.total_html = html("", "cc-total")
-        stepper = classed(W.HBox(list(self.step_buttons.values()) + [self.total_html]), "cc-stepper")
-        before = F.previous_plan([c for c in self.conversations if c[CONVERSATION_ID] != record[CONVERSATION_ID]],
-                                 self.checkins)
+        stepper = classed(widgets.HBox(list(self.step_buttons.values()) + [self.total_html]), "cc-stepper")
+        others = [c for c in self.conversations if c[CONVERSATION_ID] != record[CONVERSATION_ID]]
+        before = followup.previous_plan(others, self.checkins)
         before_html = previous_plan_html(before, self.clock().date(), self.coach_label)
-        previous = W.Accordion(children=[classed(W.HTML(before_html), "cc-glance-box")], selected_index=None)
+        previous = widgets.Accordion(children=[classed(widgets.HTML(before_html), "cc-glance-box")],
+                                     selected_index=None)
         previous.set_title(0, f"Previous conversation ({human_date(before.date)})" if before.date
                            else "Previous conversation (none yet)")
         previous.add_class("cc-previous")
@@ -184,14 +185,14 @@ class ConversationScreen:
         self.next_button = button("Next →", "cc-primary", "cc-nav-next")
         self._on_click(self.back_button, functools.partial(self._step_by, -1), "Could not open the section")
         self._on_click(self.next_button, functools.partial(self._step_by, +1), "Could not open the section")
-        self.section_box = W.VBox()
-        footer = classed(W.HBox([self.back_button, self.next_button], layout=W.Layout(width="100%")),
+        self.section_box = widgets.VBox()
+        footer = classed(widgets.HBox([self.back_button, self.next_button], layout=widgets.Layout(width="100%")),
                          "cc-row", "cc-footer")
-        head = classed(W.HBox([self.conv_title, self.close_button], layout=W.Layout(
+        head = classed(widgets.HBox([self.conv_title, self.close_button], layout=widgets.Layout(
             width="100%", justify_content="space-between")), "cc-row")
-        self.conflict_box = W.VBox(layout=W.Layout(width="100%"))  # the session's conflict box
-        self.widget = classed(W.VBox([head, self.conflict_box, stepper, previous, self.locked_html,
-                                      self.section_box, footer]), "cc-conversation")
+        self.conflict_box = widgets.VBox(layout=widgets.Layout(width="100%"))  # the session's conflict box
+        self.widget = classed(widgets.VBox([head, self.conflict_box, stepper, previous, self.locked_html,
+                                            self.section_box, footer]), "cc-conversation")
 
     # ================================================================== the Finish step, built when first shown
     # The Finish step's widgets: made when Finish is first shown (or one of them is read), not with the screen.
@@ -216,14 +217,14 @@ class ConversationScreen:
                        "Could not open the summary")
         self._on_click(self.download_summary_button, self.download_summary, "Could not download the summary")
         self._on_click(self.download_pdf_button, self.download_summary_pdf, "Could not make the summary's PDF")
-        self.summary_actions = classed(W.HBox([self.open_summary_button, self.download_summary_button,
-                                               self.download_pdf_button]),
+        self.summary_actions = classed(widgets.HBox([self.open_summary_button, self.download_summary_button,
+                                                     self.download_pdf_button]),
                                        "cc-row", "cc-summary-actions")
         show(self.summary_actions, False)
-        self.finish_view = classed(W.VBox([
+        self.finish_view = classed(widgets.VBox([
             html('<div class="cc-section-title">Finish</div><div class="cc-muted">Completing checks that the '
                  "conversation is whole, locks it, and writes a one-page summary for the employee.</div>"),
-            self.missing_html, classed(W.HBox([self.complete_button, self.complete_note]), "cc-row"),
+            self.missing_html, classed(widgets.HBox([self.complete_button, self.complete_note]), "cc-row"),
             self.summary_actions, self.summary_html]), "cc-card", "cc-finish")
 
     def _schedule_build_next(self) -> None:
@@ -245,8 +246,8 @@ class ConversationScreen:
     def _last_rating(self, conversation_id: str, skill: str) -> str:
         """What the records before this conversation say about a skill ("" for a new one)."""
         others = [c for c in self.conversations if c[CONVERSATION_ID] != conversation_id]
-        before = F.previous_plan(others, self.checkins)
-        return last_rating_text(skill, before, F.latest_ratings(others, self.checkins))
+        before = followup.previous_plan(others, self.checkins)
+        return last_rating_text(skill, before, followup.latest_ratings(others, self.checkins))
 
     def skills_editor(self) -> SkillsEditor | None:
         """The skills editor, if it was made (its section built, or action items need it)."""
@@ -301,7 +302,7 @@ class ConversationScreen:
         if self.step == FINISH or self.step not in self.views:
             return
         boxes = [w for w in _walk(self.views[self.step].widget)
-                 if isinstance(w, (W.Textarea, W.Text)) and not w.disabled and w.layout.display != "none"]
+                 if isinstance(w, (widgets.Textarea, widgets.Text)) and not w.disabled and w.layout.display != "none"]
         target = next((w for w in boxes if not str(w.value).strip()), boxes[0] if boxes else None)
         if target is not None:
             target.focus()
@@ -370,7 +371,7 @@ class ConversationScreen:
             self.on_edit(quiet=True)
         self.on_moved()
 
-    def _show_in_section_box(self, shown: W.Widget) -> None:
+    def _show_in_section_box(self, shown: widgets.Widget) -> None:
         """Show one step's widget: a step is put on the page when first visited and then only hidden or shown,
         so going back to it costs the browser nothing (replacing a box's children rebuilds their views)."""
         if shown not in self.section_box.children:
@@ -628,7 +629,7 @@ class ConversationScreen:
         return name
 
 
-def _walk(widget: W.Widget):
+def _walk(widget: widgets.Widget):
     """A widget and everything in it, depth first (in screen order)."""
     yield widget
     for child in getattr(widget, "children", ()) or ():

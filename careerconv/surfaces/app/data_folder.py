@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from careerconv.records import config
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.records.questions import QUESTION_SETS_FOLDER
 from careerconv.records.schema import SKILL
 from careerconv.records.store import Store
@@ -108,7 +108,7 @@ def organisation_skill_names(store: Store | ServiceStore, *, refresh: bool = Fal
         counts = names.value_counts()
         by_key: dict[str, str] = {}
         for name in counts.index:  # most used spelling first
-            by_key.setdefault(S.skill_key(name), " ".join(name.split()))
+            by_key.setdefault(schema.skill_key(name), " ".join(name.split()))
         _SKILL_CACHE.clear()
         _SKILL_CACHE[key] = sorted(by_key.values(), key=str.casefold)
     return list(_SKILL_CACHE[key])

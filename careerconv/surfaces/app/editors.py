@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any, Callable, Iterator
 
-import ipywidgets as W
+import ipywidgets as widgets
 
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.records.questions import Question
 from .widgets import DateBox, button, classed, flex, full, html, set_disabled, show
 
@@ -71,7 +71,7 @@ class Editor:
         self.ctx = ctx
         self._loading = False
         self.locked = False
-        self.widget: W.Widget = W.VBox()
+        self.widget: widgets.Widget = widgets.VBox()
 
     @contextmanager
     def loading(self) -> Iterator[None]:
@@ -87,11 +87,11 @@ class Editor:
         if not self._loading and not self.locked:
             self.ctx.on_change()
 
-    def observe(self, widget: W.Widget, handler: Callable | None = None, names: str = "value") -> None:
+    def observe(self, widget: widgets.Widget, handler: Callable | None = None, names: str = "value") -> None:
         """Watch a widget's value with an error-guarded handler (default: report an edit)."""
         widget.observe(self.ctx.guard(handler or self.changed), names=names)
 
-    def on_click(self, b: W.Button, handler: Callable) -> None:
+    def on_click(self, b: widgets.Button, handler: Callable) -> None:
         """Run an error-guarded handler when a button is clicked (never while locked)."""
         def run(_button):
             if not self.locked:
@@ -115,7 +115,7 @@ class Editor:
         set_disabled(self.widget, locked)
 
 
-def prompt(question: Question) -> W.HTML:
+def prompt(question: Question) -> widgets.HTML:
     """The question's prompt (and help line), escaped."""
     help_line = f'<div class="cc-muted">{escape(question.help)}</div>' if question.help else ""
     return html(f"<div>{escape(question.prompt)}</div>{help_line}", "cc-prompt")
@@ -140,16 +140,17 @@ class RankedList:
         self.row_class, self.text_class = row_class, text_class
         self.on_reorder = on_reorder
         self.on_structure = on_structure
-        self.texts: list[W.Text] = []
-        self.rows_box = W.VBox()
+        self.texts: list[widgets.Text] = []
+        self.rows_box = widgets.VBox()
         self.add_button = button(add_label, add_class)
         editor.on_click(self.add_button, self.add_row)
-        self.widget = W.VBox([self.rows_box, self.add_button])
-        self._rows: list[W.HBox] = []
+        self.widget = widgets.VBox([self.rows_box, self.add_button])
+        self._rows: list[widgets.HBox] = []
         self.set_values([])
 
-    def _make_row(self, position: int) -> W.HBox:
-        text = classed(W.Text(placeholder=self.placeholder, layout=flex(), continuous_update=True), self.text_class)
+    def _make_row(self, position: int) -> widgets.HBox:
+        text = classed(widgets.Text(placeholder=self.placeholder, layout=flex(), continuous_update=True),
+                       self.text_class)
         self.editor.observe(text)
         rank = html(str(position), "cc-rank")
         up = button("↑", "cc-icon", "cc-move-up", tooltip="Move up", width="32px")
@@ -159,7 +160,7 @@ class RankedList:
         self.editor.on_click(down, lambda: self.move(self.texts.index(text), +1))
         self.editor.on_click(remove, lambda: self.remove_row(self.texts.index(text)))
         self.texts.append(text)
-        return classed(W.HBox([rank, text, up, down, remove], layout=full()), "cc-row", self.row_class)
+        return classed(widgets.HBox([rank, text, up, down, remove], layout=full()), "cc-row", self.row_class)
 
     def _rebuild(self, count: int) -> None:
         while len(self._rows) < count:
@@ -226,9 +227,9 @@ class RankedList:
 class AnswerEditor(Editor):
     """Base of the generic kinds: one answer in ``record["answers"][question_id]``, under the prompt."""
 
-    def framed(self, field_widget: W.Widget) -> W.VBox:
+    def framed(self, field_widget: widgets.Widget) -> widgets.VBox:
         """The question's prompt above ``field_widget``: this editor's whole widget."""
-        return classed(W.VBox([prompt(self.question), field_widget]), "cc-question", f"cc-q-{self.question.id}")
+        return classed(widgets.VBox([prompt(self.question), field_widget]), "cc-question", f"cc-q-{self.question.id}")
 
     def stored(self, record: dict) -> Any:
         """The answer ``record`` holds for this question (None if none)."""
@@ -249,7 +250,7 @@ class TextEditor(AnswerEditor):
 
     def __init__(self, question: Question, ctx: EditorContext):
         super().__init__(question, ctx)
-        self.area = classed(W.Textarea(placeholder="Their words…", rows=3, layout=full(), continuous_update=True),
+        self.area = classed(widgets.Textarea(placeholder="Their words…", rows=3, layout=full(), continuous_update=True),
                             "cc-text", f"cc-answer-{question.id}")
         self.observe(self.area)
         self.widget = self.framed(self.area)
@@ -290,8 +291,8 @@ class ChoiceEditor(AnswerEditor):
 
     def __init__(self, question: Question, ctx: EditorContext):
         super().__init__(question, ctx)
-        self.buttons = classed(W.ToggleButtons(options=[(str(c).capitalize(), c) for c in question.choices],
-                                               value=None, style={"button_width": "auto"}), "cc-choice")
+        self.buttons = classed(widgets.ToggleButtons(options=[(str(c).capitalize(), c) for c in question.choices],
+                                                     value=None, style={"button_width": "auto"}), "cc-choice")
         self.observe(self.buttons)
         self.widget = self.framed(self.buttons)
 
@@ -319,7 +320,7 @@ class DateEditor(AnswerEditor):
         value = self.stored(record)
         with self.loading():
             try:
-                self.picker.value = S.parse_date(value) if value else None
+                self.picker.value = schema.parse_date(value) if value else None
             except ValueError:
                 self.picker.value = None
 

@@ -29,9 +29,9 @@ import weakref
 from html import escape
 from typing import Callable
 
-import ipywidgets as W
+import ipywidgets as widgets
 
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.records.questions import available_question_sets
 from careerconv.records.schema import CHECKIN_ID, CONVERSATION_ID, EMPLOYEE_ID
 from careerconv.records.store import Conflict, NotOnRoster
@@ -139,7 +139,7 @@ class ConversationApp(OpenConversationShortcuts):
             else background_saves
         self.autosave_delay, self.autosave_max_wait = autosave_delay, autosave_max_wait
         if coach_id:
-            S.parse_identifier(coach_id, what="coach id")
+            schema.parse_identifier(coach_id, what="coach id")
 
         self.errors = ErrorBanner()
         self.guard = self.errors.guard  # every callback's errors reach the banner
@@ -165,14 +165,14 @@ class ConversationApp(OpenConversationShortcuts):
                 on_resume=self.resume_draft, on_discard=self.discard_draft, on_checkin=self.open_checkin,
                 on_team_person=self.team_routes.open_person, on_team_conversation=self.team_routes.open_conversation,
                 on_team_checkin=self.team_routes.open_checkin, on_place_changed=self.sync_place)
-            self.body = W.VBox([self.start_screen.widget])
+            self.body = widgets.VBox([self.start_screen.widget])
             title = html(f'<div class="cc-sub" title="data folder">{escape(str(self.data_dir))}</div>', "cc-title")
-            header = classed(W.HBox([title, self.status_html], layout=W.Layout(width="100%")), "cc-header")
+            header = classed(widgets.HBox([title, self.status_html], layout=widgets.Layout(width="100%")), "cc-header")
             self.bridge = PageBridge(
                 on_arrived=self.guard(self.go_to_place, "Could not open the place in the page address"),
                 on_hidden=self.guard(self.save_pending, "Could not save when the page was hidden"))
-            self.widget = classed(W.VBox([style_widget(), header, self.errors.widget, self.body, self.bridge],
-                                         layout=W.Layout(width="100%")), "cc-app")
+            self.widget = classed(widgets.VBox([style_widget(), header, self.errors.widget, self.body, self.bridge],
+                                               layout=widgets.Layout(width="100%")), "cc-app")
             _LIVE_APPS.add(self)
             self._load_skill_names()
             if employee_id:
@@ -294,8 +294,8 @@ class ConversationApp(OpenConversationShortcuts):
         self.roster_problem = ""
         try:
             roster = self.store.roster()
-        except S.ValidationError as exc:
-            roster = S.ROSTER.empty()
+        except schema.ValidationError as exc:
+            roster = schema.ROSTER.empty()
             self.roster_problem = str(exc)
             self.errors.show(exc, "The roster cannot be read")
         self.people = RosterIndex(roster)
@@ -304,7 +304,7 @@ class ConversationApp(OpenConversationShortcuts):
     def _load_question_sets(self, wanted: str) -> None:
         try:
             self.question_sets = self.store.question_sets()
-        except S.ValidationError as exc:
+        except schema.ValidationError as exc:
             self.errors.show(exc, "A question set in the data folder is not valid")
             self.question_sets = available_question_sets(None)  # the built-in ones
         alternatives = {qs.alternative for qs in self.question_sets.values() if qs.alternative}
@@ -409,7 +409,7 @@ class ConversationApp(OpenConversationShortcuts):
             self.refresh_team()  # what was just saved shows at once
         self.sync_place()
 
-    def replace_other_screen(self, other: W.Widget, conversation: ConversationScreen | None = None) -> None:
+    def replace_other_screen(self, other: widgets.Widget, conversation: ConversationScreen | None = None) -> None:
         """Make ``other`` (``conversation``'s widget, or a check-in's) the one screen beside the start screen
         (hidden until shown), closing the one before."""
         olds = [old for old in self.body.children[1:] if old is not other]

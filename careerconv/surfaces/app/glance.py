@@ -15,7 +15,7 @@ import datetime as dt
 from html import escape
 from typing import Callable, Iterable, Mapping
 
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.rules.followup import ItemState, PreviousPlan, RatingPoint, item_status_label
 from careerconv.records.dates import human_date
 from careerconv.records.schema import CADENCE_MONTHS, COACH_ID, DEPARTMENT
@@ -216,16 +216,16 @@ def last_rating_text(skill: str, plan: PreviousPlan, latest: Mapping[str, Rating
         E.g. "Last rated 5 on 15 Apr 2026 (a check-in); in the plan of 2 Mar 2026: 4 then, targets 5 / 6 / 7";
         "" for a skill never rated.
     """
-    key = S.skill_key(skill)
-    point = next((p for name, p in latest.items() if S.skill_key(name) == key), None)
-    state = next((s for s in plan.skills if S.skill_key(s.skill) == key), None)
+    key = schema.skill_key(skill)
+    point = next((p for name, p in latest.items() if schema.skill_key(name) == key), None)
+    state = next((s for s in plan.skills if schema.skill_key(s.skill) == key), None)
     parts = []
     if point is not None and point.self_rating is not None:
         source = "a check-in" if point.source == "checkin" else "a career conversation"
         parts.append(f"Last rated {point.self_rating} on {human_date(point.date)} ({source})")
     if state is not None:
-        targets = " / ".join("–" if state.targets.get(h) is None else str(state.targets[h]) for h in S.HORIZONS)
+        targets = " / ".join("–" if state.targets.get(h) is None else str(state.targets[h]) for h in schema.HORIZONS)
         then = f"{state.baseline} then, " if state.baseline is not None else ""
         parts.append(f"in the plan of {human_date(plan.date)}: {then}targets {targets} at "
-                     f"{' / '.join(str(h) for h in S.HORIZONS)} months")
+                     f"{' / '.join(str(h) for h in schema.HORIZONS)} months")
     return "; ".join(parts)

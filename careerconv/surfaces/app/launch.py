@@ -26,7 +26,7 @@ import logging
 import os
 from html import escape
 
-import ipywidgets as W
+import ipywidgets as widgets
 
 from careerconv.records import config
 
@@ -53,8 +53,8 @@ class OpenedApp:
         self.building: asyncio.Task | None = None  # waiting for a page, then building
         self.app = None
         self.problem = ""
-        self.widget = W.VBox([W.HTML('<div class="cc-opening">Opening the app …</div>')],
-                             layout=W.Layout(width="100%"))
+        self.widget = widgets.VBox([widgets.HTML('<div class="cc-opening">Opening the app …</div>')],
+                                   layout=widgets.Layout(width="100%"))
 
     def build(self, make) -> None:
         """Build the app with ``make()`` into the frame; a failure is shown in words (and logged)."""
@@ -63,8 +63,8 @@ class OpenedApp:
         except Exception as exc:  # the page must say why, not stay on "Opening"
             log.exception("The app could not open")
             self.problem = str(exc) or type(exc).__name__
-            self.widget.children = (W.HTML(f'<div class="cc-error">The app could not open: '
-                                           f'{escape(self.problem)}</div>'),)
+            self.widget.children = (widgets.HTML(f'<div class="cc-error">The app could not open: '
+                                                 f'{escape(self.problem)}</div>'),)
             return
         self.widget.children = (self.app.widget,)
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING
 
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.records.questions import QuestionSet
 from careerconv.records.schema import CHECKIN_ID, COACH_ID, CONVERSATION_ID, DATE, EMPLOYEE_ID, SKILL, STATUS
 from careerconv.records.store import NotFound
-from careerconv.rules import followup as F
+from careerconv.rules import followup
 from .conversation_screen import ConversationScreen
 from .drafts import draft_to_offer
 from .scheduling import Handle
@@ -72,7 +72,7 @@ class ConversationLifecycle:
         self.conversations: list[dict] = []
         self.checkins: list[dict] = []
         self.checkin_drafts: list[dict] = []
-        self.plan: F.PreviousPlan = F.PreviousPlan(conversation=None)
+        self.plan: followup.PreviousPlan = followup.PreviousPlan(conversation=None)
         self.conversation: ConversationScreen | None = None
         self.prepared: tuple[tuple, ConversationScreen] | None = None
         self._prepare_handle: Handle | None = None
@@ -103,7 +103,7 @@ class ConversationLifecycle:
         history = self.app.store.history(self.employee[EMPLOYEE_ID])
         self.conversations, self.checkins, self.checkin_drafts = (history.conversations, history.checkins,
                                                                   history.checkin_drafts)
-        self.plan = F.previous_plan(self.conversations, self.checkins)
+        self.plan = followup.previous_plan(self.conversations, self.checkins)
         self.app.start_screen.show_person(self.employee, self.coach_for_new(), self.plan, self.conversations,
                                           self.checkins, self.checkin_drafts)
         self._schedule_prepare()
@@ -118,10 +118,10 @@ class ConversationLifecycle:
 
     def suggested_skills(self) -> list[str]:
         """Skill names to suggest: the organisation's, plus any this employee worked on before."""
-        names = {S.skill_key(n): n for n in self.app.skill_names}
+        names = {schema.skill_key(n): n for n in self.app.skill_names}
         for conv in self.conversations:
             for s in conv.get("skills") or []:
-                names.setdefault(S.skill_key(s[SKILL]), " ".join(str(s[SKILL]).split()))
+                names.setdefault(schema.skill_key(s[SKILL]), " ".join(str(s[SKILL]).split()))
         return sorted(names.values(), key=str.casefold)
 
     def _require_employee(self) -> dict:
@@ -275,7 +275,7 @@ class ConversationLifecycle:
     def _new_record(self) -> dict:
         qs = self.app.main_sets[self.app.start_screen.set_choice.value]
         eid = self.employee[EMPLOYEE_ID]
-        return S.new_conversation(eid, self.coach_for_new(), self.app.clock().date(), qs.id, qs.version)
+        return schema.new_conversation(eid, self.coach_for_new(), self.app.clock().date(), qs.id, qs.version)
 
     def _question_sets_of(self, record: dict) -> tuple[QuestionSet, QuestionSet | None]:
         sets = self.app.question_sets

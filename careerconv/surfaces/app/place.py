@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote
 
-from careerconv.records import schema as S
+from careerconv.records import schema
 
 KEYS = ("coach", "view", "employee", "conversation", "checkin", "step")
 VIEWS = ("person", "team")
@@ -80,10 +80,10 @@ def parse_place(fragment: str) -> Place:
         values[key] = value.strip()
     for key in ("coach", "employee", "conversation"):
         if values.get(key):
-            S.parse_identifier(values[key], what=f"{key} id in the page address")
+            schema.parse_identifier(values[key], what=f"{key} id in the page address")
     checkin = values.get("checkin", "")
     if checkin and checkin != NEW_CHECKIN:
-        S.parse_identifier(checkin, what="check-in id in the page address")
+        schema.parse_identifier(checkin, what="check-in id in the page address")
     view = values.get("view") or "person"
     if view not in VIEWS:
         raise ValueError(f"the page address asks for the view {view!r}; views are {', '.join(VIEWS)}")

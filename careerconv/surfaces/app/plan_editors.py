@@ -11,9 +11,9 @@ import datetime as dt
 from html import escape
 from typing import TYPE_CHECKING, Callable
 
-import ipywidgets as W
+import ipywidgets as widgets
 
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.rules.progress import horizon_date
 from careerconv.records.questions import Question
 from careerconv.records.dates import human_date
@@ -35,15 +35,15 @@ class DreamsEditor(Editor):
 
     def __init__(self, question: Question, ctx: EditorContext):
         super().__init__(question, ctx)
-        self.min_items = question.min_items or S.MIN_DREAMS
-        self.max_items = min(question.max_items or S.MAX_DREAMS, S.MAX_DREAMS)
+        self.min_items = question.min_items or schema.MIN_DREAMS
+        self.max_items = min(question.max_items or schema.MAX_DREAMS, schema.MAX_DREAMS)
         self.reorder_listeners: list[Callable[[dict[int, int | None]], None]] = []
         self.list = RankedList(self, min_rows=self.min_items, max_rows=self.max_items,
                                placeholder="A dream, in their words", row_class="cc-dream-row",
                                text_class="cc-dream-text", add_label="+ Add a dream", add_class="cc-add-dream",
                                on_reorder=self._reordered, on_structure=ctx.on_links_changed)
         self.count_note = html("", "cc-dream-count")
-        self.widget = classed(W.VBox([prompt(question), self.list.widget, self.count_note]),
+        self.widget = classed(widgets.VBox([prompt(question), self.list.widget, self.count_note]),
                               "cc-question", "cc-dreams")
         self._update_note()
 
@@ -108,19 +108,21 @@ class ActionRow:
 
     def __init__(self, editor: "ActionItemsEditor", item_id: str):
         self.item_id = item_id
-        self.text = classed(W.Text(placeholder="What will be done", layout=flex("45%", 3), continuous_update=True),
+        self.text = classed(widgets.Text(placeholder="What will be done", layout=flex("45%", 3),
+                                         continuous_update=True),
                             "cc-action-text")
         self.due = classed(DateBox(width="150px"), "cc-action-due")
-        self.owner = classed(W.Combobox(placeholder="Who", options=tuple(editor.ctx.people), ensure_option=False,
-                                        layout=flex("18%")), "cc-action-owner")
-        self.skill = classed(W.Dropdown(options=[("(no skill)", "")], value="", layout=W.Layout(width="170px")),
+        self.owner = classed(widgets.Combobox(placeholder="Who", options=tuple(editor.ctx.people), ensure_option=False,
+                                              layout=flex("18%")), "cc-action-owner")
+        self.skill = classed(widgets.Dropdown(options=[("(no skill)", "")], value="",
+                                              layout=widgets.Layout(width="170px")),
                              "cc-action-skill")
         self.remove = button("✕", "cc-icon", "cc-remove-action", tooltip="Remove this action item", width="32px")
         for w in (self.text, self.due, self.owner, self.skill):
             editor.observe(w)
         editor.on_click(self.remove, lambda: editor.remove_row(self))
         self.extra: dict = {}
-        self.widget = classed(W.HBox([self.text, self.due, self.owner, self.skill, self.remove], layout=full()),
+        self.widget = classed(widgets.HBox([self.text, self.due, self.owner, self.skill, self.remove], layout=full()),
                               "cc-row", "cc-action-row")
 
     def value(self) -> dict:
@@ -146,13 +148,13 @@ class ActionItemsEditor(Editor):
         self.skills = skills
         self.rows: list[ActionRow] = []
         self._next = 1
-        self.rows_box = W.VBox()
+        self.rows_box = widgets.VBox()
         self.add_button = button("+ Add an action item", "cc-add-action")
         self.on_click(self.add_button, self.add_row)
         heads = html('<div class="cc-muted" style="display:flex;gap:6px">'
                      '<span style="flex:3">What</span><span style="width:150px">Due</span>'
                      '<span style="flex:1">Owner</span><span style="width:210px">Skill</span></div>')
-        self.widget = classed(W.VBox([prompt(question), heads, self.rows_box, self.add_button]),
+        self.widget = classed(widgets.VBox([prompt(question), heads, self.rows_box, self.add_button]),
                               "cc-question", "cc-action-items")
         self.add_row()
 
@@ -232,22 +234,25 @@ class FollowUpEditor(Editor):
 
     def __init__(self, question: Question, ctx: EditorContext):
         super().__init__(question, ctx)
-        choices = question.choices or S.FOLLOW_UP_MODES
-        self.mode = classed(W.ToggleButtons(options=[(str(c).capitalize(), c) for c in choices], value=None,
-                                            style={"button_width": "auto"}), "cc-choice", "cc-follow-mode")
+        choices = question.choices or schema.FOLLOW_UP_MODES
+        self.mode = classed(widgets.ToggleButtons(options=[(str(c).capitalize(), c) for c in choices], value=None,
+                                                  style={"button_width": "auto"}), "cc-choice", "cc-follow-mode")
         # a text box, not a clamping number box: what was typed stays as typed, and a message says what is wrong
-        self.weeks = classed(W.Text(value="2", description="every", style={"description_width": "initial"},
-                                    continuous_update=True, layout=W.Layout(width="110px")), "cc-follow-weeks")
+        self.weeks = classed(widgets.Text(value="2", description="every", style={"description_width": "initial"},
+                                          continuous_update=True, layout=widgets.Layout(width="110px")),
+                             "cc-follow-weeks")
         self.every_weeks = 2  # the last valid number typed
         self.weeks_message = html("", "cc-follow-weeks-message")
-        self.note = classed(W.Text(placeholder="Anything to agree on (e.g. first check-in date)",
-                                   layout=flex("50%"), continuous_update=True), "cc-follow-note")
+        self.note = classed(widgets.Text(placeholder="Anything to agree on (e.g. first check-in date)",
+                                         layout=flex("50%"), continuous_update=True), "cc-follow-note")
         self.weeks.observe(ctx.guard(self._weeks_typed), names="value")
         for w in (self.mode, self.note):
             self.observe(w)
-        self.widget = classed(W.VBox([prompt(question), self.mode,
-                                      classed(W.HBox([self.weeks, html('<span class="cc-muted">weeks</span>'),
-                                                      self.note], layout=full()), "cc-row"), self.weeks_message]),
+        self.widget = classed(widgets.VBox([prompt(question), self.mode,
+                                            classed(widgets.HBox([self.weeks,
+                                                                  html('<span class="cc-muted">weeks</span>'),
+                                                                  self.note], layout=full()), "cc-row"),
+                                            self.weeks_message]),
                               "cc-question", "cc-follow-up")
 
     def _weeks_typed(self, change) -> None:
@@ -297,14 +302,14 @@ class CadenceEditor(Editor):
 
     def __init__(self, question: Question, ctx: EditorContext):
         super().__init__(question, ctx)
-        choices = [int(c) for c in (question.choices or S.CADENCES)]
-        self.buttons = classed(W.ToggleButtons(options=[(f"Every {c} months", c) for c in choices], value=None,
-                                               style={"button_width": "auto"}), "cc-choice", "cc-cadence")
+        choices = [int(c) for c in (question.choices or schema.CADENCES)]
+        self.buttons = classed(widgets.ToggleButtons(options=[(f"Every {c} months", c) for c in choices], value=None,
+                                                     style={"button_width": "auto"}), "cc-choice", "cc-cadence")
         self.observe(self.buttons, self._changed)
         hint = (f'<span class="cc-muted">Their preference on the roster: every {ctx.preferred_cadence} months.</span>'
                 if ctx.preferred_cadence else "")
         self.due_note = html("", "cc-next-due")
-        self.widget = classed(W.VBox([prompt(question), self.buttons, html(hint), self.due_note]), "cc-question")
+        self.widget = classed(widgets.VBox([prompt(question), self.buttons, html(hint), self.due_note]), "cc-question")
 
     def _changed(self, _change=None) -> None:
         self._update_note()

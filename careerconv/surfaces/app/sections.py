@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 from typing import Callable
 
-import ipywidgets as W
+import ipywidgets as widgets
 
 from careerconv.records.questions import Question, Section
 from .editors import ANSWER_EDITORS, ANSWER_KINDS, Editor, EditorContext
@@ -52,23 +52,24 @@ class SectionView:
         self._restoring = False
         title = html(f"{escape(section.title)} <span class=\"cc-pill\">about {section.minutes} min</span>",
                      "cc-section-title")
-        self.bank_toggle = classed(W.ToggleButtons(options=[("Standard questions", "standard"),
-                                                            ("Alternative questions", "alternative")],
-                                                   value="standard", style={"button_width": "auto"}), "cc-bank")
+        self.bank_toggle = classed(widgets.ToggleButtons(options=[("Standard questions", "standard"),
+                                                                  ("Alternative questions", "alternative")],
+                                                         value="standard", style={"button_width": "auto"}), "cc-bank")
         self.bank_toggle.observe(ctx.guard(self._bank_changed), names="value")
-        self.pull_choice = classed(W.Dropdown(options=[], layout=flex()), "cc-pull-choice")
+        self.pull_choice = classed(widgets.Dropdown(options=[], layout=flex()), "cc-pull-choice")
         self.pull_button = button("+ Ask it", "cc-pull")
         self.pull_button.on_click(ctx.guard(lambda _b: None if self.locked else self.pull(self.pull_choice.value)))
-        self.pull_row = classed(W.HBox([self.pull_choice, self.pull_button], layout=full()), "cc-row", "cc-pull-row")
-        self.alt_box = W.VBox()
+        self.pull_row = classed(widgets.HBox([self.pull_choice, self.pull_button], layout=full()), "cc-row",
+                                "cc-pull-row")
+        self.alt_box = widgets.VBox()
         has_alt = alternative is not None and bool(alternative.questions)
         head_items = [title] + ([self.bank_toggle] if has_alt else [])
-        self.head = classed(W.HBox(head_items, layout=full()), "cc-row", "cc-section-head")
+        self.head = classed(widgets.HBox(head_items, layout=full()), "cc-row", "cc-section-head")
         children = [self.head]
         if has_alt:
             children += [self.pull_row, self.alt_box]
         children += [e.widget for e in self.editors]
-        self.widget = classed(W.VBox(children), "cc-card", "cc-section", f"cc-section-{section.id}")
+        self.widget = classed(widgets.VBox(children), "cc-card", "cc-section", f"cc-section-{section.id}")
         self._refresh_alt()
 
     @property
@@ -272,7 +273,7 @@ class LazySectionView:
         return self._view
 
     @property
-    def widget(self) -> W.Widget:
+    def widget(self) -> widgets.Widget:
         return self.view.widget
 
     def load(self, record: dict) -> None:

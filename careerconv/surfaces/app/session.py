@@ -43,9 +43,9 @@ import os
 import threading
 from typing import Callable, Mapping
 
-import ipywidgets as W
+import ipywidgets as widgets
 
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.records.schema import EMPLOYEE_ID, STATUS
 from careerconv.records.store import Conflict, NotFound, NotOnRoster, Store
 from .autosave import Autosaver, SavingPaused, SaveStatus
@@ -82,7 +82,7 @@ def create_record(store: Store, record: dict) -> dict:
         If the record is not valid.
     """
     kind = record_kind(record)
-    fresh = {k: v for k, v in record.items() if k not in S.SAVE_STAMP and k != ID_KEYS[kind]}
+    fresh = {k: v for k, v in record.items() if k not in schema.SAVE_STAMP and k != ID_KEYS[kind]}
     return save_record(store, {**fresh, "kind": kind}, kind)
 
 
@@ -154,7 +154,8 @@ class EditSession:
                                    background=background, on_status=on_status, on_error=self._failed)
         self._guard = guard
         self._panel: ConflictPanel | None = None
-        self.widget = W.VBox(layout=W.Layout(width="100%"))  # holds the panel once there is something to say
+        # Holds the panel once there is something to say.
+        self.widget = widgets.VBox(layout=widgets.Layout(width="100%"))
         self._scheduler = scheduler
         self._seen = self._file_state()  # the record's file as this session last read or wrote it
         self._clock = clock

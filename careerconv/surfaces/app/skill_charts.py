@@ -17,9 +17,9 @@ from typing import Iterable
 
 import pandas as pd
 
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.records.schema import CHECKIN_ID, DATE
-from careerconv.rules import followup as F
+from careerconv.rules import followup
 
 WIDTH, HEIGHT = 5.4, 2.5  # inches: two charts side by side in the app, one per line on a narrow screen
 
@@ -28,15 +28,15 @@ def _literal(text: str) -> str:
     return str(text).replace("$", r"\$")
 
 
-def skill_ratings(skill: str, points: Iterable[F.RatingPoint]) -> pd.DataFrame:
+def skill_ratings(skill: str, points: Iterable[followup.RatingPoint]) -> pd.DataFrame:
     """The self ratings of one skill (case and spacing ignored) as the plot helper wants them."""
-    key = S.skill_key(skill)
+    key = schema.skill_key(skill)
     rows = [{DATE: pd.Timestamp(p.date), "rating": float(p.self_rating), "source": p.source}
-            for p in points if S.skill_key(p.skill) == key and p.self_rating is not None]
+            for p in points if schema.skill_key(p.skill) == key and p.self_rating is not None]
     return pd.DataFrame(rows, columns=[DATE, "rating", "source"])
 
 
-def skill_chart_svg(state: F.SkillState, t0: str, points: Iterable[F.RatingPoint], as_of: dt.date) -> str:
+def skill_chart_svg(state: followup.SkillState, t0: str, points: Iterable[followup.RatingPoint], as_of: dt.date) -> str:
     """One skill's chart as an ``<svg>`` element (text)."""
     from matplotlib.figure import Figure  # matplotlib loads when a chart is first drawn, not with the app
 
@@ -56,12 +56,12 @@ def skill_chart_svg(state: F.SkillState, t0: str, points: Iterable[F.RatingPoint
     return svg[svg.index("<svg"):]
 
 
-def skill_charts_html(plan: F.PreviousPlan, conversations: list[dict], checkins: list[dict],
+def skill_charts_html(plan: followup.PreviousPlan, conversations: list[dict], checkins: list[dict],
                       as_of: dt.date) -> str:
     """Every skill of the last plan as a chart, in a wrapping grid (escaped HTML; "" without a plan)."""
     if plan.conversation is None or not plan.skills:
         return ""
-    points = F.rating_points(conversations, checkins)
+    points = followup.rating_points(conversations, checkins)
     cells = []
     for state in plan.skills:
         cells.append(f'<figure class="cc-skill-chart" aria-label="Ratings of {escape(state.skill)} against its '
@@ -87,7 +87,7 @@ class SkillChartsPanel:
     """
 
     def __init__(self, *, guard, background: bool, deliver):
-        import ipywidgets as W  # the panel is the only widget code here
+        import ipywidgets as widgets  # the panel is the only widget code here
 
         from .widgets import button, classed, html, show
         self._show = show
@@ -96,12 +96,13 @@ class SkillChartsPanel:
                              tooltip="Each skill's ratings against its targets, as in the progress report")
         self.button.on_click(guard(lambda _b: self.draw(), "Could not draw the rating charts"))
         self.charts = html("", "cc-skill-charts-box")
-        self.widget = classed(W.VBox([self.button, self.charts]), "cc-charts-panel")
+        self.widget = classed(widgets.VBox([self.button, self.charts]), "cc-charts-panel")
         self._inputs: tuple | None = None
         self._drawn: dict[tuple, str] = {}
         self._wanted: tuple | None = None
 
-    def show_for(self, plan: F.PreviousPlan, conversations: list[dict], checkins: list[dict], as_of: dt.date) -> None:
+    def show_for(self, plan: followup.PreviousPlan, conversations: list[dict], checkins: list[dict],
+                 as_of: dt.date) -> None:
         """Offer the charts of this plan (drawn again only when asked)."""
         self._inputs = (plan, list(conversations), list(checkins), as_of)
         self._wanted = None

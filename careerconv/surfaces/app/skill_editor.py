@@ -12,9 +12,9 @@ from __future__ import annotations
 import warnings
 from html import escape
 
-import ipywidgets as W
+import ipywidgets as widgets
 
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.rules.progress import horizon_date
 from careerconv.records.questions import SKILL_KINDS, Question
 from careerconv.records.dates import human_date
@@ -33,20 +33,22 @@ class OptionRow:
         self.card = card
         editor = card.editor
         # one-line text areas that grow with what is typed (CSS field-sizing), so nothing is cut off
-        self.text = classed(W.Textarea(placeholder=f"Option {number}: what would it take?", rows=1,
-                                       layout=flex("40%", 2), continuous_update=True), "cc-option-text", "cc-grow")
-        self.pros = classed(W.Textarea(placeholder="Pros", rows=1, layout=flex("22%"), continuous_update=True),
+        self.text = classed(widgets.Textarea(placeholder=f"Option {number}: what would it take?", rows=1,
+                                             layout=flex("40%", 2), continuous_update=True), "cc-option-text",
+                            "cc-grow")
+        self.pros = classed(widgets.Textarea(placeholder="Pros", rows=1, layout=flex("22%"), continuous_update=True),
                             "cc-option-pros", "cc-grow")
-        self.cons = classed(W.Textarea(placeholder="Cons / trade-offs", rows=1, layout=flex("22%"),
-                                       continuous_update=True), "cc-option-cons", "cc-grow")
-        self.choose = classed(W.ToggleButton(value=False, description="Choose", tooltip="The best way to approach it",
-                                             layout=W.Layout(width="112px", flex="0 0 112px")), "cc-choose")
+        self.cons = classed(widgets.Textarea(placeholder="Cons / trade-offs", rows=1, layout=flex("22%"),
+                                             continuous_update=True), "cc-option-cons", "cc-grow")
+        self.choose = classed(widgets.ToggleButton(value=False, description="Choose",
+                                                   tooltip="The best way to approach it",
+                                                   layout=widgets.Layout(width="112px", flex="0 0 112px")), "cc-choose")
         self.remove = button("✕", "cc-icon", "cc-remove-option", tooltip="Remove this option", width="32px")
         for w in (self.text, self.pros, self.cons):
             editor.observe(w, card.options_changed)
         editor.observe(self.choose, lambda change: card.chosen(self, change["new"]))
         editor.on_click(self.remove, lambda: card.remove_option(self))
-        self.widget = classed(W.HBox([self.text, self.pros, self.cons, self.choose, self.remove], layout=full()),
+        self.widget = classed(widgets.HBox([self.text, self.pros, self.cons, self.choose, self.remove], layout=full()),
                               "cc-row", "cc-option-row")
 
     def value(self) -> dict:
@@ -91,7 +93,7 @@ class SkillCard:
     def __init__(self, editor: "SkillsEditor", skill: dict, *, folded: bool = False):
         self.editor = editor
         ctx = editor.ctx
-        self.data = {**S.new_skill(skill.get(SKILL) or ""), **skill}
+        self.data = {**schema.new_skill(skill.get(SKILL) or ""), **skill}
         self.name = self.data[SKILL]
         self.built = False
         self._dream_position: int | None = (editor.dreams.position_of_rank(self.data.get("dream_rank"))
@@ -101,17 +103,18 @@ class SkillCard:
         self.remove_button = button("Remove skill", "cc-link", "cc-remove-skill")
         self.open_button = button("Edit ▾", "cc-link", "cc-skill-open", tooltip="Show everything asked about it")
         self.open_button.on_click(ctx.guard(lambda _b: self.open()))
-        self.confirm_remove: W.HBox | None = None  # "Remove this skill?", made when first asked
+        self.confirm_remove: widgets.HBox | None = None  # "Remove this skill?", made when first asked
         editor.on_click(self.remove_button, self.ask_remove)
-        head = classed(W.HBox([self.title, classed(W.HBox([self.open_button, self.remove_button]), "cc-row")],
-                              layout=W.Layout(justify_content="space-between")), "cc-row")
-        self._head: list[W.Widget] = [head]
+        head = classed(widgets.HBox([self.title,
+                                     classed(widgets.HBox([self.open_button, self.remove_button]), "cc-row")],
+                                    layout=widgets.Layout(justify_content="space-between")), "cc-row")
+        self._head: list[widgets.Widget] = [head]
         before = ctx.last_rating(self.name)
         if before:  # a skill of an earlier plan: where it stood, so the new rating is given knowingly
             self._head.append(html(f'<div class="cc-note">{escape(before)}</div>', "cc-last-rating"))
         self.summary = html(skill_summary_html(self.data, [q.kind for q in editor.skill_question_order]),
                             "cc-skill-summary")
-        self.widget = classed(W.VBox([*self._head, self.summary]), "cc-card", "cc-skill-card", "cc-skill-folded")
+        self.widget = classed(widgets.VBox([*self._head, self.summary]), "cc-card", "cc-skill-card", "cc-skill-folded")
         if not folded:
             self.open()
 
@@ -119,9 +122,9 @@ class SkillCard:
         """Ask "Remove this skill and its plan?" under the card's head."""
         if self.confirm_remove is None:
             editor = self.editor
-            self.confirm_remove = W.HBox([html('<span class="cc-muted">Remove this skill and its plan?</span>'),
-                                          button("Yes, remove", "cc-danger", "cc-confirm-remove"),
-                                          button("Keep it", "cc-keep-skill")])
+            self.confirm_remove = widgets.HBox([html('<span class="cc-muted">Remove this skill and its plan?</span>'),
+                                                button("Yes, remove", "cc-danger", "cc-confirm-remove"),
+                                                button("Keep it", "cc-keep-skill")])
             editor.on_click(self.confirm_remove.children[1], lambda: editor.remove_skill(self))
             editor.on_click(self.confirm_remove.children[2], lambda: show(self.confirm_remove, False))
             self._head.insert(1, self.confirm_remove)
@@ -138,61 +141,62 @@ class SkillCard:
         self.built = True
         editor, ctx = self.editor, self.editor.ctx
         self.options: list[OptionRow] = []
-        self.targets: dict[int, int | None] = {h: None for h in S.HORIZONS}
-        parts: list[W.Widget] = []
+        self.targets: dict[int, int | None] = {h: None for h in schema.HORIZONS}
+        parts: list[widgets.Widget] = []
         questions = editor.skill_questions
         for kind in [q.kind for q in editor.skill_question_order]:
             q = questions[kind]
             if kind == "skill_rating":
-                self.self_rating = classed(W.ToggleButtons(options=RATING_CHOICES[1:], value=None,
-                                                           style={"button_width": "38px"}),
+                self.self_rating = classed(widgets.ToggleButtons(options=RATING_CHOICES[1:], value=None,
+                                                                 style={"button_width": "38px"}),
                                            "cc-rating", "cc-self-rating")
-                self.coach_rating = classed(W.Dropdown(options=RATING_CHOICES, value=NO_RATING,
-                                                       description="Coach's view (optional)",
-                                                       style={"description_width": "initial"},
-                                                       layout=W.Layout(width="260px")), "cc-coach-rating")
+                self.coach_rating = classed(widgets.Dropdown(options=RATING_CHOICES, value=NO_RATING,
+                                                             description="Coach's view (optional)",
+                                                             style={"description_width": "initial"},
+                                                             layout=widgets.Layout(width="260px")), "cc-coach-rating")
                 editor.observe(self.self_rating, self.rating_changed)
                 editor.observe(self.coach_rating)
-                parts.extend([prompt(q), classed(W.HBox([html('<span class="cc-muted">Their rating</span>'),
-                                                         self.self_rating]), "cc-row"), self.coach_rating])
+                parts.extend([prompt(q), classed(widgets.HBox([html('<span class="cc-muted">Their rating</span>'),
+                                                               self.self_rating]), "cc-row"), self.coach_rating])
             elif kind == "skill_ten":
-                self.ten = classed(W.Textarea(placeholder="What would a 10 look like, concretely?", rows=2,
-                                              layout=full(), continuous_update=True), "cc-ten")
+                self.ten = classed(widgets.Textarea(placeholder="What would a 10 look like, concretely?", rows=2,
+                                                    layout=full(), continuous_update=True), "cc-ten")
                 editor.observe(self.ten)
                 parts.extend([prompt(q), self.ten])
             elif kind == "skill_options":
-                self.min_options = q.min_items or S.MIN_OPTIONS
-                self.options_box = W.VBox()
+                self.min_options = q.min_items or schema.MIN_OPTIONS
+                self.options_box = widgets.VBox()
                 self.add_option_button = button("+ Add an option", "cc-add-option")
                 editor.on_click(self.add_option_button, self.add_option)
                 self.options_note = html("", "cc-options-count")
-                parts.extend([prompt(q), self.options_box, classed(W.HBox([self.add_option_button,
-                                                                           self.options_note]), "cc-row")])
+                parts.extend([prompt(q), self.options_box, classed(widgets.HBox([self.add_option_button,
+                                                                                 self.options_note]), "cc-row")])
             elif kind == "skill_approach":
                 self.chosen_note = html("", "cc-chosen-note")
-                self.approach = classed(W.Textarea(placeholder="How will they go about it? First steps, support, "
+                self.approach = classed(widgets.Textarea(placeholder="How will they go about it? First steps, support, "
                                                                "time…", rows=2, layout=full(), continuous_update=True),
                                         "cc-approach")
                 editor.observe(self.approach)
                 parts.extend([prompt(q), self.chosen_note, self.approach])
             elif kind == "skill_targets":
-                self.target_boxes: dict[int, W.Dropdown] = {}
-                self.target_checks: dict[int, W.HTML] = {}
+                self.target_boxes: dict[int, widgets.Dropdown] = {}
+                self.target_checks: dict[int, widgets.HTML] = {}
                 cells = []
-                for h in S.HORIZONS:
+                for h in schema.HORIZONS:
                     when = human_date(horizon_date(ctx.conversation_date, h).date())
-                    dd = classed(W.Dropdown(options=RATING_CHOICES, value=NO_RATING, description=f"{h} months",
-                                            layout=W.Layout(width="150px")), f"cc-target-{h}", "cc-target")
+                    dd = classed(widgets.Dropdown(options=RATING_CHOICES, value=NO_RATING, description=f"{h} months",
+                                                  layout=widgets.Layout(width="150px")), f"cc-target-{h}", "cc-target")
                     editor.observe(dd, lambda change, h=h: self.target_changed(h, change))
                     self.target_boxes[h] = dd
                     self.target_checks[h] = html("", "cc-target-check", f"cc-target-check-{h}")
-                    cells.append(classed(W.VBox([dd, html(f'<span class="cc-muted">by {escape(when)}</span>'),
-                                                 self.target_checks[h]], layout=W.Layout(width="170px")),
+                    cells.append(classed(widgets.VBox([dd, html(f'<span class="cc-muted">by {escape(when)}</span>'),
+                                                       self.target_checks[h]], layout=widgets.Layout(width="170px")),
                                          "cc-target-cell"))
-                parts.extend([prompt(q), classed(W.HBox(cells, layout=W.Layout(flex_flow="row wrap")),
+                parts.extend([prompt(q), classed(widgets.HBox(cells, layout=widgets.Layout(flex_flow="row wrap")),
                                                  "cc-row", "cc-targets")])
-        self.dream = classed(W.Dropdown(options=[("—", 0)], value=0, description="Which dream it serves",
-                                        style={"description_width": "initial"}, layout=W.Layout(width="480px")),
+        self.dream = classed(widgets.Dropdown(options=[("—", 0)], value=0, description="Which dream it serves",
+                                              style={"description_width": "initial"},
+                                              layout=widgets.Layout(width="480px")),
                              "cc-serves-dream")
         editor.observe(self.dream, self.dream_picked)
         parts.append(self.dream)
@@ -237,7 +241,7 @@ class SkillCard:
             if hasattr(self, "approach"):
                 self.approach.value = skill.get("approach") or ""
             if hasattr(self, "target_boxes"):
-                for h in S.HORIZONS:
+                for h in schema.HORIZONS:
                     value = (skill.get("targets") or {}).get(str(h))
                     self.targets[h] = value
                     self.target_boxes[h].value = rating_in(value)
@@ -261,7 +265,7 @@ class SkillCard:
         if hasattr(self, "approach"):
             s["approach"] = self.approach.value
         if hasattr(self, "target_boxes"):
-            s["targets"] = {str(h): self.targets[h] for h in S.HORIZONS}
+            s["targets"] = {str(h): self.targets[h] for h in schema.HORIZONS}
         dreams = self.editor.dreams
         if dreams is not None:
             s["dream_rank"] = dreams.rank_of_position(self._dream_position)
@@ -414,26 +418,27 @@ class SkillsEditor(Editor):
         if dreams is not None:
             dreams.reorder_listeners.append(self._dreams_moved)
         self.cards: list[SkillCard] = []
-        self.input = classed(W.Combobox(placeholder="Type a skill, or pick one your organisation already uses",
-                                        options=[], ensure_option=False, layout=flex("60%")), "cc-skill-input")
+        self.input = classed(widgets.Combobox(placeholder="Type a skill, or pick one your organisation already uses",
+                                              options=[], ensure_option=False, layout=flex("60%")), "cc-skill-input")
         self.add_button = button("+ Add skill", "cc-primary", "cc-add-skill")
         self.on_click(self.add_button, self.add_from_input)
         with warnings.catch_warnings():  # Enter in the box adds the skill (ipywidgets' only Enter event)
             warnings.simplefilter("ignore", DeprecationWarning)
             self.input.on_submit(ctx.guard(lambda _w: None if self.locked else self.add_from_input()))
         self.message = html("", "cc-skill-message")
-        self.cards_box = W.VBox()
+        self.cards_box = widgets.VBox()
         self.empty_note = html('<div class="cc-muted">No skills yet. Which skills would help them reach '
                                "their dreams?</div>", "cc-skills-empty")
-        self.widget = classed(W.VBox([prompt(question), classed(W.HBox([self.input, self.add_button], layout=full()),
-                                                                "cc-row", "cc-skill-add"),
-                                      self.message, self.empty_note, self.cards_box]), "cc-question", "cc-skills")
+        self.widget = classed(widgets.VBox([prompt(question),
+                                            classed(widgets.HBox([self.input, self.add_button], layout=full()),
+                                                    "cc-row", "cc-skill-add"),
+                                            self.message, self.empty_note, self.cards_box]), "cc-question", "cc-skills")
         self.refresh_suggestions()
 
     def refresh_suggestions(self) -> None:
         """Offer the organisation's skills that are not in this conversation yet."""
-        taken = {S.skill_key(c.name) for c in self.cards}
-        names = [n for n in self.ctx.skill_names() if S.skill_key(n) not in taken]
+        taken = {schema.skill_key(c.name) for c in self.cards}
+        names = [n for n in self.ctx.skill_names() if schema.skill_key(n) not in taken]
         if tuple(self.input.options) != tuple(names):
             self.input.options = tuple(names)
 
@@ -447,14 +452,14 @@ class SkillsEditor(Editor):
             self.message.value = '<div class="cc-warn-box">That is long for a skill name; keep it under 120 ' \
                                  "characters and put the detail in “what a 10 looks like”.</div>"
             return
-        existing = {S.skill_key(c.name): c.name for c in self.cards}
-        if S.skill_key(name) in existing:
-            self.message.value = (f'<div class="cc-warn-box">“{escape(existing[S.skill_key(name)])}” is already in '
-                                  "this conversation.</div>")
+        existing = {schema.skill_key(c.name): c.name for c in self.cards}
+        if schema.skill_key(name) in existing:
+            same = escape(existing[schema.skill_key(name)])
+            self.message.value = f'<div class="cc-warn-box">“{same}” is already in this conversation.</div>'
             return
         # Use the organisation's spelling when the coach typed a known skill differently.
-        known = {S.skill_key(n): n for n in self.ctx.skill_names()}  # suggestions: organisation + history
-        name = known.get(S.skill_key(name), name)
+        known = {schema.skill_key(n): n for n in self.ctx.skill_names()}  # suggestions: organisation + history
+        name = known.get(schema.skill_key(name), name)
         self.add_skill(name)
         with self.loading():
             self.input.value = ""
@@ -462,7 +467,7 @@ class SkillsEditor(Editor):
 
     def add_skill(self, name: str) -> SkillCard:
         """Add a card for a new skill and report the edit."""
-        card = SkillCard(self, S.new_skill(name))
+        card = SkillCard(self, schema.new_skill(name))
         self.cards.append(card)
         self._show()
         self.changed()
@@ -485,7 +490,7 @@ class SkillsEditor(Editor):
             If the skill is not in this conversation.
         """
         for c in self.cards:
-            if S.skill_key(c.name) == S.skill_key(name):
+            if schema.skill_key(c.name) == schema.skill_key(name):
                 return c
         raise KeyError(f"no skill {name!r} in this conversation; skills: {', '.join(c.name for c in self.cards)}")
 
@@ -535,7 +540,7 @@ def skill_summary_html(skill: dict, kinds: list[str]) -> str:
         parts.append(text + (f" (coach: {coach})" if coach is not None else ""))
     if "skill_targets" in kinds:
         targets = skill.get("targets") or {}
-        set_ = [f"{targets.get(str(h))} in {h} months" for h in S.HORIZONS if targets.get(str(h)) is not None]
+        set_ = [f"{targets.get(str(h))} in {h} months" for h in schema.HORIZONS if targets.get(str(h)) is not None]
         parts.append("target " + ", ".join(set_) if set_ else "no targets yet")
     if "skill_options" in kinds:
         options = [o for o in skill.get("options") or [] if (o.get("text") or "").strip()]

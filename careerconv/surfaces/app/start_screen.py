@@ -16,9 +16,9 @@ from html import escape
 from pathlib import Path
 from typing import Callable
 
-import ipywidgets as W
+import ipywidgets as widgets
 
-from careerconv.rules import followup as F
+from careerconv.rules import followup
 from careerconv.records.dates import human_date, human_datetime
 from careerconv.records.questions import QuestionSet
 from careerconv.records.schema import EMPLOYEE_ID, STATUS
@@ -78,27 +78,27 @@ class StartScreen:
         coaches = people.coaches()
         if coach_id and coach_id not in coaches:
             coaches.append(coach_id)
-        self.coach_choice = classed(W.Dropdown(options=[("All coaches", "")] + [(people.coach_label(c), c)
+        self.coach_choice = classed(widgets.Dropdown(options=[("All coaches", "")] + [(people.coach_label(c), c)
                                                                                for c in coaches],
-                                               value=coach_id or "", description="Coach",
-                                               layout=W.Layout(width="360px")), "cc-coach")
-        self.view_choice = classed(W.ToggleButtons(options=[("Find a person", "person"), ("My team", "team")],
-                                                   value="person", style={"button_width": "auto"},
-                                                   tooltips=["Search the roster and open one person",
-                                                             "Every report of this coach at a glance"]),
+                                                     value=coach_id or "", description="Coach",
+                                                     layout=widgets.Layout(width="360px")), "cc-coach")
+        self.view_choice = classed(widgets.ToggleButtons(options=[("Find a person", "person"), ("My team", "team")],
+                                                         value="person", style={"button_width": "auto"},
+                                                         tooltips=["Search the roster and open one person",
+                                                                   "Every report of this coach at a glance"]),
                                    "cc-choice", "cc-view-choice")
         self.team_hint = html('<span class="cc-muted">Choose a coach to see their team at a glance.</span>',
                               "cc-team-hint")
         self.view_choice.observe(guard(lambda _c: self.show_view(), "Could not open the team view"), names="value")
-        self.set_choice = classed(W.Dropdown(options=[(qs.title, k) for k, qs in question_sets.items()],
-                                             value=wanted_set, description="Questions",
-                                             layout=W.Layout(width="100%")), "cc-question-set")
-        self.search = classed(W.Text(placeholder="Search by name or employee id", continuous_update=True,
-                                     layout=W.Layout(width="100%")), "cc-search")
+        self.set_choice = classed(widgets.Dropdown(options=[(qs.title, k) for k, qs in question_sets.items()],
+                                                   value=wanted_set, description="Questions",
+                                                   layout=widgets.Layout(width="100%")), "cc-question-set")
+        self.search = classed(widgets.Text(placeholder="Search by name or employee id", continuous_update=True,
+                                           layout=widgets.Layout(width="100%")), "cc-search")
         # One button per person, bound to the employee id: a click on a list that is being
         # re-filtered still opens the person the coach saw (a Select syncs by position).
-        self.results = classed(W.VBox(layout=W.Layout(width="100%")), "cc-results")
-        self.result_buttons: dict[str, W.Button] = {}
+        self.results = classed(widgets.VBox(layout=widgets.Layout(width="100%")), "cc-results")
+        self.result_buttons: dict[str, widgets.Button] = {}
         self.results_note = html("", "cc-muted", "cc-results-note")
         self.search.observe(guard(lambda _c: self.run_search(), "Search failed"), names="value")
         self.coach_choice.observe(guard(lambda _c: self.run_search(), "Search failed"), names="value")
@@ -120,8 +120,9 @@ class StartScreen:
         self._on_click(self.discard_button, lambda: show(self.discard_confirm, True), "Could not discard the draft")
         self._on_click(self.discard_confirm, on_discard, "Could not discard the draft")
         show(self.discard_confirm, False)
-        self.draft_box = classed(W.VBox([self.draft_html, classed(W.HBox([self.resume_button, self.discard_button,
-                                                                          self.discard_confirm]), "cc-row")]),
+        self.draft_box = classed(widgets.VBox([self.draft_html,
+                                               classed(widgets.HBox([self.resume_button, self.discard_button,
+                                                                     self.discard_confirm]), "cc-row")]),
                                  "cc-warn-box", "cc-draft-offer")
         # "Start a new conversation" while a draft exists asks first, showing what the draft holds
         self.start_confirm_html = html("", "cc-start-confirm-text")
@@ -131,41 +132,42 @@ class StartScreen:
         self._on_click(self.start_anyway, on_start_anyway, "Could not start the conversation")
         self._on_click(self.start_resume, on_resume, "Could not resume the draft")
         self._on_click(self.start_cancel, lambda: show(self.start_confirm, False), "Could not cancel")
-        self.start_confirm = classed(W.VBox([self.start_confirm_html, classed(
-            W.HBox([self.start_resume, self.start_anyway, self.start_cancel]), "cc-row")]),
+        self.start_confirm = classed(widgets.VBox([self.start_confirm_html, classed(
+            widgets.HBox([self.start_resume, self.start_anyway, self.start_cancel]), "cc-row")]),
             "cc-warn-box", "cc-start-confirm")
         show(self.start_confirm, False)
-        self.actions = classed(W.HBox([self.start_button, self.checkin_button]), "cc-row", "cc-actions")
+        self.actions = classed(widgets.HBox([self.start_button, self.checkin_button]), "cc-row", "cc-actions")
         self.glance_html = html("", "cc-glance-box")
         self.charts_panel = charts_panel
-        self.employee_panel = classed(W.VBox([self.employee_html, self.draft_box, self.actions, self.start_confirm,
-                                              self.glance_html, self.charts_panel.widget],
-                                             layout=W.Layout(flex="1 1 auto", width="auto", min_width="0")),
+        self.employee_panel = classed(widgets.VBox([self.employee_html, self.draft_box, self.actions,
+                                                    self.start_confirm,
+                                                    self.glance_html, self.charts_panel.widget],
+                                                   layout=widgets.Layout(flex="1 1 auto", width="auto", min_width="0")),
                                       "cc-card", "cc-employee-panel")
         show(self.draft_box, False)
         show(self.actions, False)
-        picker_parts: list[W.Widget] = [html("<b>Who are you meeting?</b>"), self.set_choice,
-                                        self.search, self.results, self.results_note]
+        picker_parts: list[widgets.Widget] = [html("<b>Who are you meeting?</b>"), self.set_choice,
+                                              self.search, self.results, self.results_note]
         if people.frame.empty:
             picker_parts.append(html(
                 f'<div class="cc-warn-box">No employees in <code>{escape(str(data_dir))}</code>. Create a demo '
                 "organisation with <code>careerconv demo</code> or import your roster with "
                 "<code>careerconv import roster FILE</code>, then reload.</div>", "cc-no-roster"))
-        picker = classed(W.VBox(picker_parts, layout=W.Layout(width="330px", flex="0 0 330px")), "cc-card",
+        picker = classed(widgets.VBox(picker_parts, layout=widgets.Layout(width="330px", flex="0 0 330px")), "cc-card",
                          "cc-picker")
-        self.person_view = classed(W.HBox([picker, self.employee_panel],
-                                          layout=W.Layout(width="100%", align_items="flex-start")),
+        self.person_view = classed(widgets.HBox([picker, self.employee_panel],
+                                                layout=widgets.Layout(width="100%", align_items="flex-start")),
                                    "cc-row", "cc-person-view")
         self.team = TeamView(guard=guard, on_person=on_team_person, on_conversation=on_team_conversation,
                              on_checkin=on_team_checkin, on_refresh=self.refresh_team)
-        self.start_bar = classed(W.HBox([self.coach_choice, self.view_choice, self.team_hint],
-                                        layout=W.Layout(width="100%")), "cc-row", "cc-start-bar")
-        self.widget = classed(W.VBox([self.start_bar, self.person_view], layout=W.Layout(width="100%")),
+        self.start_bar = classed(widgets.HBox([self.coach_choice, self.view_choice, self.team_hint],
+                                              layout=widgets.Layout(width="100%")), "cc-row", "cc-start-bar")
+        self.widget = classed(widgets.VBox([self.start_bar, self.person_view], layout=widgets.Layout(width="100%")),
                               "cc-start-screen")
         self.run_search()
         self.coach_changed()
 
-    def _on_click(self, b: W.Button, action: Callable[[], object], context: str) -> None:
+    def _on_click(self, b: widgets.Button, action: Callable[[], object], context: str) -> None:
         b.on_click(self.guard(lambda _b: action(), context))
 
     # ------------------------------------------------------------------ coach and view
@@ -275,7 +277,7 @@ class StartScreen:
             (b.add_class if eid == self.current else b.remove_class)("cc-result-active")
 
     # ------------------------------------------------------------------ the person page
-    def show_person(self, employee: dict, coach_id: str, plan: F.PreviousPlan, conversations: list[dict],
+    def show_person(self, employee: dict, coach_id: str, plan: followup.PreviousPlan, conversations: list[dict],
                     checkins: list[dict], checkin_drafts: list[dict]) -> None:
         """Show an employee's page: their card, the draft offered, Start / Check-in, their previous plan.
 

@@ -15,7 +15,7 @@ import datetime as dt
 from html import escape
 from typing import Iterable, Mapping
 
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.records.dates import human_date, human_datetime
 from careerconv.views.html_parts import escape_html
 from careerconv.views.html_policy import CSP_META
@@ -181,11 +181,11 @@ def summary_fragment(record: dict, *, employee: Mapping | None = None, coach_nam
         if (s.get("approach") or "").strip():
             html.append(f'<p class="cc-q">Approach</p><p class="cc-a">{escape_html(s["approach"])}</p>')
         targets = s.get("targets") or {}
-        if any(targets.get(str(h)) is not None for h in S.HORIZONS):
+        if any(targets.get(str(h)) is not None for h in schema.HORIZONS):
             cells = "".join(
                 f"<td>{escape(human_date(horizon_date(conv_date, h).date()))}: "
-                f"<b>{targets.get(str(h)) or '–'}</b>/10</td>" for h in S.HORIZONS)
-            heads = "".join(f"<th>{h} months</th>" for h in S.HORIZONS)
+                f"<b>{targets.get(str(h)) or '–'}</b>/10</td>" for h in schema.HORIZONS)
+            heads = "".join(f"<th>{h} months</th>" for h in schema.HORIZONS)
             html.append(f'<table class="cc-targets"><thead><tr>{heads}</tr></thead><tr>{cells}</tr></table>')
         html.append("</div>")
 

@@ -34,16 +34,16 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
 import anywidget
-import ipywidgets as W
+import ipywidgets as widgets
 import pandas as pd
 import traitlets
 
-from careerconv.rules import cadence as C
+from careerconv.rules import cadence
 from careerconv.rules import progress
-from careerconv.records import schema as S
-from careerconv.records import tables as T
+from careerconv.records import schema
+from careerconv.records import tables
 from careerconv.records.store import History, Store
-from careerconv.rules import followup as F
+from careerconv.rules import followup
 from careerconv.records.dates import human_date
 from careerconv.records.schema import COACH_ID, CONVERSATION_ID, DATE, EMPLOYEE_ID, RECORD_ID, STATUS
 from careerconv.views.html_parts import escape_html
@@ -54,9 +54,10 @@ SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
 SPARK_POINTS = 6  # the latest ratings a sparkline shows
 TREND_CLASSES = {progress.AHEAD: "cc-trend-ahead", progress.ON_TRACK: "cc-trend-on-track",
                  progress.BEHIND: "cc-trend-behind", progress.DUE_NOT_MEASURED: "cc-trend-behind", progress.UPCOMING: "cc-trend-none"}
-BADGE_CLASSES = {C.OVERDUE: "cc-badge-overdue", C.NEVER_MET: "cc-badge-never", C.DUE_SOON: "cc-badge-soon",
-                 C.SCHEDULED: "cc-badge-scheduled"}
-_TABLES = (*C.DUE_TABLES[1:], "targets", "skill_ratings")
+BADGE_CLASSES = {cadence.OVERDUE: "cc-badge-overdue", cadence.NEVER_MET: "cc-badge-never",
+                 cadence.DUE_SOON: "cc-badge-soon",
+                 cadence.SCHEDULED: "cc-badge-scheduled"}
+_TABLES = (*cadence.DUE_TABLES[1:], "targets", "skill_ratings")
 COLUMNS = {"person": "165px", "due": "200px", "items": "180px", "actions": "150px"}  # skills take the rest
 
 
@@ -156,7 +157,7 @@ class TeamMember:
     checkin_status: str | None
     draft_date: str | None
     checkin_draft_date: str | None = None
-    items: tuple[F.ItemState, ...] = ()
+    items: tuple[followup.ItemState, ...] = ()
     skills: tuple[SkillTrend, ...] = ()
 
     @property
@@ -165,11 +166,11 @@ class TeamMember:
         return self.last_conversation is not None
 
     @property
-    def open_items(self) -> tuple[F.ItemState, ...]:
+    def open_items(self) -> tuple[followup.ItemState, ...]:
         """Items still to follow up (open or in progress)."""
         return tuple(i for i in self.items if i.is_open)
 
-    def overdue_items(self, today: dt.date) -> tuple[F.ItemState, ...]:
+    def overdue_items(self, today: dt.date) -> tuple[followup.ItemState, ...]:
         """Open items whose due date is before ``today``."""
         return tuple(i for i in self.items if i.is_overdue(today))
 
@@ -194,15 +195,15 @@ def sparkline(ratings: Sequence[int]) -> str:
     """
     out = []
     for r in list(ratings)[-SPARK_POINTS:]:
-        if isinstance(r, bool) or not isinstance(r, int) or not S.RATING_MIN <= r <= S.RATING_MAX:
-            raise ValueError(f"a rating must be a whole number {S.RATING_MIN}-{S.RATING_MAX}, got {r!r}")
-        step = (r - S.RATING_MIN) * (len(SPARK_BLOCKS) - 1) / (S.RATING_MAX - S.RATING_MIN)
+        if isinstance(r, bool) or not isinstance(r, int) or not schema.RATING_MIN <= r <= schema.RATING_MAX:
+            raise ValueError(f"a rating must be a whole number {schema.RATING_MIN}-{schema.RATING_MAX}, got {r!r}")
+        step = (r - schema.RATING_MIN) * (len(SPARK_BLOCKS) - 1) / (schema.RATING_MAX - schema.RATING_MIN)
         out.append(SPARK_BLOCKS[round(step)])
     return "".join(out)
 
 
 def team_members(reports: pd.DataFrame, histories: Mapping[str, History], as_of: dt.date | str, *,
-                 soon_days: int = C.DUE_SOON_DAYS) -> list[TeamMember]:
+                 soon_days: int = cadence.DUE_SOON_DAYS) -> list[TeamMember]:
     """The team view's rows: one per report, most urgent first.
 
     Parameters
@@ -231,7 +232,7 @@ def team_members(reports: pd.DataFrame, histories: Mapping[str, History], as_of:
         If ``as_of`` is not a date, the roster rows lack a column the due list
         needs, or a stored rating or target is out of range (the message names it).
     """
-    day = S.parse_date(as_of)
+    day = schema.parse_date(as_of)
     cutoff = day.isoformat()
     convs: dict[str, list[dict]] = {}
     cis: dict[str, list[dict]] = {}
@@ -240,19 +241,19 @@ def team_members(reports: pd.DataFrame, histories: Mapping[str, History], as_of:
         convs[eid] = [c for c in (hist.conversations if hist else []) if c[DATE] <= cutoff]
         cis[eid] = [c for c in (hist.checkins if hist else []) if c[DATE] <= cutoff]
     records = [r for eid in convs for r in (*convs[eid], *cis[eid])]
-    frames = T.frames_from_records(records, _TABLES)
-    due = C.due_list({"roster": reports, **frames}, day, soon_days=soon_days)
+    frames = tables.frames_from_records(records, _TABLES)
+    due = cadence.due_list({"roster": reports, **frames}, day, soon_days=soon_days)
     trends = _trends(frames, convs, day)
 
     roles = dict(zip(reports[EMPLOYEE_ID], reports["role"] if "role" in reports else [None] * len(reports)))
     members = []
     for row in due.itertuples(index=False):
         eid = row.employee_id
-        plan = F.previous_plan(convs[eid], cis[eid])
+        plan = followup.previous_plan(convs[eid], cis[eid])
         hist = histories.get(eid)
         drafts = [c for c in convs[eid] if c[STATUS] == "draft"]
-        points = F.rating_points(convs[eid], cis[eid])
-        skills = tuple(_skill_trend(s, points, trends.get((eid, S.skill_key(s.skill)))) for s in plan.skills)
+        points = followup.rating_points(convs[eid], cis[eid])
+        skills = tuple(_skill_trend(s, points, trends.get((eid, schema.skill_key(s.skill)))) for s in plan.skills)
         members.append(TeamMember(
             employee_id=eid, name=str(row.name), role=_text(roles.get(eid)),
             department=_text(row.department), status=row.status, due_for=row.due_for,
@@ -267,7 +268,7 @@ def team_members(reports: pd.DataFrame, histories: Mapping[str, History], as_of:
 
 
 def load_team(store: Store, coach_id: str, as_of: dt.date | str, *, roster: pd.DataFrame | None = None,
-              soon_days: int = C.DUE_SOON_DAYS) -> list[TeamMember]:
+              soon_days: int = cadence.DUE_SOON_DAYS) -> list[TeamMember]:
     """Read one coach's reports from the store and build the team view's rows.
 
     Parameters
@@ -294,7 +295,7 @@ def load_team(store: Store, coach_id: str, as_of: dt.date | str, *, roster: pd.D
     ValueError
         If ``coach_id`` is not a valid id, or as :func:`team_members`.
     """
-    S.parse_identifier(coach_id, what="coach id")
+    schema.parse_identifier(coach_id, what="coach id")
     roster = store.roster() if roster is None else roster
     reports = roster.loc[roster[COACH_ID] == coach_id].reset_index(drop=True)
     histories = {eid: store.history(eid) for eid in reports[EMPLOYEE_ID]}
@@ -307,7 +308,7 @@ def _trends(frames: dict[str, pd.DataFrame], convs: Mapping[str, list[dict]],
     last_ids = {}
     drafts = set()
     for eid, records in convs.items():
-        last = F.last_completed(records)
+        last = followup.last_completed(records)
         if last is not None:
             last_ids[eid] = last[CONVERSATION_ID]
         drafts.update(c[CONVERSATION_ID] for c in records if c[STATUS] != "completed")
@@ -318,14 +319,14 @@ def _trends(frames: dict[str, pd.DataFrame], convs: Mapping[str, list[dict]],
     if targets.empty:
         return {}
     current = progress.current_vs_target(targets, ratings, pd.Timestamp(day))
-    return {(r.employee_id, S.skill_key(r.skill)): r for r in current.itertuples(index=False)}
+    return {(r.employee_id, schema.skill_key(r.skill)): r for r in current.itertuples(index=False)}
 
 
-def _skill_trend(skill: F.SkillState, points: list[F.RatingPoint], row) -> SkillTrend:
+def _skill_trend(skill: followup.SkillState, points: list[followup.RatingPoint], row) -> SkillTrend:
     """One skill of the plan with its ratings so far and its ``current_vs_target`` row (or None)."""
-    key = S.skill_key(skill.skill)
+    key = schema.skill_key(skill.skill)
     ratings = tuple((p.date, int(p.self_rating)) for p in points
-                    if S.skill_key(p.skill) == key and p.self_rating is not None)[-SPARK_POINTS:]
+                    if schema.skill_key(p.skill) == key and p.self_rating is not None)[-SPARK_POINTS:]
     latest = skill.latest if skill.latest is not None and skill.latest.self_rating is not None else None
     status, target, months, when = progress.UPCOMING, None, None, None
     if row is not None:
@@ -364,12 +365,12 @@ def badge_html(member: TeamMember, today: dt.date) -> str:
     overdue · 5 days", "Check-in in 4 days").
     """
     cls = BADGE_CLASSES.get(member.status, "cc-badge-scheduled")
-    checkin = member.due_for == C.CHECKIN
-    if member.status == C.NEVER_MET:
+    checkin = member.due_for == cadence.CHECKIN
+    if member.status == cadence.NEVER_MET:
         text = "Never met"
-    elif member.status == C.OVERDUE:
+    elif member.status == cadence.OVERDUE:
         text = f"{'Check-in overdue' if checkin else 'Overdue'} · {_days(member.days_overdue or 0)}"
-    elif member.status == C.DUE_SOON:
+    elif member.status == cadence.DUE_SOON:
         due = member.next_checkin_due if checkin else member.next_conversation_due
         left = (dt.date.fromisoformat(due) - today).days if due else 0
         if checkin:
@@ -392,7 +393,7 @@ def due_cell_html(member: TeamMember, today: dt.date) -> str:
     if member.last_conversation:
         out.append(f'<div class="cc-muted">Last held {escape_html(human_date(member.last_conversation))}</div>')
     if member.next_checkin_due:
-        late = " (overdue)" if member.checkin_status == C.OVERDUE else ""
+        late = " (overdue)" if member.checkin_status == cadence.OVERDUE else ""
         out.append(f'<div class="cc-muted">Check-in due {escape_html(human_date(member.next_checkin_due))}{late}</div>')
     if member.draft_date:
         out.append(f'<div><span class="cc-pill cc-pill-warn">draft of {escape_html(human_date(member.draft_date))}'
@@ -455,10 +456,10 @@ def skills_cell_html(member: TeamMember) -> str:
 def team_summary_html(coach_label: str, members: Sequence[TeamMember], today: dt.date) -> str:
     """The head of the team view: whose team, how many people, how many overdue / never met / due soon."""
     n = len(members)
-    counts = {s: sum(1 for m in members if m.status == s) for s in C.STATUSES}
+    counts = {s: sum(1 for m in members if m.status == s) for s in cadence.STATUSES}
     n_open = sum(len(m.open_items) for m in members)
     parts = [f'<span class="cc-badge {BADGE_CLASSES[s]}">{counts[s]} {escape_html(s)}</span>'
-             for s in (C.OVERDUE, C.NEVER_MET, C.DUE_SOON) if counts[s]]
+             for s in (cadence.OVERDUE, cadence.NEVER_MET, cadence.DUE_SOON) if counts[s]]
     if not parts and n:
         parts.append('<span class="cc-badge cc-badge-scheduled">everyone scheduled</span>')
     parts.append(f'<span class="cc-muted">{n_open} open action item{"s" if n_open != 1 else ""}</span>')
@@ -470,7 +471,7 @@ def team_summary_html(coach_label: str, members: Sequence[TeamMember], today: dt
 # --------------------------------------------------------------------------- one row as HTML (pure)
 
 ACTIONS = ("person", "conversation", "checkin")  # what a row's buttons do (``data-cc-action``)
-_URGENT = (C.NEVER_MET, C.OVERDUE, C.DUE_SOON)
+_URGENT = (cadence.NEVER_MET, cadence.OVERDUE, cadence.DUE_SOON)
 
 
 def _button_html(label: str, action: str, *classes: str, tip: str) -> str:
@@ -637,7 +638,7 @@ class TeamTable(anywidget.AnyWidget):
     rows = traitlets.List(traitlets.Tuple(traitlets.Unicode(), traitlets.Unicode())).tag(sync=True)
 
     def __init__(self, on_action: Callable[[str, str], None]):
-        super().__init__(head=columns_html(), layout=W.Layout(width="100%"))
+        super().__init__(head=columns_html(), layout=widgets.Layout(width="100%"))
         self._on_action = on_action
         self.on_msg(self._message)
 
@@ -672,14 +673,14 @@ class TeamView:
         self.rows: dict[str, TeamRow] = {}
         self.coach_id: str | None = None
         self.summary_html = html("", "cc-team-summary")
-        self.summary_html.layout = W.Layout(flex="1 1 auto", width="auto")
+        self.summary_html.layout = widgets.Layout(flex="1 1 auto", width="auto")
         self.refresh_button = button("↻ Refresh", "cc-link", "cc-team-refresh", tooltip="Read the team again")
         self.refresh_button.on_click(guard(lambda _b: on_refresh(), "Could not read the team"))
-        head = classed(W.HBox([self.summary_html, self.refresh_button], layout=W.Layout(width="100%")),
+        head = classed(widgets.HBox([self.summary_html, self.refresh_button], layout=widgets.Layout(width="100%")),
                        "cc-row", "cc-team-head")
         self.empty_html = html("", "cc-team-empty")
         self.table = TeamTable(self._clicked)
-        self.widget = classed(W.VBox([head, self.empty_html, self.table], layout=W.Layout(width="100%")),
+        self.widget = classed(widgets.VBox([head, self.empty_html, self.table], layout=widgets.Layout(width="100%")),
                               "cc-card", "cc-team")
 
     def show_members(self, coach_id: str, coach_label: str, members: list[TeamMember], today: dt.date) -> None:

@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-import ipywidgets as W
+import ipywidgets as widgets
 import traitlets
 
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.records.dates import human_date, parse_human_date
 from careerconv.views.html_parts import escape_html
 
 NO_RATING = 0  # a Dropdown cannot show a label for the value None, so "no rating" is 0 in the widget
-RATING_CHOICES = [("–", NO_RATING)] + [(str(i), i) for i in range(S.RATING_MIN, S.RATING_MAX + 1)]
+RATING_CHOICES = [("–", NO_RATING)] + [(str(i), i) for i in range(schema.RATING_MIN, schema.RATING_MAX + 1)]
 
 
 def rating_in(value: int | None) -> int:
@@ -39,13 +39,13 @@ def rating_out(value: int) -> int | None:
 _SHARED_LAYOUTS: dict[int, dict] = {}
 
 
-def _shared_layout(**attrs) -> W.Layout:
-    layout = W.Layout(**attrs)
+def _shared_layout(**attrs) -> widgets.Layout:
+    layout = widgets.Layout(**attrs)
     register_shared_layout(layout, attrs)
     return layout
 
 
-def register_shared_layout(layout: W.Layout, attrs: dict) -> None:
+def register_shared_layout(layout: widgets.Layout, attrs: dict) -> None:
     """Mark ``layout`` as shared by several widgets (made with ``attrs``): :func:`show` copies it first."""
     _SHARED_LAYOUTS[id(layout)] = dict(attrs)
 
@@ -53,25 +53,25 @@ def register_shared_layout(layout: W.Layout, attrs: dict) -> None:
 _LAYOUT_PLAIN = _shared_layout()
 _LAYOUT_BUTTON = _shared_layout(width="auto", align_self="flex-start")
 _LAYOUT_FULL = _shared_layout(width="100%")
-_FLEX_LAYOUTS: dict[tuple[str, int], W.Layout] = {}
-_HTML_STYLE = W.widget_string.HTMLStyle()
-_BUTTON_STYLE = W.ButtonStyle()
+_FLEX_LAYOUTS: dict[tuple[str, int], widgets.Layout] = {}
+_HTML_STYLE = widgets.widget_string.HTMLStyle()
+_BUTTON_STYLE = widgets.ButtonStyle()
 
 
-def own_layout(widget: W.Widget) -> W.Layout:
+def own_layout(widget: widgets.Widget) -> widgets.Layout:
     """The widget's layout, made its own first if it shares one (so changing it changes no other widget)."""
     attrs = _SHARED_LAYOUTS.get(id(widget.layout))
     if attrs is not None:
-        widget.layout = W.Layout(**attrs)
+        widget.layout = widgets.Layout(**attrs)
     return widget.layout
 
 
-def full() -> W.Layout:
+def full() -> widgets.Layout:
     """The shared full-width layout (:func:`show` gives a widget its own copy before hiding it)."""
     return _LAYOUT_FULL
 
 
-def flex(basis: str = "auto", grow: int = 1) -> W.Layout:
+def flex(basis: str = "auto", grow: int = 1) -> widgets.Layout:
     """A shared layout for a widget sharing a row: it grows by ``grow`` from ``basis`` and may shrink to nothing."""
     key = (basis, grow)
     if key not in _FLEX_LAYOUTS:
@@ -79,26 +79,26 @@ def flex(basis: str = "auto", grow: int = 1) -> W.Layout:
     return _FLEX_LAYOUTS[key]
 
 
-def classed(widget: W.Widget, *classes: str) -> W.Widget:
+def classed(widget: widgets.Widget, *classes: str) -> widgets.Widget:
     """Add CSS classes to a widget and return it (for building trees inline)."""
     for cls in classes:
         widget.add_class(cls)
     return widget
 
 
-def html(text: str, *classes: str) -> W.HTML:
+def html(text: str, *classes: str) -> widgets.HTML:
     """An HTML widget with the given (already escaped) markup and classes (sharing its layout and style)."""
-    return classed(W.HTML(text, layout=_LAYOUT_PLAIN, style=_HTML_STYLE), *classes)
+    return classed(widgets.HTML(text, layout=_LAYOUT_PLAIN, style=_HTML_STYLE), *classes)
 
 
-def button(description: str, *classes: str, tooltip: str = "", width: str | None = None) -> W.Button:
+def button(description: str, *classes: str, tooltip: str = "", width: str | None = None) -> widgets.Button:
     """A styled button (sharing its layout, unless it has a width of its own, and its style)."""
-    b = W.Button(description=description, tooltip=tooltip or description, style=_BUTTON_STYLE,
-                 layout=W.Layout(width=width) if width else _LAYOUT_BUTTON)
+    b = widgets.Button(description=description, tooltip=tooltip or description, style=_BUTTON_STYLE,
+                       layout=widgets.Layout(width=width) if width else _LAYOUT_BUTTON)
     return classed(b, *classes)
 
 
-def set_disabled(widget: W.Widget, disabled: bool) -> None:
+def set_disabled(widget: widgets.Widget, disabled: bool) -> None:
     """Disable (or enable) every input in a widget tree."""
     if hasattr(widget, "disabled"):
         widget.disabled = disabled
@@ -106,14 +106,14 @@ def set_disabled(widget: W.Widget, disabled: bool) -> None:
         set_disabled(child, disabled)
 
 
-def show(widget: W.Widget, visible: bool) -> None:
+def show(widget: widgets.Widget, visible: bool) -> None:
     """Show or hide a widget without removing it from the tree."""
     display = None if visible else "none"
     if widget.layout.display != display:
         own_layout(widget).display = display
 
 
-def close_tree(widget: W.Widget) -> None:
+def close_tree(widget: widgets.Widget) -> None:
     """Close a widget and everything in it (frees the kernel's and the browser's copies)."""
     for child in getattr(widget, "children", ()) or ():
         close_tree(child)
@@ -122,7 +122,7 @@ def close_tree(widget: W.Widget) -> None:
 
 # ---------------------------------------------------------------------------- dates
 
-class DateBox(W.VBox):
+class DateBox(widgets.VBox):
     """A date field in the app's one date style (``12 Mar 2027``), not the browser's locale.
 
     ``value`` is a :class:`datetime.date` or None, like ``ipywidgets.DatePicker``'s, and is
@@ -133,12 +133,12 @@ class DateBox(W.VBox):
     value = traitlets.Any(None, allow_none=True)
 
     def __init__(self, value: dt.date | None = None, *, width: str = "150px"):
-        self.text = W.Text(placeholder="12 Mar 2027", continuous_update=False, layout=W.Layout(width=width),
-                           tooltip="A date, day month year: 12 Mar 2027 (2027-03-12 works too)")
-        self.message = classed(W.HTML("", layout=W.Layout(width=width)), "cc-field-check", "cc-date-check")
+        self.text = widgets.Text(placeholder="12 Mar 2027", continuous_update=False, layout=widgets.Layout(width=width),
+                                 tooltip="A date, day month year: 12 Mar 2027 (2027-03-12 works too)")
+        self.message = classed(widgets.HTML("", layout=widgets.Layout(width=width)), "cc-field-check", "cc-date-check")
         show(self.message, False)
         # as wide as its box with the box's margins: a width here would cut the margins off and overlap the next field
-        super().__init__([self.text, self.message], layout=W.Layout(flex="0 0 auto"))
+        super().__init__([self.text, self.message], layout=widgets.Layout(flex="0 0 auto"))
         self.text.observe(self._typed, "value")
         self.observe(self._shown, "value")
         self.value = value

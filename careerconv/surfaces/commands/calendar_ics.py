@@ -50,7 +50,7 @@ import pandas as pd
 
 from careerconv import __version__
 from careerconv.records.schema import COACH_ID, EMPLOYEE_ID
-from careerconv.rules import cadence as C
+from careerconv.rules import cadence
 from careerconv.records.store import atomic_write_bytes
 
 __all__ = [
@@ -164,7 +164,7 @@ def calendar_events(due: pd.DataFrame, as_of: Any, horizon_days: int = DEFAULT_H
         If a column is missing, ``as_of`` is not a date or ``horizon_days`` is
         not a whole number >= 0.
     """
-    missing = [c for c in C.DUE_COLUMNS if c not in due.columns]
+    missing = [c for c in cadence.DUE_COLUMNS if c not in due.columns]
     if missing:
         raise ValueError(f"the due list is missing column(s): {', '.join(missing)}")
     today = _day(as_of)

@@ -9,7 +9,7 @@ import textwrap
 from pathlib import Path
 
 from careerconv.records import config
-from . import settings as S
+from . import settings
 from . import streams
 
 FORMATS = ("table", "toml", "json")
@@ -18,11 +18,11 @@ FORMATS = ("table", "toml", "json")
 def register(subparsers, parent: argparse.ArgumentParser) -> None:
     """Add the ``config`` command to the ``careerconv`` parser."""
     p = subparsers.add_parser(
-        "config", parents=[parent], help=f"show the effective settings ({S.FILE_NAME}) and where each came from",
+        "config", parents=[parent], help=f"show the effective settings ({settings.FILE_NAME}) and where each came from",
         description="\n\n".join(textwrap.fill(part, 78, break_on_hyphens=False) for part in (
             f"Show every setting, its value and where it came from. A command takes each setting from, in "
             f"order: its flag on the command line, the environment variable (only the reports folder has "
-            f"one: ${S.REPORTS_ENV}), the settings file ({S.FILE_NAME} in the data folder, or --config "
+            f"one: ${settings.REPORTS_ENV}), the settings file ({settings.FILE_NAME} in the data folder, or --config "
             f"FILE before the command), the built-in default. Run a command with -v to see the settings it "
             f"ran with, flags included.",
             "The file is checked as a whole: a key that is not a setting, a value of the wrong type or out "
@@ -35,7 +35,7 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
                "  careerconv --config team.toml config --format json\n\n"
                "settings:\n" + "\n".join(
                    textwrap.fill(f"{s.key:<24}{s.help} (default: {s.default_text})", 78, initial_indent="  ",
-                                 subsequent_indent=" " * 26, break_on_hyphens=False) for s in S.SETTINGS),
+                                 subsequent_indent=" " * 26, break_on_hyphens=False) for s in settings.SETTINGS),
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("key", nargs="?", metavar="KEY",
                    help="print only this setting's value, for a script (e.g. reports.folder)")
@@ -46,7 +46,7 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the effective settings on stdout."""
-    resolved = S.effective(args.settings_values, args.settings_file, os.environ)
+    resolved = settings.effective(args.settings_values, args.settings_file, os.environ)
     if args.key is not None:
         if args.key not in resolved:
             raise ValueError(f"unknown setting {args.key!r}; settings are: {', '.join(resolved)}")
@@ -55,13 +55,13 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         streams.result(format_json(resolved, args.settings_file, args.data_dir))
     elif args.format == "toml":
-        streams.result(S.to_toml(resolved))
+        streams.result(settings.to_toml(resolved))
     else:
         streams.result(format_table(resolved, args.settings_file, args.data_dir))
     return 0
 
 
-def plain_value(item: S.Resolved, data_dir: Path) -> str:
+def plain_value(item: settings.Resolved, data_dir: Path) -> str:
     """One setting's value as a shell script wants it: a folder as a path, a list as ``6,12,18``, true/false.
 
     Where the command decides at run time (no value) the line is empty, except for the reports folder,
@@ -79,12 +79,12 @@ def plain_value(item: S.Resolved, data_dir: Path) -> str:
 
 def _file_line(file: Path | None, data_dir: Path) -> str:
     if file is None:
-        return f"settings file: none ({Path(data_dir) / S.FILE_NAME} does not exist; every value is a default " \
+        return f"settings file: none ({Path(data_dir) / settings.FILE_NAME} does not exist; every value is a default " \
                "unless the environment sets it)"
     return f"settings file: {file}"
 
 
-def format_table(resolved: dict[str, S.Resolved], file: Path | None, data_dir: Path) -> str:
+def format_table(resolved: dict[str, settings.Resolved], file: Path | None, data_dir: Path) -> str:
     """The settings as an aligned table: KEY, VALUE, FROM, USED BY, with the file in use on top.
 
     Returns
@@ -94,7 +94,7 @@ def format_table(resolved: dict[str, S.Resolved], file: Path | None, data_dir: P
     """
     rows = [("KEY", "VALUE", "FROM", "USED BY")]
     for key, item in resolved.items():
-        value = S.display_value(item)
+        value = settings.display_value(item)
         if key == "reports.folder" and item.value is None:
             value = str(config.reports_dir(data_dir))  # where the default puts them for this data folder
         rows.append((key, value, item.describe_source(), ", ".join(item.setting.commands)))
@@ -105,7 +105,7 @@ def format_table(resolved: dict[str, S.Resolved], file: Path | None, data_dir: P
     return "\n".join(lines) + "\n"
 
 
-def format_json(resolved: dict[str, S.Resolved], file: Path | None, data_dir: Path) -> str:
+def format_json(resolved: dict[str, settings.Resolved], file: Path | None, data_dir: Path) -> str:
     """The settings as JSON: ``{"file": PATH or null, "settings": {KEY: {"value", "source", "origin"}}}``.
 
     ``value`` is null where the command decides at run time (e.g. one job per CPU core); ``source`` is

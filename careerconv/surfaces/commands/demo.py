@@ -7,7 +7,7 @@ import datetime as dt
 import sys
 import time
 
-from careerconv.demo import organisation as D
+from careerconv.demo import organisation
 from careerconv.records.store import Store
 from . import streams
 from .argtypes import iso_date, whole_number
@@ -27,7 +27,7 @@ def years_range(text: str) -> tuple[float, float]:
         the text and says what is allowed.
     """
     try:
-        return D.parse_years(text)
+        return organisation.parse_years(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
@@ -42,14 +42,15 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
                     "met and one or two drafts in progress. The same --seed and --as-of always give the same files. "
                     "A folder that already holds a roster is refused unless --force is given.",
         epilog="example: careerconv demo --data data/sample --employees 24 --seed 1 --as-of 2026-10-01 --force")
-    p.add_argument("--employees", type=whole_number(minimum=D.MIN_EMPLOYEES, maximum=D.MAX_EMPLOYEES,
-                                                    what="employees"), default=60, metavar="N",
-                   help=f"people on the roster, coaches included ({D.MIN_EMPLOYEES}–{D.MAX_EMPLOYEES:,}; "
-                        "default 60)")
+    p.add_argument("--employees",
+                   type=whole_number(minimum=organisation.MIN_EMPLOYEES, maximum=organisation.MAX_EMPLOYEES,
+                                     what="employees"), default=60, metavar="N",
+                   help="people on the roster, coaches included "
+                        f"({organisation.MIN_EMPLOYEES}–{organisation.MAX_EMPLOYEES:,}; default 60)")
     p.add_argument("--seed", type=whole_number(minimum=0), default=7, metavar="S", help="random seed (default 7)")
     p.add_argument("--as-of", type=iso_date, default=None, metavar="YYYY-MM-DD",
                    help="the day the data is as of; no record is dated later (default: today)")
-    p.add_argument("--years", type=years_range, default=D.DEFAULT_YEARS, metavar="LOW-HIGH",
+    p.add_argument("--years", type=years_range, default=organisation.DEFAULT_YEARS, metavar="LOW-HIGH",
                    help="years of history per person, a range such as 2-4 (the default) or one number")
     p.add_argument("--force", action="store_true",
                    help="replace an organisation already in the folder: its roster, conversations, check-ins and "
@@ -60,7 +61,7 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Write the organisation, build the derived tables and print a summary."""
     as_of = args.as_of or dt.date.today()
-    if D.holds_organisation(args.data_dir) and not args.force:
+    if organisation.holds_organisation(args.data_dir) and not args.force:
         print(f"careerconv demo: error: {args.data_dir} already holds an organisation (roster.csv or records); "
               "nothing was written. Use another folder with --data DIR, or add --force to delete its roster, "
               "conversations, check-ins and derived tables and write the demo organisation in their place.",
@@ -72,8 +73,8 @@ def run(args: argparse.Namespace) -> int:
         bar.update(done - bar.n)
 
     try:
-        summary = D.write_demo_organisation(args.data_dir, args.employees, args.seed, as_of, years=args.years,
-                                            force=args.force, progress=progress)
+        summary = organisation.write_demo_organisation(args.data_dir, args.employees, args.seed, as_of,
+                                                       years=args.years, force=args.force, progress=progress)
     finally:
         bar.close()
     streams.status(args, "building the derived tables ...")

@@ -20,9 +20,9 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from careerconv.rules import cadence as C
+from careerconv.rules import cadence
 from . import calendar_ics as ics
-from careerconv.records import tables as T
+from careerconv.records import tables
 from careerconv.records.schema import CADENCE_MONTHS, COACH_ID, DEPARTMENT, EMPLOYEE_ID, STATUS
 from careerconv.records.spreadsheet import frame_to_csv_bytes
 from careerconv.records.store import Store, atomic_write_bytes
@@ -58,7 +58,7 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
     p.add_argument("--within", metavar="DAYS", type=whole_number(minimum=0, what="days"),
                    help="only people overdue, never met, or due within DAYS days; also the calendar's horizon")
     p.add_argument("--soon", metavar="DAYS", type=whole_number(minimum=0, what="days"), default=None,
-                   help=f"how many days ahead counts as 'due soon' (default {C.DUE_SOON_DAYS}; setting "
+                   help=f"how many days ahead counts as 'due soon' (default {cadence.DUE_SOON_DAYS}; setting "
                         "due.soon_days)")
     p.add_argument("--as-of", metavar="DATE", type=iso_date, default=None,
                    help="evaluate on this day, YYYY-MM-DD (default: today)")
@@ -91,12 +91,12 @@ def run(args: argparse.Namespace) -> int:
     for option, value in (("-o/--output", args.output), ("--ics", args.ics)):
         if value and Path(value).expanduser().is_dir():
             raise ValueError(f"{option} {value} is a folder; give a file name (for example one inside it)")
-    tables = load_due_tables(store)
-    if tables["roster"].empty:
+    due_tables = load_due_tables(store)
+    if due_tables["roster"].empty:
         raise ValueError(f"the roster in {store.root} is empty: nobody to list (import one with "
                          "`careerconv import roster FILE`)")
     as_of = args.as_of or dt.date.today()
-    due = C.due_list(tables, as_of, coach=args.coach, within_days=args.within, soon_days=args.soon)
+    due = cadence.due_list(due_tables, as_of, coach=args.coach, within_days=args.within, soon_days=args.soon)
 
     if args.format == "table":
         data = format_table(due, as_of, soon_days=args.soon, coach=args.coach,
@@ -145,17 +145,17 @@ def load_due_tables(store: Store) -> dict[str, pd.DataFrame]:
     ValidationError
         If the roster is not valid.
     """
-    tables = {"roster": store.roster()}
-    derived = C.DUE_TABLES[1:]
+    due_tables = {"roster": store.roster()}
+    derived = cadence.DUE_TABLES[1:]
     try:
         # One refresh brings every derived table up to date; the other reads need none.
-        tables.update({name: store.read_table(name, refresh=i == 0) for i, name in enumerate(derived)})
+        due_tables.update({name: store.read_table(name, refresh=i == 0) for i, name in enumerate(derived)})
     except pa.ArrowInvalid:
         # Store.read_table cannot concatenate parts written with different
         # timestamp units (schema.coerce_frame leaves the unit to pandas);
         # build the tables straight from the record files instead.
-        tables.update(T.frames_from_records(store.iter_records(), derived))
-    return tables
+        due_tables.update(tables.frames_from_records(store.iter_records(), derived))
+    return due_tables
 
 
 # ---------------------------------------------------------------------------
@@ -163,7 +163,7 @@ def load_due_tables(store: Store) -> dict[str, pd.DataFrame]:
 # ---------------------------------------------------------------------------
 
 
-def format_table(due: pd.DataFrame, as_of: dt.date, *, soon_days: int = C.DUE_SOON_DAYS,
+def format_table(due: pd.DataFrame, as_of: dt.date, *, soon_days: int = cadence.DUE_SOON_DAYS,
                  coach: str | None = None, within_days: int | None = None) -> str:
     """The due list as an aligned text table with a heading and a summary line.
 
@@ -195,9 +195,9 @@ def format_table(due: pd.DataFrame, as_of: dt.date, *, soon_days: int = C.DUE_SO
     right = {"DAYS LATE", "OPEN ITEMS"}
     rows = []
     for r in due.to_dict("records"):
-        never = r[STATUS] == C.NEVER_MET
+        never = r[STATUS] == cadence.NEVER_MET
         note = []
-        if r[STATUS] in (C.OVERDUE, C.DUE_SOON):
+        if r[STATUS] in (cadence.OVERDUE, cadence.DUE_SOON):
             note.append(f"{r['due_for']} {r['status']}")
         if _present(r["draft_in_progress"]):
             note.append(f"draft in progress ({_date(r['draft_in_progress'])})")
@@ -227,7 +227,7 @@ def format_table(due: pd.DataFrame, as_of: dt.date, *, soon_days: int = C.DUE_SO
     lines.append("  ".join("-" * w for w in widths))
     lines.extend(line(row) for row in rows)
     counts = due[STATUS].value_counts()
-    summary = ", ".join(f"{int(counts[s])} {s}" for s in C.STATUSES if s in counts.index)
+    summary = ", ".join(f"{int(counts[s])} {s}" for s in cadence.STATUSES if s in counts.index)
     lines += ["", f"{_plural(len(due), 'person', 'people')}: {summary}."]
     return "\n".join(lines) + "\n"
 
@@ -248,13 +248,13 @@ def format_csv(due: pd.DataFrame) -> bytes:
     -------
     bytes
     """
-    frame = due.loc[:, list(C.DUE_COLUMNS)].copy()
+    frame = due.loc[:, list(cadence.DUE_COLUMNS)].copy()
     for column in _DATE_COLUMNS:
         frame[column] = pd.to_datetime(frame[column])
     return frame_to_csv_bytes(frame)
 
 
-def format_json(due: pd.DataFrame, as_of: dt.date, *, soon_days: int = C.DUE_SOON_DAYS,
+def format_json(due: pd.DataFrame, as_of: dt.date, *, soon_days: int = cadence.DUE_SOON_DAYS,
                 coach: str | None = None, within_days: int | None = None) -> str:
     """The due list as JSON: ``{"as_of", "coach", "within_days", "soon_days", "count", "employees": [...]}``.
 
@@ -293,7 +293,7 @@ def _records(due: pd.DataFrame) -> list[dict]:
     out = []
     for r in due.to_dict("records"):
         rec = {}
-        for column in C.DUE_COLUMNS:
+        for column in cadence.DUE_COLUMNS:
             value = r[column]
             if not _present(value):
                 rec[column] = None

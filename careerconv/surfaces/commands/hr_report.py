@@ -19,7 +19,7 @@ import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from careerconv import analytics as A
+from careerconv import analytics
 from careerconv.records import config
 from careerconv.rules import privacy
 from ..report.hr_page import render_html
@@ -97,10 +97,10 @@ def run(args: argparse.Namespace) -> int:
 
     step = streams.Steps(args, STEPS)
     step("reading the tables")
-    tables = A.load_hr_tables(args.data_dir, lazy=True)
+    tables = analytics.load_hr_tables(args.data_dir, lazy=True)
     step("computing the protected figures")
     # Computing the tables here checks every parameter (departments, period) before the notebook runs.
-    hr = A.hr_aggregates(tables, as_of, (period_start, period_end), args.departments, k)
+    hr = analytics.hr_aggregates(tables, as_of, (period_start, period_end), args.departments, k)
     total = "All departments" if not args.departments else "Selected departments"
     if csv_dir is not None:
         written = write_csv_tables(hr, csv_dir, total_label=total)
@@ -145,10 +145,10 @@ def hr_table_frames(hr: dict, *, total_label: str = "All departments") -> dict[s
     total_label
         Name of the row for all (selected) departments.
     """
-    frames = {"about": A.present("about", hr["about"], formatted=False),
-              "privacy": A.suppression_summary(hr)}
-    for name in A.TABLE_TITLES:
-        frames[name] = A.present(name, hr[name], formatted=False, total_label=total_label)
+    frames = {"about": analytics.present("about", hr["about"], formatted=False),
+              "privacy": analytics.suppression_summary(hr)}
+    for name in analytics.TABLE_TITLES:
+        frames[name] = analytics.present(name, hr[name], formatted=False, total_label=total_label)
     return frames
 
 

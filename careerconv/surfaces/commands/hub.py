@@ -32,7 +32,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from careerconv.demo import organisation as D
+from careerconv.demo import organisation
 from careerconv.records import resources
 from careerconv.records.schema import COACH_ID
 from careerconv.records.store import Store
@@ -236,7 +236,7 @@ def run(args: argparse.Namespace) -> int:
     data = Path(args.data_dir).expanduser().resolve()
     if not (data / "roster.csv").exists():
         print(f"writing a demo organisation into {data} …", file=sys.stderr)
-        D.write_demo_organisation(data, 60, 7, dt.date.today())
+        organisation.write_demo_organisation(data, 60, 7, dt.date.today())
         Store(data).refresh()
     groups = None
     if args.groups:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from careerconv.records import config
 from careerconv.records.store import Store
-from . import settings as S
+from . import settings
 from . import streams
 from .argtypes import horizons, iso_date, whole_number
 
@@ -116,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("give employee ids or --all, not both")
     if not args.all and not args.employees:
         raise ValueError("name at least one employee, or use --all for everyone on the roster")
-    if args.dask and args.jobs and args.settings["reports.jobs"].source == S.FLAG:
+    if args.dask and args.jobs and args.settings["reports.jobs"].source == settings.FLAG:
         raise ValueError("--jobs is for this machine's kernels; with --dask the cluster's worker threads make "
                          "the reports (one warm kernel each)")
     # Imported here: the runner pulls in papermill and nbconvert, which other commands do not need.

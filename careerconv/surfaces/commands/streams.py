@@ -20,7 +20,7 @@ import sys
 import threading
 from typing import Any
 
-from . import settings as S
+from . import settings
 
 
 def quiet(args: argparse.Namespace) -> bool:
@@ -65,14 +65,14 @@ def result(text: str) -> None:
     stream.flush()
 
 
-def show_settings(args: argparse.Namespace, resolved: dict[str, S.Resolved]) -> None:
+def show_settings(args: argparse.Namespace, resolved: dict[str, settings.Resolved]) -> None:
     """With ``--verbose``: the settings this command runs with, and where each came from, on stderr."""
     if not verbose(args) or not resolved:
         return
     detail(args, f"{_name(args)}: settings in force:")
     width = max(len(k) for k in resolved)
     for key, item in resolved.items():
-        detail(args, f"  {key:<{width}}  {S.display_value(item)}  ({item.describe_source()})")
+        detail(args, f"  {key:<{width}}  {settings.display_value(item)}  ({item.describe_source()})")
 
 
 def bars_enabled(args: argparse.Namespace) -> bool:

@@ -36,7 +36,7 @@ import pandas as pd
 from careerconv.rules import cadence
 from careerconv.rules.followup import OPEN_STATUSES
 from careerconv.rules import progress
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.records.schema import (
     CADENCE_MONTHS, CHECKIN_ID, COACH_ID, COACH_RATING, CONVERSATION_ID, DATE, DEPARTMENT, EMPLOYEE_ID, HORIZON_MONTHS,
     ITEM_ID, SELF_RATING, SKILL, STATUS,
@@ -62,7 +62,7 @@ __all__ = [
     "chart_span",
 ]
 
-DEFAULT_HORIZONS: tuple[int, ...] = tuple(S.HORIZONS)
+DEFAULT_HORIZONS: tuple[int, ...] = tuple(schema.HORIZONS)
 
 # The derived tables a report reads (options and free-text answers are not shown).
 _TABLES = ("conversations", "dreams", "skills", "skill_ratings", "targets", "action_items", "checkins",
@@ -196,7 +196,7 @@ def parse_as_of(value: Any) -> pd.Timestamp:
         If the value is not a date (the message says what is allowed).
     """
     try:
-        day = S.parse_date(value)
+        day = schema.parse_date(value)
     except ValueError as exc:
         raise ValueError(f"as_of {value!r}: {exc}") from None
     return pd.Timestamp(day)
@@ -433,11 +433,11 @@ def skill_chart_data(content: ReportContent) -> list[SkillChartData]:
     if content.plan is None:
         return []
     plan_rows = horizon_rows(content)
-    rating_key = content.ratings[SKILL].map(S.skill_key)
+    rating_key = content.ratings[SKILL].map(schema.skill_key)
     span = chart_span(content)
     out = []
     for skill in content.plan["skills"]:
-        key = S.skill_key(skill[SKILL])
+        key = schema.skill_key(skill[SKILL])
         mask = rating_key == key
         ratings = pd.DataFrame({
             DATE: content.ratings.loc[mask, DATE],
@@ -445,7 +445,7 @@ def skill_chart_data(content: ReportContent) -> list[SkillChartData]:
             "source": content.ratings.loc[mask, "source"],
             COACH_RATING: content.ratings.loc[mask, COACH_RATING],
         }).reset_index(drop=True)
-        rows = plan_rows.loc[plan_rows[SKILL].map(S.skill_key) == key].reset_index(drop=True)
+        rows = plan_rows.loc[plan_rows[SKILL].map(schema.skill_key) == key].reset_index(drop=True)
         targets = {int(h): int(v) for h, v in (skill.get("targets") or {}).items()
                    if v is not None and int(h) in content.horizons}
         chosen = next((o.get("text", "") for o in skill.get("options") or [] if o.get("chosen")), "")
@@ -475,8 +475,8 @@ def chart_span(content: ReportContent) -> tuple[pd.Timestamp, pd.Timestamp]:
     from careerconv.views.plots import date_span  # matplotlib only when charts are drawn
 
     t0 = pd.Timestamp(content.plan[DATE]) if content.plan is not None else content.as_of
-    keys = {S.skill_key(s[SKILL]) for s in (content.plan or {}).get("skills", [])}
-    rated = content.ratings.loc[content.ratings[SKILL].map(S.skill_key).isin(keys)
+    keys = {schema.skill_key(s[SKILL]) for s in (content.plan or {}).get("skills", [])}
+    rated = content.ratings.loc[content.ratings[SKILL].map(schema.skill_key).isin(keys)
                                 & (content.ratings[DATE] >= t0), DATE]
     horizons = [progress.horizon_date(t0, int(h)) for h in content.horizons]
     return date_span([t0, content.as_of, *horizons, *rated])
@@ -551,7 +551,7 @@ def _in_plan_order(rows: pd.DataFrame, plan: dict | None) -> pd.DataFrame:
     """Rows in the order the plan's skills were discussed (then by horizon, when there is one)."""
     if plan is None or rows.empty:
         return rows
-    order = {S.skill_key(s[SKILL]): i for i, s in enumerate(plan["skills"])}
-    rank = rows[SKILL].map(lambda s: order.get(S.skill_key(s), len(order)))
+    order = {schema.skill_key(s[SKILL]): i for i, s in enumerate(plan["skills"])}
+    rank = rows[SKILL].map(lambda s: order.get(schema.skill_key(s), len(order)))
     keys = ["_rank", HORIZON_MONTHS] if HORIZON_MONTHS in rows.columns else ["_rank"]
     return rows.assign(_rank=rank).sort_values(keys, kind="stable").drop(columns="_rank")

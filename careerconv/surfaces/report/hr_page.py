@@ -19,7 +19,7 @@ from pathlib import Path
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.utils import run_sync
 
-from careerconv import analytics as A
+from careerconv import analytics
 from careerconv.records import config
 
 __all__ = ["NOTEBOOK", "TITLE", "render_html"]
@@ -64,7 +64,7 @@ def render_html(parameters: dict, hr: dict | None = None) -> str:
         executed = Path(tmp) / NOTEBOOK
         if hr is not None:
             computed = Path(tmp) / "hr-tables.pickle"
-            A.save_aggregates(hr, computed)
+            analytics.save_aggregates(hr, computed)
             parameters = {**parameters, "computed": str(computed)}
         # IPC sockets in a private folder (no TCP port), and the kernel's own chatter kept off the terminal.
         km = _QuietKernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(tmp, "kernel"))

@@ -37,7 +37,7 @@ from matplotlib.font_manager import FontProperties
 
 from careerconv.views import plots
 from careerconv.records.store import atomic_write_bytes
-from . import render as R
+from . import render
 from .content import ReportContent, skill_chart_data
 
 __all__ = ["pdf_bytes", "write_pdf", "document_pdf_bytes", "FONT_FAMILIES"]
@@ -453,11 +453,11 @@ def pdf_bytes(content: ReportContent) -> bytes:
         A PDF document (A4), deterministic for the same content.
     """
     c = content
-    header = _blocks(R.header(c))
+    header = _blocks(render.header(c))
     sections = {
-        "dreams": [R.dreams(c)], "standing": [R.standing(c, None)], "horizons": [R.horizon_table(c)],
-        "skills": R.skill_sections(c, None), "actions": [R.action_plan(c)], "next": [R.next_steps(c)],
-        "earlier": [R.earlier_plans(c, open_plans=10**6)], "read": [R.how_to_read(c)],
+        "dreams": [render.dreams(c)], "standing": [render.standing(c, None)], "horizons": [render.horizon_table(c)],
+        "skills": render.skill_sections(c, None), "actions": [render.action_plan(c)], "next": [render.next_steps(c)],
+        "earlier": [render.earlier_plans(c, open_plans=10**6)], "read": [render.how_to_read(c)],
     }
     blocks = {key: [b for f in fragments if f is not None for b in _blocks(f)] for key, fragments in sections.items()}
     everything = " ".join(" ".join([b.text, b.caption, *b.headers, *(x for r in b.rows for x in r)])
@@ -480,7 +480,7 @@ def _pdf(c: ReportContent, header: list[_Block], blocks: dict[str, list[_Block]]
     with plots.plain_text(), matplotlib.rc_context({"font.family": families, "pdf.fonttype": fonttype}), \
             PdfPages(buf, metadata={"Title": f"Career progress report: {c.name}", "Creator": "careerconv",
                                     "CreationDate": None}) as pdf:
-        page = _Page(pdf, f"Career progress report \u00b7 {c.name} \u00b7 {R.format_day(c.as_of)}", families)
+        page = _Page(pdf, f"Career progress report \u00b7 {c.name} \u00b7 {render.format_day(c.as_of)}", families)
         page.text("Career progress report", 20, weight="bold", gap=0.08)
         _write_blocks(page, header, [])
 
@@ -494,16 +494,16 @@ def _pdf(c: ReportContent, header: list[_Block], blocks: dict[str, list[_Block]]
             _write_blocks(page, part, list(charts or []))
 
         def standing_chart(p: _Page) -> None:
-            height, left = R.standing_chart_size(c)
+            height, left = render.standing_chart_size(c)
             ax = p.axes(height, left=left, bottom=1.3)
-            R.draw_standing(ax, c)
-            R.legend_below(ax, p.fig, 0.55)
+            render.draw_standing(ax, c)
+            render.legend_below(ax, p.fig, 0.55)
 
         def skill_chart(data: Any):
             def draw(p: _Page) -> None:
                 ax = p.axes(_SKILL_CHART, left=0.6, top=0.25, bottom=1.05)
-                R.draw_skill(ax, data)
-                R.legend_below(ax, p.fig, 0.5)
+                render.draw_skill(ax, data)
+                render.legend_below(ax, p.fig, 0.5)
             return draw
 
         section("dreams")

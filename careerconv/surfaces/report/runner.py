@@ -79,7 +79,7 @@ from papermill.parameterize import parameterize_notebook
 
 from careerconv import __version__
 from careerconv.records import config
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.records.schema import DEPARTMENT, EMPLOYEE_ID
 from careerconv.records.store import Store, atomic_write_bytes
 from .content import parse_as_of, parse_horizons
@@ -413,7 +413,7 @@ def report_paths(reports_dir: str | os.PathLike, employee_id: str, as_of: dt.dat
     ValueError
         If ``employee_id`` is not a valid id (it becomes a folder name).
     """
-    S.parse_identifier(employee_id, what="employee id")
+    schema.parse_identifier(employee_id, what="employee id")
     folder = Path(reports_dir) / employee_id
     stem = f"progress-{as_of.isoformat()}"
     return ReportPaths(folder, folder / f"{stem}.ipynb", folder / f"{stem}.html", folder / f"{stem}.pdf",

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.records.schema import CADENCE_MONTHS, COACH_ID, EMPLOYEE_ID
 from careerconv.records.store import History, NotFound, Store
 
@@ -83,7 +83,7 @@ def load_history(data_dir: str | os.PathLike, employee_id: str) -> History:
     root = Path(data_dir)
     if not root.is_dir():
         raise FileNotFoundError(f"data folder {root} does not exist")
-    S.parse_identifier(employee_id, what="employee id")
+    schema.parse_identifier(employee_id, what="employee id")
     store = Store(root)
     rows = _roster_rows(store)
     employee = rows.get(employee_id)
@@ -92,7 +92,7 @@ def load_history(data_dir: str | os.PathLike, employee_id: str) -> History:
         employee = {**employee, "coach_name": coach["name"] if coach else None}
     history = History(employee, store.conversations(employee_id), store.checkins(employee_id))
     if store.problems:
-        raise S.ValidationError(store.problems, f"{len(store.problems)} damaged record file(s) of employee "
+        raise schema.ValidationError(store.problems, f"{len(store.problems)} damaged record file(s) of employee "
                                                 f"{employee_id}; the report was not made")
     if employee is None and not history.conversations and not history.checkins:
         raise NotFound(f"employee {employee_id!r} is not on the roster of {store.root} and has no records")

@@ -23,12 +23,12 @@ from urllib.parse import quote
 import pandas as pd
 import requests
 
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.records.config import SERVICE_URL_ENV  # in config: the app checks it without importing this module
 from careerconv.records.questions import QuestionSet, available_question_sets, question_set_files
 from careerconv.records.schema import CADENCE_MONTHS, EMPLOYEE_ID, RECORD_ID
 from careerconv.records.store import Conflict, History, NotFound, NotOnRoster, atomic_write_bytes
-from . import wire as W
+from . import wire
 from .policy import Refused
 
 TOKEN_ENV = "JUPYTERHUB_API_TOKEN"
@@ -97,7 +97,7 @@ class ServiceStore:
         raise _error(response.status_code, body, attempted or {}, self.url)
 
     def _person(self, employee_id: str) -> str:
-        S.parse_identifier(employee_id, what="employee id")
+        schema.parse_identifier(employee_id, what="employee id")
         return f"api/people/{quote(employee_id, safe='')}"
 
     # ------------------------------------------------------------------ the store interface
@@ -109,7 +109,7 @@ class ServiceStore:
         """The roster rows this user may see (a coach: the people they coach now), typed."""
         text = self.request("GET", "api/roster")["csv"]
         if self._roster is None or self._roster[0] != text:
-            self._roster = (text, W.roster_from_csv(text))
+            self._roster = (text, wire.roster_from_csv(text))
         return self._roster[1].copy()
 
     def employee(self, employee_id: str) -> dict:
@@ -122,7 +122,7 @@ class ServiceStore:
         return {k: (None if pd.isna(v) else (int(v) if k == CADENCE_MONTHS else v)) for k, v in row.items()}
 
     def history(self, employee_id: str) -> History:
-        return W.history_from_json(self.request("GET", f"{self._person(employee_id)}/history"))
+        return wire.history_from_json(self.request("GET", f"{self._person(employee_id)}/history"))
 
     def conversations(self, employee_id: str) -> list[dict]:
         return self.history(employee_id).conversations
@@ -150,10 +150,12 @@ class ServiceStore:
 
     def _save(self, kind: str, record: dict) -> dict:
         if not isinstance(record, dict):
-            raise S.ValidationError([S.Problem(kind, "a record must be an object", value=type(record).__name__)])
+            raise schema.ValidationError([schema.Problem(kind, "a record must be an object",
+                                                         value=type(record).__name__)])
         eid = record.get(EMPLOYEE_ID)
         if not isinstance(eid, str):
-            raise S.ValidationError([S.Problem(kind, "employee_id is missing", column=EMPLOYEE_ID, value=eid)])
+            raise schema.ValidationError([schema.Problem(kind, "employee_id is missing", column=EMPLOYEE_ID,
+                                                         value=eid)])
         return self.request("PUT", f"{self._person(eid)}/{kind}s", json_body=record, attempted=record)
 
     def delete_draft(self, employee_id: str, conversation_id: str, revision: int | None = None,
@@ -221,17 +223,17 @@ def _error(status: int, body: Any, attempted: dict, url: str) -> Exception:
     """The store's exception for a refused request."""
     body = body if isinstance(body, dict) else {}
     code, message = body.get("error"), body.get("message") or f"HTTP {status}"
-    if code == W.CONFLICT:
+    if code == wire.CONFLICT:
         return Conflict(body.get("kind") or "", body.get(RECORD_ID) or "", body.get("current"), attempted, message)
-    if code == W.NOT_ON_ROSTER:
+    if code == wire.NOT_ON_ROSTER:
         return NotOnRoster(message)
-    if code == W.NOT_FOUND:
+    if code == wire.NOT_FOUND:
         return NotFound(message)
-    if code == W.INVALID:
-        problems = W.problems_from_json(body.get("problems") or [])
-        return S.ValidationError(problems, message.split(":\n")[0]) if problems else ValueError(message)
-    if code in (W.FORBIDDEN, W.UNAUTHENTICATED):
+    if code == wire.INVALID:
+        problems = wire.problems_from_json(body.get("problems") or [])
+        return schema.ValidationError(problems, message.split(":\n")[0]) if problems else ValueError(message)
+    if code in (wire.FORBIDDEN, wire.UNAUTHENTICATED):
         return Refused(message)
-    if code == W.LOCKED:
+    if code == wire.LOCKED:
         return PermissionError(message)
     return ServiceUnavailable(f"the records service at {url} answered HTTP {status}: {message}")

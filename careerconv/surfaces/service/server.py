@@ -59,17 +59,17 @@ import tornado.web
 from jupyterhub.services.auth import HubOAuthCallbackHandler, HubOAuthenticated
 from tornado.httpserver import HTTPServer
 
-from careerconv import analytics as A
+from careerconv import analytics
 from careerconv.views.html_policy import PAGE_CSP
 from careerconv.rules import privacy
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.records.erasure import erase_employee
 from careerconv.records.spreadsheet import frame_to_csv_bytes
 from careerconv.records.importers import import_roster
 from careerconv.records.questions import QUESTION_SETS_FOLDER, question_set_files
 from careerconv.records.schema import CHECKIN_ID, COACH_ID, CONVERSATION_ID, EMPLOYEE_ID, SKILL
 from careerconv.records.store import Conflict, NotFound, NotOnRoster, Store
-from . import wire as W
+from . import wire
 from .access_log import ALLOWED, REFUSED, AccessLog
 from .roster_gate import RosterGate
 from .policy import COACH, HR, OPERATOR, Caller, Refused, check_read_person, check_role, check_write_record, \
@@ -171,7 +171,7 @@ class RecordsService:
         Refused
             To anyone else.
         """
-        S.parse_identifier(employee_id, what="employee id")
+        schema.parse_identifier(employee_id, what="employee id")
         try:
             return self.store().employee(employee_id)[COACH_ID]
         except NotFound:
@@ -194,7 +194,7 @@ class RecordsService:
                 frame = frame.dropna()
                 frame = frame.assign(skill=frame[SKILL].astype(str).map(lambda s: " ".join(s.split())))
                 frame = frame[frame[SKILL] != ""]
-                frame = frame.assign(key=frame[SKILL].map(S.skill_key))
+                frame = frame.assign(key=frame[SKILL].map(schema.skill_key))
                 people = frame.groupby("key")[EMPLOYEE_ID].nunique()
                 spelling = frame.groupby("key")[SKILL].agg(lambda s: s.value_counts().index[0])
                 names = sorted((spelling[key] for key in people[people >= k].index), key=str.casefold)
@@ -225,7 +225,7 @@ class BaseHandler(HubOAuthenticated, tornado.web.RequestHandler):
         # A browser's hub cookie may read (the HR page); a change needs the token header, which no other
         # web site can make a browser send.
         if self.request.method not in ("GET", "HEAD", "OPTIONS") and "Authorization" not in self.request.headers:
-            raise Refusal(W.FORBIDDEN, "changes need an Authorization: token header")
+            raise Refusal(wire.FORBIDDEN, "changes need an Authorization: token header")
 
     async def prepare(self) -> None:
         try:
@@ -236,11 +236,11 @@ class BaseHandler(HubOAuthenticated, tornado.web.RequestHandler):
             if self.browser_page and getattr(self.service.hub_auth, "login_url", ""):
                 self.redirect(self.get_login_url())  # a person at a browser logs in at the hub first
                 return
-            self.refuse(Refusal(W.UNAUTHENTICATED, "a JupyterHub token is required (Authorization: token …)"))
+            self.refuse(Refusal(wire.UNAUTHENTICATED, "a JupyterHub token is required (Authorization: token …)"))
             return
         scopes = self.service.hub_auth.access_scopes
         if scopes and not self.service.hub_auth.check_scopes(scopes, model):
-            self.refuse(Refusal(W.FORBIDDEN, f"{model['name']}'s token does not grant access to this service"))
+            self.refuse(Refusal(wire.FORBIDDEN, f"{model['name']}'s token does not grant access to this service"))
             return
         self.caller = self.service.caller(model)  # remembered: a stat of the roster file
         try:
@@ -249,7 +249,7 @@ class BaseHandler(HubOAuthenticated, tornado.web.RequestHandler):
             self.refuse(refusal)
 
     def refuse(self, refusal: Refusal) -> None:
-        self.set_status(W.STATUS[refusal.code])
+        self.set_status(wire.STATUS[refusal.code])
         self.write_json({"error": refusal.code, "message": refusal.message, **refusal.extra})
         self.finish()
 
@@ -264,7 +264,7 @@ class BaseHandler(HubOAuthenticated, tornado.web.RequestHandler):
         try:
             return json.loads(self.request.body or b"null")
         except ValueError as exc:
-            raise Refusal(W.INVALID, f"the request body is not JSON: {exc}") from None
+            raise Refusal(wire.INVALID, f"the request body is not JSON: {exc}") from None
 
     async def guarded(self, action: str, employee_id: str | None, record: str | None, work: Callable,
                       gate: str | None = None) -> None:
@@ -278,7 +278,7 @@ class BaseHandler(HubOAuthenticated, tornado.web.RequestHandler):
         except Exception as exc:
             result, refusal = None, _refusal_for(exc)
         if employee_id is not None:
-            status = 200 if refusal is None else W.STATUS[refusal.code]
+            status = 200 if refusal is None else wire.STATUS[refusal.code]
             self.service.log.append(self.caller.login, action, employee_id, ALLOWED if status < 400 else REFUSED,
                                     status, record)
         if refusal is None:
@@ -288,7 +288,7 @@ class BaseHandler(HubOAuthenticated, tornado.web.RequestHandler):
 
     def record_kind(self, plural: str) -> str:
         kind = plural[:-1]
-        if kind not in W.RECORD_KINDS:
+        if kind not in wire.RECORD_KINDS:
             raise tornado.web.HTTPError(404)
         return kind
 
@@ -306,9 +306,9 @@ class RosterHandler(BaseHandler):
         def work():
             roster = self.service.store(caller.login).roster()
             if caller.has(OPERATOR):
-                return {"csv": W.roster_to_csv(roster)}
+                return {"csv": wire.roster_to_csv(roster)}
             check_role(caller, COACH, "read the roster")
-            return {"csv": W.roster_to_csv(roster[roster[COACH_ID] == caller.coach_id])}
+            return {"csv": wire.roster_to_csv(roster[roster[COACH_ID] == caller.coach_id])}
         await self.guarded("roster", None, None, work)
 
     async def put(self) -> None:
@@ -363,11 +363,11 @@ class AggregatesHandler(BaseHandler):
 
         def work():
             hr = _hr_tables(self.service, caller, args, departments, k_text)
-            out = {"about": W.frame_to_json(A.present("about", hr["about"], formatted=False)),
-                   "privacy": W.frame_to_json(A.suppression_summary(hr)), "tables": {}}
-            for name, title in A.TABLE_TITLES.items():
+            out = {"about": wire.frame_to_json(analytics.present("about", hr["about"], formatted=False)),
+                   "privacy": wire.frame_to_json(analytics.suppression_summary(hr)), "tables": {}}
+            for name, title in analytics.TABLE_TITLES.items():
                 out["tables"][name] = {"title": title,
-                                       **W.frame_to_json(A.present(name, hr[name], formatted=False))}
+                                       **wire.frame_to_json(analytics.present(name, hr[name], formatted=False))}
             out["min_group_size"] = hr["about"].attrs["k"]
             return out
         await self.guarded("aggregates", None, None, work)
@@ -387,18 +387,19 @@ class HrPageHandler(BaseHandler):
             hr = await self.service.run(_hr_tables, self.service, caller, args, departments, k_text)
         except Exception as exc:
             refusal = _refusal_for(exc)
-            self.set_status(W.STATUS[refusal.code])
+            self.set_status(wire.STATUS[refusal.code])
             self.write_page("HR analytics", f"<p class=\"refused\">{escape(refusal.message)}</p>")
             return
-        parts = ["<h2>About this page</h2>", f'<div class="scroll">{A.present_html("about", hr["about"])}</div>']
-        for name, title in A.TABLE_TITLES.items():
+        parts = ["<h2>About this page</h2>",
+                 f'<div class="scroll">{analytics.present_html("about", hr["about"])}</div>']
+        for name, title in analytics.TABLE_TITLES.items():
             link = f'{name}.csv?{escape(self.request.query, quote=True)}' if self.request.query else f"{name}.csv"
             parts.append(f'<h2>{escape(title)} <a class="csv" href="{link}" download>CSV</a></h2>')
-            if A.present(name, hr[name]).empty:
+            if analytics.present(name, hr[name]).empty:
                 parts.append('<p class="empty">No figures for this period: no group here holds the minimum group '
                              "size of people yet.</p>")
             else:
-                parts.append(f'<div class="scroll">{A.present_html(name, hr[name], max_rows=200)}</div>')
+                parts.append(f'<div class="scroll">{analytics.present_html(name, hr[name], max_rows=200)}</div>')
         self.write_page("HR analytics", "\n".join(parts))
 
     def write_page(self, title: str, body: str) -> None:
@@ -436,11 +437,11 @@ class HrCsvHandler(BaseHandler):
         k_text = self.get_argument("min_group_size", str(privacy.DEFAULT_K))
 
         def work():
-            if name != "about" and name not in A.TABLE_TITLES:
-                raise Refusal(W.NOT_FOUND, f"no HR table {name!r}; the tables are: about, "
-                                           + ", ".join(A.TABLE_TITLES))
+            if name != "about" and name not in analytics.TABLE_TITLES:
+                raise Refusal(wire.NOT_FOUND, f"no HR table {name!r}; the tables are: about, "
+                                           + ", ".join(analytics.TABLE_TITLES))
             hr = _hr_tables(self.service, caller, args, departments, k_text)
-            return frame_to_csv_bytes(A.present(name, hr[name], formatted=False))
+            return frame_to_csv_bytes(analytics.present(name, hr[name], formatted=False))
         try:
             body = await self.service.run(work)
         except Exception as exc:
@@ -471,7 +472,7 @@ class HistoryHandler(BaseHandler):
 
         def work():
             check_read_person(caller, employee_id, self.service.current_coach(employee_id, caller))
-            return W.history_to_json(self.service.store(caller.login).history(employee_id))
+            return wire.history_to_json(self.service.store(caller.login).history(employee_id))
         await self.guarded("read history", employee_id, None, work, gate="read")
 
 
@@ -577,8 +578,9 @@ def _hr_tables(service: RecordsService, caller: Caller, args: dict[str, str], de
         as_of = dt.date.fromisoformat(args["as_of"]) if args["as_of"] else dt.date.today()
     except ValueError:
         raise ValueError(f"as_of {args['as_of']!r} is not a date (YYYY-MM-DD)") from None
-    tables = A.load_hr_tables(service.data_dir, lazy=True)
-    return A.hr_aggregates(tables, as_of, (args["period_start"] or None, args["period_end"] or None), departments, k)
+    tables = analytics.load_hr_tables(service.data_dir, lazy=True)
+    return analytics.hr_aggregates(tables, as_of, (args["period_start"] or None, args["period_end"] or None),
+                                   departments, k)
 
 
 def _refusal_for(exc: Exception) -> Refusal:
@@ -586,19 +588,19 @@ def _refusal_for(exc: Exception) -> Refusal:
     if isinstance(exc, Refusal):
         return exc
     if isinstance(exc, Refused):
-        return Refusal(W.FORBIDDEN, str(exc))
+        return Refusal(wire.FORBIDDEN, str(exc))
     if isinstance(exc, Conflict):
-        return Refusal(W.CONFLICT, str(exc), current=exc.current, kind=exc.kind, record_id=exc.record_id)
+        return Refusal(wire.CONFLICT, str(exc), current=exc.current, kind=exc.kind, record_id=exc.record_id)
     if isinstance(exc, NotOnRoster):
-        return Refusal(W.NOT_ON_ROSTER, str(exc))
+        return Refusal(wire.NOT_ON_ROSTER, str(exc))
     if isinstance(exc, NotFound):
-        return Refusal(W.NOT_FOUND, str(exc))
-    if isinstance(exc, S.ValidationError):
-        return Refusal(W.INVALID, str(exc), problems=W.problems_to_json(exc.problems))
+        return Refusal(wire.NOT_FOUND, str(exc))
+    if isinstance(exc, schema.ValidationError):
+        return Refusal(wire.INVALID, str(exc), problems=wire.problems_to_json(exc.problems))
     if isinstance(exc, PermissionError):  # a completed conversation is locked
-        return Refusal(W.LOCKED, str(exc))
+        return Refusal(wire.LOCKED, str(exc))
     if isinstance(exc, ValueError):
-        return Refusal(W.INVALID, str(exc))
+        return Refusal(wire.INVALID, str(exc))
     raise exc
 
 

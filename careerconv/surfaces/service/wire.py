@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.records.store import History
 
 # Error codes (the ``error`` field of a refused request) and their HTTP statuses.
@@ -35,8 +35,8 @@ def roster_from_csv(text: str, source: str = "the records service") -> pd.DataFr
     """A typed roster frame from :func:`roster_to_csv` text (checked by the schema like ``roster.csv``)."""
     frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     if frame.empty and not len(frame.columns):
-        return S.ROSTER.empty()
-    return S.validate_roster_frame(frame, source)
+        return schema.ROSTER.empty()
+    return schema.validate_roster_frame(frame, source)
 
 
 def history_to_json(history: History) -> dict[str, Any]:
@@ -49,14 +49,14 @@ def history_from_json(body: dict[str, Any]) -> History:
                    list(body.get("checkin_drafts") or []))
 
 
-def problems_to_json(problems: list[S.Problem]) -> list[dict[str, Any]]:
+def problems_to_json(problems: list[schema.Problem]) -> list[dict[str, Any]]:
     return [{"source": p.source, "message": p.message, "row": p.row, "column": p.column,
              "value": p.value if isinstance(p.value, (str, int, float, bool, type(None))) else repr(p.value)}
             for p in problems]
 
 
-def problems_from_json(rows: list[dict[str, Any]]) -> list[S.Problem]:
-    return [S.Problem(r.get("source", ""), r.get("message", ""), r.get("row"), r.get("column"), r.get("value"))
+def problems_from_json(rows: list[dict[str, Any]]) -> list[schema.Problem]:
+    return [schema.Problem(r.get("source", ""), r.get("message", ""), r.get("row"), r.get("column"), r.get("value"))
             for r in rows]
 
 
