@@ -240,3 +240,23 @@ def test_a_kernel_heated_ahead_does_not_build_when_the_server_goes_away(small_or
         server.stop()
 
     asyncio.run(scenario())
+
+
+def test_a_reply_after_the_kernel_closed_its_sockets_stays_out_of_the_terminal():
+    """The app stopped while its kernel ran the notebook: ipykernel logs the cell's reply that could not go out
+    (ZMQError ENOTSOCK) as an error - that one record is dropped, any other error of the kernel still shows."""
+    import errno
+    import logging
+
+    import zmq
+
+    def record(exc: BaseException | None) -> logging.LogRecord:
+        info = (type(exc), exc, None) if exc else None
+        return logging.LogRecord("IPKernelApp", logging.ERROR, __file__, 1, "Exception in message handler:", (), info)
+
+    drop = launch._ReplyAfterShutdown()
+    assert not drop.filter(record(zmq.ZMQError(errno.ENOTSOCK)))
+    assert drop.filter(record(zmq.ZMQError(errno.EAGAIN)))  # another socket error is a real problem
+    assert drop.filter(record(ValueError("bad")))
+    assert drop.filter(record(None))
+    launch.quiet_closed_sockets()  # outside a kernel: nothing to do, no error

@@ -16,12 +16,14 @@ over ``/voila/query/<kernel id>``), so that heating it costs the machine a kerne
 and construction, while the coach works in the first page. The page that takes it still gets the app while
 its browser loads the scripts.
 
-This module imports nothing heavy (ipywidgets only); the app's modules are imported when it is built.
+This module imports nothing heavy (ipywidgets only); the app's modules are imported when it is built. Imported
+in a kernel, it also keeps one harmless traceback out of the coach's terminal (:func:`quiet_closed_sockets`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import os
 from html import escape
@@ -33,6 +35,39 @@ from careerconv.records import config
 VOILA_ENV = "VOILA_PREHEAT"  # set by Voila in the environment of every kernel it starts ("True": heated ahead)
 AFTER_CELL = 0.05  # seconds after the cell before the build: the cell's reply goes out first
 log = logging.getLogger("careerconv.surfaces.app")
+
+
+class _ReplyAfterShutdown(logging.Filter):
+    """Drops the kernel's "Exception in message handler" whose exception is a socket already closed
+    (``ENOTSOCK``): a reply that could not go out because the server was stopping the kernel."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not (type(exc).__name__ == "ZMQError" and getattr(exc, "errno", None) == errno.ENOTSOCK)
+
+
+def quiet_closed_sockets() -> None:
+    """In a kernel: leave out of its log the traceback of a reply sent after the kernel's sockets closed.
+
+    When ``careerconv app`` is stopped while the kernel is still running the notebook, the server asks the
+    kernel to shut down; the kernel closes its sockets while the cell's reply is still on its way, and
+    ipykernel logs the failed send as an ERROR with a ``ZMQError`` traceback, which lands in the terminal the
+    coach started the app from. Nothing is lost (the page is gone, the kernel is ending), so that one error is
+    dropped; every other message of the kernel still shows. Outside a kernel this does nothing.
+    """
+    try:
+        from ipykernel.kernelapp import IPKernelApp
+    except ImportError:  # pragma: no cover - ipykernel is a dependency
+        return
+    if not IPKernelApp.initialized():
+        return
+    app = IPKernelApp.instance()
+    for logger in {app.log, getattr(getattr(app, "kernel", None), "log", None)} - {None}:
+        if not any(isinstance(f, _ReplyAfterShutdown) for f in logger.filters):
+            logger.addFilter(_ReplyAfterShutdown())
+
+
+quiet_closed_sockets()
 
 
 class OpenedApp:
