@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from careerconv.records import config
 from careerconv.surfaces.app import launch
 from careerconv.surfaces.commands import voila_server
 
@@ -30,44 +29,12 @@ def test_the_notebooks_import_brings_neither_pandas_nor_the_app():
         package.nothing
 
 
-def _run_cell(make, wait: float = 30.0):
-    """Run ``make()`` as a kernel cell would (on a running loop), then let the loop run until the frame is
-    filled; returns (what the cell returned, what its frame showed when the cell ended)."""
-    async def cell():
-        opened = make()
-        shown_at_once = tuple(opened.widget.children)
-        deadline = asyncio.get_running_loop().time() + wait
-        while opened.app is None and not opened.problem and asyncio.get_running_loop().time() < deadline:
-            await asyncio.sleep(0.02)
-        while opened.app is not None and not opened.app.skill_names and asyncio.get_running_loop().time() < deadline:
-            await asyncio.sleep(0.02)  # read on a thread, delivered through this loop
-        return opened, shown_at_once
-    return asyncio.run(cell())
+def test_an_app_that_cannot_open_says_why_on_its_page(small_org):
+    shown = launch.open_app(data_dir=str(small_org), coach_id="../etc")
+    assert "The app could not open" in shown.value and "coach id" in shown.value and "<script" not in shown.value
 
 
-def test_under_voila_the_cell_returns_a_frame_and_the_app_is_built_into_it_right_after(small_org, monkeypatch):
-    monkeypatch.setenv(launch.VOILA_ENV, "True")
-    opened, at_once = _run_cell(lambda: launch.open_app(data_dir=str(small_org)))
-    assert isinstance(opened, launch.OpenedApp)
-    assert len(at_once) == 1 and "Opening the app" in at_once[0].value  # the cell did not wait for the build
-    assert opened.problem == "" and opened.app is not None
-    assert opened.widget.children == (opened.app.widget,)
-    assert opened.app.people.search("")[:1].size == 1  # the roster is read: the search answers
-    assert opened.app.skill_names  # read on a thread and handed back through the kernel's loop
-    bundle = opened._repr_mimebundle_()
-    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == opened.widget.model_id
-
-
-def test_an_app_that_cannot_open_says_why_in_its_frame(small_org, monkeypatch):
-    monkeypatch.setenv(launch.VOILA_ENV, "False")  # a kernel Voila started for a page without the pool
-    opened, _ = _run_cell(lambda: launch.open_app(data_dir=str(small_org), coach_id="../etc"))
-    assert opened.app is None and opened.problem
-    text = opened.widget.children[0].value
-    assert "The app could not open" in text and "coach id" in text and "<script" not in text
-
-
-def test_outside_voila_the_cell_shows_the_built_app_itself(small_org, monkeypatch):
-    monkeypatch.delenv(launch.VOILA_ENV, raising=False)
+def test_the_notebook_cell_shows_the_built_app(small_org):
     app = launch.open_app(data_dir=str(small_org))
     assert type(app).__name__ == "ConversationApp" and app.people.search("")[:1].size == 1
 
@@ -118,8 +85,6 @@ def test_the_pool_heats_the_next_kernel_only_after_the_page_or_when_another_page
         assert pool.started == []  # the page's notebook has run; the browser is building the page
         await asyncio.sleep(0.4)
         assert pool.started == ["new"]  # settled: the next kernel is heated
-        assert pool.envs[-1] == {config.BUILD_FOR_PAGE_ENV: "1"}  # ... to build the app when a page takes it
-        assert voila_server.BUILD_FOR_PAGE_ENV == config.BUILD_FOR_PAGE_ENV
         # a second page while a refill is held back: it starts at once
         await pool.get_rendered_notebook("conversation.ipynb")
         await asyncio.sleep(0.05)
@@ -161,83 +126,6 @@ def test_a_server_stopping_does_not_wait_for_the_held_back_kernel_nor_start_it()
         assert pool.stopped
         await asyncio.sleep(0.05)
         assert pool.started == ["new"]  # the held-back refill gave up instead of starting a kernel
-
-    asyncio.run(scenario())
-
-
-def test_a_kernel_heated_ahead_builds_the_app_only_once_voila_gives_it_to_a_page(small_org, monkeypatch):
-    """The pool's kernel runs the notebook at once but waits for Voila's word (over /voila/query/<id>,
-    as Voila sends a page's request to it) before the app's imports and construction."""
-    from tornado.web import Application
-    from tornado.websocket import WebSocketHandler
-
-    asked: list[str] = []
-
-    class Query(WebSocketHandler):  # Voila's RequestInfoSocketHandler, the page arriving 0.5 s later
-        def open(self, kernel_id):
-            asked.append(kernel_id)
-            asyncio.get_running_loop().call_later(0.5, self.write_message, '{"QUERY_STRING": ""}')
-
-    async def scenario():
-        server = Application([(r"/voila/query/(.*)", Query)]).listen(0, "127.0.0.1")
-        port = next(iter(server._sockets.values())).getsockname()[1]
-        monkeypatch.setenv(launch.VOILA_ENV, "True")
-        monkeypatch.setenv(config.BUILD_FOR_PAGE_ENV, "1")
-        monkeypatch.setenv("VOILA_KERNEL_ID", "abc-1")
-        monkeypatch.setenv("VOILA_APP_PORT", str(port))
-        monkeypatch.setenv("VOILA_SERVER_URL", "/")
-        opened = launch.open_app(data_dir=str(small_org))
-        await asyncio.sleep(0.3)
-        assert asked == ["abc-1"] and opened.app is None  # waiting for a page
-        await asyncio.wait_for(opened.building, 30)
-        assert opened.app is not None and opened.widget.children == (opened.app.widget,)
-        server.stop()
-
-    asyncio.run(scenario())
-
-
-def test_a_kernel_heated_ahead_builds_anyway_when_voila_cannot_be_asked(small_org, monkeypatch):
-    import socket
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]  # nothing listens there
-    monkeypatch.setenv(launch.VOILA_ENV, "True")
-    monkeypatch.setenv(config.BUILD_FOR_PAGE_ENV, "1")
-    monkeypatch.setenv("VOILA_KERNEL_ID", "abc-1")
-    monkeypatch.setenv("VOILA_APP_PORT", str(port))
-    opened, _ = _run_cell(lambda: launch.open_app(data_dir=str(small_org)))
-    assert opened.app is not None
-
-
-def test_the_first_kernel_builds_at_once_without_asking_voila(small_org, monkeypatch):
-    monkeypatch.setenv(launch.VOILA_ENV, "True")  # the kernel heated at the start: the coach's page is coming
-    monkeypatch.delenv(config.BUILD_FOR_PAGE_ENV, raising=False)
-    monkeypatch.setenv("VOILA_KERNEL_ID", "abc-1")
-    monkeypatch.setenv("VOILA_APP_PORT", "1")  # would fail (and warn) if asked
-    opened, _ = _run_cell(lambda: launch.open_app(data_dir=str(small_org)))
-    assert opened.app is not None
-
-
-def test_a_kernel_heated_ahead_does_not_build_when_the_server_goes_away(small_org, monkeypatch):
-    """The server stopping closes the connection: no page will come, and the kernel being shut down does not
-    start importing and building the app (nor print what fails in a half-closed kernel)."""
-    from tornado.web import Application
-    from tornado.websocket import WebSocketHandler
-
-    class Query(WebSocketHandler):  # the server stops 0.3 s after the kernel asked
-        def open(self, kernel_id):
-            asyncio.get_running_loop().call_later(0.3, self.close)
-
-    async def scenario():
-        server = Application([(r"/voila/query/(.*)", Query)]).listen(0, "127.0.0.1")
-        port = next(iter(server._sockets.values())).getsockname()[1]
-        for name, value in ((launch.VOILA_ENV, "True"), (config.BUILD_FOR_PAGE_ENV, "1"),
-                            ("VOILA_KERNEL_ID", "abc-1"), ("VOILA_APP_PORT", str(port))):
-            monkeypatch.setenv(name, value)
-        opened = launch.open_app(data_dir=str(small_org))
-        await asyncio.wait_for(opened.building, 10)
-        assert opened.app is None and "Opening the app" in opened.widget.children[0].value
-        server.stop()
 
     asyncio.run(scenario())
 

@@ -17,8 +17,6 @@ from . import resources
 DATA_ENV = "CAREERCONV_DATA"
 REPORTS_ENV = "CAREERCONV_REPORTS"
 SERVICE_URL_ENV = "CAREERCONV_SERVICE_URL"  # the records service the app uses under JupyterHub
-# set by `careerconv app`'s Voila in a kernel heated for a later page: build the app once a page takes the kernel
-BUILD_FOR_PAGE_ENV = "CAREERCONV_BUILD_FOR_PAGE"
 PACKAGE_DIR = resources.package_path()
 # The source checkout careerconv runs from, or None when it is installed (site-packages).
 PROJECT_DIR = resources.source_checkout()

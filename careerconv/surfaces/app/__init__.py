@@ -33,8 +33,8 @@ that writes it, saves when the page is hidden, opens tabs and downloads);
 :mod:`.drafts` (what a draft holds, which one to offer: pure);
 :mod:`.completeness` (what Finish still asks for: pure); :mod:`.team_loader`
 (the team read off the main thread); :mod:`.skill_charts` (each skill's
-ratings as the report draws them); :mod:`.launch` (how the notebook opens the app: under Voila, built just
-after the cell).
+ratings as the report draws them); :mod:`.launch` (how the notebook opens the app, or says why it
+could not).
 
 The names below are imported when first used, not with the package: the notebook imports
 :func:`.launch.open_app`, and the app's own imports (pandas, pyarrow, ...) wait until it is built.

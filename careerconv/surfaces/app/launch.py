@@ -1,39 +1,23 @@
-"""The app as its notebook opens it: under Voila, a frame at once and the app built into it right after the cell.
+"""The app as its notebook opens it: :func:`open_app` builds it, or shows in words why it could not.
 
-Voila sends the end of the page, and the browser only then starts loading its scripts (the widget manager,
-1.5 s of a core and more), when the notebook's last cell has run; importing the app (pandas, pyarrow, ...)
-and building it takes about as long again. Under Voila (:data:`VOILA_ENV` is set in the kernels it starts)
-:func:`open_app` therefore returns a frame at once, and the kernel builds the app into it on its event loop
-:data:`AFTER_CELL` seconds later, once the cell's reply has gone out: the browser loads its scripts while
-the kernel builds, and its widget manager, which asks the kernel for the widgets when it connects, is
-answered when the app is built - all of it in one go. Elsewhere (JupyterLab, a notebook run by nbclient)
-the cell shows the built app itself, as before.
+The notebook imports this module first; it imports nothing heavy (ipywidgets only), and the app's modules
+(pandas, pyarrow, ...) are imported when the app is built. Imported in a kernel, it also keeps one harmless
+traceback out of the coach's terminal (:func:`quiet_closed_sockets`).
 
-A kernel Voila heats ahead for the next page (a reload, a second tab) runs the notebook long before anyone
-asks for it (``careerconv app``'s Voila sets :data:`~careerconv.records.config.BUILD_FOR_PAGE_ENV` in its
-environment); it builds the app only once Voila has given it to a page (:func:`claimed`: Voila tells it
-over ``/voila/query/<kernel id>``), so that heating it costs the machine a kernel's start, not the app's imports
-and construction, while the coach works in the first page. The page that takes it still gets the app while
-its browser loads the scripts.
-
-This module imports nothing heavy (ipywidgets only); the app's modules are imported when it is built. Imported
-in a kernel, it also keeps one harmless traceback out of the coach's terminal (:func:`quiet_closed_sockets`).
+Building the app after the cell instead (the cell returning an empty frame at once, so that the browser
+loads its scripts while the kernel builds) was tried and measured: about a second sooner to a usable page on
+the 10,000-person demo, but in one start in three the page stayed on Voila's "Loading widget..." for good, so
+the cell builds the app itself.
 """
 
 from __future__ import annotations
 
-import asyncio
 import errno
 import logging
-import os
 from html import escape
 
 import ipywidgets as widgets
 
-from careerconv.records import config
-
-VOILA_ENV = "VOILA_PREHEAT"  # set by Voila in the environment of every kernel it starts ("True": heated ahead)
-AFTER_CELL = 0.05  # seconds after the cell before the build: the cell's reply goes out first
 log = logging.getLogger("careerconv.surfaces.app")
 
 
@@ -70,97 +54,20 @@ def quiet_closed_sockets() -> None:
 quiet_closed_sockets()
 
 
-class OpenedApp:
-    """What the notebook's last cell shows: the app's frame, and the app once it is built.
-
-    Attributes
-    ----------
-    widget : ipywidgets.VBox
-        The frame on the page: "Opening the app ..." until the app is built, then the app's widget (or what
-        kept it from opening).
-    app : ConversationApp or None
-        The app, once built.
-    problem : str
-        Why the app could not be built ("" if it was, or is not yet).
-    """
-
-    def __init__(self):
-        self.building: asyncio.Task | None = None  # waiting for a page, then building
-        self.app = None
-        self.problem = ""
-        self.widget = widgets.VBox([widgets.HTML('<div class="cc-opening">Opening the app …</div>')],
-                                   layout=widgets.Layout(width="100%"))
-
-    def build(self, make) -> None:
-        """Build the app with ``make()`` into the frame; a failure is shown in words (and logged)."""
-        try:
-            self.app = make()
-        except Exception as exc:  # the page must say why, not stay on "Opening"
-            log.exception("The app could not open")
-            self.problem = str(exc) or type(exc).__name__
-            self.widget.children = (widgets.HTML(f'<div class="cc-error">The app could not open: '
-                                                 f'{escape(self.problem)}</div>'),)
-            return
-        self.widget.children = (self.app.widget,)
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
-
-
-def open_app(data_dir: str = "", coach_id: str = "", question_set: str = "career-conversation", *,
-             defer: bool | None = None):
+def open_app(data_dir: str = "", coach_id: str = "", question_set: str = "career-conversation"):
     """The coach's app on ``data_dir`` (see :class:`ConversationApp` for the parameters).
-
-    Parameters
-    ----------
-    defer
-        Build the app just after the cell (see the module's docstring); default: under Voila only.
 
     Returns
     -------
-    ConversationApp or OpenedApp
-        The app itself, or (deferred) the frame it is built into.
+    ConversationApp or ipywidgets.HTML
+        The app, or - when it cannot open (a bad data folder or coach id, an unreadable roster) - a
+        message saying why, instead of a traceback on the coach's page (the traceback goes to the log).
     """
-    def make():
-        from .facilitation import ConversationApp
+    from .facilitation import ConversationApp
+
+    try:
         return ConversationApp(data_dir=data_dir, coach_id=coach_id or None, question_set=question_set)
-
-    if defer is None:
-        defer = VOILA_ENV in os.environ
-    if not defer:
-        return make()
-    opened = OpenedApp()
-
-    async def build_for_its_page():
-        await asyncio.sleep(AFTER_CELL)
-        if await claimed():
-            opened.build(make)
-
-    opened.building = asyncio.get_running_loop().create_task(build_for_its_page())
-    return opened
-
-
-async def claimed(timeout: float = 5.0) -> bool:
-    """Whether to build the app, once Voila has given this kernel to a page: True at once unless it is a kernel
-    heated ahead for a later page (the environment says so, with its id); else True when Voila sends it the
-    page's request (as ``voila.utils.wait_for_request`` waits for it, but without holding up the kernel),
-    False if Voila closes the connection first (the server is stopping: no page will come). Should Voila
-    not answer the connection within ``timeout`` seconds, True: the app is built rather than never."""
-    kernel_id = os.environ.get("VOILA_KERNEL_ID")
-    if os.environ.get(VOILA_ENV) != "True" or not os.environ.get(config.BUILD_FOR_PAGE_ENV) or not kernel_id:
-        return True
-    from tornado.websocket import websocket_connect
-
-    host = os.environ.get("VOILA_APP_IP", "127.0.0.1")
-    port = os.environ.get("VOILA_APP_PORT", "8866")
-    base = os.environ.get("VOILA_SERVER_URL", "/")
-    try:
-        connection = await websocket_connect(f"ws://{host}:{port}{base}voila/query/{kernel_id}",
-                                             connect_timeout=timeout)
-    except Exception as exc:  # build now rather than never
-        log.warning("could not ask Voila whether a page has this kernel (%s); building the app now", exc)
-        return True
-    try:
-        return await connection.read_message() is not None  # the page's request; None: Voila closed it
-    finally:
-        connection.close()
+    except Exception as exc:  # the page must say why
+        log.exception("The app could not open")
+        problem = str(exc) or type(exc).__name__
+        return widgets.HTML(f'<div class="cc-error">The app could not open: {escape(problem)}</div>')

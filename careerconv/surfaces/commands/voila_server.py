@@ -23,12 +23,9 @@ The pool of preheated kernels (``--preheat_kernel=True --pool_size=1``) is chang
 * **The next kernel is heated after the page is built**, not one second after the page took the kernel:
   a kernel starting, importing and building the app takes about as much processor as the page's own, so
   heating it alongside made the first page up to twice as slow. It starts when the page's notebook has run
-  and :data:`REFILL_SETTLE` seconds more have passed (meanwhile the kernel builds the app into the page, see
-  :mod:`careerconv.surfaces.app.launch`, and the browser shows it), at the
-  latest :data:`REFILL_LATEST` seconds after the page took its kernel - or at once when another page (a
-  reload, a second tab) asks for a kernel, so that page never waits longer than before. That kernel runs
-  the notebook but builds the app only when a page takes it (:data:`BUILD_FOR_PAGE_ENV`), so that it costs
-  the machine little while the coach works in the first page.
+  and :data:`REFILL_SETTLE` seconds more have passed (meanwhile the browser loads its scripts and shows the
+  app), at the latest :data:`REFILL_LATEST` seconds after the page took its kernel - or at once when another
+  page (a reload, a second tab) asks for a kernel, so that page never waits longer than before.
 """
 
 from __future__ import annotations
@@ -42,7 +39,6 @@ APP_NOTEBOOK = "conversation.ipynb"
 SERVER_LOGGER = "Voila"  # the server's log (traitlets names an application's logger after its class)
 REFILL_SETTLE = 10.0  # seconds after a page's notebook has run before the pool heats the next kernel
 REFILL_LATEST = 30.0  # ... at the latest this long after the page took its kernel
-BUILD_FOR_PAGE_ENV = "CAREERCONV_BUILD_FOR_PAGE"  # careerconv.records.config.BUILD_FOR_PAGE_ENV (a test checks)
 
 
 class QuietAppNotebookTrust(logging.Filter):
@@ -110,8 +106,6 @@ def paced_pool(manager_class: type, settle: float = REFILL_SETTLE, latest: float
                 await asyncio.shield(gate)
                 if self._stopping:  # held back until the server stops: no kernel to start and stop again
                     raise RuntimeError("the server is stopping")
-                # for a later page: the app is built when a page takes the kernel (careerconv.surfaces.app.launch)
-                kwargs["env"] = {**kwargs.get("env", {}), BUILD_FOR_PAGE_ENV: "1"}
             return await super()._initialize(notebook_path, kernel_id, **kwargs)
 
         async def shutdown_all(self, *args, **kwargs):
