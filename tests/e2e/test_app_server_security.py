@@ -79,7 +79,7 @@ def _check_token_is_on_no_command_line(server, lab: bool) -> None:
     cmdlines = [_cmdline(pid) for pid in processes]
     kernels = [c for c in cmdlines if "ipykernel_launcher" in c]
     assert kernels, f"no kernel was running, so the check would prove little: {cmdlines}"
-    marker = " -m jupyterlab " if lab else " -m careerconv.surfaces.commands.voila_server "
+    marker = " -m careerconv.surfaces.commands." + ("lab_server " if lab else "voila_server ")
     server_pids = [pid for pid, c in zip(processes, cmdlines) if marker in c]
     assert len(server_pids) == 1, cmdlines
     assert len(server.token) >= 24
