@@ -127,11 +127,11 @@ class ColumnSpec:
 # How Workday, BambooHR, Personio, SAP SuccessFactors and spreadsheets kept by hand name roster columns.
 ROSTER_ALIASES = {
     EMPLOYEE_ID: ("employee_number", "employee_no", "employee_#", "employee_no.", "worker_id", "personnel_number",
-                    "person_id", "staff_id", "user_id", "id"),
+                  "person_id", "staff_id", "user_id", "id"),
     "name": ("preferred_name", "display_name", "full_name", "employee_name", "legal_name", "worker",
              "last_name,_first_name"),
     COACH_ID: ("manager_id", "line_manager_id", "supervisor_id", "reports_to_id", "manager_employee_id",
-                 "manager_employee_number", "supervisor_eid", "supervisor_employee_id", "coach_employee_id"),
+               "manager_employee_number", "supervisor_eid", "supervisor_employee_id", "coach_employee_id"),
     DEPARTMENT: ("department_name", "dept", "supervisory_organization", "organization", "org_unit", "team"),
     "role": ("job_title", "business_title", "title", "position", "job_profile", "job"),
     "email": ("work_email", "email_work", "email_address", "business_email", "e_mail"),
@@ -736,11 +736,11 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
             continue
         rec = {
             EMPLOYEE_ID: checker.check(schema.parse_identifier, v.get(EMPLOYEE_ID), n, EMPLOYEE_ID,
-                                         what="employee id"),
+                                       what="employee id"),
             "name": checker.check(_roster_text, v.get("name"), n, "name", what="name", allow_missing=False),
             COACH_ID: checker.check(schema.parse_coach_id, v.get(COACH_ID), n, COACH_ID),
             DEPARTMENT: checker.check(_roster_text, v.get(DEPARTMENT), n, DEPARTMENT, what="department",
-                                        allow_missing=False),
+                                      allow_missing=False),
             "role": checker.check(_roster_text, v.get("role"), n, "role", what="role") or "",
             CADENCE_MONTHS: checker.check(schema.parse_cadence, v.get(CADENCE_MONTHS), n, CADENCE_MONTHS)
             if checker.has(CADENCE_MONTHS) else _kept_cadence(existing, v.get(EMPLOYEE_ID)),
@@ -986,7 +986,7 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
             SKILL: checker.check(_parse_skill, v.get(SKILL), n, SKILL),
             "rating": checker.check(schema.parse_rating, v.get("rating"), n, "rating"),
             COACH_RATING: checker.check(schema.parse_rating, v.get(COACH_RATING), n, COACH_RATING,
-                                          allow_missing=True),
+                                        allow_missing=True),
             "targets": {str(h): checker.check(schema.parse_rating, v.get(col), n, col, allow_missing=True)
                         for h, col in _TARGET_COLUMNS.items()},
             COACH_ID: None,

@@ -729,11 +729,11 @@ def validate_checkin(record: Any, source: str = "check-in") -> dict:
             continue
         nu = {
             CONVERSATION_ID: c.check(parse_identifier, u.get(CONVERSATION_ID) or r[CONVERSATION_ID],
-                                       column=f"{path}.conversation_id", what="conversation id",
-                                       max_length=MAX_RECORD_ID),
+                                     column=f"{path}.conversation_id", what="conversation id",
+                                     max_length=MAX_RECORD_ID),
             ITEM_ID: c.check(parse_identifier, u.get(ITEM_ID), column=f"{path}.item_id", what="item id"),
             STATUS: c.check(parse_choice, u.get(STATUS), column=f"{path}.status", choices=ITEM_STATUSES,
-                              what="status"),
+                            what="status"),
             "note": c.check(parse_text, u.get("note"), column=f"{path}.note") or "",
             "reason": c.check(parse_text, u.get("reason"), column=f"{path}.reason") or "",
         }
@@ -934,7 +934,7 @@ def validate_roster_frame(frame: pd.DataFrame, source: str, *, row_offset: int =
                      for pos, message in errors)
         if name == EMPLOYEE_ID:
             found.extend((pos, slot, problem) for pos, problem in _duplicate_ids(parsed[name], errors, source,
-                                                                                  row_offset))
+                                                                                 row_offset))
     for _, _, problem in sorted(found, key=lambda item: (item[0], item[1])):
         c.problems.append(problem)
     c.raise_if_any(f"{source}: {{n}} problem(s) in the roster; nothing was written".replace(

@@ -512,7 +512,7 @@ class Store:
                 existing_key = folded.get(eid.casefold())
                 if existing_key is not None and existing_key != eid:
                     problems.append(schema.Problem(source, f"differs only in case from the existing employee "
-                                                      f"{existing_key!r}", pos + 2, EMPLOYEE_ID, eid))
+                                                   f"{existing_key!r}", pos + 2, EMPLOYEE_ID, eid))
                     continue
                 if eid not in merged:
                     added += 1
@@ -604,7 +604,7 @@ class Store:
                     current = self._read_record(self.record_path(kind, eid, twin or rid), kind)
                     raise Conflict(kind, rid, current, record,
                                    f"{kind} {rid!r} already exists" + (f" as {twin!r} (ids differ only in case)"
-                                                                        if twin else "")
+                                                                       if twin else "")
                                    + f" ({describe_save(current)}); nothing was overwritten")
                 revision = 1
             else:
@@ -872,8 +872,8 @@ class Store:
                     raise schema.ValidationError(
                         [schema.Problem(entry.path,
                                         f"holds a record of employee {record['employee_id']!r} in the folder "
-                                               f"of {folder.name!r}; it is left out until it is moved to "
-                                               f"{kind}s/{record['employee_id']}/")],
+                                        f"of {folder.name!r}; it is left out until it is moved to "
+                                        f"{kind}s/{record['employee_id']}/")],
                         f"{entry.path}: a record in another employee's folder")
                 out.append(record)
             except (schema.ValidationError, NotFound) as exc:
@@ -1150,9 +1150,9 @@ class Store:
         staging = self.root / STAGING_DIR
         for batch in sorted(p for p in staging.iterdir() if p.is_dir()) if staging.is_dir() else []:
             problems.append(schema.Problem(str(batch), "an import is still running, or was interrupted while another "
-                                                  "command held the import lock; once no import is running, any "
-                                                  "careerconv command (e.g. `careerconv validate`) finishes it "
-                                                  "if it was committed and removes it if not"))
+                                           "command held the import lock; once no import is running, any "
+                                           "careerconv command (e.g. `careerconv validate`) finishes it "
+                                           "if it was committed and removes it if not"))
         self.swept = self.sweep_temp_files()
         self.problems = []
         folders = {kind: sorted(p for p in (self.root / folder).iterdir() if p.is_dir())
@@ -1196,7 +1196,7 @@ class Store:
         problems.extend(self.problems)
         for path in self._stale_parts():
             problems.append(schema.Problem(str(path), "derived part from an older layout; it is ignored and removed on "
-                                                 "the next refresh (`careerconv refresh`)"))
+                                           "the next refresh (`careerconv refresh`)"))
         for path in sorted(self.root.rglob("*.parquet")):
             if not _parquet_ok(path):
                 where = "derived table part (rebuilt automatically on the next read, or by `careerconv refresh`)" \

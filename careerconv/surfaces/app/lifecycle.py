@@ -264,7 +264,7 @@ class ConversationLifecycle:
         self._cancel_prepare()
         prepared, self.prepared = self.prepared, None
         ready = app.screen == "start" and prepared is not None and prepared[0] == (prepared_as or
-                                                                                  screen_key(record))
+                                                                                   screen_key(record))
         screen = prepared[1] if ready else self._build_screen(record)
         self.conversation = screen
         screen.open(record, functools.partial(app.edit_session, snapshot=screen.snapshot, on_open=self.reopen,

@@ -174,7 +174,7 @@ class SkillCard:
             elif kind == "skill_approach":
                 self.chosen_note = html("", "cc-chosen-note")
                 self.approach = classed(widgets.Textarea(placeholder="How will they go about it? First steps, support, "
-                                                               "time…", rows=2, layout=full(), continuous_update=True),
+                                                         "time…", rows=2, layout=full(), continuous_update=True),
                                         "cc-approach")
                 editor.observe(self.approach)
                 parts.extend([prompt(q), self.chosen_note, self.approach])

@@ -225,7 +225,8 @@ def server_command(notebook: Path, port: int, lab: bool, config_dir: Path,
     list of str
     """
     if lab:
-        cmd = [sys.executable, "-m", "careerconv.surfaces.commands.lab_server", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+        cmd = [sys.executable, "-m", "careerconv.surfaces.commands.lab_server", "--ServerApp.ip=127.0.0.1",
+               f"--ServerApp.port={port}",
                "--ServerApp.port_retries=0", f"--ServerApp.config_file={config_dir / LAB_CONFIG}",
                "--ServerApp.open_browser=False",
                f"--ServerApp.root_dir={notebook.parent}", "--ServerApp.log_level=WARN", "--LabApp.log_level=WARN",

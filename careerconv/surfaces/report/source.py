@@ -93,7 +93,7 @@ def load_history(data_dir: str | os.PathLike, employee_id: str) -> History:
     history = History(employee, store.conversations(employee_id), store.checkins(employee_id))
     if store.problems:
         raise schema.ValidationError(store.problems, f"{len(store.problems)} damaged record file(s) of employee "
-                                                f"{employee_id}; the report was not made")
+                                     f"{employee_id}; the report was not made")
     if employee is None and not history.conversations and not history.checkins:
         raise NotFound(f"employee {employee_id!r} is not on the roster of {store.root} and has no records")
     return history

@@ -439,7 +439,7 @@ class HrCsvHandler(BaseHandler):
         def work():
             if name != "about" and name not in analytics.TABLE_TITLES:
                 raise Refusal(wire.NOT_FOUND, f"no HR table {name!r}; the tables are: about, "
-                                           + ", ".join(analytics.TABLE_TITLES))
+                              + ", ".join(analytics.TABLE_TITLES))
             hr = _hr_tables(self.service, caller, args, departments, k_text)
             return frame_to_csv_bytes(analytics.present(name, hr[name], formatted=False))
         try:
