@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from careerconv.surfaces.app import launch
+from careerconv.surfaces.app import kernel_log, launch
 from careerconv.surfaces.commands import voila_server
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -142,9 +142,51 @@ def test_a_reply_after_the_kernel_closed_its_sockets_stays_out_of_the_terminal()
         info = (type(exc), exc, None) if exc else None
         return logging.LogRecord("IPKernelApp", logging.ERROR, __file__, 1, "Exception in message handler:", (), info)
 
-    drop = launch._ReplyAfterShutdown()
+    drop = kernel_log.ReplyAfterShutdown()
     assert not drop.filter(record(zmq.ZMQError(errno.ENOTSOCK)))
     assert drop.filter(record(zmq.ZMQError(errno.EAGAIN)))  # another socket error is a real problem
     assert drop.filter(record(ValueError("bad")))
     assert drop.filter(record(None))
-    launch.quiet_closed_sockets()  # outside a kernel: nothing to do, no error
+    kernel_log.quiet_closed_sockets()  # outside a kernel: nothing to do, no error
+
+
+def _kernel_stopped_during_a_cell(manager_class) -> str:
+    """What a kernel writes to its stderr when it is asked to shut down while a cell (here: a one-second
+    pause, as the notebook's first cells take while the app is stopped at once) is still running."""
+    import tempfile
+
+    async def scenario() -> str:
+        manager = manager_class(kernel_name="python3", transport="ipc")
+        with tempfile.TemporaryFile() as stderr:
+            await manager.start_kernel(stderr=stderr, stdout=subprocess.DEVNULL)
+            try:
+                client = manager.client()
+                client.start_channels()
+                await client.wait_for_ready(timeout=60)
+                manager.execution_state = "idle"  # as the server records it once the kernel has answered
+                client.execute("import time; time.sleep(1)")
+                await asyncio.sleep(0.3)
+                client.stop_channels()
+                await manager.shutdown_kernel(now=False)  # what the server does when the app is stopped
+            finally:
+                if manager.has_kernel:
+                    await manager.shutdown_kernel(now=True)
+            await asyncio.sleep(1.5)  # the cell ends and its reply fails after the kernel closed its sockets
+            stderr.seek(0)
+            return stderr.read().decode(errors="replace")
+
+    return asyncio.run(scenario())
+
+
+@pytest.mark.timeout(120)
+def test_careerconv_kernels_drop_that_traceback_from_their_first_cell_on():
+    """Stopped in the notebook's parameters cell - before the notebook imports anything of careerconv - the
+    kernel still keeps the traceback out: careerconv app's kernel manager starts every kernel with the filter
+    as an extension. A kernel started the plain way shows the traceback (if ipykernel stops logging it, this
+    fails, and the filter can go)."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    from careerconv.surfaces.commands.server_kernels import QuietStartKernelManager
+
+    assert "ZMQError: Socket operation on non-socket" in _kernel_stopped_during_a_cell(AsyncKernelManager)
+    assert "Traceback" not in _kernel_stopped_during_a_cell(QuietStartKernelManager)

@@ -2,7 +2,7 @@
 
 The notebook imports this module first; it imports nothing heavy (ipywidgets only), and the app's modules
 (pandas, pyarrow, ...) are imported when the app is built. Imported in a kernel, it also keeps one harmless
-traceback out of the coach's terminal (:func:`quiet_closed_sockets`).
+traceback out of the coach's terminal (:mod:`.kernel_log`).
 
 Building the app after the cell instead (the cell returning an empty frame at once, so that the browser
 loads its scripts while the kernel builds) was tried and measured: about a second sooner to a usable page on
@@ -12,46 +12,16 @@ the cell builds the app itself.
 
 from __future__ import annotations
 
-import errno
 import logging
 from html import escape
 
 import ipywidgets as widgets
 
+from .kernel_log import quiet_closed_sockets
+
 log = logging.getLogger("careerconv.surfaces.app")
 
-
-class _ReplyAfterShutdown(logging.Filter):
-    """Drops the kernel's "Exception in message handler" whose exception is a socket already closed
-    (``ENOTSOCK``): a reply that could not go out because the server was stopping the kernel."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        exc = record.exc_info[1] if record.exc_info else None
-        return not (type(exc).__name__ == "ZMQError" and getattr(exc, "errno", None) == errno.ENOTSOCK)
-
-
-def quiet_closed_sockets() -> None:
-    """In a kernel: leave out of its log the traceback of a reply sent after the kernel's sockets closed.
-
-    When ``careerconv app`` is stopped while the kernel is still running the notebook, the server asks the
-    kernel to shut down; the kernel closes its sockets while the cell's reply is still on its way, and
-    ipykernel logs the failed send as an ERROR with a ``ZMQError`` traceback, which lands in the terminal the
-    coach started the app from. Nothing is lost (the page is gone, the kernel is ending), so that one error is
-    dropped; every other message of the kernel still shows. Outside a kernel this does nothing.
-    """
-    try:
-        from ipykernel.kernelapp import IPKernelApp
-    except ImportError:  # pragma: no cover - ipykernel is a dependency
-        return
-    if not IPKernelApp.initialized():
-        return
-    app = IPKernelApp.instance()
-    for logger in {app.log, getattr(getattr(app, "kernel", None), "log", None)} - {None}:
-        if not any(isinstance(f, _ReplyAfterShutdown) for f in logger.filters):
-            logger.addFilter(_ReplyAfterShutdown())
-
-
-quiet_closed_sockets()
+quiet_closed_sockets()  # for a kernel started by another Jupyter (careerconv app's kernels have it already)
 
 
 def open_app(data_dir: str = "", coach_id: str = "", question_set: str = "career-conversation"):

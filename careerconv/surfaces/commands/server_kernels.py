@@ -9,6 +9,10 @@ know) and warns about them. Such a kernel has run nothing - no record to save - 
 A kernel that has started (it has told the server it is busy or idle) is stopped as before: interrupted,
 asked to shut down (the app saves what is pending), terminated only if it does not.
 
+A kernel asked to shut down while it runs a cell cannot send that cell's reply, and ipykernel logs a
+traceback for it; every ipykernel is therefore started with :mod:`careerconv.surfaces.app.kernel_log` as an
+extension, which keeps that one record out of the terminal from the kernel's first cell on.
+
 Named in the server's config file (``MappingKernelManager.kernel_manager_class``, see
 :func:`careerconv.surfaces.commands.app.server_config`). This module imports only jupyter_server's kernel
 manager, which the server has imported already.
@@ -19,6 +23,7 @@ from __future__ import annotations
 from jupyter_server.services.kernels.kernelmanager import ServerKernelManager
 
 STILL_STARTING = (None, "starting")  # the execution states of a kernel that has not answered yet
+KERNEL_LOG = "careerconv.surfaces.app.kernel_log"  # its EXTENSION (not imported here: the server needs none of it)
 
 
 class QuietStartKernelManager(ServerKernelManager):
@@ -28,6 +33,13 @@ class QuietStartKernelManager(ServerKernelManager):
         if not restart and self.execution_state in STILL_STARTING:
             now = True
         await super()._async_shutdown_kernel(now=now, restart=restart)
+
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+        """The kernelspec's command; an ipykernel also loads :data:`KERNEL_LOG` as it starts."""
+        cmd = super().format_kernel_cmd(extra_arguments)
+        if any("ipykernel" in part for part in cmd):
+            cmd.append(f"--IPKernelApp.extensions={KERNEL_LOG}")
+        return cmd
 
     shutdown_kernel = _async_shutdown_kernel  # the name the server calls (jupyter_client binds its own)
 
