@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from careerconv.records import config
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.records.store import Store
 
 # employee_id, name, coach_id, department, role, cadence_months
@@ -58,13 +58,13 @@ def conversation(eid: str, date: str, *, coach: str = "C01", cid: str | None = N
     each with three options (the first chosen); ``items`` are
     ``(item_id, text, due)`` action items.
     """
-    rec = S.new_conversation(eid, coach, dt.date.fromisoformat(date), "career-conversation", "1",
-                             cid or f"{eid}-{date.replace('-', '')}")
+    rec = schema.new_conversation(eid, coach, dt.date.fromisoformat(date), "career-conversation", "1",
+                                  cid or f"{eid}-{date.replace('-', '')}")
     rec.update(
         status=status, cadence_months=cadence, next_due=next_due,
         follow_up={"mode": "one-on-one", "every_weeks": every_weeks, "note": ""},
         dreams=[{"rank": i, "text": f"dream {i}"} for i in (1, 2, 3)],
-        skills=[{**S.new_skill(name), "self_rating": rating, "ten_looks_like": "a ten",
+        skills=[{**schema.new_skill(name), "self_rating": rating, "ten_looks_like": "a ten",
                  "options": [{"text": f"option {i}", "pros": "", "cons": "", "chosen": i == 1} for i in (1, 2, 3)],
                  "approach": "practice", "targets": {"6": t6, "12": t12, "18": t18}}
                 for name, rating, (t6, t12, t18) in skills],
@@ -90,13 +90,13 @@ def checkin(eid: str, date: str, conversation_id: str, *, coach: str = "C01",
 
 def ada_conversation() -> dict:
     """Ada's completed career conversation of 2 Mar 2026 (``E001-20260302``)."""
-    rec = S.new_conversation("E001", "C01", dt.date(2026, 3, 2), "career-conversation", "1", "E001-20260302")
+    rec = schema.new_conversation("E001", "C01", dt.date(2026, 3, 2), "career-conversation", "1", "E001-20260302")
     rec.update(
         status="completed", completed_at="2026-03-02T11:00:00+00:00", cadence_months=6, next_due="2026-09-02",
         follow_up={"mode": "one-on-one", "every_weeks": 2, "note": ""},
         dreams=[{"rank": 1, "text": "Lead the platform team"}, {"rank": 2, "text": "Speak at a conference"},
                 {"rank": 3, "text": "Mentor juniors"}],
-        skills=[{**S.new_skill("Public speaking"), "self_rating": 4, "ten_looks_like": "A keynote",
+        skills=[{**schema.new_skill("Public speaking"), "self_rating": 4, "ten_looks_like": "A keynote",
                  "options": [{"text": "Toastmasters", "pros": "weekly", "cons": "evenings", "chosen": True},
                              {"text": "Team demos", "pros": "", "cons": "", "chosen": False},
                              {"text": "Meetup talk", "pros": "", "cons": "", "chosen": False}],

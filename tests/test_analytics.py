@@ -21,11 +21,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from careerconv import analytics as A
+from careerconv import analytics
 from careerconv.analytics import engine as rating_engine
 from careerconv.analytics import pandas_reference
 from careerconv.rules import privacy
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.demo.bulk import generate_bulk
 
 AS_OF = "2025-07-01"
@@ -34,7 +34,7 @@ MARKER = "ZEBRA-PRIVATE-7781"
 
 
 def _frame(name: str, rows: list[dict]) -> pd.DataFrame:
-    return S.coerce_frame(pd.DataFrame(rows), S.table(name))
+    return schema.coerce_frame(pd.DataFrame(rows), schema.table(name))
 
 
 def _conv(cid, emp, date, *, status="completed", cadence=6, every=None):
@@ -132,7 +132,7 @@ def _in_parts(tables: dict[str, pd.DataFrame], folder) -> dict:
         for b in range(N_BUCKETS):
             if (buckets == b).any():
                 frame[buckets == b].to_parquet(folder / name / f"part-{b:02d}.parquet", index=False)
-        out[name] = A.ParquetTable(name, tuple(sorted((folder / name).glob("part-*.parquet"))))
+        out[name] = analytics.ParquetTable(name, tuple(sorted((folder / name).glob("part-*.parquet"))))
     return out
 
 
@@ -141,34 +141,34 @@ def _in_parts(tables: dict[str, pd.DataFrame], folder) -> dict:
 @pytest.fixture(scope="module", params=["frames", "parts"])
 def hr(request, org, tmp_path_factory) -> dict[str, pd.DataFrame]:
     if request.param == "parts":
-        return A.hr_aggregates(_in_parts(org, tmp_path_factory.mktemp("parts")), AS_OF, (None, None), (), K,
-                               part_rows=1)
-    return A.hr_aggregates(org, AS_OF, (None, None), (), K)
+        return analytics.hr_aggregates(_in_parts(org, tmp_path_factory.mktemp("parts")), AS_OF, (None, None), (), K,
+                                       part_rows=1)
+    return analytics.hr_aggregates(org, AS_OF, (None, None), (), K)
 
 
 def test_the_parts_hold_several_employees_each_and_add_up(org, tmp_path):
     lazy = _in_parts(org, tmp_path)
-    parts = A.EmployeeParts(lazy, ["conversations", "skill_ratings"], part_rows=1)
+    parts = analytics.EmployeeParts(lazy, ["conversations", "skill_ratings"], part_rows=1)
     sizes = [len(parts[b]["roster"]) for b in range(len(parts))]
     assert len(parts) > 5 and sum(sizes) == 15 and max(sizes) < 15
     assert sum(len(parts[b]["skill_ratings"]) for b in range(len(parts))) == len(org["skill_ratings"])
     # Parts of about 40 rows: several buckets each, still every employee once.
-    grouped = A.EmployeeParts(lazy, ["conversations", "skill_ratings"], part_rows=40)
+    grouped = analytics.EmployeeParts(lazy, ["conversations", "skill_ratings"], part_rows=40)
     assert 1 < len(grouped) < len(parts)
     assert sorted(e for b in range(len(grouped)) for e in grouped[b]["roster"]["employee_id"]) == \
         sorted(org["roster"]["employee_id"])
-    assert len(A.EmployeeParts(lazy, ["conversations", "skill_ratings"])) == 1  # small data: one part
-    whole = A.EmployeeParts(org, ["conversations"])
+    assert len(analytics.EmployeeParts(lazy, ["conversations", "skill_ratings"])) == 1  # small data: one part
+    whole = analytics.EmployeeParts(org, ["conversations"])
     assert len(whole) == 1 and whole[0]["conversations"] is org["conversations"]
     with pytest.raises(IndexError, match="parts are 0 to 0"):
         whole[1]
     with pytest.raises(TypeError, match="chosen by its number"):
         whole["0"]
     with pytest.raises(ValueError, match="part_rows must be a whole number of rows, at least 1; got 0"):
-        A.EmployeeParts(lazy, ["conversations"], part_rows=0)
+        analytics.EmployeeParts(lazy, ["conversations"], part_rows=0)
     # A roster row without an id (possible in a frame built by hand) is in no part, and breaks nothing.
     no_id = {**lazy, "roster": pd.concat([org["roster"], org["roster"].iloc[:1].assign(employee_id=None)])}
-    assert sum(len(p["roster"]) for p in A.EmployeeParts(no_id, ["conversations"], part_rows=1).map(dict)) == 15
+    assert sum(len(p["roster"]) for p in analytics.EmployeeParts(no_id, ["conversations"], part_rows=1).map(dict)) == 15
 
 
 def _row(table: pd.DataFrame, **where) -> pd.Series:
@@ -191,14 +191,14 @@ def test_the_period_is_whole_quarters_up_to_the_as_of_date(hr):
 
 
 def test_resolve_scope_rounds_out_to_quarters(org):
-    scope = A.resolve_scope(org["roster"], "2025-08-15", "2024-11-20", "2025-02-02", ["beta"], 4)
+    scope = analytics.resolve_scope(org["roster"], "2025-08-15", "2024-11-20", "2025-02-02", ["beta"], 4)
     assert (scope.start, scope.end) == (pd.Timestamp("2024-10-01"), pd.Timestamp("2025-04-01"))
     assert scope.departments == ("Beta",) and scope.k == 4
-    assert [A.quarter_label(q) for q in scope.quarters] == ["2024 Q4", "2025 Q1"]
+    assert [analytics.quarter_label(q) for q in scope.quarters] == ["2024 Q4", "2025 Q1"]
     # as of the last day of a quarter, that quarter is complete
-    assert A.resolve_scope(org["roster"], "2025-06-30").end == pd.Timestamp("2025-07-01")
+    assert analytics.resolve_scope(org["roster"], "2025-06-30").end == pd.Timestamp("2025-07-01")
     # naming every department is the unfiltered report
-    assert A.resolve_scope(org["roster"], AS_OF, departments=["Alpha", "Beta", "Gamma"]).departments is None
+    assert analytics.resolve_scope(org["roster"], AS_OF, departments=["Alpha", "Beta", "Gamma"]).departments is None
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -211,7 +211,7 @@ def test_resolve_scope_rounds_out_to_quarters(org):
 def test_bad_parameters_are_rejected_with_a_readable_message(org, kwargs, message):
     arguments = {"as_of": AS_OF, **kwargs}
     with pytest.raises(ValueError, match=message):
-        A.resolve_scope(org["roster"], **arguments)
+        analytics.resolve_scope(org["roster"], **arguments)
 
 
 # --------------------------------------------------------------------------- skill ratings
@@ -248,9 +248,9 @@ def test_rating_distribution_uses_each_persons_latest_rating(org, hr):
     # before (also a default one) counts 7 people, and the two would differ by 2 < k (rule 2c).
     assert _row(hr["rating_distribution"], skill="SQL", department=None, band=None)[privacy.PRIVACY] == privacy.HIDDEN
     # The rating step on its own (rules 1, 2a and 3) shows what each person's latest rating gives.
-    scope = A.resolve_scope(org["roster"], AS_OF, k=K, first_date="2024-07-15")
-    dist = A.skill_rating_tables(org["skill_ratings"], org["roster"], scope,
-                                 conversations=org["conversations"]).tables["rating_distribution"]
+    scope = analytics.resolve_scope(org["roster"], AS_OF, k=K, first_date="2024-07-15")
+    dist = analytics.skill_rating_tables(org["skill_ratings"], org["roster"], scope,
+                                         conversations=org["conversations"]).tables["rating_distribution"]
     total = _row(dist, skill="SQL", department=None, band=None)
     assert (total[privacy.COUNT], total["median"], total["mean"]) == (9, 6.0, pytest.approx(57 / 9))
     mid = _row(dist, skill="SQL", department=None, band="4–6")
@@ -323,7 +323,7 @@ def test_option_kinds_and_their_gains(hr):
     course = _row(kinds, kind="course", horizon_months=6)
     assert course["mean_gain"] == pytest.approx(-1 / 3)
     assert _row(kinds, kind="reading", horizon_months=6)[privacy.PRIVACY] == "fewer than 3"
-    assert set(kinds["kind"]) <= set(A.KINDS)
+    assert set(kinds["kind"]) <= set(analytics.KINDS)
 
 
 # --------------------------------------------------------------------------- follow-up
@@ -386,16 +386,16 @@ def test_counts_are_employees_not_rows(org):
     ratings = pd.concat([org["skill_ratings"], _frame("skill_ratings", [
         _rating(f"A{i}", f"2025-02-{d:02d}", "Python", 7, record=f"A{i}-ci-py{d}") for i in range(1, 6)
         for d in range(1, 28)])], ignore_index=True)
-    hr = A.hr_aggregates({**org, "skill_ratings": ratings}, AS_OF, k=K)
+    hr = analytics.hr_aggregates({**org, "skill_ratings": ratings}, AS_OF, k=K)
     python = _row(hr["skill_trends"], skill="Python", quarter=pd.Timestamp("2025-01-01"))
     assert python[privacy.COUNT] == 5
-    hr5 = A.hr_aggregates({**org, "skill_ratings": ratings}, AS_OF, k=6)
+    hr5 = analytics.hr_aggregates({**org, "skill_ratings": ratings}, AS_OF, k=6)
     assert "Python" not in set(hr5["skill_trends"]["skill"])  # 5 people < 6: not even listed
 
 
 def test_a_department_filter_cannot_be_subtracted_from_the_whole_organisation(org):
-    everyone = A.hr_aggregates(org, AS_OF, k=K)
-    without_gamma = A.hr_aggregates(org, AS_OF, departments=["Alpha", "Beta"], k=K)
+    everyone = analytics.hr_aggregates(org, AS_OF, k=K)
+    without_gamma = analytics.hr_aggregates(org, AS_OF, departments=["Alpha", "Beta"], k=K)
     for name in ("cadence_compliance", "overview"):
         a = _row(everyone[name], department=None)
         b = _row(without_gamma[name], department=None)
@@ -407,9 +407,9 @@ def test_two_periods_differing_by_a_quiet_quarter_cannot_both_be_shown(org):
     # 2024 Q4 holds a single event (A1's check-in); the action-item table is unaffected by it, but any
     # figure that differs between a period starting 2024 Q3 and one starting 2024 Q4 must be hidden in
     # at least one of them.
-    long = A.hr_aggregates(org, AS_OF, ("2024-07-01", None), k=K)
-    short = A.hr_aggregates(org, AS_OF, ("2024-10-01", None), k=K)
-    for name in A.TABLE_TITLES:
+    long = analytics.hr_aggregates(org, AS_OF, ("2024-07-01", None), k=K)
+    short = analytics.hr_aggregates(org, AS_OF, ("2024-10-01", None), k=K)
+    for name in analytics.TABLE_TITLES:
         keys = [c for c in long[name].columns if c in ("quarter", "grain", "bucket", "skill", "band",
                                                        "horizon_months", "kind", "coach_id", "department")]
         merged = long[name].merge(short[name], on=keys, how="inner", suffixes=("_l", "_s"))
@@ -435,9 +435,9 @@ def test_the_engine_gives_the_same_partials_as_the_pandas_reference():
                                 "cadence_months": 6} for i in range(60)])
     codes = pd.DataFrame({"employee_id": roster["employee_id"].astype(object), "emp": np.arange(60),
                           "dept": np.arange(60) % 4, "department": roster["department"].astype(object)})
-    catalogue = A.skill_catalogue(ratings["skill"])
-    scope = A.resolve_scope(roster, "2025-07-01", "2024-07-01", None, ["D0", "D1"], 3)
-    fast = A.rating_partials(ratings, codes, catalogue, ["R3", "R7"], scope)
+    catalogue = analytics.skill_catalogue(ratings["skill"])
+    scope = analytics.resolve_scope(roster, "2025-07-01", "2024-07-01", None, ["D0", "D1"], 3)
+    fast = analytics.rating_partials(ratings, codes, catalogue, ["R3", "R7"], scope)
     plain = pandas_reference.rating_partials(ratings, codes, catalogue, ["R3", "R7"], scope)
     for name in ("trend_hist", "dist_hist", "gaps", "gaps_all", "gap_contrib"):
         pd.testing.assert_frame_equal(getattr(fast, name), getattr(plain, name), check_exact=False, obj=name)
@@ -452,15 +452,15 @@ def bulk_and_reference(tmp_path_factory):
     generate_bulk(folder, 120, seed=3)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(rating_engine, "catalogue_and_partials", pandas_reference.catalogue_and_partials)
-        return folder, A.hr_aggregates(A.load_hr_tables(folder, lazy=False), "2026-10-01", k=5)
+        return folder, analytics.hr_aggregates(analytics.load_hr_tables(folder, lazy=False), "2026-10-01", k=5)
 
 
 def test_the_engine_reads_parquet_parts_like_the_pandas_reference_reads_frames(bulk_and_reference):
     folder, other = bulk_and_reference
-    lazy = A.load_hr_tables(folder, lazy=True)
-    assert isinstance(lazy["skill_ratings"], A.ParquetTable)
-    one = A.hr_aggregates(lazy, "2026-10-01", k=5)
-    for name in A.TABLE_TITLES:
+    lazy = analytics.load_hr_tables(folder, lazy=True)
+    assert isinstance(lazy["skill_ratings"], analytics.ParquetTable)
+    one = analytics.hr_aggregates(lazy, "2026-10-01", k=5)
+    for name in analytics.TABLE_TITLES:
         pd.testing.assert_frame_equal(one[name], other[name], check_exact=False, obj=name)
         assert privacy.shown(other[name]).any(), name  # tables with nothing shown would compare equal too
 
@@ -468,7 +468,7 @@ def test_the_engine_reads_parquet_parts_like_the_pandas_reference_reads_frames(b
 def test_a_refresh_keeps_the_tables_of_a_bulk_organisation(tmp_path):
     # No record file stands behind them: a refresh that took them for damaged would rebuild them empty.
     summary = generate_bulk(tmp_path / "bulk", 60, seed=4)
-    tables = A.load_hr_tables(tmp_path / "bulk", lazy=False)  # refreshes first
+    tables = analytics.load_hr_tables(tmp_path / "bulk", lazy=False)  # refreshes first
     assert summary.rows["skill_ratings"] > 0
     for name, frame in tables.items():
         if name != "roster":
@@ -477,76 +477,77 @@ def test_a_refresh_keeps_the_tables_of_a_bulk_organisation(tmp_path):
 
 def test_load_reads_no_free_text_columns(tmp_path):
     generate_bulk(tmp_path / "bulk", 60, seed=4)
-    tables = A.load_hr_tables(tmp_path / "bulk")
+    tables = analytics.load_hr_tables(tmp_path / "bulk")
     for name, frame in tables.items():
-        free = set(S.table(name).has_free_text) & set(frame.columns)
+        free = set(schema.table(name).has_free_text) & set(frame.columns)
         assert free <= ({"text"} if name == "options" else set()), (name, free)
 
 
 def test_readings_are_built_from_the_numbers(hr):
-    assert A.describe("overview", hr["overview"]) == (
+    assert analytics.describe("overview", hr["overview"]) == (
         "15 employees are covered; 67% of them had a career conversation in the period (12 conversations and "
         "5 check-ins).")
-    assert A.describe("skill_trends", hr["skill_trends"]) == (
+    assert analytics.describe("skill_trends", hr["skill_trends"]) == (
         "The median rating rose for 1 of 1 skills between 2024 Q3 and 2025 Q2, most for SQL (from 5 to 6).")
-    assert "0.6 points after 6 months" in A.describe("skill_growth", hr["skill_growth"])
-    assert "57% of the 7 6-month targets due were reached, 43% were not and 0% were not measured" in A.describe("target_attainment", hr["target_attainment"])
-    assert A.describe("cadence_compliance", hr["cadence_compliance"]).startswith(
+    assert "0.6 points after 6 months" in analytics.describe("skill_growth", hr["skill_growth"])
+    assert "57% of the 7 6-month targets due were reached, 43% were not and 0% were not measured" in \
+        analytics.describe("target_attainment", hr["target_attainment"])
+    assert analytics.describe("cadence_compliance", hr["cadence_compliance"]).startswith(
         "47% of employees are overdue for a career conversation or a follow-up (33% for a conversation, 13% for "
         "a follow-up; 33% never had one)")
-    assert "mentoring gained the most (+1.3" in A.describe("option_kinds", hr["option_kinds"])
-    for name in A.TABLE_TITLES:
-        assert A.describe(name, hr[name]).endswith(".")
+    assert "mentoring gained the most (+1.3" in analytics.describe("option_kinds", hr["option_kinds"])
+    for name in analytics.TABLE_TITLES:
+        assert analytics.describe(name, hr[name]).endswith(".")
 
 
 def test_readings_say_when_nothing_can_be_shown(org):
-    hr = A.hr_aggregates(org, AS_OF, k=20)
-    assert A.describe("skill_trends", hr["skill_trends"]) == (
+    hr = analytics.hr_aggregates(org, AS_OF, k=20)
+    assert analytics.describe("skill_trends", hr["skill_trends"]) == (
         "Nothing to show for skill rating trends: no skill was rated by at least 20 employees in this period and "
         "selection (skills named by fewer people are never listed).")
-    assert A.describe("overview", hr["overview"]).startswith(
+    assert analytics.describe("overview", hr["overview"]).startswith(
         "Nothing can be shown for the people covered: every group has fewer than 20 employees")
-    summary = A.suppression_summary(hr)
+    summary = analytics.suppression_summary(hr)
     assert summary["shown"].sum() == 0
-    assert A.describe_suppression(summary, 20).startswith("0 of ")
+    assert analytics.describe_suppression(summary, 20).startswith("0 of ")
 
 
 def test_present_shows_hidden_groups_as_fewer_than_k(hr):
-    shown = A.present("cadence_compliance", hr["cadence_compliance"])
+    shown = analytics.present("cadence_compliance", hr["cadence_compliance"])
     gamma = shown[shown["Department"] == "Gamma"].iloc[0]
     assert gamma["Employees"] == "fewer than 3" and gamma["Overdue for a conversation"] == ""
     org = shown[shown["Department"] == "All departments"].iloc[0]
     assert (org["Employees"], org["Overdue for a conversation"]) == ("15", "33%")
-    raw = A.present("cadence_compliance", hr["cadence_compliance"], formatted=False)
+    raw = analytics.present("cadence_compliance", hr["cadence_compliance"], formatted=False)
     assert raw.loc[raw["Department"] == "All departments", "Overdue for a conversation"].iloc[0] == 0.3333
     assert raw.loc[raw["Department"] == "Beta", "Employees"].iloc[0] == privacy.HIDDEN
-    html = A.present_html("cadence_compliance", hr["cadence_compliance"])
+    html = analytics.present_html("cadence_compliance", hr["cadence_compliance"])
     assert "<table" in html and "fewer than 3" in html
     with pytest.raises(ValueError, match="unknown table"):
-        A.present("secrets", hr["overview"])
+        analytics.present("secrets", hr["overview"])
 
 
 def test_html_readings_escape_text():
-    assert A.reading_html("<script>alert(1)</script> & more") == (
+    assert analytics.reading_html("<script>alert(1)</script> & more") == (
         '<p class="hr-reading" style="font-size:1.05em;margin:0.4em 0 0.6em 0"><b>&lt;script&gt;alert(1)&lt;/script&gt;'
         ' &amp; more</b></p>')
 
 
 def test_missing_tables_and_columns_are_named(org):
     with pytest.raises(ValueError, match="'targets' is missing"):
-        A.hr_aggregates({k: v for k, v in org.items() if k != "targets"}, AS_OF)
+        analytics.hr_aggregates({k: v for k, v in org.items() if k != "targets"}, AS_OF)
     with pytest.raises(ValueError, match="missing column"):
-        A.hr_aggregates({**org, "checkins": org["checkins"].drop(columns="date")}, AS_OF)
+        analytics.hr_aggregates({**org, "checkins": org["checkins"].drop(columns="date")}, AS_OF)
     with pytest.raises(TypeError, match="engine"):  # one engine: nothing to choose
-        A.hr_aggregates(org, AS_OF, engine="arrow")
+        analytics.hr_aggregates(org, AS_OF, engine="arrow")
 
 
 def test_load_needs_a_data_folder_with_a_roster(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
-        A.load_hr_tables(tmp_path / "nowhere")
+        analytics.load_hr_tables(tmp_path / "nowhere")
     (tmp_path / "empty").mkdir()
     with pytest.raises(FileNotFoundError, match="roster"):
-        A.load_hr_tables(tmp_path / "empty")
+        analytics.load_hr_tables(tmp_path / "empty")
 
 
 # --------------------------------------------------------------------------- ratings of one day
@@ -595,11 +596,11 @@ def test_the_engine_and_the_reference_take_the_rating_recorded_last_on_a_day(tmp
     assert latest.to_dict() == expected
     codes = pd.DataFrame({"employee_id": roster["employee_id"].astype(object), "emp": np.arange(12),
                           "dept": np.arange(12) // 4, "department": roster["department"].astype(object)})
-    catalogue = A.skill_catalogue(ratings["skill"])
-    scope = A.resolve_scope(roster, "2025-07-01", "2024-07-01", None, [], 3)
+    catalogue = analytics.skill_catalogue(ratings["skill"])
+    scope = analytics.resolve_scope(roster, "2025-07-01", "2024-07-01", None, [], 3)
     parts = _in_parts({"roster": roster, "skill_ratings": ratings}, tmp_path)["skill_ratings"]
     assert len(parts.paths) > 1
-    engines = {"engine": A.rating_partials, "pandas reference": pandas_reference.rating_partials}
+    engines = {"engine": analytics.rating_partials, "pandas reference": pandas_reference.rating_partials}
     results = {f"{name} {kind}": partials_of(source, codes, catalogue, [], scope)
                for name, partials_of in engines.items() for kind, source in (("frame", ratings), ("parts", parts))}
     want = pd.Series(expected).groupby([f"D{int(e[1:]) // 4}" for e in expected]).agg(lambda v: sorted(v))
@@ -619,9 +620,9 @@ def test_a_table_in_memory_without_save_times_is_ordered_by_source():
     ratings = ratings.drop(columns="saved_at")
     codes = pd.DataFrame({"employee_id": roster["employee_id"].astype(object), "emp": np.arange(12),
                           "dept": np.arange(12) // 4, "department": roster["department"].astype(object)})
-    scope = A.resolve_scope(roster, "2025-07-01", "2024-07-01", None, [], 3)
-    for partials_of in (A.rating_partials, pandas_reference.rating_partials):
-        partials = partials_of(ratings, codes, A.skill_catalogue(ratings["skill"]), [], scope)
+    scope = analytics.resolve_scope(roster, "2025-07-01", "2024-07-01", None, [], 3)
+    for partials_of in (analytics.rating_partials, pandas_reference.rating_partials):
+        partials = partials_of(ratings, codes, analytics.skill_catalogue(ratings["skill"]), [], scope)
         d0 = partials.dist_hist[partials.dist_hist["dept"] == 0]
         assert d0["v"].tolist() == [4], partials_of.__module__  # the conversation, as nothing says when each was saved
 
@@ -671,4 +672,4 @@ def test_skill_keys_are_skill_key_of_each_name_in_any_text_type(dtype):
 
     names = ["SQL", "sql ", " Sql", None, "", "Stakeholder  management", "\u00e9criture", "e\u0301criture", "SQL"]
     found = skill_keys(pd.Series(names, dtype=dtype))
-    assert list(found) == [None if n is None else S.skill_key(n) for n in names]
+    assert list(found) == [None if n is None else schema.skill_key(n) for n in names]

@@ -17,7 +17,7 @@ import nbformat
 import pytest
 
 from careerconv.records import config
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.surfaces.app import ConversationApp, resolve_data_dir
 from careerconv.surfaces.app.autosave import Autosaver
 from careerconv.surfaces.app.scheduling import ManualClock, ThreadScheduler
@@ -665,9 +665,9 @@ def test_user_text_is_escaped_in_the_summary_and_the_glance(h: Harness):
 
 
 def test_summary_renders_every_part_of_the_record_escaped():
-    record = S.new_conversation("E9", "C9", dt.date(2026, 1, 31), "career-conversation", "1")
+    record = schema.new_conversation("E9", "C9", dt.date(2026, 1, 31), "career-conversation", "1")
     record.update(dreams=[{"rank": 1, "text": "a & b"}], cadence_months=12, next_due="2027-01-31",
-                  skills=[{**S.new_skill('"quoted"'), "self_rating": 2, "targets": {"6": 3, "12": None, "18": 5}}],
+                  skills=[{**schema.new_skill('"quoted"'), "self_rating": 2, "targets": {"6": 3, "12": None, "18": 5}}],
                   answers={"custom_q": "<b>bold</b>"})
     page = render_summary_html(record, employee={"name": "<script>x</script>"})
     assert "<script>x" not in page and "&lt;script&gt;x&lt;/script&gt;" in page

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import comm
-import ipywidgets as W
+import ipywidgets as widgets
 import pytest
 
 from careerconv.surfaces.app import batching
@@ -31,11 +31,11 @@ def sent(monkeypatch):
 
 def test_a_tree_built_in_a_batch_is_one_message_per_widget_with_its_final_state(sent):
     with batched():
-        rows = [W.HBox([W.HTML(f"row {i}"), W.Button(description="Go")]) for i in range(5)]
+        rows = [widgets.HBox([widgets.HTML(f"row {i}"), widgets.Button(description="Go")]) for i in range(5)]
         for row in rows:
             row.add_class("cc-row")
             row.children[1].description = "Open"
-        box = W.VBox(rows)
+        box = widgets.VBox(rows)
     opens = [m for m in sent if m[1] == "comm_open"]
     assert not [m for m in sent if m[1] != "comm_open"], "no update before or after the opening messages"
     assert len({m[0] for m in opens}) == len(opens)
@@ -55,21 +55,21 @@ def test_a_tree_built_in_a_batch_is_one_message_per_widget_with_its_final_state(
 
 def test_hiding_one_widget_of_a_shared_layout_hides_only_that_one(sent):
     with batched():
-        a, b = W.Button(description="a"), W.Button(description="b")
+        a, b = widgets.Button(description="a"), widgets.Button(description="b")
     assert a.layout is b.layout
     show(a, False)
     assert a.layout.display == "none" and b.layout.display is None
 
 
 def test_changes_to_widgets_already_shown_are_sent_once_at_the_end_and_focus_after_them(sent):
-    text = W.Text()
+    text = widgets.Text()
     sent.clear()
     with batched():
         for i in range(10):
             text.value = f"typed {i}"
         text.focus()
         assert not sent, "nothing leaves before the block ends"
-        new = W.Textarea(value="x")
+        new = widgets.Textarea(value="x")
         new.focus()
     kinds = [(cid, kind, data.get("method")) for cid, kind, data in sent]
     assert [k for k in kinds if k[0] == text.model_id] == [(text.model_id, "comm_msg", "update"),
@@ -82,6 +82,6 @@ def test_changes_to_widgets_already_shown_are_sent_once_at_the_end_and_focus_aft
 def test_a_failing_callback_still_sends_what_it_built(sent):
     with pytest.raises(RuntimeError):
         with batched():
-            w = W.HTML("half")
+            w = widgets.HTML("half")
             raise RuntimeError("boom")
     assert w.comm is not None and any(m[0] == w.model_id and m[1] == "comm_open" for m in sent)

@@ -35,7 +35,7 @@ OPS = 200
 
 def coach_kernel(root: str, me: int, ops: int, seed: int) -> dict:
     """One process: ``ops`` creates and updates through the app's save path; returns its log."""
-    from careerconv.records import schema as S
+    from careerconv.records import schema
     from careerconv.surfaces.app import ConversationApp
     from careerconv.surfaces.app.autosave import SavingPaused
     from careerconv.surfaces.app.scheduling import ManualClock, ManualScheduler
@@ -107,7 +107,7 @@ def coach_kernel(root: str, me: int, ops: int, seed: int) -> dict:
             app.session = None
             continue
         if not ids or rng.random() < 0.15:
-            record = S.new_conversation(EMPLOYEE, "C01", START.date(), "career-conversation", "1")
+            record = schema.new_conversation(EMPLOYEE, "C01", START.date(), "career-conversation", "1")
             attempts += 1
             ack(create_record(store, marked(record, marker)), marker)
             continue

@@ -75,8 +75,8 @@ def test_one_date_style():
 
 def test_start_puts_the_keyboard_in_the_first_answer(h: Harness, monkeypatch):
     focused = []
-    import ipywidgets as W
-    monkeypatch.setattr(W.DOMWidget, "focus", lambda self: focused.append(self))
+    import ipywidgets as widgets
+    monkeypatch.setattr(widgets.DOMWidget, "focus", lambda self: focused.append(self))
     app = h.app
     app.select_employee("E002")
     app.start_conversation()

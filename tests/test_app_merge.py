@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.surfaces.app.conflicts import (
     MINE, NOTHING, THEIRS, as_new_copy, differences, merge, merge_sections, record_text, value_text,
 )
@@ -14,21 +14,21 @@ from careerconv.surfaces.app.conflicts import (
 
 def conversation(**changes) -> dict:
     """A stored draft (revision 3) that two coaches both started from."""
-    rec = S.new_conversation("E1", "C1", dt.date(2026, 10, 1), "career-conversation", "1", "E1-20261001")
+    rec = schema.new_conversation("E1", "C1", dt.date(2026, 10, 1), "career-conversation", "1", "E1-20261001")
     rec.update(revision=3, saved_at="2026-10-01T10:00:00.000+00:00", saved_by="ada on laptop",
                answers={"want_more": "More design"}, dreams=[{"rank": 1, "text": "Lead"}, {"rank": 2, "text": "Write"}],
-               skills=[{**S.new_skill("Public speaking"), "self_rating": 4},
-                       {**S.new_skill("Negotiation"), "self_rating": 3}],
+               skills=[{**schema.new_skill("Public speaking"), "self_rating": 4},
+                       {**schema.new_skill("Negotiation"), "self_rating": 3}],
                action_items=[{"item_id": "a1", "text": "Book a course", "due": None, "owner": "", "skill": ""}],
                follow_up={"mode": "one-on-one", "every_weeks": 2, "note": ""}, cadence_months=6,
                next_due="2027-04-01",
                sections={"goals": {"seconds": 100, "question_bank": "standard", "alternative_questions": []}})
     rec.update(changes)
-    return S.validate_conversation(rec)
+    return schema.validate_conversation(rec)
 
 
 def skill(name: str, rating: int | None, **more) -> dict:
-    return {**S.new_skill(name), "self_rating": rating, **more}
+    return {**schema.new_skill(name), "self_rating": rating, **more}
 
 
 def checkin(**changes) -> dict:
@@ -38,12 +38,12 @@ def checkin(**changes) -> dict:
                        {"conversation_id": "E1-20260301", "item_id": "a2", "status": "open", "note": "", "reason": ""}],
            "ratings": []}
     rec.update(changes)
-    return S.validate_checkin(rec)
+    return schema.validate_checkin(rec)
 
 
 def test_the_same_content_has_no_differences_whatever_the_stamp_or_shape():
     base = conversation()
-    snapshot = {k: v for k, v in base.items() if k not in S.SAVE_STAMP}  # an editor snapshot: no stamp
+    snapshot = {k: v for k, v in base.items() if k not in schema.SAVE_STAMP}  # an editor snapshot: no stamp
     snapshot["answers"] = {**snapshot["answers"], "empty_one": ""}  # an answer left empty = not answered
     assert differences(snapshot, conversation(revision=9, saved_by="grace on desk"), base) == []
 
@@ -84,7 +84,7 @@ def test_merge_takes_theirs_and_the_fields_chosen_from_mine():
     assert [(s["skill"], s["self_rating"]) for s in merged["skills"]] == [
         ("Public speaking", 6), ("Negotiation", 7), ("Writing", 5)]  # their 7: only they changed it
     assert (merged["cadence_months"], merged["next_due"]) == (12, "2027-10-01")
-    S.validate_conversation(merged)
+    schema.validate_conversation(merged)
 
 
 def test_a_field_removed_on_one_side_can_be_kept_or_removed():
@@ -140,7 +140,7 @@ def test_checkin_fields_are_the_note_each_item_and_each_rating():
     assert merged["note"] == "Good week" and merged["revision"] == 3
     assert [(u["item_id"], u["status"]) for u in merged["updates"]] == [("a1", "done"), ("a2", "dropped")]
     assert merged["ratings"] == [{"skill": "Writing", "self_rating": 6, "coach_rating": None}]
-    S.validate_checkin(merged)
+    schema.validate_checkin(merged)
 
 
 def test_bad_choices_and_mixed_kinds_are_refused():
@@ -152,7 +152,7 @@ def test_bad_choices_and_mixed_kinds_are_refused():
 
 def test_a_copy_is_a_new_draft_without_id_or_stamp():
     copy = as_new_copy(conversation(status="draft"))
-    assert "conversation_id" not in copy and not set(S.SAVE_STAMP) & set(copy)
+    assert "conversation_id" not in copy and not set(schema.SAVE_STAMP) & set(copy)
     assert copy["status"] == "draft" and copy["answers"] == {"want_more": "More design"}
 
 

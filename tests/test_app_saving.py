@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.surfaces.app.autosave import Autosaver, SavingPaused
 from careerconv.surfaces.app.scheduling import ManualClock, ManualScheduler, ThreadScheduler
 from careerconv.surfaces.app.session import EditSession, create_record
@@ -20,7 +20,8 @@ from app_harness import START
 
 def test_background_saves_carry_the_newest_revision_and_never_overlap(small_org: Path):
     store = Store(small_org)
-    draft = create_record(store, S.new_conversation("E002", "C01", dt.date(2026, 10, 1), "career-conversation", "1"))
+    draft = create_record(store,
+                          schema.new_conversation("E002", "C01", dt.date(2026, 10, 1), "career-conversation", "1"))
     real_save = store.save_conversation
     calls: list[tuple[int, int]] = []  # (revision sent, revision stored)
     running, most = [0], [0]

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from careerconv.rules import cadence as C
+from careerconv.rules import cadence
 from careerconv.rules import progress
 from careerconv.surfaces.app import ConversationApp
-from careerconv.rules import followup as F
+from careerconv.rules import followup
 from careerconv.surfaces.app.team import TeamMember, badge_html, load_team, sparkline, team_members
 from careerconv.records.store import Store
 
@@ -102,7 +102,7 @@ def test_team_rows_show_badges_dates_items_and_trends_computed_by_hand(team_org:
     assert [m.employee_id for m in team.members] == ["E001", "E006", "E002", "E005"]
 
     ada = by_id["E001"]
-    assert (ada.status, ada.due_for, ada.days_overdue) == (C.OVERDUE, C.CONVERSATION, 29)
+    assert (ada.status, ada.due_for, ada.days_overdue) == (cadence.OVERDUE, cadence.CONVERSATION, 29)
     assert ada.next_conversation_due == "2026-09-02" and ada.last_conversation == "2026-03-02"
     assert ada.next_checkin_due is None  # the conversation itself is overdue: no check-in is listed
     assert [(i.item_id, i.status, i.completed_on) for i in ada.items] == [
@@ -116,16 +116,17 @@ def test_team_rows_show_badges_dates_items_and_trends_computed_by_hand(team_org:
     assert speaking.ratings == (("2026-03-02", 4), ("2026-04-15", 5)) and speaking.spark == sparkline([4, 5])
 
     donald = by_id["E006"]
-    assert (donald.status, donald.due_for, donald.days_overdue) == (C.OVERDUE, C.CHECKIN, 3)
-    assert donald.next_conversation_due == "2027-02-28" and donald.conversation_status == C.SCHEDULED
+    assert (donald.status, donald.due_for, donald.days_overdue) == (cadence.OVERDUE, cadence.CHECKIN, 3)
+    assert donald.next_conversation_due == "2027-02-28" and donald.conversation_status == cadence.SCHEDULED
     assert donald.next_checkin_due == "2026-09-28" and donald.draft_date == "2026-09-30"
     assert donald.skills[0].status == progress.UPCOMING  # nothing rated since the conversation, target still ahead
 
     alan = by_id["E002"]
-    assert (alan.status, alan.days_overdue, alan.last_conversation, alan.has_plan) == (C.NEVER_MET, None, None, False)
+    assert (alan.status, alan.days_overdue, alan.last_conversation, alan.has_plan) == (cadence.NEVER_MET, None, None,
+                                                                                       False)
 
     barbara = by_id["E005"]
-    assert (barbara.status, barbara.next_conversation_due) == (C.DUE_SOON, "2026-10-20")
+    assert (barbara.status, barbara.next_conversation_due) == (cadence.DUE_SOON, "2026-10-20")
     # Negotiation: 3 on 20 Apr, target 5 by 20 Oct (183 days); on 20 Sep (153 days in) the line is at
     # 3 + 2 * 153/183 = 4.67 and the rating is still 3: behind.
     assert (barbara.skills[0].status, barbara.skills[0].next_target) == (progress.BEHIND, 5)
@@ -272,7 +273,7 @@ def test_records_after_the_day_of_the_view_do_not_count(team_org: Path):
     histories = {eid: store.history(eid) for eid in reports["employee_id"]}
     members = {m.employee_id: m for m in team_members(reports, histories, "2026-04-01")}
     # on 1 Apr 2026 Barbara (20 Apr) and Donald (31 Aug) had never met their coach; Ada's check-in was later
-    assert members["E005"].status == C.NEVER_MET and members["E006"].status == C.NEVER_MET
+    assert members["E005"].status == cadence.NEVER_MET and members["E006"].status == cadence.NEVER_MET
     assert [i.status for i in members["E001"].items] == ["open", "open"]
     with pytest.raises(ValueError):
         team_members(reports, histories, "not a date")
@@ -284,15 +285,15 @@ def test_sparkline_and_badges():
     assert sparkline([]) == ""
     with pytest.raises(ValueError, match="1-10"):
         sparkline([11])
-    member = TeamMember("E1", "A", "", "", C.DUE_SOON, C.CONVERSATION, 0, "2026-04-01", "2026-10-01",
-                        C.DUE_SOON, None, None, None, None)
+    member = TeamMember("E1", "A", "", "", cadence.DUE_SOON, cadence.CONVERSATION, 0, "2026-04-01", "2026-10-01",
+                        cadence.DUE_SOON, None, None, None, None)
     assert text(badge_html(member, dt.date(2026, 10, 1))) == "Due today"
     assert text(badge_html(member, dt.date(2026, 9, 30))) == "Due soon · in 1 day"
-    checkin = TeamMember("E1", "A", "", "", C.DUE_SOON, C.CHECKIN, 0, "2026-04-01", "2027-04-01",
-                         C.SCHEDULED, None, "2026-10-05", C.DUE_SOON, None)
+    checkin = TeamMember("E1", "A", "", "", cadence.DUE_SOON, cadence.CHECKIN, 0, "2026-04-01", "2027-04-01",
+                         cadence.SCHEDULED, None, "2026-10-05", cadence.DUE_SOON, None)
     assert text(badge_html(checkin, dt.date(2026, 10, 1))) == "Check-in in 4 days"
-    late = TeamMember("E1", "A", "", "", C.OVERDUE, C.CHECKIN, 1, "2026-04-01", "2027-04-01",
-                      C.SCHEDULED, None, "2026-09-30", C.OVERDUE, None)
+    late = TeamMember("E1", "A", "", "", cadence.OVERDUE, cadence.CHECKIN, 1, "2026-04-01", "2027-04-01",
+                      cadence.SCHEDULED, None, "2026-09-30", cadence.OVERDUE, None)
     assert text(badge_html(late, dt.date(2026, 10, 1))) == "Check-in overdue · 1 day"
     assert "cc-badge-overdue" in badge_html(late, dt.date(2026, 10, 1))
 
@@ -377,7 +378,7 @@ def test_items_carry_over_across_two_checkins_and_a_new_conversation(tmp_path: P
     view.save_button.click()
     view.back_button.click()
 
-    states = {s.item_id: s for s in F.item_states(h.store.conversations("E001"), h.store.checkins("E001"))}
+    states = {s.item_id: s for s in followup.item_states(h.store.conversations("E001"), h.store.checkins("E001"))}
     assert states["a1"].completed_on == "2026-04-15"  # not moved by the second check-in
     assert states["a2"].completed_on == "2026-05-13"
     assert states["a3"].status == "dropped" and states["a3"].reason == "No budget this year"

@@ -12,10 +12,10 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from careerconv.rules import cadence as C
+from careerconv.rules import cadence
 from careerconv.rules import progress
-from careerconv.records import schema as S
-from careerconv.records import tables as T
+from careerconv.records import schema
+from careerconv.records import tables
 from careerconv.surfaces.commands.due import load_due_tables
 from careerconv.records.store import Store
 
@@ -27,25 +27,25 @@ D = dt.date
 
 
 def person(eid: str, name: str | None = None, coach: str = "C1", department: str = "Eng",
-           cadence: int = 6) -> dict:
+           cadence_months: int = 6) -> dict:
     return {"employee_id": eid, "name": name or f"Person {eid}", "coach_id": coach, "department": department,
-            "cadence_months": str(cadence)}
+            "cadence_months": str(cadence_months)}
 
 
-def conversation(eid: str, date: dt.date, *, cadence: int | None = 6, every_weeks: int | None = None,
+def conversation(eid: str, date: dt.date, *, cadence_months: int | None = 6, every_weeks: int | None = None,
                  status: str = "completed", next_due: str | None = None, items: int = 2,
                  coach: str = "C1", cid: str | None = None) -> dict:
     """A conversation holding everything the method asks for (so it may be completed)."""
-    rec = S.new_conversation(eid, coach, date, "career-conversation", "1", conversation_id=cid)
+    rec = schema.new_conversation(eid, coach, date, "career-conversation", "1", conversation_id=cid)
     rec["dreams"] = [{"rank": i, "text": f"dream {i}"} for i in (1, 2, 3)]
-    skill = S.new_skill("Public speaking")
+    skill = schema.new_skill("Public speaking")
     skill.update(self_rating=5, ten_looks_like="keynote", approach="toastmasters",
                  options=[{"text": f"option {i}", "pros": "", "cons": "", "chosen": i == 1} for i in (1, 2, 3)],
                  targets={"6": 6, "12": 7, "18": 8})
     rec["skills"] = [skill]
     rec["action_items"] = [{"item_id": f"a{i}", "text": f"step {i}"} for i in range(1, items + 1)]
     rec["follow_up"] = {"mode": "one-on-one", "every_weeks": every_weeks, "note": "private note"}
-    rec["cadence_months"] = cadence
+    rec["cadence_months"] = cadence_months
     rec["next_due"] = next_due
     rec["status"] = status
     if status == "completed":
@@ -55,7 +55,7 @@ def conversation(eid: str, date: dt.date, *, cadence: int | None = 6, every_week
 
 def imported(eid: str, date: dt.date) -> dict:
     """A history record imported from a spreadsheet: no cadence, no follow-up, no action items."""
-    rec = S.new_conversation(eid, "C1", date, "career-conversation", "1")
+    rec = schema.new_conversation(eid, "C1", date, "career-conversation", "1")
     rec.update(status="completed", source="import:history.xlsx")
     return rec
 
@@ -82,9 +82,9 @@ def org(tmp_path, people: list[dict], records: list[dict]) -> dict[str, pd.DataF
 
 def pure_org(people: list[dict], records: list[dict]) -> dict[str, pd.DataFrame]:
     """The same tables built in memory (no disk), for the many small rule tests."""
-    roster = S.validate_roster_frame(pd.DataFrame(people), "roster")
-    clean = [S.validate_checkin(r) if "checkin_id" in r else S.validate_conversation(r) for r in records]
-    return {"roster": roster, **T.frames_from_records(clean, C.DUE_TABLES[1:])}
+    roster = schema.validate_roster_frame(pd.DataFrame(people), "roster")
+    clean = [schema.validate_checkin(r) if "checkin_id" in r else schema.validate_conversation(r) for r in records]
+    return {"roster": roster, **tables.frames_from_records(clean, cadence.DUE_TABLES[1:])}
 
 
 def row(due: pd.DataFrame, eid: str) -> dict:
@@ -102,29 +102,29 @@ def ts(text: str) -> pd.Timestamp:
 
 
 def test_cadence_six_months_due_soon_scheduled_and_overdue(tmp_path):
-    tables = org(tmp_path, [person("E1", cadence=12)], [conversation("E1", D(2024, 3, 15), cadence=6)])
+    frames = org(tmp_path, [person("E1", cadence_months=12)], [conversation("E1", D(2024, 3, 15), cadence_months=6)])
     # agreed 6 months in the conversation; the roster's 12 is only a fallback
-    later = C.due_list(tables, D(2024, 7, 1))
+    later = cadence.due_list(frames, D(2024, 7, 1))
     r = row(later, "E1")
     assert r["last_conversation"] == ts("2024-03-15")
     assert r["cadence_months"] == 6
     assert r["next_conversation_due"] == ts("2024-09-15")
-    assert r["status"] == C.SCHEDULED and r["days_overdue"] == 0
+    assert r["status"] == cadence.SCHEDULED and r["days_overdue"] == 0
 
-    r = row(C.due_list(tables, D(2024, 9, 1)), "E1")  # 14 days before: due soon
-    assert r["status"] == C.DUE_SOON and r["due_for"] == C.CONVERSATION
+    r = row(cadence.due_list(frames, D(2024, 9, 1)), "E1")  # 14 days before: due soon
+    assert r["status"] == cadence.DUE_SOON and r["due_for"] == cadence.CONVERSATION
 
-    r = row(C.due_list(tables, D(2024, 9, 20)), "E1")  # 5 days late
-    assert r["status"] == C.OVERDUE and r["days_overdue"] == 5
-    assert r["conversation_status"] == C.OVERDUE
+    r = row(cadence.due_list(frames, D(2024, 9, 20)), "E1")  # 5 days late
+    assert r["status"] == cadence.OVERDUE and r["days_overdue"] == 5
+    assert r["conversation_status"] == cadence.OVERDUE
 
 
 def test_cadence_twelve_months(tmp_path):
-    tables = org(tmp_path, [person("E2", cadence=6)], [conversation("E2", D(2023, 6, 30), cadence=12)])
-    r = row(C.due_list(tables, D(2024, 7, 2)), "E2")
+    frames = org(tmp_path, [person("E2", cadence_months=6)], [conversation("E2", D(2023, 6, 30), cadence_months=12)])
+    r = row(cadence.due_list(frames, D(2024, 7, 2)), "E2")
     assert r["next_conversation_due"] == ts("2024-06-30")
     assert r["days_overdue"] == 2
-    assert r["status"] == C.OVERDUE
+    assert r["status"] == cadence.OVERDUE
 
 
 @pytest.mark.parametrize("held, months, due", [
@@ -135,8 +135,8 @@ def test_cadence_twelve_months(tmp_path):
     (D(2024, 1, 31), 12, "2025-01-31"),
 ])
 def test_month_end_dates(held, months, due):
-    tables = pure_org([person("E1")], [conversation("E1", held, cadence=months)])
-    r = row(C.due_list(tables, held), "E1")
+    frames = pure_org([person("E1")], [conversation("E1", held, cadence_months=months)])
+    r = row(cadence.due_list(frames, held), "E1")
     assert r["next_conversation_due"] == ts(due)
     # one rule for months in the whole product
     assert progress.horizon_date(held, months) == ts(due)
@@ -144,58 +144,58 @@ def test_month_end_dates(held, months, due):
 
 def test_next_due_by_cadence_is_progress_horizon_date_for_every_row():
     held = [D(2024, 8, 31), D(2023, 8, 31), D(2024, 3, 31), D(2024, 2, 29), D(2024, 1, 31), D(2024, 8, 31)]
-    people = [person(f"E{i}", cadence=12 if i % 2 else 6) for i in range(len(held))]
+    people = [person(f"E{i}", cadence_months=12 if i % 2 else 6) for i in range(len(held))]
     records = [imported(f"E{i}", day) for i, day in enumerate(held)]  # no cadence recorded: the roster's
-    due = C.due_list(pure_org(people, records), D(2026, 1, 1)).set_index("employee_id")
+    due = cadence.due_list(pure_org(people, records), D(2026, 1, 1)).set_index("employee_id")
     for i, day in enumerate(held):
         months = 12 if i % 2 else 6
         assert due.loc[f"E{i}", "next_conversation_due"] == progress.horizon_date(day, months)
-    assert not hasattr(C, "add_months")  # one month rule in the product: progress owns it
+    assert not hasattr(cadence, "add_months")  # one month rule in the product: progress owns it
 
 
 def test_the_status_of_a_column_of_people_is_combine_of_each_person():
     # The due list works out a person's status once per distinct pair of statuses; every pair, repeated and
     # in mixed order, must come out as the per-person rule gives it.
-    conv = [None, C.OVERDUE, C.DUE_SOON, C.SCHEDULED, C.NEVER_MET]
-    checkin = [None, C.OVERDUE, C.DUE_SOON, C.SCHEDULED]
+    conv = [None, cadence.OVERDUE, cadence.DUE_SOON, cadence.SCHEDULED, cadence.NEVER_MET]
+    checkin = [None, cadence.OVERDUE, cadence.DUE_SOON, cadence.SCHEDULED]
     pairs = [(a, b) for a in conv for b in checkin]
     pairs = pairs + pairs[::-1] + pairs[::3]
-    status, due_for = C._combine_columns(pd.Series([a for a, _ in pairs], dtype=object),
-                                         pd.Series([b for _, b in pairs], dtype=object))
-    assert list(zip(status, due_for)) == [C._combine(a, b) for a, b in pairs]
-    assert (C.OVERDUE, f"{C.CONVERSATION}, {C.CHECKIN}") in set(zip(status, due_for))
-    empty = C._combine_columns(pd.Series([], dtype=object), pd.Series([], dtype=object))
+    status, due_for = cadence._combine_columns(pd.Series([a for a, _ in pairs], dtype=object),
+                                               pd.Series([b for _, b in pairs], dtype=object))
+    assert list(zip(status, due_for)) == [cadence._combine(a, b) for a, b in pairs]
+    assert (cadence.OVERDUE, f"{cadence.CONVERSATION}, {cadence.CHECKIN}") in set(zip(status, due_for))
+    empty = cadence._combine_columns(pd.Series([], dtype=object), pd.Series([], dtype=object))
     assert [len(column) for column in empty] == [0, 0]
 
 
 def test_a_negative_cadence_in_a_hand_made_frame_is_refused():
-    tables = pure_org([person("E1")], [imported("E1", D(2024, 1, 10))])
-    tables["roster"] = tables["roster"].assign(cadence_months=pd.array([-1], dtype="Int64"))
+    frames = pure_org([person("E1")], [imported("E1", D(2024, 1, 10))])
+    frames["roster"] = frames["roster"].assign(cadence_months=pd.array([-1], dtype="Int64"))
     with pytest.raises(ValueError, match="months must be a whole number of months >= 0"):
-        C.due_list(tables, D(2024, 6, 1))
+        cadence.due_list(frames, D(2024, 6, 1))
 
 
 def test_roster_cadence_is_the_fallback_for_imported_history():
-    tables = pure_org([person("E1", cadence=12)], [imported("E1", D(2023, 5, 10))])
-    r = row(C.due_list(tables, D(2024, 1, 1)), "E1")
+    frames = pure_org([person("E1", cadence_months=12)], [imported("E1", D(2023, 5, 10))])
+    r = row(cadence.due_list(frames, D(2024, 1, 1)), "E1")
     assert r["cadence_months"] == 12
     assert r["next_conversation_due"] == ts("2024-05-10")
     assert pd.isna(r["next_checkin_due"])  # no follow-up interval agreed
 
 
 def test_an_explicit_next_due_date_wins_over_the_cadence():
-    tables = pure_org([person("E1")], [conversation("E1", D(2024, 1, 10), cadence=6, next_due="2024-06-01")])
-    r = row(C.due_list(tables, D(2024, 6, 5)), "E1")
+    frames = pure_org([person("E1")], [conversation("E1", D(2024, 1, 10), cadence_months=6, next_due="2024-06-01")])
+    r = row(cadence.due_list(frames, D(2024, 6, 5)), "E1")
     assert r["next_conversation_due"] == ts("2024-06-01")
     assert r["days_overdue"] == 4
 
 
 def test_the_latest_completed_conversation_decides():
-    tables = pure_org([person("E1")], [
-        conversation("E1", D(2023, 1, 10), cadence=12),
-        conversation("E1", D(2023, 11, 20), cadence=6),
+    frames = pure_org([person("E1")], [
+        conversation("E1", D(2023, 1, 10), cadence_months=12),
+        conversation("E1", D(2023, 11, 20), cadence_months=6),
     ])
-    r = row(C.due_list(tables, D(2024, 1, 1)), "E1")
+    r = row(cadence.due_list(frames, D(2024, 1, 1)), "E1")
     assert r["last_conversation"] == ts("2023-11-20")
     assert r["next_conversation_due"] == ts("2024-05-20")
 
@@ -205,12 +205,12 @@ def test_the_latest_completed_conversation_decides():
 
 
 def test_a_person_never_met_is_due_now(tmp_path):
-    tables = org(tmp_path, [person("E1"), person("E9", name="New Hire", cadence=12)],
+    frames = org(tmp_path, [person("E1"), person("E9", name="New Hire", cadence_months=12)],
                  [conversation("E1", D(2024, 1, 10))])
-    r = row(C.due_list(tables, D(2024, 2, 1)), "E9")
-    assert r["status"] == C.NEVER_MET
-    assert r["conversation_status"] == C.NEVER_MET
-    assert r["due_for"] == C.CONVERSATION
+    r = row(cadence.due_list(frames, D(2024, 2, 1)), "E9")
+    assert r["status"] == cadence.NEVER_MET
+    assert r["conversation_status"] == cadence.NEVER_MET
+    assert r["due_for"] == cadence.CONVERSATION
     assert pd.isna(r["last_conversation"]) and pd.isna(r["next_conversation_due"])
     assert pd.isna(r["days_overdue"])  # we do not know since when
     assert pd.isna(r["next_checkin_due"])
@@ -219,39 +219,39 @@ def test_a_person_never_met_is_due_now(tmp_path):
 
 
 def test_a_draft_does_not_count_as_held_but_is_shown(tmp_path):
-    tables = org(tmp_path, [person("E1"), person("E2")], [
-        conversation("E1", D(2023, 1, 10), cadence=12),
+    frames = org(tmp_path, [person("E1"), person("E2")], [
+        conversation("E1", D(2023, 1, 10), cadence_months=12),
         conversation("E1", D(2024, 1, 5), status="draft", items=3),
         conversation("E2", D(2024, 1, 20), status="draft"),
     ])
-    due = C.due_list(tables, D(2024, 2, 1))
+    due = cadence.due_list(frames, D(2024, 2, 1))
     r1 = row(due, "E1")
     assert r1["last_conversation"] == ts("2023-01-10")          # the draft is not a conversation held
     assert r1["next_conversation_due"] == ts("2024-01-10")
-    assert r1["status"] == C.OVERDUE and r1["days_overdue"] == 22
+    assert r1["status"] == cadence.OVERDUE and r1["days_overdue"] == 22
     assert r1["draft_in_progress"] == ts("2024-01-05")
     assert r1["open_action_items"] == 2                          # the draft's 3 items are not agreed yet
     r2 = row(due, "E2")
-    assert r2["status"] == C.NEVER_MET
+    assert r2["status"] == cadence.NEVER_MET
     assert r2["draft_in_progress"] == ts("2024-01-20")
 
 
 def test_a_draft_older_than_the_last_conversation_is_not_in_progress():
-    tables = pure_org([person("E1")], [
+    frames = pure_org([person("E1")], [
         conversation("E1", D(2023, 5, 1), status="draft", cid="E1-old-draft"),
         conversation("E1", D(2023, 6, 1)),
     ])
-    assert pd.isna(row(C.due_list(tables, D(2023, 7, 1)), "E1")["draft_in_progress"])
+    assert pd.isna(row(cadence.due_list(frames, D(2023, 7, 1)), "E1")["draft_in_progress"])
 
 
 def test_records_after_as_of_do_not_exist_yet():
-    tables = pure_org([person("E1")], [
+    frames = pure_org([person("E1")], [
         conversation("E1", D(2024, 1, 10), every_weeks=2),
         checkin("E1", D(2024, 1, 20), "E1-20240110"),
     ])
-    before = row(C.due_list(tables, D(2024, 1, 9)), "E1")
-    assert before["status"] == C.NEVER_MET
-    middle = row(C.due_list(tables, D(2024, 1, 15)), "E1")
+    before = row(cadence.due_list(frames, D(2024, 1, 9)), "E1")
+    assert before["status"] == cadence.NEVER_MET
+    middle = row(cadence.due_list(frames, D(2024, 1, 15)), "E1")
     assert pd.isna(middle["last_checkin"])
     assert middle["next_checkin_due"] == ts("2024-01-24")
 
@@ -261,73 +261,73 @@ def test_records_after_as_of_do_not_exist_yet():
 
 
 def test_follow_up_every_two_weeks(tmp_path):
-    tables = org(tmp_path, [person("E1")], [conversation("E1", D(2024, 3, 1), every_weeks=2)])
-    r = row(C.due_list(tables, D(2024, 3, 10)), "E1")
+    frames = org(tmp_path, [person("E1")], [conversation("E1", D(2024, 3, 1), every_weeks=2)])
+    r = row(cadence.due_list(frames, D(2024, 3, 10)), "E1")
     assert r["follow_up_every_weeks"] == 2 and r["follow_up_mode"] == "one-on-one"
     assert r["next_checkin_due"] == ts("2024-03-15")             # 1 Mar + 14 days
-    assert r["checkin_status"] == C.DUE_SOON
-    assert r["status"] == C.DUE_SOON and r["due_for"] == C.CHECKIN
+    assert r["checkin_status"] == cadence.DUE_SOON
+    assert r["status"] == cadence.DUE_SOON and r["due_for"] == cadence.CHECKIN
 
-    r = row(C.due_list(tables, D(2024, 3, 20)), "E1")
-    assert r["checkin_status"] == C.OVERDUE and r["days_overdue"] == 5
-    assert r["conversation_status"] == C.SCHEDULED               # due 1 Sep
-    assert r["status"] == C.OVERDUE and r["due_for"] == C.CHECKIN
+    r = row(cadence.due_list(frames, D(2024, 3, 20)), "E1")
+    assert r["checkin_status"] == cadence.OVERDUE and r["days_overdue"] == 5
+    assert r["conversation_status"] == cadence.SCHEDULED               # due 1 Sep
+    assert r["status"] == cadence.OVERDUE and r["due_for"] == cadence.CHECKIN
 
 
 def test_a_checkin_restarts_the_follow_up_clock(tmp_path):
-    tables = org(tmp_path, [person("E1")], [
+    frames = org(tmp_path, [person("E1")], [
         conversation("E1", D(2024, 3, 1), every_weeks=2),
         checkin("E1", D(2024, 3, 14), "E1-20240301"),
     ])
-    r = row(C.due_list(tables, D(2024, 3, 20)), "E1")
+    r = row(cadence.due_list(frames, D(2024, 3, 20)), "E1")
     assert r["last_checkin"] == ts("2024-03-14")
     assert r["next_checkin_due"] == ts("2024-03-28")             # 14 Mar + 14 days
-    assert r["checkin_status"] == C.DUE_SOON
+    assert r["checkin_status"] == cadence.DUE_SOON
     assert r["days_overdue"] == 0
 
 
 def test_a_checkin_before_the_last_conversation_does_not_move_the_clock():
-    tables = pure_org([person("E1")], [
+    frames = pure_org([person("E1")], [
         conversation("E1", D(2023, 9, 1), every_weeks=4),
         checkin("E1", D(2024, 2, 20), "E1-20230901"),
         conversation("E1", D(2024, 3, 1), every_weeks=3),
     ])
-    r = row(C.due_list(tables, D(2024, 3, 5)), "E1")
+    r = row(cadence.due_list(frames, D(2024, 3, 5)), "E1")
     assert r["last_checkin"] == ts("2024-02-20")                 # shown as it is
     assert r["next_checkin_due"] == ts("2024-03-22")             # but the clock runs from 1 Mar: + 21 days
 
 
 def test_a_checkin_due_after_the_next_conversation_is_left_to_that_conversation():
     # 26 weeks after 1 Jan 2024 is 1 Jul 2024, the day the 6-month conversation is due
-    tables = pure_org([person("E1")], [conversation("E1", D(2024, 1, 1), every_weeks=26)])
-    r = row(C.due_list(tables, D(2024, 2, 1)), "E1")
+    frames = pure_org([person("E1")], [conversation("E1", D(2024, 1, 1), every_weeks=26)])
+    r = row(cadence.due_list(frames, D(2024, 2, 1)), "E1")
     assert r["next_conversation_due"] == ts("2024-07-01")
     assert pd.isna(r["next_checkin_due"]) and r["checkin_status"] is None
 
 
 def test_an_overdue_conversation_absorbs_the_checkins_before_it():
-    tables = pure_org([person("E1")], [conversation("E1", D(2023, 1, 1), cadence=12, every_weeks=20)])
+    frames = pure_org([person("E1")], [conversation("E1", D(2023, 1, 1), cadence_months=12, every_weeks=20)])
     # check-in due 21 May 2023 (1 Jan + 140 days), conversation due 1 Jan 2024
-    before = row(C.due_list(tables, D(2023, 12, 20)), "E1")
+    before = row(cadence.due_list(frames, D(2023, 12, 20)), "E1")
     assert before["next_checkin_due"] == ts("2023-05-21")
-    assert before["checkin_status"] == C.OVERDUE and before["days_overdue"] == 213
+    assert before["checkin_status"] == cadence.OVERDUE and before["days_overdue"] == 213
     # once the conversation is late, it is what is due: the skipped check-in no longer counts
-    after = row(C.due_list(tables, D(2024, 1, 11)), "E1")
+    after = row(cadence.due_list(frames, D(2024, 1, 11)), "E1")
     assert pd.isna(after["next_checkin_due"])
-    assert after["status"] == C.OVERDUE and after["due_for"] == C.CONVERSATION
+    assert after["status"] == cadence.OVERDUE and after["due_for"] == cadence.CONVERSATION
     assert after["days_overdue"] == 10
 
 
 def test_both_due_soon_are_named_together():
-    tables = pure_org([person("E1")], [
+    frames = pure_org([person("E1")], [
         conversation("E1", D(2024, 1, 1), every_weeks=4),
         checkin("E1", D(2024, 6, 1), "E1-20240101"),
     ])
     # check-in due 29 Jun, conversation due 1 Jul; on 20 Jun both are within 30 days
-    r = row(C.due_list(tables, D(2024, 6, 20)), "E1")
+    r = row(cadence.due_list(frames, D(2024, 6, 20)), "E1")
     assert (r["next_checkin_due"], r["next_conversation_due"]) == (ts("2024-06-29"), ts("2024-07-01"))
-    assert r["status"] == C.DUE_SOON
-    assert r["due_for"] == f"{C.CONVERSATION}, {C.CHECKIN}"
+    assert r["status"] == cadence.DUE_SOON
+    assert r["due_for"] == f"{cadence.CONVERSATION}, {cadence.CHECKIN}"
     assert r["days_overdue"] == 0
 
 
@@ -336,21 +336,21 @@ def test_both_due_soon_are_named_together():
 
 
 @pytest.mark.parametrize("due, expected", [
-    ("2024-05-31", C.OVERDUE),
-    ("2024-06-01", C.DUE_SOON),      # due today
-    ("2024-07-01", C.DUE_SOON),      # exactly 30 days ahead
-    ("2024-07-02", C.SCHEDULED),
+    ("2024-05-31", cadence.OVERDUE),
+    ("2024-06-01", cadence.DUE_SOON),      # due today
+    ("2024-07-01", cadence.DUE_SOON),      # exactly 30 days ahead
+    ("2024-07-02", cadence.SCHEDULED),
     (None, None),
 ])
 def test_due_status_boundaries(due, expected):
-    assert C.due_status(due, "2024-06-01") == expected
+    assert cadence.due_status(due, "2024-06-01") == expected
 
 
 def test_due_status_rejects_bad_input():
     with pytest.raises(ValueError, match="whole number of days"):
-        C.due_status("2024-01-01", "2024-01-01", soon_days=-1)
+        cadence.due_status("2024-01-01", "2024-01-01", soon_days=-1)
     with pytest.raises(ValueError, match="as_of"):
-        C.due_status("2024-01-01", "01/02/2024")  # ambiguous day/month order
+        cadence.due_status("2024-01-01", "01/02/2024")  # ambiguous day/month order
 
 
 def _team() -> dict[str, pd.DataFrame]:
@@ -379,62 +379,63 @@ AS_OF = D(2024, 6, 1)
 
 
 def test_sort_order_most_urgent_first():
-    due = C.due_list(_team(), AS_OF)
+    due = cadence.due_list(_team(), AS_OF)
     assert list(due["employee_id"]) == ["A", "B", "G", "C", "E", "D", "F"]
-    assert list(due["status"]) == [C.OVERDUE, C.OVERDUE, C.NEVER_MET, C.NEVER_MET, C.DUE_SOON, C.DUE_SOON,
-                                   C.SCHEDULED]
+    assert list(due["status"]) == [cadence.OVERDUE, cadence.OVERDUE, cadence.NEVER_MET, cadence.NEVER_MET,
+                                   cadence.DUE_SOON, cadence.DUE_SOON,
+                                   cadence.SCHEDULED]
     assert list(due["days_overdue"][:2]) == [39, 5]
-    assert list(due.columns) == list(C.DUE_COLUMNS)
+    assert list(due.columns) == list(cadence.DUE_COLUMNS)
 
 
 def test_coach_filter():
-    due = C.due_list(_team(), AS_OF, coach="C2")
+    due = cadence.due_list(_team(), AS_OF, coach="C2")
     assert list(due["employee_id"]) == ["C", "D"]
     assert set(due["coach_id"]) == {"C2"}
 
 
 def test_unknown_coach_lists_the_coaches():
     with pytest.raises(ValueError, match=r"coach 'C3' has no reports.*coaches are: C1, C2"):
-        C.due_list(_team(), AS_OF, coach="C3")
+        cadence.due_list(_team(), AS_OF, coach="C3")
 
 
 def test_within_filter_keeps_overdue_never_met_and_due_within():
-    due = C.due_list(_team(), AS_OF, within_days=5)
+    due = cadence.due_list(_team(), AS_OF, within_days=5)
     assert list(due["employee_id"]) == ["A", "B", "G", "C", "E"]    # D is 10 days away, F 120
-    assert list(C.due_list(_team(), AS_OF, within_days=10)["employee_id"]) == ["A", "B", "G", "C", "E", "D"]
+    assert list(cadence.due_list(_team(), AS_OF, within_days=10)["employee_id"]) == ["A", "B", "G", "C", "E", "D"]
 
 
 def test_soon_days_changes_what_is_due_soon():
-    due = C.due_list(_team(), AS_OF, soon_days=5)
-    assert row(due, "E")["status"] == C.DUE_SOON
-    assert row(due, "D")["status"] == C.SCHEDULED
+    due = cadence.due_list(_team(), AS_OF, soon_days=5)
+    assert row(due, "E")["status"] == cadence.DUE_SOON
+    assert row(due, "D")["status"] == cadence.SCHEDULED
 
 
 def test_people_off_the_roster_are_not_listed_and_inputs_are_not_changed():
-    tables = _team()
+    frames = _team()
     extra = conversation("Z", D(2024, 1, 1))
-    tables["conversations"] = pd.concat(
-        [tables["conversations"], T.frames_from_records([S.validate_conversation(extra)],
-                                                        ["conversations"])["conversations"]],
+    frames["conversations"] = pd.concat(
+        [frames["conversations"], tables.frames_from_records([schema.validate_conversation(extra)],
+                                                             ["conversations"])["conversations"]],
         ignore_index=True)
-    copies = {k: v.copy() for k, v in tables.items()}
-    due = C.due_list(tables, AS_OF)
+    copies = {k: v.copy() for k, v in frames.items()}
+    due = cadence.due_list(frames, AS_OF)
     assert "Z" not in set(due["employee_id"])
-    for name, frame in tables.items():
+    for name, frame in frames.items():
         pd.testing.assert_frame_equal(frame, copies[name])
 
 
 def test_empty_organisation_and_bad_arguments():
-    tables = pure_org([person("E1")], [])
-    tables["roster"] = tables["roster"].iloc[0:0]
-    due = C.due_list(tables, AS_OF)
-    assert due.empty and list(due.columns) == list(C.DUE_COLUMNS)
+    frames = pure_org([person("E1")], [])
+    frames["roster"] = frames["roster"].iloc[0:0]
+    due = cadence.due_list(frames, AS_OF)
+    assert due.empty and list(due.columns) == list(cadence.DUE_COLUMNS)
     with pytest.raises(ValueError, match="within_days"):
-        C.due_list(_team(), AS_OF, within_days=-1)
+        cadence.due_list(_team(), AS_OF, within_days=-1)
     with pytest.raises(ValueError, match="as_of"):
-        C.due_list(_team(), "not a date")
+        cadence.due_list(_team(), "not a date")
     with pytest.raises(ValueError, match="table 'checkins' is missing"):
-        C.due_list({k: v for k, v in _team().items() if k != "checkins"}, AS_OF)
+        cadence.due_list({k: v for k, v in _team().items() if k != "checkins"}, AS_OF)
 
 
 # ---------------------------------------------------------------------------
@@ -442,7 +443,7 @@ def test_empty_organisation_and_bad_arguments():
 
 
 def test_open_action_items_carry_over_across_checkins_and_a_new_conversation(tmp_path):
-    tables = org(tmp_path, [person("E1")], [
+    frames = org(tmp_path, [person("E1")], [
         conversation("E1", D(2024, 1, 10), items=3, every_weeks=2),
         checkin("E1", D(2024, 1, 24), "E1-20240110", {"a1": "in_progress", "a2": "done"}),
         checkin("E1", D(2024, 2, 7), "E1-20240110", {"a3": "dropped"}),
@@ -450,13 +451,13 @@ def test_open_action_items_carry_over_across_checkins_and_a_new_conversation(tmp
         checkin("E1", D(2024, 7, 24), "E1-20240710", {"a1": "done"}),
     ])
     # after the first check-in: a1 in progress, a3 untouched -> 2 open
-    assert row(C.due_list(tables, D(2024, 1, 30)), "E1")["open_action_items"] == 2
+    assert row(cadence.due_list(frames, D(2024, 1, 30)), "E1")["open_action_items"] == 2
     # a1 was not mentioned again: it stays open across the second check-in
-    assert row(C.due_list(tables, D(2024, 2, 8)), "E1")["open_action_items"] == 1
+    assert row(cadence.due_list(frames, D(2024, 2, 8)), "E1")["open_action_items"] == 1
     # a new conversation adds its own item; the old a1 still carries over
-    assert row(C.due_list(tables, D(2024, 7, 11)), "E1")["open_action_items"] == 2
+    assert row(cadence.due_list(frames, D(2024, 7, 11)), "E1")["open_action_items"] == 2
 
-    states = C.action_item_states(tables, D(2024, 7, 11)).set_index(["conversation_id", "item_id"])
+    states = cadence.action_item_states(frames, D(2024, 7, 11)).set_index(["conversation_id", "item_id"])
     assert states.loc[("E1-20240110", "a1"), "status"] == "in_progress"
     assert states.loc[("E1-20240110", "a1"), "status_date"] == ts("2024-01-24")
     assert states.loc[("E1-20240110", "a2"), "status"] == "done"
@@ -464,37 +465,37 @@ def test_open_action_items_carry_over_across_checkins_and_a_new_conversation(tmp
     assert states.loc[("E1-20240110", "a3"), "status"] == "dropped"
     assert states.loc[("E1-20240710", "a1"), "status"] == "open"
     assert pd.isna(states.loc[("E1-20240710", "a1"), "status_date"])
-    assert row(C.due_list(tables, D(2024, 7, 25)), "E1")["open_action_items"] == 1
+    assert row(cadence.due_list(frames, D(2024, 7, 25)), "E1")["open_action_items"] == 1
 
 
 def test_later_checkin_on_the_same_day_wins():
-    tables = pure_org([person("E1")], [
+    frames = pure_org([person("E1")], [
         conversation("E1", D(2024, 1, 10), items=1),
         checkin("E1", D(2024, 2, 1), "E1-20240110", {"a1": "done"}, cid="E1-ci-20240201"),
         checkin("E1", D(2024, 2, 1), "E1-20240110", {"a1": "in_progress"}, cid="E1-ci-20240201-2"),
     ])
-    states = C.action_item_states(tables, D(2024, 2, 2))
+    states = cadence.action_item_states(frames, D(2024, 2, 2))
     assert list(states["status"]) == ["in_progress"]
     assert list(states["checkin_id"]) == ["E1-ci-20240201-2"]
 
 
 def test_items_of_an_earlier_plan_no_checkin_mentioned_are_replaced_by_the_new_plan():
-    tables = pure_org([person("E1")], [
+    frames = pure_org([person("E1")], [
         conversation("E1", D(2024, 1, 10), items=3),
         conversation("E1", D(2024, 7, 10), items=1),
     ])
-    assert row(C.due_list(tables, D(2024, 7, 9)), "E1")["open_action_items"] == 3
-    assert row(C.due_list(tables, D(2024, 7, 10)), "E1")["open_action_items"] == 1
-    states = C.action_item_states(tables, D(2024, 7, 10))
+    assert row(cadence.due_list(frames, D(2024, 7, 9)), "E1")["open_action_items"] == 3
+    assert row(cadence.due_list(frames, D(2024, 7, 10)), "E1")["open_action_items"] == 1
+    states = cadence.action_item_states(frames, D(2024, 7, 10))
     assert list(states["current"]) == [False, False, False, True]
     assert not states["carried_over"].any()
 
 
 def test_checkins_on_one_day_are_ordered_naturally():
-    tables = pure_org([person("E1")], [
+    frames = pure_org([person("E1")], [
         conversation("E1", D(2024, 1, 10), items=1),
         checkin("E1", D(2024, 2, 1), "E1-20240110", {"a1": "done"}, cid="E1-ci-20240201-10"),
         checkin("E1", D(2024, 2, 1), "E1-20240110", {"a1": "in_progress"}, cid="E1-ci-20240201-9"),
     ])
     # -10 was saved after -9 (Store.new_record_id counts up), so its "done" is the latest word
-    assert list(C.action_item_states(tables, D(2024, 2, 2))["status"]) == ["done"]
+    assert list(cadence.action_item_states(frames, D(2024, 2, 2))["status"]) == ["done"]

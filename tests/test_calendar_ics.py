@@ -10,44 +10,45 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from careerconv.rules import cadence as C
+from careerconv.rules import cadence
 from careerconv.surfaces.commands import calendar_ics as ics
-from careerconv.records import schema as S
-from careerconv.records import tables as T
+from careerconv.records import schema
+from careerconv.records import tables
 
 D = dt.date
 AS_OF = D(2024, 6, 1)
 STAMP = dt.datetime(2024, 6, 1, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=2)))  # 07:30 UTC
 
 
-def person(eid: str, name: str, cadence: int = 6, coach: str = "C1") -> dict:
-    return {"employee_id": eid, "name": name, "coach_id": coach, "department": "Eng", "cadence_months": str(cadence)}
+def person(eid: str, name: str, cadence_months: int = 6, coach: str = "C1") -> dict:
+    return {"employee_id": eid, "name": name, "coach_id": coach, "department": "Eng",
+            "cadence_months": str(cadence_months)}
 
 
-def conversation(eid: str, date: dt.date, *, cadence: int = 6, every_weeks: int | None = None) -> dict:
-    rec = S.new_conversation(eid, "C1", date, "career-conversation", "1")
+def conversation(eid: str, date: dt.date, *, cadence_months: int = 6, every_weeks: int | None = None) -> dict:
+    rec = schema.new_conversation(eid, "C1", date, "career-conversation", "1")
     rec["dreams"] = [{"rank": i, "text": f"SECRET-DREAM-{i}"} for i in (1, 2, 3)]
-    skill = S.new_skill("SECRET-SKILL")
+    skill = schema.new_skill("SECRET-SKILL")
     skill.update(self_rating=4, ten_looks_like="SECRET-TEN", approach="SECRET-APPROACH",
                  options=[{"text": f"SECRET-OPTION-{i}", "pros": "p", "cons": "c", "chosen": i == 1}
                           for i in (1, 2, 3)],
                  targets={"6": 5, "12": 6, "18": 7})
-    rec.update(status="completed", skills=[skill], cadence_months=cadence,
+    rec.update(status="completed", skills=[skill], cadence_months=cadence_months,
                action_items=[{"item_id": "a1", "text": "SECRET-ACTION"}],
                follow_up={"mode": "one-on-one", "every_weeks": every_weeks, "note": "SECRET-NOTE"})
-    return S.validate_conversation(rec)
+    return schema.validate_conversation(rec)
 
 
 def checkin(eid: str, date: dt.date, conversation_id: str) -> dict:
-    return S.validate_checkin({"checkin_id": f"{eid}-ci-{date:%Y%m%d}", "employee_id": eid, "coach_id": "C1",
-                               "date": date.isoformat(), "conversation_id": conversation_id,
-                               "note": "SECRET-CHECKIN-NOTE", "updates": []})
+    return schema.validate_checkin({"checkin_id": f"{eid}-ci-{date:%Y%m%d}", "employee_id": eid, "coach_id": "C1",
+                                    "date": date.isoformat(), "conversation_id": conversation_id,
+                                    "note": "SECRET-CHECKIN-NOTE", "updates": []})
 
 
 def due_frame(people: list[dict], records: list[dict], as_of: dt.date = AS_OF) -> pd.DataFrame:
-    tables = {"roster": S.validate_roster_frame(pd.DataFrame(people), "roster"),
-              **T.frames_from_records(records, C.DUE_TABLES[1:])}
-    return C.due_list(tables, as_of)
+    frames = {"roster": schema.validate_roster_frame(pd.DataFrame(people), "roster"),
+              **tables.frames_from_records(records, cadence.DUE_TABLES[1:])}
+    return cadence.due_list(frames, as_of)
 
 
 LONG_NAME = "Zoë Ångström-Łukasiewicz 山田太郎 Ñúñez, Jr.; \\ de la Cruz–Østergaard 🙂 " * 2
@@ -55,14 +56,14 @@ TEAM = [
     person("E1", "Ann Lee"),
     person("E2", "Ben New"),
     person("E3", "Cai Late"),
-    person("E4", "Dee Yearly", cadence=12),
+    person("E4", "Dee Yearly", cadence_months=12),
     person("E5", LONG_NAME),
 ]
 RECORDS = [
     conversation("E1", D(2024, 3, 15), every_weeks=4),
     checkin("E1", D(2024, 5, 20), "E1-20240315"),
     conversation("E3", D(2023, 10, 23)),
-    conversation("E4", D(2024, 5, 1), cadence=12),
+    conversation("E4", D(2024, 5, 1), cadence_months=12),
     conversation("E5", D(2024, 1, 1), every_weeks=26),
 ]
 
@@ -327,7 +328,7 @@ def test_due_command_writes_reminders_with_the_lead_time_asked_for(tmp_path, cap
     from careerconv.records.store import Store
 
     store = Store(tmp_path / "data")
-    store.save_roster(S.validate_roster_frame(pd.DataFrame(TEAM[:3]), "roster"))
+    store.save_roster(schema.validate_roster_frame(pd.DataFrame(TEAM[:3]), "roster"))
     target = tmp_path / "team.ics"
     args = ["--data", str(store.root), "due", "--as-of", AS_OF.isoformat(), "--ics", str(target)]
     assert cli.main(args) == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from careerconv import analytics as A
+from careerconv import analytics
 from careerconv.rules import privacy
 
 Q = pd.Timestamp
@@ -30,25 +30,25 @@ def _periods() -> pd.DataFrame:
 
 
 def test_quarters_by_skill_stay_when_at_least_half_are_shown():
-    chosen = A.readable_grouping(_fine([True, True, False, True]), _periods(), departments=False)
+    chosen = analytics.readable_grouping(_fine([True, True, False, True]), _periods(), departments=False)
     assert (chosen.grain, chosen.per_skill, chosen.note) == ("quarter", True, "")
 
 
 def test_mostly_hidden_quarters_are_grouped_by_half_year_and_the_page_says_why():
     # 3 of 4 quarters hidden; half-years show 1 of 2 (half): the first grouping that is readable.
-    chosen = A.readable_grouping(_fine([True, False, False, False]), _periods(), departments=False)
+    chosen = analytics.readable_grouping(_fine([True, False, False, False]), _periods(), departments=False)
     assert (chosen.grain, chosen.per_skill) == ("half-year", True)
     assert chosen.note == ("Shown by half-year: by quarter and skill, 3 of 4 figures would be hidden (groups of "
                            "fewer than the minimum group size); 50% of these figures can be shown.")
-    assert A.describe_grouping(chosen).startswith(chosen.note)
+    assert analytics.describe_grouping(chosen).startswith(chosen.note)
 
 
 def test_period_labels_name_whole_halves_and_years_and_cut_runs():
-    assert A.period_label("2025-01-01", "2026-01-01") == "2025"
-    assert A.period_label("2025-07-01", "2026-01-01") == "2025 H2"
-    assert A.period_label("2024-10-01", "2025-01-01") == "2024 Q4"
-    assert A.period_label("2025-04-01", "2025-10-01") == "2025 Q2–Q3"
-    assert A.period_label("2024-10-01", "2025-04-01") == "2024 Q4–2025 Q1"
+    assert analytics.period_label("2025-01-01", "2026-01-01") == "2025"
+    assert analytics.period_label("2025-07-01", "2026-01-01") == "2025 H2"
+    assert analytics.period_label("2024-10-01", "2025-01-01") == "2024 Q4"
+    assert analytics.period_label("2025-04-01", "2025-10-01") == "2025 Q2–Q3"
+    assert analytics.period_label("2024-10-01", "2025-04-01") == "2024 Q4–2025 Q1"
 
 
 def test_two_tables_about_the_same_people_hide_the_same_departments():

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from careerconv import cli
-from careerconv.records import config, schema as S
+from careerconv.records import config, schema
 from careerconv.demo import organisation as demo
 from careerconv.records.store import Store
 
@@ -58,7 +58,8 @@ def mid() -> tuple[demo.DemoOrganisation, pd.DataFrame, dict[str, list[dict]]]:
     org = demo.generate_organisation(300, 5, AS_OF)
     records = {}
     for eid, recs in org.records():
-        records[eid] = [S.validate_checkin(r) if "checkin_id" in r else S.validate_conversation(r) for r in recs]
+        records[eid] = [schema.validate_checkin(r) if "checkin_id" in r else schema.validate_conversation(r)
+                        for r in recs]
     return org, org.roster, records
 
 
@@ -174,7 +175,7 @@ def test_names_are_unique_none_inside_another_and_include_non_ascii():
 
 def test_roster_has_every_column_and_agreed_cadences(mid):
     _, roster, records = mid
-    assert list(roster.columns) == S.ROSTER.names
+    assert list(roster.columns) == schema.ROSTER.names
     assert set(roster["cadence_months"]) == {6, 12}
     assert roster["email"].is_unique and roster["email"].str.endswith("@example.org").all()
     for eid, recs in records.items():
@@ -224,7 +225,7 @@ def test_some_never_met_some_overdue_some_drafts(mid):
     assert len(drafts) == 2
     for eid, draft in drafts:
         assert AS_OF - dt.timedelta(days=4) <= dt.date.fromisoformat(draft["date"]) <= AS_OF
-        assert S.missing_for_completion(draft)  # really unfinished
+        assert schema.missing_for_completion(draft)  # really unfinished
         assert draft["dreams"] and draft["skills"]
         assert draft["date"] > _completed(records[eid])[-1]["date"]
 
@@ -244,11 +245,11 @@ def test_conversation_content_follows_the_method(mid):
     coach_rated = skills = 0
     for recs in records.values():
         for rec in _completed(recs):
-            assert S.missing_for_completion(rec) == []
+            assert schema.missing_for_completion(rec) == []
             assert 3 <= len(rec["dreams"]) <= 5
             assert [d["rank"] for d in rec["dreams"]] == list(range(1, len(rec["dreams"]) + 1))
             assert rec["answers"]["want_more"] and rec["answers"]["start_now"]
-            assert rec["follow_up"]["mode"] in S.FOLLOW_UP_MODES and 2 <= rec["follow_up"]["every_weeks"] <= 6
+            assert rec["follow_up"]["mode"] in schema.FOLLOW_UP_MODES and 2 <= rec["follow_up"]["every_weeks"] <= 6
             assert rec["cadence_months"] in (6, 12)
             for skill in rec["skills"]:
                 skills += 1
@@ -301,7 +302,7 @@ def test_checkins_sit_between_conversations_and_update_the_plan(mid):
                 if u["status"] == "dropped":
                     assert u["reason"]
             assert ci["updates"] or ci["ratings"]
-    assert set(statuses) == set(S.ITEM_STATUSES)
+    assert set(statuses) == set(schema.ITEM_STATUSES)
     assert statuses["done"] > statuses["dropped"]
     assert 0.3 < with_ratings / checkins < 0.8
     per_person = checkins / len(records)

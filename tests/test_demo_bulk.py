@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.records import store as store_module
 from careerconv.demo.bulk import generate_bulk
 from careerconv.records.store import MANIFEST_VERSION, N_BUCKETS, Store, part_name
@@ -24,7 +24,7 @@ BULK_DIGEST = "d90061526366da8f712d042ae58130e70cdf0c397562bd4d48c8d7e5f3cf72f6"
 def _digest(store: Store) -> str:
     """A hash of every part of every derived table: its path in the layout, schema metadata and rows."""
     h = hashlib.sha256()
-    for name in sorted(S.DERIVED_TABLES):
+    for name in sorted(schema.DERIVED_TABLES):
         for path in store.part_paths(name, existing=False):
             table = pq.read_table(path)
             h.update(str(path.relative_to(store.root)).encode())
@@ -47,13 +47,13 @@ def test_the_bulk_tables_are_the_ones_written_before_the_store_owned_the_write(b
 
 def test_every_part_of_every_table_has_a_file_and_the_manifest_reads_no_records(bulk):
     store, summary = bulk
-    for name in S.DERIVED_TABLES:
+    for name in schema.DERIVED_TABLES:
         paths = store.part_paths(name)
         assert [p.name for p in paths] == [f"part-{b:02d}.parquet" for b in range(N_BUCKETS)], name
         assert sum(pq.ParquetFile(p).metadata.num_rows for p in paths) == summary.rows[name], name
     manifest = json.loads(store.manifest_path.read_text())
     assert manifest == {"version": MANIFEST_VERSION, "n_buckets": N_BUCKETS, "employees": {}, "source": "bulk"}
-    assert store.has_derived_layout(S.DERIVED_TABLES)
+    assert store.has_derived_layout(schema.DERIVED_TABLES)
 
 
 def test_a_refresh_keeps_the_bulk_tables_and_their_manifest(tmp_path):
@@ -91,7 +91,7 @@ def test_a_failed_bulk_write_leaves_no_table_no_manifest_and_no_temp_file(tmp_pa
 
 def test_rows_and_part_numbers_must_agree(tmp_path):
     store = Store(tmp_path / "org")
-    table = store_module.arrow_schema(S.DERIVED_TABLES["conversations"]).empty_table()
+    table = store_module.arrow_schema(schema.DERIVED_TABLES["conversations"]).empty_table()
     with pytest.raises(ValueError, match="conversations: 0 rows but 1 bucket numbers"):
         with store.bulk_write_derived(source="test") as writer:
             writer.append("conversations", table, pa.array([3]))

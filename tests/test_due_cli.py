@@ -13,8 +13,8 @@ import icalendar
 import pandas as pd
 import pytest
 
-from careerconv.rules import cadence as C
-from careerconv.records import schema as S
+from careerconv.rules import cadence
+from careerconv.records import schema
 from careerconv.cli import main
 from careerconv.records.store import Store
 
@@ -22,15 +22,15 @@ D = dt.date
 AS_OF = "2024-06-01"
 
 
-def conversation(eid: str, date: dt.date, *, coach: str = "C1", cadence: int = 6,
+def conversation(eid: str, date: dt.date, *, coach: str = "C1", cadence_months: int = 6,
                  every_weeks: int | None = None, status: str = "completed") -> dict:
-    rec = S.new_conversation(eid, coach, date, "career-conversation", "1")
+    rec = schema.new_conversation(eid, coach, date, "career-conversation", "1")
     rec["dreams"] = [{"rank": i, "text": f"dream {i}"} for i in (1, 2, 3)]
-    skill = S.new_skill("Negotiation")
+    skill = schema.new_skill("Negotiation")
     skill.update(self_rating=6, ten_looks_like="closes hard deals", approach="course",
                  options=[{"text": f"option {i}", "chosen": i == 2} for i in (1, 2, 3)],
                  targets={"6": 7, "12": 8, "18": 8})
-    rec.update(status=status, skills=[skill], cadence_months=cadence,
+    rec.update(status=status, skills=[skill], cadence_months=cadence_months,
                action_items=[{"item_id": "a1", "text": "book the course"}, {"item_id": "a2", "text": "shadow"}],
                follow_up={"mode": "one-on-one", "every_weeks": every_weeks, "note": ""})
     return rec
@@ -54,7 +54,7 @@ def data(tmp_path):
         conversation("E2", D(2024, 5, 1), status="draft"),      # never met, draft in progress
         conversation("E3", D(2023, 12, 11), every_weeks=2),     # conversation due 11 Jun; check-in overdue
         conversation("E4", D(2023, 12, 20), coach="C2"),        # due 20 Jun 2024: due soon
-        conversation("E5", D(2024, 3, 1), coach="C2", cadence=12),  # due 1 Mar 2025: scheduled
+        conversation("E5", D(2024, 3, 1), coach="C2", cadence_months=12),  # due 1 Mar 2025: scheduled
         {"checkin_id": "E3-ci-20240510", "employee_id": "E3", "coach_id": "C1", "date": "2024-05-10",
          "conversation_id": "E3-20231211", "updates": [{"item_id": "a1", "status": "done"}]},
     ], durable=False)
@@ -115,7 +115,7 @@ def test_csv_neutralises_formulas_and_has_every_column(data, capsys):
     assert code == 0
     assert not out.startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert list(rows[0].keys()) == list(C.DUE_COLUMNS)
+    assert list(rows[0].keys()) == list(cadence.DUE_COLUMNS)
     first = rows[0]
     assert first["employee_id"] == "E1"
     assert first["name"] == "'=HYPERLINK(\"http://x\")"   # shown as text by a spreadsheet, not run
@@ -187,7 +187,7 @@ def test_bad_arguments_are_usage_errors(data, capsys, argv, message):
 def test_missing_folder_and_empty_roster(tmp_path, capsys):
     code, _, err = run(capsys, "--data", str(tmp_path / "nowhere"), "due")
     assert code == 1 and "does not exist" in err
-    Store(tmp_path / "empty").save_roster(pd.DataFrame(columns=S.ROSTER.names))
+    Store(tmp_path / "empty").save_roster(pd.DataFrame(columns=schema.ROSTER.names))
     code, _, err = run(capsys, "--data", str(tmp_path / "empty"), "due")
     assert code == 1 and "the roster" in err and "is empty" in err
 
@@ -211,12 +211,12 @@ def test_smoke_on_the_sample_organisation(sample_data, capsys, tmp_path):
     assert code == 0, err
     people = json.loads(out)["employees"]
     assert sorted(p["employee_id"] for p in people) == sorted(store.roster()["employee_id"])
-    ranks = [C.STATUSES.index(p["status"]) for p in people]
+    ranks = [cadence.STATUSES.index(p["status"]) for p in people]
     assert ranks == sorted(ranks)
-    late = [p["days_overdue"] for p in people if p["status"] == C.OVERDUE]
+    late = [p["days_overdue"] for p in people if p["status"] == cadence.OVERDUE]
     assert late == sorted(late, reverse=True) and all(d > 0 for d in late)
     for p in people:
-        assert (p["status"] == C.NEVER_MET) == (p["last_conversation"] is None)
+        assert (p["status"] == cadence.NEVER_MET) == (p["last_conversation"] is None)
     events = icalendar.Calendar.from_ical((tmp_path / "all.ics").read_bytes()).walk("VEVENT")
     assert len({str(e["UID"]) for e in events}) == len(events)
     horizon = (dt.date.fromisoformat(as_of) + dt.timedelta(days=365)).isoformat()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.records.erasure import ERASED_COACH_ID, REMOVED, Mentions, erase_employee, plan_erasure
 from careerconv.records.importers import import_history, import_roster
 from careerconv.records.store import NotFound, Store
@@ -30,9 +30,9 @@ def snapshot(*folders: Path) -> dict[str, bytes]:
 
 def conversation(store: Store, eid: str, date: dt.date, *, coach: str = "C01", dreams=("Lead a team",),
                  owner: str = "me", note: str = "") -> dict:
-    record = S.new_conversation(eid, coach, date, "career-conversation", "1")
+    record = schema.new_conversation(eid, coach, date, "career-conversation", "1")
     record["dreams"] = [{"rank": i + 1, "text": t} for i, t in enumerate([*dreams, "Write a book", "Teach"][:3])]
-    skill = S.new_skill("Python")
+    skill = schema.new_skill("Python")
     skill.update(self_rating=5, ten_looks_like="Fluent", targets={"6": 6, "12": 7, "18": 8},
                  options=[{"text": f"option {i}", "pros": "p", "cons": "c", "chosen": i == 0} for i in range(3)])
     record["skills"] = [skill]
@@ -120,7 +120,7 @@ def test_after_erase_no_file_mentions_the_person(org):
     assert store.load_checkin("E002", "E002-ci-20230701")["note"] == f"{REMOVED} helped; E0010 too"
     assert store.validate() == []
     # derived tables and their manifest
-    for table in S.DERIVED_TABLES:
+    for table in schema.DERIVED_TABLES:
         assert "E001" not in set(store.read_table(table)["employee_id"]), table
     manifest = json.loads((store.derived_dir / "manifest.json").read_text())
     assert "E001" not in manifest["employees"] and "E0010" in manifest["employees"]

@@ -22,10 +22,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from careerconv.records import erasure
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.records.erasure import erase_employee
-from careerconv.surfaces.report import content as C
-from careerconv.surfaces.report import render as R
+from careerconv.surfaces.report import content
+from careerconv.surfaces.report import render
 from careerconv.surfaces.report.pdf import write_pdf
 from careerconv.surfaces.report.source import load_history
 from careerconv.records.store import Store
@@ -52,8 +52,8 @@ def people(coach_name: str) -> list[tuple]:
 
 def completed_conversation(store: Store, eid: str, coach: str, day: dt.date, dream: str) -> dict:
     """A whole conversation: three dreams, one skill with targets, one action item."""
-    record = S.new_conversation(eid, coach, day, "career-conversation", "1")
-    skill = S.new_skill("Negotiation")
+    record = schema.new_conversation(eid, coach, day, "career-conversation", "1")
+    skill = schema.new_skill("Negotiation")
     skill.update(self_rating=4, ten_looks_like="Closes hard deals", approach="Shadow a senior",
                  targets={"6": 5, "12": 6, "18": 7},
                  options=[{"text": f"Option {i}", "pros": "", "cons": "", "chosen": i == 1} for i in (1, 2, 3)])
@@ -82,9 +82,10 @@ def make_org(root: Path, coach_name: str = ZOE) -> tuple[Store, Path]:
     for eid in ("E0001", "E0002", "E0003"):
         key = (coach_name, eid)
         if key not in _REPORTS:  # the same data gives the same report: drawn once per test run
-            content = C.build_content(load_history(store.root, eid), AS_OF)
-            pdf = write_pdf(content, reports / eid / f"progress-{AS_OF}.pdf").read_bytes()
-            page = "".join(str(part) for part in (R.header(content), R.dreams(content), R.action_plan(content)))
+            report_content = content.build_content(load_history(store.root, eid), AS_OF)
+            pdf = write_pdf(report_content, reports / eid / f"progress-{AS_OF}.pdf").read_bytes()
+            page = "".join(str(part) for part in (render.header(report_content), render.dreams(report_content),
+                                                  render.action_plan(report_content)))
             _REPORTS[key] = (pdf, f"<html><body>{page}</body></html>")
         pdf, page = _REPORTS[key]
         (reports / eid).mkdir(parents=True, exist_ok=True)

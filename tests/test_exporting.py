@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.views.exporting import EXPORT_TABLES, export_employee, export_table
 from careerconv.records.spreadsheet import frame_to_csv_bytes, neutralise_formula, restore_formula
 from careerconv.records.importers import import_history, import_roster
@@ -41,11 +41,11 @@ def make_roster(store: Store, tmp_path: Path, rows: list[tuple]) -> None:
 
 
 def app_conversation(store: Store, eid: str, date: dt.date, dream: str = "Run a team") -> dict:
-    record = S.new_conversation(eid, "C1", date, "career-conversation", "1")
+    record = schema.new_conversation(eid, "C1", date, "career-conversation", "1")
     record["conversation_id"] = None  # a new record: the store allocates its id, as for the app
     record["dreams"] = [{"rank": 1, "text": dream}, {"rank": 2, "text": FREE_TEXT["html"]},
                         {"rank": 3, "text": FREE_TEXT["rtl"]}]
-    skill = S.new_skill("Python")
+    skill = schema.new_skill("Python")
     skill.update(self_rating=6, coach_rating=5, ten_looks_like=FREE_TEXT["formula"], approach="-pair weekly",
                  targets={"6": 7, "12": 8, "18": 9},
                  options=[{"text": f"option {i}", "pros": "+fast", "cons": "@costly", "chosen": i == 0}
@@ -177,13 +177,13 @@ def test_export_employee_holds_everything_about_them(org: Store, tmp_path: Path)
     assert {"README.txt", "manifest.json", "employee.csv", "conversations/E1-20240501.json",
             "conversations/E1-20240501.summary.html", "checkins/E1-ci-20240701.json", "tables/history.csv",
             "reports/progress.html", "reports/img/trend.png"} <= files
-    assert {f"tables/{t}.csv" for t in S.DERIVED_TABLES} <= files
+    assert {f"tables/{t}.csv" for t in schema.DERIVED_TABLES} <= files
     assert not any("E2" in f for f in files)
     # records are copied byte for byte
     stored = org.record_path("conversation", "E1", "E1-20240501")
     assert (out / "conversations/E1-20240501.json").read_bytes() == stored.read_bytes()
     # their rows only
-    for table in S.DERIVED_TABLES:
+    for table in schema.DERIVED_TABLES:
         frame = read_csv(out / f"tables/{table}.csv")
         assert set(frame["employee_id"]) <= {"E1"}
     assert read_csv(out / "employee.csv")["name"].tolist() == ["Ana Silva"]
@@ -298,7 +298,7 @@ def histories(draw):
                               unique=True))
         for date in dates:
             skills = draw(st.lists(NAME_TEXT.map(str.strip).filter(bool), min_size=1, max_size=3,
-                                   unique_by=S.skill_key))
+                                   unique_by=schema.skill_key))
             for skill in skills:
                 rows.append({"employee_id": eid, "date": date.isoformat(), "skill": skill, "rating": draw(RATING),
                              "coach_rating": draw(st.one_of(st.none(), RATING)),
@@ -320,7 +320,7 @@ def _comparable(store: Store) -> list[dict]:
     out = []
     for eid in ("E1", "E2"):
         for record in store.conversations(eid):
-            out.append({k: v for k, v in S.record_content(record).items() if k != "source"})
+            out.append({k: v for k, v in schema.record_content(record).items() if k != "source"})
     return out
 
 

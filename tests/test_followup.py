@@ -8,17 +8,17 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from careerconv.records import schema as S
-from careerconv.rules import followup as F
+from careerconv.records import schema
+from careerconv.rules import followup
 from careerconv.rules.followup import item_status_label
 
 
 def conversation(cid: str, date: str, *, status: str = "completed", items=(), skills=(), cadence=6,
                  next_due=None, dreams=()) -> dict:
-    rec = S.new_conversation("E1", "C1", dt.date.fromisoformat(date), "career-conversation", "1", cid)
+    rec = schema.new_conversation("E1", "C1", dt.date.fromisoformat(date), "career-conversation", "1", cid)
     rec.update(status=status, cadence_months=cadence, next_due=next_due,
                action_items=[{"item_id": i, "text": t, "due": None, "owner": "", "skill": ""} for i, t in items],
-               skills=[{**S.new_skill(n), "self_rating": r, "targets": {"6": r + 1, "12": r + 2, "18": r + 3}}
+               skills=[{**schema.new_skill(n), "self_rating": r, "targets": {"6": r + 1, "12": r + 2, "18": r + 3}}
                        for n, r in skills],
                dreams=[{"rank": n, "text": t} for n, t in enumerate(dreams, start=1)])
     return rec
@@ -35,8 +35,8 @@ def checkin(cid: str, date: str, updates=(), ratings=(), created_at=None, conver
 def test_drafts_are_never_the_previous_plan():
     convs = [conversation("c1", "2026-01-10", items=[("a1", "old")]),
              conversation("c2", "2026-06-10", status="draft", items=[("a1", "draft item")])]
-    assert F.last_completed(convs)["conversation_id"] == "c1"
-    plan = F.previous_plan(convs, [])
+    assert followup.last_completed(convs)["conversation_id"] == "c1"
+    plan = followup.previous_plan(convs, [])
     assert plan.conversation_id == "c1" and [i.text for i in plan.items] == ["old"]
 
 
@@ -45,11 +45,11 @@ def test_item_status_comes_from_the_latest_checkin():
     cis = [checkin("ci-b", "2026-02-01", [("c1", "a1", "done", "finished")], created_at="2026-02-01T15:00:00"),
            checkin("ci-a", "2026-02-01", [("c1", "a1", "in_progress", "started")], created_at="2026-02-01T09:00:00"),
            checkin("ci-0", "2026-01-20", [("c1", "a2", "dropped", "no time")])]
-    states = {s.item_id: s for s in F.item_states(convs, cis)}
+    states = {s.item_id: s for s in followup.item_states(convs, cis)}
     assert states["a1"].status == "done" and states["a1"].note == "finished" and states["a1"].checkin_id == "ci-b"
     assert states["a2"].status == "dropped" and states["a2"].updated_on == "2026-01-20"
     assert states["a3"].status == "open" and states["a3"].updated_on is None
-    assert [s.item_id for s in F.open_items(convs, cis)] == ["a3"]
+    assert [s.item_id for s in followup.open_items(convs, cis)] == ["a3"]
 
 
 def test_a_completed_item_records_the_day_it_was_done_and_a_dropped_one_keeps_its_reason():
@@ -65,7 +65,7 @@ def test_a_completed_item_records_the_day_it_was_done_and_a_dropped_one_keeps_it
               ("a3", "done", "")),
            ci("ci2", "2026-03-01", ("a1", "done", ""), ("a2", "dropped", ""), ("a3", "in_progress", "")),
            ci("ci3", "2026-04-01", ("a1", "done", ""), ("a3", "done", ""))]
-    states = {s.item_id: s for s in F.item_states(convs, cis)}
+    states = {s.item_id: s for s in followup.item_states(convs, cis)}
     # a1: done on 1 Mar; the check-in of 1 Apr repeating "done" does not move the date
     assert (states["a1"].completed_on, states["a1"].updated_on, states["a1"].status_since) == (
         "2026-03-01", "2026-04-01", "2026-03-01")
@@ -74,8 +74,9 @@ def test_a_completed_item_records_the_day_it_was_done_and_a_dropped_one_keeps_it
         "2026-02-01", "no class to teach", None)
     # a3: done, reopened, done again: completed when it was last marked done
     assert states["a3"].completed_on == "2026-04-01"
-    assert F.item_states(convs, cis[:1])[0].status_since == "2026-02-01"  # in progress since
-    assert F.item_states(convs, [])[0].status_since is None and F.item_states(convs, [])[0].completed_on is None
+    assert followup.item_states(convs, cis[:1])[0].status_since == "2026-02-01"  # in progress since
+    assert followup.item_states(convs, [])[0].status_since is None and followup.item_states(convs,
+                                                                                            [])[0].completed_on is None
     assert states["a1"].checkin_id == "ci3"
 
 
@@ -83,25 +84,25 @@ def test_same_day_checkins_without_times_sort_by_natural_id():
     convs = [conversation("c1", "2026-01-10", items=[("a1", "x")])]
     cis = [checkin("E1-ci-20260201-10", "2026-02-01", [("c1", "a1", "done", "")]),
            checkin("E1-ci-20260201-2", "2026-02-01", [("c1", "a1", "open", "")])]
-    assert F.item_states(convs, cis)[0].status == "done"  # -10 was saved after -2
+    assert followup.item_states(convs, cis)[0].status == "done"  # -10 was saved after -2
 
 
 def test_items_carried_over_only_when_a_checkin_kept_them_alive():
     convs = [conversation("c1", "2025-06-01", items=[("a1", "kept alive"), ("a2", "forgotten"), ("a3", "done")]),
              conversation("c2", "2026-01-10", items=[("a1", "new plan item")])]
     cis = [checkin("ci1", "2025-09-01", [("c1", "a1", "in_progress", "halfway"), ("c1", "a3", "done", "")])]
-    items = F.open_items(convs, cis)
+    items = followup.open_items(convs, cis)
     assert [(i.conversation_id, i.item_id, i.carried_over) for i in items] == [
         ("c2", "a1", False), ("c1", "a1", True)]
-    plan = F.previous_plan(convs, cis)
+    plan = followup.previous_plan(convs, cis)
     assert [i.text for i in plan.carried_over] == ["kept alive"]
     assert [i.text for i in plan.open_items] == ["new plan item", "kept alive"]
 
 
 def test_no_completed_conversation_means_nothing_to_follow_up():
     convs = [conversation("c1", "2026-01-10", status="draft", items=[("a1", "x")])]
-    assert F.open_items(convs, []) == [] and F.previous_plan(convs, []).conversation is None
-    assert F.previous_plan([], []).open_items == ()
+    assert followup.open_items(convs, []) == [] and followup.previous_plan(convs, []).conversation is None
+    assert followup.previous_plan([], []).open_items == ()
 
 
 def test_latest_ratings_prefer_the_conversation_on_the_same_day_and_ignore_case():
@@ -109,11 +110,11 @@ def test_latest_ratings_prefer_the_conversation_on_the_same_day_and_ignore_case(
              conversation("c2", "2026-06-01", skills=[("public speaking", 6)])]
     cis = [checkin("ci1", "2026-03-01", ratings=[("PUBLIC SPEAKING", 5)]),
            checkin("ci2", "2026-06-01", ratings=[("public  speaking", 9)])]
-    latest = F.latest_ratings(convs, cis)
-    point = latest[S.skill_key("Public speaking")]
+    latest = followup.latest_ratings(convs, cis)
+    point = latest[schema.skill_key("Public speaking")]
     assert (point.self_rating, point.source, point.date) == (6, "conversation", "2026-06-01")
-    assert F.latest_ratings(convs, cis, since="2026-07-01") == {}
-    points = F.rating_points(convs, cis)
+    assert followup.latest_ratings(convs, cis, since="2026-07-01") == {}
+    points = followup.rating_points(convs, cis)
     assert [p.self_rating for p in points] == [4, 5, 9, 6]
 
 
@@ -122,7 +123,7 @@ def test_previous_plan_shows_skills_with_targets_and_the_latest_rating_since():
                           dreams=("b", "a"))]
     cis = [checkin("ci1", "2025-12-01", ratings=[("Writing", 2)]),  # before the conversation: ignored
            checkin("ci2", "2026-03-01", ratings=[("Writing", 4)])]
-    plan = F.previous_plan(convs, cis)
+    plan = followup.previous_plan(convs, cis)
     writing, drawing = plan.skills
     assert writing.baseline == 3 and writing.targets == {6: 4, 12: 5, 18: 6}
     assert writing.latest.self_rating == 4 and writing.latest.source == "checkin"
@@ -134,17 +135,17 @@ def test_previous_plan_shows_skills_with_targets_and_the_latest_rating_since():
 def test_previous_plan_before_a_date_skips_todays_conversation():
     convs = [conversation("c1", "2026-01-10", items=[("a1", "old")]),
              conversation("c2", "2026-10-01", items=[("a1", "today")])]
-    assert F.previous_plan(convs, [], before="2026-10-01").conversation_id == "c1"
-    assert F.previous_plan(convs, [], before=dt.date(2026, 10, 2)).conversation_id == "c2"
+    assert followup.previous_plan(convs, [], before="2026-10-01").conversation_id == "c1"
+    assert followup.previous_plan(convs, [], before=dt.date(2026, 10, 2)).conversation_id == "c2"
     with pytest.raises(ValueError):
-        F.previous_plan(convs, [], before="01/02/2026x")
+        followup.previous_plan(convs, [], before="01/02/2026x")
 
 
 def test_item_state_helpers():
-    item = F.ItemState("c1", "2026-01-01", "a1", "x", "2026-02-01", "", "", status="in_progress")
+    item = followup.ItemState("c1", "2026-01-01", "a1", "x", "2026-02-01", "", "", status="in_progress")
     assert item.is_open and item_status_label(item.status) == "In progress"
     assert item.is_overdue(dt.date(2026, 2, 2)) and not item.is_overdue(dt.date(2026, 2, 1))
-    done = F.ItemState("c1", "2026-01-01", "a1", "x", "2026-02-01", "", "", status="done")
+    done = followup.ItemState("c1", "2026-01-01", "a1", "x", "2026-02-01", "", "", status="done")
     assert not done.is_open and not done.is_overdue(dt.date(2030, 1, 1))
 
 
@@ -153,20 +154,20 @@ def test_item_state_helpers():
 
 def test_natural_id_order_is_one_function():
     ids = ["E1-ci-20260201-10", "E1-ci-20260201-2", "E1-ci-20260201", "E1-ci-20260201-9"]
-    assert sorted(ids, key=F.natural_key) == ["E1-ci-20260201", "E1-ci-20260201-2", "E1-ci-20260201-9",
-                                              "E1-ci-20260201-10"]
-    assert F.natural_rank(pd.Series(ids + ["E1-ci-20260201-2"])).tolist() == [3, 1, 0, 2, 1]
+    assert sorted(ids, key=followup.natural_key) == ["E1-ci-20260201", "E1-ci-20260201-2", "E1-ci-20260201-9",
+                                                     "E1-ci-20260201-10"]
+    assert followup.natural_rank(pd.Series(ids + ["E1-ci-20260201-2"])).tolist() == [3, 1, 0, 2, 1]
     frame = pd.DataFrame({"day": ["b", "a", "a", "a"], "id": ["x-1", "x-10", "x-9", "x-2"]})
-    assert F.sort_natural(frame, ["day"], "id")["id"].tolist() == ["x-2", "x-9", "x-10", "x-1"]
-    assert F.natural_key(None) == F.natural_key("")
+    assert followup.sort_natural(frame, ["day"], "id")["id"].tolist() == ["x-2", "x-9", "x-10", "x-1"]
+    assert followup.natural_key(None) == followup.natural_key("")
 
 
 def test_the_last_completed_conversation_of_a_day_is_the_last_in_natural_order_everywhere():
     convs = [conversation(cid, "2026-01-10") for cid in ("E1-20260110", "E1-20260110-10", "E1-20260110-2")]
     stored = sorted(convs, key=lambda c: (c["date"], c["conversation_id"]))  # the store's order: plain text
-    assert F.last_completed(convs)["conversation_id"] == "E1-20260110-10"
-    assert F.last_completed(stored)["conversation_id"] == "E1-20260110-10"
-    assert F.previous_plan(stored, []).conversation_id == "E1-20260110-10"
+    assert followup.last_completed(convs)["conversation_id"] == "E1-20260110-10"
+    assert followup.last_completed(stored)["conversation_id"] == "E1-20260110-10"
+    assert followup.previous_plan(stored, []).conversation_id == "E1-20260110-10"
 
 
 def _frames(convs, items, updates):
@@ -185,8 +186,8 @@ def test_action_item_states_on_frames():
         [("ci-9", "2026-02-01", "c1", "a1", "done"), ("ci-10", "2026-02-01", "c1", "a1", "in_progress"),
          ("ci-11", "2026-03-01", "c1", "a2", "done"), ("ci-12", "2026-04-01", "c1", "a2", "done"),
          ("ci-13", "2026-05-01", "d1", "a1", "dropped")])
-    states = F.action_item_states(convs, items, updates)
-    assert list(states.columns) == list(F.ITEM_STATE_COLUMNS)
+    states = followup.action_item_states(convs, items, updates)
+    assert list(states.columns) == list(followup.ITEM_STATE_COLUMNS)
     by = states.set_index(["conversation_id", "item_id"])
     assert ("c3", "a1") not in by.index  # a draft agrees nothing
     # one day: -10 after -9 (natural order), so in progress, and carried over into the plan of June
@@ -202,7 +203,7 @@ def test_action_item_states_on_frames():
     assert by.loc[("d1", "a1"), ["status", "current", "is_open", "note", "reason"]].tolist() == [
         "dropped", True, False, "", ""]
     assert states["employee_id"].tolist() == ["E1", "E1", "E1", "E1", "E2"]
-    empty = F.action_item_states(convs, items, updates.iloc[0:0])
+    empty = followup.action_item_states(convs, items, updates.iloc[0:0])
     assert set(empty["status"]) == {"open"} and not empty["carried_over"].any()
 
 
@@ -220,12 +221,12 @@ def _rated(day, skill, value, source, record, saved_at):
 def test_a_checkin_saved_after_the_conversation_of_the_same_day_corrects_its_rating():
     conv = _rated("2026-03-02", "Python", 6, "conversation", "c1", "2026-03-02T09:00:00.000+00:00")
     later = _rated("2026-03-02", "Python", 7, "checkin", "ci1", "2026-03-02T16:30:00.000+00:00")
-    assert F.latest_ratings([conv], [later])[S.skill_key("python")].self_rating == 7
+    assert followup.latest_ratings([conv], [later])[schema.skill_key("python")].self_rating == 7
     earlier = _rated("2026-03-02", "Python", 7, "checkin", "ci1", "2026-03-02T08:00:00.000+00:00")
-    assert F.latest_ratings([conv], [earlier])[S.skill_key("python")].self_rating == 6
+    assert followup.latest_ratings([conv], [earlier])[schema.skill_key("python")].self_rating == 6
     unknown = _rated("2026-03-02", "Python", 7, "checkin", "ci1", None)
     conv["saved_at"] = None
-    assert F.latest_ratings([conv], [unknown])[S.skill_key("python")].self_rating == 6  # the source decides
+    assert followup.latest_ratings([conv], [unknown])[schema.skill_key("python")].self_rating == 6  # the source decides
 
 
 _saved = st.one_of(st.none(), st.just("not a time"),
@@ -244,11 +245,11 @@ def test_the_app_progress_and_hr_take_the_same_rating_of_a_day(ratings):
                for i, (value, source, saved) in enumerate(ratings)]
     convs = [r for r in records if "conversation_id" in r]
     cis = [r for r in records if "checkin_id" in r]
-    app = F.latest_ratings(convs, cis)[S.skill_key("SQL")].self_rating
+    app = followup.latest_ratings(convs, cis)[schema.skill_key("SQL")].self_rating
     frame = pd.DataFrame([{"employee_id": "E1", "date": "2026-03-02", "skill": "SQL", "self_rating": value,
                            "coach_rating": None, "source": source, "record_id": f"r{i}", "saved_at": saved}
                           for i, (value, source, saved) in enumerate(ratings)])
     measured = progress.latest_ratings(frame, "2026-03-03").loc[0, "rating"]
-    last = F.last_recorded(frame, ["employee_id", "skill", "date"])
+    last = followup.last_recorded(frame, ["employee_id", "skill", "date"])
     assert last.sum() == 1  # distinct record ids: exactly one rating is the day's last
     assert app == measured == frame.loc[last, "self_rating"].item()

@@ -15,7 +15,7 @@ import re
 
 import pytest
 
-from careerconv import analytics as A
+from careerconv import analytics
 from careerconv.rules import privacy
 from careerconv.demo.organisation import write_demo_organisation
 
@@ -33,7 +33,7 @@ def _hr_tables(tmp_path_factory, employees: int, seed: int) -> dict:
     if (employees, seed) not in _BUILT:
         data = tmp_path_factory.mktemp(f"demo{employees}") / "data"
         write_demo_organisation(data, employees, seed, dt.date(2026, 10, 1))
-        _BUILT[employees, seed] = A.hr_aggregates(A.load_hr_tables(data, lazy=True), AS_OF, k=K)
+        _BUILT[employees, seed] = analytics.hr_aggregates(analytics.load_hr_tables(data, lazy=True), AS_OF, k=K)
     return _BUILT[employees, seed]
 
 
@@ -44,21 +44,22 @@ def hr(request, tmp_path_factory):
 
 def _sections(hr: dict) -> dict:
     """Per section of the HR page, the figures it draws (as the notebook picks them) and its reading."""
-    trends = A.readable_grouping(hr["skill_trends"], hr["rating_periods"], departments=False)
-    by_department = A.readable_grouping(hr["department_trends"], hr["rating_periods"], departments=True)
-    growth = A.skill_view("skill_growth", hr["skill_growth"], horizon=12)
-    wanted = A.skill_view("most_wanted_skills", hr["most_wanted_skills"])
-    gaps = A.skill_view("rating_gaps", hr["rating_gaps"])
+    trends = analytics.readable_grouping(hr["skill_trends"], hr["rating_periods"], departments=False)
+    by_department = analytics.readable_grouping(hr["department_trends"], hr["rating_periods"], departments=True)
+    growth = analytics.skill_view("skill_growth", hr["skill_growth"], horizon=12)
+    wanted = analytics.skill_view("most_wanted_skills", hr["most_wanted_skills"])
+    gaps = analytics.skill_view("rating_gaps", hr["rating_gaps"])
     plain = ("overview", "rating_distribution", "target_attainment", "cadence_compliance", "coach_follow_through",
              "action_items", "option_kinds")
     return {
-        "skill ratings over time": (trends.figures, trends.note, A.describe_grouping(trends)),
-        "by department": (by_department.figures, by_department.note, A.describe_grouping(by_department)),
-        "growth": (growth.figures, growth.note, A.describe_skill_view("skill_growth", hr["skill_growth"], horizon=12)),
+        "skill ratings over time": (trends.figures, trends.note, analytics.describe_grouping(trends)),
+        "by department": (by_department.figures, by_department.note, analytics.describe_grouping(by_department)),
+        "growth": (growth.figures, growth.note,
+                   analytics.describe_skill_view("skill_growth", hr["skill_growth"], horizon=12)),
         "most-wanted skills": (wanted.figures, wanted.note,
-                               A.describe_skill_view("most_wanted_skills", hr["most_wanted_skills"])),
-        "self versus coach": (gaps.figures, gaps.note, A.describe_skill_view("rating_gaps", hr["rating_gaps"])),
-        **{name: (hr[name], "", A.describe(name, hr[name])) for name in plain},
+                               analytics.describe_skill_view("most_wanted_skills", hr["most_wanted_skills"])),
+        "self versus coach": (gaps.figures, gaps.note, analytics.describe_skill_view("rating_gaps", hr["rating_gaps"])),
+        **{name: (hr[name], "", analytics.describe(name, hr[name])) for name in plain},
     }
 
 
@@ -88,10 +89,10 @@ def test_a_coarsened_section_says_what_it_coarsened_and_why(hr):
 def test_sections_by_skill_fall_back_to_all_skills_only_where_no_skill_can_be_shown(hr):
     for name in ("skill_growth", "most_wanted_skills", "rating_gaps"):
         table = hr[name]
-        org = table[table[A.DEPARTMENT].isna() & table["skill"].notna()]
+        org = table[table[analytics.DEPARTMENT].isna() & table["skill"].notna()]
         if name == "skill_growth":
             org = org[org["horizon_months"] == 12]
-        view = A.skill_view(name, table, horizon=12 if name == "skill_growth" else None)
+        view = analytics.skill_view(name, table, horizon=12 if name == "skill_growth" else None)
         assert view.per_skill == bool(privacy.shown(org).any()), name
         assert (view.note == "") == view.per_skill, name
         if not view.per_skill:
@@ -101,7 +102,7 @@ def test_sections_by_skill_fall_back_to_all_skills_only_where_no_skill_can_be_sh
 
 def test_the_most_wanted_row_for_any_skill_counts_each_person_once(hr):
     wanted = hr["most_wanted_skills"]
-    shown = wanted[privacy.shown(wanted) & wanted[A.DEPARTMENT].isna()]
+    shown = wanted[privacy.shown(wanted) & wanted[analytics.DEPARTMENT].isna()]
     anyone = shown[shown["skill"].isna()]
     assert len(anyone) == 1
     row = anyone.iloc[0]

@@ -16,7 +16,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from careerconv import analytics as A
+from careerconv import analytics
 from careerconv.rules import privacy
 from careerconv.demo.organisation import write_demo_organisation
 
@@ -30,13 +30,13 @@ FIGURE_KEYS = ("quarter", "grain", "bucket", "skill", "band", "horizon_months", 
 def tables(tmp_path_factory):
     data = tmp_path_factory.mktemp("differencing") / "data"
     write_demo_organisation(data, 40, 11, dt.date(2026, 10, 1))
-    return A.load_hr_tables(data, lazy=True)
+    return analytics.load_hr_tables(data, lazy=True)
 
 
 def _small_differences(one: dict, other: dict) -> list[str]:
     """Every figure shown on both pages whose employee counts differ by 1 to K-1."""
     found = []
-    for name in A.TABLE_TITLES:
+    for name in analytics.TABLE_TITLES:
         keys = [c for c in FIGURE_KEYS if c in one[name].columns]
         a = one[name][privacy.shown(one[name])]
         b = other[name][privacy.shown(other[name])]
@@ -61,21 +61,21 @@ def _small_differences(one: dict, other: dict) -> list[str]:
 ], ids=["end+1q", "start+1q", "start-1q", "chosen-end+1q"])
 def test_subtracting_two_periods_a_quarter_apart_reveals_no_group_below_k(tables, period, longer):
     start, end, as_of = period
-    one = A.hr_aggregates(tables, as_of, (start, end), k=K)
+    one = analytics.hr_aggregates(tables, as_of, (start, end), k=K)
     start, end, as_of = longer
-    other = A.hr_aggregates(tables, as_of, (start, end), k=K)
+    other = analytics.hr_aggregates(tables, as_of, (start, end), k=K)
     assert not one["about"].equals(other["about"])  # two different reports
-    shown = sum(int(privacy.shown(one[n]).sum()) for n in A.TABLE_TITLES)
+    shown = sum(int(privacy.shown(one[n]).sum()) for n in analytics.TABLE_TITLES)
     assert shown > 10, "the attack needs figures to subtract"
     assert _small_differences(one, other) == []
 
 
 def test_the_default_page_keeps_its_figures(tables):
     """The default period is the page people read: another period hides, not it."""
-    default = A.hr_aggregates(tables, AS_OF, k=K)
-    moved = A.hr_aggregates(tables, AS_OF, ("2025-01-01", None), k=K)
-    shown_default = sum(int(privacy.shown(default[n]).sum()) for n in A.TABLE_TITLES)
-    shown_moved = sum(int(privacy.shown(moved[n]).sum()) for n in A.TABLE_TITLES)
+    default = analytics.hr_aggregates(tables, AS_OF, k=K)
+    moved = analytics.hr_aggregates(tables, AS_OF, ("2025-01-01", None), k=K)
+    shown_default = sum(int(privacy.shown(default[n]).sum()) for n in analytics.TABLE_TITLES)
+    shown_moved = sum(int(privacy.shown(moved[n]).sum()) for n in analytics.TABLE_TITLES)
     assert shown_default >= shown_moved
     overall = default["target_attainment"]
     assert privacy.shown(overall[overall["department"].isna()]).any()
@@ -111,10 +111,10 @@ def test_neighbours_must_name_their_edge():
 def test_which_reports_a_report_is_compared_with():
     roster = pd.DataFrame({"employee_id": ["E1"], "department": ["A"]})
     q = pd.Timestamp
-    default = A.resolve_scope(roster, AS_OF, first_date="2023-05-01")
+    default = analytics.resolve_scope(roster, AS_OF, first_date="2023-05-01")
     assert (default.start, default.end) == (q("2024-10-01"), q("2026-10-01"))
     assert default.neighbours() == []  # the default period hides nothing for the others' sake
-    chosen = A.resolve_scope(roster, AS_OF, "2025-01-01", "2026-06-30", first_date="2023-05-01")
+    chosen = analytics.resolve_scope(roster, AS_OF, "2025-01-01", "2026-06-30", first_date="2023-05-01")
     found = chosen.neighbours()
     starts = [quarter for edge, quarter in found if edge == "start"]
     ends = [quarter for edge, quarter in found if edge == "end"]
@@ -124,6 +124,6 @@ def test_which_reports_a_report_is_compared_with():
                     q("2026-10-01")]
     longer = chosen.neighbour("end", q("2026-10-01"))
     assert (longer.start, longer.end, longer.as_of) == (q("2025-01-01"), q("2026-10-01"), dt.date(2026, 9, 30))
-    short_history = A.resolve_scope(roster, AS_OF, first_date="2025-08-01")  # default start = first data
+    short_history = analytics.resolve_scope(roster, AS_OF, first_date="2025-08-01")  # default start = first data
     assert short_history.neighbours() == [("end", q("2025-10-01")), ("end", q("2026-01-01")),
                                           ("end", q("2026-04-01")), ("end", q("2026-07-01"))]

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from matplotlib.text import Text
 
-from careerconv.views import hr_plots as H
+from careerconv.views import hr_plots
 from careerconv.rules import privacy
 
 HOSTILE = ["$\\frac{a$", "$\\frac{", "$x$ and $y$", "C:\\new\\table", "snake_case_skill", "<script>alert(1)</script>",
@@ -14,16 +14,16 @@ HOSTILE = ["$\\frac{a$", "$\\frac{", "$x$ and $y$", "C:\\new\\table", "snake_cas
 
 
 def _texts(fig) -> list[str]:
-    H.picture_html(fig, "alt")  # as the page renders it
+    hr_plots.picture_html(fig, "alt")  # as the page renders it
     found = fig.findobj(Text)
     assert not [t.get_text() for t in found if t.get_parse_math()], "text left to the math-text parser"
     return [t.get_text() for t in found]
 
 
 def _rendered(draw) -> tuple[str, list[str]]:
-    fig, ax = H.new_figure(9, 5)
+    fig, ax = hr_plots.new_figure(9, 5)
     draw(ax)
-    html = H.picture_html(fig, "alt")  # raises if matplotlib tried to parse math-text
+    html = hr_plots.picture_html(fig, "alt")  # raises if matplotlib tried to parse math-text
     return html, _texts(fig)
 
 
@@ -43,11 +43,11 @@ def _trends() -> pd.DataFrame:
 
 
 def test_hostile_skill_names_are_drawn_as_typed():
-    html, texts = _rendered(lambda ax: H.gaps_chart(ax, _gaps()))
+    html, texts = _rendered(lambda ax: hr_plots.gaps_chart(ax, _gaps()))
     assert '<img class="hr-chart" src="data:image/png;base64,' in html
     for name in HOSTILE:
         assert any(name in text for text in texts), name
-    html, texts = _rendered(lambda ax: H.trends_chart(ax, _trends(), top=5))
+    html, texts = _rendered(lambda ax: hr_plots.trends_chart(ax, _trends(), top=5))
     for name in HOSTILE[:5]:
         assert any(text.startswith(name + " (n 6)") for text in texts), name
 
@@ -56,13 +56,13 @@ def test_hostile_department_names_are_drawn_as_typed():
     frame = pd.DataFrame({"department": [None, "$R&D$", "Ops_\\team"], privacy.COUNT: [20, 9, 11],
                           "share_conversation_overdue": [0.1, 0.2, 0.0], "share_checkin_overdue": [0.3, 0.4, 0.2],
                           privacy.PRIVACY: ["", "", ""]})
-    html, texts = _rendered(lambda ax: H.cadence_chart(ax, frame))
+    html, texts = _rendered(lambda ax: hr_plots.cadence_chart(ax, frame))
     assert "$R&D$ (n=9)" in texts and "Ops_\\team (n=11)" in texts and "All departments (n=20)" in texts
 
 
 def test_trend_lines_break_at_a_quarter_nobody_rated_and_keep_its_place():
-    fig, ax = H.new_figure()
-    H.trends_chart(ax, _trends(), top=1)
+    fig, ax = hr_plots.new_figure()
+    hr_plots.trends_chart(ax, _trends(), top=1)
     labels = [t.get_text() for t in ax.get_xticklabels()]
     assert labels == ["2025 Q1", "2025 Q2", "2025 Q3", "2025 Q4"]  # the quiet quarter is on the axis
     line = ax.get_lines()[0]
@@ -74,8 +74,8 @@ def test_targets_due_are_split_into_reached_not_reached_and_not_measured():
     table = pd.DataFrame({"horizon_months": [6, 12], "department": [None, None], privacy.COUNT: [30, pd.NA],
                           "targets_due": [40, pd.NA], "share_reached": [0.5, None], "share_not_reached": [0.2, None],
                           "share_not_measured": [0.3, None], privacy.PRIVACY: ["", "fewer than 5"]})
-    fig, ax = H.new_figure(9, 2.8)
-    H.attainment_chart(ax, table)
+    fig, ax = hr_plots.new_figure(9, 2.8)
+    hr_plots.attainment_chart(ax, table)
     texts = _texts(fig)
     assert "6-month targets\n40 due, n=30" in texts and "fewer than 5" in texts
     assert {"50%", "20%", "30%"} <= set(texts)
@@ -90,8 +90,8 @@ def test_option_kinds_lists_every_kind_at_every_horizon(width):
             for kind, h, n, g, label in [("course", 6, 34, 0.7, ""), ("mentoring", 6, 30, 0.33, ""),
                                          ("reading", 6, pd.NA, None, "fewer than 5"), ("course", 12, 28, 1.2, ""),
                                          ("mentoring", 12, pd.NA, None, "not shown")]]
-    fig, ax = H.new_figure(width, 4)
-    H.option_kinds_chart(ax, pd.DataFrame(rows))
+    fig, ax = hr_plots.new_figure(width, 4)
+    hr_plots.option_kinds_chart(ax, pd.DataFrame(rows))
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels == ["6 months: course", "6 months: mentoring", "6 months: reading", "12 months: course",
                       "12 months: mentoring"]
@@ -115,9 +115,9 @@ def _overlapping(texts: list[Text], renderer) -> list[tuple[str, str]]:
 
 
 def test_the_department_heat_map_drawn_for_a_phone_keeps_its_numbers_and_quarters_apart():
-    fig, ax = H.new_figure(H.NARROW_WIDTH, 3.8)
-    H.department_heatmap(ax, _department_quarters(), None)
-    H.narrow_layout(fig)
+    fig, ax = hr_plots.new_figure(hr_plots.NARROW_WIDTH, 3.8)
+    hr_plots.department_heatmap(ax, _department_quarters(), None)
+    hr_plots.narrow_layout(fig)
     renderer = fig.canvas.get_renderer()
     cells = [t for t in ax.texts]
     assert [t.get_text() for t in cells[:2]] == ["6.5\n10", "6.5\n11"]  # n below the median, without "n="
@@ -130,8 +130,8 @@ def test_the_department_heat_map_drawn_for_a_phone_keeps_its_numbers_and_quarter
 
 
 def test_the_department_heat_map_on_a_wide_screen_says_n_in_every_cell():
-    fig, ax = H.new_figure(9, 3.8)
-    H.department_heatmap(ax, _department_quarters(), None)
+    fig, ax = hr_plots.new_figure(9, 3.8)
+    hr_plots.department_heatmap(ax, _department_quarters(), None)
     assert [t.get_text() for t in ax.texts[:2]] == ["6.5\nn=10", "6.5\nn=11"]
     assert [t.get_text() for t in ax.get_xticklabels()][:2] == ["2024\nQ4", "2025\nQ1"]
     assert "upper number" not in " ".join(t.get_text() for t in ax.get_legend().get_texts())
@@ -140,10 +140,10 @@ def test_the_department_heat_map_on_a_wide_screen_says_n_in_every_cell():
 def test_compact_period_labels_name_the_year_where_it_begins():
     quarters = [(pd.Timestamp(s), pd.Timestamp(s) + pd.DateOffset(months=3))
                 for s in ("2025-01-01", "2025-04-01", "2025-07-01", "2025-10-01", "2026-01-01")]
-    assert H.compact_period_labels(quarters) == ["Q1\n2025", "Q2", "Q3", "Q4", "Q1\n2026"]
-    assert H.compact_period_labels(quarters[2:]) == ["Q3\n2025", "Q4", "Q1\n2026"]
+    assert hr_plots.compact_period_labels(quarters) == ["Q1\n2025", "Q2", "Q3", "Q4", "Q1\n2026"]
+    assert hr_plots.compact_period_labels(quarters[2:]) == ["Q3\n2025", "Q4", "Q1\n2026"]
     halves = [(pd.Timestamp("2025-07-01"), pd.Timestamp("2026-01-01")), (pd.Timestamp("2026-01-01"),
                                                                          pd.Timestamp("2026-07-01"))]
-    assert H.compact_period_labels(halves) == ["H2", "H1\n2026"]
+    assert hr_plots.compact_period_labels(halves) == ["H2", "H1\n2026"]
     years = [(pd.Timestamp("2025-01-01"), pd.Timestamp("2026-01-01"))]
-    assert H.compact_period_labels(years) == ["2025"]
+    assert hr_plots.compact_period_labels(years) == ["2025"]

@@ -76,7 +76,7 @@ def test_the_page_has_the_report_and_its_charts(rendered):
 
 def test_the_page_shows_no_code(rendered):
     html = rendered["html"]
-    for code in ("import matplotlib", "hr_aggregates(", "load_hr_tables", "A.describe(", "plt.subplots",
+    for code in ("import matplotlib", "hr_aggregates(", "load_hr_tables", "analytics.describe(", "plt.subplots",
                  "min_group_size: int"):
         assert code not in html
     assert not re.search(r"In&nbsp;\[\d*\]", html)
@@ -146,10 +146,10 @@ def test_the_sample_organisation_renders_and_says_what_was_hidden(sample_data, t
 
 def test_the_notebook_shows_the_tables_the_command_computed(planted):
     """The command computes the tables once (a minute on half a million people) and the notebook shows them."""
-    from careerconv import analytics as A
+    from careerconv import analytics
     from careerconv.surfaces.report import hr_page
 
-    hr = A.hr_aggregates(A.load_hr_tables(planted, lazy=True), "2026-10-01", k=3)
+    hr = analytics.hr_aggregates(analytics.load_hr_tables(planted, lazy=True), "2026-10-01", k=3)
     hr["about"].loc[hr["about"]["item"] == "as of", "value"] = "2031-12-31"  # a date only these tables hold
     parameters = {"data_dir": str(planted), "period_start": "", "period_end": "", "departments": [],
                   "min_group_size": 3, "as_of": "2026-10-01"}
@@ -158,14 +158,14 @@ def test_the_notebook_shows_the_tables_the_command_computed(planted):
 
 
 def test_handed_tables_must_be_tables(tmp_path):
-    from careerconv import analytics as A
+    from careerconv import analytics
 
-    A.save_aggregates({"about": "not a table"}, tmp_path / "x.pickle")
+    analytics.save_aggregates({"about": "not a table"}, tmp_path / "x.pickle")
     with pytest.raises(ValueError, match="does not hold HR analytics tables"):
-        A.load_aggregates(tmp_path / "x.pickle")
-    A.save_aggregates({"about": pd.DataFrame()}, tmp_path / "partial.pickle")
+        analytics.load_aggregates(tmp_path / "x.pickle")
+    analytics.save_aggregates({"about": pd.DataFrame()}, tmp_path / "partial.pickle")
     with pytest.raises(ValueError, match="overview, skill_trends.* missing"):
-        A.load_aggregates(tmp_path / "partial.pickle")
+        analytics.load_aggregates(tmp_path / "partial.pickle")
     (tmp_path / "garbage.pickle").write_bytes(b"not a pickle at all")
     with pytest.raises(ValueError, match="cannot be read"):
-        A.load_aggregates(tmp_path / "garbage.pickle")
+        analytics.load_aggregates(tmp_path / "garbage.pickle")

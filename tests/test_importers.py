@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.records.importers import (
     FileRejected, decide_date_order, import_history, import_roster, legacy_conversation_id, read_table_file,
 )
@@ -49,12 +49,12 @@ def roster_store(store: Store, tmp_path: Path) -> Store:
     return store
 
 
-def rejected(exc: pytest.ExceptionInfo) -> list[S.Problem]:
+def rejected(exc: pytest.ExceptionInfo) -> list[schema.Problem]:
     assert isinstance(exc.value, FileRejected)
     return exc.value.problems
 
 
-def assert_rejected_and_unchanged(store: Store, call, *fragments: str) -> list[S.Problem]:
+def assert_rejected_and_unchanged(store: Store, call, *fragments: str) -> list[schema.Problem]:
     """Run an import that must fail; check the message and that no file changed."""
     before = snapshot(store.root)
     with pytest.raises(FileRejected) as exc:
@@ -480,7 +480,7 @@ def test_history_skip_invalid_rejects_whole_conversations(roster_store: Store, t
 
 
 def test_history_refuses_to_double_an_app_conversation(roster_store: Store, tmp_path: Path):
-    app = S.new_conversation("E001", "C01", dt.date(2023, 3, 1), "career-conversation", "1")
+    app = schema.new_conversation("E001", "C01", dt.date(2023, 3, 1), "career-conversation", "1")
     roster_store.save_conversation({**app, "conversation_id": None})
     path = history_file(tmp_path, "E001,2023-03-01,Python,5,,,,,")
     assert_rejected_and_unchanged(roster_store, lambda: import_history(roster_store, path),
@@ -488,8 +488,8 @@ def test_history_refuses_to_double_an_app_conversation(roster_store: Store, tmp_
 
 
 def test_every_history_problem_is_listed_at_once(roster_store: Store, tmp_path: Path):
-    app = S.new_conversation("E001", "C01", dt.date(2023, 3, 1), "career-conversation", "1",
-                             conversation_id="E001-20230301")
+    app = schema.new_conversation("E001", "C01", dt.date(2023, 3, 1), "career-conversation", "1",
+                                  conversation_id="E001-20230301")
     roster_store.save_conversation(app)
     path = history_file(tmp_path, "E001,2023-03-01,Python,5,,,,,", "E002,2023-03-01,Python,0,,,,,")
     problems = assert_rejected_and_unchanged(roster_store, lambda: import_history(roster_store, path),
@@ -499,12 +499,12 @@ def test_every_history_problem_is_listed_at_once(roster_store: Store, tmp_path: 
 
 def test_legacy_ids_never_collide_with_app_ids(roster_store: Store):
     date = dt.date(2023, 3, 1)
-    app = S.new_conversation("E001", "C01", date, "career-conversation", "1")
+    app = schema.new_conversation("E001", "C01", date, "career-conversation", "1")
     app_id = roster_store.save_conversation({**app, "conversation_id": None})["conversation_id"]
     assert legacy_conversation_id("E001", date) != app_id
     long_id = "E" * 64
     legacy = legacy_conversation_id(long_id, date)
-    assert S.parse_identifier(legacy) == legacy and len(legacy) <= 64
+    assert schema.parse_identifier(legacy) == legacy and len(legacy) <= 64
     assert legacy != legacy_conversation_id("E" * 63 + "F", date)
 
 

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.cli import main
 from careerconv.views.exporting import export_table
 from careerconv.records.spreadsheet import frame_to_csv_bytes, restore_formula
@@ -33,7 +33,7 @@ ACCEPTED = "accepted are CSV files saved as UTF-8, UTF-16 or Windows-1252 (cp125
 
 def test_date_time_with_impossible_time_is_rejected_naming_the_value():
     with pytest.raises(ValueError) as info:
-        S.parse_date("2024-01-05T99:99")
+        schema.parse_date("2024-01-05T99:99")
     assert str(info.value) == ("'2024-01-05T99:99' has a time part ('99:99') that is not a real time; "
                                "expected YYYY-MM-DD or an ISO date-time like 2024-01-05T14:30")
 
@@ -43,7 +43,7 @@ def test_date_time_with_impossible_time_is_rejected_naming_the_value():
                                  "2024-01-05TT10:30", "2024-01-05T10:30 +02:00"])
 def test_date_times_whose_time_is_not_a_time_are_rejected(bad: str):
     with pytest.raises(ValueError, match="is not a real time; expected YYYY-MM-DD or an ISO date-time like"):
-        S.parse_date(bad)
+        schema.parse_date(bad)
 
 
 @pytest.mark.parametrize("text", ["2024-01-05T14:30", "2024-01-05T14:30:05", "2024-01-05T14:30:05.123456",
@@ -51,7 +51,7 @@ def test_date_times_whose_time_is_not_a_time_are_rejected(bad: str):
                                   "2024-01-05T14:30:05+02:00", "2024-01-05T14:30-0530", "2024-01-05T00:00+14:00",
                                   "2024-01-05 14:30:00", " 2024-01-05T14:30 ", "2024-01-05T1430Z"])
 def test_real_iso_date_times_keep_their_date(text: str):
-    assert S.parse_date(text) == dt.date(2024, 1, 5)
+    assert schema.parse_date(text) == dt.date(2024, 1, 5)
 
 
 OFFSETS = st.one_of(st.none(), st.just(dt.timezone.utc),
@@ -62,9 +62,9 @@ OFFSETS = st.one_of(st.none(), st.just(dt.timezone.utc),
        st.sampled_from(["T", " "]), st.sampled_from(["minutes", "seconds", "milliseconds", "microseconds"]))
 def test_property_every_iso_date_time_reads_as_its_date(moment, zone, sep, timespec):
     text = moment.replace(tzinfo=zone).isoformat(sep=sep, timespec=timespec)
-    assert S.parse_date(text) == moment.date()
+    assert schema.parse_date(text) == moment.date()
     if zone is dt.timezone.utc:
-        assert S.parse_date(text.replace("+00:00", "Z")) == moment.date()
+        assert schema.parse_date(text.replace("+00:00", "Z")) == moment.date()
 
 
 def test_history_row_with_impossible_time_is_rejected_with_its_row(roster_store: Store, tmp_path: Path):

@@ -42,7 +42,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from careerconv.records import importers
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.records.store import N_BUCKETS, Store, bucket_of
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL") or not hasattr(os, "fork"),
@@ -546,7 +546,7 @@ def test_sigkill_anywhere_in_a_full_refresh_then_refresh_gives_the_unkilled_tabl
     reference_dir = copy_with_linked_records(base, tmp_path / "reference")
     run_console_script("--data", reference_dir, "refresh", "--full")
     reference = derived_parts(reference_dir)
-    assert len(reference) == N_BUCKETS * len(S.DERIVED_TABLES)
+    assert len(reference) == N_BUCKETS * len(schema.DERIVED_TABLES)
     ratings = pa.concat_tables(p.rows() for name, p in reference.items() if name.startswith("skill_ratings/"))
     imported_ratings = ratings.to_pandas()["date"] == pd.Timestamp("2019-05-06")
     assert imported_ratings.sum() == len(changed) * len(SKILLS)  # the reference holds what was imported

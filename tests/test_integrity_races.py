@@ -39,7 +39,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from careerconv.records import importers
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.records.store import LOCK_STRIPES, Conflict, NotOnRoster, Store, bucket_of
 from orgs import ada_checkin, ada_conversation, checkin, conversation, make_small_org, roster
 # one forking interpreter, and the same helpers, for both files
@@ -142,7 +142,7 @@ def test_two_erasures_and_a_roster_import_at_once_keep_every_change(tmp_path, wa
 
 CREATE_CHILD = """
 import datetime as dt, json, os, sys, time
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.records.store import Store
 
 root, kind, me, n, go, out = sys.argv[1:]
@@ -156,7 +156,7 @@ for k in range(int(n)):
                                     "updates": [], "ratings": []})
         acked.append([saved["checkin_id"], mark, saved["revision"]])
     else:
-        draft = S.new_conversation("E002", "C01", dt.date(2026, 3, 2), "career-conversation", "1")
+        draft = schema.new_conversation("E002", "C01", dt.date(2026, 3, 2), "career-conversation", "1")
         draft["conversation_id"] = None
         draft["answers"] = {"note": mark}
         saved = store.save_conversation(draft)
@@ -474,7 +474,7 @@ def test_an_import_never_overwrites_a_change_acknowledged_after_it_was_staged(tm
     final = store.load_conversation(last, record_id)
 
     assert rewritten["revision"] == 2
-    replaced = S.record_content(final) != S.record_content(rewritten)
+    replaced = schema.record_content(final) != schema.record_content(rewritten)
     lost_silently = replaced and final["revision"] == rewritten["revision"]
     assert not lost_silently, \
         f"two different versions of {record_id} are both revision 2: the import moved its staged copy over a " \

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from careerconv import analytics as A
+from careerconv import analytics
 from careerconv.analytics.levels import MEAN, MEDIAN, SUM, Piece, level_piece, levels
 
 STATS = {"mean_growth": ("growth", MEAN), "median_growth": ("growth", MEDIAN), "plans": ("plans", SUM)}
@@ -15,7 +15,7 @@ STATS = {"mean_growth": ("growth", MEAN), "median_growth": ("growth", MEDIAN), "
 
 def _scope(departments=()):
     roster = pd.DataFrame({"employee_id": ["x1", "x2", "x3"], "department": ["D1", "D2", "D3"]})
-    return A.resolve_scope(roster, "2025-06-30", None, None, departments, 3)
+    return analytics.resolve_scope(roster, "2025-06-30", None, None, departments, 3)
 
 
 def _expected(per_emp: pd.DataFrame, selected) -> pd.DataFrame:

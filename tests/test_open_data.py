@@ -10,12 +10,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from careerconv import cli
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.records.store import Store
 
 
 def by_key(frame: pd.DataFrame, name: str) -> pd.DataFrame:
-    return frame.sort_values(list(S.DERIVED_TABLES[name].key)).reset_index(drop=True)
+    return frame.sort_values(list(schema.DERIVED_TABLES[name].key)).reset_index(drop=True)
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def refreshed(sample_data: Path, capsys) -> Store:
     return Store(sample_data)
 
 
-@pytest.mark.parametrize("name", list(S.DERIVED_TABLES))
+@pytest.mark.parametrize("name", list(schema.DERIVED_TABLES))
 def test_pandas_reads_each_derived_table_with_the_stores_dtypes(refreshed: Store, name: str):
     expected = by_key(refreshed.read_table(name, refresh=False), name)
     read = pd.read_parquet(refreshed.root / "derived" / name)

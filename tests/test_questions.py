@@ -317,11 +317,11 @@ def test_built_in_files_are_named_by_their_set_id():
 
 
 def test_libyaml_reads_every_packaged_question_set_as_pyyaml_does():
-    from careerconv.records import questions as Q
+    from careerconv.records import questions
     files = sorted(config.BUILTIN_QUESTION_SETS_DIR.glob("*.yaml"))
     assert files
     for path in files:
         text = path.read_text(encoding="utf-8")
-        assert yaml.load(text, Loader=Q.SAFE_LOADER) == yaml.safe_load(text), path
+        assert yaml.load(text, Loader=questions.SAFE_LOADER) == yaml.safe_load(text), path
     with pytest.raises(yaml.YAMLError):  # and refuses what the safe loader refuses: no Python objects
-        yaml.load("!!python/object/apply:os.system ['true']", Loader=Q.SAFE_LOADER)
+        yaml.load("!!python/object/apply:os.system ['true']", Loader=questions.SAFE_LOADER)

@@ -27,8 +27,8 @@ from pathlib import Path
 
 import pytest
 
-from careerconv.records import schema as S
-from careerconv.records import tables as T
+from careerconv.records import schema
+from careerconv.records import tables
 from careerconv.records.store import Store
 from orgs import roster_of
 
@@ -42,7 +42,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 # record that mixed two versions, or was cut short, would not check out.
 AUTOSAVE_CHILD = textwrap.dedent("""
     import datetime as dt, os, sys, time
-    from careerconv.records import schema as S
+    from careerconv.records import schema
     from careerconv.records.store import NotFound, Store
 
     root, slow = sys.argv[1], sys.argv[2] == "slow"
@@ -60,7 +60,7 @@ AUTOSAVE_CHILD = textwrap.dedent("""
     try:
         record = store.load_conversation("E1", "E1-20240301")
     except NotFound:
-        record = S.new_conversation("E1", "C1", dt.date(2024, 3, 1), "career-conversation", "1")
+        record = schema.new_conversation("E1", "C1", dt.date(2024, 3, 1), "career-conversation", "1")
     n = int(record["answers"].get("version") or 0)
     print("ready", n, flush=True)
     while True:
@@ -176,7 +176,7 @@ def test_sigkill_while_autosaving_leaves_the_old_or_the_new_record(tmp_path):
                 assert acked == 0, "an acknowledged save was lost"
                 continue
             record = json.loads(path.read_bytes())  # parses: never a half-written file
-            record = S.validate_conversation(record, str(path))
+            record = schema.validate_conversation(record, str(path))
             on_disk = _check_version(record)
             assert acked <= on_disk <= acked + 1, (attempt, acked, on_disk)
             assert stored <= on_disk
@@ -245,7 +245,7 @@ def test_sigkill_between_temp_file_and_replace_keeps_the_old_record(tmp_path):
 # 100 saves it also brings the derived tables up to date, racing the writers.
 CONCURRENT_CHILD = textwrap.dedent("""
     import datetime as dt, os, sys, time
-    from careerconv.records import schema as S
+    from careerconv.records import schema
     from careerconv.records.store import Conflict, Store
 
     root, me, go = sys.argv[1], int(sys.argv[2]), sys.argv[3]
@@ -276,8 +276,8 @@ CONCURRENT_CHILD = textwrap.dedent("""
     for step in range(75):
         k, version = divmod(step, 3)
         owner = "S1" if k % 2 else f"P{me}"
-        record = own.get(k) or S.new_conversation(owner, "C1", dt.date(2024, 1, 1) + dt.timedelta(days=k),
-                                                  "career-conversation", "1", f"{owner}-p{me}-c{k}")
+        record = own.get(k) or schema.new_conversation(owner, "C1", dt.date(2024, 1, 1) + dt.timedelta(days=k),
+                                                       "career-conversation", "1", f"{owner}-p{me}-c{k}")
         record["answers"] = {"notes": f"process {me} conversation {k} version {version}"}
         record["dreams"] = [{"rank": r, "text": f"dream {r}"} for r in range(1, version + 2)]
         own[k] = store.save_conversation(record)
@@ -303,8 +303,8 @@ def test_four_processes_saving_at_once_lose_nothing(tmp_path):
     root = tmp_path / "data"
     store = Store(root)
     store.save_roster(roster_of(["S1", *(f"P{me}" for me in range(N_PROCESSES))]))
-    shared = S.new_conversation("S1", "C1", dt.date(2024, 1, 1), "career-conversation", "1",
-                                "S1-shared")
+    shared = schema.new_conversation("S1", "C1", dt.date(2024, 1, 1), "career-conversation", "1",
+                                     "S1-shared")
     shared["action_items"] = [{"item_id": "a0", "text": "the shared plan"}]
     store.save_conversation(shared)
     go = tmp_path / "go"
@@ -345,10 +345,10 @@ def test_four_processes_saving_at_once_lose_nothing(tmp_path):
 
     # the derived tables, refreshed while the writers raced, agree with the files after one more refresh
     store.refresh()
-    naive = T.frames_from_records(store.iter_records())
+    naive = tables.frames_from_records(store.iter_records())
     for name in ("conversations", "action_items", "checkins", "checkin_updates", "dreams", "answers"):
         cached = store.read_table(name)
-        key = list(S.DERIVED_TABLES[name].key)
+        key = list(schema.DERIVED_TABLES[name].key)
         assert sorted(map(tuple, cached[key].astype(str).values.tolist())) == \
             sorted(map(tuple, naive[name][key].astype(str).values.tolist())), name
     print(f"4 x 200 saves in {elapsed:.1f} s; {conflicts} conflicts reported to their writers and retried")

@@ -21,8 +21,8 @@ import pytest
 from careerconv import cli
 from careerconv.records import config
 from careerconv.rules import progress
-from careerconv.surfaces.report import content as C
-from careerconv.surfaces.report import render as R
+from careerconv.surfaces.report import content
+from careerconv.surfaces.report import render
 from careerconv.surfaces.report.html_export import ReportExporter
 from careerconv.surfaces.report.index import FAILED, MADE, UNCHANGED, IndexEntry, index_html
 from careerconv.surfaces.report.source import data_fingerprint, load_history
@@ -149,92 +149,93 @@ def hostile_org(root: Path) -> str:
 
 
 def test_horizon_rows_are_progress_at_horizons_of_the_current_plan():
-    content = C.build_content(load_history(SAMPLE, RICH), AS_OF)
-    rows = C.horizon_rows(content)
+    report_content = content.build_content(load_history(SAMPLE, RICH), AS_OF)
+    rows = content.horizon_rows(report_content)
     expected = expected_horizon_rows(SAMPLE, RICH)
     assert len(rows) == len(expected) > 0
     assert as_comparable(rows) == as_comparable(expected)
     # the sample employee shows every status the report explains
     assert set(progress.STATUSES) <= set(rows["status"])
     # skills in the order they were discussed, horizons 6/12/18 within each
-    plan_skills = [s["skill"] for s in content.plan["skills"]]
+    plan_skills = [s["skill"] for s in report_content.plan["skills"]]
     assert list(dict.fromkeys(rows["skill"])) == plan_skills
     assert list(rows["horizon_months"][:3]) == [6, 12, 18]
 
 
 def test_current_is_current_vs_target_of_the_plan():
     history = load_history(SAMPLE, RICH)
-    content = C.build_content(history, AS_OF)
+    report_content = content.build_content(history, AS_OF)
     frames = history.frames()
     ratings = frames["skill_ratings"][frames["skill_ratings"]["record_id"] != "E0007-20260930"]
     targets = frames["targets"][frames["targets"]["conversation_id"] != "E0007-20260930"]
     expected = progress.current_vs_target(targets, ratings, AS_OF)
-    got = content.current.set_index("skill")[["latest_rating", "next_target", "status"]]
+    got = report_content.current.set_index("skill")[["latest_rating", "next_target", "status"]]
     want = expected.set_index("skill").loc[got.index, ["latest_rating", "next_target", "status"]]
     pd.testing.assert_frame_equal(got, want)
 
 
 def test_draft_ratings_are_not_measurements_and_the_plan_is_the_last_completed():
-    content = C.build_content(load_history(SAMPLE, RICH), AS_OF)
-    assert content.plan_id == "E0007-20250926"  # the draft of 2026-09-30 is not the plan
-    assert "E0007-20260930" not in set(content.ratings["record_id"])
-    assert not pd.isna(content.due["draft_in_progress"])
-    assert "In progress" in R.header(content).html
+    report_content = content.build_content(load_history(SAMPLE, RICH), AS_OF)
+    assert report_content.plan_id == "E0007-20250926"  # the draft of 2026-09-30 is not the plan
+    assert "E0007-20260930" not in set(report_content.ratings["record_id"])
+    assert not pd.isna(report_content.due["draft_in_progress"])
+    assert "In progress" in render.header(report_content).html
 
 
 def test_records_after_as_of_are_ignored():
-    content = C.build_content(load_history(SAMPLE, RICH), "2025-01-01")
-    assert content.plan_id == "E0007-20241002"
-    assert (content.ratings["date"] <= pd.Timestamp("2025-01-01")).all()
-    assert (content.checkins["date"] <= pd.Timestamp("2025-01-01")).all()
+    report_content = content.build_content(load_history(SAMPLE, RICH), "2025-01-01")
+    assert report_content.plan_id == "E0007-20241002"
+    assert (report_content.ratings["date"] <= pd.Timestamp("2025-01-01")).all()
+    assert (report_content.checkins["date"] <= pd.Timestamp("2025-01-01")).all()
 
 
 def test_action_plan_status_comes_from_the_check_ins():
     history = load_history(SAMPLE, RICH)
-    content = C.build_content(history, AS_OF)
-    current, still_open, closed = C.action_plan_parts(content)
-    assert set(current["conversation_id"]) == {content.plan_id}
+    report_content = content.build_content(history, AS_OF)
+    current, still_open, closed = content.action_plan_parts(report_content)
+    assert set(current["conversation_id"]) == {report_content.plan_id}
     assert set(still_open["status"]) <= {"open", "in_progress"}
     assert set(closed["status"]) <= {"done", "dropped"}
     # every status is the latest check-in update for that item
     updates = history.frames()["checkin_updates"].sort_values(["date", "checkin_id"])
-    for item in content.items.itertuples():
+    for item in report_content.items.itertuples():
         mine = updates[(updates["conversation_id"] == item.conversation_id) & (updates["item_id"] == item.item_id)]
         assert item.status == (mine["status"].iloc[-1] if len(mine) else "open")
 
 
 def test_someone_never_met_gets_a_report_without_a_plan():
-    content = C.build_content(load_history(SAMPLE, NEVER_MET), AS_OF)
-    assert content.plan is None and content.progress.empty and content.items.empty
-    page = "".join(str(f) for f in (R.header(content), R.dreams(content), R.standing(content),
-                                    R.horizon_table(content), *R.skill_sections(content), R.action_plan(content),
-                                    R.next_steps(content)))
+    report_content = content.build_content(load_history(SAMPLE, NEVER_MET), AS_OF)
+    assert report_content.plan is None and report_content.progress.empty and report_content.items.empty
+    page = "".join(str(f) for f in (render.header(report_content), render.dreams(report_content),
+                                    render.standing(report_content), render.horizon_table(report_content),
+                                    *render.skill_sections(report_content), render.action_plan(report_content),
+                                    render.next_steps(report_content)))
     assert "not held yet" in page and "first career conversation" in page
-    assert R.earlier_plans(content) is None
+    assert render.earlier_plans(report_content) is None
 
 
 def test_a_history_mixing_two_employees_is_refused():
     a, b = load_history(SAMPLE, "E0002"), load_history(SAMPLE, RICH)
     mixed = History(a.employee, a.conversations + b.conversations, a.checkins)
     with pytest.raises(ValueError, match="several employees"):
-        C.build_content(mixed, AS_OF)
+        content.build_content(mixed, AS_OF)
 
 
 @pytest.mark.parametrize("value", ["2026-13-01", "01/02/2026", "", None, "soon"])
 def test_bad_as_of_is_refused_with_the_format(value):
     with pytest.raises(ValueError, match="as_of"):
-        C.parse_as_of(value)
+        content.parse_as_of(value)
 
 
 @pytest.mark.parametrize("value", [[], [0], [6, "12"], "6,12", [6.5], [True]])
 def test_bad_horizons_are_refused(value):
     with pytest.raises(ValueError, match="horizons"):
-        C.parse_horizons(value)
+        content.parse_horizons(value)
 
 
 def test_horizons_parameter_limits_what_is_shown():
-    content = C.build_content(load_history(SAMPLE, RICH), AS_OF, horizons=[12])
-    assert set(C.horizon_rows(content)["horizon_months"]) == {12}
+    report_content = content.build_content(load_history(SAMPLE, RICH), AS_OF, horizons=[12])
+    assert set(content.horizon_rows(report_content)["horizon_months"]) == {12}
 
 
 # ---------------------------------------------------------------------------
@@ -259,7 +260,7 @@ def test_history_carries_the_coach_name():
     history = load_history(SAMPLE, RICH)
     coach = Store(SAMPLE).employee(history.employee["coach_id"])
     assert history.employee["coach_name"] == coach["name"]
-    assert coach["name"] in R.header(C.build_content(history, AS_OF)).html
+    assert coach["name"] in render.header(content.build_content(history, AS_OF)).html
 
 
 def test_fingerprint_follows_record_bytes_and_roster_row(sample_data):
@@ -277,9 +278,10 @@ def test_fingerprint_follows_record_bytes_and_roster_row(sample_data):
 
 def test_every_user_text_is_escaped(tmp_path):
     evil = hostile_org(tmp_path)
-    content = C.build_content(load_history(tmp_path, "H1"), "2025-10-01")
-    parts = [R.header(content), R.dreams(content), R.standing(content), R.horizon_table(content),
-             *R.skill_sections(content), R.action_plan(content), R.next_steps(content), R.how_to_read(content)]
+    report_content = content.build_content(load_history(tmp_path, "H1"), "2025-10-01")
+    parts = [render.header(report_content), render.dreams(report_content), render.standing(report_content),
+             render.horizon_table(report_content), *render.skill_sections(report_content),
+             render.action_plan(report_content), render.next_steps(report_content), render.how_to_read(report_content)]
     page = "".join(str(p) for p in parts)
     assert "<script" not in page and "<img src=x" not in page
     assert html.escape(evil, quote=True) in page  # shown as text, not dropped
@@ -289,27 +291,27 @@ def test_every_user_text_is_escaped(tmp_path):
 
 def test_pdf_is_made_from_the_same_content(tmp_path):
     hostile_org(tmp_path / "data")
-    content = C.build_content(load_history(tmp_path / "data", "H1"), "2025-10-01")
+    report_content = content.build_content(load_history(tmp_path / "data", "H1"), "2025-10-01")
     from careerconv.surfaces.report import pdf
 
-    data = pdf.pdf_bytes(content)  # a $formula$ and markup in user text must not break it
+    data = pdf.pdf_bytes(report_content)  # a $formula$ and markup in user text must not break it
     assert data.startswith(b"%PDF") and len(data) > 5_000
-    target = pdf.write_pdf(content, tmp_path / "out" / "r.pdf")
+    target = pdf.write_pdf(report_content, tmp_path / "out" / "r.pdf")
     assert target.read_bytes()[:4] == b"%PDF"
     with pytest.raises(ValueError, match="empty"):
-        pdf.write_pdf(content, "")
+        pdf.write_pdf(report_content, "")
 
 
 def test_figures_are_embedded_images_with_text_alternatives():
-    content = C.build_content(load_history(SAMPLE, RICH), AS_OF)
+    report_content = content.build_content(load_history(SAMPLE, RICH), AS_OF)
     for fmt, mime in (("svg", "image/svg+xml"), ("png", "image/png")):
-        sections = R.skill_sections(content, fmt, 72)
-        assert len(sections) == 1 + len(content.plan["skills"])  # the key, then one per skill
+        sections = render.skill_sections(report_content, fmt, 72)
+        assert len(sections) == 1 + len(report_content.plan["skills"])  # the key, then one per skill
         for section in sections[1:]:
             assert f'src="data:{mime};base64,' in section.html
             assert re.search(r'alt="Chart of your [^"]+"', section.html)
     with pytest.raises(ValueError, match="figure format"):
-        R.standing(content, "gif")
+        render.standing(report_content, "gif")
 
 
 def test_index_page_escapes_names_and_lists_failures_first(tmp_path):

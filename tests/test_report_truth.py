@@ -22,8 +22,8 @@ from matplotlib.text import Text
 from careerconv.records import config
 from careerconv.views import plots
 from careerconv.rules import progress
-from careerconv.surfaces.report import content as C
-from careerconv.surfaces.report import render as R
+from careerconv.surfaces.report import content
+from careerconv.surfaces.report import render
 from careerconv.surfaces.report.source import load_history
 from careerconv.records.schema import new_conversation, new_skill
 from careerconv.records.store import History
@@ -78,31 +78,31 @@ def three_skill_plan() -> History:
 
 
 def test_summary_line_counts_skills_and_missed_targets():
-    content = C.build_content(three_skill_plan(), "2026-03-20")
+    report_content = content.build_content(three_skill_plan(), "2026-03-20")
     # Next targets are the 12-month ones. Alpha: line 4 -> 7, 5.45 on 25 Feb, rated 5: on track.
     # Beta: line 5 -> 8, 6.45 on 25 Feb, rated 5: behind. Gamma: line 3 -> 6, 3.62 on 15 Nov, rated 4.
-    statuses = dict(zip(content.current["skill"], content.current["status"]))
+    statuses = dict(zip(report_content.current["skill"], report_content.current["status"]))
     assert statuses == {"Alpha": progress.ON_TRACK, "Beta": progress.BEHIND, "Gamma": progress.ON_TRACK}
-    counts = C.progress_summary(content)
+    counts = content.progress_summary(report_content)
     assert counts.skills == 3 and counts.targets_missed == 1  # Gamma at 6 months
-    text, alert = R.summary_words(content)
+    text, alert = render.summary_words(report_content)
     assert text == "2 of 3 skills on track, 1 behind; 1 target due but not measured" and alert
-    page = str(R.header(content))
+    page = str(render.header(report_content))
     assert 'id="summary"' in page and html.escape(text) in page
     assert page.index('id="summary"') < page.index("Report date")  # at the top
 
 
 def test_a_passed_target_with_no_rating_is_flagged_not_called_not_yet_measured():
     plan = conversation("2025-10-06", [("Negotiation", 6, (7, 8, 9))])
-    content = C.build_content(history([plan]), "2026-10-20")
-    rows = C.horizon_rows(content)
+    report_content = content.build_content(history([plan]), "2026-10-20")
+    rows = content.horizon_rows(report_content)
     assert list(rows["status"]) == [progress.DUE_NOT_MEASURED, progress.DUE_NOT_MEASURED, progress.UPCOMING]
-    table = str(R.horizon_table(content))
+    table = str(render.horizon_table(report_content))
     assert table.count('data-status="due but not measured"') == 2 and "not yet measured" not in table
-    text, alert = R.summary_words(content)
+    text, alert = render.summary_words(report_content)
     assert text.endswith("; 2 targets due but not measured") and alert
-    (data,) = C.skill_chart_data(content)
-    fig = R.skill_figure(data)
+    (data,) = content.skill_chart_data(report_content)
+    fig = render.skill_figure(data)
     drawn = [t.get_text() for t in fig.axes[0].texts]
     assert drawn.count(progress.DUE_NOT_MEASURED) == 2
 
@@ -111,20 +111,20 @@ def test_a_same_day_check_in_re_rating_saved_after_the_conversation_counts():
     plan = conversation("2026-03-02", [("Python", 6, (7, 8, 9))], saved_at="2026-03-02T09:00:00.000+00:00")
     later = checkin("2026-03-02", [("python", 7, None)], conv=plan["conversation_id"],
                     saved_at="2026-03-02T16:30:00.000+00:00")
-    content = C.build_content(history([plan], [later]), "2026-04-01")
-    row = content.current.iloc[0]
+    report_content = content.build_content(history([plan], [later]), "2026-04-01")
+    row = report_content.current.iloc[0]
     assert row["latest_rating"] == 7 and row["baseline"] == 6
     # Saved the other way round, the conversation's rating is the later word.
     earlier = checkin("2026-03-02", [("python", 7, None)], conv=plan["conversation_id"],
                       saved_at="2026-03-02T08:00:00.000+00:00")
-    assert C.build_content(history([plan], [earlier]), "2026-04-01").current.iloc[0]["latest_rating"] == 6
+    assert content.build_content(history([plan], [earlier]), "2026-04-01").current.iloc[0]["latest_rating"] == 6
 
 
 def test_every_earlier_plan_is_listed_and_older_ones_are_folded():
     plans = [conversation(f"{2019 + i}-05-0{1 + i % 3}", [(f"Skill {i}", 4, (5, 6, 7)), ("Shared", 5, (6, 7, 8))],
                           cadence=12) for i in range(7)]
-    content = C.build_content(history(plans), "2026-06-01")
-    fragment = str(R.earlier_plans(content))
+    report_content = content.build_content(history(plans), "2026-06-01")
+    fragment = str(render.earlier_plans(report_content))
     details = re.findall(r"<details[^>]*>", fragment)
     assert len(details) == 6  # every plan but the current one, none dropped
     assert " open" in details[0] and all(" open" not in d for d in details[1:])
@@ -137,8 +137,8 @@ def test_every_earlier_plan_is_listed_and_older_ones_are_folded():
 
 
 def test_coach_ratings_are_shown_beside_the_employees_own():
-    content = C.build_content(three_skill_plan(), "2026-03-10")
-    table = str(R.standing(content, None))
+    report_content = content.build_content(three_skill_plan(), "2026-03-10")
+    table = str(render.standing(report_content, None))
     assert "Your coach&#x27;s latest rating" in table or "Your coach's latest rating" in table
     alpha = re.search(r"<tr><td[^>]*>Alpha</td>(.*?)</tr>", table).group(1)
     cells = re.findall(r"<td[^>]*>(.*?)</td>", alpha)
@@ -154,13 +154,14 @@ def test_overdue_items_are_flagged_and_the_check_in_line_stays_when_the_conversa
     plan = conversation("2025-09-01", [("Alpha", 4, (6, 7, 8))], items=items, cadence=6)
     done = checkin("2025-12-15", [], conv=plan["conversation_id"],
                    updates=[{"conversation_id": plan["conversation_id"], "item_id": "a3", "status": "done"}])
-    content = C.build_content(history([plan], [done]), "2026-03-20")  # conversation was due 1 Mar 2026
-    assert content.due["conversation_status"] == "overdue"
-    assert dict(zip(content.items["item_id"], content.items["overdue"])) == {"a1": True, "a2": False, "a3": False}
-    plan_html = str(R.action_plan(content))
+    report_content = content.build_content(history([plan], [done]), "2026-03-20")  # conversation was due 1 Mar 2026
+    assert report_content.due["conversation_status"] == "overdue"
+    assert dict(zip(report_content.items["item_id"], report_content.items["overdue"])) == \
+        {"a1": True, "a2": False, "a3": False}
+    plan_html = str(render.action_plan(report_content))
     assert 'data-item="a1" data-status="open" data-overdue="yes"' in plan_html
     assert 'data-item="a3" data-status="done" data-overdue="no"' in plan_html
-    steps = str(R.next_steps(content))
+    steps = str(render.next_steps(report_content))
     assert 'id="next-checkin"' in steps and "every 4 weeks" in steps and "15\u00a0Dec\u00a02025" in steps
     assert "1 past its due date" in steps
 
@@ -206,25 +207,25 @@ def crowded_history() -> History:
 @pytest.mark.parametrize("case", ["sample", "crowded", "hostile", "missed"])
 def test_no_chart_text_overlaps_and_every_text_is_at_least_11_px(case):
     if case == "sample":
-        content = C.build_content(load_history(config.SAMPLE_DATA_DIR, "E0007"), "2026-10-01")
+        report_content = content.build_content(load_history(config.SAMPLE_DATA_DIR, "E0007"), "2026-10-01")
     elif case == "crowded":
-        content = C.build_content(crowded_history(), "2026-08-01")
+        report_content = content.build_content(crowded_history(), "2026-08-01")
     elif case == "hostile":
         plan = conversation("2025-09-01", [(n, 3 + i, (5, 7, 10)) for i, n in enumerate(HOSTILE_NAMES)])
-        content = C.build_content(history([plan]), "2026-10-01")
+        report_content = content.build_content(history([plan]), "2026-10-01")
     else:
         plan = conversation("2025-10-06", [("Negotiation", 6, (7, 8, 9)), ("Ten already", 10, (10, 10, 10))])
-        content = C.build_content(history([plan]), "2027-06-01")
+        report_content = content.build_content(history([plan]), "2027-06-01")
     with plots.plain_text():
-        for width in (R.CHART_WIDTH, R.NARROW_WIDTH):  # the desktop drawing and the phone's
-            assert_readable(R.standing_figure(content, width))
-            for data in C.skill_chart_data(content):
-                assert_readable(R.skill_figure(data, width))
+        for width in (render.CHART_WIDTH, render.NARROW_WIDTH):  # the desktop drawing and the phone's
+            assert_readable(render.standing_figure(report_content, width))
+            for data in content.skill_chart_data(report_content):
+                assert_readable(render.skill_figure(data, width))
 
 
 def test_skill_charts_share_one_time_axis():
-    content = C.build_content(crowded_history(), "2026-08-01")
-    limits = {R.skill_figure(data).axes[0].get_xlim() for data in C.skill_chart_data(content)}
+    report_content = content.build_content(crowded_history(), "2026-08-01")
+    limits = {render.skill_figure(data).axes[0].get_xlim() for data in content.skill_chart_data(report_content)}
     assert len(limits) == 1
     lo, hi = (matplotlib.dates.num2date(v).date() for v in limits.pop())
     assert lo < dt.date(2025, 1, 10) and hi > dt.date(2026, 8, 1)  # conversation to the report date
@@ -238,13 +239,14 @@ def svg_text(fragment: str) -> str:
 @pytest.mark.parametrize("name", HOSTILE_NAMES)
 def test_text_from_the_data_is_drawn_as_plain_text(name):
     plan = conversation("2025-09-01", [(name, 4, (6, 7, 8)), ("Plain", 5, (6, 7, 8))])
-    content = C.build_content(history([plan]), "2026-03-15")
-    standing = svg_text(str(R.standing(content)))  # the skill name is a tick label there, wrapped to fit a phone
-    for line in R.narrow_label(name).split("\n"):
+    report_content = content.build_content(history([plan]), "2026-03-15")
+    # the skill name is a tick label there, wrapped to fit a phone
+    standing = svg_text(str(render.standing(report_content)))
+    for line in render.narrow_label(name).split("\n"):
         assert html.escape(line, quote=False) in standing
     for fmt in ("svg", "png"):
-        R.skill_sections(content, fmt, 60)  # must not raise on math-text
-    fig = R.standing_figure(content)
+        render.skill_sections(report_content, fmt, 60)  # must not raise on math-text
+    fig = render.standing_figure(report_content)
     with plots.plain_text():
         labels = [t for t in chart_texts(fig) if t.get_text() == name]
     assert labels and all(not t.get_parse_math() for t in labels)
@@ -254,11 +256,11 @@ def test_text_from_the_data_is_drawn_as_plain_text(name):
 # PDF: the same content as the HTML, headings kept with what follows, fonts that cover the text
 
 
-def pdf_pages(content) -> list[str]:
+def pdf_pages(report_content) -> list[str]:
     pypdf = pytest.importorskip("pypdf")
     from careerconv.surfaces.report import pdf
 
-    reader = pypdf.PdfReader(io.BytesIO(pdf.pdf_bytes(content)))
+    reader = pypdf.PdfReader(io.BytesIO(pdf.pdf_bytes(report_content)))
     return [page.extract_text() for page in reader.pages]
 
 
@@ -272,9 +274,9 @@ def test_pdf_has_the_same_sections_and_facts_as_the_html():
     items = [{"item_id": "a1", "text": "Shadow a peer", "due": "2025-12-01", "owner": "employee"}]
     plans.append(conversation("2025-09-01", [("Alpha", 4, (6, 7, 8)), ("Beta", 5, (7, 8, 9))], items=items,
                               coach=[5, 6], cadence=6))
-    content = C.build_content(history(plans), "2026-03-20")
-    text = flat(" ".join(pdf_pages(content)))
-    summary, _ = R.summary_words(content)
+    report_content = content.build_content(history(plans), "2026-03-20")
+    text = flat(" ".join(pdf_pages(report_content)))
+    summary, _ = render.summary_words(report_content)
     assert flat(summary) in text
     for heading in ("Where you stand today", "Your targets, measured at each target date", "Each skill over time",
                     "Your action plan", "What comes next", "Earlier plans", "How to read this report"):
@@ -288,11 +290,11 @@ def test_pdf_has_the_same_sections_and_facts_as_the_html():
 def test_pdf_keeps_headings_with_what_follows():
     plans = [conversation(f"{2016 + i}-05-02", [(f"Skill {i} {'x' * 20}", 4, (5, 6, 7)) for _ in range(1)]
                           + [("Shared", 5, (6, 7, 8))]) for i in range(10)]
-    content = C.build_content(history(plans), "2026-06-01")
+    report_content = content.build_content(history(plans), "2026-06-01")
     headings = {"Your dreams", "Where you stand today", "Your targets, measured at each target date",
                 "Each skill over time", "Your action plan", "What comes next", "Earlier plans",
                 "How to read this report"}
-    for page in pdf_pages(content)[:-1]:
+    for page in pdf_pages(report_content)[:-1]:
         lines = [line.strip() for line in page.splitlines() if line.strip()]
         body = [line for line in lines if "page " not in line]  # the footer
         assert body and body[-1] not in headings, f"a heading is alone at the foot of a page: {body[-1]!r}"
@@ -303,8 +305,8 @@ def test_pdf_wraps_by_width_and_has_the_cjk_glyphs():
     from careerconv.surfaces.report import pdf
 
     plan = conversation("2025-09-01", [(CJK_SKILL, 4, (6, 7, 8)), ("Wide " + "W" * 60, 5, (6, 7, 8))])
-    content = C.build_content(history([plan]), "2026-03-15")
-    text = " ".join(pdf_pages(content))
+    report_content = content.build_content(history([plan]), "2026-03-15")
+    text = " ".join(pdf_pages(report_content))
     assert CJK_SKILL.split()[0] in text.replace(" ", "") and "チーム連携" in text.replace(" ", "")
     families = pdf._font_families(CJK_SKILL)
     assert len(families) > 1, "no CJK font on this machine (Debian: apt-get install fonts-droid-fallback)"

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from hr_exports import EXTERNAL_COACH, EXTERNALLY_COACHED, NAMES, PEOPLE, TOP, bamboohr_xlsx, workday_csv
 from app_harness import Harness
 
-from careerconv import analytics as A
+from careerconv import analytics
 from careerconv import cli
 from careerconv.records.importers import DEFAULT_CADENCE, FileRejected, import_roster
 from careerconv.records.store import Store
@@ -191,7 +191,7 @@ def test_the_head_of_the_organisation_gets_a_report_and_counts_in_hr_figures(imp
                      "--jobs", "1", "--quiet"]) == 0
     page = next((reports / TOP).glob("*.html")).read_text(encoding="utf-8")
     assert "Grace Hopper" in page and "Public speaking" in page
-    hr = A.hr_aggregates(A.load_hr_tables(imported.root), dt.date.fromisoformat(AS_OF), None, (), 5)
+    hr = analytics.hr_aggregates(analytics.load_hr_tables(imported.root), dt.date.fromisoformat(AS_OF), None, (), 5)
     overview = hr["overview"]
     # the head and the externally coached count like everyone else
     assert overview.loc[overview["department"].isna(), "n_employees"].item() == len(PEOPLE)

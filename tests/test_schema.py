@@ -18,7 +18,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from careerconv.records import schema as S
+from careerconv.records import schema
 
 ALLOWED_RATING = "a whole number from 1 to 10"
 
@@ -26,9 +26,9 @@ ALLOWED_RATING = "a whole number from 1 to 10"
 def completed_conversation(employee_id: str = "E1", conversation_id: str | None = None,
                            date: dt.date = dt.date(2024, 3, 1)) -> dict:
     """A conversation that answers everything the method asks for."""
-    record = S.new_conversation(employee_id, "C1", date, "career-conversation", "1", conversation_id)
+    record = schema.new_conversation(employee_id, "C1", date, "career-conversation", "1", conversation_id)
     record["dreams"] = [{"rank": i, "text": f"dream {i}"} for i in (1, 2, 3)]
-    skill = S.new_skill("Public speaking")
+    skill = schema.new_skill("Public speaking")
     skill.update({
         "self_rating": 5, "coach_rating": 6, "ten_looks_like": "Keynotes at conferences",
         "options": [{"text": "Toastmasters", "pros": "weekly practice", "cons": "evenings", "chosen": True},
@@ -54,32 +54,32 @@ def completed_conversation(employee_id: str = "E1", conversation_id: str | None 
                                  None, "7 8", "+7", "٧", "0x7", [7], pd.NA, np.nan])
 def test_bad_ratings_are_rejected_with_what_is_allowed(bad):
     with pytest.raises(ValueError) as info:
-        S.parse_rating(bad)
+        schema.parse_rating(bad)
     assert ALLOWED_RATING in str(info.value)
 
 
 @pytest.mark.parametrize("raw, expected", [(" 7 ", 7), ("7", 7), ("\t10\n", 10), (7.0, 7), (1, 1), (10, 10),
                                            (np.int64(7), 7), (np.float64(7.0), 7), ("07", 7)])
 def test_good_ratings_are_read_as_whole_numbers(raw, expected):
-    value = S.parse_rating(raw)
+    value = schema.parse_rating(raw)
     assert value == expected and type(value) is int
 
 
 @pytest.mark.parametrize("missing", [None, "", "  ", float("nan"), pd.NA])
 def test_missing_rating_is_none_only_where_allowed(missing):
-    assert S.parse_rating(missing, allow_missing=True) is None
+    assert schema.parse_rating(missing, allow_missing=True) is None
     with pytest.raises(ValueError, match="missing"):
-        S.parse_rating(missing)
+        schema.parse_rating(missing)
 
 
 def test_out_of_range_rating_message_names_the_value():
     with pytest.raises(ValueError, match="rating 11 is out of range"):
-        S.parse_rating(11)
+        schema.parse_rating(11)
 
 
 def test_numpy_boolean_is_not_a_rating():
     with pytest.raises(ValueError):
-        S.parse_rating(np.True_)
+        schema.parse_rating(np.True_)
 
 
 WHITESPACE = st.text(alphabet=" \t\n\r\x0b\x0c\u00a0\u2003\u3000", max_size=4)
@@ -87,22 +87,22 @@ WHITESPACE = st.text(alphabet=" \t\n\r\x0b\x0c\u00a0\u2003\u3000", max_size=4)
 
 @given(st.integers(1, 10), WHITESPACE, WHITESPACE)
 def test_property_any_rating_with_any_padding_round_trips(n, left, right):
-    assert S.parse_rating(f"{left}{n}{right}") == n
-    assert S.parse_rating(n) == n
-    assert S.parse_rating(float(n)) == n
+    assert schema.parse_rating(f"{left}{n}{right}") == n
+    assert schema.parse_rating(n) == n
+    assert schema.parse_rating(float(n)) == n
 
 
 @given(st.integers().filter(lambda n: not 1 <= n <= 10))
 def test_property_integers_outside_1_to_10_are_rejected(n):
     for raw in (n, str(n), float(n) if abs(n) < 2 ** 53 else n):
         with pytest.raises(ValueError, match=ALLOWED_RATING):
-            S.parse_rating(raw)
+            schema.parse_rating(raw)
 
 
 @given(st.floats(allow_nan=True, allow_infinity=True).filter(lambda x: math.isnan(x) or not x.is_integer()))
 def test_property_fractional_and_non_finite_numbers_are_rejected(x):
     with pytest.raises(ValueError):
-        S.parse_rating(x)
+        schema.parse_rating(x)
 
 
 @given(st.text(max_size=12))
@@ -110,10 +110,10 @@ def test_property_text_is_a_rating_only_if_it_is_ascii_digits_1_to_10(text):
     core = text.strip()
     valid = core.isascii() and core.isdigit() and 1 <= int(core) <= 10
     if valid:
-        assert S.parse_rating(text) == int(core)
+        assert schema.parse_rating(text) == int(core)
     else:
         with pytest.raises(ValueError):
-            S.parse_rating(text)
+            schema.parse_rating(text)
 
 
 # --------------------------------------------------------------------------
@@ -145,7 +145,7 @@ def test_property_text_is_a_rating_only_if_it_is_ascii_digits_1_to_10(text):
 ])
 def test_bad_ids_are_rejected_with_what_is_allowed(bad, says):
     with pytest.raises(ValueError) as info:
-        S.parse_identifier(bad, what="employee id")
+        schema.parse_identifier(bad, what="employee id")
     message = str(info.value)
     assert says in message
     assert message.startswith("employee id")
@@ -153,12 +153,12 @@ def test_bad_ids_are_rejected_with_what_is_allowed(bad, says):
 
 @pytest.mark.parametrize("good", ["E1", "E0001", "a" * 64, "e.1_x-2", "9", "CONSULTANT", "Console", "COM10"])
 def test_good_ids_are_kept_unchanged(good):
-    assert S.parse_identifier(good) == good
+    assert schema.parse_identifier(good) == good
 
 
 def test_integral_number_id_from_a_spreadsheet_cell_is_read_without_dot_zero():
-    assert S.parse_identifier(1042.0) == "1042"
-    assert S.parse_identifier(1042) == "1042"
+    assert schema.parse_identifier(1042.0) == "1042"
+    assert schema.parse_identifier(1042) == "1042"
 
 
 ID_ALPHABET = string.ascii_letters + string.digits + "._-"
@@ -172,22 +172,22 @@ def test_property_ids_in_the_alphabet_are_accepted_unless_reserved_or_ending_in_
         f"{p}{i}" for p in ("COM", "LPT") for i in range(10)}
     if reserved or value.endswith("."):
         with pytest.raises(ValueError):
-            S.parse_identifier(value)
+            schema.parse_identifier(value)
     else:
-        assert S.parse_identifier(value) == value
+        assert schema.parse_identifier(value) == value
 
 
 @given(st.text(alphabet=ID_ALPHABET, max_size=30), st.characters().filter(lambda ch: ch not in ID_ALPHABET),
        st.text(alphabet=ID_ALPHABET, max_size=30))
 def test_property_any_character_outside_the_id_alphabet_is_rejected(before, bad_char, after):
     with pytest.raises(ValueError):
-        S.parse_identifier(f"E{before}{bad_char}{after}")
+        schema.parse_identifier(f"E{before}{bad_char}{after}")
 
 
 @given(st.text(alphabet=ID_ALPHABET, min_size=65, max_size=200))
 def test_property_ids_longer_than_64_are_rejected(value):
     with pytest.raises(ValueError):
-        S.parse_identifier("E" + value)
+        schema.parse_identifier("E" + value)
 
 
 # --------------------------------------------------------------------------
@@ -212,51 +212,51 @@ def test_property_ids_longer_than_64_are_rejected(value):
     ("13.04.2024", dt.date(2024, 4, 13)),
 ])
 def test_dates_are_read_deliberately(raw, expected):
-    assert S.parse_date(raw) == expected
+    assert schema.parse_date(raw) == expected
 
 
 def test_excel_serial_45000_is_15_march_2023():
-    assert S.parse_date(45000) == dt.date(2023, 3, 15)
-    assert S.parse_date(18264) == dt.date(1950, 1, 1)
-    assert S.parse_date(73050) == dt.date(2099, 12, 31)
+    assert schema.parse_date(45000) == dt.date(2023, 3, 15)
+    assert schema.parse_date(18264) == dt.date(1950, 1, 1)
+    assert schema.parse_date(73050) == dt.date(2099, 12, 31)
 
 
 def test_excel_serial_as_numpy_integer():
-    assert S.parse_date(np.int64(45000)) == dt.date(2023, 3, 15)
+    assert schema.parse_date(np.int64(45000)) == dt.date(2023, 3, 15)
 
 
 def test_ambiguous_day_month_order_is_rejected_not_guessed():
     with pytest.raises(ValueError) as info:
-        S.parse_date("03/04/2024")
+        schema.parse_date("03/04/2024")
     message = str(info.value)
     assert "ambiguous" in message and "YYYY-MM-DD" in message
     assert "--date-order" not in message  # only importers offer that option; they add the hint
 
 
 def test_date_order_resolves_ambiguity():
-    assert S.parse_date("03/04/2024", date_order="dmy") == dt.date(2024, 4, 3)
-    assert S.parse_date("03/04/2024", date_order="mdy") == dt.date(2024, 3, 4)
-    assert S.parse_date("13/04/2024", date_order="dmy") == dt.date(2024, 4, 13)
+    assert schema.parse_date("03/04/2024", date_order="dmy") == dt.date(2024, 4, 3)
+    assert schema.parse_date("03/04/2024", date_order="mdy") == dt.date(2024, 3, 4)
+    assert schema.parse_date("13/04/2024", date_order="dmy") == dt.date(2024, 4, 13)
     with pytest.raises(ValueError, match="MDY"):
-        S.parse_date("13/04/2024", date_order="mdy")
+        schema.parse_date("13/04/2024", date_order="mdy")
     with pytest.raises(ValueError, match="'dmy' or 'mdy'"):
-        S.parse_date("03/04/2024", date_order="ymd")
+        schema.parse_date("03/04/2024", date_order="ymd")
 
 
 @pytest.mark.parametrize("bad", ["2024-02-30", "31/02/2024", "yesterday", "2024-13-01", 45000.5, 100, 99999,
                                  True, "", None, "2024", "3 March 2024"])
 def test_bad_dates_are_rejected_saying_what_is_expected(bad):
     with pytest.raises(ValueError) as info:
-        S.parse_date(bad)
+        schema.parse_date(bad)
     message = str(info.value)
     assert "YYYY-MM-DD" in message or "calendar date" in message
 
 
 def test_missing_date_allowed_only_when_asked():
-    assert S.parse_date("", allow_missing=True) is None
-    assert S.parse_date(None, allow_missing=True) is None
+    assert schema.parse_date("", allow_missing=True) is None
+    assert schema.parse_date(None, allow_missing=True) is None
     with pytest.raises(ValueError, match="missing"):
-        S.parse_date("")
+        schema.parse_date("")
 
 
 DATES = st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2099, 12, 31))
@@ -264,28 +264,28 @@ DATES = st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2099, 12, 31))
 
 @given(DATES)
 def test_property_dates_round_trip_through_iso_and_excel_serial(day):
-    assert S.parse_date(day.isoformat()) == day
+    assert schema.parse_date(day.isoformat()) == day
     serial = (day - dt.date(1899, 12, 30)).days
-    assert S.parse_date(serial) == day
-    assert S.parse_date(float(serial)) == day
-    assert S.parse_date(dt.datetime.combine(day, dt.time(12, 0))) == day
+    assert schema.parse_date(serial) == day
+    assert schema.parse_date(float(serial)) == day
+    assert schema.parse_date(dt.datetime.combine(day, dt.time(12, 0))) == day
 
 
 @given(DATES)
 def test_property_slash_dates_round_trip_with_a_stated_order(day):
-    assert S.parse_date(day.strftime("%d/%m/%Y"), date_order="dmy") == day
-    assert S.parse_date(day.strftime("%m/%d/%Y"), date_order="mdy") == day
+    assert schema.parse_date(day.strftime("%d/%m/%Y"), date_order="dmy") == day
+    assert schema.parse_date(day.strftime("%m/%d/%Y"), date_order="mdy") == day
 
 
 @given(DATES)
 def test_property_slash_dates_without_order_are_read_only_when_unambiguous(day):
     text = day.strftime("%d/%m/%Y")
     if day.day > 12:
-        assert S.parse_date(text) == day
+        assert schema.parse_date(text) == day
     else:
         assume(day.day != day.month)  # 05/05 reads the same both ways; either answer is acceptable
         with pytest.raises(ValueError, match="ambiguous"):
-            S.parse_date(text)
+            schema.parse_date(text)
 
 
 # --------------------------------------------------------------------------
@@ -294,24 +294,24 @@ def test_property_slash_dates_without_order_are_read_only_when_unambiguous(day):
 
 @pytest.mark.parametrize("raw, expected", [(6, 6), (12, 12), ("6", 6), ("12", 12), (" 12 ", 12), (6.0, 6)])
 def test_cadence_is_6_or_12(raw, expected):
-    assert S.parse_cadence(raw) == expected
+    assert schema.parse_cadence(raw) == expected
 
 
 @pytest.mark.parametrize("bad", [0, 3, 7, 24, "twelve", "6 months", True, 6.5])
 def test_bad_cadence_is_rejected(bad):
     with pytest.raises(ValueError, match="6 or 12"):
-        S.parse_cadence(bad)
+        schema.parse_cadence(bad)
 
 
 def test_cadence_12_from_a_float_cell():
-    assert S.parse_cadence(12.0) == 12
+    assert schema.parse_cadence(12.0) == 12
 
 
 def test_choice_names_what_is_allowed():
     with pytest.raises(ValueError, match="one of: a, b"):
-        S.parse_choice("c", choices=("a", "b"))
-    assert S.parse_choice("b", choices=("a", "b")) == "b"
-    assert S.parse_choice("", choices=("a",), allow_missing=True) is None
+        schema.parse_choice("c", choices=("a", "b"))
+    assert schema.parse_choice("b", choices=("a", "b")) == "b"
+    assert schema.parse_choice("", choices=("a",), allow_missing=True) is None
 
 
 FREE_TEXTS = [
@@ -329,14 +329,14 @@ FREE_TEXTS = [
 
 @pytest.mark.parametrize("text", FREE_TEXTS, ids=lambda t: repr(t[:20]))
 def test_free_text_is_kept_verbatim(text):
-    assert S.parse_text(text) == text
+    assert schema.parse_text(text) == text
 
 
 def test_text_over_the_limit_or_with_nul_is_rejected():
     with pytest.raises(ValueError, match="at most 100000"):
-        S.parse_text("x" * (S.MAX_TEXT + 1))
+        schema.parse_text("x" * (schema.MAX_TEXT + 1))
     with pytest.raises(ValueError, match="NUL"):
-        S.parse_text("a\x00b")
+        schema.parse_text("a\x00b")
 
 
 # --------------------------------------------------------------------------
@@ -348,17 +348,17 @@ def test_a_whole_conversation_validates_and_is_normalised():
     record["skills"][0]["self_rating"] = " 5 "
     record["skills"][0]["targets"] = {6: 6.0, "12": "7", "18": 8}
     record["action_items"][0]["due"] = 45383  # an Excel serial
-    clean = S.validate_conversation(record)
+    clean = schema.validate_conversation(record)
     assert clean["skills"][0]["self_rating"] == 5
     assert clean["skills"][0]["targets"] == {"6": 6, "12": 7, "18": 8}
     assert clean["action_items"][0]["due"] == "2024-04-01"
-    assert clean["schema_version"] == S.SCHEMA_VERSION and clean["kind"] == "conversation"
+    assert clean["schema_version"] == schema.SCHEMA_VERSION and clean["kind"] == "conversation"
     assert record["skills"][0]["self_rating"] == " 5 ", "validation must not change the caller's record"
 
 
 def test_validation_is_idempotent():
-    clean = S.validate_conversation(completed_conversation())
-    assert S.validate_conversation(copy.deepcopy(clean)) == clean
+    clean = schema.validate_conversation(completed_conversation())
+    assert schema.validate_conversation(copy.deepcopy(clean)) == clean
 
 
 def test_every_problem_of_a_conversation_is_listed_at_once():
@@ -372,12 +372,12 @@ def test_every_problem_of_a_conversation_is_listed_at_once():
     skill["coach_rating"] = "ten"
     skill["targets"] = {"6": 7.5, "12": 8, "18": 9, "24": 10}
     skill["options"][1]["chosen"] = True
-    record["skills"].append({**S.new_skill(" public  SPEAKING ")})
+    record["skills"].append({**schema.new_skill(" public  SPEAKING ")})
     record["action_items"].append({"item_id": "a1", "text": "again", "due": "2024-02-30"})
     record["cadence_months"] = 9
     record["follow_up"] = {"mode": "telepathy", "every_weeks": 40}
-    with pytest.raises(S.ValidationError) as info:
-        S.validate_conversation(record, "conversations/E1/x.json")
+    with pytest.raises(schema.ValidationError) as info:
+        schema.validate_conversation(record, "conversations/E1/x.json")
     problems = info.value.problems
     columns = {p.column for p in problems}
     expected = {"conversation_id", "date", "status", "dreams", "skills[0].self_rating", "skills[0].coach_rating",
@@ -391,42 +391,42 @@ def test_every_problem_of_a_conversation_is_listed_at_once():
 
 
 def test_missing_required_fields_are_all_named():
-    with pytest.raises(S.ValidationError) as info:
-        S.validate_conversation({"conversation_id": "c1", "status": "draft"})
+    with pytest.raises(schema.ValidationError) as info:
+        schema.validate_conversation({"conversation_id": "c1", "status": "draft"})
     missing = {p.column for p in info.value.problems}
     assert missing == {"employee_id", "coach_id", "date", "question_set", "question_set_version"}
 
 
 def test_a_record_that_is_not_an_object_is_rejected():
-    with pytest.raises(S.ValidationError, match="JSON object"):
-        S.validate_conversation(["not", "a", "record"])
-    with pytest.raises(S.ValidationError, match="JSON object"):
-        S.validate_checkin("nope")
+    with pytest.raises(schema.ValidationError, match="JSON object"):
+        schema.validate_conversation(["not", "a", "record"])
+    with pytest.raises(schema.ValidationError, match="JSON object"):
+        schema.validate_checkin("nope")
 
 
 def test_a_draft_may_be_partial():
-    draft = S.new_conversation("E1", "C1", dt.date(2024, 1, 5), "career-conversation", "1")
-    clean = S.validate_conversation(draft)
+    draft = schema.new_conversation("E1", "C1", dt.date(2024, 1, 5), "career-conversation", "1")
+    clean = schema.validate_conversation(draft)
     assert clean["status"] == "draft"
     assert clean["conversation_id"] == "E1-20240105"
-    assert len(S.missing_for_completion(clean)) > 0
+    assert len(schema.missing_for_completion(clean)) > 0
 
 
 def test_a_completed_conversation_must_be_whole():
-    record = S.new_conversation("E1", "C1", dt.date(2024, 1, 5), "career-conversation", "1")
+    record = schema.new_conversation("E1", "C1", dt.date(2024, 1, 5), "career-conversation", "1")
     record["status"] = "completed"
     record["dreams"] = [{"rank": 1, "text": "lead a team"}]
-    record["skills"] = [{**S.new_skill("Negotiation"), "self_rating": 4}]
-    with pytest.raises(S.ValidationError) as info:
-        S.validate_conversation(record)
+    record["skills"] = [{**schema.new_skill("Negotiation"), "self_rating": 4}]
+    with pytest.raises(schema.ValidationError) as info:
+        schema.validate_conversation(record)
     assert "must be whole" in str(info.value)
     messages = [p.message for p in info.value.problems]
-    assert messages == S.missing_for_completion(S.validate_conversation({**record, "status": "draft"}))
+    assert messages == schema.missing_for_completion(schema.validate_conversation({**record, "status": "draft"}))
 
 
 def test_missing_for_completion_lists_what_is_missing():
     record = completed_conversation()
-    assert S.missing_for_completion(record) == []
+    assert schema.missing_for_completion(record) == []
     record["dreams"] = record["dreams"][:2]
     record["skills"][0]["ten_looks_like"] = "  "
     record["skills"][0]["options"] = record["skills"][0]["options"][:2]
@@ -436,7 +436,7 @@ def test_missing_for_completion_lists_what_is_missing():
     record["action_items"] = []
     record["cadence_months"] = None
     record["follow_up"]["mode"] = None
-    missing = S.missing_for_completion(record)
+    missing = schema.missing_for_completion(record)
     joined = "\n".join(missing)
     for phrase in ("at least 3 dreams (2 so far)", "what a 10 looks like for 'Public speaking'",
                    "at least 3 options to raise 'Public speaking' by one (2 so far)",
@@ -450,14 +450,14 @@ def test_missing_for_completion_lists_what_is_missing():
 def test_no_skill_at_all_is_missing():
     record = completed_conversation()
     record["skills"] = []
-    assert S.missing_for_completion(record) == ["Action plan: add at least one skill"]
+    assert schema.missing_for_completion(record) == ["Action plan: add at least one skill"]
 
 
 def test_imported_history_is_held_only_to_ratings():
-    record = S.new_conversation("E1", "C1", dt.date(2021, 1, 5), "career-conversation", "1")
+    record = schema.new_conversation("E1", "C1", dt.date(2021, 1, 5), "career-conversation", "1")
     record.update(status="completed", source="import:legacy.xlsx",
-                  skills=[{**S.new_skill("SQL"), "self_rating": 6, "targets": {"6": 7}}])
-    assert S.validate_conversation(record)["status"] == "completed"
+                  skills=[{**schema.new_skill("SQL"), "self_rating": 6, "targets": {"6": 7}}])
+    assert schema.validate_conversation(record)["status"] == "completed"
 
 
 def test_free_text_is_stored_verbatim_in_a_conversation():
@@ -467,7 +467,7 @@ def test_free_text_is_stored_verbatim_in_a_conversation():
     record["skills"][0]["ten_looks_like"] = FREE_TEXTS[1]
     record["skills"][0]["options"][0]["pros"] = FREE_TEXTS[0]
     record["action_items"][0]["text"] = FREE_TEXTS[4]
-    clean = S.validate_conversation(record)
+    clean = schema.validate_conversation(record)
     assert clean["answers"] == record["answers"]
     assert [d["text"] for d in clean["dreams"]] == FREE_TEXTS[:5]
     assert clean["skills"][0]["ten_looks_like"] == FREE_TEXTS[1]
@@ -484,15 +484,15 @@ def test_a_checkin_validates_and_lists_every_problem():
             "conversation_id": "E1-20240301",
             "updates": [{"item_id": "a1", "status": "in_progress", "note": "went twice"}],
             "ratings": [{"skill": "Public speaking", "self_rating": " 6 "}]}
-    clean = S.validate_checkin(good)
+    clean = schema.validate_checkin(good)
     assert clean["updates"][0]["conversation_id"] == "E1-20240301"
     assert clean["ratings"][0]["self_rating"] == 6
     bad = copy.deepcopy(good)
     bad["date"] = "2024-04-31"
     bad["updates"] = [{"item_id": "a1", "status": "finished"}, {"item_id": "a2", "status": "dropped"}]
     bad["ratings"] = [{"skill": "", "self_rating": 0}]
-    with pytest.raises(S.ValidationError) as info:
-        S.validate_checkin(bad)
+    with pytest.raises(schema.ValidationError) as info:
+        schema.validate_checkin(bad)
     columns = {p.column for p in info.value.problems}
     assert {"date", "updates[0].status", "updates[1].reason", "ratings[0].skill",
             "ratings[0].self_rating"} <= columns
@@ -503,25 +503,25 @@ def test_a_checkin_validates_and_lists_every_problem():
 
 
 def test_problem_names_file_row_column_and_value():
-    text = str(S.Problem("roster.csv", "rating must be a whole number", 7, "rating", "ten"))
+    text = str(schema.Problem("roster.csv", "rating must be a whole number", 7, "rating", "ten"))
     assert text == "roster.csv, row 7, column 'rating', value 'ten': rating must be a whole number"
 
 
 def test_long_values_are_shortened_in_messages():
-    text = str(S.Problem("f", "too long", value="x" * 500))
+    text = str(schema.Problem("f", "too long", value="x" * 500))
     assert len(text) < 120
 
 
 def test_validation_error_lists_at_most_50_and_counts_the_rest():
-    problems = [S.Problem("f", f"problem {i}", row=i) for i in range(60)]
-    text = str(S.ValidationError(problems))
+    problems = [schema.Problem("f", f"problem {i}", row=i) for i in range(60)]
+    text = str(schema.ValidationError(problems))
     assert "60 problem(s)" in text and "problem 49" in text and "problem 50" not in text
     assert "and 10 more" in text
 
 
 def test_unknown_table_lists_the_tables():
     with pytest.raises(ValueError, match="skill_ratings"):
-        S.table("skill_rating")
+        schema.table("skill_rating")
 
 
 def test_roster_frame_lists_every_problem_with_rows():
@@ -532,8 +532,8 @@ def test_roster_frame_lists_every_problem_with_rows():
         "department": ["Sales", "Sales", "Ops", "Ops"],
         "cadence_months": ["6", "12", "9", "6"],
     })
-    with pytest.raises(S.ValidationError) as info:
-        S.validate_roster_frame(frame, "roster.csv")
+    with pytest.raises(schema.ValidationError) as info:
+        schema.validate_roster_frame(frame, "roster.csv")
     where = {(p.row, p.column) for p in info.value.problems}
     assert {(3, "employee_id"), (4, "employee_id"), (4, "name"), (4, "cadence_months"),
             (5, "coach_id")} <= where
@@ -541,12 +541,12 @@ def test_roster_frame_lists_every_problem_with_rows():
 
 def test_roster_frame_columns_are_checked_first():
     frame = pd.DataFrame({"employee_id": ["E1"], "name": ["Ann"], "shoe_size": [42]})
-    with pytest.raises(S.ValidationError) as info:
-        S.validate_roster_frame(frame, "roster.csv")
+    with pytest.raises(schema.ValidationError) as info:
+        schema.validate_roster_frame(frame, "roster.csv")
     text = str(info.value)
     assert "'coach_id' is missing" in text and "shoe_size" in text
 
 
 def test_empty_table_has_the_schema_columns():
-    for tbl in S.TABLES.values():
+    for tbl in schema.TABLES.values():
         assert list(tbl.empty().columns) == tbl.names

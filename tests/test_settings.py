@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import hypothesis
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from careerconv.surfaces.commands import settings as S
+from careerconv.surfaces.commands import settings
 from careerconv.cli import main, parse_command_line
 
 ROSTER = ("employee_id,name,coach_id,department,role,cadence_months\n"
@@ -25,7 +26,7 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def write_settings(folder: Path, text: str, name: str = S.FILE_NAME) -> Path:
+def write_settings(folder: Path, text: str, name: str = settings.FILE_NAME) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
     path.write_text(text, encoding="utf-8")
@@ -55,21 +56,21 @@ def test_each_setting_takes_the_flag_then_the_file_then_the_default(tmp_path: Pa
                                                                       flag, from_flag):
     data = tmp_path / "data"
     data.mkdir()
-    dest = S.BY_KEY[key].dest
+    dest = settings.BY_KEY[key].dest
     base = ["--data", str(data), *command]
 
     args = parse_command_line(base, environ={})
-    assert getattr(args, dest) == S.BY_KEY[key].default
-    assert args.settings[key].source == S.DEFAULT
+    assert getattr(args, dest) == settings.BY_KEY[key].default
+    assert args.settings[key].source == settings.DEFAULT
 
     path = write_settings(data, toml)
     args = parse_command_line(base, environ={})
     assert getattr(args, dest) == from_file
-    assert (args.settings[key].source, args.settings[key].origin) == (S.FILE, str(path))
+    assert (args.settings[key].source, args.settings[key].origin) == (settings.FILE, str(path))
 
     args = parse_command_line([*base, *flag], environ={})
     assert getattr(args, dest) == from_flag
-    assert args.settings[key].source == S.FLAG
+    assert args.settings[key].source == settings.FLAG
 
 
 @pytest.mark.parametrize("command, flag", [
@@ -83,7 +84,7 @@ def test_reports_folder_flag_then_environment_then_file_then_default(tmp_path: P
     # A relative folder in the file is relative to the file, not to wherever the command runs.
     args = parse_command_line(base, environ={})
     assert args.reports == (tmp_path / "shared reports" / "ünïcode").resolve()
-    assert args.settings["reports.folder"].source == S.FILE
+    assert args.settings["reports.folder"].source == settings.FILE
     args = parse_command_line(base, environ={"CAREERCONV_REPORTS": str(tmp_path / "from-env")})
     assert args.reports == tmp_path / "from-env"
     assert args.settings["reports.folder"].describe_source() == "environment $CAREERCONV_REPORTS"
@@ -91,10 +92,10 @@ def test_reports_folder_flag_then_environment_then_file_then_default(tmp_path: P
         args = parse_command_line([*base, flag, str(tmp_path / "typed")],
                                   environ={"CAREERCONV_REPORTS": str(tmp_path / "from-env")})
         assert Path(args.reports) == tmp_path / "typed"
-        assert args.settings["reports.folder"].source == S.FLAG
-    (data / S.FILE_NAME).unlink()
+        assert args.settings["reports.folder"].source == settings.FLAG
+    (data / settings.FILE_NAME).unlink()
     args = parse_command_line(base, environ={})
-    assert args.reports is None and args.settings["reports.folder"].source == S.DEFAULT
+    assert args.reports is None and args.settings["reports.folder"].source == settings.DEFAULT
 
 
 def test_config_option_names_a_file_anywhere_and_wins_over_the_data_folders(tmp_path: Path):
@@ -166,12 +167,12 @@ def test_a_bad_file_is_an_error_naming_the_key_and_nothing_runs(tmp_path: Path, 
 
 def test_every_problem_of_a_file_is_listed_at_once(tmp_path: Path):
     path = write_settings(tmp_path, '[reports]\njobs = 0\nfigures = "gif"\n[due]\nsoon = 3\n')
-    with pytest.raises(S.SettingsError) as exc:
-        S.load(path)
+    with pytest.raises(settings.SettingsError) as exc:
+        settings.load(path)
     assert exc.value.problems == [
         "reports.jobs = 0: 0 is out of range; allowed: a whole number, 1 or more jobs",
         "reports.figures = \"gif\": 'gif' is not allowed; allowed: one of \"svg\", \"png\"",
-        "unknown key 'due.soon' (did you mean 'due.soon_days'?); allowed keys: " + ", ".join(S.BY_KEY),
+        "unknown key 'due.soon' (did you mean 'due.soon_days'?); allowed keys: " + ", ".join(settings.BY_KEY),
     ]
     assert str(exc.value).startswith(f"{path}: 3 problem(s) in the settings file; nothing was run:\n  - reports.jobs")
 
@@ -179,30 +180,30 @@ def test_every_problem_of_a_file_is_listed_at_once(tmp_path: Path):
 def test_files_as_editors_save_them(tmp_path: Path):
     bom = tmp_path / "bom.toml"
     bom.write_bytes(b"\xef\xbb\xbf[due]\r\nsoon_days = 5 # comment\r\n")
-    assert S.load(bom) == {"due.soon_days": 5}
+    assert settings.load(bom) == {"due.soon_days": 5}
     latin = tmp_path / "latin.toml"
     latin.write_bytes('[reports]\nfolder = "Café"\n'.encode("cp1252"))
-    with pytest.raises(S.SettingsError) as exc:
-        S.load(latin)
+    with pytest.raises(settings.SettingsError) as exc:
+        settings.load(latin)
     assert "not UTF-8 text" in str(exc.value)
-    assert S.load(write_settings(tmp_path, "")) == {}
+    assert settings.load(write_settings(tmp_path, "")) == {}
     dotted = write_settings(tmp_path, "reports.jobs = 2\ndue = { soon_days = 7 }\n", name="dotted.toml")
-    assert S.load(dotted) == {"reports.jobs": 2, "due.soon_days": 7}
+    assert settings.load(dotted) == {"reports.jobs": 2, "due.soon_days": 7}
 
 
 def test_a_folder_named_like_the_settings_file_is_refused(tmp_path: Path, capsys):
-    (tmp_path / S.FILE_NAME).mkdir()
+    (tmp_path / settings.FILE_NAME).mkdir()
     code, out, err = run(capsys, "--data", str(tmp_path), "validate")
     assert (code, out) == (1, "")
-    assert err == f"careerconv validate: error: {tmp_path / S.FILE_NAME}: is not a file (a folder?); the settings " \
-                  "file must be a TOML file; nothing was run\n"
+    assert err == f"careerconv validate: error: {tmp_path / settings.FILE_NAME}: is not a file (a folder?); the " \
+                  "settings file must be a TOML file; nothing was run\n"
 
 
 def test_missing_config_file_and_bad_environment_are_errors(tmp_path: Path, capsys, monkeypatch):
     code, out, err = run(capsys, "--config", str(tmp_path / "nope.toml"), "--data", str(tmp_path), "config")
     assert (code, out) == (1, "")
     assert err == f"careerconv config: error: --config {tmp_path / 'nope.toml'}: {tmp_path / 'nope.toml'} does not " \
-                  f"exist; give a settings file such as {tmp_path / S.FILE_NAME}\n"
+                  f"exist; give a settings file such as {tmp_path / settings.FILE_NAME}\n"
     code, _, err = run(capsys, "--config", str(tmp_path), "--data", str(tmp_path), "config")
     assert code == 1 and "is a folder" in err
 
@@ -219,7 +220,7 @@ def test_config_shows_each_value_and_where_it_came_from(tmp_path: Path, capsys, 
     lines = out.splitlines()
     assert lines[0] == f"settings file: {path}"
     rows = {line.split()[0]: line for line in lines[3:]}
-    assert list(rows) == list(S.BY_KEY)
+    assert list(rows) == list(settings.BY_KEY)
     assert rows["privacy.min_group_size"].split()[:3] == ["privacy.min_group_size", "8", "file"]
     assert f"file {path}" in rows["reports.horizons"] and "[6, 12]" in rows["reports.horizons"]
     assert str(tmp_path / "env-reports") in rows["reports.folder"]
@@ -239,7 +240,7 @@ def test_config_shows_each_value_and_where_it_came_from(tmp_path: Path, capsys, 
 def test_config_without_a_file_says_so(tmp_path: Path, capsys, monkeypatch):
     monkeypatch.delenv("CAREERCONV_REPORTS", raising=False)
     code, out, _ = run(capsys, "--data", str(tmp_path), "config")
-    assert code == 0 and out.startswith(f"settings file: none ({tmp_path / S.FILE_NAME} does not exist")
+    assert code == 0 and out.startswith(f"settings file: none ({tmp_path / settings.FILE_NAME} does not exist")
     assert all(line.split()[-2:] != ["file"] for line in out.splitlines()[3:])
 
 
@@ -252,7 +253,7 @@ def test_config_as_toml_is_a_settings_file_that_reads_back(tmp_path: Path, capsy
     assert code == 0
     again = tmp_path / "again.toml"
     again.write_text(out, encoding="utf-8")
-    values = S.load(again)
+    values = settings.load(again)
     assert values["reports.folder"] == Path('/srv/careers/"quoted" reports')
     assert values["reports.pdf"] is True and values["import.date_order"] == "mdy"
     assert values["privacy.min_group_size"] == 5 and values["reports.horizons"] == (6, 12, 18)
@@ -317,33 +318,33 @@ _values = st.recursive(
     st.one_of(st.integers(-10**6, 10**6), st.booleans(), st.text(max_size=20), st.floats(allow_nan=False),
               st.dates()),
     lambda inner: st.lists(inner, max_size=4), max_leaves=6)
-_names = st.one_of(st.sampled_from([s.name for s in S.SETTINGS]), st.from_regex(r"[a-z_]{1,10}", fullmatch=True))
-_sections = st.one_of(st.sampled_from(S.SECTIONS), st.from_regex(r"[a-z_]{1,10}", fullmatch=True))
+_names = st.one_of(st.sampled_from([s.name for s in settings.SETTINGS]), st.from_regex(r"[a-z_]{1,10}", fullmatch=True))
+_sections = st.one_of(st.sampled_from(settings.SECTIONS), st.from_regex(r"[a-z_]{1,10}", fullmatch=True))
 
 
 @given(st.dictionaries(_sections, st.dictionaries(_names, _values, max_size=4), max_size=4))
-@settings(max_examples=300, deadline=None)
+@hypothesis.settings(max_examples=300, deadline=None)
 def test_property_any_document_is_read_or_refused_with_the_key_named(document):
     lines = []
     for section, body in document.items():
         lines.append(f"[{section}]")
-        lines += [f"{name} = {S._toml_value(value)}" for name, value in body.items()]
+        lines += [f"{name} = {settings._toml_value(value)}" for name, value in body.items()]
     text = "\n".join(lines) + "\n"
     try:
-        values = S.parse(text, Path("/srv/careers/careerconv.toml"))
-    except S.SettingsError as exc:
+        values = settings.parse(text, Path("/srv/careers/careerconv.toml"))
+    except settings.SettingsError as exc:
         for problem in exc.problems:
             assert problem.startswith(("unknown key", "unknown section", "not valid TOML")) or \
-                any(problem.startswith(f"{key} = ") for key in S.BY_KEY), problem
+                any(problem.startswith(f"{key} = ") for key in settings.BY_KEY), problem
         return
-    assert set(values) <= set(S.BY_KEY)
+    assert set(values) <= set(settings.BY_KEY)
     assert all(f"{key.split('.')[1]} = " in text for key in values)
 
 
 @given(st.text(max_size=200))
-@settings(max_examples=300, deadline=None)
+@hypothesis.settings(max_examples=300, deadline=None)
 def test_property_any_text_is_read_or_refused_never_a_crash(text):
     try:
-        S.parse(text, Path("careerconv.toml"))
-    except S.SettingsError as exc:
+        settings.parse(text, Path("careerconv.toml"))
+    except settings.SettingsError as exc:
         assert exc.problems and str(exc).startswith("careerconv.toml: ")

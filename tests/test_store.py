@@ -21,8 +21,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from careerconv.rules import followup
-from careerconv.records import schema as S
-from careerconv.records import tables as T
+from careerconv.records import schema
+from careerconv.records import tables
 from careerconv.records.store import (
     LOCK_STRIPES, N_BUCKETS, Conflict, NotFound, NotOnRoster, Store, atomic_write_bytes, bucket_of, buckets_of,
 )
@@ -39,11 +39,11 @@ FREE_TEXTS = [
 def conversation(employee_id: str = "E1", date: dt.date = dt.date(2024, 3, 1), *, conversation_id: str | None = None,
                  completed: bool = False, rating: int = 5, skills: tuple[str, ...] = ("Public speaking",)) -> dict:
     """A conversation record; whole (every answer the method asks for) when ``completed``."""
-    record = S.new_conversation(employee_id, "C1", date, "career-conversation", "1", conversation_id)
+    record = schema.new_conversation(employee_id, "C1", date, "career-conversation", "1", conversation_id)
     record["dreams"] = [{"rank": i, "text": f"dream {i} of {employee_id}"} for i in (1, 2, 3)]
     record["skills"] = []
     for n, name in enumerate(skills):
-        skill = S.new_skill(name)
+        skill = schema.new_skill(name)
         skill.update({
             "self_rating": min(10, rating + n), "coach_rating": min(10, rating + n + 1),
             "ten_looks_like": f"a 10 in {name}",
@@ -79,8 +79,8 @@ def roster_frame(ids) -> pd.DataFrame:
 
 
 def normalised(frame: pd.DataFrame, name: str) -> pd.DataFrame:
-    tbl = S.DERIVED_TABLES[name]
-    frame = S.coerce_frame(frame, tbl)
+    tbl = schema.DERIVED_TABLES[name]
+    frame = schema.coerce_frame(frame, tbl)
     for col in tbl.columns:
         if col.dtype == "date":  # the unit (s/ms/ns) follows the data; the instants are what count
             frame[col.name] = frame[col.name].astype("datetime64[ns]")
@@ -91,7 +91,7 @@ def cached_table(store: Store, name: str) -> pd.DataFrame:
     """One derived table as the cache holds it: every part file, read one by one."""
     parts = [pq.read_table(p).to_pandas() for p in sorted((store.derived_dir / name).glob("part-*.parquet"))]
     parts = [p for p in parts if len(p)]
-    return pd.concat(parts, ignore_index=True) if parts else S.DERIVED_TABLES[name].empty()
+    return pd.concat(parts, ignore_index=True) if parts else schema.DERIVED_TABLES[name].empty()
 
 
 def assert_derived_match_records(store: Store, via_read_table: bool = False) -> None:
@@ -101,8 +101,8 @@ def assert_derived_match_records(store: Store, via_read_table: bool = False) -> 
     ``via_read_table`` the tables are read the way analytics read them.
     """
     store.refresh()
-    naive = T.frames_from_records(store.iter_records())
-    for name in S.DERIVED_TABLES:
+    naive = tables.frames_from_records(store.iter_records())
+    for name in schema.DERIVED_TABLES:
         held = store.read_table(name) if via_read_table else cached_table(store, name)
         pd.testing.assert_frame_equal(normalised(held, name), normalised(naive[name], name), check_dtype=True,
                                       obj=f"derived table {name!r}")
@@ -181,7 +181,7 @@ def test_roster_round_trip_and_upsert(store):
 def test_upsert_refuses_ids_differing_only_in_case(store):
     store.save_roster(roster_frame(["E1"]))
     before = store.roster_path.read_bytes()
-    with pytest.raises(S.ValidationError, match="differs only in case"):
+    with pytest.raises(schema.ValidationError, match="differs only in case"):
         store.upsert_employees(roster_frame(["e1", "E9"]))
     assert store.roster_path.read_bytes() == before
 
@@ -201,12 +201,12 @@ def test_an_invalid_record_writes_nothing(store):
     bad = conversation()
     bad["skills"][0]["self_rating"] = 11
     bad["dreams"][0]["rank"] = "first"
-    with pytest.raises(S.ValidationError) as info:
+    with pytest.raises(schema.ValidationError) as info:
         store.save_conversation(bad)
     assert len(info.value.problems) == 2
     assert path.read_bytes() == before
     assert store.load_conversation("E1", "E1-20240301") == good
-    with pytest.raises(S.ValidationError):
+    with pytest.raises(schema.ValidationError):
         store.save_conversation(conversation(employee_id="../evil"))
     assert not (store.root.parent / "evil").exists()
     assert sorted(p.name for p in store.root.rglob("*.json")) == ["E1-20240301.json"]
@@ -215,7 +215,7 @@ def test_an_invalid_record_writes_nothing(store):
 def test_save_many_is_all_or_nothing(store):
     bad = conversation("E2")
     bad["date"] = "2024-02-30"
-    with pytest.raises(S.ValidationError, match="nothing was written"):
+    with pytest.raises(schema.ValidationError, match="nothing was written"):
         store.save_many([conversation("E1"), bad])
     assert list(store.iter_records()) == []
     assert store.save_many([conversation("E1"), checkin("E1", "E1-20240301", dt.date(2024, 4, 1))]) == 2
@@ -274,7 +274,7 @@ def test_a_draft_can_be_completed_once(store):
 
 def test_a_draft_that_is_not_whole_cannot_be_completed(store):
     draft = store.save_conversation({**conversation(), "dreams": conversation()["dreams"][:1]})
-    with pytest.raises(S.ValidationError, match="must be whole"):
+    with pytest.raises(schema.ValidationError, match="must be whole"):
         store.save_conversation({**draft, "status": "completed"})
     assert store.load_conversation("E1", "E1-20240301")["status"] == "draft"
 
@@ -329,7 +329,7 @@ def test_discarding_a_draft_that_changed_elsewhere_is_refused(store):
 def test_records_written_before_revisions_load_as_revision_0_and_save_as_1(store):
     path = store.record_path("conversation", "E1", "E1-20240301")
     path.parent.mkdir(parents=True)
-    legacy = {k: v for k, v in conversation().items() if k not in S.SAVE_STAMP}
+    legacy = {k: v for k, v in conversation().items() if k not in schema.SAVE_STAMP}
     path.write_text(json.dumps(legacy), "utf-8")
     loaded = store.load_conversation("E1", "E1-20240301")
     assert (loaded["revision"], loaded["saved_by"]) == (0, None)
@@ -341,7 +341,7 @@ def test_nothing_is_saved_for_someone_not_on_the_roster(store):
         store.save_conversation(conversation("E404"))
     with pytest.raises(NotOnRoster, match="the roster has 'E1'"):
         store.save_checkin(checkin("e1", "E1-20240301", dt.date(2024, 4, 1)))
-    with pytest.raises(S.ValidationError, match="not on the roster"):
+    with pytest.raises(schema.ValidationError, match="not on the roster"):
         store.save_many([conversation("E1"), conversation("E404")])
     assert list(store.iter_records()) == []
     assert not (store.root / "conversations" / "E404").exists()
@@ -371,7 +371,7 @@ def test_new_records_get_free_ids_allocated_under_the_lock(store):
     first = store.save_checkin({**checkin("E1", "E1-20240301", dt.date(2024, 3, 1)), "checkin_id": None})
     second = store.save_checkin({**checkin("E1", "E1-20240301", dt.date(2024, 3, 1)), "checkin_id": None})
     assert [first["checkin_id"], second["checkin_id"]] == ["E1-ci-20240301", "E1-ci-20240301-2"]
-    with pytest.raises(S.ValidationError):
+    with pytest.raises(schema.ValidationError):
         store.save_conversation({**day, "employee_id": "../E1", "conversation_id": None})
 
 
@@ -453,7 +453,7 @@ def test_reading_the_roster_needs_no_lookup_table_and_lookups_still_work(store):
 
 
 def test_empty_store_has_empty_typed_tables(store):
-    for name, tbl in S.DERIVED_TABLES.items():
+    for name, tbl in schema.DERIVED_TABLES.items():
         frame = store.read_table(name)
         assert list(frame.columns) == tbl.names and frame.empty
 
@@ -553,7 +553,7 @@ def test_a_damaged_derived_part_is_rebuilt_automatically(store, damage):
     assert [p.source for p in problems] == [str(part)]
     assert "rebuilt automatically" in problems[0].message
     ratings = store.read_table("skill_ratings")  # reading rebuilds the damaged part
-    expected = T.frames_from_records(store.iter_records(), ["skill_ratings"])["skill_ratings"]
+    expected = tables.frames_from_records(store.iter_records(), ["skill_ratings"])["skill_ratings"]
     pd.testing.assert_frame_equal(normalised(ratings, "skill_ratings"), normalised(expected, "skill_ratings"))
     assert store.validate() == []
     assert_derived_match_records(store)
@@ -605,7 +605,7 @@ def test_a_damaged_json_record_is_named_and_skipped(store):
     sources = {p.source for p in problems}
     assert str(folder / "E1-20240401.json") in sources
     assert any(p.column == "skills[0].self_rating" and "E1-20240501.json" in p.source for p in problems)
-    with pytest.raises(S.ValidationError, match="damaged"):
+    with pytest.raises(schema.ValidationError, match="damaged"):
         store.load_conversation("E1", "E1-20240401")
     assert_derived_match_records(store)
     assert len(store.read_table("conversations")) == 1

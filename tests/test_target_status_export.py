@@ -10,16 +10,16 @@ from pathlib import Path
 import pandas as pd
 
 from careerconv.rules import progress
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.views.exporting import export_table
 from careerconv.records.store import Store
 from test_exporting import make_roster, read_csv
 
 
 def conversation(store: Store, eid: str, day: dt.date, status: str = "completed", rating: int = 6) -> dict:
-    record = S.new_conversation(eid, "C1", day, "career-conversation", "1")
+    record = schema.new_conversation(eid, "C1", day, "career-conversation", "1")
     record["conversation_id"] = None
-    skill = S.new_skill("Public $peaking_\\n")  # hostile name: text only, kept as is
+    skill = schema.new_skill("Public $peaking_\\n")  # hostile name: text only, kept as is
     skill.update(self_rating=rating, coach_rating=5, targets={"6": 7, "12": 8, "18": 9},
                  ten_looks_like="leads any room", approach="practice monthly",
                  options=[{"text": f"option {i}", "pros": "", "cons": "", "chosen": i == 0} for i in range(3)])

@@ -89,16 +89,16 @@ def test_sheet_names_are_made_valid_and_unique():
 
 def test_too_many_rows_for_a_sheet_is_refused_naming_the_way_out():
     frame = pd.DataFrame({"a": range(3)})
-    import careerconv.records.workbook as W
+    from careerconv.records import workbook
 
-    limit = W.EXCEL_MAX_ROWS
+    limit = workbook.EXCEL_MAX_ROWS
     try:
-        W.EXCEL_MAX_ROWS = 3
+        workbook.EXCEL_MAX_ROWS = 3
         with pytest.raises(ValueError, match="skill_ratings has 3 rows, more than an Excel sheet holds.*CSV or "
                                              "Parquet"):
             frames_to_xlsx({"skill_ratings": frame})
     finally:
-        W.EXCEL_MAX_ROWS = limit
+        workbook.EXCEL_MAX_ROWS = limit
     with pytest.raises(ValueError, match="at least one table"):
         frames_to_xlsx({})
 
@@ -132,13 +132,13 @@ def test_export_command_writes_xlsx_by_default_name(org: Store, tmp_path: Path, 
 
 
 def test_hr_tables_workbook_has_one_sheet_per_table(tmp_path: Path):
-    from careerconv import analytics as A
+    from careerconv import analytics
     from careerconv.surfaces.commands.hr_report import hr_table_frames, write_xlsx_tables
     from careerconv.demo.organisation import write_demo_organisation
 
     data = tmp_path / "data"
     write_demo_organisation(data, 60, 11, dt.date(2026, 10, 1))
-    hr = A.hr_aggregates(A.load_hr_tables(data), dt.date(2026, 10, 1), None, (), 5)
+    hr = analytics.hr_aggregates(analytics.load_hr_tables(data), dt.date(2026, 10, 1), None, (), 5)
     book = write_xlsx_tables(hr, tmp_path / "hr.xlsx")
     frames = hr_table_frames(hr)
     loaded = openpyxl.load_workbook(tmp_path / "hr.xlsx")
