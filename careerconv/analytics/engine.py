@@ -33,8 +33,8 @@ from .scope import ReportScope
 from .skills import skill_catalogue
 
 
-# code = day * 20 + 10 if the rating was recorded last that day (careerconv.rules.followup.recorded_order) + (rating - 1):
-# the latest day, then the rating recorded last, then the higher rating.
+# code = day * 20 + 10 if the rating was recorded last that day (careerconv.rules.followup.recorded_order)
+# + (rating - 1): the latest day, then the rating recorded last, then the higher rating.
 _DAY_SPAN = 20
 _CELL_CAP = 1 << 23  # cells (employees x skills x quarters) of one block's dense arrays
 _TIE_MASK = (1 << 20) - 1
@@ -393,7 +393,8 @@ def _part_sums(source: Any, context: dict) -> _PartResult:
     #                                               the decoded column can go)
     where = pc.index_in(roster.ids, value_set=emp_values.cast(roster.ids.type))
     dept_of = np.full(ne + 1, -1, dtype=np.int32)  # -1: not on the roster (the last slot: a missing id)
-    dept_of[where.drop_null().to_numpy().astype(np.int64)] = roster.dept[where.is_valid().to_numpy(zero_copy_only=False)]
+    dept_of[where.drop_null().to_numpy().astype(np.int64)] = \
+        roster.dept[where.is_valid().to_numpy(zero_copy_only=False)]
     source_values, source_pos = dictionary(column("source"))
     part["source"] = source_pos.astype(np.int8 if len(source_values) < 127 else np.int32)
     part["file"] = source

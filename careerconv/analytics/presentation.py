@@ -128,8 +128,8 @@ def present(name: str, frame: pd.DataFrame, *, formatted: bool = True, total_lab
         if column == DEPARTMENT:
             out[header] = values.astype(object).where(values.notna(), total_label)
             continue
-        out[header] = [_cell(v, kind, formatted) if (ok or kind in ("text", "quarter", "until", "months", "skill", "band",
-                                                                    "coach", "any_skill"))
+        out[header] = [_cell(v, kind, formatted)
+                       if (ok or kind in ("text", "quarter", "until", "months", "skill", "band", "coach", "any_skill"))
                        else ("" if formatted else None) for v, ok in zip(values, visible)]
     return out
 

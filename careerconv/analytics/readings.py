@@ -78,7 +78,8 @@ def describe_skill_trends(table: pd.DataFrame) -> str:
     span = f"between {quarter_label(first_q)} and {quarter_label(last_q)}"
     if both.empty:
         top = data.sort_values([N, SKILL], ascending=[False, True]).iloc[0]
-        return f"Most rated: {top['skill']}; no skill is shown in both {quarter_label(first_q)} and {quarter_label(last_q)}."
+        return (f"Most rated: {top['skill']}; no skill is shown in both {quarter_label(first_q)} and "
+                f"{quarter_label(last_q)}.")
     change = (both["end"] - both["start"]).sort_values(kind="stable")
     rose, fell = int((change > 0).sum()), int((change < 0).sum())
     best = change.index[-1]
@@ -138,7 +139,8 @@ def describe_grouping(grouping: Grouping) -> str:
     fell = sum(1 for m in moves if m[0] < 0)
     change, skill, a, b = moves[-1] if moves[-1][0] > 0 else moves[0]
     text = (f"Between each line's first and last period shown, the median rose for {rose} and fell for {fell} of "
-            f"{len(moves)}; the largest move: {skill}, from {_fmt(a['median'])} in {period_label(a['bucket'], a['until'])} "
+            f"{len(moves)}; the largest move: {skill}, from {_fmt(a['median'])} "
+            f"in {period_label(a['bucket'], a['until'])} "
             f"(n={int(a[N])}) to {_fmt(b['median'])} in {period_label(b['bucket'], b['until'])} (n={int(b[N])})")
     return note + text + "."
 
@@ -211,7 +213,8 @@ def describe_skill_growth(table: pd.DataFrame) -> str:
     per_skill = per_skill[per_skill[SKILL].notna() & (per_skill[HORIZON_MONTHS] == first[HORIZON_MONTHS])]
     if len(per_skill) > 1:
         best = per_skill.sort_values(["mean_growth", SKILL], ascending=[False, True]).iloc[0]
-        text += f"; fastest growth at {int(first['horizon_months'])} months: {best['skill']} ({best['mean_growth']:+.1f})"
+        text += (f"; fastest growth at {int(first['horizon_months'])} months: {best['skill']} "
+                 f"({best['mean_growth']:+.1f})")
     return text + "."
 
 

@@ -37,9 +37,9 @@ TABLES = ("overview", "rating_periods", "skill_growth", "target_attainment", "mo
           "action_items", "option_kinds", "coach_follow_through")
 # The rating-step tables whose group sizes in the neighbouring reports are counted here, part by part.
 RATING_TABLES = {"rating_distribution": ("skill_id", "band"), "rating_gaps": ("skill_id",)}  # name: grouping
-# The tables whose group sizes change with the edges of the period, checked against the reports sharing one edge of the period
-# (rule 2c of careerconv.rules.privacy.protect). "Who is covered" and cadence count everyone on the roster; the
-# trends are cut by quarter, the atoms of every period, so a shorter period shows the same cells or none.
+# The tables whose group sizes change with the edges of the period, checked against the reports sharing one edge of
+# the period (rule 2c of careerconv.rules.privacy.protect). "Who is covered" and cadence count everyone on the
+# roster; the trends are cut by quarter, the atoms of every period, so a shorter period shows the same cells or none.
 CUT_TABLES = ("skill_growth", "target_attainment", "most_wanted_skills", "action_items", "option_kinds",
               "rating_periods", *RATING_TABLES)
 # The coarser time grains of the rating trends: (name, months per bucket). Buckets are calendar
@@ -331,7 +331,8 @@ def growth_piece(measured_targets: pd.DataFrame, ctx: Context) -> Piece:
 
 
 def attainment_piece(measured_targets: pd.DataFrame, scope: ReportScope) -> Piece:
-    """Targets due, measured and reached at each horizon (counted by :func:`careerconv.rules.progress.attainment_rate`)."""
+    """Targets due, measured and reached at each horizon (counted by
+    :func:`careerconv.rules.progress.attainment_rate`)."""
     due = measured_targets[measured_targets["horizon_reached"].fillna(False).astype(bool)
                            & measured_targets[DEPARTMENT].notna()]
     inside = due[due[DEPARTMENT].isin(scope.selected)]
@@ -380,7 +381,8 @@ def cadence_piece(rows: tuple[pd.DataFrame, pd.DataFrame], scope: ReportScope) -
 
 def cadence_rows(frames: Mapping[str, pd.DataFrame], roster: pd.DataFrame, scope: ReportScope,
                  item_states: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per employee on the as-of day (:func:`careerconv.rules.cadence.due_list`): overdue or not, and their latest change.
+    """Per employee on the as-of day (:func:`careerconv.rules.cadence.due_list`): overdue or not, and their latest
+    change.
 
     ``item_states`` is :func:`careerconv.rules.cadence.action_item_states` of these frames on the as-of day, if
     already worked out.
@@ -623,9 +625,10 @@ def most_wanted_table(piece: Piece, people_met: Piece, ctx: Context) -> pd.DataF
     met = levels(people_met, {}, scope)
     base = dict(zip(met[DEPARTMENT], met[N]))
     cells["share_of_people_met"] = cells[N] / cells[DEPARTMENT].map(lambda d: base.get(d, np.nan)).astype(float)
-    protected = privacy.protect(cells, k=scope.k, keys=["skill_id", DEPARTMENT], measures=["share_of_people_met", *_WANTED],
-                          contributions=_contrib(piece, ["skill_id"]), window=scope.window,
-                          neighbours=neighbours_of(piece))
+    protected = privacy.protect(cells, k=scope.k, keys=["skill_id", DEPARTMENT],
+                                measures=["share_of_people_met", *_WANTED],
+                                contributions=_contrib(piece, ["skill_id"]), window=scope.window,
+                                neighbours=neighbours_of(piece))
     protected = _any_skill_only_as_fallback(protected)
     protected.insert(0, SKILL, protected["skill_id"].map(lambda i: None if i == ALL_SKILLS else labels.get(i)))
     protected["_n"] = protected[N].astype("Float64").fillna(-1)
@@ -687,8 +690,9 @@ def coach_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
     contrib = _contrib(piece, [COACH_ID])
     contrib = pd.concat([contrib, contrib.groupby([DEPARTMENT, "quarter"], as_index=False, dropna=False)["n"].sum()
                          .assign(**{COACH_ID: None})], ignore_index=True)
-    protected = privacy.protect(cells, k=scope.k, keys=[COACH_ID, DEPARTMENT], measures=list(_COACH), partitions=[COACH_ID],
-                          contributions=contrib, window=scope.window, scope=privacy.AS_OF)
+    protected = privacy.protect(cells, k=scope.k, keys=[COACH_ID, DEPARTMENT], measures=list(_COACH),
+                                partitions=[COACH_ID], contributions=contrib, window=scope.window,
+                                scope=privacy.AS_OF)
     protected = protected.assign(_o=protected[COACH_ID].notna(), _c=protected[COACH_ID].fillna(""))
     return protected.sort_values(["_o", "_c"], kind="stable").drop(columns=["_o", "_c"]).reset_index(drop=True)
 

@@ -50,7 +50,8 @@ def skill_catalogue(raw_names: pd.Series, employees_per_skill: pd.DataFrame | No
 
 
 def skill_keys(names: pd.Series) -> np.ndarray:
-    """:func:`careerconv.records.schema.skill_key` of each name (None for a missing one), worked out once per spelling."""
+    """:func:`careerconv.records.schema.skill_key` of each name (None for a missing one), worked out once per
+    spelling."""
     codes, uniques = distinct_names(names)
     keys = np.array([schema.skill_key(u) for u in uniques] + [None], dtype=object)
     return keys[codes]

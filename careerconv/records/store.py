@@ -1178,9 +1178,9 @@ class Store:
                                f"to {folder}/{twin}/ (and fix employee_id inside), or remove them with "
                                f"`careerconv erase --employee {emp_dir.name} --yes`")
                     else:
-                        why = (f"{len(records)} {what} record(s) of {emp_dir.name!r}, who is not on the roster (erased, "
-                               f"or never imported): `careerconv erase --employee {emp_dir.name} --yes` removes them, "
-                               "or import a roster that lists them")
+                        why = (f"{len(records)} {what} record(s) of {emp_dir.name!r}, who is not on the roster "
+                               f"(erased, or never imported): `careerconv erase --employee {emp_dir.name} --yes` "
+                               "removes them, or import a roster that lists them")
                     problems.append(schema.Problem(str(emp_dir), why))
                 seen: dict[str, str] = {}
                 for rec in records:

@@ -108,8 +108,8 @@ class Autosaver:
         self._rerun = False
         self._closed = False
         self._paused: str | None = None
-        self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="careerconv-autosave") \
-            if background else None
+        self._executor = concurrent.futures.ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="careerconv-autosave") if background else None
         self.status = SaveStatus("idle")
         self.last_saved: dict | None = None
         self.durations: list[float] = []  # seconds per completed save

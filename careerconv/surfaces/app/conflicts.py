@@ -269,7 +269,8 @@ def merge(mine: Mapping, theirs: Mapping, choices: Mapping[str, str], base: Mapp
 
 
 def merge_sections(mine: Mapping[str, dict], theirs: Mapping[str, dict]) -> dict:
-    """Section timings of two versions: per section the longer time spent; alternative questions asked on either side."""
+    """Section timings of two versions: per section the longer time spent; alternative questions asked on either
+    side."""
     out = {}
     for sid in _ordered_keys(theirs, mine):
         a, b = dict(mine.get(sid) or {}), dict(theirs.get(sid) or {})

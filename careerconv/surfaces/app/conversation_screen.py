@@ -3,10 +3,10 @@
 :class:`ConversationScreen` is built for one conversation (a draft, a completed one read-only, or a new one
 before it is saved - the app may build it ahead of time while the coach reads the person's page). It builds
 only the section on screen (:class:`~careerconv.surfaces.app.sections.LazySectionView`), the others one at a time a
-moment later, and the Finish step when it is first shown; a time per section runs for the section shown; Finish lists what is missing, completes (locks)
-the conversation and shows the employee's one-page summary. Its save path is the
-:class:`~careerconv.surfaces.app.session.EditSession` the app gives it (:meth:`ConversationScreen.open`); where it
-sits on the page and what Back to people does is the app's
+moment later, and the Finish step when it is first shown; a time per section runs for the section shown; Finish
+lists what is missing, completes (locks) the conversation and shows the employee's one-page summary. Its save
+path is the :class:`~careerconv.surfaces.app.session.EditSession` the app gives it
+(:meth:`ConversationScreen.open`); where it sits on the page and what Back to people does is the app's
 (:class:`~careerconv.surfaces.app.facilitation.ConversationApp`).
 """
 

@@ -152,7 +152,8 @@ def previous_plan_html(plan: PreviousPlan, today: dt.date, coach_label: Callable
                 "this will be the first one.</p></div>")
     out = ['<div class="cc-glance">']
     checkins = (f"{plan.checkins_since} check-in{'s' if plan.checkins_since != 1 else ''} since, "
-                f"last on {escape(human_date(plan.last_checkin_date))}") if plan.checkins_since else "no check-ins since"
+                f"last on {escape(human_date(plan.last_checkin_date))}"
+                if plan.checkins_since else "no check-ins since")
     coach = plan.conversation.get(COACH_ID)
     who = with_coach((coach_label or str)(coach)) if coach else ""
     out.append(f"<div><b>Previous conversation, {escape(human_date(plan.date))}</b> "

@@ -1,4 +1,5 @@
-"""Each skill's ratings as a small chart, drawn with the progress report's helper (:func:`careerconv.views.plots.skill_progress`).
+"""Each skill's ratings as a small chart, drawn with the progress report's helper
+(:func:`careerconv.views.plots.skill_progress`).
 
 The person page and the check-in show, for every skill of the last plan, the
 ratings since the conversation against its 6/12/18-month targets - the same

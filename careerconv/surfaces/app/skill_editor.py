@@ -360,7 +360,8 @@ class SkillCard:
         if hasattr(self, "chosen_note"):
             chosen = next((r.text.value for r in self.options if r.choose.value), None) \
                 if hasattr(self, "options_box") else None
-            self.chosen_note.value = (f'<div class="cc-note">Chosen: {escape(chosen)}</div>' if chosen and chosen.strip()
+            self.chosen_note.value = (f'<div class="cc-note">Chosen: {escape(chosen)}</div>'
+                                      if chosen and chosen.strip()
                                       else '<div class="cc-muted">Weigh the options above, then press '
                                            "<b>Choose</b> on the best one.</div>")
         if hasattr(self, "target_boxes"):

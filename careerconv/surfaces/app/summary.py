@@ -200,7 +200,8 @@ def summary_fragment(record: dict, *, employee: Mapping | None = None, coach_nam
         html.append("</table>")
     fu = record.get("follow_up") or {}
     if fu.get("mode"):
-        every = f", every {fu['every_weeks']} week{'s' if fu['every_weeks'] != 1 else ''}" if fu.get("every_weeks") else ""
+        every = (f", every {fu['every_weeks']} week{'s' if fu['every_weeks'] != 1 else ''}"
+                 if fu.get("every_weeks") else "")
         note = f" — {escape_html(fu.get('note'))}" if (fu.get("note") or "").strip() else ""
         mode = str(fu["mode"])
         html.append(f'<p class="cc-q">How we follow up</p><p class="cc-a">{escape_html(mode[:1].upper() + mode[1:])}'

@@ -53,7 +53,8 @@ from .widgets import button, classed, html, show
 SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
 SPARK_POINTS = 6  # the latest ratings a sparkline shows
 TREND_CLASSES = {progress.AHEAD: "cc-trend-ahead", progress.ON_TRACK: "cc-trend-on-track",
-                 progress.BEHIND: "cc-trend-behind", progress.DUE_NOT_MEASURED: "cc-trend-behind", progress.UPCOMING: "cc-trend-none"}
+                 progress.BEHIND: "cc-trend-behind", progress.DUE_NOT_MEASURED: "cc-trend-behind",
+                 progress.UPCOMING: "cc-trend-none"}
 BADGE_CLASSES = {cadence.OVERDUE: "cc-badge-overdue", cadence.NEVER_MET: "cc-badge-never",
                  cadence.DUE_SOON: "cc-badge-soon",
                  cadence.SCHEDULED: "cc-badge-scheduled"}

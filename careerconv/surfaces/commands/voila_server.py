@@ -1,4 +1,5 @@
-"""Voila as ``careerconv app`` runs it: ``python -m careerconv.surfaces.commands.voila_server ARGS`` (Voila's own arguments).
+"""Voila as ``careerconv app`` runs it: ``python -m careerconv.surfaces.commands.voila_server ARGS``
+(Voila's own arguments).
 
 The same as ``python -m voila``, less one import that costs seconds: ``jsonschema`` (through
 ``jupyter_events``) imports ``rfc3987_syntax`` when it is installed, which builds a Lark grammar at import
