@@ -324,7 +324,7 @@ def _trends(partials: RatingPartials, scope: ReportScope, labels: pd.Series, pub
     dept = _hist_stats(window, ["quarter", "skill_id", DEPARTMENT])
     cells = pd.concat([org, dept], ignore_index=True)
     protected = privacy.protect(cells, k=scope.k, keys=["quarter", "skill_id", DEPARTMENT], measures=["mean", "median"],
-                          contributions=contrib, window=scope.window)
+                                contributions=contrib, window=scope.window)
     protected.insert(1, SKILL, protected["skill_id"].map(labels))
     protected = sort_departments(protected, [SKILL, "quarter"]).drop(columns="skill_id")
     trends = protected[protected[DEPARTMENT].isna()].reset_index(drop=True)
@@ -351,9 +351,9 @@ def _distribution(partials: RatingPartials, scope: ReportScope, labels: pd.Serie
     contrib = pd.concat([contrib.assign(band=None)] + [contrib.assign(band=label) for label, _, _ in BANDS],
                         ignore_index=True)
     protected = privacy.protect(cells, k=scope.k, keys=["skill_id", "band", DEPARTMENT],
-                          measures=["share", "mean", "median"], partitions=[DEPARTMENT, "band"],
-                          contributions=contrib.loc[:, ["skill_id", "band", DEPARTMENT, "quarter", "n"]],
-                          window=scope.window, neighbours=neighbours)
+                                measures=["share", "mean", "median"], partitions=[DEPARTMENT, "band"],
+                                contributions=contrib.loc[:, ["skill_id", "band", DEPARTMENT, "quarter", "n"]],
+                                window=scope.window, neighbours=neighbours)
     protected.insert(0, SKILL, protected["skill_id"].map(labels))
     order = {label: i for i, (label, _, _) in enumerate(BANDS)}
     protected["_b"] = protected["band"].map(order).fillna(-1)
@@ -382,9 +382,9 @@ def _gaps(partials: RatingPartials, scope: ReportScope, labels: pd.Series, publi
     contrib = pd.concat([per_skill[per_skill["skill_id"].isin(public)], all_skills], ignore_index=True)
     contrib = contrib.assign(quarter=_quarter_starts(contrib["qi"]), department=contrib["dept"].map(dept_names))
     protected = privacy.protect(cells, k=scope.k, keys=["skill_id", DEPARTMENT],
-                          measures=["mean_gap", "share_self_higher", "share_self_lower"],
-                          contributions=contrib.loc[:, ["skill_id", DEPARTMENT, "quarter", "n"]], window=scope.window,
-                          neighbours=neighbours)
+                                measures=["mean_gap", "share_self_higher", "share_self_lower"],
+                                contributions=contrib.loc[:, ["skill_id", DEPARTMENT, "quarter", "n"]],
+                                window=scope.window, neighbours=neighbours)
     protected.insert(0, SKILL, protected["skill_id"].map(lambda i: None if i == -1 else labels.get(i)))
     protected = protected.assign(_all=protected["skill_id"].ne(-1))
     return sort_departments(protected, ["_all", SKILL]).drop(columns=["_all", "skill_id"])

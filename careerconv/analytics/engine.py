@@ -319,7 +319,7 @@ def rating_partials(ratings: pd.DataFrame | ParquetTable, roster_codes: pd.DataF
 
 
 def catalogue_and_partials(ratings: pd.DataFrame | ParquetTable, roster: _Roster, drafts: Drafts,
-                          scope: ReportScope, other: pd.Series | None) -> tuple[pd.DataFrame, RatingPartials]:
+                           scope: ReportScope, other: pd.Series | None) -> tuple[pd.DataFrame, RatingPartials]:
     """The skill catalogue of every spelling (the ratings' and ``other``) and the partials, in one pass
     over the ratings (see :func:`rating_partials`)."""
     first = _first_date_of(ratings)

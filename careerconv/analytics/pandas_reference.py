@@ -53,7 +53,7 @@ def _frame(ratings: pd.DataFrame | ParquetTable) -> pd.DataFrame:
 
 
 def _partials(ratings: pd.DataFrame, roster_codes: pd.DataFrame, catalogue: pd.DataFrame,
-                     drafts: set[str], scope: ReportScope, selected: set[int]) -> RatingPartials:
+              drafts: set[str], scope: ReportScope, selected: set[int]) -> RatingPartials:
     r = ratings.loc[:, [EMPLOYEE_ID, DATE, SKILL, SELF_RATING, COACH_RATING, "source", RECORD_ID,
                         "saved_at"]]
     dates = pd.to_datetime(r[DATE])

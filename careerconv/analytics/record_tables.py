@@ -562,7 +562,7 @@ def overview_table(piece: Piece, scope: ReportScope, members: pd.DataFrame) -> p
     cells = levels(piece, _OVERVIEW, scope)
     contrib = pd.concat([_contrib(piece, []), members.assign(quarter=pd.NaT)], ignore_index=True)
     protected = privacy.protect(cells, k=scope.k, keys=[DEPARTMENT], measures=list(_OVERVIEW),
-                          contributions=contrib, window=scope.window)
+                                contributions=contrib, window=scope.window)
     return sort_departments(protected, [])
 
 
@@ -572,7 +572,7 @@ def rating_periods_table(piece: Piece, ctx: Context) -> pd.DataFrame:
     by = ["grain", "bucket", "skill_id"]
     cells = levels(piece, _PERIODS, scope)
     protected = privacy.protect(cells, k=scope.k, keys=[*by, DEPARTMENT], measures=list(_PERIODS),
-                          contributions=_contrib(piece, by), window=scope.window, neighbours=neighbours_of(piece))
+                                contributions=_contrib(piece, by), window=scope.window, neighbours=neighbours_of(piece))
     months = dict(GRAINS)
     ends = [min(pd.Timestamp(b) + pd.DateOffset(months=months[g] - (pd.Timestamp(b).month - 1) % months[g]),
                 scope.end) for g, b in zip(protected["grain"], protected["bucket"])]
@@ -589,8 +589,8 @@ def growth_table(piece: Piece, ctx: Context) -> pd.DataFrame:
     scope, labels = ctx.scope, ctx.labels
     cells = levels(piece, _GROWTH, scope)
     protected = privacy.protect(cells, k=scope.k, keys=["skill_id", HORIZON_MONTHS, DEPARTMENT],
-                          measures=list(_GROWTH), contributions=_contrib(piece, ["skill_id", HORIZON_MONTHS]),
-                          window=scope.window, neighbours=neighbours_of(piece))
+                                measures=list(_GROWTH), contributions=_contrib(piece, ["skill_id", HORIZON_MONTHS]),
+                                window=scope.window, neighbours=neighbours_of(piece))
     protected.insert(0, SKILL, protected["skill_id"].map(lambda i: None if i == -1 else labels.get(i)))
     protected = protected.assign(_all=protected["skill_id"].ne(-1))
     protected = sort_departments(protected, ["_all", SKILL, HORIZON_MONTHS]).drop(columns=["_all", "skill_id"])
@@ -611,9 +611,9 @@ def attainment_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
     for name in _ATTAINMENT:
         cells[name] = cells[name].astype("int64")
     protected = privacy.protect(cells, k=scope.k, keys=[HORIZON_MONTHS, DEPARTMENT],
-                          measures=[*_ATTAINMENT, *ATTAINMENT_SHARES, "attainment_rate", "share_measured"],
-                          contributions=_contrib(piece, [HORIZON_MONTHS]), window=scope.window,
-                          neighbours=neighbours_of(piece))
+                                measures=[*_ATTAINMENT, *ATTAINMENT_SHARES, "attainment_rate", "share_measured"],
+                                contributions=_contrib(piece, [HORIZON_MONTHS]), window=scope.window,
+                                neighbours=neighbours_of(piece))
     return sort_departments(protected, [HORIZON_MONTHS])
 
 
@@ -667,7 +667,7 @@ def cadence_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
     """The protected cadence-compliance table (figures as of a day)."""
     cells = levels(piece, _CADENCE, scope)
     protected = privacy.protect(cells, k=scope.k, keys=[DEPARTMENT], measures=list(_CADENCE),
-                          contributions=_contrib(piece, []), window=scope.window, scope=privacy.AS_OF)
+                                contributions=_contrib(piece, []), window=scope.window, scope=privacy.AS_OF)
     return sort_departments(protected, [])
 
 
@@ -675,7 +675,7 @@ def action_items_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
     """The protected action-items table."""
     cells = levels(piece, _ITEMS, scope)
     protected = privacy.protect(cells, k=scope.k, keys=[DEPARTMENT], measures=list(_ITEMS),
-                          contributions=_contrib(piece, []), window=scope.window, neighbours=neighbours_of(piece))
+                                contributions=_contrib(piece, []), window=scope.window, neighbours=neighbours_of(piece))
     return sort_departments(protected, [])
 
 
@@ -707,8 +707,8 @@ def option_kinds_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
     """The protected option-kinds table (organisation only), in the order of the kinds."""
     cells = levels(piece, _OPTIONS, scope, departments=False)
     protected = privacy.protect(cells, k=scope.k, keys=["kind", HORIZON_MONTHS, DEPARTMENT], measures=list(_OPTIONS),
-                          contributions=_contrib(piece, ["kind", HORIZON_MONTHS]), window=scope.window,
-                          neighbours=neighbours_of(piece))
+                                contributions=_contrib(piece, ["kind", HORIZON_MONTHS]), window=scope.window,
+                                neighbours=neighbours_of(piece))
     order = {kind: i for i, kind in enumerate(KINDS)}
     protected = protected.assign(_k=protected["kind"].map(order)).sort_values([HORIZON_MONTHS, "_k"], kind="stable")
     return protected.drop(columns="_k").reset_index(drop=True)

@@ -816,7 +816,7 @@ def most_wanted_chart(ax: Axes, most_wanted_skills: pd.DataFrame, total_label: s
     if not view.per_skill:
         anyone = most_wanted_skills[most_wanted_skills[SKILL].isna()]
         anyone = anyone.assign(_label=anyone[DEPARTMENT].astype(object).where(anyone[DEPARTMENT].notna(),
-                                                                               total_label))
+                                                                              total_label))
         return value_bars(ax, anyone, "_label", "skills_per_person", sort=False, show_hidden=True, top=None,
                           xlabel="Different skills each person chose to work on (mean; n = employees who chose any)")
     org = view.figures[view.figures[SKILL].notna()]

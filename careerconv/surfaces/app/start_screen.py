@@ -79,7 +79,7 @@ class StartScreen:
         if coach_id and coach_id not in coaches:
             coaches.append(coach_id)
         self.coach_choice = classed(widgets.Dropdown(options=[("All coaches", "")] + [(people.coach_label(c), c)
-                                                                               for c in coaches],
+                                                                                      for c in coaches],
                                                      value=coach_id or "", description="Coach",
                                                      layout=widgets.Layout(width="360px")), "cc-coach")
         self.view_choice = classed(widgets.ToggleButtons(options=[("Find a person", "person"), ("My team", "team")],

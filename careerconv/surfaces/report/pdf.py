@@ -310,11 +310,11 @@ class _Page:
         natural, least = [], []
         for i in range(n):
             cells = [table.headers[i] if i < len(table.headers) else ""] + [r[i] if i < len(r) else ""
-                                                                          for r in table.rows]
+                                                                            for r in table.rows]
             natural.append(max(0.5, min(3.2, max(self.width_of(c, size, "bold") for c in cells) + 0.12)))
             words = [w for c in cells for w in c.split(" ")]
             least.append(min(natural[-1], min(1.3, max((self.width_of(w, size, "bold") for w in words),
-                                                        default=0.0) + 0.14)))
+                                                       default=0.0) + 0.14)))
         excess = sum(natural) - _WIDTH
         if excess <= 0:
             return natural
