@@ -41,7 +41,7 @@ import threading
 import time
 from pathlib import Path
 
-from careerconv.records import schema as S
+from careerconv.records import schema
 from careerconv.surfaces.app import ConversationApp
 from careerconv.surfaces.app.scheduling import ManualClock, ManualScheduler, ThreadScheduler
 from careerconv.records.store import Store
@@ -202,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     record = app.snapshot()
     for _ in range(args.saves):
         t = time.perf_counter()
-        json.dumps(S.validate_conversation(record), ensure_ascii=False, indent=1).encode("utf-8")
+        json.dumps(schema.validate_conversation(record), ensure_ascii=False, indent=1).encode("utf-8")
         cpu.append(time.perf_counter() - t)
     line("  of which CPU (validate + encode; rest: disk)", cpu, None)
 

@@ -97,14 +97,14 @@ def child(engine: str, data: Path, out: Path) -> None:
     import pandas as pd  # noqa: F401  (imported before the timer, as the notebook has it)
     import pyarrow.parquet  # noqa: F401
 
-    from careerconv import analytics as A
+    from careerconv import analytics
 
     baseline = _rss_mib()
     started, cpu = time.perf_counter(), _cpu_seconds()
     tables = aggregation_step(engine, data)
     wall, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    ratings = A.ParquetTable("skill_ratings", _parts(data, "skill_ratings"))
+    ratings = analytics.ParquetTable("skill_ratings", _parts(data, "skill_ratings"))
     figures = {"engine": engine, "seconds": wall, "cpu_seconds": cpu, "peak_mib": peak, "baseline_mib": baseline,
                "ratings": len(ratings)}
     with open(out, "wb") as fh:
@@ -115,19 +115,19 @@ def aggregation_step(engine: str, data: Path) -> dict:
     """The measured step: from the data folder's files to the protected skill-rating tables."""
     import pandas as pd
 
-    from careerconv import analytics as A
+    from careerconv import analytics
     from careerconv.analytics.partials import _first_date_of
 
-    ratings = A.ParquetTable("skill_ratings", _parts(data, "skill_ratings"))
-    conversations = A.ParquetTable("conversations", _parts(data, "conversations"))
-    roster = A.RosterFile.of(data)
+    ratings = analytics.ParquetTable("skill_ratings", _parts(data, "skill_ratings"))
+    conversations = analytics.ParquetTable("conversations", _parts(data, "conversations"))
+    roster = analytics.RosterFile.of(data)
     if engine == "pandas":  # plain pandas reads what it needs into frames
         _use_pandas_reference()
         roster = roster.to_pandas()
         conversations = pd.concat([pd.read_parquet(p, columns=["conversation_id", "status"])
                                    for p in conversations.paths], ignore_index=True)
-    scope = A.resolve_scope(roster, AS_OF, first_date=_first_date_of(ratings), k=K)
-    return A.skill_rating_tables(ratings, roster, scope, conversations=conversations).tables
+    scope = analytics.resolve_scope(roster, AS_OF, first_date=_first_date_of(ratings), k=K)
+    return analytics.skill_rating_tables(ratings, roster, scope, conversations=conversations).tables
 
 
 def _use_pandas_reference() -> None:
@@ -154,9 +154,9 @@ def full_child(way: str, data: Path, limit_gib: float, out: Path) -> None:
         resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
     import threading
 
-    from careerconv import analytics as A
-    from careerconv.analytics import aggregates as AG
-    from careerconv.analytics import record_tables as R
+    from careerconv import analytics
+    from careerconv.analytics import aggregates
+    from careerconv.analytics import record_tables
 
     def peak() -> float:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -183,17 +183,17 @@ def full_child(way: str, data: Path, limit_gib: float, out: Path) -> None:
 
     if way == "pandas":
         _use_pandas_reference()
-    timed(AG, "skill_rating_tables", "skill-rating step")
-    timed(R, "part_pieces", "part of the employees")
-    timed(R, "record_tables", "tables from the parts")
+    timed(aggregates, "skill_rating_tables", "skill-rating step")
+    timed(record_tables, "part_pieces", "part of the employees")
+    timed(record_tables, "record_tables", "tables from the parts")
     figures = {"way": way, "stopped": None}
     started, cpu = time.perf_counter(), _cpu_seconds()
     try:
-        tables = A.load_hr_tables(data, lazy=way == "engine")
+        tables = analytics.load_hr_tables(data, lazy=way == "engine")
         stage[0] = "hr_aggregates"
         print(f"  {way:<7}{'load_hr_tables':<30} {time.perf_counter() - started:8.2f} s   peak {peak():6.0f} MiB",
               flush=True)
-        A.hr_aggregates(tables, AS_OF, k=K)
+        analytics.hr_aggregates(tables, AS_OF, k=K)
     except MemoryError:
         figures["stopped"] = f"stopped by the {limit_gib:g} GiB memory limit in {stage[0]}"
     figures.update(seconds=time.perf_counter() - started, cpu_seconds=_cpu_seconds() - cpu, peak_mib=peak())

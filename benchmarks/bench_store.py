@@ -49,8 +49,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from careerconv.records import schema as S
-from careerconv.records import tables as T
+from careerconv.records import schema
+from careerconv.records import tables
 from careerconv.records.store import RECORD_KINDS, Store, atomic_write_bytes
 
 DEMO_EMPLOYEES = 10_000
@@ -150,7 +150,7 @@ def new_draft(store: Store, employee_id: str, day: dt.date) -> dict:
     Its content is their last conversation's, as a coach starting from the previous plan would have it.
     """
     history = store.history(employee_id)
-    record = {k: v for k, v in copy.deepcopy(history.conversations[-1]).items() if k not in S.SAVE_STAMP}
+    record = {k: v for k, v in copy.deepcopy(history.conversations[-1]).items() if k not in schema.SAVE_STAMP}
     record.update(conversation_id=None, date=day.isoformat(), status="draft", completed_at=None, source="app",
                   next_due=None)
     return store.save_conversation(record)
@@ -220,7 +220,7 @@ def bench_autosave_revisions(store: Store, employee_id: str, saves: int, scratch
         baseline.append(time.perf_counter() - started)
         size = len(data)
     stored = store.load_conversation(employee_id, record["conversation_id"])
-    if stored["revision"] != loaded_revision + saves or S.record_content(stored) != S.record_content(record):
+    if stored["revision"] != loaded_revision + saves or schema.record_content(stored) != schema.record_content(record):
         raise SystemExit(f"autosave with revisions: stored revision {stored['revision']}, expected "
                          f"{loaded_revision + saves}; the benchmark's saves did not all land")
     shutil.rmtree(scratch)
@@ -241,7 +241,7 @@ def bench_history(store: Store, employee_ids: list[str]) -> tuple[list[float], i
 def naive_history(store: Store, employee_id: str) -> float:
     def scan():
         mine = [r for r in store.iter_records() if r["employee_id"] == employee_id]
-        T.frames_from_records(mine)
+        tables.frames_from_records(mine)
     return _time(scan)
 
 
@@ -326,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print("measuring the naive ways (each reads every record file) ...", flush=True)
     naive_history_s = naive_history(store, sample[0])
-    naive_analytics_s = _time(lambda: T.frames_from_records(store.iter_records(), ["skill_ratings"]))
+    naive_analytics_s = _time(lambda: tables.frames_from_records(store.iter_records(), ["skill_ratings"]))
     naive_rebuild_s = store.refresh(full=True).seconds
 
     p95 = _percentile(safe, 0.95)
