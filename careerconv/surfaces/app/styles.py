@@ -100,8 +100,9 @@ CSS = """
   background: #ffffff; color: var(--cc-ink); border: 1px solid #c9d2dc; box-shadow: none;
 }
 .cc-app .jupyter-button:hover:enabled { border-color: var(--cc-accent); color: var(--cc-accent); box-shadow: none; }
-.cc-app .jupyter-button.cc-primary \
-{ background: var(--cc-accent); color: #fff; border-color: var(--cc-accent); font-weight: 600; }
+.cc-app .jupyter-button.cc-primary {
+  background: var(--cc-accent); color: #fff; border-color: var(--cc-accent); font-weight: 600;
+}
 .cc-app .jupyter-button.cc-primary:hover:enabled { background: #225858; color: #fff; }
 .cc-app .jupyter-button.cc-danger { color: var(--cc-error-ink); border-color: #e3b5b5; }
 .cc-app .jupyter-button.cc-link { border: none; background: transparent; color: var(--cc-accent); padding: 0 6px; }
@@ -114,12 +115,15 @@ CSS = """
   height: auto; min-height: 44px; padding: 4px 16px; border-radius: 10px; text-align: left;
   white-space: pre-line; line-height: 1.25; font-size: 14px; background: #fff;
 }
-.cc-app .cc-stepper .jupyter-button.cc-step-active \
-{ background: var(--cc-accent); color: #fff; border-color: var(--cc-accent); }
-.cc-app .cc-stepper .jupyter-button.cc-step-over \
-{ border-color: #e0a84c; color: var(--cc-warn-ink); background: var(--cc-warn-bg); }
-.cc-app .cc-stepper .jupyter-button.cc-step-active.cc-step-over \
-{ background: #b7791f; color: #fff; border-color: #b7791f; }
+.cc-app .cc-stepper .jupyter-button.cc-step-active {
+  background: var(--cc-accent); color: #fff; border-color: var(--cc-accent);
+}
+.cc-app .cc-stepper .jupyter-button.cc-step-over {
+  border-color: #e0a84c; color: var(--cc-warn-ink); background: var(--cc-warn-bg);
+}
+.cc-app .cc-stepper .jupyter-button.cc-step-active.cc-step-over {
+  background: #b7791f; color: #fff; border-color: #b7791f;
+}
 .cc-app .cc-total .widget-html-content { font-size: 13px; color: var(--cc-muted); padding-left: 10px; }
 .cc-app .cc-total-over .widget-html-content { color: var(--cc-warn-ink); font-weight: 600; }
 
@@ -245,8 +249,9 @@ CSS = """
   background: #fff; font-size: 13px; line-height: 1.35;
 }
 .cc-app .cc-trend-line { display: flex; align-items: baseline; justify-content: space-between; gap: 8px; }
-.cc-app .cc-trend-skill \
-{ font-weight: 600; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.cc-app .cc-trend-skill {
+  font-weight: 600; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap;
+}
 .cc-app .cc-trend-value { white-space: nowrap; }
 .cc-app .cc-spark {
   font-family: "DejaVu Sans Mono", "Menlo", monospace; color: var(--cc-accent); letter-spacing: 2px; font-size: 15px;
@@ -310,8 +315,9 @@ CSS = """
 .cc-app .cc-date-check .cc-warn { color: var(--cc-warn-ink); }
 .cc-app .cc-action-row { align-items: flex-start; }  /* a date's complaint under it leaves the row's fields in line */
 .cc-app .cc-start-confirm .jupyter-button { margin: 0 6px 0 0; }
-.cc-app .cc-start-confirm .cc-row, .cc-app .cc-draft-offer .cc-row, .cc-app .cc-summary-actions \
-{ flex-wrap: wrap; gap: 6px; }
+.cc-app .cc-start-confirm .cc-row, .cc-app .cc-draft-offer .cc-row, .cc-app .cc-summary-actions {
+  flex-wrap: wrap; gap: 6px;
+}
 /* text boxes grow with their text instead of cutting it off */
 .cc-app textarea { field-sizing: content; min-height: 2.3em; max-height: 16em; }
 .cc-app .cc-grow textarea { min-height: 32px; resize: none; overflow-wrap: anywhere; }
