@@ -554,7 +554,7 @@ def test_load_needs_a_data_folder_with_a_roster(tmp_path):
 
 
 def _same_day_org() -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]:
-    """Twelve people, each with two or three self ratings of SQL on 3 Mar 2025, and the rating that counts.
+    """Sixteen people, each with two or three self ratings of SQL on 3 Mar 2025, and the rating that counts.
 
     The save times contradict the old rule (a conversation beats a check-in on one day): for D0 a
     check-in saved after the conversation corrects it.
@@ -580,9 +580,14 @@ def _same_day_org() -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]:
         rate(emp, 2, "checkin", f"{emp}-ci-20250303-2", "2025-03-03T10:00:00.000+00:00")
         rate(emp, 7, "import", f"{emp}-import", None)
         expected[emp] = 2
+    for i in range(12, 16):  # D3: one record holds the skill twice, saved at once: the higher rating, in any row order
+        emp, both = f"E{i}", (3, 9) if i % 2 else (9, 3)
+        for value in both:
+            rate(emp, value, "import", f"{emp}-import", "2025-03-03T10:00:00Z")
+        expected[emp] = 9
     ratings = _frame("skill_ratings", rows)
     roster = _frame("roster", [{"employee_id": f"E{i}", "name": "x", "coach_id": "C", "department": f"D{i // 4}",
-                                "cadence_months": 6} for i in range(12)])
+                                "cadence_months": 6} for i in range(16)])
     return ratings, roster, expected
 
 
@@ -594,8 +599,8 @@ def test_the_engine_and_the_reference_take_the_rating_recorded_last_on_a_day(tmp
     # the rule of the progress measurement (employee reports, target status) is the rule here
     latest = progress.latest_ratings(ratings, "2025-07-01").set_index("employee_id")["rating"]
     assert latest.to_dict() == expected
-    codes = pd.DataFrame({"employee_id": roster["employee_id"].astype(object), "emp": np.arange(12),
-                          "dept": np.arange(12) // 4, "department": roster["department"].astype(object)})
+    codes = pd.DataFrame({"employee_id": roster["employee_id"].astype(object), "emp": np.arange(16),
+                          "dept": np.arange(16) // 4, "department": roster["department"].astype(object)})
     catalogue = analytics.skill_catalogue(ratings["skill"])
     scope = analytics.resolve_scope(roster, "2025-07-01", "2024-07-01", None, [], 3)
     parts = _in_parts({"roster": roster, "skill_ratings": ratings}, tmp_path)["skill_ratings"]
@@ -618,8 +623,8 @@ def test_the_engine_and_the_reference_take_the_rating_recorded_last_on_a_day(tmp
 def test_a_table_in_memory_without_save_times_is_ordered_by_source():
     ratings, roster, _ = _same_day_org()
     ratings = ratings.drop(columns="saved_at")
-    codes = pd.DataFrame({"employee_id": roster["employee_id"].astype(object), "emp": np.arange(12),
-                          "dept": np.arange(12) // 4, "department": roster["department"].astype(object)})
+    codes = pd.DataFrame({"employee_id": roster["employee_id"].astype(object), "emp": np.arange(16),
+                          "dept": np.arange(16) // 4, "department": roster["department"].astype(object)})
     scope = analytics.resolve_scope(roster, "2025-07-01", "2024-07-01", None, [], 3)
     for partials_of in (analytics.rating_partials, pandas_reference.rating_partials):
         partials = partials_of(ratings, codes, analytics.skill_catalogue(ratings["skill"]), [], scope)

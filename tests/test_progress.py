@@ -663,6 +663,16 @@ def test_same_day_ratings_without_save_times_fall_back_to_the_source():
     assert latest_ratings(ratings, "2024-02-01").loc[0, "rating"] == 7  # a known save time is later
 
 
+def test_two_ratings_recorded_alike_count_the_higher_in_any_row_order():
+    """One record holding a skill twice, saved at once (an imported sheet with the row twice): the higher rating
+    counts, as in the HR tables - never whichever row the frame happens to list last."""
+    for values in ((5, 8), (8, 5)):
+        ratings = make_ratings([("e1", "2024-07-10", "Public speaking", v, "import") for v in values])
+        ratings["record_id"], ratings["saved_at"] = "sheet-1", "2024-07-10T09:00:00Z"
+        assert latest_ratings(ratings, "2024-08-01").loc[0, "rating"] == 8, values
+        assert at_six_months(ratings)["measured_rating"] == 8, values
+
+
 def test_recorded_order_reads_unreadable_save_times_as_unknown():
     ratings = same_day("yesterday-ish", "2024-01-15T15:10:00.000+00:00")
     order = recorded_order(ratings)

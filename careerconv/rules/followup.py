@@ -182,7 +182,9 @@ def recorded_key(source: Any, record_id: Any, saved_at: Any) -> tuple[int, int, 
     readable one was recorded before any with one), then the source
     (:data:`SOURCE_PRIORITY`: an import, then a check-in, then a
     conversation; any other source before all of them), then the record id,
-    so the choice is reproducible.
+    so the choice is reproducible. Of ratings whose keys are equal (one
+    record holding a skill twice), the higher rating counts: progress, the
+    report and the HR tables all decide so, whatever the order of the rows.
     """
     priority = SOURCE_PRIORITY.get(source, -1) if isinstance(source, str) else -1
     return _saved_us(saved_at), priority, str(record_id)

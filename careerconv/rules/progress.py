@@ -986,10 +986,12 @@ def _prepare(
     in_group[1:] |= same_as_next[:-1]
     if in_group.any():
         # Rare: several ratings of one skill on one day. The last one kept
-        # below wins, so order those few by recorded_order.
+        # below wins, so order those few by recorded_order, then by rating
+        # (of two recorded alike, the higher counts - never the frame's order).
         idx = np.flatnonzero(in_group)
-        tie = recorded_order(ratings.iloc[pos[idx]]).assign(i=idx, key=key[idx], day=day[idx])
-        tie = tie.sort_values(["key", "day", *RECORDED_ORDER_COLUMNS], kind="stable")
+        tie = recorded_order(ratings.iloc[pos[idx]]).assign(i=idx, key=key[idx], day=day[idx],
+                                                           rating=values[pos[idx]])
+        tie = tie.sort_values(["key", "day", *RECORDED_ORDER_COLUMNS, "rating"], kind="stable")
         pos[idx] = pos[tie["i"].to_numpy()]
     keep = ~same_as_next
     pos = pos[keep]
