@@ -226,6 +226,47 @@ def test_reload_lands_back_with_the_typing_kept_and_drafts_are_never_hidden(brow
     page.close()
 
 
+def _page_kernel(page) -> str:
+    return page.evaluate("() => JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
+
+
+def _kernel_running(kernel_id: str) -> bool:
+    import psutil
+
+    for process in psutil.process_iter(["cmdline"]):
+        if any(f"kernel-{kernel_id}.json" in part for part in process.info["cmdline"] or ()):
+            return True
+    return False
+
+
+def test_a_reloaded_pages_kernel_is_ended_quietly(browser, voila_server):
+    """Reloading (or closing) the page ends the old page's kernel a few seconds later, and the terminal shows
+    no refused request: before, the page's shutdown request had no _xsrf cookie to send, the server refused it
+    (403 and a WARNING in the coach's terminal) and every reload left a kernel with the app running until the
+    app was stopped."""
+    import time
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(WAIT)
+    page.goto(voila_server.url)
+    ready(page)
+    first = _page_kernel(page)
+    page.reload()
+    ready(page)
+    second = _page_kernel(page)
+    assert second != first and _kernel_running(first) and _kernel_running(second)
+    deadline = time.monotonic() + 90
+    while _kernel_running(first) and time.monotonic() < deadline:
+        time.sleep(1)
+    assert not _kernel_running(first), "the reloaded page's kernel is still running after 90 s"
+    assert _kernel_running(second)  # the page on screen keeps its kernel
+    page.locator(".cc-search input").fill("lovelace")  # and it still answers
+    page.locator(".cc-results-note", has_text="1 person").wait_for()
+    refused = [line for line in voila_server.lines if "_xsrf" in line or " 403 " in line]
+    assert not refused, "".join(refused)
+    page.close()
+
+
 def _layout_tour(page, output: Path, width: int) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     pick(page, "lovelace", "Ada Lovelace")

@@ -116,6 +116,12 @@ def test_voila_keeps_the_token_private_and_refuses_foreign_hosts(voila_server):
     # The page's own API calls are refused under a foreign name too, token or not.
     status, _ = _request(voila_server, "/api/kernels", FOREIGN_HOSTS[1], token=voila_server.token)
     assert status == 403
+    # Ending a page's kernel needs the token (or the app's cookies, _xsrf included); a made-up kernel is a 404.
+    status, _ = _request(voila_server, "/voila/api/shutdown/some-kernel", LOCAL_HOSTS[0], method="POST")
+    assert status in (401, 403), f"a kernel could be ended without the token: {status}"
+    status, _ = _request(voila_server, "/voila/api/shutdown/some-kernel", LOCAL_HOSTS[0], method="POST",
+                         token=voila_server.token)
+    assert status == 404
 
     _check_token_is_on_no_command_line(voila_server, lab=False)
 

@@ -27,6 +27,16 @@ The pool of preheated kernels (``--preheat_kernel=True --pool_size=1``) is chang
   and :data:`REFILL_SETTLE` seconds more have passed (meanwhile the browser loads its scripts and shows the
   app), at the latest :data:`REFILL_LATEST` seconds after the page took its kernel - or at once when another
   page (a reload, a second tab) asks for a kernel, so that page never waits longer than before.
+
+**A closed page's kernel is shut down**, a little later. When a page is closed or reloaded, Voila's page
+sends the server a request to shut its kernel down (a beacon on ``beforeunload``, carrying the ``_xsrf``
+cookie as its proof of coming from the app's own page). Voila's page never got that cookie, so every such
+request was refused (a 403 and a WARNING in the coach's terminal) and the kernel of every closed or
+reloaded page stayed, with its app and some 200 MB, until the app was stopped. Here the page sets the cookie
+(:class:`PageWithXsrfCookie`), and the request (:class:`ShutdownWhenUnused`) shuts the kernel down
+:data:`CLOSED_PAGE_GRACE` seconds later, if no page is connected to it then, and gently: the kernel saves
+what is pending as it exits, after the last keystrokes the page sent on its way out have arrived (shut down
+at once, the kernel could end before them).
 """
 
 from __future__ import annotations
@@ -40,6 +50,7 @@ APP_NOTEBOOK = "conversation.ipynb"
 SERVER_LOGGER = "Voila"  # the server's log (traitlets names an application's logger after its class)
 REFILL_SETTLE = 10.0  # seconds after a page's notebook has run before the pool heats the next kernel
 REFILL_LATEST = 30.0  # ... at the latest this long after the page took its kernel
+CLOSED_PAGE_GRACE = 15.0  # seconds after a page asked to end its kernel (it was closed) before it is ended
 
 
 class QuietAppNotebookTrust(logging.Filter):
@@ -129,6 +140,46 @@ def _paced_factory(factory):
     return make
 
 
+def page_handlers() -> tuple[type, type]:
+    """Voila's page handler and its kernel-shutdown handler, changed as the module's docstring says."""
+    from jupyter_server.base.handlers import APIHandler
+    from tornado import web
+    from voila.tornado.handler import TornadoVoilaHandler
+
+    class PageWithXsrfCookie(TornadoVoilaHandler):
+        """Voila's page, which also sets the ``_xsrf`` cookie its shutdown request sends back."""
+
+        async def prepare(self, *args, **kwargs):
+            await super().prepare(*args, **kwargs)
+            if self.current_user:
+                self.xsrf_token  # noqa: B018 - reading it sets the cookie (tornado)
+
+    class ShutdownWhenUnused(APIHandler):
+        """``POST /voila/api/shutdown/<kernel id>`` from a closing page: the kernel is shut down (gently)
+        :data:`CLOSED_PAGE_GRACE` seconds later, unless a page is connected to it by then."""
+
+        @web.authenticated
+        async def post(self, kernel_id: str):
+            manager = self.kernel_manager
+            if kernel_id not in manager:
+                raise web.HTTPError(404, f"no kernel {kernel_id}")
+            asyncio.get_running_loop().call_later(
+                CLOSED_PAGE_GRACE, lambda: asyncio.ensure_future(_shutdown_if_unused(manager, kernel_id, self.log)))
+            self.set_status(202)
+            self.finish()
+
+    return PageWithXsrfCookie, ShutdownWhenUnused
+
+
+async def _shutdown_if_unused(manager, kernel_id: str, log: logging.Logger) -> None:
+    if kernel_id not in manager or manager._kernel_connections.get(kernel_id, 0) > 0:
+        return
+    try:
+        await manager.shutdown_kernel(kernel_id)  # not now=True: the kernel's exit saves what is pending
+    except Exception:  # the server may be stopping it already
+        log.debug("The kernel of a closed page had ended already", exc_info=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run Voila with ``argv`` (default: this process's arguments)."""
     for name in SKIPPED_MODULES:
@@ -137,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     from voila.app import main as voila_main
 
     voila.app.voila_kernel_manager_factory = _paced_factory(voila.app.voila_kernel_manager_factory)
+    voila.app.TornadoVoilaHandler, voila.app.VoilaShutdownKernelHandler = page_handlers()
 
     logging.getLogger(SERVER_LOGGER).addFilter(QuietAppNotebookTrust())
 
