@@ -190,3 +190,28 @@ def test_careerconv_kernels_drop_that_traceback_from_their_first_cell_on():
 
     assert "ZMQError: Socket operation on non-socket" in _kernel_stopped_during_a_cell(AsyncKernelManager)
     assert "Traceback" not in _kernel_stopped_during_a_cell(QuietStartKernelManager)
+
+
+def test_a_closed_pages_kernel_is_ended_only_when_no_page_uses_it():
+    """The shutdown a closing page asks for runs a few seconds later: a kernel a page is connected to again
+    stays, one gone already is left alone, a failing shutdown (the server stopping it meanwhile) is no error."""
+    import logging
+
+    class Manager:
+        def __init__(self, connections: dict[str, int], fail: bool = False):
+            self._kernel_connections, self.fail, self.ended = connections, fail, []
+
+        def __contains__(self, kernel_id: str) -> bool:
+            return kernel_id in self._kernel_connections
+
+        async def shutdown_kernel(self, kernel_id: str, now: bool = False):
+            if self.fail:
+                raise RuntimeError("already stopping")
+            self.ended.append((kernel_id, now))
+
+    log = logging.getLogger("test")
+    manager = Manager({"closed": 0, "reopened": 1})
+    for kernel_id in ("closed", "reopened", "unknown"):
+        asyncio.run(voila_server._shutdown_if_unused(manager, kernel_id, log))
+    assert manager.ended == [("closed", False)]  # gently: the kernel saves what is pending as it exits
+    asyncio.run(voila_server._shutdown_if_unused(Manager({"closed": 0}, fail=True), "closed", log))

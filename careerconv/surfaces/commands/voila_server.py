@@ -172,7 +172,8 @@ def page_handlers() -> tuple[type, type]:
 
 
 async def _shutdown_if_unused(manager, kernel_id: str, log: logging.Logger) -> None:
-    if kernel_id not in manager or manager._kernel_connections.get(kernel_id, 0) > 0:
+    connections = getattr(manager, "_kernel_connections", {})  # jupyter_server's count of each kernel's pages
+    if kernel_id not in manager or connections.get(kernel_id, 0) > 0:
         return
     try:
         await manager.shutdown_kernel(kernel_id)  # not now=True: the kernel's exit saves what is pending
