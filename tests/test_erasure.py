@@ -249,3 +249,28 @@ def test_erasing_someone_from_the_sample_organisation(sample_data: Path, tmp_pat
     assert eid not in set(store.read_table("skill_ratings")["employee_id"])
     assert len(store.roster()) == len(roster) - 1
     assert store.validate() == []
+
+
+def test_the_hr_report_runs_after_the_last_person_of_a_part_is_erased(sample_data: Path, tmp_path: Path):
+    """Erasing the only person of a Parquet part leaves that part with no rows in every derived table; the
+    HR report read it as a column without chunks and stopped on an IndexError (found by a hostile tester)."""
+    import pyarrow.parquet as pq
+
+    from careerconv import cli
+
+    store = Store(sample_data)
+    store.refresh()
+    coaches = set(store.roster()["coach_id"])
+    alone = None
+    for path in store.part_paths("conversations"):
+        ids = set(pq.read_table(path, columns=["employee_id"]).column(0).to_pylist())
+        if len(ids) == 1 and not ids & coaches:
+            alone = ids.pop()
+            break
+    assert alone, "the sample has no part holding one person (pick another org for this test)"
+    assert erase_employee(store, tmp_path / "reports", alone).complete
+    emptied = [p for p in store.part_paths("conversations") if pq.read_metadata(p).num_rows == 0]
+    assert emptied  # the situation under test
+    out = tmp_path / "hr.html"
+    assert cli.main(["--data", str(sample_data), "hr-report", "--as-of", "2026-10-01", "-o", str(out)]) == 0
+    assert out.stat().st_size > 0

@@ -589,7 +589,7 @@ def dictionary(column: Any, distinct: bool = False) -> tuple[Any, np.ndarray]:
     """
     import pyarrow.compute as pc
 
-    unified = column.num_chunks > 1
+    unified = column.num_chunks != 1  # several chunks, or none (a part whose rows were all erased)
     merged = column.unify_dictionaries().combine_chunks() if unified else column.chunk(0)
     values, indices = merged.dictionary, merged.indices
     positions = (indices.fill_null(-1) if indices.null_count else indices).to_numpy(zero_copy_only=False)
