@@ -82,6 +82,23 @@ def test_roster_import_adds_then_is_idempotent(store: Store, tmp_path: Path):
     assert snapshot(store.root) == before
 
 
+def test_a_file_without_email_or_cadence_keeps_what_the_roster_holds(store: Store, tmp_path: Path):
+    """An HR export without an email column (or a cadence column) updates names and roles and leaves the
+    stored emails and cadences alone - before, every email of the people in the file was wiped silently."""
+    import_roster(store, write(tmp_path / "full.csv", f"{ROSTER_HEADER}\nE1,Ana,C1,Sales,Rep,6,ana@example.org\n"))
+    result = import_roster(store, write(tmp_path / "hr.csv", "employee_id,name,coach_id,department,role\n"
+                                                             "E1,Ana Silva,C1,Sales,Lead\nE2,Bo,C1,Sales,Rep\n"))
+    assert (result.added, result.updated) == (1, 1)
+    assert any("no email column" in note and "keep their email" in note for note in result.notes), result.notes
+    ana, bo = store.employee("E1"), store.employee("E2")
+    assert (ana["name"], ana["role"], ana["email"], ana["cadence_months"]) \
+        == ("Ana Silva", "Lead", "ana@example.org", 6)
+    assert (bo["email"], bo["cadence_months"]) == ("", 12)
+    # a file with the column still sets it, an empty cell included
+    import_roster(store, write(tmp_path / "new.csv", f"{ROSTER_HEADER}\nE1,Ana Silva,C1,Sales,Lead,6,\n"))
+    assert store.employee("E1")["email"] == ""
+
+
 def test_roster_update_keeps_employees_not_in_file(roster_store: Store, tmp_path: Path):
     path = write(tmp_path / "change.csv", f"{ROSTER_HEADER}\nE002,Bo Chen,C02,Engineering,Lead,6,\n")
     result = import_roster(roster_store, path)

@@ -4,7 +4,8 @@ Two importers, one reading path:
 
 * :func:`import_roster` — columns ``employee_id, name, coach_id, department,
   role`` and optionally ``cadence_months`` (6 or 12; without the column new
-  employees get 12 and others keep theirs) and ``email``; employees are
+  employees get 12 and others keep theirs) and ``email`` (the same: kept when
+  the file has none); employees are
   added or updated by id, everyone else on the roster is kept. Files as HR
   systems export them are read as they are: the names Workday, BambooHR or
   Personio use (``Manager ID``, ``Job Title``, ``Work Email``, ``First Name``
@@ -682,10 +683,10 @@ def _parse_email(value: Any) -> str:
     return text
 
 
-def _kept_cadence(existing: dict[str, dict], employee_id: Any) -> int:
-    """The cadence of an employee imported from a file without a cadence column: theirs, or the default."""
+def _kept(existing: dict[str, dict], employee_id: Any, column: str, default: Any) -> Any:
+    """What an employee imported from a file without ``column`` keeps: theirs on the roster, else ``default``."""
     on_file = existing.get(employee_id) if isinstance(employee_id, str) else None
-    return int(on_file[CADENCE_MONTHS]) if on_file else DEFAULT_CADENCE
+    return on_file[column] if on_file else default
 
 
 def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
@@ -743,8 +744,10 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
                                       allow_missing=False),
             "role": checker.check(_roster_text, v.get("role"), n, "role", what="role") or "",
             CADENCE_MONTHS: checker.check(schema.parse_cadence, v.get(CADENCE_MONTHS), n, CADENCE_MONTHS)
-            if checker.has(CADENCE_MONTHS) else _kept_cadence(existing, v.get(EMPLOYEE_ID)),
-            "email": checker.check(_parse_email, v.get("email"), n, "email") or "",
+            if checker.has(CADENCE_MONTHS) else int(_kept(existing, v.get(EMPLOYEE_ID), CADENCE_MONTHS,
+                                                           DEFAULT_CADENCE)),
+            "email": (checker.check(_parse_email, v.get("email"), n, "email") or "")
+            if checker.has("email") else _kept(existing, v.get(EMPLOYEE_ID), "email", ""),
         }
         eid = rec[EMPLOYEE_ID]
         if eid is None:
@@ -792,6 +795,8 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
         result.notes.append(f"the file has no cadence_months column: employees already on the roster keep theirs, "
                             f"new ones hold a career conversation every {DEFAULT_CADENCE} months (change it in the "
                             "app, or import a file with a cadence_months column of 6 or 12)")
+    if not checker.has("email") and any(existing.get(r[EMPLOYEE_ID], {}).get("email") for r in incoming):
+        result.notes.append("the file has no email column: employees already on the roster keep their email")
     no_coach = sum(1 for r in incoming if not r[COACH_ID])
     if no_coach:
         result.notes.append(f"{no_coach} employee(s) have no coach (the top of the organisation, or external "

@@ -23,7 +23,8 @@ tab separated; .xlsx workbooks are read from their first sheet.
 ROSTER_EPILOG = """columns:
   employee_id, name, coach_id, department, role, and optionally
   cadence_months (6 or 12; without it new employees get 12, others keep
-  theirs) and email. Employees are added or updated by employee_id;
+  theirs) and email (without it, others keep theirs). Employees are added
+  or updated by employee_id;
   employees not in the file stay on the roster.
 
 HR system exports:
