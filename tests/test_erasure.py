@@ -274,3 +274,31 @@ def test_the_hr_report_runs_after_the_last_person_of_a_part_is_erased(sample_dat
     out = tmp_path / "hr.html"
     assert cli.main(["--data", str(sample_data), "hr-report", "--as-of", "2026-10-01", "-o", str(out)]) == 0
     assert out.stat().st_size > 0
+
+
+def test_erasing_someone_leaves_a_colleague_with_the_same_name_alone(tmp_path: Path):
+    """Two people called José Álvarez: erasing E046 removes E046's rows and report, and none of E047's - the
+    name names neither of them, so it is not searched for, and the receipt says so (found by a hostile
+    tester: E047's rows in an export and their progress report were deleted with E046's)."""
+    store, reports = Store(tmp_path / "data"), tmp_path / "reports"
+    pd.DataFrame([("E046", "José Álvarez", "C01", "Eng", "Dev", 6, "jose.a@example.org"),
+                  ("E047", "José  ÁLVAREZ", "C01", "Eng", "Dev", 6, "jose.b@example.org"),
+                  ("E048", "Ana Silva", "C01", "Eng", "Dev", 6, "")],
+                 columns=["employee_id", "name", "coach_id", "department", "role", "cadence_months", "email"]
+                 ).to_csv(tmp_path / "roster.csv", index=False)
+    import_roster(store, tmp_path / "roster.csv")
+    conversation(store, "E046", dt.date(2024, 3, 1))
+    conversation(store, "E047", dt.date(2024, 3, 1))
+    (store.root / "due.csv").write_text("employee_id,name\nE046,José Álvarez\nE047,José  ÁLVAREZ\nE048,Ana Silva\n",
+                                        encoding="utf-8")
+    for eid in ("E046", "E047"):
+        (reports / eid).mkdir(parents=True)
+        (reports / eid / "progress.html").write_text(f"<h1>José Álvarez</h1><p>{eid}</p>", encoding="utf-8")
+    store.refresh()
+    receipt = erase_employee(store, reports, "E046")
+    assert (store.root / "due.csv").read_text(encoding="utf-8") \
+        == "employee_id,name\nE047,José  ÁLVAREZ\nE048,Ana Silva\n"
+    assert (reports / "E047" / "progress.html").exists() and not (reports / "E046").exists()
+    assert set(store.roster()["employee_id"]) == {"E047", "E048"} and store.conversations("E047")
+    assert "not their name (E047 on the roster has the same name" in str(receipt)
+    assert receipt.complete, str(receipt)

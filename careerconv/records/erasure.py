@@ -356,8 +356,13 @@ def erase_employee(store: Store, reports_dir: str | os.PathLike, employee_id: st
     eid = plan.employee_id
     roster = store.roster()
     known_ids = {*roster[EMPLOYEE_ID], *roster[COACH_ID], *store.employees_with_records()}
-    mentions = Mentions(eid, plan.name, plan.email, other_ids=known_ids)
-    searched = ["the id"] + (["their name"] if plan.name else []) + (["their email"] if plan.email else []) \
+    namesakes = _namesakes(roster, eid, plan.name)
+    # A name someone else on the roster has too names no one: their rows, reports and lines would go too.
+    mentions = Mentions(eid, None if namesakes else plan.name, plan.email, other_ids=known_ids)
+    name_searched = ["their name"] if plan.name and not namesakes else \
+        [f"not their name ({', '.join(namesakes)} on the roster has the same name, so a file naming "
+         f"{plan.name!r} may be about them; look at such files by hand)"] if plan.name else []
+    searched = ["the id", *name_searched] + (["their email"] if plan.email else []) \
         + ["the hash of the id older lock files were named by"]
     receipt = Receipt(eid, store.root, reports, searched)
     handled: set[Path] = set()
@@ -414,6 +419,16 @@ def erase_employee(store: Store, reports_dir: str | os.PathLike, employee_id: st
 
 
 # ---------------------------------------------------------------------------- helpers
+
+
+def _namesakes(roster: pd.DataFrame, employee_id: str, name: str | None) -> list[str]:
+    """The other employees on the roster whose name is ``name`` (compared as :class:`Mentions` finds names)."""
+    if not name:
+        return []
+    same = Mentions(employee_id, name)  # matches the id too: only whole names of other rows count
+    others = roster[roster[EMPLOYEE_ID] != employee_id]
+    return sorted(eid for eid, other in zip(others[EMPLOYEE_ID], others["name"])
+                  if isinstance(other, str) and same.fullmatch(other.strip()))
 
 
 def _roots(data: Path, reports: Path) -> list[Path]:
