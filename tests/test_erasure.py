@@ -302,3 +302,26 @@ def test_erasing_someone_leaves_a_colleague_with_the_same_name_alone(tmp_path: P
     assert set(store.roster()["employee_id"]) == {"E047", "E048"} and store.conversations("E047")
     assert "not their name (E047 on the roster has the same name" in str(receipt)
     assert receipt.complete, str(receipt)
+
+
+def test_an_erase_killed_before_its_refresh_is_finished_by_the_next_one(org, monkeypatch):
+    """Killed after the roster row and record files went but before the derived tables were rewritten: the
+    derived tables still hold the person, so a second erase must not answer "nothing is held about them"
+    (found by a hostile tester with SIGKILL) - it finishes the job and gives a receipt."""
+    store, reports = org
+    real_refresh = Store.refresh
+
+    def killed(self, *args, **kwargs):
+        raise KeyboardInterrupt("killed")
+
+    monkeypatch.setattr(Store, "refresh", killed)
+    with pytest.raises(KeyboardInterrupt):
+        erase_employee(store, reports, "E001")
+    monkeypatch.setattr(Store, "refresh", real_refresh)
+    assert "E001" not in set(store.roster()["employee_id"]) and store.derived_holds("E001")
+    receipt = erase_employee(store, reports, "E001")
+    assert receipt.complete, str(receipt)
+    assert not store.derived_holds("E001")
+    assert "E001" not in set(store.read_table("skill_ratings")["employee_id"])
+    with pytest.raises(NotFound):  # and now nothing is held
+        erase_employee(store, reports, "E001")

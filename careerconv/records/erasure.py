@@ -263,12 +263,13 @@ class ErasurePlan:
     conversations: int
     checkins: int
     report_files: int
+    in_derived: bool = False  # the derived tables hold rows of theirs
 
     def describe(self) -> str:
         """One line for the confirmation prompt."""
         held = [f"roster row{' (' + self.name + ')' if self.name else ''}" if self.on_roster else "no roster row",
                 f"{self.conversations} conversation file(s)", f"{self.checkins} check-in file(s)",
-                f"{self.report_files} report file(s)"]
+                f"{self.report_files} report file(s)"] + (["rows in the derived tables"] if self.in_derived else [])
         return f"{self.employee_id}: " + ", ".join(held)
 
 
@@ -316,9 +317,10 @@ def plan_erasure(store: Store, reports_dir: str | os.PathLike, employee_id: str)
     conv_dir = store.employee_dir("conversation", employee_id)
     ci_dir = store.employee_dir("checkin", employee_id)
     plan = ErasurePlan(employee_id, name, email or None, bool(len(row)), _count_files(conv_dir),
-                       _count_files(ci_dir), _count_files(Path(reports_dir) / employee_id))
+                       _count_files(ci_dir), _count_files(Path(reports_dir) / employee_id),
+                       store.derived_holds(employee_id))
     if not plan.on_roster and not conv_dir.exists() and not ci_dir.exists() and not plan.report_files \
-            and not (Path(reports_dir) / employee_id).exists():
+            and not (Path(reports_dir) / employee_id).exists() and not plan.in_derived:
         raise NotFound(f"employee {employee_id!r} is not on the roster and nothing is held about them; "
                        "nothing was erased")
     return plan

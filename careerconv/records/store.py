@@ -967,6 +967,11 @@ class Store:
         return _unlink_all(p for p in self.derived_dir.rglob(".*.tmp"))
 
     # ------------------------------------------------------------------ derived tables
+    def derived_holds(self, employee_id: str) -> bool:
+        """True when the derived tables still hold rows of ``employee_id`` (read by the last refresh), whether
+        or not their record files are still there - an erase killed before its refresh leaves such rows."""
+        return employee_id in self._load_manifest()["employees"]
+
     def _load_manifest(self) -> dict:
         try:
             manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
