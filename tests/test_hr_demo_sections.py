@@ -25,16 +25,20 @@ AS_OF = "2026-10-01"
 ORGS = [(80, 11), (60, 7)]
 
 
+_DATA: dict = {}
 _BUILT: dict = {}
 
 
-def _hr_tables(tmp_path_factory, employees: int, seed: int) -> dict:
-    """The HR tables of a demo organisation, built once per test session."""
-    if (employees, seed) not in _BUILT:
+def _hr_tables(tmp_path_factory, employees: int, seed: int, departments: tuple[str, ...] = ()) -> dict:
+    """The HR tables of a demo organisation (filtered to ``departments``), built once per test session."""
+    if (employees, seed) not in _DATA:
         data = tmp_path_factory.mktemp(f"demo{employees}") / "data"
         write_demo_organisation(data, employees, seed, dt.date(2026, 10, 1))
-        _BUILT[employees, seed] = analytics.hr_aggregates(analytics.load_hr_tables(data, lazy=True), AS_OF, k=K)
-    return _BUILT[employees, seed]
+        _DATA[employees, seed] = data
+    if (employees, seed, departments) not in _BUILT:
+        tables = analytics.load_hr_tables(_DATA[employees, seed], lazy=True)
+        _BUILT[employees, seed, departments] = analytics.hr_aggregates(tables, AS_OF, departments=departments, k=K)
+    return _BUILT[employees, seed, departments]
 
 
 @pytest.fixture(scope="module", params=ORGS, ids=[f"{n}-people-seed-{s}" for n, s in ORGS])
@@ -160,3 +164,29 @@ def test_any_skill_is_shown_only_where_no_skill_of_its_unit_is():
     assert pd.isna(out.loc[0, privacy.COUNT]) and pd.isna(out.loc[0, "share_of_people_met"])
     assert out.loc[0, privacy.PRIVACY] == privacy.HIDDEN
     assert out.loc[2, privacy.COUNT] == 8 and out.loc[4, privacy.COUNT] == 6
+
+
+def test_a_one_department_report_hides_all_coaches_where_who_is_covered_hides_everyone(tmp_path_factory):
+    """A hostile tester's report on the demo's smallest department (People, 6 people): "who is covered" and
+    cadence hid the department's total, but the per-coach table showed "All coaches: 6 people, 17 % never had
+    a conversation" about the same people. The row is hidden with them, with enough teams that the teams
+    shown do not add up to it, and the page's privacy table counts it as hidden."""
+    import pandas as pd
+
+    hr = _hr_tables(tmp_path_factory, 60, 7, ("People",))
+    for name in ("overview", "cadence_compliance"):
+        total = hr[name][hr[name][analytics.DEPARTMENT].isna()]
+        assert not privacy.shown(total).any(), name  # what the hostile tester saw hidden
+    coaches = hr["coach_follow_through"]
+    everyone = coaches[coaches["coach_id"].isna()].iloc[0]
+    assert everyone[privacy.PRIVACY] == privacy.HIDDEN
+    assert pd.isna(everyone[privacy.COUNT])
+    assert everyone[["share_conversation_on_time", "share_checkin_on_time", "share_never_met"]].isna().all()
+    teams_hidden = coaches[coaches["coach_id"].notna() & ~privacy.shown(coaches)]
+    assert len(teams_hidden) >= 2
+    shown = analytics.present("coach_follow_through", coaches)
+    assert list(shown.iloc[0, :2]) == ["All coaches", privacy.HIDDEN]
+    assert not analytics.describe("coach_follow_through", coaches).startswith("Across all coaches")
+    # All coaches (not shown), E0004's team of 5 (not shown, to protect E0019's 1, who is fewer than 5).
+    summary = analytics.suppression_summary(hr).set_index("table").loc["Follow-through per coach"]
+    assert list(summary[["figures", "shown", "fewer_than_k", "not_shown"]]) == [3, 0, 1, 2]

@@ -158,6 +158,26 @@ def test_a_parent_hidden_for_another_reason_is_not_given_away_by_its_children():
     assert len(hidden_children) >= 2 and hidden_children["department"].map({"A": 6, "B": 8, "C": 10}).sum() >= K
 
 
+def test_a_total_hidden_for_another_table_hides_enough_children_with_it():
+    # Another table about the same 24 people hides their total; shown departments must not add up to it here.
+    frame = _cells({"A": 6, "B": 8, "C": 10}, measure={"A": 0.5, "B": 0.25, "C": 0.1})
+    out = privacy.protect(frame, k=K, keys=["department"], measures=["overdue"],
+                          also_hide=frame["department"].isna())
+    org = out[out["department"].isna()].iloc[0]
+    assert org[privacy.PRIVACY] == privacy.HIDDEN
+    assert pd.isna(org[privacy.COUNT]) and pd.isna(org["overdue"])
+    hidden_children = out[out["department"].notna() & ~privacy.shown(out)]
+    # The two smallest go with it: C's 10 shown, A and B (14 together) not.
+    assert set(hidden_children["department"]) == {"A", "B"}
+    assert list(out.loc[out["department"] == "C", privacy.COUNT]) == [10]
+
+
+def test_also_hide_needs_one_value_per_row():
+    frame = _cells({"A": 6, "B": 8})
+    with pytest.raises(ValueError, match="one value per row"):
+        privacy.protect(frame, k=K, keys=["department"], also_hide=[True])
+
+
 def test_complementary_suppression_recurses_across_levels():
     # organisation -> department -> team; team X1 (2 people) is small.
     rows = [

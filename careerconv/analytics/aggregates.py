@@ -239,10 +239,6 @@ def hr_aggregates(tables: Mapping[str, pd.DataFrame | ParquetTable], as_of: Any,
     out["rating_gaps"] = rated.tables["rating_gaps"]
     out.update({name: records[name] for name in ("cadence_compliance", "coach_follow_through", "action_items",
                                                  "option_kinds")})
-    # Both count everyone on the roster per department: a department is shown in both or in neither.
-    out["overview"], out["cadence_compliance"] = privacy.hide_together(
-        [out["overview"], out["cadence_compliance"]], [DEPARTMENT],
-        [record_tables.OVERVIEW_MEASURES, record_tables.CADENCE_MEASURES])
     n_unlisted = int(len(set(rated.labels.index) - rated.public))
     out = {"about": _about(scope, n_unlisted, first), **out}
     for frame in out.values():

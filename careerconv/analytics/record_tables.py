@@ -60,7 +60,6 @@ _CADENCE: dict = {f"share_{name}": (name, MEAN)
                   for name in ("conversation_overdue", "checkin_overdue", "any_overdue", "never_met")}
 _COACH: dict = {"share_conversation_on_time": ("conversation_on_time", MEAN),
                 "share_checkin_on_time": ("checkin_on_time", MEAN), "share_never_met": ("never_met", MEAN)}
-OVERVIEW_MEASURES, CADENCE_MEASURES = list(_OVERVIEW), list(_CADENCE)
 _ITEMS: dict = {**{f"share_{s}": (f"is_{s}", MEAN) for s in schema.ITEM_STATUSES},
                 "share_open_past_due": ("past_due", MEAN), "items": ("items", SUM)}
 _WANTED: dict = {"skills_per_person": ("skills_chosen", MEAN)}  # on the "any skill" rows
@@ -531,20 +530,31 @@ def record_tables(pieces: Iterable[Mapping[str, Piece]], ctx: Context,
     ``members`` are the distinct employees per department on the roster
     (``department, n``): everyone on the roster is a member of the overview,
     with or without data.
+
+    "Who is covered", cadence compliance and the per-coach table count the same people: a department is
+    shown in both of the first two or in neither (:func:`careerconv.rules.privacy.hide_together`), and
+    where their organisation row is hidden, so is the per-coach table's "All coaches" row (with enough
+    teams that the shown ones do not add up to it).
     """
     pieces = list(pieces)
     total = {name: Piece.combine(p[name] for p in pieces) for name in (*TABLES, _PEOPLE_MET, *RATING_TABLES)}
+    overview, cadence_compliance = privacy.hide_together(
+        [overview_table(total["overview"], ctx.scope, members),
+         cadence_table(total["cadence_compliance"], ctx.scope)], [DEPARTMENT], [list(_OVERVIEW), list(_CADENCE)])
+    organisation_hidden = any((table[DEPARTMENT].isna() & ~privacy.shown(table)).any()
+                              for table in (overview, cadence_compliance))
     return {
         **{name: total[name] for name in RATING_TABLES},
-        "overview": overview_table(total["overview"], ctx.scope, members),
+        "overview": overview,
         "rating_periods": rating_periods_table(total["rating_periods"], ctx),
         "skill_growth": growth_table(total["skill_growth"], ctx),
         "target_attainment": attainment_table(total["target_attainment"], ctx.scope),
         "most_wanted_skills": most_wanted_table(total["most_wanted_skills"], total[_PEOPLE_MET], ctx),
-        "cadence_compliance": cadence_table(total["cadence_compliance"], ctx.scope),
+        "cadence_compliance": cadence_compliance,
         "action_items": action_items_table(total["action_items"], ctx.scope),
         "option_kinds": option_kinds_table(total["option_kinds"], ctx.scope),
-        "coach_follow_through": coach_table(total["coach_follow_through"], ctx.scope),
+        "coach_follow_through": coach_table(total["coach_follow_through"], ctx.scope,
+                                            hide_all_coaches=organisation_hidden),
     }
 
 
@@ -679,11 +689,14 @@ def action_items_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
     return sort_departments(protected, [])
 
 
-def coach_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
+def coach_table(piece: Piece, scope: ReportScope, *, hide_all_coaches: bool = False) -> pd.DataFrame:
     """The protected per-coach table (figures as of a day): all coaches first, then each coach's team.
 
     A team of fewer than k is "fewer than k"; hiding one team hides at least one more (complementary
-    suppression along the coaches, whose teams split everyone who has a coach).
+    suppression along the coaches, whose teams split everyone who has a coach). With ``hide_all_coaches``
+    (the organisation row of "who is covered" and cadence compliance is hidden; the "All coaches" row
+    counts the same people, less anyone without a coach) the "All coaches" row is hidden too, with enough
+    teams that the shown ones do not add up to it.
     """
     cells = pd.concat([_all_coaches(piece, scope), levels(piece, _COACH, scope, departments=False)],
                       ignore_index=True)
@@ -692,7 +705,7 @@ def coach_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
                          .assign(**{COACH_ID: None})], ignore_index=True)
     protected = privacy.protect(cells, k=scope.k, keys=[COACH_ID, DEPARTMENT], measures=list(_COACH),
                                 partitions=[COACH_ID], contributions=contrib, window=scope.window,
-                                scope=privacy.AS_OF)
+                                scope=privacy.AS_OF, also_hide=cells[COACH_ID].isna() & hide_all_coaches)
     protected = protected.assign(_o=protected[COACH_ID].notna(), _c=protected[COACH_ID].fillna(""))
     return protected.sort_values(["_o", "_c"], kind="stable").drop(columns=["_o", "_c"]).reset_index(drop=True)
 

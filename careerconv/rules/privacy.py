@@ -78,7 +78,9 @@ The rules, in the order :func:`protect` applies them
    child is left to hide, the parent is hidden. The rule is applied to every line,
    whether its parent is shown or hidden, and repeated until nothing changes,
    so it carries across levels (organisation → department → …) and across
-   several partitions of one table.
+   several partitions of one table. Rows the caller hides for another table's
+   sake (``also_hide``: a total that another table about the same people
+   hides) are hidden before this rule runs, so it hides enough rows with them.
 
 Measures (means, medians, rates, secondary counts) of a hidden row are blanked
 along with its employee count. Labels that are themselves free text (skill
@@ -190,6 +192,7 @@ def protect(
     level: str = "department",
     count: str = COUNT,
     neighbours: pd.DataFrame | None = None,
+    also_hide: Sequence[bool] | np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Apply every privacy rule (see the module docstring) to one aggregate table.
 
@@ -238,6 +241,12 @@ def protect(
         this end; ``"end"``: from this start up to ``quarter``, exclusive),
         ``quarter`` and ``n``. A missing row means nobody (n = 0). Needs
         ``window``.
+    also_hide
+        Rows to hide besides those the rules hide, one boolean per row of
+        ``cells`` in its order (for example a total that another table about
+        the same people hides). Such a row reads "not shown" ("fewer than k"
+        if its group is small), and rule 3 hides enough other rows with it
+        that the shown ones do not add up to it.
 
     Returns
     -------
@@ -251,7 +260,8 @@ def protect(
     ------
     ValueError
         For a bad ``k``, a missing column, a negative count, an unknown
-        scope, or ``contributions`` without ``window``.
+        scope, ``contributions`` without ``window``, or an ``also_hide``
+        whose length is not the number of rows.
     """
     k = check_k(k)
     keys, measures, partitions = list(keys), list(measures), list(partitions)
@@ -276,6 +286,11 @@ def protect(
         hidden |= ~_differencing_safe(out, contributions, k=k, keys=keys, window=window, scope=scope, level=level)
     if neighbours is not None and len(out):
         hidden |= ~_neighbours_safe(out, n, neighbours, k=k, keys=keys, window=window, level=level)
+    if also_hide is not None:
+        extra = np.asarray(also_hide, dtype=bool)
+        if extra.shape != (len(out),):
+            raise ValueError(f"also_hide needs one value per row ({len(out)}), got {extra.size}")
+        hidden |= extra
     hidden = _complementary(out, n, hidden, k=k, keys=keys, partitions=partitions)
 
     label = np.where(hidden, np.where(small, fewer_than(k), HIDDEN), "")
