@@ -215,3 +215,31 @@ def test_a_closed_pages_kernel_is_ended_only_when_no_page_uses_it():
         asyncio.run(voila_server._shutdown_if_unused(manager, kernel_id, log))
     assert manager.ended == [("closed", False)]  # gently: the kernel saves what is pending as it exits
     asyncio.run(voila_server._shutdown_if_unused(Manager({"closed": 0}, fail=True), "closed", log))
+
+
+def test_a_closed_pages_shutdown_is_held_until_it_is_done():
+    """asyncio keeps only weak references to tasks: the delayed shutdown is kept in a set while it runs (so it
+    cannot be garbage-collected first) and leaves it when done."""
+    import logging
+
+    class Manager:
+        def __init__(self):
+            self.ended = []
+
+        def __contains__(self, kernel_id: str) -> bool:
+            return True
+
+        async def shutdown_kernel(self, kernel_id: str, now: bool = False):
+            self.ended.append(kernel_id)
+
+    async def close_a_page(manager):
+        task = voila_server._start_shutdown(manager, "closed", logging.getLogger("test"))
+        assert task in voila_server._PENDING_SHUTDOWNS
+        await task
+        await asyncio.sleep(0)  # the done callbacks run on the loop's next step
+        return task
+
+    manager = Manager()
+    task = asyncio.run(close_a_page(manager))
+    assert manager.ended == ["closed"]
+    assert task not in voila_server._PENDING_SHUTDOWNS

@@ -51,6 +51,9 @@ SERVER_LOGGER = "Voila"  # the server's log (traitlets names an application's lo
 REFILL_SETTLE = 10.0  # seconds after a page's notebook has run before the pool heats the next kernel
 REFILL_LATEST = 30.0  # ... at the latest this long after the page took its kernel
 CLOSED_PAGE_GRACE = 15.0  # seconds after a page asked to end its kernel (it was closed) before it is ended
+# The shutdowns of closed pages' kernels under way: asyncio keeps only weak references to its tasks, so one
+# nothing else refers to could be garbage-collected before it has run.
+_PENDING_SHUTDOWNS: set[asyncio.Task] = set()
 
 
 class QuietAppNotebookTrust(logging.Filter):
@@ -163,12 +166,19 @@ def page_handlers() -> tuple[type, type]:
             manager = self.kernel_manager
             if kernel_id not in manager:
                 raise web.HTTPError(404, f"no kernel {kernel_id}")
-            asyncio.get_running_loop().call_later(
-                CLOSED_PAGE_GRACE, lambda: asyncio.ensure_future(_shutdown_if_unused(manager, kernel_id, self.log)))
+            asyncio.get_running_loop().call_later(CLOSED_PAGE_GRACE, _start_shutdown, manager, kernel_id, self.log)
             self.set_status(202)
             self.finish()
 
     return PageWithXsrfCookie, ShutdownWhenUnused
+
+
+def _start_shutdown(manager, kernel_id: str, log: logging.Logger) -> asyncio.Task:
+    """Start :func:`_shutdown_if_unused` as a task, held in :data:`_PENDING_SHUTDOWNS` until it is done."""
+    task = asyncio.create_task(_shutdown_if_unused(manager, kernel_id, log))
+    _PENDING_SHUTDOWNS.add(task)
+    task.add_done_callback(_PENDING_SHUTDOWNS.discard)
+    return task
 
 
 async def _shutdown_if_unused(manager, kernel_id: str, log: logging.Logger) -> None:
