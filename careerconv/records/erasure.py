@@ -361,9 +361,13 @@ def erase_employee(store: Store, reports_dir: str | os.PathLike, employee_id: st
     namesakes = _namesakes(roster, eid, plan.name)
     # A name someone else on the roster has too names no one: their rows, reports and lines would go too.
     mentions = Mentions(eid, None if namesakes else plan.name, plan.email, other_ids=known_ids)
-    name_searched = ["their name"] if plan.name and not namesakes else \
-        [f"not their name ({', '.join(namesakes)} on the roster has the same name, so a file naming "
-         f"{plan.name!r} may be about them; look at such files by hand)"] if plan.name else []
+    if not plan.name:
+        name_searched = []
+    elif namesakes:
+        name_searched = [f"not their name ({', '.join(namesakes)} on the roster has the same name, so a file "
+                         f"naming {plan.name!r} may be about them; look at such files by hand)"]
+    else:
+        name_searched = ["their name"]
     searched = ["the id", *name_searched] + (["their email"] if plan.email else []) \
         + ["the hash of the id older lock files were named by"]
     receipt = Receipt(eid, store.root, reports, searched)
