@@ -186,7 +186,18 @@ def test_a_one_department_report_hides_all_coaches_where_who_is_covered_hides_ev
     assert len(teams_hidden) >= 2
     shown = analytics.present("coach_follow_through", coaches)
     assert list(shown.iloc[0, :2]) == ["All coaches", privacy.HIDDEN]
-    assert not analytics.describe("coach_follow_through", coaches).startswith("Across all coaches")
+    sentence = analytics.describe("coach_follow_through", coaches)
+    assert not sentence.startswith("Across all coaches")
+    # Where the total can be shown, the sentence counts both hidden teams: the one too small and the one hidden
+    # to protect it (in words that fit one team too).
+    figures = ["share_conversation_on_time", "share_checkin_on_time", "share_never_met"]
+    with_total = coaches.copy()
+    with_total.loc[with_total["coach_id"].isna(), [privacy.COUNT, *figures, privacy.PRIVACY]] = [6, 0.5, 0.5, 0.0, ""]
+    assert analytics.describe("coach_follow_through", with_total).endswith(
+        "; 2 teams are not shown (too small, or hidden to protect a smaller one).")
+    one_hidden = with_total[with_total["coach_id"].ne(teams_hidden["coach_id"].iloc[0]).to_numpy()]
+    assert analytics.describe("coach_follow_through", one_hidden).endswith(
+        "; 1 team is not shown (too small, or hidden to protect a smaller one).")
     # All coaches (not shown), E0004's team of 5 (not shown, to protect E0019's 1, who is fewer than 5).
     summary = analytics.suppression_summary(hr).set_index("table").loc["Follow-through per coach"]
     assert list(summary[["figures", "shown", "fewer_than_k", "not_shown"]]) == [3, 0, 1, 2]

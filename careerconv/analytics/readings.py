@@ -312,7 +312,8 @@ def describe_coach_follow_through(table: pd.DataFrame) -> str:
     elif len(teams) == 1:
         text += f"; one team can be shown: {teams.iloc[0]['coach_id']} ({int(teams.iloc[0][N])} people)"
     if hidden:
-        text += f"; {hidden} teams are too small to show on their own"
+        teams_are = "1 team is" if hidden == 1 else f"{hidden} teams are"
+        text += f"; {teams_are} not shown (too small, or hidden to protect a smaller one)"
     return _capital(text.lstrip("; ")) + "."
 
 
