@@ -104,11 +104,16 @@ def part_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, P
     (:meth:`ReportScope.neighbours`; :attr:`Piece.neighbours`, for rule 2c of
     :func:`careerconv.rules.privacy.protect`), worked out by the same functions over those periods.
     """
-    pieces = _window_pieces(frames, ctx, everything=True)
+    # The action items' states on the as-of day, which the reports sharing this one's end share with it.
+    states = _item_states(frames, ctx.scope.as_of_day)
+    pieces = _window_pieces(frames, ctx, states, everything=True)
     cut = {}
     for edge, quarter in ctx.scope.neighbours():
         other = replace(ctx, scope=ctx.scope.neighbour(edge, quarter))
-        cut[(edge, quarter)] = {**_window_pieces(frames, other, everything=False), **rating_pieces(frames, other)}
+        other_states = states if other.scope.as_of_day == ctx.scope.as_of_day else \
+            _item_states(frames, other.scope.as_of_day)
+        cut[(edge, quarter)] = {**_window_pieces(frames, other, other_states, everything=False),
+                                **rating_pieces(frames, other)}
     # This report's rating figures come from the rating step; here only their neighbours are counted.
     pieces.update({name: Piece(list(by), pd.DataFrame()) for name, by in RATING_TABLES.items()})
     for name in CUT_TABLES:
@@ -116,8 +121,18 @@ def part_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, P
     return pieces
 
 
-def _window_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context, *, everything: bool) -> dict[str, Piece]:
-    """The pieces of one part over ``ctx.scope``; without ``everything`` only those of :data:`CUT_TABLES`."""
+def _item_states(frames: Mapping[str, pd.DataFrame], day: pd.Timestamp) -> pd.DataFrame:
+    """:func:`careerconv.rules.cadence.action_item_states` of one part's frames on ``day``."""
+    return cadence.action_item_states(
+        {name: frames[name] for name in ("conversations", "action_items", "checkin_updates")}, day)
+
+
+def _window_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context, states: pd.DataFrame, *,
+                   everything: bool) -> dict[str, Piece]:
+    """The pieces of one part over ``ctx.scope``; without ``everything`` only those of :data:`CUT_TABLES`.
+
+    ``states`` are the part's action items' states on the scope's as-of day (:func:`_item_states`).
+    """
     scope = ctx.scope
     roster = frames["roster"].loc[:, [EMPLOYEE_ID, DEPARTMENT, COACH_ID, CADENCE_MONTHS]].copy()
     roster[DEPARTMENT] = roster[DEPARTMENT].astype(object)
@@ -132,8 +147,6 @@ def _window_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context, *, everythi
     # First the tables measured from the targets, so their working frames go before the rest is built.
     pieces = _progress_pieces(frames, in_period, drafts, period_ids, ctx, department_of)
     release_memory()
-    states = cadence.action_item_states(
-        {name: frames[name] for name in ("conversations", "action_items", "checkin_updates")}, scope.as_of_day)
     pieces["action_items"] = action_items_piece(states, scope, department_of)
     pieces["most_wanted_skills"], people_met = most_wanted_piece(frames["skills"], in_period, ctx, department_of)
     pieces["rating_periods"] = rating_periods_piece(frames["skill_ratings"], drafts, ctx, department_of)

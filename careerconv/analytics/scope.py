@@ -210,7 +210,7 @@ def resolve_scope(roster: pd.DataFrame | RosterFile, as_of: Any, period_start: A
     if isinstance(roster, RosterFile):
         known = roster.departments()
     else:
-        known = sorted({str(d) for d in roster[DEPARTMENT].dropna()}) if len(roster) else []
+        known = sorted({str(d) for d in pd.unique(roster[DEPARTMENT].dropna())}) if len(roster) else []
     chosen: list[str] = []
     for name in [departments] if isinstance(departments, str) else list(departments or ()):
         if _blank(name):
