@@ -9,13 +9,41 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from careerconv.surfaces.commands.argtypes import horizons, iso_date, whole_number
+from careerconv.surfaces.commands.argtypes import FIRST_DAY, LAST_DAY, horizons, iso_date, whole_number
 from careerconv.surfaces.commands.demo import years_range
 
 
-@given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(9999, 12, 31)))
+@given(st.dates(min_value=FIRST_DAY, max_value=LAST_DAY))
 def test_iso_dates_read_back(day):
     assert iso_date(day.isoformat()) == day
+
+
+@pytest.mark.parametrize("text", ["9999-12-31", "2300-01-01", "2200-01-01", "1899-12-31", "0001-01-01"])
+def test_a_day_careerconv_cannot_count_from_is_refused_saying_which_are_allowed(text):
+    """A hostile tester's `--as-of 9999-12-31` and `demo --as-of 2300-01-01` stopped with pandas' and pyarrow's
+    own overflow messages (the demo after writing 581 records)."""
+    with pytest.raises(argparse.ArgumentTypeError) as exc:
+        iso_date(text)
+    assert str(exc.value) == f"{text!r} is out of range; allowed: a day from 1900-01-01 to 2199-12-31"
+
+
+def test_the_last_day_and_the_most_days_ahead_work_together(tmp_path, capsys):
+    """The bounds are safe: the due list and its calendar on LAST_DAY, looking MAX_DAYS_AHEAD ahead (a tester's
+    `due --within 100000` stopped with 'Out of bounds nanosecond timestamp')."""
+    from careerconv.cli import main
+    from careerconv.surfaces.commands.argtypes import MAX_DAYS_AHEAD
+
+    data = tmp_path / "data"
+    assert main(["--data", str(data), "-q", "demo", "--employees", "12", "--seed", "3"]) == 0
+    day = LAST_DAY.isoformat()
+    assert main(["--data", str(data), "due", "--as-of", day, "--within", str(MAX_DAYS_AHEAD), "--soon",
+                 str(MAX_DAYS_AHEAD), "--ics", str(tmp_path / "due.ics")]) == 0
+    assert "12 people" in capsys.readouterr().out
+    assert (tmp_path / "due.ics").read_text(encoding="utf-8").startswith("BEGIN:VCALENDAR")
+    with pytest.raises(SystemExit) as exc:
+        main(["--data", str(data), "due", "--within", str(MAX_DAYS_AHEAD + 1)])
+    assert exc.value.code == 2
+    assert f"{MAX_DAYS_AHEAD + 1} is out of range; allowed: 0 to 3,660 days" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("text, reason", [

@@ -16,6 +16,12 @@ from typing import Callable
 # What a type checks with is imported when an option is read, not when the parser is built: building
 # `careerconv app`'s parser imports no pandas (it runs before the server starts).
 
+# The days an option may name. careerconv works out days years after the one given (targets 18 months on,
+# the next conversation due, a calendar --within days ahead), and pandas counts days only up to April 2262.
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+# The most days ahead an option may look (ten years): with LAST_DAY, still a day pandas can count.
+MAX_DAYS_AHEAD = 3660
+
 
 def iso_date(text: str) -> dt.date:
     """A day, ``YYYY-MM-DD`` (or a day/month/year date only one reading of which is a real date).
@@ -32,16 +38,21 @@ def iso_date(text: str) -> dt.date:
     Raises
     ------
     argparse.ArgumentTypeError
-        If it is not a real date, or is ambiguous such as ``03/04/2026``;
-        the message quotes ``text`` and gives the reason from
-        :func:`careerconv.records.schema.parse_date`.
+        If it is not a real date, or is ambiguous such as ``03/04/2026``
+        (the message quotes ``text`` and gives the reason from
+        :func:`careerconv.records.schema.parse_date`), or is before
+        :data:`FIRST_DAY` or after :data:`LAST_DAY`.
     """
     from careerconv.records.schema import parse_date
 
     try:
-        return parse_date(text)
+        day = parse_date(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"{text!r}: {exc}") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise argparse.ArgumentTypeError(f"{text!r} is out of range; allowed: a day from {FIRST_DAY.isoformat()} "
+                                         f"to {LAST_DAY.isoformat()}")
+    return day
 
 
 def whole_number(*, minimum: int | None = None, maximum: int | None = None,

@@ -27,7 +27,7 @@ from careerconv.records.schema import CADENCE_MONTHS, COACH_ID, DEPARTMENT, EMPL
 from careerconv.records.spreadsheet import frame_to_csv_bytes
 from careerconv.records.store import Store, atomic_write_bytes
 from . import streams
-from .argtypes import iso_date, whole_number
+from .argtypes import MAX_DAYS_AHEAD, iso_date, whole_number
 
 FORMATS = ("table", "csv", "json")
 NAME_WIDTH = 28  # longer names are shortened in the table (never in CSV/JSON)
@@ -55,9 +55,10 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
                "  careerconv due --coach C01 --ics team.ics --remind 2d",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--coach", metavar="C", help="only this coach's reports (coach id as in the roster)")
-    p.add_argument("--within", metavar="DAYS", type=whole_number(minimum=0, what="days"),
+    p.add_argument("--within", metavar="DAYS", type=whole_number(minimum=0, maximum=MAX_DAYS_AHEAD, what="days"),
                    help="only people overdue, never met, or due within DAYS days; also the calendar's horizon")
-    p.add_argument("--soon", metavar="DAYS", type=whole_number(minimum=0, what="days"), default=None,
+    p.add_argument("--soon", metavar="DAYS", type=whole_number(minimum=0, maximum=MAX_DAYS_AHEAD, what="days"),
+                   default=None,
                    help=f"how many days ahead counts as 'due soon' (default {cadence.DUE_SOON_DAYS}; setting "
                         "due.soon_days)")
     p.add_argument("--as-of", metavar="DATE", type=iso_date, default=None,
