@@ -244,6 +244,23 @@ def test_erase_missing_data_folder(files: Path, capsys):
     assert code == 1 and "does not exist" in err
 
 
+@pytest.mark.parametrize("argv", [["due"], ["demo", "--employees", "12"], ["import", "roster", "ROSTER"],
+                                  ["hr-report"], ["export", "conversations"]])
+@pytest.mark.parametrize("inside", [False, True])
+def test_a_data_folder_that_is_a_file_is_named_as_one(files: Path, capsys, argv: list[str], inside: bool):
+    """A hostile tester's `--data FILE`: reading commands said the folder "does not exist" and `demo` and
+    `import` stopped with a NotADirectoryError traceback; the file is left as it was."""
+    folder = files / "roster.csv" / "data" if inside else files / "roster.csv"
+    before = tree(files)
+    argv = [str(files / "roster.csv") if a == "ROSTER" else a for a in argv]
+    code, out, err = run(capsys, "--data", str(folder), *argv)
+    where = f"is inside {files / 'roster.csv'}, which is a file" if inside else "is a file"
+    assert code == 1 and out == ""
+    assert err == (f"careerconv {argv[0]}: error: data folder {folder} {where}, not a folder; name the folder "
+                   "that holds roster.csv and the records, or a new folder for a new organisation\n")
+    assert tree(files) == before
+
+
 # --------------------------------------------------------------------------- help
 
 

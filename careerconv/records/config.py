@@ -43,11 +43,29 @@ def data_dir(explicit: str | os.PathLike | None = None, *, fallback: str | os.Pa
     -------
     Path
         Absolute path of the data folder (it may not exist yet).
+
+    Raises
+    ------
+    ValueError
+        If no folder is named, or the one named is a file or lies inside one.
     """
     for chosen in (explicit, os.environ.get(DATA_ENV), fallback):
         if chosen is not None and str(chosen).strip():
-            return Path(chosen).expanduser().resolve()
+            folder = Path(chosen).expanduser().resolve()
+            _not_in_a_file(folder)
+            return folder
     raise ValueError("no data folder: give one with --data or $CAREERCONV_DATA")
+
+
+def _not_in_a_file(folder: Path) -> None:
+    """Raise ValueError if ``folder``, or the nearest of its parents that exists, is a file."""
+    for path in (folder, *folder.parents):
+        if path.exists():
+            if not path.is_dir():
+                where = "is a file" if path == folder else f"is inside {path}, which is a file"
+                raise ValueError(f"data folder {folder} {where}, not a folder; name the folder that holds "
+                                 "roster.csv and the records, or a new folder for a new organisation")
+            return
 
 
 def reports_dir(data: Path, explicit: str | os.PathLike | None = None) -> Path:
