@@ -179,6 +179,25 @@ def test_export_usage_errors(data: Path, files: Path, capsys):
         assert message in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("name, magic", [("r.xlsx", b"PK\x03\x04"), ("r.PARQUET", b"PAR1"),
+                                         ("r.csv", b"\xef\xbb\xbf"), ("r.txt", b"\xef\xbb\xbf")])
+def test_export_writes_the_format_its_file_name_ends_in(data: Path, files: Path, capsys, name: str, magic: bytes):
+    """A hostile tester's `-o r.xlsx` wrote CSV text into a file Excel then refuses to open; a name ending in
+    no format of the export's is written as CSV."""
+    code, _, err = run(capsys, "--data", str(data), "export", "skill_ratings", "-o", str(files / name))
+    assert code == 0 and (files / name).read_bytes().startswith(magic)
+
+
+def test_export_refuses_a_format_its_file_name_contradicts(data: Path, files: Path, capsys):
+    """`--format xlsx -o r.csv` wrote a workbook named .csv; now nothing is written and the message says how."""
+    with pytest.raises(SystemExit) as exc:
+        main(["--data", str(data), "export", "skill_ratings", "--format", "xlsx", "-o", str(files / "r.csv")])
+    assert exc.value.code == 2
+    assert ("-o " + str(files / "r.csv") + " ends in .csv but --format is xlsx; name the file r.xlsx or leave out "
+            "--format") in capsys.readouterr().err
+    assert not (files / "r.csv").exists()
+
+
 def test_export_employee(data: Path, files: Path, capsys):
     out_dir = files / "ana"
     code, out, err = run(capsys, "--data", str(data), "export", "--employee", "E001", str(out_dir))
