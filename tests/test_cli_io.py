@@ -258,6 +258,25 @@ def test_erase_with_yes_prints_the_receipt(data: Path, files: Path, capsys):
     assert code == 1 and "employee id may only use letters" in err
 
 
+def test_an_id_in_the_wrong_case_is_answered_with_the_one_on_the_roster(data: Path, files: Path, capsys):
+    """A hostile tester's `erase --employee e001` only said nothing is held about 'e001'; the roster has E001.
+    So do a progress report and the store's lookup; nothing is erased or written."""
+    from careerconv.records.store import NotFound, Store
+
+    hint = "(the roster has 'E001': ids are case-sensitive)"
+    before = tree(data)
+    code, _, err = run(capsys, "--data", str(data), "erase", "--employee", "e001", "--yes")
+    assert code == 1
+    assert err == ("careerconv erase: error: employee 'e001' is not on the roster and nothing is held about them "
+                   f"{hint}; nothing was erased\n")
+    code, _, err = run(capsys, "--data", str(data), "report", "e001", "-o", str(files / "reports"))
+    assert code == 1 and f"employee 'e001' is not on the roster and has no records {hint}" in err
+    with pytest.raises(NotFound) as exc:
+        Store(data).employee("e001")
+    assert exc.value.args[0] == f"employee 'e001' is not on the roster {hint}"
+    assert tree(data) == before
+
+
 def test_erase_missing_data_folder(files: Path, capsys):
     code, _, err = run(capsys, "--data", str(files / "nowhere"), "erase", "--employee", "E001", "--yes")
     assert code == 1 and "does not exist" in err

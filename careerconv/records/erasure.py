@@ -321,8 +321,8 @@ def plan_erasure(store: Store, reports_dir: str | os.PathLike, employee_id: str)
                        store.derived_holds(employee_id))
     if not plan.on_roster and not conv_dir.exists() and not ci_dir.exists() and not plan.report_files \
             and not (Path(reports_dir) / employee_id).exists() and not plan.in_derived:
-        raise NotFound(f"employee {employee_id!r} is not on the roster and nothing is held about them; "
-                       "nothing was erased")
+        raise NotFound(f"employee {employee_id!r} is not on the roster and nothing is held about them"
+                       f"{store.case_hint(employee_id)}; nothing was erased")
     return plan
 
 

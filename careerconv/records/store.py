@@ -468,7 +468,7 @@ class Store:
         """
         typed, positions = self._roster_index()
         if employee_id not in positions:
-            raise NotFound(f"employee {employee_id!r} is not on the roster")
+            raise NotFound(f"employee {employee_id!r} is not on the roster{self.case_hint(employee_id)}")
         row = typed.iloc[positions[employee_id]].to_dict()
         return {k: (None if pd.isna(v) else (int(v) if k == CADENCE_MONTHS else v)) for k, v in row.items()}
 
@@ -566,13 +566,19 @@ class Store:
         validator = schema.validate_checkin if kind == "checkin" else schema.validate_conversation
         return validator(record, source or f"{kind} {record.get(_ID_KEYS[kind])!r}")
 
+    def case_hint(self, employee_id: str) -> str:
+        """`` (the roster has 'E0045': ids are case-sensitive)`` when an id on the roster differs from
+        ``employee_id`` only in case; else empty."""
+        _, positions = self._roster_index()
+        folded = str(employee_id).casefold()
+        twin = next((e for e in positions if e != employee_id and e.casefold() == folded), None)
+        return f" (the roster has {twin!r}: ids are case-sensitive)" if twin else ""
+
     def _require_on_roster(self, employee_id: str) -> None:
         _, positions = self._roster_index()
         if employee_id in positions:
             return
-        twin = next((e for e in positions if e.casefold() == employee_id.casefold()), None)
-        hint = f" (the roster has {twin!r}: ids are case-sensitive)" if twin else \
-            " (they were never imported, or they were erased); nothing was saved"
+        hint = self.case_hint(employee_id) or " (they were never imported, or they were erased); nothing was saved"
         raise NotOnRoster(f"employee {employee_id!r} is not on the roster{hint}")
 
     def _case_twin(self, kind: str, employee_id: str, record_id: str) -> str | None:

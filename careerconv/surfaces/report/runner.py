@@ -534,10 +534,12 @@ class BatchSettings:
 
 @dataclass(frozen=True)
 class ReportRequest:
-    """One employee of a batch: the id, and their roster row as text (None when not on the roster)."""
+    """One employee of a batch: the id, and their roster row as text (None when not on the roster), or then
+    what the roster has in its place (:meth:`careerconv.records.store.Store.case_hint`)."""
 
     employee_id: str
     roster_row: dict[str, str | None] | None = None
+    case_hint: str = ""
 
 
 @dataclass
@@ -629,7 +631,7 @@ def plan_report(settings: BatchSettings, request: ReportRequest) -> tuple[Report
         return outcome, None
     outcome.paths = paths
     if request.roster_row is None and not record_files(settings.data_dir, eid):
-        outcome.error = f"employee {eid!r} is not on the roster and has no records"
+        outcome.error = f"employee {eid!r} is not on the roster and has no records{request.case_hint}"
         return outcome, None
     parameters = {EMPLOYEE_ID: eid, **settings.parameters, "pdf_path": str(paths.pdf) if settings.pdf else ""}
     fingerprint = _fingerprint(settings.code, parameters, data_fingerprint(settings.data_dir, eid, row))
@@ -972,7 +974,8 @@ def run_batch(
                          f"its parameters cell declares: {', '.join(sorted(declared)) or 'none'}")
     settings = BatchSettings(data, out_root, day, base_parameters, notebook, _code_digest(notebook), pdf=pdf,
                              force=force, timeout=timeout, started=time.time())
-    requests = [ReportRequest(eid, _as_text(roster[eid]) if eid in roster else None) for eid in ids]
+    requests = [ReportRequest(eid, _as_text(roster[eid])) if eid in roster else
+                ReportRequest(eid, None, store.case_hint(eid)) for eid in ids]
     outcomes = executor.run(settings, template, requests, progress) if requests else []
 
     entries = [IndexEntry(o.employee_id, o.name, o.department, o.status,
