@@ -464,3 +464,45 @@ def test_hr_analytics_reads_the_kind_of_every_option_the_demo_writes():
                 if option_kinds.classify_option(text, skill) != kind_name:
                     wrong.append((kind_name, text))
     assert wrong == []
+
+
+def test_a_demo_stopped_part_way_leaves_no_organisation_and_the_next_one_writes(tmp_path):
+    """A hostile tester killed `careerconv demo`: the folder held a roster with a fraction of the records, and a
+    second demo refused it as an organisation. A new folder is now written beside it and renamed into place
+    at the end; a kill at any moment leaves the folder absent, and the next demo clears what was left."""
+    import random
+    import signal
+    import time
+
+    root = tmp_path / "data"
+    process = subprocess.Popen([sys.executable, "-m", "careerconv.cli", "--data", str(root), "-q", "demo",
+                                "--employees", "2000", "--seed", "3", "--as-of", "2026-10-01"],
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    partial = tmp_path / f".data.demo-{process.pid}-partial"
+    deadline = time.monotonic() + 120
+    while not (partial / "conversations").exists() and time.monotonic() < deadline:  # records being written
+        time.sleep(0.05)
+    time.sleep(random.uniform(0, 1.5))
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+    assert partial.exists(), "the kill came after the demo had finished: make it larger"
+    assert not root.exists()
+    assert cli.main(["--data", str(root), "-q", "demo", "--employees", "12", "--seed", "2", "--as-of",
+                     "2026-10-01"]) == 0
+    assert len(Store(root).roster()) == 12
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]  # the stopped demo's folder is gone
+
+
+def test_a_demo_into_an_empty_folder_and_into_one_with_settings(tmp_path):
+    """An existing empty folder is replaced whole; one holding the user's settings is written into, keeping them."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    demo.write_demo_organisation(empty, 10, 1, AS_OF)
+    assert len(Store(empty).roster()) == 10
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    (kept / "careerconv.toml").write_text("[due]\nsoon_days = 10\n", encoding="utf-8")
+    summary = demo.write_demo_organisation(kept, 10, 1, AS_OF)
+    assert summary.root == kept.resolve() and len(Store(kept).roster()) == 10
+    assert (kept / "careerconv.toml").read_text(encoding="utf-8") == "[due]\nsoon_days = 10\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty", "kept"]

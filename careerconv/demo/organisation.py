@@ -59,11 +59,13 @@ import calendar
 import datetime as dt
 import json
 import math
+import os
 import shutil
 import time
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from glob import escape as glob_escape
 from importlib import resources
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
@@ -1216,6 +1218,7 @@ def write_demo_organisation(data_dir: str | Path, employees: int, seed: int, as_
     started = time.perf_counter()
     root = Path(data_dir).expanduser().resolve()
     org = generate_organisation(employees, seed, as_of, years)
+    _sweep_partial(root)
     if holds_organisation(root):
         if not force:
             raise FileExistsError(
@@ -1223,6 +1226,48 @@ def write_demo_organisation(data_dir: str | Path, employees: int, seed: int, as_
                 "Choose another folder with --data, or pass --force to delete its roster, conversations, "
                 "check-ins and derived tables and write the demo organisation instead")
         _clear(root)
+    if root.exists() and any(root.iterdir()):  # settings or question sets of the user's: written among them
+        return _write(root, org, seed, as_of, started, progress)
+    # A new folder is written whole or not at all: beside it first, then renamed into place, so a demo stopped
+    # part-way leaves no organisation with a fraction of its records (that a second demo would refuse).
+    partial = root.parent / f".{root.name}.demo-{os.getpid()}{_PARTIAL}"
+    root.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        summary = _write(partial, org, seed, as_of, started, progress)
+        if root.exists():
+            root.rmdir()  # empty (checked above)
+        partial.rename(root)
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
+    return replace(summary, root=root)
+
+
+_PARTIAL = "-partial"  # the end of the name of a folder a demo is being written into
+
+
+def _sweep_partial(root: Path) -> None:
+    """Remove the folders beside ``root`` that demos stopped part-way were writing (their process is gone)."""
+    if not root.parent.is_dir():
+        return
+    for folder in root.parent.glob(f".{glob_escape(root.name)}.demo-*{_PARTIAL}"):
+        pid = folder.name[len(f".{root.name}.demo-"):-len(_PARTIAL)]
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def _write(root: Path, org: DemoOrganisation, seed: int, as_of: dt.date, started: float,
+           progress: Callable[[int], None] | None) -> DemoSummary:
+    """Write ``org`` into the folder ``root`` through the store."""
     store = Store(root, actor="careerconv demo")
     stamp = f"{as_of.isoformat()}T00:00:00.000+00:00"  # the same files on every run and machine
     roster = org.roster
