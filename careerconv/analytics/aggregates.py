@@ -224,10 +224,10 @@ def hr_aggregates(tables: Mapping[str, pd.DataFrame | ParquetTable], as_of: Any,
                                 other_skill_names=_other_skill_names(tables))
     ctx = record_tables.Context(scope, rated.labels, rated.public, rated.skill_ids, rated.catalogue)
     parts = EmployeeParts({**tables, "roster": roster}, _RECORD_TABLES, part_rows)
-    pieces = parts.map(lambda part: record_tables.part_pieces(part, ctx))
+    summed = parts.fold(lambda part: record_tables.part_pieces(part, ctx), record_tables.add_pieces)
     members = roster.groupby(DEPARTMENT, as_index=False)[EMPLOYEE_ID].nunique() \
         .rename(columns={EMPLOYEE_ID: "n"})
-    records = record_tables.record_tables(pieces, ctx, members)
+    records = record_tables.record_tables([summed], ctx, members)
     rated = rated.with_neighbours({name: record_tables.neighbours_of(records[name])
                                    for name in record_tables.RATING_TABLES})
 

@@ -288,6 +288,21 @@ class EmployeeParts:
                 part[name] = table[pd.Series(self._buckets[name], index=table.index).isin(buckets).to_numpy()]
         return part
 
+    def fold(self, function: Callable[[dict[str, pd.DataFrame]], Any], add: Callable[[Any, Any], Any]) -> Any:
+        """``function`` of every part, added up in order: ``add(add(f(part 0), f(part 1)), f(part 2))`` ...
+
+        Only the running total is kept, not every part's result (:meth:`map` holds them all), and after each
+        part the memory the allocators kept is handed back.
+        """
+        total = None
+        for number in range(len(self)):
+            try:
+                result = function(self[number])
+            finally:
+                release_memory()
+            total = result if number == 0 else add(total, result)
+        return total
+
     def map(self, function: Callable[[dict[str, pd.DataFrame]], Any], workers: int = 1) -> list:
         """``function`` of every part, in order; ``workers`` parts are read and computed at a time.
 

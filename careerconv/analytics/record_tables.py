@@ -571,6 +571,11 @@ def record_tables(pieces: Iterable[Mapping[str, Piece]], ctx: Context,
     }
 
 
+def add_pieces(one: Mapping[str, Piece], other: Mapping[str, Piece]) -> dict[str, Piece]:
+    """The pieces of two disjoint sets of employees (from :func:`part_pieces`), added up table by table."""
+    return {name: Piece.combine([piece, other[name]]) for name, piece in one.items()}
+
+
 def neighbours_of(piece: Piece) -> pd.DataFrame | None:
     """The piece's group sizes in the neighbouring reports, or None when there are none (nobody in any)."""
     return None if piece.neighbours.empty else piece.neighbours
