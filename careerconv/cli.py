@@ -165,8 +165,8 @@ def user_error(exc: Exception) -> str | None:
 
     if isinstance(exc, ValidationError):
         return str(exc)
-    if isinstance(exc, (NotFound, Conflict, FileNotFoundError, FileExistsError, PermissionError, ValueError,
-                        KeyError)):
+    if isinstance(exc, (NotFound, Conflict, FileNotFoundError, FileExistsError, PermissionError, NotADirectoryError,
+                        IsADirectoryError, ValueError, KeyError)):
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         return f"error: {message}"
     return None

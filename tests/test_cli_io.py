@@ -277,6 +277,36 @@ def test_an_id_in_the_wrong_case_is_answered_with_the_one_on_the_roster(data: Pa
     assert tree(data) == before
 
 
+@pytest.mark.parametrize("argv, written", [
+    (["export", "conversations", "-o"], "x.csv"), (["due", "-o"], "due.csv"),
+    (["hr-report", "--as-of", "2024-01-01", "-o"], "hr"), (["report", "--all", "-o"], "reports")])
+def test_an_output_inside_a_file_is_named_with_the_file_in_the_way(data: Path, files: Path, capsys,
+                                                                    argv: list[str], written: str):
+    """A hostile tester's output paths: one inside a file gave '[Errno 17] File exists' or a NotADirectoryError
+    traceback; an unwritable folder named the hidden temp file instead of the output."""
+    target = files / "roster.csv" / written
+    code, out, err = run(capsys, "--data", str(data), *argv, str(target))
+    assert code == 1 and "Traceback" not in err
+    what = "reports folder" if argv[0] == "report" else "cannot write"
+    assert f"{what} {target}" in err and f"{files / 'roster.csv'}" in err and "is a file, not a folder" in err
+
+
+def test_an_unwritable_output_is_named_not_its_temp_file(data: Path, files: Path, capsys, monkeypatch):
+    import tempfile
+
+    make_temp = tempfile.mkstemp
+
+    def refuse(*args, dir=None, **kwargs):  # as in a folder the user may not write to (root may write anywhere)
+        if Path(dir) != files:
+            return make_temp(*args, dir=dir, **kwargs)
+        raise PermissionError(13, "Permission denied", str(Path(dir) / ".x.csv.abc.tmp"))
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    code, _, err = run(capsys, "--data", str(data), "export", "conversations", "-o", str(files / "x.csv"))
+    assert code == 1
+    assert err == (f"careerconv export: error: cannot write {files / 'x.csv'}: permission denied (in {files})\n")
+
+
 def test_erase_missing_data_folder(files: Path, capsys):
     code, _, err = run(capsys, "--data", str(files / "nowhere"), "erase", "--employee", "E001", "--yes")
     assert code == 1 and "does not exist" in err

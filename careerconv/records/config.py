@@ -51,21 +51,28 @@ def data_dir(explicit: str | os.PathLike | None = None, *, fallback: str | os.Pa
     """
     for chosen in (explicit, os.environ.get(DATA_ENV), fallback):
         if chosen is not None and str(chosen).strip():
-            folder = Path(chosen).expanduser().resolve()
-            _not_in_a_file(folder)
-            return folder
+            return not_in_a_file(Path(chosen).expanduser().resolve(), "data folder",
+                                 "name the folder that holds roster.csv and the records, or a new folder for a new "
+                                 "organisation")
     raise ValueError("no data folder: give one with --data or $CAREERCONV_DATA")
 
 
-def _not_in_a_file(folder: Path) -> None:
-    """Raise ValueError if ``folder``, or the nearest of its parents that exists, is a file."""
+def not_in_a_file(folder: Path, what: str, instead: str) -> Path:
+    """``folder``, checked to be a folder or a name one can be made under.
+
+    Raises
+    ------
+    ValueError
+        If ``folder``, or the nearest of its parents that exists, is a file: the message calls ``folder``
+        ``what`` ("data folder") and ends with ``instead``, what to name.
+    """
     for path in (folder, *folder.parents):
         if path.exists():
             if not path.is_dir():
                 where = "is a file" if path == folder else f"is inside {path}, which is a file"
-                raise ValueError(f"data folder {folder} {where}, not a folder; name the folder that holds "
-                                 "roster.csv and the records, or a new folder for a new organisation")
-            return
+                raise ValueError(f"{what} {folder} {where}, not a folder; {instead}")
+            break
+    return folder
 
 
 def reports_dir(data: Path, explicit: str | os.PathLike | None = None) -> Path:
@@ -76,10 +83,15 @@ def reports_dir(data: Path, explicit: str | os.PathLike | None = None) -> Path:
     inside the package: its reports go to ``reports/sample`` in the source
     checkout, or in the current folder when careerconv is installed (never
     into site-packages).
+
+    Raises
+    ------
+    ValueError
+        If the folder named is a file or lies inside one.
     """
     chosen = explicit or os.environ.get(REPORTS_ENV)
     if chosen:
-        return Path(chosen).expanduser().resolve()
+        return not_in_a_file(Path(chosen).expanduser().resolve(), "reports folder", "name a folder for the reports")
     data = Path(data).resolve()
     if data == SAMPLE_DATA_DIR:
         return ((PROJECT_DIR or Path.cwd()) / "reports" / "sample").resolve()

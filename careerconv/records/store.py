@@ -233,8 +233,11 @@ def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
     The file's mode follows the umask, like any file a program creates.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
     try:
         # mkstemp makes the file 0600; the finished file gets the mode any new file gets (the umask rules),
         # so a shared reports folder stays shared. The data folder itself is private (see Store).
@@ -253,6 +256,17 @@ def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
         raise
     if durable:
         _fsync_dir(path.parent)
+
+
+def _cannot_write(path: Path, exc: OSError) -> OSError:
+    """``exc`` worded for the file that was to be written, not for a folder or temp file on the way to it."""
+    for folder in path.parents:
+        if folder.exists():
+            if not folder.is_dir():
+                return NotADirectoryError(f"cannot write {path}: {folder} is a file, not a folder")
+            break
+    reason = (exc.strerror or str(exc)).lower()
+    return type(exc)(f"cannot write {path}: {reason} (in {path.parent})")
 
 
 def _json_bytes(record: dict) -> bytes:
