@@ -193,8 +193,8 @@ def _measured_targets(targets: pd.DataFrame, ratings: pd.DataFrame, ctx: Context
         mine = target_run == run
         if not mine.any():  # one employee with more targets than a run skips a run's number
             continue
-        measured = progress.progress_at_horizons(targets[mine], ratings[rating_run == run],
-                                                 ctx.scope.as_of_day).loc[:, _PROGRESS_READ]
+        measured = progress.progress_at_horizons(targets[mine], ratings[rating_run == run], ctx.scope.as_of_day,
+                                                 columns=_PROGRESS_READ)
         measured = measured.assign(department=departments(measured[EMPLOYEE_ID], department_of),
                                    skill_id=ctx.skill_ids(measured[SKILL]))
         measured[EMPLOYEE_ID] = first_code[run] + _sort_codes(measured[EMPLOYEE_ID])
