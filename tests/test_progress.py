@@ -722,6 +722,23 @@ def test_attainment_rate_ignores_measurements_before_the_horizon():
     assert six["targets_measured"] == 0
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_attainment_rate_of_groups_is_that_of_each_group_alone(seed):
+    rng = np.random.default_rng(seed)
+    targets, ratings = random_history(rng, "str")
+    prog = progress_at_horizons(targets, ratings, "2024-06-30", window_days=90)
+    prog["team"] = pd.array(rng.choice(["b", "a", "c"], len(prog)), dtype="str")
+    prog.loc[prog.index[::7], "employee_id"] = None  # someone without an id is nobody to count
+    out = attainment_rate(prog, by=["team"])
+    assert list(out.columns) == ["team", *progress.ATTAINMENT_COLUMNS]
+    alone = pd.concat([attainment_rate(part).assign(team=team) for team, part in prog.groupby("team", sort=True)],
+                      ignore_index=True)
+    pd.testing.assert_frame_equal(out, alone.loc[:, out.columns], check_dtype=False)
+    assert out["employees_measured"].sum() == sum(
+        part.loc[part["horizon_reached"] & part["measured_rating"].notna(), "employee_id"].nunique()
+        for _, part in prog.groupby(["team", "horizon_months"]))
+
+
 def test_attainment_rate_needs_progress_columns():
     with pytest.raises(ValueError, match="measured_rating"):
         attainment_rate(pd.DataFrame({"employee_id": [], "horizon_months": [], "target": [], "horizon_reached": []}))

@@ -624,7 +624,7 @@ def current_vs_target(
     return out.sort_values([EMPLOYEE_ID, SKILL], kind="stable").reset_index(drop=True)
 
 
-def attainment_rate(progress: pd.DataFrame) -> pd.DataFrame:
+def attainment_rate(progress: pd.DataFrame, by: Iterable[str] = ()) -> pd.DataFrame:
     """Share of targets met at each horizon, for HR.
 
     Counts targets, i.e. (employee, skill) pairs of one conversation at one
@@ -642,12 +642,15 @@ def attainment_rate(progress: pd.DataFrame) -> pd.DataFrame:
     progress : pandas.DataFrame
         Output of :func:`progress_at_horizons` (filter it first to the period,
         department, etc. of interest).
+    by : iterable of str, optional
+        Columns of ``progress`` to count apart (e.g. the department): the
+        figures of each of their groups are those of that group's rows alone.
 
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`ATTAINMENT_COLUMNS`, one row per horizon present in
-        ``progress``: ``targets_due`` (horizon reached), ``targets_measured``,
+        Columns ``by`` then :data:`ATTAINMENT_COLUMNS`, one row per group and horizon present in
+        ``progress`` (sorted by them): ``targets_due`` (horizon reached), ``targets_measured``,
         ``targets_attained``, ``attainment_rate`` = attained / measured (NaN when
         nothing was measured) and ``employees_measured`` (distinct employees
         with at least one measured target).
@@ -657,22 +660,26 @@ def attainment_rate(progress: pd.DataFrame) -> pd.DataFrame:
     ValueError
         If a column of ``progress`` is missing.
     """
-    needed = (EMPLOYEE_ID, HORIZON_MONTHS, "target", "horizon_reached", "measured_rating")
+    by = list(by)
+    needed = (*by, EMPLOYEE_ID, HORIZON_MONTHS, "target", "horizon_reached", "measured_rating")
     _require_columns(progress, needed, "progress")
     due = progress["horizon_reached"].fillna(False).to_numpy(dtype=bool)
     measured_rating = progress["measured_rating"].to_numpy(dtype=float, na_value=np.nan)
     target = progress["target"].to_numpy(dtype=float, na_value=np.nan)
     measured = due & ~np.isnan(measured_rating)
+    employees = pd.factorize(progress[EMPLOYEE_ID], use_na_sentinel=True)[0]
     frame = pd.DataFrame(
         {
+            **{column: progress[column].array for column in by},
             HORIZON_MONTHS: progress[HORIZON_MONTHS].to_numpy(),
             "due": due,
             "measured": measured,
             "attained": measured & (measured_rating >= target),
-            "employee_measured": progress[EMPLOYEE_ID].where(measured).to_numpy(dtype=object),
+            # Each employee as a number (NaN: not measured, or no id), counted distinct below.
+            "employee_measured": np.where(measured & (employees >= 0), employees, np.nan),
         }
     )
-    grouped = frame.groupby(HORIZON_MONTHS, sort=True)
+    grouped = frame.groupby([*by, HORIZON_MONTHS], sort=True)
     out = pd.DataFrame(
         {
             "targets_due": grouped["due"].sum(),
@@ -683,7 +690,7 @@ def attainment_rate(progress: pd.DataFrame) -> pd.DataFrame:
     ).astype("int64")
     measured_count = out["targets_measured"].where(out["targets_measured"] > 0)
     out["attainment_rate"] = out["targets_attained"] / measured_count
-    return out.reset_index().loc[:, list(ATTAINMENT_COLUMNS)]
+    return out.reset_index().loc[:, [*by, *ATTAINMENT_COLUMNS]]
 
 
 def agreed_only(
