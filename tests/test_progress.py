@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from careerconv.rules.followup import recorded_order
+from careerconv.rules.followup import recorded_key, recorded_order
 from careerconv.rules import progress
 from careerconv.records import schema
 from careerconv.rules.progress import (
@@ -505,6 +505,119 @@ def test_matches_the_naive_rule_on_random_data(seed, window_days):
             assert got["status"] == classify(want[1], line)
 
 
+def naive_progress(targets: pd.DataFrame, ratings: pd.DataFrame, as_of, window_days: int) -> pd.DataFrame:
+    """Every target measured by the rule as DESIGN.md words it, one target and one rating at a time: of the
+    ratings of one skill on one day the one recorded last counts (followup.recorded_key, then the higher
+    rating); of the days strictly after t0 and on or before as_of within the window of the horizon, the
+    closest, the later of two equally close."""
+    as_of = pd.Timestamp(as_of).normalize()
+    of_day = {}  # (employee, skill key, day) -> (recorded key, rating)
+    for r in ratings.itertuples(index=False):
+        if pd.isna(r.self_rating) or pd.isna(r.employee_id) or pd.isna(r.skill):
+            continue
+        at = (r.employee_id, schema.skill_key(r.skill), pd.Timestamp(r.date).normalize())
+        rank = (recorded_key(r.source, r.record_id, getattr(r, "saved_at", None)), int(r.self_rating))
+        of_day[at] = max(of_day.get(at, rank), rank)
+    rows = []
+    for t in targets.itertuples(index=False):
+        t0 = pd.Timestamp(t.date).normalize()
+        hz = horizon_date(t0, int(t.horizon_months))
+        best = None
+        for (employee, key, day), (_, rating) in of_day.items():
+            if employee != t.employee_id or key != schema.skill_key(t.skill):
+                continue
+            if not (t0 < day <= as_of) or abs((day - hz).days) > window_days:
+                continue
+            rank = (abs((day - hz).days), -day.value)  # closest, then later
+            if best is None or rank < best[0]:
+                best = (rank, day, rating)
+        reached = hz <= as_of
+        if best is None:
+            measured = (pd.NaT, pd.NA, np.nan, DUE_NOT_MEASURED if reached else UPCOMING)
+        else:
+            baseline = None if pd.isna(t.baseline) else t.baseline
+            line = expected_on_line(t0, baseline, hz, t.target, best[1])
+            measured = (best[1], best[2], line, classify(best[2], line))
+        rows.append((t.employee_id, t.conversation_id, str(t.skill).strip(), t0, t.baseline, int(t.horizon_months),
+                     hz, t.target, reached, *measured))
+    return pd.DataFrame(rows, columns=list(progress.PROGRESS_COLUMNS))
+
+
+def random_history(rng: np.random.Generator, text_dtype) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Targets and ratings with what the measurement must get right: same-day ratings (a conversation and a
+    check-in, save times, one record holding a skill twice), missing ratings and baselines, other spellings
+    of a skill, skills without targets, employees without targets, rows in any order."""
+    spellings = {"Python": ["Python", "python ", "PYTHON"], "Public speaking": ["Public speaking", "public  Speaking"],
+                 "Negotiation": ["Negotiation"]}
+    target_rows, rating_rows = [], []
+    for employee in ("e1", "e2", "e3"):
+        names = rng.permutation(["a", "b"])  # a conversation's id says nothing of its date
+        for c, t0 in enumerate(pd.Timestamp("2023-01-31") + pd.to_timedelta(sorted(rng.integers(0, 400, 2)), "D")):
+            for skill in rng.choice(list(spellings), size=int(rng.integers(1, 4)), replace=False):
+                rating_rows.append((employee, t0, skill, int(rng.integers(1, 11)), "conversation"))  # the baseline
+                base = None if rng.random() < 0.2 else int(rng.integers(1, 8))
+                for months in (6, 12, 18):
+                    target_rows.append((employee, f"{employee}-{names[c]}", t0, rng.choice(spellings[skill]), base,
+                                        months, int(rng.integers(base or 1, 11))))
+    targets = make_targets(target_rows).sample(frac=1, random_state=int(rng.integers(0, 2**31)))
+    days = pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 900, 25), "D")
+    saved = [None, "2024-01-01T09:00:00Z", "2024-01-01T10:00:00+02:00", "not a time"]
+    for _ in range(160):
+        skill = rng.choice([*spellings, "Cooking"])
+        rating_rows.append((str(rng.choice(["e1", "e2", "e3", "e9"])), rng.choice(days),
+                            rng.choice(spellings.get(skill, [skill])),
+                            None if rng.random() < 0.1 else int(rng.integers(1, 11)),
+                            str(rng.choice(["conversation", "checkin", "import"]))))
+    ratings = make_ratings(rating_rows)
+    ratings["record_id"] = rng.choice(["r1", "r2", "r3"], len(ratings))  # a record may hold a skill twice
+    ratings["saved_at"] = rng.choice(np.array(saved, dtype=object), len(ratings))
+    text = ["employee_id", "skill", "source", "record_id", "saved_at"]
+    return targets.astype({c: text_dtype for c in ("employee_id", "conversation_id", "skill")}), \
+        ratings.astype({c: text_dtype for c in text})
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), window_days=st.sampled_from([0, 15, 60, 200]),
+       as_of=st.sampled_from(["2023-09-30", "2024-06-30", "2026-01-01"]),
+       text_dtype=st.sampled_from([object, "string[pyarrow]", "str"]))
+def test_every_target_is_measured_as_the_rule_says_with_ties_and_gaps(seed, window_days, as_of, text_dtype):
+    targets, ratings = random_history(np.random.default_rng(seed), text_dtype)
+    got = progress_at_horizons(targets, ratings, as_of, window_days=window_days)
+    want = naive_progress(targets, ratings, as_of, window_days)
+    key = ["employee_id", "conversation_id", "skill", "horizon_months"]
+    # Sorted by employee, conversation day, conversation, skill and horizon.
+    assert got.loc[:, key].astype(str).values.tolist() == \
+        want.sort_values(["employee_id", "t0", "conversation_id", "skill", "horizon_months"], kind="stable") \
+        .loc[:, key].astype(str).values.tolist()
+    got, want = got.set_index(key).sort_index(), want.set_index(key).sort_index()
+    assert got["horizon_reached"].tolist() == want["horizon_reached"].tolist()
+    assert got["measured_date"].tolist() == want["measured_date"].tolist()
+    assert got["measured_rating"].astype(object).where(got["measured_rating"].notna(), None).tolist() == \
+        want["measured_rating"].astype(object).where(want["measured_rating"].notna(), None).tolist()
+    assert got["status"].tolist() == want["status"].tolist()
+    np.testing.assert_allclose(got["expected"].to_numpy(float), want["expected"].to_numpy(float))
+
+
+def test_the_columns_asked_for_are_those_of_the_whole_table():
+    targets, ratings = random_history(np.random.default_rng(7), "str")
+    whole = progress_at_horizons(targets, ratings, "2024-06-30")
+    some = ["measured_rating", "employee_id", "horizon_reached", "skill"]
+    pd.testing.assert_frame_equal(progress_at_horizons(targets, ratings, "2024-06-30", columns=some),
+                                  whole.loc[:, some])
+    with pytest.raises(ValueError, match="unknown progress column"):
+        progress_at_horizons(targets, ratings, "2024-06-30", columns=["employee_id", "growth"])
+
+
+def test_the_nearest_ratings_are_found_for_keys_too_large_to_combine_with_days():
+    day = 86_400 * 10**9
+    rat = pd.DataFrame({"_key": np.array([5, 2**62, 2**62], dtype=np.int64),
+                        "_date_ns": np.array([10, 10, 20], dtype=np.int64) * day, "_rating": [3.0, 4.0, 5.0]})
+    (before_ns, before), (after_ns, after) = progress._around(np.array([2**62, 5], dtype=np.int64),
+                                                              np.array([15, 15], dtype=np.int64) * day, rat, 30 * day)
+    assert before.tolist() == [4.0, 3.0] and np.isnan(after[1]) and after[0] == 5.0
+    assert before_ns.tolist() == [10 * day, 10 * day] and after_ns[0] == 20 * day
+
+
 # --- latest ratings and current vs target -------------------------------------------
 
 
@@ -607,6 +720,23 @@ def test_attainment_rate_ignores_measurements_before_the_horizon():
     prog = progress_at_horizons(one_plan(), ratings, "2024-07-02")
     six = attainment_rate(prog).iloc[0]
     assert six["targets_measured"] == 0
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_attainment_rate_of_groups_is_that_of_each_group_alone(seed):
+    rng = np.random.default_rng(seed)
+    targets, ratings = random_history(rng, "str")
+    prog = progress_at_horizons(targets, ratings, "2024-06-30", window_days=90)
+    prog["team"] = pd.array(rng.choice(["b", "a", "c"], len(prog)), dtype="str")
+    prog.loc[prog.index[::7], "employee_id"] = None  # someone without an id is nobody to count
+    out = attainment_rate(prog, by=["team"])
+    assert list(out.columns) == ["team", *progress.ATTAINMENT_COLUMNS]
+    alone = pd.concat([attainment_rate(part).assign(team=team) for team, part in prog.groupby("team", sort=True)],
+                      ignore_index=True)
+    pd.testing.assert_frame_equal(out, alone.loc[:, out.columns], check_dtype=False)
+    assert out["employees_measured"].sum() == sum(
+        part.loc[part["horizon_reached"] & part["measured_rating"].notna(), "employee_id"].nunique()
+        for _, part in prog.groupby(["team", "horizon_months"]))
 
 
 def test_attainment_rate_needs_progress_columns():

@@ -31,7 +31,7 @@ from .inputs import release_memory
 from .levels import (MEAN, MEDIAN, SUM, Piece, contributions, level_piece, levels, neighbour_counts,
                      no_contributions, sort_departments, summed_piece)
 from .scope import ReportScope
-from .skills import skill_keys
+from .skills import distinct_names
 
 TABLES = ("overview", "rating_periods", "skill_growth", "target_attainment", "most_wanted_skills", "cadence_compliance",
           "action_items", "option_kinds", "coach_follow_through")
@@ -205,8 +205,8 @@ def _measured_targets(targets: pd.DataFrame, ratings: pd.DataFrame, ctx: Context
         mine = target_run == run
         if not mine.any():  # one employee with more targets than a run skips a run's number
             continue
-        measured = progress.progress_at_horizons(targets[mine], ratings[rating_run == run],
-                                                 ctx.scope.as_of_day).loc[:, _PROGRESS_READ]
+        measured = progress.progress_at_horizons(targets[mine], ratings[rating_run == run], ctx.scope.as_of_day,
+                                                 columns=_PROGRESS_READ)
         measured = measured.assign(department=departments(measured[EMPLOYEE_ID], department_of),
                                    skill_id=ctx.skill_ids(measured[SKILL]))
         measured[EMPLOYEE_ID] = first_code[run] + _sort_codes(measured[EMPLOYEE_ID])
@@ -348,13 +348,12 @@ def attainment_piece(measured_targets: pd.DataFrame, scope: ReportScope) -> Piec
     due = measured_targets[measured_targets["horizon_reached"].fillna(False).astype(bool)
                            & measured_targets[DEPARTMENT].notna()]
     inside = due[due[DEPARTMENT].isin(scope.selected)]
-    rows = []
-    for dept, part in inside.groupby(DEPARTMENT, sort=True):  # counted as progress.attainment_rate counts
-        counts = progress.attainment_rate(part)
-        people = part.groupby(HORIZON_MONTHS)[EMPLOYEE_ID].nunique()
-        rows.append(counts.assign(**{DEPARTMENT: dept, N: counts[HORIZON_MONTHS].map(people).astype("int64")}))
-    sums = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
-        {c: [] for c in [HORIZON_MONTHS, DEPARTMENT, N, *_ATTAINMENT]})
+    if inside.empty:
+        sums = pd.DataFrame({c: [] for c in [HORIZON_MONTHS, DEPARTMENT, N, *_ATTAINMENT]})
+    else:  # counted as progress.attainment_rate counts, department by department
+        sums = progress.attainment_rate(inside, by=[DEPARTMENT])
+        people = inside.groupby([DEPARTMENT, HORIZON_MONTHS], sort=True)[EMPLOYEE_ID].nunique()
+        sums[N] = people.to_numpy().astype("int64")  # the same groups, in the same order
     events = pd.concat([due.loc[:, [EMPLOYEE_ID, DEPARTMENT, HORIZON_MONTHS, "t0"]].rename(columns={"t0": DATE}),
                         due.loc[:, [EMPLOYEE_ID, DEPARTMENT, HORIZON_MONTHS, "measured_date"]]
                         .rename(columns={"measured_date": DATE}).dropna(subset=[DATE])])
@@ -460,20 +459,30 @@ def action_items_piece(states: pd.DataFrame, scope: ReportScope, department_of: 
 
 def option_kinds_piece(options: pd.DataFrame, measured_targets: pd.DataFrame, period_ids: set[str],
                        scope: ReportScope) -> Piece:
-    """Rating gains after 6 and 12 months per kind of chosen option (texts classified, then dropped)."""
+    """Rating gains after 6 and 12 months per kind of chosen option (texts classified, then dropped).
+
+    A target's plan is the first option chosen in its conversation for its skill (names compared by
+    :func:`careerconv.records.schema.skill_key`); targets without one are left out.
+    """
     chosen = options[options["chosen"].fillna(False).astype(bool)
                      & _isin(options[CONVERSATION_ID], period_ids)]
-    plans = pd.DataFrame({CONVERSATION_ID: chosen[CONVERSATION_ID].astype(str).to_numpy(),
-                          "key": skill_keys(chosen[SKILL]),
-                          "kind": classify_options(chosen["text"], chosen[SKILL]).astype(object).to_numpy()})
-    del chosen  # the option texts go no further than the classifier
-    plans = plans.drop_duplicates([CONVERSATION_ID, "key"])
+    kinds = classify_options(chosen["text"], chosen[SKILL]).astype(object).to_numpy()
     gains = measured_targets[measured_targets[HORIZON_MONTHS].isin(_GAIN_HORIZONS)
                              & measured_targets["measured_rating"].notna() & measured_targets["baseline"].notna()
-                             & measured_targets[DEPARTMENT].notna()].copy()
-    gains["key"] = skill_keys(gains[SKILL])
-    gains[CONVERSATION_ID] = gains[CONVERSATION_ID].astype(str)
-    gains = gains.merge(plans, on=[CONVERSATION_ID, "key"], how="inner")
+                             & measured_targets[DEPARTMENT].notna()]
+    # Conversation and skill as one whole number on both sides (-1: no plan can match), then each target
+    # looks its plan up among the first plan of each number.
+    conversation, among = pd.factorize(chosen[CONVERSATION_ID].astype(str), use_na_sentinel=True)
+    plan_skill, target_skill = _skill_key_codes(chosen[SKILL], gains[SKILL])
+    width = max(int(plan_skill.max(initial=-1)), int(target_skill.max(initial=-1))) + 1
+    plan = np.where((conversation >= 0) & (plan_skill >= 0), conversation.astype(np.int64) * width + plan_skill, -1)
+    target_conversation = _positions(gains[CONVERSATION_ID].astype(str), pd.Series(among, dtype=str))
+    target = np.where(target_conversation >= 0, target_conversation.astype(np.int64) * width + target_skill, -1)
+    plans, first = np.unique(plan, return_index=True)  # each plan number once, with its first row
+    at = np.minimum(np.searchsorted(plans, target), max(len(plans) - 1, 0))
+    found = (target >= 0) & (plans[at] == target) if len(plans) else np.zeros(len(target), dtype=bool)
+    gains = gains[found].assign(kind=kinds[first[at[found]]])
+    del chosen  # the option texts go no further than the classifier
     gains["gain"] = gains["measured_rating"].astype(float) - gains["baseline"].astype(float)
     by = ["kind", HORIZON_MONTHS]
     per_emp = gains.groupby([EMPLOYEE_ID, DEPARTMENT, *by], as_index=False).agg(
@@ -507,6 +516,30 @@ def departments(ids: pd.Series, department_of: pd.Series) -> pd.Series:
     names = pa.array(department_of.to_numpy(dtype=object), from_pandas=True, type=pa.large_string())
     found = names.take(pc.index_in(wanted, value_set=known))
     return pd.Series(pd.array(found, dtype=_TEXT), index=ids.index, name=ids.name)
+
+
+def _skill_key_codes(*columns: pd.Series) -> list[np.ndarray]:
+    """One whole number per :func:`careerconv.records.schema.skill_key` of the names, the same in every column
+    (-1: a missing name); each distinct spelling is read once."""
+    numbering: dict[str, int] = {}
+    out = []
+    for names in columns:
+        codes, uniques = distinct_names(names)
+        number = np.array([numbering.setdefault(schema.skill_key(name), len(numbering)) for name in uniques] + [-1],
+                          dtype=np.int64)
+        out.append(number[codes])
+    return out
+
+
+def _positions(values: pd.Series, distinct: pd.Series) -> np.ndarray:
+    """The position of each text value among ``distinct`` (each value once), -1 where it is not there or
+    missing; hashed in Arrow."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    found = pc.index_in(pa.array(values, from_pandas=True).cast(pa.large_string()),
+                        value_set=pa.array(distinct, from_pandas=True).cast(pa.large_string()))
+    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def _sort_codes(values: pd.Series) -> np.ndarray:

@@ -122,11 +122,11 @@ def classify_options(texts: pd.Series, skills: pd.Series | None = None) -> pd.Se
     """
     if skills is not None and len(skills) != len(texts):
         raise ValueError(f"texts and skills must have the same length ({len(texts)} != {len(skills)})")
-    text_codes, text_values = pd.factorize(pd.Series(texts, dtype=object), use_na_sentinel=True)
+    text_codes, text_values = _distinct(texts)
     if skills is None:
         skill_codes, skill_values = np.full(len(text_codes), -1), np.array([], dtype=object)
     else:
-        skill_codes, skill_values = pd.factorize(pd.Series(skills, dtype=object), use_na_sentinel=True)
+        skill_codes, skill_values = _distinct(skills)
     width = len(skill_values) + 1
     pair_codes, pairs = pd.factorize(text_codes.astype(np.int64) * width + (skill_codes + 1))
     kind_of_pair = np.array([
@@ -135,3 +135,13 @@ def classify_options(texts: pd.Series, skills: pd.Series | None = None) -> pd.Se
         for p in (int(v) for v in pairs)], dtype=np.int64)
     codes = kind_of_pair[pair_codes] if len(pair_codes) else np.zeros(0, dtype=np.int64)
     return pd.Series(pd.Categorical.from_codes(codes, categories=list(KINDS)), index=texts.index, name="kind")
+
+
+def _distinct(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each value's number and the distinct values (as objects; -1: missing). Text typed as Arrow text is
+    numbered in Arrow, without making a Python string of every row first."""
+    column = pd.Series(values)
+    if column.dtype == object or not pd.api.types.is_string_dtype(column.dtype):
+        column = column.astype(object)
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    return codes, np.asarray(uniques, dtype=object)

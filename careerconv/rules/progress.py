@@ -326,6 +326,7 @@ def progress_at_horizons(
     rating_column: str = SELF_RATING,
     *,
     tolerance: float = DEFAULT_TOLERANCE,
+    columns: Iterable[str] = PROGRESS_COLUMNS,
 ) -> pd.DataFrame:
     """Measure every target at its horizon.
 
@@ -354,11 +355,14 @@ def progress_at_horizons(
         Which rating to measure with. Rows where it is NA are ignored.
     tolerance : float, default 0.5
         Half-width of the "on track" band.
+    columns : iterable of str, default :data:`PROGRESS_COLUMNS`
+        The columns to return, in this order (each one of :data:`PROGRESS_COLUMNS`);
+        the others are not worked out.
 
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`PROGRESS_COLUMNS`, sorted by employee, conversation
+        Columns :data:`PROGRESS_COLUMNS` (or ``columns``), sorted by employee, conversation
         date, conversation, skill and horizon. ``measured_date``,
         ``measured_rating`` and ``expected`` are NA when nothing was measured:
         the status is then :data:`DUE_NOT_MEASURED` once the horizon date is
@@ -374,41 +378,20 @@ def progress_at_horizons(
     if isinstance(window_days, bool) or not isinstance(window_days, (int, np.integer)) or window_days < 0:
         raise ValueError(f"window_days must be a whole number of days >= 0, got {window_days!r}")
     tol = _check_tolerance(tolerance)
+    columns = list(columns)
+    unknown = [c for c in columns if c not in PROGRESS_COLUMNS]
+    if unknown:
+        raise ValueError(f"unknown progress column(s): {', '.join(map(str, unknown))}; "
+                         f"allowed: {', '.join(PROGRESS_COLUMNS)}")
     as_of_day = _to_timestamp(as_of, "as_of").normalize()
     tgt, rat = _prepare(targets, ratings, rating_column, as_of_day)
 
-    # Nearest rating to each horizon date, found with two merge_asof passes
-    # (the last rating on/before the horizon, the first one after it) on
-    # integer (employee, skill) keys instead of a cross join or a per-row loop:
-    # both are O(n log n) sorts, which keeps 500k targets x millions of ratings
-    # within seconds. The "strictly after t0" rule relies on the backward pass
-    # returning the latest candidate: if even that one is on/before t0, all
-    # earlier ones are too.
+    # The ratings on or before the horizon date and just after it (see :func:`_around`). The "strictly
+    # after t0" rule relies on the one before being the latest candidate: if even that one is on/before
+    # t0, all earlier ones are too.
     t0_ns = tgt[DATE].to_numpy().view(np.int64)
     hz_ns = tgt["horizon_date"].to_numpy().view(np.int64)
-    left = pd.DataFrame(
-        {"_row": np.arange(len(tgt)), "_key": tgt["_key"].to_numpy(), "_on": hz_ns}
-    ).sort_values("_on", kind="stable")
-    right = pd.DataFrame(
-        {"_key": rat["_key"].to_numpy(), "_on": rat["_date_ns"].to_numpy(), "_rating": rat["_rating"].to_numpy()}
-    ).sort_values("_on", kind="stable")
-    right["_when"] = right["_on"]
-    window = int(window_days) * _NS_PER_DAY
-    passes = {}
-    for direction, exact in (("backward", True), ("forward", False)):
-        found = pd.merge_asof(
-            left, right, on="_on", by="_key", direction=direction,
-            allow_exact_matches=exact, tolerance=window,
-        )
-        # One row per target, in the order of ``left``: put back in the targets' order by their positions.
-        rows = found["_row"].to_numpy()
-        when = np.empty(len(rows), dtype=float)
-        when[rows] = found["_when"].to_numpy(dtype=float, na_value=np.nan)
-        rating = np.empty(len(rows), dtype=float)
-        rating[rows] = found["_rating"].to_numpy(dtype=float, na_value=np.nan)
-        passes[direction] = (np.where(np.isnan(when), _NAT, np.nan_to_num(when)).astype(np.int64), rating)
-    b_ns, b_val = passes["backward"]
-    a_ns, a_val = passes["forward"]
+    (b_ns, b_val), (a_ns, a_val) = _around(tgt["_key"].to_numpy(), hz_ns, rat, int(window_days) * _NS_PER_DAY)
     has_b = (b_ns != _NAT) & (b_ns > t0_ns)
     has_a = a_ns != _NAT  # after the horizon, hence after t0; on/before as_of by filtering
     # Equal distance -> the later rating (the one after the horizon).
@@ -417,49 +400,84 @@ def progress_at_horizons(
     measured = take_a | take_b
     measured_ns = np.where(take_a, a_ns, np.where(take_b, b_ns, _NAT))
     measured_val = np.where(take_a, a_val, np.where(take_b, b_val, np.nan))
-
-    expected = _line_values(
-        t0_ns,
-        tgt["baseline"].to_numpy(dtype=float, na_value=np.nan),
-        hz_ns,
-        tgt["target"].to_numpy(dtype=float, na_value=np.nan),
-        measured_ns,
-    )
     horizon_reached = hz_ns <= as_of_day.value
-    status = _classify_values(np.where(measured, measured_val, np.nan), expected, tol, horizon_reached)
 
     # Sorted by employee, day, conversation, skill and horizon (a stable sort on whole-number codes in the
-    # order of the values: sorting the text columns themselves is several times slower). Each column is
-    # put in that order as the table is built, so the table is never held twice.
+    # order of the values, from _validate_targets: sorting the text columns themselves is several times
+    # slower). Each column is put in that order as the table is built, so the table is never held twice.
     order = np.lexsort((
         tgt[HORIZON_MONTHS].to_numpy(),
-        _sort_codes(tgt[SKILL]),
-        _sort_codes(tgt[CONVERSATION_ID]),
+        tgt["_skill_order"].to_numpy(),
+        tgt["_conversation_order"].to_numpy(),
         t0_ns,
-        _sort_codes(tgt[EMPLOYEE_ID]),
+        tgt["_employee_order"].to_numpy(),
     ))
+
+    def expected() -> np.ndarray:
+        return _line_values(t0_ns, tgt["baseline"].to_numpy(dtype=float, na_value=np.nan), hz_ns,
+                            tgt["target"].to_numpy(dtype=float, na_value=np.nan), measured_ns)
+
+    def status() -> pd.Series:
+        found = _classify_values(np.where(measured, measured_val, np.nan), expected(), tol, horizon_reached)
+        return pd.Series(found, index=tgt.index, dtype=object)
+
+    sources = {
+        EMPLOYEE_ID: lambda: tgt[EMPLOYEE_ID],
+        CONVERSATION_ID: lambda: tgt[CONVERSATION_ID],
+        SKILL: lambda: tgt[SKILL],
+        "t0": lambda: tgt[DATE],
+        "baseline": lambda: tgt["baseline"],
+        HORIZON_MONTHS: lambda: tgt[HORIZON_MONTHS],
+        "horizon_date": lambda: tgt["horizon_date"],
+        "target": lambda: tgt["target"],
+        "horizon_reached": lambda: horizon_reached,
+        "measured_date": lambda: measured_ns.view(_DATE_DTYPE),
+        "measured_rating": lambda: _int_ratings(measured_val),
+        "expected": lambda: np.where(measured, expected(), np.nan),
+        STATUS: status,
+    }
 
     def ordered(values: Any) -> Any:
         if isinstance(values, pd.Series):
             return values.take(order).reset_index(drop=True)
         return values[order]
 
-    columns = {
-        EMPLOYEE_ID: tgt[EMPLOYEE_ID],
-        CONVERSATION_ID: tgt[CONVERSATION_ID],
-        SKILL: tgt[SKILL],
-        "t0": tgt[DATE],
-        "baseline": tgt["baseline"],
-        HORIZON_MONTHS: tgt[HORIZON_MONTHS],
-        "horizon_date": tgt["horizon_date"],
-        "target": tgt["target"],
-        "horizon_reached": horizon_reached,
-        "measured_date": measured_ns.view(_DATE_DTYPE),
-        "measured_rating": _int_ratings(measured_val),
-        "expected": np.where(measured, expected, np.nan),
-        STATUS: pd.Series(status, index=tgt.index, dtype=object),
-    }
-    return pd.DataFrame({name: ordered(columns.pop(name)) for name in PROGRESS_COLUMNS})
+    return pd.DataFrame({name: ordered(sources[name]()) for name in columns}, index=pd.RangeIndex(len(tgt)))
+
+
+def _around(keys: np.ndarray, days_ns: np.ndarray, rat: pd.DataFrame,
+            window_ns: int) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """For each (key, day): the rating of that key on or before the day, and the first one after it.
+
+    ``rat`` is the ratings as :func:`_prepare` gives them (one per key and day, sorted by key and day), so
+    both are neighbours in that order: one binary search per target, on a whole number that sorts as
+    (key, day) does. A rating further than ``window_ns`` from the day does not count.
+
+    Returns
+    -------
+    ((before_ns, before_rating), (after_ns, after_rating))
+        Dates as int64 nanoseconds (``_NAT`` where there is none) and ratings as floats (NaN).
+    """
+    rat_key = rat["_key"].to_numpy()
+    rat_ns = rat["_date_ns"].to_numpy()
+    rat_val = rat["_rating"].to_numpy(dtype=float)
+    found = []
+    if not len(rat) or not len(keys):
+        missing = (np.full(len(keys), _NAT, dtype=np.int64), np.full(len(keys), np.nan))
+        return missing, missing
+    rat_day, day = rat_ns // _NS_PER_DAY, days_ns // _NS_PER_DAY
+    first = min(rat_day.min(), day.min())
+    span = max(rat_day.max(), day.max()) - first + 1
+    if max(rat_key.max(), keys.max()) >= np.iinfo(np.int64).max // span:  # too many keys: number them afresh
+        joined = np.unique(np.concatenate([rat_key, keys]), return_inverse=True)[1]
+        rat_key, keys = joined[:len(rat_key)], joined[len(rat_key):]
+    after = np.searchsorted(rat_key * span + (rat_day - first), keys * span + (day - first), side="right")
+    for at, side in ((after - 1, -1), (after, 1)):
+        row = np.clip(at, 0, len(rat) - 1)
+        distance = (rat_ns[row] - days_ns) * side
+        ok = (at >= 0) & (at < len(rat)) & (rat_key[row] == keys) & (distance <= window_ns)
+        found.append((np.where(ok, rat_ns[row], _NAT), np.where(ok, rat_val[row], np.nan)))
+    return found[0], found[1]
 
 
 def latest_ratings(
@@ -606,7 +624,7 @@ def current_vs_target(
     return out.sort_values([EMPLOYEE_ID, SKILL], kind="stable").reset_index(drop=True)
 
 
-def attainment_rate(progress: pd.DataFrame) -> pd.DataFrame:
+def attainment_rate(progress: pd.DataFrame, by: Iterable[str] = ()) -> pd.DataFrame:
     """Share of targets met at each horizon, for HR.
 
     Counts targets, i.e. (employee, skill) pairs of one conversation at one
@@ -624,12 +642,15 @@ def attainment_rate(progress: pd.DataFrame) -> pd.DataFrame:
     progress : pandas.DataFrame
         Output of :func:`progress_at_horizons` (filter it first to the period,
         department, etc. of interest).
+    by : iterable of str, optional
+        Columns of ``progress`` to count apart (e.g. the department): the
+        figures of each of their groups are those of that group's rows alone.
 
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`ATTAINMENT_COLUMNS`, one row per horizon present in
-        ``progress``: ``targets_due`` (horizon reached), ``targets_measured``,
+        Columns ``by`` then :data:`ATTAINMENT_COLUMNS`, one row per group and horizon present in
+        ``progress`` (sorted by them): ``targets_due`` (horizon reached), ``targets_measured``,
         ``targets_attained``, ``attainment_rate`` = attained / measured (NaN when
         nothing was measured) and ``employees_measured`` (distinct employees
         with at least one measured target).
@@ -639,22 +660,26 @@ def attainment_rate(progress: pd.DataFrame) -> pd.DataFrame:
     ValueError
         If a column of ``progress`` is missing.
     """
-    needed = (EMPLOYEE_ID, HORIZON_MONTHS, "target", "horizon_reached", "measured_rating")
+    by = list(by)
+    needed = (*by, EMPLOYEE_ID, HORIZON_MONTHS, "target", "horizon_reached", "measured_rating")
     _require_columns(progress, needed, "progress")
     due = progress["horizon_reached"].fillna(False).to_numpy(dtype=bool)
     measured_rating = progress["measured_rating"].to_numpy(dtype=float, na_value=np.nan)
     target = progress["target"].to_numpy(dtype=float, na_value=np.nan)
     measured = due & ~np.isnan(measured_rating)
+    employees = pd.factorize(progress[EMPLOYEE_ID], use_na_sentinel=True)[0]
     frame = pd.DataFrame(
         {
+            **{column: progress[column].array for column in by},
             HORIZON_MONTHS: progress[HORIZON_MONTHS].to_numpy(),
             "due": due,
             "measured": measured,
             "attained": measured & (measured_rating >= target),
-            "employee_measured": progress[EMPLOYEE_ID].where(measured).to_numpy(dtype=object),
+            # Each employee as a number (NaN: not measured, or no id), counted distinct below.
+            "employee_measured": np.where(measured & (employees >= 0), employees, np.nan),
         }
     )
-    grouped = frame.groupby(HORIZON_MONTHS, sort=True)
+    grouped = frame.groupby([*by, HORIZON_MONTHS], sort=True)
     out = pd.DataFrame(
         {
             "targets_due": grouped["due"].sum(),
@@ -665,7 +690,7 @@ def attainment_rate(progress: pd.DataFrame) -> pd.DataFrame:
     ).astype("int64")
     measured_count = out["targets_measured"].where(out["targets_measured"] > 0)
     out["attainment_rate"] = out["targets_attained"] / measured_count
-    return out.reset_index().loc[:, list(ATTAINMENT_COLUMNS)]
+    return out.reset_index().loc[:, [*by, *ATTAINMENT_COLUMNS]]
 
 
 def agreed_only(
@@ -902,35 +927,64 @@ def _strip(values: pd.Series) -> pd.Series:
     return pd.Series(result, index=values.index)
 
 
-def _sort_codes(values: pd.Series) -> np.ndarray:
-    """Whole numbers in the sort order of ``values`` (equal values share one; a missing value sorts last)."""
-    codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=True)
-    return np.where(codes < 0, len(uniques), codes)
+def _text_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """What ``pd.factorize(values, sort=True)`` gives: whole numbers in the sort order of the values (equal
+    values share one; a missing value: -1) and the distinct values in that order (as objects).
 
-
-def _blank(values: pd.Series) -> np.ndarray:
+    Only the distinct values are sorted (``factorize`` sorts a text column's values several times slower).
+    """
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    blank_unique = pd.Series(uniques, dtype=object).astype(str).str.strip().eq("").to_numpy(dtype=bool)
-    if not len(blank_unique):
-        return codes < 0
-    return (codes < 0) | blank_unique[np.maximum(codes, 0)]
+    rank, ordered = pd.factorize(uniques, sort=True, use_na_sentinel=True)
+    return (rank[codes] if len(rank) else codes), np.asarray(ordered, dtype=object)
 
 
-def _match_keys(employees: list[pd.Series], skills: list[pd.Series]) -> list[np.ndarray]:
+def _joint_codes(columns: list[tuple[np.ndarray, np.ndarray]], normalise: Any = None) -> tuple[list[np.ndarray], int]:
+    """One numbering for several columns, each given as (codes, distinct values) of ``pd.factorize``: the
+    same value (after ``normalise``) gets the same number in every column; a missing value -1.
+
+    Returns the numbers of each column and how many different values there are.
+    """
+    values = pd.Series(np.concatenate([np.asarray(u, dtype=object) for _, u in columns]), dtype=object)
+    joint, uniques = pd.factorize(values.map(normalise) if normalise is not None else values)
+    out, offset = [], 0
+    for codes, distinct in columns:
+        mine = joint[offset:offset + len(distinct)]
+        offset += len(distinct)
+        out.append(np.where(codes >= 0, mine[np.maximum(codes, 0)], -1) if len(mine) else np.full(len(codes), -1))
+    return out, len(uniques)
+
+
+def _match_keys(employees: list[tuple[np.ndarray, np.ndarray]],
+                skills: list[tuple[np.ndarray, np.ndarray]]) -> list[np.ndarray]:
     """Integer (employee, skill) keys, consistent across the given frames; -1 where either is NA.
 
-    Skills match as :func:`careerconv.records.schema.skill_key` compares them (case
-    and spacing ignored), the same rule the rest of the product uses.
+    Each frame's employees and skills come as (codes, distinct values) of ``pd.factorize``. Skills match
+    as :func:`careerconv.records.schema.skill_key` compares them (case and spacing ignored), the same rule
+    the rest of the product uses.
     """
-    sizes = [len(e) for e in employees]
-    emp_codes, _ = pd.factorize(pd.concat(employees, ignore_index=True))
-    raw_codes, raw_skills = pd.factorize(pd.concat(skills, ignore_index=True))
-    normalised = pd.Series(raw_skills, dtype=object).map(skill_key)
-    norm_codes, norm_uniques = pd.factorize(normalised)
-    skill_codes = np.where(raw_codes >= 0, norm_codes[np.maximum(raw_codes, 0)] if len(norm_codes) else -1, -1)
-    keys = emp_codes.astype(np.int64) * max(len(norm_uniques), 1) + skill_codes
-    keys[(emp_codes < 0) | (skill_codes < 0)] = -1
-    return np.split(keys, np.cumsum(sizes)[:-1])
+    employee_codes, _ = _joint_codes(employees)
+    skill_codes, skill_count = _joint_codes(skills, skill_key)
+    keys = []
+    for employee, skill in zip(employee_codes, skill_codes):
+        key = employee.astype(np.int64) * max(skill_count, 1) + skill
+        key[(employee < 0) | (skill < 0)] = -1
+        keys.append(key)
+    return keys
+
+
+def _repeated(columns: list[np.ndarray]) -> np.ndarray:
+    """Whether each row's combination of the columns' values (whole numbers >= 0) is on another row too."""
+    combined = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        size = int(column.max()) + 1 if len(column) else 1
+        if size > np.iinfo(np.int64).max // (int(combined.max(initial=0)) + 1):  # renumbered: fewer values
+            combined, column = pd.factorize(combined)[0], pd.factorize(column)[0]
+            size = int(column.max()) + 1
+        combined = combined * size + column
+    ordered = np.sort(combined, kind="stable")  # the rows usually come nearly in order: a quick sort
+    if not (ordered[1:] == ordered[:-1]).any():
+        return np.zeros(len(combined), dtype=bool)
+    return pd.Series(combined).duplicated(keep=False).to_numpy()
 
 
 def _prepare(
@@ -938,31 +992,31 @@ def _prepare(
 ) -> tuple[pd.DataFrame | None, pd.DataFrame]:
     """Validate the inputs and give both the same integer match key ``_key``.
 
-    Returns the targets as a validated copy with ``horizon_date`` (or None),
+    Returns the targets as a validated copy with ``horizon_date`` and the sort
+    order of its text columns (or None; see :func:`_validate_targets`),
     and the usable ratings as a lean frame (``_pos`` = position in
     ``ratings``, ``_key``, ``_date_ns``, ``_rating``) holding one rating per
     key and day, sorted by key and date.
     """
-    tgt = None if targets is None else _validate_targets(targets)
+    tgt, distinct = _validate_targets(targets) if targets is not None else (None, {})
     if rating_column not in RATING_VALUE_COLUMNS:
         raise ValueError(
             f"rating_column must be one of {', '.join(RATING_VALUE_COLUMNS)}, got {rating_column!r}"
         )
     _require_columns(ratings, (*RATING_COLUMNS, rating_column), "ratings")
 
-    employees = [ratings[EMPLOYEE_ID]]
-    skills = [ratings[SKILL]]
+    employees = [pd.factorize(ratings[EMPLOYEE_ID], use_na_sentinel=True)]
+    skills = [pd.factorize(ratings[SKILL], use_na_sentinel=True)]
     if tgt is not None:
-        employees.insert(0, tgt[EMPLOYEE_ID])
-        skills.insert(0, tgt[SKILL])
+        employees.insert(0, (tgt["_employee_order"].to_numpy(), distinct[EMPLOYEE_ID]))
+        skills.insert(0, (tgt["_skill_order"].to_numpy(), distinct[SKILL]))
     keys = _match_keys(employees, skills)
     rating_keys = keys[-1]
 
     if tgt is not None:
         tgt["_key"] = keys[0]
-        same = pd.DataFrame({"conversation": pd.factorize(tgt[CONVERSATION_ID])[0], "key": keys[0],
-                             "horizon": tgt[HORIZON_MONTHS].to_numpy()})  # whole numbers: fast to compare
-        dupes = same.duplicated(keep=False).to_numpy()
+        # Whole numbers: fast to compare.
+        dupes = _repeated([tgt["_conversation_order"].to_numpy(), keys[0], tgt[HORIZON_MONTHS].to_numpy()])
         if dupes.any():
             raise ValueError(
                 _describe_bad(
@@ -1007,15 +1061,24 @@ def _last_per_key(rat: pd.DataFrame) -> pd.DataFrame:
     return rat.loc[np.r_[key[1:] != key[:-1], True] if len(key) else np.zeros(0, bool)]
 
 
-def _validate_targets(targets: pd.DataFrame) -> pd.DataFrame:
-    """Validated copy of ``targets`` with ``horizon_date``; skill names stripped."""
+def _validate_targets(targets: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """Validated copy of ``targets`` with ``horizon_date``; skill names stripped.
+
+    The text columns' sort order comes along as whole numbers (see :func:`_text_codes`): ``_employee_order``,
+    ``_conversation_order`` and ``_skill_order`` (of the stripped names). Also returns the distinct employees
+    and stripped skill names in that order (by column name).
+    """
     _require_columns(targets, TARGET_COLUMNS, "targets")
     # Copy-on-write (pandas 3): the columns replaced below leave ``targets`` as it is, the others are shared.
     tgt = targets.loc[:, list(TARGET_COLUMNS)]
+    encoded = {}
     for column in (EMPLOYEE_ID, CONVERSATION_ID, SKILL):
-        blank = _blank(tgt[column])
+        codes, uniques = _text_codes(tgt[column])
+        stripped = pd.Series(uniques, dtype=object).astype(str).str.strip()
+        blank = (codes < 0) | (stripped.eq("").to_numpy(dtype=bool)[codes] if len(uniques) else False)
         if blank.any():
             raise ValueError(_describe_bad(tgt, blank, column, "targets", "a value is required"))
+        encoded[column] = codes, uniques, stripped
     tgt[DATE] = _to_dates(tgt, DATE, "targets")
     tgt["baseline"] = _int_ratings(_to_ratings(tgt, "baseline", "targets", allow_missing=True))
     tgt["target"] = _int_ratings(_to_ratings(tgt, "target", "targets", allow_missing=False))
@@ -1028,7 +1091,12 @@ def _validate_targets(targets: pd.DataFrame) -> pd.DataFrame:
             _describe_bad(tgt, bad_months, HORIZON_MONTHS, "targets", "allowed: whole months >= 1, e.g. 6, 12, 18")
         )
     tgt[HORIZON_MONTHS] = months.astype("int64")
-    tgt[SKILL] = _strip(tgt[SKILL])
+    codes, _, stripped = encoded[SKILL]
+    skill_rank, skills = pd.factorize(stripped, sort=True)  # the stripped names, in their sort order
+    tgt[SKILL] = pd.Series(stripped.to_numpy(dtype=object)[codes], index=tgt.index)
 
     tgt["horizon_date"] = horizon_dates(tgt[DATE], tgt[HORIZON_MONTHS])
-    return tgt
+    tgt["_employee_order"] = encoded[EMPLOYEE_ID][0]
+    tgt["_conversation_order"] = encoded[CONVERSATION_ID][0]
+    tgt["_skill_order"] = skill_rank[codes]
+    return tgt, {EMPLOYEE_ID: encoded[EMPLOYEE_ID][1], SKILL: np.asarray(skills, dtype=object)}
