@@ -105,11 +105,13 @@ def part_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, P
     (:meth:`ReportScope.neighbours`; :attr:`Piece.neighbours`, for rule 2c of
     :func:`careerconv.rules.privacy.protect`), worked out by the same functions over those periods.
     """
-    pieces = _window_pieces(frames, ctx, everything=True)
+    states: dict[pd.Timestamp, pd.DataFrame] = {}  # the action items' states on this report's as-of day
+    pieces = _window_pieces(frames, ctx, everything=True, item_states=states)
     cut = {}
     for edge, quarter in ctx.scope.neighbours():
         other = replace(ctx, scope=ctx.scope.neighbour(edge, quarter))
-        cut[(edge, quarter)] = {**_window_pieces(frames, other, everything=False), **rating_pieces(frames, other)}
+        cut[(edge, quarter)] = {**_window_pieces(frames, other, everything=False, item_states=states),
+                                **rating_pieces(frames, other)}
     # This report's rating figures come from the rating step; here only their neighbours are counted.
     pieces.update({name: Piece(list(by), pd.DataFrame()) for name, by in RATING_TABLES.items()})
     for name in CUT_TABLES:
@@ -117,8 +119,14 @@ def part_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, P
     return pieces
 
 
-def _window_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context, *, everything: bool) -> dict[str, Piece]:
-    """The pieces of one part over ``ctx.scope``; without ``everything`` only those of :data:`CUT_TABLES`."""
+def _window_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context, *, everything: bool,
+                   item_states: dict[pd.Timestamp, pd.DataFrame] | None = None) -> dict[str, Piece]:
+    """The pieces of one part over ``ctx.scope``; without ``everything`` only those of :data:`CUT_TABLES`.
+
+    ``item_states`` holds :func:`careerconv.rules.cadence.action_item_states` of these frames by as-of day: those
+    of ``ctx.scope``'s day are taken from it if there, and if it is empty they are put in it (the reports that
+    share this one's end share them; only one day is kept, for memory).
+    """
     scope = ctx.scope
     roster = frames["roster"].loc[:, [EMPLOYEE_ID, DEPARTMENT, COACH_ID, CADENCE_MONTHS]].copy()
     roster[DEPARTMENT] = roster[DEPARTMENT].astype(object)
@@ -133,8 +141,12 @@ def _window_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context, *, everythi
     # First the tables measured from the targets, so their working frames go before the rest is built.
     pieces = _progress_pieces(frames, in_period, drafts, period_ids, ctx, department_of)
     release_memory()
-    states = cadence.action_item_states(
-        {name: frames[name] for name in ("conversations", "action_items", "checkin_updates")}, scope.as_of_day)
+    states = item_states.get(scope.as_of_day) if item_states is not None else None
+    if states is None:
+        states = cadence.action_item_states(
+            {name: frames[name] for name in ("conversations", "action_items", "checkin_updates")}, scope.as_of_day)
+        if item_states is not None and not item_states:  # one day kept: the first, the report's own
+            item_states[scope.as_of_day] = states
     pieces["action_items"] = action_items_piece(states, scope, department_of)
     pieces["most_wanted_skills"], people_met = most_wanted_piece(frames["skills"], in_period, ctx, department_of)
     pieces["rating_periods"] = rating_periods_piece(frames["skill_ratings"], drafts, ctx, department_of)
