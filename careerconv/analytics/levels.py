@@ -259,9 +259,22 @@ def _quarter_months(dates: pd.Series) -> np.ndarray:
     """The first month of each date's calendar quarter as ``datetime64[M]`` numbers (NaT stays NaT)."""
     if not pd.api.types.is_datetime64_dtype(dates.dtype):
         dates = pd.to_datetime(dates)
-    months = dates.to_numpy(dtype="datetime64[M]").astype(np.int64)
-    nat = months == np.iinfo(np.int64).min
-    return np.where(nat, months, months - months % 3)
+    missing = np.iinfo(np.int64).min  # NaT
+    days = dates.to_numpy(dtype="datetime64[D]").view(np.int64)
+    nat = days == missing
+    has_nat = bool(nat.any())
+    known = days[~nat] if has_nat else days
+    first, last = (int(known.min()), int(known.max())) if len(known) else (0, 0)
+    if last - first >= len(days):  # far apart: each date converted
+        months = dates.to_numpy(dtype="datetime64[M]").astype(np.int64)
+        return np.where(nat, months, months - months % 3)
+    # Few distinct days: each day's quarter looked up in a table of the days in between (several times faster
+    # than converting every date to a month).
+    months = np.arange(first, last + 1).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    quarters = (months - months % 3)[np.where(nat, 0, days - first) if has_nat else days - first]
+    if has_nat:
+        quarters[nat] = missing
+    return quarters
 
 
 def no_contributions(by: list[str]) -> pd.DataFrame:
@@ -270,16 +283,46 @@ def no_contributions(by: list[str]) -> pd.DataFrame:
 
 
 def contributions(events: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """Distinct employees per (by..., department, quarter) from rows ``by..., employee_id, department, date``."""
+    """Distinct employees per (by..., department, quarter) from rows ``by..., employee_id, department, date``.
+
+    An employee counts once per group (``by``, quarter), in the department of their first row there; a
+    missing id counts as nobody (as ``nunique`` counts it).
+    """
     if events.empty:
         return no_contributions(by)
     keys = [*by, DEPARTMENT, "quarter"]
-    # Each employee once per group (as a number: counting distinct text ids group by group is slow), then
-    # the groups' sizes; a missing id counts as nobody, as nunique counts it. An employee's rows share one
-    # department, so the rows are first made distinct without it (fewer and cheaper columns to compare).
-    frame = events.loc[:, [*by, DEPARTMENT]].assign(quarter=_quarter_months(events[DATE]),
-                                                    _e=pd.factorize(events[EMPLOYEE_ID])[0])
-    frame = frame[~frame.duplicated([*by, "quarter", "_e"]).to_numpy()]
-    frame["quarter"] = frame["quarter"].to_numpy().astype("datetime64[M]").astype("datetime64[ns]")
-    out = frame.assign(n=(frame["_e"] >= 0).astype(np.int64)).groupby(keys, dropna=False, as_index=False)["n"].sum()
-    return out
+    quarter = _quarter_months(events[DATE])
+    # Everything is counted on whole numbers (grouping text ids and departments row by row is slow); only one
+    # row per cell is carried to the last step, which puts the cells' values back as pandas groups them.
+    nat = quarter == np.iinfo(np.int64).min
+    quarter_code = np.where(nat, -1, (quarter - (quarter[~nat].min() if (~nat).any() else 0)) // 3)
+    group = _combined_codes([*(pd.factorize(events[c])[0] for c in by), quarter_code])
+    employee = pd.factorize(events[EMPLOYEE_ID])[0]
+    kept = np.flatnonzero(~_duplicated(_combined_codes([group, employee])))
+    cell, _ = pd.factorize(_combined_codes([group[kept], pd.factorize(events[DEPARTMENT])[0][kept]]))
+    first = kept[np.flatnonzero(~_duplicated(cell))]  # the first row of each cell, in the order of the cells
+    n = np.bincount(cell, weights=employee[kept] >= 0).astype(np.int64)
+    frame = events.iloc[first, [events.columns.get_loc(c) for c in [*by, DEPARTMENT]]] \
+        .assign(quarter=quarter[first].astype("datetime64[M]").astype("datetime64[ns]"), n=n)
+    return frame.groupby(keys, dropna=False, as_index=False)["n"].sum()
+
+
+def _combined_codes(codes: list[np.ndarray]) -> np.ndarray:
+    """One whole number per distinct combination of the codes (each ``-1`` (missing) or more)."""
+    combined = codes[0].astype(np.int64) + 1
+    size = int(combined.max()) + 1 if len(combined) else 1
+    for column in codes[1:]:
+        width = int(column.max()) + 2 if len(column) else 1
+        if size * width >= 2 ** 62:  # made dense again before the product could overflow
+            combined, uniques = pd.factorize(combined)
+            size = len(uniques)
+        combined *= width
+        combined += column
+        combined += 1
+        size *= width
+    return combined
+
+
+def _duplicated(values: np.ndarray) -> np.ndarray:
+    """Whether each value occurred in an earlier position."""
+    return pd.Series(values, copy=False).duplicated().to_numpy()

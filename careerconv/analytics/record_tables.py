@@ -28,8 +28,8 @@ from careerconv.records.schema import (
 from careerconv.rules.option_kinds import KINDS, classify_options
 from .constants import DEPARTMENT, N, _GAIN_HORIZONS, band_labels
 from .inputs import release_memory
-from .levels import (MEAN, MEDIAN, SUM, Piece, contributions, level_piece, levels, neighbour_counts,
-                     no_contributions, sort_departments, summed_piece)
+from .levels import (MEAN, MEDIAN, SUM, Piece, _combined_codes, contributions, level_piece, levels,
+                     neighbour_counts, no_contributions, sort_departments, summed_piece)
 from .scope import ReportScope
 from .skills import distinct_names
 
@@ -280,17 +280,20 @@ def rating_periods_piece(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context,
     last = followup.last_recorded(r, [EMPLOYEE_ID, "skill_id", DATE])
     # The employees as whole numbers in the order of their ids (faster to compare than the ids); the
     # figures below count distinct employees within this part only. Only the columns kept are sorted.
-    r = r.loc[:, [DEPARTMENT, "skill_id", "rating", DATE]] \
-        .assign(last=last, employee_id=_sort_codes(r[EMPLOYEE_ID])) \
-        .sort_values([DATE, "last", "rating"], kind="stable").drop(columns="last")
+    r = r.loc[:, [DEPARTMENT, "skill_id", "rating", DATE]].assign(employee_id=_sort_codes(r[EMPLOYEE_ID]))
+    # Ordered by day, then the rating recorded last, then the higher rating (a stable sort on numbers; no
+    # date or rating is missing here).
+    r = r.take(np.lexsort((r["rating"].to_numpy(dtype=float), last, r[DATE].to_numpy().view(np.int64))))
     department_of_code = r.drop_duplicates(EMPLOYEE_ID).loc[:, [EMPLOYEE_ID, DEPARTMENT]]
     months = r[DATE].to_numpy(dtype="datetime64[M]").astype(np.int64)  # months since 1970
+    person_skill = _combined_codes([r[EMPLOYEE_ID].to_numpy(), pd.factorize(r["skill_id"])[0]])
     rows, events = [], []
     for grain, per in GRAINS:
         bucket = pd.Series((months - months % 12 % per).astype("datetime64[M]").astype("datetime64[us]"),
-                           index=r.index)
-        found = r.assign(grain=grain, bucket=bucket.clip(lower=scope.start)) \
-            .drop_duplicates([EMPLOYEE_ID, "skill_id", "bucket"], keep="last")
+                           index=r.index).clip(lower=scope.start)
+        # The latest rating of each employee, skill and bucket (as drop_duplicates keeps the last, on numbers).
+        key = _combined_codes([person_skill, pd.factorize(bucket.to_numpy().view(np.int64))[0]])
+        found = r.assign(grain=grain, bucket=bucket)[~pd.Series(key).duplicated(keep="last").to_numpy()]
         # Per employee and bucket (an employee has one department, and the grain is this one): grouped on
         # whole numbers and dates, the department and grain put back after.
         every = found.groupby([EMPLOYEE_ID, "bucket"], as_index=False) \
@@ -369,6 +372,9 @@ def most_wanted_piece(skills: pd.DataFrame, in_period: pd.DataFrame, ctx: Contex
                            department=departments(skills[EMPLOYEE_ID], department_of),
                            skill_id=ctx.skill_ids(skills[SKILL]))
     named = skills[skills[DEPARTMENT].notna() & skills["skill_id"].notna()]
+    # The employees as whole numbers (every row here has one; they are only counted, and numbers are faster to
+    # compare than text ids).
+    named = named.assign(employee_id=pd.factorize(named[EMPLOYEE_ID])[0])
     # Each listed skill, and any skill at all (listed or not: the row the page falls back on where every
     # skill's own figure is hidden). A person naming several skills counts once in "any skill".
     events = pd.concat([named[named["skill_id"].isin(ctx.public)], named.assign(skill_id=ALL_SKILLS)],
@@ -507,14 +513,18 @@ def departments(ids: pd.Series, department_of: pd.Series) -> pd.Series:
 
     if department_of.index.has_duplicates:
         raise ValueError("each employee id may have one department; the ids of department_of repeat")
-    text = pd.api.types.is_string_dtype(ids) and pd.api.types.is_string_dtype(department_of.index) \
-        and pd.api.types.is_string_dtype(department_of.astype(object).dropna())
+    text = pd.api.types.is_string_dtype(ids) and pd.api.types.is_string_dtype(department_of.index)
+    if text:
+        try:  # Arrow reads the departments as text only if every one present is a str
+            names = pa.array(department_of.to_numpy(dtype=object), from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            names = pa.array([])
+        text = pa.types.is_string(names.type) or pa.types.is_large_string(names.type)
     if not text:  # ids or departments that are not text
         return ids.map(department_of).astype(_TEXT)
     wanted = pa.array(ids, from_pandas=True).cast(pa.large_string())
     known = pa.array(department_of.index, from_pandas=True).cast(pa.large_string())
-    names = pa.array(department_of.to_numpy(dtype=object), from_pandas=True, type=pa.large_string())
-    found = names.take(pc.index_in(wanted, value_set=known))
+    found = names.cast(pa.large_string()).take(pc.index_in(wanted, value_set=known))
     return pd.Series(pd.array(found, dtype=_TEXT), index=ids.index, name=ids.name)
 
 
@@ -554,6 +564,8 @@ def _isin(column: pd.Series, values: Iterable) -> np.ndarray:
 
     if isinstance(values, pd.Series) and pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
         texts = values.dropna().unique()  # a text column: every value present is a str
+    elif isinstance(values, (set, frozenset)):
+        texts = [v for v in values if isinstance(v, str)]  # distinct already
     else:
         texts = pd.unique(pd.Series([v for v in values if isinstance(v, str)], dtype=object))
     array = pa.array(column, from_pandas=True)

@@ -258,7 +258,8 @@ def action_item_states(tables: Mapping[str, pd.DataFrame], as_of: Any) -> pd.Dat
     upd = updates.loc[(upd_dates <= day).to_numpy(), [CONVERSATION_ID, ITEM_ID, STATUS, CHECKIN_ID]] \
         .assign(date=upd_dates[upd_dates <= day])
     # The columns themselves (not followup.action_item_states' frame, whose dates are objects for the app).
-    out = pd.DataFrame(followup.item_state_columns(known, tables["action_items"], upd)).loc[:, list(ITEM_STATE_COLUMNS)]
+    columns = followup.item_state_columns(known, tables["action_items"], upd)
+    out = pd.DataFrame({name: columns[name] for name in ITEM_STATE_COLUMNS})
     out[CHECKIN_ID] = out[CHECKIN_ID].astype(object).where(out[CHECKIN_ID].notna(), None)
     for column in ("conversation_date", "due", "status_date"):
         out[column] = pd.to_datetime(out[column]).astype(_DATE)

@@ -354,27 +354,29 @@ def item_state_columns(conversations: Mapping[str, Any], action_items: Mapping[s
     pandas joins), so one person's handful of records costs little and a whole
     organisation stays vectorised.
     """
-    held = (_column(conversations, STATUS) == "completed")
+    held = _equals(conversations, STATUS, "completed")
     conv_id = _column(conversations, CONVERSATION_ID)[held]
     conv_emp = _column(conversations, EMPLOYEE_ID)[held]
     conv_date = _column(conversations, DATE, None)[held]
-    emp_code, date_code = _codes(conv_emp), _codes(conv_date)
+    # Codes of a part of a column keep the order and equality of the column's codes, so the codes of every
+    # row (cheap on pandas' text columns) are taken where only some rows count.
+    emp_code, date_code = _joint_codes([(conversations, EMPLOYEE_ID)])[0][held], _codes(conv_date)
     order = np.lexsort((_tie_rank(emp_code * (date_code.max(initial=0) + 1) + date_code, conv_id),
                         date_code, emp_code))
     conv_id, conv_emp, conv_date, emp_code = conv_id[order], conv_emp[order], conv_date[order], emp_code[order]
     is_last = np.r_[emp_code[1:] != emp_code[:-1], True] if len(order) else np.zeros(0, dtype=bool)
 
-    item_conv = _column(action_items, CONVERSATION_ID)
     item_id = _column(action_items, ITEM_ID)
-    conv_of_item = pd.Index(conv_id).get_indexer(item_conv)
+    conv_of_item = _positions(conversations, held, order, action_items)
     agreed = np.flatnonzero(conv_of_item >= 0)
     agreed = agreed[np.lexsort((agreed, conv_of_item[agreed]))]  # conversations in order, items as agreed
     at = conv_of_item[agreed]
 
-    upd_conv = _column(checkin_updates, CONVERSATION_ID)
-    upd_item = _column(checkin_updates, ITEM_ID)
-    pair_codes = _pair_codes(np.r_[item_conv[agreed], upd_conv], np.r_[item_id[agreed], upd_item])
-    item_pair, upd_pair = pair_codes[:len(agreed)], pair_codes[len(agreed):]
+    convs_of_pairs, items_of_pairs = (_joint_codes([(action_items, name), (checkin_updates, name)])
+                                      for name in (CONVERSATION_ID, ITEM_ID))
+    width = max([int(codes.max(initial=0)) for codes in items_of_pairs]) + 2
+    item_pair, upd_pair = ((convs_of_pairs[0][agreed] + 1) * width + items_of_pairs[0][agreed] + 1,
+                           (convs_of_pairs[1] + 1) * width + items_of_pairs[1] + 1)
     upd_day = _codes(_column(checkin_updates, DATE, None))
     checkin = _column(checkin_updates, CHECKIN_ID)
     o = np.lexsort((_tie_rank(upd_pair * (upd_day.max(initial=0) + 1) + upd_day, checkin), upd_day, upd_pair))
@@ -425,20 +427,60 @@ def _codes(values: np.ndarray) -> np.ndarray:
     return pd.factorize(values, sort=True)[0].astype(np.int64)
 
 
-def _pair_codes(first: np.ndarray, second: np.ndarray) -> np.ndarray:
-    """One integer code per distinct (first, second) pair."""
-    a, b = _codes(first), _codes(second)
-    return a * (b.max(initial=0) + 1) + b
+def _text_columns(parts: Sequence[tuple[Mapping[str, Any], str]]) -> list[pd.Series] | None:
+    """The columns ``(columns, name)`` if every one is a pandas Series of pandas' text type, else None."""
+    found = [columns[name] for columns, name in parts]
+    if all(isinstance(v, pd.Series) and isinstance(v.dtype, pd.StringDtype) for v in found):
+        return found
+    return None
+
+
+def _joint_codes(parts: Sequence[tuple[Mapping[str, Any], str]]) -> list[np.ndarray]:
+    """:func:`_codes` of the values of several columns ``(columns, name)`` together, split by column.
+
+    Pandas' text columns are coded as they are (turning them into Python strings first is several times
+    slower); text sorts the same either way, by code point.
+    """
+    texts = _text_columns(parts)
+    if texts is not None:
+        joined = pd.concat([v.astype(texts[0].dtype) for v in texts], ignore_index=True)
+        codes = pd.factorize(joined, sort=True)[0].astype(np.int64)
+    else:
+        codes = _codes(np.concatenate([_column(columns, name) for columns, name in parts]))
+    return np.split(codes, np.cumsum([len(columns[name]) for columns, name in parts])[:-1])
+
+
+def _positions(conversations: Mapping[str, Any], held: np.ndarray, order: np.ndarray,
+               action_items: Mapping[str, Any]) -> np.ndarray:
+    """For each action item, the position of its conversation among the held conversations in ``order``
+    (-1: none), as ``pandas.Index.get_indexer`` finds it (missing ids match each other)."""
+    texts = _text_columns([(conversations, CONVERSATION_ID), (action_items, CONVERSATION_ID)])
+    if texts is not None:
+        joined = pd.concat([v.astype(texts[0].dtype) for v in texts], ignore_index=True)
+        codes = pd.factorize(joined, use_na_sentinel=False)[0]
+        conv_code, item_code = codes[:len(texts[0])][held][order], codes[len(texts[0]):]
+        position = np.full(int(codes.max(initial=-1)) + 1, -1, dtype=np.int64)
+        position[conv_code] = np.arange(len(conv_code))
+        if len(np.unique(conv_code)) == len(conv_code):  # else get_indexer says why it cannot
+            return position[item_code]
+    conv_id = _column(conversations, CONVERSATION_ID)[held][order]
+    return pd.Index(conv_id).get_indexer(_column(action_items, CONVERSATION_ID))
+
+
+def _equals(columns: Mapping[str, Any], name: str, value: str) -> np.ndarray:
+    """Whether each value of a column is ``value`` (a missing one is not)."""
+    texts = _text_columns([(columns, name)])
+    if texts is not None:
+        return texts[0].eq(value).fillna(False).to_numpy(dtype=bool)
+    return _column(columns, name) == value
 
 
 def _tie_rank(key: np.ndarray, ids: np.ndarray) -> np.ndarray:
     """The natural rank of ``ids`` among rows sharing ``key`` (0 for rows alone: only ties are ranked)."""
     rank = np.zeros(len(key), dtype=np.int64)
-    if len(key):
-        _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
-        tied = counts[inverse] > 1
-        if tied.any():
-            rank[tied] = natural_rank(ids[tied])
+    tied = pd.Series(key, copy=False).duplicated(keep=False).to_numpy()
+    if tied.any():
+        rank[tied] = natural_rank(ids[tied])
     return rank
 
 

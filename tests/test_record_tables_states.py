@@ -1,0 +1,56 @@
+"""A report with neighbouring periods works out the action items' states of its as-of day once per part: the
+reports that share its end (rule 2c) take the same states, and every table stays as when each worked them out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import pandas as pd
+import pytest
+
+from careerconv import analytics
+from careerconv.analytics import record_tables
+from careerconv.demo.organisation import write_demo_organisation
+from careerconv.rules import cadence
+
+AS_OF = "2026-10-01"
+PERIOD = ("2025-04-01", None)  # not the default start: the report is compared with its neighbours
+
+
+@pytest.fixture(scope="module")
+def tables(tmp_path_factory):
+    data = tmp_path_factory.mktemp("states") / "data"
+    write_demo_organisation(data, 40, 11, dt.date(2026, 10, 1))
+    return analytics.load_hr_tables(data, lazy=True)
+
+
+def test_the_states_of_the_as_of_day_are_worked_out_once_per_part(tables, monkeypatch):
+    days, parts = Counter(), Counter()
+    states_of, pieces_of = cadence.action_item_states, record_tables.part_pieces
+
+    def counted_states(frames, as_of):
+        days[pd.Timestamp(as_of)] += 1
+        return states_of(frames, as_of)
+
+    def counted_pieces(frames, ctx):
+        parts[ctx.scope.as_of_day] += 1
+        return pieces_of(frames, ctx)
+
+    monkeypatch.setattr(cadence, "action_item_states", counted_states)
+    monkeypatch.setattr(record_tables, "part_pieces", counted_pieces)
+    shared = analytics.hr_aggregates(tables, AS_OF, PERIOD, k=5)
+    (report_day, n_parts), = parts.items()
+    assert days[report_day] == n_parts  # not once more for every report that shares the end
+    assert len(days) > 1  # the reports with another end have their own days
+
+    # Each report working its states out again gives the same tables.
+    window = record_tables._window_pieces
+    monkeypatch.setattr(record_tables, "_window_pieces", lambda frames, ctx, states, *, everything: window(
+        frames, ctx, record_tables._item_states(frames, ctx.scope.as_of_day), everything=everything))
+    alone = analytics.hr_aggregates(tables, AS_OF, PERIOD, k=5)
+    assert days[report_day] > 2 * n_parts
+    assert list(shared) == list(alone)
+    for name in shared:
+        if isinstance(shared[name], pd.DataFrame):
+            pd.testing.assert_frame_equal(shared[name], alone[name])
