@@ -234,6 +234,25 @@ def test_row_with_too_many_cells(store: Store, tmp_path: Path):
     assert_rejected_and_unchanged(store, lambda: import_roster(store, path), "double quotes")
 
 
+def test_a_row_with_fewer_cells_than_the_header_is_refused_like_one_with_more(store: Store, tmp_path: Path):
+    """A line break inside an unquoted name cuts a row in two: both halves are refused, naming the row and the
+    counts (before, the short halves read as rows with empty cells, and 'Chen' became an employee with the name
+    'C1', the coach 'Sales' and the department 'Rep'). A row Excel writes with its empty last cells (padded
+    with separators) is a whole row."""
+    header = "employee_id,name,coach_id,department,role"
+    path = write(tmp_path / "broken.csv", f"{header}\nE1,Ana,C1,Sales,Rep\nE2,Bo\nChen,C1,Sales,Rep\nE3,Cy,,Sales,\n")
+    problems = assert_rejected_and_unchanged(
+        store, lambda: import_roster(store, path), "row 3: has 2 cells but the header row names 5 columns "
+        "(a line break inside a value must be in double quotes)", "row 4: has 4 cells but the header row names 5")
+    assert [p.row for p in problems] == [3, 4]
+    result = import_roster(store, path, skip_invalid=True)
+    assert sorted(store.roster()["employee_id"]) == ["E1", "E3"]
+    back = pd.read_csv(result.rejected_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert list(back["employee_id"]) == ["E2", "Chen"] and list(back["name"]) == ["Bo", "C1"]
+    assert back["reason"][0] == "row 3: has 2 cells but the header row names 5 columns (a line break inside a " \
+                                "value must be in double quotes)"
+
+
 def test_free_text_stored_verbatim(store: Store, tmp_path: Path):
     names = {
         "E1": '=HYPERLINK("http://x","y")',

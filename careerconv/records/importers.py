@@ -31,6 +31,10 @@ What the file may look like:
   unknown column of a history file (a roster's are ignored, with a note).
 * Blank rows are skipped; row numbers in messages are the rows a person sees
   in a spreadsheet (the header is usually row 1).
+* Every row has one cell per column of the header, as spreadsheets write them
+  (Excel pads a row whose last cells are empty with separators); a row with
+  more or fewer cells is refused, since an unquoted separator or line break
+  has moved its values out of their columns.
 * Values are read with the parsers of :mod:`careerconv.records.schema` (ratings, ids,
   dates, cadences). A text cell written by our own CSV export with a
   formula-guard quote (``'=x``) is read back without it
@@ -546,19 +550,25 @@ class _Checker:
         self.file_problems.append(schema.Problem(self.raw.source, message, row))
 
     def values(self, raw_row: RawRow) -> dict[str, Any] | None:
-        """The row's cells by column name (missing cells are None; guard quotes removed).
+        """The row's cells by column name (empty cells are None; guard quotes removed).
 
-        None, with the problem recorded, when the row has more cells than the
-        header: its values are shifted, so checking them one by one would only
-        add noise.
+        None, with the problem recorded, when the row has more or fewer cells
+        than the header: a value holding the separator, or a line break inside
+        a value, that is not in double quotes splits or cuts the row, so its
+        values are not in their columns. Spreadsheets write every row as wide
+        as the header (Excel pads a row whose last cells are empty with
+        separators), so a row of another width is never a row to guess at.
         """
-        if len(raw_row.cells) > len(self.raw.header):
-            hint = " (a value holding the separator must be in double quotes)" if self.raw.delimiter else ""
-            self.add(f"has {len(raw_row.cells)} cells but the header row names {len(self.raw.header)} "
-                     f"columns{hint}", raw_row.row)
+        have, want = len(raw_row.cells), len(self.raw.header)
+        if have != want:
+            why = "a value holding the separator" if have > want else "a line break inside a value"
+            hint = f" ({why} must be in double quotes)" if self.raw.delimiter else ""
+            self.add(f"has {have} cell{'s' if have != 1 else ''} but the header row names {want} columns{hint}",
+                     raw_row.row)
             return None
+
         def cell(index: int) -> Any:
-            value = raw_row.cells[index] if index < len(raw_row.cells) else None
+            value = raw_row.cells[index]
             return restore_formula(value) if isinstance(value, str) else value
 
         out = {key: cell(index) for key, index in self.columns.items()}
