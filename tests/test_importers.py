@@ -145,6 +145,29 @@ def test_semicolon_separated_file(store: Store, tmp_path: Path):
     assert store.employee("E1")["name"] == "Ana, Jr."
 
 
+@pytest.mark.parametrize("hint, separator", [("sep=;", ";"), ("SEP=|", "|"), ("sep=\t", "\t"), ("sep=;;;;;;", ";")])
+def test_excels_separator_hint_names_the_separator_and_is_not_a_row(store: Store, tmp_path: Path, hint: str,
+                                                                     separator: str):
+    """Excel reads (and some tools write) a first line 'sep=;'; it was read as the header, so the file was
+    refused for missing every column. Rows are numbered as Excel shows the file, which hides the hint."""
+    lines = [hint, ROSTER_HEADER.replace(",", separator), *(row.replace(",", separator) for row in ROSTER_ROWS)]
+    path = tmp_path / "excel.csv"
+    path.write_bytes(("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8"))
+    result = import_roster(store, path)
+    assert result.added == 3 and store.employee("E003")["role"] == "Account manager"
+    assert f"the first line {hint!r} names the separator" in result.summary()
+    bad = [hint, ROSTER_HEADER.replace(",", separator), "E1,A,C1,D,R,7,".replace(",", separator)]
+    problems = assert_rejected_and_unchanged(store, lambda: import_roster(store, write(path, "\n".join(bad))))
+    assert [(p.row, p.column, p.value) for p in problems] == [(2, "cadence_months", "7")]
+
+
+@pytest.mark.parametrize("hint", ["sep=", "sep=ab", "sep=x", "sep=\""])
+def test_a_separator_hint_that_names_no_separator_is_refused(store: Store, tmp_path: Path, hint: str):
+    path = write(tmp_path / "hint.csv", "\n".join([hint, ROSTER_HEADER, *ROSTER_ROWS]))
+    assert_rejected_and_unchanged(store, lambda: import_roster(store, path), f"first line {hint!r} is Excel's "
+                                  "separator hint but does not name one separator character")
+
+
 @pytest.mark.parametrize("content", ["", "\n\n  \n", "\ufeff", ",,,\n"])
 def test_empty_file(store: Store, tmp_path: Path, content: str):
     path = write(tmp_path / "empty.csv", content)

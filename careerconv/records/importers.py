@@ -24,7 +24,8 @@ What the file may look like:
 * CSV in UTF-8, UTF-8 with a BOM (Excel's "CSV UTF-8"), UTF-16 with a BOM, or
   Windows-1252 (Excel's plain "CSV" on Western Windows) when the bytes are not
   UTF-8; the result says which was used. Comma, semicolon or tab separated
-  (chosen from the header line). Or an ``.xlsx`` workbook (its first sheet).
+  (chosen from the header line), or separated by what a first line ``sep=;``
+  names (Excel's hint, which is not a row). Or an ``.xlsx`` workbook (its first sheet).
 * The first non-blank row names the columns. Names are matched ignoring case,
   surrounding spaces, and spaces/hyphens vs underscores (``Employee ID`` is
   ``employee_id``); a missing or repeated column is an error, and so is an
@@ -100,6 +101,9 @@ _BINARY_MAGIC = (
     (b"PK\x05\x06", "an empty ZIP archive"),
     (b"\x1f\x8b", "a gzip-compressed file"),
 )
+# Excel's separator hint: a first line ``sep=;`` names the separator, and Excel does not show it as a row.
+_SEPARATOR_HINT = re.compile(r"sep=(.*)", re.IGNORECASE)
+_SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 _ACCEPTED_FILES = "accepted are CSV files saved as UTF-8, UTF-16 or Windows-1252 (cp1252) text, and .xlsx workbooks"
 
 
@@ -189,7 +193,7 @@ class RawTable:
         if self.encoding:
             parts.append(self.encoding)
         if self.delimiter:
-            parts.append({",": "comma", ";": "semicolon", "\t": "tab"}[self.delimiter] + "-separated")
+            parts.append(_SEPARATOR_NAMES.get(self.delimiter, repr(self.delimiter)) + "-separated")
         if self.sheet:
             parts.append(f"sheet {self.sheet!r}")
         parts.append(f"{len(self.rows)} data row{'s' if len(self.rows) != 1 else ''}")
@@ -307,7 +311,16 @@ def read_table_file(path: str | Path, known_columns: Iterable[str] = ()) -> RawT
         raise _file_problem(source, "contains NUL characters, so it is not a text CSV file; save it as CSV UTF-8 "
                                     "or .xlsx")
     known = list(known_columns)
-    delimiter = _choose_delimiter(text, known)
+    first_line, _, rest = text.partition("\n")
+    first_line = first_line.removesuffix("\r")
+    hint = _SEPARATOR_HINT.fullmatch(first_line)
+    notes = []
+    if hint:
+        delimiter, text = _hinted_separator(source, first_line, hint.group(1)), rest
+        notes.append(f"the first line {first_line!r} names the separator, as Excel reads it; rows are "
+                     "numbered from the line after it, as Excel shows the file")
+    else:
+        delimiter = _choose_delimiter(text, known)
     csv.field_size_limit(max(csv.field_size_limit(), 16 * schema.MAX_TEXT))
     header: list[str] | None = None
     header_row = number = 0
@@ -325,7 +338,21 @@ def read_table_file(path: str | Path, known_columns: Iterable[str] = ()) -> RawT
     if header is None:
         raise _file_problem(source, "is empty; the first row must name the columns"
                             + (f" ({', '.join(known)})" if known else ""))
-    return RawTable(source, path, "CSV", encoding, delimiter, None, header, header_row, rows)
+    return RawTable(source, path, "CSV", encoding, delimiter, None, header, header_row, rows, notes)
+
+
+def _hinted_separator(source: str, line: str, separator: str) -> str:
+    """The separator an Excel hint line ``sep=;`` names (its text after ``sep=``).
+
+    A hint typed into a spreadsheet's first cell comes back padded with the separator (``sep=;;;;``).
+    """
+    if separator and separator == separator[0] * len(separator):
+        separator = separator[0]
+    if len(separator) != 1 or separator.isalnum() or separator in "\"' ":
+        raise _file_problem(source, f"its first line {line!r} is Excel's separator hint but does not name one "
+                                    "separator character (a comma, semicolon, tab or another mark that is not a "
+                                    "letter, digit, space or double quote), as in 'sep=;'", 1)
+    return separator
 
 
 def _read_xlsx(path: Path, source: str) -> RawTable:

@@ -17,7 +17,8 @@ for an input NAME.csv or NAME.xlsx (or to --rejected FILE).
 Importing the same file again changes nothing.
 
 CSV may be UTF-8 (with or without BOM) or Windows-1252, comma, semicolon or
-tab separated; .xlsx workbooks are read from their first sheet.
+tab separated, or separated by what a first line sep=; names (Excel's hint);
+.xlsx workbooks are read from their first sheet.
 """
 
 ROSTER_EPILOG = """columns:
