@@ -10,8 +10,11 @@ Two importers, one reading path:
   systems export them are read as they are: the names Workday, BambooHR or
   Personio use (``Manager ID``, ``Job Title``, ``Work Email``, ``First Name``
   + ``Last Name`` …) are recognised, other columns are ignored and named in a
-  note, the coach may be empty (the top of the organisation) and need not be
-  on the roster (an external coach).
+  note; a ``Line Manager``, ``Manager`` or ``Reports To`` column is the coach
+  when the file has no id column for it and its values are employee ids of
+  the file or the roster (it holds names in some exports: then the file is
+  refused, saying which column to add); the coach may be empty (the top of
+  the organisation) and need not be on the roster (an external coach).
 * :func:`import_history` — legacy records kept in spreadsheets, one row per
   employee x date x skill: ``employee_id, date, skill, rating`` and optionally
   ``coach_rating, target_6m, target_12m, target_18m, coach_id``. Each employee
@@ -133,6 +136,11 @@ class ColumnSpec:
         return self.all + tuple(a for names in self.aliases.values() for a in names)
 
 
+# Columns holding the manager's id in some exports and their name in others (BambooHR's "Reports To"): read as
+# the coach id when the file has no column named as an id, and only if every value is an employee id of the roster.
+MANAGER_COLUMNS = ("line_manager", "manager", "reports_to", "supervisor")
+# Columns that hold the manager's name, never their id: named in the error when no id column is there.
+MANAGER_NAME_COLUMNS = ("manager_name", "supervisor_name", "line_manager_name")
 # How Workday, BambooHR, Personio, SAP SuccessFactors and spreadsheets kept by hand name roster columns.
 ROSTER_ALIASES = {
     EMPLOYEE_ID: ("employee_number", "employee_no", "employee_#", "employee_no.", "worker_id", "personnel_number",
@@ -140,14 +148,13 @@ ROSTER_ALIASES = {
     "name": ("preferred_name", "display_name", "full_name", "employee_name", "legal_name", "worker",
              "last_name,_first_name"),
     COACH_ID: ("manager_id", "line_manager_id", "supervisor_id", "reports_to_id", "manager_employee_id",
-               "manager_employee_number", "supervisor_eid", "supervisor_employee_id", "coach_employee_id"),
+               "manager_employee_number", "supervisor_eid", "supervisor_employee_id", "coach_employee_id",
+               *MANAGER_COLUMNS),
     DEPARTMENT: ("department_name", "dept", "supervisory_organization", "organization", "org_unit", "team"),
     "role": ("job_title", "business_title", "title", "position", "job_profile", "job"),
     "email": ("work_email", "email_work", "email_address", "business_email", "e_mail"),
     CADENCE_MONTHS: ("cadence", "conversation_cadence_months"),
 }
-# Columns that hold the manager's name, not their id (BambooHR's "Reports To"): named in the error when no id is there.
-MANAGER_NAME_COLUMNS = ("reports_to", "manager", "manager_name", "supervisor", "supervisor_name", "line_manager")
 # A roster with first and last name in two columns (and no name column) gets "First Last".
 NAME_PARTS = ("first_name", "last_name")
 # A new employee whose roster file has no cadence column holds a career conversation once a year.
@@ -497,6 +504,7 @@ class _Checker:
         self.c = schema.Collector(raw.source)
         self.file_problems: list[schema.Problem] = []
         self.columns: dict[str, int] = {}
+        self.keys: dict[str, str] = {}  # column -> the header key it was read from
         self.name_parts: tuple[int, ...] = ()
         self.notes: list[str] = []
 
@@ -530,6 +538,7 @@ class _Checker:
             if key is None:
                 continue
             self.columns[column] = positions[key]
+            self.keys[column] = key
             used.add(key)
             if key != column:
                 read_as.append(f"{seen[key]!r} as {column}")
@@ -556,9 +565,7 @@ class _Checker:
                             f"{', '.join(spec.required)} (optional: {', '.join(spec.optional) or 'none'})")
         by_name = [seen[k] for k in MANAGER_NAME_COLUMNS if k in seen]
         if COACH_ID in missing and by_name:
-            problems.append(f"column {by_name[0]!r} names the manager, but careerconv needs the manager's employee "
-                            "id: add a column such as 'Manager ID' or 'Supervisor EID' to the HR report "
-                            "(or name it coach_id)")
+            problems.append(_manager_name_problem(by_name[0]))
         if read_as:
             self.notes.append("read " + ", ".join(read_as))
         if other is not None and problems and set(other.required) <= set(seen):
@@ -568,6 +575,31 @@ class _Checker:
             self.add_file_problem(message, raw.header_row)
         if not raw.rows:
             self.add_file_problem("has a header row but no data rows")
+
+    def check_manager_ids(self, employee_ids: set[str]) -> None:
+        """Refuse the file when its coach column is a manager column (``Line Manager``, ``Reports To``) whose
+        values are not all employee ids of ``employee_ids`` (this file's and the roster's): such a column
+        holds names in some exports, and an id that is no one's may be a name too."""
+        if self.keys.get(COACH_ID) not in MANAGER_COLUMNS:
+            return
+        index = self.columns[COACH_ID]
+        column = self.raw.header[index]
+        for raw_row in self.raw.rows:
+            value = _cell_text(raw_row.cells[index]) if index < len(raw_row.cells) else ""
+            if not value.strip() or value in employee_ids:
+                continue
+            try:
+                schema.parse_identifier(value)
+            except ValueError:
+                self.add_file_problem(_manager_name_problem(column, f"{value!r} on row {raw_row.row}"),
+                                      raw_row.row)
+                return
+            self.add_file_problem(
+                f"column {column!r} is read as the coach's employee id only when each value is the employee id "
+                f"of someone in this file or on the roster, and {value!r} on row {raw_row.row} is not: correct "
+                "it, or, for a coach who is not an employee, name the column coach_id (a coach_id need not be on "
+                "the roster)", raw_row.row)
+            return
 
     def has(self, column: str) -> bool:
         """Whether the file gives ``column`` (``name`` may come from first and last name)."""
@@ -622,6 +654,13 @@ class _Checker:
         order = {name: i for i, name in enumerate(self.spec.all)}
         rows = sorted(self.c.problems, key=lambda p: (p.row or 0, order.get(p.column or "", -1)))
         return self.file_problems + rows
+
+
+def _manager_name_problem(column: str, example: str = "") -> str:
+    """What to do about a column that names the manager (``example``: one of its values and its row)."""
+    shown = f" ({example})" if example else ""
+    return (f"column {column!r} names the manager{shown}, but careerconv needs the manager's employee id: add a "
+            "column such as 'Manager ID' or 'Supervisor EID' to the HR report (or name it coach_id)")
 
 
 def _reason(p: schema.Problem) -> str:
@@ -764,6 +803,10 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     current = store.roster()
     existing = {r[EMPLOYEE_ID]: r for r in current.to_dict("records")}
     existing_folded = {k.casefold(): k for k in existing}
+    if checker.has(EMPLOYEE_ID):
+        in_file = {_cell_text(r.cells[checker.columns[EMPLOYEE_ID]]) for r in raw.rows
+                   if checker.columns[EMPLOYEE_ID] < len(r.cells)}
+        checker.check_manager_ids(in_file | set(existing))
     parsed: dict[int, dict] = {}
     first_seen: dict[str, tuple[int, dict]] = {}
     conflicts: dict[int, str] = {}  # first row of a conflicting pair -> why it is rejected too
