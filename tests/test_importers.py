@@ -375,7 +375,58 @@ def test_xlsx_roster(store: Store, tmp_path: Path):
     assert result.added == 2
     assert store.employee("E1")["cadence_months"] == 12
     assert store.employee("1001")["name"] == "Numeric id"
-    assert any("first of 2 sheets" in n for n in result.notes)
+    assert "read sheet 'Sheet' (the only one whose header row names the roster columns) and ignored the other " \
+           "1: 'ignored'" in result.notes
+
+
+def hr_workbook(path: Path, sheets: dict[str, list[list]]) -> Path:
+    """A workbook of several sheets, each given as its rows."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+SUMMARY_SHEET = [["Headcount report"], ["As of", "2026-09-30"], ["Employees", 3]]
+ROSTER_SHEET = [ROSTER_HEADER.split(","), *(row.split(",") for row in ROSTER_ROWS)]
+
+
+def test_the_sheet_that_looks_like_a_roster_is_read_and_the_others_are_named(store: Store, tmp_path: Path):
+    """An HR workbook with a summary first: only the first sheet was read, so it was refused for missing every
+    column (or, had the first sheet been another table, that table was imported)."""
+    path = hr_workbook(tmp_path / "hr.xlsx", {"Summary": SUMMARY_SHEET, "Employees": ROSTER_SHEET,
+                                              "Lookups": [["department"], ["Engineering"], ["Sales"]]})
+    result = import_roster(store, path)
+    assert result.added == 3 and "sheet 'Employees'" in result.how_read
+    assert result.notes[0] == "read sheet 'Employees' (the only one whose header row names the roster columns) " \
+                              "and ignored the other 2: 'Summary', 'Lookups'"
+
+
+def test_a_workbook_with_two_roster_sheets_needs_the_sheet_named(store: Store, tmp_path: Path):
+    leavers = [ROSTER_HEADER.split(","), "E009,Old Hand,C01,Sales,Rep,12,".split(",")]
+    path = hr_workbook(tmp_path / "hr.xlsx", {"Summary": SUMMARY_SHEET, "Active": ROSTER_SHEET, "Leavers": leavers})
+    assert_rejected_and_unchanged(store, lambda: import_roster(store, path), "has 2 sheets that look like a roster "
+                                  "file ('Active', 'Leavers': their header rows name employee_id, name, coach_id, "
+                                  "department, role); say which to import with --sheet NAME, or save that sheet")
+    assert_rejected_and_unchanged(store, lambda: import_roster(store, path, sheet="active"),
+                                  "has no sheet 'active'; its sheets are 'Summary', 'Active', 'Leavers'")
+    result = import_roster(store, path, sheet="Leavers")
+    assert list(store.roster()["employee_id"]) == ["E009"]
+    assert "read sheet 'Leavers' (as asked) and ignored the other 2: 'Summary', 'Active'" in result.notes
+    csv_path = write(tmp_path / "r.csv", "\n".join([ROSTER_HEADER, *ROSTER_ROWS]))
+    assert_rejected_and_unchanged(store, lambda: import_roster(store, csv_path, sheet="Active"),
+                                  "is a CSV file, which has no sheets; sheet 'Active' was asked for")
+
+
+def test_a_workbook_without_a_roster_sheet_says_which_sheet_was_read(store: Store, tmp_path: Path):
+    path = hr_workbook(tmp_path / "hr.xlsx", {"Summary": SUMMARY_SHEET, "Data": [["Employee ID", "Name"], ["E1", "A"]]})
+    assert_rejected_and_unchanged(store, lambda: import_roster(store, path), "Note: read sheet 'Summary' (the "
+                                  "first; no sheet's header row names all of employee_id, name, coach_id, "
+                                  "department, role) and ignored the other 1: 'Data'.")
 
 
 # --------------------------------------------------------------------------- history

@@ -28,7 +28,11 @@ What the file may look like:
   Windows-1252 (Excel's plain "CSV" on Western Windows) when the bytes are not
   UTF-8; the result says which was used. Comma, semicolon or tab separated
   (chosen from the header line), or separated by what a first line ``sep=;``
-  names (Excel's hint, which is not a row). Or an ``.xlsx`` workbook (its first sheet).
+  names (Excel's hint, which is not a row).
+* Or an ``.xlsx`` workbook: the sheet whose header row names the importer's
+  required columns is read, and a note names the others; a workbook with
+  several such sheets is refused unless ``sheet`` names one; with none, the
+  first sheet is read (and its missing columns reported).
 * The first non-blank row names the columns. Names are matched ignoring case,
   surrounding spaces, and spaces/hyphens vs underscores (``Employee ID`` is
   ``employee_id``); a missing or repeated column is an error, and so is an
@@ -134,6 +138,14 @@ class ColumnSpec:
     def known_keys(self) -> tuple[str, ...]:
         """Every header key this importer reads: the columns and their aliases."""
         return self.all + tuple(a for names in self.aliases.values() for a in names)
+
+    def looks_like(self, header: Iterable[Any]) -> bool:
+        """Whether a header row names every required column (by its name or an alias) and some column at all."""
+        keys = {column_key(name) for name in header}
+        named = {column for column in self.all if keys & {column, *self.aliases.get(column, ())}}
+        if "name" in self.all and set(NAME_PARTS) <= keys:
+            named.add("name")
+        return bool(named) and set(self.required) <= named
 
 
 # Columns holding the manager's id in some exports and their name in others (BambooHR's "Reports To"): read as
@@ -259,16 +271,22 @@ def _blank(cells: Iterable[Any]) -> bool:
     return all(schema.is_missing(c) for c in cells)
 
 
-def read_table_file(path: str | Path, known_columns: Iterable[str] = ()) -> RawTable:
-    """Read a CSV file or the first sheet of an ``.xlsx`` workbook into raw cells.
+def read_table_file(path: str | Path, columns: ColumnSpec | Iterable[str] = (), *,
+                    sheet: str | None = None) -> RawTable:
+    """Read a CSV file or one sheet of an ``.xlsx`` workbook into raw cells.
 
     Parameters
     ----------
     path
         The file. Its content decides the format (an ``.xlsx`` saved with a
         ``.csv`` name is still read as a workbook).
-    known_columns
-        Column names expected, used to tell comma, semicolon and tab apart.
+    columns
+        The importer's columns, or column names expected: they tell comma,
+        semicolon and tab apart, and which sheet of a workbook is the table
+        (the only one whose header row names every required column; with
+        several, the file is refused; with none, the first is read).
+    sheet
+        The sheet of a workbook to read, whatever its header row names.
 
     Returns
     -------
@@ -282,8 +300,11 @@ def read_table_file(path: str | Path, known_columns: Iterable[str] = ()) -> RawT
     ValidationError
         An empty file, a file with no header, an unreadable workbook, text in
         an unknown encoding, or a file that is not a table at all (an image, a
-        PDF, a ZIP archive, an ``.xlsx`` name on a CSV file).
+        PDF, a ZIP archive, an ``.xlsx`` name on a CSV file); a workbook with
+        several sheets that look like the table, or without ``sheet``; a
+        ``sheet`` asked of a CSV file.
     """
+    spec = columns if isinstance(columns, ColumnSpec) else ColumnSpec("table", (), tuple(columns))
     path = Path(path)
     source = str(path)
     if path.is_dir():
@@ -298,7 +319,7 @@ def read_table_file(path: str | Path, known_columns: Iterable[str] = ()) -> RawT
         kind = _zip_kind(data)
         if kind:
             raise _file_problem(source, f"is {kind}, not a CSV file or an Excel workbook; {_ACCEPTED_FILES}")
-        table = _read_xlsx(path, source)
+        table = _read_xlsx(path, source, spec, sheet)
         if path.suffix.lower() not in (".xlsx", ".xlsm"):
             table.notes.append(f"read as an Excel workbook, which it is, although it is named {path.name!r}")
         return table
@@ -310,6 +331,9 @@ def read_table_file(path: str | Path, known_columns: Iterable[str] = ()) -> RawT
         raise _file_problem(source, f"is named {path.suffix} but is not an Excel workbook: {what}")
     if kind:
         raise _file_problem(source, f"is not a text file: it looks like {kind}; {_ACCEPTED_FILES}")
+    if sheet is not None:
+        raise _file_problem(source, f"is a CSV file, which has no sheets; sheet {sheet!r} was asked for (--sheet "
+                                    "is for .xlsx workbooks)")
     try:
         text, encoding = decode_text(data, source)
     except ValueError as exc:
@@ -317,7 +341,7 @@ def read_table_file(path: str | Path, known_columns: Iterable[str] = ()) -> RawT
     if "\x00" in text:
         raise _file_problem(source, "contains NUL characters, so it is not a text CSV file; save it as CSV UTF-8 "
                                     "or .xlsx")
-    known = list(known_columns)
+    known = list(spec.known_keys)
     first_line, _, rest = text.partition("\n")
     first_line = first_line.removesuffix("\r")
     hint = _SEPARATOR_HINT.fullmatch(first_line)
@@ -362,22 +386,32 @@ def _hinted_separator(source: str, line: str, separator: str) -> str:
     return separator
 
 
-def _read_xlsx(path: Path, source: str) -> RawTable:
+def _read_xlsx(path: Path, source: str, spec: ColumnSpec, sheet: str | None) -> RawTable:
     try:
         book = pd.ExcelFile(path, engine="openpyxl")
-        sheets = book.sheet_names
-        grid = pd.read_excel(book, sheet_name=sheets[0], header=None, dtype=object, keep_default_na=False)
+        grids = pd.read_excel(book, sheet_name=None, header=None, dtype=object, keep_default_na=False)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError) as exc:
         raise _file_problem(source, f"cannot be read as an Excel workbook ({exc}); save it again as .xlsx "
                                     "or CSV UTF-8") from None
-    unsaved = _formulas_without_values(path, sheets[0])
+    tables = {name: _sheet_rows(grid) for name, grid in grids.items()}
+    chosen, notes = _choose_sheet(source, spec, tables, sheet)
+    unsaved = _formulas_without_values(path, chosen)
     if unsaved:
         shown = ", ".join(unsaved[:5]) + (f" and {len(unsaved) - 5} more" if len(unsaved) > 5 else "")
         cells = "cells" if len(unsaved) > 1 else "cell"
-        raise _file_problem(source, f"sheet {sheets[0]!r} has formulas with no saved value ({cells} {shown}): "
+        raise _file_problem(source, f"sheet {chosen!r} has formulas with no saved value ({cells} {shown}): "
                                     "the workbook was written by a program, not saved by a spreadsheet, so their "
                                     "results are unknown. Open it in Excel or LibreOffice and save it, or "
                                     "replace the formulas by their values, then import it again")
+    header, header_row, rows = tables[chosen]
+    if header is None:
+        raise _file_problem(source, f"sheet {chosen!r} is empty; the first row must name the columns")
+    return RawTable(source, path, "Excel workbook", None, None, chosen, header, header_row, rows, notes)
+
+
+def _sheet_rows(grid: pd.DataFrame) -> tuple[list[str] | None, int, list[RawRow]]:
+    """A sheet's header (its first non-blank row; None for an empty sheet), the header's row number and the
+    non-blank rows below it, numbered as Excel shows them."""
     header: list[str] | None = None
     header_row = 0
     rows: list[RawRow] = []
@@ -390,11 +424,34 @@ def _read_xlsx(path: Path, source: str) -> RawTable:
             header, header_row = ["" if schema.is_missing(c) else str(c) for c in cells], number
         else:
             rows.append(RawRow(number, cells))
-    notes = [f"read the first of {len(sheets)} sheets ({sheets[0]!r}); the others were ignored"] \
-        if len(sheets) > 1 else []
-    if header is None:
-        raise _file_problem(source, f"sheet {sheets[0]!r} is empty; the first row must name the columns")
-    return RawTable(source, path, "Excel workbook", None, None, sheets[0], header, header_row, rows, notes)
+    return header, header_row, rows
+
+
+def _choose_sheet(source: str, spec: ColumnSpec, tables: dict[str, tuple], sheet: str | None) -> tuple[str, list]:
+    """The sheet to read and a note on the others: ``sheet`` when given, else the one sheet whose header row
+    looks like ``spec``'s (the first sheet when none does)."""
+    names = list(tables)
+    if sheet is not None:
+        if sheet not in tables:
+            raise _file_problem(source, f"has no sheet {sheet!r}; its sheets are {_quoted(names)}")
+        chosen, why = sheet, "as asked"
+    else:
+        fitting = [name for name in names if tables[name][0] is not None and spec.looks_like(tables[name][0])]
+        if len(fitting) > 1:
+            raise _file_problem(source, f"has {len(fitting)} sheets that look like a {spec.kind} file ("
+                                        f"{_quoted(fitting)}: their header rows name {', '.join(spec.required)}); "
+                                        "say which to import with --sheet NAME, or save that sheet alone as a "
+                                        "workbook and import that")
+        chosen = fitting[0] if fitting else names[0]
+        why = f"the only one whose header row names the {spec.kind} columns" if fitting else \
+            f"the first; no sheet's header row names all of {', '.join(spec.required)}"
+    others = [name for name in names if name != chosen]
+    return chosen, [f"read sheet {chosen!r} ({why}) and ignored the other {len(others)}: {_quoted(others)}"] \
+        if others else []
+
+
+def _quoted(names: list[str]) -> str:
+    return ", ".join(repr(name) for name in names)
 
 
 def _formulas_without_values(path: Path, sheet: str) -> list[str]:
@@ -721,9 +778,10 @@ def write_rejected(raw: RawTable, rejections: list[Rejection], path: Path) -> Pa
 
 def _reject_or_raise(checker: _Checker, raw: RawTable, bad_rows: set[int], n_valid_rows: int,
                      skip_invalid: bool, rejected_path: Path | None, note: str = "") -> None:
-    """Raise :class:`FileRejected` unless the problems may be skipped."""
+    """Raise :class:`FileRejected` unless the problems may be skipped; its hint starts with how the file was
+    read (which sheet, which separator) and ``note``."""
     problems = checker.all_problems()
-    note = f"Note: {note}.\n" if note else ""
+    note = "".join(f"Note: {n}.\n" for n in [*raw.notes, note] if n)
     if checker.file_problems:
         hint = note + "Fix the file and import it again (rows cannot be skipped when the file itself is wrong)."
         raise FileRejected(problems, f"{raw.source}: {len(problems)} problem(s); nothing was written", hint)
@@ -766,7 +824,8 @@ def _kept(existing: dict[str, dict], employee_id: Any, column: str, default: Any
 
 
 def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
-                  rejected_path: str | Path | None = None, dry_run: bool = False) -> ImportResult:
+                  rejected_path: str | Path | None = None, dry_run: bool = False,
+                  sheet: str | None = None) -> ImportResult:
     """Add or update employees from a roster file (CSV or .xlsx).
 
     Parameters
@@ -781,6 +840,8 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
         Where rejected rows go (default ``<input stem>.rejected.csv`` beside the input).
     dry_run
         Check everything and count, but write nothing.
+    sheet
+        The sheet of a workbook to read (default: the one whose header row names the roster's columns).
 
     Returns
     -------
@@ -794,7 +855,7 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     FileNotFoundError
         No such input file.
     """
-    raw = read_table_file(path, ROSTER_COLUMNS.known_keys)
+    raw = read_table_file(path, ROSTER_COLUMNS, sheet=sheet)
     rejected_target = Path(rejected_path) if rejected_path else default_rejected_path(raw.path)
     if skip_invalid and not dry_run:
         _check_rejected_target(raw.path, rejected_target)
@@ -1002,7 +1063,7 @@ def _parse_skill(value: Any) -> str:
 
 def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False,
                    rejected_path: str | Path | None = None, date_order: str | None = None,
-                   dry_run: bool = False) -> ImportResult:
+                   dry_run: bool = False, sheet: str | None = None) -> ImportResult:
     """Import legacy history: one completed conversation per employee x date.
 
     Parameters
@@ -1020,6 +1081,8 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
         ``"dmy"`` or ``"mdy"`` to read ``03/04/2024``-style dates.
     dry_run
         Check everything and count, but write nothing.
+    sheet
+        The sheet of a workbook to read (default: the one whose header row names the history's columns).
 
     Returns
     -------
@@ -1036,7 +1099,7 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
         A ``date_order`` other than dmy/mdy.
     """
     decision = decide_date_order([], date_order) if date_order else None
-    raw = read_table_file(path, HISTORY_COLUMNS.all)
+    raw = read_table_file(path, HISTORY_COLUMNS, sheet=sheet)
     rejected_target = Path(rejected_path) if rejected_path else default_rejected_path(raw.path)
     if skip_invalid and not dry_run:
         _check_rejected_target(raw.path, rejected_target)
