@@ -44,7 +44,12 @@ What the file may look like:
   more or fewer cells is refused, since an unquoted separator or line break
   has moved its values out of their columns.
 * Values are read with the parsers of :mod:`careerconv.records.schema` (ratings, ids,
-  dates, cadences). A text cell written by our own CSV export with a
+  dates, cadences). Characters a spreadsheet does not show are handled as
+  surrounding spaces are: an id or an email holding one is refused, naming
+  it; from a roster's names, departments and roles zero-width spaces, word
+  joiners and byte-order marks (and zero-width joiners at either end) are
+  removed, with a note. Control characters other than tab and line break
+  are kept, with a note (an .xlsx export leaves them out). A text cell written by our own CSV export with a
   formula-guard quote (``'=x``) is read back without it
   (:func:`careerconv.records.spreadsheet.restore_formula`).
 * Day/month order of ``DD/MM/YYYY``-style dates is decided for the whole file,
@@ -95,6 +100,11 @@ DATE_ORDERS = defaults.DATE_ORDERS
 EARLIEST_DATE = dt.date(1950, 1, 1)
 _ORDER_LABEL = {"dmy": "DD/MM/YYYY", "mdy": "MM/DD/YYYY"}
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Roster text (see _roster_text): characters never shown, zero-width joiners at an end, and control characters
+# other than tab, line feed and carriage return (kept, with a note: Excel cannot store them).
+_NEVER_SHOWN = re.compile("[\u200b\u2060\ufeff]")
+_JOINER_ENDS = re.compile("^[\u200c\u200d]+|[\u200c\u200d]+$")
+_CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _XLSX_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls
 # Files people rename to .csv by mistake. Checked before decoding: Windows-1252 reads almost any bytes as
@@ -807,11 +817,28 @@ def _same_employee(a: dict, b: dict) -> bool:
 
 
 def _roster_text(value: Any, *, what: str, allow_missing: bool = True) -> str:
-    return schema.parse_text(value, what=what, allow_missing=allow_missing)
+    """A roster text cell as a person sees it: without the characters that are never shown (zero-width spaces,
+    word joiners, byte-order marks), nor zero-width joiners at either end (between letters they shape Persian,
+    Arabic and Indic script, so there they stay). Anything else is kept verbatim.
+
+    Raises
+    ------
+    ValueError
+        A text too long, or a required cell that is empty or holds only invisible characters.
+    """
+    text = _JOINER_ENDS.sub("", _NEVER_SHOWN.sub("", schema.parse_text(value, what=what,
+                                                                       allow_missing=allow_missing)))
+    if not text and not allow_missing:
+        raise ValueError(f"{what} is required; the cell holds only characters a spreadsheet does not show")
+    return text
 
 
 def _parse_email(value: Any) -> str:
-    text = _roster_text(value, what="email")
+    text = schema.parse_text(value, what="email")
+    hidden = schema.invisible_character(text)
+    if hidden:
+        raise ValueError(f"email contains an invisible character, {hidden}, which a spreadsheet does not show: "
+                         "retype it")
     if text and not _EMAIL_RE.match(text):
         raise ValueError("email must look like name@example.org (one @, no spaces)")
     return text
@@ -871,6 +898,8 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     parsed: dict[int, dict] = {}
     first_seen: dict[str, tuple[int, dict]] = {}
     conflicts: dict[int, str] = {}  # first row of a conflicting pair -> why it is rejected too
+    cleaned: dict[int, list[str]] = {}  # row -> its text cells that held characters a spreadsheet does not show
+    controls: dict[int, list[str]] = {}  # row -> its text cells holding control characters
     for raw_row in raw.rows:
         n = raw_row.row
         v = checker.values(raw_row)
@@ -890,6 +919,9 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
             "email": (checker.check(_parse_email, v.get("email"), n, "email") or "")
             if checker.has("email") else _kept(existing, v.get(EMPLOYEE_ID), "email", ""),
         }
+        cleaned[n] = [c for c in ("name", DEPARTMENT, "role") if isinstance(v.get(c), str)
+                      and rec[c] is not None and rec[c] != v.get(c)]
+        controls[n] = [c for c in ("name", DEPARTMENT, "role") if rec[c] and _CONTROL.search(rec[c])]
         eid = rec[EMPLOYEE_ID]
         if eid is None:
             continue
@@ -938,6 +970,19 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
                             "app, or import a file with a cadence_months column of 6 or 12)")
     if not checker.has("email") and any(existing.get(r[EMPLOYEE_ID], {}).get("email") for r in incoming):
         result.notes.append("the file has no email column: employees already on the roster keep their email")
+    cleaned_columns = [c for r in good_rows for c in cleaned.get(r.row, [])]
+    if cleaned_columns:
+        counts = ", ".join(f"{c} {cleaned_columns.count(c)}" for c in dict.fromkeys(cleaned_columns))
+        result.notes.append(f"cleaned {len(cleaned_columns)} cell(s) ({counts}): removed zero-width spaces, word "
+                            "joiners and byte-order marks, and zero-width joiners at either end - characters a "
+                            "spreadsheet does not show, which would make a department (or a name) that looks the "
+                            "same differ")
+    with_control = [(r.row, c) for r in good_rows for c in controls.get(r.row, [])]
+    if with_control:
+        row, column = with_control[0]
+        result.notes.append(f"{len(with_control)} cell(s) hold control characters other than tab and line break "
+                            f"(the first: {column} on row {row}), kept as they are; an .xlsx export leaves them "
+                            "out, as Excel cannot store them")
     no_coach = sum(1 for r in incoming if not r[COACH_ID])
     if no_coach:
         result.notes.append(f"{no_coach} employee(s) have no coach (the top of the organisation, or external "
