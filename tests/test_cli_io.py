@@ -152,6 +152,27 @@ def test_bom_and_cp1252_files_from_the_command_line(files: Path, capsys):
     assert "Anaïs Sørensen" in set(roster["name"])
 
 
+def test_import_sheet_names_the_sheet_of_a_workbook_with_several(files: Path, capsys):
+    """A workbook holding this year's and last year's roster: refused without --sheet, read with it."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "2025"
+    for year in ("2025", "2026"):
+        sheet = book[year] if year in book.sheetnames else book.create_sheet(year)
+        for line in ROSTER.replace("Developer", f"Developer {year}").splitlines():
+            sheet.append(line.split(","))
+    book.save(files / "rosters.xlsx")
+    data = str(files / "data")
+    code, _, err = run(capsys, "--data", data, "import", "roster", str(files / "rosters.xlsx"))
+    assert code == 1 and "has 2 sheets that look like a roster file ('2025', '2026'" in err and "--sheet NAME" in err
+    assert not (files / "data" / "roster.csv").exists()
+    code, out, err = run(capsys, "--data", data, "import", "roster", str(files / "rosters.xlsx"), "--sheet", "2026")
+    assert (code, err) == (0, "") and "Excel workbook, sheet '2026', 2 data rows" in out
+    assert "Note: read sheet '2026' (as asked) and ignored the other 1: '2025'" in out
+    assert set(pd.read_csv(files / "data" / "roster.csv", dtype=str)["role"]) == {"Developer 2026", "Tester"}
+
+
 # --------------------------------------------------------------------------- export
 
 

@@ -145,6 +145,29 @@ def test_semicolon_separated_file(store: Store, tmp_path: Path):
     assert store.employee("E1")["name"] == "Ana, Jr."
 
 
+@pytest.mark.parametrize("hint, separator", [("sep=;", ";"), ("SEP=|", "|"), ("sep=\t", "\t"), ("sep=;;;;;;", ";")])
+def test_excels_separator_hint_names_the_separator_and_is_not_a_row(store: Store, tmp_path: Path, hint: str,
+                                                                     separator: str):
+    """Excel reads (and some tools write) a first line 'sep=;'; it was read as the header, so the file was
+    refused for missing every column. Rows are numbered as Excel shows the file, which hides the hint."""
+    lines = [hint, ROSTER_HEADER.replace(",", separator), *(row.replace(",", separator) for row in ROSTER_ROWS)]
+    path = tmp_path / "excel.csv"
+    path.write_bytes(("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8"))
+    result = import_roster(store, path)
+    assert result.added == 3 and store.employee("E003")["role"] == "Account manager"
+    assert f"the first line {hint!r} names the separator" in result.summary()
+    bad = [hint, ROSTER_HEADER.replace(",", separator), "E1,A,C1,D,R,7,".replace(",", separator)]
+    problems = assert_rejected_and_unchanged(store, lambda: import_roster(store, write(path, "\n".join(bad))))
+    assert [(p.row, p.column, p.value) for p in problems] == [(2, "cadence_months", "7")]
+
+
+@pytest.mark.parametrize("hint", ["sep=", "sep=ab", "sep=x", "sep=\""])
+def test_a_separator_hint_that_names_no_separator_is_refused(store: Store, tmp_path: Path, hint: str):
+    path = write(tmp_path / "hint.csv", "\n".join([hint, ROSTER_HEADER, *ROSTER_ROWS]))
+    assert_rejected_and_unchanged(store, lambda: import_roster(store, path), f"first line {hint!r} is Excel's "
+                                  "separator hint but does not name one separator character")
+
+
 @pytest.mark.parametrize("content", ["", "\n\n  \n", "\ufeff", ",,,\n"])
 def test_empty_file(store: Store, tmp_path: Path, content: str):
     path = write(tmp_path / "empty.csv", content)
@@ -234,6 +257,25 @@ def test_row_with_too_many_cells(store: Store, tmp_path: Path):
     assert_rejected_and_unchanged(store, lambda: import_roster(store, path), "double quotes")
 
 
+def test_a_row_with_fewer_cells_than_the_header_is_refused_like_one_with_more(store: Store, tmp_path: Path):
+    """A line break inside an unquoted name cuts a row in two: both halves are refused, naming the row and the
+    counts (before, the short halves read as rows with empty cells, and 'Chen' became an employee with the name
+    'C1', the coach 'Sales' and the department 'Rep'). A row Excel writes with its empty last cells (padded
+    with separators) is a whole row."""
+    header = "employee_id,name,coach_id,department,role"
+    path = write(tmp_path / "broken.csv", f"{header}\nE1,Ana,C1,Sales,Rep\nE2,Bo\nChen,C1,Sales,Rep\nE3,Cy,,Sales,\n")
+    problems = assert_rejected_and_unchanged(
+        store, lambda: import_roster(store, path), "row 3: has 2 cells but the header row names 5 columns "
+        "(a line break inside a value must be in double quotes)", "row 4: has 4 cells but the header row names 5")
+    assert [p.row for p in problems] == [3, 4]
+    result = import_roster(store, path, skip_invalid=True)
+    assert sorted(store.roster()["employee_id"]) == ["E1", "E3"]
+    back = pd.read_csv(result.rejected_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert list(back["employee_id"]) == ["E2", "Chen"] and list(back["name"]) == ["Bo", "C1"]
+    assert back["reason"][0] == "row 3: has 2 cells but the header row names 5 columns (a line break inside a " \
+                                "value must be in double quotes)"
+
+
 def test_free_text_stored_verbatim(store: Store, tmp_path: Path):
     names = {
         "E1": '=HYPERLINK("http://x","y")',
@@ -250,6 +292,48 @@ def test_free_text_stored_verbatim(store: Store, tmp_path: Path):
     assert import_roster(store, path).added == 6
     for eid, name in names.items():
         assert store.employee(eid)["name"] == name
+
+
+def test_characters_a_spreadsheet_does_not_show_are_removed_from_roster_text_with_a_note(store: Store,
+                                                                                           tmp_path: Path):
+    """'Sales' followed by a zero-width space (pasted from a web page) was a second department that looks like
+    'Sales' - in the HR figures, two groups where a person sees one. Such characters are removed from names,
+    departments and roles; a zero-width non-joiner between letters is part of the spelling (Persian) and is
+    kept. Control characters are kept, with a note (the CSV export gives them back; Excel cannot store them)."""
+    persian = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647"
+    rows = ["E1,Ana\u200b Silva,C1,Sales\u200b,Rep,6,", "E2,Bo Chen,C1,Sales,Rep\u2060,6,",
+            f"E3,{persian},C1,Sales,Rep,6,", "E4,\ufeffDi,C1,\u200dSales,Rep,6,", "E5,Ed\x0bFu,C1,Sales,Rep,6,"]
+    path = write(tmp_path / "pasted.csv", "\n".join([ROSTER_HEADER, *rows]))
+    result = import_roster(store, path)
+    roster = store.roster().set_index("employee_id")
+    assert set(roster["department"]) == {"Sales"} and set(roster["role"]) == {"Rep"}
+    assert dict(roster["name"]) == {"E1": "Ana Silva", "E2": "Bo Chen", "E3": persian, "E4": "Di", "E5": "Ed\x0bFu"}
+    assert "cleaned 5 cell(s) (name 2, department 2, role 1): removed zero-width spaces" in result.summary()
+    assert "1 cell(s) hold control characters other than tab and line break (the first: name on row 6), kept as " \
+           "they are" in result.summary()
+    assert import_roster(store, path).unchanged == 5
+
+
+@pytest.mark.parametrize("cell, column, message", [
+    ("E1\u200b,A,C1,D,R,6,", "employee_id", "employee id contains an invisible character, U+200B (ZERO WIDTH "
+                                              "SPACE) at position 3, which a spreadsheet does not show: retype it"),
+    ("E1,A,\ufeffC1,D,R,6,", "coach_id", "coach id contains an invisible character, U+FEFF (ZERO WIDTH NO-BREAK "
+                                          "SPACE) at position 1"),
+    ("E1,A,C1,D,R,6,ana\u200d@example.org", "email", "email contains an invisible character, U+200D (ZERO WIDTH "
+                                                      "JOINER) at position 4"),
+    ("E1,A,C1,\u200b,R,6,", "department", "department is required; the cell holds only characters a spreadsheet "
+                                          "does not show"),
+])
+def test_ids_and_emails_with_invisible_characters_are_refused_naming_the_character(
+        store: Store, tmp_path: Path, cell: str, column: str, message: str):
+    """An id or an email is typed to match: one holding a character nobody sees is refused, naming it (before,
+    an id was refused for using other characters than letters and digits, which it seems not to, and an email
+    passed), as one with surrounding spaces is."""
+    path = write(tmp_path / "hidden.csv", "\n".join([ROSTER_HEADER, ROSTER_ROWS[1], cell]))
+    problems = assert_rejected_and_unchanged(store, lambda: import_roster(store, path), message)
+    assert [(p.row, p.column) for p in problems] == [(3, column)]
+    result = import_roster(store, path, skip_invalid=True)
+    assert list(store.roster()["employee_id"]) == ["E002"] and message in result.rejected[0].reason
 
 
 def test_rows_are_numbered_as_in_the_file(store: Store, tmp_path: Path):
@@ -333,7 +417,58 @@ def test_xlsx_roster(store: Store, tmp_path: Path):
     assert result.added == 2
     assert store.employee("E1")["cadence_months"] == 12
     assert store.employee("1001")["name"] == "Numeric id"
-    assert any("first of 2 sheets" in n for n in result.notes)
+    assert "read sheet 'Sheet' (the only one whose header row names the roster columns) and ignored the other " \
+           "1: 'ignored'" in result.notes
+
+
+def hr_workbook(path: Path, sheets: dict[str, list[list]]) -> Path:
+    """A workbook of several sheets, each given as its rows."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+SUMMARY_SHEET = [["Headcount report"], ["As of", "2026-09-30"], ["Employees", 3]]
+ROSTER_SHEET = [ROSTER_HEADER.split(","), *(row.split(",") for row in ROSTER_ROWS)]
+
+
+def test_the_sheet_that_looks_like_a_roster_is_read_and_the_others_are_named(store: Store, tmp_path: Path):
+    """An HR workbook with a summary first: only the first sheet was read, so it was refused for missing every
+    column (or, had the first sheet been another table, that table was imported)."""
+    path = hr_workbook(tmp_path / "hr.xlsx", {"Summary": SUMMARY_SHEET, "Employees": ROSTER_SHEET,
+                                              "Lookups": [["department"], ["Engineering"], ["Sales"]]})
+    result = import_roster(store, path)
+    assert result.added == 3 and "sheet 'Employees'" in result.how_read
+    assert result.notes[0] == "read sheet 'Employees' (the only one whose header row names the roster columns) " \
+                              "and ignored the other 2: 'Summary', 'Lookups'"
+
+
+def test_a_workbook_with_two_roster_sheets_needs_the_sheet_named(store: Store, tmp_path: Path):
+    leavers = [ROSTER_HEADER.split(","), "E009,Old Hand,C01,Sales,Rep,12,".split(",")]
+    path = hr_workbook(tmp_path / "hr.xlsx", {"Summary": SUMMARY_SHEET, "Active": ROSTER_SHEET, "Leavers": leavers})
+    assert_rejected_and_unchanged(store, lambda: import_roster(store, path), "has 2 sheets that look like a roster "
+                                  "file ('Active', 'Leavers': their header rows name employee_id, name, coach_id, "
+                                  "department, role); say which to import with --sheet NAME, or save that sheet")
+    assert_rejected_and_unchanged(store, lambda: import_roster(store, path, sheet="active"),
+                                  "has no sheet 'active'; its sheets are 'Summary', 'Active', 'Leavers'")
+    result = import_roster(store, path, sheet="Leavers")
+    assert list(store.roster()["employee_id"]) == ["E009"]
+    assert "read sheet 'Leavers' (as asked) and ignored the other 2: 'Summary', 'Active'" in result.notes
+    csv_path = write(tmp_path / "r.csv", "\n".join([ROSTER_HEADER, *ROSTER_ROWS]))
+    assert_rejected_and_unchanged(store, lambda: import_roster(store, csv_path, sheet="Active"),
+                                  "is a CSV file, which has no sheets; sheet 'Active' was asked for")
+
+
+def test_a_workbook_without_a_roster_sheet_says_which_sheet_was_read(store: Store, tmp_path: Path):
+    path = hr_workbook(tmp_path / "hr.xlsx", {"Summary": SUMMARY_SHEET, "Data": [["Employee ID", "Name"], ["E1", "A"]]})
+    assert_rejected_and_unchanged(store, lambda: import_roster(store, path), "Note: read sheet 'Summary' (the "
+                                  "first; no sheet's header row names all of employee_id, name, coach_id, "
+                                  "department, role) and ignored the other 1: 'Data'.")
 
 
 # --------------------------------------------------------------------------- history
@@ -559,8 +694,9 @@ INVALID_RATINGS = st.sampled_from(["0", "11", "7.5", "ten", "", "NaN", "1e1", "-
 VALID_IDS = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_-]{0,10}", fullmatch=True).filter(
     lambda s: s.split(".")[0].upper() not in {"CON", "PRN", "AUX", "NUL"} and not s.upper().startswith(("COM", "LPT")))
 INVALID_IDS = st.sampled_from(["../../etc/passwd", "", " E1", "E1 ", "CON", "a/b", "-x", "é", "x" * 65])
-TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r"), min_size=1, max_size=30) \
-    .filter(lambda s: s.strip() != "")
+# Text stored verbatim: without the invisible characters the import removes (tested apart).
+TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r\u200b\u200c\u200d\u2060\ufeff"),
+               min_size=1, max_size=30).filter(lambda s: s.strip() != "")
 
 
 @st.composite

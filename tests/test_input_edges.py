@@ -117,7 +117,9 @@ def test_text_that_already_starts_with_a_guard_quote_survives_the_round_trip(tmp
 
 
 LEADING = st.text(st.sampled_from(TRIGGERS), min_size=1, max_size=3)
-REST = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=12)
+# Without the invisible characters the roster import removes (zero-width spaces, joiners ...: see test_importers).
+REST = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\u200b\u200c\u200d\u2060\ufeff"),
+               max_size=12)
 GUARDED_TEXT = st.builds(lambda lead, rest: lead + rest, LEADING, REST).filter(lambda s: s.strip() != "")
 
 

@@ -116,9 +116,43 @@ def test_an_export_with_the_managers_name_but_not_their_id_says_which_column_to_
     with pytest.raises(FileRejected) as exc:
         import_roster(store, path)
     text = str(exc.value)
-    assert "'coach_id' is missing" in text
-    assert "column 'Reports To' names the manager, but careerconv needs the manager's employee id" in text
+    assert "column 'Reports To' names the manager ('Silva, Ana' on row 3), but careerconv needs the manager's " \
+           "employee id" in text
     assert "'Supervisor EID'" in text and not store.roster_path.exists()
+    named = tmp_path / "names.csv"
+    named.write_text("Employee ID,Name,Department,Job Title,Manager Name\nE1,Ana,Sales,Rep,Bo Chen\n", encoding="utf-8")
+    with pytest.raises(FileRejected) as exc:
+        import_roster(store, named)
+    text = str(exc.value)
+    assert "'coach_id' is missing" in text and "column 'Manager Name' names the manager, but" in text
+
+
+@pytest.mark.parametrize("header", ["Line Manager", "Manager", "Reports To", "Supervisor"])
+def test_a_manager_column_holding_employee_ids_is_read_as_the_coach(tmp_path: Path, header: str):
+    """SAP SuccessFactors and hand-kept rosters put the manager's id in 'Line Manager' or 'Manager'; the file was
+    refused for a missing coach_id. Its values must be ids of the file or the roster, as the column may hold
+    names; one that is no one's id is refused, naming the column and the value."""
+    store = Store(tmp_path / "data")
+    import_roster(store, write_roster(tmp_path / "old.csv", "employee_id,name,coach_id,department,role",
+                                      ["W1,Ana Silva,,Board,CEO"]))
+    lines = ["W2,Bo Chen,Sales,VP,W1", "W3,Cy Diaz,Sales,Rep,W2", "W4,Di Eze,Sales,Rep,"]
+    result = import_roster(store, write_roster(tmp_path / "sf.csv", f"User ID,Name,Department,Title,{header}",
+                                               lines))
+    assert result.added == 3 and f"{header!r} as coach_id" in result.summary()
+    assert dict(store.roster()[["employee_id", "coach_id"]].values.tolist()) == {"W1": "", "W2": "W1", "W3": "W2",
+                                                                                   "W4": ""}
+    outside = write_roster(tmp_path / "ext.csv", f"User ID,Name,Department,Title,{header}", ["W5,Ed Fu,Sales,Rep,X7"])
+    before = store.roster_path.read_bytes()
+    with pytest.raises(FileRejected) as exc:
+        import_roster(store, outside)
+    assert f"column {header!r} is read as the coach's employee id only when each value is the employee id of " \
+           "someone in this file or on the roster, and 'X7' on row 2 is not" in str(exc.value)
+    assert "name the column coach_id" in str(exc.value) and store.roster_path.read_bytes() == before
+
+
+def write_roster(path: Path, header: str, rows: list[str]) -> Path:
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
 
 
 def test_validate_accepts_the_imported_export(imported: Store, capsys):

@@ -10,8 +10,11 @@ Two importers, one reading path:
   systems export them are read as they are: the names Workday, BambooHR or
   Personio use (``Manager ID``, ``Job Title``, ``Work Email``, ``First Name``
   + ``Last Name`` …) are recognised, other columns are ignored and named in a
-  note, the coach may be empty (the top of the organisation) and need not be
-  on the roster (an external coach).
+  note; a ``Line Manager``, ``Manager`` or ``Reports To`` column is the coach
+  when the file has no id column for it and its values are employee ids of
+  the file or the roster (it holds names in some exports: then the file is
+  refused, saying which column to add); the coach may be empty (the top of
+  the organisation) and need not be on the roster (an external coach).
 * :func:`import_history` — legacy records kept in spreadsheets, one row per
   employee x date x skill: ``employee_id, date, skill, rating`` and optionally
   ``coach_rating, target_6m, target_12m, target_18m, coach_id``. Each employee
@@ -24,15 +27,29 @@ What the file may look like:
 * CSV in UTF-8, UTF-8 with a BOM (Excel's "CSV UTF-8"), UTF-16 with a BOM, or
   Windows-1252 (Excel's plain "CSV" on Western Windows) when the bytes are not
   UTF-8; the result says which was used. Comma, semicolon or tab separated
-  (chosen from the header line). Or an ``.xlsx`` workbook (its first sheet).
+  (chosen from the header line), or separated by what a first line ``sep=;``
+  names (Excel's hint, which is not a row).
+* Or an ``.xlsx`` workbook: the sheet whose header row names the importer's
+  required columns is read, and a note names the others; a workbook with
+  several such sheets is refused unless ``sheet`` names one; with none, the
+  first sheet is read (and its missing columns reported).
 * The first non-blank row names the columns. Names are matched ignoring case,
   surrounding spaces, and spaces/hyphens vs underscores (``Employee ID`` is
   ``employee_id``); a missing or repeated column is an error, and so is an
   unknown column of a history file (a roster's are ignored, with a note).
 * Blank rows are skipped; row numbers in messages are the rows a person sees
   in a spreadsheet (the header is usually row 1).
+* Every row has one cell per column of the header, as spreadsheets write them
+  (Excel pads a row whose last cells are empty with separators); a row with
+  more or fewer cells is refused, since an unquoted separator or line break
+  has moved its values out of their columns.
 * Values are read with the parsers of :mod:`careerconv.records.schema` (ratings, ids,
-  dates, cadences). A text cell written by our own CSV export with a
+  dates, cadences). Characters a spreadsheet does not show are handled as
+  surrounding spaces are: an id or an email holding one is refused, naming
+  it; from a roster's names, departments and roles zero-width spaces, word
+  joiners and byte-order marks (and zero-width joiners at either end) are
+  removed, with a note. Control characters other than tab and line break
+  are kept, with a note (an .xlsx export leaves them out). A text cell written by our own CSV export with a
   formula-guard quote (``'=x``) is read back without it
   (:func:`careerconv.records.spreadsheet.restore_formula`).
 * Day/month order of ``DD/MM/YYYY``-style dates is decided for the whole file,
@@ -83,6 +100,11 @@ DATE_ORDERS = defaults.DATE_ORDERS
 EARLIEST_DATE = dt.date(1950, 1, 1)
 _ORDER_LABEL = {"dmy": "DD/MM/YYYY", "mdy": "MM/DD/YYYY"}
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Roster text (see _roster_text): characters never shown, zero-width joiners at an end, and control characters
+# other than tab, line feed and carriage return (kept, with a note: Excel cannot store them).
+_NEVER_SHOWN = re.compile("[\u200b\u2060\ufeff]")
+_JOINER_ENDS = re.compile("^[\u200c\u200d]+|[\u200c\u200d]+$")
+_CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _XLSX_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls
 # Files people rename to .csv by mistake. Checked before decoding: Windows-1252 reads almost any bytes as
@@ -96,6 +118,9 @@ _BINARY_MAGIC = (
     (b"PK\x05\x06", "an empty ZIP archive"),
     (b"\x1f\x8b", "a gzip-compressed file"),
 )
+# Excel's separator hint: a first line ``sep=;`` names the separator, and Excel does not show it as a row.
+_SEPARATOR_HINT = re.compile(r"sep=(.*)", re.IGNORECASE)
+_SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 _ACCEPTED_FILES = "accepted are CSV files saved as UTF-8, UTF-16 or Windows-1252 (cp1252) text, and .xlsx workbooks"
 
 
@@ -124,7 +149,20 @@ class ColumnSpec:
         """Every header key this importer reads: the columns and their aliases."""
         return self.all + tuple(a for names in self.aliases.values() for a in names)
 
+    def looks_like(self, header: Iterable[Any]) -> bool:
+        """Whether a header row names every required column (by its name or an alias) and some column at all."""
+        keys = {column_key(name) for name in header}
+        named = {column for column in self.all if keys & {column, *self.aliases.get(column, ())}}
+        if "name" in self.all and set(NAME_PARTS) <= keys:
+            named.add("name")
+        return bool(named) and set(self.required) <= named
 
+
+# Columns holding the manager's id in some exports and their name in others (BambooHR's "Reports To"): read as
+# the coach id when the file has no column named as an id, and only if every value is an employee id of the roster.
+MANAGER_COLUMNS = ("line_manager", "manager", "reports_to", "supervisor")
+# Columns that hold the manager's name, never their id: named in the error when no id column is there.
+MANAGER_NAME_COLUMNS = ("manager_name", "supervisor_name", "line_manager_name")
 # How Workday, BambooHR, Personio, SAP SuccessFactors and spreadsheets kept by hand name roster columns.
 ROSTER_ALIASES = {
     EMPLOYEE_ID: ("employee_number", "employee_no", "employee_#", "employee_no.", "worker_id", "personnel_number",
@@ -132,14 +170,13 @@ ROSTER_ALIASES = {
     "name": ("preferred_name", "display_name", "full_name", "employee_name", "legal_name", "worker",
              "last_name,_first_name"),
     COACH_ID: ("manager_id", "line_manager_id", "supervisor_id", "reports_to_id", "manager_employee_id",
-               "manager_employee_number", "supervisor_eid", "supervisor_employee_id", "coach_employee_id"),
+               "manager_employee_number", "supervisor_eid", "supervisor_employee_id", "coach_employee_id",
+               *MANAGER_COLUMNS),
     DEPARTMENT: ("department_name", "dept", "supervisory_organization", "organization", "org_unit", "team"),
     "role": ("job_title", "business_title", "title", "position", "job_profile", "job"),
     "email": ("work_email", "email_work", "email_address", "business_email", "e_mail"),
     CADENCE_MONTHS: ("cadence", "conversation_cadence_months"),
 }
-# Columns that hold the manager's name, not their id (BambooHR's "Reports To"): named in the error when no id is there.
-MANAGER_NAME_COLUMNS = ("reports_to", "manager", "manager_name", "supervisor", "supervisor_name", "line_manager")
 # A roster with first and last name in two columns (and no name column) gets "First Last".
 NAME_PARTS = ("first_name", "last_name")
 # A new employee whose roster file has no cadence column holds a career conversation once a year.
@@ -185,7 +222,7 @@ class RawTable:
         if self.encoding:
             parts.append(self.encoding)
         if self.delimiter:
-            parts.append({",": "comma", ";": "semicolon", "\t": "tab"}[self.delimiter] + "-separated")
+            parts.append(_SEPARATOR_NAMES.get(self.delimiter, repr(self.delimiter)) + "-separated")
         if self.sheet:
             parts.append(f"sheet {self.sheet!r}")
         parts.append(f"{len(self.rows)} data row{'s' if len(self.rows) != 1 else ''}")
@@ -244,16 +281,22 @@ def _blank(cells: Iterable[Any]) -> bool:
     return all(schema.is_missing(c) for c in cells)
 
 
-def read_table_file(path: str | Path, known_columns: Iterable[str] = ()) -> RawTable:
-    """Read a CSV file or the first sheet of an ``.xlsx`` workbook into raw cells.
+def read_table_file(path: str | Path, columns: ColumnSpec | Iterable[str] = (), *,
+                    sheet: str | None = None) -> RawTable:
+    """Read a CSV file or one sheet of an ``.xlsx`` workbook into raw cells.
 
     Parameters
     ----------
     path
         The file. Its content decides the format (an ``.xlsx`` saved with a
         ``.csv`` name is still read as a workbook).
-    known_columns
-        Column names expected, used to tell comma, semicolon and tab apart.
+    columns
+        The importer's columns, or column names expected: they tell comma,
+        semicolon and tab apart, and which sheet of a workbook is the table
+        (the only one whose header row names every required column; with
+        several, the file is refused; with none, the first is read).
+    sheet
+        The sheet of a workbook to read, whatever its header row names.
 
     Returns
     -------
@@ -267,8 +310,11 @@ def read_table_file(path: str | Path, known_columns: Iterable[str] = ()) -> RawT
     ValidationError
         An empty file, a file with no header, an unreadable workbook, text in
         an unknown encoding, or a file that is not a table at all (an image, a
-        PDF, a ZIP archive, an ``.xlsx`` name on a CSV file).
+        PDF, a ZIP archive, an ``.xlsx`` name on a CSV file); a workbook with
+        several sheets that look like the table, or without ``sheet``; a
+        ``sheet`` asked of a CSV file.
     """
+    spec = columns if isinstance(columns, ColumnSpec) else ColumnSpec("table", (), tuple(columns))
     path = Path(path)
     source = str(path)
     if path.is_dir():
@@ -283,7 +329,7 @@ def read_table_file(path: str | Path, known_columns: Iterable[str] = ()) -> RawT
         kind = _zip_kind(data)
         if kind:
             raise _file_problem(source, f"is {kind}, not a CSV file or an Excel workbook; {_ACCEPTED_FILES}")
-        table = _read_xlsx(path, source)
+        table = _read_xlsx(path, source, spec, sheet)
         if path.suffix.lower() not in (".xlsx", ".xlsm"):
             table.notes.append(f"read as an Excel workbook, which it is, although it is named {path.name!r}")
         return table
@@ -295,6 +341,9 @@ def read_table_file(path: str | Path, known_columns: Iterable[str] = ()) -> RawT
         raise _file_problem(source, f"is named {path.suffix} but is not an Excel workbook: {what}")
     if kind:
         raise _file_problem(source, f"is not a text file: it looks like {kind}; {_ACCEPTED_FILES}")
+    if sheet is not None:
+        raise _file_problem(source, f"is a CSV file, which has no sheets; sheet {sheet!r} was asked for (--sheet "
+                                    "is for .xlsx workbooks)")
     try:
         text, encoding = decode_text(data, source)
     except ValueError as exc:
@@ -302,8 +351,17 @@ def read_table_file(path: str | Path, known_columns: Iterable[str] = ()) -> RawT
     if "\x00" in text:
         raise _file_problem(source, "contains NUL characters, so it is not a text CSV file; save it as CSV UTF-8 "
                                     "or .xlsx")
-    known = list(known_columns)
-    delimiter = _choose_delimiter(text, known)
+    known = list(spec.known_keys)
+    first_line, _, rest = text.partition("\n")
+    first_line = first_line.removesuffix("\r")
+    hint = _SEPARATOR_HINT.fullmatch(first_line)
+    notes = []
+    if hint:
+        delimiter, text = _hinted_separator(source, first_line, hint.group(1)), rest
+        notes.append(f"the first line {first_line!r} names the separator, as Excel reads it; rows are "
+                     "numbered from the line after it, as Excel shows the file")
+    else:
+        delimiter = _choose_delimiter(text, known)
     csv.field_size_limit(max(csv.field_size_limit(), 16 * schema.MAX_TEXT))
     header: list[str] | None = None
     header_row = number = 0
@@ -321,25 +379,49 @@ def read_table_file(path: str | Path, known_columns: Iterable[str] = ()) -> RawT
     if header is None:
         raise _file_problem(source, "is empty; the first row must name the columns"
                             + (f" ({', '.join(known)})" if known else ""))
-    return RawTable(source, path, "CSV", encoding, delimiter, None, header, header_row, rows)
+    return RawTable(source, path, "CSV", encoding, delimiter, None, header, header_row, rows, notes)
 
 
-def _read_xlsx(path: Path, source: str) -> RawTable:
+def _hinted_separator(source: str, line: str, separator: str) -> str:
+    """The separator an Excel hint line ``sep=;`` names (its text after ``sep=``).
+
+    A hint typed into a spreadsheet's first cell comes back padded with the separator (``sep=;;;;``).
+    """
+    if separator and separator == separator[0] * len(separator):
+        separator = separator[0]
+    if len(separator) != 1 or separator.isalnum() or separator in "\"' ":
+        raise _file_problem(source, f"its first line {line!r} is Excel's separator hint but does not name one "
+                                    "separator character (a comma, semicolon, tab or another mark that is not a "
+                                    "letter, digit, space or double quote), as in 'sep=;'", 1)
+    return separator
+
+
+def _read_xlsx(path: Path, source: str, spec: ColumnSpec, sheet: str | None) -> RawTable:
     try:
         book = pd.ExcelFile(path, engine="openpyxl")
-        sheets = book.sheet_names
-        grid = pd.read_excel(book, sheet_name=sheets[0], header=None, dtype=object, keep_default_na=False)
+        grids = pd.read_excel(book, sheet_name=None, header=None, dtype=object, keep_default_na=False)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError) as exc:
         raise _file_problem(source, f"cannot be read as an Excel workbook ({exc}); save it again as .xlsx "
                                     "or CSV UTF-8") from None
-    unsaved = _formulas_without_values(path, sheets[0])
+    tables = {name: _sheet_rows(grid) for name, grid in grids.items()}
+    chosen, notes = _choose_sheet(source, spec, tables, sheet)
+    unsaved = _formulas_without_values(path, chosen)
     if unsaved:
         shown = ", ".join(unsaved[:5]) + (f" and {len(unsaved) - 5} more" if len(unsaved) > 5 else "")
         cells = "cells" if len(unsaved) > 1 else "cell"
-        raise _file_problem(source, f"sheet {sheets[0]!r} has formulas with no saved value ({cells} {shown}): "
+        raise _file_problem(source, f"sheet {chosen!r} has formulas with no saved value ({cells} {shown}): "
                                     "the workbook was written by a program, not saved by a spreadsheet, so their "
                                     "results are unknown. Open it in Excel or LibreOffice and save it, or "
                                     "replace the formulas by their values, then import it again")
+    header, header_row, rows = tables[chosen]
+    if header is None:
+        raise _file_problem(source, f"sheet {chosen!r} is empty; the first row must name the columns")
+    return RawTable(source, path, "Excel workbook", None, None, chosen, header, header_row, rows, notes)
+
+
+def _sheet_rows(grid: pd.DataFrame) -> tuple[list[str] | None, int, list[RawRow]]:
+    """A sheet's header (its first non-blank row; None for an empty sheet), the header's row number and the
+    non-blank rows below it, numbered as Excel shows them."""
     header: list[str] | None = None
     header_row = 0
     rows: list[RawRow] = []
@@ -352,11 +434,34 @@ def _read_xlsx(path: Path, source: str) -> RawTable:
             header, header_row = ["" if schema.is_missing(c) else str(c) for c in cells], number
         else:
             rows.append(RawRow(number, cells))
-    notes = [f"read the first of {len(sheets)} sheets ({sheets[0]!r}); the others were ignored"] \
-        if len(sheets) > 1 else []
-    if header is None:
-        raise _file_problem(source, f"sheet {sheets[0]!r} is empty; the first row must name the columns")
-    return RawTable(source, path, "Excel workbook", None, None, sheets[0], header, header_row, rows, notes)
+    return header, header_row, rows
+
+
+def _choose_sheet(source: str, spec: ColumnSpec, tables: dict[str, tuple], sheet: str | None) -> tuple[str, list]:
+    """The sheet to read and a note on the others: ``sheet`` when given, else the one sheet whose header row
+    looks like ``spec``'s (the first sheet when none does)."""
+    names = list(tables)
+    if sheet is not None:
+        if sheet not in tables:
+            raise _file_problem(source, f"has no sheet {sheet!r}; its sheets are {_quoted(names)}")
+        chosen, why = sheet, "as asked"
+    else:
+        fitting = [name for name in names if tables[name][0] is not None and spec.looks_like(tables[name][0])]
+        if len(fitting) > 1:
+            raise _file_problem(source, f"has {len(fitting)} sheets that look like a {spec.kind} file ("
+                                        f"{_quoted(fitting)}: their header rows name {', '.join(spec.required)}); "
+                                        "say which to import with --sheet NAME, or save that sheet alone as a "
+                                        "workbook and import that")
+        chosen = fitting[0] if fitting else names[0]
+        why = f"the only one whose header row names the {spec.kind} columns" if fitting else \
+            f"the first; no sheet's header row names all of {', '.join(spec.required)}"
+    others = [name for name in names if name != chosen]
+    return chosen, [f"read sheet {chosen!r} ({why}) and ignored the other {len(others)}: {_quoted(others)}"] \
+        if others else []
+
+
+def _quoted(names: list[str]) -> str:
+    return ", ".join(repr(name) for name in names)
 
 
 def _formulas_without_values(path: Path, sheet: str) -> list[str]:
@@ -466,6 +571,7 @@ class _Checker:
         self.c = schema.Collector(raw.source)
         self.file_problems: list[schema.Problem] = []
         self.columns: dict[str, int] = {}
+        self.keys: dict[str, str] = {}  # column -> the header key it was read from
         self.name_parts: tuple[int, ...] = ()
         self.notes: list[str] = []
 
@@ -499,6 +605,7 @@ class _Checker:
             if key is None:
                 continue
             self.columns[column] = positions[key]
+            self.keys[column] = key
             used.add(key)
             if key != column:
                 read_as.append(f"{seen[key]!r} as {column}")
@@ -525,9 +632,7 @@ class _Checker:
                             f"{', '.join(spec.required)} (optional: {', '.join(spec.optional) or 'none'})")
         by_name = [seen[k] for k in MANAGER_NAME_COLUMNS if k in seen]
         if COACH_ID in missing and by_name:
-            problems.append(f"column {by_name[0]!r} names the manager, but careerconv needs the manager's employee "
-                            "id: add a column such as 'Manager ID' or 'Supervisor EID' to the HR report "
-                            "(or name it coach_id)")
+            problems.append(_manager_name_problem(by_name[0]))
         if read_as:
             self.notes.append("read " + ", ".join(read_as))
         if other is not None and problems and set(other.required) <= set(seen):
@@ -538,6 +643,31 @@ class _Checker:
         if not raw.rows:
             self.add_file_problem("has a header row but no data rows")
 
+    def check_manager_ids(self, employee_ids: set[str]) -> None:
+        """Refuse the file when its coach column is a manager column (``Line Manager``, ``Reports To``) whose
+        values are not all employee ids of ``employee_ids`` (this file's and the roster's): such a column
+        holds names in some exports, and an id that is no one's may be a name too."""
+        if self.keys.get(COACH_ID) not in MANAGER_COLUMNS:
+            return
+        index = self.columns[COACH_ID]
+        column = self.raw.header[index]
+        for raw_row in self.raw.rows:
+            value = _cell_text(raw_row.cells[index]) if index < len(raw_row.cells) else ""
+            if not value.strip() or value in employee_ids:
+                continue
+            try:
+                schema.parse_identifier(value)
+            except ValueError:
+                self.add_file_problem(_manager_name_problem(column, f"{value!r} on row {raw_row.row}"),
+                                      raw_row.row)
+                return
+            self.add_file_problem(
+                f"column {column!r} is read as the coach's employee id only when each value is the employee id "
+                f"of someone in this file or on the roster, and {value!r} on row {raw_row.row} is not: correct "
+                "it, or, for a coach who is not an employee, name the column coach_id (a coach_id need not be on "
+                "the roster)", raw_row.row)
+            return
+
     def has(self, column: str) -> bool:
         """Whether the file gives ``column`` (``name`` may come from first and last name)."""
         return column in self.columns or (column == "name" and bool(self.name_parts))
@@ -546,19 +676,25 @@ class _Checker:
         self.file_problems.append(schema.Problem(self.raw.source, message, row))
 
     def values(self, raw_row: RawRow) -> dict[str, Any] | None:
-        """The row's cells by column name (missing cells are None; guard quotes removed).
+        """The row's cells by column name (empty cells are None; guard quotes removed).
 
-        None, with the problem recorded, when the row has more cells than the
-        header: its values are shifted, so checking them one by one would only
-        add noise.
+        None, with the problem recorded, when the row has more or fewer cells
+        than the header: a value holding the separator, or a line break inside
+        a value, that is not in double quotes splits or cuts the row, so its
+        values are not in their columns. Spreadsheets write every row as wide
+        as the header (Excel pads a row whose last cells are empty with
+        separators), so a row of another width is never a row to guess at.
         """
-        if len(raw_row.cells) > len(self.raw.header):
-            hint = " (a value holding the separator must be in double quotes)" if self.raw.delimiter else ""
-            self.add(f"has {len(raw_row.cells)} cells but the header row names {len(self.raw.header)} "
-                     f"columns{hint}", raw_row.row)
+        have, want = len(raw_row.cells), len(self.raw.header)
+        if have != want:
+            why = "a value holding the separator" if have > want else "a line break inside a value"
+            hint = f" ({why} must be in double quotes)" if self.raw.delimiter else ""
+            self.add(f"has {have} cell{'s' if have != 1 else ''} but the header row names {want} columns{hint}",
+                     raw_row.row)
             return None
+
         def cell(index: int) -> Any:
-            value = raw_row.cells[index] if index < len(raw_row.cells) else None
+            value = raw_row.cells[index]
             return restore_formula(value) if isinstance(value, str) else value
 
         out = {key: cell(index) for key, index in self.columns.items()}
@@ -585,6 +721,13 @@ class _Checker:
         order = {name: i for i, name in enumerate(self.spec.all)}
         rows = sorted(self.c.problems, key=lambda p: (p.row or 0, order.get(p.column or "", -1)))
         return self.file_problems + rows
+
+
+def _manager_name_problem(column: str, example: str = "") -> str:
+    """What to do about a column that names the manager (``example``: one of its values and its row)."""
+    shown = f" ({example})" if example else ""
+    return (f"column {column!r} names the manager{shown}, but careerconv needs the manager's employee id: add a "
+            "column such as 'Manager ID' or 'Supervisor EID' to the HR report (or name it coach_id)")
 
 
 def _reason(p: schema.Problem) -> str:
@@ -645,9 +788,10 @@ def write_rejected(raw: RawTable, rejections: list[Rejection], path: Path) -> Pa
 
 def _reject_or_raise(checker: _Checker, raw: RawTable, bad_rows: set[int], n_valid_rows: int,
                      skip_invalid: bool, rejected_path: Path | None, note: str = "") -> None:
-    """Raise :class:`FileRejected` unless the problems may be skipped."""
+    """Raise :class:`FileRejected` unless the problems may be skipped; its hint starts with how the file was
+    read (which sheet, which separator) and ``note``."""
     problems = checker.all_problems()
-    note = f"Note: {note}.\n" if note else ""
+    note = "".join(f"Note: {n}.\n" for n in [*raw.notes, note] if n)
     if checker.file_problems:
         hint = note + "Fix the file and import it again (rows cannot be skipped when the file itself is wrong)."
         raise FileRejected(problems, f"{raw.source}: {len(problems)} problem(s); nothing was written", hint)
@@ -673,11 +817,28 @@ def _same_employee(a: dict, b: dict) -> bool:
 
 
 def _roster_text(value: Any, *, what: str, allow_missing: bool = True) -> str:
-    return schema.parse_text(value, what=what, allow_missing=allow_missing)
+    """A roster text cell as a person sees it: without the characters that are never shown (zero-width spaces,
+    word joiners, byte-order marks), nor zero-width joiners at either end (between letters they shape Persian,
+    Arabic and Indic script, so there they stay). Anything else is kept verbatim.
+
+    Raises
+    ------
+    ValueError
+        A text too long, or a required cell that is empty or holds only invisible characters.
+    """
+    text = _JOINER_ENDS.sub("", _NEVER_SHOWN.sub("", schema.parse_text(value, what=what,
+                                                                       allow_missing=allow_missing)))
+    if not text and not allow_missing:
+        raise ValueError(f"{what} is required; the cell holds only characters a spreadsheet does not show")
+    return text
 
 
 def _parse_email(value: Any) -> str:
-    text = _roster_text(value, what="email")
+    text = schema.parse_text(value, what="email")
+    hidden = schema.invisible_character(text)
+    if hidden:
+        raise ValueError(f"email contains an invisible character, {hidden}, which a spreadsheet does not show: "
+                         "retype it")
     if text and not _EMAIL_RE.match(text):
         raise ValueError("email must look like name@example.org (one @, no spaces)")
     return text
@@ -690,7 +851,8 @@ def _kept(existing: dict[str, dict], employee_id: Any, column: str, default: Any
 
 
 def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
-                  rejected_path: str | Path | None = None, dry_run: bool = False) -> ImportResult:
+                  rejected_path: str | Path | None = None, dry_run: bool = False,
+                  sheet: str | None = None) -> ImportResult:
     """Add or update employees from a roster file (CSV or .xlsx).
 
     Parameters
@@ -705,6 +867,8 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
         Where rejected rows go (default ``<input stem>.rejected.csv`` beside the input).
     dry_run
         Check everything and count, but write nothing.
+    sheet
+        The sheet of a workbook to read (default: the one whose header row names the roster's columns).
 
     Returns
     -------
@@ -718,7 +882,7 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     FileNotFoundError
         No such input file.
     """
-    raw = read_table_file(path, ROSTER_COLUMNS.known_keys)
+    raw = read_table_file(path, ROSTER_COLUMNS, sheet=sheet)
     rejected_target = Path(rejected_path) if rejected_path else default_rejected_path(raw.path)
     if skip_invalid and not dry_run:
         _check_rejected_target(raw.path, rejected_target)
@@ -727,9 +891,15 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     current = store.roster()
     existing = {r[EMPLOYEE_ID]: r for r in current.to_dict("records")}
     existing_folded = {k.casefold(): k for k in existing}
+    if checker.has(EMPLOYEE_ID):
+        in_file = {_cell_text(r.cells[checker.columns[EMPLOYEE_ID]]) for r in raw.rows
+                   if checker.columns[EMPLOYEE_ID] < len(r.cells)}
+        checker.check_manager_ids(in_file | set(existing))
     parsed: dict[int, dict] = {}
     first_seen: dict[str, tuple[int, dict]] = {}
     conflicts: dict[int, str] = {}  # first row of a conflicting pair -> why it is rejected too
+    cleaned: dict[int, list[str]] = {}  # row -> its text cells that held characters a spreadsheet does not show
+    controls: dict[int, list[str]] = {}  # row -> its text cells holding control characters
     for raw_row in raw.rows:
         n = raw_row.row
         v = checker.values(raw_row)
@@ -749,6 +919,9 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
             "email": (checker.check(_parse_email, v.get("email"), n, "email") or "")
             if checker.has("email") else _kept(existing, v.get(EMPLOYEE_ID), "email", ""),
         }
+        cleaned[n] = [c for c in ("name", DEPARTMENT, "role") if isinstance(v.get(c), str)
+                      and rec[c] is not None and rec[c] != v.get(c)]
+        controls[n] = [c for c in ("name", DEPARTMENT, "role") if rec[c] and _CONTROL.search(rec[c])]
         eid = rec[EMPLOYEE_ID]
         if eid is None:
             continue
@@ -797,6 +970,19 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
                             "app, or import a file with a cadence_months column of 6 or 12)")
     if not checker.has("email") and any(existing.get(r[EMPLOYEE_ID], {}).get("email") for r in incoming):
         result.notes.append("the file has no email column: employees already on the roster keep their email")
+    cleaned_columns = [c for r in good_rows for c in cleaned.get(r.row, [])]
+    if cleaned_columns:
+        counts = ", ".join(f"{c} {cleaned_columns.count(c)}" for c in dict.fromkeys(cleaned_columns))
+        result.notes.append(f"cleaned {len(cleaned_columns)} cell(s) ({counts}): removed zero-width spaces, word "
+                            "joiners and byte-order marks, and zero-width joiners at either end - characters a "
+                            "spreadsheet does not show, which would make a department (or a name) that looks the "
+                            "same differ")
+    with_control = [(r.row, c) for r in good_rows for c in controls.get(r.row, [])]
+    if with_control:
+        row, column = with_control[0]
+        result.notes.append(f"{len(with_control)} cell(s) hold control characters other than tab and line break "
+                            f"(the first: {column} on row {row}), kept as they are; an .xlsx export leaves them "
+                            "out, as Excel cannot store them")
     no_coach = sum(1 for r in incoming if not r[COACH_ID])
     if no_coach:
         result.notes.append(f"{no_coach} employee(s) have no coach (the top of the organisation, or external "
@@ -922,7 +1108,7 @@ def _parse_skill(value: Any) -> str:
 
 def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False,
                    rejected_path: str | Path | None = None, date_order: str | None = None,
-                   dry_run: bool = False) -> ImportResult:
+                   dry_run: bool = False, sheet: str | None = None) -> ImportResult:
     """Import legacy history: one completed conversation per employee x date.
 
     Parameters
@@ -940,6 +1126,8 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
         ``"dmy"`` or ``"mdy"`` to read ``03/04/2024``-style dates.
     dry_run
         Check everything and count, but write nothing.
+    sheet
+        The sheet of a workbook to read (default: the one whose header row names the history's columns).
 
     Returns
     -------
@@ -956,7 +1144,7 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
         A ``date_order`` other than dmy/mdy.
     """
     decision = decide_date_order([], date_order) if date_order else None
-    raw = read_table_file(path, HISTORY_COLUMNS.all)
+    raw = read_table_file(path, HISTORY_COLUMNS, sheet=sheet)
     rejected_target = Path(rejected_path) if rejected_path else default_rejected_path(raw.path)
     if skip_invalid and not dry_run:
         _check_rejected_target(raw.path, rejected_target)

@@ -34,6 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -220,15 +221,31 @@ def parse_identifier(value: Any, *, what: str = "id", max_length: int = MAX_ID) 
     if value != value.strip():
         raise ValueError(f"{what} has leading or trailing whitespace")
     if not _ID_RE.match(value) or len(value) > max_length:
-        raise ValueError(
-            f"{what} may only use letters, digits, '.', '_' and '-', start with a letter "
-            f"or digit, and be at most {max_length} characters"
-        )
+        allowed = (f"may only use letters, digits, '.', '_' and '-', start with a letter or digit, and be at "
+                   f"most {max_length} characters")
+        hidden = invisible_character(value)
+        if hidden:
+            raise ValueError(f"{what} contains an invisible character, {hidden}, which a spreadsheet does not "
+                             f"show: retype it (an id {allowed})")
+        raise ValueError(f"{what} {allowed}")
     if value.split(".")[0].upper() in _RESERVED:
         raise ValueError(f"{what} {value!r} is a reserved device name on Windows")
     if value.endswith("."):
         raise ValueError(f"{what} may not end with '.'")
     return value
+
+
+def invisible_character(text: str) -> str | None:
+    """The first character of ``text`` a reader cannot see, said for a person: ``"U+200B (ZERO WIDTH SPACE) at
+    position 3"``; None when there is none.
+
+    Invisible are control characters other than tab, line feed and carriage return, and format characters
+    (zero-width spaces and joiners, the word joiner, a byte-order mark inside text, direction marks).
+    """
+    for position, char in enumerate(text, start=1):
+        if unicodedata.category(char) in ("Cc", "Cf") and char not in "\t\n\r":
+            return f"U+{ord(char):04X} ({unicodedata.name(char, 'a control character')}) at position {position}"
+    return None
 
 
 def parse_coach_id(value: Any, *, what: str = "coach id") -> str:

@@ -17,7 +17,9 @@ for an input NAME.csv or NAME.xlsx (or to --rejected FILE).
 Importing the same file again changes nothing.
 
 CSV may be UTF-8 (with or without BOM) or Windows-1252, comma, semicolon or
-tab separated; .xlsx workbooks are read from their first sheet.
+tab separated, or separated by what a first line sep=; names (Excel's hint).
+Of an .xlsx workbook the sheet whose header row names the columns is read
+(or the sheet --sheet names); a workbook with several such sheets needs --sheet.
 """
 
 ROSTER_EPILOG = """columns:
@@ -31,6 +33,8 @@ HR system exports:
   the usual column names are recognised (Employee ID / ID / Employee #,
   Manager ID / Supervisor ID for the coach, Job Title, Work Email, First Name
   + Last Name ...) and other columns are ignored; the summary says which.
+  Line Manager / Manager / Reports To is the coach when there is no id column
+  for it and its values are employee ids of the file or the roster.
   The coach may be empty (the top of the organisation) and need not be on
   the roster (an external coach).
 """ + _COMMON_EPILOG + """
@@ -68,6 +72,9 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rejected", metavar="FILE",
                    help="where --skip-invalid writes rejected rows (default: NAME.rejected.csv beside the input)")
     p.add_argument("--dry-run", action="store_true", help="check and count, but write nothing")
+    p.add_argument("--sheet", metavar="NAME",
+                   help="the sheet of an .xlsx workbook to read (default: the one whose header row names the "
+                        "columns)")
 
 
 def register(subparsers, parent: argparse.ArgumentParser) -> None:
@@ -111,7 +118,7 @@ def run_roster(args: argparse.Namespace) -> int:
     """``careerconv import roster FILE``."""
     with streams.Working(args, f"importing the roster {args.file}"):
         result = importers.import_roster(Store(args.data_dir), args.file, skip_invalid=args.skip_invalid,
-                                         rejected_path=args.rejected, dry_run=args.dry_run)
+                                         rejected_path=args.rejected, dry_run=args.dry_run, sheet=args.sheet)
     return _finish(result)
 
 
@@ -120,5 +127,5 @@ def run_history(args: argparse.Namespace) -> int:
     with streams.Working(args, f"importing the history {args.file}"):
         result = importers.import_history(Store(args.data_dir), args.file, skip_invalid=args.skip_invalid,
                                           rejected_path=args.rejected, date_order=args.date_order,
-                                          dry_run=args.dry_run)
+                                          dry_run=args.dry_run, sheet=args.sheet)
     return _finish(result)
