@@ -105,11 +105,16 @@ def part_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, P
     (:meth:`ReportScope.neighbours`; :attr:`Piece.neighbours`, for rule 2c of
     :func:`careerconv.rules.privacy.protect`), worked out by the same functions over those periods.
     """
-    pieces = _window_pieces(frames, ctx, everything=True)
+    neighbours = ctx.scope.neighbours()
+    shared = _shared_measurement(frames, ctx, [quarter for edge, quarter in neighbours if edge == "start"])
+    pieces = _window_pieces(frames, ctx, everything=True, measured=shared)
     cut = {}
-    for edge, quarter in ctx.scope.neighbours():
+    for edge, quarter in neighbours:
         other = replace(ctx, scope=ctx.scope.neighbour(edge, quarter))
-        cut[(edge, quarter)] = {**_window_pieces(frames, other, everything=False), **rating_pieces(frames, other)}
+        cut[(edge, quarter)] = {**_window_pieces(frames, other, everything=False,
+                                                 measured=shared if edge == "start" else None),
+                                **rating_pieces(frames, other)}
+    del shared
     # This report's rating figures come from the rating step; here only their neighbours are counted.
     pieces.update({name: Piece(list(by), pd.DataFrame()) for name, by in RATING_TABLES.items()})
     for name in CUT_TABLES:
@@ -117,21 +122,20 @@ def part_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, P
     return pieces
 
 
-def _window_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context, *, everything: bool) -> dict[str, Piece]:
-    """The pieces of one part over ``ctx.scope``; without ``everything`` only those of :data:`CUT_TABLES`."""
+def _window_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context, *, everything: bool,
+                   measured: pd.DataFrame | None = None) -> dict[str, Piece]:
+    """The pieces of one part over ``ctx.scope``; without ``everything`` only those of :data:`CUT_TABLES`.
+
+    ``measured`` is :func:`_shared_measurement` for a set of reports this one is in (None: measured here).
+    """
     scope = ctx.scope
     roster = frames["roster"].loc[:, [EMPLOYEE_ID, DEPARTMENT, COACH_ID, CADENCE_MONTHS]].copy()
     roster[DEPARTMENT] = roster[DEPARTMENT].astype(object)
     department_of = roster.set_index(EMPLOYEE_ID)[DEPARTMENT]
-    convs = frames["conversations"]
-    convs = convs.assign(date=pd.to_datetime(convs[DATE]).dt.normalize())
-    completed = convs[(convs[STATUS] == "completed") & (convs[DATE] < scope.end)]
-    drafts = convs.loc[convs[STATUS] != "completed", CONVERSATION_ID].astype(str)
-    in_period = completed[completed[DATE] >= scope.start]
-    period_ids = set(in_period[CONVERSATION_ID].astype(str))
+    completed, drafts, in_period, period_ids = _conversations(frames, scope)
 
     # First the tables measured from the targets, so their working frames go before the rest is built.
-    pieces = _progress_pieces(frames, in_period, drafts, period_ids, ctx, department_of)
+    pieces = _progress_pieces(frames, in_period, drafts, period_ids, ctx, department_of, measured)
     release_memory()
     states = cadence.action_item_states(
         {name: frames[name] for name in ("conversations", "action_items", "checkin_updates")}, scope.as_of_day)
@@ -147,18 +151,83 @@ def _window_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context, *, everythi
     return pieces
 
 
+def _conversations(frames: Mapping[str, pd.DataFrame],
+                   scope: ReportScope) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame, set[str]]:
+    """The conversations completed before the end of the period (their days without the time), the ids of
+    the drafts, the completed conversations in the period and their ids."""
+    convs = frames["conversations"]
+    convs = convs.assign(date=pd.to_datetime(convs[DATE]).dt.normalize())
+    completed = convs[(convs[STATUS] == "completed") & (convs[DATE] < scope.end)]
+    drafts = convs.loc[convs[STATUS] != "completed", CONVERSATION_ID].astype(str)
+    in_period = completed[completed[DATE] >= scope.start]
+    return completed, drafts, in_period, set(in_period[CONVERSATION_ID].astype(str))
+
+
 def _progress_pieces(frames: Mapping[str, pd.DataFrame], in_period: pd.DataFrame, drafts: pd.Series,
-                     period_ids: set[str], ctx: Context, department_of: pd.Series) -> dict[str, Piece]:
-    """Growth, target attainment and option kinds: the pieces measured from the targets of the period."""
+                     period_ids: set[str], ctx: Context, department_of: pd.Series,
+                     measured: pd.DataFrame | None = None) -> dict[str, Piece]:
+    """Growth, target attainment and option kinds: the pieces measured from the targets of the period.
+
+    ``measured``: see :func:`_shared_measurement`; this period's targets are taken from it.
+    """
     scope = ctx.scope
-    ratings = _ratings_for_progress(frames["skill_ratings"], in_period, drafts)
-    targets = frames["targets"]
-    targets = targets[_isin(targets[CONVERSATION_ID], period_ids)]
-    measured_targets = _measured_targets(targets, ratings, ctx, department_of)
-    del targets, ratings
+    if measured is None:
+        ratings = _ratings_for_progress(frames["skill_ratings"], in_period, drafts)
+        targets = frames["targets"]
+        targets = targets[_isin(targets[CONVERSATION_ID], period_ids)]
+        measured_targets = _measured_targets(targets, ratings, ctx, department_of)
+        del targets, ratings
+    else:
+        measured_targets = measured[_isin(measured[CONVERSATION_ID], period_ids)].reset_index(drop=True)
     return {"skill_growth": growth_piece(measured_targets, ctx),
             "target_attainment": attainment_piece(measured_targets, scope),
             "option_kinds": option_kinds_piece(frames["options"], measured_targets, period_ids, scope)}
+
+
+def _shared_measurement(frames: Mapping[str, pd.DataFrame], ctx: Context,
+                        starts: list[pd.Timestamp]) -> pd.DataFrame | None:
+    """:func:`_measured_targets` of the targets of this report's period and of the periods from ``starts`` to
+    its end, for :func:`_progress_pieces` of each of those reports (None when there are none, or when the
+    targets are not as the records make them).
+
+    The reports share the end of the period and the as-of day, and a target is measured against its
+    employee's ratings only (drafts left out): so it is measured alike in each, and the table of one report
+    is the rows of the targets of its own conversations. Its employees are numbered among all the reports'
+    employees, in the same order (the pieces only group and count them). That holds while each target's
+    employee is its conversation's and each conversation is listed once, as the records make them: the
+    ratings of everyone with a conversation in a period are then those of everyone with a target in it.
+    """
+    if not starts:
+        return None
+    scope = replace(ctx.scope, start=min(ctx.scope.start, *starts))
+    completed, drafts, in_period, period_ids = _conversations(frames, scope)
+    targets = frames["targets"]
+    targets = targets[_isin(targets[CONVERSATION_ID], period_ids)]
+    if not _own_conversations(targets, completed):
+        return None
+    ratings = _ratings_for_progress(frames["skill_ratings"], in_period, drafts)
+    department_of = frames["roster"].loc[:, [EMPLOYEE_ID, DEPARTMENT]].set_index(EMPLOYEE_ID)[DEPARTMENT] \
+        .astype(object)
+    return _measured_targets(targets, ratings, replace(ctx, scope=scope), department_of)
+
+
+def _own_conversations(targets: pd.DataFrame, conversations: pd.DataFrame) -> bool:
+    """Whether the conversations are listed once each (text ids, none missing) and every target's employee
+    is the employee of its conversation, one of them."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    ids, owners = conversations[CONVERSATION_ID], conversations[EMPLOYEE_ID]
+    text = all(pd.api.types.is_string_dtype(c) and c.dtype != object
+               for c in (ids, owners, targets[CONVERSATION_ID], targets[EMPLOYEE_ID]))
+    if not text or ids.isna().any() or ids.duplicated().any():
+        return False
+    at = _positions(targets[CONVERSATION_ID], ids)
+    if (at < 0).any():
+        return False
+    owner = pa.array(owners, from_pandas=True).cast(pa.large_string()).take(pa.array(at))
+    same = pc.equal(owner, pa.array(targets[EMPLOYEE_ID], from_pandas=True).cast(pa.large_string()))
+    return bool(pc.all(pc.fill_null(same, False), min_count=0).as_py())
 
 
 # Targets measured at once by progress_at_horizons (its working memory is some 400 bytes a target).
