@@ -254,7 +254,7 @@ def _measured_targets(targets: pd.DataFrame, ratings: pd.DataFrame, ctx: Context
     counts = np.bincount(codes[codes >= 0], minlength=len(employees))
     run_of = (np.cumsum(counts) - counts) // _PROGRESS_ROWS  # per employee, in the order of their ids
     target_run = np.where(codes >= 0, run_of[np.maximum(codes, 0)], 0)  # a target without an id: the first run
-    rated = pd.Index(employees).get_indexer(ratings[EMPLOYEE_ID])
+    rated = _positions(ratings[EMPLOYEE_ID], pd.Series(employees))
     rating_run = np.where(rated >= 0, run_of[np.maximum(rated, 0)], 0)  # others: checked in the first run
     first_code = np.r_[0, np.cumsum(np.bincount(run_of))]
     runs = []
@@ -264,9 +264,14 @@ def _measured_targets(targets: pd.DataFrame, ratings: pd.DataFrame, ctx: Context
             continue
         measured = progress.progress_at_horizons(targets[mine], ratings[rating_run == run], ctx.scope.as_of_day,
                                                  columns=_PROGRESS_READ)
-        measured = measured.assign(department=departments(measured[EMPLOYEE_ID], department_of),
+        # Each employee's department looked up once: the employees as numbers in the order of their ids.
+        code, ids = pd.factorize(measured[EMPLOYEE_ID], use_na_sentinel=True)
+        rank, ids = pd.factorize(ids, sort=True)  # only the distinct ids are sorted
+        code = np.where(code >= 0, rank[code] if len(rank) else code, -1)
+        department = departments(pd.Series(ids), department_of).array.take(code, allow_fill=True)
+        measured = measured.assign(department=pd.Series(department, index=measured.index),
                                    skill_id=ctx.skill_ids(measured[SKILL]))
-        measured[EMPLOYEE_ID] = first_code[run] + _sort_codes(measured[EMPLOYEE_ID])
+        measured[EMPLOYEE_ID] = first_code[run] + code
         runs.append(measured)
     return runs[0] if len(runs) == 1 else pd.concat(runs, ignore_index=True)
 
@@ -589,11 +594,13 @@ def _skill_key_codes(*columns: pd.Series) -> list[np.ndarray]:
 
 
 def _positions(values: pd.Series, distinct: pd.Series) -> np.ndarray:
-    """The position of each text value among ``distinct`` (each value once), -1 where it is not there or
-    missing; hashed in Arrow."""
+    """The position of each value among ``distinct`` (each value once), -1 where it is not there or
+    missing; text is hashed in Arrow."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    if not all(pd.api.types.is_string_dtype(c.dtype) and c.dtype != object for c in (values, distinct)):
+        return pd.Index(distinct).get_indexer(values)
     found = pc.index_in(pa.array(values, from_pandas=True).cast(pa.large_string()),
                         value_set=pa.array(distinct, from_pandas=True).cast(pa.large_string()))
     return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
