@@ -410,6 +410,15 @@ def test_the_same_target_twice_is_rejected():
         progress_at_horizons(targets, make_ratings([]), "2025-01-01")
 
 
+def test_the_same_target_twice_is_found_however_large_the_numbers():
+    big = np.array([2**62, 5, 2**62, 5, 7], dtype=np.int64)
+    other = np.array([3, 2**61, 3, 1, 2**61], dtype=np.int64)
+    assert progress._repeated([big, other, np.array([6, 6, 6, 6, 6])]).tolist() == [True, False, True, False, False]
+    assert progress._repeated([big, other, np.array([6, 6, 12, 6, 6])]).tolist() == [False] * 5
+    # 2**62 x 4 overflows to 0: without care the first two rows would look alike.
+    assert progress._repeated([np.array([2**62, 0, 1]), np.array([0, 0, 3])]).tolist() == [False] * 3
+
+
 def test_bad_ratings_are_reported():
     ratings = make_ratings([("e1", "2024-07-10", "Public speaking", 6)])
     ratings["self_rating"] = pd.Series([12], dtype="Int64")

@@ -46,8 +46,8 @@ def test_the_states_of_the_as_of_day_are_worked_out_once_per_part(tables, monkey
 
     # Each report working its states out again gives the same tables.
     window = record_tables._window_pieces
-    monkeypatch.setattr(record_tables, "_window_pieces", lambda frames, ctx, states, *, everything: window(
-        frames, ctx, record_tables._item_states(frames, ctx.scope.as_of_day), everything=everything))
+    monkeypatch.setattr(record_tables, "_window_pieces", lambda frames, ctx, states, **options: window(
+        frames, ctx, record_tables._item_states(frames, ctx.scope.as_of_day), **options))
     alone = analytics.hr_aggregates(tables, AS_OF, PERIOD, k=5)
     assert days[report_day] > 2 * n_parts
     assert list(shared) == list(alone)

@@ -104,16 +104,20 @@ def part_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, P
     (:meth:`ReportScope.neighbours`; :attr:`Piece.neighbours`, for rule 2c of
     :func:`careerconv.rules.privacy.protect`), worked out by the same functions over those periods.
     """
+    neighbours = ctx.scope.neighbours()
+    shared = _shared_measurement(frames, ctx, [quarter for edge, quarter in neighbours if edge == "start"])
     # The action items' states on the as-of day, which the reports sharing this one's end share with it.
     states = _item_states(frames, ctx.scope.as_of_day)
-    pieces = _window_pieces(frames, ctx, states, everything=True)
+    pieces = _window_pieces(frames, ctx, states, everything=True, measured=shared)
     cut = {}
-    for edge, quarter in ctx.scope.neighbours():
+    for edge, quarter in neighbours:
         other = replace(ctx, scope=ctx.scope.neighbour(edge, quarter))
         other_states = states if other.scope.as_of_day == ctx.scope.as_of_day else \
             _item_states(frames, other.scope.as_of_day)
-        cut[(edge, quarter)] = {**_window_pieces(frames, other, other_states, everything=False),
+        cut[(edge, quarter)] = {**_window_pieces(frames, other, other_states, everything=False,
+                                                 measured=shared if edge == "start" else None),
                                 **rating_pieces(frames, other)}
+    del shared
     # This report's rating figures come from the rating step; here only their neighbours are counted.
     pieces.update({name: Piece(list(by), pd.DataFrame()) for name, by in RATING_TABLES.items()})
     for name in CUT_TABLES:
@@ -128,24 +132,20 @@ def _item_states(frames: Mapping[str, pd.DataFrame], day: pd.Timestamp) -> pd.Da
 
 
 def _window_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context, states: pd.DataFrame, *,
-                   everything: bool) -> dict[str, Piece]:
+                   everything: bool, measured: pd.DataFrame | None = None) -> dict[str, Piece]:
     """The pieces of one part over ``ctx.scope``; without ``everything`` only those of :data:`CUT_TABLES`.
 
-    ``states`` are the part's action items' states on the scope's as-of day (:func:`_item_states`).
+    ``states`` are the part's action items' states on the scope's as-of day (:func:`_item_states`);
+    ``measured`` is :func:`_shared_measurement` for a set of reports this one is in (None: measured here).
     """
     scope = ctx.scope
     roster = frames["roster"].loc[:, [EMPLOYEE_ID, DEPARTMENT, COACH_ID, CADENCE_MONTHS]].copy()
     roster[DEPARTMENT] = roster[DEPARTMENT].astype(object)
     department_of = roster.set_index(EMPLOYEE_ID)[DEPARTMENT]
-    convs = frames["conversations"]
-    convs = convs.assign(date=pd.to_datetime(convs[DATE]).dt.normalize())
-    completed = convs[(convs[STATUS] == "completed") & (convs[DATE] < scope.end)]
-    drafts = convs.loc[convs[STATUS] != "completed", CONVERSATION_ID].astype(str)
-    in_period = completed[completed[DATE] >= scope.start]
-    period_ids = set(in_period[CONVERSATION_ID].astype(str))
+    completed, drafts, in_period, period_ids = _conversations(frames, scope)
 
     # First the tables measured from the targets, so their working frames go before the rest is built.
-    pieces = _progress_pieces(frames, in_period, drafts, period_ids, ctx, department_of)
+    pieces = _progress_pieces(frames, in_period, drafts, period_ids, ctx, department_of, measured)
     release_memory()
     pieces["action_items"] = action_items_piece(states, scope, department_of)
     pieces["most_wanted_skills"], people_met = most_wanted_piece(frames["skills"], in_period, ctx, department_of)
@@ -159,18 +159,83 @@ def _window_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context, states: pd.
     return pieces
 
 
+def _conversations(frames: Mapping[str, pd.DataFrame],
+                   scope: ReportScope) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame, set[str]]:
+    """The conversations completed before the end of the period (their days without the time), the ids of
+    the drafts, the completed conversations in the period and their ids."""
+    convs = frames["conversations"]
+    convs = convs.assign(date=pd.to_datetime(convs[DATE]).dt.normalize())
+    completed = convs[(convs[STATUS] == "completed") & (convs[DATE] < scope.end)]
+    drafts = convs.loc[convs[STATUS] != "completed", CONVERSATION_ID].astype(str)
+    in_period = completed[completed[DATE] >= scope.start]
+    return completed, drafts, in_period, set(in_period[CONVERSATION_ID].astype(str))
+
+
 def _progress_pieces(frames: Mapping[str, pd.DataFrame], in_period: pd.DataFrame, drafts: pd.Series,
-                     period_ids: set[str], ctx: Context, department_of: pd.Series) -> dict[str, Piece]:
-    """Growth, target attainment and option kinds: the pieces measured from the targets of the period."""
+                     period_ids: set[str], ctx: Context, department_of: pd.Series,
+                     measured: pd.DataFrame | None = None) -> dict[str, Piece]:
+    """Growth, target attainment and option kinds: the pieces measured from the targets of the period.
+
+    ``measured``: see :func:`_shared_measurement`; this period's targets are taken from it.
+    """
     scope = ctx.scope
-    ratings = _ratings_for_progress(frames["skill_ratings"], in_period, drafts)
-    targets = frames["targets"]
-    targets = targets[_isin(targets[CONVERSATION_ID], period_ids)]
-    measured_targets = _measured_targets(targets, ratings, ctx, department_of)
-    del targets, ratings
+    if measured is None:
+        ratings = _ratings_for_progress(frames["skill_ratings"], in_period, drafts)
+        targets = frames["targets"]
+        targets = targets[_isin(targets[CONVERSATION_ID], period_ids)]
+        measured_targets = _measured_targets(targets, ratings, ctx, department_of)
+        del targets, ratings
+    else:
+        measured_targets = measured[_isin(measured[CONVERSATION_ID], period_ids)].reset_index(drop=True)
     return {"skill_growth": growth_piece(measured_targets, ctx),
             "target_attainment": attainment_piece(measured_targets, scope),
             "option_kinds": option_kinds_piece(frames["options"], measured_targets, period_ids, scope)}
+
+
+def _shared_measurement(frames: Mapping[str, pd.DataFrame], ctx: Context,
+                        starts: list[pd.Timestamp]) -> pd.DataFrame | None:
+    """:func:`_measured_targets` of the targets of this report's period and of the periods from ``starts`` to
+    its end, for :func:`_progress_pieces` of each of those reports (None when there are none, or when the
+    targets are not as the records make them).
+
+    The reports share the end of the period and the as-of day, and a target is measured against its
+    employee's ratings only (drafts left out): so it is measured alike in each, and the table of one report
+    is the rows of the targets of its own conversations. Its employees are numbered among all the reports'
+    employees, in the same order (the pieces only group and count them). That holds while each target's
+    employee is its conversation's and each conversation is listed once, as the records make them: the
+    ratings of everyone with a conversation in a period are then those of everyone with a target in it.
+    """
+    if not starts:
+        return None
+    scope = replace(ctx.scope, start=min(ctx.scope.start, *starts))
+    completed, drafts, in_period, period_ids = _conversations(frames, scope)
+    targets = frames["targets"]
+    targets = targets[_isin(targets[CONVERSATION_ID], period_ids)]
+    if not _own_conversations(targets, completed):
+        return None
+    ratings = _ratings_for_progress(frames["skill_ratings"], in_period, drafts)
+    department_of = frames["roster"].loc[:, [EMPLOYEE_ID, DEPARTMENT]].set_index(EMPLOYEE_ID)[DEPARTMENT] \
+        .astype(object)
+    return _measured_targets(targets, ratings, replace(ctx, scope=scope), department_of)
+
+
+def _own_conversations(targets: pd.DataFrame, conversations: pd.DataFrame) -> bool:
+    """Whether the conversations are listed once each (text ids, none missing) and every target's employee
+    is the employee of its conversation, one of them."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    ids, owners = conversations[CONVERSATION_ID], conversations[EMPLOYEE_ID]
+    text = all(pd.api.types.is_string_dtype(c) and c.dtype != object
+               for c in (ids, owners, targets[CONVERSATION_ID], targets[EMPLOYEE_ID]))
+    if not text or ids.isna().any() or ids.duplicated().any():
+        return False
+    at = _positions(targets[CONVERSATION_ID], ids)
+    if (at < 0).any():
+        return False
+    owner = pa.array(owners, from_pandas=True).cast(pa.large_string()).take(pa.array(at))
+    same = pc.equal(owner, pa.array(targets[EMPLOYEE_ID], from_pandas=True).cast(pa.large_string()))
+    return bool(pc.all(pc.fill_null(same, False), min_count=0).as_py())
 
 
 # Targets measured at once by progress_at_horizons (its working memory is some 400 bytes a target).
@@ -197,7 +262,7 @@ def _measured_targets(targets: pd.DataFrame, ratings: pd.DataFrame, ctx: Context
     counts = np.bincount(codes[codes >= 0], minlength=len(employees))
     run_of = (np.cumsum(counts) - counts) // _PROGRESS_ROWS  # per employee, in the order of their ids
     target_run = np.where(codes >= 0, run_of[np.maximum(codes, 0)], 0)  # a target without an id: the first run
-    rated = pd.Index(employees).get_indexer(ratings[EMPLOYEE_ID])
+    rated = _positions(ratings[EMPLOYEE_ID], pd.Series(employees))
     rating_run = np.where(rated >= 0, run_of[np.maximum(rated, 0)], 0)  # others: checked in the first run
     first_code = np.r_[0, np.cumsum(np.bincount(run_of))]
     runs = []
@@ -207,9 +272,14 @@ def _measured_targets(targets: pd.DataFrame, ratings: pd.DataFrame, ctx: Context
             continue
         measured = progress.progress_at_horizons(targets[mine], ratings[rating_run == run], ctx.scope.as_of_day,
                                                  columns=_PROGRESS_READ)
-        measured = measured.assign(department=departments(measured[EMPLOYEE_ID], department_of),
+        # Each employee's department looked up once: the employees as numbers in the order of their ids.
+        code, ids = pd.factorize(measured[EMPLOYEE_ID], use_na_sentinel=True)
+        rank, ids = pd.factorize(ids, sort=True)  # only the distinct ids are sorted
+        code = np.where(code >= 0, rank[code] if len(rank) else code, -1)
+        department = departments(pd.Series(ids), department_of).array.take(code, allow_fill=True)
+        measured = measured.assign(department=pd.Series(department, index=measured.index),
                                    skill_id=ctx.skill_ids(measured[SKILL]))
-        measured[EMPLOYEE_ID] = first_code[run] + _sort_codes(measured[EMPLOYEE_ID])
+        measured[EMPLOYEE_ID] = first_code[run] + code
         runs.append(measured)
     return runs[0] if len(runs) == 1 else pd.concat(runs, ignore_index=True)
 
@@ -542,11 +612,13 @@ def _skill_key_codes(*columns: pd.Series) -> list[np.ndarray]:
 
 
 def _positions(values: pd.Series, distinct: pd.Series) -> np.ndarray:
-    """The position of each text value among ``distinct`` (each value once), -1 where it is not there or
-    missing; hashed in Arrow."""
+    """The position of each value among ``distinct`` (each value once), -1 where it is not there or
+    missing; text is hashed in Arrow."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    if not all(pd.api.types.is_string_dtype(c.dtype) and c.dtype != object for c in (values, distinct)):
+        return pd.Index(distinct).get_indexer(values)
     found = pc.index_in(pa.array(values, from_pandas=True).cast(pa.large_string()),
                         value_set=pa.array(distinct, from_pandas=True).cast(pa.large_string()))
     return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)

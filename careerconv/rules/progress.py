@@ -1093,7 +1093,8 @@ def _validate_targets(targets: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np
     tgt[HORIZON_MONTHS] = months.astype("int64")
     codes, _, stripped = encoded[SKILL]
     skill_rank, skills = pd.factorize(stripped, sort=True)  # the stripped names, in their sort order
-    tgt[SKILL] = pd.Series(stripped.to_numpy(dtype=object)[codes], index=tgt.index)
+    names = pd.Series(stripped.to_numpy(dtype=object)).array  # typed as a column of these names is typed
+    tgt[SKILL] = pd.Series(names.take(codes), index=tgt.index)
 
     tgt["horizon_date"] = horizon_dates(tgt[DATE], tgt[HORIZON_MONTHS])
     tgt["_employee_order"] = encoded[EMPLOYEE_ID][0]
