@@ -1,5 +1,6 @@
-"""A report with neighbouring periods works out the action items' states of its as-of day once per part: the
-reports that share its end (rule 2c) take the same states, and every table stays as when each worked them out."""
+"""A report with neighbouring periods works out the action items' states of its as-of day once per part (the
+reports that share its end, rule 2c, take the same states), and the self ratings the rating trends read once per
+part (each report keeps its own days); every table stays as when each report worked them out."""
 
 from __future__ import annotations
 
@@ -25,9 +26,13 @@ def tables(tmp_path_factory):
     return analytics.load_hr_tables(data, lazy=True)
 
 
-def test_the_states_of_the_as_of_day_are_worked_out_once_per_part(tables, monkeypatch):
-    days, parts = Counter(), Counter()
-    states_of, pieces_of = cadence.action_item_states, record_tables.part_pieces
+def test_what_the_reports_share_is_worked_out_once_per_part(tables, monkeypatch):
+    days, parts, rated = Counter(), Counter(), Counter()
+    states_of, pieces_of, rated_of = cadence.action_item_states, record_tables.part_pieces, record_tables.rated_rows
+
+    def counted_rated(*args):
+        rated["calls"] += 1
+        return rated_of(*args)
 
     def counted_states(frames, as_of):
         days[pd.Timestamp(as_of)] += 1
@@ -39,15 +44,17 @@ def test_the_states_of_the_as_of_day_are_worked_out_once_per_part(tables, monkey
 
     monkeypatch.setattr(cadence, "action_item_states", counted_states)
     monkeypatch.setattr(record_tables, "part_pieces", counted_pieces)
+    monkeypatch.setattr(record_tables, "rated_rows", counted_rated)
     shared = analytics.hr_aggregates(tables, AS_OF, PERIOD, k=5)
     (report_day, n_parts), = parts.items()
     assert days[report_day] == n_parts  # not once more for every report that shares the end
+    assert rated["calls"] == n_parts
     assert len(days) > 1  # the reports with another end have their own days
 
     # Each report working its states out again gives the same tables.
     window = record_tables._window_pieces
     monkeypatch.setattr(record_tables, "_window_pieces",
-                        lambda frames, ctx, *, everything, item_states=None: window(frames, ctx, everything=everything))
+                        lambda frames, ctx, *, everything, shared=None: window(frames, ctx, everything=everything))
     alone = analytics.hr_aggregates(tables, AS_OF, PERIOD, k=5)
     assert days[report_day] > 2 * n_parts
     assert list(shared) == list(alone)

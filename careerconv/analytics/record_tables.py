@@ -105,12 +105,12 @@ def part_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, P
     (:meth:`ReportScope.neighbours`; :attr:`Piece.neighbours`, for rule 2c of
     :func:`careerconv.rules.privacy.protect`), worked out by the same functions over those periods.
     """
-    states: dict[pd.Timestamp, pd.DataFrame] = {}  # the action items' states on this report's as-of day
-    pieces = _window_pieces(frames, ctx, everything=True, item_states=states)
+    shared: dict = {}  # what the reports of this part work out alike (see _window_pieces)
+    pieces = _window_pieces(frames, ctx, everything=True, shared=shared)
     cut = {}
     for edge, quarter in ctx.scope.neighbours():
         other = replace(ctx, scope=ctx.scope.neighbour(edge, quarter))
-        cut[(edge, quarter)] = {**_window_pieces(frames, other, everything=False, item_states=states),
+        cut[(edge, quarter)] = {**_window_pieces(frames, other, everything=False, shared=shared),
                                 **rating_pieces(frames, other)}
     # This report's rating figures come from the rating step; here only their neighbours are counted.
     pieces.update({name: Piece(list(by), pd.DataFrame()) for name, by in RATING_TABLES.items()})
@@ -120,12 +120,13 @@ def part_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, P
 
 
 def _window_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context, *, everything: bool,
-                   item_states: dict[pd.Timestamp, pd.DataFrame] | None = None) -> dict[str, Piece]:
+                   shared: dict | None = None) -> dict[str, Piece]:
     """The pieces of one part over ``ctx.scope``; without ``everything`` only those of :data:`CUT_TABLES`.
 
-    ``item_states`` holds :func:`careerconv.rules.cadence.action_item_states` of these frames by as-of day: those
-    of ``ctx.scope``'s day are taken from it if there, and if it is empty they are put in it (the reports that
-    share this one's end share them; only one day is kept, for memory).
+    ``shared`` keeps what the reports of one part (this one and its neighbours) work out alike, taken from it
+    where there: ``("states", day)``, :func:`careerconv.rules.cadence.action_item_states` on an as-of day (only
+    the day of the report itself, the one with ``everything``, is kept: the reports sharing its end read it),
+    and ``"rated"``, :func:`rated_rows`.
     """
     scope = ctx.scope
     roster = frames["roster"].loc[:, [EMPLOYEE_ID, DEPARTMENT, COACH_ID, CADENCE_MONTHS]].copy()
@@ -141,15 +142,19 @@ def _window_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context, *, everythi
     # First the tables measured from the targets, so their working frames go before the rest is built.
     pieces = _progress_pieces(frames, in_period, drafts, period_ids, ctx, department_of)
     release_memory()
-    states = item_states.get(scope.as_of_day) if item_states is not None else None
+    shared = {} if shared is None else shared
+    states = shared.get(("states", scope.as_of_day))
     if states is None:
         states = cadence.action_item_states(
             {name: frames[name] for name in ("conversations", "action_items", "checkin_updates")}, scope.as_of_day)
-        if item_states is not None and not item_states:  # one day kept: the first, the report's own
-            item_states[scope.as_of_day] = states
+        if everything:
+            shared[("states", scope.as_of_day)] = states
     pieces["action_items"] = action_items_piece(states, scope, department_of)
     pieces["most_wanted_skills"], people_met = most_wanted_piece(frames["skills"], in_period, ctx, department_of)
-    pieces["rating_periods"] = rating_periods_piece(frames["skill_ratings"], drafts, ctx, department_of)
+    if "rated" not in shared:
+        shared["rated"] = rated_rows(frames["skill_ratings"], drafts, ctx, department_of)
+    pieces["rating_periods"] = rating_periods_piece(frames["skill_ratings"], drafts, ctx, department_of,
+                                                    shared["rated"])
     if everything:
         pieces[_PEOPLE_MET] = people_met
         pieces["overview"] = overview_piece(roster, completed, frames["checkins"], scope, department_of)
@@ -258,18 +263,18 @@ def _in_draft(ratings: pd.DataFrame, drafts: pd.Series) -> np.ndarray:
     return _isin(ratings[RECORD_ID], drafts) & ~from_checkin
 
 
-def rating_periods_piece(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context, department_of: pd.Series) -> Piece:
-    """Self ratings by quarter, half-year and year, per listed skill and over all skills (coarser trends).
+def rated_rows(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context, department_of: pd.Series) -> pd.DataFrame:
+    """The self ratings the rating trends read, of every day: ``department, skill_id, rating, date, last,
+    employee_id``.
 
-    Per employee, skill and bucket the latest self rating counts, ordered as the rating engines order them
-    (day, then the rating recorded last that day by :func:`careerconv.rules.followup.recorded_order`, then the
-    higher rating). Over all skills
-    an employee counts once per bucket, with the mean of their latest ratings of each skill. Quarters by
-    skill are left to the rating step (``skill_trends``); here quarters are over all skills only.
+    Left out are ratings given in a draft, and those of someone without a department or of an unknown skill.
+    ``last`` says whether the rating was recorded last among the employee's ratings of the skill that day
+    (:func:`careerconv.rules.followup.last_recorded`); ``employee_id`` are whole numbers in the order of the ids
+    (faster to compare; they count distinct employees within this part only). The same for every period:
+    :func:`rating_periods_piece` keeps the days of its own.
     """
-    scope = ctx.scope
     dates = pd.to_datetime(ratings[DATE]).dt.normalize()
-    keep = ((dates >= scope.start) & (dates < scope.end)).to_numpy() & ratings[SELF_RATING].notna().to_numpy()
+    keep = ratings[SELF_RATING].notna().to_numpy().copy()
     if len(drafts):
         keep &= ~_in_draft(ratings, drafts)
     r = ratings.loc[keep, [EMPLOYEE_ID, SKILL, SELF_RATING, "source", RECORD_ID, "saved_at"]] \
@@ -277,13 +282,31 @@ def rating_periods_piece(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context,
     r = r.assign(department=departments(r[EMPLOYEE_ID], department_of), skill_id=ctx.skill_ids(r[SKILL]),
                  rating=r[SELF_RATING].astype(float))
     r = r[r[DEPARTMENT].notna() & r["skill_id"].notna()]
-    last = followup.last_recorded(r, [EMPLOYEE_ID, "skill_id", DATE])
-    # The employees as whole numbers in the order of their ids (faster to compare than the ids); the
-    # figures below count distinct employees within this part only. Only the columns kept are sorted.
-    r = r.loc[:, [DEPARTMENT, "skill_id", "rating", DATE]].assign(employee_id=_sort_codes(r[EMPLOYEE_ID]))
+    last = followup.last_recorded(r, [EMPLOYEE_ID, "skill_id", DATE])  # one day's ratings: all in a period or none
+    return r.loc[:, [DEPARTMENT, "skill_id", "rating", DATE]].assign(last=last, employee_id=_sort_codes(r[EMPLOYEE_ID]))
+
+
+def rating_periods_piece(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context, department_of: pd.Series,
+                         rated: pd.DataFrame | None = None) -> Piece:
+    """Self ratings by quarter, half-year and year, per listed skill and over all skills (coarser trends).
+
+    Per employee, skill and bucket the latest self rating counts, ordered as the rating engines order them
+    (day, then the rating recorded last that day by :func:`careerconv.rules.followup.recorded_order`, then the
+    higher rating). Over all skills
+    an employee counts once per bucket, with the mean of their latest ratings of each skill. Quarters by
+    skill are left to the rating step (``skill_trends``); here quarters are over all skills only.
+
+    ``rated`` is :func:`rated_rows` of the same arguments, if already worked out (the reports of one part share it).
+    """
+    scope = ctx.scope
+    if rated is None:
+        rated = rated_rows(ratings, drafts, ctx, department_of)
+    r = rated[((rated[DATE] >= scope.start) & (rated[DATE] < scope.end)).to_numpy()]
     # Ordered by day, then the rating recorded last, then the higher rating (a stable sort on numbers; no
     # date or rating is missing here).
-    r = r.take(np.lexsort((r["rating"].to_numpy(dtype=float), last, r[DATE].to_numpy().view(np.int64))))
+    order = np.lexsort((r["rating"].to_numpy(dtype=float), r["last"].to_numpy(dtype=bool),
+                        r[DATE].to_numpy().view(np.int64)))
+    r = r.take(order).drop(columns="last")
     department_of_code = r.drop_duplicates(EMPLOYEE_ID).loc[:, [EMPLOYEE_ID, DEPARTMENT]]
     months = r[DATE].to_numpy(dtype="datetime64[M]").astype(np.int64)  # months since 1970
     person_skill = _combined_codes([r[EMPLOYEE_ID].to_numpy(), pd.factorize(r["skill_id"])[0]])
