@@ -1,6 +1,6 @@
-"""A report with neighbouring periods works out the action items' states of its as-of day once per part (the
-reports that share its end, rule 2c, take the same states), and the self ratings the rating trends read once per
-part (each report keeps its own days); every table stays as when each report worked them out."""
+"""A report with neighbouring periods works out once per part the action items' states of its as-of day (the
+reports that share its end, rule 2c, take the same states), the self ratings the rating trends read and the
+skills people named (each report keeps its own days); every table stays as when each report worked them out."""
 
 from __future__ import annotations
 
@@ -30,9 +30,15 @@ def test_what_the_reports_share_is_worked_out_once_per_part(tables, monkeypatch)
     days, parts, rated = Counter(), Counter(), Counter()
     states_of, pieces_of, rated_of = cadence.action_item_states, record_tables.part_pieces, record_tables.rated_rows
 
+    named_of = record_tables.named_skills
+
     def counted_rated(*args):
-        rated["calls"] += 1
+        rated["rated"] += 1
         return rated_of(*args)
+
+    def counted_named(*args):
+        rated["named"] += 1
+        return named_of(*args)
 
     def counted_states(frames, as_of):
         days[pd.Timestamp(as_of)] += 1
@@ -45,10 +51,11 @@ def test_what_the_reports_share_is_worked_out_once_per_part(tables, monkeypatch)
     monkeypatch.setattr(cadence, "action_item_states", counted_states)
     monkeypatch.setattr(record_tables, "part_pieces", counted_pieces)
     monkeypatch.setattr(record_tables, "rated_rows", counted_rated)
+    monkeypatch.setattr(record_tables, "named_skills", counted_named)
     shared = analytics.hr_aggregates(tables, AS_OF, PERIOD, k=5)
     (report_day, n_parts), = parts.items()
     assert days[report_day] == n_parts  # not once more for every report that shares the end
-    assert rated["calls"] == n_parts
+    assert rated == {"rated": n_parts, "named": n_parts}
     assert len(days) > 1  # the reports with another end have their own days
 
     # Each report working its states out again gives the same tables.

@@ -126,7 +126,7 @@ def _window_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context, *, everythi
     ``shared`` keeps what the reports of one part (this one and its neighbours) work out alike, taken from it
     where there: ``("states", day)``, :func:`careerconv.rules.cadence.action_item_states` on an as-of day (only
     the day of the report itself, the one with ``everything``, is kept: the reports sharing its end read it),
-    and ``"rated"``, :func:`rated_rows`.
+    ``"rated"``, :func:`rated_rows`, and ``"named"``, :func:`named_skills`.
     """
     scope = ctx.scope
     roster = frames["roster"].loc[:, [EMPLOYEE_ID, DEPARTMENT, COACH_ID, CADENCE_MONTHS]].copy()
@@ -150,7 +150,10 @@ def _window_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context, *, everythi
         if everything:
             shared[("states", scope.as_of_day)] = states
     pieces["action_items"] = action_items_piece(states, scope, department_of)
-    pieces["most_wanted_skills"], people_met = most_wanted_piece(frames["skills"], in_period, ctx, department_of)
+    if "named" not in shared:
+        shared["named"] = named_skills(frames["skills"], ctx, department_of)
+    pieces["most_wanted_skills"], people_met = most_wanted_piece(frames["skills"], in_period, ctx, department_of,
+                                                                 shared["named"])
     if "rated" not in shared:
         shared["rated"] = rated_rows(frames["skill_ratings"], drafts, ctx, department_of)
     pieces["rating_periods"] = rating_periods_piece(frames["skill_ratings"], drafts, ctx, department_of,
@@ -387,18 +390,32 @@ def attainment_piece(measured_targets: pd.DataFrame, scope: ReportScope) -> Piec
     return summed_piece(sums, [HORIZON_MONTHS], _ATTAINMENT, contributions(events, [HORIZON_MONTHS]))
 
 
-def most_wanted_piece(skills: pd.DataFrame, in_period: pd.DataFrame, ctx: Context,
-                      department_of: pd.Series) -> tuple[Piece, Piece]:
-    """Who named each listed skill and any skill (skill id :data:`ALL_SKILLS`), and who was met at all
-    (the base of the shares)."""
-    skills = skills[_isin(skills[CONVERSATION_ID], in_period[CONVERSATION_ID])]
-    skills = skills.assign(date=pd.to_datetime(skills[DATE]).dt.normalize(),
-                           department=departments(skills[EMPLOYEE_ID], department_of),
-                           skill_id=ctx.skill_ids(skills[SKILL]))
+def named_skills(skills: pd.DataFrame, ctx: Context, department_of: pd.Series) -> pd.DataFrame:
+    """The skills people named in any conversation, as the most-wanted skills read them: ``conversation_id,
+    employee_id, department, skill_id, date``.
+
+    Left out are skills of someone without a department and unknown skills. The employees are whole numbers
+    (every row has one; they are only counted, and numbers are faster to compare than text ids). The same for
+    every period: :func:`most_wanted_piece` keeps the conversations of its own.
+    """
+    skills = skills.loc[:, [CONVERSATION_ID, EMPLOYEE_ID]].assign(
+        department=departments(skills[EMPLOYEE_ID], department_of), skill_id=ctx.skill_ids(skills[SKILL]),
+        date=pd.to_datetime(skills[DATE]).dt.normalize())
     named = skills[skills[DEPARTMENT].notna() & skills["skill_id"].notna()]
-    # The employees as whole numbers (every row here has one; they are only counted, and numbers are faster to
-    # compare than text ids).
-    named = named.assign(employee_id=pd.factorize(named[EMPLOYEE_ID])[0])
+    return named.assign(employee_id=pd.factorize(named[EMPLOYEE_ID])[0])
+
+
+def most_wanted_piece(skills: pd.DataFrame, in_period: pd.DataFrame, ctx: Context,
+                      department_of: pd.Series, named: pd.DataFrame | None = None) -> tuple[Piece, Piece]:
+    """Who named each listed skill and any skill (skill id :data:`ALL_SKILLS`), and who was met at all
+    (the base of the shares).
+
+    ``named`` is :func:`named_skills` of the same arguments, if already worked out (the reports of one part
+    share it).
+    """
+    if named is None:
+        named = named_skills(skills, ctx, department_of)
+    named = named[_isin(named[CONVERSATION_ID], in_period[CONVERSATION_ID])]
     # Each listed skill, and any skill at all (listed or not: the row the page falls back on where every
     # skill's own figure is hidden). A person naming several skills counts once in "any skill".
     events = pd.concat([named[named["skill_id"].isin(ctx.public)], named.assign(skill_id=ALL_SKILLS)],
