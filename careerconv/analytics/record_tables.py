@@ -105,13 +105,20 @@ def part_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, P
     (:meth:`ReportScope.neighbours`; :attr:`Piece.neighbours`, for rule 2c of
     :func:`careerconv.rules.privacy.protect`), worked out by the same functions over those periods.
     """
-    shared: dict = {}  # what the reports of this part work out alike (see _window_pieces)
-    pieces = _window_pieces(frames, ctx, everything=True, shared=shared)
+    reports = {None: ctx, **{(edge, quarter): replace(ctx, scope=ctx.scope.neighbour(edge, quarter))
+                             for edge, quarter in ctx.scope.neighbours()}}
+    # First every report's tables measured from the targets and the neighbours' rating figures (the largest
+    # working frames) while nothing is shared yet, then the rest, sharing what the reports work out alike.
     cut = {}
-    for edge, quarter in ctx.scope.neighbours():
-        other = replace(ctx, scope=ctx.scope.neighbour(edge, quarter))
-        cut[(edge, quarter)] = {**_window_pieces(frames, other, everything=False, shared=shared),
-                                **rating_pieces(frames, other)}
+    for key, report in reports.items():
+        cut[key] = _window_pieces(frames, report, everything=key is None, rest=False)
+        if key is not None:
+            cut[key].update(rating_pieces(frames, report))
+    shared: dict = {}
+    for key, report in reports.items():
+        cut[key].update(_window_pieces(frames, report, everything=key is None, shared=shared, targets=False))
+    del shared
+    pieces = cut.pop(None)
     # This report's rating figures come from the rating step; here only their neighbours are counted.
     pieces.update({name: Piece(list(by), pd.DataFrame()) for name, by in RATING_TABLES.items()})
     for name in CUT_TABLES:
@@ -120,8 +127,9 @@ def part_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, P
 
 
 def _window_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context, *, everything: bool,
-                   shared: dict | None = None) -> dict[str, Piece]:
-    """The pieces of one part over ``ctx.scope``; without ``everything`` only those of :data:`CUT_TABLES`.
+                   shared: dict | None = None, targets: bool = True, rest: bool = True) -> dict[str, Piece]:
+    """The pieces of one part over ``ctx.scope``; without ``everything`` only those of :data:`CUT_TABLES`;
+    without ``targets`` none of the tables measured from the targets, without ``rest`` only those.
 
     ``shared`` keeps what the reports of one part (this one and its neighbours) work out alike, taken from it
     where there: ``("states", day)``, :func:`careerconv.rules.cadence.action_item_states` on an as-of day (only
@@ -141,8 +149,12 @@ def _window_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context, *, everythi
     period_ids = set(in_period[CONVERSATION_ID].astype(str).tolist())  # a list is made faster than a Series is read
 
     # First the tables measured from the targets, so their working frames go before the rest is built.
-    pieces = _progress_pieces(frames, in_period, drafts, period_ids, ctx, department_of)
-    release_memory()
+    pieces = {}
+    if targets:
+        pieces = _progress_pieces(frames, in_period, drafts, period_ids, ctx, department_of)
+        release_memory()
+    if not rest:
+        return pieces
     shared = {} if shared is None else shared
     states = shared.get(("states", scope.as_of_day))
     if states is None:
