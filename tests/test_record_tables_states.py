@@ -1,5 +1,7 @@
-"""A report with neighbouring periods works out the action items' states of its as-of day once per part: the
-reports that share its end (rule 2c) take the same states, and every table stays as when each worked them out."""
+"""A report with neighbouring periods works out once per part the action items' states of its as-of day and
+their rows with departments (the reports that share its end, rule 2c, take the same), the self ratings the rating
+trends read and the skills people named (each report keeps its own days); every table stays as when each report
+worked them out."""
 
 from __future__ import annotations
 
@@ -25,9 +27,23 @@ def tables(tmp_path_factory):
     return analytics.load_hr_tables(data, lazy=True)
 
 
-def test_the_states_of_the_as_of_day_are_worked_out_once_per_part(tables, monkeypatch):
-    days, parts = Counter(), Counter()
-    states_of, pieces_of = cadence.action_item_states, record_tables.part_pieces
+def test_what_the_reports_share_is_worked_out_once_per_part(tables, monkeypatch):
+    days, parts, rated = Counter(), Counter(), Counter()
+    states_of, pieces_of, rated_of = cadence.action_item_states, record_tables.part_pieces, record_tables.rated_rows
+
+    named_of, items_of = record_tables.named_skills, record_tables.item_rows
+
+    def counted_rated(*args):
+        rated["rated"] += 1
+        return rated_of(*args)
+
+    def counted_named(*args):
+        rated["named"] += 1
+        return named_of(*args)
+
+    def counted_items(*args):
+        rated["items"] += 1
+        return items_of(*args)
 
     def counted_states(frames, as_of):
         days[pd.Timestamp(as_of)] += 1
@@ -39,15 +55,19 @@ def test_the_states_of_the_as_of_day_are_worked_out_once_per_part(tables, monkey
 
     monkeypatch.setattr(cadence, "action_item_states", counted_states)
     monkeypatch.setattr(record_tables, "part_pieces", counted_pieces)
+    monkeypatch.setattr(record_tables, "rated_rows", counted_rated)
+    monkeypatch.setattr(record_tables, "named_skills", counted_named)
+    monkeypatch.setattr(record_tables, "item_rows", counted_items)
     shared = analytics.hr_aggregates(tables, AS_OF, PERIOD, k=5)
     (report_day, n_parts), = parts.items()
     assert days[report_day] == n_parts  # not once more for every report that shares the end
+    assert rated == {"rated": n_parts, "named": n_parts, "items": sum(days.values())}  # once per day's states
     assert len(days) > 1  # the reports with another end have their own days
 
     # Each report working its states out again gives the same tables.
     window = record_tables._window_pieces
-    monkeypatch.setattr(record_tables, "_window_pieces", lambda frames, ctx, states, **options: window(
-        frames, ctx, record_tables._item_states(frames, ctx.scope.as_of_day), **options))
+    monkeypatch.setattr(record_tables, "_window_pieces",
+                        lambda frames, ctx, *, shared=None, **stages: window(frames, ctx, **stages))
     alone = analytics.hr_aggregates(tables, AS_OF, PERIOD, k=5)
     assert days[report_day] > 2 * n_parts
     assert list(shared) == list(alone)

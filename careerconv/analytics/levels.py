@@ -296,10 +296,10 @@ def contributions(events: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     # row per cell is carried to the last step, which puts the cells' values back as pandas groups them.
     nat = quarter == np.iinfo(np.int64).min
     quarter_code = np.where(nat, -1, (quarter - (quarter[~nat].min() if (~nat).any() else 0)) // 3)
-    group = _combined_codes([*(pd.factorize(events[c])[0] for c in by), quarter_code])
+    group = combined_codes([*(pd.factorize(events[c])[0] for c in by), quarter_code])
     employee = pd.factorize(events[EMPLOYEE_ID])[0]
-    kept = np.flatnonzero(~_duplicated(_combined_codes([group, employee])))
-    cell, _ = pd.factorize(_combined_codes([group[kept], pd.factorize(events[DEPARTMENT])[0][kept]]))
+    kept = np.flatnonzero(~_duplicated(combined_codes([group, employee])))
+    cell, _ = pd.factorize(combined_codes([group[kept], pd.factorize(events[DEPARTMENT])[0][kept]]))
     first = kept[np.flatnonzero(~_duplicated(cell))]  # the first row of each cell, in the order of the cells
     n = np.bincount(cell, weights=employee[kept] >= 0).astype(np.int64)
     frame = events.iloc[first, [events.columns.get_loc(c) for c in [*by, DEPARTMENT]]] \
@@ -307,7 +307,7 @@ def contributions(events: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     return frame.groupby(keys, dropna=False, as_index=False)["n"].sum()
 
 
-def _combined_codes(codes: list[np.ndarray]) -> np.ndarray:
+def combined_codes(codes: list[np.ndarray]) -> np.ndarray:
     """One whole number per distinct combination of the codes (each ``-1`` (missing) or more)."""
     combined = codes[0].astype(np.int64) + 1
     size = int(combined.max()) + 1 if len(combined) else 1

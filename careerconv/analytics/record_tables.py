@@ -28,7 +28,7 @@ from careerconv.records.schema import (
 from careerconv.rules.option_kinds import KINDS, classify_options
 from .constants import DEPARTMENT, N, _GAIN_HORIZONS, band_labels
 from .inputs import release_memory
-from .levels import (MEAN, MEDIAN, SUM, Piece, _combined_codes, contributions, level_piece, levels,
+from .levels import (MEAN, MEDIAN, SUM, Piece, combined_codes, contributions, level_piece, levels,
                      neighbour_counts, no_contributions, sort_departments, summed_piece)
 from .scope import ReportScope
 from .skills import distinct_names
@@ -104,20 +104,25 @@ def part_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, P
     (:meth:`ReportScope.neighbours`; :attr:`Piece.neighbours`, for rule 2c of
     :func:`careerconv.rules.privacy.protect`), worked out by the same functions over those periods.
     """
-    neighbours = ctx.scope.neighbours()
-    shared = _shared_measurement(frames, ctx, [quarter for edge, quarter in neighbours if edge == "start"])
-    # The action items' states on the as-of day, which the reports sharing this one's end share with it.
-    states = _item_states(frames, ctx.scope.as_of_day)
-    pieces = _window_pieces(frames, ctx, states, everything=True, measured=shared)
+    reports = {None: ctx, **{(edge, quarter): replace(ctx, scope=ctx.scope.neighbour(edge, quarter))
+                             for edge, quarter in ctx.scope.neighbours()}}
+    # First every report's tables measured from the targets and the neighbours' rating figures (the largest
+    # working frames) while nothing else is shared, then the rest, sharing what the reports work out alike.
+    # The reports that share this one's end (and as-of day) share one measurement of the targets.
+    measured = _shared_measurement(frames, ctx, [key[1] for key in reports if key and key[0] == "start"])
     cut = {}
-    for edge, quarter in neighbours:
-        other = replace(ctx, scope=ctx.scope.neighbour(edge, quarter))
-        other_states = states if other.scope.as_of_day == ctx.scope.as_of_day else \
-            _item_states(frames, other.scope.as_of_day)
-        cut[(edge, quarter)] = {**_window_pieces(frames, other, other_states, everything=False,
-                                                 measured=shared if edge == "start" else None),
-                                **rating_pieces(frames, other)}
+    for key, report in reports.items():
+        same_end = key is None or key[0] == "start"
+        cut[key] = _window_pieces(frames, report, everything=key is None, rest=False,
+                                  measured=measured if same_end else None)
+        if key is not None:
+            cut[key].update(rating_pieces(frames, report))
+    del measured
+    shared: dict = {}
+    for key, report in reports.items():
+        cut[key].update(_window_pieces(frames, report, everything=key is None, shared=shared, targets=False))
     del shared
+    pieces = cut.pop(None)
     # This report's rating figures come from the rating step; here only their neighbours are counted.
     pieces.update({name: Piece(list(by), pd.DataFrame()) for name, by in RATING_TABLES.items()})
     for name in CUT_TABLES:
@@ -125,18 +130,18 @@ def part_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, P
     return pieces
 
 
-def _item_states(frames: Mapping[str, pd.DataFrame], day: pd.Timestamp) -> pd.DataFrame:
-    """:func:`careerconv.rules.cadence.action_item_states` of one part's frames on ``day``."""
-    return cadence.action_item_states(
-        {name: frames[name] for name in ("conversations", "action_items", "checkin_updates")}, day)
+def _window_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context, *, everything: bool,
+                   shared: dict | None = None, targets: bool = True, rest: bool = True,
+                   measured: pd.DataFrame | None = None) -> dict[str, Piece]:
+    """The pieces of one part over ``ctx.scope``; without ``everything`` only those of :data:`CUT_TABLES`;
+    without ``targets`` none of the tables measured from the targets, without ``rest`` only those.
 
-
-def _window_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context, states: pd.DataFrame, *,
-                   everything: bool, measured: pd.DataFrame | None = None) -> dict[str, Piece]:
-    """The pieces of one part over ``ctx.scope``; without ``everything`` only those of :data:`CUT_TABLES`.
-
-    ``states`` are the part's action items' states on the scope's as-of day (:func:`_item_states`);
-    ``measured`` is :func:`_shared_measurement` for a set of reports this one is in (None: measured here).
+    ``shared`` keeps what the reports of one part (this one and its neighbours) work out alike, taken from it
+    where there: ``("states", day)``, :func:`careerconv.rules.cadence.action_item_states` on an as-of day (only
+    the day of the report itself, the one with ``everything``, is kept: the reports sharing its end read it) and
+    ``("items", day)``, their :func:`item_rows`; ``"rated"``, :func:`rated_rows`; and ``"named"``,
+    :func:`named_skills`. ``measured`` is :func:`_shared_measurement` for a set of reports this one is in
+    (None: measured here).
     """
     scope = ctx.scope
     roster = frames["roster"].loc[:, [EMPLOYEE_ID, DEPARTMENT, COACH_ID, CADENCE_MONTHS]].copy()
@@ -145,11 +150,33 @@ def _window_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context, states: pd.
     completed, drafts, in_period, period_ids = _conversations(frames, scope)
 
     # First the tables measured from the targets, so their working frames go before the rest is built.
-    pieces = _progress_pieces(frames, in_period, drafts, period_ids, ctx, department_of, measured)
-    release_memory()
-    pieces["action_items"] = action_items_piece(states, scope, department_of)
-    pieces["most_wanted_skills"], people_met = most_wanted_piece(frames["skills"], in_period, ctx, department_of)
-    pieces["rating_periods"] = rating_periods_piece(frames["skill_ratings"], drafts, ctx, department_of)
+    pieces = {}
+    if targets:
+        pieces = _progress_pieces(frames, in_period, drafts, period_ids, ctx, department_of, measured)
+        release_memory()
+    if not rest:
+        return pieces
+    shared = {} if shared is None else shared
+    states = shared.get(("states", scope.as_of_day))
+    if states is None:
+        states = cadence.action_item_states(
+            {name: frames[name] for name in ("conversations", "action_items", "checkin_updates")}, scope.as_of_day)
+        if everything:
+            shared[("states", scope.as_of_day)] = states
+    items = shared.get(("items", scope.as_of_day))
+    if items is None:
+        items = item_rows(states, department_of)
+        if everything:
+            shared[("items", scope.as_of_day)] = items
+    pieces["action_items"] = action_items_piece(states, scope, department_of, items)
+    if "named" not in shared:
+        shared["named"] = named_skills(frames["skills"], ctx, department_of)
+    pieces["most_wanted_skills"], people_met = most_wanted_piece(frames["skills"], in_period, ctx, department_of,
+                                                                 shared["named"])
+    if "rated" not in shared:
+        shared["rated"] = rated_rows(frames["skill_ratings"], drafts, ctx, department_of)
+    pieces["rating_periods"] = rating_periods_piece(frames["skill_ratings"], drafts, ctx, department_of,
+                                                    shared["rated"])
     if everything:
         pieces[_PEOPLE_MET] = people_met
         pieces["overview"] = overview_piece(roster, completed, frames["checkins"], scope, department_of)
@@ -168,7 +195,8 @@ def _conversations(frames: Mapping[str, pd.DataFrame],
     completed = convs[(convs[STATUS] == "completed") & (convs[DATE] < scope.end)]
     drafts = convs.loc[convs[STATUS] != "completed", CONVERSATION_ID].astype(str)
     in_period = completed[completed[DATE] >= scope.start]
-    return completed, drafts, in_period, set(in_period[CONVERSATION_ID].astype(str))
+    # A list is made faster than a Series is read.
+    return completed, drafts, in_period, set(in_period[CONVERSATION_ID].astype(str).tolist())
 
 
 def _progress_pieces(frames: Mapping[str, pd.DataFrame], in_period: pd.DataFrame, drafts: pd.Series,
@@ -328,18 +356,18 @@ def _in_draft(ratings: pd.DataFrame, drafts: pd.Series) -> np.ndarray:
     return _isin(ratings[RECORD_ID], drafts) & ~from_checkin
 
 
-def rating_periods_piece(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context, department_of: pd.Series) -> Piece:
-    """Self ratings by quarter, half-year and year, per listed skill and over all skills (coarser trends).
+def rated_rows(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context, department_of: pd.Series) -> pd.DataFrame:
+    """The self ratings the rating trends read, of every day: ``department, skill_id, rating, date, last,
+    employee_id``.
 
-    Per employee, skill and bucket the latest self rating counts, ordered as the rating engines order them
-    (day, then the rating recorded last that day by :func:`careerconv.rules.followup.recorded_order`, then the
-    higher rating). Over all skills
-    an employee counts once per bucket, with the mean of their latest ratings of each skill. Quarters by
-    skill are left to the rating step (``skill_trends``); here quarters are over all skills only.
+    Left out are ratings given in a draft, and those of someone without a department or of an unknown skill.
+    ``last`` says whether the rating was recorded last among the employee's ratings of the skill that day
+    (:func:`careerconv.rules.followup.last_recorded`); ``employee_id`` are whole numbers in the order of the ids
+    (faster to compare; they count distinct employees within this part only). The same for every period:
+    :func:`rating_periods_piece` keeps the days of its own.
     """
-    scope = ctx.scope
     dates = pd.to_datetime(ratings[DATE]).dt.normalize()
-    keep = ((dates >= scope.start) & (dates < scope.end)).to_numpy() & ratings[SELF_RATING].notna().to_numpy()
+    keep = ratings[SELF_RATING].notna().to_numpy().copy()
     if len(drafts):
         keep &= ~_in_draft(ratings, drafts)
     r = ratings.loc[keep, [EMPLOYEE_ID, SKILL, SELF_RATING, "source", RECORD_ID, "saved_at"]] \
@@ -347,22 +375,40 @@ def rating_periods_piece(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context,
     r = r.assign(department=departments(r[EMPLOYEE_ID], department_of), skill_id=ctx.skill_ids(r[SKILL]),
                  rating=r[SELF_RATING].astype(float))
     r = r[r[DEPARTMENT].notna() & r["skill_id"].notna()]
-    last = followup.last_recorded(r, [EMPLOYEE_ID, "skill_id", DATE])
-    # The employees as whole numbers in the order of their ids (faster to compare than the ids); the
-    # figures below count distinct employees within this part only. Only the columns kept are sorted.
-    r = r.loc[:, [DEPARTMENT, "skill_id", "rating", DATE]].assign(employee_id=_sort_codes(r[EMPLOYEE_ID]))
+    last = followup.last_recorded(r, [EMPLOYEE_ID, "skill_id", DATE])  # one day's ratings: all in a period or none
+    return r.loc[:, [DEPARTMENT, "skill_id", "rating", DATE]].assign(last=last, employee_id=_sort_codes(r[EMPLOYEE_ID]))
+
+
+def rating_periods_piece(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context, department_of: pd.Series,
+                         rated: pd.DataFrame | None = None) -> Piece:
+    """Self ratings by quarter, half-year and year, per listed skill and over all skills (coarser trends).
+
+    Per employee, skill and bucket the latest self rating counts, ordered as the rating engines order them
+    (day, then the rating recorded last that day by :func:`careerconv.rules.followup.recorded_order`, then the
+    higher rating). Over all skills
+    an employee counts once per bucket, with the mean of their latest ratings of each skill. Quarters by
+    skill are left to the rating step (``skill_trends``); here quarters are over all skills only.
+
+    ``rated`` is :func:`rated_rows` of the same arguments, if already worked out (the reports of one part share it).
+    """
+    scope = ctx.scope
+    if rated is None:
+        rated = rated_rows(ratings, drafts, ctx, department_of)
+    r = rated[((rated[DATE] >= scope.start) & (rated[DATE] < scope.end)).to_numpy()]
     # Ordered by day, then the rating recorded last, then the higher rating (a stable sort on numbers; no
     # date or rating is missing here).
-    r = r.take(np.lexsort((r["rating"].to_numpy(dtype=float), last, r[DATE].to_numpy().view(np.int64))))
+    order = np.lexsort((r["rating"].to_numpy(dtype=float), r["last"].to_numpy(dtype=bool),
+                        r[DATE].to_numpy().view(np.int64)))
+    r = r.take(order).drop(columns="last")
     department_of_code = r.drop_duplicates(EMPLOYEE_ID).loc[:, [EMPLOYEE_ID, DEPARTMENT]]
     months = r[DATE].to_numpy(dtype="datetime64[M]").astype(np.int64)  # months since 1970
-    person_skill = _combined_codes([r[EMPLOYEE_ID].to_numpy(), pd.factorize(r["skill_id"])[0]])
+    person_skill = combined_codes([r[EMPLOYEE_ID].to_numpy(), pd.factorize(r["skill_id"])[0]])
     rows, events = [], []
     for grain, per in GRAINS:
         bucket = pd.Series((months - months % 12 % per).astype("datetime64[M]").astype("datetime64[us]"),
                            index=r.index).clip(lower=scope.start)
         # The latest rating of each employee, skill and bucket (as drop_duplicates keeps the last, on numbers).
-        key = _combined_codes([person_skill, pd.factorize(bucket.to_numpy().view(np.int64))[0]])
+        key = combined_codes([person_skill, pd.factorize(bucket.to_numpy().view(np.int64))[0]])
         found = r.assign(grain=grain, bucket=bucket)[~pd.Series(key).duplicated(keep="last").to_numpy()]
         # Per employee and bucket (an employee has one department, and the grain is this one): grouped on
         # whole numbers and dates, the department and grain put back after.
@@ -433,18 +479,32 @@ def attainment_piece(measured_targets: pd.DataFrame, scope: ReportScope) -> Piec
     return summed_piece(sums, [HORIZON_MONTHS], _ATTAINMENT, contributions(events, [HORIZON_MONTHS]))
 
 
-def most_wanted_piece(skills: pd.DataFrame, in_period: pd.DataFrame, ctx: Context,
-                      department_of: pd.Series) -> tuple[Piece, Piece]:
-    """Who named each listed skill and any skill (skill id :data:`ALL_SKILLS`), and who was met at all
-    (the base of the shares)."""
-    skills = skills[_isin(skills[CONVERSATION_ID], in_period[CONVERSATION_ID])]
-    skills = skills.assign(date=pd.to_datetime(skills[DATE]).dt.normalize(),
-                           department=departments(skills[EMPLOYEE_ID], department_of),
-                           skill_id=ctx.skill_ids(skills[SKILL]))
+def named_skills(skills: pd.DataFrame, ctx: Context, department_of: pd.Series) -> pd.DataFrame:
+    """The skills people named in any conversation, as the most-wanted skills read them: ``conversation_id,
+    employee_id, department, skill_id, date``.
+
+    Left out are skills of someone without a department and unknown skills. The employees are whole numbers
+    (every row has one; they are only counted, and numbers are faster to compare than text ids). The same for
+    every period: :func:`most_wanted_piece` keeps the conversations of its own.
+    """
+    skills = skills.loc[:, [CONVERSATION_ID, EMPLOYEE_ID]].assign(
+        department=departments(skills[EMPLOYEE_ID], department_of), skill_id=ctx.skill_ids(skills[SKILL]),
+        date=pd.to_datetime(skills[DATE]).dt.normalize())
     named = skills[skills[DEPARTMENT].notna() & skills["skill_id"].notna()]
-    # The employees as whole numbers (every row here has one; they are only counted, and numbers are faster to
-    # compare than text ids).
-    named = named.assign(employee_id=pd.factorize(named[EMPLOYEE_ID])[0])
+    return named.assign(employee_id=pd.factorize(named[EMPLOYEE_ID])[0])
+
+
+def most_wanted_piece(skills: pd.DataFrame, in_period: pd.DataFrame, ctx: Context,
+                      department_of: pd.Series, named: pd.DataFrame | None = None) -> tuple[Piece, Piece]:
+    """Who named each listed skill and any skill (skill id :data:`ALL_SKILLS`), and who was met at all
+    (the base of the shares).
+
+    ``named`` is :func:`named_skills` of the same arguments, if already worked out (the reports of one part
+    share it).
+    """
+    if named is None:
+        named = named_skills(skills, ctx, department_of)
+    named = named[_isin(named[CONVERSATION_ID], in_period[CONVERSATION_ID])]
     # Each listed skill, and any skill at all (listed or not: the row the page falls back on where every
     # skill's own figure is hidden). A person naming several skills counts once in "any skill".
     events = pd.concat([named[named["skill_id"].isin(ctx.public)], named.assign(skill_id=ALL_SKILLS)],
@@ -513,13 +573,28 @@ def coach_piece(rows: tuple[pd.DataFrame, pd.DataFrame], scope: ReportScope) -> 
     return level_piece(per_emp, [COACH_ID], _COACH, scope, contributions(changes, [COACH_ID]))
 
 
-def action_items_piece(states: pd.DataFrame, scope: ReportScope, department_of: pd.Series) -> Piece:
+def item_rows(states: pd.DataFrame, department_of: pd.Series) -> pd.DataFrame:
+    """The action items' states as :func:`action_items_piece` reads them: ``employee_id, department,
+    conversation_date, status, due, status_date``.
+
+    Left out are the items of someone without a department. The employees are whole numbers in the order of their
+    ids (they are only grouped and counted, and numbers are faster to compare than text ids).
+    """
+    rows = states.loc[:, [EMPLOYEE_ID, "conversation_date", STATUS, "due", "status_date"]]
+    rows = rows.assign(department=departments(rows[EMPLOYEE_ID], department_of)).dropna(subset=[DEPARTMENT])
+    return rows.assign(employee_id=_sort_codes(rows[EMPLOYEE_ID]))
+
+
+def action_items_piece(states: pd.DataFrame, scope: ReportScope, department_of: pd.Series,
+                       rows: pd.DataFrame | None = None) -> Piece:
     """The share of each person's action items in each status, and of those open past their due date.
 
-    ``states`` is :func:`careerconv.rules.cadence.action_item_states` of the part on the as-of day.
+    ``states`` is :func:`careerconv.rules.cadence.action_item_states` of the part on the as-of day; ``rows`` its
+    :func:`item_rows`, if already worked out (the reports sharing an as-of day share them).
     """
-    states = states[states["conversation_date"] >= scope.start]
-    states = states.assign(department=departments(states[EMPLOYEE_ID], department_of)).dropna(subset=[DEPARTMENT])
+    if rows is None:
+        rows = item_rows(states, department_of)
+    states = rows[rows["conversation_date"] >= scope.start]
     per_item = states.assign(**{f"is_{s}": states[STATUS].eq(s) for s in schema.ITEM_STATUSES})
     per_item["past_due"] = per_item[STATUS].isin(followup.OPEN_STATUSES) & (per_item["due"] < scope.as_of_day)
     # Per person first, so someone with many items weighs as one.
