@@ -173,7 +173,7 @@ def test_ics_file_is_written_and_parses(data, capsys, tmp_path):
 @pytest.mark.parametrize("argv, message", [
     (["--as-of", "31/12/2024x"], "--as-of"),
     (["--as-of", "03/04/2024"], "ambiguous"),
-    (["--within", "-3"], "0 or more"),
+    (["--within", "-3"], "-3 is out of range; allowed: 0 to 3,660 days"),
     (["--within", "soon"], "not a whole number"),
     (["--format", "xml"], "invalid choice"),
 ])
