@@ -157,26 +157,26 @@ def _window_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context, *, everythi
     if not rest:
         return pieces
     shared = {} if shared is None else shared
-    states = shared.get(("states", scope.as_of_day))
-    if states is None:
-        states = cadence.action_item_states(
-            {name: frames[name] for name in ("conversations", "action_items", "checkin_updates")}, scope.as_of_day)
-        if everything:
-            shared[("states", scope.as_of_day)] = states
-    items = shared.get(("items", scope.as_of_day))
-    if items is None:
-        items = item_rows(states, department_of)
-        if everything:
-            shared[("items", scope.as_of_day)] = items
+
+    def once(key, make: Callable[[], pd.DataFrame], keep: bool = True) -> pd.DataFrame:
+        """``shared[key]``, made (and kept if ``keep``) when not there."""
+        if key in shared:
+            return shared[key]
+        made = make()
+        if keep:
+            shared[key] = made
+        return made
+
+    day = scope.as_of_day
+    states = once(("states", day), lambda: cadence.action_item_states(
+        {name: frames[name] for name in ("conversations", "action_items", "checkin_updates")}, day), everything)
+    items = once(("items", day), lambda: item_rows(states, department_of), everything)
     pieces["action_items"] = action_items_piece(states, scope, department_of, items)
-    if "named" not in shared:
-        shared["named"] = named_skills(frames["skills"], ctx, department_of)
+    named = once("named", lambda: named_skills(frames["skills"], ctx, department_of))
     pieces["most_wanted_skills"], people_met = most_wanted_piece(frames["skills"], in_period, ctx, department_of,
-                                                                 shared["named"])
-    if "rated" not in shared:
-        shared["rated"] = rated_rows(frames["skill_ratings"], drafts, ctx, department_of)
-    pieces["rating_periods"] = rating_periods_piece(frames["skill_ratings"], drafts, ctx, department_of,
-                                                    shared["rated"])
+                                                                 named)
+    rated = once("rated", lambda: rated_rows(frames["skill_ratings"], drafts, ctx, department_of))
+    pieces["rating_periods"] = rating_periods_piece(frames["skill_ratings"], drafts, ctx, department_of, rated)
     if everything:
         pieces[_PEOPLE_MET] = people_met
         pieces["overview"] = overview_piece(roster, completed, frames["checkins"], scope, department_of)
