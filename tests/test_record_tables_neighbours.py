@@ -22,7 +22,7 @@ def tables(tmp_path_factory):
     return analytics.load_hr_tables(folder, lazy=True)
 
 
-def _report(tables, monkeypatch, share: bool) -> tuple[dict[str, pd.DataFrame], list[dict], list]:
+def _report(tables, monkeypatch, share: bool, part_rows: int = 8000) -> tuple[dict[str, pd.DataFrame], list[dict], list]:
     """The report, the pieces of every part, and what each shared measurement was (None: not shared)."""
     pieces, shared = [], []
 
@@ -32,8 +32,8 @@ def _report(tables, monkeypatch, share: bool) -> tuple[dict[str, pd.DataFrame], 
 
     monkeypatch.setattr(record_tables, "_shared_measurement", measure)
     monkeypatch.setattr(record_tables, "part_pieces", lambda *a: pieces.append(PART_PIECES(*a)) or pieces[-1])
-    # Small parts: several of them, each measured on its own.
-    return analytics.hr_aggregates(tables, "2026-10-01", period=PERIOD, k=5, part_rows=8000), pieces, shared
+    # Small parts by default: several of them, each measured on its own.
+    return analytics.hr_aggregates(tables, "2026-10-01", period=PERIOD, k=5, part_rows=part_rows), pieces, shared
 
 
 def test_measuring_once_for_the_reports_that_share_the_end_gives_the_same_pieces_and_tables(tables, monkeypatch):
@@ -52,12 +52,29 @@ def test_measuring_once_for_the_reports_that_share_the_end_gives_the_same_pieces
     assert privacy.shown(once["skill_growth"]).any()
 
 
-def test_targets_of_another_persons_conversation_are_not_shared():
-    convs = pd.DataFrame({"conversation_id": ["c1", "c2"], "employee_id": ["e1", "e2"]}, dtype="str")
-    targets = pd.DataFrame({"conversation_id": ["c1", "c2", "c2"], "employee_id": ["e1", "e2", "e2"]}, dtype="str")
-    assert record_tables._own_conversations(targets, convs)
-    assert record_tables._own_conversations(targets.iloc[0:0], convs)
-    assert not record_tables._own_conversations(targets.assign(employee_id=["e1", "e2", "e1"]), convs)
-    assert not record_tables._own_conversations(targets, pd.concat([convs, convs.iloc[:1]], ignore_index=True))
-    assert not record_tables._own_conversations(targets.iloc[:1].assign(conversation_id="c9"), convs)
-    assert not record_tables._own_conversations(targets, convs.astype(object))  # ids not typed as text
+def test_targets_are_measured_against_their_own_employees_ratings_whatever_the_records_say(tmp_path, monkeypatch):
+    """A target under another person's conversation (records the store never writes) is measured alike whether
+    the reports share the measurement or not: against its own employee's ratings, whoever has a conversation
+    in the period."""
+    folder = tmp_path / "bulk"
+    generate_bulk(folder, 40, seed=11, years=2.0)
+    tables = analytics.load_hr_tables(folder)  # in memory, to be changed
+    convs = tables["conversations"].copy()
+    later = convs["date"] >= pd.Timestamp(PERIOD[0])
+    before, after = set(convs.loc[~later, "employee_id"]), set(convs.loc[later, "employee_id"])
+    moved, other = sorted(before & after)[:2]  # someone met before and in the report's period, and another
+    # The conversations of ``moved`` in the period now name ``other``; their targets still name ``moved``,
+    # who has none left in the period but had some before it (so in the periods of the reports starting earlier).
+    convs.loc[later & convs["employee_id"].eq(moved), "employee_id"] = other
+    tables = {**tables, "conversations": convs}
+    targets = tables["targets"]
+    assert targets["employee_id"].eq(moved).any()
+    once, (once_pieces,), shared = _report(tables, monkeypatch, share=True, part_rows=10**9)  # one part: both in it
+    assert shared and all(s is not None and len(s) for s in shared)
+    apart, (apart_pieces,), _ = _report(tables, monkeypatch, share=False, part_rows=10**9)
+    for name in ("skill_growth", "target_attainment", "option_kinds"):
+        for field in ("sums", "values", "contrib", "neighbours"):
+            pd.testing.assert_frame_equal(getattr(once_pieces[name], field), getattr(apart_pieces[name], field),
+                                          obj=f"{name}.{field}")
+    for name in analytics.TABLE_TITLES:
+        pd.testing.assert_frame_equal(once[name], apart[name], obj=name)

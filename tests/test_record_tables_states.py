@@ -65,9 +65,7 @@ def test_what_the_reports_share_is_worked_out_once_per_part(tables, monkeypatch)
     assert len(days) > 1  # the reports with another end have their own days
 
     # Each report working its states out again gives the same tables.
-    window = record_tables._window_pieces
-    monkeypatch.setattr(record_tables, "_window_pieces",
-                        lambda frames, ctx, *, shared=None, **stages: window(frames, ctx, **stages))
+    monkeypatch.setattr(record_tables.PartShared, "get", lambda self, key, make, keep=True: make())
     alone = analytics.hr_aggregates(tables, AS_OF, PERIOD, k=5)
     assert days[report_day] > 2 * n_parts
     assert list(shared) == list(alone)

@@ -106,22 +106,21 @@ def part_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, P
     """
     reports = {None: ctx, **{(edge, quarter): replace(ctx, scope=ctx.scope.neighbour(edge, quarter))
                              for edge, quarter in ctx.scope.neighbours()}}
+    shared = PartShared(frames)
     # First every report's tables measured from the targets and the neighbours' rating figures (the largest
-    # working frames) while nothing else is shared, then the rest, sharing what the reports work out alike.
+    # working frames) while nothing else is held, then the rest, sharing what the reports work out alike.
     # The reports that share this one's end (and as-of day) share one measurement of the targets.
-    measured = _shared_measurement(frames, ctx, [key[1] for key in reports if key and key[0] == "start"])
+    measured = _shared_measurement(shared, ctx, [key[1] for key in reports if key and key[0] == "start"])
     cut = {}
     for key, report in reports.items():
         same_end = key is None or key[0] == "start"
-        cut[key] = _window_pieces(frames, report, everything=key is None, rest=False,
-                                  measured=measured if same_end else None)
+        cut[key] = _progress_pieces(shared, report, measured if same_end else None)
+        release_memory()
         if key is not None:
             cut[key].update(rating_pieces(frames, report))
     del measured
-    shared: dict = {}
     for key, report in reports.items():
-        cut[key].update(_window_pieces(frames, report, everything=key is None, shared=shared, targets=False))
-    del shared
+        cut[key].update(_other_pieces(shared, report, everything=key is None))
     pieces = cut.pop(None)
     # This report's rating figures come from the rating step; here only their neighbours are counted.
     pieces.update({name: Piece(list(by), pd.DataFrame()) for name, by in RATING_TABLES.items()})
@@ -130,57 +129,78 @@ def part_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, P
     return pieces
 
 
-def _window_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context, *, everything: bool,
-                   shared: dict | None = None, targets: bool = True, rest: bool = True,
-                   measured: pd.DataFrame | None = None) -> dict[str, Piece]:
-    """The pieces of one part over ``ctx.scope``; without ``everything`` only those of :data:`CUT_TABLES`;
-    without ``targets`` none of the tables measured from the targets, without ``rest`` only those.
+class PartShared:
+    """One part's frames and what the reports of that part (a report and its neighbours, :func:`part_pieces`)
+    work out alike: each made the first time a report asks for it, then kept for the others.
 
-    ``shared`` keeps what the reports of one part (this one and its neighbours) work out alike, taken from it
-    where there: ``("states", day)``, :func:`careerconv.rules.cadence.action_item_states` on an as-of day (only
-    the day of the report itself, the one with ``everything``, is kept: the reports sharing its end read it) and
-    ``("items", day)``, their :func:`item_rows`; ``"rated"``, :func:`rated_rows`; and ``"named"``,
-    :func:`named_skills`. ``measured`` is :func:`_shared_measurement` for a set of reports this one is in
-    (None: measured here).
+    Attributes
+    ----------
+    frames
+        The part's frames (see :func:`part_pieces`).
+    roster
+        Its roster rows: ``employee_id, department, coach_id, cadence_months`` (departments as objects).
+    department_of
+        The department by employee id.
     """
-    scope = ctx.scope
-    roster = frames["roster"].loc[:, [EMPLOYEE_ID, DEPARTMENT, COACH_ID, CADENCE_MONTHS]].copy()
-    roster[DEPARTMENT] = roster[DEPARTMENT].astype(object)
-    department_of = roster.set_index(EMPLOYEE_ID)[DEPARTMENT]
-    completed, drafts, in_period, period_ids = _conversations(frames, scope)
 
-    # First the tables measured from the targets, so their working frames go before the rest is built.
-    pieces = {}
-    if targets:
-        pieces = _progress_pieces(frames, in_period, drafts, period_ids, ctx, department_of, measured)
-        release_memory()
-    if not rest:
-        return pieces
-    shared = {} if shared is None else shared
+    def __init__(self, frames: Mapping[str, pd.DataFrame]):
+        self.frames = frames
+        roster = frames["roster"].loc[:, [EMPLOYEE_ID, DEPARTMENT, COACH_ID, CADENCE_MONTHS]].copy()
+        roster[DEPARTMENT] = roster[DEPARTMENT].astype(object)
+        self.roster = roster
+        self.department_of = roster.set_index(EMPLOYEE_ID)[DEPARTMENT]
+        self._made: dict = {}
 
-    def once(key, make: Callable[[], pd.DataFrame], keep: bool = True) -> pd.DataFrame:
-        """``shared[key]``, made (and kept if ``keep``) when not there."""
-        if key in shared:
-            return shared[key]
+    def get(self, key, make: Callable[[], pd.DataFrame], keep: bool = True) -> pd.DataFrame:
+        """What ``make`` gives, made once for every report asking with ``key`` (only the first time, if
+        ``keep``; without ``keep`` it is made for this report alone, and not kept)."""
+        if key in self._made:
+            return self._made[key]
         made = make()
         if keep:
-            shared[key] = made
+            self._made[key] = made
         return made
 
+    def item_states(self, day: pd.Timestamp, keep: bool) -> pd.DataFrame:
+        """:func:`careerconv.rules.cadence.action_item_states` of the part on ``day``."""
+        return self.get(("states", day), lambda: cadence.action_item_states(
+            {name: self.frames[name] for name in ("conversations", "action_items", "checkin_updates")}, day), keep)
+
+    def item_rows(self, day: pd.Timestamp, states: pd.DataFrame, keep: bool) -> pd.DataFrame:
+        """:func:`item_rows` of ``states``, :meth:`item_states` on ``day``."""
+        return self.get(("items", day), lambda: item_rows(states, self.department_of), keep)
+
+    def named_skills(self, ctx: Context) -> pd.DataFrame:
+        """:func:`named_skills` of the part (the same in every report)."""
+        return self.get("named", lambda: named_skills(self.frames["skills"], ctx, self.department_of))
+
+    def rated_rows(self, ctx: Context, drafts: pd.Series) -> pd.DataFrame:
+        """:func:`rated_rows` of the part (the same in every report)."""
+        return self.get("rated", lambda: rated_rows(self.frames["skill_ratings"], drafts, ctx, self.department_of))
+
+
+def _other_pieces(shared: PartShared, ctx: Context, *, everything: bool) -> dict[str, Piece]:
+    """The pieces of one part over ``ctx.scope`` not measured from the targets (:func:`_progress_pieces`); without
+    ``everything`` only those of :data:`CUT_TABLES`.
+
+    The action items' states of the as-of day are kept for the other reports only for the report itself (the one
+    with ``everything``: the reports sharing its end read them); the neighbours with another end have days of
+    their own.
+    """
+    frames, scope, department_of = shared.frames, ctx.scope, shared.department_of
+    completed, drafts, in_period, _ = _conversations(frames, scope)
     day = scope.as_of_day
-    states = once(("states", day), lambda: cadence.action_item_states(
-        {name: frames[name] for name in ("conversations", "action_items", "checkin_updates")}, day), everything)
-    items = once(("items", day), lambda: item_rows(states, department_of), everything)
-    pieces["action_items"] = action_items_piece(states, scope, department_of, items)
-    named = once("named", lambda: named_skills(frames["skills"], ctx, department_of))
+    states = shared.item_states(day, keep=everything)
+    pieces = {"action_items": action_items_piece(states, scope, department_of,
+                                                 shared.item_rows(day, states, everything))}
     pieces["most_wanted_skills"], people_met = most_wanted_piece(frames["skills"], in_period, ctx, department_of,
-                                                                 named)
-    rated = once("rated", lambda: rated_rows(frames["skill_ratings"], drafts, ctx, department_of))
-    pieces["rating_periods"] = rating_periods_piece(frames["skill_ratings"], drafts, ctx, department_of, rated)
+                                                                 shared.named_skills(ctx))
+    pieces["rating_periods"] = rating_periods_piece(frames["skill_ratings"], drafts, ctx, department_of,
+                                                    shared.rated_rows(ctx, drafts))
     if everything:
         pieces[_PEOPLE_MET] = people_met
-        pieces["overview"] = overview_piece(roster, completed, frames["checkins"], scope, department_of)
-        due = cadence_rows(frames, roster, scope, states)
+        pieces["overview"] = overview_piece(shared.roster, completed, frames["checkins"], scope, department_of)
+        due = cadence_rows(frames, shared.roster, scope, states)
         pieces["cadence_compliance"] = cadence_piece(due, scope)
         pieces["coach_follow_through"] = coach_piece(due, scope)
     return pieces
@@ -199,20 +219,16 @@ def _conversations(frames: Mapping[str, pd.DataFrame],
     return completed, drafts, in_period, set(in_period[CONVERSATION_ID].astype(str).tolist())
 
 
-def _progress_pieces(frames: Mapping[str, pd.DataFrame], in_period: pd.DataFrame, drafts: pd.Series,
-                     period_ids: set[str], ctx: Context, department_of: pd.Series,
-                     measured: pd.DataFrame | None = None) -> dict[str, Piece]:
+def _progress_pieces(shared: PartShared, ctx: Context, measured: pd.DataFrame | None = None) -> dict[str, Piece]:
     """Growth, target attainment and option kinds: the pieces measured from the targets of the period.
 
-    ``measured``: see :func:`_shared_measurement`; this period's targets are taken from it.
+    ``measured``: :func:`_shared_measurement` for a set of reports this one is in, its targets taken from it
+    (None: measured here).
     """
-    scope = ctx.scope
+    frames, scope = shared.frames, ctx.scope
+    _, drafts, _, period_ids = _conversations(frames, scope)
     if measured is None:
-        ratings = _ratings_for_progress(frames["skill_ratings"], in_period, drafts)
-        targets = frames["targets"]
-        targets = targets[_isin(targets[CONVERSATION_ID], period_ids)]
-        measured_targets = _measured_targets(targets, ratings, ctx, department_of)
-        del targets, ratings
+        measured_targets = _measured(shared, ctx, period_ids, drafts)
     else:
         measured_targets = measured[_isin(measured[CONVERSATION_ID], period_ids)].reset_index(drop=True)
     return {"skill_growth": growth_piece(measured_targets, ctx),
@@ -220,50 +236,28 @@ def _progress_pieces(frames: Mapping[str, pd.DataFrame], in_period: pd.DataFrame
             "option_kinds": option_kinds_piece(frames["options"], measured_targets, period_ids, scope)}
 
 
-def _shared_measurement(frames: Mapping[str, pd.DataFrame], ctx: Context,
-                        starts: list[pd.Timestamp]) -> pd.DataFrame | None:
+def _shared_measurement(shared: PartShared, ctx: Context, starts: list[pd.Timestamp]) -> pd.DataFrame | None:
     """:func:`_measured_targets` of the targets of this report's period and of the periods from ``starts`` to
-    its end, for :func:`_progress_pieces` of each of those reports (None when there are none, or when the
-    targets are not as the records make them).
+    its end, for :func:`_progress_pieces` of each of those reports (None when there are none).
 
-    The reports share the end of the period and the as-of day, and a target is measured against its
-    employee's ratings only (drafts left out): so it is measured alike in each, and the table of one report
-    is the rows of the targets of its own conversations. Its employees are numbered among all the reports'
-    employees, in the same order (the pieces only group and count them). That holds while each target's
-    employee is its conversation's and each conversation is listed once, as the records make them: the
-    ratings of everyone with a conversation in a period are then those of everyone with a target in it.
+    The reports share the end of the period and the as-of day, and a target is measured against its own
+    employee's ratings (drafts left out), whatever the period: so it is measured alike in each, and the table
+    of one report is the rows of the targets of its own conversations. Its employees are numbered among all
+    the reports' employees, in the same order (the pieces only group and count them).
     """
     if not starts:
         return None
     scope = replace(ctx.scope, start=min(ctx.scope.start, *starts))
-    completed, drafts, in_period, period_ids = _conversations(frames, scope)
-    targets = frames["targets"]
+    _, drafts, _, period_ids = _conversations(shared.frames, scope)
+    return _measured(shared, replace(ctx, scope=scope), period_ids, drafts)
+
+
+def _measured(shared: PartShared, ctx: Context, period_ids: set[str], drafts: pd.Series) -> pd.DataFrame:
+    """:func:`_measured_targets` of the targets of the conversations ``period_ids``."""
+    targets = shared.frames["targets"]
     targets = targets[_isin(targets[CONVERSATION_ID], period_ids)]
-    if not _own_conversations(targets, completed):
-        return None
-    ratings = _ratings_for_progress(frames["skill_ratings"], in_period, drafts)
-    department_of = frames["roster"].loc[:, [EMPLOYEE_ID, DEPARTMENT]].set_index(EMPLOYEE_ID)[DEPARTMENT] \
-        .astype(object)
-    return _measured_targets(targets, ratings, replace(ctx, scope=scope), department_of)
-
-
-def _own_conversations(targets: pd.DataFrame, conversations: pd.DataFrame) -> bool:
-    """Whether the conversations are listed once each (text ids, none missing) and every target's employee
-    is the employee of its conversation, one of them."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    ids, owners = conversations[CONVERSATION_ID], conversations[EMPLOYEE_ID]
-    text = all(pd.api.types.is_string_dtype(c) and c.dtype != object
-               for c in (ids, owners, targets[CONVERSATION_ID], targets[EMPLOYEE_ID]))
-    if not text or ids.isna().any() or ids.duplicated().any():
-        return False
-    at = _positions(targets[CONVERSATION_ID], ids)
-    if (at < 0).any():
-        return False
-    owner = pa.array(owners, from_pandas=True).cast(pa.large_string()).take(pa.array(at))
-    same = pc.equal(owner, pa.array(targets[EMPLOYEE_ID], from_pandas=True).cast(pa.large_string()))
-    return bool(pc.all(pc.fill_null(same, False), min_count=0).as_py())
+    ratings = _ratings_for_progress(shared.frames["skill_ratings"], targets, drafts)
+    return _measured_targets(targets, ratings, ctx, shared.department_of)
 
 
 # Targets measured at once by progress_at_horizons (its working memory is some 400 bytes a target).
@@ -340,10 +334,10 @@ def rating_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str,
                                  gaps.loc[:, ["skill_id", DEPARTMENT, "n"]].rename(columns={"n": N}))}
 
 
-def _ratings_for_progress(ratings: pd.DataFrame, in_period: pd.DataFrame, drafts: pd.Series) -> pd.DataFrame:
-    """The ratings progress needs: those of people with a conversation in the period, drafts left out."""
+def _ratings_for_progress(ratings: pd.DataFrame, targets: pd.DataFrame, drafts: pd.Series) -> pd.DataFrame:
+    """The ratings progress needs: those of the employees of the targets, drafts left out."""
     needed = [c for c in (*progress.RATING_COLUMNS, SELF_RATING, "saved_at") if c in ratings.columns]
-    frame = ratings.loc[_isin(ratings[EMPLOYEE_ID], in_period[EMPLOYEE_ID]), needed]
+    frame = ratings.loc[_isin(ratings[EMPLOYEE_ID], targets[EMPLOYEE_ID]), needed]
     if len(drafts):
         frame = frame[~_in_draft(frame, drafts)]
     return frame
