@@ -14,7 +14,10 @@ CJK text all fit the column); a heading is kept on the page of what follows it;
 a table row or a chart is never split across pages, and a table's header is
 repeated on each page it spans. Text is drawn as text (no math-text, so ``$``
 is a dollar sign), in DejaVu Sans with a CJK font as fallback when the machine
-has one (Debian: ``fonts-droid-fallback`` or ``fonts-noto-cjk``).
+has one (Debian: ``fonts-droid-fallback`` or ``fonts-noto-cjk``). Right-to-left
+text (Hebrew, Arabic, Persian) is wrapped in logical order and each line is
+drawn shaped and in display order (:func:`careerconv.surfaces.report.rtl.visual`);
+a paragraph or table cell that reads right to left is aligned to the right.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from matplotlib.font_manager import FontProperties
 
 from careerconv.views import plots
 from careerconv.records.store import atomic_write_bytes
-from . import render
+from . import render, rtl
 from .content import ReportContent, skill_chart_data
 
 __all__ = ["pdf_bytes", "write_pdf", "document_pdf_bytes", "FONT_FAMILIES"]
@@ -78,7 +81,9 @@ def _font_families(text: str) -> list[str]:
     """The fonts to draw ``text`` with: DejaVu Sans alone when it has every character, else
     DejaVu Sans and the fallbacks of :data:`FONT_FAMILIES` this machine has (CJK files are
     registered on first use). Fallback fonts are only used when needed: a CJK font is large and
-    makes every text measurement and the PDF's font subset several times slower."""
+    makes every text measurement and the PDF's font subset several times slower. Arabic text is
+    checked in the shaped forms it is drawn in."""
+    text = rtl.shaped(text)
     if all(ord(ch) in _dejavu_characters() for ch in set(text) if ch.isprintable() and not ch.isspace()):
         return [FONT_FAMILIES[0]]
     known = {f.name for f in font_manager.fontManager.ttflist}
@@ -236,10 +241,12 @@ class _Page:
         return FontProperties(family=self.families, size=size * self.scale, weight=weight, style=style)
 
     def width_of(self, text: str, size: float, weight: str = "normal") -> float:
-        """Width of ``text`` in inches when drawn at ``size`` points (measured once per text)."""
+        """Width of ``text`` in inches when drawn at ``size`` points (measured once per text; Arabic
+        letters in the contextual forms they are drawn in)."""
         key = (text, size, weight)
         if key not in self._widths:
-            w, _, _ = self._measure.get_text_width_height_descent(text, self._font(size, weight), ismath=False)
+            w, _, _ = self._measure.get_text_width_height_descent(rtl.shaped(text), self._font(size, weight),
+                                                                  ismath=False)
             self._widths[key] = w / 72.0
         return self._widths[key]
 
@@ -275,9 +282,13 @@ class _Page:
         return lines
 
     def _draw(self, text: str, x: float, y: float, size: float, *, weight: str = "normal",
-              colour: str = _INK, style: str = "normal") -> None:
-        self.fig.text(x / A4[0], y / A4[1], text, fontproperties=self._font(size, weight, style), color=colour,
-                      parse_math=False, va="baseline")
+              colour: str = _INK, style: str = "normal", right_to_left: bool | None = None) -> None:
+        """Draw one line of ``text`` with its baseline at ``y``: starting at ``x``, or ending at ``x``
+        when ``right_to_left`` (the direction of the line's paragraph; None: the line's own, drawn
+        from ``x``). The line is drawn as :func:`rtl.visual` lays it out."""
+        self.fig.text(x / A4[0], y / A4[1], rtl.visual(text, right_to_left),
+                      fontproperties=self._font(size, weight, style), color=colour, parse_math=False,
+                      va="baseline", ha="right" if right_to_left else "left")
 
     def line_height(self, size: float) -> float:
         return size * self.scale * 1.4 / 72
@@ -287,11 +298,16 @@ class _Page:
 
     def text(self, text: str, size: float = _BODY, *, weight: str = "normal", colour: str = _INK,
              indent: float = 0.0, gap: float = 0.06, style: str = "normal") -> None:
-        for line in self.wrap(text, _WIDTH - indent, size, weight):
-            self.room(self.line_height(size))
-            self._draw(line, _MARGIN + indent, self.y - size * self.scale / 72, size, weight=weight, colour=colour,
-                       style=style)
-            self.y -= self.line_height(size)
+        """Draw ``text`` wrapped to the column; a paragraph (line of ``text``) that reads right to
+        left is aligned to the right margin, its ``indent`` taken from the right."""
+        for paragraph in str(text).split("\n"):
+            right_to_left = rtl.is_right_to_left(paragraph)
+            x = _MARGIN + _WIDTH - indent if right_to_left else _MARGIN + indent
+            for line in self.wrap(paragraph, _WIDTH - indent, size, weight):
+                self.room(self.line_height(size))
+                self._draw(line, x, self.y - size * self.scale / 72, size, weight=weight, colour=colour,
+                           style=style, right_to_left=right_to_left)
+                self.y -= self.line_height(size)
         self.y -= gap * self.scale
 
     def heading(self, text: str, size: float, keep: float) -> None:
@@ -350,9 +366,11 @@ class _Page:
             height = max(len(c) for c in lines) * self.line_height(size) + self._pad
             x = _MARGIN
             for cell, w in zip(lines, widths):
+                right_to_left = rtl.is_right_to_left(" ".join(cell))  # a cell reading right to left: to the right
                 for k, line in enumerate(cell):
                     top = self.y - self._pad / 2 - size * self.scale / 72 - k * self.line_height(size)
-                    self._draw(line, x + 0.05, top, size, weight=weight, colour=colour)
+                    self._draw(line, x + w - 0.05 if right_to_left else x + 0.05, top, size, weight=weight,
+                               colour=colour, right_to_left=right_to_left)
                 x += w
             self.y -= height
             self.fig.add_artist(matplotlib.lines.Line2D(
@@ -480,7 +498,8 @@ def _pdf(c: ReportContent, header: list[_Block], blocks: dict[str, list[_Block]]
     with plots.plain_text(), matplotlib.rc_context({"font.family": families, "pdf.fonttype": fonttype}), \
             PdfPages(buf, metadata={"Title": f"Career progress report: {c.name}", "Creator": "careerconv",
                                     "CreationDate": None}) as pdf:
-        page = _Page(pdf, f"Career progress report \u00b7 {c.name} \u00b7 {render.format_day(c.as_of)}", families)
+        page = _Page(pdf, f"Career progress report \u00b7 {rtl.in_sentence(c.name)} \u00b7 "
+                           f"{render.format_day(c.as_of)}", families)
         page.text("Career progress report", 20, weight="bold", gap=0.08)
         _write_blocks(page, header, [])
 
@@ -497,6 +516,8 @@ def _pdf(c: ReportContent, header: list[_Block], blocks: dict[str, list[_Block]]
             height, left = render.standing_chart_size(c)
             ax = p.axes(height, left=left, bottom=1.3)
             render.draw_standing(ax, c)
+            # the skill names, the chart's only text from people, drawn as the page's text is
+            ax.set_yticks(ax.get_yticks(), [rtl.visual(label.get_text()) for label in ax.get_yticklabels()])
             render.legend_below(ax, p.fig, 0.55)
 
         def skill_chart(data: Any):
