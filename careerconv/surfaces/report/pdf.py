@@ -15,9 +15,9 @@ a table row or a chart is never split across pages, and a table's header is
 repeated on each page it spans. Text is drawn as text (no math-text, so ``$``
 is a dollar sign), in DejaVu Sans with a CJK font as fallback when the machine
 has one (Debian: ``fonts-droid-fallback`` or ``fonts-noto-cjk``). Right-to-left
-text (Hebrew, Arabic, Persian) is wrapped in logical order and each line is
-drawn shaped and in display order (:func:`careerconv.surfaces.report.rtl.visual`);
-a paragraph or table cell that reads right to left is aligned to the right.
+text (Hebrew, Arabic, Persian) is shaped and put in display order by matplotlib;
+a paragraph or table cell that reads right to left is aligned to the right, and
+each of its wrapped lines laid out in its direction (:mod:`careerconv.surfaces.report.rtl`).
 """
 
 from __future__ import annotations
@@ -81,9 +81,7 @@ def _font_families(text: str) -> list[str]:
     """The fonts to draw ``text`` with: DejaVu Sans alone when it has every character, else
     DejaVu Sans and the fallbacks of :data:`FONT_FAMILIES` this machine has (CJK files are
     registered on first use). Fallback fonts are only used when needed: a CJK font is large and
-    makes every text measurement and the PDF's font subset several times slower. Arabic text is
-    checked in the shaped forms it is drawn in."""
-    text = rtl.shaped(text)
+    makes every text measurement and the PDF's font subset several times slower."""
     if all(ord(ch) in _dejavu_characters() for ch in set(text) if ch.isprintable() and not ch.isspace()):
         return [FONT_FAMILIES[0]]
     known = {f.name for f in font_manager.fontManager.ttflist}
@@ -241,12 +239,10 @@ class _Page:
         return FontProperties(family=self.families, size=size * self.scale, weight=weight, style=style)
 
     def width_of(self, text: str, size: float, weight: str = "normal") -> float:
-        """Width of ``text`` in inches when drawn at ``size`` points (measured once per text; Arabic
-        letters in the contextual forms they are drawn in)."""
+        """Width of ``text`` in inches when drawn at ``size`` points (measured once per text)."""
         key = (text, size, weight)
         if key not in self._widths:
-            w, _, _ = self._measure.get_text_width_height_descent(rtl.shaped(text), self._font(size, weight),
-                                                                  ismath=False)
+            w, _, _ = self._measure.get_text_width_height_descent(text, self._font(size, weight), ismath=False)
             self._widths[key] = w / 72.0
         return self._widths[key]
 
@@ -285,8 +281,8 @@ class _Page:
               colour: str = _INK, style: str = "normal", right_to_left: bool | None = None) -> None:
         """Draw one line of ``text`` with its baseline at ``y``: starting at ``x``, or ending at ``x``
         when ``right_to_left`` (the direction of the line's paragraph; None: the line's own, drawn
-        from ``x``). The line is drawn as :func:`rtl.visual` lays it out."""
-        self.fig.text(x / A4[0], y / A4[1], rtl.visual(text, right_to_left),
+        from ``x``), laid out in that direction (:func:`careerconv.surfaces.report.rtl.line`)."""
+        self.fig.text(x / A4[0], y / A4[1], rtl.line(text, right_to_left),
                       fontproperties=self._font(size, weight, style), color=colour, parse_math=False,
                       va="baseline", ha="right" if right_to_left else "left")
 
@@ -516,8 +512,6 @@ def _pdf(c: ReportContent, header: list[_Block], blocks: dict[str, list[_Block]]
             height, left = render.standing_chart_size(c)
             ax = p.axes(height, left=left, bottom=1.3)
             render.draw_standing(ax, c)
-            # the skill names, the chart's only text from people, drawn as the page's text is
-            ax.set_yticks(ax.get_yticks(), [rtl.visual(label.get_text()) for label in ax.get_yticklabels()])
             render.legend_below(ax, p.fig, 0.55)
 
         def skill_chart(data: Any):
