@@ -47,11 +47,14 @@ What the file may look like:
   dates, cadences). Characters a spreadsheet does not show are handled as
   surrounding spaces are: an id or an email holding one is refused, naming
   it; from a roster's names, departments and roles zero-width spaces, word
-  joiners and byte-order marks (and zero-width joiners at either end) are
-  removed, with a note. Control characters other than tab and line break
-  are kept, with a note (an .xlsx export leaves them out). A text cell written by our own CSV export with a
-  formula-guard quote (``'=x``) is read back without it
-  (:func:`careerconv.records.spreadsheet.restore_formula`).
+  joiners and byte-order marks are removed, and so are spaces (Unicode
+  category Zs: the space, the no-break space ...) and zero-width joiners at
+  either end, with a note counting the cleaned cells per column (so ``Sales``
+  with a no-break space after it is the department ``Sales``); tabs and line
+  breaks are kept as they are. Control characters other than tab and line
+  break are kept, with a note (an .xlsx export leaves them out). A text cell
+  written by our own CSV export with a formula-guard quote (``'=x``) is read
+  back without it (:func:`careerconv.records.spreadsheet.restore_formula`).
 * Day/month order of ``DD/MM/YYYY``-style dates is decided for the whole file,
   never per row: if some date in the file can only be read one way
   (``25/03/2024``), that order is used for all; if every such date reads both
@@ -100,10 +103,12 @@ DATE_ORDERS = defaults.DATE_ORDERS
 EARLIEST_DATE = dt.date(1950, 1, 1)
 _ORDER_LABEL = {"dmy": "DD/MM/YYYY", "mdy": "MM/DD/YYYY"}
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-# Roster text (see _roster_text): characters never shown, zero-width joiners at an end, and control characters
-# other than tab, line feed and carriage return (kept, with a note: Excel cannot store them).
+# Roster text (see _roster_text): characters never shown; zero-width joiners and spaces at an end; control
+# characters other than tab, line feed and carriage return (kept, with a note: Excel cannot store them).
 _NEVER_SHOWN = re.compile("[\u200b\u2060\ufeff]")
-_JOINER_ENDS = re.compile("^[\u200c\u200d]+|[\u200c\u200d]+$")
+# The spaces: Unicode category Zs (the space, the no-break space, the ideographic space ...), not tab or line breaks.
+_SPACES = " \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
+_UNSEEN_ENDS = re.compile(f"^[\u200c\u200d{_SPACES}]+|[\u200c\u200d{_SPACES}]+$")
 _CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _XLSX_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls
@@ -818,15 +823,16 @@ def _same_employee(a: dict, b: dict) -> bool:
 
 def _roster_text(value: Any, *, what: str, allow_missing: bool = True) -> str:
     """A roster text cell as a person sees it: without the characters that are never shown (zero-width spaces,
-    word joiners, byte-order marks), nor zero-width joiners at either end (between letters they shape Persian,
-    Arabic and Indic script, so there they stay). Anything else is kept verbatim.
+    word joiners, byte-order marks), nor spaces (Unicode category Zs, such as the no-break space) and zero-width
+    joiners at either end (between letters joiners shape Persian, Arabic and Indic script, so there they stay).
+    Anything else is kept verbatim: tabs and line breaks too.
 
     Raises
     ------
     ValueError
         A text too long, or a required cell that is empty or holds only invisible characters.
     """
-    text = _JOINER_ENDS.sub("", _NEVER_SHOWN.sub("", schema.parse_text(value, what=what,
+    text = _UNSEEN_ENDS.sub("", _NEVER_SHOWN.sub("", schema.parse_text(value, what=what,
                                                                        allow_missing=allow_missing)))
     if not text and not allow_missing:
         raise ValueError(f"{what} is required; the cell holds only characters a spreadsheet does not show")
@@ -974,9 +980,9 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     if cleaned_columns:
         counts = ", ".join(f"{c} {cleaned_columns.count(c)}" for c in dict.fromkeys(cleaned_columns))
         result.notes.append(f"cleaned {len(cleaned_columns)} cell(s) ({counts}): removed zero-width spaces, word "
-                            "joiners and byte-order marks, and zero-width joiners at either end - characters a "
-                            "spreadsheet does not show, which would make a department (or a name) that looks the "
-                            "same differ")
+                            "joiners and byte-order marks, and spaces (such as no-break spaces) and zero-width "
+                            "joiners at either end - characters a spreadsheet does not show, which would make a "
+                            "department (or a name) that looks the same differ")
     with_control = [(r.row, c) for r in good_rows for c in controls.get(r.row, [])]
     if with_control:
         row, column = with_control[0]
