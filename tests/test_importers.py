@@ -548,6 +548,45 @@ def test_history_import_builds_one_conversation_per_employee_and_date(roster_sto
     assert len(ratings) == 4 and set(ratings["source"]) == {"import"}
 
 
+def test_history_skills_lose_characters_a_spreadsheet_does_not_show_with_a_note(roster_store: Store,
+                                                                                  tmp_path: Path):
+    """A skill 'Python' with a zero-width space (pasted from a web page) was another skill than 'Python' that
+    looks the same: its ratings and targets split in two. The history's skills are cleaned as the roster's text
+    is, with a note counting them; a zero-width non-joiner between letters (Persian) is kept."""
+    persian = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647"
+    path = history_file(tmp_path, "E001,2023-03-01,Python\u200b,5,,,,,", "E001,2024-03-01,Python,6,,,,,",
+                        "E002,2023-06-15,\ufeffSQL\u2060,4,,,,,", "E002,2023-06-15,\u200dPublic speaking\u00a0,4,,,,,",
+                        f"E003,2023-06-15,{persian},4,,,,,", "E003,2023-06-15,Go ,4,,,,,")
+    result = import_history(roster_store, path)
+    ratings = roster_store.read_table("skill_ratings")
+    assert sorted(set(ratings["skill"])) == sorted({"Python", "SQL", "Public speaking", persian, "Go"})
+    assert ratings[ratings["skill"] == "Python"]["employee_id"].tolist() == ["E001", "E001"]
+    notes = [note for note in result.notes if note.startswith("cleaned")]
+    assert notes == ["cleaned 3 cell(s) (skill 3): removed zero-width spaces, word joiners and byte-order marks, "
+                     "and spaces (such as no-break spaces) and zero-width joiners at either end - characters a "
+                     "spreadsheet does not show, which would make a skill that looks the same differ"]
+    assert import_history(roster_store, path).unchanged == 4
+
+
+@pytest.mark.parametrize("rows, column, message", [
+    (["E001\u200b,2023-03-01,Python,5,,,,,"], "employee_id",
+     "employee id contains an invisible character, U+200B (ZERO WIDTH SPACE) at position 5, which a spreadsheet "
+     "does not show: retype it"),
+    (["E001,2023-03-01,Python,5,,,,,C0\u20609"], "coach_id",
+     "coach id contains an invisible character, U+2060 (WORD JOINER) at position 3"),
+    (["E001,2023-03-01,\u200b\u00a0,5,,,,,"], "skill",
+     "skill is required; the cell holds only characters a spreadsheet does not show"),
+    (["E001,2023-03-01,Python,5,,,,,", "E001,2023-03-01,Python\u200b,5,,,,,"], "skill", "duplicate of row 3"),
+])
+def test_history_ids_and_skills_with_invisible_characters_are_refused(
+        roster_store: Store, tmp_path: Path, rows: list[str], column: str, message: str):
+    """An id holding a character nobody sees is refused, naming it and its position, as the roster's are; a skill
+    of such characters alone is empty, and one that differs from another only by them is that skill again."""
+    path = history_file(tmp_path, "E002,2023-03-01,SQL,5,,,,,", *rows)
+    problems = assert_rejected_and_unchanged(roster_store, lambda: import_history(roster_store, path), message)
+    assert [(p.row, p.column) for p in problems] == [(len(rows) + 2, column)]
+
+
 def test_history_reimport_changes_nothing(roster_store: Store, tmp_path: Path):
     path = history_file(tmp_path, "E001,2023-03-01,Python,5,,,,,", "E001,2023-03-01,SQL,5,,,,,")
     import_history(roster_store, path)

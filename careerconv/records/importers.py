@@ -46,15 +46,18 @@ What the file may look like:
 * Values are read with the parsers of :mod:`careerconv.records.schema` (ratings, ids,
   dates, cadences). Characters a spreadsheet does not show are handled as
   surrounding spaces are: an id or an email holding one is refused, naming
-  it; from a roster's names, departments and roles zero-width spaces, word
-  joiners and byte-order marks are removed, and so are spaces (Unicode
-  category Zs: the space, the no-break space ...) and zero-width joiners at
-  either end, with a note counting the cleaned cells per column (so ``Sales``
-  with a no-break space after it is the department ``Sales``); tabs and line
-  breaks are kept as they are. Control characters other than tab and line
-  break are kept, with a note (an .xlsx export leaves them out). A text cell
-  written by our own CSV export with a formula-guard quote (``'=x``) is read
-  back without it (:func:`careerconv.records.spreadsheet.restore_formula`).
+  it; from a roster's names, departments and roles and a history's skills
+  zero-width spaces, word joiners and byte-order marks are removed, and so
+  are spaces (Unicode category Zs: the space, the no-break space ...) and
+  zero-width joiners at either end, with a note counting the cleaned cells
+  per column (so ``Sales`` with a no-break space after it is the department
+  ``Sales``, and ``Python`` with a zero-width space the skill ``Python``);
+  tabs and line breaks are kept as they are (a skill loses them at either
+  end, unnoted, like any whitespace there). Control characters other than
+  tab and line break are kept, with a note (an .xlsx export leaves them out).
+  A text cell written by our own CSV export with a formula-guard quote
+  (``'=x``) is read back without it
+  (:func:`careerconv.records.spreadsheet.restore_formula`).
 * Day/month order of ``DD/MM/YYYY``-style dates is decided for the whole file,
   never per row: if some date in the file can only be read one way
   (``25/03/2024``), that order is used for all; if every such date reads both
@@ -103,8 +106,9 @@ DATE_ORDERS = defaults.DATE_ORDERS
 EARLIEST_DATE = dt.date(1950, 1, 1)
 _ORDER_LABEL = {"dmy": "DD/MM/YYYY", "mdy": "MM/DD/YYYY"}
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-# Roster text (see _roster_text): characters never shown; zero-width joiners and spaces at an end; control
-# characters other than tab, line feed and carriage return (kept, with a note: Excel cannot store them).
+# Text that names things - a roster's names, departments and roles, a history's skills - (see _shown_text):
+# characters never shown; zero-width joiners and spaces at an end; control characters other than tab, line feed
+# and carriage return (kept, with a note: Excel cannot store them).
 _NEVER_SHOWN = re.compile("[\u200b\u2060\ufeff]")
 # The spaces: Unicode category Zs (the space, the no-break space, the ideographic space ...), not tab or line breaks.
 _SPACES = " \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
@@ -821,11 +825,12 @@ def _same_employee(a: dict, b: dict) -> bool:
     return all(norm(a.get(k)) == norm(b.get(k)) for k in schema.ROSTER.names)
 
 
-def _roster_text(value: Any, *, what: str, allow_missing: bool = True) -> str:
-    """A roster text cell as a person sees it: without the characters that are never shown (zero-width spaces,
-    word joiners, byte-order marks), nor spaces (Unicode category Zs, such as the no-break space) and zero-width
-    joiners at either end (between letters joiners shape Persian, Arabic and Indic script, so there they stay).
-    Anything else is kept verbatim: tabs and line breaks too.
+def _shown_text(value: Any, *, what: str, allow_missing: bool = True) -> str:
+    """A text cell that names something (a roster's name, department or role, a history's skill) as a person
+    sees it: without the characters that are never shown (zero-width spaces, word joiners, byte-order marks),
+    nor spaces (Unicode category Zs, such as the no-break space) and zero-width joiners at either end (between
+    letters joiners shape Persian, Arabic and Indic script, so there they stay). Anything else is kept
+    verbatim: tabs and line breaks too.
 
     Raises
     ------
@@ -837,6 +842,15 @@ def _roster_text(value: Any, *, what: str, allow_missing: bool = True) -> str:
     if not text and not allow_missing:
         raise ValueError(f"{what} is required; the cell holds only characters a spreadsheet does not show")
     return text
+
+
+def _cleaned_note(columns: list[str], what: str) -> str:
+    """The note on the cells :func:`_shown_text` changed (``columns``: the column of each), counted per column;
+    ``what`` names what such a character would make differ from what looks the same."""
+    counts = ", ".join(f"{c} {columns.count(c)}" for c in dict.fromkeys(columns))
+    return (f"cleaned {len(columns)} cell(s) ({counts}): removed zero-width spaces, word joiners and byte-order "
+            "marks, and spaces (such as no-break spaces) and zero-width joiners at either end - characters a "
+            f"spreadsheet does not show, which would make {what} that looks the same differ")
 
 
 def _parse_email(value: Any) -> str:
@@ -914,11 +928,11 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
         rec = {
             EMPLOYEE_ID: checker.check(schema.parse_identifier, v.get(EMPLOYEE_ID), n, EMPLOYEE_ID,
                                        what="employee id"),
-            "name": checker.check(_roster_text, v.get("name"), n, "name", what="name", allow_missing=False),
+            "name": checker.check(_shown_text, v.get("name"), n, "name", what="name", allow_missing=False),
             COACH_ID: checker.check(schema.parse_coach_id, v.get(COACH_ID), n, COACH_ID),
-            DEPARTMENT: checker.check(_roster_text, v.get(DEPARTMENT), n, DEPARTMENT, what="department",
+            DEPARTMENT: checker.check(_shown_text, v.get(DEPARTMENT), n, DEPARTMENT, what="department",
                                       allow_missing=False),
-            "role": checker.check(_roster_text, v.get("role"), n, "role", what="role") or "",
+            "role": checker.check(_shown_text, v.get("role"), n, "role", what="role") or "",
             CADENCE_MONTHS: checker.check(schema.parse_cadence, v.get(CADENCE_MONTHS), n, CADENCE_MONTHS)
             if checker.has(CADENCE_MONTHS) else int(_kept(existing, v.get(EMPLOYEE_ID), CADENCE_MONTHS,
                                                            DEFAULT_CADENCE)),
@@ -978,11 +992,7 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
         result.notes.append("the file has no email column: employees already on the roster keep their email")
     cleaned_columns = [c for r in good_rows for c in cleaned.get(r.row, [])]
     if cleaned_columns:
-        counts = ", ".join(f"{c} {cleaned_columns.count(c)}" for c in dict.fromkeys(cleaned_columns))
-        result.notes.append(f"cleaned {len(cleaned_columns)} cell(s) ({counts}): removed zero-width spaces, word "
-                            "joiners and byte-order marks, and spaces (such as no-break spaces) and zero-width "
-                            "joiners at either end - characters a spreadsheet does not show, which would make a "
-                            "department (or a name) that looks the same differ")
+        result.notes.append(_cleaned_note(cleaned_columns, "a department (or a name)"))
     with_control = [(r.row, c) for r in good_rows for c in controls.get(r.row, [])]
     if with_control:
         row, column = with_control[0]
@@ -1108,8 +1118,9 @@ def _parse_history_date(value: Any, *, decision: DateOrderDecision) -> dt.date:
 
 
 def _parse_skill(value: Any) -> str:
-    # Skill names are labels that group ratings over time, so surrounding spaces are dropped.
-    return schema.parse_text(value, allow_missing=False, what="skill").strip()
+    """A skill name as a person sees it (:func:`_shown_text`), without whitespace at either end: a skill is a
+    label that groups ratings over time, so ``Python`` and ``Python`` with a zero-width space are one skill."""
+    return _shown_text(value, allow_missing=False, what="skill").strip()
 
 
 def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False,
@@ -1166,6 +1177,7 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
     if decision is None:
         decision = decide_date_order(((n, v.get(DATE)) for n, v in values.items()), None)
     parsed: dict[int, dict] = {}
+    cleaned: set[int] = set()  # rows whose skill held characters a spreadsheet does not show
     for raw_row in raw.rows:
         if raw_row.row not in values:
             continue
@@ -1192,6 +1204,8 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
         }
         if not schema.is_missing(v.get(COACH_ID)):
             rec[COACH_ID] = checker.check(schema.parse_identifier, v.get(COACH_ID), n, COACH_ID, what="coach id")
+        if isinstance(v.get(SKILL), str) and rec[SKILL] is not None and rec[SKILL] != v[SKILL].strip():
+            cleaned.add(n)  # (whitespace at an end alone was always dropped from a skill, without a note)
         parsed[n] = rec
     # Rows that belong to one conversation: same employee and date.
     groups: dict[tuple[str, dt.date], list[int]] = {}
@@ -1200,7 +1214,8 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
             groups.setdefault((rec[EMPLOYEE_ID], rec[DATE]), []).append(n)
     conflicts: dict[int, str] = {}  # first row of a conflicting pair -> why it is rejected too
     for (eid, date), rows in groups.items():
-        seen_skill: dict[str, int] = {}
+        seen_skill: dict[str, int] = {}  # skill key -> the first row rating it
+        seen_name: dict[str, str] = {}  # skill key -> the skill as read on that row
         coach_row: tuple[int, str] | None = None
         for n in rows:
             rec = parsed[n]
@@ -1208,7 +1223,7 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
                 key = schema.skill_key(rec[SKILL])
                 if key in seen_skill:
                     first = seen_skill[key]
-                    if _same_cells(values[first], values[n]):
+                    if _same_cells({**values[first], SKILL: seen_name[key]}, {**values[n], SKILL: rec[SKILL]}):
                         checker.add(f"duplicate of row {first}", n, SKILL, rec[SKILL])
                     else:
                         checker.add(f"{eid} on {date} rates this skill already on row {first}; a skill is rated "
@@ -1217,7 +1232,7 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
                         conflicts[first] = f"{eid} on {date} rates this skill again on row {n} with other values; " \
                                            "which row is right is not guessed"
                 else:
-                    seen_skill[key] = n
+                    seen_skill[key], seen_name[key] = n, rec[SKILL]
             if rec[COACH_ID] is not None:
                 if coach_row is None:
                     coach_row = (n, rec[COACH_ID])
@@ -1301,6 +1316,9 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
     notes = list(raw.notes)
     if decision.explanation:
         notes.append(decision.explanation)
+    cleaned_skills = [SKILL for r in good_rows if r.row in cleaned]
+    if cleaned_skills:
+        notes.append(_cleaned_note(cleaned_skills, "a skill"))
     result = ImportResult("history", raw.source, raw.describe(), len(raw.rows), len(good_rows), added, updated,
                           unchanged, rejections, rejected_target if rejections else None, dry_run, notes)
     if dry_run:
