@@ -130,6 +130,8 @@ _BINARY_MAGIC = (
 # Excel's separator hint: a first line ``sep=;`` names the separator, and Excel does not show it as a row.
 _SEPARATOR_HINT = re.compile(r"sep=(.*)", re.IGNORECASE)
 _SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+# How a person names the sheet of a workbook on the command line (``careerconv import roster|history``).
+SHEET_OPTION = "--sheet NAME"
 _ACCEPTED_FILES = "accepted are CSV files saved as UTF-8, UTF-16 or Windows-1252 (cp1252) text, and .xlsx workbooks"
 
 
@@ -291,7 +293,7 @@ def _blank(cells: Iterable[Any]) -> bool:
 
 
 def read_table_file(path: str | Path, columns: ColumnSpec | Iterable[str] = (), *,
-                    sheet: str | None = None) -> RawTable:
+                    sheet: str | None = None, sheet_asked_by: str = SHEET_OPTION) -> RawTable:
     """Read a CSV file or one sheet of an ``.xlsx`` workbook into raw cells.
 
     Parameters
@@ -306,6 +308,9 @@ def read_table_file(path: str | Path, columns: ColumnSpec | Iterable[str] = (), 
         several, the file is refused; with none, the first is read).
     sheet
         The sheet of a workbook to read, whatever its header row names.
+    sheet_asked_by
+        How the person importing names ``sheet`` where they are (the command line's ``--sheet NAME``), for the
+        message refusing a workbook with several sheets that look like the table.
 
     Returns
     -------
@@ -338,7 +343,7 @@ def read_table_file(path: str | Path, columns: ColumnSpec | Iterable[str] = (), 
         kind = _zip_kind(data)
         if kind:
             raise _file_problem(source, f"is {kind}, not a CSV file or an Excel workbook; {_ACCEPTED_FILES}")
-        table = _read_xlsx(path, source, spec, sheet)
+        table = _read_xlsx(path, source, spec, sheet, sheet_asked_by)
         if path.suffix.lower() not in (".xlsx", ".xlsm"):
             table.notes.append(f"read as an Excel workbook, which it is, although it is named {path.name!r}")
         return table
@@ -351,8 +356,8 @@ def read_table_file(path: str | Path, columns: ColumnSpec | Iterable[str] = (), 
     if kind:
         raise _file_problem(source, f"is not a text file: it looks like {kind}; {_ACCEPTED_FILES}")
     if sheet is not None:
-        raise _file_problem(source, f"is a CSV file, which has no sheets; sheet {sheet!r} was asked for (--sheet "
-                                    "is for .xlsx workbooks)")
+        raise _file_problem(source, f"is a CSV file, which has no sheets; sheet {sheet!r} was asked for, and "
+                                    "only an .xlsx workbook has sheets")
     try:
         text, encoding = decode_text(data, source)
     except ValueError as exc:
@@ -405,7 +410,7 @@ def _hinted_separator(source: str, line: str, separator: str) -> str:
     return separator
 
 
-def _read_xlsx(path: Path, source: str, spec: ColumnSpec, sheet: str | None) -> RawTable:
+def _read_xlsx(path: Path, source: str, spec: ColumnSpec, sheet: str | None, sheet_asked_by: str) -> RawTable:
     try:
         book = pd.ExcelFile(path, engine="openpyxl")
         grids = pd.read_excel(book, sheet_name=None, header=None, dtype=object, keep_default_na=False)
@@ -413,7 +418,7 @@ def _read_xlsx(path: Path, source: str, spec: ColumnSpec, sheet: str | None) -> 
         raise _file_problem(source, f"cannot be read as an Excel workbook ({exc}); save it again as .xlsx "
                                     "or CSV UTF-8") from None
     tables = {name: _sheet_rows(grid) for name, grid in grids.items()}
-    chosen, notes = _choose_sheet(source, spec, tables, sheet)
+    chosen, notes = _choose_sheet(source, spec, tables, sheet, sheet_asked_by)
     unsaved = _formulas_without_values(path, chosen)
     if unsaved:
         shown = ", ".join(unsaved[:5]) + (f" and {len(unsaved) - 5} more" if len(unsaved) > 5 else "")
@@ -446,9 +451,11 @@ def _sheet_rows(grid: pd.DataFrame) -> tuple[list[str] | None, int, list[RawRow]
     return header, header_row, rows
 
 
-def _choose_sheet(source: str, spec: ColumnSpec, tables: dict[str, tuple], sheet: str | None) -> tuple[str, list]:
+def _choose_sheet(source: str, spec: ColumnSpec, tables: dict[str, tuple], sheet: str | None,
+                  sheet_asked_by: str) -> tuple[str, list]:
     """The sheet to read and a note on the others: ``sheet`` when given, else the one sheet whose header row
-    looks like ``spec``'s (the first sheet when none does)."""
+    looks like ``spec``'s (the first sheet when none does; with several, the refusal says to name one by
+    ``sheet_asked_by``)."""
     names = list(tables)
     if sheet is not None:
         if sheet not in tables:
@@ -459,8 +466,8 @@ def _choose_sheet(source: str, spec: ColumnSpec, tables: dict[str, tuple], sheet
         if len(fitting) > 1:
             raise _file_problem(source, f"has {len(fitting)} sheets that look like a {spec.kind} file ("
                                         f"{_quoted(fitting)}: their header rows name {', '.join(spec.required)}); "
-                                        "say which to import with --sheet NAME, or save that sheet alone as a "
-                                        "workbook and import that")
+                                        f"say which to import with {sheet_asked_by}, or save that sheet alone "
+                                        "as a workbook and import that")
         chosen = fitting[0] if fitting else names[0]
         why = f"the only one whose header row names the {spec.kind} columns" if fitting else \
             f"the first; no sheet's header row names all of {', '.join(spec.required)}"
@@ -872,7 +879,7 @@ def _kept(existing: dict[str, dict], employee_id: Any, column: str, default: Any
 
 def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
                   rejected_path: str | Path | None = None, dry_run: bool = False,
-                  sheet: str | None = None) -> ImportResult:
+                  sheet: str | None = None, sheet_asked_by: str = SHEET_OPTION) -> ImportResult:
     """Add or update employees from a roster file (CSV or .xlsx).
 
     Parameters
@@ -889,6 +896,9 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
         Check everything and count, but write nothing.
     sheet
         The sheet of a workbook to read (default: the one whose header row names the roster's columns).
+    sheet_asked_by
+        How ``sheet`` is given where the import is made, for the refusals that need one
+        (:func:`read_table_file`).
 
     Returns
     -------
@@ -902,7 +912,7 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     FileNotFoundError
         No such input file.
     """
-    raw = read_table_file(path, ROSTER_COLUMNS, sheet=sheet)
+    raw = read_table_file(path, ROSTER_COLUMNS, sheet=sheet, sheet_asked_by=sheet_asked_by)
     rejected_target = Path(rejected_path) if rejected_path else default_rejected_path(raw.path)
     if skip_invalid and not dry_run:
         _check_rejected_target(raw.path, rejected_target)
