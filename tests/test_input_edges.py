@@ -22,8 +22,8 @@ from careerconv.records.spreadsheet import frame_to_csv_bytes, restore_formula
 from careerconv.records.importers import FileRejected, import_history, import_roster, read_table_file
 from careerconv.records.store import Store
 from test_exporting import TRIGGERS, read_csv
-from test_importers import (ROSTER_HEADER, ROSTER_ROWS, assert_rejected_and_unchanged, roster_store,  # noqa: F401
-                            roster_workbook, store, write)
+from test_importers import (ROSTER_HEADER, ROSTER_ROWS, ZS_SPACES, assert_rejected_and_unchanged,  # noqa: F401
+                            roster_store, roster_workbook, store, write)
 
 ACCEPTED = "accepted are CSV files saved as UTF-8, UTF-16 or Windows-1252 (cp1252) text, and .xlsx workbooks"
 
@@ -117,10 +117,12 @@ def test_text_that_already_starts_with_a_guard_quote_survives_the_round_trip(tmp
 
 
 LEADING = st.text(st.sampled_from(TRIGGERS), min_size=1, max_size=3)
-# Without the invisible characters the roster import removes (zero-width spaces, joiners ...: see test_importers).
+# Without the invisible characters the roster import removes (zero-width spaces, joiners ...: see test_importers),
+# and guarded text without the spaces at the end it removes too.
 REST = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\u200b\u200c\u200d\u2060\ufeff"),
                max_size=12)
-GUARDED_TEXT = st.builds(lambda lead, rest: lead + rest, LEADING, REST).filter(lambda s: s.strip() != "")
+GUARDED_TEXT = st.builds(lambda lead, rest: (lead + rest).rstrip(ZS_SPACES), LEADING, REST).filter(
+    lambda s: s.strip() != "")
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

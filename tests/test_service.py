@@ -8,9 +8,12 @@ a real JupyterHub.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import threading
 
+import openpyxl
 import pytest
 import requests
 
@@ -169,6 +172,41 @@ def test_hostile_ids_in_the_address_are_refused_without_reading_anything(svc, ho
     answer = get(svc, f"api/people/{hostile}/history", A)
     assert answer.status_code in (400, 403, 404)
     assert "conversations" not in answer.text
+
+
+def test_a_workbook_with_two_roster_sheets_is_refused_saying_how_to_name_one_in_the_upload(svc, tmp_path):
+    """The upload was refused with the command line's advice (--sheet NAME), which a request cannot follow; it
+    says to name the sheet in the address, which it reads, and the refused upload changes nothing."""
+    lines = (svc.data / "roster.csv").read_text(encoding="utf-8").splitlines()
+    row = next(csv.reader([next(line for line in lines if line.startswith("E0003,"))]))
+    book = openpyxl.Workbook()
+    book.active.title = "People"
+    book.create_sheet("Leavers")
+    for sheet, coach in ((book["People"], "E0001"), (book["Leavers"], row[2])):
+        sheet.append(lines[0].split(","))
+        sheet.append([row[0], row[1], coach, *row[3:]])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    before = {path: path.read_bytes() for path in sorted(svc.data.rglob("*")) if path.is_file()}
+
+    def upload(query: str) -> requests.Response:
+        return requests.put(svc.url + "api/roster?format=xlsx" + query, data=buffer.getvalue(), timeout=30,
+                            headers={"Authorization": f"token {OP}"})
+    refused = upload("")
+    assert refused.status_code == 400, refused.text
+    message = refused.json()["message"]
+    assert "has 2 sheets that look like a roster file ('People', 'Leavers'" in message
+    assert "say which to import with sheet=NAME in the request's address (PUT api/roster?format=xlsx&sheet=NAME), " \
+           "or save that sheet alone as a workbook and import that" in message and "--sheet" not in message
+    unknown = upload("&sheet=Staff")
+    assert unknown.status_code == 400 and "has no sheet 'Staff'; its sheets are 'People', 'Leavers'" in unknown.text
+    assert {path: path.read_bytes() for path in sorted(svc.data.rglob("*")) if path.is_file()} == before
+
+    imported = upload("&sheet=People")
+    assert imported.status_code == 200, imported.text
+    assert imported.json()["updated"] == 1
+    assert "read sheet 'People' (as asked) and ignored the other 1: 'Leavers'" in imported.json()["notes"]
+    assert Store(svc.data).employee("E0003")["coach_id"] == "E0001"
 
 
 def test_a_roster_move_takes_the_history_to_the_new_coach_and_away_from_the_old(svc):

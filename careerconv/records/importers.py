@@ -46,11 +46,17 @@ What the file may look like:
 * Values are read with the parsers of :mod:`careerconv.records.schema` (ratings, ids,
   dates, cadences). Characters a spreadsheet does not show are handled as
   surrounding spaces are: an id or an email holding one is refused, naming
-  it; from a roster's names, departments and roles zero-width spaces, word
-  joiners and byte-order marks (and zero-width joiners at either end) are
-  removed, with a note. Control characters other than tab and line break
-  are kept, with a note (an .xlsx export leaves them out). A text cell written by our own CSV export with a
-  formula-guard quote (``'=x``) is read back without it
+  it; from a roster's names, departments and roles and a history's skills
+  zero-width spaces, word joiners and byte-order marks are removed, and so
+  are spaces (Unicode category Zs: the space, the no-break space ...) and
+  zero-width joiners at either end, with a note counting the cleaned cells
+  per column (so ``Sales`` with a no-break space after it is the department
+  ``Sales``, and ``Python`` with a zero-width space the skill ``Python``);
+  tabs and line breaks are kept as they are (a skill loses them at either
+  end, unnoted, like any whitespace there). Control characters other than
+  tab and line break are kept, with a note (an .xlsx export leaves them out).
+  A text cell written by our own CSV export with a formula-guard quote
+  (``'=x``) is read back without it
   (:func:`careerconv.records.spreadsheet.restore_formula`).
 * Day/month order of ``DD/MM/YYYY``-style dates is decided for the whole file,
   never per row: if some date in the file can only be read one way
@@ -100,10 +106,13 @@ DATE_ORDERS = defaults.DATE_ORDERS
 EARLIEST_DATE = dt.date(1950, 1, 1)
 _ORDER_LABEL = {"dmy": "DD/MM/YYYY", "mdy": "MM/DD/YYYY"}
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-# Roster text (see _roster_text): characters never shown, zero-width joiners at an end, and control characters
-# other than tab, line feed and carriage return (kept, with a note: Excel cannot store them).
+# Text that names things - a roster's names, departments and roles, a history's skills - (see _shown_text):
+# characters never shown; zero-width joiners and spaces at an end; control characters other than tab, line feed
+# and carriage return (kept, with a note: Excel cannot store them).
 _NEVER_SHOWN = re.compile("[\u200b\u2060\ufeff]")
-_JOINER_ENDS = re.compile("^[\u200c\u200d]+|[\u200c\u200d]+$")
+# The spaces: Unicode category Zs (the space, the no-break space, the ideographic space ...), not tab or line breaks.
+_SPACES = " \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
+_UNSEEN_ENDS = re.compile(f"^[\u200c\u200d{_SPACES}]+|[\u200c\u200d{_SPACES}]+$")
 _CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _XLSX_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls
@@ -121,6 +130,8 @@ _BINARY_MAGIC = (
 # Excel's separator hint: a first line ``sep=;`` names the separator, and Excel does not show it as a row.
 _SEPARATOR_HINT = re.compile(r"sep=(.*)", re.IGNORECASE)
 _SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+# How a person names the sheet of a workbook on the command line (``careerconv import roster|history``).
+SHEET_OPTION = "--sheet NAME"
 _ACCEPTED_FILES = "accepted are CSV files saved as UTF-8, UTF-16 or Windows-1252 (cp1252) text, and .xlsx workbooks"
 
 
@@ -282,7 +293,7 @@ def _blank(cells: Iterable[Any]) -> bool:
 
 
 def read_table_file(path: str | Path, columns: ColumnSpec | Iterable[str] = (), *,
-                    sheet: str | None = None) -> RawTable:
+                    sheet: str | None = None, sheet_asked_by: str = SHEET_OPTION) -> RawTable:
     """Read a CSV file or one sheet of an ``.xlsx`` workbook into raw cells.
 
     Parameters
@@ -297,6 +308,9 @@ def read_table_file(path: str | Path, columns: ColumnSpec | Iterable[str] = (), 
         several, the file is refused; with none, the first is read).
     sheet
         The sheet of a workbook to read, whatever its header row names.
+    sheet_asked_by
+        How the person importing names ``sheet`` where they are (the command line's ``--sheet NAME``), for the
+        message refusing a workbook with several sheets that look like the table.
 
     Returns
     -------
@@ -329,7 +343,7 @@ def read_table_file(path: str | Path, columns: ColumnSpec | Iterable[str] = (), 
         kind = _zip_kind(data)
         if kind:
             raise _file_problem(source, f"is {kind}, not a CSV file or an Excel workbook; {_ACCEPTED_FILES}")
-        table = _read_xlsx(path, source, spec, sheet)
+        table = _read_xlsx(path, source, spec, sheet, sheet_asked_by)
         if path.suffix.lower() not in (".xlsx", ".xlsm"):
             table.notes.append(f"read as an Excel workbook, which it is, although it is named {path.name!r}")
         return table
@@ -342,8 +356,8 @@ def read_table_file(path: str | Path, columns: ColumnSpec | Iterable[str] = (), 
     if kind:
         raise _file_problem(source, f"is not a text file: it looks like {kind}; {_ACCEPTED_FILES}")
     if sheet is not None:
-        raise _file_problem(source, f"is a CSV file, which has no sheets; sheet {sheet!r} was asked for (--sheet "
-                                    "is for .xlsx workbooks)")
+        raise _file_problem(source, f"is a CSV file, which has no sheets; sheet {sheet!r} was asked for, and "
+                                    "only an .xlsx workbook has sheets")
     try:
         text, encoding = decode_text(data, source)
     except ValueError as exc:
@@ -396,7 +410,7 @@ def _hinted_separator(source: str, line: str, separator: str) -> str:
     return separator
 
 
-def _read_xlsx(path: Path, source: str, spec: ColumnSpec, sheet: str | None) -> RawTable:
+def _read_xlsx(path: Path, source: str, spec: ColumnSpec, sheet: str | None, sheet_asked_by: str) -> RawTable:
     try:
         book = pd.ExcelFile(path, engine="openpyxl")
         grids = pd.read_excel(book, sheet_name=None, header=None, dtype=object, keep_default_na=False)
@@ -404,7 +418,7 @@ def _read_xlsx(path: Path, source: str, spec: ColumnSpec, sheet: str | None) -> 
         raise _file_problem(source, f"cannot be read as an Excel workbook ({exc}); save it again as .xlsx "
                                     "or CSV UTF-8") from None
     tables = {name: _sheet_rows(grid) for name, grid in grids.items()}
-    chosen, notes = _choose_sheet(source, spec, tables, sheet)
+    chosen, notes = _choose_sheet(source, spec, tables, sheet, sheet_asked_by)
     unsaved = _formulas_without_values(path, chosen)
     if unsaved:
         shown = ", ".join(unsaved[:5]) + (f" and {len(unsaved) - 5} more" if len(unsaved) > 5 else "")
@@ -437,9 +451,11 @@ def _sheet_rows(grid: pd.DataFrame) -> tuple[list[str] | None, int, list[RawRow]
     return header, header_row, rows
 
 
-def _choose_sheet(source: str, spec: ColumnSpec, tables: dict[str, tuple], sheet: str | None) -> tuple[str, list]:
+def _choose_sheet(source: str, spec: ColumnSpec, tables: dict[str, tuple], sheet: str | None,
+                  sheet_asked_by: str) -> tuple[str, list]:
     """The sheet to read and a note on the others: ``sheet`` when given, else the one sheet whose header row
-    looks like ``spec``'s (the first sheet when none does)."""
+    looks like ``spec``'s (the first sheet when none does; with several, the refusal says to name one by
+    ``sheet_asked_by``)."""
     names = list(tables)
     if sheet is not None:
         if sheet not in tables:
@@ -450,8 +466,8 @@ def _choose_sheet(source: str, spec: ColumnSpec, tables: dict[str, tuple], sheet
         if len(fitting) > 1:
             raise _file_problem(source, f"has {len(fitting)} sheets that look like a {spec.kind} file ("
                                         f"{_quoted(fitting)}: their header rows name {', '.join(spec.required)}); "
-                                        "say which to import with --sheet NAME, or save that sheet alone as a "
-                                        "workbook and import that")
+                                        f"say which to import with {sheet_asked_by}, or save that sheet alone "
+                                        "as a workbook and import that")
         chosen = fitting[0] if fitting else names[0]
         why = f"the only one whose header row names the {spec.kind} columns" if fitting else \
             f"the first; no sheet's header row names all of {', '.join(spec.required)}"
@@ -816,21 +832,32 @@ def _same_employee(a: dict, b: dict) -> bool:
     return all(norm(a.get(k)) == norm(b.get(k)) for k in schema.ROSTER.names)
 
 
-def _roster_text(value: Any, *, what: str, allow_missing: bool = True) -> str:
-    """A roster text cell as a person sees it: without the characters that are never shown (zero-width spaces,
-    word joiners, byte-order marks), nor zero-width joiners at either end (between letters they shape Persian,
-    Arabic and Indic script, so there they stay). Anything else is kept verbatim.
+def _shown_text(value: Any, *, what: str, allow_missing: bool = True) -> str:
+    """A text cell that names something (a roster's name, department or role, a history's skill) as a person
+    sees it: without the characters that are never shown (zero-width spaces, word joiners, byte-order marks),
+    nor spaces (Unicode category Zs, such as the no-break space) and zero-width joiners at either end (between
+    letters joiners shape Persian, Arabic and Indic script, so there they stay). Anything else is kept
+    verbatim: tabs and line breaks too.
 
     Raises
     ------
     ValueError
         A text too long, or a required cell that is empty or holds only invisible characters.
     """
-    text = _JOINER_ENDS.sub("", _NEVER_SHOWN.sub("", schema.parse_text(value, what=what,
+    text = _UNSEEN_ENDS.sub("", _NEVER_SHOWN.sub("", schema.parse_text(value, what=what,
                                                                        allow_missing=allow_missing)))
     if not text and not allow_missing:
         raise ValueError(f"{what} is required; the cell holds only characters a spreadsheet does not show")
     return text
+
+
+def _cleaned_note(columns: list[str], what: str) -> str:
+    """The note on the cells :func:`_shown_text` changed (``columns``: the column of each), counted per column;
+    ``what`` names what such a character would make differ from what looks the same."""
+    counts = ", ".join(f"{c} {columns.count(c)}" for c in dict.fromkeys(columns))
+    return (f"cleaned {len(columns)} cell(s) ({counts}): removed zero-width spaces, word joiners and byte-order "
+            "marks, and spaces (such as no-break spaces) and zero-width joiners at either end - characters a "
+            f"spreadsheet does not show, which would make {what} that looks the same differ")
 
 
 def _parse_email(value: Any) -> str:
@@ -852,7 +879,7 @@ def _kept(existing: dict[str, dict], employee_id: Any, column: str, default: Any
 
 def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
                   rejected_path: str | Path | None = None, dry_run: bool = False,
-                  sheet: str | None = None) -> ImportResult:
+                  sheet: str | None = None, sheet_asked_by: str = SHEET_OPTION) -> ImportResult:
     """Add or update employees from a roster file (CSV or .xlsx).
 
     Parameters
@@ -869,6 +896,9 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
         Check everything and count, but write nothing.
     sheet
         The sheet of a workbook to read (default: the one whose header row names the roster's columns).
+    sheet_asked_by
+        How ``sheet`` is given where the import is made, for the refusals that need one
+        (:func:`read_table_file`).
 
     Returns
     -------
@@ -882,7 +912,7 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     FileNotFoundError
         No such input file.
     """
-    raw = read_table_file(path, ROSTER_COLUMNS, sheet=sheet)
+    raw = read_table_file(path, ROSTER_COLUMNS, sheet=sheet, sheet_asked_by=sheet_asked_by)
     rejected_target = Path(rejected_path) if rejected_path else default_rejected_path(raw.path)
     if skip_invalid and not dry_run:
         _check_rejected_target(raw.path, rejected_target)
@@ -908,11 +938,11 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
         rec = {
             EMPLOYEE_ID: checker.check(schema.parse_identifier, v.get(EMPLOYEE_ID), n, EMPLOYEE_ID,
                                        what="employee id"),
-            "name": checker.check(_roster_text, v.get("name"), n, "name", what="name", allow_missing=False),
+            "name": checker.check(_shown_text, v.get("name"), n, "name", what="name", allow_missing=False),
             COACH_ID: checker.check(schema.parse_coach_id, v.get(COACH_ID), n, COACH_ID),
-            DEPARTMENT: checker.check(_roster_text, v.get(DEPARTMENT), n, DEPARTMENT, what="department",
+            DEPARTMENT: checker.check(_shown_text, v.get(DEPARTMENT), n, DEPARTMENT, what="department",
                                       allow_missing=False),
-            "role": checker.check(_roster_text, v.get("role"), n, "role", what="role") or "",
+            "role": checker.check(_shown_text, v.get("role"), n, "role", what="role") or "",
             CADENCE_MONTHS: checker.check(schema.parse_cadence, v.get(CADENCE_MONTHS), n, CADENCE_MONTHS)
             if checker.has(CADENCE_MONTHS) else int(_kept(existing, v.get(EMPLOYEE_ID), CADENCE_MONTHS,
                                                            DEFAULT_CADENCE)),
@@ -972,11 +1002,7 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
         result.notes.append("the file has no email column: employees already on the roster keep their email")
     cleaned_columns = [c for r in good_rows for c in cleaned.get(r.row, [])]
     if cleaned_columns:
-        counts = ", ".join(f"{c} {cleaned_columns.count(c)}" for c in dict.fromkeys(cleaned_columns))
-        result.notes.append(f"cleaned {len(cleaned_columns)} cell(s) ({counts}): removed zero-width spaces, word "
-                            "joiners and byte-order marks, and zero-width joiners at either end - characters a "
-                            "spreadsheet does not show, which would make a department (or a name) that looks the "
-                            "same differ")
+        result.notes.append(_cleaned_note(cleaned_columns, "a department (or a name)"))
     with_control = [(r.row, c) for r in good_rows for c in controls.get(r.row, [])]
     if with_control:
         row, column = with_control[0]
@@ -1102,8 +1128,9 @@ def _parse_history_date(value: Any, *, decision: DateOrderDecision) -> dt.date:
 
 
 def _parse_skill(value: Any) -> str:
-    # Skill names are labels that group ratings over time, so surrounding spaces are dropped.
-    return schema.parse_text(value, allow_missing=False, what="skill").strip()
+    """A skill name as a person sees it (:func:`_shown_text`), without whitespace at either end: a skill is a
+    label that groups ratings over time, so ``Python`` and ``Python`` with a zero-width space are one skill."""
+    return _shown_text(value, allow_missing=False, what="skill").strip()
 
 
 def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False,
@@ -1160,6 +1187,7 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
     if decision is None:
         decision = decide_date_order(((n, v.get(DATE)) for n, v in values.items()), None)
     parsed: dict[int, dict] = {}
+    cleaned: set[int] = set()  # rows whose skill held characters a spreadsheet does not show
     for raw_row in raw.rows:
         if raw_row.row not in values:
             continue
@@ -1186,6 +1214,8 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
         }
         if not schema.is_missing(v.get(COACH_ID)):
             rec[COACH_ID] = checker.check(schema.parse_identifier, v.get(COACH_ID), n, COACH_ID, what="coach id")
+        if isinstance(v.get(SKILL), str) and rec[SKILL] is not None and rec[SKILL] != v[SKILL].strip():
+            cleaned.add(n)  # (whitespace at an end alone was always dropped from a skill, without a note)
         parsed[n] = rec
     # Rows that belong to one conversation: same employee and date.
     groups: dict[tuple[str, dt.date], list[int]] = {}
@@ -1194,7 +1224,8 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
             groups.setdefault((rec[EMPLOYEE_ID], rec[DATE]), []).append(n)
     conflicts: dict[int, str] = {}  # first row of a conflicting pair -> why it is rejected too
     for (eid, date), rows in groups.items():
-        seen_skill: dict[str, int] = {}
+        seen_skill: dict[str, int] = {}  # skill key -> the first row rating it
+        seen_name: dict[str, str] = {}  # skill key -> the skill as read on that row
         coach_row: tuple[int, str] | None = None
         for n in rows:
             rec = parsed[n]
@@ -1202,7 +1233,7 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
                 key = schema.skill_key(rec[SKILL])
                 if key in seen_skill:
                     first = seen_skill[key]
-                    if _same_cells(values[first], values[n]):
+                    if _same_cells({**values[first], SKILL: seen_name[key]}, {**values[n], SKILL: rec[SKILL]}):
                         checker.add(f"duplicate of row {first}", n, SKILL, rec[SKILL])
                     else:
                         checker.add(f"{eid} on {date} rates this skill already on row {first}; a skill is rated "
@@ -1211,7 +1242,7 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
                         conflicts[first] = f"{eid} on {date} rates this skill again on row {n} with other values; " \
                                            "which row is right is not guessed"
                 else:
-                    seen_skill[key] = n
+                    seen_skill[key], seen_name[key] = n, rec[SKILL]
             if rec[COACH_ID] is not None:
                 if coach_row is None:
                     coach_row = (n, rec[COACH_ID])
@@ -1295,6 +1326,9 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
     notes = list(raw.notes)
     if decision.explanation:
         notes.append(decision.explanation)
+    cleaned_skills = [SKILL for r in good_rows if r.row in cleaned]
+    if cleaned_skills:
+        notes.append(_cleaned_note(cleaned_skills, "a skill"))
     result = ImportResult("history", raw.source, raw.describe(), len(raw.rows), len(good_rows), added, updated,
                           unchanged, rejections, rejected_target if rejections else None, dry_run, notes)
     if dry_run:

@@ -15,7 +15,8 @@ Routes, under the service prefix (``/services/careerconv-records/``)::
     GET    hr/<table>.csv                          HR, operator: one of its tables as CSV
     GET    api/me                                  who the hub says you are, and your roles
     GET    api/roster                              coach: their people; operator: everyone (CSV)
-    PUT    api/roster                              operator: import a roster file (CSV or .xlsx body)
+    PUT    api/roster?format=csv|xlsx&sheet=       operator: import a roster file (CSV or .xlsx body; sheet: the
+                                                   workbook's sheet to read, else the one that looks like a roster)
     GET    api/skills                              skill names used by at least k people
     GET    api/question-sets                       coach: the data folder's own question set files (YAML text)
     GET    api/aggregates?as_of=&min_group_size=&department=&period_start=&period_end=
@@ -299,6 +300,10 @@ class MeHandler(BaseHandler):
         self.write_json({"user": c.login, "roles": sorted(c.roles), COACH_ID: c.coach_id})
 
 
+# How the roster upload names a workbook's sheet: in the request's address, as the command line's --sheet does.
+ROSTER_SHEET_PARAMETER = "sheet=NAME in the request's address (PUT api/roster?format=xlsx&sheet=NAME)"
+
+
 class RosterHandler(BaseHandler):
     async def get(self) -> None:
         caller = self.caller
@@ -314,6 +319,7 @@ class RosterHandler(BaseHandler):
     async def put(self) -> None:
         caller = self.caller
         suffix = ".xlsx" if self.get_argument("format", "csv") == "xlsx" else ".csv"
+        sheet = self.get_argument("sheet", None) or None
         body = self.request.body
 
         def work():
@@ -321,7 +327,8 @@ class RosterHandler(BaseHandler):
             with tempfile.TemporaryDirectory(prefix="careerconv-roster-") as tmp:
                 path = Path(tmp) / f"roster{suffix}"
                 path.write_bytes(body)
-                result = import_roster(self.service.store(caller.login), path)
+                result = import_roster(self.service.store(caller.login), path, sheet=sheet,
+                                       sheet_asked_by=ROSTER_SHEET_PARAMETER)
             return {"rows_read": result.rows_read, "added": result.added, "updated": result.updated,
                     "unchanged": result.unchanged, "notes": result.notes}
         # only an operator's import holds the other requests back (anyone else's is refused at once)
