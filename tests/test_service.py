@@ -209,6 +209,30 @@ def test_a_workbook_with_two_roster_sheets_is_refused_saying_how_to_name_one_in_
     assert Store(svc.data).employee("E0003")["coach_id"] == "E0001"
 
 
+def data_folder(svc) -> dict:
+    """Every file of the service's data folder and its bytes."""
+    return {path: path.read_bytes() for path in sorted(svc.data.rglob("*")) if path.is_file()}
+
+
+def upload_roster(svc, body: bytes, query: str = "") -> requests.Response:
+    return requests.put(svc.url + "api/roster" + query, data=body, timeout=30, headers={"Authorization": f"token {OP}"})
+
+
+def test_a_refused_upload_names_the_file_as_the_uploaded_file_not_the_servers_temporary_path(svc):
+    """The refusals named the temporary file the service reads an upload from (/tmp/careerconv-roster-…/roster.csv),
+    which the person who sent it never saw and which is gone when the answer comes; they name the uploaded file."""
+    header = (svc.data / "roster.csv").read_text(encoding="utf-8").splitlines()[0]
+    before = data_folder(svc)
+    for body in ((header + "\nE0999,Ann Example,E0020,Sales,,7,\n").encode(), b"\x89PNG\r\n\x1a\n...", b""):
+        refused = upload_roster(svc, body)
+        assert refused.status_code == 400, refused.text
+        answer = refused.json()
+        assert answer["message"].startswith("the uploaded file: ") and "\n  - the uploaded file" in answer["message"]
+        assert [problem["source"] for problem in answer["problems"]] == ["the uploaded file"]
+        assert "careerconv-roster-" not in refused.text and "roster.csv" not in refused.text
+    assert data_folder(svc) == before
+
+
 def test_a_roster_move_takes_the_history_to_the_new_coach_and_away_from_the_old(svc):
     a, b = ServiceStore(svc.url, A), ServiceStore(svc.url, B)
     open_in_a = a.save_checkin(new_checkin("E0003", "E0020", "A's open check-in"))

@@ -293,7 +293,8 @@ def _blank(cells: Iterable[Any]) -> bool:
 
 
 def read_table_file(path: str | Path, columns: ColumnSpec | Iterable[str] = (), *,
-                    sheet: str | None = None, sheet_asked_by: str = SHEET_OPTION) -> RawTable:
+                    sheet: str | None = None, sheet_asked_by: str = SHEET_OPTION,
+                    file_name: str | None = None) -> RawTable:
     """Read a CSV file or one sheet of an ``.xlsx`` workbook into raw cells.
 
     Parameters
@@ -311,6 +312,9 @@ def read_table_file(path: str | Path, columns: ColumnSpec | Iterable[str] = (), 
     sheet_asked_by
         How the person importing names ``sheet`` where they are (the command line's ``--sheet NAME``), for the
         message refusing a workbook with several sheets that look like the table.
+    file_name
+        The file as the person importing knows it, which messages name (default: ``path``); the web service's
+        upload is read from a temporary file whose path means nothing to the person who sent it.
 
     Returns
     -------
@@ -330,7 +334,7 @@ def read_table_file(path: str | Path, columns: ColumnSpec | Iterable[str] = (), 
     """
     spec = columns if isinstance(columns, ColumnSpec) else ColumnSpec("table", (), tuple(columns))
     path = Path(path)
-    source = str(path)
+    source = file_name or str(path)
     if path.is_dir():
         raise _file_problem(source, "is a folder, not a file")
     try:
@@ -879,7 +883,8 @@ def _kept(existing: dict[str, dict], employee_id: Any, column: str, default: Any
 
 def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
                   rejected_path: str | Path | None = None, dry_run: bool = False,
-                  sheet: str | None = None, sheet_asked_by: str = SHEET_OPTION) -> ImportResult:
+                  sheet: str | None = None, sheet_asked_by: str = SHEET_OPTION,
+                  file_name: str | None = None) -> ImportResult:
     """Add or update employees from a roster file (CSV or .xlsx).
 
     Parameters
@@ -899,6 +904,8 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     sheet_asked_by
         How ``sheet`` is given where the import is made, for the refusals that need one
         (:func:`read_table_file`).
+    file_name
+        The file as the person importing knows it, which messages name (default: ``path``).
 
     Returns
     -------
@@ -912,7 +919,7 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     FileNotFoundError
         No such input file.
     """
-    raw = read_table_file(path, ROSTER_COLUMNS, sheet=sheet, sheet_asked_by=sheet_asked_by)
+    raw = read_table_file(path, ROSTER_COLUMNS, sheet=sheet, sheet_asked_by=sheet_asked_by, file_name=file_name)
     rejected_target = Path(rejected_path) if rejected_path else default_rejected_path(raw.path)
     if skip_invalid and not dry_run:
         _check_rejected_target(raw.path, rejected_target)

@@ -302,6 +302,9 @@ class MeHandler(BaseHandler):
 
 # How the roster upload names a workbook's sheet: in the request's address, as the command line's --sheet does.
 ROSTER_SHEET_PARAMETER = "sheet=NAME in the request's address (PUT api/roster?format=xlsx&sheet=NAME)"
+# How the roster upload's messages name the file: the request carries no file name, only its bytes (read from a
+# temporary file whose path means nothing to the person who sent them, and is gone when the answer goes).
+UPLOADED_FILE = "the uploaded file"
 
 
 class RosterHandler(BaseHandler):
@@ -328,7 +331,7 @@ class RosterHandler(BaseHandler):
                 path = Path(tmp) / f"roster{suffix}"
                 path.write_bytes(body)
                 result = import_roster(self.service.store(caller.login), path, sheet=sheet,
-                                       sheet_asked_by=ROSTER_SHEET_PARAMETER)
+                                       sheet_asked_by=ROSTER_SHEET_PARAMETER, file_name=UPLOADED_FILE)
             return {"rows_read": result.rows_read, "added": result.added, "updated": result.updated,
                     "unchanged": result.unchanged, "notes": result.notes}
         # only an operator's import holds the other requests back (anyone else's is refused at once)
