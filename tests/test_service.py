@@ -233,6 +233,40 @@ def test_a_refused_upload_names_the_file_as_the_uploaded_file_not_the_servers_te
     assert data_folder(svc) == before
 
 
+def test_an_upload_with_invalid_rows_offers_skip_invalid_in_the_address_and_answers_with_the_rejected_rows(svc):
+    """The refusal said "pass --skip-invalid" and named a rejected-rows file in the service's temporary folder: a
+    request can do neither. It offers skip_invalid=1 in the address, which imports the valid rows and sends the
+    rejected ones back (the file's own columns and a reason) as CSV text; the refusal changes nothing."""
+    lines = (svc.data / "roster.csv").read_text(encoding="utf-8").splitlines()
+    row = next(csv.reader([next(line for line in lines if line.startswith("E0003,"))]))
+    moved = ",".join([row[0], row[1], "E0001", *row[3:]])
+    body = "\n".join([lines[0], moved, "E0999,=HYPERLINK(1),E0020,Sales,,7,", "E0998,Ann Example,E0020,Sales,,6,"])
+    before = data_folder(svc)
+    refused = upload_roster(svc, body.encode())
+    assert refused.status_code == 400, refused.text
+    message = refused.json()["message"]
+    assert message.endswith(
+        "Fix these rows and import again, or add skip_invalid=1 to the request's address (PUT "
+        "api/roster?skip_invalid=1) to import the 2 valid row(s) and get the 1 rejected one(s) back, each with its "
+        "reason, as CSV text in the answer's rejected_csv."), message
+    assert "--skip-invalid" not in message and "rejected.csv" not in message
+    assert upload_roster(svc, body.encode(), "?skip_invalid=yes").status_code == 400
+    assert data_folder(svc) == before
+
+    imported = upload_roster(svc, body.encode(), "?skip_invalid=1")
+    assert imported.status_code == 200, imported.text
+    answer = imported.json()
+    assert (answer["rows_read"], answer["added"], answer["updated"], answer["rejected"]) == (3, 1, 1, 1)
+    rejected = list(csv.reader(io.StringIO(answer["rejected_csv"])))
+    assert rejected == [[*lines[0].split(","), "reason"], ["E0999", "'=HYPERLINK(1)", "E0020", "Sales", "", "7", "",
+                                                           "row 3: cadence_months '7': cadence must be 6 or 12 "
+                                                           "(months)"]]  # spreadsheet-safe, as the command line's
+    store = Store(svc.data)
+    assert store.employee("E0003")["coach_id"] == "E0001" and store.employee("E0998")["name"] == "Ann Example"
+    assert "E0999" not in set(store.roster()["employee_id"])
+    assert upload_roster(svc, "\n".join(lines[:2]).encode()).json()["rejected_csv"] is None
+
+
 def test_a_roster_move_takes_the_history_to_the_new_coach_and_away_from_the_old(svc):
     a, b = ServiceStore(svc.url, A), ServiceStore(svc.url, B)
     open_in_a = a.save_checkin(new_checkin("E0003", "E0020", "A's open check-in"))

@@ -132,6 +132,10 @@ _SEPARATOR_HINT = re.compile(r"sep=(.*)", re.IGNORECASE)
 _SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 # How a person names the sheet of a workbook on the command line (``careerconv import roster|history``).
 SHEET_OPTION = "--sheet NAME"
+# How a person imports the valid rows of a file with invalid ones on the command line, and where the rejected rows
+# go: {valid} and {rejected} are the counts of rows, {target} the rejected rows' file.
+SKIP_INVALID_OPTION = ("pass --skip-invalid to import the {valid} valid row(s) and write the {rejected} rejected "
+                       "one(s), each with its reason, to {target}")
 _ACCEPTED_FILES = "accepted are CSV files saved as UTF-8, UTF-16 or Windows-1252 (cp1252) text, and .xlsx workbooks"
 
 
@@ -807,9 +811,11 @@ def write_rejected(raw: RawTable, rejections: list[Rejection], path: Path) -> Pa
 
 
 def _reject_or_raise(checker: _Checker, raw: RawTable, bad_rows: set[int], n_valid_rows: int,
-                     skip_invalid: bool, rejected_path: Path | None, note: str = "") -> None:
+                     skip_invalid: bool, rejected_path: Path | None, note: str = "",
+                     skip_invalid_asked_by: str = SKIP_INVALID_OPTION) -> None:
     """Raise :class:`FileRejected` unless the problems may be skipped; its hint starts with how the file was
-    read (which sheet, which separator) and ``note``."""
+    read (which sheet, which separator) and ``note``, and offers skipping invalid rows as
+    ``skip_invalid_asked_by`` says (see :data:`SKIP_INVALID_OPTION`)."""
     problems = checker.all_problems()
     note = "".join(f"Note: {n}.\n" for n in [*raw.notes, note] if n)
     if checker.file_problems:
@@ -819,9 +825,9 @@ def _reject_or_raise(checker: _Checker, raw: RawTable, bad_rows: set[int], n_val
         target = rejected_path or default_rejected_path(raw.path)
         hint = note + "Fix these rows and import the file again."
         if n_valid_rows:
-            hint = note + (f"Fix these rows and import again, or pass --skip-invalid to import the {n_valid_rows} "
-                           f"valid row(s) and write the {len(raw.rows) - n_valid_rows} rejected one(s), each with "
-                           f"its reason, to {target}.")
+            skip = skip_invalid_asked_by.format(valid=n_valid_rows, rejected=len(raw.rows) - n_valid_rows,
+                                                target=target)
+            hint = note + f"Fix these rows and import again, or {skip}."
         raise FileRejected(problems, f"{raw.source}: {len(problems)} problem(s) in {len(bad_rows)} of "
                                      f"{len(raw.rows)} rows; nothing was written", hint)
 
@@ -884,7 +890,7 @@ def _kept(existing: dict[str, dict], employee_id: Any, column: str, default: Any
 def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
                   rejected_path: str | Path | None = None, dry_run: bool = False,
                   sheet: str | None = None, sheet_asked_by: str = SHEET_OPTION,
-                  file_name: str | None = None) -> ImportResult:
+                  file_name: str | None = None, skip_invalid_asked_by: str = SKIP_INVALID_OPTION) -> ImportResult:
     """Add or update employees from a roster file (CSV or .xlsx).
 
     Parameters
@@ -906,6 +912,9 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
         (:func:`read_table_file`).
     file_name
         The file as the person importing knows it, which messages name (default: ``path``).
+    skip_invalid_asked_by
+        How ``skip_invalid`` is asked for where the import is made and where the rejected rows go, for the
+        refusal of a file with invalid rows (:data:`SKIP_INVALID_OPTION`).
 
     Returns
     -------
@@ -990,7 +999,8 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     problems_by_row = checker.by_row()
     bad = set(problems_by_row)
     good_rows = [r for r in raw.rows if r.row not in bad]
-    _reject_or_raise(checker, raw, bad, len(good_rows), skip_invalid, rejected_target)
+    _reject_or_raise(checker, raw, bad, len(good_rows), skip_invalid, rejected_target,
+                     skip_invalid_asked_by=skip_invalid_asked_by)
     rejections = [Rejection(r.row, r.cells, [_reason(p) for p in problems_by_row[r.row]])
                   for r in raw.rows if r.row in bad]
     incoming = [parsed[r.row] for r in good_rows]

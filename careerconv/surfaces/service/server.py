@@ -15,8 +15,11 @@ Routes, under the service prefix (``/services/careerconv-records/``)::
     GET    hr/<table>.csv                          HR, operator: one of its tables as CSV
     GET    api/me                                  who the hub says you are, and your roles
     GET    api/roster                              coach: their people; operator: everyone (CSV)
-    PUT    api/roster?format=csv|xlsx&sheet=       operator: import a roster file (CSV or .xlsx body; sheet: the
-                                                   workbook's sheet to read, else the one that looks like a roster)
+    PUT    api/roster?format=csv|xlsx&sheet=&skip_invalid=0|1
+                                                   operator: import a roster file (CSV or .xlsx body; sheet: the
+                                                   workbook's sheet to read, else the one that looks like a roster;
+                                                   skip_invalid=1: import the valid rows of a file with invalid
+                                                   ones, which come back with their reasons as rejected_csv)
     GET    api/skills                              skill names used by at least k people
     GET    api/question-sets                       coach: the data folder's own question set files (YAML text)
     GET    api/aggregates?as_of=&min_group_size=&department=&period_start=&period_end=
@@ -305,6 +308,11 @@ ROSTER_SHEET_PARAMETER = "sheet=NAME in the request's address (PUT api/roster?fo
 # How the roster upload's messages name the file: the request carries no file name, only its bytes (read from a
 # temporary file whose path means nothing to the person who sent them, and is gone when the answer goes).
 UPLOADED_FILE = "the uploaded file"
+# How the roster upload imports the valid rows of a file with invalid ones: a setting in the address, and the
+# rejected rows come back in the answer (rejected_csv) rather than in a file on the server.
+ROSTER_SKIP_INVALID_PARAMETER = (
+    "add skip_invalid=1 to the request's address (PUT api/roster?skip_invalid=1) to import the {valid} valid row(s) "
+    "and get the {rejected} rejected one(s) back, each with its reason, as CSV text in the answer's rejected_csv")
 
 
 class RosterHandler(BaseHandler):
@@ -323,17 +331,25 @@ class RosterHandler(BaseHandler):
         caller = self.caller
         suffix = ".xlsx" if self.get_argument("format", "csv") == "xlsx" else ".csv"
         sheet = self.get_argument("sheet", None) or None
+        skip_invalid = self.get_argument("skip_invalid", "0")
         body = self.request.body
 
         def work():
             check_role(caller, OPERATOR, "import a roster")
+            if skip_invalid not in ("0", "1"):
+                raise ValueError(f"skip_invalid must be 0 or 1, not {skip_invalid!r}")
             with tempfile.TemporaryDirectory(prefix="careerconv-roster-") as tmp:
                 path = Path(tmp) / f"roster{suffix}"
                 path.write_bytes(body)
+                rejected_path = Path(tmp) / "rejected.csv"
                 result = import_roster(self.service.store(caller.login), path, sheet=sheet,
-                                       sheet_asked_by=ROSTER_SHEET_PARAMETER, file_name=UPLOADED_FILE)
+                                       sheet_asked_by=ROSTER_SHEET_PARAMETER, file_name=UPLOADED_FILE,
+                                       skip_invalid=skip_invalid == "1", rejected_path=rejected_path,
+                                       skip_invalid_asked_by=ROSTER_SKIP_INVALID_PARAMETER)
+                rejected_csv = rejected_path.read_text(encoding="utf-8-sig") if result.rejected else None
             return {"rows_read": result.rows_read, "added": result.added, "updated": result.updated,
-                    "unchanged": result.unchanged, "notes": result.notes}
+                    "unchanged": result.unchanged, "rejected": len(result.rejected), "rejected_csv": rejected_csv,
+                    "notes": result.notes}
         # only an operator's import holds the other requests back (anyone else's is refused at once)
         await self.guarded("import roster", None, None, work, gate="change" if caller.has(OPERATOR) else None)
 
