@@ -233,6 +233,19 @@ def test_a_refused_upload_names_the_file_as_the_uploaded_file_not_the_servers_te
     assert data_folder(svc) == before
 
 
+def test_a_history_file_sent_as_a_roster_is_refused_without_a_command_for_a_file_on_the_server(svc):
+    """The refusal said to import it with `careerconv import history /tmp/careerconv-roster-…/roster.csv`, a command
+    on a temporary file of the server; the service has no history upload, and it says so."""
+    before = data_folder(svc)
+    refused = upload_roster(svc, b"employee_id,date,skill,rating\nE0003,2024-03-01,Python,3\n")
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["problems"][0]["message"] == (
+        "this looks like a history file (its columns are employee_id, date, skill, rating); the records service "
+        "imports rosters only; an operator imports legacy history with `careerconv import history` on the command "
+        "line")
+    assert data_folder(svc) == before
+
+
 def test_an_upload_with_invalid_rows_offers_skip_invalid_in_the_address_and_answers_with_the_rejected_rows(svc):
     """The refusal said "pass --skip-invalid" and named a rejected-rows file in the service's temporary folder: a
     request can do neither. It offers skip_invalid=1 in the address, which imports the valid rows and sends the

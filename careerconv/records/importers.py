@@ -136,6 +136,9 @@ SHEET_OPTION = "--sheet NAME"
 # go: {valid} and {rejected} are the counts of rows, {target} the rejected rows' file.
 SKIP_INVALID_OPTION = ("pass --skip-invalid to import the {valid} valid row(s) and write the {rejected} rejected "
                        "one(s), each with its reason, to {target}")
+# How a person imports a file of the other kind (a history file given to the roster import, or the reverse) on the
+# command line: {kind} is "roster" or "history", {file} the file.
+OTHER_IMPORT_COMMAND = "import it with `careerconv import {kind} {file}`"
 _ACCEPTED_FILES = "accepted are CSV files saved as UTF-8, UTF-16 or Windows-1252 (cp1252) text, and .xlsx workbooks"
 
 
@@ -599,8 +602,9 @@ class _Checker:
         self.name_parts: tuple[int, ...] = ()
         self.notes: list[str] = []
 
-    def check_columns(self, other: ColumnSpec | None = None) -> None:
-        """Match the header to the spec; ``other`` is the other importer, to spot a file given to the wrong one.
+    def check_columns(self, other: ColumnSpec | None = None, other_import_asked_by: str = OTHER_IMPORT_COMMAND) -> None:
+        """Match the header to the spec; ``other`` is the other importer, to spot a file given to the wrong one (the
+        refusal then says what to do as ``other_import_asked_by`` does: see :data:`OTHER_IMPORT_COMMAND`).
 
         A column is found by its own name or, failing that, by its best alias
         (``Manager ID`` for ``coach_id``); with no name column, ``First Name``
@@ -660,8 +664,8 @@ class _Checker:
         if read_as:
             self.notes.append("read " + ", ".join(read_as))
         if other is not None and problems and set(other.required) <= set(seen):
-            problems = [f"this looks like a {other.kind} file (its columns are {', '.join(raw.header)}); import it "
-                        f"with `careerconv import {other.kind} {raw.source}`"]
+            problems = [f"this looks like a {other.kind} file (its columns are {', '.join(raw.header)}); "
+                        + other_import_asked_by.format(kind=other.kind, file=raw.source)]
         for message in problems:
             self.add_file_problem(message, raw.header_row)
         if not raw.rows:
@@ -890,7 +894,8 @@ def _kept(existing: dict[str, dict], employee_id: Any, column: str, default: Any
 def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
                   rejected_path: str | Path | None = None, dry_run: bool = False,
                   sheet: str | None = None, sheet_asked_by: str = SHEET_OPTION,
-                  file_name: str | None = None, skip_invalid_asked_by: str = SKIP_INVALID_OPTION) -> ImportResult:
+                  file_name: str | None = None, skip_invalid_asked_by: str = SKIP_INVALID_OPTION,
+                  other_import_asked_by: str = OTHER_IMPORT_COMMAND) -> ImportResult:
     """Add or update employees from a roster file (CSV or .xlsx).
 
     Parameters
@@ -915,6 +920,9 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     skip_invalid_asked_by
         How ``skip_invalid`` is asked for where the import is made and where the rejected rows go, for the
         refusal of a file with invalid rows (:data:`SKIP_INVALID_OPTION`).
+    other_import_asked_by
+        How a history file is imported where the import is made, for the refusal of a history file given to the
+        roster import (:data:`OTHER_IMPORT_COMMAND`).
 
     Returns
     -------
@@ -933,7 +941,7 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     if skip_invalid and not dry_run:
         _check_rejected_target(raw.path, rejected_target)
     checker = _Checker(raw, ROSTER_COLUMNS)
-    checker.check_columns(other=HISTORY_COLUMNS)
+    checker.check_columns(other=HISTORY_COLUMNS, other_import_asked_by=other_import_asked_by)
     current = store.roster()
     existing = {r[EMPLOYEE_ID]: r for r in current.to_dict("records")}
     existing_folded = {k.casefold(): k for k in existing}

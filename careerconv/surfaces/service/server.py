@@ -314,6 +314,10 @@ ROSTER_SKIP_INVALID_PARAMETER = (
     "add skip_invalid=1 to the request's address (PUT api/roster?skip_invalid=1) to import the {valid} valid row(s) "
     "and get the {rejected} rejected one(s) back, each with its reason, as CSV text in the answer's rejected_csv")
 
+# What the roster upload says to do with a history file sent to it: the service has no history upload.
+ROSTER_OTHER_IMPORT = ("the records service imports rosters only; an operator imports legacy history with "
+                       "`careerconv import {kind}` on the command line")
+
 
 class RosterHandler(BaseHandler):
     async def get(self) -> None:
@@ -345,7 +349,8 @@ class RosterHandler(BaseHandler):
                 result = import_roster(self.service.store(caller.login), path, sheet=sheet,
                                        sheet_asked_by=ROSTER_SHEET_PARAMETER, file_name=UPLOADED_FILE,
                                        skip_invalid=skip_invalid == "1", rejected_path=rejected_path,
-                                       skip_invalid_asked_by=ROSTER_SKIP_INVALID_PARAMETER)
+                                       skip_invalid_asked_by=ROSTER_SKIP_INVALID_PARAMETER,
+                                       other_import_asked_by=ROSTER_OTHER_IMPORT)
                 rejected_csv = rejected_path.read_text(encoding="utf-8-sig") if result.rejected else None
             return {"rows_read": result.rows_read, "added": result.added, "updated": result.updated,
                     "unchanged": result.unchanged, "rejected": len(result.rejected), "rejected_csv": rejected_csv,
