@@ -130,15 +130,37 @@ _BINARY_MAGIC = (
 # Excel's separator hint: a first line ``sep=;`` names the separator, and Excel does not show it as a row.
 _SEPARATOR_HINT = re.compile(r"sep=(.*)", re.IGNORECASE)
 _SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
-# How a person names the sheet of a workbook on the command line (``careerconv import roster|history``).
-SHEET_OPTION = "--sheet NAME"
-# How a person imports the valid rows of a file with invalid ones on the command line, and where the rejected rows
-# go: {valid} and {rejected} are the counts of rows, {target} the rejected rows' file.
-SKIP_INVALID_OPTION = ("pass --skip-invalid to import the {valid} valid row(s) and write the {rejected} rejected "
-                       "one(s), each with its reason, to {target}")
-# How a person imports a file of the other kind (a history file given to the roster import, or the reverse) on the
-# command line: {kind} is "roster" or "history", {file} the file.
-OTHER_IMPORT_COMMAND = "import it with `careerconv import {kind} {file}`"
+
+
+@dataclass(frozen=True)
+class Asking:
+    """How the person importing asks for things where they are, for the messages that tell them what to do.
+
+    The defaults are the command line's (:data:`COMMAND_LINE`); the web service's roster upload has its own.
+
+    Attributes
+    ----------
+    file_name
+        The file as the person knows it, which messages name (None: its path).
+    sheet
+        How they name the sheet of a workbook to read.
+    skip_invalid
+        How they import the valid rows of a file with invalid ones, and where the rejected rows go: ``{valid}`` and
+        ``{rejected}`` are the counts of rows, ``{target}`` the rejected rows' file.
+    other_import
+        How they import a file of the other kind (a history file given to the roster import): ``{kind}`` is
+        "roster" or "history", ``{file}`` the file.
+    """
+
+    file_name: str | None = None
+    sheet: str = "--sheet NAME"
+    skip_invalid: str = ("pass --skip-invalid to import the {valid} valid row(s) and write the {rejected} rejected "
+                         "one(s), each with its reason, to {target}")
+    other_import: str = "import it with `careerconv import {kind} {file}`"
+
+
+# ``careerconv import roster|history``.
+COMMAND_LINE = Asking()
 _ACCEPTED_FILES = "accepted are CSV files saved as UTF-8, UTF-16 or Windows-1252 (cp1252) text, and .xlsx workbooks"
 
 
@@ -300,8 +322,7 @@ def _blank(cells: Iterable[Any]) -> bool:
 
 
 def read_table_file(path: str | Path, columns: ColumnSpec | Iterable[str] = (), *,
-                    sheet: str | None = None, sheet_asked_by: str = SHEET_OPTION,
-                    file_name: str | None = None) -> RawTable:
+                    sheet: str | None = None, asking: Asking = COMMAND_LINE) -> RawTable:
     """Read a CSV file or one sheet of an ``.xlsx`` workbook into raw cells.
 
     Parameters
@@ -316,12 +337,9 @@ def read_table_file(path: str | Path, columns: ColumnSpec | Iterable[str] = (), 
         several, the file is refused; with none, the first is read).
     sheet
         The sheet of a workbook to read, whatever its header row names.
-    sheet_asked_by
-        How the person importing names ``sheet`` where they are (the command line's ``--sheet NAME``), for the
-        message refusing a workbook with several sheets that look like the table.
-    file_name
-        The file as the person importing knows it, which messages name (default: ``path``); the web service's
-        upload is read from a temporary file whose path means nothing to the person who sent it.
+    asking
+        How the person importing names the file and a sheet where they are (:class:`Asking`), for the messages;
+        the web service's upload is read from a temporary file whose path means nothing to the person who sent it.
 
     Returns
     -------
@@ -341,7 +359,7 @@ def read_table_file(path: str | Path, columns: ColumnSpec | Iterable[str] = (), 
     """
     spec = columns if isinstance(columns, ColumnSpec) else ColumnSpec("table", (), tuple(columns))
     path = Path(path)
-    source = file_name or str(path)
+    source = asking.file_name or str(path)
     if path.is_dir():
         raise _file_problem(source, "is a folder, not a file")
     try:
@@ -354,7 +372,7 @@ def read_table_file(path: str | Path, columns: ColumnSpec | Iterable[str] = (), 
         kind = _zip_kind(data)
         if kind:
             raise _file_problem(source, f"is {kind}, not a CSV file or an Excel workbook; {_ACCEPTED_FILES}")
-        table = _read_xlsx(path, source, spec, sheet, sheet_asked_by)
+        table = _read_xlsx(path, source, spec, sheet, asking.sheet)
         if path.suffix.lower() not in (".xlsx", ".xlsm"):
             table.notes.append(f"read as an Excel workbook, which it is, although it is named {path.name!r}")
         return table
@@ -602,9 +620,9 @@ class _Checker:
         self.name_parts: tuple[int, ...] = ()
         self.notes: list[str] = []
 
-    def check_columns(self, other: ColumnSpec | None = None, other_import_asked_by: str = OTHER_IMPORT_COMMAND) -> None:
+    def check_columns(self, other: ColumnSpec | None = None, asking: Asking = COMMAND_LINE) -> None:
         """Match the header to the spec; ``other`` is the other importer, to spot a file given to the wrong one (the
-        refusal then says what to do as ``other_import_asked_by`` does: see :data:`OTHER_IMPORT_COMMAND`).
+        refusal then says what to do as :attr:`Asking.other_import` does).
 
         A column is found by its own name or, failing that, by its best alias
         (``Manager ID`` for ``coach_id``); with no name column, ``First Name``
@@ -665,7 +683,7 @@ class _Checker:
             self.notes.append("read " + ", ".join(read_as))
         if other is not None and problems and set(other.required) <= set(seen):
             problems = [f"this looks like a {other.kind} file (its columns are {', '.join(raw.header)}); "
-                        + other_import_asked_by.format(kind=other.kind, file=raw.source)]
+                        + asking.other_import.format(kind=other.kind, file=raw.source)]
         for message in problems:
             self.add_file_problem(message, raw.header_row)
         if not raw.rows:
@@ -816,10 +834,10 @@ def write_rejected(raw: RawTable, rejections: list[Rejection], path: Path) -> Pa
 
 def _reject_or_raise(checker: _Checker, raw: RawTable, bad_rows: set[int], n_valid_rows: int,
                      skip_invalid: bool, rejected_path: Path | None, note: str = "",
-                     skip_invalid_asked_by: str = SKIP_INVALID_OPTION) -> None:
+                     asking: Asking = COMMAND_LINE) -> None:
     """Raise :class:`FileRejected` unless the problems may be skipped; its hint starts with how the file was
     read (which sheet, which separator) and ``note``, and offers skipping invalid rows as
-    ``skip_invalid_asked_by`` says (see :data:`SKIP_INVALID_OPTION`)."""
+    :attr:`Asking.skip_invalid` says."""
     problems = checker.all_problems()
     note = "".join(f"Note: {n}.\n" for n in [*raw.notes, note] if n)
     if checker.file_problems:
@@ -829,7 +847,7 @@ def _reject_or_raise(checker: _Checker, raw: RawTable, bad_rows: set[int], n_val
         target = rejected_path or default_rejected_path(raw.path)
         hint = note + "Fix these rows and import the file again."
         if n_valid_rows:
-            skip = skip_invalid_asked_by.format(valid=n_valid_rows, rejected=len(raw.rows) - n_valid_rows,
+            skip = asking.skip_invalid.format(valid=n_valid_rows, rejected=len(raw.rows) - n_valid_rows,
                                                 target=target)
             hint = note + f"Fix these rows and import again, or {skip}."
         raise FileRejected(problems, f"{raw.source}: {len(problems)} problem(s) in {len(bad_rows)} of "
@@ -893,9 +911,7 @@ def _kept(existing: dict[str, dict], employee_id: Any, column: str, default: Any
 
 def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
                   rejected_path: str | Path | None = None, dry_run: bool = False,
-                  sheet: str | None = None, sheet_asked_by: str = SHEET_OPTION,
-                  file_name: str | None = None, skip_invalid_asked_by: str = SKIP_INVALID_OPTION,
-                  other_import_asked_by: str = OTHER_IMPORT_COMMAND) -> ImportResult:
+                  sheet: str | None = None, asking: Asking = COMMAND_LINE) -> ImportResult:
     """Add or update employees from a roster file (CSV or .xlsx).
 
     Parameters
@@ -912,17 +928,9 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
         Check everything and count, but write nothing.
     sheet
         The sheet of a workbook to read (default: the one whose header row names the roster's columns).
-    sheet_asked_by
-        How ``sheet`` is given where the import is made, for the refusals that need one
-        (:func:`read_table_file`).
-    file_name
-        The file as the person importing knows it, which messages name (default: ``path``).
-    skip_invalid_asked_by
-        How ``skip_invalid`` is asked for where the import is made and where the rejected rows go, for the
-        refusal of a file with invalid rows (:data:`SKIP_INVALID_OPTION`).
-    other_import_asked_by
-        How a history file is imported where the import is made, for the refusal of a history file given to the
-        roster import (:data:`OTHER_IMPORT_COMMAND`).
+    asking
+        How the person importing names the file, a sheet, skipping invalid rows and the history import where
+        they are (:class:`Asking`; default: the command line's), for the messages that tell them what to do.
 
     Returns
     -------
@@ -936,12 +944,12 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     FileNotFoundError
         No such input file.
     """
-    raw = read_table_file(path, ROSTER_COLUMNS, sheet=sheet, sheet_asked_by=sheet_asked_by, file_name=file_name)
+    raw = read_table_file(path, ROSTER_COLUMNS, sheet=sheet, asking=asking)
     rejected_target = Path(rejected_path) if rejected_path else default_rejected_path(raw.path)
     if skip_invalid and not dry_run:
         _check_rejected_target(raw.path, rejected_target)
     checker = _Checker(raw, ROSTER_COLUMNS)
-    checker.check_columns(other=HISTORY_COLUMNS, other_import_asked_by=other_import_asked_by)
+    checker.check_columns(other=HISTORY_COLUMNS, asking=asking)
     current = store.roster()
     existing = {r[EMPLOYEE_ID]: r for r in current.to_dict("records")}
     existing_folded = {k.casefold(): k for k in existing}
@@ -1007,8 +1015,7 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     problems_by_row = checker.by_row()
     bad = set(problems_by_row)
     good_rows = [r for r in raw.rows if r.row not in bad]
-    _reject_or_raise(checker, raw, bad, len(good_rows), skip_invalid, rejected_target,
-                     skip_invalid_asked_by=skip_invalid_asked_by)
+    _reject_or_raise(checker, raw, bad, len(good_rows), skip_invalid, rejected_target, asking=asking)
     rejections = [Rejection(r.row, r.cells, [_reason(p) for p in problems_by_row[r.row]])
                   for r in raw.rows if r.row in bad]
     incoming = [parsed[r.row] for r in good_rows]

@@ -69,7 +69,7 @@ from careerconv.rules import privacy
 from careerconv.records import schema
 from careerconv.records.erasure import erase_employee
 from careerconv.records.spreadsheet import frame_to_csv_bytes
-from careerconv.records.importers import import_roster
+from careerconv.records.importers import Asking, import_roster
 from careerconv.records.questions import QUESTION_SETS_FOLDER, question_set_files
 from careerconv.records.schema import CHECKIN_ID, COACH_ID, CONVERSATION_ID, EMPLOYEE_ID, SKILL
 from careerconv.records.store import Conflict, NotFound, NotOnRoster, Store
@@ -303,20 +303,19 @@ class MeHandler(BaseHandler):
         self.write_json({"user": c.login, "roles": sorted(c.roles), COACH_ID: c.coach_id})
 
 
-# How the roster upload names a workbook's sheet: in the request's address, as the command line's --sheet does.
-ROSTER_SHEET_PARAMETER = "sheet=NAME in the request's address (PUT api/roster?format=xlsx&sheet=NAME)"
-# How the roster upload's messages name the file: the request carries no file name, only its bytes (read from a
-# temporary file whose path means nothing to the person who sent them, and is gone when the answer goes).
-UPLOADED_FILE = "the uploaded file"
-# How the roster upload imports the valid rows of a file with invalid ones: a setting in the address, and the
-# rejected rows come back in the answer (rejected_csv) rather than in a file on the server.
-ROSTER_SKIP_INVALID_PARAMETER = (
-    "add skip_invalid=1 to the request's address (PUT api/roster?skip_invalid=1) to import the {valid} valid row(s) "
-    "and get the {rejected} rejected one(s) back, each with its reason, as CSV text in the answer's rejected_csv")
-
-# What the roster upload says to do with a history file sent to it: the service has no history upload.
-ROSTER_OTHER_IMPORT = ("the records service imports rosters only; an operator imports legacy history with "
-                       "`careerconv import {kind}` on the command line")
+# How the roster upload's messages tell the person who sent it what to do. The file: the request carries no file
+# name, only its bytes (read from a temporary file whose path means nothing to them, and is gone when the answer
+# goes). A workbook's sheet and skipping invalid rows: settings in the request's address, the rejected rows coming
+# back in the answer (rejected_csv) rather than in a file on the server. A history file: the service has no
+# history upload.
+ROSTER_UPLOAD = Asking(
+    file_name="the uploaded file",
+    sheet="sheet=NAME in the request's address (PUT api/roster?format=xlsx&sheet=NAME)",
+    skip_invalid=("add skip_invalid=1 to the request's address (PUT api/roster?skip_invalid=1) to import the {valid} "
+                  "valid row(s) and get the {rejected} rejected one(s) back, each with its reason, as CSV text in the "
+                  "answer's rejected_csv"),
+    other_import=("the records service imports rosters only; an operator imports legacy history with "
+                  "`careerconv import {kind}` on the command line"))
 
 
 class RosterHandler(BaseHandler):
@@ -346,11 +345,8 @@ class RosterHandler(BaseHandler):
                 path = Path(tmp) / f"roster{suffix}"
                 path.write_bytes(body)
                 rejected_path = Path(tmp) / "rejected.csv"
-                result = import_roster(self.service.store(caller.login), path, sheet=sheet,
-                                       sheet_asked_by=ROSTER_SHEET_PARAMETER, file_name=UPLOADED_FILE,
-                                       skip_invalid=skip_invalid == "1", rejected_path=rejected_path,
-                                       skip_invalid_asked_by=ROSTER_SKIP_INVALID_PARAMETER,
-                                       other_import_asked_by=ROSTER_OTHER_IMPORT)
+                result = import_roster(self.service.store(caller.login), path, sheet=sheet, asking=ROSTER_UPLOAD,
+                                       skip_invalid=skip_invalid == "1", rejected_path=rejected_path)
                 rejected_csv = rejected_path.read_text(encoding="utf-8-sig") if result.rejected else None
             return {"rows_read": result.rows_read, "added": result.added, "updated": result.updated,
                     "unchanged": result.unchanged, "rejected": len(result.rejected), "rejected_csv": rejected_csv,
