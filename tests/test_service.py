@@ -196,7 +196,7 @@ def test_a_workbook_with_two_roster_sheets_is_refused_saying_how_to_name_one_in_
     assert refused.status_code == 400, refused.text
     message = refused.json()["message"]
     assert "has 2 sheets that look like a roster file ('People', 'Leavers'" in message
-    assert "say which to import with sheet=NAME in the request's address (PUT api/roster?format=xlsx&sheet=NAME), " \
+    assert "say which to import with sheet=NAME in the request's address (PUT api/roster?sheet=NAME), " \
            "or save that sheet alone as a workbook and import that" in message and "--sheet" not in message
     unknown = upload("&sheet=Staff")
     assert unknown.status_code == 400 and "has no sheet 'Staff'; its sheets are 'People', 'Leavers'" in unknown.text
@@ -400,3 +400,31 @@ def test_a_summary_is_saved_where_the_service_says(svc):
     assert not where.is_absolute() and (svc.data / where).read_text(encoding="utf-8") == "<p>one page</p>"
     assert where == Store(svc.data).record_path("conversation", "E0003", conversation["conversation_id"]) \
         .with_suffix(".summary.html").relative_to(svc.data)
+
+
+def test_the_content_of_an_upload_decides_whether_it_is_a_workbook_and_format_must_agree(svc):
+    """A workbook sent without format=xlsx was read with the note "read as an Excel workbook, which it is, although
+    it is named 'roster.csv'" (the server's temporary file), and CSV text sent with format=xlsx was refused saying
+    to rename a file the person never named; format=xls was read as CSV. The content decides; format, when
+    given, must be csv or xlsx and agree with it, refused (nothing written) with what to send instead."""
+    lines = (svc.data / "roster.csv").read_text(encoding="utf-8").splitlines()
+    book = openpyxl.Workbook()
+    for line in lines[:3]:
+        book.active.append(next(csv.reader([line])))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    workbook, text = buffer.getvalue(), ("\n".join(lines[:3]) + "\n").encode()
+    before = data_folder(svc)
+    for body, query, expected in ((text, "?format=xlsx", "format=xlsx was given, but the uploaded file is not an "
+                                                         "Excel workbook"),
+                                  (workbook, "?format=csv", "format=csv was given, but the uploaded file is an Excel "
+                                                            "workbook; send it with format=xlsx, or without format="),
+                                  (text, "?format=xls", "format must be csv or xlsx, not 'xls'")):
+        refused = upload_roster(svc, body, query)
+        assert refused.status_code == 400 and expected in refused.json()["message"], (query, refused.text)
+        assert "roster.csv" not in refused.text and "rename" not in refused.text
+    assert data_folder(svc) == before
+    for body, query in ((workbook, ""), (workbook, "?format=xlsx"), (text, ""), (text, "?format=csv")):
+        imported = upload_roster(svc, body, query)
+        assert imported.status_code == 200, (query, imported.text)
+        assert not any("named" in note for note in imported.json()["notes"]), imported.json()["notes"]

@@ -310,12 +310,34 @@ class MeHandler(BaseHandler):
 # history upload.
 ROSTER_UPLOAD = Asking(
     file_name="the uploaded file",
-    sheet="sheet=NAME in the request's address (PUT api/roster?format=xlsx&sheet=NAME)",
+    sheet="sheet=NAME in the request's address (PUT api/roster?sheet=NAME)",
     skip_invalid=("add skip_invalid=1 to the request's address (PUT api/roster?skip_invalid=1) to import the {valid} "
                   "valid row(s) and get the {rejected} rejected one(s) back, each with its reason, as CSV text in the "
                   "answer's rejected_csv"),
     other_import=("the records service imports rosters only; an operator imports legacy history with "
                   "`careerconv import {kind}` on the command line"))
+
+
+def _roster_suffix(body: bytes, asked_format: str | None) -> str:
+    """The name ending of the file an uploaded roster is read from: its content decides (an Excel workbook is a zip
+    file); ``format=csv|xlsx`` in the address, when given, must agree with it.
+
+    Raises
+    ------
+    ValueError
+        For another format, or one the content contradicts.
+    """
+    workbook = body.startswith(b"PK\x03\x04")
+    if asked_format is not None:
+        if asked_format not in ("csv", "xlsx"):
+            raise ValueError(f"format must be csv or xlsx, not {asked_format!r} (or left out: the file's content "
+                             "decides)")
+        if (asked_format == "xlsx") != workbook:
+            found = "an Excel workbook" if workbook else "not an Excel workbook (it does not start as a .xlsx file does)"
+            raise ValueError(f"format={asked_format} was given, but the uploaded file is {found}; send it with "
+                             f"format={'xlsx' if workbook else 'csv'}, or without format= (the file's content "
+                             "decides)")
+    return ".xlsx" if workbook else ".csv"
 
 
 class RosterHandler(BaseHandler):
@@ -332,7 +354,7 @@ class RosterHandler(BaseHandler):
 
     async def put(self) -> None:
         caller = self.caller
-        suffix = ".xlsx" if self.get_argument("format", "csv") == "xlsx" else ".csv"
+        asked_format = self.get_argument("format", None)
         sheet = self.get_argument("sheet", None) or None
         skip_invalid = self.get_argument("skip_invalid", "0")
         body = self.request.body
@@ -341,6 +363,7 @@ class RosterHandler(BaseHandler):
             check_role(caller, OPERATOR, "import a roster")
             if skip_invalid not in ("0", "1"):
                 raise ValueError(f"skip_invalid must be 0 or 1, not {skip_invalid!r}")
+            suffix = _roster_suffix(body, asked_format)
             with tempfile.TemporaryDirectory(prefix="careerconv-roster-") as tmp:
                 path = Path(tmp) / f"roster{suffix}"
                 path.write_bytes(body)
