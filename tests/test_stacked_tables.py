@@ -20,9 +20,10 @@ def test_every_body_cell_is_labelled_with_its_column_header_escaped_for_an_attri
     assert 'class="dataframe hr-table hr-stack"' in out
     cells = re.findall(r"<td([^>]*)>(.*?)</td>", out)
     assert len(cells) == 6
-    assert cells[0] == (' data-label="Say &quot;hi&quot; &amp; &lt;b&gt;bye&lt;/b&gt;"', "&lt;script&gt;x&lt;/script&gt;")
-    assert cells[1][0] == ' data-label="n"'
-    assert cells[2][0] == ""  # a column without a header gets no label
+    assert cells[0] == (' dir="auto" data-label="Say &quot;hi&quot; &amp; &lt;b&gt;bye&lt;/b&gt;"',
+                        "&lt;script&gt;x&lt;/script&gt;")
+    assert cells[1][0] == ' dir="auto" data-label="n"'
+    assert cells[2][0] == ' dir="auto"'  # a column without a header gets no label (its direction is its text's)
     assert "<script>" not in out  # the data stays escaped
     assert out.count("<thead>") == 1 and 'data-label' not in out.split("<tbody>")[0]  # header cells untouched
 

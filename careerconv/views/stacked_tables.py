@@ -7,6 +7,11 @@ letter. :func:`stacked_table` gives each body cell the header of its column
 (``data-label``), and :func:`stylesheet`'s media query turns every row into a
 card of "column: value" lines there, as the progress report does. Wider
 screens see the table unchanged.
+
+Every body cell also takes its direction from its own text (``dir="auto"``):
+a department or skill name typed in Hebrew or Arabic reads right to left with
+its numbers in place, and a cell without a right-to-left letter (a number, a
+Latin name) shows as before.
 """
 
 from __future__ import annotations
@@ -25,8 +30,10 @@ _CSS = f"""<style>
   table.hr-stack, table.hr-stack tbody, table.hr-stack tr, table.hr-stack td {{ display: block; width: auto; }}
   table.hr-stack thead {{ display: none; }}
   table.hr-stack tr {{ border-bottom: 1px solid #D5DBE3; padding: 0.3em 0; }}
-  table.hr-stack td {{ text-align: left !important; border: none; padding: 0.1em 0.3em; }}
-  table.hr-stack td[data-label]::before {{ content: attr(data-label) ": "; font-weight: 600; color: #555; }}
+  table.hr-stack td {{ text-align: start !important; border: none; padding: 0.1em 0.3em; }}
+  /* The label isolated (FSI ... PDI), so it keeps its colon whatever the direction of the cell's text. */
+  table.hr-stack td[data-label]::before {{ content: "\\2068" attr(data-label) ":\\2069" " "; font-weight: 600;
+    color: #555; }}
   table.hr-stack td:empty {{ display: none; }}
 }}
 </style>"""
@@ -50,7 +57,7 @@ def stacked_table(table_html: str) -> str:
     """A pandas ``to_html`` table of class ``hr-table`` whose rows stack into cards on a phone.
 
     Every cell of the body gets ``data-label`` with the text of its column's
-    header (the last header row; escaped for an attribute), and the table the
+    header (the last header row; escaped for an attribute) and ``dir="auto"``, and the table the
     class ``hr-stack`` the stylesheet looks for. Anything after the table (a
     "more rows" note) is kept as it is.
 
@@ -75,7 +82,7 @@ def stacked_table(table_html: str) -> str:
                 label = next(cells)
             except StopIteration:
                 raise ValueError(f"a row of the table has more cells than its {len(labels)} columns") from None
-            return f'<{cell.group(1)} data-label="{label}"' if label else cell.group(0)
+            return f'<{cell.group(1)} dir="auto"' + (f' data-label="{label}"' if label else "")
 
         return match.group(1) + _BODY_CELL.sub(label_cell, match.group(2)) + match.group(3)
 

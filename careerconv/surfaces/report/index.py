@@ -2,7 +2,9 @@
 
 For the operator who ran the batch (it lists every employee of the batch, so
 it is not for an employee's eyes). Every name, id and error message is
-escaped; links are relative, so the reports folder can be moved or zipped.
+escaped; names and departments take their direction from their own text
+(``dir="auto"``: Hebrew or Arabic reads right to left). Links are relative, so
+the reports folder can be moved or zipped.
 Like every page careerconv writes, it loads nothing from outside itself
 (:mod:`careerconv.views.html_policy`).
 """
@@ -81,8 +83,9 @@ def index_html(entries: Sequence[IndexEntry], *, as_of: dt.date, folder: Path, t
         links = " · ".join(x for x in (_link(e.html_path, folder, "report"), _link(e.pdf_path, folder, "PDF")) if x)
         cause = f'<pre class="cause">{escape_html(e.error)}</pre>' if e.error else ""
         rows.append(
-            f'<tr class="{escape_html(e.status)}"><td>{escape_html(e.employee_id)}</td><td>{escape_html(e.name)}</td>'
-            f"<td>{escape_html(e.department)}</td><td>{escape_html(_STATUS_WORDS.get(e.status, e.status))}{cause}</td>"
+            f'<tr class="{escape_html(e.status)}"><td>{escape_html(e.employee_id)}</td>'
+            f'<td dir="auto">{escape_html(e.name)}</td><td dir="auto">{escape_html(e.department)}</td>'
+            f"<td>{escape_html(_STATUS_WORDS.get(e.status, e.status))}{cause}</td>"
             f"<td>{links}</td></tr>"
         )
     when = f" · made {generated:%Y-%m-%d %H:%M}" if generated else ""

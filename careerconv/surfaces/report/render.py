@@ -5,7 +5,11 @@ returns a :class:`Fragment` (HTML that a notebook displays as its output) or
 None when the section has nothing to show. Every piece of text that came from
 a person (names, dreams, skills, notes …) goes through
 :func:`careerconv.views.html_parts.escape_html`, so
-``<script>`` in a dream is shown as text, never run.
+``<script>`` in a dream is shown as text, never run, and is put in an element
+whose direction the browser takes from the text itself (:func:`_typed`, or a
+table column listed as ``typed``): a dream in Hebrew or a skill in Arabic reads
+right to left and starts on the right, and the date after a right-to-left name
+stays in its place. Text without a right-to-left letter looks as it did.
 
 Charts are drawn with :mod:`careerconv.views.plots` on a fresh
 :class:`matplotlib.figure.Figure` (no pyplot, so no figure outlives its report
@@ -90,6 +94,7 @@ _STATUS_CLASS = {progress.AHEAD: "ahead", progress.ON_TRACK: "on-track", progres
 _STATUS_MARK = {progress.AHEAD: "\u25b2", progress.ON_TRACK: "\u25cf", progress.BEHIND: "\u25bc",
                 progress.DUE_NOT_MEASURED: "!", progress.UPCOMING: "\u25cb"}
 _DASH = "\u2014"
+_AUTO = ' dir="auto"'  # the direction of an element holding typed text: its text's (see _typed)
 
 _CSS = """
 .cc-report { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
@@ -99,18 +104,19 @@ _CSS = """
 .cc-report table.cc-facts { border-collapse: separate; margin: 0.6em 0 1em; padding: 0.6em 0.9em;
   background: #F5F7FA; border-radius: 8px; border: none; }
 .cc-report table.cc-facts tr, .cc-report table.cc-facts tr:nth-child(odd) { background: transparent; }
-.cc-report table.cc-facts th { color: #555; font-weight: 600; text-align: left; padding: 0.2em 1.6em 0.2em 0.2em;
+.cc-report table.cc-facts th { color: #555; font-weight: 600; text-align: start; padding: 0.2em 1.6em 0.2em 0.2em;
   white-space: nowrap; border: none; background: transparent; }
-.cc-report table.cc-facts td { text-align: left; padding: 0.2em; border: none; }
-.cc-report ol.cc-dreams { font-size: 1.08em; padding-left: 1.6em; }
-.cc-report ol.cc-dreams li { margin: 0.25em 0; }
+.cc-report table.cc-facts td { text-align: start; padding: 0.2em; border: none; }
+.cc-report ol.cc-dreams { font-size: 1.08em; padding-left: 0; }
+/* The number's room on the side where the dream starts (the right for a dream in Hebrew). */
+.cc-report ol.cc-dreams li { margin: 0.25em 0; margin-inline-start: 1.6em; }
 .cc-report table.cc-table { border-collapse: collapse; margin: 0.6em 0 1.2em; font-size: 0.95em;
   width: 100%; table-layout: auto; }
-.cc-report table.cc-table caption { text-align: left; color: #555; font-size: 0.92em; padding-bottom: 0.4em; }
-.cc-report table.cc-table th { text-align: left; background: #EEF1F5; color: #333; font-weight: 600;
+.cc-report table.cc-table caption { text-align: start; color: #555; font-size: 0.92em; padding-bottom: 0.4em; }
+.cc-report table.cc-table th { text-align: start; background: #EEF1F5; color: #333; font-weight: 600;
   padding: 0.45em 0.7em; border-bottom: 2px solid #D5DBE3; }
 .cc-report table.cc-table td { padding: 0.4em 0.7em; border-bottom: 1px solid #E6E9EE; vertical-align: top;
-  text-align: left; white-space: pre-wrap; }
+  text-align: start; white-space: pre-wrap; }
 .cc-report table.cc-table th.cc-num { text-align: right; }
 .cc-report table.cc-table td.cc-num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .cc-report table.cc-table tr.cc-group td { background: #FAFBFC; font-weight: 600; color: #444; }
@@ -144,10 +150,11 @@ _CSS = """
   .cc-report table.cc-table td, .cc-report table.cc-table caption { display: block; width: auto; }
   .cc-report table.cc-table thead { display: none; }
   .cc-report table.cc-table tr { border-bottom: 1px solid #D5DBE3; padding: 0.3em 0; }
-  .cc-report table.cc-table td { border: none; text-align: left; padding: 0.1em 0.3em; }
-  .cc-report table.cc-table td.cc-num { text-align: left; }
-  .cc-report table.cc-table td[data-label]::before { content: attr(data-label) ": "; font-weight: 600;
-    color: #555; }
+  .cc-report table.cc-table td { border: none; text-align: start; padding: 0.1em 0.3em; }
+  .cc-report table.cc-table td.cc-num { text-align: start; }
+  /* The label isolated (FSI ... PDI), so it keeps its colon whatever the direction of the cell's text. */
+  .cc-report table.cc-table td[data-label]::before { content: "\\2068" attr(data-label) ":\\2069" " ";
+    font-weight: 600; color: #555; }
   .cc-report table.cc-table td:empty { display: none; }
   .cc-report table.cc-words th { white-space: normal; }
   .cc-report .cc-key-item { white-space: normal; }
@@ -158,9 +165,9 @@ _CSS = """
 .cc-report section.cc-skill h3 { margin: 0.2em 0 0.4em; font-size: 1.3em; }
 .cc-report table.cc-words { border-collapse: collapse; margin: 0.4em 0 0.8em; border: none; }
 .cc-report table.cc-words tr, .cc-report table.cc-words tr:nth-child(odd) { background: transparent; }
-.cc-report table.cc-words th { color: #555; font-weight: 600; text-align: left; vertical-align: top;
+.cc-report table.cc-words th { color: #555; font-weight: 600; text-align: start; vertical-align: top;
   padding: 0.15em 1.4em 0.15em 0; white-space: nowrap; border: none; background: transparent; }
-.cc-report table.cc-words td { text-align: left; padding: 0.15em 0; white-space: pre-wrap; border: none; }
+.cc-report table.cc-words td { text-align: start; padding: 0.15em 0; white-space: pre-wrap; border: none; }
 .cc-report p.cc-key { font-size: 0.9em; color: #444; line-height: 1.9; display: flex; flex-wrap: wrap;
   column-gap: 1.1em; }
 .cc-report .cc-key-item { white-space: nowrap; }
@@ -220,6 +227,22 @@ def _rating(value: Any) -> str:
     return _DASH if value is None or _missing(value) else str(int(value))
 
 
+def _typed(value: Any, tag: str = "bdi", attributes: str = "") -> str:
+    """Text a person typed (a name, a dream, a skill, a note), escaped, in an element that takes its
+    direction from the text itself ("" for missing or blank text in a ``<bdi>``).
+
+    ``<bdi>``, the default, is for such text inside a sentence or list of ours: the text is isolated,
+    so the words and numbers after a right-to-left name ("25 Feb 2026: <note>", "Your coach") keep
+    their order. A block element (``"h2"``, ``"li"``, ``"td"``, with its ``attributes``) gets
+    ``dir="auto"``: it reads right to left, and starts on the right (``text-align: start``), when its
+    first letter of a strong direction is right to left.
+    """
+    text = _e(value)
+    if tag == "bdi":
+        return f"<bdi>{text}</bdi>" if text.strip() else ""
+    return f'<{tag}{attributes}{_AUTO}>{text}</{tag}>'
+
+
 def _status_chip(status: str, words: str | None = None, css: str | None = None) -> str:
     css = css or _STATUS_CLASS.get(status, "not-measured")
     mark = _STATUS_MARK.get(status)
@@ -228,8 +251,10 @@ def _status_chip(status: str, words: str | None = None, css: str | None = None) 
 
 
 def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, table_id: str | None = None,
-           caption: str | None = None, numeric: Sequence[int] = (), row_attrs: Iterable[str] | None = None) -> str:
-    """An HTML table; every cell must already be escaped HTML."""
+           caption: str | None = None, numeric: Sequence[int] = (), typed: Sequence[int] = (),
+           row_attrs: Iterable[str] | None = None) -> str:
+    """An HTML table; every cell must already be escaped HTML. The cells of the columns ``typed`` hold
+    text a person typed and take their direction from it (``dir="auto"``, as :func:`_typed` does)."""
     head = "".join(f'<th scope="col" class="cc-num">{_e(h)}</th>' if i in numeric else f'<th scope="col">{_e(h)}</th>'
                    for i, h in enumerate(headers))
     attrs = iter(row_attrs) if row_attrs is not None else None
@@ -239,7 +264,7 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, table_id: s
         group = all(not c for c in row[1:])  # a group heading row: no label before its one cell
         cells = "".join(
             f'<td class="cc-num"{"" if group else labels[i]}>{c}</td>' if i in numeric
-            else f'<td{"" if group or i >= len(labels) else labels[i]}>{c}</td>'
+            else f'<td{"" if group or i >= len(labels) else labels[i]}{_AUTO if i in typed else ""}>{c}</td>'
             for i, c in enumerate(row))
         extra = f" {next(attrs)}" if attrs is not None else ""
         body.append(f"<tr{extra}>{cells}</tr>")
@@ -305,14 +330,14 @@ def header(content: ReportContent) -> Fragment:
     Starts with the report's stylesheet, so display it before the other sections.
     """
     c = content
-    sub = ", ".join(_e(v) for v in (c.role, c.department) if v)
+    sub = ", ".join(str(v) for v in (c.role, c.department) if _e(v))
     due = c.due
     next_conv = format_day(due.get("next_conversation_due"))
     if due.get("conversation_status"):
         next_conv += f" ({_e(DUE_WORDS.get(due['conversation_status'], due['conversation_status']))})"
     facts = [
         ("Report date", _e(format_day(c.as_of))),
-        ("Your coach", _e(c.coach_name or c.coach_id) or _DASH),
+        ("Your coach", _typed(c.coach_name or c.coach_id) or _DASH),
         ("Last career conversation", _e(format_day(c.plan_date)) if c.plan is not None else "not held yet"),
         ("Check-ins since then", _e(_checkins_since(c))),
         ("Next career conversation", next_conv if c.plan is not None else "to be scheduled"),
@@ -321,8 +346,8 @@ def header(content: ReportContent) -> Fragment:
         facts.append(("In progress", f"a new career conversation, started {_e(format_day(due['draft_in_progress']))}"))
     rows = "".join(f'<tr><th scope="row">{label}</th><td>{value}</td></tr>' for label, value in facts)
     return Fragment(stylesheet().html + _wrap(
-        f'<h2 class="cc-name">{_e(c.name)}</h2>'
-        + (f'<p class="cc-sub">{sub}</p>' if sub else "")
+        _typed(c.name, "h2", ' class="cc-name"')
+        + (_typed(sub, "p", ' class="cc-sub"') if sub else "")
         + summary_line(c).html
         + f'<table class="cc-facts">{rows}</table>'
     ).html)
@@ -379,7 +404,7 @@ def dreams(content: ReportContent) -> Fragment:
     if content.dreams.empty:
         return _wrap('<p class="cc-empty">No dreams recorded yet: they are the first thing you talk about '
                      "in your career conversation.</p>")
-    items = "".join(f"<li>{_e(text)}</li>" for text in content.dreams["text"] if str(text).strip())
+    items = "".join(_typed(text, "li") for text in content.dreams["text"] if str(text).strip())
     return _wrap(f'<ol class="cc-dreams">{items}</ol>')
 
 
@@ -416,7 +441,7 @@ def standing(content: ReportContent, figure_format: str | None = "svg", dpi: int
             _status_chip(r.status),
         ])
     table = _table(["Skill", "At the conversation", "Your latest rating", "Your coach's latest rating",
-                    "Next target", "Status"], rows, table_id="current-table", numeric=(1,))
+                    "Next target", "Status"], rows, table_id="current-table", numeric=(1,), typed=(0,))
     return _wrap(chart + table)
 
 
@@ -509,7 +534,7 @@ def horizon_table(content: ReportContent) -> Fragment:
             f'data-status="{_e(r.status)}"'
         )
     table = _table(["Skill", "When", "Target", "Rating measured", "On the plan line", "Status"], rows,
-                   table_id="horizon-table", numeric=(2, 4), row_attrs=attrs,
+                   table_id="horizon-table", numeric=(2, 4), typed=(0,), row_attrs=attrs,
                    caption=f"Targets set on {format_day(content.plan_date)}")
     return _wrap(table)
 
@@ -573,11 +598,11 @@ def _skill_section(data: SkillChartData, figure_format: str | None, dpi: int) ->
            + "; ".join(described))
     words = [("What a 10 looks like", data.ten_looks_like), ("Chosen way to raise it", data.chosen_option),
              ("Why this way", data.approach)]
-    listed = "".join(f'<tr><th scope="row">{label}</th><td>{_e(text)}</td></tr>' for label, text in words
+    listed = "".join(f'<tr><th scope="row">{label}</th>{_typed(text, "td")}</tr>' for label, text in words
                      if str(text).strip())
     chart = _chart_placeholder(alt) if figure_format is None else figure_html(
         skill_figure(data, NARROW_WIDTH), alt, figure_format, dpi, zoom=CHART_ZOOM)
-    return (f'<section class="cc-skill"><h3>{_e(data.skill)}</h3>'
+    return (f'<section class="cc-skill">{_typed(data.skill, "h3")}'
             + chart
             + (f'<table class="cc-words">{listed}</table>' if listed else "")
             + "</section>")
@@ -611,13 +636,13 @@ def action_plan(content: ReportContent) -> Fragment:
                 due += " " + _status_chip(cadence.OVERDUE, "overdue", "overdue")
             update = _DASH
             if not _missing(r.status_date):
-                update = f"{format_day(r.status_date)}" + (f": {r.note}" if str(r.note).strip() else "")
-            rows.append([_e(r.text), _e(r.skill) or _DASH, _e(owner_words(r.owner)) or _DASH, due, chip,
-                         _e(update)])
+                note = _typed(r.note)
+                update = _e(format_day(r.status_date)) + (f": {note}" if note else "")
+            rows.append([_e(r.text), _e(r.skill) or _DASH, _e(owner_words(r.owner)) or _DASH, due, chip, update])
             attrs.append(f'data-item="{_e(r.item_id)}" data-status="{_e(status)}" '
                          f'data-overdue="{"yes" if r.overdue else "no"}"')
     table = _table(["Action", "Skill", "Who", "Due", "Status", "Last check-in update"], rows,
-                   table_id="action-plan", row_attrs=attrs) if rows else ""
+                   table_id="action-plan", typed=(0, 1, 2), row_attrs=attrs) if rows else ""
     note = ""
     if not closed.empty:
         done = int((closed[STATUS] == "done").sum())
@@ -709,7 +734,7 @@ def earlier_plans(content: ReportContent, open_plans: int = 1) -> Fragment | Non
         counts = progress.status_counts(rows_frame[STATUS])
         said = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
         table = _table(["Skill", "After", "Target", "Rating measured", "Status"], rows,
-                       table_id=f"earlier-plan-{i + 1}", numeric=(2,))
+                       table_id=f"earlier-plan-{i + 1}", numeric=(2,), typed=(0,))
         title = f"Plan of {format_day(day)}: {said}"
         blocks.append(f'<details class="cc-plan" data-plan="{_e(conv)}"{" open" if i < open_plans else ""}>'
                       f"<summary>{_e(title)}</summary>{table}</details>")
