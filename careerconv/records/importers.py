@@ -420,9 +420,16 @@ def read_table_file(path: str | Path, columns: ColumnSpec | Iterable[str] = (), 
     except csv.Error as exc:
         raise _file_problem(source, f"is not valid CSV near row {number + 1}: {exc}") from None
     if header is None:
-        raise _file_problem(source, "is empty; the first row must name the columns"
-                            + (f" ({', '.join(known)})" if known else ""))
+        raise _file_problem(source, "is empty; the first row must name the columns" + _wanted_columns(spec))
     return RawTable(source, path, "CSV", encoding, delimiter, None, header, header_row, rows, notes)
+
+
+def _wanted_columns(spec: ColumnSpec) -> str:
+    """The columns a file must and may name, for a refusal: `` (required: a, b; optional: c)`` (the aliases HR
+    systems use are read too, but not listed: there are dozens)."""
+    parts = [f"{kind}: {', '.join(names)}" for kind, names in (("required", spec.required), ("optional", spec.optional))
+             if names]
+    return f" ({'; '.join(parts)})" if parts else ""
 
 
 def _hinted_separator(source: str, line: str, separator: str) -> str:
@@ -458,7 +465,8 @@ def _read_xlsx(path: Path, source: str, spec: ColumnSpec, sheet: str | None, she
                                     "replace the formulas by their values, then import it again")
     header, header_row, rows = tables[chosen]
     if header is None:
-        raise _file_problem(source, f"sheet {chosen!r} is empty; the first row must name the columns")
+        raise _file_problem(source, f"sheet {chosen!r} is empty; the first row must name the columns"
+                            + _wanted_columns(spec))
     return RawTable(source, path, "Excel workbook", None, None, chosen, header, header_row, rows, notes)
 
 
