@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from careerconv.surfaces.commands.argtypes import FIRST_DAY, LAST_DAY, horizons, iso_date, whole_number
+from careerconv.surfaces.commands.argtypes import FIRST_DAY, LAST_DAY, horizons, iso_date, named, whole_number
 from careerconv.surfaces.commands.demo import years_range
 
 
@@ -88,7 +88,11 @@ def test_an_unbounded_whole_number_takes_any_integer():
 
 def test_years_and_horizons():
     assert years_range("2-4") == (2.0, 4.0) and years_range("3") == (3.0, 3.0)
-    assert horizons("18, 6,12,6") == (6, 12, 18)
+    assert horizons("18, 6,12") == (6, 12, 18)
+    with pytest.raises(argparse.ArgumentTypeError, match="6 is given more than once; give each horizon once"):
+        horizons("18, 6,12,6")  # the 12 and 18 the person may have meant would go unseen
+    with pytest.raises(argparse.ArgumentTypeError, match="a department name is required, not ' '"):
+        named("department")(" ")
     with pytest.raises(argparse.ArgumentTypeError, match="from 1 to 10"):
         years_range("5-1")
     with pytest.raises(argparse.ArgumentTypeError, match="separated by commas"):

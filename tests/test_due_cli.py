@@ -135,6 +135,15 @@ def test_csv_to_a_file_has_a_bom_for_excel(data, capsys, tmp_path):
     assert "山田太郎" in raw.decode("utf-8-sig")
 
 
+def test_the_list_takes_the_format_its_file_is_named_for(data, capsys, tmp_path):
+    """``-o due.csv`` wrote the readable table into a file named .csv; the name now says the format."""
+    for name, check in (("due.csv", lambda raw: raw.startswith(b"\xef\xbb\xbfemployee_id,")),
+                        ("due.json", lambda raw: json.loads(raw)["count"] == 5),
+                        ("due.txt", lambda raw: raw.startswith(b"Career conversations and check-ins due on"))):
+        code, _, _ = run(capsys, "--data", str(data), "due", "--as-of", AS_OF, "-o", str(tmp_path / name))
+        assert code == 0 and check((tmp_path / name).read_bytes()), name
+
+
 def test_json_for_tools(data, capsys):
     code, out, _ = run(capsys, "--data", str(data), "due", "--as-of", AS_OF, "--format", "json", "--coach", "C1")
     assert code == 0
@@ -176,6 +185,10 @@ def test_ics_file_is_written_and_parses(data, capsys, tmp_path):
     (["--within", "-3"], "-3 is out of range; allowed: 0 to 3,660 days"),
     (["--within", "soon"], "not a whole number"),
     (["--format", "xml"], "invalid choice"),
+    # options that would have been ignored or written something else than the file's name promises
+    (["--remind", "2d"], "--remind sets the reminders of the calendar: give --ics FILE too"),
+    (["-o", "due.ics"], "writes the due list (table, csv or json), not a calendar; give the calendar file to --ics"),
+    (["--format", "csv", "-o", "due.json"], "ends in .json but --format is csv; name the file due.csv or leave out"),
 ])
 def test_bad_arguments_are_usage_errors(data, capsys, argv, message):
     with pytest.raises(SystemExit) as exit_info:

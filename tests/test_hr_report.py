@@ -122,12 +122,22 @@ def test_min_group_size_below_three_is_refused(planted, capsys, tmp_path):
     (["--department", "Nowhere"], "departments are:"),
     (["--as-of", "yesterday"], "--as-of"),
     (["--period-start", "2027-01-01", "--as-of", "2026-10-01"], "no complete quarter"),
+    # before any record: was a report of "1998 Q4 to 1998 Q4" with today's headcounts
+    (["--as-of", "1999-01-01"], "as_of 1999-01-01 is too early: the records start on"),
 ])
 def test_bad_parameters_are_one_readable_error(planted, capsys, tmp_path, args, message):
     code = cli.main(["--data", str(planted), "hr-report", *args, "-o", str(tmp_path / "x.html")])
     assert code == 1
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_a_blank_department_is_a_usage_error(planted, capsys, tmp_path):
+    """``--department ''`` was a report on "Selected departments" that covered everyone."""
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["--data", str(planted), "hr-report", "--department", "", "-o", str(tmp_path / "x.html")])
+    assert exit_info.value.code == 2 and "a department name is required" in capsys.readouterr().err
     assert not (tmp_path / "x.html").exists()
 
 

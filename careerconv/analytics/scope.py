@@ -203,6 +203,11 @@ def resolve_scope(roster: pd.DataFrame | RosterFile, as_of: Any, period_start: A
         # Two years by default: long enough for trends, and its first quarter is a busy one, not the
         # thin start of the history (figures whose first quarter has few people must be hidden).
         start = _default_start(end, first)
+    if first is not None and end <= first:
+        last_day = (first + pd.DateOffset(months=3) - pd.Timedelta(days=1)).date()
+        raise ValueError(f"as_of {as_of_date} is too early: the records start on {pd.Timestamp(first_date).date()}, and "
+                         f"the first quarter that can be reported on is {quarter_label(first)} (as_of {last_day} or "
+                         "later)")
     if start >= end:
         raise ValueError(
             f"the period has no complete quarter: it starts {quarter_label(start)} but the last complete quarter "

@@ -95,6 +95,15 @@ def whole_number(*, minimum: int | None = None, maximum: int | None = None,
     return parse
 
 
+def named(what: str) -> Callable[[str], str]:
+    """An argparse type for a name that may not be blank (``what`` names it in the message)."""
+    def parse(text: str) -> str:
+        if not text.strip():
+            raise argparse.ArgumentTypeError(f"a {what} name is required, not {text!r}")
+        return text
+    return parse
+
+
 def horizons(text: str) -> tuple[int, ...]:
     """Months after a conversation at which targets are measured: ``6,12,18``.
 
@@ -106,7 +115,7 @@ def horizons(text: str) -> tuple[int, ...]:
     Raises
     ------
     argparse.ArgumentTypeError
-        If it is not whole numbers separated by commas, or a month is outside
+        If it is not whole numbers separated by commas, a month is given twice, or one is outside
         1-120 (the reason from :func:`careerconv.surfaces.report.content.parse_horizons`).
     """
     from ..report.content import parse_horizons
@@ -114,7 +123,12 @@ def horizons(text: str) -> tuple[int, ...]:
     parts = [p.strip() for p in text.split(",") if p.strip()]
     if not parts or not all(p.isdigit() for p in parts):
         raise argparse.ArgumentTypeError(f"{text!r}: expected months separated by commas, e.g. 6,12,18")
+    months = [int(p) for p in parts]
+    twice = sorted({m for m in months if months.count(m) > 1})
+    if twice:
+        raise argparse.ArgumentTypeError(f"{text!r}: {', '.join(map(str, twice))} is given more than once; give each "
+                                         "horizon once, e.g. 6,12,18")
     try:
-        return parse_horizons([int(p) for p in parts])
+        return parse_horizons(months)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None

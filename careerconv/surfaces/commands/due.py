@@ -63,18 +63,39 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
                         "due.soon_days)")
     p.add_argument("--as-of", metavar="DATE", type=iso_date, default=None,
                    help="evaluate on this day, YYYY-MM-DD (default: today)")
-    p.add_argument("--format", choices=FORMATS, default="table",
-                   help="table (readable, default), csv (spreadsheets), json (tools)")
+    p.add_argument("--format", choices=FORMATS, default=None,
+                   help="table (readable), csv (spreadsheets), json (tools); default: the one -o FILE ends in "
+                        "(.csv, .json), else table")
     p.add_argument("-o", "--output", metavar="FILE",
                    help="write the list to FILE instead of stdout (a CSV file starts with a BOM so Excel "
                         "reads it as UTF-8); - is stdout")
     p.add_argument("--ics", metavar="FILE",
                    help="also write an iCalendar file of the next career conversations and the check-ins "
                         f"before them, up to --within days ahead (default {ics.DEFAULT_HORIZON_DAYS})")
-    p.add_argument("--remind", metavar="LEAD", type=_lead_time, default=ics.DEFAULT_REMINDER,
+    p.add_argument("--remind", metavar="LEAD", type=_lead_time, default=_NOT_GIVEN,
                    help="with --ics: each event's reminder shows this long before it, e.g. 2d, 12h, 1w, 0 (at the "
                         "start of the day) or none (default 1d)")
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, parser=p)
+
+
+_NOT_GIVEN = object()  # --remind left out (its value "none" is None)
+
+
+def _output_format(parser: argparse.ArgumentParser, chosen: str | None, output: str | None) -> str:
+    """The list's format: ``--format``, else the one ``-o FILE`` ends in (.csv, .json), else table.
+
+    A file named for another format than ``--format``'s, or named .ics (the calendar is ``--ics FILE``), is a
+    usage mistake: the file would not open in what its name promises.
+    """
+    suffix = Path(output).suffix.lower().lstrip(".") if output and output != "-" else ""
+    if suffix == "ics":
+        parser.error(f"-o {output} writes the due list (table, csv or json), not a calendar; give the calendar "
+                     "file to --ics")
+    named = suffix if suffix in FORMATS and suffix != "table" else None
+    if chosen and named and chosen != named:
+        parser.error(f"-o {output} ends in .{suffix} but --format is {chosen}; name the file "
+                     f"{Path(output).with_suffix('.' + chosen).name} or leave out --format")
+    return chosen or named or "table"
 
 
 def _lead_time(text: str) -> dt.timedelta | None:
@@ -88,6 +109,11 @@ def _lead_time(text: str) -> dt.timedelta | None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``careerconv due``; return the exit code."""
+    parser: argparse.ArgumentParser = args.parser
+    fmt = _output_format(parser, args.format, args.output)
+    if args.remind is not _NOT_GIVEN and not args.ics:
+        parser.error("--remind sets the reminders of the calendar: give --ics FILE too")
+    remind = ics.DEFAULT_REMINDER if args.remind is _NOT_GIVEN else args.remind
     store = Store.existing(args.data_dir)
     for option, value in (("-o/--output", args.output), ("--ics", args.ics)):
         if value and Path(value).expanduser().is_dir():
@@ -99,10 +125,10 @@ def run(args: argparse.Namespace) -> int:
     as_of = args.as_of or dt.date.today()
     due = cadence.due_list(due_tables, as_of, coach=args.coach, within_days=args.within, soon_days=args.soon)
 
-    if args.format == "table":
+    if fmt == "table":
         data = format_table(due, as_of, soon_days=args.soon, coach=args.coach,
                             within_days=args.within).encode("utf-8")
-    elif args.format == "csv":
+    elif fmt == "csv":
         data = format_csv(due)
     else:
         data = format_json(due, as_of, soon_days=args.soon, coach=args.coach,
@@ -120,7 +146,7 @@ def run(args: argparse.Namespace) -> int:
         horizon = args.within if args.within is not None else ics.DEFAULT_HORIZON_DAYS
         events = ics.calendar_events(due, as_of, horizon_days=horizon)
         name = f"Career conversations ({args.coach})" if args.coach else "Career conversations"
-        path = ics.write_calendar(args.ics, events, name=name, remind=args.remind)
+        path = ics.write_calendar(args.ics, events, name=name, remind=remind)
         n_conv = sum(e.kind == "conversation" for e in events)
         streams.status(args, f"Wrote {_plural(len(events), 'calendar event')} "
                              f"({_plural(n_conv, 'career conversation')}, {_plural(len(events) - n_conv, 'check-in')}, "

@@ -26,7 +26,7 @@ from ..report.hr_page import render_html
 from careerconv.records.spreadsheet import frame_to_csv_bytes
 from careerconv.records.store import atomic_write_bytes
 from . import streams
-from .argtypes import iso_date, whole_number
+from .argtypes import iso_date, named, whole_number
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -59,7 +59,8 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
     p.add_argument("--period-start", metavar="DATE", help="first day of the period, YYYY-MM-DD (default: two years "
                                                           "before the period's end)")
     p.add_argument("--period-end", metavar="DATE", help="last day of the period, YYYY-MM-DD (default: --as-of)")
-    p.add_argument("--department", metavar="NAME", action="append", dest="departments", default=[],
+    p.add_argument("--department", metavar="NAME", type=named("department"), action="append", dest="departments",
+                   default=[],
                    help="report on this department only; repeat for several (default: all departments)")
     p.add_argument("--min-group-size", metavar="K", type=whole_number(what="employees"), default=None,
                    help=f"smallest number of distinct employees a figure may describe (default {privacy.DEFAULT_K}, "
