@@ -2,8 +2,9 @@
 
 In "most in הנדסה (41%)" the bidirectional algorithm draws " (41%" into the Hebrew name's run and a browser
 shows "most in (41%) הנדסה" (seen on the HR page at 1200 px). A department, skill or coach with a
-right-to-left character is put between FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE in the readings;
-a Latin-only sentence is byte for byte what it was, and the CSV tables never get the invisible characters.
+right-to-left character is put between FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE in the readings and
+in the HR charts' titles and labels; a Latin-only sentence or label is byte for byte what it was, and the
+CSV tables never get the invisible characters.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from careerconv.records.schema import DEPARTMENT, SKILL
 from careerconv.records.spreadsheet import frame_to_csv_bytes
 from careerconv.records.text_direction import has_right_to_left, isolated
 from careerconv.rules import privacy
+from careerconv.views import hr_plots
 
 FSI, PDI = "\u2068", "\u2069"
 HEBREW_DEPARTMENT, HEBREW_SKILL = "הנדסה", "מתן משוב"
@@ -85,6 +87,26 @@ def test_isolated_changes_only_text_with_a_right_to_left_character():
     assert isolated("Engineering (R&D), 2") == "Engineering (R&D), 2"
     assert isolated("هندسة") == FSI + "هندسة" + PDI
     assert has_right_to_left(HEBREW_SKILL) and not has_right_to_left("Größe")
+
+
+def _labels(draw, table, **kwargs) -> tuple[list[str], str]:
+    """The y tick labels and the title of ``draw``'s chart of ``table``."""
+    _, axes = hr_plots.new_figure()
+    draw(axes, table, **kwargs)
+    labels = [tick.get_text() for tick in axes.get_yticklabels()]
+    return labels, axes.get_title(loc="left")
+
+
+def test_chart_labels_isolate_a_hebrew_name_beside_its_count():
+    labels, _ = _labels(hr_plots.cadence_chart, _cadence(HEBREW_DEPARTMENT))
+    assert labels == ["All departments (n=35)", "Sales (n=13)", f"{FSI}{HEBREW_DEPARTMENT}{PDI} (n=22)"]
+    latin, _ = _labels(hr_plots.cadence_chart, _cadence("Engineering"))
+    assert latin == ["All departments (n=35)", "Sales (n=13)", "Engineering (n=22)"]
+    gaps = pd.DataFrame({SKILL: [None, HEBREW_SKILL], DEPARTMENT: [None, None],
+                         privacy.COUNT: pd.array([40, 9], dtype="Int64"), "mean_gap": [0.3, -0.5],
+                         "share_self_lower": [0.35, 0.5], "share_self_higher": [0.56, 0.2], privacy.PRIVACY: ["", ""]})
+    labels, _ = _labels(hr_plots.gaps_chart, gaps)
+    assert labels == ["All skills (n=40, mean +0.3)", f"{FSI}{HEBREW_SKILL}{PDI} (n=9, mean -0.5)"]
 
 
 def test_the_reading_isolates_the_name_and_the_csv_of_the_same_table_does_not():
