@@ -1,6 +1,10 @@
 """One-line readings.
 
-Each table's numbers in one sentence (``describe_*``), the suppression summary and their HTML.
+Each table's numbers in one sentence (``describe_*``), the suppression summary and their HTML. Every
+department, skill and coach a sentence names is put in with
+:func:`careerconv.records.text_direction.isolated`, so a right-to-left name does not pull the numbers and
+punctuation beside it into its run wherever the sentence is shown (the page, an image's alt text); a
+sentence without a right-to-left character is unchanged.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from careerconv.records.schema import COACH_ID, HORIZON_MONTHS, SKILL
+from careerconv.records.text_direction import isolated
 from careerconv.rules import privacy
 from .constants import BANDS, DEPARTMENT, N, TABLE_TITLES
 from .presentation import present
@@ -70,7 +75,7 @@ def describe_skill_trends(table: pd.DataFrame) -> str:
     first_q, last_q = data["quarter"].min(), data["quarter"].max()
     if first_q == last_q:
         top = data.sort_values([N, SKILL], ascending=[False, True]).iloc[0]
-        return (f"In {quarter_label(first_q)} the median {top['skill']} rating was {_fmt(top['median'])} "
+        return (f"In {quarter_label(first_q)} the median {isolated(top['skill'])} rating was {_fmt(top['median'])} "
                 f"({int(top[N]):,} employees rated it); one quarter shows no trend yet.")
     start = data[data["quarter"] == first_q].set_index(SKILL)["median"]
     end = data[data["quarter"] == last_q].set_index(SKILL)["median"]
@@ -78,17 +83,17 @@ def describe_skill_trends(table: pd.DataFrame) -> str:
     span = f"between {quarter_label(first_q)} and {quarter_label(last_q)}"
     if both.empty:
         top = data.sort_values([N, SKILL], ascending=[False, True]).iloc[0]
-        return (f"Most rated: {top['skill']}; no skill is shown in both {quarter_label(first_q)} and "
+        return (f"Most rated: {isolated(top['skill'])}; no skill is shown in both {quarter_label(first_q)} and "
                 f"{quarter_label(last_q)}.")
     change = (both["end"] - both["start"]).sort_values(kind="stable")
     rose, fell = int((change > 0).sum()), int((change < 0).sum())
     best = change.index[-1]
     text = f"The median rating rose for {rose} of {len(both)} skills {span}"
     if change.iloc[-1] > 0:
-        text += (f", most for {best} (from {_fmt(both.loc[best, 'start'])} to {_fmt(both.loc[best, 'end'])})")
+        text += (f", most for {isolated(best)} (from {_fmt(both.loc[best, 'start'])} to {_fmt(both.loc[best, 'end'])})")
     if fell:
         worst = change.index[0]
-        text += (f"; it fell for {fell}, most for {worst} (from {_fmt(both.loc[worst, 'start'])} to "
+        text += (f"; it fell for {fell}, most for {isolated(worst)} (from {_fmt(both.loc[worst, 'start'])} to "
                  f"{_fmt(both.loc[worst, 'end'])})")
     return text + "."
 
@@ -112,10 +117,12 @@ def describe_grouping(grouping: Grouping) -> str:
         when = period_label(last, latest["until"].iloc[0])
         if len(latest) == 1:
             r = latest.iloc[0]
-            return note + f"In {when} only {r[DEPARTMENT]} can be shown: median {_fmt(r['median'])} (n={int(r[N])})."
+            return note + (f"In {when} only {isolated(r[DEPARTMENT])} can be shown: median {_fmt(r['median'])} "
+                           f"(n={int(r[N])}).")
         top, low = latest.iloc[0], latest.iloc[-1]
-        return note + (f"In {when} the median ranged from {_fmt(low['median'])} in {low[DEPARTMENT]} "
-                       f"(n={int(low[N])}) to {_fmt(top['median'])} in {top[DEPARTMENT]} (n={int(top[N])}).")
+        return note + (f"In {when} the median ranged from {_fmt(low['median'])} in {isolated(low[DEPARTMENT])} "
+                       f"(n={int(low[N])}) to {_fmt(top['median'])} in {isolated(top[DEPARTMENT])} "
+                       f"(n={int(top[N])}).")
     moves = []
     for skill, rows in org.groupby(SKILL, sort=True):
         rows = rows.sort_values("bucket")
@@ -134,12 +141,12 @@ def describe_grouping(grouping: Grouping) -> str:
         if verb == "stayed":
             where = (f"at {_fmt(a['median'])} from {period_label(a['bucket'], a['until'])} (n={int(a[N])}) to "
                      f"{period_label(b['bucket'], b['until'])} (n={int(b[N])})")
-        return note + f"The median rating of {skill} {verb} {where}."
+        return note + f"The median rating of {isolated(skill)} {verb} {where}."
     rose = sum(1 for m in moves if m[0] > 0)
     fell = sum(1 for m in moves if m[0] < 0)
     change, skill, a, b = moves[-1] if moves[-1][0] > 0 else moves[0]
     text = (f"Between each line's first and last period shown, the median rose for {rose} and fell for {fell} of "
-            f"{len(moves)}; the largest move: {skill}, from {_fmt(a['median'])} "
+            f"{len(moves)}; the largest move: {isolated(skill)}, from {_fmt(a['median'])} "
             f"in {period_label(a['bucket'], a['until'])} "
             f"(n={int(a[N])}) to {_fmt(b['median'])} in {period_label(b['bucket'], b['until'])} (n={int(b[N])})")
     return note + text + "."
@@ -169,11 +176,11 @@ def describe_department_trends(table: pd.DataFrame) -> str:
     tail = f" {hidden:,} of {len(table):,} department figures are hidden to protect small groups." if hidden else ""
     if len(rows) == 1:
         r = rows.iloc[0]
-        return (f"In {quarter_label(last_q)} only {r[DEPARTMENT]} can be shown for {skill}: median "
+        return (f"In {quarter_label(last_q)} only {isolated(r[DEPARTMENT])} can be shown for {isolated(skill)}: median "
                 f"{_fmt(r['median'])}.{tail}")
     top, low = rows.iloc[0], rows.iloc[-1]
-    return (f"In {quarter_label(last_q)} the median {skill} rating ranged from {_fmt(low['median'])} in "
-            f"{low[DEPARTMENT]} to {_fmt(top['median'])} in {top[DEPARTMENT]}.{tail}")
+    return (f"In {quarter_label(last_q)} the median {isolated(skill)} rating ranged from {_fmt(low['median'])} in "
+            f"{isolated(low[DEPARTMENT])} to {_fmt(top['median'])} in {isolated(top[DEPARTMENT])}.{tail}")
 
 
 def describe_rating_distribution(table: pd.DataFrame) -> str:
@@ -189,9 +196,10 @@ def describe_rating_distribution(table: pd.DataFrame) -> str:
     if len(ranked) > 1 and top["median"] == low["median"]:
         text = f"The {len(ranked)} skills shown all have a median current rating of {_fmt(top['median'])}"
     else:
-        text = f"Current ratings are highest for {top['skill']} (median {_fmt(top['median'])}, n={int(top[N])})"
+        text = (f"Current ratings are highest for {isolated(top['skill'])} (median {_fmt(top['median'])}, "
+                f"n={int(top[N])})")
         if len(ranked) > 1:
-            text += f" and lowest for {low['skill']} (median {_fmt(low['median'])}, n={int(low[N])})"
+            text += f" and lowest for {isolated(low['skill'])} (median {_fmt(low['median'])}, n={int(low[N])})"
     if len(high_band):
         share = float(high_band[N].sum()) / float(totals.set_index(SKILL).loc[high_band[SKILL], N].sum())
         text += f"; {_pct(share)} of the ratings shown are {BANDS[-1][0]}"
@@ -213,7 +221,7 @@ def describe_skill_growth(table: pd.DataFrame) -> str:
     per_skill = per_skill[per_skill[SKILL].notna() & (per_skill[HORIZON_MONTHS] == first[HORIZON_MONTHS])]
     if len(per_skill) > 1:
         best = per_skill.sort_values(["mean_growth", SKILL], ascending=[False, True]).iloc[0]
-        text += (f"; fastest growth at {int(first['horizon_months'])} months: {best['skill']} "
+        text += (f"; fastest growth at {int(first['horizon_months'])} months: {isolated(best['skill'])} "
                  f"({best['mean_growth']:+.1f})")
     return text + "."
 
@@ -247,10 +255,10 @@ def describe_most_wanted_skills(table: pd.DataFrame) -> str:
                 f"({_pct(row['share_of_people_met'])} of those who had a conversation), "
                 f"{_fmt(row['skills_per_person'])} different skills each on average.")
     top = ranked.iloc[0]
-    text = (f"The most-wanted skill is {top['skill']}, worked on by {int(top[N]):,} employees "
+    text = (f"The most-wanted skill is {isolated(top['skill'])}, worked on by {int(top[N]):,} employees "
             f"({_pct(top['share_of_people_met'])} of those who had a conversation)")
     if len(ranked) > 1:
-        others = [f"{r['skill']} ({int(r[N]):,})" for _, r in ranked.iloc[1:3].iterrows()]
+        others = [f"{isolated(r['skill'])} ({int(r[N]):,})" for _, r in ranked.iloc[1:3].iterrows()]
         text += f", followed by {_join(others)}"
     return text + "."
 
@@ -269,8 +277,8 @@ def describe_rating_gaps(table: pd.DataFrame) -> str:
     per_skill = data[data[SKILL].notna()].sort_values(["mean_gap", SKILL], ascending=[False, True])
     if len(per_skill) > 1:
         wide, narrow = per_skill.iloc[0], per_skill.iloc[-1]
-        text += (f"; the widest gap is in {wide['skill']} ({wide['mean_gap']:+.1f}), the narrowest in "
-                 f"{narrow['skill']} ({narrow['mean_gap']:+.1f})")
+        text += (f"; the widest gap is in {isolated(wide['skill'])} ({wide['mean_gap']:+.1f}), the narrowest in "
+                 f"{isolated(narrow['skill'])} ({narrow['mean_gap']:+.1f})")
     return text + "."
 
 
@@ -285,7 +293,7 @@ def describe_cadence_compliance(table: pd.DataFrame) -> str:
             f"for a follow-up; {_pct(row['share_never_met'])} never had one)")
     depts = _visible(table, total=False).sort_values(["share_any_overdue", DEPARTMENT], ascending=[False, True])
     if len(depts) > 1:
-        text += f"; most in {depts.iloc[0][DEPARTMENT]} ({_pct(depts.iloc[0]['share_any_overdue'])})"
+        text += f"; most in {isolated(depts.iloc[0][DEPARTMENT])} ({_pct(depts.iloc[0]['share_any_overdue'])})"
     return text + "."
 
 
@@ -307,10 +315,10 @@ def describe_coach_follow_through(table: pd.DataFrame) -> str:
         ranked = teams.sort_values(["share_conversation_on_time", COACH_ID], ascending=[False, True])
         top, low = ranked.iloc[0], ranked.iloc[-1]
         text += (f"; by team, conversations on time range from {_pct(low['share_conversation_on_time'])} "
-                 f"({low['coach_id']}, {int(low[N])} people) to {_pct(top['share_conversation_on_time'])} "
-                 f"({top['coach_id']}, {int(top[N])} people)")
+                 f"({isolated(low[COACH_ID])}, {int(low[N])} people) to {_pct(top['share_conversation_on_time'])} "
+                 f"({isolated(top[COACH_ID])}, {int(top[N])} people)")
     elif len(teams) == 1:
-        text += f"; one team can be shown: {teams.iloc[0]['coach_id']} ({int(teams.iloc[0][N])} people)"
+        text += f"; one team can be shown: {isolated(teams.iloc[0][COACH_ID])} ({int(teams.iloc[0][N])} people)"
     if hidden:
         teams_are = "1 team is" if hidden == 1 else f"{hidden} teams are"
         text += f"; {teams_are} not shown (too small, or hidden to protect a smaller one)"
@@ -440,7 +448,9 @@ def describe_about(about: pd.DataFrame) -> str:
     """One sentence saying what the report covers (from the ``about`` table)."""
     items = dict(zip(about["item"], about["value"]))
     departments = items.get("departments", "all")
-    who = "all departments" if departments == "all" else f"these departments: {departments}"
+    # The table joins the names with ", " (aggregates.about); each name is isolated on its own.
+    who = ("all departments" if departments == "all"
+           else "these departments: " + ", ".join(isolated(name) for name in departments.split(", ")))
     return (f"This report covers {items.get('period', '?')} for {who}, as of {items.get('as of', '?')}. Groups of "
             f"fewer than {items.get('minimum group size', privacy.DEFAULT_K)} employees are not shown.")
 

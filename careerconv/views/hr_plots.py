@@ -5,7 +5,10 @@ matplotlib ``Axes``, draws on it and returns it; nothing here creates figures,
 shows or saves them. The helpers take the *protected* tables of
 :func:`careerconv.analytics.hr_aggregates`: a hidden row is never drawn as a
 value; where a row of the chart is hidden, its label says so ("fewer than 5",
-"not shown") in place of a bar, so the chart never looks like a zero.
+"not shown") in place of a bar, so the chart never looks like a zero. A department or
+skill named in a title or beside its figures is put in with
+:func:`careerconv.records.text_direction.isolated`, so a right-to-left name keeps
+"(n=22)" after it.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from careerconv.rules import privacy
 from .stacked_tables import NARROW_SCREEN  # px: screens up to this wide get the phone drawing of a chart
 from careerconv.analytics import BANDS, DEPARTMENT, N, Grouping, period_label, skill_view
 from careerconv.records.schema import HORIZON_MONTHS, SKILL
+from careerconv.records.text_direction import isolated
 from .html_parts import embedded_figure, escape_html
 from .plots import OKABE_ITO, PALETTE, RATING_CMAP, clean_axes
 
@@ -295,7 +299,7 @@ def rating_lines(ax: Axes, figures: pd.DataFrame, *, top: int = 6, skills: Seque
         counts = part[N].astype(int)
         sizes = f"n {counts.min()}" if counts.min() == counts.max() else f"n {counts.min()}–{counts.max()}"
         ax.plot(range(len(periods)), medians, marker=marker, markersize=5, linewidth=1.8, color=colour,
-                linestyle=dashes, label=f"{skill} ({sizes})")
+                linestyle=dashes, label=f"{isolated(skill)} ({sizes})")
         gaps = [position[pd.Timestamp(q)] for q in rows.loc[~privacy.shown(rows), "bucket"]]
         if gaps:
             ax.plot(gaps, [1.15] * len(gaps), linestyle="none", marker=marker, markersize=5, markerfacecolor="white",
@@ -338,7 +342,7 @@ def department_heatmap(ax: Axes, department_trends: pd.DataFrame, skill: str | N
     data = figures[figures[SKILL].isna()] if skill is None else figures[figures[SKILL] == skill]
     data = data[data[DEPARTMENT].notna()]
     if data.empty:
-        return no_data(ax, f"No department rated {skill or 'any skill'} in this period.")
+        return no_data(ax, f"No department rated {isolated(skill) if skill else 'any skill'} in this period.")
     periods = _every_period(figures)
     column = {start: i for i, (start, _) in enumerate(periods)}
     departments = sorted(data[DEPARTMENT].dropna().unique())
@@ -438,7 +442,7 @@ def band_bars(ax: Axes, distribution: pd.DataFrame, *, top: int = 12) -> Axes:
     if (rest > 1e-9).any():
         ax.barh(y, rest, left=left, height=0.62, color=HIDDEN_COLOUR, edgecolor="white", linewidth=0.6,
                 label="not shown")
-    ax.set_yticks(y, [f"{skill} (n={int(n):,})" for skill, n in zip(skills, totals[N])])
+    ax.set_yticks(y, [f"{isolated(skill)} (n={int(n):,})" for skill, n in zip(skills, totals[N])])
     ax.set_ylim(len(skills) - 0.5, -0.5)
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(PercentFormatter(xmax=1))
@@ -644,11 +648,12 @@ def status_bars(ax: Axes, action_items: pd.DataFrame, *, total_label: str = "All
 
 
 def _group_labels(frame: pd.DataFrame, column: str, total_label: str) -> list[str]:
-    """Row labels that say how many people each row describes: ``"Sales (n=16)"``; hidden rows just the name."""
+    """Row labels that say how many people each row describes: ``"Sales (n=16)"``, a right-to-left name
+    isolated so the count stays after it; hidden rows just the name."""
     labels = []
     for name, n, ok in zip(frame[column], frame[N], privacy.shown(frame)):
         text = total_label if pd.isna(name) else str(name)
-        labels.append(f"{text} (n={int(n):,})" if ok else text)
+        labels.append(f"{isolated(text)} (n={int(n):,})" if ok else text)
     return labels
 
 
@@ -727,7 +732,8 @@ def department_chart(ax: Axes, grouping: "Grouping | pd.DataFrame") -> Axes:
         skill = skills[0]
     ax = department_heatmap(ax, figures, skill)
     if ax.axison:
-        ax.set_title(f"Median {skill + ' rating' if skill else 'rating over all skills'} by department and {grain}",
+        what = f"{isolated(skill)} rating" if skill else "rating over all skills"
+        ax.set_title(f"Median {what} by department and {grain}",
                      loc="left", fontsize=10, color=PALETTE["text"])
     return ax
 
@@ -849,7 +855,7 @@ def gaps_chart(ax: Axes, rating_gaps: pd.DataFrame) -> Axes:
             ax.text(-lo - 0.01, yi, f"{lo:.0%}", va="center", ha="right", fontsize=8, color=PALETTE["text"])
         if hi > 0:
             ax.text(hi + 0.01, yi, f"{hi:.0%}", va="center", ha="left", fontsize=8, color=PALETTE["text"])
-    labels = [f"{'All skills' if pd.isna(skill) else skill} (n={int(n):,}, mean {gap:+.1f})"
+    labels = [f"{'All skills' if pd.isna(skill) else isolated(skill)} (n={int(n):,}, mean {gap:+.1f})"
               for skill, n, gap in zip(rows[SKILL], rows[N], rows["mean_gap"].astype(float))]
     ax.set_yticks(y, labels)
     ax.set_ylim(len(rows) - 0.5, -0.5)

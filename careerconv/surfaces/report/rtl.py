@@ -9,26 +9,19 @@ the line's own (a line of a Hebrew paragraph that starts with "Python"), so such
 line gets a direction mark in front (:func:`line`); a paragraph reading right to
 left is aligned to the right (:func:`is_right_to_left`); a right-to-left name inside
 a left-to-right sentence is closed with a left-to-right mark (:func:`in_sentence`).
-Text without a right-to-left character is never changed.
+Text without a right-to-left character is never changed. Whether text has one is
+:func:`careerconv.records.text_direction.has_right_to_left`, the one rule of the package.
 """
 
 from __future__ import annotations
 
-import re
 import unicodedata
+
+from careerconv.records.text_direction import has_right_to_left
 
 __all__ = ["has_right_to_left", "is_right_to_left", "in_sentence", "line"]
 
-# The blocks of the right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, NKo, ...), their
-# presentation forms, and the right-to-left marks, embeddings, overrides and isolates.
-_RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\u200f\u202b\u202e\u2067"
-                            "\U00010800-\U00010fff\U0001e800-\U0001efff]")
 _RLM, _LRM = "\u200f", "\u200e"
-
-
-def has_right_to_left(text: str) -> bool:
-    """Whether ``text`` has a character of a right-to-left script (or a right-to-left mark)."""
-    return _RIGHT_TO_LEFT.search(text) is not None
 
 
 def is_right_to_left(paragraph: str) -> bool:
