@@ -15,6 +15,7 @@ import pytest
 from bidi import get_display
 from matplotlib import _text_helpers, font_manager
 
+from careerconv.records import text_direction
 from careerconv.records.store import History
 from careerconv.surfaces.report import content, pdf, rtl
 from test_report_truth import conversation, history
@@ -22,7 +23,7 @@ from test_report_truth import conversation, history
 NAME = "דנה כהן"
 MIXED = "Goal: לדבר בכנס 2027"
 ARABIC_SKILL = "مهارات التواصل"
-MARKS = "\u200e\u200f"
+MARKS = "\u200e\u200f\u2068\u2069"  # direction marks and isolates: no glyph of their own
 
 
 @dataclasses.dataclass
@@ -114,6 +115,6 @@ def test_latin_only_text_is_drawn_as_given():
     report_content = report(name="Ana Silva", dreams=("Speak at a conference in 2027",), skills=("Negotiation",))
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(rtl, "line", lambda line, right_to_left=None: line)
-        patch.setattr(rtl, "in_sentence", lambda text: text)
+        patch.setattr(text_direction, "isolated", lambda text: text)
         unchanged = pdf.pdf_bytes(report_content)
     assert pdf.pdf_bytes(report_content) == unchanged

@@ -1,4 +1,5 @@
-"""The direction of text people type: whether it has right-to-left letters, and a name isolated inside a sentence.
+"""The direction of text people type: whether it has right-to-left letters or reads right to left, and a name
+isolated inside a sentence.
 
 A department, a skill or a coach named in Hebrew, Arabic or Persian inside one of our English sentences
 ("In הנדסה, 45% met their coach") is one right-to-left run to the Unicode bidirectional algorithm, and
@@ -12,8 +13,9 @@ character is never changed, so Latin-only output stays byte for byte what it was
 from __future__ import annotations
 
 import re
+import unicodedata
 
-__all__ = ["has_right_to_left", "isolated"]
+__all__ = ["has_right_to_left", "is_right_to_left", "isolated"]
 
 # The blocks of the right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, NKo, ...), their
 # presentation forms, and the right-to-left marks, embeddings, overrides and isolates.
@@ -25,6 +27,20 @@ _FIRST_STRONG_ISOLATE, _POP_DIRECTIONAL_ISOLATE = "\u2068", "\u2069"
 def has_right_to_left(text: str) -> bool:
     """Whether ``text`` has a character of a right-to-left script (or a right-to-left mark)."""
     return _RIGHT_TO_LEFT.search(text) is not None
+
+
+def is_right_to_left(paragraph: str) -> bool:
+    """Whether ``paragraph`` reads right to left: its first character of a strong direction is
+    right to left (Unicode bidirectional rules P2-P3; none at all: left to right)."""
+    if not has_right_to_left(paragraph):
+        return False
+    for character in paragraph:
+        direction = unicodedata.bidirectional(character)
+        if direction in ("R", "AL"):
+            return True
+        if direction == "L":
+            return False
+    return False
 
 
 def isolated(name: str) -> str:

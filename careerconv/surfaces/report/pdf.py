@@ -39,6 +39,7 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 
 from careerconv.views import plots
+from careerconv.records import text_direction
 from careerconv.records.store import atomic_write_bytes
 from . import render, rtl
 from .content import ReportContent, skill_chart_data
@@ -297,7 +298,7 @@ class _Page:
         """Draw ``text`` wrapped to the column; a paragraph (line of ``text``) that reads right to
         left is aligned to the right margin, its ``indent`` taken from the right."""
         for paragraph in str(text).split("\n"):
-            right_to_left = rtl.is_right_to_left(paragraph)
+            right_to_left = text_direction.is_right_to_left(paragraph)
             x = _MARGIN + _WIDTH - indent if right_to_left else _MARGIN + indent
             for line in self.wrap(paragraph, _WIDTH - indent, size, weight):
                 self.room(self.line_height(size))
@@ -362,7 +363,7 @@ class _Page:
             height = max(len(c) for c in lines) * self.line_height(size) + self._pad
             x = _MARGIN
             for cell, w in zip(lines, widths):
-                right_to_left = rtl.is_right_to_left(" ".join(cell))  # a cell reading right to left: to the right
+                right_to_left = text_direction.is_right_to_left(" ".join(cell))  # a cell reading right to left: to the right
                 for k, line in enumerate(cell):
                     top = self.y - self._pad / 2 - size * self.scale / 72 - k * self.line_height(size)
                     self._draw(line, x + w - 0.05 if right_to_left else x + 0.05, top, size, weight=weight,
@@ -494,7 +495,7 @@ def _pdf(c: ReportContent, header: list[_Block], blocks: dict[str, list[_Block]]
     with plots.plain_text(), matplotlib.rc_context({"font.family": families, "pdf.fonttype": fonttype}), \
             PdfPages(buf, metadata={"Title": f"Career progress report: {c.name}", "Creator": "careerconv",
                                     "CreationDate": None}) as pdf:
-        page = _Page(pdf, f"Career progress report \u00b7 {rtl.in_sentence(c.name)} \u00b7 "
+        page = _Page(pdf, f"Career progress report \u00b7 {text_direction.isolated(c.name)} \u00b7 "
                            f"{render.format_day(c.as_of)}", families)
         page.text("Career progress report", 20, weight="bold", gap=0.08)
         _write_blocks(page, header, [])
