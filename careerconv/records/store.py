@@ -24,7 +24,9 @@ at revision 3 saves as revision 4 only if the file still holds revision 3,
 otherwise :class:`Conflict` says who changed it and when, and nothing is
 written. A record without a revision is new: its id is allocated under the
 lock, and creating never overwrites a record that exists. Nothing is saved for
-an employee who is not on the roster, so an erased person cannot come back.
+an employee who is not on the roster, so an erased person cannot come back;
+and the roster does not take an erased id back (:class:`ErasedIds`) unless
+asked to on purpose.
 
 A batch of records (an import) is all or nothing even when the process is
 killed: it is staged in ``.staging/<batch>/``, a ``COMMITTED`` marker is
@@ -587,8 +589,7 @@ class Store:
                 self._write_roster(schema.coerce_frame(pd.DataFrame(list(merged.values()), columns=schema.ROSTER.names),
                                                        schema.ROSTER))
             if again:  # added again on purpose: a person again
-                back = {erased.hash_of(value) for _, value, _ in again}
-                self._write_erased(ErasedIds(erased.salt, {h: d for h, d in erased.days.items() if h not in back}))
+                self.forget_erased(value for _, value, _ in again)
         return added, updated, unchanged
 
     # ------------------------------------------------------------------ erased ids
@@ -631,6 +632,14 @@ class Store:
             if not erased.salt:
                 erased = ErasedIds(os.urandom(16).hex())
             self._write_erased(ErasedIds(erased.salt, {**erased.days, erased.hash_of(employee_id): day.isoformat()}))
+
+    def forget_erased(self, employee_ids: Iterable[str]) -> None:
+        """Take ids off the erased list (they were added again on purpose), under the roster lock."""
+        with self.lock("roster"):
+            erased = self.erased_ids()
+            back = {erased.hash_of(e) for e in employee_ids} if erased.days else set()
+            if back & set(erased.days):
+                self._write_erased(ErasedIds(erased.salt, {h: d for h, d in erased.days.items() if h not in back}))
 
     def _write_erased(self, erased: ErasedIds) -> None:
         data = {"version": 1, "salt": erased.salt, "erased": dict(sorted(erased.days.items()))}
