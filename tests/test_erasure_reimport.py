@@ -19,7 +19,7 @@ from careerconv.records import schema
 from careerconv.records.erasure import erase_employee
 from careerconv.records.importers import FileRejected, import_history, import_roster
 from careerconv.records.schema import COACH_ID, EMPLOYEE_ID
-from careerconv.records.store import ERASED_FILE, Store
+from careerconv.records.store import Store
 
 ROSTER = ("employee_id,name,coach_id,department,role\n"
           "H001,Ana Silva,C001,Engineering,Engineer\n"
@@ -76,7 +76,7 @@ def test_the_erased_list_holds_no_id_in_clear_text(erased, tmp_path: Path):
     for path in store.root.rglob("*"):
         if path.is_file():
             assert b"H007" not in path.read_bytes(), path
-    kept = json.loads((store.root / ERASED_FILE).read_text())
+    kept = json.loads((store.root / "erased.json").read_text())
     [(hashed, day)] = kept["erased"].items()
     assert day == dt.date.today().isoformat()
     assert hashed not in {hashlib.sha256(b"H007").hexdigest(), hashlib.sha256(b"employee:H007").hexdigest()}
