@@ -72,6 +72,11 @@ input). History rows are imported per conversation: if one row of an
 employee x date is rejected, the other rows of that conversation are rejected
 with it, so a conversation is never imported half.
 
+Erased people stay erased: a row naming an id that ``careerconv erase`` removed
+(as employee or coach; :meth:`careerconv.records.store.Store.erased_ids`) is
+refused like any invalid row, saying the day it was erased, unless
+``allow_erased`` adds them again on purpose and takes the id off that list.
+
 Idempotent: importing the same file again changes nothing (records that would
 not change are not rewritten); the result counts added, updated and unchanged.
 """
@@ -132,6 +137,9 @@ _SEPARATOR_HINT = re.compile(r"sep=(.*)", re.IGNORECASE)
 _SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 
 
+ERASED_OPTION = "--allow-erased"
+
+
 @dataclass(frozen=True)
 class Asking:
     """How the person importing asks for things where they are, for the messages that tell them what to do.
@@ -159,12 +167,11 @@ class Asking:
     skip_invalid: str = ("pass --skip-invalid to import the {valid} valid row(s) and write the {rejected} rejected "
                          "one(s), each with its reason, to {target}")
     other_import: str = "import it with `careerconv import {kind} {file}`"
-    allow_erased: str = "import the file again with --allow-erased"
+    allow_erased: str = f"import the file again with {ERASED_OPTION}"
 
 
 # ``careerconv import roster|history``.
 COMMAND_LINE = Asking()
-ERASED_OPTION = "--allow-erased"
 _ACCEPTED_FILES = "accepted are CSV files saved as UTF-8, UTF-16 or Windows-1252 (cp1252) text, and .xlsx workbooks"
 
 
@@ -872,6 +879,7 @@ def _erased_problem(what: str, employee_id: str, day: str, again: str) -> str:
 
 
 def _erased_note(ids: set[str]) -> str:
+    """The note of an import that added erased ids again (with ``allow_erased``)."""
     return f"{len(ids)} erased id(s) added again on purpose (allowed): {', '.join(sorted(ids))}; they are no " \
         "longer on the list of erased ids"
 

@@ -318,7 +318,8 @@ ROSTER_UPLOAD = Asking(
                   "answer's rejected_csv"),
     other_import=("the records service imports rosters only; an operator imports legacy history with "
                   "`careerconv import {kind}` on the command line"),
-    allow_erased="send the file again with allow_erased=1 in the request's address (PUT api/roster?allow_erased=1)")
+    allow_erased=("send the file again with allow_erased=1 in the request's address "
+                  "(PUT api/roster?allow_erased=1)"))
 
 
 def _roster_suffix(body: bytes, asked_format: str | None) -> str:
