@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import os
@@ -278,6 +279,30 @@ def test_erase_with_yes_prints_the_receipt(data: Path, files: Path, capsys):
                                 "held about them; nothing was erased\n"
     code, _, err = run(capsys, "--data", str(data), "erase", "--employee", "../../etc/passwd", "--yes")
     assert code == 1 and "employee id may only use letters" in err
+
+
+def test_importing_last_months_files_after_an_erase_does_not_bring_the_person_back(data: Path, files: Path,
+                                                                                    capsys):
+    """The tester's sequence: import roster and history, erase E001, import the same two files again. It said
+    "Employees: added 1", "Conversations: added 1" without a word; now both are refused, naming the id, the day
+    and --allow-erased, and the folder is left byte for byte; --allow-erased adds them again on purpose."""
+    roster, history = str(files / "roster.csv"), str(files / "history.csv")
+    assert run(capsys, "--data", str(data), "erase", "--employee", "E001", "--yes")[0] == 0
+    before = tree(data)
+    today = dt.date.today().isoformat()
+    code, out, err = run(capsys, "--data", str(data), "import", "roster", roster)
+    assert (code, out) == (1, "")
+    assert f"row 2, column 'employee_id', value 'E001': employee E001 was erased on {today} (careerconv erase); " \
+           "to add them again on purpose, import the file again with --allow-erased" in err
+    code, out, err = run(capsys, "--data", str(data), "import", "history", history, "--date-order", "dmy")
+    assert (code, out) == (1, "") and f"employee E001 was erased on {today}" in err
+    assert tree(data) == before
+    assert b"E001" not in b"".join(before.values())
+    code, out, err = run(capsys, "--data", str(data), "import", "roster", roster, "--allow-erased")
+    assert code == 0 and "Employees: added 1, updated 0, unchanged 1" in out
+    assert "1 erased id(s) added again on purpose (allowed): E001" in out
+    code, out, err = run(capsys, "--data", str(data), "import", "history", history, "--date-order", "dmy")
+    assert code == 0 and "Conversations: added 1, updated 0, unchanged 1" in out
 
 
 def test_an_id_in_the_wrong_case_is_answered_with_the_one_on_the_roster(data: Path, files: Path, capsys):

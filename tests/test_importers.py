@@ -903,3 +903,24 @@ def test_xlsx_formulas_with_saved_values_import_their_values(store: Store, tmp_p
             dst.writestr(item, data)
     assert import_roster(store, saved).added == 1
     assert store.employee("E1")["cadence_months"] == 12
+
+
+def test_the_service_roster_upload_is_told_how_to_add_an_erased_person_again(tmp_path: Path):
+    """The records service erases people too (DELETE api/people/ID), so its roster upload refuses them as the
+    command line does, worded for the request: allow_erased=1 in its address, not an option it cannot pass."""
+    from careerconv.records.erasure import erase_employee
+    from careerconv.surfaces.service.server import ROSTER_UPLOAD
+
+    store = Store(tmp_path / "data")
+    roster = write(tmp_path / "roster.csv", "\n".join([ROSTER_HEADER, *ROSTER_ROWS]) + "\n")
+    import_roster(store, roster, asking=ROSTER_UPLOAD)
+    erase_employee(store, tmp_path / "reports", "E002")
+    before = snapshot(store.root)
+    with pytest.raises(FileRejected) as refusal:
+        import_roster(store, roster, asking=ROSTER_UPLOAD)
+    assert refusal.value.problems[0].message.endswith(
+        "to add them again on purpose, send the file again with allow_erased=1 in the request's address "
+        "(PUT api/roster?allow_erased=1)")
+    assert "--allow-erased" not in str(refusal.value)
+    assert snapshot(store.root) == before
+    assert import_roster(store, roster, asking=ROSTER_UPLOAD, allow_erased=True).added == 1

@@ -33,6 +33,13 @@
 
 Someone who is still the coach of employees on the roster cannot be erased:
 those employees need a new coach first (import a roster that says so).
+
+At the end the id is recorded as erased, without keeping it: a salted hash of
+it and the day (:class:`careerconv.records.store.ErasedIds`, in
+``erased.json``). Importing a roster or history that names the id again (last
+month's HR export) refuses those rows, naming the day, until they are added
+again on purpose (``careerconv import roster --allow-erased``), which takes
+the id off the list.
 """
 
 from __future__ import annotations
@@ -421,6 +428,7 @@ def erase_employee(store: Store, reports_dir: str | os.PathLike, employee_id: st
                     f"{report.employees_changed} employee(s) re-read, {report.buckets_rewritten} part(s) rewritten; "
                     "their rows and manifest entry are gone")
     _final_check(store, reports, mentions, receipt, reads)
+    store.mark_erased(eid)  # a later import of an old file refuses them (Store.erased_ids)
     return receipt
 
 

@@ -72,6 +72,11 @@ input). History rows are imported per conversation: if one row of an
 employee x date is rejected, the other rows of that conversation are rejected
 with it, so a conversation is never imported half.
 
+Erased people stay erased: a row naming an id that ``careerconv erase`` removed
+(as employee or coach; :meth:`careerconv.records.store.Store.erased_ids`) is
+refused like any invalid row, saying the day it was erased, unless
+``allow_erased`` adds them again on purpose and takes the id off that list.
+
 Idempotent: importing the same file again changes nothing (records that would
 not change are not rewritten); the result counts added, updated and unchanged.
 """
@@ -132,6 +137,9 @@ _SEPARATOR_HINT = re.compile(r"sep=(.*)", re.IGNORECASE)
 _SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 
 
+ERASED_OPTION = "--allow-erased"
+
+
 @dataclass(frozen=True)
 class Asking:
     """How the person importing asks for things where they are, for the messages that tell them what to do.
@@ -150,6 +158,8 @@ class Asking:
     other_import
         How they import a file of the other kind (a history file given to the roster import): ``{kind}`` is
         "roster" or "history", ``{file}`` the file.
+    allow_erased
+        How they add people who were erased again, on purpose.
     """
 
     file_name: str | None = None
@@ -157,6 +167,7 @@ class Asking:
     skip_invalid: str = ("pass --skip-invalid to import the {valid} valid row(s) and write the {rejected} rejected "
                          "one(s), each with its reason, to {target}")
     other_import: str = "import it with `careerconv import {kind} {file}`"
+    allow_erased: str = f"import the file again with {ERASED_OPTION}"
 
 
 # ``careerconv import roster|history``.
@@ -862,6 +873,17 @@ def _reject_or_raise(checker: _Checker, raw: RawTable, bad_rows: set[int], n_val
                                      f"{len(raw.rows)} rows; nothing was written", hint)
 
 
+def _erased_problem(what: str, employee_id: str, day: str, again: str) -> str:
+    """Why a row naming an erased id is refused, and how to add them again on purpose (``again``)."""
+    return f"{what} {employee_id} was erased on {day} (careerconv erase); to add them again on purpose, {again}"
+
+
+def _erased_note(ids: set[str]) -> str:
+    """The note of an import that added erased ids again (with ``allow_erased``)."""
+    return f"{len(ids)} erased id(s) added again on purpose (allowed): {', '.join(sorted(ids))}; they are no " \
+        "longer on the list of erased ids"
+
+
 # --------------------------------------------------------------------------
 # roster
 
@@ -919,7 +941,8 @@ def _kept(existing: dict[str, dict], employee_id: Any, column: str, default: Any
 
 def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
                   rejected_path: str | Path | None = None, dry_run: bool = False,
-                  sheet: str | None = None, asking: Asking = COMMAND_LINE) -> ImportResult:
+                  sheet: str | None = None, asking: Asking = COMMAND_LINE,
+                  allow_erased: bool = False) -> ImportResult:
     """Add or update employees from a roster file (CSV or .xlsx).
 
     Parameters
@@ -937,8 +960,13 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     sheet
         The sheet of a workbook to read (default: the one whose header row names the roster's columns).
     asking
-        How the person importing names the file, a sheet, skipping invalid rows and the history import where
-        they are (:class:`Asking`; default: the command line's), for the messages that tell them what to do.
+        How the person importing names the file, a sheet, skipping invalid rows, the history import and adding
+        erased people where they are (:class:`Asking`; default: the command line's), for the messages that tell
+        them what to do.
+    allow_erased
+        Add employees and coaches whose id was erased (:meth:`Store.erased_ids`) again, on purpose, and take
+        their ids off the erased list; without it, a row naming one is refused as invalid (the day it was erased
+        is in the message).
 
     Returns
     -------
@@ -959,6 +987,8 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     checker = _Checker(raw, ROSTER_COLUMNS)
     checker.check_columns(other=HISTORY_COLUMNS, asking=asking)
     current = store.roster()
+    erased = store.erased_ids()
+    erased_back: dict[int, set[str]] = {}  # row -> its erased ids, added again with allow_erased
     existing = {r[EMPLOYEE_ID]: r for r in current.to_dict("records")}
     existing_folded = {k.casefold(): k for k in existing}
     if checker.has(EMPLOYEE_ID):
@@ -992,6 +1022,12 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
         cleaned[n] = [c for c in ("name", DEPARTMENT, "role") if isinstance(v.get(c), str)
                       and rec[c] is not None and rec[c] != v.get(c)]
         controls[n] = [c for c in ("name", DEPARTMENT, "role") if rec[c] and _CONTROL.search(rec[c])]
+        for column, what in ((EMPLOYEE_ID, "employee"), (COACH_ID, "coach")):
+            day = erased.erased_on(rec[column])
+            if day is not None and allow_erased:
+                erased_back.setdefault(n, set()).add(rec[column])
+            elif day is not None:
+                checker.add(_erased_problem(what, rec[column], day, asking.allow_erased), n, column, rec[column])
         eid = rec[EMPLOYEE_ID]
         if eid is None:
             continue
@@ -1062,11 +1098,15 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     kept = len(set(existing) - {r[EMPLOYEE_ID] for r in incoming})
     if kept:
         result.notes.append(f"{kept} employee(s) already on the roster and not in this file were kept as they are")
+    back = {eid for r in good_rows for eid in erased_back.get(r.row, ())}
+    if back:
+        result.notes.append(_erased_note(back))
     if dry_run:
         return result
     if incoming:
         frame = pd.DataFrame(incoming, columns=schema.ROSTER.names)
-        result.added, result.updated, result.unchanged = store.upsert_employees(frame, source=raw.source)
+        result.added, result.updated, result.unchanged = store.upsert_employees(frame, source=raw.source,
+                                                                                allow_erased=allow_erased)
     if rejections:
         write_rejected(raw, rejections, rejected_target)
     return result
@@ -1175,7 +1215,7 @@ def _parse_skill(value: Any) -> str:
 
 def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False,
                    rejected_path: str | Path | None = None, date_order: str | None = None,
-                   dry_run: bool = False, sheet: str | None = None) -> ImportResult:
+                   dry_run: bool = False, sheet: str | None = None, allow_erased: bool = False) -> ImportResult:
     """Import legacy history: one completed conversation per employee x date.
 
     Parameters
@@ -1195,6 +1235,10 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
         Check everything and count, but write nothing.
     sheet
         The sheet of a workbook to read (default: the one whose header row names the history's columns).
+    allow_erased
+        Import rows whose coach id was erased (:meth:`Store.erased_ids`), on purpose, and take those ids off the
+        erased list; without it such a row is refused as invalid. An erased employee is not on the roster: their
+        rows are refused until the roster import adds them again (with its ``allow_erased``).
 
     Returns
     -------
@@ -1218,6 +1262,8 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
     checker = _Checker(raw, HISTORY_COLUMNS)
     checker.check_columns(other=ROSTER_COLUMNS)
     roster = store.roster()
+    erased = store.erased_ids()
+    coaches_back: dict[int, str] = {}  # row -> its erased coach id, imported again with allow_erased
     coach_of = dict(zip(roster[EMPLOYEE_ID], roster[COACH_ID]))
     folded = {e.casefold(): e for e in coach_of}
     if roster.empty:
@@ -1234,7 +1280,11 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
         n, v = raw_row.row, values[raw_row.row]
         eid = checker.check(schema.parse_identifier, v.get(EMPLOYEE_ID), n, EMPLOYEE_ID, what="employee id")
         if eid is not None and eid not in coach_of:
-            if not roster.empty:  # an empty roster is reported once for the file
+            day = erased.erased_on(eid)
+            if day is not None:
+                checker.add(_erased_problem("employee", eid, day, f"import a roster that lists them with "
+                                            f"{ERASED_OPTION}, then the history"), n, EMPLOYEE_ID, eid)
+            elif not roster.empty:  # an empty roster is reported once for the file
                 hint = folded.get(eid.casefold())
                 guess = f"; did you mean {hint!r}? (ids are case-sensitive)" if hint else \
                     "; import the roster first (careerconv import roster FILE)"
@@ -1254,6 +1304,12 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
         }
         if not schema.is_missing(v.get(COACH_ID)):
             rec[COACH_ID] = checker.check(schema.parse_identifier, v.get(COACH_ID), n, COACH_ID, what="coach id")
+            day = erased.erased_on(rec[COACH_ID])
+            if day is not None and allow_erased:
+                coaches_back[n] = rec[COACH_ID]
+            elif day is not None:
+                checker.add(_erased_problem("coach", rec[COACH_ID], day, f"import the file again with "
+                                            f"{ERASED_OPTION}"), n, COACH_ID, rec[COACH_ID])
         if isinstance(v.get(SKILL), str) and rec[SKILL] is not None and rec[SKILL] != v[SKILL].strip():
             cleaned.add(n)  # (whitespace at an end alone was always dropped from a skill, without a note)
         parsed[n] = rec
@@ -1369,6 +1425,9 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
     cleaned_skills = [SKILL for r in good_rows if r.row in cleaned]
     if cleaned_skills:
         notes.append(_cleaned_note(cleaned_skills, "a skill"))
+    back = {coaches_back[r.row] for r in good_rows if r.row in coaches_back}
+    if back:
+        notes.append(_erased_note(back))
     result = ImportResult("history", raw.source, raw.describe(), len(raw.rows), len(good_rows), added, updated,
                           unchanged, rejections, rejected_target if rejections else None, dry_run, notes)
     if dry_run:
@@ -1376,6 +1435,8 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
     if to_write:
         # One batch: staged, committed, then moved into place, so a killed import is all or nothing.
         store.save_many(to_write)
+    if back:
+        store.forget_erased(back)
     if rejections:
         write_rejected(raw, rejections, rejected_target)
     return result

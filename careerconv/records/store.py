@@ -11,6 +11,7 @@ Layout of a data folder::
     derived/manifest.json                        what the derived tables were built from
     .locks/                                      lock files: a fixed set of stripes, never named after anyone
     .staging/<batch>/                            a batch of records being imported (see below)
+    erased.json                                  who was erased, as salted hashes of ids (see ErasedIds)
 
 Every write validates the record (:mod:`careerconv.records.schema`), writes the whole
 file to a temp file in the same folder, fsyncs it and ``os.replace``-s it into
@@ -23,7 +24,9 @@ at revision 3 saves as revision 4 only if the file still holds revision 3,
 otherwise :class:`Conflict` says who changed it and when, and nothing is
 written. A record without a revision is new: its id is allocated under the
 lock, and creating never overwrites a record that exists. Nothing is saved for
-an employee who is not on the roster, so an erased person cannot come back.
+an employee who is not on the roster, so an erased person cannot come back;
+and the roster does not take an erased id back (:class:`ErasedIds`) unless
+asked to on purpose.
 
 A batch of records (an import) is all or nothing even when the process is
 killed: it is staged in ``.staging/<batch>/``, a ``COMMITTED`` marker is
@@ -42,6 +45,7 @@ import datetime as dt
 import functools
 import getpass
 import hashlib
+import hmac
 import contextlib
 import io
 import json
@@ -65,7 +69,7 @@ from filelock import FileLock
 from . import schema
 from . import tables
 from .questions import QuestionSet, available_question_sets
-from .schema import CADENCE_MONTHS, CHECKIN_ID, CONVERSATION_ID, DATE, EMPLOYEE_ID, STATUS
+from .schema import CADENCE_MONTHS, CHECKIN_ID, COACH_ID, CONVERSATION_ID, DATE, EMPLOYEE_ID, STATUS
 
 if TYPE_CHECKING:
     import numpy as np
@@ -85,6 +89,7 @@ _ID_KEYS = {"conversation": CONVERSATION_ID, "checkin": CHECKIN_ID}
 LOCK_STRIPES = 64
 LOCK_TIMEOUT = 60.0
 STAGING_DIR = ".staging"
+ERASED_FILE = "erased.json"
 COMMITTED_MARKER = "COMMITTED"
 
 
@@ -120,6 +125,29 @@ class Conflict(Exception):
 
 class NotOnRoster(PermissionError):
     """A save for an employee who is not on the roster (never added, or erased); nothing was written."""
+
+
+@dataclass(frozen=True)
+class ErasedIds:
+    """The ids erased from a data folder, each kept as a salted hash with the day it was erased.
+
+    No id is kept in clear text: a hash is HMAC-SHA256 of the id keyed with a random salt made once per data
+    folder (stored in the same file), so the file cannot be matched against another folder's or a precomputed
+    table. Anyone who can read the folder can still test a guessed id, as :meth:`erased_on` does.
+    """
+
+    salt: str = ""
+    days: dict[str, str] = field(default_factory=dict)  # hash -> the day of erasure (YYYY-MM-DD)
+
+    def hash_of(self, employee_id: str) -> str:
+        """The hash an id is kept as in this folder."""
+        return hmac.new(bytes.fromhex(self.salt), employee_id.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def erased_on(self, employee_id: str) -> str | None:
+        """The day ``employee_id`` was erased (YYYY-MM-DD), or None when it was not (or was added again since)."""
+        if not self.days or not isinstance(employee_id, str):
+            return None
+        return self.days.get(self.hash_of(employee_id))
 
 
 def describe_save(record: dict | None) -> str:
@@ -507,15 +535,34 @@ class Store:
         typed.to_csv(buf, index=False, lineterminator="\r\n")  # CRLF: a lone CR in a cell gets quoted
         atomic_write_bytes(self.roster_path, buf.getvalue().encode("utf-8"))
 
-    def upsert_employees(self, frame: pd.DataFrame, source: str = "roster") -> tuple[int, int, int]:
+    def upsert_employees(self, frame: pd.DataFrame, source: str = "roster",
+                         allow_erased: bool = False) -> tuple[int, int, int]:
         """Add or update employees by id, keeping everyone else (read-modify-write under the roster lock).
+
+        An employee or coach id that was erased (:meth:`erased_ids`) is refused unless ``allow_erased``; with it,
+        the ids are added and taken off the erased list, under the same lock.
 
         Returns
         -------
         (added, updated, unchanged)
+
+        Raises
+        ------
+        ValidationError
+            Nothing is written if a row is invalid, or names an erased id without ``allow_erased``.
         """
         incoming = schema.validate_roster_frame(frame, source)
         with self.lock("roster"):
+            erased = self.erased_ids()
+            named = {(column, value) for column in (EMPLOYEE_ID, COACH_ID) for value in incoming[column]
+                     if isinstance(value, str) and value}
+            again = sorted((column, value, day) for column, value in named
+                           if (day := erased.erased_on(value)) is not None)
+            if again and not allow_erased:
+                raise schema.ValidationError(
+                    [schema.Problem(source, f"{value} was erased on {day}", None, column, value)
+                     for column, value, day in again],
+                    f"{source}: the roster was not changed (add erased people again only on purpose)")
             current = self.roster()
             merged = {r[EMPLOYEE_ID]: r for r in current.to_dict("records")}
             folded = {k.casefold(): k for k in merged}
@@ -541,7 +588,62 @@ class Store:
             if added or updated:
                 self._write_roster(schema.coerce_frame(pd.DataFrame(list(merged.values()), columns=schema.ROSTER.names),
                                                        schema.ROSTER))
+            if again:  # added again on purpose: a person again
+                self.forget_erased(value for _, value, _ in again)
         return added, updated, unchanged
+
+    # ------------------------------------------------------------------ erased ids
+    @property
+    def erased_path(self) -> Path:
+        return self.root / ERASED_FILE
+
+    def erased_ids(self) -> ErasedIds:
+        """The ids erased from this folder and not added again since (none when nothing was erased).
+
+        Raises
+        ------
+        ValidationError
+            If the file was damaged or edited into something else.
+        """
+        try:
+            raw = json.loads(self.erased_path.read_bytes())
+        except FileNotFoundError:
+            return ErasedIds()
+        except (OSError, ValueError) as exc:
+            raise schema.ValidationError([schema.Problem(str(self.erased_path), f"cannot read the erased ids: {exc}")],
+                                         f"{self.erased_path}: the file is damaged") from None
+        salt, days = raw.get("salt") if isinstance(raw, dict) else None, raw.get("erased") if isinstance(raw, dict) \
+            else None
+        if not isinstance(salt, str) or not re.fullmatch(r"(?:[0-9a-f]{2})+", salt) or not isinstance(days, dict):
+            raise schema.ValidationError([schema.Problem(str(self.erased_path), "not a list of erased ids as "
+                                                         "careerconv writes it (salt and erased)")],
+                                         f"{self.erased_path}: the file is damaged")
+        return ErasedIds(salt, {str(h): str(day) for h, day in days.items()})
+
+    def mark_erased(self, employee_id: str, day: dt.date | None = None) -> None:
+        """Record that ``employee_id`` was erased on ``day`` (default today), as a salted hash (:class:`ErasedIds`).
+
+        The salt is made the first time, at random. Written atomically under the roster lock, so an import adding
+        employees sees the list before or after, never half.
+        """
+        day = day or dt.date.today()
+        with self.lock("roster"):
+            erased = self.erased_ids()
+            if not erased.salt:
+                erased = ErasedIds(os.urandom(16).hex())
+            self._write_erased(ErasedIds(erased.salt, {**erased.days, erased.hash_of(employee_id): day.isoformat()}))
+
+    def forget_erased(self, employee_ids: Iterable[str]) -> None:
+        """Take ids off the erased list (they were added again on purpose), under the roster lock."""
+        with self.lock("roster"):
+            erased = self.erased_ids()
+            back = {erased.hash_of(e) for e in employee_ids} if erased.days else set()
+            if back & set(erased.days):
+                self._write_erased(ErasedIds(erased.salt, {h: d for h, d in erased.days.items() if h not in back}))
+
+    def _write_erased(self, erased: ErasedIds) -> None:
+        data = {"version": 1, "salt": erased.salt, "erased": dict(sorted(erased.days.items()))}
+        atomic_write_bytes(self.erased_path, json.dumps(data, indent=1).encode("utf-8"))
 
     def remove_employees(self, employee_ids: Iterable[str]) -> int:
         """Remove roster rows by id (read-modify-write under the roster lock); return how many went."""

@@ -24,6 +24,10 @@ regenerated. A receipt lists every file removed or changed, and a final check
 reads every file again and says how many of each kind it read, and how; a
 file it cannot decode is listed for a person to look at, never passed.
 
+The id is then kept as erased (a salted hash and the day, never the id), so
+importing an old roster or history that lists them refuses their rows until
+they are added again on purpose (careerconv import roster --allow-erased).
+
 Someone who is still the coach of employees on the roster must be replaced as
 their coach first. Export their data first if they asked for a copy
 (careerconv export --employee ID DIR).

@@ -16,6 +16,11 @@ written, each with a 'reason' column, beside the input as NAME.rejected.csv
 for an input NAME.csv or NAME.xlsx (or to --rejected FILE).
 Importing the same file again changes nothing.
 
+Someone erased with `careerconv erase` is not brought back by importing an
+old file that lists them: their rows (as employee or coach) are refused,
+saying the day they were erased. Add them again on purpose with
+--allow-erased, which takes them off the list of erased ids.
+
 CSV may be UTF-8 (with or without BOM) or Windows-1252, comma, semicolon or
 tab separated, or separated by what a first line sep=; names (Excel's hint).
 Of an .xlsx workbook the sheet whose header row names the columns is read
@@ -72,6 +77,9 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rejected", metavar="FILE",
                    help="where --skip-invalid writes rejected rows (default: NAME.rejected.csv beside the input)")
     p.add_argument("--dry-run", action="store_true", help="check and count, but write nothing")
+    p.add_argument("--allow-erased", action="store_true",
+                   help="add people who were erased (careerconv erase) again, on purpose, and take them off the list "
+                        "of erased ids; without it their rows are refused")
     p.add_argument("--sheet", metavar="NAME",
                    help="the sheet of an .xlsx workbook to read (default: the one whose header row names the "
                         "columns)")
@@ -118,7 +126,8 @@ def run_roster(args: argparse.Namespace) -> int:
     """``careerconv import roster FILE``."""
     with streams.Working(args, f"importing the roster {args.file}"):
         result = importers.import_roster(Store(args.data_dir), args.file, skip_invalid=args.skip_invalid,
-                                         rejected_path=args.rejected, dry_run=args.dry_run, sheet=args.sheet)
+                                         rejected_path=args.rejected, dry_run=args.dry_run, sheet=args.sheet,
+                                         allow_erased=args.allow_erased)
     return _finish(result)
 
 
@@ -127,5 +136,5 @@ def run_history(args: argparse.Namespace) -> int:
     with streams.Working(args, f"importing the history {args.file}"):
         result = importers.import_history(Store(args.data_dir), args.file, skip_invalid=args.skip_invalid,
                                           rejected_path=args.rejected, date_order=args.date_order,
-                                          dry_run=args.dry_run, sheet=args.sheet)
+                                          dry_run=args.dry_run, sheet=args.sheet, allow_erased=args.allow_erased)
     return _finish(result)

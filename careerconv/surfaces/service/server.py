@@ -15,11 +15,13 @@ Routes, under the service prefix (``/services/careerconv-records/``)::
     GET    hr/<table>.csv                          HR, operator: one of its tables as CSV
     GET    api/me                                  who the hub says you are, and your roles
     GET    api/roster                              coach: their people; operator: everyone (CSV)
-    PUT    api/roster?format=csv|xlsx&sheet=&skip_invalid=0|1
+    PUT    api/roster?format=csv|xlsx&sheet=&skip_invalid=0|1&allow_erased=0|1
                                                    operator: import a roster file (CSV or .xlsx body; sheet: the
                                                    workbook's sheet to read, else the one that looks like a roster;
                                                    skip_invalid=1: import the valid rows of a file with invalid
-                                                   ones, which come back with their reasons as rejected_csv)
+                                                   ones, which come back with their reasons as rejected_csv;
+                                                   allow_erased=1: add erased people again, on purpose, else
+                                                   their rows are refused)
     GET    api/skills                              skill names used by at least k people
     GET    api/question-sets                       coach: the data folder's own question set files (YAML text)
     GET    api/aggregates?as_of=&min_group_size=&department=&period_start=&period_end=
@@ -307,7 +309,7 @@ class MeHandler(BaseHandler):
 # name, only its bytes (read from a temporary file whose path means nothing to them, and is gone when the answer
 # goes). A workbook's sheet and skipping invalid rows: settings in the request's address, the rejected rows coming
 # back in the answer (rejected_csv) rather than in a file on the server. A history file: the service has no
-# history upload.
+# history upload. People erased (DELETE api/people/<id>, or careerconv erase): a setting in the address too.
 ROSTER_UPLOAD = Asking(
     file_name="the uploaded file",
     sheet="sheet=NAME in the request's address (PUT api/roster?sheet=NAME)",
@@ -315,7 +317,9 @@ ROSTER_UPLOAD = Asking(
                   "valid row(s) and get the {rejected} rejected one(s) back, each with its reason, as CSV text in the "
                   "answer's rejected_csv"),
     other_import=("the records service imports rosters only; an operator imports legacy history with "
-                  "`careerconv import {kind}` on the command line"))
+                  "`careerconv import {kind}` on the command line"),
+    allow_erased=("send the file again with allow_erased=1 in the request's address "
+                  "(PUT api/roster?allow_erased=1)"))
 
 
 def _roster_suffix(body: bytes, asked_format: str | None) -> str:
@@ -357,19 +361,23 @@ class RosterHandler(BaseHandler):
         asked_format = self.get_argument("format", None)
         sheet = self.get_argument("sheet", None) or None
         skip_invalid = self.get_argument("skip_invalid", "0")
+        allow_erased = self.get_argument("allow_erased", "0")
         body = self.request.body
 
         def work():
             check_role(caller, OPERATOR, "import a roster")
             if skip_invalid not in ("0", "1"):
                 raise ValueError(f"skip_invalid must be 0 or 1, not {skip_invalid!r}")
+            if allow_erased not in ("0", "1"):
+                raise ValueError(f"allow_erased must be 0 or 1, not {allow_erased!r}")
             suffix = _roster_suffix(body, asked_format)
             with tempfile.TemporaryDirectory(prefix="careerconv-roster-") as tmp:
                 path = Path(tmp) / f"roster{suffix}"
                 path.write_bytes(body)
                 rejected_path = Path(tmp) / "rejected.csv"
                 result = import_roster(self.service.store(caller.login), path, sheet=sheet, asking=ROSTER_UPLOAD,
-                                       skip_invalid=skip_invalid == "1", rejected_path=rejected_path)
+                                       skip_invalid=skip_invalid == "1", rejected_path=rejected_path,
+                                       allow_erased=allow_erased == "1")
                 rejected_csv = rejected_path.read_text(encoding="utf-8-sig") if result.rejected else None
             return {"rows_read": result.rows_read, "added": result.added, "updated": result.updated,
                     "unchanged": result.unchanged, "rejected": len(result.rejected), "rejected_csv": rejected_csv,
