@@ -367,9 +367,15 @@ def test_the_operator_erases_and_reads_the_log_but_reads_no_records(svc):
     refused = requests.delete(svc.url + "api/people/E0004", headers={"Authorization": f"token {A}"}, timeout=30)
     assert refused.status_code == 403 and (svc.data / "conversations" / "E0004").exists()
 
+    lines = (svc.data / "roster.csv").read_text(encoding="utf-8").splitlines()
     erased = requests.delete(svc.url + "api/people/E0004", headers={"Authorization": f"token {OP}"}, timeout=60)
     assert erased.status_code == 200, erased.text
     assert not (svc.data / "conversations" / "E0004").exists()
+    # The next monthly roster, still listing them, does not bring them back unasked.
+    before = data_folder(svc)
+    again = upload_roster(svc, ("\n".join([lines[0], *(l for l in lines if l.startswith("E0004,"))]) + "\n").encode())
+    assert again.status_code == 400 and "send the file again with allow_erased=1" in again.json()["message"]
+    assert "--allow-erased" not in again.text and data_folder(svc) == before
     assert "E0004" not in set(a.roster()["employee_id"])
     with pytest.raises(NotOnRoster):
         a.save_checkin(new_checkin("E0004", "E0020"))
