@@ -4,6 +4,7 @@ its frame just after the cell under Voila, and the pool heating the next kernel 
 from __future__ import annotations
 
 import asyncio
+import logging
 import subprocess
 import sys
 from pathlib import Path
@@ -67,6 +68,58 @@ class _FakeVoilaPool:
 
     async def shutdown_all(self):
         self.stopped = True
+
+
+class _FakeKernelsStillStarting(_FakeVoilaPool):
+    """jupyter_client's shutdown_all over jupyter_server's check: the started kernels and those still starting
+    are listed, then each shut down, and one not among the started ones is "Kernel does not exist" (404). "k2" is
+    still starting (it starts a moment later), "k4" failed to start."""
+
+    log = logging.getLogger("test")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.kernels = {"k1", "k3"}
+        self._pending_kernels: dict = {}
+        self.shut: list[str] = []
+
+    def __contains__(self, kernel_id):
+        return kernel_id in self.kernels
+
+    async def shutdown_all(self):
+        async def start_k2():
+            await asyncio.sleep(0.2)
+            self.kernels.add("k2")
+            self._pending_kernels.pop("k2")
+
+        async def fail_k4():
+            self._pending_kernels.pop("k4")
+
+        self._pending_kernels = {"k2": asyncio.ensure_future(start_k2()), "k4": asyncio.ensure_future(fail_k4())}
+        listed = sorted(self.kernels | set(self._pending_kernels))
+        await asyncio.gather(*(self._async_shutdown_kernel(k) for k in listed))
+
+    async def _async_shutdown_kernel(self, kernel_id, now=False):
+        from tornado import web
+
+        if kernel_id not in self.kernels:
+            raise web.HTTPError(404, f"Kernel does not exist: {kernel_id}")
+        self.kernels.discard(kernel_id)
+        self.shut.append(kernel_id)
+
+
+def test_stopping_while_a_kernel_is_still_starting_shuts_it_down_too():
+    """A kernel still starting when the app was stopped made the server's shutdown raise "Kernel does not exist"
+    (404): a traceback on Ctrl-C, and the kernel left running without its server ("Parent appears to have exited"),
+    seen under load in test_app_stopped_at_once_shows_only_its_own_lines. It is shut down once started; one that
+    failed to start is skipped quietly."""
+    pool = voila_server.paced_pool(_FakeKernelsStillStarting, settle=0.1, latest=0.1)()
+    asyncio.run(pool.shutdown_all())
+    assert sorted(pool.shut) == ["k1", "k2", "k3"] and not pool.kernels
+    other = voila_server.paced_pool(_FakeKernelsStillStarting, settle=0.1, latest=0.1)()
+    from tornado import web
+    with pytest.raises(web.HTTPError):  # while the server runs, an unknown kernel is still an error
+        asyncio.run(other._async_shutdown_kernel("k9"))
 
 
 def test_the_pool_heats_the_next_kernel_only_after_the_page_or_when_another_page_asks():

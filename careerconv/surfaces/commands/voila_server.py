@@ -130,6 +130,26 @@ def paced_pool(manager_class: type, settle: float = REFILL_SETTLE, latest: float
                 _release(self._refill_gate)
             return await super().shutdown_all(*args, **kwargs)
 
+        async def _async_shutdown_kernel(self, kernel_id, *args, **kwargs):
+            # shutdown_all shuts down the started kernels and those still starting, but jupyter_server checks a
+            # kernel is among the started ones first: one still starting when the server was stopped raised
+            # "Kernel does not exist" (404), which stopped the others' shutdown, printed a traceback and left that
+            # kernel running without its server. It is now let start, then shut down; one that failed to start,
+            # or ended on its own, is gone as shutting down asks.
+            from tornado import web
+
+            try:
+                return await super()._async_shutdown_kernel(kernel_id, *args, **kwargs)
+            except web.HTTPError as exc:
+                if not (self._stopping and exc.status_code == 404):
+                    raise
+            starting = self._pending_kernels.get(kernel_id)
+            if starting is not None:
+                await asyncio.gather(starting, return_exceptions=True)
+            if kernel_id in self:
+                return await super()._async_shutdown_kernel(kernel_id, *args, **kwargs)
+            self.log.debug("kernel %s had ended before the server stopped it", kernel_id)
+
     return PacedPool
 
 
