@@ -321,3 +321,32 @@ def test_pdf_wraps_by_width_and_has_the_cjk_glyphs():
             assert "".join(lines).replace(" ", "") == sample.replace(" ", "")
         # Narrow letters fit more to a line than wide ones: wrapped by width, not by count.
         assert len(page.wrap("i" * 200, 3.0, 10)) < len(page.wrap("W" * 200, 3.0, 10))
+
+
+# ---------------------------------------------------------------------------
+# the page says what the records say (a reader who knows only the page)
+
+
+def page_text(report_content) -> str:
+    """What a reader sees of the report's sections, top to bottom (charts left out: their text is checked apart)."""
+    fragments = (render.header(report_content), render.dreams(report_content), render.standing(report_content, None),
+                 render.horizon_table(report_content), *render.skill_sections(report_content, None),
+                 render.action_plan(report_content), render.next_steps(report_content),
+                 render.earlier_plans(report_content))
+    return page_text_of("".join(str(f) for f in fragments if f is not None))
+
+
+def page_text_of(fragment) -> str:
+    """What a reader sees of one fragment of HTML: no style, no tags, entities decoded, spaces collapsed."""
+    return flat(html.unescape(re.sub(r"<style.*?</style>|<[^>]+>", " ", str(fragment), flags=re.S)))
+
+
+def test_a_first_conversation_in_progress_is_not_one_to_schedule():
+    draft = conversation("2026-12-01", [("Python", 5, (6, 7, 8))])
+    draft["status"] = "draft"
+    report_content = content.build_content(history([draft]), "2026-12-04")
+    text = page_text(report_content)
+    assert "Next career conversation your first, in progress (started 1 Dec 2026)" in text
+    assert "Your first career conversation is in progress: you and your coach started it on 1 Dec 2026" in text
+    for said in ("schedule", "has not been held yet"):
+        assert said not in text, said

@@ -335,15 +335,19 @@ def header(content: ReportContent) -> Fragment:
     next_conv = format_day(due.get("next_conversation_due"))
     if due.get("conversation_status"):
         next_conv += f" ({_e(DUE_WORDS.get(due['conversation_status'], due['conversation_status']))})"
+    draft = due.get("draft_in_progress")
+    started = None if _missing(draft) else f"started {_e(format_day(draft))}"
+    if c.plan is None:
+        next_conv = f"your first, in progress ({started})" if started else "to be scheduled"
     facts = [
         ("Report date", _e(format_day(c.as_of))),
         ("Your coach", _typed(c.coach_name or c.coach_id) or _DASH),
         ("Last career conversation", _e(format_day(c.plan_date)) if c.plan is not None else "not held yet"),
         ("Check-ins since then", _e(_checkins_since(c))),
-        ("Next career conversation", next_conv if c.plan is not None else "to be scheduled"),
+        ("Next career conversation", next_conv),
     ]
-    if not _missing(due.get("draft_in_progress")):
-        facts.append(("In progress", f"a new career conversation, started {_e(format_day(due['draft_in_progress']))}"))
+    if started and c.plan is not None:
+        facts.append(("In progress", f"a new career conversation, {started}"))
     rows = "".join(f'<tr><th scope="row">{label}</th><td>{value}</td></tr>' for label, value in facts)
     return Fragment(stylesheet().html + _wrap(
         _typed(c.name, "h2", ' class="cc-name"')
@@ -666,6 +670,10 @@ def next_steps(content: ReportContent) -> Fragment:
     agreed in the last conversation goes on until the next one is held.
     """
     due = content.due
+    if content.plan is None and not _missing(due.get("draft_in_progress")):
+        return _wrap(f"<p>Your first career conversation is in progress: you and your coach started it on "
+                     f"{_e(format_day(due['draft_in_progress']))}. When it is completed, this report shows the "
+                     "dreams, skills, targets and action plan you agreed in it.</p>")
     if content.plan is None:
         return _wrap("<p>Your first career conversation has not been held yet. Ask your coach to schedule "
                      "it: it takes about an hour, in three parts: your goals, an action plan, next steps.</p>")
