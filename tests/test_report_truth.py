@@ -321,3 +321,92 @@ def test_pdf_wraps_by_width_and_has_the_cjk_glyphs():
             assert "".join(lines).replace(" ", "") == sample.replace(" ", "")
         # Narrow letters fit more to a line than wide ones: wrapped by width, not by count.
         assert len(page.wrap("i" * 200, 3.0, 10)) < len(page.wrap("W" * 200, 3.0, 10))
+
+
+# ---------------------------------------------------------------------------
+# the page says what the records say (a reader who knows only the page)
+
+
+def page_text(report_content) -> str:
+    """What a reader sees of the report's sections, top to bottom (charts left out: their text is checked apart)."""
+    fragments = (render.header(report_content), render.dreams(report_content), render.standing(report_content, None),
+                 render.horizon_table(report_content), *render.skill_sections(report_content, None),
+                 render.action_plan(report_content), render.next_steps(report_content),
+                 render.earlier_plans(report_content))
+    return page_text_of("".join(str(f) for f in fragments if f is not None))
+
+
+def page_text_of(fragment) -> str:
+    """What a reader sees of one fragment of HTML: no style, no tags, entities decoded, spaces collapsed."""
+    return flat(html.unescape(re.sub(r"<style.*?</style>|<[^>]+>", " ", str(fragment), flags=re.S)))
+
+
+def rating_line(fig) -> tuple[list[float], list[float]]:
+    """The x (day numbers) and y of the line joining the employee's ratings on a skill chart."""
+    (line,) = [line for line in fig.axes[0].get_lines() if line.get_gid() == plots.GID_RATING]
+    return list(line.get_xdata()), [float(y) for y in line.get_ydata()]
+
+
+def test_the_latest_ratings_stand_today_when_the_last_conversation_set_no_targets():
+    """Python rated 5, 6, 7 in three conversations; only the first set targets (an imported history)."""
+    plans = [conversation("2025-01-15", [("Python", 5, (6, 7, 8))]),
+             conversation("2025-07-15", [("Python", 6, (None, None, None))]),
+             conversation("2026-01-15", [("Python", 7, (None, None, None))])]
+    report_content = content.build_content(history(plans), "2026-12-04")
+    text = page_text(report_content)
+    assert "No skills and targets yet" not in text and "Plan of 15 Jan 2025" in text  # earlier targets are shown
+    standing = page_text_of(render.standing(report_content, None))
+    assert "Python 7 7 on 15 Jan 2026" in standing  # at the conversation, latest rating
+    assert "no target set in your last career conversation (15 Jan 2026)" in standing
+    assert "No targets were set in your last career conversation (15 Jan 2026)" in text
+    bars = render.standing_figure(report_content)
+    assert [bar.get_width() for bar in bars.axes[0].patches] == [7]
+    drawn = [line for line in bars.axes[0].get_lines() if line.get_gid() == plots.GID_NEXT_TARGET]
+    assert all(len(line.get_xdata()) == 0 for line in drawn)  # no target mark
+    said = [t.get_text() for t in chart_texts(bars)]
+    assert "now 7" in said and "Latest rating: no target" in said and not any("month target" in t for t in said)
+    # The skill chart's line starts on the axis (the ratings of earlier plans are theirs), at the start of 7.
+    (data,) = content.skill_chart_data(report_content)
+    fig = render.skill_figure(data)
+    low, high = fig.axes[0].get_xlim()
+    days, ratings = rating_line(fig)
+    assert all(low <= day <= high for day in days) and ratings == [7.0]
+
+
+def test_a_skill_without_a_target_is_shown_beside_those_with_one_and_counted_apart():
+    plan = conversation("2025-09-01", [("Alpha", 4, (6, 7, 8)), ("Beta", 5, (None, None, None))])
+    later = checkin("2026-02-25", [("Alpha", 5, None), ("Beta", 6, None)], conv=plan["conversation_id"])
+    report_content = content.build_content(history([plan], [later]), "2026-03-20")
+    text, _ = render.summary_words(report_content)
+    assert text == "1 of 1 skill with a target on track; 1 skill without a target"
+    standing = page_text_of(render.standing(report_content, None))
+    assert "Alpha 4 5 on 25 Feb 2026" in standing and "Beta 5 6 on 25 Feb 2026" in standing
+    assert "no target set in your last career conversation (1 Sep 2025)" in standing
+
+
+def test_the_chart_ends_at_the_rating_that_counts_as_the_table_does():
+    """Two check-ins on one day: 9 saved at 10:00, 3 saved at 09:00 (stored in the other order)."""
+    plan = conversation("2026-08-07", [("Public speaking", 6, (7, 8, 8))])
+    kept = checkin("2026-11-20", [("Public speaking", 9, 7)], conv=plan["conversation_id"],
+                   saved_at="2026-11-20T10:00:00.000+00:00")
+    replaced = checkin("2026-11-20", [("Public speaking", 3, 2)], conv=plan["conversation_id"],
+                       saved_at="2026-11-20T09:00:00.000+00:00")
+    replaced["checkin_id"] += "b"
+    report_content = content.build_content(history([plan], [kept, replaced]), "2026-12-04")
+    assert "Public speaking 6 9 on 20 Nov 2026 7 on 20 Nov 2026" in page_text_of(render.standing(report_content, None))
+    (data,) = content.skill_chart_data(report_content)
+    fig = render.skill_figure(data)
+    assert rating_line(fig)[1] == [6.0, 9.0]  # from the start to the 9 that counts; the 3 was replaced
+    (coach,) = [line for line in fig.axes[0].get_lines() if line.get_gid() == plots.GID_COACH]
+    assert [float(y) for y in coach.get_ydata()] == [7.0]
+
+
+def test_a_first_conversation_in_progress_is_not_one_to_schedule():
+    draft = conversation("2026-12-01", [("Python", 5, (6, 7, 8))])
+    draft["status"] = "draft"
+    report_content = content.build_content(history([draft]), "2026-12-04")
+    text = page_text(report_content)
+    assert "Next career conversation your first, in progress (started 1 Dec 2026)" in text
+    assert "Your first career conversation is in progress: you and your coach started it on 1 Dec 2026" in text
+    for said in ("schedule", "has not been held yet"):
+        assert said not in text, said

@@ -510,7 +510,8 @@ def current_vs_target_bars(ax: Axes, frame: pd.DataFrame, *, legend_columns: int
         Output of :func:`careerconv.rules.progress.current_vs_target`, or any frame
         with columns ``skill``, ``latest_rating`` and ``next_target``; optional
         ``status`` colours the bars and ``next_horizon_months`` labels the
-        target. Skills are drawn top to bottom in frame order.
+        target. Skills are drawn top to bottom in frame order; one whose
+        ``next_target`` is NA gets no target mark.
     legend_columns : int, default 3
         Entries side by side in the legend below the chart (1 on a narrow chart).
 
@@ -582,12 +583,14 @@ def _draw_bars(ax: Axes, frame: pd.DataFrame, legend_columns: int = 3) -> None:
                 annotation_clip=False, gid=GID_NEXT_TARGET,
             ))
     handles = [Line2D([], [], linestyle="none", marker="|", markersize=12, markeredgewidth=3,
-                      color=PALETTE["target"], label="Next target")]
+                      color=PALETTE["target"], label="Next target")] if has_target.any() else []
     drawn = {s for s, value in zip(status, latest) if not np.isnan(value)}
     handles += [
         _patch_handle(STATUS_COLOURS[s], f"Latest rating: {s if s != UPCOMING else 'no new rating yet'}")
         for s in STATUS_COLOURS if s in drawn
     ]
+    if (~has_target & ~np.isnan(latest)).any():
+        handles.append(_patch_handle(PALETTE["bar"], "Latest rating: no target"))
     _legend_below(ax, handles, ncols=legend_columns)
     dodge_labels(ax, labels)
 
@@ -820,8 +823,9 @@ def _patch_handle(colour: str, label: str) -> Patch:
 
 def _progress_legend_handles(ax: Axes, statuses: list[str]) -> list[Any]:
     handles: list[Any] = [h for h in ax.get_lines() if not str(h.get_label()).startswith("_")]
-    handles.append(Line2D([], [], linestyle="none", marker="*", markersize=12, color=PALETTE["target"],
-                          label="Target"))
+    if any(line.get_gid() == GID_TARGET for line in ax.get_lines()):
+        handles.append(Line2D([], [], linestyle="none", marker="*", markersize=12, color=PALETTE["target"],
+                              label="Target"))
     if any(line.get_gid() == GID_PLAN for line in ax.get_lines()):
         handles.append(Line2D([], [], linestyle=(0, (4, 3)), linewidth=1.5, color=PALETTE["plan"],
                               label="Plan: start to each target"))

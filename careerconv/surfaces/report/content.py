@@ -16,7 +16,10 @@ What this module decides is only *which* records a report is about:
   ``as_of`` (latest date; on one day, the largest conversation id), the rule
   :mod:`careerconv.rules.cadence` uses for the next conversation;
 * ratings given in a draft conversation are not measurements (nothing in a
-  draft has been agreed yet), so they are left out.
+  draft has been agreed yet), so they are left out;
+* of several ratings of one skill on one day, the one recorded last counts
+  (:func:`careerconv.rules.followup.last_recorded`), in the charts as in the
+  statuses.
 
 The frames keep the package's column names (those of
 :mod:`careerconv.rules.progress` and :mod:`careerconv.rules.cadence`), so they can be
@@ -34,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from careerconv.rules import cadence
-from careerconv.rules.followup import OPEN_STATUSES
+from careerconv.rules.followup import OPEN_STATUSES, last_recorded
 from careerconv.rules import progress
 from careerconv.records import schema
 from careerconv.records.schema import (
@@ -106,7 +109,9 @@ class ReportContent:
         conversation on or before ``as_of``, restricted to ``horizons``.
     current
         :func:`careerconv.rules.progress.current_vs_target` for the current plan, its
-        skills in the order they were discussed (the employee's own ratings).
+        skills in the order they were discussed (the employee's own ratings). A
+        skill of the plan with no target at the horizons shown has a row too:
+        its baseline and latest rating, and no target or status (NA).
     coach_latest
         The coach's latest rating of each skill
         (:func:`careerconv.rules.progress.latest_ratings` of ``coach_rating``:
@@ -309,7 +314,11 @@ def build_content(
     current = progress.current_vs_target(targets, ratings, day, tolerance=tolerance)
     coach_latest = progress.latest_ratings(ratings, day, rating_column=COACH_RATING)
     if plan_id is not None:
-        current = _in_plan_order(current.loc[current[CONVERSATION_ID] == plan_id], plan).reset_index(drop=True)
+        current = current.loc[current[CONVERSATION_ID] == plan_id]
+        untargeted = _without_targets(current, plan, ratings, day)
+        if len(untargeted):
+            current = untargeted if current.empty else pd.concat([current, untargeted], ignore_index=True)
+        current = _in_plan_order(current, plan).reset_index(drop=True)
 
     dreams = frames["dreams"]
     dreams = dreams.loc[dreams[CONVERSATION_ID] == plan_id, ["rank", "text"]]
@@ -398,7 +407,7 @@ class ProgressSummary:
     Attributes
     ----------
     skills
-        Skills of the current plan.
+        Skills of the current plan with a target at the horizons shown.
     by_status
         Skills per status of :data:`careerconv.rules.progress.STATUSES`, each
         skill's latest rating against its next target
@@ -406,11 +415,15 @@ class ProgressSummary:
     targets_missed
         Targets of the current plan whose date has passed with no rating
         near it (:data:`careerconv.rules.progress.DUE_NOT_MEASURED`).
+    without_target
+        Skills of the current plan with no target at the horizons shown (not
+        counted in ``skills``).
     """
 
     skills: int
     by_status: dict[str, int]
     targets_missed: int
+    without_target: int = 0
 
 
 def progress_summary(content: ReportContent) -> ProgressSummary | None:
@@ -418,33 +431,41 @@ def progress_summary(content: ReportContent) -> ProgressSummary | None:
     if content.plan is None or content.current.empty:
         return None
     rows = horizon_rows(content)
-    return ProgressSummary(skills=len(content.current), by_status=progress.status_counts(content.current[STATUS]),
-                           targets_missed=int((rows[STATUS] == progress.DUE_NOT_MEASURED).sum()))
+    statuses = content.current[STATUS].dropna()
+    return ProgressSummary(skills=len(statuses), by_status=progress.status_counts(statuses),
+                           targets_missed=int((rows[STATUS] == progress.DUE_NOT_MEASURED).sum()),
+                           without_target=int(content.current[STATUS].isna().sum()))
 
 
 def skill_chart_data(content: ReportContent) -> list[SkillChartData]:
     """One entry per skill of the current plan, in the order they were discussed.
 
     Each holds what :func:`careerconv.views.plots.skill_progress` draws: the ratings
-    of that skill over time (skill names match ignoring case and spaces, as in
-    :mod:`careerconv.rules.progress`), the baseline, the targets and the measured
-    horizons; plus the words the employee wrote about the skill.
+    of that skill from the plan's conversation on (skill names match ignoring
+    case and spaces, as in :mod:`careerconv.rules.progress`), at most one of the
+    employee's and one of the coach's a day, the one that counts
+    (:func:`_counted`); the baseline, the targets and the measured horizons;
+    plus the words the employee wrote about the skill. Ratings before the
+    conversation are left out: they belong to earlier plans, and the charts'
+    time axis (:func:`chart_span`) starts at this one.
     """
     if content.plan is None:
         return []
     plan_rows = horizon_rows(content)
-    rating_key = content.ratings[SKILL].map(schema.skill_key)
+    since = content.ratings.loc[content.ratings[DATE] >= pd.Timestamp(content.plan[DATE])]
+    rating_key = since[SKILL].map(schema.skill_key)
     span = chart_span(content)
     out = []
     for skill in content.plan["skills"]:
         key = schema.skill_key(skill[SKILL])
-        mask = rating_key == key
+        rows = since.loc[rating_key == key]
         ratings = pd.DataFrame({
-            DATE: content.ratings.loc[mask, DATE],
-            "rating": content.ratings.loc[mask, SELF_RATING],
-            "source": content.ratings.loc[mask, "source"],
-            COACH_RATING: content.ratings.loc[mask, COACH_RATING],
-        }).reset_index(drop=True)
+            DATE: rows[DATE],
+            "rating": _counted(rows, SELF_RATING),
+            "source": rows["source"],
+            COACH_RATING: _counted(rows, COACH_RATING),
+        })
+        ratings = ratings.loc[ratings["rating"].notna() | ratings[COACH_RATING].notna()].reset_index(drop=True)
         rows = plan_rows.loc[plan_rows[SKILL].map(schema.skill_key) == key].reset_index(drop=True)
         targets = {int(h): int(v) for h, v in (skill.get("targets") or {}).items()
                    if v is not None and int(h) in content.horizons}
@@ -545,6 +566,42 @@ def action_plan_parts(content: ReportContent) -> tuple[pd.DataFrame, pd.DataFram
                                                   ascending=[False, False, True], kind="stable")
     return (current.reset_index(drop=True), still_open.reset_index(drop=True),
             earlier.loc[~is_open].reset_index(drop=True))
+
+
+def _counted(rows: pd.DataFrame, column: str) -> pd.Series:
+    """``column`` of one skill's rating rows with only the ratings that count, the others NA.
+
+    Of several ratings on one day the one recorded last counts
+    (:func:`careerconv.rules.followup.last_recorded`; of two recorded alike,
+    the higher), the rule :mod:`careerconv.rules.progress` measures by.
+    """
+    values = rows[column]
+    rated = rows.loc[values.notna()].assign(_day=pd.to_datetime(rows[DATE]).dt.normalize())
+    last = rated.loc[last_recorded(rated, ["_day"])]
+    kept = last.sort_values(["_day", column], kind="stable").drop_duplicates("_day", keep="last").index
+    return values.where(values.index.isin(kept))
+
+
+def _without_targets(current: pd.DataFrame, plan: dict, ratings: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
+    """Rows like :func:`careerconv.rules.progress.current_vs_target`'s for the skills of ``plan`` that have
+    none there (no target at the horizons shown): the baseline and the latest rating
+    (:func:`careerconv.rules.progress.latest_ratings`), no target and no status."""
+    have = set(current[SKILL].map(schema.skill_key))
+    missing = [s for s in plan["skills"] if schema.skill_key(s[SKILL]) not in have]
+    latest = progress.latest_ratings(ratings, day)
+    latest = dict(zip(latest[SKILL].map(schema.skill_key), zip(latest[DATE], latest["rating"])))
+    rows = []
+    for skill in missing:
+        when, rating = latest.get(schema.skill_key(skill[SKILL]), (pd.NaT, pd.NA))
+        rows.append({EMPLOYEE_ID: plan[EMPLOYEE_ID], CONVERSATION_ID: plan[CONVERSATION_ID], SKILL: skill[SKILL],
+                     "t0": pd.Timestamp(plan[DATE]), "baseline": skill.get(SELF_RATING), "latest_date": when,
+                     "latest_rating": rating, "next_horizon_months": pd.NA, "next_horizon_date": pd.NaT,
+                     "next_target": pd.NA, "expected": np.nan, STATUS: None})
+    out = pd.DataFrame(rows, columns=list(current.columns))
+    # The columns' types, whole numbers made nullable (a skill without a target has no horizon).
+    types = {c: "Int64" if pd.api.types.is_integer_dtype(current[c].dtype) else current[c].dtype
+             for c in current.columns if c != STATUS}
+    return out.astype(types)
 
 
 def _in_plan_order(rows: pd.DataFrame, plan: dict | None) -> pd.DataFrame:

@@ -335,15 +335,19 @@ def header(content: ReportContent) -> Fragment:
     next_conv = format_day(due.get("next_conversation_due"))
     if due.get("conversation_status"):
         next_conv += f" ({_e(DUE_WORDS.get(due['conversation_status'], due['conversation_status']))})"
+    draft = due.get("draft_in_progress")
+    started = None if _missing(draft) else f"started {_e(format_day(draft))}"
+    if c.plan is None:
+        next_conv = f"your first, in progress ({started})" if started else "to be scheduled"
     facts = [
         ("Report date", _e(format_day(c.as_of))),
         ("Your coach", _typed(c.coach_name or c.coach_id) or _DASH),
         ("Last career conversation", _e(format_day(c.plan_date)) if c.plan is not None else "not held yet"),
         ("Check-ins since then", _e(_checkins_since(c))),
-        ("Next career conversation", next_conv if c.plan is not None else "to be scheduled"),
+        ("Next career conversation", next_conv),
     ]
-    if not _missing(due.get("draft_in_progress")):
-        facts.append(("In progress", f"a new career conversation, started {_e(format_day(due['draft_in_progress']))}"))
+    if started and c.plan is not None:
+        facts.append(("In progress", f"a new career conversation, {started}"))
     rows = "".join(f'<tr><th scope="row">{label}</th><td>{value}</td></tr>' for label, value in facts)
     return Fragment(stylesheet().html + _wrap(
         _typed(c.name, "h2", ' class="cc-name"')
@@ -358,15 +362,20 @@ def summary_words(content: ReportContent) -> tuple[str, bool] | None:
 
     For example "2 of 3 skills on track, 1 behind; 1 target due but not
     measured". Skills count by their latest rating against the next target;
-    "on track" includes those ahead (said in brackets).
+    "on track" includes those ahead (said in brackets). Skills of the plan
+    without a target are counted apart ("1 skill without a target"); when no
+    skill has one, the line says that no target was set.
     """
     counts = progress_summary(content)
     if counts is None:
         return None
     by = counts.by_status
     n = counts.skills
+    if n == 0:
+        return f"No targets were set in your last career conversation ({format_day(content.plan_date)})", False
     good = by[progress.AHEAD] + by[progress.ON_TRACK]
-    parts = [f"{good} of {n} skill{'s' if n != 1 else ''} on track"
+    with_target = " with a target" if counts.without_target else ""
+    parts = [f"{good} of {n} skill{'s' if n != 1 else ''}{with_target} on track"
              + (f" ({by[progress.AHEAD]} ahead)" if by[progress.AHEAD] else "")]
     if by[progress.BEHIND]:
         parts.append(f"{by[progress.BEHIND]} behind")
@@ -375,6 +384,8 @@ def summary_words(content: ReportContent) -> tuple[str, bool] | None:
     if by[progress.DUE_NOT_MEASURED]:
         parts.append(f"{by[progress.DUE_NOT_MEASURED]} not rated since the conversation and past the last target date")
     text = ", ".join(parts)
+    if counts.without_target:
+        text += f"; {counts.without_target} skill{'s' if counts.without_target != 1 else ''} without a target"
     if counts.targets_missed:
         text += (f"; {counts.targets_missed} target{'s' if counts.targets_missed != 1 else ''} due but not "
                  "measured")
@@ -413,15 +424,17 @@ def standing(content: ReportContent, figure_format: str | None = "svg", dpi: int
     and the coach's ratings side by side.
 
     With ``figure_format=None`` the chart is left out (an ``<img>`` with only its
-    text alternative), for a reader that draws it itself.
+    text alternative), for a reader that draws it itself. A skill without a
+    target has its latest rating and no target mark, and says that none was set
+    (:func:`_no_target_words`).
     """
     cur = content.current
     if content.plan is None or cur.empty:
         return _wrap('<p class="cc-empty">No skills and targets yet: they are set in your career '
                      "conversation.</p>")
     alt = "Bar chart of your latest rating against the next target: " + "; ".join(
-        f"{s} now {_rating(r)}, next target {_rating(t)}" for s, r, t in
-        zip(cur[SKILL], cur["latest_rating"], cur["next_target"]))
+        f"{s} now {_rating(r)}, " + (_no_target_words(content, s) if _missing(t) else f"next target {_rating(t)}")
+        for s, r, t in zip(cur[SKILL], cur["latest_rating"], cur["next_target"]))
     chart = _chart_placeholder(alt) if figure_format is None else figure_html(
         standing_figure(content, NARROW_WIDTH), alt, figure_format, dpi, zoom=CHART_ZOOM)
     coach = {skill_key(s): (r, d) for s, r, d in zip(content.coach_latest[SKILL], content.coach_latest["rating"],
@@ -435,14 +448,24 @@ def standing(content: ReportContent, figure_format: str | None = "svg", dpi: int
         if skill_key(r.skill) in coach:
             rating, day = coach[skill_key(r.skill)]
             theirs = f"{_rating(rating)} on {format_day(day)}"
-        rows.append([
-            _e(r.skill), _rating(r.baseline), _e(mine), _e(theirs),
-            f"{_rating(r.next_target)} by {_e(format_day(r.next_horizon_date))}",
-            _status_chip(r.status),
-        ])
+        if _missing(r.next_target):
+            target, chip = _e(_no_target_words(content, r.skill)), _status_chip("no target", css="not-measured")
+        else:
+            target = f"{_rating(r.next_target)} by {_e(format_day(r.next_horizon_date))}"
+            chip = _status_chip(r.status)
+        rows.append([_e(r.skill), _rating(r.baseline), _e(mine), _e(theirs), target, chip])
     table = _table(["Skill", "At the conversation", "Your latest rating", "Your coach's latest rating",
                     "Next target", "Status"], rows, table_id="current-table", numeric=(1,), typed=(0,))
     return _wrap(chart + table)
+
+
+def _no_target_words(content: ReportContent, skill: Any) -> str:
+    """Why a skill of the current plan has no next target: none was set for it in the plan's
+    conversation, or none at the horizons this report shows."""
+    plan_skill = next((s for s in content.plan["skills"] if skill_key(s[SKILL]) == skill_key(skill)), {})
+    if any(v is not None for v in (plan_skill.get("targets") or {}).values()):
+        return "no target at the dates shown"
+    return f"no target set in your last career conversation ({format_day(content.plan_date)})"
 
 
 def standing_figure(content: ReportContent, width: float = CHART_WIDTH) -> Figure:
@@ -519,7 +542,11 @@ def horizon_table(content: ReportContent) -> Fragment:
     """
     rows_frame = horizon_rows(content)
     if rows_frame.empty:
-        return _wrap('<p class="cc-empty">No targets yet.</p>')
+        if content.plan is None or not content.plan.get("skills"):
+            return _wrap('<p class="cc-empty">No targets yet.</p>')
+        said = {_no_target_words(content, s[SKILL]) for s in content.plan["skills"]}
+        why = said.pop() if len(said) == 1 else "no target at the dates shown"
+        return _wrap(f'<p class="cc-empty">{_e(why[0].upper() + why[1:])}.</p>')
     rows, attrs = [], []
     for r in rows_frame.itertuples(index=False):
         measured = _DASH
@@ -666,6 +693,10 @@ def next_steps(content: ReportContent) -> Fragment:
     agreed in the last conversation goes on until the next one is held.
     """
     due = content.due
+    if content.plan is None and not _missing(due.get("draft_in_progress")):
+        return _wrap(f"<p>Your first career conversation is in progress: you and your coach started it on "
+                     f"{_e(format_day(due['draft_in_progress']))}. When it is completed, this report shows the "
+                     "dreams, skills, targets and action plan you agreed in it.</p>")
     if content.plan is None:
         return _wrap("<p>Your first career conversation has not been held yet. Ask your coach to schedule "
                      "it: it takes about an hour, in three parts: your goals, an action plan, next steps.</p>")
