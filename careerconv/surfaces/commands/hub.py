@@ -7,8 +7,9 @@ on the roster in the hub group ``coaches`` under their roster id as login
 (``e0020`` for E0020), plus ``hr`` (group ``hr``) and ``operator`` (group
 ``operators``). Everyone signs in with one shared password, made up at
 start and printed with the URL (the trial's authenticator; an organisation
-sets its own, see the README). Ctrl-C stops the hub, the proxy, the
-records service and every user's server.
+sets its own, see the README). The records service uses the data folder's settings
+(``privacy.min_group_size``), or those of ``careerconv --config FILE hub``.
+Ctrl-C stops the hub, the proxy, the records service and every user's server.
 
 :class:`Hub` is the same start-up as a library call (the tests start their
 hub with it).
@@ -141,8 +142,12 @@ class Hub:
     @classmethod
     def start(cls, data: str | os.PathLike, state: str | os.PathLike, *, port: int | None = None,
               groups: dict[str, list[str]] | None = None, authenticator: str = "shared-password",
-              admin_token: bool = False, timeout: float = READY_TIMEOUT) -> "Hub":
+              admin_token: bool = False, settings_file: str | os.PathLike | None = None,
+              timeout: float = READY_TIMEOUT) -> "Hub":
         """Start JupyterHub on ``data`` and wait until the hub and the records service answer.
+
+        ``settings_file``: the organisation's settings for the records service, when they are not the data
+        folder's own ``careerconv.toml``.
 
         Raises
         ------
@@ -175,6 +180,8 @@ class Hub:
                    "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
         if hub.password:
             hub.env["CAREERCONV_HUB_PASSWORD"] = hub.password
+        if settings_file is not None:
+            hub.env["CAREERCONV_HUB_SETTINGS"] = str(Path(settings_file).resolve())
         if hub.admin_token:
             hub.env["CAREERCONV_HUB_ADMIN_TOKEN"] = hub.admin_token
         hub.log_path = state / "jupyterhub.log"
@@ -247,7 +254,9 @@ def run(args: argparse.Namespace) -> int:
             raise ValueError(f"--groups {source}: {exc}") from None
     state = Path(args.state).expanduser() if args.state else data.parent / "hub-state"
     print("starting JupyterHub …", file=sys.stderr)
-    hub = Hub.start(data, state, port=args.port, groups=groups)
+    # the file of `careerconv --config FILE hub`; else the service reads the data folder's own, as it is then
+    explicit_settings = args.settings_file if getattr(args, "config", None) else None
+    hub = Hub.start(data, state, port=args.port, groups=groups, settings_file=explicit_settings)
     coaches = hub.groups.get("coaches", [])
     print(f"JupyterHub is running at {hub.url}")
     print(f"  sign in with the password {hub.password} as any of:")

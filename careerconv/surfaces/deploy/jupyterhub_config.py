@@ -28,6 +28,9 @@ CAREERCONV_HUB_HUB_PORT,       the hub's and the proxy API's internal ports, and
 _API_PORT, _SERVICE_PORT       service's (defaults 8081, 8001, 8082; all on 127.0.0.1)
 CAREERCONV_HUB_ADMIN_TOKEN     optional: a token for an ``careerconv-admin`` service that may
                                manage users and tokens (the tests use it)
+CAREERCONV_HUB_SETTINGS        optional: the organisation's settings file (``careerconv.toml``,
+                               e.g. its ``privacy.min_group_size``) for the records service, when
+                               it is not the data folder's own
 =============================  ==============================================================
 
 Roles follow hub groups: ``coaches`` get the coach's app (Voila, code-free)
@@ -102,10 +105,11 @@ admin_token = env("CAREERCONV_HUB_ADMIN_TOKEN")
 c.JupyterHub.services = [{
     "name": SERVICE,
     "url": service_url,
-    "command": [sys.executable, "-m", "careerconv.surfaces.service", "--data", str(data),
+    "command": [sys.executable, "-m", "careerconv.surfaces.commands.records_service", "--data", str(data),
                 "--access-log", str(state / "access-log.jsonl"), "--reports", str(state / "reports")]
                + (["--coach-logins", env("CAREERCONV_HUB_COACH_LOGINS")] if env("CAREERCONV_HUB_COACH_LOGINS")
-                  else []),
+                  else [])
+               + (["--config", env("CAREERCONV_HUB_SETTINGS")] if env("CAREERCONV_HUB_SETTINGS") else []),
     "environment": {"PYTHONPATH": env("PYTHONPATH", ""), "PATH": env("PATH", "")},
     "oauth_no_confirm": True,
     "display": True,
