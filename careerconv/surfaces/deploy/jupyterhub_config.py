@@ -16,7 +16,10 @@ CAREERCONV_HUB_GROUPS          JSON file ``{"coaches": [...], "hr": [...], "oper
                                see CAREERCONV_HUB_COACH_LOGINS)
 CAREERCONV_HUB_COACH_LOGINS    optional JSON file ``{"login": "roster coach id"}``
 CAREERCONV_HUB_AUTHENTICATOR   ``dummy`` (tests: any password), ``shared-password`` (trial;
-                               the password is in CAREERCONV_HUB_PASSWORD) or any JupyterHub
+                               coaches and HR sign in with CAREERCONV_HUB_PASSWORD, at least 8
+                               characters, and the operators, the hub's admins, with
+                               CAREERCONV_HUB_ADMIN_PASSWORD: JupyterHub wants it at least 32
+                               characters long and not the same as the other) or any JupyterHub
                                authenticator name (``pam``, ``generic-oauth``, ``ldapauthenticator``
                                ...), configured further in a file named by CAREERCONV_HUB_EXTRA_CONFIG
 CAREERCONV_HUB_SPAWNER         ``simple`` (default: every server runs as the hub's own Unix user;
@@ -89,6 +92,8 @@ if authenticator == "dummy":
 elif authenticator == "shared-password":
     c.JupyterHub.authenticator_class = "shared-password"
     c.SharedPasswordAuthenticator.user_password = env("CAREERCONV_HUB_PASSWORD", "")
+    # JupyterHub's admin_users (the operators, below) sign in only with this one, never the shared password.
+    c.SharedPasswordAuthenticator.admin_password = env("CAREERCONV_HUB_ADMIN_PASSWORD", "")
 else:
     c.JupyterHub.authenticator_class = authenticator
 if members:
