@@ -86,10 +86,12 @@ def serve(data: str, log: str, port: int, ready) -> None:
     """The records service in this (child) process."""
     from tornado.httpserver import HTTPServer
 
+    from careerconv.surfaces.commands.records_service import organisation_minimum
     from careerconv.surfaces.service.server import RecordsService, make_app
 
     async def main():
-        service = RecordsService(data, log, Path(data).parent / "reports", TokenTable())
+        service = RecordsService(data, log, Path(data).parent / "reports", TokenTable(),
+                                 minimum=lambda: organisation_minimum(data, None))
         HTTPServer(make_app(service, PREFIX)).listen(port, "127.0.0.1")
         ready.set()
         await asyncio.Event().wait()

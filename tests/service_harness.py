@@ -9,6 +9,7 @@ through real HTTP. Coaches on the sample roster: E0020 (8 people), E0001
 from __future__ import annotations
 
 import asyncio
+import functools
 import shutil
 import socket
 import threading
@@ -17,6 +18,7 @@ from pathlib import Path
 from tornado.httpserver import HTTPServer
 
 from careerconv.records import config
+from careerconv.surfaces.commands.records_service import organisation_minimum
 from careerconv.surfaces.service.server import RecordsService, make_app
 from jupyterhub.services.auth import check_scopes
 
@@ -59,7 +61,8 @@ class RunningService:
         self.data = root / "data"
         shutil.copytree(config.SAMPLE_DATA_DIR, self.data)
         self.access_log = root / "access-log.jsonl"
-        self.service = RecordsService(self.data, self.access_log, root / "reports", TableHubAuth())
+        self.service = RecordsService(self.data, self.access_log, root / "reports", TableHubAuth(),
+                                      minimum=functools.partial(organisation_minimum, self.data, None))
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}{PREFIX}"
         self._ready = threading.Event()

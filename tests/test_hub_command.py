@@ -13,6 +13,7 @@ import time
 import urllib.request
 
 import pytest
+import requests
 
 from careerconv.records import config
 from careerconv.surfaces.commands.hub import check_groups, default_groups
@@ -83,10 +84,8 @@ def test_careerconv_hub_with_a_bad_groups_file_says_so_and_starts_nothing(tmp_pa
     assert not (tmp_path / "hub-state").exists()
 
 
-@pytest.mark.slow
-def test_careerconv_hub_writes_a_demo_organisation_prints_the_url_and_stops_on_ctrl_c(tmp_path):
-    require_hub()
-    data = tmp_path / "hub-data"
+def start_hub_command(data) -> tuple[subprocess.Popen, str]:
+    """``careerconv --data DATA hub`` started as a user starts it, and what it printed up to the access log's line."""
     process = subprocess.Popen([sys.executable, "-m", "careerconv.cli", "--data", str(data), "hub"],
                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                start_new_session=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
@@ -100,7 +99,39 @@ def test_careerconv_hub_writes_a_demo_organisation_prints_the_url_and_stops_on_c
             lines.append(line)
             if line.startswith("  access log:"):
                 break
-        text = "".join(lines)
+    except BaseException:
+        stop_hub_command(process)
+        raise
+    return process, "".join(lines)
+
+
+def stop_hub_command(process: subprocess.Popen) -> None:
+    """Stop the command as Ctrl-C does, if it is still running: it stops the hub, which runs in a session of its
+    own with the proxy and the service; killed outright, the command would leave them running."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(120)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def sign_in(url: str, login: str, password: str) -> requests.Response:
+    """The answer of the hub's login form to ``login`` with ``password`` (not followed: 302 signed in, 403 not)."""
+    with requests.Session() as session:
+        form = session.get(url + "hub/login", timeout=60)
+        xsrf = re.search(r'name="_xsrf" value="([^"]*)"', form.text).group(1)
+        return session.post(url + "hub/login?next=", data={"username": login, "password": password, "_xsrf": xsrf},
+                            allow_redirects=False, timeout=60)
+
+
+@pytest.mark.slow
+def test_careerconv_hub_writes_a_demo_organisation_prints_the_url_and_stops_on_ctrl_c(tmp_path):
+    require_hub()
+    data = tmp_path / "hub-data"
+    process, text = start_hub_command(data)
+    try:
         url = re.search(r"JupyterHub is running at (http://127\.0\.0\.1:\d+/)", text)
         assert url, text
         assert re.search(r"sign in with the password \S{12,} as any of:", text)
@@ -115,6 +146,31 @@ def test_careerconv_hub_writes_a_demo_organisation_prints_the_url_and_stops_on_c
         with pytest.raises(OSError):
             urllib.request.urlopen(url.group(1) + "hub/health", timeout=5)
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_hub_command(process)
+
+
+@pytest.mark.slow
+def test_careerconv_hub_prints_the_password_each_login_signs_in_with_the_operators_their_own(tmp_path):
+    """JupyterHub's shared-password authenticator signs its admins (the operators) in only with admin_password."""
+    require_hub()
+    shutil.copytree(config.SAMPLE_DATA_DIR, tmp_path / "hub-data")
+    process, text = start_hub_command(tmp_path / "hub-data")
+    try:
+        url = re.search(r"JupyterHub is running at (http://127\.0\.0\.1:\d+/)", text).group(1)
+        shared = re.search(r"sign in with the password ([\w-]+) as any of:", text).group(1)
+        operators = re.search(r"operators \(the hub's admins\) sign in with their own password, ([\w-]+), as:\n"
+                              r"    operators: operator ", text)
+        assert operators, text
+        own = operators.group(1)
+        assert len(own) >= 32 and own != shared  # JupyterHub's rules for admin_password
+        for login, password in (("e0020", shared), ("hr", shared), ("operator", own)):
+            answer = sign_in(url, login, password)
+            assert answer.status_code == 302, (login, answer.status_code)
+        assert sign_in(url, "operator", shared).status_code == 403
+        assert sign_in(url, "e0020", own).status_code == 403
+        process.send_signal(signal.SIGINT)
+        assert process.wait(120) == 0
+        log = (tmp_path / "hub-state" / "jupyterhub.log").read_text(encoding="utf-8")
+        assert "admin_password is not" not in log
+    finally:
+        stop_hub_command(process)

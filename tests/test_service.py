@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import threading
+from html import escape
 
 import openpyxl
 import pytest
@@ -123,8 +124,32 @@ def test_hr_gets_the_protected_aggregates_and_no_ones_record(svc):
     for path in ("api/people/E0003/history", "api/people/E0003/checkins/E0003-ci-20260216", "api/roster"):
         assert get(svc, path, HR).status_code == 403
     small = get(svc, "api/aggregates", HR, params={"min_group_size": "2"})
-    assert small.status_code == 400 and "3" in small.json()["message"]
+    assert small.status_code == 400 and "minimum group size, 5 " in small.json()["message"]
     assert get(svc, "api/aggregates", A).status_code == 403
+
+
+def test_the_organisations_minimum_group_size_holds_and_a_request_may_raise_it_but_never_lower_it(svc):
+    # written while the service runs: the next request reads it, as `careerconv hr-report` on this folder would
+    (svc.data / "careerconv.toml").write_text("[privacy]\nmin_group_size = 7\n", encoding="utf-8")
+    as_of = {"as_of": "2026-10-01"}
+    body = get(svc, "api/aggregates", HR, params=as_of).json()
+    assert body["min_group_size"] == 7
+    counts = [row[1] for row in body["tables"]["overview"]["data"] if isinstance(row[1], int)]
+    assert counts and min(counts) >= 7
+    page = get(svc, "hr/", HR, params=as_of)
+    assert page.status_code == 200
+    assert "Every figure describes at least 7 distinct employees (the minimum group size in force)" in page.text
+    assert get(svc, "api/aggregates", HR, params={**as_of, "min_group_size": "9"}).json()["min_group_size"] == 9
+
+    refusal = ("min_group_size 3 is below this organisation's minimum group size, 7 (privacy.min_group_size, from "
+               "the organisation's settings); ask for 7 or more")
+    for path, token in (("api/aggregates", HR), ("hr/overview.csv", HR), ("api/skills", A)):
+        lower = get(svc, path, token, params={**as_of, "min_group_size": "3"})
+        assert lower.status_code == 400, path
+        assert lower.json()["message"].startswith(refusal), path
+    lower_page = get(svc, "hr/", HR, params={**as_of, "min_group_size": "3"})
+    assert lower_page.status_code == 400 and escape(refusal) in lower_page.text
+    assert "Employees" not in lower_page.text
 
 
 def test_someone_in_no_careerconv_group_is_refused_everything(svc):

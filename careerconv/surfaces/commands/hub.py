@@ -5,10 +5,13 @@ It runs the packaged ``careerconv/surfaces/deploy/jupyterhub_config.py`` (Jupyte
 organisation into the data folder when it holds none, and puts every coach
 on the roster in the hub group ``coaches`` under their roster id as login
 (``e0020`` for E0020), plus ``hr`` (group ``hr``) and ``operator`` (group
-``operators``). Everyone signs in with one shared password, made up at
-start and printed with the URL (the trial's authenticator; an organisation
-sets its own, see the README). Ctrl-C stops the hub, the proxy, the
-records service and every user's server.
+``operators``). Coaches and HR sign in with one shared password, the
+operators (the hub's admins) with a password of their own, as JupyterHub's
+shared-password authenticator requires; both are made up at start and
+printed with the URL (the trial's authenticator; an organisation sets its
+own, see the README). The records service uses the data folder's settings
+(``privacy.min_group_size``), or those of ``careerconv --config FILE hub``.
+Ctrl-C stops the hub, the proxy, the records service and every user's server.
 
 :class:`Hub` is the same start-up as a library call (the tests start their
 hub with it).
@@ -54,8 +57,8 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
                     "organisation is written there first if it holds none). Every coach on the roster signs in "
                     "with their roster id (e.g. e0020) and sees only their own people; 'hr' sees the HR page; "
                     "'operator' may import rosters and erase through the service. Prints the URL and the "
-                    "trial's shared password. Needs `pip install 'careerconv[hub]'` and "
-                    "`npm install -g configurable-http-proxy`.",
+                    "trial's two passwords: one shared by the coaches and HR, one for the operators. Needs "
+                    "`pip install 'careerconv[hub]'` and `npm install -g configurable-http-proxy`.",
         epilog="examples:\n  careerconv --data hub-data hub\n  careerconv hub --port 8100 --groups groups.json",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--port", type=int, help=f"port of the hub on 127.0.0.1 (default: {DEFAULT_PORT} or the next "
@@ -114,7 +117,10 @@ class Hub:
     service_url
         The records service through the hub's proxy.
     password
-        The shared password (``shared-password`` authenticator), else "".
+        The password of the coaches and HR (``shared-password`` authenticator), else "".
+    admin_password
+        The operators' password (``shared-password``), else "": JupyterHub signs its admins (the
+        operators) in only with a password of their own, at least 32 characters, not the shared one.
     admin_token
         A token of the ``careerconv-admin`` service (may create user tokens), if asked for.
     """
@@ -126,6 +132,7 @@ class Hub:
     authenticator: str = "shared-password"
     admin_token: str = ""
     password: str = ""
+    admin_password: str = ""
     process: subprocess.Popen | None = None
     log_path: Path | None = None
     env: dict[str, str] = field(default_factory=dict)
@@ -141,8 +148,12 @@ class Hub:
     @classmethod
     def start(cls, data: str | os.PathLike, state: str | os.PathLike, *, port: int | None = None,
               groups: dict[str, list[str]] | None = None, authenticator: str = "shared-password",
-              admin_token: bool = False, timeout: float = READY_TIMEOUT) -> "Hub":
+              admin_token: bool = False, settings_file: str | os.PathLike | None = None,
+              timeout: float = READY_TIMEOUT) -> "Hub":
         """Start JupyterHub on ``data`` and wait until the hub and the records service answer.
+
+        ``settings_file``: the organisation's settings for the records service, when they are not the data
+        folder's own ``careerconv.toml``.
 
         Raises
         ------
@@ -162,8 +173,9 @@ class Hub:
             port = next((p for p in range(DEFAULT_PORT, DEFAULT_PORT + 50) if port_is_free(p)), None)
             if port is None:
                 raise ValueError(f"no free port from {DEFAULT_PORT} to {DEFAULT_PORT + 49}; use --port")
+        shared = authenticator == "shared-password"
         hub = cls(data, state, choose_port(port), groups, authenticator, secrets.token_hex(24) if admin_token else "",
-                  secrets.token_urlsafe(12) if authenticator == "shared-password" else "")
+                  secrets.token_urlsafe(12) if shared else "", secrets.token_urlsafe(32) if shared else "")
         groups_file = state / "groups.json"
         groups_file.write_text(json.dumps(groups, indent=1), encoding="utf-8")
         internal = _free_ports(3, exclude={hub.port})
@@ -175,6 +187,9 @@ class Hub:
                    "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
         if hub.password:
             hub.env["CAREERCONV_HUB_PASSWORD"] = hub.password
+            hub.env["CAREERCONV_HUB_ADMIN_PASSWORD"] = hub.admin_password
+        if settings_file is not None:
+            hub.env["CAREERCONV_HUB_SETTINGS"] = str(Path(settings_file).resolve())
         if hub.admin_token:
             hub.env["CAREERCONV_HUB_ADMIN_TOKEN"] = hub.admin_token
         hub.log_path = state / "jupyterhub.log"
@@ -247,15 +262,20 @@ def run(args: argparse.Namespace) -> int:
             raise ValueError(f"--groups {source}: {exc}") from None
     state = Path(args.state).expanduser() if args.state else data.parent / "hub-state"
     print("starting JupyterHub …", file=sys.stderr)
-    hub = Hub.start(data, state, port=args.port, groups=groups)
+    # the file of `careerconv --config FILE hub`; else the service reads the data folder's own, as it is then
+    explicit_settings = args.settings_file if getattr(args, "config", None) else None
+    hub = Hub.start(data, state, port=args.port, groups=groups, settings_file=explicit_settings)
     coaches = hub.groups.get("coaches", [])
     print(f"JupyterHub is running at {hub.url}")
     print(f"  sign in with the password {hub.password} as any of:")
     print(f"    coaches:   {', '.join(coaches[:6])}{' …' if len(coaches) > 6 else ''} (each sees only their "
           "own people)")
     print(f"    HR:        {', '.join(hub.groups.get('hr', []))} (the HR page: aggregates only)")
-    print(f"    operators: {', '.join(hub.groups.get('operators', []))} (roster import, erasure, access log "
-          f"through {hub.service_url}api/)")
+    operators = hub.groups.get("operators", [])
+    if operators:
+        print(f"  operators (the hub's admins) sign in with their own password, {hub.admin_password}, as:")
+        print(f"    operators: {', '.join(operators)} (roster import, erasure, access log through "
+              f"{hub.service_url}api/)")
     print(f"  access log: {state / 'access-log.jsonl'}; hub log: {hub.log_path}")
     print("Press Ctrl-C to stop.", file=sys.stderr)
     stop = {"now": False}

@@ -458,6 +458,27 @@ def effective(file_values: Mapping[str, Any], file_path: Path | None, environ: M
     return out
 
 
+def resolve_one(key: str, data_dir: str | os.PathLike, explicit: str | os.PathLike | None = None,
+                environ: Mapping[str, str] | None = None) -> Resolved:
+    """One setting's value for a program without flags of its own (the records service): the same rule as every
+    command's, the environment, else the settings file (``explicit``, else ``<data>/careerconv.toml``), else the
+    default.
+
+    Raises
+    ------
+    SettingsError
+        If the settings file is not valid (see :func:`load`).
+    FileNotFoundError
+        If ``explicit`` is given and is not a file.
+    ValueError
+        If the setting's environment variable holds a value it does not allow.
+    """
+    path = find_file(Path(data_dir), explicit)
+    values = load(path) if path else {}
+    resolved = effective(values, path, os.environ if environ is None else environ, settings=(BY_KEY[key],))
+    return resolved[key]
+
+
 def command_path(args: Any) -> str:
     """The command as typed, with its sub-command: ``"report"``, ``"import history"``."""
     sub = getattr(args, "what", None)

@@ -16,7 +16,10 @@ CAREERCONV_HUB_GROUPS          JSON file ``{"coaches": [...], "hr": [...], "oper
                                see CAREERCONV_HUB_COACH_LOGINS)
 CAREERCONV_HUB_COACH_LOGINS    optional JSON file ``{"login": "roster coach id"}``
 CAREERCONV_HUB_AUTHENTICATOR   ``dummy`` (tests: any password), ``shared-password`` (trial;
-                               the password is in CAREERCONV_HUB_PASSWORD) or any JupyterHub
+                               coaches and HR sign in with CAREERCONV_HUB_PASSWORD, at least 8
+                               characters, and the operators, the hub's admins, with
+                               CAREERCONV_HUB_ADMIN_PASSWORD: JupyterHub wants it at least 32
+                               characters long and not the same as the other) or any JupyterHub
                                authenticator name (``pam``, ``generic-oauth``, ``ldapauthenticator``
                                ...), configured further in a file named by CAREERCONV_HUB_EXTRA_CONFIG
 CAREERCONV_HUB_SPAWNER         ``simple`` (default: every server runs as the hub's own Unix user;
@@ -28,6 +31,9 @@ CAREERCONV_HUB_HUB_PORT,       the hub's and the proxy API's internal ports, and
 _API_PORT, _SERVICE_PORT       service's (defaults 8081, 8001, 8082; all on 127.0.0.1)
 CAREERCONV_HUB_ADMIN_TOKEN     optional: a token for an ``careerconv-admin`` service that may
                                manage users and tokens (the tests use it)
+CAREERCONV_HUB_SETTINGS        optional: the organisation's settings file (``careerconv.toml``,
+                               e.g. its ``privacy.min_group_size``) for the records service, when
+                               it is not the data folder's own
 =============================  ==============================================================
 
 Roles follow hub groups: ``coaches`` get the coach's app (Voila, code-free)
@@ -86,6 +92,8 @@ if authenticator == "dummy":
 elif authenticator == "shared-password":
     c.JupyterHub.authenticator_class = "shared-password"
     c.SharedPasswordAuthenticator.user_password = env("CAREERCONV_HUB_PASSWORD", "")
+    # JupyterHub's admin_users (the operators, below) sign in only with this one, never the shared password.
+    c.SharedPasswordAuthenticator.admin_password = env("CAREERCONV_HUB_ADMIN_PASSWORD", "")
 else:
     c.JupyterHub.authenticator_class = authenticator
 if members:
@@ -102,10 +110,11 @@ admin_token = env("CAREERCONV_HUB_ADMIN_TOKEN")
 c.JupyterHub.services = [{
     "name": SERVICE,
     "url": service_url,
-    "command": [sys.executable, "-m", "careerconv.surfaces.service", "--data", str(data),
+    "command": [sys.executable, "-m", "careerconv.surfaces.commands.records_service", "--data", str(data),
                 "--access-log", str(state / "access-log.jsonl"), "--reports", str(state / "reports")]
                + (["--coach-logins", env("CAREERCONV_HUB_COACH_LOGINS")] if env("CAREERCONV_HUB_COACH_LOGINS")
-                  else []),
+                  else [])
+               + (["--config", env("CAREERCONV_HUB_SETTINGS")] if env("CAREERCONV_HUB_SETTINGS") else []),
     "environment": {"PYTHONPATH": env("PYTHONPATH", ""), "PATH": env("PATH", "")},
     "oauth_no_confirm": True,
     "display": True,

@@ -22,7 +22,7 @@ Routes, under the service prefix (``/services/careerconv-records/``)::
                                                    ones, which come back with their reasons as rejected_csv;
                                                    allow_erased=1: add erased people again, on purpose, else
                                                    their rows are refused)
-    GET    api/skills                              skill names used by at least k people
+    GET    api/skills?min_group_size=              skill names used by at least k people
     GET    api/question-sets                       coach: the data folder's own question set files (YAML text)
     GET    api/aggregates?as_of=&min_group_size=&department=&period_start=&period_end=
                                                    HR, operator: the HR page's protected tables
@@ -33,6 +33,11 @@ Routes, under the service prefix (``/services/careerconv-records/``)::
     PUT    api/people/<id>/conversations/<id>/summary        coach: the employee's summary page
     DELETE api/people/<id>                         operator: erase a person everywhere
     GET    api/access-log?employee_id=&user=       operator: the access log (JSON lines)
+
+k, the minimum group size, is the organisation's (setting ``privacy.min_group_size``), asked for on every
+request from whoever starts the service (``python -m careerconv.surfaces.commands.records_service`` reads it as
+``careerconv hr-report`` does). A request's ``min_group_size=`` may ask for a larger k, never a smaller one (400,
+naming the minimum in force).
 
 Refusals are JSON ``{"error": code, "message": …}`` (see
 :mod:`careerconv.surfaces.service.wire`): 401 without a valid token, 403 for a
@@ -50,6 +55,7 @@ import argparse
 import asyncio
 import concurrent.futures
 import datetime as dt
+import functools
 import json
 import os
 import signal
@@ -67,7 +73,6 @@ from tornado.httpserver import HTTPServer
 
 from careerconv import analytics
 from careerconv.views.html_policy import PAGE_CSP
-from careerconv.rules import privacy
 from careerconv.records import schema
 from careerconv.records.erasure import erase_employee
 from careerconv.records.spreadsheet import frame_to_csv_bytes
@@ -103,11 +108,17 @@ class RecordsService:
         same ``user_for_token`` / ``get_user`` / ``check_scopes``).
     coach_logins
         Optional ``hub login -> roster coach id`` mapping.
+    minimum
+        Returns the organisation's minimum group size (setting ``privacy.min_group_size``) and where it is set
+        (``"the organisation's settings"``); called for every request that uses it, so a changed setting applies
+        to the next one.
     """
 
     def __init__(self, data_dir: str | os.PathLike, access_log: str | os.PathLike, reports_dir: str | os.PathLike,
-                 hub_auth: Any, coach_logins: dict[str, str] | None = None):
+                 hub_auth: Any, coach_logins: dict[str, str] | None = None, *,
+                 minimum: Callable[[], tuple[int, str]]):
         self.data_dir = Path(data_dir).resolve()
+        self.minimum = minimum
         self.reports_dir = Path(reports_dir).resolve()
         self.log = AccessLog(access_log)
         self.hub_auth = hub_auth
@@ -187,6 +198,29 @@ class RecordsService:
                 raise NotOnRoster(f"employee {employee_id!r} is not on the roster (never imported, or erased); "
                                   "nothing was saved") from None
             raise NotFound(f"employee {employee_id!r} is not on the roster (never imported, or erased)") from None
+
+    def group_size(self, asked: str | None) -> int:
+        """The minimum group size a request's figures use: the organisation's, or the larger one it asks for.
+
+        Raises
+        ------
+        ValueError
+            If ``asked`` is not a whole number or is below the organisation's minimum (the message names it), or
+            the organisation's settings cannot be read.
+        """
+        minimum, where = self.minimum()
+        if asked is None or not asked.strip():
+            return minimum
+        try:
+            k = int(asked)
+        except ValueError:
+            raise ValueError(f"min_group_size {asked!r} is not a whole number; leave it out to use this "
+                             f"organisation's minimum group size, {minimum}") from None
+        if k < minimum:
+            raise ValueError(f"min_group_size {k} is below this organisation's minimum group size, {minimum} "
+                             f"(privacy.min_group_size, from {where}); ask for {minimum} or more, or leave "
+                             "min_group_size out")
+        return k
 
     def skill_names(self, k: int) -> list[str]:
         """Skill names at least ``k`` distinct people have (one spelling each, most used first wins)."""
@@ -389,12 +423,12 @@ class RosterHandler(BaseHandler):
 class SkillsHandler(BaseHandler):
     async def get(self) -> None:
         caller = self.caller
-        k = privacy.check_k(int(self.get_argument("min_group_size", str(privacy.DEFAULT_K))))
+        asked = self.get_argument("min_group_size", None)
 
         def work():
             if not caller.roles:
                 check_role(caller, COACH, "read the skill names")
-            return {"skills": self.service.skill_names(k)}
+            return {"skills": self.service.skill_names(self.service.group_size(asked))}
         await self.guarded("skills", None, None, work)
 
 
@@ -417,10 +451,10 @@ class AggregatesHandler(BaseHandler):
         caller = self.caller
         args = {name: self.get_argument(name, "") for name in ("as_of", "period_start", "period_end")}
         departments = self.get_arguments("department")
-        k_text = self.get_argument("min_group_size", str(privacy.DEFAULT_K))
+        asked = self.get_argument("min_group_size", None)
 
         def work():
-            hr = _hr_tables(self.service, caller, args, departments, k_text)
+            hr = _hr_tables(self.service, caller, args, departments, asked)
             out = {"about": wire.frame_to_json(analytics.present("about", hr["about"], formatted=False)),
                    "privacy": wire.frame_to_json(analytics.suppression_summary(hr)), "tables": {}}
             for name, title in analytics.TABLE_TITLES.items():
@@ -440,9 +474,9 @@ class HrPageHandler(BaseHandler):
         caller = self.caller
         args = {name: self.get_argument(name, "") for name in ("as_of", "period_start", "period_end")}
         departments = self.get_arguments("department")
-        k_text = self.get_argument("min_group_size", str(privacy.DEFAULT_K))
+        asked = self.get_argument("min_group_size", None)
         try:
-            hr = await self.service.run(_hr_tables, self.service, caller, args, departments, k_text)
+            hr = await self.service.run(_hr_tables, self.service, caller, args, departments, asked)
         except Exception as exc:
             refusal = _refusal_for(exc)
             self.set_status(wire.STATUS[refusal.code])
@@ -458,17 +492,20 @@ class HrPageHandler(BaseHandler):
                              "size of people yet.</p>")
             else:
                 parts.append(f'<div class="scroll">{analytics.present_html(name, hr[name], max_rows=200)}</div>')
-        self.write_page("HR analytics", "\n".join(parts))
+        self.write_page("HR analytics", "\n".join(parts), hr["about"].attrs["k"])
 
-    def write_page(self, title: str, body: str) -> None:
+    def write_page(self, title: str, body: str, k: int | None = None) -> None:
+        """The page, saying the minimum group size its figures use (``k``; None on a refusal, which shows none)."""
+        rule = f"at least {k} distinct employees (the minimum group size in force)" if k is not None \
+            else "at least the minimum group size of distinct employees"
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.set_header("Cache-Control", "no-store")
         self.set_header("Content-Security-Policy", PAGE_CSP)
         self.write(f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(title)}</title>
 <style>{HR_PAGE_STYLE}</style></head><body><header><h1>{escape(title)}</h1>
-<p>Signed in as {escape(self.caller.login)}. Every figure describes at least the minimum group size of
-distinct employees; no free text from a conversation is shown.</p></header><main>{body}</main></body></html>""")
+<p>Signed in as {escape(self.caller.login)}. Every figure describes {rule}; no free text from a conversation is
+shown.</p></header><main>{body}</main></body></html>""")
 
 
 HR_PAGE_STYLE = """
@@ -492,13 +529,13 @@ class HrCsvHandler(BaseHandler):
         caller = self.caller
         args = {key: self.get_argument(key, "") for key in ("as_of", "period_start", "period_end")}
         departments = self.get_arguments("department")
-        k_text = self.get_argument("min_group_size", str(privacy.DEFAULT_K))
+        asked = self.get_argument("min_group_size", None)
 
         def work():
             if name != "about" and name not in analytics.TABLE_TITLES:
                 raise Refusal(wire.NOT_FOUND, f"no HR table {name!r}; the tables are: about, "
                               + ", ".join(analytics.TABLE_TITLES))
-            hr = _hr_tables(self.service, caller, args, departments, k_text)
+            hr = _hr_tables(self.service, caller, args, departments, asked)
             return frame_to_csv_bytes(analytics.present(name, hr[name], formatted=False))
         try:
             body = await self.service.run(work)
@@ -624,14 +661,12 @@ class AccessLogHandler(BaseHandler):
 
 
 def _hr_tables(service: RecordsService, caller: Caller, args: dict[str, str], departments: list[str],
-               k_text: str) -> dict:
-    """The HR page's protected tables for HR (or an operator), computed from the data folder."""
+               asked_k: str | None) -> dict:
+    """The HR page's protected tables for HR (or an operator), computed from the data folder with the
+    organisation's minimum group size, or the larger one asked for (:meth:`RecordsService.group_size`)."""
     if not caller.has(OPERATOR):
         check_role(caller, HR, "read the HR aggregates")
-    try:
-        k = privacy.check_k(int(k_text))
-    except ValueError:
-        raise ValueError(f"min_group_size {k_text!r} is not a whole number of at least {privacy.MIN_K}") from None
+    k = service.group_size(asked_k)
     try:
         as_of = dt.date.fromisoformat(args["as_of"]) if args["as_of"] else dt.date.today()
     except ValueError:
@@ -699,8 +734,12 @@ def make_app(service: RecordsService, prefix: str = "/", cookie_secret: bytes | 
     return tornado.web.Application(handlers, cookie_secret=cookie_secret or os.urandom(32), xsrf_cookies=False)
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None, read_minimum: Callable[[Path, str | None], tuple[int, str]]) -> None:
     """Run the service as JupyterHub starts a managed service (its settings come from the environment).
+
+    ``read_minimum(data folder, --config FILE or None)`` returns the organisation's minimum group size and where it
+    is set (see :class:`RecordsService`); it is called once at start, so settings that cannot be read stop the
+    service there, and then for every request that uses it.
 
     The hub sets ``JUPYTERHUB_API_TOKEN``, ``JUPYTERHUB_API_URL``,
     ``JUPYTERHUB_SERVICE_URL`` and ``JUPYTERHUB_SERVICE_PREFIX``.
@@ -709,18 +748,22 @@ def main(argv: list[str] | None = None) -> None:
 
     from jupyterhub.services.auth import HubOAuth
 
-    parser = argparse.ArgumentParser(prog="python -m careerconv.surfaces.service",
+    parser = argparse.ArgumentParser(prog="python -m careerconv.surfaces.commands.records_service",
                                      description="The careerconv records service (started by JupyterHub).")
     parser.add_argument("--data", required=True, help="the data folder this service owns")
     parser.add_argument("--access-log", required=True, help="the access log file (JSON lines, append-only)")
     parser.add_argument("--reports", help="the reports folder an erasure also cleans (default: beside --data)")
     parser.add_argument("--coach-logins", help="JSON file mapping hub logins to roster coach ids")
+    parser.add_argument("--config", metavar="FILE", help="the organisation's settings file (default: "
+                                                         "careerconv.toml in the data folder, when there is one)")
     args = parser.parse_args(argv)
     mapping = json.loads(Path(args.coach_logins).read_text(encoding="utf-8")) if args.coach_logins else {}
     data = Path(args.data).resolve()
     reports = Path(args.reports) if args.reports else data.parent / "reports"
     auth = HubOAuth.instance(cache_max_age=60)
-    service = RecordsService(data, args.access_log, reports, auth, mapping)
+    minimum = functools.partial(read_minimum, data, args.config)
+    minimum()  # settings that cannot be read stop the service here, saying why
+    service = RecordsService(data, args.access_log, reports, auth, mapping, minimum=minimum)
     url = urlparse(os.environ["JUPYTERHUB_SERVICE_URL"])
     app = make_app(service, os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/"))
 
