@@ -204,6 +204,22 @@ def test_an_overdue_checkin_is_placed_today_and_the_series_restarts_from_there()
                       ("checkin", D(2024, 8, 24)), ("conversation", D(2024, 9, 1))]
 
 
+def test_an_overdue_series_of_checkins_keeps_its_uids_from_day_to_day():
+    """The check-ins planned after an overdue one move with "today", and got new UIDs every day: importing the
+    calendar again the next day added copies. Each keeps its UID (named by the day it would be due had none been
+    missed); the first is still named by the day it was due, as before."""
+    due = due_frame([person("E1", "Ann")], [conversation("E1", D(2024, 3, 1), every_weeks=4)])
+    next_day = AS_OF + dt.timedelta(days=1)
+    today = [e for e in ics.calendar_events(due, AS_OF) if e.kind == "checkin"]
+    tomorrow = [e for e in ics.calendar_events(due_frame([person("E1", "Ann")],
+                                                         [conversation("E1", D(2024, 3, 1), every_weeks=4)],
+                                                         next_day), next_day) if e.kind == "checkin"]
+    assert [e.date for e in tomorrow] == [d + dt.timedelta(days=1) for d in (e.date for e in today)]
+    assert [e.uid for e in tomorrow] == [e.uid for e in today]
+    assert today[0].uid == ics.event_uid("E1", "checkin", D(2024, 3, 29))  # due 29 Mar (4 weeks after 1 Mar)
+    assert today[1].uid == ics.event_uid("E1", "checkin", D(2024, 4, 26))
+
+
 def test_write_calendar_writes_the_file(tmp_path, team_events):
     path = ics.write_calendar(tmp_path / "sub" / "team.ics", team_events, STAMP, name="Team; C1")
     cal = parse(path.read_bytes())

@@ -465,21 +465,21 @@ def _events_of(row: dict, today: dt.date, end: dt.date) -> list[CalendarEvent]:
         else f"since the conversation of {last.isoformat()}"
     agreed = f"agreed: {mode} every {int(weeks)} week{'s' if int(weeks) != 1 else ''}"
     first = max(ci_due, today)
-    when = first
+    when, number = first, 0
     while when <= end and (conv_day is None or when < conv_day):
-        if when == first:
-            due_on = ci_due
+        if number == 0:
             text = [f"Follow-up check-in on the career plan due {ci_due.isoformat()} ({agreed}; {since})."]
             if ci_due < today:
                 text.append(f"Overdue by {(today - ci_due).days} days.")
         else:
-            due_on = when
             text = [f"Follow-up check-in on the career plan ({agreed})."]
         text += [items_line, *coach_line]
+        # Named by the day it would be due had none been missed: an overdue chain is planned from today, and
+        # moves a day each day, but each of its check-ins keeps its UID (a calendar updates it, not adds one).
         events.append(CalendarEvent(
-            uid=event_uid(eid, _KIND_CHECKIN, due_on), date=when, summary=f"Check-in: {name}",
+            uid=event_uid(eid, _KIND_CHECKIN, ci_due + number * step), date=when, summary=f"Check-in: {name}",
             description="\n".join(text), employee_id=eid, kind=_KIND_CHECKIN))
-        when += step
+        when, number = when + step, number + 1
     return events
 
 
