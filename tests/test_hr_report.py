@@ -154,6 +154,21 @@ def test_the_sample_organisation_renders_and_says_what_was_hidden(sample_data, t
     assert "figures are shown" in html
 
 
+def test_a_report_of_one_department_says_why_it_hides_more_than_the_whole_page(sample_data, tmp_path):
+    """``--department Engineering`` hid its department's row although the page of all departments shows it, and
+    the page only said groups were small or hidden to protect a smaller one; it now says the filter's own rule
+    (a department left out adding 1 to k-1 people in some quarter), and that the report of everyone hides less."""
+    why = "A figure is also hidden when a department left out would add 1 to 4 people to it in some quarter"
+    pages = {}
+    for name, extra in (("all", []), ("one", ["--department", "Engineering"])):
+        pages[name] = tmp_path / f"{name}.html"
+        assert cli.main(["--data", str(sample_data), "hr-report", "--as-of", "2026-10-01", *extra,
+                         "-o", str(pages[name])]) == 0
+    assert why in pages["one"].read_text(encoding="utf-8")
+    assert "the report of all departments hides fewer figures" in pages["one"].read_text(encoding="utf-8")
+    assert why not in pages["all"].read_text(encoding="utf-8")
+
+
 def test_the_notebook_shows_the_tables_the_command_computed(planted):
     """The command computes the tables once (a minute on half a million people) and the notebook shows them."""
     from careerconv import analytics

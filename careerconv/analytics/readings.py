@@ -451,8 +451,14 @@ def describe_about(about: pd.DataFrame) -> str:
     # The table joins the names with ", " (aggregates.about); each name is isolated on its own.
     who = ("all departments" if departments == "all"
            else "these departments: " + ", ".join(isolated(name) for name in departments.split(", ")))
-    return (f"This report covers {items.get('period', '?')} for {who}, as of {items.get('as of', '?')}. Groups of "
-            f"fewer than {items.get('minimum group size', privacy.DEFAULT_K)} employees are not shown.")
+    k = items.get("minimum group size", privacy.DEFAULT_K)
+    text = (f"This report covers {items.get('period', '?')} for {who}, as of {items.get('as of', '?')}. Groups of "
+            f"fewer than {k} employees are not shown.")
+    if departments != "all":  # rule 2b of careerconv.rules.privacy.protect, which hides most in a small selection
+        text += (f" A figure is also hidden when a department left out would add 1 to {int(k) - 1} people to it in "
+                 "some quarter, since comparing this report with one that includes that department would single "
+                 "them out: the report of all departments hides fewer figures.")
+    return text
 
 
 def reading_html(text: str) -> str:
