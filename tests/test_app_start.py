@@ -296,3 +296,24 @@ def test_a_closed_pages_shutdown_is_held_until_it_is_done():
     task = asyncio.run(close_a_page(manager))
     assert manager.ended == ["closed"]
     assert task not in voila_server._PENDING_SHUTDOWNS
+
+
+def test_a_port_whose_last_server_just_stopped_is_free_and_one_listened_on_is_not():
+    """``careerconv hub/app --port P`` a minute after a server on P stopped said "port P is in use": the stopped
+    server's connections linger (TIME_WAIT), which do not stop a new server from binding P."""
+    import socket
+
+    from careerconv.surfaces.commands.app import port_is_free
+
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+    assert not port_is_free(port)  # someone listens
+    client = socket.create_connection(("127.0.0.1", port))
+    served, _ = listener.accept()
+    served.close()  # the server's side closes first: its end of the connection waits (TIME_WAIT) on the port
+    client.close()
+    listener.close()
+    assert port_is_free(port)

@@ -96,8 +96,15 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
 
 
 def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
-    """True if nothing listens on ``host:port`` (so a server can bind it)."""
+    """True if nothing listens on ``host:port`` (so a server can bind it).
+
+    Connections of a server stopped a moment ago linger on its port (TIME_WAIT) for a minute; they do not stop
+    a new server, which binds with ``SO_REUSEADDR`` as Tornado and the proxy do, so the check binds so too (on
+    POSIX, where it allows just that; a port someone listens on is still taken).
+    """
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        if os.name == "posix":
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError:
