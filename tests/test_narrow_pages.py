@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from careerconv.records import config
+from careerconv.records.store import Store
 from careerconv.cli import main as cli_main
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.timeout(600)]
@@ -52,7 +53,11 @@ _MEASURE = """() => {
     }
     return {drawn, natural: img.naturalWidth, svg: src.startsWith('data:image/svg'), smallest, alt: img.alt.slice(0, 60)};
   });
-  return {vw, scrollWidth: document.documentElement.scrollWidth, past, charts};
+  // Text wider than its own box (a long word) is cut off or spills over the next element.
+  const clipped = [...document.querySelectorAll('h1, h2, h3, p, li, td, th')]
+    .filter(el => el.scrollWidth > el.clientWidth + 1)
+    .map(el => `${el.tagName.toLowerCase()}: ${el.textContent.trim().slice(0, 40)}`);
+  return {vw, scrollWidth: document.documentElement.scrollWidth, past, charts, clipped};
 }"""
 
 
@@ -61,6 +66,11 @@ def pages(tmp_path_factory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("narrow")
     data = root / "data"
     shutil.copytree(config.SAMPLE_DATA_DIR, data, ignore=shutil.ignore_patterns("derived", ".locks"))
+    # A long name with no space to break at (it ran off a phone's screen)
+    store = Store(data)
+    roster = store.roster()
+    roster.loc[roster["employee_id"] == EMPLOYEE, "name"] = "Maximilian-Alexander " + "Wolfeschlegelsteinhausen" * 4
+    store.save_roster(roster)
     reports, hr = root / "reports", root / "hr.html"
     assert cli_main(["--data", str(data), "report", EMPLOYEE, "--as-of", AS_OF, "-o", str(reports), "-q"]) == 0
     assert cli_main(["--data", str(data), "hr-report", "--as-of", AS_OF, "-o", str(hr), "-q"]) == 0
@@ -82,6 +92,7 @@ def test_page_fits_the_screen_and_its_charts_stay_readable(pages, browser, label
         context.close()
     assert found["scrollWidth"] <= found["vw"], f"{label} scrolls sideways at {width} px"
     assert found["past"] == [], f"{label} at {width} px: {found['past'][:5]}"
+    assert found["clipped"] == [], f"{label} at {width} px, text wider than its box: {found['clipped'][:5]}"
     charts = found["charts"]
     assert len(charts) >= (4 if label == "report" else 5), f"{label}: charts missing ({len(charts)})"
     for chart in charts:

@@ -98,7 +98,7 @@ def index_html(entries: Sequence[IndexEntry], *, as_of: dt.date, folder: Path, t
 <title>{escape_html(title)}</title>
 <style>
 body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: #222; margin: 2em auto;
-  max-width: 1100px; padding: 0 1em; }}
+  max-width: 1100px; padding: 0 1em; overflow-wrap: anywhere; }}
 h1 {{ font-size: 1.6em; margin-bottom: 0.2em; }}
 p.meta {{ color: #555; margin-top: 0; }}
 table {{ border-collapse: collapse; width: 100%; font-size: 0.95em; }}

@@ -98,7 +98,7 @@ _AUTO = ' dir="auto"'  # the direction of an element holding typed text: its tex
 
 _CSS = """
 .cc-report { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
-  color: #222; line-height: 1.5; max-width: 980px; }
+  color: #222; line-height: 1.5; max-width: 980px; overflow-wrap: anywhere; }
 .cc-report h2.cc-name { font-size: 1.9em; margin: 0.1em 0 0.2em; }
 .cc-report .cc-sub { color: #555; margin: 0 0 0.8em; }
 .cc-report table.cc-facts { border-collapse: separate; margin: 0.6em 0 1em; padding: 0.6em 0.9em;
