@@ -143,7 +143,8 @@ def run(args: argparse.Namespace) -> int:
     if made and result.seconds > 0:
         rate = f" in {result.seconds:.1f} s ({60 * len(made) / result.seconds:.0f} reports/min)"
     where = f" (shard {args.shard})" if args.shard else ""
-    print(f"{len(made)} report(s) made{rate}, {len(unchanged)} unchanged, {len(failed)} failed{where}; "
+    erased = f", {result.erased} erased while the batch ran (nothing written about them)" if result.erased else ""
+    print(f"{len(made)} report(s) made{rate}, {len(unchanged)} unchanged, {len(failed)} failed{erased}{where}; "
           f"reports in {reports}")
     kept = " (kept as the batch that made the reports wrote it: nothing changed since)" if result.index_kept else ""
     print(f"index: {result.index_path}{kept}")

@@ -60,7 +60,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,7 +82,7 @@ from careerconv import __version__
 from careerconv.records import config
 from careerconv.records import schema
 from careerconv.records.schema import DEPARTMENT, EMPLOYEE_ID
-from careerconv.records.store import Store, atomic_write_bytes
+from careerconv.records.store import LOCK_STRIPES, NotFound, Store, atomic_write_bytes, buckets_of
 from .content import parse_as_of, parse_horizons
 from .html_export import ReportExporter
 from .index import FAILED, MADE, UNCHANGED, IndexEntry, index_html
@@ -94,6 +95,7 @@ __all__ = [
     "BatchProgress",
     "BatchResult",
     "BatchSettings",
+    "ERASED",
     "KernelDied",
     "LocalExecutor",
     "ReportJob",
@@ -114,6 +116,8 @@ NOTEBOOK = config.NOTEBOOKS_DIR / "progress_report.ipynb"
 ENGINE_NAME = "careerconv-warm-kernel"
 KERNEL_NAME = "python3"
 DEFAULT_TIMEOUT = 300  # seconds per notebook cell
+# The status of someone erased while their batch ran: nothing about them is written, and the index leaves them out.
+ERASED = "erased"
 # Bump when the way reports are made changes in a way the fingerprint does not see.
 RUNNER_VERSION = 1
 
@@ -430,7 +434,8 @@ class ReportOutcome:
         Who (name and department from the roster; the id when not on it).
     status
         ``"made"``, ``"unchanged"`` (skipped: nothing changed since the last
-        report) or ``"failed"``.
+        report) or ``"failed"``; ``"erased"`` for someone erased while the
+        batch ran (then nothing was written, and the name is the id).
     paths
         Where the report's files are (None for an id that cannot be a folder name).
     error
@@ -443,7 +448,7 @@ class ReportOutcome:
     employee_id: str
     name: str
     department: str
-    status: str  # MADE, UNCHANGED or FAILED
+    status: str  # MADE, UNCHANGED, FAILED or ERASED
     paths: ReportPaths | None = None
     error: str | None = None
     seconds: float = 0.0
@@ -467,6 +472,10 @@ class BatchResult:
         Wall time of the whole batch (kernel start-up included).
     report_seconds
         Per report made, the time it took on its kernel.
+    erased
+        How many employees of the batch were erased while it ran: nothing
+        about them was written, and they are in neither ``outcomes`` nor the
+        index page.
     """
 
     outcomes: list[ReportOutcome]
@@ -474,6 +483,7 @@ class BatchResult:
     seconds: float
     report_seconds: list[float] = field(default_factory=list)
     index_kept: bool = False
+    erased: int = 0
 
     def _with(self, status: str) -> list[ReportOutcome]:
         return [o for o in self.outcomes if o.status == status]
@@ -673,6 +683,7 @@ class ReportMaker:
         self.template = template
         self.kernel = WarmKernel(KERNEL_NAME, cwd=settings.notebook.parent, pdf=settings.pdf)
         self._exporter: ReportExporter | None = None  # made on the first make(): execute() needs none
+        self._store = Store(settings.data_dir, recover=False)  # asked, before writing, who is still held
         self._state = "new"  # "new", "ready" or "replace"
 
     def start(self) -> None:
@@ -708,7 +719,7 @@ class ReportMaker:
         job = self.execute(request)
         if self._exporter is None:
             self._exporter = ReportExporter()
-        return write_report(job, self._exporter)
+        return write_report(job, self._exporter, self._store)
 
     def execute(self, request: ReportRequest) -> ReportJob:
         """The first stage of :meth:`make`: the skip check, then the execution on this maker's kernel.
@@ -800,6 +811,7 @@ class LocalExecutor:
         outcomes: list[ReportOutcome | None] = [None] * len(requests)
         bar = BatchProgress(len(requests), progress)
         exporter = ReportExporter()
+        store = Store(settings.data_dir, recover=False)
         done_workers = 0
         try:
             while done_workers < n_workers:
@@ -808,7 +820,7 @@ class LocalExecutor:
                     done_workers += 1
                     continue
                 i, job = item
-                outcomes[i] = write_report(job, exporter)
+                outcomes[i] = write_report(job, exporter, store)
                 bar.done(outcomes[i])
         finally:
             bar.close()
@@ -976,28 +988,44 @@ def run_batch(
                              force=force, timeout=timeout, started=time.time())
     requests = [ReportRequest(eid, _as_text(roster[eid])) if eid in roster else
                 ReportRequest(eid, None, store.case_hint(eid)) for eid in ids]
+    held = {r.employee_id for r in requests if r.roster_row is not None or _has_records(store, r.employee_id)}
     outcomes = executor.run(settings, template, requests, progress) if requests else []
 
-    entries = [IndexEntry(o.employee_id, o.name, o.department, o.status,
-                          o.paths.html if o.paths and o.status != FAILED else None,
-                          o.paths.pdf if o.paths and pdf and o.status != FAILED else None, o.error)
-               for o in outcomes]
     generated = dt.datetime.now()
     index_path = (out_root / f"index-{day.isoformat()}.html" if shard is None
                   else shard_index_paths(out_root, day, shard)[1])
-    # A rerun that made nothing and failed nothing has no news: the day's index
-    # keeps the record of the batch that made the reports.
-    kept = bool(outcomes) and all(o.status == UNCHANGED for o in outcomes) and index_path.exists()
-    if kept:
-        pass
-    elif shard is None:
-        page = index_html(entries, as_of=day, folder=out_root, generated=generated)
-        atomic_write_bytes(index_path, page.encode("utf-8"), durable=False)
-    else:
-        shard_index = ShardIndex(shard, day, generated, tuple((positions[e.employee_id], e) for e in entries))
-        index_path = write_shard_index(out_root, shard_index)[1]
+    # Someone erased while the batch ran is left out of the index. The check and the writing happen under the
+    # employees' locks: an erasure either came first (they are left out) or comes after and removes the index.
+    with _employee_locks(store, held):
+        erased = {o.employee_id for o in outcomes
+                  if o.status == ERASED or (o.employee_id in held and not still_held(store, o.employee_id))}
+        outcomes = [o for o in outcomes if o.employee_id not in erased]
+        entries = [IndexEntry(o.employee_id, o.name, o.department, o.status,
+                              o.paths.html if o.paths and o.status != FAILED else None,
+                              o.paths.pdf if o.paths and pdf and o.status != FAILED else None, o.error)
+                   for o in outcomes]
+        # A rerun that made nothing and failed nothing has no news: the day's index
+        # keeps the record of the batch that made the reports.
+        kept = bool(outcomes) and all(o.status == UNCHANGED for o in outcomes) and index_path.exists()
+        if kept:
+            pass
+        elif shard is None:
+            page = index_html(entries, as_of=day, folder=out_root, generated=generated)
+            atomic_write_bytes(index_path, page.encode("utf-8"), durable=False)
+        else:
+            shard_index = ShardIndex(shard, day, generated,
+                                     tuple((positions[e.employee_id], e) for e in entries))
+            index_path = write_shard_index(out_root, shard_index)[1]
     report_seconds = [o.seconds for o in outcomes if o.status == MADE]
-    return BatchResult(outcomes, index_path, time.perf_counter() - started, report_seconds, index_kept=kept)
+    return BatchResult(outcomes, index_path, time.perf_counter() - started, report_seconds, index_kept=kept,
+                       erased=len(erased))
+
+
+def _has_records(store: Store, employee_id: str) -> bool:
+    try:
+        return bool(store.record_files(employee_id))
+    except ValueError:  # not a valid id: no folder can be theirs
+        return False
 
 
 def _as_text(row: dict[str, Any]) -> dict[str, str | None]:
@@ -1024,47 +1052,108 @@ def _execute_job(kernel: WarmKernel, job: ReportJob, template: nbformat.Notebook
     job.outcome.seconds = time.perf_counter() - began
 
 
-def write_report(job: ReportJob, exporter: ReportExporter) -> ReportOutcome:
+def write_report(job: ReportJob, exporter: ReportExporter, store: Store) -> ReportOutcome:
     """The second stage of :meth:`ReportMaker.make`: write an executed report, or record its failure.
 
     Writes the executed notebook, its HTML (made by ``exporter``, which one
     thread at a time may use) and the fingerprint that lets the next batch
     skip it; a failed notebook is kept as ``progress-<date>.error.ipynb``.
+    The files are written under the employee's lock in ``store`` (the data
+    folder), and only while the data folder still holds them (:func:`still_held`):
+    someone erased since the batch started gets nothing written, and an
+    erasure that starts later finds, and removes, what was written.
 
     Returns
     -------
     ReportOutcome
-        The employee's outcome (failed when a file cannot be written).
+        The employee's outcome (failed when a file cannot be written; erased
+        when they were erased meanwhile).
     """
     if not job.settled:
-        _finish(job, exporter)
+        _finish(job, exporter, store)
     return job.outcome
 
 
-def _finish(job: ReportJob, exporter: ReportExporter) -> None:
+def _finish(job: ReportJob, exporter: ReportExporter, store: Store) -> None:
     outcome, paths = job.outcome, job.outcome.paths
     assert paths is not None
-    if job.error is not None:
-        outcome.status = FAILED
-        outcome.error = job.error
+    page = None
+    if job.error is None:
         try:
-            if job.nb is not None:  # keep the failed notebook for whoever investigates
-                _write_notebook(paths.error_ipynb, job.nb)
-            elif paths.error_ipynb.exists():  # from an earlier failure: not this one's
+            page = exporter.export(job.nb, title=f"Career progress report: {outcome.name} ({outcome.employee_id})")
+        except Exception as exc:
+            outcome.status = FAILED
+            outcome.error = f"could not write the report: {type(exc).__name__}: {exc}"
+            return
+    with _employee_locks(store, [outcome.employee_id]):
+        if not still_held(store, outcome.employee_id):
+            _forget(outcome)
+            return
+        if job.error is not None:
+            outcome.status = FAILED
+            outcome.error = job.error
+            try:
+                if job.nb is not None:  # keep the failed notebook for whoever investigates
+                    _write_notebook(paths.error_ipynb, job.nb)
+                elif paths.error_ipynb.exists():  # from an earlier failure: not this one's
+                    paths.error_ipynb.unlink()
+            except OSError:
+                pass
+            return
+        try:
+            _write_notebook(paths.ipynb, job.nb)
+            atomic_write_bytes(paths.html, page.encode("utf-8"), durable=False)
+            atomic_write_bytes(paths.stamp, (job.fingerprint + "\n").encode("utf-8"), durable=False)
+            if paths.error_ipynb.exists():
                 paths.error_ipynb.unlink()
-        except OSError:
-            pass
-        return
-    try:
-        _write_notebook(paths.ipynb, job.nb)
-        page = exporter.export(job.nb, title=f"Career progress report: {outcome.name} ({outcome.employee_id})")
-        atomic_write_bytes(paths.html, page.encode("utf-8"), durable=False)
-        atomic_write_bytes(paths.stamp, (job.fingerprint + "\n").encode("utf-8"), durable=False)
-        if paths.error_ipynb.exists():
-            paths.error_ipynb.unlink()
-    except Exception as exc:  # disk full, permissions: this report fails, the batch goes on
-        outcome.status = FAILED
-        outcome.error = f"could not write the report: {type(exc).__name__}: {exc}"
-        return
+        except Exception as exc:  # disk full, permissions: this report fails, the batch goes on
+            outcome.status = FAILED
+            outcome.error = f"could not write the report: {type(exc).__name__}: {exc}"
+            return
     outcome.status = MADE
     outcome.error = None
+
+
+def still_held(store: Store, employee_id: str) -> bool:
+    """True while the data folder holds the employee: on the roster, or with records (erasure removes both,
+    under the employee's lock). An unreadable roster counts as holding them (nothing can be erased then)."""
+    try:
+        store.employee(employee_id)
+        return True
+    except NotFound:
+        return bool(store.record_files(employee_id))
+    except schema.ValidationError:
+        return True
+
+
+def _forget(outcome: ReportOutcome) -> None:
+    """Make ``outcome`` that of someone erased meanwhile: nothing about them but the id is kept."""
+    outcome.status = ERASED
+    outcome.name = outcome.employee_id
+    outcome.department = ""
+    outcome.error = None
+    outcome.paths = None
+
+
+@contextmanager
+def _employee_locks(store: Store, employee_ids: Iterable[str]):
+    """Hold the locks of these employees (their stripes in order, so two holders never wait on each other).
+
+    An erasure removes the roster row and records under the same lock, so
+    what :func:`still_held` says inside stays true until the block ends. A
+    data folder where no lock file can be made (read-only) is not locked: no
+    erasure can run there either.
+    """
+    ids = list(employee_ids)
+    firsts: dict[int, str] = {}  # a stripe, and one employee whose lock it is
+    for stripe, eid in zip(buckets_of(ids, LOCK_STRIPES).tolist(), ids):
+        firsts.setdefault(stripe, eid)
+    with ExitStack() as stack:
+        for stripe in sorted(firsts):
+            try:
+                stack.enter_context(store.lock(f"employee:{firsts[stripe]}"))
+            except OSError as exc:
+                if isinstance(exc, TimeoutError):  # filelock.Timeout: held too long by someone else
+                    raise
+                break
+        yield
