@@ -698,6 +698,15 @@ def test_history_duplicates(roster_store: Store, tmp_path: Path):
     assert {p.row for p in problems} == {3, 4, 5}
 
 
+def test_one_skill_spelled_with_a_hyphen_and_with_a_space_is_one_skill(roster_store: Store, tmp_path: Path):
+    """"public speaking" and "Public-Speaking" rated in one conversation were imported as two skills, and a
+    target of one was measured against the other's ratings only; they are one skill rated twice, refused."""
+    path = history_file(tmp_path, "E001,2023-03-01,public speaking,8,,,,,", "E001,2023-03-01,Public-Speaking,6,,,,,")
+    problems = assert_rejected_and_unchanged(roster_store, lambda: import_history(roster_store, path),
+                                             "rates this skill again on row 3")
+    assert {p.row for p in problems} == {2, 3}
+
+
 def test_history_coach_must_be_consistent_within_a_conversation(roster_store: Store, tmp_path: Path):
     path = history_file(tmp_path, "E001,2023-03-01,Python,5,,,,,C1", "E001,2023-03-01,SQL,5,,,,,C2")
     assert_rejected_and_unchanged(roster_store, lambda: import_history(roster_store, path),

@@ -550,3 +550,12 @@ def test_roster_frame_columns_are_checked_first():
 def test_empty_table_has_the_schema_columns():
     for tbl in schema.TABLES.values():
         assert list(tbl.empty().columns) == tbl.names
+
+
+def test_skill_names_match_ignoring_case_and_how_their_words_are_separated():
+    """Spaces, hyphens, dashes and underscores between words are one break: the spellings a person or an HR
+    export uses for one skill are one skill; a name of separators alone keeps its own spelling."""
+    spellings = ["Public speaking", "public-speaking", "Public_Speaking", " PUBLIC \u2013 speaking "]
+    assert {schema.skill_key(name) for name in spellings} == {"public speaking"}
+    assert schema.skill_key("Email writing") != schema.skill_key("E-mail writing")  # letters differ: two skills
+    assert schema.skill_key("---") != schema.skill_key("___") and schema.skill_key("C++") == "c++"

@@ -775,9 +775,16 @@ def validate_checkin(record: Any, source: str = "check-in") -> dict:
     return r
 
 
+# What separates the words of a skill name, whichever is typed: spaces, hyphens (and the Unicode hyphens and dashes)
+# and underscores ("Public-Speaking", "public speaking" and "public_speaking" are one skill).
+_SKILL_WORD_BREAKS = re.compile("[\\s\\-_\u2010-\u2015]+")
+
+
 def skill_key(name: str) -> str:
-    """How two skill names are compared: case- and space-insensitive."""
-    return " ".join(str(name).split()).casefold()
+    """How two skill names are compared: ignoring case and spacing (the words may be separated by spaces,
+    hyphens or underscores, any number of them; a name of nothing else is compared as it is spaced)."""
+    words = _SKILL_WORD_BREAKS.sub(" ", str(name)).split() or str(name).split()
+    return " ".join(words).casefold()
 
 
 # --------------------------------------------------------------------------
