@@ -149,3 +149,26 @@ def test_the_store_itself_refuses_an_erased_id_on_the_roster(erased):
     assert tree(store.root) == before
     assert store.upsert_employees(row, allow_erased=True) == (1, 0, 0)
     assert store.erased_ids().erased_on("H007") is None
+
+
+def test_an_import_while_the_erasure_runs_does_not_bring_them_back(tmp_path: Path, monkeypatch):
+    """The id went on the erased list at the very end of the erasure: an import of the old roster while the rest
+    of the folder was being cleaned added the person back, after their roster row was gone."""
+    from careerconv.records import erasure
+
+    (tmp_path / "roster.csv").write_text(ROSTER)
+    store = Store(tmp_path / "data")
+    import_roster(store, tmp_path / "roster.csv")
+    sweep, during = erasure._final_check, []
+
+    def import_meanwhile(*args, **kwargs):  # the erasure's last step, after the roster row and records are gone
+        try:
+            during.append(import_roster(store, tmp_path / "roster.csv"))
+        except FileRejected as refusal:
+            during.append(refusal)
+        return sweep(*args, **kwargs)
+
+    monkeypatch.setattr(erasure, "_final_check", import_meanwhile)
+    erase_employee(store, tmp_path / "reports", "H007")
+    assert isinstance(during[0], FileRejected) and "H007" in str(during[0].problems[0])
+    assert "H007" not in set(store.roster()[EMPLOYEE_ID])

@@ -449,10 +449,13 @@ def _parquet(data: bytes) -> DecodedText:
     import pyarrow.parquet as pq
 
     try:
-        # On this thread only: read on Arrow's thread pool, the file's last reference (holding the Python bytes)
-        # can be dropped by a pool thread after read_table returns; when that happens as the interpreter exits,
-        # the thread cannot take the GIL and the process aborts ("terminate called without an active exception").
-        table = pq.read_table(pa.BufferReader(data), use_threads=False, pre_buffer=False)
+        # Read from a copy Arrow owns, on this thread: a reader over the Python bytes themselves can be dropped
+        # by one of Arrow's threads after read_table returns, and when that happens as the interpreter exits the
+        # thread cannot take the GIL to release the bytes: the process aborts ("terminate called without an
+        # active exception"). Arrow's own memory needs no GIL.
+        owned = pa.BufferOutputStream()
+        owned.write(data)
+        table = pq.read_table(pa.BufferReader(owned.getvalue()), use_threads=False, pre_buffer=False)
     except Exception as exc:  # pyarrow raises several kinds for a damaged file
         return _undecoded("Parquet", data, f"cannot be read as Parquet: {exc}")
     pieces: list[str] = list(table.column_names)

@@ -385,6 +385,9 @@ def erase_employee(store: Store, reports_dir: str | os.PathLike, employee_id: st
 
     # 1. what is theirs
     with store.lock(f"employee:{eid}"):  # no autosave of theirs lands between reading and removing
+        # First on the erased list (Store.erased_ids): an import while the rest is erased refuses them, so an old
+        # roster read meanwhile cannot bring them back once the row is gone.
+        store.mark_erased(eid)
         if plan.on_roster:
             _remove_roster_row(store, eid, receipt)
         for kind in RECORD_KINDS:
@@ -393,7 +396,7 @@ def erase_employee(store: Store, reports_dir: str | os.PathLike, employee_id: st
                 n = _count_files(folder)
                 shutil.rmtree(folder)
                 receipt.add(folder, "deleted", f"{n} file(s)")
-    handled.add(store.roster_path)
+    handled.update((store.roster_path, store.erased_path))  # the erased list holds salted hashes, no id
     own_reports = reports / eid
     if own_reports.exists():
         n = _count_files(own_reports)
@@ -428,7 +431,6 @@ def erase_employee(store: Store, reports_dir: str | os.PathLike, employee_id: st
                     f"{report.employees_changed} employee(s) re-read, {report.buckets_rewritten} part(s) rewritten; "
                     "their rows and manifest entry are gone")
     _final_check(store, reports, mentions, receipt, reads)
-    store.mark_erased(eid)  # a later import of an old file refuses them (Store.erased_ids)
     return receipt
 
 
