@@ -490,7 +490,7 @@ def test_warm_kernel_namespace_is_reset_between_reports(sample_data, tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.timeout(300)
-def test_a_dying_or_hanging_report_fails_alone_and_the_kernel_is_replaced(tmp_path):
+def test_a_dying_or_hanging_report_fails_alone_and_the_kernel_is_replaced(tmp_path, sample_data):
     from careerconv.surfaces.report.runner import run_batch
 
     nb = nbformat.read(NOTEBOOK, as_version=4)
@@ -505,7 +505,7 @@ def test_a_dying_or_hanging_report_fails_alone_and_the_kernel_is_replaced(tmp_pa
     nb.cells = [nb.cells[0], params, probe]
     probe_path = tmp_path / "probe.ipynb"
     nbformat.write(nb, probe_path)
-    result = run_batch(SAMPLE, ["E0002", "E0003", RICH], AS_OF, reports_dir=tmp_path / "r", jobs=1,
+    result = run_batch(sample_data, ["E0002", "E0003", RICH], AS_OF, reports_dir=tmp_path / "r", jobs=1,
                        notebook=probe_path, timeout=5, progress=False)
     by_id = {o.employee_id: o for o in result.outcomes}
     assert by_id["E0002"].status == FAILED and "DeadKernelError" in by_id["E0002"].error
