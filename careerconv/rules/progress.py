@@ -69,6 +69,7 @@ __all__ = [
     "classify",
     "progress_at_horizons",
     "latest_ratings",
+    "counted_ratings",
     "current_vs_target",
     "attainment_rate",
     "target_status",
@@ -525,6 +526,21 @@ def latest_ratings(
         }
     )
     return out.sort_values([EMPLOYEE_ID, SKILL], kind="stable").reset_index(drop=True)
+
+
+def counted_ratings(ratings: pd.DataFrame, as_of: Any, rating_column: str = SELF_RATING) -> np.ndarray:
+    """The positions in ``ratings`` of the ratings that count: of each employee's ratings of a skill on one day
+    (names matched as :func:`latest_ratings` matches them), on or before ``as_of``, the one recorded last (of two
+    recorded alike, the higher), as every measurement here reads them. Rows where ``rating_column`` is NA are left
+    out. Sorted by employee and skill, then day.
+
+    Raises
+    ------
+    ValueError
+        As :func:`latest_ratings`.
+    """
+    _, rat = _prepare(None, ratings, rating_column, _to_timestamp(as_of, "as_of").normalize())
+    return rat["_pos"].to_numpy()
 
 
 def current_vs_target(

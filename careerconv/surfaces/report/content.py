@@ -18,7 +18,7 @@ What this module decides is only *which* records a report is about:
 * ratings given in a draft conversation are not measurements (nothing in a
   draft has been agreed yet), so they are left out;
 * of several ratings of one skill on one day, the one recorded last counts
-  (:func:`careerconv.rules.followup.last_recorded`), in the charts as in the
+  (:func:`careerconv.rules.progress.counted_ratings`), in the charts as in the
   statuses.
 
 The frames keep the package's column names (those of
@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from careerconv.rules import cadence
-from careerconv.rules.followup import OPEN_STATUSES, last_recorded
+from careerconv.rules.followup import OPEN_STATUSES
 from careerconv.rules import progress
 from careerconv.records import schema
 from careerconv.records.schema import (
@@ -461,9 +461,9 @@ def skill_chart_data(content: ReportContent) -> list[SkillChartData]:
         rows = since.loc[rating_key == key]
         ratings = pd.DataFrame({
             DATE: rows[DATE],
-            "rating": _counted(rows, SELF_RATING),
+            "rating": _counted(rows, SELF_RATING, content.as_of),
             "source": rows["source"],
-            COACH_RATING: _counted(rows, COACH_RATING),
+            COACH_RATING: _counted(rows, COACH_RATING, content.as_of),
         })
         ratings = ratings.loc[ratings["rating"].notna() | ratings[COACH_RATING].notna()].reset_index(drop=True)
         rows = plan_rows.loc[plan_rows[SKILL].map(schema.skill_key) == key].reset_index(drop=True)
@@ -568,17 +568,12 @@ def action_plan_parts(content: ReportContent) -> tuple[pd.DataFrame, pd.DataFram
             earlier.loc[~is_open].reset_index(drop=True))
 
 
-def _counted(rows: pd.DataFrame, column: str) -> pd.Series:
-    """``column`` of one skill's rating rows with only the ratings that count, the others NA.
-
-    Of several ratings on one day the one recorded last counts
-    (:func:`careerconv.rules.followup.last_recorded`; of two recorded alike,
-    the higher), the rule :mod:`careerconv.rules.progress` measures by.
-    """
+def _counted(rows: pd.DataFrame, column: str, as_of: Any) -> pd.Series:
+    """``column`` of one skill's rating rows with only the ratings that count, the others NA: of several on one
+    day the one recorded last (:func:`careerconv.rules.progress.counted_ratings`, the rule every status is
+    measured by)."""
     values = rows[column]
-    rated = rows.loc[values.notna()].assign(_day=pd.to_datetime(rows[DATE]).dt.normalize())
-    last = rated.loc[last_recorded(rated, ["_day"])]
-    kept = last.sort_values(["_day", column], kind="stable").drop_duplicates("_day", keep="last").index
+    kept = rows.index[progress.counted_ratings(rows, as_of, column)]
     return values.where(values.index.isin(kept))
 
 
