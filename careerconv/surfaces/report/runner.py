@@ -988,7 +988,7 @@ def run_batch(
                              force=force, timeout=timeout, started=time.time())
     requests = [ReportRequest(eid, _as_text(roster[eid])) if eid in roster else
                 ReportRequest(eid, None, store.case_hint(eid)) for eid in ids]
-    held = {r.employee_id for r in requests if r.roster_row is not None or _has_records(store, r.employee_id)}
+    held = {r.employee_id for r in requests if still_held(store, r.employee_id)}
     outcomes = executor.run(settings, template, requests, progress) if requests else []
 
     generated = dt.datetime.now()
@@ -1019,13 +1019,6 @@ def run_batch(
     report_seconds = [o.seconds for o in outcomes if o.status == MADE]
     return BatchResult(outcomes, index_path, time.perf_counter() - started, report_seconds, index_kept=kept,
                        erased=len(erased))
-
-
-def _has_records(store: Store, employee_id: str) -> bool:
-    try:
-        return bool(store.record_files(employee_id))
-    except ValueError:  # not a valid id: no folder can be theirs
-        return False
 
 
 def _as_text(row: dict[str, Any]) -> dict[str, str | None]:
@@ -1116,12 +1109,16 @@ def _finish(job: ReportJob, exporter: ReportExporter, store: Store) -> None:
 
 def still_held(store: Store, employee_id: str) -> bool:
     """True while the data folder holds the employee: on the roster, or with records (erasure removes both,
-    under the employee's lock). An unreadable roster counts as holding them (nothing can be erased then)."""
+    under the employee's lock). An unreadable roster counts as holding them (nothing can be erased then); an id
+    that cannot be anyone's (no folder can be named after it) as not held."""
     try:
         store.employee(employee_id)
         return True
     except NotFound:
-        return bool(store.record_files(employee_id))
+        try:
+            return bool(store.record_files(employee_id))
+        except ValueError:
+            return False
     except schema.ValidationError:
         return True
 
