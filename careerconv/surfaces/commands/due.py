@@ -81,22 +81,14 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
 _NOT_GIVEN = object()  # --remind left out (its value "none" is None)
 
 
-def _output_format(parser: argparse.ArgumentParser, chosen: str | None, output: str | None) -> str:
-    """The list's format: ``--format``, else the one ``-o FILE`` ends in (.csv, .json), else table.
-
-    A file named for another format than ``--format``'s, or named .ics (the calendar is ``--ics FILE``), is a
-    usage mistake: the file would not open in what its name promises.
-    """
-    suffix = Path(output).suffix.lower().lstrip(".") if output and output != "-" else ""
-    if suffix == "ics":
+def _list_format(parser: argparse.ArgumentParser, chosen: str | None, output: str | None) -> str:
+    """The list's format (:func:`careerconv.surfaces.commands.streams.output_format`: ``--format``, else the
+    one ``-o FILE`` ends in, .csv or .json, else table); a file named .ics is a usage mistake too: the calendar
+    is ``--ics FILE``."""
+    if output and output != "-" and Path(output).suffix.lower() == ".ics":
         parser.error(f"-o {output} writes the due list (table, csv or json), not a calendar; give the calendar "
                      "file to --ics")
-    named = suffix if suffix in FORMATS and suffix != "table" else None
-    if chosen and named and chosen != named:
-        parser.error(f"-o {output} ends in .{suffix} but --format is {chosen}; name the file "
-                     f"{Path(output).with_suffix('.' + chosen).name} or leave out --format")
-    return chosen or named or "table"
-
+    return streams.output_format(parser, chosen, output, tuple(f for f in FORMATS if f != "table"), "table")
 
 def _lead_time(text: str) -> dt.timedelta | None:
     """``--remind``'s value (see :func:`careerconv.surfaces.commands.calendar_ics.parse_lead_time`); a bad one exits 2
@@ -110,7 +102,7 @@ def _lead_time(text: str) -> dt.timedelta | None:
 def run(args: argparse.Namespace) -> int:
     """Run ``careerconv due``; return the exit code."""
     parser: argparse.ArgumentParser = args.parser
-    fmt = _output_format(parser, args.format, args.output)
+    fmt = _list_format(parser, args.format, args.output)
     if args.remind is not _NOT_GIVEN and not args.ics:
         parser.error("--remind sets the reminders of the calendar: give --ics FILE too")
     remind = ics.DEFAULT_REMINDER if args.remind is _NOT_GIVEN else args.remind

@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
         parser.error("name the table to export (one of: " + ", ".join(exporting.EXPORT_TABLES) + ")")
     if args.target not in exporting.EXPORT_TABLES:
         parser.error(f"unknown table {args.target!r}; tables are: {', '.join(exporting.EXPORT_TABLES)}")
-    fmt = _output_format(parser, args.format, args.output)
+    fmt = streams.output_format(parser, args.format, args.output, exporting.FORMATS, "csv")
     store = Store.existing(args.data_dir)
     if args.output == "-":
         return _to_stdout(args, store, fmt)
@@ -100,20 +100,6 @@ def run(args: argparse.Namespace) -> int:
     for warning in result.warnings:
         streams.warn(args, warning)
     return 0
-
-
-def _output_format(parser: argparse.ArgumentParser, chosen: str | None, output: str | None) -> str:
-    """The format to write: ``--format``, else the one the output file's name ends in, else csv.
-
-    A name ending in one format's extension while ``--format`` asks for another is a usage mistake: the file
-    would not open in what its name promises (a workbook named ``.csv``, a CSV file named ``.xlsx``).
-    """
-    suffix = Path(output).suffix.lower().lstrip(".") if output and output != "-" else ""
-    named = suffix if suffix in exporting.FORMATS else None
-    if chosen and named and chosen != named:
-        parser.error(f"-o {output} ends in .{suffix} but --format is {chosen}; name the file "
-                     f"{Path(output).with_suffix('.' + chosen).name} or leave out --format")
-    return chosen or named or "csv"
 
 
 def _to_stdout(args: argparse.Namespace, store: Store, fmt: str) -> int:

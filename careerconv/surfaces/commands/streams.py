@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 from . import settings
@@ -227,3 +228,19 @@ def add_old_spelling(parser: argparse.ArgumentParser, old: str, new: str, dest: 
     """Keep ``old`` (e.g. ``--out``) working as a hidden alias of ``new`` (``-o/--output``) that warns."""
     parser.add_argument(old, dest=dest, metavar=metavar, action=DeprecatedSpelling, new=new,
                         default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+
+
+def output_format(parser: argparse.ArgumentParser, chosen: str | None, output: str | None, formats: tuple[str, ...],
+                  default: str) -> str:
+    """The format to write: ``--format``, else the one of ``formats`` the output file's name (``-o FILE``) ends
+    in, else ``default``.
+
+    A name ending in one format's extension while ``--format`` asks for another is a usage mistake (exit 2): the
+    file would not open in what its name promises (a workbook named ``.csv``, a CSV file named ``.xlsx``).
+    """
+    suffix = Path(output).suffix.lower().lstrip(".") if output and output != "-" else ""
+    named = suffix if suffix in formats else None
+    if chosen and named and chosen != named:
+        parser.error(f"-o {output} ends in .{suffix} but --format is {chosen}; name the file "
+                     f"{Path(output).with_suffix('.' + chosen).name} or leave out --format")
+    return chosen or named or default
