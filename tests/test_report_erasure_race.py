@@ -58,3 +58,36 @@ def test_nothing_about_someone_erased_during_a_batch_is_written_after_the_receip
     index = readable(result.index_path)
     assert FIRST in index and LAST in index and not person.named_in(index)
 
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_someone_asked_for_after_their_erasure_is_named_only_on_the_terminal(sample_data, tmp_path, capsys):
+    """An id typed after its erasure gets no report and no index line (the index is a file the erasure promised
+    would not name them again), the terminal says when they were erased, and the exit code is 1."""
+    from careerconv import cli
+
+    roster = Store(sample_data).roster().set_index(EMPLOYEE_ID)
+    person = Person(ERASED_ID, roster.loc[ERASED_ID, "name"], roster.loc[ERASED_ID, "email"])
+    reports = tmp_path / "reports"
+    assert erase_employee(Store(sample_data), reports, ERASED_ID).complete
+
+    code = cli.main(["--data", str(sample_data), "report", "--as-of", AS_OF, "-o", str(reports), "--no-pdf",
+                     FIRST, ERASED_ID])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert f"{ERASED_ID}: erased on " in err and "had been erased" in err
+    assert "1 report(s) made" in out and "0 failed" in out
+    assert files_naming(person, reports, sample_data) == []
+    assert not (reports / ERASED_ID).exists()
+
+    # Asked for alone, they leave the day's index as the batch before wrote it (not an empty page in its place).
+    index = reports / f"index-{AS_OF}.html"
+    before = index.read_bytes()
+    result = run_batch(sample_data, [ERASED_ID], AS_OF, reports_dir=reports, jobs=1, progress=False)
+    assert result.outcomes == [] and list(result.erased_before) == [ERASED_ID] and result.erased == 0
+    assert result.index_path == index and index.read_bytes() == before and FIRST in readable(index)
+    # Without an index of the day, none is written.
+    index.unlink()
+    assert run_batch(sample_data, [ERASED_ID], AS_OF, reports_dir=reports, jobs=1, progress=False).index_path is None
+    assert not index.exists()

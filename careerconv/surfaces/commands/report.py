@@ -147,11 +147,26 @@ def run(args: argparse.Namespace) -> int:
     print(f"{len(made)} report(s) made{rate}, {len(unchanged)} unchanged, {len(failed)} failed{erased}{where}; "
           f"reports in {reports}")
     kept = " (kept as the batch that made the reports wrote it: nothing changed since)" if result.index_kept else ""
-    print(f"index: {result.index_path}{kept}")
+    if result.index_path is None:
+        print("index: none written (nobody to list)")
+    else:
+        print(f"index: {result.index_path}{kept}")
     if args.shard:
         streams.status(args, f"when all {args.shard.count} shards have finished: careerconv report --merge-index "
                              f"--as-of {as_of.isoformat()}" + (f" -o {reports}" if args.reports else ""))
-    return _list_failures([(o.employee_id, o.error, o.paths.error_ipynb if o.paths else None) for o in failed])
+    code = _list_failures([(o.employee_id, o.error, o.paths.error_ipynb if o.paths else None) for o in failed])
+    return _list_erased(result.erased_before) or code
+
+
+def _list_erased(erased_before: dict[str, str]) -> int:
+    """Say on stderr which ids asked for had been erased (no report; the index leaves them out); the exit code."""
+    if not erased_before:
+        return 0
+    print(f"careerconv report: {len(erased_before)} employee(s) asked for had been erased from this data folder; "
+          "no report is made and the index leaves them out:", file=sys.stderr)
+    for employee_id, day in erased_before.items():
+        print(f"  - {employee_id}: erased on {day}", file=sys.stderr)
+    return 1
 
 
 def _list_failures(failures: list[tuple[str, str | None, Path | None]]) -> int:

@@ -116,7 +116,8 @@ NOTEBOOK = config.NOTEBOOKS_DIR / "progress_report.ipynb"
 ENGINE_NAME = "careerconv-warm-kernel"
 KERNEL_NAME = "python3"
 DEFAULT_TIMEOUT = 300  # seconds per notebook cell
-# The status of someone erased while their batch ran: nothing about them is written, and the index leaves them out.
+# The status of someone erased before or while their batch ran: nothing about them is written, and the index leaves
+# them out.
 ERASED = "erased"
 # Bump when the way reports are made changes in a way the fingerprint does not see.
 RUNNER_VERSION = 1
@@ -434,7 +435,7 @@ class ReportOutcome:
         Who (name and department from the roster; the id when not on it).
     status
         ``"made"``, ``"unchanged"`` (skipped: nothing changed since the last
-        report) or ``"failed"``; ``"erased"`` for someone erased while the
+        report) or ``"failed"``; ``"erased"`` for someone erased before or while the
         batch ran (then nothing was written, and the name is the id).
     paths
         Where the report's files are (None for an id that cannot be a folder name).
@@ -464,10 +465,10 @@ class BatchResult:
         One per employee asked for, in the order asked; ``made``,
         ``unchanged`` and ``failed`` filter them.
     index_path
-        The batch's index page.
+        The batch's index page (None when the batch had nobody to list and there was none).
     index_kept
-        True when every report was unchanged and the day's index page was
-        left as the batch that made them wrote it.
+        True when every report was unchanged (or nobody was left to list) and
+        the day's index page was left as the batch that made them wrote it.
     seconds
         Wall time of the whole batch (kernel start-up included).
     report_seconds
@@ -476,6 +477,10 @@ class BatchResult:
         How many employees of the batch were erased while it ran: nothing
         about them was written, and they are in neither ``outcomes`` nor the
         index page.
+    erased_before
+        The ids asked for that had been erased before the batch, with the day
+        of their erasure: no report, and they are in neither ``outcomes`` nor
+        the index page either.
     """
 
     outcomes: list[ReportOutcome]
@@ -484,6 +489,7 @@ class BatchResult:
     report_seconds: list[float] = field(default_factory=list)
     index_kept: bool = False
     erased: int = 0
+    erased_before: dict[str, str] = field(default_factory=dict)
 
     def _with(self, status: str) -> list[ReportOutcome]:
         return [o for o in self.outcomes if o.status == status]
@@ -545,11 +551,13 @@ class BatchSettings:
 @dataclass(frozen=True)
 class ReportRequest:
     """One employee of a batch: the id, and their roster row as text (None when not on the roster), or then
-    what the roster has in its place (:meth:`careerconv.records.store.Store.case_hint`)."""
+    what the roster has in its place (:meth:`careerconv.records.store.Store.case_hint`) and the day they were
+    erased from the data folder, if they were (:meth:`careerconv.records.store.ErasedIds.erased_on`)."""
 
     employee_id: str
     roster_row: dict[str, str | None] | None = None
     case_hint: str = ""
+    erased_on: str | None = None
 
 
 @dataclass
@@ -641,6 +649,9 @@ def plan_report(settings: BatchSettings, request: ReportRequest) -> tuple[Report
         return outcome, None
     outcome.paths = paths
     if request.roster_row is None and not record_files(settings.data_dir, eid):
+        if request.erased_on:  # asked for by name after their erasure: nothing is written about them
+            _forget(outcome)
+            return outcome, None
         outcome.error = f"employee {eid!r} is not on the roster and has no records{request.case_hint}"
         return outcome, None
     parameters = {EMPLOYEE_ID: eid, **settings.parameters, "pdf_path": str(paths.pdf) if settings.pdf else ""}
@@ -986,8 +997,10 @@ def run_batch(
                          f"its parameters cell declares: {', '.join(sorted(declared)) or 'none'}")
     settings = BatchSettings(data, out_root, day, base_parameters, notebook, _code_digest(notebook), pdf=pdf,
                              force=force, timeout=timeout, started=time.time())
+    erased_ids = store.erased_ids()
     requests = [ReportRequest(eid, _as_text(roster[eid])) if eid in roster else
-                ReportRequest(eid, None, store.case_hint(eid)) for eid in ids]
+                ReportRequest(eid, None, store.case_hint(eid), erased_ids.erased_on(eid)) for eid in ids]
+    erased_before = {r.employee_id: r.erased_on for r in requests if r.erased_on}
     held = {r.employee_id for r in requests if still_held(store, r.employee_id)}
     outcomes = executor.run(settings, template, requests, progress) if requests else []
 
@@ -1005,9 +1018,13 @@ def run_batch(
                               o.paths.pdf if o.paths and pdf and o.status != FAILED else None, o.error)
                    for o in outcomes]
         # A rerun that made nothing and failed nothing has no news: the day's index
-        # keeps the record of the batch that made the reports.
-        kept = bool(outcomes) and all(o.status == UNCHANGED for o in outcomes) and index_path.exists()
-        if kept:
+        # keeps the record of the batch that made the reports. So does a batch left with nobody to list
+        # (everyone asked for was erased); without an index of the day it writes none.
+        nobody = bool(requests) and not outcomes and shard is None
+        kept = (nobody or bool(outcomes) and all(o.status == UNCHANGED for o in outcomes)) and index_path.exists()
+        if nobody and not kept:
+            index_path = None
+        elif kept:
             pass
         elif shard is None:
             page = index_html(entries, as_of=day, folder=out_root, generated=generated)
@@ -1018,7 +1035,8 @@ def run_batch(
             index_path = write_shard_index(out_root, shard_index)[1]
     report_seconds = [o.seconds for o in outcomes if o.status == MADE]
     return BatchResult(outcomes, index_path, time.perf_counter() - started, report_seconds, index_kept=kept,
-                       erased=len(erased))
+                       erased=len(erased - set(erased_before)),
+                       erased_before={eid: day for eid, day in erased_before.items() if eid in erased})
 
 
 def _as_text(row: dict[str, Any]) -> dict[str, str | None]:
@@ -1124,7 +1142,7 @@ def still_held(store: Store, employee_id: str) -> bool:
 
 
 def _forget(outcome: ReportOutcome) -> None:
-    """Make ``outcome`` that of someone erased meanwhile: nothing about them but the id is kept."""
+    """Make ``outcome`` that of someone erased: nothing about them but the id is kept."""
     outcome.status = ERASED
     outcome.name = outcome.employee_id
     outcome.department = ""
