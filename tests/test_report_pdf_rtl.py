@@ -118,3 +118,29 @@ def test_latin_only_text_is_drawn_as_given():
         patch.setattr(text_direction, "isolated", lambda text: text)
         unchanged = pdf.pdf_bytes(report_content)
     assert pdf.pdf_bytes(report_content) == unchanged
+
+
+@pytest.mark.parametrize("name", ["Maximiliana-" * 12 + "Ortega", "דנה" * 60],
+                         ids=["long-latin-name", "long-hebrew-name"])
+def test_a_name_too_long_for_the_footer_is_cut_short_there_and_the_page_number_stays(monkeypatch, name):
+    footers = []
+    finish = pdf._Page.finish
+
+    def record(page):
+        finish(page)
+        renderer = page.fig.canvas.get_renderer()
+        [footer] = [t for t in page.fig.texts if "page " in t.get_text()]
+        right = footer.get_window_extent(renderer=renderer).x1 / page.fig.dpi
+        footers.append((footer.get_text(), right))
+
+    monkeypatch.setattr(pdf._Page, "finish", record)
+    pdf.pdf_bytes(report(name=name, dreams=("Speak at a conference",), skills=("Negotiation",)))
+    assert footers
+    for number, (text, right) in enumerate(footers, start=1):
+        assert right <= pdf.A4[0] - pdf._MARGIN + 0.01, f"page {number}'s footer runs past the margin: {text!r}"
+        assert text.endswith(f"page {number}") and "15 Mar 2026" in text.replace("\u00a0", " ") and "\u2026" in text
+        assert text.count("\u2068") == text.count("\u2069")  # a cut right-to-left name keeps its isolate whole
+    # a short name is not cut
+    footers.clear()
+    pdf.pdf_bytes(report(name="Ana Silva", dreams=("Speak at a conference",), skills=("Negotiation",)))
+    assert all("Ana Silva" in text and "\u2026" not in text for text, _ in footers)

@@ -53,3 +53,11 @@ def isolated(name: str) -> str:
     if not has_right_to_left(name):
         return name
     return _FIRST_STRONG_ISOLATE + name + _POP_DIRECTIONAL_ISOLATE
+
+
+def shortened(text: str, keep: int) -> str:
+    """The first ``keep`` characters of ``text`` and an ellipsis; of an :func:`isolated` text, of what it isolates
+    (the isolate stays whole)."""
+    if len(text) >= 2 and text[0] == _FIRST_STRONG_ISOLATE and text[-1] == _POP_DIRECTIONAL_ISOLATE:
+        return _FIRST_STRONG_ISOLATE + text[1:-1][:keep] + "\u2026" + _POP_DIRECTIONAL_ISOLATE
+    return text[:keep] + "\u2026"

@@ -225,8 +225,33 @@ class _Page:
         self.number += 1
 
     def finish(self) -> None:
-        self._draw(f"{self.footer}  \u00b7  page {self.number}", _MARGIN, 0.45, 8.5, colour=_MUTED)
+        self._draw(self._footer_line(8.5), _MARGIN, 0.45, 8.5, colour=_MUTED)
         self.pdf.savefig(self.fig)
+
+    def _footer_line(self, size: float) -> str:
+        """The footer and the page number on one line across the page: when it is wider, the longest part of
+        the footer (parts are separated by " \u00b7 "; in a report, a long name) is cut short with an ellipsis
+        (:func:`careerconv.records.text_direction.shortened`)."""
+        def line(footer: str) -> str:
+            return f"{footer}  \u00b7  page {self.number}"
+
+        if self.width_of(line(self.footer), size) <= _WIDTH:
+            return line(self.footer)
+        parts = self.footer.split(" \u00b7 ")
+        longest = max(range(len(parts)), key=lambda i: len(parts[i]))
+
+        def shortened(keep: int) -> str:
+            return line(" \u00b7 ".join([*parts[:longest], text_direction.shortened(parts[longest], keep),
+                                         *parts[longest + 1:]]))
+
+        low, high = 0, len(parts[longest])  # the most characters kept that still fit (at least none)
+        while low < high:
+            middle = (low + high + 1) // 2
+            if self.width_of(shortened(middle), size) <= _WIDTH:
+                low = middle
+            else:
+                high = middle - 1
+        return shortened(low)
 
     def room(self, inches: float) -> None:
         """Start a new page unless ``inches`` fit below the current position."""
