@@ -218,3 +218,74 @@ def test_the_gate_lets_saves_run_together_and_a_move_wait_for_them_and_go_before
     for t in (first, move, late):
         t.join(10)
     assert events == ["save 1 in", "save 2 in and out", "save 1 out", "move", "save 3 in", "save 3 out"]
+
+
+def held_upload(svc, monkeypatch, body: bytes) -> tuple[threading.Thread, dict, threading.Event]:
+    """Upload ``body`` as the operator, held while its rows are checked (the roster already read) until the
+    returned event is set; the answer goes into the returned dict."""
+    from careerconv.records import importers
+
+    checking, go, answer = threading.Event(), threading.Event(), {}
+    values = importers._Checker.values
+
+    def held(self, *args, **kwargs):
+        if not checking.is_set():  # the first upload only
+            checking.set()
+            assert go.wait(60)
+        return values(self, *args, **kwargs)
+
+    monkeypatch.setattr(importers._Checker, "values", held)
+
+    def upload():
+        answer["response"] = requests.put(svc.url + "api/roster", data=body, timeout=120,
+                                          headers={"Authorization": f"token {OP}"})
+    thread = threading.Thread(target=upload)
+    thread.start()
+    assert checking.wait(30), "the upload was never checked"
+    return thread, answer, go
+
+
+def roster_rows(svc, columns: list[str], change: dict) -> bytes:
+    """The roster's row of PERSON with ``columns`` only, changed by ``change``, as an upload."""
+    row = Store(svc.data).roster().set_index("employee_id").loc[PERSON]
+    values = {"employee_id": PERSON, **{c: str(row[c]) for c in columns if c != "employee_id"}, **change}
+    return (",".join(columns) + "\r\n" + ",".join(values[c] for c in columns) + "\r\n").encode()
+
+
+def test_coaches_go_on_working_while_a_roster_upload_is_checked(svc, monkeypatch):
+    """Checking a big roster takes minutes (500,000 rows: about a minute on this machine); only its change of the
+    roster may hold the coaches back, not the reading and checking of the file."""
+    thread, answer, go = held_upload(svc, monkeypatch, roster_rows(svc, ["employee_id", "name", "coach_id",
+                                                                         "department", "role"], {"name": "Ana N."}))
+    try:
+        served = {}
+        coach = threading.Thread(target=lambda: served.update(history=ServiceStore(svc.url, A).history(PERSON)))
+        coach.start()
+        coach.join(10)
+        assert not coach.is_alive(), "the coach's request waited for the upload being checked"
+        assert served["history"].employee["name"] != "Ana N."
+    finally:
+        go.set()
+        thread.join(120)
+    assert answer["response"].status_code == 200 and answer["response"].json()["updated"] == 1
+    assert Store(svc.data).employee(PERSON)["name"] == "Ana N."
+
+
+def test_a_roster_change_landing_while_an_upload_is_checked_is_not_undone(svc, monkeypatch):
+    """The upload has no cadence column (people keep theirs); another upload changes PERSON's cadence while the
+    first is checked. The first is checked again against the roster now, so it keeps the new cadence."""
+    before = int(Store(svc.data).employee(PERSON)["cadence_months"])
+    other = 12 if before == 6 else 6
+    thread, answer, go = held_upload(svc, monkeypatch, roster_rows(svc, ["employee_id", "name", "coach_id",
+                                                                         "department", "role"], {"name": "Ana N."}))
+    try:
+        second = requests.put(svc.url + "api/roster", timeout=60, headers={"Authorization": f"token {OP}"},
+                              data=roster_rows(svc, ["employee_id", "name", "coach_id", "department", "role",
+                                                     "cadence_months"], {"cadence_months": str(other)}))
+        assert second.status_code == 200 and second.json()["updated"] == 1, second.text
+    finally:
+        go.set()
+        thread.join(120)
+    assert answer["response"].status_code == 200, answer["response"].text
+    person = Store(svc.data).employee(PERSON)
+    assert person["name"] == "Ana N." and int(person["cadence_months"]) == other

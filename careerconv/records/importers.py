@@ -84,6 +84,7 @@ not change are not rewritten); the result counts added, updated and unchanged.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import difflib
@@ -93,7 +94,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, ContextManager, Iterable
 
 import pandas as pd
 
@@ -942,7 +943,8 @@ def _kept(existing: dict[str, dict], employee_id: Any, column: str, default: Any
 def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
                   rejected_path: str | Path | None = None, dry_run: bool = False,
                   sheet: str | None = None, asking: Asking = COMMAND_LINE,
-                  allow_erased: bool = False) -> ImportResult:
+                  allow_erased: bool = False,
+                  changing: Callable[[], ContextManager[Any]] | None = None) -> ImportResult:
     """Add or update employees from a roster file (CSV or .xlsx).
 
     Parameters
@@ -967,6 +969,10 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
         Add employees and coaches whose id was erased (:meth:`Store.erased_ids`) again, on purpose, and take
         their ids off the erased list; without it, a row naming one is refused as invalid (the day it was erased
         is in the message).
+    changing
+        Where the roster may change alone (the records service's roster gate, which holds back every request
+        checked against the roster): the file is read and checked before, and only the change is made in it.
+        When the roster changed while the file was checked, it is checked again in it.
 
     Returns
     -------
@@ -986,6 +992,7 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
         _check_rejected_target(raw.path, rejected_target)
     checker = _Checker(raw, ROSTER_COLUMNS)
     checker.check_columns(other=HISTORY_COLUMNS, asking=asking)
+    version = store.roster_version()  # before the roster is read: a change after it is seen below
     current = store.roster()
     erased = store.erased_ids()
     erased_back: dict[int, set[str]] = {}  # row -> its erased ids, added again with allow_erased
@@ -1103,10 +1110,15 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
         result.notes.append(_erased_note(back))
     if dry_run:
         return result
-    if incoming:
-        frame = pd.DataFrame(incoming, columns=schema.ROSTER.names)
-        result.added, result.updated, result.unchanged = store.upsert_employees(frame, source=raw.source,
-                                                                                allow_erased=allow_erased)
+    with (changing or contextlib.nullcontext)():
+        if changing is not None and store.roster_version() != version:
+            # Another change landed while the file was checked: check it again against the roster now.
+            return import_roster(store, path, skip_invalid=skip_invalid, rejected_path=rejected_path, sheet=sheet,
+                                 asking=asking, allow_erased=allow_erased)
+        if incoming:
+            frame = pd.DataFrame(incoming, columns=schema.ROSTER.names)
+            result.added, result.updated, result.unchanged = store.upsert_employees(frame, source=raw.source,
+                                                                                    allow_erased=allow_erased)
     if rejections:
         write_rejected(raw, rejections, rejected_target)
     return result

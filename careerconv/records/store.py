@@ -476,6 +476,15 @@ class Store:
         """
         return self._roster_frame().copy()
 
+    def roster_version(self) -> tuple[int, int, int] | None:
+        """Which version of ``roster.csv`` the folder holds (None: no roster yet). Every change of the roster
+        replaces the file, so a different version means the roster may have changed; the same, that it did not."""
+        try:
+            st = self.roster_path.stat()
+        except FileNotFoundError:
+            return None
+        return st.st_mtime_ns, st.st_size, st.st_ino
+
     def _roster_index(self) -> tuple[pd.DataFrame, dict[str, int]]:
         """The validated roster and each employee's row in it."""
         typed = self._roster_frame()
@@ -489,12 +498,10 @@ class Store:
 
     def _roster_frame(self) -> pd.DataFrame:
         # Validated once per version of the file: every replace gives a new inode.
-        try:
-            st = self.roster_path.stat()
-        except FileNotFoundError:
+        key = self.roster_version()
+        if key is None:
             self._roster_cache = None
             return schema.ROSTER.empty()
-        key = (st.st_mtime_ns, st.st_size, st.st_ino)
         if self._roster_cache is None or self._roster_cache[0] != key:
             frame = pd.read_csv(self.roster_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
             self._roster_cache = (key, schema.validate_roster_frame(frame, str(self.roster_path)), None)
