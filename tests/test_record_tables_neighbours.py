@@ -38,7 +38,7 @@ def _report(tables, monkeypatch, share: bool, part_rows: int = 8000) -> tuple[di
 
 def test_measuring_once_for_the_reports_that_share_the_end_gives_the_same_pieces_and_tables(tables, monkeypatch):
     once, once_pieces, shared = _report(tables, monkeypatch, share=True)
-    assert shared and all(s is not None and len(s) for s in shared)  # measured once, in every part
+    assert shared and all(s is not None and len(s.table) for s in shared)  # measured once, in every part
     apart, apart_pieces, _ = _report(tables, monkeypatch, share=False)
     assert len(once_pieces) == len(apart_pieces) > 1, len(once_pieces)
     for one, other in zip(once_pieces, apart_pieces):
@@ -70,7 +70,7 @@ def test_targets_are_measured_against_their_own_employees_ratings_whatever_the_r
     targets = tables["targets"]
     assert targets["employee_id"].eq(moved).any()
     once, (once_pieces,), shared = _report(tables, monkeypatch, share=True, part_rows=10**9)  # one part: both in it
-    assert shared and all(s is not None and len(s) for s in shared)
+    assert shared and all(s is not None and len(s.table) for s in shared)
     apart, (apart_pieces,), _ = _report(tables, monkeypatch, share=False, part_rows=10**9)
     for name in ("skill_growth", "target_attainment", "option_kinds"):
         for field in ("sums", "values", "contrib", "neighbours"):
@@ -78,3 +78,19 @@ def test_targets_are_measured_against_their_own_employees_ratings_whatever_the_r
                                           obj=f"{name}.{field}")
     for name in analytics.TABLE_TITLES:
         pd.testing.assert_frame_equal(once[name], apart[name], obj=name)
+
+
+def test_the_reports_sharing_the_end_look_up_the_plans_of_their_targets_once(tables, monkeypatch):
+    """The option kinds: the plans of the shared measurement's targets are found (and their texts classified)
+    once for every report sharing its end, the same plans each report would find (a target's plan is in its own
+    conversation); each report with another end looks its own up."""
+    calls, starts, reports = [], [], []
+    classify, progress_pieces = record_tables.classify_options, record_tables._progress_pieces
+    monkeypatch.setattr(record_tables, "classify_options", lambda *a: calls.append(1) or classify(*a))
+    monkeypatch.setattr(record_tables, "_shared_measurement",
+                        lambda *a: starts.append(len(a[2])) or SHARED_MEASUREMENT(*a))
+    monkeypatch.setattr(record_tables, "_progress_pieces", lambda *a: reports.append(1) or progress_pieces(*a))
+    analytics.hr_aggregates(tables, "2026-10-01", period=PERIOD, k=5, part_rows=10**9)
+    (sharing,) = starts  # one part: the reports starting earlier, besides the report itself
+    assert sharing > 0 and len(reports) > sharing + 1
+    assert len(calls) == 1 + len(reports) - (1 + sharing), (len(calls), len(reports), sharing)

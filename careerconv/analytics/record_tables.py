@@ -219,7 +219,7 @@ def _conversations(frames: Mapping[str, pd.DataFrame],
     return completed, drafts, in_period, set(in_period[CONVERSATION_ID].astype(str).tolist())
 
 
-def _progress_pieces(shared: PartShared, ctx: Context, measured: pd.DataFrame | None = None) -> dict[str, Piece]:
+def _progress_pieces(shared: PartShared, ctx: Context, measured: Measurement | None = None) -> dict[str, Piece]:
     """Growth, target attainment and option kinds: the pieces measured from the targets of the period.
 
     ``measured``: :func:`_shared_measurement` for a set of reports this one is in, its targets taken from it
@@ -230,13 +230,37 @@ def _progress_pieces(shared: PartShared, ctx: Context, measured: pd.DataFrame | 
     if measured is None:
         measured_targets = _measured(shared, ctx, period_ids, drafts)
     else:
-        measured_targets = measured[_isin(measured[CONVERSATION_ID], period_ids)].reset_index(drop=True)
+        measured_targets = measured.of(period_ids)
     return {"skill_growth": growth_piece(measured_targets, ctx),
             "target_attainment": attainment_piece(measured_targets, scope),
             "option_kinds": option_kinds_piece(frames["options"], measured_targets, period_ids, scope)}
 
 
-def _shared_measurement(shared: PartShared, ctx: Context, starts: list[pd.Timestamp]) -> pd.DataFrame | None:
+@dataclass(frozen=True)
+class Measurement:
+    """The targets of several reports measured once (:func:`_shared_measurement`).
+
+    Attributes
+    ----------
+    table
+        :func:`_measured_targets` of all their targets, less ``conversation_id`` and ``skill`` (text, slow to
+        filter), with ``_conversation``: the position of the target's conversation among ``conversations``, and
+        ``_plan_kind``: the position of the kind of the target's plan in :data:`KINDS` (-1: no plan; see
+        :func:`_plan_kinds`; a target's plan is in its own conversation, so it is the same in every period).
+    conversations
+        The distinct conversation ids of the targets.
+    """
+
+    table: pd.DataFrame
+    conversations: pd.Series
+
+    def of(self, period_ids: set[str]) -> pd.DataFrame:
+        """The rows of the targets of the conversations ``period_ids``."""
+        in_period = _isin(self.conversations, period_ids)
+        return self.table[in_period[self.table["_conversation"].to_numpy()]].reset_index(drop=True)
+
+
+def _shared_measurement(shared: PartShared, ctx: Context, starts: list[pd.Timestamp]) -> Measurement | None:
     """:func:`_measured_targets` of the targets of this report's period and of the periods from ``starts`` to
     its end, for :func:`_progress_pieces` of each of those reports (None when there are none).
 
@@ -249,7 +273,10 @@ def _shared_measurement(shared: PartShared, ctx: Context, starts: list[pd.Timest
         return None
     scope = replace(ctx.scope, start=min(ctx.scope.start, *starts))
     _, drafts, _, period_ids = _conversations(shared.frames, scope)
-    return _measured(shared, replace(ctx, scope=scope), period_ids, drafts)
+    table = _measured(shared, replace(ctx, scope=scope), period_ids, drafts)
+    codes, conversations = pd.factorize(table[CONVERSATION_ID], use_na_sentinel=True)
+    table = table.assign(_conversation=codes, _plan_kind=_plan_kinds(shared.frames["options"], table, period_ids))
+    return Measurement(table.drop(columns=[CONVERSATION_ID, SKILL]), pd.Series(conversations))
 
 
 def _measured(shared: PartShared, ctx: Context, period_ids: set[str], drafts: pd.Series) -> pd.DataFrame:
@@ -607,27 +634,18 @@ def option_kinds_piece(options: pd.DataFrame, measured_targets: pd.DataFrame, pe
     """Rating gains after 6 and 12 months per kind of chosen option (texts classified, then dropped).
 
     A target's plan is the first option chosen in its conversation for its skill (names compared by
-    :func:`careerconv.records.schema.skill_key`); targets without one are left out.
+    :func:`careerconv.records.schema.skill_key`); targets without one are left out. Where ``measured_targets``
+    has ``_plan_kind`` (a :class:`Measurement`), the plans are those already found (:func:`_plan_kinds`).
     """
-    chosen = options[options["chosen"].fillna(False).astype(bool)
-                     & _isin(options[CONVERSATION_ID], period_ids)]
-    kinds = classify_options(chosen["text"], chosen[SKILL]).astype(object).to_numpy()
     gains = measured_targets[measured_targets[HORIZON_MONTHS].isin(_GAIN_HORIZONS)
                              & measured_targets["measured_rating"].notna() & measured_targets["baseline"].notna()
                              & measured_targets[DEPARTMENT].notna()]
-    # Conversation and skill as one whole number on both sides (-1: no plan can match), then each target
-    # looks its plan up among the first plan of each number.
-    conversation, among = pd.factorize(chosen[CONVERSATION_ID].astype(str), use_na_sentinel=True)
-    plan_skill, target_skill = _skill_key_codes(chosen[SKILL], gains[SKILL])
-    width = max(int(plan_skill.max(initial=-1)), int(target_skill.max(initial=-1))) + 1
-    plan = np.where((conversation >= 0) & (plan_skill >= 0), conversation.astype(np.int64) * width + plan_skill, -1)
-    target_conversation = _positions(gains[CONVERSATION_ID].astype(str), pd.Series(among, dtype=str))
-    target = np.where(target_conversation >= 0, target_conversation.astype(np.int64) * width + target_skill, -1)
-    plans, first = np.unique(plan, return_index=True)  # each plan number once, with its first row
-    at = np.minimum(np.searchsorted(plans, target), max(len(plans) - 1, 0))
-    found = (target >= 0) & (plans[at] == target) if len(plans) else np.zeros(len(target), dtype=bool)
-    gains = gains[found].assign(kind=kinds[first[at[found]]])
-    del chosen  # the option texts go no further than the classifier
+    if "_plan_kind" in gains.columns:
+        kind = gains["_plan_kind"].to_numpy()
+    else:
+        kind = _plan_kinds(options, gains, period_ids)
+    found = kind >= 0
+    gains = gains[found].assign(kind=_KIND_NAMES[kind[found]])
     gains["gain"] = gains["measured_rating"].astype(float) - gains["baseline"].astype(float)
     by = ["kind", HORIZON_MONTHS]
     per_emp = gains.groupby([EMPLOYEE_ID, DEPARTMENT, *by], as_index=False).agg(
@@ -636,6 +654,31 @@ def option_kinds_piece(options: pd.DataFrame, measured_targets: pd.DataFrame, pe
                         gains.loc[:, [EMPLOYEE_ID, DEPARTMENT, *by, "measured_date"]]
                         .rename(columns={"measured_date": DATE})])
     return level_piece(per_emp, by, _OPTIONS, scope, contributions(events, by))
+
+
+_KIND_NAMES = np.array(KINDS, dtype=object)
+
+
+def _plan_kinds(options: pd.DataFrame, targets: pd.DataFrame, period_ids: set[str]) -> np.ndarray:
+    """The kind of each target's plan, as its position in :data:`KINDS` (-1: no plan): of the options chosen in
+    the conversations ``period_ids``, the first one of the target's conversation and skill (names compared by
+    :func:`careerconv.records.schema.skill_key`; texts classified by
+    :func:`careerconv.rules.option_kinds.classify_options`, then dropped)."""
+    chosen = options[options["chosen"].fillna(False).astype(bool)
+                     & _isin(options[CONVERSATION_ID], period_ids)]
+    kinds = classify_options(chosen["text"], chosen[SKILL]).cat.codes.to_numpy().astype(np.int64)
+    # Conversation and skill as one whole number on both sides (-1: no plan can match), then each target
+    # looks its plan up among the first plan of each number.
+    conversation, among = pd.factorize(chosen[CONVERSATION_ID].astype(str), use_na_sentinel=True)
+    plan_skill, target_skill = _skill_key_codes(chosen[SKILL], targets[SKILL])
+    width = max(int(plan_skill.max(initial=-1)), int(target_skill.max(initial=-1))) + 1
+    plan = np.where((conversation >= 0) & (plan_skill >= 0), conversation.astype(np.int64) * width + plan_skill, -1)
+    target_conversation = _positions(targets[CONVERSATION_ID].astype(str), pd.Series(among, dtype=str))
+    target = np.where(target_conversation >= 0, target_conversation.astype(np.int64) * width + target_skill, -1)
+    plans, first = np.unique(plan, return_index=True)  # each plan number once, with its first row
+    at = np.minimum(np.searchsorted(plans, target), max(len(plans) - 1, 0))
+    found = (target >= 0) & (plans[at] == target) if len(plans) else np.zeros(len(target), dtype=bool)
+    return np.where(found, kinds[first[at]] if len(plans) else -1, -1)
 
 
 _TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default text type ("str")
