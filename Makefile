@@ -30,11 +30,15 @@ browser:
 	  else echo "Browser tests need Debian's chromium: sudo apt-get install -y chromium"; fi; \
 	fi
 
-# A CJK font for PDF reports with Chinese, Japanese or Korean text (the PDF falls back to it).
+# A CJK font for PDF reports with Chinese, Japanese or Korean text, and Symbola for emoji (the PDF falls back to them).
 fonts:
 	@if [ ! -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ] && ! fc-list 2>/dev/null | grep -qi "cjk\|wenquanyi"; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-droid-fallback; \
 	  else echo "PDF reports with CJK text need a CJK font: sudo apt-get install -y fonts-droid-fallback"; fi; \
+	fi
+	@if [ ! -f /usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-symbola; \
+	  else echo "PDF reports with emoji need a font that has them: sudo apt-get install -y fonts-symbola"; fi; \
 	fi
 
 # configurable-http-proxy from npm, for JupyterHub (careerconv hub and its tests; CI runs as root).

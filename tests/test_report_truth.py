@@ -323,6 +323,30 @@ def test_pdf_wraps_by_width_and_has_the_cjk_glyphs():
         assert len(page.wrap("i" * 200, 3.0, 10)) < len(page.wrap("W" * 200, 3.0, 10))
 
 
+def test_pdf_draws_emoji_in_names_and_dreams_not_empty_boxes():
+    """An emoji typed in a dream or a name is drawn with a glyph of a font that has it (Symbola), never with
+    the missing-glyph box of one that does not; the text stays copyable."""
+    from matplotlib import _text_helpers, font_manager
+    from matplotlib.font_manager import FontProperties
+
+    from careerconv.surfaces.report import pdf
+
+    dream = "Lead the team \U0001F31F and celebrate \U0001F44D"
+    families = pdf._font_families(dream)
+    assert "Symbola" in families, "no emoji font on this machine (Debian: apt-get install fonts-symbola)"
+    font = font_manager.get_font(font_manager.fontManager._find_fonts_by_props(FontProperties(family=families)))
+    drawn = {item.char: (item.ft_object.family_name, item.glyph_index)
+             for item in _text_helpers.layout(dream, font)}
+    for emoji in ("\U0001F31F", "\U0001F44D"):
+        family, glyph = drawn[emoji]
+        assert family == "Symbola" and glyph != 0, f"{emoji!r} drawn by {family} glyph {glyph}"
+
+    plan = conversation("2025-09-01", [("Negotiation", 4, (6, 7, 8))])
+    plan["dreams"] = [{"rank": 1, "text": dream}]
+    text = " ".join(pdf_pages(content.build_content(history([plan]), "2026-03-15")))
+    assert "\U0001F31F" in text and "\U0001F44D" in text
+
+
 # ---------------------------------------------------------------------------
 # the page says what the records say (a reader who knows only the page)
 

@@ -14,7 +14,8 @@ CJK text all fit the column); a heading is kept on the page of what follows it;
 a table row or a chart is never split across pages, and a table's header is
 repeated on each page it spans. Text is drawn as text (no math-text, so ``$``
 is a dollar sign), in DejaVu Sans with a CJK font as fallback when the machine
-has one (Debian: ``fonts-droid-fallback`` or ``fonts-noto-cjk``). Right-to-left
+has one (Debian: ``fonts-droid-fallback`` or ``fonts-noto-cjk``), and Symbola for
+emoji (Debian: ``fonts-symbola``; drawn in one colour, as the text). Right-to-left
 text (Hebrew, Arabic, Persian) is shaped and put in display order by matplotlib;
 a paragraph or table cell that reads right to left is aligned to the right, and
 each of its wrapped lines laid out in its direction (:mod:`careerconv.surfaces.report.rtl`).
@@ -55,13 +56,17 @@ _RULE = "#D5DBE3"
 _BODY = 10.0  # points
 
 # The first family that has a glyph draws it: Latin, Greek, Cyrillic from
-# DejaVu, CJK from whichever CJK font is installed.
+# DejaVu, CJK from whichever CJK font is installed, emoji and other symbols from Symbola.
 FONT_FAMILIES: tuple[str, ...] = ("DejaVu Sans", "Noto Sans CJK JP", "Noto Sans CJK SC", "WenQuanYi Micro Hei",
-                                  "Droid Sans Fallback")
-_CJK_FILES = (
-    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+                                  "Droid Sans Fallback", "Symbola")
+# The fallback fonts' files where Debian puts them, by group of families that stand in for each other: the
+# first file found is registered when matplotlib's font list has none of its group (a font installed after
+# matplotlib listed the machine's fonts).
+_FALLBACK_FILES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (FONT_FAMILIES[1:5], ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+                          "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+                          "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")),
+    (("Symbola",), ("/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf",)),
 )
 
 # The notebook's section headings and their one-line introductions.
@@ -80,15 +85,16 @@ _SECTIONS = {
 
 def _font_families(text: str) -> list[str]:
     """The fonts to draw ``text`` with: DejaVu Sans alone when it has every character, else
-    DejaVu Sans and the fallbacks of :data:`FONT_FAMILIES` this machine has (CJK files are
-    registered on first use). Fallback fonts are only used when needed: a CJK font is large and
+    DejaVu Sans and the fallbacks of :data:`FONT_FAMILIES` this machine has (their files are
+    registered on first use, :data:`_FALLBACK_FILES`). Fallback fonts are only used when needed: a CJK font is large and
     makes every text measurement and the PDF's font subset several times slower."""
     if all(ord(ch) in _dejavu_characters() for ch in set(text) if ch.isprintable() and not ch.isspace()):
         return [FONT_FAMILIES[0]]
     known = {f.name for f in font_manager.fontManager.ttflist}
-    for path in _CJK_FILES:
-        if os.path.exists(path) and not any(name in known for name in FONT_FAMILIES[1:]):
-            font_manager.fontManager.addfont(path)
+    for families, paths in _FALLBACK_FILES:
+        found = next((path for path in paths if os.path.exists(path)), None)
+        if found and not known & set(families):
+            font_manager.fontManager.addfont(found)
             known = {f.name for f in font_manager.fontManager.ttflist}
     return [name for name in FONT_FAMILIES if name in known]
 
