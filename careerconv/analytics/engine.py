@@ -249,13 +249,38 @@ def _arrow_pass(ratings: pd.DataFrame | ParquetTable, roster: _Roster, drafts: D
                "within": within.astype(np.int32) * _DAY_SPAN,
                "days": np.int64(layout.end_day - layout.first_day), "in_period": quarter >= layout.w0,
                "buffers": threading.local()}
-    sources = list(ratings.paths) if isinstance(ratings, ParquetTable) else \
-        [_arrow_frame(ratings, list(HR_COLUMNS["skill_ratings"]))]
+    if isinstance(ratings, ParquetTable):
+        sources = list(ratings.paths)
+    else:  # a frame, or one already converted (ratings_table)
+        sources = [_arrow_frame(ratings, list(HR_COLUMNS["skill_ratings"])) if isinstance(ratings, pd.DataFrame)
+                   else ratings]
     if len(sources) <= 1:
         return [_part_sums(source, context) for source in sources]
     # Two parts at a time (two cores): Parquet decoding and most NumPy work release the GIL.
     with ThreadPoolExecutor(max_workers=2) as pool:
         return list(pool.map(lambda source: _part_sums(source, context), sources))
+
+
+def ratings_table(ratings: pd.DataFrame) -> Any:
+    """The ``skill_ratings`` frame as the engine counts it: a PyArrow table, the employee ids, skills, sources and
+    record ids dictionary-encoded (see :func:`_arrow_frame`). :func:`rating_partials` takes it in place of the frame, so
+    several counts over one frame (other periods) convert it once."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    table = _arrow_frame(with_optional_columns("skill_ratings", ratings), list(HR_COLUMNS["skill_ratings"]))
+    # The record ids too: a conversation's ratings share one, and the table is held for the other counts.
+    return pa.table({name: pc.dictionary_encode(table.column(name)) if name in (*_DICTIONARY_COLUMNS, RECORD_ID)
+                     else table.column(name) for name in table.column_names})
+
+
+def _first_arrow_date(table: Any) -> pd.Timestamp | None:
+    """The earliest ``date`` of a PyArrow table (:func:`ratings_table`), None if it has none."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    first = pc.min(table.column(DATE).cast(pa.int64())).as_py()
+    return None if first is None else pd.Timestamp(first, unit=table.column(DATE).type.unit)
 
 
 def _partials_of(ratings: pd.DataFrame | ParquetTable, roster: _Roster, catalogue: pd.DataFrame,
@@ -275,7 +300,7 @@ def _assemble(parts: list[_PartResult], layout: _Layout, ns: int, id_of) -> Rati
     return total.partials(layout.q0)
 
 
-def rating_partials(ratings: pd.DataFrame | ParquetTable, roster_codes: pd.DataFrame, catalogue: pd.DataFrame,
+def rating_partials(ratings: Any, roster_codes: pd.DataFrame, catalogue: pd.DataFrame,
                     drafts: Iterable[str], scope: ReportScope) -> RatingPartials:
     """Summarise the skill ratings into :class:`RatingPartials` (the heavy step).
 
@@ -293,7 +318,7 @@ def rating_partials(ratings: pd.DataFrame | ParquetTable, roster_codes: pd.DataF
     Parameters
     ----------
     ratings
-        The ``skill_ratings`` table, in memory or as Parquet parts.
+        The ``skill_ratings`` table, in memory (a frame, or :func:`ratings_table` of one) or as Parquet parts.
     roster_codes
         ``employee_id, emp, dept, department``: a number per employee
         (0..n-1) and per department (0..m-1).
@@ -312,7 +337,7 @@ def rating_partials(ratings: pd.DataFrame | ParquetTable, roster_codes: pd.DataF
     if isinstance(ratings, pd.DataFrame):
         ratings = with_optional_columns("skill_ratings", ratings)
     roster = _Roster.from_codes(roster_codes)
-    first = _first_date_of(ratings)
+    first = _first_date_of(ratings) if isinstance(ratings, (pd.DataFrame, ParquetTable)) else _first_arrow_date(ratings)
     if first is None or not len(roster.dept) or not len(catalogue):
         return _empty_partials()
     return _partials_of(ratings, roster, catalogue, Drafts(drafts), _Layout.of(roster, scope, first))
@@ -368,7 +393,9 @@ def _part_sums(source: Any, context: dict) -> _PartResult:
     else:
         def column(name: str) -> Any:
             values = source.column(name)
-            return pc.dictionary_encode(values) if name in _DICTIONARY_COLUMNS else values
+            if name in _DICTIONARY_COLUMNS and not pa.types.is_dictionary(values.type):
+                values = pc.dictionary_encode(values)
+            return values
 
     # Skills: the part's own numbers for the skills (or catalogue ids) its spellings stand for.
     spelling_values, spelling = dictionary(column(SKILL))
@@ -486,12 +513,15 @@ def _last_of_day(part: dict, rows: Any, emp_skill: np.ndarray, day: np.ndarray, 
 
 def _recorded_columns(source: Any) -> tuple[np.ndarray, np.ndarray]:
     """A part's ``record_id`` and ``saved_at`` columns as object arrays (what orders ratings of one day)."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     table = pq.read_table(source, columns=[RECORD_ID, "saved_at"], use_threads=False) \
         if isinstance(source, Path) else source.select([RECORD_ID, "saved_at"])
-    return tuple(table.column(name).to_numpy(zero_copy_only=False).astype(object)
-                 for name in (RECORD_ID, "saved_at"))
+    columns = [table.column(name) for name in (RECORD_ID, "saved_at")]
+    # A dictionary-encoded column (ratings_table) is decoded first: its to_numpy does not keep missing values.
+    return tuple((column.cast(column.type.value_type) if pa.types.is_dictionary(column.type) else column)
+                 .to_numpy(zero_copy_only=False).astype(object) for column in columns)
 
 
 def _part_drafts(source: Any, context: dict, emp_values: Any) -> dict | None:

@@ -116,9 +116,12 @@ def part_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, P
         same_end = key is None or key[0] == "start"
         cut[key] = _progress_pieces(shared, report, measured if same_end else None)
         release_memory()
-        if key is not None:
-            cut[key].update(rating_pieces(frames, report))
     del measured
+    # The neighbours' rating figures count one conversion of the part's ratings, held only meanwhile.
+    for key, report in reports.items():
+        if key is not None:
+            cut[key].update(rating_pieces(shared, report))
+    shared.forget("rating_input")
     for key, report in reports.items():
         cut[key].update(_other_pieces(shared, report, everything=key is None))
     pieces = cut.pop(None)
@@ -161,6 +164,10 @@ class PartShared:
             self._made[key] = made
         return made
 
+    def forget(self, key) -> None:
+        """Let go of what was made for ``key`` (no report asks for it again)."""
+        self._made.pop(key, None)
+
     def item_states(self, day: pd.Timestamp, keep: bool) -> pd.DataFrame:
         """:func:`careerconv.rules.cadence.action_item_states` of the part on ``day``."""
         return self.get(("states", day), lambda: cadence.action_item_states(
@@ -169,6 +176,11 @@ class PartShared:
     def item_rows(self, day: pd.Timestamp, states: pd.DataFrame, keep: bool) -> pd.DataFrame:
         """:func:`item_rows` of ``states``, :meth:`item_states` on ``day``."""
         return self.get(("items", day), lambda: item_rows(states, self.department_of), keep)
+
+    def rating_input(self) -> tuple:
+        """:func:`careerconv.analytics.engine.ratings_table` of the part's ratings, its roster codes (the engine's
+        ``roster_codes``) and the ids of its drafts: what :func:`rating_pieces` counts, the same in every report."""
+        return self.get("rating_input", lambda: _rating_input(self.frames))
 
     def named_skills(self, ctx: Context) -> pd.DataFrame:
         """:func:`named_skills` of the part (the same in every report)."""
@@ -333,20 +345,27 @@ def _measured_targets(targets: pd.DataFrame, ratings: pd.DataFrame, ctx: Context
     return runs[0] if len(runs) == 1 else pd.concat(runs, ignore_index=True)
 
 
-def rating_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, Piece]:
-    """Group sizes of the rating distribution and the self-versus-coach gaps for one part over ``ctx.scope``.
-
-    Counted by the rating engine over the part's ratings, for the neighbouring reports
-    (:func:`part_pieces`); this report's figures come from the rating step.
-    """
-    from .engine import rating_partials
+def _rating_input(frames: Mapping[str, pd.DataFrame]) -> tuple:
+    """See :meth:`PartShared.rating_input`."""
+    from .engine import ratings_table
     from .partials import _Roster
 
-    scope = ctx.scope
     codes = _Roster.from_frame(frames["roster"]).codes_frame()
     convs = frames["conversations"]
     drafts = set(convs.loc[convs[STATUS].astype(object).fillna("") != "completed", CONVERSATION_ID].astype(str))
-    partials = rating_partials(frames["skill_ratings"], codes, ctx.catalogue, drafts, scope)
+    return ratings_table(frames["skill_ratings"]), codes, drafts
+
+
+def rating_pieces(shared: PartShared, ctx: Context) -> dict[str, Piece]:
+    """Group sizes of the rating distribution and the self-versus-coach gaps for one part over ``ctx.scope``.
+
+    Counted by the rating engine over the part's ratings (:meth:`PartShared.rating_input`), for the neighbouring
+    reports (:func:`part_pieces`); this report's figures come from the rating step.
+    """
+    from .engine import rating_partials
+
+    ratings, codes, drafts = shared.rating_input()
+    partials = rating_partials(ratings, codes, ctx.catalogue, drafts, ctx.scope)
     names = codes.drop_duplicates("dept").set_index("dept")[DEPARTMENT]
     public = sorted(ctx.public)
     dist = partials.dist_hist[partials.dist_hist["skill_id"].isin(public)]

@@ -158,15 +158,57 @@ def sort_natural(frame: pd.DataFrame, by: list[str], id_column: str) -> pd.DataF
 
     The natural key is computed only for rows that tie on ``by`` (several
     records of one person on one day are rare), which keeps this fast on
-    millions of rows.
+    millions of rows. A frame already in that order (as the callers' frames
+    often are) is found so by comparing each row with the next, and not sorted.
     """
-    tied = frame.duplicated(by, keep=False).to_numpy()
+    same = _equal_to_next_if_sorted(frame, by)
+    if same is None:
+        tied = frame.duplicated(by, keep=False).to_numpy()
+    else:  # in order: rows that tie are next to each other
+        tied = np.r_[same, False] | np.r_[False, same]
     rank = np.zeros(len(frame), dtype=np.int64)
     if tied.any():
         rank[tied] = natural_rank(frame.loc[tied, id_column])
+    if same is not None and not (same & (rank[1:] < rank[:-1])).any():
+        return frame.copy(deep=False)
     return (frame.assign(_natural_rank=rank)
                  .sort_values([*by, "_natural_rank"], kind="stable")
                  .drop(columns="_natural_rank"))
+
+
+def _equal_to_next_if_sorted(frame: pd.DataFrame, by: list[str]) -> np.ndarray | None:
+    """If the rows are in ascending order of ``by`` (each row's values are the next one's, or come first), whether
+    each row equals the next on all of ``by``; None if they are not in order or it cannot be told here (a missing
+    value, or a column that is not text, dates or numbers)."""
+    if len(frame) < 2:
+        return np.zeros(max(len(frame) - 1, 0), dtype=bool)
+    undecided = np.ones(len(frame) - 1, dtype=bool)  # equal on the columns so far
+    for name in by:
+        column = frame[name]
+        if column.isna().any():
+            return None
+        if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
+            import pyarrow as pa
+            import pyarrow.compute as pc
+
+            values = pa.array(column, from_pandas=True)  # compared as pandas sorts them: by code point
+            after, before = values[1:], values[:-1]
+            less = pc.less(after, before).to_numpy(zero_copy_only=False)
+            greater = pc.greater(after, before).to_numpy(zero_copy_only=False)
+        elif column.dtype == object or (isinstance(column.dtype, np.dtype) and column.dtype.kind in "iufM"):
+            values = column.to_numpy()
+            try:
+                less, greater = values[1:] < values[:-1], values[1:] > values[:-1]
+            except TypeError:  # values that do not compare (mixed types)
+                return None
+            if less.dtype != bool:
+                return None
+        else:
+            return None
+        if (undecided & less).any():
+            return None
+        undecided &= ~greater
+    return undecided
 
 
 # --------------------------------------------------------------------------- same-day order of ratings
