@@ -60,6 +60,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -561,39 +562,43 @@ class Store:
         incoming = schema.validate_roster_frame(frame, source)
         with self.lock("roster"):
             erased = self.erased_ids()
-            named = {(column, value) for column in (EMPLOYEE_ID, COACH_ID) for value in incoming[column]
-                     if isinstance(value, str) and value}
-            again = sorted((column, value, day) for column, value in named
-                           if (day := erased.erased_on(value)) is not None)
+            again = []
+            if erased.days:  # nothing erased: no id to look up
+                named = {(column, value) for column in (EMPLOYEE_ID, COACH_ID) for value in incoming[column]
+                         if isinstance(value, str) and value}
+                again = sorted((column, value, day) for column, value in named
+                               if (day := erased.erased_on(value)) is not None)
             if again and not allow_erased:
                 raise schema.ValidationError(
                     [schema.Problem(source, f"{value} was erased on {day}", None, column, value)
                      for column, value, day in again],
                     f"{source}: the roster was not changed (add erased people again only on purpose)")
-            current = self.roster()
-            merged = {r[EMPLOYEE_ID]: r for r in current.to_dict("records")}
-            folded = {k.casefold(): k for k in merged}
-            added = updated = unchanged = 0
-            problems = []
-            for pos, row in enumerate(incoming.to_dict("records")):
-                eid = row[EMPLOYEE_ID]
-                existing_key = folded.get(eid.casefold())
-                if existing_key is not None and existing_key != eid:
-                    problems.append(schema.Problem(source, f"differs only in case from the existing employee "
-                                                   f"{existing_key!r}", pos + 2, EMPLOYEE_ID, eid))
-                    continue
-                if eid not in merged:
-                    added += 1
-                elif _same_row(merged[eid], row):
-                    unchanged += 1
-                else:
-                    updated += 1
-                merged[eid] = row
-                folded[eid.casefold()] = eid
-            if problems:
-                raise schema.ValidationError(problems, f"{source}: the roster was not changed")
+            current = self.roster().reset_index(drop=True)
+            incoming = incoming.reset_index(drop=True)
+            # Both hold each id once, and no two ids that differ only in case (validate_roster_frame).
+            ids, current_ids = incoming[EMPLOYEE_ID].astype(object), current[EMPLOYEE_ID].astype(object)
+            twin = pd.Series(current_ids.to_numpy(), index=current_ids.str.casefold()) \
+                .reindex(ids.str.casefold()).to_numpy()
+            clash = pd.notna(twin) & (twin != ids.to_numpy())
+            if clash.any():
+                raise schema.ValidationError(
+                    [schema.Problem(source, f"differs only in case from the existing employee {twin[pos]!r}",
+                                    int(pos) + 2, EMPLOYEE_ID, ids[pos]) for pos in np.flatnonzero(clash)],
+                    f"{source}: the roster was not changed")
+            at = pd.Index(current_ids).get_indexer(ids)  # each incoming row's row on the roster (-1: new)
+            known = at >= 0
+            same = _same_rows(current.iloc[at[known]], incoming[known])
+            added, unchanged = int((~known).sum()), int(same.sum())
+            updated = len(incoming) - added - unchanged
             if added or updated:
-                self._write_roster(schema.coerce_frame(pd.DataFrame(list(merged.values()), columns=schema.ROSTER.names),
+                # Everyone on the roster where they are (with the incoming values where they came again), then
+                # the new people in the order they came.
+                from_incoming = np.full(len(current), -1)
+                from_incoming[at[known]] = np.flatnonzero(known)
+                rows = np.where(from_incoming >= 0, len(current) + from_incoming, np.arange(len(current)))
+                both = pd.concat([current, incoming], ignore_index=True)
+                merged = both.take(np.concatenate([rows, len(current) + np.flatnonzero(~known)]))
+                self._write_roster(schema.coerce_frame(merged.reset_index(drop=True).loc[:, schema.ROSTER.names],
                                                        schema.ROSTER))
             if again:  # added again on purpose: a person again
                 self.forget_erased(value for _, value, _ in again)
@@ -1482,7 +1487,17 @@ def _unlink_all(paths: Iterable[Path]) -> list[Path]:
     return gone
 
 
-def _same_row(a: dict, b: dict) -> bool:
-    def norm(v):
-        return None if v is None or (not isinstance(v, str) and pd.isna(v)) or v == "" else str(v)
-    return all(norm(a.get(k)) == norm(b.get(k)) for k in schema.ROSTER.names)
+def _same_rows(a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
+    """Whether each row of ``a`` holds what the same row of ``b`` holds in every roster column, as text (a
+    missing value and an empty text alike)."""
+    same = np.ones(len(a), dtype=bool)
+    for column in schema.ROSTER.names:
+        x, y = (_roster_text(frame[column]) for frame in (a, b))
+        same &= ((x == y).fillna(False) | (x.isna() & y.isna())).to_numpy(dtype=bool)
+    return same
+
+
+def _roster_text(column: pd.Series) -> pd.Series:
+    """A roster column's values as text, missing for a missing value or an empty text (positions as index)."""
+    text = column.astype("string").reset_index(drop=True)
+    return text.mask(text == "")
