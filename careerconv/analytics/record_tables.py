@@ -30,7 +30,8 @@ from careerconv.rules.option_kinds import KINDS, classify_options
 from .constants import DEPARTMENT, N, _GAIN_HORIZONS, band_labels
 from .inputs import release_memory
 from .levels import (MEAN, MEDIAN, SUM, Piece, combined_codes, contributions, level_piece, levels,
-                     neighbour_counts, no_contributions, sort_departments, summed_piece, _quarter_months)
+                     neighbour_counts, no_contributions, sort_departments, summed_piece, _duplicated,
+                     _quarter_months)
 from .scope import ReportScope
 from .skills import distinct_names
 
@@ -644,16 +645,25 @@ def most_wanted_piece(skills: pd.DataFrame, in_period: pd.DataFrame, ctx: Contex
     """
     if named is None:
         named = named_skills(skills, ctx, department_of)
-    named = named[_isin(named[CONVERSATION_ID], in_period[CONVERSATION_ID])]
+    named = named.loc[_isin(named[CONVERSATION_ID], in_period[CONVERSATION_ID]), [EMPLOYEE_ID, DEPARTMENT, "skill_id",
+                                                                                  DATE]]
+    # The people and skills as whole numbers (-1: a missing id), compared instead of the columns.
+    person, skill = pd.factorize(named[EMPLOYEE_ID])[0], pd.factorize(named["skill_id"])[0]
+    listed = named["skill_id"].isin(ctx.public).to_numpy()
     # Each listed skill, and any skill at all (listed or not: the row the page falls back on where every
     # skill's own figure is hidden). A person naming several skills counts once in "any skill".
-    events = pd.concat([named[named["skill_id"].isin(ctx.public)], named.assign(skill_id=ALL_SKILLS)],
-                       ignore_index=True).astype({"skill_id": "int64"})
-    per_emp = events.drop_duplicates([EMPLOYEE_ID, "skill_id"]).loc[:, [EMPLOYEE_ID, DEPARTMENT, "skill_id"]]
-    # How many different skills each person chose: on the "any skill" rows only (NA elsewhere: no mean).
-    chosen = named.drop_duplicates([EMPLOYEE_ID, "skill_id"]).groupby(EMPLOYEE_ID).size()
-    per_emp["skills_chosen"] = per_emp[EMPLOYEE_ID].map(chosen).astype(float) \
-        .where(per_emp["skill_id"].eq(ALL_SKILLS).to_numpy())
+    events = pd.concat([named[listed], named.assign(skill_id=ALL_SKILLS)], ignore_index=True) \
+        .astype({"skill_id": "int64"})
+    event_person = np.concatenate([person[listed], person])
+    per_emp = events.loc[~_duplicated(combined_codes([event_person, pd.factorize(events["skill_id"])[0]])),
+                         [EMPLOYEE_ID, DEPARTMENT, "skill_id"]]
+    # How many different skills each person chose: on the "any skill" rows only (NA elsewhere: no mean, nor for
+    # a missing id).
+    chosen = np.bincount(person[~_duplicated(combined_codes([person, skill])) & (person >= 0)],
+                         minlength=int(person.max(initial=-1)) + 1).astype(float)
+    per_person = event_person[per_emp.index.to_numpy()]
+    per_emp["skills_chosen"] = np.where((per_person >= 0) & per_emp["skill_id"].eq(ALL_SKILLS).to_numpy(),
+                                        chosen[np.maximum(per_person, 0)] if len(chosen) else np.nan, np.nan)
     contrib = contributions(events.loc[:, [EMPLOYEE_ID, DEPARTMENT, "skill_id", DATE]], ["skill_id"])
     met = in_period.assign(department=departments(in_period[EMPLOYEE_ID], department_of)).dropna(subset=[DEPARTMENT])
     return (level_piece(per_emp, ["skill_id"], _WANTED, ctx.scope, contrib),
