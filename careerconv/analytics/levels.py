@@ -111,11 +111,7 @@ def level_piece(per_emp: pd.DataFrame, by: list[str], stats: Stats, scope: Repor
     if inside.empty:
         sums = pd.DataFrame({c: [] for c in [*keys, *spec]})
     else:
-        grouped = inside.groupby(keys, dropna=False, as_index=False, sort=False)
-        rest = {name: how for name, how in spec.items() if name != N}
-        sums = grouped.agg(**rest) if rest else grouped.size().drop(columns="size")
-        # The distinct employees of each group (as nunique counts them), counted on whole numbers.
-        sums.insert(len(keys), N, _distinct_per_group(grouped.ngroup().to_numpy(), inside[EMPLOYEE_ID], len(sums)))
+        sums = inside.groupby(keys, dropna=False, as_index=False, sort=False).agg(**spec)
     values = []
     for name, (column, how) in stats.items():
         if how == MEDIAN:
@@ -124,13 +120,6 @@ def level_piece(per_emp: pd.DataFrame, by: list[str], stats: Stats, scope: Repor
             values.append(found.rename(columns={column: "value", "size": "count"}).assign(stat=name))
     value_frame = pd.concat(values, ignore_index=True) if values else pd.DataFrame()
     return Piece(list(by), sums, value_frame, contrib if contrib is not None else pd.DataFrame())
-
-
-def _distinct_per_group(group: np.ndarray, ids: pd.Series, groups: int) -> np.ndarray:
-    """How many distinct ids (missing ones left out) each group has, for the groups numbered 0 to ``groups`` - 1."""
-    employee = _codes(ids, lowest=0)
-    first = ~_duplicated(combined_codes([group, employee])) & (employee >= 0)
-    return np.bincount(group[first], minlength=groups).astype(np.int64)
 
 
 def summed_piece(sums: pd.DataFrame, by: list[str], stats: Stats, contrib: pd.DataFrame | None = None) -> Piece:
