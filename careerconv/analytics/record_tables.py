@@ -418,7 +418,8 @@ def rating_periods_piece(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context,
     if rated is None:
         rated = rated_rows(ratings, drafts, ctx, department_of)
     days = rated[DATE].to_numpy()
-    edges = [pd.Timestamp(edge).to_datetime64().astype(days.dtype).astype(np.int64) for edge in (scope.start, scope.end)]
+    edges = [pd.Timestamp(edge).to_datetime64().astype(days.dtype).astype(np.int64)
+             for edge in (scope.start, scope.end)]
     first, stop = np.searchsorted(days.view(np.int64), edges)  # the rows are ordered by day: the period is a run
     period = rated.iloc[first:stop]
     codes = rated["department_code"].to_numpy(dtype=np.int64)
