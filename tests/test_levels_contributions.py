@@ -43,8 +43,11 @@ def _dates(rng: np.random.Generator, n: int) -> pd.Series:
 
 def _events(rng: np.random.Generator, n: int, text_ids: bool) -> tuple[pd.DataFrame, list[str]]:
     employee = rng.integers(0, max(1, n // 3), n)
-    ids = pd.Series([f"E{e:03d}" for e in employee], dtype="str") if text_ids else pd.Series(employee)
-    ids = ids.mask(rng.random(n) < 0.1)
+    # Number ids from 0 or from -1 (an id like any other, not a missing one).
+    ids = pd.Series([f"E{e:03d}" for e in employee], dtype="str") if text_ids \
+        else pd.Series(employee - int(rng.integers(0, 2)))
+    if text_ids or rng.random() < 0.5:  # else whole numbers from 0, none missing (as the employees' codes)
+        ids = ids.mask(rng.random(n) < 0.1)
     # Mostly one department per employee (as every caller has it), some in two, some missing.
     department = pd.Series([f"D{e % 3}" for e in employee], dtype="str")
     department = department.mask(rng.random(n) < 0.1, "D9").mask(rng.random(n) < 0.05)

@@ -296,11 +296,11 @@ def contributions(events: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     # row per cell is carried to the last step, which puts the cells' values back as pandas groups them.
     nat = quarter == np.iinfo(np.int64).min
     quarter_code = np.where(nat, -1, (quarter - (quarter[~nat].min() if (~nat).any() else 0)) // 3)
-    group = combined_codes([*(pd.factorize(events[c])[0] for c in by), quarter_code])
-    employee = pd.factorize(events[EMPLOYEE_ID])[0]
+    group = combined_codes([*(_codes(events[c]) for c in by), quarter_code])
+    employee = _codes(events[EMPLOYEE_ID], lowest=0)  # -1 would be a missing id
     kept = np.flatnonzero(~_duplicated(combined_codes([group, employee])))
     cell, _ = pd.factorize(combined_codes([group[kept], pd.factorize(events[DEPARTMENT])[0][kept]]))
-    first = kept[np.flatnonzero(~_duplicated(cell))]  # the first row of each cell, in the order of the cells
+    first = kept[_first_of_codes(cell)]  # the first row of each cell, in the order of the cells
     n = np.bincount(cell, weights=employee[kept] >= 0).astype(np.int64)
     frame = events.iloc[first, [events.columns.get_loc(c) for c in [*by, DEPARTMENT]]] \
         .assign(quarter=quarter[first].astype("datetime64[M]").astype("datetime64[ns]"), n=n)
@@ -321,6 +321,24 @@ def combined_codes(codes: list[np.ndarray]) -> np.ndarray:
         combined += 1
         size *= width
     return combined
+
+
+def _codes(column: pd.Series, lowest: int = -1) -> np.ndarray:
+    """Whole numbers that are equal where the values are (-1: missing): the values themselves if they are whole
+    numbers from ``lowest`` to below 2**31 (as the employees' and skills' codes are), else as pandas factorizes
+    them."""
+    values = column.to_numpy() if column.dtype.kind == "i" else None
+    if values is not None and (not len(values) or (values.min() >= lowest and values.max() < 2 ** 31)):
+        return values.astype(np.int64, copy=False)
+    return pd.factorize(column)[0]
+
+
+def _first_of_codes(codes: np.ndarray) -> np.ndarray:
+    """The position of the first occurrence of each code, for codes numbered in the order they first occur
+    (as :func:`pandas.factorize` numbers them): where the highest code so far grows."""
+    if not len(codes):
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(np.diff(np.maximum.accumulate(codes), prepend=-1) > 0)
 
 
 def _duplicated(values: np.ndarray) -> np.ndarray:

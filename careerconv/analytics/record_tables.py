@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -29,7 +30,8 @@ from careerconv.rules.option_kinds import KINDS, classify_options
 from .constants import DEPARTMENT, N, _GAIN_HORIZONS, band_labels
 from .inputs import release_memory
 from .levels import (MEAN, MEDIAN, SUM, Piece, combined_codes, contributions, level_piece, levels,
-                     neighbour_counts, no_contributions, sort_departments, summed_piece)
+                     neighbour_counts, no_contributions, sort_departments, summed_piece, _duplicated,
+                     _quarter_months)
 from .scope import ReportScope
 from .skills import distinct_names
 
@@ -397,14 +399,17 @@ def _in_draft(ratings: pd.DataFrame, drafts: pd.Series) -> np.ndarray:
 
 
 def rated_rows(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context, department_of: pd.Series) -> pd.DataFrame:
-    """The self ratings the rating trends read, of every day: ``department, skill_id, rating, date, last,
-    employee_id``.
+    """The self ratings the rating trends read, of every day, in the order they count them (by day, then the
+    rating recorded last that day, then the higher rating; a stable sort): ``department, skill_id, rating, date,
+    employee_id, department_code`` and per grain of :data:`GRAINS` ``later_<grain>``.
 
     Left out are ratings given in a draft, and those of someone without a department or of an unknown skill.
-    ``last`` says whether the rating was recorded last among the employee's ratings of the skill that day
-    (:func:`careerconv.rules.followup.last_recorded`); ``employee_id`` are whole numbers in the order of the ids
-    (faster to compare; they count distinct employees within this part only). The same for every period:
-    :func:`rating_periods_piece` keeps the days of its own.
+    The last rating of a day is that of :func:`careerconv.rules.followup.last_recorded`. ``employee_id`` are
+    whole numbers in the order of the ids (faster to compare; they count distinct employees within this part
+    only), ``department_code`` whole numbers in the order of the departments' names. ``later_<grain>`` is the
+    position among these rows of the employee's next rating of the skill in the same calendar bucket of the grain
+    (the number of rows where there is none). The same for every period: :func:`rating_periods_piece` keeps the
+    days of its own.
     """
     dates = pd.to_datetime(ratings[DATE]).dt.normalize()
     keep = ratings[SELF_RATING].notna().to_numpy().copy()
@@ -416,7 +421,24 @@ def rated_rows(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context, departmen
                  rating=r[SELF_RATING].astype(float))
     r = r[r[DEPARTMENT].notna() & r["skill_id"].notna()]
     last = followup.last_recorded(r, [EMPLOYEE_ID, "skill_id", DATE])  # one day's ratings: all in a period or none
-    return r.loc[:, [DEPARTMENT, "skill_id", "rating", DATE]].assign(last=last, employee_id=_sort_codes(r[EMPLOYEE_ID]))
+    # Ordered by day, then the rating recorded last, then the higher rating (no date or rating is missing here):
+    # the rows of a period are one run of them.
+    order = np.lexsort((r["rating"].to_numpy(dtype=float), np.asarray(last, dtype=bool),
+                        r[DATE].to_numpy().view(np.int64)))
+    rows = r.loc[:, [DEPARTMENT, "skill_id", "rating", DATE]].assign(
+        employee_id=_sort_codes(r[EMPLOYEE_ID]), department_code=_sort_codes(r[DEPARTMENT])).take(order)
+    employee, skill = rows[EMPLOYEE_ID].to_numpy(), rows["skill_id"].to_numpy(dtype=np.int64)
+    months = rows[DATE].to_numpy(dtype="datetime64[M]").astype(np.int64)
+    # Each employee's ratings of a skill, in the order of the rows: the next one of a bucket is the next of these.
+    by_person = np.lexsort((skill, employee))
+    same = (employee[by_person[1:]] == employee[by_person[:-1]]) & (skill[by_person[1:]] == skill[by_person[:-1]])
+    for grain, per in GRAINS:
+        bucket = (months - months % 12 % per)[by_person]
+        next_same = np.flatnonzero(same & (bucket[1:] == bucket[:-1]))
+        later = np.full(len(rows), len(rows), dtype=np.int64)
+        later[by_person[next_same]] = by_person[next_same + 1]
+        rows[f"later_{grain}"] = later
+    return rows
 
 
 def rating_periods_piece(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context, department_of: pd.Series,
@@ -430,39 +452,165 @@ def rating_periods_piece(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context,
     skill are left to the rating step (``skill_trends``); here quarters are over all skills only.
 
     ``rated`` is :func:`rated_rows` of the same arguments, if already worked out (the reports of one part share it).
+
+    The figures are those :func:`careerconv.analytics.levels.level_piece` and
+    :func:`careerconv.analytics.levels.contributions` give for the rows ``employee_id, department, grain, bucket,
+    skill_id, rating`` (and ``date``): per grain, each employee's buckets over all skills (by employee, then
+    bucket), then the latest ratings of the listed skills (in the order of the ratings). They are worked out here
+    on whole numbers, the text put back on the few rows of the figures: in those rows an employee is in one
+    department and has one row per grain, bucket and skill, so the distinct employees of a group are its rows.
     """
     scope = ctx.scope
     if rated is None:
         rated = rated_rows(ratings, drafts, ctx, department_of)
-    r = rated[((rated[DATE] >= scope.start) & (rated[DATE] < scope.end)).to_numpy()]
-    # Ordered by day, then the rating recorded last, then the higher rating (a stable sort on numbers; no
-    # date or rating is missing here).
-    order = np.lexsort((r["rating"].to_numpy(dtype=float), r["last"].to_numpy(dtype=bool),
-                        r[DATE].to_numpy().view(np.int64)))
-    r = r.take(order).drop(columns="last")
-    department_of_code = r.drop_duplicates(EMPLOYEE_ID).loc[:, [EMPLOYEE_ID, DEPARTMENT]]
-    months = r[DATE].to_numpy(dtype="datetime64[M]").astype(np.int64)  # months since 1970
-    person_skill = combined_codes([r[EMPLOYEE_ID].to_numpy(), pd.factorize(r["skill_id"])[0]])
-    rows, events = [], []
-    for grain, per in GRAINS:
-        bucket = pd.Series((months - months % 12 % per).astype("datetime64[M]").astype("datetime64[us]"),
-                           index=r.index).clip(lower=scope.start)
-        # The latest rating of each employee, skill and bucket (as drop_duplicates keeps the last, on numbers).
-        key = combined_codes([person_skill, pd.factorize(bucket.to_numpy().view(np.int64))[0]])
-        found = r.assign(grain=grain, bucket=bucket)[~pd.Series(key).duplicated(keep="last").to_numpy()]
-        # Per employee and bucket (an employee has one department, and the grain is this one): grouped on
-        # whole numbers and dates, the department and grain put back after.
-        every = found.groupby([EMPLOYEE_ID, "bucket"], as_index=False) \
-            .agg(rating=("rating", "mean"), date=(DATE, "max")) \
-            .merge(department_of_code, on=EMPLOYEE_ID, how="left").assign(grain=grain, skill_id=ALL_SKILLS)
-        listed = found[found["skill_id"].isin(ctx.public)] if grain != "quarter" else found.iloc[0:0]
-        for part in (every, listed):
-            rows.append(part.loc[:, [EMPLOYEE_ID, DEPARTMENT, "grain", "bucket", "skill_id", "rating"]])
-            events.append(part.loc[:, [EMPLOYEE_ID, DEPARTMENT, "grain", "bucket", "skill_id", DATE]])
+    days = rated[DATE].to_numpy()
+    edges = [pd.Timestamp(edge).to_datetime64().astype(days.dtype).astype(np.int64)
+             for edge in (scope.start, scope.end)]
+    first, stop = np.searchsorted(days.view(np.int64), edges)  # the rows are ordered by day: the period is a run
+    period = rated.iloc[first:stop]
+    codes = rated["department_code"].to_numpy(dtype=np.int64)
+    row_of_code = np.zeros(int(codes.max()) + 1 if len(codes) else 0, dtype=np.int64)
+    row_of_code[codes] = np.arange(len(codes))  # a row of each department code (any: they all name it alike)
+    names = rated[DEPARTMENT].array.take(row_of_code)  # by code
+    employee = period[EMPLOYEE_ID].to_numpy(dtype=np.int64)
+    department = codes[first:stop]
+    skill = period["skill_id"].to_numpy(dtype=np.int64)
+    rating = period["rating"].to_numpy(dtype=float)
+    day = period[DATE].to_numpy()
+    months = day.astype("datetime64[M]").astype(np.int64)  # months since 1970
+    public = np.isin(skill, np.fromiter(ctx.public, dtype=np.int64, count=len(ctx.public)))
+    department_of_employee = np.zeros(int(employee.max()) + 1 if len(employee) else 0, dtype=np.int64)
+    department_of_employee[employee] = department
+    columns: list[list[np.ndarray]] = []  # per run of rows: employee, grain, month of the bucket, skill, rating, day
+    for grain_code, (grain, per) in enumerate(GRAINS):
+        bucket = months - months % 12 % per  # its first month (cut to the period below)
+        # The latest rating of each employee, skill and bucket: no later one of theirs in the period.
+        found = np.flatnonzero(rated[f"later_{grain}"].to_numpy()[first:stop] >= stop)
+        # Per employee and bucket over all skills: the mean of those ratings and the latest day, by employee and
+        # bucket (as pandas groups them).
+        lowest = int(bucket.min()) if len(bucket) else 0
+        width = int(bucket.max()) + 1 - lowest if len(bucket) else 1
+        person_bucket = employee[found] * width + bucket[found] - lowest
+        grouped = pd.DataFrame({"rating": rating[found], DATE: day[found]}).groupby(person_bucket, sort=True) \
+            .agg(rating=("rating", "mean"), date=(DATE, "max"))
+        key = grouped.index.to_numpy()
+        columns.append([key // width, np.full(len(key), grain_code), key % width + lowest,
+                        np.full(len(key), ALL_SKILLS), grouped["rating"].to_numpy(), grouped[DATE].to_numpy()])
+        if grain != "quarter":
+            listed = found[public[found]]
+            columns.append([employee[listed], np.full(len(listed), grain_code), bucket[listed], skill[listed],
+                            rating[listed], day[listed]])
+    employee, grain, bucket, skill, rating, day = (np.concatenate(column) for column in zip(*columns))
     by = ["grain", "bucket", "skill_id"]
-    per_emp = pd.concat(rows, ignore_index=True).astype({"skill_id": "int64"})
-    happened = pd.concat(events, ignore_index=True).astype({"skill_id": "int64"})
-    return level_piece(per_emp, by, _PERIODS, scope, contributions(happened, by))
+    if not len(employee):
+        return level_piece(_no_trends(), by, _PERIODS, scope, no_contributions(by))
+    trends = _Trends(grain, bucket, skill, department_of_employee[employee], scope.start, names)
+    inside = np.asarray(pd.Index(names).isin(scope.selected), dtype=bool)[trends.department]
+    if inside.all():
+        piece = Piece(by, *trends.sums(rating))
+    elif inside.any():  # level_piece counts the rows of the selected departments only
+        piece = Piece(by, *trends.subset(inside).sums(rating[inside]))
+    else:  # nobody in the selected departments: the empty figures of level_piece
+        piece = level_piece(_no_trends(), by, _PERIODS, scope)
+    piece.contrib = trends.contributions(day)
+    return piece
+
+
+def _no_trends() -> pd.DataFrame:
+    """No rows of the rating trends (see :func:`rating_periods_piece`), with the types of their columns."""
+    return pd.DataFrame({EMPLOYEE_ID: np.zeros(0, dtype=np.int64), DEPARTMENT: pd.Series([], dtype=_TEXT),
+                         "grain": pd.Series([], dtype=_TEXT), "bucket": np.zeros(0, dtype="datetime64[us]"),
+                         "skill_id": np.zeros(0, dtype=np.int64), "rating": np.zeros(0)})
+
+
+@dataclass(frozen=True)
+class _Trends:
+    """The rows of the rating trends (see :func:`rating_periods_piece`) as whole numbers: the index of the grain in
+    :data:`GRAINS`, the first month of the bucket (months since 1970; the bucket is cut to ``start``), the skill id
+    and the department code (by name: ``names``)."""
+
+    grain: np.ndarray
+    bucket: np.ndarray
+    skill: np.ndarray
+    department: np.ndarray
+    start: pd.Timestamp
+    names: object
+
+    def subset(self, rows: np.ndarray) -> "_Trends":
+        return replace(self, grain=self.grain[rows], bucket=self.bucket[rows], skill=self.skill[rows],
+                       department=self.department[rows])
+
+    @cached_property
+    def _columns(self) -> tuple[list[np.ndarray], list[int]]:
+        """Grain, bucket, skill and department, each as whole numbers from 0 in the order of its values (the
+        grains by name), and how many each may have."""
+        grain_rank = np.argsort(np.argsort([name for name, _ in GRAINS]))
+        parts = [grain_rank[self.grain], self.bucket - self.bucket.min(), self.skill - self.skill.min(),
+                 self.department]
+        return parts, [len(GRAINS), *(int(part.max()) + 1 for part in parts[1:])]
+
+    def columns(self, *more: np.ndarray) -> tuple[list[np.ndarray], list[int]]:
+        """:attr:`_columns`, and ``more`` (whole numbers from 0) after them."""
+        parts, widths = self._columns
+        return [*parts, *more], [*widths, *(int(part.max()) + 1 for part in more)]
+
+    def keys(self, key: np.ndarray) -> pd.DataFrame:
+        """``grain, bucket, skill_id, department`` of the numbers ``key`` of :meth:`number` (text for the grain and
+        the department)."""
+        key = np.asarray(key, dtype=np.int64)
+        _, widths = self.columns()
+        values = []
+        for width in reversed(widths[:4]):
+            values.append(key % width)
+            key = key // width
+        grain_rank, bucket, skill, department = reversed(values)
+        grain_names = np.array(sorted(name for name, _ in GRAINS), dtype=object)
+        months = (bucket + self.bucket.min()).astype("datetime64[M]").astype("datetime64[us]")
+        start = pd.Timestamp(self.start).to_datetime64().astype("datetime64[us]")
+        return pd.DataFrame({"grain": pd.array(grain_names[grain_rank], dtype=_TEXT),
+                             "bucket": np.maximum(months, start), "skill_id": skill + self.skill.min(),
+                             DEPARTMENT: pd.array(self.names.take(department), dtype=_TEXT)})
+
+    def number(self, *more: np.ndarray) -> tuple[np.ndarray, list[int]]:
+        """One whole number per row for grain, bucket, skill, department (and ``more``), in their order."""
+        parts, widths = self.columns(*more)
+        size = 1
+        key = np.zeros(len(self.grain), dtype=np.int64)
+        for part, width in zip(parts, widths):
+            size *= width
+            if size >= 2 ** 62:  # not with calendar buckets and a catalogue of skills
+                raise ValueError("too many groups of the rating trends to number")
+            key *= width
+            key += part
+        return key, widths
+
+    def sums(self, rating: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """:attr:`Piece.sums` and :attr:`Piece.values` of the rows, as level_piece makes them: the groups in the
+        order they first occur, the sums added up by pandas in the order of the rows."""
+        key, _ = self.number()
+        cell, cells = pd.factorize(key)
+        added = pd.Series(rating).groupby(cell, sort=True).agg(["sum", "count"])
+        sums = self.keys(cells).assign(**{N: np.bincount(cell, minlength=len(cells)),
+                                          "mean|sum": added["sum"].to_numpy(), "mean|count": added["count"].to_numpy()})
+        valued = ~np.isnan(rating)
+        value_code, distinct = pd.factorize(rating[valued])
+        pair, pairs = pd.factorize(cell[valued] * max(len(distinct), 1) + value_code)
+        values = self.keys(cells[pairs // max(len(distinct), 1)]).assign(
+            value=distinct[pairs % max(len(distinct), 1)], count=np.bincount(pair, minlength=len(pairs)))
+        return sums, values.assign(stat="median")
+
+    def contributions(self, day: np.ndarray) -> pd.DataFrame:
+        """:func:`careerconv.analytics.levels.contributions` of the rows on their ``day``: distinct employees per
+        group, department and quarter, ordered by them."""
+        quarter = _quarter_months(pd.Series(day))
+        quarter_code = (quarter - quarter.min()) // 3
+        key, widths = self.number(quarter_code)
+        cell, cells = pd.factorize(key)
+        order = np.argsort(cells)
+        quarters = (cells[order] % widths[-1]) * 3 + quarter.min()
+        return self.keys(cells[order] // widths[-1]).assign(
+            quarter=quarters.astype("datetime64[M]").astype("datetime64[ns]"),
+            n=np.bincount(cell, minlength=len(cells))[order])
 
 
 def overview_piece(roster: pd.DataFrame, completed: pd.DataFrame, checkins: pd.DataFrame, scope: ReportScope,
@@ -544,16 +692,25 @@ def most_wanted_piece(skills: pd.DataFrame, in_period: pd.DataFrame, ctx: Contex
     """
     if named is None:
         named = named_skills(skills, ctx, department_of)
-    named = named[_isin(named[CONVERSATION_ID], in_period[CONVERSATION_ID])]
+    named = named.loc[_isin(named[CONVERSATION_ID], in_period[CONVERSATION_ID]), [EMPLOYEE_ID, DEPARTMENT, "skill_id",
+                                                                                  DATE]]
+    # The people and skills as whole numbers (-1: a missing id), compared instead of the columns.
+    person, skill = pd.factorize(named[EMPLOYEE_ID])[0], pd.factorize(named["skill_id"])[0]
+    listed = named["skill_id"].isin(ctx.public).to_numpy()
     # Each listed skill, and any skill at all (listed or not: the row the page falls back on where every
     # skill's own figure is hidden). A person naming several skills counts once in "any skill".
-    events = pd.concat([named[named["skill_id"].isin(ctx.public)], named.assign(skill_id=ALL_SKILLS)],
-                       ignore_index=True).astype({"skill_id": "int64"})
-    per_emp = events.drop_duplicates([EMPLOYEE_ID, "skill_id"]).loc[:, [EMPLOYEE_ID, DEPARTMENT, "skill_id"]]
-    # How many different skills each person chose: on the "any skill" rows only (NA elsewhere: no mean).
-    chosen = named.drop_duplicates([EMPLOYEE_ID, "skill_id"]).groupby(EMPLOYEE_ID).size()
-    per_emp["skills_chosen"] = per_emp[EMPLOYEE_ID].map(chosen).astype(float) \
-        .where(per_emp["skill_id"].eq(ALL_SKILLS).to_numpy())
+    events = pd.concat([named[listed], named.assign(skill_id=ALL_SKILLS)], ignore_index=True) \
+        .astype({"skill_id": "int64"})
+    event_person = np.concatenate([person[listed], person])
+    per_emp = events.loc[~_duplicated(combined_codes([event_person, pd.factorize(events["skill_id"])[0]])),
+                         [EMPLOYEE_ID, DEPARTMENT, "skill_id"]]
+    # How many different skills each person chose: on the "any skill" rows only (NA elsewhere: no mean, nor for
+    # a missing id).
+    chosen = np.bincount(person[~_duplicated(combined_codes([person, skill])) & (person >= 0)],
+                         minlength=int(person.max(initial=-1)) + 1).astype(float)
+    per_person = event_person[per_emp.index.to_numpy()]
+    per_emp["skills_chosen"] = np.where((per_person >= 0) & per_emp["skill_id"].eq(ALL_SKILLS).to_numpy(),
+                                        chosen[np.maximum(per_person, 0)] if len(chosen) else np.nan, np.nan)
     contrib = contributions(events.loc[:, [EMPLOYEE_ID, DEPARTMENT, "skill_id", DATE]], ["skill_id"])
     met = in_period.assign(department=departments(in_period[EMPLOYEE_ID], department_of)).dropna(subset=[DEPARTMENT])
     return (level_piece(per_emp, ["skill_id"], _WANTED, ctx.scope, contrib),
