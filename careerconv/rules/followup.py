@@ -389,26 +389,27 @@ def action_item_states(conversations: pd.DataFrame, action_items: pd.DataFrame,
 
 
 def item_state_columns(conversations: Mapping[str, Any], action_items: Mapping[str, Any],
-                       checkin_updates: Mapping[str, Any]) -> dict[str, np.ndarray]:
+                       checkin_updates: Mapping[str, Any]) -> dict[str, Any]:
     """:func:`action_item_states` as columns (name -> array), from columns (DataFrames or dicts of lists).
+
+    The arrays are NumPy arrays, except ids read from pandas' text columns: those come as pandas' default text
+    type when every one is present (what a DataFrame would make of them as strings).
 
     The computation itself: NumPy over whole columns (no per-row Python, no
     pandas joins), so one person's handful of records costs little and a whole
     organisation stays vectorised.
     """
     held = _equals(conversations, STATUS, "completed")
-    conv_id = _column(conversations, CONVERSATION_ID)[held]
-    conv_emp = _column(conversations, EMPLOYEE_ID)[held]
+    conv_row = np.flatnonzero(held)  # the ids are read as text only where they are shown or tie
     conv_date = _column(conversations, DATE, None)[held]
     # Codes of a part of a column keep the order and equality of the column's codes, so the codes of every
     # row (cheap on pandas' text columns) are taken where only some rows count.
     emp_code, date_code = _joint_codes([(conversations, EMPLOYEE_ID)])[0][held], _codes(conv_date)
-    order = np.lexsort((_tie_rank(emp_code * (date_code.max(initial=0) + 1) + date_code, conv_id),
-                        date_code, emp_code))
-    conv_id, conv_emp, conv_date, emp_code = conv_id[order], conv_emp[order], conv_date[order], emp_code[order]
+    order = np.lexsort((_tie_rank(emp_code * (date_code.max(initial=0) + 1) + date_code,
+                                  conversations, CONVERSATION_ID, conv_row), date_code, emp_code))
+    conv_row, conv_date, emp_code = conv_row[order], conv_date[order], emp_code[order]
     is_last = np.r_[emp_code[1:] != emp_code[:-1], True] if len(order) else np.zeros(0, dtype=bool)
 
-    item_id = _column(action_items, ITEM_ID)
     conv_of_item = _positions(conversations, held, order, action_items)
     agreed = np.flatnonzero(conv_of_item >= 0)
     agreed = agreed[np.lexsort((agreed, conv_of_item[agreed]))]  # conversations in order, items as agreed
@@ -420,10 +421,10 @@ def item_state_columns(conversations: Mapping[str, Any], action_items: Mapping[s
     item_pair, upd_pair = ((convs_of_pairs[0][agreed] + 1) * width + items_of_pairs[0][agreed] + 1,
                            (convs_of_pairs[1] + 1) * width + items_of_pairs[1] + 1)
     upd_day = _codes(_column(checkin_updates, DATE, None))
-    checkin = _column(checkin_updates, CHECKIN_ID)
-    o = np.lexsort((_tie_rank(upd_pair * (upd_day.max(initial=0) + 1) + upd_day, checkin), upd_day, upd_pair))
+    o = np.lexsort((_tie_rank(upd_pair * (upd_day.max(initial=0) + 1) + upd_day, checkin_updates, CHECKIN_ID),
+                    upd_day, upd_pair))
     pair, status = upd_pair[o], _column(checkin_updates, STATUS)[o]
-    date, checkin = _column(checkin_updates, DATE)[o], checkin[o]
+    date = _column(checkin_updates, DATE)[o]
     note, reason = (_texts(checkin_updates, column, len(o))[o] for column in ("note", "reason"))
     same_item = np.r_[False, pair[1:] == pair[:-1]]
     run = np.cumsum(~same_item | np.r_[True, status[1:] != status[:-1]]) - 1
@@ -449,15 +450,18 @@ def item_state_columns(conversations: Mapping[str, Any], action_items: Mapping[s
         return out
 
     item_status = pick(status, "open")
+    checkin = np.full(len(agreed), None, dtype=object)
+    checkin[hit] = _column_at(checkin_updates, CHECKIN_ID, o[row[hit]])
     why = given[run[row]] if len(final) else np.full(len(agreed), -1)
     reasons = np.where(hit & (why >= 0), reason[np.maximum(why, 0)] if len(o) else "", "")
     still_open = np.isin(item_status, OPEN_STATUSES)
     current = is_last[at]
     carried = ~current & hit & still_open
     return {
-        EMPLOYEE_ID: conv_emp[at], CONVERSATION_ID: conv_id[at], "conversation_date": conv_date[at],
-        ITEM_ID: item_id[agreed], "due": _column(action_items, "due")[agreed],
-        STATUS: item_status, "status_date": pick(date, None), CHECKIN_ID: pick(checkin, None),
+        EMPLOYEE_ID: _gather(conversations, EMPLOYEE_ID, conv_row[at]),
+        CONVERSATION_ID: _gather(conversations, CONVERSATION_ID, conv_row[at]), "conversation_date": conv_date[at],
+        ITEM_ID: _gather(action_items, ITEM_ID, agreed), "due": _column(action_items, "due")[agreed],
+        STATUS: item_status, "status_date": pick(date, None), CHECKIN_ID: checkin,
         "status_since": pick(date[run_start[run]] if len(o) else date, None),
         "note": pick(note, ""), "reason": np.where(item_status == "dropped", reasons, ""),
         "current": current, "carried_over": carried, "is_open": (current & still_open) | carried,
@@ -517,13 +521,38 @@ def _equals(columns: Mapping[str, Any], name: str, value: str) -> np.ndarray:
     return _column(columns, name) == value
 
 
-def _tie_rank(key: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    """The natural rank of ``ids`` among rows sharing ``key`` (0 for rows alone: only ties are ranked)."""
+def _tie_rank(key: np.ndarray, columns: Mapping[str, Any], name: str, rows: np.ndarray | None = None) -> np.ndarray:
+    """The natural rank of the ids ``_column(columns, name)[rows]`` (every row without ``rows``) among rows sharing
+    ``key`` (0 for rows alone: only ties are ranked, and only their ids are read)."""
     rank = np.zeros(len(key), dtype=np.int64)
     tied = pd.Series(key, copy=False).duplicated(keep=False).to_numpy()
     if tied.any():
-        rank[tied] = natural_rank(ids[tied])
+        tied_rows = np.flatnonzero(tied)
+        rank[tied] = natural_rank(_column_at(columns, name, tied_rows if rows is None else rows[tied_rows]))
     return rank
+
+
+def _column_at(columns: Mapping[str, Any], name: str, rows: np.ndarray) -> np.ndarray:
+    """``_column(columns, name)[rows]``, converting only those rows of a pandas column."""
+    values = columns[name]
+    if isinstance(values, pd.Series) and not (values.dtype.kind == "M" and getattr(values.dtype, "tz", None) is None):
+        return values.array.take(rows).to_numpy(dtype=object)
+    return _column(columns, name)[rows]
+
+
+def _gather(columns: Mapping[str, Any], name: str, rows: np.ndarray) -> Any:
+    """``_column(columns, name)[rows]``, or what a DataFrame makes of it: a pandas text column whose chosen values
+    are all present (and at least one) gives them as pandas' default text type, which a DataFrame infers from
+    such strings, without turning each into a Python str."""
+    values = columns[name]
+    if len(rows) and isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype):
+        taken = values.array.take(rows)
+        if not taken.isna().any():
+            return taken.astype(_TEXT)
+    return _column_at(columns, name, rows)
+
+
+_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default text type ("str")
 
 
 def _column(columns: Mapping[str, Any], name: str, dtype: Any = object) -> np.ndarray:
