@@ -100,6 +100,25 @@ def test_horizon_dates_of_a_column_agree_with_horizon_date_row_by_row():
     assert found.dtype == "datetime64[ns]"
 
 
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), with_time=st.booleans())
+def test_horizon_dates_agree_with_horizon_date_on_random_repeated_dates(seed, with_time):
+    """Many rows share a date (each distinct date is shifted once); month ends, leap days, times of day,
+    missing dates and missing months among them."""
+    rng = np.random.default_rng(seed)
+    days = pd.Timestamp("2023-12-28") + pd.to_timedelta(rng.integers(0, 800, 6), "D")
+    t0 = pd.Series(rng.choice(np.array(days, dtype="datetime64[ns]"), 60), index=rng.permutation(60) + 100)
+    if with_time:
+        t0 = t0 + pd.to_timedelta(rng.integers(0, 86_400, 60), "s")
+    t0[rng.random(60) < 0.1] = pd.NaT
+    months = pd.array(rng.choice([0, 1, 6, 12, 18, 48], 60), dtype="Int64")
+    months[rng.random(60) < 0.1] = pd.NA
+    found = progress.horizon_dates(t0, months)
+    want = [pd.NaT if pd.isna(day) or pd.isna(m) else horizon_date(day, int(m)) for day, m in zip(t0, months)]
+    assert found.index.equals(t0.index) and found.dtype == "datetime64[ns]"
+    assert found.tolist() == want
+
+
 def test_horizon_dates_of_a_missing_date_or_months_are_missing():
     t0 = pd.Series(pd.to_datetime(["2024-01-31", None, "2024-03-31"]))
     found = progress.horizon_dates(t0, pd.array([6, 6, None], dtype="Int64"))

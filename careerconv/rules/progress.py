@@ -197,7 +197,9 @@ def horizon_dates(t0: pd.Series, months: Any) -> pd.Series:
     """:func:`horizon_date` of every row at once: ``t0`` (datetime64) plus ``months`` (whole numbers >= 0).
 
     The same calendar-month rule, one vectorised shift per distinct number of
-    months (there are a handful). A missing date or number of months gives NaT.
+    months (there are a handful), of each distinct date once (dates repeat: a
+    conversation has several targets, and many people meet on one day). A
+    missing date or number of months gives NaT.
 
     Raises
     ------
@@ -205,15 +207,20 @@ def horizon_dates(t0: pd.Series, months: Any) -> pd.Series:
         If a number of months is negative or not whole.
     """
     counts = pd.array(months, dtype="Float64")
-    out = pd.Series(pd.NaT, index=t0.index, dtype=_DATE_DTYPE)
     valid = t0.notna().to_numpy() & ~np.asarray(counts.isna())
     values = counts.to_numpy(dtype=float, na_value=np.nan)
-    for m in np.unique(values[valid]):
+    shifts = np.sort(pd.unique(values[valid]))  # hashed: the few numbers of months, then sorted
+    for m in shifts:
         if m < 0 or m != np.round(m):
             raise ValueError(f"months must be a whole number of months >= 0, got {m:g}")
-        mask = valid & (values == m)
-        out.loc[mask] = (t0[mask] + pd.DateOffset(months=int(m))).astype(_DATE_DTYPE)
-    return out
+    if not len(shifts):
+        return pd.Series(np.full(len(t0), np.datetime64("NaT"), dtype=_DATE_DTYPE), index=t0.index)
+    dates, distinct = pd.factorize(t0, use_na_sentinel=True)
+    distinct = pd.Series(distinct)
+    # Each distinct date shifted by each number of months, then looked up row by row.
+    table = np.stack([(distinct + pd.DateOffset(months=int(m))).astype(_DATE_DTYPE).to_numpy() for m in shifts])
+    found = table[np.minimum(np.searchsorted(shifts, values), len(shifts) - 1), np.maximum(dates, 0)]
+    return pd.Series(np.where(valid, found, np.datetime64("NaT")), index=t0.index)
 
 
 def expected_on_line(
