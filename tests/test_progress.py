@@ -870,3 +870,13 @@ def test_status_counts_names_every_status_and_rejects_unknown_ones():
     assert list(counts) == list(STATUSES) and counts[UPCOMING] == 2 and counts[BEHIND] == 0
     with pytest.raises(ValueError, match="not yet measured.*allowed: ahead"):
         progress.status_counts(["not yet measured"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), columns=st.integers(1, 5), rows=st.sampled_from([0, 1, 7, 300, 5000]),
+       spread=st.sampled_from([3, 10**6, 2**40, 2**62]))
+def test_the_sort_order_of_the_table_is_what_lexsort_gives(seed, columns, rows, spread):
+    """Whole-number keys with ties, negative numbers and ranges too wide to be put together in 64 bits."""
+    rng = np.random.default_rng(seed)
+    keys = tuple(rng.integers(-spread, spread, rows) for _ in range(columns))
+    assert progress._lexsort(keys).tolist() == np.lexsort(keys).tolist()
