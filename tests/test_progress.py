@@ -100,6 +100,25 @@ def test_horizon_dates_of_a_column_agree_with_horizon_date_row_by_row():
     assert found.dtype == "datetime64[ns]"
 
 
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), with_time=st.booleans())
+def test_horizon_dates_agree_with_horizon_date_on_random_repeated_dates(seed, with_time):
+    """Many rows share a date (each distinct date is shifted once); month ends, leap days, times of day,
+    missing dates and missing months among them."""
+    rng = np.random.default_rng(seed)
+    days = pd.Timestamp("2023-12-28") + pd.to_timedelta(rng.integers(0, 800, 6), "D")
+    t0 = pd.Series(rng.choice(np.array(days, dtype="datetime64[ns]"), 60), index=rng.permutation(60) + 100)
+    if with_time:
+        t0 = t0 + pd.to_timedelta(rng.integers(0, 86_400, 60), "s")
+    t0[rng.random(60) < 0.1] = pd.NaT
+    months = pd.array(rng.choice([0, 1, 6, 12, 18, 48], 60), dtype="Int64")
+    months[rng.random(60) < 0.1] = pd.NA
+    found = progress.horizon_dates(t0, months)
+    want = [pd.NaT if pd.isna(day) or pd.isna(m) else horizon_date(day, int(m)) for day, m in zip(t0, months)]
+    assert found.index.equals(t0.index) and found.dtype == "datetime64[ns]"
+    assert found.tolist() == want
+
+
 def test_horizon_dates_of_a_missing_date_or_months_are_missing():
     t0 = pd.Series(pd.to_datetime(["2024-01-31", None, "2024-03-31"]))
     found = progress.horizon_dates(t0, pd.array([6, 6, None], dtype="Int64"))
@@ -851,3 +870,13 @@ def test_status_counts_names_every_status_and_rejects_unknown_ones():
     assert list(counts) == list(STATUSES) and counts[UPCOMING] == 2 and counts[BEHIND] == 0
     with pytest.raises(ValueError, match="not yet measured.*allowed: ahead"):
         progress.status_counts(["not yet measured"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), columns=st.integers(1, 5), rows=st.sampled_from([0, 1, 7, 300, 5000]),
+       spread=st.sampled_from([3, 10**6, 2**40, 2**62]))
+def test_the_sort_order_of_the_table_is_what_lexsort_gives(seed, columns, rows, spread):
+    """Whole-number keys with ties, negative numbers and ranges too wide to be put together in 64 bits."""
+    rng = np.random.default_rng(seed)
+    keys = tuple(rng.integers(-spread, spread, rows) for _ in range(columns))
+    assert progress._lexsort(keys).tolist() == np.lexsort(keys).tolist()

@@ -296,9 +296,8 @@ def _shared_measurement(shared: PartShared, ctx: Context, starts: list[pd.Timest
 def _measured(shared: PartShared, ctx: Context, period_ids: set[str], drafts: pd.Series) -> pd.DataFrame:
     """:func:`_measured_targets` of the targets of the conversations ``period_ids``."""
     targets = shared.frames["targets"]
-    targets = targets[_isin(targets[CONVERSATION_ID], period_ids)]
-    ratings = _ratings_for_progress(shared.frames["skill_ratings"], targets, drafts)
-    return _measured_targets(targets, ratings, ctx, shared.department_of)
+    return _measured_targets(targets, _isin(targets[CONVERSATION_ID], period_ids), shared.frames["skill_ratings"],
+                             drafts, ctx, shared.department_of)
 
 
 # Targets measured at once by progress_at_horizons (its working memory is some 400 bytes a target).
@@ -308,41 +307,52 @@ _PROGRESS_READ = [EMPLOYEE_ID, CONVERSATION_ID, SKILL, "t0", "baseline", HORIZON
                   "horizon_reached", "measured_date", "measured_rating"]
 
 
-def _measured_targets(targets: pd.DataFrame, ratings: pd.DataFrame, ctx: Context,
-                      department_of: pd.Series) -> pd.DataFrame:
-    """:func:`careerconv.rules.progress.progress_at_horizons` of the targets, with ``department`` and ``skill_id``.
+def _measured_targets(targets: pd.DataFrame, chosen: np.ndarray, ratings: pd.DataFrame, drafts: pd.Series,
+                      ctx: Context, department_of: pd.Series) -> pd.DataFrame:
+    """:func:`careerconv.rules.progress.progress_at_horizons` of the targets ``chosen`` (a mask) against the
+    ratings of their employees (those given in the ``drafts`` left out), with ``department`` and ``skill_id``.
 
     Worked out a run of employees at a time (about :data:`_PROGRESS_ROWS` targets): a target is measured
     against its own employee's ratings and the table is sorted by employee first, so the runs put
     together are the table of all at once, in a fraction of its working memory. Only the columns the
     pieces read are kept, and the employees are whole numbers in the order of their ids (cheaper to group
-    and count; the pieces count distinct employees within this part only).
+    and count; the pieces count distinct employees within this part only). The rule is given those numbers
+    for the ids (it only compares and sorts them) unless a run has a target without an id, which it refuses.
     """
-    if not len(targets):
+    if not chosen.any():
         empty = pd.DataFrame({c: [] for c in progress.PROGRESS_COLUMNS}).loc[:, _PROGRESS_READ]
         return empty.assign(department=pd.Series([], dtype=object), skill_id=pd.Series([], dtype="Int64"))
+    # The employees of the chosen targets, numbered in the order of their ids (-1: none).
     codes, employees = pd.factorize(targets[EMPLOYEE_ID], sort=True, use_na_sentinel=True)
-    counts = np.bincount(codes[codes >= 0], minlength=len(employees))
+    counts = np.bincount(codes[chosen & (codes >= 0)], minlength=len(employees))
+    present = counts > 0
+    codes = np.where(codes >= 0, (np.cumsum(present) - 1)[np.maximum(codes, 0)], -1)
+    employees, counts = pd.Series(employees[present]), counts[present]
+    no_id = (codes < 0) | (employees.str.strip().eq("").to_numpy(dtype=bool)[np.maximum(codes, 0)]
+                           if len(employees) else True)
     run_of = (np.cumsum(counts) - counts) // _PROGRESS_ROWS  # per employee, in the order of their ids
-    target_run = np.where(codes >= 0, run_of[np.maximum(codes, 0)], 0)  # a target without an id: the first run
-    rated = _positions(ratings[EMPLOYEE_ID], pd.Series(employees))
-    rating_run = np.where(rated >= 0, run_of[np.maximum(rated, 0)], 0)  # others: checked in the first run
-    first_code = np.r_[0, np.cumsum(np.bincount(run_of))]
+    target_run = np.where(codes >= 0, run_of[np.maximum(codes, 0)] if len(run_of) else 0, 0)  # no id: the first
+    rated = _positions(ratings[EMPLOYEE_ID], employees)
+    usable = rated >= 0
+    if len(drafts):
+        usable &= ~_in_draft(ratings, drafts)
+    rating_run = np.where(usable, run_of[np.maximum(rated, 0)] if len(run_of) else 0, -1)
+    needed = [c for c in (*progress.RATING_COLUMNS, SELF_RATING, "saved_at") if c in ratings.columns]
+    departments_of = departments(employees, department_of).array
     runs = []
     for run in range(int(run_of.max()) + 1 if len(run_of) else 1):
-        mine = target_run == run
+        mine = chosen & (target_run == run)
         if not mine.any():  # one employee with more targets than a run skips a run's number
             continue
-        measured = progress.progress_at_horizons(targets[mine], ratings[rating_run == run], ctx.scope.as_of_day,
-                                                 columns=_PROGRESS_READ)
-        # Each employee's department looked up once: the employees as numbers in the order of their ids.
-        code, ids = pd.factorize(measured[EMPLOYEE_ID], use_na_sentinel=True)
-        rank, ids = pd.factorize(ids, sort=True)  # only the distinct ids are sorted
-        code = np.where(code >= 0, rank[code] if len(rank) else code, -1)
-        department = departments(pd.Series(ids), department_of).array.take(code, allow_fill=True)
-        measured = measured.assign(department=pd.Series(department, index=measured.index),
+        run_targets, run_ratings = targets.loc[mine], ratings.loc[rating_run == run, needed]
+        if no_id[mine].any():  # refused, as the rule says why
+            progress.progress_at_horizons(run_targets, run_ratings, ctx.scope.as_of_day, columns=_PROGRESS_READ)
+        measured = progress.progress_at_horizons(
+            run_targets.assign(employee_id=codes[mine]), run_ratings.assign(employee_id=rated[rating_run == run]),
+            ctx.scope.as_of_day, columns=_PROGRESS_READ)
+        code = measured[EMPLOYEE_ID].to_numpy()
+        measured = measured.assign(department=pd.Series(departments_of.take(code), index=measured.index),
                                    skill_id=ctx.skill_ids(measured[SKILL]))
-        measured[EMPLOYEE_ID] = first_code[run] + code
         runs.append(measured)
     return runs[0] if len(runs) == 1 else pd.concat(runs, ignore_index=True)
 
@@ -380,15 +390,6 @@ def rating_pieces(shared: PartShared, ctx: Context) -> dict[str, Piece]:
                                          pd.concat([totals, bands], ignore_index=True).rename(columns={"n": N})),
             "rating_gaps": Piece(list(RATING_TABLES["rating_gaps"]),
                                  gaps.loc[:, ["skill_id", DEPARTMENT, "n"]].rename(columns={"n": N}))}
-
-
-def _ratings_for_progress(ratings: pd.DataFrame, targets: pd.DataFrame, drafts: pd.Series) -> pd.DataFrame:
-    """The ratings progress needs: those of the employees of the targets, drafts left out."""
-    needed = [c for c in (*progress.RATING_COLUMNS, SELF_RATING, "saved_at") if c in ratings.columns]
-    frame = ratings.loc[_isin(ratings[EMPLOYEE_ID], targets[EMPLOYEE_ID]), needed]
-    if len(drafts):
-        frame = frame[~_in_draft(frame, drafts)]
-    return frame
 
 
 def _in_draft(ratings: pd.DataFrame, drafts: pd.Series) -> np.ndarray:
