@@ -17,11 +17,11 @@ from html import escape
 
 import ipywidgets as widgets
 
-from .kernel_log import quiet_closed_sockets
+from .kernel_log import quiet_stopping
 
 log = logging.getLogger("careerconv.surfaces.app")
 
-quiet_closed_sockets()  # for a kernel started by another Jupyter (careerconv app's kernels have it already)
+quiet_stopping()  # for a kernel started by another Jupyter (careerconv app's kernels have it already)
 
 
 def open_app(data_dir: str = "", coach_id: str = "", question_set: str = "career-conversation"):
