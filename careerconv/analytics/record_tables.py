@@ -407,31 +407,45 @@ def rated_rows(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context, departmen
     Left out are ratings given in a draft, and those of someone without a department or of an unknown skill.
     The last rating of a day is that of :func:`careerconv.rules.followup.last_recorded`. ``employee_id`` are
     whole numbers in the order of the ids (faster to compare; they count distinct employees within this part
-    only), ``department_code`` whole numbers in the order of the departments' names. ``later_<grain>`` is the
-    position among these rows of the employee's next rating of the skill in the same calendar bucket of the grain
-    (the number of rows where there is none). The same for every period: :func:`rating_periods_piece` keeps the
-    days of its own.
+    only), ``department_code`` whole numbers in the order of the departments' names, and ``department`` the
+    names as a categorical on those codes. ``later_<grain>`` is the position among these rows of the employee's
+    next rating of the skill in the same calendar bucket of the grain (the number of rows where there is none).
+    The same for every period: :func:`rating_periods_piece` keeps the days of its own.
     """
-    dates = pd.to_datetime(ratings[DATE]).dt.normalize()
     keep = ratings[SELF_RATING].notna().to_numpy().copy()
     if len(drafts):
         keep &= ~_in_draft(ratings, drafts)
-    r = ratings.loc[keep, [EMPLOYEE_ID, SKILL, SELF_RATING, "source", RECORD_ID, "saved_at"]] \
-        .assign(date=dates[keep])
-    r = r.assign(department=departments(r[EMPLOYEE_ID], department_of), skill_id=ctx.skill_ids(r[SKILL]),
-                 rating=r[SELF_RATING].astype(float))
-    r = r[r[DEPARTMENT].notna() & r["skill_id"].notna()]
-    last = followup.last_recorded(r, [EMPLOYEE_ID, "skill_id", DATE])  # one day's ratings: all in a period or none
-    # Ordered by day, then the rating recorded last, then the higher rating (no date or rating is missing here):
-    # the rows of a period are one run of them.
-    order = np.lexsort((r["rating"].to_numpy(dtype=float), np.asarray(last, dtype=bool),
-                        r[DATE].to_numpy().view(np.int64)))
-    rows = r.loc[:, [DEPARTMENT, "skill_id", "rating", DATE]].assign(
-        employee_id=_sort_codes(r[EMPLOYEE_ID]), department_code=_sort_codes(r[DEPARTMENT])).take(order)
-    employee, skill = rows[EMPLOYEE_ID].to_numpy(), rows["skill_id"].to_numpy(dtype=np.int64)
+    # Departments and skills are looked up on whole columns (nearly every rating is kept), then every column is
+    # read as whole numbers at the rows kept: no text is taken row by row.
+    department = departments(ratings[EMPLOYEE_ID], department_of)
+    skill_id = ctx.skill_ids(ratings[SKILL])
+    at = np.flatnonzero(keep & department.notna().to_numpy() & skill_id.notna().to_numpy())
+    department_code, names = pd.factorize(department, sort=True)
+    department_code = department_code[at]
+    employee = _sort_codes(ratings[EMPLOYEE_ID])[at]
+    skill = skill_id.to_numpy(dtype=np.int64, na_value=0)[at]
+    rating = ratings[SELF_RATING].to_numpy(dtype=float, na_value=np.nan)[at]
+    date = pd.to_datetime(ratings[DATE]).dt.normalize().to_numpy()[at]
+    day = pd.factorize(date.view(np.int64), sort=True)[0]  # days (and NaT, first) in their order
+    # The last rating of a day, among the ratings of one person's skill that day (only rows sharing it are read).
+    group = combined_codes([employee, skill - skill.min(initial=0), day])
+    last = np.ones(len(at), dtype=bool)
+    tied = np.flatnonzero(pd.Series(group, copy=False).duplicated(keep=False).to_numpy())
+    if len(tied):
+        recorded = ratings.iloc[at[tied]].loc[:, ["source", RECORD_ID, "saved_at"]].assign(group=group[tied])
+        last[tied] = followup.last_recorded(recorded, ["group"])
+    # Ordered by day, then the rating recorded last, then the higher rating (no rating is missing here): the rows
+    # of a period are one run of them. One whole number per row, sorted stably.
+    rating_rank, ratings_seen = pd.factorize(rating, sort=True)
+    order = np.argsort((day * 2 + last) * max(len(ratings_seen), 1) + rating_rank, kind="stable")
+    employee, skill, department_code = employee[order], skill[order], department_code[order]
+    rows = pd.DataFrame({DEPARTMENT: pd.Categorical.from_codes(department_code, categories=names),
+                         "skill_id": skill, "rating": rating[order], DATE: date[order], EMPLOYEE_ID: employee,
+                         "department_code": department_code})
     months = rows[DATE].to_numpy(dtype="datetime64[M]").astype(np.int64)
     # Each employee's ratings of a skill, in the order of the rows: the next one of a bucket is the next of these.
-    by_person = np.lexsort((skill, employee))
+    lowest = skill.min(initial=0)
+    by_person = np.argsort(employee * (int(skill.max(initial=0)) - lowest + 1) + (skill - lowest), kind="stable")
     same = (employee[by_person[1:]] == employee[by_person[:-1]]) & (skill[by_person[1:]] == skill[by_person[:-1]])
     for grain, per in GRAINS:
         bucket = (months - months % 12 % per)[by_person]
