@@ -328,8 +328,7 @@ def _measured_targets(targets: pd.DataFrame, chosen: np.ndarray, ratings: pd.Dat
     present = counts > 0
     codes = np.where(codes >= 0, (np.cumsum(present) - 1)[np.maximum(codes, 0)], -1)
     employees, counts = pd.Series(employees[present]), counts[present]
-    no_id = (codes < 0) | (employees.str.strip().eq("").to_numpy(dtype=bool)[np.maximum(codes, 0)]
-                           if len(employees) else True)
+    no_id = progress.blank_codes(codes, employees)
     run_of = (np.cumsum(counts) - counts) // _PROGRESS_ROWS  # per employee, in the order of their ids
     target_run = np.where(codes >= 0, run_of[np.maximum(codes, 0)] if len(run_of) else 0, 0)  # no id: the first
     rated = _positions(ratings[EMPLOYEE_ID], employees)
