@@ -346,9 +346,9 @@ def _measured_targets(targets: pd.DataFrame, chosen: np.ndarray, ratings: pd.Dat
         run_targets, run_ratings = targets.loc[mine], ratings.loc[rating_run == run, needed]
         if no_id[mine].any():  # refused, as the rule says why
             progress.progress_at_horizons(run_targets, run_ratings, ctx.scope.as_of_day, columns=_PROGRESS_READ)
-        measured = progress.progress_at_horizons(
-            run_targets.assign(employee_id=codes[mine]), run_ratings.assign(employee_id=rated[rating_run == run]),
-            ctx.scope.as_of_day, columns=_PROGRESS_READ)
+        measured = progress.progress_at_horizons(run_targets.assign(**{EMPLOYEE_ID: codes[mine]}),
+                                                 run_ratings.assign(**{EMPLOYEE_ID: rated[rating_run == run]}),
+                                                 ctx.scope.as_of_day, columns=_PROGRESS_READ)
         code = measured[EMPLOYEE_ID].to_numpy()
         measured = measured.assign(department=pd.Series(departments_of.take(code), index=measured.index),
                                    skill_id=ctx.skill_ids(measured[SKILL]))
