@@ -518,8 +518,8 @@ def rating_periods_piece(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context,
 
 def _no_trends() -> pd.DataFrame:
     """No rows of the rating trends (see :func:`rating_periods_piece`), with the types of their columns."""
-    return pd.DataFrame({EMPLOYEE_ID: np.zeros(0, dtype=np.int64), DEPARTMENT: pd.Series([], dtype=_TEXT),
-                         "grain": pd.Series([], dtype=_TEXT), "bucket": np.zeros(0, dtype="datetime64[us]"),
+    return pd.DataFrame({EMPLOYEE_ID: np.zeros(0, dtype=np.int64), DEPARTMENT: pd.Series([], dtype=schema.TEXT_DTYPE),
+                         "grain": pd.Series([], dtype=schema.TEXT_DTYPE), "bucket": np.zeros(0, dtype="datetime64[us]"),
                          "skill_id": np.zeros(0, dtype=np.int64), "rating": np.zeros(0)})
 
 
@@ -567,9 +567,9 @@ class _Trends:
         grain_names = np.array(sorted(name for name, _ in GRAINS), dtype=object)
         months = (bucket + self.bucket.min()).astype("datetime64[M]").astype("datetime64[us]")
         start = pd.Timestamp(self.start).to_datetime64().astype("datetime64[us]")
-        return pd.DataFrame({"grain": pd.array(grain_names[grain_rank], dtype=_TEXT),
+        return pd.DataFrame({"grain": pd.array(grain_names[grain_rank], dtype=schema.TEXT_DTYPE),
                              "bucket": np.maximum(months, start), "skill_id": skill + self.skill.min(),
-                             DEPARTMENT: pd.array(self.names.take(department), dtype=_TEXT)})
+                             DEPARTMENT: pd.array(self.names.take(department), dtype=schema.TEXT_DTYPE)})
 
     def number(self, *more: np.ndarray) -> tuple[np.ndarray, list[int]]:
         """One whole number per row for grain, bucket, skill, department (and ``more``), in their order."""
@@ -857,9 +857,6 @@ def _plan_kinds(options: pd.DataFrame, targets: pd.DataFrame, period_ids: set[st
     return np.where(found, kinds[first[at]] if len(plans) else -1, -1)
 
 
-_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default text type ("str")
-
-
 def departments(ids: pd.Series, department_of: pd.Series) -> pd.Series:
     """The values of ``ids.map(department_of)`` as pandas' default text type: each id's department, missing
     where the id is not in ``department_of`` (the department by employee id, each id once).
@@ -879,11 +876,11 @@ def departments(ids: pd.Series, department_of: pd.Series) -> pd.Series:
             names = pa.array([])
         text = pa.types.is_string(names.type) or pa.types.is_large_string(names.type)
     if not text:  # ids or departments that are not text
-        return ids.map(department_of).astype(_TEXT)
+        return ids.map(department_of).astype(schema.TEXT_DTYPE)
     wanted = pa.array(ids, from_pandas=True).cast(pa.large_string())
     known = pa.array(department_of.index, from_pandas=True).cast(pa.large_string())
     found = names.cast(pa.large_string()).take(pc.index_in(wanted, value_set=known))
-    return pd.Series(pd.array(found, dtype=_TEXT), index=ids.index, name=ids.name)
+    return pd.Series(pd.array(found, dtype=schema.TEXT_DTYPE), index=ids.index, name=ids.name)
 
 
 def _skill_key_codes(*columns: pd.Series) -> list[np.ndarray]:

@@ -548,11 +548,8 @@ def _gather(columns: Mapping[str, Any], name: str, rows: np.ndarray) -> Any:
     if len(rows) and isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype):
         taken = values.array.take(rows)
         if not taken.isna().any():
-            return taken.astype(_TEXT)
+            return taken.astype(schema.TEXT_DTYPE)
     return _column_at(columns, name, rows)
-
-
-_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default text type ("str")
 
 
 def _column(columns: Mapping[str, Any], name: str, dtype: Any = object) -> np.ndarray:
