@@ -11,9 +11,10 @@ protected table. :func:`part_pieces` runs every ``*_piece`` on one part;
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -166,7 +167,7 @@ class PartShared:
             self._made[key] = made
         return made
 
-    def forget(self, key) -> None:
+    def forget(self, key: Hashable) -> None:
         """Let go of what was made for ``key`` (no report asks for it again)."""
         self._made.pop(key, None)
 
@@ -179,7 +180,7 @@ class PartShared:
         """:func:`item_rows` of ``states``, :meth:`item_states` on ``day``."""
         return self.get(("items", day), lambda: item_rows(states, self.department_of), keep)
 
-    def rating_input(self) -> tuple:
+    def rating_input(self) -> tuple[Any, pd.DataFrame, set[str]]:
         """:func:`careerconv.analytics.engine.ratings_table` of the part's ratings, its roster codes (the engine's
         ``roster_codes``) and the ids of its drafts: what :func:`rating_pieces` counts, the same in every report."""
         return self.get("rating_input", lambda: _rating_input(self.frames))
@@ -356,7 +357,7 @@ def _measured_targets(targets: pd.DataFrame, chosen: np.ndarray, ratings: pd.Dat
     return runs[0] if len(runs) == 1 else pd.concat(runs, ignore_index=True)
 
 
-def _rating_input(frames: Mapping[str, pd.DataFrame]) -> tuple:
+def _rating_input(frames: Mapping[str, pd.DataFrame]) -> tuple[Any, pd.DataFrame, set[str]]:
     """See :meth:`PartShared.rating_input`."""
     from .engine import ratings_table
     from .partials import _Roster
