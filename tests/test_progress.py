@@ -880,3 +880,11 @@ def test_the_sort_order_of_the_table_is_what_lexsort_gives(seed, columns, rows, 
     rng = np.random.default_rng(seed)
     keys = tuple(rng.integers(-spread, spread, rows) for _ in range(columns))
     assert progress._lexsort(keys).tolist() == np.lexsort(keys).tolist()
+
+
+def test_blank_codes_are_the_missing_and_white_space_values_the_targets_refuse():
+    codes, distinct = pd.factorize(pd.Series(["E1", None, " ", "\t", "E2", "E1"], dtype=object))
+    assert progress.blank_codes(codes, distinct).tolist() == [False, True, True, True, False, False]
+    assert progress.blank_codes(np.array([-1, -1]), []).tolist() == [True, True]
+    with pytest.raises(ValueError, match="a value is required"):
+        progress_at_horizons(make_targets([("\t", "c1", T0, "SQL", 2, 6, 3)]), make_ratings([]), "2025-01-01")

@@ -11,9 +11,10 @@ protected table. :func:`part_pieces` runs every ``*_piece`` on one part;
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -166,7 +167,7 @@ class PartShared:
             self._made[key] = made
         return made
 
-    def forget(self, key) -> None:
+    def forget(self, key: Hashable) -> None:
         """Let go of what was made for ``key`` (no report asks for it again)."""
         self._made.pop(key, None)
 
@@ -179,7 +180,7 @@ class PartShared:
         """:func:`item_rows` of ``states``, :meth:`item_states` on ``day``."""
         return self.get(("items", day), lambda: item_rows(states, self.department_of), keep)
 
-    def rating_input(self) -> tuple:
+    def rating_input(self) -> tuple[Any, pd.DataFrame, set[str]]:
         """:func:`careerconv.analytics.engine.ratings_table` of the part's ratings, its roster codes (the engine's
         ``roster_codes``) and the ids of its drafts: what :func:`rating_pieces` counts, the same in every report."""
         return self.get("rating_input", lambda: _rating_input(self.frames))
@@ -328,8 +329,7 @@ def _measured_targets(targets: pd.DataFrame, chosen: np.ndarray, ratings: pd.Dat
     present = counts > 0
     codes = np.where(codes >= 0, (np.cumsum(present) - 1)[np.maximum(codes, 0)], -1)
     employees, counts = pd.Series(employees[present]), counts[present]
-    no_id = (codes < 0) | (employees.str.strip().eq("").to_numpy(dtype=bool)[np.maximum(codes, 0)]
-                           if len(employees) else True)
+    no_id = progress.blank_codes(codes, employees)
     run_of = (np.cumsum(counts) - counts) // _PROGRESS_ROWS  # per employee, in the order of their ids
     target_run = np.where(codes >= 0, run_of[np.maximum(codes, 0)] if len(run_of) else 0, 0)  # no id: the first
     rated = _positions(ratings[EMPLOYEE_ID], employees)
@@ -347,9 +347,9 @@ def _measured_targets(targets: pd.DataFrame, chosen: np.ndarray, ratings: pd.Dat
         run_targets, run_ratings = targets.loc[mine], ratings.loc[rating_run == run, needed]
         if no_id[mine].any():  # refused, as the rule says why
             progress.progress_at_horizons(run_targets, run_ratings, ctx.scope.as_of_day, columns=_PROGRESS_READ)
-        measured = progress.progress_at_horizons(
-            run_targets.assign(employee_id=codes[mine]), run_ratings.assign(employee_id=rated[rating_run == run]),
-            ctx.scope.as_of_day, columns=_PROGRESS_READ)
+        measured = progress.progress_at_horizons(run_targets.assign(**{EMPLOYEE_ID: codes[mine]}),
+                                                 run_ratings.assign(**{EMPLOYEE_ID: rated[rating_run == run]}),
+                                                 ctx.scope.as_of_day, columns=_PROGRESS_READ)
         code = measured[EMPLOYEE_ID].to_numpy()
         measured = measured.assign(department=pd.Series(departments_of.take(code), index=measured.index),
                                    skill_id=ctx.skill_ids(measured[SKILL]))
@@ -357,7 +357,7 @@ def _measured_targets(targets: pd.DataFrame, chosen: np.ndarray, ratings: pd.Dat
     return runs[0] if len(runs) == 1 else pd.concat(runs, ignore_index=True)
 
 
-def _rating_input(frames: Mapping[str, pd.DataFrame]) -> tuple:
+def _rating_input(frames: Mapping[str, pd.DataFrame]) -> tuple[Any, pd.DataFrame, set[str]]:
     """See :meth:`PartShared.rating_input`."""
     from .engine import ratings_table
     from .partials import _Roster
@@ -533,8 +533,8 @@ def rating_periods_piece(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context,
 
 def _no_trends() -> pd.DataFrame:
     """No rows of the rating trends (see :func:`rating_periods_piece`), with the types of their columns."""
-    return pd.DataFrame({EMPLOYEE_ID: np.zeros(0, dtype=np.int64), DEPARTMENT: pd.Series([], dtype=_TEXT),
-                         "grain": pd.Series([], dtype=_TEXT), "bucket": np.zeros(0, dtype="datetime64[us]"),
+    return pd.DataFrame({EMPLOYEE_ID: np.zeros(0, dtype=np.int64), DEPARTMENT: pd.Series([], dtype=schema.TEXT_DTYPE),
+                         "grain": pd.Series([], dtype=schema.TEXT_DTYPE), "bucket": np.zeros(0, dtype="datetime64[us]"),
                          "skill_id": np.zeros(0, dtype=np.int64), "rating": np.zeros(0)})
 
 
@@ -582,9 +582,9 @@ class _Trends:
         grain_names = np.array(sorted(name for name, _ in GRAINS), dtype=object)
         months = (bucket + self.bucket.min()).astype("datetime64[M]").astype("datetime64[us]")
         start = pd.Timestamp(self.start).to_datetime64().astype("datetime64[us]")
-        return pd.DataFrame({"grain": pd.array(grain_names[grain_rank], dtype=_TEXT),
+        return pd.DataFrame({"grain": pd.array(grain_names[grain_rank], dtype=schema.TEXT_DTYPE),
                              "bucket": np.maximum(months, start), "skill_id": skill + self.skill.min(),
-                             DEPARTMENT: pd.array(self.names.take(department), dtype=_TEXT)})
+                             DEPARTMENT: pd.array(self.names.take(department), dtype=schema.TEXT_DTYPE)})
 
     def number(self, *more: np.ndarray) -> tuple[np.ndarray, list[int]]:
         """One whole number per row for grain, bucket, skill, department (and ``more``), in their order."""
@@ -872,9 +872,6 @@ def _plan_kinds(options: pd.DataFrame, targets: pd.DataFrame, period_ids: set[st
     return np.where(found, kinds[first[at]] if len(plans) else -1, -1)
 
 
-_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default text type ("str")
-
-
 def departments(ids: pd.Series, department_of: pd.Series) -> pd.Series:
     """The values of ``ids.map(department_of)`` as pandas' default text type: each id's department, missing
     where the id is not in ``department_of`` (the department by employee id, each id once).
@@ -894,11 +891,11 @@ def departments(ids: pd.Series, department_of: pd.Series) -> pd.Series:
             names = pa.array([])
         text = pa.types.is_string(names.type) or pa.types.is_large_string(names.type)
     if not text:  # ids or departments that are not text
-        return ids.map(department_of).astype(_TEXT)
+        return ids.map(department_of).astype(schema.TEXT_DTYPE)
     wanted = pa.array(ids, from_pandas=True).cast(pa.large_string())
     known = pa.array(department_of.index, from_pandas=True).cast(pa.large_string())
     found = names.cast(pa.large_string()).take(pc.index_in(wanted, value_set=known))
-    return pd.Series(pd.array(found, dtype=_TEXT), index=ids.index, name=ids.name)
+    return pd.Series(pd.array(found, dtype=schema.TEXT_DTYPE), index=ids.index, name=ids.name)
 
 
 def _skill_key_codes(*columns: pd.Series) -> list[np.ndarray]:

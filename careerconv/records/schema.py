@@ -55,6 +55,8 @@ FOLLOW_UP_MODES = ("one-on-one", "dedicated check-in", "email", "other")
 MIN_DREAMS, MAX_DREAMS = 3, 5
 MIN_OPTIONS = 3
 MAX_TEXT = 100_000
+# pandas' default text type ("str"): what a DataFrame makes of a column of Python strings.
+TEXT_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
 
 # The names of the columns that the tables share with each other and with the records (the keys that join
 # them, the dates, the ratings): defined here once, read by name everywhere else.

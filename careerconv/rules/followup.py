@@ -535,7 +535,7 @@ def _tie_rank(key: np.ndarray, columns: Mapping[str, Any], name: str, rows: np.n
 def _column_at(columns: Mapping[str, Any], name: str, rows: np.ndarray) -> np.ndarray:
     """``_column(columns, name)[rows]``, converting only those rows of a pandas column."""
     values = columns[name]
-    if isinstance(values, pd.Series) and not (values.dtype.kind == "M" and getattr(values.dtype, "tz", None) is None):
+    if isinstance(values, pd.Series) and not _stays_datetime64(values):
         return values.array.take(rows).to_numpy(dtype=object)
     return _column(columns, name)[rows]
 
@@ -548,11 +548,8 @@ def _gather(columns: Mapping[str, Any], name: str, rows: np.ndarray) -> Any:
     if len(rows) and isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype):
         taken = values.array.take(rows)
         if not taken.isna().any():
-            return taken.astype(_TEXT)
+            return taken.astype(schema.TEXT_DTYPE)
     return _column_at(columns, name, rows)
-
-
-_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default text type ("str")
 
 
 def _column(columns: Mapping[str, Any], name: str, dtype: Any = object) -> np.ndarray:
@@ -563,10 +560,15 @@ def _column(columns: Mapping[str, Any], name: str, dtype: Any = object) -> np.nd
     """
     values = columns[name]
     if isinstance(values, pd.Series):
-        if values.dtype.kind == "M" and getattr(values.dtype, "tz", None) is None:
+        if _stays_datetime64(values):
             return values.to_numpy()
         return values.to_numpy(dtype=dtype)
     return np.asarray(values, dtype=dtype)
+
+
+def _stays_datetime64(values: pd.Series) -> bool:
+    """Whether :func:`_column` gives a pandas column as datetime64 (dates without a time zone), not objects."""
+    return values.dtype.kind == "M" and getattr(values.dtype, "tz", None) is None
 
 
 def _texts(columns: Mapping[str, Any], name: str, n: int) -> np.ndarray:

@@ -66,6 +66,7 @@ __all__ = [
     "ATTAINMENT_COLUMNS",
     "TARGET_STATUS_COLUMNS",
     "horizon_date",
+    "blank_codes",
     "expected_on_line",
     "classify",
     "progress_at_horizons",
@@ -1103,6 +1104,29 @@ def _last_per_key(rat: pd.DataFrame) -> pd.DataFrame:
     return rat.loc[np.r_[key[1:] != key[:-1], True] if len(key) else np.zeros(0, bool)]
 
 
+def blank_codes(codes: np.ndarray, distinct: Any) -> np.ndarray:
+    """Whether each value of a target's employee, conversation or skill is one :func:`progress_at_horizons`
+    refuses ("a value is required"): missing, or nothing but white space.
+
+    Parameters
+    ----------
+    codes
+        Each value's position among ``distinct`` (-1: missing), as :func:`pandas.factorize` gives them.
+    distinct
+        The distinct values (texts).
+
+    Returns
+    -------
+    numpy.ndarray
+        One bool per code.
+    """
+    codes = np.asarray(codes)
+    if not len(distinct):
+        return codes < 0
+    blank = pd.Series(distinct, dtype=object).astype(str).str.strip().eq("").to_numpy(dtype=bool)
+    return (codes < 0) | blank[np.maximum(codes, 0)]
+
+
 def _validate_targets(targets: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """Validated copy of ``targets`` with ``horizon_date``; skill names stripped.
 
@@ -1117,7 +1141,7 @@ def _validate_targets(targets: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np
     for column in (EMPLOYEE_ID, CONVERSATION_ID, SKILL):
         codes, uniques = _text_codes(tgt[column])
         stripped = pd.Series(uniques, dtype=object).astype(str).str.strip()
-        blank = (codes < 0) | (stripped.eq("").to_numpy(dtype=bool)[codes] if len(uniques) else False)
+        blank = blank_codes(codes, uniques)
         if blank.any():
             raise ValueError(_describe_bad(tgt, blank, column, "targets", "a value is required"))
         encoded[column] = codes, uniques, stripped
