@@ -1,0 +1,80 @@
+"""Reading a part of the employees (EmployeeParts / ParquetTable.part): the frames are exactly those of a plain
+``pyarrow.parquet.read_table(...).to_pandas()`` of the same files (same columns, types, values, row order),
+however the reading is made faster."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from careerconv import analytics
+from careerconv.analytics import inputs
+from careerconv.analytics.constants import HR_COLUMNS
+from careerconv.demo.organisation import write_demo_organisation
+from careerconv.records.schema import EMPLOYEE_ID, SKILL
+
+
+def _plain(path, name: str) -> pd.DataFrame:
+    """The rows of one part file as a plain read gives them (the columns and rows EmployeeParts keeps)."""
+    columns = [c for c in HR_COLUMNS[name] if c not in inputs._NOT_READ.get(name, ())]
+    return pq.read_table(path, columns=columns, filters=inputs._READ_FILTERS.get(name)).to_pandas()
+
+
+def _assert_same(got: pd.DataFrame, want: pd.DataFrame, what: str) -> None:
+    assert list(got.columns) == list(want.columns), what
+    assert list(got.dtypes) == list(want.dtypes), what
+    pd.testing.assert_frame_equal(got, want, check_exact=True, obj=what)
+
+
+@pytest.fixture(scope="module")
+def demo_tables(tmp_path_factory) -> dict:
+    data = tmp_path_factory.mktemp("demo") / "data"
+    write_demo_organisation(data, 40, 5, dt.date(2026, 10, 1))
+    return analytics.load_hr_tables(data, lazy=True)
+
+
+def test_every_part_of_the_demo_is_read_as_a_plain_read_gives_it(demo_tables):
+    names = [name for name in HR_COLUMNS if name != "roster"]
+    assert any(inputs._REPEATED.get(name) for name in names)  # some columns are read through the dictionaries
+    for part_rows in (1, 10**9):  # a bucket per part, and every bucket in one part (frames put together)
+        parts = analytics.EmployeeParts(demo_tables, names, part_rows=part_rows)
+        for number in range(len(parts)):
+            part = parts[number]
+            buckets = parts._groups[number]
+            for name in names:
+                files = [p for b in buckets if (p := demo_tables[name]._path(b)) is not None]
+                if not files:
+                    continue
+                frames = [_plain(p, name) for p in files]
+                want = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+                _assert_same(part[name], want, f"{name} of part {number} ({part_rows} rows a part)")
+
+
+def test_repeated_text_with_missing_values_over_several_row_groups_and_filtered_rows(tmp_path):
+    """Columns read through the dictionaries: missing values, empty text, a row group whose dictionary differs
+    from the others and rows left out by a filter keep their places and types."""
+    rows = 5_000
+    frame = pd.DataFrame({
+        EMPLOYEE_ID: pd.array([f"E{i % 7}" if i % 11 else None for i in range(rows)], dtype="string[pyarrow]"),
+        SKILL: pd.array(["SQL", "", "Negotiation", None, "Écoute"] * (rows // 5), dtype="string[pyarrow]"),
+        "unique": pd.array([f"row-{i}" for i in range(rows)], dtype="string[pyarrow]"),
+        "n": pd.array([i if i % 3 else None for i in range(rows)], dtype="Int64"),
+        "chosen": [i % 4 == 0 for i in range(rows)]})
+    frame.loc[3_500:, SKILL] = "only in the last row groups"
+    path = tmp_path / "part-03.parquet"
+    frame.to_parquet(path, index=False, row_group_size=700)
+    assert pq.ParquetFile(path).metadata.num_row_groups > 5
+    table = analytics.ParquetTable("skills", (path,))
+    columns = [EMPLOYEE_ID, SKILL, "unique", "n", "chosen"]
+    for filters in (None, [("chosen", "==", True)]):
+        want = pq.read_table(path, columns=columns, filters=filters).to_pandas()
+        got = table.part(3, columns, filters, repeated=(EMPLOYEE_ID, SKILL, "not a column"))
+        _assert_same(got, want, f"filters {filters}")
+        assert isinstance(got[SKILL].array, pd.arrays.ArrowStringArray)
+        assert not pa.types.is_dictionary(pa.array(got[SKILL].array).type)
+    # A part without a file is the table's empty frame, as before.
+    assert table.part(4, [EMPLOYEE_ID, SKILL], repeated=(SKILL,)).empty
