@@ -89,6 +89,6 @@ def test_quarters_agree_with_converting_each_date(seed):
     rng = np.random.default_rng(seed)
     for n in (0, 1, 5, 300):
         dates = _dates(rng, n)
-        got = levels._quarter_months(dates)
+        got = levels.quarter_months(dates)
         assert got.dtype == np.int64
         np.testing.assert_array_equal(got, _reference_quarter_months(dates))

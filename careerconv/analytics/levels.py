@@ -252,10 +252,10 @@ def neighbour_counts(pieces: Mapping[tuple[str, pd.Timestamp], "Piece"]) -> pd.D
 
 def to_quarter(dates: pd.Series) -> pd.Series:
     """The first day of each date's calendar quarter (NaT stays NaT)."""
-    return pd.Series(_quarter_months(dates).astype("datetime64[M]").astype("datetime64[ns]"), index=dates.index)
+    return pd.Series(quarter_months(dates).astype("datetime64[M]").astype("datetime64[ns]"), index=dates.index)
 
 
-def _quarter_months(dates: pd.Series) -> np.ndarray:
+def quarter_months(dates: pd.Series) -> np.ndarray:
     """The first month of each date's calendar quarter as ``datetime64[M]`` numbers (NaT stays NaT)."""
     if not pd.api.types.is_datetime64_dtype(dates.dtype):
         dates = pd.to_datetime(dates)
@@ -291,14 +291,14 @@ def contributions(events: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     if events.empty:
         return no_contributions(by)
     keys = [*by, DEPARTMENT, "quarter"]
-    quarter = _quarter_months(events[DATE])
+    quarter = quarter_months(events[DATE])
     # Everything is counted on whole numbers (grouping text ids and departments row by row is slow); only one
     # row per cell is carried to the last step, which puts the cells' values back as pandas groups them.
     nat = quarter == np.iinfo(np.int64).min
     quarter_code = np.where(nat, -1, (quarter - (quarter[~nat].min() if (~nat).any() else 0)) // 3)
     group = combined_codes([*(_codes(events[c]) for c in by), quarter_code])
     employee = _codes(events[EMPLOYEE_ID], lowest=0)  # -1 would be a missing id
-    kept = np.flatnonzero(~_duplicated(combined_codes([group, employee])))
+    kept = np.flatnonzero(~duplicated(combined_codes([group, employee])))
     cell, _ = pd.factorize(combined_codes([group[kept], pd.factorize(events[DEPARTMENT])[0][kept]]))
     first = kept[_first_of_codes(cell)]  # the first row of each cell, in the order of the cells
     n = np.bincount(cell, weights=employee[kept] >= 0).astype(np.int64)
@@ -341,6 +341,6 @@ def _first_of_codes(codes: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.diff(np.maximum.accumulate(codes), prepend=-1) > 0)
 
 
-def _duplicated(values: np.ndarray) -> np.ndarray:
+def duplicated(values: np.ndarray) -> np.ndarray:
     """Whether each value occurred in an earlier position."""
     return pd.Series(values, copy=False).duplicated().to_numpy()

@@ -30,9 +30,8 @@ from careerconv.records.schema import (
 from careerconv.rules.option_kinds import KINDS, classify_options
 from .constants import DEPARTMENT, N, _GAIN_HORIZONS, band_labels
 from .inputs import release_memory
-from .levels import (MEAN, MEDIAN, SUM, Piece, combined_codes, contributions, level_piece, levels,
-                     neighbour_counts, no_contributions, sort_departments, summed_piece, _duplicated,
-                     _quarter_months)
+from .levels import (MEAN, MEDIAN, SUM, Piece, combined_codes, contributions, duplicated, level_piece, levels,
+                     neighbour_counts, no_contributions, quarter_months, sort_departments, summed_piece)
 from .scope import ReportScope
 from .skills import distinct_names
 
@@ -347,6 +346,8 @@ def _measured_targets(targets: pd.DataFrame, chosen: np.ndarray, ratings: pd.Dat
         run_targets, run_ratings = targets.loc[mine], ratings.loc[rating_run == run, needed]
         if no_id[mine].any():  # refused, as the rule says why
             progress.progress_at_horizons(run_targets, run_ratings, ctx.scope.as_of_day, columns=_PROGRESS_READ)
+            raise AssertionError("progress.blank_codes found a target without an employee id that "
+                                 "progress_at_horizons accepted: the two rules disagree")
         measured = progress.progress_at_horizons(run_targets.assign(**{EMPLOYEE_ID: codes[mine]}),
                                                  run_ratings.assign(**{EMPLOYEE_ID: rated[rating_run == run]}),
                                                  ctx.scope.as_of_day, columns=_PROGRESS_READ)
@@ -617,7 +618,7 @@ class _Trends:
     def contributions(self, day: np.ndarray) -> pd.DataFrame:
         """:func:`careerconv.analytics.levels.contributions` of the rows on their ``day``: distinct employees per
         group, department and quarter, ordered by them."""
-        quarter = _quarter_months(pd.Series(day))
+        quarter = quarter_months(pd.Series(day))
         quarter_code = (quarter - quarter.min()) // 3
         key, widths = self.number(quarter_code)
         cell, cells = pd.factorize(key)
@@ -694,7 +695,7 @@ def named_skills(skills: pd.DataFrame, ctx: Context, department_of: pd.Series) -
         department=departments(skills[EMPLOYEE_ID], department_of), skill_id=ctx.skill_ids(skills[SKILL]),
         date=pd.to_datetime(skills[DATE]).dt.normalize())
     named = skills[skills[DEPARTMENT].notna() & skills["skill_id"].notna()]
-    return named.assign(employee_id=pd.factorize(named[EMPLOYEE_ID])[0])
+    return named.assign(**{EMPLOYEE_ID: pd.factorize(named[EMPLOYEE_ID])[0]})
 
 
 def most_wanted_piece(skills: pd.DataFrame, in_period: pd.DataFrame, ctx: Context,
@@ -717,11 +718,11 @@ def most_wanted_piece(skills: pd.DataFrame, in_period: pd.DataFrame, ctx: Contex
     events = pd.concat([named[listed], named.assign(skill_id=ALL_SKILLS)], ignore_index=True) \
         .astype({"skill_id": "int64"})
     event_person = np.concatenate([person[listed], person])
-    per_emp = events.loc[~_duplicated(combined_codes([event_person, pd.factorize(events["skill_id"])[0]])),
+    per_emp = events.loc[~duplicated(combined_codes([event_person, pd.factorize(events["skill_id"])[0]])),
                          [EMPLOYEE_ID, DEPARTMENT, "skill_id"]]
     # How many different skills each person chose: on the "any skill" rows only (NA elsewhere: no mean, nor for
     # a missing id).
-    chosen = np.bincount(person[~_duplicated(combined_codes([person, skill])) & (person >= 0)],
+    chosen = np.bincount(person[~duplicated(combined_codes([person, skill])) & (person >= 0)],
                          minlength=int(person.max(initial=-1)) + 1).astype(float)
     per_person = event_person[per_emp.index.to_numpy()]
     per_emp["skills_chosen"] = np.where((per_person >= 0) & per_emp["skill_id"].eq(ALL_SKILLS).to_numpy(),
@@ -794,7 +795,7 @@ def item_rows(states: pd.DataFrame, department_of: pd.Series) -> pd.DataFrame:
     """
     rows = states.loc[:, [EMPLOYEE_ID, "conversation_date", STATUS, "due", "status_date"]]
     rows = rows.assign(department=departments(rows[EMPLOYEE_ID], department_of)).dropna(subset=[DEPARTMENT])
-    return rows.assign(employee_id=_sort_codes(rows[EMPLOYEE_ID]))
+    return rows.assign(**{EMPLOYEE_ID: _sort_codes(rows[EMPLOYEE_ID])})
 
 
 def action_items_piece(states: pd.DataFrame, scope: ReportScope, department_of: pd.Series,
