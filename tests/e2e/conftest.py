@@ -115,3 +115,18 @@ def voila_server(tmp_path_factory, browser):
 @pytest.fixture(scope="module")
 def lab_server(tmp_path_factory, browser):
     yield from _server(tmp_path_factory, lab=True)
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory, browser):
+    """The app (Voila) on the 60-person demo organisation ``make run`` writes: more people than a screen holds."""
+    import datetime as dt
+
+    from careerconv.demo.organisation import write_demo_organisation
+
+    data = tmp_path_factory.mktemp("demo") / "data"
+    write_demo_organisation(data, 60, 7, dt.date(2026, 12, 4))
+    server = AppServer(data, lab=False)
+    yield server
+    code = server.stop()
+    assert code == 0, f"careerconv app did not stop cleanly on Ctrl-C (exit {code}):\n" + "".join(server.lines)

@@ -6,9 +6,11 @@
   the draft holds;
 * targets keep what was picked, with checks beside the field;
 * Complete says what is missing, beside the button;
-* at 800 px and 1280 px nothing overlaps and nothing sticks out sideways, on
-  the person page, in the conversation, in the check-in and in the team view
-  (element boxes measured in the page).
+* at 800 px and 1280 px nothing overlaps, nothing sticks out sideways and no
+  control's text is cut off at its top or bottom, on the start screen, the
+  person page, in the conversation, in the check-in and in the team view
+  (element boxes measured in the page); the start screen also at 400 px, with
+  the 60 people of the demo organisation.
 
 Screenshots go to ``tests/output/e2e/coach-*.png``.
 """
@@ -25,6 +27,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
 
 WAIT = 30_000
 WIDTHS = (800, 1280)
+PHONE = 400  # the start screen is checked at this width too
 
 # Every visible control and text box in the app: overlapping pairs (neither holding the other) and boxes that
 # stick out of the app sideways, plus the page's own horizontal scroll.
@@ -74,11 +77,33 @@ LAYOUT_PROBLEMS_JS = r"""
                     + ' (room ' + Math.round(outside.left) + '..' + Math.round(outside.right) + ')');
     }
   }
+  // the part of a box one can see: within every box around it that scrolls or clips (a list that scrolls
+  // holds people below its edge, which overlap nothing)
+  const shown = el => {
+    let r = el.getBoundingClientRect(), top = r.top, bottom = r.bottom, left = r.left, right = r.right;
+    for (let e = el.parentElement; e && e !== app; e = e.parentElement) {
+      const cs = getComputedStyle(e);
+      if (cs.overflowX === 'visible' && cs.overflowY === 'visible') continue;
+      const c = e.getBoundingClientRect();
+      top = Math.max(top, c.top); bottom = Math.min(bottom, c.bottom);
+      left = Math.max(left, c.left); right = Math.min(right, c.right);
+    }
+    return {top, bottom, left, right};
+  };
+  // no control's text is cut off at its top or bottom: a box that hides what does not fit is tall enough
+  // for it (a list squeezed into its box once showed names 14 px high in 28 px buttons)
+  for (const el of controls) {
+    const oy = getComputedStyle(el).overflowY;
+    if ((oy === 'hidden' || oy === 'clip') && el.scrollHeight > el.clientHeight + 2) {
+      problems.push('cut off at top or bottom: ' + name(el) + ' ' + el.clientHeight + ' px high, its text '
+                    + el.scrollHeight + ' px');
+    }
+  }
   for (let i = 0; i < controls.length; i++) {
     for (let j = i + 1; j < controls.length; j++) {
       const a = controls[i], b = controls[j];
       if (a.contains(b) || b.contains(a)) continue;
-      const ra = a.getBoundingClientRect(), rb = b.getBoundingClientRect();
+      const ra = shown(a), rb = shown(b);
       const w = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left);
       const h = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
       if (w > 2 && h > 2) problems.push('overlap: ' + name(a) + ' and ' + name(b));
@@ -269,6 +294,9 @@ def test_a_reloaded_pages_kernel_is_ended_quietly(browser, voila_server):
 
 def _layout_tour(page, output: Path, width: int) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
+    page.locator(".cc-result").first.wait_for()  # the people, as the app opens
+    found["start screen"] = layout_problems(page)
+    shot(page, output, f"start-{width}")
     pick(page, "lovelace", "Ada Lovelace")
     found["person page"] = layout_problems(page)
     shot(page, output, f"person-{width}")
@@ -334,6 +362,29 @@ def test_nothing_overlaps_or_sticks_out_at_800_and_1280_px(browser, voila_server
     page.close()
     problems = [f"{where}: {p}" for where, ps in found.items() for p in ps]
     assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("width", (PHONE, *WIDTHS))
+def test_a_long_list_of_people_scrolls_in_its_box_and_every_name_reads_whole(browser, demo_server, output_dir,
+                                                                               width):
+    """At 400 px the list's box is 200 px high: the twelve people it shows once got 14 px each for a 28 px
+    line, their names cut in half. They keep their height and the box scrolls."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.set_default_timeout(WAIT)
+    page.goto(demo_server.url)
+    ready(page)
+    page.locator(".cc-results-note", has_text="Showing 12 of 60").wait_for()
+    problems = layout_problems(page)
+    shot(page, output_dir, f"start-demo-{width}")
+    box = page.locator(".cc-results").evaluate("e => [e.scrollHeight, e.clientHeight]")
+    last = page.locator(".cc-result").nth(11)
+    name = last.inner_text().split(" · ")[0]
+    last.scroll_into_view_if_needed()
+    last.click()  # the last one shown can be reached and opened
+    page.locator(".cc-employee-card", has_text=name).wait_for()
+    page.close()
+    assert problems == [], "\n".join(problems)
+    assert box[0] > box[1], f"the list does not scroll: {box[0]} px of people in a {box[1]} px box"
 
 
 def test_a_hostile_page_address_is_refused_in_words(browser, voila_server, output_dir):

@@ -105,7 +105,7 @@ class StartScreen:
         self.coach_choice.observe(guard(lambda _c: self.coach_changed(), "Could not open the team view"),
                                   names="value")
 
-        self.employee_html = html('<div class="cc-muted">Pick a person on the left to see their previous '
+        self.employee_html = html('<div class="cc-muted">Pick the person you are meeting to see their previous '
                                   "conversation and start.</div>", "cc-employee-card")
         self.start_button = button("Start career conversation", "cc-primary", "cc-start")
         self.checkin_button = button("Check-in", "cc-open-checkin",

@@ -171,6 +171,7 @@ CSS = """
 .cc-app .cc-results .jupyter-button.cc-result {
   text-align: left; justify-content: flex-start; border-color: transparent; background: transparent;
   font-size: 15px; height: 34px; padding: 0 10px; margin: 0; overflow: hidden; text-overflow: ellipsis;
+  flex: 0 0 auto;  /* a long list scrolls in its box; the names are never squeezed to fit it */
 }
 .cc-app .cc-results .jupyter-button.cc-result:hover:enabled { background: var(--cc-accent-soft); color: var(--cc-ink); }
 .cc-app .cc-results .jupyter-button.cc-result-active,
@@ -230,7 +231,7 @@ CSS = """
 .cc-app .cc-team-row .cc-muted { font-size: 12.5px; }
 .cc-app .cc-team-line { margin-top: 4px; }
 .cc-app .jupyter-button.cc-team-person {
-  font-weight: 600; font-size: 15px; padding: 0; height: 24px; color: var(--cc-ink); max-width: 100%;
+  font-weight: 600; font-size: 15px; padding: 0; height: 24px; line-height: 24px; color: var(--cc-ink); max-width: 100%;
   overflow: hidden; text-overflow: ellipsis; text-align: left; justify-content: flex-start;
 }
 .cc-app .jupyter-button.cc-team-person:hover:enabled { color: var(--cc-accent); text-decoration: underline; }
