@@ -151,7 +151,7 @@ class ActionItemsEditor(Editor):
         self.rows_box = widgets.VBox()
         self.add_button = button("+ Add an action item", "cc-add-action")
         self.on_click(self.add_button, self.add_row)
-        heads = html('<div class="cc-muted" style="display:flex;gap:6px">'
+        heads = html('<div class="cc-muted cc-action-heads" style="display:flex;gap:6px">'
                      '<span style="flex:3">What</span><span style="width:150px">Due</span>'
                      '<span style="flex:1">Owner</span><span style="width:210px">Skill</span></div>')
         self.widget = classed(widgets.VBox([prompt(question), heads, self.rows_box, self.add_button]),

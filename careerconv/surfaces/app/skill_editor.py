@@ -107,7 +107,7 @@ class SkillCard:
         editor.on_click(self.remove_button, self.ask_remove)
         head = classed(widgets.HBox([self.title,
                                      classed(widgets.HBox([self.open_button, self.remove_button]), "cc-row")],
-                                    layout=widgets.Layout(justify_content="space-between")), "cc-row")
+                                    layout=widgets.Layout(justify_content="space-between")), "cc-row", "cc-skill-head")
         self._head: list[widgets.Widget] = [head]
         before = ctx.last_rating(self.name)
         if before:  # a skill of an earlier plan: where it stood, so the new rating is given knowingly
@@ -157,7 +157,8 @@ class SkillCard:
                 editor.observe(self.self_rating, self.rating_changed)
                 editor.observe(self.coach_rating)
                 parts.extend([prompt(q), classed(widgets.HBox([html('<span class="cc-muted">Their rating</span>'),
-                                                               self.self_rating]), "cc-row"), self.coach_rating])
+                                                               self.self_rating]), "cc-row", "cc-rating-row"),
+                              self.coach_rating])
             elif kind == "skill_ten":
                 self.ten = classed(widgets.Textarea(placeholder="What would a 10 look like, concretely?", rows=2,
                                                     layout=full(), continuous_update=True), "cc-ten")

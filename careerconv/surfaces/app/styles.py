@@ -345,6 +345,24 @@ CSS = """
   .cc-app table.cc-table { font-size: 13px; }
   .cc-app table.cc-table td, .cc-app table.cc-table th { padding: 4px 5px; }
 }
+/* a phone (the app under 560 px): rows of fields and buttons wrap, each field as wide as it needs to be read */
+@container cc-app (max-width: 560px) {
+  .cc-app .cc-checkin-item .cc-row, .cc-app .cc-interim-row, .cc-app .cc-action-row { flex-wrap: wrap; row-gap: 6px; }
+  .cc-app .cc-checkin-item .cc-item-status { flex: 1 1 100% !important; }
+  .cc-app .cc-checkin-item .cc-item-note, .cc-app .cc-checkin-item .cc-item-reason { flex: 1 1 100% !important; }
+  .cc-app .cc-interim-row > .widget-html { flex: 1 1 100% !important; }
+  .cc-app .cc-action-heads { display: none !important; }
+  .cc-app .cc-action-row > .cc-action-text { flex: 1 1 100% !important; width: 100% !important; }
+  .cc-app .cc-action-row > .cc-action-owner { flex: 1 1 120px !important; min-width: 0; }
+  .cc-app .cc-action-row > .cc-action-skill { flex: 1 1 calc(100% - 44px) !important; }
+  .cc-app .cc-team-columns span:nth-child(n+2) { display: none; }
+  .cc-app .cc-option-row, .cc-app .cc-skill-head, .cc-app .cc-rating-row { flex-wrap: wrap; row-gap: 6px; }
+  .cc-app .cc-option-row > .cc-option-text { flex: 1 1 100% !important; }
+  .cc-app .cc-option-row > .cc-option-pros, .cc-app .cc-option-row > .cc-option-cons { flex: 1 1 40% !important; }
+  .cc-app .cc-rating-row > .widget-html { flex: 1 1 100% !important; }
+  .cc-app .cc-skill-card .widget-dropdown { max-width: 100%; }
+  .cc-app .cc-skill-card .widget-dropdown > select { min-width: 0; flex: 1 1 auto; }
+}
 .cc-app .cc-skill-chart-grid { display: flex; flex-wrap: wrap; gap: 10px; }
 .cc-app .cc-skill-chart { margin: 0; flex: 1 1 300px; max-width: 520px; min-width: 0; }
 .cc-app .cc-skill-chart svg { width: 100%; height: auto; }
