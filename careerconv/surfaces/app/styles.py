@@ -356,7 +356,8 @@ CSS = """
   .cc-app .cc-action-row > .cc-action-owner { flex: 1 1 120px !important; min-width: 0; }
   .cc-app .cc-action-row > .cc-action-skill { flex: 1 1 calc(100% - 44px) !important; }
   .cc-app .cc-team-columns span:nth-child(n+2) { display: none; }
-  .cc-app .cc-option-row, .cc-app .cc-skill-head, .cc-app .cc-rating-row { flex-wrap: wrap; row-gap: 6px; }
+  .cc-app .cc-option-row, .cc-app .cc-skill-head, .cc-app .cc-rating-row, .cc-app .cc-actions {
+    flex-wrap: wrap; row-gap: 6px; }
   .cc-app .cc-option-row > .cc-option-text { flex: 1 1 100% !important; }
   .cc-app .cc-option-row > .cc-option-pros, .cc-app .cc-option-row > .cc-option-cons { flex: 1 1 40% !important; }
   .cc-app .cc-rating-row > .widget-html { flex: 1 1 100% !important; }
