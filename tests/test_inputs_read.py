@@ -56,7 +56,8 @@ def test_every_part_of_the_demo_is_read_as_a_plain_read_gives_it(demo_tables):
 
 def test_repeated_text_with_missing_values_over_several_row_groups_and_filtered_rows(tmp_path):
     """Columns read through the dictionaries: missing values, empty text, a row group whose dictionary differs
-    from the others and rows left out by a filter keep their places and types."""
+    from the others and rows left out by a filter (or every row) keep their places and types; every text column
+    of the many row groups comes as one Arrow array."""
     rows = 5_000
     frame = pd.DataFrame({
         EMPLOYEE_ID: pd.array([f"E{i % 7}" if i % 11 else None for i in range(rows)], dtype="string[pyarrow]"),
@@ -70,11 +71,13 @@ def test_repeated_text_with_missing_values_over_several_row_groups_and_filtered_
     assert pq.ParquetFile(path).metadata.num_row_groups > 5
     table = analytics.ParquetTable("skills", (path,))
     columns = [EMPLOYEE_ID, SKILL, "unique", "n", "chosen"]
-    for filters in (None, [("chosen", "==", True)]):
+    for filters in (None, [("chosen", "==", True)], [("n", "<", 0)]):
         want = pq.read_table(path, columns=columns, filters=filters).to_pandas()
         got = table.part(3, columns, filters, repeated=(EMPLOYEE_ID, SKILL, "not a column"))
         _assert_same(got, want, f"filters {filters}")
         assert isinstance(got[SKILL].array, pd.arrays.ArrowStringArray)
         assert not pa.types.is_dictionary(pa.array(got[SKILL].array).type)
+        for column in (EMPLOYEE_ID, SKILL, "unique"):
+            assert got[column].array.__arrow_array__().num_chunks == 1, (column, filters)
     # A part without a file is the table's empty frame, as before.
     assert table.part(4, [EMPLOYEE_ID, SKILL], repeated=(SKILL,)).empty
