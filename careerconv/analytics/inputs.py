@@ -53,16 +53,20 @@ class ParquetTable:
         return pa.concat_tables([pq.read_table(p, columns=wanted) for p in self.paths]).to_pandas()
 
     def part(self, bucket: int, columns: Sequence[str] | None = None, filters: Any = None,
-             repeated: Sequence[str] = ()) -> pd.DataFrame:
+             repeated: Sequence[str] = (), categories: Sequence[str] = ()) -> pd.DataFrame:
         """The rows of one part (``part-NN.parquet``; none if the part has no file), as pandas.
 
         ``filters`` are passed to :func:`pyarrow.parquet.read_table` (rows left out while reading).
         ``repeated`` names text columns whose values repeat many times: they are read as the file keeps
         them (each distinct value of a row group once, and a number per row) and only then written out as
         text, after ``filters``; the frame is the same, only less text is decoded (targets' ids and
-        skills: about half the time).
+        skills: about half the time). Those of them in ``categories`` are not written out: they come as pandas
+        categoricals (the distinct values once, in no particular order, and a number per row).
+
+        Each text column comes as one Arrow array, not one per row group: Arrow takes rows of a text column in
+        pieces by first copying the pieces into one, on every take (apache/arrow#39565), and pandas takes rows
+        of text that way in every ``.loc[mask]`` (a benchmark part: ~0.2 CPU s and ~100 MiB at its peak less).
         """
-        import pyarrow as pa
         import pyarrow.parquet as pq
 
         tbl = schema.table(self.name)
@@ -72,9 +76,10 @@ class ParquetTable:
             return tbl.empty().loc[:, wanted]
         coded = [c for c in repeated if c in wanted]
         read = pq.read_table(path, columns=wanted, filters=filters, read_dictionary=coded or None)
-        if coded:
-            read = read.cast(pa.schema([f.with_type(f.type.value_type) if f.name in coded else f for f in read.schema],
-                                       metadata=read.schema.metadata))
+        for i, field in enumerate(read.schema):
+            if field.name in coded or _is_text(field.type):
+                whole = _one_text_array(read.column(i), as_text=field.name not in categories)
+                read = read.set_column(i, field.with_type(whole.type), whole)
         return read.to_pandas()
 
     def rows_in(self, bucket: int) -> int:
@@ -92,6 +97,29 @@ class ParquetTable:
         import pyarrow.parquet as pq
 
         return sum(pq.ParquetFile(p).metadata.num_rows for p in self.paths)
+
+
+def _is_text(kind: Any) -> bool:
+    import pyarrow as pa
+
+    return pa.types.is_string(kind) or pa.types.is_large_string(kind)
+
+
+def _one_text_array(column: Any, as_text: bool = True) -> Any:
+    """A text column of a Parquet read, or one read through the file's dictionaries and written out as text, as one
+    array of pandas' Arrow text type (large strings: pandas would convert other text to them); one read through
+    the dictionaries and not ``as_text``, as one dictionary array (pandas makes a categorical of it)."""
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(column.type):
+        # The row groups' dictionaries unified and their numbers put together (the text is not copied), then
+        # the text written out once.
+        whole = column.combine_chunks()
+        if as_text:
+            whole = whole.cast(pa.large_string())
+    else:
+        whole = column.cast(pa.large_string()).combine_chunks()
+    return pa.chunked_array([whole], type=whole.type)
 
 
 @dataclass(frozen=True)
@@ -219,6 +247,10 @@ _REPEATED: dict[str, tuple[str, ...]] = {
     "skill_ratings": (EMPLOYEE_ID, SKILL, "source"), "targets": (EMPLOYEE_ID, CONVERSATION_ID, SKILL),
     "options": (CONVERSATION_ID, SKILL, "text"), "action_items": (ITEM_ID,),
     "checkin_updates": (EMPLOYEE_ID, ITEM_ID, STATUS)}
+# Those of them left as pandas categoricals, not written out as text: cheaper to take rows of and to number (and
+# fewer strings held). The only code reading them (careerconv.analytics.record_tables._measured and the rule it
+# applies, careerconv.rules.progress.progress_at_horizons) orders and looks them up by their text, as it does text.
+_CATEGORIES: dict[str, tuple[str, ...]] = {"targets": (EMPLOYEE_ID, CONVERSATION_ID, SKILL)}
 
 
 # Tables of a part read at a time (EmployeeParts.__getitem__).
@@ -305,9 +337,9 @@ class EmployeeParts:
             table = self._tables[name]
             if isinstance(table, ParquetTable):
                 columns = [c for c in HR_COLUMNS[name] if c not in _NOT_READ.get(name, ())]
-                frames = [table.part(b, columns, _READ_FILTERS.get(name), _REPEATED.get(name, ()))
-                          for b in buckets]
-                return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+                categories = _CATEGORIES.get(name, ())
+                return _put_together([table.part(b, columns, _READ_FILTERS.get(name), _REPEATED.get(name, ()),
+                                                 categories) for b in buckets], categories)
             return table[pd.Series(self._buckets[name], index=table.index).isin(buckets).to_numpy()]
 
         # Two tables at a time: Arrow decodes without Python's lock, and a table's few columns leave its own
@@ -347,6 +379,20 @@ class EmployeeParts:
             return [one(number) for number in range(len(self))]
         with ThreadPoolExecutor(max_workers=workers) as pool:
             return list(pool.map(one, range(len(self))))
+
+
+def _put_together(frames: list[pd.DataFrame], categories: Sequence[str]) -> pd.DataFrame:
+    """The frames of a part's buckets, one after the other; the columns ``categories`` stay categoricals, of the
+    values of every frame (pandas writes categoricals of different values out as objects when it puts them
+    together)."""
+    if len(frames) == 1:
+        return frames[0]
+    for column in [c for c in categories if c in frames[0].columns]:
+        found = [f[column] for f in frames if isinstance(f[column].dtype, pd.CategoricalDtype)]
+        if found:  # a bucket without a file is an empty frame of text
+            kind = pd.CategoricalDtype(pd.api.types.union_categoricals(found).categories)
+            frames = [f.assign(**{column: f[column].astype(kind)}) for f in frames]
+    return pd.concat(frames, ignore_index=True)
 
 
 def release_memory() -> None:

@@ -323,7 +323,7 @@ def _measured_targets(targets: pd.DataFrame, chosen: np.ndarray, ratings: pd.Dat
         empty = pd.DataFrame({c: [] for c in progress.PROGRESS_COLUMNS}).loc[:, _PROGRESS_READ]
         return empty.assign(department=pd.Series([], dtype=object), skill_id=pd.Series([], dtype="Int64"))
     # The employees of the chosen targets, numbered in the order of their ids (-1: none).
-    codes, employees = pd.factorize(targets[EMPLOYEE_ID], sort=True, use_na_sentinel=True)
+    codes, employees = _codes_by_text(targets[EMPLOYEE_ID])
     counts = np.bincount(codes[chosen & (codes >= 0)], minlength=len(employees))
     present = counts > 0
     codes = np.where(codes >= 0, (np.cumsum(present) - 1)[np.maximum(codes, 0)], -1)
@@ -865,7 +865,10 @@ def _plan_kinds(options: pd.DataFrame, targets: pd.DataFrame, period_ids: set[st
     plan_skill, target_skill = _skill_key_codes(chosen[SKILL], targets[SKILL])
     width = max(int(plan_skill.max(initial=-1)), int(target_skill.max(initial=-1))) + 1
     plan = np.where((conversation >= 0) & (plan_skill >= 0), conversation.astype(np.int64) * width + plan_skill, -1)
-    target_conversation = _positions(targets[CONVERSATION_ID].astype(str), pd.Series(among, dtype=str))
+    conversations = targets[CONVERSATION_ID]
+    if not isinstance(conversations.dtype, pd.CategoricalDtype):  # text read as categories is looked up as it is
+        conversations = conversations.astype(str)
+    target_conversation = _positions(conversations, pd.Series(among, dtype=str))
     target = np.where(target_conversation >= 0, target_conversation.astype(np.int64) * width + target_skill, -1)
     plans, first = np.unique(plan, return_index=True)  # each plan number once, with its first row
     at = np.minimum(np.searchsorted(plans, target), max(len(plans) - 1, 0))
@@ -918,11 +921,25 @@ def _positions(values: pd.Series, distinct: pd.Series) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    if isinstance(values.dtype, pd.CategoricalDtype):  # text read as categories: each one looked up once
+        found = _positions(pd.Series(values.cat.categories), distinct)
+        return np.append(found, -1)[values.cat.codes.to_numpy()]
     if not all(pd.api.types.is_string_dtype(c.dtype) and c.dtype != object for c in (values, distinct)):
         return pd.Index(distinct).get_indexer(values)
     found = pc.index_in(pa.array(values, from_pandas=True).cast(pa.large_string()),
                         value_set=pa.array(distinct, from_pandas=True).cast(pa.large_string()))
     return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _codes_by_text(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """What ``pd.factorize(values, sort=True, use_na_sentinel=True)`` gives for text, also for text read as
+    categories (:data:`careerconv.analytics.inputs._CATEGORIES`): the numbers follow the text, not the order of
+    the categories, and the distinct values are text (of the categories' type)."""
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        return pd.factorize(values, sort=True, use_na_sentinel=True)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    rank, ordered = pd.factorize(uniques.astype(uniques.categories.dtype), sort=True)
+    return np.append(rank, -1)[codes], ordered
 
 
 def _sort_codes(values: pd.Series) -> np.ndarray:
@@ -935,6 +952,9 @@ def _isin(column: pd.Series, values: Iterable) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    if isinstance(column.dtype, pd.CategoricalDtype):  # text read as categories: each one looked up once
+        found = _isin(pd.Series(column.cat.categories), values)
+        return np.append(found, False)[column.cat.codes.to_numpy()]
     if isinstance(values, pd.Series) and pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
         texts = values.dropna().unique()  # a text column: every value present is a str
     elif isinstance(values, (set, frozenset)):

@@ -974,9 +974,12 @@ def _text_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """What ``pd.factorize(values, sort=True)`` gives: whole numbers in the sort order of the values (equal
     values share one; a missing value: -1) and the distinct values in that order (as objects).
 
-    Only the distinct values are sorted (``factorize`` sorts a text column's values several times slower).
+    Only the distinct values are sorted (``factorize`` sorts a text column's values several times slower). Text
+    read as categories is sorted as text too, not in the order of its categories.
     """
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if isinstance(uniques.dtype, pd.CategoricalDtype):
+        uniques = uniques.astype(uniques.categories.dtype)
     rank, ordered = pd.factorize(uniques, sort=True, use_na_sentinel=True)
     return (rank[codes] if len(rank) else codes), np.asarray(ordered, dtype=object)
 
