@@ -134,3 +134,24 @@ def test_targets_read_as_categories_give_the_pieces_and_tables_of_targets_read_a
         for name in analytics.TABLE_TITLES:
             pd.testing.assert_frame_equal(as_categories[name], as_text[name], check_exact=True, obj=name)
         assert privacy.shown(as_categories["skill_growth"]).any()
+
+
+def test_a_part_of_several_buckets_keeps_its_categories_when_a_bucket_keeps_no_row(tmp_path):
+    """CI once stopped `hr-report --as-of 2024-01-01` on a small organisation with "dtype of categories must be the
+    same": one bucket's targets were all left out by the read's filter, and its empty categories (objects) were
+    unioned with the others' (text). The empty bucket adds nothing; the part reads as the buckets' rows together."""
+    paths = []
+    for bucket, ids in ((0, ["E1", "E2", "E1"]), (1, ["E3"]), (2, ["E4", "E5"])):
+        frame = pd.DataFrame({EMPLOYEE_ID: pd.array(ids, dtype="string[pyarrow]"),
+                              "keep": [bucket != 1] * len(ids)})
+        paths.append(tmp_path / f"part-{bucket:02d}.parquet")
+        frame.to_parquet(paths[-1], index=False)
+    table = analytics.ParquetTable("targets", tuple(paths))
+    read = [table.part(b, [EMPLOYEE_ID, "keep"], [("keep", "==", True)], repeated=(EMPLOYEE_ID,),
+                       categories=(EMPLOYEE_ID,)) for b in range(3)]
+    assert read[1].empty and isinstance(read[1][EMPLOYEE_ID].dtype, pd.CategoricalDtype)
+    got = inputs._put_together(read, (EMPLOYEE_ID,))
+    assert isinstance(got[EMPLOYEE_ID].dtype, pd.CategoricalDtype)
+    assert got[EMPLOYEE_ID].astype(str).tolist() == ["E1", "E2", "E1", "E4", "E5"]
+    everything_filtered = inputs._put_together([read[1], read[1]], (EMPLOYEE_ID,))
+    assert everything_filtered.empty and isinstance(everything_filtered[EMPLOYEE_ID].dtype, pd.CategoricalDtype)

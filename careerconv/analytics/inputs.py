@@ -390,7 +390,10 @@ def _put_together(frames: list[pd.DataFrame], categories: Sequence[str]) -> pd.D
     for column in [c for c in categories if c in frames[0].columns]:
         found = [f[column] for f in frames if isinstance(f[column].dtype, pd.CategoricalDtype)]
         if found:  # a bucket without a file is an empty frame of text
-            kind = pd.CategoricalDtype(pd.api.types.union_categoricals(found).categories)
+            # A bucket whose rows were all left out by the read's filter has no categories, of another type
+            # (objects) than those of text; they add nothing, and unioned with the others they are refused.
+            kind = pd.CategoricalDtype(pd.api.types.union_categoricals(
+                [c for c in found if len(c.cat.categories)] or found[:1]).categories)
             frames = [f.assign(**{column: f[column].astype(kind)}) for f in frames]
     return pd.concat(frames, ignore_index=True)
 
