@@ -144,6 +144,12 @@ def paced_pool(manager_class: type, settle: float = REFILL_SETTLE, latest: float
                 if not (self._stopping and exc.status_code == 404):
                     raise
             starting = self._pending_kernels.get(kernel_id)
+            if starting is not None and starting.get_loop() is not asyncio.get_running_loop():
+                # Voila stops its kernels in a loop of its own once the server's loop has ended (Ctrl-C within a
+                # second of the URL): the start, a task of the ended loop, can neither be awaited nor finish. A
+                # kernel it launched ends by itself when this process exits (ipykernel watches its parent).
+                self.log.debug("kernel %s was still starting as the server stopped", kernel_id)
+                return None
             if starting is not None:
                 await asyncio.gather(starting, return_exceptions=True)
             if kernel_id in self:
