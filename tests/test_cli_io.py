@@ -326,7 +326,7 @@ def test_an_id_in_the_wrong_case_is_answered_with_the_one_on_the_roster(data: Pa
 
 @pytest.mark.parametrize("argv, written", [
     (["export", "conversations", "-o"], "x.csv"), (["due", "-o"], "due.csv"),
-    (["hr-report", "--as-of", "2024-01-01", "-o"], "hr"), (["report", "--all", "-o"], "reports")])
+    (["hr-report", "--as-of", "2024-01-01", "-o"], "hr.html"), (["report", "--all", "-o"], "reports")])
 def test_an_output_inside_a_file_is_named_with_the_file_in_the_way(data: Path, files: Path, capsys,
                                                                     argv: list[str], written: str):
     """A hostile tester's output paths: one inside a file gave '[Errno 17] File exists' or a NotADirectoryError

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from careerconv import cli
+from careerconv import analytics, cli
 from careerconv.demo.organisation import write_demo_organisation
 from careerconv.records.store import Store
 
@@ -116,6 +116,26 @@ def test_min_group_size_below_three_is_refused(planted, capsys, tmp_path):
     assert code == 1
     assert "at least 3" in capsys.readouterr().err
     assert not (tmp_path / "x.html").exists()
+
+
+@pytest.mark.parametrize("name, suggested", [("hr", "hr.html"), ("hr.pdf", "hr.html"), ("hr.html.txt", "hr.html.html")])
+def test_a_page_name_without_html_is_refused_before_anything_is_computed(planted, capsys, tmp_path, monkeypatch,
+                                                                         name, suggested):
+    """`-o reports/hr` wrote the page as `hr`, which a browser opened as 260,000 pixels of text (as --xlsx refuses a
+    workbook name without .xlsx); nothing is computed or written, and the message says what to give."""
+    monkeypatch.setattr(analytics, "load_hr_tables", lambda *a, **k: pytest.fail("computed before the name was checked"))
+    code = cli.main(["--data", str(planted), "hr-report", "--as-of", "2026-10-01", "-o", str(tmp_path / name)])
+    assert code == 1
+    assert capsys.readouterr().err == (f"careerconv hr-report: error: -o/--output {tmp_path / name} is not a page name; "
+                                       f"give a file name ending in .html, such as {tmp_path / suggested}\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_page_name_ending_in_htm_in_capitals_is_a_page(planted, tmp_path):
+    page = tmp_path / "HR.HTM"
+    assert cli.main(["--data", str(planted), "hr-report", "--as-of", "2026-10-01", "--min-group-size", "3", "-q",
+                     "-o", str(page)]) == 0
+    assert page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
 @pytest.mark.parametrize("args, message", [

@@ -66,7 +66,8 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
                    help=f"smallest number of distinct employees a figure may describe (default {privacy.DEFAULT_K}, "
                         f"at least {privacy.MIN_K}; setting privacy.min_group_size)")
     p.add_argument("--as-of", metavar="DATE", help="report date, YYYY-MM-DD (default: today)")
-    p.add_argument("-o", "--output", metavar="FILE", help="where to write the HTML page (default: "
+    p.add_argument("-o", "--output", metavar="FILE", help="where to write the HTML page, a name ending in .html "
+                   "(default: "
                    "hr-analytics-<as-of>.html in the reports folder: setting reports.folder, else reports/ next to "
                    "the data folder)")
     streams.add_old_spelling(p, "--out", "-o/--output", dest="output", metavar="FILE")
@@ -86,6 +87,9 @@ def run(args: argparse.Namespace) -> int:
         config.reports_dir(args.data_dir, args.reports) / f"hr-analytics-{as_of:%Y-%m-%d}.html"
     if out.is_dir():
         raise ValueError(f"-o/--output {out} is a folder; give a file name such as {out / 'hr-analytics.html'}")
+    if out.suffix.lower() not in (".html", ".htm"):  # a browser shows a page of another name as text, or not at all
+        raise ValueError(f"-o/--output {out} is not a page name; give a file name ending in .html, such as "
+                         f"{out.with_suffix('.html')}")
     csv_dir = Path(args.csv).expanduser() if args.csv else None
     if csv_dir is not None and csv_dir.exists() and not csv_dir.is_dir():
         raise ValueError(f"--csv {csv_dir} is a file; give a folder for the CSV tables")
