@@ -188,6 +188,9 @@ def test_ics_file_is_written_and_parses(data, capsys, tmp_path):
     # options that would have been ignored or written something else than the file's name promises
     (["--remind", "2d"], "--remind sets the reminders of the calendar: give --ics FILE too"),
     (["-o", "due.ics"], "writes the due list (table, csv or json), not a calendar; give the calendar file to --ics"),
+    # a calendar named without .ics was written, and neither a calendar app nor a double click opened it
+    (["--ics", "team"], "--ics team is not a calendar name; give a file name ending in .ics, such as team.ics"),
+    (["--ics", "team.txt"], "--ics team.txt is not a calendar name; give a file name ending in .ics, such as team.ics"),
     (["--format", "csv", "-o", "due.json"], "ends in .json but --format is csv; name the file due.csv or leave out"),
 ])
 def test_bad_arguments_are_usage_errors(data, capsys, argv, message):

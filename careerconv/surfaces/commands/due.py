@@ -70,8 +70,8 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
                    help="write the list to FILE instead of stdout (a CSV file starts with a BOM so Excel "
                         "reads it as UTF-8); - is stdout")
     p.add_argument("--ics", metavar="FILE",
-                   help="also write an iCalendar file of the next career conversations and the check-ins "
-                        f"before them, up to --within days ahead (default {ics.DEFAULT_HORIZON_DAYS})")
+                   help="also write an iCalendar file (a name ending in .ics) of the next career conversations and "
+                        f"the check-ins before them, up to --within days ahead (default {ics.DEFAULT_HORIZON_DAYS})")
     p.add_argument("--remind", metavar="LEAD", type=_lead_time, default=_NOT_GIVEN,
                    help="with --ics: each event's reminder shows this long before it, e.g. 2d, 12h, 1w, 0 (at the "
                         "start of the day) or none (default 1d)")
@@ -110,6 +110,9 @@ def run(args: argparse.Namespace) -> int:
     for option, value in (("-o/--output", args.output), ("--ics", args.ics)):
         if value and Path(value).expanduser().is_dir():
             raise ValueError(f"{option} {value} is a folder; give a file name (for example one inside it)")
+    if args.ics and Path(args.ics).suffix.lower() != ".ics":  # a calendar app opens a file by its name's ending
+        parser.error(f"--ics {args.ics} is not a calendar name; give a file name ending in .ics, such as "
+                     f"{Path(args.ics).with_suffix('.ics')}")
     due_tables = load_due_tables(store)
     if due_tables["roster"].empty:
         raise ValueError(f"the roster in {store.root} is empty: nobody to list (import one with "
