@@ -24,6 +24,7 @@ import sys
 from careerconv import __version__
 from careerconv.records import config
 from careerconv.surfaces.commands import settings
+from careerconv.surfaces.commands.slow_imports import skip_slow_optional_modules
 from careerconv.surfaces.commands import streams
 
 # Each command's name and its module; the order here is the order in `careerconv --help`.
@@ -174,6 +175,7 @@ def user_error(exc: Exception) -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
+    skip_slow_optional_modules()  # before a command imports papermill or nbformat
     args = _parse(argv)
     try:
         resolve_settings(args)

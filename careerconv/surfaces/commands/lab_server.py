@@ -16,7 +16,7 @@ person running the app, whose terminal shows ``careerconv app``'s own lines:
 
 The kernels run over Unix sockets (``KernelManager.transport = "ipc"`` in the config file), so the
 kernel does not warn that it runs over TCP without encryption either. As for Voila
-(:mod:`.voila_server`), ``rfc3987_syntax`` is not imported. Any other line still shows.
+(:mod:`.voila_server`), ``rfc3987_syntax`` is not imported (:mod:`.slow_imports`). Any other line still shows.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import logging
 import sys
 import warnings
 
-from .voila_server import SKIPPED_MODULES
+from .slow_imports import skip_slow_optional_modules
 
 SERVER_LOGGER = "ServerApp"
 
@@ -50,8 +50,7 @@ def _no_deprecation_warnings() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run JupyterLab with ``argv`` (default: this process's arguments)."""
-    for name in SKIPPED_MODULES:
-        sys.modules.setdefault(name, None)
+    skip_slow_optional_modules()
     logging.getLogger(SERVER_LOGGER).addFilter(QuietStopSignal())
     _no_deprecation_warnings()
     from jupyterlab.labapp import LabApp

@@ -1,12 +1,9 @@
 """Voila as ``careerconv app`` runs it: ``python -m careerconv.surfaces.commands.voila_server ARGS``
 (Voila's own arguments).
 
-The same as ``python -m voila``, less one import that costs seconds: ``jsonschema`` (through
-``jupyter_events``) imports ``rfc3987_syntax`` when it is installed, which builds a Lark grammar at import
-time - 2 s on an idle core, 6 s on a busy 2-core machine, the larger part of the server's start. It serves
-only the ``iri`` format check, which no schema the server validates uses; marked as missing, ``jsonschema``
-skips that check (see ``jsonschema/_format.py``). This module imports nothing of careerconv beyond the
-package's light ``__init__`` files, so the server starts without pandas too.
+The same as ``python -m voila``, less one import that costs seconds (:mod:`.slow_imports`). This module
+imports nothing of careerconv beyond the package's light ``__init__`` files, so the server starts without
+pandas too.
 
 One of the server's log lines is left out of the terminal: "Notebook conversation.ipynb is not
 trusted", logged each time a page runs the notebook. Trust decides whether a notebook's stored outputs
@@ -45,7 +42,8 @@ import asyncio
 import logging
 import sys
 
-SKIPPED_MODULES = ("rfc3987_syntax",)
+from .slow_imports import skip_slow_optional_modules
+
 APP_NOTEBOOK = "conversation.ipynb"
 SERVER_LOGGER = "Voila"  # the server's log (traitlets names an application's logger after its class)
 REFILL_SETTLE = 10.0  # seconds after a page's notebook has run before the pool heats the next kernel
@@ -219,8 +217,7 @@ async def _shutdown_if_unused(manager, kernel_id: str, log: logging.Logger) -> N
 
 def main(argv: list[str] | None = None) -> int:
     """Run Voila with ``argv`` (default: this process's arguments)."""
-    for name in SKIPPED_MODULES:
-        sys.modules.setdefault(name, None)  # "import rfc3987_syntax" raises ImportError: jsonschema carries on
+    skip_slow_optional_modules()
     import voila.app
     from voila.app import main as voila_main
 
