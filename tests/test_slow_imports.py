@@ -33,9 +33,16 @@ def test_a_report_made_by_the_command_line_imports_nbformat_without_the_slow_gra
 
 
 def test_the_servers_leave_it_out_before_they_import_jupyter():
+    """Voila and JupyterLab of ``careerconv app``, and each coach's server on the hub (which the hub's
+    configuration starts through careerconv's module)."""
+    from careerconv.records import resources
+
+    config = resources.jupyterhub_config_file().read_text(encoding="utf-8")
+    assert 'c.Spawner.cmd = [sys.executable, "-m", "careerconv.surfaces.commands.singleuser_server"]' in config
     code, modules = _imports("from careerconv.surfaces.commands import slow_imports, voila_server, lab_server\n"
+                             "from careerconv.surfaces.commands import singleuser_server\n"
                              "slow_imports.skip_slow_optional_modules()\n"
-                             "import voila.app, jupyterlab.labapp\n"
+                             "import voila.app, jupyterlab.labapp, jupyterhub.singleuser\n"
                              "import jsonschema._format as f\n"
                              "assert not hasattr(f, 'is_iri'), 'the iri check is there'")
     assert code == 0 and "jsonschema" in modules and IMPORTED not in modules and "lark" not in modules

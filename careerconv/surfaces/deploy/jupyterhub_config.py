@@ -134,7 +134,8 @@ else:
 
 SERVER_FOLDER = "~/careerconv-records-service"  # shown in the coach's app as where its data comes from
 NOTEBOOKS = resources.notebooks_dir()  # the notebooks of the careerconv installed beside JupyterHub
-c.Spawner.cmd = ["jupyterhub-singleuser"]
+# jupyterhub-singleuser, less an import that costs seconds at every spawn (careerconv.surfaces.commands.slow_imports)
+c.Spawner.cmd = [sys.executable, "-m", "careerconv.surfaces.commands.singleuser_server"]
 c.Spawner.notebook_dir = str(NOTEBOOKS)
 c.Spawner.default_url = "/voila/render/conversation.ipynb"
 c.Spawner.args = [
