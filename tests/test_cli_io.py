@@ -221,6 +221,20 @@ def test_export_refuses_a_format_its_file_name_contradicts(data: Path, files: Pa
     assert not (files / "r.csv").exists()
 
 
+@pytest.mark.parametrize("argv, name, suggested", [([], "r.json", "r.csv"), (["--format", "xlsx"], "r.html", "r.xlsx"),
+                                                  (["--format", "parquet"], "r.ICS", "r.parquet")])
+def test_export_refuses_a_file_name_of_a_format_it_does_not_write(data: Path, files: Path, capsys, argv, name,
+                                                                   suggested):
+    """`-o r.json` wrote CSV into a file every JSON reader then refused (`due` has the same rule)."""
+    with pytest.raises(SystemExit) as exc:
+        main(["--data", str(data), "export", "skill_ratings", *argv, "-o", str(files / name)])
+    assert exc.value.code == 2
+    suffix = name.rsplit(".", 1)[1].lower()
+    assert (f"-o {files / name} ends in .{suffix}, which this command does not write (it writes csv, parquet or "
+            f"xlsx); name the file {suggested}") in capsys.readouterr().err
+    assert not (files / name).exists()
+
+
 def test_export_employee(data: Path, files: Path, capsys):
     out_dir = files / "ana"
     code, out, err = run(capsys, "--data", str(data), "export", "--employee", "E001", str(out_dir))

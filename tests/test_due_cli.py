@@ -192,6 +192,11 @@ def test_ics_file_is_written_and_parses(data, capsys, tmp_path):
     (["--ics", "team"], "--ics team is not a calendar name; give a file name ending in .ics, such as team.ics"),
     (["--ics", "team.txt"], "--ics team.txt is not a calendar name; give a file name ending in .ics, such as team.ics"),
     (["--format", "csv", "-o", "due.json"], "ends in .json but --format is csv; name the file due.csv or leave out"),
+    # a name promising a format the command does not write: the text table was written into due.xlsx
+    (["-o", "due.xlsx"], "-o due.xlsx ends in .xlsx, which this command does not write (it writes table, csv or json); "
+                         "name the file due.txt"),
+    (["--format", "csv", "-o", "due.html"], "ends in .html, which this command does not write (it writes table, csv "
+                                            "or json); name the file due.csv"),
 ])
 def test_bad_arguments_are_usage_errors(data, capsys, argv, message):
     with pytest.raises(SystemExit) as exit_info:

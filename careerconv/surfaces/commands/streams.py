@@ -236,11 +236,27 @@ def output_format(parser: argparse.ArgumentParser, chosen: str | None, output: s
     in, else ``default``.
 
     A name ending in one format's extension while ``--format`` asks for another is a usage mistake (exit 2): the
-    file would not open in what its name promises (a workbook named ``.csv``, a CSV file named ``.xlsx``).
+    file would not open in what its name promises (a workbook named ``.csv``, a CSV file named ``.xlsx``); so is
+    a name ending in the extension of a format the command does not write (:data:`DATA_EXTENSIONS`: a CSV file
+    named ``.json``, a text table named ``.xlsx``). Any other name (none, ``.txt``, ``.out``) takes the format.
     """
     suffix = Path(output).suffix.lower().lstrip(".") if output and output != "-" else ""
     named = suffix if suffix in formats else None
     if chosen and named and chosen != named:
         parser.error(f"-o {output} ends in .{suffix} but --format is {chosen}; name the file "
                      f"{Path(output).with_suffix('.' + chosen).name} or leave out --format")
-    return chosen or named or default
+    written = chosen or named or default
+    if suffix in DATA_EXTENSIONS and not named:
+        every = list(formats) if default in formats else [default, *formats]
+        writes = f"{', '.join(every[:-1])} or {every[-1]}" if len(every) > 1 else every[0]
+        parser.error(f"-o {output} ends in .{suffix}, which this command does not write (it writes {writes}); "
+                     f"name the file {Path(output).with_suffix('.' + _EXTENSION.get(written, written)).name}")
+    return written
+
+
+# File name endings of formats a reader opens by them: a file named so holding another format opens wrong, or
+# not at all (output_format refuses it).
+DATA_EXTENSIONS = frozenset({"csv", "tsv", "json", "parquet", "xlsx", "xls", "ods", "html", "htm", "ics", "pdf",
+                             "ipynb", "zip"})
+# The name ending of a format written as text whose name is not an extension.
+_EXTENSION = {"table": "txt"}
