@@ -581,3 +581,23 @@ def test_cli_refuses_bad_arguments(sample_data, capsys):
         run_cli("--data", str(sample_data), "report", "--all", "--jobs", "0")
     assert run_cli("--data", str(sample_data / "missing"), "report", "--all") == 1
     assert "does not exist" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["report.html", "E0001.PDF", "reports.zip"])
+def test_a_reports_folder_named_as_a_page_is_refused(sample_data, tmp_path, capsys, name):
+    """`report E0001 -o report.html` made a folder named report.html with the page inside; the name is refused
+    (nothing made) and the message says the reports are pages inside a folder. A folder of that name that exists
+    is used as it is."""
+    target = tmp_path / name
+    assert run_cli("--data", str(sample_data), "report", "E0001", "--as-of", "2026-10-01", "--no-pdf",
+                   "-o", str(target)) == 1
+    suffix = name.rsplit(".", 1)[1].lower()
+    assert capsys.readouterr().err == (
+        f"careerconv report: error: -o/--output {target} names the reports folder but ends in .{suffix}, as a file "
+        f"would: each report is a page inside the folder, beside an index page; give a folder name such as "
+        f"{target.with_suffix('')}\n")
+    assert not target.exists() and not target.with_suffix("").exists()
+    target.mkdir()
+    assert run_cli("--data", str(sample_data), "report", "E0001", "--as-of", "2026-10-01", "--no-pdf",
+                   "-o", str(target), "--merge-index") == 1  # no shards there: refused for that, not for its name
+    assert "names the reports folder" not in capsys.readouterr().err

@@ -107,6 +107,7 @@ def _dask_target(text: str):
 
 def run(args: argparse.Namespace) -> int:
     """Run ``careerconv report``; return the exit code (1 when any report failed)."""
+    _check_folder_name(args.reports)
     if args.merge_index:
         if args.all or args.employees or args.shard or args.dask:
             raise ValueError("--merge-index only merges the indexes the shards wrote: run it on its own "
@@ -180,6 +181,25 @@ def _list_failures(failures: list[tuple[str, str | None, Path | None]]) -> int:
         if kept is not None and kept.exists():
             print(f"    (the failed notebook is kept: {kept})", file=sys.stderr)
     return 1
+
+
+def _check_folder_name(reports: str | None) -> None:
+    """``-o`` names the reports folder: a new folder named as a file of a format is taken for the page itself
+    (``-o report.html`` made a folder ``report.html``); one that exists is used as it is.
+
+    Raises
+    ------
+    ValueError
+        For such a name, saying what to give.
+    """
+    if not reports:
+        return
+    path = Path(reports).expanduser()
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix in streams.DATA_EXTENSIONS and not path.is_dir():
+        raise ValueError(f"-o/--output {reports} names the reports folder but ends in .{suffix}, as a file would: "
+                         "each report is a page inside the folder, beside an index page; give a folder name such "
+                         f"as {path.with_suffix('')}")
 
 
 def _merge(args: argparse.Namespace) -> int:
