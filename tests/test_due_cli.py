@@ -198,11 +198,15 @@ def test_ics_file_is_written_and_parses(data, capsys, tmp_path):
     (["--format", "csv", "-o", "due.html"], "ends in .html, which this command does not write (it writes table, csv "
                                             "or json); name the file due.csv"),
 ])
-def test_bad_arguments_are_usage_errors(data, capsys, argv, message):
+def test_bad_arguments_are_usage_errors(data, capsys, tmp_path, monkeypatch, argv, message):
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)  # a relative name would be written here
     with pytest.raises(SystemExit) as exit_info:
         main(["--data", str(data), "due", *argv])
     assert exit_info.value.code == 2
     assert message in capsys.readouterr().err
+    assert list(here.iterdir()) == []  # nothing written
 
 
 def test_missing_folder_and_empty_roster(tmp_path, capsys):
