@@ -891,6 +891,20 @@ def test_the_sort_order_of_the_table_is_what_lexsort_gives(seed, columns, rows, 
     assert progress._lexsort(keys).tolist() == np.lexsort(keys).tolist()
 
 
+@pytest.mark.parametrize("column", ["employee_id", "conversation_id", "skill"])
+@pytest.mark.parametrize("kind", [object, "string[pyarrow]", "category"])
+def test_a_target_missing_a_value_among_others_is_refused(column, kind):
+    """A target without an employee id among targets with one was measured against another employee's ratings
+    (its missing value took the sort rank of the last distinct id); it is refused, naming its row."""
+    rows = [("E2", "c2", T0, "SQL", 5, 6, 7), ("E3", "c3", T0, "Python", 5, 6, 7), ("E1", "c1", T0, "SQL", 5, 6, 7)]
+    targets = make_targets(rows)
+    targets.loc[1, column] = None
+    targets[column] = targets[column].astype(kind)
+    ratings = make_ratings([("E1", "2025-07-01", "SQL", 8), ("E3", "2025-07-01", "Python", 8)])
+    with pytest.raises(ValueError, match=rf"targets\.{column} has 1 invalid value\(s\) \(a value is required\): row 1:"):
+        progress_at_horizons(targets, ratings, "2025-10-01")
+
+
 def test_blank_codes_are_the_missing_and_white_space_values_the_targets_refuse():
     codes, distinct = pd.factorize(pd.Series(["E1", None, " ", "\t", "E2", "E1"], dtype=object))
     assert progress.blank_codes(codes, distinct).tolist() == [False, True, True, True, False, False]

@@ -981,7 +981,10 @@ def _text_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     if isinstance(uniques.dtype, pd.CategoricalDtype):
         uniques = uniques.astype(uniques.categories.dtype)
     rank, ordered = pd.factorize(uniques, sort=True, use_na_sentinel=True)
-    return (rank[codes] if len(rank) else codes), np.asarray(ordered, dtype=object)
+    # A missing value keeps its -1 (taken as the rank of the last distinct value, a target without an employee id
+    # was measured against another employee's ratings).
+    ranks = np.where(codes >= 0, rank[np.maximum(codes, 0)] if len(rank) else -1, -1)
+    return ranks, np.asarray(ordered, dtype=object)
 
 
 def _joint_codes(columns: list[tuple[np.ndarray, np.ndarray]], normalise: Any = None) -> tuple[list[np.ndarray], int]:
