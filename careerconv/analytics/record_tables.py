@@ -322,12 +322,15 @@ def _measured_targets(targets: pd.DataFrame, chosen: np.ndarray, ratings: pd.Dat
     if not chosen.any():
         empty = pd.DataFrame({c: [] for c in progress.PROGRESS_COLUMNS}).loc[:, _PROGRESS_READ]
         return empty.assign(department=pd.Series([], dtype=object), skill_id=pd.Series([], dtype="Int64"))
-    # The employees of the chosen targets, numbered in the order of their ids (-1: none).
-    codes, employees = _codes_by_text(targets[EMPLOYEE_ID])
+    # The employees of the chosen targets, numbered in the order of their ids (-1: none), as text of the column's
+    # type (of its categories' type, for ids read as categories).
+    ids = targets[EMPLOYEE_ID]
+    codes, employees = progress.text_codes(ids)
     counts = np.bincount(codes[chosen & (codes >= 0)], minlength=len(employees))
     present = counts > 0
     codes = np.where(codes >= 0, (np.cumsum(present) - 1)[np.maximum(codes, 0)], -1)
-    employees, counts = pd.Series(employees[present]), counts[present]
+    text = ids.dtype.categories.dtype if isinstance(ids.dtype, pd.CategoricalDtype) else ids.dtype
+    employees, counts = pd.Series(employees[present], dtype=text), counts[present]
     no_id = progress.blank_codes(codes, employees)
     run_of = (np.cumsum(counts) - counts) // _PROGRESS_ROWS  # per employee, in the order of their ids
     target_run = np.where(codes >= 0, run_of[np.maximum(codes, 0)] if len(run_of) else 0, 0)  # no id: the first
@@ -929,17 +932,6 @@ def _positions(values: pd.Series, distinct: pd.Series) -> np.ndarray:
     found = pc.index_in(pa.array(values, from_pandas=True).cast(pa.large_string()),
                         value_set=pa.array(distinct, from_pandas=True).cast(pa.large_string()))
     return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-
-
-def _codes_by_text(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """What ``pd.factorize(values, sort=True, use_na_sentinel=True)`` gives for text, also for text read as
-    categories (:data:`careerconv.analytics.inputs._CATEGORIES`): the numbers follow the text, not the order of
-    the categories, and the distinct values are text (of the categories' type)."""
-    if not isinstance(values.dtype, pd.CategoricalDtype):
-        return pd.factorize(values, sort=True, use_na_sentinel=True)
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    rank, ordered = pd.factorize(uniques.astype(uniques.categories.dtype), sort=True)
-    return np.append(rank, -1)[codes], ordered
 
 
 def _sort_codes(values: pd.Series) -> np.ndarray:

@@ -970,7 +970,7 @@ def _strip(values: pd.Series) -> pd.Series:
     return pd.Series(result, index=values.index)
 
 
-def _text_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def text_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """What ``pd.factorize(values, sort=True)`` gives: whole numbers in the sort order of the values (equal
     values share one; a missing value: -1) and the distinct values in that order (as objects).
 
@@ -1136,7 +1136,7 @@ def blank_codes(codes: np.ndarray, distinct: Any) -> np.ndarray:
 def _validate_targets(targets: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """Validated copy of ``targets`` with ``horizon_date``; skill names stripped.
 
-    The text columns' sort order comes along as whole numbers (see :func:`_text_codes`): ``_employee_order``,
+    The text columns' sort order comes along as whole numbers (see :func:`text_codes`): ``_employee_order``,
     ``_conversation_order`` and ``_skill_order`` (of the stripped names). Also returns the distinct employees
     and stripped skill names in that order (by column name).
     """
@@ -1145,7 +1145,7 @@ def _validate_targets(targets: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np
     tgt = targets.loc[:, list(TARGET_COLUMNS)]
     encoded = {}
     for column in (EMPLOYEE_ID, CONVERSATION_ID, SKILL):
-        codes, uniques = _text_codes(tgt[column])
+        codes, uniques = text_codes(tgt[column])
         stripped = pd.Series(uniques, dtype=object).astype(str).str.strip()
         blank = blank_codes(codes, uniques)
         if blank.any():
