@@ -499,3 +499,27 @@ def test_checkins_on_one_day_are_ordered_naturally():
     ])
     # -10 was saved after -9 (Store.new_record_id counts up), so its "done" is the latest word
     assert list(cadence.action_item_states(frames, D(2024, 2, 2))["status"]) == ["done"]
+
+
+def test_the_items_known_on_an_earlier_day_are_those_agreed_by_it_among_a_later_days(tmp_path):
+    """cadence.agreed_by: the items of action_item_states on a day are the rows of a later day's states whose
+    conversation is dated on or before it (what the HR report's neighbouring periods count), on a demo
+    organisation with drafts, check-ins and items in every state, on every kind of day (a conversation's own day,
+    the day before it, a day without records)."""
+    from careerconv import analytics
+    from careerconv.demo.bulk import generate_bulk
+
+    generate_bulk(tmp_path / "org", 40, seed=3, years=2.0)
+    frames = analytics.load_hr_tables(tmp_path / "org")
+    later = pd.Timestamp("2026-10-01")
+    states = cadence.action_item_states(frames, later)
+    assert states["status"].nunique() > 2 and len(states) > 100
+    dates = sorted(set(frames["conversations"]["date"].dt.normalize()))
+    third = dates[len(dates) // 3]
+    days = [dates[0] - pd.Timedelta(days=1), dates[0], third - pd.Timedelta(days=1), third, dates[-1], later]
+    keys = ["conversation_id", "item_id"]
+    for day in days:
+        expected = cadence.action_item_states(frames, day).loc[:, keys]
+        found = states.loc[cadence.agreed_by(states, day), keys]
+        assert sorted(map(tuple, found.to_numpy())) == sorted(map(tuple, expected.to_numpy())), day
+    assert not cadence.agreed_by(states, days[0]).any() and cadence.agreed_by(states, later).all()

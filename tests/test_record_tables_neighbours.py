@@ -94,3 +94,39 @@ def test_the_reports_sharing_the_end_look_up_the_plans_of_their_targets_once(tab
     (sharing,) = starts  # one part: the reports starting earlier, besides the report itself
     assert sharing > 0 and len(reports) > sharing + 1
     assert len(calls) == 1 + len(reports) - (1 + sharing), (len(calls), len(reports), sharing)
+
+
+def test_the_neighbouring_reports_counted_for_their_group_sizes_only_give_the_same_pieces_and_tables(
+        tables, monkeypatch):
+    """The neighbouring reports (rule 2c) count only their groups' sizes (Context.sizes_only): no statistics,
+    medians or contributions, and their action items among those of the report's own as-of day. Every piece
+    and table is what counting everything in them gives, and the item states are worked out once per part, not
+    once per as-of day."""
+    from careerconv.rules import cadence
+
+    states_days = []
+    real_states = cadence.action_item_states
+    monkeypatch.setattr(cadence, "action_item_states",
+                        lambda frames, day: states_days.append(pd.Timestamp(day)) or real_states(frames, day))
+    sized, sized_pieces, _ = _report(tables, monkeypatch, share=True)
+    sized_days = list(states_days)
+    real_replace = record_tables.replace  # neighbours made as before: everything counted
+
+    def counting_everything(obj, **changes):
+        return real_replace(obj, **{**changes, "sizes_only": False} if "sizes_only" in changes else changes)
+
+    monkeypatch.setattr(record_tables, "replace", counting_everything)
+    states_days.clear()
+    full, full_pieces, _ = _report(tables, monkeypatch, share=True)
+    assert len(sized_pieces) == len(full_pieces) > 1
+    assert len(sized_days) == len(sized_pieces) and len(set(sized_days)) == 1  # one as-of day, once a part
+    assert len(set(states_days)) > 2  # the neighbours' own days, when everything is counted
+    for one, other in zip(sized_pieces, full_pieces):
+        assert one.keys() == other.keys()
+        for name in one:
+            for field in ("sums", "values", "contrib", "neighbours"):
+                pd.testing.assert_frame_equal(getattr(one[name], field), getattr(other[name], field),
+                                              obj=f"{name}.{field}")
+        assert all(len(one[name].neighbours) for name in record_tables.CUT_TABLES if name in one)
+    for name in analytics.TABLE_TITLES:
+        pd.testing.assert_frame_equal(sized[name], full[name], obj=name)

@@ -1,7 +1,7 @@
 """A report with neighbouring periods works out once per part the action items' states of its as-of day and
-their rows with departments (the reports that share its end, rule 2c, take the same), the self ratings the rating
-trends read and the skills people named (each report keeps its own days); every table stays as when each report
-worked them out."""
+their rows with departments (the neighbouring reports of rule 2c count their items among them), the self ratings
+the rating trends read and the skills people named (each report keeps its own days); every table stays as when each
+report worked them out."""
 
 from __future__ import annotations
 
@@ -62,7 +62,9 @@ def test_what_the_reports_share_is_worked_out_once_per_part(tables, monkeypatch)
     (report_day, n_parts), = parts.items()
     assert days[report_day] == n_parts  # not once more for every report that shares the end
     assert rated == {"rated": n_parts, "named": n_parts, "items": sum(days.values())}  # once per day's states
-    assert len(days) > 1  # the reports with another end have their own days
+    # The reports with another end count their items among those of the report's day (they want only their groups'
+    # sizes, Context.sizes_only): no states of their own days.
+    assert set(days) == {report_day}
 
     # Each report working its states out again gives the same tables.
     monkeypatch.setattr(record_tables.PartShared, "get", lambda self, key, make, keep=True: make())

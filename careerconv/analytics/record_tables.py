@@ -84,6 +84,10 @@ class Context:
         The skill id of each name (NA if unknown).
     catalogue
         :func:`careerconv.analytics.skill_catalogue` of every spelling (``raw``, ``skill_id``, ``label``).
+    sizes_only
+        Whether only the tables' group sizes are wanted (``n_employees`` per group and department), as of the
+        reports that share one edge of this one's period, which rule 2c reads (:attr:`Piece.neighbours`): the
+        pieces then leave out their statistics, the values of their medians and their contributions per quarter.
     """
 
     scope: ReportScope
@@ -91,6 +95,7 @@ class Context:
     public: set[int]
     skill_ids: Callable[[pd.Series], pd.Series]
     catalogue: pd.DataFrame
+    sizes_only: bool = False
 
 
 # --------------------------------------------------------------------------- one part
@@ -106,7 +111,7 @@ def part_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, P
     (:meth:`ReportScope.neighbours`; :attr:`Piece.neighbours`, for rule 2c of
     :func:`careerconv.rules.privacy.protect`), worked out by the same functions over those periods.
     """
-    reports = {None: ctx, **{(edge, quarter): replace(ctx, scope=ctx.scope.neighbour(edge, quarter))
+    reports = {None: ctx, **{(edge, quarter): replace(ctx, scope=ctx.scope.neighbour(edge, quarter), sizes_only=True)
                              for edge, quarter in ctx.scope.neighbours()}}
     shared = PartShared(frames)
     # First every report's tables measured from the targets and the neighbours' rating figures (the largest
@@ -125,7 +130,7 @@ def part_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, P
             cut[key].update(rating_pieces(shared, report))
     shared.forget("rating_input")
     for key, report in reports.items():
-        cut[key].update(_other_pieces(shared, report, everything=key is None))
+        cut[key].update(_other_pieces(shared, report, everything=key is None, base_day=ctx.scope.as_of_day))
     pieces = cut.pop(None)
     # This report's rating figures come from the rating step; here only their neighbours are counted.
     pieces.update({name: Piece(list(by), pd.DataFrame()) for name, by in RATING_TABLES.items()})
@@ -193,20 +198,29 @@ class PartShared:
         return self.get("rated", lambda: rated_rows(self.frames["skill_ratings"], drafts, ctx, self.department_of))
 
 
-def _other_pieces(shared: PartShared, ctx: Context, *, everything: bool) -> dict[str, Piece]:
+def _other_pieces(shared: PartShared, ctx: Context, *, everything: bool,
+                  base_day: pd.Timestamp | None = None) -> dict[str, Piece]:
     """The pieces of one part over ``ctx.scope`` not measured from the targets (:func:`_progress_pieces`); without
     ``everything`` only those of :data:`CUT_TABLES`.
 
     The action items' states of the as-of day are kept for the other reports only for the report itself (the one
-    with ``everything``: the reports sharing its end read them); the neighbours with another end have days of
-    their own.
+    with ``everything``: the reports sharing its end read them). A report wanting only group sizes
+    (``ctx.sizes_only``) as of a day before ``base_day`` (the report's own as-of day, whose states come first)
+    counts the items known on its day among those (:func:`careerconv.rules.cadence.agreed_by`), whatever their
+    state.
     """
     frames, scope, department_of = shared.frames, ctx.scope, shared.department_of
     completed, drafts, in_period, _ = _conversations(frames, scope)
     day = scope.as_of_day
-    states = shared.item_states(day, keep=everything)
-    pieces = {"action_items": action_items_piece(states, scope, department_of,
-                                                 shared.item_rows(day, states, everything))}
+    if ctx.sizes_only and base_day is not None and day <= base_day:
+        rows = shared.item_rows(base_day, shared.item_states(base_day, keep=True), keep=True)
+        pieces = {"action_items": action_items_piece(None, scope, department_of,
+                                                     rows[cadence.agreed_by(rows, day)], sizes_only=True)}
+    else:
+        states = shared.item_states(day, keep=everything)
+        pieces = {"action_items": action_items_piece(states, scope, department_of,
+                                                     shared.item_rows(day, states, everything),
+                                                     sizes_only=ctx.sizes_only)}
     pieces["most_wanted_skills"], people_met = most_wanted_piece(frames["skills"], in_period, ctx, department_of,
                                                                  shared.named_skills(ctx))
     pieces["rating_periods"] = rating_periods_piece(frames["skill_ratings"], drafts, ctx, department_of,
@@ -246,8 +260,9 @@ def _progress_pieces(shared: PartShared, ctx: Context, measured: Measurement | N
     else:
         measured_targets = measured.of(period_ids)
     return {"skill_growth": growth_piece(measured_targets, ctx),
-            "target_attainment": attainment_piece(measured_targets, scope),
-            "option_kinds": option_kinds_piece(frames["options"], measured_targets, period_ids, scope)}
+            "target_attainment": attainment_piece(measured_targets, scope, sizes_only=ctx.sizes_only),
+            "option_kinds": option_kinds_piece(frames["options"], measured_targets, period_ids, scope,
+                                               sizes_only=ctx.sizes_only)}
 
 
 @dataclass(frozen=True)
@@ -525,13 +540,14 @@ def rating_periods_piece(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context,
         return level_piece(_no_trends(), by, _PERIODS, scope, no_contributions(by))
     trends = _Trends(grain, bucket, skill, department_of_employee[employee], scope.start, names)
     inside = np.asarray(pd.Index(names).isin(scope.selected), dtype=bool)[trends.department]
-    if inside.all():
-        piece = Piece(by, *trends.sums(rating))
-    elif inside.any():  # level_piece counts the rows of the selected departments only
-        piece = Piece(by, *trends.subset(inside).sums(rating[inside]))
-    else:  # nobody in the selected departments: the empty figures of level_piece
-        piece = level_piece(_no_trends(), by, _PERIODS, scope)
-    piece.contrib = trends.contributions(day)
+    if not inside.any():  # nobody in the selected departments: the empty figures of level_piece
+        piece = level_piece(_no_trends(), by, {} if ctx.sizes_only else _PERIODS, scope)
+    else:  # level_piece counts the rows of the selected departments only
+        counted = trends if inside.all() else trends.subset(inside)
+        piece = Piece(by, counted.sizes()) if ctx.sizes_only else \
+            Piece(by, *counted.sums(rating if inside.all() else rating[inside]))
+    if not ctx.sizes_only:
+        piece.contrib = trends.contributions(day)
     return piece
 
 
@@ -603,14 +619,23 @@ class _Trends:
             key += part
         return key, widths
 
+    @cached_property
+    def _cells(self) -> tuple[np.ndarray, np.ndarray]:
+        """The group of each row (from 0, in the order the groups first occur) and each group's number."""
+        key, _ = self.number()
+        return pd.factorize(key)
+
+    def sizes(self) -> pd.DataFrame:
+        """:attr:`Piece.sums` of the rows without statistics (``n_employees`` alone), as level_piece makes them."""
+        cell, cells = self._cells
+        return self.keys(cells).assign(**{N: np.bincount(cell, minlength=len(cells))})
+
     def sums(self, rating: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
         """:attr:`Piece.sums` and :attr:`Piece.values` of the rows, as level_piece makes them: the groups in the
         order they first occur, the sums added up by pandas in the order of the rows."""
-        key, _ = self.number()
-        cell, cells = pd.factorize(key)
+        cell, cells = self._cells
         added = pd.Series(rating).groupby(cell, sort=True).agg(["sum", "count"])
-        sums = self.keys(cells).assign(**{N: np.bincount(cell, minlength=len(cells)),
-                                          "mean|sum": added["sum"].to_numpy(), "mean|count": added["count"].to_numpy()})
+        sums = self.sizes().assign(**{"mean|sum": added["sum"].to_numpy(), "mean|count": added["count"].to_numpy()})
         valued = ~np.isnan(rating)
         value_code, distinct = pd.factorize(rating[valued])
         pair, pairs = pd.factorize(cell[valued] * max(len(distinct), 1) + value_code)
@@ -648,7 +673,8 @@ def overview_piece(roster: pd.DataFrame, completed: pd.DataFrame, checkins: pd.D
 
 
 def growth_piece(measured_targets: pd.DataFrame, ctx: Context) -> Piece:
-    """Growth per skill (and over all skills) at each horizon: per employee their mean measured change."""
+    """Growth per skill (and over all skills) at each horizon: per employee their mean measured change (only the
+    people counted, with ``ctx.sizes_only``)."""
     measured = measured_targets[measured_targets["measured_rating"].notna() & measured_targets["baseline"].notna()
                                 & measured_targets[DEPARTMENT].notna()].copy()
     measured["growth"] = measured["measured_rating"].astype(float) - measured["baseline"].astype(float)
@@ -660,6 +686,9 @@ def growth_piece(measured_targets: pd.DataFrame, ctx: Context) -> Piece:
             part = part[part["skill_id"] >= 0]
         by = ["skill_id", HORIZON_MONTHS]
         per_emp = part.groupby([EMPLOYEE_ID, DEPARTMENT, *by], as_index=False)["growth"].mean()
+        if ctx.sizes_only:
+            pieces.append(level_piece(per_emp, by, {}, ctx.scope))
+            continue
         per_emp["improved"] = per_emp["growth"] > 0
         events = pd.concat([part.loc[:, [EMPLOYEE_ID, DEPARTMENT, *by, "t0"]].rename(columns={"t0": DATE}),
                             part.loc[:, [EMPLOYEE_ID, DEPARTMENT, *by, "measured_date"]]
@@ -668,12 +697,17 @@ def growth_piece(measured_targets: pd.DataFrame, ctx: Context) -> Piece:
     return Piece.combine(pieces)  # "each skill" and "all skills" have different skill ids: nothing adds up
 
 
-def attainment_piece(measured_targets: pd.DataFrame, scope: ReportScope) -> Piece:
+def attainment_piece(measured_targets: pd.DataFrame, scope: ReportScope, *, sizes_only: bool = False) -> Piece:
     """Targets due, measured and reached at each horizon (counted by
-    :func:`careerconv.rules.progress.attainment_rate`)."""
+    :func:`careerconv.rules.progress.attainment_rate`; only the people with targets due, with ``sizes_only``)."""
     due = measured_targets[measured_targets["horizon_reached"].fillna(False).astype(bool)
                            & measured_targets[DEPARTMENT].notna()]
     inside = due[due[DEPARTMENT].isin(scope.selected)]
+    if sizes_only:  # the groups of the figures below, in their order
+        people = inside.groupby([DEPARTMENT, HORIZON_MONTHS], sort=True)[EMPLOYEE_ID].nunique().astype("int64")
+        sums = people.rename(N).reset_index() if len(people) else pd.DataFrame({DEPARTMENT: [], HORIZON_MONTHS: [],
+                                                                                 N: []})
+        return summed_piece(sums, [HORIZON_MONTHS], {})
     if inside.empty:
         sums = pd.DataFrame({c: [] for c in [HORIZON_MONTHS, DEPARTMENT, N, *_ATTAINMENT]})
     else:  # counted as progress.attainment_rate counts, department by department
@@ -704,7 +738,7 @@ def named_skills(skills: pd.DataFrame, ctx: Context, department_of: pd.Series) -
 def most_wanted_piece(skills: pd.DataFrame, in_period: pd.DataFrame, ctx: Context,
                       department_of: pd.Series, named: pd.DataFrame | None = None) -> tuple[Piece, Piece]:
     """Who named each listed skill and any skill (skill id :data:`ALL_SKILLS`), and who was met at all
-    (the base of the shares).
+    (the base of the shares); with ``ctx.sizes_only``, not how many skills each person chose, nor when.
 
     ``named`` is :func:`named_skills` of the same arguments, if already worked out (the reports of one part
     share it).
@@ -723,6 +757,10 @@ def most_wanted_piece(skills: pd.DataFrame, in_period: pd.DataFrame, ctx: Contex
     event_person = np.concatenate([person[listed], person])
     per_emp = events.loc[~duplicated(combined_codes([event_person, pd.factorize(events["skill_id"])[0]])),
                          [EMPLOYEE_ID, DEPARTMENT, "skill_id"]]
+    met = in_period.assign(department=departments(in_period[EMPLOYEE_ID], department_of)).dropna(subset=[DEPARTMENT])
+    people_met = level_piece(met.loc[:, [EMPLOYEE_ID, DEPARTMENT]], [], {}, ctx.scope)
+    if ctx.sizes_only:
+        return level_piece(per_emp, ["skill_id"], {}, ctx.scope), people_met
     # How many different skills each person chose: on the "any skill" rows only (NA elsewhere: no mean, nor for
     # a missing id).
     chosen = np.bincount(person[~duplicated(combined_codes([person, skill])) & (person >= 0)],
@@ -731,9 +769,7 @@ def most_wanted_piece(skills: pd.DataFrame, in_period: pd.DataFrame, ctx: Contex
     per_emp["skills_chosen"] = np.where((per_person >= 0) & per_emp["skill_id"].eq(ALL_SKILLS).to_numpy(),
                                         chosen[np.maximum(per_person, 0)] if len(chosen) else np.nan, np.nan)
     contrib = contributions(events.loc[:, [EMPLOYEE_ID, DEPARTMENT, "skill_id", DATE]], ["skill_id"])
-    met = in_period.assign(department=departments(in_period[EMPLOYEE_ID], department_of)).dropna(subset=[DEPARTMENT])
-    return (level_piece(per_emp, ["skill_id"], _WANTED, ctx.scope, contrib),
-            level_piece(met.loc[:, [EMPLOYEE_ID, DEPARTMENT]], [], {}, ctx.scope))
+    return level_piece(per_emp, ["skill_id"], _WANTED, ctx.scope, contrib), people_met
 
 
 def cadence_piece(rows: tuple[pd.DataFrame, pd.DataFrame], scope: ReportScope) -> Piece:
@@ -801,16 +837,19 @@ def item_rows(states: pd.DataFrame, department_of: pd.Series) -> pd.DataFrame:
     return rows.assign(**{EMPLOYEE_ID: _sort_codes(rows[EMPLOYEE_ID])})
 
 
-def action_items_piece(states: pd.DataFrame, scope: ReportScope, department_of: pd.Series,
-                       rows: pd.DataFrame | None = None) -> Piece:
+def action_items_piece(states: pd.DataFrame | None, scope: ReportScope, department_of: pd.Series,
+                       rows: pd.DataFrame | None = None, *, sizes_only: bool = False) -> Piece:
     """The share of each person's action items in each status, and of those open past their due date.
 
     ``states`` is :func:`careerconv.rules.cadence.action_item_states` of the part on the as-of day; ``rows`` its
-    :func:`item_rows`, if already worked out (the reports sharing an as-of day share them).
+    :func:`item_rows`, if already worked out (the reports sharing an as-of day share them). With ``sizes_only``
+    only the people with items are counted (see :attr:`Context.sizes_only`; their states are not read).
     """
     if rows is None:
         rows = item_rows(states, department_of)
     states = rows[rows["conversation_date"] >= scope.start]
+    if sizes_only:  # the people as the figures group them (per person first)
+        return level_piece(states.groupby([EMPLOYEE_ID, DEPARTMENT], as_index=False).size(), [], {}, scope)
     per_item = states.assign(**{f"is_{s}": states[STATUS].eq(s) for s in schema.ITEM_STATUSES})
     per_item["past_due"] = per_item[STATUS].isin(followup.OPEN_STATUSES) & (per_item["due"] < scope.as_of_day)
     # Per person first, so someone with many items weighs as one.
@@ -825,8 +864,9 @@ def action_items_piece(states: pd.DataFrame, scope: ReportScope, department_of: 
 
 
 def option_kinds_piece(options: pd.DataFrame, measured_targets: pd.DataFrame, period_ids: set[str],
-                       scope: ReportScope) -> Piece:
-    """Rating gains after 6 and 12 months per kind of chosen option (texts classified, then dropped).
+                       scope: ReportScope, *, sizes_only: bool = False) -> Piece:
+    """Rating gains after 6 and 12 months per kind of chosen option (texts classified, then dropped; only the
+    people with gains counted, with ``sizes_only``).
 
     A target's plan is the first option chosen in its conversation for its skill (names compared by
     :func:`careerconv.records.schema.skill_key`); targets without one are left out. Where ``measured_targets``
@@ -845,6 +885,8 @@ def option_kinds_piece(options: pd.DataFrame, measured_targets: pd.DataFrame, pe
     by = ["kind", HORIZON_MONTHS]
     per_emp = gains.groupby([EMPLOYEE_ID, DEPARTMENT, *by], as_index=False).agg(
         gain=("gain", "mean"), plans=("gain", "size"))
+    if sizes_only:
+        return level_piece(per_emp, by, {}, scope)
     events = pd.concat([gains.loc[:, [EMPLOYEE_ID, DEPARTMENT, *by, "t0"]].rename(columns={"t0": DATE}),
                         gains.loc[:, [EMPLOYEE_ID, DEPARTMENT, *by, "measured_date"]]
                         .rename(columns={"measured_date": DATE})])

@@ -269,6 +269,28 @@ def action_item_states(tables: Mapping[str, pd.DataFrame], as_of: Any) -> pd.Dat
     return out.reset_index(drop=True).loc[:, list(ITEM_STATE_COLUMNS)]
 
 
+def agreed_by(states: pd.DataFrame, day: Any) -> np.ndarray:
+    """Which items of :func:`action_item_states` on a later day (or the same) it has on ``day`` too.
+
+    The items known on a day are those of the conversations dated on or before it, so the items of an
+    earlier day are the rows of a later day's states whose ``conversation_date`` is on or before it (their
+    states are those of the later day: what was known on ``day`` is not).
+
+    Parameters
+    ----------
+    states : pandas.DataFrame
+        Rows of :func:`action_item_states` (at least ``conversation_date``) on a day on or after ``day``.
+    day : date-like
+        The earlier day.
+
+    Returns
+    -------
+    numpy.ndarray
+        One bool per row.
+    """
+    return (states["conversation_date"] <= _as_day(day, "day")).to_numpy(dtype=bool)
+
+
 def open_action_items(tables: Mapping[str, pd.DataFrame], as_of: Any, *,
                       states: pd.DataFrame | None = None) -> pd.Series:
     """How many action items each employee still has open on ``as_of``.
