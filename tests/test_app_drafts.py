@@ -86,3 +86,21 @@ def test_start_while_a_draft_exists_asks_and_shows_what_it_holds(h: Harness):
     app.start_screen.discard_confirm.click()
     assert [c["conversation_id"] for c in h.store.conversations("E002")] == [second]
     assert "It is empty" in app.start_screen.draft_html.value
+
+
+def test_a_double_click_on_start_starts_one_conversation(h: Harness):
+    """The browser sends both clicks of a double click before the page changes: the second reaches the app once
+    the conversation is open, and starts nothing more (it made a second, empty draft the coach was then offered)."""
+    app = h.app
+    app.select_employee("E002")
+    app.start_screen.start_button.click()
+    app.start_screen.start_button.click()  # the second click of the double click, queued behind the first
+    assert app.screen == "conversation" and len(h.store.conversations("E002")) == 1
+    app.start_screen.checkin_button.click()  # nor does any other button of the hidden person page
+    assert app.screen == "conversation"
+    app.close_conversation()
+    app.start_screen.start_button.click()  # the person page shows again: its buttons work again
+    assert app.screen == "start" and app.start_screen.start_confirm.layout.display != "none"
+    app.start_screen.start_anyway.click()
+    app.start_screen.start_anyway.click()
+    assert app.screen == "conversation" and len(h.store.conversations("E002")) == 2

@@ -168,7 +168,17 @@ class StartScreen:
         self.coach_changed()
 
     def _on_click(self, b: widgets.Button, action: Callable[[], object], context: str) -> None:
-        b.on_click(self.guard(lambda _b: action(), context))
+        """Run ``action`` when ``b`` is clicked while this screen shows.
+
+        The browser sends every click of a double click before the page changes, so the second one reaches the
+        app once the first has opened another screen: a button of this screen, hidden by then, does nothing (the
+        second click of "Start" made a second, empty draft).
+        """
+        def clicked(_b: widgets.Button) -> None:
+            if self.widget.layout.display != "none":
+                action()
+
+        b.on_click(self.guard(clicked, context))
 
     # ------------------------------------------------------------------ coach and view
     @property
