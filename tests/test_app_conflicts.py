@@ -19,6 +19,7 @@ from careerconv.surfaces.app.conflicts import MINE, THEIRS
 from careerconv.surfaces.app.session import ConflictOpen
 from careerconv.records.erasure import erase_employee
 from careerconv.records.store import Conflict, NotOnRoster
+from careerconv.rules import followup
 
 from app_harness import Harness
 
@@ -327,10 +328,20 @@ def test_a_dropped_item_without_a_reason_yet_still_autosaves_the_rest(small_org:
     h.advance(2)
     (draft,) = h.store.checkins("E001", drafts=True)
     assert draft["updates"][0]["note"] == "team demos cancelled" and h.app.errors.text == ""
-    view.items[0].reason.value = "no demos this quarter"
+    # The header says "Saved" (the note is), so the item's row says that "Dropped" is not kept yet, and as what.
+    row = view.items[0]
+    earlier = followup.ITEM_STATUS_LABELS[row.item.status]  # "In progress"
+    assert draft["updates"][0]["status"] == row.item.status != "dropped" and h.app.status_html.value.startswith("Saved")
+    assert row.unsaved.layout.display != "none" and f"Kept as “{earlier}” until you say why" in row.unsaved.value
+    row.reason.value = "   "  # spaces are no reason
+    assert row.unsaved.layout.display != "none"
+    row.reason.value = "no demos this quarter"
+    assert row.unsaved.layout.display == "none"
     h.advance(2)
     (draft,) = h.store.checkins("E001", drafts=True)
     assert draft["updates"][0]["status"] == "dropped" and draft["updates"][0]["reason"] == "no demos this quarter"
+    row.status.value = "done"  # changed the mind: no reason needed, nothing said
+    assert row.unsaved.layout.display == "none" and row.reason.layout.display == "none"
 
 
 # --------------------------------------------------------------------------- erased while open
@@ -381,3 +392,4 @@ def test_an_open_checkin_never_recreates_an_erased_person(small_org: Path, tmp_p
     assert not (small_org / "checkins" / "E001").exists()
     view.session.panel.leave_button.click()
     assert h.app.screen == "start" and "Nothing was saved for Ada Lovelace" in h.app.start_screen.employee_html.value
+

@@ -72,13 +72,27 @@ class CheckinItemRow:
                                            layout=widgets.Layout(flex="1 1 auto", width="auto"),
                                            continuous_update=True),
                               "cc-item-reason")
-        self.status.observe(guard(lambda _c: show(self.reason, self.status.value == "dropped")), names="value")
+        # A dropped item cannot be stored without its reason: until one is typed, the draft keeps the item's
+        # earlier status, and the row says so (the header's "Saved" is about the rest).
+        kept = followup.ITEM_STATUS_LABELS.get(item.status, item.status)
+        self.unsaved = html(f'<div class="cc-warn" role="status">Kept as “{escape(kept)}” until you say why it is '
+                            f'dropped.</div>', "cc-item-unsaved")
+        self.status.observe(guard(lambda _c: self._show_reason()), names="value")
+        self.reason.observe(guard(lambda _c: self._show_reason()), names="value")
         show(self.reason, False)
+        show(self.unsaved, False)
         self.widget = classed(widgets.VBox([
             html(f"<div>{escape(item.text) or '<i>(no text)</i>'}</div>", "cc-item-text"),
             html(f'<div class="cc-muted">{" · ".join(meta)}</div>'),
             classed(widgets.HBox([self.status, self.note, self.reason], layout=widgets.Layout(width="100%")), "cc-row"),
+            self.unsaved,
         ]), "cc-checkin-item")
+
+    def _show_reason(self) -> None:
+        """The reason box while the item is marked dropped, and the note while that is not kept for want of one."""
+        dropped = self.status.value == "dropped"
+        show(self.reason, dropped)
+        show(self.unsaved, dropped and not self.reason.value.strip())
 
     def update(self, draft: bool = False) -> dict:
         """This item's line of the check-in record.
