@@ -393,3 +393,30 @@ def test_an_open_checkin_never_recreates_an_erased_person(small_org: Path, tmp_p
     view.session.panel.leave_button.click()
     assert h.app.screen == "start" and "Nothing was saved for Ada Lovelace" in h.app.start_screen.employee_html.value
 
+
+def test_a_kernel_exiting_keeps_no_copy_of_a_draft_discarded_elsewhere_when_only_time_passed_in_it(small_org: Path):
+    """A page left open on a draft (or closed without its kernel hearing of it) that the coach discards in
+    another tab: its kernel, exiting, keeps no copy - nothing was typed in it since it last saved, only its
+    timers ran. (It brought the discarded draft back under its own id, and made empty copies of drafts
+    completed elsewhere.)"""
+    a, b, cid = open_same_draft(small_org)
+    a.app.close_conversation()
+    a.app.start_screen.discard_button.click()
+    a.app.start_screen.discard_confirm.click()
+    assert a.store.conversations("E002") == []
+    b.advance(120)  # the draft's timers run on in b: their snapshots are refused (deleted elsewhere)
+    b.app.shutdown()
+    assert b.store.conversations("E002") == []
+
+
+def test_a_kernel_exiting_keeps_what_was_typed_in_it_after_the_draft_was_discarded_elsewhere(small_org: Path):
+    a, b, cid = open_same_draft(small_org)
+    a.app.close_conversation()
+    a.app.start_screen.discard_button.click()
+    a.app.start_screen.discard_confirm.click()
+    b.advance(120)
+    b.app.editor("want_more").area.value = "Typed after the discard"
+    b.advance(2)
+    b.app.shutdown()
+    (kept,) = b.store.conversations("E002")
+    assert kept["answers"]["want_more"] == "Typed after the discard" and kept["dreams"][0]["text"] == "Lead a team"

@@ -438,9 +438,19 @@ class EditSession:
     def rescue(self) -> dict | None:
         """At kernel exit with a conflict open: keep the coach's version as a separate draft (never overwrite).
 
-        Nothing is saved for a person no longer on the roster. Returns the new draft, or None.
+        Nothing is saved for a person no longer on the roster, nor when nothing was typed here since this session
+        last saved or read the record (only its timers ran: a page left open, or closed without its kernel
+        hearing of it, while the record was discarded, completed or changed elsewhere). Returns the new draft,
+        or None.
         """
         if not isinstance(self.problem, Conflict):
+            return None
+        if not differences(self.snapshot(), self.current):  # nothing of the coach's would be kept: time only
+            log.info("nothing typed in the %s %s since it was last saved here: no copy kept at exit", self.what,
+                     self.record_id)
+            self.problem = None
+            self.autosaver.close(flush=False)
+            self.closed = True
             return None
         try:
             stored = create_record(self.store, as_new_copy(self.snapshot()))
