@@ -67,7 +67,7 @@ _COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
     "action_items": {DEPARTMENT: ("Department", "text"), N: ("Employees with action items", "int"),
                      "items": ("Action items", "int"), "share_done": ("Done", "pct"),
                      "share_in_progress": ("In progress", "pct"), "share_open": ("Open", "pct"),
-                     "share_dropped": ("Dropped", "pct"), "share_open_past_due": ("Open past due date", "pct")},
+                     "share_dropped": ("Dropped", "pct"), "share_open_past_due": ("Not done, past due date", "pct")},
     "option_kinds": {"kind": ("Kind of action chosen", "text"), HORIZON_MONTHS: ("After", "months"),
                      N: ("Employees measured", "int"), "plans": ("Plans", "int"),
                      "mean_gain": ("Mean gain (points)", "signed"), "median_gain": ("Median gain (points)", "signed")},

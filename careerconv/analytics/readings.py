@@ -331,10 +331,12 @@ def describe_action_items(table: pd.DataFrame) -> str:
     if org.empty:
         return _nothing(table, "action items")
     row = org.iloc[0]
-    return (f"Of the {int(row['items']):,} action items agreed in the period, the typical person has "
+    # Shares of each person's items, averaged over the people; past due counts the items not done yet (open or in
+    # progress: careerconv.rules.followup.OPEN_STATUSES) after their due date.
+    return (f"Of the {int(row['items']):,} action items agreed in the period, the average person has "
             f"{_pct(row['share_done'])} done, {_pct(row['share_in_progress'])} in progress, "
             f"{_pct(row['share_open'])} open and {_pct(row['share_dropped'])} dropped; "
-            f"{_pct(row['share_open_past_due'])} are still open after their due date.")
+            f"{_pct(row['share_open_past_due'])} are open or in progress past their due date.")
 
 
 def describe_option_kinds(table: pd.DataFrame) -> str:

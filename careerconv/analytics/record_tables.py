@@ -674,9 +674,12 @@ def overview_piece(roster: pd.DataFrame, completed: pd.DataFrame, checkins: pd.D
 
 def growth_piece(measured_targets: pd.DataFrame, ctx: Context) -> Piece:
     """Growth per skill (and over all skills) at each horizon: per employee their mean measured change (only the
-    people counted, with ``ctx.sizes_only``)."""
-    measured = measured_targets[measured_targets["measured_rating"].notna() & measured_targets["baseline"].notna()
-                                & measured_targets[DEPARTMENT].notna()].copy()
+    people counted, with ``ctx.sizes_only``).
+
+    Only targets whose horizon date has come count (:func:`_measured_at_horizon`), as in the targets reached.
+    """
+    measured = measured_targets[_measured_at_horizon(measured_targets)
+                                & measured_targets[DEPARTMENT].notna().to_numpy()].copy()
     measured["growth"] = measured["measured_rating"].astype(float) - measured["baseline"].astype(float)
     measured["skill_id"] = measured["skill_id"].where(measured["skill_id"].isin(ctx.public), -2)
     pieces = []
@@ -695,6 +698,18 @@ def growth_piece(measured_targets: pd.DataFrame, ctx: Context) -> Piece:
                             .rename(columns={"measured_date": DATE})])
         pieces.append(level_piece(per_emp, by, _GROWTH, ctx.scope, contributions(events, by)))
     return Piece.combine(pieces)  # "each skill" and "all skills" have different skill ids: nothing adds up
+
+
+def _measured_at_horizon(measured_targets: pd.DataFrame) -> np.ndarray:
+    """Which targets show a change at their horizon: their horizon date has come (by the report's as-of day) and
+    they were measured, from a baseline.
+
+    A rating measured before the horizon date (within the window) may still be replaced by one closer to it, so
+    until the date has come the change is not the change after that many months; the targets reached count the
+    same targets (:func:`careerconv.rules.progress.attainment_rate`).
+    """
+    return (measured_targets["horizon_reached"].fillna(False).astype(bool) & measured_targets["measured_rating"].notna()
+            & measured_targets["baseline"].notna()).to_numpy()
 
 
 def attainment_piece(measured_targets: pd.DataFrame, scope: ReportScope, *, sizes_only: bool = False) -> Piece:
@@ -866,15 +881,16 @@ def action_items_piece(states: pd.DataFrame | None, scope: ReportScope, departme
 def option_kinds_piece(options: pd.DataFrame, measured_targets: pd.DataFrame, period_ids: set[str],
                        scope: ReportScope, *, sizes_only: bool = False) -> Piece:
     """Rating gains after 6 and 12 months per kind of chosen option (texts classified, then dropped; only the
-    people with gains counted, with ``sizes_only``).
+    people with gains counted, with ``sizes_only``). Only targets whose horizon date has come count
+    (:func:`_measured_at_horizon`).
 
     A target's plan is the first option chosen in its conversation for its skill (names compared by
     :func:`careerconv.records.schema.skill_key`); targets without one are left out. Where ``measured_targets``
     has ``_plan_kind`` (a :class:`Measurement`), the plans are those already found (:func:`_plan_kinds`).
     """
-    gains = measured_targets[measured_targets[HORIZON_MONTHS].isin(_GAIN_HORIZONS)
-                             & measured_targets["measured_rating"].notna() & measured_targets["baseline"].notna()
-                             & measured_targets[DEPARTMENT].notna()]
+    gains = measured_targets[_measured_at_horizon(measured_targets)
+                             & (measured_targets[HORIZON_MONTHS].isin(_GAIN_HORIZONS)
+                                & measured_targets[DEPARTMENT].notna()).to_numpy()]
     if "_plan_kind" in gains.columns:
         kind = gains["_plan_kind"].to_numpy()
     else:
