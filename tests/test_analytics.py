@@ -685,3 +685,15 @@ def test_skill_keys_are_skill_key_of_each_name_in_any_text_type(dtype):
     names = ["SQL", "sql ", " Sql", None, "", "Stakeholder  management", "\u00e9criture", "e\u0301criture", "SQL"]
     found = skill_keys(pd.Series(names, dtype=dtype))
     assert list(found) == [None if n is None else schema.skill_key(n) for n in names]
+
+
+def test_the_report_says_its_figures_are_as_of_the_periods_last_day_and_the_date_it_was_asked_for(org):
+    """`hr-report --as-of 2025-08-15` wrote hr-analytics-2025-08-15.html saying only "as of 2025-06-30": the date
+    asked for was silently moved to the end of the last complete quarter."""
+    hr = analytics.hr_aggregates(org, "2025-08-15", (None, None), (), K)
+    about = dict(zip(hr["about"]["item"], hr["about"]["value"]))
+    assert (about["as of"], about["report date"]) == ("2025-06-30", "2025-08-15")
+    assert "as of 2025-06-30, the period's last day (the report is dated 2025-08-15)." in \
+        analytics.describe_about(hr["about"])
+    same = hr["about"].assign(value=hr["about"]["value"].where(hr["about"]["item"] != "report date", "2025-06-30"))
+    assert "as of 2025-06-30. Groups" in analytics.describe_about(same)

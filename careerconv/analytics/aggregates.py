@@ -389,6 +389,7 @@ def _gaps(partials: RatingPartials, scope: ReportScope, labels: pd.Series, publi
 def _about(scope: ReportScope, unlisted_skills: int, first: pd.Timestamp | None) -> pd.DataFrame:
     rows = [
         ("as of", f"{scope.as_of_day:%Y-%m-%d}"),
+        ("report date", f"{pd.Timestamp(scope.as_of):%Y-%m-%d}"),  # as asked; the figures are as of the period's end
         ("period", f"{quarter_label(scope.start)} to {quarter_label(scope.as_of_day)}"),
         ("departments", "all" if scope.departments is None else ", ".join(scope.departments)),
         ("minimum group size", str(scope.k)),

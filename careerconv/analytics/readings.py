@@ -454,7 +454,10 @@ def describe_about(about: pd.DataFrame) -> str:
     who = ("all departments" if departments == "all"
            else "these departments: " + ", ".join(isolated(name) for name in departments.split(", ")))
     k = items.get("minimum group size", privacy.DEFAULT_K)
-    text = (f"This report covers {items.get('period', '?')} for {who}, as of {items.get('as of', '?')}. Groups of "
+    as_of, dated = items.get("as of", "?"), items.get("report date", items.get("as of", "?"))
+    # The figures are as of the period's last day (the end of the last complete quarter by the report date).
+    when = as_of if dated == as_of else f"{as_of}, the period's last day (the report is dated {dated})"
+    text = (f"This report covers {items.get('period', '?')} for {who}, as of {when}. Groups of "
             f"fewer than {k} employees are not shown.")
     if departments != "all":  # rule 2b of careerconv.rules.privacy.protect, which hides most in a small selection
         text += (f" A figure is also hidden when a department left out would add 1 to {int(k) - 1} people to it in "
