@@ -523,3 +523,31 @@ def test_the_items_known_on_an_earlier_day_are_those_agreed_by_it_among_a_later_
         found = states.loc[cadence.agreed_by(states, day), keys]
         assert sorted(map(tuple, found.to_numpy())) == sorted(map(tuple, expected.to_numpy())), day
     assert not cadence.agreed_by(states, days[0]).any() and cadence.agreed_by(states, later).all()
+
+
+def test_a_follow_up_missed_before_the_conversation_fell_overdue_is_still_missed():
+    """The due list names only the conversation once it is overdue (it replaces the check-in), but a follow-up
+    that fell due before it and was never held was missed all the same: the HR page counted such people as on
+    time for their follow-up (a tester: E0052, last check-in 2025-02-10 every 2 weeks, conversation due
+    2026-07-22, 'on time' on 2026-09-30)."""
+    people = [person(e) for e in ("E1", "E2", "E3", "E4", "E5")]
+    records = [
+        # E1: every 2 weeks since a check-in in February 2025; the conversation fell due in July 2026.
+        conversation("E1", D(2025, 1, 22), cadence_months=12, next_due="2026-07-22", every_weeks=2),
+        checkin("E1", D(2025, 2, 10), "E1-20250122"),
+        # E2: the same interval, but the check-ins kept up until the conversation fell due.
+        conversation("E2", D(2025, 1, 22), cadence_months=6, every_weeks=2),
+        checkin("E2", D(2025, 7, 15), "E2-20250122"),
+        # E3: a follow-up due after the next conversation is left to that conversation (overdue now).
+        conversation("E3", D(2025, 12, 1), cadence_months=6, every_weeks=26),
+        # E4: a follow-up late while the conversation is not due yet (the due list says so too).
+        conversation("E4", D(2026, 6, 1), cadence_months=12, every_weeks=4),
+        # E5: no follow-up agreed.
+        conversation("E5", D(2026, 6, 1), cadence_months=12),
+    ]
+    day = D(2026, 9, 30)
+    due = cadence.due_list(pure_org(people, records), day).set_index("employee_id", drop=False)
+    assert due.loc["E1", "conversation_status"] == cadence.OVERDUE and due.loc["E1", "checkin_status"] is None
+    assert due.loc["E4", "checkin_status"] == cadence.OVERDUE
+    missed = dict(zip(due["employee_id"], cadence.followup_overdue(due, day)))
+    assert missed == {"E1": True, "E2": False, "E3": False, "E4": True, "E5": False}

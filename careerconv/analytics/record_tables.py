@@ -820,7 +820,8 @@ def cadence_rows(frames: Mapping[str, pd.DataFrame], roster: pd.DataFrame, scope
     per_emp[COACH_ID] = per_emp[EMPLOYEE_ID].map(coach_of).to_numpy()
     per_emp["conversation_overdue"] = due["conversation_status"].eq(cadence.OVERDUE).to_numpy()
     per_emp["never_met"] = due["conversation_status"].eq(cadence.NEVER_MET).to_numpy()
-    per_emp["checkin_overdue"] = due["checkin_status"].eq(cadence.OVERDUE).to_numpy()
+    # A follow-up missed counts also where the conversation is overdue too (the due list then names only that).
+    per_emp["checkin_overdue"] = cadence.followup_overdue(due, day)
     per_emp["any_overdue"] = (per_emp["conversation_overdue"] | per_emp["checkin_overdue"]).to_numpy()
     events = due.loc[:, ["last_conversation", "last_checkin", "next_conversation_due", "next_checkin_due"]]
     events = events.apply(lambda col: col.where(col <= day))

@@ -416,12 +416,9 @@ def due_list(
     ci = checkins.loc[(ci_dates <= day).to_numpy(), [EMPLOYEE_ID]].assign(date=ci_dates[ci_dates <= day])
     latest_ci = ci.groupby(EMPLOYEE_ID)[DATE].max()
     frame["last_checkin"] = _lookup(frame[EMPLOYEE_ID], latest_ci).astype(_DATE)
-    clock = frame[["last_conversation", "last_checkin"]].max(axis=1).where(frame["last_conversation"].notna())
-    weeks = frame["follow_up_every_weeks"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    step = pd.to_timedelta(weeks * 7, unit="D")
-    next_ci = (clock.astype(_DATE) + step).astype(_DATE)
+    next_ci = _followup_due(frame)
     conv_due = frame["next_conversation_due"]
-    superseded = next_ci.notna() & conv_due.notna() & ((next_ci >= conv_due) | (conv_due < day))
+    superseded = _left_to_the_conversation(next_ci, conv_due) | (next_ci.notna() & conv_due.notna() & (conv_due < day))
     frame["next_checkin_due"] = next_ci.where(~superseded)
 
     never = frame["last_conversation"].isna()
@@ -460,9 +457,50 @@ def due_list(
     return out.loc[:, list(DUE_COLUMNS)]
 
 
+def followup_overdue(due: pd.DataFrame, as_of: Any) -> np.ndarray:
+    """Whether each person of a due list missed a follow-up: one fell due before their next conversation and
+    no check-in or conversation was held by ``as_of`` - also when that conversation is overdue too.
+
+    The due list then names only the conversation (what is due now; the check-in is superseded), so its
+    ``checkin_status`` says nothing of the follow-up; counting who kept up the agreed follow-up reads this.
+    A follow-up falling due on or after the next conversation is left to that conversation, as in the due list.
+
+    Parameters
+    ----------
+    due : pandas.DataFrame
+        :func:`due_list` on ``as_of`` (at least ``last_conversation``, ``last_checkin``,
+        ``follow_up_every_weeks`` and ``next_conversation_due``).
+    as_of : date-like
+        The day of the due list.
+
+    Returns
+    -------
+    numpy.ndarray
+        One bool per row.
+    """
+    day = _as_day(as_of, "as_of")
+    next_ci = _followup_due(due)
+    late = next_ci.notna() & (next_ci < day) & ~_left_to_the_conversation(next_ci, due["next_conversation_due"])
+    return late.to_numpy(dtype=bool)
+
+
 # ---------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------
+
+
+def _followup_due(frame: pd.DataFrame) -> pd.Series:
+    """When each person's next follow-up falls due by the agreed interval: that many weeks after the later of
+    their last conversation and last check-in (NaT: never met, or no interval agreed)."""
+    clock = frame[["last_conversation", "last_checkin"]].max(axis=1).where(frame["last_conversation"].notna())
+    weeks = frame["follow_up_every_weeks"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    step = pd.to_timedelta(weeks * 7, unit="D")
+    return (clock.astype(_DATE) + step).astype(_DATE)
+
+
+def _left_to_the_conversation(next_ci: pd.Series, conv_due: pd.Series) -> pd.Series:
+    """Whether a follow-up falls due on or after the next conversation (which then replaces it)."""
+    return next_ci.notna() & conv_due.notna() & (next_ci >= conv_due)
 
 
 def _statuses(dues: pd.Series, day: pd.Timestamp, soon: int) -> pd.Series:
