@@ -697,3 +697,17 @@ def test_the_report_says_its_figures_are_as_of_the_periods_last_day_and_the_date
         analytics.describe_about(hr["about"])
     same = hr["about"].assign(value=hr["about"]["value"].where(hr["about"]["item"] != "report date", "2025-06-30"))
     assert "as of 2025-06-30. Groups" in analytics.describe_about(same)
+
+
+def test_a_period_too_short_for_any_target_to_come_due_says_so(org):
+    """One quarter: no target of its conversations comes to its date (6 months at the soonest) by its last day.
+    The growth section said that no skill was rated by enough employees - on a page whose ratings were shown."""
+    hr = analytics.hr_aggregates(org, AS_OF, ("2025-04-01", "2025-06-30"), (), K)
+    assert hr["skill_growth"].empty and hr["target_attainment"].empty and hr["option_kinds"].empty
+    assert privacy.shown(hr["rating_distribution"]).any()  # ratings there are
+    for name, what in (("skill_growth", "growth per skill"), ("target_attainment", "target attainment"),
+                       ("option_kinds", "kinds of development actions")):
+        reading = analytics.describe(name, hr[name])
+        assert reading.startswith(f"Nothing to show for {what}: no target set in this period's conversations has "
+                                  "come to its date by the report's date"), reading
+        assert "rated" not in reading

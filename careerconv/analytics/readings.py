@@ -29,8 +29,12 @@ def _visible(frame: pd.DataFrame, total: bool | None = None) -> pd.DataFrame:
     return data
 
 
-def _nothing(frame: pd.DataFrame, what: str) -> str:
+def _nothing(frame: pd.DataFrame, what: str, why_empty: str | None = None) -> str:
+    """Why a section shows nothing: ``why_empty`` (what an empty table means for it) when there are no figures
+    at all, else the privacy rules."""
     k = _k_of(frame)
+    if frame.empty and why_empty is not None:
+        return f"Nothing to show for {what}: {why_empty}."
     if frame.empty and SKILL in frame.columns:
         return (f"Nothing to show for {what}: no skill was rated by at least {k} employees in this period and "
                 "selection (skills named by fewer people are never listed).")
@@ -206,12 +210,17 @@ def describe_rating_distribution(table: pd.DataFrame) -> str:
     return text + "."
 
 
+# Why the tables measured from the targets are empty: the first targets come to their date 6 months after a
+# conversation, so a short or recent period has none (and not for want of ratings).
+_NO_TARGET_DUE = "no target set in this period's conversations has come to its date by the report's date"
+
+
 def describe_skill_growth(table: pd.DataFrame) -> str:
     """One sentence on how much ratings rose after 6, 12 and 18 months."""
     data = _visible(table, total=True)
     data = data[data[SKILL].isna()].sort_values(HORIZON_MONTHS)
     if data.empty:
-        return _nothing(table, "growth per skill")
+        return _nothing(table, "growth per skill", _NO_TARGET_DUE + ", or none of those was measured")
     parts = [f"{r['mean_growth']:.1f} points after {int(r['horizon_months'])} months (n={int(r[N]):,})"
              for _, r in data.iterrows()]
     first = data.iloc[0]
@@ -231,7 +240,7 @@ def describe_target_attainment(table: pd.DataFrame) -> str:
     data = _visible(table, total=True).sort_values(HORIZON_MONTHS)
     data = data[data["share_reached"].notna()]
     if data.empty:
-        return _nothing(table, "target attainment")
+        return _nothing(table, "target attainment", _NO_TARGET_DUE)
     parts = [f"{_pct(r['share_reached'])} of the {int(r['targets_due']):,} {int(r['horizon_months'])}-month "
              f"targets due were reached, {_pct(r['share_not_reached'])} were not and "
              f"{_pct(r['share_not_measured'])} were not measured ({int(r[N]):,} employees)"
@@ -343,7 +352,8 @@ def describe_option_kinds(table: pd.DataFrame) -> str:
     """One sentence comparing the kinds of chosen options, at the horizon where most kinds can be shown."""
     data = _visible(table, total=True)
     if data.empty:
-        return _nothing(table, "kinds of development actions")
+        return _nothing(table, "kinds of development actions",
+                        _NO_TARGET_DUE + ", or none of those with a chosen option was measured")
     per_horizon = data.groupby(HORIZON_MONTHS).size()
     horizon = int(per_horizon.sort_values(ascending=False, kind="stable").index[0])
     at = data[data[HORIZON_MONTHS] == horizon].sort_values(["mean_gain", "kind"], ascending=[False, True])
