@@ -214,3 +214,21 @@ def test_handed_tables_must_be_tables(tmp_path):
     (tmp_path / "garbage.pickle").write_bytes(b"not a pickle at all")
     with pytest.raises(ValueError, match="cannot be read"):
         analytics.load_aggregates(tmp_path / "garbage.pickle")
+
+
+def test_counts_in_the_csv_tables_are_whole_numbers_beside_hidden_rows(rendered):
+    """A count column with hidden rows (blank, or the privacy label in the employees column) came out as floats:
+    "1495.0" targets due, which a spreadsheet reads as a measurement, not a count (found reading the CSVs)."""
+    from careerconv.analytics import presentation
+
+    checked = 0
+    for name, columns in presentation._COLUMNS.items():
+        text = rendered["csv"][f"{name}.csv"].decode("utf-8-sig")
+        frame = pd.read_csv(pd.io.common.StringIO(text), dtype=str, keep_default_na=False)
+        for header in (h for h, kind in columns.values() if kind == "int" and h in frame.columns):
+            cells = frame[header]
+            assert cells.str.fullmatch(r"\d+|fewer than \d+|not shown|").all(), (name, header, list(cells))
+            checked += int(cells.str.fullmatch(r"\d+").sum())
+        if name == "target_attainment":
+            assert (frame["Targets due"] == "").any()  # hidden rows beside the counts: what made them floats
+    assert checked > 50

@@ -128,9 +128,12 @@ def present(name: str, frame: pd.DataFrame, *, formatted: bool = True, total_lab
         if column == DEPARTMENT:
             out[header] = values.astype(object).where(values.notna(), total_label)
             continue
-        out[header] = [_cell(v, kind, formatted)
-                       if (ok or kind in ("text", "quarter", "until", "months", "skill", "band", "coach", "any_skill"))
-                       else ("" if formatted else None) for v, ok in zip(values, visible)]
+        cells = [_cell(v, kind, formatted)
+                 if (ok or kind in ("text", "quarter", "until", "months", "skill", "band", "coach", "any_skill"))
+                 else ("" if formatted else None) for v, ok in zip(values, visible)]
+        # Counts stay whole numbers beside the blanks of hidden rows (a column of numbers and None is read as
+        # floats: a CSV said 1495.0 targets).
+        out[header] = pd.array(cells, dtype="Int64") if kind == "int" and not formatted else cells
     return out
 
 
