@@ -322,3 +322,50 @@ def test_a_port_whose_last_server_just_stopped_is_free_and_one_listened_on_is_no
     client.close()
     listener.close()
     assert port_is_free(port)
+
+
+def test_a_kernel_whose_last_page_went_without_asking_is_ended_later_unless_a_page_comes_back(monkeypatch):
+    """A tab that crashed or was killed sends no beacon: when a kernel's last page connection closes, the kernel
+    is shut down (gently) after a grace, unless a page connected again meanwhile; a kernel still used by another
+    page, or closed while the server stops, is left alone."""
+    import logging
+
+    class Base:
+        def __init__(self, **kwargs):
+            self.notebook_path, self.log = None, logging.getLogger("test")
+            self._kernel_connections = {"vanished": 1, "back": 1, "shared": 2}
+            self.ended = []
+
+        def notify_connect(self, kernel_id):
+            self._kernel_connections[kernel_id] += 1
+
+        def notify_disconnect(self, kernel_id):
+            self._kernel_connections[kernel_id] -= 1
+
+        def __contains__(self, kernel_id: str) -> bool:
+            return kernel_id in self._kernel_connections
+
+        async def shutdown_kernel(self, kernel_id: str, now: bool = False):
+            self.ended.append((kernel_id, now))
+
+    monkeypatch.setattr(voila_server, "VANISHED_PAGE_GRACE", 0.05)
+    pool = voila_server.paced_pool(Base)()
+
+    async def pages_go():
+        for kernel_id in ("vanished", "back", "shared"):
+            pool.notify_disconnect(kernel_id)
+        pool.notify_connect("back")  # its page's connection came back after a network break
+        await asyncio.sleep(0.3)
+
+    asyncio.run(pages_go())
+    assert pool.ended == [("vanished", False)]  # gently: the kernel saves what is pending as it exits
+
+    pool._stopping = True  # the server stopping shuts every kernel down itself
+
+    async def while_stopping():
+        pool.notify_disconnect("shared")
+        pool.notify_disconnect("shared")
+        await asyncio.sleep(0.3)
+
+    asyncio.run(while_stopping())
+    assert pool.ended == [("vanished", False)]
