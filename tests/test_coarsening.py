@@ -39,7 +39,8 @@ def test_mostly_hidden_quarters_are_grouped_by_half_year_and_the_page_says_why()
     chosen = analytics.readable_grouping(_fine([True, False, False, False]), _periods(), departments=False)
     assert (chosen.grain, chosen.per_skill) == ("half-year", True)
     assert chosen.note == ("Shown by half-year: by quarter and skill, 3 of 4 figures would be hidden (groups of "
-                           "fewer than the minimum group size); 50% of these figures can be shown.")
+                           "fewer than the minimum group size); by half-year and skill, 50% of the figures can be "
+                           "shown.")
     assert analytics.describe_grouping(chosen).startswith(chosen.note)
 
 

@@ -88,8 +88,10 @@ def readable_grouping(fine: pd.DataFrame, periods: pd.DataFrame, *, departments:
     why = (f"by quarter and skill, {hidden:,} of {len(first.figures):,} figures would be hidden (groups of fewer "
            "than the minimum group size)") if len(first.figures) else "by quarter and skill there is nothing to show"
     how = f"by {chosen.grain}" + ("" if chosen.per_skill else ", over all skills")
+    # The share is of the grouping shown (said so: "these figures" read as the hidden ones just counted).
+    shown = f"by {chosen.grain}" + (" and skill" if chosen.per_skill else " over all skills")
     return Grouping(chosen.grain, chosen.per_skill, chosen.figures,
-                    f"Shown {how}: {why}; {chosen.shown_share:.0%} of these figures can be shown.")
+                    f"Shown {how}: {why}; {shown}, {chosen.shown_share:.0%} of the figures can be shown.")
 
 
 def _grouping(grain: str, per_skill: bool, fine: pd.DataFrame, periods: pd.DataFrame, departments: bool) -> Grouping:
