@@ -711,3 +711,42 @@ def test_a_period_too_short_for_any_target_to_come_due_says_so(org):
         assert reading.startswith(f"Nothing to show for {what}: no target set in this period's conversations has "
                                   "come to its date by the report's date"), reading
         assert "rated" not in reading
+
+
+def _distribution(rows: list[tuple[str, float, int, str]]) -> pd.DataFrame:
+    """Organisation rows of rating_distribution: (skill, median, employees, privacy label)."""
+    return pd.DataFrame({"skill": [r[0] for r in rows], "band": None, "department": None,
+                         "median": [r[1] for r in rows], privacy.COUNT: [r[2] for r in rows],
+                         privacy.PRIVACY: [r[3] for r in rows]})
+
+
+def test_the_distributions_reading_names_ties_as_ties_and_ranks_only_the_skills_shown():
+    """"Highest for Coaching others (median 7)" was the first by name of eight skills at 7; a skill hidden for too
+    few people is not ranked; one skill shown is no "highest"."""
+    tied = _distribution([("Hiring", 7.0, 9, ""), ("Coaching", 7.0, 27, ""), ("SQL", 7.0, 8, ""), ("Go", 7.0, 6, ""),
+                          ("Writing", 6.0, 12, ""), ("Secret", 9.0, 3, "fewer than 5")])
+    assert analytics.describe("rating_distribution", tied) == (
+        "Among the 5 skills shown, current ratings are highest (median 7) for 4 skills: Coaching, Go, Hiring and 1 "
+        "more, and lowest for Writing (median 6, n=12).")
+    two = _distribution([("Hiring", 7.0, 9, ""), ("Writing", 6.0, 12, ""), ("Go", 6.0, 6, "")])
+    assert analytics.describe("rating_distribution", two) == (
+        "Among the 3 skills shown, current ratings are highest for Hiring (median 7, n=9), and lowest (median 6) for "
+        "2 skills: Go and Writing.")
+    one = _distribution([("Hiring", 7.0, 9, ""), ("Secret", 9.0, 3, "fewer than 5")])
+    assert analytics.describe("rating_distribution", one) == \
+        "Hiring is the one skill shown: median current rating 7 (n=9)."
+
+
+def test_the_most_wanted_reading_ranks_the_skills_shown_as_such_when_one_is_hidden():
+    """With k=10 "the most-wanted skill is Giving feedback (65)" while Time management (63) was hidden: the
+    ranking is of the skills that can be shown, and the reading says so then."""
+    table = pd.DataFrame({"skill": ["Giving feedback", "Time management", "Negotiation"], "department": None,
+                          privacy.COUNT: pd.array([65, pd.NA, 40], dtype="Int64"), "skills_per_person": None,
+                          "share_of_people_met": [0.23, None, 0.14],
+                          privacy.PRIVACY: ["", privacy.HIDDEN, ""]})
+    assert analytics.describe("most_wanted_skills", table) == (
+        "Of the skills that can be shown, the most-wanted is Giving feedback, worked on by 65 employees (23% of "
+        "those who had a conversation), followed by Negotiation (40).")
+    everything = table.assign(**{privacy.COUNT: pd.array([65, 63, 40], dtype="Int64"), privacy.PRIVACY: ""},
+                              share_of_people_met=[0.23, 0.22, 0.14])
+    assert analytics.describe("most_wanted_skills", everything).startswith("The most-wanted skill is Giving feedback")

@@ -187,6 +187,17 @@ def describe_department_trends(table: pd.DataFrame) -> str:
             f"{isolated(low[DEPARTMENT])} to {_fmt(top['median'])} in {isolated(top[DEPARTMENT])}.{tail}")
 
 
+def _skills_at(ranked: pd.DataFrame, median: float) -> str:
+    """"for <skill> (median m, n=k)", or, where several skills share that median, "(median m) for 3 skills: A, B
+    and C" (the first three by name, and how many more)."""
+    at = ranked[ranked["median"] == median].sort_values(SKILL)
+    if len(at) == 1:
+        return f"for {isolated(at.iloc[0][SKILL])} (median {_fmt(median)}, n={int(at.iloc[0][N])})"
+    names = [isolated(name) for name in at[SKILL].head(3)]
+    listed = _join(names) if len(at) <= 3 else ", ".join(names) + f" and {len(at) - 3} more"
+    return f"(median {_fmt(median)}) for {len(at)} skills: {listed}"
+
+
 def describe_rating_distribution(table: pd.DataFrame) -> str:
     """One sentence on where current ratings sit."""
     totals = _visible(table, total=True)
@@ -197,13 +208,14 @@ def describe_rating_distribution(table: pd.DataFrame) -> str:
     top, low = ranked.iloc[0], ranked.iloc[-1]
     high_band = _visible(table, total=True)
     high_band = high_band[high_band["band"] == BANDS[-1][0]]
-    if len(ranked) > 1 and top["median"] == low["median"]:
+    if len(ranked) == 1:
+        text = (f"{isolated(top['skill'])} is the one skill shown: median current rating {_fmt(top['median'])} "
+                f"(n={int(top[N])})")
+    elif top["median"] == low["median"]:
         text = f"The {len(ranked)} skills shown all have a median current rating of {_fmt(top['median'])}"
-    else:
-        text = (f"Current ratings are highest for {isolated(top['skill'])} (median {_fmt(top['median'])}, "
-                f"n={int(top[N])})")
-        if len(ranked) > 1:
-            text += f" and lowest for {isolated(low['skill'])} (median {_fmt(low['median'])}, n={int(low[N])})"
+    else:  # among the skills shown (a skill hidden for too few people is not ranked); ties named as ties
+        text = (f"Among the {len(ranked)} skills shown, current ratings are highest "
+                f"{_skills_at(ranked, top['median'])}, and lowest {_skills_at(ranked, low['median'])}")
     if len(high_band):
         share = float(high_band[N].sum()) / float(totals.set_index(SKILL).loc[high_band[SKILL], N].sum())
         text += f"; {_pct(share)} of the ratings shown are {BANDS[-1][0]}"
@@ -264,7 +276,11 @@ def describe_most_wanted_skills(table: pd.DataFrame) -> str:
                 f"({_pct(row['share_of_people_met'])} of those who had a conversation), "
                 f"{_fmt(row['skills_per_person'])} different skills each on average.")
     top = ranked.iloc[0]
-    text = (f"The most-wanted skill is {isolated(top['skill'])}, worked on by {int(top[N]):,} employees "
+    # A skill hidden (to protect a smaller group) may be wanted by more: the ranking is of the skills shown.
+    whole = table[table[SKILL].notna() & table[DEPARTMENT].isna()] if DEPARTMENT in table.columns else table
+    among = "Of the skills that can be shown, the most-wanted" if (~privacy.shown(whole)).any() else \
+        "The most-wanted skill"
+    text = (f"{among} is {isolated(top['skill'])}, worked on by {int(top[N]):,} employees "
             f"({_pct(top['share_of_people_met'])} of those who had a conversation)")
     if len(ranked) > 1:
         others = [f"{isolated(r['skill'])} ({int(r[N]):,})" for _, r in ranked.iloc[1:3].iterrows()]
