@@ -104,3 +104,44 @@ def test_a_double_click_on_start_starts_one_conversation(h: Harness):
     app.start_screen.start_anyway.click()
     app.start_screen.start_anyway.click()
     assert app.screen == "conversation" and len(h.store.conversations("E002")) == 2
+
+
+def test_with_several_drafts_the_coach_picks_the_one_to_resume_or_discard(h: Harness):
+    """Two tabs on one draft keep the second tab's typing as a draft of its own; the person page offered only the
+    one last worked on, and the other could be reached only by discarding that one first (a tester in
+    Chromium)."""
+    app = h.app
+    app.select_employee("E002")
+    app.start_screen.start_button.click()
+    first = app.record["conversation_id"]
+    app.editor("dreams").list.texts[0].value = "Lead the platform team"
+    app.close_conversation()
+    h.on("2026-10-02")
+    app.start_screen.start_button.click()
+    app.start_screen.start_anyway.click()
+    second = app.record["conversation_id"]
+    app.editor("want_more").area.value = "Typed in the second tab"
+    app.close_conversation()
+
+    screen = app.start_screen
+    assert screen.draft_choice.layout.display != "none" and len(screen.draft_choice.options) == 2
+    assert screen.chosen_draft == second  # the last one worked on that holds answers, offered first
+    labels = dict((value, label) for label, value in screen.draft_choice.options)
+    assert "1 dream" in labels[first] and "1 other answer" in labels[second]
+    screen.draft_choice.value = first
+    assert "1 dream" in screen.draft_html.value and "one of the others" in screen.draft_html.value
+    screen.resume_button.click()
+    assert app.record["conversation_id"] == first and app.screen == "conversation"
+    assert app.editor("dreams").list.texts[0].value == "Lead the platform team"
+    app.close_conversation()
+
+    screen.draft_choice.value = first
+    screen.start_button.click()  # asks first, about the draft chosen
+    assert "1 dream" in screen.start_confirm_html.value
+    screen.start_cancel.click()
+    screen.discard_button.click()
+    screen.discard_confirm.click()
+    assert [c["conversation_id"] for c in h.store.conversations("E002")] == [second]
+    assert screen.draft_choice.layout.display == "none" and screen.chosen_draft == second  # one draft: no choice
+    screen.resume_button.click()
+    assert app.record["conversation_id"] == second

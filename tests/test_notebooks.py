@@ -130,6 +130,6 @@ def test_conversation_notebook_shows_the_app_on_the_folder_it_is_given(sample_da
                  if m["model_name"] == "DropdownModel"}
     assert dropdowns == {"Coach": ["All coaches", "Can Kobayashi (E0005)", "Ryan Lawson (E0023)",
                                    "Sanjay Kapoor (E0001)", "Théo Lambert (E0020)"],
-                         "Questions": ["Career conversation"]}
+                         "Questions": ["Career conversation"], "Draft": []}  # no one picked: no drafts to choose
     committed = nbformat.read(config.NOTEBOOKS_DIR / "conversation.ipynb", as_version=4)
     assert "widgets" not in committed.metadata  # the state came from this run, not from the committed file

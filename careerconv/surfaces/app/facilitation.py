@@ -162,7 +162,8 @@ class ConversationApp(OpenConversationShortcuts):
                 data_dir=self.data_dir, guard=self.guard, team_loader=self.team_loader,
                 today=lambda: self.clock().date(), charts_panel=self.charts_panel(),
                 on_select=self.select_employee, on_start=self.ask_start, on_start_anyway=self.start_conversation,
-                on_resume=self.resume_draft, on_discard=self.discard_draft, on_checkin=self.open_checkin,
+                on_resume=lambda: self.resume_draft(self.start_screen.chosen_draft),
+                on_discard=lambda: self.discard_draft(self.start_screen.chosen_draft), on_checkin=self.open_checkin,
                 on_team_person=self.team_routes.open_person, on_team_conversation=self.team_routes.open_conversation,
                 on_team_checkin=self.team_routes.open_checkin, on_place_changed=self.sync_place)
             self.body = widgets.VBox([self.start_screen.widget])

@@ -189,10 +189,13 @@ class ConversationLifecycle:
             The new draft, or None when the coach is asked first.
         """
         employee = self._require_employee()
-        offered = draft_to_offer(self.drafts())
+        drafts = self.drafts()
+        offered = draft_to_offer(drafts)
         if offered is None:
             return self.start_conversation()
-        self.app.start_screen.ask_before_starting(employee.get("name") or "", offered)
+        # The draft the person page has chosen (the one its "Resume the draft" opens), the one offered by default.
+        chosen = next((d for d in drafts if d[CONVERSATION_ID] == self.app.start_screen.chosen_draft), offered)
+        self.app.start_screen.ask_before_starting(employee.get("name") or "", chosen)
         return None
 
     def start_conversation(self) -> dict:
@@ -241,9 +244,13 @@ class ConversationLifecycle:
         self.open_record(record)
         return record
 
-    def discard_draft(self) -> None:
-        """Delete the open employee's latest draft (after the coach confirmed)."""
-        offered = draft_to_offer(self.drafts())
+    def discard_draft(self, conversation_id: str | None = None) -> None:
+        """Delete a draft of the open employee (after the coach confirmed): ``conversation_id``, or the one
+        offered by default."""
+        drafts = self.drafts()
+        if conversation_id is not None:
+            drafts = [c for c in drafts if c[CONVERSATION_ID] == conversation_id]
+        offered = draft_to_offer(drafts)
         if offered is None:
             return
         self.app.store.delete_draft(self.employee[EMPLOYEE_ID], offered[CONVERSATION_ID],

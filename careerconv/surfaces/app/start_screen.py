@@ -21,7 +21,7 @@ import ipywidgets as widgets
 from careerconv.rules import followup
 from careerconv.records.dates import human_date, human_datetime
 from careerconv.records.questions import QuestionSet
-from careerconv.records.schema import EMPLOYEE_ID, STATUS
+from careerconv.records.schema import CONVERSATION_ID, EMPLOYEE_ID, STATUS
 from .drafts import draft_holds, draft_to_offer
 from .glance import employee_card_html, previous_plan_html
 from .roster_index import RosterIndex
@@ -113,6 +113,14 @@ class StartScreen:
         self._on_click(self.start_button, on_start, "Could not start the conversation")
         self._on_click(self.checkin_button, on_checkin, "Could not open the check-in")
         self.draft_html = html("", "cc-draft-text")
+        # Several drafts (two tabs on one draft keep the second one's typing as a draft of its own): the coach
+        # picks the one to resume or discard; the one offered first is the one draft_to_offer picks.
+        self.draft_choice = classed(widgets.Dropdown(options=[], description="Draft",
+                                                     style={"description_width": "initial"},
+                                                     layout=widgets.Layout(width="100%", max_width="40em")),
+                                    "cc-draft-choice")
+        self.draft_choice.observe(guard(lambda _c: self._describe_draft(), "Could not show the draft"), names="value")
+        self._drafts: dict[str, dict] = {}
         self.resume_button = button("Resume draft", "cc-primary", "cc-resume")
         self.discard_button = button("Discard draft…", "cc-link", "cc-discard")
         self.discard_confirm = button("Yes, discard it", "cc-danger", "cc-discard-confirm")
@@ -120,7 +128,7 @@ class StartScreen:
         self._on_click(self.discard_button, lambda: show(self.discard_confirm, True), "Could not discard the draft")
         self._on_click(self.discard_confirm, on_discard, "Could not discard the draft")
         show(self.discard_confirm, False)
-        self.draft_box = classed(widgets.VBox([self.draft_html,
+        self.draft_box = classed(widgets.VBox([self.draft_html, self.draft_choice,
                                                classed(widgets.HBox([self.resume_button, self.discard_button,
                                                                      self.discard_confirm]), "cc-row")]),
                                  "cc-warn-box", "cc-draft-offer")
@@ -309,11 +317,13 @@ class StartScreen:
         self.charts_panel.show_for(plan, conversations, checkins, today)
         drafts = [c for c in conversations if c[STATUS] == "draft"]
         offered = draft_to_offer(drafts)
-        if offered:
-            more = (f" ({len(drafts)} unfinished conversations; this is the last one worked on"
-                    f"{' that holds answers' if draft_holds(offered) else ''})") if len(drafts) > 1 else ""
-            self.draft_html.value = (f"<div><b>A conversation of {escape(human_date(offered['date']))} is not "
-                                     f"finished</b>{more}. {holds_html(offered)} Pick up where you left off?</div>")
+        self._drafts = {d[CONVERSATION_ID]: d for d in drafts}
+        newest_first = sorted(drafts, key=lambda d: (str(d.get("updated_at") or d.get("created_at") or ""),
+                                                     d[CONVERSATION_ID]), reverse=True)
+        self.draft_choice.options = [(draft_label(d), d[CONVERSATION_ID]) for d in newest_first]
+        self.draft_choice.value = offered[CONVERSATION_ID] if offered else None
+        show(self.draft_choice, len(drafts) > 1)
+        self._describe_draft()
         show(self.draft_box, bool(drafts))
         show(self.discard_confirm, False)
         show(self.start_confirm, False)
@@ -322,6 +332,28 @@ class StartScreen:
         show(self.actions, True)
         show(self.checkin_button, plan.conversation is not None)
         self.checkin_button.description = "Resume check-in" if checkin_drafts else "Check-in"
+
+    @property
+    def chosen_draft(self) -> str | None:
+        """The id of the draft the person page offers to resume or discard (None: no draft)."""
+        return self.draft_choice.value
+
+    def _describe_draft(self) -> None:
+        """Say what the chosen draft holds (and, with several, which one it is among them)."""
+        chosen = self._drafts.get(self.draft_choice.value)
+        if chosen is None:
+            return
+        offered = draft_to_offer(list(self._drafts.values()))
+        n = len(self._drafts)
+        if n == 1:
+            more = ""
+        elif chosen is offered:
+            more = (f" ({n} unfinished conversations; this is the last one worked on"
+                    f"{' that holds answers' if draft_holds(offered) else ''}: pick another below)")
+        else:
+            more = f" ({n} unfinished conversations; this is one of the others)"
+        self.draft_html.value = (f"<div><b>A conversation of {escape(human_date(chosen['date']))} is not "
+                                 f"finished</b>{more}. {holds_html(chosen)} Pick up where you left off?</div>")
 
     def ask_before_starting(self, name: str, offered: dict) -> None:
         """Ask before a new conversation is started beside the draft ``offered``, showing what it holds."""
@@ -343,6 +375,14 @@ class StartScreen:
     def notify(self, notice: str) -> None:
         """Say something above the open person's card."""
         self.employee_html.value = f'<div class="cc-note">{escape(notice)}</div>' + self.employee_html.value
+
+
+def draft_label(draft: dict) -> str:
+    """A draft in the chooser's list: its day, what it holds and when it was last saved (text, not HTML)."""
+    holds = draft_holds(draft)
+    saved = draft.get("updated_at") or draft.get("created_at")
+    what = "; ".join(holds) if holds else "empty"
+    return f"{human_date(draft['date'])} — {what}" + (f" — saved {human_datetime(saved)}" if saved else "")
 
 
 def holds_html(draft: dict) -> str:
