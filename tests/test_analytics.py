@@ -750,3 +750,21 @@ def test_the_most_wanted_reading_ranks_the_skills_shown_as_such_when_one_is_hidd
     everything = table.assign(**{privacy.COUNT: pd.array([65, 63, 40], dtype="Int64"), privacy.PRIVACY: ""},
                               share_of_people_met=[0.23, 0.22, 0.14])
     assert analytics.describe("most_wanted_skills", everything).startswith("The most-wanted skill is Giving feedback")
+
+
+def test_the_growth_reading_compares_the_skills_at_the_horizon_the_chart_shows():
+    """"Fastest growth at 6 months: Cross-team collaboration (+0.8)" sat over the chart of 12 months, where that
+    skill grew the least."""
+    rows = []
+    for months, growth in ((6, {"Collaboration": 0.8, "Hiring": 0.5}), (12, {"Collaboration": 1.1, "Hiring": 1.6})):
+        rows.append({"skill": None, "horizon_months": months, "department": None, privacy.COUNT: 30,
+                     "mean_growth": 0.7 if months == 6 else 1.3, "median_growth": 1.0, "share_improved": 0.6,
+                     privacy.PRIVACY: ""})
+        rows += [{"skill": skill, "horizon_months": months, "department": None, privacy.COUNT: 12, "mean_growth": g,
+                  "median_growth": g, "share_improved": 0.6, privacy.PRIVACY: ""} for skill, g in growth.items()]
+    table = pd.DataFrame(rows)
+    assert analytics.describe("skill_growth", table).endswith("fastest growth at 6 months: Collaboration (+0.8).")
+    at_12 = analytics.describe_skill_view("skill_growth", table, horizon=12)
+    assert at_12.endswith("fastest growth at 12 months: Hiring (+1.6).") and "after 6 months (n=30)" in at_12
+    assert analytics.describe_skill_view("skill_growth", table, horizon=18).endswith(  # none at 18: the first
+        "at 6 months: Collaboration (+0.8).")

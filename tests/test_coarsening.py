@@ -65,3 +65,22 @@ def test_two_tables_about_the_same_people_hide_the_same_departments():
     assert cadence2["share_any_overdue"].isna().tolist() == [False, True, True, False]
     assert overview2.equals(overview)
     assert list(cadence[privacy.PRIVACY]) == ["", "", "", ""]  # the input is not changed
+
+
+def test_the_trend_reading_names_the_largest_move_among_the_lines_the_chart_draws():
+    """"The largest move: Hiring" was read over a chart that draws only the 6 most-rated skills, Hiring not among
+    them: the count is of every skill, the largest move of the lines drawn, and the reading says so."""
+    rows = []
+    for i in range(8):  # skill 0 rated by the most; skill 7 (the fewest) moves the most
+        skill, start, end = f"Skill {i}", 5.0, 5.0 + (3 if i == 7 else 1 if i == 2 else 0)
+        for bucket, median in ((Q("2025-01-01"), start), (Q("2025-04-01"), end)):
+            rows.append({"grain": "quarter", "bucket": bucket, "until": bucket + pd.DateOffset(months=3),
+                         "skill": skill, "department": None, privacy.COUNT: 30 - i, "median": median,
+                         "mean": median, privacy.PRIVACY: ""})
+    grouping = analytics.Grouping("quarter", True, pd.DataFrame(rows), "")
+    reading = analytics.describe_grouping(grouping)
+    assert analytics.TREND_LINES == 6
+    assert ("the median rose for 2 and fell for 0 of 8 skills; of the 6 drawn (those rated by the most employees), "
+            "the largest move: Skill 2, from 5") in reading, reading
+    few = analytics.Grouping("quarter", True, pd.DataFrame(rows[:8]), "")  # 4 skills, all drawn
+    assert "of 4 skills; the largest move: Skill 2" in analytics.describe_grouping(few)

@@ -126,7 +126,7 @@ from __future__ import annotations
 
 from careerconv.rules.option_kinds import KINDS
 from .aggregates import hr_aggregates, skill_rating_tables
-from .constants import BANDS, DEPARTMENT, N, TABLE_TITLES
+from .constants import BANDS, DEPARTMENT, N, TABLE_TITLES, TREND_LINES
 from .engine import rating_partials
 from .inputs import EmployeeParts, ParquetTable, RosterFile, load_aggregates, load_hr_tables, save_aggregates
 from .presentation import present
@@ -138,6 +138,7 @@ from .skills import skill_catalogue
 
 __all__ = [
     "BANDS",
+    "TREND_LINES",
     "DEPARTMENT",
     "KINDS",
     "N",

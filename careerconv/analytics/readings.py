@@ -16,7 +16,7 @@ import pandas as pd
 from careerconv.records.schema import COACH_ID, HORIZON_MONTHS, SKILL
 from careerconv.records.text_direction import isolated
 from careerconv.rules import privacy
-from .constants import BANDS, DEPARTMENT, N, TABLE_TITLES
+from .constants import BANDS, DEPARTMENT, N, TABLE_TITLES, TREND_LINES
 from .presentation import present
 from .coarsening import Grouping, skill_view
 from .scope import _join, period_label, quarter_label
@@ -148,9 +148,14 @@ def describe_grouping(grouping: Grouping) -> str:
         return note + f"The median rating of {isolated(skill)} {verb} {where}."
     rose = sum(1 for m in moves if m[0] > 0)
     fell = sum(1 for m in moves if m[0] < 0)
-    change, skill, a, b = moves[-1] if moves[-1][0] > 0 else moves[0]
+    # The chart draws the TREND_LINES skills rated by the most employees: the largest move named is one of those.
+    drawn = set(top_skills(org.assign(skill=org[SKILL].where(org[SKILL] != "all skills")), TREND_LINES))
+    lines = [m for m in moves if m[1] in drawn] or moves
+    change, skill, a, b = lines[-1] if lines[-1][0] > 0 else lines[0]
+    drawn_only = "" if len(lines) == len(moves) else \
+        f"of the {len(lines)} drawn (those rated by the most employees), "
     text = (f"Between each line's first and last period shown, the median rose for {rose} and fell for {fell} of "
-            f"{len(moves)}; the largest move: {isolated(skill)}, from {_fmt(a['median'])} "
+            f"{len(moves)} skills; {drawn_only}the largest move: {isolated(skill)}, from {_fmt(a['median'])} "
             f"in {period_label(a['bucket'], a['until'])} "
             f"(n={int(a[N])}) to {_fmt(b['median'])} in {period_label(b['bucket'], b['until'])} (n={int(b[N])})")
     return note + text + "."
@@ -227,8 +232,9 @@ def describe_rating_distribution(table: pd.DataFrame) -> str:
 _NO_TARGET_DUE = "no target set in this period's conversations has come to its date by the report's date"
 
 
-def describe_skill_growth(table: pd.DataFrame) -> str:
-    """One sentence on how much ratings rose after 6, 12 and 18 months."""
+def describe_skill_growth(table: pd.DataFrame, horizon: int | None = None) -> str:
+    """One sentence on how much ratings rose after 6, 12 and 18 months; the skills are compared at ``horizon``
+    (the one the chart shows), else at the first horizon with figures."""
     data = _visible(table, total=True)
     data = data[data[SKILL].isna()].sort_values(HORIZON_MONTHS)
     if data.empty:
@@ -238,12 +244,13 @@ def describe_skill_growth(table: pd.DataFrame) -> str:
     first = data.iloc[0]
     text = (f"On average ratings rose by {_join(parts)} ({_pct(first['share_improved'])} of the employees measured "
             f"at {int(first['horizon_months'])} months improved)")
-    per_skill = _visible(table, total=True)
-    per_skill = per_skill[per_skill[SKILL].notna() & (per_skill[HORIZON_MONTHS] == first[HORIZON_MONTHS])]
+    skills = _visible(table, total=True)
+    skills = skills[skills[SKILL].notna()]
+    at = horizon if horizon is not None and (skills[HORIZON_MONTHS] == horizon).any() else first[HORIZON_MONTHS]
+    per_skill = skills[skills[HORIZON_MONTHS] == at]
     if len(per_skill) > 1:
         best = per_skill.sort_values(["mean_growth", SKILL], ascending=[False, True]).iloc[0]
-        text += (f"; fastest growth at {int(first['horizon_months'])} months: {isolated(best['skill'])} "
-                 f"({best['mean_growth']:+.1f})")
+        text += f"; fastest growth at {int(at)} months: {isolated(best['skill'])} ({best['mean_growth']:+.1f})"
     return text + "."
 
 
@@ -427,7 +434,9 @@ def describe(name: str, table: pd.DataFrame) -> str:
 def describe_skill_view(name: str, table: pd.DataFrame, *, horizon: int | None = None) -> str:
     """The reading of a table by skill, led by what :func:`skill_view` coarsened ("" when it is per skill)."""
     note = skill_view(name, table, horizon=horizon).note
-    return " ".join(text for text in (note, describe(name, table)) if text)
+    # The growth chart shows one horizon: the reading compares the skills at that one.
+    reading = describe_skill_growth(table, horizon) if name == "skill_growth" else describe(name, table)
+    return " ".join(text for text in (note, reading) if text)
 
 
 def suppression_summary(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:

@@ -28,7 +28,7 @@ from matplotlib.ticker import FixedLocator, PercentFormatter
 
 from careerconv.rules import privacy
 from .stacked_tables import NARROW_SCREEN  # px: screens up to this wide get the phone drawing of a chart
-from careerconv.analytics import BANDS, DEPARTMENT, N, Grouping, period_label, skill_view
+from careerconv.analytics import BANDS, DEPARTMENT, N, TREND_LINES, Grouping, period_label, skill_view
 from careerconv.records.schema import HORIZON_MONTHS, SKILL
 from careerconv.records.text_direction import isolated
 from .html_parts import embedded_figure, escape_html
@@ -254,7 +254,8 @@ def skill_trend_lines(ax: Axes, trends: pd.DataFrame, *, top: int = 6, skills: S
 
 
 @plain_text
-def rating_lines(ax: Axes, figures: pd.DataFrame, *, top: int = 6, skills: Sequence[str] | None = None) -> Axes:
+def rating_lines(ax: Axes, figures: pd.DataFrame, *, top: int = TREND_LINES,
+                 skills: Sequence[str] | None = None) -> Axes:
     """Median rating per quarter, half-year or year, one line per skill (or one over all skills), with gaps.
 
     A period whose figure is hidden (or in which nobody rated the skill) breaks the line: no line is drawn
@@ -696,7 +697,7 @@ def _rating_axis(ax: Axes, axis: str) -> None:
 
 
 @plain_text
-def trends_chart(ax: Axes, grouping: "Grouping | pd.DataFrame", top: int = 6) -> Axes:
+def trends_chart(ax: Axes, grouping: "Grouping | pd.DataFrame", top: int = TREND_LINES) -> Axes:
     """The trends chart: median self rating per period of the most-rated skills (or over all skills).
 
     ``grouping`` is :func:`careerconv.analytics.readable_grouping` of the organisation rows (or the
