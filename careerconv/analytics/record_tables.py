@@ -708,15 +708,19 @@ def _measured_at_horizon(measured_targets: pd.DataFrame) -> np.ndarray:
     until the date has come the change is not the change after that many months; the targets reached count the
     same targets (:func:`careerconv.rules.progress.attainment_rate`).
     """
-    return (measured_targets["horizon_reached"].fillna(False).astype(bool) & measured_targets["measured_rating"].notna()
-            & measured_targets["baseline"].notna()).to_numpy()
+    return _due(measured_targets) & (measured_targets["measured_rating"].notna()
+                                     & measured_targets["baseline"].notna()).to_numpy()
+
+
+def _due(measured_targets: pd.DataFrame) -> np.ndarray:
+    """Which targets are due: their horizon date has come by the report's as-of day."""
+    return measured_targets["horizon_reached"].fillna(False).astype(bool).to_numpy()
 
 
 def attainment_piece(measured_targets: pd.DataFrame, scope: ReportScope, *, sizes_only: bool = False) -> Piece:
     """Targets due, measured and reached at each horizon (counted by
     :func:`careerconv.rules.progress.attainment_rate`; only the people with targets due, with ``sizes_only``)."""
-    due = measured_targets[measured_targets["horizon_reached"].fillna(False).astype(bool)
-                           & measured_targets[DEPARTMENT].notna()]
+    due = measured_targets[_due(measured_targets) & measured_targets[DEPARTMENT].notna().to_numpy()]
     inside = due[due[DEPARTMENT].isin(scope.selected)]
     if sizes_only:  # the groups of the figures below, in their order
         people = inside.groupby([DEPARTMENT, HORIZON_MONTHS], sort=True)[EMPLOYEE_ID].nunique().astype("int64")

@@ -81,4 +81,13 @@ def draft_to_offer(drafts: Sequence[dict]) -> dict | None:
     if not drafts:
         return None
     filled = [d for d in drafts if draft_holds(d)]
-    return max(filled or list(drafts), key=lambda d: (_saved_at(d), str(d.get(CONVERSATION_ID) or "")))
+    return max(filled or list(drafts), key=_saved_order)
+
+
+def newest_first(drafts: Sequence[dict]) -> list[dict]:
+    """The drafts, the last saved first (the order :func:`draft_to_offer` compares them in)."""
+    return sorted(drafts, key=_saved_order, reverse=True)
+
+
+def _saved_order(record: dict) -> tuple[str, str]:
+    return _saved_at(record), str(record.get(CONVERSATION_ID) or "")

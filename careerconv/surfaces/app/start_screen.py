@@ -22,7 +22,7 @@ from careerconv.rules import followup
 from careerconv.records.dates import human_date, human_datetime
 from careerconv.records.questions import QuestionSet
 from careerconv.records.schema import CONVERSATION_ID, EMPLOYEE_ID, STATUS
-from .drafts import draft_holds, draft_to_offer
+from .drafts import draft_holds, draft_to_offer, newest_first
 from .glance import employee_card_html, previous_plan_html
 from .roster_index import RosterIndex
 from .skill_charts import SkillChartsPanel
@@ -318,9 +318,7 @@ class StartScreen:
         drafts = [c for c in conversations if c[STATUS] == "draft"]
         offered = draft_to_offer(drafts)
         self._drafts = {d[CONVERSATION_ID]: d for d in drafts}
-        newest_first = sorted(drafts, key=lambda d: (str(d.get("updated_at") or d.get("created_at") or ""),
-                                                     d[CONVERSATION_ID]), reverse=True)
-        self.draft_choice.options = [(draft_label(d), d[CONVERSATION_ID]) for d in newest_first]
+        self.draft_choice.options = [(draft_label(d), d[CONVERSATION_ID]) for d in newest_first(drafts)]
         self.draft_choice.value = offered[CONVERSATION_ID] if offered else None
         show(self.draft_choice, len(drafts) > 1)
         self._describe_draft()
