@@ -768,3 +768,35 @@ def test_the_growth_reading_compares_the_skills_at_the_horizon_the_chart_shows()
     assert at_12.endswith("fastest growth at 12 months: Hiring (+1.6).") and "after 6 months (n=30)" in at_12
     assert analytics.describe_skill_view("skill_growth", table, horizon=18).endswith(  # none at 18: the first
         "at 6 months: Collaboration (+0.8).")
+
+
+def test_targets_whose_measurement_window_is_still_open_are_not_measured_yet_not_missed():
+    """Ten people of one department, as of 2025-04-01 (the period ends 2025-03-31): five met on 2024-07-15 (their
+    6-month date 2025-01-15, its 60-day window closed on 2025-03-16), five on 2024-08-20 (date 2025-02-20, the
+    window open until 2025-04-21). Of the first five, three were rated near the date (two reached); of the
+    others one was (reached). The two unrated of the first five were not measured; the four unrated of the
+    others can still be."""
+    early, late = [f"E{i}" for i in range(5)], [f"L{i}" for i in range(5)]
+    roster = _frame("roster", [{"employee_id": e, "name": e, "coach_id": "C1", "department": "Alpha",
+                                "cadence_months": 6, "role": "", "email": ""} for e in early + late])
+    day = {**{e: "2024-07-15" for e in early}, **{e: "2024-08-20" for e in late}}
+    convs = [_conv(f"{e}-c", e, d) for e, d in day.items()]
+    ratings = [_rating(e, d, "SQL", 4, source="conversation", record=f"{e}-c") for e, d in day.items()]
+    ratings += [_rating(e, "2025-01-15", "SQL", r) for e, r in (("E0", 5), ("E1", 6), ("E2", 4))]
+    ratings.append(_rating("L0", "2025-02-20", "SQL", 5))
+    targets = [{"employee_id": e, "conversation_id": f"{e}-c", "date": d, "skill": "SQL", "baseline": 4,
+                "horizon_months": 6, "target": 5} for e, d in day.items()]
+    skills = [{"conversation_id": f"{e}-c", "employee_id": e, "date": d, "skill": "SQL", "self_rating": 4,
+               "status": "completed"} for e, d in day.items()]
+    tables = {"roster": roster, "conversations": _frame("conversations", convs), "skills": _frame("skills", skills),
+              "skill_ratings": _frame("skill_ratings", ratings), "targets": _frame("targets", targets),
+              **{name: _frame(name, []) for name in ("options", "action_items", "checkins", "checkin_updates")}}
+    hr = analytics.hr_aggregates(tables, "2025-04-01", (None, None), (), 3)
+    org = _row(hr["target_attainment"], horizon_months=6, department=None)
+    assert (org["targets_due"], org["targets_measured"], org["targets_attained"], org["targets_window_open"]) == \
+        (10, 4, 3, 4)
+    assert (org["share_reached"], org["share_not_reached"], org["share_window_open"], org["share_not_measured"]) == \
+        pytest.approx((0.3, 0.1, 0.4, 0.2))
+    assert analytics.describe("target_attainment", hr["target_attainment"]) == (
+        "30% of the 10 6-month targets due were reached, 10% were not, 40% are not measured yet and 20% were not "
+        "measured (10 employees).")

@@ -70,17 +70,49 @@ def test_trend_lines_break_at_a_quarter_nobody_rated_and_keep_its_place():
     assert pd.isna(ys[2]) and ys[3] == 7.0  # no line drawn across 2025 Q3
 
 
-def test_targets_due_are_split_into_reached_not_reached_and_not_measured():
+def test_targets_due_are_split_into_reached_not_reached_not_measured_yet_and_not_measured():
     table = pd.DataFrame({"horizon_months": [6, 12], "department": [None, None], privacy.COUNT: [30, pd.NA],
                           "targets_due": [40, pd.NA], "share_reached": [0.5, None], "share_not_reached": [0.2, None],
-                          "share_not_measured": [0.3, None], privacy.PRIVACY: ["", "fewer than 5"]})
+                          "share_window_open": [0.1, None], "share_not_measured": [0.2, None],
+                          privacy.PRIVACY: ["", "fewer than 5"]})
     fig, ax = hr_plots.new_figure(9, 2.8)
     hr_plots.attainment_chart(ax, table)
     texts = _texts(fig)
     assert "6-month targets\n40 due, n=30" in texts and "fewer than 5" in texts
-    assert {"50%", "20%", "30%"} <= set(texts)
+    assert {"50%", "20%", "10%"} <= set(texts)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["reached", "not reached", "not measured yet",
+                                                                   "not measured"]
     widths = sorted(round(p.get_width(), 2) for p in ax.patches if p.get_width() > 0)
-    assert widths == [0.2, 0.3, 0.5]
+    assert widths == [0.1, 0.2, 0.2, 0.5]
+    # Every percentage is readable on its part: dark ink on the light parts.
+    for text in (t for t in ax.texts if t.get_text().endswith("%")):
+        assert text.get_color() == "#1A1A1A"
+
+
+@pytest.mark.parametrize("chart, column", [("attainment_chart", "share_window_open"), ("status_bars", "share_open")])
+def test_a_percentage_is_drawn_on_its_segment_only_where_it_fits(chart, column):
+    """On a phone a 6% segment is some ten pixels wide: its label would overprint the next segment's."""
+    if chart == "attainment_chart":
+        table = pd.DataFrame({"horizon_months": [6], "department": [None], privacy.COUNT: [30], "targets_due": [40],
+                              "share_reached": [0.47], "share_not_reached": [0.17], "share_window_open": [0.06],
+                              "share_not_measured": [0.30], privacy.PRIVACY: [""]})
+    else:
+        table = pd.DataFrame({"department": [None], privacy.COUNT: [30], "share_done": [0.47],
+                              "share_in_progress": [0.17], "share_open": [0.06], "share_dropped": [0.30],
+                              privacy.PRIVACY: [""]})
+    drawn = {}
+    for width in (9.0, hr_plots.NARROW_WIDTH):
+        fig, ax = hr_plots.new_figure(width, 2.4)
+        getattr(hr_plots, chart)(ax, table)
+        if width == hr_plots.NARROW_WIDTH:
+            hr_plots.narrow_layout(fig)
+        fig.canvas.draw()
+        labels = [t for t in ax.texts if t.get_text().endswith("%")]
+        drawn[width] = {t.get_text() for t in labels if t.fits}
+        boxes = [t.get_window_extent() for t in labels if t.fits]
+        assert not any(a.x1 > b.x0 for a, b in zip(boxes, boxes[1:])), "drawn percentages overprint each other"
+    assert drawn[9.0] == {"47%", "17%", "6%", "30%"}
+    assert "6%" not in drawn[hr_plots.NARROW_WIDTH] and {"47%", "30%"} <= drawn[hr_plots.NARROW_WIDTH]
 
 
 @pytest.mark.parametrize("width", [9.0, 3.6])

@@ -560,6 +560,8 @@ def naive_progress(targets: pd.DataFrame, ratings: pd.DataFrame, as_of, window_d
             if best is None or rank < best[0]:
                 best = (rank, day, rating)
         reached = hz <= as_of
+        # Not measured, due, and the day after as_of is still within the window after the date.
+        window_open = best is None and reached and as_of + pd.Timedelta(days=1) <= hz + pd.Timedelta(days=window_days)
         if best is None:
             measured = (pd.NaT, pd.NA, np.nan, DUE_NOT_MEASURED if reached else UPCOMING)
         else:
@@ -567,7 +569,7 @@ def naive_progress(targets: pd.DataFrame, ratings: pd.DataFrame, as_of, window_d
             line = expected_on_line(t0, baseline, hz, t.target, best[1])
             measured = (best[1], best[2], line, classify(best[2], line))
         rows.append((t.employee_id, t.conversation_id, str(t.skill).strip(), t0, t.baseline, int(t.horizon_months),
-                     hz, t.target, reached, *measured))
+                     hz, t.target, reached, window_open, *measured))
     return pd.DataFrame(rows, columns=list(progress.PROGRESS_COLUMNS))
 
 
@@ -622,6 +624,7 @@ def test_every_target_is_measured_as_the_rule_says_with_ties_and_gaps(seed, wind
     # Indexed by the text (categories would sort in the order of the categories).
     got, want = (f.astype({c: str for c in key[:3]}).set_index(key).sort_index() for f in (got, want))
     assert got["horizon_reached"].tolist() == want["horizon_reached"].tolist()
+    assert got["window_open"].tolist() == want["window_open"].tolist()
     assert got["measured_date"].tolist() == want["measured_date"].tolist()
     assert got["measured_rating"].astype(object).where(got["measured_rating"].notna(), None).tolist() == \
         want["measured_rating"].astype(object).where(want["measured_rating"].notna(), None).tolist()

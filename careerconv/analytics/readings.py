@@ -255,14 +255,16 @@ def describe_skill_growth(table: pd.DataFrame, horizon: int | None = None) -> st
 
 
 def describe_target_attainment(table: pd.DataFrame) -> str:
-    """One sentence on the targets due at each horizon: how many were reached, missed and not measured."""
+    """One sentence on the targets due at each horizon: how many were reached, missed, not measured yet (their
+    measurement window still open) and not measured."""
     data = _visible(table, total=True).sort_values(HORIZON_MONTHS)
     data = data[data["share_reached"].notna()]
     if data.empty:
         return _nothing(table, "target attainment", _NO_TARGET_DUE)
-    parts = [f"{_pct(r['share_reached'])} of the {int(r['targets_due']):,} {int(r['horizon_months'])}-month "
-             f"targets due were reached, {_pct(r['share_not_reached'])} were not and "
-             f"{_pct(r['share_not_measured'])} were not measured ({int(r[N]):,} employees)"
+    parts = [_join([f"{_pct(r['share_reached'])} of the {int(r['targets_due']):,} {int(r['horizon_months'])}-month "
+                    f"targets due were reached", f"{_pct(r['share_not_reached'])} were not",
+                    *([f"{_pct(r['share_window_open'])} are not measured yet"] if r["targets_window_open"] else []),
+                    f"{_pct(r['share_not_measured'])} were not measured"]) + f" ({int(r[N]):,} employees)"
              for _, r in data.iterrows()]
     return _capital("; ".join(parts)) + "."
 

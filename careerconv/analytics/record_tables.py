@@ -55,9 +55,11 @@ _PEOPLE_MET = "people_met"
 _OVERVIEW: dict = {"share_met": ("met", MEAN), "conversations": ("n_conv", SUM), "checkins": ("n_ci", SUM)}
 _GROWTH: dict = {"mean_growth": ("growth", MEAN), "median_growth": ("growth", MEDIAN),
                  "share_improved": ("improved", MEAN)}
-_ATTAINMENT: dict = {name: (name, SUM) for name in ("targets_due", "targets_measured", "targets_attained")}
-# Targets due, split three ways (they add up to 1): reached, measured but not reached, not measured.
-ATTAINMENT_SHARES = ("share_reached", "share_not_reached", "share_not_measured")
+_ATTAINMENT: dict = {name: (name, SUM) for name in ("targets_due", "targets_measured", "targets_attained",
+                                                     "targets_window_open")}
+# Targets due, split four ways (they add up to 1): reached, measured but not reached, not measured yet with
+# their measurement window still open (a rating may still come), not measured in time.
+ATTAINMENT_SHARES = ("share_reached", "share_not_reached", "share_window_open", "share_not_measured")
 _CADENCE: dict = {f"share_{name}": (name, MEAN)
                   for name in ("conversation_overdue", "checkin_overdue", "any_overdue", "never_met")}
 _COACH: dict = {"share_conversation_on_time": ("conversation_on_time", MEAN),
@@ -319,7 +321,7 @@ def _measured(shared: PartShared, ctx: Context, period_ids: set[str], drafts: pd
 _PROGRESS_ROWS = 250_000
 # The columns of progress_at_horizons that the pieces read.
 _PROGRESS_READ = [EMPLOYEE_ID, CONVERSATION_ID, SKILL, "t0", "baseline", HORIZON_MONTHS, "target",
-                  "horizon_reached", "measured_date", "measured_rating"]
+                  "horizon_reached", "window_open", "measured_date", "measured_rating"]
 
 
 def _measured_targets(targets: pd.DataFrame, chosen: np.ndarray, ratings: pd.DataFrame, drafts: pd.Series,
@@ -1128,7 +1130,9 @@ def attainment_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
     # Against every target due, so an unmeasured target is never left out of the picture.
     cells["share_reached"] = cells["targets_attained"].astype(float) / due
     cells["share_not_reached"] = (measured - cells["targets_attained"].astype(float)) / due
-    cells["share_not_measured"] = (due - measured) / due
+    window_open = cells["targets_window_open"].astype(float)
+    cells["share_window_open"] = window_open / due
+    cells["share_not_measured"] = (due - measured - window_open) / due
     for name in _ATTAINMENT:
         cells[name] = cells[name].astype("int64")
     protected = privacy.protect(cells, k=scope.k, keys=[HORIZON_MONTHS, DEPARTMENT],

@@ -10,7 +10,11 @@ ratings. At each horizon the rating measured closest to the horizon date
 (within a window) is compared with the straight line
 from the baseline to the target and classified as ahead, on track or behind;
 a target whose date has passed with no rating in the window is *due but not
-measured*, one whose date is still to come *upcoming*.
+measured*, one whose date is still to come *upcoming*. A target due but not
+measured whose window is still open (its date came less than the window ago,
+so a rating given from today may still measure it) is so far only *not
+measured yet* (``window_open``); HR counts it apart from the targets nobody
+measured in time (:func:`attainment_rate`).
 
 Every public function is pure: frames come in, new frames go out, inputs are
 never modified and nothing touches the disk. Dates are compared as calendar
@@ -116,6 +120,7 @@ PROGRESS_COLUMNS: tuple[str, ...] = (
     "horizon_date",
     "target",
     "horizon_reached",
+    "window_open",
     "measured_date",
     "measured_rating",
     "expected",
@@ -141,6 +146,7 @@ ATTAINMENT_COLUMNS: tuple[str, ...] = (
     "targets_due",
     "targets_measured",
     "targets_attained",
+    "targets_window_open",
     "attainment_rate",
     "employees_measured",
 )
@@ -376,7 +382,10 @@ def progress_at_horizons(
         date, conversation, skill and horizon. ``measured_date``,
         ``measured_rating`` and ``expected`` are NA when nothing was measured:
         the status is then :data:`DUE_NOT_MEASURED` once the horizon date is
-        on or before ``as_of``, else :data:`UPCOMING`.
+        on or before ``as_of``, else :data:`UPCOMING`. ``window_open`` is
+        True for a target due but not measured whose date came less than
+        ``window_days`` before ``as_of``: a rating given after ``as_of`` may
+        still measure it.
 
     Raises
     ------
@@ -411,6 +420,8 @@ def progress_at_horizons(
     measured_ns = np.where(take_a, a_ns, np.where(take_b, b_ns, _NAT))
     measured_val = np.where(take_a, a_val, np.where(take_b, b_val, np.nan))
     horizon_reached = hz_ns <= as_of_day.value
+    # Due, not measured, and a rating given after as_of (from the next day on) may still be in its window.
+    window_open = horizon_reached & ~measured & (as_of_day.value < hz_ns + int(window_days) * _NS_PER_DAY)
 
     # Sorted by employee, day, conversation, skill and horizon (a stable sort on whole-number codes in the
     # order of the values, from _validate_targets: sorting the text columns themselves is several times
@@ -442,6 +453,7 @@ def progress_at_horizons(
         "horizon_date": lambda: tgt["horizon_date"],
         "target": lambda: tgt["target"],
         "horizon_reached": lambda: horizon_reached,
+        "window_open": lambda: window_open,
         "measured_date": lambda: measured_ns.view(_DATE_DTYPE),
         "measured_rating": lambda: _int_ratings(measured_val),
         "expected": lambda: np.where(measured, expected(), np.nan),
@@ -677,9 +689,11 @@ def attainment_rate(progress: pd.DataFrame, by: Iterable[str] = ()) -> pd.DataFr
     pandas.DataFrame
         Columns ``by`` then :data:`ATTAINMENT_COLUMNS`, one row per group and horizon present in
         ``progress`` (sorted by them): ``targets_due`` (horizon reached), ``targets_measured``,
-        ``targets_attained``, ``attainment_rate`` = attained / measured (NaN when
+        ``targets_attained``, ``targets_window_open`` (due, not measured yet, their window still
+        open: see :func:`progress_at_horizons`), ``attainment_rate`` = attained / measured (NaN when
         nothing was measured) and ``employees_measured`` (distinct employees
-        with at least one measured target).
+        with at least one measured target). A target due is measured, not measured with its window
+        open, or not measured in time: the rest.
 
     Raises
     ------
@@ -687,7 +701,7 @@ def attainment_rate(progress: pd.DataFrame, by: Iterable[str] = ()) -> pd.DataFr
         If a column of ``progress`` is missing.
     """
     by = list(by)
-    needed = (*by, EMPLOYEE_ID, HORIZON_MONTHS, "target", "horizon_reached", "measured_rating")
+    needed = (*by, EMPLOYEE_ID, HORIZON_MONTHS, "target", "horizon_reached", "window_open", "measured_rating")
     _require_columns(progress, needed, "progress")
     due = progress["horizon_reached"].fillna(False).to_numpy(dtype=bool)
     measured_rating = progress["measured_rating"].to_numpy(dtype=float, na_value=np.nan)
@@ -701,6 +715,7 @@ def attainment_rate(progress: pd.DataFrame, by: Iterable[str] = ()) -> pd.DataFr
             "due": due,
             "measured": measured,
             "attained": measured & (measured_rating >= target),
+            "window_open": due & ~measured & progress["window_open"].fillna(False).to_numpy(dtype=bool),
             # Each employee as a number (NaN: not measured, or no id), counted distinct below.
             "employee_measured": np.where(measured & (employees >= 0), employees, np.nan),
         }
@@ -711,6 +726,7 @@ def attainment_rate(progress: pd.DataFrame, by: Iterable[str] = ()) -> pd.DataFr
             "targets_due": grouped["due"].sum(),
             "targets_measured": grouped["measured"].sum(),
             "targets_attained": grouped["attained"].sum(),
+            "targets_window_open": grouped["window_open"].sum(),
             "employees_measured": grouped["employee_measured"].nunique(),
         }
     ).astype("int64")

@@ -32,7 +32,7 @@ from careerconv.analytics import BANDS, DEPARTMENT, N, TREND_LINES, Grouping, pe
 from careerconv.records.schema import HORIZON_MONTHS, SKILL
 from careerconv.records.text_direction import isolated
 from .html_parts import embedded_figure, escape_html
-from .plots import OKABE_ITO, PALETTE, RATING_CMAP, clean_axes
+from .plots import OKABE_ITO, PALETTE, RATING_CMAP, clean_axes, text_on
 
 __all__ = [
     "new_figure",
@@ -62,8 +62,10 @@ __all__ = [
 
 HIDDEN_COLOUR = "#D9D9D9"
 _ALL_SKILLS = "All skills"
-# The three parts of the targets due: (column, legend, colour).
+# The four parts of the targets due: (column, legend, colour). "Not measured yet": the measurement window is
+# still open; "not measured": it closed with no rating near the target's date.
 ATTAINMENT_PARTS = (("share_reached", "reached", "#009E73"), ("share_not_reached", "not reached", "#E69F00"),
+                    ("share_window_open", "not measured yet", "#DCE9F2"),
                     ("share_not_measured", "not measured", "#BDBDBD"))
 # One (colour, marker, line style) per trend line: no two share a hue family or a marker, so lines stay
 # apart in print, in grey and for colour-blind readers (Okabe-Ito hues; no second blue or orange).
@@ -630,9 +632,7 @@ def status_bars(ax: Axes, action_items: pd.DataFrame, *, total_label: str = "All
         values = pd.to_numeric(action_items[column], errors="coerce").fillna(0).to_numpy(dtype=float)
         values = np.where(shown, values, 0)
         ax.barh(y, values, left=left, height=0.62, color=colour, edgecolor="white", linewidth=0.6, label=legend)
-        for yi, v, l0 in zip(y, values, left):
-            if v >= 0.07:
-                ax.text(l0 + v / 2, yi, f"{v:.0%}", ha="center", va="center", fontsize=7.5, color="white")
+        _share_labels(ax, y, left, values, colour, fontsize=7.5)
         left += values
     for yi, ok, text in zip(y, shown, action_items[privacy.PRIVACY]):
         if not ok:
@@ -646,6 +646,33 @@ def status_bars(ax: Axes, action_items: pd.DataFrame, *, total_label: str = "All
     ax.tick_params(axis="y", length=0)
     ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=len(STATUS_ORDER))
     return ax
+
+
+class _SegmentLabel(Text):
+    """A label centred on a segment of a stacked bar, drawn only where it fits inside the segment as drawn (a
+    narrow drawing leaves some segments too thin for their percentage, which would overprint the next one's)."""
+
+    def __init__(self, left: float, right: float, y: float, text: str, **kwargs):
+        super().__init__((left + right) / 2, y, text, ha="center", va="center", **kwargs)
+        self._span = (left, right)
+        self.fits = True  # as last drawn
+
+    def draw(self, renderer) -> None:
+        if self.axes is not None and self.get_visible():
+            x0, x1 = (self.axes.transData.transform((x, 0))[0] for x in self._span)
+            self.fits = self.get_window_extent(renderer).width + 4 <= abs(x1 - x0)
+            if not self.fits:
+                return
+        super().draw(renderer)
+
+
+def _share_labels(ax: Axes, y: np.ndarray, left: np.ndarray, values: np.ndarray, colour: str, *,
+                  fontsize: float) -> None:
+    """Each segment's share as a percentage on it, in the ink that reads on ``colour``, where it fits."""
+    for yi, v, l0 in zip(y, values, left):
+        if v > 0:
+            ax.add_artist(_SegmentLabel(l0, l0 + v, yi, f"{v:.0%}", fontsize=fontsize, color=text_on(colour),
+                                        clip_on=False))
 
 
 def _group_labels(frame: pd.DataFrame, column: str, total_label: str) -> list[str]:
@@ -772,8 +799,8 @@ def growth_chart(ax: Axes, skill_growth: pd.DataFrame, horizon: int = 12) -> Axe
 def attainment_chart(ax: Axes, target_attainment: pd.DataFrame) -> Axes:
     """The ``target_attainment`` chart: of the targets due at each horizon, reached / not reached / not measured.
 
-    One stacked bar per horizon (organisation row), the three parts adding up to every target due, so a
-    target nobody measured is never dropped from the picture; each bar's label gives the employees and
+    One stacked bar per horizon (organisation row), the four parts (:data:`ATTAINMENT_PARTS`) adding up to every
+    target due, so a target nobody measured is never dropped from the picture; each bar's label gives the employees and
     targets it describes, and a hidden horizon says why in place of its bar.
     """
     org = target_attainment[target_attainment[DEPARTMENT].isna()].sort_values(HORIZON_MONTHS)
@@ -786,10 +813,7 @@ def attainment_chart(ax: Axes, target_attainment: pd.DataFrame) -> Axes:
         values = np.where(shown, pd.to_numeric(org[column], errors="coerce").fillna(0).to_numpy(dtype=float), 0)
         ax.barh(y, values, left=left, height=0.62, color=colour, edgecolor="white", linewidth=0.6, label=legend,
                 hatch="///" if column == "share_not_measured" else None)
-        for yi, v, l0 in zip(y, values, left):
-            if v >= 0.06:
-                ax.text(l0 + v / 2, yi, f"{v:.0%}", ha="center", va="center", fontsize=8,
-                        color="white" if colour != ATTAINMENT_PARTS[-1][2] else PALETTE["text"])
+        _share_labels(ax, y, left, values, colour, fontsize=8)
         left += values
     labels = []
     for (_, row), ok in zip(org.iterrows(), shown):

@@ -563,7 +563,7 @@ def _draw_bars(ax: Axes, frame: pd.DataFrame, legend_columns: int = 3) -> None:
         end = 0.0 if np.isnan(latest[i]) else latest[i]
         label = ax.annotate(
             text, (end, y[i]), xytext=(-6, 0), textcoords="offset points", ha="right", va="center",
-            fontsize=LABEL_SIZE, fontweight="bold", color=_text_on(colours[i]), annotation_clip=False,
+            fontsize=LABEL_SIZE, fontweight="bold", color=text_on(colours[i]), annotation_clip=False,
             zorder=5, gid=GID_RATING,
         )
         bar_px = abs(ax.transData.transform((end, 0))[0] - ax.transData.transform((0, 0))[0])
@@ -595,7 +595,7 @@ def _draw_bars(ax: Axes, frame: pd.DataFrame, legend_columns: int = 3) -> None:
     dodge_labels(ax, labels)
 
 
-def _text_on(colour: str) -> str:
+def text_on(colour: str) -> str:
     """White or near-black, whichever reads better on ``colour`` (WCAG relative luminance)."""
     r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
                for c in matplotlib.colors.to_rgb(colour))
