@@ -143,7 +143,12 @@ def test_a_page_name_ending_in_htm_in_capitals_is_a_page(planted, tmp_path):
     (["--as-of", "yesterday"], "--as-of"),
     (["--period-start", "2027-01-01", "--as-of", "2026-10-01"], "no complete quarter"),
     # before any record: was a report of "1998 Q4 to 1998 Q4" with today's headcounts
-    (["--as-of", "1999-01-01"], "as_of 1999-01-01 is too early: the records start on"),
+    (["--as-of", "1999-01-01"], "the report date (as of) 1999-01-01 is too early: the records start on"),
+    # was "as_of 2026-10-01 is too early", blaming the report date for the period's end
+    (["--as-of", "2026-10-01", "--period-end", "1999-01-01"], "the period's end 1999-01-01 is too early"),
+    # was "the period has no complete quarter ... before as_of 2026-10-01 (and period_end)"
+    (["--period-start", "2026-06-01", "--period-end", "2025-01-01", "--as-of", "2026-10-01"],
+     "the period's start 2026-06-01 is after its end 2025-01-01"),
 ])
 def test_bad_parameters_are_one_readable_error(planted, capsys, tmp_path, args, message):
     code = cli.main(["--data", str(planted), "hr-report", *args, "-o", str(tmp_path / "x.html")])

@@ -187,31 +187,40 @@ def resolve_scope(roster: pd.DataFrame | RosterFile, as_of: Any, period_start: A
     ------
     ValueError
         For an unreadable date, a period without a complete quarter before
-        ``as_of``, a department not on the roster (the message lists the
+        ``as_of`` (or its own end), a start after the end, a department not on the roster (the message lists the
         departments there are), or ``k`` below 3.
     """
     k = privacy.check_k(k)
     as_of_date = _parse_day(as_of, "as_of")
     first = None if first_date is None or pd.isna(first_date) else _quarter_start(pd.Timestamp(first_date))
     end = _quarter_start(pd.Timestamp(as_of_date) + pd.Timedelta(days=1))
+    # What ends the period, as a reader names it: the report date (as of) or the period's own end.
+    ends = f"the report date (as of) {as_of_date}"
+    last_day = None
     if not _blank(period_end):
-        last = pd.Timestamp(_parse_day(period_end, "period_end"))
-        end = min(end, _quarter_start(last) + pd.DateOffset(months=3))
-    if not _blank(period_start):
-        start = _quarter_start(pd.Timestamp(_parse_day(period_start, "period_start")))
+        last_day = _parse_day(period_end, "period_end")
+        by_end = _quarter_start(pd.Timestamp(last_day)) + pd.DateOffset(months=3)
+        if by_end < end:
+            end, ends = by_end, f"the period's end {last_day}"
+    start_day = None if _blank(period_start) else _parse_day(period_start, "period_start")
+    if start_day is not None:
+        start = _quarter_start(pd.Timestamp(start_day))
     else:
         # Two years by default: long enough for trends, and its first quarter is a busy one, not the
         # thin start of the history (figures whose first quarter has few people must be hidden).
         start = _default_start(end, first)
     if first is not None and end <= first:
-        last_day = (first + pd.DateOffset(months=3) - pd.Timedelta(days=1)).date()
-        raise ValueError(f"as_of {as_of_date} is too early: the records start on {pd.Timestamp(first_date).date()}, and "
-                         f"the first quarter that can be reported on is {quarter_label(first)} (as_of {last_day} or "
-                         "later)")
+        earliest = (first + pd.DateOffset(months=3) - pd.Timedelta(days=1)).date()
+        raise ValueError(f"{ends} is too early: the records start on {pd.Timestamp(first_date).date()}, and the "
+                         f"first quarter that can be reported on is {quarter_label(first)} (it needs a date of "
+                         f"{earliest} or later)")
+    if start_day is not None and last_day is not None and start_day > last_day:
+        raise ValueError(f"the period's start {start_day} is after its end {last_day}")
     if start >= end:
         raise ValueError(
-            f"the period has no complete quarter: it starts {quarter_label(start)} but the last complete quarter "
-            f"before as_of {as_of_date} (and period_end) is {quarter_label(end - pd.Timedelta(days=1))}")
+            f"the period has no complete quarter: it starts in {quarter_label(start)}, but the last complete quarter "
+            f"by {ends} is {quarter_label(end - pd.Timedelta(days=1))}; give an earlier start, or a later "
+            + ("report date" if ends.startswith("the report") else "end"))
     if isinstance(roster, RosterFile):
         known = roster.departments()
     else:
