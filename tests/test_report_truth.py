@@ -84,9 +84,12 @@ def test_summary_line_counts_skills_and_missed_targets():
     statuses = dict(zip(report_content.current["skill"], report_content.current["status"]))
     assert statuses == {"Alpha": progress.ON_TRACK, "Beta": progress.BEHIND, "Gamma": progress.ON_TRACK}
     counts = content.progress_summary(report_content)
-    assert counts.skills == 3 and counts.targets_missed == 1  # Gamma at 6 months
+    # Gamma at 6 months: its date (1 Mar 2026) passed 19 days ago with no rating near it, but a rating by
+    # 30 April (60 days after the date) still measures it.
+    assert counts.skills == 3 and (counts.targets_missed, counts.targets_to_rate) == (0, 1)
     text, alert = render.summary_words(report_content)
-    assert text == "2 of 3 skills on track, 1 behind; 1 target due but not measured" and alert
+    assert text.replace("\u00a0", " ") == ("2 of 3 skills on track, 1 behind; 1 target due and not rated yet "
+                                           "(a rating by 30 Apr 2026 still counts)") and alert
     page = str(render.header(report_content))
     assert 'id="summary"' in page and html.escape(text) in page
     assert page.index('id="summary"') < page.index("Report date")  # at the top
@@ -99,8 +102,12 @@ def test_a_passed_target_with_no_rating_is_flagged_not_called_not_yet_measured()
     assert list(rows["status"]) == [progress.DUE_NOT_MEASURED, progress.DUE_NOT_MEASURED, progress.UPCOMING]
     table = str(render.horizon_table(report_content))
     assert table.count('data-status="due but not measured"') == 2 and "not yet measured" not in table
+    # The 6-month date (6 Apr 2026) is more than 60 days past: missed. The 12-month one (6 Oct 2026) is 14 days
+    # past: a rating by 5 December still measures it, and the report says by when.
+    assert "not yet: a rating by 5\u00a0Dec\u00a02026 counts" in table  # a date never breaks over two lines
     text, alert = render.summary_words(report_content)
-    assert text.endswith("; 2 targets due but not measured") and alert
+    assert text.replace("\u00a0", " ").endswith("; 1 target due but not measured; 1 target due and not rated yet "
+                                                "(a rating by 5 Dec 2026 still counts)") and alert
     (data,) = content.skill_chart_data(report_content)
     fig = render.skill_figure(data)
     drawn = [t.get_text() for t in fig.axes[0].texts]

@@ -70,6 +70,7 @@ __all__ = [
     "ATTAINMENT_COLUMNS",
     "TARGET_STATUS_COLUMNS",
     "horizon_date",
+    "last_measurement_day",
     "blank_codes",
     "expected_on_line",
     "classify",
@@ -199,6 +200,12 @@ def horizon_date(t0: Any, months: int) -> pd.Timestamp:
     if isinstance(months, bool) or not isinstance(months, (int, np.integer)) or months < 0:
         raise ValueError(f"months must be a whole number of months >= 0, got {months!r}")
     return start + pd.DateOffset(months=int(months))
+
+
+def last_measurement_day(horizon_day: Any, window_days: int = DEFAULT_WINDOW_DAYS) -> pd.Timestamp:
+    """The last day a rating can measure a target whose date is ``horizon_day``: ``window_days`` after it (a
+    rating counts up to that many days either side of the date, :func:`progress_at_horizons`)."""
+    return pd.Timestamp(horizon_day).normalize() + pd.Timedelta(days=int(window_days))
 
 
 def horizon_dates(t0: pd.Series, months: Any) -> pd.Series:
@@ -420,7 +427,8 @@ def progress_at_horizons(
     measured_ns = np.where(take_a, a_ns, np.where(take_b, b_ns, _NAT))
     measured_val = np.where(take_a, a_val, np.where(take_b, b_val, np.nan))
     horizon_reached = hz_ns <= as_of_day.value
-    # Due, not measured, and a rating given after as_of (from the next day on) may still be in its window.
+    # Due, not measured, and a rating given after as_of (from the next day on) may still be in its window: its
+    # last day (last_measurement_day) is after as_of.
     window_open = horizon_reached & ~measured & (as_of_day.value < hz_ns + int(window_days) * _NS_PER_DAY)
 
     # Sorted by employee, day, conversation, skill and horizon (a stable sort on whole-number codes in the

@@ -414,16 +414,25 @@ class ProgressSummary:
         (:func:`careerconv.rules.progress.current_vs_target`).
     targets_missed
         Targets of the current plan whose date has passed with no rating
-        near it (:data:`careerconv.rules.progress.DUE_NOT_MEASURED`).
+        near it (:data:`careerconv.rules.progress.DUE_NOT_MEASURED`), and
+        whose window for a rating has closed.
     without_target
         Skills of the current plan with no target at the horizons shown (not
         counted in ``skills``).
+    targets_to_rate
+        Targets of the current plan due and not rated yet whose window is still
+        open (``window_open``): a rating by ``rate_by`` (the first of their
+        last days) still measures them.
+    rate_by
+        See ``targets_to_rate`` (None when there are none).
     """
 
     skills: int
     by_status: dict[str, int]
     targets_missed: int
     without_target: int = 0
+    targets_to_rate: int = 0
+    rate_by: pd.Timestamp | None = None
 
 
 def progress_summary(content: ReportContent) -> ProgressSummary | None:
@@ -432,9 +441,14 @@ def progress_summary(content: ReportContent) -> ProgressSummary | None:
         return None
     rows = horizon_rows(content)
     statuses = content.current[STATUS].dropna()
+    not_measured = (rows[STATUS] == progress.DUE_NOT_MEASURED).to_numpy()
+    to_rate = not_measured & rows["window_open"].fillna(False).to_numpy(dtype=bool)
+    rate_by = progress.last_measurement_day(rows.loc[to_rate, "horizon_date"].min(), content.window_days) \
+        if to_rate.any() else None
     return ProgressSummary(skills=len(statuses), by_status=progress.status_counts(statuses),
-                           targets_missed=int((rows[STATUS] == progress.DUE_NOT_MEASURED).sum()),
-                           without_target=int(content.current[STATUS].isna().sum()))
+                           targets_missed=int((not_measured & ~to_rate).sum()),
+                           without_target=int(content.current[STATUS].isna().sum()),
+                           targets_to_rate=int(to_rate.sum()), rate_by=rate_by)
 
 
 def skill_chart_data(content: ReportContent) -> list[SkillChartData]:

@@ -114,7 +114,7 @@ _CSS = """
   width: 100%; table-layout: auto; }
 .cc-report table.cc-table caption { text-align: start; color: #555; font-size: 0.92em; padding-bottom: 0.4em; }
 .cc-report table.cc-table th { text-align: start; background: #EEF1F5; color: #333; font-weight: 600;
-  padding: 0.45em 0.7em; border-bottom: 2px solid #D5DBE3; }
+  padding: 0.45em 0.7em; border-bottom: 2px solid #D5DBE3; overflow-wrap: normal; }
 .cc-report table.cc-table td { padding: 0.4em 0.7em; border-bottom: 1px solid #E6E9EE; vertical-align: top;
   text-align: start; white-space: pre-wrap; }
 .cc-report table.cc-table th.cc-num { text-align: right; }
@@ -389,7 +389,11 @@ def summary_words(content: ReportContent) -> tuple[str, bool] | None:
     if counts.targets_missed:
         text += (f"; {counts.targets_missed} target{'s' if counts.targets_missed != 1 else ''} due but not "
                  "measured")
-    return text, bool(by[progress.BEHIND] or by[progress.DUE_NOT_MEASURED] or counts.targets_missed)
+    if counts.targets_to_rate:
+        text += (f"; {counts.targets_to_rate} target{'s' if counts.targets_to_rate != 1 else ''} due and not "
+                 f"rated yet (a rating by {format_day(counts.rate_by)} still counts)")
+    return text, bool(by[progress.BEHIND] or by[progress.DUE_NOT_MEASURED] or counts.targets_missed
+                      or counts.targets_to_rate)
 
 
 def summary_line(content: ReportContent) -> Fragment:
@@ -552,6 +556,9 @@ def horizon_table(content: ReportContent) -> Fragment:
         measured = _DASH
         if not _missing(r.measured_rating):
             measured = f"{int(r.measured_rating)} on {format_day(r.measured_date)}"
+        elif r.window_open:
+            last = progress.last_measurement_day(r.horizon_date, content.window_days)
+            measured = f"not yet: a rating by {format_day(last)} counts"
         expected = _DASH if _missing(r.expected) else f"{float(r.expected):.1f}"
         when = f"after {int(r.horizon_months)} months ({format_day(r.horizon_date)})"
         rows.append([_e(r.skill), _e(when), _rating(r.target), _e(measured), expected, _status_chip(r.status)])
