@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import re
+
 import pandas as pd
 import pytest
 from matplotlib.text import Text
@@ -124,7 +127,7 @@ def test_option_kinds_lists_every_kind_at_every_horizon(width):
                                          ("mentoring", 12, pd.NA, None, "not shown")]]
     fig, ax = hr_plots.new_figure(width, 4)
     hr_plots.option_kinds_chart(ax, pd.DataFrame(rows))
-    labels = [t.get_text() for t in ax.get_yticklabels()]
+    labels = [t.get_text().replace("\n", " ") for t in ax.get_yticklabels()]  # a narrow drawing wraps them
     assert labels == ["6 months: course", "6 months: mentoring", "6 months: reading", "12 months: course",
                       "12 months: mentoring"]
     texts = _texts(fig)
@@ -179,3 +182,108 @@ def test_compact_period_labels_name_the_year_where_it_begins():
     assert hr_plots.compact_period_labels(halves) == ["H2", "H1\n2026"]
     years = [(pd.Timestamp("2025-01-01"), pd.Timestamp("2026-01-01"))]
     assert hr_plots.compact_period_labels(years) == ["2025"]
+
+
+# --------------------------------------------------------------------------- the drawings for a phone
+
+SMALLEST_POINTS = 7.5  # the smallest text of the narrow trends chart and heat map (the heat map's cells)
+PHONE_PNG = 400  # px: a narrow PNG at most this wide is shown at 88 % or more on a 360 px phone, not shrunk
+LONG_SKILLS = ["Time management", "Public speaking", "Written communication", "Data storytelling",
+               "Presenting to executives", "Stakeholder management", "Giving feedback", "Cross-team collaboration",
+               "Running effective meetings", "Customer health analysis", "Positioning and messaging", "Delegation",
+               "Incident response", "Hiring"]
+
+
+def _skill_growth() -> pd.DataFrame:
+    """Growth after 12 months: fourteen skills shown (long names), three hidden, and all skills together."""
+    rows = [{"skill": None, "horizon_months": 12, "department": None, privacy.COUNT: 517, "mean_growth": 1.1,
+             privacy.PRIVACY: ""}]
+    rows += [{"skill": name, "horizon_months": 12, "department": None, privacy.COUNT: 60 - 3 * i,
+              "mean_growth": 2.1 - 0.1 * i, privacy.PRIVACY: ""} for i, name in enumerate(LONG_SKILLS)]
+    rows += [{"skill": name, "horizon_months": 12, "department": None, privacy.COUNT: pd.NA, "mean_growth": None,
+              privacy.PRIVACY: label} for name, label in [("Budgeting", "fewer than 5"), ("Copywriting", "not shown"),
+                                                          ("Account planning", "not shown")]]
+    return pd.DataFrame(rows)
+
+
+def _most_wanted() -> pd.DataFrame:
+    """Employees who chose each skill: fourteen skills shown (long names), two hidden."""
+    rows = [{"skill": None, "department": None, privacy.COUNT: 570, "skills_per_person": 3.7,
+             "share_of_people_met": 1.0, privacy.PRIVACY: ""}]
+    rows += [{"skill": name, "department": None, privacy.COUNT: 140 - 8 * i, "skills_per_person": None,
+              "share_of_people_met": (140 - 8 * i) / 570, privacy.PRIVACY: ""} for i, name in enumerate(LONG_SKILLS)]
+    rows += [{"skill": name, "department": None, privacy.COUNT: pd.NA, "skills_per_person": None,
+              "share_of_people_met": None, privacy.PRIVACY: label}
+             for name, label in [("Budgeting", "fewer than 5"), ("Copywriting", "not shown")]]
+    return pd.DataFrame(rows)
+
+
+def _narrow_png_width(html: str) -> int:
+    """The pixel width of the phone drawing in a chart's HTML (the PNG of its ``srcset``)."""
+    png = base64.b64decode(re.search(r'srcset="data:image/png;base64,([^"]+)"', html).group(1))
+    return int.from_bytes(png[16:20], "big")
+
+
+def _read_texts(ax) -> list[Text]:
+    """Every text a reader sees on the axes: tick labels inside the limits, axis labels, titles, texts, legend."""
+    texts = list(ax.texts) + [ax.xaxis.label, ax.yaxis.label, ax.title, ax._left_title, ax._right_title]
+    for axis, (low, high) in ((ax.xaxis, sorted(ax.get_xlim())), (ax.yaxis, sorted(ax.get_ylim()))):
+        texts += [label for loc, label in zip(axis.get_majorticklocs(), axis.get_ticklabels())
+                  if low - 1e-9 <= loc <= high + 1e-9]
+    if ax.get_legend() is not None:
+        texts += list(ax.get_legend().get_texts())
+    return [t for t in texts if t.get_visible() and t.get_text().strip()]
+
+
+def _phone_drawing(draw, *args, height: float, **kwargs):
+    """The chart drawn for a phone as :func:`hr_plots.chart_html` shows it, drawn: (figure, axes, renderer)."""
+    fig = hr_plots.narrow_figure(draw, *args, height=height, **kwargs)
+    fig.canvas.draw()
+    return fig, fig.axes[0], fig.canvas.get_renderer()
+
+
+def _what_a_reader_cannot_read(fig, ax, renderer) -> list[str]:
+    """Text below the smallest size, past a phone's drawing, over other text, or text or a legend over a bar."""
+    problems = []
+    texts = _read_texts(ax)
+    left = fig.get_tightbbox(renderer).x0 * fig.dpi  # the saved image's left edge (bbox_inches="tight")
+    for text in texts:
+        box = text.get_window_extent(renderer)
+        if text.get_fontsize() < SMALLEST_POINTS:
+            problems.append(f"{text.get_text()!r} is {text.get_fontsize()} pt")
+        if box.x1 - left > PHONE_PNG:
+            problems.append(f"{text.get_text()!r} reaches {box.x1 - left:.0f} px into the image")
+    problems += [f"{a!r} overlaps {b!r}" for a, b in _overlapping(texts, renderer)]
+    bars = [p.get_window_extent(renderer) for p in ax.patches if p.get_width() and p.get_height()]
+    covering = [(repr(t.get_text()), t.get_window_extent(renderer)) for t in texts]
+    if ax.get_legend() is not None:
+        covering.append(("the legend", ax.get_legend().get_window_extent(renderer)))
+    problems += [f"{what} covers a bar at y={bar.y0:.0f}" for what, box in covering for bar in bars
+                 if box.x0 < bar.x1 - 1 and bar.x0 < box.x1 - 1 and box.y0 < bar.y1 - 1 and bar.y0 < box.y1 - 1]
+    return problems
+
+
+def test_the_growth_chart_drawn_for_a_phone_is_phone_wide_and_readable():
+    table = _skill_growth()
+    html = hr_plots.chart_html(hr_plots.growth_chart, table, horizon=12, alt="growth", size=(9, 5))
+    assert _narrow_png_width(html) <= PHONE_PNG  # was 997 px: shown at 40 % on a phone, its 8 pt text was 5 px tall
+    fig, ax, renderer = _phone_drawing(hr_plots.growth_chart, table, horizon=12, height=5)
+    assert _what_a_reader_cannot_read(fig, ax, renderer) == []
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels[:3] == ["Time management", "Public speaking", "Written\ncommunication"]  # long names wrapped
+    texts = [t.get_text() for t in _read_texts(ax)]
+    assert "all skills +1.1" in texts  # the dashed line says what it is, beside it, not in a legend over the bars
+    assert any(t.startswith("3 not shown (fewer employees") for t in texts)
+
+
+def test_the_most_wanted_chart_drawn_for_a_phone_is_phone_wide_and_readable():
+    table = _most_wanted()
+    html = hr_plots.chart_html(hr_plots.most_wanted_chart, table, alt="wanted", size=(9, 4.5))
+    assert _narrow_png_width(html) <= PHONE_PNG  # was 997 px, as wide as the desktop drawing
+    fig, ax, renderer = _phone_drawing(hr_plots.most_wanted_chart, table, height=4.5)
+    assert _what_a_reader_cannot_read(fig, ax, renderer) == []
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert "Presenting to\nexecutives" in labels and "Stakeholder\nmanagement" in labels
+    texts = [t.get_text() for t in _read_texts(ax)]
+    assert "2 not shown (fewer employees than the minimum group size, or hidden to protect a smaller group); " \
+           "2 more with smaller values." in texts

@@ -38,6 +38,7 @@ __all__ = [
     "new_figure",
     "picture_html",
     "chart_html",
+    "narrow_figure",
     "narrow_layout",
     "NARROW_WIDTH",
     "NARROW_SCREEN",
@@ -116,10 +117,39 @@ def new_figure(width: float = 9.0, height: float = 4.5) -> tuple[Figure, Axes]:
 
 NARROW_WIDTH = 3.4  # inches: the phone drawing of a chart, labels included (about 400 px saved at the figures'
 # 110 dpi, shown at 88 % or more on a 360 px phone: its smallest text, 7.5 points, stays above 10 px)
-def _fit_height(ax: Axes, rows: int, *, per_row: float = 0.45, extra: float = 1.6) -> None:
-    """Shrink the figure to ``rows`` bars (never grow it), so that one or two bars are not drawn a page tall."""
+def _fit_height(ax: Axes, rows: int, *, per_row: float = 0.45, extra: float = 1.6, grow: bool = False) -> None:
+    """Shrink the figure to ``rows`` bars, so that one or two bars are not drawn a page tall; with ``grow``, also
+    make it taller (bars whose labels take two lines need the room)."""
     fig = ax.figure
-    fig.set_size_inches(fig.get_figwidth(), min(fig.get_figheight(), extra + per_row * rows))
+    height = extra + per_row * rows
+    fig.set_size_inches(fig.get_figwidth(), height if grow else min(fig.get_figheight(), height))
+
+
+BAR_LABEL_POINTS = 10.0  # the bar charts' row labels (matplotlib's default tick label size)
+LABEL_SHARE = 0.42  # of the figure's width: a bar's label longer than this is wrapped onto a second line
+
+
+def _wrap_label(text: str, ax: Axes, fontsize: float) -> str:
+    """A bar's label in at most two lines, each no wider than :data:`LABEL_SHARE` of the figure.
+
+    On a desktop drawing every name fits on one line; on a phone's, "Stakeholder management" becomes
+    "Stakeholder" over "management". The break is the space that makes the two lines most even
+    ("6 months:" over "stretch project"); a name too long for two lines ends its second in "…".
+    """
+    chars = max(8, int(LABEL_SHARE * ax.figure.get_figwidth() * 72 / (fontsize * 0.55)))  # 0.55 em: a mean glyph
+    if len(text) <= chars:
+        return text
+    breaks = [i for i, c in enumerate(text) if c == " "]
+    if breaks:
+        at = min(breaks, key=lambda i: (max(i, len(text) - i - 1), -i))  # even lines; the longer one first
+        if max(at, len(text) - at - 1) <= chars:
+            return f"{text[:at]}\n{text[at + 1:]}"
+    first = textwrap.wrap(text, chars, break_long_words=True, break_on_hyphens=False)[0]
+    rest = text[len(first):].strip()
+    if len(rest) > chars:
+        shortened = textwrap.shorten(rest, chars, placeholder="…")  # between words where it can
+        rest = shortened if shortened != "…" else rest[:chars - 1] + "…"
+    return f"{first}\n{rest}"
 
 
 def picture_html(fig: Figure, alt: str, narrow: Figure | None = None) -> str:
@@ -176,15 +206,24 @@ def chart_html(draw: Callable[..., Axes], *args, alt: str, size: tuple[float, fl
     draw(ax, *args, **kwargs)
     if fig.axes and not any(a.axison for a in fig.axes):
         return ""  # nothing to show: the reading above says so
+    return picture_html(fig, alt, narrow=narrow_figure(draw, *args, height=size[1], **kwargs))
+
+
+def narrow_figure(draw: Callable[..., Axes], *args, height: float, **kwargs) -> Figure:
+    """The phone drawing of a chart, as :func:`chart_html` shows it: ``draw(ax, *args, **kwargs)`` on a figure
+    :data:`NARROW_WIDTH` wide and ``height`` tall (a chart helper may change its height), laid out by
+    :func:`narrow_layout`, and drawn again narrower while anything reaches past that width (so the saved image
+    is no wider than a phone's drawing and is never shrunk on one).
+    """
     width = NARROW_WIDTH
     for _ in range(4):  # labels outside the axes widen the saved image: narrow the figure by as much
-        narrow, narrow_ax = new_figure(width, size[1])
+        narrow, narrow_ax = new_figure(width, height)
         draw(narrow_ax, *args, **kwargs)
         outside = narrow_layout(narrow) - NARROW_WIDTH
         if outside <= 0.05 or width <= 2.0:
             break
         width = max(2.0, width - outside)
-    return picture_html(fig, alt, narrow=narrow)
+    return narrow
 
 
 def narrow_layout(fig: Figure) -> float:
@@ -463,6 +502,10 @@ def value_bars(ax: Axes, frame: pd.DataFrame, label: str, value: str, *, xlabel:
                reference_label: str | None = None, show_hidden: bool = False) -> Axes:
     """Horizontal bars of one measure per label; hidden rows show their privacy label instead of a bar.
 
+    A label too long for its share of the figure (:data:`LABEL_SHARE`; on a phone's drawing) takes two lines,
+    and the figure grows to give such rows the room; the note of what is not shown is wrapped under the axis
+    title, so nothing reaches past the figure's width.
+
     Parameters
     ----------
     ax
@@ -484,7 +527,7 @@ def value_bars(ax: Axes, frame: pd.DataFrame, label: str, value: str, *, xlabel:
     reference
         Draw a dashed line at this value (e.g. the organisation's average).
     reference_label
-        Its legend label.
+        What the line is, written at its top with its value (``"all skills +1.1"``).
     show_hidden
         Give hidden rows a line with their privacy label; otherwise only shown
         rows are drawn and a note counts the others.
@@ -506,7 +549,8 @@ def value_bars(ax: Axes, frame: pd.DataFrame, label: str, value: str, *, xlabel:
         data = data.sort_values(["_shown", "_v", label], ascending=[False, False, True], kind="stable")
     if top is not None:
         data = data.head(top)
-    _fit_height(ax, len(data))
+    labels = [_wrap_label(str(v), ax, BAR_LABEL_POINTS) for v in data[label]]
+    _fit_height(ax, len(data), grow=any("\n" in text for text in labels))
     y = np.arange(len(data))
     values = data["_v"].fillna(0).to_numpy(dtype=float)
     colours = [OKABE_ITO[0] if ok else HIDDEN_COLOUR for ok in data["_shown"]]
@@ -517,19 +561,18 @@ def value_bars(ax: Axes, frame: pd.DataFrame, label: str, value: str, *, xlabel:
     span = max(np.abs(values[data["_shown"].to_numpy()]).max() if data["_shown"].any() else 1.0, 1e-9)
     for yi, (_, row) in zip(y, data.iterrows()):
         if row["_shown"]:
-            if percent:
-                text = f"{row['_v']:.0%}"
-            else:
-                text = f"{row['_v']:+.1f}" if signed else f"{row['_v']:,.1f}".rstrip("0").rstrip(".")
+            text = _bar_value(row["_v"], percent=percent, signed=signed)
             if value != N and N in data.columns:
                 text += f"  (n={int(row[N]):,})"
             offset = span * 0.02 * (1 if row["_v"] >= 0 else -1)
+            # On white, so that the dashed reference line never runs through the figures.
             ax.text(row["_v"] + offset, yi, text, va="center", ha="left" if row["_v"] >= 0 else "right",
-                    fontsize=8, color=PALETTE["text"])
+                    fontsize=8, color=PALETTE["text"], bbox={"boxstyle": "square,pad=0.1", "facecolor": "white",
+                                                             "edgecolor": "none"})
         else:
             ax.text(0, yi, f"  {row[privacy.PRIVACY]}", va="center", ha="left", fontsize=8, color=PALETTE["muted"],
                     style="italic")
-    ax.set_yticks(y, [str(v) for v in data[label]])
+    ax.set_yticks(y, labels, fontsize=BAR_LABEL_POINTS)
     ax.set_ylim(len(data) - 0.5, -0.5)
     if percent:
         ax.set_xlim(0, max(1.0, float(values.max()) * 1.1) if len(values) else 1.0)
@@ -544,10 +587,11 @@ def value_bars(ax: Axes, frame: pd.DataFrame, label: str, value: str, *, xlabel:
     else:
         ax.set_xlim(0, span * 1.2)
     if reference is not None and not pd.isna(reference):
-        ax.axvline(reference, color=PALETTE["muted"], linestyle=(0, (4, 3)), linewidth=1.1,
-                   label=reference_label)
-        if reference_label:
-            ax.legend(frameon=False, fontsize=8, loc="lower left", bbox_to_anchor=(1.0, 0.0))
+        ax.axvline(reference, color=PALETTE["muted"], linestyle=(0, (4, 3)), linewidth=1.1)
+        if reference_label:  # named at its top, where no bar is: a legend beside the chart left a phone no room
+            ax.annotate(f"{reference_label} {_bar_value(reference, percent=percent, signed=signed)}",
+                        xy=(reference, 1.0), xycoords=("data", "axes fraction"), xytext=(0, 3),
+                        textcoords="offset points", ha="center", va="bottom", fontsize=8, color=PALETTE["muted"])
     ax.set_xlabel(xlabel, color=PALETTE["muted"])
     notes = []
     if hidden_rows and not show_hidden:
@@ -557,11 +601,21 @@ def value_bars(ax: Axes, frame: pd.DataFrame, label: str, value: str, *, xlabel:
     if cut > 0:
         notes.append(f"{cut} more with smaller values")
     if notes:
-        ax.annotate("; ".join(notes).capitalize() + ".", xy=(0, 0), xycoords="axes fraction", xytext=(0, -40),
-                    textcoords="offset points", fontsize=8, color=PALETTE["muted"], style="italic")
+        # Under the axis title however many lines it takes, from the figure's left edge, wrapped at its right
+        # edge: one long line made a phone's drawing as wide as a desktop's (and so shrunk to unreadable).
+        ax.annotate("; ".join(notes).capitalize() + ".", xy=(0.01, 0), xycoords=("figure fraction", ax.xaxis.label),
+                    xytext=(0, -4), textcoords="offset points", ha="left", va="top", wrap=True, fontsize=8,
+                    color=PALETTE["muted"], style="italic")
     clean_axes(ax)
     ax.tick_params(axis="y", length=0)
     return ax
+
+
+def _bar_value(value: float, *, percent: bool, signed: bool) -> str:
+    """A bar's figure as its label says it: ``"42%"``, ``"+1.1"`` or ``"3.7"``."""
+    if percent:
+        return f"{value:.0%}"
+    return f"{value:+.1f}" if signed else f"{value:,.1f}".rstrip("0").rstrip(".")
 
 
 @plain_text
