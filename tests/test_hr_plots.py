@@ -150,16 +150,16 @@ def _overlapping(texts: list[Text], renderer) -> list[tuple[str, str]]:
 
 
 def test_the_department_heat_map_drawn_for_a_phone_keeps_its_numbers_and_quarters_apart():
-    fig, ax = hr_plots.new_figure(hr_plots.NARROW_WIDTH, 3.8)
-    hr_plots.department_heatmap(ax, _department_quarters(), None)
-    hr_plots.narrow_layout(fig)
-    renderer = fig.canvas.get_renderer()
+    fig, ax, renderer = _phone_drawing(hr_plots.department_heatmap, _department_quarters(), None, height=3.8)
     cells = [t for t in ax.texts]
     assert [t.get_text() for t in cells[:2]] == ["6.5\n10", "6.5\n11"]  # n below the median, without "n="
     assert _overlapping(cells, renderer) == []
     ticks = [t for t in ax.get_xticklabels()]
-    assert [t.get_text() for t in ticks] == ["Q4", "Q1\n2025", "Q2", "Q3", "Q4", "Q1\n2026", "Q2", "Q3"]
+    # The first column says its year too: "Q4" alone at the left edge left the reader to guess it.
+    assert [t.get_text() for t in ticks] == ["Q4\n2024", "Q1\n2025", "Q2", "Q3", "Q4", "Q1\n2026", "Q2", "Q3"]
     assert _overlapping(ticks, renderer) == []
+    assert {t.get_rotation() for t in ticks} == {0.0}  # read across, not turned upright to make room
+    assert _what_a_reader_cannot_read(fig, ax, renderer) == []
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend[0] == "upper number: median rating; lower: n (employees)"  # the reader is told what 10 is
 
@@ -172,14 +172,16 @@ def test_the_department_heat_map_on_a_wide_screen_says_n_in_every_cell():
     assert "upper number" not in " ".join(t.get_text() for t in ax.get_legend().get_texts())
 
 
-def test_compact_period_labels_name_the_year_where_it_begins():
+def test_compact_period_labels_name_the_year_at_the_first_period_and_where_a_year_begins():
     quarters = [(pd.Timestamp(s), pd.Timestamp(s) + pd.DateOffset(months=3))
                 for s in ("2025-01-01", "2025-04-01", "2025-07-01", "2025-10-01", "2026-01-01")]
     assert hr_plots.compact_period_labels(quarters) == ["Q1\n2025", "Q2", "Q3", "Q4", "Q1\n2026"]
     assert hr_plots.compact_period_labels(quarters[2:]) == ["Q3\n2025", "Q4", "Q1\n2026"]
+    assert hr_plots.compact_period_labels(quarters[3:]) == ["Q4\n2025", "Q1\n2026"]  # a year begins next: both
+    assert hr_plots.compact_period_labels(quarters[3:4]) == ["Q4\n2025"]
     halves = [(pd.Timestamp("2025-07-01"), pd.Timestamp("2026-01-01")), (pd.Timestamp("2026-01-01"),
                                                                          pd.Timestamp("2026-07-01"))]
-    assert hr_plots.compact_period_labels(halves) == ["H2", "H1\n2026"]
+    assert hr_plots.compact_period_labels(halves) == ["H2\n2025", "H1\n2026"]
     years = [(pd.Timestamp("2025-01-01"), pd.Timestamp("2026-01-01"))]
     assert hr_plots.compact_period_labels(years) == ["2025"]
 

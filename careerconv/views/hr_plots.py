@@ -129,14 +129,14 @@ BAR_LABEL_POINTS = 10.0  # the bar charts' row labels (matplotlib's default tick
 LABEL_SHARE = 0.42  # of the figure's width: a bar's label longer than this is wrapped onto a second line
 
 
-def _wrap_label(text: str, ax: Axes, fontsize: float) -> str:
-    """A bar's label in at most two lines, each no wider than :data:`LABEL_SHARE` of the figure.
+def _wrap_label(text: str, ax: Axes, fontsize: float, share: float = LABEL_SHARE) -> str:
+    """A row's label in at most two lines, each no wider than ``share`` of the figure.
 
     On a desktop drawing every name fits on one line; on a phone's, "Stakeholder management" becomes
     "Stakeholder" over "management". The break is the space that makes the two lines most even
     ("6 months:" over "stretch project"); a name too long for two lines ends its second in "…".
     """
-    chars = max(8, int(LABEL_SHARE * ax.figure.get_figwidth() * 72 / (fontsize * 0.55)))  # 0.55 em: a mean glyph
+    chars = max(8, int(share * ax.figure.get_figwidth() * 72 / (fontsize * 0.55)))  # 0.55 em: a mean glyph
     if len(text) <= chars:
         return text
     breaks = [i for i, c in enumerate(text) if c == " "]
@@ -229,11 +229,12 @@ def narrow_figure(draw: Callable[..., Axes], *args, height: float, **kwargs) -> 
 def narrow_layout(fig: Figure) -> float:
     """Lay a chart drawn :data:`NARROW_WIDTH` wide out for a phone; return the width of the saved image in inches.
 
-    Long titles and axis labels wrap; date or period tick labels that would
-    overprint each other are turned upright; the axes move over so that their
-    tick labels (long group names on the left) are inside the figure, not
-    beyond its edge; legends go below the x axis, one entry a row, from the
-    figure's left edge.
+    Long titles and axis labels wrap; the axes move over so that their tick
+    labels (long group names on the left) are inside the figure, not beyond
+    its edge, and reach its right edge (a legend beside them moves away, and a
+    phone has no width to leave blank); date or period tick labels that would
+    then overprint each other are turned upright; legends go below the x axis,
+    one entry a row, from the figure's left edge.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
@@ -246,10 +247,6 @@ def narrow_layout(fig: Figure) -> float:
                            (ax._right_title, 40)):
             if len(text.get_text()) > wrap:
                 text.set_text(textwrap.fill(text.get_text(), wrap))
-        ticks = [t for t in ax.get_xticklabels() if t.get_visible() and t.get_text()]
-        boxes = [t.get_window_extent(renderer) for t in ticks]
-        if any(a.x1 + 2 > b.x0 for a, b in zip(boxes, boxes[1:])):
-            ax.tick_params(axis="x", labelrotation=90)
         legend = ax.get_legend()
         moved = None
         if legend is not None:
@@ -258,9 +255,16 @@ def narrow_layout(fig: Figure) -> float:
             legend.remove()
         box, pos = ax.get_tightbbox(renderer), ax.get_position()
         left = pos.x0 + max(0.0, pad - box.x0) / width_px
-        right = pos.x1 - max(0.0, box.x1 - (width_px - pad)) / width_px
+        # To the figure's right edge: in from it when a label reaches past, out to it into the room of a legend
+        # that moved below, or of the margin (a phone's width is too precious to leave blank).
+        right = pos.x1 + ((width_px - pad) - box.x1) / width_px
         if right - left > 0.25:  # never squeeze the plot itself away
             ax.set_position([left, pos.y0, right - left, pos.height])
+        ticks = [t for t in ax.get_xticklabels() if t.get_visible() and t.get_text()]
+        boxes = [t.get_window_extent(renderer) for t in ticks]  # where the axes now are
+        if any(a.x1 + 2 > b.x0 for a, b in zip(boxes, boxes[1:])):
+            ax.tick_params(axis="x", labelrotation=90)
+            ax.xaxis.get_tightbbox(renderer)  # puts the axis title under the turned labels before it is read below
         label = ax.xaxis.label
         if label.get_text():  # centred under narrow axes, a long label would run past the figure's edge
             box = label.get_window_extent(renderer)
@@ -413,7 +417,10 @@ def department_heatmap(ax: Axes, department_trends: pd.DataFrame, skill: str | N
     labels = ([period_label(a, b).replace(" ", "\n", 1) for a, b in periods] if not compact
               else compact_period_labels(periods))
     ax.set_xticks(range(len(periods)), labels, fontsize=7.5)
-    ax.set_yticks(range(len(departments)), departments, fontsize=8.5)
+    # Narrow, a long department name takes two lines ("Customer" over "Success"), leaving the cells the width
+    # that their numbers and the years under them need.
+    rows = [_wrap_label(str(name), ax, 8.5, share=HEATMAP_LABEL_SHARE) if compact else name for name in departments]
+    ax.set_yticks(range(len(departments)), rows, fontsize=8.5)
     ax.tick_params(length=0, colors=PALETTE["muted"])
     for side in ax.spines.values():
         side.set_visible(False)
@@ -426,14 +433,15 @@ def department_heatmap(ax: Axes, department_trends: pd.DataFrame, skill: str | N
 
 
 COMPACT_CELL = 0.55  # inches: a heat map cell narrower than this says "6.5 / 15" instead of "6.5 / n=15"
+HEATMAP_LABEL_SHARE = 0.25  # of the figure's width: a narrow heat map's department names wrap beyond it
 
 
 def compact_period_labels(periods: Sequence[tuple[pd.Timestamp, pd.Timestamp]]) -> list[str]:
-    """Period tick labels for a narrow axis: ``"Q3"`` under ``"Q2"``, the year only where it begins.
+    """Period tick labels for a narrow axis: ``"Q3"`` under ``"Q2"``, the year only where it is needed.
 
     A period's label is :func:`careerconv.analytics.period_label` with its year moved to a second line, shown at
-    the first period of a year, and at the very first period unless a year begins on the next one (two years
-    side by side would run together). Whole years stay ``"2025"``.
+    the very first period (so the left edge never says "Q4" of no year) and at the first period of every year
+    after it. Whole years stay ``"2025"``.
     """
     out = []
     for i, (start, until) in enumerate(periods):
@@ -443,9 +451,6 @@ def compact_period_labels(periods: Sequence[tuple[pd.Timestamp, pd.Timestamp]]) 
             out.append(label)
             continue
         new_year = i == 0 or pd.Timestamp(periods[i - 1][0]).year != pd.Timestamp(start).year
-        next_is_new = i + 1 < len(periods) and pd.Timestamp(periods[i + 1][0]).year != pd.Timestamp(start).year
-        if i == 0 and next_is_new and len(periods) > 1:
-            new_year = False
         out.append(f"{rest}\n{year}" if new_year else rest)
     return out
 
