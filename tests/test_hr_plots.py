@@ -11,6 +11,7 @@ from matplotlib.text import Text
 
 from careerconv.views import hr_plots
 from careerconv.rules import privacy
+from colour_vision import colour_difference
 
 HOSTILE = ["$\\frac{a$", "$\\frac{", "$x$ and $y$", "C:\\new\\table", "snake_case_skill", "<script>alert(1)</script>",
            "50% $$ off", "^{up}_{down}"]
@@ -289,3 +290,26 @@ def test_the_most_wanted_chart_drawn_for_a_phone_is_phone_wide_and_readable():
     texts = [t.get_text() for t in _read_texts(ax)]
     assert "2 not shown (fewer employees than the minimum group size, or hidden to protect a smaller group); " \
            "2 more with smaller values." in texts
+
+
+def test_every_two_trend_lines_are_told_apart_also_with_a_colour_vision_deficiency():
+    """The six lines of the trends chart: every two differ clearly in colour and in marker; where a deficiency
+    brings two colours close, their line styles differ too. Orange and vermillion (CIEDE2000 22 in normal
+    vision) read as one colour to a reviewer; blue and bluish green, both solid, are 12 apart with tritanopia."""
+    rows = [{"quarter": q, "skill": name, privacy.COUNT: 40 - i, "mean": 5.0, "median": 4.0 + i, "department": None,
+             privacy.PRIVACY: ""} for i, name in enumerate(LONG_SKILLS[:6])
+            for q in pd.to_datetime(["2025-01-01", "2025-04-01", "2025-07-01"])]
+    fig, ax = hr_plots.new_figure()
+    hr_plots.trends_chart(ax, pd.DataFrame(rows), top=6)
+    lines = [line for line in ax.get_lines() if any(line.get_label().startswith(name) for name in LONG_SKILLS[:6])]
+    assert len(lines) == 6
+    legend = {text.get_text() for text in ax.get_legend().get_texts()}
+    assert {line.get_label() for line in lines} <= legend
+    for i, first in enumerate(lines):
+        for second in lines[i + 1:]:
+            pair = f"{first.get_label()} / {second.get_label()}"
+            assert colour_difference(first.get_color(), second.get_color()) >= 35, pair
+            assert first.get_marker() != second.get_marker(), pair
+            for vision in ("protanopia", "deuteranopia", "tritanopia"):
+                if colour_difference(first.get_color(), second.get_color(), vision) < 25:
+                    assert first.get_linestyle() != second.get_linestyle(), f"{pair} with {vision}"

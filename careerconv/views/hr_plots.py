@@ -68,11 +68,15 @@ _ALL_SKILLS = "All skills"
 ATTAINMENT_PARTS = (("share_reached", "reached", "#009E73"), ("share_not_reached", "not reached", "#E69F00"),
                     ("share_window_open", "not measured yet", "#DCE9F2"),
                     ("share_not_measured", "not measured", "#BDBDBD"))
-# One (colour, marker, line style) per trend line: no two share a hue family or a marker, so lines stay
-# apart in print, in grey and for colour-blind readers (Okabe-Ito hues; no second blue or orange).
+# One (colour, marker, line style) per trend line, the most-rated skill first. Okabe-Ito has no six colours
+# that are all far apart on white (its vermillion is a second orange, sky blue a second blue, yellow too pale
+# for a line), so the sixth is a dark red (ColorBrewer's Reds): every two colours are at least 35 apart
+# (CIEDE2000; orange and vermillion were 22). The pairs a colour-vision deficiency brings closer than 25
+# (blue/green and orange/purple with tritanopia, blue/purple, orange/green and black/red with protanopia,
+# green/purple and green/red with deuteranopia) differ in line style too, and every line has its own marker.
 TREND_STYLES: tuple[tuple[str, str, object], ...] = (
-    ("#0072B2", "o", "-"), ("#E69F00", "s", "-"), ("#009E73", "^", "-"), ("#CC79A7", "D", "--"),
-    ("#000000", "v", "--"), ("#D55E00", "P", ":"))
+    ("#0072B2", "o", "-"), ("#E69F00", "s", "-"), ("#009E73", "^", "--"), ("#CC79A7", "D", ":"),
+    ("#000000", "v", "-."), ("#A50F15", "P", "-"))
 STATUS_ORDER = (("share_done", "Done", "#009E73"), ("share_in_progress", "In progress", "#56B4E9"),
                 ("share_open", "Open", "#E69F00"), ("share_dropped", "Dropped", "#9A9A9A"))
 
