@@ -800,3 +800,23 @@ def test_targets_whose_measurement_window_is_still_open_are_not_measured_yet_not
     assert analytics.describe("target_attainment", hr["target_attainment"]) == (
         "30% of the 10 6-month targets due were reached, 10% were not, 40% are not measured yet and 20% were not "
         "measured (10 employees).")
+
+
+def test_department_readings_name_every_department_at_either_end():
+    """A reviewer read "ranged from 6.7 in People (n=27) to 7 in Customer Success (n=47)" where Design was also
+    at 6.7 and five departments at 7."""
+    rows = [("People", 6.7, 27), ("Design", 6.7, 16), ("Sales", 6.9, 40)] + \
+        [(name, 7.0, 20 + i) for i, name in enumerate(["Customer Success", "Engineering", "Finance", "Marketing",
+                                                        "Operations"])]
+    table = pd.DataFrame({"quarter": pd.Timestamp("2026-07-01"), "skill": "SQL", "department": [r[0] for r in rows],
+                          privacy.COUNT: [r[2] for r in rows], "median": [r[1] for r in rows],
+                          "mean": [r[1] for r in rows], privacy.PRIVACY: ""})
+    assert analytics.describe("department_trends", table) == (
+        "In 2026 Q3 the median SQL rating ranged from 6.7 in Design and People to 7 in Customer Success, "
+        "Engineering, Finance and 2 more departments.")
+    alike = table[table["median"] == 7.0]
+    assert analytics.describe("department_trends", alike) == "In 2026 Q3 the median SQL rating was 7 in all 5 " \
+        "departments shown."
+    one_each = table[table["department"].isin(["People", "Sales"])]
+    assert analytics.describe("department_trends", one_each) == (
+        "In 2026 Q3 the median SQL rating ranged from 6.7 in People to 6.9 in Sales.")

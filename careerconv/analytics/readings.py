@@ -123,10 +123,7 @@ def describe_grouping(grouping: Grouping) -> str:
             r = latest.iloc[0]
             return note + (f"In {when} only {isolated(r[DEPARTMENT])} can be shown: median {_fmt(r['median'])} "
                            f"(n={int(r[N])}).")
-        top, low = latest.iloc[0], latest.iloc[-1]
-        return note + (f"In {when} the median ranged from {_fmt(low['median'])} in {isolated(low[DEPARTMENT])} "
-                       f"(n={int(low[N])}) to {_fmt(top['median'])} in {isolated(top[DEPARTMENT])} "
-                       f"(n={int(top[N])}).")
+        return note + f"In {when} the median {_department_range(latest, sizes=True)}."
     moves = []
     for skill, rows in org.groupby(SKILL, sort=True):
         rows = rows.sort_values("bucket")
@@ -187,9 +184,32 @@ def describe_department_trends(table: pd.DataFrame) -> str:
         r = rows.iloc[0]
         return (f"In {quarter_label(last_q)} only {isolated(r[DEPARTMENT])} can be shown for {isolated(skill)}: median "
                 f"{_fmt(r['median'])}.{tail}")
-    top, low = rows.iloc[0], rows.iloc[-1]
-    return (f"In {quarter_label(last_q)} the median {isolated(skill)} rating ranged from {_fmt(low['median'])} in "
-            f"{isolated(low[DEPARTMENT])} to {_fmt(top['median'])} in {isolated(top[DEPARTMENT])}.{tail}")
+    return f"In {quarter_label(last_q)} the median {isolated(skill)} rating {_department_range(rows)}.{tail}"
+
+
+def _department_range(rows: pd.DataFrame, *, sizes: bool = False) -> str:
+    """"ranged from 6.7 in People (n=27) to 7 in Sales (n=47)" over departments' ``median``s (two or more
+    rows), naming every department at either end ("in Design and People"; the first three by name and how many
+    more), or "was 7 in all 5 departments shown" when they are alike."""
+    low, top = rows["median"].min(), rows["median"].max()
+    if low == top:
+        return f"was {_fmt(low)} in all {len(rows)} departments shown"
+
+    def at(median: float) -> str:
+        found = rows[rows["median"] == median].sort_values(DEPARTMENT)
+        if len(found) == 1:
+            row = found.iloc[0]
+            return f"{isolated(row[DEPARTMENT])}" + (f" (n={int(row[N])})" if sizes else "")
+        return _first_three([isolated(name) for name in found[DEPARTMENT]], "departments")
+
+    return f"ranged from {_fmt(low)} in {at(low)} to {_fmt(top)} in {at(top)}"
+
+
+def _first_three(names: list[str], noun: str = "") -> str:
+    """"A, B and C", or "A, B, C and 2 more" (and ``noun``)."""
+    if len(names) <= 3:
+        return _join(names)
+    return ", ".join(names[:3]) + f" and {len(names) - 3} more" + (f" {noun}" if noun else "")
 
 
 def _skills_at(ranked: pd.DataFrame, median: float) -> str:
@@ -198,9 +218,7 @@ def _skills_at(ranked: pd.DataFrame, median: float) -> str:
     at = ranked[ranked["median"] == median].sort_values(SKILL)
     if len(at) == 1:
         return f"for {isolated(at.iloc[0][SKILL])} (median {_fmt(median)}, n={int(at.iloc[0][N])})"
-    names = [isolated(name) for name in at[SKILL].head(3)]
-    listed = _join(names) if len(at) <= 3 else ", ".join(names) + f" and {len(at) - 3} more"
-    return f"(median {_fmt(median)}) for {len(at)} skills: {listed}"
+    return f"(median {_fmt(median)}) for {len(at)} skills: {_first_three([isolated(n) for n in at[SKILL]])}"
 
 
 def describe_rating_distribution(table: pd.DataFrame) -> str:
