@@ -13,6 +13,7 @@ import threading
 import time
 from pathlib import Path
 
+import ipywidgets as widgets
 import nbformat
 import pytest
 
@@ -862,6 +863,70 @@ def test_app_command_binds_localhost_and_keeps_the_token_off_the_command_line(tm
     assert app_command.LAB_OVERRIDES["@jupyter-widgets/jupyterlab-manager:plugin"] == {"saveState": False}
     csp = app_command.voila_csp(9123)
     assert "default-src 'self'" in csp and "ws://127.0.0.1:9123" in csp and "http" not in csp.replace("ws://", "")
+
+
+def _voila_page(template: str) -> str:
+    """The app's page as Voila renders it with ``template``, less what the kernel adds (no kernel runs)."""
+    import asyncio
+
+    from voila.exporter import VoilaExporter
+    from voila.paths import collect_template_paths
+
+    nb = nbformat.read(config.NOTEBOOKS_DIR / "conversation.ipynb", as_version=4)
+    exporter = VoilaExporter(template_paths=collect_template_paths(["voila", "nbconvert"], template, prune=True),
+                             template_name=template, base_url="/", theme="light")
+    context = {"frontend": "voila", "main_js": "voila.js", "progressive_rendering": False,
+               "kernel_start": lambda nb: "kernel-id", "cell_generator": lambda nb, kernel_id: iter(nb.cells)}
+    resources = {"base_url": "/", "theme": "light", "template": template, "metadata": {"name": "conversation"},
+                 "page_config": {}}
+
+    async def render() -> str:
+        return "".join([part async for part, _ in exporter.generate_from_notebook_node(
+            nb, resources=resources, extra_context=context, page_config={})])
+
+    return asyncio.run(render())
+
+
+def test_the_voila_page_asks_nothing_outside_the_server(tmp_path: Path, monkeypatch):
+    """Voila's stock page asks a public CDN for Font Awesome's stylesheets (and would for mermaid.js), which
+    tells a third party that a conversation is opened; `careerconv app` renders the page with careerconv's
+    template, which leaves them out (found in Chromium by a tester: the CSP blocked them, two console errors)."""
+    import re
+
+    cmd = app_command.server_command(Path("/x/conversation.ipynb"), 9123, lab=False, config_dir=tmp_path)
+    template = next(a.split("=", 1)[1] for a in cmd if a.startswith("--VoilaConfiguration.template="))
+    assert template == "careerconv" and "--VoilaConfiguration.allow_template_override=NO" in cmd  # no ?template=lab
+    env = app_command.server_environment(tmp_path, lab=False, environ={"JUPYTER_PATH": "/elsewhere"})
+    assert env[config.DATA_ENV] == str(tmp_path)
+    assert env["JUPYTER_PATH"] == os.pathsep.join([str(config.PACKAGE_DIR / "surfaces" / "jupyter_data"), "/elsewhere"])
+    assert "JUPYTER_PATH" not in app_command.server_environment(tmp_path, lab=True, environ={})
+    monkeypatch.setenv("JUPYTER_PATH", env["JUPYTER_PATH"])
+
+    page = _voila_page(template)
+    fetched = re.findall(r"""(?:src|href)\s*=\s*["']([^"']*)|import\(\s*["']([^"']*)""", page)
+    urls = sorted({a or b for a, b in fetched})
+    assert urls and all(u.startswith(("/", "data:", "#")) for u in urls), urls  # the server's own paths only
+    assert "cdn." not in page and "fontawesome" not in page and "mermaid" not in page
+    assert '<div id="rendered_cells"' in page and "voila-style.js" in page  # still Voila's page and its styles
+
+
+def test_no_widget_asks_for_an_icon_the_page_does_not_load(h: Harness):
+    """A button's icon is a Font Awesome glyph, and the app's page loads no Font Awesome (see the test above):
+    an icon would draw nothing. The app's buttons show characters instead (✕ ↑ ↓)."""
+    from ipywidgets.widgets.widget import _instances
+
+    app = h.app
+    app.show_team("C01")
+    app.select_employee("E001")
+    app.open_checkin().back_button.click()
+    app.select_employee("E002")
+    app.start_conversation()
+    fill_whole_conversation(h)
+    shown = list(_instances.values())  # every widget the app has made: the screens above, all sections
+    assert sum(isinstance(w, widgets.Button) for w in shown) > 10
+    with_icon = [(type(w).__name__, getattr(w, "description", ""), getattr(w, "icon", None) or w.icons)
+                 for w in shown if getattr(w, "icon", "") or getattr(w, "icons", [])]
+    assert with_icon == []
 
 
 def test_the_server_log_drops_only_the_app_notebooks_trust_line():

@@ -138,6 +138,8 @@ def test_wheel_holds_the_notebooks_question_sets_and_sample_records_only(wheel):
     assert len(records) > 100 and records <= names, sorted(records - names)[:5]
     assert {"careerconv/demo/sample/roster.csv", "careerconv/demo/sample/README.md"} <= names
     assert "careerconv/surfaces/deploy/jupyterhub_config.py" in names  # careerconv hub runs it from the installed package
+    template = "careerconv/surfaces/jupyter_data/voila/templates/careerconv/"  # the app's page (careerconv app, hub)
+    assert {template + name for name in ("conf.json", "index.html.j2", "page.html")} <= names
     stray = sorted(n for n in names if re.search(r"/(derived|\.locks|__pycache__|\.ipynb_checkpoints)/|\.gitignore$"
                                                  r"|\.tmp|\.pyc$", n))
     assert not stray, f"files a source checkout collects are in the wheel: {stray[:5]}"

@@ -238,7 +238,10 @@ def test_every_package_data_pattern_names_files_that_exist():
     shipped = {f for p in patterns for f in (PROJECT_DIR / "careerconv").glob(p)}
     for needed in ("surfaces/notebooks/conversation.ipynb", "surfaces/notebooks/progress_report.ipynb",
                    "surfaces/notebooks/hr_analytics.ipynb", "records/question_sets/career-conversation.yaml", "demo/sample/roster.csv",
-                   "surfaces/deploy/jupyterhub_config.py"):
+                   "surfaces/deploy/jupyterhub_config.py",
+                   "surfaces/jupyter_data/voila/templates/careerconv/index.html.j2",
+                   "surfaces/jupyter_data/voila/templates/careerconv/page.html",
+                   "surfaces/jupyter_data/voila/templates/careerconv/conf.json"):
         assert PROJECT_DIR / "careerconv" / needed in shipped, needed
 
 
@@ -249,6 +252,8 @@ def test_packaged_resources_are_found_inside_the_package():
     assert resources.source_checkout() == PROJECT_DIR  # these tests run from the source checkout
     hub_config = resources.jupyterhub_config_file()
     assert hub_config.is_file() and hub_config.is_relative_to(package), hub_config
+    template = resources.jupyter_data_dir() / "voila" / "templates" / resources.VOILA_TEMPLATE / "index.html.j2"
+    assert template.is_file() and template.is_relative_to(package), template
 
 
 def test_the_hub_configuration_is_one_file_in_the_package():

@@ -1,7 +1,8 @@
 """The files careerconv ships inside its package, found through importlib.resources.
 
-The notebooks, the built-in question sets, the sample organisation and the
-JupyterHub configuration of the multi-coach deployment are package data:
+The notebooks, the built-in question sets, the sample organisation, the
+coach's app page (a Voila template) and the JupyterHub configuration of the
+multi-coach deployment are package data:
 they are inside ``careerconv/`` in a source checkout and in an installed
 wheel alike, so every command finds them from any working folder
 and never looks at the source checkout. The one thing that depends on where
@@ -12,6 +13,7 @@ installed copy, so that files a command writes never go into site-packages.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from functools import cache
 from importlib import resources
@@ -22,6 +24,8 @@ NOTEBOOKS = "surfaces/notebooks"
 QUESTION_SETS = "records/question_sets"
 SAMPLE = "demo/sample"
 DEPLOY = "surfaces/deploy"
+JUPYTER_DATA = "surfaces/jupyter_data"
+VOILA_TEMPLATE = "careerconv"  # the Voila template in JUPYTER_DATA (voila/templates/careerconv)
 
 
 def package_path(*parts: str) -> Path:
@@ -70,6 +74,26 @@ def jupyterhub_config_file() -> Path:
     """The JupyterHub configuration of the multi-coach deployment (``careerconv hub`` runs it; so may
     ``jupyterhub -f``)."""
     return package_path(DEPLOY, "jupyterhub_config.py")
+
+
+def jupyter_data_dir() -> Path:
+    """A Jupyter data folder holding careerconv's Voila template (:data:`VOILA_TEMPLATE`): the coach's app
+    page without Voila's requests to a public CDN. Voila finds templates only in Jupyter's data folders, so
+    a server that is to use it gets this folder on its ``JUPYTER_PATH`` (see :func:`jupyter_path_with_data`)."""
+    return package_path(JUPYTER_DATA)
+
+
+def jupyter_path_with_data(current: str | None) -> str:
+    """The value of ``JUPYTER_PATH`` that puts :func:`jupyter_data_dir` first, before ``current`` (the
+    environment's own value, if any)."""
+    return os.pathsep.join([str(jupyter_data_dir()), *([current] if current else [])])
+
+
+def voila_template_args() -> list[str]:
+    """Voila's options that render the app with careerconv's template (:func:`jupyter_data_dir` must be on the
+    server's ``JUPYTER_PATH``) and with no other, whatever a page or the notebook asks for (``?template=lab``
+    would bring back the stock page and its CDN requests)."""
+    return [f"--VoilaConfiguration.template={VOILA_TEMPLATE}", "--VoilaConfiguration.allow_template_override=NO"]
 
 
 @cache

@@ -322,9 +322,9 @@ def test_voila_conversation_draft_after_kernel_loss_and_checkin(browser, voila_s
     data = voila_server.data
     page = browser.new_page(viewport=VIEWPORT)
     ui = CoachUI(page, "voila", output_dir)
-    outside: list[str] = []  # requests that reached anything but the app's own server
-    local = (voila_server.base, "blob:" + voila_server.base)  # a blob: URL is made inside the page (widget code)
-    page.on("requestfinished", lambda r: outside.append(r.url) if not r.url.startswith(local) else None)
+    outside: list[str] = []  # requests to anything but the app's own server (blocked ones too: they never finish)
+    local = (voila_server.base + "/", "blob:" + voila_server.base + "/")  # a blob: URL is made in the page
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(local) else None)
     page.goto(voila_server.url)
     ui.wait_ready()
     assert page.locator("text=open_app(").count() == 0, "Voila must not show code"

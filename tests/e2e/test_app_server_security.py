@@ -6,7 +6,8 @@ machine. And a server that answers to any Host header can be reached by a web
 page whose domain points at 127.0.0.1 (DNS rebinding). Both servers are
 started as a coach starts them (tests/e2e/conftest.py), a kernel is started in
 each (the app's page in Voila, the kernels API in JupyterLab), and then every
-process of the app is read.
+process of the app is read. The app's page, opened in Chromium, asks nothing of
+any other host.
 """
 
 from __future__ import annotations
@@ -124,6 +125,31 @@ def test_voila_keeps_the_token_private_and_refuses_foreign_hosts(voila_server):
     assert status == 404
 
     _check_token_is_on_no_command_line(voila_server, lab=False)
+
+
+def test_the_voila_page_asks_nothing_outside_127_0_0_1(browser, voila_server):
+    """Every request the app's page makes goes to the app's own server, and the console shows no error.
+
+    Every request counts, those the Content-Security-Policy blocks too: they never finish, so a check of
+    finished requests missed Voila's Font Awesome stylesheets from a public CDN (found by a tester in Chromium:
+    two requests to cdn.jsdelivr.net, two console errors).
+    """
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    asked: list[str] = []
+    errors: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.goto(voila_server.url)
+        page.wait_for_selector(".cc-app .cc-search input", timeout=120_000)
+        page.wait_for_load_state("networkidle")  # the widgets' scripts and styles, loaded as the app shows
+        local = (voila_server.base + "/", "blob:" + voila_server.base + "/")  # blob: URLs are made in the page
+        assert len(asked) > 20, asked  # the page, Voila's scripts, the widgets' ...: the check saw them
+        assert [url for url in asked if not url.startswith(local)] == []
+        assert errors == []
+    finally:
+        page.close()
 
 
 def test_jupyterlab_keeps_the_token_private_and_refuses_foreign_hosts(lab_server):

@@ -15,10 +15,14 @@ notebook must never collect outputs or widget state. Its settings overrides
 (:data:`LAB_OVERRIDES`) also pin "save widget state" off and keep JupyterLab
 from asking to fetch news from the internet.
 
-Voila's page is served with a Content-Security-Policy (:func:`voila_csp`) that
-keeps the browser on 127.0.0.1: its stock template would otherwise fetch a
-stylesheet from a public CDN, telling a third party whenever a conversation is
-opened.
+Voila's page asks for nothing outside 127.0.0.1: its stock template would fetch
+Font Awesome's stylesheets from a public CDN, telling a third party whenever a
+conversation is opened, so the server renders the app with careerconv's own
+template (``careerconv/surfaces/jupyter_data``, found through ``JUPYTER_PATH``:
+:func:`server_environment`), which leaves them out, and a page cannot ask for
+another template. The page is also served with a Content-Security-Policy
+(:func:`voila_csp`) that keeps the browser on 127.0.0.1 should anything still
+ask.
 
 The token is never on a command line, which every local user can read from
 the process list (``ps``, ``/proc/<pid>/cmdline``): it goes, with the other
@@ -54,7 +58,7 @@ import webbrowser
 from collections.abc import Iterator
 from pathlib import Path
 
-from careerconv.records import config
+from careerconv.records import config, resources
 from . import streams
 from .argtypes import whole_number
 
@@ -254,8 +258,19 @@ def server_command(notebook: Path, port: int, lab: bool, config_dir: Path,
     return [sys.executable, "-m", "careerconv.surfaces.commands.voila_server", str(notebook), "--no-browser",
             f"--port={port}", "--Voila.port_retries=0", "--Voila.ip=127.0.0.1", "--Voila.auto_token=True",
             f"--Voila.config_file_paths={config_dir}", "--strip_sources=True",
+            *resources.voila_template_args(),
             "--show_tracebacks=False", "--Voila.log_level=WARN",
             "--preheat_kernel=True", "--pool_size=1"]
+
+
+def server_environment(data: Path, lab: bool, environ: dict[str, str] | None = None) -> dict[str, str]:
+    """The server's environment: ``environ`` (default: this process's) with the data folder, and for Voila
+    careerconv's Jupyter data folder first on ``JUPYTER_PATH`` (where Voila finds the app's template)."""
+    environ = dict(os.environ if environ is None else environ)
+    environ[config.DATA_ENV] = str(data)
+    if not lab:
+        environ["JUPYTER_PATH"] = resources.jupyter_path_with_data(environ.get("JUPYTER_PATH"))
+    return environ
 
 
 def app_url(port: int, token: str, notebook: Path, lab: bool) -> str:
@@ -356,7 +371,7 @@ def run(args: argparse.Namespace) -> int:
         raise
     cmd = server_command(notebook, port, args.lab, server_dir, settings)
     url = app_url(port, token, notebook, args.lab)
-    env = {**os.environ, config.DATA_ENV: str(data)}
+    env = server_environment(data, args.lab)
     what = "JupyterLab" if args.lab else "Voila"
     streams.status(args, f"careerconv app: starting {what} on {data} ...")
     # A session of its own: Ctrl-C reaches only this command, which then stops the server in order.

@@ -142,6 +142,9 @@ c.Spawner.args = [
     "--ServerApp.terminals_enabled=False",  # a coach gets the app, not a shell
     "--VoilaConfiguration.strip_sources=True",
     "--VoilaConfiguration.show_tracebacks=False",
+    # the app's page without Voila's stylesheets from a public CDN (its template is found through JUPYTER_PATH,
+    # set below)
+    *resources.voila_template_args(),
 ]
 if c.JupyterHub.spawner_class == "simple" and os.geteuid() == 0:
     # A trial or CI as root: the servers run as root too (a real deployment uses "local" with user accounts).
@@ -165,6 +168,7 @@ def careerconv_environment(spawner):
         # The server's own folder in its home (HOME is set by the spawner): never a record, only the
         # question sets the app copies from the service when it opens (careerconv.surfaces.app.data_folder.open_store).
         "CAREERCONV_DATA": SERVER_FOLDER,
+        "JUPYTER_PATH": resources.jupyter_path_with_data(None),  # where Voila finds the app's template
     })
 
 
