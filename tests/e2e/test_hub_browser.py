@@ -3,9 +3,9 @@
 A hub (dummy authenticator, local-process spawner, npm's proxy) runs the
 records service on a copy of the sample organisation. Coach e0020 signs in
 through the hub's login page, the hub starts their server (Voila) and the
-app lists exactly their eight people; a search for coach e0001's person
-finds no one; a conversation started in the browser is stored with the hub
-login as ``saved_by``. HR signs in and lands on the HR page (tables only),
+app, asking nothing of any other host, lists exactly their eight people; a
+search for coach e0001's person finds no one; a conversation started in the
+browser is stored with the hub login as ``saved_by``. HR signs in and lands on the HR page (tables only),
 at 400 and 800 px. Screenshots go to ``tests/output/e2e/``.
 """
 
@@ -42,8 +42,11 @@ def hub(tmp_path_factory):
     running.stop()
 
 
-def sign_in(browser, hub, login: str, width: int = 1280):
+def sign_in(browser, hub, login: str, width: int = 1280, asked: list[str] | None = None):
+    """A new browser context signed in at the hub as ``login``; ``asked`` collects every URL its pages request."""
     context = browser.new_context(viewport={"width": width, "height": 1400})
+    if asked is not None:
+        context.on("request", lambda request: asked.append(request.url))
     page = context.new_page()
     page.goto(hub.url + "hub/login")
     page.fill("#username_input", login)
@@ -53,10 +56,14 @@ def sign_in(browser, hub, login: str, width: int = 1280):
 
 
 def test_a_coach_signs_in_and_the_app_shows_only_their_people(browser, hub, output_dir):
-    context, page = sign_in(browser, hub, "e0020")
+    asked: list[str] = []  # every request, those blocked or failed too
+    context, page = sign_in(browser, hub, "e0020", asked=asked)
     try:
         page.wait_for_url("**/user/e0020/voila/render/conversation.ipynb**", timeout=300_000)
         page.wait_for_selector(".cc-app .cc-search input", timeout=300_000)
+        page.wait_for_load_state("networkidle")
+        outside = [url for url in asked if not url.startswith((hub.url, "blob:" + hub.url))]
+        assert outside == [], f"the hub's pages asked another host: {outside}"  # Voila's page: no CDN
         page.set_default_timeout(60_000)
         shown = page.locator(".cc-result").all_inner_texts()
         assert sorted(text.rsplit(" · ", 1)[1] for text in shown) == E0020_PEOPLE

@@ -145,6 +145,9 @@ c.Spawner.args = [
     # the app's page without Voila's stylesheets from a public CDN (its template is found through JUPYTER_PATH,
     # set below)
     *resources.voila_template_args(),
+    # Voila's page typesets with the MathJax bundled in it when the server names no MathJax URL, as Voila's own
+    # server (`careerconv app`) does; on jupyter_server it would load MathJax from cdnjs.cloudflare.com.
+    '--ServerApp.tornado_settings={"mathjax_url": None, "mathjax_config": None}',
 ]
 if c.JupyterHub.spawner_class == "simple" and os.geteuid() == 0:
     # A trial or CI as root: the servers run as root too (a real deployment uses "local" with user accounts).
