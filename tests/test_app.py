@@ -159,6 +159,27 @@ def test_autosave_is_debounced(h: Harness):
     assert app.status_html.value == "Saved 10:00:02"
 
 
+def test_what_the_coach_types_is_stored_without_the_spaces_at_its_ends(h: Harness):
+    """Found by a tester in Chromium: "  Lead a team  " was saved with its spaces. An answer of only spaces is
+    no answer, as an empty one; the boxes keep what is typed (the next word follows the space just typed)."""
+    app = h.app
+    app.select_employee("E002")
+    app.start_conversation()
+    dreams = app.editor("dreams").list.texts
+    dreams[0].value = "  Lead a team  "
+    dreams[1].value = "Write a book "
+    dreams[2].value = "   "
+    app.editor("want_more").area.value = "\n  More design work  \n"
+    h.advance(2.0)
+    stored = h.stored()
+    assert stored["dreams"] == [{"rank": 1, "text": "Lead a team"}, {"rank": 2, "text": "Write a book"}]
+    assert stored["answers"] == {"want_more": "More design work"}
+    assert [box.value for box in dreams[:3]] == ["  Lead a team  ", "Write a book ", "   "]
+    app.editor("want_more").area.value = "    "
+    h.advance(2.0)
+    assert h.stored()["answers"] == {}
+
+
 def test_continuous_typing_is_still_saved_within_max_wait(h: Harness):
     app = h.app
     app.select_employee("E002")

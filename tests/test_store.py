@@ -146,6 +146,24 @@ def test_free_text_round_trips_verbatim_through_file_and_tables(store):
     assert sorted(store.read_table("dreams")["text"]) == sorted(FREE_TEXTS)
 
 
+def test_a_record_stored_with_spaces_around_its_text_still_loads_trimmed_and_is_not_rewritten(store):
+    """Records saved before typed text lost the whitespace at its ends load as they would be saved now; the
+    file stays as it is until the record is saved again."""
+    record = store.save_conversation(conversation())
+    path = store.root / "conversations" / "E1" / "E1-20240301.json"
+    raw = json.loads(path.read_text("utf-8"))
+    raw["dreams"][0]["text"] = "  Lead a team  "
+    raw["answers"]["start_now"] = "   "
+    path.write_text(json.dumps(raw), "utf-8")
+    before = path.read_bytes()
+    loaded = store.load_conversation("E1", "E1-20240301")
+    assert loaded["dreams"][0]["text"] == "Lead a team" and loaded["answers"]["start_now"] == ""
+    assert path.read_bytes() == before
+    saved = store.save_conversation(loaded)
+    assert saved["revision"] == record["revision"] + 1
+    assert json.loads(path.read_text("utf-8"))["dreams"][0]["text"] == "Lead a team"
+
+
 def test_checkin_round_trip(store):
     store.save_conversation(conversation())
     saved = store.save_checkin(checkin("E1", "E1-20240301", dt.date(2024, 4, 2)))

@@ -27,6 +27,9 @@ Accepted input, decided once here and documented in the README:
   date cells from Excel, and Excel serial day numbers. Dates with the day and
   month in an ambiguous order (``03/04/2024``) are rejected unless the caller
   states the order (``date_order="dmy"`` or ``"mdy"``).
+* free text is kept as written (formulas, HTML, emoji, line breaks inside it);
+  what a person types into a conversation or a check-in loses the whitespace
+  at either end, and text of only whitespace is empty (:func:`parse_typed_text`).
 """
 
 from __future__ import annotations
@@ -263,7 +266,8 @@ def parse_coach_id(value: Any, *, what: str = "coach id") -> str:
 
 
 def parse_text(value: Any, *, allow_missing: bool = True, what: str = "text") -> str:
-    """Free text, stored verbatim (no trimming, no escaping: that is the renderer's job)."""
+    """Free text, kept verbatim (no trimming, no escaping: that is the renderer's job); what a person types into a
+    conversation or a check-in goes through :func:`parse_typed_text`."""
     if is_missing(value):
         if allow_missing:
             return ""
@@ -275,6 +279,21 @@ def parse_text(value: Any, *, allow_missing: bool = True, what: str = "text") ->
     if "\x00" in value:
         raise ValueError(f"{what} contains a NUL character")
     return value
+
+
+def parse_typed_text(value: Any, *, allow_missing: bool = True, what: str = "text") -> str:
+    """Text a person typed into a conversation or a check-in (an answer, a dream, a skill, an option, an action
+    item, a note): as typed, less the whitespace at either end (spaces, tabs, line breaks), which nobody sees
+    in what is shown and which made ``"  Lead a team  "`` a different dream from ``"Lead a team"``. Text of
+    nothing but whitespace is empty (``""``), as empty text is. Text with no whitespace at an end is kept as it
+    is, character for character.
+
+    Raises
+    ------
+    ValueError
+        As :func:`parse_text`: text too long, a NUL character, or empty where it is required.
+    """
+    return parse_text(value, allow_missing=allow_missing, what=what).strip()
 
 
 _ISO_RE = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[T ](.*))?$")
@@ -541,14 +560,17 @@ def validate_conversation(record: Any, source: str = "conversation") -> dict:
     if not isinstance(r["answers"], dict):
         c.add("answers must be an object of question id -> answer", column="answers")
     else:
+        answers = {}
         for qid, ans in r["answers"].items():
             if isinstance(ans, str):
-                c.check(parse_text, ans, column=f"answers.{qid}", what="answer")
+                ans = c.check(parse_typed_text, ans, column=f"answers.{qid}", what="answer")
             elif isinstance(ans, list):
-                for i, a in enumerate(ans):
-                    c.check(parse_text, a, column=f"answers.{qid}[{i}]", what="answer")
+                ans = [c.check(parse_typed_text, a, column=f"answers.{qid}[{i}]", what="answer")
+                       for i, a in enumerate(ans)]
             elif ans is not None and not isinstance(ans, (int, float)):
                 c.add("answer must be text, a list of texts or a number", column=f"answers.{qid}")
+            answers[qid] = ans
+        r["answers"] = answers
     if not isinstance(r["sections"], dict):
         c.add("sections must be an object of section id -> timing", column="sections")
     dreams = []
@@ -560,7 +582,7 @@ def validate_conversation(record: Any, source: str = "conversation") -> dict:
         rank = dream.get("rank", i + 1)
         if not isinstance(rank, int) or isinstance(rank, bool) or rank < 1:
             c.add("rank must be a whole number from 1", column=f"{path}.rank", value=rank)
-        text = c.check(parse_text, dream.get("text"), column=f"{path}.text", what="dream")
+        text = c.check(parse_typed_text, dream.get("text"), column=f"{path}.text", what="dream")
         dreams.append({"rank": rank, "text": text})
     if len(dreams) > MAX_DREAMS:
         c.add(f"at most {MAX_DREAMS} dreams are allowed, found {len(dreams)}", column="dreams")
@@ -573,7 +595,7 @@ def validate_conversation(record: Any, source: str = "conversation") -> dict:
             c.add("a skill must be an object", column=path)
             continue
         s = {**new_skill(""), **skill}
-        name = c.check(parse_text, s.get(SKILL), column=f"{path}.skill", what="skill name", allow_missing=False)
+        name = c.check(parse_typed_text, s.get(SKILL), column=f"{path}.skill", what="skill name", allow_missing=False)
         if name is not None:
             s[SKILL] = name
             key = skill_key(name)
@@ -582,8 +604,8 @@ def validate_conversation(record: Any, source: str = "conversation") -> dict:
             seen_skills.add(key)
         s[SELF_RATING] = c.check(parse_rating, s[SELF_RATING], column=f"{path}.self_rating", allow_missing=True)
         s[COACH_RATING] = c.check(parse_rating, s[COACH_RATING], column=f"{path}.coach_rating", allow_missing=True)
-        s["ten_looks_like"] = c.check(parse_text, s["ten_looks_like"], column=f"{path}.ten_looks_like") or ""
-        s["approach"] = c.check(parse_text, s["approach"], column=f"{path}.approach") or ""
+        s["ten_looks_like"] = c.check(parse_typed_text, s["ten_looks_like"], column=f"{path}.ten_looks_like") or ""
+        s["approach"] = c.check(parse_typed_text, s["approach"], column=f"{path}.approach") or ""
         targets = s.get("targets") or {}
         if not isinstance(targets, dict):
             c.add("targets must map 6/12/18 months to a rating", column=f"{path}.targets")
@@ -605,9 +627,9 @@ def validate_conversation(record: Any, source: str = "conversation") -> dict:
                 c.add("an option must be an object with text, pros, cons and chosen", column=opath)
                 continue
             o = {
-                "text": c.check(parse_text, opt.get("text"), column=f"{opath}.text", what="option"),
-                "pros": c.check(parse_text, opt.get("pros"), column=f"{opath}.pros") or "",
-                "cons": c.check(parse_text, opt.get("cons"), column=f"{opath}.cons") or "",
+                "text": c.check(parse_typed_text, opt.get("text"), column=f"{opath}.text", what="option"),
+                "pros": c.check(parse_typed_text, opt.get("pros"), column=f"{opath}.pros") or "",
+                "cons": c.check(parse_typed_text, opt.get("cons"), column=f"{opath}.cons") or "",
                 "chosen": bool(opt.get("chosen", False)),
             }
             chosen += o["chosen"]
@@ -633,11 +655,11 @@ def validate_conversation(record: Any, source: str = "conversation") -> dict:
         if it[ITEM_ID] in seen_items:
             c.add("two action items share an id", column=f"{path}.item_id", value=it[ITEM_ID])
         seen_items.add(it[ITEM_ID])
-        it["text"] = c.check(parse_text, it.get("text"), column=f"{path}.text", what="action item")
+        it["text"] = c.check(parse_typed_text, it.get("text"), column=f"{path}.text", what="action item")
         due = c.check(parse_date, it.get("due"), column=f"{path}.due", allow_missing=True)
         it["due"] = iso(due)
-        it["owner"] = c.check(parse_text, it.get("owner"), column=f"{path}.owner") or ""
-        it[SKILL] = c.check(parse_text, it.get(SKILL), column=f"{path}.skill") or ""
+        it["owner"] = c.check(parse_typed_text, it.get("owner"), column=f"{path}.owner") or ""
+        it[SKILL] = c.check(parse_typed_text, it.get(SKILL), column=f"{path}.skill") or ""
         items.append(it)
     r["action_items"] = items
     fu = r.get("follow_up") or {}
@@ -652,7 +674,7 @@ def validate_conversation(record: Any, source: str = "conversation") -> dict:
         "mode": c.check(parse_choice, fu.get("mode"), column="follow_up.mode", choices=FOLLOW_UP_MODES,
                         what="follow-up mode", allow_missing=True),
         "every_weeks": every,
-        "note": c.check(parse_text, fu.get("note"), column="follow_up.note") or "",
+        "note": c.check(parse_typed_text, fu.get("note"), column="follow_up.note") or "",
     }
     r[CADENCE_MONTHS] = c.check(parse_cadence, r.get(CADENCE_MONTHS), column=CADENCE_MONTHS, allow_missing=True)
     nd = c.check(parse_date, r.get("next_due"), column="next_due", allow_missing=True)
@@ -738,7 +760,7 @@ def validate_checkin(record: Any, source: str = "check-in") -> dict:
         r[CONVERSATION_ID] = None
     d = c.check(parse_date, r[DATE], column=DATE)
     r[DATE] = iso(d) if d else r[DATE]
-    r["note"] = c.check(parse_text, r.get("note"), column="note") or ""
+    r["note"] = c.check(parse_typed_text, r.get("note"), column="note") or ""
     r.setdefault("source", "app")
     updates = []
     for i, u in enumerate(r.get("updates") or []):
@@ -753,8 +775,8 @@ def validate_checkin(record: Any, source: str = "check-in") -> dict:
             ITEM_ID: c.check(parse_identifier, u.get(ITEM_ID), column=f"{path}.item_id", what="item id"),
             STATUS: c.check(parse_choice, u.get(STATUS), column=f"{path}.status", choices=ITEM_STATUSES,
                             what="status"),
-            "note": c.check(parse_text, u.get("note"), column=f"{path}.note") or "",
-            "reason": c.check(parse_text, u.get("reason"), column=f"{path}.reason") or "",
+            "note": c.check(parse_typed_text, u.get("note"), column=f"{path}.note") or "",
+            "reason": c.check(parse_typed_text, u.get("reason"), column=f"{path}.reason") or "",
         }
         if nu[STATUS] == "dropped" and not nu["reason"].strip():
             c.add("a dropped action item needs a reason", column=f"{path}.reason")
@@ -767,7 +789,7 @@ def validate_checkin(record: Any, source: str = "check-in") -> dict:
             c.add("a rating must be an object with skill and self_rating", column=path)
             continue
         ratings.append({
-            SKILL: c.check(parse_text, rt.get(SKILL), column=f"{path}.skill", what="skill", allow_missing=False),
+            SKILL: c.check(parse_typed_text, rt.get(SKILL), column=f"{path}.skill", what="skill", allow_missing=False),
             SELF_RATING: c.check(parse_rating, rt.get(SELF_RATING), column=f"{path}.self_rating", allow_missing=True),
             COACH_RATING: c.check(parse_rating, rt.get(COACH_RATING), column=f"{path}.coach_rating",
                                   allow_missing=True),
