@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,50 @@ def test_the_summary_opens_in_a_new_tab_and_downloads_as_html_or_pdf_once_comple
     assert pdf.startswith(b"%PDF-") and app.errors.text == ""
     with pytest.raises(ValueError, match="complete it first"):
         app.summary_pdf({**app.record, "status": "draft"})
+
+
+def test_a_target_below_todays_rating_stops_completing_and_names_skill_horizon_target_and_rating(h: Harness):
+    """Found by a tester: a skill rated 6 today was given a 6-month target of 4 and the conversation completed."""
+    app = h.app
+    app.select_employee("E002")
+    app.start_conversation()
+    fill_whole_conversation(h)
+    card = app.editor("skills").card("Negotiation")
+    card.self_rating.value = 6
+    for horizon, value in ((6, 4), (12, 6), (18, 7)):
+        card.target_boxes[horizon].value = value
+    assert card.target_checks[6].value == ('<span class="cc-warn">below today&#x27;s rating (6): at least 6 to '
+                                           "complete</span>")
+    assert card.target_checks[12].value == ""  # equal to today's rating: holding the skill is a target too
+    message = ("Action plan: the 6-month target for 'Negotiation' is 4, below today's rating of 6; a target is at "
+               "least today's rating (6 holds the skill where it is, more raises it)")
+    assert missing_before_completing(app.conversation_screen.snapshot()) == [message]
+    app.go_to("finish")
+    app.conversation_screen.complete_button.click()
+    assert h.stored()["status"] == "draft" and not app.locked
+    assert "Not completed:" in app.conversation_screen.complete_note.value
+    assert "the 6-month target for &#x27;Negotiation&#x27; is 4, below today&#x27;s rating of 6" in \
+        app.conversation_screen.complete_note.value
+    card.target_boxes[6].value = 6
+    app.conversation_screen.complete_button.click()
+    stored = h.stored()
+    assert stored["status"] == "completed" and app.locked
+    assert [s["targets"] for s in stored["skills"] if s["skill"] == "Negotiation"] == [{"6": 6, "12": 6, "18": 7}]
+
+
+def test_a_conversation_completed_with_a_target_below_its_rating_before_the_rule_still_opens(h: Harness):
+    """The rule is for completing now: a conversation stored as completed before it still loads and shows."""
+    app = h.app
+    app.select_employee("E002")
+    app.start_conversation()
+    fill_whole_conversation(h)
+    app.conversation_screen.complete_button.click()
+    stored = h.stored()
+    old = {**stored, "skills": [{**s, "targets": {"6": 1, "12": 2, "18": 3}} for s in stored["skills"]]}
+    path = h.store.record_path("conversation", "E002", stored["conversation_id"])
+    path.write_text(json.dumps(old), encoding="utf-8")
+    loaded = h.store.load_conversation("E002", stored["conversation_id"])
+    assert loaded["status"] == "completed" and loaded["skills"][0]["targets"] == {"6": 1, "12": 2, "18": 3}
+    app.close_conversation()
+    app.open_conversation(stored["conversation_id"])
+    assert app.locked and app.editor("skills").card("Public speaking").value()["targets"]["6"] == 1

@@ -448,6 +448,33 @@ def test_missing_for_completion_lists_what_is_missing():
     assert len(missing) == 9
 
 
+def test_a_target_below_todays_rating_stops_completing_and_says_what_is_allowed():
+    """Found by a tester: a skill rated 6 today was given a 6-month target of 4 and the conversation completed.
+    The method's targets raise a skill; holding it at today's rating is a target too."""
+    record = completed_conversation()  # Public speaking, rated 5
+    record["skills"][0]["targets"] = {"6": 4, "12": 5, "18": 3}
+    assert schema.missing_for_completion(record, completing=True) == [
+        "Action plan: the 6-month target for 'Public speaking' is 4, below today's rating of 5; a target is at "
+        "least today's rating (5 holds the skill where it is, more raises it)",
+        "Action plan: the 18-month target for 'Public speaking' is 3, below today's rating of 5; a target is at "
+        "least today's rating (5 holds the skill where it is, more raises it)",
+    ]
+    record["skills"][0]["targets"] = {"6": 5, "12": 5, "18": 6}  # equal to today's rating: allowed
+    assert schema.missing_for_completion(record, completing=True) == []
+    record["skills"][0]["self_rating"] = None  # not rated yet: that is what is missing, not the targets
+    assert schema.missing_for_completion(record, completing=True) == ["Action plan: rate 'Public speaking' from 1 to 10"]
+
+
+def test_a_conversation_completed_before_the_target_rule_still_reads():
+    record = completed_conversation()
+    record["skills"][0]["targets"] = {"6": 4, "12": 5, "18": 6}  # 4 is below today's 5
+    clean = schema.validate_conversation(record)
+    assert clean["status"] == "completed" and clean["skills"][0]["targets"] == {"6": 4, "12": 5, "18": 6}
+    assert schema.missing_for_completion(clean) == []  # what reading holds a stored record to
+    assert schema.target_below_rating(4, 5) and not schema.target_below_rating(5, 5)
+    assert not schema.target_below_rating(None, 5) and not schema.target_below_rating(4, None)
+
+
 def test_no_skill_at_all_is_missing():
     record = completed_conversation()
     record["skills"] = []

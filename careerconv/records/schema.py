@@ -688,11 +688,34 @@ def validate_conversation(record: Any, source: str = "conversation") -> dict:
     return r
 
 
-def missing_for_completion(record: dict) -> list[str]:
+def target_below_rating(target: Any, rating: Any) -> bool:
+    """True when a skill's target is lower than its rating today (both whole numbers).
+
+    The method's targets are what the employee can realistically reach to raise the skill, so a target is at
+    least today's rating; the rating itself is a target too (holding a skill that matters at its level).
+    """
+    return isinstance(target, int) and isinstance(rating, int) and target < rating
+
+
+def missing_for_completion(record: dict, *, completing: bool = False) -> list[str]:
     """What the method asks for that a conversation does not hold yet (empty if complete).
 
     Imported history records (``source`` starting with ``import``) only carry
     ratings and targets, so they are held to that.
+
+    Parameters
+    ----------
+    record
+        A conversation record (as stored, or as the app's editors hold it).
+    completing
+        Also apply the rules for completing a conversation now, which conversations completed before the rules
+        existed may break and still be read (so :func:`validate_conversation` leaves them out): a target below
+        the skill's rating today (:func:`target_below_rating`).
+
+    Returns
+    -------
+    list of str
+        One sentence per thing missing or wrong, in the order of the form.
     """
     missing: list[str] = []
     if str(record.get("source", "")).startswith("import"):
@@ -715,9 +738,15 @@ def missing_for_completion(record: dict) -> list[str]:
                            f"({len(opts)} so far)")
         if not any(o.get("chosen") for o in opts):
             missing.append(f"Action plan: choose the best approach for {name!r}")
+        rating = s.get(SELF_RATING)
         for h in HORIZONS:
-            if (s.get("targets") or {}).get(str(h)) is None:
+            target = (s.get("targets") or {}).get(str(h))
+            if target is None:
                 missing.append(f"Action plan: set the {h}-month target for {name!r}")
+            elif completing and target_below_rating(target, rating):
+                missing.append(f"Action plan: the {h}-month target for {name!r} is {target}, below today's rating "
+                               f"of {rating}; a target is at least today's rating ({rating} holds the skill where "
+                               "it is, more raises it)")
     items = [i for i in record.get("action_items", []) if (i.get("text") or "").strip()]
     if not items:
         missing.append("Next steps: add at least one action item")

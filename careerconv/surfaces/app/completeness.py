@@ -1,7 +1,9 @@
 """What a conversation still lacks before it can be completed (pure): the method's rules plus what the form asks.
 
 :func:`careerconv.records.schema.missing_for_completion` holds the method's rules
-(dreams, skills, targets, action items, cadence, follow-up). The app's form
+(dreams, skills, targets - none below the skill's rating today - action items,
+cadence, follow-up); the app asks it for the rules of completing now, which
+conversations completed before them need not meet. The app's form
 asks more of each action item - a due date and an owner, since an item nobody
 owns by no date is not followed up in the check-ins - so Finish checks that
 too, and names the item.
@@ -57,6 +59,7 @@ def missing_before_completing(record: dict) -> list[str]:
     The method's rules (:func:`careerconv.records.schema.missing_for_completion`) and
     then :func:`action_item_gaps`, in the order of the form.
     """
+    method = schema.missing_for_completion(record, completing=True)
     if str(record.get("source", "")).startswith("import"):
-        return schema.missing_for_completion(record)
-    return schema.missing_for_completion(record) + action_item_gaps(record)
+        return method
+    return method + action_item_gaps(record)

@@ -372,7 +372,11 @@ class SkillCard:
 
 
 def target_checks(current: int | None, targets: dict[int, int | None]) -> dict[int, str]:
-    """What to point out beside each target (never blocking, never changing a value): "" when nothing.
+    """What to point out beside each target (never changing a value): "" when nothing.
+
+    A target below today's rating also stops the conversation from being completed
+    (:func:`careerconv.records.schema.missing_for_completion`), so its note says what is allowed; one below an
+    earlier horizon's target is only pointed out.
 
     Parameters
     ----------
@@ -391,8 +395,8 @@ def target_checks(current: int | None, targets: dict[int, int | None]) -> dict[i
     for h in sorted(targets):
         value = targets[h]
         note = ""
-        if value is not None and current is not None and value < current:
-            note = f"below today's rating ({current})"
+        if schema.target_below_rating(value, current):
+            note = f"below today's rating ({current}): at least {current} to complete"
         elif value is not None and earlier is not None and value < earlier[1]:
             note = f"below the {earlier[0]}-month target ({earlier[1]})"
         notes[h] = note
