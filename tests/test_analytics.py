@@ -253,7 +253,8 @@ def test_skill_trends_by_department_with_complementary_suppression(hr):
 def test_rating_distribution_uses_each_persons_latest_rating(org, hr):
     # The whole report hides the SQL total: the history starts in 2024 Q3, so the report of the quarter
     # before (also a default one) counts 7 people, and the two would differ by 2 < k (rule 2c).
-    assert _row(hr["rating_distribution"], skill="SQL", department=None, band=None)[privacy.PRIVACY] == privacy.HIDDEN
+    row = _row(hr["rating_distribution"], skill="SQL", department=None, band=None)
+    assert row[privacy.PRIVACY] == privacy.HIDDEN_BY_PERIOD
     # The rating step on its own (rules 1, 2a and 3) shows what each person's latest rating gives.
     scope = analytics.resolve_scope(org["roster"], AS_OF, k=K, first_date="2024-07-15")
     dist = analytics.skill_rating_tables(org["skill_ratings"], org["roster"], scope,
@@ -820,3 +821,16 @@ def test_department_readings_name_every_department_at_either_end():
     one_each = table[table["department"].isin(["People", "Sales"])]
     assert analytics.describe("department_trends", one_each) == (
         "In 2026 Q3 the median SQL rating ranged from 6.7 in People to 6.9 in Sales.")
+
+
+def test_a_section_its_period_hides_says_why():
+    table = pd.DataFrame({"horizon_months": [6, 6], "department": [None, "Alpha"], privacy.COUNT: [pd.NA, pd.NA],
+                          "targets_due": [pd.NA, pd.NA], "share_reached": [None, None],
+                          privacy.PRIVACY: [privacy.HIDDEN_BY_PERIOD, privacy.HIDDEN]})
+    table.attrs["k"] = 5
+    assert analytics.describe("target_attainment", table) == (
+        "Nothing can be shown for target attainment: every group has fewer than 5 employees or is hidden so that a "
+        'smaller group cannot be worked out. 1 figure reads "not shown (period)": the same figure for a period with '
+        "the same start or the same end but another quarter at the other edge differs from this one by fewer than 5 "
+        "employees, who could be singled out by comparing the two. Of two such reports, one of the default period "
+        "(the two years up to the report date) keeps its figures, unless the records cover less than two years.")

@@ -88,14 +88,35 @@ def test_a_neighbouring_period_that_differs_by_a_few_people_hides_the_figure():
     later_start = pd.DataFrame({"department": ["A", "B"], "edge": "start", "quarter": pd.Timestamp("2025-04-01"),
                                 "n": [4, 5]})
     out = privacy.protect(cells, k=K, keys=["department"], window=window, neighbours=later_start)
-    # The total (12 vs 9) and A (7 vs 4) are hidden; B would then be the total minus nothing shown, so
-    # complementary suppression hides it too.
-    assert list(out[privacy.PRIVACY]) == [privacy.HIDDEN, privacy.HIDDEN, privacy.HIDDEN]
+    # The total (12 vs 9) and A (7 vs 4) are hidden, and say it is for the period; B would then be the total
+    # minus nothing shown, so complementary suppression hides it too.
+    assert list(out[privacy.PRIVACY]) == [privacy.HIDDEN_BY_PERIOD, privacy.HIDDEN_BY_PERIOD, privacy.HIDDEN]
     # The same report next to one that differs by nobody, or by k people or more, is shown.
     same = later_start.assign(n=[7, 5])
     assert privacy.shown(privacy.protect(cells, k=K, keys=["department"], window=window, neighbours=same)).all()
     far = later_start.assign(n=[2, 5])  # 12 vs 7 and 7 vs 2: whole groups of k
     assert privacy.shown(privacy.protect(cells, k=K, keys=["department"], window=window, neighbours=far)).all()
+
+
+def test_a_page_of_another_period_says_which_figures_its_period_hides(tables):
+    """A reviewer read a custom-period page whose sections said only "every group has fewer than 5 employees or is
+    hidden so that a smaller group cannot be worked out", where rule 2c had hidden them."""
+    moved = analytics.hr_aggregates(tables, AS_OF, ("2025-01-01", None), k=K)
+    summary = analytics.suppression_summary(moved)
+    assert summary["not_shown_period"].sum() > 0
+    reading = analytics.describe_suppression(summary, K)
+    assert f'{int(summary["not_shown_period"].sum()):,} figures read "not shown (period)"' in reading
+    assert "one of the default period (the two years up to the report date) keeps its figures" in reading
+    # The default page has no such figure, and its tables do not name the column.
+    default = analytics.hr_aggregates(tables, AS_OF, k=K)
+    plain = analytics.suppression_summary(default)
+    assert plain["not_shown_period"].sum() == 0 and "another period" not in analytics.suppression_html(plain, K)
+    assert "(period)" not in analytics.describe_suppression(plain, K)
+    # A section the period hides entirely says so.
+    for name in analytics.TABLE_TITLES:
+        table = moved[name]
+        if len(table) and not privacy.shown(table).any() and (table[privacy.PRIVACY] == privacy.HIDDEN_BY_PERIOD).any():
+            assert '"not shown (period)"' in analytics.describe(name, table)
 
 
 def test_neighbours_must_name_their_edge():

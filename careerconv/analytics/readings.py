@@ -40,8 +40,10 @@ def _nothing(frame: pd.DataFrame, what: str, why_empty: str | None = None) -> st
                 "selection (skills named by fewer people are never listed).")
     if frame.empty:
         return f"No data for {what} in this period and selection."
-    return (f"Nothing can be shown for {what}: every group has fewer than {k} employees or is hidden so that a "
+    text = (f"Nothing can be shown for {what}: every group has fewer than {k} employees or is hidden so that a "
             "smaller group cannot be worked out.")
+    period = int((frame[privacy.PRIVACY] == privacy.HIDDEN_BY_PERIOD).sum()) if privacy.PRIVACY in frame else 0
+    return text + (" " + _period_hides(period, k) if period else "")
 
 
 def _k_of(frame: pd.DataFrame) -> int:
@@ -467,7 +469,10 @@ def suppression_summary(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     pandas.DataFrame
         Columns ``table``, ``figures``, ``shown``, ``fewer_than_k``,
         ``not_shown`` (hidden to protect a smaller group or a filter
-        difference), one row per table of :data:`TABLE_TITLES`.
+        difference) and ``not_shown_period`` (hidden only because a report of
+        a period sharing one edge with this one's would single out fewer than
+        k employees: :data:`careerconv.rules.privacy.HIDDEN_BY_PERIOD`), one
+        row per table of :data:`TABLE_TITLES`.
     """
     rows = []
     for name, title in TABLE_TITLES.items():
@@ -477,15 +482,19 @@ def suppression_summary(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
         labels = frame[privacy.PRIVACY].astype(str)
         rows.append({"table": title, "figures": len(frame), "shown": int((labels == "").sum()),
                      "fewer_than_k": int(labels.str.startswith("fewer than").sum()),
-                     "not_shown": int((labels == privacy.HIDDEN).sum())})
-    return pd.DataFrame(rows, columns=["table", "figures", "shown", "fewer_than_k", "not_shown"])
+                     "not_shown": int((labels == privacy.HIDDEN).sum()),
+                     "not_shown_period": int((labels == privacy.HIDDEN_BY_PERIOD).sum())})
+    return pd.DataFrame(rows, columns=["table", "figures", "shown", "fewer_than_k", "not_shown", "not_shown_period"])
 
 
 def suppression_html(summary: pd.DataFrame, k: int) -> str:
     """The :func:`suppression_summary` table as HTML with plain headers (every cell escaped)."""
     shown = summary.rename(columns={"table": "Table", "figures": "Figures", "shown": "Shown",
                                     "fewer_than_k": f"Fewer than {k} employees",
-                                    "not_shown": "Hidden to protect a smaller group"})
+                                    "not_shown": "Hidden to protect a smaller group",
+                                    "not_shown_period": "Hidden: another period would single out a few"})
+    if not summary["not_shown_period"].any():  # the default period: rule 2c hides nothing
+        shown = shown.drop(columns="Hidden: another period would single out a few")
     return shown.to_html(index=False, escape=True, border=0, classes="hr-table")
 
 
@@ -493,12 +502,25 @@ def describe_suppression(summary: pd.DataFrame, k: int) -> str:
     """One sentence on what privacy suppression hid in the whole report."""
     figures, shown_n = int(summary["figures"].sum()), int(summary["shown"].sum())
     small, other = int(summary["fewer_than_k"].sum()), int(summary["not_shown"].sum())
+    period = int(summary["not_shown_period"].sum()) if "not_shown_period" in summary.columns else 0
     if figures == 0:
         return "There is no data to show for this period and selection."
     if shown_n == figures:
         return f"All {figures:,} figures concern at least {k} employees, so none had to be hidden."
-    return (f"{shown_n:,} of {figures:,} figures are shown; {small:,} concern fewer than {k} employees and "
+    text = (f"{shown_n:,} of {figures:,} figures are shown; {small:,} concern fewer than {k} employees and "
             f"{other:,} more are hidden so that those cannot be worked out from totals or by comparing reports.")
+    if period:
+        text += " " + _period_hides(period, k)
+    return text
+
+
+def _period_hides(n: int, k: int) -> str:
+    """Why ``n`` figures read "not shown (period)" (:data:`careerconv.rules.privacy.HIDDEN_BY_PERIOD`)."""
+    return (f"{n:,} figure{' reads' if n == 1 else 's read'} \"{privacy.HIDDEN_BY_PERIOD}\": the same figure for a "
+            "period with the same start or the same end but another quarter at the other edge differs from this one "
+            f"by fewer than {k} employees, who could be singled out by comparing the two. Of two such reports, one "
+            "of the default period (the two years up to the report date) keeps its figures, unless the records "
+            "cover less than two years.")
 
 
 def describe_about(about: pd.DataFrame) -> str:

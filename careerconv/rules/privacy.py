@@ -106,6 +106,7 @@ __all__ = [
     "COUNT",
     "PRIVACY",
     "HIDDEN",
+    "HIDDEN_BY_PERIOD",
     "PERIOD",
     "AS_OF",
     "Window",
@@ -122,6 +123,10 @@ MIN_K = defaults.MIN_K
 COUNT = "n_employees"
 PRIVACY = "privacy"
 HIDDEN = "not shown"
+# A figure hidden by rule 2c alone: a report whose period shares one edge with this one's would differ from it by
+# fewer than k employees. Said apart, so that a reader of a report of another period than the default knows why
+# (and that the default period shows it).
+HIDDEN_BY_PERIOD = "not shown (period)"
 PERIOD = "period"
 AS_OF = "as_of"
 _SCOPES = (PERIOD, AS_OF)
@@ -253,8 +258,9 @@ def protect(
     pandas.DataFrame
         A new frame: the rows and columns of ``cells`` with ``count`` as
         nullable Int64 and a ``privacy`` column: ``""`` for a shown row,
-        ``"fewer than k"`` or ``"not shown"`` for a hidden one, whose count
-        and measures are blanked (NA).
+        ``"fewer than k"``, ``"not shown"`` or, for a row that only rule 2c
+        hides, ``"not shown (period)"`` (:data:`HIDDEN_BY_PERIOD`) for a
+        hidden one, whose count and measures are blanked (NA).
 
     Raises
     ------
@@ -284,8 +290,11 @@ def protect(
         raise ValueError("contributions and neighbours need the report's window")
     if contributions is not None and len(out):
         hidden |= ~_differencing_safe(out, contributions, k=k, keys=keys, window=window, scope=scope, level=level)
+    by_period = np.zeros(len(out), dtype=bool)
     if neighbours is not None and len(out):
-        hidden |= ~_neighbours_safe(out, n, neighbours, k=k, keys=keys, window=window, level=level)
+        unsafe = ~_neighbours_safe(out, n, neighbours, k=k, keys=keys, window=window, level=level)
+        by_period = unsafe & ~hidden
+        hidden |= unsafe
     if also_hide is not None:
         extra = np.asarray(also_hide, dtype=bool)
         if extra.shape != (len(out),):
@@ -293,7 +302,7 @@ def protect(
         hidden |= extra
     hidden = _complementary(out, n, hidden, k=k, keys=keys, partitions=partitions)
 
-    label = np.where(hidden, np.where(small, fewer_than(k), HIDDEN), "")
+    label = np.where(hidden, np.where(small, fewer_than(k), np.where(by_period, HIDDEN_BY_PERIOD, HIDDEN)), "")
     out[count] = pd.array(np.where(hidden, 0, n), dtype="Int64")
     out.loc[hidden, count] = pd.NA
     for column in measures:

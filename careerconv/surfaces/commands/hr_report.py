@@ -47,7 +47,8 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
             "follow-ups overdue, action items, and which kinds of development actions go with larger gains.",
             "Privacy: every figure describes at least --min-group-size distinct employees (default 5, never "
             "fewer than 3); smaller groups read 'fewer than k', and figures that would let someone work out a "
-            "small group (from a total, or by comparing two reports) read 'not shown'. No free text from a "
+            "small group (from a total, or by comparing two reports) read 'not shown' ('not shown (period)' "
+            "where comparing with a report of a period with the same start or end would). No free text from a "
             "conversation appears. Periods are rounded out to whole calendar quarters and end with the last "
             "complete quarter before --as-of.")),
         epilog="examples:\n"
