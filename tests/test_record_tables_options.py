@@ -101,7 +101,7 @@ def test_a_change_measured_before_the_horizon_date_has_come_is_not_a_gain_nor_gr
     measured = pd.DataFrame([{
         "employee_id": employee, "conversation_id": f"c-{employee}", "skill": "Python",
         "t0": pd.Timestamp("2024-01-10"),
-        "baseline": 4, "horizon_months": 6, "target": 8, "horizon_reached": reached,
+        "baseline": 4, "horizon_months": 6, "target": 8, "horizon_reached": reached, "window_open": False,
         "measured_date": pd.NaT if rating is None else pd.Timestamp("2024-07-01"), "measured_rating": rating,
         "department": "Alpha", "skill_id": 1} for employee, reached, rating in rows]).astype(
         {"baseline": "Int64", "measured_rating": "Int64", "target": "Int64", "skill_id": "Int64"})
