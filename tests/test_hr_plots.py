@@ -292,6 +292,54 @@ def test_the_most_wanted_chart_drawn_for_a_phone_is_phone_wide_and_readable():
            "2 more with smaller values." in texts
 
 
+def _rating_gaps() -> pd.DataFrame:
+    """Self versus coach: all skills, fourteen skills shown (long names), three hidden."""
+    rows = [{"skill": None, "department": None, privacy.COUNT: 563, "mean_gap": 0.4, "share_self_higher": 0.65,
+             "share_self_lower": 0.19, privacy.PRIVACY: ""}]
+    rows += [{"skill": name, "department": None, privacy.COUNT: 101 - 6 * i, "mean_gap": 0.5 - 0.03 * i,
+              "share_self_higher": 0.6 - 0.02 * i, "share_self_lower": 0.05 + 0.01 * i, privacy.PRIVACY: ""}
+             for i, name in enumerate(LONG_SKILLS)]
+    rows += [{"skill": name, "department": None, privacy.COUNT: pd.NA, "mean_gap": None, "share_self_higher": None,
+              "share_self_lower": None, privacy.PRIVACY: label}
+             for name, label in [("Budgeting", "fewer than 5"), ("Copywriting", "not shown"),
+                                 ("Account planning", "not shown")]]
+    return pd.DataFrame(rows)
+
+
+def test_the_self_versus_coach_chart_drawn_for_a_phone_is_phone_wide_and_readable():
+    table = _rating_gaps()
+    html = hr_plots.chart_html(hr_plots.gaps_chart, table, alt="gaps", size=(9, 4.5))
+    assert _narrow_png_width(html) <= PHONE_PNG  # was 618 px on a 600-person demo: shown at 57 % on a phone
+    fig, ax, renderer = _phone_drawing(hr_plots.gaps_chart, table, height=4.5)
+    assert _what_a_reader_cannot_read(fig, ax, renderer) == []
+    assert min(t.get_fontsize() for t in _read_texts(ax)) >= 8  # at full size: the PNG is not shrunk
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    # Each name as it fits, wrapped as value_bars wraps it, its figures whole after it.
+    assert labels[:3] == ["All skills\n(n=563, mean +0.4)", "Time management\n(n=101, mean +0.5)",
+                          "Public speaking\n(n=95, mean +0.5)"]
+    assert "Stakeholder\nmanagement\n(n=71, mean +0.3)" in labels
+    texts = [t.get_text() for t in _read_texts(ax)]
+    # The note is under the chart on its own, not folded into the axis title.
+    assert ax.xaxis.label.get_text().replace("\n", " ") == \
+        "Share of employees with both ratings (the rest agree with their coach)"
+    assert "3 skills not shown (too few employees, or hidden to protect a smaller group)." in texts
+    note = next(t for t in ax.texts if t.get_text().startswith("3 skills not shown"))
+    legend = ax.get_legend().get_window_extent(renderer)
+    assert note.get_window_extent(renderer).y1 <= legend.y0  # under the legend, which is under the axis title
+    assert legend.y1 <= ax.xaxis.label.get_window_extent(renderer).y0
+
+
+def test_the_self_versus_coach_chart_on_a_wide_screen_keeps_each_row_on_one_line():
+    fig, ax = hr_plots.new_figure(9, 4.5)
+    hr_plots.gaps_chart(ax, _rating_gaps())
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels[:2] == ["All skills (n=563, mean +0.4)", "Time management (n=101, mean +0.5)"]
+    assert "Stakeholder management (n=71, mean +0.3)" in labels
+    low, high = ax.get_xlim()
+    ticks = [t.get_text() for x, t in zip(ax.get_xticks(), ax.get_xticklabels()) if low <= x <= high]
+    assert ticks == ["100%", "50%", "0%", "50%", "100%"]  # every 50% where there is room
+
+
 def test_every_two_trend_lines_are_told_apart_also_with_a_colour_vision_deficiency():
     """The six lines of the trends chart: every two differ clearly in colour and in marker; where a deficiency
     brings two colours close, their line styles differ too. Orange and vermillion (CIEDE2000 22 in normal

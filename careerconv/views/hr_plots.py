@@ -24,7 +24,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.text import Text
-from matplotlib.ticker import FixedLocator, PercentFormatter
+from matplotlib.ticker import FixedLocator, MaxNLocator, PercentFormatter
 
 from careerconv.rules import privacy
 from .stacked_tables import NARROW_SCREEN  # px: screens up to this wide get the phone drawing of a chart
@@ -140,7 +140,7 @@ def _wrap_label(text: str, ax: Axes, fontsize: float, share: float = LABEL_SHARE
     "Stakeholder" over "management". The break is the space that makes the two lines most even
     ("6 months:" over "stretch project"); a name too long for two lines ends its second in "…".
     """
-    chars = max(8, int(share * ax.figure.get_figwidth() * 72 / (fontsize * 0.55)))  # 0.55 em: a mean glyph
+    chars = _label_chars(ax, fontsize, share)
     if len(text) <= chars:
         return text
     breaks = [i for i, c in enumerate(text) if c == " "]
@@ -154,6 +154,29 @@ def _wrap_label(text: str, ax: Axes, fontsize: float, share: float = LABEL_SHARE
         shortened = textwrap.shorten(rest, chars, placeholder="…")  # between words where it can
         rest = shortened if shortened != "…" else rest[:chars - 1] + "…"
     return f"{first}\n{rest}"
+
+
+def _label_chars(ax: Axes, fontsize: float, share: float = LABEL_SHARE) -> int:
+    """How many characters of ``fontsize`` fit a line ``share`` of the figure wide (at least 8)."""
+    return max(8, int(share * ax.figure.get_figwidth() * 72 / (fontsize * 0.55)))  # 0.55 em: a mean glyph
+
+
+def _label_with_figures(name: str, figures: str, ax: Axes, fontsize: float = BAR_LABEL_POINTS) -> str:
+    """A row's label: a name as typed and then its figures (``"(n=140)"``), in as few lines as fit
+    :data:`LABEL_SHARE` of the figure.
+
+    One line where it fits ("Time management (n=140)": every label of a desktop drawing); else the name as
+    :func:`_wrap_label` wraps it, with the figures after its last line where they fit ("Stakeholder" over
+    "management (n=118)"), or on a line of their own. The figures are never cut or broken, and a right-to-left
+    name is :func:`isolated` line by line, so that they stay after it.
+    """
+    chars = _label_chars(ax, fontsize)
+    if len(name) + 1 + len(figures) <= chars:
+        return f"{isolated(name)} {figures}"
+    lines = _wrap_label(name, ax, fontsize).split("\n")
+    last = f"{isolated(lines[-1])} {figures}" if len(lines[-1]) + 1 + len(figures) <= chars else None
+    named = [isolated(line) for line in lines]
+    return "\n".join(named[:-1] + [last] if last else named + [figures])
 
 
 def picture_html(fig: Figure, alt: str, narrow: Figure | None = None) -> str:
@@ -932,7 +955,10 @@ def gaps_chart(ax: Axes, rating_gaps: pd.DataFrame) -> Axes:
     if rows.empty:
         return no_data(ax, f"All {len(org)} groups are too small to show (or hidden to protect a smaller one).")
     rows = rows.sort_values(["_all", "mean_gap", SKILL], ascending=[False, False, True], kind="stable")
-    _fit_height(ax, len(rows), extra=1.9)
+    labels = [_label_with_figures(_ALL_SKILLS if pd.isna(skill) else str(skill), f"(n={int(n):,}, mean {gap:+.1f})",
+                                  ax) for skill, n, gap in zip(rows[SKILL], rows[N], rows["mean_gap"].astype(float))]
+    lines = max(label.count("\n") + 1 for label in labels)
+    _fit_height(ax, len(rows), extra=1.9, per_row=0.45 if lines <= 2 else 0.55, grow=lines > 1)
     y = np.arange(len(rows))
     lower = pd.to_numeric(rows["share_self_lower"], errors="coerce").fillna(0).to_numpy(dtype=float)
     higher = pd.to_numeric(rows["share_self_higher"], errors="coerce").fillna(0).to_numpy(dtype=float)
@@ -943,24 +969,31 @@ def gaps_chart(ax: Axes, rating_gaps: pd.DataFrame) -> Axes:
             ax.text(-lo - 0.01, yi, f"{lo:.0%}", va="center", ha="right", fontsize=8, color=PALETTE["text"])
         if hi > 0:
             ax.text(hi + 0.01, yi, f"{hi:.0%}", va="center", ha="left", fontsize=8, color=PALETTE["text"])
-    labels = [f"{'All skills' if pd.isna(skill) else isolated(skill)} (n={int(n):,}, mean {gap:+.1f})"
-              for skill, n, gap in zip(rows[SKILL], rows[N], rows["mean_gap"].astype(float))]
-    ax.set_yticks(y, labels)
+    ax.set_yticks(y, labels, fontsize=BAR_LABEL_POINTS)
     ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.set_xlim(-1.15, 1.15)
     ax.axvline(0, color="#BBBBBB", linewidth=0.8)
-    ax.xaxis.set_major_locator(FixedLocator([-1, -0.5, 0, 0.5, 1]))
+    # Every 50% where there is room, every 100% on a phone's narrow axes (five labels ran together there).
+    ax.xaxis.set_major_locator(MaxNLocator(nbins="auto", steps=[5, 10]))
     ax.xaxis.set_major_formatter(lambda v, _: f"{abs(v):.0%}")
-    hidden = int((~privacy.shown(org)).sum())
-    note = f"\n{hidden} skills not shown (too few employees, or hidden to protect a smaller group)" if hidden else ""
-    ax.set_xlabel("Share of employees with both ratings (the rest agree with their coach)" + note,
-                  color=PALETTE["muted"])
+    ax.set_xlabel("Share of employees with both ratings (the rest agree with their coach)", color=PALETTE["muted"])
     clean_axes(ax)
     ax.tick_params(axis="y", length=0)
-    # Below the axis title (one or two lines), at a fixed distance whatever the chart's height.
+    # Below the axis title, at a fixed distance whatever the chart's height.
     axes_inches = ax.figure.get_figheight() * ax.get_position().height
-    below = (0.72 if hidden else 0.55) / axes_inches
-    ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -below), ncols=2)
+    ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.55 / axes_inches), ncols=2)
+    hidden = int((~privacy.shown(org)).sum())
+    if hidden:
+        def under_the_legend(renderer):  # wherever it is when drawn: narrow_layout moves it to the left edge
+            legend = ax.get_legend()
+            return (legend if legend is not None else ax.xaxis.label).get_window_extent(renderer)
+
+        # As value_bars writes its note: under the legend however many lines it takes, from the figure's left
+        # edge, wrapped at its right edge (in the axis title, a phone's drawing folded it into the title).
+        ax.annotate(f"{hidden} skills not shown (too few employees, or hidden to protect a smaller group).",
+                    xy=(0.01, 0), xycoords=("figure fraction", under_the_legend), xytext=(0, -4),
+                    textcoords="offset points", ha="left", va="top", wrap=True, fontsize=8, color=PALETTE["muted"],
+                    style="italic")
     return ax
 
 
