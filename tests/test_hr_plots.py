@@ -340,6 +340,42 @@ def test_the_self_versus_coach_chart_on_a_wide_screen_keeps_each_row_on_one_line
     assert ticks == ["100%", "50%", "0%", "50%", "100%"]  # every 50% where there is room
 
 
+def _rating_distribution() -> pd.DataFrame:
+    """Rating bands of fourteen skills (long names): each skill's total row, then its bands; one band hidden."""
+    rows = []
+    for i, name in enumerate(LONG_SKILLS):
+        rows.append({"skill": name, "band": None, "department": None, privacy.COUNT: 140 - 6 * i, "share": 1.0,
+                     privacy.PRIVACY: ""})
+        for band, share in zip(("1–3", "4–6", "7–8", "9–10"), (0.05, 0.45, 0.4, 0.1)):
+            hidden = band == "1–3" and i % 3 == 0
+            rows.append({"skill": name, "band": band, "department": None, privacy.COUNT: pd.NA if hidden else 7,
+                         "share": None if hidden else share, privacy.PRIVACY: "fewer than 5" if hidden else ""})
+    return pd.DataFrame(rows)
+
+
+def test_the_distribution_chart_drawn_for_a_phone_is_phone_wide_and_readable():
+    table = _rating_distribution()
+    html = hr_plots.chart_html(hr_plots.distribution_chart, table, alt="bands", size=(9, 5))
+    assert _narrow_png_width(html) <= PHONE_PNG  # was 465 px on a 600-person demo, shown at 76 % on a phone
+    fig, ax, renderer = _phone_drawing(hr_plots.distribution_chart, table, height=5)
+    assert _what_a_reader_cannot_read(fig, ax, renderer) == []
+    assert min(t.get_fontsize() for t in _read_texts(ax)) >= 8  # at full size: the PNG is not shrunk
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(labels) == 12  # the twelve most-rated skills
+    # Each name as it fits, wrapped as value_bars wraps it, the employees whole after it.
+    assert labels[:3] == ["Time management\n(n=140)", "Public speaking\n(n=134)", "Written\ncommunication\n(n=128)"]
+    assert "Stakeholder\nmanagement (n=110)" in labels and "Delegation (n=74)" in labels
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["1–3", "4–6", "7–8", "9–10", "not shown"]
+
+
+def test_the_distribution_chart_on_a_wide_screen_keeps_each_row_on_one_line():
+    fig, ax = hr_plots.new_figure(9, 5)
+    hr_plots.distribution_chart(ax, _rating_distribution())
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels[:3] == ["Time management (n=140)", "Public speaking (n=134)", "Written communication (n=128)"]
+    assert fig.get_figheight() == 5  # as tall as the page asks
+
+
 def test_every_two_trend_lines_are_told_apart_also_with_a_colour_vision_deficiency():
     """The six lines of the trends chart: every two differ clearly in colour and in marker; where a deficiency
     brings two colours close, their line styles differ too. Orange and vermillion (CIEDE2000 22 in normal

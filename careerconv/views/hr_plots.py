@@ -179,6 +179,12 @@ def _label_with_figures(name: str, figures: str, ax: Axes, fontsize: float = BAR
     return "\n".join(named[:-1] + [last] if last else named + [figures])
 
 
+def _per_row(labels: Sequence[str]) -> float:
+    """:func:`_fit_height`'s inches a row for rows with these labels (at :data:`BAR_LABEL_POINTS`): labels of
+    three lines, 55 px tall, need more than those of one or two, or two such rows would touch."""
+    return 0.55 if any(label.count("\n") >= 2 for label in labels) else 0.45
+
+
 def picture_html(fig: Figure, alt: str, narrow: Figure | None = None) -> str:
     """The figure as an HTML ``<img>`` (PNG embedded), with ``alt`` escaped; with ``narrow``, a ``<picture>``
     that shows that drawing instead on a phone.
@@ -490,9 +496,10 @@ def _cell_patch(x: float, y: float) -> Rectangle:
 def band_bars(ax: Axes, distribution: pd.DataFrame, *, top: int = 12) -> Axes:
     """Stacked bars: the share of employees per rating band, per skill (organisation rows).
 
-    Bands too small to show are drawn together as one grey "not shown" part
-    (the total of hidden bands is known anyway: the skill's total minus the
-    bands shown, and complementary suppression keeps it at or above k).
+    Each row is labelled with its skill and employees; on a phone's drawing a long label takes two or three
+    lines (:func:`_label_with_figures`) and the figure grows to give them the room. Bands too small to show are
+    drawn together as one grey "not shown" part (the total of hidden bands is known anyway: the skill's total
+    minus the bands shown, and complementary suppression keeps it at or above k).
 
     Returns
     -------
@@ -503,6 +510,9 @@ def band_bars(ax: Axes, distribution: pd.DataFrame, *, top: int = 12) -> Axes:
     if totals.empty:
         return no_data(ax, "No skill has enough ratings to show a distribution.")
     skills = list(totals[SKILL])
+    labels = [_label_with_figures(str(skill), f"(n={int(n):,})", ax) for skill, n in zip(skills, totals[N])]
+    if any("\n" in label for label in labels):  # a phone's drawing: rows of two or three lines need the room
+        _fit_height(ax, len(skills), per_row=_per_row(labels), grow=True)
     y = np.arange(len(skills))
     left = np.zeros(len(skills))
     for i, (label, low, high) in enumerate(BANDS):
@@ -516,7 +526,7 @@ def band_bars(ax: Axes, distribution: pd.DataFrame, *, top: int = 12) -> Axes:
     if (rest > 1e-9).any():
         ax.barh(y, rest, left=left, height=0.62, color=HIDDEN_COLOUR, edgecolor="white", linewidth=0.6,
                 label="not shown")
-    ax.set_yticks(y, [f"{isolated(skill)} (n={int(n):,})" for skill, n in zip(skills, totals[N])])
+    ax.set_yticks(y, labels, fontsize=BAR_LABEL_POINTS)
     ax.set_ylim(len(skills) - 0.5, -0.5)
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(PercentFormatter(xmax=1))
@@ -957,8 +967,7 @@ def gaps_chart(ax: Axes, rating_gaps: pd.DataFrame) -> Axes:
     rows = rows.sort_values(["_all", "mean_gap", SKILL], ascending=[False, False, True], kind="stable")
     labels = [_label_with_figures(_ALL_SKILLS if pd.isna(skill) else str(skill), f"(n={int(n):,}, mean {gap:+.1f})",
                                   ax) for skill, n, gap in zip(rows[SKILL], rows[N], rows["mean_gap"].astype(float))]
-    lines = max(label.count("\n") + 1 for label in labels)
-    _fit_height(ax, len(rows), extra=1.9, per_row=0.45 if lines <= 2 else 0.55, grow=lines > 1)
+    _fit_height(ax, len(rows), extra=1.9, per_row=_per_row(labels), grow=any("\n" in label for label in labels))
     y = np.arange(len(rows))
     lower = pd.to_numeric(rows["share_self_lower"], errors="coerce").fillna(0).to_numpy(dtype=float)
     higher = pd.to_numeric(rows["share_self_higher"], errors="coerce").fillna(0).to_numpy(dtype=float)
