@@ -834,3 +834,20 @@ def test_a_section_its_period_hides_says_why():
         "the same start or the same end but another quarter at the other edge differs from this one by fewer than 5 "
         "employees, who could be singled out by comparing the two. Of two such reports, one of the default period "
         "(the two years up to the report date) keeps its figures, unless the records cover less than two years.")
+
+
+def test_the_distribution_reading_ranks_the_skills_the_chart_draws():
+    """A reviewer read "highest for Strategic thinking, lowest for Writing help articles" over a chart of the 12
+    most-rated skills, which drew neither."""
+    rows = [(f"Skill {i:02d}", 50 - i, 6.0 + (i % 3) * 0.5) for i in range(analytics.DISTRIBUTION_BARS)]
+    rows += [("Strategic thinking", 8, 9.0), ("Writing help articles", 7, 2.0)]  # rated by fewer: not drawn
+    table = pd.DataFrame({"skill": [r[0] for r in rows], "department": None, "band": None,
+                          privacy.COUNT: [r[1] for r in rows], "median": [r[2] for r in rows],
+                          "mean": [r[2] for r in rows], "share": 1.0, privacy.PRIVACY: ""})
+    drawn = analytics.distribution_skills(table)
+    assert list(drawn["skill"]) == [f"Skill {i:02d}" for i in range(analytics.DISTRIBUTION_BARS)]
+    reading = analytics.describe("rating_distribution", table)
+    assert reading.startswith("Among the 12 skills drawn (the most rated of the 14 shown), current ratings are "
+                              "highest (median 7) for 4 skills: Skill 02, Skill 05, Skill 08 and 1 more, and "
+                              "lowest (median 6) for 4 skills")
+    assert "Strategic thinking" not in reading and "Writing help articles" not in reading

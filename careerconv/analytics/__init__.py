@@ -126,12 +126,13 @@ from __future__ import annotations
 
 from careerconv.rules.option_kinds import KINDS
 from .aggregates import hr_aggregates, skill_rating_tables
-from .constants import BANDS, DEPARTMENT, N, TABLE_TITLES, TREND_LINES
+from .constants import BANDS, DEPARTMENT, DISTRIBUTION_BARS, N, TABLE_TITLES, TREND_LINES
 from .engine import rating_partials
 from .inputs import EmployeeParts, ParquetTable, RosterFile, load_aggregates, load_hr_tables, save_aggregates
 from .presentation import present
 from .readings import (describe, describe_about, describe_grouping, describe_skill_view, describe_suppression,
-                       present_html, reading_html, suppression_html, suppression_summary, top_skills)
+                       distribution_skills, present_html, reading_html, suppression_html, suppression_summary,
+                       top_skills)
 from .coarsening import Grouping, SkillView, readable_grouping, skill_view
 from .scope import period_label, quarter_label, resolve_scope
 from .skills import skill_catalogue
@@ -139,6 +140,7 @@ from .skills import skill_catalogue
 __all__ = [
     "BANDS",
     "TREND_LINES",
+    "DISTRIBUTION_BARS",
     "DEPARTMENT",
     "KINDS",
     "N",
@@ -171,4 +173,5 @@ __all__ = [
     "suppression_html",
     "reading_html",
     "top_skills",
+    "distribution_skills",
 ]

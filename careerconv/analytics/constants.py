@@ -18,9 +18,11 @@ from careerconv.records.schema import (
 
 DEFAULT_QUARTERS = 8  # the default period: two years up to the as-of date
 N = privacy.COUNT
-# Rating bands of the distribution chart: (label, lowest, highest).
 # How many skills the trend chart draws (those rated by the most employees); its reading says so.
 TREND_LINES = 6
+# How many skills the distribution chart draws (those rated by the most employees); its reading ranks those.
+DISTRIBUTION_BARS = 12
+# Rating bands of the distribution chart: (label, lowest, highest).
 BANDS: tuple[tuple[str, int, int], ...] = (("1–3", 1, 3), ("4–6", 4, 6), ("7–8", 7, 8), ("9–10", 9, 10))
 
 

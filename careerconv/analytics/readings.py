@@ -16,7 +16,7 @@ import pandas as pd
 from careerconv.records.schema import COACH_ID, HORIZON_MONTHS, SKILL
 from careerconv.records.text_direction import isolated
 from careerconv.rules import privacy
-from .constants import BANDS, DEPARTMENT, N, TABLE_TITLES, TREND_LINES
+from .constants import BANDS, DEPARTMENT, DISTRIBUTION_BARS, N, TABLE_TITLES, TREND_LINES
 from .presentation import present
 from .coarsening import Grouping, skill_view
 from .scope import _join, period_label, quarter_label
@@ -223,27 +223,37 @@ def _skills_at(ranked: pd.DataFrame, median: float) -> str:
     return f"(median {_fmt(median)}) for {len(at)} skills: {_first_three([isolated(n) for n in at[SKILL]])}"
 
 
+def distribution_skills(table: pd.DataFrame) -> pd.DataFrame:
+    """The skills the distribution chart draws: the organisation's shown total rows (no band) of the
+    :data:`DISTRIBUTION_BARS` skills rated by the most employees, most first (then by name)."""
+    org = table[table[DEPARTMENT].isna()] if DEPARTMENT in table.columns else table
+    totals = org[org["band"].isna() & privacy.shown(org) & org[SKILL].notna()]
+    return totals.sort_values([N, SKILL], ascending=[False, True]).head(DISTRIBUTION_BARS)
+
+
 def describe_rating_distribution(table: pd.DataFrame) -> str:
-    """One sentence on where current ratings sit."""
+    """One sentence on where current ratings sit, among the skills the chart draws (:func:`distribution_skills`)."""
     totals = _visible(table, total=True)
     totals = totals[totals["band"].isna()]
     if totals.empty:
         return _nothing(table, "the rating distribution")
-    ranked = totals.sort_values(["median", SKILL], ascending=[False, True])
+    ranked = distribution_skills(table).sort_values(["median", SKILL], ascending=[False, True])
     top, low = ranked.iloc[0], ranked.iloc[-1]
     high_band = _visible(table, total=True)
-    high_band = high_band[high_band["band"] == BANDS[-1][0]]
+    high_band = high_band[(high_band["band"] == BANDS[-1][0]) & high_band[SKILL].isin(ranked[SKILL])]
+    which = f"{len(ranked)} skills shown" if len(ranked) == len(totals) else \
+        f"{len(ranked)} skills drawn (the most rated of the {len(totals)} shown)"
     if len(ranked) == 1:
         text = (f"{isolated(top['skill'])} is the one skill shown: median current rating {_fmt(top['median'])} "
                 f"(n={int(top[N])})")
     elif top["median"] == low["median"]:
-        text = f"The {len(ranked)} skills shown all have a median current rating of {_fmt(top['median'])}"
+        text = f"The {which} all have a median current rating of {_fmt(top['median'])}"
     else:  # among the skills shown (a skill hidden for too few people is not ranked); ties named as ties
-        text = (f"Among the {len(ranked)} skills shown, current ratings are highest "
+        text = (f"Among the {which}, current ratings are highest "
                 f"{_skills_at(ranked, top['median'])}, and lowest {_skills_at(ranked, low['median'])}")
     if len(high_band):
         share = float(high_band[N].sum()) / float(totals.set_index(SKILL).loc[high_band[SKILL], N].sum())
-        text += f"; {_pct(share)} of the ratings shown are {BANDS[-1][0]}"
+        text += f"; {_pct(share)} of their ratings are {BANDS[-1][0]}"
     return text + "."
 
 

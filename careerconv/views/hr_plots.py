@@ -28,7 +28,8 @@ from matplotlib.ticker import FixedLocator, MaxNLocator, PercentFormatter
 
 from careerconv.rules import privacy
 from .stacked_tables import NARROW_SCREEN  # px: screens up to this wide get the phone drawing of a chart
-from careerconv.analytics import BANDS, DEPARTMENT, N, TREND_LINES, Grouping, period_label, skill_view
+from careerconv.analytics import (BANDS, DEPARTMENT, N, TREND_LINES, Grouping, distribution_skills, period_label,
+                                  skill_view)
 from careerconv.records.schema import HORIZON_MONTHS, SKILL
 from careerconv.records.text_direction import isolated
 from .html_parts import embedded_figure, escape_html
@@ -493,8 +494,9 @@ def _cell_patch(x: float, y: float) -> Rectangle:
 
 
 @plain_text
-def band_bars(ax: Axes, distribution: pd.DataFrame, *, top: int = 12) -> Axes:
-    """Stacked bars: the share of employees per rating band, per skill (organisation rows).
+def band_bars(ax: Axes, distribution: pd.DataFrame) -> Axes:
+    """Stacked bars: the share of employees per rating band, per skill (organisation rows), of the skills rated by
+    the most employees (:func:`careerconv.analytics.distribution_skills`, which the reading ranks).
 
     Each row is labelled with its skill and employees; on a phone's drawing a long label takes two or three
     lines (:func:`_label_with_figures`) and the figure grows to give them the room. Bands too small to show are
@@ -506,7 +508,7 @@ def band_bars(ax: Axes, distribution: pd.DataFrame, *, top: int = 12) -> Axes:
     matplotlib.axes.Axes
     """
     org = distribution[distribution[DEPARTMENT].isna()]
-    totals = org[org["band"].isna() & privacy.shown(org)].sort_values([N, SKILL], ascending=[False, True]).head(top)
+    totals = distribution_skills(distribution)  # the skills rated by the most employees, as the reading ranks them
     if totals.empty:
         return no_data(ax, "No skill has enough ratings to show a distribution.")
     skills = list(totals[SKILL])
