@@ -24,7 +24,6 @@ from careerconv.surfaces.app.autosave import Autosaver
 from careerconv.surfaces.app.scheduling import ManualClock, ThreadScheduler
 from careerconv.surfaces.app.summary import render_summary_html
 from careerconv.surfaces.app.timers import SectionTimers, format_duration
-from careerconv.surfaces.app.widgets import NO_RATING
 from careerconv.cli import main as cli_main
 from careerconv.records.store import Store
 from careerconv.surfaces.commands import app as app_command

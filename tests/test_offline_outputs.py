@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import os
 import re
 import shutil
 import urllib.parse

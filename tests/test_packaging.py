@@ -24,7 +24,6 @@ import tomllib
 from pathlib import Path
 
 import nbformat
-import pandas as pd
 import pytest
 import yaml
 

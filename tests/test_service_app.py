@@ -8,7 +8,6 @@ service runs in this process (``service_harness``), coach A is e0020 (E0020).
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 

@@ -58,7 +58,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -71,9 +71,6 @@ from . import schema
 from . import tables
 from .questions import QuestionSet, available_question_sets
 from .schema import CADENCE_MONTHS, CHECKIN_ID, COACH_ID, CONVERSATION_ID, DATE, EMPLOYEE_ID, STATUS
-
-if TYPE_CHECKING:
-    import numpy as np
 
 N_BUCKETS = 16
 MANIFEST_VERSION = 1
