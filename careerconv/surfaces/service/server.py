@@ -307,11 +307,13 @@ class BaseHandler(HubOAuthenticated, tornado.web.RequestHandler):
             raise Refusal(wire.INVALID, f"the request body is not JSON: {exc}") from None
 
     async def guarded(self, action: str, employee_id: str | None, record: str | None, work: Callable,
-                      gate: str | None = None) -> None:
+                      gate: str | None = None, logged: Callable[[Any], str] | None = None) -> None:
         """Run ``work`` (in the pool) and answer; a request about a person is logged before the answer goes.
 
         ``gate``: ``"read"`` for work that checks a person's coach and then reads or writes their records,
         ``"change"`` for work that changes the roster (see :mod:`careerconv.surfaces.service.roster_gate`).
+        ``logged(result)``: the record a success is logged with, when only the result knows it (the id a
+        created record was given); a refusal is logged with ``record``.
         """
         try:
             result, refusal = await self.service.run(self.service.on_one_roster(work, gate)), None
@@ -319,6 +321,8 @@ class BaseHandler(HubOAuthenticated, tornado.web.RequestHandler):
             result, refusal = None, _refusal_for(exc)
         if employee_id is not None:
             status = 200 if refusal is None else wire.STATUS[refusal.code]
+            if refusal is None and logged is not None:
+                record = logged(result)
             self.service.log.append(self.caller.login, action, employee_id, ALLOWED if status < 400 else REFUSED,
                                     status, record)
         if refusal is None:
@@ -618,7 +622,9 @@ class SaveHandler(BaseHandler):
             check_write_record(caller, employee_id, coach,
                                record.get(COACH_ID), stored.get(COACH_ID))
             return store.save_checkin(record) if kind == "checkin" else store.save_conversation(record)
-        await self.guarded(action, employee_id, f"{kind}/{rid or 'new'}", work, gate="read")
+        # A record created without an id is logged with the one the store gave it.
+        await self.guarded(action, employee_id, f"{kind}/{rid or 'new'}", work, gate="read",
+                           logged=lambda stored: f"{kind}/{stored[key]}")
 
 
 class SummaryHandler(BaseHandler):
