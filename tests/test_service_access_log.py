@@ -2,7 +2,9 @@
 check stood in by a fixed table, see ``service_harness``).
 
 Found by a hostile test of the hub: a check-in or conversation created without an id (as the coach's app
-creates every new one) was logged as ``checkin/new``, so the log could not say which record the coach created.
+creates every new one) was logged as ``checkin/new``, so the log could not say which record the coach created;
+and a roster import, which moves people to another coach (and so decides who reads their records), was not
+logged at all, allowed or refused.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import requests
 
 from service_harness import RunningService
 
-A = "tok-coach-a"  # e0020, coach E0020 of E0003
+A, OP = "tok-coach-a", "tok-operator"  # e0020, coach E0020 of E0003; olga, the operator
+HEADER = "employee_id,name,coach_id,department,role,cadence_months,email\n"
 
 
 @pytest.fixture()
@@ -37,3 +40,25 @@ def test_a_record_created_without_an_id_is_logged_with_the_id_it_was_given(svc):
     assert created.json()["checkin_id"] == "E0003-ci-20261002"
     assert [(e["user"], e["action"], e["employee_id"], e["record"], e["outcome"]) for e in log_entries(svc)] == [
         ("e0020", "create", "E0003", "checkin/E0003-ci-20261002", "allowed")]
+
+
+def test_a_roster_import_is_logged_once_for_each_person_it_adds_or_changes_and_a_refused_one_too(svc):
+    rows = {line.split(",", 1)[0]: line for line in
+            (svc.data / "roster.csv").read_text(encoding="utf-8").splitlines()[1:]}
+    upload = HEADER + "\n".join([rows["E0004"].replace(",E0020,", ",E0001,"),  # moved to another coach
+                                  rows["E0003"],  # as it is: not written, not logged
+                                  "E0100,Ada Newcomer,E0020,Engineering,Engineer,12,ada@example.org"]) + "\n"
+    refused = requests.put(svc.url + "api/roster", headers={"Authorization": f"token {A}"},
+                           data=upload.encode("utf-8"), timeout=30)
+    assert refused.status_code == 403
+    imported = requests.put(svc.url + "api/roster", headers={"Authorization": f"token {OP}"},
+                            data=upload.encode("utf-8"), timeout=30)
+    assert imported.status_code == 200
+    assert (imported.json()["added"], imported.json()["updated"], imported.json()["unchanged"]) == (1, 1, 1)
+    assert [(e["user"], e["action"], e["employee_id"], e["record"], e["outcome"], e["status"])
+            for e in log_entries(svc)] == [
+        ("e0020", "import roster", None, "roster", "refused", 403),
+        ("olga", "import roster", "E0004", "roster", "allowed", 200),
+        ("olga", "import roster", "E0100", "roster", "allowed", 200)]
+    text = svc.access_log.read_text(encoding="utf-8")
+    assert "Ada" not in text and "Newcomer" not in text and "Davies" not in text  # no name (E0004: Grace Davies)

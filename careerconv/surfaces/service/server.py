@@ -54,6 +54,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import concurrent.futures
+import contextlib
 import datetime as dt
 import functools
 import json
@@ -67,6 +68,7 @@ from typing import Any, Callable
 
 from html import escape
 
+import pandas as pd
 import tornado.web
 from jupyterhub.services.auth import HubOAuthCallbackHandler, HubOAuthenticated
 from tornado.httpserver import HTTPServer
@@ -307,24 +309,27 @@ class BaseHandler(HubOAuthenticated, tornado.web.RequestHandler):
             raise Refusal(wire.INVALID, f"the request body is not JSON: {exc}") from None
 
     async def guarded(self, action: str, employee_id: str | None, record: str | None, work: Callable,
-                      gate: str | None = None, logged: Callable[[Any], str] | None = None) -> None:
+                      gate: str | None = None,
+                      logged: Callable[[Any], tuple[list[str], str | None]] | None = None) -> None:
         """Run ``work`` (in the pool) and answer; a request about a person is logged before the answer goes.
 
         ``gate``: ``"read"`` for work that checks a person's coach and then reads or writes their records,
         ``"change"`` for work that changes the roster (see :mod:`careerconv.surfaces.service.roster_gate`).
-        ``logged(result)``: the record a success is logged with, when only the result knows it (the id a
-        created record was given); a refusal is logged with ``record``.
+        ``logged(result)``: the people and the record a success is logged with, when only the result knows them
+        (the id a created record was given, the people a roster import changed); a refusal is logged with
+        ``employee_id`` and ``record``, and is logged even without a person when there is ``logged``.
         """
         try:
             result, refusal = await self.service.run(self.service.on_one_roster(work, gate)), None
         except Exception as exc:
             result, refusal = None, _refusal_for(exc)
-        if employee_id is not None:
+        if employee_id is not None or logged is not None:
             status = 200 if refusal is None else wire.STATUS[refusal.code]
+            people = [employee_id]
             if refusal is None and logged is not None:
-                record = logged(result)
-            self.service.log.append(self.caller.login, action, employee_id, ALLOWED if status < 400 else REFUSED,
-                                    status, record)
+                people, record = logged(result)
+            self.service.log.append_each(self.caller.login, action, people, ALLOWED if status < 400 else REFUSED,
+                                         status, record)
         if refusal is None:
             self.write_json(result)
         else:
@@ -401,6 +406,15 @@ class RosterHandler(BaseHandler):
         skip_invalid = self.get_argument("skip_invalid", "0")
         allow_erased = self.get_argument("allow_erased", "0")
         body = self.request.body
+        changed: list[str] = []  # the people whose roster row the import added or changed, logged each
+
+        @contextlib.contextmanager
+        def changing():
+            with self.service.gate.changing():  # no other change of the roster meanwhile: the difference is this one
+                store = self.service.store()
+                before = store.roster()
+                yield
+                changed[:] = _changed_people(before, store.roster())
 
         def work():
             check_role(caller, OPERATOR, "import a roster")
@@ -415,13 +429,14 @@ class RosterHandler(BaseHandler):
                 rejected_path = Path(tmp) / "rejected.csv"
                 result = import_roster(self.service.store(caller.login), path, sheet=sheet, asking=ROSTER_UPLOAD,
                                        skip_invalid=skip_invalid == "1", rejected_path=rejected_path,
-                                       allow_erased=allow_erased == "1", changing=self.service.gate.changing)
+                                       allow_erased=allow_erased == "1", changing=changing)
                 rejected_csv = rejected_path.read_text(encoding="utf-8-sig") if result.rejected else None
             return {"rows_read": result.rows_read, "added": result.added, "updated": result.updated,
                     "unchanged": result.unchanged, "rejected": len(result.rejected), "rejected_csv": rejected_csv,
                     "notes": result.notes}
         # The file is read and checked while coaches go on working; only the change of the roster holds them back.
-        await self.guarded("import roster", None, None, work)
+        # Logged: one line for each person it added or changed; a refused one, one line naming no one.
+        await self.guarded("import roster", None, "roster", work, logged=lambda _: (changed, "roster"))
 
 
 class SkillsHandler(BaseHandler):
@@ -624,7 +639,7 @@ class SaveHandler(BaseHandler):
             return store.save_checkin(record) if kind == "checkin" else store.save_conversation(record)
         # A record created without an id is logged with the one the store gave it.
         await self.guarded(action, employee_id, f"{kind}/{rid or 'new'}", work, gate="read",
-                           logged=lambda stored: f"{kind}/{stored[key]}")
+                           logged=lambda stored: ([employee_id], f"{kind}/{stored[key]}"))
 
 
 class SummaryHandler(BaseHandler):
@@ -701,6 +716,15 @@ def _refusal_for(exc: Exception) -> Refusal:
     if isinstance(exc, ValueError):
         return Refusal(wire.INVALID, str(exc))
     raise exc
+
+
+def _changed_people(before: pd.DataFrame, after: pd.DataFrame) -> list[str]:
+    """The ids of the people whose roster row ``after`` adds, or holds with another value than ``before``."""
+    old = before.set_index(EMPLOYEE_ID).astype(str)
+    new = after.set_index(EMPLOYEE_ID).astype(str)
+    kept = new.index.intersection(old.index)
+    differs = (new.loc[kept] != old.loc[kept, new.columns]).any(axis=1)
+    return sorted(set(new.index.difference(old.index)) | set(differs.index[differs.to_numpy()]))
 
 
 def _stored(store: Store, kind: str, employee_id: str, record_id: str) -> dict:
