@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -53,6 +54,23 @@ def test_the_access_rules_for_a_coach():
     hr = Caller("hana", frozenset({HR}), None)
     with pytest.raises(Refused):
         check_read_person(hr, "E0003", "E0020")
+
+
+def test_the_trial_sign_in_takes_each_login_with_its_own_password_only(tmp_path):
+    require_hub()
+    from careerconv.surfaces.service.trial_passwords import TrialPasswordAuthenticator, write_password_file
+
+    file = write_password_file(tmp_path / "passwords.json", {"e0020": "pw-of-e0020", "e0001": "pw-of-e0001"})
+    auth = TrialPasswordAuthenticator(password_file=str(file))
+
+    def signs_in(login, password):
+        return asyncio.run(auth.authenticate(None, {"username": login, "password": password}))
+
+    assert signs_in("e0020", "pw-of-e0020") == "e0020"
+    assert signs_in("E0020", "pw-of-e0020") == "e0020"  # JupyterHub's logins are lower case
+    assert signs_in("e0001", "pw-of-e0020") is None  # a coach's password is no other login's
+    assert signs_in("operator", "pw-of-e0020") is None and signs_in("e0020", "") is None
+    assert "pw-of-e0020" not in file.read_text(encoding="utf-8")
 
 
 def test_the_default_groups_are_every_coach_on_the_roster_hr_and_operator():
@@ -134,8 +152,8 @@ def test_careerconv_hub_writes_a_demo_organisation_prints_the_url_and_stops_on_c
     try:
         url = re.search(r"JupyterHub is running at (http://127\.0\.0\.1:\d+/)", text)
         assert url, text
-        assert re.search(r"sign in with the password \S{12,} as any of:", text)
-        assert "coaches:   e0" in text and "HR:        hr" in text
+        assert re.search(r"each login signs in with its own password:\n    e0001 +\S{12,}  \(coach", text), text
+        assert re.search(r"\n    hr +\S{12,}  \(HR: the HR page", text), text
         assert (data / "roster.csv").exists()
         with urllib.request.urlopen(url.group(1) + "hub/health", timeout=30) as answer:
             assert answer.status == 200
@@ -150,27 +168,26 @@ def test_careerconv_hub_writes_a_demo_organisation_prints_the_url_and_stops_on_c
 
 
 @pytest.mark.slow
-def test_careerconv_hub_prints_the_password_each_login_signs_in_with_the_operators_their_own(tmp_path):
-    """JupyterHub's shared-password authenticator signs its admins (the operators) in only with admin_password."""
+def test_careerconv_hub_prints_a_password_for_each_login_that_signs_in_only_that_login(tmp_path):
+    """Found by a hostile test: with the shared password it printed, coach e0020 signed in as coach e0001 and as
+    hr (302 each); each login now has its own, and the hub's state holds only their hashes."""
     require_hub()
     shutil.copytree(config.SAMPLE_DATA_DIR, tmp_path / "hub-data")
     process, text = start_hub_command(tmp_path / "hub-data")
     try:
         url = re.search(r"JupyterHub is running at (http://127\.0\.0\.1:\d+/)", text).group(1)
-        shared = re.search(r"sign in with the password ([\w-]+) as any of:", text).group(1)
-        operators = re.search(r"operators \(the hub's admins\) sign in with their own password, ([\w-]+), as:\n"
-                              r"    operators: operator ", text)
-        assert operators, text
-        own = operators.group(1)
-        assert len(own) >= 32 and own != shared  # JupyterHub's rules for admin_password
-        for login, password in (("e0020", shared), ("hr", shared), ("operator", own)):
-            answer = sign_in(url, login, password)
-            assert answer.status_code == 302, (login, answer.status_code)
-        assert sign_in(url, "operator", shared).status_code == 403
-        assert sign_in(url, "e0020", own).status_code == 403
+        passwords = dict(re.findall(r"^    ([\w-]+) +([\w-]+)  \(", text, flags=re.MULTILINE))
+        assert sorted(passwords) == ["e0001", "e0005", "e0020", "e0023", "hr", "operator"], text
+        assert len(set(passwords.values())) == len(passwords)
+        for login in ("e0020", "e0001", "hr", "operator"):
+            assert sign_in(url, login, passwords[login]).status_code == 302, login
+        for login, other in (("e0001", "e0020"), ("hr", "e0020"), ("operator", "e0020"), ("e0020", "hr")):
+            assert sign_in(url, login, passwords[other]).status_code == 403, (login, other)
+        assert sign_in(url, "e0020", "").status_code == 403
+        stored = (tmp_path / "hub-state" / "passwords.json")
+        assert stored.stat().st_mode & 0o777 == 0o600
+        assert not [p for p in passwords.values() if p in stored.read_text(encoding="utf-8")]
         process.send_signal(signal.SIGINT)
         assert process.wait(120) == 0
-        log = (tmp_path / "hub-state" / "jupyterhub.log").read_text(encoding="utf-8")
-        assert "admin_password is not" not in log
     finally:
         stop_hub_command(process)

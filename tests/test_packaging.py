@@ -132,7 +132,8 @@ OPTIONAL_MODULES = {"duckdb": "duckdb", "dask": "dask", "distributed": "dask", "
 # Modules that are themselves the optional feature, loaded only when it runs (so they may import its extra
 # at the top): the records service, which JupyterHub starts as
 # `python -m careerconv.surfaces.commands.records_service`.
-EXTRA_ONLY_MODULES = {"careerconv/surfaces/service/server.py": "hub"}
+EXTRA_ONLY_MODULES = {"careerconv/surfaces/service/server.py": "hub",
+                      "careerconv/surfaces/service/trial_passwords.py": "hub"}
 # Runtime dependencies careerconv runs rather than imports, and why.
 RUN_NOT_IMPORTED = {
     "voila": "careerconv app serves the conversation notebook with it",

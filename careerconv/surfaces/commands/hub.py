@@ -5,11 +5,11 @@ It runs the packaged ``careerconv/surfaces/deploy/jupyterhub_config.py`` (Jupyte
 organisation into the data folder when it holds none, and puts every coach
 on the roster in the hub group ``coaches`` under their roster id as login
 (``e0020`` for E0020), plus ``hr`` (group ``hr``) and ``operator`` (group
-``operators``). Coaches and HR sign in with one shared password, the
-operators (the hub's admins) with a password of their own, as JupyterHub's
-shared-password authenticator requires; both are made up at start and
-printed with the URL (the trial's authenticator; an organisation sets its
-own, see the README). The records service uses the data folder's settings
+``operators``). Every login signs in with a password of its own, made up at
+start and printed with the URL (the trial's authenticator,
+:mod:`careerconv.surfaces.service.trial_passwords`: a shared password would let
+a coach sign in as another coach, HR or the operator; an organisation sets its
+own authenticator, see the README). The records service uses the data folder's settings
 (``privacy.min_group_size``), or those of ``careerconv --config FILE hub``.
 Ctrl-C stops the hub, the proxy, the records service and every user's server.
 
@@ -56,8 +56,8 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
         description="Start JupyterHub on 127.0.0.1 with the records service owning the data folder (a demo "
                     "organisation is written there first if it holds none). Every coach on the roster signs in "
                     "with their roster id (e.g. e0020) and sees only their own people; 'hr' sees the HR page; "
-                    "'operator' may import rosters and erase through the service. Prints the URL and the "
-                    "trial's two passwords: one shared by the coaches and HR, one for the operators. Needs "
+                    "'operator' may import rosters and erase through the service. Prints the URL and each "
+                    "login's own password, made up at start. Needs "
                     "`pip install 'careerconv[hub]'` and `npm install -g configurable-http-proxy`.",
         epilog="examples:\n  careerconv --data hub-data hub\n  careerconv hub --port 8100 --groups groups.json",
         formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -116,11 +116,8 @@ class Hub:
         The hub's address, e.g. ``http://127.0.0.1:8000/``.
     service_url
         The records service through the hub's proxy.
-    password
-        The password of the coaches and HR (``shared-password`` authenticator), else "".
-    admin_password
-        The operators' password (``shared-password``), else "": JupyterHub signs its admins (the
-        operators) in only with a password of their own, at least 32 characters, not the shared one.
+    passwords
+        Each login's own password (``trial-passwords`` authenticator), else empty.
     admin_token
         A token of the ``careerconv-admin`` service (may create user tokens), if asked for.
     """
@@ -129,10 +126,9 @@ class Hub:
     state: Path
     port: int
     groups: dict[str, list[str]]
-    authenticator: str = "shared-password"
+    authenticator: str = "trial-passwords"
     admin_token: str = ""
-    password: str = ""
-    admin_password: str = ""
+    passwords: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen | None = None
     log_path: Path | None = None
     env: dict[str, str] = field(default_factory=dict)
@@ -147,7 +143,7 @@ class Hub:
 
     @classmethod
     def start(cls, data: str | os.PathLike, state: str | os.PathLike, *, port: int | None = None,
-              groups: dict[str, list[str]] | None = None, authenticator: str = "shared-password",
+              groups: dict[str, list[str]] | None = None, authenticator: str = "trial-passwords",
               admin_token: bool = False, settings_file: str | os.PathLike | None = None,
               timeout: float = READY_TIMEOUT) -> "Hub":
         """Start JupyterHub on ``data`` and wait until the hub and the records service answer.
@@ -173,9 +169,11 @@ class Hub:
             port = next((p for p in range(DEFAULT_PORT, DEFAULT_PORT + 50) if port_is_free(p)), None)
             if port is None:
                 raise ValueError(f"no free port from {DEFAULT_PORT} to {DEFAULT_PORT + 49}; use --port")
-        shared = authenticator == "shared-password"
+        logins = sorted({login for members in groups.values() for login in members})
+        passwords = {login: secrets.token_urlsafe(12) for login in logins} if authenticator == "trial-passwords" \
+            else {}
         hub = cls(data, state, choose_port(port), groups, authenticator, secrets.token_hex(24) if admin_token else "",
-                  secrets.token_urlsafe(12) if shared else "", secrets.token_urlsafe(32) if shared else "")
+                  passwords)
         groups_file = state / "groups.json"
         groups_file.write_text(json.dumps(groups, indent=1), encoding="utf-8")
         internal = _free_ports(3, exclude={hub.port})
@@ -185,9 +183,10 @@ class Hub:
                    "CAREERCONV_HUB_PORT": str(hub.port), "CAREERCONV_HUB_HUB_PORT": str(internal[0]),
                    "CAREERCONV_HUB_API_PORT": str(internal[1]), "CAREERCONV_HUB_SERVICE_PORT": str(internal[2]),
                    "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
-        if hub.password:
-            hub.env["CAREERCONV_HUB_PASSWORD"] = hub.password
-            hub.env["CAREERCONV_HUB_ADMIN_PASSWORD"] = hub.admin_password
+        if passwords:  # only their hashes reach the hub
+            from careerconv.surfaces.service.trial_passwords import write_password_file  # needs JupyterHub
+
+            hub.env["CAREERCONV_HUB_PASSWORD_FILE"] = str(write_password_file(state / "passwords.json", passwords))
         if settings_file is not None:
             hub.env["CAREERCONV_HUB_SETTINGS"] = str(Path(settings_file).resolve())
         if hub.admin_token:
@@ -265,17 +264,13 @@ def run(args: argparse.Namespace) -> int:
     # the file of `careerconv --config FILE hub`; else the service reads the data folder's own, as it is then
     explicit_settings = args.settings_file if getattr(args, "config", None) else None
     hub = Hub.start(data, state, port=args.port, groups=groups, settings_file=explicit_settings)
-    coaches = hub.groups.get("coaches", [])
     print(f"JupyterHub is running at {hub.url}")
-    print(f"  sign in with the password {hub.password} as any of:")
-    print(f"    coaches:   {', '.join(coaches[:6])}{' …' if len(coaches) > 6 else ''} (each sees only their "
-          "own people)")
-    print(f"    HR:        {', '.join(hub.groups.get('hr', []))} (the HR page: aggregates only)")
-    operators = hub.groups.get("operators", [])
-    if operators:
-        print(f"  operators (the hub's admins) sign in with their own password, {hub.admin_password}, as:")
-        print(f"    operators: {', '.join(operators)} (roster import, erasure, access log through "
-              f"{hub.service_url}api/)")
+    print("  each login signs in with its own password:")
+    what = {"coaches": "coach: sees only their own people", "hr": "HR: the HR page, aggregates only",
+            "operators": f"operator: roster import, erasure, access log through {hub.service_url}api/"}
+    for group, members in hub.groups.items():
+        for login in members:
+            print(f"    {login:<12} {hub.passwords[login]}  ({what[group]})")
     print(f"  access log: {state / 'access-log.jsonl'}; hub log: {hub.log_path}")
     print("Press Ctrl-C to stop.", file=sys.stderr)
     stop = {"now": False}

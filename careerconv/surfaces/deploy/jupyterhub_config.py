@@ -15,13 +15,13 @@ CAREERCONV_HUB_GROUPS          JSON file ``{"coaches": [...], "hr": [...], "oper
                                of hub logins (a coach's login is their roster id, any case, or
                                see CAREERCONV_HUB_COACH_LOGINS)
 CAREERCONV_HUB_COACH_LOGINS    optional JSON file ``{"login": "roster coach id"}``
-CAREERCONV_HUB_AUTHENTICATOR   ``dummy`` (tests: any password), ``shared-password`` (trial;
-                               coaches and HR sign in with CAREERCONV_HUB_PASSWORD, at least 8
-                               characters, and the operators, the hub's admins, with
-                               CAREERCONV_HUB_ADMIN_PASSWORD: JupyterHub wants it at least 32
-                               characters long and not the same as the other) or any JupyterHub
-                               authenticator name (``pam``, ``generic-oauth``, ``ldapauthenticator``
-                               ...), configured further in a file named by CAREERCONV_HUB_EXTRA_CONFIG
+CAREERCONV_HUB_AUTHENTICATOR   ``dummy`` (tests: any password), ``trial-passwords`` (trial: each
+                               login signs in with its own password, whose hash is in the JSON file
+                               CAREERCONV_HUB_PASSWORD_FILE; ``careerconv hub`` makes them up) or
+                               any JupyterHub authenticator name (``pam``, ``generic-oauth``,
+                               ``ldapauthenticator`` ...), configured further in a file named by
+                               CAREERCONV_HUB_EXTRA_CONFIG; not ``shared-password``, with which
+                               whoever knows the password signs in as anyone
 CAREERCONV_HUB_SPAWNER         ``simple`` (default: every server runs as the hub's own Unix user;
                                a trial) or ``local`` (the hub runs as root and starts each server
                                as the user's own Unix account: the data folder, owned by the
@@ -89,11 +89,13 @@ members = {login for logins in groups.values() for login in logins}
 authenticator = env("CAREERCONV_HUB_AUTHENTICATOR", "dummy")
 if authenticator == "dummy":
     c.JupyterHub.authenticator_class = "dummy"
+elif authenticator == "trial-passwords":
+    c.JupyterHub.authenticator_class = "careerconv.surfaces.service.trial_passwords.TrialPasswordAuthenticator"
+    c.TrialPasswordAuthenticator.password_file = env("CAREERCONV_HUB_PASSWORD_FILE", "")
 elif authenticator == "shared-password":
-    c.JupyterHub.authenticator_class = "shared-password"
-    c.SharedPasswordAuthenticator.user_password = env("CAREERCONV_HUB_PASSWORD", "")
-    # JupyterHub's admin_users (the operators, below) sign in only with this one, never the shared password.
-    c.SharedPasswordAuthenticator.admin_password = env("CAREERCONV_HUB_ADMIN_PASSWORD", "")
+    raise SystemExit("CAREERCONV_HUB_AUTHENTICATOR=shared-password lets whoever knows the one password sign in as "
+                     "any user, another coach or an operator too; use trial-passwords (careerconv hub) or your "
+                     "organisation's authenticator")
 else:
     c.JupyterHub.authenticator_class = authenticator
 if members:
