@@ -159,3 +159,15 @@ def test_hr_gets_no_server_only_the_hr_page(hub):
                            headers={"Authorization": f"token {hub.admin_token}"})
     assert answer.status_code >= 400
     assert "not a coach" in answer.text and "/services/careerconv-records/hr/" in answer.text
+
+
+def test_the_operator_can_neither_make_a_coachs_token_nor_use_a_coachs_server(hub):
+    """Found by a hostile test: the operators were the hub's admins, so olga made a token for e0020
+    (POST hub/api/users/e0020/tokens: 201) and read E0003's history with it, logged as e0020, not as her."""
+    olga = {"Authorization": f"token {hub.tokens['olga']}"}
+    made = requests.post(f"{hub.url}hub/api/users/e0020/tokens", headers=olga, json={"note": "as e0020"},
+                         timeout=60)
+    assert made.status_code == 403
+    scopes = set(requests.get(f"{hub.url}hub/api/user", headers=olga, timeout=60).json()["scopes"])
+    assert not scopes & {"tokens", "access:servers", "admin:users", "admin:servers", "admin-ui"}
+    assert call(hub, "GET", "api/me", "olga").json()["roles"] == ["operator"]  # she still reaches the service

@@ -39,8 +39,9 @@ CAREERCONV_HUB_SETTINGS        optional: the organisation's settings file (``car
 Roles follow hub groups: ``coaches`` get the coach's app (Voila, code-free)
 as their server; ``hr`` land on the HR page that the records service draws
 from the aggregates (their server, if they start one, has no data folder);
-``operators`` use the service's API with their token to import rosters,
-erase and read the access log. What each may read and write is enforced by
+``operators`` use the service's API with their token (made at ``/hub/token``)
+to import rosters, erase and read the access log; they are not the hub's
+admins, who may act as any user. What each may read and write is enforced by
 the records service (:mod:`careerconv.surfaces.service.policy`), not by this file:
 a single-user server never sees the data folder, only the service's API
 with its own user's token.
@@ -100,13 +101,15 @@ else:
     c.JupyterHub.authenticator_class = authenticator
 if members:
     c.Authenticator.allowed_users = members
-operators = set(groups.get("operators", []))
-c.Authenticator.admin_users = operators  # the hub's admin page: users and servers, never records
+# Nobody is the hub's admin: an admin may make a token for any user and use any user's server, so an operator
+# would read a coach's people through the service as that coach (logged under the coach's login). The admin
+# role is given to no user (in load_roles below), which also takes it from those a hub state made earlier holds.
 
 # Every user's token may call the records service (what it may do there is the service's decision).
 ACCESS = f"access:services!service={SERVICE}"
 c.JupyterHub.load_roles = [
     {"name": "user", "scopes": ["self", ACCESS]},
+    {"name": "admin", "users": []},
 ]
 admin_token = env("CAREERCONV_HUB_ADMIN_TOKEN")
 c.JupyterHub.services = [{
