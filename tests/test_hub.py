@@ -8,12 +8,18 @@ proxy with ``Authorization: token …``, as a coach's app or a script would send
 
 from __future__ import annotations
 
+import asyncio
+import json
 import shutil
 import threading
+import time
+import uuid
 from html import escape
 
 import pytest
 import requests
+from tornado.httpclient import HTTPRequest
+from tornado.websocket import websocket_connect
 
 from careerconv.records import config
 from careerconv.analytics import TABLE_TITLES
@@ -171,3 +177,58 @@ def test_the_operator_can_neither_make_a_coachs_token_nor_use_a_coachs_server(hu
     scopes = set(requests.get(f"{hub.url}hub/api/user", headers=olga, timeout=60).json()["scopes"])
     assert not scopes & {"tokens", "access:servers", "admin:users", "admin:servers", "admin-ui"}
     assert call(hub, "GET", "api/me", "olga").json()["roles"] == ["operator"]  # she still reaches the service
+
+
+def test_a_coachs_server_is_the_app_only_no_jupyterlab_no_code_run_no_file_written(hub):
+    """Found by a hostile test: e0020's server offered JupyterLab (/user/e0020/lab: 200), wrote any file into the
+    notebooks every coach's server runs (PUT api/contents: 201), and ran any code a kernel was sent, as the hub's
+    own Unix account: that code read coach e0001's person's check-ins, the access log and the hub's cookie secret
+    from disk, and the hub's passwords and admin token from /proc."""
+    own = {"Authorization": f"token {hub.tokens['e0020']}"}
+    admin = {"Authorization": f"token {hub.admin_token}"}
+    server = f"{hub.url}user/e0020/"
+    assert requests.post(f"{hub.url}hub/api/users/e0020/server", headers=admin, timeout=120).status_code in (201, 202)
+    try:
+        deadline = time.monotonic() + 180
+        while requests.get(server + "api/status", headers=own, timeout=60, allow_redirects=False).status_code != 200:
+            assert time.monotonic() < deadline, "e0020's server did not start"
+            time.sleep(1)
+        assert requests.get(server + "lab", headers=own, timeout=60).status_code == 404
+        planted = requests.put(server + "api/contents/conversation.ipynb", headers=own, timeout=60,
+                               json={"type": "file", "format": "text", "content": "{}"})
+        assert planted.status_code == 403
+        assert requests.get(server + "voila/render/conversation.ipynb", headers=own, timeout=300).status_code == 200
+
+        marker = hub.state / "code-ran"
+        kernel = requests.post(server + "api/kernels", headers=own, json={"name": "python3"}, timeout=120).json()
+        replies = asyncio.run(kernel_replies(server, kernel["id"], own, {
+            "kernel_info_request": {},
+            "execute_request": {"code": f"open({str(marker)!r}, 'w').write('ran')", "silent": False,
+                                "store_history": False, "user_expressions": {}, "allow_stdin": False}}))
+        assert "kernel_info_reply" in replies  # the kernel answers the app's messages ...
+        assert "execute_reply" not in replies and not marker.exists()  # ... and runs no code
+    finally:
+        requests.delete(f"{hub.url}hub/api/users/e0020/server", headers=admin, timeout=120)
+
+
+async def kernel_replies(server: str, kernel_id: str, headers: dict, requests_sent: dict[str, dict]) -> set[str]:
+    """The reply types a kernel's websocket gives within 15 s to one message of each type in ``requests_sent``."""
+    url = server.replace("http://", "ws://") + f"api/kernels/{kernel_id}/channels"
+    socket = await websocket_connect(HTTPRequest(url, headers=headers))
+    session = uuid.uuid4().hex
+    for msg_type, content in requests_sent.items():
+        socket.write_message(json.dumps({"header": {"msg_id": uuid.uuid4().hex, "session": session, "username": "",
+                                                    "msg_type": msg_type, "version": "5.3", "date": ""},
+                                         "parent_header": {}, "metadata": {}, "channel": "shell", "content": content}))
+    seen: set[str] = set()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            message = await asyncio.wait_for(socket.read_message(), deadline - time.monotonic())
+        except asyncio.TimeoutError:
+            break
+        if message is None:
+            break
+        seen.add(json.loads(message)["msg_type"])
+    socket.close()
+    return seen

@@ -1,8 +1,13 @@
 """A coach's server on the hub: ``jupyterhub-singleuser`` as the hub's spawner starts it
-(``python -m careerconv.surfaces.commands.singleuser_server ARGS``, JupyterHub's own arguments).
+(``python -m careerconv.surfaces.commands.singleuser_server ARGS``, JupyterHub's own arguments), serving the coach's
+app and nothing else.
 
 The same as ``jupyterhub-singleuser``, less one import that costs seconds at every spawn
-(:mod:`.slow_imports`: 1.3 s of a server's start on an idle core, more when many coaches log in at once).
+(:mod:`.slow_imports`: 1.3 s of a server's start on an idle core, more when many coaches log in at once), and
+with :func:`app_only_arguments`: a coach's server runs no code the coach sends. As ``jupyterhub-singleuser``
+it would offer JupyterLab at ``/user/<login>/lab`` and run any code in a kernel: on a hub whose servers run as
+one Unix account (the ``simple`` spawner of ``careerconv hub``) that code reads the records service's data
+folder, access log and the hub's secrets directly, past every rule of the service.
 """
 
 from __future__ import annotations
@@ -11,13 +16,35 @@ import sys
 
 from .slow_imports import skip_slow_optional_modules
 
+VOILA = "voila.server_extension"
+# What the app's page sends its kernel: the kernel's info and the widgets' messages. Never code (execute_request),
+# completion or inspection of names, the debugger, or input.
+APP_KERNEL_MESSAGES = ("kernel_info_request", "comm_info_request", "comm_open", "comm_msg", "comm_close")
+READ_ONLY_CONTENTS = "careerconv.surfaces.commands.read_only_contents.ReadOnlyContents"
+
+
+def app_only_arguments() -> list[str]:
+    """The server's settings that leave it the app: every server extension installed but Voila off (JupyterLab,
+    its language servers, terminals ...), kernels that take only :data:`APP_KERNEL_MESSAGES` over their
+    websocket, and no file written or removed through the server
+    (:class:`.read_only_contents.ReadOnlyContents`)."""
+    from jupyter_core.paths import jupyter_config_path
+    from jupyter_server.extension.config import ExtensionConfigManager
+
+    installed = ExtensionConfigManager(read_config_path=jupyter_config_path()).get_jpserver_extensions()
+    extensions = {name: False for name in installed} | {VOILA: True}
+    return [f"--ServerApp.jpserver_extensions={extensions!r}",
+            f"--MappingKernelManager.allowed_message_types={list(APP_KERNEL_MESSAGES)!r}",
+            f"--ServerApp.contents_manager_class={READ_ONLY_CONTENTS}"]
+
 
 def main(argv: list[str] | None = None) -> int:
-    """Run ``jupyterhub-singleuser`` with ``argv`` (default: this process's arguments)."""
+    """Run ``jupyterhub-singleuser`` with ``argv`` (default: this process's arguments) and
+    :func:`app_only_arguments` after them."""
     skip_slow_optional_modules()
     from jupyterhub.singleuser import main as singleuser_main
 
-    sys.argv = ["jupyterhub-singleuser", *(sys.argv[1:] if argv is None else argv)]
+    sys.argv = ["jupyterhub-singleuser", *(sys.argv[1:] if argv is None else argv), *app_only_arguments()]
     return singleuser_main() or 0
 
 

@@ -43,8 +43,13 @@ from the aggregates (their server, if they start one, has no data folder);
 to import rosters, erase and read the access log; they are not the hub's
 admins, who may act as any user. What each may read and write is enforced by
 the records service (:mod:`careerconv.surfaces.service.policy`), not by this file:
-a single-user server never sees the data folder, only the service's API
-with its own user's token.
+a single-user server never opens the data folder, only the service's API
+with its own user's token, and it runs no code its coach sends (no
+JupyterLab, kernels that take only the widgets' messages, no file written:
+:mod:`careerconv.surfaces.commands.singleuser_server`). With the ``simple``
+spawner every server still runs as the hub's own Unix account, which may
+read the data folder; only the ``local`` spawner (or containers) keeps the
+servers out of it at the operating system's level.
 """
 
 import json
@@ -139,7 +144,8 @@ else:
 
 SERVER_FOLDER = "~/careerconv-records-service"  # shown in the coach's app as where its data comes from
 NOTEBOOKS = resources.notebooks_dir()  # the notebooks of the careerconv installed beside JupyterHub
-# jupyterhub-singleuser, less an import that costs seconds at every spawn (careerconv.surfaces.commands.slow_imports)
+# jupyterhub-singleuser serving the app only (no JupyterLab, no code run in a kernel, no file written), less an
+# import that costs seconds at every spawn (careerconv.surfaces.commands.singleuser_server)
 c.Spawner.cmd = [sys.executable, "-m", "careerconv.surfaces.commands.singleuser_server"]
 c.Spawner.notebook_dir = str(NOTEBOOKS)
 c.Spawner.default_url = "/voila/render/conversation.ipynb"
@@ -157,6 +163,7 @@ c.Spawner.args = [
 if c.JupyterHub.spawner_class == "simple" and os.geteuid() == 0:
     # A trial or CI as root: the servers run as root too (a real deployment uses "local" with user accounts).
     c.Spawner.args.append("--allow-root")
+c.Spawner.disable_user_config = True  # no ~/.jupyter settings of the server's home change the app-only server
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
 # The server's own token reaches the records service as its user (and says which groups they are in).
