@@ -191,3 +191,29 @@ def test_careerconv_hub_prints_a_password_for_each_login_that_signs_in_only_that
         assert process.wait(120) == 0
     finally:
         stop_hub_command(process)
+
+
+def test_a_ctrl_c_while_careerconv_hub_prints_its_passwords_stops_the_hub(tmp_path, monkeypatch):
+    """Found while testing the hub: a Ctrl-C that came as the command printed the URL (before its wait loop) ended
+    the command and left JupyterHub, its proxy and the records service running, serving the data folder."""
+    from careerconv import cli
+    from careerconv.surfaces.commands import hub as hub_command
+
+    stopped = []
+
+    class StartedHub:
+        url, service_url, log_path = "http://127.0.0.1:8000/", "http://127.0.0.1:8000/services/x/", tmp_path / "log"
+        groups, passwords = {"coaches": ["e0020"]}, {"e0020": "secret"}
+
+        def stop(self):
+            stopped.append(True)
+
+    def ctrl_c(text, *args, **kwargs):
+        if text.startswith("JupyterHub is running"):  # the first line after the hub started
+            raise KeyboardInterrupt
+
+    shutil.copytree(config.SAMPLE_DATA_DIR, tmp_path / "data")
+    monkeypatch.setattr(hub_command.Hub, "start", classmethod(lambda cls, *a, **k: StartedHub()))
+    monkeypatch.setattr(hub_command, "print", ctrl_c, raising=False)
+    assert cli.main(["--data", str(tmp_path / "data"), "hub"]) == 0
+    assert stopped == [True]

@@ -264,22 +264,22 @@ def run(args: argparse.Namespace) -> int:
     # the file of `careerconv --config FILE hub`; else the service reads the data folder's own, as it is then
     explicit_settings = args.settings_file if getattr(args, "config", None) else None
     hub = Hub.start(data, state, port=args.port, groups=groups, settings_file=explicit_settings)
-    print(f"JupyterHub is running at {hub.url}")
-    print("  each login signs in with its own password:")
-    what = {"coaches": "coach: sees only their own people", "hr": "HR: the HR page, aggregates only",
-            "operators": f"operator: roster import, erasure, access log through {hub.service_url}api/"}
-    for group, members in hub.groups.items():
-        for login in members:
-            print(f"    {login:<12} {hub.passwords[login]}  ({what[group]})")
-    print(f"  access log: {state / 'access-log.jsonl'}; hub log: {hub.log_path}")
-    print("Press Ctrl-C to stop.", file=sys.stderr)
     stop = {"now": False}
 
     def on_signal(signum, frame):
         stop["now"] = True
 
-    signal.signal(signal.SIGTERM, on_signal)
-    try:
+    try:  # from here on, a Ctrl-C stops the hub: one while the passwords are printed too
+        print(f"JupyterHub is running at {hub.url}")
+        print("  each login signs in with its own password:")
+        what = {"coaches": "coach: sees only their own people", "hr": "HR: the HR page, aggregates only",
+                "operators": f"operator: roster import, erasure, access log through {hub.service_url}api/"}
+        for group, members in hub.groups.items():
+            for login in members:
+                print(f"    {login:<12} {hub.passwords[login]}  ({what[group]})")
+        print(f"  access log: {state / 'access-log.jsonl'}; hub log: {hub.log_path}")
+        print("Press Ctrl-C to stop.", file=sys.stderr)
+        signal.signal(signal.SIGTERM, on_signal)
         while not stop["now"] and hub.process.poll() is None:
             time.sleep(0.5)
     except KeyboardInterrupt:
