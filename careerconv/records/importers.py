@@ -33,7 +33,10 @@ What the file may look like:
   required columns is read, and a note names the others; a workbook with
   several such sheets is refused unless ``sheet`` names one; with none, the
   first sheet is read (and its missing columns reported).
-* The first non-blank row names the columns. Names are matched ignoring case,
+* The header row names the columns: the first non-blank row, or, when that
+  is a report's title or parameters (``Run Date``, ``Effective as of`` ...),
+  the first of the next rows that names the importer's required columns (a
+  note says which rows above it were not read). Names are matched ignoring case,
   surrounding spaces, and spaces/hyphens vs underscores (``Employee ID`` is
   ``employee_id``); a missing or repeated column is an error, and so is an
   unknown column of a history file (a roster's are ignored, with a note).
@@ -317,16 +320,44 @@ def column_key(name: Any) -> str:
     return re.sub(r"[\s\-]+", "_", text.strip().strip("\ufeff").strip().casefold())
 
 
+# How far down a report's title and parameters may push the header row (rows that are not blank).
+HEADER_SEARCH_ROWS = 20
+
+
 def _choose_delimiter(text: str, known: Iterable[str]) -> str:
-    first = next((line for line in text.splitlines() if line.strip()), "")
+    """The separator that makes some early line (the header, which a title or report parameters may precede)
+    name the most known columns; a comma when none names any."""
+    lines = [line for line in text.splitlines()[:4 * HEADER_SEARCH_ROWS] if line.strip()][:HEADER_SEARCH_ROWS]
     known = set(known)
     best, best_score = ",", 0
-    for delim in (",", ";", "\t"):
-        cells = next(csv.reader([first], delimiter=delim), [])
-        score = sum(column_key(c) in known for c in cells)
-        if score > best_score:
-            best, best_score = delim, score
+    for line in lines:
+        for delim in (",", ";", "\t"):
+            cells = next(csv.reader([line], delimiter=delim), [])
+            score = sum(column_key(c) in known for c in cells)
+            if score > best_score:
+                best, best_score = delim, score
     return best
+
+
+def _header_position(rows: list[tuple[int, tuple[Any, ...]]], spec: ColumnSpec) -> int:
+    """Which of a table's non-blank rows ``(row number, cells)`` is its header: the first that names the
+    importer's required columns among the first :data:`HEADER_SEARCH_ROWS` (HR reports put a title, a run
+    date or their parameters above it), else the first row (whose missing columns are then reported)."""
+    if spec.required:
+        for position, (_, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
+            if spec.looks_like(c for c in cells if not schema.is_missing(c)):
+                return position
+    return 0
+
+
+def _above_header_note(rows: list[tuple[int, tuple[Any, ...]]], position: int) -> list[str]:
+    """The note on rows skipped above the header row (none when the header is the first non-blank row)."""
+    if not position:
+        return []
+    first, header = rows[0][0], rows[position][0]
+    shown = f"row {first} above it was" if position == 1 else f"the {position} rows above it were"
+    return [f"the header row is row {header}; {shown} not read (a title or the report's parameters, not "
+            "employees)"]
 
 
 def _blank(cells: Iterable[Any]) -> bool:
@@ -418,21 +449,20 @@ def read_table_file(path: str | Path, columns: ColumnSpec | Iterable[str] = (), 
     else:
         delimiter = _choose_delimiter(text, known)
     csv.field_size_limit(max(csv.field_size_limit(), 16 * schema.MAX_TEXT))
-    header: list[str] | None = None
-    header_row = number = 0
-    rows: list[RawRow] = []
+    number = 0
+    records: list[tuple[int, tuple[Any, ...]]] = []
     try:
         for number, record in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
-            if _blank(record):
-                continue
-            if header is None:
-                header, header_row = list(record), number
-            else:
-                rows.append(RawRow(number, tuple(record)))
+            if not _blank(record):
+                records.append((number, tuple(record)))
     except csv.Error as exc:
         raise _file_problem(source, f"is not valid CSV near row {number + 1}: {exc}") from None
-    if header is None:
+    if not records:
         raise _file_problem(source, "is empty; the first row must name the columns" + _wanted_columns(spec))
+    at = _header_position(records, spec)
+    notes += _above_header_note(records, at)
+    header_row, header = records[at][0], list(records[at][1])
+    rows = [RawRow(n, cells) for n, cells in records[at + 1:]]
     return RawTable(source, path, "CSV", encoding, delimiter, None, header, header_row, rows, notes)
 
 
@@ -465,7 +495,7 @@ def _read_xlsx(path: Path, source: str, spec: ColumnSpec, sheet: str | None, she
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError) as exc:
         raise _file_problem(source, f"cannot be read as an Excel workbook ({exc}); save it again as .xlsx "
                                     "or CSV UTF-8") from None
-    tables = {name: _sheet_rows(grid) for name, grid in grids.items()}
+    tables = {name: _sheet_rows(grid, spec) for name, grid in grids.items()}
     chosen, notes = _choose_sheet(source, spec, tables, sheet, sheet_asked_by)
     unsaved = _formulas_without_values(path, chosen)
     if unsaved:
@@ -475,29 +505,29 @@ def _read_xlsx(path: Path, source: str, spec: ColumnSpec, sheet: str | None, she
                                     "the workbook was written by a program, not saved by a spreadsheet, so their "
                                     "results are unknown. Open it in Excel or LibreOffice and save it, or "
                                     "replace the formulas by their values, then import it again")
-    header, header_row, rows = tables[chosen]
+    header, header_row, rows, above = tables[chosen]
+    notes += above
     if header is None:
         raise _file_problem(source, f"sheet {chosen!r} is empty; the first row must name the columns"
                             + _wanted_columns(spec))
     return RawTable(source, path, "Excel workbook", None, None, chosen, header, header_row, rows, notes)
 
 
-def _sheet_rows(grid: pd.DataFrame) -> tuple[list[str] | None, int, list[RawRow]]:
-    """A sheet's header (its first non-blank row; None for an empty sheet), the header's row number and the
-    non-blank rows below it, numbered as Excel shows them."""
-    header: list[str] | None = None
-    header_row = 0
-    rows: list[RawRow] = []
+def _sheet_rows(grid: pd.DataFrame, spec: ColumnSpec) -> tuple[list[str] | None, int, list[RawRow], list[str]]:
+    """A sheet's header (None for an empty sheet), the header's row number, the non-blank rows below it,
+    numbered as Excel shows them, and the note on rows above the header (:func:`_header_position`)."""
+    records: list[tuple[int, tuple[Any, ...]]] = []
     for position, values in enumerate(grid.itertuples(index=False, name=None)):
         number = position + 1  # pandas keeps leading blank rows, so this is Excel's row number
         cells = tuple(None if isinstance(v, str) and v == "" else v for v in values)
-        if _blank(cells):
-            continue
-        if header is None:
-            header, header_row = ["" if schema.is_missing(c) else str(c) for c in cells], number
-        else:
-            rows.append(RawRow(number, cells))
-    return header, header_row, rows
+        if not _blank(cells):
+            records.append((number, cells))
+    if not records:
+        return None, 0, [], []
+    at = _header_position(records, spec)
+    header = ["" if schema.is_missing(c) else str(c) for c in records[at][1]]
+    return header, records[at][0], [RawRow(n, cells) for n, cells in records[at + 1:]], \
+        _above_header_note(records, at)
 
 
 def _choose_sheet(source: str, spec: ColumnSpec, tables: dict[str, tuple], sheet: str | None,

@@ -1,0 +1,82 @@
+"""Rosters as HR people export them from Workday, SAP SuccessFactors, BambooHR, Personio and Excel, built here in
+code the way those systems write them: a report title and parameters above the header row, first and last name
+beside an often empty preferred name, ids Excel stored as numbers. Each imports as it is."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from careerconv.records.importers import import_roster
+from careerconv.records.store import Store
+
+WORKDAY_HEADER = ["Employee ID", "Legal Name", "Preferred Name", "Manager ID", "Supervisory Organization",
+                  "Business Title", "Work Email", "Hire Date"]
+WORKERS = [
+    ["W1", "Grace Hopper", "Grace Hopper", "", "Executive", "CEO", "grace@example.org", "2001-02-03"],
+    ["W2", "Jürgen Müller", "Jürgen Müller", "W1", "Engineering", "Engineer", "juergen@example.org", "2019-03-04"],
+    ["W3", "Íñigo Núñez", "Íñigo Núñez", "W2", "Engineering", "Engineer", "inigo@example.org", "2020-05-06"],
+]
+
+
+def csv_bytes(rows: list[list[str]], encoding: str = "utf-8-sig", delimiter: str = ",") -> bytes:
+    buf = io.StringIO(newline="")
+    csv.writer(buf, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    return buf.getvalue().encode(encoding)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(tmp_path / "data")
+
+
+def test_a_report_title_and_parameters_above_the_header_row_are_not_read(store: Store, tmp_path: Path):
+    """Workday and SAP reports start with the report's name, its run date and its prompts, then a blank line,
+    then the header row (before, the title was taken for the header: 'unknown column "Workday Report: Active
+    Workers"' and every row 'has 8 cells but the header row names 1 columns'). A German Excel's semicolons and
+    Windows-1252 text are found under the title too."""
+    title = [["Workday Report: Active Workers"], ["Run Date", "2026-11-30"], ["Effective as of", "2026-11-30"], []]
+    path = tmp_path / "Active_Workers.csv"
+    path.write_bytes(csv_bytes(title + [WORKDAY_HEADER] + WORKERS, "cp1252", ";"))
+    result = import_roster(store, path)
+    assert (result.added, result.rejected) == (3, [])
+    assert "semicolon-separated" in result.how_read and "3 data rows" in result.how_read
+    assert "the header row is row 5; the 3 rows above it were not read" in result.summary()
+    roster = store.roster().set_index("employee_id")
+    assert roster.loc["W2", "name"] == "Jürgen Müller" and roster.loc["W3", "coach_id"] == "W2"
+
+
+def test_a_merged_title_row_above_the_header_of_the_second_sheet(store: Store, tmp_path: Path):
+    """A workbook whose first sheet is a summary and whose roster sheet has a merged title row: the roster
+    sheet is read from its header row (before, no sheet's first row named the columns, so the summary sheet
+    was read and refused)."""
+    book = openpyxl.Workbook()
+    book.active.title = "Summary"
+    book.active.append(["Headcount", 3])
+    sheet = book.create_sheet("Workers")
+    sheet.append(["Active workers as of 30 November 2026"])
+    sheet.merge_cells("A1:H1")
+    sheet.append(WORKDAY_HEADER)
+    for row in WORKERS:
+        sheet.append(row)
+    book.save(tmp_path / "workers.xlsx")
+    result = import_roster(store, tmp_path / "workers.xlsx")
+    assert (result.added, result.rejected) == (3, [])
+    assert "sheet 'Workers'" in result.how_read
+    assert "the header row is row 2; row 1 above it was not read" in result.summary()
+    assert list(store.roster()["employee_id"]) == ["W1", "W2", "W3"]
+
+
+def test_a_file_that_is_not_a_roster_is_still_refused_at_its_first_row(store: Store, tmp_path: Path):
+    """Looking below the first row for the header does not make an invoice a roster."""
+    path = tmp_path / "invoice.csv"
+    path.write_bytes(csv_bytes([["Invoice"], ["Invoice No", "Customer", "Amount"], ["INV-1", "ACME", "12.50"]]))
+    with pytest.raises(Exception) as exc:
+        import_roster(store, path)
+    assert "row 1: required columns 'employee_id', 'name', 'coach_id', 'department', 'role' are missing" \
+        in str(exc.value)
+    assert not (store.root / "roster.csv").exists()
