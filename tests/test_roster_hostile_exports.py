@@ -80,3 +80,33 @@ def test_a_file_that_is_not_a_roster_is_still_refused_at_its_first_row(store: St
     assert "row 1: required columns 'employee_id', 'name', 'coach_id', 'department', 'role' are missing" \
         in str(exc.value)
     assert not (store.root / "roster.csv").exists()
+
+
+def test_an_empty_preferred_name_is_filled_from_first_and_last_name(store: Store, tmp_path: Path):
+    """BambooHR exports Preferred Name beside First Name and Last Name, and it is empty for most people: every
+    such row was refused with 'name is required'. The name is now the preferred name where there is one, and
+    first and last name where not, as the HR system itself shows people."""
+    header = ["Employee #", "First Name", "Last Name", "Preferred Name", "Department", "Job Title",
+              "Supervisor EID", "Work Email"]
+    rows = [["101", "Margaret", "Hamilton", "Maggie", "Engineering", "Director", "", "mh@example.org"],
+            ["102", "Zoë", "Dvořák", "", "Engineering", "Engineer", "101", "zd@example.org"],
+            ["103", "Íñigo", "Núñez", "", "Sales", "Rep", "101", "in@example.org"]]
+    path = tmp_path / "bamboohr.csv"
+    path.write_bytes(csv_bytes([header] + rows))
+    result = import_roster(store, path)
+    assert (result.added, result.rejected) == (3, [])
+    assert dict(zip(store.roster()["employee_id"], store.roster()["name"])) == {
+        "101": "Maggie", "102": "Zoë Dvořák", "103": "Íñigo Núñez"}
+    assert "2 employee(s) with an empty 'Preferred Name' were named from 'First Name' and 'Last Name'" \
+        in result.summary()
+    assert import_roster(store, path).unchanged == 3
+
+
+def test_a_workday_preferred_name_falls_back_to_the_legal_name(store: Store, tmp_path: Path):
+    rows = [row[:] for row in WORKERS]
+    rows[1][2] = ""
+    path = tmp_path / "workers.csv"
+    path.write_bytes(csv_bytes([WORKDAY_HEADER] + rows))
+    result = import_roster(store, path)
+    assert store.roster().set_index("employee_id").loc["W2", "name"] == "Jürgen Müller"
+    assert "'Legal Name' as name where 'Preferred Name' is empty" in result.summary()

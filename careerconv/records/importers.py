@@ -668,6 +668,10 @@ class _Checker:
         self.columns: dict[str, int] = {}
         self.keys: dict[str, str] = {}  # column -> the header key it was read from
         self.name_parts: tuple[int, ...] = ()
+        # Where a name comes from when the name column's cell is empty (BambooHR's and Workday's preferred name
+        # is empty for most people): other name columns, then first and last name, best first.
+        self.name_fallbacks: list[tuple[str, tuple[int, ...]]] = []
+        self.fallbacks_used: dict[str, int] = {}  # fallback -> rows named from it
         self.notes: list[str] = []
 
     def check_columns(self, other: ColumnSpec | None = None, asking: Asking = COMMAND_LINE) -> None:
@@ -676,7 +680,9 @@ class _Checker:
 
         A column is found by its own name or, failing that, by its best alias
         (``Manager ID`` for ``coach_id``); with no name column, ``First Name``
-        and ``Last Name`` together make the name. Columns the importer does not
+        and ``Last Name`` together make the name; with one, the other name
+        columns (``Legal Name``, then first and last name) name the rows where
+        it is empty. Columns the importer does not
         read are a problem, or (``spec.ignore_unknown``) a note naming them.
         """
         raw, spec = self.raw, self.spec
@@ -705,10 +711,21 @@ class _Checker:
             used.add(key)
             if key != column:
                 read_as.append(f"{seen[key]!r} as {column}")
-        if "name" in spec.all and "name" not in self.columns and all(k in positions for k in NAME_PARTS):
+        has_parts = "name" in spec.all and all(k in positions for k in NAME_PARTS)
+        if has_parts and "name" not in self.columns:
             self.name_parts = tuple(positions[k] for k in NAME_PARTS)
             used.update(NAME_PARTS)
             read_as.append(f"{seen[NAME_PARTS[0]]!r} and {seen[NAME_PARTS[1]]!r} together as name")
+        elif "name" in self.columns:
+            others = [k for k in ("name", *spec.aliases.get("name", ())) if k in positions and k not in used]
+            self.name_fallbacks = [(repr(seen[k]), (positions[k],)) for k in others]
+            if has_parts:
+                self.name_fallbacks.append((f"{seen[NAME_PARTS[0]]!r} and {seen[NAME_PARTS[1]]!r}",
+                                            tuple(positions[k] for k in NAME_PARTS)))
+            if self.name_fallbacks:
+                used.update(others + (list(NAME_PARTS) if has_parts else []))
+                read_as.append(f"{' or else '.join(f for f, _ in self.name_fallbacks)} as name where "
+                               f"{seen[self.keys['name']]!r} is empty")
         unknown = []
         for key, name in seen.items():
             if key in used:
@@ -793,10 +810,20 @@ class _Checker:
             value = raw_row.cells[index]
             return restore_formula(value) if isinstance(value, str) else value
 
+        def joined(indices: tuple[int, ...]) -> str | None:
+            parts = [str(cell(i)).strip() for i in indices if not schema.is_missing(cell(i))]
+            return " ".join(parts) or None
+
         out = {key: cell(index) for key, index in self.columns.items()}
         if self.name_parts:
-            parts = [str(cell(i)).strip() for i in self.name_parts if not schema.is_missing(cell(i))]
-            out["name"] = " ".join(parts) or None
+            out["name"] = joined(self.name_parts)
+        elif self.name_fallbacks and schema.is_missing(out.get("name")):
+            for label, indices in self.name_fallbacks:
+                name = joined(indices)
+                if name is not None:
+                    out["name"] = name
+                    self.fallbacks_used[label] = self.fallbacks_used.get(label, 0) + 1
+                    break
         return out
 
     def check(self, parser, value, row: int, column: str, **kwargs):
@@ -1113,6 +1140,11 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
                             "app, or import a file with a cadence_months column of 6 or 12)")
     if not checker.has("email") and any(existing.get(r[EMPLOYEE_ID], {}).get("email") for r in incoming):
         result.notes.append("the file has no email column: employees already on the roster keep their email")
+    if checker.fallbacks_used:
+        result.notes.append(f"{sum(checker.fallbacks_used.values())} employee(s) with an empty "
+                            f"{raw.header[checker.columns['name']]!r} were named from "
+                            + (next(iter(checker.fallbacks_used)) if len(checker.fallbacks_used) == 1 else
+                               ", ".join(f"{label} ({n})" for label, n in checker.fallbacks_used.items())))
     cleaned_columns = [c for r in good_rows for c in cleaned.get(r.row, [])]
     if cleaned_columns:
         result.notes.append(_cleaned_note(cleaned_columns, "a department (or a name)"))

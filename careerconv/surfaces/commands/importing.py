@@ -38,6 +38,8 @@ HR system exports:
   the usual column names are recognised (Employee ID / ID / Employee #,
   Manager ID / Supervisor ID for the coach, Job Title, Work Email, First Name
   + Last Name ...) and other columns are ignored; the summary says which.
+  An empty Preferred Name is filled from Legal Name or First + Last Name.
+  A report title or parameters above the header row are skipped.
   Line Manager / Manager / Reports To is the coach when there is no id column
   for it and its values are employee ids of the file or the roster.
   The coach may be empty (the top of the organisation) and need not be on
