@@ -110,3 +110,37 @@ def test_a_workday_preferred_name_falls_back_to_the_legal_name(store: Store, tmp
     result = import_roster(store, path)
     assert store.roster().set_index("employee_id").loc["W2", "name"] == "Jürgen Müller"
     assert "'Legal Name' as name where 'Preferred Name' is empty" in result.summary()
+
+
+def test_ids_that_excel_stored_as_numbers_keep_their_leading_zeros(store: Store, tmp_path: Path):
+    """A roster of ids 00123, 00124 was imported from CSV; HR then exports the next one to Excel, which stores
+    the id columns as numbers (123, 124). Before, those were two new employees '123' and '124' (the coach of one
+    of them '123'), beside the same two people with their real ids: everyone twice, records left behind. Now
+    such an id is read as the one id on the roster that has its number with leading zeros."""
+    first = tmp_path / "roster.csv"
+    first.write_bytes(csv_bytes([["employee_id", "name", "coach_id", "department", "role"],
+                                 ["00123", "Ann Lee", "", "Ops", "Lead"], ["00124", "Bo Kim", "00123", "Ops", "Eng"]]))
+    import_roster(store, first)
+    book = openpyxl.Workbook()
+    book.active.append(["Employee ID", "Name", "Manager ID", "Department", "Job Title"])
+    book.active.append([123, "Ann Lee", None, "Ops", "Lead"])
+    book.active.append([124, "Bo Kim", 123, "Operations", "Eng"])
+    book.active.append([125, "Cy Doe", 124, "Ops", "Eng"])
+    book.save(tmp_path / "roster.xlsx")
+    result = import_roster(store, tmp_path / "roster.xlsx")
+    assert (result.added, result.updated, result.unchanged) == (1, 1, 1)
+    roster = store.roster()
+    assert list(roster["employee_id"]) == ["00123", "00124", "125"]
+    assert list(roster["coach_id"]) == ["", "00123", "00124"]
+    assert list(roster["department"]) == ["Ops", "Operations", "Ops"]
+    assert "123 as 00123, 124 as 00124" in result.summary()
+    assert import_roster(store, tmp_path / "roster.xlsx").unchanged == 3
+
+
+def test_an_id_without_zeros_is_not_guessed_when_two_ids_have_its_number(store: Store, tmp_path: Path):
+    path = tmp_path / "roster.csv"
+    path.write_bytes(csv_bytes([["employee_id", "name", "coach_id", "department", "role"],
+                                ["0123", "Ann Lee", "", "Ops", "Lead"], ["00123", "Bo Kim", "", "Ops", "Eng"],
+                                ["7", "Cy Doe", "123", "Ops", "Eng"]]))
+    import_roster(store, path)
+    assert list(store.roster()["coach_id"]) == ["", "", "123"]

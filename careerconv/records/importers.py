@@ -14,7 +14,10 @@ Two importers, one reading path:
   when the file has no id column for it and its values are employee ids of
   the file or the roster (it holds names in some exports: then the file is
   refused, saying which column to add); the coach may be empty (the top of
-  the organisation) and need not be on the roster (an external coach).
+  the organisation) and need not be on the roster (an external coach). An
+  id of digits that lost its leading zeros (Excel stores such ids as
+  numbers: ``123`` for ``00123``) is read as the one id on the roster or in
+  the file that has them, with a note.
 * :func:`import_history` — legacy records kept in spreadsheets, one row per
   employee x date x skill: ``employee_id, date, skill, rating`` and optionally
   ``coach_rating, target_6m, target_12m, target_18m, coach_id``. Each employee
@@ -997,6 +1000,16 @@ def _kept(existing: dict[str, dict], employee_id: Any, column: str, default: Any
     return on_file[column] if on_file else default
 
 
+def _zero_padded_ids(ids: Iterable[str]) -> dict[str, str]:
+    """Ids of digits with leading zeros (``00123``) by their number (``123``); a number that two such ids share
+    (``0123`` and ``00123``) is left out, since which one a bare ``123`` means is not known."""
+    found: dict[str, set[str]] = {}
+    for value in ids:
+        if len(value) > 1 and value.startswith("0") and value.isascii() and value.isdigit():
+            found.setdefault(value.lstrip("0") or "0", set()).add(value)
+    return {number: next(iter(ids)) for number, ids in found.items() if len(ids) == 1}
+
+
 def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
                   rejected_path: str | Path | None = None, dry_run: bool = False,
                   sheet: str | None = None, asking: Asking = COMMAND_LINE,
@@ -1058,7 +1071,13 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     if checker.has(EMPLOYEE_ID):
         in_file = {_cell_text(r.cells[checker.columns[EMPLOYEE_ID]]) for r in raw.rows
                    if checker.columns[EMPLOYEE_ID] < len(r.cells)}
-        checker.check_manager_ids(in_file | set(existing))
+        checker.check_manager_ids(in_file | set(existing) | set(_zero_padded_ids(set(existing) | in_file)))
+    else:
+        in_file = set()
+    # Excel stores an id column of digits as numbers, and a file saved from it has 123 for 00123: such an id is
+    # the one id on the roster or in the file that has the number with leading zeros.
+    padded = _zero_padded_ids(set(existing) | in_file)
+    unpadded: dict[str, str] = {}  # id as read -> the id with its leading zeros
     parsed: dict[int, dict] = {}
     first_seen: dict[str, tuple[int, dict]] = {}
     conflicts: dict[int, str] = {}  # first row of a conflicting pair -> why it is rejected too
@@ -1083,6 +1102,10 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
             "email": (checker.check(_parse_email, v.get("email"), n, "email") or "")
             if checker.has("email") else _kept(existing, v.get(EMPLOYEE_ID), "email", ""),
         }
+        for column in (EMPLOYEE_ID, COACH_ID):
+            value = rec[column]
+            if value and value not in existing and value.isascii() and value.isdigit() and value in padded:
+                rec[column] = unpadded[value] = padded[value]
         cleaned[n] = [c for c in ("name", DEPARTMENT, "role") if isinstance(v.get(c), str)
                       and rec[c] is not None and rec[c] != v.get(c)]
         controls[n] = [c for c in ("name", DEPARTMENT, "role") if rec[c] and _CONTROL.search(rec[c])]
@@ -1140,6 +1163,11 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
                             "app, or import a file with a cadence_months column of 6 or 12)")
     if not checker.has("email") and any(existing.get(r[EMPLOYEE_ID], {}).get("email") for r in incoming):
         result.notes.append("the file has no email column: employees already on the roster keep their email")
+    if unpadded:
+        shown = ", ".join(f"{bare} as {full}" for bare, full in list(unpadded.items())[:5])
+        result.notes.append(f"read {len(unpadded)} id(s) that had lost their leading zeros (Excel stores ids of "
+                            f"digits as numbers) as the ids that have them: {shown}"
+                            + (" ..." if len(unpadded) > 5 else ""))
     if checker.fallbacks_used:
         result.notes.append(f"{sum(checker.fallbacks_used.values())} employee(s) with an empty "
                             f"{raw.header[checker.columns['name']]!r} were named from "

@@ -40,6 +40,8 @@ HR system exports:
   + Last Name ...) and other columns are ignored; the summary says which.
   An empty Preferred Name is filled from Legal Name or First + Last Name.
   A report title or parameters above the header row are skipped.
+  An id that lost its leading zeros in Excel (123) is read as the one id on
+  the roster or in the file that has them (00123).
   Line Manager / Manager / Reports To is the coach when there is no id column
   for it and its values are employee ids of the file or the roster.
   The coach may be empty (the top of the organisation) and need not be on
