@@ -144,3 +144,25 @@ def test_an_id_without_zeros_is_not_guessed_when_two_ids_have_its_number(store: 
                                 ["7", "Cy Doe", "123", "Ops", "Eng"]]))
     import_roster(store, path)
     assert list(store.roster()["coach_id"]) == ["", "", "123"]
+
+
+@pytest.mark.parametrize("header", [
+    # SAP SuccessFactors: the manager is named by their user id.
+    ["User ID", "First Name", "Last Name", "Manager User ID", "Department", "Title", "Email"],
+    # SAP HCM in German, with the cost center as the only unit.
+    ["Personalnummer", "First Name", "Last Name", "Supervisor Employee ID", "Cost Center", "Job Title", "E-Mail"],
+    # A Workday report with Cost Center and no department.
+    ["Employee ID", "First Name", "Last Name", "Manager ID", "Cost Center", "Business Title", "Work Email"],
+])
+def test_sap_and_cost_center_exports_name_their_columns_as_the_hr_system_does(store: Store, tmp_path: Path,
+                                                                              header: list[str]):
+    """These were refused with 'required column ... is missing' ('Manager User ID', 'Personalnummer' and
+    'Cost Center' were unknown)."""
+    rows = [["101", "Ann", "Lee", "", "Finance", "CFO", "a@example.org"],
+            ["102", "Bo", "Kim", "101", "Finance", "Analyst", "b@example.org"]]
+    path = tmp_path / "export.csv"
+    path.write_bytes(csv_bytes([header] + rows, "cp1252", ";"))
+    result = import_roster(store, path)
+    assert (result.added, result.rejected) == (2, [])
+    assert store.roster()[["employee_id", "coach_id", "department"]].values.tolist() == [
+        ["101", "", "Finance"], ["102", "101", "Finance"]]

@@ -224,13 +224,15 @@ MANAGER_NAME_COLUMNS = ("manager_name", "supervisor_name", "line_manager_name")
 # How Workday, BambooHR, Personio, SAP SuccessFactors and spreadsheets kept by hand name roster columns.
 ROSTER_ALIASES = {
     EMPLOYEE_ID: ("employee_number", "employee_no", "employee_#", "employee_no.", "worker_id", "personnel_number",
-                  "person_id", "staff_id", "user_id", "id"),
+                  "person_id", "staff_id", "user_id", "personnel_no", "personalnummer", "employee_code", "id"),
     "name": ("preferred_name", "display_name", "full_name", "employee_name", "legal_name", "worker",
              "last_name,_first_name"),
     COACH_ID: ("manager_id", "line_manager_id", "supervisor_id", "reports_to_id", "manager_employee_id",
                "manager_employee_number", "supervisor_eid", "supervisor_employee_id", "coach_employee_id",
-               *MANAGER_COLUMNS),
-    DEPARTMENT: ("department_name", "dept", "supervisory_organization", "organization", "org_unit", "team"),
+               "manager_user_id", "manager_personnel_number", *MANAGER_COLUMNS),
+    # A cost center only when the file names no department (Workday's and SAP's exports often have both).
+    DEPARTMENT: ("department_name", "dept", "supervisory_organization", "organization", "org_unit", "team",
+                 "cost_center", "cost_centre"),
     "role": ("job_title", "business_title", "title", "position", "job_profile", "job"),
     "email": ("work_email", "email_work", "email_address", "business_email", "e_mail"),
     CADENCE_MONTHS: ("cadence", "conversation_cadence_months"),
