@@ -166,3 +166,27 @@ def test_sap_and_cost_center_exports_name_their_columns_as_the_hr_system_does(st
     assert (result.added, result.rejected) == (2, [])
     assert store.roster()[["employee_id", "coach_id", "department"]].values.tolist() == [
         ["101", "", "Finance"], ["102", "101", "Finance"]]
+
+
+def test_a_totals_row_and_a_confidentiality_line_below_the_table_are_not_read(store: Store, tmp_path: Path):
+    """Reports end with 'Total: 3 employees' and a classification line; in a CSV the first was a row of one
+    cell ('has 1 cell but the header row names 8 columns'), in a workbook an employee id 'Total: 3 employees'
+    with no name: the whole file was refused. A last row holding only an id is still an invalid row."""
+    path = tmp_path / "workers.csv"
+    path.write_bytes(csv_bytes([WORKDAY_HEADER] + WORKERS + [[], ["Total: 3 employees"], ["Classification: Confidential"]]))
+    result = import_roster(store, path)
+    assert (result.added, result.rejected) == (3, [])
+    assert "rows 6-7 below the table, each one text that is not an id ('Total: 3 employees'; 'Classification: Confidential')" \
+        in result.summary()
+    book = openpyxl.Workbook()
+    book.active.append(WORKDAY_HEADER)
+    for row in WORKERS:
+        book.active.append(row)
+    book.active.append(["Total: 3 employees"])
+    book.save(tmp_path / "workers.xlsx")
+    result = import_roster(store, tmp_path / "workers.xlsx")
+    assert (result.unchanged, result.rejected) == (3, [])
+    assert "row 5 below the table, one text that is not an id ('Total: 3 employees'), was taken" in result.summary()
+    path.write_bytes(csv_bytes([WORKDAY_HEADER] + WORKERS + [["W4"]]))
+    with pytest.raises(Exception, match="row 5: has 1 cell but the header row names 8 columns"):
+        import_roster(store, path)

@@ -43,6 +43,9 @@ What the file may look like:
   surrounding spaces, and spaces/hyphens vs underscores (``Employee ID`` is
   ``employee_id``); a missing or repeated column is an error, and so is an
   unknown column of a history file (a roster's are ignored, with a note).
+* Rows at the end that each hold one text that is not an id (``Total: 60
+  employees``, ``Classification: Confidential``) are a report's footer and
+  are not read, with a note; a last row of one id is read (and refused).
 * Blank rows are skipped; row numbers in messages are the rows a person sees
   in a spreadsheet (the header is usually row 1).
 * Every row has one cell per column of the header, as spreadsheets write them
@@ -355,6 +358,36 @@ def _header_position(rows: list[tuple[int, tuple[Any, ...]]], spec: ColumnSpec) 
     return 0
 
 
+def _footer_start(rows: list[tuple[int, tuple[Any, ...]]]) -> int:
+    """Where a report's footer begins among the data rows ``(row number, cells)``: the rows after the last row
+    with two values or more that each hold one text that is not an id (``Total: 60 employees``,
+    ``Confidential``); ``len(rows)`` when there is none. A row of one id is a row to report, not a footer."""
+    start = len(rows)
+    while start:
+        values = [c for c in rows[start - 1][1] if not schema.is_missing(c)]
+        if len(values) != 1 or not isinstance(values[0], str):
+            break
+        try:
+            schema.parse_identifier(values[0].strip())
+            break
+        except ValueError:
+            start -= 1
+    return start
+
+
+def _footer_note(rows: list[tuple[int, tuple[Any, ...]]], start: int) -> list[str]:
+    """The note on footer rows that were not read (:func:`_footer_start`)."""
+    if start == len(rows):
+        return []
+    shown = "; ".join(repr(next(c for c in cells if not schema.is_missing(c)))[:60] for _, cells in rows[start:][:3])
+    if start == len(rows) - 1:
+        where, each, were = f"row {rows[start][0]}", "one text", "was"
+    else:
+        where, each, were = f"rows {rows[start][0]}-{rows[-1][0]}", "each one text", "were"
+    return [f"{where} below the table, {each} that is not an id ({shown}), {were} taken for the report's footer "
+            "and not read"]
+
+
 def _above_header_note(rows: list[tuple[int, tuple[Any, ...]]], position: int) -> list[str]:
     """The note on rows skipped above the header row (none when the header is the first non-blank row)."""
     if not position:
@@ -467,7 +500,9 @@ def read_table_file(path: str | Path, columns: ColumnSpec | Iterable[str] = (), 
     at = _header_position(records, spec)
     notes += _above_header_note(records, at)
     header_row, header = records[at][0], list(records[at][1])
-    rows = [RawRow(n, cells) for n, cells in records[at + 1:]]
+    end = _footer_start(records[at + 1:]) + at + 1 if len(header) > 1 else len(records)
+    notes += _footer_note(records[at + 1:], end - at - 1)
+    rows = [RawRow(n, cells) for n, cells in records[at + 1:end]]
     return RawTable(source, path, "CSV", encoding, delimiter, None, header, header_row, rows, notes)
 
 
@@ -531,8 +566,9 @@ def _sheet_rows(grid: pd.DataFrame, spec: ColumnSpec) -> tuple[list[str] | None,
         return None, 0, [], []
     at = _header_position(records, spec)
     header = ["" if schema.is_missing(c) else str(c) for c in records[at][1]]
-    return header, records[at][0], [RawRow(n, cells) for n, cells in records[at + 1:]], \
-        _above_header_note(records, at)
+    end = _footer_start(records[at + 1:]) + at + 1 if sum(bool(h) for h in header) > 1 else len(records)
+    return header, records[at][0], [RawRow(n, cells) for n, cells in records[at + 1:end]], \
+        _above_header_note(records, at) + _footer_note(records[at + 1:], end - at - 1)
 
 
 def _choose_sheet(source: str, spec: ColumnSpec, tables: dict[str, tuple], sheet: str | None,

@@ -39,7 +39,8 @@ HR system exports:
   Manager ID / Supervisor ID for the coach, Job Title, Work Email, First Name
   + Last Name ...) and other columns are ignored; the summary says which.
   An empty Preferred Name is filled from Legal Name or First + Last Name.
-  A report title or parameters above the header row are skipped.
+  A report title or parameters above the header row are skipped, and so is
+  a footer below the table ('Total: 60 employees').
   An id that lost its leading zeros in Excel (123) is read as the one id on
   the roster or in the file that has them (00123).
   Line Manager / Manager / Reports To is the coach when there is no id column
