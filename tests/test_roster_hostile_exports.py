@@ -190,3 +190,16 @@ def test_a_totals_row_and_a_confidentiality_line_below_the_table_are_not_read(st
     path.write_bytes(csv_bytes([WORKDAY_HEADER] + WORKERS + [["W4"]]))
     with pytest.raises(Exception, match="row 5: has 1 cell but the header row names 8 columns"):
         import_roster(store, path)
+
+
+def test_the_head_of_the_organisation_as_their_own_manager_has_no_coach(store: Store, tmp_path: Path):
+    """SAP and Workday mark the top of the organisation by making them their own manager. Before, they were
+    stored as their own coach, so they would coach their own career conversation."""
+    rows = [row[:] for row in WORKERS]
+    rows[0][3] = "W1"
+    path = tmp_path / "workers.csv"
+    path.write_bytes(csv_bytes([WORKDAY_HEADER] + rows))
+    result = import_roster(store, path)
+    assert list(store.roster()["coach_id"]) == ["", "W1", "W2"]
+    assert "1 employee(s) are their own manager in the file (W1)" in result.summary()
+    assert import_roster(store, path).unchanged == 3

@@ -14,7 +14,8 @@ Two importers, one reading path:
   when the file has no id column for it and its values are employee ids of
   the file or the roster (it holds names in some exports: then the file is
   refused, saying which column to add); the coach may be empty (the top of
-  the organisation) and need not be on the roster (an external coach). An
+  the organisation) and need not be on the roster (an external coach); an
+  employee who is their own manager in the file has no coach. An
   id of digits that lost its leading zeros (Excel stores such ids as
   numbers: ``123`` for ``00123``) is read as the one id on the roster or in
   the file that has them, with a note.
@@ -1116,6 +1117,7 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     # the one id on the roster or in the file that has the number with leading zeros.
     padded = _zero_padded_ids(set(existing) | in_file)
     unpadded: dict[str, str] = {}  # id as read -> the id with its leading zeros
+    own_coach: set[str] = set()  # employees the file names as their own manager
     parsed: dict[int, dict] = {}
     first_seen: dict[str, tuple[int, dict]] = {}
     conflicts: dict[int, str] = {}  # first row of a conflicting pair -> why it is rejected too
@@ -1144,6 +1146,10 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
             value = rec[column]
             if value and value not in existing and value.isascii() and value.isdigit() and value in padded:
                 rec[column] = unpadded[value] = padded[value]
+        if rec[EMPLOYEE_ID] and rec[COACH_ID] == rec[EMPLOYEE_ID]:
+            # HR systems make the head of the organisation their own manager; nobody coaches themselves.
+            rec[COACH_ID] = ""
+            own_coach.add(rec[EMPLOYEE_ID])
         cleaned[n] = [c for c in ("name", DEPARTMENT, "role") if isinstance(v.get(c), str)
                       and rec[c] is not None and rec[c] != v.get(c)]
         controls[n] = [c for c in ("name", DEPARTMENT, "role") if rec[c] and _CONTROL.search(rec[c])]
@@ -1220,6 +1226,11 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
         result.notes.append(f"{len(with_control)} cell(s) hold control characters other than tab and line break "
                             f"(the first: {column} on row {row}), kept as they are; an .xlsx export leaves them "
                             "out, as Excel cannot store them")
+    own = [r[EMPLOYEE_ID] for r in incoming if r[EMPLOYEE_ID] in own_coach]
+    if own:
+        result.notes.append(f"{len(own)} employee(s) are their own manager in the file ({', '.join(own[:5])}"
+                            f"{' ...' if len(own) > 5 else ''}), as HR systems mark the head of the "
+                            "organisation: they have no coach")
     no_coach = sum(1 for r in incoming if not r[COACH_ID])
     if no_coach:
         result.notes.append(f"{no_coach} employee(s) have no coach (the top of the organisation, or external "

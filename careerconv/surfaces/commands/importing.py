@@ -46,7 +46,8 @@ HR system exports:
   Line Manager / Manager / Reports To is the coach when there is no id column
   for it and its values are employee ids of the file or the roster.
   The coach may be empty (the top of the organisation) and need not be on
-  the roster (an external coach).
+  the roster (an external coach); someone who is their own manager in the
+  file (as HR systems mark the top) has no coach.
 """ + _COMMON_EPILOG + """
 examples:
   careerconv import roster staff.csv
