@@ -203,3 +203,23 @@ def test_the_head_of_the_organisation_as_their_own_manager_has_no_coach(store: S
     assert list(store.roster()["coach_id"]) == ["", "W1", "W2"]
     assert "1 employee(s) are their own manager in the file (W1)" in result.summary()
     assert import_roster(store, path).unchanged == 3
+
+
+def test_rows_ending_with_a_separator_the_header_lacks_are_refused_saying_so(store: Store, tmp_path: Path):
+    """An export that ends each data row with a separator, and the header row not, was refused on every row
+    with 'a value holding the separator must be in double quotes', pointing at quotes that were not the
+    matter. The refusal stays (a row with an unquoted separator and an empty last cell looks the same) but
+    says what it may be and how to mend it."""
+    text = ",".join(WORKDAY_HEADER) + "\r\n" + "".join(",".join(row) + ",\r\n" for row in WORKERS)
+    path = tmp_path / "workers.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(Exception) as exc:
+        import_roster(store, path)
+    assert "row 2: has 9 cells but the header row names 8 columns (its last 1 cell(s) are empty: if the export " \
+        "ends each row with a separator and the header row not, open the file in a spreadsheet and save it again" \
+        in str(exc.value)
+    assert not (store.root / "roster.csv").exists()
+    # What the spreadsheet writes back: the header row padded as wide as the rows.
+    path.write_text(",".join(WORKDAY_HEADER) + ",\r\n" + "".join(",".join(row) + ",\r\n" for row in WORKERS),
+                    encoding="utf-8")
+    assert import_roster(store, path).added == 3

@@ -844,6 +844,12 @@ class _Checker:
         if have != want:
             why = "a value holding the separator" if have > want else "a line break inside a value"
             hint = f" ({why} must be in double quotes)" if self.raw.delimiter else ""
+            if self.raw.delimiter and have > want and _blank(raw_row.cells[want:]):
+                # Some exports end every data row with a separator, the header row not: say so, but do not
+                # guess, since an unquoted separator in a row whose last cell is empty looks the same.
+                hint = (f" (its last {have - want} cell(s) are empty: if the export ends each row with a "
+                        "separator and the header row not, open the file in a spreadsheet and save it again; "
+                        "else a value holding the separator must be in double quotes)")
             self.add(f"has {have} cell{'s' if have != 1 else ''} but the header row names {want} columns{hint}",
                      raw_row.row)
             return None
