@@ -11,7 +11,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from careerconv.records.importers import import_roster
+from careerconv.cli import main
+from careerconv.records.importers import import_history, import_roster
 from careerconv.records.store import Store
 
 WORKDAY_HEADER = ["Employee ID", "Legal Name", "Preferred Name", "Manager ID", "Supervisory Organization",
@@ -223,3 +224,24 @@ def test_rows_ending_with_a_separator_the_header_lacks_are_refused_saying_so(sto
     path.write_text(",".join(WORKDAY_HEADER) + ",\r\n" + "".join(",".join(row) + ",\r\n" for row in WORKERS),
                     encoding="utf-8")
     assert import_roster(store, path).added == 3
+
+
+@pytest.mark.parametrize("target", ["roster.csv", "erased.json", "notes/rejected.csv"])
+def test_rejected_rows_are_never_written_into_the_data_folder(store: Store, tmp_path: Path, capsys, target: str):
+    """`--skip-invalid --rejected DATA/roster.csv` wrote the one rejected row over the roster: sixty employees
+    gone, and the folder no longer valid. The data folder's files are careerconv's; the import now refuses such
+    a target before it reads anything into the store, and the roster is as it was."""
+    path = tmp_path / "workers.csv"
+    path.write_bytes(csv_bytes([WORKDAY_HEADER] + WORKERS))
+    import_roster(store, path)
+    before = (store.root / "roster.csv").read_bytes()
+    bad = tmp_path / "more.csv"
+    bad.write_bytes(csv_bytes([WORKDAY_HEADER, ["W4", "Ann Lee", "W1", "", "x", "", ""]] + WORKERS))
+    code = main(["--data", str(store.root), "import", "roster", str(bad), "--skip-invalid",
+                 "--rejected", str(store.root / target)])
+    err = capsys.readouterr().err
+    assert code != 0 and "cannot be written into the data folder" in err
+    assert (store.root / "roster.csv").read_bytes() == before
+    assert not (store.root / target).exists() or target == "roster.csv"
+    with pytest.raises(ValueError, match="into the data folder"):
+        import_history(store, bad, skip_invalid=True, rejected_path=store.root / target)

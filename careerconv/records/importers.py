@@ -915,7 +915,11 @@ def default_rejected_path(path: str | Path) -> Path:
     return path.with_name(f"{path.stem}.rejected.csv")
 
 
-def _check_rejected_target(input_path: Path, rejected: Path) -> None:
+def _check_rejected_target(input_path: Path, rejected: Path, data_folder: Path) -> None:
+    if rejected.resolve().is_relative_to(data_folder.resolve()):
+        # The data folder's files are the store's: the rejected rows written over roster.csv were the roster.
+        raise ValueError(f"the rejected rows cannot be written into the data folder {data_folder} ({rejected}), "
+                         "whose files careerconv keeps; choose a --rejected file outside it")
     if rejected.resolve() == input_path.resolve():
         raise ValueError(f"the rejected rows cannot be written over the file being imported ({rejected}); "
                          "choose another --rejected file")
@@ -1104,7 +1108,7 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     raw = read_table_file(path, ROSTER_COLUMNS, sheet=sheet, asking=asking)
     rejected_target = Path(rejected_path) if rejected_path else default_rejected_path(raw.path)
     if skip_invalid and not dry_run:
-        _check_rejected_target(raw.path, rejected_target)
+        _check_rejected_target(raw.path, rejected_target, store.root)
     checker = _Checker(raw, ROSTER_COLUMNS)
     checker.check_columns(other=HISTORY_COLUMNS, asking=asking)
     version = store.roster_version()  # before the roster is read: a change after it is seen below
@@ -1415,7 +1419,7 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
     raw = read_table_file(path, HISTORY_COLUMNS, sheet=sheet)
     rejected_target = Path(rejected_path) if rejected_path else default_rejected_path(raw.path)
     if skip_invalid and not dry_run:
-        _check_rejected_target(raw.path, rejected_target)
+        _check_rejected_target(raw.path, rejected_target, store.root)
     checker = _Checker(raw, HISTORY_COLUMNS)
     checker.check_columns(other=ROSTER_COLUMNS)
     roster = store.roster()

@@ -81,7 +81,8 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--skip-invalid", action="store_true",
                    help="import the valid rows; write the rejected ones, with the reason, to a CSV file")
     p.add_argument("--rejected", metavar="FILE",
-                   help="where --skip-invalid writes rejected rows (default: NAME.rejected.csv beside the input)")
+                   help="where --skip-invalid writes rejected rows (default: NAME.rejected.csv beside the input; "
+                        "never inside the data folder)")
     p.add_argument("--dry-run", action="store_true", help="check and count, but write nothing")
     p.add_argument("--allow-erased", action="store_true",
                    help="add people who were erased (careerconv erase) again, on purpose, and take them off the list "
