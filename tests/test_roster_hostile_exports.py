@@ -245,3 +245,28 @@ def test_rejected_rows_are_never_written_into_the_data_folder(store: Store, tmp_
     assert not (store.root / target).exists() or target == "roster.csv"
     with pytest.raises(ValueError, match="into the data folder"):
         import_history(store, bad, skip_invalid=True, rejected_path=store.root / target)
+
+
+def test_a_mac_roman_csv_is_refused_rather_than_read_into_wrong_letters(store: Store, tmp_path: Path):
+    """Excel for Mac saves 'Comma Separated Values' as Mac Roman text with CR line ends. Its bytes read as
+    Windows-1252 without an error, so 'J\u00fcrgen M\u00fcller' was stored as 'J\u0178rgen M\u0178ller' and
+    'g\u00e9n\u00e9rale' as 'g\u017dn\u017drale', silently. Such a file is now refused, naming the word."""
+    text = ("employee_id,name,coach_id,department,role\rM1,J\u00fcrgen M\u00fcller,,Entwicklung,Ingenieur\r"
+            "M2,Zo\u00eb N\u00fa\u00f1ez,M1,Ventes,Directrice g\u00e9n\u00e9rale\r")
+    path = tmp_path / "roster.csv"
+    path.write_bytes(text.encode("mac_roman"))
+    with pytest.raises(Exception) as exc:
+        import_roster(store, path)
+    assert "looks like Mac Roman text (Excel for Mac's 'Comma Separated Values' format): read as Windows-1252 " \
+        "it has 'J\u0178rgen' on line 2; save it as CSV UTF-8 or .xlsx" in str(exc.value)
+    assert not (store.root / "roster.csv").exists()
+
+
+def test_windows_1252_names_that_look_odd_are_still_read(store: Store, tmp_path: Path):
+    """What Windows-1252 words do hold: apostrophes and dashes between words, \u0161, \u017e and \u0153 in them."""
+    names = ["Se\u00e1n O\u2019Brien", "Petra Bla\u017eek", "Ir\u00e8ne S\u0153ur", "Jan Ko\u0161ek\u2013Nov\u00e1k"]
+    rows = "".join(f"M{i},{name},,Ventes,R\u00f4le\r\n" for i, name in enumerate(names))
+    path = tmp_path / "roster.csv"
+    path.write_bytes(("employee_id,name,coach_id,department,role\r\n" + rows).encode("cp1252"))
+    result = import_roster(store, path)
+    assert "Windows-1252" in result.how_read and list(store.roster()["name"]) == names

@@ -4,7 +4,8 @@ Where text meets a spreadsheet, in both directions, the rules live here:
 
 * **decoding** bytes of a text file: :func:`decode_text` for a file to import
   (UTF-8 with or without BOM, UTF-16 with BOM, else Windows-1252; anything
-  else is refused with a message saying how to save it), and
+  else, and Mac Roman text, which Windows-1252 would read into wrong letters,
+  is refused with a message saying how to save it), and
   :func:`decode_plain_text` for reading any file as its reader would (never
   refuses: Latin-1 reads anything);
 * **formula neutralising** as OWASP recommends: a text cell that begins with
@@ -133,10 +134,36 @@ def decode_text(data: bytes, source: str = "file") -> tuple[str, str]:
         raise ValueError(f"{source}: mixes UTF-8 with another encoding (line {line} is not UTF-8); save it again "
                          "as CSV UTF-8")
     try:
-        return data.decode("cp1252"), "Windows-1252 (cp1252)"
+        text = data.decode("cp1252")
     except UnicodeDecodeError:
         raise ValueError(f"{source}: is neither UTF-8 nor Windows-1252 text; save it as CSV UTF-8 or .xlsx") \
             from None
+    odd = _mac_roman_sign(text)
+    if odd:
+        raise ValueError(f"{source}: looks like Mac Roman text (Excel for Mac's 'Comma Separated Values' format): "
+                         f"read as Windows-1252 it has {odd}; save it as CSV UTF-8 or .xlsx")
+    return text, "Windows-1252 (cp1252)"
+
+
+# Read as Windows-1252, Mac Roman's accented letters (bytes 0x80-0x9F) come out as these: punctuation, or
+# capitals. Between two letters they are not what anyone typed ('J\u0178rgen M\u0178ller' was 'J\u00fcrgen
+# M\u00fcller', 'g\u017dn\u017drale' 'g\u00e9n\u00e9rale'). Left out: the apostrophes (0x91, 0x92: 'O\u2019Brien'),
+# the dashes ('M\u00fcller\u2013\u00d8rsted') and the small letters \u0161, \u017e, \u0153 ('Bla\u017eek',
+# 's\u0153ur'), which Windows-1252 words hold.
+_MAC_ROMAN_IN_CP1252 = re.compile(
+    "(?<=[^\\W\\d_])[\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u017d\u201c\u201d"
+    "\u2022\u02dc\u2122\u203a\u0178](?=[^\\W\\d_])")
+
+
+def _mac_roman_sign(text: str) -> str:
+    """Where Windows-1252 text reads as Mac Roman bytes would (``'J\u0178rgen' on line 2``); "" when nowhere."""
+    found = _MAC_ROMAN_IN_CP1252.search(text)
+    if not found:
+        return ""
+    before, after = text[:found.start()], text[found.start():]
+    word = re.search(r"[^\s,;]*$", before).group() + re.match(r"[^\s,;]*", after).group()
+    line = len(re.split(r"\r\n|\r|\n", before))
+    return f"{word!r} on line {line}"
 
 
 def decode_plain_text(data: bytes) -> tuple[str, str]:
