@@ -10,6 +10,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from careerconv.cli import main
 from careerconv.records.importers import import_history, import_roster
@@ -270,3 +272,22 @@ def test_windows_1252_names_that_look_odd_are_still_read(store: Store, tmp_path:
     path.write_bytes(("employee_id,name,coach_id,department,role\r\n" + rows).encode("cp1252"))
     result = import_roster(store, path)
     assert "Windows-1252" in result.how_read and list(store.roster()["name"]) == names
+
+
+TITLE_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters=',;"\t\u2028\u2029\x85'),
+                     min_size=1, max_size=40).filter(lambda t: t.strip() and not t.lower().startswith("sep="))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(title=st.lists(st.lists(TITLE_TEXT, min_size=1, max_size=3), max_size=6),
+       delimiter=st.sampled_from([",", ";", "\t"]), blank_after=st.booleans())
+def test_any_title_block_above_the_header_gives_the_same_roster(tmp_path_factory, title, delimiter, blank_after):
+    folder = tmp_path_factory.mktemp("title")
+    path = folder / "export.csv"
+    path.write_bytes(csv_bytes(title + ([[]] if blank_after else []) + [WORKDAY_HEADER] + WORKERS, "utf-8-sig",
+                               delimiter))
+    store = Store(folder / "data")
+    result = import_roster(store, path)
+    assert (result.added, result.rejected) == (3, [])
+    assert store.roster()[["employee_id", "name", "coach_id"]].values.tolist() == [
+        ["W1", "Grace Hopper", ""], ["W2", "Jürgen Müller", "W1"], ["W3", "Íñigo Núñez", "W2"]]
