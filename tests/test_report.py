@@ -551,6 +551,36 @@ def test_unchanged_employees_are_skipped_until_data_changes_or_force(sample_data
     assert "2 report(s) made" in capsys.readouterr().out
 
 
+def listed_ids(index: Path) -> list[str]:
+    """The employee ids in the first column of an index page's table, decoded, in page order."""
+    table = index.read_text(encoding="utf-8").partition('<table id="reports">')[2]
+    return [html.unescape(eid) for eid in re.findall(r"<tr[^>]*><td>([^<]*)</td>", table)]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_a_batch_with_nothing_to_make_keeps_only_an_index_of_its_own_employees(sample_data, tmp_path, capsys):
+    # Found by a hostile test: `report E0002 --force` after a batch of two left an index of one, and the next
+    # batch of both, all unchanged, "kept" it: its index listed one of its two employees.
+    reports = tmp_path / "reports"
+    args = ["--data", str(sample_data), "report", "--as-of", AS_OF, "-o", str(reports), "--jobs", "1", "--quiet"]
+    index = reports / f"index-{AS_OF}.html"
+    assert run_cli(*args, "E0002", RICH) == 0
+    assert run_cli(*args, "E0002", "--force") == 0
+    assert listed_ids(index) == ["E0002"]
+    capsys.readouterr()
+
+    assert run_cli(*args, "E0002", RICH) == 0
+    out = capsys.readouterr().out
+    assert "0 report(s) made, 2 unchanged" in out and "kept" not in out
+    assert listed_ids(index) == ["E0002", RICH]
+    assert "2 employee(s): 0 report(s) made, 2 unchanged, 0 failed" in index.read_text(encoding="utf-8")
+
+    page = index.read_text(encoding="utf-8")  # the same batch again: now the index is its own, and kept
+    assert run_cli(*args, "E0002", RICH) == 0
+    assert "kept" in capsys.readouterr().out and index.read_text(encoding="utf-8") == page
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_when_no_kernel_starts_unchanged_reports_stay_unchanged_and_the_rest_fail_saying_why(sample_data, tmp_path,

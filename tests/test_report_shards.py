@@ -198,6 +198,24 @@ def test_merged_shard_indexes_equal_the_single_machine_index(tmp_path, capsys):
     assert "6 employee(s): 6 report(s) made, 0 unchanged, 0 failed" in capsys.readouterr().out
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_a_shard_with_nothing_to_make_keeps_only_an_index_of_its_own_employees(tmp_path, capsys):
+    # Found by a hostile test: shard 1 run for one of its employees left a shard index of one, the shard's --all
+    # run, all unchanged, "kept" it, and the merge listed 15 of 24 employees without a word.
+    data = tmp_path / "data"
+    make_six_person_org(data)
+    reports = tmp_path / "r"
+    args = ["--data", str(data), "report", "--as-of", AS_OF, "-o", str(reports), "--jobs", "1", "--quiet"]
+    assert Shard(1, 2).select(list(SIX)) == ["E0002", "E0003", "E0010", "E0013"]
+    assert run_cli(*args, "--all", "--shard", "1/2") == 0
+    assert run_cli(*args, "E0002", "--force", "--shard", "1/2") == 0
+    assert run_cli(*args, "--all", "--shard", "1/2") == 0
+    assert "0 report(s) made, 4 unchanged, 0 failed (shard 1/2)" in capsys.readouterr().out
+    shard_one = json.loads((reports / f"index-{AS_OF}.shard-1-of-2.json").read_text(encoding="utf-8"))
+    assert [e["employee_id"] for e in shard_one["entries"]] == ["E0002", "E0003", "E0010", "E0013"]
+
+
 def test_a_shard_with_nobody_in_it_writes_an_empty_index(tmp_path, capsys):
     data = tmp_path / "data"
     make_six_person_org(data)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,11 +22,13 @@ from pathlib import Path
 from careerconv.views.html_parts import escape_html
 from careerconv.views.html_policy import CSP_META
 
-__all__ = ["IndexEntry", "index_html", "MADE", "UNCHANGED", "FAILED"]
+__all__ = ["IndexEntry", "index_html", "listed_on_page", "MADE", "UNCHANGED", "FAILED"]
 
 MADE = "made"
 UNCHANGED = "unchanged"
 FAILED = "failed"
+# One employee's row as index_html writes it: its status (the row's class) and the escaped id in the first cell.
+_ROW = re.compile(r'<tr class="([^"<>]*)"><td>([^<]*)</td>')
 _STATUS_WORDS = {MADE: "made now", UNCHANGED: "unchanged (data not changed since the last report)",
                  FAILED: "failed"}
 
@@ -41,6 +44,22 @@ class IndexEntry:
     html_path: Path | None = None
     pdf_path: Path | None = None
     error: str | None = None
+
+
+def listed_on_page(path: str | os.PathLike) -> dict[str, str] | None:
+    """Who an index page written by :func:`index_html` lists: ``{employee id: status}``.
+
+    Returns
+    -------
+    dict or None
+        None when there is no such page or it cannot be read.
+    """
+    try:
+        page = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    table = page.partition('<table id="reports">')[2].partition("</table>")[0]
+    return {html.unescape(eid): html.unescape(status) for status, eid in _ROW.findall(table)}
 
 
 def _link(target: Path | None, base: Path, label: str) -> str:

@@ -85,7 +85,7 @@ from careerconv.records.schema import DEPARTMENT, EMPLOYEE_ID
 from careerconv.records.store import LOCK_STRIPES, NotFound, Store, atomic_write_bytes, buckets_of
 from .content import parse_as_of, parse_horizons
 from .html_export import ReportExporter
-from .index import FAILED, MADE, UNCHANGED, IndexEntry, index_html
+from .index import FAILED, MADE, UNCHANGED, IndexEntry, index_html, listed_on_page
 from .shards import Shard, ShardIndex, shard_index_paths, write_shard_index
 from .source import data_fingerprint, record_files
 
@@ -1018,10 +1018,13 @@ def run_batch(
                               o.paths.pdf if o.paths and pdf and o.status != FAILED else None, o.error)
                    for o in outcomes]
         # A rerun that made nothing and failed nothing has no news: the day's index
-        # keeps the record of the batch that made the reports. So does a batch left with nobody to list
-        # (everyone asked for was erased); without an index of the day it writes none.
+        # keeps the record of the batch that made the reports, if that batch was this one's employees (an index
+        # left by a batch of other people, or listing a failure since mended, is written anew). So does a batch
+        # left with nobody to list (everyone asked for was erased); without an index of the day it writes none.
         nobody = bool(requests) and not outcomes and shard is None
-        kept = (nobody or bool(outcomes) and all(o.status == UNCHANGED for o in outcomes)) and index_path.exists()
+        kept = (nobody and index_path.exists()
+                or bool(outcomes) and all(o.status == UNCHANGED for o in outcomes)
+                and _lists_only(index_path, [o.employee_id for o in outcomes]))
         if nobody and not kept:
             index_path = None
         elif kept:
@@ -1037,6 +1040,12 @@ def run_batch(
     return BatchResult(outcomes, index_path, time.perf_counter() - started, report_seconds, index_kept=kept,
                        erased=len(erased - set(erased_before)),
                        erased_before={eid: day for eid, day in erased_before.items() if eid in erased})
+
+
+def _lists_only(index_path: Path, employee_ids: list[str]) -> bool:
+    """True when the index page at ``index_path`` lists exactly ``employee_ids``, none of them as failed."""
+    listed = listed_on_page(index_path)
+    return listed is not None and set(listed) == set(employee_ids) and FAILED not in listed.values()
 
 
 def _as_text(row: dict[str, Any]) -> dict[str, str | None]:
