@@ -86,7 +86,7 @@ from careerconv.records.store import LOCK_STRIPES, NotFound, Store, atomic_write
 from .content import parse_as_of, parse_horizons
 from .html_export import ReportExporter
 from .index import FAILED, MADE, UNCHANGED, IndexEntry, index_html, listed_on_page
-from .shards import Shard, ShardIndex, shard_index_paths, write_shard_index
+from .shards import Shard, ShardIndex, batch_digest, read_shard_index, shard_index_paths, write_shard_index
 from .source import data_fingerprint, record_files
 
 __all__ = [
@@ -1021,10 +1021,14 @@ def run_batch(
         # keeps the record of the batch that made the reports, if that batch was this one's employees (an index
         # left by a batch of other people, or listing a failure since mended, is written anew). So does a batch
         # left with nobody to list (everyone asked for was erased); without an index of the day it writes none.
+        # A shard's index is kept only if it was made for this same whole batch, or the merge would refuse it.
         nobody = bool(requests) and not outcomes and shard is None
+        batch = batch_digest(list(positions))
+        listed = [o.employee_id for o in outcomes]
         kept = (nobody and index_path.exists()
                 or bool(outcomes) and all(o.status == UNCHANGED for o in outcomes)
-                and _lists_only(index_path, [o.employee_id for o in outcomes]))
+                and (_lists_only(index_path, listed) if shard is None
+                     else _shard_lists_only(out_root, day, shard, batch, listed)))
         if nobody and not kept:
             index_path = None
         elif kept:
@@ -1034,7 +1038,8 @@ def run_batch(
             atomic_write_bytes(index_path, page.encode("utf-8"), durable=False)
         else:
             shard_index = ShardIndex(shard, day, generated,
-                                     tuple((positions[e.employee_id], e) for e in entries))
+                                     tuple((positions[e.employee_id], e) for e in entries),
+                                     len(positions), batch)
             index_path = write_shard_index(out_root, shard_index)[1]
     report_seconds = [o.seconds for o in outcomes if o.status == MADE]
     return BatchResult(outcomes, index_path, time.perf_counter() - started, report_seconds, index_kept=kept,
@@ -1046,6 +1051,17 @@ def _lists_only(index_path: Path, employee_ids: list[str]) -> bool:
     """True when the index page at ``index_path`` lists exactly ``employee_ids``, none of them as failed."""
     listed = listed_on_page(index_path)
     return listed is not None and set(listed) == set(employee_ids) and FAILED not in listed.values()
+
+
+def _shard_lists_only(reports_dir: Path, day: dt.date, shard: Shard, batch: str, employee_ids: list[str]) -> bool:
+    """True when the shard's index (the JSON the merge reads) is of the batch ``batch`` and lists exactly
+    ``employee_ids``, none of them as failed."""
+    try:
+        index = read_shard_index(shard_index_paths(reports_dir, day, shard)[0])
+    except ValueError:  # none, or damaged
+        return False
+    listed = {e.employee_id: e.status for _, e in index.entries}
+    return index.batch == batch and set(listed) == set(employee_ids) and FAILED not in listed.values()
 
 
 def _as_text(row: dict[str, Any]) -> dict[str, str | None]:

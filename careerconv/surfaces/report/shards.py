@@ -52,6 +52,7 @@ from .index import FAILED, MADE, UNCHANGED, IndexEntry, index_html
 __all__ = [
     "Shard",
     "ShardIndex",
+    "batch_digest",
     "merge_shard_indexes",
     "parse_shard",
     "read_shard_index",
@@ -164,12 +165,28 @@ class ShardIndex:
     entries
         ``(position, entry)``: the employee's place in the whole batch's
         order (the roster's), and their line on the index page.
+    batch_size, batch
+        How many employees the whole batch had before it was split, and
+        :func:`batch_digest` of their ids: every shard of one batch has the
+        same, so the merge can tell shards run on different employee lists
+        (a roster changed between shards, a shard run for named employees).
+        0 and ``""`` when not known (an index written before they were kept).
     """
 
     shard: Shard
     as_of: dt.date
     generated: dt.datetime
     entries: tuple[tuple[int, IndexEntry], ...]
+    batch_size: int = 0
+    batch: str = ""
+
+
+def batch_digest(employee_ids: Sequence[str]) -> str:
+    """A digest of a whole batch's employee ids, in order: the same for every shard of one batch."""
+    digest = hashlib.blake2b(digest_size=16)
+    for eid in employee_ids:
+        digest.update(str(eid).encode("utf-8") + b"\n")
+    return digest.hexdigest()
 
 
 def shard_index_paths(reports_dir: str | os.PathLike, as_of: dt.date, shard: Shard) -> tuple[Path, Path]:
@@ -198,6 +215,7 @@ def write_shard_index(reports_dir: str | os.PathLike, index: ShardIndex) -> tupl
     document = {
         "format": _FORMAT, "version": _FORMAT_VERSION, "shard": index.shard.index, "shards": index.shard.count,
         "as_of": index.as_of.isoformat(), "generated": index.generated.isoformat(timespec="seconds"),
+        "batch_size": index.batch_size, "batch": index.batch,
         "entries": [{"position": position, EMPLOYEE_ID: e.employee_id, "name": e.name,
                      DEPARTMENT: e.department, "status": e.status, "html": _relative(e.html_path, folder),
                      "pdf": _relative(e.pdf_path, folder), "error": e.error}
@@ -241,8 +259,11 @@ def read_shard_index(path: str | os.PathLike) -> ShardIndex:
                 str(item[EMPLOYEE_ID]), str(item["name"]), str(item[DEPARTMENT]), item["status"],
                 folder / item["html"] if item.get("html") else None,
                 folder / item["pdf"] if item.get("pdf") else None, item.get("error"))))
+        batch_size, batch = document.get("batch_size", 0), document.get("batch", "")
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not isinstance(batch, str):
+            raise ValueError(f"batch_size {batch_size!r} and batch {batch!r}: expected a whole number and a digest")
         return ShardIndex(shard, dt.date.fromisoformat(document["as_of"]),
-                          dt.datetime.fromisoformat(document["generated"]), tuple(entries))
+                          dt.datetime.fromisoformat(document["generated"]), tuple(entries), batch_size, batch)
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"{path}: damaged shard index ({type(exc).__name__}: {exc}); run that shard again") from None
 
@@ -273,8 +294,10 @@ def merge_shard_indexes(reports_dir: str | os.PathLike, as_of: dt.date) -> tuple
         (the message names the missing shards and files).
     ValueError
         If indexes of different shard counts are there for that date, an
-        index is damaged, or an employee is in two shards (indexes of
-        different runs).
+        index is damaged, an employee is in two shards (indexes of
+        different runs), or the shards were run on different lists of
+        employees (the roster changed between them, or some were run for
+        named employees): the merged page would leave people out.
     """
     folder = Path(reports_dir)
     pattern = re.compile(rf"^index-{re.escape(as_of.isoformat())}\.shard-(\d+)-of-(\d+)\.json$")
@@ -305,11 +328,14 @@ def merge_shard_indexes(reports_dir: str | os.PathLike, as_of: dt.date) -> tuple
     merged: list[tuple[int, IndexEntry]] = []
     owner: dict[str, int] = {}
     latest: dt.datetime | None = None
+    batches: dict[tuple[int, str], list[int]] = {}
     for i in range(1, count + 1):
         shard_index = read_shard_index(paths[i])
         if shard_index.shard != Shard(i, count) or shard_index.as_of != as_of:
             raise ValueError(f"{paths[i]}: holds shard {shard_index.shard} of {shard_index.as_of}, "
                              "not what its name says")
+        if shard_index.batch:
+            batches.setdefault((shard_index.batch_size, shard_index.batch), []).append(i)
         for position, entry in shard_index.entries:
             if entry.employee_id in owner:
                 raise ValueError(f"employee {entry.employee_id!r} is in shard {owner[entry.employee_id]} and shard "
@@ -317,6 +343,14 @@ def merge_shard_indexes(reports_dir: str | os.PathLike, as_of: dt.date) -> tuple
             owner[entry.employee_id] = i
             merged.append((position, entry))
         latest = shard_index.generated if latest is None else max(latest, shard_index.generated)
+    if len(batches) > 1:
+        groups = "; ".join(f"shard(s) {', '.join(f'{i}/{count}' for i in shards)} of a batch of {size} employee(s)"
+                           for (size, _), shards in sorted(batches.items(), key=lambda item: item[1]))
+        raise ValueError(f"the shard indexes of {as_of.isoformat()} in {folder} come from batches of different "
+                         f"employees ({groups}): the roster changed between the shards, or some were run for named "
+                         "employees rather than --all, so the merged index would leave people out; run every shard "
+                         f"again with `careerconv report --all --shard I/{count} --as-of {as_of.isoformat()}`, "
+                         "then merge again")
     merged.sort(key=lambda item: (item[0], item[1].employee_id))
     entries = [entry for _, entry in merged]
     target = folder / f"index-{as_of.isoformat()}.html"
