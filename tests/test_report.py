@@ -613,6 +613,28 @@ def test_cli_refuses_bad_arguments(sample_data, capsys):
     assert "does not exist" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("inside", [".", "conversations", "derived", "reports"])
+def test_a_reports_folder_in_the_data_folder_is_refused_and_nothing_is_written(sample_data, tmp_path, capsys,
+                                                                               monkeypatch, inside):
+    """Found by a hostile test: `report E0002 -o data/conversations` wrote the report into the folder of
+    E0002's conversation records (and `-o data` a folder E0002 beside roster.csv). Refused, by -o, by
+    $CAREERCONV_REPORTS and for --merge-index, before anything is written."""
+    target = (sample_data / inside).resolve()
+    before = sorted(p.relative_to(sample_data) for p in sample_data.rglob("*"))
+    where = "is the data folder" if inside == "." else f"is inside the data folder {sample_data.resolve()}"
+    expected = (f"careerconv report: error: reports folder {target} {where}, which holds only records; name a "
+                f"folder outside it (-o/--output, $CAREERCONV_REPORTS or the setting reports.folder), such as "
+                f"{sample_data.resolve().parent / 'reports'} (the default)\n")
+    assert run_cli("--data", str(sample_data), "report", "E0002", "--as-of", AS_OF, "-o", str(target), "-q") == 1
+    assert capsys.readouterr().err == expected
+    assert run_cli("--data", str(sample_data), "report", "--merge-index", "--as-of", AS_OF, "-o", str(target)) == 1
+    assert capsys.readouterr().err == expected
+    monkeypatch.setenv(config.REPORTS_ENV, str(target))
+    assert run_cli("--data", str(sample_data), "report", "--all", "--as-of", AS_OF, "-q") == 1
+    assert capsys.readouterr().err == expected
+    assert sorted(p.relative_to(sample_data) for p in sample_data.rglob("*")) == before
+
+
 @pytest.mark.parametrize("name", ["report.html", "E0001.PDF", "reports.zip"])
 def test_a_reports_folder_named_as_a_page_is_refused(sample_data, tmp_path, capsys, name):
     """`report E0001 -o report.html` made a folder named report.html with the page inside; the name is refused

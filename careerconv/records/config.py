@@ -75,6 +75,29 @@ def not_in_a_file(folder: Path, what: str, instead: str) -> Path:
     return folder
 
 
+def outside_data(reports: Path, data: Path) -> Path:
+    """``reports``, checked to lie outside the data folder ``data``.
+
+    Reports are generated files: in the data folder they would sit among the
+    records (``-o data/conversations`` puts an employee's report in the folder
+    of their conversation records), where every reader of the data folder
+    finds them.
+
+    Raises
+    ------
+    ValueError
+        If ``reports`` is the data folder or inside it; the message names both
+        and the default folder to use instead.
+    """
+    reports, data = Path(reports).resolve(), Path(data).resolve()
+    if reports == data or data in reports.parents:
+        where = "is the data folder" if reports == data else f"is inside the data folder {data}"
+        raise ValueError(f"reports folder {reports} {where}, which holds only records; name a folder outside it "
+                         f"(-o/--output, ${REPORTS_ENV} or the setting reports.folder), such as "
+                         f"{data.parent / 'reports'} (the default)")
+    return reports
+
+
 def reports_dir(data: Path, explicit: str | os.PathLike | None = None) -> Path:
     """Return the folder generated reports go to.
 

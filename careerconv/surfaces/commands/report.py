@@ -133,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
     if args.shard and args.as_of is None:
         streams.warn(args, f"shard {args.shard} reports as of today, {as_of.isoformat()}; give every shard "
                      "and the merge the same --as-of DATE, so a batch that runs past midnight stays one batch")
-    reports = config.reports_dir(data, args.reports)
+    reports = config.outside_data(config.reports_dir(data, args.reports), data)
     result = run_batch(
         data, None if args.all else args.employees, as_of, reports_dir=reports,
         jobs=None if args.dask else args.jobs, force=args.force, pdf=args.pdf, horizons=args.horizons,
@@ -209,7 +209,7 @@ def _merge(args: argparse.Namespace) -> int:
 
     data = Store.existing(args.data_dir).root
     as_of = args.as_of or dt.date.today()
-    reports = config.reports_dir(data, args.reports)
+    reports = config.outside_data(config.reports_dir(data, args.reports), data)
     path, entries = merge_shard_indexes(reports, as_of)
     counts = {s: sum(1 for e in entries if e.status == s) for s in (MADE, UNCHANGED, FAILED)}
     print(f"{len(entries)} employee(s): {counts[MADE]} report(s) made, {counts[UNCHANGED]} unchanged, "
