@@ -232,6 +232,47 @@ def test_killing_a_worker_mid_batch_still_makes_every_report(cluster, tmp_path):
     assert all(gone(pid) for pid in killed["kernels"])
 
 
+def connected_clients(dask_scheduler) -> set[str]:
+    """Run on the scheduler: the ids of the clients connected to it."""
+    return set(dask_scheduler.clients)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_the_kernels_of_a_batch_whose_client_was_killed_are_shut_down_by_the_next_batch(cluster, tmp_path):
+    # Found by a hostile test: SIGKILL of `careerconv report --all --dask ADDRESS` left its worker plugin
+    # registered on the scheduler, with a warm kernel per worker thread, for as long as the cluster ran; every
+    # later batch kept them (and a worker that joined would start them again).
+    local, client = cluster
+    data, reports = tmp_path / "data", tmp_path / "reports"
+    make_six_person_org(data)
+    before = client.run_on_scheduler(connected_clients)
+    killed = subprocess.Popen([sys.executable, "-m", "careerconv.cli", "--data", str(data), "report", "--all",
+                               "--as-of", AS_OF, "-o", str(reports), "--dask", local.scheduler_address, "--quiet"],
+                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 300
+        while not list(reports.glob(f"*/progress-{AS_OF}.html")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        orphaned = [pid for pids in client.run(kernel_pids).values() for pid in pids]
+    finally:
+        killed.kill()
+        killed.wait(timeout=30)
+    assert orphaned, "the killed batch had no kernels running"
+    deadline = time.monotonic() + 30
+    while client.run_on_scheduler(connected_clients) != before and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+    result = run_batch(data, ["E0002"], AS_OF, reports_dir=reports, force=True,
+                       executor=DaskExecutor(local.scheduler_address), progress=False)
+    assert [o.status for o in result.outcomes] == [MADE]
+    deadline = time.monotonic() + 30
+    while not all(gone(pid) for pid in orphaned) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert all(gone(pid) for pid in orphaned)
+    assert client.run(kernel_pids) == {address: [] for address in client.run(os.getpid)}
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_a_failing_report_is_retried_once_then_reported_and_the_batch_goes_on(cluster, tmp_path):

@@ -65,7 +65,8 @@ try:
 except ImportError:  # Dask is optional: DaskExecutor says what to install
     _WorkerPlugin = object
 
-__all__ = ["DaskExecutor", "DaskTarget", "WarmKernelPlugin", "local_cluster", "make_report_task", "parse_dask_target"]
+__all__ = ["DaskExecutor", "DaskTarget", "WarmKernelPlugin", "local_cluster", "make_report_task", "parse_dask_target",
+           "remove_orphaned_plugins"]
 
 _LOCAL = re.compile(r"^local:(\d+)$")
 _ADDRESS = re.compile(r"^(?:(?:tcp|tls|ucx|ws|wss)://)?[A-Za-z0-9.\-_\[\]:]+:\d+$")
@@ -189,8 +190,10 @@ class WarmKernelPlugin(_WorkerPlugin):
     """Dask worker plugin: warm report kernels on a worker, one per worker thread, kept across tasks.
 
     Registered by :class:`DaskExecutor` for one batch (under a name unique to
-    the batch) and removed at its end, which shuts the kernels down. A worker
-    that joins or restarts mid-batch gets it too.
+    the batch and naming its client, :func:`plugin_name`) and removed at its
+    end, which shuts the kernels down. A worker that joins or restarts
+    mid-batch gets it too. A batch whose client was killed cannot remove it:
+    the next batch on the cluster does (:func:`remove_orphaned_plugins`).
 
     Parameters
     ----------
@@ -343,10 +346,45 @@ class DaskExecutor:
                                  "needs the data and reports folders at the same paths as this machine "
                                  "(a shared filesystem)")
             batch = uuid.uuid4().hex[:12]
-            plugin_name = f"careerconv-report-{batch}"
+            plugin_name = _plugin_name(batch, client.id)
+            remove_orphaned_plugins(client)
             client.register_plugin(WarmKernelPlugin(settings, template), name=plugin_name)
             stack.callback(_unregister, client, plugin_name)
             return _gather(client, distributed, plugin_name, batch, settings, requests, progress)
+
+
+_PLUGIN_PREFIX = "careerconv-report-"
+_OF_CLIENT = "-of-"
+
+
+def _plugin_name(batch: str, client_id: str) -> str:
+    """The name of a batch's :class:`WarmKernelPlugin`: the batch, and the client that runs it."""
+    return f"{_PLUGIN_PREFIX}{batch}{_OF_CLIENT}{client_id}"
+
+
+def remove_orphaned_plugins(client: Any) -> list[str]:
+    """Remove the report plugins of batches whose client is gone (killed mid-batch), shutting down their kernels.
+
+    A batch removes its plugin when it ends; one whose client was killed
+    cannot, and its warm kernels would stay on every worker for as long as
+    the cluster runs (and start again on every worker that joins).
+
+    Returns
+    -------
+    list of str
+        The names of the plugins removed.
+    """
+    try:
+        # A lambda travels by value: the scheduler need not have careerconv installed (the workers must).
+        names, clients = client.run_on_scheduler(
+            lambda dask_scheduler: (list(dask_scheduler.worker_plugins), list(dask_scheduler.clients)))
+    except Exception:  # a scheduler that runs nothing for clients: nothing can be seen, nothing is removed
+        return []
+    orphans = [name for name in names if name.startswith(_PLUGIN_PREFIX) and _OF_CLIENT in name
+               and name.split(_OF_CLIENT, 1)[1] not in clients]
+    for name in orphans:
+        _unregister(client, name)
+    return orphans
 
 
 def _unregister(client: Any, name: str) -> None:
