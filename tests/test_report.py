@@ -583,6 +583,29 @@ def test_a_batch_with_nothing_to_make_keeps_only_an_index_of_its_own_employees(s
 
 @pytest.mark.slow
 @pytest.mark.timeout(300)
+def test_a_pdf_left_by_an_earlier_batch_is_kept_only_while_it_shows_the_same_data(sample_data, tmp_path):
+    # Found by a hostile test: `report E0002 --pdf`, then a change of the roster name and `report E0002` (no
+    # --pdf) left the day's PDF with the old name beside the new HTML with the new one.
+    reports = tmp_path / "reports"
+    args = ["--data", str(sample_data), "report", "E0002", "--as-of", AS_OF, "-o", str(reports), "--jobs", "1",
+            "--quiet"]
+    pdf = report_files(reports, "E0002")["pdf"]
+    assert run_cli(*args, "--pdf") == 0
+    made = pdf.read_bytes()
+    assert run_cli(*args, "--no-pdf") == 0  # made again (no PDF asked for), from the same data: the PDF stays
+    assert pdf.read_bytes() == made
+
+    store = Store(sample_data)
+    roster = store.roster()
+    roster.loc[roster["employee_id"] == "E0002", "name"] = "Grace Renamed"
+    store.save_roster(roster)
+    assert run_cli(*args, "--no-pdf") == 0
+    assert not pdf.exists()
+    assert "Grace Renamed" in report_files(reports, "E0002")["html"].read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
 def test_when_no_kernel_starts_unchanged_reports_stay_unchanged_and_the_rest_fail_saying_why(sample_data, tmp_path,
                                                                                              monkeypatch):
     from careerconv.surfaces.report import runner

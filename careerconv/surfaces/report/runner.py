@@ -566,11 +566,15 @@ class ReportJob:
 
     ``settled`` is true when nothing is left to write: the report is
     unchanged, or it could not be run (``outcome.error`` says why).
+    ``pdf_fingerprint`` is the fingerprint the same report would have with a
+    PDF: a PDF of the day left by an earlier batch shows this report's data
+    only if that batch's fingerprint was this one.
     """
 
     outcome: ReportOutcome
     parameters: dict[str, Any]
     fingerprint: str
+    pdf_fingerprint: str = ""
     nb: nbformat.NotebookNode | None = None
     error: str | None = None
     settled: bool = False
@@ -593,10 +597,17 @@ def _fingerprint(code: str, parameters: dict[str, Any], data: str) -> str:
     return hashlib.blake2b(blob.encode(), digest_size=20).hexdigest()
 
 
-def _is_current(paths: ReportPaths, fingerprint: str, pdf: bool) -> bool:
+def _stored_fingerprint(paths: ReportPaths) -> str | None:
+    """The fingerprint stored with the last report of the day (None when there is none)."""
     try:
-        stored = paths.stamp.read_text(encoding="utf-8").strip()
+        return paths.stamp.read_text(encoding="utf-8").strip()
     except OSError:
+        return None
+
+
+def _is_current(paths: ReportPaths, fingerprint: str, pdf: bool) -> bool:
+    stored = _stored_fingerprint(paths)
+    if stored is None:
         return False
     outputs = [paths.ipynb, paths.html] + ([paths.pdf] if pdf else [])
     return stored == fingerprint and all(p.exists() for p in outputs)
@@ -655,13 +666,15 @@ def plan_report(settings: BatchSettings, request: ReportRequest) -> tuple[Report
         outcome.error = f"employee {eid!r} is not on the roster and has no records{request.case_hint}"
         return outcome, None
     parameters = {EMPLOYEE_ID: eid, **settings.parameters, "pdf_path": str(paths.pdf) if settings.pdf else ""}
-    fingerprint = _fingerprint(settings.code, parameters, data_fingerprint(settings.data_dir, eid, row))
+    data = data_fingerprint(settings.data_dir, eid, row)
+    fingerprint = _fingerprint(settings.code, parameters, data)
     if not settings.force and _is_current(paths, fingerprint, settings.pdf):
         # Current already: unchanged, unless this batch made it (a Dask worker lost after writing the report
         # but before answering has its task run again elsewhere).
         outcome.status = MADE if _stamped_since(paths, settings.started) else UNCHANGED
         return outcome, None
-    return outcome, ReportJob(outcome, parameters, fingerprint)
+    return outcome, ReportJob(outcome, parameters, fingerprint,
+                              _fingerprint(settings.code, {**parameters, "pdf_path": str(paths.pdf)}, data))
 
 
 class ReportMaker:
@@ -1137,11 +1150,16 @@ def _finish(job: ReportJob, exporter: ReportExporter, store: Store) -> None:
                 pass
             return
         try:
+            # A PDF of the day that this batch does not write is kept only if it shows the same data.
+            stale_pdf = (not job.parameters.get("pdf_path") and paths.pdf.exists()
+                         and _stored_fingerprint(paths) != job.pdf_fingerprint)
             _write_notebook(paths.ipynb, job.nb)
             atomic_write_bytes(paths.html, page.encode("utf-8"), durable=False)
             atomic_write_bytes(paths.stamp, (job.fingerprint + "\n").encode("utf-8"), durable=False)
             if paths.error_ipynb.exists():
                 paths.error_ipynb.unlink()
+            if stale_pdf:
+                paths.pdf.unlink()
         except Exception as exc:  # disk full, permissions: this report fails, the batch goes on
             outcome.status = FAILED
             outcome.error = f"could not write the report: {type(exc).__name__}: {exc}"
