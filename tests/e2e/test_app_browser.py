@@ -17,6 +17,7 @@ import re
 import time
 import urllib.error
 import urllib.request
+import warnings
 from pathlib import Path
 
 import pytest
@@ -216,8 +217,16 @@ def start_draft(ui: CoachUI, data: Path) -> str:
     page.locator(".cc-dream-count", has_text="at least 3 dreams (2 so far)").wait_for()
     ui.step("action_plan")
     ui.add_skill("Statistics", 7, (8, 9, 9))
-    page.locator(".cc-bank:visible button", has_text="Alternative questions").click()  # sections visited stay, hidden
-    page.locator(".cc-answer-alt_support textarea").fill("A sponsor in the leadership team")
+    bank = page.locator(".cc-bank:visible button", has_text="Alternative questions")
+    answer = page.locator(".cc-answer-alt_support textarea")
+    bank.click()  # sections visited stay, hidden
+    try:
+        answer.wait_for(state="visible", timeout=15_000)
+    except Exception:  # noqa: BLE001 - once in CI (JupyterLab, 4 Dec) the first click left the bank unchanged
+        page.screenshot(path=str(ui.output / f"{ui.label}-bank-click-lost.png"), full_page=True)
+        warnings.warn("the question bank's first click was lost; clicked again (see the screenshot)")
+        bank.click()
+    answer.fill("A sponsor in the leadership team")
     ui.wait_saved()
     draft = wait_for(lambda: [c for c in stored_conversations(data, "E003")
                               if c["answers"].get("alt_support") == "A sponsor in the leadership team"],
