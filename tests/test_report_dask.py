@@ -193,6 +193,17 @@ def gone(pid: int) -> bool:
         return True
 
 
+def wait_until(condition, seconds: float, step: float = 0.2) -> None:
+    """Poll ``condition`` until it holds or ``seconds`` have gone by (the assertions after it say which)."""
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(step)
+
+
+def first_report_made(reports: Path) -> bool:
+    return bool(list(reports.glob(f"*/progress-{AS_OF}.html")))
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_killing_a_worker_mid_batch_still_makes_every_report(cluster, tmp_path):
@@ -202,9 +213,7 @@ def test_killing_a_worker_mid_batch_still_makes_every_report(cluster, tmp_path):
     killed: dict[str, object] = {}
 
     def kill_one_worker_after_the_first_report():
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline and not list(reports.glob(f"*/progress-{AS_OF}.html")):
-            time.sleep(0.05)
+        wait_until(lambda: first_report_made(reports), 300, step=0.05)
         pids = client.run(os.getpid)
         address = sorted(pids)[0]
         killed["kernels"] = client.run(kernel_pids, workers=[address])[address]
@@ -226,9 +235,7 @@ def test_killing_a_worker_mid_batch_still_makes_every_report(cluster, tmp_path):
         assert report(reports, eid, "html").stat().st_size > 10_000
     # The killed worker's kernels did not outlive it.
     assert killed["kernels"]
-    deadline = time.monotonic() + 30
-    while not all(gone(pid) for pid in killed["kernels"]) and time.monotonic() < deadline:
-        time.sleep(0.2)
+    wait_until(lambda: all(gone(pid) for pid in killed["kernels"]), 30)
     assert all(gone(pid) for pid in killed["kernels"])
 
 
@@ -251,24 +258,18 @@ def test_the_kernels_of_a_batch_whose_client_was_killed_are_shut_down_by_the_nex
                                "--as-of", AS_OF, "-o", str(reports), "--dask", local.scheduler_address, "--quiet"],
                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 300
-        while not list(reports.glob(f"*/progress-{AS_OF}.html")) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_until(lambda: first_report_made(reports), 300, step=0.05)
         orphaned = [pid for pids in client.run(kernel_pids).values() for pid in pids]
     finally:
         killed.kill()
         killed.wait(timeout=30)
     assert orphaned, "the killed batch had no kernels running"
-    deadline = time.monotonic() + 30
-    while client.run_on_scheduler(connected_clients) != before and time.monotonic() < deadline:
-        time.sleep(0.2)
+    wait_until(lambda: client.run_on_scheduler(connected_clients) == before, 30)
 
     result = run_batch(data, ["E0002"], AS_OF, reports_dir=reports, force=True,
                        executor=DaskExecutor(local.scheduler_address), progress=False)
     assert [o.status for o in result.outcomes] == [MADE]
-    deadline = time.monotonic() + 30
-    while not all(gone(pid) for pid in orphaned) and time.monotonic() < deadline:
-        time.sleep(0.2)
+    wait_until(lambda: all(gone(pid) for pid in orphaned), 30)
     assert all(gone(pid) for pid in orphaned)
     assert client.run(kernel_pids) == {address: [] for address in client.run(os.getpid)}
 
