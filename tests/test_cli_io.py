@@ -629,6 +629,33 @@ def test_app_stopped_at_once_shows_only_its_own_lines(data: Path, files: Path):
         assert time.monotonic() - started < 30
 
 
+def test_the_servers_kernels_start_through_careerconvs_launcher():
+    """The app's server runs a Python kernelspec's ``-m ipykernel_launcher`` as careerconv's launcher, with the
+    kernel log's extension; another kernel's command is left as it is."""
+    from careerconv.surfaces.commands import server_kernels
+
+    spec = ["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", "/run/kernel-1.json"]
+    assert server_kernels.kernel_command(spec) == [
+        "/usr/bin/python3", "-m", server_kernels.KERNEL_LAUNCHER, "-f", "/run/kernel-1.json",
+        f"--IPKernelApp.extensions={server_kernels.KERNEL_LOG}"]
+    assert server_kernels.kernel_command(["R", "--slave", "-f", "{connection_file}"]) == [
+        "R", "--slave", "-f", "{connection_file}"]
+
+
+def test_a_kernel_whose_server_has_gone_ends_quietly(tmp_path: Path):
+    """Stopped while Voila's first kernel was still importing, the server removed the kernel's connection file
+    before the kernel read it; ipykernel then warned "Kernel is running over TCP without encryption" under
+    "stopping" (one start in five on a busy machine) and waited for a server that was gone. Started through
+    careerconv's launcher, such a kernel ends at once, with nothing on the terminal."""
+    from careerconv.surfaces.commands import server_kernels
+
+    done = subprocess.run([sys.executable, "-m", server_kernels.KERNEL_LAUNCHER,
+                           "-f", str(tmp_path / "gone" / "kernel-1.json")],
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    assert not (tmp_path / "gone").exists()  # no connection file or sockets of its own
+
+
 def _kernel_answers(base: str, token: str, kernel_id: str, timeout: float = 120.0) -> bool:
     """Ask the kernel for its info over the server's websocket; True once it answers (it has started)."""
     import asyncio

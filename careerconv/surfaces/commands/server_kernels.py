@@ -5,7 +5,9 @@ jupyter_client stops a kernel by interrupting it (SIGINT), asking it to shut dow
 it. A kernel still starting has no handler for SIGINT yet, and Python prints a ``KeyboardInterrupt``
 traceback from the middle of its imports into the terminal; not interrupted, it goes on starting while the
 server stops and removes its connection file, then makes settings of its own (TCP, a key the server does not
-know) and warns about them. Such a kernel has run nothing - no record to save - so it is killed at once.
+know) and warns about them. Such a kernel has run nothing - no record to save - so it is killed at once. One the
+server was still launching as it stopped, which it cannot kill, is started through
+:mod:`careerconv.surfaces.commands.kernel_launcher`: it ends by itself when it finds its connection file gone.
 A kernel that has started (it has told the server it is busy or idle) is stopped as before: interrupted,
 asked to shut down (the app saves what is pending), terminated only if it does not.
 
@@ -24,6 +26,18 @@ from jupyter_server.services.kernels.kernelmanager import ServerKernelManager
 
 STILL_STARTING = (None, "starting")  # the execution states of a kernel that has not answered yet
 KERNEL_LOG = "careerconv.surfaces.app.kernel_log"  # its EXTENSION (not imported here: the server needs none of it)
+IPYKERNEL_LAUNCHER = "ipykernel_launcher"  # the module a Python kernelspec runs (python -m ipykernel_launcher)
+KERNEL_LAUNCHER = "careerconv.surfaces.commands.kernel_launcher"  # runs in its place (see that module)
+
+
+def kernel_command(cmd: list[str]) -> list[str]:
+    """A kernelspec's command as careerconv's server runs it: an ipykernel also loads :data:`KERNEL_LOG`, and
+    ``-m ipykernel_launcher`` becomes ``-m`` :data:`KERNEL_LAUNCHER`; another kernel's command is kept."""
+    if not any("ipykernel" in part for part in cmd):
+        return list(cmd)
+    launched = [KERNEL_LAUNCHER if part == IPYKERNEL_LAUNCHER and cmd[i - 1:i] == ["-m"] else part
+                for i, part in enumerate(cmd)]
+    return [*launched, f"--IPKernelApp.extensions={KERNEL_LOG}"]
 
 
 class QuietStartKernelManager(ServerKernelManager):
@@ -35,11 +49,10 @@ class QuietStartKernelManager(ServerKernelManager):
         await super()._async_shutdown_kernel(now=now, restart=restart)
 
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
-        """The kernelspec's command; an ipykernel also loads :data:`KERNEL_LOG` as it starts."""
-        cmd = super().format_kernel_cmd(extra_arguments)
-        if any("ipykernel" in part for part in cmd):
-            cmd.append(f"--IPKernelApp.extensions={KERNEL_LOG}")
-        return cmd
+        """The kernelspec's command; an ipykernel also loads :data:`KERNEL_LOG` as it starts, and one started
+        with ``-m ipykernel_launcher`` is started with :data:`KERNEL_LAUNCHER` instead (it ends if the server
+        has stopped before it could read its connection file)."""
+        return kernel_command(super().format_kernel_cmd(extra_arguments))
 
     shutdown_kernel = _async_shutdown_kernel  # the name the server calls (jupyter_client binds its own)
 
