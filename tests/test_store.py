@@ -804,3 +804,14 @@ def test_a_new_data_folder_is_private_and_files_follow_the_umask(tmp_path):
                        check=True, cwd=Path(__file__).resolve().parent.parent)
         modes[umask] = oct(target.stat().st_mode & 0o777)
     assert modes == {"002": "0o664", "077": "0o600"}
+
+
+def test_a_list_answer_makes_one_row_of_its_items_and_none_when_every_item_is_empty(store):
+    """A list answer whose items were all left empty made an answers row of a bare line break, which an export
+    showed as an answer; empty items between others made blank lines."""
+    record = conversation()
+    record["answers"] = {"blank": ["", "   "], "some": ["First", "", "Second"], "start_now": "Ask for a mentor"}
+    store.save_conversation(record)
+    answers = store.read_table("answers").set_index("question_id")["text"]
+    assert "blank" not in answers.index
+    assert answers["some"] == "First\nSecond" and answers["start_now"] == "Ask for a mentor"

@@ -9,7 +9,7 @@ without touching the cache.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterable
+from typing import Any, Iterable
 
 import pandas as pd
 
@@ -75,12 +75,20 @@ def conversation_rows(rec: dict) -> dict[str, list[dict]]:
                                     ITEM_ID: it[ITEM_ID], "text": it.get("text", ""), "due": it.get("due"),
                                     "owner": it.get("owner", ""), SKILL: it.get(SKILL, "")})
     for qid, answer in (rec.get("answers") or {}).items():
-        if answer is None or answer == "" or answer == []:
-            continue
-        text = "\n".join(map(str, answer)) if isinstance(answer, list) else str(answer)
-        out["answers"].append({CONVERSATION_ID: conv, EMPLOYEE_ID: emp, DATE: date, "question_id": qid,
-                               "text": text})
+        text = _answer_text(answer)
+        if text:
+            out["answers"].append({CONVERSATION_ID: conv, EMPLOYEE_ID: emp, DATE: date, "question_id": qid,
+                                   "text": text})
     return out
+
+
+def _answer_text(answer: Any) -> str:
+    """An answer as one text: a list's items one per line, the empty ones left out; "" for no answer (nothing,
+    empty text, or a list of empty items, which made a row of a bare line break)."""
+    if answer is None:
+        return ""
+    items = answer if isinstance(answer, list) else [answer]
+    return "\n".join(text for text in (str(item) for item in items if item is not None) if text.strip())
 
 
 def checkin_rows(rec: dict) -> dict[str, list[dict]]:
