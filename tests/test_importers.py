@@ -494,6 +494,28 @@ def test_the_sheet_that_looks_like_a_roster_is_read_and_the_others_are_named(sto
                               "and ignored the other 2: 'Summary', 'Lookups'"
 
 
+def test_rows_a_workbook_hides_are_imported_with_a_note_naming_them(store: Store, tmp_path: Path):
+    """HR filtered leavers out of an export in Excel (a filter only hides rows) and imported it: the leavers
+    came onto the roster without a word. They are still read (the file holds them), and the note names the
+    rows and says how to leave them out."""
+    rows = [*ROSTER_SHEET, "E004,Filtered Out,C01,Sales,Rep,12,".split(","), "E005,Hidden,C01,Sales,Rep,12,".split(",")]
+    path = hr_workbook(tmp_path / "hr.xlsx", {"Summary": SUMMARY_SHEET, "Employees": rows})
+    book = openpyxl.load_workbook(path)
+    sheet = book["Employees"]
+    sheet.auto_filter.ref = f"A1:G{len(rows)}"
+    for number in (len(rows) - 1, len(rows)):  # the two rows below the three of ROSTER_ROWS
+        sheet.row_dimensions[number].hidden = True
+    book["Summary"].row_dimensions[2].hidden = True  # another sheet's hidden row is not this one's
+    book.save(path)
+    result = import_roster(store, path)
+    assert result.added == 5
+    assert "2 rows (5, 6) are hidden in the workbook, by a filter or by hand, and were read like the others; if " \
+           "they should not be imported, delete them from the sheet (a filter does not take rows out of the " \
+           "file) and import it again" in result.notes
+    shown = roster_workbook(tmp_path / "plain.xlsx", ["E9", "Ana", "C01", "Eng", "Dev", 12, None])
+    assert not [n for n in import_roster(store, shown).notes if "hidden" in n]
+
+
 def test_a_workbook_with_two_roster_sheets_needs_the_sheet_named(store: Store, tmp_path: Path):
     leavers = [ROSTER_HEADER.split(","), "E009,Old Hand,C01,Sales,Rep,12,".split(",")]
     path = hr_workbook(tmp_path / "hr.xlsx", {"Summary": SUMMARY_SHEET, "Active": ROSTER_SHEET, "Leavers": leavers})

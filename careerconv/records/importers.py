@@ -547,7 +547,7 @@ def _read_xlsx(path: Path, source: str, spec: ColumnSpec, sheet: str | None, she
                                     "results are unknown. Open it in Excel or LibreOffice and save it, or "
                                     "replace the formulas by their values, then import it again")
     header, header_row, rows, above = tables[chosen]
-    notes += above
+    notes += above + _hidden_rows_note(_hidden_rows(path, chosen), rows)
     if header is None:
         raise _file_problem(source, f"sheet {chosen!r} is empty; the first row must name the columns"
                             + _wanted_columns(spec))
@@ -599,6 +599,54 @@ def _choose_sheet(source: str, spec: ColumnSpec, tables: dict[str, tuple], sheet
 
 def _quoted(names: list[str]) -> str:
     return ", ".join(repr(name) for name in names)
+
+
+_SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PACKAGE_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def _hidden_rows(path: Path, sheet: str) -> set[int]:
+    """The numbers of the rows of ``sheet`` that the workbook hides: hidden by hand, or left out by a filter
+    (Excel saves both as ``<row hidden="1">``). Empty when the workbook's parts cannot be followed (nothing is
+    known hidden then; the sheet was read by then)."""
+    import posixpath
+    import xml.etree.ElementTree as ET
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            book = ET.fromstring(archive.read("xl/workbook.xml"))
+            rel_id = next((e.get(f"{_REL_NS}id") for e in book.iter(f"{_SHEET_NS}sheet") if e.get("name") == sheet),
+                          None)
+            rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+            target = next((e.get("Target") for e in rels.iter(f"{_PACKAGE_REL_NS}Relationship")
+                           if e.get("Id") == rel_id), None)
+            if rel_id is None or not target:
+                return set()
+            part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+            hidden = set()
+            with archive.open(part) as xml:
+                for _, element in ET.iterparse(xml):
+                    if element.tag == f"{_SHEET_NS}row":
+                        if element.get("hidden") in ("1", "true") and (element.get("r") or "").isdigit():
+                            hidden.add(int(element.get("r")))
+                        element.clear()
+            return hidden
+    except (KeyError, ET.ParseError, zipfile.BadZipFile, OSError):
+        return set()
+
+
+def _hidden_rows_note(hidden: set[int], rows: list[RawRow]) -> list[str]:
+    """The note on data rows the workbook hides, which are read like the others (none hidden: no note)."""
+    found = [row.row for row in rows if row.row in hidden]
+    if not found:
+        return []
+    shown = ", ".join(map(str, found[:5])) + (f" and {len(found) - 5} more" if len(found) > 5 else "")
+    one = len(found) == 1
+    return [f"{len(found)} {'row' if one else 'rows'} ({shown}) {'is' if one else 'are'} hidden in the workbook, by a "
+            f"filter or by hand, and {'was' if one else 'were'} read like the others; if {'it' if one else 'they'} "
+            f"should not be imported, delete {'it' if one else 'them'} from the sheet (a filter does not take rows "
+            "out of the file) and import it again"]
 
 
 def _formulas_without_values(path: Path, sheet: str) -> list[str]:
