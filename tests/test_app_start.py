@@ -122,6 +122,54 @@ def test_stopping_while_a_kernel_is_still_starting_shuts_it_down_too():
         asyncio.run(other._async_shutdown_kernel("k9"))
 
 
+def test_as_the_server_ends_its_kernels_stop_before_their_connection_folder_goes(tmp_path: Path):
+    """Voila removed the kernels' connection folder, then shut them down: a kernel still starting lost its
+    connection file ("Kernel is running over TCP without encryption" under "stopping") or made its sockets in
+    the folder as it went ("Directory not empty" traceback), about one stop in twelve right after the start
+    under load. The kernels are shut down while the folder is there; what one leaves in it goes too."""
+    class FakeServer:
+        connection_dir = str(tmp_path / "connections")
+
+        class kernel_manager:
+            seen: list[bool] = []
+
+            @classmethod
+            async def shutdown_all(cls):
+                folder = Path(FakeServer.connection_dir)
+                cls.seen.append((folder / "kernel-1.json").exists())
+                (folder / "kernel-1-ipc-1").write_text("")  # a kernel's socket, made as it starts
+
+    Path(FakeServer.connection_dir).mkdir()
+    (Path(FakeServer.connection_dir) / "kernel-1.json").write_text("{}")
+    voila_server.stop_kernels_first(FakeServer())
+    assert FakeServer.kernel_manager.seen == [True] and not Path(FakeServer.connection_dir).exists()
+
+
+def test_a_stop_before_the_servers_loop_exists_ends_the_start_as_ctrl_c_would():
+    """The port listens a moment before Voila makes its loop, and the URL is printed once the port listens: a
+    SIGTERM then met Voila's handler without a loop (an AttributeError traceback under "stopping"). It ends the
+    start like Ctrl-C; once the loop runs, it stops the loop as before."""
+    class Loop:
+        stopped: list = []
+
+        def add_callback_from_signal(self, callback):
+            self.stopped.append(callback)
+
+        def stop(self):
+            pass
+
+    class Starting:
+        pass
+
+    with pytest.raises(KeyboardInterrupt):
+        voila_server.stop_on_signal(Starting(), 15, None)
+    running = Starting()
+    running.ioloop = Loop()
+    voila_server.stop_on_signal(running, 15, None)
+    assert Loop.stopped == [running.ioloop.stop]
+    voila_server.stop_kernels_first(Starting())  # nothing started yet: nothing to stop, no error
+
+
 def test_the_pool_heats_the_next_kernel_only_after_the_page_or_when_another_page_asks():
     pool_class = voila_server.paced_pool(_FakeVoilaPool, settle=0.3, latest=5.0)
 

@@ -25,6 +25,10 @@ The pool of preheated kernels (``--preheat_kernel=True --pool_size=1``) is chang
   app), at the latest :data:`REFILL_LATEST` seconds after the page took its kernel - or at once when another
   page (a reload, a second tab) asks for a kernel, so that page never waits longer than before.
 
+**As the server ends, its kernels are shut down before their connection folder is removed**
+(:func:`stop_kernels_first`; Voila did it the other way round), and a stop that comes before the server's
+loop runs ends the start cleanly (:func:`stop_on_signal`).
+
 **A closed page's kernel is shut down**, a little later. When a page is closed or reloaded, Voila's page
 sends the server a request to shut its kernel down (a beacon on ``beforeunload``, carrying the ``_xsrf``
 cookie as its proof of coming from the app's own page). Voila's page never got that cookie, so every such
@@ -232,19 +236,61 @@ async def _shutdown_if_unused(manager, kernel_id: str, log: logging.Logger) -> N
         log.debug("The kernel of a closed page had ended already", exc_info=True)
 
 
+def stop_kernels_first(self) -> None:
+    """Voila's ``stop`` (as the server ends), in the other order: the kernels are shut down, then their
+    connection folder is removed.
+
+    Voila removed the folder first. A kernel still starting then either found its connection file gone and
+    warned "Kernel is running over TCP without encryption" into the coach's terminal, or made its sockets in
+    the folder while it was being removed, and the server ended on a ``Directory not empty`` traceback - both
+    under "stopping", in about one stop in twelve within a second of the start on a busy machine. A kernel
+    left over anyway (one the server was still launching, see :mod:`.kernel_launcher`) leaves its files
+    behind rather than a traceback.
+    """
+    import shutil
+
+    from jupyter_core.utils import run_sync
+
+    manager, folder = getattr(self, "kernel_manager", None), getattr(self, "connection_dir", None)
+    if manager is not None:
+        run_sync(manager.shutdown_all)()
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def stop_on_signal(self, sig, frame) -> None:
+    """Voila's SIGTERM handler, for a SIGTERM that comes before the server's loop exists too.
+
+    The port listens a moment before Voila makes its loop, and the app prints its URL as soon as the port
+    listens: stopped at that moment (Ctrl-C as the URL shows), Voila's handler met no loop and the server ended
+    on an ``AttributeError`` traceback under "stopping". Then the start is ended as Ctrl-C would end it
+    (:func:`main` stops what was started).
+    """
+    loop = getattr(self, "ioloop", None)
+    if loop is None:
+        raise KeyboardInterrupt
+    loop.add_callback_from_signal(loop.stop)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run Voila with ``argv`` (default: this process's arguments)."""
     skip_slow_optional_modules()
     import voila.app
     from voila.app import main as voila_main
 
+    voila.app.Voila.stop = stop_kernels_first
+    voila.app.Voila._handle_signal_stop = stop_on_signal
     voila.app.voila_kernel_manager_factory = _paced_factory(voila.app.voila_kernel_manager_factory)
     voila.app.TornadoVoilaHandler, voila.app.VoilaShutdownKernelHandler = page_handlers()
 
     logging.getLogger(SERVER_LOGGER).addFilter(QuietAppNotebookTrust())
 
     sys.argv = ["voila", *(sys.argv[1:] if argv is None else argv)]
-    return voila_main() or 0
+    try:
+        return voila_main() or 0
+    except KeyboardInterrupt:  # stopped before its loop ran (stop_on_signal); Voila stops itself once it runs
+        stop_kernels_first(voila.app.Voila.instance())
+        return 0
 
 
 if __name__ == "__main__":
