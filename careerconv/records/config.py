@@ -90,12 +90,51 @@ def outside_data(reports: Path, data: Path) -> Path:
         and the default folder to use instead.
     """
     reports, data = Path(reports).resolve(), Path(data).resolve()
-    if reports == data or data in reports.parents:
+    if is_inside(reports, data):
         where = "is the data folder" if reports == data else f"is inside the data folder {data}"
         raise ValueError(f"reports folder {reports} {where}, which holds only records; name a folder outside it "
                          f"(-o/--output, ${REPORTS_ENV} or the setting reports.folder), such as "
                          f"{data.parent / 'reports'} (the default)")
     return reports
+
+
+def is_inside(path: str | os.PathLike, folder: str | os.PathLike) -> bool:
+    """Whether ``path`` is ``folder`` or lies inside it, once both are resolved (links followed)."""
+    path, folder = Path(path).expanduser().resolve(), Path(folder).expanduser().resolve()
+    return path == folder or folder in path.parents
+
+
+def output_outside_data(path: str | os.PathLike, data: str | os.PathLike, option: str) -> Path:
+    """An output a command writes (a file, or a folder of files), checked to lie outside the data folder.
+
+    The data folder's files are careerconv's own: an export or a due list
+    written as ``data/roster.csv`` replaced the roster, and one written into
+    ``data/derived/`` became part of a table every reader takes as derived.
+
+    Parameters
+    ----------
+    path
+        Where the command was told to write.
+    data
+        The data folder.
+    option
+        The option that named ``path`` (``"-o/--output"``, ``"--ics"``), for the message.
+
+    Raises
+    ------
+    ValueError
+        If ``path`` is the data folder or inside it; the message names both and
+        what to do instead.
+    """
+    if is_inside(path, data):
+        data = Path(data).resolve()
+        where = "is the data folder" if Path(path).expanduser().resolve() == data else \
+            f"is inside the data folder {data}"
+        beside = data.parent / Path(path).name
+        example = f", such as {beside}" if not is_inside(beside, data) else ""
+        raise ValueError(f"{option} {path} {where}, whose files careerconv keeps (it would replace or sit among "
+                         f"the records); write it outside that folder{example}")
+    return Path(path).expanduser()
 
 
 def reports_dir(data: Path, explicit: str | os.PathLike | None = None) -> Path:

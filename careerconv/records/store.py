@@ -263,7 +263,7 @@ def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        raise _cannot_write(path, exc) from None
+        raise cannot_write(path, exc) from None
     try:
         # mkstemp makes the file 0600; the finished file gets the mode any new file gets (the umask rules),
         # so a shared reports folder stays shared. The data folder itself is private (see Store).
@@ -284,7 +284,7 @@ def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
         _fsync_dir(path.parent)
 
 
-def _cannot_write(path: Path, exc: OSError) -> OSError:
+def cannot_write(path: Path, exc: OSError) -> OSError:
     """``exc`` worded for the file that was to be written, not for a folder or temp file on the way to it."""
     for folder in path.parents:
         if folder.exists():

@@ -43,13 +43,13 @@ import pyarrow as pa
 
 from careerconv import __version__
 from careerconv.rules import progress
-from careerconv.records import schema
+from careerconv.records import config, schema
 from careerconv.records import tables
 from careerconv.records.schema import (
     COACH_ID, COACH_RATING, CONVERSATION_ID, DATE, EMPLOYEE_ID, HORIZON_MONTHS, SELF_RATING, SKILL, STATUS,
 )
 from careerconv.records.spreadsheet import frame_to_csv_bytes, long_cell_warnings
-from careerconv.records.store import NotFound, Store, atomic_write_bytes
+from careerconv.records.store import NotFound, Store, atomic_write_bytes, cannot_write
 
 FORMATS = ("csv", "parquet", "xlsx")
 HISTORY_VIEW = "history"
@@ -177,14 +177,15 @@ def export_table(store: Store, name: str, path: str | os.PathLike, fmt: str = "c
     Raises
     ------
     ValueError
-        Unknown table or format, ``path`` is a folder, or (xlsx) more rows than an Excel sheet holds.
+        Unknown table or format, ``path`` is a folder or inside the data folder, or (xlsx) more rows than an
+        Excel sheet holds.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; formats are: {', '.join(FORMATS)}")
-    frame = table_frame(store, name)
-    path = Path(path)
+    path = config.output_outside_data(path, store.root, "-o/--output")
     if path.is_dir():
         raise ValueError(f"{path} is a folder; give a file name such as {path / f'{name}.{fmt}'}")
+    frame = table_frame(store, name)
     warnings: list[str] = []
     if fmt == "csv":
         data = frame_to_csv_bytes(frame)
@@ -216,11 +217,6 @@ class EmployeeExport:
     warnings: list[str] = field(default_factory=list)
 
 
-def _inside(path: Path, folder: Path) -> bool:
-    path, folder = path.resolve(), folder.resolve()
-    return path == folder or folder in path.parents
-
-
 def export_employee(store: Store, reports_dir: str | os.PathLike, employee_id: str,
                     out_dir: str | os.PathLike) -> EmployeeExport:
     """Write everything held about one employee into ``out_dir``, in open formats.
@@ -243,7 +239,7 @@ def export_employee(store: Store, reports_dir: str | os.PathLike, employee_id: s
     employee_id
         Whose data to export.
     out_dir
-        A folder that does not exist yet or is empty, outside the data folder.
+        A folder that does not exist yet or is empty, outside the data folder and the reports folder.
 
     Returns
     -------
@@ -252,15 +248,20 @@ def export_employee(store: Store, reports_dir: str | os.PathLike, employee_id: s
     Raises
     ------
     ValueError
-        Bad employee id, ``out_dir`` not empty or inside the data folder.
+        Bad employee id, ``out_dir`` not empty, or inside the data folder or the reports folder.
     NotFound
         Nothing is held about ``employee_id``.
     """
     employee_id = schema.parse_identifier(employee_id, what="employee id")
     out = Path(out_dir).resolve()
     reports = Path(reports_dir).resolve()
-    if _inside(out, store.root):
+    if config.is_inside(out, store.root):
         raise ValueError(f"{out} is inside the data folder {store.root}; export to a folder outside it")
+    if config.is_inside(out, reports):
+        # The reports folder is copied into exports and swept by erase: an export kept there became part of
+        # the next export (its own half-built copy included), of this person or of another.
+        raise ValueError(f"{out} is inside the reports folder {reports}, whose reports exports copy; export to a "
+                         f"folder outside it, such as {reports.parent / out.name}")
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ValueError(f"{out} already exists and is not an empty folder; choose a new folder")
     history = store.history(employee_id)
@@ -270,8 +271,11 @@ def export_employee(store: Store, reports_dir: str | os.PathLike, employee_id: s
             and not report_dir.is_dir() and not any(d.is_dir() for d in record_dirs.values()):
         raise NotFound(f"nothing is held about employee {employee_id!r}: not on the roster, no records, "
                        "no reports")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    except OSError as exc:
+        raise cannot_write(out, exc) from None
     try:
         files = _write_employee_export(store, history, employee_id, record_dirs, report_dir, staging)
         if out.exists():

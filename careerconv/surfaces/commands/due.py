@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from careerconv.rules import cadence
 from . import calendar_ics as ics
-from careerconv.records import tables
+from careerconv.records import config, tables
 from careerconv.records.schema import CADENCE_MONTHS, COACH_ID, DEPARTMENT, EMPLOYEE_ID, STATUS
 from careerconv.records.spreadsheet import frame_to_csv_bytes
 from careerconv.records.store import Store, atomic_write_bytes
@@ -68,10 +68,11 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
                         "(.csv, .json), else table")
     p.add_argument("-o", "--output", metavar="FILE",
                    help="write the list to FILE instead of stdout (a CSV file starts with a BOM so Excel "
-                        "reads it as UTF-8); - is stdout")
+                        "reads it as UTF-8); - is stdout; never a file in the data folder")
     p.add_argument("--ics", metavar="FILE",
-                   help="also write an iCalendar file (a name ending in .ics) of the next career conversations and "
-                        f"the check-ins before them, up to --within days ahead (default {ics.DEFAULT_HORIZON_DAYS})")
+                   help="also write an iCalendar file (a name ending in .ics, outside the data folder) of the next "
+                        "career conversations and the check-ins before them, up to --within days ahead (default "
+                        f"{ics.DEFAULT_HORIZON_DAYS})")
     p.add_argument("--remind", metavar="LEAD", type=_lead_time, default=_NOT_GIVEN,
                    help="with --ics: each event's reminder shows this long before it, e.g. 2d, 12h, 1w, 0 (at the "
                         "start of the day) or none (default 1d)")
@@ -108,6 +109,8 @@ def run(args: argparse.Namespace) -> int:
     remind = ics.DEFAULT_REMINDER if args.remind is _NOT_GIVEN else args.remind
     store = Store.existing(args.data_dir)
     for option, value in (("-o/--output", args.output), ("--ics", args.ics)):
+        if value and value != "-":
+            config.output_outside_data(value, store.root, option)
         if value and Path(value).expanduser().is_dir():
             raise ValueError(f"{option} {value} is a folder; give a file name (for example one inside it)")
     if args.ics and Path(args.ics).suffix.lower() != ".ics":  # a calendar app opens a file by its name's ending

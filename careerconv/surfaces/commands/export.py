@@ -27,13 +27,15 @@ xlsx is one sheet with the same formula rule, dates as date cells, the
 header row frozen and columns sized to their values. Parquet is written as
 it is.
 
-With --employee, DIR (new or empty, outside the data folder) receives
+With --employee, DIR (new or empty, outside the data folder and the
+reports folder) receives
 everything held about that person: roster row, every conversation and
 check-in record exactly as stored (JSON), their rows of every table (CSV),
 their summaries and reports, a README.txt and a manifest.json.
 
 With -o - the table goes to stdout (CSV without the BOM, for a pipe), and
-the status line to stderr.
+the status line to stderr. A file in the data folder is refused: its files
+are careerconv's own (an export named data/roster.csv replaced the roster).
 
 examples:
   careerconv export skill_ratings --format parquet -o ratings.parquet

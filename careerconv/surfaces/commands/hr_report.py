@@ -86,6 +86,9 @@ def run(args: argparse.Namespace) -> int:
     period_end = _date(args.period_end, "--period-end") if args.period_end else None
     out = Path(args.output).expanduser() if args.output else \
         config.reports_dir(args.data_dir, args.reports) / f"hr-analytics-{as_of:%Y-%m-%d}.html"
+    for option, value in (("-o/--output", out), ("--csv", args.csv), ("--xlsx", args.xlsx)):
+        if value:
+            config.output_outside_data(value, args.data_dir, option)
     if out.is_dir():
         raise ValueError(f"-o/--output {out} is a folder; give a file name such as {out / 'hr-analytics.html'}")
     if out.suffix.lower() not in (".html", ".htm"):  # a browser shows a page of another name as text, or not at all

@@ -1,0 +1,116 @@
+"""What leaves careerconv, attacked: exports, the due list, the calendar file, one person's export.
+
+Each test here is a way a mistaken or hostile command broke an output or the data folder behind it, found by
+a tester who did not write the code; the data is built through the package's own writing code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from careerconv.cli import main
+from careerconv.records.store import Store
+from orgs import make_small_org
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def fingerprint(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` (locks aside) with the SHA-256 of its bytes."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file() and ".locks" not in p.parts}
+
+
+@pytest.fixture
+def org(tmp_path: Path) -> Store:
+    return make_small_org(tmp_path / "data")
+
+
+# --------------------------------------------------------------------------- outputs into the data folder
+
+
+def _into_data(data: Path) -> list[tuple[str, ...]]:
+    part = next((data / "derived" / "skills").glob("part-*.parquet")).relative_to(data).as_posix()
+    return [
+        ("export", "roster", "-o", str(data / "roster.csv")),
+        ("export", "conversations", "-o", str(data / "roster.csv")),
+        ("export", "skills", "--format", "parquet", "-o", str(data / part)),
+        ("export", "history", "-o", str(data / "conversations" / "E001" / "history.csv")),
+        ("export", "roster", "-o", str(data / "derived" / ".." / "roster.xlsx")),
+        ("due", "--as-of", "2026-06-01", "-o", str(data / "roster.csv")),
+        ("due", "--as-of", "2026-06-01", "--ics", str(data / "conversations" / "E001" / "team.ics")),
+        ("hr-report", "-o", str(data / "hr.html")),
+        ("hr-report", "-o", str(data.parent / "hr.html"), "--csv", str(data / "derived")),
+    ]
+
+
+def test_an_output_into_the_data_folder_is_refused_and_nothing_is_written(org: Store, capsys):
+    # 'careerconv due -o data/roster.csv' wrote the due list over the roster (13 employees, then none valid:
+    # 'validate' listed 11 unknown columns) and 'export skills --format parquet -o data/derived/skills/part-01.parquet'
+    # replaced a derived part with every employee's rows, both with exit 0.
+    data = org.root
+    before = fingerprint(data)
+    for argv in _into_data(data):
+        code, out, err = run(capsys, "--data", str(data), *argv)
+        assert code == 1, (argv, err)
+        assert "data folder" in err and str(data) in err and "outside" in err, (argv, err)
+        assert fingerprint(data) == before, argv
+    assert not (data.parent / "hr.html").exists()
+
+
+def test_an_output_beside_the_data_folder_is_written(org: Store, tmp_path: Path, capsys):
+    data = org.root
+    code, _, err = run(capsys, "--data", str(data), "export", "roster", "-o", str(tmp_path / "roster.csv"))
+    assert code == 0, err
+    code, _, err = run(capsys, "--data", str(data), "due", "--as-of", "2026-06-01", "-o", str(tmp_path / "due.csv"),
+                       "--ics", str(tmp_path / "team.ics"))
+    assert code == 0, err
+    assert (tmp_path / "roster.csv").read_bytes().startswith(b"\xef\xbb\xbfemployee_id,")
+    assert (tmp_path / "team.ics").read_bytes().startswith(b"BEGIN:VCALENDAR\r\n")
+
+
+# --------------------------------------------------------------------------- one person's export
+
+
+def test_a_persons_export_into_the_reports_folder_is_refused(org: Store, tmp_path: Path, capsys):
+    # Exported into reports/E001/, the export copied its own half-built folder into itself
+    # (reports/.sar.partial-2l2i1xtk/...), and the next export of E001 held the whole previous one; E002's export
+    # put into reports/E001/ became part of E001's: another person's records in a subject-access export.
+    data, reports = org.root, tmp_path / "reports"
+    (reports / "E001").mkdir(parents=True)
+    (reports / "E001" / "progress-2026-06-01.html").write_text("<p>Ada's report</p>", encoding="utf-8")
+    for who, where in (("E001", reports / "E001" / "sar"), ("E002", reports / "E001" / "E002"),
+                       ("E001", reports / "exports" / "E001")):
+        code, _, err = run(capsys, "--data", str(data), "export", "--employee", who, "--reports", str(reports),
+                           str(where))
+        assert code == 1, err
+        assert f"inside the reports folder {reports}" in err, err
+        assert not where.exists()
+    assert sorted(p.relative_to(reports).as_posix() for p in reports.rglob("*")) == [
+        "E001", "E001/progress-2026-06-01.html"]
+    out = tmp_path / "sar"
+    code, _, err = run(capsys, "--data", str(data), "export", "--employee", "E001", "--reports", str(reports),
+                       str(out))
+    assert code == 0, err
+    assert sorted(p.relative_to(out / "reports").as_posix() for p in (out / "reports").rglob("*")) == [
+        "progress-2026-06-01.html"]
+
+
+def test_a_persons_export_that_cannot_be_written_says_where_and_why(org: Store, tmp_path: Path, capsys):
+    # 'export --employee E001 afile/sub' said "[Errno 17] File exists: '.../afile'", and a folder that cannot be
+    # made named a temp folder the user never asked for ("No such file or directory: '/proc/.x.partial-gjwoog2m'").
+    data = org.root
+    (tmp_path / "afile").write_text("not a folder", encoding="utf-8")
+    code, _, err = run(capsys, "--data", str(data), "export", "--employee", "E001", str(tmp_path / "afile" / "sub"))
+    assert code == 1
+    assert err.strip() == (f"careerconv export: error: cannot write {tmp_path / 'afile' / 'sub'}: "
+                           f"{tmp_path / 'afile'} is a file, not a folder")
+    assert "partial" not in err and "Errno" not in err
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
