@@ -114,3 +114,19 @@ def test_a_persons_export_that_cannot_be_written_says_where_and_why(org: Store, 
                            f"{tmp_path / 'afile'} is a file, not a folder")
     assert "partial" not in err and "Errno" not in err
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_persons_export_of_nobody_says_why(org: Store, tmp_path: Path, capsys):
+    # 'export --employee e001' said only "nothing is held", where erase and report say the roster has 'E001';
+    # an erased person's export did not say they were erased.
+    data = org.root
+    code, _, err = run(capsys, "--data", str(data), "export", "--employee", "e001", str(tmp_path / "a"))
+    assert code == 1
+    assert "nothing is held about employee 'e001'" in err and "(the roster has 'E001': ids are case-sensitive)" in err
+    code, _, err = run(capsys, "--data", str(data), "erase", "--employee", "E002", "--yes", "--reports",
+                       str(tmp_path / "reports"))
+    assert code == 0, err
+    code, _, err = run(capsys, "--data", str(data), "export", "--employee", "E002", str(tmp_path / "b"))
+    assert code == 1
+    assert "nothing is held about employee 'E002'" in err and "(erased on " in err
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()

@@ -269,8 +269,10 @@ def export_employee(store: Store, reports_dir: str | os.PathLike, employee_id: s
     record_dirs = {kind: store.employee_dir(kind, employee_id) for kind in ("conversation", "checkin")}
     if history.employee is None and not history.conversations and not history.checkins \
             and not report_dir.is_dir() and not any(d.is_dir() for d in record_dirs.values()):
+        erased = store.erased_ids().erased_on(employee_id)
+        why = f" (erased on {erased})" if erased else store.case_hint(employee_id)
         raise NotFound(f"nothing is held about employee {employee_id!r}: not on the roster, no records, "
-                       "no reports")
+                       f"no reports{why}")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
