@@ -130,3 +130,45 @@ def test_a_persons_export_of_nobody_says_why(org: Store, tmp_path: Path, capsys)
     assert code == 1
     assert "nothing is held about employee 'E002'" in err and "(erased on " in err
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+# --------------------------------------------------------------------------- ids Excel changes
+
+
+@pytest.mark.parametrize("text, changed", [
+    ("00123", True), ("1-2", True), ("2024-01-02", True), ("1/2/2024", True), ("1.2.2024", True), ("3-Mar", True),
+    ("MAR-24", True), ("1E5", True), ("1e-5", True), ("1.50", True), ("123456789012", True),
+    ("E0042", False), ("12345", False), ("0", False), ("1.5", False), ("E001-20250601", False),
+    ("00123-20250601", False), ("a1", False), ("May-2024x", False),
+])
+def test_ids_excel_changes_on_opening_a_csv(text: str, changed: bool):
+    from careerconv.records.spreadsheet import excel_changes
+
+    assert excel_changes(text) is changed
+
+
+def test_a_csv_with_ids_excel_changes_says_so_and_xlsx_keeps_them_as_text(tmp_path: Path, capsys):
+    # Exported as CSV, a roster with ids 00123 and 1-2 (valid ids, which HR systems issue) opened in Excel as 123
+    # and 2 Jan, and a file saved from it imported '2-Jan' as a new person; nothing said so.
+    import openpyxl
+
+    from orgs import roster
+
+    store = Store(tmp_path / "data")
+    store.save_roster(roster([("00123", "Zero Padded", "C01", "Eng", "Dev", 6), ("1-2", "Date Like", "C01", "Eng",
+                                                                                 "Dev", 6),
+                              ("E0042", "Plain", "C01", "Eng", "Dev", 6)]))
+    data = str(store.root)
+    code, _, err = run(capsys, "--data", data, "export", "roster", "-o", str(tmp_path / "roster.csv"))
+    assert code == 0
+    assert ("warning: 2 id(s) in column 'employee_id' ('00123', '1-2') look like numbers or dates, which Excel "
+            "changes when it opens a CSV file") in err and "--format xlsx" in err
+    assert "coach_id" not in err
+    assert (tmp_path / "roster.csv").read_bytes().splitlines()[1].startswith(b"00123,")  # written as it is
+    code, _, err = run(capsys, "--data", data, "due", "-o", str(tmp_path / "due.csv"))
+    assert code == 0 and "2 id(s) in column 'employee_id' ('00123', '1-2')" in err
+    code, _, err = run(capsys, "--data", data, "export", "roster", "-o", str(tmp_path / "roster.xlsx"))
+    assert code == 0 and "warning" not in err
+    sheet = openpyxl.load_workbook(tmp_path / "roster.xlsx").active
+    assert [(c.value, c.data_type) for c in next(sheet.iter_cols(min_row=2, max_col=1))] == [
+        ("00123", "s"), ("1-2", "s"), ("E0042", "s")]

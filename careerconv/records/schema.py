@@ -69,6 +69,8 @@ CONVERSATION_ID = "conversation_id"
 CHECKIN_ID = "checkin_id"
 RECORD_ID = "record_id"
 ITEM_ID = "item_id"
+# The columns that hold ids (text that must stay as it is: "00123" is not 123).
+ID_COLUMNS = (EMPLOYEE_ID, COACH_ID, CONVERSATION_ID, CHECKIN_ID, RECORD_ID, ITEM_ID)
 SKILL = "skill"
 DEPARTMENT = "department"
 DATE = "date"

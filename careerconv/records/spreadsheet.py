@@ -97,6 +97,49 @@ def long_cell_warnings(frame: pd.DataFrame) -> list[str]:
     return warnings
 
 
+# Ids Excel changes when it opens a CSV file (it reads every cell as a number or a date when it can, and a file
+# saved from it keeps what it made): digits with leading zeros (00123 -> 123), long or scientific numbers
+# (123456789012 -> 1.23457E+11, 1E5 -> 100000), decimals ending in 0 (1.50 -> 1.5) and dates (1-2 -> 2 Jan,
+# 2024-01-02, 1/2/2024, 3-Mar, Mar-24).
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
+_EXCEL_CHANGES = re.compile(
+    r"0\d+|\d{12,}|\d+(?:\.\d+)?e-?\d+|\d+\.\d*0"
+    r"|\d{1,4}[-/]\d{1,2}(?:[-/]\d{1,4})?|\d{1,2}\.\d{1,2}\.\d{2,4}"
+    rf"|\d{{1,2}}-{_MONTH}(?:-\d{{2,4}})?|{_MONTH}-\d{{1,4}}",
+    re.IGNORECASE)
+
+
+def excel_changes(text: str) -> bool:
+    """Whether Excel, opening a CSV file, reads ``text`` as a number or a date and so changes it
+    (``"00123"``, ``"1-2"``, ``"2024-01-02"``, ``"1E5"``); ids such as ``"E0042"`` or ``"12345"`` it keeps."""
+    return _EXCEL_CHANGES.fullmatch(text) is not None
+
+
+def changed_id_warnings(frame: pd.DataFrame, columns, instead: str) -> list[str]:
+    """Per id column of ``frame`` holding ids Excel changes on opening a CSV file, a sentence saying so.
+
+    Parameters
+    ----------
+    frame
+        The table written as CSV.
+    columns
+        The names of its id columns (others are not looked at).
+    instead
+        What to do instead, ending the sentence (such as "export it with --format xlsx, which keeps ids as text").
+    """
+    warnings = []
+    for name in columns:
+        if name not in frame.columns:
+            continue
+        ids = frame[name].dropna().astype(str).unique()
+        changed = sorted(text for text in ids if excel_changes(text))
+        if changed:
+            shown = ", ".join(repr(text) for text in changed[:3]) + (", ..." if len(changed) > 3 else "")
+            warnings.append(f"{len(changed)} id(s) in column {name!r} ({shown}) look like numbers or dates, which "
+                            f"Excel changes when it opens a CSV file (00123 becomes 123, 1-2 a date); {instead}")
+    return warnings
+
+
 # ---------------------------------------------------------------------------- decoding
 
 

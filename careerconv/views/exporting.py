@@ -48,7 +48,7 @@ from careerconv.records import tables
 from careerconv.records.schema import (
     COACH_ID, COACH_RATING, CONVERSATION_ID, DATE, EMPLOYEE_ID, HORIZON_MONTHS, SELF_RATING, SKILL, STATUS,
 )
-from careerconv.records.spreadsheet import frame_to_csv_bytes, long_cell_warnings
+from careerconv.records.spreadsheet import changed_id_warnings, frame_to_csv_bytes, long_cell_warnings
 from careerconv.records.store import NotFound, Store, atomic_write_bytes, cannot_write
 
 FORMATS = ("csv", "parquet", "xlsx")
@@ -189,7 +189,9 @@ def export_table(store: Store, name: str, path: str | os.PathLike, fmt: str = "c
     warnings: list[str] = []
     if fmt == "csv":
         data = frame_to_csv_bytes(frame)
-        warnings = long_cell_warnings(frame)
+        warnings = long_cell_warnings(frame) + changed_id_warnings(
+            frame, schema.ID_COLUMNS, "to keep them, export with --format xlsx, which stores ids as text, or "
+                                      "open the CSV with Excel's Data > From Text/CSV and make the column Text")
     elif fmt == "xlsx":
         from careerconv.records.workbook import frames_to_xlsx  # openpyxl is loaded only for workbooks
 

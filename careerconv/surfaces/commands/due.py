@@ -23,8 +23,8 @@ import pyarrow as pa
 from careerconv.rules import cadence
 from . import calendar_ics as ics
 from careerconv.records import config, tables
-from careerconv.records.schema import CADENCE_MONTHS, COACH_ID, DEPARTMENT, EMPLOYEE_ID, STATUS
-from careerconv.records.spreadsheet import frame_to_csv_bytes
+from careerconv.records.schema import CADENCE_MONTHS, COACH_ID, DEPARTMENT, EMPLOYEE_ID, ID_COLUMNS, STATUS
+from careerconv.records.spreadsheet import changed_id_warnings, frame_to_csv_bytes
 from careerconv.records.store import Store, atomic_write_bytes
 from . import streams
 from .argtypes import MAX_DAYS_AHEAD, iso_date, whole_number
@@ -136,6 +136,10 @@ def run(args: argparse.Namespace) -> int:
         target = Path(args.output).expanduser()
         atomic_write_bytes(target, data)
         streams.status(args, f"Wrote {_plural(len(due), 'person', 'people')} to {target}")
+        if fmt == "csv":
+            for warning in changed_id_warnings(due, ID_COLUMNS, "to keep them, open the file with Excel's "
+                                                                "Data > From Text/CSV and make the column Text"):
+                streams.warn(args, warning)
     else:
         # The BOM is for spreadsheets opening a file; a pipe to another tool is better off without it.
         streams.result(data.decode("utf-8-sig"))

@@ -23,6 +23,8 @@ EPILOG = f"""tables:
 CSV is written as UTF-8 with BOM so Excel reads it, and formula-neutralised:
 a text cell beginning with = + - @, tab or CR gets a leading ' so a
 spreadsheet shows it instead of running it (numbers are left as numbers).
+Ids Excel would read as numbers or dates (00123, 1-2) are named in a
+warning: Excel changes them when it opens a CSV file, xlsx keeps them.
 xlsx is one sheet with the same formula rule, dates as date cells, the
 header row frozen and columns sized to their values. Parquet is written as
 it is.
