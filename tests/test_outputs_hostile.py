@@ -6,6 +6,7 @@ a tester who did not write the code; the data is built through the package's own
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from pathlib import Path
 
@@ -172,3 +173,55 @@ def test_a_csv_with_ids_excel_changes_says_so_and_xlsx_keeps_them_as_text(tmp_pa
     sheet = openpyxl.load_workbook(tmp_path / "roster.xlsx").active
     assert [(c.value, c.data_type) for c in next(sheet.iter_cols(min_row=2, max_col=1))] == [
         ("00123", "s"), ("1-2", "s"), ("E0042", "s")]
+
+
+# --------------------------------------------------------------------------- the calendar file
+
+HOSTILE_NAMES = {
+    "E001": "Eve\r\nBEGIN:VEVENT\r\nSUMMARY:pwned\r\nEND:VEVENT",
+    "E002": "Line\u2028END:VEVENT\u2028BEGIN:VEVENT\u2028SUMMARY:injected",
+    "E003": "Nel\x85END:VCALENDAR\u2029Para",
+    "E004": '=HYPERLINK("http://x","y"), Smith; \\ back\x07\x1b[31m',
+    "E005": "Zoë " + "🙂" * 30 + " שלום עולם " + "é" * 40,
+}
+
+
+def _unfolded_lines(data: bytes) -> list[str]:
+    """Content lines by RFC 5545 3.1 read strictly: split at CRLF only, then unfolded."""
+    text = data.decode("utf-8")
+    return text.replace("\r\n ", "").split("\r\n")[:-1]
+
+
+def test_the_calendar_of_hostile_names_has_one_event_each_by_any_reader(tmp_path: Path, capsys):
+    # A name holding Unicode's line separators ('\u2028END:VEVENT\u2028BEGIN:VEVENT') was written as it was: a
+    # reader splitting lines as str.splitlines does (Python's own line splitting) read 'END:VEVENT' and
+    # 'BEGIN:VEVENT' lines out of the name's text (the icalendar package splits at CRLF and was not fooled).
+    import icalendar
+
+    from orgs import roster
+
+    store = Store(tmp_path / "data")
+    store.save_roster(roster([(eid, name, "C01", "Eng", "Dev", 6) for eid, name in HOSTILE_NAMES.items()]))
+    target = tmp_path / "team.ics"
+    code, _, err = run(capsys, "--data", str(store.root), "due", "--as-of", "2026-06-01", "--coach", "C01",
+                       "--ics", str(target), "-o", str(tmp_path / "due.json"))
+    assert code == 0, err
+    data = target.read_bytes()
+    assert data.endswith(b"\r\n") and b"\n" not in data.replace(b"\r\n", b"") and b"\r" not in data.replace(
+        b"\r\n", b"")
+    assert all(len(line) <= 75 for line in data.split(b"\r\n"))
+    assert all(line.decode("utf-8") for line in data.split(b"\r\n")[:-1])  # no line cut inside a character
+    expected = sorted(f"Career conversation: {name}" for name in HOSTILE_NAMES.values())
+    cleaned = [s.replace("\r\n", "\n").replace("\x07", "").replace("\x1b", "") for s in expected]
+    for c in ("\x85", "\u2028", "\u2029"):
+        cleaned = [s.replace(c, "\n") for s in cleaned]
+    strict = _unfolded_lines(data)
+    assert [line for line in strict if line.startswith(("BEGIN:", "END:"))] == (
+        ["BEGIN:VCALENDAR"] + ["BEGIN:VEVENT", "BEGIN:VALARM", "END:VALARM", "END:VEVENT"] * 5 + ["END:VCALENDAR"])
+    # Python's str.splitlines splits at NEL and the Unicode separators as well as CR and LF: none may be left.
+    loose = data.decode("utf-8").replace("\r\n ", "").splitlines()
+    assert loose == strict
+    events = icalendar.Calendar.from_ical(data).walk("VEVENT")
+    assert sorted(str(e["SUMMARY"]) for e in events) == sorted(cleaned)
+    assert {e["DTSTART"].dt for e in events} == {dt.date(2026, 6, 1)}
+    assert len({str(e["UID"]) for e in events}) == 5

@@ -87,6 +87,10 @@ _KIND_CHECKIN = "checkin"
 # TEXT may not hold control characters other than HTAB (RFC 5545 3.3.11);
 # line breaks are escaped before this runs.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Every line break, Unicode's too (NEL, LINE and PARAGRAPH SEPARATOR): a reader that splits lines as Python's
+# str.splitlines does would otherwise end a content line inside a name, and what followed would be read as the
+# next property ('\u2028END:VEVENT\u2028BEGIN:VEVENT' in a name).
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -243,8 +247,9 @@ def ical_duration(lead: dt.timedelta) -> str:
 def escape_text(value: Any) -> str:
     """Escape a value for an iCalendar TEXT property (RFC 5545 3.3.11).
 
-    Backslash, semicolon and comma get a backslash; any line break becomes
-    ``\\n``; other control characters (not allowed in TEXT) are dropped.
+    Backslash, semicolon and comma get a backslash; any line break (CR, LF,
+    CRLF, and Unicode's NEL, line and paragraph separators) becomes ``\\n``;
+    other control characters (not allowed in TEXT) are dropped.
 
     Parameters
     ----------
@@ -257,7 +262,7 @@ def escape_text(value: Any) -> str:
     """
     text = str(value)
     text = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
+    text = _LINE_BREAK.sub("\\\\n", text)
     return _CONTROL.sub("", text)
 
 
