@@ -225,3 +225,24 @@ def test_the_calendar_of_hostile_names_has_one_event_each_by_any_reader(tmp_path
     assert sorted(str(e["SUMMARY"]) for e in events) == sorted(cleaned)
     assert {e["DTSTART"].dt for e in events} == {dt.date(2026, 6, 1)}
     assert len({str(e["UID"]) for e in events}) == 5
+
+
+def test_a_killed_persons_export_is_removed_by_the_next_one(org: Store, tmp_path: Path, capsys):
+    # SIGKILLed while it copied a 400 MB report, 'export --employee E001 --reports R killsar/E001' left
+    # killsar/.E001.partial-p9mb11ec/ (253 MB, with E001's conversation and check-in records), hidden beside the
+    # export; the next export succeeded and left it there, and erase does not look outside the data and reports
+    # folders. The next export now removes what killed exports to the same folder left.
+    import os
+
+    data, out = org.root, tmp_path / "exports" / "E001"
+    out.parent.mkdir()
+    dead = [out.parent / ".E001.partial-p9mb11ec", out.parent / ".E001.partial-4194399-k2j3h4g5"]  # no such pid
+    alive = out.parent / f".E001.partial-{os.getpid()}-a1b2c3d4"  # an export still being built
+    other = out.parent / ".E002.partial-4194399-k2j3h4g5"  # another person's: not this export's to remove
+    for folder in (*dead, alive, other):
+        (folder / "conversations").mkdir(parents=True)
+        (folder / "conversations" / "E001-20260302.json").write_text("{}", encoding="utf-8")
+    code, _, err = run(capsys, "--data", str(data), "export", "--employee", "E001", str(out))
+    assert code == 0, err
+    assert sorted(p.name for p in out.parent.iterdir()) == sorted(["E001", alive.name, other.name])
+    assert (out / "conversations" / "E001-20260302.json").is_file()

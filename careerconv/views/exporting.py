@@ -29,6 +29,7 @@ and ``target_status``, every 6/12/18-month target measured as of today by
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import hashlib
 import io
 import json
@@ -230,7 +231,8 @@ def export_employee(store: Store, reports_dir: str | os.PathLike, employee_id: s
     of every derived table, and ``history.csv`` in the import format) and
     ``reports/`` (a copy of ``reports_dir/<employee_id>/``). The folder is built
     beside ``out_dir`` and moved into place at the end, so a failed export
-    leaves nothing half-written.
+    leaves nothing half-written; what a killed one left beside ``out_dir`` is
+    removed by the next export to it.
 
     Parameters
     ----------
@@ -277,7 +279,8 @@ def export_employee(store: Store, reports_dir: str | os.PathLike, employee_id: s
                        f"no reports{why}")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+        _remove_abandoned_exports(out)
+        staging = Path(tempfile.mkdtemp(prefix=f"{_partial_prefix(out)}{os.getpid()}-", dir=out.parent))
     except OSError as exc:
         raise cannot_write(out, exc) from None
     try:
@@ -291,6 +294,39 @@ def export_employee(store: Store, reports_dir: str | os.PathLike, employee_id: s
     warnings = [f"{len(store.problems)} damaged record file(s) could not be read and are copied as they are"] \
         if store.problems else []
     return EmployeeExport(employee_id, out, files, warnings)
+
+
+def _partial_prefix(out: Path) -> str:
+    """The name an export to ``out`` is built under (beside it) begins with; the process id and a random part
+    follow."""
+    return f".{out.name}.partial-"
+
+
+def _remove_abandoned_exports(out: Path) -> None:
+    """Remove the half-built exports to ``out`` of processes that are gone.
+
+    A killed export (SIGKILL, or SIGTERM, which Python does not turn into an
+    exception) leaves its folder, which holds the person's records, beside
+    ``out``, hidden, where neither a later export nor ``erase`` would look.
+    """
+    prefix = _partial_prefix(out)
+    for folder in out.parent.glob(f"{glob.escape(prefix)}*"):
+        pid = folder.name[len(prefix):].split("-", 1)[0]
+        if folder.is_dir() and not _running(pid):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: str) -> bool:
+    """Whether ``pid`` (text, as in a folder's name) is a process that is still running."""
+    if not pid.isdigit():
+        return False  # named by an older version, without a process id: nobody is building it now
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
 
 
 def _write_employee_export(store: Store, history, employee_id: str, record_dirs: dict[str, Path],
