@@ -17,6 +17,7 @@ need. ``careerconv --help``, a misspelt command or none build the whole parser.
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import os
 import sys
@@ -167,10 +168,15 @@ def user_error(exc: Exception) -> str | None:
     if isinstance(exc, ValidationError):
         return str(exc)
     if isinstance(exc, (NotFound, Conflict, FileNotFoundError, FileExistsError, PermissionError, NotADirectoryError,
-                        IsADirectoryError, ValueError, KeyError)):
+                        IsADirectoryError, ValueError, KeyError)) or _full_or_read_only(exc):
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         return f"error: {message}"
     return None
+
+
+def _full_or_read_only(exc: Exception) -> bool:
+    """A write refused by the disk, not by a bug: it is full, over its quota or read-only."""
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -246,3 +246,59 @@ def test_a_killed_persons_export_is_removed_by_the_next_one(org: Store, tmp_path
     assert code == 0, err
     assert sorted(p.name for p in out.parent.iterdir()) == sorted(["E001", alive.name, other.name])
     assert (out / "conversations" / "E001-20260302.json").is_file()
+
+
+# --------------------------------------------------------------------------- where an output goes
+
+
+def test_an_output_into_a_pipe_or_through_a_link_is_written_into_it(org: Store, tmp_path: Path, capsys):
+    # 'export roster -o /dev/null' (and 'due -o /dev/null', '--ics', 'import --rejected /dev/null') wrote a temp
+    # file in /dev and renamed it over the device: run as root, /dev/null became a regular file of 0 bytes and
+    # /dev/full one of 891 bytes, for every program on the machine ("Wrote 13 row(s) of roster to /dev/full").
+    # Tested here on a named pipe, which the same replace turned into a regular file no reader ever saw, and on
+    # a link, which was replaced by a file instead of the file it points to.
+    import os
+    import stat
+
+    data = str(org.root)
+    for argv in (("export", "roster"), ("due", "--as-of", "2026-06-01", "--format", "csv")):
+        fifo = tmp_path / f"{argv[0]}.pipe"
+        os.mkfifo(fifo)
+        reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # a reader is there, as `cat` or `gzip` would be
+        try:
+            code, _, err = run(capsys, "--data", data, *argv, "-o", str(fifo))
+            assert code == 0, err
+            received = os.read(reader, 1 << 20)
+        finally:
+            os.close(reader)
+        assert stat.S_ISFIFO(os.stat(fifo).st_mode), argv
+        assert received.startswith(b"\xef\xbb\xbfemployee_id,"), argv
+    real = tmp_path / "calendars" / "team.ics"
+    real.parent.mkdir()
+    real.write_bytes(b"old")
+    link = tmp_path / "latest.ics"
+    link.symlink_to(real)
+    code, _, err = run(capsys, "--data", data, "due", "--as-of", "2026-06-01", "--ics", str(link))
+    assert code == 0, err
+    assert link.is_symlink() and real.read_bytes().startswith(b"BEGIN:VCALENDAR\r\n")
+    assert sorted(p.name for p in real.parent.iterdir()) == ["team.ics"]
+
+
+def test_a_full_disk_is_said_in_one_line_and_leaves_nothing(org: Store, tmp_path: Path, capsys, monkeypatch):
+    # 'export roster -o /dev/full' (once it no longer replaced the device) ended in a traceback:
+    # "OSError: cannot write /dev/full: no space left on device"; a full disk under a real file did the same,
+    # with "[Errno 28] No space left on device" and no file name. Simulated here at the last step of the write.
+    import errno
+    import os
+
+    from careerconv.records import store as store_module
+
+    def full(src, dst):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(store_module.os, "replace", full)
+    target = tmp_path / "out" / "roster.csv"
+    code, out, err = run(capsys, "--data", str(org.root), "export", "roster", "-o", str(target))
+    assert code == 1
+    assert err == f"careerconv export: error: cannot write {target}: no space left on device (in {target.parent})\n"
+    assert list(target.parent.iterdir()) == []

@@ -114,7 +114,7 @@ from .schema import (
     CADENCE_MONTHS, COACH_ID, COACH_RATING, CONVERSATION_ID, DATE, DEPARTMENT, EMPLOYEE_ID, SKILL, STATUS,
 )
 from .spreadsheet import decode_text, frame_to_csv_bytes, restore_formula
-from .store import Store, atomic_write_bytes
+from .store import Store, write_output_bytes
 
 LEGACY_QUESTION_SET = "legacy-import"
 LEGACY_QUESTION_SET_VERSION = "1"
@@ -1005,7 +1005,7 @@ def write_rejected(raw: RawTable, rejections: list[Rejection], path: Path) -> Pa
             + [""] * max(0, width - len(r.cells))
         rows.append([*cells, r.reason])
     frame = pd.DataFrame(rows, columns=[*names, "reason"], dtype=object)
-    atomic_write_bytes(path, frame_to_csv_bytes(frame))
+    write_output_bytes(path, frame_to_csv_bytes(frame))
     return path
 
 

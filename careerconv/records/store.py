@@ -53,6 +53,7 @@ import os
 import re
 import shutil
 import socket
+import stat
 import tempfile
 import time
 import uuid
@@ -274,14 +275,53 @@ def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
                 fh.flush()
                 os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
+        if isinstance(exc, OSError):
+            raise cannot_write(path, exc) from None
         raise
     if durable:
         _fsync_dir(path.parent)
+
+
+def write_output_bytes(path: str | os.PathLike, data: bytes) -> Path:
+    """Write a file a person asked for (``-o FILE``, ``--ics FILE``): atomically, through links, into devices.
+
+    A regular file is replaced atomically (:func:`atomic_write_bytes`), so a
+    reader or a killed run sees the old file or the new. A link is followed
+    and the file it points to is replaced; the link stays. Anything else that
+    is not a folder (``/dev/null``, ``/dev/stdout``, a named pipe, the
+    ``/dev/fd/63`` of ``-o >(gzip > f.gz)``) is written into as it is:
+    replacing it would put a regular file in its place, which for ``/dev/null``
+    run as root broke every program on the machine.
+
+    Returns
+    -------
+    Path
+        The path as given (``~`` expanded).
+
+    Raises
+    ------
+    OSError
+        When it cannot be written (the message names the file and why).
+    """
+    target = Path(path).expanduser()
+    try:
+        mode = os.stat(target).st_mode  # of what a link points to
+    except OSError:
+        mode = None  # not there yet (or not reachable: atomic_write_bytes says why)
+    if mode is not None and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        try:
+            with open(target, "wb") as stream:  # /dev/stdout is a link to a pipe that has no path of its own
+                stream.write(data)
+        except OSError as exc:
+            raise cannot_write(target, exc) from None
+    else:
+        atomic_write_bytes(target.resolve() if mode is not None else target, data)
+    return target
 
 
 def cannot_write(path: Path, exc: OSError) -> OSError:
@@ -292,7 +332,9 @@ def cannot_write(path: Path, exc: OSError) -> OSError:
                 return NotADirectoryError(f"cannot write {path}: {folder} is a file, not a folder")
             break
     reason = (exc.strerror or str(exc)).lower()
-    return type(exc)(f"cannot write {path}: {reason} (in {path.parent})")
+    worded = type(exc)(f"cannot write {path}: {reason} (in {path.parent})")
+    worded.errno = exc.errno  # a full disk stays a full disk (see careerconv.cli.user_error)
+    return worded
 
 
 def _json_bytes(record: dict) -> bytes:

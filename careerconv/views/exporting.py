@@ -50,7 +50,7 @@ from careerconv.records.schema import (
     COACH_ID, COACH_RATING, CONVERSATION_ID, DATE, EMPLOYEE_ID, HORIZON_MONTHS, SELF_RATING, SKILL, STATUS,
 )
 from careerconv.records.spreadsheet import changed_id_warnings, frame_to_csv_bytes, long_cell_warnings
-from careerconv.records.store import NotFound, Store, atomic_write_bytes, cannot_write
+from careerconv.records.store import NotFound, Store, cannot_write, write_output_bytes
 
 FORMATS = ("csv", "parquet", "xlsx")
 HISTORY_VIEW = "history"
@@ -202,7 +202,7 @@ def export_table(store: Store, name: str, path: str | os.PathLike, fmt: str = "c
         buf = io.BytesIO()
         frame.to_parquet(buf, index=False)
         data = buf.getvalue()
-    atomic_write_bytes(path, data)
+    write_output_bytes(path, data)
     return ExportResult(path, name, fmt, len(frame), list(frame.columns), warnings)
 
 

@@ -51,7 +51,7 @@ import pandas as pd
 from careerconv import __version__
 from careerconv.records.schema import COACH_ID, EMPLOYEE_ID
 from careerconv.rules import cadence
-from careerconv.records.store import atomic_write_bytes
+from careerconv.records.store import write_output_bytes
 
 __all__ = [
     "PRODID",
@@ -401,9 +401,7 @@ def write_calendar(
     OSError
         If the file cannot be written.
     """
-    target = Path(path).expanduser()
-    atomic_write_bytes(target, render_calendar(events, dtstamp, name, remind))
-    return target
+    return write_output_bytes(path, render_calendar(events, dtstamp, name, remind))
 
 
 # ---------------------------------------------------------------------------

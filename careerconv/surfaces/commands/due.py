@@ -25,7 +25,7 @@ from . import calendar_ics as ics
 from careerconv.records import config, tables
 from careerconv.records.schema import CADENCE_MONTHS, COACH_ID, DEPARTMENT, EMPLOYEE_ID, ID_COLUMNS, STATUS
 from careerconv.records.spreadsheet import changed_id_warnings, frame_to_csv_bytes
-from careerconv.records.store import Store, atomic_write_bytes
+from careerconv.records.store import Store, write_output_bytes
 from . import streams
 from .argtypes import MAX_DAYS_AHEAD, iso_date, whole_number
 
@@ -134,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.output and args.output != "-":
         target = Path(args.output).expanduser()
-        atomic_write_bytes(target, data)
+        write_output_bytes(target, data)
         streams.status(args, f"Wrote {_plural(len(due), 'person', 'people')} to {target}")
         if fmt == "csv":
             for warning in changed_id_warnings(due, ID_COLUMNS, "to keep them, open the file with Excel's "

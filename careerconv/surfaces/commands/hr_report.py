@@ -24,7 +24,7 @@ from careerconv.records import config
 from careerconv.rules import privacy
 from ..report.hr_page import render_html
 from careerconv.records.spreadsheet import frame_to_csv_bytes
-from careerconv.records.store import atomic_write_bytes
+from careerconv.records.store import atomic_write_bytes, write_output_bytes
 from . import streams
 from .argtypes import iso_date, named, whole_number
 
@@ -129,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
     }
     step("rendering the page")
     html = render_html(parameters, hr)
-    atomic_write_bytes(out, html.encode("utf-8"))
+    write_output_bytes(out, html.encode("utf-8"))
     step.finish()
     streams.status(args, f"wrote {out}")
     return 0
@@ -201,5 +201,5 @@ def write_xlsx_tables(hr: dict, path: Path, *, total_label: str = "All departmen
     from careerconv.records.workbook import frames_to_xlsx
 
     book = frames_to_xlsx(hr_table_frames(hr, total_label=total_label))
-    atomic_write_bytes(path, book.data)
+    write_output_bytes(path, book.data)
     return book
