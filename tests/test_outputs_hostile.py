@@ -252,8 +252,8 @@ def test_a_killed_persons_export_is_removed_by_the_next_one(org: Store, tmp_path
 
 
 def test_an_output_into_a_pipe_or_through_a_link_is_written_into_it(org: Store, tmp_path: Path, capsys):
-    # 'export roster -o /dev/null' (and 'due -o /dev/null', '--ics', 'import --rejected /dev/null') wrote a temp
-    # file in /dev and renamed it over the device: run as root, /dev/null became a regular file of 0 bytes and
+    # 'export roster -o /dev/null' and 'due -o /dev/null' (and import's --rejected file, by the same code) wrote a
+    # temp file in /dev and renamed it over the device: run as root, /dev/null became a regular file of 0 bytes and
     # /dev/full one of 891 bytes, for every program on the machine ("Wrote 13 row(s) of roster to /dev/full").
     # Tested here on a named pipe, which the same replace turned into a regular file no reader ever saw, and on
     # a link, which was replaced by a file instead of the file it points to.
