@@ -302,3 +302,16 @@ def test_a_full_disk_is_said_in_one_line_and_leaves_nothing(org: Store, tmp_path
     assert code == 1
     assert err == f"careerconv export: error: cannot write {target}: no space left on device (in {target.parent})\n"
     assert list(target.parent.iterdir()) == []
+
+
+@pytest.mark.parametrize("argv", [("export", "skills"), ("export", "skills", "--format", "xlsx"), ("due",)])
+def test_an_output_named_as_a_folder_is_a_usage_mistake(org: Store, tmp_path: Path, capsys, argv):
+    # 'export skills -o newdir/' wrote a CSV file named 'newdir' (no folder, no extension); 'due -o newdir2/' the
+    # same with the text table.
+    target = f"{tmp_path / 'newdir'}/"
+    with pytest.raises(SystemExit) as stop:
+        main(["--data", str(org.root), *argv, "-o", target])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert f"-o {target} names a folder; give a file name, such as {tmp_path / 'newdir' / 'FILE.'}" in err
+    assert not (tmp_path / "newdir").exists()

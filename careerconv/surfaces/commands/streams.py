@@ -16,6 +16,7 @@ The rule for every ``careerconv`` command:
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import threading
 from pathlib import Path
@@ -238,8 +239,12 @@ def output_format(parser: argparse.ArgumentParser, chosen: str | None, output: s
     A name ending in one format's extension while ``--format`` asks for another is a usage mistake (exit 2): the
     file would not open in what its name promises (a workbook named ``.csv``, a CSV file named ``.xlsx``); so is
     a name ending in the extension of a format the command does not write (:data:`DATA_EXTENSIONS`: a CSV file
-    named ``.json``, a text table named ``.xlsx``). Any other name (none, ``.txt``, ``.out``) takes the format.
+    named ``.json``, a text table named ``.xlsx``), and so is a name ending in ``/``, which names a folder (it was
+    written as a file of that name). Any other name (none, ``.txt``, ``.out``) takes the format.
     """
+    if output and output != "-" and output.endswith(("/", os.sep)):
+        parser.error(f"-o {output} names a folder; give a file name, such as "
+                     f"{Path(output) / ('FILE.' + _EXTENSION.get(chosen or default, chosen or default))}")
     suffix = Path(output).suffix.lower().lstrip(".") if output and output != "-" else ""
     named = suffix if suffix in formats else None
     if chosen and named and chosen != named:
