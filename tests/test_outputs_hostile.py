@@ -66,6 +66,21 @@ def test_an_output_into_the_data_folder_is_refused_and_nothing_is_written(org: S
     assert not (data.parent / "hr.html").exists()
 
 
+def test_the_default_output_in_the_data_folder_is_refused(org: Store, capsys, monkeypatch):
+    # Run from inside the data folder, 'careerconv --data DATA export roster' wrote its default ./roster.csv, the
+    # formula-neutralised export, over the roster (exit 0): the store read it back as it was, so 11 departments
+    # '=Dept' became "'=Dept" for good. 'export conversations -o roster.csv' left 18 problems for 'validate'.
+    data = org.root
+    roster = (data / "roster.csv").read_bytes()
+    monkeypatch.chdir(data)
+    code, _, err = run(capsys, "--data", str(data), "export", "roster")
+    assert code == 1
+    assert err == (f"careerconv export: error: -o/--output (not given: a file in the current folder) roster.csv is "
+                   f"inside the data folder {data}, whose files careerconv keeps (it would replace or sit among the "
+                   f"records); write it outside that folder, such as {data.parent / 'roster.csv'}\n")
+    assert (data / "roster.csv").read_bytes() == roster
+
+
 def test_an_output_beside_the_data_folder_is_written(org: Store, tmp_path: Path, capsys):
     data = org.root
     code, _, err = run(capsys, "--data", str(data), "export", "roster", "-o", str(tmp_path / "roster.csv"))

@@ -99,6 +99,8 @@ def run(args: argparse.Namespace) -> int:
     if args.output == "-":
         return _to_stdout(args, store, fmt)
     output = Path(args.output) if args.output else Path(f"{args.target}.{fmt}")
+    if not args.output:  # said here, as export_table would name -o, which was not given
+        config.output_outside_data(output, store.root, "-o/--output (not given: a file in the current folder)")
     result = exporting.export_table(store, args.target, output, fmt)
     streams.status(args, f"Wrote {result.rows} row(s) of {result.table} to {result.path} ({fmt}).")
     for warning in result.warnings:
