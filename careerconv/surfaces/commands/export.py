@@ -18,7 +18,10 @@ EPILOG = f"""tables:
   ('history' is every rated skill of every completed conversation, in the
   format `careerconv import history` reads; 'target_status' is every
   6/12/18-month target with the rating measured near its date and its status
-  today: ahead, on track, behind, due but not measured, or upcoming.)
+  today: ahead, on track, behind, due but not measured, or upcoming. Both
+  count completed conversations only; the tables hold draft conversations
+  too, told by the status of their conversation_id, or a rating's
+  record_id.)
 
 CSV is written as UTF-8 with BOM so Excel reads it, and formula-neutralised:
 a text cell beginning with = + - @, tab or CR gets a leading ' so a
@@ -30,10 +33,10 @@ header row frozen and columns sized to their values. Parquet is written as
 it is.
 
 With --employee, DIR (new or empty, outside the data folder and the
-reports folder) receives
-everything held about that person: roster row, every conversation and
-check-in record exactly as stored (JSON), their rows of every table (CSV),
-their summaries and reports, a README.txt and a manifest.json.
+reports folder) receives everything held about that person: roster row,
+every conversation and check-in record exactly as stored (JSON), their rows
+of every table (CSV), their summaries and reports, a README.txt and a
+manifest.json.
 
 With -o - the table goes to stdout (CSV without the BOM, for a pipe), and
 the status line to stderr. A file in the data folder is refused: its files
