@@ -325,3 +325,26 @@ def test_an_erase_killed_before_its_refresh_is_finished_by_the_next_one(org, mon
     assert "E001" not in set(store.read_table("skill_ratings")["employee_id"])
     with pytest.raises(NotFound):  # and now nothing is held
         erase_employee(store, reports, "E001")
+
+
+def test_a_numbered_persons_id_is_not_cut_out_of_other_peoples_text(tmp_path: Path):
+    # Erasing employee '5' of a roster numbered 1-7 (as BambooHR numbers people) rewrote the action item
+    # "Read 5 books, 2 talks, ship v5 by 2025-05-05" of five other people to "Read [removed] books, ...": an id
+    # without a letter cannot be told from a number in text. Their name is still cut out; the number is left,
+    # and the record is listed for a person to look at.
+    from orgs import conversation as org_conversation, roster
+
+    store = Store(tmp_path / "data")
+    store.save_roster(roster([(str(i), f"Person Number{chr(64 + i)}", "1" if i != 1 else "", "Eng", "Dev", 6)
+                              for i in range(1, 5)] + [("5", "Fay Fifth", "1", "Eng", "Dev", 6)]))
+    text = "Read 5 books with Fay Fifth, ship v5 by 2025-05-05"
+    for i in range(2, 6):
+        store.save_conversation(org_conversation(str(i), "2025-06-01", coach="1", skills=[("Python", 5, (6, 7, 8))],
+                                                 items=[("a1", text, None)]))
+    receipt = erase_employee(store, tmp_path / "reports", "5")
+    kept = store.load_conversation("2", "2-20250601")["action_items"][0]["text"]
+    assert kept == f"Read 5 books with {REMOVED}, ship v5 by 2025-05-05"
+    assert not (store.root / "conversations" / "5").exists()
+    assert any(line.path == store.record_path("conversation", "2", "2-20250601") for line in receipt.leftovers)
+    assert Mentions("5").replace("5") == (REMOVED, 1)  # a whole text that is the id is still replaced
+    assert Mentions("E5").replace("Read E5 books") == (f"Read {REMOVED} books", 1)

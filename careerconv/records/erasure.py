@@ -117,6 +117,13 @@ class Mentions:
     where particles join names) matches inside longer text. The hash of the id
     that older versions named lock files by (:func:`old_lock_name`) is
     searched for too: it gives the id back to anyone who hashes candidates.
+
+    An id without a letter (``5``, ``1042``, ``2024-01-02``: HR systems that
+    number people) is found as a word like any other, but replaced
+    (:meth:`replace`) only where it is the whole text: inside a text it
+    cannot be told from a number or a date ("Read 5 books"), and rewriting
+    it changed other people's records. Such a text is left as it was and
+    listed by the final check for a person to look at.
     """
 
     def __init__(self, employee_id: str, name: str | None = None, email: str | None = None,
@@ -137,14 +144,18 @@ class Mentions:
             parts.append(r"(?i:" + re.escape(self.email) + ")")
         parts.append(r"(?i:" + old_lock_name(employee_id) + ")")
         self.pattern = re.compile("|".join(parts))
+        letterless = not any(ch.isalpha() for ch in employee_id)
+        # Such an id is replaced only where it is the whole text (a JSON value "5"), never inside one.
+        self.text_pattern = re.compile("|".join([rf"\A{re.escape(employee_id)}\Z", *parts[1:]])) if letterless \
+            else self.pattern
         # Other people's ids that contain this one as a word (E001-2 holds E001): never a mention.
         id_alone = re.compile(parts[0])
         longer = sorted({o for o in other_ids if o != employee_id and id_alone.search(o)}, key=len, reverse=True)
         self.protected = re.compile(r"(?<![A-Za-z0-9_])(?:" + "|".join(map(re.escape, longer)) + r")(?![A-Za-z0-9_])") \
             if longer else None
 
-    def _matches(self, text: str) -> list[re.Match]:
-        found = list(self.pattern.finditer(text))
+    def _matches(self, text: str, pattern: re.Pattern | None = None) -> list[re.Match]:
+        found = list((pattern or self.pattern).finditer(text))
         if found and self.protected is not None:
             spans = [m.span() for m in self.protected.finditer(text)]
             found = [m for m in found if not any(a <= m.start() and m.end() <= b for a, b in spans)]
@@ -161,8 +172,9 @@ class Mentions:
         return any(m.span() == (0, len(text)) for m in self._matches(text))
 
     def replace(self, text: str) -> tuple[str, int]:
-        """``text`` with each mention replaced by ``[removed]``, and how many there were."""
-        found = self._matches(text)
+        """``text`` with each mention replaced by ``[removed]``, and how many there were (an id without a letter
+        is not replaced: see the class's docstring)."""
+        found = self._matches(text, self.text_pattern)
         if not found:
             return text, 0
         pieces, last = [], 0

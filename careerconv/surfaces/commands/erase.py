@@ -20,9 +20,12 @@ every key and string. Rows of CSV, Parquet and workbook files in the data
 folder are removed; free text in other people's records becomes [removed];
 generated files that mention them (reports of their coachees saying "Your
 coach: ...", HR workbooks, pages, calendars) are deleted and listed to be
-regenerated. A receipt lists every file removed or changed, and a final check
-reads every file again and says how many of each kind it read, and how; a
-file it cannot decode is listed for a person to look at, never passed.
+regenerated. An id without a letter (5, 1042) is cut out only where it is a
+whole value: in a text it cannot be told from a number, so such a text is
+left as it is and listed. A receipt lists every file removed or changed, and
+a final check reads every file again and says how many of each kind it read,
+and how; a file it cannot decode is listed for a person to look at, never
+passed.
 
 The id is then kept as erased (a salted hash and the day, never the id), so
 importing an old roster or history that lists them refuses their rows until
