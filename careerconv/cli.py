@@ -17,7 +17,6 @@ need. ``careerconv --help``, a misspelt command or none build the whole parser.
 from __future__ import annotations
 
 import argparse
-import errno
 import importlib
 import os
 import sys
@@ -158,25 +157,20 @@ def user_error(exc: Exception) -> str | None:
     """The one-line message for an error the user can act on, or None for any other (a bug).
 
     Rejected input (:class:`careerconv.records.schema.ValidationError`) is shown as it words itself; a record that
-    is not there or was changed elsewhere, a missing or existing file, a permission, a bad value or name
-    as ``error: <message>``.
+    is not there or was changed elsewhere, a missing or existing file, a permission, the disk refusing a write
+    (full, read-only, failing), a bad value or name as ``error: <message>``.
     """
     # imported once a command failed, not before every command (see the module docstring)
     from careerconv.records.schema import ValidationError
-    from careerconv.records.store import Conflict, NotFound
+    from careerconv.records.store import Conflict, NotFound, disk_refused
 
     if isinstance(exc, ValidationError):
         return str(exc)
-    if isinstance(exc, (NotFound, Conflict, FileNotFoundError, FileExistsError, PermissionError, NotADirectoryError,
-                        IsADirectoryError, ValueError, KeyError)) or _full_or_read_only(exc):
+    if disk_refused(exc) or isinstance(exc, (NotFound, Conflict, FileNotFoundError, FileExistsError, PermissionError,
+                                             NotADirectoryError, IsADirectoryError, ValueError, KeyError)):
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         return f"error: {message}"
     return None
-
-
-def _full_or_read_only(exc: Exception) -> bool:
-    """A write refused by the disk, not by a bug: it is full, over its quota or read-only."""
-    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
 
 
 def main(argv: list[str] | None = None) -> int:

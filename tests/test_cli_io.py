@@ -365,7 +365,8 @@ def test_an_unwritable_output_is_named_not_its_temp_file(data: Path, files: Path
     monkeypatch.setattr(tempfile, "mkstemp", refuse)
     code, _, err = run(capsys, "--data", str(data), "export", "conversations", "-o", str(files / "x.csv"))
     assert code == 1
-    assert err == (f"careerconv export: error: cannot write {files / 'x.csv'}: permission denied (in {files})\n")
+    assert err == (f"careerconv export: error: cannot write {files / 'x.csv'}: permission denied (in {files}); nothing "
+                   "was written\n")
 
 
 def test_erase_missing_data_folder(files: Path, capsys):

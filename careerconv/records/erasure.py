@@ -44,6 +44,7 @@ the id off the list.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import hashlib
@@ -56,7 +57,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 import pandas as pd
 import pyarrow as pa
@@ -283,12 +284,14 @@ class ErasurePlan:
     checkins: int
     report_files: int
     in_derived: bool = False  # the derived tables hold rows of theirs
+    unfinished: bool = False  # an erasure of theirs started and did not finish (a full disk, a kill)
 
     def describe(self) -> str:
         """One line for the confirmation prompt."""
         held = [f"roster row{' (' + self.name + ')' if self.name else ''}" if self.on_roster else "no roster row",
                 f"{self.conversations} conversation file(s)", f"{self.checkins} check-in file(s)",
-                f"{self.report_files} report file(s)"] + (["rows in the derived tables"] if self.in_derived else [])
+                f"{self.report_files} report file(s)"] + (["rows in the derived tables"] if self.in_derived else []) \
+            + (["an erasure that did not finish"] if self.unfinished else [])
         return f"{self.employee_id}: " + ", ".join(held)
 
 
@@ -337,9 +340,9 @@ def plan_erasure(store: Store, reports_dir: str | os.PathLike, employee_id: str)
     ci_dir = store.employee_dir("checkin", employee_id)
     plan = ErasurePlan(employee_id, name, email or None, bool(len(row)), _count_files(conv_dir),
                        _count_files(ci_dir), _count_files(Path(reports_dir) / employee_id),
-                       store.derived_holds(employee_id))
+                       store.derived_holds(employee_id), store.erased_ids().is_unfinished(employee_id))
     if not plan.on_roster and not conv_dir.exists() and not ci_dir.exists() and not plan.report_files \
-            and not (Path(reports_dir) / employee_id).exists() and not plan.in_derived:
+            and not (Path(reports_dir) / employee_id).exists() and not plan.in_derived and not plan.unfinished:
         raise NotFound(f"employee {employee_id!r} is not on the roster and nothing is held about them"
                        f"{store.case_hint(employee_id)}; nothing was erased")
     return plan
@@ -390,7 +393,6 @@ def erase_employee(store: Store, reports_dir: str | os.PathLike, employee_id: st
     searched = ["the id", *name_searched] + (["their email"] if plan.email else []) \
         + ["the hash of the id older lock files were named by"]
     receipt = Receipt(eid, store.root, reports, searched)
-    handled: set[Path] = set()
 
     # 0. leftovers of killed processes, before anything reads the folders
     _sweep_temp_files(store, eid, receipt)
@@ -398,17 +400,47 @@ def erase_employee(store: Store, reports_dir: str | os.PathLike, employee_id: st
     # 1. what is theirs
     with store.lock(f"employee:{eid}"):  # no autosave of theirs lands between reading and removing
         # First on the erased list (Store.erased_ids): an import while the rest is erased refuses them, so an old
-        # roster read meanwhile cannot bring them back once the row is gone.
+        # roster read meanwhile cannot bring them back once the row is gone. Marked unfinished there until the
+        # end, so that an erasure stopped halfway (a full disk) is finished by running it again.
         store.mark_erased(eid)
-        if plan.on_roster:
-            _remove_roster_row(store, eid, receipt)
-        for kind in RECORD_KINDS:
-            folder = store.employee_dir(kind, eid)
-            if folder.exists():
-                n = _count_files(folder)
-                shutil.rmtree(folder)
-                receipt.add(folder, "deleted", f"{n} file(s)")
-    handled.update((store.roster_path, store.erased_path))  # the erased list holds salted hashes, no id
+        with _finished_by_running_again(eid):
+            _remove_own_files(store, plan, receipt)
+    with _finished_by_running_again(eid):
+        _erase_mentions(store, reports, plan, mentions, receipt)
+        store.finish_erasure(eid)
+    return receipt
+
+
+@contextlib.contextmanager
+def _finished_by_running_again(employee_id: str) -> Iterator[None]:
+    """Word a refusal of the disk (full, read-only) met halfway through an erasure: it did not finish, what is
+    erased stays erased, and running it again finishes it."""
+    try:
+        yield
+    except OSError as exc:
+        again = type(exc)(f"the erasure of {employee_id} did not finish ({exc}); what is erased so far stays erased, "
+                          f"and `careerconv erase --employee {employee_id} --yes` run again finishes it")
+        again.errno = exc.errno
+        raise again from exc
+
+
+def _remove_own_files(store: Store, plan: ErasurePlan, receipt: Receipt) -> None:
+    """Pass 1, under the employee's lock: their roster row and their record folders."""
+    eid = plan.employee_id
+    if plan.on_roster:
+        _remove_roster_row(store, eid, receipt)
+    for kind in RECORD_KINDS:
+        folder = store.employee_dir(kind, eid)
+        if folder.exists():
+            n = _count_files(folder)
+            shutil.rmtree(folder)
+            receipt.add(folder, "deleted", f"{n} file(s)")
+
+
+def _erase_mentions(store: Store, reports: Path, plan: ErasurePlan, mentions: Mentions, receipt: Receipt) -> None:
+    """Their reports folder, passes 2 and 3, the derived tables and the final check."""
+    eid = plan.employee_id
+    handled = {store.roster_path, store.erased_path}  # the erased list holds salted hashes, no id
     own_reports = reports / eid
     if own_reports.exists():
         n = _count_files(own_reports)
@@ -443,7 +475,6 @@ def erase_employee(store: Store, reports_dir: str | os.PathLike, employee_id: st
                     f"{report.employees_changed} employee(s) re-read, {report.buckets_rewritten} part(s) rewritten; "
                     "their rows and manifest entry are gone")
     _final_check(store, reports, mentions, receipt, reads)
-    return receipt
 
 
 # ---------------------------------------------------------------------------- helpers

@@ -42,6 +42,7 @@ buckets (parts) holding them are rewritten.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import functools
 import getpass
 import hashlib
@@ -137,6 +138,7 @@ class ErasedIds:
 
     salt: str = ""
     days: dict[str, str] = field(default_factory=dict)  # hash -> the day of erasure (YYYY-MM-DD)
+    unfinished: frozenset[str] = frozenset()  # hashes of erasures that started and did not finish (yet)
 
     def hash_of(self, employee_id: str) -> str:
         """The hash an id is kept as in this folder."""
@@ -147,6 +149,11 @@ class ErasedIds:
         if not self.days or not isinstance(employee_id, str):
             return None
         return self.days.get(self.hash_of(employee_id))
+
+    def is_unfinished(self, employee_id: str) -> bool:
+        """Whether an erasure of ``employee_id`` started and did not finish (a full disk, a kill): running it
+        again finishes it."""
+        return bool(self.unfinished) and self.hash_of(employee_id) in self.unfinished
 
 
 def describe_save(record: dict | None) -> str:
@@ -278,10 +285,10 @@ def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
     except BaseException as exc:
         try:
             os.unlink(tmp)
-        except FileNotFoundError:
+        except OSError:  # gone already, or the file system refuses even that (read-only): it starts with "."
             pass
-        if isinstance(exc, OSError):
-            raise cannot_write(path, exc) from None
+        if isinstance(exc, OSError):  # the disk refused (full, read-only, failing): name the file, not the temp
+            raise cannot_write(path, exc) from exc
         raise
     if durable:
         _fsync_dir(path.parent)
@@ -324,17 +331,44 @@ def write_output_bytes(path: str | os.PathLike, data: bytes) -> Path:
     return target
 
 
+# What to do when the disk refuses a write, by errno; the error says which file and that it was not changed.
+_DISK_ADVICE = {
+    errno.ENOSPC: "free some space on that disk, then try again",
+    errno.EDQUOT: "the disk quota there is used up: free some space or ask for a larger quota, then try again",
+    errno.EROFS: "that file system is mounted read-only: make it writable (or use a folder on a writable disk), "
+                 "then try again",
+    errno.EIO: "the disk reported an input/output error: check the disk, and copy the folder to a sound one, "
+               "before trying again",
+    errno.EFBIG: "the file is larger than that file system (or a limit on this process) allows",
+}
+
+
 def cannot_write(path: Path, exc: OSError) -> OSError:
-    """``exc`` worded for the file that was to be written, not for a folder or temp file on the way to it."""
+    """``exc`` worded for the file that was to be written, not for a folder or temp file on the way to it: which
+    file, why, that the file as it was is still there (or that nothing was written), and what to do.
+
+    The error keeps the class and ``errno`` of ``exc`` (``disk_refused`` tells it from a refusal of the data).
+    """
     for folder in path.parents:
         if folder.exists():
             if not folder.is_dir():
-                return NotADirectoryError(f"cannot write {path}: {folder} is a file, not a folder")
+                error: OSError = NotADirectoryError(f"cannot write {path}: {folder} is a file, not a folder")
+                error.errno = errno.ENOTDIR
+                return error
             break
-    reason = (exc.strerror or str(exc)).lower()
-    worded = type(exc)(f"cannot write {path}: {reason} (in {path.parent})")
-    worded.errno = exc.errno  # a full disk stays a full disk (see careerconv.cli.user_error)
-    return worded
+    reason = getattr(exc, "reason", None) or (exc.strerror or str(exc)).lower()  # worded once, not twice
+    kept = "it is as it was before" if path.exists() else "nothing was written"
+    advice = _DISK_ADVICE.get(exc.errno)
+    error = type(exc)(f"cannot write {path}: {reason} (in {path.parent}); {kept}" + (f"; {advice}" if advice else ""))
+    error.errno, error.reason = exc.errno, reason
+    return error
+
+
+def disk_refused(exc: BaseException) -> bool:
+    """Whether ``exc`` is the disk or file system refusing a read or write (full, read-only, failing, no
+    permission), as opposed to the data or a record's state being refused: trying again may work once the disk
+    is mended."""
+    return isinstance(exc, OSError) and exc.errno is not None
 
 
 def _json_bytes(record: dict) -> bytes:
@@ -665,14 +699,17 @@ class Store:
                                          f"{self.erased_path}: the file is damaged") from None
         salt, days = raw.get("salt") if isinstance(raw, dict) else None, raw.get("erased") if isinstance(raw, dict) \
             else None
-        if not isinstance(salt, str) or not re.fullmatch(r"(?:[0-9a-f]{2})+", salt) or not isinstance(days, dict):
+        unfinished = raw.get("unfinished", []) if isinstance(raw, dict) else None
+        if not isinstance(salt, str) or not re.fullmatch(r"(?:[0-9a-f]{2})+", salt) or not isinstance(days, dict) \
+                or not isinstance(unfinished, list):
             raise schema.ValidationError([schema.Problem(str(self.erased_path), "not a list of erased ids as "
                                                          "careerconv writes it (salt and erased)")],
                                          f"{self.erased_path}: the file is damaged")
-        return ErasedIds(salt, {str(h): str(day) for h, day in days.items()})
+        return ErasedIds(salt, {str(h): str(day) for h, day in days.items()}, frozenset(map(str, unfinished)))
 
     def mark_erased(self, employee_id: str, day: dt.date | None = None) -> None:
-        """Record that ``employee_id`` was erased on ``day`` (default today), as a salted hash (:class:`ErasedIds`).
+        """Record that ``employee_id`` was erased on ``day`` (default today), as a salted hash (:class:`ErasedIds`),
+        and that the erasure is not finished until :meth:`finish_erasure` says it is.
 
         The salt is made the first time, at random. Written atomically under the roster lock, so an import adding
         employees sees the list before or after, never half.
@@ -682,7 +719,17 @@ class Store:
             erased = self.erased_ids()
             if not erased.salt:
                 erased = ErasedIds(os.urandom(16).hex())
-            self._write_erased(ErasedIds(erased.salt, {**erased.days, erased.hash_of(employee_id): day.isoformat()}))
+            hashed = erased.hash_of(employee_id)
+            self._write_erased(ErasedIds(erased.salt, {**erased.days, hashed: day.isoformat()},
+                                         erased.unfinished | {hashed}))
+
+    def finish_erasure(self, employee_id: str) -> None:
+        """Record that the erasure of ``employee_id`` (:meth:`mark_erased`) went to its end."""
+        with self.lock("roster"):
+            erased = self.erased_ids()
+            if erased.is_unfinished(employee_id):
+                self._write_erased(ErasedIds(erased.salt, erased.days,
+                                             erased.unfinished - {erased.hash_of(employee_id)}))
 
     def forget_erased(self, employee_ids: Iterable[str]) -> None:
         """Take ids off the erased list (they were added again on purpose), under the roster lock."""
@@ -690,10 +737,13 @@ class Store:
             erased = self.erased_ids()
             back = {erased.hash_of(e) for e in employee_ids} if erased.days else set()
             if back & set(erased.days):
-                self._write_erased(ErasedIds(erased.salt, {h: d for h, d in erased.days.items() if h not in back}))
+                self._write_erased(ErasedIds(erased.salt, {h: d for h, d in erased.days.items() if h not in back},
+                                             erased.unfinished - back))
 
     def _write_erased(self, erased: ErasedIds) -> None:
         data = {"version": 1, "salt": erased.salt, "erased": dict(sorted(erased.days.items()))}
+        if erased.unfinished:
+            data["unfinished"] = sorted(erased.unfinished)
         atomic_write_bytes(self.erased_path, json.dumps(data, indent=1).encode("utf-8"))
 
     def remove_employees(self, employee_ids: Iterable[str]) -> int:
@@ -923,23 +973,14 @@ class Store:
             return 0
         with self.lock("batch"):
             batch = self.root / STAGING_DIR / f"{dt.datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
-            stamp = saved_at or dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
-            made: set[Path] = set()
-            for kind, clean in checked:
-                target = self.record_path(kind, clean[EMPLOYEE_ID], clean[_ID_KEYS[kind]])
-                try:
-                    old_revision = json.loads(target.read_bytes()).get("revision") or 0
-                except (OSError, ValueError):
-                    old_revision = 0
-                staged = batch / target.relative_to(self.root)
-                if staged.parent not in made:
-                    staged.parent.mkdir(parents=True, exist_ok=True)
-                    made.add(staged.parent)
-                staged.write_bytes(_json_bytes({**clean, "revision": old_revision + 1, "saved_at": stamp,
-                                                "saved_by": self.actor}))
-            if durable:
-                os.sync()  # one flush for the whole batch instead of an fsync per file
-            atomic_write_bytes(batch / COMMITTED_MARKER, b"", durable=durable)
+            try:
+                self._stage(batch, checked, saved_at or dt.datetime.now(dt.timezone.utc).isoformat(
+                    timespec="milliseconds"), durable)
+            except OSError as exc:  # the disk refused (full): the batch was not committed, so none of it counts
+                shutil.rmtree(batch, ignore_errors=True)
+                with contextlib.suppress(OSError):
+                    batch.parent.rmdir()  # .staging/ goes when no other batch is in it
+                raise cannot_write(exc.target, exc) from exc
             moved = self._commit_batch(batch)
         if self.batch_skipped:
             shown = ", ".join(p.stem for p in self.batch_skipped[:5]) + (" …" if len(self.batch_skipped) > 5 else "")
@@ -948,6 +989,40 @@ class Store:
                            f"written and were not overwritten ({shown}); the other {moved} were written. Run the "
                            "import again to bring those in on top of the changes")
         return moved
+
+    def _stage(self, batch: Path, checked: list[tuple[str, dict]], stamp: str, durable: bool) -> None:
+        """Write a batch's records into ``batch`` and mark it committed (see :meth:`save_many`).
+
+        Raises
+        ------
+        OSError
+            From the disk; its ``target`` is the record file that was being staged (the data folder for the
+            marker).
+        """
+        made: set[Path] = set()
+        for kind, clean in checked:
+            target = self.record_path(kind, clean[EMPLOYEE_ID], clean[_ID_KEYS[kind]])
+            try:
+                old_revision = json.loads(target.read_bytes()).get("revision") or 0
+            except (OSError, ValueError):
+                old_revision = 0
+            staged = batch / target.relative_to(self.root)
+            try:
+                if staged.parent not in made:
+                    staged.parent.mkdir(parents=True, exist_ok=True)
+                    made.add(staged.parent)
+                staged.write_bytes(_json_bytes({**clean, "revision": old_revision + 1, "saved_at": stamp,
+                                                "saved_by": self.actor}))
+            except OSError as exc:
+                exc.target = target
+                raise
+        if durable:
+            os.sync()  # one flush for the whole batch instead of an fsync per file
+        try:
+            atomic_write_bytes(batch / COMMITTED_MARKER, b"", durable=durable)
+        except OSError as exc:
+            exc.target = self.root
+            raise
 
     def recover_batches(self) -> list[str]:
         """Finish committed batches that a killed process left half-moved; drop uncommitted ones.

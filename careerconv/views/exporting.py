@@ -288,8 +288,10 @@ def export_employee(store: Store, reports_dir: str | os.PathLike, employee_id: s
         if out.exists():
             out.rmdir()  # empty, checked above; os.replace cannot replace a folder on every platform
         os.replace(staging, out)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, OSError):  # the disk refused (full): name the export, not a file in its staging folder
+            raise cannot_write(out, exc) from exc
         raise
     warnings = [f"{len(store.problems)} damaged record file(s) could not be read and are copied as they are"] \
         if store.problems else []

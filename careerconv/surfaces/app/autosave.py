@@ -11,7 +11,10 @@ at a time; snapshots that arrive meanwhile are coalesced into the next save.
 
 The state shown to the coach (:class:`SaveStatus`): ``idle``, ``pending``
 (unsaved changes), ``saving``, ``saved`` (with the time) or ``error`` (with the
-reason; the snapshot is kept and saved again on the next change or flush).
+reason; the snapshot is kept and saved again on the next change or flush, and,
+when the disk refused it (full, read-only), every :data:`RETRY_AFTER` seconds
+until it is saved, so a coach who typed nothing more loses nothing once the
+disk has room again).
 
 :meth:`Autosaver.pause` stops saving altogether (a save was refused because the
 record changed elsewhere: saving again would only be refused again, and the
@@ -28,8 +31,11 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
+from careerconv.records.store import disk_refused
 from .scheduling import Handle, Scheduler
 from .timers import Clock, system_clock
+
+RETRY_AFTER = 10.0  # seconds: a save the disk refused is tried again this often, typed or not
 
 
 @dataclass(frozen=True)
@@ -108,6 +114,7 @@ class Autosaver:
         self._rerun = False
         self._closed = False
         self._paused: str | None = None
+        self._last_error: str | None = None  # the message of the last failed save, until one succeeds
         self._executor = concurrent.futures.ThreadPoolExecutor(
             max_workers=1, thread_name_prefix="careerconv-autosave") if background else None
         self.status = SaveStatus("idle")
@@ -294,6 +301,7 @@ class Autosaver:
 
     def _saved(self, stored: dict, seconds: float) -> None:
         self.last_saved = stored
+        self._last_error = None
         self.durations.append(seconds)
         if self._paused is not None:
             return  # the pause's reason stays on the status line
@@ -303,9 +311,15 @@ class Autosaver:
     def _report_error(self, exc: BaseException) -> None:
         if self._paused is not None:
             return
-        self._set_status(SaveStatus("error", self.status.saved_at, str(exc).splitlines()[0] if str(exc) else
-                                    type(exc).__name__))
-        if self.on_error is not None:
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        retry = disk_refused(exc) and self._pending is not None and not self._closed
+        if retry:
+            message += f" (saved again every {RETRY_AFTER:g} s until it works)"
+            if self._timer is None:
+                self._timer = self.scheduler.call_later(RETRY_AFTER, self._fire)
+        repeated, self._last_error = self._last_error == message, message
+        self._set_status(SaveStatus("error", self.status.saved_at, message))
+        if self.on_error is not None and not repeated:  # a retry failing the same way says nothing new
             self.on_error(exc)
 
     def _set_status(self, status: SaveStatus) -> None:

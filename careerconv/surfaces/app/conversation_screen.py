@@ -480,9 +480,14 @@ class ConversationScreen:
         ------
         careerconv.surfaces.app.session.ConflictOpen
             With ``save`` while a conflict is not resolved (nothing is closed).
+        OSError
+            With ``save`` when the disk refuses the save (full, read-only): nothing is closed, what is typed
+            stays on screen and is saved again.
         """
         if save and self.session is not None and self.session.problem is not None:
             self.session.close(flush=True)  # raises: the coach must choose first
+        if save and self.session is not None:
+            self.session.save_before_closing()  # raises when the disk refuses, before anything is stopped
         self._stop_ticking()
         if self.session is not None:
             if save and self.timers is not None and not self.locked:

@@ -90,9 +90,9 @@ class ConversationLifecycle:
         person = app.people.person(employee_id)
         if person is None:
             raise NotFound(f"employee {employee_id!r} is not on the roster of {app.data_dir}")
-        self.employee = person
         if app.screen != "start":
-            app.close_current(save=True)
+            app.close_current(save=True)  # raises (conflict, disk full): the open record and its person stay
+        self.employee = person
         self.reload_history()
         if app.screen != "start":
             app.show_screen("start")

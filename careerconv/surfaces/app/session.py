@@ -47,7 +47,7 @@ import ipywidgets as widgets
 
 from careerconv.records import schema
 from careerconv.records.schema import EMPLOYEE_ID, STATUS
-from careerconv.records.store import Conflict, NotFound, NotOnRoster, Store
+from careerconv.records.store import Conflict, NotFound, NotOnRoster, Store, disk_refused
 from .autosave import Autosaver, SavingPaused, SaveStatus
 from .conflict_panel import ConflictPanel, who_and_when
 from .conflicts import ID_KEYS, MINE, THEIRS, as_new_copy, differences, merge, record_kind, record_text
@@ -227,14 +227,34 @@ class EditSession:
         ------
         ConflictOpen
             With ``flush`` while a conflict is open: the coach must choose first.
+        OSError
+            With ``flush`` when the disk refused the last save (full, read-only): the session stays open with
+            what is typed, and saves it again (see :class:`Autosaver`).
         """
         if self.closed:
             return
         if flush and self.problem is not None:
             raise ConflictOpen(f"{self.problem_text} and your latest changes are not saved: choose what to do in "
                                "the box at the top first")
+        if flush:
+            self.save_before_closing()
         self.autosaver.close(flush=flush)
         self.closed = True
+
+    def save_before_closing(self) -> None:
+        """Save what is pending, before the record is closed.
+
+        Raises
+        ------
+        OSError
+            When the disk refused the save (full, read-only): closing now would drop what is typed. Any other
+            failure (a conflict, an invalid record) was shown already and does not keep the record open.
+        """
+        try:
+            self.autosaver.flush()
+        except Exception as exc:
+            if disk_refused(exc):
+                raise
 
     def _save(self, record: dict) -> dict:
         return getattr(self.store, f"save_{self.kind}")(record)

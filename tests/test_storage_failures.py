@@ -1,0 +1,250 @@
+"""When the disk is the problem, not the input: full, read-only, or files cut short by something else.
+
+Found by a hostile tester on a 2 MB tmpfs filled to the last block: every command that wrote (import roster,
+refresh, report, hr-report, export, erase) stopped with a traceback ending in ``OSError: [Errno 28] No space left
+on device``, naming no file; the coach's app said "Not saved: [Errno 28] No space left on device", never saved
+again once the disk had room unless the coach typed more, and closing the conversation (or opening another
+person) while the save failed closed it and dropped what was typed since the last save; an erasure stopped
+halfway could not be run again when nothing of the person was left but mentions elsewhere ("nothing is held
+about them"). Here the disk is filled by :func:`full_disk`, which makes every write of a file's content fail
+with ENOSPC, as a full file system does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import io
+import os
+import pathlib
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from careerconv.cli import main
+from careerconv.records.erasure import erase_employee
+from careerconv.records.store import NotFound, Store
+
+from app_harness import Harness
+from orgs import conversation, roster_of
+
+NO_SPACE = "no space left on device"
+
+
+class _FullFile(io.RawIOBase):
+    """A file on a full disk: opening works, writing its content does not."""
+
+    def __init__(self, fh):
+        self._fh = fh
+
+    def write(self, data) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def fileno(self) -> int:
+        return self._fh.fileno()
+
+    def close(self) -> None:
+        self._fh.close()
+        super().close()
+
+
+@contextlib.contextmanager
+def full_disk(monkeypatch, disk: Path | None = None):
+    """While inside, writing the content of a file under ``disk`` (default: any file) fails with ENOSPC, through
+    ``atomic_write_bytes`` and ``Path.write_bytes``; a kernel's files elsewhere are written (Linux: /proc)."""
+    real_fdopen, real_write_bytes = os.fdopen, pathlib.Path.write_bytes
+
+    def on_disk(path: str) -> bool:
+        return disk is None or Path(path).is_relative_to(disk)
+
+    def fdopen(fd, mode="r", *args, **kwargs):
+        fh = real_fdopen(fd, mode, *args, **kwargs)
+        return _FullFile(fh) if "w" in mode and on_disk(os.readlink(f"/proc/self/fd/{fd}")) else fh
+
+    def write_bytes(self, data):
+        if not on_disk(str(self)):
+            return real_write_bytes(self, data)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "fdopen", fdopen)
+        patch.setattr(pathlib.Path, "write_bytes", write_bytes)
+        yield
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (lock files aside) and its bytes."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and ".locks" not in p.parts}
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# --------------------------------------------------------------------------- commands on a full disk
+
+
+def test_import_roster_on_a_full_disk_names_the_roster_and_keeps_it(small_org: Path, tmp_path: Path, capsys,
+                                                                    monkeypatch):
+    before = tree(small_org)
+    incoming = Store(small_org).roster()
+    incoming.loc[incoming["employee_id"] == "E002", "role"] = "Staff engineer"
+    incoming.to_csv(tmp_path / "new.csv", index=False)
+    with full_disk(monkeypatch):
+        code, _, err = run(capsys, "--data", str(small_org), "import", "roster", str(tmp_path / "new.csv"))
+    assert code == 1 and "Traceback" not in err
+    assert f"cannot write {small_org / 'roster.csv'}: {NO_SPACE} (in {small_org}); it is as it was before; " \
+           "free some space on that disk, then try again" in err
+    assert tree(small_org) == before  # no temp file left, nothing half-written
+    assert run(capsys, "--data", str(small_org), "validate")[0] == 0
+
+
+@pytest.mark.parametrize("argv, written", [
+    (["refresh", "--full"], "derived/conversations/part-"),
+    (["hr-report", "--as-of", "2026-10-01", "-o", "{out}/hr.html"], "{out}/hr.html"),
+    (["export", "conversations", "-o", "{out}/c.csv"], "{out}/c.csv"),
+    (["export", "--employee", "E001", "{out}/E001"], "{out}/E001"),
+])
+def test_a_command_on_a_full_disk_names_the_file_and_leaves_the_data_folder_as_it_was(
+        small_org: Path, tmp_path: Path, capsys, monkeypatch, argv: list[str], written: str):
+    out = tmp_path / "out"
+    out.mkdir()
+    before = tree(small_org)
+    with full_disk(monkeypatch, tmp_path):
+        code, _, err = run(capsys, "--data", str(small_org), *[a.format(out=out) for a in argv])
+    assert code == 1 and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    target = written.format(out=out)
+    assert "error: cannot write " in err and NO_SPACE in err and "free some space on that disk" in err, err
+    assert target in err if target.startswith("/") else str(small_org / target) in err
+    assert tree(small_org) == before and list(out.iterdir()) == []
+
+
+def test_import_history_on_a_full_disk_names_a_record_and_imports_nothing(small_org: Path, tmp_path: Path,
+                                                                          capsys, monkeypatch):
+    (tmp_path / "history.csv").write_text("employee_id,date,skill,rating\nE002,2025-03-01,SQL,4\n")
+    before = tree(small_org)
+    with full_disk(monkeypatch):
+        code, _, err = run(capsys, "--data", str(small_org), "import", "history", str(tmp_path / "history.csv"))
+    assert code == 1 and "Traceback" not in err, err
+    assert f"cannot write {small_org / 'conversations' / 'E002'}" in err and NO_SPACE in err, err
+    assert tree(small_org) == before  # the staged batch is gone too
+    assert run(capsys, "--data", str(small_org), "import", "history", str(tmp_path / "history.csv"))[0] == 0
+    assert [c["date"] for c in Store(small_org).conversations("E002")] == ["2025-03-01"]
+
+
+# --------------------------------------------------------------------------- erase
+
+
+@pytest.fixture
+def coach_mentioned(tmp_path: Path) -> Store:
+    """C09, a former coach with no records of their own, named as coach in E002's conversation."""
+    store = Store(tmp_path / "data")
+    store.save_roster(pd.concat([roster_of(["E002"]), roster_of(["C09"], coach="")], ignore_index=True))
+    store.save_many([conversation("E002", "2025-03-01", coach="C09", skills=[("SQL", 4, (5, 6, 7))],
+                                  items=[("a1", "Pair on a query", None)])])
+    return store
+
+
+def test_an_erasure_the_disk_stops_halfway_says_so_and_is_finished_by_running_it_again(
+        coach_mentioned: Store, tmp_path: Path, capsys, monkeypatch):
+    store = coach_mentioned
+    data = str(store.root)
+    real = Store.rewrite_record
+
+    def full_after_the_roster(self, *args, **kwargs):  # the roster row went; then the disk filled up
+        with full_disk(monkeypatch):
+            return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "rewrite_record", full_after_the_roster)
+    code, _, err = run(capsys, "--data", data, "erase", "--employee", "C09", "--yes", "--reports",
+                       str(tmp_path / "reports"))
+    assert code == 1 and "Traceback" not in err
+    assert "error: the erasure of C09 did not finish (cannot write " in err and NO_SPACE in err
+    assert "`careerconv erase --employee C09 --yes` run again finishes it" in err
+    assert "C09" not in set(store.roster()["employee_id"])
+    assert store.load_conversation("E002", "E002-20250301")["coach_id"] == "C09"  # half erased, and said so
+    monkeypatch.setattr(Store, "rewrite_record", real)
+    code, out, err = run(capsys, "--data", data, "erase", "--employee", "C09", "--yes", "--reports",
+                         str(tmp_path / "reports"))
+    assert code == 0, err
+    assert store.load_conversation("E002", "E002-20250301")["coach_id"] == "erased"
+    assert "Of these, none mentions the employee." in out
+    with pytest.raises(NotFound):  # finished: nothing is held any more
+        erase_employee(store, tmp_path / "reports", "C09")
+
+
+def test_an_erasure_the_full_disk_refuses_at_once_changes_nothing(coach_mentioned: Store, tmp_path: Path,
+                                                                 capsys, monkeypatch):
+    before = tree(coach_mentioned.root)
+    with full_disk(monkeypatch):
+        code, _, err = run(capsys, "--data", str(coach_mentioned.root), "erase", "--employee", "C09", "--yes",
+                           "--reports", str(tmp_path / "reports"))
+    assert code == 1 and f"cannot write {coach_mentioned.erased_path}: {NO_SPACE}" in err and "nothing was written" \
+        in err
+    assert tree(coach_mentioned.root) == before
+
+
+# --------------------------------------------------------------------------- the coach's app
+
+
+@pytest.fixture
+def h(small_org: Path) -> Harness:
+    return Harness(small_org)
+
+
+def test_the_app_names_the_file_and_saves_what_was_typed_once_the_disk_has_room(h: Harness, monkeypatch):
+    app = h.app
+    app.select_employee("E002")
+    app.start_conversation()
+    app.editor("want_more").area.value = "before"
+    h.advance(2)
+    with full_disk(monkeypatch):
+        app.editor("want_more").area.value = "typed while the disk was full"
+        h.advance(2)
+        path = h.store.record_path("conversation", "E002", app.record["conversation_id"])
+        assert f"Not saved: cannot write {path}: {NO_SPACE}" in app.status_html.value
+        assert f"cannot write {path}" in app.errors.text
+        shown = app.errors.count
+        h.advance(60)  # tried again meanwhile, and said once
+        assert app.errors.count == shown and "Not saved" in app.status_html.value
+    assert h.stored()["answers"]["want_more"] == "before"
+    h.advance(11)  # the disk has room again; nothing more was typed
+    assert h.stored()["answers"]["want_more"] == "typed while the disk was full"
+    assert "Saved" in app.status_html.value
+
+
+def test_closing_while_the_disk_is_full_keeps_the_conversation_open_with_what_was_typed(h: Harness, monkeypatch):
+    app = h.app
+    app.select_employee("E002")
+    stored = app.start_conversation()
+    with full_disk(monkeypatch):
+        app.editor("want_more").area.value = "typed while the disk was full"
+        app.guard(app.lifecycle.close_conversation, "Could not close the conversation")()
+        assert app.screen == "conversation" and app.conversation.session is not None
+        assert NO_SPACE in app.errors.text
+        app.guard(lambda: app.select_employee("E003"), "Could not open the person")()
+        assert app.screen == "conversation" and app.lifecycle.employee["employee_id"] == "E002"
+    assert app.editor("want_more").area.value == "typed while the disk was full"
+    app.lifecycle.close_conversation()
+    assert app.screen == "start"
+    assert h.store.load_conversation("E002", stored["conversation_id"])["answers"]["want_more"] == \
+        "typed while the disk was full"
+
+
+def test_a_checkin_saved_on_a_full_disk_stays_open_and_is_saved_afterwards(h: Harness, monkeypatch):
+    app = h.app
+    app.select_employee("E001")
+    view = app.open_checkin()
+    view.note.value = "Talked about the demo"
+    with full_disk(monkeypatch):
+        view.save_button.click()
+        assert NO_SPACE in app.errors.text and view.saved is None
+        view.back_button.click()
+        assert app.screen == "checkin"
+    view.save_button.click()
+    assert view.saved is not None
+    assert [c["note"] for c in h.store.checkins("E001")][-1] == "Talked about the demo"
