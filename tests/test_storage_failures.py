@@ -7,7 +7,13 @@ again once the disk had room unless the coach typed more, and closing the conver
 person) while the save failed closed it and dropped what was typed since the last save; an erasure stopped
 halfway could not be run again when nothing of the person was left but mentions elsewhere ("nothing is held
 about them"). Here the disk is filled by :func:`full_disk`, which makes every write of a file's content fail
-with ENOSPC, as a full file system does.
+with ENOSPC, as a full file system does, and made read-only by :func:`read_only`.
+
+Files cut short or garbled by something else (a sync tool): a record's folder replaced by a file made refresh,
+due, hr-report and export fail for everyone ("[Errno 20] Not a directory") while validate said "all good"; a
+coach's open draft cut to 0 bytes refused every save ("the file is damaged") and closing the conversation then
+dropped everything typed in it; a damaged record was left out of the app, the derived tables and the HR page
+without a word; an empty roster read "No columns to parse from file", naming no file.
 """
 
 from __future__ import annotations
@@ -70,6 +76,23 @@ def full_disk(monkeypatch, disk: Path | None = None):
     with monkeypatch.context() as patch:
         patch.setattr(os, "fdopen", fdopen)
         patch.setattr(pathlib.Path, "write_bytes", write_bytes)
+        yield
+
+
+@contextlib.contextmanager
+def read_only(monkeypatch, folder: Path):
+    """While inside, ``folder`` is on a read-only file system: opening a file there to write (or create) fails
+    with EROFS, as it does on a read-only mount (root may write anywhere else, so chmod would not do)."""
+    real_open = os.open
+    writing = os.O_WRONLY | os.O_RDWR | os.O_CREAT
+
+    def open_(path, flags, *args, **kwargs):
+        if flags & writing and Path(os.fsdecode(path)).is_relative_to(folder):
+            raise OSError(errno.EROFS, "Read-only file system", os.fsdecode(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "open", open_)
         yield
 
 
@@ -248,3 +271,127 @@ def test_a_checkin_saved_on_a_full_disk_stays_open_and_is_saved_afterwards(h: Ha
     view.save_button.click()
     assert view.saved is not None
     assert [c["note"] for c in h.store.checkins("E001")][-1] == "Talked about the demo"
+
+
+def test_a_checkin_left_while_the_disk_is_full_keeps_what_was_typed(h: Harness, monkeypatch):
+    app = h.app
+    app.select_employee("E001")
+    view = app.open_checkin()
+    with full_disk(monkeypatch):
+        view.note.value = "Typed while the disk was full"
+        h.advance(2)
+        view.back_button.click()
+        assert app.screen == "checkin" and NO_SPACE in app.errors.text
+    view.back_button.click()
+    assert [d["note"] for d in h.store.history("E001").checkin_drafts] == ["Typed while the disk was full"]
+
+
+# --------------------------------------------------------------------------- a read-only data folder
+
+
+@pytest.mark.parametrize("argv", [["validate"], ["import", "roster", "{roster}"], ["export", "--employee", "E001",
+                                                                                    "{out}"]])
+def test_a_read_only_data_folder_is_named_with_what_to_do(small_org: Path, tmp_path: Path, capsys, monkeypatch,
+                                                          argv: list[str]):
+    Store(small_org).roster().to_csv(tmp_path / "roster.csv", index=False)
+    argv = [a.format(roster=tmp_path / "roster.csv", out=tmp_path / "export") for a in argv]
+    with read_only(monkeypatch, small_org):
+        code, _, err = run(capsys, "--data", str(small_org), *argv)
+    assert code == 1 and "Traceback" not in err
+    assert f"error: cannot write {small_org / '.locks'}" in err and "read-only file system" in err, err
+    assert "that file system is mounted read-only: make it writable" in err
+    assert not (tmp_path / "export").exists()
+
+
+def test_an_autosave_on_a_data_folder_turned_read_only_is_saved_once_it_is_writable(h: Harness, monkeypatch):
+    app = h.app
+    app.select_employee("E002")
+    app.start_conversation()
+    with read_only(monkeypatch, h.store.root):
+        app.editor("want_more").area.value = "typed while read-only"
+        h.advance(2)
+        assert "Not saved: cannot write" in app.status_html.value and "read-only" in app.status_html.value
+    h.advance(11)
+    assert h.stored()["answers"]["want_more"] == "typed while read-only"
+
+
+# --------------------------------------------------------------------------- files cut short or garbled
+
+
+def test_damaged_record_files_are_named_with_why_and_what_to_do(small_org: Path, capsys):
+    conversations = small_org / "conversations" / "E001"
+    good = (conversations / "E001-20260302.json").read_bytes()
+    (conversations / "E001-20260302.json").write_bytes(b"")
+    (conversations / "E001-20250101.json").write_bytes(good[:300])
+    (small_org / "checkins" / "E001" / "E001-ci-20260415.json").write_bytes('{"note": "é"}'.encode("latin-1"))
+    code, out, _ = run(capsys, "--data", str(small_org), "validate")
+    assert code == 1
+    assert f"{conversations / 'E001-20260302.json'}: cannot read the conversation record: the file is empty " \
+           "(0 bytes): something other than careerconv (a sync tool, a copy to a full disk) cut it short; restore " \
+           "it from a backup" in out
+    assert f"{conversations / 'E001-20250101.json'}: cannot read the conversation record: it stops in the middle, " \
+           "after 300 bytes" in out
+    assert "cannot read the checkin record: it is not UTF-8 text (byte 0xe9 at position 10)" in out
+
+
+def test_refresh_says_which_records_it_left_out(small_org: Path, capsys):
+    (small_org / "conversations" / "E001" / "E001-20260302.json").write_bytes(b"")
+    code, _, err = run(capsys, "--data", str(small_org), "refresh", "--full")
+    assert code == 0
+    assert "careerconv refresh: warning: 1 record file(s) cannot be read and are left out of the derived tables " \
+           "(and so of the HR page)" in err
+    assert f"{small_org / 'conversations' / 'E001' / 'E001-20260302.json'}: cannot read" in err
+
+
+@pytest.mark.parametrize("content, why", [
+    (b"", "the file is empty (0 bytes)"),
+    ("employee_id,name\r\nE001,Jürgen\r\n".encode("latin-1"), "it is not UTF-8 text (byte 0xfc at position 24)")])
+def test_a_damaged_roster_is_named_with_what_to_do(small_org: Path, capsys, content: bytes, why: str):
+    (small_org / "roster.csv").write_bytes(content)
+    code, _, err = run(capsys, "--data", str(small_org), "due")
+    assert code == 1 and "Traceback" not in err
+    assert f"{small_org / 'roster.csv'}: cannot read the roster: {why}" in err
+    assert "restore it from a backup; or remove it and import the roster again" in err
+
+
+def test_a_record_folder_replaced_by_a_file_is_named_and_the_rest_still_works(small_org: Path, capsys):
+    folder = small_org / "conversations" / "E001"
+    for path in folder.iterdir():
+        path.unlink()
+    folder.rmdir()
+    folder.write_text("a sync tool's conflict copy")
+    code, out, _ = run(capsys, "--data", str(small_org), "validate")
+    assert code == 1 and f"{folder}: is a file, not a folder: the conversation records of 'E001' belong in a " \
+                         "folder of that name, so none of them is read" in out
+    assert run(capsys, "--data", str(small_org), "refresh", "--full")[0] == 0
+    code, out, err = run(capsys, "--data", str(small_org), "due")
+    assert code == 0 and "E002" in out, err
+
+
+def test_the_app_names_the_records_of_a_person_it_cannot_read(h: Harness):
+    path = h.store.root / "conversations" / "E001" / "E001-20260302.json"
+    path.write_bytes(b"")
+    h.app.select_employee("E001")
+    assert "1 record file(s) of Ada Lovelace cannot be read and are not shown" in h.app.errors.text
+    assert f"{path}: cannot read the conversation record: the file is empty (0 bytes)" in h.app.errors.text
+
+
+def test_an_open_draft_cut_short_by_something_else_keeps_what_was_typed(h: Harness):
+    app = h.app
+    app.select_employee("E002")
+    draft = app.start_conversation()
+    app.editor("want_more").area.value = "saved once"
+    h.advance(2)
+    path = h.store.record_path("conversation", "E002", draft["conversation_id"])
+    path.write_bytes(b"")  # a sync tool
+    app.editor("want_more").area.value = "typed after it was cut"
+    h.advance(2)
+    panel = app.session.panel
+    assert "Not saved: this conversation&#x27;s file is damaged" in panel.title.value
+    assert "the file is empty (0 bytes)" in panel.message.value and "It was not overwritten" in panel.message.value
+    h.advance(60)
+    assert path.read_bytes() == b""  # never overwritten: someone may restore it
+    panel.keep_button.click()
+    assert app.record["conversation_id"] != draft["conversation_id"]
+    kept = h.store.load_conversation("E002", app.record["conversation_id"])
+    assert kept["answers"]["want_more"] == "typed after it was cut"

@@ -108,14 +108,18 @@ class Conflict(Exception):
     kind, record_id
         Which record.
     current
-        The record as it is stored now (None when it was deleted or discarded).
+        The record as it is stored now (None when it was deleted or discarded, or its file is damaged).
     attempted
         The record that was not saved.
+    damaged
+        Why the stored file cannot be read (cut short, not UTF-8: something else wrote it), or "" when it can.
     """
 
-    def __init__(self, kind: str, record_id: str, current: dict | None, attempted: dict, message: str):
+    def __init__(self, kind: str, record_id: str, current: dict | None, attempted: dict, message: str,
+                 damaged: str = ""):
         super().__init__(message)
         self.kind, self.record_id, self.current, self.attempted = kind, record_id, current, attempted
+        self.damaged = damaged
 
     @property
     def changed_by(self) -> str:
@@ -371,6 +375,24 @@ def disk_refused(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and exc.errno is not None
 
 
+RESTORE = "restore it from a backup"
+
+
+def why_unreadable(data: bytes, exc: Exception) -> str:
+    """Why a file careerconv wrote cannot be read back, in words (``data``: its bytes, ``exc``: the error reading
+    them), and what to do: every file is written whole, so an empty or cut-short one was cut by something else."""
+    cut = "something other than careerconv (a sync tool, a copy to a full disk) cut it short; " + RESTORE
+    if not data:
+        return f"the file is empty (0 bytes): {cut}"
+    if isinstance(exc, UnicodeDecodeError):
+        return (f"it is not UTF-8 text (byte 0x{data[exc.start]:02x} at position {exc.start}): something other than "
+                f"careerconv wrote it; {RESTORE}")
+    if isinstance(exc, json.JSONDecodeError) and (exc.msg.startswith("Unterminated") or
+                                                  exc.pos >= len(data.rstrip())):
+        return f"it stops in the middle, after {len(data)} bytes: {cut}"
+    return f"{exc}; {RESTORE}"
+
+
 def _json_bytes(record: dict) -> bytes:
     # compact: the C encoder is used only without indent (3x faster autosaves)
     return json.dumps(record, ensure_ascii=False).encode("utf-8")
@@ -383,6 +405,19 @@ def _is_data_file(name: str) -> bool:
 def is_temp_file(name: str) -> bool:
     """A temp file of :func:`atomic_write_bytes` (left behind only by a killed process)."""
     return name.startswith(".") and name.endswith(".tmp")
+
+
+class _Lock(FileLock):
+    """A lock file of the data folder; taking it opens the file for writing, so a read-only data folder (or a
+    full one, where the file is missing) refuses even a read: the error names the lock file and says why."""
+
+    def acquire(self, *args, **kwargs):
+        try:
+            return super().acquire(*args, **kwargs)
+        except OSError as exc:
+            if isinstance(exc, TimeoutError):  # filelock.Timeout: another process holds it
+                raise
+            raise cannot_write(Path(self.lock_file), exc) from exc
 
 
 class Store:
@@ -491,14 +526,17 @@ class Store:
             raise ValueError(f"unknown lock {name!r}")
         folder = self.locks_dir
         if not (folder / file).exists():
-            if not self.root.exists():
-                # A new data folder is private to its owner: what is inside is shared only by choice.
-                self.root.parent.mkdir(parents=True, exist_ok=True)
-                self.root.mkdir(mode=0o700, exist_ok=True)
-            folder.mkdir(parents=True, exist_ok=True)
-            for stripe in range(LOCK_STRIPES):
-                (folder / f"employee-{stripe:02d}.lock").touch(exist_ok=True)
-        return FileLock(str(folder / file), timeout=LOCK_TIMEOUT, poll_interval=0.005, is_singleton=True)
+            try:
+                if not self.root.exists():
+                    # A new data folder is private to its owner: what is inside is shared only by choice.
+                    self.root.parent.mkdir(parents=True, exist_ok=True)
+                    self.root.mkdir(mode=0o700, exist_ok=True)
+                folder.mkdir(parents=True, exist_ok=True)
+                for stripe in range(LOCK_STRIPES):
+                    (folder / f"employee-{stripe:02d}.lock").touch(exist_ok=True)
+            except OSError as exc:
+                raise cannot_write(folder / file, exc) from exc
+        return _Lock(str(folder / file), timeout=LOCK_TIMEOUT, poll_interval=0.005, is_singleton=True)
 
     def employee_dir(self, kind: str, employee_id: str) -> Path:
         schema.parse_identifier(employee_id, what="employee id")
@@ -577,7 +615,14 @@ class Store:
             self._roster_cache = None
             return schema.ROSTER.empty()
         if self._roster_cache is None or self._roster_cache[0] != key:
-            frame = pd.read_csv(self.roster_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            try:
+                data = self.roster_path.read_bytes()
+                frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            except ValueError as exc:  # empty, not UTF-8, not CSV: not as careerconv writes it
+                raise schema.ValidationError(
+                    [schema.Problem(str(self.roster_path), f"cannot read the roster: {why_unreadable(data, exc)}; "
+                                    "or remove it and import the roster again (careerconv import roster FILE)")],
+                    f"{self.roster_path}: the file is damaged") from None
             self._roster_cache = (key, schema.validate_roster_frame(frame, str(self.roster_path)), None)
         return self._roster_cache[1]
 
@@ -758,12 +803,15 @@ class Store:
 
     # ------------------------------------------------------------------ records
     def _read_record(self, path: Path, kind: str) -> dict:
+        data = b""
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
+            data = path.read_bytes()
+            raw = json.loads(data.decode("utf-8"))
         except FileNotFoundError:
             raise NotFound(f"no {kind} at {path}") from None
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise schema.ValidationError([schema.Problem(str(path), f"cannot read the {kind} record: {exc}")],
+            raise schema.ValidationError([schema.Problem(str(path), f"cannot read the {kind} record: "
+                                                                    f"{why_unreadable(data, exc)}")],
                                          f"{path}: the file is damaged") from None
         validator = schema.validate_checkin if kind == "checkin" else schema.validate_conversation
         return validator(raw, str(path))
@@ -835,7 +883,12 @@ class Store:
                 path = self.record_path(kind, eid, rid)
                 stored = self._peek(path)  # only its revision and status: the full check is for a conflict
                 if stored is None or (stored.get("revision") or 0) != base:
-                    current = None if stored is None else self._read_record(path, kind)
+                    try:
+                        current = None if stored is None else self._read_record(path, kind)
+                    except schema.ValidationError as exc:  # never overwritten: it may be all that is left
+                        why = exc.problems[0].message if exc.problems else str(exc)
+                        raise Conflict(kind, rid, None, record, f"{kind} {rid!r} was not saved: its file {path} is "
+                                       f"damaged ({why}); nothing was overwritten", damaged=why) from None
                     raise Conflict(kind, rid, current, record,
                                    f"{kind} {rid!r} was changed elsewhere since it was opened at revision {base} "
                                    f"(now {describe_save(current)}); nothing was overwritten")
@@ -1106,6 +1159,14 @@ class Store:
         try:
             entries = list(os.scandir(folder))
         except FileNotFoundError:
+            return out
+        except NotADirectoryError:  # a sync tool's conflict copy, or a hand, put a file where the folder was
+            problem = schema.Problem(str(folder), f"is a file, not a folder: the {kind} records of {folder.name!r} "
+                                     "belong in a folder of that name, so none of them is read; move the file "
+                                     "away and put the folder back (from a backup)")
+            if strict:
+                raise schema.ValidationError([problem], f"{folder}: a file where a folder belongs") from None
+            self.problems.append(problem)
             return out
         for entry in entries:
             if not _is_data_file(entry.name):
@@ -1408,7 +1469,9 @@ class Store:
                                            "if it was committed and removes it if not"))
         self.swept = self.sweep_temp_files()
         self.problems = []
-        folders = {kind: sorted(p for p in (self.root / folder).iterdir() if p.is_dir())
+        # An employee's folder that became a file (on the roster, so it is no stray file) is read as one, to
+        # be named.
+        folders = {kind: sorted(p for p in (self.root / folder).iterdir() if p.is_dir() or p.name in roster_ids)
                    if (self.root / folder).is_dir() else [] for kind, folder in _RECORD_DIRS.items()}
         total, done = sum(len(f) for f in folders.values()), 0
         for kind, folder in _RECORD_DIRS.items():

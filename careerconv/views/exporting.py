@@ -284,14 +284,12 @@ def export_employee(store: Store, reports_dir: str | os.PathLike, employee_id: s
     except OSError as exc:
         raise cannot_write(out, exc) from None
     try:
-        files = _write_employee_export(store, history, employee_id, record_dirs, report_dir, staging)
+        files = _write_employee_export(store, history, employee_id, record_dirs, report_dir, staging, out)
         if out.exists():
             out.rmdir()  # empty, checked above; os.replace cannot replace a folder on every platform
         os.replace(staging, out)
-    except BaseException as exc:
+    except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
-        if isinstance(exc, OSError):  # the disk refused (full): name the export, not a file in its staging folder
-            raise cannot_write(out, exc) from exc
         raise
     warnings = [f"{len(store.problems)} damaged record file(s) could not be read and are copied as they are"] \
         if store.problems else []
@@ -332,13 +330,22 @@ def _running(pid: str) -> bool:
 
 
 def _write_employee_export(store: Store, history, employee_id: str, record_dirs: dict[str, Path],
-                           report_dir: Path, out: Path) -> dict[str, str]:
+                           report_dir: Path, out: Path, final: Path) -> dict[str, str]:
+    """Write the export into ``out`` (a staging folder that becomes ``final``); return what each file is."""
     files: dict[str, str] = {}
 
-    def put(rel: str, data: bytes, what: str) -> None:
+    def put(rel: str, data: bytes | Path, what: str) -> None:
+        """Write ``data`` (or copy the file ``data``) as ``rel`` of the export; a refusal of the disk names the
+        file where the export was going, not its staging folder (which is removed)."""
         target = out / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(data, Path):
+                shutil.copy2(data, target)
+            else:
+                target.write_bytes(data)
+        except OSError as exc:
+            raise cannot_write(final / rel, exc) from exc
         files[rel] = what
 
     if history.employee is not None:
@@ -366,11 +373,7 @@ def _write_employee_export(store: Store, history, employee_id: str, record_dirs:
         f"{len(hist)} rated skill(s) in the `careerconv import history` format (CSV)")
     if report_dir.is_dir():
         for path in sorted(p for p in report_dir.rglob("*") if p.is_file()):
-            rel = path.relative_to(report_dir).as_posix()
-            target = out / "reports" / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, target)
-            files[f"reports/{rel}"] = "a generated report"
+            put(f"reports/{path.relative_to(report_dir).as_posix()}", path, "a generated report")
     coaches = _read_table(store, "conversations", columns=[EMPLOYEE_ID, COACH_ID])
     coached = int(((coaches[COACH_ID] == employee_id) & (coaches[EMPLOYEE_ID] != employee_id)).sum())
     readme = _readme(employee_id, history, files, coached)

@@ -199,9 +199,21 @@ class ConflictPanel:
 
     def show_deleted(self, mine_text: str) -> None:
         """The record is gone (discarded in another tab, or removed): keep mine as a new draft, or discard it."""
-        self._open(f"Not saved: this {self.what} was deleted elsewhere",
-                   "Another tab, another coach or the command line discarded it. Nothing was saved; what you typed "
-                   "stays on screen. Keep your version as a new draft, or discard it.")
+        self._keep_or_discard(f"Not saved: this {self.what} was deleted elsewhere",
+                              "Another tab, another coach or the command line discarded it. Nothing was saved; what "
+                              "you typed stays on screen. Keep your version as a new draft, or discard it.", mine_text)
+
+    def show_damaged(self, why: str, mine_text: str) -> None:
+        """The record's file cannot be read any more (cut short or garbled by a sync tool, a full disk): it is
+        never overwritten; keep mine as a new draft, or discard it."""
+        self._keep_or_discard(f"Not saved: this {self.what}'s file is damaged",
+                              f"Its file can no longer be read ({why}): something other than careerconv wrote it, "
+                              "such as a sync tool or a full disk. It was not overwritten, so someone can look at it "
+                              "or restore it from a backup. What you typed stays on screen: keep your version as a "
+                              "new draft, or discard it.", mine_text)
+
+    def _keep_or_discard(self, title: str, message: str, mine_text: str) -> None:
+        self._open(title, message)
         self.keep_button.description = "Keep mine as a new draft"
         self.leave_button.description = "Discard mine"
         for b, visible in ((self.take_button, False), (self.merge_button, False), (self.keep_button, True),

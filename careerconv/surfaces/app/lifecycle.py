@@ -99,8 +99,16 @@ class ConversationLifecycle:
         app.sync_place()
 
     def reload_history(self) -> None:
-        """Read the open employee's records again and show them on the start screen."""
-        history = self.app.store.history(self.employee[EMPLOYEE_ID])
+        """Read the open employee's records again and show them on the start screen; a record file that cannot
+        be read (cut short by a sync tool) is named in the error banner rather than left out unsaid."""
+        store = self.app.store
+        seen = len(getattr(store, "problems", ()))  # a hub's store (over HTTP) keeps no list
+        history = store.history(self.employee[EMPLOYEE_ID])
+        damaged = getattr(store, "problems", [])[seen:]
+        if damaged:
+            self.app.errors.show(schema.ValidationError(damaged, f"{len(damaged)} record file(s) of "
+                                                                 f"{self.employee.get('name') or 'this person'} "
+                                                                 "cannot be read and are not shown"))
         self.conversations, self.checkins, self.checkin_drafts = (history.conversations, history.checkins,
                                                                   history.checkin_drafts)
         self.plan = followup.previous_plan(self.conversations, self.checkins)

@@ -59,6 +59,7 @@ log = logging.getLogger("careerconv.surfaces.app")
 FOLLOW_EVERY = 1.0  # seconds between looks at the open record's file (saved elsewhere since?)
 FOLLOW_AFTER_RELOAD = 30.0  # seconds a session opened by a reload takes in what the closed page saved
 CHANGED, DELETED, OFF_ROSTER = "changed elsewhere", "deleted elsewhere", "no longer on the roster"
+DAMAGED = "damaged on disk"  # its file cannot be read: cut short or garbled by something other than careerconv
 
 
 class ConflictOpen(RuntimeError):
@@ -347,6 +348,8 @@ class EditSession:
     def _reason(exc: BaseException) -> str:
         if isinstance(exc, NotOnRoster):
             return OFF_ROSTER
+        if exc.damaged:
+            return DAMAGED
         return DELETED if exc.current is None else CHANGED
 
     def _open_problem(self, exc: Conflict | NotOnRoster) -> None:
@@ -360,6 +363,8 @@ class EditSession:
             self.panel.show_not_on_roster(self.person or "This person", record_text(mine, self.labels()))
         elif reason == DELETED:
             self.panel.show_deleted(record_text(mine, self.labels()))
+        elif reason == DAMAGED:
+            self.panel.show_damaged(exc.damaged, record_text(mine, self.labels()))
         else:
             theirs = exc.current
             diffs = [] if is_locked(theirs) else differences(mine, theirs, self.current, self.labels())
@@ -451,6 +456,8 @@ class EditSession:
         self.closed = True
         if reason == OFF_ROSTER:
             notice = f"Nothing was saved for {self.person or 'this person'}: they are no longer on the roster."
+        elif reason == DAMAGED:
+            notice = f"Your version was discarded; the {self.what}'s damaged file was left as it is."
         else:
             notice = f"Your version was discarded; the {self.what} had been deleted elsewhere."
         self.on_leave(notice)
@@ -465,7 +472,8 @@ class EditSession:
         """
         if not isinstance(self.problem, Conflict):
             return None
-        if not differences(self.snapshot(), self.current):  # nothing of the coach's would be kept: time only
+        # Nothing of the coach's would be kept but time, unless the stored file is damaged: then this is the copy.
+        if not self.problem.damaged and not differences(self.snapshot(), self.current):
             log.info("nothing typed in the %s %s since it was last saved here: no copy kept at exit", self.what,
                      self.record_id)
             self.problem = None
