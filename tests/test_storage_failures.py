@@ -395,3 +395,50 @@ def test_an_open_draft_cut_short_by_something_else_keeps_what_was_typed(h: Harne
     assert app.record["conversation_id"] != draft["conversation_id"]
     kept = h.store.load_conversation("E002", app.record["conversation_id"])
     assert kept["answers"]["want_more"] == "typed after it was cut"
+
+
+# --------------------------------------------------------------------------- the app on the records service (hub)
+
+
+@pytest.fixture
+def hub(tmp_path, monkeypatch):
+    """(the records service on a copy of the sample organisation, coach E0020's app on it with E0004 open)."""
+    from careerconv.surfaces.app import facilitation
+    from service_harness import RunningService
+
+    svc = RunningService(tmp_path)
+    monkeypatch.setenv("CAREERCONV_SERVICE_URL", svc.url)
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "tok-coach-a")
+    try:
+        h = Harness(tmp_path / "no-data-folder")
+        h.app.select_employee("E0004")
+        yield svc, h
+    finally:
+        facilitation._LIVE_APPS.clear()
+        svc.stop()
+
+
+def test_a_save_the_services_full_disk_refused_is_shown_and_saved_once_it_has_room(hub, monkeypatch):
+    svc, h = hub
+    h.app.start_conversation()
+    with full_disk(monkeypatch, svc.data):
+        h.app.editor("want_more").area.value = "typed while the service's disk was full"
+        h.advance(2)
+        assert "Not saved: the records service could not save: cannot write" in h.app.status_html.value
+        assert NO_SPACE in h.app.status_html.value and "saved again every 10 s" in h.app.status_html.value
+    h.advance(11)
+    cid = h.app.record["conversation_id"]
+    assert Store(svc.data).load_conversation("E0004", cid)["answers"]["want_more"] == \
+        "typed while the service's disk was full"
+
+
+def test_a_draft_cut_short_on_the_services_disk_is_shown_as_damaged(hub):
+    svc, h = hub
+    draft = h.app.start_conversation()
+    (svc.data / "conversations" / "E0004" / f"{draft['conversation_id']}.json").write_bytes(b"")
+    h.app.editor("want_more").area.value = "typed after it was cut"
+    h.advance(2)
+    assert "file is damaged" in h.app.session.panel.title.value
+    h.app.session.panel.keep_button.click()
+    kept = Store(svc.data).load_conversation("E0004", h.app.record["conversation_id"])
+    assert kept["answers"]["want_more"] == "typed after it was cut"

@@ -14,6 +14,7 @@ hub login as ``saved_by``.
 
 from __future__ import annotations
 
+import errno
 import os
 import threading
 from pathlib import Path, PurePosixPath
@@ -224,7 +225,12 @@ def _error(status: int, body: Any, attempted: dict, url: str) -> Exception:
     body = body if isinstance(body, dict) else {}
     code, message = body.get("error"), body.get("message") or f"HTTP {status}"
     if code == wire.CONFLICT:
-        return Conflict(body.get("kind") or "", body.get(RECORD_ID) or "", body.get("current"), attempted, message)
+        return Conflict(body.get("kind") or "", body.get(RECORD_ID) or "", body.get("current"), attempted, message,
+                        damaged=body.get("damaged") or "")
+    if code == wire.STORAGE:  # with the errno of the service's disk, so the app tries the save again
+        refused = ServiceUnavailable(message)
+        refused.errno = body.get("errno") or errno.EIO
+        return refused
     if code == wire.NOT_ON_ROSTER:
         return NotOnRoster(message)
     if code == wire.NOT_FOUND:

@@ -81,7 +81,7 @@ from careerconv.records.spreadsheet import frame_to_csv_bytes
 from careerconv.records.importers import Asking, import_roster
 from careerconv.records.questions import QUESTION_SETS_FOLDER, question_set_files
 from careerconv.records.schema import CHECKIN_ID, COACH_ID, CONVERSATION_ID, EMPLOYEE_ID, SKILL
-from careerconv.records.store import Conflict, NotFound, NotOnRoster, Store
+from careerconv.records.store import Conflict, NotFound, NotOnRoster, Store, disk_refused
 from . import wire
 from .access_log import ALLOWED, REFUSED, AccessLog
 from .roster_gate import RosterGate
@@ -704,7 +704,10 @@ def _refusal_for(exc: Exception) -> Refusal:
     if isinstance(exc, Refused):
         return Refusal(wire.FORBIDDEN, str(exc))
     if isinstance(exc, Conflict):
-        return Refusal(wire.CONFLICT, str(exc), current=exc.current, kind=exc.kind, record_id=exc.record_id)
+        return Refusal(wire.CONFLICT, str(exc), current=exc.current, kind=exc.kind, record_id=exc.record_id,
+                       damaged=exc.damaged)
+    if disk_refused(exc):  # the service's disk is full or read-only: the coach's app keeps the record, tries again
+        return Refusal(wire.STORAGE, f"the records service could not save: {exc}", errno=exc.errno)
     if isinstance(exc, NotOnRoster):
         return Refusal(wire.NOT_ON_ROSTER, str(exc))
     if isinstance(exc, NotFound):

@@ -19,10 +19,11 @@ from careerconv.records import schema
 from careerconv.records.store import History
 
 # Error codes (the ``error`` field of a refused request) and their HTTP statuses.
-UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, NOT_ON_ROSTER, CONFLICT, INVALID, LOCKED = (
-    "unauthenticated", "forbidden", "not_found", "not_on_roster", "conflict", "invalid", "locked")
+UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, NOT_ON_ROSTER, CONFLICT, INVALID, LOCKED, STORAGE = (
+    "unauthenticated", "forbidden", "not_found", "not_on_roster", "conflict", "invalid", "locked", "storage")
+# STORAGE: the service's disk refused a write (full, read-only); nothing was written, and trying again may work.
 STATUS = {UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, NOT_ON_ROSTER: 404, CONFLICT: 409,
-          INVALID: 400, LOCKED: 423}
+          INVALID: 400, LOCKED: 423, STORAGE: 507}
 RECORD_KINDS = ("conversation", "checkin")
 
 
