@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import io
+import json
 import os
 import pathlib
 from pathlib import Path
@@ -442,3 +443,24 @@ def test_a_draft_cut_short_on_the_services_disk_is_shown_as_damaged(hub):
     h.app.session.panel.keep_button.click()
     kept = Store(svc.data).load_conversation("E0004", h.app.record["conversation_id"])
     assert kept["answers"]["want_more"] == "typed after it was cut"
+
+
+def test_a_roster_cut_short_at_a_line_is_not_taken_for_erasures(small_org: Path, capsys):
+    """A roster cut at a line break reads as a shorter roster: validate said the people it lost were "erased, or
+    never imported" and offered `careerconv erase` first; the erased list tells the two apart."""
+    store = Store(small_org)
+    store.save_many([conversation("E002", "2025-03-01", skills=[("SQL", 4, (5, 6, 7))],
+                                  items=[("a1", "Pair on a query", None)])])
+    store.mark_erased("E003")  # an erasure whose records were left (by hand, in another version)
+    (small_org / "conversations" / "E003").mkdir()
+    (small_org / "conversations" / "E003" / "E003-20250301.json").write_text(json.dumps(
+        conversation("E003", "2025-03-01", skills=[("SQL", 4, (5, 6, 7))], items=[("a1", "Pair", None)])))
+    lines = (small_org / "roster.csv").read_bytes().split(b"\r\n")
+    (small_org / "roster.csv").write_bytes(b"\r\n".join(line for line in lines if not line.startswith(
+        (b"E002", b"E003"))))
+    code, out, _ = run(capsys, "--data", str(small_org), "validate")
+    assert code == 1
+    assert "'E002', who is not on the roster and was never erased here: import a roster that lists them (if " \
+           "roster.csv was cut short or replaced, by a sync tool or by hand, restore it from a backup)" in out
+    assert "'E003', who is not on the roster: erased on " in out and "these were left; `careerconv erase " \
+           "--employee E003 --yes` removes them" in out

@@ -1457,6 +1457,11 @@ class Store:
         except Exception as exc:  # unreadable CSV
             problems.append(schema.Problem(str(self.roster_path), f"cannot read the roster: {exc}"))
         folded_roster = {e.casefold(): e for e in roster_ids}
+        erased = ErasedIds()
+        try:
+            erased = self.erased_ids()
+        except schema.ValidationError as exc:
+            problems.extend(exc.problems)
         try:
             self.question_sets()
         except schema.ValidationError as exc:
@@ -1493,10 +1498,15 @@ class Store:
                                f"{twin!r} on the roster; ids are case-sensitive, so they belong to nobody: move them "
                                f"to {folder}/{twin}/ (and fix employee_id inside), or remove them with "
                                f"`careerconv erase --employee {emp_dir.name} --yes`")
-                    else:
-                        why = (f"{len(records)} {what} record(s) of {emp_dir.name!r}, who is not on the roster "
-                               f"(erased, or never imported): `careerconv erase --employee {emp_dir.name} --yes` "
-                               "removes them, or import a roster that lists them")
+                    elif erased.erased_on(emp_dir.name):
+                        why = (f"{len(records)} {what} record(s) of {emp_dir.name!r}, who is not on the roster: "
+                               f"erased on {erased.erased_on(emp_dir.name)}, and these were left; `careerconv erase "
+                               f"--employee {emp_dir.name} --yes` removes them")
+                    else:  # never erased: the roster may have lost them (cut short by a sync tool)
+                        why = (f"{len(records)} {what} record(s) of {emp_dir.name!r}, who is not on the roster and "
+                               "was never erased here: import a roster that lists them (if roster.csv was cut short "
+                               "or replaced, by a sync tool or by hand, restore it from a backup), or remove them "
+                               f"with `careerconv erase --employee {emp_dir.name} --yes`")
                     problems.append(schema.Problem(str(emp_dir), why))
                 seen: dict[str, str] = {}
                 for rec in records:
