@@ -464,3 +464,16 @@ def test_a_roster_cut_short_at_a_line_is_not_taken_for_erasures(small_org: Path,
            "roster.csv was cut short or replaced, by a sync tool or by hand, restore it from a backup)" in out
     assert "'E003', who is not on the roster: erased on " in out and "these were left; `careerconv erase " \
            "--employee E003 --yes` removes them" in out
+
+
+def test_a_sync_tools_conflict_copy_of_a_record_is_named_and_not_counted_twice(small_org: Path, capsys):
+    folder = small_org / "conversations" / "E001"
+    copy = folder / "E001-20260302 (Ada's conflicted copy 2026-12-04).json"
+    copy.write_bytes((folder / "E001-20260302.json").read_bytes())
+    code, out, _ = run(capsys, "--data", str(small_org), "validate")
+    assert code == 1 and f"{copy}: holds conversation 'E001-20260302', whose file is E001-20260302.json: a copy " \
+                         "(a sync tool's conflict copy, or one made by hand) is left out" in out
+    store = Store(small_org)
+    assert [c["conversation_id"] for c in store.conversations("E001")] == ["E001-20260302"]
+    store.refresh(full=True)
+    assert list(store.read_table("conversations")["conversation_id"]) == ["E001-20260302"]

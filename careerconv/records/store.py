@@ -1184,6 +1184,16 @@ class Store:
                                         f"of {folder.name!r}; it is left out until it is moved to "
                                         f"{kind}s/{record['employee_id']}/")],
                         f"{entry.path}: a record in another employee's folder")
+                rid = record[_ID_KEYS[kind]]
+                if entry.name != f"{rid}.json":
+                    # A copy: every record is written as <its id>.json, so this one would be read twice.
+                    raise schema.ValidationError(
+                        [schema.Problem(entry.path,
+                                        f"holds {kind} {rid!r}, whose file is {rid}.json: a copy (a sync tool's "
+                                        "conflict copy, or one made by hand) is left out, so that the record is "
+                                        f"not counted twice; compare it with {rid}.json, keep the right one under "
+                                        "that name and remove the other")],
+                        f"{entry.path}: a copy of a record")
                 out.append(record)
             except (schema.ValidationError, NotFound) as exc:
                 if strict:
