@@ -477,3 +477,22 @@ def test_a_sync_tools_conflict_copy_of_a_record_is_named_and_not_counted_twice(s
     assert [c["conversation_id"] for c in store.conversations("E001")] == ["E001-20260302"]
     store.refresh(full=True)
     assert list(store.read_table("conversations")["conversation_id"]) == ["E001-20260302"]
+
+
+@pytest.mark.parametrize("what", ["roster", "history"])
+def test_an_import_whose_rejected_rows_cannot_be_written_changes_nothing(small_org: Path, tmp_path: Path, capsys,
+                                                                         monkeypatch, what: str):
+    """The import wrote the roster (or the records), then failed on the full disk of the rejected rows' file:
+    "error: cannot write .../in.rejected.csv: ...; nothing was written", with the import done."""
+    out = tmp_path / "out"
+    out.mkdir()
+    text = ("employee_id,name,coach_id,department,role,cadence_months\n"
+            "E002,Alan Turing,C01,Research,Staff engineer,12\nE0!9,Bad Id,C01,Research,Engineer,12\n") \
+        if what == "roster" else \
+        "employee_id,date,skill,rating\nE002,2025-03-01,SQL,4\nE002,2025-06-01,Go,11\n"
+    (out / "in.csv").write_text(text)
+    before = tree(small_org)
+    with full_disk(monkeypatch, out):
+        code, _, err = run(capsys, "--data", str(small_org), "import", what, str(out / "in.csv"), "--skip-invalid")
+    assert code == 1 and f"cannot write {out / 'in.rejected.csv'}: {NO_SPACE}" in err, err
+    assert tree(small_org) == before

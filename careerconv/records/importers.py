@@ -1307,6 +1307,8 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
         result.notes.append(_erased_note(back))
     if dry_run:
         return result
+    if rejections:  # first: when the disk refuses it, the command fails with the roster as it was
+        write_rejected(raw, rejections, rejected_target)
     with (changing or contextlib.nullcontext)():
         if changing is not None and store.roster_version() != version:
             # Another change landed while the file was checked: check it again against the roster now.
@@ -1316,8 +1318,6 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
             frame = pd.DataFrame(incoming, columns=schema.ROSTER.names)
             result.added, result.updated, result.unchanged = store.upsert_employees(frame, source=raw.source,
                                                                                     allow_erased=allow_erased)
-    if rejections:
-        write_rejected(raw, rejections, rejected_target)
     return result
 
 
@@ -1641,13 +1641,13 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
                           unchanged, rejections, rejected_target if rejections else None, dry_run, notes)
     if dry_run:
         return result
+    if rejections:  # first: when the disk refuses it, the command fails with nothing imported
+        write_rejected(raw, rejections, rejected_target)
     if to_write:
         # One batch: staged, committed, then moved into place, so a killed import is all or nothing.
         store.save_many(to_write)
     if back:
         store.forget_erased(back)
-    if rejections:
-        write_rejected(raw, rejections, rejected_target)
     return result
 
 
