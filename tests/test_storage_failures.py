@@ -496,3 +496,30 @@ def test_an_import_whose_rejected_rows_cannot_be_written_changes_nothing(small_o
         code, _, err = run(capsys, "--data", str(small_org), "import", what, str(out / "in.csv"), "--skip-invalid")
     assert code == 1 and f"cannot write {out / 'in.rejected.csv'}: {NO_SPACE}" in err, err
     assert tree(small_org) == before
+
+
+def test_a_summary_the_full_disk_refused_leaves_the_completed_conversation_locked_and_says_so(h: Harness,
+                                                                                                 monkeypatch):
+    """The summary is written after the conversation is saved as completed: when the disk refused it, the
+    conversation was completed but its screen stayed editable, and what was typed there went nowhere."""
+    from test_app import fill_whole_conversation
+
+    real = Store.save_summary
+
+    def refused(self, *args, **kwargs):
+        with full_disk(monkeypatch):
+            return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "save_summary", refused)
+    app = h.app
+    app.select_employee("E002")
+    app.start_conversation()
+    fill_whole_conversation(h)
+    h.advance(60)
+    app.go_to("finish")
+    app.conversation_screen.complete_button.click()
+    screen = app.conversation_screen
+    assert h.stored()["status"] == "completed" and screen.locked
+    assert screen.complete_button.layout.display == "none"  # the view is locked, as after any completion
+    assert "The summary file was not written: cannot write" in screen.locked_html.value
+    assert NO_SPACE in screen.locked_html.value and "Saved" in app.status_html.value

@@ -560,10 +560,18 @@ class ConversationScreen:
         self.record = stored
         self._base = dict(stored)
         self.locked = True
-        self.summary_path = self.save_summary(stored[EMPLOYEE_ID], stored[CONVERSATION_ID],
-                                              self.summary_page(stored))
+        refused = None
+        try:
+            self.summary_path = self.save_summary(stored[EMPLOYEE_ID], stored[CONVERSATION_ID],
+                                                  self.summary_page(stored))
+        except OSError as exc:  # the conversation is completed all the same: only the summary's file is missing
+            refused = exc
         self.summary_html.value = summary_fragment(stored, **self._summary_kwargs(stored))
         self._lock_view()
+        if refused is not None:
+            self.locked_html.value += (f'<div class="cc-warn">The summary file was not written: '
+                                       f"{escape(str(refused))}. The summary below is complete; open or download "
+                                       "it from here.</div>")
         self.show_status(SaveStatus("saved", now))
         return []
 
