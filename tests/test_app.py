@@ -612,13 +612,18 @@ def test_complete_lists_what_is_missing_and_saves_nothing(h: Harness):
     assert h.stored()["status"] == "draft" and not app.locked
 
 
-def test_a_whole_conversation_completes_locks_and_writes_the_summary(h: Harness):
-    app = h.app
-    app.select_employee("E002")
-    app.start_conversation()
+def ready_to_complete(h: Harness, employee_id: str = "E002") -> None:
+    """Start a conversation with ``employee_id``, answer everything, and go to its finish step."""
+    h.app.select_employee(employee_id)
+    h.app.start_conversation()
     fill_whole_conversation(h)
     h.advance(60)
-    app.go_to("finish")
+    h.app.go_to("finish")
+
+
+def test_a_whole_conversation_completes_locks_and_writes_the_summary(h: Harness):
+    app = h.app
+    ready_to_complete(h)
     assert "Everything the method asks for is there" in app.conversation_screen.missing_html.value
     app.conversation_screen.complete_button.click()
     assert app.errors.text == ""

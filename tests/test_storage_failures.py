@@ -502,7 +502,7 @@ def test_a_summary_the_full_disk_refused_leaves_the_completed_conversation_locke
                                                                                                  monkeypatch):
     """The summary is written after the conversation is saved as completed: when the disk refused it, the
     conversation was completed but its screen stayed editable, and what was typed there went nowhere."""
-    from test_app import fill_whole_conversation
+    from test_app import ready_to_complete
 
     real = Store.save_summary
 
@@ -512,11 +512,7 @@ def test_a_summary_the_full_disk_refused_leaves_the_completed_conversation_locke
 
     monkeypatch.setattr(Store, "save_summary", refused)
     app = h.app
-    app.select_employee("E002")
-    app.start_conversation()
-    fill_whole_conversation(h)
-    h.advance(60)
-    app.go_to("finish")
+    ready_to_complete(h)
     app.conversation_screen.complete_button.click()
     screen = app.conversation_screen
     assert h.stored()["status"] == "completed" and screen.locked
