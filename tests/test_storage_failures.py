@@ -519,3 +519,19 @@ def test_a_summary_the_full_disk_refused_leaves_the_completed_conversation_locke
     assert screen.complete_button.layout.display == "none"  # the view is locked, as after any completion
     assert "The summary file was not written: cannot write" in screen.locked_html.value
     assert NO_SPACE in screen.locked_html.value and "Saved" in app.status_html.value
+
+
+def test_a_conversation_stays_open_with_what_was_typed_while_the_service_is_down(hub):
+    """The records service restarting: the saves failed ("cannot be reached") and closing the conversation
+    dropped what was typed since the last save."""
+    svc, h = hub
+    h.app.start_conversation()
+    svc.stop()
+    h.app.store._timeout = 0.5  # the stopped loop leaves the kept-alive connection open: no 30 s waits here
+    h.app.editor("want_more").area.value = "typed while the service was down"
+    h.advance(2)
+    assert "Not saved: the records service at" in h.app.status_html.value
+    assert "cannot be reached" in h.app.status_html.value and "saved again every 10 s" in h.app.status_html.value
+    h.app.guard(h.app.lifecycle.close_conversation, "Could not close the conversation")()
+    assert h.app.screen == "conversation" and "cannot be reached" in h.app.errors.text
+    assert h.app.editor("want_more").area.value == "typed while the service was down"

@@ -369,9 +369,9 @@ def cannot_write(path: Path, exc: OSError) -> OSError:
 
 
 def disk_refused(exc: BaseException) -> bool:
-    """Whether ``exc`` is the disk or file system refusing a read or write (full, read-only, failing, no
-    permission), as opposed to the data or a record's state being refused: trying again may work once the disk
-    is mended."""
+    """Whether ``exc`` is the storage refusing a read or write (a disk full, read-only, failing, no permission; or
+    the records service holding the data unreachable), as opposed to the data or a record's state being
+    refused: trying again may work once the storage is mended."""
     return isinstance(exc, OSError) and exc.errno is not None
 
 

@@ -37,7 +37,13 @@ TIMEOUT = 30.0
 
 
 class ServiceUnavailable(OSError):
-    """The records service could not be reached or answered with an unexpected error; nothing is known saved."""
+    """The records service could not be reached, could not write (its disk is full or read-only), or answered with
+    an unexpected error; nothing is known saved. It carries an errno (EAGAIN unless the service's disk gave one),
+    so the app keeps what is typed and tries the save again, as for its own disk (``store.disk_refused``)."""
+
+    def __init__(self, message: str, errno_: int = errno.EAGAIN):
+        super().__init__(message)
+        self.errno = errno_
 
 
 class ServiceStore:
@@ -227,10 +233,8 @@ def _error(status: int, body: Any, attempted: dict, url: str) -> Exception:
     if code == wire.CONFLICT:
         return Conflict(body.get("kind") or "", body.get(RECORD_ID) or "", body.get("current"), attempted, message,
                         damaged=body.get("damaged") or "")
-    if code == wire.STORAGE:  # with the errno of the service's disk, so the app tries the save again
-        refused = ServiceUnavailable(message)
-        refused.errno = body.get("errno") or errno.EIO
-        return refused
+    if code == wire.STORAGE:  # with the errno of the service's disk
+        return ServiceUnavailable(message, body.get("errno") or errno.EIO)
     if code == wire.NOT_ON_ROSTER:
         return NotOnRoster(message)
     if code == wire.NOT_FOUND:
