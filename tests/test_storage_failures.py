@@ -373,7 +373,7 @@ def test_the_app_names_the_records_of_a_person_it_cannot_read(h: Harness):
     path = h.store.root / "conversations" / "E001" / "E001-20260302.json"
     path.write_bytes(b"")
     h.app.select_employee("E001")
-    assert "1 record file(s) of Ada Lovelace cannot be read and are not shown" in h.app.errors.text
+    assert "1 record file(s) of Ada Lovelace are not shown, for the reasons below" in h.app.errors.text
     assert f"{path}: cannot read the conversation record: the file is empty (0 bytes)" in h.app.errors.text
 
 

@@ -108,7 +108,7 @@ class ConversationLifecycle:
         if damaged:
             self.app.errors.show(schema.ValidationError(damaged, f"{len(damaged)} record file(s) of "
                                                                  f"{self.employee.get('name') or 'this person'} "
-                                                                 "cannot be read and are not shown"))
+                                                                 "are not shown, for the reasons below"))
         self.conversations, self.checkins, self.checkin_drafts = (history.conversations, history.checkins,
                                                                   history.checkin_drafts)
         self.plan = followup.previous_plan(self.conversations, self.checkins)
