@@ -535,3 +535,12 @@ def test_a_conversation_stays_open_with_what_was_typed_while_the_service_is_down
     h.app.guard(h.app.lifecycle.close_conversation, "Could not close the conversation")()
     assert h.app.screen == "conversation" and "cannot be reached" in h.app.errors.text
     assert h.app.editor("want_more").area.value == "typed while the service was down"
+
+
+def test_a_roster_cut_in_the_middle_of_a_row_says_it_may_have_been_cut_short(small_org: Path, capsys):
+    data = (small_org / "roster.csv").read_bytes()
+    (small_org / "roster.csv").write_bytes(data[:data.index(b"E003,") + 20])
+    code, _, err = run(capsys, "--data", str(small_org), "due")
+    assert code == 1 and "column 'cadence_months'" in err
+    assert f"{small_org / 'roster.csv'}: the file ends in the middle of a line, after " in err
+    assert "if it was cut short (a sync tool, a copy to a full disk), restore it from a backup" in err

@@ -623,7 +623,16 @@ class Store:
                     [schema.Problem(str(self.roster_path), f"cannot read the roster: {why_unreadable(data, exc)}; "
                                     "or remove it and import the roster again (careerconv import roster FILE)")],
                     f"{self.roster_path}: the file is damaged") from None
-            self._roster_cache = (key, schema.validate_roster_frame(frame, str(self.roster_path)), None)
+            try:
+                typed = schema.validate_roster_frame(frame, str(self.roster_path))
+            except schema.ValidationError as exc:
+                if not data.endswith((b"\n", b"\r")):  # careerconv ends every roster with a line break
+                    raise schema.ValidationError([*exc.problems, schema.Problem(
+                        str(self.roster_path), f"the file ends in the middle of a line, after {len(data)} bytes: "
+                        "if it was cut short (a sync tool, a copy to a full disk), " + RESTORE)],
+                        str(exc).split(":\n")[0]) from None
+                raise
+            self._roster_cache = (key, typed, None)
         return self._roster_cache[1]
 
     def employee(self, employee_id: str) -> dict:
