@@ -315,7 +315,8 @@ def test_a_full_disk_is_said_in_one_line_and_leaves_nothing(org: Store, tmp_path
     target = tmp_path / "out" / "roster.csv"
     code, out, err = run(capsys, "--data", str(org.root), "export", "roster", "-o", str(target))
     assert code == 1
-    assert err == f"careerconv export: error: cannot write {target}: no space left on device (in {target.parent})\n"
+    assert err == (f"careerconv export: error: cannot write {target}: no space left on device (in {target.parent}); "
+                   "nothing was written; free some space on that disk, then try again\n")
     assert list(target.parent.iterdir()) == []
 
 
