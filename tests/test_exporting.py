@@ -220,9 +220,11 @@ def test_export_employee_refusals(org: Store, tmp_path: Path):
 
 # --------------------------------------------------------------------------- round trips
 
-# No CR: the importer refuses it in roster text until Store writes roster.csv with CRLF (see importers).
+# No CR: the importer refuses it in roster text until Store writes roster.csv with CRLF (see importers). Not
+# empty as the import keeps it: a department of only a byte-order mark ('\ufeff', found by hypothesis) is empty
+# there, and refused as a missing department.
 NAME_TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r"), min_size=1,
-                    max_size=25).filter(lambda s: s.strip() != "")
+                    max_size=25).filter(lambda s: s.strip() != "" and _as_shown(s) != "")
 FORMULA_LIKE = st.builds(lambda t, s: t + s, st.sampled_from(["=", "+", "-", "@", "\t", "'=", "''+", "'@"]),
                          st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r"),
                                  max_size=10)).filter(lambda s: s.strip() != "")
