@@ -218,8 +218,8 @@ class CheckinView:
         self.back_button.on_click(guard(lambda _b: on_back(), "Could not leave the check-in"))
         self.message = html("", "cc-checkin-message")
         name = escape(employee.get("name") or employee.get(EMPLOYEE_ID) or "")
-        self.title = html(f'<div class="cc-section-title">Check-in with {name} '
-                          f'<span class="cc-pill">{escape(human_date(today))}</span></div>')
+        self.title = html(f'<h2 class="cc-section-title cc-h">Check-in with {name} '
+                          f'<span class="cc-pill">{escape(human_date(today))}</span></h2>')
         parts: list[widgets.Widget] = [self.title]
         self.panel_box = widgets.VBox(layout=widgets.Layout(width="100%"))
         parts.append(self.panel_box)

@@ -154,8 +154,8 @@ class ConversationScreen:
         self._schedule_build_next()
 
         name = escape(self.employee.get("name") or record[EMPLOYEE_ID])
-        self.conv_title = html(f'<div class="cc-section-title">{name} <span class="cc-pill">'
-                               f"{escape(human_date(record['date']))}</span></div>"
+        self.conv_title = html(f'<h2 class="cc-section-title cc-h">{name} <span class="cc-pill">'
+                               f"{escape(human_date(record['date']))}</span></h2>"
                                f'<div class="cc-muted">{with_coach(self.coach_label(record["coach_id"]))}'
                                f"{escape(qs.title)}</div>", "cc-conv-title")
         self.close_button = button("← People", "cc-link", "cc-close")
@@ -173,11 +173,11 @@ class ConversationScreen:
         others = [c for c in self.conversations if c[CONVERSATION_ID] != record[CONVERSATION_ID]]
         before = followup.previous_plan(others, self.checkins)
         before_html = previous_plan_html(before, self.clock().date(), self.coach_label)
-        previous = widgets.Accordion(children=[classed(widgets.HTML(before_html), "cc-glance-box")],
-                                     selected_index=None)
-        previous.set_title(0, f"Previous conversation ({human_date(before.date)})" if before.date
-                           else "Previous conversation (none yet)")
-        previous.add_class("cc-previous")
+        # <details>, not ipywidgets' Accordion: its header is a <div> that neither Tab nor Enter reaches
+        previous_title = (f"Previous conversation ({human_date(before.date)})" if before.date
+                          else "Previous conversation (none yet)")
+        previous = html(f"<details><summary>{escape(previous_title)}</summary>"
+                        f'<div class="cc-previous-body">{before_html}</div></details>', "cc-previous", "cc-glance-box")
         self.locked_html = html("", "cc-locked-banner")
         show(self.locked_html, False)
 
@@ -222,7 +222,7 @@ class ConversationScreen:
                                        "cc-row", "cc-summary-actions")
         show(self.summary_actions, False)
         self.finish_view = classed(widgets.VBox([
-            html('<div class="cc-section-title">Finish</div><div class="cc-muted">Completing checks that the '
+            html('<h3 class="cc-section-title cc-h">Finish</h3><div class="cc-muted">Completing checks that the '
                  "conversation is whole, locks it, and writes a one-page summary for the employee.</div>"),
             self.missing_html, classed(widgets.HBox([self.complete_button, self.complete_note]), "cc-row"),
             self.summary_actions, self.summary_html]), "cc-card", "cc-finish")

@@ -25,7 +25,7 @@ import ipywidgets as widgets
 
 from careerconv.records import schema
 from careerconv.records.questions import Question
-from .widgets import DateBox, button, classed, flex, full, html, set_disabled, show
+from .widgets import DateBox, button, classed, flex, full, html, named, set_disabled, show
 
 
 @dataclass
@@ -118,7 +118,7 @@ class Editor:
 def prompt(question: Question) -> widgets.HTML:
     """The question's prompt (and help line), escaped."""
     help_line = f'<div class="cc-muted">{escape(question.help)}</div>' if question.help else ""
-    return html(f"<div>{escape(question.prompt)}</div>{help_line}", "cc-prompt")
+    return html(f'<h4 class="cc-h">{escape(question.prompt)}</h4>{help_line}', "cc-prompt")
 
 
 class RankedList:
@@ -130,13 +130,14 @@ class RankedList:
     """
 
     def __init__(self, editor: Editor, *, min_rows: int, max_rows: int, placeholder: str, row_class: str,
-                 text_class: str, add_label: str, add_class: str,
+                 text_class: str, add_label: str, add_class: str, item: str = "item",
                  on_reorder: Callable[[dict[int, int | None]], None] | None = None,
                  on_structure: Callable[[], None] | None = None):
         self.editor = editor
         self.min_rows = min_rows
         self.max_rows = max_rows
         self.placeholder = placeholder
+        self.item = item  # what a row is, for the names a screen reader says: "dream" gives "Move dream 2 up"
         self.row_class, self.text_class = row_class, text_class
         self.on_reorder = on_reorder
         self.on_structure = on_structure
@@ -149,13 +150,14 @@ class RankedList:
         self.set_values([])
 
     def _make_row(self, position: int) -> widgets.HBox:
-        text = classed(widgets.Text(placeholder=self.placeholder, layout=flex(), continuous_update=True),
-                       self.text_class)
+        what = f"{self.item} {position}"
+        text = named(classed(widgets.Text(placeholder=self.placeholder, layout=flex(), continuous_update=True),
+                             self.text_class), what.capitalize())
         self.editor.observe(text)
         rank = html(str(position), "cc-rank")
-        up = button("↑", "cc-icon", "cc-move-up", tooltip="Move up", width="32px")
-        down = button("↓", "cc-icon", "cc-move-down", tooltip="Move down", width="32px")
-        remove = button("✕", "cc-icon", "cc-remove", tooltip="Remove", width="32px")
+        up = button("↑", "cc-icon", "cc-move-up", tooltip=f"Move {what} up", width="32px")
+        down = button("↓", "cc-icon", "cc-move-down", tooltip=f"Move {what} down", width="32px")
+        remove = button("✕", "cc-icon", "cc-remove", tooltip=f"Remove {what}", width="32px")
         self.editor.on_click(up, lambda: self.move(self.texts.index(text), -1))
         self.editor.on_click(down, lambda: self.move(self.texts.index(text), +1))
         self.editor.on_click(remove, lambda: self.remove_row(self.texts.index(text)))
@@ -250,8 +252,9 @@ class TextEditor(AnswerEditor):
 
     def __init__(self, question: Question, ctx: EditorContext):
         super().__init__(question, ctx)
-        self.area = classed(widgets.Textarea(placeholder="Their words…", rows=3, layout=full(), continuous_update=True),
-                            "cc-text", f"cc-answer-{question.id}")
+        self.area = named(classed(widgets.Textarea(placeholder="Their words…", rows=3, layout=full(),
+                                                   continuous_update=True), "cc-text", f"cc-answer-{question.id}"),
+                          question.prompt)
         self.observe(self.area)
         self.widget = self.framed(self.area)
 
@@ -273,7 +276,7 @@ class ListEditor(AnswerEditor):
         super().__init__(question, ctx)
         self.list = RankedList(self, min_rows=max(1, question.min_items or 1), max_rows=question.max_items or 20,
                                placeholder="One item", row_class="cc-list-row", text_class="cc-list-text",
-                               add_label="+ Add", add_class="cc-add-item")
+                               add_label="+ Add", add_class="cc-add-item", item="answer")
         self.widget = self.framed(self.list.widget)
 
     def load(self, record: dict) -> None:
@@ -291,8 +294,9 @@ class ChoiceEditor(AnswerEditor):
 
     def __init__(self, question: Question, ctx: EditorContext):
         super().__init__(question, ctx)
-        self.buttons = classed(widgets.ToggleButtons(options=[(str(c).capitalize(), c) for c in question.choices],
-                                                     value=None, style={"button_width": "auto"}), "cc-choice")
+        self.buttons = named(classed(widgets.ToggleButtons(options=[(str(c).capitalize(), c) for c in question.choices],
+                                                           value=None, style={"button_width": "auto"}), "cc-choice"),
+                             [f"{question.prompt} {str(c).capitalize()}" for c in question.choices])
         self.observe(self.buttons)
         self.widget = self.framed(self.buttons)
 
@@ -312,7 +316,7 @@ class DateEditor(AnswerEditor):
 
     def __init__(self, question: Question, ctx: EditorContext):
         super().__init__(question, ctx)
-        self.picker = classed(DateBox(width="180px"), "cc-date")
+        self.picker = classed(DateBox(width="180px", name=question.prompt), "cc-date")
         self.observe(self.picker)
         self.widget = self.framed(self.picker)
 

@@ -10,6 +10,10 @@ of JavaScript):
 * when the page is hidden (another tab, the laptop closed) or closed
   (``visibilitychange`` / ``pagehide``) the page sends ``{"event": "hidden"}``:
   the app saves what is pending at once instead of after its debounce;
+* buttons named in words (:func:`careerconv.surfaces.app.widgets.named`) are
+  given their tooltip as ``aria-label``, and toggle buttons ``aria-pressed``,
+  whenever they are drawn (a screen reader then says "Move dream 2 up", not
+  "up arrow", and which rating is chosen);
 * :meth:`PageBridge.open_html` opens an HTML document (the summary) in a new
   tab as a ``blob:`` URL (nothing is fetched from anywhere), and
   :meth:`PageBridge.download` offers a file for download.
@@ -23,8 +27,33 @@ import anywidget
 import traitlets
 
 _ESM = r"""
+// Screen readers: a button the app named in words (class cc-named or cc-icon, or one of a cc-named
+// ToggleButtons) is called by its tooltip, not by its symbol or bare number; a toggle button says whether
+// it is the one chosen (ipywidgets shows that by colour only). Kept up as widgets are drawn again.
+function nameButtons(root) {
+  for (const b of root.querySelectorAll('button')) {
+    const named = b.classList.contains('cc-icon') || b.closest('.cc-named');
+    if (named && b.title && b.getAttribute('aria-label') !== b.title) b.setAttribute('aria-label', b.title);
+    if (b.classList.contains('widget-toggle-button')) {
+      const pressed = String(b.classList.contains('mod-active'));
+      if (b.getAttribute('aria-pressed') !== pressed) b.setAttribute('aria-pressed', pressed);
+    }
+  }
+}
+
+function watchNames(el) {
+  const root = el.closest('.cc-app') || document.body;
+  let queued = false;
+  const run = () => { queued = false; nameButtons(root); };
+  const observer = new MutationObserver(() => { if (!queued) { queued = true; requestAnimationFrame(run); } });
+  observer.observe(root, { subtree: true, childList: true, attributes: true, attributeFilter: ['class', 'title'] });
+  run();
+  return () => observer.disconnect();
+}
+
 function render({ model, el }) {
   el.classList.add('cc-page-bridge');
+  const unwatchNames = watchNames(el);
   const current = () => decodeURIComponent(window.location.hash.replace(/^#/, ''));
   const write = () => {
     const place = model.get('place');
@@ -61,6 +90,7 @@ function render({ model, el }) {
   };
   model.on('msg:custom', onMessage);
   return () => {
+    unwatchNames();
     document.removeEventListener('visibilitychange', onVisibility);
     window.removeEventListener('pagehide', hidden);
     model.off('change:place', write);

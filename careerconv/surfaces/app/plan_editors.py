@@ -19,7 +19,7 @@ from careerconv.records.questions import Question
 from careerconv.records.dates import human_date
 from careerconv.records.schema import CADENCE_MONTHS, ITEM_ID, SKILL
 from .editors import Editor, EditorContext, RankedList, prompt
-from .widgets import DateBox, button, classed, flex, full, html, show
+from .widgets import DateBox, button, classed, flex, full, html, named, show, sr_only
 
 if TYPE_CHECKING:  # the skills editor needs the dreams editor, so it is imported for annotations only
     from .skill_editor import SkillsEditor
@@ -41,6 +41,7 @@ class DreamsEditor(Editor):
         self.list = RankedList(self, min_rows=self.min_items, max_rows=self.max_items,
                                placeholder="A dream, in their words", row_class="cc-dream-row",
                                text_class="cc-dream-text", add_label="+ Add a dream", add_class="cc-add-dream",
+                               item="dream",
                                on_reorder=self._reordered, on_structure=ctx.on_links_changed)
         self.count_note = html("", "cc-dream-count")
         self.widget = classed(widgets.VBox([prompt(question), self.list.widget, self.count_note]),
@@ -108,15 +109,16 @@ class ActionRow:
 
     def __init__(self, editor: "ActionItemsEditor", item_id: str):
         self.item_id = item_id
-        self.text = classed(widgets.Text(placeholder="What will be done", layout=flex("45%", 3),
-                                         continuous_update=True),
-                            "cc-action-text")
-        self.due = classed(DateBox(width="150px"), "cc-action-due")
-        self.owner = classed(widgets.Combobox(placeholder="Who", options=tuple(editor.ctx.people), ensure_option=False,
-                                              layout=flex("18%")), "cc-action-owner")
-        self.skill = classed(widgets.Dropdown(options=[("(no skill)", "")], value="",
-                                              layout=widgets.Layout(width="170px")),
-                             "cc-action-skill")
+        self.text = named(classed(widgets.Text(placeholder="What will be done", layout=flex("45%", 3),
+                                               continuous_update=True), "cc-action-text"),
+                          "Action item: what will be done")
+        self.due = classed(DateBox(width="150px", name="Action item: due date"), "cc-action-due")
+        self.owner = named(classed(widgets.Combobox(placeholder="Who", options=tuple(editor.ctx.people),
+                                                    ensure_option=False, layout=flex("18%")), "cc-action-owner"),
+                           "Action item: who does it")
+        self.skill = named(classed(widgets.Dropdown(options=[("(no skill)", "")], value="",
+                                                    layout=widgets.Layout(width="170px")), "cc-action-skill"),
+                           "Action item: the skill it helps (optional)")
         self.remove = button("✕", "cc-icon", "cc-remove-action", tooltip="Remove this action item", width="32px")
         for w in (self.text, self.due, self.owner, self.skill):
             editor.observe(w)
@@ -235,16 +237,20 @@ class FollowUpEditor(Editor):
     def __init__(self, question: Question, ctx: EditorContext):
         super().__init__(question, ctx)
         choices = question.choices or schema.FOLLOW_UP_MODES
-        self.mode = classed(widgets.ToggleButtons(options=[(str(c).capitalize(), c) for c in choices], value=None,
-                                                  style={"button_width": "auto"}), "cc-choice", "cc-follow-mode")
+        self.mode = named(classed(widgets.ToggleButtons(options=[(str(c).capitalize(), c) for c in choices],
+                                                        value=None, style={"button_width": "auto"}),
+                                  "cc-choice", "cc-follow-mode"),
+                          [f"Follow up by {str(c).lower()}" for c in choices])
         # a text box, not a clamping number box: what was typed stays as typed, and a message says what is wrong
-        self.weeks = classed(widgets.Text(value="2", description="every", style={"description_width": "initial"},
+        self.weeks = classed(widgets.Text(value="2", description="every" + sr_only(" how many weeks"),
+                                          description_allow_html=True, style={"description_width": "initial"},
                                           continuous_update=True, layout=widgets.Layout(width="110px")),
                              "cc-follow-weeks")
         self.every_weeks = 2  # the last valid number typed
         self.weeks_message = html("", "cc-follow-weeks-message")
-        self.note = classed(widgets.Text(placeholder="Anything to agree on (e.g. first check-in date)",
-                                         layout=flex("50%"), continuous_update=True), "cc-follow-note")
+        self.note = named(classed(widgets.Text(placeholder="Anything to agree on (e.g. first check-in date)",
+                                               layout=flex("50%"), continuous_update=True), "cc-follow-note"),
+                          "Follow-up: anything to agree on")
         self.weeks.observe(ctx.guard(self._weeks_typed), names="value")
         for w in (self.mode, self.note):
             self.observe(w)
@@ -303,8 +309,10 @@ class CadenceEditor(Editor):
     def __init__(self, question: Question, ctx: EditorContext):
         super().__init__(question, ctx)
         choices = [int(c) for c in (question.choices or schema.CADENCES)]
-        self.buttons = classed(widgets.ToggleButtons(options=[(f"Every {c} months", c) for c in choices], value=None,
-                                                     style={"button_width": "auto"}), "cc-choice", "cc-cadence")
+        self.buttons = named(classed(widgets.ToggleButtons(options=[(f"Every {c} months", c) for c in choices],
+                                                           value=None, style={"button_width": "auto"}),
+                                     "cc-choice", "cc-cadence"),
+                             [f"Meet every {c} months" for c in choices])
         self.observe(self.buttons, self._changed)
         hint = (f'<span class="cc-muted">Their preference on the roster: every {ctx.preferred_cadence} months.</span>'
                 if ctx.preferred_cadence else "")

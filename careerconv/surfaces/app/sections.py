@@ -9,7 +9,7 @@ import ipywidgets as widgets
 
 from careerconv.records.questions import Question, Section
 from .editors import ANSWER_EDITORS, ANSWER_KINDS, Editor, EditorContext
-from .widgets import button, classed, flex, full, html, show
+from .widgets import button, classed, flex, full, html, named, show
 
 
 class SectionView:
@@ -50,13 +50,14 @@ class SectionView:
         self.pulled: list[str] = []
         self.bank = "standard"
         self._restoring = False
-        title = html(f"{escape(section.title)} <span class=\"cc-pill\">about {section.minutes} min</span>",
-                     "cc-section-title")
+        title = html(f'<h3 class="cc-h">{escape(section.title)} '
+                     f'<span class="cc-pill">about {section.minutes} min</span></h3>', "cc-section-title")
         self.bank_toggle = classed(widgets.ToggleButtons(options=[("Standard questions", "standard"),
                                                                   ("Alternative questions", "alternative")],
                                                          value="standard", style={"button_width": "auto"}), "cc-bank")
         self.bank_toggle.observe(ctx.guard(self._bank_changed), names="value")
-        self.pull_choice = classed(widgets.Dropdown(options=[], layout=flex()), "cc-pull-choice")
+        self.pull_choice = named(classed(widgets.Dropdown(options=[], layout=flex()), "cc-pull-choice"),
+                                 f"{section.title}: an alternative question to ask")
         self.pull_button = button("+ Ask it", "cc-pull")
         self.pull_button.on_click(ctx.guard(lambda _b: None if self.locked else self.pull(self.pull_choice.value)))
         self.pull_row = classed(widgets.HBox([self.pull_choice, self.pull_button], layout=full()), "cc-row",

@@ -22,8 +22,8 @@ from careerconv.records.schema import COACH_RATING, SELF_RATING, SKILL
 from .built_on_demand import builds
 from .editors import Editor, EditorContext, prompt
 from .plan_editors import DreamsEditor
-from .widgets import (NO_RATING, RATING_CHOICES, button, classed, flex, full, html, rating_in, rating_out,
-                      set_disabled, show)
+from .widgets import (NO_RATING, RATING_CHOICES, button, classed, flex, full, html, named, rating_in, rating_out,
+                      set_disabled, show, sr_only)
 
 
 class OptionRow:
@@ -33,17 +33,20 @@ class OptionRow:
         self.card = card
         editor = card.editor
         # one-line text areas that grow with what is typed (CSS field-sizing), so nothing is cut off
-        self.text = classed(widgets.Textarea(placeholder=f"Option {number}: what would it take?", rows=1,
-                                             layout=flex("40%", 2), continuous_update=True), "cc-option-text",
-                            "cc-grow")
-        self.pros = classed(widgets.Textarea(placeholder="Pros", rows=1, layout=flex("22%"), continuous_update=True),
-                            "cc-option-pros", "cc-grow")
-        self.cons = classed(widgets.Textarea(placeholder="Cons / trade-offs", rows=1, layout=flex("22%"),
-                                             continuous_update=True), "cc-option-cons", "cc-grow")
-        self.choose = classed(widgets.ToggleButton(value=False, description="Choose",
-                                                   tooltip="The best way to approach it",
-                                                   layout=widgets.Layout(width="112px", flex="0 0 112px")), "cc-choose")
-        self.remove = button("✕", "cc-icon", "cc-remove-option", tooltip="Remove this option", width="32px")
+        what = f"{card.name}, option {number}"
+        self.text = named(classed(widgets.Textarea(placeholder=f"Option {number}: what would it take?", rows=1,
+                                                   layout=flex("40%", 2), continuous_update=True), "cc-option-text",
+                                  "cc-grow"), f"{what}: what would it take?")
+        self.pros = named(classed(widgets.Textarea(placeholder="Pros", rows=1, layout=flex("22%"),
+                                                   continuous_update=True), "cc-option-pros", "cc-grow"),
+                          f"{what}: pros")
+        self.cons = named(classed(widgets.Textarea(placeholder="Cons / trade-offs", rows=1, layout=flex("22%"),
+                                                   continuous_update=True), "cc-option-cons", "cc-grow"),
+                          f"{what}: cons / trade-offs")
+        self.choose = named(classed(widgets.ToggleButton(value=False, description="Choose",
+                                                         layout=widgets.Layout(width="112px", flex="0 0 112px")),
+                                    "cc-choose"), f"Choose {what} as the best way to approach it")
+        self.remove = button("✕", "cc-icon", "cc-remove-option", tooltip=f"Remove {what}", width="32px")
         for w in (self.text, self.pros, self.cons):
             editor.observe(w, card.options_changed)
         editor.observe(self.choose, lambda change: card.chosen(self, change["new"]))
@@ -100,8 +103,10 @@ class SkillCard:
                                             if editor.dreams else None)
 
         self.title = html(f"{escape(self.name)}", "cc-skill-name")
-        self.remove_button = button("Remove skill", "cc-link", "cc-remove-skill")
-        self.open_button = button("Edit ▾", "cc-link", "cc-skill-open", tooltip="Show everything asked about it")
+        self.remove_button = named(button("Remove skill", "cc-link", "cc-remove-skill"),
+                                   f"Remove skill {self.name}")
+        self.open_button = named(button("Edit ▾", "cc-link", "cc-skill-open"),
+                                 f"Edit {self.name}: show everything asked about it")
         self.open_button.on_click(ctx.guard(lambda _b: self.open()))
         self.confirm_remove: widgets.HBox | None = None  # "Remove this skill?", made when first asked
         editor.on_click(self.remove_button, self.ask_remove)
@@ -147,11 +152,16 @@ class SkillCard:
         for kind in [q.kind for q in editor.skill_question_order]:
             q = questions[kind]
             if kind == "skill_rating":
-                self.self_rating = classed(widgets.ToggleButtons(options=RATING_CHOICES[1:], value=None,
-                                                                 style={"button_width": "38px"}),
-                                           "cc-rating", "cc-self-rating")
+                self.self_rating = named(classed(widgets.ToggleButtons(options=RATING_CHOICES[1:], value=None,
+                                                                       style={"button_width": "38px"}),
+                                                 "cc-rating", "cc-self-rating"),
+                                         [f"{self.name}: their rating {label} of {schema.RATING_MAX}"
+                                          for label, _ in RATING_CHOICES[1:]])
                 self.coach_rating = classed(widgets.Dropdown(options=RATING_CHOICES, value=NO_RATING,
-                                                             description="Coach's view (optional)",
+                                                             description="Coach's view" + sr_only(
+                                                                 f" of {escape(self.name)}, 1 to {schema.RATING_MAX},")
+                                                             + " (optional)",
+                                                             description_allow_html=True,
                                                              style={"description_width": "initial"},
                                                              layout=widgets.Layout(width="260px")), "cc-coach-rating")
                 editor.observe(self.self_rating, self.rating_changed)
@@ -160,8 +170,9 @@ class SkillCard:
                                                                self.self_rating]), "cc-row", "cc-rating-row"),
                               self.coach_rating])
             elif kind == "skill_ten":
-                self.ten = classed(widgets.Textarea(placeholder="What would a 10 look like, concretely?", rows=2,
-                                                    layout=full(), continuous_update=True), "cc-ten")
+                self.ten = named(classed(widgets.Textarea(placeholder="What would a 10 look like, concretely?", rows=2,
+                                                          layout=full(), continuous_update=True), "cc-ten"),
+                                 f"{self.name}: what would a 10 look like?")
                 editor.observe(self.ten)
                 parts.extend([prompt(q), self.ten])
             elif kind == "skill_options":
@@ -174,9 +185,10 @@ class SkillCard:
                                                                                  self.options_note]), "cc-row")])
             elif kind == "skill_approach":
                 self.chosen_note = html("", "cc-chosen-note")
-                self.approach = classed(widgets.Textarea(placeholder="How will they go about it? First steps, support, "
-                                                         "time…", rows=2, layout=full(), continuous_update=True),
-                                        "cc-approach")
+                self.approach = named(classed(widgets.Textarea(placeholder="How will they go about it? First steps, "
+                                                               "support, time…", rows=2, layout=full(),
+                                                               continuous_update=True), "cc-approach"),
+                                      f"{self.name}: the best way to approach it")
                 editor.observe(self.approach)
                 parts.extend([prompt(q), self.chosen_note, self.approach])
             elif kind == "skill_targets":
@@ -185,7 +197,9 @@ class SkillCard:
                 cells = []
                 for h in schema.HORIZONS:
                     when = human_date(horizon_date(ctx.conversation_date, h).date())
-                    dd = classed(widgets.Dropdown(options=RATING_CHOICES, value=NO_RATING, description=f"{h} months",
+                    label = f"{h} months" + sr_only(f" target for {escape(self.name)}")
+                    dd = classed(widgets.Dropdown(options=RATING_CHOICES, value=NO_RATING, description=label,
+                                                  description_allow_html=True,
                                                   layout=widgets.Layout(width="150px")), f"cc-target-{h}", "cc-target")
                     editor.observe(dd, lambda change, h=h: self.target_changed(h, change))
                     self.target_boxes[h] = dd
@@ -195,7 +209,8 @@ class SkillCard:
                                          "cc-target-cell"))
                 parts.extend([prompt(q), classed(widgets.HBox(cells, layout=widgets.Layout(flex_flow="row wrap")),
                                                  "cc-row", "cc-targets")])
-        self.dream = classed(widgets.Dropdown(options=[("—", 0)], value=0, description="Which dream it serves",
+        self.dream = classed(widgets.Dropdown(options=[("—", 0)], value=0, description_allow_html=True,
+                                              description="Which dream it serves" + sr_only(f" ({escape(self.name)})"),
                                               style={"description_width": "initial"},
                                               layout=widgets.Layout(width="480px")),
                              "cc-serves-dream")
@@ -424,8 +439,9 @@ class SkillsEditor(Editor):
         if dreams is not None:
             dreams.reorder_listeners.append(self._dreams_moved)
         self.cards: list[SkillCard] = []
-        self.input = classed(widgets.Combobox(placeholder="Type a skill, or pick one your organisation already uses",
-                                              options=[], ensure_option=False, layout=flex("60%")), "cc-skill-input")
+        self.input = named(classed(widgets.Combobox(placeholder="Type a skill, or pick one your organisation already "
+                                                    "uses", options=[], ensure_option=False, layout=flex("60%")),
+                                   "cc-skill-input"), "A skill to add")
         self.add_button = button("+ Add skill", "cc-primary", "cc-add-skill")
         self.on_click(self.add_button, self.add_from_input)
         with warnings.catch_warnings():  # Enter in the box adds the skill (ipywidgets' only Enter event)

@@ -28,7 +28,7 @@ from .roster_index import RosterIndex
 from .skill_charts import SkillChartsPanel
 from .team import TeamView
 from .team_loader import TeamLoader
-from .widgets import button, classed, html, show
+from .widgets import button, classed, html, named, show
 
 MAX_RESULTS = 12  # people listed at once; typing narrows the list
 
@@ -93,8 +93,9 @@ class StartScreen:
         self.set_choice = classed(widgets.Dropdown(options=[(qs.title, k) for k, qs in question_sets.items()],
                                                    value=wanted_set, description="Questions",
                                                    layout=widgets.Layout(width="100%")), "cc-question-set")
-        self.search = classed(widgets.Text(placeholder="Search by name or employee id", continuous_update=True,
-                                           layout=widgets.Layout(width="100%")), "cc-search")
+        self.search = named(classed(widgets.Text(placeholder="Search by name or employee id", continuous_update=True,
+                                                 layout=widgets.Layout(width="100%")), "cc-search"),
+                            "Search people by name or employee id")
         # One button per person, bound to the employee id: a click on a list that is being
         # re-filtered still opens the person the coach saw (a Select syncs by position).
         self.results = classed(widgets.VBox(layout=widgets.Layout(width="100%")), "cc-results")
@@ -154,8 +155,8 @@ class StartScreen:
                                       "cc-card", "cc-employee-panel")
         show(self.draft_box, False)
         show(self.actions, False)
-        picker_parts: list[widgets.Widget] = [html("<b>Who are you meeting?</b>"), self.set_choice,
-                                              self.search, self.results, self.results_note]
+        picker_parts: list[widgets.Widget] = [html('<h2 class="cc-h cc-h-small">Who are you meeting?</h2>'),
+                                              self.set_choice, self.search, self.results, self.results_note]
         if people.frame.empty:
             picker_parts.append(html(
                 f'<div class="cc-warn-box">No employees in <code>{escape(str(data_dir))}</code>. Create a demo '
@@ -272,14 +273,20 @@ class StartScreen:
         hits = self.people.search(self.search.value, self.coach_choice.value)
         shown = hits[:MAX_RESULTS]
         ids, names = self.people.ids, self.people.names
+        # a person still listed keeps their button: a new one would drop the keyboard focus, when it is on it,
+        # to the top of the page (a search still catching up with the typing after the coach pressed Tab)
         old = self.result_buttons
         self.result_buttons = {}
         for i in shown:
-            eid = ids[i]
-            b = button(f"{names[i]} · {eid}", "cc-result", tooltip=f"Open {names[i]} ({eid})", width="100%")
-            self._on_click(b, functools.partial(self.on_select, eid), "Could not open this person")
+            eid, label = ids[i], f"{names[i]} · {ids[i]}"
+            b = old.pop(eid) if eid in old and old[eid].description == label else None
+            if b is None:
+                b = button(label, "cc-result", tooltip=f"Open {names[i]} ({eid})", width="100%")
+                self._on_click(b, functools.partial(self.on_select, eid), "Could not open this person")
             self.result_buttons[eid] = b
-        self.results.children = tuple(self.result_buttons.values())
+        children = tuple(self.result_buttons.values())
+        if children != self.results.children:
+            self.results.children = children
         for b in old.values():
             b.close()
         self._mark_current()

@@ -464,7 +464,7 @@ def team_summary_html(coach_label: str, members: Sequence[TeamMember], today: dt
     if not parts and n:
         parts.append('<span class="cc-badge cc-badge-scheduled">everyone scheduled</span>')
     parts.append(f'<span class="cc-muted">{n_open} open action item{"s" if n_open != 1 else ""}</span>')
-    return (f'<div class="cc-section-title">Team of {escape_html(coach_label)}</div>'
+    return (f'<h2 class="cc-section-title cc-h">Team of {escape_html(coach_label)}</h2>'
             f'<div class="cc-team-counts"><span class="cc-muted">{n} {"person" if n == 1 else "people"} · '
             f"as of {escape_html(human_date(today))}</span> {' '.join(parts)}</div>")
 

@@ -98,6 +98,31 @@ def button(description: str, *classes: str, tooltip: str = "", width: str | None
     return classed(b, *classes)
 
 
+def named(widget: widgets.Widget, name: str | list[str]) -> widgets.Widget:
+    """Give a control the accessible name a screen reader says: what it asks, or what it does, in words.
+
+    A text field, combobox or dropdown takes ``name`` as its description: its ``<label>``, which the
+    stylesheet draws off screen (class ``cc-named``; the placeholder stays what is seen). Neither a
+    placeholder nor a title names it: ipywidgets' empty ``<label>`` would win over both. A button whose
+    text is a symbol (``↑``, ``✕``) or says too little (``7``, ``Remove skill``) takes ``name`` as its
+    tooltip, and the page bridge copies that into its ``aria-label``; for ``ToggleButtons`` give one name
+    per option. Returns the widget (for building trees inline).
+    """
+    if isinstance(widget, widgets.ToggleButtons):
+        widget.tooltips = list(name)
+    elif isinstance(widget, (widgets.Button, widgets.ToggleButton)):
+        widget.tooltip = name
+    else:
+        widget.description = name
+        widget.tooltip = name
+    return classed(widget, "cc-named")
+
+
+def sr_only(text: str) -> str:
+    """``text`` (already escaped) for screen readers only: in the accessible name, not drawn on the screen."""
+    return f'<span class="cc-sr-only">{text}</span>'
+
+
 def set_disabled(widget: widgets.Widget, disabled: bool) -> None:
     """Disable (or enable) every input in a widget tree."""
     if hasattr(widget, "disabled"):
@@ -132,9 +157,10 @@ class DateBox(widgets.VBox):
 
     value = traitlets.Any(None, allow_none=True)
 
-    def __init__(self, value: dt.date | None = None, *, width: str = "150px"):
-        self.text = widgets.Text(placeholder="12 Mar 2027", continuous_update=False, layout=widgets.Layout(width=width),
-                                 tooltip="A date, day month year: 12 Mar 2027 (2027-03-12 works too)")
+    def __init__(self, value: dt.date | None = None, *, width: str = "150px", name: str = "A date"):
+        self.text = named(widgets.Text(placeholder="12 Mar 2027", continuous_update=False,
+                                       layout=widgets.Layout(width=width)),
+                          f"{name}, day month year: 12 Mar 2027 (2027-03-12 works too)")
         self.message = classed(widgets.HTML("", layout=widgets.Layout(width=width)), "cc-field-check", "cc-date-check")
         show(self.message, False)
         # as wide as its box with the box's margins: a width here would cut the margins off and overlap the next field
