@@ -145,3 +145,22 @@ def test_a_search_typed_further_keeps_the_button_the_keyboard_is_on(tmp_path: Pa
     assert start.results.children == (alan,)
     start.search.value = ""
     assert start.result_buttons["E002"] is alan and len(start.result_buttons) == 6
+
+
+def test_every_control_of_a_checkin_has_a_name_that_says_which_item_or_skill(tmp_path: Path):
+    """The check-in's note boxes had no name, its status buttons were four "Open / In progress / Done /
+    Dropped" per item without the item, and each skill's two dropdowns read "Their rating" and "Coach's
+    view" without the skill."""
+    root = tmp_path / "data"
+    make_small_org(root)
+    app = Harness(root).app
+    app.select_employee("E001")
+    view = app.open_checkin()
+    names = [name for _, name in accessible_names(view.widget)]
+    assert not [name for name in names if not re.search(r"[^\W\d_]", name)]
+    item = view.items[0].item.text
+    assert f"In progress: “{item}”" in names and f"Note on “{item}” (optional)" in names
+    assert f"Why is “{item}” dropped? (required)" in names
+    assert "Their rating of Public speaking, 1 to 10" in names
+    assert "Coach's view of Public speaking, 1 to 10" in names
+    assert "Anything else from this one-on-one (optional)" in names

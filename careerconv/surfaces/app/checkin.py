@@ -34,7 +34,8 @@ from careerconv.records.schema import (
 from .glance import closed_items_html, item_when
 from .session import EditSession, create_record
 from .timers import Clock, system_clock
-from .widgets import NO_RATING, RATING_CHOICES, button, classed, html, rating_in, rating_out, set_disabled, show
+from .widgets import (NO_RATING, RATING_CHOICES, button, classed, html, named, rating_in, rating_out, set_disabled,
+                      show, sr_only)
 
 STATUS_CHOICES = [(label, status) for status, label in followup.ITEM_STATUS_LABELS.items()]
 
@@ -63,15 +64,19 @@ class CheckinItemRow:
             if item.note:
                 last += f" — “{escape(item.note)}”"
             meta.append(last)
-        self.status = classed(widgets.ToggleButtons(options=STATUS_CHOICES, value=item.status,
-                                                    style={"button_width": "auto"}), "cc-choice", "cc-item-status")
-        self.note = classed(widgets.Text(placeholder="Note (optional)",
-                                         layout=widgets.Layout(flex="1 1 auto", width="auto"),
-                                         continuous_update=True), "cc-item-note")
-        self.reason = classed(widgets.Text(placeholder="Why is it dropped? (required)",
-                                           layout=widgets.Layout(flex="1 1 auto", width="auto"),
-                                           continuous_update=True),
-                              "cc-item-reason")
+        what = f"“{item.text}”" if item.text else "this action item"
+        self.status = named(classed(widgets.ToggleButtons(options=STATUS_CHOICES, value=item.status,
+                                                          style={"button_width": "auto"}), "cc-choice",
+                                    "cc-item-status"),
+                            [f"{label}: {what}" for label, _ in STATUS_CHOICES])
+        self.note = named(classed(widgets.Text(placeholder="Note (optional)",
+                                               layout=widgets.Layout(flex="1 1 auto", width="auto"),
+                                               continuous_update=True), "cc-item-note"),
+                          f"Note on {what} (optional)")
+        self.reason = named(classed(widgets.Text(placeholder="Why is it dropped? (required)",
+                                                 layout=widgets.Layout(flex="1 1 auto", width="auto"),
+                                                 continuous_update=True), "cc-item-reason"),
+                            f"Why is {what} dropped? (required)")
         # A dropped item cannot be stored without its reason: until one is typed, the draft keeps the item's
         # earlier status, and the row says so (the header's "Saved" is about the rest).
         kept = followup.ITEM_STATUS_LABELS.get(item.status, item.status)
@@ -133,11 +138,14 @@ class RatingRow:
         targets = [f"{h} mo: {skill.targets[h]}" for h in schema.HORIZONS if skill.targets.get(h) is not None]
         if targets:
             facts.append("targets " + ", ".join(targets))
-        self.self_rating = classed(widgets.Dropdown(options=RATING_CHOICES, value=NO_RATING, description="Their rating",
+        of_skill = sr_only(f" of {escape(skill.skill)}, 1 to {schema.RATING_MAX}")
+        self.self_rating = classed(widgets.Dropdown(options=RATING_CHOICES, value=NO_RATING,
+                                                    description="Their rating" + of_skill, description_allow_html=True,
                                                     style={"description_width": "initial"},
                                                     layout=widgets.Layout(width="170px")), "cc-interim-self")
         self.coach_rating = classed(widgets.Dropdown(options=RATING_CHOICES, value=NO_RATING,
-                                                     description="Coach's view",
+                                                     description="Coach's view" + of_skill,
+                                                     description_allow_html=True,
                                                      style={"description_width": "initial"},
                                                      layout=widgets.Layout(width="170px")), "cc-interim-coach")
         label = html(f"<div><b>{escape(skill.skill)}</b> <span class=\"cc-muted\">{' · '.join(facts)}</span></div>")
@@ -209,9 +217,10 @@ class CheckinView:
         self.plan = followup.previous_plan(conversations, checkins)
         self.items = [CheckinItemRow(i, today, guard) for i in self.plan.open_items]
         self.ratings = [RatingRow(s) for s in self.plan.skills]
-        self.note = classed(widgets.Textarea(placeholder="Anything else from this one-on-one (optional)", rows=2,
-                                             layout=widgets.Layout(width="100%"), continuous_update=True),
-                            "cc-checkin-note")
+        self.note = named(classed(widgets.Textarea(placeholder="Anything else from this one-on-one (optional)",
+                                                   rows=2, layout=widgets.Layout(width="100%"),
+                                                   continuous_update=True), "cc-checkin-note"),
+                          "Anything else from this one-on-one (optional)")
         self.save_button = button("Save check-in", "cc-primary", "cc-save-checkin")
         self.save_button.on_click(guard(lambda _b: self.save(), "Could not save the check-in"))
         self.back_button = button("← Back", "cc-back-checkin")
