@@ -164,3 +164,20 @@ def test_every_control_of_a_checkin_has_a_name_that_says_which_item_or_skill(tmp
     assert "Their rating of Public speaking, 1 to 10" in names
     assert "Coach's view of Public speaking, 1 to 10" in names
     assert "Anything else from this one-on-one (optional)" in names
+
+
+def test_the_keyboard_is_not_dropped_to_the_page_top_at_finish_and_after_completing(conversation: Harness):
+    """"Review and finish →" is hidden on the Finish step and "Complete conversation" once completed: the
+    button the keyboard was on disappeared and the focus fell to the page's top (seen in Chromium with Enter
+    on each). Each now hands the focus to the button that follows it."""
+    app = conversation.app
+    screen = app.conversation_screen
+    focused: list[str] = []
+    screen.complete_button.focus = lambda: focused.append("complete")
+    screen.open_summary_button.focus = lambda: focused.append("open summary")
+    app.go_to("next_steps")
+    assert screen.next_button.description == "Review and finish →"
+    screen.next_button.click()
+    assert screen.step == "finish" and focused == ["complete"]
+    screen.complete_button.click()
+    assert app.locked and focused == ["complete", "open summary"]

@@ -204,7 +204,7 @@ class ConversationScreen:
         self.finish_built = True
         self.missing_html = html("", "cc-missing")
         self.complete_button = button("Complete conversation", "cc-primary", "cc-complete")
-        self._on_click(self.complete_button, self.complete, "Could not complete the conversation")
+        self._on_click(self.complete_button, self._complete_pressed, "Could not complete the conversation")
         self.complete_note = html("", "cc-complete-note")
         self.summary_html = html("", "cc-summary-view")
         self.open_summary_button = button("Open the summary in a new tab", "cc-primary", "cc-open-summary",
@@ -383,6 +383,8 @@ class ConversationScreen:
         order = self.order()
         index = max(0, min(len(order) - 1, order.index(self.step) + step))
         self.go_to(order[index])
+        if self.step == FINISH:  # "Review and finish →", which had the keyboard, is gone from the Finish step
+            (self.open_summary_button if self.locked else self.complete_button).focus()
 
     def _update_stepper(self) -> None:
         if self.timers is None:
@@ -574,6 +576,11 @@ class ConversationScreen:
                                        "it from here.</div>")
         self.show_status(SaveStatus("saved", now))
         return []
+
+    def _complete_pressed(self) -> None:
+        """Complete from the button: once done the button is gone, so the keyboard goes to the summary's."""
+        if not self.complete() and self.locked:
+            self.open_summary_button.focus()
 
     def _not_completed(self) -> list[str]:
         text = f"Not completed: {self.session.problem_text}; see the box at the top"
