@@ -181,3 +181,22 @@ def test_the_keyboard_is_not_dropped_to_the_page_top_at_finish_and_after_complet
     assert screen.step == "finish" and focused == ["complete"]
     screen.complete_button.click()
     assert app.locked and focused == ["complete", "open summary"]
+
+
+def test_next_puts_the_keyboard_in_the_next_sections_first_empty_answer(tmp_path: Path, monkeypatch):
+    """After "Next →" the focus stayed on that button, below the section just shown: a keyboard or
+    screen-reader user had to go back up through every field to reach its first question."""
+    root = tmp_path / "data"
+    make_small_org(root)
+    app = Harness(root).app
+    app.select_employee("E002")
+    app.start_conversation()
+    focused: list = []
+    monkeypatch.setattr(widgets.Text, "focus", lambda self: focused.append(self))
+    monkeypatch.setattr(widgets.Textarea, "focus", lambda self: focused.append(self))
+    app.conversation_screen.next_button.click()
+    assert app.conversation_screen.step == "action_plan"
+    assert focused == [app.editor("skills").input]
+    app.conversation_screen.next_button.click()
+    assert app.conversation_screen.step == "next_steps"
+    assert focused[-1].description == "What could you start to do now?"

@@ -385,6 +385,8 @@ class ConversationScreen:
         self.go_to(order[index])
         if self.step == FINISH:  # "Review and finish →", which had the keyboard, is gone from the Finish step
             (self.open_summary_button if self.locked else self.complete_button).focus()
+        elif not self.locked:  # the keyboard goes on in the section shown, not at the button below it
+            self._focus_first_answer()
 
     def _update_stepper(self) -> None:
         if self.timers is None:
