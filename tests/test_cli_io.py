@@ -635,10 +635,13 @@ def test_the_servers_kernels_start_through_careerconvs_launcher():
     kernel log's extension; another kernel's command is left as it is."""
     from careerconv.surfaces.commands import server_kernels
 
-    spec = ["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", "/run/kernel-1.json"]
+    spec = [sys.executable, "-m", "ipykernel_launcher", "-f", "/run/kernel-1.json"]
     assert server_kernels.kernel_command(spec) == [
-        "/usr/bin/python3", "-m", server_kernels.KERNEL_LAUNCHER, "-f", "/run/kernel-1.json",
+        sys.executable, "-m", server_kernels.KERNEL_LAUNCHER, "-f", "/run/kernel-1.json",
         f"--IPKernelApp.extensions={server_kernels.KERNEL_LOG}"]
+    # Another Python's ipykernel (a kernelspec of another environment, in --lab) may not have careerconv.
+    other = ["/opt/other-env/bin/python", "-m", "ipykernel_launcher", "-f", "/run/kernel-2.json"]
+    assert server_kernels.kernel_command(other) == [*other, f"--IPKernelApp.extensions={server_kernels.KERNEL_LOG}"]
     assert server_kernels.kernel_command(["R", "--slave", "-f", "{connection_file}"]) == [
         "R", "--slave", "-f", "{connection_file}"]
 

@@ -22,6 +22,9 @@ manager, which the server has imported already.
 
 from __future__ import annotations
 
+import os
+import sys
+
 from jupyter_server.services.kernels.kernelmanager import ServerKernelManager
 
 STILL_STARTING = (None, "starting")  # the execution states of a kernel that has not answered yet
@@ -30,14 +33,23 @@ IPYKERNEL_LAUNCHER = "ipykernel_launcher"  # the module a Python kernelspec runs
 KERNEL_LAUNCHER = "careerconv.surfaces.commands.kernel_launcher"  # runs in its place (see that module)
 
 
-def kernel_command(cmd: list[str]) -> list[str]:
-    """A kernelspec's command as careerconv's server runs it: an ipykernel also loads :data:`KERNEL_LOG`, and
-    ``-m ipykernel_launcher`` becomes ``-m`` :data:`KERNEL_LAUNCHER`; another kernel's command is kept."""
+def kernel_command(cmd: list[str], python: str = sys.executable) -> list[str]:
+    """A kernelspec's command as careerconv's server runs it: an ipykernel also loads :data:`KERNEL_LOG`, and one
+    run by ``python`` (the server's own, which has careerconv) with ``-m ipykernel_launcher`` is run with ``-m``
+    :data:`KERNEL_LAUNCHER` instead; another kernel's command is kept (its Python may not have careerconv)."""
     if not any("ipykernel" in part for part in cmd):
         return list(cmd)
-    launched = [KERNEL_LAUNCHER if part == IPYKERNEL_LAUNCHER and cmd[i - 1:i] == ["-m"] else part
+    ours = bool(cmd) and _same_file(cmd[0], python)
+    launched = [KERNEL_LAUNCHER if ours and part == IPYKERNEL_LAUNCHER and cmd[i - 1:i] == ["-m"] else part
                 for i, part in enumerate(cmd)]
     return [*launched, f"--IPKernelApp.extensions={KERNEL_LOG}"]
+
+
+def _same_file(one: str, other: str) -> bool:
+    try:
+        return os.path.samefile(one, other)
+    except OSError:  # a bare name found on PATH, or gone
+        return False
 
 
 class QuietStartKernelManager(ServerKernelManager):
