@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from careerconv.surfaces.commands import server_kernels
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(600)]
 
 FOREIGN_HOSTS = ["evil.example", "evil.example:{port}", "careerconv.example.org:{port}"]
@@ -78,7 +80,7 @@ def _server_config_file(cmdlines: list[str], lab: bool) -> Path:
 def _check_token_is_on_no_command_line(server, lab: bool) -> None:
     processes = _descendants(server.proc.pid)
     cmdlines = [_cmdline(pid) for pid in processes]
-    kernels = [c for c in cmdlines if "ipykernel_launcher" in c]
+    kernels = [c for c in cmdlines if f"-m {server_kernels.KERNEL_LAUNCHER} " in c]  # ipykernel, as the app starts it
     assert kernels, f"no kernel was running, so the check would prove little: {cmdlines}"
     marker = " -m careerconv.surfaces.commands." + ("lab_server " if lab else "voila_server ")
     server_pids = [pid for pid, c in zip(processes, cmdlines) if marker in c]
