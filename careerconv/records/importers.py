@@ -624,16 +624,21 @@ def _hidden_rows(path: Path, sheet: str) -> set[int]:
             if rel_id is None or not target:
                 return set()
             part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
-            hidden = set()
-            with archive.open(part) as xml:
-                for _, element in ET.iterparse(xml):
-                    if element.tag == f"{_SHEET_NS}row":
-                        if element.get("hidden") in ("1", "true") and (element.get("r") or "").isdigit():
-                            hidden.add(int(element.get("r")))
-                        element.clear()
-            return hidden
+            sheet_xml = archive.read(part)
     except (KeyError, ET.ParseError, zipfile.BadZipFile, OSError):
         return set()
+    if b"hidden=" not in sheet_xml:  # the usual sheet: nothing hidden, no need to parse it (0.8 s at 50,000 rows)
+        return set()
+    hidden = set()
+    try:
+        for _, element in ET.iterparse(io.BytesIO(sheet_xml)):
+            if element.tag == f"{_SHEET_NS}row":
+                if element.get("hidden") in ("1", "true") and (element.get("r") or "").isdigit():
+                    hidden.add(int(element.get("r")))
+                element.clear()
+    except ET.ParseError:
+        return set()
+    return hidden
 
 
 def _hidden_rows_note(hidden: set[int], rows: list[RawRow]) -> list[str]:
