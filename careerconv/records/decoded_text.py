@@ -7,9 +7,9 @@ its readers do and returns that text, so a check such as "does any file still
 mention this person?" means what it says:
 
 =========  ===================================================================
-Parquet    every value of every column (nested values flattened), the column
-           names and the file's key/value metadata
-JSON       every key and every string (and number); strings holding HTML are
+Parquet    every text value of every column (nested values flattened; not numbers,
+           dates or booleans), the column names and the file's key/value metadata
+JSON       every key and every string (not numbers); strings holding HTML are
            also read as HTML. ``.ipynb`` notebooks and JSON lines too
 HTML       the text a browser shows (tags removed, entities such as ``&#69;``
            decoded) plus every attribute value, comments, scripts, and
@@ -69,7 +69,7 @@ __all__ = ["KINDS", "READ_AS", "DecodedText", "decoded_text", "decode_bytes", "t
 KINDS = ("Parquet", "JSON", "HTML", "PDF", "workbook", "text", "archive", "empty", "other")
 # How each kind is read, in words for a receipt.
 READ_AS = {
-    "Parquet": "every value of every column",
+    "Parquet": "every text value of every column",
     "JSON": "every key and string",
     "HTML": "the text shown, every attribute, entities decoded",
     "PDF": "the text a PDF reader extracts, and the metadata",
@@ -93,6 +93,10 @@ _MAX_DEPTH = 3  # archives inside archives
 # Elements whose text runs make one piece: a shared or inline string of a
 # workbook, a paragraph of a word-processing, presentation or ODF document.
 _RUN_CONTAINERS = {"si", "is", "p", "h"}
+# The parts of an .xlsx holding cells, and the kinds of cell (its ``t``) whose value is text: a formula's text
+# result, an error such as #N/A, an inline string. Numbers, booleans, dates and shared strings' numbers are not.
+_WORKSHEET = re.compile(r"xl/worksheets/[^/]+\.xml", re.IGNORECASE)
+_TEXT_CELLS = {"str", "e", "inlineStr"}
 _INLINE_HTML = {"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "font", "i", "kbd", "mark",
                 "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "tspan", "u", "var", "wbr"}
 _JS_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})|\\x([0-9a-fA-F]{2})")
@@ -285,8 +289,7 @@ def _json_pieces(value: Any) -> Iterator[str]:
         yield _visible(value)
         if ("<" in value and ">" in value) or ("&" in value and ";" in value):
             yield from _html_pieces(value)
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        yield str(value)
+    # A number is not text: careerconv writes every id as text (a rating of 5 is not employee 5).
 
 
 def _json(data: bytes, lines: bool, strict: bool = False) -> DecodedText:
@@ -397,14 +400,41 @@ def _html(data: bytes) -> DecodedText:
     return DecodedText("HTML", tuple(_html_pieces(text)), f"{READ_AS['HTML']} (as {encoding})")
 
 
-def _xml_pieces(data: bytes) -> list[str]:
-    """Text and attribute values of an XML document; a string made of runs is one piece."""
+def _xml_pieces(data: bytes, worksheet: bool = False) -> list[str]:
+    """Text and attribute values of an XML document; a string made of runs is one piece.
+
+    In a ``worksheet`` (``xl/worksheets/*.xml`` of an ``.xlsx``) the cells are read as a spreadsheet shows them:
+    text values, inline strings and formulas, not numbers, booleans or dates (nor the number of a shared string,
+    whose text is read from ``sharedStrings.xml``), and not the rows' and cells' own attributes (their
+    references and styles, such as ``r="5"``).
+    """
     root = ElementTree.fromstring(data)
     pieces: list[str] = []
 
+    def cell(element: ElementTree.Element) -> None:
+        kind = element.attrib.get("t", "n")
+        for child in element:
+            tag = child.tag.rsplit("}", 1)[-1]
+            if tag == "v":
+                if kind in _TEXT_CELLS and child.text and child.text.strip():
+                    pieces.append(child.text)
+            elif tag == "f":
+                if child.text and child.text.strip():
+                    pieces.append(child.text)
+            else:
+                walk(child)
+
     def walk(element: ElementTree.Element) -> None:
+        tag = element.tag.rsplit("}", 1)[-1]
+        if worksheet and tag in ("row", "c"):
+            if tag == "c":
+                cell(element)
+            else:
+                for child in element:
+                    walk(child)
+            return
         pieces.extend(v for v in element.attrib.values() if v.strip())
-        if element.tag.rsplit("}", 1)[-1] in _RUN_CONTAINERS:
+        if tag in _RUN_CONTAINERS:
             pieces.append("".join(element.itertext()))
             for child in element.iter():
                 if child is not element:
@@ -439,8 +469,7 @@ def value_pieces(value: Any) -> Iterator[str]:
         yield from _raw_readings(bytes(value))[:2]
     elif isinstance(value, str):
         yield _visible(value)
-    else:
-        yield str(value)
+    # A number, a date or a boolean is not text: careerconv writes every id as text (a rating of 5 is not employee 5).
 
 
 def _parquet(data: bytes) -> DecodedText:
@@ -554,7 +583,7 @@ def _zip(data: bytes, depth: int) -> DecodedText:
             member = archive.read(info)
             if Path(info.filename).suffix.lower() in {".xml", ".rels", ".vml"} or member.lstrip()[:5] == b"<?xml":
                 try:
-                    pieces.extend(_xml_pieces(member))
+                    pieces.extend(_xml_pieces(member, worksheet=_WORKSHEET.fullmatch(info.filename) is not None))
                     continue
                 except ElementTree.ParseError as exc:
                     problems.append(f"{info.filename}: {exc}")

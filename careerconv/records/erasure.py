@@ -124,7 +124,9 @@ class Mentions:
     (:meth:`replace`) only where it is the whole text: inside a text it
     cannot be told from a number or a date ("Read 5 books"), and rewriting
     it changed other people's records. Such a text is left as it was and
-    listed by the final check for a person to look at.
+    listed by the final check for a person to look at. A number, a date or
+    a boolean in a typed file is never an id (:meth:`in_value`): careerconv
+    writes every id as text.
     """
 
     def __init__(self, employee_id: str, name: str | None = None, email: str | None = None,
@@ -132,7 +134,11 @@ class Mentions:
         self.employee_id = employee_id
         self.name = (name or "").strip() or None
         self.email = (email or "").strip() or None
-        parts = [rf"(?<![A-Za-z0-9_]){re.escape(employee_id)}(?![A-Za-z0-9_])"]
+        self.letterless = letterless = not any(ch.isalpha() for ch in employee_id)
+        # An id without a letter is not the digits of a decimal number either (5 in 0.5 or 5.25; a comma may be a
+        # CSV's separator, so 1,5 is still read as a mention).
+        decimal = (r"(?<![0-9]\.)", r"(?!\.[0-9])") if letterless else ("", "")
+        parts = [rf"(?<![A-Za-z0-9_]){decimal[0]}{re.escape(employee_id)}(?![A-Za-z0-9_]){decimal[1]}"]
         if self.name and len(self.name) >= 2:
             forms = {unicodedata.normalize(f, self.name) for f in ("NFC", "NFD")}
             forms |= {_without_format_characters(f) for f in forms}
@@ -145,10 +151,10 @@ class Mentions:
             parts.append(r"(?i:" + re.escape(self.email) + ")")
         parts.append(r"(?i:" + old_lock_name(employee_id) + ")")
         self.pattern = re.compile("|".join(parts))
-        letterless = not any(ch.isalpha() for ch in employee_id)
         # Such an id is replaced only where it is the whole text (a JSON value "5"), never inside one.
         self.text_pattern = re.compile("|".join([rf"\A{re.escape(employee_id)}\Z", *parts[1:]])) if letterless \
             else self.pattern
+        self.untyped_pattern = re.compile("|".join(parts[1:])) if letterless else self.pattern
         # Other people's ids that contain this one as a word (E001-2 holds E001): never a mention.
         id_alone = re.compile(parts[0])
         longer = sorted({o for o in other_ids if o != employee_id and id_alone.search(o)}, key=len, reverse=True)
@@ -167,6 +173,18 @@ class Mentions:
         if self.protected is None:
             return self.pattern.search(text) is not None
         return bool(self._matches(text))
+
+    def in_value(self, value: Any) -> bool:
+        """Whether one typed value (a table cell, a JSON value) mentions them. Only text can: careerconv writes every
+        id as text, so a number, a date or a boolean is never an id (a rating of 5 is not employee ``5``)."""
+        return isinstance(value, str) and self.search(value)
+
+    def claims(self, text: str, typed: bool = True) -> bool:
+        """Whether a text makes what holds it theirs (a table row, a JSON key, a list item): it mentions them, except
+        that an id without a letter counts only as the whole text (a cell ``5``; a row "Read 5 books" is kept,
+        and its file listed by the final check). In a file without types (a CSV, ``typed=False``) a cell ``5``
+        may as well be a rating: only their name or email claims a row there."""
+        return bool(self._matches(text, self.text_pattern if typed else self.untyped_pattern))
 
     def fullmatch(self, text: str) -> bool:
         """True when ``text`` is nothing but a mention (an id, the name or the email)."""
@@ -390,7 +408,9 @@ def erase_employee(store: Store, reports_dir: str | os.PathLike, employee_id: st
                          f"naming {plan.name!r} may be about them; look at such files by hand)"]
     else:
         name_searched = ["their name"]
-    searched = ["the id", *name_searched] + (["their email"] if plan.email else []) \
+    the_id = "the id" if any(ch.isalpha() for ch in eid) else \
+        "the id, in text only (a number in a table or a record is a number: careerconv writes ids as text)"
+    searched = [the_id, *name_searched] + (["their email"] if plan.email else []) \
         + ["the hash of the id older lock files were named by"]
     receipt = Receipt(eid, store.root, reports, searched)
 
@@ -701,7 +721,9 @@ def _sweep_csv(path: Path, data: bytes, mentions: Mentions, receipt: Receipt) ->
     if any(mentions.search(c) for c in header):
         receipt.leftovers.append(ReceiptLine(path, "not changed", "its header row mentions them; edit it by hand"))
         return
-    kept = [r for r in body if not any(mentions.search(c) for c in r)]
+    kept = [r for r in body if not any(mentions.claims(c, typed=False) for c in r)]
+    if len(kept) == len(body):
+        return  # only a number that may be the id (one without a letter): the final check lists the file
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n" if "\r\n" in text else "\n")
     writer.writerows([header, *kept])
@@ -722,7 +744,7 @@ def _sweep_workbook(path: Path, mentions: Mentions, receipt: Receipt) -> None:
     removed = 0
     for sheet in book.worksheets:
         hits = [row[0].row for row in sheet.iter_rows()
-                if any(cell.value is not None and mentions.search(str(cell.value)) for cell in row)]
+                if any(isinstance(cell.value, str) and mentions.claims(cell.value) for cell in row)]
         if sheet.min_row in hits and sheet.max_row > sheet.min_row:
             receipt.leftovers.append(ReceiptLine(path, "not changed", f"the header row of sheet {sheet.title!r} "
                                                                       "mentions them; edit it by hand"))
@@ -740,7 +762,7 @@ def _scrub_json(value: Any, mentions: Mentions) -> tuple[Any, int]:
     if isinstance(value, dict):
         total, out = 0, {}
         for k, v in value.items():
-            if mentions.search(str(k)):
+            if mentions.claims(str(k)):
                 total += 1
                 continue
             out[k], n = _scrub_json(v, mentions)
@@ -793,7 +815,7 @@ def _sweep_parquet(path: Path, mentions: Mentions, receipt: Receipt) -> None:
     if any(mentions.search(name) for name in table.column_names):
         receipt.leftovers.append(ReceiptLine(path, "not changed", "a column name mentions them; edit it by hand"))
         return
-    mask = _row_mask(table, mentions.search)
+    mask = _row_mask(table, mentions.claims)
     n = sum(mask)
     if not n:
         return
@@ -840,6 +862,9 @@ def _final_check(store: Store, reports: Path, mentions: Mentions, receipt: Recei
             why = None
             if mentions.search(path.relative_to(root).as_posix()):
                 why = "its path carries the id"
+            elif in_content and mentions.letterless and not mentions.claims(decoded.text, typed=False):
+                why = (f"holds {mentions.employee_id} as a word (read as {decoded.kind}: {decoded.how}); an id without "
+                       "a letter cannot be told there from a number (a count, a rating, a day): look at it")
             elif in_content:
                 why = f"still mentions them (read as {decoded.kind}: {decoded.how})"
                 if path == store.roster_path:
