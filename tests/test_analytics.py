@@ -478,8 +478,9 @@ def test_a_refresh_keeps_the_tables_of_a_bulk_organisation(tmp_path):
     summary = generate_bulk(tmp_path / "bulk", 60, seed=4)
     tables = analytics.load_hr_tables(tmp_path / "bulk", lazy=False)  # refreshes first
     assert summary.rows["skill_ratings"] > 0
+    assert tables[analytics.LEFT_OUT].empty  # nothing stands behind the tables, so nothing was left out
     for name, frame in tables.items():
-        if name != "roster":
+        if name not in ("roster", analytics.LEFT_OUT):
             assert len(frame) == summary.rows[name], name
 
 
@@ -487,6 +488,8 @@ def test_load_reads_no_free_text_columns(tmp_path):
     generate_bulk(tmp_path / "bulk", 60, seed=4)
     tables = analytics.load_hr_tables(tmp_path / "bulk")
     for name, frame in tables.items():
+        if name == analytics.LEFT_OUT:  # problems of unreadable files, named by the store: no record's text
+            continue
         free = set(schema.table(name).has_free_text) & set(frame.columns)
         assert free <= ({"text"} if name == "options" else set()), (name, free)
 

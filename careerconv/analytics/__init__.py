@@ -126,7 +126,7 @@ from __future__ import annotations
 
 from careerconv.rules.option_kinds import KINDS
 from .aggregates import hr_aggregates, skill_rating_tables
-from .constants import BANDS, DEPARTMENT, DISTRIBUTION_BARS, N, TABLE_TITLES, TREND_LINES
+from .constants import BANDS, DEPARTMENT, DISTRIBUTION_BARS, LEFT_OUT, N, TABLE_TITLES, TREND_LINES
 from .engine import rating_partials
 from .inputs import EmployeeParts, ParquetTable, RosterFile, load_aggregates, load_hr_tables, save_aggregates
 from .presentation import present
@@ -143,6 +143,7 @@ __all__ = [
     "DISTRIBUTION_BARS",
     "DEPARTMENT",
     "KINDS",
+    "LEFT_OUT",
     "N",
     "TABLE_TITLES",
     "EmployeeParts",

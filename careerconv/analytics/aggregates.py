@@ -18,7 +18,8 @@ import pandas as pd
 from careerconv.records.schema import CADENCE_MONTHS, COACH_ID, DATE, EMPLOYEE_ID, SKILL
 from careerconv.rules import privacy
 from . import record_tables
-from .constants import BANDS, DEPARTMENT, HR_COLUMNS, N, OPTIONAL_COLUMNS, band_labels, with_optional_columns
+from .constants import (BANDS, DEPARTMENT, HR_COLUMNS, LEFT_OUT, LEFT_OUT_ITEM, N, OPTIONAL_COLUMNS, band_labels,
+                        with_optional_columns)
 from . import engine
 from .engine import Drafts, dictionary
 from .inputs import PART_ROWS, EmployeeParts, ParquetTable, RosterFile
@@ -240,7 +241,7 @@ def hr_aggregates(tables: Mapping[str, pd.DataFrame | ParquetTable], as_of: Any,
     out.update({name: records[name] for name in ("cadence_compliance", "coach_follow_through", "action_items",
                                                  "option_kinds")})
     n_unlisted = int(len(set(rated.labels.index) - rated.public))
-    out = {"about": _about(scope, n_unlisted, first), **out}
+    out = {"about": _about(scope, n_unlisted, first, len(tables.get(LEFT_OUT, ()))), **out}
     for frame in out.values():
         frame.attrs["k"] = scope.k
     return out
@@ -386,7 +387,7 @@ def _gaps(partials: RatingPartials, scope: ReportScope, labels: pd.Series, publi
     return sort_departments(protected, ["_all", SKILL]).drop(columns=["_all", "skill_id"])
 
 
-def _about(scope: ReportScope, unlisted_skills: int, first: pd.Timestamp | None) -> pd.DataFrame:
+def _about(scope: ReportScope, unlisted_skills: int, first: pd.Timestamp | None, left_out: int = 0) -> pd.DataFrame:
     rows = [
         ("as of", f"{scope.as_of_day:%Y-%m-%d}"),
         ("report date", f"{pd.Timestamp(scope.as_of):%Y-%m-%d}"),  # as asked; the figures are as of the period's end
@@ -396,4 +397,6 @@ def _about(scope: ReportScope, unlisted_skills: int, first: pd.Timestamp | None)
         ("skills not listed (fewer than the minimum group size rated them)", str(unlisted_skills)),
         ("first data", "none" if first is None else f"{pd.Timestamp(first):%Y-%m-%d}"),
     ]
+    if left_out:
+        rows.append((LEFT_OUT_ITEM, str(left_out)))
     return pd.DataFrame(rows, columns=["item", "value"])

@@ -54,6 +54,12 @@ HR_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Not a table of records: the record files the derived tables leave out because they cannot be read, one
+# ``problem`` per row (careerconv.records.store.Store.records_left_out), which the report says it lacks.
+LEFT_OUT = "records_left_out"
+# Their number in the report's ``about`` table (a row only when some are left out).
+LEFT_OUT_ITEM = "record files left out (they cannot be read)"
+
 # Columns of HR_COLUMNS a table given in memory may lack: ``saved_at`` orders ratings of one day
 # (careerconv.rules.followup.recorded_order); without it the source decides.
 OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {"skill_ratings": ("saved_at",)}

@@ -19,7 +19,7 @@ import pandas as pd
 from careerconv.records import schema
 from careerconv.records.schema import CONVERSATION_ID, DATE, EMPLOYEE_ID, ITEM_ID, SKILL, STATUS
 from careerconv.records.store import N_BUCKETS, Store, buckets_of, part_name
-from .constants import DEPARTMENT, HR_COLUMNS
+from .constants import DEPARTMENT, HR_COLUMNS, LEFT_OUT
 
 
 @dataclass(frozen=True)
@@ -206,7 +206,8 @@ def load_hr_tables(data_dir: str | Path, *, refresh: bool = True,
     -------
     dict
         ``roster`` and the derived tables of :data:`HR_COLUMNS`, with only
-        those columns.
+        those columns, and :data:`LEFT_OUT`: the record files those tables
+        leave out because they cannot be read (a ``problem`` per row).
 
     Raises
     ------
@@ -224,7 +225,8 @@ def load_hr_tables(data_dir: str | Path, *, refresh: bool = True,
     if refresh:
         store.refresh()
     tables: dict[str, pd.DataFrame | ParquetTable] = {
-        "roster": store.roster().loc[:, list(HR_COLUMNS["roster"])]}
+        "roster": store.roster().loc[:, list(HR_COLUMNS["roster"])],
+        LEFT_OUT: pd.DataFrame({"problem": pd.Series(store.records_left_out(), dtype=object)})}
     for name, columns in HR_COLUMNS.items():
         if name == "roster":
             continue

@@ -16,7 +16,7 @@ import pandas as pd
 from careerconv.records.schema import COACH_ID, HORIZON_MONTHS, SKILL
 from careerconv.records.text_direction import isolated
 from careerconv.rules import privacy
-from .constants import BANDS, DEPARTMENT, DISTRIBUTION_BARS, N, TABLE_TITLES, TREND_LINES
+from .constants import BANDS, DEPARTMENT, DISTRIBUTION_BARS, LEFT_OUT_ITEM, N, TABLE_TITLES, TREND_LINES
 from .presentation import present
 from .coarsening import Grouping, skill_view
 from .scope import _join, period_label, quarter_label
@@ -550,6 +550,9 @@ def describe_about(about: pd.DataFrame) -> str:
         text += (f" A figure is also hidden when a department left out would add 1 to {int(k) - 1} people to it in "
                  "some quarter, since comparing this report with one that includes that department would single "
                  "them out: the report of all departments hides fewer figures.")
+    if LEFT_OUT_ITEM in items:
+        text += (f" {items[LEFT_OUT_ITEM]} record file(s) could not be read (damaged, or in the wrong folder) and "
+                 "are left out of every figure (the command careerconv validate lists them).")
     return text
 
 

@@ -1300,6 +1300,13 @@ class Store:
         or not their record files are still there - an erase killed before its refresh leaves such rows."""
         return employee_id in self._load_manifest()["employees"]
 
+    def records_left_out(self) -> list[str]:
+        """The record files the derived tables leave out because they cannot be read (damaged, or a record in
+        the wrong place), each as its problem, as the last :meth:`refresh` found them: they stay listed until
+        they are mended or removed, whoever reads the tables."""
+        left_out = self._load_manifest().get("left_out", {})
+        return [problem for employee in sorted(left_out) for problem in left_out[employee]]
+
     def _load_manifest(self) -> dict:
         try:
             manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
@@ -1371,6 +1378,9 @@ class Store:
                 damaged = set(range(N_BUCKETS))
             if damaged:
                 changed |= {e for e in current if bucket_of(e) in damaged}
+            # Per employee, the record files the tables leave out (they could not be read): every reader of
+            # the tables can say so (records_left_out), not only the refresh that met them.
+            left_out: dict[str, list[str]] = {e: p for e, p in manifest.get("left_out", {}).items() if e in current}
             by_bucket: dict[int, set[str]] = {}
             for e in changed:
                 by_bucket.setdefault(bucket_of(e), set()).add(e)
@@ -1381,8 +1391,14 @@ class Store:
                     progress(done, len(by_bucket))
                 # A damaged bucket was widened above to all its employees, so
                 # nothing of its old parts is kept.
-                records = [r for e in sorted(employees) if e in current
-                           for r in (*self.conversations(e), *self.checkins(e))]
+                records = []
+                for e in sorted(employees):
+                    left_out.pop(e, None)
+                    if e in current:
+                        found = len(self.problems)
+                        records += [*self.conversations(e), *self.checkins(e)]
+                        if len(self.problems) > found:  # files of theirs that cannot be read are left out
+                            left_out[e] = [str(problem) for problem in self.problems[found:]]
                 rows: dict[str, list[dict]] = {name: [] for name in schema.DERIVED_TABLES}
                 for rec in records:
                     for name, part in tables.record_rows(rec).items():
@@ -1403,6 +1419,7 @@ class Store:
             self._sweep_derived_temp()
             if changed or stale or by_bucket or not self.manifest_path.exists():
                 manifest["employees"] = current
+                manifest["left_out"] = left_out
                 atomic_write_bytes(self.manifest_path, json.dumps(manifest).encode("utf-8"))
         if self._temp_seen:  # a killed save's temp file changed its folder, so it was read just now
             self.sweep_temp_files(set(self._temp_seen))

@@ -107,6 +107,11 @@ def run(args: argparse.Namespace) -> int:
     step = streams.Steps(args, STEPS)
     step("reading the tables")
     tables = analytics.load_hr_tables(args.data_dir, lazy=True)
+    left_out = tables[analytics.LEFT_OUT]["problem"].tolist()
+    if left_out:  # the page says how many; here, which
+        streams.warn(args, f"{len(left_out)} record file(s) cannot be read and are left out of this report until "
+                           "they are mended; `careerconv validate` lists every problem:\n"
+                           + "\n".join(f"  - {problem}" for problem in left_out))
     step("computing the protected figures")
     # Computing the tables here checks every parameter (departments, period) before the notebook runs.
     hr = analytics.hr_aggregates(tables, as_of, (period_start, period_end), args.departments, k)

@@ -29,9 +29,10 @@ def run(args: argparse.Namespace) -> int:
                          f"{report.buckets_rewritten} part(s) rewritten in {report.seconds:.1f} s")
     if swept:
         streams.status(args, f"removed {len(swept)} temp file(s) left by interrupted processes")
-    if store.problems:  # read just now and left out: the HR page would count without them, unsaid
-        streams.warn(args, f"{len(store.problems)} record file(s) cannot be read and are left out of the derived "
+    left_out = store.records_left_out()
+    if left_out:  # the HR page would count without them, unsaid
+        streams.warn(args, f"{len(left_out)} record file(s) cannot be read and are left out of the derived "
                            "tables (and so of the HR page) until they are mended; `careerconv validate` lists "
-                           "every problem:\n" + "\n".join(f"  - {problem}" for problem in store.problems))
+                           "every problem:\n" + "\n".join(f"  - {problem}" for problem in left_out))
     streams.result(f"{store.derived_dir}\n")
     return 0
