@@ -135,3 +135,24 @@ def _fixed():
     ctx = Context(scope, pd.Series(dtype=object), PUBLIC, lambda names: names.map(SKILLS).astype("Int64"),
                   pd.DataFrame())
     return ratings, pd.Series([], dtype="str"), ctx, pd.Series({"e1": "Alpha"}, dtype=object)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_rating_trends_of_frames_given_in_memory_as_objects(seed):
+    """Text columns as Python objects (as small organisations and the tests pass them) give the same pieces."""
+    rng = np.random.default_rng(seed)
+    ratings, drafts, department_of = random_ratings(rng)
+    as_objects = ratings.astype({c: object for c in ("employee_id", "skill", "source", "record_id")})
+    ctx = context(rng)
+    got = record_tables.rating_periods_piece(as_objects, drafts.astype(object), ctx, department_of)
+    expected = reference_piece(reference_rated_rows(ratings, drafts, ctx, department_of), ctx)
+    for field in ("sums", "values", "contrib"):
+        pd.testing.assert_frame_equal(getattr(got, field), getattr(expected, field), obj=field)
+
+
+@pytest.mark.parametrize("highest", [0, 1, 255, 65_535, 65_536, 2 ** 40, 2 ** 50])
+def test_stable_order_is_numpys_stable_argsort(highest):
+    rng = np.random.default_rng(highest % 97)
+    key = rng.integers(0, highest + 1, 5_000)
+    assert (record_tables._stable_order(key) == np.argsort(key, kind="stable")).all()
+    assert len(record_tables._stable_order(key[:0])) == 0

@@ -20,10 +20,10 @@ SCOPE = ReportScope(start=pd.Timestamp("2024-01-01"), end=pd.Timestamp("2025-01-
 CTX = Context(SCOPE, pd.Series(dtype=object), {1, 2, 5}, lambda names: names, pd.DataFrame())
 
 
-def _reference(in_period, department_of, named):
+def _reference(in_period, department_of, named, ctx=CTX):
     """The pieces as they were first counted: pandas drop_duplicates, groupby and map."""
     named = named[_isin(named["conversation_id"], in_period["conversation_id"])]
-    events = pd.concat([named[named["skill_id"].isin(CTX.public)], named.assign(skill_id=ALL_SKILLS)],
+    events = pd.concat([named[named["skill_id"].isin(ctx.public)], named.assign(skill_id=ALL_SKILLS)],
                        ignore_index=True).astype({"skill_id": "int64"})
     per_emp = events.drop_duplicates(["employee_id", "skill_id"]).loc[:, ["employee_id", "department", "skill_id"]]
     chosen = named.drop_duplicates(["employee_id", "skill_id"]).groupby("employee_id").size()
@@ -32,8 +32,8 @@ def _reference(in_period, department_of, named):
     contrib = contributions(events.loc[:, ["employee_id", "department", "skill_id", "date"]], ["skill_id"])
     met = in_period.assign(department=departments(in_period["employee_id"], department_of)).dropna(
         subset=["department"])
-    return (level_piece(per_emp, ["skill_id"], _WANTED, SCOPE, contrib),
-            level_piece(met.loc[:, ["employee_id", "department"]], [], {}, SCOPE))
+    return (level_piece(per_emp, ["skill_id"], _WANTED, ctx.scope, contrib),
+            level_piece(met.loc[:, ["employee_id", "department"]], [], {}, ctx.scope))
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -57,3 +57,48 @@ def test_most_wanted_on_whole_numbers_agrees_with_the_frames(seed):
     for one, other in zip(got, _reference(in_period, department_of, named)):
         for field in ("sums", "values", "contrib"):
             pd.testing.assert_frame_equal(getattr(one, field), getattr(other, field), obj=field)
+
+
+def _reference_of(in_period, department_of, named, ctx):
+    """:func:`_reference` for any report (``ctx``), only the group sizes with ``ctx.sizes_only``."""
+    wanted, met = _reference(in_period, department_of, named, ctx)
+    if ctx.sizes_only:
+        sizes = wanted.sums.loc[:, ["skill_id", "department", "n_employees"]]
+        wanted = level_piece(sizes.iloc[:0], ["skill_id"], {}, ctx.scope) if sizes.empty else \
+            type(wanted)(["skill_id"], sizes)
+    return wanted, met
+
+
+@pytest.mark.parametrize("seed", range(30))
+@pytest.mark.parametrize("arrow", [False, True])
+def test_most_wanted_from_named_skills_agrees_in_every_report(seed, arrow):
+    """From :func:`named_skills` (departments as categories, employees numbered), with missing and unknown ids and
+    skills, ids whose text order is not their natural order, for every choice of departments and group sizes only."""
+    rng = np.random.default_rng(seed)
+    text = "str" if arrow else object
+    n, people = int(rng.integers(0, 200)), [f"E{i}" for i in range(int(rng.integers(1, 15)))]
+    department_of = pd.Series(rng.choice(["D0", "D1", "D2"], len(people)), index=people, dtype=object)
+    conversation = rng.integers(0, 30, n)
+    owner = np.array([*people, None], dtype=object)[rng.integers(0, len(people) + 1, 30)]
+    skills = pd.DataFrame({"conversation_id": pd.Series([f"c{c}" if c else None for c in conversation], dtype=text),
+                           "employee_id": pd.Series(owner[conversation], dtype=text),
+                           "date": pd.Series(pd.to_datetime("2024-01-01") + pd.to_timedelta(rng.integers(0, 400, n),
+                                                                                           unit="D")).where(
+                               rng.random(n) < 0.95),
+                           "skill": pd.Series(rng.choice(["a", "b", "c", "zz", None], n), dtype=text)})
+    chosen = rng.choice(30, int(rng.integers(0, 31)), replace=False)
+    in_period = pd.DataFrame({"conversation_id": pd.Series([f"c{c}" for c in chosen], dtype=text),
+                              "employee_id": pd.Series(owner[chosen], dtype=text)})
+    for departments_chosen in (None, ("D1",), ("D3",)):
+        for sizes_only in (False, True):
+            scope = ReportScope(start=SCOPE.start, end=SCOPE.end, departments=departments_chosen,
+                                all_departments=("D0", "D1", "D2", "D3"), k=3, as_of=SCOPE.as_of)
+            ctx = Context(scope, pd.Series(dtype=object), {1, 2}, lambda names: names.map(
+                {"a": 1, "b": 2, "c": 7}).astype("Int64"), pd.DataFrame(), sizes_only=sizes_only)
+            named = record_tables.named_skills(skills, ctx, department_of)
+            got = record_tables.most_wanted_piece(skills, in_period, ctx, department_of, named)
+            as_text = named.assign(department=named["department"].astype(str).astype("str").where(
+                named["department"].notna()))
+            for one, other in zip(got, _reference_of(in_period, department_of, as_text, ctx)):
+                for field in ("sums", "values", "contrib"):
+                    pd.testing.assert_frame_equal(getattr(one, field), getattr(other, field), obj=field)

@@ -30,8 +30,8 @@ from careerconv.records.schema import (
 from careerconv.rules.option_kinds import KINDS, classify_options
 from .constants import DEPARTMENT, N, _GAIN_HORIZONS, band_labels
 from .inputs import release_memory
-from .levels import (MEAN, MEDIAN, SUM, Piece, combined_codes, contributions, duplicated, level_piece, levels,
-                     neighbour_counts, no_contributions, quarter_months, sort_departments, summed_piece)
+from .levels import (MEAN, MEDIAN, SUM, Piece, _first_of_codes, combined_codes, contributions, duplicated, level_piece,
+                     levels, neighbour_counts, no_contributions, quarter_months, sort_departments, summed_piece)
 from .scope import ReportScope
 from .skills import distinct_names
 
@@ -438,16 +438,19 @@ def rated_rows(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context, departmen
         keep &= ~_in_draft(ratings, drafts)
     # Departments and skills are looked up on whole columns (nearly every rating is kept), then every column is
     # read as whole numbers at the rows kept: no text is taken row by row.
-    department = departments(ratings[EMPLOYEE_ID], department_of)
+    # Each employee's place in the order of the ids and department are looked up once per employee.
+    employee, employees = pd.factorize(ratings[EMPLOYEE_ID])
+    code_of_employee, names = pd.factorize(departments(pd.Series(employees), department_of).array, sort=True)
+    department_code = np.append(code_of_employee, -1)[employee]
     skill_id = ctx.skill_ids(ratings[SKILL])
-    at = np.flatnonzero(keep & department.notna().to_numpy() & skill_id.notna().to_numpy())
-    department_code, names = pd.factorize(department, sort=True)
+    at = np.flatnonzero(keep & (department_code >= 0) & skill_id.notna().to_numpy())
     department_code = department_code[at]
-    employee = _sort_codes(ratings[EMPLOYEE_ID])[at]
+    employee = np.append(_sort_codes(pd.Series(employees)), -1)[employee[at]]
     skill = skill_id.to_numpy(dtype=np.int64, na_value=0)[at]
     rating = ratings[SELF_RATING].to_numpy(dtype=float, na_value=np.nan)[at]
     date = pd.to_datetime(ratings[DATE]).dt.normalize().to_numpy()[at]
-    day = pd.factorize(date.view(np.int64), sort=True)[0]  # days (and NaT, first) in their order
+    day = date.astype("datetime64[D]").view(np.int64)  # days (and NaT, first) in their order, from 0
+    day = np.where(day == np.iinfo(np.int64).min, 0, day - day[day != np.iinfo(np.int64).min].min(initial=0) + 1)
     # The last rating of a day, among the ratings of one person's skill that day (only rows sharing it are read).
     group = combined_codes([employee, skill - skill.min(initial=0), day])
     last = np.ones(len(at), dtype=bool)
@@ -458,7 +461,7 @@ def rated_rows(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context, departmen
     # Ordered by day, then the rating recorded last, then the higher rating (no rating is missing here): the rows
     # of a period are one run of them. One whole number per row, sorted stably.
     rating_rank, ratings_seen = pd.factorize(rating, sort=True)
-    order = np.argsort((day * 2 + last) * max(len(ratings_seen), 1) + rating_rank, kind="stable")
+    order = _stable_order((day * 2 + last) * max(len(ratings_seen), 1) + rating_rank)
     employee, skill, department_code = employee[order], skill[order], department_code[order]
     rows = pd.DataFrame({DEPARTMENT: pd.Categorical.from_codes(department_code, categories=names),
                          "skill_id": skill, "rating": rating[order], DATE: date[order], EMPLOYEE_ID: employee,
@@ -466,7 +469,7 @@ def rated_rows(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context, departmen
     months = rows[DATE].to_numpy(dtype="datetime64[M]").astype(np.int64)
     # Each employee's ratings of a skill, in the order of the rows: the next one of a bucket is the next of these.
     lowest = skill.min(initial=0)
-    by_person = np.argsort(employee * (int(skill.max(initial=0)) - lowest + 1) + (skill - lowest), kind="stable")
+    by_person = _stable_order(employee * (int(skill.max(initial=0)) - lowest + 1) + (skill - lowest))
     same = (employee[by_person[1:]] == employee[by_person[:-1]]) & (skill[by_person[1:]] == skill[by_person[:-1]])
     for grain, per in GRAINS:
         bucket = (months - months % 12 % per)[by_person]
@@ -475,6 +478,22 @@ def rated_rows(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context, departmen
         later[by_person[next_same]] = by_person[next_same + 1]
         rows[f"later_{grain}"] = later
     return rows
+
+
+
+def _stable_order(key: np.ndarray) -> np.ndarray:
+    """``np.argsort(key, kind="stable")`` of whole numbers from 0: sorted 16 bits at a time (NumPy sorts 16-bit
+    numbers stably by counting them, several times faster than comparing 64-bit ones)."""
+    highest = int(key.max()) if len(key) else 0
+    if highest >= 1 << 48:
+        return np.argsort(key, kind="stable")
+    order = np.arange(len(key))
+    shift = 0
+    while shift == 0 or highest >> shift:
+        digit = ((key[order] >> shift) & 0xFFFF).astype(np.uint16)
+        order = order[np.argsort(digit, kind="stable")]
+        shift += 16
+    return order
 
 
 def rating_periods_piece(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context, department_of: pd.Series,
@@ -526,12 +545,9 @@ def rating_periods_piece(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context,
         # bucket (as pandas groups them).
         lowest = int(bucket.min()) if len(bucket) else 0
         width = int(bucket.max()) + 1 - lowest if len(bucket) else 1
-        person_bucket = employee[found] * width + bucket[found] - lowest
-        grouped = pd.DataFrame({"rating": rating[found], DATE: day[found]}).groupby(person_bucket, sort=True) \
-            .agg(rating=("rating", "mean"), date=(DATE, "max"))
-        key = grouped.index.to_numpy()
+        key, mean, latest = _bucket_means(employee[found] * width + bucket[found] - lowest, rating[found], day[found])
         columns.append([key // width, np.full(len(key), grain_code), key % width + lowest,
-                        np.full(len(key), ALL_SKILLS), grouped["rating"].to_numpy(), grouped[DATE].to_numpy()])
+                        np.full(len(key), ALL_SKILLS), mean, latest])
         if grain != "quarter":
             listed = found[public[found]]
             columns.append([employee[listed], np.full(len(listed), grain_code), bucket[listed], skill[listed],
@@ -551,6 +567,20 @@ def rating_periods_piece(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context,
     if not ctx.sizes_only:
         piece.contrib = trends.contributions(day)
     return piece
+
+
+
+def _bucket_means(key: np.ndarray, rating: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per distinct ``key`` (whole numbers from 0), in their order: the key, the mean of its ratings (none missing)
+    and its latest day, as pandas groups them."""
+    order = _stable_order(key)
+    key = key[order]
+    starts = np.flatnonzero(np.diff(key, prepend=-1))
+    if not len(starts):
+        return key, rating[:0], day[:0]
+    mean = np.add.reduceat(rating[order], starts) / np.diff(np.append(starts, len(key)))
+    latest = np.maximum.reduceat(day[order].view(np.int64), starts).view(day.dtype)
+    return key[starts], mean, latest
 
 
 def _no_trends() -> pd.DataFrame:
@@ -625,7 +655,7 @@ class _Trends:
     def _cells(self) -> tuple[np.ndarray, np.ndarray]:
         """The group of each row (from 0, in the order the groups first occur) and each group's number."""
         key, _ = self.number()
-        return pd.factorize(key)
+        return _groups_in_order(key)[:2]
 
     def sizes(self) -> pd.DataFrame:
         """:attr:`Piece.sums` of the rows without statistics (``n_employees`` alone), as level_piece makes them."""
@@ -636,11 +666,12 @@ class _Trends:
         """:attr:`Piece.sums` and :attr:`Piece.values` of the rows, as level_piece makes them: the groups in the
         order they first occur, the sums added up by pandas in the order of the rows."""
         cell, cells = self._cells
-        added = pd.Series(rating).groupby(cell, sort=True).agg(["sum", "count"])
-        sums = self.sizes().assign(**{"mean|sum": added["sum"].to_numpy(), "mean|count": added["count"].to_numpy()})
         valued = ~np.isnan(rating)
+        sums = self.sizes().assign(**{
+            "mean|sum": np.bincount(cell[valued], weights=rating[valued], minlength=len(cells)),
+            "mean|count": np.bincount(cell[valued], minlength=len(cells)).astype(np.int64)})
         value_code, distinct = pd.factorize(rating[valued])
-        pair, pairs = pd.factorize(cell[valued] * max(len(distinct), 1) + value_code)
+        pair, pairs, _ = _groups_in_order(cell[valued] * max(len(distinct), 1) + value_code)
         values = self.keys(cells[pairs // max(len(distinct), 1)]).assign(
             value=distinct[pairs % max(len(distinct), 1)], count=np.bincount(pair, minlength=len(pairs)))
         return sums, values.assign(stat="median")
@@ -651,12 +682,17 @@ class _Trends:
         quarter = quarter_months(pd.Series(day))
         quarter_code = (quarter - quarter.min()) // 3
         key, widths = self.number(quarter_code)
-        cell, cells = pd.factorize(key)
-        order = np.argsort(cells)
-        quarters = (cells[order] % widths[-1]) * 3 + quarter.min()
-        return self.keys(cells[order] // widths[-1]).assign(
-            quarter=quarters.astype("datetime64[M]").astype("datetime64[ns]"),
-            n=np.bincount(cell, minlength=len(cells))[order])
+        if int(key.max()) < 4 * len(key) + 1024:  # few possible cells: counted in a table of them all
+            counted = np.bincount(key)
+            cells = np.flatnonzero(counted)
+            n = counted[cells]
+        else:
+            cell, cells = pd.factorize(key)
+            order = np.argsort(cells)
+            cells, n = cells[order], np.bincount(cell, minlength=len(cells))[order]
+        quarters = (cells % widths[-1]) * 3 + quarter.min()
+        return self.keys(cells // widths[-1]).assign(
+            quarter=quarters.astype("datetime64[M]").astype("datetime64[ns]"), n=n)
 
 
 def overview_piece(roster: pd.DataFrame, completed: pd.DataFrame, checkins: pd.DataFrame, scope: ReportScope,
@@ -743,17 +779,26 @@ def attainment_piece(measured_targets: pd.DataFrame, scope: ReportScope, *, size
 
 def named_skills(skills: pd.DataFrame, ctx: Context, department_of: pd.Series) -> pd.DataFrame:
     """The skills people named in any conversation, as the most-wanted skills read them: ``conversation_id,
-    employee_id, department, skill_id, date``.
+    employee_id, department, skill_id, date, conversation_code``.
 
     Left out are skills of someone without a department and unknown skills. The employees are whole numbers
-    (every row has one; they are only counted, and numbers are faster to compare than text ids). The same for
-    every period: :func:`most_wanted_piece` keeps the conversations of its own.
+    from 0 (every row has one; they are only counted, and numbers are faster to compare than text ids), the
+    departments a categorical of their names in order, ``conversation_code`` each conversation's number (in
+    the order they first occur; -1: a missing id). The same for every period: :func:`most_wanted_piece` keeps
+    the conversations of its own.
     """
-    skills = skills.loc[:, [CONVERSATION_ID, EMPLOYEE_ID]].assign(
-        department=departments(skills[EMPLOYEE_ID], department_of), skill_id=ctx.skill_ids(skills[SKILL]),
-        date=pd.to_datetime(skills[DATE]).dt.normalize())
-    named = skills[skills[DEPARTMENT].notna() & skills["skill_id"].notna()]
-    return named.assign(**{EMPLOYEE_ID: pd.factorize(named[EMPLOYEE_ID])[0]})
+    employee, employees = pd.factorize(skills[EMPLOYEE_ID])
+    # Each employee's department looked up once, then the rows read as whole numbers.
+    code_of_employee, names = pd.factorize(departments(pd.Series(employees), department_of).array, sort=True)
+    department = np.append(code_of_employee, -1)[employee]
+    skill_id = ctx.skill_ids(skills[SKILL])
+    at = np.flatnonzero((department >= 0) & skill_id.notna().to_numpy())
+    conversation = skills[CONVERSATION_ID].take(at)
+    return pd.DataFrame({
+        CONVERSATION_ID: conversation.reset_index(drop=True), EMPLOYEE_ID: pd.factorize(employee[at])[0],
+        DEPARTMENT: pd.Categorical.from_codes(department[at], categories=names), "skill_id": skill_id.take(at).array,
+        DATE: pd.to_datetime(skills[DATE].take(at)).dt.normalize().reset_index(drop=True),
+        "conversation_code": pd.factorize(conversation)[0]})
 
 
 def most_wanted_piece(skills: pd.DataFrame, in_period: pd.DataFrame, ctx: Context,
@@ -763,34 +808,179 @@ def most_wanted_piece(skills: pd.DataFrame, in_period: pd.DataFrame, ctx: Contex
 
     ``named`` is :func:`named_skills` of the same arguments, if already worked out (the reports of one part
     share it).
+
+    The figures are those :func:`careerconv.analytics.levels.level_piece` and
+    :func:`careerconv.analytics.levels.contributions` give for the rows ``employee_id, department, skill_id``
+    (each listed skill a person named, and "any skill", once per person; with their ``date`` for the
+    contributions), worked out on whole numbers (an employee is in one department), the text put back on the
+    rows of the figures.
     """
     if named is None:
         named = named_skills(skills, ctx, department_of)
-    named = named.loc[_isin(named[CONVERSATION_ID], in_period[CONVERSATION_ID]), [EMPLOYEE_ID, DEPARTMENT, "skill_id",
-                                                                                  DATE]]
-    # The people and skills as whole numbers (-1: a missing id), compared instead of the columns.
-    person, skill = pd.factorize(named[EMPLOYEE_ID])[0], pd.factorize(named["skill_id"])[0]
-    listed = named["skill_id"].isin(ctx.public).to_numpy()
-    # Each listed skill, and any skill at all (listed or not: the row the page falls back on where every
-    # skill's own figure is hidden). A person naming several skills counts once in "any skill".
-    events = pd.concat([named[listed], named.assign(skill_id=ALL_SKILLS)], ignore_index=True) \
-        .astype({"skill_id": "int64"})
-    event_person = np.concatenate([person[listed], person])
-    per_emp = events.loc[~duplicated(combined_codes([event_person, pd.factorize(events["skill_id"])[0]])),
-                         [EMPLOYEE_ID, DEPARTMENT, "skill_id"]]
-    met = in_period.assign(department=departments(in_period[EMPLOYEE_ID], department_of)).dropna(subset=[DEPARTMENT])
-    people_met = level_piece(met.loc[:, [EMPLOYEE_ID, DEPARTMENT]], [], {}, ctx.scope)
+    at = np.flatnonzero(_in_conversations(named, in_period[CONVERSATION_ID]))
+    people_met = _people_met(in_period, ctx.scope, department_of)
+    wanted = _Wanted.of(named, at, ctx)
+    if not wanted.counted.any():  # nobody in the selected departments: the empty figures of level_piece
+        empty = pd.DataFrame({EMPLOYEE_ID: [], DEPARTMENT: pd.Series([], dtype=schema.TEXT_DTYPE), "skill_id": []})
+        if ctx.sizes_only:
+            return level_piece(empty, ["skill_id"], {}, ctx.scope), people_met
+        contrib = wanted.contributions() if len(at) else no_contributions(["skill_id"])
+        return level_piece(empty.assign(skills_chosen=[]), ["skill_id"], _WANTED, ctx.scope, contrib), people_met
     if ctx.sizes_only:
-        return level_piece(per_emp, ["skill_id"], {}, ctx.scope), people_met
-    # How many different skills each person chose: on the "any skill" rows only (NA elsewhere: no mean, nor for
-    # a missing id).
-    chosen = np.bincount(person[~duplicated(combined_codes([person, skill])) & (person >= 0)],
-                         minlength=int(person.max(initial=-1)) + 1).astype(float)
-    per_person = event_person[per_emp.index.to_numpy()]
-    per_emp["skills_chosen"] = np.where((per_person >= 0) & per_emp["skill_id"].eq(ALL_SKILLS).to_numpy(),
-                                        chosen[np.maximum(per_person, 0)] if len(chosen) else np.nan, np.nan)
-    contrib = contributions(events.loc[:, [EMPLOYEE_ID, DEPARTMENT, "skill_id", DATE]], ["skill_id"])
-    return level_piece(per_emp, ["skill_id"], _WANTED, ctx.scope, contrib), people_met
+        return Piece(["skill_id"], wanted.sums(with_chosen=False)), people_met
+    return Piece(["skill_id"], wanted.sums(with_chosen=True), pd.DataFrame(), wanted.contributions()), people_met
+
+
+def _in_conversations(named: pd.DataFrame, conversation_ids: pd.Series) -> np.ndarray:
+    """Whether each row of ``named`` is of one of the conversations ``conversation_ids``: each distinct
+    conversation of ``named`` looked up once (by its ``conversation_code``, if :func:`named_skills` gave one)."""
+    column = named[CONVERSATION_ID]
+    codes = named["conversation_code"].to_numpy() if "conversation_code" in named else pd.factorize(column)[0]
+    found = np.zeros(int(codes.max(initial=-1)) + 2, dtype=bool)  # by code, and False for -1 (missing)
+    position = _positions(conversation_ids, column.iloc[_first_of_codes(codes)])
+    found[position[position >= 0]] = True
+    return found[codes]
+
+
+def _people_met(in_period: pd.DataFrame, scope: ReportScope, department_of: pd.Series) -> Piece:
+    """The distinct employees met in the period per selected department (the base of the most-wanted shares),
+    as :func:`careerconv.analytics.levels.level_piece` counts them."""
+    department = departments(in_period[EMPLOYEE_ID], department_of)
+    person = pd.factorize(in_period[EMPLOYEE_ID])[0]
+    code, names = pd.factorize(department)
+    at = np.flatnonzero(np.append(np.asarray(pd.Index(names).isin(scope.selected), dtype=bool), False)[code])
+    if not len(at):
+        return level_piece(pd.DataFrame({EMPLOYEE_ID: [], DEPARTMENT: department.iloc[:0]}), [], {}, scope)
+    cell, cells = pd.factorize(code[at])
+    pairs, who = _distinct_pairs(cell, len(cells), person[at] + 1)
+    n = np.bincount(pairs[who > 0], minlength=len(cells)).astype(np.int64)
+    return Piece([], pd.DataFrame({DEPARTMENT: department.array.take(at[_first_of_codes(cell)]), N: n}))
+
+
+@dataclass(frozen=True)
+class _Wanted:
+    """The rows of the most-wanted skills (see :func:`most_wanted_piece`) as whole numbers: per row of ``named``
+    in the period (``rows``) its person (from 0; -1: nobody, a missing id), department (by name: ``names``; -1:
+    none) and skill id; the events are the rows of the listed skills, then every row as "any skill"
+    (``event_rows``, ``event_skill``), ``counted`` those of the selected departments."""
+
+    named: pd.DataFrame
+    rows: np.ndarray
+    person: np.ndarray
+    department: np.ndarray
+    names: Any
+    skill: np.ndarray
+    event_rows: np.ndarray
+    event_skill: np.ndarray
+    counted: np.ndarray
+
+    @classmethod
+    def of(cls, named: pd.DataFrame, rows: np.ndarray, ctx: Context) -> "_Wanted":
+        person = _person_codes(named[EMPLOYEE_ID].take(rows))
+        column = named[DEPARTMENT]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            department, names = column.cat.codes.to_numpy()[rows], column.cat.categories.array
+        else:
+            department, names = pd.factorize(column.array.take(rows), sort=True)
+        skill = named["skill_id"].to_numpy(dtype=np.int64, na_value=ALL_SKILLS)[rows]
+        listed = np.flatnonzero(np.isin(skill, np.fromiter(ctx.public, dtype=np.int64, count=len(ctx.public))))
+        event_rows = np.concatenate([listed, np.arange(len(rows))])
+        event_skill = np.concatenate([skill[listed], np.full(len(rows), ALL_SKILLS, dtype=np.int64)])
+        selected = np.append(np.asarray(pd.Index(names).isin(ctx.scope.selected), dtype=bool), False)
+        return cls(named, rows, person, department, names, skill, event_rows, event_skill,
+                   selected[department[event_rows]])
+
+    def sums(self, with_chosen: bool) -> pd.DataFrame:
+        """:attr:`Piece.sums` of the events of the selected departments, as level_piece makes them: per skill and
+        department, in the order they first occur, the distinct people (and with ``with_chosen`` the sum and count
+        of how many skills each person chose, on the "any skill" rows)."""
+        events = np.flatnonzero(self.counted)
+        rows, skill = self.event_rows[events], self.event_skill[events]
+        lowest = int(skill.min())
+        cell, cells, first = _groups_in_order((skill - lowest) * len(self.names) + self.department[rows])
+        pairs, person = _distinct_pairs(cell, len(cells), self.person[rows] + 1)
+        known = person > 0
+        n = np.bincount(pairs[known], minlength=len(cells)).astype(np.int64)
+        sums = pd.DataFrame({"skill_id": skill[first], DEPARTMENT: self.names.take(self.department[rows[first]]),
+                             N: n})
+        if not with_chosen:
+            return sums
+        every = skill[first] == ALL_SKILLS
+        added = np.bincount(pairs[known], weights=self.chosen()[person[known] - 1], minlength=len(cells))
+        return sums.assign(**{"skills_per_person|sum": np.where(every, added, 0.0),
+                              "skills_per_person|count": np.where(every, n, 0)})
+
+    def chosen(self) -> np.ndarray:
+        """How many different skills each person (by ``person``) named in the period."""
+        people = int(self.person.max()) + 2
+        person, _ = _distinct_pairs(self.person + 1, people, self.skill - int(self.skill.min()))
+        return np.bincount(person, minlength=people)[1:].astype(float)
+
+    def contributions(self) -> pd.DataFrame:
+        """:func:`careerconv.analytics.levels.contributions` of every event on its day: distinct employees per
+        skill, department and quarter, ordered by them (an undated event in a quarter of its own, last)."""
+        quarter = quarter_months(self.named[DATE].take(self.rows))[self.event_rows]
+        nat = quarter == np.iinfo(np.int64).min
+        lowest_quarter = int(quarter[~nat].min()) if (~nat).any() else 0
+        quarter_code = np.where(nat, 0, (quarter - lowest_quarter) // 3)
+        quarter_code[nat] = int(quarter_code.max()) + 1
+        quarters = int(quarter_code.max()) + 1
+        lowest = int(self.event_skill.min())
+        group = (self.event_skill - lowest) * quarters + quarter_code
+        pairs, person = _distinct_pairs(group, int(group.max()) + 1, self.person[self.event_rows] + 1)
+        width = len(self.names) + 1  # the departments by name, none last
+        department_of = np.zeros(int(self.person.max()) + 2, dtype=np.int64)
+        department_of[self.person + 1] = np.where(self.department < 0, len(self.names), self.department)
+        cell = (pairs // quarters * width + department_of[person]) * quarters + pairs % quarters
+        counted = np.bincount(cell, minlength=int(cell.max()) + 1)  # few cells: skills, departments, quarters
+        cells = np.flatnonzero(counted)
+        n = np.bincount(cell, weights=person > 0, minlength=len(counted))[cells].astype(np.int64)
+        department = cells // quarters % width
+        months = np.where(cells % quarters == quarters - 1 if nat.any() else False, np.iinfo(np.int64).min,
+                          cells % quarters * 3 + lowest_quarter)
+        return pd.DataFrame({"skill_id": cells // quarters // width + lowest,
+                             DEPARTMENT: self.names.take(np.where(department == len(self.names), -1, department),
+                                                         allow_fill=True),
+                             "quarter": months.astype("datetime64[M]").astype("datetime64[ns]"), "n": n})
+
+
+def _person_codes(ids: pd.Series) -> np.ndarray:
+    """Whole numbers from 0 that are equal where the ids are (-1: a missing text id, nobody): whole-number ids
+    from 0 as they are, if not far more than the rows (as :func:`named_skills` numbers them)."""
+    values = ids.to_numpy() if ids.dtype.kind == "i" else None
+    if values is not None and (not len(values) or (values.min() >= 0 and values.max() < 4 * len(values) + 1024)):
+        return values.astype(np.int64, copy=False)
+    return pd.factorize(ids)[0]
+
+
+def _groups_in_order(key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The groups of the whole numbers ``key`` (from 0) in the order they first occur, as :func:`pandas.factorize`
+    numbers them: each row's group, each group's key and its first row."""
+    size = int(key.max()) + 1 if len(key) else 0
+    if size > 4 * len(key) + 1024:  # far apart: hashed
+        cell, cells = pd.factorize(key)
+        return cell, cells, _first_of_codes(cell)
+    first = np.full(size, len(key))
+    np.minimum.at(first, key, np.arange(len(key)))
+    cells = np.flatnonzero(first < len(key))
+    cells = cells[np.argsort(first[cells], kind="stable")]
+    number = np.zeros(size, dtype=np.int64)
+    number[cells] = np.arange(len(cells))
+    return number[key], cells, first[cells]
+
+
+def _distinct_pairs(first: np.ndarray, firsts: int, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each distinct pair of whole numbers ``first`` (0 to ``firsts`` - 1) and ``second`` (from 0) once: its
+    ``first`` and its ``second``."""
+    seconds = int(second.max()) + 1 if len(second) else 1
+    key = first.astype(np.int64) * seconds + second
+    if firsts * seconds <= 8 * len(key) + (1 << 20):  # few possible pairs: marked in a table of them all
+        seen = np.zeros(firsts * seconds, dtype=bool)
+        seen[key] = True
+        key = np.flatnonzero(seen)
+    else:
+        key = pd.unique(key)
+    return key // seconds, key % seconds
 
 
 def cadence_piece(rows: tuple[pd.DataFrame, pd.DataFrame], scope: ReportScope) -> Piece:
