@@ -537,15 +537,21 @@ def rating_periods_piece(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context,
     department_of_employee = np.zeros(int(employee.max()) + 1 if len(employee) else 0, dtype=np.int64)
     department_of_employee[employee] = department
     columns: list[list[np.ndarray]] = []  # per run of rows: employee, grain, month of the bucket, skill, rating, day
+    # The rows by employee and month, sorted once: by employee and bucket too, in every grain.
+    by_month = _stable_order(employee * (int(months.max(initial=0)) + 1 - int(months.min(initial=0)))
+                             + months - int(months.min(initial=0)))
     for grain_code, (grain, per) in enumerate(GRAINS):
         bucket = months - months % 12 % per  # its first month (cut to the period below)
         # The latest rating of each employee, skill and bucket: no later one of theirs in the period.
-        found = np.flatnonzero(rated[f"later_{grain}"].to_numpy()[first:stop] >= stop)
+        latest_rows = rated[f"later_{grain}"].to_numpy()[first:stop] >= stop
+        found = np.flatnonzero(latest_rows)
         # Per employee and bucket over all skills: the mean of those ratings and the latest day, by employee and
         # bucket (as pandas groups them).
         lowest = int(bucket.min()) if len(bucket) else 0
         width = int(bucket.max()) + 1 - lowest if len(bucket) else 1
-        key, mean, latest = _bucket_means(employee[found] * width + bucket[found] - lowest, rating[found], day[found])
+        ordered = by_month[latest_rows[by_month]]
+        key, mean, latest = _bucket_means(employee[ordered] * width + bucket[ordered] - lowest, rating[ordered],
+                                          day[ordered])
         columns.append([key // width, np.full(len(key), grain_code), key % width + lowest,
                         np.full(len(key), ALL_SKILLS), mean, latest])
         if grain != "quarter":
@@ -569,17 +575,14 @@ def rating_periods_piece(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context,
     return piece
 
 
-
 def _bucket_means(key: np.ndarray, rating: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per distinct ``key`` (whole numbers from 0), in their order: the key, the mean of its ratings (none missing)
+    """Per distinct ``key`` (whole numbers from 0, in their order): the key, the mean of its ratings (none missing)
     and its latest day, as pandas groups them."""
-    order = _stable_order(key)
-    key = key[order]
     starts = np.flatnonzero(np.diff(key, prepend=-1))
     if not len(starts):
         return key, rating[:0], day[:0]
-    mean = np.add.reduceat(rating[order], starts) / np.diff(np.append(starts, len(key)))
-    latest = np.maximum.reduceat(day[order].view(np.int64), starts).view(day.dtype)
+    mean = np.add.reduceat(rating, starts) / np.diff(np.append(starts, len(key)))
+    latest = np.maximum.reduceat(day.view(np.int64), starts).view(day.dtype)
     return key[starts], mean, latest
 
 
