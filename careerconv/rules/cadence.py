@@ -252,15 +252,21 @@ def action_item_states(tables: Mapping[str, pd.DataFrame], as_of: Any) -> pd.Dat
     day = _as_day(as_of, "as_of")
     for name in ("conversations", "action_items", "checkin_updates"):
         _require(tables, name)
-    known = _known_by(tables["conversations"], day)
+    # item_state_columns orders the conversations itself: only those known count, and only the columns it reads.
+    conversations = tables["conversations"]
+    conv_dates = _dates(conversations, DATE, "conversations")
+    known = conversations.loc[(conv_dates <= day).to_numpy(), [CONVERSATION_ID, EMPLOYEE_ID, STATUS]] \
+        .assign(date=conv_dates[conv_dates <= day])
     updates = tables["checkin_updates"]
     upd_dates = _dates(updates, DATE, "checkin_updates")
     upd = updates.loc[(upd_dates <= day).to_numpy(), [CONVERSATION_ID, ITEM_ID, STATUS, CHECKIN_ID]] \
         .assign(date=upd_dates[upd_dates <= day])
     # The columns themselves (not followup.action_item_states' frame, whose dates are objects for the app).
     columns = followup.item_state_columns(known, tables["action_items"], upd)
-    out = pd.DataFrame({name: columns[name] for name in ITEM_STATE_COLUMNS})
-    out[CHECKIN_ID] = out[CHECKIN_ID].astype(object).where(out[CHECKIN_ID].notna(), None)
+    checkin = columns[CHECKIN_ID]  # objects, None where missing (not inferred as text)
+    checkin[pd.isna(checkin)] = None
+    out = pd.DataFrame({name: pd.Series(checkin, dtype=object) if name == CHECKIN_ID else columns[name]
+                        for name in ITEM_STATE_COLUMNS})
     for column in ("conversation_date", "due", "status_date"):
         out[column] = pd.to_datetime(out[column]).astype(_DATE)
     for column in ("current", "carried_over", "is_open"):
@@ -317,7 +323,10 @@ def open_action_items(tables: Mapping[str, pd.DataFrame], as_of: Any, *,
     """
     if states is None:
         states = action_item_states(tables, as_of)
-    return states[states["is_open"]].groupby(EMPLOYEE_ID).size().astype("int64")
+    ids = states[EMPLOYEE_ID][states["is_open"].to_numpy(dtype=bool)]
+    codes, uniques = pd.factorize(ids, sort=True)  # as groupby sorts them (a missing id counts for nobody)
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques)).astype("int64")
+    return pd.Series(counts, index=pd.Index(uniques, name=EMPLOYEE_ID))
 
 
 # ---------------------------------------------------------------------------
@@ -390,17 +399,25 @@ def due_list(
         roster = roster[roster[COACH_ID] == coach]
     frame = roster.rename(columns={CADENCE_MONTHS: "roster_cadence"}).reset_index(drop=True)
 
-    # Conversations held (completed) and drafts, as known on as_of.
+    # Conversations held (completed) and drafts, as known on as_of; check-ins on or before it. The people are
+    # numbered once for all three (a missing id finds the conversations of a missing id, as a lookup would, but no
+    # check-ins, which are counted by person).
     known = _known_by(tables["conversations"], day)
-    last = known[known[STATUS] == "completed"].drop_duplicates(EMPLOYEE_ID, keep="last").set_index(EMPLOYEE_ID)
-    frame["last_conversation"] = _lookup(frame[EMPLOYEE_ID], last[DATE]).astype(_DATE)
-    frame["conv_cadence"] = _lookup(frame[EMPLOYEE_ID], last[CADENCE_MONTHS])
-    frame["agreed_next_due"] = _lookup(frame[EMPLOYEE_ID], pd.to_datetime(last["next_due"]).astype(_DATE))
-    frame["follow_up_mode"] = _lookup(frame[EMPLOYEE_ID], last["follow_up_mode"]).astype(object)
-    frame["follow_up_every_weeks"] = pd.array(_lookup(frame[EMPLOYEE_ID], last["follow_up_every_weeks"]),
+    checkins = tables["checkins"]
+    ci_dates = _dates(checkins, DATE, "checkins")
+    ci_ids = checkins[EMPLOYEE_ID][(ci_dates <= day).to_numpy()]
+    counts = open_action_items(tables, day, states=item_states)
+    person, of_known, of_ci, of_counts = _person_codes(frame[EMPLOYEE_ID], known[EMPLOYEE_ID], ci_ids,
+                                                       counts.index.to_series())
+    last = _last_rows(of_known, (known[STATUS] == "completed").to_numpy(dtype=bool), person)
+    frame["last_conversation"] = _taken(known[DATE], last, frame.index).astype(_DATE)
+    frame["conv_cadence"] = _taken(known[CADENCE_MONTHS], last, frame.index)
+    frame["agreed_next_due"] = _taken(pd.to_datetime(known["next_due"]).astype(_DATE), last, frame.index)
+    frame["follow_up_mode"] = _taken(known["follow_up_mode"], last, frame.index).astype(object)
+    frame["follow_up_every_weeks"] = pd.array(_taken(known["follow_up_every_weeks"], last, frame.index),
                                               dtype="Int64")
-    drafts = known[known[STATUS] == "draft"].drop_duplicates(EMPLOYEE_ID, keep="last").set_index(EMPLOYEE_ID)
-    draft_date = _lookup(frame[EMPLOYEE_ID], drafts[DATE]).astype(_DATE)
+    draft = _last_rows(of_known, (known[STATUS] == "draft").to_numpy(dtype=bool), person)
+    draft_date = _taken(known[DATE], draft, frame.index).astype(_DATE)
     frame["draft_in_progress"] = draft_date.where(
         frame["last_conversation"].isna() | (draft_date >= frame["last_conversation"]))
 
@@ -411,11 +428,8 @@ def due_list(
     frame["next_conversation_due"] = frame["agreed_next_due"].where(frame["agreed_next_due"].notna(), by_cadence)
 
     # Check-ins: the latest one, and the follow-up clock.
-    checkins = tables["checkins"]
-    ci_dates = _dates(checkins, DATE, "checkins")
-    ci = checkins.loc[(ci_dates <= day).to_numpy(), [EMPLOYEE_ID]].assign(date=ci_dates[ci_dates <= day])
-    latest_ci = ci.groupby(EMPLOYEE_ID)[DATE].max()
-    frame["last_checkin"] = _lookup(frame[EMPLOYEE_ID], latest_ci).astype(_DATE)
+    frame["last_checkin"] = _latest(ci_dates[ci_dates <= day], np.where(ci_ids.isna().to_numpy(), -1, of_ci), person,
+                                    frame.index)
     next_ci = _followup_due(frame)
     conv_due = frame["next_conversation_due"]
     superseded = _left_to_the_conversation(next_ci, conv_due) | (next_ci.notna() & conv_due.notna() & (conv_due < day))
@@ -432,8 +446,9 @@ def due_list(
 
     frame[STATUS], frame["due_for"] = _combine_columns(frame["conversation_status"], frame["checkin_status"])
 
-    counts = open_action_items(tables, day, states=item_states)
-    frame["open_action_items"] = _lookup(frame[EMPLOYEE_ID], counts).fillna(0).astype("int64")
+    open_of = np.zeros(len(person) + len(of_known) + len(of_ci) + len(of_counts), dtype=np.int64)
+    open_of[of_counts] = counts.to_numpy()  # each person once (no missing id)
+    frame["open_action_items"] = open_of[person]
 
     next_any = frame[["next_conversation_due", "next_checkin_due"]].min(axis=1)
     if within is not None:
@@ -441,20 +456,24 @@ def due_list(
         keep = frame[STATUS].isin([OVERDUE, NEVER_MET]) | (next_any <= horizon)
         frame, next_any = frame[keep], next_any[keep]
 
-    order = pd.DataFrame({
-        "rank": frame[STATUS].map(_RANK),
-        "late": -frame["days_overdue"].fillna(0).astype("int64"),
-        "next": next_any,
-        "name": frame["name"].astype(str).str.casefold(),
-        "id": frame[EMPLOYEE_ID],
-    }, index=frame.index).sort_values(["rank", "late", "next", "name", "id"], kind="stable", na_position="last")
-    out = frame.loc[order.index].reset_index(drop=True)
+    order = np.lexsort([_sort_key(key) for key in (
+        frame[EMPLOYEE_ID], frame["name"].astype(str).str.casefold(), next_any,
+        -frame["days_overdue"].fillna(0).astype("int64"), frame[STATUS].map(_RANK))])
+    out = frame.loc[:, list(DUE_COLUMNS)].take(order).reset_index(drop=True)
     for column in ("last_conversation", "next_conversation_due", "last_checkin", "next_checkin_due",
                    "draft_in_progress"):
         out[column] = pd.to_datetime(out[column]).astype(_DATE)
     for column in ("conversation_status", "checkin_status", "follow_up_mode"):
-        out[column] = out[column].astype(object).where(out[column].notna(), None)
-    return out.loc[:, list(DUE_COLUMNS)]
+        values = out[column].to_numpy(dtype=object, copy=True)
+        values[pd.isna(values)] = None
+        out[column] = pd.Series(values, dtype=object)
+    return out
+
+
+def _sort_key(values: pd.Series) -> np.ndarray:
+    """Whole numbers in the order ``sort_values`` puts ``values`` (missing values last)."""
+    codes = pd.factorize(values, sort=True)[0].astype(np.int64)
+    return np.where(codes < 0, len(codes), codes)
 
 
 def followup_overdue(due: pd.DataFrame, as_of: Any) -> np.ndarray:
@@ -548,12 +567,39 @@ def _known_by(conversations: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
     return followup.sort_natural(known, [EMPLOYEE_ID, DATE], CONVERSATION_ID)
 
 
-def _lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
-    """``values`` (indexed by unique keys) looked up for each of ``keys``; missing keys give NA.
+def _person_codes(*ids: pd.Series) -> list[np.ndarray]:
+    """Whole numbers from 0, equal where the ids of the columns are (a missing id is a number of its own), split by
+    column. Text is hashed as it is (not as Python strings)."""
+    if all(isinstance(column.dtype, pd.StringDtype) for column in ids):
+        joined = pd.concat([column.astype(ids[0].dtype) for column in ids], ignore_index=True)
+    else:
+        joined = pd.Series(np.concatenate([column.to_numpy(dtype=object) for column in ids]), dtype=object)
+    codes = pd.factorize(joined, use_na_sentinel=False)[0].astype(np.int64)
+    return np.split(codes, np.cumsum([len(column) for column in ids])[:-1])
 
-    Unlike ``Series.map`` this keeps the dtype of ``values`` even when it is empty.
-    """
-    return values.reindex(keys.to_numpy()).set_axis(keys.index)
+
+def _last_rows(codes: np.ndarray, chosen: np.ndarray, of: np.ndarray) -> np.ndarray:
+    """For each code of ``of``, the last row of ``codes`` among the ``chosen`` rows with that code (-1: none)."""
+    last = np.full(int(max(codes.max(initial=-1), of.max(initial=-1))) + 1, -1, dtype=np.int64)
+    np.maximum.at(last, codes[chosen], np.flatnonzero(chosen))
+    return last[of]
+
+
+def _latest(dates: pd.Series, codes: np.ndarray, of: np.ndarray, index: pd.Index) -> pd.Series:
+    """For each code of ``of``, the latest of the ``dates`` (none missing) with that code (NaT: none; rows with the
+    code -1 count for nobody)."""
+    days = dates.to_numpy(dtype=_DATE).view(np.int64)
+    latest = np.full(int(max(codes.max(initial=-1), of.max(initial=-1))) + 2, np.iinfo(np.int64).min)
+    np.maximum.at(latest, np.where(codes >= 0, codes, len(latest) - 1), days)
+    return pd.Series(latest[of].view(_DATE), index=index)
+
+
+def _taken(values: pd.Series, rows: np.ndarray, index: pd.Index) -> pd.Series:
+    """``values`` at the positions ``rows`` (-1: missing, in the type ``Series.reindex`` would fill it with), on
+    ``index``."""
+    found = values.array.take(rows, allow_fill=True) if isinstance(values.dtype, pd.api.extensions.ExtensionDtype) \
+        else pd.api.extensions.take(values.to_numpy(), rows, allow_fill=True)
+    return pd.Series(found, index=index, name=values.name, copy=False)
 
 
 def _as_day(value: Any, name: str) -> pd.Timestamp:

@@ -146,7 +146,11 @@ def natural_rank(values: pd.Series | Sequence[Any]) -> np.ndarray:
     The key is computed once per distinct value, so this is cheap on a column
     with many repeats.
     """
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype):  # hashed as it is
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        uniques = np.asarray(uniques, dtype=object)
+    else:
+        codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
     order = sorted(range(len(uniques)), key=lambda i: natural_key(uniques[i]))
     rank = np.empty(len(uniques), dtype=np.int64)
     rank[order] = np.arange(len(uniques))
@@ -392,12 +396,12 @@ def item_state_columns(conversations: Mapping[str, Any], action_items: Mapping[s
                        checkin_updates: Mapping[str, Any]) -> dict[str, Any]:
     """:func:`action_item_states` as columns (name -> array), from columns (DataFrames or dicts of lists).
 
-    The arrays are NumPy arrays, except ids read from pandas' text columns: those come as pandas' default text
-    type when every one is present (what a DataFrame would make of them as strings).
+    The arrays are NumPy arrays, except ids and statuses read from pandas' text columns: those come as pandas'
+    default text type when every one is present (what a DataFrame would make of them as strings).
 
-    The computation itself: NumPy over whole columns (no per-row Python, no
-    pandas joins), so one person's handful of records costs little and a whole
-    organisation stays vectorised.
+    The computation itself: NumPy over whole columns of integer codes (no per-row Python, no pandas joins; each
+    text column is hashed once, and read as text only where it is shown or ties), so one person's handful of
+    records costs little and a whole organisation stays vectorised.
     """
     held = _equals(conversations, STATUS, "completed")
     conv_row = np.flatnonzero(held)  # the ids are read as text only where they are shown or tie
@@ -410,36 +414,39 @@ def item_state_columns(conversations: Mapping[str, Any], action_items: Mapping[s
     conv_row, conv_date, emp_code = conv_row[order], conv_date[order], emp_code[order]
     is_last = np.r_[emp_code[1:] != emp_code[:-1], True] if len(order) else np.zeros(0, dtype=bool)
 
-    conv_of_item = _positions(conversations, held, order, action_items)
+    # One numbering of the conversation ids of the three tables, one of the item ids: an item and its updates
+    # are matched by whole numbers (a missing id matches a missing id only).
+    conv_codes = _equality_codes([(conversations, CONVERSATION_ID), (action_items, CONVERSATION_ID),
+                                  (checkin_updates, CONVERSATION_ID)])
+    conv_of_item = _positions(conversations, conv_codes, held, order, action_items)
     agreed = np.flatnonzero(conv_of_item >= 0)
     agreed = agreed[np.lexsort((agreed, conv_of_item[agreed]))]  # conversations in order, items as agreed
     at = conv_of_item[agreed]
 
-    convs_of_pairs, items_of_pairs = (_joint_codes([(action_items, name), (checkin_updates, name)])
-                                      for name in (CONVERSATION_ID, ITEM_ID))
-    width = max([int(codes.max(initial=0)) for codes in items_of_pairs]) + 2
-    item_pair, upd_pair = ((convs_of_pairs[0][agreed] + 1) * width + items_of_pairs[0][agreed] + 1,
-                           (convs_of_pairs[1] + 1) * width + items_of_pairs[1] + 1)
-    upd_day = _codes(_column(checkin_updates, DATE, None))
-    o = np.lexsort((_tie_rank(upd_pair * (upd_day.max(initial=0) + 1) + upd_day, checkin_updates, CHECKIN_ID),
-                    upd_day, upd_pair))
-    pair, status = upd_pair[o], _column(checkin_updates, STATUS)[o]
+    item_codes = _equality_codes([(action_items, ITEM_ID), (checkin_updates, ITEM_ID)])
+    width = int(max(codes.max(initial=-1) for codes in item_codes)) + 1
+    item_pair = conv_codes[1][agreed] * width + item_codes[0][agreed]
+    upd_pair = conv_codes[2] * width + item_codes[1]
+    o = _updates_in_order(upd_pair, _codes(_column(checkin_updates, DATE, None)), checkin_updates)
+    pair = upd_pair[o]
+    code_of_row, statuses = _status_codes(checkin_updates)
+    status = code_of_row[o]  # a code among ``statuses``
     date = _column(checkin_updates, DATE)[o]
-    note, reason = (_texts(checkin_updates, column, len(o))[o] for column in ("note", "reason"))
     same_item = np.r_[False, pair[1:] == pair[:-1]]
     run = np.cumsum(~same_item | np.r_[True, status[1:] != status[:-1]]) - 1
     latest = np.r_[~same_item[1:], True] if len(o) else np.zeros(0, dtype=bool)
     run_start = np.flatnonzero(np.r_[True, run[1:] != run[:-1]]) if len(o) else np.zeros(0, dtype=np.int64)
     # A dropped item's reason: the latest one given in the run of "dropped" it is in.
     given = np.full(len(run_start), -1, dtype=np.int64)
-    reason = np.array([r.strip() for r in reason], dtype=object) if "reason" in checkin_updates else reason
-    with_reason = np.flatnonzero((status == "dropped") & (reason != ""))
+    reason = np.array([r.strip() for r in _texts(checkin_updates, "reason", len(o))[o]], dtype=object) \
+        if "reason" in checkin_updates else np.full(len(o), "", dtype=object)
+    with_reason = np.flatnonzero(_label_is(statuses, "dropped")[status] & (reason != ""))
     given[run[with_reason]] = with_reason  # rows in order: the latest one stays
 
-    final = np.flatnonzero(latest)
-    found = pd.Index(pair[final]).get_indexer(item_pair) if len(final) else np.full(len(agreed), -1)
-    hit = found >= 0
-    row = final[np.where(hit, found, 0)] if len(final) else np.zeros(len(agreed), dtype=np.int64)
+    final = np.flatnonzero(latest)  # each updated item's latest update, in ascending order of the pairs
+    at_final = np.minimum(np.searchsorted(pair[final], item_pair), max(len(final) - 1, 0))
+    hit = pair[final][at_final] == item_pair if len(final) else np.zeros(len(agreed), dtype=bool)
+    row = final[at_final] if len(final) else np.zeros(len(agreed), dtype=np.int64)
 
     def pick(values: np.ndarray, missing: Any) -> np.ndarray:
         if values.dtype.kind == "M":  # dates given as datetime64 stay so (missing: NaT)
@@ -449,23 +456,120 @@ def item_state_columns(conversations: Mapping[str, Any], action_items: Mapping[s
         out[hit] = values[row[hit]]
         return out
 
-    item_status = pick(status, "open")
+    labels = np.append(statuses, np.array(["open"], dtype=object))  # the last one: never updated
+    item_status = np.where(hit, status[row] if len(o) else 0, len(statuses))
     checkin = np.full(len(agreed), None, dtype=object)
     checkin[hit] = _column_at(checkin_updates, CHECKIN_ID, o[row[hit]])
     why = given[run[row]] if len(final) else np.full(len(agreed), -1)
     reasons = np.where(hit & (why >= 0), reason[np.maximum(why, 0)] if len(o) else "", "")
-    still_open = np.isin(item_status, OPEN_STATUSES)
+    still_open = _label_is(labels, *OPEN_STATUSES)[item_status]
     current = is_last[at]
     carried = ~current & hit & still_open
     return {
         EMPLOYEE_ID: _gather(conversations, EMPLOYEE_ID, conv_row[at]),
         CONVERSATION_ID: _gather(conversations, CONVERSATION_ID, conv_row[at]), "conversation_date": conv_date[at],
         ITEM_ID: _gather(action_items, ITEM_ID, agreed), "due": _column(action_items, "due")[agreed],
-        STATUS: item_status, "status_date": pick(date, None), CHECKIN_ID: checkin,
+        STATUS: _labelled(labels, item_status, checkin_updates), "status_date": pick(date, None), CHECKIN_ID: checkin,
         "status_since": pick(date[run_start[run]] if len(o) else date, None),
-        "note": pick(note, ""), "reason": np.where(item_status == "dropped", reasons, ""),
+        "note": pick(_texts(checkin_updates, "note", len(o))[o], "") if "note" in checkin_updates
+        else np.full(len(agreed), "", dtype=object),
+        "reason": np.where(_label_is(labels, "dropped")[item_status], reasons, ""),
         "current": current, "carried_over": carried, "is_open": (current & still_open) | carried,
     }
+
+
+def _equality_codes(parts: Sequence[tuple[Mapping[str, Any], str]]) -> list[np.ndarray]:
+    """Whole numbers from 0, equal where the values of several columns ``(columns, name)`` are (in any order;
+    missing values share one number of their own), split by column. Pandas' text columns are hashed as they are
+    (Arrow's, without copying them into one)."""
+    texts = _text_columns(parts)
+    chunks = _arrow_chunks(texts) if texts is not None else None
+    if chunks is not None:
+        import pyarrow as pa
+
+        encoded = pa.chunked_array(chunks, type=chunks[0].type).dictionary_encode(null_encoding="encode")
+        codes = np.concatenate([np.zeros(0, dtype=np.int64)] + [c.indices.to_numpy(zero_copy_only=False)
+                                                                 for c in encoded.chunks]).astype(np.int64)
+    elif texts is not None:
+        joined = pd.concat([v.astype(texts[0].dtype) for v in texts], ignore_index=True)
+        codes = pd.factorize(joined, use_na_sentinel=False)[0].astype(np.int64)
+    else:
+        codes = pd.factorize(np.concatenate([_column(columns, name) for columns, name in parts]),
+                             use_na_sentinel=False)[0].astype(np.int64)
+    return np.split(codes, np.cumsum([len(columns[name]) for columns, name in parts])[:-1])
+
+
+def _arrow_chunks(texts: list[pd.Series]) -> list | None:
+    """The Arrow chunks holding the text columns, if every one is held by Arrow in one type (else None)."""
+    import pyarrow as pa
+
+    arrays = [getattr(v.array, "_pa_array", None) for v in texts]
+    if any(not isinstance(a, pa.ChunkedArray) for a in arrays) or len({a.type for a in arrays}) != 1:
+        return None
+    return [chunk for a in arrays for chunk in a.chunks]
+
+
+def _positions(conversations: Mapping[str, Any], conv_codes: list[np.ndarray], held: np.ndarray,
+               order: np.ndarray, action_items: Mapping[str, Any]) -> np.ndarray:
+    """For each action item, the position of its conversation among the held conversations in ``order``
+    (-1: none), as ``pandas.Index.get_indexer`` finds it (missing ids match each other); ``conv_codes`` are the
+    :func:`_equality_codes` of the conversations' and the items' ids (first two)."""
+    conv_code, item_code = conv_codes[0][held][order], conv_codes[1]
+    if not len(conv_code) or np.bincount(conv_code).max() == 1:  # else get_indexer says why it cannot
+        position = np.full(int(max(conv_code.max(initial=-1), item_code.max(initial=-1))) + 1, -1, dtype=np.int64)
+        position[conv_code] = np.arange(len(conv_code))
+        return position[item_code]
+    conv_id = _column(conversations, CONVERSATION_ID)[held][order]
+    return pd.Index(conv_id).get_indexer(_column(action_items, CONVERSATION_ID))
+
+
+def _updates_in_order(pair: np.ndarray, day: np.ndarray, checkin_updates: Mapping[str, Any]) -> np.ndarray:
+    """The order of the updates by item (``pair``), day, then check-in id in natural order (a stable sort)."""
+    days = int(day.max(initial=0)) + 1
+    if int(pair.max(initial=0)) < (2 ** 62) // days:  # one whole number per item and day
+        key = pair * days + day
+        o = np.argsort(key, kind="stable")
+        keys = [key[o]]
+    else:
+        o = np.lexsort((day, pair))
+        keys = [day[o], pair[o]]
+    same = np.logical_and.reduce([k[1:] == k[:-1] for k in keys]) if len(o) else np.zeros(0, dtype=bool)
+    if not same.any():
+        return o
+    # Updates of one item on one day: their check-ins in natural order (ranked as they come in the table).
+    tied = np.zeros(len(o), dtype=bool)
+    tied[o[np.r_[same, False] | np.r_[False, same]]] = True
+    rank = np.zeros(len(o), dtype=np.int64)
+    rank[tied] = natural_rank(_column_at(checkin_updates, CHECKIN_ID, np.flatnonzero(tied)))
+    return o[np.lexsort((rank[o], *keys))]
+
+
+def _status_codes(checkin_updates: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """The statuses of the updates as codes (equal statuses, equal codes) and the status of each code (objects,
+    as :func:`_column` gives them)."""
+    texts = _text_columns([(checkin_updates, STATUS)])
+    if texts is not None:
+        codes, uniques = pd.factorize(texts[0], use_na_sentinel=False)
+        return codes.astype(np.int64), np.asarray(uniques, dtype=object)
+    values = _column(checkin_updates, STATUS)
+    codes = pd.factorize(values, use_na_sentinel=False)[0].astype(np.int64)
+    _, first = np.unique(codes, return_index=True)
+    return codes, values[first]
+
+
+def _label_is(labels: np.ndarray, *names: str) -> np.ndarray:
+    """Whether each label is one of ``names`` (a missing label is not)."""
+    return np.array([isinstance(label, str) and label in names for label in labels], dtype=bool)
+
+
+def _labelled(labels: np.ndarray, codes: np.ndarray, columns: Mapping[str, Any]) -> Any:
+    """``labels[codes]``, or as pandas' default text type when the statuses of ``columns`` are a pandas text column
+    and every label chosen is present (what a DataFrame would infer from them)."""
+    if len(codes) and _text_columns([(columns, STATUS)]) is not None:
+        chosen = np.unique(codes)
+        if all(isinstance(label, str) for label in labels[chosen]):
+            return pd.array(labels, dtype=schema.TEXT_DTYPE).take(codes)
+    return labels[codes]
 
 
 def _codes(values: np.ndarray) -> np.ndarray:
@@ -494,23 +598,6 @@ def _joint_codes(parts: Sequence[tuple[Mapping[str, Any], str]]) -> list[np.ndar
     else:
         codes = _codes(np.concatenate([_column(columns, name) for columns, name in parts]))
     return np.split(codes, np.cumsum([len(columns[name]) for columns, name in parts])[:-1])
-
-
-def _positions(conversations: Mapping[str, Any], held: np.ndarray, order: np.ndarray,
-               action_items: Mapping[str, Any]) -> np.ndarray:
-    """For each action item, the position of its conversation among the held conversations in ``order``
-    (-1: none), as ``pandas.Index.get_indexer`` finds it (missing ids match each other)."""
-    texts = _text_columns([(conversations, CONVERSATION_ID), (action_items, CONVERSATION_ID)])
-    if texts is not None:
-        joined = pd.concat([v.astype(texts[0].dtype) for v in texts], ignore_index=True)
-        codes = pd.factorize(joined, use_na_sentinel=False)[0]
-        conv_code, item_code = codes[:len(texts[0])][held][order], codes[len(texts[0]):]
-        position = np.full(int(codes.max(initial=-1)) + 1, -1, dtype=np.int64)
-        position[conv_code] = np.arange(len(conv_code))
-        if len(np.unique(conv_code)) == len(conv_code):  # else get_indexer says why it cannot
-            return position[item_code]
-    conv_id = _column(conversations, CONVERSATION_ID)[held][order]
-    return pd.Index(conv_id).get_indexer(_column(action_items, CONVERSATION_ID))
 
 
 def _equals(columns: Mapping[str, Any], name: str, value: str) -> np.ndarray:
