@@ -9,6 +9,8 @@ sentence without a right-to-left character is unchanged.
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Mapping
 
 import pandas as pd
@@ -497,15 +499,16 @@ def suppression_summary(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["table", "figures", "shown", "fewer_than_k", "not_shown", "not_shown_period"])
 
 
-def suppression_html(summary: pd.DataFrame, k: int) -> str:
-    """The :func:`suppression_summary` table as HTML with plain headers (every cell escaped)."""
+def suppression_html(summary: pd.DataFrame, k: int, *, caption: str | None = None) -> str:
+    """The :func:`suppression_summary` table as HTML with plain headers (every cell escaped), named by
+    ``caption`` (see :func:`present_html`) when one is given."""
     shown = summary.rename(columns={"table": "Table", "figures": "Figures", "shown": "Shown",
                                     "fewer_than_k": f"Fewer than {k} employees",
                                     "not_shown": "Hidden to protect a smaller group",
                                     "not_shown_period": "Hidden: another period would single out a few"})
     if not summary["not_shown_period"].any():  # the default period: rule 2c hides nothing
         shown = shown.drop(columns="Hidden: another period would single out a few")
-    return shown.to_html(index=False, escape=True, border=0, classes="hr-table")
+    return _captioned(shown.to_html(index=False, escape=True, border=0, classes="hr-table"), caption)
 
 
 def describe_suppression(summary: pd.DataFrame, k: int) -> str:
@@ -558,13 +561,11 @@ def describe_about(about: pd.DataFrame) -> str:
 
 def reading_html(text: str) -> str:
     """A one-line reading as an HTML paragraph, every character of it escaped."""
-    import html
-
     return f'<p class="hr-reading" style="font-size:1.05em;margin:0.4em 0 0.6em 0"><b>{html.escape(text)}</b></p>'
 
 
 def present_html(name: str, frame: pd.DataFrame, *, total_label: str = "All departments", rows: str = "all",
-                 max_rows: int | None = None) -> str:
+                 max_rows: int | None = None, caption: str | None = None, source: str | None = None) -> str:
     """A protected table as an HTML table (every cell escaped) for the notebook.
 
     Parameters
@@ -572,7 +573,13 @@ def present_html(name: str, frame: pd.DataFrame, *, total_label: str = "All depa
     name, frame, total_label, rows
         As for :func:`present`.
     max_rows
-        Show at most this many rows (the CSV export has them all).
+        Show at most this many rows; a line under the table says how many more there are and in which file of
+        the CSV export.
+    caption
+        What the table is, as its ``<caption>`` (class ``hr-caption``: the HR page's stylesheet,
+        :func:`careerconv.views.stacked_tables.stylesheet`, keeps it for screen readers only); None: no caption.
+    source
+        The table of the CSV export that holds every row (``<source>.csv``); None: ``name``.
 
     Returns
     -------
@@ -585,9 +592,25 @@ def present_html(name: str, frame: pd.DataFrame, *, total_label: str = "All depa
         more = len(shown_frame) - max_rows
         shown_frame = shown_frame.head(max_rows)
     table = shown_frame.to_html(index=False, escape=True, border=0, classes="hr-table", na_rep="")
+    table = _captioned(table, caption)
     if more:
-        table += f'<p class="hr-more">… and {more:,} more rows (see the CSV export).</p>'
+        table += (f'<p class="hr-more">… and {more:,} more rows, in {html.escape(source or name)}.csv of the CSV '
+                  "export.</p>")
     return table
+
+
+_TABLE_OPENING = re.compile(r"<table\b[^>]*>")
+
+
+def _captioned(table_html: str, caption: str | None) -> str:
+    """A pandas ``to_html`` table with ``caption`` (escaped) as its first child; unchanged for None."""
+    if caption is None:
+        return table_html
+    opening = _TABLE_OPENING.search(table_html)
+    if opening is None:
+        raise ValueError("a caption needs an HTML <table>; got none")
+    return (table_html[:opening.end()] + f'<caption class="hr-caption">{html.escape(caption)}</caption>'
+            + table_html[opening.end():])
 
 
 def top_skills(table: pd.DataFrame, n: int = 1) -> list[str]:

@@ -32,6 +32,9 @@ from careerconv.analytics import (BANDS, DEPARTMENT, N, TREND_LINES, Grouping, d
                                   skill_view)
 from careerconv.records.schema import HORIZON_MONTHS, SKILL
 from careerconv.records.text_direction import isolated
+from . import chart_figures
+from .chart_figures import (ALL_SKILLS, any_skill_rows, bar_order, gap_rows, heatmap_skill, option_kind_rows,
+                            trend_line_skills)
 from .html_parts import embedded_figure, escape_html
 from .plots import OKABE_ITO, PALETTE, RATING_CMAP, clean_axes, text_on
 
@@ -39,6 +42,7 @@ __all__ = [
     "new_figure",
     "picture_html",
     "chart_html",
+    "chart_with_figures_html",
     "narrow_figure",
     "narrow_layout",
     "NARROW_WIDTH",
@@ -63,7 +67,6 @@ __all__ = [
 ]
 
 HIDDEN_COLOUR = "#D9D9D9"
-_ALL_SKILLS = "All skills"
 # The four parts of the targets due: (column, legend, colour). "Not measured yet": the measurement window is
 # still open; "not measured": it closed with no rating near the target's date.
 ATTAINMENT_PARTS = (("share_reached", "reached", "#009E73"), ("share_not_reached", "not reached", "#E69F00"),
@@ -358,12 +361,11 @@ def rating_lines(ax: Axes, figures: pd.DataFrame, *, top: int = TREND_LINES,
     -------
     matplotlib.axes.Axes
     """
-    org = figures[figures[DEPARTMENT].isna()].assign(skill=lambda f: f[SKILL].fillna(_ALL_SKILLS))
+    org = figures[figures[DEPARTMENT].isna()].assign(skill=lambda f: f[SKILL].fillna(ALL_SKILLS))
     data = org[privacy.shown(org)]
     if data.empty:
         return no_data(ax, "No period has enough employees to show a trend.")
-    chosen = list(skills) if skills is not None else \
-        list(data.groupby(SKILL)[N].sum().sort_values(ascending=False, kind="stable").index[:top])
+    chosen = list(skills) if skills is not None else trend_line_skills(org, top)
     chosen = chosen[:len(TREND_STYLES)]
     periods = _every_period(org)
     position = {start: i for i, (start, _) in enumerate(periods)}
@@ -590,7 +592,7 @@ def value_bars(ax: Axes, frame: pd.DataFrame, label: str, value: str, *, xlabel:
     if not show_hidden:
         data = data[data["_shown"]]
     if sort:
-        data = data.sort_values(["_shown", "_v", label], ascending=[False, False, True], kind="stable")
+        data = bar_order(data, label, value)
     if top is not None:
         data = data.head(top)
     labels = [_wrap_label(str(v), ax, BAR_LABEL_POINTS) for v in data[label]]
@@ -845,17 +847,12 @@ def department_chart(ax: Axes, grouping: "Grouping | pd.DataFrame") -> Axes:
     ``grouping`` is :func:`careerconv.analytics.readable_grouping` of the department rows (or the
     ``department_trends`` table: quarters by skill).
     """
-    from careerconv.analytics import top_skills
-
     figures = grouping.figures if isinstance(grouping, Grouping) else _as_figures(grouping)
     per_skill = grouping.per_skill if isinstance(grouping, Grouping) else True
     grain = grouping.grain if isinstance(grouping, Grouping) else "quarter"
-    skill = None
-    if per_skill:
-        skills = top_skills(figures, 1)
-        if not skills:
-            return no_data(ax, "No department has enough employees rating a skill in a period to show.")
-        skill = skills[0]
+    skill = heatmap_skill(figures, per_skill)
+    if per_skill and skill is None:
+        return no_data(ax, "No department has enough employees rating a skill in a period to show.")
     ax = department_heatmap(ax, figures, skill)
     if ax.axison:
         what = f"{isolated(skill)} rating" if skill else "rating over all skills"
@@ -943,7 +940,7 @@ def most_wanted_chart(ax: Axes, most_wanted_skills: pd.DataFrame, total_label: s
         return no_data(ax, "No skill was discussed in this period.")
     view = skill_view("most_wanted_skills", most_wanted_skills)
     if not view.per_skill:
-        anyone = most_wanted_skills[most_wanted_skills[SKILL].isna()]
+        anyone = any_skill_rows(most_wanted_skills)
         anyone = anyone.assign(_label=anyone[DEPARTMENT].astype(object).where(anyone[DEPARTMENT].notna(),
                                                                               total_label))
         return value_bars(ax, anyone, "_label", "skills_per_person", sort=False, show_hidden=True, top=None,
@@ -963,11 +960,10 @@ def gaps_chart(ax: Axes, rating_gaps: pd.DataFrame) -> Axes:
     org = rating_gaps[rating_gaps[DEPARTMENT].isna()]
     if org.empty:
         return no_data(ax, "No skill has both a self and a coach rating in this period.")
-    rows = org[privacy.shown(org)].assign(_all=lambda f: f[SKILL].isna())
+    rows = gap_rows(org)
     if rows.empty:
         return no_data(ax, f"All {len(org)} groups are too small to show (or hidden to protect a smaller one).")
-    rows = rows.sort_values(["_all", "mean_gap", SKILL], ascending=[False, False, True], kind="stable")
-    labels = [_label_with_figures(_ALL_SKILLS if pd.isna(skill) else str(skill), f"(n={int(n):,}, mean {gap:+.1f})",
+    labels = [_label_with_figures(ALL_SKILLS if pd.isna(skill) else str(skill), f"(n={int(n):,}, mean {gap:+.1f})",
                                   ax) for skill, n, gap in zip(rows[SKILL], rows[N], rows["mean_gap"].astype(float))]
     _fit_height(ax, len(rows), extra=1.9, per_row=_per_row(labels), grow=any("\n" in label for label in labels))
     y = np.arange(len(rows))
@@ -1032,11 +1028,45 @@ def option_kinds_chart(ax: Axes, option_kinds: pd.DataFrame) -> Axes:
     """
     if option_kinds.empty:
         return no_data(ax, "No plan was measured 6 or 12 months after its conversation yet.")
-    rows = option_kinds[option_kinds[DEPARTMENT].isna()].assign(
-        _shown=lambda f: privacy.shown(f), _gain=lambda f: pd.to_numeric(f["mean_gain"], errors="coerce"))
-    rows = rows.sort_values([HORIZON_MONTHS, "_shown", "_gain", "kind"], ascending=[True, False, False, True],
-                            kind="stable")
+    rows = option_kind_rows(option_kinds)
     rows = rows.assign(label=[f"{int(h)} months: {kind}" for h, kind in zip(rows[HORIZON_MONTHS], rows["kind"])])
-    return value_bars(ax, rows.drop(columns=["_shown", "_gain"]), "label", "mean_gain",
+    return value_bars(ax, rows, "label", "mean_gain",
                       xlabel="Mean gain in rating since the conversation (points)", signed=True, top=None,
                       sort=False, show_hidden=True)
+
+
+# The figures each chart draws (careerconv.views.chart_figures), by chart.
+_FIGURES: dict[Callable[..., Axes], Callable[..., chart_figures.ChartFigures]] = {
+    trends_chart: chart_figures.trends_figures,
+    department_chart: chart_figures.department_figures,
+    distribution_chart: chart_figures.distribution_figures,
+    growth_chart: chart_figures.growth_figures,
+    most_wanted_chart: chart_figures.most_wanted_figures,
+    gaps_chart: chart_figures.gaps_figures,
+    action_items_chart: chart_figures.action_items_figures,
+    option_kinds_chart: chart_figures.option_kinds_figures,
+}
+
+
+def chart_with_figures_html(draw: Callable[..., Axes], table: "Grouping | pd.DataFrame", *, alt: str,
+                            size: tuple[float, float] = (9.0, 4.5), **kwargs) -> str:
+    """A chart of the HR page (:func:`chart_html`) followed by the figures it draws, as a table in a closed
+    ``<details>`` (:func:`careerconv.views.chart_figures.figures_html`); "" when the chart has nothing to show.
+
+    ``draw(ax, table, **kwargs)`` is one of the chart helpers with figures (:data:`_FIGURES`), e.g.
+    ``chart_with_figures_html(trends_chart, trends, alt=reading, size=(9, 4.2))``; ``kwargs`` (a horizon, the
+    label of the all-departments row) go to the chart and to its figures alike.
+
+    Raises
+    ------
+    ValueError
+        For a chart helper whose figures are not known here.
+    """
+    if draw not in _FIGURES:
+        known = ", ".join(chart.__name__ for chart in _FIGURES)
+        raise ValueError(f"no table of figures for the chart {getattr(draw, '__name__', draw)!r}; charts with "
+                         f"figures: {known}")
+    chart = chart_html(draw, table, alt=alt, size=size, **kwargs)
+    if not chart:
+        return ""  # nothing drawn: the reading above says why, and there are no figures to list
+    return chart + chart_figures.figures_html(_FIGURES[draw](table, **kwargs))

@@ -6,7 +6,8 @@ columns either runs off the screen's edge or squeezes its words letter by
 letter. :func:`stacked_table` gives each body cell the header of its column
 (``data-label``), and :func:`stylesheet`'s media query turns every row into a
 card of "column: value" lines there, as the progress report does. Wider
-screens see the table unchanged.
+screens see the table unchanged. :func:`page_table` is a table of the page as
+the notebook shows it: presented, named by a caption for screen readers, stacked.
 
 Every body cell also takes its direction from its own text (``dir="auto"``):
 a department or skill name typed in Hebrew or Arabic reads right to left with
@@ -19,7 +20,11 @@ from __future__ import annotations
 import html
 import re
 
-__all__ = ["NARROW_SCREEN", "stylesheet", "stacked_table"]
+import pandas as pd
+
+from careerconv import analytics
+
+__all__ = ["NARROW_SCREEN", "stylesheet", "stacked_table", "page_table"]
 
 NARROW_SCREEN = 700  # px: up to this width, tables stack and careerconv.views.hr_plots shows its phone drawings
 
@@ -36,6 +41,12 @@ _CSS = f"""<style>
     color: #555; }}
   table.hr-stack td:empty {{ display: none; }}
 }}
+/* A table's name, for screen readers (the heading or the summary above it names it on screen). */
+caption.hr-caption {{ position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
+  clip-path: inset(50%); white-space: nowrap; }}
+details.hr-figures {{ margin: 0.2em 0 1em 0; }}
+details.hr-figures > summary {{ cursor: pointer; color: #1F4E79; font-weight: 600; padding: 0.2em 0; }}
+details.hr-figures[open] > summary {{ margin-bottom: 0.4em; }}
 </style>"""
 
 _THEAD = re.compile(r"<thead>(.*?)</thead>", re.S)
@@ -49,7 +60,8 @@ _TABLE_CLASS = re.compile(r'<table([^>]*)class="([^"]*\bhr-table\b[^"]*)"')
 
 
 def stylesheet() -> str:
-    """The HR page's own styles (display once, at the top): tables that fit a phone's screen."""
+    """The HR page's own styles (display once, at the top): tables that fit a phone's screen, their captions
+    for screen readers only, and the collapsed figures under a chart (``details.hr-figures``)."""
     return _CSS
 
 
@@ -89,3 +101,28 @@ def stacked_table(table_html: str) -> str:
     labelled_body = _BODY_ROW.sub(label_row, body.group(1))
     out = table_html[: body.start(1)] + labelled_body + table_html[body.end(1):]
     return _TABLE_CLASS.sub(lambda m: f'<table{m.group(1)}class="{m.group(2)} hr-stack"', out, count=1)
+
+
+def page_table(name: str, frame: pd.DataFrame, *, caption: str | None = None, total_label: str = "All departments",
+               rows: str = "all", max_rows: int | None = None, source: str | None = None) -> str:
+    """A table of the HR page: :func:`careerconv.analytics.present_html` (every cell escaped), named by
+    ``caption`` (None: the table's title, :data:`careerconv.analytics.TABLE_TITLES`), stacked on a phone.
+
+    Parameters
+    ----------
+    name, frame, total_label, rows, max_rows, source
+        As for :func:`careerconv.analytics.present_html`.
+    caption
+        What the table is, read by a screen reader as the table's name.
+
+    Raises
+    ------
+    ValueError
+        For an unknown table name, or a ``caption`` of None for a table without a title.
+    """
+    if caption is None and name not in analytics.TABLE_TITLES:
+        raise ValueError(f"the table {name!r} has no title; give it a caption (tables with a title: "
+                         f"{', '.join(analytics.TABLE_TITLES)})")
+    named = analytics.TABLE_TITLES[name] if caption is None else caption
+    return stacked_table(analytics.present_html(name, frame, total_label=total_label, rows=rows, max_rows=max_rows,
+                                                caption=named, source=source))
