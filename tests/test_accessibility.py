@@ -200,3 +200,36 @@ def test_next_puts_the_keyboard_in_the_next_sections_first_empty_answer(tmp_path
     app.conversation_screen.next_button.click()
     assert app.conversation_screen.step == "next_steps"
     assert focused[-1].description == "What could you start to do now?"
+
+
+def aria_expanded(button: widgets.Button) -> str | None:
+    """The ``aria-expanded`` the page bridge gives ``button`` (None: it gives none)."""
+    if "cc-expander" not in button._dom_classes:
+        return None
+    return "true" if "cc-expanded" in button._dom_classes else "false"
+
+
+def test_a_skill_cards_edit_button_names_its_skill_and_says_whether_the_card_is_open(conversation: Harness):
+    """Before: every card's button was "Edit ▾" with no aria-expanded, and it hid itself once pressed (the
+    keyboard fell to the page top and the card could not be folded again)."""
+    app = conversation.app
+    app.close_conversation()
+    app.resume_draft()  # the skills of a draft come back folded
+    card = app.editor("skills").card("Negotiation")
+    edit = card.open_button
+    assert not card.built
+    assert accessible_names(edit) == [("button", "Edit Negotiation")]
+    assert aria_expanded(edit) == "false" and edit.description == "Edit ▾"
+
+    edit.click()
+    assert aria_expanded(edit) == "true" and edit.description == "Edit ▴"
+    assert edit.layout.display != "none" and card.ten in card.widget.children
+    card.ten.value = "Closes a deal alone"
+
+    edit.click()
+    assert aria_expanded(edit) == "false" and edit.description == "Edit ▾"
+    assert edit.layout.display != "none" and card.ten not in card.widget.children
+    assert card.summary in card.widget.children and "Closes a deal alone" in card.summary.value
+    assert accessible_names(edit) == [("button", "Edit Negotiation")]
+    saved = {s["skill"]: s for s in app.flush()["skills"]}
+    assert saved["Negotiation"]["ten_looks_like"] == "Closes a deal alone"

@@ -35,7 +35,7 @@ def test_opening_a_skill_card_builds_exactly_the_editors_open_declares(small_org
     assert asked == set(SKILL_KINDS)  # every kind of skill question builds its editors here
     before = set(vars(card))
     card.open()
-    assert set(vars(card)) - before == parts_built_by(SkillCard, "open")
+    assert set(vars(card)) - before == parts_built_by(SkillCard, "_built")
 
 
 def test_reading_a_declared_editor_of_a_folded_card_opens_it_once(small_org: Path):

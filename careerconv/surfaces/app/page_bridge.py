@@ -11,9 +11,11 @@ of JavaScript):
   (``visibilitychange`` / ``pagehide``) the page sends ``{"event": "hidden"}``:
   the app saves what is pending at once instead of after its debounce;
 * buttons named in words (:func:`careerconv.surfaces.app.widgets.named`) are
-  given their tooltip as ``aria-label``, and toggle buttons ``aria-pressed``,
-  whenever they are drawn (a screen reader then says "Move dream 2 up", not
-  "up arrow", and which rating is chosen);
+  given their tooltip as ``aria-label``, toggle buttons ``aria-pressed``, and
+  buttons that show and hide a part (:func:`careerconv.surfaces.app.widgets.expander`)
+  ``aria-expanded``, whenever they are drawn (a screen reader then says "Move
+  dream 2 up", not "up arrow", which rating is chosen, and whether a skill
+  card's editors are shown);
 * :meth:`PageBridge.open_html` opens an HTML document (the summary) in a new
   tab as a ``blob:`` URL (nothing is fetched from anywhere), and
   :meth:`PageBridge.download` offers a file for download.
@@ -29,7 +31,8 @@ import traitlets
 _ESM = r"""
 // Screen readers: a button the app named in words (class cc-named or cc-icon, or one of a cc-named
 // ToggleButtons) is called by its tooltip, not by its symbol or bare number; a toggle button says whether
-// it is the one chosen (ipywidgets shows that by colour only). Kept up as widgets are drawn again.
+// it is the one chosen (ipywidgets shows that by colour only); a button that shows and hides a part
+// (class cc-expander) says whether it is shown (class cc-expanded). Kept up as widgets are drawn again.
 function nameButtons(root) {
   for (const b of root.querySelectorAll('button')) {
     const named = b.classList.contains('cc-icon') || b.closest('.cc-named');
@@ -37,6 +40,10 @@ function nameButtons(root) {
     if (b.classList.contains('widget-toggle-button')) {
       const pressed = String(b.classList.contains('mod-active'));
       if (b.getAttribute('aria-pressed') !== pressed) b.setAttribute('aria-pressed', pressed);
+    }
+    if (b.classList.contains('cc-expander')) {
+      const expanded = String(b.classList.contains('cc-expanded'));
+      if (b.getAttribute('aria-expanded') !== expanded) b.setAttribute('aria-expanded', expanded);
     }
   }
 }

@@ -22,8 +22,8 @@ from careerconv.records.schema import COACH_RATING, SELF_RATING, SKILL
 from .built_on_demand import builds
 from .editors import Editor, EditorContext, prompt
 from .plan_editors import DreamsEditor
-from .widgets import (NO_RATING, RATING_CHOICES, button, classed, flex, full, html, named, rating_in, rating_out,
-                      set_disabled, show, sr_only)
+from .widgets import (NO_RATING, RATING_CHOICES, button, classed, expander, flex, full, html, named, rating_in,
+                      rating_out, set_disabled, show, sr_only)
 
 
 class OptionRow:
@@ -99,15 +99,16 @@ class SkillCard:
         self.data = {**schema.new_skill(skill.get(SKILL) or ""), **skill}
         self.name = self.data[SKILL]
         self.built = False
+        self._parts: list[widgets.Widget] = []  # the editors, once built
         self._dream_position: int | None = (editor.dreams.position_of_rank(self.data.get("dream_rank"))
                                             if editor.dreams else None)
 
         self.title = html(f"{escape(self.name)}", "cc-skill-name")
         self.remove_button = named(button("Remove skill", "cc-link", "cc-remove-skill"),
                                    f"Remove skill {self.name}")
-        self.open_button = named(button("Edit ▾", "cc-link", "cc-skill-open"),
-                                 f"Edit {self.name}: show everything asked about it")
-        self.open_button.on_click(ctx.guard(lambda _b: self.open()))
+        self.expanded = False
+        self.open_button = expander(named(button("Edit ▾", "cc-link", "cc-skill-open"), f"Edit {self.name}"), False)
+        self.open_button.on_click(ctx.guard(lambda _b: self.toggle()))
         self.confirm_remove: widgets.HBox | None = None  # "Remove this skill?", made when first asked
         editor.on_click(self.remove_button, self.ask_remove)
         head = classed(widgets.HBox([self.title,
@@ -136,13 +137,45 @@ class SkillCard:
             self.widget.children = (self._head[0], self.confirm_remove, *self.widget.children[1:])
         show(self.confirm_remove, True)
 
+    def open(self) -> None:
+        """Show the card's editors (built the first time) in place of the summary line."""
+        self._built()
+        self._show_expanded(True)
+
     @builds("options", "targets", SELF_RATING, COACH_RATING, "ten", "min_options", "options_box",
             "add_option_button", "options_note", "chosen_note", "approach", "target_boxes", "target_checks", "dream")
-    def open(self) -> None:
-        """Build the card's editors (once) and show them in place of the summary line; reading one of them
-        (``card.ten``) on a folded card opens it first."""
+    def _built(self) -> None:
+        """Build the card's editors once; reading one of them (``card.ten``) on a card never opened opens it."""
         if self.built:
             return
+        self._build()
+        self._show_expanded(True)
+
+    def fold(self) -> None:
+        """Show the summary line (of what the editors hold now) in place of the editors; they are kept."""
+        self.summary.value = skill_summary_html(self.value(), [q.kind for q in self.editor.skill_question_order])
+        self._show_expanded(False)
+
+    def toggle(self) -> None:
+        """Open a folded card, fold an open one (the **Edit** button)."""
+        if self.expanded:
+            self.fold()
+        else:
+            self.open()
+
+    def _show_expanded(self, expanded: bool) -> None:
+        """Show the editors or the summary; the Edit button stays where it is (the keyboard stays on it) and says
+        which is shown (▾ / ▴, and ``aria-expanded``)."""
+        self.expanded = expanded
+        self.widget.children = (*self._head, *(self._parts if expanded else [self.summary]))
+        if expanded:
+            self.widget.remove_class("cc-skill-folded")
+        else:
+            self.widget.add_class("cc-skill-folded")
+        self.open_button.description = "Edit ▴" if expanded else "Edit ▾"
+        expander(self.open_button, expanded)
+
+    def _build(self) -> None:
         self.built = True
         editor, ctx = self.editor, self.editor.ctx
         self.options: list[OptionRow] = []
@@ -221,9 +254,7 @@ class SkillCard:
             for part in parts:
                 set_disabled(part, True)
             self.set_locked(True)
-        self.widget.children = (*self._head, *parts)
-        self.widget.remove_class("cc-skill-folded")
-        show(self.open_button, False)
+        self._parts = parts
 
     def set_locked(self, locked: bool) -> None:
         """Hide the controls that change the card's shape (remove, add an option) while read-only."""

@@ -118,6 +118,21 @@ def named(widget: widgets.Widget, name: str | list[str]) -> widgets.Widget:
     return classed(widget, "cc-named")
 
 
+def expander(widget: widgets.Button, expanded: bool) -> widgets.Button:
+    """Mark a button that shows and hides a part of the page, and whether that part is shown now.
+
+    The page bridge gives a button of class ``cc-expander`` ``aria-expanded="true"`` while it also has
+    class ``cc-expanded``, ``"false"`` otherwise (a screen reader says "collapsed" / "expanded"); call
+    again whenever the part is shown or hidden. Returns the button (for building trees inline).
+    """
+    widget.add_class("cc-expander")
+    if expanded:
+        widget.add_class("cc-expanded")
+    else:
+        widget.remove_class("cc-expanded")
+    return widget
+
+
 def sr_only(text: str) -> str:
     """``text`` (already escaped) for screen readers only: in the accessible name, not drawn on the screen."""
     return f'<span class="cc-sr-only">{text}</span>'
