@@ -68,3 +68,53 @@ def _ciede2000(lab1: tuple[float, float, float], lab2: tuple[float, float, float
 def colour_difference(first: str, second: str, vision: str = "normal") -> float:
     """CIEDE2000 between two matplotlib colours as seen with ``vision`` (a key of :data:`VISION`)."""
     return _ciede2000(_lab(first, vision), _lab(second, vision))
+
+
+def contrast_ratio(first, second) -> float:
+    """WCAG 2 contrast ratio of two matplotlib colours: (L1 + 0.05) / (L2 + 0.05), L the relative luminance."""
+    def luminance(colour) -> float:
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(colour)]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    high, low = sorted((luminance(first), luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def _painted(artist) -> list:
+    """The colours an artist paints a mark in (its line, its marker's face and edge, a patch's fill and edge)."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+    out = []
+    if isinstance(artist, Line2D):
+        if artist.get_linestyle() not in ("None", "none", "", " ") and artist.get_linewidth() > 0:
+            out.append(artist.get_color())
+        if artist.get_marker() not in ("None", "none", "", " ", None):
+            out += [artist.get_markerfacecolor(), artist.get_markeredgecolor()]
+    elif isinstance(artist, Patch):
+        out.append(artist.get_facecolor())
+        if artist.get_linewidth() > 0:
+            out.append(artist.get_edgecolor())
+    return [c for c in out if not (isinstance(c, str) and c.lower() == "none") and to_rgba_alpha(c) > 0]
+
+
+def to_rgba_alpha(colour) -> float:
+    from matplotlib.colors import to_rgba
+    return to_rgba(colour)[3]
+
+
+def marks_below(ax, minimum: float = 3.0) -> list[tuple[str, str, float]]:
+    """(label, colour, contrast) of every mark of ``ax`` (lines, markers, bars, and the legend's keys) whose
+    most contrasting colour has less than ``minimum`` contrast with the axes' background (WCAG 1.4.11)."""
+    from matplotlib.colors import to_hex
+    background = ax.get_facecolor()
+    legend = ax.get_legend()
+    artists = [*ax.lines, *ax.patches, *(legend.legend_handles if legend is not None else [])]
+    below = []
+    for artist in artists:
+        colours = _painted(artist)
+        if not colours:
+            continue
+        best = max(colours, key=lambda c: contrast_ratio(c, background))
+        ratio = contrast_ratio(best, background)
+        if ratio < minimum:
+            below.append((str(artist.get_label()), to_hex(best), round(ratio, 2)))
+    return below

@@ -11,7 +11,7 @@ from matplotlib.text import Text
 
 from careerconv.views import hr_plots
 from careerconv.rules import privacy
-from colour_vision import colour_difference
+from colour_vision import colour_difference, marks_below
 
 HOSTILE = ["$\\frac{a$", "$\\frac{", "$x$ and $y$", "C:\\new\\table", "snake_case_skill", "<script>alert(1)</script>",
            "50% $$ off", "^{up}_{down}"]
@@ -397,3 +397,35 @@ def test_every_two_trend_lines_are_told_apart_also_with_a_colour_vision_deficien
             for vision in ("protanopia", "deuteranopia", "tritanopia"):
                 if colour_difference(first.get_color(), second.get_color(), vision) < 25:
                     assert first.get_linestyle() != second.get_linestyle(), f"{pair} with {vision}"
+
+
+def _attainment() -> pd.DataFrame:
+    return pd.DataFrame({"horizon_months": [6, 12], "department": [None, None], privacy.COUNT: [30, pd.NA],
+                         "targets_due": [40, pd.NA], "share_reached": [0.5, None], "share_not_reached": [0.2, None],
+                         "share_window_open": [0.1, None], "share_not_measured": [0.2, None],
+                         privacy.PRIVACY: ["", "fewer than 5"]})
+
+
+def _action_items() -> pd.DataFrame:
+    return pd.DataFrame({"department": [None], privacy.COUNT: [30], "share_done": [0.4], "share_in_progress": [0.2],
+                         "share_open": [0.2], "share_dropped": [0.2], privacy.PRIVACY: [""]})
+
+
+@pytest.mark.parametrize("draw", [
+    lambda ax: hr_plots.gaps_chart(ax, _gaps()),
+    lambda ax: hr_plots.trends_chart(ax, _trends(), top=5),
+    lambda ax: hr_plots.distribution_chart(ax, _rating_distribution()),
+    lambda ax: hr_plots.growth_chart(ax, _skill_growth()),
+    lambda ax: hr_plots.most_wanted_chart(ax, _most_wanted()),
+    lambda ax: hr_plots.attainment_chart(ax, _attainment()),
+    lambda ax: hr_plots.action_items_chart(ax, _action_items()),
+    lambda ax: hr_plots.department_heatmap(ax, _department_quarters(), None),
+], ids=["gaps", "trends", "distribution", "growth", "most wanted", "attainment", "action items", "heat map"])
+def test_every_mark_of_an_hr_chart_has_3_to_1_contrast_with_the_background(draw):
+    """WCAG 1.4.11: a line, marker or bar (or its outline) and each legend key. Before: "not reached" and "open"
+    in orange (#E69F00, 2.25:1), "in progress" in sky blue (#56B4E9, 2.3:1), the light parts ("not measured yet"
+    #DCE9F2 1.24:1, "not measured" #BDBDBD 1.88:1, small groups #D9D9D9 1.41:1, low rating bands) with white
+    edges, and the zero lines (#BBBBBB, 1.92:1)."""
+    fig, ax = hr_plots.new_figure(9, 5)
+    draw(ax)
+    assert marks_below(ax) == []

@@ -14,6 +14,7 @@ import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from careerconv.views import plots
+from colour_vision import contrast_ratio, marks_below  # noqa: E402
 from careerconv.rules import progress  # noqa: E402
 from careerconv.rules.progress import AHEAD, BEHIND, DUE_NOT_MEASURED, ON_TRACK, UPCOMING  # noqa: E402
 
@@ -334,3 +335,33 @@ def test_distribution_counts(ax):
 def test_palette_is_defined_once_and_covers_every_status():
     assert set(plots.STATUS_COLOURS) == set(progress.STATUSES)
     assert len(set(plots.STATUS_COLOURS.values())) == len(progress.STATUSES)
+
+
+# --- contrast -------------------------------------------------------------------------
+
+
+def test_every_mark_of_a_progress_chart_has_3_to_1_contrast_with_the_background(ax):
+    """WCAG 1.4.11. Before: the plan line (#B9A3C6, 2.3:1) and the "behind" ring (#E69F00, 2.25:1), both in the
+    legend, and the grey of an upcoming target's bar (#9A9A9A, 2.8:1)."""
+    rows = progress_rows()
+    rows["status"] = [BEHIND, ON_TRACK, UPCOMING]  # every status a ring or a bar is drawn in, over two charts
+    draw_example(ax, progress_rows=rows)
+    assert {t.get_text() for t in ax.get_legend().get_texts()} >= {"Plan: start to each target", "Target",
+                                                                   f"At a target date: {BEHIND}"}
+    assert marks_below(ax) == []
+    bars = Figure().subplots()
+    frame = current_frame()
+    frame["status"] = [UPCOMING, AHEAD, DUE_NOT_MEASURED]
+    plots.current_vs_target_bars(bars, pd.concat([frame, current_frame()], ignore_index=True))
+    assert marks_below(bars) == []
+
+
+@pytest.mark.parametrize("status", sorted(progress.STATUSES))
+def test_every_status_colour_has_3_to_1_contrast_with_white(status):
+    assert contrast_ratio(plots.STATUS_COLOURS[status], "white") >= 3
+
+
+def test_contrast_ratio_is_the_wcag_one():
+    assert round(contrast_ratio("#000000", "#FFFFFF"), 2) == 21.0
+    assert round(contrast_ratio("#E69F00", "white"), 2) == 2.25
+    assert round(contrast_ratio("#777777", "white"), 2) == 4.48

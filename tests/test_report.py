@@ -28,6 +28,7 @@ from careerconv.surfaces.report.index import FAILED, MADE, UNCHANGED, IndexEntry
 from careerconv.surfaces.report.source import data_fingerprint, load_history
 from careerconv.records.schema import ValidationError, new_conversation, new_skill
 from careerconv.records.store import History, NotFound, Store
+from colour_vision import contrast_ratio
 
 SAMPLE = config.SAMPLE_DATA_DIR
 NOTEBOOK = config.NOTEBOOKS_DIR / "progress_report.ipynb"
@@ -676,3 +677,14 @@ def test_a_reports_folder_named_as_a_page_is_refused(sample_data, tmp_path, caps
     assert run_cli("--data", str(sample_data), "report", "E0001", "--as-of", "2026-10-01", "--no-pdf",
                    "-o", str(target), "--merge-index") == 1  # no shards there: refused for that, not for its name
     assert "names the reports folder" not in capsys.readouterr().err
+
+
+def test_every_mark_of_the_chart_key_has_3_to_1_contrast_with_the_white_page():
+    """WCAG 1.4.11, as an accessibility tester measured it: before, the plan's ┄ (#B9A3C6) was 2.3:1 and
+    the "behind" ◯ (#E69F00) 2.25:1."""
+    key = str(render.chart_key())
+    marks = re.findall(r'class="cc-key-mark" style="color:(#[0-9A-Fa-f]{6})">(.)</span>([^<]*)', key)
+    assert {label for _, _, label in marks} >= {"the plan: from your start through each target", "behind", "target"}
+    below = [(label, colour, round(contrast_ratio(colour, "white"), 2)) for colour, _, label in marks
+             if contrast_ratio(colour, "white") < 3]
+    assert below == []

@@ -36,7 +36,7 @@ from . import chart_figures
 from .chart_figures import (ALL_SKILLS, any_skill_rows, bar_order, gap_rows, heatmap_skill, option_kind_rows,
                             trend_line_skills)
 from .html_parts import embedded_figure, escape_html
-from .plots import OKABE_ITO, PALETTE, RATING_CMAP, clean_axes, text_on
+from .plots import MARK_GREY, OKABE_ITO, PALETTE, RATING_CMAP, clean_axes, outline_for, text_on
 
 __all__ = [
     "new_figure",
@@ -69,7 +69,7 @@ __all__ = [
 HIDDEN_COLOUR = "#D9D9D9"
 # The four parts of the targets due: (column, legend, colour). "Not measured yet": the measurement window is
 # still open; "not measured": it closed with no rating near the target's date.
-ATTAINMENT_PARTS = (("share_reached", "reached", "#009E73"), ("share_not_reached", "not reached", "#E69F00"),
+ATTAINMENT_PARTS = (("share_reached", "reached", OKABE_ITO[2]), ("share_not_reached", "not reached", OKABE_ITO[1]),
                     ("share_window_open", "not measured yet", "#DCE9F2"),
                     ("share_not_measured", "not measured", "#BDBDBD"))
 # One (colour, marker, line style) per trend line, the most-rated skill first. Okabe-Ito has no six colours
@@ -77,12 +77,13 @@ ATTAINMENT_PARTS = (("share_reached", "reached", "#009E73"), ("share_not_reached
 # for a line), so the sixth is a dark red (ColorBrewer's Reds): every two colours are at least 35 apart
 # (CIEDE2000; orange and vermillion were 22). The pairs a colour-vision deficiency brings closer than 25
 # (blue/green and orange/purple with tritanopia, blue/purple, orange/green and black/red with protanopia,
-# green/purple and green/red with deuteranopia) differ in line style too, and every line has its own marker.
+# green/purple and green/red with deuteranopia, orange/red with both) differ in line style too, and every line
+# has its own marker.
 TREND_STYLES: tuple[tuple[str, str, object], ...] = (
-    ("#0072B2", "o", "-"), ("#E69F00", "s", "-"), ("#009E73", "^", "--"), ("#CC79A7", "D", ":"),
-    ("#000000", "v", "-."), ("#A50F15", "P", "-"))
-STATUS_ORDER = (("share_done", "Done", "#009E73"), ("share_in_progress", "In progress", "#56B4E9"),
-                ("share_open", "Open", "#E69F00"), ("share_dropped", "Dropped", "#9A9A9A"))
+    (OKABE_ITO[0], "o", "-"), (OKABE_ITO[1], "s", "-"), (OKABE_ITO[2], "^", "--"), (OKABE_ITO[3], "D", ":"),
+    ("#000000", "v", "-."), ("#A50F15", "P", ":"))
+STATUS_ORDER = (("share_done", "Done", OKABE_ITO[2]), ("share_in_progress", "In progress", OKABE_ITO[4]),
+                ("share_open", "Open", OKABE_ITO[1]), ("share_dropped", "Dropped", MARK_GREY))
 
 
 # Text from the data (skill and department names) is drawn as typed: "$x$" is two dollar signs around an x,
@@ -460,8 +461,8 @@ def department_heatmap(ax: Axes, department_trends: pd.DataFrame, skill: str | N
     ax.tick_params(length=0, colors=PALETTE["muted"])
     for side in ax.spines.values():
         side.set_visible(False)
-    handles = [Patch(facecolor=HIDDEN_COLOUR, label="not shown (small group)"),
-               Patch(facecolor="white", edgecolor="#BBBBBB", label="nobody rated it")]
+    handles = [Patch(facecolor=HIDDEN_COLOUR, edgecolor=outline_for(HIDDEN_COLOUR), label="not shown (small group)"),
+               Patch(facecolor="white", edgecolor=outline_for("white"), label="nobody rated it")]
     if compact:
         handles.insert(0, Patch(facecolor=RATING_CMAP(0.65), label="upper number: median rating; lower: n (employees)"))
     ax.legend(handles=handles, frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
@@ -492,7 +493,8 @@ def compact_period_labels(periods: Sequence[tuple[pd.Timestamp, pd.Timestamp]]) 
 
 
 def _cell_patch(x: float, y: float) -> Rectangle:
-    return Rectangle((x - 0.5, y - 0.5), 1, 1, facecolor=HIDDEN_COLOUR, edgecolor="white", linewidth=1)
+    return Rectangle((x - 0.5, y - 0.5), 1, 1, facecolor=HIDDEN_COLOUR, edgecolor=outline_for(HIDDEN_COLOUR),
+                     linewidth=1)
 
 
 @plain_text
@@ -524,12 +526,13 @@ def band_bars(ax: Axes, distribution: pd.DataFrame) -> Axes:
         widths = np.array([float(rows.loc[s, "share"])
                            if s in rows.index and rows.loc[s, privacy.PRIVACY] == "" else 0.0 for s in skills])
         colour = RATING_CMAP((low + high) / 2 / 10)
-        ax.barh(y, widths, left=left, height=0.62, color=colour, edgecolor="white", linewidth=0.6, label=label)
+        ax.barh(y, widths, left=left, height=0.62, color=colour, edgecolor=outline_for(colour), linewidth=0.6,
+                label=label)
         left += widths
     rest = np.clip(1 - left, 0, 1)
     if (rest > 1e-9).any():
-        ax.barh(y, rest, left=left, height=0.62, color=HIDDEN_COLOUR, edgecolor="white", linewidth=0.6,
-                label="not shown")
+        ax.barh(y, rest, left=left, height=0.62, color=HIDDEN_COLOUR, edgecolor=outline_for(HIDDEN_COLOUR),
+                linewidth=0.6, label="not shown")
     ax.set_yticks(y, labels, fontsize=BAR_LABEL_POINTS)
     ax.set_ylim(len(skills) - 0.5, -0.5)
     ax.set_xlim(0, 1)
@@ -629,7 +632,7 @@ def value_bars(ax: Axes, frame: pd.DataFrame, label: str, value: str, *, xlabel:
         high = max(0.0, float(shown_values.max()) if len(shown_values) else 0.0)
         pad = max(high - low, 1e-9) * 0.18
         ax.set_xlim(low - (pad if low < 0 else 0), high + pad)
-        ax.axvline(0, color="#BBBBBB", linewidth=0.8)
+        ax.axvline(0, color=MARK_GREY, linewidth=0.8)
     else:
         ax.set_xlim(0, span * 1.2)
     if reference is not None and not pd.isna(reference):
@@ -731,7 +734,8 @@ def status_bars(ax: Axes, action_items: pd.DataFrame, *, total_label: str = "All
     for column, legend, colour in STATUS_ORDER:
         values = pd.to_numeric(action_items[column], errors="coerce").fillna(0).to_numpy(dtype=float)
         values = np.where(shown, values, 0)
-        ax.barh(y, values, left=left, height=0.62, color=colour, edgecolor="white", linewidth=0.6, label=legend)
+        ax.barh(y, values, left=left, height=0.62, color=colour, edgecolor=outline_for(colour), linewidth=0.6,
+                label=legend)
         _share_labels(ax, y, left, values, colour, fontsize=7.5)
         left += values
     for yi, ok, text in zip(y, shown, action_items[privacy.PRIVACY]):
@@ -906,8 +910,8 @@ def attainment_chart(ax: Axes, target_attainment: pd.DataFrame) -> Axes:
     left = np.zeros(len(org))
     for column, legend, colour in ATTAINMENT_PARTS:
         values = np.where(shown, pd.to_numeric(org[column], errors="coerce").fillna(0).to_numpy(dtype=float), 0)
-        ax.barh(y, values, left=left, height=0.62, color=colour, edgecolor="white", linewidth=0.6, label=legend,
-                hatch="///" if column == "share_not_measured" else None)
+        ax.barh(y, values, left=left, height=0.62, color=colour, edgecolor=outline_for(colour), linewidth=0.6,
+                label=legend, hatch="///" if column == "share_not_measured" else None)
         _share_labels(ax, y, left, values, colour, fontsize=8)
         left += values
     labels = []
@@ -979,7 +983,7 @@ def gaps_chart(ax: Axes, rating_gaps: pd.DataFrame) -> Axes:
     ax.set_yticks(y, labels, fontsize=BAR_LABEL_POINTS)
     ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.set_xlim(-1.15, 1.15)
-    ax.axvline(0, color="#BBBBBB", linewidth=0.8)
+    ax.axvline(0, color=MARK_GREY, linewidth=0.8)
     # Every 50% where there is room, every 100% on a phone's narrow axes (five labels ran together there).
     ax.xaxis.set_major_locator(MaxNLocator(nbins="auto", steps=[5, 10]))
     ax.xaxis.set_major_formatter(lambda v, _: f"{abs(v):.0%}")

@@ -52,34 +52,39 @@ __all__ = [
 ]
 
 # --- palette (Okabe-Ito) -----------------------------------------------------
+# Every colour that marks something (a line, a marker, a bar) has a contrast of at least 3:1 with the white
+# background (WCAG 1.4.11). Okabe-Ito's orange (2.2:1), sky blue (2.3:1) and yellow (1.3:1) do not: they are
+# darkened here in their own hue, so the palette keeps its colour-vision-safe hues.
 OKABE_ITO: tuple[str, ...] = (
     "#0072B2",  # blue
-    "#E69F00",  # orange
+    "#C98400",  # orange, darkened from #E69F00 (3.1:1)
     "#009E73",  # bluish green
     "#CC79A7",  # reddish purple
-    "#56B4E9",  # sky blue
+    "#2F8FCB",  # sky blue, darkened from #56B4E9 (3.5:1)
     "#D55E00",  # vermillion
-    "#F0E442",  # yellow
+    "#9E8C00",  # yellow, darkened from #F0E442 to an olive (3.4:1)
     "#000000",  # black
 )
+# Grey for what has no colour of its own (upcoming targets, dropped items): the lightest grey at 3:1.
+MARK_GREY = "#8C8C8C"
 STATUS_COLOURS: dict[str, str] = {
-    AHEAD: "#0072B2",
-    ON_TRACK: "#009E73",
-    BEHIND: "#E69F00",
+    AHEAD: OKABE_ITO[0],
+    ON_TRACK: OKABE_ITO[2],
+    BEHIND: OKABE_ITO[1],
     DUE_NOT_MEASURED: "#B35C00",  # a darker orange: a date passed and nobody looked
-    UPCOMING: "#9A9A9A",
+    UPCOMING: MARK_GREY,
 }
 PALETTE: dict[str, str] = {
     "rating": "#3A4A5C",  # slate: the employee's own line
     "target": "#CC79A7",  # purple stars: where they aim to be
-    "plan": "#B9A3C6",  # the dashed on-track lines, a quieter purple
+    "plan": "#A084B8",  # the dashed on-track lines, a quieter purple (3.2:1; #B9A3C6 was 2.3:1)
     "baseline": "#3A4A5C",
     "coach": "#8A6D3B",  # the coach's ratings, a muted brown
     "as_of": "#7F7F7F",
     "grid": "#E6E6E6",
     "text": "#333333",
     "muted": "#6B6B6B",
-    "bar": "#9A9A9A",
+    "bar": MARK_GREY,
 }
 # Sequential blues for ratings 1..10 (light = low); readable in greyscale too.
 RATING_CMAP = LinearSegmentedColormap.from_list("careerconv_ratings", ["#DCEAF7", "#0B3C6B"])
@@ -595,12 +600,25 @@ def _draw_bars(ax: Axes, frame: pd.DataFrame, legend_columns: int = 3) -> None:
     dodge_labels(ax, labels)
 
 
+def contrast_ratio(first: Any, second: Any = "white") -> float:
+    """WCAG 2 contrast ratio of two matplotlib colours, from 1 (the same) to 21 (black on white)."""
+    def luminance(colour: Any) -> float:
+        r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+                   for c in matplotlib.colors.to_rgb(colour))
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    high, low = sorted((luminance(first), luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
 def text_on(colour: str) -> str:
-    """White or near-black, whichever reads better on ``colour`` (WCAG relative luminance)."""
-    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-               for c in matplotlib.colors.to_rgb(colour))
-    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
-    return "white" if (1.05 / (luminance + 0.05)) >= 4.5 else "#1A1A1A"
+    """White or near-black, whichever reads better on ``colour`` (white where it has 4.5:1)."""
+    return "white" if contrast_ratio(colour, "white") >= 4.5 else "#1A1A1A"
+
+
+def outline_for(fill: Any) -> str:
+    """The edge of a filled mark on white: a white gap from its neighbours where its fill has 3:1 with white
+    (WCAG 1.4.11), else a grey outline that has (a light part of a bar is then still seen where it ends)."""
+    return "white" if contrast_ratio(fill, "white") >= 3 else MARK_GREY
 
 
 def rating_trend(
