@@ -251,9 +251,13 @@ def resume_draft(ui: CoachUI, conversation_id: str) -> None:
     assert "Rated 7" in card.locator(".cc-skill-summary").inner_text()
     assert card.locator(".cc-self-rating").count() == 0
     ui.shot("08-draft-resumed-folded")
+    # its Edit button says which skill and whether the card is open (aria-expanded, set by the page bridge),
+    # and stays where it is, so the keyboard is not dropped and the card folds again
+    card.locator('.cc-skill-open[aria-label="Edit Statistics"][aria-expanded="false"]').wait_for()
     card.locator(".cc-skill-open").click()
     card.locator(".cc-self-rating").wait_for()
-    assert card.locator(".cc-skill-open").is_hidden()
+    card.locator('.cc-skill-open[aria-expanded="true"]').wait_for()
+    assert card.locator(".cc-skill-open").is_visible()
     assert card.locator(".cc-self-rating button.mod-active").inner_text().strip() == "7"
     assert card.locator(".cc-option-text textarea").nth(1).input_value() == "Statistics option 2"
     assert card.locator(".cc-target-12 select").evaluate("s => s.options[s.selectedIndex].text") == "9"
