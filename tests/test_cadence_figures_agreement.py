@@ -1,9 +1,9 @@
 """cadence.due_list and the HR report's action-item and "who is covered" figures (record_tables.item_rows,
 action_items_piece and overview_piece), which work on whole-number codes of the ids, agree with the versions that
-looked every id up as text, on seeded random organisations: ids whose text order differs from their natural order (E2, E10), people
-with no conversation, several conversations and drafts of one day, check-ins after the day, missing cadences and
-follow-up intervals, duplicate rows, records without an employee id, and frames in memory (objects) as well as
-Arrow-backed text.
+looked every id up as text, on seeded random organisations: ids whose text order differs from their natural
+order (E2, E10), people with no conversation, several conversations and drafts of one day, check-ins after the
+day, missing cadences and follow-up intervals, duplicate rows, records without an employee id, and frames in
+memory (objects) as well as Arrow-backed text.
 
 The references below are those earlier versions, kept as the definition.
 """
