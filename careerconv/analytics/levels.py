@@ -94,32 +94,115 @@ def _add(frames: list[pd.DataFrame], keys: list[str] | None) -> pd.DataFrame:
 
 
 def level_piece(per_emp: pd.DataFrame, by: list[str], stats: Stats, scope: ReportScope,
-                contrib: pd.DataFrame | None = None) -> Piece:
+                contrib: pd.DataFrame | None = None, codes: Mapping[str, np.ndarray] | None = None) -> Piece:
     """The additive figures of rows of one part (``employee_id``, ``department``, ``by``..., value columns).
 
-    Only the selected departments count; ``contrib`` is kept as it is (see :func:`contributions`).
+    Only the selected departments count; ``contrib`` is kept as it is (see :func:`contributions`). ``codes``
+    holds whole numbers for some of the columns, if already worked out (see :func:`column_codes`).
+
+    The figures are those of pandas' ``groupby(by + [department], dropna=False, sort=False)``: the groups in the
+    order they first occur, distinct employees counted as ``nunique`` counts them (a missing id is nobody),
+    pandas' own sums. They are worked out on whole numbers, each column numbered once (see :func:`key_frame`).
     """
     _check_stats(stats)
-    inside = per_emp[per_emp[DEPARTMENT].isin(scope.selected)]
     keys = [*by, DEPARTMENT]
-    spec: dict[str, tuple[str, str]] = {N: (EMPLOYEE_ID, "nunique")}
-    for name, (column, how) in stats.items():
-        if how in (MEAN, SUM):
-            spec[f"{name}|sum"] = (column, "sum")
-        if how == MEAN:
-            spec[f"{name}|count"] = (column, "count")
-    if inside.empty:
-        sums = pd.DataFrame({c: [] for c in [*keys, *spec]})
+    inside = per_emp[DEPARTMENT].isin(scope.selected).to_numpy()
+    rows = np.arange(len(per_emp)) if inside.all() else np.flatnonzero(inside)
+    known = codes or {}
+
+    def numbers(name: str, lowest: int = -1) -> np.ndarray:
+        found = known[name] if name in known else column_codes(per_emp[name], lowest)
+        return found if len(rows) == len(found) else found[rows]
+
+    key_codes = [numbers(c) for c in keys]
+    cell, first = _cells(key_codes)
+    if not len(first):
+        sums = pd.DataFrame({c: [] for c in [*keys, N, *_sum_names(stats)]})
     else:
-        sums = inside.groupby(keys, dropna=False, as_index=False, sort=False).agg(**spec)
-    values = []
-    for name, (column, how) in stats.items():
-        if how == MEDIAN:
-            found = inside.dropna(subset=[column]).groupby([*keys, column], dropna=False, as_index=False,
-                                                           sort=False).size()
-            values.append(found.rename(columns={column: "value", "size": "count"}).assign(stat=name))
+        sums = key_frame(per_emp, keys, [c[first] for c in key_codes], rows[first])
+        sums[N] = distinct_counts(cell, numbers(EMPLOYEE_ID, lowest=0), len(first))
+        for name, (column, how) in stats.items():
+            if how in (MEAN, SUM):
+                values = per_emp[column] if len(rows) == len(per_emp) else per_emp[column].iloc[rows]
+                sums[f"{name}|sum"] = _group_sums(values, cell, len(first))
+            if how == MEAN:
+                values = per_emp[column] if len(rows) == len(per_emp) else per_emp[column].iloc[rows]
+                sums[f"{name}|count"] = _group_counts(values, cell, len(first))
+    values = [_value_counts(per_emp, keys, key_codes, cell, rows, numbers(column), name, column)
+              for name, (column, how) in stats.items() if how == MEDIAN]
     value_frame = pd.concat(values, ignore_index=True) if values else pd.DataFrame()
     return Piece(list(by), sums, value_frame, contrib if contrib is not None else pd.DataFrame())
+
+
+def _sum_names(stats: Stats) -> list[str]:
+    """The columns of :attr:`Piece.sums` behind ``stats`` (besides the groups and ``n_employees``)."""
+    return [f"{name}|{part}" for name, (_, how) in stats.items()
+            for part in {MEAN: ("sum", "count"), SUM: ("sum",), MEDIAN: ()}[how]]
+
+
+def _cells(codes: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's group (rows with equal codes), the groups numbered in the order they first occur, and the
+    first row of each group."""
+    if not len(codes[0]):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    cell = pd.factorize(combined_codes(codes))[0]
+    return cell, _first_of_codes(cell)
+
+
+def key_frame(frame: pd.DataFrame, keys: list[str], codes: list[np.ndarray], rows: np.ndarray) -> pd.DataFrame:
+    """The ``keys`` of the rows ``rows`` of ``frame`` (one row per group; ``codes``: their codes, as
+    :func:`column_codes` numbers them), as pandas' ``groupby(keys, dropna=False, as_index=False)`` shows the
+    groups' values (its types, its missing values): each distinct value of each key is grouped by pandas once,
+    alone, and put where it occurs."""
+    if not len(rows):
+        return frame.iloc[:0].groupby(keys, dropna=False, sort=False, as_index=False).size().drop(columns="size")
+    columns = {}
+    for key, code in zip(keys, codes):
+        column = frame[key]
+        if column.dtype != object and not isinstance(column.dtype, pd.CategoricalDtype) and code.min() >= 0:
+            columns[key] = column.iloc[rows].reset_index(drop=True)  # pandas keeps these types as they are
+            continue
+        _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+        distinct = column.iloc[rows[first]].to_frame()
+        shown = distinct.groupby(key, dropna=False, sort=False, as_index=False).size()[key]
+        columns[key] = shown.take(inverse.reshape(-1)).reset_index(drop=True)
+    return pd.DataFrame(columns)
+
+
+def _group_sums(values: pd.Series, cell: np.ndarray, cells: int) -> pd.Series | np.ndarray:
+    """The sum of ``values`` in each of ``cells`` groups, as pandas' ``groupby(...).sum()`` adds them up (whole
+    numbers and booleans counted exactly; other numbers added by pandas, in its own way)."""
+    if values.dtype == bool:
+        return np.bincount(cell[values.to_numpy()], minlength=cells).astype(np.int64)
+    return values.groupby(cell, sort=True).sum().reset_index(drop=True)
+
+
+def _group_counts(values: pd.Series, cell: np.ndarray, cells: int) -> pd.Series | np.ndarray:
+    """How many of ``values`` are present in each of ``cells`` groups, as pandas' ``groupby(...).count()`` counts
+    them (of its type: pandas counts a nullable column into a nullable one)."""
+    if isinstance(values.dtype, np.dtype):
+        return np.bincount(cell[values.notna().to_numpy()], minlength=cells).astype(np.int64)
+    return values.groupby(cell, sort=True).count().reset_index(drop=True)
+
+
+def distinct_counts(cell: np.ndarray, member: np.ndarray, cells: int) -> np.ndarray:
+    """How many distinct members (codes from 0; -1: nobody) each of ``cells`` groups has (``cell``: each row's
+    group, -1: none)."""
+    counted = ~duplicated(combined_codes([cell, member])) & (member >= 0) & (cell >= 0)
+    return np.bincount(cell[counted], minlength=cells).astype(np.int64)
+
+
+def _value_counts(frame: pd.DataFrame, keys: list[str], key_codes: list[np.ndarray], cell: np.ndarray,
+                  rows: np.ndarray, value: np.ndarray, name: str, column: str) -> pd.DataFrame:
+    """``keys..., value, count, stat``: the rows ``rows`` of ``frame`` that have a value (their keys' codes
+    ``key_codes``, their groups ``cell``, the codes of their values ``value``) counted per group and value, as
+    pandas' ``groupby([*keys, column], dropna=False, sort=False).size()`` counts them."""
+    present = np.flatnonzero(value >= 0)
+    pair, first = _cells([cell[present], value[present]])
+    at = present[first]
+    found = key_frame(frame, [*keys, column], [c[at] for c in [*key_codes, value]], rows[at])
+    found["size"] = np.bincount(pair, minlength=len(first)).astype(np.int64)
+    return found.rename(columns={column: "value", "size": "count"}).assign(stat=name)
 
 
 def summed_piece(sums: pd.DataFrame, by: list[str], stats: Stats, contrib: pd.DataFrame | None = None) -> Piece:
@@ -282,11 +365,13 @@ def no_contributions(by: list[str]) -> pd.DataFrame:
     return pd.DataFrame({**{c: [] for c in by}, DEPARTMENT: [], "quarter": [], "n": []})
 
 
-def contributions(events: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+def contributions(events: pd.DataFrame, by: list[str],
+                  codes: Mapping[str, np.ndarray] | None = None) -> pd.DataFrame:
     """Distinct employees per (by..., department, quarter) from rows ``by..., employee_id, department, date``.
 
     An employee counts once per group (``by``, quarter), in the department of their first row there; a
-    missing id counts as nobody (as ``nunique`` counts it).
+    missing id counts as nobody (as ``nunique`` counts it). ``codes`` holds whole numbers for some of the
+    columns, if already worked out (see :func:`column_codes`).
     """
     if events.empty:
         return no_contributions(by)
@@ -296,10 +381,15 @@ def contributions(events: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     # row per cell is carried to the last step, which puts the cells' values back as pandas groups them.
     nat = quarter == np.iinfo(np.int64).min
     quarter_code = np.where(nat, -1, (quarter - (quarter[~nat].min() if (~nat).any() else 0)) // 3)
-    group = combined_codes([*(_codes(events[c]) for c in by), quarter_code])
-    employee = _codes(events[EMPLOYEE_ID], lowest=0)  # -1 would be a missing id
+    known = codes or {}
+
+    def numbers(name: str, lowest: int = -1) -> np.ndarray:
+        return known[name] if name in known else column_codes(events[name], lowest)
+
+    group = combined_codes([*(numbers(c) for c in by), quarter_code])
+    employee = numbers(EMPLOYEE_ID, lowest=0)  # -1 would be a missing id
     kept = np.flatnonzero(~duplicated(combined_codes([group, employee])))
-    cell, _ = pd.factorize(combined_codes([group[kept], pd.factorize(events[DEPARTMENT])[0][kept]]))
+    cell, _ = pd.factorize(combined_codes([group[kept], numbers(DEPARTMENT)[kept]]))
     first = kept[_first_of_codes(cell)]  # the first row of each cell, in the order of the cells
     n = np.bincount(cell, weights=employee[kept] >= 0).astype(np.int64)
     frame = events.iloc[first, [events.columns.get_loc(c) for c in [*by, DEPARTMENT]]] \
@@ -323,13 +413,14 @@ def combined_codes(codes: list[np.ndarray]) -> np.ndarray:
     return combined
 
 
-def _codes(column: pd.Series, lowest: int = -1) -> np.ndarray:
-    """Whole numbers that are equal where the values are (-1: missing): the values themselves if they are whole
-    numbers from ``lowest`` to below 2**31 (as the employees' and skills' codes are), else as pandas factorizes
+def column_codes(column: pd.Series, lowest: int = -1) -> np.ndarray:
+    """Whole numbers from -1 that are equal where the values are (-1: missing): the values themselves if they are
+    whole numbers from ``lowest`` to below 2**31 (as the employees' and skills' codes are), else as pandas factorizes
     them."""
-    values = column.to_numpy() if column.dtype.kind == "i" else None
-    if values is not None and (not len(values) or (values.min() >= lowest and values.max() < 2 ** 31)):
-        return values.astype(np.int64, copy=False)
+    if column.dtype.kind == "i" and not column.hasnans:
+        values = column.to_numpy(dtype=np.int64)
+        if not len(values) or (values.min() >= lowest and values.max() < 2 ** 31):
+            return values
     return pd.factorize(column)[0]
 
 
