@@ -93,7 +93,8 @@ def test_the_reports_sharing_the_end_look_up_the_plans_of_their_targets_once(tab
     analytics.hr_aggregates(tables, "2026-10-01", period=PERIOD, k=5, part_rows=10**9)
     (sharing,) = starts  # one part: the reports starting earlier, besides the report itself
     assert sharing > 0 and len(reports) > sharing + 1
-    assert len(calls) == 1 + len(reports) - (1 + sharing), (len(calls), len(reports), sharing)
+    # At most once per report with its own end (one whose period holds no plan classifies nothing at all).
+    assert 1 <= len(calls) <= 1 + len(reports) - (1 + sharing), (len(calls), len(reports), sharing)
 
 
 def test_the_neighbouring_reports_counted_for_their_group_sizes_only_give_the_same_pieces_and_tables(
