@@ -914,3 +914,38 @@ def test_blank_codes_are_the_missing_and_white_space_values_the_targets_refuse()
     assert progress.blank_codes(np.array([-1, -1]), []).tolist() == [True, True]
     with pytest.raises(ValueError, match="a value is required"):
         progress_at_horizons(make_targets([("\t", "c1", T0, "SQL", 2, 6, 3)]), make_ratings([]), "2025-01-01")
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), kind=st.sampled_from(["object", "arrow", "category", "int", "small int",
+                                                             "wide int"]))
+def test_text_codes_are_the_codes_of_factorize_sorted(seed, kind):
+    """Text read as categories (unused categories, missing values, text beyond ASCII) and whole numbers are
+    numbered without pandas' sorting factorize (issue 11 speed-up), with its result: ranks in the sort order of the
+    values as text or as numbers, missing -1, the distinct values in that order."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(0, 40))
+    words = np.array(["E10", "E2", "e1", "Zoë", "zoe", "日本", " x", "ß", "", "a b"], dtype=object)
+    values = {"object": lambda: pd.Series(rng.choice(words, n), dtype=object),
+              "arrow": lambda: pd.Series(rng.choice(words, n), dtype="str"),
+              "category": lambda: pd.Series(rng.choice(words, n), dtype="str").astype(
+                  pd.CategoricalDtype(pd.Index(words[::-1], dtype="str"))).where(rng.random(n) > 0.2),
+              "int": lambda: pd.Series(rng.integers(-5, 30, n)),
+              "small int": lambda: pd.Series(rng.integers(0, 9, n).astype(np.uint8)),
+              "wide int": lambda: pd.Series(rng.integers(0, 2**40, n))}[kind]()
+    codes, distinct = progress.text_codes(values)
+    plain = values.astype(values.cat.categories.dtype) if kind == "category" else values
+    want_codes, want_distinct = pd.factorize(plain, sort=True, use_na_sentinel=True)
+    assert codes.tolist() == want_codes.tolist()
+    assert list(distinct) == list(want_distinct) and distinct.dtype == object
+    assert all(type(a) is type(b) for a, b in zip(distinct, np.asarray(want_distinct, dtype=object)))
+
+
+def test_horizon_dates_of_whole_months_as_numbers_or_as_nullable_numbers_agree():
+    t0 = pd.Series(pd.to_datetime(["2024-01-31", None, "2024-02-29 10:00", "2023-12-31"], format="ISO8601"))
+    months = pd.Series([1, 6, 12, 18])
+    want = pd.Series(pd.to_datetime(["2024-02-29", None, "2025-02-28 10:00", "2025-06-30"], format="ISO8601")).astype("datetime64[ns]")
+    pd.testing.assert_series_equal(progress.horizon_dates(t0, months), want)
+    pd.testing.assert_series_equal(progress.horizon_dates(t0, months.astype("Int64")), want)
+    with pytest.raises(ValueError, match="got -6"):
+        progress.horizon_dates(t0, pd.Series([-6, 6, 6, 6]))

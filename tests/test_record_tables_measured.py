@@ -74,18 +74,20 @@ def test_the_targets_are_measured_as_the_rule_measures_them_all_at_once(seed, as
     assert got[EMPLOYEE_ID].dtype == np.int64
 
 
-@pytest.mark.parametrize("bad", [None, "  "])
-def test_a_target_without_an_employee_is_refused_as_the_rule_refuses_it(bad):
+@pytest.mark.parametrize("column", [EMPLOYEE_ID, CONVERSATION_ID])
+@pytest.mark.parametrize("bad", [None, "", "  "])
+def test_a_target_without_an_employee_or_conversation_is_refused_as_the_rule_refuses_it(column, bad):
+    """The rule is given whole numbers for both ids: a target without one is still refused, as the rule says."""
     targets, chosen, ratings, drafts, department_of = history(3, "str")
-    targets[EMPLOYEE_ID] = targets[EMPLOYEE_ID].astype(object)
-    targets.loc[targets[EMPLOYEE_ID].eq("e2"), EMPLOYEE_ID] = bad
-    targets = targets.astype({EMPLOYEE_ID: "str"})
+    targets[column] = targets[column].astype(object)
+    targets.loc[targets[column].eq(targets[column].iloc[0]), column] = bad
+    targets = targets.astype({column: "str"})
     with pytest.raises(ValueError) as rule:
         progress.progress_at_horizons(targets[chosen], ratings, "2026-01-01")
     with pytest.raises(ValueError) as measured:
         record_tables._measured_targets(targets, chosen, ratings, drafts, context("2026-01-01"), department_of)
     assert str(measured.value) == str(rule.value)
-    assert "employee_id" in str(rule.value)
+    assert column in str(rule.value)
 
 
 def test_no_chosen_target_gives_the_empty_table():
@@ -94,3 +96,25 @@ def test_no_chosen_target_gives_the_empty_table():
                                           context("2026-01-01"), department_of)
     assert got.empty and list(got.columns) == [*record_tables._PROGRESS_READ, "department", "skill_id"]
     assert CONVERSATION_ID in got.columns
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), run_rows=st.sampled_from([1, 20, 10**6]))
+def test_targets_read_as_categories_are_measured_as_the_rule_measures_them(seed, run_rows):
+    """As the targets come from disk: employee, conversation and skill as categories (with categories no target
+    holds); the conversations keep their type."""
+    targets, chosen, ratings, drafts, department_of = history(seed, "str")
+    for column in (EMPLOYEE_ID, CONVERSATION_ID, SKILL):
+        targets[column] = targets[column].astype("category").cat.add_categories([f"unused {column}"])
+    ctx = context("2026-01-01")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(record_tables, "_PROGRESS_ROWS", run_rows)
+        got = record_tables._measured_targets(targets, chosen, ratings, drafts, ctx, department_of)
+    want = by_the_rule(targets, chosen, ratings, drafts, ctx, department_of)
+    assert isinstance(got[CONVERSATION_ID].dtype, pd.CategoricalDtype)
+    pd.testing.assert_series_equal(got[CONVERSATION_ID], want[CONVERSATION_ID])
+    pd.testing.assert_frame_equal(got.drop(columns=[EMPLOYEE_ID, "department"]),
+                                  want.drop(columns=[EMPLOYEE_ID, "department"]))
+    assert got[EMPLOYEE_ID].tolist() == want[EMPLOYEE_ID].tolist()
+    assert got["department"].astype(object).tolist() == want["department"].astype(object).tolist()
+

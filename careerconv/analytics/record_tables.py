@@ -11,6 +11,7 @@ protected table. :func:`part_pieces` runs every ``*_piece`` on one part;
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -240,14 +241,34 @@ def _other_pieces(shared: PartShared, ctx: Context, *, everything: bool,
 def _conversations(frames: Mapping[str, pd.DataFrame],
                    scope: ReportScope) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame, set[str]]:
     """The conversations completed before the end of the period (their days without the time), the ids of
-    the drafts, the completed conversations in the period and their ids."""
-    convs = frames["conversations"]
-    convs = convs.assign(date=pd.to_datetime(convs[DATE]).dt.normalize())
-    completed = convs[(convs[STATUS] == "completed") & (convs[DATE] < scope.end)]
-    drafts = convs.loc[convs[STATUS] != "completed", CONVERSATION_ID].astype(str)
+    the drafts, the completed conversations in the period and their ids.
+
+    What is the same in every report (:func:`_conversation_days`) is worked out once per part."""
+    convs, is_completed, drafts = _conversation_days(frames["conversations"])
+    completed = convs[is_completed & (convs[DATE] < scope.end).to_numpy(dtype=bool)]
     in_period = completed[completed[DATE] >= scope.start]
     # A list is made faster than a Series is read.
-    return completed, drafts, in_period, set(in_period[CONVERSATION_ID].astype(str).tolist())
+    return completed, drafts.copy(deep=False), in_period, set(in_period[CONVERSATION_ID].astype(str).tolist())
+
+
+# The part's conversations as :func:`_conversation_days` gives them, by the id of the frame (while it lives).
+_CONVERSATION_DAYS: dict[int, tuple[Any, tuple[pd.DataFrame, np.ndarray, pd.Series]]] = {}
+
+
+def _conversation_days(conversations: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, pd.Series]:
+    """The conversations with their days (the time dropped), whether each is completed, and the ids of the
+    drafts: what every report of a part reads of them (:func:`_conversations`), the same in each, so worked out
+    once for each frame and kept while it lives."""
+    key = id(conversations)
+    held = _CONVERSATION_DAYS.get(key)
+    if held is not None and held[0]() is conversations:
+        return held[1]
+    convs = conversations.assign(date=pd.to_datetime(conversations[DATE]).dt.normalize())
+    is_completed = (convs[STATUS] == "completed").fillna(False).to_numpy(dtype=bool)
+    drafts = convs.loc[convs[STATUS] != "completed", CONVERSATION_ID].astype(str)
+    made = convs, is_completed, drafts
+    _CONVERSATION_DAYS[key] = (weakref.ref(conversations, lambda _: _CONVERSATION_DAYS.pop(key, None)), made)
+    return made
 
 
 def _progress_pieces(shared: PartShared, ctx: Context, measured: Measurement | None = None) -> dict[str, Piece]:
@@ -312,10 +333,13 @@ def _shared_measurement(shared: PartShared, ctx: Context, starts: list[pd.Timest
 
 
 def _measured(shared: PartShared, ctx: Context, period_ids: set[str], drafts: pd.Series) -> pd.DataFrame:
-    """:func:`_measured_targets` of the targets of the conversations ``period_ids``."""
-    targets = shared.frames["targets"]
-    return _measured_targets(targets, _isin(targets[CONVERSATION_ID], period_ids), shared.frames["skill_ratings"],
-                             drafts, ctx, shared.department_of)
+    """:func:`_measured_targets` of the targets of the conversations ``period_ids`` (the part's targets and ratings
+    numbered once, for every report of the part: :class:`_TargetCodes`)."""
+    frames = shared.frames
+    targets, ratings = frames["targets"], frames["skill_ratings"]
+    codes = shared.get("target_codes", lambda: _TargetCodes.of(targets, ratings, shared.department_of))
+    return _measured_targets(targets, _isin(targets[CONVERSATION_ID], period_ids), ratings, drafts, ctx,
+                             shared.department_of, codes)
 
 
 # Targets measured at once by progress_at_horizons (its working memory is some 400 bytes a target).
@@ -325,8 +349,53 @@ _PROGRESS_READ = [EMPLOYEE_ID, CONVERSATION_ID, SKILL, "t0", "baseline", HORIZON
                   "horizon_reached", "window_open", "measured_date", "measured_rating"]
 
 
+@dataclass(frozen=True)
+class _TargetCodes:
+    """The employees and conversations of some targets as whole numbers in the order of their ids
+    (:func:`careerconv.rules.progress.text_codes`; -1: none), and the employees of some ratings among them.
+
+    Attributes
+    ----------
+    employee, conversation
+        Per target, the number of its employee and of its conversation.
+    employees
+        The distinct employee ids, in that order, as text of the column's type (of its categories' type, for ids
+        read as categories).
+    departments
+        The department of each of ``employees`` (:func:`departments`).
+    blank_employee, blank_conversation
+        Per distinct employee and conversation, whether the rule refuses it (:func:`progress.blank_codes`).
+    rated
+        Per rating, the number of its employee (-1: an employee without targets, or none).
+    """
+
+    employee: np.ndarray
+    conversation: np.ndarray
+    employees: pd.Series
+    departments: Any
+    blank_employee: np.ndarray
+    blank_conversation: np.ndarray
+    rated: np.ndarray
+
+    @classmethod
+    def of(cls, targets: pd.DataFrame, ratings: pd.DataFrame, department_of: pd.Series) -> "_TargetCodes":
+        ids = targets[EMPLOYEE_ID]
+        employee, employees = progress.text_codes(ids)
+        conversation, conversations = progress.text_codes(targets[CONVERSATION_ID])
+        text = ids.dtype.categories.dtype if isinstance(ids.dtype, pd.CategoricalDtype) else ids.dtype
+        blank_employee = _blank(employees)
+        employees = pd.Series(employees, dtype=text)
+        return cls(employee, conversation, employees, departments(employees, department_of).array,
+                   blank_employee, _blank(conversations), _positions(ratings[EMPLOYEE_ID], employees))
+
+
+def _blank(distinct: np.ndarray) -> np.ndarray:
+    """:func:`careerconv.rules.progress.blank_codes` of each distinct value."""
+    return progress.blank_codes(np.arange(len(distinct)), distinct)
+
+
 def _measured_targets(targets: pd.DataFrame, chosen: np.ndarray, ratings: pd.DataFrame, drafts: pd.Series,
-                      ctx: Context, department_of: pd.Series) -> pd.DataFrame:
+                      ctx: Context, department_of: pd.Series, codes: _TargetCodes | None = None) -> pd.DataFrame:
     """:func:`careerconv.rules.progress.progress_at_horizons` of the targets ``chosen`` (a mask) against the
     ratings of their employees (those given in the ``drafts`` left out), with ``department`` and ``skill_id``.
 
@@ -335,48 +404,62 @@ def _measured_targets(targets: pd.DataFrame, chosen: np.ndarray, ratings: pd.Dat
     together are the table of all at once, in a fraction of its working memory. Only the columns the
     pieces read are kept, and the employees are whole numbers in the order of their ids (cheaper to group
     and count; the pieces count distinct employees within this part only). The rule is given those numbers
-    for the ids (it only compares and sorts them) unless a run has a target without an id, which it refuses.
+    for the employee and conversation ids (it only compares and sorts them; the conversations' ids are put
+    back) unless a run has a target without one, which it refuses. ``codes``: :class:`_TargetCodes` of
+    ``targets`` and ``ratings`` (None: worked out here).
     """
     if not chosen.any():
         empty = pd.DataFrame({c: [] for c in progress.PROGRESS_COLUMNS}).loc[:, _PROGRESS_READ]
         return empty.assign(department=pd.Series([], dtype=object), skill_id=pd.Series([], dtype="Int64"))
-    # The employees of the chosen targets, numbered in the order of their ids (-1: none), as text of the column's
-    # type (of its categories' type, for ids read as categories).
-    ids = targets[EMPLOYEE_ID]
-    codes, employees = progress.text_codes(ids)
-    counts = np.bincount(codes[chosen & (codes >= 0)], minlength=len(employees))
+    if codes is None:
+        codes = _TargetCodes.of(targets, ratings, department_of)
+    # The employees of the chosen targets, numbered among themselves (-1: none).
+    counts = np.bincount(codes.employee[chosen & (codes.employee >= 0)], minlength=len(codes.employees))
     present = counts > 0
-    codes = np.where(codes >= 0, (np.cumsum(present) - 1)[np.maximum(codes, 0)], -1)
-    text = ids.dtype.categories.dtype if isinstance(ids.dtype, pd.CategoricalDtype) else ids.dtype
-    employees, counts = pd.Series(employees[present], dtype=text), counts[present]
-    no_id = progress.blank_codes(codes, employees)
+    number = np.where(present, np.cumsum(present) - 1, -1)
+    employee = _take_or(number, codes.employee, -1)
+    rated = _take_or(number, codes.rated, -1)
+    departments_of, counts = codes.departments.take(np.flatnonzero(present)), counts[present]
+    conversation = codes.conversation
+    no_id = chosen & ((employee < 0) | _take_or(codes.blank_employee, codes.employee, True)
+                      | _take_or(codes.blank_conversation, conversation, True))
     run_of = (np.cumsum(counts) - counts) // _PROGRESS_ROWS  # per employee, in the order of their ids
-    target_run = np.where(codes >= 0, run_of[np.maximum(codes, 0)] if len(run_of) else 0, 0)  # no id: the first
-    rated = _positions(ratings[EMPLOYEE_ID], employees)
+    target_run = _take_or(run_of, employee, 0)  # no id: the first
     usable = rated >= 0
     if len(drafts):
         usable &= ~_in_draft(ratings, drafts)
-    rating_run = np.where(usable, run_of[np.maximum(rated, 0)] if len(run_of) else 0, -1)
-    needed = [c for c in (*progress.RATING_COLUMNS, SELF_RATING, "saved_at") if c in ratings.columns]
-    departments_of = departments(employees, department_of).array
+    rating_run = np.where(usable, _take_or(run_of, rated, -1), -1)
+    needed = [c for c in (DATE, SKILL, "source", RECORD_ID, SELF_RATING, "saved_at") if c in ratings.columns]
     runs = []
     for run in range(int(run_of.max()) + 1 if len(run_of) else 1):
         mine = chosen & (target_run == run)
         if not mine.any():  # one employee with more targets than a run skips a run's number
             continue
-        run_targets, run_ratings = targets.loc[mine], ratings.loc[rating_run == run, needed]
+        rows = rating_run == run
         if no_id[mine].any():  # refused, as the rule says why
-            progress.progress_at_horizons(run_targets, run_ratings, ctx.scope.as_of_day, columns=_PROGRESS_READ)
-            raise AssertionError("progress.blank_codes found a target without an employee id that "
-                                 "progress_at_horizons accepted: the two rules disagree")
-        measured = progress.progress_at_horizons(run_targets.assign(**{EMPLOYEE_ID: codes[mine]}),
-                                                 run_ratings.assign(**{EMPLOYEE_ID: rated[rating_run == run]}),
-                                                 ctx.scope.as_of_day, columns=_PROGRESS_READ)
+            progress.progress_at_horizons(targets.loc[mine], ratings.loc[rows], ctx.scope.as_of_day,
+                                          columns=_PROGRESS_READ)
+            raise AssertionError("progress.blank_codes found a target without an employee or conversation id "
+                                 "that progress_at_horizons accepted: the two rules disagree")
+        run_targets = targets.loc[mine, [DATE, SKILL, "baseline", HORIZON_MONTHS, "target"]]
+        measured = progress.progress_at_horizons(
+            run_targets.assign(**{EMPLOYEE_ID: employee[mine], CONVERSATION_ID: conversation[mine]}),
+            ratings.loc[rows, needed].assign(**{EMPLOYEE_ID: rated[rows]}), ctx.scope.as_of_day, columns=_PROGRESS_READ)
         code = measured[EMPLOYEE_ID].to_numpy()
         measured = measured.assign(department=pd.Series(departments_of.take(code), index=measured.index),
                                    skill_id=ctx.skill_ids(measured[SKILL]))
         runs.append(measured)
-    return runs[0] if len(runs) == 1 else pd.concat(runs, ignore_index=True)
+    measured = runs[0] if len(runs) == 1 else pd.concat(runs, ignore_index=True)
+    # Each conversation's id taken from a chosen target holding it: of the column's own type, as the rule gives it.
+    holding = np.zeros(len(codes.blank_conversation), dtype=np.int64)
+    holding[conversation[chosen]] = np.flatnonzero(chosen)
+    ids = targets[CONVERSATION_ID].take(holding[measured[CONVERSATION_ID].to_numpy()])
+    return measured.assign(**{CONVERSATION_ID: ids.reset_index(drop=True)})
+
+
+def _take_or(values: np.ndarray, codes: np.ndarray, missing: Any) -> np.ndarray:
+    """``values[codes]``, ``missing`` where a code is -1."""
+    return np.where(codes >= 0, values[np.maximum(codes, 0)] if len(values) else missing, missing)
 
 
 def _rating_input(frames: Mapping[str, pd.DataFrame]) -> tuple[Any, pd.DataFrame, set[str]]:

@@ -221,9 +221,8 @@ def horizon_dates(t0: pd.Series, months: Any) -> pd.Series:
     ValueError
         If a number of months is negative or not whole.
     """
-    counts = pd.array(months, dtype="Float64")
-    valid = t0.notna().to_numpy() & ~np.asarray(counts.isna())
-    values = counts.to_numpy(dtype=float, na_value=np.nan)
+    values, valid = _month_numbers(months)
+    valid &= t0.notna().to_numpy()
     shifts = np.sort(pd.unique(values[valid]))  # hashed: the few numbers of months, then sorted
     for m in shifts:
         if m < 0 or m != np.round(m):
@@ -236,6 +235,15 @@ def horizon_dates(t0: pd.Series, months: Any) -> pd.Series:
     table = np.stack([(distinct + pd.DateOffset(months=int(m))).astype(_DATE_DTYPE).to_numpy() for m in shifts])
     found = table[np.minimum(np.searchsorted(shifts, values), len(shifts) - 1), np.maximum(dates, 0)]
     return pd.Series(np.where(valid, found, np.datetime64("NaT")), index=t0.index)
+
+
+def _month_numbers(months: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Numbers of months as numbers (whole numbers as they are, others as floats, NaN: missing), and which are
+    there."""
+    if isinstance(months, (pd.Series, np.ndarray)) and isinstance(months.dtype, np.dtype) and months.dtype.kind in "iu":
+        return np.asarray(months), np.ones(len(months), dtype=bool)
+    counts = pd.array(months, dtype="Float64")
+    return counts.to_numpy(dtype=float, na_value=np.nan), ~np.asarray(counts.isna())
 
 
 def expected_on_line(
@@ -950,6 +958,12 @@ def _plain(value: Any) -> Any:
 def _to_dates(frame: pd.DataFrame, column: str, name: str, required: np.ndarray | None = None) -> pd.Series:
     """Column as calendar days (datetime64[ns], time dropped); ``required`` rows may not be empty."""
     col = frame[column]
+    if col.dtype == _DATE_DTYPE:  # read as dates: only the time of day may have to go
+        ns = col.to_numpy().view(np.int64)
+        missing = ns == _NAT
+        bad = missing if required is None else (missing & required)
+        if not bad.any() and not (ns[~missing] % _NS_PER_DAY).any():
+            return col
     try:
         dates = pd.to_datetime(col, errors="coerce")
     except (TypeError, ValueError) as exc:
@@ -999,8 +1013,21 @@ def text_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     values share one; a missing value: -1) and the distinct values in that order (as objects).
 
     Only the distinct values are sorted (``factorize`` sorts a text column's values several times slower). Text
-    read as categories is sorted as text too, not in the order of its categories.
+    read as categories is sorted as text too, not in the order of its categories. Whole numbers and text read as
+    categories are numbered without hashing a row (see :func:`_dense_ranks`).
     """
+    if isinstance(values.dtype, pd.CategoricalDtype) and _arrow_text(values.cat.categories):
+        categories = values.cat.categories
+        # Arrow sorts text by its UTF-8 bytes: the order of the code points, as Python sorts str.
+        by_text = np.asarray(_arrow_sort_indices(categories), dtype=np.int64)
+        codes, present = _dense_ranks(values.cat.codes.to_numpy(), len(categories), by_text)
+        return codes, np.asarray(categories.take(by_text[present]), dtype=object)
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iu" and len(values):
+        low = int(values.min())
+        span = int(values.max()) - low + 1
+        if span <= 4 * len(values) + 1024:  # a table of that many entries is cheaper than hashing the rows
+            codes, present = _dense_ranks(values.to_numpy() - low, span, None)
+            return codes, np.asarray(np.flatnonzero(present) + low, dtype=values.dtype).astype(object)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     if isinstance(uniques.dtype, pd.CategoricalDtype):
         uniques = uniques.astype(uniques.categories.dtype)
@@ -1009,6 +1036,34 @@ def text_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     # was measured against another employee's ratings).
     ranks = np.where(codes >= 0, rank[np.maximum(codes, 0)] if len(rank) else -1, -1)
     return ranks, np.asarray(ordered, dtype=object)
+
+
+def _arrow_text(values: Any) -> bool:
+    """Whether ``values`` is pandas text stored in Arrow (not Python objects)."""
+    return isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"
+
+
+def _arrow_sort_indices(values: Any) -> Any:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return pc.sort_indices(pa.array(values, from_pandas=True))
+
+
+def _dense_ranks(codes: np.ndarray, size: int, order: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """The rank of each of ``codes`` (whole numbers in ``[0, size)``, -1: missing) among the values present,
+    where the values sort as ``order`` puts them (positions by value; None: as the numbers), missing -1; and
+    whether each position of ``order`` holds a value present."""
+    valid = codes >= 0
+    present = np.bincount(codes[valid], minlength=size).astype(bool) if size else np.zeros(0, dtype=bool)
+    if order is not None:
+        present = present[order]
+    rank = np.cumsum(present) - 1
+    if order is not None:
+        rank_of = np.empty(size, dtype=np.int64)
+        rank_of[order] = rank
+        rank = rank_of
+    return np.where(valid, rank[np.maximum(codes, 0)] if size else -1, -1), present
 
 
 def _joint_codes(columns: list[tuple[np.ndarray, np.ndarray]], normalise: Any = None) -> tuple[list[np.ndarray], int]:
@@ -1151,7 +1206,7 @@ def blank_codes(codes: np.ndarray, distinct: Any) -> np.ndarray:
         One bool per code.
     """
     codes = np.asarray(codes)
-    if not len(distinct):
+    if not len(distinct) or pd.api.types.infer_dtype(distinct, skipna=False) == "integer":  # a number is not blank
         return codes < 0
     blank = pd.Series(distinct, dtype=object).astype(str).str.strip().eq("").to_numpy(dtype=bool)
     return (codes < 0) | blank[np.maximum(codes, 0)]
@@ -1170,14 +1225,15 @@ def _validate_targets(targets: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np
     encoded = {}
     for column in (EMPLOYEE_ID, CONVERSATION_ID, SKILL):
         codes, uniques = text_codes(tgt[column])
-        stripped = pd.Series(uniques, dtype=object).astype(str).str.strip()
         blank = blank_codes(codes, uniques)
         if blank.any():
             raise ValueError(_describe_bad(tgt, blank, column, "targets", "a value is required"))
-        encoded[column] = codes, uniques, stripped
+        encoded[column] = codes, uniques
     tgt[DATE] = _to_dates(tgt, DATE, "targets")
-    tgt["baseline"] = _int_ratings(_to_ratings(tgt, "baseline", "targets", allow_missing=True))
-    tgt["target"] = _int_ratings(_to_ratings(tgt, "target", "targets", allow_missing=False))
+    for column, allow_missing in (("baseline", True), ("target", False)):
+        ratings = _to_ratings(tgt, column, "targets", allow_missing=allow_missing)
+        if tgt[column].dtype != "Int64":  # whole numbers that may be missing, as they are when read
+            tgt[column] = _int_ratings(ratings)
 
     months = pd.to_numeric(tgt[HORIZON_MONTHS], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     with np.errstate(invalid="ignore"):
@@ -1187,7 +1243,8 @@ def _validate_targets(targets: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np
             _describe_bad(tgt, bad_months, HORIZON_MONTHS, "targets", "allowed: whole months >= 1, e.g. 6, 12, 18")
         )
     tgt[HORIZON_MONTHS] = months.astype("int64")
-    codes, _, stripped = encoded[SKILL]
+    codes, uniques = encoded[SKILL]
+    stripped = pd.Series(uniques, dtype=object).astype(str).str.strip()
     skill_rank, skills = pd.factorize(stripped, sort=True)  # the stripped names, in their sort order
     names = pd.Series(stripped.to_numpy(dtype=object)).array  # typed as a column of these names is typed
     tgt[SKILL] = pd.Series(names.take(codes), index=tgt.index)
