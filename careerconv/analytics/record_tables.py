@@ -11,7 +11,6 @@ protected table. :func:`part_pieces` runs every ``*_piece`` on one part;
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -241,34 +240,14 @@ def _other_pieces(shared: PartShared, ctx: Context, *, everything: bool,
 def _conversations(frames: Mapping[str, pd.DataFrame],
                    scope: ReportScope) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame, set[str]]:
     """The conversations completed before the end of the period (their days without the time), the ids of
-    the drafts, the completed conversations in the period and their ids.
-
-    What is the same in every report (:func:`_conversation_days`) is worked out once per part."""
-    convs, is_completed, drafts = _conversation_days(frames["conversations"])
-    completed = convs[is_completed & (convs[DATE] < scope.end).to_numpy(dtype=bool)]
+    the drafts, the completed conversations in the period and their ids."""
+    convs = frames["conversations"]
+    convs = convs.assign(date=pd.to_datetime(convs[DATE]).dt.normalize())
+    completed = convs[(convs[STATUS] == "completed") & (convs[DATE] < scope.end)]
+    drafts = convs.loc[convs[STATUS] != "completed", CONVERSATION_ID].astype(str)
     in_period = completed[completed[DATE] >= scope.start]
     # A list is made faster than a Series is read.
-    return completed, drafts.copy(deep=False), in_period, set(in_period[CONVERSATION_ID].astype(str).tolist())
-
-
-# The part's conversations as :func:`_conversation_days` gives them, by the id of the frame (while it lives).
-_CONVERSATION_DAYS: dict[int, tuple[Any, tuple[pd.DataFrame, np.ndarray, pd.Series]]] = {}
-
-
-def _conversation_days(conversations: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, pd.Series]:
-    """The conversations with their days (the time dropped), whether each is completed, and the ids of the
-    drafts: what every report of a part reads of them (:func:`_conversations`), the same in each, so worked out
-    once for each frame and kept while it lives."""
-    key = id(conversations)
-    held = _CONVERSATION_DAYS.get(key)
-    if held is not None and held[0]() is conversations:
-        return held[1]
-    convs = conversations.assign(date=pd.to_datetime(conversations[DATE]).dt.normalize())
-    is_completed = (convs[STATUS] == "completed").fillna(False).to_numpy(dtype=bool)
-    drafts = convs.loc[convs[STATUS] != "completed", CONVERSATION_ID].astype(str)
-    made = convs, is_completed, drafts
-    _CONVERSATION_DAYS[key] = (weakref.ref(conversations, lambda _: _CONVERSATION_DAYS.pop(key, None)), made)
-    return made
+    return completed, drafts, in_period, set(in_period[CONVERSATION_ID].astype(str).tolist())
 
 
 def _progress_pieces(shared: PartShared, ctx: Context, measured: Measurement | None = None) -> dict[str, Piece]:
@@ -363,8 +342,8 @@ class _TargetCodes:
         read as categories).
     departments
         The department of each of ``employees`` (:func:`departments`).
-    blank_employee, blank_conversation
-        Per distinct employee and conversation, whether the rule refuses it (:func:`progress.blank_codes`).
+    no_id
+        Per target, whether its employee or conversation is one the rule refuses (:func:`progress.blank_codes`).
     rated
         Per rating, the number of its employee (-1: an employee without targets, or none).
     """
@@ -373,8 +352,7 @@ class _TargetCodes:
     conversation: np.ndarray
     employees: pd.Series
     departments: Any
-    blank_employee: np.ndarray
-    blank_conversation: np.ndarray
+    no_id: np.ndarray
     rated: np.ndarray
 
     @classmethod
@@ -383,15 +361,12 @@ class _TargetCodes:
         employee, employees = progress.text_codes(ids)
         conversation, conversations = progress.text_codes(targets[CONVERSATION_ID])
         text = ids.dtype.categories.dtype if isinstance(ids.dtype, pd.CategoricalDtype) else ids.dtype
-        blank_employee = _blank(employees)
+        no_id = progress.blank_codes(employee, employees) | progress.blank_codes(conversation, conversations)
         employees = pd.Series(employees, dtype=text)
-        return cls(employee, conversation, employees, departments(employees, department_of).array,
-                   blank_employee, _blank(conversations), _positions(ratings[EMPLOYEE_ID], employees))
-
-
-def _blank(distinct: np.ndarray) -> np.ndarray:
-    """:func:`careerconv.rules.progress.blank_codes` of each distinct value."""
-    return progress.blank_codes(np.arange(len(distinct)), distinct)
+        # Held while the part is worked out: as 32-bit numbers (a part has far fewer than 2**31 targets).
+        return cls(employee.astype(np.int32), conversation.astype(np.int32), employees,
+                   departments(employees, department_of).array, no_id,
+                   _positions(ratings[EMPLOYEE_ID], employees).astype(np.int32))
 
 
 def _measured_targets(targets: pd.DataFrame, chosen: np.ndarray, ratings: pd.DataFrame, drafts: pd.Series,
@@ -420,9 +395,7 @@ def _measured_targets(targets: pd.DataFrame, chosen: np.ndarray, ratings: pd.Dat
     employee = _take_or(number, codes.employee, -1)
     rated = _take_or(number, codes.rated, -1)
     departments_of, counts = codes.departments.take(np.flatnonzero(present)), counts[present]
-    conversation = codes.conversation
-    no_id = chosen & ((employee < 0) | _take_or(codes.blank_employee, codes.employee, True)
-                      | _take_or(codes.blank_conversation, conversation, True))
+    conversation, no_id = codes.conversation, codes.no_id
     run_of = (np.cumsum(counts) - counts) // _PROGRESS_ROWS  # per employee, in the order of their ids
     target_run = _take_or(run_of, employee, 0)  # no id: the first
     usable = rated >= 0
@@ -443,7 +416,7 @@ def _measured_targets(targets: pd.DataFrame, chosen: np.ndarray, ratings: pd.Dat
                                  "that progress_at_horizons accepted: the two rules disagree")
         run_targets = targets.loc[mine, [DATE, SKILL, "baseline", HORIZON_MONTHS, "target"]]
         measured = progress.progress_at_horizons(
-            run_targets.assign(**{EMPLOYEE_ID: employee[mine], CONVERSATION_ID: conversation[mine]}),
+            run_targets.assign(**{EMPLOYEE_ID: employee[mine], CONVERSATION_ID: conversation[mine].astype(np.int64)}),
             ratings.loc[rows, needed].assign(**{EMPLOYEE_ID: rated[rows]}), ctx.scope.as_of_day, columns=_PROGRESS_READ)
         code = measured[EMPLOYEE_ID].to_numpy()
         measured = measured.assign(department=pd.Series(departments_of.take(code), index=measured.index),
@@ -451,7 +424,7 @@ def _measured_targets(targets: pd.DataFrame, chosen: np.ndarray, ratings: pd.Dat
         runs.append(measured)
     measured = runs[0] if len(runs) == 1 else pd.concat(runs, ignore_index=True)
     # Each conversation's id taken from a chosen target holding it: of the column's own type, as the rule gives it.
-    holding = np.zeros(len(codes.blank_conversation), dtype=np.int64)
+    holding = np.zeros(int(conversation.max()) + 1, dtype=np.int64)
     holding[conversation[chosen]] = np.flatnonzero(chosen)
     ids = targets[CONVERSATION_ID].take(holding[measured[CONVERSATION_ID].to_numpy()])
     return measured.assign(**{CONVERSATION_ID: ids.reset_index(drop=True)})

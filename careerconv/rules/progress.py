@@ -511,11 +511,12 @@ def _around(keys: np.ndarray, days_ns: np.ndarray, rat: pd.DataFrame,
         joined = np.unique(np.concatenate([rat_key, keys]), return_inverse=True)[1]
         rat_key, keys = joined[:len(rat_key)], joined[len(rat_key):]
     after = np.searchsorted(rat_key * span + (rat_day - first), keys * span + (day - first), side="right")
-    for at, side in ((after - 1, -1), (after, 1)):
+    # The one before is a row unless ``after`` is 0, the one after unless it is past the last row.
+    for at, side, there in ((after - 1, -1, after > 0), (after, 1, after < len(rat))):
         row = np.clip(at, 0, len(rat) - 1)
-        distance = (rat_ns[row] - days_ns) * side
-        ok = (at >= 0) & (at < len(rat)) & (rat_key[row] == keys) & (distance <= window_ns)
-        found.append((np.where(ok, rat_ns[row], _NAT), np.where(ok, rat_val[row], np.nan)))
+        when = rat_ns[row]
+        ok = there & (rat_key[row] == keys) & ((when - days_ns) * side <= window_ns)
+        found.append((np.where(ok, when, _NAT), np.where(ok, rat_val[row], np.nan)))
     return found[0], found[1]
 
 
