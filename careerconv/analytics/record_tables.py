@@ -330,26 +330,25 @@ _PROGRESS_READ = [EMPLOYEE_ID, CONVERSATION_ID, SKILL, "t0", "baseline", HORIZON
 
 @dataclass(frozen=True)
 class _TargetCodes:
-    """The employees and conversations of some targets as whole numbers in the order of their ids
+    """The employees of some targets as whole numbers in the order of their ids
     (:func:`careerconv.rules.progress.text_codes`; -1: none), and the employees of some ratings among them.
 
     Attributes
     ----------
-    employee, conversation
-        Per target, the number of its employee and of its conversation.
+    employee
+        Per target, the number of its employee.
     employees
         The distinct employee ids, in that order, as text of the column's type (of its categories' type, for ids
         read as categories).
     departments
         The department of each of ``employees`` (:func:`departments`).
     no_id
-        Per target, whether its employee or conversation is one the rule refuses (:func:`progress.blank_codes`).
+        Per target, whether its employee is one the rule refuses (:func:`progress.blank_codes`).
     rated
         Per rating, the number of its employee (-1: an employee without targets, or none).
     """
 
     employee: np.ndarray
-    conversation: np.ndarray
     employees: pd.Series
     departments: Any
     no_id: np.ndarray
@@ -359,13 +358,11 @@ class _TargetCodes:
     def of(cls, targets: pd.DataFrame, ratings: pd.DataFrame, department_of: pd.Series) -> "_TargetCodes":
         ids = targets[EMPLOYEE_ID]
         employee, employees = progress.text_codes(ids)
-        conversation, conversations = progress.text_codes(targets[CONVERSATION_ID])
         text = ids.dtype.categories.dtype if isinstance(ids.dtype, pd.CategoricalDtype) else ids.dtype
-        no_id = progress.blank_codes(employee, employees) | progress.blank_codes(conversation, conversations)
+        no_id = progress.blank_codes(employee, employees)
         employees = pd.Series(employees, dtype=text)
         # Held while the part is worked out: as 32-bit numbers (a part has far fewer than 2**31 targets).
-        return cls(employee.astype(np.int32), conversation.astype(np.int32), employees,
-                   departments(employees, department_of).array, no_id,
+        return cls(employee.astype(np.int32), employees, departments(employees, department_of).array, no_id,
                    _positions(ratings[EMPLOYEE_ID], employees).astype(np.int32))
 
 
@@ -379,9 +376,8 @@ def _measured_targets(targets: pd.DataFrame, chosen: np.ndarray, ratings: pd.Dat
     together are the table of all at once, in a fraction of its working memory. Only the columns the
     pieces read are kept, and the employees are whole numbers in the order of their ids (cheaper to group
     and count; the pieces count distinct employees within this part only). The rule is given those numbers
-    for the employee and conversation ids (it only compares and sorts them; the conversations' ids are put
-    back) unless a run has a target without one, which it refuses. ``codes``: :class:`_TargetCodes` of
-    ``targets`` and ``ratings`` (None: worked out here).
+    for the ids (it only compares and sorts them) unless a run has a target without an id, which it refuses.
+    ``codes``: :class:`_TargetCodes` of ``targets`` and ``ratings`` (None: worked out here).
     """
     if not chosen.any():
         empty = pd.DataFrame({c: [] for c in progress.PROGRESS_COLUMNS}).loc[:, _PROGRESS_READ]
@@ -395,7 +391,7 @@ def _measured_targets(targets: pd.DataFrame, chosen: np.ndarray, ratings: pd.Dat
     employee = _take_or(number, codes.employee, -1)
     rated = _take_or(number, codes.rated, -1)
     departments_of, counts = codes.departments.take(np.flatnonzero(present)), counts[present]
-    conversation, no_id = codes.conversation, codes.no_id
+    no_id = codes.no_id
     run_of = (np.cumsum(counts) - counts) // _PROGRESS_ROWS  # per employee, in the order of their ids
     target_run = _take_or(run_of, employee, 0)  # no id: the first
     usable = rated >= 0
@@ -412,22 +408,17 @@ def _measured_targets(targets: pd.DataFrame, chosen: np.ndarray, ratings: pd.Dat
         if no_id[mine].any():  # refused, as the rule says why
             progress.progress_at_horizons(targets.loc[mine], ratings.loc[rows], ctx.scope.as_of_day,
                                           columns=_PROGRESS_READ)
-            raise AssertionError("progress.blank_codes found a target without an employee or conversation id "
-                                 "that progress_at_horizons accepted: the two rules disagree")
-        run_targets = targets.loc[mine, [DATE, SKILL, "baseline", HORIZON_MONTHS, "target"]]
-        measured = progress.progress_at_horizons(
-            run_targets.assign(**{EMPLOYEE_ID: employee[mine], CONVERSATION_ID: conversation[mine].astype(np.int64)}),
-            ratings.loc[rows, needed].assign(**{EMPLOYEE_ID: rated[rows]}), ctx.scope.as_of_day, columns=_PROGRESS_READ)
+            raise AssertionError("progress.blank_codes found a target without an employee id that "
+                                 "progress_at_horizons accepted: the two rules disagree")
+        run_targets = targets.loc[mine, [CONVERSATION_ID, DATE, SKILL, "baseline", HORIZON_MONTHS, "target"]]
+        measured = progress.progress_at_horizons(run_targets.assign(**{EMPLOYEE_ID: employee[mine]}),
+                                                 ratings.loc[rows, needed].assign(**{EMPLOYEE_ID: rated[rows]}),
+                                                 ctx.scope.as_of_day, columns=_PROGRESS_READ)
         code = measured[EMPLOYEE_ID].to_numpy()
         measured = measured.assign(department=pd.Series(departments_of.take(code), index=measured.index),
                                    skill_id=ctx.skill_ids(measured[SKILL]))
         runs.append(measured)
-    measured = runs[0] if len(runs) == 1 else pd.concat(runs, ignore_index=True)
-    # Each conversation's id taken from a chosen target holding it: of the column's own type, as the rule gives it.
-    holding = np.zeros(int(conversation.max()) + 1, dtype=np.int64)
-    holding[conversation[chosen]] = np.flatnonzero(chosen)
-    ids = targets[CONVERSATION_ID].take(holding[measured[CONVERSATION_ID].to_numpy()])
-    return measured.assign(**{CONVERSATION_ID: ids.reset_index(drop=True)})
+    return runs[0] if len(runs) == 1 else pd.concat(runs, ignore_index=True)
 
 
 def _take_or(values: np.ndarray, codes: np.ndarray, missing: Any) -> np.ndarray:

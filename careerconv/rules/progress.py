@@ -1015,19 +1015,22 @@ def text_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
     Only the distinct values are sorted (``factorize`` sorts a text column's values several times slower). Text
     read as categories is sorted as text too, not in the order of its categories. Whole numbers and text read as
-    categories are numbered without hashing a row (see :func:`_dense_ranks`).
+    categories are numbered without hashing a row.
     """
     if isinstance(values.dtype, pd.CategoricalDtype) and _arrow_text(values.cat.categories):
-        categories = values.cat.categories
+        categories, codes = values.cat.categories, values.cat.codes.to_numpy()
+        used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(categories)))
         # Arrow sorts text by its UTF-8 bytes: the order of the code points, as Python sorts str.
-        by_text = np.asarray(_arrow_sort_indices(categories), dtype=np.int64)
-        codes, present = _dense_ranks(values.cat.codes.to_numpy(), len(categories), by_text)
-        return codes, np.asarray(categories.take(by_text[present]), dtype=object)
+        by_text = used[np.asarray(_arrow_sort_indices(categories.take(used)), dtype=np.int64)]
+        rank = np.full(len(categories), -1, dtype=np.int64)
+        rank[by_text] = np.arange(len(by_text))
+        return np.where(codes >= 0, rank[np.maximum(codes, 0)] if len(rank) else -1, -1), \
+            np.asarray(categories.take(by_text), dtype=object)
     if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iu" and len(values):
         low = int(values.min())
         span = int(values.max()) - low + 1
         if span <= 4 * len(values) + 1024:  # a table of that many entries is cheaper than hashing the rows
-            codes, present = _dense_ranks(values.to_numpy() - low, span, None)
+            codes, present = _dense_ranks(values.to_numpy() - low, span)
             return codes, np.asarray(np.flatnonzero(present) + low, dtype=values.dtype).astype(object)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     if isinstance(uniques.dtype, pd.CategoricalDtype):
@@ -1051,20 +1054,11 @@ def _arrow_sort_indices(values: Any) -> Any:
     return pc.sort_indices(pa.array(values, from_pandas=True))
 
 
-def _dense_ranks(codes: np.ndarray, size: int, order: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """The rank of each of ``codes`` (whole numbers in ``[0, size)``, -1: missing) among the values present,
-    where the values sort as ``order`` puts them (positions by value; None: as the numbers), missing -1; and
-    whether each position of ``order`` holds a value present."""
-    valid = codes >= 0
-    present = np.bincount(codes[valid], minlength=size).astype(bool) if size else np.zeros(0, dtype=bool)
-    if order is not None:
-        present = present[order]
-    rank = np.cumsum(present) - 1
-    if order is not None:
-        rank_of = np.empty(size, dtype=np.int64)
-        rank_of[order] = rank
-        rank = rank_of
-    return np.where(valid, rank[np.maximum(codes, 0)] if size else -1, -1), present
+def _dense_ranks(codes: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The rank of each of ``codes`` (whole numbers in ``[0, size)``) among the numbers present, and whether
+    each number of ``[0, size)`` is present."""
+    present = np.bincount(codes, minlength=size).astype(bool)
+    return (np.cumsum(present) - 1)[codes], present
 
 
 def _joint_codes(columns: list[tuple[np.ndarray, np.ndarray]], normalise: Any = None) -> tuple[list[np.ndarray], int]:
