@@ -414,6 +414,9 @@ def test_the_operator_erases_and_reads_the_log_but_reads_no_records(svc):
 def test_hr_downloads_each_table_of_the_hr_page_as_csv_and_a_coach_cannot(svc):
     page = get(svc, "hr/", HR, params={"as_of": "2026-10-01"})
     assert 'href="overview.csv?as_of=2026-10-01"' in page.text
+    # Every table named for a screen reader (its caption hidden on screen, where the heading above names it).
+    assert page.text.count("<table") == page.text.count('<caption class="hr-caption">') > 5
+    assert '<caption class="hr-caption">Who is covered</caption>' in page.text and "caption.hr-caption" in page.text
     table = get(svc, "hr/overview.csv", HR, params={"as_of": "2026-10-01"})
     assert table.status_code == 200 and table.headers["Content-Type"].startswith("text/csv")
     assert table.content.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM, as Excel wants it

@@ -24,9 +24,14 @@ import pandas as pd
 
 from careerconv import analytics
 
-__all__ = ["NARROW_SCREEN", "stylesheet", "stacked_table", "page_table"]
+__all__ = ["NARROW_SCREEN", "CAPTION_CSS", "stylesheet", "stacked_table", "page_table"]
 
 NARROW_SCREEN = 700  # px: up to this width, tables stack and careerconv.views.hr_plots shows its phone drawings
+
+# A table's name, for screen readers (the heading or the summary above it names it on screen); the HR page of the
+# hub's service uses it too.
+CAPTION_CSS = ("caption.hr-caption { position: absolute; width: 1px; height: 1px; overflow: hidden; "
+               "clip: rect(0 0 0 0); clip-path: inset(50%); white-space: nowrap; }")
 
 _CSS = f"""<style>
 @media screen and (max-width: {NARROW_SCREEN}px) {{
@@ -41,9 +46,7 @@ _CSS = f"""<style>
     color: #555; }}
   table.hr-stack td:empty {{ display: none; }}
 }}
-/* A table's name, for screen readers (the heading or the summary above it names it on screen). */
-caption.hr-caption {{ position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
-  clip-path: inset(50%); white-space: nowrap; }}
+{CAPTION_CSS}
 details.hr-figures {{ margin: 0.2em 0 1em 0; }}
 details.hr-figures > summary {{ cursor: pointer; color: #1F4E79; font-weight: 600; padding: 0.2em 0; }}
 details.hr-figures[open] > summary {{ margin-bottom: 0.4em; }}

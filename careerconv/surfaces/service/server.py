@@ -74,6 +74,7 @@ from jupyterhub.services.auth import HubOAuthCallbackHandler, HubOAuthenticated
 from tornado.httpserver import HTTPServer
 
 from careerconv import analytics
+from careerconv.views import stacked_tables
 from careerconv.views.html_policy import PAGE_CSP
 from careerconv.records import schema
 from careerconv.records.erasure import erase_employee
@@ -502,7 +503,8 @@ class HrPageHandler(BaseHandler):
             self.write_page("HR analytics", f"<p class=\"refused\">{escape(refusal.message)}</p>")
             return
         parts = ["<h2>About this page</h2>",
-                 f'<div class="scroll">{analytics.present_html("about", hr["about"])}</div>']
+                 f'<div class="scroll">{analytics.present_html("about", hr["about"], caption="About this page")}'
+                 '</div>']
         for name, title in analytics.TABLE_TITLES.items():
             link = f'{name}.csv?{escape(self.request.query, quote=True)}' if self.request.query else f"{name}.csv"
             parts.append(f'<h2>{escape(title)} <a class="csv" href="{link}" download>CSV</a></h2>')
@@ -510,7 +512,8 @@ class HrPageHandler(BaseHandler):
                 parts.append('<p class="empty">No figures for this period: no group here holds the minimum group '
                              "size of people yet.</p>")
             else:
-                parts.append(f'<div class="scroll">{analytics.present_html(name, hr[name], max_rows=200)}</div>')
+                table = analytics.present_html(name, hr[name], max_rows=200, caption=title)
+                parts.append(f'<div class="scroll">{table}</div>')
         self.write_page("HR analytics", "\n".join(parts), hr["about"].attrs["k"])
 
     def write_page(self, title: str, body: str, k: int | None = None) -> None:
@@ -536,7 +539,7 @@ th, td { padding: .25rem .6rem; border-bottom: 1px solid #d7dde4; text-align: le
 th { background: #eef2f6; } a.csv { font-size: .8rem; font-weight: 400; margin-left: .4rem; }
 .refused { color: #8a1c1c; font-weight: 600; }
 @media (max-width: 600px) { body { padding: .5rem; font-size: 14px; } th, td { padding: .2rem .35rem; } }
-"""
+""" + stacked_tables.CAPTION_CSS
 
 
 class HrCsvHandler(BaseHandler):
