@@ -500,13 +500,14 @@ def _equality_codes(parts: Sequence[tuple[Mapping[str, Any], str]]) -> list[np.n
 
 
 def _arrow_chunks(texts: list[pd.Series]) -> list | None:
-    """The Arrow chunks holding the text columns, if every one is held by Arrow in one type (else None)."""
+    """The Arrow chunks holding the text columns, if every one is held by Arrow in one type (else None; None too
+    when there is no chunk at all, as in empty columns, which pandas numbers as well)."""
     import pyarrow as pa
 
     arrays = [getattr(v.array, "_pa_array", None) for v in texts]
     if any(not isinstance(a, pa.ChunkedArray) for a in arrays) or len({a.type for a in arrays}) != 1:
         return None
-    return [chunk for a in arrays for chunk in a.chunks]
+    return [chunk for a in arrays for chunk in a.chunks] or None
 
 
 def _positions(conversations: Mapping[str, Any], conv_codes: list[np.ndarray], held: np.ndarray,
