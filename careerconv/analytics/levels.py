@@ -188,8 +188,23 @@ def _group_counts(values: pd.Series, cell: np.ndarray, cells: int) -> pd.Series 
 def distinct_counts(cell: np.ndarray, member: np.ndarray, cells: int) -> np.ndarray:
     """How many distinct members (codes from 0; -1: nobody) each of ``cells`` groups has (``cell``: each row's
     group, -1: none)."""
-    counted = ~duplicated(combined_codes([cell, member])) & (member >= 0) & (cell >= 0)
-    return np.bincount(cell[counted], minlength=cells).astype(np.int64)
+    known = (member >= 0) & (cell >= 0)
+    group, _ = distinct_pairs(cell[known], cells, member[known])
+    return np.bincount(group, minlength=cells).astype(np.int64)
+
+
+def distinct_pairs(first: np.ndarray, firsts: int, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each distinct pair of whole numbers ``first`` (0 to ``firsts`` - 1) and ``second`` (from 0) once: its
+    ``first`` and its ``second``."""
+    seconds = int(second.max()) + 1 if len(second) else 1
+    key = first.astype(np.int64) * seconds + second
+    if firsts * seconds <= 8 * len(key) + (1 << 20):  # few possible pairs: marked in a table of them all
+        seen = np.zeros(firsts * seconds, dtype=bool)
+        seen[key] = True
+        key = np.flatnonzero(seen)
+    else:
+        key = pd.unique(key)
+    return key // seconds, key % seconds
 
 
 def _value_counts(frame: pd.DataFrame, keys: list[str], key_codes: list[np.ndarray], cell: np.ndarray,

@@ -32,7 +32,7 @@ from .constants import DEPARTMENT, N, _GAIN_HORIZONS, band_labels
 from .inputs import release_memory
 from .levels import (MEAN, MEDIAN, SUM, Piece, _first_of_codes, combined_codes, contributions, duplicated, level_piece,
                      levels, neighbour_counts, no_contributions, quarter_months, sort_departments, summed_piece)
-from .levels import distinct_counts, key_frame
+from .levels import distinct_counts, distinct_pairs, key_frame
 from .scope import ReportScope
 from .skills import distinct_names
 
@@ -1029,7 +1029,7 @@ def _people_met(in_period: pd.DataFrame, scope: ReportScope, department_of: pd.S
     if not len(at):
         return level_piece(pd.DataFrame({EMPLOYEE_ID: [], DEPARTMENT: department.iloc[:0]}), [], {}, scope)
     cell, cells = pd.factorize(code[at])
-    pairs, who = _distinct_pairs(cell, len(cells), person[at] + 1)
+    pairs, who = distinct_pairs(cell, len(cells), person[at] + 1)
     n = np.bincount(pairs[who > 0], minlength=len(cells)).astype(np.int64)
     return Piece([], pd.DataFrame({DEPARTMENT: department.array.take(at[_first_of_codes(cell)]), N: n}))
 
@@ -1075,7 +1075,7 @@ class _Wanted:
         rows, skill = self.event_rows[events], self.event_skill[events]
         lowest = int(skill.min())
         cell, cells, first = _groups_in_order((skill - lowest) * len(self.names) + self.department[rows])
-        pairs, person = _distinct_pairs(cell, len(cells), self.person[rows] + 1)
+        pairs, person = distinct_pairs(cell, len(cells), self.person[rows] + 1)
         known = person > 0
         n = np.bincount(pairs[known], minlength=len(cells)).astype(np.int64)
         sums = pd.DataFrame({"skill_id": skill[first], DEPARTMENT: self.names.take(self.department[rows[first]]),
@@ -1090,7 +1090,7 @@ class _Wanted:
     def chosen(self) -> np.ndarray:
         """How many different skills each person (by ``person``) named in the period."""
         people = int(self.person.max()) + 2
-        person, _ = _distinct_pairs(self.person + 1, people, self.skill - int(self.skill.min()))
+        person, _ = distinct_pairs(self.person + 1, people, self.skill - int(self.skill.min()))
         return np.bincount(person, minlength=people)[1:].astype(float)
 
     def contributions(self) -> pd.DataFrame:
@@ -1104,7 +1104,7 @@ class _Wanted:
         quarters = int(quarter_code.max()) + 1
         lowest = int(self.event_skill.min())
         group = (self.event_skill - lowest) * quarters + quarter_code
-        pairs, person = _distinct_pairs(group, int(group.max()) + 1, self.person[self.event_rows] + 1)
+        pairs, person = distinct_pairs(group, int(group.max()) + 1, self.person[self.event_rows] + 1)
         width = len(self.names) + 1  # the departments by name, none last
         department_of = np.zeros(int(self.person.max()) + 2, dtype=np.int64)
         department_of[self.person + 1] = np.where(self.department < 0, len(self.names), self.department)
@@ -1144,20 +1144,6 @@ def _groups_in_order(key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     number = np.zeros(size, dtype=np.int64)
     number[cells] = np.arange(len(cells))
     return number[key], cells, first[cells]
-
-
-def _distinct_pairs(first: np.ndarray, firsts: int, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each distinct pair of whole numbers ``first`` (0 to ``firsts`` - 1) and ``second`` (from 0) once: its
-    ``first`` and its ``second``."""
-    seconds = int(second.max()) + 1 if len(second) else 1
-    key = first.astype(np.int64) * seconds + second
-    if firsts * seconds <= 8 * len(key) + (1 << 20):  # few possible pairs: marked in a table of them all
-        seen = np.zeros(firsts * seconds, dtype=bool)
-        seen[key] = True
-        key = np.flatnonzero(seen)
-    else:
-        key = pd.unique(key)
-    return key // seconds, key % seconds
 
 
 def cadence_piece(rows: tuple[pd.DataFrame, pd.DataFrame], scope: ReportScope) -> Piece:
