@@ -156,6 +156,7 @@ def full_child(way: str, data: Path, limit_gib: float, out: Path) -> None:
 
     from careerconv import analytics
     from careerconv.analytics import aggregates
+    from careerconv.analytics import inputs
     from careerconv.analytics import record_tables
 
     def peak() -> float:
@@ -184,7 +185,8 @@ def full_child(way: str, data: Path, limit_gib: float, out: Path) -> None:
     if way == "pandas":
         _use_pandas_reference()
     timed(aggregates, "skill_rating_tables", "skill-rating step")
-    timed(record_tables, "part_pieces", "part of the employees")
+    timed(inputs.EmployeeParts, "read", "reading a part")
+    timed(record_tables, "part_pieces", "a group of a part's people")  # the groups of a part at the same time
     timed(record_tables, "record_tables", "tables from the parts")
     figures = {"way": way, "stopped": None}
     started, cpu = time.perf_counter(), _cpu_seconds()

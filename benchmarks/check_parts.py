@@ -51,8 +51,8 @@ def parts_of(data: Path, report: str) -> tuple[inputs.EmployeeParts, Callable]:
     found = {}
     fold = inputs.EmployeeParts.fold
 
-    def grab(self, function, add):
-        found.update(parts=self, function=function)
+    def grab(self, function, add, groups=None):
+        found.update(parts=self, function=function, add=add)
         raise _Stop()
 
     inputs.EmployeeParts.fold = grab
@@ -62,26 +62,30 @@ def parts_of(data: Path, report: str) -> tuple[inputs.EmployeeParts, Callable]:
         pass
     finally:
         inputs.EmployeeParts.fold = fold
-    return found["parts"], found["function"]
+    return found["parts"], found["function"], found["add"]
 
 
 def all_pieces(data: Path) -> dict:
     """``{(report, part): pieces}`` of every report and part, worked out with the code as it is."""
     out = {}
     for report in REPORTS:
-        parts, function = parts_of(data, report)
+        parts, function, add = parts_of(data, report)
         for number in PARTS:
             started = time.perf_counter()
-            out[(report, number)] = function(parts[number])
+            out[(report, number)] = parts.computed(number, function, add)
             print(f"{report} report, part {number}: {time.perf_counter() - started:.2f} s", flush=True)
             inputs.release_memory()
     return out
 
 
 def canonical(frame: pd.DataFrame) -> pd.DataFrame:
-    """The rows in the order of their values' text (pieces add up in any order)."""
+    """The columns in the order of their names, the rows in the order of their values' text (pieces add up in any
+    order)."""
     if frame.empty:
         return frame
+    frame = frame[sorted(frame.columns)]  # pieces added up keep their columns in another order, and text as
+    frame = frame.assign(**{c: frame[c].astype(object).where(frame[c].notna(), None)  # str
+                            for c in frame.columns if pd.api.types.is_string_dtype(frame[c])})
     keys = [frame[c].astype(object).map(str).to_numpy(dtype=str) for c in reversed(frame.columns)]
     return frame.iloc[np.lexsort(keys)].reset_index(drop=True)
 
@@ -110,15 +114,16 @@ def differences(before: dict, after: dict) -> list[str]:
 
 
 def time_part(data: Path, profile: bool) -> None:
-    parts, function = parts_of(data, "benchmark")
+    parts, function, add = parts_of(data, "benchmark")
     part = parts[0]
     took = []
     for _ in range(3):
         started = time.perf_counter()
-        function(part)
+        parts.computed(0, function, add)
         took.append(time.perf_counter() - started)
         inputs.release_memory()
-    print(f"part 0 of the benchmark's report: best {min(took):.3f} s (runs: {', '.join(f'{t:.3f}' for t in took)})")
+    print(f"part 0 of the benchmark's report, read and computed in {parts.groups_of(0)} groups at once: best "
+          f"{min(took):.3f} s (runs: {', '.join(f'{t:.3f}' for t in took)})")
     if profile:
         profiler = cProfile.Profile()
         profiler.runcall(function, part)

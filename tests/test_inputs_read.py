@@ -54,7 +54,7 @@ def test_every_part_of_the_demo_is_read_as_a_plain_read_gives_it(demo_tables):
         parts = analytics.EmployeeParts(demo_tables, names, part_rows=part_rows)
         for number in range(len(parts)):
             part = parts[number]
-            buckets = parts._groups[number]
+            buckets = parts._part_buckets[number]
             for name in names:
                 files = [p for b in buckets if (p := demo_tables[name]._path(b)) is not None]
                 if not files:
@@ -101,23 +101,26 @@ def test_targets_read_as_categories_give_the_pieces_and_tables_of_targets_read_a
     bucket (their categoricals put together). The categories are in reverse order of their text: nothing may
     take their order for the order of the text."""
     assert inputs._CATEGORIES["targets"]
-    read_part = inputs.ParquetTable.part
+    read_part = inputs.ParquetTable.part_groups
 
-    def reversed_categories(*args, **kwargs) -> pd.DataFrame:
-        frame = read_part(*args, **kwargs)
-        for column in frame.columns:
-            if isinstance(frame[column].dtype, pd.CategoricalDtype):
-                frame[column] = frame[column].cat.reorder_categories(frame[column].cat.categories.sort_values()[::-1])
-        return frame
+    def reversed_categories(*args, **kwargs) -> list[pd.DataFrame]:
+        frames = read_part(*args, **kwargs)
+        for frame in frames:
+            for column in frame.columns:
+                if isinstance(frame[column].dtype, pd.CategoricalDtype):
+                    categories = frame[column].cat.categories.sort_values()[::-1]
+                    frame[column] = frame[column].cat.reorder_categories(categories)
+        return frames
 
     def report(categories: dict, period: tuple | None, part_rows: int) -> tuple[dict, list]:
         pieces = []
         part_pieces = record_tables.part_pieces
         monkeypatch.setattr(inputs, "_CATEGORIES", categories)
-        monkeypatch.setattr(inputs.ParquetTable, "part", reversed_categories)
+        monkeypatch.setattr(inputs.ParquetTable, "part_groups", reversed_categories)
         monkeypatch.setattr(record_tables, "part_pieces", lambda *a: pieces.append(part_pieces(*a)) or pieces[-1])
         try:
-            return analytics.hr_aggregates(demo_tables, "2026-10-01", period=period, k=3, part_rows=part_rows), pieces
+            return analytics.hr_aggregates(demo_tables, "2026-10-01", period=period, k=3, part_rows=part_rows,
+                                           part_groups=1), pieces
         finally:
             monkeypatch.undo()
 
@@ -155,3 +158,101 @@ def test_a_part_of_several_buckets_keeps_its_categories_when_a_bucket_keeps_no_r
     assert got[EMPLOYEE_ID].astype(str).tolist() == ["E1", "E2", "E1", "E4", "E5"]
     everything_filtered = inputs._put_together([read[1], read[1]], (EMPLOYEE_ID,))
     assert everything_filtered.empty and isinstance(everything_filtered[EMPLOYEE_ID].dtype, pd.CategoricalDtype)
+
+
+def _plain_with_employee(path, name: str) -> pd.DataFrame:
+    """A plain read of one part file with each row's employee, read even where the report does not (options)."""
+    columns = [c for c in HR_COLUMNS[name] if c not in inputs._NOT_READ.get(name, ())]
+    return pq.read_table(path, columns=list(dict.fromkeys([*columns, EMPLOYEE_ID])),
+                         filters=inputs._READ_FILTERS.get(name)).to_pandas()
+
+
+def _kind(dtype) -> object:
+    """A column's type, a categorical's being that of its categories (a group has only its own)."""
+    return ("category", dtype.categories.dtype) if isinstance(dtype, pd.CategoricalDtype) else dtype
+
+
+@pytest.mark.parametrize("ways", [2, 3])
+def test_a_part_read_in_groups_is_the_part_cut_by_employee_rows_in_order(demo_tables, ways):
+    """Each group of a part holds exactly the rows of the plain read whose employee is in that group, in the file's
+    order, with the same columns and types as the whole part; the roster is cut the same way; every group of a
+    demo bucket holds someone."""
+    names = [name for name in HR_COLUMNS if name != "roster"]
+    parts = analytics.EmployeeParts(demo_tables, names, part_rows=1)
+    assert len(parts) > 1
+    held = [0] * ways
+    for number in range(len(parts)):
+        whole = parts[number]
+        groups = parts.read(number, ways)
+        assert len(groups) == ways
+        (bucket,) = parts._part_buckets[number]
+        roster_groups = inputs.employee_groups(whole["roster"][EMPLOYEE_ID], ways)
+        for g, group in enumerate(groups):
+            assert set(group) == set(whole)
+            pd.testing.assert_frame_equal(group["roster"], whole["roster"][roster_groups == g])
+            held[g] += len(group["roster"])
+            for name in names:
+                path = demo_tables[name]._path(bucket)
+                if path is None:
+                    assert group[name].empty
+                    continue
+                plain = _plain_with_employee(path, name)
+                keep = inputs.employee_groups(plain[EMPLOYEE_ID], ways) == g
+                want = plain.loc[keep, list(whole[name].columns)].reset_index(drop=True)
+                got = group[name]
+                assert list(map(_kind, got.dtypes)) == list(map(_kind, whole[name].dtypes)), name
+                _assert_same(_as_text(got, want, name), want, f"{name}, group {g} of {ways} of part {number}")
+                for column in inputs._CATEGORIES.get(name, ()):  # categories of the group's own values only
+                    assert set(got[column].cat.categories) == set(got[column].astype(str)), (name, column)
+    assert min(held) > 0, f"a group of every part is empty: {held} people in the groups"
+
+
+def test_the_group_of_an_employee_is_a_function_of_their_id_alone():
+    """The same id is in the same group read as text, as Arrow, or among other ids; a missing id is in group 0;
+    ids of every kind spread over every group; a bad number of groups is refused with what is allowed."""
+    ids = [f"E{i}" for i in range(300)] + ["ÉLODIE-7", "名前", "a,b\n\"c\"", " ", ""]
+    groups = inputs.employee_groups(ids, 3)
+    assert set(groups) == {0, 1, 2} and all(min(list(groups).count(g) for g in range(3)) > 60 for _ in [0])
+    assert list(inputs.employee_groups(ids[::-1], 3)) == list(groups[::-1])
+    arrow = pa.chunked_array([pa.array(ids[:150]), pa.array(ids[150:] + [None])])
+    assert list(inputs._groups_of_rows(arrow, 3)) == [*groups, 0]
+    assert list(inputs._groups_of_rows(pa.chunked_array([pa.array(ids).dictionary_encode()]), 3)) == list(groups)
+    assert list(inputs.employee_groups(pd.Series(["E1", None, pd.NA], dtype=object), 2))[1:] == [0, 0]
+    assert list(inputs.employee_groups(ids, 1)) == [0] * len(ids)
+
+
+def test_a_part_is_read_in_a_whole_number_of_groups(demo_tables):
+    parts = analytics.EmployeeParts(demo_tables, ["conversations"], part_rows=1)
+    for bad in (0, -1, True, 1.5, "2"):
+        with pytest.raises(ValueError, match=f"a part is read in a whole number of groups, at least 1; got {bad!r}"):
+            parts.read(0, bad)
+
+
+def test_every_table_is_the_same_computed_in_any_number_of_groups_at_once(demo_tables, monkeypatch):
+    """`hr_aggregates` computes each part in groups of its employees at the same time (``part_groups``): every
+    table is the same with one group, two or three (to the last bits of sums of fractions, added in another
+    order), with a part per bucket and with every bucket in one part, for a report and for a period checked
+    against its neighbouring reports; the demo's small parts are computed whole by default; on one core the
+    groups give exactly the figures they give on two."""
+    def report(period, part_rows, groups):
+        return analytics.hr_aggregates(demo_tables, "2026-10-01", period=period, k=3, part_rows=part_rows,
+                                       part_groups=groups)
+
+    for period, part_rows, others in ((None, 1, (3,)), (("2025-04-01", None), 10**9, (2, None))):
+        whole = report(period, part_rows, 1)
+        assert privacy.shown(whole["skill_growth"]).any() and privacy.shown(whole["target_attainment"]).any()
+        for groups in others:
+            tables = report(period, part_rows, groups)
+            assert tables.keys() == whole.keys()
+            for name, frame in whole.items():
+                what = f"{name} in {groups} groups, {part_rows} rows a part"
+                if groups is None:  # the demo's parts are small: computed whole, as before
+                    pd.testing.assert_frame_equal(tables[name], frame, check_exact=True, obj=what)
+                else:
+                    pd.testing.assert_frame_equal(tables[name], frame, check_exact=False, rtol=1e-12, obj=what)
+    monkeypatch.setattr(inputs, "_CORES", 2)
+    two_cores = report(None, 10**9, 2)
+    monkeypatch.setattr(inputs, "_CORES", 1)
+    on_one_core = report(None, 10**9, 2)
+    for name, frame in on_one_core.items():
+        pd.testing.assert_frame_equal(frame, two_cores[name], check_exact=True, obj=name)

@@ -68,10 +68,12 @@ employees, sums and counts for means, employees per value for medians, and
 the per-quarter contributions the privacy rules need (``levels``). Memory
 then follows the size of a part rather than of the data: on half a million
 employees and ten million ratings (sixteen parts of some 4 million rows) a
-part adds about 0.9 GiB while it is worked out, and the memory it leaves
-is handed back before the next (``bench_hr.py --full``; issue 11 wants
-20 s and 1.5 GiB; the parts, mostly pandas, take some 10 CPU seconds
-each). Tables held in memory are one part.
+part adds about 0.8 GiB while it is worked out, and the memory it leaves
+is handed back before the next. A large part is cut into two groups of its
+employees, computed at the same time on two threads in about the memory of
+the part (``bench_hr.py --full``: some 2.2 s a part with both cores, 2.7 s
+with one; issue 11 wants 20 s and 1.5 GiB for the whole report). Tables
+held in memory are one part.
 
 Small organisations
 -------------------

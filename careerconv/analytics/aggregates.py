@@ -165,7 +165,8 @@ _RECORD_TABLES = ("conversations", "skills", "skill_ratings", "targets", "option
 
 def hr_aggregates(tables: Mapping[str, pd.DataFrame | ParquetTable], as_of: Any,
                   period: tuple[Any, Any] | None = None, departments: Iterable[str] = (),
-                  k: int = privacy.DEFAULT_K, *, part_rows: int = PART_ROWS) -> dict[str, pd.DataFrame]:
+                  k: int = privacy.DEFAULT_K, *, part_rows: int = PART_ROWS,
+                  part_groups: int | None = None) -> dict[str, pd.DataFrame]:
     """Every HR table, privacy-protected, for one report.
 
     Parameters
@@ -189,6 +190,11 @@ def hr_aggregates(tables: Mapping[str, pd.DataFrame | ParquetTable], as_of: Any,
         on disk (:class:`EmployeeParts`); the default keeps the working
         memory of a part (one at a time) to about 1 GiB, up to about 1.5
         million employees (a part is never less than a sixteenth of them).
+    part_groups
+        How many groups of its employees each part on disk is cut into and computed in at the same time, on as
+        many threads as there are cores (:meth:`EmployeeParts.fold`; by default two for a large part, else
+        one). The figures do not depend on the cores; with other groups (or parts) they may differ in their
+        last bits (fractions added in another order).
 
     Returns
     -------
@@ -225,7 +231,7 @@ def hr_aggregates(tables: Mapping[str, pd.DataFrame | ParquetTable], as_of: Any,
                                 other_skill_names=_other_skill_names(tables))
     ctx = record_tables.Context(scope, rated.labels, rated.public, rated.skill_ids, rated.catalogue)
     parts = EmployeeParts({**tables, "roster": roster}, _RECORD_TABLES, part_rows)
-    summed = parts.fold(lambda part: record_tables.part_pieces(part, ctx), record_tables.add_pieces)
+    summed = parts.fold(lambda part: record_tables.part_pieces(part, ctx), record_tables.add_pieces, part_groups)
     members = roster.groupby(DEPARTMENT, as_index=False)[EMPLOYEE_ID].nunique() \
         .rename(columns={EMPLOYEE_ID: "n"})
     records = record_tables.record_tables([summed], ctx, members)
