@@ -169,10 +169,10 @@ def test_the_parts_hold_several_employees_each_and_add_up(org, tmp_path):
     # A roster row without an id (possible in a frame built by hand) is in no part, and breaks nothing.
     no_id = {**lazy, "roster": pd.concat([org["roster"], org["roster"].iloc[:1].assign(employee_id=None)])}
     assert sum(len(p["roster"]) for p in analytics.EmployeeParts(no_id, ["conversations"], part_rows=1).map(dict)) == 15
-    # fold adds the parts' results up in order, keeping only the running total; one part is its own total.
+    # fold combines the parts' results at once, in order; one part is its own total.
     seen = []
     total = parts.fold(lambda part: seen.append(len(seen)) or sorted(part["roster"]["employee_id"]),
-                       lambda so_far, more: so_far + more)
+                       lambda results: [e for result in results for e in result])
     assert seen == list(range(len(parts))) and total == [e for p in parts.map(lambda p: sorted(p["roster"][
         "employee_id"])) for e in p]
     assert whole.fold(lambda part: part["conversations"], None) is org["conversations"]

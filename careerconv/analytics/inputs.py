@@ -12,7 +12,6 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import reduce
 from pathlib import Path
 from typing import Any
 
@@ -441,36 +440,37 @@ class EmployeeParts:
             read_tables = dict(zip(self._tables, pool.map(read, self._tables)))
         return [{name: groups[g] for name, groups in read_tables.items()} for g in range(ways)]
 
-    def fold(self, function: Callable[[dict[str, pd.DataFrame]], Any], add: Callable[[Any, Any], Any],
+    def fold(self, function: Callable[[dict[str, pd.DataFrame]], Any], combine: Callable[[list], Any],
              groups: int | None = None) -> Any:
-        """``function`` of every part, added up in order: ``add(add(f(part 0), f(part 1)), f(part 2))`` ...
+        """``function`` of every part, the results combined at once, in order:
+        ``combine([f(part 0), f(part 1), ...])`` (one result is itself: ``combine`` is not called).
 
-        Only the running total is kept, not every part's result (:meth:`map` holds them all), and after each
-        part the memory the allocators kept is handed back. Each part is read in ``groups`` groups of its
-        employees (:meth:`read`; by default :data:`PART_GROUPS` for a part of at least :data:`GROUP_ROWS` rows,
-        else one), computed at the same time on as many threads as there are cores (at most ``groups``) and
-        added in the groups' order: ``function`` must add up over employees and be safe to run on two threads at
-        once. The total does not depend on the machine.
+        Each part is read in ``groups`` groups of its employees (:meth:`read`; by default :data:`PART_GROUPS` for
+        a part of at least :data:`GROUP_ROWS` rows, else one), computed at the same time on as many threads as
+        there are cores (at most ``groups``), their results in the groups' order: ``function`` must add up over
+        employees and be safe to run on two threads at once. After each part the memory the allocators kept is
+        handed back. Every result is kept until the end (so ``function`` should return figures much smaller than
+        a part); combined once, they are not added again for every part. The results do not depend on the
+        machine.
         """
-        total = None
+        results = []
         for number in range(len(self)):
-            result = self.computed(number, function, add, groups)
-            total = result if number == 0 else add(total, result)
-        return total
+            results.extend(self.computed(number, function, groups))
+        return results[0] if len(results) == 1 else combine(results)
 
     def computed(self, number: int, function: Callable[[dict[str, pd.DataFrame]], Any],
-                 add: Callable[[Any, Any], Any], groups: int | None = None) -> Any:
-        """``function`` of part ``number`` as :meth:`fold` computes it: in groups of its employees at the same
-        time, added up; then the memory the allocators kept is handed back."""
+                 groups: int | None = None) -> list:
+        """``function`` of each group of part ``number``, as :meth:`fold` computes them (at the same time);
+        then the memory the allocators kept is handed back."""
+        read: list[dict[str, pd.DataFrame]] = []
         try:
-            read = self.read(number, groups if groups is not None else self.groups_of(number))
+            read.extend(self.read(number, groups if groups is not None else self.groups_of(number)))
             if len(read) == 1:
-                return function(read[0])
+                return [function(read[0])]
             with ThreadPoolExecutor(max_workers=min(len(read), _CORES)) as pool:
-                results = list(pool.map(function, read))
-            del read
-            return reduce(add, results)
+                return list(pool.map(function, read))
         finally:
+            read.clear()  # the part's frames go before the memory is handed back
             release_memory()
 
     def groups_of(self, number: int) -> int:

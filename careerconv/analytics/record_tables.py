@@ -11,7 +11,7 @@ protected table. :func:`part_pieces` runs every ``*_piece`` on one part;
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
@@ -1468,9 +1468,10 @@ def record_tables(pieces: Iterable[Mapping[str, Piece]], ctx: Context,
     }
 
 
-def add_pieces(one: Mapping[str, Piece], other: Mapping[str, Piece]) -> dict[str, Piece]:
-    """The pieces of two disjoint sets of employees (from :func:`part_pieces`), added up table by table."""
-    return {name: Piece.combine([piece, other[name]]) for name, piece in one.items()}
+def add_pieces(pieces: Sequence[Mapping[str, Piece]]) -> dict[str, Piece]:
+    """The pieces of disjoint sets of employees (from :func:`part_pieces`), added up table by table, all at once
+    (adding them one at a time would add the growing total again for each)."""
+    return {name: Piece.combine([one[name] for one in pieces]) for name in pieces[0]}
 
 
 def neighbours_of(piece: Piece) -> pd.DataFrame | None:
