@@ -118,3 +118,55 @@ def marks_below(ax, minimum: float = 3.0) -> list[tuple[str, str, float]]:
         if ratio < minimum:
             below.append((str(artist.get_label()), to_hex(best), round(ratio, 2)))
     return below
+
+
+def texts_below(figure, minimum: float = 4.5) -> list[tuple[str, str, str, float]]:
+    """(text, colour, background, contrast) of every text drawn on ``figure`` (titles, tick labels, axis labels,
+    annotations, legend entries) that has less than ``minimum`` contrast with a background it stands on (WCAG
+    1.4.3; 4.5:1 for text of normal size).
+
+    The backgrounds are read from the figure drawn without its texts: each colour that covers at least a quarter
+    of a text's box (a bar, a heat-map cell, the axes or the page), under the text's own box if it has one (its
+    fill laid over them with its alpha). A text that decides at drawing time not to show (``fits`` False) is
+    skipped, as are empty and hidden ones.
+    """
+    from matplotlib.colors import to_hex, to_rgba
+    from matplotlib.text import Text
+
+    canvas = figure.canvas
+    if not hasattr(canvas, "buffer_rgba"):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    texts = [t for t in figure.findobj(Text) if t.get_visible() and t.get_text().strip() and getattr(t, "fits", True)]
+    boxes = [t.get_window_extent(renderer) for t in texts]
+    for text in texts:
+        text.set_visible(False)
+    try:
+        canvas.draw()
+        pixels = np.asarray(canvas.buffer_rgba())[..., :3].astype(float) / 255
+    finally:
+        for text in texts:
+            text.set_visible(True)
+    height, width = pixels.shape[:2]
+    below = []
+    for text, box in zip(texts, boxes):
+        x0, x1 = max(0, int(box.x0)), min(width, int(np.ceil(box.x1)))
+        y0, y1 = max(0, int(height - box.y1)), min(height, int(np.ceil(height - box.y0)))
+        if x1 <= x0 or y1 <= y0:
+            continue  # outside the figure: not drawn
+        area = pixels[y0:y1, x0:x1].reshape(-1, 3)
+        colours, counts = np.unique(np.round(area, 3), axis=0, return_counts=True)
+        grounds = [tuple(c) for c, n in zip(colours, counts) if n >= 0.25 * len(area)]
+        patch = text.get_bbox_patch()
+        if patch is not None and patch.get_visible():
+            *fill, alpha = to_rgba(patch.get_facecolor())
+            grounds = [tuple(alpha * np.array(fill) + (1 - alpha) * np.array(g)) for g in grounds]
+        *ink, ink_alpha = to_rgba(text.get_color(), text.get_alpha())
+        for ground in grounds:
+            seen = tuple(ink_alpha * np.array(ink) + (1 - ink_alpha) * np.array(ground))
+            ratio = contrast_ratio(seen, ground)
+            if ratio < minimum:
+                below.append((text.get_text(), to_hex(seen), to_hex(ground), round(ratio, 2)))
+    return below

@@ -11,7 +11,7 @@ from matplotlib.text import Text
 
 from careerconv.views import hr_plots
 from careerconv.rules import privacy
-from colour_vision import colour_difference, marks_below
+from colour_vision import colour_difference, marks_below, texts_below
 
 HOSTILE = ["$\\frac{a$", "$\\frac{", "$x$ and $y$", "C:\\new\\table", "snake_case_skill", "<script>alert(1)</script>",
            "50% $$ off", "^{up}_{down}"]
@@ -411,16 +411,20 @@ def _action_items() -> pd.DataFrame:
                          "share_open": [0.2], "share_dropped": [0.2], privacy.PRIVACY: [""]})
 
 
-@pytest.mark.parametrize("draw", [
-    lambda ax: hr_plots.gaps_chart(ax, _gaps()),
-    lambda ax: hr_plots.trends_chart(ax, _trends(), top=5),
-    lambda ax: hr_plots.distribution_chart(ax, _rating_distribution()),
-    lambda ax: hr_plots.growth_chart(ax, _skill_growth()),
-    lambda ax: hr_plots.most_wanted_chart(ax, _most_wanted()),
-    lambda ax: hr_plots.attainment_chart(ax, _attainment()),
-    lambda ax: hr_plots.action_items_chart(ax, _action_items()),
-    lambda ax: hr_plots.department_heatmap(ax, _department_quarters(), None),
-], ids=["gaps", "trends", "distribution", "growth", "most wanted", "attainment", "action items", "heat map"])
+# Eight HR charts, each drawn from a small table of its own (the contrast tests measure them all).
+CHARTS = {
+    "gaps": lambda ax: hr_plots.gaps_chart(ax, _gaps()),
+    "trends": lambda ax: hr_plots.trends_chart(ax, _trends(), top=5),
+    "distribution": lambda ax: hr_plots.distribution_chart(ax, _rating_distribution()),
+    "growth": lambda ax: hr_plots.growth_chart(ax, _skill_growth()),
+    "most wanted": lambda ax: hr_plots.most_wanted_chart(ax, _most_wanted()),
+    "attainment": lambda ax: hr_plots.attainment_chart(ax, _attainment()),
+    "action items": lambda ax: hr_plots.action_items_chart(ax, _action_items()),
+    "heat map": lambda ax: hr_plots.department_heatmap(ax, _department_quarters(), None),
+}
+
+
+@pytest.mark.parametrize("draw", CHARTS.values(), ids=CHARTS.keys())
 def test_every_mark_of_an_hr_chart_has_3_to_1_contrast_with_the_background(draw):
     """WCAG 1.4.11: a line, marker or bar (or its outline) and each legend key. Before: "not reached" and "open"
     in orange (#E69F00, 2.25:1), "in progress" in sky blue (#56B4E9, 2.3:1), the light parts ("not measured yet"
@@ -429,3 +433,23 @@ def test_every_mark_of_an_hr_chart_has_3_to_1_contrast_with_the_background(draw)
     fig, ax = hr_plots.new_figure(9, 5)
     draw(ax)
     assert marks_below(ax) == []
+
+
+def _heat_map_of_every_median() -> pd.DataFrame:
+    """One department per row, its medians from 1 to 10 in halves across the quarters: every shade of the key."""
+    quarters = pd.date_range("2024-01-01", periods=19, freq="QS")
+    return pd.DataFrame([{"quarter": q, "skill": None, "department": d, privacy.COUNT: 12, "mean": 5.0,
+                          "median": 1 + j / 2, privacy.PRIVACY: ""} for d in ("Sales", "Finance")
+                         for j, q in enumerate(quarters)])
+
+
+@pytest.mark.parametrize("draw", [*CHARTS.values(), lambda ax: hr_plots.department_heatmap(
+    ax, _heat_map_of_every_median(), None)], ids=[*CHARTS.keys(), "heat map 1 to 10"])
+@pytest.mark.parametrize("width", [9, hr_plots.NARROW_WIDTH])
+def test_every_text_of_an_hr_chart_has_4_5_to_1_contrast_with_its_background(draw, width):
+    """WCAG 1.4.3: labels, ticks, legends, the shares on the bars and the heat map's numbers. Before: a heat-map
+    cell's number was white from a median of 6 up and dark below, 3.6-4.4:1 on the middle blues (e.g. #333333
+    on 5.8's #6D8DAC, 3.64:1; white on 6's #6789A9, 3.67:1)."""
+    fig, ax = hr_plots.new_figure(width, 5)
+    draw(ax)
+    assert texts_below(fig) == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -14,7 +16,7 @@ import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from careerconv.views import plots
-from colour_vision import contrast_ratio, marks_below  # noqa: E402
+from colour_vision import colour_difference, contrast_ratio, marks_below, texts_below  # noqa: E402
 from careerconv.rules import progress  # noqa: E402
 from careerconv.rules.progress import AHEAD, BEHIND, DUE_NOT_MEASURED, ON_TRACK, UPCOMING  # noqa: E402
 
@@ -354,6 +356,70 @@ def test_every_mark_of_a_progress_chart_has_3_to_1_contrast_with_the_background(
     frame["status"] = [UPCOMING, AHEAD, DUE_NOT_MEASURED]
     plots.current_vs_target_bars(bars, pd.concat([frame, current_frame()], ignore_index=True))
     assert marks_below(bars) == []
+
+
+def test_every_text_of_a_progress_chart_has_4_5_to_1_contrast_with_its_background():
+    """WCAG 1.4.3: the status words, the target and start labels, "as of", the title, the ticks and the key below.
+    Before: "behind" in #C98400 (3.1:1), "on track" in #009E73 (3.4:1) and "as of ..." in #7F7F7F (4.0:1)."""
+    rows = progress_rows(as_of="2025-09-01")
+    rows["status"] = [BEHIND, ON_TRACK, DUE_NOT_MEASURED]  # the 18-month target is due, with no rating
+    fig = Figure(figsize=(8, 4.8), layout="constrained")
+    draw_example(fig.subplots(), progress_rows=rows, as_of="2025-09-01")
+    drawn = texts(fig.axes[0])
+    assert {BEHIND, ON_TRACK, DUE_NOT_MEASURED, "as of 1 Sep 2025"} <= set(drawn), drawn
+    assert texts_below(fig) == []
+    rows["status"] = [AHEAD, UPCOMING, UPCOMING]
+    fig = Figure(figsize=(8, 4.8), layout="constrained")
+    draw_example(fig.subplots(), progress_rows=rows)
+    assert AHEAD in texts(fig.axes[0]) and texts_below(fig) == []
+
+
+def test_every_text_of_the_current_vs_target_bars_has_4_5_to_1_contrast_with_its_background():
+    """On its bar (white, near-black or black, whichever reads) or beside it on the white page."""
+    fig = Figure(figsize=(8, 3))
+    frame = current_frame()
+    frame["status"] = [UPCOMING, AHEAD, DUE_NOT_MEASURED]
+    plots.current_vs_target_bars(fig.subplots(), pd.concat([frame, current_frame()], ignore_index=True))
+    assert texts_below(fig) == []
+
+
+@pytest.mark.parametrize("status", sorted(progress.STATUSES))
+def test_a_status_word_is_a_darker_shade_of_its_mark_with_4_5_to_1(status):
+    import colorsys
+    mark, word = plots.STATUS_COLOURS[status], plots.STATUS_TEXT_COLOURS[status]
+    assert contrast_ratio(word, "white") >= 4.5
+    (mark_hue, mark_light, _), (word_hue, word_light, _) = (
+        colorsys.rgb_to_hls(*matplotlib.colors.to_rgb(c)) for c in (mark, word))
+    assert word_light <= mark_light
+    assert abs(mark_hue - word_hue) * 360 < 3  # the same hue, but for the rounding to 8 bits of a channel
+
+
+def test_the_status_words_are_told_apart_as_their_marks_are():
+    """Darkened by one factor, the words keep the marks' order of lightness; "behind" and "due but not measured",
+    the closest pair (14.9 as marks), stay 13 apart (CIEDE2000), and every other pair more than 20."""
+    words, marks = plots.STATUS_TEXT_COLOURS, plots.STATUS_COLOURS
+    assert words == {AHEAD: "#005889", ON_TRACK: "#007f5d", BEHIND: "#a36b00", DUE_NOT_MEASURED: "#8c4800",
+                     UPCOMING: "#707070"}
+    def by_lightness(colours):
+        return sorted(colours, key=lambda status: contrast_ratio(colours[status], "white"))
+    assert by_lightness(words) == by_lightness(marks)
+    for first, second in itertools.combinations(sorted(words), 2):
+        least = 13 if {first, second} == {BEHIND, DUE_NOT_MEASURED} else 20
+        assert colour_difference(words[first], words[second]) >= least, (first, second)
+
+
+def test_text_shade_keeps_a_colour_that_reads_and_darkens_one_that_does_not():
+    assert plots.text_shade("#0072B2") == "#0072b2"  # 5.2:1 already
+    assert plots.text_shade("#7F7F7F") == "#767676"  # 4.0:1 -> 4.5:1
+    assert plots.text_shade("#FFFFFF") == "#767676"
+    with pytest.raises(ValueError, match="from 1 to 21"):
+        plots.text_shade("#000000", 22)
+
+
+@pytest.mark.parametrize("fill", ["#FFFFFF", "#000000", "#777777", "#6789A9", "#C98400", "#0072B2", "#5C7FA1"])
+def test_text_on_a_fill_has_4_5_to_1(fill):
+    """Near-black missed on mid-tones: 3.89:1 on #777777 (white has 4.48:1 there)."""
+    assert contrast_ratio(plots.text_on(fill), fill) >= 4.5
 
 
 @pytest.mark.parametrize("status", sorted(progress.STATUSES))

@@ -27,6 +27,7 @@ from careerconv.surfaces.report import render
 from careerconv.surfaces.report.source import load_history
 from careerconv.records.schema import new_conversation, new_skill
 from careerconv.records.store import History
+from colour_vision import texts_below
 
 HOSTILE_NAMES = ("Costs $\\frac{1}{2}$", "snake_case_$x$", "back\\slash \\n", "50% $$ money", "^{up}_{down}")
 CJK_SKILL = "跨团队协作 チーム連携"
@@ -211,23 +212,45 @@ def crowded_history() -> History:
     return history([plan], cis)
 
 
+def report_of(case: str) -> content.ReportContent:
+    """The report of one of the chart cases: the sample's richest employee, a crowded plan, hostile skill
+    names, or targets due with nothing measured."""
+    if case == "sample":
+        return content.build_content(load_history(config.SAMPLE_DATA_DIR, "E0007"), "2026-10-01")
+    if case == "crowded":
+        return content.build_content(crowded_history(), "2026-08-01")
+    if case == "hostile":
+        plan = conversation("2025-09-01", [(n, 3 + i, (5, 7, 10)) for i, n in enumerate(HOSTILE_NAMES)])
+        return content.build_content(history([plan]), "2026-10-01")
+    plan = conversation("2025-10-06", [("Negotiation", 6, (7, 8, 9)), ("Ten already", 10, (10, 10, 10))])
+    return content.build_content(history([plan]), "2027-06-01")
+
+
 @pytest.mark.parametrize("case", ["sample", "crowded", "hostile", "missed"])
 def test_no_chart_text_overlaps_and_every_text_is_at_least_11_px(case):
-    if case == "sample":
-        report_content = content.build_content(load_history(config.SAMPLE_DATA_DIR, "E0007"), "2026-10-01")
-    elif case == "crowded":
-        report_content = content.build_content(crowded_history(), "2026-08-01")
-    elif case == "hostile":
-        plan = conversation("2025-09-01", [(n, 3 + i, (5, 7, 10)) for i, n in enumerate(HOSTILE_NAMES)])
-        report_content = content.build_content(history([plan]), "2026-10-01")
-    else:
-        plan = conversation("2025-10-06", [("Negotiation", 6, (7, 8, 9)), ("Ten already", 10, (10, 10, 10))])
-        report_content = content.build_content(history([plan]), "2027-06-01")
+    report_content = report_of(case)
     with plots.plain_text():
         for width in (render.CHART_WIDTH, render.NARROW_WIDTH):  # the desktop drawing and the phone's
             assert_readable(render.standing_figure(report_content, width))
             for data in content.skill_chart_data(report_content):
                 assert_readable(render.skill_figure(data, width))
+
+
+@pytest.mark.parametrize("case", ["sample", "crowded", "missed"])
+def test_every_text_of_the_report_charts_has_4_5_to_1_contrast_with_its_background(case):
+    """WCAG 1.4.3, on the charts the report shows (desktop and phone): the status words named at target dates,
+    "as of", the labels, ticks and key. Before: "behind" (#C98400) 3.1:1, "on track" (#009E73) 3.4:1,
+    "as of ..." (#7F7F7F) 4.0:1."""
+    report_content = report_of(case)
+    words = set()
+    with plots.plain_text():
+        for width in (render.CHART_WIDTH, render.NARROW_WIDTH):
+            figures = [render.standing_figure(report_content, width)]
+            figures += [render.skill_figure(data, width) for data in content.skill_chart_data(report_content)]
+            for fig in figures:
+                assert texts_below(fig) == [], width
+                words |= {t.get_text() for t in fig.findobj(Text)}
+    assert words & set(progress.STATUSES)  # status words were drawn, and measured
 
 
 def test_skill_charts_share_one_time_axis():

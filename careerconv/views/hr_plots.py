@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import matplotlib
 from matplotlib.axes import Axes
+from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.text import Text
@@ -439,7 +440,8 @@ def department_heatmap(ax: Axes, department_trends: pd.DataFrame, skill: str | N
             sizes[r, c] = int(row[N])
         else:
             hidden[r, c] = True
-    ax.imshow(np.where(hidden, np.nan, grid), cmap=RATING_CMAP, vmin=1, vmax=10, aspect="auto")
+    scale = Normalize(vmin=1, vmax=10)
+    ax.imshow(np.where(hidden, np.nan, grid), cmap=RATING_CMAP, norm=scale, aspect="auto")
     # On a narrow drawing (a phone) a cell is too small for "n=15": the cells say "6.5" over "15", the legend
     # says what the second number is, and the period ticks name the year only where it changes.
     compact = ax.figure.get_figwidth() * ax.get_position().width / len(periods) < COMPACT_CELL
@@ -450,7 +452,7 @@ def department_heatmap(ax: Axes, department_trends: pd.DataFrame, skill: str | N
             elif not np.isnan(grid[r, c]):
                 median = f"{grid[r, c]:.1f}".rstrip("0").rstrip(".")
                 ax.text(c, r, f"{median}\n{'' if compact else 'n='}{sizes[r, c]}", ha="center", va="center",
-                        fontsize=7.5, color="white" if grid[r, c] >= 6 else PALETTE["text"])
+                        fontsize=7.5, color=text_on(RATING_CMAP(scale(grid[r, c]))))
     labels = ([period_label(a, b).replace(" ", "\n", 1) for a, b in periods] if not compact
               else compact_period_labels(periods))
     ax.set_xticks(range(len(periods)), labels, fontsize=7.5)

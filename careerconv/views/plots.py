@@ -21,6 +21,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
+import colorsys
+
 import matplotlib
 import matplotlib.dates as mdates
 import numpy as np
@@ -39,6 +41,7 @@ from careerconv.rules.progress import (
 
 __all__ = [
     "STATUS_COLOURS",
+    "STATUS_TEXT_COLOURS",
     "PALETTE",
     "clean_axes",
     "skill_progress",
@@ -50,6 +53,53 @@ __all__ = [
     "rating_trend",
     "distribution",
 ]
+
+# --- contrast (WCAG 2) -----------------------------------------------------------
+# A mark (a line, a marker, a bar) needs 3:1 with its background (WCAG 1.4.11); a text 4.5:1 (WCAG 1.4.3).
+MARK_CONTRAST = 3.0
+TEXT_CONTRAST = 4.5
+
+
+def contrast_ratio(first: Any, second: Any = "white") -> float:
+    """WCAG 2 contrast ratio of two matplotlib colours, from 1 (the same) to 21 (black on white)."""
+    def luminance(colour: Any) -> float:
+        r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+                   for c in matplotlib.colors.to_rgb(colour))
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    high, low = sorted((luminance(first), luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def text_shade(colour: Any, contrast: float = TEXT_CONTRAST) -> str:
+    """The lightest shade of ``colour`` (its hue and saturation, less lightness) with at least ``contrast``
+    against white, as ``"#rrggbb"``; ``colour`` itself where it has that already.
+
+    Raises
+    ------
+    ValueError
+        If ``contrast`` is not from 1 to 21 (black on white).
+    """
+    if not 1 <= contrast <= 21:
+        raise ValueError(f"a contrast with white is from 1 to 21, not {contrast}")
+    hue, lightness, saturation = colorsys.rgb_to_hls(*matplotlib.colors.to_rgb(colour))
+    while True:
+        shade = matplotlib.colors.to_hex(colorsys.hls_to_rgb(hue, max(lightness, 0.0), saturation))
+        if lightness <= 0 or contrast_ratio(shade, "white") >= contrast:
+            return shade
+        lightness -= 0.002
+
+
+def text_on(colour: Any) -> str:
+    """The ink for text on a fill of ``colour``: white, near-black or black, the first with 4.5:1 on it (any
+    colour has 4.58:1 with white or with black; near-black misses by a little on mid-tones)."""
+    return next(ink for ink in ("white", "#1A1A1A", "black") if contrast_ratio(colour, ink) >= TEXT_CONTRAST)
+
+
+def outline_for(fill: Any) -> str:
+    """The edge of a filled mark on white: a white gap from its neighbours where its fill has 3:1 with white
+    (WCAG 1.4.11), else a grey outline that has (a light part of a bar is then still seen where it ends)."""
+    return "white" if contrast_ratio(fill, "white") >= MARK_CONTRAST else MARK_GREY
+
 
 # --- palette (Okabe-Ito) -----------------------------------------------------
 # Every colour that marks something (a line, a marker, a bar) has a contrast of at least 3:1 with the white
@@ -74,13 +124,22 @@ STATUS_COLOURS: dict[str, str] = {
     DUE_NOT_MEASURED: "#B35C00",  # a darker orange: a date passed and nobody looked
     UPCOMING: MARK_GREY,
 }
+# The status words drawn on a chart: each its mark's colour darkened in its own hue, all by one factor that brings
+# the lightest ("behind", 3.1:1) to 4.5:1, so the words keep the marks' order of lightness and their differences:
+# ahead #005889 (7.6:1), on track #007F5D (5.0:1), behind #A36B00 (4.5:1), due but not measured #8C4800 (6.9:1),
+# upcoming #707070 (5.0:1). Their marks measured 3.1-3.4:1 but for ahead (5.2) and due but not measured (4.7).
+_WORD_FACTOR = TEXT_CONTRAST / min(contrast_ratio(colour, "white") for colour in STATUS_COLOURS.values())
+STATUS_TEXT_COLOURS: dict[str, str] = {
+    status: text_shade(colour, contrast_ratio(colour, "white") * _WORD_FACTOR)
+    for status, colour in STATUS_COLOURS.items()
+}
 PALETTE: dict[str, str] = {
     "rating": "#3A4A5C",  # slate: the employee's own line
     "target": "#CC79A7",  # purple stars: where they aim to be
     "plan": "#A084B8",  # the dashed on-track lines, a quieter purple (3.2:1; #B9A3C6 was 2.3:1)
     "baseline": "#3A4A5C",
     "coach": "#8A6D3B",  # the coach's ratings, a muted brown
-    "as_of": "#7F7F7F",
+    "as_of": "#7F7F7F",  # the report date's line (4.0:1); its words take text_shade() of it
     "grid": "#E6E6E6",
     "text": "#333333",
     "muted": "#6B6B6B",
@@ -289,7 +348,7 @@ def _draw_skill_progress(ax, skill, t0, baseline, targets, ratings, progress_row
             other_labels.append(ax.annotate(
                 DUE_NOT_MEASURED, (_num([when])[0], value), xytext=(0, -11 if up else 11),
                 textcoords="offset points", ha="center", va="top" if up else "bottom", fontsize=LABEL_SIZE,
-                fontstyle="italic", fontweight="bold", color=STATUS_COLOURS[DUE_NOT_MEASURED],
+                fontstyle="italic", fontweight="bold", color=STATUS_TEXT_COLOURS[DUE_NOT_MEASURED],
                 annotation_clip=False, bbox=_LABEL_BOX, gid=GID_NOT_MEASURED,
             ))
 
@@ -307,8 +366,9 @@ def _draw_skill_progress(ax, skill, t0, baseline, targets, ratings, progress_row
         up = not target_label_up.get(months, False)
         status_labels.append(ax.annotate(
             status, (_num([when])[0], value), xytext=(0, 12 if up else -12), textcoords="offset points",
-            ha="center", va="bottom" if up else "top", fontsize=LABEL_SIZE, fontweight="bold", color=colour,
-            annotation_clip=False, gid=GID_MEASURED, bbox=_LABEL_BOX,
+            ha="center", va="bottom" if up else "top", fontsize=LABEL_SIZE, fontweight="bold",
+            color=STATUS_TEXT_COLOURS.get(status, PALETTE["muted"]), annotation_clip=False, gid=GID_MEASURED,
+            bbox=_LABEL_BOX,
         ))
         if status not in statuses_shown:
             statuses_shown.append(status)
@@ -336,7 +396,7 @@ def _draw_skill_progress(ax, skill, t0, baseline, targets, ratings, progress_row
         other_labels.append(ax.annotate(
             f"as of {human_date(as_of_day)}", (_num([as_of_day])[0], 0.0), xycoords=("data", "axes fraction"),
             xytext=(3, 3), textcoords="offset points", ha="left", va="bottom", fontsize=LABEL_SIZE,
-            color=PALETTE["as_of"], annotation_clip=False, gid=GID_AS_OF,
+            color=text_shade(PALETTE["as_of"]), annotation_clip=False, gid=GID_AS_OF,
         ))
 
     _style_rating_axis(ax, axis="y")
@@ -598,27 +658,6 @@ def _draw_bars(ax: Axes, frame: pd.DataFrame, legend_columns: int = 3) -> None:
         handles.append(_patch_handle(PALETTE["bar"], "Latest rating: no target"))
     _legend_below(ax, handles, ncols=legend_columns)
     dodge_labels(ax, labels)
-
-
-def contrast_ratio(first: Any, second: Any = "white") -> float:
-    """WCAG 2 contrast ratio of two matplotlib colours, from 1 (the same) to 21 (black on white)."""
-    def luminance(colour: Any) -> float:
-        r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-                   for c in matplotlib.colors.to_rgb(colour))
-        return 0.2126 * r + 0.7152 * g + 0.0722 * b
-    high, low = sorted((luminance(first), luminance(second)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
-
-
-def text_on(colour: str) -> str:
-    """White or near-black, whichever reads better on ``colour`` (white where it has 4.5:1)."""
-    return "white" if contrast_ratio(colour, "white") >= 4.5 else "#1A1A1A"
-
-
-def outline_for(fill: Any) -> str:
-    """The edge of a filled mark on white: a white gap from its neighbours where its fill has 3:1 with white
-    (WCAG 1.4.11), else a grey outline that has (a light part of a bar is then still seen where it ends)."""
-    return "white" if contrast_ratio(fill, "white") >= 3 else MARK_GREY
 
 
 def rating_trend(
