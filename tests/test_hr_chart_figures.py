@@ -13,6 +13,7 @@ import datetime as dt
 import html
 import re
 
+import pandas as pd
 import pytest
 
 from careerconv import analytics
@@ -25,7 +26,7 @@ HOSTILE_SKILL = '<script>alert("skill")</script> ניהול'
 HOSTILE_DEPARTMENT = "<img src=x onerror=alert(1)> מכירות"
 SUMMARY = "The figures of this chart, as a table"
 # The columns of a presented table that name a row rather than give a figure of it.
-NAMING = {"From", "Until", "Skill", "Department", "Ratings", "After", "Kind of action chosen", "Target at", "Coach",
+NAMING = {"Period", "Skill", "Department", "Ratings", "After", "Kind of action chosen", "Target at", "Coach",
           "Table", "Grouped by"}
 
 
@@ -106,11 +107,37 @@ def test_the_trend_figures_are_the_grouping_the_chart_draws(page, hr):
     rows = _figures(_sections(page)["Skill ratings over time"])
     periods = hr["rating_periods"]
     org = periods[(periods["grain"] == "quarter") & periods["skill"].isna() & periods["department"].isna()]
-    expected = [{"From": analytics.quarter_label(q), "Skill": "All skills", "Employees rated": f"{int(n)}",
+    expected = [{"Period": analytics.quarter_label(q), "Skill": "All skills", "Employees rated": f"{int(n)}",
                  "Median rating": f"{m:.1f}".removesuffix(".0")}
                 for q, n, m in zip(org["bucket"], org["n_employees"], org["median"])]
     assert [{key: row[key] for key in expected[0]} for row in rows] == expected
     assert len(rows) == 8  # the 8 quarters of the default period
+    assert "Until" not in page and "From" not in rows[0]  # a quarter was "From 2024 Q4, Until 2024 Q4"
+
+
+def _periods() -> pd.DataFrame:
+    """Rows of rating_periods: a quarter, a half-year, a year, and a year cut to its last three quarters (the
+    first bucket of a period starting in April)."""
+    starts = pd.to_datetime(["2024-10-01", "2025-01-01", "2025-01-01", "2024-04-01"])
+    until = pd.to_datetime(["2025-01-01", "2025-07-01", "2026-01-01", "2025-01-01"])
+    return pd.DataFrame({"grain": ["quarter", "half-year", "year", "year"], "bucket": starts, "until": until,
+                         "skill": None, "department": None, privacy.COUNT: [23, 30, 41, 12],
+                         "median": [5.5, 6.0, 6.5, 5.0], "mean": [5.4, 6.1, 6.4, 5.1], privacy.PRIVACY: ""})
+
+
+def test_a_row_of_the_page_names_its_period_once_and_a_quarter_as_that_quarter():
+    """Before: a quarter's row read "From 2024 Q4, Until 2024 Q4"; now one cell, as the charts name periods."""
+    shown = analytics.present("rating_periods", _periods())
+    assert list(shown.columns[:3]) == ["Grouped by", "Period", "Skill"]
+    assert shown["Period"].tolist() == ["2024 Q4", "2025 H1", "2025", "2024 Q2–Q4"]
+
+
+def test_the_files_keep_a_period_in_its_from_and_until_columns():
+    """A reader's spreadsheet may read the CSV's columns: they stay as they were, a quarter's two cells alike."""
+    written = analytics.present("rating_periods", _periods(), formatted=False)
+    assert list(written.columns[:4]) == ["Grouped by", "From", "Until", "Skill"]
+    assert written["From"].tolist() == ["2024 Q4", "2025 Q1", "2025 Q1", "2024 Q2"]
+    assert written["Until"].tolist() == ["2024 Q4", "2025 Q2", "2025 Q4", "2024 Q4"]
 
 
 def test_the_distribution_figures_are_the_skills_the_chart_draws(page, hr):

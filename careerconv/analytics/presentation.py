@@ -13,7 +13,7 @@ import pandas as pd
 from careerconv.records.schema import COACH_ID, HORIZON_MONTHS, SKILL
 from careerconv.rules import privacy
 from .constants import DEPARTMENT, N
-from .scope import quarter_label
+from .scope import period_label, quarter_label
 
 
 # Per table column: (header, format). Formats: text, int, pct, num (one decimal), signed, quarter, months.
@@ -75,6 +75,20 @@ _COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
                      "mean_gain": ("Mean gain (points)", "signed"), "median_gain": ("Median gain (points)", "signed")},
 }
 
+# On the page a run of quarters is one cell named as the charts name it (period_label: "2024 Q4", "2025 H1",
+# "2025"), not "from 2024 Q4 until 2024 Q4"; the files (CSV, workbook, the service's JSON) keep their two columns.
+# Per table: (column of the first quarter, column of the first day after, header of the one cell).
+_PAGE_PERIODS: dict[str, tuple[str, str, str]] = {"rating_periods": ("bucket", "until", "Period")}
+
+
+def _columns(name: str, formatted: bool) -> dict[str, tuple[str, str]]:
+    """The columns ``present`` makes of table ``name``: on the page (``formatted``) a period in one column."""
+    if not formatted or name not in _PAGE_PERIODS:
+        return _COLUMNS[name]
+    start, until, header = _PAGE_PERIODS[name]
+    return {column: (header, "period") if column == start else spec
+            for column, spec in _COLUMNS[name].items() if column != until}
+
 
 def present(name: str, frame: pd.DataFrame, *, formatted: bool = True, total_label: str = "All departments",
             rows: str = "all") -> pd.DataFrame:
@@ -87,8 +101,9 @@ def present(name: str, frame: pd.DataFrame, *, formatted: bool = True, total_lab
     frame
         The table as :func:`hr_aggregates` returns it.
     formatted
-        True: every cell as text (percentages, one decimal) for the notebook;
-        False: numbers stay numbers (rounded), for CSV files.
+        True: every cell as text (percentages, one decimal) for the notebook, a run of quarters named in one
+        cell ("Period": "2024 Q4", "2025 H1"); False: numbers stay numbers (rounded), a run of quarters its
+        first and last quarter ("From", "Until"), for CSV files.
     total_label
         What the row for all (selected) departments is called.
     rows
@@ -118,10 +133,13 @@ def present(name: str, frame: pd.DataFrame, *, formatted: bool = True, total_lab
         data = data[mask if rows == "total" else ~mask]
     visible = privacy.shown(data).to_numpy()
     out = pd.DataFrame(index=range(len(data)))
-    for column, (header, kind) in _COLUMNS[name].items():
+    for column, (header, kind) in _columns(name, formatted).items():
         if column not in data.columns or (rows == "total" and column == DEPARTMENT):
             continue
         values = data[column].reset_index(drop=True)
+        if kind == "period":
+            out[header] = [period_label(start, until) for start, until in zip(values, data[_PAGE_PERIODS[name][1]])]
+            continue
         if column == N:
             out[header] = privacy.display_count(data.reset_index(drop=True))
             if formatted:
