@@ -236,8 +236,19 @@ def test_render_rejects_naive_stamps_and_duplicate_uids(team_events):
 
 
 def test_empty_calendar_is_valid():
+    """RFC 5545 (3.6) wants at least one component in a calendar: with no event it holds the UTC time zone alone,
+    which no calendar app shows; with events, no time zone (their dates are whole days)."""
     cal = parse(ics.render_calendar([], STAMP))
-    assert cal.walk("VEVENT") == []
+    assert cal.walk("VEVENT") == [] and cal.walk("VTODO") == [] and cal.walk("VJOURNAL") == []
+    assert [c.name for c in cal.subcomponents] == ["VTIMEZONE"]
+    (zone,) = cal.walk("VTIMEZONE")
+    assert zone["TZID"] == "UTC" and zone.to_tz().utcoffset(dt.datetime(2026, 7, 1)) == dt.timedelta(0)
+    assert ics.render_calendar([], STAMP).endswith(b"END:VTIMEZONE\r\nEND:VCALENDAR\r\n")
+
+
+def test_a_calendar_of_events_holds_no_time_zone(team_events):
+    cal = parse(ics.render_calendar(team_events, STAMP))
+    assert cal.walk("VTIMEZONE") == [] and len(cal.walk("VEVENT")) == len(team_events)
 
 
 @pytest.mark.parametrize("raw, escaped", [

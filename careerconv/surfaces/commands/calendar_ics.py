@@ -303,6 +303,13 @@ def fold_line(line: str) -> str:
     return (CRLF + " ").join(part.decode("utf-8") for part in parts)
 
 
+# A calendar holds at least one component (RFC 5545, 3.6: ``component = 1*(...)``); a file of no events would be
+# refused by stricter calendar apps, and a subscribed calendar whose events all passed would then keep showing
+# them. With no event it holds the UTC time zone alone, which shows nothing.
+_NOTHING_SHOWN = ["BEGIN:VTIMEZONE", "TZID:UTC", "BEGIN:STANDARD", "DTSTART:19700101T000000", "TZOFFSETFROM:+0000",
+                  "TZOFFSETTO:+0000", "TZNAME:UTC", "END:STANDARD", "END:VTIMEZONE"]
+
+
 def render_calendar(
     events: Iterable[CalendarEvent],
     dtstamp: dt.datetime | None = None,
@@ -369,6 +376,8 @@ def render_calendar(
                 "END:VALARM",
             ]
         lines.append("END:VEVENT")
+    if not seen:
+        lines += _NOTHING_SHOWN
     lines.append("END:VCALENDAR")
     return "".join(fold_line(line) + CRLF for line in lines).encode("utf-8")
 
