@@ -114,7 +114,7 @@ def _reference_item_rows(states, department_of):
     rows = states.loc[:, [EMPLOYEE_ID, "conversation_date", STATUS, "due", "status_date"]]
     rows = rows.assign(department=record_tables.departments(rows[EMPLOYEE_ID], department_of)) \
         .dropna(subset=[DEPARTMENT])
-    return rows.assign(**{EMPLOYEE_ID: record_tables._sort_codes(rows[EMPLOYEE_ID])})
+    return rows.assign(**{EMPLOYEE_ID: record_tables.sort_codes(rows[EMPLOYEE_ID])})
 
 
 def _reference_items_piece(rows, scope, sizes_only):
@@ -130,7 +130,7 @@ def _reference_items_piece(rows, scope, sizes_only):
                         .rename(columns={"conversation_date": DATE}),
                         states.loc[:, [EMPLOYEE_ID, DEPARTMENT, "status_date"]]
                         .rename(columns={"status_date": DATE}).dropna(subset=[DATE])])
-    return level_piece(per_emp, [], record_tables._ITEMS, scope, contributions(events, []))
+    return level_piece(per_emp, [], record_tables.ITEMS, scope, contributions(events, []))
 
 
 def _organisation(rng: np.random.Generator, kind: str) -> dict[str, pd.DataFrame]:
@@ -202,13 +202,13 @@ def _reference_overview(roster, completed, checkins, scope, department_of):
     ci_dates = pd.to_datetime(checkins[DATE]).dt.normalize()
     checkins = checkins[(ci_dates >= scope.start) & (ci_dates < scope.end)].assign(date=ci_dates)
     per_emp = roster.loc[:, [EMPLOYEE_ID, DEPARTMENT]].copy()
-    per_emp["met"] = record_tables._isin(per_emp[EMPLOYEE_ID], convs[EMPLOYEE_ID])
+    per_emp["met"] = record_tables.isin(per_emp[EMPLOYEE_ID], convs[EMPLOYEE_ID])
     per_emp["n_conv"] = per_emp[EMPLOYEE_ID].map(convs.groupby(EMPLOYEE_ID).size()).fillna(0)
     per_emp["n_ci"] = per_emp[EMPLOYEE_ID].map(checkins.groupby(EMPLOYEE_ID).size()).fillna(0)
     events = pd.concat([convs.loc[:, [EMPLOYEE_ID, DATE]], checkins.loc[:, [EMPLOYEE_ID, DATE]]])
     events = events.assign(department=record_tables.departments(events[EMPLOYEE_ID], department_of)) \
         .dropna(subset=[DEPARTMENT])
-    return level_piece(per_emp, [], record_tables._OVERVIEW, scope, contributions(events, []))
+    return level_piece(per_emp, [], record_tables.OVERVIEW, scope, contributions(events, []))
 
 
 def _same_piece(got, want):

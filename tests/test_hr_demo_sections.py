@@ -149,7 +149,8 @@ def test_any_skill_is_shown_only_where_no_skill_of_its_unit_is():
     may be smaller than k: the "any skill" row is a unit's fallback, never shown beside one of its skills."""
     import pandas as pd
 
-    from careerconv.analytics.record_tables import ALL_SKILLS, _any_skill_only_as_fallback
+    from careerconv.analytics.record_tables import ALL_SKILLS
+    from careerconv.analytics.record_tables.tables import _any_skill_only_as_fallback
 
     protected = pd.DataFrame({
         "skill_id": [ALL_SKILLS, 3, ALL_SKILLS, 3, ALL_SKILLS],

@@ -14,8 +14,9 @@ import pandas as pd
 import pytest
 
 from careerconv import analytics
-from careerconv.analytics import record_tables
 from careerconv.analytics.levels import MEAN, MEDIAN, SUM, Piece, contributions, level_piece
+from careerconv.analytics.record_tables.targets import _group_means, plan_kinds
+from careerconv.rules.option_kinds import KINDS
 
 
 def _reference(per_emp: pd.DataFrame, by: list[str], stats: dict, scope) -> Piece:
@@ -119,7 +120,7 @@ def test_group_means_agree_with_pandas(seed):
         value = np.where(rng.random(n) < 0.1, np.nan, value)
         mine = group >= 0
         expected = pd.Series(value[mine]).groupby(group[mine]).mean().reindex(range(40)).to_numpy()
-        np.testing.assert_array_equal(record_tables._group_means(value, group, 40), expected)
+        np.testing.assert_array_equal(_group_means(value, group, 40), expected)
 
 
 def test_a_plan_is_found_only_in_the_targets_conversation_of_the_period():
@@ -129,10 +130,10 @@ def test_a_plan_is_found_only_in_the_targets_conversation_of_the_period():
                             "chosen": [False, True, True, True, True]})
     targets = pd.DataFrame({"conversation_id": pd.Series(["c1", "c2", "c3", "c4", None, "c1"], dtype="category"),
                             "skill": ["SQL", "SQL", "SQL", "SQL", "SQL", "Python"]})
-    kinds = record_tables._plan_kinds(options, targets, {"c1", "c3", "c4"})
-    names = [record_tables.KINDS[k] if k >= 0 else None for k in kinds]
+    kinds = plan_kinds(options, targets, {"c1", "c3", "c4"})
+    names = [KINDS[k] if k >= 0 else None for k in kinds]
     # c1: the first option chosen (the course was not); c2: not in the period; c4: no option; no conversation;
     # no option for Python.
     assert names == ["mentoring", None, "reading", None, None, None]
-    same = record_tables._plan_kinds(options, targets.astype({"conversation_id": object}), {"c1", "c3", "c4"})
+    same = plan_kinds(options, targets.astype({"conversation_id": object}), {"c1", "c3", "c4"})
     np.testing.assert_array_equal(same, kinds)

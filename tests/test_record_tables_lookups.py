@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from careerconv.analytics.record_tables import _isin, departments
+from careerconv.analytics.record_tables import isin, departments
 
 IDS = ["E1", "E10", "", " E1", "\u00e9", "e\u0301", "\U0001f600", "a\x00b"]
 
@@ -48,4 +48,4 @@ def test_isin_is_what_isin_gives_for_any_collection(kind):
     else:
         values = kind(w for w in wanted if not (isinstance(w, float) and np.isnan(w)))
     expected = column.isin([w for w in wanted if isinstance(w, str)]).to_numpy()
-    assert _isin(column, values).tolist() == expected.tolist()
+    assert isin(column, values).tolist() == expected.tolist()

@@ -54,7 +54,7 @@ def by_the_rule(targets, chosen, ratings, drafts, ctx, department_of) -> pd.Data
         & ~ratings["source"].eq("checkin").fillna(False).to_numpy(dtype=bool)
     ratings = ratings[ratings[EMPLOYEE_ID].isin(set(targets[EMPLOYEE_ID])).to_numpy(dtype=bool) & ~in_draft]
     measured = progress.progress_at_horizons(targets, ratings.drop(columns=["coach_rating"]), ctx.scope.as_of_day,
-                                             columns=record_tables._PROGRESS_READ)
+                                             columns=record_tables.measured._PROGRESS_READ)
     return measured.assign(department=record_tables.departments(measured[EMPLOYEE_ID], department_of),
                            skill_id=ctx.skill_ids(measured[SKILL]),
                            employee_id=pd.factorize(measured[EMPLOYEE_ID], sort=True)[0])
@@ -67,8 +67,8 @@ def test_the_targets_are_measured_as_the_rule_measures_them_all_at_once(seed, as
     targets, chosen, ratings, drafts, department_of = history(seed, text_dtype)
     ctx = context(as_of)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(record_tables, "_PROGRESS_ROWS", run_rows)  # one run per employee, a few, or one
-        got = record_tables._measured_targets(targets, chosen, ratings, drafts, ctx, department_of)
+        patch.setattr(record_tables.measured, "_PROGRESS_ROWS", run_rows)  # one run per employee, a few, or one
+        got = record_tables.measured_targets(targets, chosen, ratings, drafts, ctx, department_of)
     want = by_the_rule(targets, chosen, ratings, drafts, ctx, department_of)
     pd.testing.assert_frame_equal(got, want, check_dtype=text_dtype != object)
     assert got[EMPLOYEE_ID].dtype == np.int64
@@ -85,16 +85,16 @@ def test_a_target_without_an_employee_or_conversation_is_refused_as_the_rule_ref
     with pytest.raises(ValueError) as rule:
         progress.progress_at_horizons(targets[chosen], ratings, "2026-01-01")
     with pytest.raises(ValueError) as measured:
-        record_tables._measured_targets(targets, chosen, ratings, drafts, context("2026-01-01"), department_of)
+        record_tables.measured_targets(targets, chosen, ratings, drafts, context("2026-01-01"), department_of)
     assert str(measured.value) == str(rule.value)
     assert column in str(rule.value)
 
 
 def test_no_chosen_target_gives_the_empty_table():
     targets, chosen, ratings, drafts, department_of = history(4, "str")
-    got = record_tables._measured_targets(targets, np.zeros(len(targets), dtype=bool), ratings, drafts,
+    got = record_tables.measured_targets(targets, np.zeros(len(targets), dtype=bool), ratings, drafts,
                                           context("2026-01-01"), department_of)
-    assert got.empty and list(got.columns) == [*record_tables._PROGRESS_READ, "department", "skill_id"]
+    assert got.empty and list(got.columns) == [*record_tables.measured._PROGRESS_READ, "department", "skill_id"]
     assert CONVERSATION_ID in got.columns
 
 
@@ -108,8 +108,8 @@ def test_targets_read_as_categories_are_measured_as_the_rule_measures_them(seed,
         targets[column] = targets[column].astype("category").cat.add_categories([f"unused {column}"])
     ctx = context("2026-01-01")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(record_tables, "_PROGRESS_ROWS", run_rows)
-        got = record_tables._measured_targets(targets, chosen, ratings, drafts, ctx, department_of)
+        patch.setattr(record_tables.measured, "_PROGRESS_ROWS", run_rows)
+        got = record_tables.measured_targets(targets, chosen, ratings, drafts, ctx, department_of)
     want = by_the_rule(targets, chosen, ratings, drafts, ctx, department_of)
     assert isinstance(got[CONVERSATION_ID].dtype, pd.CategoricalDtype)
     pd.testing.assert_series_equal(got[CONVERSATION_ID], want[CONVERSATION_ID])

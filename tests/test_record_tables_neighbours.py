@@ -10,6 +10,7 @@ from careerconv import analytics
 from careerconv.analytics import record_tables
 from careerconv.demo.bulk import generate_bulk
 from careerconv.rules import privacy
+from careerconv.rules.option_kinds import classify_options
 
 PERIOD = ("2025-04-01", None)  # not the default start: the report checks the periods from other starts too
 PART_PIECES, SHARED_MEASUREMENT = record_tables.part_pieces, record_tables._shared_measurement
@@ -85,8 +86,9 @@ def test_the_reports_sharing_the_end_look_up_the_plans_of_their_targets_once(tab
     once for every report sharing its end, the same plans each report would find (a target's plan is in its own
     conversation); each report with another end looks its own up."""
     calls, starts, reports = [], [], []
-    classify, progress_pieces = record_tables.classify_options, record_tables._progress_pieces
-    monkeypatch.setattr(record_tables, "classify_options", lambda *a: calls.append(1) or classify(*a))
+    progress_pieces = record_tables._progress_pieces
+    monkeypatch.setattr(record_tables.targets, "classify_options",
+                        lambda *a: calls.append(1) or classify_options(*a))
     monkeypatch.setattr(record_tables, "_shared_measurement",
                         lambda *a: starts.append(len(a[2])) or SHARED_MEASUREMENT(*a))
     monkeypatch.setattr(record_tables, "_progress_pieces", lambda *a: reports.append(1) or progress_pieces(*a))

@@ -40,7 +40,7 @@ def merged_piece(options: pd.DataFrame, measured: pd.DataFrame, period_ids: set[
     events = pd.concat([gains.loc[:, ["employee_id", "department", *by, "t0"]].rename(columns={"t0": "date"}),
                         gains.loc[:, ["employee_id", "department", *by, "measured_date"]]
                         .rename(columns={"measured_date": "date"})])
-    return level_piece(per_emp, by, record_tables._OPTIONS, SCOPE, contributions(events, by))
+    return level_piece(per_emp, by, record_tables.OPTIONS, SCOPE, contributions(events, by))
 
 
 def random_plans(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame, set[str]]:

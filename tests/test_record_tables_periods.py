@@ -11,7 +11,7 @@ import pytest
 
 from careerconv.analytics import record_tables
 from careerconv.analytics.levels import combined_codes, contributions, level_piece
-from careerconv.analytics.record_tables import (ALL_SKILLS, GRAINS, _PERIODS, Context, _in_draft, _sort_codes,
+from careerconv.analytics.record_tables import (ALL_SKILLS, GRAINS, PERIODS, Context, in_draft, sort_codes,
                                                 departments)
 from careerconv.analytics.scope import ReportScope
 from careerconv.rules import followup
@@ -26,7 +26,7 @@ def reference_rated_rows(ratings, drafts, ctx, department_of):
     dates = pd.to_datetime(ratings["date"]).dt.normalize()
     keep = ratings["self_rating"].notna().to_numpy().copy()
     if len(drafts):
-        keep &= ~_in_draft(ratings, drafts)
+        keep &= ~in_draft(ratings, drafts)
     r = ratings.loc[keep, ["employee_id", "skill", "self_rating", "source", "record_id", "saved_at"]] \
         .assign(date=dates[keep])
     r = r.assign(department=departments(r["employee_id"], department_of), skill_id=ctx.skill_ids(r["skill"]),
@@ -34,7 +34,7 @@ def reference_rated_rows(ratings, drafts, ctx, department_of):
     r = r[r["department"].notna() & r["skill_id"].notna()]
     last = followup.last_recorded(r, ["employee_id", "skill_id", "date"])
     return r.loc[:, ["department", "skill_id", "rating", "date"]].assign(last=last,
-                                                                         employee_id=_sort_codes(r["employee_id"]))
+                                                                         employee_id=sort_codes(r["employee_id"]))
 
 
 def reference_piece(rated, ctx):
@@ -63,7 +63,7 @@ def reference_piece(rated, ctx):
     by = ["grain", "bucket", "skill_id"]
     per_emp = pd.concat(rows, ignore_index=True).astype({"skill_id": "int64"})
     happened = pd.concat(events, ignore_index=True).astype({"skill_id": "int64"})
-    return level_piece(per_emp, by, _PERIODS, scope, contributions(happened, by))
+    return level_piece(per_emp, by, PERIODS, scope, contributions(happened, by))
 
 
 def random_ratings(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
@@ -154,5 +154,5 @@ def test_rating_trends_of_frames_given_in_memory_as_objects(seed):
 def test_stable_order_is_numpys_stable_argsort(highest):
     rng = np.random.default_rng(highest % 97)
     key = rng.integers(0, highest + 1, 5_000)
-    assert (record_tables._stable_order(key) == np.argsort(key, kind="stable")).all()
-    assert len(record_tables._stable_order(key[:0])) == 0
+    assert (record_tables.stable_order(key) == np.argsort(key, kind="stable")).all()
+    assert len(record_tables.stable_order(key[:0])) == 0

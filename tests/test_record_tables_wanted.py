@@ -12,7 +12,7 @@ import pytest
 
 from careerconv.analytics import record_tables
 from careerconv.analytics.levels import contributions, level_piece
-from careerconv.analytics.record_tables import ALL_SKILLS, _WANTED, Context, _isin, departments
+from careerconv.analytics.record_tables import ALL_SKILLS, WANTED, Context, departments, isin
 from careerconv.analytics.scope import ReportScope
 
 SCOPE = ReportScope(start=pd.Timestamp("2024-01-01"), end=pd.Timestamp("2025-01-01"), departments=("D0", "D1"),
@@ -22,7 +22,7 @@ CTX = Context(SCOPE, pd.Series(dtype=object), {1, 2, 5}, lambda names: names, pd
 
 def _reference(in_period, department_of, named, ctx=CTX):
     """The pieces as they were first counted: pandas drop_duplicates, groupby and map."""
-    named = named[_isin(named["conversation_id"], in_period["conversation_id"])]
+    named = named[isin(named["conversation_id"], in_period["conversation_id"])]
     events = pd.concat([named[named["skill_id"].isin(ctx.public)], named.assign(skill_id=ALL_SKILLS)],
                        ignore_index=True).astype({"skill_id": "int64"})
     per_emp = events.drop_duplicates(["employee_id", "skill_id"]).loc[:, ["employee_id", "department", "skill_id"]]
@@ -32,7 +32,7 @@ def _reference(in_period, department_of, named, ctx=CTX):
     contrib = contributions(events.loc[:, ["employee_id", "department", "skill_id", "date"]], ["skill_id"])
     met = in_period.assign(department=departments(in_period["employee_id"], department_of)).dropna(
         subset=["department"])
-    return (level_piece(per_emp, ["skill_id"], _WANTED, ctx.scope, contrib),
+    return (level_piece(per_emp, ["skill_id"], WANTED, ctx.scope, contrib),
             level_piece(met.loc[:, ["employee_id", "department"]], [], {}, ctx.scope))
 
 

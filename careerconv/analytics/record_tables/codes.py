@@ -1,0 +1,122 @@
+"""The lookups and numberings the record tables share: each id's department (:func:`departments`), text looked
+up in Arrow (:func:`isin`, :func:`positions`), whole numbers in the sort order of values (:func:`sort_codes`) or
+in the order they first occur (:func:`groups_in_order`), a stable sort of whole numbers (:func:`stable_order`),
+and which ratings were given in a draft conversation (:func:`in_draft`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from careerconv.records import schema
+from careerconv.records.schema import RECORD_ID
+from ..levels import _first_of_codes
+
+
+def departments(ids: pd.Series, department_of: pd.Series) -> pd.Series:
+    """The values of ``ids.map(department_of)`` as pandas' default text type: each id's department, missing
+    where the id is not in ``department_of`` (the department by employee id, each id once).
+
+    The ids are hashed once in Arrow (pandas compares text ids as Python objects).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if department_of.index.has_duplicates:
+        raise ValueError("each employee id may have one department; the ids of department_of repeat")
+    text = pd.api.types.is_string_dtype(ids) and pd.api.types.is_string_dtype(department_of.index)
+    if text:
+        try:  # Arrow reads the departments as text only if every one present is a str
+            names = pa.array(department_of.to_numpy(dtype=object), from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            names = pa.array([])
+        text = pa.types.is_string(names.type) or pa.types.is_large_string(names.type)
+    if not text:  # ids or departments that are not text
+        return ids.map(department_of).astype(schema.TEXT_DTYPE)
+    wanted = pa.array(ids, from_pandas=True).cast(pa.large_string())
+    known = pa.array(department_of.index, from_pandas=True).cast(pa.large_string())
+    found = names.cast(pa.large_string()).take(pc.index_in(wanted, value_set=known))
+    return pd.Series(pd.array(found, dtype=schema.TEXT_DTYPE), index=ids.index, name=ids.name)
+
+
+def isin(column: pd.Series, values: Iterable) -> np.ndarray:
+    """``column.isin(values)`` for a text column (pandas converts a large set of strings one by one)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(column.dtype, pd.CategoricalDtype):  # text read as categories: each one looked up once
+        found = isin(pd.Series(column.cat.categories), values)
+        return np.append(found, False)[column.cat.codes.to_numpy()]
+    if isinstance(values, pd.Series) and pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
+        texts = values.dropna().unique()  # a text column: every value present is a str
+    elif isinstance(values, (set, frozenset)):
+        texts = [v for v in values if isinstance(v, str)]  # distinct already
+    else:
+        texts = pd.unique(pd.Series([v for v in values if isinstance(v, str)], dtype=object))
+    array = pa.array(column, from_pandas=True)
+    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+        array = array.cast(pa.large_string())
+    # The few wanted values take the column's type (casting the column instead would copy it).
+    wanted = pa.array(np.asarray(texts, dtype=object), type=array.type)
+    return pc.fill_null(pc.is_in(array, value_set=wanted), False).to_numpy(zero_copy_only=False)
+
+
+def positions(values: pd.Series, distinct: pd.Series) -> np.ndarray:
+    """The position of each value among ``distinct`` (each value once), -1 where it is not there or
+    missing; text is hashed in Arrow."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(values.dtype, pd.CategoricalDtype):  # text read as categories: each one looked up once
+        found = positions(pd.Series(values.cat.categories), distinct)
+        return np.append(found, -1)[values.cat.codes.to_numpy()]
+    if not all(pd.api.types.is_string_dtype(c.dtype) and c.dtype != object for c in (values, distinct)):
+        return pd.Index(distinct).get_indexer(values)
+    found = pc.index_in(pa.array(values, from_pandas=True).cast(pa.large_string()),
+                        value_set=pa.array(distinct, from_pandas=True).cast(pa.large_string()))
+    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def sort_codes(values: pd.Series) -> np.ndarray:
+    """Whole numbers in the sort order of ``values`` (equal values share one; a missing value: -1)."""
+    return pd.factorize(values, sort=True, use_na_sentinel=True)[0]
+
+
+def in_draft(ratings: pd.DataFrame, drafts: pd.Series) -> np.ndarray:
+    """Whether each rating was given in a draft conversation (as the rating engine decides it): its record is
+    one of ``drafts`` and it does not come from a check-in (a missing source is not a check-in)."""
+    from_checkin = ratings["source"].eq("checkin").fillna(False).to_numpy(dtype=bool)
+    return isin(ratings[RECORD_ID], drafts) & ~from_checkin
+
+
+def stable_order(key: np.ndarray) -> np.ndarray:
+    """``np.argsort(key, kind="stable")`` of whole numbers from 0: sorted 16 bits at a time (NumPy sorts 16-bit
+    numbers stably by counting them, several times faster than comparing 64-bit ones)."""
+    highest = int(key.max()) if len(key) else 0
+    if highest >= 1 << 48:
+        return np.argsort(key, kind="stable")
+    order = np.arange(len(key))
+    shift = 0
+    while shift == 0 or highest >> shift:
+        digit = ((key[order] >> shift) & 0xFFFF).astype(np.uint16)
+        order = order[np.argsort(digit, kind="stable")]
+        shift += 16
+    return order
+
+
+def groups_in_order(key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The groups of the whole numbers ``key`` (from 0) in the order they first occur, as :func:`pandas.factorize`
+    numbers them: each row's group, each group's key and its first row."""
+    size = int(key.max()) + 1 if len(key) else 0
+    if size > 4 * len(key) + 1024:  # far apart: hashed
+        cell, cells = pd.factorize(key)
+        return cell, cells, _first_of_codes(cell)
+    first = np.full(size, len(key))
+    np.minimum.at(first, key, np.arange(len(key)))
+    cells = np.flatnonzero(first < len(key))
+    cells = cells[np.argsort(first[cells], kind="stable")]
+    number = np.zeros(size, dtype=np.int64)
+    number[cells] = np.arange(len(cells))
+    return number[key], cells, first[cells]

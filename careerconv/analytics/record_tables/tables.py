@@ -1,0 +1,227 @@
+"""The protected tables from the pieces of every part, added up: one ``*_table`` function per table, and
+:func:`record_tables`, which runs them all."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from careerconv.records.schema import COACH_ID, HORIZON_MONTHS, SKILL
+from careerconv.rules import privacy
+from careerconv.rules.option_kinds import KINDS
+from ..constants import DEPARTMENT, N
+from ..levels import Piece, levels, no_contributions, sort_departments
+from ..scope import ReportScope
+from .context import Context
+from .measures import (ALL_SKILLS, ATTAINMENT, ATTAINMENT_SHARES, CADENCE, COACH, GRAINS, GROWTH, ITEMS, OPTIONS,
+                       OVERVIEW, PEOPLE_MET, PERIODS, RATING_TABLES, TABLES, WANTED)
+
+
+def record_tables(pieces: Iterable[Mapping[str, Piece]], ctx: Context,
+                  members: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The protected tables from the pieces of every part, and the pieces of :data:`RATING_TABLES`.
+
+    The latter (one :class:`Piece` each, holding only ``neighbours``) go to the rating step's protection.
+
+    ``members`` are the distinct employees per department on the roster
+    (``department, n``): everyone on the roster is a member of the overview,
+    with or without data.
+
+    "Who is covered", cadence compliance and the per-coach table count the same people: a department is
+    shown in both of the first two or in neither (:func:`careerconv.rules.privacy.hide_together`), and
+    where their organisation row is hidden, so is the per-coach table's "All coaches" row (with enough
+    teams that the shown ones do not add up to it).
+    """
+    pieces = list(pieces)
+    total = {name: Piece.combine(p[name] for p in pieces) for name in (*TABLES, PEOPLE_MET, *RATING_TABLES)}
+    overview, cadence_compliance = privacy.hide_together(
+        [overview_table(total["overview"], ctx.scope, members),
+         cadence_table(total["cadence_compliance"], ctx.scope)], [DEPARTMENT], [list(OVERVIEW), list(CADENCE)])
+    organisation_hidden = any((table[DEPARTMENT].isna() & ~privacy.shown(table)).any()
+                              for table in (overview, cadence_compliance))
+    return {
+        **{name: total[name] for name in RATING_TABLES},
+        "overview": overview,
+        "rating_periods": rating_periods_table(total["rating_periods"], ctx),
+        "skill_growth": growth_table(total["skill_growth"], ctx),
+        "target_attainment": attainment_table(total["target_attainment"], ctx.scope),
+        "most_wanted_skills": most_wanted_table(total["most_wanted_skills"], total[PEOPLE_MET], ctx),
+        "cadence_compliance": cadence_compliance,
+        "action_items": action_items_table(total["action_items"], ctx.scope),
+        "option_kinds": option_kinds_table(total["option_kinds"], ctx.scope),
+        "coach_follow_through": coach_table(total["coach_follow_through"], ctx.scope,
+                                            hide_all_coaches=organisation_hidden),
+    }
+
+
+def neighbours_of(piece: Piece) -> pd.DataFrame | None:
+    """The piece's group sizes in the neighbouring reports, or None when there are none (nobody in any)."""
+    return None if piece.neighbours.empty else piece.neighbours
+
+
+def _contrib(piece: Piece, by: list[str]) -> pd.DataFrame:
+    return no_contributions(by) if piece.contrib.empty else piece.contrib
+
+
+def overview_table(piece: Piece, scope: ReportScope, members: pd.DataFrame) -> pd.DataFrame:
+    """The protected "who is covered" table."""
+    cells = levels(piece, OVERVIEW, scope)
+    contrib = pd.concat([_contrib(piece, []), members.assign(quarter=pd.NaT)], ignore_index=True)
+    protected = privacy.protect(cells, k=scope.k, keys=[DEPARTMENT], measures=list(OVERVIEW),
+                                contributions=contrib, window=scope.window)
+    return sort_departments(protected, [])
+
+
+def rating_periods_table(piece: Piece, ctx: Context) -> pd.DataFrame:
+    """The protected ratings by quarter, half-year and year (``grain``, ``bucket``: its first day, ``until``)."""
+    scope, labels = ctx.scope, ctx.labels
+    by = ["grain", "bucket", "skill_id"]
+    cells = levels(piece, PERIODS, scope)
+    protected = privacy.protect(cells, k=scope.k, keys=[*by, DEPARTMENT], measures=list(PERIODS),
+                                contributions=_contrib(piece, by), window=scope.window, neighbours=neighbours_of(piece))
+    months = dict(GRAINS)
+    ends = [min(pd.Timestamp(b) + pd.DateOffset(months=months[g] - (pd.Timestamp(b).month - 1) % months[g]),
+                scope.end) for g, b in zip(protected["grain"], protected["bucket"])]
+    protected.insert(2, "until", pd.to_datetime(pd.Series(ends, dtype="datetime64[ns]")))
+    protected.insert(3, SKILL, protected["skill_id"].map(lambda i: None if i == ALL_SKILLS else labels.get(i)))
+    protected = protected.assign(_g=protected["grain"].map({g: i for i, (g, _) in enumerate(GRAINS)}),
+                                 _all=protected["skill_id"].ne(ALL_SKILLS))
+    protected = sort_departments(protected, ["_g", "_all", SKILL, "bucket"])
+    return protected.drop(columns=["_g", "_all", "skill_id"]).reset_index(drop=True)
+
+
+def growth_table(piece: Piece, ctx: Context) -> pd.DataFrame:
+    """The protected growth table, all skills first."""
+    scope, labels = ctx.scope, ctx.labels
+    cells = levels(piece, GROWTH, scope)
+    protected = privacy.protect(cells, k=scope.k, keys=["skill_id", HORIZON_MONTHS, DEPARTMENT],
+                                measures=list(GROWTH), contributions=_contrib(piece, ["skill_id", HORIZON_MONTHS]),
+                                window=scope.window, neighbours=neighbours_of(piece))
+    protected.insert(0, SKILL, protected["skill_id"].map(lambda i: None if i == -1 else labels.get(i)))
+    protected = protected.assign(_all=protected["skill_id"].ne(-1))
+    protected = sort_departments(protected, ["_all", SKILL, HORIZON_MONTHS]).drop(columns=["_all", "skill_id"])
+    return protected.loc[:, [SKILL, HORIZON_MONTHS, DEPARTMENT, N, *GROWTH, privacy.PRIVACY]]
+
+
+def attainment_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
+    """The protected target-attainment table, its rates worked out from the summed counts."""
+    cells = levels(piece, ATTAINMENT, scope)
+    measured = cells["targets_measured"].astype(float)
+    cells["attainment_rate"] = cells["targets_attained"].astype(float) / measured.where(measured > 0)
+    due = cells["targets_due"].astype(float).where(lambda d: d > 0)
+    cells["share_measured"] = measured / due
+    # Against every target due, so an unmeasured target is never left out of the picture.
+    cells["share_reached"] = cells["targets_attained"].astype(float) / due
+    cells["share_not_reached"] = (measured - cells["targets_attained"].astype(float)) / due
+    window_open = cells["targets_window_open"].astype(float)
+    cells["share_window_open"] = window_open / due
+    cells["share_not_measured"] = (due - measured - window_open) / due
+    for name in ATTAINMENT:
+        cells[name] = cells[name].astype("int64")
+    protected = privacy.protect(cells, k=scope.k, keys=[HORIZON_MONTHS, DEPARTMENT],
+                                measures=[*ATTAINMENT, *ATTAINMENT_SHARES, "attainment_rate", "share_measured"],
+                                contributions=_contrib(piece, [HORIZON_MONTHS]), window=scope.window,
+                                neighbours=neighbours_of(piece))
+    return sort_departments(protected, [HORIZON_MONTHS])
+
+
+def most_wanted_table(piece: Piece, people_met: Piece, ctx: Context) -> pd.DataFrame:
+    """The protected most-wanted skills: any skill first (``skill`` missing), then the skills, most named first,
+    each with the share of the people met."""
+    scope, labels = ctx.scope, ctx.labels
+    cells = levels(piece, WANTED, scope)
+    met = levels(people_met, {}, scope)
+    base = dict(zip(met[DEPARTMENT], met[N]))
+    cells["share_of_people_met"] = cells[N] / cells[DEPARTMENT].map(lambda d: base.get(d, np.nan)).astype(float)
+    protected = privacy.protect(cells, k=scope.k, keys=["skill_id", DEPARTMENT],
+                                measures=["share_of_people_met", *WANTED],
+                                contributions=_contrib(piece, ["skill_id"]), window=scope.window,
+                                neighbours=neighbours_of(piece))
+    protected = _any_skill_only_as_fallback(protected)
+    protected.insert(0, SKILL, protected["skill_id"].map(lambda i: None if i == ALL_SKILLS else labels.get(i)))
+    protected["_n"] = protected[N].astype("Float64").fillna(-1)
+    org_rank = protected[protected[DEPARTMENT].isna()].set_index("skill_id")["_n"]
+    protected["_rank"] = -protected["skill_id"].map(org_rank).fillna(-1)
+    protected = protected.assign(_all=protected["skill_id"].ne(ALL_SKILLS), _o=protected[DEPARTMENT].notna(),
+                                 _d=protected[DEPARTMENT].fillna("")) \
+        .sort_values(["_all", "_rank", SKILL, "_o", "_d"], kind="stable")
+    return protected.drop(columns=["_all", "_n", "_rank", "_o", "_d", "skill_id"]).reset_index(drop=True)
+
+
+def _any_skill_only_as_fallback(protected: pd.DataFrame) -> pd.DataFrame:
+    """Hide a unit's "any skill" row where one of its listed skills is shown.
+
+    People may name several skills, so "any skill" is not the sum of the skill rows; but with one skill
+    shown, "any skill" minus that skill is the number who named only other skills, a group that may be
+    smaller than k. The row is the page's fallback for a unit whose every skill is hidden, and only that.
+    """
+    is_any = protected["skill_id"].eq(ALL_SKILLS)
+    unit = protected[DEPARTMENT].fillna("\0")  # the organisation's own rows have no department
+    with_a_skill = set(unit[~is_any & privacy.shown(protected)])
+    hide = (is_any & unit.isin(with_a_skill) & privacy.shown(protected)).to_numpy()
+    if not hide.any():
+        return protected
+    out = protected.copy()
+    for column in [c for c in out.columns if c not in ("skill_id", DEPARTMENT, privacy.PRIVACY)]:
+        if column == N:
+            out[column] = out[column].astype("Int64").mask(pd.Series(hide, index=out.index))
+        elif pd.api.types.is_numeric_dtype(out[column]):
+            out[column] = out[column].astype("float64").mask(pd.Series(hide, index=out.index))
+    out.loc[hide, privacy.PRIVACY] = privacy.HIDDEN
+    return out
+
+
+def cadence_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
+    """The protected cadence-compliance table (figures as of a day)."""
+    cells = levels(piece, CADENCE, scope)
+    protected = privacy.protect(cells, k=scope.k, keys=[DEPARTMENT], measures=list(CADENCE),
+                                contributions=_contrib(piece, []), window=scope.window, scope=privacy.AS_OF)
+    return sort_departments(protected, [])
+
+
+def action_items_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
+    """The protected action-items table."""
+    cells = levels(piece, ITEMS, scope)
+    protected = privacy.protect(cells, k=scope.k, keys=[DEPARTMENT], measures=list(ITEMS),
+                                contributions=_contrib(piece, []), window=scope.window, neighbours=neighbours_of(piece))
+    return sort_departments(protected, [])
+
+
+def coach_table(piece: Piece, scope: ReportScope, *, hide_all_coaches: bool = False) -> pd.DataFrame:
+    """The protected per-coach table (figures as of a day): all coaches first, then each coach's team.
+
+    A team of fewer than k is "fewer than k"; hiding one team hides at least one more (complementary
+    suppression along the coaches, whose teams split everyone who has a coach). With ``hide_all_coaches``
+    (the organisation row of "who is covered" and cadence compliance is hidden; the "All coaches" row
+    counts the same people, less anyone without a coach) the "All coaches" row is hidden too, with enough
+    teams that the shown ones do not add up to it.
+    """
+    cells = pd.concat([_all_coaches(piece, scope), levels(piece, COACH, scope, departments=False)],
+                      ignore_index=True)
+    contrib = _contrib(piece, [COACH_ID])
+    contrib = pd.concat([contrib, contrib.groupby([DEPARTMENT, "quarter"], as_index=False, dropna=False)["n"].sum()
+                         .assign(**{COACH_ID: None})], ignore_index=True)
+    protected = privacy.protect(cells, k=scope.k, keys=[COACH_ID, DEPARTMENT], measures=list(COACH),
+                                partitions=[COACH_ID], contributions=contrib, window=scope.window,
+                                scope=privacy.AS_OF, also_hide=cells[COACH_ID].isna() & hide_all_coaches)
+    protected = protected.assign(_o=protected[COACH_ID].notna(), _c=protected[COACH_ID].fillna(""))
+    return protected.sort_values(["_o", "_c"], kind="stable").drop(columns=["_o", "_c"]).reset_index(drop=True)
+
+
+def _all_coaches(piece: Piece, scope: ReportScope) -> pd.DataFrame:
+    """The row for everyone who has a coach: the teams (disjoint) added up."""
+    row = levels(Piece([COACH_ID], piece.sums.assign(**{COACH_ID: "all"})), COACH, scope, departments=False)
+    return row.assign(**{COACH_ID: None})
+
+
+def option_kinds_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
+    """The protected option-kinds table (organisation only), in the order of the kinds."""
+    cells = levels(piece, OPTIONS, scope, departments=False)
+    protected = privacy.protect(cells, k=scope.k, keys=["kind", HORIZON_MONTHS, DEPARTMENT], measures=list(OPTIONS),
+                                contributions=_contrib(piece, ["kind", HORIZON_MONTHS]), window=scope.window,
+                                neighbours=neighbours_of(piece))
+    order = {kind: i for i, kind in enumerate(KINDS)}
+    protected = protected.assign(_k=protected["kind"].map(order)).sort_values([HORIZON_MONTHS, "_k"], kind="stable")
+    return protected.drop(columns="_k").reset_index(drop=True)
