@@ -39,9 +39,9 @@ def overview_piece(roster: pd.DataFrame, completed: pd.DataFrame, checkins: pd.D
     per_emp = pd.DataFrame({EMPLOYEE_ID: pd.array(np.where(on_roster >= 0, on_roster, 0), dtype="Int64"),
                             DEPARTMENT: roster[DEPARTMENT].to_numpy()}, index=roster.index)
     per_emp.loc[on_roster < 0, EMPLOYEE_ID] = pd.NA
-    per_emp["met"] = _counts_of(conv_person, on_roster, len(ids)) > 0
-    per_emp["n_conv"] = _as_mapped(_counts_of(conv_person, on_roster, len(ids)), roster[EMPLOYEE_ID],
-                                   completed.loc[:, [EMPLOYEE_ID]])
+    conversations = _counts_of(conv_person, on_roster, len(ids))
+    per_emp["met"] = conversations > 0
+    per_emp["n_conv"] = _as_mapped(conversations, roster[EMPLOYEE_ID], completed.loc[:, [EMPLOYEE_ID]])
     per_emp["n_ci"] = _as_mapped(_counts_of(ci_person, on_roster, len(ids)), roster[EMPLOYEE_ID],
                                  checkins.loc[:, [EMPLOYEE_ID]])
     event_person = np.concatenate([conv_person, ci_person])
