@@ -43,6 +43,8 @@ from typing import Any, Iterable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import defaults
 
@@ -947,17 +949,22 @@ _PANDAS_DTYPE = {"string": "string", "Int64": "Int64", "bool": "bool", "float64"
 
 
 def coerce_frame(frame: pd.DataFrame, tbl: Table) -> pd.DataFrame:
-    """Return a new frame with exactly ``tbl``'s columns, in order, with its dtypes."""
+    """Return a new frame with exactly ``tbl``'s columns, in order, with its dtypes (a column that has its dtype
+    already is taken as it is, values and all)."""
     n = len(frame)
     columns = {}
     for col in tbl.columns:
+        target = _PANDAS_DTYPE[col.dtype]
+        if col.name in frame.columns and frame[col.name].dtype == target:
+            columns[col.name] = frame[col.name].array.copy()
+            continue
         values = frame[col.name].to_numpy(dtype=object) if col.name in frame.columns else [None] * n
         if col.dtype == "date":
             # one unit everywhere, so Parquet parts written at different times concatenate
             columns[col.name] = pd.to_datetime(pd.Series(values, dtype=object), errors="raise").astype(
                 "datetime64[ns]").to_numpy()
         else:
-            columns[col.name] = pd.array(values, dtype=_PANDAS_DTYPE[col.dtype])
+            columns[col.name] = pd.array(values, dtype=target)
     # one constructor call: inserting column by column is ~20x slower in pandas
     return pd.DataFrame(columns, index=pd.RangeIndex(n))
 
@@ -969,12 +976,12 @@ def validate_roster_frame(frame: pd.DataFrame, source: str, *, row_offset: int =
     the file (2 for a CSV with a header line).
 
     The checks are those of the value parsers (``parse_identifier``,
-    ``parse_text``, ``parse_cadence``), applied column by column: values that a
-    vectorised test shows to be plainly valid are taken as they are, and every
-    other value goes through the parser itself (once per distinct value), so
-    the problems, their messages and their order (row by row, columns in the
-    order employee_id, coach_id, name, department, cadence_months, role,
-    email) are exactly the parsers'.
+    ``parse_text``, ``parse_cadence``), applied column by column on the text as
+    Arrow holds it: values that a vectorised test shows to be plainly valid are
+    taken as they are, and every other value goes through the parser itself
+    (once per distinct value), so the problems, their messages and their order
+    (row by row, columns in the order employee_id, coach_id, name, department,
+    cadence_months, role, email) are exactly the parsers'.
 
     Raises
     ------
@@ -996,7 +1003,7 @@ def validate_roster_frame(frame: pd.DataFrame, source: str, *, row_offset: int =
     c.raise_if_any(f"{source}: the roster's columns are not right; nothing was written")
     n = len(frame)
     found: list[tuple[int, int, Problem]] = []  # (position, order within the row, problem)
-    parsed: dict[str, np.ndarray] = {}
+    parsed: dict[str, pa.Array] = {}
     checks = [  # (column, parser, keyword arguments, plainly-valid test)
         (EMPLOYEE_ID, parse_identifier, {"what": "employee id"}, _plain_identifiers),
         (COACH_ID, parse_coach_id, {}, _plain_identifiers),
@@ -1006,11 +1013,12 @@ def validate_roster_frame(frame: pd.DataFrame, source: str, *, row_offset: int =
         ("role", parse_text, {}, _plain_texts),
         ("email", parse_text, {}, _plain_texts),
     ]
+    result_types = {col.name: _ARROW_TYPE[col.dtype] for col in ROSTER.columns}
     for slot, (name, parser, kwargs, plain) in enumerate(checks):
-        values = frame[name].to_numpy(dtype=object) if name in frame.columns else np.full(n, None, dtype=object)
-        parsed[name], errors = _parse_values(values, parser, kwargs, plain)
-        found.extend((pos, slot, Problem(source, message, pos + row_offset, name, values[pos]))
-                     for pos, message in errors)
+        column = frame[name] if name in frame.columns else pd.Series(np.full(n, None, dtype=object))
+        parsed[name], errors = _parse_column(column, parser, kwargs, plain, result_types[name])
+        found.extend((pos, slot, Problem(source, message, pos + row_offset, name, value))
+                     for pos, message, value in errors)
         if name == EMPLOYEE_ID:
             found.extend((pos, slot, problem) for pos, problem in _duplicate_ids(parsed[name], errors, source,
                                                                                  row_offset))
@@ -1019,128 +1027,121 @@ def validate_roster_frame(frame: pd.DataFrame, source: str, *, row_offset: int =
     c.raise_if_any(f"{source}: {{n}} problem(s) in the roster; nothing was written".replace(
         "{n}", str(len(c.problems))))
     for name in (COACH_ID, "role", "email"):  # optional: a missing value is ""
-        parsed[name] = np.where(pd.isna(parsed[name]), "", parsed[name])
-    return coerce_frame(pd.DataFrame(parsed, columns=ROSTER.names), ROSTER)
+        parsed[name] = pc.fill_null(parsed[name], "")
+    typed = {col.name: pd.array(parsed[col.name], dtype=_PANDAS_DTYPE[col.dtype]) for col in ROSTER.columns}
+    return coerce_frame(pd.DataFrame(typed), ROSTER)
 
 
-def _parse_values(values: np.ndarray, parser, kwargs: dict, plain=None) -> tuple[np.ndarray, list[tuple[int, str]]]:
-    """Run ``parser`` over a column: (parsed values, [(position, error message)] in position order).
+# The Arrow type the parsers' values of a roster column are gathered in, by the column's dtype.
+_ARROW_TYPE = {"string": pa.large_string(), "Int64": pa.int64()}
 
-    ``plain(values)`` marks values the parser would return unchanged; the others
-    are parsed one distinct value at a time (distinct by type as well, so 6,
-    6.0 and "6" stay apart).
+
+def _parse_column(column: pd.Series, parser, kwargs: dict, plain,
+                  result_type: pa.DataType) -> tuple[pa.Array, list[tuple[int, str, Any]]]:
+    """Run ``parser`` over a column: (parsed values, [(position, error message, value)] in position order).
+
+    ``plain(texts)`` marks the text values that the parser would return unchanged, which are taken as they are;
+    the others are parsed one distinct value at a time (distinct by type as well, so 6, 6.0 and "6" stay apart).
+    The parsed values are an Arrow array of ``result_type``, null where the parser refused the value.
     """
-    n = len(values)
-    out = np.empty(n, dtype=object)
+    texts = _texts(column)
+    ok = np.zeros(len(texts), dtype=bool)
     if plain is not None:
-        ok = plain(values, **{k: v for k, v in kwargs.items() if k == "allow_missing"})
-        out[ok] = values[ok]
-        rest = np.flatnonzero(~ok)
-    else:
-        rest = np.arange(n)
-    errors: list[tuple[int, str]] = []
-    if not len(rest):
-        return out, errors
-    subset = values[rest]
-    if pd.api.types.infer_dtype(subset, skipna=False) == "string":
-        codes, uniques = pd.factorize(subset)
-        results, failed = [], np.zeros(len(uniques), dtype=bool)
-        messages: list[str | None] = []
-        for i, value in enumerate(uniques):
-            try:
-                results.append(parser(value, **kwargs))
-                messages.append(None)
-            except ValueError as exc:
-                results.append(None)
-                messages.append(str(exc))
-                failed[i] = True
-        result_array = np.empty(len(uniques), dtype=object)
-        result_array[:] = results
-        out[rest] = result_array[codes]
-        for j in np.flatnonzero(failed[codes]):
-            errors.append((int(rest[j]), messages[codes[j]]))
-        return out, errors
-    cache: dict = {}
-    for pos in rest:
-        value = values[pos]
+        ok = plain(texts, **{k: v for k, v in kwargs.items() if k == "allow_missing"})
+    rest = np.flatnonzero(~ok)
+    if len(texts) and not len(rest):
+        return texts, []
+    results, errors = _parse_distinct(column, texts.take(rest), rest, parser, kwargs, result_type)
+    if len(rest) == len(texts):
+        return results, errors
+    return pc.replace_with_mask(texts, pa.array(~ok), results), errors
+
+
+def _texts(column: pd.Series) -> pa.Array:
+    """The column's values that are ``str`` as Arrow text (large_string), null where a value is anything else."""
+    if isinstance(column.dtype, pd.StringDtype):
+        texts = pa.array(column.array)  # pandas' Arrow-backed text gives its chunks
+        if isinstance(texts, pa.ChunkedArray):
+            texts = texts.combine_chunks()
+        return texts.cast(pa.large_string()) if texts.type != pa.large_string() else texts
+    values = column.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=False) != "string":
+        is_str = np.fromiter((type(v) is str for v in values), dtype=bool, count=len(values))
+        values = np.where(is_str, values, None)
+    return pa.array(values, type=pa.large_string())
+
+
+def _parse_distinct(column: pd.Series, texts: pa.Array, rest: np.ndarray, parser, kwargs: dict,
+                    result_type: pa.DataType) -> tuple[pa.Array, list[tuple[int, str, Any]]]:
+    """Parse the values of ``column`` at positions ``rest`` (``texts``: those of them that are text), each
+    distinct value once: (parsed values of ``result_type``, null where refused; [(position, message, value)])."""
+    codes = np.empty(len(rest), dtype=np.int64)  # each value's distinct value
+    is_text = texts.is_valid().to_numpy(zero_copy_only=False)
+    encoded = pc.dictionary_encode(texts.filter(pa.array(is_text)))
+    distinct: list[Any] = encoded.dictionary.to_pylist()
+    codes[is_text] = encoded.indices.to_numpy(zero_copy_only=False)
+    others = np.flatnonzero(~is_text)
+    seen: dict = {}
+    for j, value in zip(others, column.iloc[rest[others]].to_numpy(dtype=object)):
         try:
             key = (type(value), value)
-            hit = cache.get(key) if key in cache else None
-        except TypeError:  # unhashable: parse it on its own
-            key, hit = None, None
-        if hit is None:
-            try:
-                hit = (parser(value, **kwargs), None)
-            except ValueError as exc:
-                hit = (None, str(exc))
+            code = seen.get(key)
+        except TypeError:  # unhashable: parsed on its own
+            key, code = None, None
+        if code is None:
+            code = len(distinct)
+            distinct.append(value)
             if key is not None:
-                cache[key] = hit
-        out[pos] = hit[0]
-        if hit[1] is not None:
-            errors.append((int(pos), hit[1]))
-    return out, errors
+                seen[key] = code
+        codes[j] = code
+    results, messages = [], []
+    for value in distinct:
+        try:
+            results.append(parser(value, **kwargs))
+            messages.append(None)
+        except ValueError as exc:
+            results.append(None)
+            messages.append(str(exc))
+    failed = np.array([m is not None for m in messages], dtype=bool)
+    errors = [(int(rest[j]), messages[codes[j]], distinct[codes[j]]) for j in np.flatnonzero(failed[codes])]
+    return pa.array(results, type=result_type).take(pa.array(codes)), errors
 
 
 _RESERVED_RE = "(?i)^(" + "|".join(re.escape(name) for name in sorted(_RESERVED)) + r")(\.|$)"
 
 
-def _string_mask(values: np.ndarray) -> np.ndarray:
-    """Which values are ``str`` (a quick answer when they all are)."""
-    if pd.api.types.infer_dtype(values, skipna=False) == "string":
-        return np.ones(len(values), dtype=bool)
-    return np.fromiter((type(v) is str for v in values), dtype=bool, count=len(values))
+def _plain_identifiers(texts: pa.Array) -> np.ndarray:
+    """Texts that :func:`parse_identifier` returns unchanged, for sure (ASCII id, not reserved, no final '.')."""
+    good = pc.and_(pc.match_substring_regex(texts, r"^[A-Za-z0-9][A-Za-z0-9._-]*$"),
+                   pc.less_equal(pc.utf8_length(texts), MAX_ID))
+    good = pc.and_(good, pc.invert(pc.ends_with(texts, ".")))
+    good = pc.and_(good, pc.invert(pc.match_substring_regex(texts, _RESERVED_RE)))
+    return pc.fill_null(good, False).to_numpy(zero_copy_only=False)
 
 
-def _plain_identifiers(values: np.ndarray) -> np.ndarray:
-    """Strings that :func:`parse_identifier` returns unchanged, for sure (ASCII id, not reserved, no final '.')."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    is_str = _string_mask(values)
-    ok = np.zeros(len(values), dtype=bool)
-    if not is_str.any():
-        return ok
-    text = pa.array(values[is_str], type=pa.string())
-    good = pc.and_(pc.match_substring_regex(text, r"^[A-Za-z0-9][A-Za-z0-9._-]*$"),
-                   pc.less_equal(pc.utf8_length(text), MAX_ID))
-    good = pc.and_(good, pc.invert(pc.ends_with(text, ".")))
-    good = pc.and_(good, pc.invert(pc.match_substring_regex(text, _RESERVED_RE)))
-    ok[is_str] = good.to_numpy(zero_copy_only=False)
-    return ok
-
-
-def _plain_texts(values: np.ndarray, allow_missing: bool = True) -> np.ndarray:
-    """Strings that :func:`parse_text` returns unchanged, for sure: not too long, no NUL, and holding a letter,
+def _plain_texts(texts: pa.Array, allow_missing: bool = True) -> np.ndarray:
+    """Texts that :func:`parse_text` returns unchanged, for sure: not too long, no NUL, and holding a letter,
     a digit or a visible ASCII character (so not blank, whatever counts as whitespace); the rest is parsed."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    is_str = _string_mask(values)
-    ok = np.zeros(len(values), dtype=bool)
-    if not is_str.any():
-        return ok
-    text = pa.array(values[is_str], type=pa.string())
-    good = pc.and_(pc.match_substring_regex(text, r"[!-~]|\pL|\pN"),
-                   pc.less_equal(pc.utf8_length(text), MAX_TEXT))
-    good = pc.and_(good, pc.invert(pc.match_substring(text, "\x00")))
-    ok[is_str] = good.to_numpy(zero_copy_only=False)
-    return ok
+    good = pc.and_(pc.match_substring_regex(texts, r"[!-~]|\pL|\pN"),
+                   pc.less_equal(pc.utf8_length(texts), MAX_TEXT))
+    good = pc.and_(good, pc.invert(pc.match_substring(texts, "\x00")))
+    return pc.fill_null(good, False).to_numpy(zero_copy_only=False)
 
 
-def _duplicate_ids(ids: np.ndarray, errors: list[tuple[int, str]], source: str,
+def _duplicate_ids(ids: pa.Array, errors: list[tuple[int, str, Any]], source: str,
                    row_offset: int) -> list[tuple[int, Problem]]:
     """Ids seen on an earlier row (compared case-insensitively), as (position, problem)."""
     valid = np.ones(len(ids), dtype=bool)
-    valid[[pos for pos, _ in errors]] = False
+    valid[[pos for pos, _, _ in errors]] = False
     where = np.flatnonzero(valid)
     if not len(where):
         return []
-    folded = pd.Series(ids[where], dtype=object).str.casefold()
-    codes, _ = pd.factorize(folded)
-    first = pd.Series(where).groupby(codes).transform("min").to_numpy()
+    # An id that parse_identifier accepts is ASCII, so folding its ASCII letters is folding its case.
+    codes = pc.dictionary_encode(pc.ascii_lower(ids.take(pa.array(where)))).indices.to_numpy(zero_copy_only=False)
+    _, first_at = np.unique(codes, return_index=True)
+    first = where[first_at[codes]]
     again = np.flatnonzero(first != where)
     return [(int(where[i]), Problem(source, f"employee id appears again (first on row {int(first[i]) + row_offset}; "
                                             "ids that differ only in case count as the same)",
-                                    int(where[i]) + row_offset, EMPLOYEE_ID, ids[where[i]])) for i in again]
-
-
+                                    int(where[i]) + row_offset, EMPLOYEE_ID, ids[int(where[i])].as_py()))
+            for i in again]
