@@ -640,6 +640,28 @@ def test_roster_frame_columns_are_checked_first():
     assert "'coach_id' is missing" in text and "shoe_size" in text
 
 
+@pytest.mark.parametrize("kind", ["object", "str", "string[python]", "category"])
+def test_roster_frame_reads_the_same_whatever_dtype_its_text_columns_have(kind):
+    frame = pd.DataFrame({
+        "employee_id": ["E1", "E2", "E3"], "name": ["Ann", "Zoë 😀", "=1+1"], "coach_id": ["", "E1", "E1"],
+        "department": ["Sales", "Sales", "R&D"], "role": ["", " ", "lead"], "cadence_months": ["6", " 12 ", "6"],
+    }).astype(kind)
+    typed = schema.validate_roster_frame(frame, "roster.csv")
+    assert typed.to_dict("list") == {
+        "employee_id": ["E1", "E2", "E3"], "name": ["Ann", "Zoë 😀", "=1+1"], "coach_id": ["", "E1", "E1"],
+        "department": ["Sales", "Sales", "R&D"], "role": ["", "", "lead"], "cadence_months": [6, 12, 6],
+        "email": ["", "", ""]}
+    assert [str(t) for t in typed.dtypes] == ["string", "string", "string", "string", "string", "Int64", "string"]
+    bad = frame.astype(object)
+    bad.loc[1, "employee_id"], bad.loc[2, "employee_id"], bad.loc[2, "name"] = "e1", np.nan, None
+    with pytest.raises(schema.ValidationError) as info:
+        schema.validate_roster_frame(bad.astype(kind), "roster.csv")
+    assert [(p.row, p.column, p.message) for p in info.value.problems] == [
+        (3, "employee_id", "employee id appears again (first on row 2; ids that differ only in case count as the "
+                           "same)"),
+        (4, "employee_id", "employee id is empty"), (4, "name", "name is required")]
+
+
 def test_empty_table_has_the_schema_columns():
     for tbl in schema.TABLES.values():
         assert list(tbl.empty().columns) == tbl.names
