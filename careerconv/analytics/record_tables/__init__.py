@@ -245,7 +245,7 @@ def _shared_measurement(shared: PartShared, ctx: Context, starts: list[pd.Timest
     table = _measured(shared, replace(ctx, scope=scope), period_ids, drafts)
     codes, conversations = pd.factorize(table[CONVERSATION_ID], use_na_sentinel=True)
     table = table.assign(_conversation=codes, _plan_kind=plan_kinds(shared.frames["options"], table, period_ids))
-    return Measurement(table.drop(columns=[CONVERSATION_ID, SKILL]), pd.Series(conversations))
+    return Measurement(table.drop(columns=[CONVERSATION_ID, SKILL]), pd.Index(conversations).astype(str).tolist())
 
 
 def _measured(shared: PartShared, ctx: Context, period_ids: set[str], drafts: pd.Series) -> pd.DataFrame:
