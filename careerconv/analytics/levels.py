@@ -145,8 +145,8 @@ def _cells(codes: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     first row of each group."""
     if not len(codes[0]):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    cell = pd.factorize(combined_codes(codes))[0]
-    return cell, _first_of_codes(cell)
+    cell, _, first = groups_in_order(combined_codes(codes))
+    return cell, first
 
 
 def key_frame(frame: pd.DataFrame, keys: list[str], codes: list[np.ndarray], rows: np.ndarray) -> pd.DataFrame:
@@ -353,26 +353,34 @@ def to_quarter(dates: pd.Series) -> pd.Series:
     return pd.Series(quarter_months(dates).astype("datetime64[M]").astype("datetime64[ns]"), index=dates.index)
 
 
-def quarter_months(dates: pd.Series) -> np.ndarray:
+def quarter_months(dates: pd.Series | np.ndarray) -> np.ndarray:
     """The first month of each date's calendar quarter as ``datetime64[M]`` numbers (NaT stays NaT)."""
-    if not pd.api.types.is_datetime64_dtype(dates.dtype):
-        dates = pd.to_datetime(dates)
+    return month_numbers(dates, per=3)
+
+
+def month_numbers(dates: pd.Series | np.ndarray, per: int = 1) -> np.ndarray:
+    """The first month of each date's calendar bucket of ``per`` months (a divisor of 12: the buckets start in
+    January) as ``datetime64[M]`` numbers, months since 1970 (NaT stays NaT)."""
+    if isinstance(dates, pd.Series):
+        if not pd.api.types.is_datetime64_dtype(dates.dtype):
+            dates = pd.to_datetime(dates)
+        dates = dates.to_numpy()
     missing = np.iinfo(np.int64).min  # NaT
-    days = dates.to_numpy(dtype="datetime64[D]").view(np.int64)
+    days = dates.astype("datetime64[D]").view(np.int64)
     nat = days == missing
     has_nat = bool(nat.any())
     known = days[~nat] if has_nat else days
     first, last = (int(known.min()), int(known.max())) if len(known) else (0, 0)
     if last - first >= len(days):  # far apart: each date converted
-        months = dates.to_numpy(dtype="datetime64[M]").astype(np.int64)
-        return np.where(nat, months, months - months % 3)
-    # Few distinct days: each day's quarter looked up in a table of the days in between (several times faster
+        months = dates.astype("datetime64[M]").astype(np.int64)
+        return np.where(nat, months, months - months % per)
+    # Few distinct days: each day's month looked up in a table of the days in between (several times faster
     # than converting every date to a month).
     months = np.arange(first, last + 1).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-    quarters = (months - months % 3)[np.where(nat, 0, days - first) if has_nat else days - first]
+    found = (months - months % per)[np.where(nat, 0, days - first) if has_nat else days - first]
     if has_nat:
-        quarters[nat] = missing
-    return quarters
+        found[nat] = missing
+    return found
 
 
 def no_contributions(by: list[str]) -> pd.DataFrame:
@@ -403,9 +411,9 @@ def contributions(events: pd.DataFrame, by: list[str],
 
     group = combined_codes([*(numbers(c) for c in by), quarter_code])
     employee = numbers(EMPLOYEE_ID, lowest=0)  # -1 would be a missing id
-    kept = np.flatnonzero(~duplicated(combined_codes([group, employee])))
-    cell, _ = pd.factorize(combined_codes([group[kept], numbers(DEPARTMENT)[kept]]))
-    first = kept[_first_of_codes(cell)]  # the first row of each cell, in the order of the cells
+    kept = np.flatnonzero(first_occurrences(combined_codes([dense_codes(group), employee])))
+    cell, _, first = groups_in_order(combined_codes([group[kept], numbers(DEPARTMENT)[kept]]))
+    first = kept[first]  # the first row of each cell, in the order of the cells
     n = np.bincount(cell, weights=employee[kept] >= 0).astype(np.int64)
     frame = events.iloc[first, [events.columns.get_loc(c) for c in [*by, DEPARTMENT]]] \
         .assign(quarter=quarter[first].astype("datetime64[M]").astype("datetime64[ns]"), n=n)
@@ -450,3 +458,45 @@ def _first_of_codes(codes: np.ndarray) -> np.ndarray:
 def duplicated(values: np.ndarray) -> np.ndarray:
     """Whether each value occurred in an earlier position."""
     return pd.Series(values, copy=False).duplicated().to_numpy()
+
+
+def _few_possible(key: np.ndarray) -> bool:
+    """Whether the whole numbers ``key`` (from 0) span few enough values to be counted in a table of them all
+    (faster than hashing them)."""
+    return int(key.max()) + 1 <= 4 * len(key) + 1024
+
+
+def first_occurrences(key: np.ndarray) -> np.ndarray:
+    """Whether each of the whole numbers ``key`` (from 0) occurs there for the first time (not :func:`duplicated`)."""
+    if not len(key) or not _few_possible(key):
+        return ~duplicated(key)
+    position = np.arange(len(key))
+    first = np.full(int(key.max()) + 1, len(key))
+    np.minimum.at(first, key, position)
+    return first[key] == position
+
+
+def dense_codes(key: np.ndarray) -> np.ndarray:
+    """The whole numbers ``key`` (from 0) numbered again from 0 in their order, without the numbers unused (a
+    smaller range: what :func:`combined_codes` multiplies); as they are if they span too many."""
+    if not len(key) or not _few_possible(key):
+        return key
+    used = np.zeros(int(key.max()) + 1, dtype=bool)
+    used[key] = True
+    return (np.cumsum(used) - 1)[key]
+
+
+def groups_in_order(key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The groups of the whole numbers ``key`` (from 0) in the order they first occur, as :func:`pandas.factorize`
+    numbers them: each row's group, each group's key and its first row."""
+    if len(key) and not _few_possible(key):  # far apart: hashed
+        cell, cells = pd.factorize(key)
+        return cell, cells, _first_of_codes(cell)
+    size = int(key.max()) + 1 if len(key) else 0
+    first = np.full(size, len(key))
+    np.minimum.at(first, key, np.arange(len(key)))
+    cells = np.flatnonzero(first < len(key))
+    cells = cells[np.argsort(first[cells], kind="stable")]
+    number = np.zeros(size, dtype=np.int64)
+    number[cells] = np.arange(len(cells))
+    return number[key], cells, first[cells]

@@ -12,7 +12,7 @@ import pandas as pd
 
 from careerconv.records import schema
 from careerconv.records.schema import RECORD_ID
-from ..levels import _first_of_codes
+from ..levels import groups_in_order  # noqa: F401 (kept where the record tables look for it)
 
 
 def departments(ids: pd.Series, department_of: pd.Series) -> pd.Series:
@@ -105,18 +105,3 @@ def stable_order(key: np.ndarray) -> np.ndarray:
         shift += 16
     return order
 
-
-def groups_in_order(key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The groups of the whole numbers ``key`` (from 0) in the order they first occur, as :func:`pandas.factorize`
-    numbers them: each row's group, each group's key and its first row."""
-    size = int(key.max()) + 1 if len(key) else 0
-    if size > 4 * len(key) + 1024:  # far apart: hashed
-        cell, cells = pd.factorize(key)
-        return cell, cells, _first_of_codes(cell)
-    first = np.full(size, len(key))
-    np.minimum.at(first, key, np.arange(len(key)))
-    cells = np.flatnonzero(first < len(key))
-    cells = cells[np.argsort(first[cells], kind="stable")]
-    number = np.zeros(size, dtype=np.int64)
-    number[cells] = np.arange(len(cells))
-    return number[key], cells, first[cells]

@@ -13,7 +13,7 @@ from careerconv.records import schema
 from careerconv.records.schema import DATE, EMPLOYEE_ID, RECORD_ID, SELF_RATING, SKILL
 from careerconv.rules import followup
 from ..constants import DEPARTMENT, N
-from ..levels import Piece, combined_codes, level_piece, no_contributions, quarter_months
+from ..levels import Piece, combined_codes, level_piece, month_numbers, no_contributions, quarter_months
 from .codes import departments, groups_in_order, in_draft, sort_codes, stable_order
 from .context import Context
 from .measures import ALL_SKILLS, GRAINS, PERIODS
@@ -65,7 +65,7 @@ def rated_rows(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context, departmen
     rows = pd.DataFrame({DEPARTMENT: pd.Categorical.from_codes(department_code, categories=names),
                          "skill_id": skill, "rating": rating[order], DATE: date[order], EMPLOYEE_ID: employee,
                          "department_code": department_code})
-    months = rows[DATE].to_numpy(dtype="datetime64[M]").astype(np.int64)
+    months = month_numbers(rows[DATE].to_numpy())
     # Each employee's ratings of a skill, in the order of the rows: the next one of a bucket is the next of these.
     lowest = skill.min(initial=0)
     by_person = stable_order(employee * (int(skill.max(initial=0)) - lowest + 1) + (skill - lowest))
@@ -115,7 +115,7 @@ def rating_periods_piece(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context,
     skill = period["skill_id"].to_numpy(dtype=np.int64)
     rating = period["rating"].to_numpy(dtype=float)
     day = period[DATE].to_numpy()
-    months = day.astype("datetime64[M]").astype(np.int64)  # months since 1970
+    months = month_numbers(day)  # months since 1970
     public = np.isin(skill, np.fromiter(ctx.public, dtype=np.int64, count=len(ctx.public)))
     department_of_employee = np.zeros(int(employee.max()) + 1 if len(employee) else 0, dtype=np.int64)
     department_of_employee[employee] = department
@@ -265,7 +265,7 @@ class _Trends:
     def contributions(self, day: np.ndarray) -> pd.DataFrame:
         """:func:`careerconv.analytics.levels.contributions` of the rows on their ``day``: distinct employees per
         group, department and quarter, ordered by them."""
-        quarter = quarter_months(pd.Series(day))
+        quarter = quarter_months(day)
         quarter_code = (quarter - quarter.min()) // 3
         key, widths = self.number(quarter_code)
         if int(key.max()) < 4 * len(key) + 1024:  # few possible cells: counted in a table of them all
