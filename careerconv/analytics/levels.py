@@ -106,9 +106,11 @@ def level_piece(per_emp: pd.DataFrame, by: list[str], stats: Stats, scope: Repor
     """
     _check_stats(stats)
     keys = [*by, DEPARTMENT]
-    inside = per_emp[DEPARTMENT].isin(scope.selected).to_numpy()
+    known = dict(codes or {})
+    if DEPARTMENT not in known:  # numbered once: to find the selected departments, then to group them
+        known[DEPARTMENT] = column_codes(per_emp[DEPARTMENT])
+    inside = _in_selected(per_emp[DEPARTMENT], known[DEPARTMENT], scope.selected)
     rows = np.arange(len(per_emp)) if inside.all() else np.flatnonzero(inside)
-    known = codes or {}
 
     def numbers(name: str, lowest: int = -1) -> np.ndarray:
         found = known[name] if name in known else column_codes(per_emp[name], lowest)
@@ -132,6 +134,13 @@ def level_piece(per_emp: pd.DataFrame, by: list[str], stats: Stats, scope: Repor
               for name, (column, how) in stats.items() if how == MEDIAN]
     value_frame = pd.concat(values, ignore_index=True) if values else pd.DataFrame()
     return Piece(list(by), sums, value_frame, contrib if contrib is not None else pd.DataFrame())
+
+
+def _in_selected(department: pd.Series, code: np.ndarray, selected: tuple[str, ...]) -> np.ndarray:
+    """``department.isin(selected)``, each distinct department (``code``: equal where they are, -1 or more)
+    looked up once."""
+    cell, _, first = groups_in_order(code + 1)
+    return department.iloc[first].isin(selected).to_numpy()[cell]
 
 
 def _sum_names(stats: Stats) -> list[str]:

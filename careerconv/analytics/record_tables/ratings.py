@@ -71,7 +71,7 @@ def rated_rows(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context, departmen
     by_person = stable_order(employee * (int(skill.max(initial=0)) - lowest + 1) + (skill - lowest))
     same = (employee[by_person[1:]] == employee[by_person[:-1]]) & (skill[by_person[1:]] == skill[by_person[:-1]])
     for grain, per in GRAINS:
-        bucket = (months - months % 12 % per)[by_person]
+        bucket = _first_month(months, per)[by_person]
         next_same = np.flatnonzero(same & (bucket[1:] == bucket[:-1]))
         later = np.full(len(rows), len(rows), dtype=np.int64)
         later[by_person[next_same]] = by_person[next_same + 1]
@@ -123,8 +123,11 @@ def rating_periods_piece(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context,
     # The rows by employee and month, sorted once: by employee and bucket too, in every grain.
     by_month = stable_order(employee * (int(months.max(initial=0)) + 1 - int(months.min(initial=0)))
                              + months - int(months.min(initial=0)))
+    # Read in that order once (a compressed run of them per grain is cheaper than gathering rows again).
+    employee_by_month, months_by_month, rating_by_month, day_by_month = (
+        column[by_month] for column in (employee, months, rating, day))
     for grain_code, (grain, per) in enumerate(GRAINS):
-        bucket = months - months % 12 % per  # its first month (cut to the period below)
+        bucket = _first_month(months, per)  # cut to the period below
         # The latest rating of each employee, skill and bucket: no later one of theirs in the period.
         latest_rows = rated[f"later_{grain}"].to_numpy()[first:stop] >= stop
         found = np.flatnonzero(latest_rows)
@@ -132,9 +135,10 @@ def rating_periods_piece(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context,
         # bucket (as pandas groups them).
         lowest = int(bucket.min()) if len(bucket) else 0
         width = int(bucket.max()) + 1 - lowest if len(bucket) else 1
-        ordered = by_month[latest_rows[by_month]]
-        key, mean, latest = _bucket_means(employee[ordered] * width + bucket[ordered] - lowest, rating[ordered],
-                                          day[ordered])
+        ordered = latest_rows[by_month]
+        key, mean, latest = _bucket_means(
+            employee_by_month[ordered] * width + _first_month(months_by_month[ordered], per) - lowest,
+            rating_by_month[ordered], day_by_month[ordered])
         columns.append([key // width, np.full(len(key), grain_code), key % width + lowest,
                         np.full(len(key), ALL_SKILLS), mean, latest])
         if grain != "quarter":
@@ -156,6 +160,12 @@ def rating_periods_piece(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context,
     if not ctx.sizes_only:
         piece.contrib = trends.contributions(day)
     return piece
+
+
+def _first_month(months: np.ndarray, per: int) -> np.ndarray:
+    """The first month of the calendar bucket of ``per`` months (a grain of :data:`GRAINS`) of each month (months
+    since 1970)."""
+    return months - months % 12 % per
 
 
 def _bucket_means(key: np.ndarray, rating: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -224,17 +234,19 @@ class _Trends:
                              "bucket": np.maximum(months, start), "skill_id": skill + self.skill.min(),
                              DEPARTMENT: pd.array(self.names.take(department), dtype=schema.TEXT_DTYPE)})
 
+    @cached_property
+    def _number(self) -> tuple[np.ndarray, int]:
+        """:meth:`number` without ``more`` (worked out once: the groups and the contributions both read it), and
+        how many numbers it may have."""
+        parts, widths = self._columns
+        return _numbered(np.zeros(len(self.grain), dtype=np.int64), 1, parts, widths)
+
     def number(self, *more: np.ndarray) -> tuple[np.ndarray, list[int]]:
         """One whole number per row for grain, bucket, skill, department (and ``more``), in their order."""
         parts, widths = self.columns(*more)
-        size = 1
-        key = np.zeros(len(self.grain), dtype=np.int64)
-        for part, width in zip(parts, widths):
-            size *= width
-            if size >= 2 ** 62:  # not with calendar buckets and a catalogue of skills
-                raise ValueError("too many groups of the rating trends to number")
-            key *= width
-            key += part
+        key, size = self._number
+        if more:
+            key, _ = _numbered(key.copy(), size, parts[len(parts) - len(more):], widths[len(parts) - len(more):])
         return key, widths
 
     @cached_property
@@ -279,3 +291,21 @@ class _Trends:
         quarters = (cells % widths[-1]) * 3 + quarter.min()
         return self.keys(cells // widths[-1]).assign(
             quarter=quarters.astype("datetime64[M]").astype("datetime64[ns]"), n=n)
+
+
+def _numbered(key: np.ndarray, size: int, parts: list[np.ndarray], widths: list[int]) -> tuple[np.ndarray, int]:
+    """``key`` (whole numbers below ``size``) followed by ``parts`` (whole numbers below ``widths``): one whole number
+    per row in their order (``key`` is overwritten), and how many there may be.
+
+    Raises
+    ------
+    ValueError
+        If there may be 2**62 or more.
+    """
+    for part, width in zip(parts, widths):
+        size *= width
+        if size >= 2 ** 62:  # not with calendar buckets and a catalogue of skills
+            raise ValueError("too many groups of the rating trends to number")
+        key *= width
+        key += part
+    return key, size
