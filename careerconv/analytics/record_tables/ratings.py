@@ -68,10 +68,13 @@ def rated_rows(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context, departmen
     months = month_numbers(rows[DATE].to_numpy())
     # Each employee's ratings of a skill, in the order of the rows: the next one of a bucket is the next of these.
     lowest = skill.min(initial=0)
-    by_person = stable_order(employee * (int(skill.max(initial=0)) - lowest + 1) + (skill - lowest))
-    same = (employee[by_person[1:]] == employee[by_person[:-1]]) & (skill[by_person[1:]] == skill[by_person[:-1]])
+    person = employee * (int(skill.max(initial=0)) - lowest + 1) + (skill - lowest)  # one number per pair
+    by_person = stable_order(person)
+    person = person[by_person]
+    same = person[1:] == person[:-1]
+    months = months[by_person]
     for grain, per in GRAINS:
-        bucket = _first_month(months, per)[by_person]
+        bucket = _first_month(months, per)
         next_same = np.flatnonzero(same & (bucket[1:] == bucket[:-1]))
         later = np.full(len(rows), len(rows), dtype=np.int64)
         later[by_person[next_same]] = by_person[next_same + 1]
