@@ -477,23 +477,11 @@ class EmployeeParts:
         """The groups of its employees part ``number`` is computed in by default (:meth:`fold`)."""
         return PART_GROUPS if self._part_buckets is not None and self._rows[number] >= GROUP_ROWS else 1
 
-    def map(self, function: Callable[[dict[str, pd.DataFrame]], Any], workers: int = 1) -> list:
-        """``function`` of every part, in order; ``workers`` parts are read and computed at a time.
-
-        One at a time by default: the work on a part is mostly pandas, which a second thread speeds up
-        little (it holds Python's lock), while two parts in memory at once double the working memory.
-        After each part the memory Arrow's allocator kept is handed back, so the next part starts lean.
-        """
-        def one(number: int) -> Any:
-            try:
-                return function(self[number])
-            finally:
-                release_memory()
-
-        if len(self) == 1 or workers <= 1:
-            return [one(number) for number in range(len(self))]
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            return list(pool.map(one, range(len(self))))
+    def map(self, function: Callable[[dict[str, pd.DataFrame]], Any]) -> list:
+        """``function`` of every whole part, one after the other, in order (every result kept; :meth:`fold` cuts a
+        large part into groups computed at the same time). After each part the memory the allocators kept is
+        handed back, so the next part starts lean."""
+        return [result for number in range(len(self)) for result in self.computed(number, function, 1)]
 
 
 def _put_together(frames: list[pd.DataFrame], categories: Sequence[str]) -> pd.DataFrame:
