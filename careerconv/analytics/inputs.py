@@ -9,8 +9,10 @@ notebook (:func:`save_aggregates`, :func:`load_aggregates`).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -467,7 +469,7 @@ class EmployeeParts:
             read.extend(self.read(number, groups if groups is not None else self.groups_of(number)))
             if len(read) == 1:
                 return [function(read[0])]
-            with ThreadPoolExecutor(max_workers=min(len(read), _CORES)) as pool:
+            with ThreadPoolExecutor(max_workers=min(len(read), _CORES)) as pool, _pandas_warnings_on_threads():
                 return list(pool.map(function, read))
         finally:
             read.clear()  # the part's frames go before the memory is handed back
@@ -482,6 +484,23 @@ class EmployeeParts:
         large part into groups computed at the same time). After each part the memory the allocators kept is
         handed back, so the next part starts lean."""
         return [result for number in range(len(self)) for result in self.computed(number, function, 1)]
+
+
+@contextmanager
+def _pandas_warnings_on_threads() -> Iterator[None]:
+    """While parts of the employees are computed on several threads: the RuntimeWarnings pandas silences itself
+    are silent, and Python's warning filters are as they were afterwards.
+
+    pandas silences the warnings of some of its numpy calls (a cast of the numbers a missing value hides:
+    "invalid value encountered in cast") with :class:`warnings.catch_warnings`, which changes the filters of
+    the whole process and is not safe on two threads (Python's documentation says so): one thread's silence can
+    end while the other's cast runs, and the warning reaches the person running the report, or one thread
+    puts back filters the other had changed, and they stay changed. Only RuntimeWarnings raised inside pandas
+    are silenced (those of the rules' own code are not).
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"pandas\.")
+        yield
 
 
 def _put_together(frames: list[pd.DataFrame], categories: Sequence[str]) -> pd.DataFrame:
