@@ -74,7 +74,6 @@ def all_pieces(data: Path) -> dict:
             started = time.perf_counter()
             out[(report, number)] = add(parts.computed(number, function))
             print(f"{report} report, part {number}: {time.perf_counter() - started:.2f} s", flush=True)
-            inputs.release_memory()
     return out
 
 
@@ -121,7 +120,6 @@ def time_part(data: Path, profile: bool) -> None:
         started = time.perf_counter()
         add(parts.computed(0, function))
         took.append(time.perf_counter() - started)
-        inputs.release_memory()
     print(f"part 0 of the benchmark's report, read and computed in {parts.groups_of(0)} groups at once: best "
           f"{min(took):.3f} s (runs: {', '.join(f'{t:.3f}' for t in took)})")
     if profile:

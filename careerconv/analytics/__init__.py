@@ -68,8 +68,8 @@ employees, sums and counts for means, employees per value for medians, and
 the per-quarter contributions the privacy rules need (``levels``). Memory
 then follows the size of a part rather than of the data: on half a million
 employees and ten million ratings (sixteen parts of some 4 million rows) a
-part adds about 0.8 GiB while it is worked out, and the memory it leaves
-is handed back before the next. A large part is cut into two groups of its
+part adds about 0.8 GiB while it is worked out, and the memory it frees
+is kept for the next (``allocators``). A large part is cut into two groups of its
 employees, computed at the same time on two threads in about the memory of
 the part (``bench_hr.py --full``: some 2.2 s a part with both cores, 2.7 s
 with one; issue 11 wants 20 s and 1.5 GiB for the whole report). Tables
@@ -95,6 +95,9 @@ Modules
     Default period, rating bands, the columns read, table titles.
 ``inputs``
     :class:`ParquetTable`, :class:`RosterFile`, :func:`load_hr_tables`, :class:`EmployeeParts`.
+``allocators``
+    The C library's heaps shared by the threads (:func:`~careerconv.analytics.allocators.share_heaps`, when this
+    package is imported) and the memory handed back at the end of a computation.
 ``scope``
     :class:`~careerconv.analytics.scope.ReportScope`, :func:`resolve_scope`, quarter helpers.
 ``skills``
@@ -127,6 +130,7 @@ module's path (for example :class:`careerconv.analytics.scope.ReportScope`).
 from __future__ import annotations
 
 from careerconv.rules.option_kinds import KINDS
+from . import allocators
 from .aggregates import hr_aggregates, skill_rating_tables
 from .constants import BANDS, DEPARTMENT, DISTRIBUTION_BARS, LEFT_OUT, N, TABLE_TITLES, TREND_LINES
 from .engine import rating_partials
@@ -138,6 +142,10 @@ from .readings import (describe, describe_about, describe_grouping, describe_ski
 from .coarsening import Grouping, SkillView, readable_grouping, skill_view
 from .scope import period_label, quarter_label, resolve_scope
 from .skills import skill_catalogue
+
+# Before a computation of this package starts its threads (the C library's heaps are made as threads first
+# allocate): the memory one part of the employees frees then serves the next.
+allocators.share_heaps()
 
 __all__ = [
     "BANDS",

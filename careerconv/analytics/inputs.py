@@ -22,6 +22,7 @@ import pandas as pd
 from careerconv.records import schema
 from careerconv.records.schema import CONVERSATION_ID, DATE, EMPLOYEE_ID, ITEM_ID, SKILL, STATUS
 from careerconv.records.store import N_BUCKETS, Store, buckets_of, part_name
+from .allocators import release_memory
 from .constants import DEPARTMENT, HR_COLUMNS, LEFT_OUT
 
 
@@ -450,30 +451,28 @@ class EmployeeParts:
         Each part is read in ``groups`` groups of its employees (:meth:`read`; by default :data:`PART_GROUPS` for
         a part of at least :data:`GROUP_ROWS` rows, else one), computed at the same time on as many threads as
         there are cores (at most ``groups``), their results in the groups' order: ``function`` must add up over
-        employees and be safe to run on two threads at once. After each part the memory the allocators kept is
-        handed back. Every result is kept until the end (so ``function`` should return figures much smaller than
-        a part); combined once, they are not added again for every part. The results do not depend on the
-        machine.
+        employees and be safe to run on two threads at once. The memory a part frees is kept for the next and
+        handed back at the end (:mod:`careerconv.analytics.allocators`). Every result is kept until the end (so
+        ``function`` should return figures much smaller than a part); combined once, they are not added again
+        for every part. The results do not depend on the machine.
         """
         results = []
-        for number in range(len(self)):
-            results.extend(self.computed(number, function, groups))
+        try:
+            for number in range(len(self)):
+                results.extend(self.computed(number, function, groups))
+        finally:
+            release_memory()
         return results[0] if len(results) == 1 else combine(results)
 
     def computed(self, number: int, function: Callable[[dict[str, pd.DataFrame]], Any],
                  groups: int | None = None) -> list:
-        """``function`` of each group of part ``number``, as :meth:`fold` computes them (at the same time);
-        then the memory the allocators kept is handed back."""
-        read: list[dict[str, pd.DataFrame]] = []
-        try:
-            read.extend(self.read(number, groups if groups is not None else self.groups_of(number)))
-            if len(read) == 1:
-                return [function(read[0])]
-            with ThreadPoolExecutor(max_workers=min(len(read), _CORES)) as pool, _pandas_warnings_on_threads():
-                return list(pool.map(function, read))
-        finally:
-            read.clear()  # the part's frames go before the memory is handed back
-            release_memory()
+        """``function`` of each group of part ``number``, as :meth:`fold` computes them (at the same time; the
+        memory they free is kept by the allocators, for the next part)."""
+        read = self.read(number, groups if groups is not None else self.groups_of(number))
+        if len(read) == 1:
+            return [function(read[0])]
+        with ThreadPoolExecutor(max_workers=min(len(read), _CORES)) as pool, _pandas_warnings_on_threads():
+            return list(pool.map(function, read))
 
     def groups_of(self, number: int) -> int:
         """The groups of its employees part ``number`` is computed in by default (:meth:`fold`)."""
@@ -481,9 +480,12 @@ class EmployeeParts:
 
     def map(self, function: Callable[[dict[str, pd.DataFrame]], Any]) -> list:
         """``function`` of every whole part, one after the other, in order (every result kept; :meth:`fold` cuts a
-        large part into groups computed at the same time). After each part the memory the allocators kept is
-        handed back, so the next part starts lean."""
-        return [result for number in range(len(self)) for result in self.computed(number, function, 1)]
+        large part into groups computed at the same time). The memory kept is handed back at the end, as by
+        :meth:`fold`."""
+        try:
+            return [result for number in range(len(self)) for result in self.computed(number, function, 1)]
+        finally:
+            release_memory()
 
 
 @contextmanager
@@ -518,28 +520,6 @@ def _put_together(frames: list[pd.DataFrame], categories: Sequence[str]) -> pd.D
                 [c for c in found if len(c.cat.categories)] or found[:1]).categories)
             frames = [f.assign(**{column: f[column].astype(kind)}) for f in frames]
     return pd.concat(frames, ignore_index=True)
-
-
-def release_memory() -> None:
-    """Hand the memory freed frames leave with the allocators back to the system.
-
-    Arrow's allocator keeps freed blocks for reuse, and so does the C library's (``malloc_trim``, where
-    there is one: glibc on Linux); without this the memory of one part of the employees stays taken
-    while the next is computed.
-    """
-    import ctypes
-    import ctypes.util
-
-    import pyarrow as pa
-
-    pa.default_memory_pool().release_unused()
-    name = ctypes.util.find_library("c")
-    try:
-        trim = getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
-    except OSError:
-        trim = None
-    if trim is not None:
-        trim(0)
 
 
 def _buckets(employee_ids: pd.Series) -> Any:

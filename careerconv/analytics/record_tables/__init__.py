@@ -40,7 +40,6 @@ import pandas as pd
 from careerconv.records.schema import CADENCE_MONTHS, COACH_ID, CONVERSATION_ID, DATE, EMPLOYEE_ID, SKILL, STATUS
 from careerconv.rules import cadence
 from ..constants import DEPARTMENT, N, band_labels
-from ..inputs import release_memory
 from ..levels import Piece, neighbour_counts
 from ..scope import ReportScope
 from .codes import departments, in_draft, isin, sort_codes, stable_order
@@ -86,7 +85,6 @@ def part_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, P
     for key, report in reports.items():
         same_end = key is None or key[0] == "start"
         cut[key] = _progress_pieces(shared, report, measured if same_end else None)
-        release_memory()
     del measured
     # The neighbours' rating figures count one conversion of the part's ratings, held only meanwhile.
     for key, report in reports.items():
