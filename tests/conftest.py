@@ -41,13 +41,39 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+# How long a page may take to load (ms): the app's page comes once Voila's kernel has run the notebook, which on a
+# busy 2-core machine took over Playwright's 30 s default for the first page of a new server (twice in CI runs).
+PAGE_LOAD = 120_000
+
+
+class Chromium:
+    """The browser of :func:`browser`: its pages (and its contexts' pages) wait :data:`PAGE_LOAD` for a page to load
+    (``goto``, ``reload``), whatever they wait for other things; otherwise Playwright's ``Browser``."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def new_page(self, **options):
+        page = self._browser.new_page(**options)
+        page.set_default_navigation_timeout(PAGE_LOAD)
+        return page
+
+    def new_context(self, **options):
+        context = self._browser.new_context(**options)
+        context.set_default_navigation_timeout(PAGE_LOAD)
+        return context
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
 @pytest.fixture(scope="session")
 def browser():
-    """Debian's Chromium, headless, driven by Playwright (one for the whole session)."""
+    """Debian's Chromium, headless, driven by Playwright (one for the whole session; see :class:`Chromium`)."""
     if not Path(CHROMIUM).exists():
         missing(f"{CHROMIUM} is not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
+        yield Chromium(chromium)
         chromium.close()

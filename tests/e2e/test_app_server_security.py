@@ -143,9 +143,7 @@ def test_the_voila_page_asks_nothing_outside_127_0_0_1(browser, voila_server):
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     try:
-        # Voila answers the page once its kernel has run the notebook: as long as the app may take to start
-        # (the 30 s default timed out twice in CI runs on a busy 2-core machine, the first page of a new server).
-        page.goto(voila_server.url, timeout=120_000)
+        page.goto(voila_server.url)
         page.wait_for_selector(".cc-app .cc-search input", timeout=120_000)
         page.wait_for_load_state("networkidle")  # the widgets' scripts and styles, loaded as the app shows
         local = (voila_server.base + "/", "blob:" + voila_server.base + "/")  # blob: URLs are made in the page
