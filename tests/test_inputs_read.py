@@ -94,6 +94,41 @@ def test_repeated_text_with_missing_values_over_several_row_groups_and_filtered_
     assert table.part(4, [EMPLOYEE_ID, SKILL], repeated=(SKILL,)).empty
 
 
+@pytest.mark.parametrize("ways", [1, 2, 3])
+def test_text_read_as_categories_holds_the_categories_its_rows_use_in_the_files_order(tmp_path, ways):
+    """A column read as categories (``categories``) of a part, whole or in groups: exactly what pandas makes of the
+    plain read with ``remove_unused_categories`` - the values its rows use, in the order of the files' unified
+    dictionary, the same codes - with missing values, empty text, a value only a filtered-out row held, a value
+    of one group only, and no row at all."""
+    rows = 3_000
+    frame = pd.DataFrame({
+        EMPLOYEE_ID: [f"E{i % 13}" for i in range(rows)],
+        SKILL: pd.array([None if i % 17 == 0 else ["SQL", "", "Écoute", f"only E{i % 13}"][i % 4]
+                         for i in range(rows)], dtype="string[pyarrow]"),
+        "n": range(rows)})
+    frame.loc[1_000, SKILL] = "left out by the filter"
+    path = tmp_path / "part-02.parquet"
+    frame.to_parquet(path, index=False, row_group_size=400)
+    table = analytics.ParquetTable("skills", (path,))
+    for filters in (None, [("n", "!=", 1_000)], [("n", "<", 0)]):
+        read = pq.read_table(path, columns=[EMPLOYEE_ID, SKILL, "n"], filters=filters,
+                             read_dictionary=[SKILL]).to_pandas()
+        groups = inputs.employee_groups(read[EMPLOYEE_ID], ways)
+        got = table.part_groups(2, ways, [EMPLOYEE_ID, SKILL, "n"], filters, repeated=(SKILL,), categories=(SKILL,))
+        for number, group in enumerate(got):
+            want = read[groups == number].reset_index(drop=True)
+            codes = group[SKILL].cat.codes.to_numpy()
+            if len(want):
+                want = want.assign(**{SKILL: want[SKILL].cat.remove_unused_categories()})
+                assert list(group[SKILL].cat.categories) == list(want[SKILL].cat.categories)
+                assert (codes == want[SKILL].cat.codes.to_numpy()).all() and codes.dtype == want[SKILL].cat.codes.dtype
+                assert set(group[SKILL].dropna()) == set(want[SKILL].dropna())
+            assert list(group[SKILL].astype(object).where(group[SKILL].notna(), None)) == \
+                list(want[SKILL].astype(object).where(want[SKILL].notna(), None)), (filters, number)
+            assert "left out by the filter" not in group[SKILL].cat.categories or filters is None
+            assert len(group[SKILL].cat.categories) == group[SKILL].nunique()  # only the values its rows use
+
+
 def test_targets_read_as_categories_give_the_pieces_and_tables_of_targets_read_as_text(demo_tables, monkeypatch):
     """The targets' ids and skills come as categoricals (``inputs._CATEGORIES``): every part's pieces and every
     table are exactly those of the same targets read as text, with a part per bucket, and in a report with
