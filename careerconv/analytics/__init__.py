@@ -69,11 +69,11 @@ the per-quarter contributions the privacy rules need (``levels``). Memory
 then follows the size of a part rather than of the data: on half a million
 employees and ten million ratings (sixteen parts of some 4 million rows) a
 part adds about 0.8 GiB while it is worked out, and the memory it frees
-is kept for the next (``allocators``). A large part is cut into two groups of its
-employees, computed at the same time on two threads in about the memory of
-the part (``bench_hr.py --full``: some 2.2 s a part with both cores, 2.7 s
-with one; issue 11 wants 20 s and 1.5 GiB for the whole report). Tables
-held in memory are one part.
+is kept for the next (``allocators``). A large part is cut into two groups
+of its employees, computed at the same time on two threads in about the
+memory of the part (``bench_hr.py --full``: a part read in some 0.5 s and
+its two groups computed in 1.6 s, the whole report in 37-40 s at 1.4-1.5
+GiB; issue 11 wants 20 s and 1.5 GiB). Tables held in memory are one part.
 
 Small organisations
 -------------------
