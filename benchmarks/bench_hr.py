@@ -116,7 +116,7 @@ def aggregation_step(engine: str, data: Path) -> dict:
     import pandas as pd
 
     from careerconv import analytics
-    from careerconv.analytics.partials import _first_date_of
+    from careerconv.analytics.partials import first_date_of
 
     ratings = analytics.ParquetTable("skill_ratings", _parts(data, "skill_ratings"))
     conversations = analytics.ParquetTable("conversations", _parts(data, "conversations"))
@@ -126,7 +126,7 @@ def aggregation_step(engine: str, data: Path) -> dict:
         roster = roster.to_pandas()
         conversations = pd.concat([pd.read_parquet(p, columns=["conversation_id", "status"])
                                    for p in conversations.paths], ignore_index=True)
-    scope = analytics.resolve_scope(roster, AS_OF, first_date=_first_date_of(ratings), k=K)
+    scope = analytics.resolve_scope(roster, AS_OF, first_date=first_date_of(ratings), k=K)
     return analytics.skill_rating_tables(ratings, roster, scope, conversations=conversations).tables
 
 

@@ -24,7 +24,7 @@ from . import engine
 from .engine import Drafts, dictionary
 from .inputs import PART_ROWS, EmployeeParts, ParquetTable, RosterFile
 from .levels import sort_departments
-from .partials import RatingPartials, _first_date_of, _qi_of, _quarter_starts, _Roster
+from .partials import RatingPartials, RosterCodes, first_date_of, quarter_index_of, quarter_starts
 from .scope import ReportScope, quarter_label, resolve_scope
 from .skills import distinct_names, skill_keys
 
@@ -141,7 +141,7 @@ def skill_rating_tables(ratings: pd.DataFrame | ParquetTable, roster: pd.DataFra
     """
     if isinstance(ratings, pd.DataFrame):
         ratings = with_optional_columns("skill_ratings", ratings)
-    codes = _Roster.from_arrow(roster.table()) if isinstance(roster, RosterFile) else _Roster.from_frame(roster)
+    codes = RosterCodes.from_arrow(roster.table()) if isinstance(roster, RosterFile) else RosterCodes.from_frame(roster)
     drafts = Drafts(drafts, conversations, by_day=True)
     # Looked up at call time, so the benchmark can time the plain pandas reference in its place.
     catalogue, partials = engine.catalogue_and_partials(ratings, codes, drafts, scope, other_skill_names)
@@ -283,7 +283,7 @@ def _check_tables(tables: Mapping[str, Any]) -> None:
 
 def _first_date(tables: Mapping[str, Any]) -> pd.Timestamp | None:
     """The earliest date of the conversations and ratings (the default start of the period)."""
-    dates = [d for d in (_first_date_of(tables[name]) for name in ("conversations", "skill_ratings")) if d is not None]
+    dates = [d for d in (first_date_of(tables[name]) for name in ("conversations", "skill_ratings")) if d is not None]
     return min(dates) if dates else None
 
 
@@ -318,10 +318,10 @@ def _public_skills(partials: RatingPartials, k: int) -> set[int]:
 def _trends(partials: RatingPartials, scope: ReportScope, labels: pd.Series, public: set,
             dept_names: pd.Series) -> tuple[pd.DataFrame, pd.DataFrame]:
     hist = partials.trend_hist[partials.trend_hist["skill_id"].isin(public)].copy()
-    hist["quarter"] = _quarter_starts(hist["qi"])
+    hist["quarter"] = quarter_starts(hist["qi"])
     hist[DEPARTMENT] = hist["dept"].map(dept_names)
     contrib = hist.groupby(["quarter", "skill_id", DEPARTMENT], as_index=False)["n"].sum()
-    q0, q1 = _qi_of(scope.start), _qi_of(scope.end)
+    q0, q1 = quarter_index_of(scope.start), quarter_index_of(scope.end)
     window = hist[(hist["qi"] >= q0) & (hist["qi"] < q1) & hist[DEPARTMENT].isin(scope.selected)]
     org = _hist_stats(window, ["quarter", "skill_id"]).assign(**{DEPARTMENT: None})
     dept = _hist_stats(window, ["quarter", "skill_id", DEPARTMENT])
@@ -350,7 +350,7 @@ def _distribution(partials: RatingPartials, scope: ReportScope, labels: pd.Serie
     # Contributions: who rated the skill in each quarter (the candidates for any band).
     trend = partials.trend_hist[partials.trend_hist["skill_id"].isin(public)]
     contrib = trend.groupby(["skill_id", "dept", "qi"], as_index=False)["n"].sum()
-    contrib = contrib.assign(quarter=_quarter_starts(contrib["qi"]), department=contrib["dept"].map(dept_names))
+    contrib = contrib.assign(quarter=quarter_starts(contrib["qi"]), department=contrib["dept"].map(dept_names))
     contrib = pd.concat([contrib.assign(band=None)] + [contrib.assign(band=label) for label, _, _ in BANDS],
                         ignore_index=True)
     protected = privacy.protect(cells, k=scope.k, keys=["skill_id", "band", DEPARTMENT],
@@ -383,7 +383,7 @@ def _gaps(partials: RatingPartials, scope: ReportScope, labels: pd.Series, publi
     # differencing rules stay safe with it (at worst they hide a figure that could have been shown).
     all_skills = per_skill.groupby(["dept", "qi"], as_index=False)["n"].max().assign(skill_id=-1)
     contrib = pd.concat([per_skill[per_skill["skill_id"].isin(public)], all_skills], ignore_index=True)
-    contrib = contrib.assign(quarter=_quarter_starts(contrib["qi"]), department=contrib["dept"].map(dept_names))
+    contrib = contrib.assign(quarter=quarter_starts(contrib["qi"]), department=contrib["dept"].map(dept_names))
     protected = privacy.protect(cells, k=scope.k, keys=["skill_id", DEPARTMENT],
                                 measures=["mean_gap", "share_self_higher", "share_self_lower"],
                                 contributions=contrib.loc[:, ["skill_id", DEPARTMENT, "quarter", "n"]],

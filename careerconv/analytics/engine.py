@@ -28,7 +28,7 @@ from careerconv.records.schema import (
 from careerconv.rules.followup import last_recorded
 from .constants import HR_COLUMNS, with_optional_columns
 from .inputs import ParquetTable
-from .partials import RatingPartials, _Layout, _Roster, _empty_partials, _first_date_of, _typed_partials
+from .partials import CellLayout, RatingPartials, RosterCodes, empty_partials, first_date_of, typed_partials
 from .scope import ReportScope
 from .skills import skill_catalogue
 
@@ -210,7 +210,7 @@ class _Sums:
             out[name] = pd.DataFrame({"skill_id": idx // nd if name == "gaps" else np.full(len(idx), -1),
                                       "dept": idx % nd, "n": sums[idx, 0], "gap_sum": sums[idx, 1],
                                       "n_higher": sums[idx, 2], "n_lower": sums[idx, 3]})
-        return _typed_partials(out)
+        return typed_partials(out)
 
 
 @dataclass
@@ -223,7 +223,7 @@ class _PartResult:
     uses: np.ndarray  # rows per spelling (every row, counted or not)
 
 
-def _arrow_pass(ratings: pd.DataFrame | ParquetTable, roster: _Roster, drafts: Drafts, layout: _Layout,
+def _arrow_pass(ratings: pd.DataFrame | ParquetTable, roster: RosterCodes, drafts: Drafts, layout: CellLayout,
                 skill_of: Mapping[str, int] | None) -> list[_PartResult]:
     """Count every part (see :func:`rating_partials`).
 
@@ -283,15 +283,15 @@ def _first_arrow_date(table: Any) -> pd.Timestamp | None:
     return None if first is None else pd.Timestamp(first, unit=table.column(DATE).type.unit)
 
 
-def _partials_of(ratings: pd.DataFrame | ParquetTable, roster: _Roster, catalogue: pd.DataFrame,
-                 drafts: Drafts, layout: _Layout) -> RatingPartials:
+def _partials_of(ratings: pd.DataFrame | ParquetTable, roster: RosterCodes, catalogue: pd.DataFrame,
+                 drafts: Drafts, layout: CellLayout) -> RatingPartials:
     """The partials with a given skill catalogue."""
     skill_of = dict(zip(catalogue["raw"], catalogue["skill_id"].astype(int)))
     parts = _arrow_pass(ratings, roster, drafts, layout, skill_of)
     return _assemble(parts, layout, int(catalogue["skill_id"].max()) + 1, lambda skill: skill)
 
 
-def _assemble(parts: list[_PartResult], layout: _Layout, ns: int, id_of) -> RatingPartials:
+def _assemble(parts: list[_PartResult], layout: CellLayout, ns: int, id_of) -> RatingPartials:
     """Add up the parts' counts over the catalogue's skills."""
     total = _Sums(ns, layout.nd, layout.nq)
     for part in parts:
@@ -336,21 +336,21 @@ def rating_partials(ratings: Any, roster_codes: pd.DataFrame, catalogue: pd.Data
     """
     if isinstance(ratings, pd.DataFrame):
         ratings = with_optional_columns("skill_ratings", ratings)
-    roster = _Roster.from_codes(roster_codes)
-    first = _first_date_of(ratings) if isinstance(ratings, (pd.DataFrame, ParquetTable)) else _first_arrow_date(ratings)
+    roster = RosterCodes.from_codes(roster_codes)
+    first = first_date_of(ratings) if isinstance(ratings, (pd.DataFrame, ParquetTable)) else _first_arrow_date(ratings)
     if first is None or not len(roster.dept) or not len(catalogue):
-        return _empty_partials()
-    return _partials_of(ratings, roster, catalogue, Drafts(drafts), _Layout.of(roster, scope, first))
+        return empty_partials()
+    return _partials_of(ratings, roster, catalogue, Drafts(drafts), CellLayout.of(roster, scope, first))
 
 
-def catalogue_and_partials(ratings: pd.DataFrame | ParquetTable, roster: _Roster, drafts: Drafts,
+def catalogue_and_partials(ratings: pd.DataFrame | ParquetTable, roster: RosterCodes, drafts: Drafts,
                            scope: ReportScope, other: pd.Series | None) -> tuple[pd.DataFrame, RatingPartials]:
     """The skill catalogue of every spelling (the ratings' and ``other``) and the partials, in one pass
     over the ratings (see :func:`rating_partials`)."""
-    first = _first_date_of(ratings)
+    first = first_date_of(ratings)
     parts: list[_PartResult] = []
     if first is not None and len(roster.dept):
-        layout = _Layout.of(roster, scope, first)
+        layout = CellLayout.of(roster, scope, first)
         parts = _arrow_pass(ratings, roster, drafts, layout, None)
     counts = pd.DataFrame({"raw": [s for p in parts for s in p.spellings],
                            "n": np.concatenate([p.uses for p in parts]) if parts else np.zeros(0, dtype=np.int64)})
@@ -362,7 +362,7 @@ def catalogue_and_partials(ratings: pd.DataFrame | ParquetTable, roster: _Roster
     counts = counts[counts["raw"].notna()].groupby("raw", as_index=False)["n"].sum()
     catalogue = skill_catalogue(counts["raw"], counts)
     if not parts or not len(catalogue):
-        return catalogue, _empty_partials()
+        return catalogue, empty_partials()
     id_of_key = dict(zip(catalogue["raw"].map(schema.skill_key), catalogue["skill_id"].astype(int)))
     return catalogue, _assemble(parts, layout, int(catalogue["skill_id"].max()) + 1, id_of_key.__getitem__)
 
@@ -373,8 +373,8 @@ def _part_sums(source: Any, context: dict) -> _PartResult:
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    layout: _Layout = context["layout"]
-    roster: _Roster = context["roster"]
+    layout: CellLayout = context["layout"]
+    roster: RosterCodes = context["roster"]
     # Column by column, each turned at once into small integers: the decoded columns are several times
     # larger, and two parts are in work at a time.
     if isinstance(source, Path):
@@ -458,7 +458,7 @@ def _part_sums(source: Any, context: dict) -> _PartResult:
 def _count_chunk(part: dict, rows: Any, emp: np.ndarray, first_emp: int, dept_of: np.ndarray, ns: int,
                  context: dict, sums: _Sums) -> None:
     """Count one run of whole employees of a part (``rows`` of the part's arrays; ``emp`` their employees)."""
-    layout: _Layout = context["layout"]
+    layout: CellLayout = context["layout"]
     skill = part["skill_of"][part["spelling"][rows]]
     self_r = part["self"][rows]
     day = part["day"][rows]
@@ -539,7 +539,7 @@ def _part_drafts(source: Any, context: dict, emp_values: Any) -> dict | None:
     employees, days, shared = found_drafts
     where = pc.index_in(employees, value_set=emp_values.cast(employees.type))
     found = where.is_valid().to_numpy(zero_copy_only=False)
-    layout: _Layout = context["layout"]
+    layout: CellLayout = context["layout"]
     span = np.int64(layout.end_day - layout.first_day)
     draft_emp = where.drop_null().to_numpy().astype(np.int64)
     draft_day = days[found] - layout.first_day
@@ -574,7 +574,7 @@ def _draft_rows(drafts: dict, emp: np.ndarray, day: np.ndarray, is_checkin: np.n
     return out
 
 
-def _day_numbers(values: np.ndarray, per_day: int, layout: _Layout) -> np.ndarray:
+def _day_numbers(values: np.ndarray, per_day: int, layout: CellLayout) -> np.ndarray:
     """Days from the layout's first day, as int32; -1 for days before it or from its end on."""
     day = values // per_day - layout.first_day
     return np.where((day >= 0) & (day < layout.end_day - layout.first_day), day, -1).astype(np.int32)
@@ -692,7 +692,7 @@ def _scratch(buffers: Any, name: str, size: int, dtype: Any, fill: int) -> np.nd
     return array
 
 
-def _count_block(rows: _Rows, dept_of: np.ndarray, ns: int, layout: _Layout, buffers: Any, sums: _Sums) -> None:
+def _count_block(rows: _Rows, dept_of: np.ndarray, ns: int, layout: CellLayout, buffers: Any, sums: _Sums) -> None:
     """Add one block of employees' self ratings to ``sums``.
 
     ``rows`` hold employees 0..len(dept_of)-1, each employee's rows

@@ -456,7 +456,7 @@ def column_codes(column: pd.Series, lowest: int = -1) -> np.ndarray:
     return pd.factorize(column)[0]
 
 
-def _first_of_codes(codes: np.ndarray) -> np.ndarray:
+def first_of_codes(codes: np.ndarray) -> np.ndarray:
     """The position of the first occurrence of each code, for codes numbered in the order they first occur
     (as :func:`pandas.factorize` numbers them): where the highest code so far grows."""
     if not len(codes):
@@ -500,7 +500,7 @@ def groups_in_order(key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
     numbers them: each row's group, each group's key and its first row."""
     if len(key) and not _few_possible(key):  # far apart: hashed
         cell, cells = pd.factorize(key)
-        return cell, cells, _first_of_codes(cell)
+        return cell, cells, first_of_codes(cell)
     size = int(key.max()) + 1 if len(key) else 0
     first = np.full(size, len(key))
     np.minimum.at(first, key, np.arange(len(key)))

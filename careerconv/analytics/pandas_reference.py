@@ -19,7 +19,7 @@ from careerconv.rules.followup import last_recorded
 from .constants import HR_COLUMNS, with_optional_columns
 from .engine import Drafts
 from .inputs import ParquetTable
-from .partials import RatingPartials, _qi, _qi_of, _Roster, _selected_codes, _typed_partials
+from .partials import RatingPartials, RosterCodes, quarter_index, quarter_index_of, selected_codes, typed_partials
 from .scope import ReportScope
 from .skills import skill_catalogue
 
@@ -29,10 +29,10 @@ def rating_partials(ratings: pd.DataFrame | ParquetTable, roster_codes: pd.DataF
     """:func:`careerconv.analytics.engine.rating_partials` in plain pandas (the whole table in memory)."""
     frame = _frame(ratings)
     return _partials(frame, roster_codes, catalogue, {str(d) for d in drafts}, scope,
-                     _selected_codes(roster_codes, scope))
+                     selected_codes(roster_codes, scope))
 
 
-def catalogue_and_partials(ratings: pd.DataFrame | ParquetTable, roster: _Roster, drafts: Drafts,
+def catalogue_and_partials(ratings: pd.DataFrame | ParquetTable, roster: RosterCodes, drafts: Drafts,
                            scope: ReportScope, other: pd.Series | None) -> tuple[pd.DataFrame, RatingPartials]:
     """:func:`careerconv.analytics.engine.catalogue_and_partials` in plain pandas."""
     frame = _frame(ratings)
@@ -43,7 +43,7 @@ def catalogue_and_partials(ratings: pd.DataFrame | ParquetTable, roster: _Roster
     spellings = spellings[spellings["raw"].notna()].groupby("raw", as_index=False)["n"].sum()
     catalogue = skill_catalogue(spellings["raw"], spellings)
     codes = roster.codes_frame()
-    return catalogue, _partials(frame, codes, catalogue, set(drafts.ids), scope, _selected_codes(codes, scope))
+    return catalogue, _partials(frame, codes, catalogue, set(drafts.ids), scope, selected_codes(codes, scope))
 
 
 def _frame(ratings: pd.DataFrame | ParquetTable) -> pd.DataFrame:
@@ -75,7 +75,7 @@ def _partials(ratings: pd.DataFrame, roster_codes: pd.DataFrame, catalogue: pd.D
     dates = dates.loc[x.index]
     x = x.astype({"emp": np.int64, "dept": np.int64, "skill_id": np.int64})
     days = dates.to_numpy(dtype="datetime64[D]")
-    x["qi"] = _qi(days)
+    x["qi"] = quarter_index(days)
     # The same order as the other engines: day, then the self rating recorded last that day
     # (careerconv.rules.followup.recorded_order), then the higher rating (code % 10 + 1).
     rated = ~np.isnan(x["s"].to_numpy())
@@ -95,7 +95,7 @@ def _partials(ratings: pd.DataFrame, roster_codes: pd.DataFrame, catalogue: pd.D
     out = {}
     out["trend_hist"] = rated.groupby(["skill_id", "dept", "qi", "v"], as_index=False).size().rename(
         columns={"size": "n"})
-    q_start, q_end = _qi_of(scope.start), _qi_of(scope.end)
+    q_start, q_end = quarter_index_of(scope.start), quarter_index_of(scope.end)
     in_period = (pq["qi"] >= q_start) & (pq["qi"] < q_end) & pq["dept"].isin(selected)
     w = rated[in_period.loc[rated.index]]
     latest = w.groupby(["emp", "dept", "skill_id"], as_index=False)["code"].max()
@@ -112,7 +112,7 @@ def _partials(ratings: pd.DataFrame, roster_codes: pd.DataFrame, catalogue: pd.D
     any_pairs = pq[pq["gn"] > 0]
     out["gap_contrib"] = any_pairs.groupby(["skill_id", "dept", "qi"], as_index=False).size().rename(
         columns={"size": "n"})
-    return _typed_partials(out)
+    return typed_partials(out)
 
 
 def _gap_sums(per: pd.DataFrame, by: list[str]) -> pd.DataFrame:

@@ -55,7 +55,7 @@ class RatingPartials:
         return _sum_partials([self, other])
 
 
-def _qi(dates: pd.Series | np.ndarray) -> np.ndarray:
+def quarter_index(dates: pd.Series | np.ndarray) -> np.ndarray:
     """Quarter index (year * 4 + quarter - 1) of each date."""
     months = np.asarray(dates, dtype="datetime64[M]").astype(np.int64)  # months since 1970-01
     return (months // 3 + 1970 * 4).astype(np.int64)
@@ -66,18 +66,19 @@ def _qi_start(qi: Any) -> pd.Timestamp:
     return pd.Timestamp(qi // 4, 3 * (qi % 4) + 1, 1)
 
 
-def _quarter_starts(qi: pd.Series) -> pd.Series:
+def quarter_starts(qi: pd.Series) -> pd.Series:
     """First day of each quarter index (year * 4 + quarter - 1), for a whole column at once."""
     starts = {q: _qi_start(q) for q in pd.unique(qi)}
     return qi.map(starts).astype("datetime64[ns]")
 
 
-def _qi_of(day: pd.Timestamp) -> int:
+def quarter_index_of(day: pd.Timestamp) -> int:
+    """The quarter index (year * 4 + quarter - 1) of one day."""
     return int(day.year * 4 + (day.month - 1) // 3)
 
 
 @dataclass(frozen=True)
-class _Roster:
+class RosterCodes:
     """Employee ids with a department code each, as the rating engines use them.
 
     Attributes
@@ -95,7 +96,7 @@ class _Roster:
     names: tuple[str, ...]
 
     @classmethod
-    def from_frame(cls, roster: pd.DataFrame) -> "_Roster":
+    def from_frame(cls, roster: pd.DataFrame) -> "RosterCodes":
         """From a frame with ``employee_id`` and ``department``."""
         import pyarrow as pa
 
@@ -107,7 +108,7 @@ class _Roster:
         return cls(ids, dept, names)
 
     @classmethod
-    def from_codes(cls, codes: pd.DataFrame) -> "_Roster":
+    def from_codes(cls, codes: pd.DataFrame) -> "RosterCodes":
         """From :func:`rating_partials`' ``roster_codes`` (keeping its department codes)."""
         import pyarrow as pa
 
@@ -120,7 +121,7 @@ class _Roster:
         return cls(ids, codes["dept"].to_numpy(dtype=np.int64), tuple(names))
 
     @classmethod
-    def from_arrow(cls, table: Any) -> "_Roster":
+    def from_arrow(cls, table: Any) -> "RosterCodes":
         """From a PyArrow table with string columns ``employee_id`` and ``department``."""
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -142,7 +143,7 @@ class _Roster:
 
 
 @dataclass(frozen=True)
-class _Layout:
+class CellLayout:
     """The numbers every rating is mapped to.
 
     ``qi`` counts quarters (year * 4 + quarter - 1); cells run over the quarters
@@ -160,18 +161,18 @@ class _Layout:
     selected: np.ndarray  # bool per department code: in the report
 
     @classmethod
-    def of(cls, roster: "_Roster", scope: ReportScope, first: pd.Timestamp) -> "_Layout":
-        q0 = min(_qi_of(pd.Timestamp(first)), _qi_of(scope.start))
+    def of(cls, roster: "RosterCodes", scope: ReportScope, first: pd.Timestamp) -> "CellLayout":
+        q0 = min(quarter_index_of(pd.Timestamp(first)), quarter_index_of(scope.start))
         wanted = set(scope.selected)
         selected = np.array([name in wanted for name in roster.names], dtype=bool)
         return cls(nd=len(roster.names), q0=q0,
-                   nq=max(_qi_of(scope.end) - q0, 1), w0=_qi_of(scope.start) - q0,
+                   nq=max(quarter_index_of(scope.end) - q0, 1), w0=quarter_index_of(scope.start) - q0,
                    first_day=_epoch_day(_qi_start(q0)), end_day=_epoch_day(scope.end), selected=selected)
 
     def quarter_tables(self) -> tuple[np.ndarray, np.ndarray]:
         """Per day from ``first_day`` to ``end_day``: its quarter offset and its day within the quarter (int16)."""
         days = pd.date_range(_qi_start(self.q0), periods=self.end_day - self.first_day, freq="D")
-        quarter = (_qi(days.to_numpy()) - self.q0).astype(np.int32)
+        quarter = (quarter_index(days.to_numpy()) - self.q0).astype(np.int32)
         starts = np.array([_epoch_day(_qi_start(self.q0 + q)) for q in range(self.nq)], dtype=np.int64)
         within = (np.arange(self.first_day, self.end_day) - starts[quarter]).astype(np.int16)
         return quarter, within
@@ -181,7 +182,7 @@ def _epoch_day(day: pd.Timestamp) -> int:
     return int((pd.Timestamp(day) - pd.Timestamp(0)).days)
 
 
-def _first_date_of(table: pd.DataFrame | ParquetTable) -> pd.Timestamp | None:
+def first_date_of(table: pd.DataFrame | ParquetTable) -> pd.Timestamp | None:
     """The earliest ``date`` of a table (from the Parquet statistics where the parts have them)."""
     if isinstance(table, ParquetTable):
         dates = [d for d in (_parquet_min_date(p) for p in table.paths) if d is not None]
@@ -217,7 +218,7 @@ def _parquet_min_date(path: Path) -> pd.Timestamp | None:
 def _sum_partials(parts: list[RatingPartials]) -> RatingPartials:
     """Add up partial summaries of disjoint sets of employees."""
     if not parts:
-        return _empty_partials()
+        return empty_partials()
     if len(parts) == 1:
         return parts[0]
     merged = {}
@@ -225,14 +226,15 @@ def _sum_partials(parts: list[RatingPartials]) -> RatingPartials:
         both = pd.concat([getattr(p, name) for p in parts], ignore_index=True)
         keys = [c for c in columns if c in ("skill_id", "dept", "qi", "v")]
         merged[name] = both.groupby(keys, as_index=False, sort=True).sum()
-    return _typed_partials(merged)
+    return typed_partials(merged)
 
 
 def _sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _selected_codes(roster_codes: pd.DataFrame, scope: ReportScope) -> set[int]:
+def selected_codes(roster_codes: pd.DataFrame, scope: ReportScope) -> set[int]:
+    """The department codes (``dept`` of :meth:`RosterCodes.codes_frame`) of the departments the report selects."""
     wanted = set(scope.selected)
     names = roster_codes.drop_duplicates("dept").set_index("dept")[DEPARTMENT]
     return {int(code) for code, name in names.items() if name in wanted}
@@ -246,7 +248,9 @@ _PARTIAL_COLUMNS = {
 }
 
 
-def _typed_partials(frames: dict[str, pd.DataFrame]) -> RatingPartials:
+def typed_partials(frames: dict[str, pd.DataFrame]) -> RatingPartials:
+    """:class:`RatingPartials` of ``frames`` (one per field): only their columns, typed and sorted by their keys,
+    so that the engines' partials compare equal."""
     out = {}
     for name, columns in _PARTIAL_COLUMNS.items():
         frame = frames[name].loc[:, columns].copy()
@@ -257,5 +261,6 @@ def _typed_partials(frames: dict[str, pd.DataFrame]) -> RatingPartials:
     return RatingPartials(**out)
 
 
-def _empty_partials() -> RatingPartials:
-    return _typed_partials({name: pd.DataFrame({c: [] for c in cols}) for name, cols in _PARTIAL_COLUMNS.items()})
+def empty_partials() -> RatingPartials:
+    """:class:`RatingPartials` without a row."""
+    return typed_partials({name: pd.DataFrame({c: [] for c in cols}) for name, cols in _PARTIAL_COLUMNS.items()})

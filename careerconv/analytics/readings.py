@@ -21,7 +21,7 @@ from careerconv.rules import privacy
 from .constants import BANDS, DEPARTMENT, DISTRIBUTION_BARS, LEFT_OUT_ITEM, N, TABLE_TITLES, TREND_LINES
 from .presentation import present
 from .coarsening import Grouping, skill_view
-from .scope import _join, period_label, quarter_label
+from .scope import period_label, quarter_label, word_list
 
 
 def _visible(frame: pd.DataFrame, total: bool | None = None) -> pd.DataFrame:
@@ -170,7 +170,7 @@ def describe_rating_periods(table: pd.DataFrame) -> str:
     for (grain, all_skills), rows in table.groupby(["grain", table[SKILL].isna()], sort=False):
         what = "over all skills" if all_skills else "per skill"
         parts.append(f"by {grain} {what}, {int(privacy.shown(rows).sum()):,} of {len(rows):,}")
-    return "Figures shown " + _join(parts) + "."
+    return "Figures shown " + word_list(parts) + "."
 
 
 def describe_department_trends(table: pd.DataFrame) -> str:
@@ -212,7 +212,7 @@ def _department_range(rows: pd.DataFrame, *, sizes: bool = False) -> str:
 def _first_three(names: list[str], noun: str = "") -> str:
     """"A, B and C", or "A, B, C and 2 more" (and ``noun``)."""
     if len(names) <= 3:
-        return _join(names)
+        return word_list(names)
     return ", ".join(names[:3]) + f" and {len(names) - 3} more" + (f" {noun}" if noun else "")
 
 
@@ -274,7 +274,7 @@ def describe_skill_growth(table: pd.DataFrame, horizon: int | None = None) -> st
     parts = [f"{r['mean_growth']:.1f} points after {int(r['horizon_months'])} months (n={int(r[N]):,})"
              for _, r in data.iterrows()]
     first = data.iloc[0]
-    text = (f"On average ratings rose by {_join(parts)} ({_pct(first['share_improved'])} of the employees measured "
+    text = (f"On average ratings rose by {word_list(parts)} ({_pct(first['share_improved'])} of the employees measured "
             f"at {int(first['horizon_months'])} months improved)")
     skills = _visible(table, total=True)
     skills = skills[skills[SKILL].notna()]
@@ -293,7 +293,7 @@ def describe_target_attainment(table: pd.DataFrame) -> str:
     data = data[data["share_reached"].notna()]
     if data.empty:
         return _nothing(table, "target attainment", _NO_TARGET_DUE)
-    parts = [_join([f"{_pct(r['share_reached'])} of the {int(r['targets_due']):,} {int(r['horizon_months'])}-month "
+    parts = [word_list([f"{_pct(r['share_reached'])} of the {int(r['targets_due']):,} {int(r['horizon_months'])}-month "
                     f"targets due were reached", f"{_pct(r['share_not_reached'])} were not",
                     *([f"{_pct(r['share_window_open'])} are not measured yet"] if r["targets_window_open"] else []),
                     f"{_pct(r['share_not_measured'])} were not measured"]) + f" ({int(r[N]):,} employees)"
@@ -325,7 +325,7 @@ def describe_most_wanted_skills(table: pd.DataFrame) -> str:
             f"({_pct(top['share_of_people_met'])} of those who had a conversation)")
     if len(ranked) > 1:
         others = [f"{isolated(r['skill'])} ({int(r[N]):,})" for _, r in ranked.iloc[1:3].iterrows()]
-        text += f", followed by {_join(others)}"
+        text += f", followed by {word_list(others)}"
     return text + "."
 
 
@@ -428,7 +428,7 @@ def describe_option_kinds(table: pd.DataFrame) -> str:
                 f"those built on {_kind(low['kind'])} the least ({gain(low)}), of {len(at)} kinds shown")
     others = [f"{int(h)} months: {int(n)} kind{'s' if n != 1 else ''}" for h, n in per_horizon.items() if h != horizon]
     if others:
-        text += f" (also shown at {_join(others)})"
+        text += f" (also shown at {word_list(others)})"
     return text + "; this shows association, not cause."
 
 

@@ -150,7 +150,7 @@ class ReportScope:
         first, last = quarter_label(self.start), quarter_label(self.as_of_day)
         span = first if first == last else f"{first} to {last}"
         who = "all departments" if self.departments is None else \
-            ("the " + _join(self.departments) + (" department" if len(self.departments) == 1 else " departments"))
+            ("the " + word_list(self.departments) + (" department" if len(self.departments) == 1 else " departments"))
         return (f"Covers {span} for {who}, as of {self.as_of_day:%d %B %Y}; groups of fewer than {self.k} "
                 "employees are not shown.")
 
@@ -260,7 +260,8 @@ def _blank(value: Any) -> bool:
         (not isinstance(value, (str, list, tuple)) and pd.isna(value))
 
 
-def _join(items: Sequence[str]) -> str:
+def word_list(items: Sequence[str]) -> str:
+    """The items as a sentence lists them: ``a``, ``a and b``, ``a, b and c``."""
     items = list(items)
     if len(items) <= 1:
         return "".join(items)

@@ -259,9 +259,9 @@ def _measured(shared: PartShared, ctx: Context, period_ids: set[str], drafts: pd
 def _rating_input(frames: Mapping[str, pd.DataFrame]) -> tuple[Any, pd.DataFrame, set[str]]:
     """See :meth:`PartShared.rating_input`."""
     from ..engine import ratings_table
-    from ..partials import _Roster
+    from ..partials import RosterCodes
 
-    codes = _Roster.from_frame(frames["roster"]).codes_frame()
+    codes = RosterCodes.from_frame(frames["roster"]).codes_frame()
     convs = frames["conversations"]
     drafts = set(convs.loc[convs[STATUS].astype(object).fillna("") != "completed", CONVERSATION_ID].astype(str))
     return ratings_table(frames["skill_ratings"]), codes, drafts

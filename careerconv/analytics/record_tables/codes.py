@@ -1,7 +1,8 @@
 """The lookups and numberings the record tables share: each id's department (:func:`departments`), text looked
-up in Arrow (:func:`isin`, :func:`positions`), whole numbers in the sort order of values (:func:`sort_codes`) or
-in the order they first occur (:func:`groups_in_order`), a stable sort of whole numbers (:func:`stable_order`),
-and which ratings were given in a draft conversation (:func:`in_draft`)."""
+up in Arrow (:func:`isin`, :func:`positions`), whole numbers in the sort order of values (:func:`sort_codes`), a
+stable sort of whole numbers (:func:`stable_order`), and which ratings were given in a draft conversation
+(:func:`in_draft`). Whole numbers in the order they first occur are
+:func:`careerconv.analytics.levels.groups_in_order`."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ import pandas as pd
 
 from careerconv.records import schema
 from careerconv.records.schema import RECORD_ID
-from ..levels import groups_in_order  # noqa: F401 (kept where the record tables look for it)
 
 
 def departments(ids: pd.Series, department_of: pd.Series) -> pd.Series:

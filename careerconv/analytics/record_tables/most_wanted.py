@@ -13,9 +13,10 @@ import pandas as pd
 from careerconv.records import schema
 from careerconv.records.schema import CONVERSATION_ID, DATE, EMPLOYEE_ID, SKILL
 from ..constants import DEPARTMENT, N
-from ..levels import Piece, _first_of_codes, distinct_pairs, level_piece, no_contributions, quarter_months
+from ..levels import (Piece, distinct_pairs, first_of_codes, groups_in_order, level_piece, no_contributions,
+                      quarter_months)
 from ..scope import ReportScope
-from .codes import departments, groups_in_order, positions
+from .codes import departments, positions
 from .context import Context
 from .measures import ALL_SKILLS, WANTED
 
@@ -80,7 +81,7 @@ def _in_conversations(named: pd.DataFrame, conversation_ids: pd.Series) -> np.nd
     column = named[CONVERSATION_ID]
     codes = named["conversation_code"].to_numpy() if "conversation_code" in named else pd.factorize(column)[0]
     found = np.zeros(int(codes.max(initial=-1)) + 2, dtype=bool)  # by code, and False for -1 (missing)
-    position = positions(conversation_ids, column.iloc[_first_of_codes(codes)])
+    position = positions(conversation_ids, column.iloc[first_of_codes(codes)])
     found[position[position >= 0]] = True
     return found[codes]
 
@@ -97,7 +98,7 @@ def _people_met(in_period: pd.DataFrame, scope: ReportScope, department_of: pd.S
     cell, cells = pd.factorize(code[at])
     pairs, who = distinct_pairs(cell, len(cells), person[at] + 1)
     n = np.bincount(pairs[who > 0], minlength=len(cells)).astype(np.int64)
-    return Piece([], pd.DataFrame({DEPARTMENT: department.array.take(at[_first_of_codes(cell)]), N: n}))
+    return Piece([], pd.DataFrame({DEPARTMENT: department.array.take(at[first_of_codes(cell)]), N: n}))
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,9 @@ from careerconv.records import schema
 from careerconv.records.schema import DATE, EMPLOYEE_ID, RECORD_ID, SELF_RATING, SKILL
 from careerconv.rules import followup
 from ..constants import DEPARTMENT, N
-from ..levels import Piece, combined_codes, level_piece, month_numbers, no_contributions, quarter_months
-from .codes import departments, groups_in_order, in_draft, sort_codes, stable_order
+from ..levels import (Piece, combined_codes, groups_in_order, level_piece, month_numbers, no_contributions,
+                      quarter_months)
+from .codes import departments, in_draft, sort_codes, stable_order
 from .context import Context
 from .measures import ALL_SKILLS, GRAINS, PERIODS
 

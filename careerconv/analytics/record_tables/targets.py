@@ -12,7 +12,8 @@ from careerconv.records.schema import CONVERSATION_ID, DATE, EMPLOYEE_ID, HORIZO
 from careerconv.rules import progress
 from careerconv.rules.option_kinds import KINDS, classify_options
 from ..constants import DEPARTMENT, N, _GAIN_HORIZONS
-from ..levels import Piece, _first_of_codes, combined_codes, contributions, distinct_counts, key_frame, level_piece
+from ..levels import (Piece, combined_codes, contributions, distinct_counts, first_of_codes, key_frame,
+                      level_piece)
 from ..levels import summed_piece
 from ..scope import ReportScope
 from ..skills import distinct_names
@@ -82,7 +83,7 @@ def _sorted_groups(rows: pd.DataFrame, codes: dict[str, np.ndarray]) -> tuple[pd
     order = np.argsort(distinct, kind="stable")  # the groups, numbered as they first occur, sorted
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
-    first = complete[_first_of_codes(cell)][order]
+    first = complete[first_of_codes(cell)][order]
     group = np.full(len(rows), -1, dtype=np.int64)
     group[complete] = rank[cell]
     return key_frame(rows, keys, [codes[k][first] for k in keys], first), group, {k: codes[k][first] for k in keys}
