@@ -148,3 +148,19 @@ def test_which_reports_a_report_is_compared_with():
     short_history = analytics.resolve_scope(roster, AS_OF, first_date="2025-08-01")  # default start = first data
     assert short_history.neighbours() == [("end", q("2025-10-01")), ("end", q("2026-01-01")),
                                           ("end", q("2026-04-01")), ("end", q("2026-07-01"))]
+
+
+def test_a_report_reads_the_conversations_of_its_own_period_and_of_the_periods_it_is_compared_with():
+    roster = pd.DataFrame({"employee_id": ["E1"], "department": ["A"]})
+    q = pd.Timestamp
+    # The default period is compared with no other: its own two years.
+    assert analytics.resolve_scope(roster, AS_OF, first_date="2023-05-01").reach() == (q("2024-10-01"),
+                                                                                    q("2026-10-01"))
+    # A chosen period: from the first data (the earliest other start) to the last complete quarter (the
+    # latest other end), whatever its own edges.
+    chosen = analytics.resolve_scope(roster, AS_OF, "2025-01-01", "2025-12-31", first_date="2023-05-01")
+    assert (chosen.start, chosen.end) == (q("2025-01-01"), q("2026-01-01"))
+    assert chosen.reach() == (q("2023-04-01"), q("2026-10-01"))
+    # A default period over a short history is compared with the shorter ones up to the as-of.
+    assert analytics.resolve_scope(roster, AS_OF, first_date="2025-08-01").reach() == (q("2025-07-01"),
+                                                                                    q("2026-10-01"))

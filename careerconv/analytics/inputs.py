@@ -321,6 +321,10 @@ def load_hr_tables(data_dir: str | Path, *, refresh: bool = True,
 
 # Rows read from each table: the options only when chosen (their texts are most of the table).
 _READ_FILTERS: dict[str, Any] = {"options": [("chosen", "==", True)]}
+# Tables whose every row belongs to one conversation and carries its date (the store writes the record's date on
+# each: careerconv.records.tables.conversation_rows), which the tables built part by part read only for the
+# conversations of a report's period (EmployeeParts' conversations_within).
+DATED_BY_CONVERSATION = ("targets", "options")
 # Columns of HR_COLUMNS that the tables built part by part never read, left on disk.
 _NOT_READ: dict[str, tuple[str, ...]] = {"skills": (STATUS,), "options": (EMPLOYEE_ID, DATE, "option_no"),
                                          "action_items": (DATE,)}
@@ -382,13 +386,28 @@ class EmployeeParts:
     part_rows
         The most rows of all tables together in one part (a bucket with more
         is a part of its own).
+    conversations_within
+        ``(first day, day after the last)``: the rows of the tables of :data:`DATED_BY_CONVERSATION` on disk
+        (the targets and options) are read only for conversations dated in these days (from the first day's
+        midnight up to, not including, the last's; see :meth:`careerconv.analytics.scope.ReportScope.reach`).
+        A report reads them only for the conversations of its periods, so the rows of other conversations,
+        whose date is theirs, are left on disk; tables in memory are taken whole (a row of a frame given by
+        a caller need not carry its conversation's date). None: every row.
     """
 
     def __init__(self, tables: Mapping[str, pd.DataFrame | ParquetTable], names: Sequence[str],
-                 part_rows: int = PART_ROWS):
+                 part_rows: int = PART_ROWS, conversations_within: tuple[Any, Any] | None = None):
         if isinstance(part_rows, bool) or not isinstance(part_rows, int) or part_rows < 1:
             raise ValueError(f"part_rows must be a whole number of rows, at least 1; got {part_rows!r}")
         self._tables = {name: tables[name] for name in ("roster", *names)}
+        self._filters = dict(_READ_FILTERS)
+        if conversations_within is not None:
+            first, after = (pd.Timestamp(day).to_pydatetime() for day in conversations_within)
+            if not first < after:
+                raise ValueError(f"conversations_within must be (first day, day after the last) with the first "
+                                 f"before the last; got {conversations_within!r}")
+            for name in DATED_BY_CONVERSATION:
+                self._filters[name] = [*self._filters.get(name, ()), (DATE, ">=", first), (DATE, "<", after)]
         self._buckets: dict[str, Any] = {}
         if not any(isinstance(t, ParquetTable) for t in self._tables.values()):
             self._part_buckets: list[list[int]] | None = None
@@ -444,7 +463,7 @@ class EmployeeParts:
             if isinstance(table, ParquetTable):
                 columns = [c for c in HR_COLUMNS[name] if c not in _NOT_READ.get(name, ())]
                 categories = _CATEGORIES.get(name, ())
-                found = [table.part_groups(b, ways, columns, _READ_FILTERS.get(name), _REPEATED.get(name, ()),
+                found = [table.part_groups(b, ways, columns, self._filters.get(name), _REPEATED.get(name, ()),
                                            categories) for b in buckets]
                 return [_put_together([of_bucket[g] for of_bucket in found], categories) for g in range(ways)]
             rows = table[pd.Series(self._buckets[name], index=table.index).isin(buckets).to_numpy()]

@@ -126,6 +126,13 @@ class ReportScope:
         starts = [q for q in pd.date_range(first, self.end - pd.DateOffset(months=3), freq="QS") if q != self.start]
         return [("start", q) for q in starts] + [("end", q) for q in ends]
 
+    def reach(self) -> tuple[pd.Timestamp, pd.Timestamp]:
+        """The first day of the earliest period and the day after the latest, among this report's and those of
+        its :meth:`neighbours`: the figures of all of them about the conversations of their periods (targets
+        and chosen options) read only conversations dated in these days."""
+        scopes = [self, *(self.neighbour(edge, quarter) for edge, quarter in self.neighbours())]
+        return min(scope.start for scope in scopes), max(scope.end for scope in scopes)
+
     def neighbour(self, edge: str, quarter: pd.Timestamp) -> "ReportScope":
         """The report with the same departments whose period shares this one's other edge (see :meth:`neighbours`).
 
