@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from careerconv import analytics
-from careerconv.analytics import aggregates, inputs, record_tables
+from careerconv.analytics import inputs, record_tables
 from careerconv.analytics.constants import HR_COLUMNS
 from careerconv.demo.organisation import write_demo_organisation
 from careerconv.records.schema import EMPLOYEE_ID, SKILL
@@ -293,25 +293,27 @@ def test_every_table_is_the_same_computed_in_any_number_of_groups_at_once(demo_t
         pd.testing.assert_frame_equal(frame, two_cores[name], check_exact=True, obj=name)
 
 
-def test_targets_and_options_are_read_only_for_the_conversations_dated_within_the_days_given(demo_tables):
-    """``conversations_within``: the targets and options on disk are read only for conversations dated from the
-    first day up to (not including) the last; every other table, and each of those rows, is read as before."""
+def test_the_rows_of_a_table_given_days_are_read_on_those_days_alone(demo_tables):
+    """``days``: the rows of a table on disk are read only if dated from the first day up to (not including) the
+    last, or before the last (no first day); every other table, and each row read, is read as before."""
     names = [name for name in HR_COLUMNS if name != "roster"]
     first, after = pd.Timestamp("2025-04-01"), pd.Timestamp("2026-01-01")
+    days = {"targets": ("2025-04-01", after.date()), "options": (first, after), "skill_ratings": (None, after)}
     for part_rows in (1, 10**9):
         whole = analytics.EmployeeParts(demo_tables, names, part_rows=part_rows)
-        within = analytics.EmployeeParts(demo_tables, names, part_rows=part_rows,
-                                         conversations_within=("2025-04-01", after.date()))
+        within = analytics.EmployeeParts(demo_tables, names, part_rows=part_rows, days=days)
         assert len(within) == len(whole)  # the parts are cut alike (by the rows in the files)
         for number in range(len(whole)):
             every, read = whole[number], within[number]
             for name in names:
                 what = f"{name} of part {number} ({part_rows} rows a part)"
                 want = every[name]
-                if name in inputs.DATED_BY_CONVERSATION:
-                    days = want["date"] if "date" in want else _dates_of(want, every["conversations"])
-                    want = want[((days >= first) & (days < after)).to_numpy()].reset_index(drop=True)
-                    if part_rows == 10**9:  # the demo's conversations span the days and more
+                if name in days:
+                    # The options are read without their date: it is their conversation's.
+                    dated = want["date"] if "date" in want else _dates_of(want, every["conversations"])
+                    since = pd.Timestamp(days[name][0]) if days[name][0] is not None else dated.min()
+                    want = want[((dated >= since) & (dated < after)).to_numpy()].reset_index(drop=True)
+                    if part_rows == 10**9:  # the demo's records span the days and more
                         assert 0 < len(want) < len(every[name]), what
                 _assert_same(_written_out(read[name]), _written_out(want), what)
 
@@ -322,7 +324,7 @@ def _written_out(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _dates_of(rows: pd.DataFrame, conversations: pd.DataFrame) -> pd.Series:
-    """The date of each row's conversation (the options are read without their own date)."""
+    """The date of each row's conversation."""
     dates = conversations.set_index("conversation_id")["date"]
     return rows["conversation_id"].astype(str).map(dates)
 
@@ -331,33 +333,32 @@ def test_tables_in_memory_are_taken_whole_whatever_the_days_given(tmp_path):
     data = tmp_path / "data"
     write_demo_organisation(data, 12, 5, dt.date(2026, 10, 1))
     tables = analytics.load_hr_tables(data, lazy=False)
-    parts = analytics.EmployeeParts(tables, ["targets", "options"],
-                                    conversations_within=("2026-01-01", "2026-04-01"))
+    parts = analytics.EmployeeParts(tables, ["targets", "options"], days={"targets": ("2026-01-01", "2026-04-01")})
     part = parts[0]
     assert part["targets"] is tables["targets"] and part["options"] is tables["options"]
 
 
 @pytest.mark.parametrize("bad", [("2026-04-01", "2026-01-01"), ("2026-01-01", "2026-01-01")])
-def test_the_days_of_the_conversations_read_run_forward(demo_tables, bad):
-    with pytest.raises(ValueError, match="conversations_within must be .first day, day after the last. with the "
-                                         "first before the last"):
-        analytics.EmployeeParts(demo_tables, ["targets"], conversations_within=bad)
+def test_the_days_read_run_forward(demo_tables, bad):
+    with pytest.raises(ValueError, match=r"the days of the targets read must be \(first day, day after the last\) "
+                                         "with the first before the last; got"):
+        analytics.EmployeeParts(demo_tables, ["targets"], days={"targets": bad})
 
 
-def test_a_report_reading_only_the_conversations_of_its_periods_gives_the_tables_of_reading_them_all(
+def test_a_report_reading_only_the_days_its_figures_read_gives_the_tables_of_reading_every_row(
         demo_tables, monkeypatch):
-    """Each report reads the targets and options of the conversations of its own period and of those it is
-    compared with (``ReportScope.reach``): its tables are exactly those of a report reading every row, for the
-    default period (which leaves the demo's first year out) and for a chosen one, with a part per bucket and with
-    every bucket in one part."""
+    """Each report reads the targets, options, skills and ratings of the days of its own period and of those it is
+    compared with (``record_tables.days_read``): its tables are exactly those of a report reading every row, for
+    the default period (which leaves the demo's first year out) and for a chosen one, with a part per bucket and
+    with every bucket in one part."""
     asked, read_all = [], []
-    parts = inputs.EmployeeParts
+    days_read = record_tables.days_read
 
-    def made(*args, **kwargs):
-        asked.append(kwargs["conversations_within"])
-        return parts(*args, **{**kwargs, "conversations_within": None} if read_all else kwargs)
+    def days(scope):
+        asked.append(days_read(scope))
+        return {} if read_all else asked[-1]
 
-    monkeypatch.setattr(aggregates, "EmployeeParts", made)
+    monkeypatch.setattr(record_tables, "days_read", days)
     for period, part_rows in ((None, 1), (("2025-04-01", "2025-12-31"), 10**9)):
         read_all.clear()
         within = analytics.hr_aggregates(demo_tables, "2026-10-01", period=period, k=3, part_rows=part_rows)
@@ -367,5 +368,9 @@ def test_a_report_reading_only_the_conversations_of_its_periods_gives_the_tables
             pd.testing.assert_frame_equal(within[name], every[name], check_exact=True, obj=f"{name}, {period}")
         assert privacy.shown(within["skill_growth"]).any() and privacy.shown(within["option_kinds"]).any()
     first_data = demo_tables["conversations"].to_pandas(["date"])["date"].min()
-    assert asked[0] == (pd.Timestamp("2024-10-01"), pd.Timestamp("2026-10-01")) and asked[0][0] > first_data
-    assert asked[2][0] <= first_data  # a chosen period is compared with those from the first data
+    default, chosen = asked[0], asked[2]
+    two_years = (pd.Timestamp("2024-10-01"), pd.Timestamp("2026-10-01"))
+    assert first_data < two_years[0]  # the default period leaves some records on disk
+    assert default == {"targets": two_years, "options": two_years, "skills": two_years, "skill_ratings": two_years}
+    # A chosen period is compared with the periods from the first data, whose rating figures read every rating.
+    assert chosen["targets"][0] <= first_data and chosen["skill_ratings"] == (None, two_years[1])

@@ -66,11 +66,11 @@ are computed one part of the employees at a time (:class:`EmployeeParts`,
 one part at once) into pieces that add up exactly across parts: distinct
 employees, sums and counts for means, employees per value for medians, and
 the per-quarter contributions the privacy rules need (``levels``). The
-targets and chosen options count only for the conversations of a report's
-period, so only those of its period and of the periods it is compared with
-are read (:meth:`ReportScope.reach`): their cost follows the period, not
-the length of the history. Memory then follows the size of a part rather
-than of the data: on half a million
+targets, options, skills named and ratings are read only on the days a
+report and the reports it is compared with count them
+(:func:`record_tables.days_read`): their cost follows the period, not the
+length of the history. Memory then follows the size of a part rather than
+of the data: on half a million
 employees and ten million ratings (sixteen parts of some 4 million rows) a
 part adds about 0.8 GiB while it is worked out, and the memory it frees
 is kept for the next (``allocators``). A large part is cut into two groups

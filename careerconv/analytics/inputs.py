@@ -321,10 +321,6 @@ def load_hr_tables(data_dir: str | Path, *, refresh: bool = True,
 
 # Rows read from each table: the options only when chosen (their texts are most of the table).
 _READ_FILTERS: dict[str, Any] = {"options": [("chosen", "==", True)]}
-# Tables whose every row belongs to one conversation and carries its date (the store writes the record's date on
-# each: careerconv.records.tables.conversation_rows), which the tables built part by part read only for the
-# conversations of a report's period (EmployeeParts' conversations_within).
-DATED_BY_CONVERSATION = ("targets", "options")
 # Columns of HR_COLUMNS that the tables built part by part never read, left on disk.
 _NOT_READ: dict[str, tuple[str, ...]] = {"skills": (STATUS,), "options": (EMPLOYEE_ID, DATE, "option_no"),
                                          "action_items": (DATE,)}
@@ -386,28 +382,21 @@ class EmployeeParts:
     part_rows
         The most rows of all tables together in one part (a bucket with more
         is a part of its own).
-    conversations_within
-        ``(first day, day after the last)``: the rows of the tables of :data:`DATED_BY_CONVERSATION` on disk
-        (the targets and options) are read only for conversations dated in these days (from the first day's
-        midnight up to, not including, the last's; see :meth:`careerconv.analytics.scope.ReportScope.reach`).
-        A report reads them only for the conversations of its periods, so the rows of other conversations,
-        whose date is theirs, are left on disk; tables in memory are taken whole (a row of a frame given by
-        a caller need not carry its conversation's date). None: every row.
+    days
+        Per table on disk, ``(first day, day after the last)``: only its rows dated in these days (by their
+        ``date``, from the first day's midnight up to the last's, not including it; None on either side: no
+        limit) are read, those a computation reads (see
+        :func:`careerconv.analytics.record_tables.days_read`). Tables in memory are taken whole.
     """
 
     def __init__(self, tables: Mapping[str, pd.DataFrame | ParquetTable], names: Sequence[str],
-                 part_rows: int = PART_ROWS, conversations_within: tuple[Any, Any] | None = None):
+                 part_rows: int = PART_ROWS, days: Mapping[str, tuple[Any, Any]] | None = None):
         if isinstance(part_rows, bool) or not isinstance(part_rows, int) or part_rows < 1:
             raise ValueError(f"part_rows must be a whole number of rows, at least 1; got {part_rows!r}")
         self._tables = {name: tables[name] for name in ("roster", *names)}
-        self._filters = dict(_READ_FILTERS)
-        if conversations_within is not None:
-            first, after = (pd.Timestamp(day).to_pydatetime() for day in conversations_within)
-            if not first < after:
-                raise ValueError(f"conversations_within must be (first day, day after the last) with the first "
-                                 f"before the last; got {conversations_within!r}")
-            for name in DATED_BY_CONVERSATION:
-                self._filters[name] = [*self._filters.get(name, ()), (DATE, ">=", first), (DATE, "<", after)]
+        self._filters = {name: [*_READ_FILTERS.get(name, ()), *_days_filter(name, within)]
+                         for name, within in (days or {}).items()}
+        self._filters.update({name: rows for name, rows in _READ_FILTERS.items() if name not in self._filters})
         self._buckets: dict[str, Any] = {}
         if not any(isinstance(t, ParquetTable) for t in self._tables.values()):
             self._part_buckets: list[list[int]] | None = None
@@ -521,6 +510,16 @@ class EmployeeParts:
             return [result for number in range(len(self)) for result in self.computed(number, function, 1)]
         finally:
             release_memory()
+
+
+def _days_filter(name: str, within: tuple[Any, Any]) -> list[tuple[str, str, Any]]:
+    """The filter of a Parquet read that keeps the rows of table ``name`` dated ``within`` (see
+    :class:`EmployeeParts`)."""
+    first, after = (None if day is None else pd.Timestamp(day).to_pydatetime() for day in within)
+    if first is not None and after is not None and not first < after:
+        raise ValueError(f"the days of the {name} read must be (first day, day after the last) with the first "
+                         f"before the last; got {within!r}")
+    return [*([(DATE, ">=", first)] if first is not None else []), *([(DATE, "<", after)] if after is not None else [])]
 
 
 @contextmanager

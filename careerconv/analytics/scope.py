@@ -128,8 +128,8 @@ class ReportScope:
 
     def reach(self) -> tuple[pd.Timestamp, pd.Timestamp]:
         """The first day of the earliest period and the day after the latest, among this report's and those of
-        its :meth:`neighbours`: the figures of all of them about the conversations of their periods (targets
-        and chosen options) read only conversations dated in these days."""
+        its :meth:`neighbours` (the days whose records their figures may read:
+        :func:`careerconv.analytics.record_tables.days_read`)."""
         scopes = [self, *(self.neighbour(edge, quarter) for edge, quarter in self.neighbours())]
         return min(scope.start for scope in scopes), max(scope.end for scope in scopes)
 

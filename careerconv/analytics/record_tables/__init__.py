@@ -56,12 +56,31 @@ from .targets import attainment_piece, growth_piece, option_kinds_piece, plan_ki
 __all__ = [  # the names other code and the tests read from the package
     "ALL_SKILLS", "ATTAINMENT", "ATTAINMENT_SHARES", "CADENCE", "COACH", "CUT_TABLES", "GRAINS", "GROWTH", "ITEMS",
     "OPTIONS", "OVERVIEW", "PEOPLE_MET", "PERIODS", "RATING_TABLES", "TABLES", "WANTED",
-    "Context", "PartShared", "Measurement", "part_pieces", "add_pieces", "rating_pieces", "record_tables",
+    "Context", "PartShared", "Measurement", "days_read", "part_pieces", "add_pieces", "rating_pieces", "record_tables",
     "neighbours_of", "action_items_piece", "attainment_piece", "cadence_piece", "cadence_rows", "coach_piece",
     "growth_piece", "item_rows", "most_wanted_piece", "named_skills", "option_kinds_piece", "overview_piece",
     "rated_rows", "rating_periods_piece", "measured_targets",
     "departments", "in_draft", "isin", "sort_codes", "stable_order",
 ]
+
+
+def days_read(scope: ReportScope) -> dict[str, tuple[pd.Timestamp | None, pd.Timestamp]]:
+    """The days of the rows of each table :func:`part_pieces` reads for a report and the reports it is compared
+    with (:meth:`ReportScope.neighbours`), ``(first day, day after the last)`` by the rows' ``date`` (None: every
+    day before); the tables not named are read whole.
+
+    The targets, options and skills named count only for the conversations of a period, and carry their
+    conversation's date (the store writes the record's date on each:
+    :func:`careerconv.records.tables.conversation_rows`), so only those of the days of the reports' periods
+    are read (:meth:`ReportScope.reach`). The ratings count on the days of a period (the rating trends) and from
+    the day of a conversation of the period up to the report's as-of day, the last of its period (the targets
+    measured); the rating distribution and gaps of the reports compared with count the ratings before their end
+    too, so with those reports the ratings are read from the first.
+    """
+    first, after = scope.reach()
+    conversations = (first, after)
+    return {"targets": conversations, "options": conversations, "skills": conversations,
+            "skill_ratings": (None if scope.neighbours() else first, after)}
 
 
 def part_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, Piece]:
