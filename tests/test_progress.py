@@ -949,3 +949,36 @@ def test_horizon_dates_of_whole_months_as_numbers_or_as_nullable_numbers_agree()
     pd.testing.assert_series_equal(progress.horizon_dates(t0, months.astype("Int64")), want)
     with pytest.raises(ValueError, match="got -6"):
         progress.horizon_dates(t0, pd.Series([-6, 6, 6, 6]))
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), as_of=st.sampled_from(["2023-07-30", "2023-07-31", "2024-02-29", "2026-01-01"]))
+def test_not_yet_due_are_the_targets_the_rule_gives_as_upcoming(seed, as_of):
+    """:func:`progress.not_yet_due` says which targets' horizon the rule has not reached by the as-of day (what the
+    HR tables leave out before measuring), whatever the time of day of the conversation."""
+    rng = np.random.default_rng(seed)
+    targets, ratings = random_history(rng, "str")
+    # Some conversations have a time of day (the rule drops it): 31 Jan 2023 at 23:00 + 6 months is 31 Jul.
+    targets["date"] = targets["date"] + pd.to_timedelta(rng.choice([0, 23], len(targets)), "h")
+    measured = progress.progress_at_horizons(targets, ratings, as_of, columns=["employee_id", "conversation_id",
+                                                                                "skill", "horizon_months",
+                                                                                "horizon_reached"])
+    upcoming = targets.assign(skill=targets["skill"].str.strip(), upcoming=progress.not_yet_due(targets, as_of)) \
+        .merge(measured, on=["employee_id", "conversation_id", "skill", "horizon_months"], validate="1:1")
+    assert (upcoming["upcoming"] == ~upcoming["horizon_reached"]).all()
+    assert upcoming["upcoming"].any() or as_of == "2026-01-01"  # the histories run to mid 2024
+
+
+def test_a_target_without_a_date_or_a_whole_horizon_is_left_for_the_rule_to_refuse():
+    targets = pd.DataFrame({"date": pd.to_datetime(["2026-03-01", None, "2026-03-01"]),
+                            "horizon_months": pd.array([6, 6, None], dtype="Int64")})
+    assert progress.not_yet_due(targets, "2026-06-30").tolist() == [True, False, False]
+    assert progress.not_yet_due(targets, "2026-09-01").tolist() == [False, False, False]  # due on the day
+    late = targets.assign(date=targets["date"] + pd.Timedelta(hours=23))  # the time of day is not the day
+    assert progress.not_yet_due(late, "2026-09-01").tolist() == [False, False, False]
+    assert progress.not_yet_due(late, "2026-08-31").tolist() == [True, False, False]
+    for bad in ([-6, 6, 12], [1.5, 6, 12]):  # the rule refuses the first target: all left for it
+        assert not progress.not_yet_due(targets.assign(horizon_months=bad), "2026-06-30").any()
+    assert not progress.not_yet_due(targets.assign(date=["March", "2026-03-01", "x"]), "2026-06-30").any()
+    with pytest.raises(ValueError, match="horizon_months"):
+        progress.not_yet_due(targets.drop(columns="horizon_months"), "2026-06-30")

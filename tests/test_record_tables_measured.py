@@ -47,14 +47,15 @@ def history(seed: int, text_dtype) -> tuple[pd.DataFrame, np.ndarray, pd.DataFra
 
 def by_the_rule(targets, chosen, ratings, drafts, ctx, department_of) -> pd.DataFrame:
     """The chosen targets measured by the rule at once against their employees' ratings given outside the drafts
-    (a draft's rating from a check-in counts), with departments, skill ids and employees as whole numbers in the
-    order of their ids."""
+    (a draft's rating from a check-in counts), those whose horizon has come by the as-of day (the others count in
+    no figure), with departments, skill ids and employees as whole numbers in the order of their ids."""
     targets = targets[chosen]
     in_draft = ratings[RECORD_ID].isin(set(drafts)).to_numpy(dtype=bool) \
         & ~ratings["source"].eq("checkin").fillna(False).to_numpy(dtype=bool)
     ratings = ratings[ratings[EMPLOYEE_ID].isin(set(targets[EMPLOYEE_ID])).to_numpy(dtype=bool) & ~in_draft]
     measured = progress.progress_at_horizons(targets, ratings.drop(columns=["coach_rating"]), ctx.scope.as_of_day,
                                              columns=record_tables.measured._PROGRESS_READ)
+    measured = measured[measured["horizon_reached"].to_numpy(dtype=bool)].reset_index(drop=True)
     return measured.assign(department=record_tables.departments(measured[EMPLOYEE_ID], department_of),
                            skill_id=ctx.skill_ids(measured[SKILL]),
                            employee_id=pd.factorize(measured[EMPLOYEE_ID], sort=True)[0])

@@ -237,6 +237,25 @@ def horizon_dates(t0: pd.Series, months: Any) -> pd.Series:
     return pd.Series(np.where(valid, found, np.datetime64("NaT")), index=t0.index)
 
 
+def not_yet_due(targets: pd.DataFrame, as_of: Any) -> np.ndarray:
+    """Whether each target's horizon date comes after the day ``as_of``: not reached yet by
+    :func:`progress_at_horizons` (``horizon_reached`` is False; a rating in the window before the date may
+    already measure it, and a closer one may still replace it).
+
+    The horizon date is :func:`horizon_dates` of the target's ``date`` (whatever its time of day, which the rule
+    drops) and ``horizon_months``. False for a target whose date or horizon is missing, or not a date or a whole
+    number of months (the rule refuses those), and for every target if the columns are not dates and numbers.
+    """
+    _require_columns(targets, (DATE, HORIZON_MONTHS), "targets")
+    day = _to_timestamp(as_of, "as_of").normalize()
+    try:
+        horizon = horizon_dates(targets[DATE], targets[HORIZON_MONTHS])
+    except (TypeError, ValueError):  # left to the rule, which says what is wrong
+        return np.zeros(len(targets), dtype=bool)
+    # On the day after as_of or later, whatever the time of day: after as_of once the time is dropped.
+    return (horizon >= day + pd.Timedelta(days=1)).to_numpy(dtype=bool)
+
+
 def _month_numbers(months: Any) -> tuple[np.ndarray, np.ndarray]:
     """Numbers of months as numbers (whole numbers as they are, others as floats, NaN: missing), and which are
     there."""

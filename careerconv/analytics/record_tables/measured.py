@@ -97,8 +97,10 @@ class TargetCodes:
 
 def measured_targets(targets: pd.DataFrame, chosen: np.ndarray, ratings: pd.DataFrame, drafts: pd.Series,
                       ctx: Context, department_of: pd.Series, codes: TargetCodes | None = None) -> pd.DataFrame:
-    """:func:`careerconv.rules.progress.progress_at_horizons` of the targets ``chosen`` (a mask) against the
-    ratings of their employees (those given in the ``drafts`` left out), with ``department`` and ``skill_id``.
+    """:func:`careerconv.rules.progress.progress_at_horizons` of the targets ``chosen`` (a mask) due by the report's
+    as-of day against the ratings of their employees (those given in the ``drafts`` left out), with ``department``
+    and ``skill_id``. A target not yet due (:func:`careerconv.rules.progress.not_yet_due`) counts in no figure of the
+    report (growth, attainment and option kinds read the targets due alone), so it is not measured.
 
     Worked out a run of employees at a time (about :data:`_PROGRESS_ROWS` targets): a target is measured
     against its own employee's ratings and the table is sorted by employee first, so the runs put
@@ -111,6 +113,13 @@ def measured_targets(targets: pd.DataFrame, chosen: np.ndarray, ratings: pd.Data
     if not chosen.any():
         empty = pd.DataFrame({c: [] for c in progress.PROGRESS_COLUMNS}).loc[:, _PROGRESS_READ]
         return empty.assign(department=pd.Series([], dtype=object), skill_id=pd.Series([], dtype="Int64"))
+    # Only targets due by the as-of day count in a figure (growth, attainment and option kinds read those alone:
+    # targets._due), so the others are not measured; a target the rule refuses is measured, to be refused. With
+    # none due, all are measured and none kept: the table of none, typed as one of some.
+    due = ~progress.not_yet_due(targets.loc[chosen, [DATE, HORIZON_MONTHS]], ctx.scope.as_of_day)
+    if due.any():
+        chosen = chosen.copy()
+        chosen[chosen] = due
     if codes is None:
         codes = TargetCodes.of(targets, ratings, department_of)
     # The employees of the chosen targets, numbered among themselves (-1: none).
@@ -147,7 +156,8 @@ def measured_targets(targets: pd.DataFrame, chosen: np.ndarray, ratings: pd.Data
         measured = measured.assign(department=pd.Series(departments_of.take(code), index=measured.index),
                                    skill_id=ctx.skill_ids(measured[SKILL]))
         runs.append(measured)
-    return runs[0] if len(runs) == 1 else pd.concat(runs, ignore_index=True)
+    table = runs[0] if len(runs) == 1 else pd.concat(runs, ignore_index=True)
+    return table if due.any() else table.iloc[:0]
 
 
 def _take_or(values: np.ndarray, codes: np.ndarray, missing: Any) -> np.ndarray:
