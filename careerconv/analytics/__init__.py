@@ -75,8 +75,8 @@ employees and ten million ratings (sixteen parts of some 4 million rows) a
 part adds about 0.8 GiB while it is worked out, and the memory it frees
 is kept for the next (``allocators``). A large part is cut into two groups
 of its employees, computed at the same time on two threads in about the
-memory of the part (``bench_hr.py --full``: a part read in some 0.5 s and
-its two groups computed in 1.6 s, the whole report in 37-40 s at 1.4-1.5
+memory of the part (``bench_hr.py --full``: a part read in some 0.45 s and
+its two groups computed in 1.3-1.8 s, the whole report in 34-36 s at 1.3-1.4
 GiB; issue 11 wants 20 s and 1.5 GiB). Tables held in memory are one part.
 
 Small organisations
