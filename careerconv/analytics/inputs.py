@@ -394,9 +394,9 @@ class EmployeeParts:
         if isinstance(part_rows, bool) or not isinstance(part_rows, int) or part_rows < 1:
             raise ValueError(f"part_rows must be a whole number of rows, at least 1; got {part_rows!r}")
         self._tables = {name: tables[name] for name in ("roster", *names)}
-        self._filters = {name: [*_READ_FILTERS.get(name, ()), *_days_filter(name, within)]
-                         for name, within in (days or {}).items()}
-        self._filters.update({name: rows for name, rows in _READ_FILTERS.items() if name not in self._filters})
+        self._filters = {name: list(rows) for name, rows in _READ_FILTERS.items()}
+        for name, within in (days or {}).items():
+            self._filters[name] = [*self._filters.get(name, ()), *_days_filter(name, within)]
         self._buckets: dict[str, Any] = {}
         if not any(isinstance(t, ParquetTable) for t in self._tables.values()):
             self._part_buckets: list[list[int]] | None = None
@@ -519,7 +519,8 @@ def _days_filter(name: str, within: tuple[Any, Any]) -> list[tuple[str, str, Any
     if first is not None and after is not None and not first < after:
         raise ValueError(f"the days of the {name} read must be (first day, day after the last) with the first "
                          f"before the last; got {within!r}")
-    return [*([(DATE, ">=", first)] if first is not None else []), *([(DATE, "<", after)] if after is not None else [])]
+    rows = [(DATE, ">=", first)] if first is not None else []
+    return rows + ([(DATE, "<", after)] if after is not None else [])
 
 
 @contextmanager

@@ -243,8 +243,9 @@ def not_yet_due(targets: pd.DataFrame, as_of: Any) -> np.ndarray:
     already measure it, and a closer one may still replace it).
 
     The horizon date is :func:`horizon_dates` of the target's ``date`` (whatever its time of day, which the rule
-    drops) and ``horizon_months``. False for a target whose date or horizon is missing, or not a date or a whole
-    number of months (the rule refuses those), and for every target if the columns are not dates and numbers.
+    drops) and ``horizon_months``. False for a target whose date or horizon is missing, and for every target if
+    one horizon is not a whole number of months or the columns are not dates and numbers (the rule refuses
+    those, and says why).
     """
     _require_columns(targets, (DATE, HORIZON_MONTHS), "targets")
     day = _to_timestamp(as_of, "as_of").normalize()

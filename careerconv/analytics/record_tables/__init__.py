@@ -66,16 +66,17 @@ __all__ = [  # the names other code and the tests read from the package
 
 def days_read(scope: ReportScope) -> dict[str, tuple[pd.Timestamp | None, pd.Timestamp]]:
     """The days of the rows of each table :func:`part_pieces` reads for a report and the reports it is compared
-    with (:meth:`ReportScope.neighbours`), ``(first day, day after the last)`` by the rows' ``date`` (None: every
-    day before); the tables not named are read whole.
+    with (:meth:`ReportScope.neighbours`), ``(first day, day after the last)`` by the rows' ``date`` (None as the
+    first day: every day before the last); the tables not named are read whole.
 
     The targets, options and skills named count only for the conversations of a period, and carry their
     conversation's date (the store writes the record's date on each:
     :func:`careerconv.records.tables.conversation_rows`), so only those of the days of the reports' periods
     are read (:meth:`ReportScope.reach`). The ratings count on the days of a period (the rating trends) and from
     the day of a conversation of the period up to the report's as-of day, the last of its period (the targets
-    measured); the rating distribution and gaps of the reports compared with count the ratings before their end
-    too, so with those reports the ratings are read from the first.
+    measured). The rating distribution and gaps of the reports compared with are counted by the rating engine,
+    which lays its quarters out from the first rating it is given: with those reports every rating up to the
+    last day is read.
     """
     first, after = scope.reach()
     conversations = (first, after)
