@@ -253,8 +253,13 @@ def not_yet_due(targets: pd.DataFrame, as_of: Any) -> np.ndarray:
         horizon = horizon_dates(targets[DATE], targets[HORIZON_MONTHS])
     except (TypeError, ValueError):  # left to the rule, which says what is wrong
         return np.zeros(len(targets), dtype=bool)
-    # On the day after as_of or later, whatever the time of day: after as_of once the time is dropped.
-    return (horizon >= day + pd.Timedelta(days=1)).to_numpy(dtype=bool)
+    return ~_reached(horizon.to_numpy(dtype="datetime64[ns]").view(np.int64), day)
+
+
+def _reached(horizon_ns: np.ndarray, as_of_day: pd.Timestamp) -> np.ndarray:
+    """Whether each horizon date (int64 nanoseconds) has come by the day ``as_of_day`` (midnight): it is on that day
+    or before, whatever its time of day; a missing one (NaT, the smallest number) counts as come."""
+    return horizon_ns < as_of_day.value + _NS_PER_DAY
 
 
 def _month_numbers(months: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -454,7 +459,7 @@ def progress_at_horizons(
     measured = take_a | take_b
     measured_ns = np.where(take_a, a_ns, np.where(take_b, b_ns, _NAT))
     measured_val = np.where(take_a, a_val, np.where(take_b, b_val, np.nan))
-    horizon_reached = hz_ns <= as_of_day.value
+    horizon_reached = _reached(hz_ns, as_of_day)
     # Due, not measured, and a rating given after as_of (from the next day on) may still be in its window: its
     # last day (last_measurement_day) is after as_of.
     window_open = horizon_reached & ~measured & (as_of_day.value < hz_ns + int(window_days) * _NS_PER_DAY)
@@ -676,7 +681,7 @@ def current_vs_target(
         merged["target"].to_numpy(dtype=float, na_value=np.nan),
         latest_ns,
     )
-    next_due = merged["horizon_date"].to_numpy().view(np.int64) <= as_of_day.value
+    next_due = _reached(merged["horizon_date"].to_numpy().view(np.int64), as_of_day)
     status = _classify_values(np.where(measured, latest_val, np.nan), expected, tol, next_due)
 
     out = pd.DataFrame(
