@@ -16,7 +16,7 @@ from careerconv.analytics import inputs, record_tables
 from careerconv.analytics.constants import HR_COLUMNS
 from careerconv.demo.organisation import write_demo_organisation
 from careerconv.records.schema import EMPLOYEE_ID, SKILL
-from careerconv.rules import privacy
+from careerconv.rules import privacy, progress
 
 
 def _plain(path, name: str) -> pd.DataFrame:
@@ -348,17 +348,23 @@ def test_the_days_read_run_forward(demo_tables, bad):
 def test_a_report_reading_only_the_days_its_figures_read_gives_the_tables_of_reading_every_row(
         demo_tables, monkeypatch):
     """Each report reads the targets, options, skills and ratings of the days of its own period and of those it is
-    compared with (``record_tables.days_read``): its tables are exactly those of a report reading every row, for
-    the default period (which leaves the demo's first year out) and for a chosen one, with a part per bucket and
-    with every bucket in one part."""
-    asked, read_all = [], []
-    days_read = record_tables.days_read
+    compared with (``record_tables.days_read``), and only the targets due by the last as-of day among them
+    (``record_tables.due_by``): its tables are exactly those of a report reading every row, for the default period
+    (which leaves the demo's first year out) and for a chosen one, with a part per bucket and with every bucket in
+    one part."""
+    asked, read_all, due = [], [], []
+    days_read, due_by = record_tables.days_read, record_tables.due_by
 
     def days(scope):
         asked.append(days_read(scope))
         return {} if read_all else asked[-1]
 
+    def due_day(scope):
+        due.append(due_by(scope))
+        return None if read_all else due[-1]
+
     monkeypatch.setattr(record_tables, "days_read", days)
+    monkeypatch.setattr(record_tables, "due_by", due_day)
     for period, part_rows in ((None, 1), (("2025-04-01", "2025-12-31"), 10**9)):
         read_all.clear()
         within = analytics.hr_aggregates(demo_tables, "2026-10-01", period=period, k=3, part_rows=part_rows)
@@ -374,3 +380,54 @@ def test_a_report_reading_only_the_days_its_figures_read_gives_the_tables_of_rea
     assert default == {"targets": two_years, "options": two_years, "skills": two_years, "skill_ratings": two_years}
     # A chosen period is compared with the periods from the first data, whose rating figures read every rating.
     assert chosen["targets"][0] <= first_data and chosen["skill_ratings"] == (None, two_years[1])
+    # The chosen period (2025 Q2 - Q4) is compared with periods up to the last complete quarter: as of its end.
+    assert due[0] == due[2] == pd.Timestamp("2026-09-30")
+
+
+def test_targets_not_yet_due_on_the_day_given_are_not_read(demo_tables):
+    """``due_by``: of the targets on disk only those due by the day are read (with ``days``, those of the days
+    too); every other table, and each row read, is read as before."""
+    names = [name for name in HR_COLUMNS if name != "roster"]
+    day = pd.Timestamp("2026-06-30")
+    days = {"targets": ("2025-01-01", "2026-10-01")}
+    for part_rows in (1, 10**9):
+        whole = analytics.EmployeeParts(demo_tables, names, part_rows=part_rows)
+        within = analytics.EmployeeParts(demo_tables, names, part_rows=part_rows, due_by=day)
+        both = analytics.EmployeeParts(demo_tables, names, part_rows=part_rows, days=days, due_by=day)
+        for number in range(len(whole)):
+            every, read, read_both = whole[number], within[number], both[number]
+            for name in names:
+                what = f"{name} of part {number} ({part_rows} rows a part)"
+                want = every[name]
+                if name == "targets":
+                    want = want[~progress.not_yet_due(want, day)].reset_index(drop=True)
+                    if part_rows == 10**9:  # the demo's targets run to its as-of day, 2026-10-01
+                        assert 0 < len(want) < len(every[name]), what
+                _assert_same(_written_out(read[name]), _written_out(want), what)
+                if name == "targets":
+                    want = want[(want["date"] >= "2025-01-01").to_numpy()].reset_index(drop=True)
+                _assert_same(_written_out(read_both[name]), _written_out(want), what + " within days")
+
+
+def test_targets_of_another_horizon_or_none_are_read_whatever_the_day(tmp_path):
+    """Targets the rule refuses (a horizon other than the store's, or none, or no date) are read to be refused, as
+    before."""
+    ids = [f"E{i}" for i in range(9)]
+    targets = pd.DataFrame({
+        EMPLOYEE_ID: pd.array(ids, dtype="string[pyarrow]"),
+        "conversation_id": pd.array([f"c{i}" for i in range(9)], dtype="string[pyarrow]"),
+        "date": pd.to_datetime(["2026-01-01", "2026-01-01 23:00", "2025-12-31", "2026-06-01", "2026-06-01",
+                                "2026-06-01", "2026-06-01", "2025-01-01", None], format="ISO8601"),
+        "skill": pd.array(["SQL"] * 9, dtype="string[pyarrow]"),
+        "baseline": pd.array([3] * 9, dtype="Int64"),
+        "horizon_months": pd.array([6, 6, 6, 7, None, 0, 18, 18, 6], dtype="Int64"),
+        "target": pd.array([5] * 9, dtype="Int64")})
+    path = tmp_path / "part-00.parquet"
+    targets.to_parquet(path, index=False)
+    roster = pd.DataFrame({EMPLOYEE_ID: ids, "department": "Ops", "coach_id": "C1",
+                           "cadence_months": pd.array([6] * 9, dtype="Int64")})
+    tables = {"roster": roster, "targets": analytics.ParquetTable("targets", (path,))}
+    read = analytics.EmployeeParts(tables, ["targets"], due_by="2026-07-01")[0]["targets"]
+    # 1 Jan + 6 months is 1 Jul (due on the day, whatever the time); 7 and 0 months are not the store's; 18
+    # months from June 2026 is not due, from January 2025 it is.
+    assert read[EMPLOYEE_ID].astype(str).tolist() == ["E0", "E1", "E2", "E3", "E4", "E5", "E7", "E8"]

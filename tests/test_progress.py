@@ -969,6 +969,34 @@ def test_not_yet_due_are_the_targets_the_rule_gives_as_upcoming(seed, as_of):
     assert upcoming["upcoming"].any() or as_of == "2026-01-01"  # the histories run to mid 2024
 
 
+@pytest.mark.parametrize("months", [0, 1, 6, 12, 18, 24])
+def test_the_first_day_not_due_divides_the_days_as_not_yet_due_does(months):
+    """Every conversation day before :func:`progress.first_day_not_due` has its targets due by the as-of day, every
+    day from it on not (what the HR report's read of the targets leaves out), at any time of day, for as-of days
+    at the ends of months of every length, leap days and any day."""
+    rng = np.random.default_rng(months)
+    as_of_days = [*pd.date_range("2023-01-28", "2025-03-31", freq="D")[::5],
+                  *pd.to_datetime(["2024-02-28", "2024-02-29", "2024-03-01", "2025-02-28", "2025-03-01",
+                                   "2024-08-31", "2024-09-30", "2026-12-31"])]
+    for as_of in as_of_days:
+        first = progress.first_day_not_due(as_of + pd.Timedelta(hours=int(rng.integers(0, 24))), months)
+        assert first == first.normalize()
+        days = first + pd.to_timedelta(np.arange(-40, 40), "D")
+        times = pd.to_timedelta(rng.choice([0, 1, 13, 23 * 60 + 59], len(days)), "min")
+        targets = pd.DataFrame({"date": days + times, "horizon_months": months})
+        assert (progress.not_yet_due(targets, as_of) == (days >= first)).all(), (as_of, months)
+
+
+def test_the_first_day_not_due_refuses_what_is_not_a_day_or_a_number_of_months():
+    assert progress.first_day_not_due("2026-10-01", 6) == pd.Timestamp("2026-04-02")  # 1 Apr + 6 months: 1 Oct
+    assert progress.first_day_not_due("2025-02-28", 12) == pd.Timestamp("2024-03-01")  # 29 Feb 2024: 28 Feb 2025
+    for months in (-6, 1.5, True, "6", None):
+        with pytest.raises(ValueError, match="months must be a whole number of months >= 0"):
+            progress.first_day_not_due("2026-10-01", months)
+    with pytest.raises(ValueError, match="as_of must be a date"):
+        progress.first_day_not_due("the end of the quarter", 6)
+
+
 def test_a_target_without_a_date_or_a_whole_horizon_is_left_for_the_rule_to_refuse():
     targets = pd.DataFrame({"date": pd.to_datetime(["2026-03-01", None, "2026-03-01"]),
                             "horizon_months": pd.array([6, 6, None], dtype="Int64")})

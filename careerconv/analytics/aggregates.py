@@ -230,7 +230,8 @@ def hr_aggregates(tables: Mapping[str, pd.DataFrame | ParquetTable], as_of: Any,
     rated = skill_rating_tables(ratings, roster, scope, conversations=convs,
                                 other_skill_names=_other_skill_names(tables))
     ctx = record_tables.Context(scope, rated.labels, rated.public, rated.skill_ids, rated.catalogue)
-    parts = EmployeeParts({**tables, "roster": roster}, _RECORD_TABLES, part_rows, record_tables.days_read(scope))
+    parts = EmployeeParts({**tables, "roster": roster}, _RECORD_TABLES, part_rows, record_tables.days_read(scope),
+                          record_tables.due_by(scope))
     summed = parts.fold(lambda part: record_tables.part_pieces(part, ctx), record_tables.add_pieces, part_groups)
     members = roster.groupby(DEPARTMENT, as_index=False)[EMPLOYEE_ID].nunique() \
         .rename(columns={EMPLOYEE_ID: "n"})

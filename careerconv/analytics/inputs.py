@@ -20,8 +20,9 @@ from typing import Any
 import pandas as pd
 
 from careerconv.records import schema
-from careerconv.records.schema import CONVERSATION_ID, DATE, EMPLOYEE_ID, ITEM_ID, SKILL, STATUS
+from careerconv.records.schema import CONVERSATION_ID, DATE, EMPLOYEE_ID, HORIZON_MONTHS, ITEM_ID, SKILL, STATUS
 from careerconv.records.store import N_BUCKETS, Store, buckets_of, part_name
+from careerconv.rules import progress
 from .allocators import release_memory
 from .constants import DEPARTMENT, HR_COLUMNS, LEFT_OUT
 
@@ -387,16 +388,24 @@ class EmployeeParts:
         ``date``, from the first day's midnight up to the last's, not including it; None on either side: no
         limit) are read, those a computation reads (see
         :func:`careerconv.analytics.record_tables.days_read`). Tables in memory are taken whole.
+    due_by
+        A day: of the ``targets`` on disk, those of the store's horizons
+        (:data:`careerconv.records.schema.HORIZONS`) not yet due on that day
+        (:func:`careerconv.rules.progress.first_day_not_due`) are not read; targets of any other horizon, or of
+        none, or without a date are (the rule says what is wrong with them). None: every target.
     """
 
     def __init__(self, tables: Mapping[str, pd.DataFrame | ParquetTable], names: Sequence[str],
-                 part_rows: int = PART_ROWS, days: Mapping[str, tuple[Any, Any]] | None = None):
+                 part_rows: int = PART_ROWS, days: Mapping[str, tuple[Any, Any]] | None = None,
+                 due_by: Any = None):
         if isinstance(part_rows, bool) or not isinstance(part_rows, int) or part_rows < 1:
             raise ValueError(f"part_rows must be a whole number of rows, at least 1; got {part_rows!r}")
         self._tables = {name: tables[name] for name in ("roster", *names)}
         self._filters = {name: list(rows) for name, rows in _READ_FILTERS.items()}
         for name, within in (days or {}).items():
             self._filters[name] = [*self._filters.get(name, ()), *_days_filter(name, within)]
+        if due_by is not None:
+            self._filters["targets"] = _due_filter(self._filters.get("targets", []), due_by)
         self._buckets: dict[str, Any] = {}
         if not any(isinstance(t, ParquetTable) for t in self._tables.values()):
             self._part_buckets: list[list[int]] | None = None
@@ -521,6 +530,20 @@ def _days_filter(name: str, within: tuple[Any, Any]) -> list[tuple[str, str, Any
                          f"before the last; got {within!r}")
     rows = [(DATE, ">=", first)] if first is not None else []
     return rows + ([(DATE, "<", after)] if after is not None else [])
+
+
+def _due_filter(rows: list[tuple[str, str, Any]], due_by: Any) -> Any:
+    """The filter of a Parquet read of targets that keeps the ``rows`` of targets that may be due on the day
+    ``due_by`` (see :class:`EmployeeParts`), as an Arrow expression."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    horizon, date = pc.field(HORIZON_MONTHS), pc.field(DATE)
+    may_be_due = horizon.is_null() | ~horizon.isin(list(schema.HORIZONS)) | date.is_null()
+    for months in schema.HORIZONS:
+        first = progress.first_day_not_due(due_by, months).to_pydatetime()
+        may_be_due |= (horizon == months) & (date < pc.scalar(first))
+    return may_be_due if not rows else pq.filters_to_expression(rows) & may_be_due
 
 
 @contextmanager

@@ -130,8 +130,12 @@ class ReportScope:
         """The first day of the earliest period and the day after the latest, among this report's and those of
         its :meth:`neighbours` (the days whose records their figures may read:
         :func:`careerconv.analytics.record_tables.days_read`)."""
-        scopes = [self, *(self.neighbour(edge, quarter) for edge, quarter in self.neighbours())]
+        scopes = self.compared()
         return min(scope.start for scope in scopes), max(scope.end for scope in scopes)
+
+    def compared(self) -> list["ReportScope"]:
+        """This report and those of its :meth:`neighbours`, in that order."""
+        return [self, *(self.neighbour(edge, quarter) for edge, quarter in self.neighbours())]
 
     def neighbour(self, edge: str, quarter: pd.Timestamp) -> "ReportScope":
         """The report with the same departments whose period shares this one's other edge (see :meth:`neighbours`).

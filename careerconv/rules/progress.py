@@ -256,6 +256,26 @@ def not_yet_due(targets: pd.DataFrame, as_of: Any) -> np.ndarray:
     return ~_reached(horizon.to_numpy(dtype="datetime64[ns]").view(np.int64), day)
 
 
+def first_day_not_due(as_of: Any, months: int) -> pd.Timestamp:
+    """The first conversation day whose targets ``months`` months ahead are not yet due on the day ``as_of``
+    (:func:`not_yet_due`): a target of a conversation on that day or later is not, one of a day before is.
+
+    A horizon date moves with its conversation's day (:func:`horizon_date`; clipped to a month's end, never back
+    past an earlier day's), whatever the time of day, so the targets due are those of the days before one day.
+
+    Raises
+    ------
+    ValueError
+        If ``as_of`` is not a date or ``months`` is not a non-negative integer.
+    """
+    day = _to_timestamp(as_of, "as_of").normalize()
+    horizon_date(day, months)  # refuses what is not a number of months
+    first = day - pd.DateOffset(months=int(months))  # its horizon date is on the day or before
+    while horizon_date(first, months) <= day:  # at most four days past the month's arithmetic
+        first += pd.Timedelta(days=1)
+    return first
+
+
 def _reached(horizon_ns: np.ndarray, as_of_day: pd.Timestamp) -> np.ndarray:
     """Whether each horizon date (int64 nanoseconds) has come by the day ``as_of_day`` (midnight): it is on that day
     or before, whatever its time of day; a missing one (NaT, the smallest number) counts as come."""

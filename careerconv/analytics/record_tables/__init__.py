@@ -56,7 +56,7 @@ from .targets import attainment_piece, growth_piece, option_kinds_piece, plan_ki
 __all__ = [  # the names other code and the tests read from the package
     "ALL_SKILLS", "ATTAINMENT", "ATTAINMENT_SHARES", "CADENCE", "COACH", "CUT_TABLES", "GRAINS", "GROWTH", "ITEMS",
     "OPTIONS", "OVERVIEW", "PEOPLE_MET", "PERIODS", "RATING_TABLES", "TABLES", "WANTED",
-    "Context", "PartShared", "Measurement", "days_read", "part_pieces", "add_pieces", "rating_pieces", "record_tables",
+    "Context", "PartShared", "Measurement", "days_read", "due_by", "part_pieces", "add_pieces", "rating_pieces", "record_tables",
     "neighbours_of", "action_items_piece", "attainment_piece", "cadence_piece", "cadence_rows", "coach_piece",
     "growth_piece", "item_rows", "most_wanted_piece", "named_skills", "option_kinds_piece", "overview_piece",
     "rated_rows", "rating_periods_piece", "measured_targets",
@@ -82,6 +82,13 @@ def days_read(scope: ReportScope) -> dict[str, tuple[pd.Timestamp | None, pd.Tim
     conversations = (first, after)
     return {"targets": conversations, "options": conversations, "skills": conversations,
             "skill_ratings": (None if scope.neighbours() else first, after)}
+
+
+def due_by(scope: ReportScope) -> pd.Timestamp:
+    """The last as-of day among a report's and those of the reports it is compared with
+    (:meth:`ReportScope.compared`): a target not yet due on that day counts in no figure of theirs (growth, target
+    attainment and option kinds read the targets due alone: :func:`measured_targets`), so it need not be read."""
+    return max(report.as_of_day for report in scope.compared())
 
 
 def part_pieces(frames: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, Piece]:
