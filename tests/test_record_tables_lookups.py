@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from careerconv.analytics.record_tables import isin, departments
+from careerconv.analytics.record_tables.codes import DepartmentOf
 
 IDS = ["E1", "E10", "", " E1", "\u00e9", "e\u0301", "\U0001f600", "a\x00b"]
 
@@ -25,10 +26,19 @@ def _plain(series: pd.Series) -> list:
 def test_departments_are_what_map_gives_whatever_the_departments_are(names, dtype):
     department_of = pd.Series(names, index=pd.Index(IDS, dtype="str"), dtype=object)
     ids = pd.Series([*IDS[::-1], "E100", None, "E1"], dtype=dtype, index=np.arange(11) * 3)
-    found = departments(ids, department_of)
     expected = ids.map(department_of)
-    assert str(found.dtype) == "str" and found.index.equals(ids.index)
-    assert _plain(found) == _plain(expected.astype("str"))
+    lookup = DepartmentOf(department_of)  # made once, as a part's pieces use it
+    for asked, found in ((ids, departments(ids, department_of)), (ids, departments(ids, lookup)),
+                         (ids.iloc[::-1], departments(ids.iloc[::-1], lookup))):
+        assert str(found.dtype) == "str" and found.index.equals(asked.index)
+        assert _plain(found) == _plain(expected.reindex(asked.index).astype("str"))
+
+
+def test_a_department_lookup_refuses_an_employee_in_two_departments():
+    department_of = pd.Series(["Sales", "Ops"], index=pd.Index(["E1", "E1"], dtype="str"))
+    for make in (DepartmentOf, lambda d: departments(pd.Series(["E1"], dtype="str"), d)):
+        with pytest.raises(ValueError, match="each employee id may have one department"):
+            make(department_of)
 
 
 def test_departments_of_an_empty_roster_are_missing():

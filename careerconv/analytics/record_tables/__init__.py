@@ -42,7 +42,7 @@ from careerconv.rules import cadence
 from ..constants import DEPARTMENT, N, band_labels
 from ..levels import Piece, neighbour_counts
 from ..scope import ReportScope
-from .codes import departments, in_draft, isin, sort_codes, stable_order
+from .codes import DepartmentOf, departments, in_draft, isin, sort_codes, stable_order
 from .context import Context
 from .follow_through import action_items_piece, cadence_piece, cadence_rows, coach_piece, item_rows, overview_piece
 from .measured import Measurement, TargetCodes, measured_targets
@@ -56,7 +56,8 @@ from .targets import attainment_piece, growth_piece, option_kinds_piece, plan_ki
 __all__ = [  # the names other code and the tests read from the package
     "ALL_SKILLS", "ATTAINMENT", "ATTAINMENT_SHARES", "CADENCE", "COACH", "CUT_TABLES", "GRAINS", "GROWTH", "ITEMS",
     "OPTIONS", "OVERVIEW", "PEOPLE_MET", "PERIODS", "RATING_TABLES", "TABLES", "WANTED",
-    "Context", "PartShared", "Measurement", "days_read", "due_by", "part_pieces", "add_pieces", "rating_pieces", "record_tables",
+    "Context", "PartShared", "Measurement", "days_read", "due_by", "part_pieces", "add_pieces", "rating_pieces",
+    "record_tables",
     "neighbours_of", "action_items_piece", "attainment_piece", "cadence_piece", "cadence_rows", "coach_piece",
     "growth_piece", "item_rows", "most_wanted_piece", "named_skills", "option_kinds_piece", "overview_piece",
     "rated_rows", "rating_periods_piece", "measured_targets",
@@ -139,7 +140,7 @@ class PartShared:
     roster
         Its roster rows: ``employee_id, department, coach_id, cadence_months`` (departments as objects).
     department_of
-        The department by employee id.
+        The department by employee id (:class:`DepartmentOf`, made once for the part).
     """
 
     def __init__(self, frames: Mapping[str, pd.DataFrame]):
@@ -147,7 +148,7 @@ class PartShared:
         roster = frames["roster"].loc[:, [EMPLOYEE_ID, DEPARTMENT, COACH_ID, CADENCE_MONTHS]].copy()
         roster[DEPARTMENT] = roster[DEPARTMENT].astype(object)
         self.roster = roster
-        self.department_of = roster.set_index(EMPLOYEE_ID)[DEPARTMENT]
+        self.department_of = DepartmentOf(roster.set_index(EMPLOYEE_ID)[DEPARTMENT])
         self._made: dict = {}
 
     def get(self, key, make: Callable[[], pd.DataFrame], keep: bool = True) -> pd.DataFrame:
@@ -163,6 +164,11 @@ class PartShared:
     def forget(self, key: Hashable) -> None:
         """Let go of what was made for ``key`` (no report asks for it again)."""
         self._made.pop(key, None)
+
+    def conversations(self, scope: ReportScope) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame, set[str]]:
+        """:func:`_conversations` of the part over ``scope``'s period (kept for the other reports' pieces of the
+        same period)."""
+        return self.get(("conversations", scope.start, scope.end), lambda: _conversations(self.frames, scope))
 
     def item_states(self, day: pd.Timestamp, keep: bool) -> pd.DataFrame:
         """:func:`careerconv.rules.cadence.action_item_states` of the part on ``day``."""
@@ -199,7 +205,7 @@ def _other_pieces(shared: PartShared, ctx: Context, *, everything: bool,
     state.
     """
     frames, scope, department_of = shared.frames, ctx.scope, shared.department_of
-    completed, drafts, in_period, _ = _conversations(frames, scope)
+    completed, drafts, in_period, _ = shared.conversations(scope)
     day = scope.as_of_day
     if ctx.sizes_only and base_day is not None and day <= base_day:
         rows = shared.item_rows(base_day, shared.item_states(base_day, keep=True), keep=True)
@@ -243,7 +249,7 @@ def _progress_pieces(shared: PartShared, ctx: Context, measured: Measurement | N
     (None: measured here).
     """
     frames, scope = shared.frames, ctx.scope
-    _, drafts, _, period_ids = _conversations(frames, scope)
+    _, drafts, _, period_ids = shared.conversations(scope)
     if measured is None:
         period_targets = _measured(shared, ctx, period_ids, drafts)
     else:
@@ -266,7 +272,7 @@ def _shared_measurement(shared: PartShared, ctx: Context, starts: list[pd.Timest
     if not starts:
         return None
     scope = replace(ctx.scope, start=min(ctx.scope.start, *starts))
-    _, drafts, _, period_ids = _conversations(shared.frames, scope)
+    _, drafts, _, period_ids = shared.conversations(scope)
     table = _measured(shared, replace(ctx, scope=scope), period_ids, drafts)
     codes, conversations = pd.factorize(table[CONVERSATION_ID], use_na_sentinel=True)
     table = table.assign(_conversation=codes, _plan_kind=plan_kinds(shared.frames["options"], table, period_ids))

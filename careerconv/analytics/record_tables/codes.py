@@ -1,4 +1,5 @@
-"""The lookups and numberings the record tables share: each id's department (:func:`departments`), text looked
+"""The lookups and numberings the record tables share: each id's department (:func:`departments`,
+:class:`DepartmentOf`), text looked
 up in Arrow (:func:`isin`, :func:`positions`), whole numbers in the sort order of values (:func:`sort_codes`), a
 stable sort of whole numbers (:func:`stable_order`), and which ratings were given in a draft conversation
 (:func:`in_draft`). Whole numbers in the order they first occur are
@@ -15,30 +16,49 @@ from careerconv.records import schema
 from careerconv.records.schema import RECORD_ID
 
 
-def departments(ids: pd.Series, department_of: pd.Series) -> pd.Series:
+def departments(ids: pd.Series, department_of: pd.Series | DepartmentOf) -> pd.Series:
     """The values of ``ids.map(department_of)`` as pandas' default text type: each id's department, missing
-    where the id is not in ``department_of`` (the department by employee id, each id once).
+    where the id is not in ``department_of`` (the department by employee id, each id once; or its
+    :class:`DepartmentOf`, made once for many lookups).
 
     The ids are hashed once in Arrow (pandas compares text ids as Python objects).
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
+    lookup = department_of if isinstance(department_of, DepartmentOf) else DepartmentOf(department_of)
+    return lookup(ids)
 
-    if department_of.index.has_duplicates:
-        raise ValueError("each employee id may have one department; the ids of department_of repeat")
-    text = pd.api.types.is_string_dtype(ids) and pd.api.types.is_string_dtype(department_of.index)
-    if text:
-        try:  # Arrow reads the departments as text only if every one present is a str
-            names = pa.array(department_of.to_numpy(dtype=object), from_pandas=True)
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
-            names = pa.array([])
-        text = pa.types.is_string(names.type) or pa.types.is_large_string(names.type)
-    if not text:  # ids or departments that are not text
-        return ids.map(department_of).astype(schema.TEXT_DTYPE)
-    wanted = pa.array(ids, from_pandas=True).cast(pa.large_string())
-    known = pa.array(department_of.index, from_pandas=True).cast(pa.large_string())
-    found = names.cast(pa.large_string()).take(pc.index_in(wanted, value_set=known))
-    return pd.Series(pd.array(found, dtype=schema.TEXT_DTYPE), index=ids.index, name=ids.name)
+
+class DepartmentOf:
+    """The department by employee id (a Series, each id once), ready to be looked up by :func:`departments`: its
+    ids and departments put in Arrow once (a part's pieces look departments up some ten times, and putting a
+    column of Python objects in Arrow holds Python's lock)."""
+
+    def __init__(self, department_of: pd.Series):
+        import pyarrow as pa
+
+        if department_of.index.has_duplicates:
+            raise ValueError("each employee id may have one department; the ids of department_of repeat")
+        self.series = department_of
+        self._arrays = None
+        if pd.api.types.is_string_dtype(department_of.index):
+            try:  # Arrow reads the departments as text only if every one present is a str
+                names = pa.array(department_of.to_numpy(dtype=object), from_pandas=True)
+            except (pa.ArrowInvalid, pa.ArrowTypeError):
+                names = pa.array([])
+            if pa.types.is_string(names.type) or pa.types.is_large_string(names.type):
+                self._arrays = (pa.array(department_of.index, from_pandas=True).cast(pa.large_string()),
+                                names.cast(pa.large_string()))
+
+    def __call__(self, ids: pd.Series) -> pd.Series:
+        """:func:`departments` of ``ids``."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if self._arrays is None or not pd.api.types.is_string_dtype(ids):  # ids or departments that are not text
+            return ids.map(self.series).astype(schema.TEXT_DTYPE)
+        known, names = self._arrays
+        wanted = pa.array(ids, from_pandas=True).cast(pa.large_string())
+        found = names.take(pc.index_in(wanted, value_set=known))
+        return pd.Series(pd.array(found, dtype=schema.TEXT_DTYPE), index=ids.index, name=ids.name)
 
 
 def isin(column: pd.Series, values: Iterable) -> np.ndarray:

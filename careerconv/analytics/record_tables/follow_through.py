@@ -18,12 +18,12 @@ from careerconv.rules import followup
 from ..constants import DEPARTMENT
 from ..levels import Piece, contributions, level_piece
 from ..scope import ReportScope
-from .codes import departments
+from .codes import DepartmentOf, departments
 from .measures import CADENCE, COACH, ITEMS, OVERVIEW
 
 
 def overview_piece(roster: pd.DataFrame, completed: pd.DataFrame, checkins: pd.DataFrame, scope: ReportScope,
-                   department_of: pd.Series) -> Piece:
+                   department_of: pd.Series | DepartmentOf) -> Piece:
     """Who is covered: everyone on the roster, whether they met in the period, their conversations and check-ins.
 
     The people are counted as whole numbers (each id hashed once; a missing id is nobody's).
@@ -142,7 +142,7 @@ def coach_piece(rows: tuple[pd.DataFrame, pd.DataFrame], scope: ReportScope) -> 
     return level_piece(per_emp, [COACH_ID], COACH, scope, contributions(changes, [COACH_ID]))
 
 
-def item_rows(states: pd.DataFrame, department_of: pd.Series) -> pd.DataFrame:
+def item_rows(states: pd.DataFrame, department_of: pd.Series | DepartmentOf) -> pd.DataFrame:
     """The action items' states as :func:`action_items_piece` reads them: ``employee_id, department,
     conversation_date, status, due, status_date``.
 
@@ -160,7 +160,7 @@ def item_rows(states: pd.DataFrame, department_of: pd.Series) -> pd.DataFrame:
                        **{EMPLOYEE_ID: number[kept]})
 
 
-def action_items_piece(states: pd.DataFrame | None, scope: ReportScope, department_of: pd.Series,
+def action_items_piece(states: pd.DataFrame | None, scope: ReportScope, department_of: pd.Series | DepartmentOf,
                        rows: pd.DataFrame | None = None, *, sizes_only: bool = False) -> Piece:
     """The share of each person's action items in each status, and of those open past their due date.
 

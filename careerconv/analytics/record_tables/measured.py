@@ -12,7 +12,7 @@ import pandas as pd
 
 from careerconv.records.schema import CONVERSATION_ID, DATE, EMPLOYEE_ID, HORIZON_MONTHS, RECORD_ID, SELF_RATING, SKILL
 from careerconv.rules import progress
-from .codes import departments, in_draft, positions
+from .codes import DepartmentOf, departments, in_draft, positions
 from .context import Context
 
 
@@ -84,7 +84,7 @@ class TargetCodes:
     rated: np.ndarray
 
     @classmethod
-    def of(cls, targets: pd.DataFrame, ratings: pd.DataFrame, department_of: pd.Series) -> "TargetCodes":
+    def of(cls, targets: pd.DataFrame, ratings: pd.DataFrame, department_of: pd.Series | DepartmentOf) -> "TargetCodes":
         ids = targets[EMPLOYEE_ID]
         employee, employees = progress.text_codes(ids)
         text = ids.dtype.categories.dtype if isinstance(ids.dtype, pd.CategoricalDtype) else ids.dtype
@@ -96,7 +96,8 @@ class TargetCodes:
 
 
 def measured_targets(targets: pd.DataFrame, chosen: np.ndarray, ratings: pd.DataFrame, drafts: pd.Series,
-                      ctx: Context, department_of: pd.Series, codes: TargetCodes | None = None) -> pd.DataFrame:
+                      ctx: Context, department_of: pd.Series | DepartmentOf,
+                      codes: TargetCodes | None = None) -> pd.DataFrame:
     """:func:`careerconv.rules.progress.progress_at_horizons` of the targets ``chosen`` (a mask) due by the report's
     as-of day against the ratings of their employees (those given in the ``drafts`` left out), with ``department``
     and ``skill_id``. A target not yet due (:func:`careerconv.rules.progress.not_yet_due`) counts in no figure of the

@@ -16,12 +16,12 @@ from ..constants import DEPARTMENT, N
 from ..levels import (Piece, distinct_pairs, first_of_codes, groups_in_order, level_piece, no_contributions,
                       quarter_months)
 from ..scope import ReportScope
-from .codes import departments, positions
+from .codes import DepartmentOf, departments, positions
 from .context import Context
 from .measures import ALL_SKILLS, WANTED
 
 
-def named_skills(skills: pd.DataFrame, ctx: Context, department_of: pd.Series) -> pd.DataFrame:
+def named_skills(skills: pd.DataFrame, ctx: Context, department_of: pd.Series | DepartmentOf) -> pd.DataFrame:
     """The skills people named in any conversation, as the most-wanted skills read them: ``conversation_id,
     employee_id, department, skill_id, date, conversation_code``.
 
@@ -46,7 +46,8 @@ def named_skills(skills: pd.DataFrame, ctx: Context, department_of: pd.Series) -
 
 
 def most_wanted_piece(skills: pd.DataFrame, in_period: pd.DataFrame, ctx: Context,
-                      department_of: pd.Series, named: pd.DataFrame | None = None) -> tuple[Piece, Piece]:
+                      department_of: pd.Series | DepartmentOf,
+                      named: pd.DataFrame | None = None) -> tuple[Piece, Piece]:
     """Who named each listed skill and any skill (skill id :data:`ALL_SKILLS`), and who was met at all
     (the base of the shares); with ``ctx.sizes_only``, not how many skills each person chose, nor when.
 
@@ -86,7 +87,7 @@ def _in_conversations(named: pd.DataFrame, conversation_ids: pd.Series) -> np.nd
     return found[codes]
 
 
-def _people_met(in_period: pd.DataFrame, scope: ReportScope, department_of: pd.Series) -> Piece:
+def _people_met(in_period: pd.DataFrame, scope: ReportScope, department_of: pd.Series | DepartmentOf) -> Piece:
     """The distinct employees met in the period per selected department (the base of the most-wanted shares),
     as :func:`careerconv.analytics.levels.level_piece` counts them."""
     department = departments(in_period[EMPLOYEE_ID], department_of)

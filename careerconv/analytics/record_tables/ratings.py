@@ -15,12 +15,13 @@ from careerconv.rules import followup
 from ..constants import DEPARTMENT, N
 from ..levels import (Piece, combined_codes, groups_in_order, level_piece, month_numbers, no_contributions,
                       quarter_months)
-from .codes import departments, in_draft, sort_codes, stable_order
+from .codes import DepartmentOf, departments, in_draft, sort_codes, stable_order
 from .context import Context
 from .measures import ALL_SKILLS, GRAINS, PERIODS
 
 
-def rated_rows(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context, department_of: pd.Series) -> pd.DataFrame:
+def rated_rows(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context,
+               department_of: pd.Series | DepartmentOf) -> pd.DataFrame:
     """The self ratings the rating trends read, of every day, in the order they count them (by day, then the
     rating recorded last that day, then the higher rating; a stable sort): ``department, skill_id, rating, date,
     employee_id, department_code`` and per grain of :data:`GRAINS` ``later_<grain>``.
@@ -83,7 +84,8 @@ def rated_rows(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context, departmen
     return rows
 
 
-def rating_periods_piece(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context, department_of: pd.Series,
+def rating_periods_piece(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context,
+                         department_of: pd.Series | DepartmentOf,
                          rated: pd.DataFrame | None = None) -> Piece:
     """Self ratings by quarter, half-year and year, per listed skill and over all skills (coarser trends).
 
