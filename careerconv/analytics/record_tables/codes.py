@@ -8,6 +8,7 @@ stable sort of whole numbers (:func:`stable_order`), and which ratings were give
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -69,18 +70,28 @@ def isin(column: pd.Series, values: Iterable) -> np.ndarray:
     if isinstance(column.dtype, pd.CategoricalDtype):  # text read as categories: each one looked up once
         found = isin(pd.Series(column.cat.categories), values)
         return np.append(found, False)[column.cat.codes.to_numpy()]
+    array = _text_array(column)
     if isinstance(values, pd.Series) and pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
-        texts = values.dropna().unique()  # a text column: every value present is a str
-    elif isinstance(values, (set, frozenset)):
-        texts = [v for v in values if isinstance(v, str)]  # distinct already
+        # A text column (every value present is a str) stays in Arrow: no Python string is made.
+        wanted = pc.unique(_text_array(values)).drop_null()
     else:
-        texts = pd.unique(pd.Series([v for v in values if isinstance(v, str)], dtype=object))
+        if isinstance(values, (set, frozenset)):
+            texts = [v for v in values if isinstance(v, str)]  # distinct already
+        else:
+            texts = pd.unique(pd.Series([v for v in values if isinstance(v, str)], dtype=object))
+        wanted = pa.array(np.asarray(texts, dtype=object), type=pa.large_string())
+    # The wanted values take the column's type (casting the column instead would copy it).
+    return pc.fill_null(pc.is_in(array, value_set=wanted.cast(array.type)), False).to_numpy(zero_copy_only=False)
+
+
+def _text_array(column: pd.Series) -> Any:
+    """A text column as an Arrow array of text (of its own type, if it is text in Arrow already)."""
+    import pyarrow as pa
+
     array = pa.array(column, from_pandas=True)
     if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
         array = array.cast(pa.large_string())
-    # The few wanted values take the column's type (casting the column instead would copy it).
-    wanted = pa.array(np.asarray(texts, dtype=object), type=array.type)
-    return pc.fill_null(pc.is_in(array, value_set=wanted), False).to_numpy(zero_copy_only=False)
+    return array
 
 
 def positions(values: pd.Series, distinct: pd.Series) -> np.ndarray:

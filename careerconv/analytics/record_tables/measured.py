@@ -4,6 +4,7 @@ reports measured once (:class:`Measurement`)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +13,7 @@ import pandas as pd
 
 from careerconv.records.schema import CONVERSATION_ID, DATE, EMPLOYEE_ID, HORIZON_MONTHS, RECORD_ID, SELF_RATING, SKILL
 from careerconv.rules import progress
-from .codes import DepartmentOf, departments, in_draft, positions
+from .codes import DepartmentOf, departments, in_draft, isin, positions
 from .context import Context
 
 
@@ -34,17 +35,12 @@ class Measurement:
     """
 
     table: pd.DataFrame
-    conversations: list[str]
+    conversations: pd.Series
 
-    def of(self, period_ids: set[str]) -> pd.DataFrame:
-        """The rows of the targets of the conversations ``period_ids``.
-
-        Each distinct conversation is looked up in the set once (a report's period holds tens of thousands:
-        hashing them afresh for each report, as :func:`~careerconv.analytics.record_tables.codes.isin` would,
-        costs several times more).
-        """
-        in_period = np.fromiter(map(period_ids.__contains__, self.conversations), dtype=bool,
-                                count=len(self.conversations))
+    def of(self, period_ids: Iterable[str]) -> pd.DataFrame:
+        """The rows of the targets of the conversations ``period_ids`` (each distinct conversation looked up
+        once: :func:`~careerconv.analytics.record_tables.codes.isin`)."""
+        in_period = isin(self.conversations, period_ids)
         # A target without a conversation (code -1) is in no period.
         in_period = np.append(in_period, False)[self.table["_conversation"].to_numpy()]
         return self.table[in_period].reset_index(drop=True)

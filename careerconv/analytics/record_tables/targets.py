@@ -4,6 +4,8 @@ each target's plan found by :func:`plan_kinds`), with the grouping and averaging
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 
@@ -17,7 +19,7 @@ from ..levels import (Piece, combined_codes, contributions, distinct_counts, fir
 from ..levels import summed_piece
 from ..scope import ReportScope
 from ..skills import distinct_names
-from .codes import positions
+from .codes import isin, positions
 from .context import Context
 from .measures import ATTAINMENT, GROWTH, OPTIONS
 
@@ -167,7 +169,7 @@ def attainment_piece(measured_targets: pd.DataFrame, scope: ReportScope, *, size
         events, [HORIZON_MONTHS], {key: np.concatenate([c, c[measured]]) for key, c in codes.items()}))
 
 
-def option_kinds_piece(options: pd.DataFrame, measured_targets: pd.DataFrame, period_ids: set[str],
+def option_kinds_piece(options: pd.DataFrame, measured_targets: pd.DataFrame, period_ids: Iterable[str],
                        scope: ReportScope, *, sizes_only: bool = False) -> Piece:
     """Rating gains after 6 and 12 months per kind of chosen option (texts classified, then dropped; only the
     people with gains counted, with ``sizes_only``). Only targets whose horizon date has come count
@@ -205,7 +207,7 @@ _KIND_TEXT = pd.Series(_KIND_NAMES).array  # the kinds as pandas types text (eac
 _KIND_ORDER = np.argsort(np.argsort(_KIND_NAMES))  # each kind's place among the kinds sorted by name
 
 
-def plan_kinds(options: pd.DataFrame, targets: pd.DataFrame, period_ids: set[str]) -> np.ndarray:
+def plan_kinds(options: pd.DataFrame, targets: pd.DataFrame, period_ids: Iterable[str]) -> np.ndarray:
     """The kind of each target's plan, as its position in :data:`KINDS` (-1: no plan): of the options chosen in
     the conversations ``period_ids``, the first one of the target's conversation and skill (names compared by
     :func:`careerconv.records.schema.skill_key`; texts classified by
@@ -235,7 +237,7 @@ def plan_kinds(options: pd.DataFrame, targets: pd.DataFrame, period_ids: set[str
     return np.where(found, kinds[at], -1)
 
 
-def _period_conversations(conversations: pd.Series, period_ids: set[str]) -> tuple[np.ndarray, pd.Series]:
+def _period_conversations(conversations: pd.Series, period_ids: Iterable[str]) -> tuple[np.ndarray, pd.Series]:
     """Each row's conversation (ids compared as text) numbered among the distinct ones in ``period_ids`` (-1: not
     there, or missing), and those conversations' ids."""
     if isinstance(conversations.dtype, pd.CategoricalDtype):  # text read as categories: each one looked up once
@@ -244,7 +246,7 @@ def _period_conversations(conversations: pd.Series, period_ids: set[str]) -> tup
         codes, distinct = pd.factorize(conversations.astype(str), use_na_sentinel=True)
     ids = pd.Index(distinct).astype(str)
     used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(ids)) > 0)
-    used = used[np.fromiter(map(period_ids.__contains__, ids[used].tolist()), dtype=bool, count=len(used))]
+    used = used[isin(pd.Series(ids[used]), period_ids)]
     number = np.full(len(ids), -1, dtype=np.int64)
     number[used] = np.arange(len(used))
     return np.where(codes >= 0, number[np.maximum(codes, 0)], -1), pd.Series(ids[used], dtype=str)
