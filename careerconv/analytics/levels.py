@@ -175,7 +175,7 @@ def key_frame(frame: pd.DataFrame, keys: list[str], codes: list[np.ndarray], row
         distinct = column.iloc[rows[first]].to_frame()
         shown = distinct.groupby(key, dropna=False, sort=False, as_index=False).size()[key]
         columns[key] = shown.take(inverse.reshape(-1)).reset_index(drop=True)
-    return pd.DataFrame(columns)
+    return pd.DataFrame(columns, copy=False)  # the columns are new: not copied again
 
 
 def _group_sums(values: pd.Series, cell: np.ndarray, cells: int) -> pd.Series | np.ndarray:
