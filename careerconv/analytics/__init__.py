@@ -68,16 +68,20 @@ employees, sums and counts for means, employees per value for medians, and
 the per-quarter contributions the privacy rules need (``levels``). The
 targets, options, skills named and ratings are read only on the days a
 report and the reports it is compared with count them
-(:func:`record_tables.days_read`): their cost follows the period, not the
-length of the history. Memory then follows the size of a part rather than
-of the data: on half a million
+(:func:`record_tables.days_read`), and the targets only once due by the
+last of their as-of days (:func:`record_tables.due_by`): their cost follows
+the period, not the length of the history. Memory then follows the size of a
+part rather than of the data: on half a million
 employees and ten million ratings (sixteen parts of some 4 million rows) a
 part adds about 0.8 GiB while it is worked out, and the memory it frees
 is kept for the next (``allocators``). A large part is cut into two groups
 of its employees, computed at the same time on two threads in about the
-memory of the part (``bench_hr.py --full``: a part read in some 0.45 s and
-its two groups computed in 1.3-1.8 s, the whole report in 34-36 s at 1.3-1.4
-GiB; issue 11 wants 20 s and 1.5 GiB). Tables held in memory are one part.
+memory of the part; most of a group's work holds Python's lock (pandas'
+own code), so the text a group looks up stays in Arrow and the work done
+alike for every piece is done once (``bench_hr.py --full``: a part read in
+some 0.4 s and its two groups computed in 1.2-1.5 s, the whole report in
+32 s at 1.25 GiB; issue 11 wants 20 s and 1.5 GiB). Tables held in memory
+are one part.
 
 Small organisations
 -------------------

@@ -344,7 +344,7 @@ _READING_THREADS = 2
 
 # The groups of its employees a part on disk of at least GROUP_ROWS rows (of all tables together) is cut into and
 # computed in at the same time, on as many threads as there are cores (EmployeeParts.fold): with two on two cores
-# a benchmark part (~4 million rows) takes ~1.2-1.3x less time in about the same memory (half of the work is
+# a benchmark part (~4 million rows) takes ~1.5x less time in about the same memory (much of the work is
 # pandas' and holds Python's lock); a smaller part is computed whole, as the threads would cost more than they
 # give. Fixed numbers, not the machine's cores, so that the figures (sums of fractions, added group by group)
 # are the same to the last bit everywhere.
