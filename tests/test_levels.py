@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from careerconv import analytics
-from careerconv.analytics.levels import MEAN, MEDIAN, SUM, Piece, level_piece, levels
+from careerconv.analytics.levels import MEAN, MEDIAN, SUM, Piece, contributions, level_piece, levels
 
 STATS = {"mean_growth": ("growth", MEAN), "median_growth": ("growth", MEDIAN), "plans": ("plans", SUM)}
 
@@ -48,6 +48,29 @@ def test_parts_add_up_to_the_whole(rows, n_parts):
     pd.testing.assert_frame_equal(got.reset_index(drop=True), want.reset_index(drop=True), check_dtype=False,
                                   check_exact=False, rtol=1e-12)
     assert set(got["department"].dropna()) <= {"D1", "D2"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=rows, missing_department=st.booleans())
+def test_pieces_of_different_groups_put_one_after_the_other_are_the_pieces_added_up(rows, missing_department):
+    """``Piece.combine(disjoint=True)`` (growth's each skill and all skills): the sums, values and contributions of
+    pieces that share no group are exactly those of adding them up, types and order of rows and columns too."""
+    per_emp = pd.DataFrame(rows, columns=["emp", "skill", "growth", "plans"]) \
+        .drop_duplicates(["emp", "skill"]).reset_index(drop=True)
+    per_emp["employee_id"] = "E" + per_emp["emp"].astype(str)
+    per_emp["department"] = pd.Series("D" + (per_emp["emp"] % 3 + 1).astype(str), dtype="str")
+    if missing_department:
+        per_emp.loc[per_emp["emp"] % 4 == 0, "department"] = None
+    per_emp["date"] = pd.Timestamp("2025-01-15") + pd.to_timedelta(per_emp["emp"] * 11, "D")
+    scope = _scope()
+    pieces = []
+    for skill in ("SQL", "Python"):
+        mine = per_emp[per_emp["skill"] == skill]
+        contrib = contributions(mine.loc[:, ["skill", "employee_id", "department", "date"]], ["skill"])
+        pieces.append(level_piece(mine, ["skill"], STATS, scope, contrib))
+    added, after = Piece.combine(pieces), Piece.combine(pieces, disjoint=True)
+    for field in ("sums", "values", "contrib", "neighbours"):
+        pd.testing.assert_frame_equal(getattr(after, field), getattr(added, field), check_exact=True, obj=field)
 
 
 def test_an_even_count_takes_the_mean_of_the_two_middle_values_across_parts():

@@ -58,8 +58,11 @@ class Piece:
     neighbours: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @classmethod
-    def combine(cls, pieces: Iterable["Piece"]) -> "Piece":
+    def combine(cls, pieces: Iterable["Piece"], *, disjoint: bool = False) -> "Piece":
         """Pieces of one table added up: of disjoint sets of employees, or of disjoint groups.
+
+        ``disjoint``: no group (of the sums, values, contributions or neighbours) is in two pieces, so adding up
+        is putting the rows one after the other (as grouping them would order them), without grouping them.
 
         Raises
         ------
@@ -72,14 +75,15 @@ class Piece:
         by = pieces[0].by
         if any(p.by != by for p in pieces):
             raise ValueError(f"pieces grouped by {sorted({tuple(p.by) for p in pieces})} cannot be combined")
-        return cls(by, _add([p.sums for p in pieces], [*by, DEPARTMENT]),
-                   _add([p.values for p in pieces], [*by, DEPARTMENT, "stat", "value"]),
-                   _add([p.contrib for p in pieces], None),
-                   _add([p.neighbours for p in pieces], [*by, DEPARTMENT, "edge", "quarter"]))
+        return cls(by, _add([p.sums for p in pieces], [*by, DEPARTMENT], disjoint),
+                   _add([p.values for p in pieces], [*by, DEPARTMENT, "stat", "value"], disjoint),
+                   _add([p.contrib for p in pieces], None, disjoint),
+                   _add([p.neighbours for p in pieces], [*by, DEPARTMENT, "edge", "quarter"], disjoint))
 
 
-def _add(frames: list[pd.DataFrame], keys: list[str] | None) -> pd.DataFrame:
-    """Rows of several parts with the same keys summed (``keys`` None: every column but ``n``)."""
+def _add(frames: list[pd.DataFrame], keys: list[str] | None, disjoint: bool = False) -> pd.DataFrame:
+    """Rows of several parts with the same keys summed (``keys`` None: every column but ``n``); of parts that share
+    no keys (``disjoint``), the rows one after the other, the keys first (as grouping them orders them)."""
     frames = [f for f in frames if len(f.columns)]
     if not frames:
         return pd.DataFrame()
@@ -90,6 +94,8 @@ def _add(frames: list[pd.DataFrame], keys: list[str] | None) -> pd.DataFrame:
         keys = [c for c in both.columns if c != "n"]
     if both.empty:
         return both
+    if disjoint:
+        return both.loc[:, [*keys, *(c for c in both.columns if c not in keys)]]
     return both.groupby(keys, dropna=False, as_index=False, sort=False).sum()
 
 

@@ -52,7 +52,8 @@ def growth_piece(measured_targets: pd.DataFrame, ctx: Context) -> Piece:
         per_emp["improved"] = per_emp["growth"] > 0
         pieces.append(level_piece(per_emp, by, GROWTH, ctx.scope, _twice_contributions(part, by, part_codes),
                                   codes=emp_codes))
-    return Piece.combine(pieces)  # "each skill" and "all skills" have different skill ids: nothing adds up
+    # "Each skill" and "all skills" have different skill ids: nothing adds up.
+    return Piece.combine(pieces, disjoint=True)
 
 
 def _change(measured_targets: pd.DataFrame) -> np.ndarray:
