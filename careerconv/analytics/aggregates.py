@@ -8,6 +8,7 @@ built part by part from the conversation records (``record_tables``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -255,12 +256,17 @@ def hr_aggregates(tables: Mapping[str, pd.DataFrame | ParquetTable], as_of: Any,
 
 
 def _other_skill_names(tables: Mapping[str, pd.DataFrame | ParquetTable]) -> pd.Series:
-    """Every spelling of a skill in the targets, skills and options (each once)."""
+    """Every spelling of a skill in the targets, skills and options (each once, in the order they come in the
+    tables and their parts).
+
+    The parts on disk are read two at a time (Arrow reads them without Python's lock).
+    """
     found = []
     for name in ("targets", "skills", "options"):
         table = tables[name]
         if isinstance(table, ParquetTable):
-            found.extend(np.asarray(names, dtype=object) for names, _ in map(_spelling_counts, table.paths))
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                found.extend(np.asarray(names, dtype=object) for names, _ in pool.map(_spelling_counts, table.paths))
         else:
             found.append(pd.unique(table[SKILL].dropna()).astype(object))
     if not found:
