@@ -262,13 +262,13 @@ def _other_skill_names(tables: Mapping[str, pd.DataFrame | ParquetTable]) -> pd.
     The parts on disk are read two at a time (Arrow reads them without Python's lock).
     """
     found = []
-    for name in ("targets", "skills", "options"):
-        table = tables[name]
-        if isinstance(table, ParquetTable):
-            with ThreadPoolExecutor(max_workers=2) as pool:
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for name in ("targets", "skills", "options"):
+            table = tables[name]
+            if isinstance(table, ParquetTable):
                 found.extend(np.asarray(names, dtype=object) for names, _ in pool.map(_spelling_counts, table.paths))
-        else:
-            found.append(pd.unique(table[SKILL].dropna()).astype(object))
+            else:
+                found.append(pd.unique(table[SKILL].dropna()).astype(object))
     if not found:
         return pd.Series([], dtype=object)
     return pd.Series(pd.unique(np.concatenate(found)), dtype=object)

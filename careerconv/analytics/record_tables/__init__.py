@@ -238,7 +238,7 @@ def _conversations(frames: Mapping[str, pd.DataFrame],
     completed = convs[(convs[STATUS] == "completed") & (convs[DATE] < scope.end)]
     drafts = convs.loc[convs[STATUS] != "completed", CONVERSATION_ID].astype(str)
     in_period = completed[completed[DATE] >= scope.start]
-    return completed, drafts, in_period, in_period[CONVERSATION_ID].astype(str).reset_index(drop=True)
+    return completed, drafts, in_period, in_period[CONVERSATION_ID].astype(str)
 
 
 def _progress_pieces(shared: PartShared, ctx: Context, measured: Measurement | None = None) -> dict[str, Piece]:
