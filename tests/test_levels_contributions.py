@@ -82,13 +82,3 @@ def test_an_employee_counts_once_per_quarter_in_their_first_department():
     out = contributions(events, [])
     assert out.to_dict("list") == {"department": ["D1", "D1"],
                                    "quarter": list(pd.to_datetime(["2025-01-01", "2025-04-01"])), "n": [2, 1]}
-
-
-@pytest.mark.parametrize("seed", range(40))
-def test_quarters_agree_with_converting_each_date(seed):
-    rng = np.random.default_rng(seed)
-    for n in (0, 1, 5, 300):
-        dates = _dates(rng, n)
-        got = levels.quarter_months(dates)
-        assert got.dtype == np.int64
-        np.testing.assert_array_equal(got, _reference_quarter_months(dates))

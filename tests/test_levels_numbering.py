@@ -1,9 +1,8 @@
 """The whole-number helpers of analytics.levels agree with the pandas and NumPy calls they stand for.
 
 ``groups_in_order`` numbers groups as :func:`pandas.factorize` does, ``first_occurrences`` is ``~duplicated``,
-``dense_codes`` keeps the order of the codes, and ``month_numbers`` converts each date to its month (the table of
-days and the conversion of each date give the same). Seeded random keys cover close and far-apart numbers (the
-table and the hashed paths), repeats and no rows.
+and ``dense_codes`` keeps the order of the codes (the month numbers are analytics.quarters': test_quarters).
+Seeded random keys cover close and far-apart numbers (the table and the hashed paths), repeats and no rows.
 """
 
 from __future__ import annotations
@@ -44,18 +43,3 @@ def test_dense_codes_keep_equality_and_order(seed):
     assert dense.max(initial=0) <= max(int(key.max(initial=0)), 0)
     np.testing.assert_array_equal(np.argsort(dense, kind="stable"), np.argsort(key, kind="stable"))
     np.testing.assert_array_equal(pd.factorize(dense)[0], pd.factorize(key)[0])
-
-
-@pytest.mark.parametrize("seed", range(40))
-@pytest.mark.parametrize("per", [1, 3, 6, 12])
-def test_month_numbers_agree_with_converting_each_date(seed, per):
-    rng = np.random.default_rng(seed)
-    n = int(rng.choice([0, 1, 5, 300]))
-    span = int(rng.choice([3, 400, 40_000]))
-    days = np.datetime64("2020-01-01") + rng.integers(-span, span, n).astype("timedelta64[D]")
-    dates = pd.Series(days.astype("datetime64[ns]") + rng.integers(0, 86_400, n).astype("timedelta64[s]"))
-    dates = dates.mask(rng.random(n) < rng.choice([0.0, 0.2, 1.0]))
-    months = dates.to_numpy(dtype="datetime64[M]").astype(np.int64)
-    expected = np.where(dates.isna(), months, months - months % per)
-    np.testing.assert_array_equal(levels.month_numbers(dates, per), expected)
-    np.testing.assert_array_equal(levels.month_numbers(dates.to_numpy(), per), expected)

@@ -106,8 +106,11 @@ Modules
 ``allocators``
     The C library's heaps shared by the threads (:func:`~careerconv.analytics.allocators.share_heaps`, when this
     package is imported) and the memory handed back at the end of a computation.
+``quarters``
+    Calendar quarters and months: how the tables number them (one rule, two numberings), their first days,
+    :func:`quarter_label` and :func:`period_label`.
 ``scope``
-    :class:`~careerconv.analytics.scope.ReportScope`, :func:`resolve_scope`, quarter helpers.
+    :class:`~careerconv.analytics.scope.ReportScope`, :func:`resolve_scope`.
 ``skills``
     :func:`skill_catalogue`.
 ``partials``
@@ -148,7 +151,8 @@ from .readings import (describe, describe_about, describe_grouping, describe_ski
                        distribution_skills, present_html, reading_html, suppression_html, suppression_summary,
                        top_skills)
 from .coarsening import Grouping, SkillView, readable_grouping, skill_view
-from .scope import period_label, quarter_label, resolve_scope
+from .quarters import period_label, quarter_label
+from .scope import resolve_scope
 from .skills import skill_catalogue
 
 # Before a computation of this package starts its threads (the C library's heaps are made as threads first

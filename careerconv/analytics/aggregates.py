@@ -25,8 +25,9 @@ from . import engine
 from .engine import Drafts, dictionary
 from .inputs import PART_ROWS, EmployeeParts, ParquetTable, RosterFile
 from .levels import sort_departments
-from .partials import RatingPartials, RosterCodes, first_date_of, quarter_index_of, quarter_starts
-from .scope import ReportScope, quarter_label, resolve_scope
+from .partials import RatingPartials, RosterCodes, first_date_of
+from .quarters import quarter_index_of, quarter_label, quarter_starts
+from .scope import ReportScope, resolve_scope
 from .skills import distinct_names, skill_keys
 
 

@@ -23,6 +23,7 @@ import pandas as pd
 
 from careerconv.records.schema import DATE, EMPLOYEE_ID
 from .constants import DEPARTMENT, N
+from .quarters import month_starts, quarter_months
 from .scope import ReportScope
 
 MEAN, SUM, MEDIAN = "mean", "sum", "median"
@@ -363,41 +364,6 @@ def neighbour_counts(pieces: Mapping[tuple[str, pd.Timestamp], "Piece"]) -> pd.D
     return pd.concat(frames, ignore_index=True)
 
 
-def to_quarter(dates: pd.Series) -> pd.Series:
-    """The first day of each date's calendar quarter (NaT stays NaT)."""
-    return pd.Series(quarter_months(dates).astype("datetime64[M]").astype("datetime64[ns]"), index=dates.index)
-
-
-def quarter_months(dates: pd.Series | np.ndarray) -> np.ndarray:
-    """The first month of each date's calendar quarter as ``datetime64[M]`` numbers (NaT stays NaT)."""
-    return month_numbers(dates, per=3)
-
-
-def month_numbers(dates: pd.Series | np.ndarray, per: int = 1) -> np.ndarray:
-    """The first month of each date's calendar bucket of ``per`` months (a divisor of 12: the buckets start in
-    January) as ``datetime64[M]`` numbers, months since 1970 (NaT stays NaT)."""
-    if isinstance(dates, pd.Series):
-        if not pd.api.types.is_datetime64_dtype(dates.dtype):
-            dates = pd.to_datetime(dates)
-        dates = dates.to_numpy()
-    missing = np.iinfo(np.int64).min  # NaT
-    days = dates.astype("datetime64[D]").view(np.int64)
-    nat = days == missing
-    has_nat = bool(nat.any())
-    known = days[~nat] if has_nat else days
-    first, last = (int(known.min()), int(known.max())) if len(known) else (0, 0)
-    if last - first >= len(days):  # far apart: each date converted
-        months = dates.astype("datetime64[M]").astype(np.int64)
-        return np.where(nat, months, months - months % per)
-    # Few distinct days: each day's month looked up in a table of the days in between (several times faster
-    # than converting every date to a month).
-    months = np.arange(first, last + 1).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-    found = (months - months % per)[np.where(nat, 0, days - first) if has_nat else days - first]
-    if has_nat:
-        found[nat] = missing
-    return found
-
-
 def no_contributions(by: list[str]) -> pd.DataFrame:
     """The empty frame of :func:`contributions`."""
     return pd.DataFrame({**{c: [] for c in by}, DEPARTMENT: [], "quarter": [], "n": []})
@@ -431,8 +397,13 @@ def contributions(events: pd.DataFrame, by: list[str],
     first = kept[first]  # the first row of each cell, in the order of the cells
     n = np.bincount(cell, weights=employee[kept] >= 0).astype(np.int64)
     frame = events.iloc[first, [events.columns.get_loc(c) for c in [*by, DEPARTMENT]]] \
-        .assign(quarter=quarter[first].astype("datetime64[M]").astype("datetime64[ns]"))
+        .assign(quarter=month_starts(quarter[first]))
     return _summed_in_order(frame, keys, n)
+
+
+def sort_codes(values: pd.Series) -> np.ndarray:
+    """Whole numbers in the sort order of ``values`` (equal values share one; a missing value: -1)."""
+    return pd.factorize(values, sort=True, use_na_sentinel=True)[0]
 
 
 def _summed_in_order(frame: pd.DataFrame, keys: list[str], n: np.ndarray) -> pd.DataFrame:
@@ -440,7 +411,7 @@ def _summed_in_order(frame: pd.DataFrame, keys: list[str], n: np.ndarray) -> pd.
     groups sorted by their keys' values (missing ones last) on whole numbers, and shown as pandas shows them
     (:func:`key_frame`); pandas' own grouping of a few thousand rows costs some milliseconds, holding Python's
     lock."""
-    codes = [pd.factorize(frame[key], sort=True, use_na_sentinel=True)[0] for key in keys]  # -1: missing
+    codes = [sort_codes(frame[key]) for key in keys]  # -1: missing
     last = [np.where(code < 0, code.max(initial=-1) + 1, code) for code in codes]  # missing after every value
     group, first, inverse = np.unique(combined_codes(last), return_index=True, return_inverse=True)
     out = key_frame(frame, keys, [c[first] for c in codes], first)

@@ -19,7 +19,8 @@ from careerconv.rules.followup import last_recorded
 from .constants import HR_COLUMNS, with_optional_columns
 from .engine import Drafts
 from .inputs import ParquetTable
-from .partials import RatingPartials, RosterCodes, quarter_index, quarter_index_of, selected_codes, typed_partials
+from .partials import RatingPartials, RosterCodes, selected_codes, typed_partials
+from .quarters import quarter_index, quarter_index_of
 from .scope import ReportScope
 from .skills import skill_catalogue
 

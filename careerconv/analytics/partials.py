@@ -16,6 +16,7 @@ import pandas as pd
 from careerconv.records.schema import DATE, EMPLOYEE_ID
 from .constants import DEPARTMENT
 from .inputs import ParquetTable
+from .quarters import index_start, quarter_index, quarter_index_of
 from .scope import ReportScope
 
 
@@ -53,28 +54,6 @@ class RatingPartials:
     def __add__(self, other: "RatingPartials") -> "RatingPartials":
         """The summaries of two disjoint sets of employees together."""
         return _sum_partials([self, other])
-
-
-def quarter_index(dates: pd.Series | np.ndarray) -> np.ndarray:
-    """Quarter index (year * 4 + quarter - 1) of each date."""
-    months = np.asarray(dates, dtype="datetime64[M]").astype(np.int64)  # months since 1970-01
-    return (months // 3 + 1970 * 4).astype(np.int64)
-
-
-def _qi_start(qi: Any) -> pd.Timestamp:
-    qi = int(qi)
-    return pd.Timestamp(qi // 4, 3 * (qi % 4) + 1, 1)
-
-
-def quarter_starts(qi: pd.Series) -> pd.Series:
-    """First day of each quarter index (year * 4 + quarter - 1), for a whole column at once."""
-    starts = {q: _qi_start(q) for q in pd.unique(qi)}
-    return qi.map(starts).astype("datetime64[ns]")
-
-
-def quarter_index_of(day: pd.Timestamp) -> int:
-    """The quarter index (year * 4 + quarter - 1) of one day."""
-    return int(day.year * 4 + (day.month - 1) // 3)
 
 
 @dataclass(frozen=True)
@@ -167,13 +146,13 @@ class CellLayout:
         selected = np.array([name in wanted for name in roster.names], dtype=bool)
         return cls(nd=len(roster.names), q0=q0,
                    nq=max(quarter_index_of(scope.end) - q0, 1), w0=quarter_index_of(scope.start) - q0,
-                   first_day=_epoch_day(_qi_start(q0)), end_day=_epoch_day(scope.end), selected=selected)
+                   first_day=_epoch_day(index_start(q0)), end_day=_epoch_day(scope.end), selected=selected)
 
     def quarter_tables(self) -> tuple[np.ndarray, np.ndarray]:
         """Per day from ``first_day`` to ``end_day``: its quarter offset and its day within the quarter (int16)."""
-        days = pd.date_range(_qi_start(self.q0), periods=self.end_day - self.first_day, freq="D")
+        days = pd.date_range(index_start(self.q0), periods=self.end_day - self.first_day, freq="D")
         quarter = (quarter_index(days.to_numpy()) - self.q0).astype(np.int32)
-        starts = np.array([_epoch_day(_qi_start(self.q0 + q)) for q in range(self.nq)], dtype=np.int64)
+        starts = np.array([_epoch_day(index_start(self.q0 + q)) for q in range(self.nq)], dtype=np.int64)
         within = (np.arange(self.first_day, self.end_day) - starts[quarter]).astype(np.int16)
         return quarter, within
 

@@ -13,7 +13,7 @@ import pandas as pd
 from careerconv.records.schema import COACH_ID, HORIZON_MONTHS, SKILL
 from careerconv.rules import privacy
 from .constants import DEPARTMENT, N
-from .scope import period_label, quarter_label
+from .quarters import period_label, quarter_label
 
 
 # Per table column: (header, format). Formats: text, int, pct, num (one decimal), signed, quarter, months.

@@ -21,7 +21,8 @@ from careerconv.rules import privacy
 from .constants import BANDS, DEPARTMENT, DISTRIBUTION_BARS, LEFT_OUT_ITEM, N, TABLE_TITLES, TREND_LINES
 from .presentation import present
 from .coarsening import Grouping, skill_view
-from .scope import period_label, quarter_label, word_list
+from .quarters import period_label, quarter_label
+from .scope import word_list
 
 
 def _visible(frame: pd.DataFrame, total: bool | None = None) -> pd.DataFrame:

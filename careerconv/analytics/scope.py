@@ -1,7 +1,7 @@
 """Scope.
 
 The report's period in calendar quarters and its departments (:class:`ReportScope`,
-:func:`resolve_scope`, quarter helpers).
+:func:`resolve_scope`; the quarters themselves: :mod:`careerconv.analytics.quarters`).
 """
 
 from __future__ import annotations
@@ -18,33 +18,7 @@ from careerconv.records import schema
 from careerconv.records.schema import DEPARTMENT
 from .constants import DEFAULT_QUARTERS
 from .inputs import RosterFile
-
-
-def _quarter_start(day: pd.Timestamp) -> pd.Timestamp:
-    return pd.Timestamp(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-
-
-def quarter_label(quarter: Any) -> str:
-    """``"2025 Q3"`` for any day of that quarter."""
-    day = pd.Timestamp(quarter)
-    return f"{day.year} Q{(day.month - 1) // 3 + 1}"
-
-
-def period_label(start: Any, until: Any) -> str:
-    """A run of whole quarters as people say it: ``"2025 Q3"``, ``"2025 H1"``, ``"2025"``, ``"2024 Q3–Q4"``.
-
-    ``until`` is the first day after the run.
-    """
-    first, last = pd.Timestamp(start), pd.Timestamp(until) - pd.Timedelta(days=1)
-    if first.year == last.year and first.month == 1 and last.month == 12:
-        return f"{first.year}"
-    if first.year == last.year and (first.month, last.month) in ((1, 6), (7, 12)):
-        return f"{first.year} H{1 if first.month == 1 else 2}"
-    if quarter_label(first) == quarter_label(last):
-        return quarter_label(first)
-    if first.year == last.year:
-        return f"{quarter_label(first)}–Q{(last.month - 1) // 3 + 1}"
-    return f"{quarter_label(first)}–{quarter_label(last)}"
+from .quarters import quarter_label, quarter_start
 
 
 @dataclass(frozen=True)
@@ -116,7 +90,7 @@ class ReportScope:
             ``("start", q)``: the period from ``q`` to this end; ``("end", q)``: from this start up to ``q``
             (exclusive).
         """
-        latest = _quarter_start(pd.Timestamp(self.as_of) + pd.Timedelta(days=1))
+        latest = quarter_start(pd.Timestamp(self.as_of) + pd.Timedelta(days=1))
         ends = [q for q in pd.date_range(self.start + pd.DateOffset(months=3), latest, freq="QS") if q != self.end]
         if self.start == self.default_start:
             first = self.first_quarter
@@ -203,19 +177,19 @@ def resolve_scope(roster: pd.DataFrame | RosterFile, as_of: Any, period_start: A
     """
     k = privacy.check_k(k)
     as_of_date = _parse_day(as_of, "as_of")
-    first = None if first_date is None or pd.isna(first_date) else _quarter_start(pd.Timestamp(first_date))
-    end = _quarter_start(pd.Timestamp(as_of_date) + pd.Timedelta(days=1))
+    first = None if first_date is None or pd.isna(first_date) else quarter_start(pd.Timestamp(first_date))
+    end = quarter_start(pd.Timestamp(as_of_date) + pd.Timedelta(days=1))
     # What ends the period, as a reader names it: the report date (as of) or the period's own end.
     ends = f"the report date (as of) {as_of_date}"
     last_day = None
     if not _blank(period_end):
         last_day = _parse_day(period_end, "period_end")
-        by_end = _quarter_start(pd.Timestamp(last_day)) + pd.DateOffset(months=3)
+        by_end = quarter_start(pd.Timestamp(last_day)) + pd.DateOffset(months=3)
         if by_end < end:
             end, ends = by_end, f"the period's end {last_day}"
     start_day = None if _blank(period_start) else _parse_day(period_start, "period_start")
     if start_day is not None:
-        start = _quarter_start(pd.Timestamp(start_day))
+        start = quarter_start(pd.Timestamp(start_day))
     else:
         # Two years by default: long enough for trends, and its first quarter is a busy one, not the
         # thin start of the history (figures whose first quarter has few people must be hidden).

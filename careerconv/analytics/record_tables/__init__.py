@@ -40,9 +40,9 @@ import pandas as pd
 from careerconv.records.schema import CADENCE_MONTHS, COACH_ID, CONVERSATION_ID, DATE, EMPLOYEE_ID, SKILL, STATUS
 from careerconv.rules import cadence
 from ..constants import DEPARTMENT, N, band_labels
-from ..levels import Piece, neighbour_counts
+from ..levels import Piece, neighbour_counts, sort_codes
 from ..scope import ReportScope
-from .codes import DepartmentOf, departments, in_draft, isin, sort_codes, stable_order
+from .codes import DepartmentOf, departments, in_draft, isin, stable_order
 from .context import Context
 from .follow_through import action_items_piece, cadence_piece, cadence_rows, coach_piece, item_rows, overview_piece
 from .measured import Measurement, TargetCodes, measured_targets

@@ -1,9 +1,8 @@
 """The lookups and numberings the record tables share: each id's department (:func:`departments`,
-:class:`DepartmentOf`), text looked
-up in Arrow (:func:`isin`, :func:`positions`), whole numbers in the sort order of values (:func:`sort_codes`), a
-stable sort of whole numbers (:func:`stable_order`), and which ratings were given in a draft conversation
-(:func:`in_draft`). Whole numbers in the order they first occur are
-:func:`careerconv.analytics.levels.groups_in_order`."""
+:class:`DepartmentOf`), text looked up in Arrow (:func:`isin`, :func:`positions`), a stable sort of whole numbers
+(:func:`stable_order`), and which ratings were given in a draft conversation (:func:`in_draft`). Whole numbers
+in the order values first occur, or in their sort order, are :func:`careerconv.analytics.levels.groups_in_order`
+and :func:`careerconv.analytics.levels.sort_codes`."""
 
 from __future__ import annotations
 
@@ -108,11 +107,6 @@ def positions(values: pd.Series, distinct: pd.Series) -> np.ndarray:
     found = pc.index_in(pa.array(values, from_pandas=True).cast(pa.large_string()),
                         value_set=pa.array(distinct, from_pandas=True).cast(pa.large_string()))
     return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-
-
-def sort_codes(values: pd.Series) -> np.ndarray:
-    """Whole numbers in the sort order of ``values`` (equal values share one; a missing value: -1)."""
-    return pd.factorize(values, sort=True, use_na_sentinel=True)[0]
 
 
 def in_draft(ratings: pd.DataFrame, drafts: pd.Series) -> np.ndarray:

@@ -13,8 +13,8 @@ import pandas as pd
 from careerconv.records import schema
 from careerconv.records.schema import CONVERSATION_ID, DATE, EMPLOYEE_ID, SKILL
 from ..constants import DEPARTMENT, N
-from ..levels import (Piece, distinct_pairs, first_of_codes, groups_in_order, level_piece, no_contributions,
-                      quarter_months)
+from ..levels import Piece, distinct_pairs, first_of_codes, groups_in_order, level_piece, no_contributions
+from ..quarters import month_starts, quarter_months
 from ..scope import ReportScope
 from .codes import DepartmentOf, departments, positions
 from .context import Context
@@ -186,7 +186,7 @@ class _Wanted:
         return pd.DataFrame({"skill_id": cells // quarters // width + lowest,
                              DEPARTMENT: self.names.take(np.where(department == len(self.names), -1, department),
                                                          allow_fill=True),
-                             "quarter": months.astype("datetime64[M]").astype("datetime64[ns]"), "n": n})
+                             "quarter": month_starts(months), "n": n})
 
 
 def _person_codes(ids: pd.Series) -> np.ndarray:

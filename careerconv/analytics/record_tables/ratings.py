@@ -13,9 +13,9 @@ from careerconv.records import schema
 from careerconv.records.schema import DATE, EMPLOYEE_ID, RECORD_ID, SELF_RATING, SKILL
 from careerconv.rules import followup
 from ..constants import DEPARTMENT, N
-from ..levels import (Piece, combined_codes, groups_in_order, level_piece, month_numbers, no_contributions,
-                      quarter_months)
-from .codes import DepartmentOf, departments, in_draft, sort_codes, stable_order
+from ..levels import Piece, combined_codes, groups_in_order, level_piece, no_contributions, sort_codes
+from ..quarters import first_months, month_numbers, month_starts, quarter_months
+from .codes import DepartmentOf, departments, in_draft, stable_order
 from .context import Context
 from .measures import ALL_SKILLS, GRAINS, PERIODS
 
@@ -76,7 +76,7 @@ def rated_rows(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context,
     same = person[1:] == person[:-1]
     months = months[by_person]
     for grain, per in GRAINS:
-        bucket = _first_month(months, per)
+        bucket = first_months(months, per)
         next_same = np.flatnonzero(same & (bucket[1:] == bucket[:-1]))
         later = np.full(len(rows), len(rows), dtype=np.int64)
         later[by_person[next_same]] = by_person[next_same + 1]
@@ -133,7 +133,7 @@ def rating_periods_piece(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context,
     employee_by_month, months_by_month, rating_by_month, day_by_month = (
         column[by_month] for column in (employee, months, rating, day))
     for grain_code, (grain, per) in enumerate(GRAINS):
-        bucket = _first_month(months, per)  # cut to the period below
+        bucket = first_months(months, per)  # cut to the period below
         # The latest rating of each employee, skill and bucket: no later one of theirs in the period.
         latest_rows = rated[f"later_{grain}"].to_numpy()[first:stop] >= stop
         found = np.flatnonzero(latest_rows)
@@ -143,7 +143,7 @@ def rating_periods_piece(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context,
         width = int(bucket.max()) + 1 - lowest if len(bucket) else 1
         ordered = latest_rows[by_month]
         key, mean, latest = _bucket_means(
-            employee_by_month[ordered] * width + _first_month(months_by_month[ordered], per) - lowest,
+            employee_by_month[ordered] * width + first_months(months_by_month[ordered], per) - lowest,
             rating_by_month[ordered], day_by_month[ordered])
         columns.append([key // width, np.full(len(key), grain_code), key % width + lowest,
                         np.full(len(key), ALL_SKILLS), mean, latest])
@@ -166,12 +166,6 @@ def rating_periods_piece(ratings: pd.DataFrame, drafts: pd.Series, ctx: Context,
     if not ctx.sizes_only:
         piece.contrib = trends.contributions(day)
     return piece
-
-
-def _first_month(months: np.ndarray, per: int) -> np.ndarray:
-    """The first month of the calendar bucket of ``per`` months (a grain of :data:`GRAINS`) of each month (months
-    since 1970)."""
-    return months - months % 12 % per
 
 
 def _bucket_means(key: np.ndarray, rating: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -296,7 +290,7 @@ class _Trends:
             cells, n = cells[order], np.bincount(cell, minlength=len(cells))[order]
         quarters = (cells % widths[-1]) * 3 + quarter.min()
         return self.keys(cells // widths[-1]).assign(
-            quarter=quarters.astype("datetime64[M]").astype("datetime64[ns]"), n=n)
+            quarter=month_starts(quarters), n=n)
 
 
 def _numbered(key: np.ndarray, size: int, parts: list[np.ndarray], widths: list[int]) -> tuple[np.ndarray, int]:
