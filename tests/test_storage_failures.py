@@ -290,18 +290,123 @@ def test_a_checkin_left_while_the_disk_is_full_keeps_what_was_typed(h: Harness, 
 # --------------------------------------------------------------------------- a read-only data folder
 
 
-@pytest.mark.parametrize("argv", [["validate"], ["import", "roster", "{roster}"], ["export", "--employee", "E001",
-                                                                                    "{out}"]])
-def test_a_read_only_data_folder_is_named_with_what_to_do(small_org: Path, tmp_path: Path, capsys, monkeypatch,
-                                                          argv: list[str]):
+def test_a_write_to_a_read_only_data_folder_is_named_with_what_to_do(small_org: Path, tmp_path: Path, capsys,
+                                                                     monkeypatch):
     Store(small_org).roster().to_csv(tmp_path / "roster.csv", index=False)
-    argv = [a.format(roster=tmp_path / "roster.csv", out=tmp_path / "export") for a in argv]
     with read_only(monkeypatch, small_org):
-        code, _, err = run(capsys, "--data", str(small_org), *argv)
+        code, _, err = run(capsys, "--data", str(small_org), "import", "roster", str(tmp_path / "roster.csv"))
     assert code == 1 and "Traceback" not in err
     assert f"error: cannot write {small_org / '.locks'}" in err and "read-only file system" in err, err
     assert "that file system is mounted read-only: make it writable" in err
-    assert not (tmp_path / "export").exists()
+
+
+# Commands that only read the data folder (their results written elsewhere), and what each writes.
+_READERS = [(["validate"], None), (["due"], None),
+            (["export", "skill_ratings", "-o", "{out}/ratings.csv"], "ratings.csv"),
+            (["export", "--employee", "E001", "{out}/E001"], "E001"),
+            (["hr-report", "--as-of", "2026-10-01", "--min-group-size", "3", "--csv", "{out}/hr",
+              "-o", "{out}/hr.html"], "hr")]
+
+
+@pytest.mark.parametrize("argv, made", _READERS)
+def test_a_read_only_data_folder_whose_tables_are_up_to_date_is_read(small_org: Path, tmp_path: Path, capsys,
+                                                                      monkeypatch, argv: list[str], made: str | None):
+    """An HR analyst or auditor may read the data folder but not write it (a read-only share or mount): a command
+    that only reads gives what it gives on a folder it may write, and writes nothing there (found: each of these
+    stopped at the derived tables' lock file, "cannot write .locks/derived.lock")."""
+    Store(small_org).refresh()
+    before = tree(small_org)
+    writable = [a.format(out=tmp_path / "writable") for a in argv]
+    (tmp_path / "writable").mkdir()
+    expected = run(capsys, "--data", str(small_org), *writable)
+    assert tree(small_org) == before
+    (tmp_path / "read-only").mkdir()
+    with read_only(monkeypatch, small_org):
+        code, out, err = run(capsys, "--data", str(small_org), *[a.format(out=tmp_path / "read-only") for a in argv])
+    assert (code, "Traceback" in err) == (expected[0], False), err
+    assert out.replace("read-only", "writable") == expected[1]
+    assert tree(small_org) == before
+    if made:
+        written, wanted = _made(tmp_path / "read-only" / made), _made(tmp_path / "writable" / made)
+        assert wanted and sorted(written) == sorted(wanted)
+        if made != "E001":  # the same figures (an export of one person says when it was made)
+            assert written == wanted
+
+
+def _made(path: Path) -> dict[str, bytes]:
+    """What a command wrote at ``path``: the file, or every file in the folder, and its bytes."""
+    return {"": path.read_bytes()} if path.is_file() else tree(path) if path.is_dir() else {}
+
+
+def test_tables_behind_the_records_of_a_read_only_folder_are_named_with_who_can_bring_them_up_to_date(
+        small_org: Path, capsys, monkeypatch):
+    store = Store(small_org)
+    store.refresh()
+    folder = store.employee_dir("conversation", "E001")
+    os.utime(folder, ns=(folder.stat().st_atime_ns, folder.stat().st_mtime_ns + 1_000_000))  # a record changed
+    before = tree(small_org)
+    with read_only(monkeypatch, small_org):
+        code, _, err = run(capsys, "--data", str(small_org), "due")
+        with pytest.raises(OSError) as full:
+            Store(small_org).refresh(full=True)
+    assert code == 1 and "Traceback" not in err
+    assert f"error: cannot bring the derived tables in {small_org / 'derived'} up to date: they are behind the " \
+           "records: 1 employee(s) whose records changed since the last refresh; and the data folder cannot be " \
+           f"written here (read-only file system: {small_org / '.locks' / 'derived.lock'}); nothing was changed. " \
+           f"Someone who may write it runs `careerconv --data {small_org} refresh`" in err, err
+    assert "that file system is mounted read-only: make it writable" in err
+    assert full.value.errno == errno.EROFS and "a full rebuild was asked for" in str(full.value)
+    assert tree(small_org) == before
+
+
+def test_validate_on_a_read_only_folder_checks_everything_and_leaves_the_temp_files(small_org: Path, capsys,
+                                                                                    monkeypatch):
+    left = Store(small_org).employee_dir("conversation", "E001") / ".E001-20250101.json.1234.tmp"
+    left.write_bytes(b"{")  # a save killed halfway
+    (small_org / "conversations" / "E001" / "E001-20250301.json").write_text("{ not json")
+    with read_only(monkeypatch, small_org):
+        code, out, err = run(capsys, "--data", str(small_org), "validate")
+    assert code == 1 and "Traceback" not in err
+    assert "1 problem(s)" in out and "E001-20250301.json" in out  # the damaged record is still found
+    assert "1 temp file(s) left by interrupted processes (never data) stay: this data folder cannot be written " \
+           "here" in err
+    assert left.exists()
+    assert run(capsys, "--data", str(small_org), "validate")[0] == 1  # where it may write, it removes them
+    assert not left.exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid"), reason="POSIX permissions")
+def test_a_data_folder_shared_without_write_permission_is_read(small_org: Path, tmp_path: Path, capsys):
+    """The same with the folder's real permissions (no write bit for anyone), the command run by a user who may not
+    write there; as root (CI), root's power to write anywhere is dropped for the command (``setpriv``)."""
+    import shutil
+    import subprocess
+    import sys
+
+    Store(small_org).refresh()
+    before = tree(small_org)
+    for path in [small_org, *small_org.rglob("*")]:
+        path.chmod(path.stat().st_mode & ~0o222)
+    command = [sys.executable, "-m", "careerconv.cli", "--data", str(small_org)]
+    if os.geteuid() == 0:
+        if shutil.which("setpriv") is None:
+            pytest.skip("as root, setpriv (util-linux) is needed to run a command that may not write")
+        dropped = "-dac_override,-dac_read_search,-fowner"
+        command = ["setpriv", f"--bounding-set={dropped}", f"--inh-caps={dropped}", *command]
+    try:
+        done = subprocess.run([*command, "export", "skill_ratings", "-o", str(tmp_path / "ratings.csv")],
+                              capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+        refused = subprocess.run([*command, "import", "roster", str(small_org / "roster.csv")],
+                                 capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    finally:
+        for path in [small_org, *small_org.rglob("*")]:
+            path.chmod(path.stat().st_mode | 0o200)
+    assert done.returncode == 0, done.stderr
+    assert "Wrote 2 row(s) of skill_ratings" in done.stderr
+    assert refused.returncode == 1 and "permission denied" in refused.stderr  # writing is still refused, and said
+    assert tree(small_org) == before
+    assert main(["--data", str(small_org), "export", "skill_ratings", "-o", str(tmp_path / "writable.csv")]) == 0
+    assert (tmp_path / "ratings.csv").read_bytes() == (tmp_path / "writable.csv").read_bytes()
 
 
 def test_an_autosave_on_a_data_folder_turned_read_only_is_saved_once_it_is_writable(h: Harness, monkeypatch):

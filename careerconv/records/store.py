@@ -347,6 +347,10 @@ _DISK_ADVICE = {
 }
 
 
+# The errors of a data folder this process may read but not write: its permissions, or a read-only mount.
+_NOT_WRITABLE = (errno.EACCES, errno.EPERM, errno.EROFS)
+
+
 def cannot_write(path: Path, exc: OSError) -> OSError:
     """``exc`` worded for the file that was to be written, not for a folder or temp file on the way to it: which
     file, why, that the file as it was is still there (or that nothing was written), and what to do.
@@ -409,7 +413,8 @@ def is_temp_file(name: str) -> bool:
 
 class _Lock(FileLock):
     """A lock file of the data folder; taking it opens the file for writing, so a read-only data folder (or a
-    full one, where the file is missing) refuses even a read: the error names the lock file and says why."""
+    full one, where the file is missing) refuses it: the error names the lock file and says why (a reader who may
+    not write finds up-to-date derived tables without it, see :meth:`Store.refresh`)."""
 
     def acquire(self, *args, **kwargs):
         try:
@@ -436,6 +441,7 @@ class Store:
         self._roster_cache: tuple[tuple, pd.DataFrame, dict[str, int] | None] | None = None
         self._temp_seen: set[str] = set()  # employees whose folders held temp files when last read
         self.swept: list[Path] = []  # temp files the last validate removed
+        self.unswept: list[Path] = []  # and those it found but could not remove (the folder cannot be written)
         if recover and (self.root / STAGING_DIR).is_dir():
             self.recover_batches()
 
@@ -1288,6 +1294,12 @@ class Store:
             removed += _unlink_all(p for p in self.locks_dir.iterdir() if p.name not in wanted and p.is_file())
         return removed
 
+    def temp_files(self) -> list[Path]:
+        """The temp files killed processes left behind (what :meth:`sweep_temp_files` removes), sorted."""
+        folders = [self.derived_dir] + [self.root / sub for sub in _RECORD_DIRS.values()]
+        found = [p for f in folders if f.is_dir() for p in f.rglob(".*.tmp")] + list(self.root.glob(".*.tmp"))
+        return sorted(p for p in found if p.is_file())
+
     def _sweep_derived_temp(self) -> list[Path]:
         # Only ever called with the derived lock held: nobody else is writing there.
         if not self.derived_dir.is_dir():
@@ -1361,23 +1373,23 @@ class Store:
         re-read; only the parts holding them are rewritten. ``full=True``
         rebuilds everything from the record files. ``progress(done, total)``,
         if given, is called after each part is rewritten.
+
+        A data folder this process may read but not write (its permissions, a read-only mount: the derived lock
+        cannot be taken) is left as it is: with tables up to date with the records, there is nothing to do and
+        they are read as they are; otherwise the error (:class:`PermissionError`, or :class:`OSError` with
+        ``errno.EROFS``) says what is behind and who can bring it up to date.
         """
         started = time.perf_counter()
-        with self.lock("derived"):
+        try:
+            lock = self.lock("derived")
+            lock.acquire()
+        except OSError as exc:
+            if exc.errno not in _NOT_WRITABLE:
+                raise
+            return self._read_only_refresh(exc, full, started)
+        try:
             manifest = new_manifest() if full else self._load_manifest()
-            known: dict[str, list[int]] = manifest["employees"]
-            # Signatures are taken before reading files: a write racing with us
-            # changes the folder time again and is picked up next time.
-            current = self._signatures()
-            changed = {e for e, s in current.items() if known.get(e) != s} | (set(known) - set(current))
-            # A part that cannot be read, or was written with another schema
-            # (an older version of careerconv), is rebuilt from the records.
-            damaged = {b for b in range(N_BUCKETS) for t, tbl in schema.DERIVED_TABLES.items()
-                       if self.part_path(t, b).exists() and not _part_matches(self.part_path(t, b), tbl)}
-            if full:
-                damaged = set(range(N_BUCKETS))
-            if damaged:
-                changed |= {e for e in current if bucket_of(e) in damaged}
+            current, changed, damaged = self._behind(manifest, full)
             # Per employee, the record files the tables leave out (they could not be read): every reader of
             # the tables can say so (records_left_out), not only the refresh that met them.
             left_out: dict[str, list[str]] = {e: p for e, p in manifest.get("left_out", {}).items() if e in current}
@@ -1421,9 +1433,53 @@ class Store:
                 manifest["employees"] = current
                 manifest["left_out"] = left_out
                 atomic_write_bytes(self.manifest_path, json.dumps(manifest).encode("utf-8"))
+        finally:
+            lock.release()
         if self._temp_seen:  # a killed save's temp file changed its folder, so it was read just now
             self.sweep_temp_files(set(self._temp_seen))
         return RefreshReport(len(changed), len(by_bucket), time.perf_counter() - started)
+
+    def _behind(self, manifest: dict, full: bool = False) -> tuple[dict[str, list[int]], set[str], set[int]]:
+        """What a refresh has to read again, by ``manifest`` (the last refresh's): the signatures of the record
+        folders now, the employees whose records changed since (or are gone) and the parts to rebuild whole
+        (every part if ``full``)."""
+        known: dict[str, list[int]] = manifest["employees"]
+        # Signatures are taken before reading files: a write racing with us
+        # changes the folder time again and is picked up next time.
+        current = self._signatures()
+        changed = {e for e, s in current.items() if known.get(e) != s} | (set(known) - set(current))
+        # A part that cannot be read, or was written with another schema
+        # (an older version of careerconv), is rebuilt from the records.
+        damaged = {b for b in range(N_BUCKETS) for t, tbl in schema.DERIVED_TABLES.items()
+                   if self.part_path(t, b).exists() and not _part_matches(self.part_path(t, b), tbl)}
+        if full:
+            damaged = set(range(N_BUCKETS))
+        if damaged:
+            changed |= {e for e in current if bucket_of(e) in damaged}
+        return current, changed, damaged
+
+    def _read_only_refresh(self, refused: OSError, full: bool, started: float) -> RefreshReport:
+        """:meth:`refresh` where this process may read the data folder but not write it (``refused``: the derived
+        lock could not be taken): nothing to do when the tables are up to date with the records (they are read as
+        they are, without the lock: a refresh by someone else may replace parts meanwhile), else an error of the
+        same kind saying what is behind and who can bring it up to date."""
+        _, changed, damaged = self._behind(self._load_manifest())
+        stale = self._stale_parts()
+        if not (full or changed or damaged or stale):
+            return RefreshReport(0, 0, time.perf_counter() - started)
+        counts = ((len(changed), "employee(s) whose records changed since the last refresh"),
+                  (len(damaged), "damaged part(s)"), (len(stale), "part(s) of an older layout"))
+        why = "a full rebuild was asked for" if full else \
+            "they are behind the records: " + ", ".join(f"{n} {what}" for n, what in counts if n)
+        reason = getattr(refused, "reason", None) or (refused.strerror or str(refused)).lower()
+        advice = _DISK_ADVICE.get(refused.errno)
+        error = type(refused)(
+            f"cannot bring the derived tables in {self.derived_dir} up to date: {why}; and the data folder cannot be "
+            f"written here ({reason}: {self.locks_dir / 'derived.lock'}); nothing was changed. Someone who may write "
+            f"it runs `careerconv --data {self.root} refresh` (then the tables are read here as they are)"
+            + (f"; or: {advice}" if advice else ""))
+        error.errno, error.reason = refused.errno, reason
+        raise error
 
     @contextlib.contextmanager
     def bulk_write_derived(self, source: str) -> Iterator["BulkDerivedWriter"]:
@@ -1481,7 +1537,8 @@ class Store:
 
         Each problem that a command fixes says which. Temp files left by killed
         processes are not reported but removed (they are never data); the
-        paths removed are in ``self.swept``. ``progress(done, total)``, if
+        paths removed are in ``self.swept`` (where the folder cannot be written,
+        nothing is removed: those left are in ``self.unswept``). ``progress(done, total)``, if
         given, is called as the employees' record folders are read.
         """
         problems: list[schema.Problem] = []
@@ -1508,7 +1565,13 @@ class Store:
                                            "command held the import lock; once no import is running, any "
                                            "careerconv command (e.g. `careerconv validate`) finishes it "
                                            "if it was committed and removes it if not"))
-        self.swept = self.sweep_temp_files()
+        self.swept, self.unswept = [], []
+        try:
+            self.swept = self.sweep_temp_files()
+        except OSError as exc:
+            if exc.errno not in _NOT_WRITABLE:
+                raise
+            self.unswept = self.temp_files()  # checked, not removed: the folder cannot be written here
         self.problems = []
         # An employee's folder that became a file (on the roster, so it is no stray file) is read as one, to
         # be named.

@@ -24,6 +24,10 @@ def run(args: argparse.Namespace) -> int:
     progress.close()
     if store.swept:
         streams.status(args, f"removed {len(store.swept)} temp file(s) left by interrupted processes (never data)")
+    if store.unswept:
+        streams.status(args, f"{len(store.unswept)} temp file(s) left by interrupted processes (never data) stay: "
+                             "this data folder cannot be written here; `careerconv validate` run by someone who may "
+                             "write it removes them")
     n_records = sum(1 for _ in store.root.glob("*/*/*.json"))
     if not problems:
         streams.result(f"{store.root}: all good ({len(store.roster())} employees, {n_records} records)\n")
