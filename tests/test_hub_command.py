@@ -217,3 +217,49 @@ def test_a_ctrl_c_while_careerconv_hub_prints_its_passwords_stops_the_hub(tmp_pa
     monkeypatch.setattr(hub_command, "print", ctrl_c, raising=False)
     assert cli.main(["--data", str(tmp_path / "data"), "hub"]) == 0
     assert stopped == [True]
+
+
+_FAKE_HUB = """
+import sys, time
+from careerconv import cli
+from careerconv.surfaces.commands import hub as hub_command
+
+class Running:
+    def poll(self):
+        return None
+
+class StartedHub:
+    url, service_url, log_path = "http://127.0.0.1:8000/", "http://127.0.0.1:8000/services/x/", "log"
+    groups, passwords, process = {"coaches": ["e0020"]}, {"e0020": "secret"}, Running()
+
+    def stop(self):
+        print("hub stopped", flush=True)
+
+hub_command.Hub.start = classmethod(lambda cls, *a, **k: StartedHub())
+sys.exit(cli.main(["--data", sys.argv[1], "hub"]))
+"""
+
+
+@pytest.mark.parametrize("stopping", ["SIGINT", "SIGTERM", "SIGHUP"])
+def test_careerconv_hub_started_in_the_background_by_a_script_stops_on_its_signal(tmp_path, stopping):
+    """Found by a hostile test: `careerconv hub &` in a script (where the shell hands a background job SIGINT
+    ignored) did not stop on `kill -INT`, and its hub, proxy and service kept serving; `careerconv app` did."""
+    shutil.copytree(config.SAMPLE_DATA_DIR, tmp_path / "data")
+    process = subprocess.Popen([sys.executable, "-c", _FAKE_HUB, str(tmp_path / "data")], stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    try:
+        lines = []
+        for line in process.stdout:
+            lines.append(line)
+            if line.startswith("Press Ctrl-C to stop."):
+                break
+        assert lines and lines[-1].startswith("Press Ctrl-C"), "".join(lines)
+        process.send_signal(getattr(signal, stopping))
+        assert process.wait(60) == 0
+        assert "hub stopped" in process.stdout.read()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

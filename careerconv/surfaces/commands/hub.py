@@ -270,6 +270,11 @@ def run(args: argparse.Namespace) -> int:
         stop["now"] = True
 
     try:  # from here on, a Ctrl-C stops the hub: one while the passwords are printed too
+        # Even when started from a script in the background, where the shell hands it SIGINT ignored (Python would
+        # then never raise KeyboardInterrupt): as `careerconv app` does. SIGTERM and SIGHUP stop it too.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        for stopping in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(stopping, on_signal)
         print(f"JupyterHub is running at {hub.url}")
         print("  each login signs in with its own password:")
         what = {"coaches": "coach: sees only their own people", "hr": "HR: the HR page, aggregates only",
@@ -279,7 +284,6 @@ def run(args: argparse.Namespace) -> int:
                 print(f"    {login:<12} {hub.passwords[login]}  ({what[group]})")
         print(f"  access log: {state / 'access-log.jsonl'}; hub log: {hub.log_path}")
         print("Press Ctrl-C to stop.", file=sys.stderr)
-        signal.signal(signal.SIGTERM, on_signal)
         while not stop["now"] and hub.process.poll() is None:
             time.sleep(0.5)
     except KeyboardInterrupt:
