@@ -10,6 +10,8 @@ of JavaScript):
 * when the page is hidden (another tab, the laptop closed) or closed
   (``visibilitychange`` / ``pagehide``) the page sends ``{"event": "hidden"}``:
   the app saves what is pending at once instead of after its debounce;
+* a text box sent on Enter (class ``cc-send-on-enter``) has its text sent before the Enter (ipywidgets sends
+  the Enter first), so the kernel acts on what is in the box;
 * buttons named in words (:func:`careerconv.surfaces.app.widgets.named`) are
   given their tooltip as ``aria-label``, toggle buttons ``aria-pressed``, and
   buttons that show and hide a part (:func:`careerconv.surfaces.app.widgets.expander`)
@@ -58,9 +60,22 @@ function watchNames(el) {
   return () => observer.disconnect();
 }
 
+// A text box that is sent on Enter (class cc-send-on-enter, synced only when its text is committed): its text
+// goes to the kernel before the Enter. ipywidgets sends the Enter ("submit") at the keypress and the text only at
+// the change event the browser fires after it, so the kernel would act on the text sent before (found: a skill
+// typed fast and added with Enter came as "Mentorin", and the rest of the word stayed in the box ahead of the
+// next one). A change event first sends it; a click on a button needs nothing: the box's change comes as it
+// loses the focus, before the click.
+function sendBeforeEnter(event) {
+  const box = event.target;
+  if (event.key !== 'Enter' || !box || box.tagName !== 'INPUT' || !box.closest('.cc-send-on-enter')) return;
+  box.dispatchEvent(new Event('change', { bubbles: true }));
+}
+
 function render({ model, el }) {
   el.classList.add('cc-page-bridge');
   const unwatchNames = watchNames(el);
+  document.addEventListener('keypress', sendBeforeEnter, true);
   const current = () => decodeURIComponent(window.location.hash.replace(/^#/, ''));
   const write = () => {
     const place = model.get('place');
@@ -98,6 +113,7 @@ function render({ model, el }) {
   model.on('msg:custom', onMessage);
   return () => {
     unwatchNames();
+    document.removeEventListener('keypress', sendBeforeEnter, true);
     document.removeEventListener('visibilitychange', onVisibility);
     window.removeEventListener('pagehide', hidden);
     model.off('change:place', write);

@@ -470,9 +470,13 @@ class SkillsEditor(Editor):
         if dreams is not None:
             dreams.reorder_listeners.append(self._dreams_moved)
         self.cards: list[SkillCard] = []
+        # Its text is sent when committed (the box loses the focus, or Enter: the page bridge sends it before the
+        # Enter), not at each keystroke: ipywidgets holds back keystrokes while the kernel is busy with one but
+        # sends a click or Enter at once, so "+ Add skill" could come before the last letters typed.
         self.input = named(classed(widgets.Combobox(placeholder="Type a skill, or pick one your organisation already "
-                                                    "uses", options=[], ensure_option=False, layout=flex("60%")),
-                                   "cc-skill-input"), "A skill to add")
+                                                    "uses", options=[], ensure_option=False, layout=flex("60%"),
+                                                    continuous_update=False),
+                                   "cc-skill-input", "cc-send-on-enter"), "A skill to add")
         self.add_button = button("+ Add skill", "cc-primary", "cc-add-skill")
         self.on_click(self.add_button, self.add_from_input)
         with warnings.catch_warnings():  # Enter in the box adds the skill (ipywidgets' only Enter event)
@@ -513,10 +517,18 @@ class SkillsEditor(Editor):
         # Use the organisation's spelling when the coach typed a known skill differently.
         known = {schema.skill_key(n): n for n in self.ctx.skill_names()}  # suggestions: organisation + history
         name = known.get(schema.skill_key(name), name)
-        self.add_skill(name)
+        # The box is emptied first, so that the page has it before the coach types the next skill (emptied after
+        # the card is built, it came after the first letters typed, and took them: "Negotiation" as "otiation").
+        typed = self.input.value
         with self.loading():
             self.input.value = ""
         self.message.value = ""
+        try:
+            self.add_skill(name)
+        except BaseException:
+            with self.loading():
+                self.input.value = typed
+            raise
 
     def add_skill(self, name: str) -> SkillCard:
         """Add a card for a new skill and report the edit."""
