@@ -167,7 +167,8 @@ def test_a_skill_typed_fast_and_added_at_once_comes_whole(browser, voila_server)
     """Found by a hostile test: "Mentoring" typed 15 ms a letter and added with Enter came as "Mentorin", and the
     last letter stayed in the box ahead of the next skill ("MentoringNegotiation"): ipywidgets held back the
     keystrokes while the kernel was busy with one but sent the Enter (and a click on "+ Add skill") at once.
-    Typed with no pause at all here, added with Enter and with the button, each after the one before is in."""
+    Typed with no pause at all here, added with Enter and with the button, each after the one before is in; then
+    several typed one after the other, each added with Enter."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.set_default_timeout(WAIT)
     page.goto(voila_server.url)
@@ -190,6 +191,16 @@ def test_a_skill_typed_fast_and_added_at_once_comes_whole(browser, voila_server)
         added.append(word)
         page.wait_for_function(f"() => document.querySelectorAll('.cc-skill-card').length === {len(added)}")
         page.wait_for_function("() => document.querySelector('.cc-skill-input input').value === ''")
+    assert page.locator(".cc-skill-card .cc-skill-name").all_inner_texts() == added
+    # One after the other without waiting, 30 ms a letter: the letters typed after an Enter, before the kernel
+    # empties the box, stay in it (found: "Coaching" right after "Pairing" came as "aching").
+    box.click()
+    for word in ("Pairing", "Coaching", "Writing", "Hiring"):
+        page.keyboard.type(word, delay=30)
+        page.keyboard.press("Enter")
+        added.append(word)
+    page.wait_for_function(f"() => document.querySelectorAll('.cc-skill-card').length === {len(added)}")
+    page.wait_for_function("() => document.querySelector('.cc-skill-input input').value === ''")
     assert page.locator(".cc-skill-card .cc-skill-name").all_inner_texts() == added
     page.close()
 

@@ -11,7 +11,8 @@ of JavaScript):
   (``visibilitychange`` / ``pagehide``) the page sends ``{"event": "hidden"}``:
   the app saves what is pending at once instead of after its debounce;
 * a text box sent on Enter (class ``cc-send-on-enter``) has its text sent before the Enter (ipywidgets sends
-  the Enter first), so the kernel acts on what is in the box;
+  the Enter first), so the kernel acts on what is in the box; when the kernel then empties the box, letters
+  typed after the Enter stay;
 * buttons named in words (:func:`careerconv.surfaces.app.widgets.named`) are
   given their tooltip as ``aria-label``, toggle buttons ``aria-pressed``, and
   buttons that show and hide a part (:func:`careerconv.surfaces.app.widgets.expander`)
@@ -69,7 +70,34 @@ function watchNames(el) {
 function sendBeforeEnter(event) {
   const box = event.target;
   if (event.key !== 'Enter' || !box || box.tagName !== 'INPUT' || !box.closest('.cc-send-on-enter')) return;
+  keepTypedAfter(box);
+  sentOnEnter.set(box, { text: box.value, at: performance.now() });
   box.dispatchEvent(new Event('change', { bubbles: true }));
+}
+
+// The kernel empties the box once it has taken the text; letters typed after the Enter, before that reaches the
+// page, stay (found: "Negotiation" typed right after adding "Mentoring" came as "otiation"). ipywidgets shows the
+// kernel's value through the box's value setter: an emptying within 2 s of an Enter takes the text sent off the
+// front of the box instead.
+const sentOnEnter = new WeakMap();
+const nativeValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value');
+function keepTypedAfter(box) {
+  if (Object.prototype.hasOwnProperty.call(box, 'value')) return;
+  Object.defineProperty(box, 'value', {
+    configurable: true,
+    get() { return nativeValue.get.call(this); },
+    set(value) {
+      const sent = sentOnEnter.get(this);
+      const shown = nativeValue.get.call(this);
+      sentOnEnter.delete(this);
+      if (value === '' && sent && performance.now() - sent.at < 2000 && shown.length > sent.text.length
+          && shown.startsWith(sent.text)) {
+        nativeValue.set.call(this, shown.slice(sent.text.length));
+      } else {
+        nativeValue.set.call(this, value);
+      }
+    },
+  });
 }
 
 function render({ model, el }) {
