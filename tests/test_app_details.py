@@ -30,6 +30,24 @@ def test_enter_in_the_skill_box_adds_the_skill(h: Harness):
     assert [c.name for c in skills.cards] == ["Public speaking"]
 
 
+def test_a_skill_that_cannot_be_added_stays_typed_in_the_box(h: Harness, monkeypatch):
+    """The box is emptied before the skill's card is built (so the page has it sooner); if building the card fails,
+    the coach's text comes back and the error is shown."""
+    app = h.app
+    app.select_employee("E002")
+    app.start_conversation()
+    skills = app.editor("skills")
+
+    def broken(name):
+        raise RuntimeError("the card could not be built")
+
+    monkeypatch.setattr(skills, "add_skill", broken)
+    skills.input.value = "Public speaking"
+    skills.add_button.click()
+    assert skills.input.value == "Public speaking" and skills.cards == []
+    assert "the card could not be built" in app.errors.text and app.errors.widget.layout.display != "none"
+
+
 @pytest.mark.parametrize("typed, weeks, says", [
     ("3", 3, ""), (" 12 ", 12, ""), ("abc", None, "“abc” is not a number of weeks"),
     ("999", None, "999 weeks is outside 1 to 26"), ("0", None, "outside 1 to 26"), ("", None, "Type how many"),

@@ -63,11 +63,6 @@ def month_starts(months: np.ndarray) -> np.ndarray:
     return np.asarray(months, dtype=np.int64).astype("datetime64[M]").astype("datetime64[ns]")
 
 
-def to_quarter(dates: pd.Series) -> pd.Series:
-    """The first day of each date's calendar quarter (NaT stays NaT)."""
-    return pd.Series(month_starts(quarter_months(dates)), index=dates.index)
-
-
 # --------------------------------------------------------------------------- quarters counted from year zero
 
 
@@ -77,7 +72,7 @@ def quarter_index(dates: pd.Series | np.ndarray) -> np.ndarray:
 
 
 def quarter_index_of(day: Any) -> int:
-    """The quarter index (year * 4 + quarter - 1) of one day."""
+    """The quarter index (year * 4 + quarter - 1) of one day (the one-day rule the others below are built on)."""
     day = pd.Timestamp(day)
     return int(day.year * 4 + (day.month - 1) // 3)
 
@@ -99,14 +94,13 @@ def quarter_starts(qi: pd.Series) -> pd.Series:
 
 def quarter_start(day: Any) -> pd.Timestamp:
     """The first day of the calendar quarter of ``day`` (its time of day dropped)."""
-    day = pd.Timestamp(day)
-    return pd.Timestamp(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    return index_start(quarter_index_of(day))
 
 
 def quarter_label(quarter: Any) -> str:
     """``"2025 Q3"`` for any day of that quarter."""
-    day = pd.Timestamp(quarter)
-    return f"{day.year} Q{(day.month - 1) // 3 + 1}"
+    qi = quarter_index_of(quarter)
+    return f"{qi // 4} Q{qi % 4 + 1}"
 
 
 def period_label(start: Any, until: Any) -> str:
@@ -122,5 +116,5 @@ def period_label(start: Any, until: Any) -> str:
     if quarter_label(first) == quarter_label(last):
         return quarter_label(first)
     if first.year == last.year:
-        return f"{quarter_label(first)}–Q{(last.month - 1) // 3 + 1}"
+        return f"{quarter_label(first)}–Q{quarter_index_of(last) % 4 + 1}"
     return f"{quarter_label(first)}–{quarter_label(last)}"

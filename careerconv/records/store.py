@@ -1295,9 +1295,10 @@ class Store:
         return removed
 
     def temp_files(self) -> list[Path]:
-        """The temp files killed processes left behind (what :meth:`sweep_temp_files` removes), sorted."""
-        folders = [self.derived_dir] + [self.root / sub for sub in _RECORD_DIRS.values()]
-        found = [p for f in folders if f.is_dir() for p in f.rglob(".*.tmp")] + list(self.root.glob(".*.tmp"))
+        """The temp files killed processes left behind, where :meth:`sweep_temp_files` removes them (the derived
+        tables, the data folder itself, each employee's record folders), sorted."""
+        found = [*(self.derived_dir.rglob(".*.tmp") if self.derived_dir.is_dir() else ()), *self.root.glob(".*.tmp"),
+                 *(p for sub in _RECORD_DIRS.values() for p in (self.root / sub).glob("*/.*.tmp"))]
         return sorted(p for p in found if p.is_file())
 
     def _sweep_derived_temp(self) -> list[Path]:
