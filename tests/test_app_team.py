@@ -107,12 +107,13 @@ def test_team_rows_show_badges_dates_items_and_trends_computed_by_hand(team_org:
     assert ada.next_checkin_due is None  # the conversation itself is overdue: no check-in is listed
     assert [(i.item_id, i.status, i.completed_on) for i in ada.items] == [
         ("a1", "done", "2026-04-15"), ("a2", "in_progress", None)]
-    # Public speaking: baseline 4 on 2 Mar, 5 on 15 Apr. The next target after 1 Oct is the 12-month one
-    # (6 by 2 Mar 2027); on the line from 4 to 6 over 365 days, 44 days in is 4 + 2 * 44/365 = 4.24, and
-    # 5 is more than half a point above it: ahead.
+    # Public speaking: baseline 4 on 2 Mar, 5 on 15 Apr. The 6-month target (5 by 2 Sep) has passed with no
+    # rating since its window opened (60 days before, 4 Jul): that is where the skill stands, due and not measured
+    # (a rating at the next one-on-one measures it). It once read "ahead", from 15 Apr's 5 against the line to
+    # the 12-month target.
     (speaking,) = ada.skills
-    assert (speaking.latest, speaking.latest_date, speaking.status) == (5, "2026-04-15", progress.AHEAD)
-    assert (speaking.next_target, speaking.next_horizon_months, speaking.next_horizon_date) == (6, 12, "2027-03-02")
+    assert (speaking.latest, speaking.latest_date, speaking.status) == (5, "2026-04-15", progress.DUE_NOT_MEASURED)
+    assert (speaking.next_target, speaking.next_horizon_months, speaking.next_horizon_date) == (5, 6, "2026-09-02")
     assert speaking.ratings == (("2026-03-02", 4), ("2026-04-15", 5)) and speaking.spark == sparkline([4, 5])
 
     donald = by_id["E006"]
@@ -144,7 +145,7 @@ def test_team_rows_show_badges_dates_items_and_trends_computed_by_hand(team_org:
     assert items.startswith("1 open · 1 overdue · 1 done")  # a2 was due 1 May
     assert "Done on 15 Apr 2026" in items and "In progress since 15 Apr 2026" in items
     skills = text(rows["E001"].skills_html)
-    assert "Public speaking" in skills and "5 →6" in skills and "ahead" in skills
+    assert "Public speaking" in skills and "5 →5" in skills and "due but not measured" in skills
     assert "cc-trend-behind" in rows["E005"].skills_html
     assert (rows["E006"].conversation_label, rows["E002"].conversation_label) == (
         "Resume draft", "Start conversation")

@@ -697,6 +697,36 @@ def test_current_vs_target_picks_the_next_target():
     assert row["status"] == AHEAD
 
 
+def test_current_vs_target_stands_at_a_passed_target_nothing_measured():
+    """Found reading reports as their employee: "Where you stand today" said "upcoming" (the 12-month target) while
+    the 6-month target was due and not measured, and "on track" from a rating nine months old with the 12-month
+    date passed. A passed target with no rating since its window opened is where the skill stands."""
+    # Rated once, 2024-03-01, long before the 6-month date (2024-07-15): on 2024-08-01 that target is due and
+    # not measured (a rating by 2024-09-13 still measures it), whatever 5 says against the 12-month line.
+    ratings = make_ratings([("e1", T0, "Public speaking", 4, "conversation"),
+                            ("e1", "2024-03-01", "Public speaking", 5)])
+    row = current_vs_target(one_plan(), ratings, "2024-08-01").iloc[0]
+    assert (row["next_horizon_months"], row["next_target"], row["status"]) == (6, 6, DUE_NOT_MEASURED)
+    assert row["next_horizon_date"] == pd.Timestamp("2024-07-15") and pd.isna(row["expected"])
+    assert row["latest_rating"] == 5 and row["latest_date"] == pd.Timestamp("2024-03-01")  # still shown
+    # Only the baseline, the 6-month date passed: the same (it once read "upcoming", the 12-month target).
+    baseline_only = make_ratings([("e1", T0, "Public speaking", 4, "conversation")])
+    row = current_vs_target(one_plan(), baseline_only, "2024-08-01").iloc[0]
+    assert (row["next_horizon_months"], row["status"]) == (6, DUE_NOT_MEASURED)
+    # With the 12-month date passed too, the last passed target is the one: 12 months, 7.
+    row = current_vs_target(one_plan(), ratings, "2025-02-01").iloc[0]
+    assert (row["next_horizon_months"], row["next_target"], row["status"]) == (12, 7, DUE_NOT_MEASURED)
+    # A rating in that target's window, even before its date, measures the skill against the next target.
+    in_window = make_ratings([("e1", "2024-06-01", "Public speaking", 6)])
+    row = current_vs_target(one_plan(), in_window, "2024-08-01").iloc[0]
+    assert row["next_horizon_months"] == 12 and row["status"] != DUE_NOT_MEASURED
+    # A narrower window leaves that rating outside it.
+    row = current_vs_target(one_plan(), in_window, "2024-08-01", window_days=30).iloc[0]
+    assert (row["next_horizon_months"], row["status"]) == (6, DUE_NOT_MEASURED)
+    with pytest.raises(ValueError, match="window_days"):
+        current_vs_target(one_plan(), in_window, "2024-08-01", window_days=-1)
+
+
 def test_current_vs_target_after_every_horizon_uses_the_last():
     ratings = make_ratings([("e1", "2025-09-01", "Public speaking", 8)])
     row = current_vs_target(one_plan(), ratings, "2025-10-01").iloc[0]

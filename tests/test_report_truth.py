@@ -64,7 +64,7 @@ def history(conversations: list[dict], checkins: list[dict] = ()) -> History:
 
 
 def three_skill_plan() -> History:
-    """Plan of 1 Sep 2025: Alpha on track, Beta behind, Gamma on track with its 6-month target missed."""
+    """Plan of 1 Sep 2025: Alpha on track, Beta behind, Gamma's 6-month target due and not measured."""
     plan = conversation("2025-09-01", [("Alpha", 4, (6, 7, 8)), ("Beta", 5, (7, 8, 9)), ("Gamma", 3, (5, 6, 7))],
                         coach=[5, 5, 4])
     return history([plan], [
@@ -81,16 +81,21 @@ def three_skill_plan() -> History:
 def test_summary_line_counts_skills_and_missed_targets():
     report_content = content.build_content(three_skill_plan(), "2026-03-20")
     # Next targets are the 12-month ones. Alpha: line 4 -> 7, 5.45 on 25 Feb, rated 5: on track.
-    # Beta: line 5 -> 8, 6.45 on 25 Feb, rated 5: behind. Gamma: line 3 -> 6, 3.62 on 15 Nov, rated 4.
+    # Beta: line 5 -> 8, 6.45 on 25 Feb, rated 5: behind. Gamma: its 6-month date (1 Mar 2026) has passed and
+    # its latest rating (15 Nov) came before that target's window opened: it stands at that target, not measured
+    # (it once read "on track", from the rating of 15 Nov against the line to the 12-month target).
     statuses = dict(zip(report_content.current["skill"], report_content.current["status"]))
-    assert statuses == {"Alpha": progress.ON_TRACK, "Beta": progress.BEHIND, "Gamma": progress.ON_TRACK}
+    assert statuses == {"Alpha": progress.ON_TRACK, "Beta": progress.BEHIND, "Gamma": progress.DUE_NOT_MEASURED}
+    gamma = report_content.current.set_index("skill").loc["Gamma"]
+    assert (gamma["next_horizon_months"], gamma["next_target"]) == (6, 5)
     counts = content.progress_summary(report_content)
     # Gamma at 6 months: its date (1 Mar 2026) passed 19 days ago with no rating near it, but a rating by
     # 30 April (60 days after the date) still measures it.
     assert counts.skills == 3 and (counts.targets_missed, counts.targets_to_rate) == (0, 1)
     text, alert = render.summary_words(report_content)
-    assert text.replace("\u00a0", " ") == ("2 of 3 skills on track, 1 behind; 1 target due and not rated yet "
-                                           "(a rating by 30 Apr 2026 still counts)") and alert
+    assert text.replace("\u00a0", " ") == ("1 of 3 skills on track, 1 behind, 1 not rated near a target date that "
+                                           "has passed; 1 target due and not rated yet (a rating by 30 Apr 2026 "
+                                           "still counts)") and alert
     page = str(render.header(report_content))
     assert 'id="summary"' in page and html.escape(text) in page
     assert page.index('id="summary"') < page.index("Report date")  # at the top
@@ -153,6 +158,39 @@ def test_coach_ratings_are_shown_beside_the_employees_own():
     assert cells[1].startswith("5 on") and cells[2].startswith("6 on")  # you 5, your coach 6
     gamma = re.search(r"<tr><td[^>]*>Gamma</td>(.*?)</tr>", table).group(1)
     assert re.findall(r"<td[^>]*>(.*?)</td>", gamma)[2].startswith("4 on")  # the coach's rating at the conversation
+
+
+def test_the_open_items_counted_are_those_listed_and_a_replaced_plans_items_are_neither():
+    """Found reading a report as its employee: "4 action items are still open. 16 past their due dates", above a
+    table listing 16 open items: the table and the overdue count took every earlier plan's item no check-in ever
+    mentioned as still open, while the count (and the due list, and the app's check-in) follow the rule that a
+    newer plan replaced them. Now one rule: an earlier plan's item is listed, and counted, only when a check-in
+    kept it open."""
+    old_items = [{"item_id": "a1", "text": "Never followed up", "due": "2025-03-01", "owner": "employee"},
+                 {"item_id": "a2", "text": "Kept going", "due": "2025-04-01", "owner": "employee"},
+                 {"item_id": "a3", "text": "Finished", "due": "2025-05-01", "owner": "employee"}]
+    first = conversation("2025-01-10", [("Alpha", 4, (5, 6, 7))], items=old_items, cadence=6)
+    kept = checkin("2025-03-15", [], conv=first["conversation_id"],
+                   updates=[{"conversation_id": first["conversation_id"], "item_id": "a2", "status": "in_progress"},
+                            {"conversation_id": first["conversation_id"], "item_id": "a3", "status": "done"}])
+    new_items = [{"item_id": "a1", "text": "Late one", "due": "2025-09-01", "owner": "employee"},
+                 {"item_id": "a2", "text": "Not yet due", "due": "2027-01-01", "owner": "coach"}]
+    second = conversation("2025-07-01", [("Alpha", 5, (6, 7, 8))], items=new_items, cadence=6)
+    report_content = content.build_content(history([first, second], [kept]), "2026-03-20")
+    current, still_open, closed = content.action_plan_parts(report_content)
+    assert list(current["text"]) == ["Late one", "Not yet due"]
+    assert list(still_open["text"]) == ["Kept going"]  # the check-in kept it open
+    assert sorted(closed["text"]) == ["Finished", "Never followed up"]
+    plan_html = str(render.action_plan(report_content))
+    assert "Never followed up" not in plan_html and "Kept going" in plan_html
+    assert "From earlier plans: 1 done and 1 replaced by a later plan (no check-in followed it up)" in plan_html
+    listed_open = plan_html.count('data-status="open"') + plan_html.count('data-status="in-progress"') \
+        + plan_html.count('data-status="in_progress"')
+    listed_late = plan_html.count('data-overdue="yes"')
+    steps = html.unescape(re.sub(r"<[^>]+>", "", str(render.next_steps(report_content))))
+    assert f"{listed_open} action items are still open." in steps and listed_open == 3
+    assert f"{listed_late} past their due dates" in steps and listed_late == 2  # "Late one" and "Kept going"
+    assert report_content.due["open_action_items"] == listed_open  # what the due list and the app count
 
 
 def test_overdue_items_are_flagged_and_the_check_in_line_stays_when_the_conversation_is_overdue():

@@ -454,8 +454,7 @@ def progress_at_horizons(
         must be 1-10, horizons positive whole months), a target is listed twice,
         or an argument is invalid.
     """
-    if isinstance(window_days, bool) or not isinstance(window_days, (int, np.integer)) or window_days < 0:
-        raise ValueError(f"window_days must be a whole number of days >= 0, got {window_days!r}")
+    _check_window(window_days)
     tol = _check_tolerance(tolerance)
     columns = list(columns)
     unknown = [c for c in columns if c not in PROGRESS_COLUMNS]
@@ -634,6 +633,7 @@ def current_vs_target(
     *,
     rating_column: str = SELF_RATING,
     tolerance: float = DEFAULT_TOLERANCE,
+    window_days: int = DEFAULT_WINDOW_DAYS,
 ) -> pd.DataFrame:
     """Compare each skill's latest rating with its next target.
 
@@ -646,6 +646,13 @@ def current_vs_target(
     is the baseline, so nothing is measured yet: the status is
     :data:`DUE_NOT_MEASURED` when that target's date has passed, else
     :data:`UPCOMING`.
+
+    A target whose date has passed with no rating since its window opened
+    (``window_days`` before its date) comes first: the row is that target,
+    :data:`DUE_NOT_MEASURED`, whatever an older rating said against a later
+    target (found: "upcoming" beside a 6-month target due and not measured,
+    and "on track" from a rating nine months old with the 12-month target's
+    date passed).
 
     Parameters
     ----------
@@ -670,6 +677,7 @@ def current_vs_target(
         As :func:`progress_at_horizons`.
     """
     tol = _check_tolerance(tolerance)
+    window = _check_window(window_days)
     as_of_day = _to_timestamp(as_of, "as_of").normalize()
     tgt, rat = _prepare(targets, ratings, rating_column, as_of_day)
     tgt = tgt.loc[tgt[DATE] <= as_of_day]
@@ -703,6 +711,21 @@ def current_vs_target(
     )
     next_due = _reached(merged["horizon_date"].to_numpy().view(np.int64), as_of_day)
     status = _classify_values(np.where(measured, latest_val, np.nan), expected, tol, next_due)
+
+    # The last target whose date has passed, when nothing was rated since its window opened: it is due and not
+    # measured, and it is where the skill stands.
+    passed_last = tgt.loc[tgt["horizon_date"] <= as_of_day].drop_duplicates("_key", keep="last")
+    last_due = merged[["_key"]].merge(passed_last[["_key", HORIZON_MONTHS, "horizon_date", "target"]],
+                                      on="_key", how="left")
+    due_ns = last_due["horizon_date"].to_numpy(dtype="datetime64[ns]").view(np.int64)
+    window_opens = due_ns - window * _NS_PER_DAY
+    unmeasured = (due_ns != _NAT) & (~measured | (latest_ns < window_opens))
+    if unmeasured.any():
+        merged = merged.copy()
+        for column in (HORIZON_MONTHS, "horizon_date", "target"):
+            merged.loc[unmeasured, column] = last_due.loc[unmeasured, column].to_numpy()
+        status = np.where(unmeasured, DUE_NOT_MEASURED, status)
+        expected = np.where(unmeasured, np.nan, expected)
 
     out = pd.DataFrame(
         {
@@ -916,6 +939,12 @@ def _is_missing(value: Any) -> bool:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
+
+
+def _check_window(window_days: Any) -> int:
+    if isinstance(window_days, bool) or not isinstance(window_days, (int, np.integer)) or window_days < 0:
+        raise ValueError(f"window_days must be a whole number of days >= 0, got {window_days!r}")
+    return int(window_days)
 
 
 def _check_tolerance(tolerance: Any) -> float:

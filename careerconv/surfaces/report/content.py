@@ -37,7 +37,6 @@ import numpy as np
 import pandas as pd
 
 from careerconv.rules import cadence
-from careerconv.rules.followup import OPEN_STATUSES
 from careerconv.rules import progress
 from careerconv.records import schema
 from careerconv.records.schema import (
@@ -73,7 +72,7 @@ _TABLES = ("conversations", "dreams", "skills", "skill_ratings", "targets", "act
 
 ACTION_PLAN_COLUMNS: tuple[str, ...] = (
     CONVERSATION_ID, "conversation_date", ITEM_ID, "text", SKILL, "owner", "due", STATUS,
-    "status_date", "note", "overdue",
+    "status_date", "note", "is_open", "overdue",
 )
 
 
@@ -311,7 +310,7 @@ def build_content(
     ratings = ratings.loc[ratings[DATE] <= day].reset_index(drop=True)
     targets = targets.loc[targets[HORIZON_MONTHS].isin(hz)].reset_index(drop=True)
     at_horizons = progress.progress_at_horizons(targets, ratings, day, window_days, tolerance=tolerance)
-    current = progress.current_vs_target(targets, ratings, day, tolerance=tolerance)
+    current = progress.current_vs_target(targets, ratings, day, tolerance=tolerance, window_days=window_days)
     coach_latest = progress.latest_ratings(ratings, day, rating_column=COACH_RATING)
     if plan_id is not None:
         current = current.loc[current[CONVERSATION_ID] == plan_id]
@@ -535,10 +534,13 @@ def action_plan(frames: dict[str, pd.DataFrame], as_of: Any) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``conversation_id, conversation_date, item_id, text, skill,
-        owner, due, status, status_date, note, overdue``; the current plan's
-        items last (oldest conversation first, then by item id). ``overdue``
-        is True for an item still open or in progress whose due date is
-        before ``as_of``.
+        owner, due, status, status_date, note, is_open, overdue``; the current
+        plan's items last (oldest conversation first, then by item id).
+        ``is_open`` marks the items still to follow up (the current plan's open
+        ones and the carried-over ones: :mod:`careerconv.rules.followup`); an
+        earlier plan's item that no check-in followed up is ``open`` but was
+        replaced by the newer plan. ``overdue`` is True for an item still to
+        follow up whose due date is before ``as_of``.
 
     Raises
     ------
@@ -557,7 +559,8 @@ def action_plan(frames: dict[str, pd.DataFrame], as_of: Any) -> pd.DataFrame:
     for column in ("text", SKILL, "owner"):
         out[column] = out[column].fillna("").astype(str)
     due = pd.to_datetime(out["due"])
-    out["overdue"] = (out[STATUS].isin(OPEN_STATUSES) & due.notna() & (due < day)).astype(bool)
+    out["is_open"] = out["is_open"].astype(bool)
+    out["overdue"] = (out["is_open"] & due.notna() & (due < day)).astype(bool)
     return out.loc[:, list(ACTION_PLAN_COLUMNS)].reset_index(drop=True)
 
 
@@ -567,15 +570,16 @@ def action_plan_parts(content: ReportContent) -> tuple[pd.DataFrame, pd.DataFram
     Returns
     -------
     (current, still_open, closed)
-        The current plan's items (by item id); earlier plans' items still open
-        or in progress (newest plan first); earlier plans' items done or
-        dropped. Columns as :func:`action_plan`.
+        The current plan's items (by item id); earlier plans' items a check-in
+        kept open or in progress (carried over; newest plan first); earlier
+        plans' items done, dropped, or replaced by a newer plan (no check-in
+        followed them up). Columns as :func:`action_plan`.
     """
     items = content.items
     mine = items[CONVERSATION_ID] == content.plan_id
     current = items.loc[mine].sort_values(ITEM_ID, kind="stable")
     earlier = items.loc[~mine]
-    is_open = earlier[STATUS].isin(OPEN_STATUSES)
+    is_open = earlier["is_open"].to_numpy(dtype=bool)
     still_open = earlier.loc[is_open].sort_values(["conversation_date", CONVERSATION_ID, ITEM_ID],
                                                   ascending=[False, False, True], kind="stable")
     return (current.reset_index(drop=True), still_open.reset_index(drop=True),

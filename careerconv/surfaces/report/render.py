@@ -382,7 +382,7 @@ def summary_words(content: ReportContent) -> tuple[str, bool] | None:
     if by[progress.UPCOMING]:
         parts.append(f"{by[progress.UPCOMING]} not rated since the conversation")
     if by[progress.DUE_NOT_MEASURED]:
-        parts.append(f"{by[progress.DUE_NOT_MEASURED]} not rated since the conversation and past the last target date")
+        parts.append(f"{by[progress.DUE_NOT_MEASURED]} not rated near a target date that has passed")
     text = ", ".join(parts)
     if counts.without_target:
         text += f"; {counts.without_target} skill{'s' if counts.without_target != 1 else ''} without a target"
@@ -645,8 +645,9 @@ def _skill_section(data: SkillChartData, figure_format: str | None, dpi: int) ->
 def action_plan(content: ReportContent) -> Fragment:
     """The action items of the current plan, and those of earlier plans still open, with their status.
 
-    Items of earlier plans that are done or dropped are counted in a line
-    below the table rather than listed: they are history.
+    Items of earlier plans that are done or dropped, or that a newer plan replaced (no check-in followed them
+    up: :mod:`careerconv.rules.followup`), are counted in a line below the table rather than listed: they are
+    history.
     """
     if content.items.empty:
         return _wrap('<p class="cc-empty">No action items yet: they are agreed at the end of your career '
@@ -680,10 +681,14 @@ def action_plan(content: ReportContent) -> Fragment:
     note = ""
     if not closed.empty:
         done = int((closed[STATUS] == "done").sum())
-        dropped = len(closed) - done
-        parts = [f"{done} done" if done else "", f"{dropped} dropped" if dropped else ""]
-        note = (f'<p class="cc-note">From earlier plans: {_e(" and ".join(p for p in parts if p))} '
-                f"(not listed).</p>")
+        dropped = int((closed[STATUS] == "dropped").sum())
+        replaced = len(closed) - done - dropped
+        them = "it" if replaced == 1 else "them"
+        parts = [p for p in (f"{done} done" if done else "", f"{dropped} dropped" if dropped else "",
+                             f"{replaced} replaced by a later plan (no check-in followed {them} up)" if replaced
+                             else "") if p]
+        listed = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+        note = f'<p class="cc-note">From earlier plans: {_e(listed)} (not listed).</p>'
     return _wrap(table + note)
 
 
