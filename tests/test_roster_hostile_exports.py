@@ -140,6 +140,43 @@ def test_ids_that_excel_stored_as_numbers_keep_their_leading_zeros(store: Store,
     assert import_roster(store, tmp_path / "roster.xlsx").unchanged == 3
 
 
+def test_an_id_that_lost_its_zeros_keeps_the_email_and_cadence_the_file_leaves_out(store: Store,
+                                                                                    tmp_path: Path):
+    """Found by a hostile import: 007 imported with cadence 6 and an email, then the same person from an Excel export
+    without those columns (7): "updated 1", and the roster row had the email wiped and the cadence put back to 12.
+    The file said the others keep theirs; the lookup used the id as typed (7), not as read (007)."""
+    first = tmp_path / "roster.csv"
+    header = ["employee_id", "name", "coach_id", "department", "role", "cadence_months", "email"]
+    first.write_bytes(csv_bytes([header, ["007", "Jim Bond", "", "MI6", "Agent", "6", "jim@example.org"]]))
+    import_roster(store, first)
+    again = tmp_path / "export.csv"
+    again.write_bytes(csv_bytes([["employee_id", "name", "coach_id", "department", "role"],
+                                 ["7", "Jim Bond", "", "MI6", "Agent"]]))
+    result = import_roster(store, again)
+    assert (result.added, result.updated, result.unchanged) == (0, 0, 1)
+    row = store.roster().iloc[0]
+    assert (row["employee_id"], row["cadence_months"], row["email"]) == ("007", 6, "jim@example.org")
+
+
+def test_a_cell_beyond_the_csv_field_limit_in_the_first_lines_is_named_not_a_traceback(tmp_path: Path, capsys):
+    """Found by a hostile import: a cell of 200,000 characters on the first data line ended the import with
+    "_csv.Error: field larger than field limit (131072)" from the separator guess, before the reader's own
+    check. (The limit is the process's: a fresh command starts at Python's default.)"""
+    before = csv.field_size_limit(131_072)
+    data = tmp_path / "data"
+    Store(data)
+    history = tmp_path / "history.csv"
+    history.write_text("employee_id,date,skill,rating\nE0001,2019-01-10," + "S" * 200_000 + ",5\n", encoding="utf-8")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("employee_id,name,coach_id,department,role\nE1," + "X" * 300_000 + ",,Ops,Eng\n",
+                      encoding="utf-8")
+    for kind, path, column in (("history", history, "skill"), ("roster", roster, "name")):
+        assert main(["--data", str(data), "import", kind, str(path)]) != 0
+        err = capsys.readouterr().err
+        assert "Traceback" not in err and "row 2, column " + repr(column) in err and "at most 100000" in err
+    csv.field_size_limit(before)
+
+
 def test_an_id_without_zeros_is_not_guessed_when_two_ids_have_its_number(store: Store, tmp_path: Path):
     path = tmp_path / "roster.csv"
     path.write_bytes(csv_bytes([["employee_id", "name", "coach_id", "department", "role"],

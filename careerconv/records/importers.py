@@ -341,7 +341,10 @@ def _choose_delimiter(text: str, known: Iterable[str]) -> str:
     best, best_score = ",", 0
     for line in lines:
         for delim in (",", ";", "\t"):
-            cells = next(csv.reader([line], delimiter=delim), [])
+            try:
+                cells = next(csv.reader([line], delimiter=delim), [])
+            except csv.Error:  # a cell beyond the field size limit: not the header; the reader names the row
+                continue
             score = sum(column_key(c) in known for c in cells)
             if score > best_score:
                 best, best_score = delim, score
@@ -1200,15 +1203,20 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
                                       allow_missing=False),
             "role": checker.check(_shown_text, v.get("role"), n, "role", what="role") or "",
             CADENCE_MONTHS: checker.check(schema.parse_cadence, v.get(CADENCE_MONTHS), n, CADENCE_MONTHS)
-            if checker.has(CADENCE_MONTHS) else int(_kept(existing, v.get(EMPLOYEE_ID), CADENCE_MONTHS,
-                                                           DEFAULT_CADENCE)),
+            if checker.has(CADENCE_MONTHS) else None,
             "email": (checker.check(_parse_email, v.get("email"), n, "email") or "")
-            if checker.has("email") else _kept(existing, v.get(EMPLOYEE_ID), "email", ""),
+            if checker.has("email") else None,
         }
         for column in (EMPLOYEE_ID, COACH_ID):
             value = rec[column]
             if value and value not in existing and value.isascii() and value.isdigit() and value in padded:
                 rec[column] = unpadded[value] = padded[value]
+        # A file without the column: the employee keeps theirs, found by the id as read (00123 for a 123 that
+        # lost its zeros; found: an email wiped and a cadence of 6 put back to 12 when looked up as typed).
+        if not checker.has(CADENCE_MONTHS):
+            rec[CADENCE_MONTHS] = int(_kept(existing, rec[EMPLOYEE_ID], CADENCE_MONTHS, DEFAULT_CADENCE))
+        if not checker.has("email"):
+            rec["email"] = _kept(existing, rec[EMPLOYEE_ID], "email", "")
         if rec[EMPLOYEE_ID] and rec[COACH_ID] == rec[EMPLOYEE_ID]:
             # HR systems make the head of the organisation their own manager; nobody coaches themselves.
             rec[COACH_ID] = ""

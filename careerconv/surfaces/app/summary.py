@@ -27,7 +27,7 @@ from careerconv.rules.followup import item_status_label
 
 SUMMARY_CSS = """
 .cc-summary { font-family: "Inter", "Segoe UI", system-ui, -apple-system, "Helvetica Neue", Arial, sans-serif;
-  color: #1f2a37; font-size: 14px; line-height: 1.45; }
+  color: #1f2a37; font-size: 14px; line-height: 1.45; overflow-wrap: anywhere; }
 .cc-summary h1 { font-size: 22px; margin: 6px 0 2px 0; font-weight: 600; }
 .cc-summary h2 { font-size: 15px; text-transform: uppercase; letter-spacing: .05em; color: #2b6c6c;
   margin: 16px 0 6px 0; border-bottom: 1px solid #dde3ea; padding-bottom: 3px; }
