@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 from pathlib import Path
 
@@ -172,3 +173,35 @@ def test_an_import_while_the_erasure_runs_does_not_bring_them_back(tmp_path: Pat
     erase_employee(store, tmp_path / "reports", "H007")
     assert isinstance(during[0], FileRejected) and "H007" in str(during[0].problems[0])
     assert "H007" not in set(store.roster()[EMPLOYEE_ID])
+
+
+def test_the_erased_id_in_another_case_is_refused_too(erased):
+    """Found by a hostile import: after H007 was erased, a roster naming h007 added them as someone new
+    ("would be added 1"), though ids that differ only in case name one person everywhere else."""
+    store, files = erased
+    before = tree(store.root)
+    (files / "lower.csv").write_text(ROSTER.replace("H007", "h007"))
+    with pytest.raises(FileRejected) as refusal:
+        import_roster(store, files / "lower.csv")
+    assert [(p.column, p.value) for p in refusal.value.problems] == [(EMPLOYEE_ID, "h007")]
+    assert "h007 was erased on" in refusal.value.problems[0].message
+    assert tree(store.root) == before
+    # Added again on purpose: then neither spelling is on the list.
+    assert import_roster(store, files / "lower.csv", allow_erased=True).added == 1
+    assert store.erased_ids().erased_on("H007") is None and store.erased_ids().erased_on("h007") is None
+
+
+def test_a_folder_erased_from_before_keeps_refusing_the_id_as_it_was_typed(erased):
+    """Erasures written before ids were kept case-folded hold the hash of the id as typed: it still matches."""
+    store, files = erased
+    kept = json.loads(store.erased_path.read_text())
+    ids = store.erased_ids()
+    [(folded, day)] = kept["erased"].items()
+    assert folded == ids.hash_of("h007") == ids.hash_of("H007")
+    as_typed = hmac.new(bytes.fromhex(kept["salt"]), b"H007", hashlib.sha256).hexdigest()
+    store.erased_path.write_text(json.dumps({**kept, "erased": {as_typed: day}}))
+    assert store.erased_ids().erased_on("H007") == day
+    with pytest.raises(FileRejected):
+        import_roster(store, files / "roster.csv")
+    store.forget_erased(["H007"])
+    assert store.erased_ids().erased_on("H007") is None

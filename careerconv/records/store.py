@@ -145,19 +145,29 @@ class ErasedIds:
     unfinished: frozenset[str] = frozenset()  # hashes of erasures that started and did not finish (yet)
 
     def hash_of(self, employee_id: str) -> str:
-        """The hash an id is kept as in this folder."""
-        return hmac.new(bytes.fromhex(self.salt), employee_id.encode("utf-8"), hashlib.sha256).hexdigest()
+        """The hash an id is kept as in this folder: of the id case-folded, since ids that differ only in case
+        name one person (found: ``e0060`` added as someone new after ``E0060`` was erased)."""
+        return self._hash(employee_id.casefold())
+
+    def hashes_of(self, employee_id: str) -> set[str]:
+        """Every hash ``employee_id`` may be kept as: :meth:`hash_of`, and the hash of the id as typed, which
+        folders erased from before kept."""
+        return {self.hash_of(employee_id), self._hash(employee_id)}
+
+    def _hash(self, text: str) -> str:
+        return hmac.new(bytes.fromhex(self.salt), text.encode("utf-8"), hashlib.sha256).hexdigest()
 
     def erased_on(self, employee_id: str) -> str | None:
-        """The day ``employee_id`` was erased (YYYY-MM-DD), or None when it was not (or was added again since)."""
+        """The day ``employee_id`` (or an id that differs from it only in case) was erased (YYYY-MM-DD), or None
+        when it was not (or was added again since)."""
         if not self.days or not isinstance(employee_id, str):
             return None
-        return self.days.get(self.hash_of(employee_id))
+        return next((self.days[h] for h in self.hashes_of(employee_id) if h in self.days), None)
 
     def is_unfinished(self, employee_id: str) -> bool:
         """Whether an erasure of ``employee_id`` started and did not finish (a full disk, a kill): running it
         again finishes it."""
-        return bool(self.unfinished) and self.hash_of(employee_id) in self.unfinished
+        return bool(self.unfinished) and bool(self.hashes_of(employee_id) & self.unfinished)
 
 
 def describe_save(record: dict | None) -> str:
@@ -789,13 +799,13 @@ class Store:
             erased = self.erased_ids()
             if erased.is_unfinished(employee_id):
                 self._write_erased(ErasedIds(erased.salt, erased.days,
-                                             erased.unfinished - {erased.hash_of(employee_id)}))
+                                             erased.unfinished - erased.hashes_of(employee_id)))
 
     def forget_erased(self, employee_ids: Iterable[str]) -> None:
         """Take ids off the erased list (they were added again on purpose), under the roster lock."""
         with self.lock("roster"):
             erased = self.erased_ids()
-            back = {erased.hash_of(e) for e in employee_ids} if erased.days else set()
+            back = {h for e in employee_ids for h in erased.hashes_of(e)} if erased.days else set()
             if back & set(erased.days):
                 self._write_erased(ErasedIds(erased.salt, {h: d for h, d in erased.days.items() if h not in back},
                                              erased.unfinished - back))
