@@ -190,6 +190,13 @@ def _row(table: pd.DataFrame, **where) -> pd.Series:
 # --------------------------------------------------------------------------- the scope
 
 
+def test_a_period_of_one_quarter_is_named_once(org):
+    """Found reading an HR page of one quarter: "This report covers 2026 Q3 to 2026 Q3"."""
+    one = analytics.hr_aggregates(org, AS_OF, ("2025-04-01", "2025-06-30"), (), K)
+    about = dict(zip(one["about"]["item"], one["about"]["value"]))
+    assert about["period"] == "2025 Q2"
+
+
 def test_the_period_is_whole_quarters_up_to_the_as_of_date(hr):
     about = dict(zip(hr["about"]["item"], hr["about"]["value"]))
     assert about["period"] == "2024 Q3 to 2025 Q2"

@@ -193,6 +193,25 @@ def test_the_open_items_counted_are_those_listed_and_a_replaced_plans_items_are_
     assert report_content.due["open_action_items"] == listed_open  # what the due list and the app count
 
 
+@pytest.mark.parametrize("mode, words", [("email", " (by email)"), ("dedicated check-in", " (in dedicated check-ins)"),
+                                         ("one-on-one", " (in one-on-ones)"), ("other", "")])
+def test_how_the_check_ins_happen_reads_as_english(mode, words):
+    """Found reading reports as their employee: "Keep meeting for check-ins in a email every 4 weeks", "Your next
+    check-in in a dedicated check-in is due"."""
+    plan = conversation("2025-09-01", [("Alpha", 4, (6, 7, 8))], cadence=6)
+    plan["follow_up"]["mode"] = mode
+
+    def said(as_of: str) -> str:
+        fragment = render.next_steps(content.build_content(history([plan]), as_of))
+        return html.unescape(re.sub(r"<[^>]+>", "", str(fragment))).replace("\u00a0", " ")
+
+    assert f"Your next check-in{words} is due on 29 Sep 2025" in said("2025-10-20")
+    # the conversation overdue (due 1 Mar 2026): the check-ins go on until it is held
+    assert f"Keep up the check-ins every 4 weeks{words} until your next career conversation is held." \
+        in said("2026-03-20")
+    assert " in a " not in said("2025-10-20") + said("2026-03-20")
+
+
 def test_overdue_items_are_flagged_and_the_check_in_line_stays_when_the_conversation_is_overdue():
     items = [{"item_id": "a1", "text": "Shadow a peer", "due": "2025-12-01", "owner": "employee"},
              {"item_id": "a2", "text": "Read the book", "due": "2027-01-01", "owner": "employee"},
@@ -350,7 +369,7 @@ def test_pdf_has_the_same_sections_and_facts_as_the_html():
                     "Your action plan", "What comes next", "Earlier plans", "How to read this report"):
         assert heading in text, heading
     assert "Your coach's latest rating" in text or "Your coach's latest" in text
-    assert "Keep meeting for check-ins" in text and "overdue" in text
+    assert "Keep up the check-ins" in text and "overdue" in text
     assert "Old skill" in text and "Older skill" in text  # every earlier plan, printed open
     assert text.count(progress.DUE_NOT_MEASURED) >= 2
 

@@ -405,7 +405,7 @@ def _about(scope: ReportScope, unlisted_skills: int, first: pd.Timestamp | None,
     rows = [
         ("as of", f"{scope.as_of_day:%Y-%m-%d}"),
         ("report date", f"{pd.Timestamp(scope.as_of):%Y-%m-%d}"),  # as asked; the figures are as of the period's end
-        ("period", f"{quarter_label(scope.start)} to {quarter_label(scope.as_of_day)}"),
+        ("period", _quarters_from_to(scope.start, scope.as_of_day)),
         ("departments", "all" if scope.departments is None else ", ".join(scope.departments)),
         ("minimum group size", str(scope.k)),
         ("skills not listed (fewer than the minimum group size rated them)", str(unlisted_skills)),
@@ -414,3 +414,9 @@ def _about(scope: ReportScope, unlisted_skills: int, first: pd.Timestamp | None,
     if left_out:
         rows.append((LEFT_OUT_ITEM, str(left_out)))
     return pd.DataFrame(rows, columns=["item", "value"])
+
+
+def _quarters_from_to(start: Any, end: Any) -> str:
+    """"2025 Q2 to 2026 Q1"; one quarter is named once ("2026 Q3", not "2026 Q3 to 2026 Q3")."""
+    first, last = quarter_label(start), quarter_label(end)
+    return first if first == last else f"{first} to {last}"

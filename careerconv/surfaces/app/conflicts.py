@@ -52,8 +52,6 @@ _NOT_FIELDS = {*schema.SAVE_STAMP, "schema_version", "kind", CONVERSATION_ID, CH
 _CONVERSATION_FIELDS = ("answers", "dreams", "skills", "action_items", "follow_up", CADENCE_MONTHS, "next_due")
 _CHECKIN_FIELDS = ("note", "updates", "ratings")
 _EMPTY_FOLLOW_UP = {"mode": None, "every_weeks": None, "note": ""}
-_FOLLOW_UP_MODES = {"one-on-one": "in one-on-ones", "dedicated check-in": "in dedicated check-ins",
-                    "email": "by email", "other": "another way"}
 NOTHING = "(nothing)"
 
 
@@ -390,7 +388,7 @@ def value_text(key: str, value: Any) -> str:
     if key == "action_items":
         return "\n".join(_item_text(i) for i in value)
     if key == "follow_up":
-        parts = [_FOLLOW_UP_MODES.get(value.get("mode"), "not agreed yet") if value.get("mode") else "not agreed yet"]
+        parts = [schema.FOLLOW_UP_WORDS.get(value.get("mode"), "not agreed yet") if value.get("mode") else "not agreed yet"]
         if value.get("every_weeks"):
             parts.append(f"every {value['every_weeks']} weeks")
         text = "Follow up " + ", ".join(parts)

@@ -40,7 +40,7 @@ from careerconv.records.dates import NO_BREAK, human_date
 from careerconv.rules.followup import item_status_label
 from careerconv.views.html_parts import FIGURE_FORMATS, figure_html
 from careerconv.views.html_parts import escape_html as _e
-from careerconv.records.schema import DATE, SKILL, STATUS, skill_key
+from careerconv.records.schema import DATE, FOLLOW_UP_WORDS, SKILL, STATUS, skill_key
 from careerconv.rules import progress
 from .content import (
     ReportContent,
@@ -117,6 +117,8 @@ _CSS = """
   padding: 0.45em 0.7em; border-bottom: 2px solid #D5DBE3; overflow-wrap: normal; }
 .cc-report table.cc-table td { padding: 0.4em 0.7em; border-bottom: 1px solid #E6E9EE; vertical-align: top;
   text-align: start; white-space: pre-wrap; }
+/* a date, a status, a number is broken only where it has a space (it read "3 Feb 20 / 26"); typed text anywhere */
+.cc-report table.cc-table td:not([dir]) { overflow-wrap: normal; }
 .cc-report table.cc-table th.cc-num { text-align: right; }
 .cc-report table.cc-table td.cc-num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .cc-report table.cc-table tr.cc-group td { background: #FAFBFC; font-weight: 600; color: #444; }
@@ -719,7 +721,8 @@ def next_steps(content: ReportContent) -> Fragment:
         f"</strong> {_status_chip(conv_status, DUE_WORDS.get(conv_status, conv_status), _due_css(conv_status))}"
         f" (every {_e(_cadence_text(due.get('cadence_months')))}).</p>")
     mode = due.get("follow_up_mode")
-    how = f" in a {_e(mode)}" if isinstance(mode, str) and mode and mode != "other" else ""
+    words = FOLLOW_UP_WORDS.get(mode) if isinstance(mode, str) and mode != "other" else None
+    how = f" ({_e(words)})" if words else ""  # it read "in a email", "in a dedicated check-in"
     last = due.get("last_checkin")
     last_words = (f" The last was on {_e(format_day(last))}." if not _missing(last)
                   else " None has been held since the conversation.")
@@ -731,8 +734,8 @@ def next_steps(content: ReportContent) -> Fragment:
                      f"{last_words}</p>")
     elif not _missing(due.get("follow_up_every_weeks")):
         weeks = int(due["follow_up_every_weeks"])
-        parts.append(f'<p id="next-checkin">Keep meeting for check-ins{how} every {_e(weeks)} '
-                     f"week{'s' if weeks != 1 else ''} until your next career conversation is held."
+        parts.append(f'<p id="next-checkin">Keep up the check-ins every {_e(weeks)} '
+                     f"week{'s' if weeks != 1 else ''}{how} until your next career conversation is held."
                      f"{last_words}</p>")
     n_open = int(due.get("open_action_items") or 0)
     overdue = int(content.items["overdue"].sum()) if not content.items.empty else 0
