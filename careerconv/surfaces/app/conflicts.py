@@ -388,7 +388,8 @@ def value_text(key: str, value: Any) -> str:
     if key == "action_items":
         return "\n".join(_item_text(i) for i in value)
     if key == "follow_up":
-        parts = [schema.FOLLOW_UP_WORDS.get(value.get("mode"), "not agreed yet") if value.get("mode") else "not agreed yet"]
+        mode = value.get("mode")
+        parts = [schema.FOLLOW_UP_WORDS.get(mode, "not agreed yet") if mode else "not agreed yet"]
         if value.get("every_weeks"):
             parts.append(f"every {value['every_weeks']} weeks")
         text = "Follow up " + ", ".join(parts)
