@@ -17,12 +17,12 @@ import pandas as pd
 
 from careerconv.records.schema import COACH_ID, HORIZON_MONTHS, SKILL
 from careerconv.records.text_direction import isolated
+from careerconv.records.words import word_list
 from careerconv.rules import privacy
 from .constants import BANDS, DEPARTMENT, DISTRIBUTION_BARS, LEFT_OUT_ITEM, N, TABLE_TITLES, TREND_LINES
 from .presentation import present
 from .coarsening import Grouping, skill_view
 from .quarters import period_label, quarter_label
-from .scope import word_list
 
 
 def _visible(frame: pd.DataFrame, total: bool | None = None) -> pd.DataFrame:

@@ -7,7 +7,7 @@ The report's period in calendar quarters and its departments (:class:`ReportScop
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -16,6 +16,7 @@ import pandas as pd
 from careerconv.rules import privacy
 from careerconv.records import schema
 from careerconv.records.schema import DEPARTMENT
+from careerconv.records.words import word_list
 from .constants import DEFAULT_QUARTERS
 from .inputs import RosterFile
 from .quarters import quarter_label, quarter_start
@@ -243,11 +244,3 @@ def _parse_day(value: Any, what: str) -> dt.date:
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip()) or \
         (not isinstance(value, (str, list, tuple)) and pd.isna(value))
-
-
-def word_list(items: Sequence[str]) -> str:
-    """The items as a sentence lists them: ``a``, ``a and b``, ``a, b and c``."""
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]

@@ -57,7 +57,8 @@ STATUSES = ("draft", "completed")
 SAVE_STAMP = ("revision", "saved_at", "saved_by")
 ITEM_STATUSES = ("open", "in_progress", "done", "dropped")
 FOLLOW_UP_MODES = ("one-on-one", "dedicated check-in", "email", "other")
-# How the check-ins happen, in words ("every 4 weeks, in one-on-ones"); "other" says nothing more.
+# How the check-ins happen, in words ("every 4 weeks, in one-on-ones"); a sentence that cannot say "another way"
+# leaves "other" out.
 FOLLOW_UP_WORDS = {"one-on-one": "in one-on-ones", "dedicated check-in": "in dedicated check-ins", "email": "by email",
                    "other": "another way"}
 MIN_DREAMS, MAX_DREAMS = 3, 5

@@ -41,6 +41,7 @@ from careerconv.rules.followup import item_status_label
 from careerconv.views.html_parts import FIGURE_FORMATS, figure_html
 from careerconv.views.html_parts import escape_html as _e
 from careerconv.records.schema import DATE, FOLLOW_UP_WORDS, SKILL, STATUS, skill_key
+from careerconv.records.words import word_list
 from careerconv.rules import progress
 from .content import (
     ReportContent,
@@ -689,8 +690,7 @@ def action_plan(content: ReportContent) -> Fragment:
         parts = [p for p in (f"{done} done" if done else "", f"{dropped} dropped" if dropped else "",
                              f"{replaced} replaced by a later plan (no check-in followed {them} up)" if replaced
                              else "") if p]
-        listed = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
-        note = f'<p class="cc-note">From earlier plans: {_e(listed)} (not listed).</p>'
+        note = f'<p class="cc-note">From earlier plans: {_e(word_list(parts))} (not listed).</p>'
     return _wrap(table + note)
 
 
