@@ -15,7 +15,7 @@ import pytest
 from careerconv.surfaces.app import facilitation
 from careerconv.surfaces.app.autosave import SavingPaused
 from careerconv.surfaces.app.conflict_panel import saved_when
-from careerconv.surfaces.app.conflicts import MINE, THEIRS
+from careerconv.surfaces.app.conflicts import BOTH, MINE, THEIRS
 from careerconv.surfaces.app.session import ConflictOpen
 from careerconv.records.erasure import erase_employee
 from careerconv.records.store import Conflict, NotOnRoster
@@ -139,13 +139,21 @@ def test_merge_field_by_field_saves_on_top_of_theirs_and_can_be_refused_again(sm
     assert panel.state == "merge" and "saved again while you were merging" in panel.merge_intro.value
     assert "Revision 4" in panel.message.value
     assert panel.rows["answers.want_more"].choice.value == THEIRS  # the choice is kept
-    dreams = panel.rows["dreams"]  # changed again by them since the first choice: asked afresh
-    assert dreams.diff.both_changed and dreams.choice.value == MINE and "Run a marathon" in dreams.theirs_html.value
+    # Changed again by them since the first choice: asked afresh. Each side added its own dream, so the
+    # suggestion keeps both (choosing mine lost A's "Run a marathon" before).
+    dreams = panel.rows["dreams"]
+    assert dreams.diff.both_changed and "Run a marathon" in dreams.theirs_html.value
+    assert dreams.choice.value == BOTH
+    assert [label for label, _ in dreams.choice.options] == ["Keep mine", "Take theirs", "Keep both"]
+    assert "Both, kept together" in dreams.both_html.value and "cc-merge-picked" in dreams.both_html._dom_classes
+    assert "3. Write a book" in dreams.both_html.value and "cc-merge-picked" not in dreams.mine_html._dom_classes
     panel.save_merge_button.click()
     merged = b.store.load_conversation("E002", cid)
     assert merged["revision"] == 5 and merged["answers"]["want_more"] == "From A: more design"
-    assert [d["text"] for d in merged["dreams"]] == ["Lead a team", "Write a book"]
+    assert [d["text"] for d in merged["dreams"]] == ["Lead a team", "Run a marathon", "Write a book"]
     assert b.app.session.problem is None and "Merged and saved as revision 5" in b.app.session.panel.notice_html.value
+    assert "1 field from theirs, 1 field with the changes of both" in b.app.session.panel.notice_html.value
+    assert [t.value for t in b.app.editor("dreams").list.texts] == ["Lead a team", "Run a marathon", "Write a book"]
     assert b.app.editor("want_more").area.value == "From A: more design"
     # A now sees B's merge on its next save: nothing of A is overwritten either
     a.app.editor("want_more").area.value = "From A, later"

@@ -8,7 +8,7 @@ import pytest
 
 from careerconv.records import schema
 from careerconv.surfaces.app.conflicts import (
-    MINE, NOTHING, THEIRS, as_new_copy, differences, merge, merge_sections, record_text, value_text,
+    BOTH, MINE, NOTHING, THEIRS, as_new_copy, differences, merge, merge_sections, record_text, value_text,
 )
 
 
@@ -25,6 +25,10 @@ def conversation(**changes) -> dict:
                sections={"goals": {"seconds": 100, "question_bank": "standard", "alternative_questions": []}})
     rec.update(changes)
     return schema.validate_conversation(rec)
+
+
+def dreams(*texts: str) -> list[dict]:
+    return [{"rank": rank, "text": text} for rank, text in enumerate(texts, start=1)]
 
 
 def skill(name: str, rating: int | None, **more) -> dict:
@@ -144,8 +148,14 @@ def test_checkin_fields_are_the_note_each_item_and_each_rating():
 
 
 def test_bad_choices_and_mixed_kinds_are_refused():
-    with pytest.raises(ValueError, match="'mine' or 'theirs'"):
-        merge(conversation(), conversation(), {"dreams": "both"})
+    with pytest.raises(ValueError, match="'mine', 'theirs' or 'both'"):
+        merge(conversation(), conversation(), {"dreams": "neither"})
+    # both sides reworded the same dream: it cannot keep both, and nothing is merged
+    mine, theirs = conversation(dreams=dreams("Lead a team", "Write")), conversation(dreams=dreams("Lead people",
+                                                                                                   "Write"))
+    assert differences(mine, theirs, conversation())[0].choices == (MINE, THEIRS)
+    with pytest.raises(ValueError, match="Dreams cannot keep both versions"):
+        merge(mine, theirs, {"dreams": BOTH}, conversation())
     with pytest.raises(ValueError, match="cannot compare"):
         differences(conversation(), checkin())
 
@@ -165,3 +175,41 @@ def test_record_text_holds_everything_typed_for_copying():
                  "Follow up in one-on-ones, every 2 weeks"):
         assert part in text
     assert value_text("answers.x", ["a", "b"]) == "• a\n• b" and value_text("note", "") == NOTHING
+
+
+def test_two_coaches_changing_different_dreams_keep_both_changes():
+    """Tab A rewords dream 3 and adds a fourth, tab B rewords dream 1 (found in a browser: "keep mine" put A's
+    dream 3 back to the old text); the suggestion keeps both, and each skill still serves its own dream."""
+    base = conversation(dreams=dreams("Lead", "Write", "Travel"),
+                        skills=[skill("Public speaking", 4, dream_rank=3), skill("Negotiation", 3, dream_rank=1)])
+    theirs = conversation(dreams=dreams("Lead", "Write", "Travel to Japan", "Teach"),
+                          skills=[skill("Public speaking", 4, dream_rank=4), skill("Negotiation", 3, dream_rank=1)])
+    mine = conversation(dreams=dreams("Lead a team", "Write", "Travel"),
+                        skills=[skill("Public speaking", 4, dream_rank=3), skill("Negotiation", 5, dream_rank=1)])
+    diff = {d.key: d for d in differences(mine, theirs, base)}["dreams"]
+    assert diff.both_changed and diff.suggested == BOTH and diff.choices == (MINE, THEIRS, BOTH)
+    assert diff.both_text == "1. Lead a team\n2. Write\n3. Travel to Japan\n4. Teach"
+    merged = schema.validate_conversation(merge(mine, theirs, {}, base))
+    assert [d["text"] for d in merged["dreams"]] == ["Lead a team", "Write", "Travel to Japan", "Teach"]
+    ranks = {s["skill"]: (s["self_rating"], s["dream_rank"]) for s in merged["skills"]}
+    assert ranks == {"Public speaking": (4, 4), "Negotiation": (5, 1)}
+    # keeping mine alone still means mine, and their skill follows its dream to where it is in mine (gone: none)
+    kept = schema.validate_conversation(merge(mine, theirs, {"dreams": MINE}, base))
+    assert [d["text"] for d in kept["dreams"]] == ["Lead a team", "Write", "Travel"]
+    assert {s["skill"]: s["dream_rank"] for s in kept["skills"]} == {"Public speaking": None, "Negotiation": 1}
+
+
+def test_dreams_both_sides_added_are_all_kept_theirs_first():
+    base = conversation(dreams=dreams("Lead"))
+    mine, theirs = conversation(dreams=dreams("Lead", "Write a book")), conversation(dreams=dreams("Lead", "Run"))
+    merged = merge(mine, theirs, {}, base)
+    assert [d["text"] for d in merged["dreams"]] == ["Lead", "Run", "Write a book"]
+    # the same dream added on both sides is kept once; more than five dreams cannot be kept together
+    same = differences(conversation(dreams=dreams("Lead", "Run")), theirs, base)
+    assert same == []
+    full = conversation(dreams=dreams("Lead", "A", "B", "C"))
+    crowded = differences(conversation(dreams=dreams("Lead", "A", "B", "C", "D")),
+                          conversation(dreams=dreams("Lead", "A", "B", "C", "E")), full)
+    assert crowded[0].both is None and crowded[0].suggested == MINE
+    # without the version both started from nothing can be told apart: mine or theirs
+    assert differences(mine, theirs)[0].choices == (MINE, THEIRS)

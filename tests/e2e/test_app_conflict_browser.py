@@ -40,23 +40,26 @@ def shots(ui: CoachUI, name: str) -> None:
     page.set_viewport_size(DESKTOP)
 
 
+def open_tab(browser, server, name: str, output_dir: Path, person: tuple[str, str], button: str) -> CoachUI:
+    """A new tab of the app on ``person`` (what to type, the choice's text), its conversation started or resumed
+    (``button``: ``.cc-start`` or ``.cc-resume``)."""
+    tab = CoachUI(browser.new_page(viewport=DESKTOP), name, output_dir)
+    tab.page.goto(server.url)
+    tab.wait_ready()
+    tab.pick(*person)
+    tab.page.click(button)
+    tab.page.locator(".cc-dreams").wait_for()
+    return tab
+
+
 def test_two_tabs_on_one_draft_the_second_merges_and_nothing_is_lost(browser, voila_server, output_dir):
     data = voila_server.data
-    one = CoachUI(browser.new_page(viewport=DESKTOP), "conflict-tab1", output_dir)
-    one.page.goto(voila_server.url)
-    one.wait_ready()
-    one.pick("turing", "Alan Turing · E002")
-    one.page.click(".cc-start")
-    one.page.locator(".cc-dreams").wait_for()
+    alan = ("turing", "Alan Turing · E002")
+    one = open_tab(browser, voila_server, "conflict-tab1", output_dir, alan, ".cc-start")
     one.wait_saved()
     draft = wait_for(lambda: stored_conversations(data, "E002"), what="the new draft")[0]
 
-    two = CoachUI(browser.new_page(viewport=DESKTOP), "conflict-tab2", output_dir)
-    two.page.goto(voila_server.url)
-    two.wait_ready()
-    two.pick("turing", "Alan Turing · E002")
-    two.page.click(".cc-resume")
-    two.page.locator(".cc-dreams").wait_for()
+    two = open_tab(browser, voila_server, "conflict-tab2", output_dir, alan, ".cc-resume")
 
     # tab 1 saves first
     one.page.locator(".cc-q-want_more textarea").fill("Tab 1: more architecture work")
@@ -106,5 +109,47 @@ def test_two_tabs_on_one_draft_the_second_merges_and_nothing_is_lost(browser, vo
     one.page.click(".cc-conflict-theirs")
     one.page.locator(".cc-conflict-notice", has_text="You took their version").wait_for()
     assert one.page.locator(".cc-dream-text input").nth(1).input_value() == "Publish a paper"
+    one.page.close()
+    two.page.close()
+
+
+def test_two_tabs_adding_different_dreams_keep_both(browser, voila_server, output_dir):
+    """Each tab adds a dream of its own to the same draft: the merge view offers "Keep both" and suggests it, and
+    the saved draft holds both dreams (with "Keep mine", the first tab's dream was lost)."""
+    data = voila_server.data
+    katherine = ("katherine", "Katherine Johnson · E003")
+    one = open_tab(browser, voila_server, "conflict-dreams-tab1", output_dir, katherine, ".cc-start")
+    one.fill_dreams(["Lead the platform team"])
+    one.wait_saved()
+    draft = wait_for(lambda: [c for c in stored_conversations(data, "E003") if c["dreams"]], what="the draft")[0]
+
+    two = open_tab(browser, voila_server, "conflict-dreams-tab2", output_dir, katherine, ".cc-resume")
+    assert two.page.locator(".cc-dream-text input").first.input_value() == "Lead the platform team"
+
+    one.page.locator(".cc-dream-text input").nth(1).fill("Teach a course")
+    one.wait_saved()
+    wait_for(lambda: [c for c in stored_conversations(data, "E003") if len(c["dreams"]) == 2], what="tab 1's dream")
+    two.page.locator(".cc-dream-text input").nth(1).fill("Publish a paper")
+    two.page.locator(".cc-conflict").wait_for(timeout=30_000)
+    two.page.click(".cc-conflict-merge")
+    dreams = two.page.locator(".cc-merge-dreams")
+    dreams.wait_for()
+    assert dreams.locator(".cc-merge-choice button.mod-active").inner_text().strip() == "Keep both"
+    both = dreams.locator(".cc-merge-both").inner_text()
+    assert "2. Teach a course" in both and "3. Publish a paper" in both
+    shots(two, "4-keep-both")
+    for size in (DESKTOP, NARROW):  # the three versions side by side, or one under the other: never cut off
+        two.page.set_viewport_size(size)
+        two.page.wait_for_timeout(300)
+        assert two.page.evaluate("document.documentElement.scrollWidth") <= size["width"]
+    two.page.set_viewport_size(DESKTOP)
+
+    two.page.click(".cc-merge-save")
+    two.page.locator(".cc-conflict-notice", has_text="with the changes of both").wait_for()
+    merged = wait_for(lambda: [c for c in stored_conversations(data, "E003") if c["revision"] > draft["revision"]
+                               and len(c["dreams"]) == 3], what="the merged save")[0]
+    assert [d["text"] for d in merged["dreams"]] == ["Lead the platform team", "Teach a course", "Publish a paper"]
+    boxes = two.page.locator(".cc-dream-text input")
+    assert [boxes.nth(i).input_value() for i in range(3)] == [d["text"] for d in merged["dreams"]]
     one.page.close()
     two.page.close()

@@ -6,7 +6,8 @@ is refused. What it shows (:class:`ConflictPanel`):
 * **changed elsewhere** - who saved which revision and when; three choices:
   *Take theirs*, *Keep mine as a separate copy*, *Merge field by field…*
   (the merge view lists each differing field with both versions side by side
-  and a Mine / Theirs choice, then *Save merged version*). When they completed
+  and a Mine / Theirs choice, with a third, Both, and the two combined, for
+  dreams changed in different places; then *Save merged version*). When they completed
   it, merging is not offered (a completed conversation is locked);
 * **deleted elsewhere** - keep mine as a new draft, or discard mine;
 * **no longer on the roster** - nothing was or will be saved; the typed text
@@ -25,7 +26,7 @@ from typing import Callable, Mapping, Sequence
 import ipywidgets as widgets
 
 from careerconv.records.dates import human_date
-from .conflicts import MINE, THEIRS, FieldDiff
+from .conflicts import BOTH, MINE, THEIRS, FieldDiff
 from .widgets import button, classed, html, show
 
 
@@ -52,7 +53,8 @@ def who_and_when(record: dict | None) -> str:
 
 
 class FieldChoiceRow:
-    """One differing field: both versions side by side and a Mine / Theirs choice."""
+    """One differing field: both versions side by side and a Mine / Theirs choice (and Both, with the two
+    combined below them, where both sides' changes can be kept together)."""
 
     def __init__(self, diff: FieldDiff, value: str | None = None):
         self.diff = diff
@@ -60,14 +62,18 @@ class FieldChoiceRow:
         self.head = html(f'<div class="cc-merge-label">{escape(diff.label)}{both}</div>')
         self.mine_html = html(self._side("Mine", diff.mine_text), "cc-merge-side", "cc-merge-mine")
         self.theirs_html = html(self._side("Theirs", diff.theirs_text), "cc-merge-side", "cc-merge-theirs")
-        for side in (self.mine_html, self.theirs_html):
+        self.both_html = html(self._side("Both, kept together", diff.both_text) if diff.both is not None else "",
+                              "cc-merge-side", "cc-merge-both")
+        for side in (self.mine_html, self.theirs_html, self.both_html):
             side.layout = widgets.Layout(flex="1 1 240px", min_width="0", width="auto")
-        self.choice = classed(widgets.ToggleButtons(options=[("Keep mine", MINE), ("Take theirs", THEIRS)],
-                                                    value=value or diff.suggested, style={"button_width": "auto"}),
+        options = [("Keep mine", MINE), ("Take theirs", THEIRS), ("Keep both", BOTH)][:len(diff.choices)]
+        self.choice = classed(widgets.ToggleButtons(options=options,
+                                                    value=value if value in diff.choices else diff.suggested,
+                                                    style={"button_width": "auto"}),
                               "cc-choice", "cc-merge-choice")
         self.choice.observe(lambda _c: self._mark(), names="value")
-        sides = classed(widgets.HBox([self.mine_html, self.theirs_html], layout=widgets.Layout(width="100%")),
-                        "cc-merge-sides")
+        shown = [self.mine_html, self.theirs_html] + ([self.both_html] if diff.both is not None else [])
+        sides = classed(widgets.HBox(shown, layout=widgets.Layout(width="100%")), "cc-merge-sides")
         self.widget = classed(widgets.VBox([self.head, sides, self.choice], layout=widgets.Layout(width="100%")),
                               "cc-merge-row", "cc-merge-" + _css_key(diff.key))
         self._mark()
@@ -77,10 +83,9 @@ class FieldChoiceRow:
         return f'<div class="cc-merge-tag">{tag}</div><div class="cc-merge-text">{escape(text)}</div>'
 
     def _mark(self) -> None:
-        picked, other = (self.mine_html, self.theirs_html) if self.choice.value == MINE else \
-            (self.theirs_html, self.mine_html)
-        picked.add_class("cc-merge-picked")
-        other.remove_class("cc-merge-picked")
+        picked = {MINE: self.mine_html, THEIRS: self.theirs_html, BOTH: self.both_html}
+        for choice, side in picked.items():
+            (side.add_class if choice == self.choice.value else side.remove_class)("cc-merge-picked")
 
 
 def _css_key(key: str) -> str:
@@ -99,7 +104,7 @@ class ConflictPanel:
     on_take_theirs, on_keep_mine, on_merge, on_leave
         The coach's choices.
     on_save_merge
-        Called with ``{field key: "mine" | "theirs"}``.
+        Called with ``{field key: "mine" | "theirs" | "both"}``.
     """
 
     def __init__(self, what: str, *, guard: Callable, on_take_theirs: Callable[[], None],
@@ -254,13 +259,13 @@ class ConflictPanel:
                  if again else "")
         self.merge_intro.value = (f'<div class="cc-muted">{escape(first)}Each field below differs. The '
                                   "suggestion keeps the side that changed it since your last save (mine when both "
-                                  "did).</div>" if diffs else
+                                  "did, or both where their changes can be kept together).</div>" if diffs else
                                   '<div class="cc-muted">Only the time spent in the sections differs; saving keeps '
                                   "the longer times.</div>")
         self._show_merge(True)
 
     def chosen(self) -> dict[str, str]:
-        """``{field key: "mine" | "theirs"}`` as chosen in the merge view."""
+        """``{field key: "mine" | "theirs" | "both"}`` as chosen in the merge view."""
         return {key: row.choice.value for key, row in self.rows.items()}
 
     # ------------------------------------------------------------------ internals

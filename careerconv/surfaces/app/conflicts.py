@@ -6,9 +6,13 @@ last returned it), *mine* (what is on the coach's screen) and *theirs* (what
 the store holds now). :func:`differences` lists every field in which mine and
 theirs differ, each with a label a coach understands, both values as plain
 text and a suggestion: a field only one side changed since the base suggests
-that side, a field both changed suggests mine. :func:`merge` builds the record
-to save from theirs plus the fields the coach chose from mine, so it can be
-saved on top of their revision.
+that side, a field both changed suggests mine, except the dreams when each side
+changed other dreams (added, removed or reworded): then both sides' changes can
+be kept together (:data:`BOTH`, :mod:`.list_merge`), and that is the suggestion.
+:func:`merge` builds the record to save from theirs plus the fields the coach
+chose from mine, so it can be saved on top of their revision; each skill then
+points at the dream it served on the side it came from, wherever that dream now
+stands.
 
 A field is one thing a coach would decide about on its own:
 
@@ -37,8 +41,9 @@ from careerconv.records.schema import (
     CADENCE_MONTHS, CHECKIN_ID, COACH_ID, COACH_RATING, CONVERSATION_ID, DATE, EMPLOYEE_ID, SKILL, STATUS,
 )
 from careerconv.rules.followup import item_status_label
+from .list_merge import combined, rank_map
 
-MINE, THEIRS = "mine", "theirs"
+MINE, THEIRS, BOTH = "mine", "theirs", "both"
 ID_KEYS = {"conversation": CONVERSATION_ID, "checkin": CHECKIN_ID}
 # Keyed lists: one field per element, found by the key function.
 _KEYED = {
@@ -73,6 +78,11 @@ class FieldDiff:
     mine_changed, theirs_changed
         Whether each side changed the field since the base (both True when the
         base is unknown).
+    both
+        The field with both sides' changes kept together (:data:`BOTH`), when
+        it can be: the dreams, changed on both sides since a known base, in
+        different dreams (:func:`careerconv.surfaces.app.list_merge.combined`);
+        else None.
     """
 
     key: str
@@ -81,11 +91,20 @@ class FieldDiff:
     theirs: Any
     mine_changed: bool = True
     theirs_changed: bool = True
+    both: Any = None
 
     @property
     def suggested(self) -> str:
-        """:data:`THEIRS` when only they changed the field, else :data:`MINE`."""
-        return THEIRS if self.theirs_changed and not self.mine_changed else MINE
+        """:data:`THEIRS` when only they changed the field, :data:`BOTH` when both did and their changes can be
+        kept together, else :data:`MINE`."""
+        if self.theirs_changed and not self.mine_changed:
+            return THEIRS
+        return BOTH if self.both is not None else MINE
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """What the coach may choose for this field."""
+        return (MINE, THEIRS, BOTH) if self.both is not None else (MINE, THEIRS)
 
     @property
     def both_changed(self) -> bool:
@@ -98,6 +117,10 @@ class FieldDiff:
     @property
     def theirs_text(self) -> str:
         return value_text(self.key, self.theirs)
+
+    @property
+    def both_text(self) -> str:
+        return value_text(self.key, self.both)
 
 
 def record_kind(record: Mapping) -> str:
@@ -195,13 +218,16 @@ def differences(mine: Mapping, theirs: Mapping, base: Mapping | None = None,
         a, b = _blank(mine_f.get(key)), _blank(theirs_f.get(key))
         if a == b:
             continue
+        both = None
         if base_f is None:
             mine_changed = theirs_changed = True
         else:
             before = _blank(base_f.get(key))
             mine_changed, theirs_changed = a != before, b != before
+            if key == "dreams" and mine_changed and theirs_changed:
+                both = combined(before or [], a or [], b or [], limit=schema.MAX_DREAMS)
         out.append(FieldDiff(key, field_label(key, a if a is not None else b, labels), a, b,
-                             mine_changed, theirs_changed))
+                             mine_changed, theirs_changed, both))
     return out
 
 
@@ -235,9 +261,10 @@ def merge(mine: Mapping, theirs: Mapping, choices: Mapping[str, str], base: Mapp
     mine, theirs, base
         As for :func:`differences`.
     choices
-        ``field key -> MINE or THEIRS``; a differing field not in ``choices``
-        takes its suggestion (so a field that only differs since the choices
-        were made is never silently lost: the side that changed it wins).
+        ``field key -> MINE, THEIRS`` or, for a field that can keep both sides'
+        changes (:attr:`FieldDiff.both`), ``BOTH``; a differing field not in
+        ``choices`` takes its suggestion (so a field that only differs since the
+        choices were made is never silently lost: the side that changed it wins).
 
     Returns
     -------
@@ -248,22 +275,49 @@ def merge(mine: Mapping, theirs: Mapping, choices: Mapping[str, str], base: Mapp
     Raises
     ------
     ValueError
-        For a choice other than ``"mine"`` or ``"theirs"``, or two kinds of record.
+        For a choice other than ``"mine"``, ``"theirs"`` or ``"both"``, ``"both"``
+        for a field whose two sides cannot be kept together, or two kinds of record.
     """
-    bad = {k: v for k, v in choices.items() if v not in (MINE, THEIRS)}
+    bad = {k: v for k, v in choices.items() if v not in (MINE, THEIRS, BOTH)}
     if bad:
-        raise ValueError(f"a choice must be {MINE!r} or {THEIRS!r}, got {bad}")
+        raise ValueError(f"a choice must be {MINE!r}, {THEIRS!r} or {BOTH!r}, got {bad}")
     m, t = normalised(mine), normalised(theirs)
     mine_fields = fields(m)
     result = _deep_copy(dict(theirs))
+    chosen = {}
     for diff in differences(mine, theirs, base):
-        if choices.get(diff.key, diff.suggested) == MINE:
+        choice = chosen[diff.key] = choices.get(diff.key, diff.suggested)
+        if choice not in diff.choices:
+            raise ValueError(f"{diff.label} cannot keep both versions (only {MINE!r} or {THEIRS!r}): "
+                             "both sides changed the same part of it")
+        if choice == MINE:
             _put(result, diff.key, _deep_copy(mine_fields.get(diff.key)), m)
+        elif choice == BOTH:
+            _put(result, diff.key, _deep_copy(diff.both), m)
     if record_kind(t) == "conversation":
+        _follow_dreams(result, {MINE: m, THEIRS: t}, chosen)
         result["sections"] = merge_sections(m.get("sections") or {}, t.get("sections") or {})
         if "updated_at" in m:
             result["updated_at"] = max(str(m.get("updated_at") or ""), str(t.get("updated_at") or "")) or None
     return result
+
+
+def _follow_dreams(result: dict, sides: Mapping[str, Mapping], chosen: Mapping[str, str]) -> None:
+    """Point each skill of ``result`` at the dream it served on the side it was taken from (``chosen``: its
+    skill field from mine, else theirs), wherever that dream now stands; at none when that dream is gone."""
+    def ranked(record: Mapping) -> tuple[list[Any], list[str]]:
+        dreams = sorted(record.get("dreams") or [], key=lambda d: d.get("rank") or 0)
+        return [d.get("rank") for d in dreams], [d.get("text") or "" for d in dreams]
+
+    now_ranks, now = ranked(result)
+    maps = {}
+    for side, record in sides.items():
+        ranks, texts = ranked(record)
+        maps[side] = {ranks[i - 1]: now_ranks[j - 1] for i, j in rank_map(texts, now).items()}
+    for skill in result.get("skills") or []:
+        side = MINE if chosen.get(f"skills.{_KEYED['skills'](skill)}") == MINE else THEIRS
+        if skill.get("dream_rank") is not None:
+            skill["dream_rank"] = maps[side].get(skill["dream_rank"])
 
 
 def merge_sections(mine: Mapping[str, dict], theirs: Mapping[str, dict]) -> dict:

@@ -50,7 +50,7 @@ from careerconv.records.schema import EMPLOYEE_ID, STATUS
 from careerconv.records.store import Conflict, NotFound, NotOnRoster, Store, disk_refused
 from .autosave import Autosaver, SavingPaused, SaveStatus
 from .conflict_panel import ConflictPanel, who_and_when
-from .conflicts import ID_KEYS, MINE, THEIRS, as_new_copy, differences, merge, record_kind, record_text
+from .conflicts import BOTH, ID_KEYS, MINE, THEIRS, as_new_copy, differences, merge, record_kind, record_text
 from .scheduling import Scheduler
 from .timers import Clock, system_clock
 
@@ -430,6 +430,7 @@ class EditSession:
         theirs = self._theirs()
         mine = self.snapshot()
         merged = merge(mine, theirs, choices, self.current)
+        sides = [choices.get(d.key, d.suggested) for d in differences(mine, theirs, self.current)]
         self._choices = dict(choices)
         with self._lock:
             try:
@@ -442,10 +443,10 @@ class EditSession:
                                           again=True)
                 return None
             self.current = stored
-        sides = [choices.get(d.key, d.suggested) for d in differences(mine, theirs, self.current)]
-        mine_n, theirs_n = sides.count(MINE), sides.count(THEIRS)
+        mine_n, theirs_n, both_n = sides.count(MINE), sides.count(THEIRS), sides.count(BOTH)
+        both = f", {_fields(both_n)} with the changes of both" if both_n else ""
         self._finish(stored, f"Merged and saved as revision {stored['revision']}: {_fields(mine_n)} from your "
-                             f"version, {_fields(theirs_n)} from theirs, everything else as it was.")
+                             f"version, {_fields(theirs_n)} from theirs{both}, everything else as it was.")
         return stored
 
     def leave(self) -> None:
