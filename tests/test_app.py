@@ -502,15 +502,20 @@ def test_skills_use_the_organisations_spelling_and_cannot_repeat(h: Harness):
     assert "Type or pick a skill" in skills.message.value
 
 
+def new_skill_card(h: Harness, name: str):
+    """Alan's new conversation on the action plan, with the card of a skill ``name`` just added."""
+    h.app.select_employee("E002")
+    h.app.start_conversation()
+    h.app.go_to("action_plan")
+    skills = h.app.editor("skills")
+    skills.input.value = name
+    skills.add_button.click()
+    return skills.card(name)
+
+
 def test_targets_keep_what_the_coach_picked_and_checks_show_beside_the_field(h: Harness):
     app = h.app
-    app.select_employee("E002")
-    app.start_conversation()
-    app.go_to("action_plan")
-    skills = app.editor("skills")
-    skills.input.value = "Drawing"
-    skills.add_button.click()
-    card = skills.card("Drawing")
+    card = new_skill_card(h, "Drawing")
     card.self_rating.value = 8
     for horizon, value in ((6, 9), (12, 7), (18, 3)):  # a slip of the mouse on 12 and 18
         card.target_boxes[horizon].value = value
@@ -529,13 +534,7 @@ def test_targets_keep_what_the_coach_picked_and_checks_show_beside_the_field(h: 
 
 def test_only_one_option_is_the_chosen_approach(h: Harness):
     app = h.app
-    app.select_employee("E002")
-    app.start_conversation()
-    app.go_to("action_plan")
-    skills = app.editor("skills")
-    skills.input.value = "Drawing"
-    skills.add_button.click()
-    card = skills.card("Drawing")
+    card = new_skill_card(h, "Drawing")
     for i, row in enumerate(card.options):
         row.text.value = f"option {i}"
     card.options[0].choose.value = True
@@ -546,6 +545,24 @@ def test_only_one_option_is_the_chosen_approach(h: Harness):
     card.options[3].text.value = "option 3"
     app.flush()
     assert [o["chosen"] for o in h.stored()["skills"][0]["options"]] == [False, False, True, False]
+
+
+def test_an_empty_option_cannot_be_chosen(h: Harness):
+    """Choose on an option nobody wrote showed "Chosen ✓" and stored nothing (found in a browser): it is refused,
+    with the reason, and the option chosen before stays chosen."""
+    app = h.app
+    card = new_skill_card(h, "Drawing")
+    card.options[0].text.value = "Sketch daily"
+    card.options[0].choose.value = True
+    card.options[2].choose.value = True
+    assert [r.choose.value for r in card.options] == [True, False, False]
+    assert card.options[2].choose.description == "Choose"
+    assert "Option 3 is empty: write it first, then choose it." in card.chosen_note.value
+    app.flush()
+    assert [(o["text"], o["chosen"]) for o in h.stored()["skills"][0]["options"]] == [("Sketch daily", True)]
+    card.options[2].text.value = "Take a class"
+    card.options[2].choose.value = True
+    assert "Chosen: Take a class" in card.chosen_note.value
 
 
 def test_action_item_ids_are_never_reused(h: Harness):

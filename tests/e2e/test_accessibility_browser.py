@@ -126,6 +126,39 @@ def test_a_conversation_by_keyboard_alone_named_for_a_screen_reader(browser, voi
     unnamed = [line.strip() for line in snapshot.splitlines()
                if re.match(r"\s*- (textbox|combobox)\s*:?\s*$", line)]
     assert unnamed == []
+
+    # back to the person's page: the keyboard is on the draft just left, not thrown to the top of the page
+    tab_to(page, "← People", key="Shift+Tab")
+    page.keyboard.press("Enter")
+    page.locator(".cc-resume").wait_for(timeout=WAIT)
+    page.wait_for_function("document.activeElement.innerText === 'Resume draft'", timeout=WAIT)
+    assert_ring_seen(page.evaluate(FOCUSED_JS))
+    page.close()
+
+
+def test_a_check_in_by_keyboard_starts_in_it_and_returns_to_its_button(browser, voila_server):
+    """Opening a check-in put the keyboard on the page's body, and so did leaving it (found by a keyboard-only
+    coach): it starts in the first action item's note and comes back to the check-in's button."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(voila_server.url)
+    page.locator(".cc-search input").wait_for(timeout=WAIT)
+    tab_to(page, "Search people")
+    page.keyboard.type("Ada")
+    page.wait_for_function("document.querySelectorAll('.cc-result').length === 1", timeout=WAIT)
+    tab_to(page, "Ada Lovelace")
+    page.keyboard.press("Enter")
+    page.locator(".cc-open-checkin").wait_for(timeout=WAIT)
+    tab_to(page, "Check-in")
+    page.keyboard.press("Enter")
+    page.locator(".cc-checkin").wait_for(timeout=WAIT)
+    page.wait_for_function("document.activeElement.tagName === 'INPUT'", timeout=WAIT)
+    note = page.evaluate(FOCUSED_JS)
+    assert note["name"].startswith("Note on “") and note["name"].endswith("(optional)"), note
+    assert_ring_seen(note)
+    page.keyboard.type("Booked the course")
+    tab_to(page, "← Back")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.activeElement.innerText === 'Resume check-in'", timeout=WAIT)
     page.close()
 
 

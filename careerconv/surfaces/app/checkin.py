@@ -366,6 +366,14 @@ class CheckinView:
         self.on_saved(stored)
         return stored
 
+    def focus_first(self) -> None:
+        """Put the keyboard in the check-in: the first open action item's note, else the note of the one-on-one;
+        on a check-in that cannot be changed (completed, or no plan to follow up), on its way back."""
+        if self.session is None or self.plan.conversation is None:
+            self.back_button.focus()
+        else:
+            (self.items[0].note if self.items else self.note).focus()
+
     def _lock(self, text: str, ok: bool = False) -> None:
         self.message.value = f'<div class="{"cc-ok" if ok else "cc-note"}">{escape(text)}</div>'
         for part in [r.widget for r in self.items] + [r.widget for r in self.ratings] + [self.note]:

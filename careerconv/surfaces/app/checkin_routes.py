@@ -60,6 +60,7 @@ class CheckinRoutes:
                                 on_saved=lambda _r: person.reload_history(), on_back=self.leave_checkin,
                                 extra=charts.widget)
         app.show_screen("checkin")
+        self.view.focus_first()
         return self.view
 
     def open_named(self, checkin_id: str) -> CheckinView:
@@ -83,3 +84,4 @@ class CheckinRoutes:
         self.app.close_current(save=True)
         self.app.show_screen("start")
         self.app.lifecycle.reload_history()
+        self.app.start_screen.focus_person_actions("checkin")

@@ -271,6 +271,7 @@ class ConversationLifecycle:
         self.app.show_screen("start")
         if self.employee is not None:
             self.reload_history()
+        self.app.start_screen.focus_person_actions("conversation")
 
     def open_record(self, record: dict, prepared_as: tuple | None = None) -> None:
         """Open a conversation; ``prepared_as`` is the key it had when its screen may have been built ahead."""

@@ -358,8 +358,13 @@ class SkillCard:
         self.editor.changed()
 
     def chosen(self, row: OptionRow, value: bool) -> None:
-        """One option at most is the chosen approach."""
+        """One option at most is the chosen approach; an empty one cannot be chosen (nothing would be stored)."""
         if self.editor._loading:
+            return
+        if value and row.empty():
+            with self.editor.loading():
+                row.set_chosen(False)
+            self._update_notes(f"Option {self.options.index(row) + 1} is empty: write it first, then choose it.")
             return
         with self.editor.loading():
             for other in self.options:
@@ -396,7 +401,8 @@ class SkillCard:
         self.editor.changed()
 
     # -------------------------------------------------------------- notes
-    def _update_notes(self) -> None:
+    def _update_notes(self, refused: str = "") -> None:
+        """The counts and the chosen option under the options; ``refused``: why a choice was not taken."""
         if hasattr(self, "options_box"):
             n = sum(1 for r in self.options if r.text.value.strip())
             if n < self.min_options:
@@ -407,10 +413,13 @@ class SkillCard:
         if hasattr(self, "chosen_note"):
             chosen = next((r.text.value for r in self.options if r.choose.value), None) \
                 if hasattr(self, "options_box") else None
-            self.chosen_note.value = (f'<div class="cc-note">Chosen: {escape(chosen)}</div>'
+            self.chosen_note.value = (f'<div class="cc-warn-box">{escape(refused)}</div>' if refused
+                                      else f'<div class="cc-note">Chosen: {escape(chosen)}</div>'
                                       if chosen and chosen.strip()
                                       else '<div class="cc-muted">Weigh the options above, then press '
                                            "<b>Choose</b> on the best one.</div>")
+        elif refused and hasattr(self, "options_box"):
+            self.options_note.value = f'<span class="cc-warn">{escape(refused)}</span>'
         if hasattr(self, "target_boxes"):
             current = self.self_rating.value if hasattr(self, "self_rating") else None
             for h, text in target_checks(current, self.targets).items():

@@ -302,6 +302,20 @@ class StartScreen:
             (b.add_class if eid == self.current else b.remove_class)("cc-result-active")
 
     # ------------------------------------------------------------------ the person page
+    def focus_person_actions(self, left: str) -> None:
+        """Put the keyboard back where the coach left the person page for what they ``left`` (``"conversation"``
+        or ``"checkin"``): its button (a draft left: Resume draft), else the search box; in the team view, where
+        a row was clicked, the view keeps its own focus."""
+        if self.view_choice.value == "team":
+            return
+        shown = self.current is not None and self.actions.layout.display != "none"
+        if shown and left == "checkin" and self.checkin_button.layout.display != "none":
+            self.checkin_button.focus()
+        elif shown and left == "conversation":
+            (self.resume_button if self.draft_box.layout.display != "none" else self.start_button).focus()
+        else:
+            self.search.focus()
+
     def show_person(self, employee: dict, coach_id: str, plan: followup.PreviousPlan, conversations: list[dict],
                     checkins: list[dict], checkin_drafts: list[dict]) -> None:
         """Show an employee's page: their card, the draft offered, Start / Check-in, their previous plan.
