@@ -74,6 +74,28 @@ def test_trend_lines_break_at_a_quarter_nobody_rated_and_keep_its_place():
     assert pd.isna(ys[2]) and ys[3] == 7.0  # no line drawn across 2025 Q3
 
 
+def test_a_hidden_quarter_is_marked_below_the_rating_scale_not_on_it():
+    """An HR analyst read the open marker of a hidden quarter, drawn at 1.15 on the scale, as a median of about 1:
+    it now sits in a grey strip under the scale, named "hidden", and the scale still runs from 1 to 10."""
+    trends = _trends()
+    hidden = trends["quarter"].eq(pd.Timestamp("2025-04-01"))
+    trends.loc[hidden, [privacy.COUNT, "median", privacy.PRIVACY]] = [pd.NA, float("nan"), "fewer than 5"]
+    fig, ax = hr_plots.new_figure()
+    hr_plots.trends_chart(ax, trends, top=1)
+    line, marks = ax.get_lines()[0], ax.get_lines()[1]
+    assert pd.isna(list(line.get_ydata())[1])  # the line is broken there
+    assert list(marks.get_xdata()) == [1] and all(y < 1 for y in marks.get_ydata())  # below the scale's 1
+    low, high = ax.get_ylim()
+    assert low < min(marks.get_ydata()) and high > 10
+    ticks = {t.get_text(): y for t, y in zip(ax.get_yticklabels(), ax.get_yticks())}
+    assert ticks["hidden"] == marks.get_ydata()[0] and [ticks[str(r)] for r in range(1, 11)] == list(range(1, 11))
+    assert "hidden (small group): line broken,\nmarked in the strip below the scale" in _texts(fig)
+    # with nothing hidden the scale starts at 1, with no strip
+    fig, ax = hr_plots.new_figure()
+    hr_plots.trends_chart(ax, _trends(), top=1)
+    assert ax.get_ylim()[0] == 1 and "hidden" not in [t.get_text() for t in ax.get_yticklabels()]
+
+
 def test_targets_due_are_split_into_reached_not_reached_not_measured_yet_and_not_measured():
     table = pd.DataFrame({"horizon_months": [6, 12], "department": [None, None], privacy.COUNT: [30, pd.NA],
                           "targets_due": [40, pd.NA], "share_reached": [0.5, None], "share_not_reached": [0.2, None],

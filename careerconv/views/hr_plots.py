@@ -343,8 +343,9 @@ def rating_lines(ax: Axes, figures: pd.DataFrame, *, top: int = TREND_LINES,
     """Median rating per quarter, half-year or year, one line per skill (or one over all skills), with gaps.
 
     A period whose figure is hidden (or in which nobody rated the skill) breaks the line: no line is drawn
-    across it, and a hidden period gets an open marker on the axis floor. Each line's legend entry says how
-    many employees its points describe (the smallest and largest).
+    across it, and a hidden period gets an open marker in a grey strip below the rating scale, named "hidden"
+    (on the scale's floor it read as a median of 1). Each line's legend entry says how many employees its
+    points describe (the smallest and largest).
 
     Parameters
     ----------
@@ -371,6 +372,7 @@ def rating_lines(ax: Axes, figures: pd.DataFrame, *, top: int = TREND_LINES,
     chosen = chosen[:len(TREND_STYLES)]
     periods = _every_period(org)
     position = {start: i for i, (start, _) in enumerate(periods)}
+    any_hidden = bool((~privacy.shown(org[org[SKILL].isin(chosen)])).any())
     for i, skill in enumerate(chosen):
         colour, marker, dashes = TREND_STYLES[i]
         rows = org[org[SKILL] == skill]
@@ -386,14 +388,15 @@ def rating_lines(ax: Axes, figures: pd.DataFrame, *, top: int = TREND_LINES,
                 linestyle=dashes, label=f"{isolated(skill)} ({sizes})")
         gaps = [position[pd.Timestamp(q)] for q in rows.loc[~privacy.shown(rows), "bucket"]]
         if gaps:
-            ax.plot(gaps, [1.15] * len(gaps), linestyle="none", marker=marker, markersize=5, markerfacecolor="white",
-                    markeredgecolor=colour, clip_on=False)
+            ax.plot(gaps, [_HIDDEN_ROW] * len(gaps), linestyle="none", marker=marker, markersize=5,
+                    markerfacecolor="white", markeredgecolor=colour, clip_on=False)
     _period_axis(ax, periods)
     _rating_axis(ax, "y")
     ax.set_ylabel("Median rating", color=PALETTE["muted"])
-    if (~privacy.shown(org[org[SKILL].isin(chosen)])).any():
+    if any_hidden:
+        _hidden_strip(ax)
         ax.plot([], [], linestyle="none", marker="o", markerfacecolor="white", markeredgecolor=PALETTE["muted"],
-                label="hidden (small group): line broken")
+                label="hidden (small group): line broken,\nmarked in the strip below the scale")
     ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return ax
 
@@ -816,6 +819,19 @@ def _period_axis(ax: Axes, periods: Sequence[tuple[pd.Timestamp, pd.Timestamp]])
     ticks = list(range(0, len(periods), step))
     ax.set_xticks(ticks, [period_label(*periods[i]) for i in ticks], fontsize=8)
     ax.set_xlim(-0.4, len(periods) - 0.6)
+
+
+# The hidden periods' row of a rating chart, below the scale of 1 to 10 (:func:`rating_lines`).
+_HIDDEN_ROW, _HIDDEN_STRIP = 0.35, (0.0, 0.7)
+
+
+def _hidden_strip(ax: Axes) -> None:
+    """A grey strip under the rating scale, named "hidden", for the open markers of hidden periods."""
+    low, high = _HIDDEN_STRIP
+    ax.set_ylim(low, ax.get_ylim()[1])
+    ax.axhspan(low, high, color=PALETTE["grid"], alpha=0.6, linewidth=0, zorder=0)
+    ax.yaxis.set_major_locator(FixedLocator([_HIDDEN_ROW, *range(1, 11)]))
+    ax.set_yticklabels(["hidden", *map(str, range(1, 11))])
 
 
 def _rating_axis(ax: Axes, axis: str) -> None:
