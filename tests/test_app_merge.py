@@ -213,3 +213,23 @@ def test_dreams_both_sides_added_are_all_kept_theirs_first():
     assert crowded[0].both is None and crowded[0].suggested == MINE
     # without the version both started from nothing can be told apart: mine or theirs
     assert differences(mine, theirs)[0].choices == (MINE, THEIRS)
+
+
+def item(item_id: str, text: str, **more) -> dict:
+    return {"item_id": item_id, "text": text, "due": None, "owner": "", "skill": "", **more}
+
+
+def test_action_items_both_sides_added_are_both_kept_under_their_own_ids():
+    """Two tabs each add an action item (both numbered a2): "keep mine" lost theirs; both are kept now, theirs
+    as a2 (it is stored already) and mine as a3, and an item changed on one side keeps that change."""
+    base = conversation(action_items=[item("a1", "Book a course")])
+    theirs = conversation(action_items=[item("a1", "Book a course", owner="Ada"), item("a2", "Find a mentor")])
+    mine = conversation(action_items=[item("a1", "Book a course"), item("a2", "Shadow a lead")])
+    diff = {d.key: d for d in differences(mine, theirs, base)}["action_items"]
+    assert diff.suggested == BOTH
+    merged = schema.validate_conversation(merge(mine, theirs, {}, base))
+    assert [(i["item_id"], i["text"], i["owner"]) for i in merged["action_items"]] == [
+        ("a1", "Book a course", "Ada"), ("a2", "Find a mentor", ""), ("a3", "Shadow a lead", "")]
+    # the same item changed on both sides: the coach chooses
+    both_edit = conversation(action_items=[item("a1", "Book a course", owner="Grace")])
+    assert differences(both_edit, theirs, base)[0].choices == (MINE, THEIRS)

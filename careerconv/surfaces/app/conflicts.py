@@ -6,9 +6,11 @@ last returned it), *mine* (what is on the coach's screen) and *theirs* (what
 the store holds now). :func:`differences` lists every field in which mine and
 theirs differ, each with a label a coach understands, both values as plain
 text and a suggestion: a field only one side changed since the base suggests
-that side, a field both changed suggests mine, except the dreams when each side
-changed other dreams (added, removed or reworded): then both sides' changes can
-be kept together (:data:`BOTH`, :mod:`.list_merge`), and that is the suggestion.
+that side, a field both changed suggests mine, except the dreams and the action
+items when each side changed other elements (added, removed or reworded): then
+both sides' changes can be kept together (:data:`BOTH`, :mod:`.list_merge`), and
+that is the suggestion (an action item both sides added under one id keeps theirs,
+and mine takes the next free id).
 :func:`merge` builds the record to save from theirs plus the fields the coach
 chose from mine, so it can be saved on top of their revision; each skill then
 points at the dream it served on the side it came from, wherever that dream now
@@ -33,12 +35,13 @@ theirs.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 from careerconv.records import schema
 from careerconv.records.schema import (
-    CADENCE_MONTHS, CHECKIN_ID, COACH_ID, COACH_RATING, CONVERSATION_ID, DATE, EMPLOYEE_ID, SKILL, STATUS,
+    CADENCE_MONTHS, CHECKIN_ID, COACH_ID, COACH_RATING, CONVERSATION_ID, DATE, EMPLOYEE_ID, ITEM_ID, SKILL, STATUS,
 )
 from careerconv.rules.followup import item_status_label
 from .list_merge import combined, rank_map
@@ -80,9 +83,9 @@ class FieldDiff:
         base is unknown).
     both
         The field with both sides' changes kept together (:data:`BOTH`), when
-        it can be: the dreams, changed on both sides since a known base, in
-        different dreams (:func:`careerconv.surfaces.app.list_merge.combined`);
-        else None.
+        it can be: the dreams or the action items, changed on both sides since
+        a known base, in different elements
+        (:func:`careerconv.surfaces.app.list_merge.combined`); else None.
     """
 
     key: str
@@ -224,14 +227,39 @@ def differences(mine: Mapping, theirs: Mapping, base: Mapping | None = None,
         else:
             before = _blank(base_f.get(key))
             mine_changed, theirs_changed = a != before, b != before
-            if key == "dreams" and mine_changed and theirs_changed:
-                both = combined(before or [], a or [], b or [], limit=schema.MAX_DREAMS)
+            if key in _LISTS and mine_changed and theirs_changed:
+                both = _LISTS[key](before or [], a or [], b or [])
         out.append(FieldDiff(key, field_label(key, a if a is not None else b, labels), a, b,
                              mine_changed, theirs_changed, both))
     return out
 
 
 _CATEGORIES = ("answers", "dreams", "skills", "action_items", "follow_up", "cadence", "note", "updates", "ratings")
+
+
+def _combined_items(base: list[dict], mine: list[dict], theirs: list[dict]) -> list[dict] | None:
+    """The action items with both sides' changes (:func:`combined`, an item compared whole); an item of mine that
+    took an id theirs gave another item (both added one) gets the next free id."""
+    def texts(items: list[dict]) -> list[str]:
+        return [json.dumps(item, sort_keys=True, ensure_ascii=False) for item in items]
+
+    together = combined(texts(base), texts(mine), texts(theirs))
+    if together is None:
+        return None
+    items = [json.loads(text) for text in together]
+    numbers = [int(i[ITEM_ID][1:]) for i in items if re.fullmatch(r"a\d+", str(i.get(ITEM_ID) or ""))]
+    following, seen = max(numbers, default=0) + 1, set()
+    for item in items:
+        if item.get(ITEM_ID) in seen:
+            item[ITEM_ID] = f"a{following}"
+            following += 1
+        seen.add(item.get(ITEM_ID))
+    return items
+
+
+# The list fields whose two sides' changes may be kept together (FieldDiff.both).
+_LISTS = {"dreams": lambda base, mine, theirs: combined(base, mine, theirs, limit=schema.MAX_DREAMS),
+          "action_items": _combined_items}
 
 
 def _field_order(keys: list[str], labels: Mapping[str, str] | None) -> list[str]:
