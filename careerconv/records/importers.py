@@ -53,6 +53,10 @@ What the file may look like:
   (Excel pads a row whose last cells are empty with separators); a row with
   more or fewer cells is refused, since an unquoted separator or line break
   has moved its values out of their columns.
+* A double quote that opens a value and is not closed where the value ends
+  (a name typed ``"Smith, Ann``) would read the lines after it into that one
+  value: the file is refused whole, naming the line the quote opens on
+  (rows cannot be skipped past it, since which rows it took cannot be told).
 * Values are read with the parsers of :mod:`careerconv.records.schema` (ratings, ids,
   dates, cadences). Characters a spreadsheet does not show are handled as
   surrounding spaces are: an id or an email holding one is refused, naming
@@ -491,14 +495,15 @@ def read_table_file(path: str | Path, columns: ColumnSpec | Iterable[str] = (), 
     else:
         delimiter = _choose_delimiter(text, known)
     csv.field_size_limit(max(csv.field_size_limit(), 16 * schema.MAX_TEXT))
-    number = 0
-    records: list[tuple[int, tuple[Any, ...]]] = []
     try:
-        for number, record in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
-            if not _blank(record):
-                records.append((number, tuple(record)))
-    except csv.Error as exc:
-        raise _file_problem(source, f"is not valid CSV near row {number + 1}: {exc}") from None
+        records = _csv_records(source, text, delimiter, strict=True)
+    except FileRejected:
+        stray = _stray_quote(text, delimiter, first_line=2 if hint else 1)
+        if stray:
+            raise _file_problem(source, stray) from None
+        # Not a stray quote: read as before, where a quoted value with text after its closing quote ('"a"b') is
+        # one value ('ab'), and any other error is named.
+        records = _csv_records(source, text, delimiter, strict=False)
     if not records:
         raise _file_problem(source, "is empty; the first row must name the columns" + _wanted_columns(spec))
     at = _header_position(records, spec)
@@ -508,6 +513,67 @@ def read_table_file(path: str | Path, columns: ColumnSpec | Iterable[str] = (), 
     notes += _footer_note(records[at + 1:], end - at - 1)
     rows = [RawRow(n, cells) for n, cells in records[at + 1:end]]
     return RawTable(source, path, "CSV", encoding, delimiter, None, header, header_row, rows, notes)
+
+
+def _csv_records(source: str, text: str, delimiter: str, *, strict: bool) -> list[tuple[int, tuple[Any, ...]]]:
+    """The non-blank records of a CSV text with their row numbers as a spreadsheet shows them; ``strict`` refuses
+    a quoted value the file ends in and text after a closing quote (see :func:`_stray_quote`)."""
+    number = 0
+    records: list[tuple[int, tuple[Any, ...]]] = []
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=strict)
+        for number, record in enumerate(reader, start=1):
+            if not _blank(record):
+                records.append((number, tuple(record)))
+    except csv.Error as exc:
+        raise _file_problem(source, f"is not valid CSV near row {number + 1}: {exc}") from None
+    return records
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_QUOTED_VALUE = re.compile(r'"[^"]*(?:""[^"]*)*"')
+
+
+def _stray_quote(text: str, delimiter: str, first_line: int = 1) -> str | None:
+    """What is wrong, and what to do, when a double quote that opens a value is not closed where the value ends
+    (a name typed ``"Smith, Ann``): the quote runs on to the end of the file, or over line breaks to a later
+    quote that is followed by more text, so the rows after it would be read as part of one value. None when
+    every quoted value is closed (a value on one line with text after its closing quote, ``"a"b``, is not a
+    stray quote). ``first_line`` is the line number of the text's first line in the file.
+
+    It walks the values as :mod:`csv` reads them: a double quote opens a value only as its first character,
+    and two double quotes inside a quoted value stand for one.
+    """
+    unquoted = re.compile(f"[^{re.escape(delimiter)}\r\n]*")
+    position, end = 0, len(text)
+    while position < end:
+        if text[position] == '"':
+            quoted = _QUOTED_VALUE.match(text, position)
+            after = unquoted.match(text, quoted.end()).end() if quoted else end
+            if not quoted or (after > quoted.end() and _LINE_BREAK.search(quoted.group())):
+                return _stray_quote_problem(text, position, quoted.end() - 1 if quoted else None, first_line)
+            position = after
+        else:
+            position = unquoted.match(text, position).end()
+        position += 2 if text.startswith("\r\n", position) else 1
+    return None
+
+
+def _stray_quote_problem(text: str, opened: int, closed: int | None, first_line: int) -> str:
+    """The refusal of a double quote at ``opened`` that is closed only at ``closed`` (None: never)."""
+    def line(position: int) -> int:
+        return first_line + len(_LINE_BREAK.findall(text, 0, position))
+
+    start = _LINE_BREAK.split(text[opened:opened + 200], maxsplit=1)[0]
+    shown = start if len(start) <= 40 else start[:40] + "..."
+    where = f"line {line(opened)}: the double quote opened there ({shown})"
+    if closed is None:
+        what = (f"{where} is never closed, so everything after it to the end of the file (line "
+                f"{line(len(text.rstrip()))}) would be read as one value")
+    else:
+        what = (f"{where} is not closed where its value ends: the next double quote is on line {line(closed)}, "
+                f"inside a value, so lines {line(opened)}-{line(closed)} would be read as one value")
+    return f"{what}; close it with a second double quote where the value ends, or remove it, then import again"
 
 
 def _wanted_columns(spec: ColumnSpec) -> str:
@@ -897,6 +963,15 @@ class _Checker:
         separators), so a row of another width is never a row to guess at.
         """
         have, want = len(raw_row.cells), len(self.raw.header)
+        if have != want and self.raw.delimiter and any(_LINE_BREAK.search(str(c)) for c in raw_row.cells):
+            # A stray double quote took the lines after it into one value, up to a later quote: which rows it
+            # took cannot be told, so this is the file's problem, never a row to skip.
+            self.add_file_problem(
+                f"has {have} cells but the header row names {want} columns, and a value on it runs over several "
+                "lines, from a double quote to the next one: if that first quote is a stray one (a value typed "
+                "'\"Smith, Ann'), close it with a second double quote where the value ends, or remove it; the lines "
+                "up to that next quote were read into that value", raw_row.row)
+            return None
         if have != want:
             why = "a value holding the separator" if have > want else "a line break inside a value"
             hint = f" ({why} must be in double quotes)" if self.raw.delimiter else ""
