@@ -41,7 +41,10 @@ ROSTER_EPILOG = """columns:
 HR system exports:
   the usual column names are recognised (Employee ID / ID / Employee #,
   Manager ID / Supervisor ID for the coach, Job Title, Work Email, First Name
-  + Last Name ...) and other columns are ignored; the summary says which.
+  + Last Name ...), in German, French, Spanish and Dutch too (Personalnummer,
+  Vorname + Nachname, Abteilung, Vorgesetzte(r), Stelle, Matricule, Prénom +
+  Nom, Service, Poste, Departamento, Puesto, Afdeling, Functie ...), and other
+  columns are ignored; the summary says which.
   An empty Preferred Name is filled from Legal Name or First + Last Name.
   A report title or parameters above the header row are skipped, and so is
   a footer below the table ('Total: 60 employees').
