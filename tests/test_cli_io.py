@@ -89,14 +89,26 @@ def test_messy_roster_lists_every_problem_and_writes_nothing(files: Path, capsys
 
 
 def test_skip_invalid_and_rejected_file(files: Path, capsys):
+    """--skip-invalid imports the valid rows and writes the rejected ones with their reasons; it exited 0, so a
+    script running the import nightly never noticed rows left out. Now it says on stderr how many and where they
+    are, and exits 1, as a report batch does past a report that failed; -q does not hide it, and a dry run says
+    the same of what it would do."""
     messy = files / "messy.csv"
     messy.write_text(ROSTER + "CON,Dee,C1,Eng,Dev,7,\n")
     data = files / "data"
     code, out, err = run(capsys, "--data", str(data), "import", "roster", str(messy), "--skip-invalid",
                          "--rejected", str(files / "fix.csv"))
-    assert code == 0 and err == ""
+    assert code == 1
+    assert err == f"careerconv import: 1 of 3 row(s) rejected and not imported (2 were imported); they are in " \
+        f"{files / 'fix.csv'}, each with its reason\n"
     assert "added 2" in out and f"Rejected 1 row(s), written with the reason for each to {files / 'fix.csv'}" in out
     assert "reserved device name" in (files / "fix.csv").read_text(encoding="utf-8-sig")
+    assert sorted(pd.read_csv(data / "roster.csv", dtype=str)["employee_id"]) == ["E001", "E002"]
+    code, out, err = run(capsys, "-q", "--data", str(data), "import", "roster", str(messy), "--skip-invalid",
+                         "--dry-run")
+    assert code == 1 and "(2 would be imported); the summary lists them (a dry run writes nothing)" in err
+    code, _, err = run(capsys, "--data", str(data), "import", "roster", str(files / "roster.csv"), "--skip-invalid")
+    assert (code, err) == (0, "")
 
 
 def test_all_rows_rejected_exits_non_zero(files: Path, capsys):

@@ -276,6 +276,89 @@ def test_a_row_with_fewer_cells_than_the_header_is_refused_like_one_with_more(st
                                 "value must be in double quotes)"
 
 
+def test_a_name_whose_double_quote_is_never_closed_is_refused_naming_its_line(roster_store: Store, tmp_path: Path,
+                                                                               capsys):
+    """An HR export with a name typed '"Smith, Ann' (no closing quote): the quote took the rest of the file
+    into one cell, the refusal spoke of a line break ('row 3: has 2 cells ... a line break inside a value must
+    be in double quotes'), and --skip-invalid imported the row above it, put the rows below it into the
+    rejected file as one cell and exited 0. Now the file is refused, naming the line the quote opens on and
+    what to do, and nothing is written, with --skip-invalid too."""
+    from careerconv.cli import main
+
+    lines = [ROSTER_HEADER, "E010,Filip Wojcik,C01,Sales,Sales manager,6,",
+             'E011,"Smith, Ann,C01,Sales,Account executive,12,ann@example.org',
+             "E012,Hao Zhou,C01,Sales,Account executive,6,", "E013,Zeynep Kaya,C01,Sales,Account executive,12,"]
+    path = write(tmp_path / "export.csv", "\r\n".join(lines) + "\r\n")
+    for skip in (False, True):
+        problems = assert_rejected_and_unchanged(
+            roster_store, lambda: import_roster(roster_store, path, skip_invalid=skip),
+            'line 3: the double quote opened there ("Smith, Ann,C01,Sales,Account executive,...) is never closed, '
+            "so everything after it to the end of the file (line 5) would be read as one value; close it with a "
+            "second double quote where the value ends, or remove it, then import again")
+        assert len(problems) == 1 and "line break" not in str(problems[0])
+    before = snapshot(roster_store.root)
+    assert main(["--data", str(roster_store.root), "import", "roster", str(path), "--skip-invalid"]) == 1
+    assert "line 3: the double quote opened there" in capsys.readouterr().err
+    assert snapshot(roster_store.root) == before and not (tmp_path / "export.rejected.csv").exists()
+    # Closed, the same name imports.
+    lines[2] = 'E011,"Smith, Ann",C01,Sales,Account executive,12,ann@example.org'
+    write(path, "\r\n".join(lines) + "\r\n")
+    assert import_roster(roster_store, path).added == 4
+    assert roster_store.roster().set_index("employee_id").loc["E011", "name"] == "Smith, Ann"
+
+
+def test_a_stray_quote_ended_by_a_later_quote_is_refused_as_a_stray_quote(roster_store: Store, tmp_path: Path):
+    """A stray quote that a later quoted value ends reads the lines between as one value: with text after
+    the closing quote the file is refused naming both lines; without, the row it makes is refused as the
+    file's problem (not a row --skip-invalid may skip: it holds other rows). A history file is read the same
+    way, and a quoted value over several lines is still read."""
+    header = "employee_id,name,coach_id,department,role"
+    later = write(tmp_path / "later.csv", "\n".join([
+        header, "E010,Filip,C01,Sales,Rep", 'E011,"Smith, Ann,C01,Sales,Rep', "E012,Hao,C01,Sales,Rep",
+        'E013,"Kaya, Zeynep",C01,Sales,Rep', "E014,Bo,C01,Sales,Rep"]) + "\n")
+    assert_rejected_and_unchanged(
+        roster_store, lambda: import_roster(roster_store, later, skip_invalid=True),
+        'line 3: the double quote opened there ("Smith, Ann,C01,Sales,Rep) is not closed where its value ends: '
+        "the next double quote is on line 5, inside a value, so lines 3-5 would be read as one value")
+    at_end = write(tmp_path / "at_end.csv", "\n".join([
+        header, "E010,Filip,C01,Sales,Rep", 'E011,"Smith, Ann,C01,Sales,Rep', 'E012,Hao,C01,Sales,Rep"',
+        "E014,Bo,C01,Sales,Rep"]) + "\n")
+    problems = assert_rejected_and_unchanged(
+        roster_store, lambda: import_roster(roster_store, at_end, skip_invalid=True),
+        "row 3: has 2 cells but the header row names 5 columns, and a value on it runs over several lines, from "
+        "a double quote to the next one", "close it with a second double quote where the value ends, or remove it")
+    assert [p.row for p in problems] == [3]
+    history = write(tmp_path / "history.csv", 'employee_id,date,skill,rating\nE001,2024-01-10,"Python,7\n'
+                                              "E002,2024-01-10,SQL,5\n")
+    assert_rejected_and_unchanged(roster_store, lambda: import_history(roster_store, history),
+                                  'line 2: the double quote opened there ("Python,7) is never closed')
+    lines = write(tmp_path / "lines.csv",
+                  f'{header}\nE010,"Ann\nLee",C01,Sales,Rep\nE011,"Bo ""B"" Kim",C01,Sales,Rep\n')
+    assert import_roster(roster_store, lines).added == 2
+    assert list(roster_store.roster()["name"])[-2:] == ["Ann\nLee", 'Bo "B" Kim']
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.text(alphabet='ab ,;"\r\n\t', max_size=8), min_size=3, max_size=3), min_size=1,
+                max_size=5), st.sampled_from([",", ";", "\t"]))
+def test_property_quoted_cells_as_a_spreadsheet_writes_them_are_never_a_stray_quote(cells, delimiter):
+    """Whatever quotes, separators and line breaks the cells hold, a file written as spreadsheets write CSV
+    reads back cell for cell: the check for a stray quote never refuses it."""
+    import csv
+    import io
+
+    from careerconv.records.importers import _stray_quote
+
+    rows = [["employee_id", "name", "role"]] + [[f"E{i}", *row[1:]] for i, row in enumerate(cells)]
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    assert _stray_quote(buffer.getvalue(), delimiter) is None
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write(Path(tmp) / "t.csv", buffer.getvalue())
+        table = read_table_file(path, ["employee_id", "name", "role"])
+    assert [list(r.cells) for r in table.rows] == rows[1:]
+
+
 def test_free_text_stored_verbatim(store: Store, tmp_path: Path):
     names = {
         "E1": '=HYPERLINK("http://x","y")',

@@ -208,6 +208,56 @@ def test_sap_and_cost_center_exports_name_their_columns_as_the_hr_system_does(st
         ["101", "", "Finance"], ["102", "101", "Finance"]]
 
 
+@pytest.mark.parametrize("header", [
+    # Personio in German, the supervisor's employee id under 'Vorgesetzte(r)'.
+    ["Personalnummer", "Vorname", "Nachname", "E-Mail", "Abteilung", "Vorgesetzte(r)", "Position"],
+    # SAP SuccessFactors in German.
+    ["Personalnummer", "Vorname", "Nachname", "E-Mail-Adresse", "Abteilung", "Führungskraft", "Stelle"],
+    ["Mitarbeiter-ID", "Vorname", "Nachname", "E-Mail", "Abteilung", "Vorgesetzter", "Stellenbezeichnung"],
+    # French, with and without the accents.
+    ["Matricule", "Prénom", "Nom", "Adresse e-mail", "Département", "Responsable hiérarchique", "Poste"],
+    ["Matricule", "Prenom", "Nom", "E-mail", "Service", "Manager", "Intitule du poste"],
+    # Spanish and Dutch.
+    ["Número de empleado", "Nombre", "Apellidos", "Correo electrónico", "Departamento", "Responsable", "Puesto"],
+    ["Personeelsnummer", "Voornaam", "Achternaam", "E-mailadres", "Afdeling", "Leidinggevende", "Functie"],
+])
+def test_german_french_spanish_and_dutch_exports_name_their_columns_in_their_language(
+        store: Store, tmp_path: Path, header: list[str]):
+    """A Personio or SAP SuccessFactors export in German was refused: "unknown column 'Vorname'; did you mean
+    'name'?", and 'Abteilung' and 'Vorgesetzte(r)' unknown, so 'name', 'coach_id' and 'department' were missing.
+    The same columns in French, Spanish and Dutch are read too, and the import says which it read as what."""
+    rows = [["101", "Anna", "Schmidt", "anna@example.org", "Vertrieb", "", "Leiterin Vertrieb"],
+            ["102", "Jürgen", "Müller", "juergen@example.org", "Vertrieb", "101", "Account Manager"]]
+    path = tmp_path / "export.csv"
+    path.write_bytes(csv_bytes([header] + rows, "cp1252", ";"))
+    result = import_roster(store, path)
+    assert (result.added, result.rejected) == (2, [])
+    assert f"{header[1]!r} and {header[2]!r} together as name" in result.summary()
+    assert store.roster()[["employee_id", "name", "coach_id", "department", "role", "email"]].values.tolist() == [
+        ["101", "Anna Schmidt", "", "Vertrieb", "Leiterin Vertrieb", "anna@example.org"],
+        ["102", "Jürgen Müller", "101", "Vertrieb", "Account Manager", "juergen@example.org"]]
+
+
+def test_a_german_supervisor_column_of_names_is_refused_asking_for_the_id(store: Store, tmp_path: Path, capsys):
+    """'Vorgesetzte(r)' holds the supervisor's name in some exports: it is read as the coach's id only when every
+    value is an employee id, as 'Supervisor' is; an unknown column of a header still names what is allowed."""
+    header = ["Personalnummer", "Vorname", "Nachname", "Abteilung", "Vorgesetzte(r)", "Stelle"]
+    path = tmp_path / "export.csv"
+    path.write_bytes(csv_bytes([header, ["101", "Anna", "Schmidt", "Vertrieb", "", "Leiterin"],
+                                ["102", "Jürgen", "Müller", "Vertrieb", "Anna Schmidt", "Verkäufer"]],
+                               delimiter=";"))
+    with pytest.raises(Exception) as exc:
+        import_roster(store, path)
+    assert "column 'Vorgesetzte(r)' names the manager ('Anna Schmidt' on row 3)" in str(exc.value)
+    path.write_bytes(csv_bytes([["Personalnummer", "Vorname", "Nachname", "Bereich", "Stelle"],
+                                ["101", "Anna", "Schmidt", "Vertrieb", "Leiterin"]], delimiter=";"))
+    assert main(["--data", str(store.root), "import", "roster", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "unknown column 'Bereich'; allowed columns are: employee_id, name, coach_id, department, role, " \
+        "cadence_months, email" in err
+    assert not (store.root / "roster.csv").exists()
+
+
 def test_a_totals_row_and_a_confidentiality_line_below_the_table_are_not_read(store: Store, tmp_path: Path):
     """Reports end with 'Total: 3 employees' and a classification line; in a CSV the first was a row of one
     cell ('has 1 cell but the header row names 8 columns'), in a workbook an employee id 'Total: 3 employees'

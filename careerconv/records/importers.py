@@ -41,8 +41,10 @@ What the file may look like:
   is a report's title or parameters (``Run Date``, ``Effective as of`` ...),
   the first of the next rows that names the importer's required columns (a
   note says which rows above it were not read). Names are matched ignoring case,
-  surrounding spaces, and spaces/hyphens vs underscores (``Employee ID`` is
-  ``employee_id``); a missing or repeated column is an error, and so is an
+  surrounding spaces, the accents of Latin letters, and spaces/hyphens vs
+  underscores (``Employee ID`` is ``employee_id``, ``Prénom`` is ``prenom``), by
+  the column's own name or the names HR systems give it in English, German,
+  French, Spanish and Dutch (:data:`ROSTER_ALIASES`); a missing or repeated column is an error, and so is an
   unknown column of a history file (a roster's are ignored, with a note).
 * Rows at the end that each hold one text that is not an id (``Total: 60
   employees``, ``Classification: Confidential``) are a report's footer and
@@ -53,6 +55,10 @@ What the file may look like:
   (Excel pads a row whose last cells are empty with separators); a row with
   more or fewer cells is refused, since an unquoted separator or line break
   has moved its values out of their columns.
+* A double quote that opens a value and is not closed where the value ends
+  (a name typed ``"Smith, Ann``) would read the lines after it into that one
+  value: the file is refused whole, naming the line the quote opens on
+  (rows cannot be skipped past it, since which rows it took cannot be told).
 * Values are read with the parsers of :mod:`careerconv.records.schema` (ratings, ids,
   dates, cadences). Characters a spreadsheet does not show are handled as
   surrounding spaces are: an id or an email holding one is refused, naming
@@ -101,6 +107,7 @@ import difflib
 import hashlib
 import io
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -186,14 +193,27 @@ COMMAND_LINE = Asking()
 _ACCEPTED_FILES = "accepted are CSV files saved as UTF-8, UTF-16 or Windows-1252 (cp1252) text, and .xlsx workbooks"
 
 
+_ACCENTS = re.compile("[\u0300-\u036f]")
+
+
+def column_key(name: Any) -> str:
+    """How a header cell is matched to a column: ``" Employee ID "`` -> ``"employee_id"``, ``"Prénom"`` ->
+    ``"prenom"`` (case, surrounding spaces, spaces and hyphens vs underscores, and the accents of Latin letters
+    do not count, so an export that drops accents still matches)."""
+    text = "" if schema.is_missing(name) else str(name)
+    text = unicodedata.normalize("NFC", _ACCENTS.sub("", unicodedata.normalize("NFKD", text)))
+    return re.sub(r"[\s\-]+", "_", text.strip().strip("\ufeff").strip().casefold())
+
+
 @dataclass(frozen=True)
 class ColumnSpec:
     """The columns one importer reads (``kind`` names the importer: roster or history).
 
-    ``aliases`` maps a column to the other names HR systems give it (as
-    :func:`column_key` folds them), best first; the column's own name always
-    wins. With ``ignore_unknown`` columns the importer does not read are
-    listed in a note instead of rejecting the file.
+    ``aliases`` maps a column (or a part of one, such as ``first_name``) to
+    the other names HR systems give it, written as :func:`column_key` folds
+    them (else ValueError), best first; the column's own name always wins.
+    With ``ignore_unknown`` columns the importer does not read are listed in
+    a note instead of rejecting the file.
     """
 
     kind: str
@@ -201,6 +221,15 @@ class ColumnSpec:
     optional: tuple[str, ...] = ()
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     ignore_unknown: bool = False
+
+    def __post_init__(self) -> None:
+        unfolded = [a for names in self.aliases.values() for a in names if column_key(a) != a]
+        if unfolded:
+            raise ValueError(f"aliases must be written as column_key folds them: {unfolded}")
+
+    def key_for(self, column: str, keys: Iterable[str]) -> str | None:
+        """The header key among ``keys`` that names ``column``: its own name, else its best alias; None if none."""
+        return next((k for k in (column, *self.aliases.get(column, ())) if k in keys), None)
 
     @property
     def all(self) -> tuple[str, ...]:
@@ -214,31 +243,46 @@ class ColumnSpec:
     def looks_like(self, header: Iterable[Any]) -> bool:
         """Whether a header row names every required column (by its name or an alias) and some column at all."""
         keys = {column_key(name) for name in header}
-        named = {column for column in self.all if keys & {column, *self.aliases.get(column, ())}}
-        if "name" in self.all and set(NAME_PARTS) <= keys:
+        named = {column for column in self.all if self.key_for(column, keys)}
+        if "name" in self.all and all(self.key_for(part, keys) for part in NAME_PARTS):
             named.add("name")
         return bool(named) and set(self.required) <= named
 
 
-# Columns holding the manager's id in some exports and their name in others (BambooHR's "Reports To"): read as
-# the coach id when the file has no column named as an id, and only if every value is an employee id of the roster.
-MANAGER_COLUMNS = ("line_manager", "manager", "reports_to", "supervisor")
+# Columns holding the manager's id in some exports and their name in others (BambooHR's "Reports To", Personio's
+# "Vorgesetzte(r)"): read as the coach id when the file has no column named as an id, and only if every value is an
+# employee id of the roster.
+MANAGER_COLUMNS = ("line_manager", "manager", "reports_to", "supervisor",
+                   "vorgesetzte(r)", "vorgesetzter", "vorgesetzte", "fuhrungskraft",  # German
+                   "responsable", "responsable_hierarchique", "superieur_hierarchique",  # French, Spanish
+                   "leidinggevende")  # Dutch
 # Columns that hold the manager's name, never their id: named in the error when no id column is there.
 MANAGER_NAME_COLUMNS = ("manager_name", "supervisor_name", "line_manager_name")
-# How Workday, BambooHR, Personio, SAP SuccessFactors and spreadsheets kept by hand name roster columns.
+# How Workday, BambooHR, Personio, SAP SuccessFactors and spreadsheets kept by hand name roster columns, in English,
+# then German, French, Spanish and Dutch (as their HR systems and payroll exports do), as column_key folds them:
+# without accents ("Prénom" is "prenom", "Führungskraft" is "fuhrungskraft").
 ROSTER_ALIASES = {
     EMPLOYEE_ID: ("employee_number", "employee_no", "employee_#", "employee_no.", "worker_id", "personnel_number",
-                  "person_id", "staff_id", "user_id", "personnel_no", "personalnummer", "employee_code", "id"),
+                  "person_id", "staff_id", "user_id", "personnel_no", "employee_code",
+                  "personalnummer", "mitarbeiternummer", "mitarbeiter_id",
+                  "matricule", "numero_de_empleado", "personeelsnummer", "medewerkernummer", "id"),
     "name": ("preferred_name", "display_name", "full_name", "employee_name", "legal_name", "worker",
-             "last_name,_first_name"),
+             "last_name,_first_name", "nombre_completo"),
+    # The two parts of a name, for a file without a name column (French "Nom" beside "Prénom" is the last name).
+    "first_name": ("vorname", "prenom", "nombre", "voornaam"),
+    "last_name": ("surname", "nachname", "familienname", "nom", "nom_de_famille", "apellidos",
+                  "apellido", "achternaam"),
     COACH_ID: ("manager_id", "line_manager_id", "supervisor_id", "reports_to_id", "manager_employee_id",
                "manager_employee_number", "supervisor_eid", "supervisor_employee_id", "coach_employee_id",
                "manager_user_id", "manager_personnel_number", *MANAGER_COLUMNS),
     # A cost center only when the file names no department (Workday's and SAP's exports often have both).
     DEPARTMENT: ("department_name", "dept", "supervisory_organization", "organization", "org_unit", "team",
-                 "cost_center", "cost_centre"),
-    "role": ("job_title", "business_title", "title", "position", "job_profile", "job"),
-    "email": ("work_email", "email_work", "email_address", "business_email", "e_mail"),
+                 "abteilung", "organisationseinheit", "departement", "service", "departamento", "afdeling",
+                 "cost_center", "cost_centre", "kostenstelle"),
+    "role": ("job_title", "business_title", "title", "position", "job_profile", "job",
+             "stelle", "stellenbezeichnung", "poste", "intitule_du_poste", "puesto", "cargo", "functie"),
+    "email": ("work_email", "email_work", "email_address", "business_email", "e_mail",
+              "e_mail_adresse", "adresse_e_mail", "adresse_email", "correo_electronico", "e_mailadres"),
     CADENCE_MONTHS: ("cadence", "conversation_cadence_months"),
 }
 # A roster with first and last name in two columns (and no name column) gets "First Last".
@@ -321,12 +365,6 @@ def _zip_kind(data: bytes) -> str | None:
             return "a ZIP archive"
     except zipfile.BadZipFile:
         return None  # _read_xlsx reports a damaged workbook
-
-
-def column_key(name: Any) -> str:
-    """How a header cell is matched to a column: ``" Employee ID "`` -> ``"employee_id"``."""
-    text = "" if schema.is_missing(name) else str(name)
-    return re.sub(r"[\s\-]+", "_", text.strip().strip("\ufeff").strip().casefold())
 
 
 # How far down a report's title and parameters may push the header row (rows that are not blank).
@@ -491,14 +529,15 @@ def read_table_file(path: str | Path, columns: ColumnSpec | Iterable[str] = (), 
     else:
         delimiter = _choose_delimiter(text, known)
     csv.field_size_limit(max(csv.field_size_limit(), 16 * schema.MAX_TEXT))
-    number = 0
-    records: list[tuple[int, tuple[Any, ...]]] = []
     try:
-        for number, record in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
-            if not _blank(record):
-                records.append((number, tuple(record)))
-    except csv.Error as exc:
-        raise _file_problem(source, f"is not valid CSV near row {number + 1}: {exc}") from None
+        records = _csv_records(source, text, delimiter, strict=True)
+    except FileRejected:
+        stray = _stray_quote(text, delimiter, first_line=2 if hint else 1)
+        if stray:
+            raise _file_problem(source, stray) from None
+        # Not a stray quote: read as before, where a quoted value with text after its closing quote ('"a"b') is
+        # one value ('ab'), and any other error is named.
+        records = _csv_records(source, text, delimiter, strict=False)
     if not records:
         raise _file_problem(source, "is empty; the first row must name the columns" + _wanted_columns(spec))
     at = _header_position(records, spec)
@@ -508,6 +547,67 @@ def read_table_file(path: str | Path, columns: ColumnSpec | Iterable[str] = (), 
     notes += _footer_note(records[at + 1:], end - at - 1)
     rows = [RawRow(n, cells) for n, cells in records[at + 1:end]]
     return RawTable(source, path, "CSV", encoding, delimiter, None, header, header_row, rows, notes)
+
+
+def _csv_records(source: str, text: str, delimiter: str, *, strict: bool) -> list[tuple[int, tuple[Any, ...]]]:
+    """The non-blank records of a CSV text with their row numbers as a spreadsheet shows them; ``strict`` refuses
+    a quoted value the file ends in and text after a closing quote (see :func:`_stray_quote`)."""
+    number = 0
+    records: list[tuple[int, tuple[Any, ...]]] = []
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=strict)
+        for number, record in enumerate(reader, start=1):
+            if not _blank(record):
+                records.append((number, tuple(record)))
+    except csv.Error as exc:
+        raise _file_problem(source, f"is not valid CSV near row {number + 1}: {exc}") from None
+    return records
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_QUOTED_VALUE = re.compile(r'"[^"]*(?:""[^"]*)*"')
+
+
+def _stray_quote(text: str, delimiter: str, first_line: int = 1) -> str | None:
+    """What is wrong, and what to do, when a double quote that opens a value is not closed where the value ends
+    (a name typed ``"Smith, Ann``): the quote runs on to the end of the file, or over line breaks to a later
+    quote that is followed by more text, so the rows after it would be read as part of one value. None when
+    every quoted value is closed (a value on one line with text after its closing quote, ``"a"b``, is not a
+    stray quote). ``first_line`` is the line number of the text's first line in the file.
+
+    It walks the values as :mod:`csv` reads them: a double quote opens a value only as its first character,
+    and two double quotes inside a quoted value stand for one.
+    """
+    unquoted = re.compile(f"[^{re.escape(delimiter)}\r\n]*")
+    position, end = 0, len(text)
+    while position < end:
+        if text[position] == '"':
+            quoted = _QUOTED_VALUE.match(text, position)
+            after = unquoted.match(text, quoted.end()).end() if quoted else end
+            if not quoted or (after > quoted.end() and _LINE_BREAK.search(quoted.group())):
+                return _stray_quote_problem(text, position, quoted.end() - 1 if quoted else None, first_line)
+            position = after
+        else:
+            position = unquoted.match(text, position).end()
+        position += 2 if text.startswith("\r\n", position) else 1
+    return None
+
+
+def _stray_quote_problem(text: str, opened: int, closed: int | None, first_line: int) -> str:
+    """The refusal of a double quote at ``opened`` that is closed only at ``closed`` (None: never)."""
+    def line(position: int) -> int:
+        return first_line + len(_LINE_BREAK.findall(text, 0, position))
+
+    start = _LINE_BREAK.split(text[opened:opened + 200], maxsplit=1)[0]
+    shown = start if len(start) <= 40 else start[:40] + "..."
+    where = f"line {line(opened)}: the double quote opened there ({shown})"
+    if closed is None:
+        what = (f"{where} is never closed, so everything after it to the end of the file (line "
+                f"{line(len(text.rstrip()))}) would be read as one value")
+    else:
+        what = (f"{where} is not closed where its value ends: the next double quote is on line {line(closed)}, "
+                f"inside a value, so lines {line(opened)}-{line(closed)} would be read as one value")
+    return f"{what}; close it with a second double quote where the value ends, or remove it, then import again"
 
 
 def _wanted_columns(spec: ColumnSpec) -> str:
@@ -801,7 +901,7 @@ class _Checker:
         used: set[str] = set()
         read_as: list[str] = []
         for column in spec.all:
-            key = next((k for k in (column, *spec.aliases.get(column, ())) if k in positions), None)
+            key = spec.key_for(column, positions)
             if key is None:
                 continue
             self.columns[column] = positions[key]
@@ -809,19 +909,20 @@ class _Checker:
             used.add(key)
             if key != column:
                 read_as.append(f"{seen[key]!r} as {column}")
-        has_parts = "name" in spec.all and all(k in positions for k in NAME_PARTS)
+        parts = [spec.key_for(part, positions) for part in NAME_PARTS] if "name" in spec.all else [None]
+        has_parts = all(parts)
         if has_parts and "name" not in self.columns:
-            self.name_parts = tuple(positions[k] for k in NAME_PARTS)
-            used.update(NAME_PARTS)
-            read_as.append(f"{seen[NAME_PARTS[0]]!r} and {seen[NAME_PARTS[1]]!r} together as name")
+            self.name_parts = tuple(positions[k] for k in parts)
+            used.update(parts)
+            read_as.append(f"{seen[parts[0]]!r} and {seen[parts[1]]!r} together as name")
         elif "name" in self.columns:
             others = [k for k in ("name", *spec.aliases.get("name", ())) if k in positions and k not in used]
             self.name_fallbacks = [(repr(seen[k]), (positions[k],)) for k in others]
             if has_parts:
-                self.name_fallbacks.append((f"{seen[NAME_PARTS[0]]!r} and {seen[NAME_PARTS[1]]!r}",
-                                            tuple(positions[k] for k in NAME_PARTS)))
+                self.name_fallbacks.append((f"{seen[parts[0]]!r} and {seen[parts[1]]!r}",
+                                            tuple(positions[k] for k in parts)))
             if self.name_fallbacks:
-                used.update(others + (list(NAME_PARTS) if has_parts else []))
+                used.update(others + (parts if has_parts else []))
                 read_as.append(f"{' or else '.join(f for f, _ in self.name_fallbacks)} as name where "
                                f"{seen[self.keys['name']]!r} is empty")
         unknown = []
@@ -897,6 +998,15 @@ class _Checker:
         separators), so a row of another width is never a row to guess at.
         """
         have, want = len(raw_row.cells), len(self.raw.header)
+        if have != want and self.raw.delimiter and any(_LINE_BREAK.search(str(c)) for c in raw_row.cells):
+            # A stray double quote took the lines after it into one value, up to a later quote: which rows it
+            # took cannot be told, so this is the file's problem, never a row to skip.
+            self.add_file_problem(
+                f"has {have} cells but the header row names {want} columns, and a value on it runs over several "
+                "lines, from a double quote to the next one: if that first quote is a stray one (a value typed "
+                "'\"Smith, Ann'), close it with a second double quote where the value ends, or remove it; the lines "
+                "up to that next quote were read into that value", raw_row.row)
+            return None
         if have != want:
             why = "a value holding the separator" if have > want else "a line break inside a value"
             hint = f" ({why} must be in double quotes)" if self.raw.delimiter else ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from careerconv.records import importers
 from careerconv.records.store import Store
@@ -13,7 +14,10 @@ Every row is checked and every problem is listed at once (file, row, column,
 value, what is allowed); nothing is written unless the whole file is valid.
 With --skip-invalid the valid rows are imported and the rejected ones are
 written, each with a 'reason' column, beside the input as NAME.rejected.csv
-for an input NAME.csv or NAME.xlsx (or to --rejected FILE).
+for an input NAME.csv or NAME.xlsx (or to --rejected FILE); the command then
+says how many on stderr and exits 1, so a script notices them. A file that
+is wrong as a whole (a missing column, a double quote never closed) is
+refused even with --skip-invalid.
 Importing the same file again changes nothing.
 
 Someone erased with `careerconv erase` is not brought back by importing an
@@ -37,7 +41,10 @@ ROSTER_EPILOG = """columns:
 HR system exports:
   the usual column names are recognised (Employee ID / ID / Employee #,
   Manager ID / Supervisor ID for the coach, Job Title, Work Email, First Name
-  + Last Name ...) and other columns are ignored; the summary says which.
+  + Last Name ...), in German, French, Spanish and Dutch too (Personalnummer,
+  Vorname + Nachname, Abteilung, Vorgesetzte(r), Stelle, Matricule, Prénom +
+  Nom, Service, Poste, Departamento, Puesto, Afdeling, Functie ...), and other
+  columns are ignored; the summary says which.
   An empty Preferred Name is filled from Legal Name or First + Last Name.
   A report title or parameters above the header row are skipped, and so is
   a footer below the table ('Total: 60 employees').
@@ -79,7 +86,8 @@ examples:
 def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", metavar="FILE", help="a .csv or .xlsx file")
     p.add_argument("--skip-invalid", action="store_true",
-                   help="import the valid rows; write the rejected ones, with the reason, to a CSV file")
+                   help="import the valid rows; write the rejected ones, with the reason, to a CSV file "
+                        "(exit code 1 when any row was rejected)")
     p.add_argument("--rejected", metavar="FILE",
                    help="where --skip-invalid writes rejected rows (default: NAME.rejected.csv beside the input; "
                         "never inside the data folder)")
@@ -122,11 +130,18 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
 
 
 def _finish(result: importers.ImportResult) -> int:
-    """Print the summary (the command's result, on stdout); exit 1 only when rows were rejected and none could
-    be imported."""
+    """Print the summary (the command's result, on stdout); when rows were rejected (--skip-invalid), say on
+    stderr how many and where they are, and exit 1, as a report batch does past a report that failed: the valid
+    rows are imported, but the file was not, whole."""
     streams.result(result.summary() + "\n")
-    nothing_valid = result.rejected and result.rows_imported == 0
-    return 1 if nothing_valid else 0
+    if not result.rejected:
+        return 0
+    imported = "would be imported" if result.dry_run else "were imported"
+    where = f"they are in {result.rejected_path}, each with its reason" if result.rejected_path and not \
+        result.dry_run else "the summary lists them (a dry run writes nothing)"
+    print(f"careerconv import: {len(result.rejected)} of {result.rows_read} row(s) rejected and not imported "
+          f"({result.rows_imported} {imported}); {where}", file=sys.stderr, flush=True)
+    return 1
 
 
 def run_roster(args: argparse.Namespace) -> int:
