@@ -405,10 +405,18 @@ def test_the_operator_erases_and_reads_the_log_but_reads_no_records(svc):
     with pytest.raises(NotOnRoster):
         a.save_checkin(new_checkin("E0004", "E0020"))
 
-    log = get(svc, "api/access-log", OP, params={"employee_id": "E0004"}).json()["entries"]
+    # The log keeps what was done about them, naming them as the erased list does (it named them in plain text,
+    # a list of everyone erased, while the receipt said nothing held them any more).
+    pseudonym = erased.json()["logged_as"]
+    assert pseudonym.startswith("erased:") and f"The access log names them as {pseudonym}" in erased.json()["receipt"]
+    log = get(svc, "api/access-log", OP, params={"employee_id": pseudonym}).json()["entries"]
     assert [(e["user"], e["action"], e["outcome"]) for e in log] == [
         ("e0020", "read history", "allowed"), ("olga", "read history", "refused"), ("e0020", "erase", "refused"),
-        ("olga", "erase", "allowed"), ("e0020", "create", "refused")]
+        ("olga", "erase", "allowed")]
+    after = get(svc, "api/access-log", OP, params={"employee_id": "E0004"}).json()["entries"]
+    assert [(e["user"], e["action"], e["outcome"]) for e in after] == [("e0020", "create", "refused")]
+    assert svc.access_log.read_text(encoding="utf-8").count("E0004") == 1  # only the save asked for after
+    assert oct(svc.access_log.stat().st_mode & 0o777) == "0o600"
 
 
 def test_hr_downloads_each_table_of_the_hr_page_as_csv_and_a_coach_cannot(svc):

@@ -62,3 +62,21 @@ def test_a_roster_import_is_logged_once_for_each_person_it_adds_or_changes_and_a
         ("olga", "import roster", "E0100", "roster", "allowed", 200)]
     text = svc.access_log.read_text(encoding="utf-8")
     assert "Ada" not in text and "Newcomer" not in text and "Davies" not in text  # no name (E0004: Grace Davies)
+
+
+def test_what_a_request_names_in_place_of_an_id_never_reaches_the_log(svc):
+    """A hostile test of the hub sent a record's text as its id ({"note": "wants to leave..."}): refused, and the
+    note was in the access log the operator reads, as was a 2 MB id, whole. The log writes ids only."""
+    headers = {"Authorization": f"token {A}"}
+    secret = "SECRET-CONTENT: wants to leave, burnout"
+    body = {"checkin_id": {"note": secret}, "employee_id": "E0003", "coach_id": "E0020", "revision": 1}
+    refused = requests.put(svc.url + "api/people/E0003/checkins", json=body, headers=headers, timeout=30)
+    assert refused.status_code == 400
+    huge = requests.put(svc.url + "api/people/E0003/checkins", headers=headers, timeout=60,
+                        json={**body, "checkin_id": "x" * 2_000_000})
+    assert huge.status_code == 400
+    odd = requests.get(svc.url + "api/people/E0003/checkins/" + "%F0%9F%A4%AB" * 50, headers=headers, timeout=30)
+    assert odd.status_code in (400, 404)
+    text = svc.access_log.read_text(encoding="utf-8")
+    assert "SECRET" not in text and "xxxx" not in text and "🤫" not in text and len(text) < 2000
+    assert [e["record"] for e in log_entries(svc)] == ["checkin/(not an id)"] * 3

@@ -84,7 +84,7 @@ from careerconv.records.questions import QUESTION_SETS_FOLDER, question_set_file
 from careerconv.records.schema import CHECKIN_ID, COACH_ID, CONVERSATION_ID, EMPLOYEE_ID, SKILL
 from careerconv.records.store import Conflict, NotFound, NotOnRoster, Store, disk_refused
 from . import wire
-from .access_log import ALLOWED, REFUSED, AccessLog
+from .access_log import ALLOWED, ERASED, REFUSED, AccessLog
 from .roster_gate import RosterGate
 from .policy import COACH, HR, OPERATOR, Caller, Refused, check_read_person, check_role, check_write_record, \
     coach_id_for, roles_from_groups
@@ -667,9 +667,16 @@ class EraseHandler(BaseHandler):
 
         def work():
             check_role(caller, OPERATOR, "erase a person")
-            receipt = erase_employee(self.service.store(caller.login), self.service.reports_dir, employee_id)
-            return {EMPLOYEE_ID: employee_id, "complete": receipt.complete, "receipt": str(receipt)}
-        await self.guarded("erase", employee_id, None, work, gate="change" if caller.has(OPERATOR) else None)
+            store = self.service.store(caller.login)
+            receipt = erase_employee(store, self.service.reports_dir, employee_id)
+            # The access log keeps what was done, naming them only as the erased list does.
+            pseudonym = ERASED + store.erased_ids().hash_of(receipt.employee_id)
+            lines = self.service.log.forget(receipt.employee_id, pseudonym[len(ERASED):])
+            text = (f"{receipt}\nThe access log names them as {pseudonym} from now on ({lines} earlier line(s) "
+                    "changed), as it does in the line of this erasure.")
+            return {EMPLOYEE_ID: employee_id, "complete": receipt.complete, "receipt": text, "logged_as": pseudonym}
+        await self.guarded("erase", employee_id, None, work, gate="change" if caller.has(OPERATOR) else None,
+                           logged=lambda result: ([result["logged_as"]], None))
 
 
 class AccessLogHandler(BaseHandler):
