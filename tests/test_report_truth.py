@@ -12,6 +12,7 @@ import datetime as dt
 import html
 import io
 import itertools
+import math
 import re
 
 import matplotlib
@@ -316,6 +317,44 @@ def test_skill_charts_share_one_time_axis():
     assert len(limits) == 1
     lo, hi = (matplotlib.dates.num2date(v).date() for v in limits.pop())
     assert lo < dt.date(2025, 1, 10) and hi > dt.date(2026, 8, 1)  # conversation to the report date
+
+
+def mark_labels(fig) -> dict[str, tuple[float, float]]:
+    """Each label of a mark on a skill chart (a target, the start, "due but not measured"), its words on one
+    line: how far they are from their own mark, and from the nearest mark another label names (pixels)."""
+    fig.canvas.draw()
+    ax, renderer = fig.axes[0], fig.canvas.get_renderer()
+    labels = [t for t in ax.texts if t.xycoords == "data"]
+    points = [ax.transData.transform(t.xy) for t in labels]
+
+    def distance(point, box) -> float:
+        return math.hypot(max(box.x0 - point[0], 0, point[0] - box.x1), max(box.y0 - point[1], 0, point[1] - box.y1))
+
+    found = {}
+    for label, own in zip(labels, points):
+        box = label.get_window_extent(renderer)
+        others = [distance(p, box) for p in points if math.dist(p, own) > 1]
+        found[" ".join(label.get_text().split())] = (distance(own, box), min(others))
+    return found
+
+
+def test_each_chart_label_sits_beside_its_own_mark_on_the_phone_and_in_the_pdf():
+    """Found reading the HTML report as pictures: on its chart, drawn phone-wide, "due but not measured" sat
+    beside the start's diamond and "18-month target: 10" under the 12-month star; the PDF's wider charts had
+    them right. A plan of 31 Mar 2026, nothing rated since, read on 4 Dec 2026: the 6-month targets are due."""
+    plan = conversation("2026-03-31", [("Presenting to executives", 6, (7, 7, 7)), ("Prospecting", 7, (8, 9, 10))],
+                        coach=[5, None])
+    report_content = content.build_content(history([plan]), "2026-12-04")
+    expected = [{"start: 6", "6-month target: 7", "12-month target: 7", "18-month target: 7", "due but not measured"},
+                {"start: 7", "6-month target: 8", "12-month target: 9", "18-month target: 10", "due but not measured"}]
+    with plots.plain_text():
+        for width in (render.CHART_WIDTH, render.NARROW_WIDTH):  # as the PDF draws it, and as the HTML does
+            for data, words in zip(content.skill_chart_data(report_content), expected):
+                found = mark_labels(render.skill_figure(data, width))
+                assert set(found) == words
+                for text, (own, other) in found.items():
+                    assert own < other, (f"{data.skill}, {width} in wide: {text!r} is {own:.0f} px from its own mark "
+                                         f"and {other:.0f} px from another")
 
 
 def svg_text(fragment: str) -> str:
