@@ -102,6 +102,32 @@ def test_summary_line_counts_skills_and_missed_targets():
     assert page.index('id="summary"') < page.index("Report date")  # at the top
 
 
+def test_a_week_old_plan_is_not_read_as_failing():
+    """Found reading a report as a picture: a plan a week old read "0 of 4 skills on track, 4 not rated since the
+    conversation", as if every skill had failed, when nothing could have been measured yet."""
+    plan = conversation("2026-11-27", [("Alpha", 4, (5, 6, 7)), ("Beta", 5, (6, 7, 8)), ("Gamma", 3, (4, 5, 6)),
+                                       ("Delta", 6, (None, 7, 8))])
+    report_content = content.build_content(history([plan]), "2026-12-04")
+    text, alert = render.summary_words(report_content)
+    # Alpha, Beta and Gamma have 6-month targets (27 May 2027), Delta its first at 12 months.
+    assert text.replace("\u00a0", " ") == ("4 skills, none rated since the conversation; the first targets are due "
+                                           "27 May 2027") and not alert
+    assert html.escape(text) in str(render.header(report_content))
+    one = content.build_content(history([conversation("2026-11-27", [("Alpha", 4, (5, 6, 7))])]), "2026-12-04")
+    assert render.summary_words(one)[0].replace("\u00a0", " ") == ("1 skill, not rated since the conversation; its "
+                                                                   "first target is due 27 May 2027")
+
+
+def test_a_skill_not_rated_since_a_new_plan_says_when_its_first_target_is_due():
+    plan = conversation("2026-10-01", [("Alpha", 4, (6, 7, 8)), ("Beta", 5, (None, 7, 8))])
+    later = checkin("2026-11-20", [("Alpha", 5, None)], conv=plan["conversation_id"])
+    report_content = content.build_content(history([plan], [later]), "2026-12-04")
+    text, alert = render.summary_words(report_content)
+    # Alpha: line 4 -> 6 by 1 Apr 2027, 4.55 on 20 Nov, rated 5: on track. Beta: first target 1 Oct 2027.
+    assert text.replace("\u00a0", " ") == ("1 of 2 skills on track, 1 not rated since the conversation (its first "
+                                           "target is due 1 Oct 2027)") and not alert
+
+
 def test_a_passed_target_with_no_rating_is_flagged_not_called_not_yet_measured():
     plan = conversation("2025-10-06", [("Negotiation", 6, (7, 8, 9))])
     report_content = content.build_content(history([plan]), "2026-10-20")
