@@ -147,6 +147,21 @@ def test_a_passed_target_with_no_rating_is_flagged_not_called_not_yet_measured()
     assert drawn.count(progress.DUE_NOT_MEASURED) == 2
 
 
+def test_ratings_are_written_one_way_in_the_targets_table():
+    """Found reading a report as a picture: "7" as the target and "7.0" on the plan line beside it. A point on the
+    line has a decimal only when it is not whole."""
+    plan = conversation("2026-03-02", [("Python", 6, (7, 8, 9)), ("Rust", 4, (6, 7, 8))])
+    # Python is rated on its 6-month date (2 Sep 2026): the line is at its target, 7. Rust is rated 46 days before
+    # that date, 138 of the 184 days along: 4 + 2 x 138/184 = 5.5.
+    later = [checkin("2026-09-02", [("Python", 7, None)], conv=plan["conversation_id"]),
+             checkin("2026-07-18", [("Rust", 5, None)], conv=plan["conversation_id"])]
+    later[1]["checkin_id"] += "b"
+    table = str(render.horizon_table(content.build_content(history([plan], later), "2026-10-01")))
+    cells = {skill: re.findall(r'<td class="cc-num"[^>]*>([^<]*)</td>', row)[:2]
+             for skill, row in re.findall(r'data-skill="(\w+)" data-horizon="6"[^>]*>(.*?)</tr>', table)}
+    assert cells == {"Python": ["7", "7"], "Rust": ["6", "5.5"]}
+
+
 def test_a_same_day_check_in_re_rating_saved_after_the_conversation_counts():
     plan = conversation("2026-03-02", [("Python", 6, (7, 8, 9))], saved_at="2026-03-02T09:00:00.000+00:00")
     later = checkin("2026-03-02", [("python", 7, None)], conv=plan["conversation_id"],

@@ -37,6 +37,7 @@ from matplotlib.ticker import NullLocator
 from careerconv.rules import cadence
 from careerconv.views import plots
 from careerconv.records.dates import NO_BREAK, human_date
+from careerconv.records.numbers import rating_text
 from careerconv.rules.followup import item_status_label
 from careerconv.views.html_parts import FIGURE_FORMATS, figure_html
 from careerconv.views.html_parts import escape_html as _e
@@ -228,7 +229,8 @@ def format_day(value: Any) -> str:
 
 
 def _rating(value: Any) -> str:
-    return _DASH if value is None or _missing(value) else str(int(value))
+    """A rating or a point on the plan line: "7", "6.8" (:func:`careerconv.records.numbers.rating_text`)."""
+    return _DASH if value is None or _missing(value) else rating_text(value)
 
 
 def _typed(value: Any, tag: str = "bdi", attributes: str = "") -> str:
@@ -587,13 +589,13 @@ def horizon_table(content: ReportContent) -> Fragment:
     for r in rows_frame.itertuples(index=False):
         measured = _DASH
         if not _missing(r.measured_rating):
-            measured = f"{int(r.measured_rating)} on {format_day(r.measured_date)}"
+            measured = f"{_rating(r.measured_rating)} on {format_day(r.measured_date)}"
         elif r.window_open:
             last = progress.last_measurement_day(r.horizon_date, content.window_days)
             measured = f"not yet: a rating by {format_day(last)} counts"
-        expected = _DASH if _missing(r.expected) else f"{float(r.expected):.1f}"
         when = f"after {int(r.horizon_months)} months ({format_day(r.horizon_date)})"
-        rows.append([_e(r.skill), _e(when), _rating(r.target), _e(measured), expected, _status_chip(r.status)])
+        rows.append([_e(r.skill), _e(when), _rating(r.target), _e(measured), _rating(r.expected),
+                     _status_chip(r.status)])
         attrs.append(
             f'data-skill="{_e(r.skill)}" data-horizon="{int(r.horizon_months)}" data-target="{_rating(r.target)}" '
             f'data-measured="{_e("" if _missing(r.measured_rating) else int(r.measured_rating))}" '
@@ -658,7 +660,7 @@ def _skill_section(data: SkillChartData, figure_format: str | None, dpi: int) ->
     for r in data.progress_rows.itertuples(index=False):
         part = f"{int(r.horizon_months)}-month target {int(r.target)}"
         if not _missing(r.measured_rating):
-            part += f", measured {int(r.measured_rating)}"
+            part += f", measured {_rating(r.measured_rating)}"
         described.append(f"{part}: {r.status}")
     alt = (f"Chart of your {data.skill} ratings over time from a start of {_rating(data.baseline)}; "
            + "; ".join(described))
@@ -803,7 +805,7 @@ def earlier_plans(content: ReportContent, open_plans: int = 1) -> Fragment | Non
         rows = []
         for r in rows_frame.itertuples(index=False):
             measured = (_DASH if _missing(r.measured_rating)
-                        else f"{int(r.measured_rating)} on {format_day(r.measured_date)}")
+                        else f"{_rating(r.measured_rating)} on {format_day(r.measured_date)}")
             rows.append([_e(r.skill), _e(f"{int(r.horizon_months)} months"), _rating(r.target), _e(measured),
                          _status_chip(r.status)])
         counts = progress.status_counts(rows_frame[STATUS])
