@@ -861,3 +861,21 @@ def test_the_distribution_reading_ranks_the_skills_the_chart_draws():
                               "highest (median 7) for 4 skills: Skill 02, Skill 05, Skill 08 and 1 more, and "
                               "lowest (median 6) for 4 skills")
     assert "Strategic thinking" not in reading and "Writing help articles" not in reading
+
+
+def test_percentages_round_halves_up_in_the_readings_and_tables():
+    """Found reading the HR page: 5 of 8 targets reached read "62%" beside 7 of 8 read "88%" (Python rounds a
+    half to the even neighbour). Halves round up everywhere a percentage is shown; the CSV keeps the share."""
+    frame = pd.DataFrame({schema.HORIZON_MONTHS: [6, 12], "department": [None, None], privacy.COUNT: [30, 30],
+                          "targets_due": [8, 8], "targets_measured": [8, 8], "targets_attained": [5, 7],
+                          "targets_window_open": [0, 0], "share_reached": [5 / 8, 7 / 8],
+                          "share_not_reached": [3 / 8, 1 / 8], "share_window_open": [0.0, 0.0],
+                          "share_not_measured": [0.0, 0.0], "attainment_rate": [5 / 8, 7 / 8],
+                          privacy.PRIVACY: ["", ""]})  # both shown
+    shown = analytics.present("target_attainment", frame)
+    assert list(shown["Reached (of due)"]) == ["63%", "88%"] and list(shown["Not reached (of due)"]) == ["38%", "13%"]
+    assert analytics.describe("target_attainment", frame) == (
+        "63% of the 8 6-month targets due were reached, 38% were not and 0% were not measured (30 employees); "
+        "88% of the 8 12-month targets due were reached, 13% were not and 0% were not measured (30 employees).")
+    raw = analytics.present("target_attainment", frame, formatted=False)
+    assert list(raw["Reached (of due)"]) == [0.625, 0.875]

@@ -12,6 +12,7 @@ import datetime as dt
 import html
 import io
 import itertools
+import math
 import re
 
 import matplotlib
@@ -101,6 +102,32 @@ def test_summary_line_counts_skills_and_missed_targets():
     assert page.index('id="summary"') < page.index("Report date")  # at the top
 
 
+def test_a_week_old_plan_is_not_read_as_failing():
+    """Found reading a report as a picture: a plan a week old read "0 of 4 skills on track, 4 not rated since the
+    conversation", as if every skill had failed, when nothing could have been measured yet."""
+    plan = conversation("2026-11-27", [("Alpha", 4, (5, 6, 7)), ("Beta", 5, (6, 7, 8)), ("Gamma", 3, (4, 5, 6)),
+                                       ("Delta", 6, (None, 7, 8))])
+    report_content = content.build_content(history([plan]), "2026-12-04")
+    text, alert = render.summary_words(report_content)
+    # Alpha, Beta and Gamma have 6-month targets (27 May 2027), Delta its first at 12 months.
+    assert text.replace("\u00a0", " ") == ("4 skills, none rated since the conversation; the first targets are due "
+                                           "27 May 2027") and not alert
+    assert html.escape(text) in str(render.header(report_content))
+    one = content.build_content(history([conversation("2026-11-27", [("Alpha", 4, (5, 6, 7))])]), "2026-12-04")
+    assert render.summary_words(one)[0].replace("\u00a0", " ") == ("1 skill, not rated since the conversation; its "
+                                                                   "first target is due 27 May 2027")
+
+
+def test_a_skill_not_rated_since_a_new_plan_says_when_its_first_target_is_due():
+    plan = conversation("2026-10-01", [("Alpha", 4, (6, 7, 8)), ("Beta", 5, (None, 7, 8))])
+    later = checkin("2026-11-20", [("Alpha", 5, None)], conv=plan["conversation_id"])
+    report_content = content.build_content(history([plan], [later]), "2026-12-04")
+    text, alert = render.summary_words(report_content)
+    # Alpha: line 4 -> 6 by 1 Apr 2027, 4.55 on 20 Nov, rated 5: on track. Beta: first target 1 Oct 2027.
+    assert text.replace("\u00a0", " ") == ("1 of 2 skills on track, 1 not rated since the conversation (its first "
+                                           "target is due 1 Oct 2027)") and not alert
+
+
 def test_a_passed_target_with_no_rating_is_flagged_not_called_not_yet_measured():
     plan = conversation("2025-10-06", [("Negotiation", 6, (7, 8, 9))])
     report_content = content.build_content(history([plan]), "2026-10-20")
@@ -118,6 +145,21 @@ def test_a_passed_target_with_no_rating_is_flagged_not_called_not_yet_measured()
     fig = render.skill_figure(data)
     drawn = [t.get_text() for t in fig.axes[0].texts]
     assert drawn.count(progress.DUE_NOT_MEASURED) == 2
+
+
+def test_ratings_are_written_one_way_in_the_targets_table():
+    """Found reading a report as a picture: "7" as the target and "7.0" on the plan line beside it. A point on the
+    line has a decimal only when it is not whole."""
+    plan = conversation("2026-03-02", [("Python", 6, (7, 8, 9)), ("Rust", 4, (6, 7, 8))])
+    # Python is rated on its 6-month date (2 Sep 2026): the line is at its target, 7. Rust is rated 46 days before
+    # that date, 138 of the 184 days along: 4 + 2 x 138/184 = 5.5.
+    later = [checkin("2026-09-02", [("Python", 7, None)], conv=plan["conversation_id"]),
+             checkin("2026-07-18", [("Rust", 5, None)], conv=plan["conversation_id"])]
+    later[1]["checkin_id"] += "b"
+    table = str(render.horizon_table(content.build_content(history([plan], later), "2026-10-01")))
+    cells = {skill: re.findall(r'<td class="cc-num"[^>]*>([^<]*)</td>', row)[:2]
+             for skill, row in re.findall(r'data-skill="(\w+)" data-horizon="6"[^>]*>(.*?)</tr>', table)}
+    assert cells == {"Python": ["7", "7"], "Rust": ["6", "5.5"]}
 
 
 def test_a_same_day_check_in_re_rating_saved_after_the_conversation_counts():
@@ -316,6 +358,44 @@ def test_skill_charts_share_one_time_axis():
     assert len(limits) == 1
     lo, hi = (matplotlib.dates.num2date(v).date() for v in limits.pop())
     assert lo < dt.date(2025, 1, 10) and hi > dt.date(2026, 8, 1)  # conversation to the report date
+
+
+def mark_labels(fig) -> dict[str, tuple[float, float]]:
+    """Each label of a mark on a skill chart (a target, the start, "due but not measured"), its words on one
+    line: how far they are from their own mark, and from the nearest mark another label names (pixels)."""
+    fig.canvas.draw()
+    ax, renderer = fig.axes[0], fig.canvas.get_renderer()
+    labels = [t for t in ax.texts if t.xycoords == "data"]
+    points = [ax.transData.transform(t.xy) for t in labels]
+
+    def distance(point, box) -> float:
+        return math.hypot(max(box.x0 - point[0], 0, point[0] - box.x1), max(box.y0 - point[1], 0, point[1] - box.y1))
+
+    found = {}
+    for label, own in zip(labels, points):
+        box = label.get_window_extent(renderer)
+        others = [distance(p, box) for p in points if math.dist(p, own) > 1]
+        found[" ".join(label.get_text().split())] = (distance(own, box), min(others))
+    return found
+
+
+def test_each_chart_label_sits_beside_its_own_mark_on_the_phone_and_in_the_pdf():
+    """Found reading the HTML report as pictures: on its chart, drawn phone-wide, "due but not measured" sat
+    beside the start's diamond and "18-month target: 10" under the 12-month star; the PDF's wider charts had
+    them right. A plan of 31 Mar 2026, nothing rated since, read on 4 Dec 2026: the 6-month targets are due."""
+    plan = conversation("2026-03-31", [("Presenting to executives", 6, (7, 7, 7)), ("Prospecting", 7, (8, 9, 10))],
+                        coach=[5, None])
+    report_content = content.build_content(history([plan]), "2026-12-04")
+    expected = [{"start: 6", "6-month target: 7", "12-month target: 7", "18-month target: 7", "due but not measured"},
+                {"start: 7", "6-month target: 8", "12-month target: 9", "18-month target: 10", "due but not measured"}]
+    with plots.plain_text():
+        for width in (render.CHART_WIDTH, render.NARROW_WIDTH):  # as the PDF draws it, and as the HTML does
+            for data, words in zip(content.skill_chart_data(report_content), expected):
+                found = mark_labels(render.skill_figure(data, width))
+                assert set(found) == words
+                for text, (own, other) in found.items():
+                    assert own < other, (f"{data.skill}, {width} in wide: {text!r} is {own:.0f} px from its own mark "
+                                         f"and {other:.0f} px from another")
 
 
 def svg_text(fragment: str) -> str:

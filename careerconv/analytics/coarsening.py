@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from careerconv.records.schema import HORIZON_MONTHS, SKILL
+from careerconv.records.numbers import percent
 from careerconv.rules import privacy
 from .constants import DEPARTMENT, N
 
@@ -91,7 +92,7 @@ def readable_grouping(fine: pd.DataFrame, periods: pd.DataFrame, *, departments:
     # The share is of the grouping shown (said so: "these figures" read as the hidden ones just counted).
     shown = f"by {chosen.grain}" + (" and skill" if chosen.per_skill else " over all skills")
     return Grouping(chosen.grain, chosen.per_skill, chosen.figures,
-                    f"Shown {how}: {why}; {shown}, {chosen.shown_share:.0%} of the figures can be shown.")
+                    f"Shown {how}: {why}; {shown}, {percent(chosen.shown_share)} of the figures can be shown.")
 
 
 def _grouping(grain: str, per_skill: bool, fine: pd.DataFrame, periods: pd.DataFrame, departments: bool) -> Grouping:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from careerconv.records.schema import COACH_ID, HORIZON_MONTHS, SKILL
+from careerconv.records.numbers import percent
 from careerconv.rules import privacy
 from .constants import DEPARTMENT, N
 from .quarters import period_label, quarter_label
@@ -183,7 +184,7 @@ def _cell(value: Any, kind: str, formatted: bool) -> Any:
     if kind == "int":
         return f"{int(round(number)):,}"
     if kind == "pct":
-        return f"{number:.0%}"
+        return percent(number)
     if kind == "signed":
         return f"{number:+.1f}"
     return f"{number:.1f}".rstrip("0").rstrip(".") if number == round(number) else f"{number:.1f}"

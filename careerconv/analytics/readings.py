@@ -18,6 +18,7 @@ import pandas as pd
 from careerconv.records.schema import COACH_ID, HORIZON_MONTHS, SKILL
 from careerconv.records.text_direction import isolated
 from careerconv.records.words import word_list
+from careerconv.records.numbers import percent
 from careerconv.rules import privacy
 from .constants import BANDS, DEPARTMENT, DISTRIBUTION_BARS, LEFT_OUT_ITEM, N, TABLE_TITLES, TREND_LINES
 from .presentation import present
@@ -63,7 +64,7 @@ def _fmt(value: float, decimals: int = 1) -> str:
 
 
 def _pct(value: float) -> str:
-    return f"{value:.0%}"
+    return percent(value)
 
 
 def describe_overview(table: pd.DataFrame) -> str:

@@ -31,6 +31,7 @@ from careerconv.rules import privacy
 from .stacked_tables import NARROW_SCREEN  # px: screens up to this wide get the phone drawing of a chart
 from careerconv.analytics import (BANDS, DEPARTMENT, N, TREND_LINES, Grouping, distribution_skills, period_label,
                                   skill_view)
+from careerconv.records.numbers import percent
 from careerconv.records.schema import HORIZON_MONTHS, SKILL
 from careerconv.records.text_direction import isolated
 from . import chart_figures
@@ -668,7 +669,7 @@ def value_bars(ax: Axes, frame: pd.DataFrame, label: str, value: str, *, xlabel:
 def _bar_value(value: float, *, percent: bool, signed: bool) -> str:
     """A bar's figure as its label says it: ``"42%"``, ``"+1.1"`` or ``"3.7"``."""
     if percent:
-        return f"{value:.0%}"
+        return percent(value)
     return f"{value:+.1f}" if signed else f"{value:,.1f}".rstrip("0").rstrip(".")
 
 
@@ -707,7 +708,7 @@ def department_share_bars(ax: Axes, frame: pd.DataFrame, columns: Sequence[tuple
                 label=legend)
         for yi, v, ok in zip(y, values, shown):
             if ok:
-                ax.text(v + 0.01, yi + offset, f"{v:.0%}", va="center", fontsize=7.5, color=PALETTE["text"])
+                ax.text(v + 0.01, yi + offset, percent(v), va="center", fontsize=7.5, color=PALETTE["text"])
     for yi, ok, text in zip(y, shown, frame[privacy.PRIVACY]):
         if not ok:
             ax.text(0.005, yi, text, va="center", fontsize=8, color=PALETTE["muted"], style="italic")
@@ -780,7 +781,7 @@ def _share_labels(ax: Axes, y: np.ndarray, left: np.ndarray, values: np.ndarray,
     """Each segment's share as a percentage on it, in the ink that reads on ``colour``, where it fits."""
     for yi, v, l0 in zip(y, values, left):
         if v > 0:
-            ax.add_artist(_SegmentLabel(l0, l0 + v, yi, f"{v:.0%}", fontsize=fontsize, color=text_on(colour),
+            ax.add_artist(_SegmentLabel(l0, l0 + v, yi, percent(v), fontsize=fontsize, color=text_on(colour),
                                         clip_on=False))
 
 
@@ -995,16 +996,16 @@ def gaps_chart(ax: Axes, rating_gaps: pd.DataFrame) -> Axes:
     ax.barh(y, higher, height=0.62, color=OKABE_ITO[1], label="rate themselves higher than their coach")
     for yi, lo, hi in zip(y, lower, higher):
         if lo > 0:
-            ax.text(-lo - 0.01, yi, f"{lo:.0%}", va="center", ha="right", fontsize=8, color=PALETTE["text"])
+            ax.text(-lo - 0.01, yi, percent(lo), va="center", ha="right", fontsize=8, color=PALETTE["text"])
         if hi > 0:
-            ax.text(hi + 0.01, yi, f"{hi:.0%}", va="center", ha="left", fontsize=8, color=PALETTE["text"])
+            ax.text(hi + 0.01, yi, percent(hi), va="center", ha="left", fontsize=8, color=PALETTE["text"])
     ax.set_yticks(y, labels, fontsize=BAR_LABEL_POINTS)
     ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.set_xlim(-1.15, 1.15)
     ax.axvline(0, color=MARK_GREY, linewidth=0.8)
     # Every 50% where there is room, every 100% on a phone's narrow axes (five labels ran together there).
     ax.xaxis.set_major_locator(MaxNLocator(nbins="auto", steps=[5, 10]))
-    ax.xaxis.set_major_formatter(lambda v, _: f"{abs(v):.0%}")
+    ax.xaxis.set_major_formatter(lambda v, _: percent(abs(v)))
     ax.set_xlabel("Share of employees with both ratings (the rest agree with their coach)", color=PALETTE["muted"])
     clean_axes(ax)
     ax.tick_params(axis="y", length=0)

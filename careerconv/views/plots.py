@@ -447,19 +447,26 @@ def date_span(dates: Any, pad_days: int = 30) -> tuple[pd.Timestamp, pd.Timestam
 
 
 def dodge_labels(ax: Axes, labels: list[Any], gap: float = 2.0, tries: int = 12) -> None:
-    """Move annotations until none overlaps another, a marker, or the axes' tick labels.
+    """Move annotations until none overlaps another, a marker, or the axes' tick labels, and each label of a
+    mark (a target's star, the start, a measured rating) reads as that mark's.
 
-    Each label is first moved sideways into the figure, right of the axes'
-    left edge (where the y tick labels are). Labels earlier in ``labels``
-    then keep their place; a later label that overlaps one of them or a
-    marker is moved vertically, alternately up and down by growing steps of
-    its own height, and kept at the first position that is clear (or where
-    it was when none is found within ``tries``). Nothing may go below the
-    axes' bottom edge, where the x tick labels are, nor above the figure's
-    top edge, where it would be cut off (a narrow chart is short of room
-    there). The tick labels are not
-    measured (laying them out costs more than the whole chart's drawing):
-    the axes' edges stand for them.
+    Labels earlier in ``labels`` keep their place first. Each label is tried
+    at its own place, then at other places around its anchor
+    (:func:`_places_around`): the other side of its mark, the same sides with
+    the text reaching left or right of the mark, beside the mark, then
+    further up and down by steps of its own height. A label is kept at the
+    first place that is clear of the labels placed before it, of every
+    marker, of the axes' tick labels (below and left of the axes) and of the
+    figure's top edge; a label of a mark must also be nearer its own mark than
+    any other labelled mark by a line's height (on a narrow chart a label
+    centred under one star could end beside the next star or the start's
+    diamond, and read as theirs). When no place is that clear, the clear place
+    where the label is least mistaken for another mark's is kept, its text
+    broken onto two lines when that reads better; when none is clear at all it
+    stays where it was drawn. Every label is first moved sideways into the
+    figure, right of the axes' left edge. The tick labels are not measured
+    (laying them out costs more than the whole chart's drawing): the axes'
+    edges stand for them.
 
     Parameters
     ----------
@@ -471,7 +478,7 @@ def dodge_labels(ax: Axes, labels: list[Any], gap: float = 2.0, tries: int = 12)
     gap : float, default 2
         Space to keep between two labels, in pixels.
     tries : int, default 12
-        Positions to try for each label.
+        Steps up and down to try for each label.
     """
     plain_tick_labels(ax)
     if not labels:
@@ -480,7 +487,6 @@ def dodge_labels(ax: Axes, labels: list[Any], gap: float = 2.0, tries: int = 12)
 
     renderer = _renderer(ax)
     frame = ax.get_window_extent(renderer)
-    fig_right = ax.figure.bbox.x1
     far = 1e7
     fig_top = ax.figure.bbox.y1
     # Below the axes (x tick labels), left of them (y tick labels) and above the figure (cut off): never.
@@ -489,29 +495,108 @@ def dodge_labels(ax: Axes, labels: list[Any], gap: float = 2.0, tries: int = 12)
     taken += [title.get_window_extent(renderer) for title in (ax.title, ax._left_title, ax._right_title)
               if title.get_text()]
     px_per_point = ax.figure.dpi / 72.0
-    taken.extend(_marker_boxes(ax, px_per_point))
-    for label in labels:
+    markers = _marker_boxes(ax, px_per_point)
+    taken.extend(markers)
+    marks = [_mark_of(ax, label, markers) for label in labels]
+    anchors = [((m.x0 + m.x1) / 2, (m.y0 + m.y1) / 2) for m in marks if m is not None]
+    sides = (frame.x0 + gap, ax.figure.bbox.x1 - gap)
+    for label, mark in zip(labels, marks):
+        taken.append(_place_label(label, renderer, taken, sides, mark, anchors, gap, tries, px_per_point))
+
+
+def _place_label(label: Any, renderer: Any, taken: list[Any], sides: tuple[float, float], mark: Any,
+                 anchors: list[tuple[float, float]], gap: float, tries: int, px_per_point: float) -> Any:
+    """Put ``label`` at its best place (see :func:`dodge_labels`); return the box it takes."""
+    start = label.xyann
+    texts = [label.get_text()] + ([_two_lines(label.get_text())] if mark is not None else [])
+    best: tuple[float, str, float, float, Any] | None = None
+    for text in dict.fromkeys(t for t in texts if t):
+        label.set_text(text)
+        label.xyann = start
         box = label.get_window_extent(renderer)
-        dx, dy = label.xyann
-        shift_x = max(0.0, frame.x0 + gap - box.x0) - max(0.0, box.x1 - (fig_right - gap))
-        if shift_x:
-            dx += shift_x / px_per_point
-            label.xyann = (dx, dy)
-            box = label.get_window_extent(renderer)
-        if not _overlaps(box, taken, gap):
-            taken.append(box)
-            continue
-        step = (box.height + gap) / px_per_point
-        for i in range(1, tries + 1):
-            shift = step * ((i + 1) // 2) * (1 if i % 2 else -1)
-            label.xyann = (dx, dy + shift)
-            moved = label.get_window_extent(renderer)
-            if not _overlaps(moved, taken, gap):
-                box = moved
+        own = None if mark is None else ((mark.x0 + mark.x1) / 2, (mark.y0 + mark.y1) / 2)
+        for shift_x, shift_y in _places_around(box, mark, gap, tries):
+            moved = _inside(box.translated(shift_x, shift_y), sides)
+            if _overlaps(moved, taken, gap):
+                continue
+            slack = _slack(moved, own, anchors, mark)
+            if slack >= box.height / len(text.split("\n")):
+                best = (slack, text, moved.x0 - box.x0, moved.y0 - box.y0, moved)
                 break
-        else:
-            label.xyann = (dx, dy)
-        taken.append(box)
+            if best is None or slack > best[0]:
+                best = (slack, text, moved.x0 - box.x0, moved.y0 - box.y0, moved)
+        if best is not None and best[1] == text and best[0] >= box.height / len(text.split("\n")):
+            break
+    if best is None:
+        label.set_text(texts[0])
+        label.xyann = start
+        return label.get_window_extent(renderer)
+    _, text, shift_x, shift_y, moved = best
+    label.set_text(text)
+    label.xyann = (start[0] + shift_x / px_per_point, start[1] + shift_y / px_per_point)
+    return moved
+
+
+def _places_around(box: Any, mark: Any, gap: float, tries: int) -> Iterator[tuple[float, float]]:
+    """Shifts (in pixels) to try for a label's ``box``, best first: where it is; for the label of a ``mark``,
+    the other side of the mark, either side reaching left or right of it, and beside it; then further up
+    and down by steps of the label's height."""
+    yield 0.0, 0.0
+    step = box.height + gap
+    if mark is not None:
+        x, y = (mark.x0 + mark.x1) / 2, (mark.y0 + mark.y1) / 2
+        above = box.y0 >= y
+        flipped = (mark.y0 - gap - box.y1) if above else (mark.y1 + gap - box.y0)
+        for shift_y in (0.0, flipped):
+            yield x - (box.x0 + box.x1) / 2, shift_y
+            yield mark.x0 - box.x0, shift_y  # reaching right of the mark
+            yield mark.x1 - box.x1, shift_y  # reaching left of it
+        middle = y - (box.y0 + box.y1) / 2
+        yield mark.x1 + gap - box.x0, middle
+        yield mark.x0 - gap - box.x1, middle
+    for i in range(1, tries + 1):
+        yield 0.0, step * ((i + 1) // 2) * (1 if i % 2 else -1)
+
+
+def _inside(box: Any, sides: tuple[float, float]) -> Any:
+    """``box`` moved sideways to lie between the x positions ``sides`` (the axes' left edge, the figure's right)."""
+    shift = max(0.0, sides[0] - box.x0) - max(0.0, box.x1 - sides[1])
+    return box.translated(shift, 0) if shift else box
+
+
+def _slack(box: Any, own: tuple[float, float] | None, anchors: list[tuple[float, float]], mark: Any) -> float:
+    """How much nearer ``box`` is to its own mark's centre ``own`` than to any other labelled mark (pixels;
+    infinite for a label of no mark, or when no other mark is far enough from its own to be mistaken for it)."""
+    if own is None:
+        return float("inf")
+    near = max(mark.width, mark.height)  # a mark this close to the label's own is the same place to a reader
+    others = [_distance(p, box) for p in anchors if np.hypot(p[0] - own[0], p[1] - own[1]) > near]
+    return min(others, default=float("inf")) - _distance(own, box)
+
+
+def _distance(point: tuple[float, float], box: Any) -> float:
+    dx = max(box.x0 - point[0], 0.0, point[0] - box.x1)
+    dy = max(box.y0 - point[1], 0.0, point[1] - box.y1)
+    return float(np.hypot(dx, dy))
+
+
+def _two_lines(text: str) -> str:
+    """``text`` broken at the space nearest its middle ("" when it has no space)."""
+    spaces = [i for i, ch in enumerate(text) if ch == " "]
+    if not spaces or "\n" in text:
+        return ""
+    cut = min(spaces, key=lambda i: abs(2 * i - len(text)))
+    return text[:cut] + "\n" + text[cut + 1:]
+
+
+def _mark_of(ax: Axes, label: Any, markers: list[Any]) -> Any:
+    """The box of the marker ``label`` points at (a target's star, the start, a measured rating), or None
+    (the "as of" words, a bar's value)."""
+    if label.xycoords != "data":
+        return None
+    x, y = ax.transData.transform(label.xy)
+    hits = [m for m in markers if m.x0 <= x <= m.x1 and m.y0 <= y <= m.y1]
+    return max(hits, key=lambda m: m.width) if hits else None
 
 
 def _marker_boxes(ax: Axes, px_per_point: float) -> list[Any]:

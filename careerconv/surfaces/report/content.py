@@ -424,6 +424,11 @@ class ProgressSummary:
         last days) still measures them.
     rate_by
         See ``targets_to_rate`` (None when there are none).
+    first_due, first_due_targets
+        The earliest target date of the skills not rated since the
+        conversation whose targets are all still to come
+        (:data:`careerconv.rules.progress.UPCOMING`), and how many of them
+        fall due that day (None and 0 when there are none).
     """
 
     skills: int
@@ -432,6 +437,13 @@ class ProgressSummary:
     without_target: int = 0
     targets_to_rate: int = 0
     rate_by: pd.Timestamp | None = None
+    first_due: pd.Timestamp | None = None
+    first_due_targets: int = 0
+
+    @property
+    def nothing_to_measure_yet(self) -> bool:
+        """No skill was rated since the conversation and no target is due yet: a new plan, not a failing one."""
+        return self.skills > 0 and self.by_status[progress.UPCOMING] == self.skills
 
 
 def progress_summary(content: ReportContent) -> ProgressSummary | None:
@@ -444,10 +456,14 @@ def progress_summary(content: ReportContent) -> ProgressSummary | None:
     to_rate = not_measured & rows["window_open"].fillna(False).to_numpy(dtype=bool)
     rate_by = progress.last_measurement_day(rows.loc[to_rate, "horizon_date"].min(), content.window_days) \
         if to_rate.any() else None
+    upcoming = pd.to_datetime(content.current.loc[content.current[STATUS] == progress.UPCOMING,
+                                                  "next_horizon_date"]).dropna()
+    first_due = upcoming.min() if len(upcoming) else None
     return ProgressSummary(skills=len(statuses), by_status=progress.status_counts(statuses),
                            targets_missed=int((not_measured & ~to_rate).sum()),
                            without_target=int(content.current[STATUS].isna().sum()),
-                           targets_to_rate=int(to_rate.sum()), rate_by=rate_by)
+                           targets_to_rate=int(to_rate.sum()), rate_by=rate_by, first_due=first_due,
+                           first_due_targets=int((upcoming == first_due).sum()))
 
 
 def skill_chart_data(content: ReportContent) -> list[SkillChartData]:

@@ -37,6 +37,7 @@ from matplotlib.ticker import NullLocator
 from careerconv.rules import cadence
 from careerconv.views import plots
 from careerconv.records.dates import NO_BREAK, human_date
+from careerconv.records.numbers import rating_text
 from careerconv.rules.followup import item_status_label
 from careerconv.views.html_parts import FIGURE_FORMATS, figure_html
 from careerconv.views.html_parts import escape_html as _e
@@ -44,6 +45,7 @@ from careerconv.records.schema import DATE, FOLLOW_UP_WORDS, SKILL, STATUS, skil
 from careerconv.records.words import word_list
 from careerconv.rules import progress
 from .content import (
+    ProgressSummary,
     ReportContent,
     SkillChartData,
     action_plan_parts,
@@ -227,7 +229,8 @@ def format_day(value: Any) -> str:
 
 
 def _rating(value: Any) -> str:
-    return _DASH if value is None or _missing(value) else str(int(value))
+    """A rating or a point on the plan line: "7", "6.8" (:func:`careerconv.records.numbers.rating_text`)."""
+    return _DASH if value is None or _missing(value) else rating_text(value)
 
 
 def _typed(value: Any, tag: str = "bdi", attributes: str = "") -> str:
@@ -367,7 +370,10 @@ def summary_words(content: ReportContent) -> tuple[str, bool] | None:
     measured". Skills count by their latest rating against the next target;
     "on track" includes those ahead (said in brackets). Skills of the plan
     without a target are counted apart ("1 skill without a target"); when no
-    skill has one, the line says that no target was set.
+    skill has one, the line says that no target was set. A plan with nothing
+    to measure yet (no skill rated since the conversation, no target due) is
+    said as such: "4 skills, none rated since the conversation; the first
+    targets are due 27 May 2027".
     """
     counts = progress_summary(content)
     if counts is None:
@@ -376,17 +382,11 @@ def summary_words(content: ReportContent) -> tuple[str, bool] | None:
     n = counts.skills
     if n == 0:
         return f"No targets were set in your last career conversation ({format_day(content.plan_date)})", False
-    good = by[progress.AHEAD] + by[progress.ON_TRACK]
     with_target = " with a target" if counts.without_target else ""
-    parts = [f"{good} of {n} skill{'s' if n != 1 else ''}{with_target} on track"
-             + (f" ({by[progress.AHEAD]} ahead)" if by[progress.AHEAD] else "")]
-    if by[progress.BEHIND]:
-        parts.append(f"{by[progress.BEHIND]} behind")
-    if by[progress.UPCOMING]:
-        parts.append(f"{by[progress.UPCOMING]} not rated since the conversation")
-    if by[progress.DUE_NOT_MEASURED]:
-        parts.append(f"{by[progress.DUE_NOT_MEASURED]} not rated near a target date that has passed")
-    text = ", ".join(parts)
+    if counts.nothing_to_measure_yet:
+        text = _not_rated_yet_words(counts, with_target)
+    else:
+        text = _standing_words(counts, with_target)
     if counts.without_target:
         text += f"; {counts.without_target} skill{'s' if counts.without_target != 1 else ''} without a target"
     if counts.targets_missed:
@@ -397,6 +397,37 @@ def summary_words(content: ReportContent) -> tuple[str, bool] | None:
                  f"rated yet (a rating by {format_day(counts.rate_by)} still counts)")
     return text, bool(by[progress.BEHIND] or by[progress.DUE_NOT_MEASURED] or counts.targets_missed
                       or counts.targets_to_rate)
+
+
+def _standing_words(counts: ProgressSummary, with_target: str) -> str:
+    """"2 of 3 skills on track (1 ahead), 1 behind, ...": each skill's latest rating against its next target."""
+    by, n = counts.by_status, counts.skills
+    good = by[progress.AHEAD] + by[progress.ON_TRACK]
+    parts = [f"{good} of {n} skill{'s' if n != 1 else ''}{with_target} on track"
+             + (f" ({by[progress.AHEAD]} ahead)" if by[progress.AHEAD] else "")]
+    if by[progress.BEHIND]:
+        parts.append(f"{by[progress.BEHIND]} behind")
+    if by[progress.UPCOMING]:
+        whose = "its" if by[progress.UPCOMING] == 1 else "the"
+        parts.append(f"{by[progress.UPCOMING]} not rated since the conversation ({whose} {_first_due_words(counts)})")
+    if by[progress.DUE_NOT_MEASURED]:
+        parts.append(f"{by[progress.DUE_NOT_MEASURED]} not rated near a target date that has passed")
+    return ", ".join(parts)
+
+
+def _not_rated_yet_words(counts: ProgressSummary, with_target: str) -> str:
+    """A plan with nothing to measure yet, said as it is rather than as "0 of 4 on track":
+    "4 skills, none rated since the conversation; the first targets are due 30 May 2027"."""
+    n = counts.skills
+    if n == 1:
+        return f"1 skill{with_target}, not rated since the conversation; its {_first_due_words(counts)}"
+    return f"{n} skills{with_target}, none rated since the conversation; the {_first_due_words(counts)}"
+
+
+def _first_due_words(counts: ProgressSummary) -> str:
+    """"first target is due 30 May 2027" ("first targets are due" when several fall due that day)."""
+    several = counts.first_due_targets > 1
+    return f"first target{'s are' if several else ' is'} due {format_day(counts.first_due)}"
 
 
 def summary_line(content: ReportContent) -> Fragment:
@@ -558,13 +589,13 @@ def horizon_table(content: ReportContent) -> Fragment:
     for r in rows_frame.itertuples(index=False):
         measured = _DASH
         if not _missing(r.measured_rating):
-            measured = f"{int(r.measured_rating)} on {format_day(r.measured_date)}"
+            measured = f"{_rating(r.measured_rating)} on {format_day(r.measured_date)}"
         elif r.window_open:
             last = progress.last_measurement_day(r.horizon_date, content.window_days)
             measured = f"not yet: a rating by {format_day(last)} counts"
-        expected = _DASH if _missing(r.expected) else f"{float(r.expected):.1f}"
         when = f"after {int(r.horizon_months)} months ({format_day(r.horizon_date)})"
-        rows.append([_e(r.skill), _e(when), _rating(r.target), _e(measured), expected, _status_chip(r.status)])
+        rows.append([_e(r.skill), _e(when), _rating(r.target), _e(measured), _rating(r.expected),
+                     _status_chip(r.status)])
         attrs.append(
             f'data-skill="{_e(r.skill)}" data-horizon="{int(r.horizon_months)}" data-target="{_rating(r.target)}" '
             f'data-measured="{_e("" if _missing(r.measured_rating) else int(r.measured_rating))}" '
@@ -629,7 +660,7 @@ def _skill_section(data: SkillChartData, figure_format: str | None, dpi: int) ->
     for r in data.progress_rows.itertuples(index=False):
         part = f"{int(r.horizon_months)}-month target {int(r.target)}"
         if not _missing(r.measured_rating):
-            part += f", measured {int(r.measured_rating)}"
+            part += f", measured {_rating(r.measured_rating)}"
         described.append(f"{part}: {r.status}")
     alt = (f"Chart of your {data.skill} ratings over time from a start of {_rating(data.baseline)}; "
            + "; ".join(described))
@@ -774,7 +805,7 @@ def earlier_plans(content: ReportContent, open_plans: int = 1) -> Fragment | Non
         rows = []
         for r in rows_frame.itertuples(index=False):
             measured = (_DASH if _missing(r.measured_rating)
-                        else f"{int(r.measured_rating)} on {format_day(r.measured_date)}")
+                        else f"{_rating(r.measured_rating)} on {format_day(r.measured_date)}")
             rows.append([_e(r.skill), _e(f"{int(r.horizon_months)} months"), _rating(r.target), _e(measured),
                          _status_chip(r.status)])
         counts = progress.status_counts(rows_frame[STATUS])
