@@ -80,3 +80,38 @@ def test_what_a_request_names_in_place_of_an_id_never_reaches_the_log(svc):
     text = svc.access_log.read_text(encoding="utf-8")
     assert "SECRET" not in text and "xxxx" not in text and "🤫" not in text and len(text) < 2000
     assert [e["record"] for e in log_entries(svc)] == ["checkin/(not an id)"] * 3
+
+
+def test_a_record_naming_no_coach_or_a_summary_of_no_conversation_is_refused_and_writes_nothing(svc):
+    """Found by a hostile test of the hub: a check-in saved with "coach_id": null was stored naming no coach, and
+    then neither its coach nor anyone could change or discard it; a summary page was written for a conversation
+    that does not exist (any number of pages, of any size)."""
+    headers = {"Authorization": f"token {A}"}
+    before = sorted(p.relative_to(svc.data) for p in svc.data.rglob("*") if p.is_file() and "derived" not in p.parts)
+    body = {"employee_id": "E0003", "coach_id": None, "date": "2026-10-02", "note": "", "updates": []}
+    refused = requests.put(svc.url + "api/people/E0003/checkins", json=body, headers=headers, timeout=30)
+    assert refused.status_code == 403
+    assert "may only save records with themselves as coach (coach_id 'E0020'), not one naming no coach" in \
+        refused.json()["message"]
+    page = requests.put(svc.url + "api/people/E0003/conversations/E0003-29990101/summary", data=b"<p>x</p>",
+                        headers=headers, timeout=30)
+    assert page.status_code == 404 and "has no conversation 'E0003-29990101'" in page.json()["message"]
+    after = sorted(p.relative_to(svc.data) for p in svc.data.rglob("*") if p.is_file() and "derived" not in p.parts)
+    assert after == before
+
+
+def test_a_change_needs_a_hub_token_of_its_own_maker_beside_the_login_cookie(svc):
+    """Any Authorization header beside the hub's login cookie let a change through on the cookie alone."""
+    from service_harness import COOKIE
+
+    body = {"employee_id": "E0003", "coach_id": "E0020", "date": "2026-10-02", "note": "", "updates": []}
+    url = svc.url + "api/people/E0003/checkins"
+    for header in ("x", "token not-a-hub-token", "Basic b2xnYTpzZWNyZXQ="):  # garbage, no hub token, a password
+        answer = requests.put(url, json=body, headers={"Authorization": header, "Cookie": f"{COOKIE}={A}"},
+                              timeout=30)
+        assert answer.status_code == 403 and "a hub token of the one making them" in answer.json()["message"]
+    assert requests.get(svc.url + "api/people/E0003/history", headers={"Cookie": f"{COOKIE}={A}"},
+                        timeout=30).status_code == 200  # the cookie still reads
+    made = requests.put(url, json=body, headers={"Authorization": f"token {A}", "Cookie": f"{COOKIE}={A}"},
+                        timeout=30)
+    assert made.status_code == 200, made.text

@@ -1172,10 +1172,20 @@ class Store:
         return moved
 
     def save_summary(self, employee_id: str, conversation_id: str, html: str) -> Path:
-        """Write the employee's one-page summary next to the conversation."""
+        """Write the employee's one-page summary next to the conversation.
+
+        Raises
+        ------
+        NotFound
+            When they are not on the roster, or have no such conversation (a summary is only ever of one).
+        """
         with self.lock(f"employee:{employee_id}"):
             self._require_on_roster(employee_id)
-            path = self.record_path("conversation", employee_id, conversation_id).with_suffix(".summary.html")
+            record = self.record_path("conversation", employee_id, conversation_id)
+            if not record.is_file():
+                raise NotFound(f"employee {employee_id!r} has no conversation {conversation_id!r}: a summary is "
+                               "kept beside the conversation it sums up")
+            path = record.with_suffix(".summary.html")
             atomic_write_bytes(path, html.encode("utf-8"))
         return path
 

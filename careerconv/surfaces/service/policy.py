@@ -106,7 +106,7 @@ def check_write_record(caller: Caller, employee_id: str, current_coach: str | No
     current_coach
         The person's coach on the roster now.
     record_coach
-        ``coach_id`` of the record as sent.
+        ``coach_id`` of the record as sent ("" when it names none; None when no record is sent: a discard).
     stored_coach
         ``coach_id`` of the stored record being changed (None for a new one).
     """
@@ -116,7 +116,7 @@ def check_write_record(caller: Caller, employee_id: str, current_coach: str | No
                       f"to {caller.login}; it is read-only (start a new record instead)")
     if record_coach is not None and record_coach != caller.coach_id:
         raise Refused(f"{caller.login} may only save records with themselves as coach (coach_id "
-                      f"{caller.coach_id!r}), not {record_coach!r}")
+                      f"{caller.coach_id!r}), not " + (repr(record_coach) if record_coach else "one naming no coach"))
 
 
 def check_role(caller: Caller, role: str, what: str) -> None:

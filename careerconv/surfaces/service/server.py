@@ -264,11 +264,22 @@ class BaseHandler(HubOAuthenticated, tornado.web.RequestHandler):
         self.service = service
         self.hub_auth = service.hub_auth  # HubOAuthenticated's login redirect uses it
 
-    def require_token_for_changes(self) -> None:
+    async def require_token_for_changes(self, model: dict) -> None:
         # A browser's hub cookie may read (the HR page); a change needs the token header, which no other
-        # web site can make a browser send.
-        if self.request.method not in ("GET", "HEAD", "OPTIONS") and "Authorization" not in self.request.headers:
-            raise Refusal(wire.FORBIDDEN, "changes need an Authorization: token header")
+        # web site can make a browser send: a token of the hub, of the same user (any header at all, beside the
+        # cookie, was let through).
+        if self.request.method in ("GET", "HEAD", "OPTIONS"):
+            return
+        scheme, _, token = self.request.headers.get("Authorization", "").partition(" ")
+        owner = None
+        if scheme.lower() in ("token", "bearer") and token.strip():
+            try:
+                owner = await self.service.hub_auth.user_for_token(token.strip(), sync=False)
+            except Exception:  # the hub rejected or could not check it
+                owner = None
+        if not owner or owner.get("name") != model.get("name"):
+            raise Refusal(wire.FORBIDDEN, "changes need an Authorization: token header holding a hub token of "
+                                          "the one making them")
 
     async def prepare(self) -> None:
         try:
@@ -287,7 +298,7 @@ class BaseHandler(HubOAuthenticated, tornado.web.RequestHandler):
             return
         self.caller = self.service.caller(model)  # remembered: a stat of the roster file
         try:
-            self.require_token_for_changes()
+            await self.require_token_for_changes(model)
         except Refusal as refusal:
             self.refuse(refusal)
 
@@ -638,7 +649,7 @@ class SaveHandler(BaseHandler):
             stored = _stored(store, kind, employee_id, rid) if action == "save" and rid else {}
             coach = self.service.current_coach(employee_id, caller, writing=True)
             check_write_record(caller, employee_id, coach,
-                               record.get(COACH_ID), stored.get(COACH_ID))
+                               record.get(COACH_ID) or "", stored.get(COACH_ID))
             return store.save_checkin(record) if kind == "checkin" else store.save_conversation(record)
         # A record created without an id is logged with the one the store gave it.
         await self.guarded(action, employee_id, f"{kind}/{rid or 'new'}", work, gate="read",
@@ -651,6 +662,9 @@ class SummaryHandler(BaseHandler):
         html = self.request.body.decode("utf-8", errors="replace")
 
         def work():
+            if len(self.request.body) > MAX_SUMMARY_BYTES:
+                raise ValueError(f"a summary page is at most {MAX_SUMMARY_BYTES // 2 ** 20} MiB; this one is "
+                                 f"{len(self.request.body) / 2 ** 20:.1f} MiB")
             store = self.service.store(caller.login)
             stored = _stored(store, "conversation", employee_id, conversation_id)
             coach = self.service.current_coach(employee_id, caller, writing=True)
@@ -751,6 +765,8 @@ def _stored(store: Store, kind: str, employee_id: str, record_id: str) -> dict:
 
 
 _ID = r"[^/]+"
+# The largest one-page summary of a conversation the service keeps (the app's are some 50 KiB).
+MAX_SUMMARY_BYTES = 4 * 2 ** 20
 
 
 def make_app(service: RecordsService, prefix: str = "/", cookie_secret: bytes | None = None) -> tornado.web.Application:
@@ -803,7 +819,9 @@ def main(argv: list[str] | None, read_minimum: Callable[[Path, str | None], tupl
     mapping = json.loads(Path(args.coach_logins).read_text(encoding="utf-8")) if args.coach_logins else {}
     data = Path(args.data).resolve()
     reports = Path(args.reports) if args.reports else data.parent / "reports"
-    auth = HubOAuth.instance(cache_max_age=60)
+    # A token the hub revoked, or a group membership it changed, counts within 10 s (with 60 s a revoked,
+    # perhaps leaked, token read records for a minute more).
+    auth = HubOAuth.instance(cache_max_age=10)
     minimum = functools.partial(read_minimum, data, args.config)
     minimum()  # settings that cannot be read stop the service here, saying why
     service = RecordsService(data, args.access_log, reports, auth, mapping, minimum=minimum)
