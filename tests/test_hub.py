@@ -198,6 +198,12 @@ def test_a_coachs_server_is_the_app_only_no_jupyterlab_no_code_run_no_file_writt
                                json={"type": "file", "format": "text", "content": "{}"})
         assert planted.status_code == 403
         assert requests.get(server + "voila/render/conversation.ipynb", headers=own, timeout=300).status_code == 200
+        # careerconv's other notebooks rendered and ran (on the bundled sample organisation), each in a kernel,
+        # and the folder was listed: the server shows the app alone
+        for path in ("voila/render/hr_analytics.ipynb", "voila/render/explore.ipynb", "api/contents",
+                     "api/contents/progress_report.ipynb", "files/hr_analytics.ipynb",
+                     "nbconvert/html/explore.ipynb"):
+            assert requests.get(server + path, headers=own, timeout=300).status_code == 404, path
 
         marker = hub.state / "code-ran"
         kernel = requests.post(server + "api/kernels", headers=own, json={"name": "python3"}, timeout=120).json()

@@ -21,6 +21,7 @@ from pathlib import Path
 
 PACKAGE = "careerconv"
 NOTEBOOKS = "surfaces/notebooks"
+APP_NOTEBOOK = "conversation.ipynb"  # the coach's app, in NOTEBOOKS
 QUESTION_SETS = "records/question_sets"
 SAMPLE = "demo/sample"
 DEPLOY = "surfaces/deploy"

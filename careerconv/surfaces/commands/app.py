@@ -62,7 +62,7 @@ from careerconv.records import config, resources
 from . import streams
 from .argtypes import whole_number
 
-NOTEBOOK = "conversation.ipynb"
+NOTEBOOK = resources.APP_NOTEBOOK
 DEFAULT_PORT = 8866
 PORT_TRIES = 50
 READY_TIMEOUT = 90.0

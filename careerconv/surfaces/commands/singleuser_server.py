@@ -21,13 +21,14 @@ VOILA = "voila.server_extension"
 # completion or inspection of names, the debugger, or input.
 APP_KERNEL_MESSAGES = ("kernel_info_request", "comm_info_request", "comm_open", "comm_msg", "comm_close")
 READ_ONLY_CONTENTS = "careerconv.surfaces.commands.read_only_contents.ReadOnlyContents"
+KERNEL_IDLE_SECONDS = 1800
 
 
 def app_only_arguments() -> list[str]:
     """The server's settings that leave it the app: every server extension installed but Voila off (JupyterLab,
     its language servers, terminals ...), kernels that take only :data:`APP_KERNEL_MESSAGES` over their
-    websocket, and no file written or removed through the server
-    (:class:`.read_only_contents.ReadOnlyContents`)."""
+    websocket and end when no page has used them for :data:`KERNEL_IDLE_SECONDS`, and the app's notebook alone,
+    which no request writes or removes (:class:`.read_only_contents.ReadOnlyContents`)."""
     from jupyter_core.paths import jupyter_config_path
     from jupyter_server.extension.config import ExtensionConfigManager
 
@@ -35,6 +36,10 @@ def app_only_arguments() -> list[str]:
     extensions = {name: False for name in installed} | {VOILA: True}
     return [f"--ServerApp.jpserver_extensions={extensions!r}",
             f"--MappingKernelManager.allowed_message_types={list(APP_KERNEL_MESSAGES)!r}",
+            # a kernel no page is connected to (a page closed without a word, or one started and never used)
+            # is ended after half an hour idle: each held some 100 MB of a machine every coach shares
+            f"--MappingKernelManager.cull_idle_timeout={KERNEL_IDLE_SECONDS}",
+            "--MappingKernelManager.cull_interval=300", "--MappingKernelManager.cull_connected=False",
             f"--ServerApp.contents_manager_class={READ_ONLY_CONTENTS}"]
 
 

@@ -52,9 +52,9 @@ import asyncio
 import logging
 import sys
 
+from careerconv.records.resources import APP_NOTEBOOK
 from .slow_imports import skip_slow_optional_modules
 
-APP_NOTEBOOK = "conversation.ipynb"
 SERVER_LOGGER = "Voila"  # the server's log (traitlets names an application's logger after its class)
 REFILL_SETTLE = 10.0  # seconds after a page's notebook has run before the pool heats the next kernel
 REFILL_LATEST = 30.0  # ... at the latest this long after the page took its kernel

@@ -148,7 +148,7 @@ NOTEBOOKS = resources.notebooks_dir()  # the notebooks of the careerconv install
 # import that costs seconds at every spawn (careerconv.surfaces.commands.singleuser_server)
 c.Spawner.cmd = [sys.executable, "-m", "careerconv.surfaces.commands.singleuser_server"]
 c.Spawner.notebook_dir = str(NOTEBOOKS)
-c.Spawner.default_url = "/voila/render/conversation.ipynb"
+c.Spawner.default_url = f"/voila/render/{resources.APP_NOTEBOOK}"
 c.Spawner.args = [
     "--ServerApp.terminals_enabled=False",  # a coach gets the app, not a shell
     "--VoilaConfiguration.strip_sources=True",
