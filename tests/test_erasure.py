@@ -151,6 +151,20 @@ def test_receipt_lists_every_change(org):
     assert "E0010" not in text
 
 
+def test_the_receipt_an_operator_reads_counts_other_peoples_files_without_naming_them(org):
+    """An operator of the hub reads no one's records; the receipt named the check-in of E002 that had mentioned the
+    erased person (found by a hostile test of the hub). Their own files are still named."""
+    store, reports = org
+    receipt = erase_employee(store, reports, "E001")
+    full, shown = str(receipt), str(receipt.without_others())
+    assert "data/checkins/E002/E002-ci-20230701.json" in full and "E002" not in shown
+    assert "data/conversations/E001/" in shown and "data/roster.csv" in shown and "reports/E001/" in shown
+    assert "changed or deleted 3 file(s) of other people that mentioned them" in shown  # 2 records, a summary
+    assert "1 page(s) of other people (their conversation summaries or progress reports)" in shown
+    assert "reports/hr/cohort.csv" in shown  # a table of the reports folder is no one's record
+    assert "Of these, none mentions the employee." in shown and receipt.without_others().complete
+
+
 def test_erase_is_not_fooled_by_longer_ids(tmp_path: Path):
     store = Store(tmp_path / "data")
     pd.DataFrame([("E001", "Ana Silva", "C1", "D", "", 6), ("E001-2", "Other Person", "C1", "D", "", 6)],

@@ -254,6 +254,44 @@ class Receipt:
     def add(self, path: Path, action: str, detail: str = "") -> None:
         self.lines.append(ReceiptLine(path, action, detail))
 
+    def without_others(self) -> "Receipt":
+        """This receipt as one who may read no one's records may read it (an operator of the hub): the files of
+        other people that mentioned them (their records, their reports) are counted, not named, since naming
+        them says whose record talked about the person (found by a hostile test of the hub: "data/checkins/
+        E0012/E0012-ci-20261003.json replaced 1 mention(s)")."""
+        def others(items: list, path_of) -> tuple[list, int]:
+            kept = [item for item in items if not self._of_another(path_of(item))]
+            return kept, len(items) - len(kept)
+
+        lines, changed = others(self.lines, lambda line: line.path)
+        regenerate, deleted = others(self.regenerate, lambda path: path)
+        leftovers, left = others(self.leftovers, lambda line: line.path)
+        if changed:
+            lines.append(ReceiptLine(self.data_dir, f"changed or deleted {changed} file(s) of other people that "
+                                     "mentioned them", "not named here, since they are other people's records"))
+        if deleted:
+            regenerate.append(Path(f"{deleted} page(s) of other people (their conversation summaries or "
+                                   "progress reports), not named here"))
+        if left:
+            leftovers.append(ReceiptLine(self.data_dir, f"{left} file(s) of other people",
+                                         "someone who may read their records must look at them: `careerconv "
+                                         "erase` on the data folder names them"))
+        return dataclasses.replace(self, lines=lines, regenerate=regenerate, leftovers=leftovers)
+
+    def _of_another(self, path: Path) -> bool:
+        """Whether ``path`` is a record or summary (``<data>/conversations|checkins/<id>/…``) or a progress
+        report (``<reports>/<id>/progress-…``) of someone other than the person."""
+        mine = self.employee_id.casefold()
+        for root, of_person in ((self.data_dir, lambda p: len(p) >= 3 and p[0] in ("conversations", "checkins")),
+                                (self.reports_dir, lambda p: len(p) >= 2 and p[-1].startswith("progress-"))):
+            try:
+                parts = Path(path).relative_to(root).parts
+            except ValueError:
+                continue
+            if of_person(parts):
+                return parts[1 if root == self.data_dir else 0].casefold() != mine
+        return False
+
     def checked(self) -> str:
         """``Checked N files …: a Parquet, b JSON, …`` and how each kind was read."""
         counts = self.kinds_checked

@@ -686,8 +686,9 @@ class EraseHandler(BaseHandler):
             # The access log keeps what was done, naming them only as the erased list does.
             pseudonym = ERASED + store.erased_ids().hash_of(receipt.employee_id)
             lines = self.service.log.forget(receipt.employee_id, pseudonym[len(ERASED):])
-            text = (f"{receipt}\nThe access log names them as {pseudonym} from now on ({lines} earlier line(s) "
-                    "changed), as it does in the line of this erasure.")
+            # An operator reads no one's records: the receipt counts, not names, other people's files.
+            text = (f"{receipt.without_others()}\nThe access log names them as {pseudonym} from now on ({lines} "
+                    "earlier line(s) changed), as it does in the line of this erasure.")
             return {EMPLOYEE_ID: employee_id, "complete": receipt.complete, "receipt": text, "logged_as": pseudonym}
         await self.guarded("erase", employee_id, None, work, gate="change" if caller.has(OPERATOR) else None,
                            logged=lambda result: ([result["logged_as"]], None))
