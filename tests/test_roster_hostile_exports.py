@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from careerconv.records import schema
 from careerconv.cli import main
 from careerconv.records.importers import import_history, import_roster
 from careerconv.records.store import Store
@@ -156,6 +157,31 @@ def test_an_id_that_lost_its_zeros_keeps_the_email_and_cadence_the_file_leaves_o
     assert (result.added, result.updated, result.unchanged) == (0, 0, 1)
     row = store.roster().iloc[0]
     assert (row["employee_id"], row["cadence_months"], row["email"]) == ("007", 6, "jim@example.org")
+
+
+def test_a_new_hire_whose_id_is_a_roster_id_without_its_zeros_is_not_merged_into_that_person(store: Store,
+                                                                                                tmp_path: Path):
+    """Found by a hostile import: with 0125 (Ann Lee) on the roster, a new hire 125 (Cy Doe) was read as 0125 and
+    renamed Ann, who then had Cy's name beside her records. A bare number is read as the roster's id with its
+    zeros only when the names can be one person's (a word in common: a married name still is)."""
+    first = tmp_path / "roster.csv"
+    header = ["employee_id", "name", "coach_id", "department", "role"]
+    first.write_bytes(csv_bytes([header, ["0125", "Ann Lee", "", "Ops", "Lead"], ["0126", "Bo Kim", "", "Ops", "Eng"]]))
+    import_roster(store, first)
+    before = store.roster_path.read_bytes()
+    hire = tmp_path / "hire.csv"
+    hire.write_bytes(csv_bytes([header, ["125", "Cy Doe", "", "Ops", "Eng"]]))
+    with pytest.raises(schema.ValidationError) as refused:
+        import_roster(store, hire)
+    message = str(refused.value)
+    assert "reads as '0125' once the leading zeros Excel drops are put back, but 0125 on the roster is 'Ann Lee'" \
+        in message and "write the id with its zeros" in message
+    assert store.roster_path.read_bytes() == before
+    married = tmp_path / "married.csv"
+    married.write_bytes(csv_bytes([header, ["126", "Bo Park-Kim", "", "Ops", "Eng"]]))
+    assert import_roster(store, married).updated == 1
+    assert dict(zip(store.roster()["employee_id"], store.roster()["name"])) == {"0125": "Ann Lee",
+                                                                               "0126": "Bo Park-Kim"}
 
 
 def test_a_cell_beyond_the_csv_field_limit_in_the_first_lines_is_named_not_a_traceback(tmp_path: Path, capsys):

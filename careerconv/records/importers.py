@@ -18,7 +18,9 @@ Two importers, one reading path:
   employee who is their own manager in the file has no coach. An
   id of digits that lost its leading zeros (Excel stores such ids as
   numbers: ``123`` for ``00123``) is read as the one id on the roster or in
-  the file that has them, with a note.
+  the file that has them, with a note; a row whose name shares no word with
+  the roster's name for that id is refused (a new hire ``125`` is not
+  someone else's ``0125``).
 * :func:`import_history` — legacy records kept in spreadsheets, one row per
   employee x date x skill: ``employee_id, date, skill, rating`` and optionally
   ``coach_rating, target_6m, target_12m, target_18m, coach_id``. Each employee
@@ -1215,6 +1217,13 @@ def _kept(existing: dict[str, dict], employee_id: Any, column: str, default: Any
     return on_file[column] if on_file else default
 
 
+def _same_person_named(before: Any, now: str) -> bool:
+    """Whether two names can be one person's (a word in common, case aside: "Ana Silva" and "Ana Costa" after a
+    marriage), as an id that lost its leading zeros must be to be read as the roster's id with them."""
+    words = set(str(before or "").casefold().split())
+    return not words or bool(words & set(now.casefold().split()))
+
+
 def _zero_padded_ids(ids: Iterable[str]) -> dict[str, str]:
     """Ids of digits with leading zeros (``00123``) by their number (``123``); a number that two such ids share
     (``0123`` and ``00123``) is left out, since which one a bare ``123`` means is not known."""
@@ -1320,6 +1329,16 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
         for column in (EMPLOYEE_ID, COACH_ID):
             value = rec[column]
             if value and value not in existing and value.isascii() and value.isdigit() and value in padded:
+                on_roster = existing.get(padded[value]) if column == EMPLOYEE_ID else None
+                if on_roster and rec["name"] and not _same_person_named(on_roster.get("name"), rec["name"]):
+                    # found: a new hire 125 was merged into 0125, the row renaming someone else and taking
+                    # their history
+                    checker.add(f"reads as {padded[value]!r} once the leading zeros Excel drops are put back, "
+                                f"but {padded[value]} on the roster is {on_roster.get('name')!r}, not "
+                                f"{rec['name']!r}: if this is {padded[value]}, write the id with its zeros (format "
+                                "the column as text); if it is someone else, give them an id that is not "
+                                f"{padded[value]} without its zeros", n, column, value)
+                    continue
                 rec[column] = unpadded[value] = padded[value]
         # A file without the column: the employee keeps theirs, found by the id as read (00123 for a 123 that
         # lost its zeros; found: an email wiped and a cadence of 6 put back to 12 when looked up as typed).

@@ -49,7 +49,8 @@ HR system exports:
   A report title or parameters above the header row are skipped, and so is
   a footer below the table ('Total: 60 employees').
   An id that lost its leading zeros in Excel (123) is read as the one id on
-  the roster or in the file that has them (00123).
+  the roster or in the file that has them (00123), unless the roster names
+  that id someone else (no word of the names in common: the row is refused).
   Line Manager / Manager / Reports To is the coach when there is no id column
   for it and its values are employee ids of the file or the roster.
   The coach may be empty (the top of the organisation) and need not be on
