@@ -1038,3 +1038,15 @@ def test_the_service_roster_upload_is_told_how_to_add_an_erased_person_again(tmp
     assert "--allow-erased" not in str(refusal.value)
     assert snapshot(store.root) == before
     assert import_roster(store, roster, asking=ROSTER_UPLOAD, allow_erased=True).added == 1
+
+
+def test_a_history_row_with_a_target_below_its_rating_is_imported_and_pointed_out(roster_store, tmp_path):
+    """Found by a hostile import: a target below the rating (a 6-month target of 4 for a rating of 7, columns
+    swapped) was imported without a word, though the app completes no conversation with one. It is imported as
+    written (an exported history must import again) and the summary names the rows."""
+    path = tmp_path / "history.csv"
+    path.write_text("employee_id,date,skill,rating,target_6m,target_12m\n"
+                    "E001,2024-01-10,Negotiation,7,4,8\nE001,2024-01-10,Writing,5,6,7\n", encoding="utf-8")
+    result = import_history(roster_store, path)
+    assert result.added == 1
+    assert "1 row(s) have a target below their rating (rows 2): imported as written" in result.summary()

@@ -1625,6 +1625,7 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
         decision = decide_date_order(((n, v.get(DATE)) for n, v in values.items()), None)
     parsed: dict[int, dict] = {}
     cleaned: set[int] = set()  # rows whose skill held characters a spreadsheet does not show
+    below: list[int] = []  # rows with a target below their rating
     for raw_row in raw.rows:
         if raw_row.row not in values:
             continue
@@ -1653,6 +1654,8 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
                         for h, col in _TARGET_COLUMNS.items()},
             COACH_ID: None,
         }
+        if any(schema.target_below_rating(t, rec["rating"]) for t in rec["targets"].values()):
+            below.append(n)
         if not schema.is_missing(v.get(COACH_ID)):
             rec[COACH_ID] = checker.check(schema.parse_identifier, v.get(COACH_ID), n, COACH_ID, what="coach id")
             day = erased.erased_on(rec[COACH_ID])
@@ -1779,6 +1782,14 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
     back = {coaches_back[r.row] for r in good_rows if r.row in coaches_back}
     if back:
         notes.append(_erased_note(back))
+    below_kept = [r.row for r in good_rows if r.row in set(below)]
+    if below_kept:
+        # Imported as written (records of the past, and exported histories must import again), but said: the app
+        # completes no conversation with a target below the rating (schema.target_below_rating).
+        shown = ", ".join(map(str, below_kept[:10])) + (" ..." if len(below_kept) > 10 else "")
+        notes.append(f"{len(below_kept)} row(s) have a target below their rating (rows {shown}): imported as "
+                     "written, though a target is at least the rating (the app would not complete such a "
+                     "conversation); were the columns swapped?")
     result = ImportResult("history", raw.source, raw.describe(), len(raw.rows), len(good_rows), added, updated,
                           unchanged, rejections, rejected_target if rejections else None, dry_run, notes)
     if dry_run:
