@@ -362,3 +362,49 @@ def test_a_numbered_persons_id_is_not_cut_out_of_other_peoples_text(tmp_path: Pa
     assert any(line.path == store.record_path("conversation", "2", "2-20250601") for line in receipt.leftovers)
     assert Mentions("5").replace("5") == (REMOVED, 1)  # a whole text that is the id is still replaced
     assert Mentions("E5").replace("Read E5 books") == (f"Read {REMOVED} books", 1)
+
+
+def _org_with(tmp_path: Path, data: Path, people: list[tuple[str, str]]) -> Store:
+    store = Store(data)
+    rows = [(eid, name, "C01", "Sales", "Rep", 12, "") for eid, name in [("C01", "Cleo Coach"), *people]]
+    pd.DataFrame(rows, columns=["employee_id", "name", "coach_id", "department", "role", "cadence_months", "email"]
+                 ).to_csv(tmp_path / "roster.csv", index=False)
+    import_roster(store, tmp_path / "roster.csv")
+    for eid, _ in people:
+        conversation(store, eid, dt.date(2024, 3, 1))
+    return store
+
+
+def test_erasing_an_id_that_names_the_data_folder_leaves_the_data_folder(tmp_path: Path):
+    """Found by a hostile test of the report batches: with the data folder at X/data and the reports in X,
+    erasing employee 'data' deleted X/data whole (468 files: the roster, every record, the derived tables), as
+    'their report folder' and as 'a folder named with the id'. Only what is theirs goes."""
+    store = _org_with(tmp_path, tmp_path / "org" / "data", [("data", "Dana Ta"), ("E0002", "Eli Wu")])
+    (store.root / "progress-2026-12-04.html").write_text("<h1>Dana Ta</h1>")  # `report data -o X` writes here
+    receipt = erase_employee(store, tmp_path / "org", "data")
+    assert list(store.roster()["employee_id"]) == ["C01", "E0002"]
+    assert store.load_conversation("E0002", "E0002-20240301")["employee_id"] == "E0002"
+    assert not (store.root / "conversations" / "data").exists()
+    assert not (store.root / "progress-2026-12-04.html").exists()  # their report, by what it says
+    assert not [line for line in receipt.lines if line.path.resolve() == store.root.resolve()
+                and line.action.startswith("deleted")]
+
+
+def test_a_folder_named_with_an_id_of_digits_is_not_deleted_whole(tmp_path: Path):
+    """Erasing employee 2025 deleted the operator's own reports/2025/ archive (a year's board pack): an id
+    without a letter cannot be told from a year in a path. Their report files go; the rest is listed for a
+    person to look at, and the receipt says the erasure is not complete."""
+    store = _org_with(tmp_path, tmp_path / "data", [("2025", "Nia Park"), ("E0002", "Eli Wu")])
+    reports = tmp_path / "reports"
+    (reports / "2025").mkdir(parents=True)
+    (reports / "2025" / "progress-2026-12-04.html").write_text("<h1>Nia Park</h1>")
+    (reports / "2025" / ".progress-2026-12-04.fingerprint").write_text("x")
+    (reports / "2025" / "board-pack.txt").write_text("last year's board pack")
+    (reports / "archive" / "2025").mkdir(parents=True)
+    (reports / "archive" / "2025" / "q1.txt").write_text("revenue")
+    receipt = erase_employee(store, reports, "2025")
+    assert (reports / "2025" / "board-pack.txt").read_text() == "last year's board pack"
+    assert (reports / "archive" / "2025" / "q1.txt").read_text() == "revenue"
+    assert sorted(p.name for p in (reports / "2025").iterdir()) == ["board-pack.txt"]
+    assert not receipt.complete
+    assert {p.name for p in (line.path for line in receipt.leftovers)} == {"board-pack.txt", "q1.txt"}

@@ -500,10 +500,8 @@ def _erase_mentions(store: Store, reports: Path, plan: ErasurePlan, mentions: Me
     eid = plan.employee_id
     handled = {store.roster_path, store.erased_path}  # the erased list holds salted hashes, no id
     own_reports = reports / eid
-    if own_reports.exists():
-        n = _count_files(own_reports)
-        shutil.rmtree(own_reports)
-        receipt.add(own_reports, "deleted", f"{n} file(s)")
+    if own_reports.is_dir() and not _holds_a_root(own_reports, store.root, reports):
+        _erase_own_reports(own_reports, receipt)
 
     # 2. mentions in other employees' records, through the store
     for kind in RECORD_KINDS:
@@ -520,7 +518,7 @@ def _erase_mentions(store: Store, reports: Path, plan: ErasurePlan, mentions: Me
     # 3. everything else under both folders
     reads = _Reads(mentions)
     for root in _roots(store.root, reports):
-        _remove_named_folders(root, mentions, receipt)
+        _remove_named_folders(root, mentions, receipt, (store.root, reports))
     for root in _roots(store.root, reports):
         for path in _walk(root):
             if path in handled or store.is_derived_file(path) or not path.exists():
@@ -699,7 +697,9 @@ def _sweep_file(store: Store, reports: Path, path: Path, mentions: Mentions, rec
     if _is_temp(path) and _swept_by_store(store, mentions.employee_id, path):
         return  # a write in progress now (pass 0 removed the leftovers under the writer's lock); checked at the end
     root = store.root if store.root in path.parents else reports
-    named = mentions.search(path.relative_to(root).as_posix())
+    # A path that carries an id without a letter may be a year's or a count's (reports/2025/board-pack.txt): such
+    # a file is not deleted for its path, and the final check lists it for a person to look at.
+    named = mentions.search(path.relative_to(root).as_posix()) and not mentions.letterless
     try:
         decoded, in_content = reads.read(path)
     except FileNotFoundError:
@@ -864,15 +864,46 @@ def _sweep_parquet(path: Path, mentions: Mentions, receipt: Receipt) -> None:
     receipt.add(path, "removed rows", f"{n} row(s)")
 
 
-def _remove_named_folders(root: Path, mentions: Mentions, receipt: Receipt) -> None:
+def _remove_named_folders(root: Path, mentions: Mentions, receipt: Receipt, roots: tuple[Path, ...]) -> None:
+    """Delete each folder under ``root`` named with them, whole. Never one that is or holds the data or reports
+    folder (found: erasing an employee whose id is ``data`` deleted the data folder inside the reports folder),
+    nor, for an id without a letter, any (``2025`` may be a year's archive): the files in it whose path carries
+    the id are then looked at one by one (:func:`_sweep_file`)."""
+    if mentions.letterless:
+        return
     for folder, dirs, _files in os.walk(root, topdown=True):
         for name in list(dirs):
-            if mentions.search(name):
-                path = Path(folder) / name
+            path = Path(folder) / name
+            if mentions.search(name) and not _holds_a_root(path, *roots):
                 n = _count_files(path)
                 shutil.rmtree(path)
                 receipt.add(path, "deleted", f"folder named with the id, {n} file(s)")
                 dirs.remove(name)
+
+
+def _holds_a_root(folder: Path, *roots: Path) -> bool:
+    """Whether ``folder`` is one of ``roots`` or holds one (deleting it would delete a whole folder of data)."""
+    folder = folder.resolve()
+    return any(folder == root.resolve() or folder in root.resolve().parents for root in roots)
+
+
+# careerconv's files of one employee's report (careerconv.surfaces.report.runner.report_paths): progress-<day>.*
+# and its hidden fingerprint, in <reports>/<employee id>/.
+_REPORT_FILE = re.compile(r"\.?progress-[0-9]{4}-[0-9]{2}-[0-9]{2}(\.[A-Za-z0-9]+)*")
+
+
+def _erase_own_reports(folder: Path, receipt: Receipt) -> None:
+    """Delete the employee's reports in their report folder (and the folder when nothing else is left in it);
+    anything else put there is looked at as any other file is."""
+    reports = [p for p in folder.iterdir() if p.is_file() and _REPORT_FILE.fullmatch(p.name)]
+    for path in reports:
+        path.unlink()
+    others = any(folder.iterdir())
+    if not others:
+        folder.rmdir()
+    if reports or not others:
+        receipt.add(folder, "deleted", f"{len(reports)} file(s)" + (" (their reports; the other files in it are "
+                                                                     "listed on their own)" if others else ""))
 
 
 def _final_check(store: Store, reports: Path, mentions: Mentions, receipt: Receipt, reads: _Reads) -> None:
