@@ -552,6 +552,28 @@ def test_unchanged_employees_are_skipped_until_data_changes_or_force(sample_data
     assert "2 report(s) made" in capsys.readouterr().out
 
 
+def test_renaming_a_coach_remakes_their_peoples_reports(sample_data, tmp_path, capsys):
+    """Found by a hostile test of the report batches: a report says "Your coach: <name>", but only the employee's
+    own roster row was in its fingerprint, so after a roster import renamed a coach every coachee's report kept
+    the old name and the index called it "unchanged (data not changed since the last report)"."""
+    reports = tmp_path / "reports"
+    args = ["--data", str(sample_data), "report", "E0002", "--as-of", AS_OF, "-o", str(reports), "--jobs", "1",
+            "--quiet"]
+    assert run_cli(*args) == 0
+    capsys.readouterr()
+    store = Store(sample_data)
+    coach = store.employee(store.employee("E0002")["coach_id"])
+    roster = sample_data / "roster.csv"
+    text = roster.read_text(encoding="utf-8")
+    assert text.count(f",{coach['name']},") == 1
+    roster.write_text(text.replace(f",{coach['name']},", ",Renamed Coachperson,"), encoding="utf-8")
+    assert run_cli(*args) == 0
+    out = capsys.readouterr().out
+    assert "1 report(s) made" in out and "0 unchanged" in out
+    page = report_files(reports, "E0002")["html"].read_text(encoding="utf-8")
+    assert "Renamed Coachperson" in page and coach["name"] not in page
+
+
 def listed_ids(index: Path) -> list[str]:
     """The employee ids in the first column of an index page's table, decoded, in page order."""
     table = index.read_text(encoding="utf-8").partition('<table id="reports">')[2]

@@ -87,7 +87,7 @@ from .content import parse_as_of, parse_horizons
 from .html_export import ReportExporter
 from .index import FAILED, MADE, UNCHANGED, IndexEntry, index_html, listed_on_page
 from .shards import Shard, ShardIndex, batch_digest, read_shard_index, shard_index_paths, write_shard_index
-from .source import data_fingerprint, record_files
+from .source import data_fingerprint, record_files, with_coach_name
 
 __all__ = [
     "NOTEBOOK",
@@ -1011,7 +1011,7 @@ def run_batch(
     settings = BatchSettings(data, out_root, day, base_parameters, notebook, _code_digest(notebook), pdf=pdf,
                              force=force, timeout=timeout, started=time.time())
     erased_ids = store.erased_ids()
-    requests = [ReportRequest(eid, _as_text(roster[eid])) if eid in roster else
+    requests = [ReportRequest(eid, _as_text(with_coach_name(roster[eid], roster))) if eid in roster else
                 ReportRequest(eid, None, store.case_hint(eid), erased_ids.erased_on(eid)) for eid in ids]
     erased_before = {r.employee_id: r.erased_on for r in requests if r.erased_on}
     held = {r.employee_id for r in requests if still_held(store, r.employee_id)}

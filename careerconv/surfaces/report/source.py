@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -88,8 +90,7 @@ def load_history(data_dir: str | os.PathLike, employee_id: str) -> History:
     rows = _roster_rows(store)
     employee = rows.get(employee_id)
     if employee is not None:
-        coach = rows.get(employee.get(COACH_ID) or "")
-        employee = {**employee, "coach_name": coach["name"] if coach else None}
+        employee = with_coach_name(employee, rows)
     history = History(employee, store.conversations(employee_id), store.checkins(employee_id))
     if store.problems:
         raise schema.ValidationError(store.problems, f"{len(store.problems)} damaged record file(s) of employee "
@@ -108,6 +109,14 @@ def record_files(data_dir: str | os.PathLike, employee_id: str) -> list[Path]:
         If ``employee_id`` is not a valid id.
     """
     return Store(data_dir, recover=False).record_files(employee_id)
+
+
+def with_coach_name(employee: Mapping[str, Any], rows: Mapping[str, Mapping[str, Any]]) -> dict:
+    """The employee's roster row as the report shows it: with ``coach_name``, their coach's name on the roster
+    (``rows``, by id; None when the coach is not on it). The report's fingerprint holds it too, so renaming a
+    coach remakes their people's reports (found: they kept the old name and were listed as unchanged)."""
+    coach = rows.get(employee.get(COACH_ID) or "")
+    return {**employee, "coach_name": coach["name"] if coach else None}
 
 
 def data_fingerprint(data_dir: str | os.PathLike, employee_id: str, roster_row: dict | None) -> str:
