@@ -74,7 +74,8 @@ def pages(tmp_path_factory) -> dict[str, Path]:
     reports, hr = root / "reports", root / "hr.html"
     assert cli_main(["--data", str(data), "report", EMPLOYEE, "--as-of", AS_OF, "-o", str(reports), "-q"]) == 0
     assert cli_main(["--data", str(data), "hr-report", "--as-of", AS_OF, "-o", str(hr), "-q"]) == 0
-    return {"report": reports / EMPLOYEE / f"progress-{AS_OF}.html", "hr": hr}
+    return {"report": reports / EMPLOYEE / f"progress-{AS_OF}.html", "hr": hr,
+            "index": reports / f"index-{AS_OF}.html"}
 
 
 @pytest.mark.parametrize("width", [400, 1280])
@@ -104,3 +105,37 @@ def test_page_fits_the_screen_and_its_charts_stay_readable(pages, browser, label
                                     f"{chart['alt']!r} (drawn {chart['drawn']:.0f} of {chart['natural']} px)")
     if width == 400:  # the phone drawings were picked: narrower than the desktop ones
         assert all(chart["natural"] <= 440 for chart in charts), [c["natural"] for c in charts]
+
+
+# The lines each cell's words take: an id or a status word split over two lines was cut mid-word.
+_WORD_LINES = """() => [...document.querySelectorAll('#reports td')].flatMap(td => {
+  const words = [];
+  const walker = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const m of node.textContent.matchAll(/\\S+/g)) {
+      if (m[0].length > 30) continue;  // a word longer than a phone's line may break: the name above
+      const range = document.createRange();
+      range.setStart(node, m.index); range.setEnd(node, m.index + m[0].length);
+      const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+      if (lines.size > 1) words.push(m[0]);
+    }
+  }
+  return words;
+})"""
+
+
+@pytest.mark.parametrize("width", [400, 1280])
+def test_the_index_of_a_batch_fits_the_screen_without_cutting_words(pages, browser, width):
+    """Found by a hostile test of the report batches: at 400 px the index cut ids and words ("E00/01",
+    "Victori/a", "re/po/rt") and was wider than the screen; a long name squeezed every other column."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(pages["index"].as_uri(), wait_until="load")
+        found = page.evaluate(_MEASURE)
+        cut = page.evaluate(_WORD_LINES)
+        page.screenshot(path=str(OUTPUT / f"index-{width}.png"), full_page=True)
+    finally:
+        context.close()
+    assert found["scrollWidth"] <= found["vw"] and found["past"] == [], found["past"][:5]
+    assert cut == [], f"words cut over two lines at {width} px: {cut[:8]}"

@@ -260,11 +260,15 @@ def test_shards_run_before_and_after_a_roster_change_are_not_merged_until_run_ag
     assert "shard(s) 1/2 of a batch of 6 employee(s); shard(s) 2/2 of a batch of 7 employee(s)" in err
     assert not (reports / f"index-{AS_OF}.html").exists()
 
+    # The hire coaches three of the six, whose reports now name their coach (the coach was not on the roster):
+    # made again, two in shard 1 beside the hire's own, one in shard 2.
+    coached = [eid for eid in SIX if Store(data).employee(eid)["coach_id"] == hire_id]
+    assert len(coached) == 3
     assert run_cli(*args, "--all", "--shard", "1/2") == 0
     out = capsys.readouterr().out
-    assert "1 report(s) made" in out and "4 unchanged, 0 failed (shard 1/2)" in out
+    assert "3 report(s) made" in out and "2 unchanged, 0 failed (shard 1/2)" in out
     assert run_cli(*merge) == 0
-    assert "7 employee(s): 1 report(s) made, 6 unchanged, 0 failed" in capsys.readouterr().out
+    assert "7 employee(s): 4 report(s) made, 3 unchanged, 0 failed" in capsys.readouterr().out
     assert f'href="{hire_id}/progress-{AS_OF}.html"' in (reports / f"index-{AS_OF}.html").read_text(encoding="utf-8")
 
 

@@ -22,15 +22,16 @@ from pathlib import Path
 from careerconv.views.html_parts import escape_html
 from careerconv.views.html_policy import CSP_META
 
-__all__ = ["IndexEntry", "index_html", "listed_on_page", "MADE", "UNCHANGED", "FAILED"]
+__all__ = ["IndexEntry", "index_html", "listed_on_page", "MADE", "UNCHANGED", "FAILED", "EARLIER"]
 
 MADE = "made"
 UNCHANGED = "unchanged"
 FAILED = "failed"
+EARLIER = "earlier"  # a report of the day in the folder, made by an earlier batch (of other employees)
 # One employee's row as index_html writes it: its status (the row's class) and the escaped id in the first cell.
 _ROW = re.compile(r'<tr class="([^"<>]*)"><td>([^<]*)</td>')
 _STATUS_WORDS = {MADE: "made now", UNCHANGED: "unchanged (data not changed since the last report)",
-                 FAILED: "failed"}
+                 FAILED: "failed", EARLIER: "made by an earlier batch of the day"}
 
 
 @dataclass(frozen=True)
@@ -96,20 +97,22 @@ def index_html(entries: Sequence[IndexEntry], *, as_of: dt.date, folder: Path, t
     title = title or f"Progress reports as of {as_of.isoformat()}"
     failed = [e for e in entries if e.status == FAILED]
     ordered = failed + [e for e in entries if e.status != FAILED]
-    counts = {s: sum(1 for e in entries if e.status == s) for s in (MADE, UNCHANGED, FAILED)}
+    counts = {s: sum(1 for e in entries if e.status == s) for s in (MADE, UNCHANGED, FAILED, EARLIER)}
     rows = []
     for e in ordered:
         links = " · ".join(x for x in (_link(e.html_path, folder, "report"), _link(e.pdf_path, folder, "PDF")) if x)
         cause = f'<pre class="cause">{escape_html(e.error)}</pre>' if e.error else ""
         rows.append(
             f'<tr class="{escape_html(e.status)}"><td>{escape_html(e.employee_id)}</td>'
-            f'<td dir="auto">{escape_html(e.name)}</td><td dir="auto">{escape_html(e.department)}</td>'
-            f"<td>{escape_html(_STATUS_WORDS.get(e.status, e.status))}{cause}</td>"
-            f"<td>{links}</td></tr>"
+            f'<td dir="auto" class="typed" data-label="Name">{escape_html(e.name)}</td>'
+            f'<td dir="auto" class="typed" data-label="Department">{escape_html(e.department)}</td>'
+            f'<td data-label="Status">{escape_html(_STATUS_WORDS.get(e.status, e.status))}{cause}</td>'
+            f'<td class="files" data-label="Files">{links}</td></tr>'
         )
     when = f" · made {generated:%Y-%m-%d %H:%M}" if generated else ""
     summary = (f"{len(entries)} employee(s): {counts[MADE]} report(s) made, {counts[UNCHANGED]} unchanged, "
-               f"{counts[FAILED]} failed")
+               f"{counts[FAILED]} failed" + (f", {counts[EARLIER]} made by an earlier batch of the day"
+                                            if counts[EARLIER] else ""))
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 {CSP_META}
@@ -117,12 +120,23 @@ def index_html(entries: Sequence[IndexEntry], *, as_of: dt.date, folder: Path, t
 <title>{escape_html(title)}</title>
 <style>
 body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: #222; margin: 2em auto;
-  max-width: 1100px; padding: 0 1em; overflow-wrap: anywhere; }}
+  max-width: 1100px; padding: 0 1em; overflow-wrap: break-word; }}
 h1 {{ font-size: 1.6em; margin-bottom: 0.2em; }}
 p.meta {{ color: #555; margin-top: 0; }}
 table {{ border-collapse: collapse; width: 100%; font-size: 0.95em; }}
 th {{ text-align: left; background: #EEF1F5; padding: 0.45em 0.7em; border-bottom: 2px solid #D5DBE3; }}
 td {{ padding: 0.4em 0.7em; border-bottom: 1px solid #E6E9EE; vertical-align: top; }}
+td.typed {{ overflow-wrap: anywhere; }}
+td.files {{ white-space: nowrap; }}
+/* A phone: each employee a block of labelled lines (five columns do not fit 400 px without cutting words). */
+@media (max-width: 640px) {{
+  thead {{ display: none; }}
+  table, tbody, tr, td {{ display: block; width: auto; }}
+  tr {{ border-bottom: 1px solid #D5DBE3; padding: 0.4em 0; }}
+  td {{ border: none; padding: 0.1em 0.2em; overflow-wrap: break-word; }}
+  td:first-child {{ font-weight: 600; }}
+  td[data-label]::before {{ content: attr(data-label) ": "; color: #555; }}
+}}
 tr.failed td {{ background: #FDF1DC; }}
 pre.cause {{ white-space: pre-wrap; font-size: 0.85em; margin: 0.3em 0 0; color: #5A3A00; }}
 </style></head>

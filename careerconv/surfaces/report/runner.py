@@ -85,7 +85,7 @@ from careerconv.records.schema import DEPARTMENT, EMPLOYEE_ID
 from careerconv.records.store import LOCK_STRIPES, NotFound, Store, atomic_write_bytes, buckets_of
 from .content import parse_as_of, parse_horizons
 from .html_export import ReportExporter
-from .index import FAILED, MADE, UNCHANGED, IndexEntry, index_html, listed_on_page
+from .index import EARLIER, FAILED, MADE, UNCHANGED, IndexEntry, index_html, listed_on_page
 from .shards import Shard, ShardIndex, batch_digest, read_shard_index, shard_index_paths, write_shard_index
 from .source import data_fingerprint, record_files, with_coach_name
 
@@ -1030,6 +1030,8 @@ def run_batch(
                               o.paths.html if o.paths and o.status != FAILED else None,
                               o.paths.pdf if o.paths and pdf and o.status != FAILED else None, o.error)
                    for o in outcomes]
+        if shard is None:  # the day's index lists every report of the day in the folder, not this batch's alone
+            entries += _earlier_entries(roster, out_root, day, {o.employee_id for o in outcomes} | erased, pdf)
         # A rerun that made nothing and failed nothing has no news: the day's index
         # keeps the record of the batch that made the reports, if that batch was this one's employees (an index
         # left by a batch of other people, or listing a failure since mended, is written anew). So does a batch
@@ -1058,6 +1060,31 @@ def run_batch(
     return BatchResult(outcomes, index_path, time.perf_counter() - started, report_seconds, index_kept=kept,
                        erased=len(erased - set(erased_before)),
                        erased_before={eid: day for eid, day in erased_before.items() if eid in erased})
+
+
+def _earlier_entries(roster: dict[str, dict], reports_dir: Path, day: dt.date, skip: set[str],
+                     pdf: bool) -> list[IndexEntry]:
+    """The reports of the day already in ``reports_dir`` of the people on the roster not in ``skip`` (this batch's
+    and anyone erased), made by an earlier batch: the day's index lists them too (found by a hostile test of the
+    report batches: reporting on one employee replaced the index of the whole organisation's batch, the other
+    29 reports left in the folder and off the page). A report of theirs that failed is listed as failed."""
+    out = []
+    for eid, row in roster.items():
+        if eid in skip:
+            continue
+        try:
+            paths = report_paths(reports_dir, eid, day)
+        except ValueError:
+            continue
+        name, department = row.get("name") or eid, row.get(DEPARTMENT) or ""
+        if paths.html.is_file():
+            out.append(IndexEntry(eid, name, department, EARLIER, paths.html,
+                                  paths.pdf if pdf and paths.pdf.is_file() else None))
+        elif paths.error_ipynb.is_file():
+            out.append(IndexEntry(eid, name, department, FAILED,
+                                  error=f"failed in an earlier batch of the day: see {paths.error_ipynb.name} in "
+                                        "the employee's folder, or run their report again"))
+    return out
 
 
 def _lists_only(index_path: Path, employee_ids: list[str]) -> bool:
