@@ -340,3 +340,36 @@ def test_slurm_array_task_i_makes_shard_i_of_the_array_size(tmp_path):
     merge = subprocess.run(["bash", str(PROJECT / "deploy" / "slurm" / "report-merge.sh")], capture_output=True,
                            text=True, timeout=30, check=True, env={**path, "AS_OF": "2026-10-01"})
     assert merge.stdout.split() == ["report", "--merge-index", "--as-of", "2026-10-01"]
+
+
+def test_a_merge_after_an_erasure_leaves_the_erased_out_and_a_changed_shard_index_is_refused(tmp_path, capsys):
+    """Found by a hostile test of the report batches: erasing someone after the shards ran left their entry in the
+    shard index as '[removed]', and the merge listed a row '[removed] | [removed] | Customer Success | made now' in
+    their place (six listed for five); and the merge took whatever a shard's index said: an entry dropped, one
+    made up, a link to anywhere."""
+    data, reports, args = six_person_batch(tmp_path)
+    merge = ["--data", str(data), "report", "--merge-index", "--as-of", AS_OF, "-o", str(reports)]
+    for shard in ("1/2", "2/2"):
+        assert run_cli(*args, "--all", "--shard", shard) == 0
+    gone = SIX[1]
+    assert run_cli("--data", str(data), "erase", "--employee", gone, "--yes", "--reports", str(reports)) == 0
+    capsys.readouterr()
+    assert run_cli(*merge) == 0
+    assert "5 employee(s)" in capsys.readouterr().out
+    page = (reports / f"index-{AS_OF}.html").read_text(encoding="utf-8")
+    assert "[removed]" not in page and gone not in page
+
+    # a shard index changed by hand: a link to anywhere is not followed, a dropped entry is refused
+    path = next(reports.glob(f"index-{AS_OF}.shard-*-of-2.json"))
+    document = json.loads(path.read_text(encoding="utf-8"))
+    live = [e for e in document["entries"] if e["employee_id"] != "[removed]"]
+    live[0]["html"] = "javascript:alert(1)"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    assert run_cli(*merge) == 0
+    page = (reports / f"index-{AS_OF}.html").read_text(encoding="utf-8")
+    assert "javascript:" not in page and f'href="{live[0]["employee_id"]}/progress-{AS_OF}.html"' in page
+    document["entries"].remove(live[0])
+    path.write_text(json.dumps(document), encoding="utf-8")
+    capsys.readouterr()
+    assert run_cli(*merge) == 1
+    assert "list 5 of the batch's 6 employee(s) (erased ones counted)" in capsys.readouterr().err

@@ -887,7 +887,7 @@ def _holds_a_root(folder: Path, *roots: Path) -> bool:
     return any(folder == root.resolve() or folder in root.resolve().parents for root in roots)
 
 
-# careerconv's files of one employee's report (careerconv.surfaces.report.runner.report_paths): progress-<day>.*
+# careerconv's files of one employee's report (careerconv.surfaces.report.paths.report_paths): progress-<day>.*
 # and its hidden fingerprint, in <reports>/<employee id>/.
 _REPORT_FILE = re.compile(r"\.?progress-[0-9]{4}-[0-9]{2}-[0-9]{2}(\.[A-Za-z0-9]+)*")
 

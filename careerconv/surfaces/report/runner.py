@@ -86,6 +86,7 @@ from careerconv.records.store import LOCK_STRIPES, NotFound, Store, atomic_write
 from .content import parse_as_of, parse_horizons
 from .html_export import ReportExporter
 from .index import EARLIER, FAILED, MADE, UNCHANGED, IndexEntry, index_html, listed_on_page
+from .paths import ReportPaths, report_paths
 from .shards import Shard, ShardIndex, batch_digest, read_shard_index, shard_index_paths, write_shard_index
 from .source import data_fingerprint, record_files, with_coach_name
 
@@ -396,33 +397,6 @@ class WarmKernel:
 
 # ---------------------------------------------------------------------------
 # the batch
-
-
-@dataclass(frozen=True)
-class ReportPaths:
-    """Where one employee's report of one day is written."""
-
-    folder: Path
-    ipynb: Path
-    html: Path
-    pdf: Path
-    error_ipynb: Path
-    stamp: Path
-
-
-def report_paths(reports_dir: str | os.PathLike, employee_id: str, as_of: dt.date) -> ReportPaths:
-    """The files of one report: ``<reports>/<employee>/progress-<as_of>.{ipynb,html,pdf}``.
-
-    Raises
-    ------
-    ValueError
-        If ``employee_id`` is not a valid id (it becomes a folder name).
-    """
-    schema.parse_identifier(employee_id, what="employee id")
-    folder = Path(reports_dir) / employee_id
-    stem = f"progress-{as_of.isoformat()}"
-    return ReportPaths(folder, folder / f"{stem}.ipynb", folder / f"{stem}.html", folder / f"{stem}.pdf",
-                       folder / f"{stem}.error.ipynb", folder / f".{stem}.fingerprint")
 
 
 @dataclass

@@ -45,9 +45,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from careerconv.records.erasure import REMOVED
 from careerconv.records.schema import DEPARTMENT, EMPLOYEE_ID
 from careerconv.records.store import atomic_write_bytes
 from .index import FAILED, MADE, UNCHANGED, IndexEntry, index_html
+from .paths import report_paths
 
 __all__ = [
     "Shard",
@@ -171,6 +173,9 @@ class ShardIndex:
         same, so the merge can tell shards run on different employee lists
         (a roster changed between shards, a shard run for named employees).
         0 and ``""`` when not known (an index written before they were kept).
+    erased
+        How many of its entries an erasure has emptied since (read, not written: the merge leaves them out and
+        counts them among the batch's employees).
     """
 
     shard: Shard
@@ -179,6 +184,7 @@ class ShardIndex:
     entries: tuple[tuple[int, IndexEntry], ...]
     batch_size: int = 0
     batch: str = ""
+    erased: int = 0
 
 
 def batch_digest(employee_ids: Sequence[str]) -> str:
@@ -251,19 +257,26 @@ def read_shard_index(path: str | os.PathLike) -> ShardIndex:
     folder = path.parent
     try:
         shard = Shard(document["shard"], document["shards"])
-        entries = []
+        as_of = dt.date.fromisoformat(document["as_of"])
+        entries, erased = [], 0
         for item in document["entries"]:
             if item["status"] not in (MADE, UNCHANGED, FAILED):
                 raise ValueError(f"unknown status {item['status']!r}")
+            if item[EMPLOYEE_ID] == REMOVED:  # erased since the shard ran (the erasure wrote this in its place)
+                erased += 1
+                continue
+            # The links follow the one rule for a report's files (never a path the file names: it may point
+            # anywhere, found by a hostile test of the merge); an id that is not one is a damaged file.
+            files = report_paths(folder, str(item[EMPLOYEE_ID]), as_of)
             entries.append((int(item["position"]), IndexEntry(
                 str(item[EMPLOYEE_ID]), str(item["name"]), str(item[DEPARTMENT]), item["status"],
-                folder / item["html"] if item.get("html") else None,
-                folder / item["pdf"] if item.get("pdf") else None, item.get("error"))))
+                files.html if item.get("html") else None, files.pdf if item.get("pdf") else None,
+                item.get("error"))))
         batch_size, batch = document.get("batch_size", 0), document.get("batch", "")
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not isinstance(batch, str):
             raise ValueError(f"batch_size {batch_size!r} and batch {batch!r}: expected a whole number and a digest")
-        return ShardIndex(shard, dt.date.fromisoformat(document["as_of"]),
-                          dt.datetime.fromisoformat(document["generated"]), tuple(entries), batch_size, batch)
+        return ShardIndex(shard, as_of, dt.datetime.fromisoformat(document["generated"]), tuple(entries),
+                          batch_size, batch, erased)
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"{path}: damaged shard index ({type(exc).__name__}: {exc}); run that shard again") from None
 
@@ -329,8 +342,10 @@ def merge_shard_indexes(reports_dir: str | os.PathLike, as_of: dt.date) -> tuple
     owner: dict[str, int] = {}
     latest: dt.datetime | None = None
     batches: dict[tuple[int, str], list[int]] = {}
+    erased = 0
     for i in range(1, count + 1):
         shard_index = read_shard_index(paths[i])
+        erased += shard_index.erased
         if shard_index.shard != Shard(i, count) or shard_index.as_of != as_of:
             raise ValueError(f"{paths[i]}: holds shard {shard_index.shard} of {shard_index.as_of}, "
                              "not what its name says")
@@ -351,6 +366,13 @@ def merge_shard_indexes(reports_dir: str | os.PathLike, as_of: dt.date) -> tuple
                          "employees rather than --all, so the merged index would leave people out; run every shard "
                          f"again with `careerconv report --all --shard I/{count} --as-of {as_of.isoformat()}`, "
                          "then merge again")
+    (size, _), = batches or {(0, ""): []}
+    listed = len(merged) + erased
+    if size and listed != size:
+        raise ValueError(f"the shard indexes of {as_of.isoformat()} in {folder} list {listed} of the batch's "
+                         f"{size} employee(s) (erased ones counted): a shard index was changed after its shard "
+                         f"ran; run every shard again with `careerconv report --all --shard I/{count} --as-of "
+                         f"{as_of.isoformat()}`, then merge again")
     merged.sort(key=lambda item: (item[0], item[1].employee_id))
     entries = [entry for _, entry in merged]
     target = folder / f"index-{as_of.isoformat()}.html"
