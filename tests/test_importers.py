@@ -397,6 +397,21 @@ def test_characters_a_spreadsheet_does_not_show_are_removed_from_roster_text_wit
     assert import_roster(store, path).unchanged == 5
 
 
+def test_a_direction_override_in_a_name_is_removed_so_it_shows_as_it_reads(store: Store, tmp_path: Path):
+    """Found by a hostile test of the report batches: a name holding U+202E (RIGHT-TO-LEFT OVERRIDE) showed
+    reversed on the report index ("\u202eevil Desai" read "live Desai"); overrides, embeddings and isolates are
+    removed from names, departments and roles, as zero-width spaces are. Marks (U+200F) stay: they reorder
+    nothing."""
+    rows = ["E1,\u202eevil Desai,C1,Sales,Rep,6,", "E2,\u2067Ana\u2069 Silva,C1,\u202aSales\u202c,Rep,6,",
+            "E3,\u05d3\u05e0\u05d4\u200f,C1,Sales,Rep,6,"]
+    path = write(tmp_path / "bidi.csv", "\n".join([ROSTER_HEADER, *rows]))
+    result = import_roster(store, path)
+    roster = store.roster().set_index("employee_id")
+    assert dict(roster["name"]) == {"E1": "evil Desai", "E2": "Ana Silva", "E3": "\u05d3\u05e0\u05d4\u200f"}
+    assert set(roster["department"]) == {"Sales"}
+    assert "cleaned 3 cell(s) (name 2, department 1)" in result.summary()
+
+
 # Every character of Unicode category Zs (the spaces), and whitespace that is not one.
 ZS_SPACES = " \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
 NOT_SPACES = "\t\x0b\x0c\x85\u2028\u2029\u180e"
@@ -426,7 +441,8 @@ def test_spaces_at_either_end_of_roster_text_are_removed_with_one_note(store: St
     assert [roster.loc[f"Y{i}", "department"] for i in range(len(NOT_SPACES))] == [f"Ops{c}" for c in NOT_SPACES]
     notes = [note for note in result.notes if note.startswith("cleaned")]
     assert notes == [f"cleaned {2 * n + 1} cell(s) (name {n}, department {n}, role 1): removed zero-width spaces, "
-                     "word joiners and byte-order marks, and spaces (such as no-break spaces) and zero-width joiners "
+                     "word joiners, byte-order marks and direction overrides, and spaces (such as no-break spaces) "
+                     "and zero-width joiners "
                      "at either end - characters a spreadsheet does not show, which would make a department (or a "
                      "name) that looks the same differ"]
     assert import_roster(store, path).unchanged == len(rows)
@@ -667,9 +683,9 @@ def test_history_skills_lose_characters_a_spreadsheet_does_not_show_with_a_note(
     assert sorted(set(ratings["skill"])) == sorted({"Python", "SQL", "Public speaking", persian, "Go"})
     assert ratings[ratings["skill"] == "Python"]["employee_id"].tolist() == ["E001", "E001"]
     notes = [note for note in result.notes if note.startswith("cleaned")]
-    assert notes == ["cleaned 3 cell(s) (skill 3): removed zero-width spaces, word joiners and byte-order marks, "
-                     "and spaces (such as no-break spaces) and zero-width joiners at either end - characters a "
-                     "spreadsheet does not show, which would make a skill that looks the same differ"]
+    assert notes == ["cleaned 3 cell(s) (skill 3): removed zero-width spaces, word joiners, byte-order marks and "
+                     "direction overrides, and spaces (such as no-break spaces) and zero-width joiners at either end "
+                     "- characters a spreadsheet does not show, which would make a skill that looks the same differ"]
     assert import_history(roster_store, path).unchanged == 4
 
 

@@ -134,7 +134,10 @@ _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # Text that names things - a roster's names, departments and roles, a history's skills - (see _shown_text):
 # characters never shown; zero-width joiners and spaces at an end; control characters other than tab, line feed
 # and carriage return (kept, with a note: Excel cannot store them).
-_NEVER_SHOWN = re.compile("[\u200b\u2060\ufeff]")
+# Never shown, and nothing between letters: zero-width space, word joiner, byte-order mark; and the direction
+# overrides, embeddings and isolates (U+202A-U+202E, U+2066-U+2069), which show the text around them in another
+# order than it is read ("\u202eevil Desai" showed as "live Desai" on the report index).
+_NEVER_SHOWN = re.compile("[\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069]")
 # The spaces: Unicode category Zs (the space, the no-break space, the ideographic space ...), not tab or line breaks.
 _SPACES = " \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
 _UNSEEN_ENDS = re.compile(f"^[\u200c\u200d{_SPACES}]+|[\u200c\u200d{_SPACES}]+$")
@@ -1174,7 +1177,8 @@ def _same_employee(a: dict, b: dict) -> bool:
 
 def _shown_text(value: Any, *, what: str, allow_missing: bool = True) -> str:
     """A text cell that names something (a roster's name, department or role, a history's skill) as a person
-    sees it: without the characters that are never shown (zero-width spaces, word joiners, byte-order marks),
+    sees it: without the characters that are never shown (zero-width spaces, word joiners, byte-order marks,
+    direction overrides, embeddings and isolates),
     nor spaces (Unicode category Zs, such as the no-break space) and zero-width joiners at either end (between
     letters joiners shape Persian, Arabic and Indic script, so there they stay). Anything else is kept
     verbatim: tabs and line breaks too.
@@ -1195,9 +1199,9 @@ def _cleaned_note(columns: list[str], what: str) -> str:
     """The note on the cells :func:`_shown_text` changed (``columns``: the column of each), counted per column;
     ``what`` names what such a character would make differ from what looks the same."""
     counts = ", ".join(f"{c} {columns.count(c)}" for c in dict.fromkeys(columns))
-    return (f"cleaned {len(columns)} cell(s) ({counts}): removed zero-width spaces, word joiners and byte-order "
-            "marks, and spaces (such as no-break spaces) and zero-width joiners at either end - characters a "
-            f"spreadsheet does not show, which would make {what} that looks the same differ")
+    return (f"cleaned {len(columns)} cell(s) ({counts}): removed zero-width spaces, word joiners, byte-order "
+            "marks and direction overrides, and spaces (such as no-break spaces) and zero-width joiners at either "
+            f"end - characters a spreadsheet does not show, which would make {what} that looks the same differ")
 
 
 def _parse_email(value: Any) -> str:
