@@ -593,6 +593,33 @@ def test_the_days_index_lists_the_reports_of_earlier_batches_too(sample_data, tm
     assert listed_ids(index) == ["E0002"]
 
 
+def test_a_report_whose_page_cannot_be_written_says_what_was_written_and_is_made_again(sample_data, tmp_path,
+                                                                                       capsys, monkeypatch):
+    """Found by a hostile test of the report batches (a full disk): the new notebook was written, the page was
+    not, and the index said "cannot write ...html ... nothing was written". It says what was written, and the
+    next run makes the report again."""
+    from careerconv.surfaces.report import runner
+
+    reports = tmp_path / "reports"
+    args = ["--data", str(sample_data), "report", "E0002", "--as-of", AS_OF, "-o", str(reports), "--jobs", "1",
+            "--quiet"]
+    real = runner.atomic_write_bytes
+
+    def full_disk(path, data, durable=True):
+        if Path(path).suffix == ".html" and Path(path).parent.name == "E0002":
+            raise OSError(28, "No space left on device")
+        return real(path, data, durable=durable)
+
+    monkeypatch.setattr(runner, "atomic_write_bytes", full_disk)
+    assert run_cli(*args) == 1
+    capsys.readouterr()
+    page = (reports / f"index-{AS_OF}.html").read_text(encoding="utf-8")
+    assert "No space left on device; written before that: progress-" in page and "The next run makes it again" in page
+    monkeypatch.setattr(runner, "atomic_write_bytes", real)
+    assert run_cli(*args) == 0
+    assert "1 report(s) made" in capsys.readouterr().out and report_files(reports, "E0002")["html"].exists()
+
+
 def listed_ids(index: Path) -> list[str]:
     """The employee ids in the first column of an index page's table, decoded, in page order."""
     table = index.read_text(encoding="utf-8").partition('<table id="reports">')[2]

@@ -1150,12 +1150,16 @@ def _finish(job: ReportJob, exporter: ReportExporter, store: Store) -> None:
             except OSError:
                 pass
             return
+        written: list[Path] = []
         try:
             # A PDF of the day that this batch does not write is kept only if it shows the same data.
             stale_pdf = (not job.parameters.get("pdf_path") and paths.pdf.exists()
                          and _stored_fingerprint(paths) != job.pdf_fingerprint)
+            paths.stamp.unlink(missing_ok=True)  # until every file is written, the report is not current
             _write_notebook(paths.ipynb, job.nb)
+            written.append(paths.ipynb)
             atomic_write_bytes(paths.html, page.encode("utf-8"), durable=False)
+            written.append(paths.html)
             atomic_write_bytes(paths.stamp, (job.fingerprint + "\n").encode("utf-8"), durable=False)
             if paths.error_ipynb.exists():
                 paths.error_ipynb.unlink()
@@ -1163,7 +1167,11 @@ def _finish(job: ReportJob, exporter: ReportExporter, store: Store) -> None:
                 paths.pdf.unlink()
         except Exception as exc:  # disk full, permissions: this report fails, the batch goes on
             outcome.status = FAILED
-            outcome.error = f"could not write the report: {type(exc).__name__}: {exc}"
+            # Said whole (found: "... nothing was written" beside a new notebook with no page): what this run
+            # wrote before the failure, and that the next run makes the report again.
+            done = f"; written before that: {', '.join(p.name for p in written)}" if written else ""
+            outcome.error = (f"could not write the report: {type(exc).__name__}: {exc}{done}. The next run makes "
+                             "it again")
             return
     outcome.status = MADE
     outcome.error = None
