@@ -753,3 +753,13 @@ def test_every_mark_of_the_chart_key_has_3_to_1_contrast_with_the_white_page():
     below = [(label, colour, round(contrast_ratio(colour, "white"), 2)) for colour, _, label in marks
              if contrast_ratio(colour, "white") < 3]
     assert below == []
+
+
+def test_a_batch_into_a_folder_that_cannot_be_written_stops_before_making_any_report(sample_data, capsys):
+    """Found by a hostile test of the report batches: into a read-only or full folder a batch ran every report,
+    then ended on its index with nothing written and no list of what failed."""
+    assert run_cli("--data", str(sample_data), "report", "--all", "--as-of", AS_OF, "-o", "/proc/careerconv",
+                   "--quiet") == 1
+    err = capsys.readouterr().err
+    assert "no report was made, since the reports folder cannot be written: cannot write /proc/careerconv/" in err
+    assert "choose another reports folder with -o" in err and "report(s) made" not in err

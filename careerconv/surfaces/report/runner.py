@@ -960,6 +960,7 @@ def run_batch(
     if not notebook.is_file():
         raise FileNotFoundError(f"report notebook {notebook} does not exist")
     out_root = Path(reports_dir).resolve()
+    _check_writable(out_root)
 
     store = Store(data)
     with pd.option_context("mode.string_storage", "python"):  # see _WARMUP; the roster may be long
@@ -1034,6 +1035,26 @@ def run_batch(
     return BatchResult(outcomes, index_path, time.perf_counter() - started, report_seconds, index_kept=kept,
                        erased=len(erased - set(erased_before)),
                        erased_before={eid: day for eid, day in erased_before.items() if eid in erased})
+
+
+def _check_writable(folder: Path) -> None:
+    """Make sure a file can be written in the reports folder before any report is made (found: a batch into a
+    read-only or full folder made every report, then ended on its index with none written and no list of them).
+
+    Raises
+    ------
+    OSError
+        Naming the folder and why (:func:`careerconv.records.store.cannot_write`).
+    """
+    probe = folder / ".careerconv-write-check"
+    try:
+        atomic_write_bytes(probe, b"", durable=False)
+        probe.unlink()
+    except OSError as exc:
+        error = OSError(f"no report was made, since the reports folder cannot be written: {exc}; choose another "
+                        "reports folder with -o, or make room on its disk")
+        error.errno = exc.errno
+        raise error from None
 
 
 def _earlier_entries(roster: dict[str, dict], reports_dir: Path, day: dt.date, skip: set[str],
