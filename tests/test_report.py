@@ -763,3 +763,17 @@ def test_a_batch_into_a_folder_that_cannot_be_written_stops_before_making_any_re
     err = capsys.readouterr().err
     assert "no report was made, since the reports folder cannot be written: cannot write /proc/careerconv/" in err
     assert "choose another reports folder with -o" in err and "report(s) made" not in err
+
+
+def test_an_employee_whose_report_folder_would_be_the_data_folder_is_refused(sample_data, tmp_path, capsys):
+    """Found by a hostile test of the report batches: with the data folder at X/data and reports in X, the report
+    of an employee whose id is 'data' was written into the data folder itself."""
+    store = Store(sample_data)
+    roster = store.roster()
+    roster.loc[roster["employee_id"] == "E0002", "employee_id"] = sample_data.name
+    store.save_roster(roster)
+    before = sorted(p.name for p in sample_data.iterdir())
+    assert run_cli("--data", str(sample_data), "report", sample_data.name, "--as-of", AS_OF, "-o",
+                   str(sample_data.parent), "--quiet") == 1
+    assert f"the report folder of employee {sample_data.name!r} would be the data folder" in capsys.readouterr().err
+    assert sorted(p.name for p in sample_data.iterdir()) == before

@@ -971,6 +971,10 @@ def run_batch(
         ids = list(dict.fromkeys(employee_ids))
     if not ids:
         raise ValueError(f"no employees to report on: the roster of {data} is empty and there are no records")
+    if data == out_root / data.name and data.name in ids:
+        # found by a hostile test: `report data -o X` wrote the report of employee "data" into the data folder X/data
+        raise ValueError(f"the report folder of employee {data.name!r} would be the data folder {data}, which holds "
+                         "only records: choose a reports folder that does not hold the data folder (-o)")
     positions = {eid: i for i, eid in enumerate(ids)}
     if shard is not None:
         ids = shard.select(ids)
