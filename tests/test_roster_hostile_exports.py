@@ -212,6 +212,13 @@ def test_an_id_without_zeros_is_not_guessed_when_two_ids_have_its_number(store: 
     assert list(store.roster()["coach_id"]) == ["", "", "123"]
 
 
+def import_export(store: Store, tmp_path: Path, header: list[str], rows: list[list[str]]):
+    """Import a roster as a European HR system exports it: Windows-1252 text, separated by semicolons."""
+    path = tmp_path / "export.csv"
+    path.write_bytes(csv_bytes([header] + rows, "cp1252", ";"))
+    return import_roster(store, path)
+
+
 @pytest.mark.parametrize("header", [
     # SAP SuccessFactors: the manager is named by their user id.
     ["User ID", "First Name", "Last Name", "Manager User ID", "Department", "Title", "Email"],
@@ -224,11 +231,9 @@ def test_sap_and_cost_center_exports_name_their_columns_as_the_hr_system_does(st
                                                                               header: list[str]):
     """These were refused with 'required column ... is missing' ('Manager User ID', 'Personalnummer' and
     'Cost Center' were unknown)."""
-    rows = [["101", "Ann", "Lee", "", "Finance", "CFO", "a@example.org"],
-            ["102", "Bo", "Kim", "101", "Finance", "Analyst", "b@example.org"]]
-    path = tmp_path / "export.csv"
-    path.write_bytes(csv_bytes([header] + rows, "cp1252", ";"))
-    result = import_roster(store, path)
+    result = import_export(store, tmp_path, header,
+                           [["101", "Ann", "Lee", "", "Finance", "CFO", "a@example.org"],
+                            ["102", "Bo", "Kim", "101", "Finance", "Analyst", "b@example.org"]])
     assert (result.added, result.rejected) == (2, [])
     assert store.roster()[["employee_id", "coach_id", "department"]].values.tolist() == [
         ["101", "", "Finance"], ["102", "101", "Finance"]]
@@ -252,11 +257,9 @@ def test_german_french_spanish_and_dutch_exports_name_their_columns_in_their_lan
     """A Personio or SAP SuccessFactors export in German was refused: "unknown column 'Vorname'; did you mean
     'name'?", and 'Abteilung' and 'Vorgesetzte(r)' unknown, so 'name', 'coach_id' and 'department' were missing.
     The same columns in French, Spanish and Dutch are read too, and the import says which it read as what."""
-    rows = [["101", "Anna", "Schmidt", "anna@example.org", "Vertrieb", "", "Leiterin Vertrieb"],
-            ["102", "Jürgen", "Müller", "juergen@example.org", "Vertrieb", "101", "Account Manager"]]
-    path = tmp_path / "export.csv"
-    path.write_bytes(csv_bytes([header] + rows, "cp1252", ";"))
-    result = import_roster(store, path)
+    result = import_export(store, tmp_path, header,
+                           [["101", "Anna", "Schmidt", "anna@example.org", "Vertrieb", "", "Leiterin Vertrieb"],
+                            ["102", "Jürgen", "Müller", "juergen@example.org", "Vertrieb", "101", "Account Manager"]])
     assert (result.added, result.rejected) == (2, [])
     assert f"{header[1]!r} and {header[2]!r} together as name" in result.summary()
     assert store.roster()[["employee_id", "name", "coach_id", "department", "role", "email"]].values.tolist() == [

@@ -10,6 +10,7 @@ logged at all, allowed or refused.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import requests

@@ -271,14 +271,15 @@ def _read_umask() -> int:
 _UMASK = _read_umask()
 
 
-def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
+def atomic_write_bytes(path: Path, data: bytes, durable: bool = True, mode: int | None = None) -> None:
     """Write ``data`` to ``path`` so that readers see the old or the new file, never a mix.
 
     The temp file lives in the same folder (``os.replace`` is atomic only within
     one file system) and starts with ``.`` so no reader mistakes it for data.
     ``durable=False`` skips the fsyncs (still atomic, not crash-durable): only
     for bulk writes that can be redone, such as generating a demo organisation.
-    The file's mode follows the umask, like any file a program creates.
+    The file's mode follows the umask, like any file a program creates, unless ``mode`` is given (a private
+    file, such as the hub's access log, keeps 0600 from the start).
     """
     path = Path(path)
     try:
@@ -289,7 +290,7 @@ def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
     try:
         # mkstemp makes the file 0600; the finished file gets the mode any new file gets (the umask rules),
         # so a shared reports folder stays shared. The data folder itself is private (see Store).
-        os.fchmod(fd, 0o666 & ~_UMASK)
+        os.fchmod(fd, 0o666 & ~_UMASK if mode is None else mode)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             if durable:

@@ -24,12 +24,12 @@ import datetime as dt
 import json
 import os
 import re
-import tempfile
 import threading
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from careerconv.records.schema import EMPLOYEE_ID, parse_identifier
+from careerconv.records.store import atomic_write_bytes
 
 ALLOWED, REFUSED = "allowed", "refused"
 FIELDS = ("at", "user", "action", EMPLOYEE_ID, "record", "outcome", "status")
@@ -122,21 +122,8 @@ class AccessLog:
                 out.append(json.dumps(entry, ensure_ascii=False) + "\n")
                 changed += 1
             if changed:
-                self._replace("".join(out).encode("utf-8"))
+                atomic_write_bytes(self.path, "".join(out).encode("utf-8"), mode=0o600)
         return changed
-
-    def _replace(self, data: bytes) -> None:
-        """The file replaced by ``data`` at once (a temp file of mode 0600 beside it, synced, then renamed)."""
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
 
     def entries(self, employee_id: str | None = None, user: str | None = None) -> Iterator[dict]:
         """The logged lines, oldest first, optionally only those about one person or by one user."""
