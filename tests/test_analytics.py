@@ -763,6 +763,30 @@ def test_the_most_wanted_reading_ranks_the_skills_shown_as_such_when_one_is_hidd
     assert analytics.describe("most_wanted_skills", everything).startswith("The most-wanted skill is Giving feedback")
 
 
+def test_means_and_changes_round_halves_up_like_the_percentages_beside_them():
+    """Found reading the HR page: mean changes of 0.25 and 0.35 read "+0.2" and "+0.3" beside 0.45 read "+0.5"
+    (Python rounds to the nearest binary fraction, then a half to the even neighbour), and beside percentages that
+    round halves up.
+    Every mean, median and change shown rounds halves up, never "-0.0"; the CSV keeps the figure."""
+    rows = [{"skill": None, "horizon_months": 6, "department": None, privacy.COUNT: 30, "mean_growth": 0.25,
+             "median_growth": -0.04, "share_improved": 0.6, privacy.PRIVACY: ""},
+            {"skill": "Hiring", "horizon_months": 6, "department": None, privacy.COUNT: 12, "mean_growth": 0.45,
+             "median_growth": 2.0, "share_improved": 0.6, privacy.PRIVACY: ""},
+            {"skill": "Writing", "horizon_months": 6, "department": None, privacy.COUNT: 12, "mean_growth": 0.35,
+             "median_growth": 1.0, "share_improved": 0.5, privacy.PRIVACY: ""}]
+    table = pd.DataFrame(rows)
+    shown = analytics.present("skill_growth", table)
+    assert list(shown["Mean change (points)"]) == ["+0.3", "+0.5", "+0.4"]
+    assert list(shown["Median change (points)"]) == ["+0.0", "+2.0", "+1.0"]
+    assert analytics.describe("skill_growth", table).startswith("On average ratings rose by 0.3 points after 6 months")
+    assert analytics.describe("skill_growth", table).endswith("fastest growth at 6 months: Hiring (+0.5).")
+    assert list(analytics.present("skill_growth", table, formatted=False)["Mean change (points)"]) == [0.25, 0.45, 0.35]
+    medians = pd.DataFrame({"quarter": pd.to_datetime(["2025-01-01"]), "skill": ["Hiring"], privacy.COUNT: [9],
+                            "median": [6.25], "mean": [6.45], privacy.PRIVACY: [""]})
+    shown = analytics.present("skill_trends", medians)
+    assert list(shown["Median rating"]) == ["6.3"] and list(shown["Mean rating"]) == ["6.5"]
+
+
 def test_the_growth_reading_compares_the_skills_at_the_horizon_the_chart_shows():
     """"Fastest growth at 6 months: Cross-team collaboration (+0.8)" sat over the chart of 12 months, where that
     skill grew the least."""

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from careerconv.records.schema import COACH_ID, HORIZON_MONTHS, SKILL
-from careerconv.records.numbers import percent
+from careerconv.records.numbers import one_decimal, percent, rating_text
 from careerconv.rules import privacy
 from .constants import DEPARTMENT, N
 from .quarters import period_label, quarter_label
@@ -185,6 +185,4 @@ def _cell(value: Any, kind: str, formatted: bool) -> Any:
         return f"{int(round(number)):,}"
     if kind == "pct":
         return percent(number)
-    if kind == "signed":
-        return f"{number:+.1f}"
-    return f"{number:.1f}".rstrip("0").rstrip(".") if number == round(number) else f"{number:.1f}"
+    return one_decimal(number, signed=True) if kind == "signed" else rating_text(number)

@@ -18,7 +18,7 @@ import pandas as pd
 from careerconv.records.schema import COACH_ID, HORIZON_MONTHS, SKILL
 from careerconv.records.text_direction import isolated
 from careerconv.records.words import word_list
-from careerconv.records.numbers import percent
+from careerconv.records.numbers import one_decimal, percent, rating_text
 from careerconv.rules import privacy
 from .constants import BANDS, DEPARTMENT, DISTRIBUTION_BARS, LEFT_OUT_ITEM, N, TABLE_TITLES, TREND_LINES
 from .presentation import present
@@ -58,11 +58,6 @@ def _k_of(frame: pd.DataFrame) -> int:
     return int(found.iloc[0]) if len(found) else privacy.DEFAULT_K
 
 
-def _fmt(value: float, decimals: int = 1) -> str:
-    text = f"{value:.{decimals}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 def _pct(value: float) -> str:
     return percent(value)
 
@@ -85,7 +80,7 @@ def describe_skill_trends(table: pd.DataFrame) -> str:
     first_q, last_q = data["quarter"].min(), data["quarter"].max()
     if first_q == last_q:
         top = data.sort_values([N, SKILL], ascending=[False, True]).iloc[0]
-        return (f"In {quarter_label(first_q)} the median {isolated(top['skill'])} rating was {_fmt(top['median'])} "
+        return (f"In {quarter_label(first_q)} the median {isolated(top['skill'])} rating was {rating_text(top['median'])} "
                 f"({int(top[N]):,} employees rated it); one quarter shows no trend yet.")
     start = data[data["quarter"] == first_q].set_index(SKILL)["median"]
     end = data[data["quarter"] == last_q].set_index(SKILL)["median"]
@@ -100,11 +95,11 @@ def describe_skill_trends(table: pd.DataFrame) -> str:
     best = change.index[-1]
     text = f"The median rating rose for {rose} of {len(both)} skills {span}"
     if change.iloc[-1] > 0:
-        text += (f", most for {isolated(best)} (from {_fmt(both.loc[best, 'start'])} to {_fmt(both.loc[best, 'end'])})")
+        text += (f", most for {isolated(best)} (from {rating_text(both.loc[best, 'start'])} to {rating_text(both.loc[best, 'end'])})")
     if fell:
         worst = change.index[0]
-        text += (f"; it fell for {fell}, most for {isolated(worst)} (from {_fmt(both.loc[worst, 'start'])} to "
-                 f"{_fmt(both.loc[worst, 'end'])})")
+        text += (f"; it fell for {fell}, most for {isolated(worst)} (from {rating_text(both.loc[worst, 'start'])} to "
+                 f"{rating_text(both.loc[worst, 'end'])})")
     return text + "."
 
 
@@ -127,7 +122,7 @@ def describe_grouping(grouping: Grouping) -> str:
         when = period_label(last, latest["until"].iloc[0])
         if len(latest) == 1:
             r = latest.iloc[0]
-            return note + (f"In {when} only {isolated(r[DEPARTMENT])} can be shown: median {_fmt(r['median'])} "
+            return note + (f"In {when} only {isolated(r[DEPARTMENT])} can be shown: median {rating_text(r['median'])} "
                            f"(n={int(r[N])}).")
         return note + f"In {when} the median {_department_range(latest, sizes=True)}."
     moves = []
@@ -143,10 +138,10 @@ def describe_grouping(grouping: Grouping) -> str:
     if len(moves) == 1:  # one line: its own move, not a count of one
         change, skill, a, b = moves[0]
         verb = "rose" if change > 0 else "fell" if change < 0 else "stayed"
-        where = (f"from {_fmt(a['median'])} in {period_label(a['bucket'], a['until'])} (n={int(a[N])}) to "
-                 f"{_fmt(b['median'])} in {period_label(b['bucket'], b['until'])} (n={int(b[N])})")
+        where = (f"from {rating_text(a['median'])} in {period_label(a['bucket'], a['until'])} (n={int(a[N])}) to "
+                 f"{rating_text(b['median'])} in {period_label(b['bucket'], b['until'])} (n={int(b[N])})")
         if verb == "stayed":
-            where = (f"at {_fmt(a['median'])} from {period_label(a['bucket'], a['until'])} (n={int(a[N])}) to "
+            where = (f"at {rating_text(a['median'])} from {period_label(a['bucket'], a['until'])} (n={int(a[N])}) to "
                      f"{period_label(b['bucket'], b['until'])} (n={int(b[N])})")
         return note + f"The median rating of {isolated(skill)} {verb} {where}."
     rose = sum(1 for m in moves if m[0] > 0)
@@ -158,9 +153,9 @@ def describe_grouping(grouping: Grouping) -> str:
     drawn_only = "" if len(lines) == len(moves) else \
         f"of the {len(lines)} drawn (those rated by the most employees), "
     text = (f"Between each line's first and last period shown, the median rose for {rose} and fell for {fell} of "
-            f"{len(moves)} skills; {drawn_only}the largest move: {isolated(skill)}, from {_fmt(a['median'])} "
+            f"{len(moves)} skills; {drawn_only}the largest move: {isolated(skill)}, from {rating_text(a['median'])} "
             f"in {period_label(a['bucket'], a['until'])} "
-            f"(n={int(a[N])}) to {_fmt(b['median'])} in {period_label(b['bucket'], b['until'])} (n={int(b[N])})")
+            f"(n={int(a[N])}) to {rating_text(b['median'])} in {period_label(b['bucket'], b['until'])} (n={int(b[N])})")
     return note + text + "."
 
 
@@ -189,7 +184,7 @@ def describe_department_trends(table: pd.DataFrame) -> str:
     if len(rows) == 1:
         r = rows.iloc[0]
         return (f"In {quarter_label(last_q)} only {isolated(r[DEPARTMENT])} can be shown for {isolated(skill)}: median "
-                f"{_fmt(r['median'])}.{tail}")
+                f"{rating_text(r['median'])}.{tail}")
     return f"In {quarter_label(last_q)} the median {isolated(skill)} rating {_department_range(rows)}.{tail}"
 
 
@@ -199,7 +194,7 @@ def _department_range(rows: pd.DataFrame, *, sizes: bool = False) -> str:
     more), or "was 7 in all 5 departments shown" when they are alike."""
     low, top = rows["median"].min(), rows["median"].max()
     if low == top:
-        return f"was {_fmt(low)} in all {len(rows)} departments shown"
+        return f"was {rating_text(low)} in all {len(rows)} departments shown"
 
     def at(median: float) -> str:
         found = rows[rows["median"] == median].sort_values(DEPARTMENT)
@@ -208,7 +203,7 @@ def _department_range(rows: pd.DataFrame, *, sizes: bool = False) -> str:
             return f"{isolated(row[DEPARTMENT])}" + (f" (n={int(row[N])})" if sizes else "")
         return _first_three([isolated(name) for name in found[DEPARTMENT]], "departments")
 
-    return f"ranged from {_fmt(low)} in {at(low)} to {_fmt(top)} in {at(top)}"
+    return f"ranged from {rating_text(low)} in {at(low)} to {rating_text(top)} in {at(top)}"
 
 
 def _first_three(names: list[str], noun: str = "") -> str:
@@ -223,8 +218,8 @@ def _skills_at(ranked: pd.DataFrame, median: float) -> str:
     and C" (the first three by name, and how many more)."""
     at = ranked[ranked["median"] == median].sort_values(SKILL)
     if len(at) == 1:
-        return f"for {isolated(at.iloc[0][SKILL])} (median {_fmt(median)}, n={int(at.iloc[0][N])})"
-    return f"(median {_fmt(median)}) for {len(at)} skills: {_first_three([isolated(n) for n in at[SKILL]])}"
+        return f"for {isolated(at.iloc[0][SKILL])} (median {rating_text(median)}, n={int(at.iloc[0][N])})"
+    return f"(median {rating_text(median)}) for {len(at)} skills: {_first_three([isolated(n) for n in at[SKILL]])}"
 
 
 def distribution_skills(table: pd.DataFrame) -> pd.DataFrame:
@@ -248,10 +243,10 @@ def describe_rating_distribution(table: pd.DataFrame) -> str:
     which = f"{len(ranked)} skills shown" if len(ranked) == len(totals) else \
         f"{len(ranked)} skills drawn (the most rated of the {len(totals)} shown)"
     if len(ranked) == 1:
-        text = (f"{isolated(top['skill'])} is the one skill shown: median current rating {_fmt(top['median'])} "
+        text = (f"{isolated(top['skill'])} is the one skill shown: median current rating {rating_text(top['median'])} "
                 f"(n={int(top[N])})")
     elif top["median"] == low["median"]:
-        text = f"The {which} all have a median current rating of {_fmt(top['median'])}"
+        text = f"The {which} all have a median current rating of {rating_text(top['median'])}"
     else:  # among the skills shown (a skill hidden for too few people is not ranked); ties named as ties
         text = (f"Among the {which}, current ratings are highest "
                 f"{_skills_at(ranked, top['median'])}, and lowest {_skills_at(ranked, low['median'])}")
@@ -273,7 +268,7 @@ def describe_skill_growth(table: pd.DataFrame, horizon: int | None = None) -> st
     data = data[data[SKILL].isna()].sort_values(HORIZON_MONTHS)
     if data.empty:
         return _nothing(table, "growth per skill", _NO_TARGET_DUE + ", or none of those was measured")
-    parts = [f"{r['mean_growth']:.1f} points after {int(r['horizon_months'])} months (n={int(r[N]):,})"
+    parts = [f"{one_decimal(r['mean_growth'])} points after {int(r['horizon_months'])} months (n={int(r[N]):,})"
              for _, r in data.iterrows()]
     first = data.iloc[0]
     text = (f"On average ratings rose by {word_list(parts)} ({_pct(first['share_improved'])} of the employees measured "
@@ -284,7 +279,8 @@ def describe_skill_growth(table: pd.DataFrame, horizon: int | None = None) -> st
     per_skill = skills[skills[HORIZON_MONTHS] == at]
     if len(per_skill) > 1:
         best = per_skill.sort_values(["mean_growth", SKILL], ascending=[False, True]).iloc[0]
-        text += f"; fastest growth at {int(at)} months: {isolated(best['skill'])} ({best['mean_growth']:+.1f})"
+        growth = one_decimal(best["mean_growth"], signed=True)
+        text += f"; fastest growth at {int(at)} months: {isolated(best['skill'])} ({growth})"
     return text + "."
 
 
@@ -317,7 +313,7 @@ def describe_most_wanted_skills(table: pd.DataFrame) -> str:
         row = data.iloc[0]
         return (f"{int(row[N]):,} employees chose at least one skill to work on "
                 f"({_pct(row['share_of_people_met'])} of those who had a conversation), "
-                f"{_fmt(row['skills_per_person'])} different skills each on average.")
+                f"{rating_text(row['skills_per_person'])} different skills each on average.")
     top = ranked.iloc[0]
     # A skill hidden (to protect a smaller group) may be wanted by more: the ranking is of the skills shown.
     whole = table[table[SKILL].notna() & table[DEPARTMENT].isna()] if DEPARTMENT in table.columns else table
@@ -340,13 +336,14 @@ def describe_rating_gaps(table: pd.DataFrame) -> str:
     row = overall.iloc[0]
     side = "above" if row["mean_gap"] >= 0 else "below"
     text = (f"On average the {int(row[N]):,} employees with both ratings rate themselves "
-            f"{abs(row['mean_gap']):.1f} points {side} their coach; "
+            f"{one_decimal(abs(row['mean_gap']))} points {side} their coach; "
             f"{_pct(row['share_self_higher'])} rate themselves higher, {_pct(row['share_self_lower'])} lower")
     per_skill = data[data[SKILL].notna()].sort_values(["mean_gap", SKILL], ascending=[False, True])
     if len(per_skill) > 1:
         wide, narrow = per_skill.iloc[0], per_skill.iloc[-1]
-        text += (f"; the widest gap is in {isolated(wide['skill'])} ({wide['mean_gap']:+.1f}), the narrowest in "
-                 f"{isolated(narrow['skill'])} ({narrow['mean_gap']:+.1f})")
+        widest, narrowest = (one_decimal(row["mean_gap"], signed=True) for row in (wide, narrow))
+        text += (f"; the widest gap is in {isolated(wide['skill'])} ({widest}), the narrowest in "
+                 f"{isolated(narrow['skill'])} ({narrowest})")
     return text + "."
 
 
@@ -418,7 +415,7 @@ def describe_option_kinds(table: pd.DataFrame) -> str:
     at = data[data[HORIZON_MONTHS] == horizon].sort_values(["mean_gain", "kind"], ascending=[False, True])
 
     def gain(row: pd.Series) -> str:
-        return f"{row['mean_gain']:+.1f} points, n={int(row[N]):,}"
+        return f"{one_decimal(row['mean_gain'], signed=True)} points, n={int(row[N]):,}"
 
     best = at.iloc[0]
     if len(at) == 1:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-__all__ = ["half_up", "percent", "rating_text"]
+__all__ = ["half_up", "one_decimal", "percent", "rating_text"]
 
 
 def half_up(value: Any, decimals: int = 0) -> Decimal:
@@ -28,5 +28,11 @@ def percent(share: Any) -> str:
 def rating_text(value: Any) -> str:
     """A rating, or a point on the line between two (6.75), as the report writes both: at most one decimal,
     halves up, none when it is whole (``"7"``, never ``"7.0"`` beside a ``"7"``)."""
-    text = f"{half_up(value, 1):f}"
+    text = one_decimal(value)
     return text[:-2] if text.endswith(".0") else text
+
+
+def one_decimal(value: Any, *, signed: bool = False) -> str:
+    """A mean or a change with one decimal, halves up (``"3.5"`` for 3.45, ``"1.0"``, ``"1,234.5"``); ``signed``
+    with its sign (``"+1.1"``, ``"-0.5"``, ``"+0.0"``, never ``"-0.0"``)."""
+    return f"{half_up(value, 1):{'+' if signed else ''},.1f}"

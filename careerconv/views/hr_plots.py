@@ -31,7 +31,7 @@ from careerconv.rules import privacy
 from .stacked_tables import NARROW_SCREEN  # px: screens up to this wide get the phone drawing of a chart
 from careerconv.analytics import (BANDS, DEPARTMENT, N, TREND_LINES, Grouping, distribution_skills, period_label,
                                   skill_view)
-from careerconv.records.numbers import percent
+from careerconv.records.numbers import one_decimal, percent, rating_text
 from careerconv.records.schema import HORIZON_MONTHS, SKILL
 from careerconv.records.text_direction import isolated
 from . import chart_figures
@@ -454,7 +454,7 @@ def department_heatmap(ax: Axes, department_trends: pd.DataFrame, skill: str | N
             if hidden[r, c]:
                 ax.add_patch(_cell_patch(c, r))
             elif not np.isnan(grid[r, c]):
-                median = f"{grid[r, c]:.1f}".rstrip("0").rstrip(".")
+                median = rating_text(grid[r, c])
                 ax.text(c, r, f"{median}\n{'' if compact else 'n='}{sizes[r, c]}", ha="center", va="center",
                         fontsize=7.5, color=text_on(RATING_CMAP(scale(grid[r, c]))))
     labels = ([period_label(a, b).replace(" ", "\n", 1) for a, b in periods] if not compact
@@ -670,7 +670,7 @@ def _bar_value(value: float, *, percent: bool, signed: bool) -> str:
     """A bar's figure as its label says it: ``"42%"``, ``"+1.1"`` or ``"3.7"``."""
     if percent:
         return percent(value)
-    return f"{value:+.1f}" if signed else f"{value:,.1f}".rstrip("0").rstrip(".")
+    return one_decimal(value, signed=True) if signed else rating_text(value)
 
 
 @plain_text
@@ -986,8 +986,9 @@ def gaps_chart(ax: Axes, rating_gaps: pd.DataFrame) -> Axes:
     rows = gap_rows(org)
     if rows.empty:
         return no_data(ax, f"All {len(org)} groups are too small to show (or hidden to protect a smaller one).")
-    labels = [_label_with_figures(ALL_SKILLS if pd.isna(skill) else str(skill), f"(n={int(n):,}, mean {gap:+.1f})",
-                                  ax) for skill, n, gap in zip(rows[SKILL], rows[N], rows["mean_gap"].astype(float))]
+    labels = [_label_with_figures(ALL_SKILLS if pd.isna(skill) else str(skill),
+                                  f"(n={int(n):,}, mean {one_decimal(gap, signed=True)})", ax)
+              for skill, n, gap in zip(rows[SKILL], rows[N], rows["mean_gap"].astype(float))]
     _fit_height(ax, len(rows), extra=1.9, per_row=_per_row(labels), grow=any("\n" in label for label in labels))
     y = np.arange(len(rows))
     lower = pd.to_numeric(rows["share_self_lower"], errors="coerce").fillna(0).to_numpy(dtype=float)
