@@ -145,7 +145,8 @@ class SkillCard:
         self._show_expanded(True)
 
     @builds("options", "targets", SELF_RATING, COACH_RATING, "ten", "min_options", "options_box",
-            "add_option_button", "options_note", "chosen_note", "approach", "target_boxes", "target_checks", "dream")
+            "add_option_button", "options_note", "options_undo", "chosen_note", "approach", "target_boxes",
+            "target_checks", "dream")
     def _built(self) -> None:
         """Build the card's editors once; reading one of them (``card.ten``) on a card never opened opens it."""
         if self.built:
