@@ -341,7 +341,8 @@ class ConversationScreen:
         return list(self.views) + [FINISH]
 
     def go_to(self, step: str) -> None:
-        """Show a section (or the Finish step); time runs for the section shown.
+        """Show a section (or the Finish step); time runs for the section shown. A removal in the section left can
+        no longer be undone.
 
         Raises
         ------
@@ -350,6 +351,7 @@ class ConversationScreen:
         """
         if step not in self.order():
             raise KeyError(f"no step {step!r}; steps are: {', '.join(self.order())}")
+        self.ctx.undo.withdraw()
         self.step = step
         if self.timers is not None and not self.locked:
             if step == FINISH:
@@ -492,6 +494,7 @@ class ConversationScreen:
             self.session.close(flush=True)  # raises: the coach must choose first
         if save and self.session is not None:
             self.session.save_before_closing()  # raises when the disk refuses, before anything is stopped
+        self.ctx.undo.withdraw()
         self._stop_ticking()
         if self.session is not None:
             if save and self.timers is not None and not self.locked:

@@ -25,6 +25,7 @@ import ipywidgets as widgets
 
 from careerconv.records import schema
 from careerconv.records.questions import Question
+from .undo import UndoNotice, UndoOffers
 from .widgets import DateBox, button, classed, flex, full, html, named, set_disabled, show
 
 
@@ -49,6 +50,8 @@ class EditorContext:
     last_rating
         What was last said about a skill before this conversation ("" if it is new): its latest rating and
         the target it had, shown in the skill's card.
+    undo
+        The removal that can be undone now (one per conversation: see :mod:`.undo`).
     """
 
     on_change: Callable[[], None]
@@ -59,6 +62,7 @@ class EditorContext:
     preferred_cadence: int | None = None
     on_links_changed: Callable[[], None] = lambda: None
     last_rating: Callable[[str], str] = lambda _skill: ""
+    undo: UndoOffers = field(default_factory=UndoOffers)
 
 
 class Editor:
@@ -110,7 +114,9 @@ class Editor:
         """Refresh choices that depend on other questions (dreams, skills)."""
 
     def set_locked(self, locked: bool) -> None:
-        """Make the editor read-only (a completed conversation)."""
+        """Make the editor read-only (a completed conversation); a removal can no longer be undone."""
+        if locked:
+            self.ctx.undo.withdraw()
         self.locked = locked
         set_disabled(self.widget, locked)
 
@@ -122,16 +128,17 @@ def prompt(question: Question) -> widgets.HTML:
 
 
 class RankedList:
-    """Rows of text, ranked by position, with move up/down and remove.
+    """Rows of text, ranked by position, with move up/down and remove, and undo of a removal.
 
     Moving a row moves its text (the row widgets stay put), and ``on_reorder``
     receives ``{old_position: new_position or None}`` (1-based) so whatever
-    refers to a row by position (a skill serving a dream) can follow it.
+    refers to a row by position (a skill serving a dream) can follow it; it
+    returns what puts that back as it was (or None), which undoing a removal calls.
     """
 
     def __init__(self, editor: Editor, *, min_rows: int, max_rows: int, placeholder: str, row_class: str,
                  text_class: str, add_label: str, add_class: str, item: str = "item",
-                 on_reorder: Callable[[dict[int, int | None]], None] | None = None,
+                 on_reorder: Callable[[dict[int, int | None]], Callable[[], None] | None] | None = None,
                  on_structure: Callable[[], None] | None = None):
         self.editor = editor
         self.min_rows = min_rows
@@ -145,7 +152,8 @@ class RankedList:
         self.rows_box = widgets.VBox()
         self.add_button = button(add_label, add_class)
         editor.on_click(self.add_button, self.add_row)
-        self.widget = widgets.VBox([self.rows_box, self.add_button])
+        self.undo = UndoNotice(editor)
+        self.widget = widgets.VBox([self.rows_box, self.undo.widget, self.add_button])
         self._rows: list[widgets.HBox] = []
         self.set_values([])
 
@@ -180,6 +188,10 @@ class RankedList:
 
     def set_values(self, values: list[str]) -> None:
         """Show ``values`` (at least ``min_rows`` rows)."""
+        self.undo.reshaped()
+        self._show_values(values)
+
+    def _show_values(self, values: list[str]) -> None:
         values = list(values)[: self.max_rows]
         with self.editor.loading():
             self._rebuild(max(self.min_rows, len(values)))
@@ -190,6 +202,7 @@ class RankedList:
         """Append an empty row (up to ``max_rows``)."""
         if len(self._rows) >= self.max_rows:
             return
+        self.undo.reshaped()
         self._rebuild(len(self._rows) + 1)
         self.editor.changed()
         if self.on_structure:
@@ -200,6 +213,7 @@ class RankedList:
         target = index + step
         if not 0 <= target < len(self.texts):
             return
+        self.undo.reshaped()
         values = self.values()
         values[index], values[target] = values[target], values[index]
         with self.editor.loading():
@@ -210,20 +224,39 @@ class RankedList:
         self.editor.changed()
 
     def remove_row(self, index: int) -> None:
-        """Remove row ``index`` (0-based); rows below move up; never fewer than ``min_rows`` rows."""
+        """Remove row ``index`` (0-based); rows below move up; never fewer than ``min_rows`` rows.
+
+        A row that held text is offered back (:class:`~careerconv.surfaces.app.undo.UndoNotice`).
+        """
         values = self.values()
-        del values[index]
+        removed = values.pop(index)
+        padded = len(values) < self.min_rows  # an empty row comes at the end instead
         mapping = {index + 1: None}
         mapping.update({i + 1: i for i in range(index + 1, len(values) + 1)})
-        with self.editor.loading():
-            self._rebuild(max(self.min_rows, len(values)))
-            for text, value in zip(self.texts, values + [""] * (len(self.texts) - len(values))):
-                text.value = value
-        if self.on_reorder:
-            self.on_reorder(mapping)
+        self._show_values(values)
+        links_back = self.on_reorder(mapping) if self.on_reorder else None
+        if removed.strip():
+            self.undo.offer(f"{self.item} {index + 1}", removed,
+                            lambda: self._put_back(index, removed, padded, links_back))
+        else:
+            self.undo.reshaped()
         self.editor.changed()
         if self.on_structure:
             self.on_structure()
+
+    def _put_back(self, index: int, text: str, padded: bool, links_back: Callable[[], None] | None) -> None:
+        """Undo the removal of ``text`` from row ``index``: the rows from there move down again, keeping what was
+        typed in them; the empty row the removal added at the end goes, unless something was typed in it."""
+        values = self.values()
+        values.insert(index, text)
+        if padded and len(values) > self.min_rows and values[-1] == "":
+            values.pop()
+        self._show_values(values)
+        if links_back is not None:
+            links_back()
+        if self.on_structure:
+            self.on_structure()
+        self.texts[index].focus()
 
 
 class AnswerEditor(Editor):

@@ -19,6 +19,7 @@ from careerconv.records.questions import Question
 from careerconv.records.dates import human_date
 from careerconv.records.schema import CADENCE_MONTHS, ITEM_ID, SKILL
 from .editors import Editor, EditorContext, RankedList, prompt
+from .undo import UndoNotice
 from .widgets import DateBox, button, classed, flex, full, html, named, show, sr_only
 
 if TYPE_CHECKING:  # the skills editor needs the dreams editor, so it is imported for annotations only
@@ -37,7 +38,9 @@ class DreamsEditor(Editor):
         super().__init__(question, ctx)
         self.min_items = question.min_items or schema.MIN_DREAMS
         self.max_items = min(question.max_items or schema.MAX_DREAMS, schema.MAX_DREAMS)
-        self.reorder_listeners: list[Callable[[dict[int, int | None]], None]] = []
+        # each follows dreams moved or removed (``{old position: new position or None}``) and returns what puts
+        # it back as it was, for undoing a removal
+        self.reorder_listeners: list[Callable[[dict[int, int | None]], Callable[[], None]]] = []
         self.list = RankedList(self, min_rows=self.min_items, max_rows=self.max_items,
                                placeholder="A dream, in their words", row_class="cc-dream-row",
                                text_class="cc-dream-text", add_label="+ Add a dream", add_class="cc-add-dream",
@@ -48,10 +51,14 @@ class DreamsEditor(Editor):
                               "cc-question", "cc-dreams")
         self._update_note()
 
-    def _reordered(self, mapping: dict[int, int | None]) -> None:
-        for listener in self.reorder_listeners:
-            listener(mapping)
+    def _reordered(self, mapping: dict[int, int | None]) -> Callable[[], None]:
+        backs = [listener(mapping) for listener in self.reorder_listeners]
         self.ctx.on_links_changed()
+
+        def back() -> None:
+            for put_back in backs:
+                put_back()
+        return back
 
     def changed(self, *args) -> None:
         self._update_note()
@@ -153,10 +160,12 @@ class ActionItemsEditor(Editor):
         self.rows_box = widgets.VBox()
         self.add_button = button("+ Add an action item", "cc-add-action")
         self.on_click(self.add_button, self.add_row)
+        self.undo = UndoNotice(self)
         heads = html('<div class="cc-muted cc-action-heads" style="display:flex;gap:6px">'
                      '<span style="flex:3">What</span><span style="width:150px">Due</span>'
                      '<span style="flex:1">Owner</span><span style="width:210px">Skill</span></div>')
-        self.widget = classed(widgets.VBox([prompt(question), heads, self.rows_box, self.add_button]),
+        self.widget = classed(widgets.VBox([prompt(question), heads, self.rows_box, self.undo.widget,
+                                            self.add_button]),
                               "cc-question", "cc-action-items")
         self.add_row()
 
@@ -167,6 +176,7 @@ class ActionItemsEditor(Editor):
 
     def add_row(self) -> ActionRow:
         """Add an empty action item row (saved once something is typed in it)."""
+        self.undo.reshaped()
         with self.loading():
             row = ActionRow(self, self._new_id())
             self.rows.append(row)
@@ -175,12 +185,28 @@ class ActionItemsEditor(Editor):
         return row
 
     def remove_row(self, row: ActionRow) -> None:
-        """Remove an action item."""
+        """Remove an action item; one that held anything is offered back (the last one gives way to an empty one)."""
+        index = self.rows.index(row)
         self.rows.remove(row)
-        if not self.rows:
-            self.add_row()
+        empty_instead = self.add_row() if not self.rows else None
         self._show()
+        if row.empty():
+            self.undo.reshaped()
+        else:
+            self.undo.offer(f"action item {index + 1}", row.text.value,
+                            lambda: self._put_back(index, row, empty_instead))
         self.changed()
+
+    def _put_back(self, index: int, row: ActionRow, empty_instead: ActionRow | None) -> None:
+        """Undo the removal of ``row`` (its id, text, due date, owner, skill and all else it held) at ``index``;
+        the empty row that took the place of the last one goes, unless something was typed in it."""
+        if empty_instead in self.rows and empty_instead.empty():
+            self.rows.remove(empty_instead)
+        self.rows.insert(index, row)
+        with self.loading():
+            self._refresh_row_skills(row)
+        self._show()
+        row.text.focus()
 
     def _show(self) -> None:
         self.rows_box.children = tuple(r.widget for r in self.rows)
@@ -217,6 +243,7 @@ class ActionItemsEditor(Editor):
                 self.rows.append(row)
             if not self.rows:
                 self.rows.append(ActionRow(self, self._new_id()))
+        self.undo.reshaped()
         self._show()
 
     def dump(self, record: dict) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import warnings
 from html import escape
+from typing import Callable
 
 import ipywidgets as widgets
 
@@ -22,6 +23,7 @@ from careerconv.records.schema import COACH_RATING, SELF_RATING, SKILL
 from .built_on_demand import builds
 from .editors import Editor, EditorContext, prompt
 from .plan_editors import DreamsEditor
+from .undo import UndoNotice
 from .widgets import (NO_RATING, RATING_CHOICES, button, classed, expander, flex, full, html, named, rating_in,
                       rating_out, set_disabled, show, sr_only)
 
@@ -143,7 +145,8 @@ class SkillCard:
         self._show_expanded(True)
 
     @builds("options", "targets", SELF_RATING, COACH_RATING, "ten", "min_options", "options_box",
-            "add_option_button", "options_note", "chosen_note", "approach", "target_boxes", "target_checks", "dream")
+            "add_option_button", "options_note", "options_undo", "chosen_note", "approach", "target_boxes",
+            "target_checks", "dream")
     def _built(self) -> None:
         """Build the card's editors once; reading one of them (``card.ten``) on a card never opened opens it."""
         if self.built:
@@ -214,8 +217,9 @@ class SkillCard:
                 self.add_option_button = button("+ Add an option", "cc-add-option")
                 editor.on_click(self.add_option_button, self.add_option)
                 self.options_note = html("", "cc-options-count")
-                parts.extend([prompt(q), self.options_box, classed(widgets.HBox([self.add_option_button,
-                                                                                 self.options_note]), "cc-row")])
+                self.options_undo = UndoNotice(editor)
+                parts.extend([prompt(q), self.options_box, self.options_undo.widget,
+                              classed(widgets.HBox([self.add_option_button, self.options_note]), "cc-row")])
             elif kind == "skill_approach":
                 self.chosen_note = html("", "cc-chosen-note")
                 self.approach = named(classed(widgets.Textarea(placeholder="How will they go about it? First steps, "
@@ -279,6 +283,7 @@ class SkillCard:
                 self.ten.value = skill.get("ten_looks_like") or ""
             if hasattr(self, "options_box"):
                 options = list(skill.get("options") or [])
+                self.options_undo.reshaped()
                 self.options = []
                 for i in range(max(self.min_options, len(options))):
                     self._append_option()
@@ -342,20 +347,41 @@ class SkillCard:
 
     def add_option(self) -> None:
         """Add an empty option row."""
+        self.options_undo.reshaped()
         with self.editor.loading():
             self._append_option()
         self._show_options()
         self._update_notes()
 
     def remove_option(self, row: OptionRow) -> None:
-        """Remove an option row."""
+        """Remove an option row (never fewer than the least asked for: an empty one comes at the end instead);
+        one that held anything is offered back."""
+        index = self.options.index(row)
         self.options.remove(row)
         with self.editor.loading():
-            while len(self.options) < self.min_options:
-                self._append_option()
+            empty_instead = [self._append_option() for _ in range(self.min_options - len(self.options))]
         self._show_options()
         self._update_notes()
+        if row.empty():
+            self.options_undo.reshaped()
+        else:
+            self.options_undo.offer(f"option {index + 1} of {self.name}", row.text.value,
+                                    lambda: self._put_back_option(index, row, empty_instead))
         self.editor.changed()
+
+    def _put_back_option(self, index: int, row: OptionRow, empty_instead: list[OptionRow]) -> None:
+        """Undo the removal of ``row`` (text, pros, cons) at ``index``, chosen if it was and no other option has
+        been chosen since; the empty rows that took its place go, unless something was typed in them."""
+        for extra in empty_instead:
+            if extra in self.options and extra.empty():
+                self.options.remove(extra)
+        self.options.insert(index, row)
+        if row.choose.value and any(other.choose.value for other in self.options if other is not row):
+            with self.editor.loading():
+                row.set_chosen(False)
+        self._show_options()
+        self._update_notes()
+        row.text.focus()
 
     def chosen(self, row: OptionRow, value: bool) -> None:
         """One option at most is the chosen approach; an empty one cannot be chosen (nothing would be stored)."""
@@ -389,10 +415,18 @@ class SkillCard:
                 self.dream.options = choices
             self.dream.value = position if position in [c[1] for c in choices] else 0
 
-    def dreams_moved(self, mapping: dict[int, int | None]) -> None:
-        """Follow the dream this skill serves when dreams are moved or removed."""
-        if self._dream_position in mapping:
-            self._dream_position = mapping[self._dream_position]
+    def dreams_moved(self, mapping: dict[int, int | None]) -> Callable[[], None]:
+        """Follow the dream this skill serves when dreams are moved or removed; returns what links it back to the
+        dream it served before (unless a dream was picked for it since)."""
+        before = self._dream_position
+        if before in mapping:
+            self._dream_position = mapping[before]
+        after = self._dream_position
+
+        def back() -> None:
+            if self._dream_position == after:
+                self._dream_position = before
+        return back
 
     def dream_picked(self, change) -> None:
         if self.editor._loading:
@@ -495,10 +529,12 @@ class SkillsEditor(Editor):
         self.cards_box = widgets.VBox()
         self.empty_note = html('<div class="cc-muted">No skills yet. Which skills would help them reach '
                                "their dreams?</div>", "cc-skills-empty")
+        self.undo = UndoNotice(self)
         self.widget = classed(widgets.VBox([prompt(question),
                                             classed(widgets.HBox([self.input, self.add_button], layout=full()),
                                                     "cc-row", "cc-skill-add"),
-                                            self.message, self.empty_note, self.cards_box]), "cc-question", "cc-skills")
+                                            self.message, self.empty_note, self.cards_box, self.undo.widget]),
+                              "cc-question", "cc-skills")
         self.refresh_suggestions()
 
     def refresh_suggestions(self) -> None:
@@ -541,6 +577,7 @@ class SkillsEditor(Editor):
 
     def add_skill(self, name: str) -> SkillCard:
         """Add a card for a new skill and report the edit."""
+        self.undo.reshaped()
         card = SkillCard(self, schema.new_skill(name))
         self.cards.append(card)
         self._show()
@@ -549,11 +586,22 @@ class SkillsEditor(Editor):
         return card
 
     def remove_skill(self, card: SkillCard) -> None:
-        """Remove a skill and everything said about it."""
+        """Remove a skill and everything said about it (offered back: the card is kept as it is)."""
+        index = self.cards.index(card)
         self.cards.remove(card)
         self._show()
+        self.undo.offer("skill", card.name, lambda: self._put_back(index, card))
         self.changed()
         self.ctx.on_links_changed()
+
+    def _put_back(self, index: int, card: SkillCard) -> None:
+        """Undo the removal of ``card``, at its place, with all that was said about it."""
+        self.cards.insert(index, card)
+        if card.confirm_remove is not None:
+            show(card.confirm_remove, False)
+        self._show()
+        self.ctx.on_links_changed()
+        card.remove_button.focus()
 
     def card(self, name: str) -> SkillCard:
         """The card of a skill by name (case and spacing ignored).
@@ -573,9 +621,14 @@ class SkillsEditor(Editor):
         show(self.empty_note, not self.cards)
         self.refresh_suggestions()
 
-    def _dreams_moved(self, mapping: dict[int, int | None]) -> None:
-        for c in self.cards:
-            c.dreams_moved(mapping)
+    def _dreams_moved(self, mapping: dict[int, int | None]) -> Callable[[], None]:
+        """Follow dreams moved or removed; returns what links each skill back to the dream it served before."""
+        backs = [c.dreams_moved(mapping) for c in self.cards]
+
+        def back() -> None:
+            for put_back in backs:
+                put_back()
+        return back
 
     def refresh_links(self) -> None:
         for c in self.cards:
@@ -583,6 +636,7 @@ class SkillsEditor(Editor):
         self.refresh_suggestions()
 
     def load(self, record: dict) -> None:
+        self.undo.reshaped()
         with self.loading():
             self.cards = [SkillCard(self, s, folded=True) for s in record.get("skills") or []]
         self._show()

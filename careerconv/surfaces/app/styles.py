@@ -149,6 +149,14 @@ CSS = """
 .cc-app .cc-skill-summary .widget-html-content { white-space: normal; overflow-wrap: anywhere; line-height: 1.4; }
 .cc-app .cc-option-row { padding: 6px 0; border-top: 1px dashed var(--cc-line); }
 .cc-app .cc-option-chosen { background: var(--cc-accent-soft); border-radius: 8px; padding: 6px; }
+.cc-app .cc-undo-notice {
+  background: var(--cc-accent-soft); border-radius: 8px; padding: 4px 6px 4px 12px; margin: 4px 0;
+}
+.cc-app .cc-undo-message { flex: 1 1 auto; min-width: 0; }
+.cc-app .cc-undo-message .widget-html-content {
+  white-space: normal; overflow-wrap: anywhere; line-height: 1.35; font-size: 14px; color: #173f3f;
+}
+.cc-app .jupyter-button.cc-undo { font-weight: 600; color: var(--cc-accent); border-color: var(--cc-accent); }
 
 .cc-app div.cc-note, .cc-app .cc-note .widget-html-content {
   border-radius: 8px; padding: 8px 12px; font-size: 14px; background: var(--cc-accent-soft); color: #173f3f;
