@@ -176,3 +176,51 @@ def test_a_history_without_coaches_imported_again_after_a_coach_change_keeps_the
     assert (result.added, result.updated, result.unchanged) == (0, 0, 1)
     assert snapshot(store.root / "conversations") == before
     assert store.load_conversation("E002", "E002-h20250630")["coach_id"] == "C01"
+
+
+def test_a_german_export_with_empty_rows_and_a_totals_row_below_the_table_imports(store: Store, tmp_path: Path):
+    """A German Excel's export of an appraisal report: semicolons, Windows-1252, dates as 31.12.2025, Windows line
+    ends, empty rows and then the report's totals ('Gesamt' with the ratings' sum, 'Durchschnitt' with their mean,
+    written with a decimal comma). The totals were read as employees 'Gesamt' and 'Durchschnitt' that are not on
+    the roster, with no date and no skill, and the whole file was refused."""
+    header = ["Personalnummer", "Datum", "Kompetenz", "Bewertung", "Bewertung Führungskraft", "Ziel 6 Monate",
+              "Ziel 12 Monate", "Ziel 18 Monate", "Manager ID"]
+    totals = [[""] * 9, [""] * 9, ["Gesamt", "", "", "16", "6", "19", "13", "15", ""],
+              ["Durchschnitt", "", "", "5,3", "6", "6,3", "6,5", "7,5", ""]]
+    path = tmp_path / "Bewertungen.csv"
+    path.write_bytes(csv_bytes([header] + RATINGS + totals, "cp1252", ";"))
+    result = import_history(store, path)
+    assert (result.added, result.rows_read, result.rejected) == (2, 3, [])
+    assert stored(store) == STORED
+    assert "Note: rows 7-8 below the table, each with no date and no skill ('Gesamt'; 'Durchschnitt'), were taken " \
+           "for the report's footer and not read" in result.summary()
+
+
+def test_a_row_with_no_date_and_no_skill_above_the_last_row_or_naming_an_employee_is_refused(
+        store: Store, tmp_path: Path):
+    """Only the rows below the table are a report's totals: a row inside it, or a last row naming an employee,
+    with no date and no skill is an invalid row, refused by its row number, and nothing is written."""
+    header = ["employee_id", "date", "skill", "rating"]
+    for rows, row in (([["Total", "", "", "16"], ["E001", "2025-12-31", "SQL", "5"]], 2),
+                      ([["E001", "2025-12-31", "SQL", "5"], ["E002", "", "", "16"]], 3)):
+        path = tmp_path / "history.csv"
+        path.write_bytes(csv_bytes([header] + rows))
+        before = snapshot(store.root)
+        with pytest.raises(FileRejected) as exc:
+            import_history(store, path)
+        assert {p.row for p in exc.value.problems} == {row}
+        assert "nothing was written" in str(exc.value)
+        assert snapshot(store.root) == before
+
+
+def test_a_decimal_comma_rating_is_refused_naming_its_row_and_what_is_allowed(store: Store, tmp_path: Path):
+    """'7,0' (a German export of a rating cell formatted with one decimal) is not read as 7 or 70: the row is
+    refused, naming the value and that a rating is a whole number from 1 to 10, and nothing is written."""
+    path = tmp_path / "Bewertungen.csv"
+    path.write_bytes(csv_bytes([["Personalnummer", "Datum", "Kompetenz", "Bewertung"],
+                                ["E001", "31.12.2025", "Führung", "7,0"]], "cp1252", ";"))
+    before = snapshot(store.root)
+    with pytest.raises(FileRejected) as exc:
+        import_history(store, path)
+    assert "row 2, column 'rating', value '7,0': rating must be a whole number from 1 to 10" in str(exc.value)
+    assert snapshot(store.root) == before

@@ -52,7 +52,8 @@ What the file may look like:
   is an error, and so is an unknown column of a history file (a roster's are ignored, with a note).
 * Rows at the end that each hold one text that is not an id (``Total: 60
   employees``, ``Classification: Confidential``) are a report's footer and
-  are not read, with a note; a last row of one id is read (and refused).
+  are not read, with a note; a last row of one id is read (and refused). So are a history's last rows
+  with no date and no skill that name no one on the roster (``Total;;;6,5``, ``Gesamt``, ``Average``).
 * Blank rows are skipped; row numbers in messages are the rows a person sees
   in a spreadsheet (the header is usually row 1).
 * Every row has one cell per column of the header, as spreadsheets write them
@@ -467,17 +468,17 @@ def _footer_start(rows: list[tuple[int, tuple[Any, ...]]]) -> int:
     return start
 
 
-def _footer_note(rows: list[tuple[int, tuple[Any, ...]]], start: int) -> list[str]:
-    """The note on footer rows that were not read (:func:`_footer_start`)."""
+def _footer_note(rows: list[tuple[int, tuple[Any, ...]]], start: int,
+                 holding: str = "one text that is not an id") -> list[str]:
+    """The note on footer rows that were not read (:func:`_footer_start`; ``holding`` says what each holds)."""
     if start == len(rows):
         return []
     shown = "; ".join(repr(next(c for c in cells if not schema.is_missing(c)))[:60] for _, cells in rows[start:][:3])
     if start == len(rows) - 1:
-        where, each, were = f"row {rows[start][0]}", "one text", "was"
+        where, each, were = f"row {rows[start][0]}", holding, "was"
     else:
-        where, each, were = f"rows {rows[start][0]}-{rows[-1][0]}", "each one text", "were"
-    return [f"{where} below the table, {each} that is not an id ({shown}), {were} taken for the report's footer "
-            "and not read"]
+        where, each, were = f"rows {rows[start][0]}-{rows[-1][0]}", f"each {holding}", "were"
+    return [f"{where} below the table, {each} ({shown}), {were} taken for the report's footer and not read"]
 
 
 def _above_header_note(rows: list[tuple[int, tuple[Any, ...]]], position: int) -> list[str]:
@@ -1607,6 +1608,28 @@ def _parse_history_date(value: Any, *, decision: DateOrderDecision) -> dt.date:
     return date
 
 
+def _drop_totals_rows(raw: RawTable, checker: _Checker, employees: set[str]) -> None:
+    """Leave out the totals rows a report ends with (``Total;;;6,5``, ``Gesamt``, ``Average``), with a note: the
+    last rows that have no date and no skill and name no employee of the roster. A row in the table above them
+    is read (and refused), and so is a last row naming an employee, and a file of such rows alone."""
+    if not (checker.has(DATE) and checker.has(SKILL)):
+        return
+    width = len(raw.header)
+    where = [checker.columns[c] for c in (DATE, SKILL)]
+    start = len(raw.rows)
+    while start:
+        cells = raw.rows[start - 1].cells
+        if len(cells) != width or _blank(cells) or not _blank(cells[i] for i in where):
+            break
+        if _cell_text(cells[checker.columns[EMPLOYEE_ID]]).strip() in employees:
+            break
+        start -= 1
+    if not start:  # a file of such rows alone is not a table with totals below it: its rows are refused
+        return
+    raw.notes += _footer_note([(r.row, r.cells) for r in raw.rows], start, "with no date and no skill")
+    raw.rows = raw.rows[:start]
+
+
 def _parse_skill(value: Any) -> str:
     """A skill name as a person sees it (:func:`_shown_text`), without whitespace at either end: a skill is a
     label that groups ratings over time, so ``Python`` and ``Python`` with a zero-width space are one skill."""
@@ -1662,6 +1685,7 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
     checker = _Checker(raw, HISTORY_COLUMNS)
     checker.check_columns(other=ROSTER_COLUMNS)
     roster = store.roster()
+    _drop_totals_rows(raw, checker, set(roster[EMPLOYEE_ID]))
     erased = store.erased_ids()
     coaches_back: dict[int, str] = {}  # row -> its erased coach id, imported again with allow_erased
     coach_of = dict(zip(roster[EMPLOYEE_ID], roster[COACH_ID]))
