@@ -224,3 +224,29 @@ def test_a_decimal_comma_rating_is_refused_naming_its_row_and_what_is_allowed(st
         import_history(store, path)
     assert "row 2, column 'rating', value '7,0': rating must be a whole number from 1 to 10" in str(exc.value)
     assert snapshot(store.root) == before
+
+
+@pytest.mark.parametrize("date, delimiter", [("31.12.2025 00:00", ";"), ("12/31/2025 12:00:00 AM", ","),
+                                             ("12/31/2025 0:00", ",")])
+def test_dates_a_spreadsheet_wrote_from_date_time_cells_are_read(store: Store, tmp_path: Path, date: str,
+                                                                 delimiter: str):
+    """Excel writes a date-time cell to CSV with its time: '31.12.2025 00:00' in German, '12/31/2025 0:00' in
+    the US. Each row was refused ('is not a date; expected YYYY-MM-DD'), though the same date without its
+    time was read; the time is left out, as it is of an ISO date-time."""
+    path = tmp_path / "ratings.csv"
+    path.write_bytes(csv_bytes([["Employee ID", "Rating date", "Competency", "Score"],
+                                ["E001", date, "SQL", "5"], ["E002", date, "SQL", "6"]], "cp1252", delimiter))
+    assert import_history(store, path).added == 2
+    assert [r["date"] for eid in ("E001", "E002") for r in store.conversations(eid)] == ["2025-12-31"] * 2
+
+
+def test_a_date_whose_time_is_not_a_time_is_refused_naming_the_row(store: Store, tmp_path: Path):
+    path = tmp_path / "ratings.csv"
+    path.write_bytes(csv_bytes([["employee_id", "date", "skill", "rating"], ["E001", "31.12.2025", "SQL", "5"],
+                                ["E002", "31.12.2025 25:00", "SQL", "6"]]))
+    before = snapshot(store.root)
+    with pytest.raises(FileRejected) as exc:
+        import_history(store, path)
+    assert "row 3, column 'date', value '31.12.2025 25:00': '31.12.2025 25:00' has a time part ('25:00') that is " \
+           "not a real time" in str(exc.value)
+    assert snapshot(store.root) == before
