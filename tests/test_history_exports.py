@@ -250,3 +250,16 @@ def test_a_date_whose_time_is_not_a_time_is_refused_naming_the_row(store: Store,
     assert "row 3, column 'date', value '31.12.2025 25:00': '31.12.2025 25:00' has a time part ('25:00') that is " \
            "not a real time" in str(exc.value)
     assert snapshot(store.root) == before
+
+
+def test_a_history_naming_a_column_twice_in_two_languages_says_which(store: Store, tmp_path: Path):
+    """An export with both 'Employee ID' and 'Personalnummer' was refused with "unknown column 'Personalnummer'",
+    a name the import reads; it says the column is named twice, and still lists what is allowed."""
+    path = tmp_path / "ratings.csv"
+    path.write_bytes(csv_bytes([["Employee ID", "Personalnummer", "Datum", "Kompetenz", "Bewertung"],
+                                ["E001", "E001", "31.12.2025", "SQL", "5"]], "cp1252", ";"))
+    with pytest.raises(FileRejected) as exc:
+        import_history(store, path)
+    assert "row 1: unknown column 'Personalnummer'; it is another name for employee_id, which is read from " \
+           "'Employee ID': keep one of the two; allowed columns are: employee_id, date, skill, rating" \
+           in str(exc.value)

@@ -980,6 +980,11 @@ class _Checker:
         for key, name in seen.items():
             if key in used:
                 continue
+            again = next((c for c in self.keys if key in spec.aliases.get(c, ())), None)
+            if again and not spec.ignore_unknown:
+                unknown.append((name, f"it is another name for {again}, which is read from "
+                                      f"{seen[self.keys[again]]!r}: keep one of the two; "))
+                continue
             close = difflib.get_close_matches(key, spec.all, n=1, cutoff=0.6)
             unknown.append((name, f"did you mean {close[0]!r}? " if close else ""))
         missing = [key for key in spec.required if not self.has(key)]
