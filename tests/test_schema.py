@@ -211,6 +211,9 @@ def test_property_ids_longer_than_64_are_rejected(value):
     ("13/04/2024", dt.date(2024, 4, 13)),  # only DD/MM makes sense
     ("04/13/2024", dt.date(2024, 4, 13)),  # only MM/DD makes sense
     ("13.04.2024", dt.date(2024, 4, 13)),
+    ("13.04.2024 00:00", dt.date(2024, 4, 13)),  # a date-time cell as a German Excel writes it to CSV
+    ("04/13/2024 12:00:00 AM", dt.date(2024, 4, 13)),
+    ("4/13/2024 0:00", dt.date(2024, 4, 13)),
 ])
 def test_dates_are_read_deliberately(raw, expected):
     assert schema.parse_date(raw) == expected
@@ -245,7 +248,8 @@ def test_date_order_resolves_ambiguity():
 
 
 @pytest.mark.parametrize("bad", ["2024-02-30", "31/02/2024", "yesterday", "2024-13-01", 45000.5, 100, 99999,
-                                 True, "", None, "2024", "3 March 2024"])
+                                 True, "", None, "2024", "3 March 2024", "13.04.2024 25:00",
+                                 "04/13/2024 13:00 PM"])
 def test_bad_dates_are_rejected_saying_what_is_expected(bad):
     with pytest.raises(ValueError) as info:
         schema.parse_date(bad)

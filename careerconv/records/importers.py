@@ -23,7 +23,9 @@ Two importers, one reading path:
   someone else's ``0125``).
 * :func:`import_history` — legacy records kept in spreadsheets, one row per
   employee x date x skill: ``employee_id, date, skill, rating`` and optionally
-  ``coach_rating, target_6m, target_12m, target_18m, coach_id``. Each employee
+  ``coach_rating, target_6m, target_12m, target_18m, coach_id``, or the names appraisal systems give them
+  (``Personalnummer;Datum;Kompetenz;Bewertung``, ``Employee ID, Rating date, Competency, Score``,
+  ``Manager rating``, ``Target 6 months``, ``Ziel 12 Monate`` ...; :data:`HISTORY_ALIASES`). Each employee
   x date becomes one completed conversation record (question set
   ``legacy-import``, source ``import:<file name>``, id ``<employee_id>-h<yyyymmdd>``,
   which the app's ids ``<employee_id>-<yyyymmdd>`` can never take).
@@ -46,11 +48,12 @@ What the file may look like:
   surrounding spaces, the accents of Latin letters, and spaces/hyphens vs
   underscores (``Employee ID`` is ``employee_id``, ``Prénom`` is ``prenom``), by
   the column's own name or the names HR systems give it in English, German,
-  French, Spanish and Dutch (:data:`ROSTER_ALIASES`); a missing or repeated column is an error, and so is an
-  unknown column of a history file (a roster's are ignored, with a note).
+  French, Spanish and Dutch (:data:`ROSTER_ALIASES`, :data:`HISTORY_ALIASES`); a missing or repeated column
+  is an error, and so is an unknown column of a history file (a roster's are ignored, with a note).
 * Rows at the end that each hold one text that is not an id (``Total: 60
   employees``, ``Classification: Confidential``) are a report's footer and
-  are not read, with a note; a last row of one id is read (and refused).
+  are not read, with a note; a last row of one id is read (and refused). So are a history's last rows
+  with no date and no skill that name no one on the roster (``Total;;;6,5``, ``Gesamt``, ``Average``).
 * Blank rows are skipped; row numbers in messages are the rows a person sees
   in a spreadsheet (the header is usually row 1).
 * Every row has one cell per column of the header, as spreadsheets write them
@@ -97,6 +100,11 @@ refused like any invalid row, saying the day it was erased, unless
 
 Idempotent: importing the same file again changes nothing (records that would
 not change are not rewritten); the result counts added, updated and unchanged.
+A history file's name is not its content: the same rows in a copy named
+otherwise, in another order, re-exported with a BOM or Windows line ends, or
+as a workbook, leave every conversation unchanged, still naming the file it
+was first imported from. A conversation imported from a file without a coach
+column gets the roster's coach then, and keeps it when imported again.
 """
 
 from __future__ import annotations
@@ -231,6 +239,10 @@ class ColumnSpec:
         unfolded = [a for names in self.aliases.values() for a in names if column_key(a) != a]
         if unfolded:
             raise ValueError(f"aliases must be written as column_key folds them: {unfolded}")
+        names = [a for names in self.aliases.values() for a in names]
+        twice = sorted({a for a in names if names.count(a) > 1} | (set(names) & set(self.all)))
+        if twice:
+            raise ValueError(f"an alias names one column only, and no column's own name: {twice}")
 
     def key_for(self, column: str, keys: Iterable[str]) -> str | None:
         """The header key among ``keys`` that names ``column``: its own name, else its best alias; None if none."""
@@ -261,6 +273,10 @@ MANAGER_COLUMNS = ("line_manager", "manager", "reports_to", "supervisor",
                    "vorgesetzte(r)", "vorgesetzter", "vorgesetzte", "fuhrungskraft",  # German
                    "responsable", "responsable_hierarchique", "superieur_hierarchique",  # French, Spanish
                    "leidinggevende")  # Dutch
+# Columns named as the manager's id: read as the coach id whatever their values.
+COACH_ID_COLUMNS = ("manager_id", "line_manager_id", "supervisor_id", "reports_to_id", "manager_employee_id",
+                    "manager_employee_number", "supervisor_eid", "supervisor_employee_id", "coach_employee_id",
+                    "manager_user_id", "manager_personnel_number")
 # Columns that hold the manager's name, never their id: named in the error when no id column is there.
 MANAGER_NAME_COLUMNS = ("manager_name", "supervisor_name", "line_manager_name")
 # How Workday, BambooHR, Personio, SAP SuccessFactors and spreadsheets kept by hand name roster columns, in English,
@@ -277,9 +293,7 @@ ROSTER_ALIASES = {
     "first_name": ("vorname", "prenom", "nombre", "voornaam"),
     "last_name": ("surname", "nachname", "familienname", "nom", "nom_de_famille", "apellidos",
                   "apellido", "achternaam"),
-    COACH_ID: ("manager_id", "line_manager_id", "supervisor_id", "reports_to_id", "manager_employee_id",
-               "manager_employee_number", "supervisor_eid", "supervisor_employee_id", "coach_employee_id",
-               "manager_user_id", "manager_personnel_number", *MANAGER_COLUMNS),
+    COACH_ID: (*COACH_ID_COLUMNS, *MANAGER_COLUMNS),
     # A cost center only when the file names no department (Workday's and SAP's exports often have both).
     DEPARTMENT: ("department_name", "dept", "supervisory_organization", "organization", "org_unit", "team",
                  "abteilung", "organisationseinheit", "departement", "service", "departamento", "afdeling",
@@ -297,9 +311,41 @@ DEFAULT_CADENCE = 12
 
 ROSTER_COLUMNS = ColumnSpec("roster", (EMPLOYEE_ID, "name", COACH_ID, DEPARTMENT, "role"),
                             (CADENCE_MONTHS, "email"), ROSTER_ALIASES, ignore_unknown=True)
-HISTORY_COLUMNS = ColumnSpec("history", (EMPLOYEE_ID, DATE, SKILL, "rating"),
-                             (COACH_RATING, "target_6m", "target_12m", "target_18m", COACH_ID))
 _TARGET_COLUMNS = {h: f"target_{h}m" for h in schema.HORIZONS}
+# How a target's column is named in exports, for each horizon H in months ("Target 6 months", "6-Month Target",
+# "Ziel 6 Monate", "Objectif à 6 mois", "Objetivo a 6 meses", "Doel 6 maanden"), as column_key folds them.
+_TARGET_NAMES = ("target_{h}_months", "target_{h}_month", "target_{h}_mo", "target_({h}_months)", "target_({h}m)",
+                 "{h}_month_target", "{h}_months_target", "{h}m_target", "goal_{h}m", "goal_{h}_months",
+                 "{h}_month_goal", "ziel_{h}_monate", "ziel_{h}m", "zielwert_{h}_monate", "ziel_in_{h}_monaten",
+                 "objectif_{h}_mois", "objectif_a_{h}_mois", "objetivo_{h}_meses", "objetivo_a_{h}_meses",
+                 "doel_{h}_maanden", "doel_na_{h}_maanden")
+# How HR and appraisal systems (SAP SuccessFactors, Workday, Personio, spreadsheets kept by hand) name a rating
+# history's columns, in English, then German, French, Spanish and Dutch, as column_key folds them. The employee id
+# and the coach id are named as in a roster; a column that may hold the manager's name (MANAGER_COLUMNS) is not
+# read as the coach of a past conversation.
+HISTORY_ALIASES = {
+    EMPLOYEE_ID: ROSTER_ALIASES[EMPLOYEE_ID],
+    DATE: ("rating_date", "review_date", "assessment_date", "evaluation_date", "appraisal_date",
+           "conversation_date", "meeting_date", "date_of_review", "date_of_assessment", "date_rated",
+           "datum", "bewertungsdatum", "beurteilungsdatum", "gesprachsdatum",
+           "date_d'evaluation", "date_de_l'evaluation", "date_de_l'entretien", "date_entretien",
+           "fecha", "fecha_de_evaluacion", "fecha_evaluacion", "beoordelingsdatum", "gespreksdatum"),
+    SKILL: ("competency", "competence", "skill_name", "competency_name", "skill_area",
+            "kompetenz", "fahigkeit", "fertigkeit", "competence_cle", "competencia", "habilidad",
+            "competentie", "vaardigheid"),
+    "rating": ("score", "self_rating", "self_assessment", "self_score", "rating_value", "current_rating",
+               "proficiency", "proficiency_level", "skill_level",
+               "bewertung", "einstufung", "selbsteinschatzung", "note", "auto_evaluation", "autoevaluation",
+               "puntuacion", "valoracion", "calificacion", "autoevaluacion", "beoordeling", "zelfbeoordeling"),
+    COACH_RATING: ("manager_rating", "supervisor_rating", "manager_score", "coach_score", "manager_assessment",
+                   "bewertung_fuhrungskraft", "fremdeinschatzung", "note_manager", "note_du_manager",
+                   "evaluation_manager", "valoracion_del_responsable", "puntuacion_del_responsable",
+                   "beoordeling_leidinggevende", "score_leidinggevende"),
+    **{column: tuple(name.format(h=h) for name in _TARGET_NAMES) for h, column in _TARGET_COLUMNS.items()},
+    COACH_ID: COACH_ID_COLUMNS,
+}
+HISTORY_COLUMNS = ColumnSpec("history", (EMPLOYEE_ID, DATE, SKILL, "rating"),
+                             (COACH_RATING, *_TARGET_COLUMNS.values(), COACH_ID), HISTORY_ALIASES)
 
 
 # --------------------------------------------------------------------------
@@ -422,17 +468,17 @@ def _footer_start(rows: list[tuple[int, tuple[Any, ...]]]) -> int:
     return start
 
 
-def _footer_note(rows: list[tuple[int, tuple[Any, ...]]], start: int) -> list[str]:
-    """The note on footer rows that were not read (:func:`_footer_start`)."""
+def _footer_note(rows: list[tuple[int, tuple[Any, ...]]], start: int,
+                 holding: str = "one text that is not an id") -> list[str]:
+    """The note on footer rows that were not read (:func:`_footer_start`; ``holding`` says what each holds)."""
     if start == len(rows):
         return []
     shown = "; ".join(repr(next(c for c in cells if not schema.is_missing(c)))[:60] for _, cells in rows[start:][:3])
     if start == len(rows) - 1:
-        where, each, were = f"row {rows[start][0]}", "one text", "was"
+        where, each, were = f"row {rows[start][0]}", holding, "was"
     else:
-        where, each, were = f"rows {rows[start][0]}-{rows[-1][0]}", "each one text", "were"
-    return [f"{where} below the table, {each} that is not an id ({shown}), {were} taken for the report's footer "
-            "and not read"]
+        where, each, were = f"rows {rows[start][0]}-{rows[-1][0]}", f"each {holding}", "were"
+    return [f"{where} below the table, {each} ({shown}), {were} taken for the report's footer and not read"]
 
 
 def _above_header_note(rows: list[tuple[int, tuple[Any, ...]]], position: int) -> list[str]:
@@ -934,6 +980,11 @@ class _Checker:
         for key, name in seen.items():
             if key in used:
                 continue
+            again = next((c for c in self.keys if key in spec.aliases.get(c, ())), None)
+            if again and not spec.ignore_unknown:
+                unknown.append((name, f"it is another name for {again}, which is read from "
+                                      f"{seen[self.keys[again]]!r}: keep one of the two; "))
+                continue
             close = difflib.get_close_matches(key, spec.all, n=1, cutoff=0.6)
             unknown.append((name, f"did you mean {close[0]!r}? " if close else ""))
         missing = [key for key in spec.required if not self.has(key)]
@@ -952,7 +1003,7 @@ class _Checker:
             problems.append(_manager_name_problem(by_name[0]))
         if read_as:
             self.notes.append("read " + ", ".join(read_as))
-        if other is not None and problems and set(other.required) <= set(seen):
+        if other is not None and problems and other.looks_like(raw.header):
             problems = [f"this looks like a {other.kind} file (its columns are {', '.join(raw.header)}); "
                         + asking.other_import.format(kind=other.kind, file=raw.source)]
         for message in problems:
@@ -1562,6 +1613,28 @@ def _parse_history_date(value: Any, *, decision: DateOrderDecision) -> dt.date:
     return date
 
 
+def _drop_totals_rows(raw: RawTable, checker: _Checker, employees: set[str]) -> None:
+    """Leave out the totals rows a report ends with (``Total;;;6,5``, ``Gesamt``, ``Average``), with a note: the
+    last rows that have no date and no skill and name no employee of the roster. A row in the table above them
+    is read (and refused), and so is a last row naming an employee, and a file of such rows alone."""
+    if not (checker.has(DATE) and checker.has(SKILL)):
+        return
+    width = len(raw.header)
+    where = [checker.columns[c] for c in (DATE, SKILL)]
+    start = len(raw.rows)
+    while start:
+        cells = raw.rows[start - 1].cells
+        if len(cells) != width or _blank(cells) or not _blank(cells[i] for i in where):
+            break
+        if _cell_text(cells[checker.columns[EMPLOYEE_ID]]).strip() in employees:
+            break
+        start -= 1
+    if not start:  # a file of such rows alone is not a table with totals below it: its rows are refused
+        return
+    raw.notes += _footer_note([(r.row, r.cells) for r in raw.rows], start, "with no date and no skill")
+    raw.rows = raw.rows[:start]
+
+
 def _parse_skill(value: Any) -> str:
     """A skill name as a person sees it (:func:`_shown_text`), without whitespace at either end: a skill is a
     label that groups ratings over time, so ``Python`` and ``Python`` with a zero-width space are one skill."""
@@ -1617,6 +1690,7 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
     checker = _Checker(raw, HISTORY_COLUMNS)
     checker.check_columns(other=ROSTER_COLUMNS)
     roster = store.roster()
+    _drop_totals_rows(raw, checker, set(roster[EMPLOYEE_ID]))
     erased = store.erased_ids()
     coaches_back: dict[int, str] = {}  # row -> its erased coach id, imported again with allow_erased
     coach_of = dict(zip(roster[EMPLOYEE_ID], roster[COACH_ID]))
@@ -1730,7 +1804,10 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
             continue
         if any(n in rows_with_problems for n in rows):
             continue
-        coach = next((parsed[n][COACH_ID] for n in rows if parsed[n][COACH_ID]), None) or coach_of[eid]
+        # A file without the coach gives a past conversation the roster's coach when it is first imported; a
+        # later import keeps that coach, as coaches change on the roster and the conversation took place.
+        kept_coach = clash[COACH_ID] if clash is not None else None
+        coach = next((parsed[n][COACH_ID] for n in rows if parsed[n][COACH_ID]), None) or kept_coach or coach_of[eid]
         record = schema.new_conversation(eid, coach, date, LEGACY_QUESTION_SET, LEGACY_QUESTION_SET_VERSION,
                                          conversation_id=conv_id)
         record[STATUS] = "completed"
@@ -1771,13 +1848,13 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
         old = existing_by_employee[eid].get(record[CONVERSATION_ID])
         if old is None:
             added += 1
-        elif schema.record_content(old) == schema.record_content(record):
-            unchanged += 1
+        elif _imported_content(old) == _imported_content(record):
+            unchanged += 1  # and it keeps naming the file it was first imported from
             continue
         else:
             updated += 1
         to_write.append(record)
-    notes = list(raw.notes)
+    notes = raw.notes + checker.notes
     if decision.explanation:
         notes.append(decision.explanation)
     cleaned_skills = [SKILL for r in good_rows if r.row in cleaned]
@@ -1806,6 +1883,13 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
     if back:
         store.forget_erased(back)
     return result
+
+
+def _imported_content(record: dict) -> dict:
+    """What an imported conversation holds, for telling whether an import changes it: its content without the
+    file it came from, so the same rows in a file of another name (``history-2026.csv``, a copy of
+    ``history.csv``) are unchanged, not updated."""
+    return {k: v for k, v in schema.record_content(record).items() if k != "source"}
 
 
 def _same_cells(a: dict, b: dict) -> bool:

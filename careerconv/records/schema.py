@@ -24,7 +24,9 @@ Accepted input, decided once here and documented in the README:
   case-sensitive, but two ids that differ only in case are rejected because
   they would collide on case-insensitive file systems.
 * dates are ISO ``YYYY-MM-DD`` (also ``YYYY/MM/DD`` and ISO date-times), real
-  date cells from Excel, and Excel serial day numbers. Dates with the day and
+  date cells from Excel, Excel serial day numbers, and ``DD.MM.YYYY``,
+  ``DD/MM/YYYY`` or ``MM/DD/YYYY``, also with the time a spreadsheet writes from
+  a date-time cell (``31.12.2025 00:00``, ``12/31/2025 12:00 AM``). Dates with the day and
   month in an ambiguous order (``03/04/2024``) are rejected unless the caller
   states the order (``date_order="dmy"`` or ``"mdy"``).
 * free text is kept as written (formulas, HTML, emoji, line breaks inside it);
@@ -307,7 +309,10 @@ def parse_typed_text(value: Any, *, allow_missing: bool = True, what: str = "tex
 _ISO_RE = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[T ](.*))?$")
 # The time of an ISO date-time: hh[:mm[:ss[.fff]]], then Z or an offset; the ranges are checked by datetime.
 _ISO_TIME_RE = re.compile(r"^\d{2}(?::?\d{2}(?::?\d{2}(?:[.,]\d+)?)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$")
-_DMY_RE = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$")
+# DD/MM/YYYY or MM/DD/YYYY, and the time a spreadsheet writes after it from a date-time cell ("31.12.2025 00:00",
+# "12/31/2025 12:00:00 AM"), which a date leaves out.
+_DMY_RE = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?:[ T]+(.*))?$")
+_CLOCK_RE = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([AaPp][Mm]))?$")
 
 
 def slash_date_orders(value: Any) -> set[str]:
@@ -326,6 +331,16 @@ def slash_date_orders(value: Any) -> set[str]:
         except ValueError:
             pass
     return orders
+
+
+def _is_clock_time(text: str) -> bool:
+    """True when ``text`` is a time as spreadsheets write it: ``0:00``, ``23:59:59``, ``12:00 AM``."""
+    m = _CLOCK_RE.match(text)
+    if not m:
+        return False
+    hour, minute, second = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+    hours = range(1, 13) if m.group(4) else range(24)
+    return hour in hours and minute < 60 and second < 60
 
 
 def _is_iso_time(text: str) -> bool:
@@ -389,6 +404,9 @@ def parse_date(value: Any, *, date_order: str | None = None, allow_missing: bool
         return day
     m = _DMY_RE.match(text)
     if m:
+        if m.group(4) is not None and not _is_clock_time(m.group(4)):
+            raise ValueError(f"{text!r} has a time part ({m.group(4)!r}) that is not a real time; expected "
+                             "YYYY-MM-DD, or a date like 31.12.2025 with a time like 14:30 or 2:30 PM")
         orders = slash_date_orders(text)
         if date_order is not None:
             if date_order not in ("dmy", "mdy"):
