@@ -8,6 +8,7 @@ them listed at once; free text comes back exactly as typed.
 from __future__ import annotations
 
 import copy
+import re
 import datetime as dt
 import json
 import math
@@ -255,6 +256,16 @@ def test_bad_dates_are_rejected_saying_what_is_expected(bad):
         schema.parse_date(bad)
     message = str(info.value)
     assert "YYYY-MM-DD" in message or "calendar date" in message
+
+
+@pytest.mark.parametrize("bad, told", [
+    ("31.12.25", "two-digit year"), ("12/31/25 0:00", "two-digit year"),
+    ("Dec 31st", "also DD.MM.YYYY, DD/MM/YYYY or MM/DD/YYYY")])
+def test_a_date_refused_says_which_forms_are_read(bad, told):
+    """Found importing a German history: '31.12.25' was refused as 'is not a date; expected YYYY-MM-DD', though
+    31.12.2025 is read: the message named one form of the four and not what was wrong with this one."""
+    with pytest.raises(ValueError, match=re.escape(told)):
+        schema.parse_date(bad)
 
 
 def test_missing_date_allowed_only_when_asked():

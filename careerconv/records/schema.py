@@ -312,6 +312,8 @@ _ISO_TIME_RE = re.compile(r"^\d{2}(?::?\d{2}(?::?\d{2}(?:[.,]\d+)?)?)?(?:Z|[+-]\
 # DD/MM/YYYY or MM/DD/YYYY, and the time a spreadsheet writes after it from a date-time cell ("31.12.2025 00:00",
 # "12/31/2025 12:00:00 AM"), which a date leaves out.
 _DMY_RE = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?:[ T]+(.*))?$")
+# A day and month with a two-digit year (31.12.25): which century, and which order, is a guess.
+_SHORT_YEAR_RE = re.compile(r"^\d{1,2}[./-]\d{1,2}[./-]\d{2}(?:[ T].*)?$")
 _CLOCK_RE = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([AaPp][Mm]))?$")
 
 
@@ -425,7 +427,9 @@ def parse_date(value: Any, *, date_order: str | None = None, allow_missing: bool
         a, b, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
         day, month = (a, b) if chosen == "dmy" else (b, a)
         return dt.date(year, month, day)
-    raise ValueError("is not a date; expected YYYY-MM-DD")
+    if _SHORT_YEAR_RE.match(text):
+        raise ValueError("has a two-digit year; write the year in full (31.12.2025) or the date as YYYY-MM-DD")
+    raise ValueError("is not a date; expected YYYY-MM-DD (also DD.MM.YYYY, DD/MM/YYYY or MM/DD/YYYY)")
 
 
 def parse_cadence(value: Any, *, allow_missing: bool = False) -> int | None:
