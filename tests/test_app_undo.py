@@ -195,3 +195,24 @@ def test_undo_is_offered_until_the_next_removal_a_new_row_or_leaving_the_section
     remove_button(card2.options[0].widget).click()  # the next removal: one offer at a time
     assert not card.options_undo.offered and card.options_undo.widget.layout.display == "none"
     assert card2.options_undo.offered
+
+
+def test_the_options_are_named_by_their_place_after_one_goes_and_comes_back(h: Harness):
+    """Found building undo: after option 1 was removed the row now first was still named "option 2" (its
+    placeholder, its label and its buttons' names), so a screen reader and the eye counted wrong."""
+    app = h.app
+    app.go_to("action_plan")
+    card = app.editor("skills").add_skill("Writing")
+    for i, row in enumerate(card.options):
+        row.text.value = f"Idea {i + 1}"
+
+    def names() -> list[tuple[str, str, str, str]]:
+        return [(r.text.placeholder, r.text.description, r.choose.tooltip, r.remove.tooltip) for r in card.options]
+
+    remove_button(card.options[0].widget).click()
+    assert names()[0] == ("Option 1: what would it take?", "Writing, option 1: what would it take?",
+                          "Choose Writing, option 1 as the best way to approach it", "Remove Writing, option 1")
+    assert [n[0] for n in names()] == [f"Option {i}: what would it take?" for i in (1, 2, 3)]
+    card.options_undo.button.click()
+    assert [r.text.value for r in card.options] == ["Idea 1", "Idea 2", "Idea 3"]
+    assert [n[3] for n in names()] == [f"Remove Writing, option {i}" for i in (1, 2, 3)]

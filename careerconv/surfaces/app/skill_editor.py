@@ -35,26 +35,32 @@ class OptionRow:
         self.card = card
         editor = card.editor
         # one-line text areas that grow with what is typed (CSS field-sizing), so nothing is cut off
-        what = f"{card.name}, option {number}"
-        self.text = named(classed(widgets.Textarea(placeholder=f"Option {number}: what would it take?", rows=1,
-                                                   layout=flex("40%", 2), continuous_update=True), "cc-option-text",
-                                  "cc-grow"), f"{what}: what would it take?")
-        self.pros = named(classed(widgets.Textarea(placeholder="Pros", rows=1, layout=flex("22%"),
-                                                   continuous_update=True), "cc-option-pros", "cc-grow"),
-                          f"{what}: pros")
-        self.cons = named(classed(widgets.Textarea(placeholder="Cons / trade-offs", rows=1, layout=flex("22%"),
-                                                   continuous_update=True), "cc-option-cons", "cc-grow"),
-                          f"{what}: cons / trade-offs")
-        self.choose = named(classed(widgets.ToggleButton(value=False, description="Choose",
-                                                         layout=widgets.Layout(width="112px", flex="0 0 112px")),
-                                    "cc-choose"), f"Choose {what} as the best way to approach it")
-        self.remove = button("✕", "cc-icon", "cc-remove-option", tooltip=f"Remove {what}", width="32px")
+        self.text = classed(widgets.Textarea(rows=1, layout=flex("40%", 2), continuous_update=True),
+                            "cc-option-text", "cc-grow")
+        self.pros = classed(widgets.Textarea(placeholder="Pros", rows=1, layout=flex("22%"), continuous_update=True),
+                            "cc-option-pros", "cc-grow")
+        self.cons = classed(widgets.Textarea(placeholder="Cons / trade-offs", rows=1, layout=flex("22%"),
+                                             continuous_update=True), "cc-option-cons", "cc-grow")
+        self.choose = classed(widgets.ToggleButton(value=False, description="Choose",
+                                                   layout=widgets.Layout(width="112px", flex="0 0 112px")), "cc-choose")
+        self.remove = button("✕", "cc-icon", "cc-remove-option", width="32px")
+        self.numbered(number)
         for w in (self.text, self.pros, self.cons):
             editor.observe(w, card.options_changed)
         editor.observe(self.choose, lambda change: card.chosen(self, change["new"]))
         editor.on_click(self.remove, lambda: card.remove_option(self))
         self.widget = classed(widgets.HBox([self.text, self.pros, self.cons, self.choose, self.remove], layout=full()),
                               "cc-row", "cc-option-row")
+
+    def numbered(self, number: int) -> None:
+        """Name the row's controls as option ``number`` of its skill (rows are numbered again when one goes)."""
+        what = f"{self.card.name}, option {number}"
+        self.text.placeholder = f"Option {number}: what would it take?"
+        named(self.text, f"{what}: what would it take?")
+        named(self.pros, f"{what}: pros")
+        named(self.cons, f"{what}: cons / trade-offs")
+        named(self.choose, f"Choose {what} as the best way to approach it")
+        self.remove.tooltip = f"Remove {what}"
 
     def value(self) -> dict:
         return {"text": self.text.value, "pros": self.pros.value, "cons": self.cons.value,
@@ -343,6 +349,8 @@ class SkillCard:
         return row
 
     def _show_options(self) -> None:
+        for number, row in enumerate(self.options, 1):
+            row.numbered(number)
         self.options_box.children = tuple(r.widget for r in self.options)
 
     def add_option(self) -> None:
