@@ -72,6 +72,17 @@ def test_the_coach_sees_only_their_people_and_saves_as_their_hub_login(svc, tmp_
                                                              e["outcome"]) for e in log}
 
 
+def test_under_the_hub_the_app_opens_on_the_signed_in_coachs_team(svc, tmp_path):
+    """Found signing in to the hub as a coach: the start screen said "Coach: All coaches" and "Choose a coach to
+    see their team at a glance", though the hub knows who signed in and the coach may see only their own team."""
+    h = Harness(tmp_path / "no-data-folder")
+    start = h.app.start_screen
+    assert start.coach_choice.value == "E0020"
+    start.view_choice.value = "team"
+    assert start.team_hint.layout.display == "none"  # the team is shown, not a request to choose a coach
+    assert Harness(tmp_path / "no-data-folder", coach_id="E0020").app.start_screen.coach_choice.value == "E0020"
+
+
 def test_a_save_over_another_tabs_change_shows_the_conflict_and_overwrites_nothing(svc, tmp_path):
     h = Harness(tmp_path / "no-data-folder")
     h.app.select_employee("E0004")

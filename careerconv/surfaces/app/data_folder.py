@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from careerconv.records import config
 from careerconv.records import schema
 from careerconv.records.questions import QUESTION_SETS_FOLDER
-from careerconv.records.schema import SKILL
+from careerconv.records.schema import COACH_ID, SKILL
 from careerconv.records.store import Store
 
 if TYPE_CHECKING:
@@ -66,6 +66,13 @@ def open_store(data_dir: Path) -> Store | ServiceStore:
                          "no records; set $CAREERCONV_DATA to an empty folder, or unset $CAREERCONV_SERVICE_URL")
     service.copy_question_sets(data_dir / QUESTION_SETS_FOLDER)
     return service
+
+
+def signed_in_coach(store: Store | ServiceStore) -> str | None:
+    """The coach signed in, when the store knows: under the hub, the records service says whose token the app
+    holds (a coach's login is their roster id); a local data folder is anyone's (None)."""
+    whoami = getattr(store, "whoami", None)
+    return whoami().get(COACH_ID) if whoami is not None else None
 
 
 _SKILL_CACHE: dict[tuple[str, int], list[str]] = {}

@@ -41,7 +41,7 @@ from .batching import batched
 from .checkin_routes import CheckinRoutes
 from .conversation_screen import ConversationScreen
 from .conversation_shortcuts import OpenConversationShortcuts
-from .data_folder import open_store, organisation_skill_names, resolve_data_dir
+from .data_folder import open_store, organisation_skill_names, resolve_data_dir, signed_in_coach
 from .lifecycle import ConversationLifecycle
 from .page_bridge import PageBridge
 from .place import NEW_CHECKIN, Place, parse_place, place_fragment
@@ -93,7 +93,8 @@ class ConversationApp(OpenConversationShortcuts):
     question_set
         Id of the question set preselected on the start screen.
     coach_id
-        Preselect this coach (filters the employee search to their people).
+        Preselect this coach (filters the employee search to their people); under the hub, by default the coach
+        signed in (:func:`signed_in_coach`).
     employee_id
         Open this employee right away.
     autosave_delay, autosave_max_wait
@@ -133,6 +134,7 @@ class ConversationApp(OpenConversationShortcuts):
                  prepare_ahead: bool | None = None):
         self.data_dir = resolve_data_dir(data_dir)
         self.store = open_store(self.data_dir)
+        coach_id = coach_id or signed_in_coach(self.store)  # under the hub: the coach signed in, their team shown
         self.clock: Clock = clock or system_clock
         self.scheduler: Scheduler = scheduler or default_scheduler()
         self.background = (not isinstance(self.scheduler, ManualScheduler)) if background_saves is None \
