@@ -139,7 +139,7 @@ def test_a_log_that_cannot_be_rewritten_is_named_on_the_receipt_and_the_command_
     assert svc.access_log.read_bytes() == before
     log = svc.access_log.resolve()
     assert f"{log}  NOT CHANGED: cannot write {log}: permission denied" in done.stdout
-    assert "its lines about them still name them" in done.stdout
+    assert "any line about them there still names them" in done.stdout
     assert f"careerconv erase: 1 access log(s) could not be rewritten and still name E0003: {log}" in done.stderr
 
     again = subprocess.run(command[command.index(sys.executable):], capture_output=True, text=True, timeout=300,

@@ -320,7 +320,7 @@ class LogErasure:
                "them:"]
         width = max(len(str(log.path)) for log in self.logs)
         for log in self.logs:
-            did = f"NOT CHANGED: {log.problem}; its lines about them still name them" if log.problem else \
+            did = f"NOT CHANGED: {log.problem}; any line about them there still names them" if log.problem else \
                 f"{log.lines} line(s) changed"
             out.append(f"  {str(log.path):<{width}}  {did}")
         return "\n".join(out)
@@ -370,8 +370,9 @@ def forget_in_access_logs(store: Store, employee_id: str, logs: Iterable[str | o
                 result.logs.append(LogForgotten(log.path, 0))
             else:
                 result.logs.append(LogForgotten(log.path, problem="there is no file there (moved, or on a disk not "
-                                                                  "mounted?); if that log is gone for good, take it "
-                                                                  "off the data folder's access-logs.json"))
+                                                                  "mounted?): name where it is now with --access-log "
+                                                                  "FILE, or, if it is gone for good, take it off the "
+                                                                  "data folder's access-logs.json"))
         except OSError as exc:
             result.logs.append(LogForgotten(log.path, problem=str(exc)))
     return result
