@@ -408,7 +408,7 @@ def test_the_operator_erases_and_reads_the_log_but_reads_no_records(svc):
     # The log keeps what was done about them, naming them as the erased list does (it named them in plain text,
     # a list of everyone erased, while the receipt said nothing held them any more).
     pseudonym = erased.json()["logged_as"]
-    assert pseudonym.startswith("erased:") and f"The access log names them as {pseudonym}" in erased.json()["receipt"]
+    assert pseudonym.startswith("erased:") and f"E0004 is named {pseudonym} from now on" in erased.json()["receipt"]
     log = get(svc, "api/access-log", OP, params={"employee_id": pseudonym}).json()["entries"]
     assert [(e["user"], e["action"], e["outcome"]) for e in log] == [
         ("e0020", "read history", "allowed"), ("olga", "read history", "refused"), ("e0020", "erase", "refused"),

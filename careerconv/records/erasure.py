@@ -64,6 +64,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import schema
+from .access_log_list import list_path
 from .decoded_text import KINDS, READ_AS, DecodedText, decode_bytes, decoded_text, \
     temp_target_name, value_pieces
 from .schema import (
@@ -498,7 +499,8 @@ def _remove_own_files(store: Store, plan: ErasurePlan, receipt: Receipt) -> None
 def _erase_mentions(store: Store, reports: Path, plan: ErasurePlan, mentions: Mentions, receipt: Receipt) -> None:
     """Their reports folder, passes 2 and 3, the derived tables and the final check."""
     eid = plan.employee_id
-    handled = {store.roster_path, store.erased_path}  # the erased list holds salted hashes, no id
+    # the erased list holds salted hashes, no id; the list of access logs, paths (which the erasing command rewrites)
+    handled = {store.roster_path, store.erased_path, list_path(store)}
     own_reports = reports / eid
     if own_reports.is_dir() and not _holds_a_root(own_reports, store.root, reports):
         _erase_own_reports(own_reports, receipt)

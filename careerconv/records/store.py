@@ -12,6 +12,7 @@ Layout of a data folder::
     .locks/                                      lock files: a fixed set of stripes, never named after anyone
     .staging/<batch>/                            a batch of records being imported (see below)
     erased.json                                  who was erased, as salted hashes of ids (see ErasedIds)
+    access-logs.json                             the records service's access logs (see access_log_list)
 
 Every write validates the record (:mod:`careerconv.records.schema`), writes the whole
 file to a temp file in the same folder, fsyncs it and ``os.replace``-s it into
@@ -60,7 +61,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import BinaryIO, Callable, Iterable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -272,7 +273,17 @@ _UMASK = _read_umask()
 
 
 def atomic_write_bytes(path: Path, data: bytes, durable: bool = True, mode: int | None = None) -> None:
-    """Write ``data`` to ``path`` so that readers see the old or the new file, never a mix.
+    """Write ``data`` to ``path`` so that readers see the old or the new file, never a mix
+    (:func:`atomic_writer` with one write)."""
+    with atomic_writer(path, durable, mode) as stream:
+        stream.write(data)
+
+
+@contextlib.contextmanager
+def atomic_writer(path: Path, durable: bool = True, mode: int | None = None) -> Iterator[BinaryIO]:
+    """A file to write ``path``'s new content into, piece by piece; when the ``with`` block ends, it replaces
+    ``path`` whole, so readers see the old or the new file, never a mix. An exception in the block leaves ``path``
+    as it was (the temp file is removed).
 
     The temp file lives in the same folder (``os.replace`` is atomic only within
     one file system) and starts with ``.`` so no reader mistakes it for data.
@@ -280,6 +291,11 @@ def atomic_write_bytes(path: Path, data: bytes, durable: bool = True, mode: int 
     for bulk writes that can be redone, such as generating a demo organisation.
     The file's mode follows the umask, like any file a program creates, unless ``mode`` is given (a private
     file, such as the hub's access log, keeps 0600 from the start).
+
+    Raises
+    ------
+    OSError
+        The disk refused (:func:`cannot_write`: names ``path``, says why and that it is as it was).
     """
     path = Path(path)
     try:
@@ -290,9 +306,9 @@ def atomic_write_bytes(path: Path, data: bytes, durable: bool = True, mode: int 
     try:
         # mkstemp makes the file 0600; the finished file gets the mode any new file gets (the umask rules),
         # so a shared reports folder stays shared. The data folder itself is private (see Store).
-        os.fchmod(fd, 0o666 & ~_UMASK if mode is None else mode)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            os.fchmod(fh.fileno(), 0o666 & ~_UMASK if mode is None else mode)
+            yield fh
             if durable:
                 fh.flush()
                 os.fsync(fh.fileno())

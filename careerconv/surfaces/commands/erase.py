@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from careerconv.records import config, erasure
-from careerconv.records.store import Store
+from careerconv.records.store import NotFound, Store
+from careerconv.surfaces.service import access_log
 from . import streams
 
 EPILOG = """What is removed: the roster row, every conversation and check-in (with
@@ -31,6 +33,18 @@ The id is then kept as erased (a salted hash and the day, never the id), so
 importing an old roster or history that lists them refuses their rows until
 they are added again on purpose (careerconv import roster --allow-erased).
 
+The access logs of the records service (`careerconv hub`, or a JupyterHub
+deployment) name the people whose records were read or written. Each service
+puts its log on the data folder's list (access-logs.json) when it starts, and
+erase rewrites every log on that list: the id becomes the pseudonym the list
+of erased people keeps (erased: and a keyed hash), as erasing through the
+service does, and the receipt says how many lines of each log changed. A log
+kept elsewhere (one of a service older than this list, a copy) is named with
+--access-log FILE. A log that is missing or cannot be rewritten (it belongs
+to the service's account: run erase as that account) is listed on the receipt
+as still naming them, and the command exits 1; running it again, once the
+log can be written, rewrites the logs of someone already erased.
+
 Someone who is still the coach of employees on the roster must be replaced as
 their coach first. Export their data first if they asked for a copy
 (careerconv export --employee ID DIR).
@@ -41,6 +55,7 @@ from a terminal it refuses unless --yes is given.
 examples:
   careerconv erase --employee E0042
   careerconv --data /srv/careers erase --employee E0042 --yes
+  careerconv erase --employee E0042 --access-log /srv/old-hub/access-log.jsonl
 """
 
 
@@ -55,32 +70,77 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
     p.add_argument("--reports", metavar="DIR", default=None,
                    help=f"reports folder (default: ${config.REPORTS_ENV}, else setting reports.folder, else "
                         "reports/ beside the data folder)")
+    p.add_argument("--access-log", metavar="FILE", action="append", default=[],
+                   help="an access log of a records service to rewrite too, besides those on the data folder's "
+                        "list (access-logs.json); may be given more than once")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Confirm, erase, print the receipt; exit 1 when the final check still finds mentions (or may)."""
+    """Confirm, erase, print the receipt; exit 1 when the final check still finds mentions (or may), or an access
+    log could not be rewritten."""
     store = Store.existing(args.data_dir)
     reports = config.reports_dir(store.root, args.reports)
-    plan = erasure.plan_erasure(store, reports, args.employee)
-    if not args.yes:
-        if not sys.stdin.isatty():
-            raise PermissionError("erasing cannot be undone and no one is here to confirm it (input is not a "
-                                  "terminal); pass --yes to erase without asking")
-        # The question goes to stderr, like every prompt: stdout holds only the receipt.
-        print(f"About to erase {plan.describe()}, and every mention of them in {store.root} and {reports}.",
-              file=sys.stderr)
-        print("This cannot be undone.", file=sys.stderr)
-        print(f"Type {plan.employee_id} to confirm: ", end="", file=sys.stderr, flush=True)
-        answer = sys.stdin.readline()
-        if answer.strip() != plan.employee_id:
-            print("Not confirmed; nothing was erased.", file=sys.stderr)
-            return 1
-    with streams.Working(args, f"erasing {plan.employee_id}"):
-        receipt = erasure.erase_employee(store, reports, plan.employee_id)
-    streams.result(f"{receipt}\n")
-    if not receipt.complete:
-        print(f"careerconv erase: {len(receipt.leftovers)} file(s) still mention {plan.employee_id}; "
-              "see the end of the receipt", file=sys.stderr)
+    for named in args.access_log:
+        if not Path(named).expanduser().is_file():
+            raise FileNotFoundError(f"--access-log {named}: there is no file there; nothing was erased")
+    logs = access_log.access_logs_of(store, args.access_log)
+    try:
+        plan = erasure.plan_erasure(store, reports, args.employee)
+    except NotFound:
+        # Erased before (perhaps by a version that left the hub's log alone, or with a log that could not be
+        # written then): what is left to do is the access logs.
+        erased_on = store.erased_ids().erased_on(args.employee)
+        if erased_on is None or not logs:
+            raise
+        plan, employee_id = None, args.employee
+        about = f"{employee_id}, erased from {store.root} on {erased_on}, in the access logs"
+    else:
+        employee_id = plan.employee_id
+        about = f"{plan.describe()}, and every mention of them in {store.root} and {reports}"
+    if logs:
+        about += f"; the access log(s) {', '.join(map(str, logs))} will name them by a pseudonym"
+    if not args.yes and not _confirmed(about, employee_id):
         return 1
-    return 0
+    exit_code = 0
+    if plan is not None:
+        with streams.Working(args, f"erasing {employee_id}"):
+            receipt = erasure.erase_employee(store, reports, employee_id)
+        streams.result(f"{receipt}\n")
+        if not receipt.complete:
+            print(f"careerconv erase: {len(receipt.leftovers)} file(s) still mention {employee_id}; "
+                  "see the end of the receipt", file=sys.stderr)
+            exit_code = 1
+    else:
+        streams.result(f"{employee_id} was erased from {store.root} on {erased_on}; nothing else is held about "
+                       "them there.\n")
+    forgotten = access_log.forget_in_access_logs(store, employee_id, logs)
+    streams.result(f"\n{forgotten}\n" if logs else f"\n{forgotten} A records service puts its log on the data folder's "
+                   "list (access-logs.json) when it starts; name another with --access-log FILE.\n")
+    if not forgotten.complete:
+        print(f"careerconv erase: {len(forgotten.failed)} access log(s) could not be rewritten and still name "
+              f"{employee_id}: {', '.join(str(log.path) for log in forgotten.failed)}; see the end of the receipt",
+              file=sys.stderr)
+        exit_code = 1
+    return exit_code
+
+
+def _confirmed(about: str, employee_id: str) -> bool:
+    """Whether the person at the terminal typed ``employee_id`` to confirm erasing ``about``.
+
+    Raises
+    ------
+    PermissionError
+        Input is not a terminal (no one is here to confirm).
+    """
+    if not sys.stdin.isatty():
+        raise PermissionError("erasing cannot be undone and no one is here to confirm it (input is not a "
+                              "terminal); pass --yes to erase without asking")
+    # The question goes to stderr, like every prompt: stdout holds only the receipt.
+    print(f"About to erase {about}.", file=sys.stderr)
+    print("This cannot be undone.", file=sys.stderr)
+    print(f"Type {employee_id} to confirm: ", end="", file=sys.stderr, flush=True)
+    if sys.stdin.readline().strip() != employee_id:
+        print("Not confirmed; nothing was erased.", file=sys.stderr)
+        return False
+    return True

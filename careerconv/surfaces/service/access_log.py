@@ -9,27 +9,38 @@ whatever else a request named there (a record's text sent as its id, a
 megabyte of anything) is written as :data:`NOT_AN_ID`.
 
 The file is opened with ``O_APPEND`` and a request's lines are written
-together under a lock, so lines from concurrent requests never interleave
-and nothing already logged is rewritten, with one exception: erasing a
-person (:meth:`AccessLog.forget`) replaces their id, in every line about
-them, with the pseudonym the data folder's list of erased people keeps
-(``erased:`` and a keyed hash), so the log still says what was done when
-without naming them. The operator reads it through the service
+together under an exclusive ``flock`` of the file, so lines from concurrent
+requests (and processes) never interleave and nothing already logged is
+rewritten, with one exception: erasing a person (:meth:`AccessLog.forget`)
+replaces their id, in every line about them or by them (a coach's login is
+their id), with the pseudonym the data folder's list of erased people keeps
+(:func:`pseudonym_of`: ``erased:`` and an HMAC of the id keyed with the
+salt in the data folder's ``erased.json``), so the log still says what was
+done when without naming them. The operator reads it through the service
 (``GET /api/access-log``).
+
+The service adds its log to the data folder's list of access logs when it
+starts (:mod:`careerconv.records.access_log_list`), and an erasure, through the
+service or ``careerconv erase``, rewrites every log on that list
+(:func:`forget_in_access_logs`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import fcntl
 import json
 import os
 import re
-import threading
+import stat
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import BinaryIO, Callable, Iterable, Iterator
 
+from careerconv.records.access_log_list import recorded_access_logs
 from careerconv.records.schema import EMPLOYEE_ID, parse_identifier
-from careerconv.records.store import atomic_write_bytes
+from careerconv.records.store import Store, atomic_writer, cannot_write
 
 ALLOWED, REFUSED = "allowed", "refused"
 FIELDS = ("at", "user", "action", EMPLOYEE_ID, "record", "outcome", "status")
@@ -63,6 +74,24 @@ def logged_record(value: str | None) -> str | None:
     return f"{kind}/{rid if rid == 'new' else logged_id(rid)}"
 
 
+def pseudonym_of(store: Store, employee_id: str) -> str:
+    """How an access log names ``employee_id`` once they are erased from ``store``'s data folder: :data:`ERASED` and
+    the hash the folder's list of erased people keeps of them (an HMAC-SHA256 of the id, case-folded, keyed with the
+    folder's own salt in ``erased.json``; :meth:`careerconv.records.store.ErasedIds.hash_of`), so every log about one
+    folder names one person alike, whoever erased them and how.
+
+    Raises
+    ------
+    ValueError
+        ``employee_id`` is not on the list of erased people (erase them first).
+    """
+    erased = store.erased_ids()
+    if erased.erased_on(employee_id) is None:
+        raise ValueError(f"{employee_id} is not on the list of people erased from {store.root}; an access log names "
+                         "only erased people by a pseudonym")
+    return ERASED + erased.hash_of(employee_id)
+
+
 class AccessLog:
     """An append-only JSON-lines file.
 
@@ -74,7 +103,11 @@ class AccessLog:
 
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
-        self._lock = threading.Lock()
+
+    def create(self) -> None:
+        """Create the log, empty and mode 0600, with its folder, when it is not there yet."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600))
 
     def append(self, user: str, action: str, employee_id: str | None, outcome: str, status: int,
                record: str | None = None) -> dict:
@@ -89,41 +122,66 @@ class AccessLog:
         entries = [{"at": at, "user": user, "action": action, EMPLOYEE_ID: logged_id(employee_id), "record": record,
                     "outcome": outcome, "status": status} for employee_id in employee_ids]
         lines = memoryview("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entries).encode("utf-8"))
-        with self._lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        while True:
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             try:
-                while lines:  # one write for a line; a very long batch may take several, still under the lock
-                    lines = lines[os.write(fd, lines):]
+                # The lock of whoever writes the file (another thread, or `careerconv erase` rewriting it): once it
+                # is ours, the path still names the file we opened, or a rewrite replaced it and we open the new one.
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                if _names(self.path, fd):
+                    while lines:  # one write for a line; a very long batch may take several, still under the lock
+                        lines = lines[os.write(fd, lines):]
+                    return entries
             finally:
-                os.close(fd)
-        return entries
+                os.close(fd)  # and with it the lock
 
     def forget(self, employee_id: str, pseudonym: str) -> int:
-        """Replace ``employee_id`` (in any case) with :data:`ERASED` + ``pseudonym`` in every line about them, and
-        their record ids (which start with their id) with ``kind/erased``; the file is replaced whole, atomically.
-        Returns the lines changed."""
-        folded, named = employee_id.casefold(), ERASED + pseudonym
-        changed = 0
-        with self._lock:
+        """Replace ``employee_id`` (in any case) with ``pseudonym`` (:func:`pseudonym_of`) in every line about them,
+        and in the user of every line by them (a coach's hub login is their id); their record ids (which start with
+        their id) become ``kind/erased``. Returns the lines changed.
+
+        The log is read line by line into a temp file beside it (mode and owner those of the log), which then
+        replaces it whole, atomically; nothing is replaced when no line names them. Lines appended meanwhile are
+        kept: the copy is finished under the lock every append takes (:meth:`append_each`), so an append waits for
+        the replacement, then goes to the new file.
+
+        Raises
+        ------
+        FileNotFoundError
+            There is no log at :attr:`path`.
+        OSError
+            It cannot be read or replaced (the message names the file and why; the log is as it was).
+        """
+        rewrite = _forgetting(employee_id, pseudonym)
+        while True:
             try:
-                lines = self.path.read_text(encoding="utf-8").splitlines(keepends=True)
+                src = self.path.open("r+b")  # for writing too: a lock on a network file system needs it
             except FileNotFoundError:
-                return 0
-            out = []
-            for line in lines:
-                entry = json.loads(line) if line.endswith("\n") else None
-                if entry is None or str(entry.get(EMPLOYEE_ID) or "").casefold() != folded:
-                    out.append(line)
+                raise
+            except OSError as exc:
+                raise cannot_write(self.path, exc) from None
+            with src:
+                st = os.fstat(src.fileno())
+                try:
+                    with atomic_writer(self.path, mode=stat.S_IMODE(st.st_mode)) as out:
+                        _keep_owner(out.fileno(), st)
+                        pending, changed = _copy(src, out, rewrite)
+                        fcntl.flock(src.fileno(), fcntl.LOCK_EX)  # appends wait from here until src is closed
+                        if not _names(self.path, src.fileno()):
+                            raise _Replaced  # another erasure replaced it while we read: read the new one
+                        pending, more = _copy(src, out, rewrite, pending)
+                        if pending:  # a line cut short by a killed writer (under the lock, no one is mid-line)
+                            last = rewrite(pending)
+                            out.write(last)
+                            more += last is not pending
+                        if not changed + more:
+                            raise _Unchanged
+                    return changed + more
+                except _Replaced:
                     continue
-                entry[EMPLOYEE_ID] = named
-                if entry.get("record"):
-                    entry["record"] = entry["record"].partition("/")[0] + "/erased"
-                out.append(json.dumps(entry, ensure_ascii=False) + "\n")
-                changed += 1
-            if changed:
-                atomic_write_bytes(self.path, "".join(out).encode("utf-8"), mode=0o600)
-        return changed
+                except _Unchanged:
+                    return 0
 
     def entries(self, employee_id: str | None = None, user: str | None = None) -> Iterator[dict]:
         """The logged lines, oldest first, optionally only those about one person or by one user."""
@@ -141,3 +199,180 @@ class AccessLog:
                 if user is not None and entry.get("user") != user:
                     continue
                 yield entry
+
+
+class _Replaced(Exception):
+    """The log was replaced by another rewrite while it was read."""
+
+
+class _Unchanged(Exception):
+    """No line names the person: the log is left as it is."""
+
+
+def _names(path: Path, fd: int) -> bool:
+    """Whether ``path`` is still the file open as ``fd`` (a rewrite replaces it with a new one)."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return False
+    opened = os.fstat(fd)
+    return (st.st_dev, st.st_ino) == (opened.st_dev, opened.st_ino)
+
+
+def _keep_owner(fd: int, st: os.stat_result) -> None:
+    """Give the new file (``fd``) the owner of the log it replaces (``st``): a log of the service's account,
+    rewritten by root, stays the service's to append to.
+
+    Raises
+    ------
+    PermissionError
+        This account may not give it that owner (the log is another account's, and this is not root).
+    """
+    if (st.st_uid, st.st_gid) == (os.geteuid(), os.getegid()):
+        return
+    try:
+        os.fchown(fd, st.st_uid, st.st_gid)
+    except PermissionError:
+        raise PermissionError(errno.EPERM, f"it belongs to another account (uid {st.st_uid}, gid {st.st_gid}), "
+                                           "which the records service writes it as, and a copy made by this account "
+                                           "could not be given to it: run the erasure as that account, or as root") \
+            from None
+
+
+def _copy(src: BinaryIO, out: BinaryIO, rewrite: Callable[[bytes], bytes], pending: bytes = b"") -> tuple[bytes, int]:
+    """Copy ``src``'s lines from where it is to its end into ``out``, each through ``rewrite``; return what is left of a
+    line without its end yet (an append under way, or cut short), to be read on, and how many lines changed."""
+    changed = 0
+    for line in src:
+        if pending:
+            line, pending = pending + line, b""
+        if not line.endswith(b"\n"):
+            pending = line  # only the last line can be without its end
+            continue
+        new = rewrite(line)
+        changed += new is not line
+        out.write(new)
+    return pending, changed
+
+
+def _forgetting(employee_id: str, pseudonym: str) -> Callable[[bytes], bytes]:
+    """A function of one line of the log: the line with ``employee_id`` (any case) as :meth:`AccessLog.forget`
+    replaces it, or the very same object when the line does not name them. A line that is not JSON (damaged by
+    hand) has the id replaced wherever it stands as a word."""
+    folded = employee_id.casefold()
+    word = re.compile(rf"(?<![A-Za-z0-9_]){re.escape(employee_id)}(?![A-Za-z0-9_])", re.IGNORECASE)
+
+    def rewrite(line: bytes) -> bytes:
+        end = b"\n" if line.endswith(b"\n") else b""
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            entry = None
+        if not isinstance(entry, dict):
+            text = line.decode("utf-8", errors="surrogateescape")
+            new = word.sub(pseudonym, text)
+            return line if new == text else new.encode("utf-8", errors="surrogateescape")
+        about = str(entry.get(EMPLOYEE_ID) or "").casefold() == folded
+        by = str(entry.get("user") or "").casefold() == folded
+        if not about and not by:
+            return line
+        if about:
+            entry[EMPLOYEE_ID] = pseudonym
+            if "/" in str(entry.get("record") or ""):
+                entry["record"] = entry["record"].partition("/")[0] + "/erased"
+        if by:
+            entry["user"] = pseudonym
+        return json.dumps(entry, ensure_ascii=False).encode("utf-8") + end
+    return rewrite
+
+
+@dataclass
+class LogForgotten:
+    """What :func:`forget_in_access_logs` did to one log: the lines changed, or why it could not."""
+
+    path: Path
+    lines: int = 0
+    problem: str = ""
+
+
+@dataclass
+class LogErasure:
+    """What :func:`forget_in_access_logs` did to every access log; print it with ``str()`` (a part of the receipt)."""
+
+    employee_id: str
+    pseudonym: str
+    logs: list[LogForgotten] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        """True when every log was rewritten (so none names them any more)."""
+        return not self.failed
+
+    @property
+    def failed(self) -> list[LogForgotten]:
+        """The logs that could not be rewritten, and so may still name them."""
+        return [log for log in self.logs if log.problem]
+
+    def __str__(self) -> str:
+        if not self.logs:
+            return "Access logs: none is kept about this data folder."
+        out = [f"Access logs: {self.employee_id} is named {self.pseudonym} from now on, in every line about or by "
+               "them:"]
+        width = max(len(str(log.path)) for log in self.logs)
+        for log in self.logs:
+            did = f"NOT CHANGED: {log.problem}; any line about them there still names them" if log.problem else \
+                f"{log.lines} line(s) changed"
+            out.append(f"  {str(log.path):<{width}}  {did}")
+        return "\n".join(out)
+
+
+def access_logs_of(store: Store, named: Iterable[str | os.PathLike] = ()) -> list[Path]:
+    """The access logs an erasure on ``store`` rewrites: ``named`` (``careerconv erase --access-log FILE``), then
+    those on the data folder's list (:mod:`careerconv.records.access_log_list`), each once, as absolute paths.
+
+    Raises
+    ------
+    ValueError
+        The data folder's list of access logs is damaged.
+    """
+    logs: list[Path] = []
+    for path in [*named, *recorded_access_logs(store)]:
+        path = Path(path).expanduser().resolve()
+        if path not in logs:
+            logs.append(path)
+    return logs
+
+
+def forget_in_access_logs(store: Store, employee_id: str, logs: Iterable[str | os.PathLike],
+                          own: AccessLog | None = None) -> LogErasure:
+    """Name ``employee_id``, just erased from ``store``, by their pseudonym (:func:`pseudonym_of`) in each access log
+    (:meth:`AccessLog.forget`).
+
+    ``own``: the log of the service that erases them (which appends to it through this object); a missing file
+    there holds no line yet. Any other log that is missing, or cannot be read or replaced, is listed in the result
+    with why (:attr:`LogErasure.complete` is False): never said to be changed.
+
+    Raises
+    ------
+    ValueError
+        ``employee_id`` is not on the folder's list of erased people.
+    """
+    result = LogErasure(employee_id, pseudonym_of(store, employee_id))
+    chosen = [own] if own is not None else []
+    for path in logs:
+        if own is None or Path(path).resolve() != own.path.resolve():
+            chosen.append(AccessLog(path))
+    for log in chosen:
+        try:
+            result.logs.append(LogForgotten(log.path, log.forget(employee_id, result.pseudonym)))
+        except FileNotFoundError:
+            if log is own:
+                result.logs.append(LogForgotten(log.path, 0))
+            else:
+                result.logs.append(LogForgotten(log.path, problem="there is no file there (moved, or on a disk not "
+                                                                  "mounted?): name where it is now with --access-log "
+                                                                  "FILE, or, if it is gone for good, take it off the "
+                                                                  "data folder's access-logs.json"))
+        except OSError as exc:
+            result.logs.append(LogForgotten(log.path, problem=str(exc)))
+    return result

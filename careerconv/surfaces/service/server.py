@@ -77,6 +77,7 @@ from careerconv import analytics
 from careerconv.views import stacked_tables
 from careerconv.views.html_policy import PAGE_CSP
 from careerconv.records import schema
+from careerconv.records.access_log_list import record_access_log
 from careerconv.records.erasure import erase_employee
 from careerconv.records.spreadsheet import frame_to_csv_bytes
 from careerconv.records.importers import Asking, import_roster
@@ -84,7 +85,7 @@ from careerconv.records.questions import QUESTION_SETS_FOLDER, question_set_file
 from careerconv.records.schema import CHECKIN_ID, COACH_ID, CONVERSATION_ID, EMPLOYEE_ID, SKILL
 from careerconv.records.store import Conflict, NotFound, NotOnRoster, Store, disk_refused
 from . import wire
-from .access_log import ALLOWED, ERASED, REFUSED, AccessLog
+from .access_log import ALLOWED, REFUSED, AccessLog, access_logs_of, forget_in_access_logs
 from .roster_gate import RosterGate
 from .policy import COACH, HR, OPERATOR, Caller, Refused, check_read_person, check_role, check_write_record, \
     coach_id_for, roles_from_groups
@@ -103,7 +104,8 @@ class RecordsService:
     data_dir
         The data folder this service owns.
     access_log
-        The access log file.
+        The access log file (created when missing, and added to the data folder's list of access logs,
+        :mod:`careerconv.records.access_log_list`, so that ``careerconv erase`` rewrites it too).
     reports_dir
         The reports folder an erasure also cleans.
     hub_auth
@@ -124,6 +126,9 @@ class RecordsService:
         self.minimum = minimum
         self.reports_dir = Path(reports_dir).resolve()
         self.log = AccessLog(access_log)
+        self.log.create()
+        # On the data folder's list of its access logs, so that `careerconv erase` on the folder finds this one too.
+        record_access_log(Store(self.data_dir), self.log.path)
         self.hub_auth = hub_auth
         self.coach_logins = dict(coach_logins or {})
         self.pool = concurrent.futures.ThreadPoolExecutor(WORKERS, thread_name_prefix="careerconv-store")
@@ -682,14 +687,15 @@ class EraseHandler(BaseHandler):
         def work():
             check_role(caller, OPERATOR, "erase a person")
             store = self.service.store(caller.login)
+            logs = access_logs_of(store)  # before the erasure, which reads every file of the data folder
             receipt = erase_employee(store, self.service.reports_dir, employee_id)
-            # The access log keeps what was done, naming them only as the erased list does.
-            pseudonym = ERASED + store.erased_ids().hash_of(receipt.employee_id)
-            lines = self.service.log.forget(receipt.employee_id, pseudonym[len(ERASED):])
+            # The access logs keep what was done, naming them only as the erased list does: this service's own, and
+            # any other on the data folder's list (another hub that served it).
+            forgotten = forget_in_access_logs(store, receipt.employee_id, logs, own=self.service.log)
             # An operator reads no one's records: the receipt counts, not names, other people's files.
-            text = (f"{receipt.without_others()}\nThe access log names them as {pseudonym} from now on ({lines} "
-                    "earlier line(s) changed), as it does in the line of this erasure.")
-            return {EMPLOYEE_ID: employee_id, "complete": receipt.complete, "receipt": text, "logged_as": pseudonym}
+            text = f"{receipt.without_others()}\n\n{forgotten}\nSo is the line of this erasure."
+            return {EMPLOYEE_ID: employee_id, "complete": receipt.complete and forgotten.complete, "receipt": text,
+                    "logged_as": forgotten.pseudonym}
         await self.guarded("erase", employee_id, None, work, gate="change" if caller.has(OPERATOR) else None,
                            logged=lambda result: ([result["logged_as"]], None))
 
