@@ -578,7 +578,7 @@ class HrPageHandler(BaseHandler):
             if service.render_hr_page is not None:
                 page = await service.hr_page(request)
                 header = f"<header class=\"cc-hub\"><style>{HUB_HEADER_STYLE}</style>{self.rule_line(request.k)}" \
-                         f"<p class=\"csv\">Each table as CSV: {self.csv_links()}</p></header>"
+                         f"<details><summary>Each table as CSV</summary><p>{self.csv_links()}</p></details></header>"
                 self.page_headers()
                 self.write(with_header(page, header))
                 return
@@ -641,7 +641,9 @@ class HrPageHandler(BaseHandler):
 HUB_HEADER_STYLE = """
 header.cc-hub { font: 14px/1.45 system-ui, sans-serif; color: #1d2733; background: #eef2f6;
   border-bottom: 1px solid #d7dde4; padding: .5rem 1rem; margin: 0 0 .5rem 0; }
-header.cc-hub p { margin: .2rem 0; } header.cc-hub p.csv { font-size: .9em; }
+header.cc-hub p { margin: .2rem 0; } header.cc-hub details p { font-size: .9em; }
+header.cc-hub a, header.cc-hub summary { color: #1F4E79; } header.cc-hub a { text-decoration: underline; }
+header.cc-hub summary { cursor: pointer; font-weight: 600; }
 """
 
 HR_PAGE_STYLE = """
