@@ -19,6 +19,7 @@ from tornado.httpserver import HTTPServer
 
 from careerconv.records import config
 from careerconv.surfaces.commands.records_service import organisation_minimum
+from careerconv.surfaces.report.hr_page import render_html
 from careerconv.surfaces.service.server import RecordsService, make_app
 from jupyterhub.services.auth import check_scopes
 
@@ -63,14 +64,24 @@ def free_port() -> int:
 
 
 class RunningService:
-    """The service on 127.0.0.1 in a daemon thread; ``url`` ends with the prefix."""
+    """The service on 127.0.0.1 in a daemon thread; ``url`` ends with the prefix.
 
-    def __init__(self, root: Path):
+    Its HR page is rendered by ``render`` (default: the HR notebook, as the hub's service renders it); ``renders``
+    lists the parameters of every render, in order.
+    """
+
+    def __init__(self, root: Path, render=render_html):
         self.data = root / "data"
         shutil.copytree(config.SAMPLE_DATA_DIR, self.data)
         self.access_log = root / "access-log.jsonl"
+        self.renders: list[dict] = []
+
+        def counted(parameters: dict, hr: dict) -> str:
+            self.renders.append(parameters)
+            return render(parameters, hr)
         self.service = RecordsService(self.data, self.access_log, root / "reports", TableHubAuth(),
-                                      minimum=functools.partial(organisation_minimum, self.data, None))
+                                      minimum=functools.partial(organisation_minimum, self.data, None),
+                                      render_hr_page=counted)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}{PREFIX}"
         self._ready = threading.Event()
@@ -91,4 +102,4 @@ class RunningService:
         self.loop.call_soon_threadsafe(self._server.stop)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(5)
-        self.service.pool.shutdown(wait=True)
+        self.service.shutdown()

@@ -103,13 +103,14 @@ def test_a_coach_signs_in_and_the_app_shows_only_their_people(browser, hub, outp
 
 
 @pytest.mark.parametrize("width", [400, 800])
-def test_hr_signs_in_and_lands_on_the_hr_page_with_tables_only(browser, hub, output_dir, width):
+def test_hr_signs_in_and_lands_on_the_hr_page_with_its_charts_and_tables(browser, hub, output_dir, width):
     context, page = sign_in(browser, hub, "hana", width)
     try:
         page.wait_for_url("**/services/careerconv-records/hr/**", timeout=300_000)
         page.locator("h2").first.wait_for(timeout=300_000)
         assert "Signed in as hana" in page.inner_text("header")
         assert page.locator("table").count() >= 5
+        assert page.locator("img.hr-chart").count() >= 5  # the charts of `careerconv hr-report`, embedded
         assert "Yoon" not in page.content()  # no person's name (E0003 is Do-yun Yoon)
         page.screenshot(path=str(output_dir / f"hub-hr-page-{width}.png"), full_page=False)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")

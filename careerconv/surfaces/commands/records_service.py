@@ -7,6 +7,9 @@ size, the setting ``privacy.min_group_size``, read here by the rule every comman
 default - what ``careerconv hr-report`` and ``careerconv config privacy.min_group_size`` on that folder use. It is
 read again for every request that uses it, so a changed file applies to the next one; a file that is not valid
 stops the service at start (and refuses a request later), as it stops every command.
+
+The HR page on the hub is the HR notebook rendered as ``careerconv hr-report`` renders it
+(:func:`careerconv.surfaces.report.hr_page.render_html`), with the tables the service computes.
 """
 
 from __future__ import annotations
@@ -41,4 +44,6 @@ if __name__ == "__main__":
     except ImportError as exc:  # the hub extra is not installed
         sys.exit(f"careerconv records service: {exc.name or 'a module'} is not installed; the service needs "
                  "JupyterHub: pip install 'careerconv[hub]'")
-    main(None, organisation_minimum)
+    from careerconv.surfaces.report.hr_page import render_html
+
+    main(None, organisation_minimum, render_html)

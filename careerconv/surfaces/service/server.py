@@ -46,7 +46,9 @@ record) for a save on a revision that is no longer the stored one.
 
 Store calls run in a small thread pool, each thread with its own
 :class:`~careerconv.records.store.Store`, so one slow disk write never holds up the
-others' requests.
+others' requests. The HR page's charts and readings (the HR notebook, rendered by the function the service is
+given, as ``careerconv hr-report`` renders it) are made in a pool of their own, once per state of the data
+(:mod:`careerconv.surfaces.service.hr_pages`).
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ import argparse
 import asyncio
 import concurrent.futures
 import contextlib
+import dataclasses
 import datetime as dt
 import functools
 import json
@@ -70,6 +73,7 @@ from html import escape
 
 import pandas as pd
 import tornado.web
+from tornado.log import app_log
 from jupyterhub.services.auth import HubOAuthCallbackHandler, HubOAuthenticated
 from tornado.httpserver import HTTPServer
 
@@ -86,6 +90,7 @@ from careerconv.records.schema import CHECKIN_ID, COACH_ID, CONVERSATION_ID, EMP
 from careerconv.records.store import Conflict, NotFound, NotOnRoster, Store, disk_refused
 from . import wire
 from .access_log import ALLOWED, REFUSED, AccessLog, access_logs_of, forget_in_access_logs
+from .hr_pages import ChartsFailed, RenderedPages, describe_failure, with_header
 from .roster_gate import RosterGate
 from .policy import COACH, HR, OPERATOR, Caller, Refused, check_read_person, check_role, check_write_record, \
     coach_id_for, roles_from_groups
@@ -94,6 +99,7 @@ SERVICE_NAME = "careerconv-records"
 WORKERS = 8  # store calls at once: most of a save is waiting for the disk (fsync), not the CPU
 SKILLS_MAX_AGE = 60.0  # seconds a skill list is served before the derived tables are refreshed again
 MAX_BODY = 64 * 1024 * 1024
+RENDERERS = 2  # HR pages rendered at once (a kernel each); more would only share the same CPU cores
 
 
 class RecordsService:
@@ -117,13 +123,21 @@ class RecordsService:
         Returns the organisation's minimum group size (setting ``privacy.min_group_size``) and where it is set
         (``"the organisation's settings"``); called for every request that uses it, so a changed setting applies
         to the next one.
+    render_hr_page
+        ``render_hr_page(parameters, hr)`` returns the HR page with its charts and readings for the notebook
+        parameters of ``careerconv hr-report`` and the protected tables ``hr`` already computed for them
+        (:func:`careerconv.surfaces.report.hr_page.render_html`); None: the HR page shows the tables only.
     """
 
     def __init__(self, data_dir: str | os.PathLike, access_log: str | os.PathLike, reports_dir: str | os.PathLike,
                  hub_auth: Any, coach_logins: dict[str, str] | None = None, *,
-                 minimum: Callable[[], tuple[int, str]]):
+                 minimum: Callable[[], tuple[int, str]],
+                 render_hr_page: Callable[[dict, dict], str] | None = None):
         self.data_dir = Path(data_dir).resolve()
         self.minimum = minimum
+        self.render_hr_page = render_hr_page
+        self.hr_pages = RenderedPages()
+        self.render_pool = concurrent.futures.ThreadPoolExecutor(RENDERERS, thread_name_prefix="careerconv-hr-page")
         self.reports_dir = Path(reports_dir).resolve()
         self.log = AccessLog(access_log)
         self.log.create()
@@ -160,6 +174,53 @@ class RecordsService:
 
     async def run(self, fn: Callable, *args) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self.pool, fn, *args)
+
+    def shutdown(self) -> None:
+        """Wait for the work under way (store calls, HR pages being rendered) and stop the pools."""
+        self.pool.shutdown(wait=True)
+        self.render_pool.shutdown(wait=True)
+
+    def data_state(self) -> tuple:
+        """What the HR figures are computed from, as file versions: the roster and the derived tables' manifest.
+
+        The derived tables are brought up to date with the record files first, so a saved, discarded or erased
+        record (which changes its person's entry in ``derived/manifest.json``) or an imported roster gives another
+        state; an HR page rendered for one state is shown again only for the same state.
+        """
+        store = self.store()
+        store.refresh()
+        state = []
+        for path in (store.roster_path, store.manifest_path):
+            try:
+                st = path.stat()
+                state.append((st.st_mtime_ns, st.st_size, st.st_ino))
+            except FileNotFoundError:
+                state.append(None)
+        return tuple(state)
+
+    async def hr_page(self, request: "HrRequest") -> str:
+        """The HR notebook's page (charts, readings, tables) for ``request``, rendered once per state of the data.
+
+        Raises
+        ------
+        ChartsFailed
+            If the page could not be rendered (it holds the protected tables, computed before the render).
+        Exception
+            As :func:`_hr_tables_for` does, for parameters the figures cannot be computed for.
+        """
+        key = (request, await self.run(self.data_state))
+
+        def compute_and_render() -> str:
+            hr = _hr_tables_for(self, request)
+            try:
+                return self.render_hr_page(request.notebook_parameters(self.data_dir), hr)
+            except Exception as exc:
+                app_log.exception("the HR page's charts could not be made")
+                raise ChartsFailed(describe_failure(exc), hr) from exc
+
+        async def render() -> str:
+            return await asyncio.get_running_loop().run_in_executor(self.render_pool, compute_and_render)
+        return await self.hr_pages.page(key, render)
 
     def caller(self, model: dict) -> Caller:
         """The :class:`Caller` for a hub user model (roles from its groups, coach id from the roster).
@@ -502,28 +563,46 @@ class AggregatesHandler(BaseHandler):
 
 
 class HrPageHandler(BaseHandler):
-    """The HR page in a browser (hub login): the same protected tables as ``api/aggregates``, as HTML."""
+    """The HR page in a browser (hub login): the same protected tables as ``api/aggregates``, with the HR
+    notebook's charts and readings (as ``careerconv hr-report`` makes them), each table also as CSV.
+
+    Without a renderer (``render_hr_page``), or when the notebook fails, the page shows the tables only; in the
+    second case it says that the charts could not be made, and why.
+    """
 
     browser_page = True
 
     async def get(self) -> None:
-        caller = self.caller
+        caller, service = self.caller, self.service
         args = {name: self.get_argument(name, "") for name in ("as_of", "period_start", "period_end")}
         departments = self.get_arguments("department")
         asked = self.get_argument("min_group_size", None)
+        note = None
         try:
-            hr = await self.service.run(_hr_tables, self.service, caller, args, departments, asked)
+            request = await service.run(_hr_request, service, caller, args, departments, asked)
+            if service.render_hr_page is not None:
+                page = await service.hr_page(request)
+                header = f"<header class=\"cc-hub\"><style>{HUB_HEADER_STYLE}</style>{self.rule_line(request.k)}" \
+                         f"<details><summary>Each table as CSV</summary><p>{self.csv_links()}</p></details></header>"
+                self.page_headers()
+                self.write(with_header(page, header))
+                return
+            hr = await service.run(_hr_tables_for, service, request)
+        except ChartsFailed as failed:
+            hr = failed.hr
+            note = (f"The charts and readings of this page could not be made ({failed.reason}); the same figures "
+                    "are shown below as tables. The records service's log has the details.")
         except Exception as exc:
             refusal = _refusal_for(exc)
             self.set_status(wire.STATUS[refusal.code])
             self.write_page("HR analytics", f"<p class=\"refused\">{escape(refusal.message)}</p>")
             return
-        parts = ["<h2>About this page</h2>",
-                 f'<div class="scroll">{analytics.present_html("about", hr["about"], caption="About this page")}'
-                 '</div>']
+        parts = [f'<p class="note">{escape(note)}</p>'] if note else []
+        parts += ["<h2>About this page</h2>",
+                  f'<div class="scroll">{analytics.present_html("about", hr["about"], caption="About this page")}'
+                  '</div>']
         for name, title in analytics.TABLE_TITLES.items():
-            link = f'{name}.csv?{escape(self.request.query, quote=True)}' if self.request.query else f"{name}.csv"
-            parts.append(f'<h2>{escape(title)} <a class="csv" href="{link}" download>CSV</a></h2>')
+            parts.append(f'<h2>{escape(title)} <a class="csv" href="{self.csv_link(name)}" download>CSV</a></h2>')
             if analytics.present(name, hr[name]).empty:
                 parts.append('<p class="empty">No figures for this period: no group here holds the minimum group '
                              "size of people yet.</p>")
@@ -532,19 +611,45 @@ class HrPageHandler(BaseHandler):
                 parts.append(f'<div class="scroll">{table}</div>')
         self.write_page("HR analytics", "\n".join(parts), hr["about"].attrs["k"])
 
-    def write_page(self, title: str, body: str, k: int | None = None) -> None:
-        """The page, saying the minimum group size its figures use (``k``; None on a refusal, which shows none)."""
+    def csv_link(self, name: str) -> str:
+        """The address of table ``name`` as CSV, for the figures this page shows (relative, escaped)."""
+        return f'{name}.csv?{escape(self.request.query, quote=True)}' if self.request.query else f"{name}.csv"
+
+    def csv_links(self) -> str:
+        """A link to every table as CSV, named by its title."""
+        titles = {"about": "About this page", **analytics.TABLE_TITLES}
+        return ", ".join(f'<a href="{self.csv_link(name)}" download>{escape(title)}</a>'
+                         for name, title in titles.items())
+
+    def rule_line(self, k: int | None) -> str:
+        """Who is signed in and what every figure describes (``k``; None on a refusal, which shows none)."""
         rule = f"at least {k} distinct employees (the minimum group size in force)" if k is not None \
             else "at least the minimum group size of distinct employees"
+        return (f"<p>Signed in as {escape(self.caller.login)}. Every figure describes {rule}; no free text from a "
+                "conversation is shown.</p>")
+
+    def page_headers(self) -> None:
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.set_header("Cache-Control", "no-store")
         self.set_header("Content-Security-Policy", PAGE_CSP)
+
+    def write_page(self, title: str, body: str, k: int | None = None) -> None:
+        """The tables page, saying the minimum group size its figures use (``k``; None on a refusal)."""
+        self.page_headers()
         self.write(f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(title)}</title>
 <style>{HR_PAGE_STYLE}</style></head><body><header><h1>{escape(title)}</h1>
-<p>Signed in as {escape(self.caller.login)}. Every figure describes {rule}; no free text from a conversation is
-shown.</p></header><main>{body}</main></body></html>""")
+{self.rule_line(k)}</header><main>{body}</main></body></html>""")
 
+
+# The service's lines at the top of the rendered HR notebook (whose own styles are JupyterLab's).
+HUB_HEADER_STYLE = """
+header.cc-hub { font: 14px/1.45 system-ui, sans-serif; color: #1d2733; background: #eef2f6;
+  border-bottom: 1px solid #d7dde4; padding: .5rem 1rem; margin: 0 0 .5rem 0; }
+header.cc-hub p { margin: .2rem 0; } header.cc-hub details p { font-size: .9em; }
+header.cc-hub a, header.cc-hub summary { color: #1F4E79; } header.cc-hub a { text-decoration: underline; }
+header.cc-hub summary { cursor: pointer; font-weight: 600; }
+"""
 
 HR_PAGE_STYLE = """
 body { font: 15px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 70rem; padding: 1rem; color: #1d2733; }
@@ -554,6 +659,7 @@ table { border-collapse: collapse; margin: .4rem 0; }
 th, td { padding: .25rem .6rem; border-bottom: 1px solid #d7dde4; text-align: left; vertical-align: top; }
 th { background: #eef2f6; } a.csv { font-size: .8rem; font-weight: 400; margin-left: .4rem; }
 .refused { color: #8a1c1c; font-weight: 600; }
+.note { background: #fff4e0; border-left: 4px solid #c77700; padding: .5rem .8rem; }
 @media (max-width: 600px) { body { padding: .5rem; font-size: 14px; } th, td { padding: .2rem .35rem; } }
 """ + stacked_tables.CAPTION_CSS
 
@@ -712,10 +818,35 @@ class AccessLogHandler(BaseHandler):
         await self.guarded("access log", None, None, work)
 
 
-def _hr_tables(service: RecordsService, caller: Caller, args: dict[str, str], departments: list[str],
-               asked_k: str | None) -> dict:
-    """The HR page's protected tables for HR (or an operator), computed from the data folder with the
-    organisation's minimum group size, or the larger one asked for (:meth:`RecordsService.group_size`)."""
+@dataclasses.dataclass(frozen=True)
+class HrRequest:
+    """What HR asked the figures for: report date, period (as given; empty: the default), departments, and k."""
+
+    as_of: dt.date
+    period_start: str
+    period_end: str
+    departments: tuple[str, ...]
+    k: int
+
+    def notebook_parameters(self, data_dir: Path) -> dict:
+        """The HR notebook's parameters for these figures, as ``careerconv hr-report`` gives them."""
+        return {"data_dir": str(data_dir), "period_start": self.period_start, "period_end": self.period_end,
+                "departments": list(self.departments), "min_group_size": self.k, "as_of": self.as_of.isoformat()}
+
+
+def _hr_request(service: RecordsService, caller: Caller, args: dict[str, str], departments: list[str],
+                asked_k: str | None) -> HrRequest:
+    """HR's (or an operator's) request for the protected tables, with the organisation's minimum group size or
+    the larger one asked for (:meth:`RecordsService.group_size`) and the report date (default: today).
+
+    Raises
+    ------
+    Refused
+        For anyone else.
+    ValueError
+        For a minimum group size or a report date that is not allowed (the period and departments are checked when
+        the tables are computed).
+    """
     if not caller.has(OPERATOR):
         check_role(caller, HR, "read the HR aggregates")
     k = service.group_size(asked_k)
@@ -723,9 +854,20 @@ def _hr_tables(service: RecordsService, caller: Caller, args: dict[str, str], de
         as_of = dt.date.fromisoformat(args["as_of"]) if args["as_of"] else dt.date.today()
     except ValueError:
         raise ValueError(f"as_of {args['as_of']!r} is not a date (YYYY-MM-DD)") from None
+    return HrRequest(as_of, args["period_start"], args["period_end"], tuple(departments), k)
+
+
+def _hr_tables_for(service: RecordsService, request: HrRequest) -> dict:
+    """The HR page's protected tables for ``request``, computed from the data folder."""
     tables = analytics.load_hr_tables(service.data_dir, lazy=True)
-    return analytics.hr_aggregates(tables, as_of, (args["period_start"] or None, args["period_end"] or None),
-                                   departments, k)
+    return analytics.hr_aggregates(tables, request.as_of, (request.period_start or None, request.period_end or None),
+                                   list(request.departments), request.k)
+
+
+def _hr_tables(service: RecordsService, caller: Caller, args: dict[str, str], departments: list[str],
+               asked_k: str | None) -> dict:
+    """The HR page's protected tables for HR (or an operator): :func:`_hr_request`, then :func:`_hr_tables_for`."""
+    return _hr_tables_for(service, _hr_request(service, caller, args, departments, asked_k))
 
 
 def _refusal_for(exc: Exception) -> Refusal:
@@ -800,12 +942,14 @@ def make_app(service: RecordsService, prefix: str = "/", cookie_secret: bytes | 
     return tornado.web.Application(handlers, cookie_secret=cookie_secret or os.urandom(32), xsrf_cookies=False)
 
 
-def main(argv: list[str] | None, read_minimum: Callable[[Path, str | None], tuple[int, str]]) -> None:
+def main(argv: list[str] | None, read_minimum: Callable[[Path, str | None], tuple[int, str]],
+         render_hr_page: Callable[[dict, dict], str] | None = None) -> None:
     """Run the service as JupyterHub starts a managed service (its settings come from the environment).
 
     ``read_minimum(data folder, --config FILE or None)`` returns the organisation's minimum group size and where it
     is set (see :class:`RecordsService`); it is called once at start, so settings that cannot be read stop the
-    service there, and then for every request that uses it.
+    service there, and then for every request that uses it. ``render_hr_page`` makes the HR page's charts and
+    readings (see :class:`RecordsService`).
 
     The hub sets ``JUPYTERHUB_API_TOKEN``, ``JUPYTERHUB_API_URL``,
     ``JUPYTERHUB_SERVICE_URL`` and ``JUPYTERHUB_SERVICE_PREFIX``.
@@ -831,7 +975,8 @@ def main(argv: list[str] | None, read_minimum: Callable[[Path, str | None], tupl
     auth = HubOAuth.instance(cache_max_age=10)
     minimum = functools.partial(read_minimum, data, args.config)
     minimum()  # settings that cannot be read stop the service here, saying why
-    service = RecordsService(data, args.access_log, reports, auth, mapping, minimum=minimum)
+    service = RecordsService(data, args.access_log, reports, auth, mapping, minimum=minimum,
+                             render_hr_page=render_hr_page)
     url = urlparse(os.environ["JUPYTERHUB_SERVICE_URL"])
     app = make_app(service, os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/"))
 
@@ -845,6 +990,6 @@ def main(argv: list[str] | None, read_minimum: Callable[[Path, str | None], tupl
         await stop.wait()  # the hub stops its services with SIGTERM; requests under way finish first
         server.stop()
         await server.close_all_connections()
-        service.pool.shutdown(wait=True)
+        service.shutdown()
 
     asyncio.run(serve())

@@ -1,0 +1,108 @@
+"""The HR page's charts on the records service: each page rendered once per state of the data, in the background.
+
+Rendering the HR notebook (charts and readings, :func:`careerconv.surfaces.report.hr_page.render_html`) takes a
+kernel start and some seconds. :class:`RenderedPages` keeps the pages rendered last, keyed by everything that
+changes one (the request's period, departments, report date and minimum group size, and the state of the data it
+was computed from: see :meth:`careerconv.surfaces.service.server.RecordsService.data_state`), and renders a page
+that is asked for again while it renders only once: the second request waits for the first one's page.
+
+:func:`with_header` puts the service's own lines (who is signed in, the minimum group size in force, each table
+as CSV) at the top of the rendered page, per request, so one cached page serves every HR user.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+from typing import Any, Awaitable, Callable, Hashable
+
+__all__ = ["RenderedPages", "ChartsFailed", "with_header", "describe_failure"]
+
+MAX_PAGES = 8  # pages kept; the demo's is 1.2 MB, mostly its charts as embedded PNG images
+
+
+class ChartsFailed(Exception):
+    """The HR notebook could not make the page (``reason`` says why); ``hr`` holds the protected tables, which
+    were computed, so the figures can still be shown as tables."""
+
+    def __init__(self, reason: str, hr: dict):
+        super().__init__(reason)
+        self.reason, self.hr = reason, hr
+
+
+class RenderedPages:
+    """The last :data:`MAX_PAGES` pages, by key; a page being rendered is shared by everyone who asks for it.
+
+    Use it from the event loop only (it holds no lock: the loop runs one coroutine at a time). A render that fails
+    is not kept: everyone waiting for it gets its error, and the next request tries again.
+
+    Parameters
+    ----------
+    max_pages
+        How many rendered pages are kept; the one used longest ago goes first.
+    """
+
+    def __init__(self, max_pages: int = MAX_PAGES):
+        self.max_pages = max_pages
+        self._pages: collections.OrderedDict[Hashable, str] = collections.OrderedDict()
+        self._rendering: dict[Hashable, asyncio.Future] = {}
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+    async def page(self, key: Hashable, render: Callable[[], Awaitable[str]]) -> str:
+        """The page for ``key``: kept, being rendered (waited for), or rendered now by awaiting ``render()``.
+
+        Raises
+        ------
+        Exception
+            Whatever ``render()`` raised, to every request that waited for that render.
+        """
+        if key in self._pages:
+            self._pages.move_to_end(key)
+            return self._pages[key]
+        if key in self._rendering:
+            # shield: a waiter whose client went away must not cancel the render the others wait for
+            return await asyncio.shield(self._rendering[key])
+        future: asyncio.Future = asyncio.get_running_loop().create_future()
+        self._rendering[key] = future
+        try:
+            html = await render()
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: with no one else waiting, asyncio does not warn of it
+            raise
+        finally:
+            del self._rendering[key]
+        future.set_result(html)
+        self._pages[key] = html
+        while len(self._pages) > self.max_pages:
+            self._pages.popitem(last=False)
+        return html
+
+
+def with_header(page: str, header: str) -> str:
+    """``page`` (an exported notebook) with ``header`` (HTML) first in its ``<main>``, else first in its body.
+
+    Raises
+    ------
+    ValueError
+        If the page has neither a ``<main>`` nor a ``<body …>`` tag.
+    """
+    at = page.find("<main>")
+    if at >= 0:
+        at += len("<main>")
+    else:
+        body = page.find("<body")
+        at = page.find(">", body) + 1 if body >= 0 else -1
+    if at <= 0:
+        raise ValueError("the rendered HR page has no <main> or <body> to put the header in")
+    return page[:at] + header + page[at:]
+
+
+def describe_failure(exc: Any) -> str:
+    """One line saying why the charts could not be made (the error's kind and message, shortened)."""
+    text = " ".join(str(exc).split()) or "no message"
+    if len(text) > 300:
+        text = text[:297] + "..."
+    return f"{type(exc).__name__}: {text}"

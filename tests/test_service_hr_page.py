@@ -1,0 +1,146 @@
+"""The HR page of the hub's records service: the HR notebook's charts and readings over the service's own figures.
+
+Signed in to the hub as HR, the analyst lands on ``hr/``; it is the page ``careerconv hr-report`` makes (charts,
+plain-language readings, the tables), for the protected tables ``api/aggregates`` answers with, rendered once per
+state of the data. Through real HTTP, the hub's token check stood in by a fixed table (``service_harness``).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import html
+import re
+
+import pytest
+import requests
+
+from careerconv.surfaces.report.hr_page import render_html
+from careerconv.surfaces.service.client import ServiceStore
+from service_harness import RunningService
+
+A, HR, OP = "tok-coach-a", "tok-hr", "tok-operator"
+AS_OF = {"as_of": "2026-10-01"}
+CHART = '<img class="hr-chart" src="data:image/png;base64,'
+COVERED = "24 employees are covered; 96% of them had a career conversation in the period (56 conversations and 143 " \
+          "check-ins)."
+
+
+@pytest.fixture()
+def svc(tmp_path):
+    running = RunningService(tmp_path)
+    yield running
+    running.stop()
+
+
+def get(svc, path, token, **kw):
+    return requests.get(svc.url + path, headers={"Authorization": f"token {token}"}, timeout=300, **kw)
+
+
+def readings(page: str) -> list[str]:
+    """The plain-language readings of an HR page, as a reader sees them."""
+    return [html.unescape(text) for text in re.findall(r'<p class="hr-reading"[^>]*><b>(.*?)</b></p>', page)]
+
+
+def test_hr_lands_on_the_hr_reports_charts_and_readings_for_the_figures_of_api_aggregates(svc):
+    overview = get(svc, "api/aggregates", HR, params=AS_OF).json()["tables"]["overview"]
+    assert overview["data"][0] == ["All departments", 24, 0.9583, 56, 143]
+
+    page = get(svc, "hr/", HR, params=AS_OF)
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    assert page.headers["Content-Security-Policy"].startswith("default-src 'none'; img-src data:")
+    text = page.text
+    assert text.count(CHART) >= 5  # the charts, embedded
+    assert COVERED in readings(text)  # the same figures, in words
+    assert "Groups of fewer than 5 employees are not shown." in readings(text)[0]
+    assert "Signed in as hana. Every figure describes at least 5 distinct employees (the minimum group size in " \
+           "force); no free text from a conversation is shown." in text
+    # every table still one click away as CSV, for the same figures
+    assert '<a href="overview.csv?as_of=2026-10-01" download>Who is covered</a>' in text
+    assert '<a href="about.csv?as_of=2026-10-01" download>About this page</a>' in text
+    assert "<script" not in text and 'src="http' not in text and "href=\"http" not in text.split("</head>")[0]
+    assert "Yoon" not in text  # no person's name (E0003 is Do-yun Yoon)
+    assert svc.renders == [{"data_dir": str(svc.data.resolve()), "period_start": "", "period_end": "",
+                            "departments": [], "min_group_size": 5, "as_of": "2026-10-01"}]
+
+
+def test_the_page_is_rendered_once_for_a_state_of_the_data_even_when_two_ask_at_once(svc):
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        pages = list(pool.map(lambda _: get(svc, "hr/", HR, params=AS_OF), range(2)))
+    assert [p.status_code for p in pages] == [200, 200]
+    assert pages[0].text == pages[1].text and CHART in pages[0].text
+    assert len(svc.renders) == 1
+    again = get(svc, "hr/", HR, params=AS_OF)
+    assert again.text == pages[0].text
+    assert len(svc.renders) == 1
+    # An operator may read the page too: the same page under their own name, not a render of its own.
+    operator = get(svc, "hr/", OP, params=AS_OF)
+    assert "Signed in as olga." in operator.text and CHART in operator.text
+    assert len(svc.renders) == 1
+
+
+def test_a_saved_record_and_an_imported_roster_each_give_a_new_page(svc):
+    assert COVERED in readings(get(svc, "hr/", HR, params=AS_OF).text)
+    ServiceStore(svc.url, A).save_checkin({"employee_id": "E0003", "coach_id": "E0020", "date": "2026-09-15",
+                                           "status": "completed", "note": "halfway there", "updates": [],
+                                           "ratings": [], "kind": "checkin"})
+    after_save = readings(get(svc, "hr/", HR, params=AS_OF).text)
+    assert "24 employees are covered; 96% of them had a career conversation in the period (56 conversations and " \
+           "144 check-ins)." in after_save
+    assert len(svc.renders) == 2
+
+    header = (svc.data / "roster.csv").read_text(encoding="utf-8").splitlines()[0]
+    row = "E0999,Ann Example,E0020,Sales,Account Executive,12,ann.example@example.org"
+    imported = requests.put(svc.url + "api/roster", data=f"{header}\n{row}\n".encode(), timeout=60,
+                            headers={"Authorization": f"token {OP}"})
+    assert imported.status_code == 200 and imported.json()["added"] == 1, imported.text
+    after_import = readings(get(svc, "hr/", HR, params=AS_OF).text)
+    assert any(line.startswith("25 employees are covered;") for line in after_import), after_import
+    assert len(svc.renders) == 3
+
+
+def test_a_larger_minimum_group_size_gives_its_own_page_saying_so(svc):
+    assert get(svc, "hr/", HR, params=AS_OF).status_code == 200
+    larger = get(svc, "hr/", HR, params={**AS_OF, "min_group_size": "7"})
+    assert larger.status_code == 200
+    assert "Every figure describes at least 7 distinct employees (the minimum group size in force)" in larger.text
+    assert "Groups of fewer than 7 employees are not shown." in readings(larger.text)[0]
+    assert '<a href="overview.csv?as_of=2026-10-01&amp;min_group_size=7" download>' in larger.text
+    assert [r["min_group_size"] for r in svc.renders] == [5, 7]
+    smaller = get(svc, "hr/", HR, params={**AS_OF, "min_group_size": "3"})  # refused as before, nothing rendered
+    assert smaller.status_code == 400 and "below this organisation&#x27;s minimum group size, 5" in smaller.text
+    assert len(svc.renders) == 2
+
+
+def kernel_cannot_start(parameters: dict, hr: dict) -> str:
+    raise RuntimeError("Kernel didn't respond in 60 seconds")
+
+
+def notebook_fails(parameters: dict, hr: dict) -> str:
+    # the real notebook, handed tables without the last one it shows
+    return render_html(parameters, {name: table for name, table in hr.items() if name != "option_kinds"})
+
+
+@pytest.mark.parametrize("render, reason", [
+    (kernel_cannot_start, "RuntimeError: Kernel didn't respond in 60 seconds"),
+    (notebook_fails, "ValueError: the HR notebook failed: ValueError: "),
+])
+def test_when_the_charts_cannot_be_made_the_page_shows_the_tables_and_says_why(tmp_path, render, reason):
+    svc = RunningService(tmp_path, render=render)
+    try:
+        page = get(svc, "hr/", HR, params=AS_OF)
+        assert page.status_code == 200
+        note = html.unescape(page.text.split('<p class="note">')[1].split("</p>")[0])
+        assert note.startswith(f"The charts and readings of this page could not be made ({reason}")
+        assert note.endswith("); the same figures are shown below as tables. The records service's log has the "
+                             "details.")
+        assert CHART not in page.text and "Traceback" not in page.text
+        assert '<h2>Who is covered <a class="csv" href="overview.csv?as_of=2026-10-01" download>CSV</a></h2>' \
+            in page.text
+        assert "<td>All departments</td><td>24</td>" in re.sub(r">\s+<", "><", page.text)
+        assert "Signed in as hana. Every figure describes at least 5 distinct employees" in page.text
+        assert page.headers["Content-Security-Policy"].startswith("default-src 'none'")
+        # a failure is not kept: the next request tries again
+        get(svc, "hr/", HR, params=AS_OF)
+        assert len(svc.renders) == 2
+    finally:
+        svc.stop()
