@@ -87,6 +87,8 @@ SELF_RATING = "self_rating"
 COACH_RATING = "coach_rating"
 HORIZON_MONTHS = "horizon_months"
 CADENCE_MONTHS = "cadence_months"
+# The day someone left the organisation (empty: still here); careerconv.rules.leavers says who is here on a day.
+LEFT_ON = "left_on"
 _RESERVED = {"CON", "PRN", "AUX", "NUL", "CLOCK$"} | {f"COM{i}" for i in range(10)} | {
     f"LPT{i}" for i in range(10)
 }
@@ -902,7 +904,8 @@ def _cols(*spec: tuple[str, str]) -> tuple[Column, ...]:
 
 ROSTER = Table("roster", _cols(
     (EMPLOYEE_ID, "string!"), ("name", "string!"), (COACH_ID, "string"), (DEPARTMENT, "string!"), ("role", "string"),
-    (CADENCE_MONTHS, "Int64!"), ("email", "string")), key=(EMPLOYEE_ID,), has_free_text=("name", "email"))
+    (CADENCE_MONTHS, "Int64!"), ("email", "string"), (LEFT_ON, "date")), key=(EMPLOYEE_ID,),
+    has_free_text=("name", "email"))
 
 CONVERSATIONS = Table("conversations", _cols(
     (CONVERSATION_ID, "string!"), (EMPLOYEE_ID, "string!"), (COACH_ID, "string"), (DATE, "date!"),
@@ -1003,7 +1006,8 @@ def validate_roster_frame(frame: pd.DataFrame, source: str, *, row_offset: int =
     taken as they are, and every other value goes through the parser itself
     (once per distinct value), so the problems, their messages and their order
     (row by row, columns in the order employee_id, coach_id, name, department,
-    cadence_months, role, email) are exactly the parsers'.
+    cadence_months, role, email, left_on) are exactly the parsers'. A roster without a ``left_on`` column (every
+    roster before leavers were kept) reads as everyone still here.
 
     Raises
     ------
@@ -1034,6 +1038,7 @@ def validate_roster_frame(frame: pd.DataFrame, source: str, *, row_offset: int =
         (CADENCE_MONTHS, parse_cadence, {}, None),
         ("role", parse_text, {}, _plain_texts),
         ("email", parse_text, {}, _plain_texts),
+        (LEFT_ON, parse_date, {"allow_missing": True}, None),
     ]
     result_types = {col.name: _ARROW_TYPE[col.dtype] for col in ROSTER.columns}
     for slot, (name, parser, kwargs, plain) in enumerate(checks):
@@ -1050,12 +1055,23 @@ def validate_roster_frame(frame: pd.DataFrame, source: str, *, row_offset: int =
         "{n}", str(len(c.problems))))
     for name in (COACH_ID, "role", "email"):  # optional: a missing value is ""
         parsed[name] = pc.fill_null(parsed[name], "")
-    typed = {col.name: pd.array(parsed[col.name], dtype=_PANDAS_DTYPE[col.dtype]) for col in ROSTER.columns}
+    typed = {col.name: parsed[col.name].cast(pa.timestamp("ns")).to_numpy(zero_copy_only=False)
+             if col.dtype == "date" else pd.array(parsed[col.name], dtype=_PANDAS_DTYPE[col.dtype])
+             for col in ROSTER.columns}
     return coerce_frame(pd.DataFrame(typed), ROSTER)
 
 
+def roster_as_written(roster: pd.DataFrame) -> pd.DataFrame:
+    """The roster's columns as a file holds them: ``left_on`` only when someone has a day in it, so a roster
+    without leavers is written (``roster.csv``, ``export roster``, the records service's wire) as it was before
+    leavers were kept, byte for byte."""
+    if LEFT_ON in roster.columns and roster[LEFT_ON].isna().all():
+        return roster.drop(columns=[LEFT_ON])
+    return roster
+
+
 # The Arrow type the parsers' values of a roster column are gathered in, by the column's dtype.
-_ARROW_TYPE = {"string": pa.large_string(), "Int64": pa.int64()}
+_ARROW_TYPE = {"string": pa.large_string(), "Int64": pa.int64(), "date": pa.date32()}
 
 
 def _parse_column(column: pd.Series, parser, kwargs: dict, plain,
