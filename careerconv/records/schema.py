@@ -418,6 +418,8 @@ def parse_date(value: Any, *, date_order: str | None = None, allow_missing: bool
             chosen = date_order
         elif len(orders) == 1:
             chosen = next(iter(orders))
+        elif m.group(1).lstrip("0") == m.group(2).lstrip("0"):  # 03.03.2026: the same day read either way
+            chosen = "dmy"
         elif not orders:
             raise ValueError("is not a real calendar date")
         else:
