@@ -133,6 +133,7 @@ def test_the_app_no_longer_offers_a_leaver_to_their_coach_but_finds_their_record
     assert [b.description for b in start.results.children] == ["Ada Lovelace · E001 · left 3 Aug 2026"]
     start.results.children[0].click()
     assert "Ada Lovelace left 3 Aug 2026." in start.employee_html.value
+    assert "Last conversation 2 Mar 2026</div>" in start.employee_html.value  # not "next due ... overdue"
     assert "Join Toastmasters" in start.glance_html.value  # her plan stays readable
     assert start.actions.layout.display == "none"  # no Start, no Check-in
     with pytest.raises(ValueError, match="left 3 Aug 2026"):
