@@ -1044,7 +1044,10 @@ def validate_roster_frame(frame: pd.DataFrame, source: str, *, row_offset: int =
     ]
     result_types = {col.name: _ARROW_TYPE[col.dtype] for col in ROSTER.columns}
     for slot, (name, parser, kwargs, plain) in enumerate(checks):
-        column = frame[name] if name in frame.columns else pd.Series(np.full(n, None, dtype=object))
+        if name not in frame.columns:  # an optional column the file has not (left_on, before leavers): all empty
+            parsed[name] = pa.nulls(n, result_types[name])
+            continue
+        column = frame[name]
         parsed[name], errors = _parse_column(column, parser, kwargs, plain, result_types[name])
         found.extend((pos, slot, Problem(source, message, pos + row_offset, name, value))
                      for pos, message, value in errors)
