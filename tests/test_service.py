@@ -9,6 +9,7 @@ a real JupyterHub.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import threading
@@ -20,6 +21,7 @@ import requests
 
 from careerconv.rules import followup
 from careerconv.records.schema import ValidationError
+from careerconv.surfaces.app.roster_index import RosterIndex
 from careerconv.surfaces.service.client import ServiceStore
 from careerconv.surfaces.service.policy import Refused
 from careerconv.records.store import Conflict, NotOnRoster, Store
@@ -470,3 +472,21 @@ def test_the_content_of_an_upload_decides_whether_it_is_a_workbook_and_format_mu
         imported = upload_roster(svc, body, query)
         assert imported.status_code == 200, (query, imported.text)
         assert not any("named" in note for note in imported.json()["notes"]), imported.json()["notes"]
+
+
+def test_a_coach_under_the_hub_is_offered_only_their_people_still_here_and_can_read_a_leavers_records(svc):
+    a = ServiceStore(svc.url, A)
+    before = a.history("E0003")
+    row = next(line for line in (svc.data / "roster.csv").read_text(encoding="utf-8").splitlines()
+               if line.startswith("E0003,"))
+    left = "employee_id,name,coach_id,department,role,cadence_months,email,Termination Date\n" + row + ",2026-03-03\n"
+    imported = requests.put(svc.url + "api/roster", data=left.encode(), timeout=30,
+                            headers={"Authorization": f"token {OP}"})
+    assert imported.status_code == 200, imported.text
+    people = RosterIndex(a.roster(), dt.date(2026, 10, 1))  # as the coach's app under the hub builds it
+    offered = {people.ids[i] for i in people.search("")}
+    assert "E0003" not in offered and "E0004" in offered
+    assert [people.ids[i] for i in people.search("E0003")] == ["E0003"]
+    assert people.left_label("E0003") == "left 3 Mar 2026"
+    assert [c["conversation_id"] for c in a.history("E0003").conversations] == \
+        [c["conversation_id"] for c in before.conversations]

@@ -126,9 +126,10 @@ from typing import Any, Callable, ContextManager, Iterable
 import pandas as pd
 
 from . import defaults
+from . import leavers
 from . import schema
 from .schema import (
-    CADENCE_MONTHS, COACH_ID, COACH_RATING, CONVERSATION_ID, DATE, DEPARTMENT, EMPLOYEE_ID, SKILL, STATUS,
+    CADENCE_MONTHS, COACH_ID, COACH_RATING, CONVERSATION_ID, DATE, DEPARTMENT, EMPLOYEE_ID, LEFT_ON, SKILL, STATUS,
 )
 from .spreadsheet import decode_text, frame_to_csv_bytes, restore_formula
 from .store import Store, write_output_bytes
@@ -303,6 +304,34 @@ ROSTER_ALIASES = {
     "email": ("work_email", "email_work", "email_address", "business_email", "e_mail",
               "e_mail_adresse", "adresse_e_mail", "adresse_email", "correo_electronico", "e_mailadres"),
     CADENCE_MONTHS: ("cadence", "conversation_cadence_months"),
+    LEFT_ON: ("termination_date", "exit_date", "leaving_date", "end_date", "last_day", "last_day_of_work",
+              "last_working_day", "date_of_leaving", "leave_date", "separation_date", "departure_date",
+              "employment_end_date", "contract_end_date", "date_left",
+              "austrittsdatum", "austritt", "letzter_arbeitstag", "beschaftigungsende", "enddatum",
+              "date_de_sortie", "date_de_depart", "date_de_fin_de_contrat", "fecha_de_baja", "fecha_baja",
+              "fecha_de_salida", "fecha_de_cese", "datum_uit_dienst", "uitdiensttreding", "datum_uitdiensttreding",
+              "einddatum_dienstverband"),
+    # Whether someone still works here (Active / Terminated ...): see EMPLOYMENT_STATUSES.
+    "employment_status": ("employee_status", "worker_status", "status", "active_status", "employment_state",
+                          "beschaftigungsstatus", "mitarbeiterstatus", "statut", "statut_du_salarie",
+                          "situation", "estado", "estado_del_empleado", "situacion_laboral",
+                          "dienstverband_status", "status_dienstverband", "status_medewerker"),
+}
+# Status columns that hold something else in some exports ("Status: Pending approval"): read as the employment status
+# only when one of their values is one (then every value must be), else left out with a note.
+GENERIC_STATUS_COLUMNS = ("status", "statut", "estado", "situation")
+# The values of an employment-status column, as column_key folds them: still here, or left (English, then German,
+# French, Spanish and Dutch). Any other value is refused, naming these. Some exports' "Employment Status" holds the
+# kind of contract (BambooHR: Full-Time, Part-Time, Contractor ... and Terminated): those kinds are here.
+EMPLOYMENT_STATUSES = {
+    "here": ("active", "employed", "current", "on_leave", "aktiv", "beschaftigt", "actif",
+             "en_poste", "activo", "activa", "alta", "en_activo", "actief", "in_dienst",
+             "full_time", "part_time", "contractor", "contract", "intern", "temporary", "furloughed",
+             "vollzeit", "teilzeit", "temps_plein", "temps_partiel", "jornada_completa", "media_jornada",
+             "fulltime", "parttime", "voltijd", "deeltijd"),
+    "left": ("terminated", "inactive", "leaver", "left", "withdrawn", "former", "ausgetreten", "inaktiv",
+             "ausgeschieden", "sorti", "sortie", "inactif", "parti", "baja", "de_baja", "inactivo", "inactiva",
+             "uit_dienst", "inactief", "vertrokken"),
 }
 # A roster with first and last name in two columns (and no name column) gets "First Last".
 NAME_PARTS = ("first_name", "last_name")
@@ -310,7 +339,10 @@ NAME_PARTS = ("first_name", "last_name")
 DEFAULT_CADENCE = 12
 
 ROSTER_COLUMNS = ColumnSpec("roster", (EMPLOYEE_ID, "name", COACH_ID, DEPARTMENT, "role"),
-                            (CADENCE_MONTHS, "email"), ROSTER_ALIASES, ignore_unknown=True)
+                            (CADENCE_MONTHS, "email", LEFT_ON, "employment_status"), ROSTER_ALIASES,
+                            ignore_unknown=True)
+# The option of a full export of current staff: everyone on the roster and not in the file has left.
+MISSING_HAVE_LEFT_OPTION = "--missing-have-left"
 _TARGET_COLUMNS = {h: f"target_{h}m" for h in schema.HORIZONS}
 # How a target's column is named in exports, for each horizon H in months ("Target 6 months", "6-Month Target",
 # "Ziel 6 Monate", "Objectif à 6 mois", "Objetivo a 6 meses", "Doel 6 maanden"), as column_key folds them.
@@ -1205,6 +1237,39 @@ def _reject_or_raise(checker: _Checker, raw: RawTable, bad_rows: set[int], n_val
                                      f"{len(raw.rows)} rows; nothing was written", hint)
 
 
+def _some(ids: list[str], shown: int = 10) -> str:
+    """Ids for a note: the first ``shown`` and how many more."""
+    return ", ".join(ids[:shown]) + (f" and {len(ids) - shown} more" if len(ids) > shown else "")
+
+
+def _leaving_notes(incoming: list[dict], rows: list[RawRow], leaving: dict[int, str], existing: dict[str, dict],
+                   today: dt.date) -> list[str]:
+    """The notes on who in the file left, left without a date, or is here again."""
+    notes = []
+    gone = [r[EMPLOYEE_ID] for r in incoming if r[LEFT_ON] and dt.date.fromisoformat(r[LEFT_ON]) <= today]
+    going = [r[EMPLOYEE_ID] for r in incoming if r[LEFT_ON] and dt.date.fromisoformat(r[LEFT_ON]) > today]
+    if gone:
+        notes.append(f"{len(gone)} employee(s) in the file have left: they are no longer offered for a conversation, "
+                     f"due or in report batches, and their records are kept ({_some(gone)})")
+    if going:
+        notes.append(f"{len(going)} employee(s) in the file have a leaving date still to come: they are here until "
+                     f"then ({_some(going)})")
+    undated = [r[EMPLOYEE_ID] for r, raw in zip(incoming, rows) if leaving.get(raw.row) == "no date"]
+    if undated:
+        notes.append(f"{len(undated)} employee(s) left by their employment status without a leaving date: left on "
+                     f"{today.isoformat()}, the day of this import ({_some(undated)})")
+    earlier = [r[EMPLOYEE_ID] for r, raw in zip(incoming, rows) if leaving.get(raw.row) == "back"]
+    if earlier:
+        notes.append(f"{len(earlier)} employee(s) are active by their employment status beside a leaving date that "
+                     f"has passed, read as an earlier leaving: they are here ({_some(earlier)})")
+    back = [r[EMPLOYEE_ID] for r in incoming if not r[LEFT_ON] and r[EMPLOYEE_ID] in existing
+            and not leavers.is_here(existing[r[EMPLOYEE_ID]].get(LEFT_ON), today)]
+    if back:
+        notes.append(f"{len(back)} employee(s) who had left are in the file as still here, and are here again "
+                     f"({_some(back)})")
+    return notes
+
+
 def _erased_problem(what: str, employee_id: str, day: str, again: str) -> str:
     """Why a row naming an erased id is refused, and how to add them again on purpose (``again``)."""
     return f"{what} {employee_id} was erased on {day} (careerconv erase); to add them again on purpose, {again}"
@@ -1222,6 +1287,8 @@ def _erased_note(ids: set[str]) -> str:
 
 def _same_employee(a: dict, b: dict) -> bool:
     def norm(v: Any) -> str | None:
+        if isinstance(v, (pd.Timestamp, dt.date)):
+            return pd.Timestamp(v).date().isoformat()
         return None if schema.is_missing(v) else str(v)
     return all(norm(a.get(k)) == norm(b.get(k)) for k in schema.ROSTER.names)
 
@@ -1266,6 +1333,74 @@ def _parse_email(value: Any) -> str:
     return text
 
 
+def _parse_employment_status(value: Any) -> str | None:
+    """An employment-status cell: ``"here"`` (Active, Aktiv, Actif ...), ``"left"`` (Terminated, Ausgetreten,
+    Sorti ...), None when empty.
+
+    Raises
+    ------
+    ValueError
+        Any other value, naming the values accepted.
+    """
+    if schema.is_missing(value) or not str(value).strip():
+        return None
+    key = column_key(value)
+    for meaning, values in EMPLOYMENT_STATUSES.items():
+        if key in values:
+            return meaning
+    raise ValueError("is not an employment status careerconv knows; still here: Active, Aktiv, Actif, Activo, "
+                     "Actief, Employed, On leave, Full-Time, Part-Time, Contractor, Intern; left: Terminated, Inactive, Leaver, Left, Withdrawn, Ausgetreten, "
+                     "Inaktiv, Sorti, Inactif, Baja, Inactivo, Uit dienst, Inactief (if this column says something "
+                     "else, rename it in the file so that it is not read)")
+
+
+def _parse_left_on(value: Any, *, decision: DateOrderDecision) -> dt.date | None:
+    """A leaving-date cell (the day someone left; empty: still here), with the file's day/month order."""
+    if decision.conflict and schema.slash_date_orders(value):
+        raise ValueError(decision.conflict)
+    try:
+        day = schema.parse_date(value, date_order=decision.order, allow_missing=True)
+    except ValueError as exc:
+        if "ambiguous" in str(exc):
+            raise ValueError(f"{exc} (a leaving date)") from None
+        raise
+    if day is not None and day < EARLIEST_DATE:
+        raise ValueError(f"is before {EARLIEST_DATE.year}; check the year")
+    return day
+
+
+def _drop_other_status(checker: "_Checker") -> None:
+    """Leave out a status column with a generic name (:data:`GENERIC_STATUS_COLUMNS`) none of whose values is an
+    employment status (it says something else), with a note; one that holds one is read, and its other values
+    are refused as any status column's are."""
+    if checker.keys.get("employment_status") not in GENERIC_STATUS_COLUMNS:
+        return
+    index = checker.columns["employment_status"]
+    for raw_row in checker.raw.rows:
+        try:
+            if index < len(raw_row.cells) and _parse_employment_status(raw_row.cells[index]) is not None:
+                return
+        except ValueError:
+            continue
+    del checker.columns["employment_status"]
+    checker.notes.append(f"ignored the column {checker.raw.header[index]!r}: none of its values is an employment "
+                         "status (Active, Terminated ...), so it is not read as whether people left")
+
+
+def _left_on(status: str | None, day: dt.date | None, today: dt.date) -> tuple[dt.date | None, str]:
+    """The ``left_on`` a row gives (None: still here) and why, from its employment status and leaving date.
+
+    A leaver by status is left on their date, else on ``today`` (``"no date"``); someone active by status with a
+    date that has passed is here again (``"back"``: a re-hire whose last leaving date the export keeps); a date
+    still to come (a known last day) keeps anyone here until then.
+    """
+    if status == "left":
+        return (day, "") if day is not None else (today, "no date")
+    if status == "here" and day is not None and day <= today:
+        return None, "back"
+    return day, ""
+
+
 def _kept(existing: dict[str, dict], employee_id: Any, column: str, default: Any) -> Any:
     """What an employee imported from a file without ``column`` keeps: theirs on the roster, else ``default``."""
     on_file = existing.get(employee_id) if isinstance(employee_id, str) else None
@@ -1293,8 +1428,17 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
                   rejected_path: str | Path | None = None, dry_run: bool = False,
                   sheet: str | None = None, asking: Asking = COMMAND_LINE,
                   allow_erased: bool = False,
-                  changing: Callable[[], ContextManager[Any]] | None = None) -> ImportResult:
+                  changing: Callable[[], ContextManager[Any]] | None = None,
+                  missing_have_left: bool = False, today: dt.date | None = None) -> ImportResult:
     """Add or update employees from a roster file (CSV or .xlsx).
+
+    Leavers: a leaving-date column (``left_on``, ``Termination Date``, ``Austrittsdatum`` ...) gives the day
+    someone left (empty: still here; a day to come keeps them here until then), and an employment-status column
+    (``Status``: Active / Terminated, Aktiv / Ausgetreten ...) says whether they left: a leaver by status without
+    a date left on ``today``, with a note, and an active one is here (a date that has passed beside it is an
+    earlier leaving, with a note). A file without either column lists everyone in it as here, so someone who
+    came back is here again (a note names them), and a leaving day still to come is kept. Everyone else on the roster is kept as they are, unless
+    ``missing_have_left``.
 
     Parameters
     ----------
@@ -1318,6 +1462,11 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
         Add employees and coaches whose id was erased (:meth:`Store.erased_ids`) again, on purpose, and take
         their ids off the erased list; without it, a row naming one is refused as invalid (the day it was erased
         is in the message).
+    missing_have_left
+        The file is a full export of current staff: everyone on the roster who is not in it (and has not left
+        already) left on ``today``; a note counts and names them.
+    today
+        The import's day (default: today), the leaving day of those who left without a date.
     changing
         Where the roster may change alone (the records service's roster gate, which holds back every request
         checked against the roster): the file is read and checked before, and only the change is made in it.
@@ -1341,6 +1490,12 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
         _check_rejected_target(raw.path, rejected_target, store.root)
     checker = _Checker(raw, ROSTER_COLUMNS)
     checker.check_columns(other=HISTORY_COLUMNS, asking=asking)
+    today = today or dt.date.today()
+    _drop_other_status(checker)
+    left_index = checker.columns.get(LEFT_ON)
+    left_order = decide_date_order((r.row, r.cells[left_index]) for r in raw.rows
+                                   if left_index is not None and left_index < len(r.cells))
+    leaving: dict[int, str] = {}  # row -> "no date" (a leaver without a date) or "back" (active, date passed)
     version = store.roster_version()  # before the roster is read: a change after it is seen below
     current = store.roster()
     erased = store.erased_ids()
@@ -1381,6 +1536,14 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
             "email": (checker.check(_parse_email, v.get("email"), n, "email") or "")
             if checker.has("email") else None,
         }
+        status = checker.check(_parse_employment_status, v.get("employment_status"), n, "employment_status")
+        left, leaving[n] = _left_on(status, checker.check(_parse_left_on, v.get(LEFT_ON), n, LEFT_ON,
+                                                          decision=left_order), today)
+        if not (checker.has(LEFT_ON) or checker.has("employment_status")):
+            # A file that says nothing of leaving keeps a known last day still to come (a past one: here again).
+            before = leavers.left_day(_kept(existing, rec[EMPLOYEE_ID], LEFT_ON, None))
+            left = before if before is not None and before > today else None
+        rec[LEFT_ON] = left.isoformat() if left else None
         for column in (EMPLOYEE_ID, COACH_ID):
             value = rec[column]
             if value and value not in existing and value.isascii() and value.isdigit() and value in padded:
@@ -1496,9 +1659,21 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
         shown = ", ".join(outside[:10]) + (f" and {len(outside) - 10} more" if len(outside) > 10 else "")
         result.notes.append(f"{len(outside)} coach(es) are not on the roster themselves ({shown}): external "
                             "coaches and coaches who are not employees are fine, a typo is not")
-    kept = len(set(existing) - {r[EMPLOYEE_ID] for r in incoming})
-    if kept:
-        result.notes.append(f"{kept} employee(s) already on the roster and not in this file were kept as they are")
+    result.notes += _leaving_notes(incoming, good_rows, leaving, existing, today)
+    named = {rec[EMPLOYEE_ID] for rec in parsed.values()}  # rows rejected with --skip-invalid are in the file too
+    absent = [eid for eid in existing if eid not in named]
+    if missing_have_left:
+        now_left = [eid for eid in absent if leavers.is_here(existing[eid].get(LEFT_ON), today)]
+        if now_left:
+            result.notes.append(
+                f"{len(now_left)} employee(s) on the roster and not in this file left on {today.isoformat()} "
+                f"({MISSING_HAVE_LEFT_OPTION}): {_some(now_left)}")
+            incoming += [{**existing[eid], LEFT_ON: today.isoformat()} for eid in now_left]
+            result.updated += len(now_left)
+    elif absent:
+        result.notes.append(f"{len(absent)} employee(s) already on the roster and not in this file were kept as "
+                            f"they are (if the file lists everyone who works here, {MISSING_HAVE_LEFT_OPTION} "
+                            "marks them as left today)")
     back = {eid for r in good_rows for eid in erased_back.get(r.row, ())}
     if back:
         result.notes.append(_erased_note(back))

@@ -87,6 +87,8 @@ SELF_RATING = "self_rating"
 COACH_RATING = "coach_rating"
 HORIZON_MONTHS = "horizon_months"
 CADENCE_MONTHS = "cadence_months"
+# The day someone left the organisation (empty: still here); careerconv.rules.leavers says who is here on a day.
+LEFT_ON = "left_on"
 _RESERVED = {"CON", "PRN", "AUX", "NUL", "CLOCK$"} | {f"COM{i}" for i in range(10)} | {
     f"LPT{i}" for i in range(10)
 }
@@ -418,6 +420,8 @@ def parse_date(value: Any, *, date_order: str | None = None, allow_missing: bool
             chosen = date_order
         elif len(orders) == 1:
             chosen = next(iter(orders))
+        elif m.group(1).lstrip("0") == m.group(2).lstrip("0"):  # 03.03.2026: the same day read either way
+            chosen = "dmy"
         elif not orders:
             raise ValueError("is not a real calendar date")
         else:
@@ -906,7 +910,8 @@ def _cols(*spec: tuple[str, str]) -> tuple[Column, ...]:
 
 ROSTER = Table("roster", _cols(
     (EMPLOYEE_ID, "string!"), ("name", "string!"), (COACH_ID, "string"), (DEPARTMENT, "string!"), ("role", "string"),
-    (CADENCE_MONTHS, "Int64!"), ("email", "string")), key=(EMPLOYEE_ID,), has_free_text=("name", "email"))
+    (CADENCE_MONTHS, "Int64!"), ("email", "string"), (LEFT_ON, "date")), key=(EMPLOYEE_ID,),
+    has_free_text=("name", "email"))
 
 CONVERSATIONS = Table("conversations", _cols(
     (CONVERSATION_ID, "string!"), (EMPLOYEE_ID, "string!"), (COACH_ID, "string"), (DATE, "date!"),
@@ -1007,7 +1012,8 @@ def validate_roster_frame(frame: pd.DataFrame, source: str, *, row_offset: int =
     taken as they are, and every other value goes through the parser itself
     (once per distinct value), so the problems, their messages and their order
     (row by row, columns in the order employee_id, coach_id, name, department,
-    cadence_months, role, email) are exactly the parsers'.
+    cadence_months, role, email, left_on) are exactly the parsers'. A roster without a ``left_on`` column (every
+    roster before leavers were kept) reads as everyone still here.
 
     Raises
     ------
@@ -1038,10 +1044,14 @@ def validate_roster_frame(frame: pd.DataFrame, source: str, *, row_offset: int =
         (CADENCE_MONTHS, parse_cadence, {}, None),
         ("role", parse_text, {}, _plain_texts),
         ("email", parse_text, {}, _plain_texts),
+        (LEFT_ON, parse_date, {"allow_missing": True}, None),
     ]
     result_types = {col.name: _ARROW_TYPE[col.dtype] for col in ROSTER.columns}
     for slot, (name, parser, kwargs, plain) in enumerate(checks):
-        column = frame[name] if name in frame.columns else pd.Series(np.full(n, None, dtype=object))
+        if name not in frame.columns:  # an optional column the file has not (left_on, before leavers): all empty
+            parsed[name] = pa.nulls(n, result_types[name])
+            continue
+        column = frame[name]
         parsed[name], errors = _parse_column(column, parser, kwargs, plain, result_types[name])
         found.extend((pos, slot, Problem(source, message, pos + row_offset, name, value))
                      for pos, message, value in errors)
@@ -1054,12 +1064,23 @@ def validate_roster_frame(frame: pd.DataFrame, source: str, *, row_offset: int =
         "{n}", str(len(c.problems))))
     for name in (COACH_ID, "role", "email"):  # optional: a missing value is ""
         parsed[name] = pc.fill_null(parsed[name], "")
-    typed = {col.name: pd.array(parsed[col.name], dtype=_PANDAS_DTYPE[col.dtype]) for col in ROSTER.columns}
+    typed = {col.name: parsed[col.name].cast(pa.timestamp("ns")).to_numpy(zero_copy_only=False)
+             if col.dtype == "date" else pd.array(parsed[col.name], dtype=_PANDAS_DTYPE[col.dtype])
+             for col in ROSTER.columns}
     return coerce_frame(pd.DataFrame(typed), ROSTER)
 
 
+def roster_as_written(roster: pd.DataFrame) -> pd.DataFrame:
+    """The roster's columns as a file holds them: ``left_on`` only when someone has a day in it, so a roster
+    without leavers is written (``roster.csv``, ``export roster``, the records service's wire) as it was before
+    leavers were kept, byte for byte."""
+    if LEFT_ON in roster.columns and roster[LEFT_ON].isna().all():
+        return roster.drop(columns=[LEFT_ON])
+    return roster
+
+
 # The Arrow type the parsers' values of a roster column are gathered in, by the column's dtype.
-_ARROW_TYPE = {"string": pa.large_string(), "Int64": pa.int64()}
+_ARROW_TYPE = {"string": pa.large_string(), "Int64": pa.int64(), "date": pa.date32()}
 
 
 def _parse_column(column: pd.Series, parser, kwargs: dict, plain,

@@ -700,7 +700,8 @@ class Store:
 
     def _write_roster(self, typed: pd.DataFrame) -> None:
         buf = io.StringIO()
-        typed.to_csv(buf, index=False, lineterminator="\r\n")  # CRLF: a lone CR in a cell gets quoted
+        # CRLF: a lone CR in a cell gets quoted
+        schema.roster_as_written(typed).to_csv(buf, index=False, lineterminator="\r\n")
         atomic_write_bytes(self.roster_path, buf.getvalue().encode("utf-8"))
 
     def upsert_employees(self, frame: pd.DataFrame, source: str = "roster",

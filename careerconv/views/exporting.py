@@ -139,6 +139,8 @@ def table_frame(store: Store, name: str) -> pd.DataFrame:
                                   _read_table(store, "skill_ratings"), dt.date.today())
     if name not in schema.TABLES:
         raise ValueError(f"unknown table {name!r}; tables are: {', '.join(EXPORT_TABLES)}")
+    if name == "roster":
+        return schema.roster_as_written(_read_table(store, name))
     return _read_table(store, name)
 
 
@@ -350,7 +352,8 @@ def _write_employee_export(store: Store, history, employee_id: str, record_dirs:
 
     if history.employee is not None:
         row = pd.DataFrame([history.employee], columns=schema.ROSTER.names)
-        put("employee.csv", frame_to_csv_bytes(schema.coerce_frame(row, schema.ROSTER)), "the roster row (CSV)")
+        put("employee.csv", frame_to_csv_bytes(schema.roster_as_written(schema.coerce_frame(row, schema.ROSTER))),
+            "the roster row (CSV)")
     for kind, folder in record_dirs.items():
         sub = "conversations" if kind == "conversation" else "checkins"
         if not folder.is_dir():

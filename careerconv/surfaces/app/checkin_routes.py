@@ -42,11 +42,13 @@ class CheckinRoutes:
         Raises
         ------
         ValueError
-            If no employee is open.
+            If no employee is open, or a new check-in is asked of someone who has left.
         """
         app, person = self.app, self.app.lifecycle
         if person.employee is None:
             raise ValueError("pick an employee first")
+        if record is None:
+            person.require_here()  # a completed check-in of someone who left still opens, to read
         app.close_current(save=True)
         person.reload_history()
         if record is None and person.checkin_drafts:

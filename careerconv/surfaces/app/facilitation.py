@@ -301,7 +301,7 @@ class ConversationApp(OpenConversationShortcuts):
             roster = schema.ROSTER.empty()
             self.roster_problem = str(exc)
             self.errors.show(exc, "The roster cannot be read")
-        self.people = RosterIndex(roster)
+        self.people = RosterIndex(roster, self.clock().date())
         self.roster = self.people.frame
 
     def _load_question_sets(self, wanted: str) -> None:

@@ -137,6 +137,15 @@ class ConversationLifecycle:
             raise ValueError("pick an employee first")
         return self.employee
 
+    def require_here(self) -> dict:
+        """The open employee, who has not left (a new conversation or check-in is for people still here)."""
+        employee = self._require_employee()
+        left = self.app.people.left_label(employee[EMPLOYEE_ID])
+        if left:
+            raise ValueError(f"{employee.get('name') or employee[EMPLOYEE_ID]} {left}: their records are kept to "
+                             "read, and nothing new is started with them")
+        return employee
+
     # ================================================================== the conversation, built ahead
     @property
     def prepared_key(self) -> tuple | None:
@@ -145,7 +154,7 @@ class ConversationLifecycle:
 
     def _schedule_prepare(self) -> None:
         self._cancel_prepare()
-        if self.prepare_ahead:
+        if self.prepare_ahead and not self.app.people.left_label((self.employee or {}).get(EMPLOYEE_ID, "")):
             app = self.app
             self._prepare_handle = app.scheduler.call_later(PREPARE_AFTER, app.guard(
                 self.prepare_conversation, "Could not prepare the conversation"))
@@ -196,7 +205,7 @@ class ConversationLifecycle:
         dict or None
             The new draft, or None when the coach is asked first.
         """
-        employee = self._require_employee()
+        employee = self.require_here()
         drafts = self.drafts()
         offered = draft_to_offer(drafts)
         if offered is None:
@@ -219,7 +228,7 @@ class ConversationLifecycle:
         ValueError
             If no employee is open.
         """
-        self._require_employee()
+        self.require_here()
         record = self._new_record()
         prepared_as = screen_key(record)
         record["created_at"] = self.app.clock().isoformat(timespec="seconds")

@@ -1,15 +1,20 @@
 """The roster as the app looks people up: sorted by name, searchable by name or id, names by id.
 
 Built once per roster read (the start screen searches it on every keystroke, so the search works on
-arrays, not on the frame).
+arrays, not on the frame). Someone who has left (:mod:`careerconv.records.leavers`) is listed only when looked
+for by name or id, with the day they left, and their coach is not offered for them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 
-from careerconv.records.schema import CADENCE_MONTHS, COACH_ID, EMPLOYEE_ID
+from careerconv.records import leavers
+from careerconv.records.dates import human_date
+from careerconv.records.schema import CADENCE_MONTHS, COACH_ID, EMPLOYEE_ID, LEFT_ON
 
 
 class RosterIndex:
@@ -19,9 +24,11 @@ class RosterIndex:
     ----------
     roster
         The roster frame (``employee_id``, ``name``, ``coach_id``, ...), in any order.
+    day
+        The day who is still here is judged on (None: everyone on the roster is).
     """
 
-    def __init__(self, roster: pd.DataFrame):
+    def __init__(self, roster: pd.DataFrame, day: dt.date | None = None):
         self.frame = roster.sort_values("name", key=lambda s: s.str.casefold(), kind="stable").reset_index(drop=True)
         self.ids = self.frame[EMPLOYEE_ID].to_numpy(dtype=object)
         self.names = self.frame["name"].to_numpy(dtype=object)
@@ -30,6 +37,8 @@ class RosterIndex:
                           ).to_numpy(dtype=object)
         self._row_of = {eid: i for i, eid in enumerate(self.ids)}
         self._name_of = dict(zip(self.ids, self.names))
+        self.here = leavers.here_mask(self.frame, day) if day is not None else np.ones(len(self.ids), dtype=bool)
+        self._left_on = {self.ids[i]: self.frame[LEFT_ON].iloc[i] for i in np.flatnonzero(~self.here)}
 
     def __contains__(self, employee_id: str) -> bool:
         return employee_id in self._row_of
@@ -42,13 +51,19 @@ class RosterIndex:
         return f"{name} ({coach_id})" if name else coach_id
 
     def coaches(self) -> list[str]:
-        """The ids of everyone who coaches someone, by their label."""
-        return sorted({c for c in self.coach_ids if c}, key=lambda c: self.coach_label(c).casefold())
+        """The ids of everyone who coaches someone still here, by their label."""
+        return sorted({c for c in self.coach_ids[self.here] if c}, key=lambda c: self.coach_label(c).casefold())
+
+    def left_label(self, employee_id: str) -> str:
+        """``"left 3 Mar 2026"`` for someone who has left, else ""."""
+        left = self._left_on.get(employee_id)
+        return f"left {human_date(left)}" if left is not None else ""
 
     def search(self, query: str, coach: str = "") -> np.ndarray:
         """Rows (in name order) whose name or id holds every word of ``query`` (case ignored), of ``coach``'s
-        people when one is given."""
-        mask = np.ones(len(self.ids), dtype=bool)
+        people when one is given; people who have left only when the query names something (they are looked
+        for, not offered)."""
+        mask = self.here.copy() if not query.split() else np.ones(len(self.ids), dtype=bool)
         if coach:
             mask &= self.coach_ids == coach
         hay = self._haystack

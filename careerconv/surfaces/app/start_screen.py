@@ -278,7 +278,8 @@ class StartScreen:
         old = self.result_buttons
         self.result_buttons = {}
         for i in shown:
-            eid, label = ids[i], f"{names[i]} · {ids[i]}"
+            left = self.people.left_label(ids[i])
+            eid, label = ids[i], f"{names[i]} · {ids[i]}" + (f" · {left}" if left else "")
             b = old.pop(eid) if eid in old and old[eid].description == label else None
             if b is None:
                 b = button(label, "cc-result", tooltip=f"Open {names[i]} ({eid})", width="100%")
@@ -348,7 +349,13 @@ class StartScreen:
         show(self.start_confirm, False)
         self.start_button.description = "Start a new conversation" if drafts else "Start career conversation"
         (self.start_button.remove_class if drafts else self.start_button.add_class)("cc-primary")
-        show(self.actions, True)
+        left = self.people.left_label(employee[EMPLOYEE_ID])
+        if left:  # their records are there to read; nothing new is started with someone who left
+            self.employee_html.value = (f'<div class="cc-note cc-left-note"><b>{escape(employee.get("name") or "")} '
+                                        f'{escape(left)}.</b> Their records are kept to read; no new conversation '
+                                        'or check-in is offered.</div>' + self.employee_html.value)
+            show(self.draft_box, False)
+        show(self.actions, not left)
         show(self.checkin_button, plan.conversation is not None)
         self.checkin_button.description = "Resume check-in" if checkin_drafts else "Check-in"
 

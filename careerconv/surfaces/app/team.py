@@ -40,6 +40,7 @@ import traitlets
 
 from careerconv.rules import cadence
 from careerconv.rules import progress
+from careerconv.records import leavers
 from careerconv.records import schema
 from careerconv.records import tables
 from careerconv.records.store import History, Store
@@ -289,7 +290,7 @@ def load_team(store: Store, coach_id: str, as_of: dt.date | str, *, roster: pd.D
     Returns
     -------
     list of TeamMember
-        Empty if nobody on the roster reports to ``coach_id``.
+        Empty if nobody on the roster reports to ``coach_id``; people who have left by ``as_of`` are not in it.
 
     Raises
     ------
@@ -298,7 +299,9 @@ def load_team(store: Store, coach_id: str, as_of: dt.date | str, *, roster: pd.D
     """
     schema.parse_identifier(coach_id, what="coach id")
     roster = store.roster() if roster is None else roster
-    reports = roster.loc[roster[COACH_ID] == coach_id].reset_index(drop=True)
+    # the people who have left are no longer the coach's team (their records stay, found by search)
+    reports = roster.loc[(roster[COACH_ID] == coach_id).to_numpy(dtype=bool) & leavers.here_mask(roster, as_of)
+                         ].reset_index(drop=True)
     histories = {eid: store.history(eid) for eid in reports[EMPLOYEE_ID]}
     return team_members(reports, histories, as_of, soon_days=soon_days)
 

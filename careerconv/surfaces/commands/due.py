@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from careerconv.rules import cadence
 from . import calendar_ics as ics
-from careerconv.records import config, tables
+from careerconv.records import config, leavers, tables
 from careerconv.records.schema import CADENCE_MONTHS, COACH_ID, DEPARTMENT, EMPLOYEE_ID, ID_COLUMNS, STATUS
 from careerconv.records.spreadsheet import changed_id_warnings, frame_to_csv_bytes
 from careerconv.records.store import Store, write_output_bytes
@@ -121,6 +121,8 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"the roster in {store.root} is empty: nobody to list (import one with "
                          "`careerconv import roster FILE`)")
     as_of = args.as_of or dt.date.today()
+    # Someone who has left is due for nothing: not listed, not in the calendar.
+    due_tables["roster"] = leavers.still_here(due_tables["roster"], as_of)
     due = cadence.due_list(due_tables, as_of, coach=args.coach, within_days=args.within, soon_days=args.soon)
 
     if fmt == "table":

@@ -38,6 +38,22 @@ ROSTER_EPILOG = """columns:
   or updated by employee_id;
   employees not in the file stay on the roster.
 
+leavers:
+  left_on (Termination Date, Exit Date, Leaving Date, End Date, Last Day,
+  Austrittsdatum, Date de sortie, Fecha de baja, Datum uit dienst ...) is the
+  day someone left; empty: still here; a day still to come keeps them here
+  until then. An employment status column (Status, Employment Status:
+  Active / Terminated / Inactive / Leaver / Withdrawn, Aktiv / Ausgetreten,
+  Actif / Sorti, Activo / Baja, Actief / Uit dienst ...) says whether they
+  left; a leaver without a date left on the day of the import (a note says
+  so); any other status is refused, naming the row. Someone listed again as
+  active, without a date, is here again. Leavers stay on the roster with
+  their records, but the app no longer offers them, and due and report --all
+  leave them out.
+  With --missing-have-left (for a full export of current staff) everyone on
+  the roster and not in the file left on the day of the import; the summary
+  counts and names them.
+
 HR system exports:
   the usual column names are recognised (Employee ID / ID / Employee #,
   Manager ID / Supervisor ID for the coach, Job Title, Work Email, First Name
@@ -118,6 +134,9 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
         description="Add or update employees from a roster file.", epilog=ROSTER_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_common(roster)
+    roster.add_argument(importers.MISSING_HAVE_LEFT_OPTION, dest="missing_have_left", action="store_true",
+                        help="the file lists everyone who works here: mark everyone on the roster and not in it as "
+                             "left today (the summary names them)")
     roster.set_defaults(func=run_roster)
     history = kinds.add_parser(
         "history", parents=[parent], help="import legacy skill ratings and targets",
@@ -150,7 +169,8 @@ def run_roster(args: argparse.Namespace) -> int:
     with streams.Working(args, f"importing the roster {args.file}"):
         result = importers.import_roster(Store(args.data_dir), args.file, skip_invalid=args.skip_invalid,
                                          rejected_path=args.rejected, dry_run=args.dry_run, sheet=args.sheet,
-                                         allow_erased=args.allow_erased)
+                                         allow_erased=args.allow_erased,
+                                         missing_have_left=args.missing_have_left)
     return _finish(result)
 
 

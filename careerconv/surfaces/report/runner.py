@@ -80,8 +80,9 @@ from papermill.parameterize import parameterize_notebook
 
 from careerconv import __version__
 from careerconv.records import config
+from careerconv.records import leavers
 from careerconv.records import schema
-from careerconv.records.schema import DEPARTMENT, EMPLOYEE_ID
+from careerconv.records.schema import DEPARTMENT, EMPLOYEE_ID, LEFT_ON
 from careerconv.records.store import LOCK_STRIPES, NotFound, Store, atomic_write_bytes, buckets_of
 from .content import parse_as_of, parse_horizons
 from .html_export import ReportExporter
@@ -966,7 +967,12 @@ def run_batch(
     with pd.option_context("mode.string_storage", "python"):  # see _WARMUP; the roster may be long
         roster = {r[EMPLOYEE_ID]: r for r in store.roster().to_dict("records")}
     if employee_ids is None:
-        ids = list(roster) or store.employees_with_records()
+        # Everyone still here on the report's day: a leaver's report is made only when asked for by id.
+        ids = [eid for eid, row in roster.items() if leavers.is_here(row.get(LEFT_ON), day)] if roster else \
+            store.employees_with_records()
+        if roster and not ids:
+            raise ValueError(f"no employees to report on: everyone on the roster of {data} had left by "
+                             f"{day.isoformat()} (name one to make their report)")
     else:
         ids = list(dict.fromkeys(employee_ids))
     if not ids:
@@ -1105,7 +1111,8 @@ def _shard_lists_only(reports_dir: Path, day: dt.date, shard: Shard, batch: str,
 
 def _as_text(row: dict[str, Any]) -> dict[str, str | None]:
     """A roster row with every value as text (None for a missing one), as fingerprints and reports see it."""
-    return {k: (None if v is None or v != v else str(v)) for k, v in row.items()}
+    return {k: (None if v is None or v != v else leavers.left_day(v).isoformat() if k == LEFT_ON else str(v))
+            for k, v in row.items()}
 
 
 def _execute_job(kernel: WarmKernel, job: ReportJob, template: nbformat.NotebookNode, notebook: Path,

@@ -896,8 +896,9 @@ def _refusal_for(exc: Exception) -> Refusal:
 
 def _changed_people(before: pd.DataFrame, after: pd.DataFrame) -> list[str]:
     """The ids of the people whose roster row ``after`` adds, or holds with another value than ``before``."""
-    old = before.set_index(EMPLOYEE_ID).astype(str)
-    new = after.set_index(EMPLOYEE_ID).astype(str)
+    # an empty left_on reads as missing text, which differs from itself: as "" it is the same as before
+    old = before.set_index(EMPLOYEE_ID).astype(str).fillna("")
+    new = after.set_index(EMPLOYEE_ID).astype(str).fillna("")
     kept = new.index.intersection(old.index)
     differs = (new.loc[kept] != old.loc[kept, new.columns]).any(axis=1)
     return sorted(set(new.index.difference(old.index)) | set(differs.index[differs.to_numpy()]))

@@ -28,8 +28,9 @@ RECORD_KINDS = ("conversation", "checkin")
 
 
 def roster_to_csv(frame: pd.DataFrame) -> str:
-    """The roster rows as CSV text, in the roster file's own columns."""
-    return frame.to_csv(index=False)
+    """The roster rows as CSV text, in the roster file's own columns (``left_on`` when one of them has left: the
+    app offers a coach only their people still here, and finds the others by search)."""
+    return schema.roster_as_written(frame).to_csv(index=False)
 
 
 def roster_from_csv(text: str, source: str = "the records service") -> pd.DataFrame:

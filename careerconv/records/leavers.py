@@ -1,0 +1,45 @@
+"""Who is still here: the one rule for the roster's ``left_on`` day.
+
+Someone whose ``left_on`` is empty is here; someone who left on day L is here
+on every day before L and not from L on (a day in the future, a known last
+day, keeps them here until then). Every reader that offers people for a
+conversation, lists who is due or makes reports for the whole roster asks
+this module; their records stay where they are, to be read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .schema import LEFT_ON
+
+
+def left_day(left_on: Any) -> dt.date | None:
+    """The day in a ``left_on`` value (a date, a Timestamp, ISO text), None when it is empty."""
+    if left_on is None or left_on == "" or (not isinstance(left_on, str) and pd.isna(left_on)):
+        return None
+    return pd.Timestamp(left_on).date()
+
+
+def is_here(left_on: Any, day: dt.date) -> bool:
+    """Whether someone with this ``left_on`` value is still here on ``day`` (empty: yes; else ``day`` before it).
+    """
+    left = left_day(left_on)
+    return left is None or day < left
+
+
+def here_mask(roster: pd.DataFrame, day: dt.date) -> np.ndarray:
+    """For each roster row, whether that person is still here on ``day`` (a roster without the column: all)."""
+    if LEFT_ON not in roster.columns:
+        return np.ones(len(roster), dtype=bool)
+    left = pd.to_datetime(roster[LEFT_ON])
+    return (left.isna() | (left > pd.Timestamp(day))).to_numpy(dtype=bool)
+
+
+def still_here(roster: pd.DataFrame, day: dt.date) -> pd.DataFrame:
+    """The roster rows of the people still here on ``day`` (a new frame, the index as it was)."""
+    return roster.loc[here_mask(roster, day)].copy()

@@ -1,0 +1,178 @@
+"""People who leave: the roster's ``left_on`` day, read from HR exports, and what each surface does with leavers.
+
+The small organisation of tests/orgs.py: Grace Hopper (C01) coaches Ada Lovelace (E001, who has a conversation
+of 2 Mar 2026, next due 2 Sep 2026, and a check-in), Alan Turing (E002) and Katherine Johnson (E003).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from app_harness import Harness
+from careerconv.cli import main
+from careerconv.records.importers import FileRejected, import_roster
+from careerconv.records.store import Store
+from careerconv.surfaces.report import runner
+
+TODAY = dt.date.today().isoformat()  # the day of an import: a leaver by status without a date left then
+
+
+def _ada_left(root: Path, day: str = "2026-08-03") -> None:
+    """Ada Lovelace leaves on ``day``, as an English HR export with a termination date says."""
+    path = root.parent / "leaver.csv"
+    path.write_text(f"Employee ID,Name,Manager ID,Department,Job Title,Termination Date\n"
+                    f"E001,Ada Lovelace,C01,Engineering,Engineer,{day}\n", encoding="utf-8")
+    import_roster(Store(root), path)
+
+
+def _left_on(store: Store) -> dict[str, str]:
+    """Each employee's left_on as ISO text ("" for still here)."""
+    return {r["employee_id"]: "" if r["left_on"] is None or r["left_on"] != r["left_on"]
+            else r["left_on"].date().isoformat() for r in store.roster().to_dict("records")}
+
+
+# ------------------------------------------------------------------ import
+
+
+def test_an_english_export_with_a_termination_date_and_a_status_column_imports_leavers(tmp_path: Path):
+    path = tmp_path / "workday.csv"
+    path.write_text("Employee ID,Legal Name,Manager ID,Department,Job Title,Employment Status,Termination Date\n"
+                    "E1,Ann Lee,,Sales,Head,Active,\n"
+                    "E2,Bo Chen,E1,Sales,Rep,Terminated,2026-03-03\n"
+                    "E3,Cy Diaz,E1,Sales,Rep,Terminated,\n"
+                    "E4,Di Eng,E1,Sales,Rep,Active,2099-12-31\n", encoding="utf-8")
+    store = Store(tmp_path / "data")
+    result = import_roster(store, path)
+    assert _left_on(store) == {"E1": "", "E2": "2026-03-03", "E3": TODAY, "E4": "2099-12-31"}
+    text = result.summary()
+    assert "'Termination Date' as left_on" in text
+    assert f"left by their employment status without a leaving date: left on {TODAY}" in text and "(E3)" in text
+    assert "have a leaving date still to come: they are here until then (E4)" in text
+
+
+def test_a_german_export_with_austrittsdatum_and_a_status_column_imports_leavers(tmp_path: Path):
+    path = tmp_path / "personio.csv"
+    path.write_text("Personalnummer;Vorname;Nachname;Führungskraft;Abteilung;Stelle;Status;Austrittsdatum\n"
+                    "P1;Anna;Berg;;Vertrieb;Leitung;Aktiv;\n"
+                    "P2;Ben;Kurz;P1;Vertrieb;Verkauf;Ausgetreten;03.03.2026\n"
+                    "P3;Cem;Lang;P1;Vertrieb;Verkauf;Ausgetreten;\n", encoding="utf-8")
+    store = Store(tmp_path / "data")
+    result = import_roster(store, path)
+    assert _left_on(store) == {"P1": "", "P2": "2026-03-03", "P3": TODAY}
+    assert "'Austrittsdatum' as left_on" in result.summary() and "'Status' as employment_status" in result.summary()
+
+
+def test_a_status_that_is_neither_here_nor_left_is_refused_naming_the_row_and_the_values(tmp_path: Path):
+    path = tmp_path / "staff.csv"
+    path.write_text("Employee ID,Name,Manager ID,Department,Job Title,Status\n"
+                    "E1,Ann Lee,,Sales,Head,Active\n"
+                    "E2,Bo Chen,E1,Sales,Rep,Actve\n", encoding="utf-8")
+    store = Store(tmp_path / "data")
+    with pytest.raises(FileRejected) as info:
+        import_roster(store, path)
+    text = str(info.value)
+    assert "row 3, column 'employment_status', value 'Actve'" in text and "Terminated" in text and "Active" in text
+    assert not store.roster_path.exists()  # nothing written
+
+
+def test_missing_have_left_marks_everyone_not_in_a_full_export_as_left_and_lists_them(small_org: Path, tmp_path,
+                                                                                     capsys):
+    path = tmp_path / "current-staff.csv"
+    path.write_text("Employee ID,Name,Manager ID,Department,Job Title\n"
+                    "C01,Grace Hopper,C00,Engineering,Head of engineering\n"
+                    "E002,Alan Turing,C01,Engineering,Engineer\n"
+                    "E003,Katherine Johnson,C01,Research,Analyst\n", encoding="utf-8")
+    assert main(["--data", str(small_org), "import", "roster", str(path)]) == 0
+    assert "3 employee(s) already on the roster and not in this file were kept" in capsys.readouterr().out
+    assert set(_left_on(Store(small_org)).values()) == {""}  # without the option, nobody left
+    assert main(["--data", str(small_org), "import", "roster", str(path), "--missing-have-left"]) == 0
+    out = capsys.readouterr().out
+    assert f"3 employee(s) on the roster and not in this file left on {TODAY} (--missing-have-left): " \
+           "E001, E004, E005" in out
+    assert _left_on(Store(small_org)) == {"C01": "", "E001": TODAY, "E002": "", "E003": "", "E004": TODAY,
+                                          "E005": TODAY}
+
+
+def test_someone_who_comes_back_is_here_again(small_org: Path):
+    _ada_left(small_org)
+    store = Store(small_org)
+    assert _left_on(store)["E001"] == "2026-08-03"
+    back = small_org.parent / "rehired.csv"
+    back.write_text("Employee ID,Name,Manager ID,Department,Job Title,Status,Exit date\n"
+                    "E001,Ada Lovelace,C01,Engineering,Engineer,Active,\n", encoding="utf-8")
+    result = import_roster(store, back)
+    assert _left_on(store)["E001"] == ""
+    assert "who had left are in the file as still here, and are here again (E001)" in result.summary()
+
+
+def test_an_old_roster_without_the_column_reads_as_everyone_here_and_is_written_back_byte_for_byte(sample_data):
+    before = (sample_data / "roster.csv").read_bytes()
+    assert b"left_on" not in before
+    store = Store(sample_data)
+    roster = store.roster()
+    assert roster["left_on"].isna().all()  # everyone still here
+    store.save_roster(roster)
+    assert (sample_data / "roster.csv").read_bytes() == before
+
+
+# ------------------------------------------------------------------ the coach's app
+
+
+def test_the_app_no_longer_offers_a_leaver_to_their_coach_but_finds_their_records(small_org: Path):
+    _ada_left(small_org)
+    h = Harness(small_org, coach_id="C01")
+    app, start = h.app, h.app.start_screen
+    listed = [b.description for b in start.results.children]
+    assert listed == ["Alan Turing · E002", "Katherine Johnson · E003"]  # C01's people still here
+    team = app.show_team("C01")
+    assert [m.employee_id for m in team.members] == ["E002", "E003"]
+    start.search.value = "ada"
+    assert [b.description for b in start.results.children] == ["Ada Lovelace · E001 · left 3 Aug 2026"]
+    start.results.children[0].click()
+    assert "Ada Lovelace left 3 Aug 2026." in start.employee_html.value
+    assert "Last conversation 2 Mar 2026</div>" in start.employee_html.value  # not "next due ... overdue"
+    assert "Join Toastmasters" in start.glance_html.value  # her plan stays readable
+    assert start.actions.layout.display == "none"  # no Start, no Check-in
+    with pytest.raises(ValueError, match="left 3 Aug 2026"):
+        app.lifecycle.start_conversation()
+    assert [c["conversation_id"] for c in Store(small_org).conversations("E001")] == ["E001-20260302"]
+
+
+# ------------------------------------------------------------------ due and report batches
+
+
+def test_due_and_its_calendar_skip_a_leaver(small_org: Path, tmp_path: Path, capsys):
+    assert main(["--data", str(small_org), "due", "--as-of", "2026-10-01", "-o", "-", "--format", "csv"]) == 0
+    assert "E001" in capsys.readouterr().out  # overdue since 2 Sep
+    _ada_left(small_org)
+    calendar = tmp_path / "team.ics"
+    assert main(["--data", str(small_org), "due", "--as-of", "2026-10-01", "-o", "-", "--format", "csv",
+                 "--ics", str(calendar)]) == 0
+    out = capsys.readouterr().out
+    assert "E001" not in out and "E002" in out
+    assert "Ada" not in calendar.read_text(encoding="utf-8")
+
+
+class _Asked(Exception):
+    """Raised by :class:`_Recording` once it has the batch's requests."""
+
+
+class _Recording:
+    """An executor that records which reports a batch asks for, and makes none."""
+
+    def run(self, settings, template, requests, progress):
+        self.ids = [r.employee_id for r in requests]
+        raise _Asked
+
+
+@pytest.mark.parametrize("asked, made", [(None, ["C01", "E002", "E003", "E004", "E005"]), (["E001"], ["E001"])])
+def test_report_all_skips_a_leaver_and_their_report_is_made_when_asked_for(small_org: Path, tmp_path: Path,
+                                                                           asked, made):
+    _ada_left(small_org)
+    executor = _Recording()
+    with pytest.raises(_Asked):
+        runner.run_batch(small_org, asked, "2026-10-01", reports_dir=tmp_path / "reports", executor=executor)
+    assert executor.ids == made
