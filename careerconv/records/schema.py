@@ -87,7 +87,7 @@ SELF_RATING = "self_rating"
 COACH_RATING = "coach_rating"
 HORIZON_MONTHS = "horizon_months"
 CADENCE_MONTHS = "cadence_months"
-# The day someone left the organisation (empty: still here); careerconv.rules.leavers says who is here on a day.
+# The day someone left the organisation (empty: still here); careerconv.records.leavers says who is here on a day.
 LEFT_ON = "left_on"
 _RESERVED = {"CON", "PRN", "AUX", "NUL", "CLOCK$"} | {f"COM{i}" for i in range(10)} | {
     f"LPT{i}" for i in range(10)
