@@ -176,3 +176,29 @@ def test_report_all_skips_a_leaver_and_their_report_is_made_when_asked_for(small
     with pytest.raises(_Asked):
         runner.run_batch(small_org, asked, "2026-10-01", reports_dir=tmp_path / "reports", executor=executor)
     assert executor.ids == made
+
+
+# ------------------------------------------------------------------ the HR page
+
+
+def test_the_hr_figures_count_who_was_here_not_everyone_who_ever_was(sample_data: Path):
+    """The HR page counted every leaver as an employee who had no conversation (coverage fell every month for no
+    reason) and as overdue. "Who is covered" counts everyone here during the period; who is due (cadence, each
+    coach's follow-through) everyone here on the as-of day, as `careerconv due` does."""
+    from careerconv import analytics
+    from careerconv.analytics.constants import N
+
+    def counts() -> tuple[int, int, int]:
+        hr = analytics.hr_aggregates(analytics.load_hr_tables(sample_data, lazy=True), "2026-10-01", k=5)
+        return tuple(int(hr[name][N].iloc[0]) for name in ("overview", "cadence_compliance", "coach_follow_through"))
+
+    assert counts() == (24, 24, 24)  # the sample: 24 people, no leavers; the period is 2024 Q4 to 2026 Q3
+    roster = (sample_data / "roster.csv").read_text(encoding="utf-8").splitlines()
+    left = {"E0002": "2024-06-30", "E0003": "2024-06-30",  # before the period
+            "E0004": "2026-05-04",  # during it: covered, but no longer due on the as-of day
+            "E0005": "2027-01-31"}  # a known last day after the as-of day: still here
+    rows = [roster[0] + ",left_on"] + [f"{line},{left.get(line.split(',')[0], '')}" for line in roster[1:]]
+    exported = sample_data.parent / "with-leavers.csv"
+    exported.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    import_roster(Store(sample_data), exported)
+    assert counts() == (22, 21, 21)

@@ -12,7 +12,7 @@ from careerconv.rules import privacy
 from careerconv.records import schema
 from careerconv.records.schema import (
     CADENCE_MONTHS, CHECKIN_ID, COACH_ID, COACH_RATING, CONVERSATION_ID, DATE, DEPARTMENT, EMPLOYEE_ID, HORIZON_MONTHS,
-    ITEM_ID, RECORD_ID, SELF_RATING, SKILL, STATUS,
+    ITEM_ID, LEFT_ON, RECORD_ID, SELF_RATING, SKILL, STATUS,
 )
 
 
@@ -40,7 +40,7 @@ _GAIN_HORIZONS = (6, 12)
 
 # The only columns analytics ever reads (never a free-text column but the option text, see above).
 HR_COLUMNS: dict[str, tuple[str, ...]] = {
-    "roster": (EMPLOYEE_ID, COACH_ID, DEPARTMENT, CADENCE_MONTHS),
+    "roster": (EMPLOYEE_ID, COACH_ID, DEPARTMENT, CADENCE_MONTHS, LEFT_ON),
     "conversations": (CONVERSATION_ID, EMPLOYEE_ID, DATE, STATUS, CADENCE_MONTHS, "next_due",
                       "follow_up_mode", "follow_up_every_weeks"),
     "skills": (CONVERSATION_ID, EMPLOYEE_ID, DATE, SKILL, STATUS),
@@ -61,8 +61,9 @@ LEFT_OUT = "records_left_out"
 LEFT_OUT_ITEM = "record files left out (they cannot be read)"
 
 # Columns of HR_COLUMNS a table given in memory may lack: ``saved_at`` orders ratings of one day
-# (careerconv.rules.followup.recorded_order); without it the source decides.
-OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {"skill_ratings": ("saved_at",)}
+# (careerconv.rules.followup.recorded_order); without it the source decides. Without ``left_on`` everyone on the
+# roster is still here (careerconv.records.leavers).
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {"skill_ratings": ("saved_at",), "roster": (LEFT_ON,)}
 
 
 def with_optional_columns(name: str, frame: pd.DataFrame) -> pd.DataFrame:

@@ -37,7 +37,9 @@ from typing import Any
 
 import pandas as pd
 
-from careerconv.records.schema import CADENCE_MONTHS, COACH_ID, CONVERSATION_ID, DATE, EMPLOYEE_ID, SKILL, STATUS
+from careerconv.records import leavers
+from careerconv.records.schema import (CADENCE_MONTHS, COACH_ID, CONVERSATION_ID, DATE, EMPLOYEE_ID, LEFT_ON, SKILL,
+                                       STATUS)
 from careerconv.rules import cadence
 from ..constants import DEPARTMENT, N, band_labels
 from ..levels import Piece, neighbour_counts, sort_codes
@@ -138,18 +140,28 @@ class PartShared:
     frames
         The part's frames (see :func:`part_pieces`).
     roster
-        Its roster rows: ``employee_id, department, coach_id, cadence_months`` (departments as objects).
+        Its roster rows: ``employee_id, department, coach_id, cadence_months`` (departments as objects), leavers
+        too.
     department_of
-        The department by employee id (:class:`DepartmentOf`, made once for the part).
+        The department by employee id (:class:`DepartmentOf`, made once for the part; leavers too: their records
+        count in their department).
     """
 
     def __init__(self, frames: Mapping[str, pd.DataFrame]):
         self.frames = frames
-        roster = frames["roster"].loc[:, [EMPLOYEE_ID, DEPARTMENT, COACH_ID, CADENCE_MONTHS]].copy()
+        roster = frames["roster"]
+        self._left_on = roster[LEFT_ON] if LEFT_ON in roster.columns else None
+        roster = roster.loc[:, [EMPLOYEE_ID, DEPARTMENT, COACH_ID, CADENCE_MONTHS]].copy()
         roster[DEPARTMENT] = roster[DEPARTMENT].astype(object)
         self.roster = roster
         self.department_of = DepartmentOf(roster.set_index(EMPLOYEE_ID)[DEPARTMENT])
         self._made: dict = {}
+
+    def here_on(self, day: pd.Timestamp) -> pd.DataFrame:
+        """:attr:`roster` less those who had left by ``day`` (:mod:`careerconv.records.leavers`)."""
+        if self._left_on is None:
+            return self.roster
+        return self.roster[leavers.here_mask(self._left_on.to_frame(), day.date())]
 
     def get(self, key, make: Callable[[], pd.DataFrame], keep: bool = True) -> pd.DataFrame:
         """What ``make`` gives, made once for every report asking with ``key`` (only the first time, if
@@ -222,8 +234,10 @@ def _other_pieces(shared: PartShared, ctx: Context, *, everything: bool,
                                                     shared.rated_rows(ctx, drafts))
     if everything:
         pieces[PEOPLE_MET] = people_met
-        pieces["overview"] = overview_piece(shared.roster, completed, frames["checkins"], scope, department_of)
-        due = cadence_rows(frames, shared.roster, scope, states)
+        # Who is covered: everyone here during the period; who is due: everyone here on the as-of day.
+        pieces["overview"] = overview_piece(shared.here_on(scope.start), completed, frames["checkins"], scope,
+                                            department_of)
+        due = cadence_rows(frames, shared.here_on(scope.as_of_day), scope, states)
         pieces["cadence_compliance"] = cadence_piece(due, scope)
         pieces["coach_follow_through"] = coach_piece(due, scope)
     return pieces

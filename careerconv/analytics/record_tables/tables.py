@@ -25,12 +25,12 @@ def record_tables(pieces: Iterable[Mapping[str, Piece]], ctx: Context,
 
     The latter (one :class:`Piece` each, holding only ``neighbours``) go to the rating step's protection.
 
-    ``members`` are the distinct employees per department on the roster
-    (``department, n``): everyone on the roster is a member of the overview,
-    with or without data.
+    ``members`` are the distinct employees per department on the roster who were still there during the
+    period (``department, n``; :mod:`careerconv.records.leavers`): each is a member of the overview, with or
+    without data.
 
-    "Who is covered", cadence compliance and the per-coach table count the same people: a department is
-    shown in both of the first two or in neither (:func:`careerconv.rules.privacy.hide_together`), and
+    "Who is covered" counts the people here during the period, cadence compliance and the per-coach table those
+    here on the as-of day (the due list): a department is shown in both of the first two or in neither (:func:`careerconv.rules.privacy.hide_together`), and
     where their organisation row is hidden, so is the per-coach table's "All coaches" row (with enough
     teams that the shown ones do not add up to it).
     """
