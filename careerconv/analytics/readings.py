@@ -80,7 +80,8 @@ def describe_skill_trends(table: pd.DataFrame) -> str:
     first_q, last_q = data["quarter"].min(), data["quarter"].max()
     if first_q == last_q:
         top = data.sort_values([N, SKILL], ascending=[False, True]).iloc[0]
-        return (f"In {quarter_label(first_q)} the median {isolated(top['skill'])} rating was {rating_text(top['median'])} "
+        return (f"In {quarter_label(first_q)} the median {isolated(top['skill'])} rating was "
+                f"{rating_text(top['median'])} "
                 f"({int(top[N]):,} employees rated it); one quarter shows no trend yet.")
     start = data[data["quarter"] == first_q].set_index(SKILL)["median"]
     end = data[data["quarter"] == last_q].set_index(SKILL)["median"]
@@ -95,7 +96,8 @@ def describe_skill_trends(table: pd.DataFrame) -> str:
     best = change.index[-1]
     text = f"The median rating rose for {rose} of {len(both)} skills {span}"
     if change.iloc[-1] > 0:
-        text += (f", most for {isolated(best)} (from {rating_text(both.loc[best, 'start'])} to {rating_text(both.loc[best, 'end'])})")
+        text += (f", most for {isolated(best)} (from {rating_text(both.loc[best, 'start'])} to "
+                 f"{rating_text(both.loc[best, 'end'])})")
     if fell:
         worst = change.index[0]
         text += (f"; it fell for {fell}, most for {isolated(worst)} (from {rating_text(both.loc[worst, 'start'])} to "

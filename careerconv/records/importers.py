@@ -1349,9 +1349,10 @@ def _parse_employment_status(value: Any) -> str | None:
         if key in values:
             return meaning
     raise ValueError("is not an employment status careerconv knows; still here: Active, Aktiv, Actif, Activo, "
-                     "Actief, Employed, On leave, Full-Time, Part-Time, Contractor, Intern; left: Terminated, Inactive, Leaver, Left, Withdrawn, Ausgetreten, "
-                     "Inaktiv, Sorti, Inactif, Baja, Inactivo, Uit dienst, Inactief (if this column says something "
-                     "else, rename it in the file so that it is not read)")
+                     "Actief, Employed, On leave, Full-Time, Part-Time, Contractor, Intern; left: Terminated, "
+                     "Inactive, Leaver, Left, Withdrawn, Ausgetreten, Inaktiv, Sorti, Inactif, Baja, Inactivo, "
+                     "Uit dienst, Inactief (if this column says something else, rename it in the file so that it is "
+                     "not read)")
 
 
 def _parse_left_on(value: Any, *, decision: DateOrderDecision) -> dt.date | None:
@@ -1437,8 +1438,8 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     (``Status``: Active / Terminated, Aktiv / Ausgetreten ...) says whether they left: a leaver by status without
     a date left on ``today``, with a note, and an active one is here (a date that has passed beside it is an
     earlier leaving, with a note). A file without either column lists everyone in it as here, so someone who
-    came back is here again (a note names them), and a leaving day still to come is kept. Everyone else on the roster is kept as they are, unless
-    ``missing_have_left``.
+    came back is here again (a note names them), and a leaving day still to come is kept. Everyone else on the
+    roster is kept as they are, unless ``missing_have_left``.
 
     Parameters
     ----------

@@ -30,9 +30,9 @@ def record_tables(pieces: Iterable[Mapping[str, Piece]], ctx: Context,
     without data.
 
     "Who is covered" counts the people here during the period, cadence compliance and the per-coach table those
-    here on the as-of day (the due list): a department is shown in both of the first two or in neither (:func:`careerconv.rules.privacy.hide_together`), and
-    where their organisation row is hidden, so is the per-coach table's "All coaches" row (with enough
-    teams that the shown ones do not add up to it).
+    here on the as-of day (the due list): a department is shown in both of the first two or in neither
+    (:func:`careerconv.rules.privacy.hide_together`), and where their organisation row is hidden, so is the
+    per-coach table's "All coaches" row (with enough teams that the shown ones do not add up to it).
     """
     pieces = list(pieces)
     total = {name: Piece.combine(p[name] for p in pieces) for name in (*TABLES, PEOPLE_MET, *RATING_TABLES)}
