@@ -178,6 +178,92 @@ def test_report_all_skips_a_leaver_and_their_report_is_made_when_asked_for(small
     assert executor.ids == made
 
 
+# ------------------------------------------------------------------ found by a hostile test of leavers
+
+
+def test_an_open_end_of_31_12_9999_is_no_leaving_day_and_a_year_after_2200_is_refused(tmp_path: Path):
+    """SAP and Workday write an open-ended employment as ending on 31.12.9999: the import crashed on it ("Casting
+    from date32[day] to timestamp[ns] would result in out of bounds timestamp", no row named), and a roster holding
+    such a day broke every command."""
+    path = tmp_path / "sap.csv"
+    path.write_text("Personalnummer;Name;Führungskraft;Abteilung;Stelle;Status;Austrittsdatum\n"
+                    "P1;Anna Berg;;Vertrieb;Leitung;Aktiv;31.12.9999\n"
+                    "P2;Ben Kurz;P1;Vertrieb;Verkauf;Aktiv;n/a\n"
+                    "P3;Cem Lang;P1;Vertrieb;Verkauf;Ausgetreten;31.03.2026\n", encoding="utf-8")
+    store = Store(tmp_path / "data")
+    import_roster(store, path)
+    assert _left_on(store) == {"P1": "", "P2": "", "P3": "2026-03-31"}
+    typo = tmp_path / "typo.csv"
+    typo.write_text("Employee ID,Name,Manager ID,Department,Job Title,Termination Date\n"
+                    "P3,Cem Lang,P1,Vertrieb,Verkauf,2302-03-31\n", encoding="utf-8")
+    with pytest.raises(FileRejected, match="row 2, column 'left_on', value '2302-03-31'.*after 2200"):
+        import_roster(store, typo)
+    # A roster edited by hand to hold the open end is read, not a crash of every command.
+    roster = store.roster_path.read_text(encoding="utf-8").replace("2026-03-31", "9999-12-31")
+    store.roster_path.write_text(roster, encoding="utf-8")
+    assert _left_on(Store(store.root)) == {"P1": "", "P2": "", "P3": ""}
+
+
+def test_a_leavers_report_with_statuses_in_words_never_brings_a_leaver_back(small_org: Path, tmp_path: Path):
+    """A 'Status' column of Retired / Resigned was ignored as saying something else, and the file, then saying
+    nothing of leaving, brought two leavers back ("are here again")."""
+    _ada_left(small_org, "2026-06-30")
+    path = tmp_path / "leavers.csv"
+    path.write_text("Employee ID,Name,Manager ID,Department,Job Title,Status\n"
+                    "E001,Ada Lovelace,C01,Engineering,Engineer,Retired\n"
+                    "E002,Alan Turing,C01,Engineering,Engineer,Terminated (Voluntary)\n"
+                    "E003,Katherine Johnson,C01,Research,Analyst,Active - Leave of Absence\n", encoding="utf-8")
+    import_roster(Store(small_org), path, today=dt.date(2026, 12, 5))
+    left = _left_on(Store(small_org))
+    assert (left["E001"], left["E002"], left["E003"]) == ("2026-06-30", "2026-12-05", "")
+    other = tmp_path / "other-status.csv"  # a Status column that says something else: nobody comes back
+    other.write_text("Employee ID,Name,Manager ID,Department,Job Title,Status\n"
+                     "E001,Ada Lovelace,C01,Engineering,Engineer,Pending approval\n", encoding="utf-8")
+    result = import_roster(Store(small_org), other, today=dt.date(2026, 12, 6))
+    assert _left_on(Store(small_org))["E001"] == "2026-06-30" and "whoever had left stays so" in result.summary()
+
+
+def test_the_same_undated_leaver_imported_again_later_keeps_their_leaving_day(small_org: Path, tmp_path: Path):
+    """A leaver by status without a date left on the day of each import: the same file imported in March, June
+    and September moved their leaving day each time (and counted them as updated)."""
+    path = tmp_path / "leaver.csv"
+    path.write_text("Employee ID,Name,Manager ID,Department,Job Title,Status\n"
+                    "E001,Ada Lovelace,C01,Engineering,Engineer,Terminated\n", encoding="utf-8")
+    import_roster(Store(small_org), path, today=dt.date(2026, 3, 1))
+    for day in (dt.date(2026, 6, 1), dt.date(2026, 9, 1)):
+        result = import_roster(Store(small_org), path, today=day)
+        assert _left_on(Store(small_org))["E001"] == "2026-03-01" and result.unchanged == 1
+
+
+def test_a_last_working_day_leaves_them_here_on_it(tmp_path: Path):
+    """A 'Last Day' column was read as the day they left: someone was no longer offered on their last day."""
+    path = tmp_path / "export.csv"
+    path.write_text("Employee ID,Name,Manager ID,Department,Job Title,Last Working Day\n"
+                    "E1,Ann Lee,,Sales,Head,\n"
+                    "E2,Bo Chen,E1,Sales,Rep,2026-03-31\n", encoding="utf-8")
+    store = Store(tmp_path / "data")
+    import_roster(store, path)
+    assert _left_on(store) == {"E1": "", "E2": "2026-04-01"}
+
+
+@pytest.mark.parametrize("rows, why", [
+    ("E002,Alan Turing,C01,Engineering,Engineer\n", "would mark 4 of the 6 people here as left"),
+    ("E002,Alan Turing,C01,Engineering,Engineer,oops\n", "it imports no row"),
+])
+def test_missing_have_left_refuses_a_file_that_cannot_be_the_whole_staff(small_org: Path, tmp_path: Path, rows, why):
+    """A one-department file with --missing-have-left marked 185 of 200 people as left, as a plain note; a file
+    whose only row was rejected (--skip-invalid) marked the whole organisation as left."""
+    path = tmp_path / "partial.csv"
+    header = "Employee ID,Name,Manager ID,Department,Job Title" + (",Cadence" if "oops" in rows else "")
+    path.write_text(header + "\n" + "C01,Grace Hopper,C00,Engineering,Head of engineering" +
+                    (",x" if "oops" in rows else "") + "\n" + rows, encoding="utf-8")
+    before = Store(small_org).roster_path.read_bytes()
+    with pytest.raises(FileRejected, match=why):
+        import_roster(Store(small_org), path, missing_have_left=True, skip_invalid=True,
+                      rejected_path=tmp_path / "rejected.csv")
+    assert Store(small_org).roster_path.read_bytes() == before
+
+
 # ------------------------------------------------------------------ the HR page
 
 

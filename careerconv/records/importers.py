@@ -304,13 +304,16 @@ ROSTER_ALIASES = {
     "email": ("work_email", "email_work", "email_address", "business_email", "e_mail",
               "e_mail_adresse", "adresse_e_mail", "adresse_email", "correo_electronico", "e_mailadres"),
     CADENCE_MONTHS: ("cadence", "conversation_cadence_months"),
-    LEFT_ON: ("termination_date", "exit_date", "leaving_date", "end_date", "last_day", "last_day_of_work",
-              "last_working_day", "date_of_leaving", "leave_date", "separation_date", "departure_date",
-              "employment_end_date", "contract_end_date", "date_left",
-              "austrittsdatum", "austritt", "letzter_arbeitstag", "beschaftigungsende", "enddatum",
+    LEFT_ON: ("termination_date", "exit_date", "leaving_date", "end_date", "date_of_leaving", "leave_date",
+              "separation_date", "departure_date", "employment_end_date", "contract_end_date", "date_left",
+              "austrittsdatum", "austritt", "beschaftigungsende", "enddatum",
               "date_de_sortie", "date_de_depart", "date_de_fin_de_contrat", "fecha_de_baja", "fecha_baja",
               "fecha_de_salida", "fecha_de_cese", "datum_uit_dienst", "uitdiensttreding", "datum_uitdiensttreding",
               "einddatum_dienstverband"),
+    # Someone's last working day: they are here on it, and left the day after.
+    "last_day": ("last_day_of_work", "last_working_day", "letzter_arbeitstag", "dernier_jour",
+                 "dernier_jour_travaille", "dernier_jour_de_travail", "ultimo_dia", "ultimo_dia_de_trabajo",
+                 "ultimo_dia_laborable", "laatste_werkdag"),
     # Whether someone still works here (Active / Terminated ...): see EMPLOYMENT_STATUSES.
     "employment_status": ("employee_status", "worker_status", "status", "active_status", "employment_state",
                           "beschaftigungsstatus", "mitarbeiterstatus", "statut", "statut_du_salarie",
@@ -324,14 +327,24 @@ GENERIC_STATUS_COLUMNS = ("status", "statut", "estado", "situation")
 # French, Spanish and Dutch). Any other value is refused, naming these. Some exports' "Employment Status" holds the
 # kind of contract (BambooHR: Full-Time, Part-Time, Contractor ... and Terminated): those kinds are here.
 EMPLOYMENT_STATUSES = {
-    "here": ("active", "employed", "current", "on_leave", "aktiv", "beschaftigt", "actif",
+    "here": ("active", "employed", "current", "on_leave", "leave", "leave_of_absence", "suspended", "pending",
+             "onboarding", "rehire", "rehired", "new_hire", "probation", "aktiv", "beschaftigt", "actif",
              "en_poste", "activo", "activa", "alta", "en_activo", "actief", "in_dienst",
              "full_time", "part_time", "contractor", "contract", "intern", "temporary", "furloughed",
              "vollzeit", "teilzeit", "temps_plein", "temps_partiel", "jornada_completa", "media_jornada",
              "fulltime", "parttime", "voltijd", "deeltijd"),
-    "left": ("terminated", "inactive", "leaver", "left", "withdrawn", "former", "ausgetreten", "inaktiv",
+    "left": ("terminated", "inactive", "leaver", "left", "withdrawn", "former", "retired", "resigned",
+             "dismissed", "deceased", "separated", "offboarded", "ausgetreten", "inaktiv",
              "ausgeschieden", "sorti", "sortie", "inactif", "parti", "baja", "de_baja", "inactivo", "inactiva",
              "uit_dienst", "inactief", "vertrokken"),
+}
+# A status of several words ("Terminated (Voluntary)", "Inactive - Terminated", "Active - Leave of Absence") not
+# among EMPLOYMENT_STATUSES: left when one of its words says so, else here when one of its words says that.
+STATUS_WORDS = {
+    "left": {"terminated", "resigned", "retired", "dismissed", "deceased", "leaver", "withdrawn", "inactive",
+             "separated", "ausgetreten", "ausgeschieden", "inaktiv", "inactif", "inactivo", "inactiva", "inactief",
+             "vertrokken"},
+    "here": {"active", "employed", "leave", "aktiv", "actif", "activo", "activa", "actief"},
 }
 # A roster with first and last name in two columns (and no name column) gets "First Last".
 NAME_PARTS = ("first_name", "last_name")
@@ -339,7 +352,7 @@ NAME_PARTS = ("first_name", "last_name")
 DEFAULT_CADENCE = 12
 
 ROSTER_COLUMNS = ColumnSpec("roster", (EMPLOYEE_ID, "name", COACH_ID, DEPARTMENT, "role"),
-                            (CADENCE_MONTHS, "email", LEFT_ON, "employment_status"), ROSTER_ALIASES,
+                            (CADENCE_MONTHS, "email", LEFT_ON, "last_day", "employment_status"), ROSTER_ALIASES,
                             ignore_unknown=True)
 # The option of a full export of current staff: everyone on the roster and not in the file has left.
 MISSING_HAVE_LEFT_OPTION = "--missing-have-left"
@@ -1242,6 +1255,26 @@ def _some(ids: list[str], shown: int = 10) -> str:
     return ", ".join(ids[:shown]) + (f" and {len(ids) - shown} more" if len(ids) > shown else "")
 
 
+def _check_missing_have_left(raw: RawTable, imported: int, leaving: int, here: int) -> None:
+    """Refuse :data:`MISSING_HAVE_LEFT_OPTION` when the file cannot be a full export of current staff: it imports
+    no row, or it would mark more than half of the people here as left (a department's file, a filtered view).
+
+    Raises
+    ------
+    FileRejected
+        Naming how many would leave, and how to record that many leavers.
+    """
+    if imported and leaving * 2 <= here:
+        return
+    why = ("it imports no row" if not imported else
+           f"it would mark {leaving} of the {here} people here as left: the file lists fewer than half of them")
+    raise FileRejected([schema.Problem(raw.source, f"{MISSING_HAVE_LEFT_OPTION} takes the file for a full export "
+                                                   f"of everyone who works here, and {why}")],
+                       f"{raw.source}: not a full export of current staff; nothing was written",
+                       "check that the file is the whole export (not one department's or a filtered view); to record "
+                       "that many leavers, import a file with their leaving dates or employment status instead")
+
+
 def _leaving_notes(incoming: list[dict], rows: list[RawRow], leaving: dict[int, str], existing: dict[str, dict],
                    today: dt.date) -> list[str]:
     """The notes on who in the file left, left without a date, or is here again."""
@@ -1348,6 +1381,10 @@ def _parse_employment_status(value: Any) -> str | None:
     for meaning, values in EMPLOYMENT_STATUSES.items():
         if key in values:
             return meaning
+    words = set(re.findall(r"[a-z]+", key))
+    for meaning, said in STATUS_WORDS.items():  # "left" first: "Terminated - eligible for rehire" has left
+        if words & said:
+            return meaning
     raise ValueError("is not an employment status careerconv knows; still here: Active, Aktiv, Actif, Activo, "
                      "Actief, Employed, On leave, Full-Time, Part-Time, Contractor, Intern; left: Terminated, "
                      "Inactive, Leaver, Left, Withdrawn, Ausgetreten, Inaktiv, Sorti, Inactif, Baja, Inactivo, "
@@ -1356,11 +1393,12 @@ def _parse_employment_status(value: Any) -> str | None:
 
 
 def _parse_left_on(value: Any, *, decision: DateOrderDecision) -> dt.date | None:
-    """A leaving-date cell (the day someone left; empty: still here), with the file's day/month order."""
+    """A leaving-date cell (the day someone left; empty, ``n/a`` or an open end: still here), with the file's
+    day/month order (:func:`careerconv.records.schema.parse_left_on`)."""
     if decision.conflict and schema.slash_date_orders(value):
         raise ValueError(decision.conflict)
     try:
-        day = schema.parse_date(value, date_order=decision.order, allow_missing=True)
+        day = schema.parse_left_on(value, date_order=decision.order)
     except ValueError as exc:
         if "ambiguous" in str(exc):
             raise ValueError(f"{exc} (a leaving date)") from None
@@ -1370,33 +1408,40 @@ def _parse_left_on(value: Any, *, decision: DateOrderDecision) -> dt.date | None
     return day
 
 
-def _drop_other_status(checker: "_Checker") -> None:
+def _drop_other_status(checker: "_Checker") -> bool:
     """Leave out a status column with a generic name (:data:`GENERIC_STATUS_COLUMNS`) none of whose values is an
-    employment status (it says something else), with a note; one that holds one is read, and its other values
-    are refused as any status column's are."""
+    employment status (it says something else), with a note, and say whether it was; one that holds one is read,
+    and its other values are refused as any status column's are."""
     if checker.keys.get("employment_status") not in GENERIC_STATUS_COLUMNS:
-        return
+        return False
     index = checker.columns["employment_status"]
     for raw_row in checker.raw.rows:
         try:
             if index < len(raw_row.cells) and _parse_employment_status(raw_row.cells[index]) is not None:
-                return
+                return False
         except ValueError:
             continue
     del checker.columns["employment_status"]
     checker.notes.append(f"ignored the column {checker.raw.header[index]!r}: none of its values is an employment "
-                         "status (Active, Terminated ...), so it is not read as whether people left")
+                         "status (Active, Terminated ...), so it is not read as whether people left; whoever had "
+                         "left stays so")
+    return True
 
 
-def _left_on(status: str | None, day: dt.date | None, today: dt.date) -> tuple[dt.date | None, str]:
-    """The ``left_on`` a row gives (None: still here) and why, from its employment status and leaving date.
+def _left_on(status: str | None, day: dt.date | None, today: dt.date,
+             before: dt.date | None = None) -> tuple[dt.date | None, str]:
+    """The ``left_on`` a row gives (None: still here) and why, from its employment status and leaving date
+    (``before``: the day they left as the roster has it, None when they are here).
 
-    A leaver by status is left on their date, else on ``today`` (``"no date"``); someone active by status with a
-    date that has passed is here again (``"back"``: a re-hire whose last leaving date the export keeps); a date
+    A leaver by status is left on their date, else on the day the roster says they left, else on ``today`` (``"no
+    date"``: so the same file imported again later does not move their leaving day); someone active by status with
+    a date that has passed is here again (``"back"``: a re-hire whose last leaving date the export keeps); a date
     still to come (a known last day) keeps anyone here until then.
     """
     if status == "left":
-        return (day, "") if day is not None else (today, "no date")
+        if day is not None:
+            return day, ""
+        return (before, "") if before is not None and before <= today else (today, "no date")
     if status == "here" and day is not None and day <= today:
         return None, "back"
     return day, ""
@@ -1492,10 +1537,9 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     checker = _Checker(raw, ROSTER_COLUMNS)
     checker.check_columns(other=HISTORY_COLUMNS, asking=asking)
     today = today or dt.date.today()
-    _drop_other_status(checker)
-    left_index = checker.columns.get(LEFT_ON)
-    left_order = decide_date_order((r.row, r.cells[left_index]) for r in raw.rows
-                                   if left_index is not None and left_index < len(r.cells))
+    status_ignored = _drop_other_status(checker)
+    day_columns = [checker.columns[c] for c in (LEFT_ON, "last_day") if c in checker.columns]
+    left_order = decide_date_order((r.row, r.cells[i]) for r in raw.rows for i in day_columns if i < len(r.cells))
     leaving: dict[int, str] = {}  # row -> "no date" (a leaver without a date) or "back" (active, date passed)
     version = store.roster_version()  # before the roster is read: a change after it is seen below
     current = store.roster()
@@ -1538,11 +1582,16 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
             if checker.has("email") else None,
         }
         status = checker.check(_parse_employment_status, v.get("employment_status"), n, "employment_status")
-        left, leaving[n] = _left_on(status, checker.check(_parse_left_on, v.get(LEFT_ON), n, LEFT_ON,
-                                                          decision=left_order), today)
-        if not (checker.has(LEFT_ON) or checker.has("employment_status")):
+        day = checker.check(_parse_left_on, v.get(LEFT_ON), n, LEFT_ON, decision=left_order)
+        last_day = checker.check(_parse_left_on, v.get("last_day"), n, "last_day", decision=left_order)
+        if day is None and last_day is not None:  # here on their last day, gone the day after
+            day = last_day + dt.timedelta(days=1)
+        before = leavers.left_day(_kept(existing, rec[EMPLOYEE_ID], LEFT_ON, None))
+        left, leaving[n] = _left_on(status, day, today, before)
+        if status_ignored:  # a status column read as saying something else: it brings no one back either
+            left = before
+        elif not (checker.has(LEFT_ON) or checker.has("last_day") or checker.has("employment_status")):
             # A file that says nothing of leaving keeps a known last day still to come (a past one: here again).
-            before = leavers.left_day(_kept(existing, rec[EMPLOYEE_ID], LEFT_ON, None))
             left = before if before is not None and before > today else None
         rec[LEFT_ON] = left.isoformat() if left else None
         for column in (EMPLOYEE_ID, COACH_ID):
@@ -1665,6 +1714,8 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     absent = [eid for eid in existing if eid not in named]
     if missing_have_left:
         now_left = [eid for eid in absent if leavers.is_here(existing[eid].get(LEFT_ON), today)]
+        _check_missing_have_left(raw, len(good_rows), len(now_left),
+                                 sum(leavers.is_here(row.get(LEFT_ON), today) for row in existing.values()))
         if now_left:
             result.notes.append(
                 f"{len(now_left)} employee(s) on the roster and not in this file left on {today.isoformat()} "
@@ -1686,7 +1737,8 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
         if changing is not None and store.roster_version() != version:
             # Another change landed while the file was checked: check it again against the roster now.
             return import_roster(store, path, skip_invalid=skip_invalid, rejected_path=rejected_path, sheet=sheet,
-                                 asking=asking, allow_erased=allow_erased)
+                                 asking=asking, allow_erased=allow_erased,
+                                 missing_have_left=missing_have_left, today=today)
         if incoming:
             frame = pd.DataFrame(incoming, columns=schema.ROSTER.names)
             result.added, result.updated, result.unchanged = store.upsert_employees(frame, source=raw.source,

@@ -1044,7 +1044,7 @@ def validate_roster_frame(frame: pd.DataFrame, source: str, *, row_offset: int =
         (CADENCE_MONTHS, parse_cadence, {}, None),
         ("role", parse_text, {}, _plain_texts),
         ("email", parse_text, {}, _plain_texts),
-        (LEFT_ON, parse_date, {"allow_missing": True}, None),
+        (LEFT_ON, parse_left_on, {}, None),
     ]
     result_types = {col.name: _ARROW_TYPE[col.dtype] for col in ROSTER.columns}
     for slot, (name, parser, kwargs, plain) in enumerate(checks):
@@ -1068,6 +1068,33 @@ def validate_roster_frame(frame: pd.DataFrame, source: str, *, row_offset: int =
              if col.dtype == "date" else pd.array(parsed[col.name], dtype=_PANDAS_DTYPE[col.dtype])
              for col in ROSTER.columns}
     return coerce_frame(pd.DataFrame(typed), ROSTER)
+
+
+# How exports write "no leaving day" besides an empty cell.
+_NO_DAY = {"n/a", "na", "-", "--", "\u2013", "\u2014", "none", "null", "nil"}
+# HR systems write an open-ended employment as ending on 31.12.9999 (SAP, Workday): from this year on a leaving day
+# is no leaving day. A day between 2200 and it is a typo.
+OPEN_END_YEAR, LATEST_LEAVING_YEAR = 9000, 2200
+
+
+def parse_left_on(value: Any, *, date_order: str | None = None) -> dt.date | None:
+    """A roster's leaving day (:data:`LEFT_ON`): a date as :func:`parse_date` reads it, None when there is none (an
+    empty cell, ``n/a``, ``-``, or the open end HR systems write as 31.12.9999).
+
+    Raises
+    ------
+    ValueError
+        As :func:`parse_date`, and for a year after :data:`LATEST_LEAVING_YEAR` that is not an open end.
+    """
+    if isinstance(value, str) and value.strip().casefold() in _NO_DAY:
+        return None
+    day = parse_date(value, date_order=date_order, allow_missing=True)
+    if day is None or day.year >= OPEN_END_YEAR:
+        return None
+    if day.year > LATEST_LEAVING_YEAR:
+        raise ValueError(f"is after {LATEST_LEAVING_YEAR}; check the year (an open end, 31.12.9999, is read as no "
+                         "leaving day)")
+    return day
 
 
 def roster_as_written(roster: pd.DataFrame) -> pd.DataFrame:
