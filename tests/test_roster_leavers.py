@@ -246,6 +246,18 @@ def test_a_last_working_day_leaves_them_here_on_it(tmp_path: Path):
     assert _left_on(store) == {"E1": "", "E2": "2026-04-01"}
 
 
+def test_a_leaving_day_before_a_conversation_they_had_is_pointed_out(small_org: Path, tmp_path: Path):
+    """A leaving day before the person's conversations (a typo in the year) passed without a word, and the HR page
+    then dropped those conversations from its counts."""
+    path = tmp_path / "leaver.csv"
+    path.write_text("Employee ID,Name,Manager ID,Department,Job Title,Termination Date\n"
+                    "E001,Ada Lovelace,C01,Engineering,Engineer,2026-01-01\n", encoding="utf-8")
+    result = import_roster(Store(small_org), path)
+    assert ("1 employee(s) have a conversation on or after the leaving day in the file; check those days "
+            "(E001: left on 2026-01-01, a conversation on 2026-03-02)") in result.summary()
+    assert "conversation on or after" not in import_roster(Store(small_org), path).summary()  # told once
+
+
 @pytest.mark.parametrize("rows, why", [
     ("E002,Alan Turing,C01,Engineering,Engineer\n", "would mark 4 of the 6 people here as left"),
     ("E002,Alan Turing,C01,Engineering,Engineer,oops\n", "it imports no row"),

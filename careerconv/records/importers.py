@@ -1255,6 +1255,25 @@ def _some(ids: list[str], shown: int = 10) -> str:
     return ", ".join(ids[:shown]) + (f" and {len(ids) - shown} more" if len(ids) > shown else "")
 
 
+def _met_after_leaving(store: Store, incoming: list[dict], existing: dict[str, dict]) -> list[str]:
+    """A note on the people given a new leaving day that comes before a conversation they had (a typo in the
+    year, or the wrong person): the HR page would count that conversation for no one. Only those whose leaving day
+    this file changes are read (a few, not the roster)."""
+    late = []
+    for rec in incoming:
+        day = rec[LEFT_ON]
+        before = existing.get(rec[EMPLOYEE_ID], {}).get(LEFT_ON)
+        if not day or leavers.left_day(before) == dt.date.fromisoformat(day):
+            continue
+        met = [c[DATE] for c in store.conversations(rec[EMPLOYEE_ID]) if c[DATE] >= day]
+        if met:
+            late.append(f"{rec[EMPLOYEE_ID]}: left on {day}, a conversation on {max(met)}")
+    if not late:
+        return []
+    return [f"{len(late)} employee(s) have a conversation on or after the leaving day in the file; check those "
+            f"days ({_some(late, 5)})"]
+
+
 def _check_missing_have_left(raw: RawTable, imported: int, leaving: int, here: int) -> None:
     """Refuse :data:`MISSING_HAVE_LEFT_OPTION` when the file cannot be a full export of current staff: it imports
     no row, or it would mark more than half of the people here as left (a department's file, a filtered view).
@@ -1710,6 +1729,7 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
         result.notes.append(f"{len(outside)} coach(es) are not on the roster themselves ({shown}): external "
                             "coaches and coaches who are not employees are fine, a typo is not")
     result.notes += _leaving_notes(incoming, good_rows, leaving, existing, today)
+    result.notes += _met_after_leaving(store, incoming, existing)
     named = {rec[EMPLOYEE_ID] for rec in parsed.values()}  # rows rejected with --skip-invalid are in the file too
     absent = [eid for eid in existing if eid not in named]
     if missing_have_left:
