@@ -7,15 +7,18 @@ of 2 Mar 2026, next due 2 Sep 2026, and a check-in), Alan Turing (E002) and Kath
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 from pathlib import Path
 
 import pytest
 
 from app_harness import Harness
+from test_app import fill_whole_conversation
 from careerconv.cli import main
 from careerconv.records.importers import FileRejected, import_roster
 from careerconv.records.store import Store
-from careerconv.surfaces.report import runner
+from careerconv.surfaces.report import content, render, runner
 
 TODAY = dt.date.today().isoformat()  # the day of an import: a leaver by status without a date left then
 
@@ -300,3 +303,115 @@ def test_the_hr_figures_count_who_was_here_not_everyone_who_ever_was(sample_data
     exported.write_text("\n".join(rows) + "\n", encoding="utf-8")
     import_roster(Store(sample_data), exported)
     assert counts() == (22, 21, 21)
+
+
+def test_a_draft_begun_before_someone_left_is_still_finished_or_discarded_but_nothing_new_is_offered(
+        small_org: Path):
+    """Found by a tester: a leaver's unfinished conversation (held on their last day) was hidden with every action,
+    and nothing said it was there."""
+    h = Harness(small_org, coach_id="C01")
+    h.on("2026-08-03")  # Ada's last day: a conversation and a check-in begun, neither finished
+    app = h.app
+    app.select_employee("E001")
+    view = app.open_checkin()
+    view.items[0].status.value = "done"
+    view.back_button.click()
+    app.start_conversation()
+    fill_whole_conversation(h)
+    app.close_conversation()
+    _ada_left(small_org, "2026-08-04")
+
+    h = Harness(small_org, coach_id="C01")  # 1 Oct 2026
+    app, start = h.app, h.app.start_screen
+    start.search.value = "ada"
+    start.results.children[0].click()
+    assert "Ada Lovelace left 4 Aug 2026." in start.employee_html.value
+    assert "can still be finished or discarded" in start.employee_html.value
+    assert start.draft_box.layout.display != "none"
+    assert "A conversation of 3 Aug 2026 is not finished" in start.draft_html.value
+    assert start.start_button.layout.display == "none"  # nothing new
+    assert start.checkin_button.layout.display != "none" and start.checkin_button.description == "Resume check-in"
+    with pytest.raises(ValueError, match="left 4 Aug 2026"):
+        app.lifecycle.start_conversation()
+
+    start.checkin_button.click()
+    assert app.checkin_view.items[0].status.value == "done"  # the draft check-in, resumed
+    app.checkin_view.save_button.click()
+    assert [c["status"] for c in Store(small_org).checkins("E001")] == ["completed", "completed"]
+    app.checkin_view.back_button.click()
+    start.resume_button.click()
+    assert app.screen == "conversation"
+    assert app.complete() == [] and h.stored()["status"] == "completed"
+    app.close_conversation()
+    with pytest.raises(ValueError, match="left 4 Aug 2026"):
+        app.open_checkin()  # no draft left: a new check-in is not started
+
+
+def test_a_leavers_draft_is_discarded_from_their_page(small_org: Path):
+    h = Harness(small_org, coach_id="C01")
+    h.on("2026-08-03")
+    h.app.select_employee("E001")
+    h.app.start_conversation()
+    h.app.close_conversation()
+    _ada_left(small_org, "2026-08-04")
+    h = Harness(small_org, coach_id="C01")
+    start = h.app.start_screen
+    start.search.value = "ada"
+    start.results.children[0].click()
+    assert start.draft_box.layout.display != "none"  # it was hidden with every action
+    start.discard_button.click()
+    start.discard_confirm.click()
+    assert [c["conversation_id"] for c in Store(small_org).conversations("E001")] == ["E001-20260302"]
+    assert start.draft_box.layout.display == "none" and start.actions.layout.display == "none"
+
+
+def test_a_coach_who_has_left_is_marked_and_their_people_are_said_to_need_a_new_coach(small_org: Path,
+                                                                                     capsys):
+    """Found by a tester: a coach of 8 left and the picker offered them unmarked; nothing said their people had no
+    coach any more."""
+    path = small_org.parent / "coach-left.csv"
+    path.write_text("Employee ID,Name,Manager ID,Department,Job Title,Termination Date\n"
+                    "C01,Grace Hopper,C00,Engineering,Head of engineering,2026-09-01\n", encoding="utf-8")
+    import_roster(Store(small_org), path)
+    h = Harness(small_org)
+    start = h.app.start_screen
+    assert ("Grace Hopper (C01) · left 1 Sep 2026", "C01") in start.coach_choice.options
+    team = h.app.show_team("C01")
+    assert "Their coach Grace Hopper (C01) left 1 Sep 2026: set a new coach for the 3 people below on the " \
+           "roster." in team.summary_html.value
+    h.app.select_employee("E002")
+    assert "Their coach Grace Hopper (C01) left 1 Sep 2026: set a new coach for Alan Turing on the roster." \
+        in start.employee_html.value
+    assert main(["--data", str(small_org), "due", "--as-of", "2026-10-01", "--coach", "C01"]) == 0
+    captured = capsys.readouterr()
+    assert "E002" in captured.out
+    assert "coach C01 (Grace Hopper) left on 1 Sep 2026: set a new coach for their 3 people on the roster" \
+        in captured.err
+
+
+def _text(page: str) -> str:
+    """A page's words as a reader sees them (tags out, entities and non-breaking spaces as spaces)."""
+    return " ".join(html.unescape(re.sub(r"<style.*?</style>|<[^>]+>", " ", page, flags=re.S)).split())
+
+
+def test_a_leavers_own_report_says_they_left_and_that_nothing_is_due(small_org: Path, tmp_path: Path):
+    """Found by a tester: the report of someone who had left said when their next conversation and check-in were
+    due, and the batch index did not mark them."""
+    _ada_left(small_org)
+    out = tmp_path / "reports"
+    assert main(["--data", str(small_org), "report", "E001", "--as-of", "2026-10-01", "-o", str(out),
+                 "--no-pdf"]) == 0
+    page = _text((out / "E001" / "progress-2026-10-01.html").read_text(encoding="utf-8"))
+    assert "Left 3 Aug 2026 (no next career conversation is due)" in page
+    assert "You left on 3 Aug 2026 : no next career conversation or check-in is due." in page  # (a <strong> day)
+    assert "is due on" not in page and "Next career conversation" not in page
+    assert "Last career conversation 2 Mar 2026" in page and "Join Toastmasters" in page  # her history stays
+    index = _text((out / "index-2026-10-01.html").read_text(encoding="utf-8"))
+    assert "Ada Lovelace Engineering made now · left 3 Aug 2026" in index
+
+
+def test_a_report_before_the_leaving_day_still_says_what_is_due(small_org: Path):
+    _ada_left(small_org, "2026-12-01")  # a known last day after the report's day: still here then
+    ada = content.build_content(Store(small_org).history("E001"), "2026-10-01")
+    assert ada.left_on is None
+    assert "Your next career conversation is due on" in _text(str(render.next_steps(ada)))

@@ -42,17 +42,22 @@ class CheckinRoutes:
         Raises
         ------
         ValueError
-            If no employee is open, or a new check-in is asked of someone who has left.
+            If no employee is open, or a new check-in (they have no draft check-in) is asked of someone who
+            has left.
         """
         app, person = self.app, self.app.lifecycle
         if person.employee is None:
             raise ValueError("pick an employee first")
-        if record is None:
-            person.require_here()  # a completed check-in of someone who left still opens, to read
+        # a new check-in is for people still here; a draft check-in (to finish) or a completed one (to read) of
+        # someone who left still opens
+        if record is None and not person.checkin_drafts:
+            person.require_here()
         app.close_current(save=True)
         person.reload_history()
         if record is None and person.checkin_drafts:
             record = person.checkin_drafts[-1]
+        elif record is None:
+            person.require_here()  # their draft was finished or discarded elsewhere meanwhile
         charts = app.charts_panel()
         charts.show_for(person.plan, person.conversations, person.checkins, app.clock().date())
         self.view = CheckinView(app.store, person.employee, person.conversations, person.checkins,

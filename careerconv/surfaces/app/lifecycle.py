@@ -138,7 +138,15 @@ class ConversationLifecycle:
         return self.employee
 
     def require_here(self) -> dict:
-        """The open employee, who has not left (a new conversation or check-in is for people still here)."""
+        """The open employee, who has not left: something new (a conversation, a check-in) is started only with
+        people still here. A draft begun before they left is resumed, completed or discarded without asking this
+        (its conversation was held while they were here).
+
+        Raises
+        ------
+        ValueError
+            If no employee is open, or they have left.
+        """
         employee = self._require_employee()
         left = self.app.people.left_label(employee[EMPLOYEE_ID])
         if left:

@@ -2,7 +2,8 @@
 
 Built once per roster read (the start screen searches it on every keystroke, so the search works on
 arrays, not on the frame). Someone who has left (:mod:`careerconv.records.leavers`) is listed only when looked
-for by name or id, with the day they left, and their coach is not offered for them.
+for by name or id, with the day they left, and their coach is not offered for them; a coach who has left is
+offered, marked, while people still here have them as coach (a new coach is to be set on the roster).
 """
 
 from __future__ import annotations
@@ -53,6 +54,19 @@ class RosterIndex:
     def coaches(self) -> list[str]:
         """The ids of everyone who coaches someone still here, by their label."""
         return sorted({c for c in self.coach_ids[self.here] if c}, key=lambda c: self.coach_label(c).casefold())
+
+    def coach_choice_label(self, coach_id: str | None) -> str:
+        """The coach as the coach picker and a person's card name them: :meth:`coach_label`, with the day they
+        left for a coach who has left (``"Jack Walker (E0065) · left 1 Nov 2026"``)."""
+        left = self.left_label(coach_id or "")
+        return self.coach_label(coach_id) + (f" · {left}" if left else "")
+
+    def coach_left_note(self, coach_id: str | None, whom: str) -> str:
+        """What to do about a coach who has left, as text (``whom``: who has them as coach), else ""."""
+        left = self.left_label(coach_id or "")
+        if not left:
+            return ""
+        return f"Their coach {self.coach_label(coach_id)} {left}: set a new coach for {whom} on the roster."
 
     def left_label(self, employee_id: str) -> str:
         """``"left 3 Mar 2026"`` for someone who has left, else ""."""

@@ -21,7 +21,7 @@ import ipywidgets as widgets
 from careerconv.rules import followup
 from careerconv.records.dates import human_date, human_datetime
 from careerconv.records.questions import QuestionSet
-from careerconv.records.schema import CONVERSATION_ID, EMPLOYEE_ID, STATUS
+from careerconv.records.schema import COACH_ID, CONVERSATION_ID, EMPLOYEE_ID, STATUS
 from .drafts import draft_holds, draft_to_offer, newest_first
 from .glance import employee_card_html, previous_plan_html
 from .roster_index import RosterIndex
@@ -78,7 +78,7 @@ class StartScreen:
         coaches = people.coaches()
         if coach_id and coach_id not in coaches:
             coaches.append(coach_id)
-        self.coach_choice = classed(widgets.Dropdown(options=[("All coaches", "")] + [(people.coach_label(c), c)
+        self.coach_choice = classed(widgets.Dropdown(options=[("All coaches", "")] + [(people.coach_choice_label(c), c)
                                                                                       for c in coaches],
                                                      value=coach_id or "", description="Coach",
                                                      layout=widgets.Layout(width="360px")), "cc-coach")
@@ -250,7 +250,7 @@ class StartScreen:
             raise ValueError("choose a coach first: the team view shows one coach's reports")
         last = self.team_loader.last(coach) if self.team_loader.background else None
         if last is not None:  # at once as last read, then brought up to date when the fresh read is in
-            self.team.show_members(coach, self.people.coach_label(coach), last, self.today())
+            self._show_team(coach, last)
             self.team_loader.refresh(coach, functools.partial(self.team_read, coach))
         else:
             self.team_read(coach, self.team_loader.read_now(coach))
@@ -259,7 +259,12 @@ class StartScreen:
     def team_read(self, coach: str, members: list) -> None:
         """Show a coach's team as read (unless another coach was chosen meanwhile)."""
         if self.coach_choice.value == coach:
-            self.team.show_members(coach, self.people.coach_label(coach), members, self.today())
+            self._show_team(coach, members)
+
+    def _show_team(self, coach: str, members: list) -> None:
+        whom = f"the {len(members)} {'person' if len(members) == 1 else 'people'} below"
+        self.team.show_members(coach, self.people.coach_choice_label(coach), members, self.today(),
+                               note=self.people.coach_left_note(coach, whom))
 
     # ------------------------------------------------------------------ the search list
     def show_roster(self, people: RosterIndex) -> None:
@@ -312,14 +317,19 @@ class StartScreen:
         shown = self.current is not None and self.actions.layout.display != "none"
         if shown and left == "checkin" and self.checkin_button.layout.display != "none":
             self.checkin_button.focus()
-        elif shown and left == "conversation":
-            (self.resume_button if self.draft_box.layout.display != "none" else self.start_button).focus()
+        elif shown and left == "conversation" and self.draft_box.layout.display != "none":
+            self.resume_button.focus()
+        elif shown and left == "conversation" and self.start_button.layout.display != "none":
+            self.start_button.focus()
         else:
             self.search.focus()
 
     def show_person(self, employee: dict, coach_id: str, plan: followup.PreviousPlan, conversations: list[dict],
                     checkins: list[dict], checkin_drafts: list[dict]) -> None:
         """Show an employee's page: their card, the draft offered, Start / Check-in, their previous plan.
+
+        Someone who has left is offered nothing new (no Start, no new check-in); a draft conversation or check-in
+        begun before they left is still offered, to finish or discard.
 
         Parameters
         ----------
@@ -334,7 +344,8 @@ class StartScreen:
         self._mark_current()
         today = self.today()
         label = self.people.coach_label
-        self.employee_html.value = employee_card_html(employee, label(coach_id), plan, today)
+        self.employee_html.value = employee_card_html(employee, self.people.coach_choice_label(coach_id), plan,
+                                                      today)
         self.glance_html.value = previous_plan_html(plan, today, label)
         self.charts_panel.show_for(plan, conversations, checkins, today)
         drafts = [c for c in conversations if c[STATUS] == "draft"]
@@ -351,12 +362,19 @@ class StartScreen:
         (self.start_button.remove_class if drafts else self.start_button.add_class)("cc-primary")
         left = self.people.left_label(employee[EMPLOYEE_ID])
         if left:  # their records are there to read; nothing new is started with someone who left
+            unfinished = (" What was begun before they left can still be finished or discarded."
+                          if drafts or checkin_drafts else "")
             self.employee_html.value = (f'<div class="cc-note cc-left-note"><b>{escape(employee.get("name") or "")} '
                                         f'{escape(left)}.</b> Their records are kept to read; no new conversation '
-                                        'or check-in is offered.</div>' + self.employee_html.value)
-            show(self.draft_box, False)
-        show(self.actions, not left)
-        show(self.checkin_button, plan.conversation is not None)
+                                        f'or check-in is offered.{unfinished}</div>' + self.employee_html.value)
+        else:
+            note = self.people.coach_left_note(employee.get(COACH_ID), employee.get("name") or "them")
+            if note:
+                self.employee_html.value = (f'<div class="cc-warn-box cc-coach-left">{escape(note)}</div>'
+                                            + self.employee_html.value)
+        show(self.start_button, not left)
+        show(self.checkin_button, plan.conversation is not None and (not left or bool(checkin_drafts)))
+        show(self.actions, not left or self.checkin_button.layout.display != "none")
         self.checkin_button.description = "Resume check-in" if checkin_drafts else "Check-in"
 
     @property

@@ -687,15 +687,18 @@ class TeamView:
         self.widget = classed(widgets.VBox([head, self.empty_html, self.table], layout=widgets.Layout(width="100%")),
                               "cc-card", "cc-team")
 
-    def show_members(self, coach_id: str, coach_label: str, members: list[TeamMember], today: dt.date) -> None:
-        """Replace the rows with these members (as :func:`load_team` returns them)."""
+    def show_members(self, coach_id: str, coach_label: str, members: list[TeamMember], today: dt.date, *,
+                     note: str = "") -> None:
+        """Replace the rows with these members (as :func:`load_team` returns them); ``note`` (text) is said below
+        the counts (a coach who has left: their people need a new coach)."""
         self.coach_id = coach_id
         self.members = list(members)
         self.rows = {m.employee_id: TeamRow(m, today) for m in self.members}
         drawn = [(eid, row.html) for eid, row in self.rows.items()]
         if drawn != [tuple(r) for r in self.table.rows]:  # nothing sent when nothing changed
             self.table.rows = drawn
-        self.summary_html.value = team_summary_html(coach_label, self.members, today)
+        self.summary_html.value = team_summary_html(coach_label, self.members, today) + (
+            f'<div class="cc-warn-box cc-coach-left">{escape_html(note)}</div>' if note else "")
         self.empty_html.value = ("" if self.members else
                                  f'<div class="cc-muted">Nobody on the roster reports to {escape_html(coach_label)}.'
                                  "</div>")

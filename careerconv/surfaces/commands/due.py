@@ -23,7 +23,8 @@ import pyarrow as pa
 from careerconv.rules import cadence
 from . import calendar_ics as ics
 from careerconv.records import config, leavers, tables
-from careerconv.records.schema import CADENCE_MONTHS, COACH_ID, DEPARTMENT, EMPLOYEE_ID, ID_COLUMNS, STATUS
+from careerconv.records.dates import human_date
+from careerconv.records.schema import CADENCE_MONTHS, COACH_ID, DEPARTMENT, EMPLOYEE_ID, ID_COLUMNS, LEFT_ON, STATUS
 from careerconv.records.spreadsheet import changed_id_warnings, frame_to_csv_bytes
 from careerconv.records.store import Store, write_output_bytes
 from . import streams
@@ -122,7 +123,10 @@ def run(args: argparse.Namespace) -> int:
                          "`careerconv import roster FILE`)")
     as_of = args.as_of or dt.date.today()
     # Someone who has left is due for nothing: not listed, not in the calendar.
-    due_tables["roster"] = leavers.still_here(due_tables["roster"], as_of)
+    whole_roster = due_tables["roster"]
+    due_tables["roster"] = leavers.still_here(whole_roster, as_of)
+    if args.coach:
+        _say_if_coach_left(args, whole_roster, due_tables["roster"], args.coach, as_of)
     due = cadence.due_list(due_tables, as_of, coach=args.coach, within_days=args.within, soon_days=args.soon)
 
     if fmt == "table":
@@ -156,6 +160,27 @@ def run(args: argparse.Namespace) -> int:
                              f"({_plural(n_conv, 'career conversation')}, {_plural(len(events) - n_conv, 'check-in')}, "
                              f"up to {as_of + dt.timedelta(days=horizon)}) to {path}")
     return 0
+
+
+def _say_if_coach_left(args: argparse.Namespace, roster: pd.DataFrame, here: pd.DataFrame, coach: str,
+                       as_of: dt.date) -> None:
+    """A coach who has left by ``as_of``: say so on stderr (their people need a new coach on the roster), or, when
+    nobody still here has them as coach, raise that as the reason nothing is listed.
+
+    Raises
+    ------
+    ValueError
+        If the coach has left and nobody still here has them as coach.
+    """
+    row = roster.loc[roster[EMPLOYEE_ID] == coach]
+    if row.empty or leavers.here_mask(row, as_of)[0]:
+        return
+    name = row["name"].iloc[0]
+    left = f"coach {coach} ({name}) left on {human_date(leavers.left_day(row[LEFT_ON].iloc[0]))}"
+    n = int((here[COACH_ID] == coach).sum())
+    if not n:
+        raise ValueError(f"{left}, and nobody still here has them as coach: nobody to list")
+    streams.warn(args, f"{left}: set a new coach for their {_plural(n, 'person', 'people')} on the roster")
 
 
 def load_due_tables(store: Store) -> dict[str, pd.DataFrame]:

@@ -19,7 +19,9 @@ What this module decides is only *which* records a report is about:
   draft has been agreed yet), so they are left out;
 * of several ratings of one skill on one day, the one recorded last counts
   (:func:`careerconv.rules.progress.counted_ratings`), in the charts as in the
-  statuses.
+  statuses;
+* someone who had left by ``as_of`` (:mod:`careerconv.records.leavers`, the
+  one rule) is due for nothing: the report keeps their history, not a next date.
 
 The frames keep the package's column names (those of
 :mod:`careerconv.rules.progress` and :mod:`careerconv.rules.cadence`), so they can be
@@ -38,10 +40,10 @@ import pandas as pd
 
 from careerconv.rules import cadence
 from careerconv.rules import progress
-from careerconv.records import schema
+from careerconv.records import leavers, schema
 from careerconv.records.schema import (
     CADENCE_MONTHS, CHECKIN_ID, COACH_ID, COACH_RATING, CONVERSATION_ID, DATE, DEPARTMENT, EMPLOYEE_ID, HORIZON_MONTHS,
-    ITEM_ID, SELF_RATING, SKILL, STATUS,
+    ITEM_ID, LEFT_ON, SELF_RATING, SKILL, STATUS,
 )
 from careerconv.records.store import History
 
@@ -125,6 +127,9 @@ class ReportContent:
         (next conversation and check-in due dates and statuses).
     checkins
         The employee's check-ins on or before ``as_of`` (``checkins`` table).
+    left_on
+        The day they left, when they had left by ``as_of`` (:mod:`careerconv.records.leavers`); None while they
+        are still here. Nothing is due for someone who has left; their history stays.
     """
 
     employee_id: str
@@ -148,6 +153,7 @@ class ReportContent:
     items: pd.DataFrame
     due: dict[str, Any]
     checkins: pd.DataFrame = field(repr=False)
+    left_on: pd.Timestamp | None = None
 
     @property
     def plan_id(self) -> str | None:
@@ -338,6 +344,7 @@ def build_content(
     due = cadence.due_list(tables, day).iloc[0].to_dict()
     checkins = frames["checkins"]
     checkins = checkins.loc[checkins[DATE] <= day].reset_index(drop=True)
+    left = None if leavers.is_here(employee.get(LEFT_ON), day.date()) else leavers.left_day(employee.get(LEFT_ON))
 
     return ReportContent(
         employee_id=employee_id,
@@ -361,6 +368,7 @@ def build_content(
         items=action_plan(frames, day),
         due=due,
         checkins=checkins,
+        left_on=None if left is None else pd.Timestamp(left),
     )
 
 

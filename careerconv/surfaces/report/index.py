@@ -36,7 +36,8 @@ _STATUS_WORDS = {MADE: "made now", UNCHANGED: "unchanged (data not changed since
 
 @dataclass(frozen=True)
 class IndexEntry:
-    """One employee's line on the index page."""
+    """One employee's line on the index page (``left``: ``"left 30 Jun 2026"`` for someone who had left by the
+    report's day, else "")."""
 
     employee_id: str
     name: str
@@ -45,6 +46,7 @@ class IndexEntry:
     html_path: Path | None = None
     pdf_path: Path | None = None
     error: str | None = None
+    left: str = ""
 
 
 def listed_on_page(path: str | os.PathLike) -> dict[str, str] | None:
@@ -102,11 +104,12 @@ def index_html(entries: Sequence[IndexEntry], *, as_of: dt.date, folder: Path, t
     for e in ordered:
         links = " · ".join(x for x in (_link(e.html_path, folder, "report"), _link(e.pdf_path, folder, "PDF")) if x)
         cause = f'<pre class="cause">{escape_html(e.error)}</pre>' if e.error else ""
+        left = f'<span class="left"> · {escape_html(e.left)}</span>' if e.left else ""
         rows.append(
             f'<tr class="{escape_html(e.status)}"><td>{escape_html(e.employee_id)}</td>'
             f'<td dir="auto" class="typed" data-label="Name">{escape_html(e.name)}</td>'
             f'<td dir="auto" class="typed" data-label="Department">{escape_html(e.department)}</td>'
-            f'<td data-label="Status">{escape_html(_STATUS_WORDS.get(e.status, e.status))}{cause}</td>'
+            f'<td data-label="Status">{escape_html(_STATUS_WORDS.get(e.status, e.status))}{left}{cause}</td>'
             f'<td class="files" data-label="Files">{links}</td></tr>'
         )
     when = f" · made {generated:%Y-%m-%d %H:%M}" if generated else ""

@@ -331,7 +331,8 @@ def stylesheet() -> Fragment:
 
 
 def header(content: ReportContent) -> Fragment:
-    """Who the report is for and when: name, coach, dates of the plan and the next conversation.
+    """Who the report is for and when: name, coach, dates of the plan and the next conversation (or the day they
+    left, for someone who had left by the report's day).
 
     Starts with the report's stylesheet, so display it before the other sections.
     """
@@ -345,12 +346,15 @@ def header(content: ReportContent) -> Fragment:
     started = None if _missing(draft) else f"started {_e(format_day(draft))}"
     if c.plan is None:
         next_conv = f"your first, in progress ({started})" if started else "to be scheduled"
+    upcoming = ("Next career conversation", next_conv)
+    if c.left_on is not None:  # nothing is due for someone who has left
+        upcoming = ("Left", f"{_e(format_day(c.left_on))} (no next career conversation is due)")
     facts = [
         ("Report date", _e(format_day(c.as_of))),
         ("Your coach", _typed(c.coach_name or c.coach_id) or _DASH),
         ("Last career conversation", _e(format_day(c.plan_date)) if c.plan is not None else "not held yet"),
         ("Check-ins since then", _e(_checkins_since(c))),
-        ("Next career conversation", next_conv),
+        upcoming,
     ]
     if started and c.plan is not None:
         facts.append(("In progress", f"a new career conversation, {started}"))
@@ -735,9 +739,13 @@ def next_steps(content: ReportContent) -> Fragment:
     """When the next career conversation and the next check-in are due, and what is overdue.
 
     The check-in line stays when the conversation is overdue: the follow-up
-    agreed in the last conversation goes on until the next one is held.
+    agreed in the last conversation goes on until the next one is held. For
+    someone who had left by the report's day, the day they left instead: nothing is due.
     """
     due = content.due
+    if content.left_on is not None:
+        return _wrap(f'<p id="left">You left on <strong>{_e(format_day(content.left_on))}</strong>: no next career '
+                     "conversation or check-in is due. Your plan and your progress stay in this report.</p>")
     if content.plan is None and not _missing(due.get("draft_in_progress")):
         return _wrap(f"<p>Your first career conversation is in progress: you and your coach started it on "
                      f"{_e(format_day(due['draft_in_progress']))}. When it is completed, this report shows the "

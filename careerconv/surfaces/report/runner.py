@@ -82,6 +82,7 @@ from careerconv import __version__
 from careerconv.records import config
 from careerconv.records import leavers
 from careerconv.records import schema
+from careerconv.records.dates import human_date
 from careerconv.records.schema import DEPARTMENT, EMPLOYEE_ID, LEFT_ON
 from careerconv.records.store import LOCK_STRIPES, NotFound, Store, atomic_write_bytes, buckets_of
 from .content import parse_as_of, parse_horizons
@@ -1013,7 +1014,8 @@ def run_batch(
         outcomes = [o for o in outcomes if o.employee_id not in erased]
         entries = [IndexEntry(o.employee_id, o.name, o.department, o.status,
                               o.paths.html if o.paths and o.status != FAILED else None,
-                              o.paths.pdf if o.paths and pdf and o.status != FAILED else None, o.error)
+                              o.paths.pdf if o.paths and pdf and o.status != FAILED else None, o.error,
+                              left_words(roster.get(o.employee_id), day))
                    for o in outcomes]
         if shard is None:  # the day's index lists every report of the day in the folder, not this batch's alone
             entries += _earlier_entries(roster, out_root, day, {o.employee_id for o in outcomes} | erased, pdf)
@@ -1084,12 +1086,18 @@ def _earlier_entries(roster: dict[str, dict], reports_dir: Path, day: dt.date, s
         name, department = row.get("name") or eid, row.get(DEPARTMENT) or ""
         if paths.html.is_file():
             out.append(IndexEntry(eid, name, department, EARLIER, paths.html,
-                                  paths.pdf if pdf and paths.pdf.is_file() else None))
+                                  paths.pdf if pdf and paths.pdf.is_file() else None, left=left_words(row, day)))
         elif paths.error_ipynb.is_file():
             out.append(IndexEntry(eid, name, department, FAILED,
                                   error=f"failed in an earlier batch of the day: see {paths.error_ipynb.name} in "
                                         "the employee's folder, or run their report again"))
     return out
+
+
+def left_words(roster_row: dict | None, day: dt.date) -> str:
+    """``"left 30 Jun 2026"`` for someone who had left by ``day`` (:mod:`careerconv.records.leavers`), else ""."""
+    left_on = (roster_row or {}).get(LEFT_ON)
+    return "" if leavers.is_here(left_on, day) else f"left {human_date(leavers.left_day(left_on))}"
 
 
 def _lists_only(index_path: Path, employee_ids: list[str]) -> bool:

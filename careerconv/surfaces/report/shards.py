@@ -224,7 +224,7 @@ def write_shard_index(reports_dir: str | os.PathLike, index: ShardIndex) -> tupl
         "batch_size": index.batch_size, "batch": index.batch,
         "entries": [{"position": position, EMPLOYEE_ID: e.employee_id, "name": e.name,
                      DEPARTMENT: e.department, "status": e.status, "html": _relative(e.html_path, folder),
-                     "pdf": _relative(e.pdf_path, folder), "error": e.error}
+                     "pdf": _relative(e.pdf_path, folder), "error": e.error, "left": e.left}
                     for position, e in index.entries],
     }
     atomic_write_bytes(json_path, json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8"), durable=False)
@@ -271,7 +271,7 @@ def read_shard_index(path: str | os.PathLike) -> ShardIndex:
             entries.append((int(item["position"]), IndexEntry(
                 str(item[EMPLOYEE_ID]), str(item["name"]), str(item[DEPARTMENT]), item["status"],
                 files.html if item.get("html") else None, files.pdf if item.get("pdf") else None,
-                item.get("error"))))
+                item.get("error"), str(item.get("left") or ""))))
         batch_size, batch = document.get("batch_size", 0), document.get("batch", "")
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not isinstance(batch, str):
             raise ValueError(f"batch_size {batch_size!r} and batch {batch!r}: expected a whole number and a digest")
