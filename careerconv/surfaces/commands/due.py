@@ -41,9 +41,9 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
     p = subparsers.add_parser(
         "due", parents=[parent], help="who is due for a career conversation or a check-in (and a calendar file)",
         description="\n\n".join(textwrap.fill(part, 78, break_on_hyphens=False) for part in (
-            "List everyone on the roster with their last and next career conversation and their last and "
-            "next follow-up check-in, most urgent first: overdue (most days late first), never met, due soon, "
-            "scheduled.",
+            "List everyone on the roster who has not left with their last and next career conversation and "
+            "their last and next follow-up check-in, most urgent first: overdue (most days late first), never "
+            "met, due soon, scheduled.",
             "The next career conversation is due on the date agreed in the last completed conversation, or "
             "the cadence agreed in it (6 or 12 months) after it. A check-in is due the agreed follow-up "
             "interval after the later of the last conversation and the last check-in, unless the next "
@@ -238,7 +238,7 @@ def format_table(due: pd.DataFrame, as_of: dt.date, *, soon_days: int = cadence.
         Text ending in a newline. Control characters in names are shown as
         ``?`` so a roster cannot send escape sequences to the terminal.
     """
-    scope = f"coach {coach}" if coach else "everyone on the roster"
+    scope = f"coach {coach}" if coach else "everyone on the roster who has not left"
     head = f"Career conversations and check-ins due on {as_of.isoformat()}, {scope}"
     if within_days is not None:
         head += f", due within {within_days} days"
