@@ -415,3 +415,23 @@ def test_a_report_before_the_leaving_day_still_says_what_is_due(small_org: Path)
     ada = content.build_content(Store(small_org).history("E001"), "2026-10-01")
     assert ada.left_on is None
     assert "Your next career conversation is due on" in _text(str(render.next_steps(ada)))
+
+
+def test_an_item_of_someone_who_left_is_overdue_only_if_it_fell_due_while_they_were_here(small_org: Path):
+    """Found reading a leaver's page and report: 'Give a team demo', due 1 May 2026, read "overdue" for ever
+    although Ada had left on 15 Apr 2026, before it was due; 'Join Toastmasters', due 1 Apr, is done."""
+    _ada_left(small_org, "2026-04-15")
+    ada = content.build_content(Store(small_org).history("E001"), "2026-10-01")
+    demo = ada.items[ada.items["text"] == "Give a team demo"].iloc[0]
+    assert bool(demo["is_open"]) and not bool(demo["overdue"])
+    h = Harness(small_org)
+    h.on("2026-10-01")
+    h.app.select_employee("E001")
+    assert "overdue" not in h.app.start_screen.glance_html.value
+    _ada_left(small_org, "2026-05-15")  # left after it fell due: overdue it stayed
+    ada = content.build_content(Store(small_org).history("E001"), "2026-10-01")
+    assert bool(ada.items[ada.items["text"] == "Give a team demo"].iloc[0]["overdue"])
+    h = Harness(small_org)
+    h.on("2026-10-01")
+    h.app.select_employee("E001")
+    assert "overdue" in h.app.start_screen.glance_html.value

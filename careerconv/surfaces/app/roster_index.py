@@ -68,6 +68,10 @@ class RosterIndex:
             return ""
         return f"Their coach {self.coach_label(coach_id)} {left}: set a new coach for {whom} on the roster."
 
+    def left_day(self, employee_id: str) -> dt.date | None:
+        """The day someone who has left left (None: still here)."""
+        return leavers.left_day(self._left_on.get(employee_id))
+
     def left_label(self, employee_id: str) -> str:
         """``"left 3 Mar 2026"`` for someone who has left, else ""."""
         left = self._left_on.get(employee_id)

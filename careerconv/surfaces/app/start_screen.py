@@ -346,7 +346,9 @@ class StartScreen:
         label = self.people.coach_label
         self.employee_html.value = employee_card_html(employee, self.people.coach_choice_label(coach_id), plan,
                                                       today)
-        self.glance_html.value = previous_plan_html(plan, today, label)
+        # An item of someone who has left is overdue only if it fell due while they were here.
+        left_day = self.people.left_day(employee[EMPLOYEE_ID])
+        self.glance_html.value = previous_plan_html(plan, min(today, left_day) if left_day else today, label)
         self.charts_panel.show_for(plan, conversations, checkins, today)
         drafts = [c for c in conversations if c[STATUS] == "draft"]
         offered = draft_to_offer(drafts)

@@ -365,7 +365,7 @@ def build_content(
         current=current,
         coach_latest=coach_latest,
         ratings=ratings,
-        items=action_plan(frames, day),
+        items=action_plan(frames, day, left_on=left),
         due=due,
         checkins=checkins,
         left_on=None if left is None else pd.Timestamp(left),
@@ -540,7 +540,7 @@ def chart_span(content: ReportContent) -> tuple[pd.Timestamp, pd.Timestamp]:
     return date_span([t0, content.as_of, *horizons, *rated])
 
 
-def action_plan(frames: dict[str, pd.DataFrame], as_of: Any) -> pd.DataFrame:
+def action_plan(frames: dict[str, pd.DataFrame], as_of: Any, left_on: Any = None) -> pd.DataFrame:
     """Every action item agreed in a completed conversation, with its check-in status.
 
     The status rules are :func:`careerconv.rules.cadence.action_item_states`; this adds
@@ -553,6 +553,9 @@ def action_plan(frames: dict[str, pd.DataFrame], as_of: Any) -> pd.DataFrame:
         One employee's derived tables (:meth:`careerconv.records.store.History.frames`).
     as_of
         The day of the report.
+    left_on
+        The day the employee left, if they had left by ``as_of`` (None: still here): an item is overdue only if
+        its due date came while they were here.
 
     Returns
     -------
@@ -564,7 +567,7 @@ def action_plan(frames: dict[str, pd.DataFrame], as_of: Any) -> pd.DataFrame:
         ones and the carried-over ones: :mod:`careerconv.rules.followup`); an
         earlier plan's item that no check-in followed up is ``open`` but was
         replaced by the newer plan. ``overdue`` is True for an item still to
-        follow up whose due date is before ``as_of``.
+        follow up whose due date is before ``as_of`` (before ``left_on``, for someone who has left).
 
     Raises
     ------
@@ -584,7 +587,8 @@ def action_plan(frames: dict[str, pd.DataFrame], as_of: Any) -> pd.DataFrame:
         out[column] = out[column].fillna("").astype(str)
     due = pd.to_datetime(out["due"])
     out["is_open"] = out["is_open"].astype(bool)
-    out["overdue"] = (out["is_open"] & due.notna() & (due < day)).astype(bool)
+    until = day if left_on is None else min(day, pd.Timestamp(left_on))
+    out["overdue"] = (out["is_open"] & due.notna() & (due < until)).astype(bool)
     return out.loc[:, list(ACTION_PLAN_COLUMNS)].reset_index(drop=True)
 
 
