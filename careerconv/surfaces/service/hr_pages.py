@@ -14,11 +14,15 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import time
 from typing import Any, Awaitable, Callable, Hashable
 
 __all__ = ["RenderedPages", "ChartsFailed", "with_header", "describe_failure"]
 
 MAX_PAGES = 8  # pages kept; the demo's is 1.2 MB, mostly its charts as embedded PNG images
+# Seconds a render that failed is not tried again for the same page: a kernel that hangs at start holds a render
+# for papermill's minute, and every HR request would wait that long again for the tables page.
+RETRY_AFTER = 120.0
 
 
 class ChartsFailed(Exception):
@@ -34,18 +38,26 @@ class RenderedPages:
     """The last :data:`MAX_PAGES` pages, by key; a page being rendered is shared by everyone who asks for it.
 
     Use it from the event loop only (it holds no lock: the loop runs one coroutine at a time). A render that fails
-    is not kept: everyone waiting for it gets its error, and the next request tries again.
+    is not kept: everyone waiting for it gets its error, and so does every request for that page in the next
+    ``retry_after`` seconds, without a render; the first request after that tries again.
 
     Parameters
     ----------
     max_pages
         How many rendered pages are kept; the one used longest ago goes first.
+    retry_after
+        Seconds a failed render is answered with its error before it is tried again.
+    clock
+        Seconds, for ``retry_after`` (default :func:`time.monotonic`).
     """
 
-    def __init__(self, max_pages: int = MAX_PAGES):
+    def __init__(self, max_pages: int = MAX_PAGES, retry_after: float = RETRY_AFTER,
+                 clock: Callable[[], float] = time.monotonic):
         self.max_pages = max_pages
+        self.retry_after, self.clock = retry_after, clock
         self._pages: collections.OrderedDict[Hashable, str] = collections.OrderedDict()
         self._rendering: dict[Hashable, asyncio.Future] = {}
+        self._failed: dict[Hashable, tuple[float, BaseException]] = {}
 
     def __len__(self) -> int:
         return len(self._pages)
@@ -64,11 +76,19 @@ class RenderedPages:
         if key in self._rendering:
             # shield: a waiter whose client went away must not cancel the render the others wait for
             return await asyncio.shield(self._rendering[key])
+        failed = self._failed.get(key)
+        if failed is not None and self.clock() - failed[0] < self.retry_after:
+            raise failed[1]
+        self._failed.pop(key, None)
         future: asyncio.Future = asyncio.get_running_loop().create_future()
         self._rendering[key] = future
         try:
             html = await render()
         except BaseException as exc:
+            if isinstance(exc, Exception):  # not a cancellation: the same page fails alike for a while
+                self._failed[key] = (self.clock(), exc)
+                while len(self._failed) > self.max_pages:
+                    del self._failed[next(iter(self._failed))]
             future.set_exception(exc)
             future.exception()  # retrieved: with no one else waiting, asyncio does not warn of it
             raise
