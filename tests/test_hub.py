@@ -40,9 +40,11 @@ def hub(tmp_path_factory):
     data = root / "data"
     shutil.copytree(config.SAMPLE_DATA_DIR, data)
     running = Hub.start(data, root / "state", groups=GROUPS, authenticator="dummy", admin_token=True)
-    running.tokens = {login: running.user_token(login) for login in ("e0020", "e0001", "hana", "olga")}
-    yield running
-    running.stop()
+    try:  # a hub whose tokens cannot be made is stopped too, not left running after the tests
+        running.tokens = {login: running.user_token(login) for login in ("e0020", "e0001", "hana", "olga")}
+        yield running
+    finally:
+        running.stop()
 
 
 def call(hub, method, path, login=None, **kw):
