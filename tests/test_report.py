@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -572,6 +573,29 @@ def test_renaming_a_coach_remakes_their_peoples_reports(sample_data, tmp_path, c
     assert "1 report(s) made" in out and "0 unchanged" in out
     page = report_files(reports, "E0002")["html"].read_text(encoding="utf-8")
     assert "Renamed Coachperson" in page and coach["name"] not in page
+
+
+def test_a_data_folder_moved_elsewhere_finds_its_reports_current(sample_data, tmp_path, capsys):
+    """The same data at another path (a folder moved, or mounted elsewhere on another machine of a batch) is the
+    same data: its reports are unchanged (found: the folder's path was in every report's fingerprint, so each one
+    was made again)."""
+    reports = tmp_path / "reports"
+    assert run_cli("--data", str(sample_data), "report", "E0002", "--as-of", AS_OF, "-o", str(reports),
+                   "--jobs", "1", "--quiet") == 0
+    capsys.readouterr()
+    moved = tmp_path / "elsewhere" / "records"
+    shutil.move(sample_data, moved)
+    made = report_files(reports, "E0002")["html"].stat().st_mtime_ns
+    assert run_cli("--data", str(moved), "report", "E0002", "--as-of", AS_OF, "-o", str(reports),
+                   "--jobs", "1", "--quiet") == 0
+    assert "0 report(s) made, 1 unchanged" in capsys.readouterr().out
+    assert report_files(reports, "E0002")["html"].stat().st_mtime_ns == made
+    # Still made again when what the report reads changes, at the new path.
+    checkin = sorted((moved / "checkins" / "E0002").glob("*.json"))[-1]
+    edit_record(checkin, lambda r: r.update(note="said in a one-on-one after the move"))
+    assert run_cli("--data", str(moved), "report", "E0002", "--as-of", AS_OF, "-o", str(reports),
+                   "--jobs", "1", "--quiet") == 0
+    assert "1 report(s) made" in capsys.readouterr().out
 
 
 def test_the_days_index_lists_the_reports_of_earlier_batches_too(sample_data, tmp_path, capsys):

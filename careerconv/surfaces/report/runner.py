@@ -39,7 +39,7 @@ the outputs and papermill's metadata), but:
   the main thread exports and writes files while the kernels compute.
 * **incremental**: a report is skipped when its fingerprint (the bytes of the
   employee's record files and roster row, the notebook, the report code and the
-  parameters) equals the one stored with the last report.
+  parameters but the paths) equals the one stored with the last report.
 * **failures stay contained**: an employee whose notebook fails is recorded
   with the cause (the exception raised in the notebook, e.g. which file is
   damaged) and the batch goes on; a kernel that dies or hangs is restarted.
@@ -567,7 +567,13 @@ def _code_digest(notebook: Path) -> str:
 
 
 def _fingerprint(code: str, parameters: dict[str, Any], data: str) -> str:
-    shown = {k: v for k, v in parameters.items() if k != "pdf_path"}
+    """What a report is made from: the report code, the parameters and ``data`` (:func:`data_fingerprint`).
+
+    Where the files are is left out (the PDF's path, whether there is one aside, and the data folder's path):
+    ``data`` stands for everything the report reads from the data folder, so the same folder moved, or mounted at
+    another path on another machine of a batch, finds its reports current (found: each one made again).
+    """
+    shown = {k: v for k, v in parameters.items() if k not in ("pdf_path", "data_dir")}
     shown["pdf"] = bool(parameters.get("pdf_path"))
     blob = json.dumps({"code": code, "parameters": shown, "data": data}, sort_keys=True)
     return hashlib.blake2b(blob.encode(), digest_size=20).hexdigest()
