@@ -60,6 +60,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Iterable, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -85,6 +86,7 @@ from careerconv.records import schema
 from careerconv.records.dates import human_date
 from careerconv.records.schema import DEPARTMENT, EMPLOYEE_ID, LEFT_ON
 from careerconv.records.store import LOCK_STRIPES, NotFound, Store, atomic_write_bytes, buckets_of
+from .claims import Claim, claim
 from .content import parse_as_of, parse_horizons
 from .html_export import ReportExporter
 from .index import EARLIER, FAILED, MADE, UNCHANGED, IndexEntry, index_html, listed_on_page
@@ -510,6 +512,10 @@ class BatchSettings:
         Digest of the notebook and of the report code (part of every fingerprint).
     pdf, force, timeout
         As for :func:`run_batch`.
+    batch
+        A name of this batch alone, stored with each report it makes: a report current when the batch comes to it
+        was made by it if it holds this name (a Dask worker lost after writing a report but before answering has
+        its task run again elsewhere), else by an earlier batch or one running beside it (:mod:`.claims`).
     """
 
     data_dir: Path
@@ -521,7 +527,7 @@ class BatchSettings:
     pdf: bool = False
     force: bool = False
     timeout: float = DEFAULT_TIMEOUT
-    started: float = 0.0  # when the batch started (time.time()): a report stamped since was made by this batch
+    batch: str = ""  # this batch, written beside the fingerprint of each report it makes (none: not written)
 
 
 @dataclass(frozen=True)
@@ -554,6 +560,8 @@ class ReportJob:
     nb: nbformat.NotebookNode | None = None
     error: str | None = None
     settled: bool = False
+    batch: str = ""  # the batch's name, stored with the fingerprint (BatchSettings.batch)
+    claim: Claim | None = None  # this batch's claim on the report, let go once it is written (:mod:`.claims`)
 
 
 def _code_digest(notebook: Path) -> str:
@@ -581,10 +589,17 @@ def _fingerprint(code: str, parameters: dict[str, Any], data: str) -> str:
 
 def _stored_fingerprint(paths: ReportPaths) -> str | None:
     """The fingerprint stored with the last report of the day (None when there is none)."""
+    return _stamp(paths)[0]
+
+
+def _stamp(paths: ReportPaths) -> tuple[str | None, str]:
+    """The fingerprint stored with the last report of the day and the batch that made it (its first and second
+    line; the batch is empty for a report of a version that did not write it, or none)."""
     try:
-        return paths.stamp.read_text(encoding="utf-8").strip()
+        lines = paths.stamp.read_text(encoding="utf-8").splitlines()
     except OSError:
-        return None
+        return None, ""
+    return (lines[0].strip() if lines else ""), (lines[1].strip() if len(lines) > 1 else "")
 
 
 def _is_current(paths: ReportPaths, fingerprint: str, pdf: bool) -> bool:
@@ -595,11 +610,9 @@ def _is_current(paths: ReportPaths, fingerprint: str, pdf: bool) -> bool:
     return stored == fingerprint and all(p.exists() for p in outputs)
 
 
-def _stamped_since(paths: ReportPaths, started: float) -> bool:
-    try:
-        return bool(started) and paths.stamp.stat().st_mtime >= started
-    except OSError:
-        return False
+def _made_by(paths: ReportPaths, batch: str) -> bool:
+    """Whether the report of the day was made by the batch ``batch``."""
+    return bool(batch) and _stamp(paths)[1] == batch
 
 
 def _cause(exc: BaseException) -> str:
@@ -653,10 +666,11 @@ def plan_report(settings: BatchSettings, request: ReportRequest) -> tuple[Report
     if not settings.force and _is_current(paths, fingerprint, settings.pdf):
         # Current already: unchanged, unless this batch made it (a Dask worker lost after writing the report
         # but before answering has its task run again elsewhere).
-        outcome.status = MADE if _stamped_since(paths, settings.started) else UNCHANGED
+        outcome.status = MADE if _made_by(paths, settings.batch) else UNCHANGED
         return outcome, None
     return outcome, ReportJob(outcome, parameters, fingerprint,
-                              _fingerprint(settings.code, {**parameters, "pdf_path": str(paths.pdf)}, data))
+                              _fingerprint(settings.code, {**parameters, "pdf_path": str(paths.pdf)}, data),
+                              batch=settings.batch)
 
 
 class ReportMaker:
@@ -727,24 +741,36 @@ class ReportMaker:
             self._exporter = ReportExporter()
         return write_report(job, self._exporter, self._store)
 
-    def execute(self, request: ReportRequest) -> ReportJob:
-        """The first stage of :meth:`make`: the skip check, then the execution on this maker's kernel.
+    def execute(self, request: ReportRequest, wait: bool = True) -> ReportJob | None:
+        """The first stage of :meth:`make`: the skip check, then the execution on this maker's kernel, with the
+        batch's claim on the report (:mod:`.claims`, let go by :func:`write_report`).
+
+        The skip check is made under the claim: a report another batch was making is current once it lets go.
 
         Returns
         -------
-        ReportJob
-            For :func:`write_report`.
+        ReportJob or None
+            For :func:`write_report`; None, without ``wait``, if another batch is making the report right now.
 
         Raises
         ------
         KernelDied
             If no kernel could be started (see :meth:`make`).
         """
-        outcome, job = plan_report(self.settings, request)
-        if job is None:
-            return ReportJob(outcome, {}, "", settled=True)
-        self.start()
-        _execute_job(self.kernel, job, self.template, self.settings.notebook, self.settings.timeout)
+        held = claim(self.settings.reports_dir, request.employee_id, wait=wait)
+        if held is None:
+            return None
+        try:
+            outcome, job = plan_report(self.settings, request)
+            if job is None:
+                held.release()
+                return ReportJob(outcome, {}, "", settled=True)
+            self.start()
+            _execute_job(self.kernel, job, self.template, self.settings.notebook, self.settings.timeout)
+        except BaseException:
+            held.release()
+            raise
+        job.claim = held
         if job.error is not None and job.nb is None:  # dead, hung or not clean: a fresh kernel next time
             self._state = "replace"
         return job
@@ -851,8 +877,13 @@ class LocalExecutor:
 
 def _local_worker(settings: BatchSettings, template: nbformat.NotebookNode, pending: queue.Queue,
                   finished: queue.Queue, stop: threading.Event, kernel_errors: list[str]) -> None:
-    """One kernel's thread: execute reports until there are none left (or no kernel can be started)."""
+    """One kernel's thread: execute reports until there are none left (or no kernel can be started).
+
+    A report that another batch is making (:mod:`.claims`) is put after the others; when nothing else is left, the
+    thread waits for it.
+    """
     maker = ReportMaker(settings, template)
+    put_back = 0  # reports put back in a row, since one was taken
     try:
         while not stop.is_set():
             try:
@@ -860,11 +891,18 @@ def _local_worker(settings: BatchSettings, template: nbformat.NotebookNode, pend
             except queue.Empty:
                 return
             try:
-                job = maker.execute(request)
+                job = maker.execute(request, wait=pending.empty())
             except KernelDied as exc:
                 kernel_errors.append(str(exc))
                 pending.put((i, request))  # another worker takes it, if any can
                 return
+            if job is None:  # another batch is making it: the others first
+                pending.put((i, request))
+                put_back += 1
+                if put_back > pending.qsize():  # every one left is being made elsewhere: not round and round
+                    time.sleep(0.2)
+                continue
+            put_back = 0
             finished.put((i, job))
     finally:
         maker.shutdown()
@@ -1001,7 +1039,7 @@ def run_batch(
         raise ValueError(f"{notebook} has no parameter(s) {', '.join(sorted(unknown))}; "
                          f"its parameters cell declares: {', '.join(sorted(declared)) or 'none'}")
     settings = BatchSettings(data, out_root, day, base_parameters, notebook, _code_digest(notebook), pdf=pdf,
-                             force=force, timeout=timeout, started=time.time())
+                             force=force, timeout=timeout, batch=uuid.uuid4().hex)
     erased_ids = store.erased_ids()
     requests = [ReportRequest(eid, _as_text(with_coach_name(roster[eid], roster))) if eid in roster else
                 ReportRequest(eid, None, store.case_hint(eid), erased_ids.erased_on(eid)) for eid in ids]
@@ -1165,8 +1203,12 @@ def write_report(job: ReportJob, exporter: ReportExporter, store: Store) -> Repo
         The employee's outcome (failed when a file cannot be written; erased
         when they were erased meanwhile).
     """
-    if not job.settled:
-        _finish(job, exporter, store)
+    try:
+        if not job.settled:
+            _finish(job, exporter, store)
+    finally:
+        if job.claim is not None:
+            job.claim.release()
     return job.outcome
 
 
@@ -1206,7 +1248,8 @@ def _finish(job: ReportJob, exporter: ReportExporter, store: Store) -> None:
             written.append(paths.ipynb)
             atomic_write_bytes(paths.html, page.encode("utf-8"), durable=False)
             written.append(paths.html)
-            atomic_write_bytes(paths.stamp, (job.fingerprint + "\n").encode("utf-8"), durable=False)
+            atomic_write_bytes(paths.stamp, f"{job.fingerprint}\n{job.batch}\n".encode("utf-8"),
+                               durable=False)
             if paths.error_ipynb.exists():
                 paths.error_ipynb.unlink()
             if stale_pdf:

@@ -1,0 +1,102 @@
+"""Two report batches at once on one reports folder make each report once (careerconv.surfaces.report.claims).
+
+Found by a hostile test of the report batches: a scheduled `careerconv report --all` and one started by hand (or
+one on each of two machines sharing the folders) both made every report.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from careerconv.records import config
+from careerconv.surfaces.report import claims
+
+NOTEBOOK = config.NOTEBOOKS_DIR / "progress_report.ipynb"
+AS_OF = "2026-10-01"
+PEOPLE = ["E0002", "E0003", "E0004", "E0005", "E0006", "E0007"]
+
+
+def _counting_notebook(tmp_path: Path, log: Path) -> Path:
+    """The report notebook with a first cell that writes down whose report it is making, then takes a second."""
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    at = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
+    nb.cells.insert(at + 1, nbformat.v4.new_code_cell(
+        "import os, time\n"
+        f"with open({str(log)!r}, 'a', encoding='utf-8') as _log:\n"
+        "    _log.write(employee_id + '\\n')\n"
+        "time.sleep(1)"))
+    path = tmp_path / "counting.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+_BATCH = """
+import json, sys
+from careerconv.surfaces.report.runner import run_batch
+data, reports, notebook, people = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4].split(",")
+result = run_batch(data, people, {as_of!r}, reports_dir=reports, jobs=1, notebook=notebook, progress=False)
+print(json.dumps({{o.employee_id: o.status for o in result.outcomes}}))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_two_batches_at_once_make_each_report_once(sample_data, tmp_path):
+    log = tmp_path / "made.log"
+    notebook = _counting_notebook(tmp_path, log)
+    reports = tmp_path / "reports"
+    command = [sys.executable, "-c", _BATCH.format(as_of=AS_OF), str(sample_data), str(reports), str(notebook),
+               ",".join(PEOPLE)]
+    batches = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                                text=True) for _ in range(2)]
+    outcomes = []
+    for batch in batches:
+        out, err = batch.communicate(timeout=500)
+        assert batch.returncode == 0, err[-3000:]
+        outcomes.append(json.loads(out.strip().splitlines()[-1]))
+
+    made = log.read_text(encoding="utf-8").split()
+    assert sorted(made) == sorted(PEOPLE)  # each report made once, by one batch or the other
+    for eid in PEOPLE:
+        # The batch that made it says made, the other unchanged (it was current when that batch came to it).
+        assert sorted(o[eid] for o in outcomes) == ["made", "unchanged"], (eid, outcomes)
+        assert (reports / eid / f"progress-{AS_OF}.html").is_file()
+    # The claims folder says nothing about whom reports were made for: the same stripes whoever they were.
+    assert sorted(p.name for p in (reports / claims.FOLDER).iterdir()) == \
+        [f"report-{s:02d}.lock" for s in range(claims.STRIPES)]
+
+
+def test_a_claim_excludes_other_threads_and_processes_until_it_is_let_go(tmp_path):
+    held = claims.claim(tmp_path, "E0002", wait=False)
+    assert held is not None
+    assert claims.claim(tmp_path, "E0002", wait=False) is None  # the same thread, a second claim
+    other_thread: list = []
+    thread = threading.Thread(target=lambda: other_thread.append(claims.claim(tmp_path, "E0002", wait=False)))
+    thread.start()
+    thread.join()
+    assert other_thread == [None]
+    probe = ("import sys; from careerconv.surfaces.report import claims; "
+             "print(claims.claim(sys.argv[1], 'E0002', wait=False) is None)")
+    other_process = subprocess.run([sys.executable, "-c", probe, str(tmp_path)], capture_output=True, text=True,
+                                   check=True, stdin=subprocess.DEVNULL)
+    assert other_process.stdout.strip() == "True"
+    held.release()
+    held.release()  # again: nothing happens
+    with claims.claim(tmp_path, "E0002", wait=False) as again:
+        assert again is not None
+    assert claims.claim(tmp_path, "E0002", wait=True) is not None
+
+
+def test_a_report_folder_that_cannot_be_written_gets_a_claim_that_holds_nothing(tmp_path):
+    blocked = tmp_path / "reports"
+    blocked.write_text("a file where the reports folder should be", encoding="utf-8")
+    held = claims.claim(blocked, "E0002", wait=False)
+    assert held is not None
+    held.release()
