@@ -81,9 +81,9 @@ def test_messy_roster_lists_every_problem_and_writes_nothing(files: Path, capsys
     assert code == 1 and out == ""
     assert "Traceback" not in err
     assert err.startswith(f"careerconv import: {messy}: 4 problem(s) in 3 of 4 rows; nothing was written:")
-    assert f"{messy}, row 2, column 'employee_id', value '../../etc/passwd': employee id may only use" in err
+    assert f"{messy}, row 2, column 'Employee ID', value '../../etc/passwd': employee id may only use" in err
     assert "row 3, column 'cadence_months', value '7': cadence must be 6 or 12 (months)" in err
-    assert "row 4, column 'employee_id', value ' E5': employee id has leading or trailing whitespace" in err
+    assert "row 4, column 'Employee ID', value ' E5': employee id has leading or trailing whitespace" in err
     assert "pass --skip-invalid to import the 1 valid row(s)" in err
     assert not data.exists()
 

@@ -49,12 +49,17 @@ def stored(store: Store) -> dict[str, tuple]:
     return out
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
+def store_with_roster(tmp_path: Path, roster: list[list[str]]) -> Store:
+    """A data folder under ``tmp_path`` holding ``roster`` (a header and rows), imported from a CSV file."""
     store = Store(tmp_path / "data")
-    (tmp_path / "roster.csv").write_bytes(csv_bytes(ROSTER))
+    (tmp_path / "roster.csv").write_bytes(csv_bytes(roster))
     import_roster(store, tmp_path / "roster.csv")
     return store
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return store_with_roster(tmp_path, ROSTER)
 
 
 @pytest.mark.parametrize("header", [
@@ -97,7 +102,8 @@ def test_histories_exported_in_german_french_spanish_dutch_and_english_name_thei
 
 def test_an_unknown_history_column_is_still_named_with_the_columns_allowed(store: Store, tmp_path: Path, capsys):
     """With the names HR systems use read too, a column the history has no place for is still refused, naming it
-    and what is allowed, and a column that may hold the manager's name is not taken for the coach's id."""
+    and what is allowed; a column that may hold the manager's name is not taken for the coach's id, nor refused
+    (tests/test_import_hr_system_files.py)."""
     path = tmp_path / "Bewertungen.csv"
     path.write_bytes(csv_bytes([["Personalnummer", "Datum", "Kompetenz", "Bewertung", "Bemerkung",
                                  "Vorgesetzte(r)"], RATINGS[0][:4] + ["gut", "Anna Schmidt"]], "cp1252", ";"))
@@ -107,7 +113,7 @@ def test_an_unknown_history_column_is_still_named_with_the_columns_allowed(store
     allowed = "allowed columns are: employee_id, date, skill, rating, coach_rating, target_6m, target_12m, " \
               "target_18m, coach_id"
     assert f"row 1: unknown column 'Bemerkung'; {allowed}" in err
-    assert f"row 1: unknown column 'Vorgesetzte(r)'; {allowed}" in err
+    assert "unknown column 'Vorgesetzte(r)'" not in err
     assert snapshot(store.root) == before
 
 
@@ -211,19 +217,6 @@ def test_a_row_with_no_date_and_no_skill_above_the_last_row_or_naming_an_employe
         assert {p.row for p in exc.value.problems} == {row}
         assert "nothing was written" in str(exc.value)
         assert snapshot(store.root) == before
-
-
-def test_a_decimal_comma_rating_is_refused_naming_its_row_and_what_is_allowed(store: Store, tmp_path: Path):
-    """'7,0' (a German export of a rating cell formatted with one decimal) is not read as 7 or 70: the row is
-    refused, naming the value and that a rating is a whole number from 1 to 10, and nothing is written."""
-    path = tmp_path / "Bewertungen.csv"
-    path.write_bytes(csv_bytes([["Personalnummer", "Datum", "Kompetenz", "Bewertung"],
-                                ["E001", "31.12.2025", "Führung", "7,0"]], "cp1252", ";"))
-    before = snapshot(store.root)
-    with pytest.raises(FileRejected) as exc:
-        import_history(store, path)
-    assert "row 2, column 'rating', value '7,0': rating must be a whole number from 1 to 10" in str(exc.value)
-    assert snapshot(store.root) == before
 
 
 @pytest.mark.parametrize("date, delimiter", [("31.12.2025 00:00", ";"), ("12/31/2025 12:00:00 AM", ","),

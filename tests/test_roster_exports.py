@@ -99,7 +99,7 @@ def test_a_typo_in_a_coach_id_is_still_rejected_and_an_unknown_column_is_named_w
                          encoding="utf-8")
     with pytest.raises(FileRejected) as exc:
         import_roster(store, bad_coach)
-    assert [(p.row, p.column, p.value) for p in exc.value.problems] == [(3, "coach_id", "E 1")]
+    assert [(p.row, p.column, p.value) for p in exc.value.problems] == [(3, "Manager ID", "E 1")]
     no_department = tmp_path / "cols.csv"
     no_department.write_text("Employee ID,Name,Manager ID,Departmnt,Job Title\nE1,Ana,,Sales,Rep\n", encoding="utf-8")
     with pytest.raises(FileRejected) as exc:

@@ -77,7 +77,7 @@ def test_a_status_that_is_neither_here_nor_left_is_refused_naming_the_row_and_th
     with pytest.raises(FileRejected) as info:
         import_roster(store, path)
     text = str(info.value)
-    assert "row 3, column 'employment_status', value 'Actve'" in text and "Terminated" in text and "Active" in text
+    assert "row 3, column 'Status', value 'Actve'" in text and "Terminated" in text and "Active" in text
     assert not store.roster_path.exists()  # nothing written
 
 
@@ -199,7 +199,7 @@ def test_an_open_end_of_31_12_9999_is_no_leaving_day_and_a_year_after_2200_is_re
     typo = tmp_path / "typo.csv"
     typo.write_text("Employee ID,Name,Manager ID,Department,Job Title,Termination Date\n"
                     "P3,Cem Lang,P1,Vertrieb,Verkauf,2302-03-31\n", encoding="utf-8")
-    with pytest.raises(FileRejected, match="row 2, column 'left_on', value '2302-03-31'.*after 2200"):
+    with pytest.raises(FileRejected, match="row 2, column 'Termination Date', value '2302-03-31'.*after 2200"):
         import_roster(store, typo)
     # A roster edited by hand to hold the open end is read, not a crash of every command.
     roster = store.roster_path.read_text(encoding="utf-8").replace("2026-03-31", "9999-12-31")

@@ -10,7 +10,6 @@ calendars) use ISO dates instead and do not come here.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 import pandas as pd
@@ -19,8 +18,7 @@ from . import schema
 
 __all__ = ["NO_BREAK", "human_date", "human_datetime", "parse_human_date"]
 
-_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-                "November", "December")  # English, whatever the machine's locale
+_MONTH_NAMES = schema.MONTH_NAMES  # English, whatever the machine's locale
 NO_BREAK = "\u00a0"  # between the parts of a day in HTML, so that a date never wraps
 
 
@@ -70,14 +68,10 @@ def human_datetime(value: str | dt.datetime | None) -> str:
     return f"{human_date(when.date())}, {when:%H:%M}"
 
 
-_MONTHS = {name.lower(): n for n, name in enumerate(_MONTH_NAMES, 1)} | {
-    name[:3].lower(): n for n, name in enumerate(_MONTH_NAMES, 1)} | {"sept": 9}
-_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})[\s.]+([A-Za-z]+)\.?,?\s+(\d{4})$")
-
-
 def parse_human_date(text: str) -> dt.date | None:
     """A day as a person types it: ``12 Mar 2027``, ``12 March 2027``, ``2027-03-12`` or ``12/03/2027`` (day first,
-    the order :func:`human_date` writes); None for an empty text.
+    the order :func:`human_date` writes), or any other form :func:`careerconv.records.schema.parse_date` reads;
+    None for an empty text.
 
     Raises
     ------
@@ -87,13 +81,7 @@ def parse_human_date(text: str) -> dt.date | None:
     text = " ".join(str(text).split())
     if not text:
         return None
-    m = _DAY_MONTH_YEAR.match(text)
     try:
-        if m:
-            month = _MONTHS.get(m.group(2).lower())
-            if month is None:
-                raise ValueError(f"{m.group(2)!r} is not a month")
-            return dt.date(int(m.group(3)), month, int(m.group(1)))
-        return schema.parse_date(text, date_order="dmy")
+        return schema.parse_date(text, date_order="dmy")  # the importers' parser: one reading of a date
     except ValueError:
         raise ValueError(f"“{text}” is not a date: write it as 12 Mar 2027 (day month year) or 2027-03-12") from None

@@ -25,7 +25,8 @@ Two importers, one reading path:
   employee x date x skill: ``employee_id, date, skill, rating`` and optionally
   ``coach_rating, target_6m, target_12m, target_18m, coach_id``, or the names appraisal systems give them
   (``Personalnummer;Datum;Kompetenz;Bewertung``, ``Employee ID, Rating date, Competency, Score``,
-  ``Manager rating``, ``Target 6 months``, ``Ziel 12 Monate`` ...; :data:`HISTORY_ALIASES`). Each employee
+  ``Manager rating``, ``Target 6 months``, ``Ziel 12 Monate`` ...; :data:`HISTORY_ALIASES`; a ``Manager`` column
+  is the coach when its values are employee ids on the roster, else left out with a note). Each employee
   x date becomes one completed conversation record (question set
   ``legacy-import``, source ``import:<file name>``, id ``<employee_id>-h<yyyymmdd>``,
   which the app's ids ``<employee_id>-<yyyymmdd>`` can never take).
@@ -55,7 +56,8 @@ What the file may look like:
   are not read, with a note; a last row of one id is read (and refused). So are a history's last rows
   with no date and no skill that name no one on the roster (``Total;;;6,5``, ``Gesamt``, ``Average``).
 * Blank rows are skipped; row numbers in messages are the rows a person sees
-  in a spreadsheet (the header is usually row 1).
+  in a spreadsheet (the header is usually row 1), and columns are named as the
+  file's header row names them (``'Employee Status'``, not employment_status).
 * Every row has one cell per column of the header, as spreadsheets write them
   (Excel pads a row whose last cells are empty with separators); a row with
   more or fewer cells is refused, since an unquoted separator or line break
@@ -227,7 +229,8 @@ class ColumnSpec:
     the other names HR systems give it, written as :func:`column_key` folds
     them (else ValueError), best first; the column's own name always wins.
     With ``ignore_unknown`` columns the importer does not read are listed in
-    a note instead of rejecting the file.
+    a note instead of rejecting the file; ``not_read`` are header keys that are
+    left out so (with a note) even without it, when they are not read.
     """
 
     kind: str
@@ -235,6 +238,7 @@ class ColumnSpec:
     optional: tuple[str, ...] = ()
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     ignore_unknown: bool = False
+    not_read: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         unfolded = [a for names in self.aliases.values() for a in names if column_key(a) != a]
@@ -315,7 +319,8 @@ ROSTER_ALIASES = {
                  "dernier_jour_travaille", "dernier_jour_de_travail", "ultimo_dia", "ultimo_dia_de_trabajo",
                  "ultimo_dia_laborable", "laatste_werkdag"),
     # Whether someone still works here (Active / Terminated ...): see EMPLOYMENT_STATUSES.
-    "employment_status": ("employee_status", "worker_status", "status", "active_status", "employment_state",
+    "employment_status": ("employee_status", "worker_status", "status", "active_status", "is_active", "active",
+                          "active_flag", "currently_active", "active_employee", "employment_state",
                           "beschaftigungsstatus", "mitarbeiterstatus", "statut", "statut_du_salarie",
                           "situation", "estado", "estado_del_empleado", "situacion_laboral",
                           "dienstverband_status", "status_dienstverband", "status_medewerker"),
@@ -346,6 +351,12 @@ STATUS_WORDS = {
              "vertrokken"},
     "here": {"active", "employed", "leave", "aktiv", "actif", "activo", "activa", "actief"},
 }
+# Employment-status columns whose header says they are an active flag (Workday's "Active Status" holds Yes or No):
+# besides the statuses, a yes is here and a no has left. A column named otherwise ("Status", "Employee Status") is
+# not read so: its Yes/No may answer another question ("Status: Approved?").
+ACTIVE_FLAG_COLUMNS = ("active_status", "is_active", "active", "active_flag", "currently_active", "active_employee")
+# The values of an active flag, as column_key folds them (an .xlsx holds TRUE/FALSE and 1/0 as such cells).
+ACTIVE_FLAGS = {"here": ("yes", "y", "true", "1", "ja", "oui", "si"), "left": ("no", "n", "false", "0", "nein", "non")}
 # A roster with first and last name in two columns (and no name column) gets "First Last".
 NAME_PARTS = ("first_name", "last_name")
 # A new employee whose roster file has no cadence column holds a career conversation once a year.
@@ -366,8 +377,10 @@ _TARGET_NAMES = ("target_{h}_months", "target_{h}_month", "target_{h}_mo", "targ
                  "doel_{h}_maanden", "doel_na_{h}_maanden")
 # How HR and appraisal systems (SAP SuccessFactors, Workday, Personio, spreadsheets kept by hand) name a rating
 # history's columns, in English, then German, French, Spanish and Dutch, as column_key folds them. The employee id
-# and the coach id are named as in a roster; a column that may hold the manager's name (MANAGER_COLUMNS) is not
-# read as the coach of a past conversation.
+# and the coach id are named as in a roster; a column that may hold the manager's name (MANAGER_COLUMNS: "Manager",
+# "Vorgesetzter", "Responsable") is read as the coach of each conversation when each of its values is an employee id
+# on the roster, as a roster's is, and else left out with a note: the coach is optional in a history (the roster's
+# coach is taken), so a column of names is no reason to refuse the file.
 HISTORY_ALIASES = {
     EMPLOYEE_ID: ROSTER_ALIASES[EMPLOYEE_ID],
     DATE: ("rating_date", "review_date", "assessment_date", "evaluation_date", "appraisal_date",
@@ -387,10 +400,11 @@ HISTORY_ALIASES = {
                    "evaluation_manager", "valoracion_del_responsable", "puntuacion_del_responsable",
                    "beoordeling_leidinggevende", "score_leidinggevende"),
     **{column: tuple(name.format(h=h) for name in _TARGET_NAMES) for h, column in _TARGET_COLUMNS.items()},
-    COACH_ID: COACH_ID_COLUMNS,
+    COACH_ID: ROSTER_ALIASES[COACH_ID],
 }
 HISTORY_COLUMNS = ColumnSpec("history", (EMPLOYEE_ID, DATE, SKILL, "rating"),
-                             (COACH_RATING, *_TARGET_COLUMNS.values(), COACH_ID), HISTORY_ALIASES)
+                             (COACH_RATING, *_TARGET_COLUMNS.values(), COACH_ID), HISTORY_ALIASES,
+                             not_read=(*MANAGER_COLUMNS, *MANAGER_NAME_COLUMNS))
 
 
 # --------------------------------------------------------------------------
@@ -967,10 +981,16 @@ class _Checker:
         self.name_fallbacks: list[tuple[str, tuple[int, ...]]] = []
         self.fallbacks_used: dict[str, int] = {}  # fallback -> rows named from it
         self.notes: list[str] = []
+        self.not_read: list[str] = []  # header cells of the spec's not_read columns that were left out
+        self.manager_names: tuple[int, str] | None = None  # a manager column's (row, value) that is not an id
 
-    def check_columns(self, other: ColumnSpec | None = None, asking: Asking = COMMAND_LINE) -> None:
+    def check_columns(self, other: ColumnSpec | None = None, asking: Asking = COMMAND_LINE,
+                      manager_ids: set[str] | None = None) -> None:
         """Match the header to the spec; ``other`` is the other importer, to spot a file given to the wrong one (the
-        refusal then says what to do as :attr:`Asking.other_import` does).
+        refusal then says what to do as :attr:`Asking.other_import` does). With ``manager_ids``, a manager column
+        (``Manager``, ``Vorgesetzter``) found for the coach is read as the coach only when each of its values is
+        one of these ids (:meth:`manager_not_an_id`), else it is left out as the spec's ``not_read`` columns are,
+        and :attr:`manager_names` says which value was not one.
 
         A column is found by its own name or, failing that, by its best alias
         (``Manager ID`` for ``coach_id``); with no name column, ``First Name``
@@ -1005,6 +1025,13 @@ class _Checker:
             used.add(key)
             if key != column:
                 read_as.append(f"{seen[key]!r} as {column}")
+        if manager_ids is not None:
+            self.manager_names = self.manager_not_an_id(manager_ids)
+            if self.manager_names is not None:
+                key = self.keys.pop(COACH_ID)
+                del self.columns[COACH_ID]
+                used.discard(key)
+                read_as.remove(f"{seen[key]!r} as {COACH_ID}")
         parts = [spec.key_for(part, positions) for part in NAME_PARTS] if "name" in spec.all else [None]
         has_parts = all(parts)
         if has_parts and "name" not in self.columns:
@@ -1024,6 +1051,9 @@ class _Checker:
         unknown = []
         for key, name in seen.items():
             if key in used:
+                continue
+            if key in spec.not_read:
+                self.not_read.append(name)
                 continue
             again = next((c for c in self.keys if key in spec.aliases.get(c, ())), None)
             if again and not spec.ignore_unknown:
@@ -1056,30 +1086,38 @@ class _Checker:
         if not raw.rows:
             self.add_file_problem("has a header row but no data rows")
 
-    def check_manager_ids(self, employee_ids: set[str]) -> None:
-        """Refuse the file when its coach column is a manager column (``Line Manager``, ``Reports To``) whose
-        values are not all employee ids of ``employee_ids`` (this file's and the roster's): such a column
-        holds names in some exports, and an id that is no one's may be a name too."""
+    def manager_not_an_id(self, employee_ids: set[str]) -> tuple[int, str] | None:
+        """When the coach column is a manager column (``Line Manager``, ``Reports To``, ``Vorgesetzter``), the
+        first row whose value is not an employee id of ``employee_ids`` and that value: such a column holds names
+        in some exports, and an id that is no one's may be a name too. None when every value is one (or the coach
+        column is not a manager column)."""
         if self.keys.get(COACH_ID) not in MANAGER_COLUMNS:
-            return
+            return None
         index = self.columns[COACH_ID]
-        column = self.raw.header[index]
         for raw_row in self.raw.rows:
             value = _cell_text(raw_row.cells[index]) if index < len(raw_row.cells) else ""
-            if not value.strip() or value in employee_ids:
-                continue
-            try:
-                schema.parse_identifier(value)
-            except ValueError:
-                self.add_file_problem(_manager_name_problem(column, f"{value!r} on row {raw_row.row}"),
-                                      raw_row.row)
-                return
-            self.add_file_problem(
-                f"column {column!r} is read as the coach's employee id only when each value is the employee id "
-                f"of someone in this file or on the roster, and {value!r} on row {raw_row.row} is not: correct "
-                "it, or, for a coach who is not an employee, name the column coach_id (a coach_id need not be on "
-                "the roster)", raw_row.row)
+            if value.strip() and value not in employee_ids:
+                return raw_row.row, value
+        return None
+
+    def check_manager_ids(self, employee_ids: set[str]) -> None:
+        """Refuse the file when its coach column is a manager column whose values are not all employee ids of
+        ``employee_ids`` (this file's and the roster's; :meth:`manager_not_an_id`)."""
+        found = self.manager_not_an_id(employee_ids)
+        if found is None:
             return
+        row, value = found
+        column = self.raw.header[self.columns[COACH_ID]]
+        try:
+            schema.parse_identifier(value)
+        except ValueError:
+            self.add_file_problem(_manager_name_problem(column, f"{value!r} on row {row}"), row)
+            return
+        self.add_file_problem(
+            f"column {column!r} is read as the coach's employee id only when each value is the employee id "
+            f"of someone in this file or on the roster, and {value!r} on row {row} is not: correct "
+            "it, or, for a coach who is not an employee, name the column coach_id (a coach_id need not be on "
+            "the roster)", row)
 
     def has(self, column: str) -> bool:
         """Whether the file gives ``column`` (``name`` may come from first and last name)."""
@@ -1141,13 +1179,23 @@ class _Checker:
                     break
         return out
 
+    def header_of(self, column: str | None) -> str | None:
+        """How the file names ``column`` in its header row (``'Employee Status'`` for employment_status,
+        ``'First Name + Last Name'`` for a name made of two), which a problem names; a column the file does not
+        have, or a part of a record (``skills[0].self_rating``), as it is."""
+        if column in self.columns:
+            return self.raw.header[self.columns[column]]
+        if column == "name" and self.name_parts:
+            return " + ".join(self.raw.header[i] for i in self.name_parts)
+        return column
+
     def check(self, parser, value, row: int, column: str, **kwargs):
         if not self.has(column):
             return None  # a missing required column is reported once, for the file
-        return self.c.check(parser, value, row=row, column=column, **kwargs)
+        return self.c.check(parser, value, row=row, column=self.header_of(column), **kwargs)
 
     def add(self, message: str, row: int, column: str | None = None, value: Any = None) -> None:
-        self.c.add(message, row=row, column=column, value=value)
+        self.c.add(message, row=row, column=self.header_of(column), value=value)
 
     def by_row(self) -> dict[int, list[schema.Problem]]:
         out: dict[int, list[schema.Problem]] = {}
@@ -1156,7 +1204,7 @@ class _Checker:
         return out
 
     def all_problems(self) -> list[schema.Problem]:
-        order = {name: i for i, name in enumerate(self.spec.all)}
+        order = {self.header_of(name): i for i, name in enumerate(self.spec.all)}
         rows = sorted(self.c.problems, key=lambda p: (p.row or 0, order.get(p.column or "", -1)))
         return self.file_problems + rows
 
@@ -1385,9 +1433,10 @@ def _parse_email(value: Any) -> str:
     return text
 
 
-def _parse_employment_status(value: Any) -> str | None:
+def _parse_employment_status(value: Any, *, flag: bool = False) -> str | None:
     """An employment-status cell: ``"here"`` (Active, Aktiv, Actif ...), ``"left"`` (Terminated, Ausgetreten,
-    Sorti ...), None when empty.
+    Sorti ...), None when empty; with ``flag`` (a column whose header says it is an active flag,
+    :data:`ACTIVE_FLAG_COLUMNS`) also Yes/No, Y/N, TRUE/FALSE, 1/0 (:data:`ACTIVE_FLAGS`).
 
     Raises
     ------
@@ -1396,7 +1445,10 @@ def _parse_employment_status(value: Any) -> str | None:
     """
     if schema.is_missing(value) or not str(value).strip():
         return None
-    key = column_key(value)
+    key = column_key(_cell_text(value))
+    for meaning, values in (ACTIVE_FLAGS if flag else {}).items():
+        if key in values:
+            return meaning
     for meaning, values in EMPLOYMENT_STATUSES.items():
         if key in values:
             return meaning
@@ -1404,11 +1456,12 @@ def _parse_employment_status(value: Any) -> str | None:
     for meaning, said in STATUS_WORDS.items():  # "left" first: "Terminated - eligible for rehire" has left
         if words & said:
             return meaning
-    raise ValueError("is not an employment status careerconv knows; still here: Active, Aktiv, Actif, Activo, "
-                     "Actief, Employed, On leave, Full-Time, Part-Time, Contractor, Intern; left: Terminated, "
-                     "Inactive, Leaver, Left, Withdrawn, Ausgetreten, Inaktiv, Sorti, Inactif, Baja, Inactivo, "
-                     "Uit dienst, Inactief (if this column says something else, rename it in the file so that it is "
-                     "not read)")
+    here, left = ("Yes, Y, True, 1, ", "No, N, False, 0, ") if flag else ("", "")
+    raise ValueError(f"is not {'an active flag or ' if flag else ''}an employment status careerconv knows; still "
+                     f"here: {here}Active, Aktiv, Actif, Activo, Actief, Employed, On leave, Full-Time, Part-Time, "
+                     f"Contractor, Intern; left: {left}Terminated, Inactive, Leaver, Left, Withdrawn, Ausgetreten, "
+                     "Inaktiv, Sorti, Inactif, Baja, Inactivo, Uit dienst, Inactief (if this column says something "
+                     "else, rename it in the file so that it is not read)")
 
 
 def _parse_left_on(value: Any, *, decision: DateOrderDecision) -> dt.date | None:
@@ -1600,7 +1653,8 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
             "email": (checker.check(_parse_email, v.get("email"), n, "email") or "")
             if checker.has("email") else None,
         }
-        status = checker.check(_parse_employment_status, v.get("employment_status"), n, "employment_status")
+        status = checker.check(_parse_employment_status, v.get("employment_status"), n, "employment_status",
+                               flag=checker.keys.get("employment_status") in ACTIVE_FLAG_COLUMNS)
         day = checker.check(_parse_left_on, v.get(LEFT_ON), n, LEFT_ON, decision=left_order)
         last_day = checker.check(_parse_left_on, v.get("last_day"), n, "last_day", decision=left_order)
         if day is None and last_day is not None:  # here on their last day, gone the day after
@@ -1883,6 +1937,23 @@ def _drop_totals_rows(raw: RawTable, checker: _Checker, employees: set[str]) -> 
     raw.rows = raw.rows[:start]
 
 
+def _manager_columns_note(checker: _Checker) -> list[str]:
+    """The note on a history's manager columns that were not read as the coach (:meth:`_Checker.check_columns`
+    with ``manager_ids``): each conversation's coach is then read from the coach column, or is the roster's."""
+    if not checker.not_read:
+        return []
+    coach = f"read from {checker.raw.header[checker.columns[COACH_ID]]!r}" if COACH_ID in checker.columns \
+        else "the one the roster gives"
+    why = "they name the manager, perhaps by name" if len(checker.not_read) > 1 else \
+        "it names the manager, perhaps by name"
+    if checker.manager_names is not None:
+        row, value = checker.manager_names
+        why = f"{value!r} on row {row} is not the employee id of anyone on the roster"
+        if COACH_ID not in checker.columns:
+            coach += " (to import the coach of each conversation, add a column 'Manager ID' of their employee ids)"
+    return [f"ignored {_quoted(checker.not_read)} ({why}): each conversation's coach is {coach}"]
+
+
 def _parse_skill(value: Any) -> str:
     """A skill name as a person sees it (:func:`_shown_text`), without whitespace at either end: a skill is a
     label that groups ratings over time, so ``Python`` and ``Python`` with a zero-width space are one skill."""
@@ -1936,9 +2007,10 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
     if skip_invalid and not dry_run:
         _check_rejected_target(raw.path, rejected_target, store.root)
     checker = _Checker(raw, HISTORY_COLUMNS)
-    checker.check_columns(other=ROSTER_COLUMNS)
     roster = store.roster()
+    checker.check_columns(other=ROSTER_COLUMNS, manager_ids=set(roster[EMPLOYEE_ID]))
     _drop_totals_rows(raw, checker, set(roster[EMPLOYEE_ID]))
+    checker.notes += _manager_columns_note(checker)
     erased = store.erased_ids()
     coaches_back: dict[int, str] = {}  # row -> its erased coach id, imported again with allow_erased
     coach_of = dict(zip(roster[EMPLOYEE_ID], roster[COACH_ID]))

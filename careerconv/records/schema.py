@@ -14,9 +14,11 @@ Three layers:
 
 Accepted input, decided once here and documented in the README:
 
-* ratings are whole numbers 1–10. A number, or text of digits only; surrounding
-  whitespace is trimmed (``" 7 "`` is 7). Rejected: ``0``, ``11``, ``7.5``,
-  ``"ten"``, ``"1e1"``, ``"7.0"`` as text, NaN and, where required, empty. A
+* ratings are whole numbers 1–10. A number, or text of digits; surrounding
+  whitespace is trimmed (``" 7 "`` is 7), and a decimal point or comma followed
+  by zeros only is a whole number written with decimals (``"7.0"``, and ``"7,0"``
+  as German and French exports write it, are 7). Rejected: ``0``, ``11``,
+  ``7.5``, ``"7,5"``, ``"ten"``, ``"1e1"``, NaN and, where required, empty. A
   numeric cell holding an integral float (Excel's 7.0) is accepted as 7.
 * ids (employee, coach, conversation, check-in) become file names, so they are
   1–64 characters of letters, digits, ``.``, ``_`` and ``-``, starting with a
@@ -24,11 +26,15 @@ Accepted input, decided once here and documented in the README:
   case-sensitive, but two ids that differ only in case are rejected because
   they would collide on case-insensitive file systems.
 * dates are ISO ``YYYY-MM-DD`` (also ``YYYY/MM/DD`` and ISO date-times), real
-  date cells from Excel, Excel serial day numbers, and ``DD.MM.YYYY``,
+  date cells from Excel, Excel serial day numbers in numeric cells, ``DD.MM.YYYY``,
   ``DD/MM/YYYY`` or ``MM/DD/YYYY``, also with the time a spreadsheet writes from
-  a date-time cell (``31.12.2025 00:00``, ``12/31/2025 12:00 AM``). Dates with the day and
+  a date-time cell (``31.12.2025 00:00``, ``12/31/2025 12:00 AM``), the month by its
+  English name (``31-Dec-2025``, ``31 Dec 2025``, ``Dec 31, 2025``, ``31 December 2025``)
+  and ``YYYYMMDD`` (``20251231``, as SAP writes it). Dates with the day and
   month in an ambiguous order (``03/04/2024``) are rejected unless the caller
-  states the order (``date_order="dmy"`` or ``"mdy"``).
+  states the order (``date_order="dmy"`` or ``"mdy"``). A text of five digits
+  (``"45657"``, in a CSV file) is refused: it is an Excel serial day number that
+  lost its date format, or a typo, and a date in text is written as one.
 * free text is kept as written (formulas, HTML, emoji, line breaks inside it);
   what a person types into a conversation or a check-in loses the whitespace
   at either end, and text of only whitespace is empty (:func:`parse_typed_text`).
@@ -183,6 +189,10 @@ def is_missing(value: Any) -> bool:
         return False
 
 
+# A rating as text: digits, and a decimal point or comma with one or two digits after it ("7", "7.0", "7,0").
+_RATING_TEXT_RE = re.compile(r"^([0-9]+)(?:[.,]([0-9]{1,2}))?$")
+
+
 def parse_rating(value: Any, *, allow_missing: bool = False) -> int | None:
     """Parse a 1–10 skill rating.
 
@@ -200,15 +210,21 @@ def parse_rating(value: Any, *, allow_missing: bool = False) -> int | None:
         raise ValueError(f"rating must be {allowed}, not a yes/no value")
     if isinstance(value, str):
         text = value.strip()
-        if not text.isdigit() or not text.isascii():
-            raise ValueError(f"rating must be {allowed} (digits only)")
-        number = int(text)
+        m = _RATING_TEXT_RE.match(text)
+        if not m:
+            raise ValueError(f"rating must be {allowed} (digits, as in 7, 7.0 or 7,0)")
+        if (m.group(2) or "0").strip("0"):
+            raise ValueError(f"rating must be {allowed}, and {text} has a fraction: ratings are whole numbers "
+                             "(7, 7.0 or 7,0)")
+        number = int(m.group(1))
     elif isinstance(value, int):
         number = value
     elif isinstance(value, float) or hasattr(value, "is_integer"):
         number_f = float(value)
         if math.isnan(number_f) or not number_f.is_integer():
-            raise ValueError(f"rating must be {allowed}")
+            fraction = "" if math.isnan(number_f) or math.isinf(number_f) else \
+                f", and {number_f:g} has a fraction: ratings are whole numbers"
+            raise ValueError(f"rating must be {allowed}{fraction}")
         number = int(number_f)
     else:
         try:
@@ -317,6 +333,20 @@ _DMY_RE = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?:[ T]+(.*))?$")
 # A day and month with a two-digit year (31.12.25): which century, and which order, is a guess.
 _SHORT_YEAR_RE = re.compile(r"^\d{1,2}[./-]\d{1,2}[./-]\d{2}(?:[ T].*)?$")
 _CLOCK_RE = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([AaPp][Mm]))?$")
+# The month by its English name, as HR systems and Excel's date formats write it: the day first (31-Dec-2025,
+# 31 Dec 2025, 31. December 2025) or the month first (Dec 31, 2025), then maybe a time (31-Dec-2025 00:00).
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+               "November", "December")
+_MONTH_NUMBERS = {name.casefold(): n for n, name in enumerate(MONTH_NAMES, 1)} | {
+    name[:3].casefold(): n for n, name in enumerate(MONTH_NAMES, 1)} | {"sept": 9}
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_MONTH = r"(?P<month>[A-Za-z]+)\.?"
+_YEAR_AND_TIME = r",?[\s./-]+(?P<year>\d{2}|\d{4})(?:[ T]+(?P<time>.*))?$"
+_DAY_NAMED_MONTH_RE = re.compile(rf"^{_DAY}[\s./-]*{_MONTH}{_YEAR_AND_TIME}")
+_NAMED_MONTH_DAY_RE = re.compile(rf"^{_MONTH}[\s./-]*{_DAY}{_YEAR_AND_TIME}")
+# The forms parse_date reads besides YYYY-MM-DD, for the message of a date it refuses.
+OTHER_DATE_FORMS = "DD.MM.YYYY, DD/MM/YYYY, MM/DD/YYYY, 31-Dec-2025, 31 Dec 2025, 'Dec 31, 2025' or YYYYMMDD"
+_DATE_FORMS = f"expected YYYY-MM-DD (also {OTHER_DATE_FORMS})"
 
 
 def slash_date_orders(value: Any) -> set[str]:
@@ -385,22 +415,27 @@ def parse_date(value: Any, *, date_order: str | None = None, allow_missing: bool
     if isinstance(value, dt.date):
         return value
     if isinstance(value, (bool, np.bool_)):
-        raise ValueError("date must be YYYY-MM-DD")
-    five_digits = isinstance(value, str) and value.strip().isdigit() and len(value.strip()) == 5
-    if isinstance(value, (int, float, np.integer, np.floating)) or five_digits:
-        serial = float(value)
-        if not serial.is_integer() or not _EXCEL_SERIAL_RANGE[0] <= serial <= _EXCEL_SERIAL_RANGE[1]:
-            raise ValueError("number is not a plausible Excel date serial (1950–2099); expected YYYY-MM-DD")
-        return _EXCEL_EPOCH + dt.timedelta(days=int(serial))
+        raise ValueError(f"date must be a date; {_DATE_FORMS}")
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        number = float(value)
+        if number.is_integer() and 10_000_000 <= number <= 99_999_999:  # a numeric cell holding 20251231
+            return _compact_date(str(int(number)))
+        if not number.is_integer() or not _EXCEL_SERIAL_RANGE[0] <= number <= _EXCEL_SERIAL_RANGE[1]:
+            raise ValueError(f"number is not a plausible Excel date serial (1950–2099); {_DATE_FORMS}")
+        return _EXCEL_EPOCH + dt.timedelta(days=int(number))
     if not isinstance(value, str):
-        raise ValueError("date must be YYYY-MM-DD")
+        raise ValueError(f"date must be a date; {_DATE_FORMS}")
     text = value.strip()
+    if text.isascii() and text.isdigit():
+        if len(text) == 8:
+            return _compact_date(text)
+        raise ValueError(_digits_problem(text))
     m = _ISO_RE.match(text)
     if m:
         try:
             day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         except ValueError:
-            raise ValueError("is not a real calendar date; expected YYYY-MM-DD") from None
+            raise ValueError(f"is not a real calendar date; {_DATE_FORMS}") from None
         if m.group(4) is not None and not _is_iso_time(m.group(4)):
             # The date part alone would read, but "T99:99" means the cell is not what it claims to be.
             raise ValueError(f"{text!r} has a time part ({m.group(4)!r}) that is not a real time; "
@@ -416,14 +451,14 @@ def parse_date(value: Any, *, date_order: str | None = None, allow_missing: bool
             if date_order not in ("dmy", "mdy"):
                 raise ValueError("date_order must be 'dmy' or 'mdy'")
             if date_order not in orders:
-                raise ValueError(f"is not a real calendar date when read as {date_order.upper()}")
+                raise ValueError(f"is not a real calendar date when read as {date_order.upper()}; {_DATE_FORMS}")
             chosen = date_order
         elif len(orders) == 1:
             chosen = next(iter(orders))
         elif m.group(1).lstrip("0") == m.group(2).lstrip("0"):  # 03.03.2026: the same day read either way
             chosen = "dmy"
         elif not orders:
-            raise ValueError("is not a real calendar date")
+            raise ValueError(f"is not a real calendar date; {_DATE_FORMS}")
         else:
             raise ValueError(
                 "day and month order is ambiguous (could be DD/MM or MM/DD); write the date as YYYY-MM-DD"
@@ -431,9 +466,48 @@ def parse_date(value: Any, *, date_order: str | None = None, allow_missing: bool
         a, b, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
         day, month = (a, b) if chosen == "dmy" else (b, a)
         return dt.date(year, month, day)
+    m = _DAY_NAMED_MONTH_RE.match(text) or _NAMED_MONTH_DAY_RE.match(text)
+    if m:
+        return _named_month_date(text, m)
     if _SHORT_YEAR_RE.match(text):
-        raise ValueError("has a two-digit year; write the year in full (31.12.2025) or the date as YYYY-MM-DD")
-    raise ValueError("is not a date; expected YYYY-MM-DD (also DD.MM.YYYY, DD/MM/YYYY or MM/DD/YYYY)")
+        raise ValueError(f"has a two-digit year; write the year in full (31.12.2025); {_DATE_FORMS}")
+    raise ValueError(f"is not a date; {_DATE_FORMS}")
+
+
+def _compact_date(digits: str) -> dt.date:
+    """``20251231`` (eight digits, as SAP and other systems write a day) as the day it is."""
+    try:
+        return dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+    except ValueError:
+        raise ValueError(f"is not a real calendar date when read as YYYYMMDD; {_DATE_FORMS}") from None
+
+
+def _digits_problem(digits: str) -> str:
+    """Why a text of digits that is not YYYYMMDD is refused: five digits are how Excel counts days, which a
+    spreadsheet writes into a CSV file when the column lost its date format (or a typo); which day was meant is
+    not taken on trust from a text."""
+    if len(digits) == 5 and _EXCEL_SERIAL_RANGE[0] <= int(digits) <= _EXCEL_SERIAL_RANGE[1]:
+        day = _EXCEL_EPOCH + dt.timedelta(days=int(digits))
+        return (f"is a number, not a date: it looks like Excel's count of days ({digits} is {day.isoformat()} in "
+                "it), which a spreadsheet writes into a CSV file when the column is not formatted as dates; format "
+                f"the column as dates and save the file again, or write the date as {day.isoformat()}; "
+                f"{_DATE_FORMS}")
+    return f"is a number, not a date; {_DATE_FORMS}"
+
+
+def _named_month_date(text: str, m: re.Match) -> dt.date:
+    """The day a match of :data:`_DAY_NAMED_MONTH_RE` or :data:`_NAMED_MONTH_DAY_RE` names."""
+    month = _MONTH_NUMBERS.get(m.group("month").casefold())
+    if month is None:
+        raise ValueError(f"{m.group('month')!r} is not a month; {_DATE_FORMS}, months named in English")
+    if m.group("time") is not None and not _is_clock_time(m.group("time")):
+        raise ValueError(f"{text!r} has a time part ({m.group('time')!r}) that is not a real time; {_DATE_FORMS}")
+    if len(m.group("year")) == 2:
+        raise ValueError(f"has a two-digit year; write the year in full (31-Dec-2025); {_DATE_FORMS}")
+    try:
+        return dt.date(int(m.group("year")), month, int(m.group("day")))
+    except ValueError:
+        raise ValueError(f"is not a real calendar date; {_DATE_FORMS}") from None
 
 
 def parse_cadence(value: Any, *, allow_missing: bool = False) -> int | None:

@@ -1,0 +1,290 @@
+"""Roster and history files as HR systems write them, which a hostile test found refused or misread: Workday's
+"Active Status" of Yes/No, dates with the month's name or as YYYYMMDD, errors naming careerconv's own column keys
+instead of the file's headers, an Excel day count in a CSV date column, ratings with a decimal comma, and a
+history's "Manager" column. Each file is built here as the system writes it (its headers, quoting, encoding and
+line ends), and every refusal leaves the data folder byte for byte as it was."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from careerconv.cli import main
+from careerconv.records.importers import import_history, import_roster
+from careerconv.records.store import Store
+from test_history_exports import csv_bytes, snapshot, store_with_roster
+
+IMPORT_DAY = dt.date(2026, 6, 1)
+# The forms of a date the importers read, as every refused date lists them.
+DATE_FORMS = "expected YYYY-MM-DD (also DD.MM.YYYY, DD/MM/YYYY, MM/DD/YYYY, 31-Dec-2025, 31 Dec 2025, " \
+             "'Dec 31, 2025' or YYYYMMDD)"
+ROSTER = [["employee_id", "name", "coach_id", "department", "role"],
+          ["E001", "Anna Schmidt", "C01", "Vertrieb", "Leiterin"],
+          ["E002", "Jürgen Müller", "E001", "Vertrieb", "Verkäufer"],
+          ["E003", "Chloé Martin", "E001", "Vertrieb", "Verkäuferin"]]
+
+
+def left_on(store: Store) -> dict[str, str]:
+    """Each employee's leaving day as ISO text ("" for still here)."""
+    return {r["employee_id"]: "" if r["left_on"] is None or r["left_on"] != r["left_on"]
+            else r["left_on"].date().isoformat() for r in store.roster().to_dict("records")}
+
+
+def conversations(store: Store, eid: str) -> list[tuple]:
+    """``eid``'s conversations as (date, coach, [(skill, rating, coach's rating, targets)])."""
+    return [(c["date"], c["coach_id"], [(s["skill"], s["self_rating"], s["coach_rating"], s["targets"])
+                                        for s in c["skills"]]) for c in store.conversations(eid)]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return store_with_roster(tmp_path, ROSTER)
+
+
+def refused(store: Store, tmp_path: Path, capsys, kind: str, path: Path) -> str:
+    """Import ``path`` on the command line, which must refuse it and leave the data folder as it was; its stderr."""
+    before = snapshot(store.root)
+    assert main(["--data", str(store.root), "import", kind, str(path)]) == 1
+    assert snapshot(store.root) == before
+    return capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ 1. Workday's Active Status: Yes / No
+
+WORKDAY_HEADER = ["Employee ID", "Legal Name", "Manager ID", "Supervisory Organization", "Business Title",
+                  "Active Status", "Termination Date"]
+
+
+@pytest.mark.parametrize("here, gone", [("Yes", "No"), ("1", "0"), ("TRUE", "FALSE"), ("Y", "N"), ("yes", "no")])
+def test_a_workday_active_status_of_yes_and_no_says_who_is_here_and_who_has_left(store: Store, tmp_path: Path,
+                                                                                here: str, gone: str):
+    """Workday's worker report has an 'Active Status' column of Yes/No (1/0 from its web services, TRUE/FALSE or
+    Y/N from other tools): every row was refused ("'Yes' is not an employment status"). A yes is here, a no has
+    left: on the termination date beside it, else on the day of the import."""
+    path = tmp_path / "Workday Worker Report.csv"
+    path.write_bytes(csv_bytes([WORKDAY_HEADER,
+                                ["E001", "Anna Schmidt", "C01", "Vertrieb", "Leiterin", here, ""],
+                                ["E002", "Jürgen Müller", "E001", "Vertrieb", "Verkäufer", gone, "2026-03-31"],
+                                ["E003", "Chloé Martin", "E001", "Vertrieb", "Verkäuferin", gone, ""]]))
+    result = import_roster(store, path, today=IMPORT_DAY)
+    assert left_on(store) == {"E001": "", "E002": "2026-03-31", "E003": "2026-06-01"}
+    assert "'Active Status' as employment_status" in result.summary()
+
+
+def test_an_active_flag_of_true_false_and_1_0_cells_in_a_workbook_is_read(store: Store, tmp_path: Path):
+    """An .xlsx export holds the flag as boolean cells (TRUE/FALSE) or numbers (1/0), not as text."""
+    book = openpyxl.Workbook()
+    book.active.append(["Employee ID", "Name", "Manager ID", "Department", "Job Title", "Is Active",
+                        "Termination Date"])
+    book.active.append(["E001", "Anna Schmidt", "C01", "Vertrieb", "Leiterin", True, None])
+    book.active.append(["E002", "Jürgen Müller", "E001", "Vertrieb", "Verkäufer", False, dt.datetime(2026, 3, 31)])
+    book.active.append(["E003", "Chloé Martin", "E001", "Vertrieb", "Verkäuferin", 0, None])
+    book.save(tmp_path / "staff.xlsx")
+    import_roster(store, tmp_path / "staff.xlsx", today=IMPORT_DAY)
+    assert left_on(store) == {"E001": "", "E002": "2026-03-31", "E003": "2026-06-01"}
+
+
+def test_yes_and_no_are_read_only_in_a_column_named_as_an_active_flag(store: Store, tmp_path: Path, capsys):
+    """A column named just 'Status' whose values are Yes/No answers some other question: it is still ignored,
+    with a note, and brings no one back nor sends anyone away; an 'Employee Status' of Yes is still refused,
+    naming the column as the file does and the values read."""
+    (tmp_path / "leaver.csv").write_bytes(csv_bytes([WORKDAY_HEADER[:5] + ["Termination Date"],
+                                                     ["E003", "Chloé Martin", "E001", "Vertrieb", "Verkäuferin",
+                                                      "2026-03-31"]]))
+    import_roster(store, tmp_path / "leaver.csv")
+    generic = tmp_path / "generic.csv"
+    generic.write_bytes(csv_bytes([WORKDAY_HEADER[:5] + ["Status"],
+                                   ["E001", "Anna Schmidt", "C01", "Vertrieb", "Leiterin", "No"],
+                                   ["E003", "Chloé Martin", "E001", "Vertrieb", "Verkäuferin", "Yes"]]))
+    result = import_roster(store, generic, today=IMPORT_DAY)
+    assert left_on(store) == {"E001": "", "E002": "", "E003": "2026-03-31"}
+    assert "ignored the column 'Status': none of its values is an employment status" in result.summary()
+    status = tmp_path / "status.csv"
+    status.write_bytes(csv_bytes([WORKDAY_HEADER[:5] + ["Employee Status"],
+                                  ["E001", "Anna Schmidt", "C01", "Vertrieb", "Leiterin", "Yes"]]))
+    err = refused(store, tmp_path, capsys, "roster", status)
+    assert "row 2, column 'Employee Status', value 'Yes': is not an employment status careerconv knows" in err
+
+
+# ------------------------------------------------------------------ 2. dates as HR systems write them
+
+
+@pytest.mark.parametrize("written", ["31-Dec-2025", "31 Dec 2025", "Dec 31, 2025", "20251231"])
+def test_leaving_days_and_conversation_dates_as_hr_systems_write_them_are_read(store: Store, tmp_path: Path,
+                                                                              written: str):
+    """Excel's 'd-mmm-yyyy' format, Workday's and SuccessFactors' '31 Dec 2025' and 'Dec 31, 2025', and SAP's
+    20251231 were refused in a termination date and a review date ("is not a date"); one parser reads them for
+    both importers."""
+    roster = tmp_path / "terminations.csv"
+    roster.write_bytes(csv_bytes([WORKDAY_HEADER[:5] + ["Termination Date"],
+                                  ["E002", "Jürgen Müller", "E001", "Vertrieb", "Verkäufer", written]]))
+    import_roster(store, roster)
+    assert left_on(store)["E002"] == "2025-12-31"
+    history = tmp_path / "ratings.csv"
+    history.write_bytes(csv_bytes([["Employee ID", "Review Date", "Competency", "Score"],
+                                   ["E001", written, "Negotiation", "6"]]))
+    assert import_history(store, history).added == 1
+    assert conversations(store, "E001") == [("2025-12-31", "C01", [("Negotiation", 6, None,
+                                                                    {"6": None, "12": None, "18": None})])]
+
+
+@pytest.mark.parametrize("written, why", [("Dec 32, 2025", "is not a real calendar date"),
+                                          ("31-Dex-2025", "'Dex' is not a month"),
+                                          ("20251331", "is not a real calendar date when read as YYYYMMDD"),
+                                          ("31-Dec-25", "has a two-digit year"),
+                                          ("end of year", "is not a date")])
+def test_a_date_still_refused_lists_the_forms_that_are_read(store: Store, tmp_path: Path, capsys, written: str,
+                                                           why: str):
+    path = tmp_path / "ratings.csv"
+    path.write_bytes(csv_bytes([["Employee ID", "Review Date", "Competency", "Score"],
+                                ["E001", "2025-12-31", "Negotiation", "6"], ["E002", written, "Negotiation", "5"]]))
+    err = refused(store, tmp_path, capsys, "history", path)
+    assert f"row 3, column 'Review Date', value {written!r}: {why}" in err
+    assert DATE_FORMS in err
+
+
+# ------------------------------------------------------------------ 3. errors name the file's own headers
+
+
+def test_every_import_error_names_the_files_header_and_the_row_a_spreadsheet_shows(store: Store, tmp_path: Path,
+                                                                                   capsys):
+    """A German export (Windows-1252, semicolons) with a report title above its header: the errors named
+    'employment_status' and 'left_on', columns the file does not have. They name 'Employee Status' and
+    'Austrittsdatum', on the rows a spreadsheet shows (the header is row 3, under a title and a blank line), on
+    the command line and in the rejected rows' reasons."""
+    path = tmp_path / "Mitarbeiter.csv"
+    path.write_bytes(csv_bytes([["Mitarbeiterliste Stand 01.06.2026", "", "", "", "", "", ""],
+                                [""] * 7,
+                                ["Personalnummer", "Name", "Führungskraft", "Abteilung", "Stelle",
+                                 "Employee Status", "Austrittsdatum"],
+                                ["E001", "Anna Schmidt", "", "Vertrieb", "Leiterin", "Aktiv", ""],
+                                ["E 2", "Jürgen Müller", "E001", "Vertrieb", "Verkäufer", "Aktiv", ""],
+                                ["E003", "Chloé Martin", "E001", "Vertrieb", "Verkäuferin", "Vielleicht",
+                                 "bald"]], "cp1252", ";"))
+    err = refused(store, tmp_path, capsys, "roster", path)
+    assert "row 5, column 'Personalnummer', value 'E 2': employee id may only use letters" in err
+    assert "row 6, column 'Employee Status', value 'Vielleicht': is not an employment status" in err
+    assert "row 6, column 'Austrittsdatum', value 'bald': is not a date" in err
+    assert not any(key in err for key in ("'employment_status'", "'left_on'", "'employee_id'"))
+    rejected = tmp_path / "rejected.csv"
+    assert main(["--data", str(store.root), "import", "roster", str(path), "--skip-invalid",
+                 "--rejected", str(rejected)]) == 1
+    reasons = [row["reason"] for row in csv.DictReader(io.StringIO(rejected.read_text("utf-8-sig")))]
+    assert reasons[0].startswith("row 5: Personalnummer 'E 2': employee id may only use letters")
+    assert reasons[1].startswith("row 6: Employee Status 'Vielleicht': is not an employment status")
+    assert "; Austrittsdatum 'bald': is not a date" in reasons[1]
+
+
+def test_a_history_error_names_the_files_header(store: Store, tmp_path: Path, capsys):
+    path = tmp_path / "Bewertungen.csv"
+    path.write_bytes(csv_bytes([["Personalnummer", "Datum", "Kompetenz", "Bewertung", "Bewertung Führungskraft"],
+                                ["E001", "31.12.2025", "Führung", "11", "6"],
+                                ["E002", "31.12.2025", "Führung", "5", "null"]], "cp1252", ";"))
+    err = refused(store, tmp_path, capsys, "history", path)
+    assert "row 2, column 'Bewertung', value '11': rating 11 is out of range" in err
+    assert "row 3, column 'Bewertung Führungskraft', value 'null': rating must be a whole number" in err
+    assert "'rating'" not in err and "'coach_rating'" not in err
+
+
+# ------------------------------------------------------------------ 4. an Excel day count in a CSV date column
+
+
+def test_an_excel_day_count_in_a_csv_date_column_is_refused_naming_the_row_and_the_forms(store: Store,
+                                                                                       tmp_path: Path, capsys):
+    """A date column that lost its date format is saved to CSV as Excel's count of days: 45657 was read as
+    31 Dec 2024 in a history and a roster, though in a CSV such a number is far more often a mistake (an id or
+    an amount in the wrong column). It is refused, naming the row, the day Excel would mean, and the forms read."""
+    history = tmp_path / "ratings.csv"
+    history.write_bytes(csv_bytes([["Employee ID", "Review Date", "Competency", "Score"],
+                                   ["E001", "2025-12-31", "Negotiation", "6"], ["E002", "45657", "Negotiation", "5"]]))
+    err = refused(store, tmp_path, capsys, "history", history)
+    assert "row 3, column 'Review Date', value '45657': is a number, not a date: it looks like Excel's count of " \
+           "days (45657 is 2024-12-31 in it)" in err
+    assert DATE_FORMS in err
+    roster = tmp_path / "terminations.csv"
+    roster.write_bytes(csv_bytes([WORKDAY_HEADER[:5] + ["Termination Date"],
+                                  ["E002", "Jürgen Müller", "E001", "Vertrieb", "Verkäufer", "45657"]]))
+    err = refused(store, tmp_path, capsys, "roster", roster)
+    assert "row 2, column 'Termination Date', value '45657': is a number, not a date" in err
+
+
+def test_a_date_cell_of_a_workbook_is_still_read_as_the_day_it_shows(store: Store, tmp_path: Path):
+    book = openpyxl.Workbook()
+    book.active.append(["Employee ID", "Review Date", "Competency", "Score"])
+    book.active.append(["E001", dt.datetime(2024, 12, 31), "Negotiation", 6])
+    book.active["B2"].number_format = "DD.MM.YYYY"
+    book.save(tmp_path / "ratings.xlsx")
+    assert import_history(store, tmp_path / "ratings.xlsx").added == 1
+    assert [c[0] for c in conversations(store, "E001")] == ["2024-12-31"]
+
+
+# ------------------------------------------------------------------ 5. ratings with a decimal comma
+
+
+def test_ratings_written_with_a_decimal_comma_or_point_and_zeros_are_whole_numbers(store: Store, tmp_path: Path):
+    """A German or French export of rating cells formatted with one decimal writes '7,0' (and an English one
+    '7.0'): each row was refused ("rating must be a whole number from 1 to 10 (digits only)")."""
+    path = tmp_path / "Bewertungen.csv"
+    path.write_bytes(csv_bytes([["Personalnummer", "Datum", "Kompetenz", "Bewertung", "Bewertung Führungskraft",
+                                 "Ziel 6 Monate", "Ziel 12 Monate", "Ziel 18 Monate"],
+                                ["E001", "31.12.2025", "Führung", "7,0", "6,0", "8,0", "9,00", ""],
+                                ["E002", "31.12.2025", "Führung", "7.0", "", "10.0", "", ""]], "cp1252", ";"))
+    assert import_history(store, path).added == 2
+    assert conversations(store, "E001") == [("2025-12-31", "C01", [("Führung", 7, 6,
+                                                                    {"6": 8, "12": 9, "18": None})])]
+    assert conversations(store, "E002") == [("2025-12-31", "E001", [("Führung", 7, None,
+                                                                     {"6": 10, "12": None, "18": None})])]
+
+
+@pytest.mark.parametrize("rating", ["7,5", "7.5"])
+def test_a_rating_with_a_fraction_is_still_refused_saying_ratings_are_whole(store: Store, tmp_path: Path, capsys,
+                                                                           rating: str):
+    path = tmp_path / "Bewertungen.csv"
+    path.write_bytes(csv_bytes([["Personalnummer", "Datum", "Kompetenz", "Bewertung"],
+                                ["E001", "31.12.2025", "Führung", rating]], "cp1252", ";"))
+    err = refused(store, tmp_path, capsys, "history", path)
+    assert f"row 2, column 'Bewertung', value {rating!r}: rating must be a whole number from 1 to 10, and " \
+           f"{rating} has a fraction: ratings are whole numbers (7, 7.0 or 7,0)" in err
+
+
+# ------------------------------------------------------------------ 6. a history's Manager column
+
+
+@pytest.mark.parametrize("header", ["Manager", "Vorgesetzter", "Responsable", "Manager ID"])
+def test_a_history_manager_column_of_employee_ids_is_each_conversations_coach(store: Store, tmp_path: Path,
+                                                                              header: str):
+    """A history exported with the manager's id under 'Manager' (or 'Vorgesetzter', 'Responsable') was refused
+    as an unknown column. It names the coach of each conversation, as the same column does on a roster, when
+    each of its values is an employee id on the roster."""
+    path = tmp_path / "ratings.csv"
+    path.write_bytes(csv_bytes([["Employee ID", "Review Date", "Competency", "Score", header],
+                                ["E002", "2025-12-31", "Negotiation", "6", "E003"]]))
+    result = import_history(store, path)
+    assert conversations(store, "E002") == [("2025-12-31", "E003", [("Negotiation", 6, None,
+                                                                     {"6": None, "12": None, "18": None})])]
+    assert f"{header!r} as coach_id" in result.summary()
+
+
+def test_a_history_manager_column_of_names_is_left_out_with_a_note(store: Store, tmp_path: Path):
+    """A 'Manager' column of names (as most exports write it) is no reason to refuse a history, whose coach is
+    optional: it is left out, saying which value is not an id and that the roster's coach is taken; beside a
+    'Manager ID' column it is left out too, and the coach read from 'Manager ID'."""
+    names = tmp_path / "ratings.csv"
+    names.write_bytes(csv_bytes([["Employee ID", "Review Date", "Competency", "Score", "Vorgesetzter"],
+                                 ["E002", "2025-12-31", "Negotiation", "6", "Anna Schmidt"]]))
+    result = import_history(store, names)
+    assert conversations(store, "E002")[0][1] == "E001"  # the roster's coach
+    assert "Note: ignored 'Vorgesetzter' ('Anna Schmidt' on row 2 is not the employee id of anyone on the " \
+           "roster): each conversation's coach is the one the roster gives" in result.summary()
+    both = tmp_path / "ratings-both.csv"
+    both.write_bytes(csv_bytes([["Employee ID", "Review Date", "Competency", "Score", "Manager ID", "Manager"],
+                                ["E003", "2025-12-31", "Negotiation", "6", "E002", "Jürgen Müller"]]))
+    result = import_history(store, both)
+    assert conversations(store, "E003")[0][1] == "E002"
+    assert "Note: ignored 'Manager' (it names the manager, perhaps by name): each conversation's coach is read " \
+           "from 'Manager ID'" in result.summary()
