@@ -28,12 +28,10 @@ service or ``careerconv erase``, rewrites every log on that list
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import fcntl
 import json
 import os
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator
@@ -141,10 +139,11 @@ class AccessLog:
         and in the user of every line by them (a coach's hub login is their id); their record ids (which start with
         their id) become ``kind/erased``. Returns the lines changed.
 
-        The log is read line by line into a temp file beside it (mode and owner those of the log), which then
-        replaces it whole, atomically; nothing is replaced when no line names them. Lines appended meanwhile are
-        kept: the copy is finished under the lock every append takes (:meth:`append_each`), so an append waits for
-        the replacement, then goes to the new file.
+        The log is read line by line into a temp file beside it (owner, group and mode those of the log, as
+        :func:`careerconv.records.store.atomic_writer` keeps them: a log of the service's account rewritten by root
+        stays the service's to append to), which then replaces it whole, atomically; nothing is replaced when no
+        line names them. Lines appended meanwhile are kept: the copy is finished under the lock every append takes
+        (:meth:`append_each`), so an append waits for the replacement, then goes to the new file.
 
         Raises
         ------
@@ -162,10 +161,8 @@ class AccessLog:
             except OSError as exc:
                 raise cannot_write(self.path, exc) from None
             with src:
-                st = os.fstat(src.fileno())
                 try:
-                    with atomic_writer(self.path, mode=stat.S_IMODE(st.st_mode)) as out:
-                        _keep_owner(out.fileno(), st)
+                    with atomic_writer(self.path) as out:  # its owner, group and mode those of the log
                         pending, changed = _copy(src, out, rewrite)
                         fcntl.flock(src.fileno(), fcntl.LOCK_EX)  # appends wait from here until src is closed
                         if not _names(self.path, src.fileno()):
@@ -217,26 +214,6 @@ def _names(path: Path, fd: int) -> bool:
         return False
     opened = os.fstat(fd)
     return (st.st_dev, st.st_ino) == (opened.st_dev, opened.st_ino)
-
-
-def _keep_owner(fd: int, st: os.stat_result) -> None:
-    """Give the new file (``fd``) the owner of the log it replaces (``st``): a log of the service's account,
-    rewritten by root, stays the service's to append to.
-
-    Raises
-    ------
-    PermissionError
-        This account may not give it that owner (the log is another account's, and this is not root).
-    """
-    if (st.st_uid, st.st_gid) == (os.geteuid(), os.getegid()):
-        return
-    try:
-        os.fchown(fd, st.st_uid, st.st_gid)
-    except PermissionError:
-        raise PermissionError(errno.EPERM, f"it belongs to another account (uid {st.st_uid}, gid {st.st_gid}), "
-                                           "which the records service writes it as, and a copy made by this account "
-                                           "could not be given to it: run the erasure as that account, or as root") \
-            from None
 
 
 def _copy(src: BinaryIO, out: BinaryIO, rewrite: Callable[[bytes], bytes], pending: bytes = b"") -> tuple[bytes, int]:
