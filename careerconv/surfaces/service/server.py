@@ -73,7 +73,6 @@ from html import escape
 
 import pandas as pd
 import tornado.web
-from tornado.log import app_log
 from jupyterhub.services.auth import HubOAuthCallbackHandler, HubOAuthenticated
 from tornado.httpserver import HTTPServer
 
@@ -90,7 +89,7 @@ from careerconv.records.schema import CHECKIN_ID, COACH_ID, CONVERSATION_ID, EMP
 from careerconv.records.store import Conflict, NotFound, NotOnRoster, Store, disk_refused
 from . import wire
 from .access_log import ALLOWED, REFUSED, AccessLog, access_logs_of, forget_in_access_logs
-from .hr_pages import ChartsFailed, RenderedPages, describe_failure, with_header
+from .hr_pages import ChartsFailed, RenderedPages, charts_failed, with_header
 from .roster_gate import RosterGate
 from .policy import COACH, HR, OPERATOR, Caller, Refused, check_read_person, check_role, check_write_record, \
     coach_id_for, roles_from_groups
@@ -215,8 +214,7 @@ class RecordsService:
             try:
                 return self.render_hr_page(request.notebook_parameters(self.data_dir), hr)
             except Exception as exc:
-                app_log.exception("the HR page's charts could not be made")
-                raise ChartsFailed(describe_failure(exc), hr) from exc
+                raise charts_failed(exc, hr) from exc
 
         async def render() -> str:
             return await asyncio.get_running_loop().run_in_executor(self.render_pool, compute_and_render)
@@ -590,8 +588,8 @@ class HrPageHandler(BaseHandler):
             hr = await service.run(_hr_tables_for, service, request)
         except ChartsFailed as failed:
             hr = failed.hr
-            note = (f"The charts and readings of this page could not be made ({failed.reason}); the same figures "
-                    "are shown below as tables. The records service's log has the details.")
+            note = (f"The charts and readings of this page could not be made ({failed.kind}); the same figures are "
+                    f"shown below as tables. The records service's log has the details, under {failed.reference}.")
         except Exception as exc:
             refusal = _refusal_for(exc)
             self.set_status(wire.STATUS[refusal.code])
