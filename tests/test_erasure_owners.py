@@ -14,8 +14,9 @@ import pytest
 
 from careerconv.records.erasure import erase_employee
 from careerconv.records.store import atomic_write_bytes
-from test_erasure import org  # noqa: F401 (the fixture: Ana Silva, E001, held and mentioned everywhere)
+import test_erasure
 
+org = test_erasure.org  # the fixture: Ana Silva, E001, held and mentioned everywhere
 SERVICE_ACCOUNT = (65534, 65534)  # nobody:nogroup, as a service's own account would be
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0,
@@ -27,7 +28,7 @@ def owner_and_mode(path) -> tuple[int, int, str]:
     return st.st_uid, st.st_gid, oct(stat.S_IMODE(st.st_mode))
 
 
-def test_every_file_the_erasure_rewrites_keeps_its_owner_group_and_mode(org):  # noqa: F811
+def test_every_file_the_erasure_rewrites_keeps_its_owner_group_and_mode(org):
     store, reports = org
     before = {}
     for path in sorted([*store.root.rglob("*"), *reports.rglob("*")]):

@@ -12,7 +12,8 @@ Layout of a data folder::
     .locks/                                      lock files: a fixed set of stripes, never named after anyone
     .staging/<batch>/                            a batch of records being imported (see below)
     erased.json                                  who was erased, as salted hashes of ids (see ErasedIds)
-    access-logs.json                             the records service's access logs (see access_log_list)
+    access-logs.json                             the records service's access logs (see kept_elsewhere)
+    reports-folders.json                         reports folders besides the one beside it (see kept_elsewhere)
 
 Every write validates the record (:mod:`careerconv.records.schema`), writes the whole
 file to a temp file in the same folder, fsyncs it and ``os.replace``-s it into

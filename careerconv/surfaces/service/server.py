@@ -80,7 +80,7 @@ from careerconv import analytics
 from careerconv.views import stacked_tables
 from careerconv.views.html_policy import PAGE_CSP
 from careerconv.records import schema
-from careerconv.records.access_log_list import record_access_log
+from careerconv.records.kept_elsewhere import record_access_log, record_reports_folder
 from careerconv.records.erasure import erase_employee
 from careerconv.records.spreadsheet import frame_to_csv_bytes
 from careerconv.records.importers import Asking, import_roster
@@ -110,9 +110,10 @@ class RecordsService:
         The data folder this service owns.
     access_log
         The access log file (created when missing, and added to the data folder's list of access logs,
-        :mod:`careerconv.records.access_log_list`, so that ``careerconv erase`` rewrites it too).
+        :mod:`careerconv.records.kept_elsewhere`, so that ``careerconv erase`` rewrites it too).
     reports_dir
-        The reports folder an erasure also cleans.
+        The reports folder an erasure also cleans (created when missing, and added to the data folder's list of
+        reports folders, so that ``careerconv erase`` cleans it too).
     hub_auth
         A :class:`jupyterhub.services.auth.HubAuth` (or anything with the
         same ``user_for_token`` / ``get_user`` / ``check_scopes``).
@@ -138,10 +139,13 @@ class RecordsService:
         self.hr_pages = RenderedPages()
         self.render_pool = concurrent.futures.ThreadPoolExecutor(RENDERERS, thread_name_prefix="careerconv-hr-page")
         self.reports_dir = Path(reports_dir).resolve()
+        self.reports_dir.mkdir(parents=True, exist_ok=True)
         self.log = AccessLog(access_log)
         self.log.create()
-        # On the data folder's list of its access logs, so that `careerconv erase` on the folder finds this one too.
+        # On the data folder's lists of its access logs and reports folders, so that `careerconv erase` on the
+        # folder finds this service's too.
         record_access_log(Store(self.data_dir), self.log.path)
+        record_reports_folder(Store(self.data_dir), self.reports_dir)
         self.hub_auth = hub_auth
         self.coach_logins = dict(coach_logins or {})
         self.pool = concurrent.futures.ThreadPoolExecutor(WORKERS, thread_name_prefix="careerconv-store")
