@@ -70,7 +70,7 @@ class RunningService:
     lists the parameters of every render, in order.
     """
 
-    def __init__(self, root: Path, render=render_html):
+    def __init__(self, root: Path, render=render_html, reports: Path | None = None):
         self.data = root / "data"
         shutil.copytree(config.SAMPLE_DATA_DIR, self.data)
         self.access_log = root / "access-log.jsonl"
@@ -79,7 +79,8 @@ class RunningService:
         def counted(parameters: dict, hr: dict) -> str:
             self.renders.append(parameters)
             return render(parameters, hr)
-        self.service = RecordsService(self.data, self.access_log, root / "reports", TableHubAuth(),
+        self.reports = reports or root / "reports"  # the service's reports folder (the hub's: <state>/reports)
+        self.service = RecordsService(self.data, self.access_log, self.reports, TableHubAuth(),
                                       minimum=functools.partial(organisation_minimum, self.data, None),
                                       render_hr_page=counted)
         self.port = free_port()

@@ -301,8 +301,11 @@ def test_erase_with_yes_prints_the_receipt(data: Path, files: Path, capsys):
     for path in [*data.rglob("*"), *reports.rglob("*")]:
         if path.is_file():
             assert b"E001" not in path.read_bytes() and b"Ana Silva" not in path.read_bytes(), path
-    code, _, err = run(capsys, "--data", str(data), "erase", "--employee", "E001", "--yes")
-    assert code == 1 and err == "careerconv erase: error: employee 'E001' is not on the roster and nothing is " \
+    # Erased already: an erasure again looks for what is left, and says so.
+    code, out, err = run(capsys, "--data", str(data), "erase", "--employee", "E001", "--yes")
+    assert (code, err) == (0, "") and out.startswith(f"E001 was erased from {data.resolve()} on ")
+    code, _, err = run(capsys, "--data", str(data), "erase", "--employee", "E009", "--yes")
+    assert code == 1 and err == "careerconv erase: error: employee 'E009' is not on the roster and nothing is " \
                                 "held about them; nothing was erased\n"
     code, _, err = run(capsys, "--data", str(data), "erase", "--employee", "../../etc/passwd", "--yes")
     assert code == 1 and "employee id may only use letters" in err

@@ -90,9 +90,10 @@ def test_erasing_on_the_command_line_leaves_no_line_of_the_hubs_access_log_namin
     assert [line for line in after if b'"erased:' not in line] == others  # byte for byte
     named = pseudonym(svc.data, "E0003")
     assert f"E0003 is named {named} from now on, in every line about or by them:" in receipt
-    assert [json.loads(line)["employee_id"] for line in after if b"erased:" in line] == [named] * 4
+    assert [json.loads(line)["employee_id"] for line in after if b"erased:" in line] == [named] * 5
     assert [json.loads(line)["record"] for line in after if b"erased:" in line] == \
-        [None, None, "checkin/erased", None]
+        [None, None, "checkin/erased", None, None]
+    assert json.loads(after[-1])["action"] == "erase"  # the erasure's own line
     assert oct(svc.access_log.stat().st_mode & 0o777) == "0o600"
 
     # The service goes on logging into the log it finds at its place.

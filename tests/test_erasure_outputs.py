@@ -235,8 +235,8 @@ def test_the_receipt_counts_each_kind_of_file_checked(tmp_path: Path):
     # roster.csv and c.csv are text; the lock files are empty; erased.json (the erased list) and a.json are JSON
     line = next(l for l in str(receipt).splitlines() if l.startswith("Checked"))
     locks = len(list(store.locks_dir.iterdir()))
-    assert line == (f"Checked {8 + locks} files under both folders: 1 Parquet, 2 JSON, 1 HTML, 0 PDF, 1 workbook, "
-                    f"2 text, {locks} empty, 1 other (read as raw text: 1 .png).")
+    assert line == (f"Checked {8 + locks} files under the data and reports folders: 1 Parquet, 2 JSON, 1 HTML, 0 PDF, "
+                    f"1 workbook, 2 text, {locks} empty, 1 other (read as raw text: 1 .png).")
 
 
 def test_no_lock_file_names_or_hashes_the_erased_id(tmp_path: Path):

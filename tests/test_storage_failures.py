@@ -31,7 +31,7 @@ import pytest
 
 from careerconv.cli import main
 from careerconv.records.erasure import erase_employee
-from careerconv.records.store import NotFound, Store
+from careerconv.records.store import Store
 
 from app_harness import Harness
 from orgs import conversation, roster_of
@@ -197,8 +197,8 @@ def test_an_erasure_the_disk_stops_halfway_says_so_and_is_finished_by_running_it
     assert code == 0, err
     assert store.load_conversation("E002", "E002-20250301")["coach_id"] == "erased"
     assert "Of these, none mentions the employee." in out
-    with pytest.raises(NotFound):  # finished: nothing is held any more
-        erase_employee(store, tmp_path / "reports", "C09")
+    again = erase_employee(store, tmp_path / "reports", "C09")  # finished: an erasure again finds nothing left
+    assert again.complete and again.lines == [], str(again)
 
 
 def test_an_erasure_the_full_disk_refuses_at_once_changes_nothing(coach_mentioned: Store, tmp_path: Path,

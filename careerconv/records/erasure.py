@@ -25,11 +25,18 @@
    and listed to be regenerated; temp files that mention them, or cannot be
    read, are deleted. The derived tables are then brought up to date, which
    drops their rows and their entry in the manifest.
-3. **A check**: every file under both folders is read again the same way
-   (never as raw bytes where the format has a decoder) and any that still
-   mentions them, or whose kind could not be decoded, is listed in the
-   receipt as needing a person to look at it. The receipt says how many files
-   of each kind were read, and how.
+3. **A check**: every file under the data and reports folders is read again
+   the same way (never as raw bytes where the format has a decoder) and any
+   that still mentions them, or whose kind could not be decoded, is listed in
+   the receipt as needing a person to look at it. The receipt says how many
+   files of each kind were read, and how.
+
+The reports folders are the one named (``careerconv erase --reports DIR``, by
+default ``reports/`` beside the data folder) and every one on the data
+folder's list of reports folders (:mod:`careerconv.records.kept_elsewhere`,
+``reports-folders.json``: a records service puts its own there when it
+starts). One on the list that is not there is listed in the receipt as
+something a person must look at.
 
 Someone who is still the coach of employees on the roster cannot be erased:
 those employees need a new coach first (import a roster that says so).
@@ -47,6 +54,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import dataclasses
+import datetime as dt
 import hashlib
 import io
 import json
@@ -64,7 +72,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import schema
-from .access_log_list import list_path
+from .kept_elsewhere import list_paths, recorded_reports_folders
 from .decoded_text import KINDS, READ_AS, DecodedText, decode_bytes, decoded_text, \
     temp_target_name, value_pieces
 from .schema import (
@@ -235,6 +243,15 @@ class Receipt:
     # file name endings were read as raw text.
     kinds_checked: Counter = field(default_factory=Counter)
     read_raw: Counter = field(default_factory=Counter)
+    # The other reports folders searched: those on the data folder's list (careerconv.records.kept_elsewhere), such
+    # as the records service's own.
+    other_reports: list[Path] = field(default_factory=list)
+    erased_on: str | None = None  # the day they were erased before, when this erasure finished what was left
+
+    @property
+    def reports_dirs(self) -> list[Path]:
+        """Every reports folder searched, the one named first."""
+        return [self.reports_dir, *self.other_reports]
 
     @property
     def complete(self) -> bool:
@@ -242,7 +259,8 @@ class Receipt:
         return not self.leftovers
 
     def show(self, path: Path) -> str:
-        for label, root in (("data", self.data_dir), ("reports", self.reports_dir)):
+        for label, root in (("data", self.data_dir), ("reports", self.reports_dir),
+                            *((str(folder), folder) for folder in self.other_reports)):
             try:
                 rel = path.relative_to(root)
             except ValueError:
@@ -283,8 +301,9 @@ class Receipt:
         """Whether ``path`` is a record or summary (``<data>/conversations|checkins/<id>/…``) or a progress
         report (``<reports>/<id>/progress-…``) of someone other than the person."""
         mine = self.employee_id.casefold()
+        in_reports = lambda p: len(p) >= 2 and p[-1].startswith("progress-")  # noqa: E731
         for root, of_person in ((self.data_dir, lambda p: len(p) >= 3 and p[0] in ("conversations", "checkins")),
-                                (self.reports_dir, lambda p: len(p) >= 2 and p[-1].startswith("progress-"))):
+                                *((folder, in_reports) for folder in self.reports_dirs)):
             try:
                 parts = Path(path).relative_to(root).parts
             except ValueError:
@@ -302,14 +321,19 @@ class Receipt:
         raw = ", ".join(f"{n} {suffix}" for suffix, n in sorted(self.read_raw.items()))
         parts.append(f"{counts['other']} other (read as raw text{': ' + raw if raw else ''})")
         how = "; ".join(f"{k}: {READ_AS[k]}" for k in KINDS if counts[k] and k not in ("empty",))
-        line = f"Checked {self.files_checked} files under both folders: {', '.join(parts)}."
+        line = f"Checked {self.files_checked} files under the data and reports folders: {', '.join(parts)}."
         return line + (f"\n  Read as: {how}." if how else "")
 
     def __str__(self) -> str:
-        out = [f"Erased employee {self.employee_id}.",
+        first = f"Erased employee {self.employee_id}." if self.erased_on is None else \
+            f"{self.employee_id} was erased from {self.data_dir} on {self.erased_on}; this erasure looked again for " \
+            "what was left of them."
+        out = [first,
                f"  data folder:    {self.data_dir}",
-               f"  reports folder: {self.reports_dir}",
-               f"  searched for:   {', '.join(self.searched_for)}", ""]
+               f"  reports folder: {self.reports_dir}"]
+        out += [f"  reports folder: {folder} (on the data folder's list of reports folders)"
+                for folder in self.other_reports]
+        out += [f"  searched for:   {', '.join(self.searched_for)}", ""]
         width = max([len(self.show(line.path)) for line in self.lines] + [10])
         for line in self.lines:
             detail = f" ({line.detail})" if line.detail else ""
@@ -342,9 +366,13 @@ class ErasurePlan:
     report_files: int
     in_derived: bool = False  # the derived tables hold rows of theirs
     unfinished: bool = False  # an erasure of theirs started and did not finish (a full disk, a kill)
+    erased_on: str | None = None  # the day they were erased before (YYYY-MM-DD): this erasure finishes what is left
 
     def describe(self) -> str:
         """One line for the confirmation prompt."""
+        if self.erased_on is not None and not self.on_roster:
+            return (f"{self.employee_id}, erased on {self.erased_on}: what is left of them ({self.conversations} "
+                    f"conversation file(s), {self.checkins} check-in file(s), {self.report_files} report file(s))")
         held = [f"roster row{' (' + self.name + ')' if self.name else ''}" if self.on_roster else "no roster row",
                 f"{self.conversations} conversation file(s)", f"{self.checkins} check-in file(s)",
                 f"{self.report_files} report file(s)"] + (["rows in the derived tables"] if self.in_derived else []) \
@@ -364,7 +392,7 @@ def plan_erasure(store: Store, reports_dir: str | os.PathLike, employee_id: str)
     store
         The data folder.
     reports_dir
-        The reports folder.
+        The reports folder (those on the data folder's list are looked in too: :func:`reports_folders`).
     employee_id
         Who would be erased.
 
@@ -379,7 +407,8 @@ def plan_erasure(store: Store, reports_dir: str | os.PathLike, employee_id: str)
         A malformed id, or the employee is still the coach of someone on the
         roster (the message lists them).
     NotFound
-        Nothing at all is held about the id.
+        Nothing at all is held about the id, and it was never erased (someone erased before has a plan: what is
+        left of them, in folders an earlier erasure did not reach, such as a reports folder then unknown).
     """
     employee_id = schema.parse_identifier(employee_id, what="employee id")
     roster = store.roster()
@@ -395,11 +424,14 @@ def plan_erasure(store: Store, reports_dir: str | os.PathLike, employee_id: str)
         email = row.iloc[0]["email"] if not pd.isna(row.iloc[0]["email"]) else None
     conv_dir = store.employee_dir("conversation", employee_id)
     ci_dir = store.employee_dir("checkin", employee_id)
+    own_reports = [folder / employee_id for folder in reports_folders(store, reports_dir)[0]]
     plan = ErasurePlan(employee_id, name, email or None, bool(len(row)), _count_files(conv_dir),
-                       _count_files(ci_dir), _count_files(Path(reports_dir) / employee_id),
-                       store.derived_holds(employee_id), store.erased_ids().is_unfinished(employee_id))
-    if not plan.on_roster and not conv_dir.exists() and not ci_dir.exists() and not plan.report_files \
-            and not (Path(reports_dir) / employee_id).exists() and not plan.in_derived and not plan.unfinished:
+                       _count_files(ci_dir), sum(_count_files(folder) for folder in own_reports),
+                       store.derived_holds(employee_id), store.erased_ids().is_unfinished(employee_id),
+                       store.erased_ids().erased_on(employee_id))
+    held = plan.on_roster or conv_dir.exists() or ci_dir.exists() or plan.report_files or plan.in_derived \
+        or any(folder.exists() for folder in own_reports) or plan.unfinished
+    if not held and plan.erased_on is None:
         raise NotFound(f"employee {employee_id!r} is not on the roster and nothing is held about them"
                        f"{store.case_hint(employee_id)}; nothing was erased")
     return plan
@@ -413,7 +445,8 @@ def erase_employee(store: Store, reports_dir: str | os.PathLike, employee_id: st
     store
         The data folder.
     reports_dir
-        The reports folder.
+        The reports folder; those on the data folder's list of reports folders
+        (:mod:`careerconv.records.kept_elsewhere`: the records service's own) are cleaned too.
     employee_id
         Who to erase.
 
@@ -422,8 +455,8 @@ def erase_employee(store: Store, reports_dir: str | os.PathLike, employee_id: st
     Receipt
         Every file removed or changed, pages to regenerate, how many files of
         each kind the final check read, and any file it still found
-        mentioning them or could not decode (``receipt.complete`` is False
-        then).
+        mentioning them or could not decode, or a listed reports folder that
+        is not there (``receipt.complete`` is False then).
 
     Raises
     ------
@@ -432,8 +465,8 @@ def erase_employee(store: Store, reports_dir: str | os.PathLike, employee_id: st
     NotFound
         Nothing is held about the id (nothing is changed).
     """
-    reports = Path(reports_dir).resolve()
-    plan = plan_erasure(store, reports, employee_id)
+    reports, missing = reports_folders(store, reports_dir)
+    plan = plan_erasure(store, reports[0], employee_id)
     eid = plan.employee_id
     roster = store.roster()
     known_ids = {*roster[EMPLOYEE_ID], *roster[COACH_ID], *store.employees_with_records()}
@@ -451,7 +484,13 @@ def erase_employee(store: Store, reports_dir: str | os.PathLike, employee_id: st
         "the id, in text only (a number in a table or a record is a number: careerconv writes ids as text)"
     searched = [the_id, *name_searched] + (["their email"] if plan.email else []) \
         + ["the hash of the id older lock files were named by"]
-    receipt = Receipt(eid, store.root, reports, searched)
+    receipt = Receipt(eid, store.root, reports[0], searched, other_reports=reports[1:],
+                      erased_on=None if plan.on_roster else plan.erased_on)
+    for folder in missing:
+        receipt.leftovers.append(ReceiptLine(folder, "not there", "the data folder's list of reports folders "
+                                 "(reports-folders.json) names it, but there is no folder there (moved, or on a disk "
+                                 "not mounted?): reports about them may be wherever it is now; erase again with "
+                                 "--reports naming it, or, if it is gone for good, take it off that list"))
 
     # 0. leftovers of killed processes, before anything reads the folders
     _sweep_temp_files(store, eid, receipt)
@@ -460,8 +499,10 @@ def erase_employee(store: Store, reports_dir: str | os.PathLike, employee_id: st
     with store.lock(f"employee:{eid}"):  # no autosave of theirs lands between reading and removing
         # First on the erased list (Store.erased_ids): an import while the rest is erased refuses them, so an old
         # roster read meanwhile cannot bring them back once the row is gone. Marked unfinished there until the
-        # end, so that an erasure stopped halfway (a full disk) is finished by running it again.
-        store.mark_erased(eid)
+        # end, so that an erasure stopped halfway (a full disk) is finished by running it again. Someone erased
+        # before keeps the day they were erased.
+        store.mark_erased(eid, dt.date.fromisoformat(plan.erased_on) if plan.erased_on and not plan.on_roster
+                          else None)
         with _finished_by_running_again(eid):
             _remove_own_files(store, plan, receipt)
     with _finished_by_running_again(eid):
@@ -496,14 +537,16 @@ def _remove_own_files(store: Store, plan: ErasurePlan, receipt: Receipt) -> None
             receipt.add(folder, "deleted", f"{n} file(s)")
 
 
-def _erase_mentions(store: Store, reports: Path, plan: ErasurePlan, mentions: Mentions, receipt: Receipt) -> None:
-    """Their reports folder, passes 2 and 3, the derived tables and the final check."""
+def _erase_mentions(store: Store, reports: list[Path], plan: ErasurePlan, mentions: Mentions,
+                    receipt: Receipt) -> None:
+    """Their reports folder in each reports folder, passes 2 and 3, the derived tables and the final check."""
     eid = plan.employee_id
-    # the erased list holds salted hashes, no id; the list of access logs, paths (which the erasing command rewrites)
-    handled = {store.roster_path, store.erased_path, list_path(store)}
-    own_reports = reports / eid
-    if own_reports.is_dir() and not _holds_a_root(own_reports, store.root, reports):
-        _erase_own_reports(own_reports, receipt)
+    # the erased list holds salted hashes, no id; the lists of access logs and reports folders, paths
+    handled = {store.roster_path, store.erased_path, *list_paths(store)}
+    for folder in reports:
+        own_reports = folder / eid
+        if own_reports.is_dir() and not _holds_a_root(own_reports, store.root, *reports):
+            _erase_own_reports(own_reports, receipt)
 
     # 2. mentions in other employees' records, through the store
     for kind in RECORD_KINDS:
@@ -517,10 +560,10 @@ def _erase_mentions(store: Store, reports: Path, plan: ErasurePlan, mentions: Me
                 handled.add(path)
                 _scrub_record(store, kind, emp_dir.name, path, mentions, receipt)
 
-    # 3. everything else under both folders
+    # 3. everything else under the data and reports folders
     reads = _Reads(mentions)
     for root in _roots(store.root, reports):
-        _remove_named_folders(root, mentions, receipt, (store.root, reports))
+        _remove_named_folders(root, mentions, receipt, (store.root, *reports))
     for root in _roots(store.root, reports):
         for path in _walk(root):
             if path in handled or store.is_derived_file(path) or not path.exists():
@@ -548,15 +591,29 @@ def _namesakes(roster: pd.DataFrame, employee_id: str, name: str | None) -> list
                   if isinstance(other, str) and same.fullmatch(other.strip()))
 
 
-def _roots(data: Path, reports: Path) -> list[Path]:
-    roots = [data]
-    if reports.is_dir() and data not in reports.parents and reports != data and reports not in data.parents:
-        roots.append(reports)
-    elif reports.is_dir() and data in reports.parents:
-        pass  # inside the data folder: walked with it
-    elif reports.is_dir() and reports in data.parents:
-        roots = [reports]
-    return [r for r in roots if r.is_dir()]
+def _roots(data: Path, reports: list[Path]) -> list[Path]:
+    """The folders to walk: the data folder and each reports folder, less any inside another (walked with it)."""
+    folders = [folder for folder in dict.fromkeys([data, *reports]) if folder.is_dir()]
+    return [folder for folder in folders if not any(other in folder.parents for other in folders)]
+
+
+def reports_folders(store: Store, reports_dir: str | os.PathLike) -> tuple[list[Path], list[Path]]:
+    """The reports folders an erasure cleans: ``reports_dir``, then those on the data folder's list
+    (:func:`careerconv.records.kept_elsewhere.recorded_reports_folders`) that are there, each once, resolved; and
+    those on the list that are not there.
+
+    Raises
+    ------
+    ValueError
+        The data folder's list of reports folders is damaged.
+    """
+    folders, missing = [Path(reports_dir).resolve()], []
+    for folder in recorded_reports_folders(store):
+        folder = folder.resolve()
+        if folder in folders or folder in missing:
+            continue
+        (folders if folder.is_dir() else missing).append(folder)
+    return folders, missing
 
 
 def _walk(root: Path):
@@ -568,8 +625,8 @@ def _walk(root: Path):
                 yield path
 
 
-def _in_reports(reports: Path, path: Path) -> bool:
-    return reports in path.parents
+def _in_reports(reports: list[Path], path: Path) -> bool:
+    return any(folder in path.parents for folder in reports)
 
 
 def _is_temp(path: Path) -> bool:
@@ -692,13 +749,13 @@ class _Reads:
         return decoded, mentioned
 
 
-def _sweep_file(store: Store, reports: Path, path: Path, mentions: Mentions, receipt: Receipt,
+def _sweep_file(store: Store, reports: list[Path], path: Path, mentions: Mentions, receipt: Receipt,
                 reads: _Reads) -> None:
     if store.locks_dir in path.parents:
         return  # empty stripe files named after no one (the old hashed ones went in pass 0)
     if _is_temp(path) and _swept_by_store(store, mentions.employee_id, path):
         return  # a write in progress now (pass 0 removed the leftovers under the writer's lock); checked at the end
-    root = store.root if store.root in path.parents else reports
+    root = store.root if store.root in path.parents else next(r for r in reports if r in path.parents)
     # A path that carries an id without a letter may be a year's or a count's (reports/2025/board-pack.txt): such
     # a file is not deleted for its path, and the final check lists it for a person to look at.
     named = mentions.search(path.relative_to(root).as_posix()) and not mentions.letterless
@@ -908,8 +965,9 @@ def _erase_own_reports(folder: Path, receipt: Receipt) -> None:
                                                                      "listed on their own)" if others else ""))
 
 
-def _final_check(store: Store, reports: Path, mentions: Mentions, receipt: Receipt, reads: _Reads) -> None:
-    """Read every file under both folders as its readers would; list any that mentions them, or may."""
+def _final_check(store: Store, reports: list[Path], mentions: Mentions, receipt: Receipt, reads: _Reads) -> None:
+    """Read every file under the data and reports folders as its readers would; list any that mentions them, or
+    may."""
     flagged = {item.path for item in receipt.leftovers}
     for root in _roots(store.root, reports):
         for path in _walk(root):

@@ -12,7 +12,8 @@ Layout of a data folder::
     .locks/                                      lock files: a fixed set of stripes, never named after anyone
     .staging/<batch>/                            a batch of records being imported (see below)
     erased.json                                  who was erased, as salted hashes of ids (see ErasedIds)
-    access-logs.json                             the records service's access logs (see access_log_list)
+    access-logs.json                             the records service's access logs (see kept_elsewhere)
+    reports-folders.json                         reports folders besides the one beside it (see kept_elsewhere)
 
 Every write validates the record (:mod:`careerconv.records.schema`), writes the whole
 file to a temp file in the same folder, fsyncs it and ``os.replace``-s it into
@@ -289,25 +290,41 @@ def atomic_writer(path: Path, durable: bool = True, mode: int | None = None) -> 
     one file system) and starts with ``.`` so no reader mistakes it for data.
     ``durable=False`` skips the fsyncs (still atomic, not crash-durable): only
     for bulk writes that can be redone, such as generating a demo organisation.
-    The file's mode follows the umask, like any file a program creates, unless ``mode`` is given (a private
-    file, such as the hub's access log, keeps 0600 from the start).
+    A file that replaces another keeps the owner, group and mode of the one it replaces (a file of the records
+    service's account, rewritten by root, stays the service's to write). A new file's mode follows the umask, like
+    any file a program creates. ``mode``, when given, is the mode either way (a private file, such as the hub's
+    access log, keeps 0600 from the start).
 
     Raises
     ------
     OSError
         The disk refused (:func:`cannot_write`: names ``path``, says why and that it is as it was).
+    PermissionError
+        ``path`` belongs to another account or group, and this one may not give the new file to it (only root
+        may give a file away): ``path`` is as it was.
     """
     path = Path(path)
+    try:
+        replaced = os.stat(path)
+    except OSError:
+        replaced = None  # a new file (or one that cannot be reached: the steps below say why)
+    if replaced is not None and not stat.S_ISREG(replaced.st_mode):
+        replaced = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise cannot_write(path, exc) from None
     try:
-        # mkstemp makes the file 0600; the finished file gets the mode any new file gets (the umask rules),
-        # so a shared reports folder stays shared. The data folder itself is private (see Store).
+        # mkstemp makes the file 0600; the finished file gets the mode of the file it replaces, else the mode any
+        # new file gets (the umask rules), so a shared reports folder stays shared. The data folder itself is
+        # private (see Store).
         with os.fdopen(fd, "wb") as fh:
-            os.fchmod(fh.fileno(), 0o666 & ~_UMASK if mode is None else mode)
+            if replaced is not None:
+                _give_owner(fh.fileno(), replaced)
+            if mode is None:
+                mode = stat.S_IMODE(replaced.st_mode) if replaced is not None else 0o666 & ~_UMASK
+            os.fchmod(fh.fileno(), mode)  # after the owner: a change of owner clears the set-id bits
             yield fh
             if durable:
                 fh.flush()
@@ -323,6 +340,27 @@ def atomic_writer(path: Path, durable: bool = True, mode: int | None = None) -> 
         raise
     if durable:
         _fsync_dir(path.parent)
+
+
+def _give_owner(fd: int, replaced: os.stat_result) -> None:
+    """Give the new file (``fd``) the owner and group of the file it replaces.
+
+    Raises
+    ------
+    PermissionError
+        This account may not give it that owner or group (the file is another account's, and this is not root).
+    """
+    uid = replaced.st_uid if replaced.st_uid != os.geteuid() else -1
+    gid = replaced.st_gid if replaced.st_gid != os.getegid() else -1
+    if uid == -1 and gid == -1:
+        return
+    try:
+        os.fchown(fd, uid, gid)
+    except PermissionError:
+        error = PermissionError(errno.EPERM, "permission denied")
+        error.reason = (f"it belongs to another account (uid {replaced.st_uid}, gid {replaced.st_gid}), and a copy "
+                        "made by this account could not be given to it: run this as that account, or as root")
+        raise error from None
 
 
 def write_output_bytes(path: str | os.PathLike, data: bytes) -> Path:

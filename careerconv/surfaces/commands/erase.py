@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from careerconv.records import config, erasure
-from careerconv.records.store import NotFound, Store
+from careerconv.records.store import Store
 from careerconv.surfaces.service import access_log
 from . import streams
 
@@ -33,12 +34,19 @@ The id is then kept as erased (a salted hash and the day, never the id), so
 importing an old roster or history that lists them refuses their rows until
 they are added again on purpose (careerconv import roster --allow-erased).
 
+The reports folder of a records service (`careerconv hub`, or a JupyterHub
+deployment) is cleaned too: each service puts it on the data folder's list
+(reports-folders.json) when it starts. One on that list that is not there is
+named on the receipt, and the command exits 1.
+
 The access logs of the records service (`careerconv hub`, or a JupyterHub
 deployment) name the people whose records were read or written. Each service
 puts its log on the data folder's list (access-logs.json) when it starts, and
 erase rewrites every log on that list: the id becomes the pseudonym the list
 of erased people keeps (erased: and a keyed hash), as erasing through the
-service does, and the receipt says how many lines of each log changed. A log
+service does, and the receipt says how many lines of each log changed. Each
+log then gets a line of this erasure: who ran it (the account, and under sudo
+who ran sudo), when, and the pseudonym. A log
 kept elsewhere (one of a service older than this list, a copy) is named with
 --access-log FILE. A log that is missing or cannot be rewritten (it belongs
 to the service's account: run erase as that account) is listed on the receipt
@@ -69,7 +77,8 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     p.add_argument("--reports", metavar="DIR", default=None,
                    help=f"reports folder (default: ${config.REPORTS_ENV}, else setting reports.folder, else "
-                        "reports/ beside the data folder)")
+                        "reports/ beside the data folder); those on the data folder's list of reports folders "
+                        "(reports-folders.json) are cleaned too")
     p.add_argument("--access-log", metavar="FILE", action="append", default=[],
                    help="an access log of a records service to rewrite too, besides those on the data folder's "
                         "list (access-logs.json); may be given more than once")
@@ -85,36 +94,26 @@ def run(args: argparse.Namespace) -> int:
         if not Path(named).expanduser().is_file():
             raise FileNotFoundError(f"--access-log {named}: there is no file there; nothing was erased")
     logs = access_log.access_logs_of(store, args.access_log)
-    try:
-        plan = erasure.plan_erasure(store, reports, args.employee)
-    except NotFound:
-        # Erased before (perhaps by a version that left the hub's log alone, or with a log that could not be
-        # written then): what is left to do is the access logs.
-        erased_on = store.erased_ids().erased_on(args.employee)
-        if erased_on is None or not logs:
-            raise
-        plan, employee_id = None, args.employee
-        about = f"{employee_id}, erased from {store.root} on {erased_on}, in the access logs"
-    else:
-        employee_id = plan.employee_id
-        about = f"{plan.describe()}, and every mention of them in {store.root} and {reports}"
+    # Someone erased before has a plan too: what is left of them (a version that left the hub's log alone, a log
+    # that could not be written then, a reports folder then unknown) is finished now.
+    plan = erasure.plan_erasure(store, reports, args.employee)
+    employee_id = plan.employee_id
+    searched = [store.root, *erasure.reports_folders(store, reports)[0]]
+    about = f"{plan.describe()}, and every mention of them in {', '.join(map(str, searched))}"
     if logs:
         about += f"; the access log(s) {', '.join(map(str, logs))} will name them by a pseudonym"
     if not args.yes and not _confirmed(about, employee_id):
         return 1
     exit_code = 0
-    if plan is not None:
-        with streams.Working(args, f"erasing {employee_id}"):
-            receipt = erasure.erase_employee(store, reports, employee_id)
-        streams.result(f"{receipt}\n")
-        if not receipt.complete:
-            print(f"careerconv erase: {len(receipt.leftovers)} file(s) still mention {employee_id}; "
-                  "see the end of the receipt", file=sys.stderr)
-            exit_code = 1
-    else:
-        streams.result(f"{employee_id} was erased from {store.root} on {erased_on}; nothing else is held about "
-                       "them there.\n")
-    forgotten = access_log.forget_in_access_logs(store, employee_id, logs)
+    with streams.Working(args, f"erasing {employee_id}"):
+        receipt = erasure.erase_employee(store, reports, employee_id)
+    streams.result(f"{receipt}\n")
+    if not receipt.complete:
+        print(f"careerconv erase: {len(receipt.leftovers)} file(s) still mention {employee_id}; "
+              "see the end of the receipt", file=sys.stderr)
+        exit_code = 1
+    forgotten = access_log.log_erasure(access_log.forget_in_access_logs(store, employee_id, logs),
+                                       _who_ran_it(store))
     streams.result(f"\n{forgotten}\n" if logs else f"\n{forgotten} A records service puts its log on the data folder's "
                    "list (access-logs.json) when it starts; name another with --access-log FILE.\n")
     if not forgotten.complete:
@@ -144,3 +143,9 @@ def _confirmed(about: str, employee_id: str) -> bool:
         print("Not confirmed; nothing was erased.", file=sys.stderr)
         return False
     return True
+
+
+def _who_ran_it(store: Store) -> str:
+    """Who the access logs say erased: the account (and machine) this runs as, and under sudo, who ran sudo."""
+    sudo = os.environ.get("SUDO_USER")
+    return f"{sudo} (as {store.actor})" if sudo and os.geteuid() == 0 else store.actor

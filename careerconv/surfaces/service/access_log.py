@@ -3,7 +3,10 @@
 Each line says who (hub login), when (UTC), what they did (``read``,
 ``create``, ``save``, ``discard``, ``summary``, ``erase``, ``import roster`` …), to which person
 and record, and whether it was ``allowed`` or ``refused`` (with the HTTP
-status). It never holds a record's content: no answers, names or notes. A
+status). ``careerconv erase`` on the command line adds a line of its own to
+each log it rewrites (:func:`log_erasure`): its user is the account that ran
+it (``olga (as root on host)`` under sudo), its status 0, since no request was
+answered. It never holds a record's content: no answers, names or notes. A
 person or record is written only as an id (:func:`careerconv.records.schema.parse_identifier`):
 whatever else a request named there (a record's text sent as its id, a
 megabyte of anything) is written as :data:`NOT_AN_ID`.
@@ -20,7 +23,7 @@ done when without naming them. The operator reads it through the service
 (``GET /api/access-log``).
 
 The service adds its log to the data folder's list of access logs when it
-starts (:mod:`careerconv.records.access_log_list`), and an erasure, through the
+starts (:mod:`careerconv.records.kept_elsewhere`), and an erasure, through the
 service or ``careerconv erase``, rewrites every log on that list
 (:func:`forget_in_access_logs`).
 """
@@ -28,17 +31,15 @@ service or ``careerconv erase``, rewrites every log on that list
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import fcntl
 import json
 import os
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator
 
-from careerconv.records.access_log_list import recorded_access_logs
+from careerconv.records.kept_elsewhere import recorded_access_logs
 from careerconv.records.schema import EMPLOYEE_ID, parse_identifier
 from careerconv.records.store import Store, atomic_writer, cannot_write
 
@@ -141,10 +142,11 @@ class AccessLog:
         and in the user of every line by them (a coach's hub login is their id); their record ids (which start with
         their id) become ``kind/erased``. Returns the lines changed.
 
-        The log is read line by line into a temp file beside it (mode and owner those of the log), which then
-        replaces it whole, atomically; nothing is replaced when no line names them. Lines appended meanwhile are
-        kept: the copy is finished under the lock every append takes (:meth:`append_each`), so an append waits for
-        the replacement, then goes to the new file.
+        The log is read line by line into a temp file beside it (owner, group and mode those of the log, as
+        :func:`careerconv.records.store.atomic_writer` keeps them: a log of the service's account rewritten by root
+        stays the service's to append to), which then replaces it whole, atomically; nothing is replaced when no
+        line names them. Lines appended meanwhile are kept: the copy is finished under the lock every append takes
+        (:meth:`append_each`), so an append waits for the replacement, then goes to the new file.
 
         Raises
         ------
@@ -162,10 +164,8 @@ class AccessLog:
             except OSError as exc:
                 raise cannot_write(self.path, exc) from None
             with src:
-                st = os.fstat(src.fileno())
                 try:
-                    with atomic_writer(self.path, mode=stat.S_IMODE(st.st_mode)) as out:
-                        _keep_owner(out.fileno(), st)
+                    with atomic_writer(self.path) as out:  # its owner, group and mode those of the log
                         pending, changed = _copy(src, out, rewrite)
                         fcntl.flock(src.fileno(), fcntl.LOCK_EX)  # appends wait from here until src is closed
                         if not _names(self.path, src.fileno()):
@@ -217,26 +217,6 @@ def _names(path: Path, fd: int) -> bool:
         return False
     opened = os.fstat(fd)
     return (st.st_dev, st.st_ino) == (opened.st_dev, opened.st_ino)
-
-
-def _keep_owner(fd: int, st: os.stat_result) -> None:
-    """Give the new file (``fd``) the owner of the log it replaces (``st``): a log of the service's account,
-    rewritten by root, stays the service's to append to.
-
-    Raises
-    ------
-    PermissionError
-        This account may not give it that owner (the log is another account's, and this is not root).
-    """
-    if (st.st_uid, st.st_gid) == (os.geteuid(), os.getegid()):
-        return
-    try:
-        os.fchown(fd, st.st_uid, st.st_gid)
-    except PermissionError:
-        raise PermissionError(errno.EPERM, f"it belongs to another account (uid {st.st_uid}, gid {st.st_gid}), "
-                                           "which the records service writes it as, and a copy made by this account "
-                                           "could not be given to it: run the erasure as that account, or as root") \
-            from None
 
 
 def _copy(src: BinaryIO, out: BinaryIO, rewrite: Callable[[bytes], bytes], pending: bytes = b"") -> tuple[bytes, int]:
@@ -302,6 +282,7 @@ class LogErasure:
     employee_id: str
     pseudonym: str
     logs: list[LogForgotten] = field(default_factory=list)
+    logged_by: str | None = None  # who the line of this erasure names, once it is in the logs (log_erasure)
 
     @property
     def complete(self) -> bool:
@@ -323,12 +304,15 @@ class LogErasure:
             did = f"NOT CHANGED: {log.problem}; any line about them there still names them" if log.problem else \
                 f"{log.lines} line(s) changed"
             out.append(f"  {str(log.path):<{width}}  {did}")
+        if self.logged_by is not None and not all(log.problem for log in self.logs):
+            out.append(f"Each log changed or left as it was has a line saying that {self.logged_by} erased "
+                       f"{self.pseudonym} now.")
         return "\n".join(out)
 
 
 def access_logs_of(store: Store, named: Iterable[str | os.PathLike] = ()) -> list[Path]:
     """The access logs an erasure on ``store`` rewrites: ``named`` (``careerconv erase --access-log FILE``), then
-    those on the data folder's list (:mod:`careerconv.records.access_log_list`), each once, as absolute paths.
+    those on the data folder's list (:mod:`careerconv.records.kept_elsewhere`), each once, as absolute paths.
 
     Raises
     ------
@@ -375,4 +359,23 @@ def forget_in_access_logs(store: Store, employee_id: str, logs: Iterable[str | o
                                                                   "data folder's access-logs.json"))
         except OSError as exc:
             result.logs.append(LogForgotten(log.path, problem=str(exc)))
+    return result
+
+
+def log_erasure(result: LogErasure, by: str) -> LogErasure:
+    """Add a line of the erasure ``result`` is of, by ``by`` and naming the person by their pseudonym, to each log
+    :func:`forget_in_access_logs` rewrote (or found with no line about them), so the log says that an erasure
+    happened, and when: ``careerconv erase``, which answers no request, logs itself so (status 0). A log the line
+    cannot be added to gets that problem in ``result`` (which then is not :attr:`LogErasure.complete`).
+
+    Returns ``result``, saying the line was added.
+    """
+    for log in result.logs:
+        if log.problem:
+            continue
+        try:
+            AccessLog(log.path).append(by, "erase", result.pseudonym, ALLOWED, 0)
+        except OSError as exc:
+            log.problem = f"the line of this erasure could not be added: {exc}"
+    result.logged_by = by
     return result

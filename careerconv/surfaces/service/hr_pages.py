@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import secrets
 import time
-from typing import Any, Awaitable, Callable, Hashable
+from typing import Awaitable, Callable, Hashable
 
-__all__ = ["RenderedPages", "ChartsFailed", "with_header", "describe_failure"]
+from tornado.log import app_log
+
+__all__ = ["RenderedPages", "ChartsFailed", "with_header", "charts_failed", "failure_reference"]
 
 MAX_PAGES = 8  # pages kept; the demo's is 1.2 MB, mostly its charts as embedded PNG images
 # Seconds a render that failed is not tried again for the same page: a kernel that hangs at start holds a render
@@ -26,12 +29,14 @@ RETRY_AFTER = 120.0
 
 
 class ChartsFailed(Exception):
-    """The HR notebook could not make the page (``reason`` says why); ``hr`` holds the protected tables, which
+    """The HR notebook could not make the page. ``kind`` is the error's kind (its class name) and ``reference`` what
+    the records service's log names its details by, both for the page HR reads, which never shows the error's
+    message (it may name a file of the server, the notebook's temp folder); ``hr`` holds the protected tables, which
     were computed, so the figures can still be shown as tables."""
 
-    def __init__(self, reason: str, hr: dict):
-        super().__init__(reason)
-        self.reason, self.hr = reason, hr
+    def __init__(self, kind: str, reference: str, hr: dict):
+        super().__init__(f"{kind} (details in the log under {reference})")
+        self.kind, self.reference, self.hr = kind, reference, hr
 
 
 class RenderedPages:
@@ -120,9 +125,15 @@ def with_header(page: str, header: str) -> str:
     return page[:at] + header + page[at:]
 
 
-def describe_failure(exc: Any) -> str:
-    """One line saying why the charts could not be made (the error's kind and message, shortened)."""
-    text = " ".join(str(exc).split()) or "no message"
-    if len(text) > 300:
-        text = text[:297] + "..."
-    return f"{type(exc).__name__}: {text}"
+def failure_reference() -> str:
+    """A new name to log a failed render's details under, and to tell HR (``hr-page-failure-`` and 8 hex digits)."""
+    return f"hr-page-failure-{secrets.token_hex(4)}"
+
+
+def charts_failed(exc: BaseException, hr: dict) -> ChartsFailed:
+    """``exc``, the render's error, logged on the server with its details (message and traceback) under a new
+    :func:`failure_reference`, as the :class:`ChartsFailed` the page says it with. Call it where ``exc`` is
+    handled (the log takes the traceback of the exception being handled)."""
+    reference = failure_reference()
+    app_log.exception("%s: the HR page's charts could not be made", reference)
+    return ChartsFailed(type(exc).__name__, reference, hr)

@@ -73,7 +73,6 @@ from html import escape
 
 import pandas as pd
 import tornado.web
-from tornado.log import app_log
 from jupyterhub.services.auth import HubOAuthCallbackHandler, HubOAuthenticated
 from tornado.httpserver import HTTPServer
 
@@ -81,7 +80,7 @@ from careerconv import analytics
 from careerconv.views import stacked_tables
 from careerconv.views.html_policy import PAGE_CSP
 from careerconv.records import schema
-from careerconv.records.access_log_list import record_access_log
+from careerconv.records.kept_elsewhere import record_access_log, record_reports_folder
 from careerconv.records.erasure import erase_employee
 from careerconv.records.spreadsheet import frame_to_csv_bytes
 from careerconv.records.importers import Asking, import_roster
@@ -90,7 +89,7 @@ from careerconv.records.schema import CHECKIN_ID, COACH_ID, CONVERSATION_ID, EMP
 from careerconv.records.store import Conflict, NotFound, NotOnRoster, Store, disk_refused
 from . import wire
 from .access_log import ALLOWED, REFUSED, AccessLog, access_logs_of, forget_in_access_logs
-from .hr_pages import ChartsFailed, RenderedPages, describe_failure, with_header
+from .hr_pages import ChartsFailed, RenderedPages, charts_failed, with_header
 from .roster_gate import RosterGate
 from .policy import COACH, HR, OPERATOR, Caller, Refused, check_read_person, check_role, check_write_record, \
     coach_id_for, roles_from_groups
@@ -111,9 +110,10 @@ class RecordsService:
         The data folder this service owns.
     access_log
         The access log file (created when missing, and added to the data folder's list of access logs,
-        :mod:`careerconv.records.access_log_list`, so that ``careerconv erase`` rewrites it too).
+        :mod:`careerconv.records.kept_elsewhere`, so that ``careerconv erase`` rewrites it too).
     reports_dir
-        The reports folder an erasure also cleans.
+        The reports folder an erasure also cleans (created when missing, and added to the data folder's list of
+        reports folders, so that ``careerconv erase`` cleans it too).
     hub_auth
         A :class:`jupyterhub.services.auth.HubAuth` (or anything with the
         same ``user_for_token`` / ``get_user`` / ``check_scopes``).
@@ -139,10 +139,13 @@ class RecordsService:
         self.hr_pages = RenderedPages()
         self.render_pool = concurrent.futures.ThreadPoolExecutor(RENDERERS, thread_name_prefix="careerconv-hr-page")
         self.reports_dir = Path(reports_dir).resolve()
+        self.reports_dir.mkdir(parents=True, exist_ok=True)
         self.log = AccessLog(access_log)
         self.log.create()
-        # On the data folder's list of its access logs, so that `careerconv erase` on the folder finds this one too.
+        # On the data folder's lists of its access logs and reports folders, so that `careerconv erase` on the
+        # folder finds this service's too.
         record_access_log(Store(self.data_dir), self.log.path)
+        record_reports_folder(Store(self.data_dir), self.reports_dir)
         self.hub_auth = hub_auth
         self.coach_logins = dict(coach_logins or {})
         self.pool = concurrent.futures.ThreadPoolExecutor(WORKERS, thread_name_prefix="careerconv-store")
@@ -215,8 +218,7 @@ class RecordsService:
             try:
                 return self.render_hr_page(request.notebook_parameters(self.data_dir), hr)
             except Exception as exc:
-                app_log.exception("the HR page's charts could not be made")
-                raise ChartsFailed(describe_failure(exc), hr) from exc
+                raise charts_failed(exc, hr) from exc
 
         async def render() -> str:
             return await asyncio.get_running_loop().run_in_executor(self.render_pool, compute_and_render)
@@ -590,8 +592,8 @@ class HrPageHandler(BaseHandler):
             hr = await service.run(_hr_tables_for, service, request)
         except ChartsFailed as failed:
             hr = failed.hr
-            note = (f"The charts and readings of this page could not be made ({failed.reason}); the same figures "
-                    "are shown below as tables. The records service's log has the details.")
+            note = (f"The charts and readings of this page could not be made ({failed.kind}); the same figures are "
+                    f"shown below as tables. The records service's log has the details, under {failed.reference}.")
         except Exception as exc:
             refusal = _refusal_for(exc)
             self.set_status(wire.STATUS[refusal.code])

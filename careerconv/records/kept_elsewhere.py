@@ -1,0 +1,113 @@
+"""The data folder's lists of what is kept about it elsewhere: access logs and reports folders.
+
+A records service (``careerconv hub``, or any JupyterHub deployment of
+:mod:`careerconv.surfaces.service.server`) writes an access log that names the
+people whose records were read or written, and has a reports folder of its own;
+both live outside the data folder (the hub keeps them in its own state folder),
+so a command run on the data folder alone, ``careerconv erase``, would not know
+they are there. The service adds its log and its reports folder to these lists
+when it starts, and ``careerconv erase`` rewrites every log and cleans every
+reports folder on them, so an erasure on the command line reaches the hub's
+without the operator having to remember where they are.
+
+Each list is a file in the data folder holding absolute paths only, never an id::
+
+    access-logs.json      {"version": 1, "access_logs": ["/srv/careers/hub-state/access-log.jsonl"]}
+    reports-folders.json  {"version": 1, "reports_folders": ["/srv/careers/hub-state/reports"]}
+
+A log or folder moved or removed for good is taken off its list by editing the file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .store import Store, atomic_write_bytes
+
+
+@dataclass(frozen=True)
+class PathList:
+    """One list: its file in the data folder and the key its paths are kept under."""
+
+    file: str
+    key: str
+
+    @property
+    def shape(self) -> str:
+        return f'{{"version": 1, "{self.key}": ["/absolute/path", ...]}}'
+
+
+ACCESS_LOGS = PathList("access-logs.json", "access_logs")
+REPORTS_FOLDERS = PathList("reports-folders.json", "reports_folders")
+
+
+def list_path(store: Store, kind: PathList = ACCESS_LOGS) -> Path:
+    """Where the list ``kind`` is kept in ``store``'s data folder."""
+    return store.root / kind.file
+
+
+def list_paths(store: Store) -> set[Path]:
+    """Every list's file in ``store``'s data folder (paths, never an id)."""
+    return {list_path(store, kind) for kind in (ACCESS_LOGS, REPORTS_FOLDERS)}
+
+
+def recorded(store: Store, kind: PathList) -> list[Path]:
+    """The paths on the list ``kind`` of ``store``'s data folder, in the order they were added (none when there is
+    no list).
+
+    Raises
+    ------
+    ValueError
+        The list cannot be read or is not as careerconv writes it (the message names the file and its shape).
+    """
+    path = list_path(store, kind)
+    try:
+        raw = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        return []
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"{path}: cannot read the list of {kind.key.replace('_', ' ')} ({exc}); it should read "
+                         f"{kind.shape}") from None
+    paths = raw.get(kind.key) if isinstance(raw, dict) else None
+    if not isinstance(paths, list) or not all(isinstance(p, str) and os.path.isabs(p) for p in paths):
+        raise ValueError(f"{path}: not a list of {kind.key.replace('_', ' ')} as careerconv writes it; it should read "
+                         f"{kind.shape}")
+    return [Path(p) for p in paths]
+
+
+def record(store: Store, kind: PathList, place: str | os.PathLike) -> Path:
+    """Add ``place`` (made absolute) to the list ``kind``, when it is not on it yet; return the list's path.
+
+    Read-modify-write under the roster lock (the lock the data folder's other small lists, such as the erased
+    ids, are changed under), so two services starting at once both stay on it.
+    """
+    place = Path(place).resolve()
+    with store.lock("roster"):
+        paths = recorded(store, kind)
+        if place not in paths:
+            data = {"version": 1, kind.key: [str(p) for p in [*paths, place]]}
+            atomic_write_bytes(list_path(store, kind), json.dumps(data, indent=1).encode("utf-8"))
+    return list_path(store, kind)
+
+
+def recorded_access_logs(store: Store) -> list[Path]:
+    """The access logs kept about ``store``'s data folder (:func:`recorded`)."""
+    return recorded(store, ACCESS_LOGS)
+
+
+def record_access_log(store: Store, log: str | os.PathLike) -> Path:
+    """Put ``log`` on the data folder's list of access logs (:func:`record`)."""
+    return record(store, ACCESS_LOGS, log)
+
+
+def recorded_reports_folders(store: Store) -> list[Path]:
+    """The reports folders kept about ``store``'s data folder, besides the one beside it (:func:`recorded`)."""
+    return recorded(store, REPORTS_FOLDERS)
+
+
+def record_reports_folder(store: Store, folder: str | os.PathLike) -> Path:
+    """Put ``folder`` on the data folder's list of reports folders (:func:`record`)."""
+    return record(store, REPORTS_FOLDERS, folder)
