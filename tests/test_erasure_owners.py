@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
+from pathlib import Path
 
 import pytest
 
@@ -58,3 +59,28 @@ def test_a_file_replaced_keeps_its_owner_and_a_new_one_is_this_accounts(tmp_path
     atomic_write_bytes(new, b"c\n")
     assert (kept.read_bytes(), owner_and_mode(kept)) == (b"b\n", (*SERVICE_ACCOUNT, "0o600"))
     assert owner_and_mode(new)[:2] == (0, 0)
+
+
+def test_another_account_sharing_the_folder_may_still_rewrite_a_file_it_cannot_give_back(tmp_path):
+    """A file kept for its owner where only root can give it back: an account that shares the folder (not root)
+    rewrites it as before, the file then its own in the mode it had; the write is not refused (nothing lost)."""
+    import subprocess
+    import sys
+    import tempfile
+
+    shared = Path(tempfile.mkdtemp(prefix="careerconv-shared-", dir="/tmp"))
+    try:
+        shared.chmod(0o777)
+        roster = shared / "roster.csv"
+        roster.write_bytes(b"old\n")
+        roster.chmod(0o664)  # root's, 0664
+        script = ("import os, sys; from careerconv.records.store import atomic_write_bytes; "  # imported as root
+                  "os.setgid(65534); os.setuid(65534); atomic_write_bytes(sys.argv[1], b'new\\n')")
+        done = subprocess.run([sys.executable, "-c", script, str(roster)], capture_output=True, text=True,
+                              stdin=subprocess.DEVNULL, env={**os.environ, "HOME": str(shared)})
+        assert done.returncode == 0, done.stderr
+        assert roster.read_bytes() == b"new\n"
+        assert owner_and_mode(roster) == (*SERVICE_ACCOUNT, "0o664")
+    finally:
+        import shutil
+        shutil.rmtree(shared)

@@ -291,17 +291,16 @@ def atomic_writer(path: Path, durable: bool = True, mode: int | None = None) -> 
     ``durable=False`` skips the fsyncs (still atomic, not crash-durable): only
     for bulk writes that can be redone, such as generating a demo organisation.
     A file that replaces another keeps the owner, group and mode of the one it replaces (a file of the records
-    service's account, rewritten by root, stays the service's to write). A new file's mode follows the umask, like
-    any file a program creates. ``mode``, when given, is the mode either way (a private file, such as the hub's
-    access log, keeps 0600 from the start).
+    service's account, rewritten by root, stays the service's to write) as far as this account may give them: only
+    root gives a file to another account, so a file of another account rewritten by an account sharing its folder
+    becomes the writer's, in the group and mode it had (the write is never refused for it: nothing is lost). A new
+    file's mode follows the umask, like any file a program creates. ``mode``, when given, is the mode either way (a
+    private file, such as the hub's access log, keeps 0600 from the start).
 
     Raises
     ------
     OSError
         The disk refused (:func:`cannot_write`: names ``path``, says why and that it is as it was).
-    PermissionError
-        ``path`` belongs to another account or group, and this one may not give the new file to it (only root
-        may give a file away): ``path`` is as it was.
     """
     path = Path(path)
     try:
@@ -343,24 +342,18 @@ def atomic_writer(path: Path, durable: bool = True, mode: int | None = None) -> 
 
 
 def _give_owner(fd: int, replaced: os.stat_result) -> None:
-    """Give the new file (``fd``) the owner and group of the file it replaces.
-
-    Raises
-    ------
-    PermissionError
-        This account may not give it that owner or group (the file is another account's, and this is not root).
-    """
+    """Give the new file (``fd``) the owner and group of the file it replaces, or as much of them as this account
+    may: its group (an account may give its file to a group it is in), else neither."""
     uid = replaced.st_uid if replaced.st_uid != os.geteuid() else -1
     gid = replaced.st_gid if replaced.st_gid != os.getegid() else -1
-    if uid == -1 and gid == -1:
-        return
-    try:
-        os.fchown(fd, uid, gid)
-    except PermissionError:
-        error = PermissionError(errno.EPERM, "permission denied")
-        error.reason = (f"it belongs to another account (uid {replaced.st_uid}, gid {replaced.st_gid}), and a copy "
-                        "made by this account could not be given to it: run this as that account, or as root")
-        raise error from None
+    for owner in ((uid, gid), (-1, gid)):
+        if owner == (-1, -1):
+            return
+        try:
+            os.fchown(fd, *owner)
+            return
+        except PermissionError:
+            continue
 
 
 def write_output_bytes(path: str | os.PathLike, data: bytes) -> Path:
