@@ -205,3 +205,31 @@ def test_a_folder_erased_from_before_keeps_refusing_the_id_as_it_was_typed(erase
         import_roster(store, files / "roster.csv")
     store.forget_erased(["H007"])
     assert store.erased_ids().erased_on("H007") is None
+
+
+def test_an_hr_export_listing_the_erased_person_as_a_leaver_imports_the_others_and_keeps_them_erased(erased):
+    """HR systems keep their leavers in every export: after H007 left and was erased, each later export lists
+    them as Terminated. Found by a hostile test: the row stopped the whole file, export after export. Their row is
+    left out with a note (nothing of theirs comes back); someone erased listed as still here is refused as before."""
+    store, files = erased
+    today = dt.date.today()
+    export = files / "workday.csv"
+    export.write_text("Employee ID,Worker,Manager ID,Department,Job Title,Employee Status,Termination Date\n"
+                      "H001,Ana Silva,C001,Engineering,Senior Engineer,Active,\n"
+                      f"H007,Missed Target,C001,Engineering,Engineer,Terminated,{today - dt.timedelta(days=40)}\n"
+                      "H009,Bo Chen,C001,Sales,Manager,Active,\n", encoding="utf-8")
+    result = import_roster(store, export)
+    assert (result.rows_read, result.rows_imported, result.updated) == (3, 2, 1)  # Ana's new role
+    assert any("left out 1 row(s) of people erased earlier whom the file lists as having left (rows 3): they "
+               "stay erased" in note for note in result.notes), result.notes
+    assert "H007" not in store.roster_path.read_text(encoding="utf-8")
+    assert "Missed Target" not in store.roster_path.read_text(encoding="utf-8")
+    assert store.erased_ids().erased_on("H007") is not None
+    # Listed as here (no status, a status of Active, or a leaving day still to come): refused as before.
+    for status, left in (("Active", ""), ("Terminated", (today + dt.timedelta(days=30)).isoformat())):
+        export.write_text("Employee ID,Worker,Manager ID,Department,Job Title,Employee Status,Termination Date\n"
+                          f"H007,Missed Target,C001,Engineering,Engineer,{status},{left}\n", encoding="utf-8")
+        before = tree(store.root)
+        with pytest.raises(FileRejected, match="H007 was erased on"):
+            import_roster(store, export)
+        assert tree(store.root) == before

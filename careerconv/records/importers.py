@@ -1617,6 +1617,7 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     current = store.roster()
     erased = store.erased_ids()
     erased_back: dict[int, set[str]] = {}  # row -> its erased ids, added again with allow_erased
+    erased_leavers: list[int] = []  # rows of erased people the file lists as having left: left out
     existing = {r[EMPLOYEE_ID]: r for r in current.to_dict("records")}
     existing_folded = {k.casefold(): k for k in existing}
     if checker.has(EMPLOYEE_ID):
@@ -1694,6 +1695,12 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
         cleaned[n] = [c for c in ("name", DEPARTMENT, "role") if isinstance(v.get(c), str)
                       and rec[c] is not None and rec[c] != v.get(c)]
         controls[n] = [c for c in ("name", DEPARTMENT, "role") if rec[c] and _CONTROL.search(rec[c])]
+        if erased.erased_on(rec[EMPLOYEE_ID]) is not None and not allow_erased and left is not None \
+                and left <= today:
+            # Someone erased whom the file lists as having left (an HR system keeps its leavers): nothing of theirs
+            # comes back, and the row is no reason to refuse the file (found: every export after an erasure was).
+            erased_leavers.append(n)
+            continue
         for column, what in ((EMPLOYEE_ID, "employee"), (COACH_ID, "coach")):
             day = erased.erased_on(rec[column])
             if day is not None and allow_erased:
@@ -1728,9 +1735,13 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     for n, why in sorted(conflicts.items()):
         if not any(p.row == n for p in checker.c.problems):
             checker.add(why, n, EMPLOYEE_ID, parsed[n][EMPLOYEE_ID])
+    if erased_leavers:  # left out whole: nothing else their rows say is checked
+        checker.c.problems = [p for p in checker.c.problems if p.row not in erased_leavers]
+        checker.notes.append(f"left out {len(erased_leavers)} row(s) of people erased earlier whom the file lists as "
+                             f"having left (rows {_some([str(n) for n in erased_leavers])}): they stay erased")
     problems_by_row = checker.by_row()
     bad = set(problems_by_row)
-    good_rows = [r for r in raw.rows if r.row not in bad]
+    good_rows = [r for r in raw.rows if r.row not in bad and r.row not in erased_leavers]
     _reject_or_raise(checker, raw, bad, len(good_rows), skip_invalid, rejected_target, asking=asking)
     rejections = [Rejection(r.row, r.cells, [_reason(p) for p in problems_by_row[r.row]])
                   for r in raw.rows if r.row in bad]
