@@ -160,6 +160,10 @@ class Hub:
         ------
         FileNotFoundError
             When ``jupyterhub`` or ``configurable-http-proxy`` is not installed (saying how to install it).
+        ValueError
+            When ``port`` is taken (also when another server takes it as the hub starts), or no port from
+            :data:`DEFAULT_PORT` on is free. Without ``port``, a port another server takes as the hub starts is
+            given up for the next free one.
         RuntimeError
             When the hub does not come up within ``timeout`` seconds (with the end of its log).
         """
