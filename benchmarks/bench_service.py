@@ -75,7 +75,10 @@ class TokenTable:
 
     async def get_user(self, handler, sync=True):
         header = handler.request.headers.get("Authorization", "")
-        token = header.split(None, 1)[1] if " " in header else ""
+        return await self.user_for_token(header.split(None, 1)[1] if " " in header else "")
+
+    async def user_for_token(self, token, sync=True):
+        """The token's owner (the service asks again for every change, to see that the header holds the token)."""
         return {"name": token[4:], "groups": ["coaches"], "scopes": []} if token.startswith("tok-") else None
 
     def check_scopes(self, required, model):
@@ -83,20 +86,14 @@ class TokenTable:
 
 
 def serve(data: str, log: str, port: int, ready) -> None:
-    """The records service in this (child) process."""
-    from tornado.httpserver import HTTPServer
-
+    """The records service in this (child) process, until SIGTERM: then its pools (store calls, the HR page's
+    renders) are stopped as the service's own are (:func:`careerconv.surfaces.service.server.serve`)."""
     from careerconv.surfaces.commands.records_service import organisation_minimum
-    from careerconv.surfaces.service.server import RecordsService, make_app
+    from careerconv.surfaces.service.server import RecordsService, make_app, serve as serve_until_stopped
 
-    async def main():
-        service = RecordsService(data, log, Path(data).parent / "reports", TokenTable(),
-                                 minimum=lambda: organisation_minimum(data, None))
-        HTTPServer(make_app(service, PREFIX)).listen(port, "127.0.0.1")
-        ready.set()
-        await asyncio.Event().wait()
-
-    asyncio.run(main())
+    service = RecordsService(data, log, Path(data).parent / "reports", TokenTable(),
+                             minimum=lambda: organisation_minimum(data, None))
+    asyncio.run(serve_until_stopped(service, make_app(service, PREFIX), "127.0.0.1", port, listening=ready.set))
 
 
 def free_port() -> int:
@@ -250,8 +247,11 @@ def main(argv: list[str] | None = None) -> int:
                   "records service …", file=sys.stderr)
             latencies, acknowledged, errors = run_coaches(url, args.coaches, seconds, args.interval)
         finally:
-            server.terminate()
-            server.join(10)
+            server.terminate()  # SIGTERM: the service finishes and stops its pools
+            server.join(60)
+            if server.exitcode is None:
+                server.kill()
+                server.join()
         baseline = local_baseline(data, args.coaches, min(seconds, 30.0), args.interval)
         lost = lost_saves(data, acknowledged)
         log_lines = sum(1 for _ in (Path(tmp) / "access.jsonl").open(encoding="utf-8"))

@@ -356,7 +356,7 @@ def test_a_port_whose_last_server_just_stopped_is_free_and_one_listened_on_is_no
     server's connections linger (TIME_WAIT), which do not stop a new server from binding P."""
     import socket
 
-    from careerconv.surfaces.commands.app import port_is_free
+    from careerconv.surfaces.commands.ports import port_is_free
 
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

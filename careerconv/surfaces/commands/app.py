@@ -49,7 +49,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -59,12 +58,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from careerconv.records import config, resources
-from . import streams
+from . import ports, streams
 from .argtypes import whole_number
+from .processes import stop_with_parent
 
 NOTEBOOK = resources.APP_NOTEBOOK
 DEFAULT_PORT = 8866
-PORT_TRIES = 50
 READY_TIMEOUT = 90.0
 LAB_OVERRIDES = {
     "@jupyter-widgets/jupyterlab-manager:plugin": {"saveState": False},
@@ -99,41 +98,16 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
     p.set_defaults(func=run)
 
 
-def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
-    """True if nothing listens on ``host:port`` (so a server can bind it).
-
-    Connections of a server stopped a moment ago linger on its port (TIME_WAIT) for a minute; they do not stop
-    a new server, which binds with ``SO_REUSEADDR`` as Tornado and the proxy do, so the check binds so too (on
-    POSIX, where it allows just that; a port someone listens on is still taken).
-    """
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        if os.name == "posix":
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-    return True
-
-
-def choose_port(requested: int | None) -> int:
-    """The port to use: ``requested`` if free, else the first free one from :data:`DEFAULT_PORT`.
+def choose_port(requested: int | None, after: int | None = None) -> int:
+    """The port to use: ``requested`` if free, else the first free one from :data:`DEFAULT_PORT` (after
+    ``after``); see :func:`careerconv.surfaces.commands.ports.choose_port`.
 
     Raises
     ------
     ValueError
         If ``requested`` is out of range or taken, or no port is free.
     """
-    if requested is not None:
-        if not 1 <= requested <= 65535:
-            raise ValueError(f"--port {requested} is not a port number (1–65535)")
-        if not port_is_free(requested):
-            raise ValueError(f"port {requested} on 127.0.0.1 is in use; pick another with --port")
-        return requested
-    for port in range(DEFAULT_PORT, DEFAULT_PORT + PORT_TRIES):
-        if port_is_free(port):
-            return port
-    raise ValueError(f"no free port between {DEFAULT_PORT} and {DEFAULT_PORT + PORT_TRIES - 1}; use --port")
+    return ports.choose_port(requested, DEFAULT_PORT, after)
 
 
 def voila_csp(port: int) -> str:
@@ -282,16 +256,15 @@ def app_url(port: int, token: str, notebook: Path, lab: bool) -> str:
 
 
 def wait_until_listening(proc: subprocess.Popen, port: int, timeout: float = READY_TIMEOUT) -> bool:
-    """Wait until the server accepts connections; False if it exited or timed out."""
+    """Wait until the server (``proc`` or a process it started) listens on ``port``; False if it exited, timed
+    out, or another process holds the port (a second app started at the same moment took it first)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if proc.poll() is not None:
+        if proc.poll() is not None or ports.taken_by_another(proc.pid, port):
             return False
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return True
-        except OSError:
-            time.sleep(0.2)
+        if ports.listens(proc.pid, port):
+            return True
+        time.sleep(0.2)
     return False
 
 
@@ -305,20 +278,6 @@ def stop_server(proc: subprocess.Popen, timeout: float = STOP_TIMEOUT) -> int:
             proc.kill()
             proc.wait()
     return proc.returncode
-
-
-def _stop_with_parent() -> None:
-    """In the server's process before it starts: on Linux, have the kernel send it SIGTERM (its kernels then
-    shut down cleanly) if this command dies without stopping it, e.g. killed with SIGKILL; elsewhere nothing."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-
-    PR_SET_PDEATHSIG = 1
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    except (OSError, AttributeError):
-        pass
 
 
 class _Stop(Exception):
@@ -360,7 +319,6 @@ def run(args: argparse.Namespace) -> int:
     server_dir = workdir / ".server"
     try:
         server_dir.mkdir(mode=0o700)
-        write_server_config(server_dir, port, token, args.lab)
         if args.lab:
             notebook = Path(shutil.copy2(notebook, workdir / NOTEBOOK))
             settings = workdir / ".settings"
@@ -369,15 +327,20 @@ def run(args: argparse.Namespace) -> int:
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
         raise
-    cmd = server_command(notebook, port, args.lab, server_dir, settings)
-    url = app_url(port, token, notebook, args.lab)
     env = server_environment(data, args.lab)
     what = "JupyterLab" if args.lab else "Voila"
+
+    def launch(port: int) -> subprocess.Popen:
+        (server_dir / (LAB_CONFIG if args.lab else VOILA_CONFIG)).unlink(missing_ok=True)  # a port lost before
+        write_server_config(server_dir, port, token, args.lab)
+        # A session of its own: Ctrl-C reaches only this command, which then stops the server in order.
+        return subprocess.Popen(server_command(notebook, port, args.lab, server_dir, settings),
+                                stdin=subprocess.DEVNULL, env=env, cwd=str(notebook.parent), start_new_session=True,
+                                preexec_fn=stop_with_parent)
+
     streams.status(args, f"careerconv app: starting {what} on {data} ...")
-    # A session of its own: Ctrl-C reaches only this command, which then stops the server in order.
     try:
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, env=env, cwd=str(notebook.parent),
-                                start_new_session=True, preexec_fn=_stop_with_parent)
+        proc = launch(port)
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
         raise
@@ -386,11 +349,20 @@ def run(args: argparse.Namespace) -> int:
     # hands it SIGINT ignored and Python would then never raise KeyboardInterrupt.
     previous[signal.SIGINT] = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        if not wait_until_listening(proc, port):
+        while not wait_until_listening(proc, port):
             code = stop_server(proc)
+            if not ports.port_is_free(port):  # another server took the port between its choice and the bind
+                if args.port is None:
+                    port = choose_port(None, after=port)
+                    proc = launch(port)
+                    continue
+                print(f"careerconv app: port {port} was taken by another server as {what} started; pick another "
+                      "with --port", file=sys.stderr, flush=True)
+                return 1
             print(f"careerconv app: {what} did not start (exit code {code}); see its messages above",
                   file=sys.stderr, flush=True)
             return 1
+        url = app_url(port, token, notebook, args.lab)
         # The URL is the command's result (stdout, for a script to read); the rest is for the person. The
         # three lines go out whole: a Ctrl-C the moment the URL shows stops the app after them.
         with _signals_held(signal.SIGINT, signal.SIGTERM, signal.SIGHUP):

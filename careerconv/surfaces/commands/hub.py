@@ -11,7 +11,9 @@ start and printed with the URL (the trial's authenticator,
 a coach sign in as another coach, HR or the operator; an organisation sets its
 own authenticator, see the README). The records service uses the data folder's settings
 (``privacy.min_group_size``), or those of ``careerconv --config FILE hub``.
-Ctrl-C stops the hub, the proxy, the records service and every user's server.
+Ctrl-C, SIGTERM or SIGHUP (at any moment, also while the hub starts) stops the hub, the proxy, the records
+service and every user's server; so does SIGTERM or SIGINT to the hub's own process, and the death of the
+command (:mod:`careerconv.surfaces.commands.hub_server`).
 
 :class:`Hub` is the same start-up as a library call (the tests start their
 hub with it).
@@ -29,6 +31,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -39,7 +42,8 @@ from careerconv.demo import organisation
 from careerconv.records import resources
 from careerconv.records.schema import COACH_ID
 from careerconv.records.store import Store
-from .app import choose_port, port_is_free
+from .ports import PortTaken, choose_port, listening_ports, taken_by_another
+from .processes import family, interrupt_on, stop_family, stop_with_parent
 
 SERVICE = "careerconv-records"
 DEFAULT_PORT = 8000
@@ -132,6 +136,7 @@ class Hub:
     process: subprocess.Popen | None = None
     log_path: Path | None = None
     env: dict[str, str] = field(default_factory=dict)
+    internal_ports: tuple[int, ...] = ()  # the hub's own, its proxy's API and the records service's
 
     @property
     def url(self) -> str:
@@ -155,6 +160,10 @@ class Hub:
         ------
         FileNotFoundError
             When ``jupyterhub`` or ``configurable-http-proxy`` is not installed (saying how to install it).
+        ValueError
+            When ``port`` is taken (also when another server takes it as the hub starts), or no port from
+            :data:`DEFAULT_PORT` on is free. Without ``port``, a port another server takes as the hub starts is
+            given up for the next free one.
         RuntimeError
             When the hub does not come up within ``timeout`` seconds (with the end of its log).
         """
@@ -165,52 +174,84 @@ class Hub:
         state.mkdir(parents=True, exist_ok=True, mode=0o700)
         data = Path(data).resolve()
         groups = groups if groups is not None else default_groups(Store(data))
-        if port is None:
-            port = next((p for p in range(DEFAULT_PORT, DEFAULT_PORT + 50) if port_is_free(p)), None)
-            if port is None:
-                raise ValueError(f"no free port from {DEFAULT_PORT} to {DEFAULT_PORT + 49}; use --port")
         logins = sorted({login for members in groups.values() for login in members})
         passwords = {login: secrets.token_urlsafe(12) for login in logins} if authenticator == "trial-passwords" \
             else {}
-        hub = cls(data, state, choose_port(port), groups, authenticator, secrets.token_hex(24) if admin_token else "",
-                  passwords)
-        groups_file = state / "groups.json"
-        groups_file.write_text(json.dumps(groups, indent=1), encoding="utf-8")
-        internal = _free_ports(3, exclude={hub.port})
-        hub.env = {**os.environ,
-                   "CAREERCONV_DATA": str(data), "CAREERCONV_HUB_STATE": str(state),
-                   "CAREERCONV_HUB_GROUPS": str(groups_file), "CAREERCONV_HUB_AUTHENTICATOR": authenticator,
-                   "CAREERCONV_HUB_PORT": str(hub.port), "CAREERCONV_HUB_HUB_PORT": str(internal[0]),
-                   "CAREERCONV_HUB_API_PORT": str(internal[1]), "CAREERCONV_HUB_SERVICE_PORT": str(internal[2]),
-                   "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
-        if passwords:  # only their hashes reach the hub
+        chosen = choose_port(port, DEFAULT_PORT)
+        while True:  # another hub (or any server) may take the chosen port first: then the next one is tried
+            hub = cls(data, state, chosen, groups, authenticator, secrets.token_hex(24) if admin_token else "",
+                      passwords)
+            hub.launch(settings_file)
+            try:
+                hub.wait_ready(timeout)
+                return hub
+            except PortTaken as lost:
+                hub.stop()
+                if lost.port != chosen:  # one of its internal ports: new ones are drawn at the next launch
+                    continue
+                if port is not None:
+                    raise ValueError(f"port {port} on 127.0.0.1 was taken by another server as the hub started; "
+                                     "pick another with --port") from None
+                chosen = choose_port(None, DEFAULT_PORT, after=chosen)
+            except BaseException:
+                hub.stop()
+                raise
+
+    def launch(self, settings_file: str | os.PathLike | None) -> None:
+        """Start JupyterHub on :attr:`port` (see :meth:`start`), without waiting for it."""
+        groups_file = self.state / "groups.json"
+        groups_file.write_text(json.dumps(self.groups, indent=1), encoding="utf-8")
+        internal = self.internal_ports = tuple(_free_ports(3, exclude={self.port}))
+        self.env = {**os.environ,
+                    "CAREERCONV_DATA": str(self.data), "CAREERCONV_HUB_STATE": str(self.state),
+                    "CAREERCONV_HUB_GROUPS": str(groups_file), "CAREERCONV_HUB_AUTHENTICATOR": self.authenticator,
+                    "CAREERCONV_HUB_PORT": str(self.port), "CAREERCONV_HUB_HUB_PORT": str(internal[0]),
+                    "CAREERCONV_HUB_API_PORT": str(internal[1]), "CAREERCONV_HUB_SERVICE_PORT": str(internal[2]),
+                    "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
+        if self.passwords:  # only their hashes reach the hub
             from careerconv.surfaces.service.trial_passwords import write_password_file  # needs JupyterHub
 
-            hub.env["CAREERCONV_HUB_PASSWORD_FILE"] = str(write_password_file(state / "passwords.json", passwords))
+            self.env["CAREERCONV_HUB_PASSWORD_FILE"] = str(write_password_file(self.state / "passwords.json",
+                                                                               self.passwords))
         if settings_file is not None:
-            hub.env["CAREERCONV_HUB_SETTINGS"] = str(Path(settings_file).resolve())
-        if hub.admin_token:
-            hub.env["CAREERCONV_HUB_ADMIN_TOKEN"] = hub.admin_token
-        hub.log_path = state / "jupyterhub.log"
-        with hub.log_path.open("ab") as log:
-            hub.process = subprocess.Popen(
-                [sys.executable, "-m", "jupyterhub", "-f", str(resources.jupyterhub_config_file()), "--no-ssl"],
-                cwd=state, env=hub.env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True)
-        try:
-            hub.wait_ready(timeout)
-        except BaseException:
-            hub.stop()
-            raise
-        return hub
+            self.env["CAREERCONV_HUB_SETTINGS"] = str(Path(settings_file).resolve())
+        if self.admin_token:
+            self.env["CAREERCONV_HUB_ADMIN_TOKEN"] = self.admin_token
+        self.log_path = self.state / "jupyterhub.log"
+        with self.log_path.open("ab") as log:
+            # A session of its own (a Ctrl-C in the terminal reaches the command, which stops the hub in order);
+            # stopped when the process that started it dies (see processes.stop_with_parent and hub_server). The
+            # kernel sends that signal when the starting *thread* ends, so only a hub started by the main thread,
+            # which lives as long as its process, is tied to it.
+            tied = threading.current_thread() is threading.main_thread()
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "careerconv.surfaces.commands.hub_server", "-f",
+                 str(resources.jupyterhub_config_file()), "--no-ssl"],
+                cwd=self.state, env=self.env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True, preexec_fn=stop_with_parent if tied else None)
 
     def wait_ready(self, timeout: float) -> None:
-        """Wait until the hub says it is healthy and the records service answers through the proxy."""
+        """Wait until this hub's processes listen on :attr:`port` and its internal ports, the hub says it is healthy
+        and the records service answers through the proxy.
+
+        Raises
+        ------
+        PortTaken
+            When another process holds one of those ports (another hub started at the same moment took it first).
+        RuntimeError
+            When the hub exits, or does not come up within ``timeout`` seconds.
+        """
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.process is not None and self.process.poll() is not None:
+            ports = (self.port, *self.internal_ports)
+            for port in ports:
+                if taken_by_another(self.process.pid, port):
+                    raise PortTaken(port)
+            if self.process.poll() is not None:
                 raise RuntimeError(f"JupyterHub exited with code {self.process.returncode}:\n{self.log_tail()}")
-            if _status(self.url + "hub/health") == 200 and _status(self.service_url + "api/me") == 401:
+            # what answers is this hub: its own processes hold the ports (checked first, so the answers are its own)
+            if set(ports) <= listening_ports(self.process.pid) and _status(self.url + "hub/health") == 200 \
+                    and _status(self.service_url + "api/me") == 401:
                 return
             time.sleep(0.5)
         raise RuntimeError(f"JupyterHub did not start within {timeout:.0f} s:\n{self.log_tail()}")
@@ -233,16 +274,14 @@ class Hub:
         """Stop the hub and everything it started (proxy, service, user servers); kill them if they hang."""
         if self.process is None or self.process.poll() is not None:
             return
-        self.process.send_signal(signal.SIGTERM)
+        started = family(self.process.pid)[1:]  # listed while the hub runs: each runs in a session of its own
+        self.process.send_signal(signal.SIGTERM)  # the hub stops them in order
         try:
             self.process.wait(STOP_TIMEOUT)
         except subprocess.TimeoutExpired:
-            pass
-        try:  # the session this hub leads: its proxy, service and servers
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        self.process.wait()
+            self.process.kill()
+            self.process.wait()
+        stop_family(started)  # what the hub did not stop
 
 
 def run(args: argparse.Namespace) -> int:
@@ -260,36 +299,33 @@ def run(args: argparse.Namespace) -> int:
         except (OSError, ValueError) as exc:
             raise ValueError(f"--groups {source}: {exc}") from None
     state = Path(args.state).expanduser() if args.state else data.parent / "hub-state"
-    print("starting JupyterHub …", file=sys.stderr)
     # the file of `careerconv --config FILE hub`; else the service reads the data folder's own, as it is then
     explicit_settings = args.settings_file if getattr(args, "config", None) else None
-    hub = Hub.start(data, state, port=args.port, groups=groups, settings_file=explicit_settings)
-    stop = {"now": False}
-
-    def on_signal(signum, frame):
-        stop["now"] = True
-
-    try:  # from here on, a Ctrl-C stops the hub: one while the passwords are printed too
-        # Even when started from a script in the background, where the shell hands it SIGINT ignored (Python would
-        # then never raise KeyboardInterrupt): as `careerconv app` does. SIGTERM and SIGHUP stop it too.
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        for stopping in (signal.SIGTERM, signal.SIGHUP):
-            signal.signal(stopping, on_signal)
-        print(f"JupyterHub is running at {hub.url}")
-        print("  each login signs in with its own password:")
-        what = {"coaches": "coach: sees only their own people", "hr": "HR: the HR page, aggregates only",
-                "operators": f"operator: roster import, erasure, access log through {hub.service_url}api/"}
-        for group, members in hub.groups.items():
-            for login in members:
-                print(f"    {login:<12} {hub.passwords[login]}  ({what[group]})")
-        print(f"  access log: {state / 'access-log.jsonl'}; hub log: {hub.log_path}")
-        print("Press Ctrl-C to stop.", file=sys.stderr)
-        while not stop["now"] and hub.process.poll() is None:
-            time.sleep(0.5)
+    # From here on SIGINT (Ctrl-C, also when a script started the command in the background with SIGINT ignored),
+    # SIGTERM and SIGHUP stop the hub and what it started: while it starts too, and while the passwords are printed.
+    previous = interrupt_on((signal.SIGINT, signal.SIGTERM, signal.SIGHUP))
+    try:
+        print("starting JupyterHub …", file=sys.stderr)
+        hub = Hub.start(data, state, port=args.port, groups=groups, settings_file=explicit_settings)
+        try:
+            print(f"JupyterHub is running at {hub.url}")
+            print("  each login signs in with its own password:")
+            what = {"coaches": "coach: sees only their own people", "hr": "HR: the HR page, aggregates only",
+                    "operators": f"operator: roster import, erasure, access log through {hub.service_url}api/"}
+            for group, members in hub.groups.items():
+                for login in members:
+                    print(f"    {login:<12} {hub.passwords[login]}  ({what[group]})")
+            print(f"  access log: {state / 'access-log.jsonl'}; hub log: {hub.log_path}")
+            print("Press Ctrl-C to stop.", file=sys.stderr)
+            while hub.process.poll() is None:
+                time.sleep(0.5)
+        finally:
+            hub.stop()
     except KeyboardInterrupt:
         pass
     finally:
-        hub.stop()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     return 0
 
 

@@ -983,16 +983,23 @@ def main(argv: list[str] | None, read_minimum: Callable[[Path, str | None], tupl
     url = urlparse(os.environ["JUPYTERHUB_SERVICE_URL"])
     app = make_app(service, os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/"))
 
-    async def serve() -> None:
-        server = HTTPServer(app, max_body_size=MAX_BODY, xheaders=True)
-        server.listen(url.port, url.hostname or "127.0.0.1")
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, stop.set)
-        await stop.wait()  # the hub stops its services with SIGTERM; requests under way finish first
-        server.stop()
-        await server.close_all_connections()
-        service.shutdown()
+    asyncio.run(serve(service, app, url.hostname or "127.0.0.1", url.port))
 
-    asyncio.run(serve())
+
+async def serve(service: RecordsService, app: tornado.web.Application, host: str, port: int,
+                listening: Callable[[], None] = lambda: None) -> None:
+    """Serve ``app`` (made by :func:`make_app` for ``service``) on ``host:port`` until SIGTERM or SIGINT, then
+    let the requests under way finish and stop the service's pools (:meth:`RecordsService.shutdown`: its store
+    calls and the HR page's renders); ``listening()`` is called once the port listens. Run it in the main thread.
+    """
+    server = HTTPServer(app, max_body_size=MAX_BODY, xheaders=True)
+    server.listen(port, host)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    listening()
+    await stop.wait()  # the hub stops its services with SIGTERM; requests under way finish first
+    server.stop()
+    await server.close_all_connections()
+    service.shutdown()

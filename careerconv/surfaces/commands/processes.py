@@ -1,0 +1,80 @@
+"""The processes a command starts: tied to the command's life, and stopped with everything they started.
+
+A server careerconv starts (Voila, JupyterHub) runs in a session of its own, so that a Ctrl-C in the terminal
+reaches only the command, which then stops it in order. JupyterHub in turn starts its proxy, its services and
+every user's server each in a session of their own: stopping the hub's session does not reach them, so
+:func:`stop_family` finds them by who started whom (as :func:`family` lists them) instead.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+
+import psutil
+
+STOP_GRACE = 10.0  # seconds a process has to end on SIGTERM before it is killed
+
+
+def stop_with_parent() -> None:
+    """In a started process before it runs (``preexec_fn``): on Linux, have the kernel send it SIGTERM if the
+    thread that started it ends without stopping it (the command killed with SIGKILL, a test run that died);
+    elsewhere nothing."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    PR_SET_PDEATHSIG = 1
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
+
+
+def family(pid: int) -> list[psutil.Process]:
+    """The process ``pid`` and every process it started, and they started, still running; empty if it is gone."""
+    try:
+        root = psutil.Process(pid)
+        return [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return []
+
+
+def stop_family(processes: list[psutil.Process], grace: float = STOP_GRACE) -> None:
+    """Send SIGTERM to each of ``processes`` still running, and SIGKILL to those still running ``grace`` seconds
+    later; return when all have ended.
+
+    ``processes`` is listed before the first of them is stopped (:func:`family`): a process whose parent has
+    ended is no longer listed as anyone's child. A :class:`psutil.Process` knows when it started, so a process
+    that ended and whose number went to another is left alone.
+    """
+    running = []
+    for process in processes:
+        try:
+            process.terminate()
+            running.append(process)
+        except psutil.NoSuchProcess:
+            pass
+    _gone, alive = psutil.wait_procs(running, timeout=grace)
+    for process in alive:
+        try:
+            process.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(alive, timeout=grace)
+
+
+def interrupt_on(signals: tuple[signal.Signals, ...]) -> dict[int, object]:
+    """Have the first of ``signals`` raise :exc:`KeyboardInterrupt` in the main thread, as Ctrl-C does, and the
+    rest be ignored from then on, so that they do not cut short the stop the first one began; return the handlers
+    there were (for :func:`signal.signal`).
+
+    A signal started ignored (SIGINT, for a command a script starts in the background) or blocked is heeded too.
+    """
+    def interrupt(signum, _frame):
+        for each in signals:
+            signal.signal(each, signal.SIG_IGN)
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
+    return {each: signal.signal(each, interrupt) for each in signals}

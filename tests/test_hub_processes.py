@@ -1,0 +1,165 @@
+"""The processes of ``careerconv hub``: two hubs started at once answer each for itself, and a hub stops with its
+proxy and records service on SIGTERM or SIGINT, while it starts too, and when the process that started it dies.
+
+Each hub here is started by a small Python process of its own (as a test run or a script starts one), so that
+two can start at the same moment and a starter can die.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import psutil
+import pytest
+import requests
+
+from careerconv.records import config
+from careerconv.surfaces.commands.ports import port_is_free
+from prerequisites import require_hub
+
+pytestmark = pytest.mark.slow
+
+require_hub()
+
+GROUPS = {"coaches": ["e0020"], "hr": ["hana"], "operators": ["olga"]}
+WAIT = 120  # seconds: a bound for a busy machine, not a timing assertion
+
+STARTER = """
+import json, signal, sys
+from careerconv.surfaces.commands.hub import Hub
+
+hub = Hub.start(sys.argv[1], sys.argv[2], groups=json.loads(sys.argv[3]), authenticator="dummy", admin_token=True)
+print(json.dumps({"pid": hub.process.pid, "port": hub.port, "url": hub.url, "admin_token": hub.admin_token}),
+      flush=True)
+signal.sigwait({signal.SIGTERM})
+hub.stop()
+"""
+
+
+def start_starter(root) -> subprocess.Popen:
+    """A process that starts a hub on a copy of the sample organisation in ``root`` and prints what it started."""
+    shutil.copytree(config.SAMPLE_DATA_DIR, root / "data")
+    return subprocess.Popen([sys.executable, "-c", STARTER, str(root / "data"), str(root / "state"),
+                             json.dumps(GROUPS)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True,
+                            start_new_session=True)
+
+
+def started_hub(starter: subprocess.Popen) -> dict:
+    line = starter.stdout.readline()
+    assert line, f"the hub did not start (exit code {starter.wait(WAIT)})"
+    return json.loads(line)
+
+
+def hub_family(starter: subprocess.Popen) -> list[psutil.Process]:
+    """The processes the starter started: the hub and everything the hub started."""
+    return psutil.Process(starter.pid).children(recursive=True)
+
+
+def is_proxy(process: psutil.Process) -> bool:
+    try:
+        return any("configurable-http-proxy" in part for part in process.cmdline())
+    except psutil.Error:
+        return False
+
+
+def end_starter(starter: subprocess.Popen, family: list[psutil.Process]) -> None:
+    """Stop the starter (which stops its hub) and, should anything of the hub outlive it, that too."""
+    if starter.poll() is None:
+        starter.send_signal(signal.SIGTERM)
+        try:
+            starter.wait(WAIT)
+        except subprocess.TimeoutExpired:
+            starter.kill()
+            starter.wait()
+    for process in family:
+        try:
+            process.kill()
+        except psutil.Error:
+            pass
+
+
+def test_two_hubs_started_at_once_take_ports_of_their_own_and_each_answers_for_itself(tmp_path):
+    """Seen in CI: two hubs started at once both chose port 8000; one's proxy could not bind it, and its tests
+    talked to the other hub, whose tokens are not theirs (12 tests got HTTP 403)."""
+    starters = [start_starter(tmp_path / name) for name in ("one", "two")]
+    families: list[psutil.Process] = []
+    try:
+        hubs = [started_hub(starter) for starter in starters]
+        families = [p for starter in starters for p in hub_family(starter)]
+        assert hubs[0]["port"] != hubs[1]["port"]
+        for hub in hubs:
+            own = requests.get(hub["url"] + "hub/api/user", timeout=60,
+                               headers={"Authorization": f"token {hub['admin_token']}"})
+            assert own.status_code == 200 and own.json()["name"] == "careerconv-admin"
+    finally:
+        for starter in starters:
+            end_starter(starter, families)
+
+
+@pytest.mark.parametrize("stopping", [signal.SIGTERM, signal.SIGINT])
+def test_a_hub_stopped_while_it_starts_stops_its_proxy_and_service_and_frees_its_port(tmp_path, stopping):
+    """Seen on this machine: a hub ended with SIGTERM as it came up (before JupyterHub handles signals) left its
+    proxy running on port 8000."""
+    starter = start_starter(tmp_path)
+    family: list[psutil.Process] = []
+    try:
+        deadline = time.monotonic() + WAIT
+        while not any(is_proxy(p) for p in family):  # the proxy is up, the hub still starting
+            assert starter.poll() is None and time.monotonic() < deadline, "the hub's proxy did not start"
+            time.sleep(0.1)
+            family = hub_family(starter)
+        hub = psutil.Process(starter.pid).children()[0]
+        proxy_args = next(p for p in family if is_proxy(p)).cmdline()
+        port = int(proxy_args[proxy_args.index("--port") + 1])
+        hub.send_signal(stopping)
+        _gone, alive = psutil.wait_procs(family, timeout=WAIT)
+        assert alive == []
+        assert port_is_free(port)
+    finally:
+        end_starter(starter, family)
+
+
+def test_a_hub_whose_starter_died_stops_with_its_proxy_and_service_and_frees_its_port(tmp_path):
+    """Seen on this machine: a hub left running after the test run that started it died."""
+    starter = start_starter(tmp_path)
+    family: list[psutil.Process] = []
+    try:
+        hub = started_hub(starter)
+        family = hub_family(starter)
+        assert {p.pid for p in family} >= {hub["pid"]} and any(is_proxy(p) for p in family)
+        assert not port_is_free(hub["port"])
+        starter.kill()  # dies without stopping its hub
+        starter.wait()
+        _gone, alive = psutil.wait_procs(family, timeout=WAIT)
+        assert alive == []
+        assert port_is_free(hub["port"])
+    finally:
+        end_starter(starter, family)
+
+
+def test_careerconv_hub_stopped_with_sigterm_while_it_starts_leaves_nothing_running(tmp_path):
+    """`kill <pid of careerconv hub>` as the hub came up ended the command and left the hub, its proxy and the
+    records service serving the data folder."""
+    shutil.copytree(config.SAMPLE_DATA_DIR, tmp_path / "data")
+    command = subprocess.Popen([sys.executable, "-m", "careerconv.cli", "--data", str(tmp_path / "data"), "hub"],
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    family: list[psutil.Process] = []
+    try:
+        deadline = time.monotonic() + WAIT
+        while not any(is_proxy(p) for p in family):
+            assert command.poll() is None and time.monotonic() < deadline, "the hub's proxy did not start"
+            time.sleep(0.1)
+            family = psutil.Process(command.pid).children(recursive=True)
+        command.send_signal(signal.SIGTERM)
+        _gone, alive = psutil.wait_procs(family, timeout=WAIT)
+        assert alive == []
+        assert command.wait(WAIT) == 0
+    finally:
+        end_starter(command, family)
