@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import logging
 import secrets
 import time
 from typing import Awaitable, Callable, Hashable
 
-from tornado.log import app_log
+# The service's log (tornado's application log: the module is loaded without the optional web server).
+app_log = logging.getLogger("tornado.application")
+
 
 __all__ = ["RenderedPages", "ChartsFailed", "with_header", "charts_failed", "failure_reference"]
 
