@@ -11,11 +11,13 @@ import html
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from app_harness import Harness
 from test_app import fill_whole_conversation
 from careerconv.cli import main
+from careerconv.records import leavers
 from careerconv.records.importers import FileRejected, import_roster
 from careerconv.records.store import Store
 from careerconv.surfaces.report import content, render, runner
@@ -435,3 +437,16 @@ def test_an_item_of_someone_who_left_is_overdue_only_if_it_fell_due_while_they_w
     h.on("2026-10-01")
     h.app.select_employee("E001")
     assert "overdue" in h.app.start_screen.glance_html.value
+
+
+def test_an_item_is_overdue_only_for_a_due_date_before_its_person_left():
+    """The one rule the app, the report and the HR page ask: seen from 1 Oct 2026, an item is overdue for a due date
+    before 1 Oct, or before the day its person left if that came first; a last day still to come changes nothing."""
+    assert leavers.here_until("2026-10-01") == pd.Timestamp("2026-10-01")
+    assert leavers.here_until(dt.date(2026, 10, 1), dt.date(2026, 4, 15)) == pd.Timestamp("2026-04-15")
+    assert leavers.here_until("2026-10-01", "2026-12-31") == pd.Timestamp("2026-10-01")
+    assert leavers.here_until("2026-10-01", float("nan")) == pd.Timestamp("2026-10-01")
+    left = pd.Series(pd.to_datetime([None, "2026-04-15", "2026-12-31"]), index=[7, 8, 9])
+    assert leavers.here_until("2026-10-01", left).to_dict() == {7: pd.Timestamp("2026-10-01"),
+                                                                8: pd.Timestamp("2026-04-15"),
+                                                                9: pd.Timestamp("2026-10-01")}

@@ -18,6 +18,7 @@ from typing import Callable
 
 import ipywidgets as widgets
 
+from careerconv.records import leavers
 from careerconv.rules import followup
 from careerconv.records.dates import human_date, human_datetime
 from careerconv.records.questions import QuestionSet
@@ -347,8 +348,8 @@ class StartScreen:
         self.employee_html.value = employee_card_html(employee, self.people.coach_choice_label(coach_id), plan,
                                                       today)
         # An item of someone who has left is overdue only if it fell due while they were here.
-        left_day = self.people.left_day(employee[EMPLOYEE_ID])
-        self.glance_html.value = previous_plan_html(plan, min(today, left_day) if left_day else today, label)
+        here_until = leavers.here_until(today, self.people.left_day(employee[EMPLOYEE_ID])).date()
+        self.glance_html.value = previous_plan_html(plan, here_until, label)
         self.charts_panel.show_for(plan, conversations, checkins, today)
         drafts = [c for c in conversations if c[STATUS] == "draft"]
         offered = draft_to_offer(drafts)
