@@ -372,6 +372,29 @@ def test_action_item_completion_from_the_latest_update(hr):
     assert org["share_open_past_due"] == pytest.approx(1 / 3)
 
 
+@pytest.mark.parametrize("layout", ["frames", "parts"])
+@pytest.mark.parametrize("left_on, past_due", [("2025-01-20", 0.0), ("2025-04-01", 1 / 3), ("2025-12-31", 1 / 3)])
+def test_an_item_of_someone_who_left_is_past_due_only_if_it_fell_due_while_they_were_here(org, tmp_path, layout,
+                                                                                         left_on, past_due):
+    """Found by a hostile tester: B1's item, due 1 Mar 2025 and still open at their check-in of 10 Jan 2025,
+    counted on the HR page as "Not done, past due date" for ever although B1 had left on 20 Jan 2025, before it
+    was due (the app and B1's report no longer call it overdue). Left after it fell due (1 Apr 2025), or with a last
+    day still to come (31 Dec 2025), it is past due on 1 Jul 2025."""
+    roster = org["roster"].assign(left_on=pd.to_datetime(np.where(org["roster"]["employee_id"] == "B1", left_on,
+                                                                  None)))
+    items = org["action_items"].copy()
+    items.loc[items["employee_id"] == "B1", "due"] = pd.Timestamp("2025-03-01")
+    tables = {**org, "roster": roster, "action_items": items}
+    if layout == "parts":
+        hr = analytics.hr_aggregates(_in_parts(tables, tmp_path), AS_OF, (None, None), (), K, part_rows=1)
+    else:
+        hr = analytics.hr_aggregates(tables, AS_OF, (None, None), (), K)
+    org_row = _row(hr["action_items"], department=None)
+    assert (org_row[privacy.COUNT], org_row["items"]) == (3, 4)  # B1's item still counts, in their department
+    assert org_row["share_open"] == pytest.approx(0.5)  # A1: one of two open; A2: dropped; B1: open
+    assert org_row["share_open_past_due"] == pytest.approx(past_due)
+
+
 def test_overview(hr):
     org = _row(hr["overview"], department=None)
     assert (org[privacy.COUNT], org["conversations"], org["checkins"]) == (15, 12, 5)

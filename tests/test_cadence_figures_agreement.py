@@ -5,6 +5,8 @@ order (E2, E10), people with no conversation, several conversations and drafts o
 day, missing cadences and follow-up intervals, duplicate rows, records without an employee id, and frames in
 memory (objects) as well as Arrow-backed text.
 
+Some people have left (the roster's left_on), before, among or after the items' due dates.
+
 The references below are those earlier versions, kept as the definition.
 """
 
@@ -19,7 +21,7 @@ from careerconv.analytics.levels import contributions, level_piece
 from careerconv.analytics.scope import ReportScope
 from careerconv.records import schema
 from careerconv.records.schema import (
-    CADENCE_MONTHS, CHECKIN_ID, COACH_ID, CONVERSATION_ID, DATE, DEPARTMENT, EMPLOYEE_ID, ITEM_ID, STATUS,
+    CADENCE_MONTHS, CHECKIN_ID, COACH_ID, CONVERSATION_ID, DATE, DEPARTMENT, EMPLOYEE_ID, ITEM_ID, LEFT_ON, STATUS,
 )
 from careerconv.rules import cadence, followup
 
@@ -110,10 +112,11 @@ def _reference_due_list(tables, as_of, coach=None, within_days=None, *, soon_day
     return out.loc[:, list(cadence.DUE_COLUMNS)]
 
 
-def _reference_item_rows(states, department_of):
+def _reference_item_rows(states, department_of, roster):
     rows = states.loc[:, [EMPLOYEE_ID, "conversation_date", STATUS, "due", "status_date"]]
     rows = rows.assign(department=record_tables.departments(rows[EMPLOYEE_ID], department_of)) \
         .dropna(subset=[DEPARTMENT])
+    rows[LEFT_ON] = rows[EMPLOYEE_ID].map(roster.set_index(EMPLOYEE_ID)[LEFT_ON]).astype("datetime64[ns]")
     return rows.assign(**{EMPLOYEE_ID: record_tables.sort_codes(rows[EMPLOYEE_ID])})
 
 
@@ -122,7 +125,9 @@ def _reference_items_piece(rows, scope, sizes_only):
     if sizes_only:
         return level_piece(states.groupby([EMPLOYEE_ID, DEPARTMENT], as_index=False).size(), [], {}, scope)
     per_item = states.assign(**{f"is_{s}": states[STATUS].eq(s) for s in schema.ITEM_STATUSES})
-    per_item["past_due"] = per_item[STATUS].isin(followup.OPEN_STATUSES) & (per_item["due"] < scope.as_of_day)
+    # fell due before the as-of day, and while the person was here
+    per_item["past_due"] = (per_item[STATUS].isin(followup.OPEN_STATUSES) & (per_item["due"] < scope.as_of_day)
+                            & (per_item[LEFT_ON].isna() | (per_item["due"] < per_item[LEFT_ON])))
     cols = [f"is_{s}" for s in schema.ITEM_STATUSES] + ["past_due"]
     per_emp = per_item.groupby([EMPLOYEE_ID, DEPARTMENT], as_index=False)[cols].mean()
     per_emp["items"] = per_emp[EMPLOYEE_ID].map(per_item.groupby(EMPLOYEE_ID).size())
@@ -140,7 +145,10 @@ def _organisation(rng: np.random.Generator, kind: str) -> dict[str, pd.DataFrame
     roster = pd.DataFrame({EMPLOYEE_ID: people, "name": [rng.choice(["Ann", "bob", "Ann", None]) for _ in people],
                            COACH_ID: [rng.choice(["C1", "C2", None]) for _ in people],
                            DEPARTMENT: [rng.choice(["Eng", "Ops"]) for _ in people],
-                           CADENCE_MONTHS: pd.array([rng.choice([6, 12]) for _ in people], dtype="Int64")})
+                           CADENCE_MONTHS: pd.array([rng.choice([6, 12]) for _ in people], dtype="Int64"),
+                           # some have left: before, among or after the items' due dates, or after the as-of day
+                           LEFT_ON: pd.to_datetime([rng.choice([None, None, "2023-08-15", "2024-02-10", "2024-05-01",
+                                                                "2024-12-31"]) for _ in people])})
     convs, items, updates, checkins = [], [], [], []
     for n in range(int(rng.integers(0, 16))):
         emp, day = str(rng.choice(people + ["E99"])), pd.Timestamp(rng.choice(days))
@@ -230,12 +238,12 @@ def test_action_item_figures_agree_with_the_reference(seed, kind):
     department_of = tables["roster"].set_index(EMPLOYEE_ID)[DEPARTMENT].astype(object)
     day = pd.Timestamp("2024-06-30")
     states = cadence.action_item_states(tables, day)
-    rows = record_tables.item_rows(states, department_of)
-    pd.testing.assert_frame_equal(rows, _reference_item_rows(states, department_of))
+    rows = record_tables.item_rows(states, department_of, tables["roster"])
+    pd.testing.assert_frame_equal(rows, _reference_item_rows(states, department_of, tables["roster"]))
     scope = ReportScope(start=pd.Timestamp("2024-01-01"), end=day + pd.Timedelta(days=1), departments=None,
                         all_departments=("Eng", "Ops"), k=3, as_of=day.date())
     for sizes_only in (False, True):
-        _same_piece(record_tables.action_items_piece(states, scope, department_of, sizes_only=sizes_only),
+        _same_piece(record_tables.action_items_piece(states, scope, department_of, rows, sizes_only=sizes_only),
                     _reference_items_piece(rows, scope, sizes_only))
     roster = tables["roster"].loc[:, [EMPLOYEE_ID, DEPARTMENT]].astype({DEPARTMENT: object})
     completed = tables["conversations"][(tables["conversations"][STATUS] == "completed").to_numpy()]

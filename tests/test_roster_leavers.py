@@ -11,11 +11,13 @@ import html
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from app_harness import Harness
 from test_app import fill_whole_conversation
 from careerconv.cli import main
+from careerconv.records import leavers
 from careerconv.records.importers import FileRejected, import_roster
 from careerconv.records.store import Store
 from careerconv.surfaces.report import content, render, runner
@@ -305,6 +307,14 @@ def test_the_hr_figures_count_who_was_here_not_everyone_who_ever_was(sample_data
     assert counts() == (22, 21, 21)
 
 
+def _ada_page(root: Path) -> Harness:
+    """The app of C01 on 1 Oct 2026 with Ada's page open, found by her name as a coach finds a leaver."""
+    h = Harness(root, coach_id="C01")
+    h.app.start_screen.search.value = "ada"
+    h.app.start_screen.results.children[0].click()
+    return h
+
+
 def test_a_draft_begun_before_someone_left_is_still_finished_or_discarded_but_nothing_new_is_offered(
         small_org: Path):
     """Found by a tester: a leaver's unfinished conversation (held on their last day) was hidden with every action,
@@ -321,10 +331,8 @@ def test_a_draft_begun_before_someone_left_is_still_finished_or_discarded_but_no
     app.close_conversation()
     _ada_left(small_org, "2026-08-04")
 
-    h = Harness(small_org, coach_id="C01")  # 1 Oct 2026
+    h = _ada_page(small_org)  # 1 Oct 2026
     app, start = h.app, h.app.start_screen
-    start.search.value = "ada"
-    start.results.children[0].click()
     assert "Ada Lovelace left 4 Aug 2026." in start.employee_html.value
     assert "can still be finished or discarded" in start.employee_html.value
     assert start.draft_box.layout.display != "none"
@@ -389,6 +397,99 @@ def test_a_coach_who_has_left_is_marked_and_their_people_are_said_to_need_a_new_
         in captured.err
 
 
+def test_a_draft_dated_after_someone_left_is_read_and_discarded_not_continued(small_org: Path):
+    """Found by a hostile tester: a conversation with Ada dated 10 Aug 2026, after she had left on 3 Aug (the
+    roster learnt it later), was offered to "Pick up where you left off" as if she were here. What it holds is shown
+    and it can be discarded; continuing it is refused, on her page and when asked for by its id."""
+    h = Harness(small_org, coach_id="C01")
+    h.on("2026-08-10")
+    h.app.select_employee("E001")
+    h.app.start_conversation()
+    h.app.go_to("goals")
+    h.app.editor("dreams").list.texts[0].value = "Lead the platform team"
+    h.app.close_conversation()
+    draft = [c for c in Store(small_org).conversations("E001") if c["status"] == "draft"][0]["conversation_id"]
+    _ada_left(small_org, "2026-08-03")
+
+    h = _ada_page(small_org)  # 1 Oct 2026
+    app, start = h.app, h.app.start_screen
+    assert "A draft dated after they left can be discarded, not continued." in start.employee_html.value
+    assert "can still be finished" not in start.employee_html.value
+    assert start.draft_box.layout.display != "none" and start.resume_button.layout.display == "none"
+    text = html.unescape(start.draft_html.value)
+    assert ("The conversation of 10 Aug 2026 is dated after Ada Lovelace left 3 Aug 2026: it can be discarded, not "
+            "continued (if they are still here, correct their leaving day on the roster).") in text
+    assert "It holds 1 dream." in text and "Pick up where you left off" not in text
+    for resume in (app.resume_draft, lambda: app.lifecycle.open_conversation(draft)):
+        with pytest.raises(ValueError, match="dated after Ada Lovelace left 3 Aug 2026: it can be discarded"):
+            resume()
+    assert app.screen == "start"
+    start.discard_button.click()
+    start.discard_confirm.click()
+    assert [c["conversation_id"] for c in Store(small_org).conversations("E001")] == ["E001-20260302"]
+
+
+def _grace_left(root: Path) -> None:
+    """Grace Hopper (C01), the coach of Ada, Alan and Katherine, left on 1 Sep 2026."""
+    path = root.parent / "coach-left.csv"
+    path.write_text("Employee ID,Name,Manager ID,Department,Job Title,Termination Date\n"
+                    "C01,Grace Hopper,C00,Engineering,Head of engineering,2026-09-01\n", encoding="utf-8")
+    import_roster(Store(root), path)
+
+
+def test_a_coach_who_has_left_is_the_coach_of_no_new_conversation_or_check_in(small_org: Path):
+    """Found by a hostile tester: Grace Hopper, who had left, could be chosen in the coach picker and a conversation
+    started with her as coach for Alan Turing (only a note warned). Her people are still shown, to be given a new
+    coach; a conversation is started once a coach still here is chosen."""
+    h = Harness(small_org)
+    h.on("2026-08-20")  # before she left: a conversation with Katherine begun, not finished
+    h.app.select_employee("E003")
+    h.app.start_conversation()
+    h.app.close_conversation()
+    _grace_left(small_org)
+
+    h = Harness(small_org)  # 1 Oct 2026
+    app, start = h.app, h.app.start_screen
+    assert start.coach_choice.options[-1] == ("Grace Hopper (C01) · left 1 Sep 2026", "C01")  # shown, as left
+    app.select_employee("E002")  # all coaches: a new conversation would be with his coach on the roster, Grace
+    assert start.start_button.layout.display == "none" and start.actions.layout.display == "none"
+    assert ("Their coach Grace Hopper (C01) left 1 Sep 2026: set a new coach for Alan Turing on the roster. Until "
+            "then no new conversation or check-in is started with them as coach: to start one, choose the coach "
+            "meeting Alan Turing under Coach.") in html.unescape(start.employee_html.value)
+    with pytest.raises(ValueError, match=r"Grace Hopper \(C01\) left 1 Sep 2026: no new conversation or check-in is "
+                                         r"started with them as coach. To start one, choose the coach meeting Alan "
+                                         r"Turing under Coach."):
+        app.lifecycle.start_conversation()
+    assert Store(small_org).conversations("E002") == []
+
+    start.choose(coach="C01")  # her team, to see who needs a new coach: no Start, no Check-in
+    # said in full below the picker, whose closed label a phone cuts ("Grace Hopper (C01) · left 1 S")
+    assert start.coach_left_html.layout.display != "none"
+    assert ("Grace Hopper (C01) left 1 Sep 2026: their people need a new coach on the roster; no new conversation "
+            "or check-in is started with them as coach.") in start.coach_left_html.value
+    app.select_employee("E001")
+    assert start.start_button.layout.display == "none" and start.checkin_button.layout.display == "none"
+    with pytest.raises(ValueError, match="no new conversation or check-in is started with them as coach"):
+        app.open_checkin()
+    team = app.show_team("C01")
+    assert start.coach_left_html.layout.display == "none"  # the team view says it
+    assert "cc-team-conversation" not in team.rows["E002"].html and "cc-team-checkin" not in team.rows["E001"].html
+    assert "Resume draft" in team.rows["E003"].html  # begun with her before she left: it can be finished
+    app.select_employee("E003")
+    start.resume_button.click()
+    assert app.screen == "conversation" and app.record["coach_id"] == "C01"
+    app.close_conversation()
+
+    start.choose(coach="", view="person")
+    app.select_employee("E002")
+    assert start.start_button.layout.display == "none"
+    start.choose(coach="C02")  # a coach still here, chosen on his page: Start is offered at once
+    assert start.start_button.layout.display != "none" and "coach C02" in start.employee_html.value
+    assert "set a new coach for Alan Turing on the roster." in start.employee_html.value  # the roster says Grace
+    assert "Until then" not in start.employee_html.value
+    assert app.lifecycle.start_conversation()["coach_id"] == "C02"
+
+
 def _text(page: str) -> str:
     """A page's words as a reader sees them (tags out, entities and non-breaking spaces as spaces)."""
     return " ".join(html.unescape(re.sub(r"<style.*?</style>|<[^>]+>", " ", page, flags=re.S)).split())
@@ -435,3 +536,16 @@ def test_an_item_of_someone_who_left_is_overdue_only_if_it_fell_due_while_they_w
     h.on("2026-10-01")
     h.app.select_employee("E001")
     assert "overdue" in h.app.start_screen.glance_html.value
+
+
+def test_an_item_is_overdue_only_for_a_due_date_before_its_person_left():
+    """The one rule the app, the report and the HR page ask: seen from 1 Oct 2026, an item is overdue for a due date
+    before 1 Oct, or before the day its person left if that came first; a last day still to come changes nothing."""
+    assert leavers.here_until("2026-10-01") == pd.Timestamp("2026-10-01")
+    assert leavers.here_until(dt.date(2026, 10, 1), dt.date(2026, 4, 15)) == pd.Timestamp("2026-04-15")
+    assert leavers.here_until("2026-10-01", "2026-12-31") == pd.Timestamp("2026-10-01")
+    assert leavers.here_until("2026-10-01", float("nan")) == pd.Timestamp("2026-10-01")
+    left = pd.Series(pd.to_datetime([None, "2026-04-15", "2026-12-31"]), index=[7, 8, 9])
+    assert leavers.here_until("2026-10-01", left).to_dict() == {7: pd.Timestamp("2026-10-01"),
+                                                                8: pd.Timestamp("2026-04-15"),
+                                                                9: pd.Timestamp("2026-10-01")}

@@ -43,3 +43,30 @@ def here_mask(roster: pd.DataFrame, day: dt.date) -> np.ndarray:
 def still_here(roster: pd.DataFrame, day: dt.date) -> pd.DataFrame:
     """The roster rows of the people still here on ``day`` (a new frame, the index as it was)."""
     return roster.loc[here_mask(roster, day)].copy()
+
+
+def here_until(day: Any, left_on: Any = None) -> Any:
+    """The end of the days someone was here, seen from ``day``: ``day``, or the day they left if that came first.
+
+    Something that fell due before it fell due while they were here: an open action item is overdue on ``day``
+    only if its due date is before this (the coach's app, the progress report and the HR page's action items ask
+    this).
+
+    Parameters
+    ----------
+    day : date-like
+        The day it is seen from (a date, a Timestamp, ISO text).
+    left_on : date-like, None, or pandas.Series of them
+        The person's ``left_on`` (empty or missing: still here); a Series gives one day per value.
+
+    Returns
+    -------
+    pandas.Timestamp, or a datetime64 Series on ``left_on``'s index
+        ``day`` (as a Timestamp), or the leaving day where it comes first.
+    """
+    until = pd.Timestamp(day).normalize()
+    if isinstance(left_on, pd.Series):
+        left = pd.to_datetime(left_on).astype("datetime64[ns]").dt.normalize()
+        return left.where(left < until, until)  # a missing day (still here) compares False: ``day``
+    left = left_day(left_on)
+    return until if left is None else min(until, pd.Timestamp(left))

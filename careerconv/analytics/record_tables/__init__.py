@@ -188,8 +188,8 @@ class PartShared:
             {name: self.frames[name] for name in ("conversations", "action_items", "checkin_updates")}, day), keep)
 
     def item_rows(self, day: pd.Timestamp, states: pd.DataFrame, keep: bool) -> pd.DataFrame:
-        """:func:`item_rows` of ``states``, :meth:`item_states` on ``day``."""
-        return self.get(("items", day), lambda: item_rows(states, self.department_of), keep)
+        """:func:`item_rows` of ``states``, :meth:`item_states` on ``day`` (with the leavers' days)."""
+        return self.get(("items", day), lambda: item_rows(states, self.department_of, self.frames["roster"]), keep)
 
     def rating_input(self) -> tuple[Any, pd.DataFrame, set[str]]:
         """:func:`careerconv.analytics.engine.ratings_table` of the part's ratings, its roster codes (the engine's

@@ -11,14 +11,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from careerconv.records import schema
-from careerconv.records.schema import COACH_ID, DATE, EMPLOYEE_ID, STATUS
+from careerconv.records import leavers, schema
+from careerconv.records.schema import COACH_ID, DATE, EMPLOYEE_ID, LEFT_ON, STATUS
 from careerconv.rules import cadence
 from careerconv.rules import followup
 from ..constants import DEPARTMENT
 from ..levels import Piece, contributions, level_piece
 from ..scope import ReportScope
-from .codes import DepartmentOf, departments
+from .codes import DepartmentOf, departments, positions
 from .measures import CADENCE, COACH, ITEMS, OVERVIEW
 
 
@@ -142,13 +142,16 @@ def coach_piece(rows: tuple[pd.DataFrame, pd.DataFrame], scope: ReportScope) -> 
     return level_piece(per_emp, [COACH_ID], COACH, scope, contributions(changes, [COACH_ID]))
 
 
-def item_rows(states: pd.DataFrame, department_of: pd.Series | DepartmentOf) -> pd.DataFrame:
+def item_rows(states: pd.DataFrame, department_of: pd.Series | DepartmentOf,
+              roster: pd.DataFrame | None = None) -> pd.DataFrame:
     """The action items' states as :func:`action_items_piece` reads them: ``employee_id, department,
-    conversation_date, status, due, status_date``.
+    conversation_date, status, due, status_date, left_on``.
 
-    Left out are the items of someone without a department. The employees are whole numbers from 0 in the order
-    of their ids (they are only grouped and counted, and numbers are faster to compare than text ids); each id is
-    hashed once, and each distinct one looked up once.
+    ``left_on`` is the day the person left, from ``roster``'s ``left_on`` (NaT: still here, or no roster or
+    column given): an item of someone who has left is past due only if it fell due while they were here. Left out
+    are the items of someone without a department. The employees are whole numbers from 0 in the order of their
+    ids (they are only grouped and counted, and numbers are faster to compare than text ids); each id is hashed
+    once, and each distinct one looked up once.
     """
     codes, ids = pd.factorize(states[EMPLOYEE_ID], sort=True)
     department = departments(pd.Series(ids), department_of)
@@ -157,12 +160,26 @@ def item_rows(states: pd.DataFrame, department_of: pd.Series | DepartmentOf) -> 
     kept = np.flatnonzero(number >= 0)
     rows = states.loc[:, [EMPLOYEE_ID, "conversation_date", STATUS, "due", "status_date"]].take(kept)
     return rows.assign(department=department.array.take(np.append(np.flatnonzero(known), -1)[number[kept]]),
-                       **{EMPLOYEE_ID: number[kept]})
+                       **{EMPLOYEE_ID: number[kept], LEFT_ON: _left_on_of(ids, roster)[codes[kept]]})
+
+
+def _left_on_of(ids: Any, roster: pd.DataFrame | None) -> np.ndarray:
+    """The leaving day of each of ``ids`` (NaT: still here), and NaT last (for a missing id, code -1); only the
+    leavers are looked up."""
+    left = np.full(len(ids) + 1, np.datetime64("NaT"), dtype="datetime64[ns]")
+    if roster is None or LEFT_ON not in roster.columns or not len(ids):
+        return left
+    days = pd.to_datetime(roster[LEFT_ON]).astype("datetime64[ns]")
+    gone = days.notna().to_numpy()
+    found = positions(pd.Series(ids), roster[EMPLOYEE_ID][gone].reset_index(drop=True))
+    left[:-1] = np.append(days[gone].to_numpy(), np.datetime64("NaT"))[found]
+    return left
 
 
 def action_items_piece(states: pd.DataFrame | None, scope: ReportScope, department_of: pd.Series | DepartmentOf,
                        rows: pd.DataFrame | None = None, *, sizes_only: bool = False) -> Piece:
-    """The share of each person's action items in each status, and of those open past their due date.
+    """The share of each person's action items in each status, and of those open past their due date (for
+    someone who has left, a due date that came while they were here: :func:`careerconv.records.leavers.here_until`).
 
     ``states`` is :func:`careerconv.rules.cadence.action_item_states` of the part on the as-of day; ``rows`` its
     :func:`item_rows`, if already worked out (the reports sharing an as-of day share them). With ``sizes_only``
@@ -182,7 +199,9 @@ def action_items_piece(states: pd.DataFrame | None, scope: ReportScope, departme
     states = rows.take(inside)
     status_code, statuses = pd.factorize(states[STATUS], use_na_sentinel=True)
     labels = np.append(np.asarray(statuses, dtype=object), None)
-    past_due = np.isin(labels, followup.OPEN_STATUSES)[status_code] & (states["due"] < scope.as_of_day).to_numpy()
+    # An item of someone who has left is past due only if it fell due while they were here.
+    until = leavers.here_until(scope.as_of_day, states[LEFT_ON])
+    past_due = np.isin(labels, followup.OPEN_STATUSES)[status_code] & (states["due"] < until).to_numpy()
     for s in schema.ITEM_STATUSES:
         per_emp[f"is_{s}"] = np.bincount(person, weights=(labels == s)[status_code], minlength=len(first)) / items
     per_emp["past_due"] = np.bincount(person, weights=past_due, minlength=len(first)) / items

@@ -138,20 +138,25 @@ class ConversationLifecycle:
         return self.employee
 
     def require_here(self) -> dict:
-        """The open employee, who has not left: something new (a conversation, a check-in) is started only with
-        people still here. A draft begun before they left is resumed, completed or discarded without asking this
-        (its conversation was held while they were here).
+        """The open employee, who has not left, with a coach for something new who has not left either: something
+        new (a conversation, a check-in) is started only with people still here. A draft begun before they left is
+        resumed, completed or discarded without asking this (its conversation was held while they were here).
 
         Raises
         ------
         ValueError
-            If no employee is open, or they have left.
+            If no employee is open, they have left, or the coach of a new conversation (:meth:`coach_for_new`)
+            has left.
         """
         employee = self._require_employee()
-        left = self.app.people.left_label(employee[EMPLOYEE_ID])
+        people = self.app.people
+        name = employee.get("name") or employee[EMPLOYEE_ID]
+        left = people.left_label(employee[EMPLOYEE_ID])
         if left:
-            raise ValueError(f"{employee.get('name') or employee[EMPLOYEE_ID]} {left}: their records are kept to "
-                             "read, and nothing new is started with them")
+            raise ValueError(f"{name} {left}: their records are kept to read, and nothing new is started with them")
+        refusal = people.new_coach_refusal(self.coach_for_new(), name)
+        if refusal:
+            raise ValueError(refusal)
         return employee
 
     # ================================================================== the conversation, built ahead
@@ -250,7 +255,7 @@ class ConversationLifecycle:
         Raises
         ------
         ValueError
-            If there is no employee open or no draft.
+            If there is no employee open or no draft, or the draft is dated after they left.
         """
         employee = self._require_employee()
         store, eid = self.app.store, employee[EMPLOYEE_ID]
@@ -260,14 +265,33 @@ class ConversationLifecycle:
         if not drafts:
             raise ValueError(f"{employee['name']} has no draft conversation to resume")
         record = store.load_conversation(eid, draft_to_offer(drafts)[CONVERSATION_ID])
+        self._require_continuable(record)
         self.open_record(record)
         return record
 
     def open_conversation(self, conversation_id: str) -> dict:
-        """Open any conversation of the open employee (a completed one opens read-only)."""
+        """Open any conversation of the open employee (a completed one opens read-only; a draft dated after they
+        left is refused, as by :meth:`resume_draft`)."""
         record = self.app.store.load_conversation(self.employee[EMPLOYEE_ID], conversation_id)
+        self._require_continuable(record)
         self.open_record(record)
         return record
+
+    def _require_continuable(self, record: dict) -> None:
+        """Refuse to continue a draft dated after its person left (one begun while they were here is finished).
+
+        Raises
+        ------
+        ValueError
+            If ``record`` is such a draft: it can be discarded, not continued.
+        """
+        if record[STATUS] != "draft":
+            return
+        employee = self._require_employee()
+        refusal = self.app.people.draft_after_leaving(employee[EMPLOYEE_ID], employee.get("name") or
+                                                      employee[EMPLOYEE_ID], record[DATE])
+        if refusal:
+            raise ValueError(refusal)
 
     def discard_draft(self, conversation_id: str | None = None) -> None:
         """Delete a draft of the open employee (after the coach confirmed): ``conversation_id``, or the one

@@ -3,7 +3,8 @@
 Built once per roster read (the start screen searches it on every keystroke, so the search works on
 arrays, not on the frame). Someone who has left (:mod:`careerconv.records.leavers`) is listed only when looked
 for by name or id, with the day they left, and their coach is not offered for them; a coach who has left is
-offered, marked, while people still here have them as coach (a new coach is to be set on the roster).
+offered, marked and after the coaches still here, while people still here have them as coach (to see who needs a
+new coach on the roster), but is the coach of no new conversation or check-in.
 """
 
 from __future__ import annotations
@@ -52,8 +53,10 @@ class RosterIndex:
         return f"{name} ({coach_id})" if name else coach_id
 
     def coaches(self) -> list[str]:
-        """The ids of everyone who coaches someone still here, by their label."""
-        return sorted({c for c in self.coach_ids[self.here] if c}, key=lambda c: self.coach_label(c).casefold())
+        """The ids of everyone who coaches someone still here: those still here by their label, then those who
+        have left."""
+        return sorted({c for c in self.coach_ids[self.here] if c},
+                      key=lambda c: (bool(self.left_label(c)), self.coach_label(c).casefold()))
 
     def coach_choice_label(self, coach_id: str | None) -> str:
         """The coach as the coach picker and a person's card name them: :meth:`coach_label`, with the day they
@@ -68,9 +71,33 @@ class RosterIndex:
             return ""
         return f"Their coach {self.coach_label(coach_id)} {left}: set a new coach for {whom} on the roster."
 
+    def new_coach_refusal(self, coach_id: str | None, whom: str) -> str:
+        """Why a new conversation or check-in with ``whom`` cannot have this coach, as text ("": it can).
+
+        A coach who has left coaches nothing new; a draft begun with them can still be finished.
+        """
+        left = self.left_label(coach_id or "")
+        if not left:
+            return ""
+        return (f"{self.coach_label(coach_id)} {left}: no new conversation or check-in is started with them as "
+                f"coach. To start one, choose the coach meeting {whom} under Coach.")
+
     def left_day(self, employee_id: str) -> dt.date | None:
         """The day someone who has left left (None: still here)."""
         return leavers.left_day(self._left_on.get(employee_id))
+
+    def was_here(self, employee_id: str, day: str | dt.date) -> bool:
+        """Whether someone was still here on ``day`` (an ISO date or a date): a draft of a day they were no longer
+        here is not continued (:func:`careerconv.records.leavers.is_here`)."""
+        return leavers.is_here(self._left_on.get(employee_id), pd.Timestamp(day).date())
+
+    def draft_after_leaving(self, employee_id: str, name: str, draft_day: str) -> str:
+        """Why a draft conversation of ``draft_day`` cannot be continued, as text ("": it can)."""
+        if self.was_here(employee_id, draft_day):
+            return ""
+        return (f"The conversation of {human_date(draft_day)} is dated after {name} {self.left_label(employee_id)}: "
+                "it can be discarded, not continued (if they are still here, correct their leaving day on the "
+                "roster).")
 
     def left_label(self, employee_id: str) -> str:
         """``"left 3 Mar 2026"`` for someone who has left, else ""."""

@@ -18,6 +18,7 @@ from typing import Callable
 
 import ipywidgets as widgets
 
+from careerconv.records import leavers
 from careerconv.rules import followup
 from careerconv.records.dates import human_date, human_datetime
 from careerconv.records.questions import QuestionSet
@@ -74,6 +75,7 @@ class StartScreen:
         self.on_select = on_select
         self.on_place_changed = on_place_changed
         self.current: str | None = None  # the employee whose page is open
+        self._name = ""  # their name
 
         coaches = people.coaches()
         if coach_id and coach_id not in coaches:
@@ -81,7 +83,7 @@ class StartScreen:
         self.coach_choice = classed(widgets.Dropdown(options=[("All coaches", "")] + [(people.coach_choice_label(c), c)
                                                                                       for c in coaches],
                                                      value=coach_id or "", description="Coach",
-                                                     layout=widgets.Layout(width="360px")), "cc-coach")
+                                                     layout=widgets.Layout(width="440px")), "cc-coach")
         self.view_choice = classed(widgets.ToggleButtons(options=[("Find a person", "person"), ("My team", "team")],
                                                          value="person", style={"button_width": "auto"},
                                                          tooltips=["Search the roster and open one person",
@@ -89,6 +91,8 @@ class StartScreen:
                                    "cc-choice", "cc-view-choice")
         self.team_hint = html('<span class="cc-muted">Choose a coach to see their team at a glance.</span>',
                               "cc-team-hint")
+        # what the closed picker may not have room to say (a phone): the coach chosen has left
+        self.coach_left_html = html("", "cc-coach-left-hint")
         self.view_choice.observe(guard(lambda _c: self.show_view(), "Could not open the team view"), names="value")
         self.set_choice = classed(widgets.Dropdown(options=[(qs.title, k) for k, qs in question_sets.items()],
                                                    value=wanted_set, description="Questions",
@@ -169,7 +173,8 @@ class StartScreen:
                                    "cc-row", "cc-person-view")
         self.team = TeamView(guard=guard, on_person=on_team_person, on_conversation=on_team_conversation,
                              on_checkin=on_team_checkin, on_refresh=self.refresh_team)
-        self.start_bar = classed(widgets.HBox([self.coach_choice, self.view_choice, self.team_hint],
+        self.start_bar = classed(widgets.HBox([self.coach_choice, self.view_choice, self.team_hint,
+                                               self.coach_left_html],
                                               layout=widgets.Layout(width="100%")), "cc-row", "cc-start-bar")
         self.widget = classed(widgets.VBox([self.start_bar, self.person_view], layout=widgets.Layout(width="100%")),
                               "cc-start-screen")
@@ -212,13 +217,21 @@ class StartScreen:
             self.view_choice.value = view
 
     def coach_changed(self) -> None:
-        """Follow a new coach choice: prefetch their team, offer "My team", redraw it if it shows."""
+        """Follow a new coach choice: prefetch their team, offer "My team", redraw it if it shows, and the open
+        person's page (the coach of a new conversation with them may have changed)."""
         self.on_place_changed()
         coach = self.coach_choice.value
+        if self.current is not None and self.current in self.people:
+            self.on_select(self.current)
         if coach:
             self.team_loader.prefetch(coach)  # "My team" is then ready, or nearly
         show(self.view_choice, bool(coach))
         show(self.team_hint, not coach)
+        left = self.people.left_label(coach)
+        self.coach_left_html.value = (f'<div class="cc-warn-box">{escape(self.people.coach_label(coach))} '
+                                      f'{escape(left)}: their people need a new coach on the roster; no new '
+                                      'conversation or check-in is started with them as coach.</div>' if left else "")
+        show(self.coach_left_html, bool(left) and self.view_choice.value == "person")  # the team view says it
         if self.view_choice.value == "team":
             if coach:
                 self.refresh_team()
@@ -234,6 +247,7 @@ class StartScreen:
             self.widget.children = (*self.widget.children, self.team.widget)
         show(self.team.widget, team)
         show(self.person_view, not team)
+        show(self.coach_left_html, bool(self.coach_left_html.value) and not team)
         self.on_place_changed()
 
     # ------------------------------------------------------------------ the team view
@@ -264,7 +278,8 @@ class StartScreen:
     def _show_team(self, coach: str, members: list) -> None:
         whom = f"the {len(members)} {'person' if len(members) == 1 else 'people'} below"
         self.team.show_members(coach, self.people.coach_choice_label(coach), members, self.today(),
-                               note=self.people.coach_left_note(coach, whom))
+                               note=self.people.coach_left_note(coach, whom),
+                               starts=not self.people.left_label(coach))
 
     # ------------------------------------------------------------------ the search list
     def show_roster(self, people: RosterIndex) -> None:
@@ -329,7 +344,8 @@ class StartScreen:
         """Show an employee's page: their card, the draft offered, Start / Check-in, their previous plan.
 
         Someone who has left is offered nothing new (no Start, no new check-in); a draft conversation or check-in
-        begun before they left is still offered, to finish or discard.
+        begun before they left is still offered, to finish or discard. So it is when the coach of a new
+        conversation (``coach_id``) has left: the page says to choose the coach meeting them.
 
         Parameters
         ----------
@@ -341,14 +357,15 @@ class StartScreen:
             Their history (:meth:`careerconv.records.store.Store.history`) and the plan it leaves.
         """
         self.current = employee[EMPLOYEE_ID]
+        self._name = employee.get("name") or employee[EMPLOYEE_ID]
         self._mark_current()
         today = self.today()
         label = self.people.coach_label
         self.employee_html.value = employee_card_html(employee, self.people.coach_choice_label(coach_id), plan,
                                                       today)
         # An item of someone who has left is overdue only if it fell due while they were here.
-        left_day = self.people.left_day(employee[EMPLOYEE_ID])
-        self.glance_html.value = previous_plan_html(plan, min(today, left_day) if left_day else today, label)
+        here_until = leavers.here_until(today, self.people.left_day(employee[EMPLOYEE_ID])).date()
+        self.glance_html.value = previous_plan_html(plan, here_until, label)
         self.charts_panel.show_for(plan, conversations, checkins, today)
         drafts = [c for c in conversations if c[STATUS] == "draft"]
         offered = draft_to_offer(drafts)
@@ -363,20 +380,30 @@ class StartScreen:
         self.start_button.description = "Start a new conversation" if drafts else "Start career conversation"
         (self.start_button.remove_class if drafts else self.start_button.add_class)("cc-primary")
         left = self.people.left_label(employee[EMPLOYEE_ID])
+        name = employee.get("name") or employee[EMPLOYEE_ID]
+        # a coach who has left coaches nothing new (a draft begun with them is still finished)
+        refusal = "" if left else self.people.new_coach_refusal(coach_id, name)
         if left:  # their records are there to read; nothing new is started with someone who left
-            unfinished = (" What was begun before they left can still be finished or discarded."
-                          if drafts or checkin_drafts else "")
+            before = checkin_drafts or any(self.people.was_here(employee[EMPLOYEE_ID], d["date"]) for d in drafts)
+            unfinished = (" What was begun before they left can still be finished or discarded." if before else
+                          " A draft dated after they left can be discarded, not continued." if drafts else "")
             self.employee_html.value = (f'<div class="cc-note cc-left-note"><b>{escape(employee.get("name") or "")} '
                                         f'{escape(left)}.</b> Their records are kept to read; no new conversation '
                                         f'or check-in is offered.{unfinished}</div>' + self.employee_html.value)
         else:
-            note = self.people.coach_left_note(employee.get(COACH_ID), employee.get("name") or "them")
+            note = self.people.coach_left_note(employee.get(COACH_ID), name)
+            if refusal and coach_id == employee.get(COACH_ID):
+                note += (" Until then no new conversation or check-in is started with them as coach: to start one, "
+                         f"choose the coach meeting {name} under Coach.")
+            elif refusal:
+                note = " ".join(part for part in (note, refusal) if part)
             if note:
                 self.employee_html.value = (f'<div class="cc-warn-box cc-coach-left">{escape(note)}</div>'
                                             + self.employee_html.value)
-        show(self.start_button, not left)
-        show(self.checkin_button, plan.conversation is not None and (not left or bool(checkin_drafts)))
-        show(self.actions, not left or self.checkin_button.layout.display != "none")
+        new = not left and not refusal
+        show(self.start_button, new)
+        show(self.checkin_button, plan.conversation is not None and (new or bool(checkin_drafts)))
+        show(self.actions, new or self.checkin_button.layout.display != "none")
         self.checkin_button.description = "Resume check-in" if checkin_drafts else "Check-in"
 
     @property
@@ -389,6 +416,9 @@ class StartScreen:
         chosen = self._drafts.get(self.draft_choice.value)
         if chosen is None:
             return
+        # a draft dated after its person left is discarded, not continued
+        after_leaving = self.people.draft_after_leaving(self.current, self._name, chosen["date"])
+        show(self.resume_button, not after_leaving)
         offered = draft_to_offer(list(self._drafts.values()))
         n = len(self._drafts)
         if n == 1:
@@ -398,6 +428,9 @@ class StartScreen:
                     f"{' that holds answers' if draft_holds(offered) else ''}: pick another below)")
         else:
             more = f" ({n} unfinished conversations; this is one of the others)"
+        if after_leaving:
+            self.draft_html.value = f"<div><b>{escape(after_leaving)}</b>{more} {holds_html(chosen)}</div>"
+            return
         self.draft_html.value = (f"<div><b>A conversation of {escape(human_date(chosen['date']))} is not "
                                  f"finished</b>{more}. {holds_html(chosen)} Pick up where you left off?</div>")
 

@@ -213,6 +213,11 @@ CSS = """
 
 .cc-app .cc-start-bar { align-items: center; gap: 14px; margin: 0 0 2px 0; flex-wrap: wrap; overflow: visible; }
 .cc-app .cc-start-bar .widget-dropdown { height: 32px; line-height: 32px; }
+/* the coach picker fits a phone (its closed label then shows what fits; the note below says that they left) */
+.cc-app .cc-start-bar .cc-coach { max-width: 100%; }
+.cc-app .cc-start-bar .cc-coach > select { min-width: 0; flex: 1 1 auto; }
+.cc-app .cc-start-bar > .cc-coach-left-hint { flex: 1 1 100%; margin: 0; }
+.cc-app .cc-coach-left-hint .cc-warn-box { margin: 0; }
 .cc-app .cc-view-choice .widget-toggle-button { padding: 0 16px; font-weight: 600; }
 .cc-app .cc-badge {
   display: inline-block; padding: 2px 10px; border-radius: 999px; font-size: 12px; font-weight: 600;
@@ -380,6 +385,12 @@ CSS = """
   .cc-app .cc-rating-row > .widget-html { flex: 1 1 100% !important; }
   .cc-app .cc-skill-card .widget-dropdown { max-width: 100%; }
   .cc-app .cc-skill-card .widget-dropdown > select { min-width: 0; flex: 1 1 auto; }
+  /* the coach picker's name above it: the whole width is left for the coach's name and the day they left */
+  .cc-app .cc-start-bar .cc-coach { flex: 1 1 100% !important; width: 100% !important; flex-wrap: wrap;
+    height: auto; row-gap: 2px; }
+  .cc-app .cc-start-bar .cc-coach > label { flex: 1 1 100%; width: auto !important; text-align: left;
+    line-height: 20px; }
+  .cc-app .cc-start-bar .cc-coach > select { height: 32px; }
 }
 /* 400% zoom of a 1280 px window (WCAG's 320 px reflow): the question bank's two buttons go under the title */
 @container cc-app (max-width: 360px) {

@@ -503,10 +503,13 @@ class TeamRow:
     ----------
     member, today
         The report and the day of the view the row was drawn for.
+    starts
+        Whether its coach may start something new with them (False: the coach has left; only drafts are resumed).
     """
 
     member: TeamMember
     today: dt.date
+    starts: bool = True
 
     @property
     def due_html(self) -> str:
@@ -530,8 +533,9 @@ class TeamRow:
 
     @property
     def checkin_label(self) -> str | None:
-        """"Check-in" or "Resume check-in"; None without a plan to follow up (no button then)."""
-        if not self.member.has_plan:
+        """"Check-in" or "Resume check-in"; None without a plan to follow up, or without a draft check-in when
+        nothing new is started (no button then)."""
+        if not self.member.has_plan or not (self.starts or self.member.checkin_draft_date):
             return None
         return "Resume check-in" if self.member.checkin_draft_date else "Check-in"
 
@@ -545,6 +549,8 @@ class TeamRow:
         if m.draft_date:
             conversation = _button_html(self.conversation_label, "conversation", "cc-primary", "cc-team-conversation",
                                         tip=f"Resume the conversation with {m.name} of {human_date(m.draft_date)}")
+        elif not self.starts:
+            conversation = ""
         else:
             primary = ("cc-primary",) if m.conversation_status in _URGENT else ()
             conversation = _button_html(self.conversation_label, "conversation", "cc-team-conversation", *primary,
@@ -688,12 +694,13 @@ class TeamView:
                               "cc-card", "cc-team")
 
     def show_members(self, coach_id: str, coach_label: str, members: list[TeamMember], today: dt.date, *,
-                     note: str = "") -> None:
+                     note: str = "", starts: bool = True) -> None:
         """Replace the rows with these members (as :func:`load_team` returns them); ``note`` (text) is said below
-        the counts (a coach who has left: their people need a new coach)."""
+        the counts (a coach who has left: their people need a new coach); without ``starts`` (the coach has left)
+        the rows offer only to resume drafts."""
         self.coach_id = coach_id
         self.members = list(members)
-        self.rows = {m.employee_id: TeamRow(m, today) for m in self.members}
+        self.rows = {m.employee_id: TeamRow(m, today, starts) for m in self.members}
         drawn = [(eid, row.html) for eid, row in self.rows.items()]
         if drawn != [tuple(r) for r in self.table.rows]:  # nothing sent when nothing changed
             self.table.rows = drawn

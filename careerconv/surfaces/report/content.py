@@ -587,8 +587,7 @@ def action_plan(frames: dict[str, pd.DataFrame], as_of: Any, left_on: Any = None
         out[column] = out[column].fillna("").astype(str)
     due = pd.to_datetime(out["due"])
     out["is_open"] = out["is_open"].astype(bool)
-    until = day if left_on is None else min(day, pd.Timestamp(left_on))
-    out["overdue"] = (out["is_open"] & due.notna() & (due < until)).astype(bool)
+    out["overdue"] = (out["is_open"] & due.notna() & (due < leavers.here_until(day, left_on))).astype(bool)
     return out.loc[:, list(ACTION_PLAN_COLUMNS)].reset_index(drop=True)
 
 
