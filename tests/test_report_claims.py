@@ -15,11 +15,18 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from careerconv import cli
 from careerconv.records import config
 from careerconv.surfaces.report import claims
 
 NOTEBOOK = config.NOTEBOOKS_DIR / "progress_report.ipynb"
 AS_OF = "2026-10-01"
+
+
+def run_cli(*args: str) -> int:
+    return cli.main(list(args))
+
+
 PEOPLE = ["E0002", "E0003", "E0004", "E0005", "E0006", "E0007"]
 
 
@@ -73,9 +80,41 @@ def test_two_batches_at_once_make_each_report_once(sample_data, tmp_path):
         [f"report-{s:02d}.lock" for s in range(claims.STRIPES)]
 
 
-def test_a_claim_excludes_other_threads_and_processes_until_it_is_let_go(tmp_path):
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_one_batch_makes_the_reports_of_people_who_share_a_lock_stripe(sample_data, tmp_path, capsys):
+    """E0007 and E0021 share one of the 64 lock files. Found by a reader of the reports: with --jobs 1 the kernel's
+    thread claimed E0021 while the claim on E0007 was still held for its writing, the lock library took that for a
+    deadlock, and both reports failed "the batch was interrupted"."""
+    from careerconv.records.store import bucket_of
+
+    assert bucket_of("E0007", claims.STRIPES) == bucket_of("E0021", claims.STRIPES)
+    reports = tmp_path / "reports"
+    assert run_cli("--data", str(sample_data), "report", "E0007", "E0021", "--as-of", AS_OF, "-o", str(reports),
+                   "--jobs", "1", "--quiet") == 0
+    out = capsys.readouterr().out
+    assert "2 report(s) made" in out and "0 unchanged, 0 failed" in out
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_a_batch_that_cannot_claim_its_reports_makes_them_and_says_so(sample_data, tmp_path, capsys):
+    """Found by a hostile test: with no claims possible (here `.making` is a file) two batches at once each made
+    every report, and nothing said so."""
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / claims.FOLDER).write_text("not a folder", encoding="utf-8")
+    assert run_cli("--data", str(sample_data), "report", "E0002", "--as-of", AS_OF, "-o", str(reports),
+                   "--jobs", "1", "--quiet") == 0
+    out = capsys.readouterr()
+    assert "1 report(s) made" in out.out
+    assert "this batch could not claim its reports (cannot make its lock files in" in out.err
+    assert "a batch run beside it on the same reports folder makes the same reports again" in out.err
+
+
+def test_a_claim_excludes_other_claims_of_any_thread_or_process_until_it_is_let_go(tmp_path):
     held = claims.claim(tmp_path, "E0002", wait=False)
-    assert held is not None
+    assert held is not None and not held.why_none
     assert claims.claim(tmp_path, "E0002", wait=False) is None  # the same thread, a second claim
     other_thread: list = []
     thread = threading.Thread(target=lambda: other_thread.append(claims.claim(tmp_path, "E0002", wait=False)))
@@ -87,16 +126,26 @@ def test_a_claim_excludes_other_threads_and_processes_until_it_is_let_go(tmp_pat
     other_process = subprocess.run([sys.executable, "-c", probe, str(tmp_path)], capture_output=True, text=True,
                                    check=True, stdin=subprocess.DEVNULL)
     assert other_process.stdout.strip() == "True"
+    # A thread waiting for it gets it once it is let go (as a kernel's thread waits for the writing thread).
+    waited: list = []
+    waiter = threading.Thread(target=lambda: waited.append(claims.claim(tmp_path, "E0002", wait=True)))
+    waiter.start()
+    waiter.join(0.3)
+    assert waiter.is_alive() and not waited
     held.release()
     held.release()  # again: nothing happens
+    waiter.join(10)
+    assert len(waited) == 1 and waited[0] is not None
+    waited[0].release()
     with claims.claim(tmp_path, "E0002", wait=False) as again:
         assert again is not None
-    assert claims.claim(tmp_path, "E0002", wait=True) is not None
+    assert claims.cannot_claim(tmp_path) == ""
 
 
-def test_a_report_folder_that_cannot_be_written_gets_a_claim_that_holds_nothing(tmp_path):
+def test_a_report_folder_that_cannot_be_written_gets_a_claim_that_holds_nothing_and_says_why(tmp_path):
     blocked = tmp_path / "reports"
     blocked.write_text("a file where the reports folder should be", encoding="utf-8")
     held = claims.claim(blocked, "E0002", wait=False)
-    assert held is not None
+    assert held is not None and "cannot make its lock files in" in held.why_none
     held.release()
+    assert claims.cannot_claim(blocked).startswith("cannot make its lock files in")

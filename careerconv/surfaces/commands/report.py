@@ -152,6 +152,9 @@ def run(args: argparse.Namespace) -> int:
         print("index: none written (nobody to list)")
     else:
         print(f"index: {result.index_path}{kept}")
+    if result.unshared:
+        print(f"careerconv report: note: this batch could not claim its reports ({result.unshared}): a batch run "
+              "beside it on the same reports folder makes the same reports again", file=sys.stderr)
     if args.shard:
         streams.status(args, f"when all {args.shard.count} shards have finished: careerconv report --merge-index "
                              f"--as-of {as_of.isoformat()}" + (f" -o {reports}" if args.reports else ""))

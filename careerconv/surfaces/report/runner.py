@@ -86,7 +86,7 @@ from careerconv.records import schema
 from careerconv.records.dates import human_date
 from careerconv.records.schema import DEPARTMENT, EMPLOYEE_ID, LEFT_ON
 from careerconv.records.store import LOCK_STRIPES, NotFound, Store, atomic_write_bytes, buckets_of
-from .claims import Claim, claim
+from .claims import Claim, cannot_claim, claim
 from .content import parse_as_of, parse_horizons
 from .html_export import ReportExporter
 from .index import EARLIER, FAILED, MADE, UNCHANGED, IndexEntry, index_html, listed_on_page
@@ -459,6 +459,9 @@ class BatchResult:
         The ids asked for that had been erased before the batch, with the day
         of their erasure: no report, and they are in neither ``outcomes`` nor
         the index page either.
+    unshared
+        Why the batch could not claim its reports (:func:`.claims.cannot_claim`): a batch started beside it then
+        made the same reports again. Empty when it could.
     """
 
     outcomes: list[ReportOutcome]
@@ -468,6 +471,7 @@ class BatchResult:
     index_kept: bool = False
     erased: int = 0
     erased_before: dict[str, str] = field(default_factory=dict)
+    unshared: str = ""  # why this batch could not claim its reports (:mod:`.claims`; "" when it could)
 
     def _with(self, status: str) -> list[ReportOutcome]:
         return [o for o in self.outcomes if o.status == status]
@@ -1045,6 +1049,7 @@ def run_batch(
                 ReportRequest(eid, None, store.case_hint(eid), erased_ids.erased_on(eid)) for eid in ids]
     erased_before = {r.employee_id: r.erased_on for r in requests if r.erased_on}
     held = {r.employee_id for r in requests if still_held(store, r.employee_id)}
+    unshared = cannot_claim(out_root) if requests else ""
     outcomes = executor.run(settings, template, requests, progress) if requests else []
 
     generated = dt.datetime.now()
@@ -1090,7 +1095,8 @@ def run_batch(
     report_seconds = [o.seconds for o in outcomes if o.status == MADE]
     return BatchResult(outcomes, index_path, time.perf_counter() - started, report_seconds, index_kept=kept,
                        erased=len(erased - set(erased_before)),
-                       erased_before={eid: day for eid, day in erased_before.items() if eid in erased})
+                       erased_before={eid: day for eid, day in erased_before.items() if eid in erased},
+                       unshared=unshared)
 
 
 def _check_writable(folder: Path) -> None:
