@@ -694,7 +694,7 @@ def _draw_bars(ax: Axes, frame: pd.DataFrame, legend_columns: int = 3) -> None:
     ax.plot(
         target[has_target], y[has_target], linestyle="none", marker="|", markersize=18,
         markeredgewidth=3, color=PALETTE["target"], zorder=4, clip_on=False, gid=GID_NEXT_TARGET,
-        label="Next target",
+        label="Target",
     )
     ax.set_yticks(y, [str(s) for s in frame[SKILL]])
     ax.set_ylim(n - 0.4, -0.7)  # first skill on top, room for the target labels
@@ -723,6 +723,7 @@ def _draw_bars(ax: Axes, frame: pd.DataFrame, legend_columns: int = 3) -> None:
             label.set_fontweight("normal")
             label.set_bbox(_LABEL_BOX)
             label.xyann = (6, 0)
+            _clear_of_target(ax, label, end, target[i], renderer)
         labels.append(label)
     if "next_horizon_months" in frame.columns:
         months = frame["next_horizon_months"].to_numpy()
@@ -733,7 +734,7 @@ def _draw_bars(ax: Axes, frame: pd.DataFrame, legend_columns: int = 3) -> None:
                 annotation_clip=False, gid=GID_NEXT_TARGET,
             ))
     handles = [Line2D([], [], linestyle="none", marker="|", markersize=12, markeredgewidth=3,
-                      color=PALETTE["target"], label="Next target")] if has_target.any() else []
+                      color=PALETTE["target"], label="Target")] if has_target.any() else []
     drawn = {s for s, value in zip(status, latest) if not np.isnan(value)}
     handles += [
         _patch_handle(STATUS_COLOURS[s], f"Latest rating: {s if s != UPCOMING else 'no new rating yet'}")
@@ -743,6 +744,32 @@ def _draw_bars(ax: Axes, frame: pd.DataFrame, legend_columns: int = 3) -> None:
         handles.append(_patch_handle(PALETTE["bar"], "Latest rating: no target"))
     _legend_below(ax, handles, ncols=legend_columns)
     dodge_labels(ax, labels)
+
+
+def _clear_of_target(ax: Axes, label: Any, end: float, target: float, renderer: Any) -> None:
+    """Keep a rating written just after its bar off the target mark (found: "now 4 \u00b7 behind" drawn through the
+    mark of the target 5, "now 5 \u00b7 due but not measured" hiding the mark of the target 7 under its box).
+
+    The words stay after the bar when they end before the mark, else go after the mark; when neither fits inside
+    the figure, the status words are left out ("now 5": the bar's colour and the key say the status, the table
+    writes it out). Nothing is done when no place is clear.
+    """
+    if np.isnan(target):
+        return
+    mark_x = ax.transData.transform((target, 0))[0]
+    clearance = 3 * ax.figure.dpi / 72  # the mark's half-width and the words' box padding, in pixels
+    right = ax.figure.bbox.x1 - clearance
+    full = label.get_text()
+    y = label.xy[1]
+    for text in (full, full.split(" \u00b7 ")[0]):
+        label.set_text(text)
+        for anchor, offset in ((end, 6), (target, 8)):
+            label.xy, label.xyann = (anchor, y), (offset, 0)
+            box = label.get_window_extent(renderer)
+            if not box.x0 - clearance <= mark_x <= box.x1 + clearance and box.x1 <= right:
+                return
+    label.set_text(full)
+    label.xy, label.xyann = (end, y), (6, 0)
 
 
 def rating_trend(

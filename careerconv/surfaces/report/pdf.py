@@ -72,7 +72,8 @@ _FALLBACK_FILES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
 # The notebook's section headings and their one-line introductions.
 _SECTIONS = {
     "dreams": ("Your dreams", "What you would love to do, most important first."),
-    "standing": ("Where you stand today", "Each skill's latest rating against the next target you set for it."),
+    "standing": ("Where you stand today", "Each skill's latest rating against the next target you set for it, or "
+                 "the last one when its date passed with no rating near it."),
     "horizons": ("Your targets, measured at each target date",
                  "For each skill, the target you set for each date and the rating you gave closest to that date."),
     "skills": ("Each skill over time", "Your ratings from the career conversation and the check-ins since, the "

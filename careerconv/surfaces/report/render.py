@@ -454,6 +454,10 @@ def _checkins_since(c: ReportContent) -> str:
 
 def dreams(content: ReportContent) -> Fragment:
     """The dreams of the current plan, most important first."""
+    draft = content.due.get("draft_in_progress")
+    if content.plan is None and not _missing(draft):  # its dreams are being talked about: not "none recorded"
+        return _wrap(f'<p class="cc-empty">Your first career conversation is in progress (started '
+                     f"{_e(format_day(draft))}): the dreams you agree in it show here once it is completed.</p>")
     if content.dreams.empty:
         return _wrap('<p class="cc-empty">No dreams recorded yet: they are the first thing you talk about '
                      "in your career conversation.</p>")
@@ -474,8 +478,8 @@ def standing(content: ReportContent, figure_format: str | None = "svg", dpi: int
     if content.plan is None or cur.empty:
         return _wrap('<p class="cc-empty">No skills and targets yet: they are set in your career '
                      "conversation.</p>")
-    alt = "Bar chart of your latest rating against the next target: " + "; ".join(
-        f"{s} now {_rating(r)}, " + (_no_target_words(content, s) if _missing(t) else f"next target {_rating(t)}")
+    alt = "Bar chart of your latest rating against its target: " + "; ".join(
+        f"{s} now {_rating(r)}, " + (_no_target_words(content, s) if _missing(t) else f"target {_rating(t)}")
         for s, r, t in zip(cur[SKILL], cur["latest_rating"], cur["next_target"]))
     chart = _chart_placeholder(alt) if figure_format is None else figure_html(
         standing_figure(content, NARROW_WIDTH), alt, figure_format, dpi, zoom=CHART_ZOOM)
@@ -493,12 +497,22 @@ def standing(content: ReportContent, figure_format: str | None = "svg", dpi: int
         if _missing(r.next_target):
             target, chip = _e(_no_target_words(content, r.skill)), _status_chip("no target", css="not-measured")
         else:
-            target = f"{_rating(r.next_target)} by {_e(format_day(r.next_horizon_date))}"
+            target = _target_words(r.next_target, r.next_horizon_date, content.as_of)
             chip = _status_chip(r.status)
         rows.append([_e(r.skill), _rating(r.baseline), _e(mine), _e(theirs), target, chip])
     table = _table(["Skill", "At the conversation", "Your latest rating", "Your coach's latest rating",
-                    "Next target", "Status"], rows, table_id="current-table", numeric=(1,), typed=(0,))
+                    "Target", "Status"], rows, table_id="current-table", numeric=(1,), typed=(0,))
     return _wrap(chart + table)
+
+
+def _target_words(target: Any, day: Any, as_of: Any) -> str:
+    """A skill's target as the standing table shows it: "9 by 30 Dec 2026" while its date is to come, "7, was due
+    30 Jun 2026" once it has passed (found: "Next target: 7 by 30 Jun 2026" on a report of 1 Oct 2026, for a
+    skill not rated near that date)."""
+    when = _e(format_day(day))
+    if pd.Timestamp(day).normalize() <= pd.Timestamp(as_of).normalize():
+        return f"{_rating(target)}, was due {when}"
+    return f"{_rating(target)} by {when}"
 
 
 def _no_target_words(content: ReportContent, skill: Any) -> str:
