@@ -288,3 +288,66 @@ def test_a_history_manager_column_of_names_is_left_out_with_a_note(store: Store,
     assert conversations(store, "E003")[0][1] == "E002"
     assert "Note: ignored 'Manager' (it names the manager, perhaps by name): each conversation's coach is read " \
            "from 'Manager ID'" in result.summary()
+
+
+# ------------------------------------------------------------------ found by the hostile test of these readers
+
+
+@pytest.mark.parametrize("status", ["Not Active", "Nicht aktiv", "Non actif", "No activo", "Niet actief",
+                                    "No longer employed", "Nicht mehr aktiv"])
+def test_a_negated_active_status_has_left(store: Store, tmp_path: Path, status: str):
+    """"Not Active" held the word "active" and was read as still here: the person stayed on every due list."""
+    path = tmp_path / "staff.csv"
+    path.write_bytes(csv_bytes([WORKDAY_HEADER[:5] + ["Employee Status"],
+                                ["E001", "Anna Schmidt", "C01", "Vertrieb", "Leiterin", "Active - Non-Exempt"],
+                                ["E003", "Chloé Martin", "E001", "Vertrieb", "Verkäuferin", status]]))
+    import_roster(store, path, today=IMPORT_DAY)
+    assert left_on(store) == {"E001": "", "E002": "", "E003": "2026-06-01"}
+
+
+def test_a_negated_word_of_leaving_is_not_guessed(store: Store, tmp_path: Path, capsys):
+    path = tmp_path / "staff.csv"
+    path.write_bytes(csv_bytes([WORKDAY_HEADER[:5] + ["Employee Status"],
+                                ["E003", "Chloé Martin", "E001", "Vertrieb", "Verkäuferin", "Not terminated"]]))
+    err = refused(store, tmp_path, capsys, "roster", path)
+    assert "column 'Employee Status', value 'Not terminated': is not an employment status careerconv knows" in err
+
+
+def test_two_status_columns_that_disagree_on_a_row_are_not_guessed_between(store: Store, tmp_path: Path, capsys):
+    """A 'Status' beside an 'Active Status': the first was read, the note called the second a column careerconv
+    does not use, and a row where they disagreed (Active, No) kept the person here without a word."""
+    header = WORKDAY_HEADER[:5] + ["Active Status", "Status"]
+    agree = tmp_path / "agree.csv"
+    agree.write_bytes(csv_bytes([header, ["E001", "Anna Schmidt", "C01", "Vertrieb", "Leiterin", "Yes", "Active"],
+                                 ["E003", "Chloé Martin", "E001", "Vertrieb", "Verkäuferin", "No", "Terminated"]]))
+    result = import_roster(store, agree, today=IMPORT_DAY)
+    assert left_on(store)["E003"] == "2026-06-01"
+    notes = result.summary()
+    assert "careerconv does not use" not in notes
+    assert "did not read 'Status': it is another name for employment_status, which is read from 'Active Status' " \
+           "(a row where the two disagree is refused)" in notes
+    disagree = tmp_path / "disagree.csv"
+    disagree.write_bytes(csv_bytes([header, ["E001", "Anna Schmidt", "C01", "Vertrieb", "Leiterin", "No", "Active"]]))
+    err = refused(store, tmp_path, capsys, "roster", disagree)
+    assert "row 2, column 'Active Status', value 'No': 'Active Status' says has left (No) and 'Status' says still " \
+           "here (Active): which one is right is not guessed" in err
+
+
+def test_an_active_flag_that_would_send_a_third_away_without_a_day_is_refused(tmp_path: Path, capsys):
+    """A Yes/No column headed 'Active' that answers another question marked 8 of 16 people as left today; a flag
+    with leaving days beside it, or sending a few away, is read as before."""
+    rows = [["employee_id", "name", "coach_id", "department", "role"]] + [
+        [f"E{i:03d}", f"Person {i}", "C01", "Vertrieb", "Verkäufer"] for i in range(1, 10)]
+    store = store_with_roster(tmp_path, rows)
+    header = ["Employee ID", "Name", "Manager ID", "Department", "Job Title", "Active"]
+    flagged = tmp_path / "flagged.csv"
+    flagged.write_bytes(csv_bytes([header] + [[*row[:5], "No" if i % 2 else "Yes"]
+                                              for i, row in enumerate(rows[1:])]))
+    err = refused(store, tmp_path, capsys, "roster", flagged)
+    assert "column 'Active' is read as whether each person still works here, and its No would mark 4 of the 9 " \
+           "people here as left, with no leaving day beside it" in err
+    assert "rename it in the file so that it is not read" in err
+    few = tmp_path / "few.csv"
+    few.write_bytes(csv_bytes([header] + [[*row[:5], "No" if i < 2 else "Yes"] for i, row in enumerate(rows[1:])]))
+    import_roster(store, few, today=IMPORT_DAY)
+    assert sum(1 for day in left_on(store).values() if day) == 2

@@ -319,11 +319,12 @@ ROSTER_ALIASES = {
                  "dernier_jour_travaille", "dernier_jour_de_travail", "ultimo_dia", "ultimo_dia_de_trabajo",
                  "ultimo_dia_laborable", "laatste_werkdag"),
     # Whether someone still works here (Active / Terminated ...): see EMPLOYMENT_STATUSES.
-    "employment_status": ("employee_status", "worker_status", "status", "active_status", "is_active", "active",
+    # A bare "Status" last: beside a named one ("Active Status") it is the one not read.
+    "employment_status": ("employee_status", "worker_status", "active_status", "is_active", "active",
                           "active_flag", "currently_active", "active_employee", "employment_state",
                           "beschaftigungsstatus", "mitarbeiterstatus", "statut", "statut_du_salarie",
                           "situation", "estado", "estado_del_empleado", "situacion_laboral",
-                          "dienstverband_status", "status_dienstverband", "status_medewerker"),
+                          "dienstverband_status", "status_dienstverband", "status_medewerker", "status"),
 }
 # Status columns that hold something else in some exports ("Status: Pending approval"): read as the employment status
 # only when one of their values is one (then every value must be), else left out with a note.
@@ -351,6 +352,11 @@ STATUS_WORDS = {
              "vertrokken"},
     "here": {"active", "employed", "leave", "aktiv", "actif", "activo", "activa", "actief"},
 }
+# A word that turns the status word right after it (or after "longer", "mehr" ...) around: "Not Active", "Nicht
+# aktiv", "Non actif", "No activo", "Niet actief", "No longer employed" have left (found: read as here, for the
+# word "active" in them); a negated word of leaving ("Not terminated") is not guessed.
+STATUS_NEGATIONS = {"not", "no", "nicht", "kein", "keine", "non", "niet", "nie"}
+STATUS_LONGER = {"longer", "mehr", "plus", "mas", "meer"}
 # Employment-status columns whose header says they are an active flag (Workday's "Active Status" holds Yes or No):
 # besides the statuses, a yes is here and a no has left. A column named otherwise ("Status", "Employee Status") is
 # not read so: its Yes/No may answer another question ("Status: Approved?").
@@ -982,6 +988,8 @@ class _Checker:
         self.fallbacks_used: dict[str, int] = {}  # fallback -> rows named from it
         self.notes: list[str] = []
         self.not_read: list[str] = []  # header cells of the spec's not_read columns that were left out
+        # Per column read, the other columns of the file named for it (key, position), not read: see check_columns
+        self.also_named: dict[str, list[tuple[str, int]]] = {}
         self.manager_names: tuple[int, str] | None = None  # a manager column's (row, value) that is not an id
 
     def check_columns(self, other: ColumnSpec | None = None, asking: Asking = COMMAND_LINE,
@@ -1056,7 +1064,13 @@ class _Checker:
                 self.not_read.append(name)
                 continue
             again = next((c for c in self.keys if key in spec.aliases.get(c, ())), None)
-            if again and not spec.ignore_unknown:
+            if again and spec.ignore_unknown:  # read from another column: not "a column careerconv does not use"
+                self.also_named.setdefault(again, []).append((key, positions[key]))
+                self.notes.append(f"did not read {name!r}: it is another name for {again}, which is read from "
+                                  f"{seen[self.keys[again]]!r}" + (" (a row where the two disagree is refused)"
+                                                                   if again == "employment_status" else ""))
+                continue
+            if again:
                 unknown.append((name, f"it is another name for {again}, which is read from "
                                       f"{seen[self.keys[again]]!r}: keep one of the two; "))
                 continue
@@ -1342,6 +1356,35 @@ def _check_missing_have_left(raw: RawTable, imported: int, leaving: int, here: i
                        "that many leavers, import a file with their leaving dates or employment status instead")
 
 
+def _check_flag_leavers(raw: RawTable, checker: _Checker, undated: list[str], existing: dict[str, dict],
+                        today: dt.date) -> None:
+    """Refuse a file whose active flag (a Yes/No column named ``Active``, ``Is Active`` ...:
+    :data:`ACTIVE_FLAG_COLUMNS`) would mark more than a third of the people here as left at once, with no leaving
+    day beside it (``undated``: the ids the file says left without one): a Yes/No column under such a name may
+    answer another question (found: a column "Active" of another meaning marked 8 of 16 as left).
+
+    Raises
+    ------
+    FileRejected
+        Naming the column, how many would leave, and what to do.
+    """
+    if checker.keys.get("employment_status") not in ACTIVE_FLAG_COLUMNS:
+        return
+    here = {eid for eid, row in existing.items() if leavers.is_here(row.get(LEFT_ON), today)}
+    leaving = [eid for eid in undated if eid in here]
+    if len(leaving) < 2 or len(leaving) * 3 <= len(here):  # more than a third at once: not taken on a Yes/No
+        return
+    column = checker.header_of("employment_status")
+    raise FileRejected([schema.Problem(raw.source, f"column {column!r} is read as whether each person still works "
+                                                   f"here, and its No would mark {len(leaving)} of the {len(here)} "
+                                                   "people here as left, with no leaving day beside it")],
+                       f"{raw.source}: {column!r} would mark more than a third of the people here as left; nothing was "
+                       "written",
+                       f"if {column!r} says something else, rename it in the file so that it is not read; to record "
+                       "that many leavers, import a file with their leaving dates or an employment status such as "
+                       "Terminated")
+
+
 def _leaving_notes(incoming: list[dict], rows: list[RawRow], leaving: dict[int, str], existing: dict[str, dict],
                    today: dt.date) -> list[str]:
     """The notes on who in the file left, left without a date, or is here again."""
@@ -1452,16 +1495,42 @@ def _parse_employment_status(value: Any, *, flag: bool = False) -> str | None:
     for meaning, values in EMPLOYMENT_STATUSES.items():
         if key in values:
             return meaning
-    words = set(re.findall(r"[a-z]+", key))
-    for meaning, said in STATUS_WORDS.items():  # "left" first: "Terminated - eligible for rehire" has left
-        if words & said:
-            return meaning
+    tokens = re.findall(r"[a-z]+", key)
+    negated = {tokens[i + 2] if tokens[i + 1] in STATUS_LONGER and i + 2 < len(tokens) else tokens[i + 1]
+               for i in range(len(tokens) - 1) if tokens[i] in STATUS_NEGATIONS}
+    if not negated & STATUS_WORDS["left"]:
+        if negated & STATUS_WORDS["here"]:
+            return "left"
+        words = set(tokens)
+        for meaning, said in STATUS_WORDS.items():  # "left" first: "Terminated - eligible for rehire" has left
+            if words & said:
+                return meaning
     here, left = ("Yes, Y, True, 1, ", "No, N, False, 0, ") if flag else ("", "")
     raise ValueError(f"is not {'an active flag or ' if flag else ''}an employment status careerconv knows; still "
                      f"here: {here}Active, Aktiv, Actif, Activo, Actief, Employed, On leave, Full-Time, Part-Time, "
                      f"Contractor, Intern; left: {left}Terminated, Inactive, Leaver, Left, Withdrawn, Ausgetreten, "
                      "Inaktiv, Sorti, Inactif, Baja, Inactivo, Uit dienst, Inactief (if this column says something "
                      "else, rename it in the file so that it is not read)")
+
+
+def _check_second_status(checker: _Checker, raw_row: RawRow, status: str | None) -> None:
+    """Refuse a row whose employment-status columns disagree (``Status`` says Active, ``Active Status`` says No):
+    which one is right is not guessed (found: the first one read, and the other said to be unused)."""
+    if status is None:
+        return
+    for key, index in checker.also_named.get("employment_status", ()):
+        cell = raw_row.cells[index] if index < len(raw_row.cells) else None
+        try:
+            other = _parse_employment_status(cell, flag=key in ACTIVE_FLAG_COLUMNS)
+        except ValueError:
+            continue  # a column that says something else is not read
+        if other is not None and other != status:
+            said = {"here": "still here", "left": "has left"}
+            first = checker.values(raw_row).get("employment_status")
+            checker.add(f"{checker.header_of('employment_status')!r} says {said[status]} ({_cell_text(first)}) "
+                        f"and {checker.raw.header[index]!r} says {said[other]} ({_cell_text(cell)}): which one is "
+                        "right is not guessed; correct the row, or leave the column that is wrong out of the file",
+                        raw_row.row, "employment_status", first)
 
 
 def _parse_left_on(value: Any, *, decision: DateOrderDecision) -> dt.date | None:
@@ -1656,6 +1725,7 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
         }
         status = checker.check(_parse_employment_status, v.get("employment_status"), n, "employment_status",
                                flag=checker.keys.get("employment_status") in ACTIVE_FLAG_COLUMNS)
+        _check_second_status(checker, raw_row, status)
         day = checker.check(_parse_left_on, v.get(LEFT_ON), n, LEFT_ON, decision=left_order)
         last_day = checker.check(_parse_left_on, v.get("last_day"), n, "last_day", decision=left_order)
         if day is None and last_day is not None:  # here on their last day, gone the day after
@@ -1793,6 +1863,8 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
         shown = ", ".join(outside[:10]) + (f" and {len(outside) - 10} more" if len(outside) > 10 else "")
         result.notes.append(f"{len(outside)} coach(es) are not on the roster themselves ({shown}): external "
                             "coaches and coaches who are not employees are fine, a typo is not")
+    _check_flag_leavers(raw, checker, [r[EMPLOYEE_ID] for r, row in zip(incoming, good_rows)
+                                       if leaving.get(row.row) == "no date"], existing, today)
     result.notes += _leaving_notes(incoming, good_rows, leaving, existing, today)
     result.notes += _met_after_leaving(store, incoming, existing)
     named = {rec[EMPLOYEE_ID] for rec in parsed.values()}  # rows rejected with --skip-invalid are in the file too
