@@ -168,6 +168,7 @@ class ConversationApp(OpenConversationShortcuts):
                 on_select=self.select_employee, on_start=self.ask_start, on_start_anyway=self.start_conversation,
                 on_resume=lambda: self.resume_draft(self.start_screen.chosen_draft),
                 on_discard=lambda: self.discard_draft(self.start_screen.chosen_draft), on_checkin=self.open_checkin,
+                on_discard_checkin=self.lifecycle.discard_checkin_draft,
                 on_team_person=self.team_routes.open_person, on_team_conversation=self.team_routes.open_conversation,
                 on_team_checkin=self.team_routes.open_checkin, on_place_changed=self.sync_place)
             self.body = widgets.VBox([self.start_screen.widget])
