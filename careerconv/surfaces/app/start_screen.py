@@ -84,8 +84,8 @@ class StartScreen:
             coaches.append(coach_id)
         self.coach_choice = classed(widgets.Dropdown(options=[("All coaches", "")] + [(people.coach_choice_label(c), c)
                                                                                       for c in coaches],
-                                                     value=coach_id or "", description="Coach",
-                                                     layout=widgets.Layout(width="440px")), "cc-coach")
+                                                     value=coach_id or "", description="Coach"),
+                                    "cc-coach")  # as wide as its longest coach: styles.py
         self.view_choice = classed(widgets.ToggleButtons(options=[("Find a person", "person"), ("My team", "team")],
                                                          value="person", style={"button_width": "auto"},
                                                          tooltips=["Search the roster and open one person",
@@ -93,8 +93,9 @@ class StartScreen:
                                    "cc-choice", "cc-view-choice")
         self.team_hint = html('<span class="cc-muted">Choose a coach to see their team at a glance.</span>',
                               "cc-team-hint")
-        # what the closed picker may not have room to say (a phone): the coach chosen has left
+        # what the closed picker may not have room to say (a phone): the coach chosen has left; who is chosen
         self.coach_left_html = html("", "cc-coach-left-hint")
+        self.coach_chosen_html = html("", "cc-coach-chosen")
         self.view_choice.observe(guard(lambda _c: self.show_view(), "Could not open the team view"), names="value")
         self.set_choice = classed(widgets.Dropdown(options=[(qs.title, k) for k, qs in question_sets.items()],
                                                    value=wanted_set, description="Questions",
@@ -189,8 +190,8 @@ class StartScreen:
                                    "cc-row", "cc-person-view")
         self.team = TeamView(guard=guard, on_person=on_team_person, on_conversation=on_team_conversation,
                              on_checkin=on_team_checkin, on_refresh=self.refresh_team)
-        self.start_bar = classed(widgets.HBox([self.coach_choice, self.view_choice, self.team_hint,
-                                               self.coach_left_html],
+        self.start_bar = classed(widgets.HBox([self.coach_choice, self.coach_chosen_html, self.view_choice,
+                                               self.team_hint, self.coach_left_html],
                                               layout=widgets.Layout(width="100%")), "cc-row", "cc-start-bar")
         self.widget = classed(widgets.VBox([self.start_bar, self.person_view], layout=widgets.Layout(width="100%")),
                               "cc-start-screen")
@@ -248,6 +249,12 @@ class StartScreen:
                                       f'{escape(left)}: their people need a new coach on the roster; no new '
                                       'conversation or check-in is started with them as coach.</div>' if left else "")
         show(self.coach_left_html, bool(left) and self.view_choice.value == "person")  # the team view says it
+        # the chosen coach in full, wrapped, where the closed picker cuts a long name (styles.py shows it on a
+        # phone); a screen reader hears it from the picker itself. A coach who has left is named in full above.
+        chosen = self.people.coach_choice_label(coach) if coach and not left else ""
+        self.coach_chosen_html.value = (f'<div aria-hidden="true"><span class="cc-muted">Coach:</span> '
+                                        f'{escape(chosen)}</div>' if chosen else "")
+        show(self.coach_chosen_html, bool(chosen))
         if self.view_choice.value == "team":
             if coach:
                 self.refresh_team()
