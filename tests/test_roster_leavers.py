@@ -429,6 +429,43 @@ def test_a_draft_dated_after_someone_left_is_read_and_discarded_not_continued(sm
     assert [c["conversation_id"] for c in Store(small_org).conversations("E001")] == ["E001-20260302"]
 
 
+def test_a_draft_check_in_dated_after_someone_left_is_discarded_not_continued(small_org: Path):
+    """Found by testers: a draft conversation dated after its person left could only be discarded, but a draft
+    check-in with Ada of 10 Aug 2026, after she had left on 3 Aug (the roster learnt it later), was still offered as
+    "Resume check-in" and reopened for typing. Check-ins follow the same rule: her page says why and offers to
+    discard it; opening it, from her page or by its id in the page address, is refused."""
+    h = Harness(small_org, coach_id="C01")
+    h.on("2026-08-10")
+    h.app.select_employee("E001")
+    view = h.app.open_checkin()
+    view.note.value = "Talked about the demo"
+    view.back_button.click()
+    [draft] = Store(small_org).history("E001").checkin_drafts
+    _ada_left(small_org, "2026-08-03")
+
+    h = _ada_page(small_org)  # 1 Oct 2026
+    app, start = h.app, h.app.start_screen
+    assert "A draft dated after they left can be discarded, not continued." in start.employee_html.value
+    assert "can still be finished" not in start.employee_html.value
+    assert start.checkin_button.layout.display == "none" and start.actions.layout.display == "none"
+    assert start.checkin_draft_box.layout.display != "none"
+    assert ("The check-in of 10 Aug 2026 is dated after Ada Lovelace left 3 Aug 2026: it can be discarded, not "
+            "continued (if they are still here, correct their leaving day on the roster).") \
+        in html.unescape(start.checkin_draft_html.value)
+    for resume in (app.open_checkin, lambda: app.checkin_routes.open_named(draft["checkin_id"])):
+        with pytest.raises(ValueError, match="check-in of 10 Aug 2026 is dated after Ada Lovelace left 3 Aug 2026"):
+            resume()
+    assert app.screen == "start"
+    assert Store(small_org).history("E001").checkin_drafts[0]["note"] == "Talked about the demo"  # kept until asked
+
+    start.checkin_discard_button.click()
+    assert Store(small_org).history("E001").checkin_drafts != []  # asks first
+    start.checkin_discard_confirm.click()
+    assert Store(small_org).history("E001").checkin_drafts == []
+    assert start.checkin_draft_box.layout.display == "none"
+    assert [c["status"] for c in Store(small_org).checkins("E001")] == ["completed"]  # her check-in of 15 Apr
+
+
 def _grace_left(root: Path) -> None:
     """Grace Hopper (C01), the coach of Ada, Alan and Katherine, left on 1 Sep 2026."""
     path = root.parent / "coach-left.csv"

@@ -17,7 +17,7 @@ from careerconv.surfaces.service.client import ServiceStore
 from careerconv.surfaces.service.policy import Refused
 from careerconv.records.store import Conflict, NotFound, Store
 from app_harness import Harness
-from orgs import custom_question_set
+from orgs import custom_question_set, make_small_org
 from service_harness import RunningService
 
 
@@ -81,6 +81,27 @@ def test_under_the_hub_the_app_opens_on_the_signed_in_coachs_team(svc, tmp_path)
     start.view_choice.value = "team"
     assert start.team_hint.layout.display == "none"  # the team is shown, not a request to choose a coach
     assert Harness(tmp_path / "no-data-folder", coach_id="E0020").app.start_screen.coach_choice.value == "E0020"
+
+
+def test_under_the_hub_the_header_says_the_records_are_on_the_server_not_the_servers_folder(svc, tmp_path):
+    """Found by testers: under the hub the app's header named the coach's server's own folder
+    (".../hub-state/homes/e0004/careerconv-records-service"), a path that means nothing to a coach and holds no
+    record. It says where the records are, in words; the local app keeps naming its data folder."""
+    folder = tmp_path / "no-data-folder"
+    header = _header(Harness(folder).app)
+    assert ">Records on the careerconv server</div>" in header and str(folder) not in header
+
+
+def test_the_local_app_names_its_data_folder_in_its_header(tmp_path, monkeypatch):
+    monkeypatch.delenv("CAREERCONV_SERVICE_URL", raising=False)
+    data = tmp_path / "data"
+    make_small_org(data)
+    assert f'title="data folder">{data}</div>' in _header(Harness(data).app)
+
+
+def _header(app) -> str:
+    """The HTML of the line at the top of the app, above the error banner."""
+    return next(w for w in app.widget.children if "cc-header" in w._dom_classes).children[0].value
 
 
 def test_a_save_over_another_tabs_change_shows_the_conflict_and_overwrites_nothing(svc, tmp_path):

@@ -1,9 +1,11 @@
 """A coach who has left, in Chromium (Voila), at 360, 400 and 1280 px: the small organisation of tests/orgs.py with
-Grace Hopper (C01), the coach of Ada, Alan and Katherine, gone on 1 Sep 2026.
+Grace Hopper (C01), the coach of Ada, Alan and Katherine, gone on 1 Sep 2026, and C02, the coach of Edsger and Barbara,
+on the roster under a long name.
 
 The coach picker offers her, marked as left, to see whose coach she was; her people's pages offer no Start and no
 Check-in, and say to choose the coach meeting them. A phone cuts the picker's closed label ("Grace Hopper (C01) ·
-left 1 S"), so the page says below it, in full and wrapped, that she left.
+left 1 S"), so the page says below it, in full and wrapped, that she left; any long name is cut too, so the page
+names the coach chosen in full below it.
 
 Screenshots go to ``tests/output/e2e/coach-leavers-*.png``.
 """
@@ -20,6 +22,34 @@ from test_app_coach_browser import WAIT, layout_problems, ready, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
 
+LONG_NAME = "Maximiliane Adelheid Wolfeschlegelsteinhausen-Bergerdorff"
+
+# Whether a coach can read who is chosen: the closed picker shows its label whole (its text, measured in the
+# picker's font, fits the picker's text box), or a line outside it, seen and not cut, says the same words.
+CHOSEN_COACH_JS = r"""
+() => {
+  const select = document.querySelector('.cc-coach select');
+  const label = select.options[select.selectedIndex].text.replace(/\s+/g, ' ').trim();
+  const cs = getComputedStyle(select);
+  const ctx = document.createElement('canvas').getContext('2d');
+  ctx.font = cs.font;
+  const room = select.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+  const inPicker = ctx.measureText(label).width <= room;
+  const seen = el => {
+    const r = el.getBoundingClientRect();
+    if (r.width < 2 || r.height < 2 || r.right > window.innerWidth + 1 || r.left < -1) return false;
+    for (let e = el; e && e !== document.body; e = e.parentElement) {
+      const s = getComputedStyle(e);
+      if (s.display === 'none' || s.visibility === 'hidden') return false;
+    }
+    return el.scrollWidth <= el.clientWidth + 1;
+  };
+  const lines = [...document.querySelectorAll('.cc-start-bar .widget-html-content')]
+    .filter(el => el.innerText.replace(/\s+/g, ' ').includes(label) && seen(el));
+  return {label, inPicker, elsewhere: lines.map(el => el.innerText.replace(/\s+/g, ' ').trim())};
+}
+"""
+
 
 @pytest.fixture(scope="module")
 def grace_left_server(tmp_path_factory, browser):
@@ -27,7 +57,8 @@ def grace_left_server(tmp_path_factory, browser):
     make_small_org(data)
     export = data.parent / "coach-left.csv"
     export.write_text("Employee ID,Name,Manager ID,Department,Job Title,Termination Date\n"
-                      "C01,Grace Hopper,C00,Engineering,Head of engineering,2026-09-01\n", encoding="utf-8")
+                      "C01,Grace Hopper,C00,Engineering,Head of engineering,2026-09-01\n"
+                      f"C02,{LONG_NAME},C00,Research,Head of research,\n", encoding="utf-8")
     import_roster(Store(data), export)
     server = AppServer(data, lab=False)
     yield server
@@ -61,5 +92,36 @@ def test_a_coach_who_has_left_is_said_to_have_left_in_full_and_offers_nothing_ne
     assert not page.locator(".cc-start").is_visible() and not page.locator(".cc-open-checkin").is_visible()
     problems += layout_problems(page)
     shot(page, output_dir, f"leavers-person-{width}")
+    page.close()
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("width", (360, 400, 1280))
+def test_the_coach_chosen_can_be_read_in_full_however_long_their_name(browser, grace_left_server, output_dir,
+                                                                      width):
+    """Found by testers: the closed coach picker cut "…(E0031) · left 1 N" at 360 px and "…left 1 Nov 20" at 400 px,
+    and any long name. The picker keeps its label ("Coach") and the keyboard; the coach chosen can be read whole,
+    in the picker where there is room, else on the line below it."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.set_default_timeout(WAIT)
+    page.goto(grace_left_server.url)
+    ready(page)
+    picker = page.get_by_label("Coach", exact=True)  # its label names it
+    label = f"{LONG_NAME} (C02)"
+    picker.select_option(label=label)
+    page.locator(".cc-results-note", has_text="2 people").wait_for()  # Edsger and Barbara
+    chosen = page.evaluate(CHOSEN_COACH_JS)
+    assert chosen["label"] == label
+    assert chosen["inPicker"] or chosen["elsewhere"] == [f"Coach: {label}"], chosen
+    if width == 1280:
+        assert chosen["inPicker"], "on a laptop the picker is wide enough for the name"
+    problems = layout_problems(page)
+    shot(page, output_dir, f"leavers-long-coach-{width}")
+
+    # the picker stays a native select (its keyboard as ever), and the line follows it
+    picker.focus()
+    assert page.evaluate("() => document.activeElement === document.querySelector('.cc-coach select')")
+    picker.select_option(label="All coaches")
+    page.locator(".cc-coach-chosen").wait_for(state="hidden")  # "All coaches" is short: nothing to repeat
     page.close()
     assert problems == [], "\n".join(problems)

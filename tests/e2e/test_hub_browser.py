@@ -68,12 +68,12 @@ def test_a_coach_signs_in_and_the_app_shows_only_their_people(browser, hub, outp
         shown = page.locator(".cc-result").all_inner_texts()
         assert sorted(text.rsplit(" · ", 1)[1] for text in shown) == E0020_PEOPLE
         page.locator(".cc-app").screenshot(path=str(output_dir / "hub-coach-start.png"))
-        # the organisation's own question set comes from the service's data folder, and the header names the
-        # server's own folder (it holds a copy of the question sets, never a record)
+        # the organisation's own question set comes from the service's data folder; the header says where the
+        # records are in words, not the server's own folder (a copy of the question sets, never a record)
         options = [t.replace("\xa0", " ") for t in page.locator(".cc-question-set select option").all_inner_texts()]
         assert options == ["Career conversation", "Team lead conversation"]
         folder = hub.state / "homes" / "e0020" / "careerconv-records-service"
-        assert page.inner_text(".cc-header .cc-sub").strip() == str(folder)
+        assert page.inner_text(".cc-header .cc-sub").strip() == "Records on the careerconv server"
         assert (folder / "question_sets" / "team-lead.yaml").exists() and not (folder / "roster.csv").exists()
 
         page.fill(".cc-search input", "E0002")  # coach e0001's person

@@ -43,7 +43,7 @@ class CheckinRoutes:
         ------
         ValueError
             If no employee is open, or a new check-in (they have no draft check-in) is asked of someone who
-            has left.
+            has left, or the draft check-in is dated after they left (it can be discarded, not continued).
         """
         app, person = self.app, self.app.lifecycle
         if person.employee is None:
@@ -58,6 +58,8 @@ class CheckinRoutes:
             record = person.checkin_drafts[-1]
         elif record is None:
             person.require_here()  # their draft was finished or discarded elsewhere meanwhile
+        if record is not None:
+            person.require_continuable(record)  # a draft dated after they left is discarded, not continued
         charts = app.charts_panel()
         charts.show_for(person.plan, person.conversations, person.checkins, app.clock().date())
         self.view = CheckinView(app.store, person.employee, person.conversations, person.checkins,

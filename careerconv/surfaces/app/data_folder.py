@@ -68,6 +68,21 @@ def open_store(data_dir: Path) -> Store | ServiceStore:
     return service
 
 
+ON_THE_SERVER = "Records on the careerconv server"  # the header under the hub: the coach's folder holds none
+
+
+def where_records_are(store: Store | ServiceStore, data_dir: Path) -> tuple[str, str]:
+    """Where the app's records are, as its header says it: ``(text, tooltip)``.
+
+    The local app names its data folder (the coach chose it, and finds its files there). Under the hub the records
+    are the records service's; the server's own folder (``data_dir``, a copy of the question sets) means nothing to
+    a coach, so the header says :data:`ON_THE_SERVER`.
+    """
+    if isinstance(store, Store):
+        return str(data_dir), "data folder"
+    return ON_THE_SERVER, "The records service keeps the records; you see those of the people you coach"
+
+
 def signed_in_coach(store: Store | ServiceStore) -> str | None:
     """The coach signed in, when the store knows: under the hub, the records service says whose token the app
     holds (a coach's login is their roster id); a local data folder is anyone's (None)."""

@@ -41,7 +41,7 @@ from .batching import batched
 from .checkin_routes import CheckinRoutes
 from .conversation_screen import ConversationScreen
 from .conversation_shortcuts import OpenConversationShortcuts
-from .data_folder import open_store, organisation_skill_names, resolve_data_dir, signed_in_coach
+from .data_folder import open_store, organisation_skill_names, resolve_data_dir, signed_in_coach, where_records_are
 from .lifecycle import ConversationLifecycle
 from .page_bridge import PageBridge
 from .place import NEW_CHECKIN, Place, parse_place, place_fragment
@@ -120,6 +120,8 @@ class ConversationApp(OpenConversationShortcuts):
     errors, guard
         The error banner, and its :meth:`~careerconv.surfaces.app.banner.ErrorBanner.guard`, which wraps a
         callback so what it raises is shown there.
+    where_html
+        The header's line saying where the records are (:func:`where_records_are`).
 
     Raises
     ------
@@ -166,11 +168,15 @@ class ConversationApp(OpenConversationShortcuts):
                 on_select=self.select_employee, on_start=self.ask_start, on_start_anyway=self.start_conversation,
                 on_resume=lambda: self.resume_draft(self.start_screen.chosen_draft),
                 on_discard=lambda: self.discard_draft(self.start_screen.chosen_draft), on_checkin=self.open_checkin,
+                on_discard_checkin=self.lifecycle.discard_checkin_draft,
                 on_team_person=self.team_routes.open_person, on_team_conversation=self.team_routes.open_conversation,
                 on_team_checkin=self.team_routes.open_checkin, on_place_changed=self.sync_place)
             self.body = widgets.VBox([self.start_screen.widget])
-            title = html(f'<div class="cc-sub" title="data folder">{escape(str(self.data_dir))}</div>', "cc-title")
-            header = classed(widgets.HBox([title, self.status_html], layout=widgets.Layout(width="100%")), "cc-header")
+            where, tooltip = where_records_are(self.store, self.data_dir)
+            self.where_html = html(f'<div class="cc-sub" title="{escape(tooltip)}">{escape(where)}</div>',
+                                   "cc-title")
+            header = classed(widgets.HBox([self.where_html, self.status_html], layout=widgets.Layout(width="100%")),
+                             "cc-header")
             self.bridge = PageBridge(
                 on_arrived=self.guard(self.go_to_place, "Could not open the place in the page address"),
                 on_hidden=self.guard(self.save_pending, "Could not save when the page was hidden"))

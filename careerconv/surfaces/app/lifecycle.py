@@ -38,6 +38,11 @@ def screen_key(record: dict) -> tuple:
     return ("new", record[EMPLOYEE_ID], record[COACH_ID], record[DATE], record["question_set"])
 
 
+def record_kind(record: dict) -> str:
+    """What a record is, in words: ``"check-in"`` or ``"conversation"``."""
+    return "check-in" if record.get("kind") == "checkin" or CHECKIN_ID in record else "conversation"
+
+
 class ConversationLifecycle:
     """The person open and the life of their conversations: open, start, resume, discard, close.
 
@@ -265,7 +270,7 @@ class ConversationLifecycle:
         if not drafts:
             raise ValueError(f"{employee['name']} has no draft conversation to resume")
         record = store.load_conversation(eid, draft_to_offer(drafts)[CONVERSATION_ID])
-        self._require_continuable(record)
+        self.require_continuable(record)
         self.open_record(record)
         return record
 
@@ -273,12 +278,13 @@ class ConversationLifecycle:
         """Open any conversation of the open employee (a completed one opens read-only; a draft dated after they
         left is refused, as by :meth:`resume_draft`)."""
         record = self.app.store.load_conversation(self.employee[EMPLOYEE_ID], conversation_id)
-        self._require_continuable(record)
+        self.require_continuable(record)
         self.open_record(record)
         return record
 
-    def _require_continuable(self, record: dict) -> None:
-        """Refuse to continue a draft dated after its person left (one begun while they were here is finished).
+    def require_continuable(self, record: dict) -> None:
+        """Refuse to continue a draft conversation or check-in dated after its person left (one begun while they
+        were here is finished).
 
         Raises
         ------
@@ -289,7 +295,7 @@ class ConversationLifecycle:
             return
         employee = self._require_employee()
         refusal = self.app.people.draft_after_leaving(employee[EMPLOYEE_ID], employee.get("name") or
-                                                      employee[EMPLOYEE_ID], record[DATE])
+                                                      employee[EMPLOYEE_ID], record[DATE], what=record_kind(record))
         if refusal:
             raise ValueError(refusal)
 
@@ -304,6 +310,17 @@ class ConversationLifecycle:
             return
         self.app.store.delete_draft(self.employee[EMPLOYEE_ID], offered[CONVERSATION_ID],
                                     revision=offered["revision"])  # not if it changed since it was listed
+        self.reload_history()
+
+    def discard_checkin_draft(self, checkin_id: str) -> None:
+        """Delete a draft check-in of the open employee (after the coach confirmed), unless it changed since it
+        was listed."""
+        draft = next((c for c in self.checkin_drafts if c[CHECKIN_ID] == checkin_id), None)
+        if draft is None:
+            raise ValueError(f"{self._require_employee().get('name') or 'this person'} has no draft check-in "
+                             f"{checkin_id!r} (any more)")
+        self.app.store.delete_draft(self.employee[EMPLOYEE_ID], checkin_id, revision=draft["revision"],
+                                    kind="checkin")
         self.reload_history()
 
     def close_conversation(self) -> None:
@@ -365,7 +382,7 @@ class ConversationLifecycle:
         section the coach is in."""
         app = self.app
         self._forget_session()  # closed by its choice
-        if record.get("kind") == "checkin" or CHECKIN_ID in record:
+        if record_kind(record) == "check-in":
             target = app.open_checkin(record).session
         else:
             screen = self.conversation

@@ -91,11 +91,12 @@ class RosterIndex:
         here is not continued (:func:`careerconv.records.leavers.is_here`)."""
         return leavers.is_here(self._left_on.get(employee_id), pd.Timestamp(day).date())
 
-    def draft_after_leaving(self, employee_id: str, name: str, draft_day: str) -> str:
-        """Why a draft conversation of ``draft_day`` cannot be continued, as text ("": it can)."""
+    def draft_after_leaving(self, employee_id: str, name: str, draft_day: str, what: str = "conversation") -> str:
+        """Why a draft of ``draft_day`` (``what``: ``"conversation"`` or ``"check-in"``) cannot be continued, as
+        text ("": it can)."""
         if self.was_here(employee_id, draft_day):
             return ""
-        return (f"The conversation of {human_date(draft_day)} is dated after {name} {self.left_label(employee_id)}: "
+        return (f"The {what} of {human_date(draft_day)} is dated after {name} {self.left_label(employee_id)}: "
                 "it can be discarded, not continued (if they are still here, correct their leaving day on the "
                 "roster).")
 

@@ -22,7 +22,7 @@ from careerconv.records import leavers
 from careerconv.rules import followup
 from careerconv.records.dates import human_date, human_datetime
 from careerconv.records.questions import QuestionSet
-from careerconv.records.schema import COACH_ID, CONVERSATION_ID, EMPLOYEE_ID, STATUS
+from careerconv.records.schema import CHECKIN_ID, COACH_ID, CONVERSATION_ID, EMPLOYEE_ID, STATUS
 from .drafts import draft_holds, draft_to_offer, newest_first
 from .glance import employee_card_html, previous_plan_html
 from .roster_index import RosterIndex
@@ -53,8 +53,9 @@ class StartScreen:
         Reads a coach's team (in the background when it can); today's date.
     charts_panel
         The person page's skill charts.
-    on_select, on_start, on_start_anyway, on_resume, on_discard, on_checkin
-        What the person list and the person page's buttons do (select takes the employee id).
+    on_select, on_start, on_start_anyway, on_resume, on_discard, on_checkin, on_discard_checkin
+        What the person list and the person page's buttons do (select takes the employee id, discarding a draft
+        check-in its id).
     on_team_person, on_team_conversation, on_team_checkin
         What the team view's rows do (each takes the employee id).
     on_place_changed
@@ -66,6 +67,7 @@ class StartScreen:
                  today: Callable[[], dt.date], charts_panel: SkillChartsPanel, on_select: Callable[[str], object],
                  on_start: Callable[[], object], on_start_anyway: Callable[[], object],
                  on_resume: Callable[[], object], on_discard: Callable[[], object], on_checkin: Callable[[], object],
+                 on_discard_checkin: Callable[[str], object],
                  on_team_person: Callable[[str], None], on_team_conversation: Callable[[str], None],
                  on_team_checkin: Callable[[str], None], on_place_changed: Callable[[], None]):
         self.people = people
@@ -82,8 +84,8 @@ class StartScreen:
             coaches.append(coach_id)
         self.coach_choice = classed(widgets.Dropdown(options=[("All coaches", "")] + [(people.coach_choice_label(c), c)
                                                                                       for c in coaches],
-                                                     value=coach_id or "", description="Coach",
-                                                     layout=widgets.Layout(width="440px")), "cc-coach")
+                                                     value=coach_id or "", description="Coach"),
+                                    "cc-coach")  # as wide as its longest coach: styles.py
         self.view_choice = classed(widgets.ToggleButtons(options=[("Find a person", "person"), ("My team", "team")],
                                                          value="person", style={"button_width": "auto"},
                                                          tooltips=["Search the roster and open one person",
@@ -91,8 +93,9 @@ class StartScreen:
                                    "cc-choice", "cc-view-choice")
         self.team_hint = html('<span class="cc-muted">Choose a coach to see their team at a glance.</span>',
                               "cc-team-hint")
-        # what the closed picker may not have room to say (a phone): the coach chosen has left
+        # what the closed picker may not have room to say (a phone): the coach chosen has left; who is chosen
         self.coach_left_html = html("", "cc-coach-left-hint")
+        self.coach_chosen_html = html("", "cc-coach-chosen")
         self.view_choice.observe(guard(lambda _c: self.show_view(), "Could not open the team view"), names="value")
         self.set_choice = classed(widgets.Dropdown(options=[(qs.title, k) for k, qs in question_sets.items()],
                                                    value=wanted_set, description="Questions",
@@ -137,6 +140,19 @@ class StartScreen:
                                                classed(widgets.HBox([self.resume_button, self.discard_button,
                                                                      self.discard_confirm]), "cc-row")]),
                                  "cc-warn-box", "cc-draft-offer")
+        # A draft check-in dated after its person left is discarded here, not continued (no "Resume check-in")
+        self.checkin_draft_html = html("", "cc-checkin-draft-text")
+        self.checkin_discard_button = button("Discard check-in draft…", "cc-link", "cc-discard-checkin")
+        self.checkin_discard_confirm = button("Yes, discard it", "cc-danger", "cc-discard-checkin-confirm")
+        self._checkin_draft_id: str | None = None  # the draft check-in the box offers to discard
+        self._on_click(self.checkin_discard_button, lambda: show(self.checkin_discard_confirm, True),
+                       "Could not discard the check-in draft")
+        self._on_click(self.checkin_discard_confirm, lambda: on_discard_checkin(self._checkin_draft_id),
+                       "Could not discard the check-in draft")
+        self.checkin_draft_box = classed(widgets.VBox([self.checkin_draft_html, classed(
+            widgets.HBox([self.checkin_discard_button, self.checkin_discard_confirm]), "cc-row")]),
+            "cc-warn-box", "cc-checkin-draft-offer")
+        show(self.checkin_draft_box, False)
         # "Start a new conversation" while a draft exists asks first, showing what the draft holds
         self.start_confirm_html = html("", "cc-start-confirm-text")
         self.start_anyway = button("Start a new one anyway", "cc-start-anyway")
@@ -152,7 +168,8 @@ class StartScreen:
         self.actions = classed(widgets.HBox([self.start_button, self.checkin_button]), "cc-row", "cc-actions")
         self.glance_html = html("", "cc-glance-box")
         self.charts_panel = charts_panel
-        self.employee_panel = classed(widgets.VBox([self.employee_html, self.draft_box, self.actions,
+        self.employee_panel = classed(widgets.VBox([self.employee_html, self.draft_box, self.checkin_draft_box,
+                                                    self.actions,
                                                     self.start_confirm,
                                                     self.glance_html, self.charts_panel.widget],
                                                    layout=widgets.Layout(flex="1 1 auto", width="auto", min_width="0")),
@@ -173,8 +190,8 @@ class StartScreen:
                                    "cc-row", "cc-person-view")
         self.team = TeamView(guard=guard, on_person=on_team_person, on_conversation=on_team_conversation,
                              on_checkin=on_team_checkin, on_refresh=self.refresh_team)
-        self.start_bar = classed(widgets.HBox([self.coach_choice, self.view_choice, self.team_hint,
-                                               self.coach_left_html],
+        self.start_bar = classed(widgets.HBox([self.coach_choice, self.coach_chosen_html, self.view_choice,
+                                               self.team_hint, self.coach_left_html],
                                               layout=widgets.Layout(width="100%")), "cc-row", "cc-start-bar")
         self.widget = classed(widgets.VBox([self.start_bar, self.person_view], layout=widgets.Layout(width="100%")),
                               "cc-start-screen")
@@ -232,6 +249,12 @@ class StartScreen:
                                       f'{escape(left)}: their people need a new coach on the roster; no new '
                                       'conversation or check-in is started with them as coach.</div>' if left else "")
         show(self.coach_left_html, bool(left) and self.view_choice.value == "person")  # the team view says it
+        # the chosen coach in full, wrapped, where the closed picker cuts a long name (styles.py shows it on a
+        # phone); a screen reader hears it from the picker itself. A coach who has left is named in full above.
+        chosen = self.people.coach_choice_label(coach) if coach and not left else ""
+        self.coach_chosen_html.value = (f'<div aria-hidden="true"><span class="cc-muted">Coach:</span> '
+                                        f'{escape(chosen)}</div>' if chosen else "")
+        show(self.coach_chosen_html, bool(chosen))
         if self.view_choice.value == "team":
             if coach:
                 self.refresh_team()
@@ -344,8 +367,9 @@ class StartScreen:
         """Show an employee's page: their card, the draft offered, Start / Check-in, their previous plan.
 
         Someone who has left is offered nothing new (no Start, no new check-in); a draft conversation or check-in
-        begun before they left is still offered, to finish or discard. So it is when the coach of a new
-        conversation (``coach_id``) has left: the page says to choose the coach meeting them.
+        begun before they left is still offered, to finish or discard, one dated after they left only to discard.
+        So it is when the coach of a new conversation (``coach_id``) has left: the page says to choose the coach
+        meeting them.
 
         Parameters
         ----------
@@ -383,10 +407,13 @@ class StartScreen:
         name = employee.get("name") or employee[EMPLOYEE_ID]
         # a coach who has left coaches nothing new (a draft begun with them is still finished)
         refusal = "" if left else self.people.new_coach_refusal(coach_id, name)
+        checkin_draft = checkin_drafts[-1] if checkin_drafts else None  # the one "Resume check-in" opens
+        checkin_after = self._show_checkin_draft(checkin_draft)
         if left:  # their records are there to read; nothing new is started with someone who left
-            before = checkin_drafts or any(self.people.was_here(employee[EMPLOYEE_ID], d["date"]) for d in drafts)
+            before = any(self.people.was_here(employee[EMPLOYEE_ID], d["date"]) for d in [*drafts, *checkin_drafts])
             unfinished = (" What was begun before they left can still be finished or discarded." if before else
-                          " A draft dated after they left can be discarded, not continued." if drafts else "")
+                          " A draft dated after they left can be discarded, not continued."
+                          if drafts or checkin_drafts else "")
             self.employee_html.value = (f'<div class="cc-note cc-left-note"><b>{escape(employee.get("name") or "")} '
                                         f'{escape(left)}.</b> Their records are kept to read; no new conversation '
                                         f'or check-in is offered.{unfinished}</div>' + self.employee_html.value)
@@ -402,9 +429,23 @@ class StartScreen:
                                             + self.employee_html.value)
         new = not left and not refusal
         show(self.start_button, new)
-        show(self.checkin_button, plan.conversation is not None and (new or bool(checkin_drafts)))
+        show(self.checkin_button, plan.conversation is not None and not checkin_after
+             and (new or bool(checkin_drafts)))
         show(self.actions, new or self.checkin_button.layout.display != "none")
         self.checkin_button.description = "Resume check-in" if checkin_drafts else "Check-in"
+
+    def _show_checkin_draft(self, draft: dict | None) -> bool:
+        """Offer to discard ``draft`` (the draft check-in "Resume check-in" would open) when it is dated after its
+        person left; returns whether it is."""
+        refusal = self.people.draft_after_leaving(self.current, self._name, draft["date"], what="check-in") \
+            if draft is not None else ""
+        self._checkin_draft_id = draft[CHECKIN_ID] if refusal else None
+        saved = (draft or {}).get("updated_at") or (draft or {}).get("created_at")
+        when = f" Last saved {escape(human_datetime(saved))}." if saved else ""
+        self.checkin_draft_html.value = f"<div><b>{escape(refusal)}</b>{when}</div>" if refusal else ""
+        show(self.checkin_draft_box, bool(refusal))
+        show(self.checkin_discard_confirm, False)
+        return bool(refusal)
 
     @property
     def chosen_draft(self) -> str | None:
@@ -448,6 +489,7 @@ class StartScreen:
         self._mark_current()
         show(self.actions, False)
         show(self.draft_box, False)
+        show(self.checkin_draft_box, False)
         self.glance_html.value = ""
         self.employee_html.value = f'<div class="cc-note">{escape(notice)}</div>'
 

@@ -213,9 +213,12 @@ CSS = """
 
 .cc-app .cc-start-bar { align-items: center; gap: 14px; margin: 0 0 2px 0; flex-wrap: wrap; overflow: visible; }
 .cc-app .cc-start-bar .widget-dropdown { height: 32px; line-height: 32px; }
-/* the coach picker fits a phone (its closed label then shows what fits; the note below says that they left) */
-.cc-app .cc-start-bar .cc-coach { max-width: 100%; }
-.cc-app .cc-start-bar .cc-coach > select { min-width: 0; flex: 1 1 auto; }
+/* the coach picker is as wide as its longest coach (at least 440 px), so no name is cut where there is room; on a
+   phone it fits the screen, its closed label shows what fits and the line below it names the coach chosen in full
+   (or the note, a coach who has left) */
+.cc-app .cc-start-bar .cc-coach { width: auto; min-width: 440px; max-width: 100%; }
+.cc-app .cc-start-bar .cc-coach > select { min-width: 0; flex: 1 1 auto; width: auto; }
+.cc-app .cc-start-bar > .cc-coach-chosen { display: none; }
 .cc-app .cc-start-bar > .cc-coach-left-hint { flex: 1 1 100%; margin: 0; }
 .cc-app .cc-coach-left-hint .cc-warn-box { margin: 0; }
 .cc-app .cc-view-choice .widget-toggle-button { padding: 0 16px; font-weight: 600; }
@@ -387,7 +390,8 @@ CSS = """
   .cc-app .cc-skill-card .widget-dropdown > select { min-width: 0; flex: 1 1 auto; }
   /* the coach picker's name above it: the whole width is left for the coach's name and the day they left */
   .cc-app .cc-start-bar .cc-coach { flex: 1 1 100% !important; width: 100% !important; flex-wrap: wrap;
-    height: auto; row-gap: 2px; }
+    height: auto; row-gap: 2px; min-width: 0; }
+  .cc-app .cc-start-bar > .cc-coach-chosen { display: block; flex: 1 1 100%; margin: -10px 0 0 0; line-height: 20px; }
   .cc-app .cc-start-bar .cc-coach > label { flex: 1 1 100%; width: auto !important; text-align: left;
     line-height: 20px; }
   .cc-app .cc-start-bar .cc-coach > select { height: 32px; }
