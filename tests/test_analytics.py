@@ -926,3 +926,20 @@ def test_percentages_round_halves_up_in_the_readings_and_tables():
         "88% of the 8 12-month targets due were reached, 13% were not and 0% were not measured (30 employees).")
     raw = analytics.present("target_attainment", frame, formatted=False)
     assert list(raw["Reached (of due)"]) == [0.625, 0.875]
+
+
+def test_the_reading_of_option_kinds_says_why_the_other_kinds_are_hidden():
+    """Found by a reader of the HR page: "only plans built on courses can be shown; the other kinds have too few
+    employees to compare" beside a coverage table counting none too few and all of them hidden so that a smaller
+    group cannot be worked out. The reading names both rules, and how many kinds are hidden."""
+    hidden_to_protect = "hidden so that a smaller group cannot be worked out"
+    table = pd.DataFrame({"kind": ["course", "mentoring", "reading", "course"],
+                          "horizon_months": [6, 6, 6, 6], "department": [None, None, None, "Sales"],
+                          "n_employees": [12, np.nan, np.nan, 7], "mean_gain": [0.8, np.nan, np.nan, 0.5],
+                          privacy.PRIVACY: ["", hidden_to_protect, hidden_to_protect, ""]})
+    table.attrs["k"] = 5
+    reading = analytics.describe("option_kinds", table)
+    assert reading.startswith("6 months on, only plans built on courses can be shown (+0.8 points, n=12); the "
+                              "figures of the 2 other kinds are hidden (fewer than 5 employees, or hidden so that a "
+                              "smaller group cannot be worked out)")
+    assert "too few employees to compare" not in reading

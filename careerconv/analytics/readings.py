@@ -421,8 +421,15 @@ def describe_option_kinds(table: pd.DataFrame) -> str:
 
     best = at.iloc[0]
     if len(at) == 1:
-        text = (f"{horizon} months on, only plans built on {_kind(best['kind'])} can be shown ({gain(best)}); "
-                "the other kinds have too few employees to compare")
+        # The other kinds at that horizon are hidden for either privacy rule (found: "too few employees" beside a
+        # coverage table counting none too few and every one hidden to protect a smaller group).
+        every = table[(table[HORIZON_MONTHS] == horizon) & (table[DEPARTMENT].isna() if DEPARTMENT in table.columns
+                                                             else True)]
+        hidden = every["kind"].nunique() - 1
+        text = (f"{horizon} months on, only plans built on {_kind(best['kind'])} can be shown ({gain(best)})"
+                + (f"; the figures of the {hidden} other kind{'s' if hidden != 1 else ''} are hidden (fewer than "
+                   f"{_k_of(table)} employees, or hidden so that a smaller group cannot be worked out)"
+                   if hidden > 0 else ""))
     else:
         low = at.iloc[-1]
         text = (f"{horizon} months on, plans built on {_kind(best['kind'])} gained the most ({gain(best)}) and "
