@@ -351,3 +351,18 @@ def test_an_active_flag_that_would_send_a_third_away_without_a_day_is_refused(tm
     few.write_bytes(csv_bytes([header] + [[*row[:5], "No" if i < 2 else "Yes"] for i, row in enumerate(rows[1:])]))
     import_roster(store, few, today=IMPORT_DAY)
     assert sum(1 for day in left_on(store).values() if day) == 2
+
+
+def test_a_history_row_naming_the_employee_as_their_own_manager_has_no_coach_from_the_file(store: Store,
+                                                                                           tmp_path: Path):
+    """HR systems make the head of the organisation their own manager: the roster import reads that as no coach,
+    the history import stored them as the coach of their own conversation (found by a hostile test)."""
+    path = tmp_path / "ratings.csv"
+    path.write_bytes(csv_bytes([["Employee ID", "Review Date", "Competency", "Score", "Manager"],
+                                ["E001", "2025-12-31", "Leadership", "7", "E001"],
+                                ["E002", "2025-12-31", "Negotiation", "6", "E003"]]))
+    result = import_history(store, path)
+    assert conversations(store, "E001")[0][1] == "C01"  # the roster's coach, not E001 herself
+    assert conversations(store, "E002")[0][1] == "E003"
+    assert "1 row(s) name the employee as their own manager (rows 2), as HR systems mark the head of the " \
+           "organisation: read as no coach of that conversation" in result.summary()

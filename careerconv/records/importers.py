@@ -2107,6 +2107,7 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
     parsed: dict[int, dict] = {}
     cleaned: set[int] = set()  # rows whose skill held characters a spreadsheet does not show
     below: list[int] = []  # rows with a target below their rating
+    own_coach: set[int] = set()  # rows naming the employee as their own manager: no coach from the file
     for raw_row in raw.rows:
         if raw_row.row not in values:
             continue
@@ -2139,6 +2140,11 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
             below.append(n)
         if not schema.is_missing(v.get(COACH_ID)):
             rec[COACH_ID] = checker.check(schema.parse_identifier, v.get(COACH_ID), n, COACH_ID, what="coach id")
+            if rec[COACH_ID] is not None and rec[COACH_ID] == eid:
+                # Their own manager, as HR systems mark the head of the organisation: no coach, as the roster
+                # import reads it (found: stored as the coach of their own conversation).
+                rec[COACH_ID] = None
+                own_coach.add(n)
             day = erased.erased_on(rec[COACH_ID])
             if day is not None and allow_erased:
                 coaches_back[n] = rec[COACH_ID]
@@ -2266,6 +2272,11 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
     back = {coaches_back[r.row] for r in good_rows if r.row in coaches_back}
     if back:
         notes.append(_erased_note(back))
+    own = [r.row for r in good_rows if r.row in own_coach]
+    if own:
+        notes.append(f"{len(own)} row(s) name the employee as their own manager (rows "
+                     f"{_some([str(n) for n in own])}), as HR systems mark the head of the organisation: read as no "
+                     "coach of that conversation, as the roster import reads it")
     below_kept = [r.row for r in good_rows if r.row in set(below)]
     if below_kept:
         # Imported as written (records of the past, and exported histories must import again), but said: the app
