@@ -366,3 +366,21 @@ def test_a_history_row_naming_the_employee_as_their_own_manager_has_no_coach_fro
     assert conversations(store, "E002")[0][1] == "E003"
     assert "1 row(s) name the employee as their own manager (rows 2), as HR systems mark the head of the " \
            "organisation: read as no coach of that conversation" in result.summary()
+
+
+def test_a_dotted_date_is_day_first_and_says_nothing_of_the_files_slash_dates(store: Store, tmp_path: Path,
+                                                                              capsys):
+    """31.12.2024 decided that the same file's 03/04/2024 was day first, and a file of dotted dates that all read
+    both ways (03.04.2025) needed --date-order: dates with dots are day first wherever they are written so
+    (found by a hostile test)."""
+    dotted = tmp_path / "bewertungen.csv"
+    dotted.write_bytes(csv_bytes([["Personalnummer", "Datum", "Kompetenz", "Bewertung"],
+                                  ["E002", "03.04.2025", "Verhandlung", "6"]]))
+    import_history(store, dotted)
+    assert conversations(store, "E002")[0][0] == "2025-04-03"
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_bytes(csv_bytes([["Employee ID", "Date", "Skill", "Rating"],
+                                 ["E003", "31.12.2024", "Negotiation", "6"],
+                                 ["E003", "03/04/2024", "Negotiation", "5"]]))
+    err = refused(store, tmp_path, capsys, "history", mixed)
+    assert "day and month order is ambiguous" in err

@@ -30,7 +30,8 @@ Accepted input, decided once here and documented in the README:
   ``DD/MM/YYYY`` or ``MM/DD/YYYY``, also with the time a spreadsheet writes from
   a date-time cell (``31.12.2025 00:00``, ``12/31/2025 12:00 AM``), the month by its
   English name (``31-Dec-2025``, ``31 Dec 2025``, ``Dec 31, 2025``, ``31 December 2025``)
-  and ``YYYYMMDD`` (``20251231``, as SAP writes it). Dates with the day and
+  and ``YYYYMMDD`` (``20251231``, as SAP writes it). A date with dots is always
+  day first. Dates with slashes or dashes and the day and
   month in an ambiguous order (``03/04/2024``) are rejected unless the caller
   states the order (``date_order="dmy"`` or ``"mdy"``). A text of five digits
   (``"45657"``, in a CSV file) is refused: it is an Excel serial day number that
@@ -350,11 +351,12 @@ _DATE_FORMS = f"expected YYYY-MM-DD (also {OTHER_DATE_FORMS})"
 
 
 def slash_date_orders(value: Any) -> set[str]:
-    """Which day/month orders could read ``value`` (``{"dmy", "mdy"}``, one, or none)."""
+    """Which day/month orders could read ``value`` (``{"dmy", "mdy"}``, one, or none): a date with slashes or dashes
+    (a dotted one is always day first: :func:`_dotted`, and says nothing of the order of the others)."""
     if not isinstance(value, str):
         return set()
     m = _DMY_RE.match(value.strip())
-    if not m:
+    if not m or _dotted(m):
         return set()
     a, b, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
     orders = set()
@@ -365,6 +367,13 @@ def slash_date_orders(value: Any) -> set[str]:
         except ValueError:
             pass
     return orders
+
+
+def _dotted(m: re.Match) -> bool:
+    """Whether a match of :data:`_DMY_RE` is written with dots (``31.12.2025``): the day comes first in every
+    country that writes dates so (found: ``31.12.2024`` decided how a file's ``03/04/2024`` was read, and
+    ``03.04.2025`` needed ``--date-order``)."""
+    return m.string[m.end(1)] == "." and m.string[m.end(2)] == "."
 
 
 def _is_clock_time(text: str) -> bool:
@@ -446,6 +455,11 @@ def parse_date(value: Any, *, date_order: str | None = None, allow_missing: bool
         if m.group(4) is not None and not _is_clock_time(m.group(4)):
             raise ValueError(f"{text!r} has a time part ({m.group(4)!r}) that is not a real time; expected "
                              "YYYY-MM-DD, or a date like 31.12.2025 with a time like 14:30 or 2:30 PM")
+        if _dotted(m):  # 03.04.2025 is the 3rd of April wherever dates are written with dots
+            try:
+                return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+            except ValueError:
+                raise ValueError(f"is not a real calendar date when read as DD.MM.YYYY; {_DATE_FORMS}") from None
         orders = slash_date_orders(text)
         if date_order is not None:
             if date_order not in ("dmy", "mdy"):
