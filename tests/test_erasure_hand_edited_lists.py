@@ -162,6 +162,22 @@ def test_the_data_folder_on_the_list_of_reports_folders_keeps_its_own_rules(hub,
     assert not [line for line in lines if line.startswith(f"reports folder: {hub.data.resolve()}")]
 
 
+def test_a_reports_folder_named_above_the_data_folder_leaves_the_data_folders_files_to_its_rules(hub, capsys):
+    """The same rule for the folder the operator names: with ``--reports`` the folder that holds the data folder, a
+    workbook in the data folder was deleted whole as a generated file of the reports folder."""
+    book = openpyxl.Workbook()
+    book.active.append(["employee_id", "plan"])
+    book.active.append(["E0003", "Lead the API rewrite"])
+    book.active.append(["E0004", "Mentor a new engineer"])
+    (hub.data / "notes").mkdir()
+    book.save(hub.data / "notes" / "plan.xlsx")
+
+    assert erase(hub.data, "--reports", str(hub.data.parent)) == 0
+    rows = [[cell.value for cell in row] for row in openpyxl.load_workbook(hub.data / "notes" / "plan.xlsx").active]
+    assert rows == [["employee_id", "plan"], ["E0004", "Mentor a new engineer"]]
+    assert "data/notes/plan.xlsx removed rows (1 row(s))" in joined(capsys.readouterr().out)
+
+
 @pytest.mark.parametrize("named", ["on the list", "with --access-log"])
 def test_a_file_named_as_an_access_log_that_is_not_one_is_left_as_it_is(hub, tmp_path, capsys, named):
     payroll = tmp_path / "payroll.txt"
