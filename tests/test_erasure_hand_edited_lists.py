@@ -50,6 +50,21 @@ def put_on_list(data: Path, name: str, key: str, *places: Path) -> None:
     path.write_text(json.dumps({"version": 1, key: [*listed, *map(str, places)]}))
 
 
+def plans_workbook(data: Path) -> None:
+    """A workbook in the data folder (an import's source) with a row of Do-yun's and a row of Grace's."""
+    book = openpyxl.Workbook()
+    book.active.append(["employee_id", "plan"])
+    book.active.append(["E0003", "Lead the API rewrite"])
+    book.active.append(["E0004", "Mentor a new engineer"])
+    (data / "notes").mkdir()
+    book.save(data / "notes" / "plan.xlsx")
+
+
+def plans(data: Path) -> list[list]:
+    """The rows of that workbook, as openpyxl reads them."""
+    return [[cell.value for cell in row] for row in openpyxl.load_workbook(data / "notes" / "plan.xlsx").active]
+
+
 def erase(data: Path, *more: str) -> int:
     return main(["--data", str(data), "erase", "--employee", "E0003", "--yes", *more])
 
@@ -138,12 +153,7 @@ def test_in_the_services_reports_folder_only_careerconvs_own_files_are_changed_o
 
 @pytest.mark.parametrize("how", ["itself", "through a link"])
 def test_the_data_folder_on_the_list_of_reports_folders_keeps_its_own_rules(hub, tmp_path, capsys, how):
-    book = openpyxl.Workbook()
-    book.active.append(["employee_id", "plan"])
-    book.active.append(["E0003", "Lead the API rewrite"])
-    book.active.append(["E0004", "Mentor a new engineer"])
-    (hub.data / "notes").mkdir()
-    book.save(hub.data / "notes" / "plan.xlsx")
+    plans_workbook(hub.data)
     listed = hub.data
     if how == "through a link":
         listed = tmp_path / "data-link"
@@ -152,8 +162,7 @@ def test_the_data_folder_on_the_list_of_reports_folders_keeps_its_own_rules(hub,
 
     assert erase(hub.data) == 0
     out = capsys.readouterr().out
-    rows = [[cell.value for cell in row] for row in openpyxl.load_workbook(hub.data / "notes" / "plan.xlsx").active]
-    assert rows == [["employee_id", "plan"], ["E0004", "Mentor a new engineer"]]  # her row alone is gone
+    assert plans(hub.data) == [["employee_id", "plan"], ["E0004", "Mentor a new engineer"]]  # her row alone went
     lines = joined(out)
     assert "data/notes/plan.xlsx removed rows (1 row(s))" in lines
     assert "data/ left out as a reports folder (the data folder's list of reports folders (reports-folders.json) " \
@@ -165,16 +174,10 @@ def test_the_data_folder_on_the_list_of_reports_folders_keeps_its_own_rules(hub,
 def test_a_reports_folder_named_above_the_data_folder_leaves_the_data_folders_files_to_its_rules(hub, capsys):
     """The same rule for the folder the operator names: with ``--reports`` the folder that holds the data folder, a
     workbook in the data folder was deleted whole as a generated file of the reports folder."""
-    book = openpyxl.Workbook()
-    book.active.append(["employee_id", "plan"])
-    book.active.append(["E0003", "Lead the API rewrite"])
-    book.active.append(["E0004", "Mentor a new engineer"])
-    (hub.data / "notes").mkdir()
-    book.save(hub.data / "notes" / "plan.xlsx")
+    plans_workbook(hub.data)
 
     assert erase(hub.data, "--reports", str(hub.data.parent)) == 0
-    rows = [[cell.value for cell in row] for row in openpyxl.load_workbook(hub.data / "notes" / "plan.xlsx").active]
-    assert rows == [["employee_id", "plan"], ["E0004", "Mentor a new engineer"]]
+    assert plans(hub.data) == [["employee_id", "plan"], ["E0004", "Mentor a new engineer"]]  # her row alone went
     assert "data/notes/plan.xlsx removed rows (1 row(s))" in joined(capsys.readouterr().out)
 
 
