@@ -36,7 +36,21 @@ default ``reports/`` beside the data folder) and every one on the data
 folder's list of reports folders (:mod:`careerconv.records.kept_elsewhere`,
 ``reports-folders.json``: a records service puts its own there when it
 starts). One on the list that is not there is listed in the receipt as
-something a person must look at.
+something a person must look at. The list is not trusted for being there
+(it can be edited by hand): a listed folder is cleaned only when it holds
+the mark the service leaves in its reports folder
+(:func:`careerconv.records.kept_elsewhere.is_marked_reports_folder`), and
+then only careerconv's own files in it are changed or deleted (an
+employee's reports, index pages, a batch's shard indexes, the HR page:
+:func:`careerconv_writes`); a file of anything else that mentions them is
+left as it is and listed by the final check. A listed folder without the
+mark, or that holds the data folder, is left as it is and listed for a
+person to look at; one that is the data folder or inside it is left out,
+the data folder keeping its own rules. The folder named with ``--reports``
+is the operator's own choice: every file in it is read and cleaned as
+above (careerconv's output there may have names the operator chose, such
+as ``hr-report --xlsx FILE``), except files inside the data folder, which
+keep the data folder's rules.
 
 Someone who is still the coach of employees on the roster cannot be erased:
 those employees need a new coach first (import a roster that says so).
@@ -65,14 +79,14 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import schema
-from .kept_elsewhere import list_paths, recorded_reports_folders
+from .kept_elsewhere import REPORTS_FOLDER_MARK, is_marked_reports_folder, list_paths, recorded_reports_folders
 from .decoded_text import KINDS, READ_AS, DecodedText, decode_bytes, decoded_text, \
     temp_target_name, value_pieces
 from .schema import (
@@ -247,6 +261,8 @@ class Receipt:
     # as the records service's own.
     other_reports: list[Path] = field(default_factory=list)
     erased_on: str | None = None  # the day they were erased before, when this erasure finished what was left
+    # The folders deleted: shown with a '/' like the folders that are there (a file without an ending is not one).
+    folders: set[Path] = field(default_factory=set)
 
     @property
     def reports_dirs(self) -> list[Path]:
@@ -267,11 +283,14 @@ class Receipt:
                 continue
             if rel == Path("."):
                 return f"{label}/"
-            return f"{label}/{rel.as_posix()}" + ("/" if path.suffix == "" and not path.is_file() else "")
+            return f"{label}/{rel.as_posix()}" + ("/" if path in self.folders or path.is_dir() else "")
         return str(path)
 
-    def add(self, path: Path, action: str, detail: str = "") -> None:
+    def add(self, path: Path, action: str, detail: str = "", folder: bool = False) -> None:
+        """Add a line; ``folder``: ``path`` was a folder (deleted now, so the receipt cannot tell by looking)."""
         self.lines.append(ReceiptLine(path, action, detail))
+        if folder:
+            self.folders.add(path)
 
     def without_others(self) -> "Receipt":
         """This receipt as one who may read no one's records may read it (an operator of the hub): the files of
@@ -424,7 +443,7 @@ def plan_erasure(store: Store, reports_dir: str | os.PathLike, employee_id: str)
         email = row.iloc[0]["email"] if not pd.isna(row.iloc[0]["email"]) else None
     conv_dir = store.employee_dir("conversation", employee_id)
     ci_dir = store.employee_dir("checkin", employee_id)
-    own_reports = [folder / employee_id for folder in reports_folders(store, reports_dir)[0]]
+    own_reports = [folder / employee_id for folder in reports_folders(store, reports_dir).cleaned]
     plan = ErasurePlan(employee_id, name, email or None, bool(len(row)), _count_files(conv_dir),
                        _count_files(ci_dir), sum(_count_files(folder) for folder in own_reports),
                        store.derived_holds(employee_id), store.erased_ids().is_unfinished(employee_id),
@@ -465,7 +484,7 @@ def erase_employee(store: Store, reports_dir: str | os.PathLike, employee_id: st
     NotFound
         Nothing is held about the id (nothing is changed).
     """
-    reports, missing = reports_folders(store, reports_dir)
+    reports, missing, left_out = reports_folders(store, reports_dir)
     plan = plan_erasure(store, reports[0], employee_id)
     eid = plan.employee_id
     roster = store.roster()
@@ -487,10 +506,14 @@ def erase_employee(store: Store, reports_dir: str | os.PathLike, employee_id: st
     receipt = Receipt(eid, store.root, reports[0], searched, other_reports=reports[1:],
                       erased_on=None if plan.on_roster else plan.erased_on)
     for folder in missing:
-        receipt.leftovers.append(ReceiptLine(folder, "not there", "the data folder's list of reports folders "
-                                 "(reports-folders.json) names it, but there is no folder there (moved, or on a disk "
-                                 "not mounted?): reports about them may be wherever it is now; erase again with "
-                                 "--reports naming it, or, if it is gone for good, take it off that list"))
+        receipt.leftovers.append(ReceiptLine(folder, "not there", f"{_LIST}, but there is no folder there (moved, or "
+                                 "on a disk not mounted?): reports about them may be wherever it is now; erase again "
+                                 "with --reports naming it, or, if it is gone for good, take it off that list"))
+    for item in left_out:
+        if item.covered:
+            receipt.add(item.folder, "left out as a reports folder", item.why)
+        else:
+            receipt.leftovers.append(ReceiptLine(item.folder, "left as it is", item.why))
 
     # 0. leftovers of killed processes, before anything reads the folders
     _sweep_temp_files(store, eid, receipt)
@@ -534,7 +557,7 @@ def _remove_own_files(store: Store, plan: ErasurePlan, receipt: Receipt) -> None
         if folder.exists():
             n = _count_files(folder)
             shutil.rmtree(folder)
-            receipt.add(folder, "deleted", f"{n} file(s)")
+            receipt.add(folder, "deleted", f"{n} file(s)", folder=True)
 
 
 def _erase_mentions(store: Store, reports: list[Path], plan: ErasurePlan, mentions: Mentions,
@@ -563,7 +586,7 @@ def _erase_mentions(store: Store, reports: list[Path], plan: ErasurePlan, mentio
     # 3. everything else under the data and reports folders
     reads = _Reads(mentions)
     for root in _roots(store.root, reports):
-        _remove_named_folders(root, mentions, receipt, (store.root, *reports))
+        _remove_named_folders(root, mentions, receipt, store, reports)
     for root in _roots(store.root, reports):
         for path in _walk(root):
             if path in handled or store.is_derived_file(path) or not path.exists():
@@ -597,23 +620,66 @@ def _roots(data: Path, reports: list[Path]) -> list[Path]:
     return [folder for folder in folders if not any(other in folder.parents for other in folders)]
 
 
-def reports_folders(store: Store, reports_dir: str | os.PathLike) -> tuple[list[Path], list[Path]]:
+@dataclass(frozen=True)
+class LeftOut:
+    """A folder on the data folder's list of reports folders that an erasure leaves as it is, and why."""
+
+    folder: Path
+    why: str
+    covered: bool  # it is the data folder or inside it, which the erasure cleans by the data folder's own rules
+
+
+class ReportsFolders(NamedTuple):
+    """The reports folders of an erasure (:func:`reports_folders`)."""
+
+    cleaned: list[Path]  # the one named first, then the listed ones proven to be careerconv's
+    missing: list[Path]  # listed, and not there
+    left_out: list[LeftOut]  # listed, and not cleaned as a reports folder
+
+
+_LIST = "the data folder's list of reports folders (reports-folders.json) names it"
+
+
+def reports_folders(store: Store, reports_dir: str | os.PathLike) -> ReportsFolders:
     """The reports folders an erasure cleans: ``reports_dir``, then those on the data folder's list
-    (:func:`careerconv.records.kept_elsewhere.recorded_reports_folders`) that are there, each once, resolved; and
-    those on the list that are not there.
+    (:func:`careerconv.records.kept_elsewhere.recorded_reports_folders`) that are careerconv reports folders, each
+    once, resolved (links followed); those on the list that are not there; and those it leaves out: one without the
+    mark a records service leaves in its reports folder
+    (:func:`careerconv.records.kept_elsewhere.is_marked_reports_folder`: found by a hostile test, a folder standing
+    for /etc was cleaned as a reports folder), and one that is, holds or is inside the data folder (found: with the
+    data folder on the list, a workbook in it was deleted whole as a generated file, losing another person's row).
 
     Raises
     ------
     ValueError
         The data folder's list of reports folders is damaged.
     """
-    folders, missing = [Path(reports_dir).resolve()], []
+    data = store.root.resolve()
+    folders, missing, left_out = [Path(reports_dir).resolve()], [], []
+    seen = set(folders)
     for folder in recorded_reports_folders(store):
         folder = folder.resolve()
-        if folder in folders or folder in missing:
+        if folder in seen:
             continue
-        (folders if folder.is_dir() else missing).append(folder)
-    return folders, missing
+        seen.add(folder)
+        if not folder.is_dir():
+            missing.append(folder)
+        elif folder == data or data in folder.parents:
+            where = "is the data folder" if folder == data else "is inside the data folder"
+            left_out.append(LeftOut(folder, f"{_LIST}, but it {where}, whose files keep the data folder's own rules "
+                                            "(take it off that list)", covered=True))
+        elif folder in data.parents:
+            left_out.append(LeftOut(folder, f"not a careerconv reports folder: left as it is ({_LIST}, but it holds "
+                                            "the data folder; erase again with --reports naming it if reports about "
+                                            "them are in it, and take it off that list)", covered=False))
+        elif not is_marked_reports_folder(folder):
+            left_out.append(LeftOut(folder, f"not a careerconv reports folder: left as it is ({_LIST}, but it does "
+                                            f"not hold the file {REPORTS_FOLDER_MARK} a records service leaves in its "
+                                            "reports folder: if it is one, start that service once, which marks it, "
+                                            "and erase again; if not, take it off that list)", covered=False))
+        else:
+            folders.append(folder)
+    return ReportsFolders(folders, missing, left_out)
 
 
 def _walk(root: Path):
@@ -625,8 +691,19 @@ def _walk(root: Path):
                 yield path
 
 
-def _in_reports(reports: list[Path], path: Path) -> bool:
-    return any(folder in path.parents for folder in reports)
+def _reports_folder_of(store: Store, reports: list[Path], path: Path) -> Path | None:
+    """The innermost reports folder ``path`` is in; None when it is in none, or in the data folder (whose files keep
+    its own rules wherever the data folder is)."""
+    if store.root in path.parents:
+        return None
+    return max((folder for folder in reports if folder in path.parents), key=lambda f: len(f.parts), default=None)
+
+
+def _left_to_others(store: Store, reports: list[Path], path: Path) -> bool:
+    """Whether ``path`` is in a listed reports folder (not the one named) and is not careerconv's: an erasure leaves
+    it as it is (the final check lists it when it mentions them)."""
+    folder = _reports_folder_of(store, reports, path)
+    return folder is not None and folder != reports[0] and not careerconv_writes(path.relative_to(folder))
 
 
 def _is_temp(path: Path) -> bool:
@@ -755,6 +832,8 @@ def _sweep_file(store: Store, reports: list[Path], path: Path, mentions: Mention
         return  # empty stripe files named after no one (the old hashed ones went in pass 0)
     if _is_temp(path) and _swept_by_store(store, mentions.employee_id, path):
         return  # a write in progress now (pass 0 removed the leftovers under the writer's lock); checked at the end
+    if _left_to_others(store, reports, path):
+        return  # not careerconv's, in a listed reports folder; listed by the final check when it mentions them
     root = store.root if store.root in path.parents else next(r for r in reports if r in path.parents)
     # A path that carries an id without a letter may be a year's or a count's (reports/2025/board-pack.txt): such
     # a file is not deleted for its path, and the final check lists it for a person to look at.
@@ -776,7 +855,7 @@ def _sweep_file(store: Store, reports: list[Path], path: Path, mentions: Mention
         return
     suffix = path.suffix.lower()
     generated = suffix in GENERATED_SUFFIXES or decoded.kind in GENERATED_KINDS or \
-        (_in_reports(reports, path) and decoded.kind not in ("text", "JSON"))
+        (_reports_folder_of(store, reports, path) is not None and decoded.kind not in ("text", "JSON"))
     if named:
         path.unlink()
         receipt.add(path, "deleted", "its name carries the id")
@@ -923,20 +1002,22 @@ def _sweep_parquet(path: Path, mentions: Mentions, receipt: Receipt) -> None:
     receipt.add(path, "removed rows", f"{n} row(s)")
 
 
-def _remove_named_folders(root: Path, mentions: Mentions, receipt: Receipt, roots: tuple[Path, ...]) -> None:
+def _remove_named_folders(root: Path, mentions: Mentions, receipt: Receipt, store: Store, reports: list[Path]) -> None:
     """Delete each folder under ``root`` named with them, whole. Never one that is or holds the data or reports
     folder (found: erasing an employee whose id is ``data`` deleted the data folder inside the reports folder),
-    nor, for an id without a letter, any (``2025`` may be a year's archive): the files in it whose path carries
-    the id are then looked at one by one (:func:`_sweep_file`)."""
+    nor one in a listed reports folder (careerconv writes no such folder there: their own, ``<id>/``, loses its
+    reports alone, :func:`_erase_own_reports`), nor, for an id without a letter, any (``2025`` may be a year's
+    archive): the files in it whose path carries the id are then looked at one by one (:func:`_sweep_file`)."""
     if mentions.letterless:
         return
     for folder, dirs, _files in os.walk(root, topdown=True):
         for name in list(dirs):
             path = Path(folder) / name
-            if mentions.search(name) and not _holds_a_root(path, *roots):
+            if mentions.search(name) and not _holds_a_root(path, store.root, *reports) \
+                    and _reports_folder_of(store, reports, path) in (None, reports[0]):
                 n = _count_files(path)
                 shutil.rmtree(path)
-                receipt.add(path, "deleted", f"folder named with the id, {n} file(s)")
+                receipt.add(path, "deleted", f"folder named with the id, {n} file(s)", folder=True)
                 dirs.remove(name)
 
 
@@ -949,6 +1030,20 @@ def _holds_a_root(folder: Path, *roots: Path) -> bool:
 # careerconv's files of one employee's report (careerconv.surfaces.report.paths.report_paths): progress-<day>.*
 # and its hidden fingerprint, in <reports>/<employee id>/.
 _REPORT_FILE = re.compile(r"\.?progress-[0-9]{4}-[0-9]{2}-[0-9]{2}(\.[A-Za-z0-9]+)*")
+# careerconv's files at the top of a reports folder: a batch's index page, a shard's index (its JSON and page:
+# careerconv.surfaces.report.shards.shard_index_paths), and the HR page hr-report writes there by default.
+_TOP_FILE = re.compile(r"index-[0-9]{4}-[0-9]{2}-[0-9]{2}(\.html|\.shard-[0-9]+-of-[0-9]+\.(json|html))"
+                       r"|hr-analytics-[0-9]{4}-[0-9]{2}-[0-9]{2}\.html")
+
+
+def careerconv_writes(relative: Path) -> bool:
+    """Whether careerconv writes a file at ``relative`` in a reports folder (or a temp file on its way there): one of
+    an employee's reports, ``<id>/progress-<day>.*``, an index page, a shard's index, or the HR page."""
+    parts = relative.parts
+    name = temp_target_name(parts[-1]) if parts else ""
+    if len(parts) == 2:
+        return _REPORT_FILE.fullmatch(name) is not None
+    return len(parts) == 1 and _TOP_FILE.fullmatch(name) is not None
 
 
 def _erase_own_reports(folder: Path, receipt: Receipt) -> None:
@@ -962,7 +1057,8 @@ def _erase_own_reports(folder: Path, receipt: Receipt) -> None:
         folder.rmdir()
     if reports or not others:
         receipt.add(folder, "deleted", f"{len(reports)} file(s)" + (" (their reports; the other files in it are "
-                                                                     "listed on their own)" if others else ""))
+                                                                     "listed on their own)" if others else ""),
+                    folder=True)
 
 
 def _final_check(store: Store, reports: list[Path], mentions: Mentions, receipt: Receipt, reads: _Reads) -> None:

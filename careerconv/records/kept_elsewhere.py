@@ -16,6 +16,11 @@ Each list is a file in the data folder holding absolute paths only, never an id:
     reports-folders.json  {"version": 1, "reports_folders": ["/srv/careers/hub-state/reports"]}
 
 A log or folder moved or removed for good is taken off its list by editing the file.
+
+Since the lists can be edited by hand, nothing on them is trusted for being there: a reports folder is cleaned only
+when it holds the mark the service leaves when it lists it (:data:`REPORTS_FOLDER_MARK`,
+:func:`is_marked_reports_folder`), and an access log is rewritten only when it reads as one
+(:mod:`careerconv.surfaces.service.access_log`).
 """
 
 from __future__ import annotations
@@ -42,6 +47,11 @@ class PathList:
 
 ACCESS_LOGS = PathList("access-logs.json", "access_logs")
 REPORTS_FOLDERS = PathList("reports-folders.json", "reports_folders")
+# The file a records service leaves in its reports folder when it lists it: what proves a listed folder is a
+# careerconv reports folder (found by a hostile test: a folder standing for /etc, put on the list by hand, was
+# cleaned as one, and its VPN key, E0005.conf and every file naming the person deleted). It names no one.
+REPORTS_FOLDER_MARK = ".careerconv-reports-folder.json"
+_MARK_TEXT = b'{"version": 1, "careerconv": "reports folder"}\n'
 
 
 def list_path(store: Store, kind: PathList = ACCESS_LOGS) -> Path:
@@ -109,5 +119,19 @@ def recorded_reports_folders(store: Store) -> list[Path]:
 
 
 def record_reports_folder(store: Store, folder: str | os.PathLike) -> Path:
-    """Put ``folder`` on the data folder's list of reports folders (:func:`record`)."""
+    """Mark ``folder`` (which must be there) as a careerconv reports folder (:data:`REPORTS_FOLDER_MARK`) and put it
+    on the data folder's list of reports folders (:func:`record`)."""
+    mark = Path(folder).resolve() / REPORTS_FOLDER_MARK
+    if not is_marked_reports_folder(mark.parent):
+        atomic_write_bytes(mark, _MARK_TEXT)
     return record(store, REPORTS_FOLDERS, folder)
+
+
+def is_marked_reports_folder(folder: str | os.PathLike) -> bool:
+    """Whether ``folder`` holds the mark a records service leaves in its reports folder (a file, not a link, that
+    reads as :func:`record_reports_folder` writes it)."""
+    mark = Path(folder) / REPORTS_FOLDER_MARK
+    try:
+        return not mark.is_symlink() and mark.is_file() and mark.read_bytes() == _MARK_TEXT
+    except OSError:
+        return False

@@ -35,9 +35,15 @@ importing an old roster or history that lists them refuses their rows until
 they are added again on purpose (careerconv import roster --allow-erased).
 
 The reports folder of a records service (`careerconv hub`, or a JupyterHub
-deployment) is cleaned too: each service puts it on the data folder's list
-(reports-folders.json) when it starts. One on that list that is not there is
-named on the receipt, and the command exits 1.
+deployment) is cleaned too: each service marks it (with the file
+.careerconv-reports-folder.json) and puts it on the data folder's list
+(reports-folders.json) when it starts.
+In such a folder only careerconv's own files are changed or deleted (reports,
+index pages, shard indexes, the HR page); any other file that mentions them is
+left as it is and listed. One on that list that is not there, that is not
+marked ("not a careerconv reports folder: left as it is") or that holds the
+data folder is named on the receipt, and the command exits 1; the data folder
+itself, or a folder in it, is left out (its files keep their own rules).
 
 The access logs of the records service (`careerconv hub`, or a JupyterHub
 deployment) name the people whose records were read or written. Each service
@@ -46,7 +52,9 @@ erase rewrites every log on that list: the id becomes the pseudonym the list
 of erased people keeps (erased: and a keyed hash), as erasing through the
 service does, and the receipt says how many lines of each log changed. Each
 log then gets a line of this erasure: who ran it (the account, and under sudo
-who ran sudo), when, and the pseudonym. A log
+who ran sudo), when, and the pseudonym. A file on the list that is not an
+access log (empty, or a first line of JSON with the log's fields) is left
+as it is, named on the receipt, and the command exits 1. A log
 kept elsewhere (one of a service older than this list, a copy) is named with
 --access-log FILE. A log that is missing or cannot be rewritten (it belongs
 to the service's account: run erase as that account) is listed on the receipt
@@ -98,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
     # that could not be written then, a reports folder then unknown) is finished now.
     plan = erasure.plan_erasure(store, reports, args.employee)
     employee_id = plan.employee_id
-    searched = [store.root, *erasure.reports_folders(store, reports)[0]]
+    searched = [store.root, *erasure.reports_folders(store, reports).cleaned]
     about = f"{plan.describe()}, and every mention of them in {', '.join(map(str, searched))}"
     if logs:
         about += f"; the access log(s) {', '.join(map(str, logs))} will name them by a pseudonym"
@@ -116,10 +124,16 @@ def run(args: argparse.Namespace) -> int:
                                        _who_ran_it(store))
     streams.result(f"\n{forgotten}\n" if logs else f"\n{forgotten} A records service puts its log on the data folder's "
                    "list (access-logs.json) when it starts; name another with --access-log FILE.\n")
-    if not forgotten.complete:
-        print(f"careerconv erase: {len(forgotten.failed)} access log(s) could not be rewritten and still name "
-              f"{employee_id}: {', '.join(str(log.path) for log in forgotten.failed)}; see the end of the receipt",
+    not_logs = [log for log in forgotten.failed if log.not_a_log]
+    unchanged = [log for log in forgotten.failed if not log.not_a_log]
+    if unchanged:
+        print(f"careerconv erase: {len(unchanged)} access log(s) could not be rewritten and still name "
+              f"{employee_id}: {', '.join(str(log.path) for log in unchanged)}; see the end of the receipt",
               file=sys.stderr)
+    if not_logs:
+        print(f"careerconv erase: {len(not_logs)} file(s) named as access logs are not access logs and were left as "
+              f"they are: {', '.join(str(log.path) for log in not_logs)}; see the end of the receipt", file=sys.stderr)
+    if not forgotten.complete:
         exit_code = 1
     return exit_code
 

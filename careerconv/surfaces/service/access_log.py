@@ -25,7 +25,9 @@ done when without naming them. The operator reads it through the service
 The service adds its log to the data folder's list of access logs when it
 starts (:mod:`careerconv.records.kept_elsewhere`), and an erasure, through the
 service or ``careerconv erase``, rewrites every log on that list
-(:func:`forget_in_access_logs`).
+(:func:`forget_in_access_logs`). Since the list can be edited by hand, a file on it is rewritten only when it
+reads as an access log (empty, or its first line one of the log's: :func:`is_a_log_line`); any other is left as it
+is and named on the receipt.
 """
 
 from __future__ import annotations
@@ -73,6 +75,33 @@ def logged_record(value: str | None) -> str | None:
     if kind not in _RECORD_KINDS:
         return NOT_AN_ID
     return f"{kind}/{rid if rid == 'new' else logged_id(rid)}"
+
+
+def is_a_log_line(line: bytes) -> bool:
+    """Whether ``line`` is a line this log writes: a JSON object with exactly the fields :data:`FIELDS`."""
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        return False
+    return isinstance(entry, dict) and set(entry) == set(FIELDS)
+
+
+class NotAnAccessLog(ValueError):
+    """A file named as an access log that does not read as one (:func:`is_a_log_line`): it is left as it is."""
+
+
+def _check_reads_as_a_log(path: Path, fd: int, settled: bool) -> None:
+    """Raise :class:`NotAnAccessLog` unless the file open as ``fd`` is empty or its first line is a line of the log
+    (found by a hostile test: a payroll file put on the list by hand was rewritten, and a line of JSON added to it).
+    A first line not ended yet (the first append under way) is judged only when ``settled`` (under the lock every
+    append takes)."""
+    head = os.pread(fd, 64 * 1024, 0)
+    first, ended, _ = head.partition(b"\n")
+    if not head or (not ended and not settled and len(head) < 64 * 1024) or is_a_log_line(first):
+        return
+    raise NotAnAccessLog(f"{path}: not a careerconv access log (its first line is not a line of one: a JSON object "
+                         f"with {', '.join(FIELDS)}); if it is not one, take it off the data folder's list "
+                         "access-logs.json (or do not name it with --access-log)")
 
 
 def pseudonym_of(store: Store, employee_id: str) -> str:
@@ -152,6 +181,8 @@ class AccessLog:
         ------
         FileNotFoundError
             There is no log at :attr:`path`.
+        NotAnAccessLog
+            The file is not an access log (:func:`is_a_log_line`); it is as it was.
         OSError
             It cannot be read or replaced (the message names the file and why; the log is as it was).
         """
@@ -164,12 +195,14 @@ class AccessLog:
             except OSError as exc:
                 raise cannot_write(self.path, exc) from None
             with src:
+                _check_reads_as_a_log(self.path, src.fileno(), settled=False)
                 try:
                     with atomic_writer(self.path) as out:  # its owner, group and mode those of the log
                         pending, changed = _copy(src, out, rewrite)
                         fcntl.flock(src.fileno(), fcntl.LOCK_EX)  # appends wait from here until src is closed
                         if not _names(self.path, src.fileno()):
                             raise _Replaced  # another erasure replaced it while we read: read the new one
+                        _check_reads_as_a_log(self.path, src.fileno(), settled=True)
                         pending, more = _copy(src, out, rewrite, pending)
                         if pending:  # a line cut short by a killed writer (under the lock, no one is mid-line)
                             last = rewrite(pending)
@@ -273,6 +306,7 @@ class LogForgotten:
     path: Path
     lines: int = 0
     problem: str = ""
+    not_a_log: bool = False  # the file is not an access log (NotAnAccessLog): left as it is, naming no one
 
 
 @dataclass
@@ -301,7 +335,8 @@ class LogErasure:
                "them:"]
         width = max(len(str(log.path)) for log in self.logs)
         for log in self.logs:
-            did = f"NOT CHANGED: {log.problem}; any line about them there still names them" if log.problem else \
+            did = f"LEFT AS IT IS: {log.problem}" if log.not_a_log else \
+                f"NOT CHANGED: {log.problem}; any line about them there still names them" if log.problem else \
                 f"{log.lines} line(s) changed"
             out.append(f"  {str(log.path):<{width}}  {did}")
         if self.logged_by is not None and not all(log.problem for log in self.logs):
@@ -357,6 +392,8 @@ def forget_in_access_logs(store: Store, employee_id: str, logs: Iterable[str | o
                                                                   "mounted?): name where it is now with --access-log "
                                                                   "FILE, or, if it is gone for good, take it off the "
                                                                   "data folder's access-logs.json"))
+        except NotAnAccessLog as exc:
+            result.logs.append(LogForgotten(log.path, problem=str(exc).removeprefix(f"{log.path}: "), not_a_log=True))
         except OSError as exc:
             result.logs.append(LogForgotten(log.path, problem=str(exc)))
     return result
