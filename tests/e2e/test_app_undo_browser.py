@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from test_app_coach_browser import WAIT, layout_problems, pick, ready, shot, stored
 
@@ -80,7 +81,8 @@ def test_a_removed_dream_comes_back_with_undo_as_it_was_saved(browser, voila_ser
 
     page.keyboard.press("Enter")  # the keyboard is on Undo
     notice.wait_for(state="hidden")
-    assert [boxes.nth(i).input_value() for i in range(3)] == list(dreams)
+    for i, dream in enumerate(dreams):  # the boxes are drawn again after the notice goes: waited for, not raced
+        expect(boxes.nth(i)).to_have_value(dream, timeout=WAIT)
     after = saved_draft(data, employee_id, lambda d: d == before)
     assert after == before
     shot(page, output_dir, f"undo-done-{width}")
