@@ -118,7 +118,7 @@ def _group_means(value: np.ndarray, group: np.ndarray, groups: int) -> np.ndarra
 def _twice_contributions(rows: pd.DataFrame, by: list[str], codes: dict[str, np.ndarray]) -> pd.DataFrame:
     """:func:`careerconv.analytics.levels.contributions` of the rows on their ``t0`` and again on their
     ``measured_date`` (``codes``: the codes of their keys)."""
-    # Each row counted twice in place (copying the rows into a frame of twice as many cost as much as counting).
+    # Each row counted twice in place, without copying the rows into a frame twice as long.
     twice = np.concatenate([np.arange(len(rows)), np.arange(len(rows))])
     dates = np.concatenate([rows["t0"].to_numpy(), rows["measured_date"].to_numpy()])
     return contributions(rows, by, {key: np.concatenate([c, c]) for key, c in codes.items()}, rows=twice,
@@ -164,12 +164,8 @@ def attainment_piece(measured_targets: pd.DataFrame, scope: ReportScope, *, size
     if not len(inside):
         sums = pd.DataFrame({c: [] for c in [HORIZON_MONTHS, DEPARTMENT, N, *ATTAINMENT]})
     else:  # counted as progress.attainment_rate counts, department by department
-        # The rule is given the departments as whole numbers in their sort order (it only groups and sorts by
-        # them; grouping the texts row by row costs more than the counting), so its groups are those of
-        # ``people``, in the same order, which gives the names back.
-        sums = progress.attainment_rate(due_inside.assign(**{DEPARTMENT: inside_codes[DEPARTMENT]}), by=[DEPARTMENT])
-        sums[DEPARTMENT] = people[DEPARTMENT].array
-        sums[N] = people[N].to_numpy()
+        sums = progress.attainment_rate(due_inside, by=[DEPARTMENT])
+        sums[N] = people[N].to_numpy()  # the same groups, in the same order
     # Each target counted on its day and, if measured, again on the day it was measured (in place: see
     # _twice_contributions).
     measured = np.flatnonzero(due["measured_date"].notna().to_numpy())
