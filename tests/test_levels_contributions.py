@@ -82,3 +82,34 @@ def test_an_employee_counts_once_per_quarter_in_their_first_department():
     out = contributions(events, [])
     assert out.to_dict("list") == {"department": ["D1", "D1"],
                                    "quarter": list(pd.to_datetime(["2025-01-01", "2025-04-01"])), "n": [2, 1]}
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_rows_counted_in_place_agree_with_the_frame_of_those_rows(seed):
+    # The targets' tables count each target on its conversation day and again on the day it was measured:
+    # the rows listed (some twice, some not at all, in any order) on days given apart.
+    rng = np.random.default_rng(seed)
+    for n in (1, 7, 60, 400):
+        frame, by = _events(rng, n, text_ids=bool(seed % 2))
+        rows = rng.integers(0, n, int(rng.integers(1, 2 * n + 1)))
+        dates = _dates(rng, len(rows))
+        events = frame.iloc[rows].assign(date=dates.to_numpy()).reset_index(drop=True)
+        pd.testing.assert_frame_equal(contributions(frame, by, rows=rows, dates=dates.to_numpy()),
+                                      _reference(events, by))
+
+
+def test_a_target_counts_on_its_day_and_on_the_day_it_was_measured():
+    targets = pd.DataFrame({"employee_id": [0, 1], "department": ["D1", "D2"],
+                            "date": pd.to_datetime(["2025-01-05", "2025-02-01"])})
+    measured = pd.to_datetime(["2025-07-10", "2025-02-20"]).to_numpy()
+    out = contributions(targets, [], rows=np.array([0, 1, 0, 1]),
+                        dates=np.concatenate([targets["date"].to_numpy(), measured]))
+    assert out.to_dict("list") == {"department": ["D1", "D1", "D2"],
+                                   "quarter": list(pd.to_datetime(["2025-01-01", "2025-07-01", "2025-01-01"])),
+                                   "n": [1, 1, 1]}
+
+
+def test_rows_without_their_dates_are_refused():
+    frame = pd.DataFrame({"employee_id": [0], "department": ["D1"], "date": pd.to_datetime(["2025-01-05"])})
+    with pytest.raises(ValueError, match="both rows and dates"):
+        contributions(frame, [], rows=np.array([0]))

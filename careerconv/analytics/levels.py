@@ -369,18 +369,28 @@ def no_contributions(by: list[str]) -> pd.DataFrame:
     return pd.DataFrame({**{c: [] for c in by}, DEPARTMENT: [], "quarter": [], "n": []})
 
 
-def contributions(events: pd.DataFrame, by: list[str],
-                  codes: Mapping[str, np.ndarray] | None = None) -> pd.DataFrame:
+def contributions(events: pd.DataFrame, by: list[str], codes: Mapping[str, np.ndarray] | None = None, *,
+                  rows: np.ndarray | None = None, dates: np.ndarray | None = None) -> pd.DataFrame:
     """Distinct employees per (by..., department, quarter) from rows ``by..., employee_id, department, date``.
 
     An employee counts once per group (``by``, quarter), in the department of their first row there; a
     missing id counts as nobody (as ``nunique`` counts it). ``codes`` holds whole numbers for some of the
-    columns, if already worked out (see :func:`column_codes`).
+    columns, if already worked out (see :func:`column_codes`), one per event.
+
+    ``rows`` and ``dates`` (given together): the events are the rows ``rows`` of ``events`` (a row may be listed
+    more than once, in any order) on the days ``dates`` (one per entry of ``rows``), instead of every row of
+    ``events`` on its ``date``; the same figures as for the frame of those rows, without copying it.
     """
-    if events.empty:
+    if (rows is None) != (dates is None):
+        raise ValueError("contributions: give both rows and dates, or neither")
+    if rows is None:
+        if events.empty:
+            return no_contributions(by)
+        rows, dates = np.arange(len(events)), events[DATE]
+    elif not len(rows):
         return no_contributions(by)
     keys = [*by, DEPARTMENT, "quarter"]
-    quarter = quarter_months(events[DATE])
+    quarter = quarter_months(dates)
     # Everything is counted on whole numbers (grouping text ids and departments row by row is slow); only one
     # row per cell is carried to the last step, which puts the cells' values back as pandas groups them.
     nat = quarter == np.iinfo(np.int64).min
@@ -388,7 +398,7 @@ def contributions(events: pd.DataFrame, by: list[str],
     known = codes or {}
 
     def numbers(name: str, lowest: int = -1) -> np.ndarray:
-        return known[name] if name in known else column_codes(events[name], lowest)
+        return known[name] if name in known else column_codes(events[name], lowest)[rows]
 
     group = combined_codes([*(numbers(c) for c in by), quarter_code])
     employee = numbers(EMPLOYEE_ID, lowest=0)  # -1 would be a missing id
@@ -396,7 +406,7 @@ def contributions(events: pd.DataFrame, by: list[str],
     cell, _, first = groups_in_order(combined_codes([group[kept], numbers(DEPARTMENT)[kept]]))
     first = kept[first]  # the first row of each cell, in the order of the cells
     n = np.bincount(cell, weights=employee[kept] >= 0).astype(np.int64)
-    frame = events.iloc[first, [events.columns.get_loc(c) for c in [*by, DEPARTMENT]]] \
+    frame = events.iloc[rows[first], [events.columns.get_loc(c) for c in [*by, DEPARTMENT]]] \
         .assign(quarter=month_starts(quarter[first]))
     return _summed_in_order(frame, keys, n)
 
