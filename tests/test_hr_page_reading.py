@@ -73,3 +73,28 @@ def test_the_page_writes_its_days_as_the_reports_do(page_with_a_leaver):
     words = re.sub(r'\ssrc(set)?="[^"]*"', " ", page_with_a_leaver)  # the pictures' bytes are not words
     words = html.unescape(re.sub(r"<style.*?</style>", " ", words, flags=re.S))
     assert re.findall(r"\d{4}-\d{2}-\d{2}", words) == []  # in the text, the captions and the alt texts alike
+
+
+def _covered_and_due(covered: int | None, due: int | None) -> dict:
+    """The three tables `describe_on_time` reads: totals of `covered` and `due` people (None: hidden)."""
+    def total(n, **shares):
+        return pd.DataFrame([{"department": None, "n_employees": pd.NA if n is None else n,
+                              "privacy": "not shown" if n is None else "", **shares}])
+    shares = {"share_conversation_overdue": 0.1, "share_checkin_overdue": 0.2, "share_any_overdue": 0.25,
+              "share_never_met": 0.05}
+    about = pd.DataFrame({"item": ["as of"], "value": ["2026-09-30"]})
+    return {"about": about, "overview": total(covered, share_met=0.9), "cadence_compliance": total(due, **shares)}
+
+
+@pytest.mark.parametrize("covered, due", [(60, 60), (None, 59), (60, None)])
+def test_the_on_time_section_says_nothing_of_who_is_covered_where_the_totals_agree_or_one_is_hidden(covered, due):
+    """Both numbers are on the page whenever the sentence is: it never tells a total the page hides."""
+    reading = analytics.describe_on_time(_covered_and_due(covered, due))
+    assert "Who is covered" not in reading
+    assert reading == analytics.describe("cadence_compliance", _covered_and_due(covered, due)["cadence_compliance"])
+
+
+def test_the_on_time_section_counts_everyone_who_left_in_the_period():
+    reading = analytics.describe_on_time(_covered_and_due(64, 61)).replace("\N{NO-BREAK SPACE}", " ")
+    assert reading.endswith('These figures count the 61 employees still here on 30 Sep 2026; "Who is covered" '
+                            "counts 64, everyone here on some day of the period, 3 of whom had left by then.")
