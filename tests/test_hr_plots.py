@@ -174,17 +174,38 @@ def _overlapping(texts: list[Text], renderer) -> list[tuple[str, str]]:
 
 def test_the_department_heat_map_drawn_for_a_phone_keeps_its_numbers_and_quarters_apart():
     fig, ax, renderer = _phone_drawing(hr_plots.department_heatmap, _department_quarters(), None, height=3.8)
-    cells = [t for t in ax.texts]
-    assert [t.get_text() for t in cells[:2]] == ["6.5\n10", "6.5\n11"]  # n below the median, without "n="
-    assert _overlapping(cells, renderer) == []
-    ticks = [t for t in ax.get_xticklabels()]
-    # The first column says its year too: "Q4" alone at the left edge left the reader to guess it.
-    assert [t.get_text() for t in ticks] == ["Q4\n2024", "Q1\n2025", "Q2", "Q3", "Q4", "Q1\n2026", "Q2", "Q3"]
-    assert _overlapping(ticks, renderer) == []
+    cells = [t for panel in fig.axes for t in panel.texts]
+    assert [t.get_text() for t in cells[:2]] == ["6.5\nn=10", "6.5\nn=11"]  # n below the median
+    ticks = [t for panel in fig.axes for t in panel.get_xticklabels()]
+    # Every period names its year: a run of quarters under another starts with a year of its own.
+    assert [t.get_text() for t in ticks] == ["2024\nQ4", "2025\nQ1", "2025\nQ2", "2025\nQ3",
+                                             "2025\nQ4", "2026\nQ1", "2026\nQ2", "2026\nQ3"]
     assert {t.get_rotation() for t in ticks} == {0.0}  # read across, not turned upright to make room
-    assert _what_a_reader_cannot_read(fig, ax, renderer) == []
-    legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert legend[0] == "upper number: median rating; lower: n (employees)"  # the reader is told what 10 is
+    for panel in fig.axes:
+        assert _overlapping([*panel.texts, *panel.get_xticklabels()], renderer) == []
+        assert _what_a_reader_cannot_read(fig, panel, renderer) == []
+    legend = [t.get_text() for t in fig.axes[-1].get_legend().get_texts()]
+    assert legend == ["not shown (small group)", "nobody rated it"]  # under the last run of quarters
+
+
+def test_the_department_heat_map_on_a_phone_has_numbers_a_phone_reader_can_read():
+    """`careerconv demo`'s page at 400 px: with eight quarters side by side, a cell's numbers were 7.5 pt (the
+    image shown at 91 %: about 7 px high digits). On a phone the quarters come in runs of four, one run under the
+    other, and every cell says its median and its n in text at least 14 px tall on a 360 px phone, the same
+    figures as on a wide screen."""
+    table = _department_quarters()  # six departments, eight quarters
+    fig, _, renderer = _phone_drawing(hr_plots.department_heatmap, table, None, height=3.8)
+    wide, wide_ax = hr_plots.new_figure(9, 3.8)
+    hr_plots.department_heatmap(wide_ax, table, None)
+    phone_cells = [t for panel in fig.axes for t in panel.texts]
+    figures = [sorted(t.get_text().replace("n=", "") for t in texts) for texts in (phone_cells, wide_ax.texts)]
+    assert figures[0] == figures[1]  # each median over its n, as on a wide screen
+    assert len(phone_cells) == 6 * 8
+    saved = fig.get_tightbbox(renderer).width * fig.dpi  # the PNG's width (bbox_inches="tight")
+    on_phone = min(1.0, 0.88 * PHONE_PNG / saved)  # a 360 px phone's page is 352 px wide: 88 % of 400
+    smallest = min(t.get_fontsize() * fig.dpi / 72 * on_phone for t in phone_cells)
+    assert smallest >= 14, f"a cell's text is {smallest:.1f} px on a phone"
+    assert [len(panel.get_xticks()) for panel in fig.axes] == [4, 4]
 
 
 def test_the_department_heat_map_on_a_wide_screen_says_n_in_every_cell():

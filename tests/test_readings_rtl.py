@@ -77,7 +77,8 @@ def test_a_hebrew_skill_is_isolated_where_it_leads_and_where_it_follows():
 def test_each_department_of_a_selection_is_isolated_on_its_own():
     about = pd.DataFrame({"item": ["as of", "period", "departments", "minimum group size"],
                           "value": ["2026-09-30", "2024 Q4 to 2026 Q3", f"{HEBREW_DEPARTMENT}, Sales", "5"]})
-    assert f"for these departments: {FSI}{HEBREW_DEPARTMENT}{PDI}, Sales, as of 2026-09-30." in (
+    day = "30\N{NO-BREAK SPACE}Sep\N{NO-BREAK SPACE}2026"  # as the page writes 2026-09-30
+    assert f"for these departments: {FSI}{HEBREW_DEPARTMENT}{PDI}, Sales, as of {day}." in (
         analytics.describe_about(about))
     latin = about.assign(value=about["value"].replace({f"{HEBREW_DEPARTMENT}, Sales": "Ops, Sales"}))
     assert "for these departments: Ops, Sales, as of" in analytics.describe_about(latin)

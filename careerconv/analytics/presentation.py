@@ -1,6 +1,7 @@
 """Presentation.
 
-A table's columns with readable headers and formatted cells (:func:`present`).
+A table's columns with readable headers and formatted cells (:func:`present`), and the ``about`` table's items as
+a page says them (:func:`about_items`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from careerconv.records.dates import NO_BREAK, human_date
 from careerconv.records.schema import COACH_ID, HORIZON_MONTHS, SKILL
 from careerconv.records.numbers import one_decimal, percent, rating_text
 from careerconv.rules import privacy
@@ -82,6 +84,25 @@ _COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
 _PAGE_PERIODS: dict[str, tuple[str, str, str]] = {"rating_periods": ("bucket", "until", "Period")}
 
 
+# The items of the ``about`` table that are days: ISO (2026-09-30) in its files, "30 Sep 2026" on a page.
+_ABOUT_DAYS = ("as of", "report date", "first data")
+
+
+def _readable_about(about: pd.DataFrame) -> pd.DataFrame:
+    """A new ``about`` table whose days read as the reports write them: ``30 Sep 2026`` (``human_date``, with
+    no-break spaces, so that a day never wraps on a page)."""
+    values = about["value"].astype(object)
+    days = about["item"].isin(_ABOUT_DAYS) & values.astype(str).str.fullmatch(r"\d{4}-\d{2}-\d{2}")
+    return about.assign(value=values.where(~days, values[days].map(lambda day: human_date(day, space=NO_BREAK))))
+
+
+def about_items(about: pd.DataFrame) -> dict[str, str]:
+    """The ``about`` table of :func:`hr_aggregates` as item -> value, its days as a page writes them
+    (``"as of": "30 Sep 2026"``, no-break spaces between the parts)."""
+    readable = _readable_about(about)
+    return dict(zip(readable["item"], readable["value"]))
+
+
 def _columns(name: str, formatted: bool) -> dict[str, tuple[str, str]]:
     """The columns ``present`` makes of table ``name``: on the page (``formatted``) a period in one column."""
     if not formatted or name not in _PAGE_PERIODS:
@@ -122,8 +143,8 @@ def present(name: str, frame: pd.DataFrame, *, formatted: bool = True, total_lab
     ValueError
         For an unknown table name or ``rows`` value.
     """
-    if name == "about":
-        return frame.rename(columns={"item": "", "value": ""}) if formatted else frame.copy()
+    if name == "about":  # on a page its days read "30 Sep 2026"; its files keep them ISO
+        return _readable_about(frame).rename(columns={"item": "", "value": ""}) if formatted else frame.copy()
     if name not in _COLUMNS:
         raise ValueError(f"unknown table {name!r}; tables are: {', '.join(_COLUMNS)}")
     if rows not in ("all", "total", "departments"):

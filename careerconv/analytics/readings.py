@@ -21,7 +21,7 @@ from careerconv.records.words import word_list
 from careerconv.records.numbers import one_decimal, percent, rating_text
 from careerconv.rules import privacy
 from .constants import BANDS, DEPARTMENT, DISTRIBUTION_BARS, LEFT_OUT_ITEM, N, TABLE_TITLES, TREND_LINES
-from .presentation import present
+from .presentation import about_items, present
 from .coarsening import Grouping, skill_view
 from .quarters import period_label, quarter_label
 
@@ -364,6 +364,30 @@ def describe_cadence_compliance(table: pd.DataFrame) -> str:
     return text + "."
 
 
+def describe_on_time(hr: Mapping[str, pd.DataFrame]) -> str:
+    """The reading of the section on conversations and follow-ups on time (:func:`describe_cadence_compliance`)
+    and, where "Who is covered" counts more people than it does, one sentence saying why, with both numbers.
+
+    "Who is covered" counts everyone here on some day of the period; who is due (this section, and each coach's
+    follow-through) counts those still here on the as-of day, so someone who left in the period is in the first
+    and not in the second. The sentence is left out where either total is hidden (it would tell what the page
+    hides) or where the two agree.
+
+    Parameters
+    ----------
+    hr
+        The tables of :func:`hr_aggregates` (``about``, ``overview`` and ``cadence_compliance`` are read).
+    """
+    text = describe_cadence_compliance(hr["cadence_compliance"])
+    covered, due = (_visible(hr[name], total=True)[N] for name in ("overview", "cadence_compliance"))
+    if covered.empty or due.empty or int(covered.iloc[0]) <= int(due.iloc[0]):
+        return text
+    n_covered, n_due = int(covered.iloc[0]), int(due.iloc[0])
+    day = about_items(hr["about"]).get("as of", "the as-of day")
+    return (f"{text} These figures count the {n_due:,} employees still here on {day}; \"Who is covered\" counts "
+            f"{n_covered:,}, everyone here on some day of the period, {n_covered - n_due:,} of whom had left by then.")
+
+
 def describe_coach_follow_through(table: pd.DataFrame) -> str:
     """One sentence on how many coaches' teams can be shown and how far apart they are."""
     data = _visible(table)
@@ -545,8 +569,9 @@ def _period_hides(n: int, k: int) -> str:
 
 
 def describe_about(about: pd.DataFrame) -> str:
-    """One sentence saying what the report covers (from the ``about`` table)."""
-    items = dict(zip(about["item"], about["value"]))
+    """One sentence saying what the report covers (from the ``about`` table), its days as the reports write them
+    (``as of 30 Sep 2026``)."""
+    items = about_items(about)
     departments = items.get("departments", "all")
     # The table joins the names with ", " (aggregates.about); each name is isolated on its own.
     who = ("all departments" if departments == "all"

@@ -412,10 +412,15 @@ def _as_figures(trends: pd.DataFrame) -> pd.DataFrame:
 def department_heatmap(ax: Axes, department_trends: pd.DataFrame, skill: str | None) -> Axes:
     """Median rating of one skill (None: all skills) per department and period; hidden cells are grey.
 
+    On a phone's drawing (a figure no wider than :data:`NARROW_WIDTH`) the periods are cut into runs of as
+    many as fit cells of :data:`PHONE_CELL` inches, drawn one under the other, each with the departments down
+    its side: every cell says its median and "n=" in text of :data:`PHONE_CELL_POINTS` (about 15 px on the
+    phone), where eight quarters side by side left 7 px. The figures are the same as on a wide screen's.
+
     Parameters
     ----------
     ax
-        Where to draw.
+        Where to draw (the first run of periods, on a phone; the others go on new axes of its figure, under it).
     department_trends
         The ``department_trends`` table, or the department rows of a
         :class:`careerconv.analytics.Grouping` (``bucket``, ``until``).
@@ -425,6 +430,7 @@ def department_heatmap(ax: Axes, department_trends: pd.DataFrame, skill: str | N
     Returns
     -------
     matplotlib.axes.Axes
+        ``ax`` (on a phone: the first run's axes; the legend is on the last run's).
     """
     figures = department_trends if "bucket" in department_trends.columns else _as_figures(department_trends)
     data = figures[figures[SKILL].isna()] if skill is None else figures[figures[SKILL] == skill]
@@ -444,10 +450,67 @@ def department_heatmap(ax: Axes, department_trends: pd.DataFrame, skill: str | N
             sizes[r, c] = int(row[N])
         else:
             hidden[r, c] = True
+    if not _for_a_phone(ax):
+        return _heatmap_cells(ax, grid, sizes, hidden, periods, departments, fontsize=7.5, legend=True)
+    runs = _period_runs(len(periods), ax.figure.get_figwidth())
+    panels = _stacked_axes(ax, [len(run) for run in runs], len(departments))
+    for i, (panel, run) in enumerate(zip(panels, runs)):
+        _heatmap_cells(panel, grid[:, run], sizes[:, run], hidden[:, run], [periods[c] for c in run], departments,
+                       fontsize=PHONE_CELL_POINTS, legend=i == len(runs) - 1)
+    return ax
+
+
+COMPACT_CELL = 0.55  # inches: a heat map cell narrower than this says "6.5 / 15" instead of "6.5 / n=15"
+HEATMAP_LABEL_SHARE = 0.25  # of the figure's width: a narrow heat map's department names wrap beyond it
+PHONE_CELL = 0.6  # inches: the narrowest cell of a phone's heat map ("n=15" in PHONE_CELL_POINTS, with a margin)
+PHONE_CELL_POINTS = 11.0  # the numbers in a phone's heat map cells: 17 px at 110 dpi, 15 px or more on a phone
+_PHONE_ROW = 0.5  # inches: a department's row on a phone, two lines of PHONE_CELL_POINTS and a margin
+_PHONE_RUN_GAP = 0.7  # inches under a run of periods: its period labels (two lines) and a space before the next
+
+
+def _for_a_phone(ax: Axes) -> bool:
+    """Whether ``ax`` is on a phone's drawing of a chart (:func:`narrow_figure`: :data:`NARROW_WIDTH` or less)."""
+    return ax.figure.get_figwidth() <= NARROW_WIDTH + 0.01
+
+
+def _period_runs(periods: int, width: float) -> list[list[int]]:
+    """The columns of a phone's heat map, ``periods`` of them, cut into even runs of cells at least
+    :data:`PHONE_CELL` wide on a figure ``width`` inches wide (its department names take
+    :data:`HEATMAP_LABEL_SHARE` of it): 8 quarters on 3.4 inches are two runs of 4."""
+    per_run = max(1, int(width * (1 - HEATMAP_LABEL_SHARE) // PHONE_CELL))
+    count = -(-periods // per_run)
+    size = -(-periods // count)
+    return [list(range(i, min(i + size, periods))) for i in range(0, periods, size)]
+
+
+def _stacked_axes(ax: Axes, columns: list[int], rows: int) -> list[Axes]:
+    """``ax`` and one new axes of its figure for each further run of ``columns``, stacked top to bottom, each
+    cell ``_PHONE_ROW`` tall and as wide in every run; the figure is made as tall as they need."""
+    fig = ax.figure
+    title = 0.45  # inches above the first run, for the chart's title
+    height = title + len(columns) * (rows * _PHONE_ROW + _PHONE_RUN_GAP)
+    fig.set_size_inches(fig.get_figwidth(), height)
+    left, right = ax.get_position().x0, ax.get_position().x1
+    cell = (right - left) / max(columns)
+    panels, top = [], 1 - title / height
+    for i, count in enumerate(columns):
+        panel_height = rows * _PHONE_ROW / height
+        panel = ax if i == 0 else fig.add_axes((0, 0, 1, 1))
+        panel.set_position([left, top - panel_height, cell * count, panel_height])
+        panels.append(panel)
+        top -= panel_height + _PHONE_RUN_GAP / height
+    return panels
+
+
+def _heatmap_cells(ax: Axes, grid: np.ndarray, sizes: np.ndarray, hidden: np.ndarray,
+                   periods: Sequence[tuple[pd.Timestamp, pd.Timestamp]], departments: Sequence[str], *,
+                   fontsize: float, legend: bool) -> Axes:
+    """One heat map of departments (rows) by ``periods`` (columns): the medians' colours, each cell's median
+    over its n, hidden cells grey; with ``legend``, the key beside it."""
     scale = Normalize(vmin=1, vmax=10)
     ax.imshow(np.where(hidden, np.nan, grid), cmap=RATING_CMAP, norm=scale, aspect="auto")
-    # On a narrow drawing (a phone) a cell is too small for "n=15": the cells say "6.5" over "15", the legend
-    # says what the second number is, and the period ticks name the year only where it changes.
+    # A cell too small for "n=15" (a wide drawing of many periods) says "6.5" over "15", the legend says what the
+    # second number is, and the period ticks name the year only where it changes.
     compact = ax.figure.get_figwidth() * ax.get_position().width / len(periods) < COMPACT_CELL
     for r in range(len(departments)):
         for c in range(len(periods)):
@@ -456,27 +519,26 @@ def department_heatmap(ax: Axes, department_trends: pd.DataFrame, skill: str | N
             elif not np.isnan(grid[r, c]):
                 median = rating_text(grid[r, c])
                 ax.text(c, r, f"{median}\n{'' if compact else 'n='}{sizes[r, c]}", ha="center", va="center",
-                        fontsize=7.5, color=text_on(RATING_CMAP(scale(grid[r, c]))))
+                        fontsize=fontsize, color=text_on(RATING_CMAP(scale(grid[r, c]))))
     labels = ([period_label(a, b).replace(" ", "\n", 1) for a, b in periods] if not compact
               else compact_period_labels(periods))
-    ax.set_xticks(range(len(periods)), labels, fontsize=7.5)
+    ax.set_xticks(range(len(periods)), labels, fontsize=max(7.5, fontsize - 1.5))
     # Narrow, a long department name takes two lines ("Customer" over "Success"), leaving the cells the width
     # that their numbers and the years under them need.
-    rows = [_wrap_label(str(name), ax, 8.5, share=HEATMAP_LABEL_SHARE) if compact else name for name in departments]
+    rows = [_wrap_label(str(name), ax, 8.5, share=HEATMAP_LABEL_SHARE) if compact or _for_a_phone(ax) else name
+            for name in departments]
     ax.set_yticks(range(len(departments)), rows, fontsize=8.5)
     ax.tick_params(length=0, colors=PALETTE["muted"])
     for side in ax.spines.values():
         side.set_visible(False)
+    if not legend:
+        return ax
     handles = [Patch(facecolor=HIDDEN_COLOUR, edgecolor=outline_for(HIDDEN_COLOUR), label="not shown (small group)"),
                Patch(facecolor="white", edgecolor=outline_for("white"), label="nobody rated it")]
     if compact:
         handles.insert(0, Patch(facecolor=RATING_CMAP(0.65), label="upper number: median rating; lower: n (employees)"))
     ax.legend(handles=handles, frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return ax
-
-
-COMPACT_CELL = 0.55  # inches: a heat map cell narrower than this says "6.5 / 15" instead of "6.5 / n=15"
-HEATMAP_LABEL_SHARE = 0.25  # of the figure's width: a narrow heat map's department names wrap beyond it
 
 
 def compact_period_labels(periods: Sequence[tuple[pd.Timestamp, pd.Timestamp]]) -> list[str]:
