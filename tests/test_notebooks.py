@@ -63,7 +63,7 @@ def test_progress_report_shows_the_employees_standing_plan_and_charts(sample_dat
                 "Objection handling 7 7 on 7 Apr 2026 7 on 7 Apr 2026 8, was due 26 Sep 2026 ! due but not measured",
                 "Time management 5 7 on 25 Sep 2026 6 on 26 Sep 2025 7 by 26 Mar 2027 ▲ ahead"):
         assert row in text  # the standing table: at the conversation, latest, coach's latest, target, status
-    assert "Your next career conversation is due on 26 Sep 2026 overdue (every 12 months)" in text
+    assert "Your next career conversation is due on 26 Sep 2026 (every 12 months): overdue" in text
     assert "1 action item is still open" in text
     # One bar chart of where each skill stands, then one chart per skill over time: SVG, described for a reader.
     charts = [image for h in html_outputs(nb) for image in images(h)]

@@ -33,6 +33,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, PercentFormatter
 
+from careerconv.records import leavers
 from careerconv.records.dates import human_date
 from careerconv.records.schema import COACH_RATING, DATE, HORIZON_MONTHS, SKILL, STATUS
 from careerconv.rules.progress import (
@@ -168,6 +169,10 @@ GID_AS_OF = "as-of"
 GID_NOT_MEASURED = "not-measured"
 GID_NEXT_TARGET = "next-target"
 GID_COACH = "rating-coach"
+GID_AFTER_LEAVING = "target-after-leaving"
+# The words for a target dated on or after the day someone left: it is never measured (the progress rule still
+# calls it upcoming, or due but not measured once its date has passed; this is what a reader is told instead).
+AFTER_LEAVING = "after you left"
 
 # How each kind of rating is drawn: conversations filled, check-ins open,
 # anything imported as an open square.
@@ -197,6 +202,7 @@ def skill_progress(
     as_of: Any = None,
     *,
     span: tuple[Any, Any] | None = None,
+    left_on: Any = None,
 ) -> Axes:
     """Draw one skill's journey: ratings over time against the agreed plan.
 
@@ -206,9 +212,12 @@ def skill_progress(
     plan path from the baseline through the targets in turn, the rating
     measured at each horizon ringed in its status colour and named, passed
     targets with no measurement labelled :data:`~careerconv.rules.progress.DUE_NOT_MEASURED`,
-    and a faint line at ``as_of``. Every label is plain text (a ``$`` in a
-    skill name is a dollar sign) and labels are moved apart so none overlaps
-    another or the axes' tick labels.
+    and a faint line at ``as_of``. A target dated on or after ``left_on``
+    (the day the employee left) is never measured: its star is drawn hollow and
+    labelled :data:`AFTER_LEAVING`, and one beyond ``span`` is not drawn (nor is the plan
+    path to it). Every label is plain text (a ``$`` in a skill name is a dollar
+    sign) and labels are moved apart so none overlaps another, the axes' tick
+    labels or the ``as_of`` line, and each reads as its own mark's.
 
     Parameters
     ----------
@@ -235,6 +244,8 @@ def skill_progress(
     span : (date-like, date-like), optional
         The time axis to use (see :func:`date_span`), so that several skill
         charts share one; by default it fits this chart's dates.
+    left_on : date-like, optional
+        The day the employee left (:mod:`careerconv.records.leavers`); None while they are here.
 
     Returns
     -------
@@ -250,11 +261,17 @@ def skill_progress(
     if progress_rows is not None:
         _require(progress_rows, (HORIZON_MONTHS, "measured_date", "measured_rating", STATUS), "progress_rows")
     with plain_text():
-        _draw_skill_progress(ax, skill, t0, baseline, targets, ratings, progress_rows, as_of, span)
+        _draw_skill_progress(ax, skill, t0, baseline, targets, ratings, progress_rows, as_of, span, left_on)
     return ax
 
 
-def _draw_skill_progress(ax, skill, t0, baseline, targets, ratings, progress_rows, as_of, span) -> None:
+def after_leaving(day: Any, left_on: Any) -> bool:
+    """Whether a target dated ``day`` came on or after the day someone left (``left_on``; None: still here), so
+    it is never measured."""
+    return left_on is not None and not leavers.is_here(left_on, pd.Timestamp(day).date())
+
+
+def _draw_skill_progress(ax, skill, t0, baseline, targets, ratings, progress_rows, as_of, span, left_on) -> None:
     start = pd.Timestamp(t0).normalize()
     has_baseline = baseline is not None and not pd.isna(baseline)
     x_dates: list[pd.Timestamp] = [start]
@@ -312,6 +329,9 @@ def _draw_skill_progress(ax, skill, t0, baseline, targets, ratings, progress_row
 
     # One plan path: from the start through each target in turn.
     planned = sorted((int(m), float(v)) for m, v in targets.items() if v is not None and not pd.isna(v))
+    if span is not None and left_on is not None:  # a target after they left and off the chart: nothing more to come
+        planned = [(m, v) for m, v in planned
+                   if not after_leaving(horizon_date(start, m), left_on) or horizon_date(start, m) <= span[1]]
     path_x = [start] if has_baseline else []
     path_y = [float(baseline)] if has_baseline else []
     for months, value in planned:
@@ -326,11 +346,13 @@ def _draw_skill_progress(ax, skill, t0, baseline, targets, ratings, progress_row
     target_label_up: dict[int, bool] = {}
     for months, value in planned:
         when = horizon_date(start, months)
-        # Below the rating markers, so the employee's own dots stay visible.
+        gone = months not in measured_at and after_leaving(when, left_on)
+        # Below the rating markers, so the employee's own dots stay visible; hollow when it was never measured.
         ax.plot(
             _num([when]), [value], linestyle="none", marker="*", markersize=16,
-            color=PALETTE["target"], markeredgecolor="white", markeredgewidth=0.8, zorder=3.5,
-            clip_on=False, gid=GID_TARGET, label="_target",
+            color=PALETTE["target"], markeredgecolor=PALETTE["target"] if gone else "white",
+            markerfacecolor="white" if gone else PALETTE["target"], markeredgewidth=1.2 if gone else 0.8,
+            zorder=3.5, clip_on=False, gid=GID_AFTER_LEAVING if gone else GID_TARGET, label="_target",
         )
         hit = measured_at.get(months)
         # Target label above the star, unless the measured rating sits on or
@@ -338,19 +360,18 @@ def _draw_skill_progress(ax, skill, t0, baseline, targets, ratings, progress_row
         # the top of the scale.
         up = (hit is None or hit[1] < value) and value < RATING_MAX
         target_label_up[months] = up
+        # What became of a target not measured is a second line of its own label, so it reads as this star's
+        # (a label of its own could end up between two stars: found on E0029's charts).
+        status = AFTER_LEAVING if gone else DUE_NOT_MEASURED if months in missed else None
         target_labels.append(ax.annotate(
-            f"{months}-month target: {int(value)}", (_num([when])[0], value),
+            f"{months}-month target: {int(value)}" + (f"\n{status}" if status else ""), (_num([when])[0], value),
             xytext=(0, 11 if up else -11), textcoords="offset points", ha="center",
-            va="bottom" if up else "top", fontsize=LABEL_SIZE, color=PALETTE["text"], annotation_clip=False,
-            bbox=_LABEL_BOX, gid=GID_TARGET,
+            va="bottom" if up else "top", fontsize=LABEL_SIZE, annotation_clip=False, bbox=_LABEL_BOX,
+            color=STATUS_TEXT_COLOURS[DUE_NOT_MEASURED] if status == DUE_NOT_MEASURED
+            else STATUS_TEXT_COLOURS[UPCOMING] if status else PALETTE["text"],
+            fontweight="bold" if status == DUE_NOT_MEASURED else "normal",
+            gid=GID_NOT_MEASURED if status == DUE_NOT_MEASURED else GID_AFTER_LEAVING if status else GID_TARGET,
         ))
-        if months in missed:
-            other_labels.append(ax.annotate(
-                DUE_NOT_MEASURED, (_num([when])[0], value), xytext=(0, -11 if up else 11),
-                textcoords="offset points", ha="center", va="top" if up else "bottom", fontsize=LABEL_SIZE,
-                fontstyle="italic", fontweight="bold", color=STATUS_TEXT_COLOURS[DUE_NOT_MEASURED],
-                annotation_clip=False, bbox=_LABEL_BOX, gid=GID_NOT_MEASURED,
-            ))
 
     # Measured at each horizon: a ring in the status colour plus its name, so
     # the status does not depend on colour vision.
@@ -393,18 +414,29 @@ def _draw_skill_progress(ax, skill, t0, baseline, targets, ratings, progress_row
             _num([as_of_day])[0], color=PALETTE["as_of"], linewidth=1, linestyle=":", zorder=1,
             gid=GID_AS_OF, label="_as of",
         )
-        other_labels.append(ax.annotate(
+        as_of_label = ax.annotate(
             f"as of {human_date(as_of_day)}", (_num([as_of_day])[0], 0.0), xycoords=("data", "axes fraction"),
             xytext=(3, 3), textcoords="offset points", ha="left", va="bottom", fontsize=LABEL_SIZE,
             color=text_shade(PALETTE["as_of"]), annotation_clip=False, gid=GID_AS_OF,
-        ))
+        )
+        labels.append(as_of_label)  # first: it belongs at the foot of its line, the others move around it
 
     _style_rating_axis(ax, axis="y")
     _set_date_axis(ax, x_dates if span is None else list(span), padded=span is None)
     ax.set_title(skill, loc="left", fontsize=13, fontweight="bold", color=PALETTE["text"], pad=10)
+    if as_of is not None:
+        _before_the_line_if_cut(ax, as_of_label)
     _legend_below(ax, _progress_legend_handles(ax, statuses_shown))
     labels.extend(status_labels + target_labels + other_labels)
     dodge_labels(ax, labels)
+
+
+def _before_the_line_if_cut(ax: Axes, label: Any) -> None:
+    """Write the "as of" words before the report date's line when after it they would run off the figure (a
+    leaver's chart ends soon after the report date: "as of 1 Oct 2026" was cut to "as of 1")."""
+    if label.get_window_extent(_renderer(ax)).x1 > ax.figure.bbox.x1:
+        label.set_horizontalalignment("right")
+        label.xyann = (-label.xyann[0], label.xyann[1])
 
 
 def _within(dates: pd.Series, span: tuple[Any, Any] | None) -> np.ndarray:
@@ -456,13 +488,14 @@ def dodge_labels(ax: Axes, labels: list[Any], gap: float = 2.0, tries: int = 12)
     the text reaching left or right of the mark, beside the mark, then
     further up and down by steps of its own height. A label is kept at the
     first place that is clear of the labels placed before it, of every
-    marker, of the axes' tick labels (below and left of the axes) and of the
+    marker, of the axes' tick labels (below and left of the axes), of the
+    report date's line (drawn with ``gid`` :data:`GID_AS_OF`) and of the
     figure's top edge; a label of a mark must also be nearer its own mark than
     any other labelled mark by a line's height (on a narrow chart a label
     centred under one star could end beside the next star or the start's
     diamond, and read as theirs). When no place is that clear, the clear place
     where the label is least mistaken for another mark's is kept, its text
-    broken onto two lines when that reads better; when none is clear at all it
+    its longest line broken in two when that reads better; when none is clear at all it
     stays where it was drawn. Every label is first moved sideways into the
     figure, right of the axes' left edge. The tick labels are not measured
     (laying them out costs more than the whole chart's drawing): the axes'
@@ -497,6 +530,10 @@ def dodge_labels(ax: Axes, labels: list[Any], gap: float = 2.0, tries: int = 12)
     px_per_point = ax.figure.dpi / 72.0
     markers = _marker_boxes(ax, px_per_point)
     taken.extend(markers)
+    # The report date's line: a label on both sides of it reads as half before, half after that day.
+    taken += [Bbox([[x - 0.5, -far], [x + 0.5, far]]) for line in ax.get_lines() if line.get_gid() == GID_AS_OF
+              for x, _ in line.get_transform().transform(np.column_stack([line.get_xdata(orig=False),
+                                                                           line.get_ydata(orig=False)])[:1])]
     marks = [_mark_of(ax, label, markers) for label in labels]
     anchors = [((m.x0 + m.x1) / 2, (m.y0 + m.y1) / 2) for m in marks if m is not None]
     sides = (frame.x0 + gap, ax.figure.bbox.x1 - gap)
@@ -508,7 +545,7 @@ def _place_label(label: Any, renderer: Any, taken: list[Any], sides: tuple[float
                  anchors: list[tuple[float, float]], gap: float, tries: int, px_per_point: float) -> Any:
     """Put ``label`` at its best place (see :func:`dodge_labels`); return the box it takes."""
     start = label.xyann
-    texts = [label.get_text()] + ([_two_lines(label.get_text())] if mark is not None else [])
+    texts = [label.get_text()] + ([_longest_line_broken(label.get_text())] if mark is not None else [])
     best: tuple[float, str, float, float, Any] | None = None
     for text in dict.fromkeys(t for t in texts if t):
         label.set_text(text)
@@ -540,22 +577,36 @@ def _place_label(label: Any, renderer: Any, taken: list[Any], sides: tuple[float
 def _places_around(box: Any, mark: Any, gap: float, tries: int) -> Iterator[tuple[float, float]]:
     """Shifts (in pixels) to try for a label's ``box``, best first: where it is; for the label of a ``mark``,
     the other side of the mark, either side reaching left or right of it, and beside it; then further up
-    and down by steps of the label's height."""
+    and down by steps of the label's height (for the label of a mark: also reaching left or right of it, and
+    beside it, so a mark with the report date's line through it still has a place on one side)."""
     yield 0.0, 0.0
     step = box.height + gap
-    if mark is not None:
-        x, y = (mark.x0 + mark.x1) / 2, (mark.y0 + mark.y1) / 2
-        above = box.y0 >= y
-        flipped = (mark.y0 - gap - box.y1) if above else (mark.y1 + gap - box.y0)
-        for shift_y in (0.0, flipped):
-            yield x - (box.x0 + box.x1) / 2, shift_y
-            yield mark.x0 - box.x0, shift_y  # reaching right of the mark
-            yield mark.x1 - box.x1, shift_y  # reaching left of it
-        middle = y - (box.y0 + box.y1) / 2
-        yield mark.x1 + gap - box.x0, middle
-        yield mark.x0 - gap - box.x1, middle
-    for i in range(1, tries + 1):
-        yield 0.0, step * ((i + 1) // 2) * (1 if i % 2 else -1)
+    steps = [step * ((i + 1) // 2) * (1 if i % 2 else -1) for i in range(1, tries + 1)]
+    if mark is None:
+        for shift_y in steps:
+            yield 0.0, shift_y
+        return
+    x, y = (mark.x0 + mark.x1) / 2, (mark.y0 + mark.y1) / 2
+    above = box.y0 >= y
+    flipped = (mark.y0 - gap - box.y1) if above else (mark.y1 + gap - box.y0)
+    for shift_y in (0.0, flipped):
+        yield x - (box.x0 + box.x1) / 2, shift_y
+        yield mark.x0 - box.x0, shift_y  # reaching right of the mark
+        yield mark.x1 - box.x1, shift_y  # reaching left of it
+    middle = y - (box.y0 + box.y1) / 2
+    beside = (mark.x1 + gap - box.x0, mark.x0 - gap - box.x1)
+    for shift_x in beside:
+        yield shift_x, middle
+    for shift_y in (0.0, flipped):  # beside it, above or below
+        for shift_x in beside:
+            yield shift_x, shift_y
+    for shift_y in steps:
+        yield 0.0, shift_y
+    for shift_y in steps:
+        for shift_x in (mark.x0 - box.x0, mark.x1 - box.x1):
+            yield shift_x, shift_y
+        for shift_x in beside:
+            yield shift_x, middle + shift_y
 
 
 def _inside(box: Any, sides: tuple[float, float]) -> Any:
@@ -580,13 +631,18 @@ def _distance(point: tuple[float, float], box: Any) -> float:
     return float(np.hypot(dx, dy))
 
 
-def _two_lines(text: str) -> str:
-    """``text`` broken at the space nearest its middle ("" when it has no space)."""
-    spaces = [i for i, ch in enumerate(text) if ch == " "]
-    if not spaces or "\n" in text:
+def _longest_line_broken(text: str) -> str:
+    """``text`` with its longest line broken at the space nearest that line's middle ("" when it has no space):
+    a label narrower by a line, e.g. "6-month target: 8\ndue but not\nmeasured" on a phone-wide chart."""
+    lines = text.split("\n")
+    longest = max(range(len(lines)), key=lambda k: len(lines[k]))
+    line = lines[longest]
+    spaces = [i for i, ch in enumerate(line) if ch == " "]
+    if not spaces:
         return ""
-    cut = min(spaces, key=lambda i: abs(2 * i - len(text)))
-    return text[:cut] + "\n" + text[cut + 1:]
+    cut = min(spaces, key=lambda i: abs(2 * i - len(line)))
+    lines[longest] = line[:cut] + "\n" + line[cut + 1:]
+    return "\n".join(lines)
 
 
 def _mark_of(ax: Axes, label: Any, markers: list[Any]) -> Any:
@@ -995,6 +1051,9 @@ def _progress_legend_handles(ax: Axes, statuses: list[str]) -> list[Any]:
     if any(line.get_gid() == GID_TARGET for line in ax.get_lines()):
         handles.append(Line2D([], [], linestyle="none", marker="*", markersize=12, color=PALETTE["target"],
                               label="Target"))
+    if any(line.get_gid() == GID_AFTER_LEAVING for line in ax.get_lines()):
+        handles.append(Line2D([], [], linestyle="none", marker="*", markersize=12, color=PALETTE["target"],
+                              markerfacecolor="white", label=f"Target {AFTER_LEAVING}"))
     if any(line.get_gid() == GID_PLAN for line in ax.get_lines()):
         handles.append(Line2D([], [], linestyle=(0, (4, 3)), linewidth=1.5, color=PALETTE["plan"],
                               label="Plan: start to each target"))

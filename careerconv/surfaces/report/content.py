@@ -181,6 +181,7 @@ class SkillChartData:
     ten_looks_like: str
     approach: str
     chosen_option: str
+    left_on: pd.Timestamp | None = None  # the day they left (:attr:`ReportContent.left_on`); None: still here
 
 
 # ---------------------------------------------------------------------------
@@ -519,6 +520,7 @@ def skill_chart_data(content: ReportContent) -> list[SkillChartData]:
             ten_looks_like=skill.get("ten_looks_like") or "",
             approach=skill.get("approach") or "",
             chosen_option=chosen or "",
+            left_on=content.left_on,
         ))
     return out
 
@@ -528,7 +530,9 @@ def chart_span(content: ReportContent) -> tuple[pd.Timestamp, pd.Timestamp]:
 
     It covers the current plan's conversation and last target date, every
     rating of its skills since then and the report date, so the charts can
-    be compared at a glance.
+    be compared at a glance. For someone who has left it stops after the later
+    of the report date and the last target date before they left: a target
+    after that will never be measured, and nothing more is to come.
     """
     from careerconv.views.plots import date_span  # matplotlib only when charts are drawn
 
@@ -537,6 +541,7 @@ def chart_span(content: ReportContent) -> tuple[pd.Timestamp, pd.Timestamp]:
     rated = content.ratings.loc[content.ratings[SKILL].map(schema.skill_key).isin(keys)
                                 & (content.ratings[DATE] >= t0), DATE]
     horizons = [progress.horizon_date(t0, int(h)) for h in content.horizons]
+    horizons = [day for day in horizons if leavers.is_here(content.left_on, day.date())]
     return date_span([t0, content.as_of, *horizons, *rated])
 
 

@@ -201,6 +201,11 @@ class _Blocks(HTMLParser):
             self._text.append(data)
 
 
+def _is_group_row(row: list[str]) -> bool:
+    """Whether a table row is a group's heading: text in its first cell only, in a table of several columns."""
+    return len(row) > 1 and bool(row[0]) and not any(row[1:])
+
+
 def _blocks(fragment: Any) -> list[_Block]:
     parser = _Blocks()
     parser.feed(str(fragment))
@@ -410,16 +415,26 @@ class _Page:
             if header:
                 draw_row(header, "bold", "#333333")
 
+        def row_lines(row: list[str]) -> list[list[str]]:
+            if _is_group_row(row):  # a group's heading ("Agreed on 30 Jun 2025") reads across the whole table
+                return [self.wrap(row[0], sum(widths) - 0.1, size, "bold")] + [[] for _ in widths[1:]]
+            return self._row_lines(row, widths, size, "normal")
+
+        def row_height(lines: list[list[str]]) -> float:
+            return max(len(c) for c in lines) * self.line_height(size) + self._pad
+
         self.room(self.table_height(table, 1, size))
         draw_header()
-        for row in table.rows:
-            lines = self._row_lines(row, widths, size, "normal")
-            height = max(len(c) for c in lines) * self.line_height(size) + self._pad
+        for i, row in enumerate(table.rows):
+            lines = row_lines(row)
+            height = row_height(lines)
+            if _is_group_row(row) and i + 1 < len(table.rows):  # a group's heading stays with its first row
+                height += row_height(row_lines(table.rows[i + 1]))
             page = self.number
             self.room(height)
             if self.number != page:
                 draw_header()
-            draw_row(lines, "normal", _INK)
+            draw_row(lines, "bold" if _is_group_row(row) else "normal", _INK)
         self.y -= 0.12 * self.scale
 
     # charts ----------------------------------------------------------------

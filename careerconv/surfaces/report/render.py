@@ -479,8 +479,10 @@ def standing(content: ReportContent, figure_format: str | None = "svg", dpi: int
         return _wrap('<p class="cc-empty">No skills and targets yet: they are set in your career '
                      "conversation.</p>")
     alt = "Bar chart of your latest rating against its target: " + "; ".join(
-        f"{s} now {_rating(r)}, " + (_no_target_words(content, s) if _missing(t) else f"target {_rating(t)}")
-        for s, r, t in zip(cur[SKILL], cur["latest_rating"], cur["next_target"]))
+        f"{s} now {_rating(r)}, " + (_no_target_words(content, s) if _missing(t) else f"target {_rating(t)}"
+                                     + (f" ({plots.AFTER_LEAVING})" if plots.after_leaving(d, content.left_on)
+                                        else ""))
+        for s, r, t, d in zip(cur[SKILL], cur["latest_rating"], cur["next_target"], cur["next_horizon_date"]))
     chart = _chart_placeholder(alt) if figure_format is None else figure_html(
         standing_figure(content, NARROW_WIDTH), alt, figure_format, dpi, zoom=CHART_ZOOM)
     coach = {skill_key(s): (r, d) for s, r, d in zip(content.coach_latest[SKILL], content.coach_latest["rating"],
@@ -497,7 +499,7 @@ def standing(content: ReportContent, figure_format: str | None = "svg", dpi: int
         if _missing(r.next_target):
             target, chip = _e(_no_target_words(content, r.skill)), _status_chip("no target", css="not-measured")
         else:
-            target = _target_words(r.next_target, r.next_horizon_date, content.as_of)
+            target = _target_words(r.next_target, r.next_horizon_date, content.as_of, content.left_on)
             chip = _status_chip(r.status)
         rows.append([_e(r.skill), _rating(r.baseline), _e(mine), _e(theirs), target, chip])
     table = _table(["Skill", "At the conversation", "Your latest rating", "Your coach's latest rating",
@@ -505,11 +507,14 @@ def standing(content: ReportContent, figure_format: str | None = "svg", dpi: int
     return _wrap(chart + table)
 
 
-def _target_words(target: Any, day: Any, as_of: Any) -> str:
+def _target_words(target: Any, day: Any, as_of: Any, left_on: Any = None) -> str:
     """A skill's target as the standing table shows it: "9 by 30 Dec 2026" while its date is to come, "7, was due
     30 Jun 2026" once it has passed (found: "Next target: 7 by 30 Jun 2026" on a report of 1 Oct 2026, for a
-    skill not rated near that date)."""
+    skill not rated near that date); "5, dated 6 Oct 2026, after you left" for a target dated on or after the
+    day the employee left (``left_on``): it will never be measured."""
     when = _e(format_day(day))
+    if plots.after_leaving(day, left_on):
+        return f"{_rating(target)}, dated {when}, {plots.AFTER_LEAVING}"
     if pd.Timestamp(day).normalize() <= pd.Timestamp(as_of).normalize():
         return f"{_rating(target)}, was due {when}"
     return f"{_rating(target)} by {when}"
@@ -585,7 +590,7 @@ def draw_skill(ax: Any, data: SkillChartData) -> None:
     # each draw to dodge a top axis these charts do not have (a tenth of the cost).
     with matplotlib.rc_context({"axes.titley": 1.0}):
         plots.skill_progress(ax, "", data.t0, data.baseline, data.targets, data.ratings,
-                             data.progress_rows, data.as_of, span=data.span)
+                             data.progress_rows, data.as_of, span=data.span, left_on=data.left_on)
     ax.xaxis.set_minor_locator(NullLocator())  # monthly minor ticks: costly to draw, little to read
 
 
@@ -612,8 +617,10 @@ def horizon_table(content: ReportContent) -> Fragment:
             last = progress.last_measurement_day(r.horizon_date, content.window_days)
             measured = f"not yet: a rating by {format_day(last)} counts"
         when = f"after {int(r.horizon_months)} months ({format_day(r.horizon_date)})"
+        gone = _missing(r.measured_rating) and plots.after_leaving(r.horizon_date, content.left_on)
         rows.append([_e(r.skill), _e(when), _rating(r.target), _e(measured), _rating(r.expected),
-                     _status_chip(r.status)])
+                     _status_chip(plots.AFTER_LEAVING, css="not-measured") if gone
+                     else _status_chip(r.status)])
         attrs.append(
             f'data-skill="{_e(r.skill)}" data-horizon="{int(r.horizon_months)}" data-target="{_rating(r.target)}" '
             f'data-measured="{_e("" if _missing(r.measured_rating) else int(r.measured_rating))}" '
@@ -659,6 +666,8 @@ def chart_key(content: ReportContent | None = None) -> Fragment:
         '<span class="cc-key-item">rating at a target date:</span>',
         *(mark("\u25ef", st[s], s) for s in progress.MEASURED_STATUSES),
     ]
+    if content is not None and content.left_on is not None:
+        items.insert(5, mark("\u2606", pal["target"], f"a target {plots.AFTER_LEAVING}: never measured"))
     note = ""
     if content is not None and content.plan is not None:
         note = (f'<p class="cc-chart-note">Plan from your career conversation of {_e(format_day(content.plan_date))};'
@@ -679,6 +688,10 @@ def _skill_section(data: SkillChartData, figure_format: str | None, dpi: int) ->
         part = f"{int(r.horizon_months)}-month target {int(r.target)}"
         if not _missing(r.measured_rating):
             part += f", measured {_rating(r.measured_rating)}"
+        elif plots.after_leaving(r.horizon_date, data.left_on):
+            part += f", dated {format_day(r.horizon_date)}"
+            described.append(f"{part}: {plots.AFTER_LEAVING} (never measured)")
+            continue
         described.append(f"{part}: {r.status}")
     alt = (f"Chart of your {data.skill} ratings over time from a start of {_rating(data.baseline)}; "
            + "; ".join(described))
@@ -771,8 +784,8 @@ def next_steps(content: ReportContent) -> Fragment:
     conv_status = due.get("conversation_status")
     parts.append(
         f"<p>Your next career conversation is due on <strong>{_e(format_day(due.get('next_conversation_due')))}"
-        f"</strong> {_status_chip(conv_status, DUE_WORDS.get(conv_status, conv_status), _due_css(conv_status))}"
-        f" (every {_e(_cadence_text(due.get('cadence_months')))}).</p>")
+        f"</strong> (every {_e(_cadence_text(due.get('cadence_months')))}): "
+        f"{_status_chip(conv_status, DUE_WORDS.get(conv_status, conv_status), _due_css(conv_status))}.</p>")
     mode = due.get("follow_up_mode")
     words = FOLLOW_UP_WORDS.get(mode) if isinstance(mode, str) and mode != "other" else None
     how = f" ({_e(words)})" if words else ""  # it read "in a email", "in a dedicated check-in"
@@ -782,7 +795,7 @@ def next_steps(content: ReportContent) -> Fragment:
     if not _missing(due.get("next_checkin_due")):
         ci_status = due.get("checkin_status")
         parts.append(f'<p id="next-checkin">Your next check-in{how} is due on '
-                     f"<strong>{_e(format_day(due['next_checkin_due']))}</strong> "
+                     f"<strong>{_e(format_day(due['next_checkin_due']))}</strong>: "
                      f"{_status_chip(ci_status, DUE_WORDS.get(ci_status, ci_status), _due_css(ci_status))}."
                      f"{last_words}</p>")
     elif not _missing(due.get("follow_up_every_weeks")):
@@ -793,11 +806,11 @@ def next_steps(content: ReportContent) -> Fragment:
     n_open = int(due.get("open_action_items") or 0)
     overdue = int(content.items["overdue"].sum()) if not content.items.empty else 0
     opened = "No action item is" if n_open == 0 else f"{n_open} action item{' is' if n_open == 1 else 's are'}"
-    late = ""
-    if overdue:
+    late = "."
+    if overdue:  # a sentence read as plain text too (the PDF draws the chip as its words)
         past = f"{overdue} past its due date" if overdue == 1 else f"{overdue} past their due dates"
-        late = f" {_status_chip(cadence.OVERDUE, past, 'overdue')}"
-    parts.append(f"<p>{_e(opened)} still open.{late}</p>")
+        late = f": {_status_chip(cadence.OVERDUE, past, 'overdue')}."
+    parts.append(f"<p>{_e(opened)} still open{late}</p>")
     return _wrap("".join(parts))
 
 
@@ -857,5 +870,9 @@ def how_to_read(content: ReportContent) -> Fragment:
         f"<strong>on track</strong> means it is within {_e(tol_text)} of the line, <strong>ahead</strong> above "
         f"that, <strong>behind</strong> below it. <strong>Due but not measured</strong> means the date has "
         "passed and no rating was given close enough to it; <strong>upcoming</strong> means the date is "
-        "still to come. Of two ratings on the same day, the one recorded last counts. Statuses use your own "
+        "still to come"
+        + ("" if content.left_on is None else
+           f"; <strong>{plots.AFTER_LEAVING}</strong> means the date came on or after the day you left "
+           f"({_e(format_day(content.left_on))}), so that target will never be measured")
+        + ". Of two ratings on the same day, the one recorded last counts. Statuses use your own "
         "ratings, from 1 to 10; your coach's ratings are shown beside them.</p>")
