@@ -697,3 +697,12 @@ def test_skill_names_match_ignoring_case_and_how_their_words_are_separated():
     assert {schema.skill_key(name) for name in spellings} == {"public speaking"}
     assert schema.skill_key("Email writing") != schema.skill_key("E-mail writing")  # letters differ: two skills
     assert schema.skill_key("---") != schema.skill_key("___") and schema.skill_key("C++") == "c++"
+
+
+@pytest.mark.parametrize("written, month", [("31 déc. 2025", "déc"), ("31-Mär-2025", "Mär"), ("31-Dez-2025", "Dez")])
+def test_a_month_named_in_another_language_is_refused_saying_months_are_read_in_english(written, month):
+    """Found by a hostile test: 31-Dez-2025 was told its month is not one, 31 déc. 2025 only "is not a date"."""
+    with pytest.raises(ValueError) as refused:
+        schema.parse_date(written)
+    assert str(refused.value).startswith(f"{month!r} is not a month;")
+    assert str(refused.value).endswith("months named in English")

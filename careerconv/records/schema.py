@@ -341,7 +341,7 @@ MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "
 _MONTH_NUMBERS = {name.casefold(): n for n, name in enumerate(MONTH_NAMES, 1)} | {
     name[:3].casefold(): n for n, name in enumerate(MONTH_NAMES, 1)} | {"sept": 9}
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
-_MONTH = r"(?P<month>[A-Za-z]+)\.?"
+_MONTH = r"(?P<month>[^\W\d_]+)\.?"  # any letters: a month named in another language is told so
 _YEAR_AND_TIME = r",?[\s./-]+(?P<year>\d{2}|\d{4})(?:[ T]+(?P<time>.*))?$"
 _DAY_NAMED_MONTH_RE = re.compile(rf"^{_DAY}[\s./-]*{_MONTH}{_YEAR_AND_TIME}")
 _NAMED_MONTH_DAY_RE = re.compile(rf"^{_MONTH}[\s./-]*{_DAY}{_YEAR_AND_TIME}")
