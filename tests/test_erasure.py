@@ -382,7 +382,12 @@ def test_erasing_an_id_that_names_the_data_folder_leaves_the_data_folder(tmp_pat
     'their report folder' and as 'a folder named with the id'. Only what is theirs goes."""
     store = _org_with(tmp_path, tmp_path / "org" / "data", [("data", "Dana Ta"), ("E0002", "Eli Wu")])
     (store.root / "progress-2026-12-04.html").write_text("<h1>Dana Ta</h1>")  # `report data -o X` writes here
-    receipt = erase_employee(store, tmp_path / "org", "data")
+    # X itself is refused as the reports folder (found by a later hostile test: the folder holding the data folder
+    # was cleaned whole as careerconv's own); nothing is erased then.
+    with pytest.raises(ValueError, match="holds the data folder"):
+        erase_employee(store, tmp_path / "org", "data")
+    assert list(store.roster()["employee_id"]) == ["C01", "data", "E0002"]
+    receipt = erase_employee(store, tmp_path / "org" / "reports", "data")
     assert list(store.roster()["employee_id"]) == ["C01", "E0002"]
     assert store.load_conversation("E0002", "E0002-20240301")["employee_id"] == "E0002"
     assert not (store.root / "conversations" / "data").exists()

@@ -171,14 +171,18 @@ def test_the_data_folder_on_the_list_of_reports_folders_keeps_its_own_rules(hub,
     assert not [line for line in lines if line.startswith(f"reports folder: {hub.data.resolve()}")]
 
 
-def test_a_reports_folder_named_above_the_data_folder_leaves_the_data_folders_files_to_its_rules(hub, capsys):
-    """The same rule for the folder the operator names: with ``--reports`` the folder that holds the data folder, a
-    workbook in the data folder was deleted whole as a generated file of the reports folder."""
+def test_a_reports_folder_named_above_the_data_folder_is_refused_before_anything_is_erased(hub, capsys):
+    """With ``--reports`` the folder that holds the data folder, a workbook in the data folder was deleted whole as a
+    generated file of the reports folder, and (a second hostile test) another application's files beside the data
+    folder were deleted or rewritten: such a folder is not a reports folder, and nothing is erased."""
     plans_workbook(hub.data)
+    before = plans(hub.data)
+    roster = (hub.data / "roster.csv").read_bytes()
 
-    assert erase(hub.data, "--reports", str(hub.data.parent)) == 0
-    assert plans(hub.data) == [["employee_id", "plan"], ["E0004", "Mentor a new engineer"]]  # her row alone went
-    assert "data/notes/plan.xlsx removed rows (1 row(s))" in joined(capsys.readouterr().out)
+    assert erase(hub.data, "--reports", str(hub.data.parent)) != 0
+    assert f"the reports folder {hub.data.parent.resolve()} holds the data folder" in capsys.readouterr().err
+    assert plans(hub.data) == before and len(before) == 3
+    assert (hub.data / "roster.csv").read_bytes() == roster
 
 
 @pytest.mark.parametrize("named", ["on the list", "with --access-log"])
@@ -219,3 +223,37 @@ def test_a_deleted_file_without_an_ending_is_shown_as_a_file_not_a_folder(hub, c
     lines = joined(capsys.readouterr().out)
     assert "reports/team-page deleted (generated; regenerate it)" in lines
     assert not [line for line in lines if "reports/team-page/" in line]
+
+
+def test_a_file_whose_first_line_alone_is_a_log_line_is_left_as_it_is(hub, tmp_path, capsys):
+    """Found by a second hostile test: a payroll file on the list whose first line was copied from a log was
+    rewritten (her id became the pseudonym, her name and salary stayed) and the receipt said all was well."""
+    payroll = tmp_path / "payroll.csv"
+    payroll.write_bytes(b'{"at": "2026-09-01T10:00:00Z", "user": "admin", "action": "read", "employee_id": "E0002", '
+                        b'"record": null, "outcome": "allowed", "status": 200}\n'
+                        b"employee_id,name,salary\nE0003,Do-yun Yoon,51000\nE0002,Grace Brown,48000\n")
+    before = payroll.read_bytes()
+    put_on_list(hub.data, "access-logs.json", "access_logs", payroll)
+
+    assert erase(hub.data) == 1
+    assert payroll.read_bytes() == before
+    assert f"{payroll} LEFT AS IT IS: not a careerconv access log (3 of its lines are not lines of one, JSON " \
+           "objects, against 1 that are)" in " ".join(joined(capsys.readouterr().out))
+
+
+def test_a_link_named_after_them_in_a_reports_folder_goes_and_what_it_points_at_stays(hub, tmp_path, capsys):
+    """Found by a second hostile test: a link E0003 -> a folder elsewhere made erase delete the report files there,
+    outside every reports folder, then stop on rmdir of the link ("Not a directory") on every run, her roster row
+    already gone."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "progress-2026-01-01.html").write_text("someone else's page", encoding="utf-8")
+    reports = hub.data.parent / "reports"
+    reports.mkdir(exist_ok=True)
+    (reports / "E0003").symlink_to(elsewhere, target_is_directory=True)
+
+    assert erase(hub.data) == 0, capsys.readouterr()
+    assert not (reports / "E0003").is_symlink() and not (reports / "E0003").exists()
+    assert (elsewhere / "progress-2026-01-01.html").read_text(encoding="utf-8") == "someone else's page"
+    assert "a link named after them (what it pointed at is left as it is)" in " ".join(
+        joined(capsys.readouterr().out))

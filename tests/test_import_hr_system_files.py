@@ -344,7 +344,7 @@ def test_an_active_flag_that_would_send_a_third_away_without_a_day_is_refused(tm
     flagged.write_bytes(csv_bytes([header] + [[*row[:5], "No" if i % 2 else "Yes"]
                                               for i, row in enumerate(rows[1:])]))
     err = refused(store, tmp_path, capsys, "roster", flagged)
-    assert "column 'Active' is read as whether each person still works here, and its No would mark 4 of the 9 " \
+    assert "column 'Active' is read as whether each person still works here, and it would mark 4 of the 9 " \
            "people here as left, with no leaving day beside it" in err
     assert "rename it in the file so that it is not read" in err
     few = tmp_path / "few.csv"
@@ -365,7 +365,8 @@ def test_a_history_row_naming_the_employee_as_their_own_manager_has_no_coach_fro
     assert conversations(store, "E001")[0][1] == "C01"  # the roster's coach, not E001 herself
     assert conversations(store, "E002")[0][1] == "E003"
     assert "1 row(s) name the employee as their own manager (rows 2), as HR systems mark the head of the " \
-           "organisation: read as no coach of that conversation" in result.summary()
+           "organisation: no coach is read from the file for that conversation (the roster's coach is taken)" in \
+        result.summary()
 
 
 def test_a_dotted_date_is_day_first_and_says_nothing_of_the_files_slash_dates(store: Store, tmp_path: Path,
@@ -384,3 +385,24 @@ def test_a_dotted_date_is_day_first_and_says_nothing_of_the_files_slash_dates(st
                                  ["E003", "03/04/2024", "Negotiation", "5"]]))
     err = refused(store, tmp_path, capsys, "history", mixed)
     assert "day and month order is ambiguous" in err
+
+
+@pytest.mark.parametrize("status", ["Not currently active", "Active: No", "Employed - No", "No longer actively employed"])
+def test_a_no_elsewhere_in_a_status_of_being_here_is_not_guessed_at(store: Store, tmp_path: Path, capsys,
+                                                                    status: str):
+    """Found by a second hostile test: these were read as still here (only "Not Active" was read as left)."""
+    path = tmp_path / "staff.csv"
+    path.write_bytes(csv_bytes([WORKDAY_HEADER[:5] + ["Employee Status"],
+                                ["E003", "Chloé Martin", "E001", "Vertrieb", "Verkäuferin", status]]))
+    err = refused(store, tmp_path, capsys, "roster", path)
+    assert "is not an employment status careerconv knows" in err
+
+
+def test_a_second_status_column_is_read_where_the_first_is_empty(store: Store, tmp_path: Path):
+    """Found by a second hostile test: 'Employment Status' empty and 'Status' Terminated kept the person here."""
+    path = tmp_path / "staff.csv"
+    path.write_bytes(csv_bytes([WORKDAY_HEADER[:5] + ["Employment Status", "Status"],
+                                ["E001", "Anna Schmidt", "C01", "Vertrieb", "Leiterin", "Active", ""],
+                                ["E003", "Chloé Martin", "E001", "Vertrieb", "Verkäuferin", "", "Terminated"]]))
+    import_roster(store, path, today=IMPORT_DAY)
+    assert left_on(store) == {"E001": "", "E002": "", "E003": "2026-06-01"}

@@ -568,7 +568,13 @@ def _erase_mentions(store: Store, reports: list[Path], plan: ErasurePlan, mentio
     handled = {store.roster_path, store.erased_path, *list_paths(store)}
     for folder in reports:
         own_reports = folder / eid
-        if own_reports.is_dir() and not _holds_a_root(own_reports, store.root, *reports):
+        if own_reports.is_symlink():
+            # A link named after them: the link goes, what it points at is not theirs to delete here (found: the
+            # reports it led to were deleted outside every reports folder, and rmdir on the link stopped the
+            # erasure on every run).
+            own_reports.unlink()
+            receipt.add(own_reports, "deleted", "a link named after them (what it pointed at is left as it is)")
+        elif own_reports.is_dir() and not _holds_a_root(own_reports, store.root, *reports):
             _erase_own_reports(own_reports, receipt)
 
     # 2. mentions in other employees' records, through the store
@@ -652,10 +658,15 @@ def reports_folders(store: Store, reports_dir: str | os.PathLike) -> ReportsFold
     Raises
     ------
     ValueError
-        The data folder's list of reports folders is damaged.
+        The data folder's list of reports folders is damaged, or ``reports_dir`` holds the data folder.
     """
     data = store.root.resolve()
     folders, missing, left_out = [Path(reports_dir).resolve()], [], []
+    if folders[0] in data.parents:
+        # found by a hostile test: --reports naming the folder that holds the data folder cleaned that whole folder
+        # as careerconv's own (another application's key deleted, a shared workbook deleted whole)
+        raise ValueError(f"the reports folder {folders[0]} holds the data folder {data}: name the reports folder "
+                         "itself (by default reports/ beside the data folder); nothing was erased")
     seen = set(folders)
     for folder in recorded_reports_folders(store):
         folder = folder.resolve()

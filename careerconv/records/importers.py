@@ -355,7 +355,7 @@ STATUS_WORDS = {
 # A word that turns the status word right after it (or after "longer", "mehr" ...) around: "Not Active", "Nicht
 # aktiv", "Non actif", "No activo", "Niet actief", "No longer employed" have left (found: read as here, for the
 # word "active" in them); a negated word of leaving ("Not terminated") is not guessed.
-STATUS_NEGATIONS = {"not", "no", "nicht", "kein", "keine", "non", "niet", "nie"}
+STATUS_NEGATIONS = {"not", "no", "never", "nicht", "kein", "keine", "non", "niet", "nie"}
 STATUS_LONGER = {"longer", "mehr", "plus", "mas", "meer"}
 # Employment-status columns whose header says they are an active flag (Workday's "Active Status" holds Yes or No):
 # besides the statuses, a yes is here and a no has left. A column named otherwise ("Status", "Employee Status") is
@@ -1376,7 +1376,7 @@ def _check_flag_leavers(raw: RawTable, checker: _Checker, undated: list[str], ex
         return
     column = checker.header_of("employment_status")
     raise FileRejected([schema.Problem(raw.source, f"column {column!r} is read as whether each person still works "
-                                                   f"here, and its No would mark {len(leaving)} of the {len(here)} "
+                                                   f"here, and it would mark {len(leaving)} of the {len(here)} "
                                                    "people here as left, with no leaving day beside it")],
                        f"{raw.source}: {column!r} would mark more than a third of the people here as left; nothing was "
                        "written",
@@ -1502,6 +1502,10 @@ def _parse_employment_status(value: Any, *, flag: bool = False) -> str | None:
         if negated & STATUS_WORDS["here"]:
             return "left"
         words = set(tokens)
+        if words & (STATUS_NEGATIONS - {"non"}) and words & STATUS_WORDS["here"]:
+            # "Not currently active", "Active: No", "Employed - No": a no elsewhere is not guessed at (found by a
+            # hostile test: read as here); "Active - Non-Exempt" is here
+            words = set()
         for meaning, said in STATUS_WORDS.items():  # "left" first: "Terminated - eligible for rehire" has left
             if words & said:
                 return meaning
@@ -1513,24 +1517,27 @@ def _parse_employment_status(value: Any, *, flag: bool = False) -> str | None:
                      "else, rename it in the file so that it is not read)")
 
 
-def _check_second_status(checker: _Checker, raw_row: RawRow, status: str | None) -> None:
-    """Refuse a row whose employment-status columns disagree (``Status`` says Active, ``Active Status`` says No):
-    which one is right is not guessed (found: the first one read, and the other said to be unused)."""
-    if status is None:
-        return
+def _second_status(checker: _Checker, raw_row: RawRow, status: str | None) -> str | None:
+    """The row's employment status, ``status`` as its status column says it, read against the file's other status
+    columns: a row whose columns disagree (``Status`` says Active, ``Active Status`` says No) is refused, which one
+    is right is not guessed (found: the first one read, and the other said to be unused); where the column read is
+    empty, the first other one that says something is (found: a Terminated there was left unread)."""
+    said = {"here": "still here", "left": "has left"}
     for key, index in checker.also_named.get("employment_status", ()):
         cell = raw_row.cells[index] if index < len(raw_row.cells) else None
         try:
             other = _parse_employment_status(cell, flag=key in ACTIVE_FLAG_COLUMNS)
         except ValueError:
             continue  # a column that says something else is not read
-        if other is not None and other != status:
-            said = {"here": "still here", "left": "has left"}
+        if status is None:
+            status = other
+        elif other is not None and other != status:
             first = checker.values(raw_row).get("employment_status")
             checker.add(f"{checker.header_of('employment_status')!r} says {said[status]} ({_cell_text(first)}) "
                         f"and {checker.raw.header[index]!r} says {said[other]} ({_cell_text(cell)}): which one is "
                         "right is not guessed; correct the row, or leave the column that is wrong out of the file",
                         raw_row.row, "employment_status", first)
+    return status
 
 
 def _parse_left_on(value: Any, *, decision: DateOrderDecision) -> dt.date | None:
@@ -1725,7 +1732,7 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
         }
         status = checker.check(_parse_employment_status, v.get("employment_status"), n, "employment_status",
                                flag=checker.keys.get("employment_status") in ACTIVE_FLAG_COLUMNS)
-        _check_second_status(checker, raw_row, status)
+        status = _second_status(checker, raw_row, status)
         day = checker.check(_parse_left_on, v.get(LEFT_ON), n, LEFT_ON, decision=left_order)
         last_day = checker.check(_parse_left_on, v.get("last_day"), n, "last_day", decision=left_order)
         if day is None and last_day is not None:  # here on their last day, gone the day after
@@ -2275,8 +2282,9 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
     own = [r.row for r in good_rows if r.row in own_coach]
     if own:
         notes.append(f"{len(own)} row(s) name the employee as their own manager (rows "
-                     f"{_some([str(n) for n in own])}), as HR systems mark the head of the organisation: read as no "
-                     "coach of that conversation, as the roster import reads it")
+                     f"{_some([str(n) for n in own])}), as HR systems mark the head of the organisation: no coach "
+                     "is read from the file for that conversation (the roster's coach is taken), as the roster "
+                     "import reads it")
     below_kept = [r.row for r in good_rows if r.row in set(below)]
     if below_kept:
         # Imported as written (records of the past, and exported histories must import again), but said: the app

@@ -91,17 +91,40 @@ class NotAnAccessLog(ValueError):
 
 
 def _check_reads_as_a_log(path: Path, fd: int, settled: bool) -> None:
-    """Raise :class:`NotAnAccessLog` unless the file open as ``fd`` is empty or its first line is a line of the log
-    (found by a hostile test: a payroll file put on the list by hand was rewritten, and a line of JSON added to it).
-    A first line not ended yet (the first append under way) is judged only when ``settled`` (under the lock every
-    append takes)."""
+    """Raise :class:`NotAnAccessLog` unless the file open as ``fd`` is empty or reads as a log: its first line one
+    of the log's (:func:`is_a_log_line`) and most of its ended lines JSON objects (found by hostile tests: a payroll
+    file put on the list by hand was rewritten, and a line of JSON added to it; one whose first line alone was a log
+    line kept her name and salary beside the pseudonym; a log with a line damaged by hand is still rewritten). A first line not ended yet (the first append under way) is
+    judged only when ``settled`` (under the lock every append takes); a last line not ended is the rewrite's to
+    finish. Read in small pieces: a log is never held whole."""
     head = os.pread(fd, 64 * 1024, 0)
     first, ended, _ = head.partition(b"\n")
-    if not head or (not ended and not settled and len(head) < 64 * 1024) or is_a_log_line(first):
+    if not head or (not ended and not settled and len(head) < 64 * 1024):
         return
-    raise NotAnAccessLog(f"{path}: not a careerconv access log (its first line is not a line of one: a JSON object "
-                         f"with {', '.join(FIELDS)}); if it is not one, take it off the data folder's list "
-                         "access-logs.json (or do not name it with --access-log)")
+    if not is_a_log_line(first):
+        raise NotAnAccessLog(f"{path}: not a careerconv access log (its first line is not a line of one: a JSON "
+                             f"object with {', '.join(FIELDS)}); if it is not one, take it off the data folder's "
+                             "list access-logs.json (or do not name it with --access-log)")
+    offset, pending, log_lines, other = len(first) + 1, b"", 1, 0
+    while chunk := os.pread(fd, 64 * 1024, offset):
+        offset += len(chunk)
+        *lines, pending = (pending + chunk).split(b"\n")
+        for line in lines:
+            if _is_json_object(line):
+                log_lines += 1
+            else:
+                other += 1
+    if other > log_lines:  # a line damaged by hand is still the log's to rewrite; a file mostly of others is not
+        raise NotAnAccessLog(f"{path}: not a careerconv access log ({other} of its lines are not lines of one, "
+                             f"JSON objects, against {log_lines} that are); if it is not one, take it off the data "
+                             "folder's list access-logs.json (or do not name it with --access-log)")
+
+
+def _is_json_object(line: bytes) -> bool:
+    try:
+        return isinstance(json.loads(line), dict)
+    except ValueError:
+        return False
 
 
 def pseudonym_of(store: Store, employee_id: str) -> str:
