@@ -52,9 +52,10 @@ erase rewrites every log on that list: the id becomes the pseudonym the list
 of erased people keeps (erased: and a keyed hash), as erasing through the
 service does, and the receipt says how many lines of each log changed. Each
 log then gets a line of this erasure: who ran it (the account, and under sudo
-who ran sudo), when, and the pseudonym. A file on the list that is not an
-access log (empty, or a first line of JSON with the log's fields) is left
-as it is, named on the receipt, and the command exits 1. A log
+who ran sudo), when, and the pseudonym. A file on the list that does not read
+as an access log (one is empty, or its first line is JSON with the log's fields
+and most of its lines are JSON) is left as it is, named on the receipt, and the
+command exits 1. A --reports folder that holds the data folder is refused. A log
 kept elsewhere (one of a service older than this list, a copy) is named with
 --access-log FILE. A log that is missing or cannot be rewritten (it belongs
 to the service's account: run erase as that account) is listed on the receipt
