@@ -406,3 +406,13 @@ def test_a_second_status_column_is_read_where_the_first_is_empty(store: Store, t
                                 ["E003", "Chloé Martin", "E001", "Vertrieb", "Verkäuferin", "", "Terminated"]]))
     import_roster(store, path, today=IMPORT_DAY)
     assert left_on(store) == {"E001": "", "E002": "", "E003": "2026-06-01"}
+
+
+def test_a_dry_run_of_the_roster_as_it_is_says_every_row_is_unchanged(store: Store, tmp_path: Path):
+    """Found by a second hostile test: a dry run of an unchanged roster said "updated 3, unchanged 0" where the
+    import then said "unchanged 3" (a leaving day of none, NaT, read as a day)."""
+    path = tmp_path / "roster.csv"
+    path.write_bytes(csv_bytes(ROSTER))
+    dry = import_roster(store, path, dry_run=True)
+    real = import_roster(store, path)
+    assert (dry.added, dry.updated, dry.unchanged) == (real.added, real.updated, real.unchanged) == (0, 0, 3)

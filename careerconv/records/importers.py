@@ -1430,9 +1430,11 @@ def _erased_note(ids: set[str]) -> str:
 
 def _same_employee(a: dict, b: dict) -> bool:
     def norm(v: Any) -> str | None:
+        if schema.is_missing(v):  # first: NaT is a datetime too (found: a dry run counted every row as updated)
+            return None
         if isinstance(v, (pd.Timestamp, dt.date)):
             return pd.Timestamp(v).date().isoformat()
-        return None if schema.is_missing(v) else str(v)
+        return str(v)
     return all(norm(a.get(k)) == norm(b.get(k)) for k in schema.ROSTER.names)
 
 
