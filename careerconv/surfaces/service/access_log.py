@@ -94,9 +94,12 @@ def _check_reads_as_a_log(path: Path, fd: int, settled: bool) -> None:
     """Raise :class:`NotAnAccessLog` unless the file open as ``fd`` is empty or reads as a log: its first line one
     of the log's (:func:`is_a_log_line`) and most of its ended lines JSON objects (found by hostile tests: a payroll
     file put on the list by hand was rewritten, and a line of JSON added to it; one whose first line alone was a log
-    line kept her name and salary beside the pseudonym; a log with a line damaged by hand is still rewritten). A first line not ended yet (the first append under way) is
-    judged only when ``settled`` (under the lock every append takes); a last line not ended is the rewrite's to
-    finish. Read in small pieces: a log is never held whole."""
+    line kept her name and salary beside the pseudonym; a log with a line damaged by hand is still rewritten).
+
+    Checked twice by :meth:`AccessLog.forget`: before the copy, whole, in small pieces (a log is never held
+    whole), a first line not ended yet (the first append under way) left for later; then, ``settled``, under the
+    lock every append takes, the first line alone (the lines after it were counted before the lock, and what was
+    appended since is the service's own). A last line not ended is the rewrite's to finish."""
     head = os.pread(fd, 64 * 1024, 0)
     first, ended, _ = head.partition(b"\n")
     if not head or (not ended and not settled and len(head) < 64 * 1024):
@@ -105,6 +108,8 @@ def _check_reads_as_a_log(path: Path, fd: int, settled: bool) -> None:
         raise NotAnAccessLog(f"{path}: not a careerconv access log (its first line is not a line of one: a JSON "
                              f"object with {', '.join(FIELDS)}); if it is not one, take it off the data folder's "
                              "list access-logs.json (or do not name it with --access-log)")
+    if settled:
+        return
     offset, pending, log_lines, other = len(first) + 1, b"", 1, 0
     while chunk := os.pread(fd, 64 * 1024, offset):
         offset += len(chunk)
