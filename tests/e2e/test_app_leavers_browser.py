@@ -137,3 +137,46 @@ def test_the_coach_chosen_can_be_read_in_full_however_long_their_name(browser, g
     page.locator(".cc-coach-chosen").wait_for(state="hidden")  # "All coaches" is short: nothing to repeat
     page.close()
     assert problems == [], "\n".join(problems)
+
+
+# Whether each field of the start screen reads whole: the question set chosen in its picker, the search box's hint.
+FIELDS_READ_WHOLE_JS = r"""
+() => {
+  const ctx = document.createElement('canvas').getContext('2d');
+  const fits = (el, text) => {
+    const cs = getComputedStyle(el);
+    ctx.font = cs.font;
+    return ctx.measureText(text).width <= el.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+  };
+  const set = document.querySelector('.cc-question-set select');
+  const search = document.querySelector('.cc-search input');
+  return {questions: fits(set, set.options[set.selectedIndex].text), search: fits(search, search.placeholder)};
+}
+"""
+
+
+@pytest.mark.parametrize("width", (360, 400))
+def test_on_a_phone_the_coach_chosen_is_named_once_and_the_start_fields_read_whole(browser, demo_server,
+                                                                                    output_dir, width):
+    """Found by testers at 400 px: a coach whose name fits the picker was named twice, in the picker and on the
+    line under it (meant for a name the picker cuts); at 360 px the question set's name ("Career conversat") and
+    the search box's hint were cut."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.set_default_timeout(WAIT)
+    page.goto(demo_server.url)
+    ready(page)
+    picker = page.locator(".cc-coach select")
+    options = picker.locator("option").all_inner_texts()  # words joined by no-break spaces
+    picker.select_option(label=next(o for o in options if " ".join(o.split()) != "All coaches"))
+    coach = " ".join(picker.evaluate("s => s.options[s.selectedIndex].text").split())
+    # the kernel has written the line under the picker (shown or not, its words are there)
+    page.wait_for_function("label => (document.querySelector('.cc-coach-chosen') || {}).textContent"
+                           "?.replace(/\\s+/g, ' ').includes(label)", arg=coach)
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    chosen = page.evaluate(CHOSEN_COACH_JS)
+    shot(page, output_dir, f"start-coach-once-{width}")
+    assert chosen["inPicker"] and chosen["elsewhere"] == [], chosen
+    assert page.evaluate(FIELDS_READ_WHOLE_JS) == {"questions": True, "search": True}
+    problems = layout_problems(page)
+    page.close()
+    assert problems == [], "\n".join(problems)

@@ -13,6 +13,9 @@ of JavaScript):
 * a text box sent on Enter (class ``cc-send-on-enter``) has its text sent before the Enter (ipywidgets sends
   the Enter first), so the kernel acts on what is in the box; when the kernel then empties the box, letters
   typed after the Enter stay;
+* where the closed coach picker shows the whole name of the coach chosen, the start bar is marked
+  ``cc-coach-fits`` (the line naming them in full under the picker, for a phone that cuts a long name, would
+  only say it twice);
 * buttons named in words (:func:`careerconv.surfaces.app.widgets.named`) are
   given their tooltip as ``aria-label``, toggle buttons ``aria-pressed``, and
   buttons that show and hide a part (:func:`careerconv.surfaces.app.widgets.expander`)
@@ -51,14 +54,37 @@ function nameButtons(root) {
   }
 }
 
+// A phone cuts a long name in the closed coach picker, so a line under it (class cc-coach-chosen) names the coach
+// chosen in full. Where the picker shows the whole name, that line would only say it twice: the start bar is then
+// marked cc-coach-fits and styles.py hides the line. Measured in the picker's own font, as drawn.
+const measuring = document.createElement('canvas').getContext('2d');
+function markCoachFits(root) {
+  const select = root.querySelector('.cc-coach select');
+  const bar = select && select.closest('.cc-start-bar');
+  if (!bar || select.selectedIndex < 0 || !select.clientWidth) return;
+  const cs = getComputedStyle(select);
+  measuring.font = cs.font;
+  const label = select.options[select.selectedIndex].text.replace(/\s+/g, ' ').trim();
+  const room = select.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+  const fits = measuring.measureText(label).width <= room;
+  if (bar.classList.contains('cc-coach-fits') !== fits) bar.classList.toggle('cc-coach-fits', fits);
+}
+
 function watchNames(el) {
   const root = el.closest('.cc-app') || document.body;
   let queued = false;
-  const run = () => { queued = false; nameButtons(root); };
-  const observer = new MutationObserver(() => { if (!queued) { queued = true; requestAnimationFrame(run); } });
+  const run = () => { queued = false; nameButtons(root); markCoachFits(root); };
+  const later = () => { if (!queued) { queued = true; requestAnimationFrame(run); } };
+  const observer = new MutationObserver(later);
   observer.observe(root, { subtree: true, childList: true, attributes: true, attributeFilter: ['class', 'title'] });
+  root.addEventListener('change', later, true);  // a coach picked: the select's value is no attribute
+  window.addEventListener('resize', later);  // a phone turned: the picker's width changes
   run();
-  return () => observer.disconnect();
+  return () => {
+    observer.disconnect();
+    root.removeEventListener('change', later, true);
+    window.removeEventListener('resize', later);
+  };
 }
 
 // A text box that is sent on Enter (class cc-send-on-enter, synced only when its text is committed): its text

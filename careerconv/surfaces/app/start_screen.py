@@ -100,7 +100,7 @@ class StartScreen:
         self.set_choice = classed(widgets.Dropdown(options=[(qs.title, k) for k, qs in question_sets.items()],
                                                    value=wanted_set, description="Questions",
                                                    layout=widgets.Layout(width="100%")), "cc-question-set")
-        self.search = named(classed(widgets.Text(placeholder="Search by name or employee id", continuous_update=True,
+        self.search = named(classed(widgets.Text(placeholder="Name or employee id", continuous_update=True,
                                                  layout=widgets.Layout(width="100%")), "cc-search"),
                             "Search people by name or employee id")
         # One button per person, bound to the employee id: a click on a list that is being

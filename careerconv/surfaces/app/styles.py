@@ -392,9 +392,14 @@ CSS = """
   .cc-app .cc-start-bar .cc-coach { flex: 1 1 100% !important; width: 100% !important; flex-wrap: wrap;
     height: auto; row-gap: 2px; min-width: 0; }
   .cc-app .cc-start-bar > .cc-coach-chosen { display: block; flex: 1 1 100%; margin: -10px 0 0 0; line-height: 20px; }
+  .cc-app .cc-start-bar.cc-coach-fits > .cc-coach-chosen { display: none; }  /* the picker shows it whole */
   .cc-app .cc-start-bar .cc-coach > label { flex: 1 1 100%; width: auto !important; text-align: left;
     line-height: 20px; }
   .cc-app .cc-start-bar .cc-coach > select { height: 32px; }
+  /* the question set's name above its picker too: "Career conversation" is cut beside it at 360 px */
+  .cc-app .cc-question-set { flex-wrap: wrap; height: auto; row-gap: 2px; min-width: 0; }
+  .cc-app .cc-question-set > label { flex: 1 1 100%; width: auto !important; text-align: left; line-height: 20px; }
+  .cc-app .cc-question-set > select { height: 32px; min-width: 0; flex: 1 1 auto; }
 }
 /* 400% zoom of a 1280 px window (WCAG's 320 px reflow): the question bank's two buttons go under the title */
 @container cc-app (max-width: 360px) {
