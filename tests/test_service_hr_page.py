@@ -11,6 +11,7 @@ import concurrent.futures
 import html
 import re
 
+import pandas as pd
 import pytest
 import requests
 
@@ -170,3 +171,29 @@ def test_the_note_of_a_failed_page_names_no_file_of_the_server_and_its_log_has_t
     reference = re.search(r"hr-page-failure-[0-9a-f]{8}", note).group()
     logged = [r for r in caplog.records if reference in r.getMessage()]
     assert len(logged) == 1 and "'/tmp/careerconv-hr-k2j1x9/hr-tables.pickle'" in str(logged[0].exc_info[1])
+
+
+def test_when_the_charts_cannot_be_made_the_tables_still_say_why_the_on_time_figures_count_fewer(tmp_path):
+    """Found by a reader: the page of tables only (its charts and readings not made) showed "Who is covered" 24 and
+    the on-time table 23 beside it, and nothing said why: someone left in the period. The sentence the charted
+    page gives goes under the on-time table here too."""
+    from careerconv.records.store import Store
+
+    svc = RunningService(tmp_path, render=kernel_cannot_start)
+    try:
+        store = Store(svc.data)
+        roster = store.roster()
+        leaver = sorted(roster["employee_id"])[0]
+        store.save_roster(roster.assign(left_on=roster["left_on"].mask(roster["employee_id"] == leaver,
+                                                                       pd.Timestamp("2026-09-10"))))
+        page = get(svc, "hr/", HR, params=AS_OF)
+    finally:
+        svc.stop()
+    assert page.status_code == 200 and "could not be made (RuntimeError)" in html.unescape(page.text)
+    flat = re.sub(r">\s+<", "><", page.text)
+    assert "<td>All departments</td><td>24</td>" in flat  # who is covered
+    on_time = html.unescape(flat.split("Conversations and follow-ups on time", 1)[1].split("<h2>")[0])
+    assert "<td>All departments</td><td>23</td>" in on_time
+    said = " ".join(re.sub(r"<[^>]+>", " ", on_time.split("</table>")[-1]).split()).replace("\N{NO-BREAK SPACE}", " ")
+    assert said == ('These figures count the 23 employees still here on 30 Sep 2026; "Who is covered" counts 24, '
+                    "everyone here on some day of the period, 1 of whom had left by then.")

@@ -149,7 +149,7 @@ from .inputs import EmployeeParts, ParquetTable, RosterFile, load_aggregates, lo
 from .presentation import present
 from .readings import (describe, describe_about, describe_grouping, describe_on_time, describe_skill_view,
                        describe_suppression, distribution_skills, present_html, reading_html, suppression_html,
-                       suppression_summary, top_skills)
+                       suppression_summary, top_skills, who_is_due)
 from .coarsening import Grouping, SkillView, readable_grouping, skill_view
 from .quarters import period_label, quarter_label
 from .scope import resolve_scope
@@ -191,6 +191,7 @@ __all__ = [
     "describe_about",
     "describe_grouping",
     "describe_on_time",
+    "who_is_due",
     "describe_skill_view",
     "describe_suppression",
     "suppression_summary",

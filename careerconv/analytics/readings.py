@@ -378,13 +378,19 @@ def describe_on_time(hr: Mapping[str, pd.DataFrame]) -> str:
     hr
         The tables of :func:`hr_aggregates` (``about``, ``overview`` and ``cadence_compliance`` are read).
     """
-    text = describe_cadence_compliance(hr["cadence_compliance"])
+    return " ".join(t for t in (describe_cadence_compliance(hr["cadence_compliance"]), who_is_due(hr)) if t)
+
+
+def who_is_due(hr: Mapping[str, pd.DataFrame]) -> str:
+    """Why the section on conversations and follow-ups on time counts fewer people than "Who is covered", with both
+    numbers ("" where they agree or either total is hidden; see :func:`describe_on_time`). The HR page shows it
+    under that section's table also when its charts and readings could not be made."""
     covered, due = (_visible(hr[name], total=True)[N] for name in ("overview", "cadence_compliance"))
     if covered.empty or due.empty or int(covered.iloc[0]) <= int(due.iloc[0]):
-        return text
+        return ""
     n_covered, n_due = int(covered.iloc[0]), int(due.iloc[0])
     day = about_items(hr["about"]).get("as of", "the as-of day")
-    return (f"{text} These figures count the {n_due:,} employees still here on {day}; \"Who is covered\" counts "
+    return (f"These figures count the {n_due:,} employees still here on {day}; \"Who is covered\" counts "
             f"{n_covered:,}, everyone here on some day of the period, {n_covered - n_due:,} of whom had left by then.")
 
 

@@ -611,6 +611,8 @@ class HrPageHandler(BaseHandler):
             else:
                 table = analytics.present_html(name, hr[name], max_rows=200, caption=title)
                 parts.append(f'<div class="scroll">{table}</div>')
+            if name == "cadence_compliance" and analytics.who_is_due(hr):  # why it counts fewer than the first
+                parts.append(f'<p class="reading">{escape(analytics.who_is_due(hr))}</p>')
         self.write_page("HR analytics", "\n".join(parts), hr["about"].attrs["k"])
 
     def csv_link(self, name: str) -> str:
