@@ -12,6 +12,7 @@ service does when it starts (``record_reports_folder``); the command is ``career
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import shutil
@@ -20,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from careerconv.cli import main
+from careerconv.records import erasure
 from careerconv.records.kept_elsewhere import record_reports_folder
 from careerconv.records.store import Store
 from erasure_readers import Person, files_naming
@@ -139,6 +141,31 @@ def test_an_erasure_run_again_finds_them_by_the_name_and_email_the_first_one_kep
     assert f"{hub_reports.resolve() / 'E0004' / 'progress-2026-04-01.html'} deleted (generated; regenerate it)" \
         in lines
     # Nothing of them is left now: the hashes of the name and email go too.
+    assert "known_as" not in json.loads((sample_data / "erased.json").read_text())
+
+
+def test_an_erasure_stopped_by_a_full_disk_is_finished_by_their_name_and_email_too(sample_data, tmp_path,
+                                                                                   monkeypatch, capsys):
+    notes = sample_data / "notes"  # kept in the data folder by HR, by hand
+    notes.mkdir()
+    (notes / "one-to-ones.log").write_text("2026-04-01 Grace Davies: pairing with Do-yun Yoon\n"
+                                           "2026-05-01 Grace Davies: demo of the importer\n")
+    (notes / "mentors.csv").write_text("mentor,mentee\ndoyun.yoon@example.org,E0004\ngrace.davies@example.org,E0006\n")
+
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(erasure, "_sweep_file", disk_full)  # the disk fills up as the first file is cleaned
+    with pytest.raises(OSError, match="did not finish"):
+        erasure.erase_employee(Store(sample_data), tmp_path / "reports", "E0003")
+    monkeypatch.undo()
+    assert "E0003" not in set(Store(sample_data).roster()["employee_id"])  # the roster row, name and email, went
+
+    assert erase(sample_data, "--reports", str(tmp_path / "reports")) == 0
+    assert (notes / "one-to-ones.log").read_text() == ("2026-04-01 Grace Davies: pairing with [removed]\n"
+                                                       "2026-05-01 Grace Davies: demo of the importer\n")
+    assert (notes / "mentors.csv").read_text() == "mentor,mentee\ngrace.davies@example.org,E0006\n"
+    assert files_naming(DO_YUN, sample_data) == []
     assert "known_as" not in json.loads((sample_data / "erased.json").read_text())
 
 
