@@ -644,8 +644,11 @@ def _found_again(store: Store, reports: list[Path], kept: dict) -> tuple[str | N
             for path in _walk(root):
                 if path in skipped or store.locks_dir in path.parents:
                     continue
-                with contextlib.suppress(OSError):  # gone since listed, or unreadable: the final check says so
-                    yield decoded_text(path).text
+                try:
+                    text = decoded_text(path).text
+                except OSError:
+                    continue  # gone since listed, or unreadable: the final check says so
+                yield text
     return found_again(store.erased_ids(), kept, texts())
 
 
