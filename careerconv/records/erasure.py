@@ -41,9 +41,11 @@ something a person must look at. The list is not trusted for being there
 the mark the service leaves in its reports folder
 (:func:`careerconv.records.kept_elsewhere.is_marked_reports_folder`), and
 then only careerconv's own files in it are changed or deleted (an
-employee's reports, index pages, a batch's shard indexes, the HR page:
-:func:`careerconv_writes`); a file of anything else that mentions them is
-left as it is and listed by the final check. A listed folder without the
+employee's reports, by the names careerconv gives them, in their folder named
+with their id in any case (:func:`their_report_folders`), index pages, a
+batch's shard indexes, the HR page: :func:`careerconv_writes`); any other
+file in their folder, or that mentions them, is left as it is and listed by
+the final check. A listed folder without the
 mark, or that holds the data folder, is left as it is and listed for a
 person to look at; one that is the data folder or inside it is left out,
 the data folder keeping its own rules. The folder named with ``--reports``
@@ -57,8 +59,11 @@ those employees need a new coach first (import a roster that says so).
 
 At the end the id is recorded as erased, without keeping it: a salted hash of
 it and the day (:class:`careerconv.records.store.ErasedIds`, in
-``erased.json``). Importing a roster or history that names the id again (last
-month's HR export) refuses those rows, naming the day, until they are added
+``erased.json``), and, until an erasure of theirs finds nothing left, hashes
+of their name and email, by which an erasure run again once their roster row
+is gone finds the text to search for (:mod:`careerconv.records.erased_names`).
+Importing a roster or history that names the id again (last month's HR export)
+refuses those rows, naming the day, until they are added
 again on purpose (``careerconv import roster --allow-erased``), which takes
 the id off the list.
 """
@@ -86,7 +91,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import schema
-from .kept_elsewhere import REPORTS_FOLDER_MARK, is_marked_reports_folder, list_paths, recorded_reports_folders
+from .kept_elsewhere import list_paths, recorded_reports_folders, reports_folder_mark_problem
+from .erased_names import found_again
 from .decoded_text import KINDS, READ_AS, DecodedText, decode_bytes, decoded_text, \
     temp_target_name, value_pieces
 from .schema import (
@@ -443,7 +449,9 @@ def plan_erasure(store: Store, reports_dir: str | os.PathLike, employee_id: str)
         email = row.iloc[0]["email"] if not pd.isna(row.iloc[0]["email"]) else None
     conv_dir = store.employee_dir("conversation", employee_id)
     ci_dir = store.employee_dir("checkin", employee_id)
-    own_reports = [folder / employee_id for folder in reports_folders(store, reports_dir).cleaned]
+    others = {*roster[EMPLOYEE_ID], *roster[COACH_ID]}
+    own_reports = [own for folder in reports_folders(store, reports_dir).cleaned
+                   for own in their_report_folders(folder, employee_id, others)]
     plan = ErasurePlan(employee_id, name, email or None, bool(len(row)), _count_files(conv_dir),
                        _count_files(ci_dir), sum(_count_files(folder) for folder in own_reports),
                        store.derived_holds(employee_id), store.erased_ids().is_unfinished(employee_id),
@@ -489,19 +497,24 @@ def erase_employee(store: Store, reports_dir: str | os.PathLike, employee_id: st
     eid = plan.employee_id
     roster = store.roster()
     known_ids = {*roster[EMPLOYEE_ID], *roster[COACH_ID], *store.employees_with_records()}
-    namesakes = _namesakes(roster, eid, plan.name)
+    # Someone erased before, whose roster row is gone: their name and email as the first erasure kept them (hashed).
+    kept = store.erased_ids().known_as_of(eid) if plan.erased_on and not plan.on_roster else {}
+    name, email = (plan.name, plan.email) if not kept else _found_again(store, reports, kept)
+    namesakes = _namesakes(roster, eid, name)
     # A name someone else on the roster has too names no one: their rows, reports and lines would go too.
-    mentions = Mentions(eid, None if namesakes else plan.name, plan.email, other_ids=known_ids)
-    if not plan.name:
-        name_searched = []
+    mentions = Mentions(eid, None if namesakes else name, email, other_ids=known_ids)
+    again = " (found again: an earlier erasure of theirs kept a hash of it)" if kept else ""
+    if not name:
+        name_searched = ["not their name (an earlier erasure of theirs kept a hash of it, and no file holds it)"] \
+            if "name" in kept else []
     elif namesakes:
         name_searched = [f"not their name ({', '.join(namesakes)} on the roster has the same name, so a file "
-                         f"naming {plan.name!r} may be about them; look at such files by hand)"]
+                         f"naming {name!r} may be about them; look at such files by hand)"]
     else:
-        name_searched = ["their name"]
+        name_searched = [f"their name{again}"]
     the_id = "the id" if any(ch.isalpha() for ch in eid) else \
         "the id, in text only (a number in a table or a record is a number: careerconv writes ids as text)"
-    searched = [the_id, *name_searched] + (["their email"] if plan.email else []) \
+    searched = [the_id, *name_searched] + ([f"their email{again}"] if email else []) \
         + ["the hash of the id older lock files were named by"]
     receipt = Receipt(eid, store.root, reports[0], searched, other_reports=reports[1:],
                       erased_on=None if plan.on_roster else plan.erased_on)
@@ -525,12 +538,14 @@ def erase_employee(store: Store, reports_dir: str | os.PathLike, employee_id: st
         # end, so that an erasure stopped halfway (a full disk) is finished by running it again. Someone erased
         # before keeps the day they were erased.
         store.mark_erased(eid, dt.date.fromisoformat(plan.erased_on) if plan.erased_on and not plan.on_roster
-                          else None)
+                          else None, name=plan.name, email=plan.email)
         with _finished_by_running_again(eid):
             _remove_own_files(store, plan, receipt)
     with _finished_by_running_again(eid):
-        _erase_mentions(store, reports, plan, mentions, receipt)
-        store.finish_erasure(eid)
+        _erase_mentions(store, reports, plan, mentions, receipt, known_ids)
+        # The hashes of their name and email stay until nothing of them is left (found by a hostile test: run again
+        # once their roster row was gone, an erasure searched by id alone).
+        store.finish_erasure(eid, complete=receipt.complete)
     return receipt
 
 
@@ -561,13 +576,12 @@ def _remove_own_files(store: Store, plan: ErasurePlan, receipt: Receipt) -> None
 
 
 def _erase_mentions(store: Store, reports: list[Path], plan: ErasurePlan, mentions: Mentions,
-                    receipt: Receipt) -> None:
+                    receipt: Receipt, known_ids: set[str]) -> None:
     """Their reports folder in each reports folder, passes 2 and 3, the derived tables and the final check."""
     eid = plan.employee_id
     # the erased list holds salted hashes, no id; the lists of access logs and reports folders, paths
     handled = {store.roster_path, store.erased_path, *list_paths(store)}
-    for folder in reports:
-        own_reports = folder / eid
+    for own_reports in (own for folder in reports for own in their_report_folders(folder, eid, known_ids)):
         if own_reports.is_symlink():
             # A link named after them: the link goes, what it points at is not theirs to delete here (found: the
             # reports it led to were deleted outside every reports folder, and rmdir on the link stopped the
@@ -618,6 +632,24 @@ def _namesakes(roster: pd.DataFrame, employee_id: str, name: str | None) -> list
     others = roster[roster[EMPLOYEE_ID] != employee_id]
     return sorted(eid for eid, other in zip(others[EMPLOYEE_ID], others["name"])
                   if isinstance(other, str) and same.fullmatch(other.strip()))
+
+
+def _found_again(store: Store, reports: list[Path], kept: dict) -> tuple[str | None, str | None]:
+    """The name and email an earlier erasure kept hashes of (:mod:`careerconv.records.erased_names`), as the files
+    under the data and reports folders write them (None for one no file holds)."""
+    skipped = {store.erased_path, *list_paths(store)}
+
+    def texts() -> Iterator[str]:
+        for root in _roots(store.root, reports):
+            for path in _walk(root):
+                if path in skipped or store.locks_dir in path.parents:
+                    continue
+                try:
+                    text = decoded_text(path).text
+                except OSError:
+                    continue  # gone since listed, or unreadable: the final check says so
+                yield text
+    return found_again(store.erased_ids(), kept, texts())
 
 
 def _roots(data: Path, reports: list[Path]) -> list[Path]:
@@ -683,14 +715,32 @@ def reports_folders(store: Store, reports_dir: str | os.PathLike) -> ReportsFold
             left_out.append(LeftOut(folder, f"not a careerconv reports folder: left as it is ({_LIST}, but it holds "
                                             "the data folder; erase again with --reports naming it if reports about "
                                             "them are in it, and take it off that list)", covered=False))
-        elif not is_marked_reports_folder(folder):
-            left_out.append(LeftOut(folder, f"not a careerconv reports folder: left as it is ({_LIST}, but it does "
-                                            f"not hold the file {REPORTS_FOLDER_MARK} a records service leaves in its "
-                                            "reports folder: if it is one, start that service once, which marks it, "
-                                            "and erase again; if not, take it off that list)", covered=False))
+        elif (unmarked := reports_folder_mark_problem(folder)) is not None:
+            left_out.append(LeftOut(folder, f"not a careerconv reports folder: left as it is ({_LIST}, but "
+                                            f"{unmarked})", covered=False))
         else:
             folders.append(folder)
     return ReportsFolders(folders, missing, left_out)
+
+
+def their_report_folders(folder: Path, employee_id: str, other_ids: Iterable[str] = ()) -> list[Path]:
+    """What in the reports folder ``folder`` is the employee's report folder: ``<id>/``, or the id in another case
+    (``e0004/`` for E0004, as a case-insensitive file system or a person by hand names it; found by a hostile test:
+    such a folder was neither cleaned nor listed), unless that other case is someone else's id in ``other_ids``."""
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return []
+    folded = employee_id.casefold()
+    taken = set(other_ids) - {employee_id}
+    return [folder / name for name in names if name.casefold() == folded and (name == employee_id or name not in taken)]
+
+
+def _in_a_report_folder_of_theirs(store: Store, reports: list[Path], path: Path, employee_id: str) -> bool:
+    """Whether ``path`` is in the employee's report folder in a reports folder, named with their id in any case."""
+    folder = _reports_folder_of(store, reports, path)
+    parts = path.relative_to(folder).parts if folder is not None else ()
+    return len(parts) >= 2 and parts[0].casefold() == employee_id.casefold()
 
 
 def _walk(root: Path):
@@ -1038,9 +1088,12 @@ def _holds_a_root(folder: Path, *roots: Path) -> bool:
     return any(folder == root.resolve() or folder in root.resolve().parents for root in roots)
 
 
-# careerconv's files of one employee's report (careerconv.surfaces.report.paths.report_paths): progress-<day>.*
-# and its hidden fingerprint, in <reports>/<employee id>/.
-_REPORT_FILE = re.compile(r"\.?progress-[0-9]{4}-[0-9]{2}-[0-9]{2}(\.[A-Za-z0-9]+)*")
+# careerconv's files of one employee's report (careerconv.surfaces.report.paths.report_paths, which records may not
+# import): progress-<day>.ipynb, .html, .pdf, .error.ipynb and the hidden .progress-<day>.fingerprint, in
+# <reports>/<employee id>/. Only these names: found by a hostile test, any progress-<day>.<anything> a person left in a
+# listed reports folder (a coach's progress-2026-10-01.docx) was deleted as careerconv's.
+_REPORT_FILE = re.compile(r"progress-[0-9]{4}-[0-9]{2}-[0-9]{2}\.(?:ipynb|html|pdf|error\.ipynb)"
+                          r"|\.progress-[0-9]{4}-[0-9]{2}-[0-9]{2}\.fingerprint")
 # careerconv's files at the top of a reports folder: a batch's index page, a shard's index (its JSON and page:
 # careerconv.surfaces.report.shards.shard_index_paths), and the HR page hr-report writes there by default.
 _TOP_FILE = re.compile(r"index-[0-9]{4}-[0-9]{2}-[0-9]{2}(\.html|\.shard-[0-9]+-of-[0-9]+\.(json|html))"
@@ -1049,7 +1102,8 @@ _TOP_FILE = re.compile(r"index-[0-9]{4}-[0-9]{2}-[0-9]{2}(\.html|\.shard-[0-9]+-
 
 def careerconv_writes(relative: Path) -> bool:
     """Whether careerconv writes a file at ``relative`` in a reports folder (or a temp file on its way there): one of
-    an employee's reports, ``<id>/progress-<day>.*``, an index page, a shard's index, or the HR page."""
+    an employee's reports, ``<id>/progress-<day>.{html,ipynb,pdf,error.ipynb}`` or its hidden fingerprint, an index
+    page, a shard's index, or the HR page."""
     parts = relative.parts
     name = temp_target_name(parts[-1]) if parts else ""
     if len(parts) == 2:
@@ -1098,6 +1152,9 @@ def _final_check(store: Store, reports: list[Path], mentions: Mentions, receipt:
             why = None
             if mentions.search(path.relative_to(root).as_posix()):
                 why = "its path carries the id"
+            elif _in_a_report_folder_of_theirs(store, reports, path, mentions.employee_id):
+                why = (f"in their report folder, named with their id in another case ({path.parent.name}/); "
+                       "careerconv did not write this file: look at it")
             elif in_content and mentions.letterless and not mentions.claims(decoded.text, typed=False):
                 why = (f"holds {mentions.employee_id} as a word (read as {decoded.kind}: {decoded.how}); an id without "
                        "a letter cannot be told there from a number (a count, a rating, a day): look at it")

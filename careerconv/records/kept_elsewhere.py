@@ -130,8 +130,31 @@ def record_reports_folder(store: Store, folder: str | os.PathLike) -> Path:
 def is_marked_reports_folder(folder: str | os.PathLike) -> bool:
     """Whether ``folder`` holds the mark a records service leaves in its reports folder (a file, not a link, that
     reads as :func:`record_reports_folder` writes it)."""
+    return reports_folder_mark_problem(folder) is None
+
+
+def reports_folder_mark_problem(folder: str | os.PathLike) -> str | None:
+    """Why ``folder`` is not marked as a records service's reports folder (:func:`is_marked_reports_folder`), in words
+    that say what to do, or None when it is.
+
+    A mark that is a link is not the service's (found by a hostile test: a link to another folder's mark was reported
+    as "does not hold the file", though it was right there); the service, started once, replaces the link with the
+    file (:func:`record_reports_folder` writes it whole in its place, never through the link).
+    """
     mark = Path(folder) / REPORTS_FOLDER_MARK
+    again = "start that service once, which marks it, and erase again; if not, take it off that list"
     try:
-        return not mark.is_symlink() and mark.is_file() and mark.read_bytes() == _MARK_TEXT
-    except OSError:
-        return False
+        if mark.is_symlink():
+            return (f"its {REPORTS_FOLDER_MARK} is a link (to {os.readlink(mark)}), not the file a records service "
+                    f"writes there, and a mark copied or linked from another folder proves nothing: if it is a "
+                    f"service's reports folder, delete the link, {again}")
+        if not mark.exists():
+            return f"it does not hold the file {REPORTS_FOLDER_MARK} a records service leaves in its reports folder: " \
+                   f"if it is one, {again}"
+        if not mark.is_file() or mark.read_bytes() != _MARK_TEXT:
+            return (f"its {REPORTS_FOLDER_MARK} is not the file a records service writes there (changed by hand?): if "
+                    f"it is a service's reports folder, delete it, {again}")
+    except OSError as exc:
+        return f"its {REPORTS_FOLDER_MARK} cannot be read ({exc.strerror or exc}): let this account read it, or " \
+               "take the folder off that list"
+    return None

@@ -73,6 +73,7 @@ from filelock import FileLock
 
 from . import schema
 from . import tables
+from .erased_names import kept_hashes
 from .questions import QuestionSet, available_question_sets
 from .schema import CADENCE_MONTHS, CHECKIN_ID, COACH_ID, CONVERSATION_ID, DATE, EMPLOYEE_ID, STATUS
 
@@ -140,11 +141,19 @@ class ErasedIds:
     No id is kept in clear text: a hash is HMAC-SHA256 of the id keyed with a random salt made once per data
     folder (stored in the same file), so the file cannot be matched against another folder's or a precomputed
     table. Anyone who can read the folder can still test a guessed id, as :meth:`erased_on` does.
+
+    Until an erasure of someone finds nothing of them left, it keeps hashes of their name and email too
+    (:attr:`known_as`, :mod:`careerconv.records.erased_names`), keyed the same way: running it again, once their roster
+    row is gone, finds what names them by name or email alone (a coachee's report saying "Your coach: <name>" in a
+    reports folder that was not there the first time). A reader of the folder can test a guessed name against them, as
+    a guessed id; they go when the erasure is complete.
     """
 
     salt: str = ""
     days: dict[str, str] = field(default_factory=dict)  # hash -> the day of erasure (YYYY-MM-DD)
     unfinished: frozenset[str] = frozenset()  # hashes of erasures that started and did not finish (yet)
+    # hash of the id -> hashes of what else named them: {"name": ..., "name_words": n, "email": ...}
+    known_as: dict[str, dict] = field(default_factory=dict)
 
     def hash_of(self, employee_id: str) -> str:
         """The hash an id is kept as in this folder: of the id case-folded, since ids that differ only in case
@@ -165,6 +174,16 @@ class ErasedIds:
         if not self.days or not isinstance(employee_id, str):
             return None
         return next((self.days[h] for h in self.hashes_of(employee_id) if h in self.days), None)
+
+    def text_hash(self, kind: str, text: str) -> str:
+        """The hash a name or an email (``kind``), already put in one form
+        (:mod:`careerconv.records.erased_names`), is kept as in this folder."""
+        return self._hash(f"{kind}:{text}")
+
+    def known_as_of(self, employee_id: str) -> dict:
+        """The hashes of ``employee_id``'s name and email kept until their erasure is complete (none: ``{}``)."""
+        return next((self.known_as[h] for h in self.hashes_of(employee_id) if h in self.known_as), {}) \
+            if self.known_as else {}
 
     def is_unfinished(self, employee_id: str) -> bool:
         """Whether an erasure of ``employee_id`` started and did not finish (a full disk, a kill): running it
@@ -819,16 +838,22 @@ class Store:
         salt, days = raw.get("salt") if isinstance(raw, dict) else None, raw.get("erased") if isinstance(raw, dict) \
             else None
         unfinished = raw.get("unfinished", []) if isinstance(raw, dict) else None
+        known_as = raw.get("known_as", {}) if isinstance(raw, dict) else None
         if not isinstance(salt, str) or not re.fullmatch(r"(?:[0-9a-f]{2})+", salt) or not isinstance(days, dict) \
-                or not isinstance(unfinished, list):
+                or not isinstance(unfinished, list) or not isinstance(known_as, dict) \
+                or not all(isinstance(v, dict) for v in known_as.values()):
             raise schema.ValidationError([schema.Problem(str(self.erased_path), "not a list of erased ids as "
                                                          "careerconv writes it (salt and erased)")],
                                          f"{self.erased_path}: the file is damaged")
-        return ErasedIds(salt, {str(h): str(day) for h, day in days.items()}, frozenset(map(str, unfinished)))
+        return ErasedIds(salt, {str(h): str(day) for h, day in days.items()}, frozenset(map(str, unfinished)),
+                         {str(h): dict(v) for h, v in known_as.items()})
 
-    def mark_erased(self, employee_id: str, day: dt.date | None = None) -> None:
+    def mark_erased(self, employee_id: str, day: dt.date | None = None, name: str | None = None,
+                    email: str | None = None) -> None:
         """Record that ``employee_id`` was erased on ``day`` (default today), as a salted hash (:class:`ErasedIds`),
-        and that the erasure is not finished until :meth:`finish_erasure` says it is.
+        and that the erasure is not finished until :meth:`finish_erasure` says it is; with their ``name`` and
+        ``email``, hashes of those too (:attr:`ErasedIds.known_as`: an erasure run again finds them by these), else
+        the hashes kept before stay.
 
         The salt is made the first time, at random. Written atomically under the roster lock, so an import adding
         employees sees the list before or after, never half.
@@ -839,16 +864,21 @@ class Store:
             if not erased.salt:
                 erased = ErasedIds(os.urandom(16).hex())
             hashed = erased.hash_of(employee_id)
+            known_as = dict(erased.known_as)
+            if kept := kept_hashes(erased, name, email):
+                known_as[hashed] = kept
             self._write_erased(ErasedIds(erased.salt, {**erased.days, hashed: day.isoformat()},
-                                         erased.unfinished | {hashed}))
+                                         erased.unfinished | {hashed}, known_as))
 
-    def finish_erasure(self, employee_id: str) -> None:
-        """Record that the erasure of ``employee_id`` (:meth:`mark_erased`) went to its end."""
+    def finish_erasure(self, employee_id: str, complete: bool = True) -> None:
+        """Record that the erasure of ``employee_id`` (:meth:`mark_erased`) went to its end; ``complete``: it found
+        nothing of them left, so the hashes of their name and email go too (else they stay for the next one)."""
         with self.lock("roster"):
             erased = self.erased_ids()
-            if erased.is_unfinished(employee_id):
-                self._write_erased(ErasedIds(erased.salt, erased.days,
-                                             erased.unfinished - erased.hashes_of(employee_id)))
+            hashes = erased.hashes_of(employee_id)
+            if erased.is_unfinished(employee_id) or (complete and hashes & set(erased.known_as)):
+                known_as = {h: v for h, v in erased.known_as.items() if not (complete and h in hashes)}
+                self._write_erased(ErasedIds(erased.salt, erased.days, erased.unfinished - hashes, known_as))
 
     def forget_erased(self, employee_ids: Iterable[str]) -> None:
         """Take ids off the erased list (they were added again on purpose), under the roster lock."""
@@ -857,12 +887,15 @@ class Store:
             back = {h for e in employee_ids for h in erased.hashes_of(e)} if erased.days else set()
             if back & set(erased.days):
                 self._write_erased(ErasedIds(erased.salt, {h: d for h, d in erased.days.items() if h not in back},
-                                             erased.unfinished - back))
+                                             erased.unfinished - back,
+                                             {h: v for h, v in erased.known_as.items() if h not in back}))
 
     def _write_erased(self, erased: ErasedIds) -> None:
         data = {"version": 1, "salt": erased.salt, "erased": dict(sorted(erased.days.items()))}
         if erased.unfinished:
             data["unfinished"] = sorted(erased.unfinished)
+        if erased.known_as:
+            data["known_as"] = dict(sorted(erased.known_as.items()))
         atomic_write_bytes(self.erased_path, json.dumps(data, indent=1).encode("utf-8"))
 
     def remove_employees(self, employee_ids: Iterable[str]) -> int:

@@ -33,14 +33,17 @@ passed.
 The id is then kept as erased (a salted hash and the day, never the id), so
 importing an old roster or history that lists them refuses their rows until
 they are added again on purpose (careerconv import roster --allow-erased).
+While something of them is left, hashes of their name and email are kept the
+same way, so that erasing them again finds what names them by name or email.
 
 The reports folder of a records service (`careerconv hub`, or a JupyterHub
 deployment) is cleaned too: each service marks it (with the file
 .careerconv-reports-folder.json) and puts it on the data folder's list
 (reports-folders.json) when it starts.
-In such a folder only careerconv's own files are changed or deleted (reports,
-index pages, shard indexes, the HR page); any other file that mentions them is
-left as it is and listed. One on that list that is not there, that is not
+In such a folder only careerconv's own files are changed or deleted (the
+reports in their folder, <id>/ in any case, by the names careerconv gives them,
+index pages, shard indexes, the HR page); any other file there, or that
+mentions them, is left as it is and listed. One on that list that is not there, that is not
 marked ("not a careerconv reports folder: left as it is") or that holds the
 data folder is named on the receipt, and the command exits 1; the data folder
 itself, or a folder in it, is left out (its files keep their own rules).
@@ -53,9 +56,10 @@ of erased people keeps (erased: and a keyed hash), as erasing through the
 service does, and the receipt says how many lines of each log changed. Each
 log then gets a line of this erasure: who ran it (the account, and under sudo
 who ran sudo), when, and the pseudonym. A file on the list that does not read
-as an access log (one is empty, or its first line is JSON with the log's fields
-and most of its lines are JSON) is left as it is, named on the receipt, and the
-command exits 1. A --reports folder that holds the data folder is refused. A log
+as an access log (its first line is JSON with the log's fields and most of its
+lines are JSON) is left as it is, named on the receipt, and the command exits
+1. An empty file is left as it is too, without the line of this erasure (it
+names no one, and nothing says it is a log). A --reports folder that holds the data folder is refused. A log
 kept elsewhere (one of a service older than this list, a copy) is named with
 --access-log FILE. A log that is missing or cannot be rewritten (it belongs
 to the service's account: run erase as that account) is listed on the receipt

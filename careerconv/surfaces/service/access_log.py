@@ -26,8 +26,8 @@ The service adds its log to the data folder's list of access logs when it
 starts (:mod:`careerconv.records.kept_elsewhere`), and an erasure, through the
 service or ``careerconv erase``, rewrites every log on that list
 (:func:`forget_in_access_logs`). Since the list can be edited by hand, a file on it is rewritten only when it
-reads as an access log (empty, or its first line one of the log's: :func:`is_a_log_line`); any other is left as it
-is and named on the receipt.
+reads as an access log (its first line one of the log's: :func:`is_a_log_line`); any other is left as it is and
+named on the receipt. An empty file is left as it is, without the line of the erasure (:func:`log_erasure`).
 """
 
 from __future__ import annotations
@@ -335,6 +335,7 @@ class LogForgotten:
     lines: int = 0
     problem: str = ""
     not_a_log: bool = False  # the file is not an access log (NotAnAccessLog): left as it is, naming no one
+    empty: bool = False  # an empty file: no line names them, and log_erasure adds no line to it
 
 
 @dataclass
@@ -365,10 +366,13 @@ class LogErasure:
         for log in self.logs:
             did = f"LEFT AS IT IS: {log.problem}" if log.not_a_log else \
                 f"NOT CHANGED: {log.problem}; any line about them there still names them" if log.problem else \
+                "left as it is: it is empty, so no line names them, and the line of this erasure was not added " \
+                "(a file named as an access log is written to only when it holds a log's lines)" if log.empty else \
                 f"{log.lines} line(s) changed"
             out.append(f"  {str(log.path):<{width}}  {did}")
-        if self.logged_by is not None and not all(log.problem for log in self.logs):
-            out.append(f"Each log changed or left as it was has a line saying that {self.logged_by} erased "
+        if self.logged_by is not None and not all(log.problem or log.empty for log in self.logs):
+            but = ", but an empty one," if any(log.empty for log in self.logs) else ""
+            out.append(f"Each log changed or left as it was{but} has a line saying that {self.logged_by} erased "
                        f"{self.pseudonym} now.")
         return "\n".join(out)
 
@@ -431,7 +435,10 @@ def log_erasure(result: LogErasure, by: str) -> LogErasure:
     """Add a line of the erasure ``result`` is of, by ``by`` and naming the person by their pseudonym, to each log
     :func:`forget_in_access_logs` rewrote (or found with no line about them), so the log says that an erasure
     happened, and when: ``careerconv erase``, which answers no request, logs itself so (status 0). A log the line
-    cannot be added to gets that problem in ``result`` (which then is not :attr:`LogErasure.complete`).
+    cannot be added to gets that problem in ``result`` (which then is not :attr:`LogErasure.complete`). An empty file
+    gets no line (:attr:`LogForgotten.empty`): nothing in it names them, and nothing says it is a log (found by a
+    hostile test: an empty file put on the list by hand, read as a new log, had a line of JSON appended); a service's
+    log that is still empty has logged no one, so it loses only the line of this erasure.
 
     Returns ``result``, saying the line was added.
     """
@@ -439,6 +446,9 @@ def log_erasure(result: LogErasure, by: str) -> LogErasure:
         if log.problem:
             continue
         try:
+            if log.path.stat().st_size == 0:
+                log.empty = True
+                continue
             AccessLog(log.path).append(by, "erase", result.pseudonym, ALLOWED, 0)
         except OSError as exc:
             log.problem = f"the line of this erasure could not be added: {exc}"
