@@ -221,7 +221,8 @@ def skill_progress(
     and a faint line at ``as_of``. A target dated on or after ``left_on``
     (the day the employee left, or will leave) is never measured: its star is drawn hollow and
     labelled ``leaving_words``, and one beyond ``span`` is not drawn (nor is the plan
-    path to it). A row of ``progress_rows`` whose status is :data:`LEFT_UNMEASURED` is labelled so. Every label is plain text (a ``$`` in a skill name is a dollar
+    path to it). A row of ``progress_rows`` whose status is :data:`LEFT_UNMEASURED` is
+    labelled so. Every label is plain text (a ``$`` in a skill name is a dollar
     sign) and labels are moved apart so none overlaps another, the axes' tick
     labels or the ``as_of`` line, and each reads as its own mark's.
 
@@ -598,8 +599,9 @@ def _places_around(box: Any, mark: Any, gap: float, tries: int,
     and down by steps of the label's height (for the label of a mark: also reaching left or right of it, and
     beside it, so a mark with the report date's line through it still has a place on one side); last, for
     the label of a mark near a line at one of the x positions ``walls`` (the report date's), the near side
-    of that line and the far one, above, below, beside the mark and further up and down (a leaver's chart ends soon after their
-    last day: a target after it, at the chart's right edge, had no place right of the line)."""
+    of that line and the far one, above, below, beside the mark and further up and down (a leaver's chart
+    ends soon after their last day: a target after it, at the chart's right edge, had no place right of the
+    line)."""
     yield 0.0, 0.0
     step = box.height + gap
     steps = [step * ((i + 1) // 2) * (1 if i % 2 else -1) for i in range(1, tries + 1)]
@@ -822,6 +824,10 @@ def _draw_bars(ax: Axes, frame: pd.DataFrame, legend_columns: int = 3) -> None:
         _patch_handle(STATUS_COLOURS[s], f"Latest rating: {s if s != UPCOMING else 'no new rating yet'}")
         for s in STATUS_COLOURS if s in drawn
     ]
+    # A status the rule does not have (a report's "after you left"): said of the target, in the plain colour.
+    handles += [_patch_handle(PALETTE["bar"], f"Latest rating: next target {s}")
+                for s in dict.fromkeys(status[has_target & ~np.isnan(latest)])
+                if s not in STATUS_COLOURS and s not in ("", "None", "nan", "<NA>")]
     if (~has_target & ~np.isnan(latest)).any():
         handles.append(_patch_handle(PALETTE["bar"], "Latest rating: no target"))
     _legend_below(ax, handles, ncols=legend_columns)

@@ -395,7 +395,7 @@ def header(content: ReportContent) -> Fragment:
     if c.plan is None:
         next_conv = f"your first, in progress ({started})" if started else "to be scheduled"
     if c.leaves_on is not None and _on_or_after_leaving(c, due.get("next_conversation_due")):
-        next_conv = f"none before you leave (it would be due {format_day(due.get('next_conversation_due'))})"
+        next_conv = f"none before you leave (the next would fall on {format_day(due.get('next_conversation_due'))})"
     upcoming = ("Next career conversation", next_conv)
     if c.left_on is not None:  # nothing is due for someone who has left
         upcoming = ("Left", f"{_e(format_day(c.left_on))} (no next career conversation is due); the figures in "
