@@ -45,6 +45,30 @@ def still_here(roster: pd.DataFrame, day: dt.date) -> pd.DataFrame:
     return roster.loc[here_mask(roster, day)].copy()
 
 
+def last_day_here(day: Any, left_on: Any = None) -> pd.Timestamp:
+    """The last day someone was here, seen from ``day``: ``day`` itself while they are here on it, else the day
+    before they left (someone who left on ``day`` was last here the day before).
+
+    What is said about someone who has left is said as of this day: a progress report made after they left reads
+    as it did on their last day (:mod:`careerconv.surfaces.report.content`).
+
+    Parameters
+    ----------
+    day : date-like
+        The day it is seen from (a date, a Timestamp, ISO text).
+    left_on : date-like or None
+        The person's ``left_on`` (empty: still here).
+
+    Returns
+    -------
+    pandas.Timestamp
+        Midnight of that day.
+    """
+    until = pd.Timestamp(day).normalize()
+    left = left_day(left_on)
+    return until if left is None or until.date() < left else pd.Timestamp(left) - pd.Timedelta(days=1)
+
+
 def here_until(day: Any, left_on: Any = None) -> Any:
     """The end of the days someone was here, seen from ``day``: ``day``, or the day they left if that came first.
 

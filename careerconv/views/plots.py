@@ -17,7 +17,7 @@ Artists that tests and callers may want to find carry a ``gid``
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -173,6 +173,11 @@ GID_AFTER_LEAVING = "target-after-leaving"
 # The words for a target dated on or after the day someone left: it is never measured (the progress rule still
 # calls it upcoming, or due but not measured once its date has passed; this is what a reader is told instead).
 AFTER_LEAVING = "after you left"
+# The same for a leaving day still to come (the person is still here on the report's day).
+AFTER_LEAVING_SOON = "after you leave"
+# A target due while they were here whose window for a rating was still open on their last day: they left before
+# it could be measured (the progress rule calls it due but not measured; the rows given to the chart say this).
+LEFT_UNMEASURED = "not measured: you left"
 
 # How each kind of rating is drawn: conversations filled, check-ins open,
 # anything imported as an open square.
@@ -203,6 +208,7 @@ def skill_progress(
     *,
     span: tuple[Any, Any] | None = None,
     left_on: Any = None,
+    leaving_words: str = AFTER_LEAVING,
 ) -> Axes:
     """Draw one skill's journey: ratings over time against the agreed plan.
 
@@ -213,9 +219,10 @@ def skill_progress(
     measured at each horizon ringed in its status colour and named, passed
     targets with no measurement labelled :data:`~careerconv.rules.progress.DUE_NOT_MEASURED`,
     and a faint line at ``as_of``. A target dated on or after ``left_on``
-    (the day the employee left) is never measured: its star is drawn hollow and
-    labelled :data:`AFTER_LEAVING`, and one beyond ``span`` is not drawn (nor is the plan
-    path to it). Every label is plain text (a ``$`` in a skill name is a dollar
+    (the day the employee left, or will leave) is never measured: its star is drawn hollow and
+    labelled ``leaving_words``, and one beyond ``span`` is not drawn (nor is the plan
+    path to it). A row of ``progress_rows`` whose status is :data:`LEFT_UNMEASURED` is
+    labelled so. Every label is plain text (a ``$`` in a skill name is a dollar
     sign) and labels are moved apart so none overlaps another, the axes' tick
     labels or the ``as_of`` line, and each reads as its own mark's.
 
@@ -245,7 +252,10 @@ def skill_progress(
         The time axis to use (see :func:`date_span`), so that several skill
         charts share one; by default it fits this chart's dates.
     left_on : date-like, optional
-        The day the employee left (:mod:`careerconv.records.leavers`); None while they are here.
+        The day the employee left or will leave (:mod:`careerconv.records.leavers`); None when none is known.
+    leaving_words : str, default :data:`AFTER_LEAVING`
+        What a target dated on or after ``left_on`` is called (:data:`AFTER_LEAVING_SOON` for a leaving day still
+        to come).
 
     Returns
     -------
@@ -261,7 +271,8 @@ def skill_progress(
     if progress_rows is not None:
         _require(progress_rows, (HORIZON_MONTHS, "measured_date", "measured_rating", STATUS), "progress_rows")
     with plain_text():
-        _draw_skill_progress(ax, skill, t0, baseline, targets, ratings, progress_rows, as_of, span, left_on)
+        _draw_skill_progress(ax, skill, t0, baseline, targets, ratings, progress_rows, as_of, span, left_on,
+                             leaving_words)
     return ax
 
 
@@ -271,7 +282,8 @@ def after_leaving(day: Any, left_on: Any) -> bool:
     return left_on is not None and not leavers.is_here(left_on, pd.Timestamp(day).date())
 
 
-def _draw_skill_progress(ax, skill, t0, baseline, targets, ratings, progress_rows, as_of, span, left_on) -> None:
+def _draw_skill_progress(ax, skill, t0, baseline, targets, ratings, progress_rows, as_of, span, left_on,
+                         leaving_words=AFTER_LEAVING) -> None:
     start = pd.Timestamp(t0).normalize()
     has_baseline = baseline is not None and not pd.isna(baseline)
     x_dates: list[pd.Timestamp] = [start]
@@ -319,6 +331,7 @@ def _draw_skill_progress(ax, skill, t0, baseline, targets, ratings, progress_row
     # on opposite sides of the target star and the status ring.
     measured_at: dict[int, tuple[pd.Timestamp, float, str]] = {}
     missed: set[int] = set()
+    left_unmeasured: set[int] = set()
     if progress_rows is not None:
         for row in progress_rows.itertuples(index=False):
             if not pd.isna(row.measured_rating):
@@ -326,6 +339,8 @@ def _draw_skill_progress(ax, skill, t0, baseline, targets, ratings, progress_row
                     pd.Timestamp(row.measured_date).normalize(), float(row.measured_rating), str(row.status))
             elif row.status == DUE_NOT_MEASURED:
                 missed.add(int(row.horizon_months))
+            elif row.status == LEFT_UNMEASURED:
+                left_unmeasured.add(int(row.horizon_months))
 
     # One plan path: from the start through each target in turn.
     planned = sorted((int(m), float(v)) for m, v in targets.items() if v is not None and not pd.isna(v))
@@ -362,7 +377,8 @@ def _draw_skill_progress(ax, skill, t0, baseline, targets, ratings, progress_row
         target_label_up[months] = up
         # What became of a target not measured is a second line of its own label, so it reads as this star's
         # (a label of its own could end up between two stars: found on E0029's charts).
-        status = AFTER_LEAVING if gone else DUE_NOT_MEASURED if months in missed else None
+        status = (leaving_words if gone else DUE_NOT_MEASURED if months in missed
+                  else LEFT_UNMEASURED if months in left_unmeasured else None)
         target_labels.append(ax.annotate(
             f"{months}-month target: {int(value)}" + (f"\n{status}" if status else ""), (_num([when])[0], value),
             xytext=(0, 11 if up else -11), textcoords="offset points", ha="center",
@@ -531,18 +547,20 @@ def dodge_labels(ax: Axes, labels: list[Any], gap: float = 2.0, tries: int = 12)
     markers = _marker_boxes(ax, px_per_point)
     taken.extend(markers)
     # The report date's line: a label on both sides of it reads as half before, half after that day.
-    taken += [Bbox([[x - 0.5, -far], [x + 0.5, far]]) for line in ax.get_lines() if line.get_gid() == GID_AS_OF
-              for x, _ in line.get_transform().transform(np.column_stack([line.get_xdata(orig=False),
-                                                                           line.get_ydata(orig=False)])[:1])]
+    walls = [x for line in ax.get_lines() if line.get_gid() == GID_AS_OF
+             for x, _ in line.get_transform().transform(np.column_stack([line.get_xdata(orig=False),
+                                                                          line.get_ydata(orig=False)])[:1])]
+    taken += [Bbox([[x - 0.5, -far], [x + 0.5, far]]) for x in walls]
     marks = [_mark_of(ax, label, markers) for label in labels]
     anchors = [((m.x0 + m.x1) / 2, (m.y0 + m.y1) / 2) for m in marks if m is not None]
     sides = (frame.x0 + gap, ax.figure.bbox.x1 - gap)
     for label, mark in zip(labels, marks):
-        taken.append(_place_label(label, renderer, taken, sides, mark, anchors, gap, tries, px_per_point))
+        taken.append(_place_label(label, renderer, taken, sides, mark, anchors, gap, tries, px_per_point, walls))
 
 
 def _place_label(label: Any, renderer: Any, taken: list[Any], sides: tuple[float, float], mark: Any,
-                 anchors: list[tuple[float, float]], gap: float, tries: int, px_per_point: float) -> Any:
+                 anchors: list[tuple[float, float]], gap: float, tries: int, px_per_point: float,
+                 walls: Sequence[float] = ()) -> Any:
     """Put ``label`` at its best place (see :func:`dodge_labels`); return the box it takes."""
     start = label.xyann
     texts = [label.get_text()] + ([_longest_line_broken(label.get_text())] if mark is not None else [])
@@ -552,7 +570,7 @@ def _place_label(label: Any, renderer: Any, taken: list[Any], sides: tuple[float
         label.xyann = start
         box = label.get_window_extent(renderer)
         own = None if mark is None else ((mark.x0 + mark.x1) / 2, (mark.y0 + mark.y1) / 2)
-        for shift_x, shift_y in _places_around(box, mark, gap, tries):
+        for shift_x, shift_y in _places_around(box, mark, gap, tries, walls):
             moved = _inside(box.translated(shift_x, shift_y), sides)
             if _overlaps(moved, taken, gap):
                 continue
@@ -574,11 +592,16 @@ def _place_label(label: Any, renderer: Any, taken: list[Any], sides: tuple[float
     return moved
 
 
-def _places_around(box: Any, mark: Any, gap: float, tries: int) -> Iterator[tuple[float, float]]:
+def _places_around(box: Any, mark: Any, gap: float, tries: int,
+                   walls: Sequence[float] = ()) -> Iterator[tuple[float, float]]:
     """Shifts (in pixels) to try for a label's ``box``, best first: where it is; for the label of a ``mark``,
     the other side of the mark, either side reaching left or right of it, and beside it; then further up
     and down by steps of the label's height (for the label of a mark: also reaching left or right of it, and
-    beside it, so a mark with the report date's line through it still has a place on one side)."""
+    beside it, so a mark with the report date's line through it still has a place on one side); last, for
+    the label of a mark near a line at one of the x positions ``walls`` (the report date's), the near side
+    of that line and the far one, above, below, beside the mark and further up and down (a leaver's chart
+    ends soon after their last day: a target after it, at the chart's right edge, had no place right of the
+    line)."""
     yield 0.0, 0.0
     step = box.height + gap
     steps = [step * ((i + 1) // 2) * (1 if i % 2 else -1) for i in range(1, tries + 1)]
@@ -607,6 +630,11 @@ def _places_around(box: Any, mark: Any, gap: float, tries: int) -> Iterator[tupl
             yield shift_x, shift_y
         for shift_x in beside:
             yield shift_x, middle + shift_y
+    for wall in walls:
+        clear = 2 * gap + 1  # the line's half width and the gap kept on both sides
+        for shift_x in (wall - clear - box.x1, wall + clear - box.x0):
+            for shift_y in (0.0, flipped, middle, *steps):
+                yield shift_x, shift_y
 
 
 def _inside(box: Any, sides: tuple[float, float]) -> Any:
@@ -796,6 +824,10 @@ def _draw_bars(ax: Axes, frame: pd.DataFrame, legend_columns: int = 3) -> None:
         _patch_handle(STATUS_COLOURS[s], f"Latest rating: {s if s != UPCOMING else 'no new rating yet'}")
         for s in STATUS_COLOURS if s in drawn
     ]
+    # A status the rule does not have (a report's "after you left"): said of the target, in the plain colour.
+    handles += [_patch_handle(PALETTE["bar"], f"Latest rating: next target {s}")
+                for s in dict.fromkeys(status[has_target & ~np.isnan(latest)])
+                if s not in STATUS_COLOURS and s not in ("", "None", "nan", "<NA>")]
     if (~has_target & ~np.isnan(latest)).any():
         handles.append(_patch_handle(PALETTE["bar"], "Latest rating: no target"))
     _legend_below(ax, handles, ncols=legend_columns)

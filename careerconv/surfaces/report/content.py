@@ -21,7 +21,13 @@ What this module decides is only *which* records a report is about:
   (:func:`careerconv.rules.progress.counted_ratings`), in the charts as in the
   statuses;
 * someone who had left by ``as_of`` (:mod:`careerconv.records.leavers`, the
-  one rule) is due for nothing: the report keeps their history, not a next date.
+  one rule; someone who left on ``as_of`` included) is due for nothing, and
+  their report is the report as of their last day here
+  (:func:`careerconv.records.leavers.last_day_here`): every table is computed
+  as of that day, so what was measured while they were here reads as it did
+  then, and a target dated on or after the leaving day is never due; only the
+  report's own date stays ``as_of``. A leaving day still to come is kept too
+  (``leaves_on``): targets dated from then on will not be measured.
 
 The frames keep the package's column names (those of
 :mod:`careerconv.rules.progress` and :mod:`careerconv.rules.cadence`), so they can be
@@ -130,6 +136,12 @@ class ReportContent:
     left_on
         The day they left, when they had left by ``as_of`` (:mod:`careerconv.records.leavers`); None while they
         are still here. Nothing is due for someone who has left; their history stays.
+    last_day
+        For someone who had left by ``as_of``, their last day here (the day before ``left_on``): every frame
+        above is as of that day (:attr:`figures_day`). None while they are here.
+    leaves_on
+        A leaving day still to come (after ``as_of``), else None: targets dated on or after it will not be
+        measured.
     """
 
     employee_id: str
@@ -154,6 +166,32 @@ class ReportContent:
     due: dict[str, Any]
     checkins: pd.DataFrame = field(repr=False)
     left_on: pd.Timestamp | None = None
+    last_day: pd.Timestamp | None = None
+    leaves_on: pd.Timestamp | None = None
+
+    @property
+    def figures_day(self) -> pd.Timestamp:
+        """The day the figures are as of: ``as_of``, or the last day here of someone who has left."""
+        return self.as_of if self.last_day is None else self.last_day
+
+    @property
+    def leaving_day(self) -> pd.Timestamp | None:
+        """The day they left or will leave (``left_on`` or ``leaves_on``), None when no leaving day is known."""
+        return self.left_on if self.left_on is not None else self.leaves_on
+
+    def after_leaving(self, day: Any) -> bool:
+        """Whether a target dated ``day`` comes on or after the leaving day (:attr:`leaving_day`): it is not
+        measured, ever (:func:`careerconv.records.leavers.is_here`)."""
+        return self.leaving_day is not None and not leavers.is_here(self.leaving_day, pd.Timestamp(day).date())
+
+    def rate_by(self, target_day: Any) -> pd.Timestamp:
+        """The last day a rating still measures a target dated ``target_day``
+        (:func:`careerconv.rules.progress.last_measurement_day`), and no later than the last day here of
+        someone who is leaving."""
+        last = progress.last_measurement_day(target_day, self.window_days)
+        if self.leaves_on is not None:
+            last = min(last, leavers.last_day_here(self.leaves_on, self.leaves_on))
+        return last
 
     @property
     def plan_id(self) -> str | None:
@@ -181,7 +219,8 @@ class SkillChartData:
     ten_looks_like: str
     approach: str
     chosen_option: str
-    left_on: pd.Timestamp | None = None  # the day they left (:attr:`ReportContent.left_on`); None: still here
+    left_on: pd.Timestamp | None = None  # the day they left or will leave (:attr:`ReportContent.leaving_day`)
+    left: bool = False  # they had left by the report's day (``left_on`` is then that day); False: still here
 
 
 # ---------------------------------------------------------------------------
@@ -284,7 +323,8 @@ def build_content(
         (:meth:`careerconv.records.store.Store.history` or
         :func:`careerconv.surfaces.report.source.load_history`).
     as_of
-        The day of the report; later records are ignored.
+        The day of the report; later records are ignored. For someone who had left by then (on it included),
+        every table is as of their last day here (:func:`careerconv.records.leavers.last_day_here`).
     horizons
         Months after each conversation at which targets are measured.
     window_days, tolerance
@@ -299,10 +339,15 @@ def build_content(
     ValueError
         For a bad ``as_of``/``horizons``, an empty history or one mixing employees.
     """
-    day = parse_as_of(as_of)
+    report_day = parse_as_of(as_of)
     hz = parse_horizons(horizons)
     employee_id = employee_of(history)
     frames = history.frames(_TABLES)
+    employee = history.employee or {}
+    leaving = leavers.left_day(employee.get(LEFT_ON))
+    left = None if leavers.is_here(leaving, report_day.date()) else leaving
+    # A leaver's report is the report as of their last day here: one day for every table below.
+    day = leavers.last_day_here(report_day, leaving)
 
     convs = frames["conversations"]
     convs = convs.loc[convs[DATE] <= day].sort_values([DATE, CONVERSATION_ID], kind="stable")
@@ -332,7 +377,6 @@ def build_content(
     skills = frames["skills"]
     skills = skills.loc[skills[CONVERSATION_ID] == plan_id].reset_index(drop=True)
 
-    employee = history.employee or {}
     roster_row = pd.DataFrame([{
         EMPLOYEE_ID: employee_id,
         "name": employee.get("name") or employee_id,
@@ -345,7 +389,6 @@ def build_content(
     due = cadence.due_list(tables, day).iloc[0].to_dict()
     checkins = frames["checkins"]
     checkins = checkins.loc[checkins[DATE] <= day].reset_index(drop=True)
-    left = None if leavers.is_here(employee.get(LEFT_ON), day.date()) else leavers.left_day(employee.get(LEFT_ON))
 
     return ReportContent(
         employee_id=employee_id,
@@ -354,7 +397,7 @@ def build_content(
         coach_name=employee.get("coach_name"),
         department=employee.get(DEPARTMENT),
         role=employee.get("role"),
-        as_of=day,
+        as_of=report_day,
         horizons=hz,
         window_days=int(window_days),
         tolerance=float(tolerance),
@@ -370,6 +413,8 @@ def build_content(
         due=due,
         checkins=checkins,
         left_on=None if left is None else pd.Timestamp(left),
+        last_day=None if left is None else day,
+        leaves_on=None if leaving is None or left is not None else pd.Timestamp(leaving),
     )
 
 
@@ -437,7 +482,16 @@ class ProgressSummary:
         The earliest target date of the skills not rated since the
         conversation whose targets are all still to come
         (:data:`careerconv.rules.progress.UPCOMING`), and how many of them
-        fall due that day (None and 0 when there are none).
+        fall due that day (None and 0 when there are none). A target dated
+        on or after the leaving day (:attr:`ReportContent.leaving_day`) is
+        never due: it is not among them.
+    targets_after_leaving
+        Targets of the current plan dated on or after the leaving day and not
+        measured (never counted in ``targets_missed`` or ``targets_to_rate``).
+    targets_left_unmeasured
+        For someone who has left: targets due and not rated whose window for a
+        rating was still open on their last day (unmeasured because they left;
+        not in ``targets_to_rate``).
     """
 
     skills: int
@@ -448,6 +502,8 @@ class ProgressSummary:
     rate_by: pd.Timestamp | None = None
     first_due: pd.Timestamp | None = None
     first_due_targets: int = 0
+    targets_after_leaving: int = 0
+    targets_left_unmeasured: int = 0
 
     @property
     def nothing_to_measure_yet(self) -> bool:
@@ -462,17 +518,22 @@ def progress_summary(content: ReportContent) -> ProgressSummary | None:
     rows = horizon_rows(content)
     statuses = content.current[STATUS].dropna()
     not_measured = (rows[STATUS] == progress.DUE_NOT_MEASURED).to_numpy()
-    to_rate = not_measured & rows["window_open"].fillna(False).to_numpy(dtype=bool)
-    rate_by = progress.last_measurement_day(rows.loc[to_rate, "horizon_date"].min(), content.window_days) \
-        if to_rate.any() else None
+    window_open = not_measured & rows["window_open"].fillna(False).to_numpy(dtype=bool)
+    left_unmeasured = window_open if content.left_on is not None else np.zeros(len(rows), dtype=bool)
+    to_rate = window_open & ~left_unmeasured
+    after = rows["horizon_date"].map(content.after_leaving).to_numpy(dtype=bool) & rows["measured_rating"].isna()
+    rate_by = content.rate_by(rows.loc[to_rate, "horizon_date"].min()) if to_rate.any() else None
     upcoming = pd.to_datetime(content.current.loc[content.current[STATUS] == progress.UPCOMING,
                                                   "next_horizon_date"]).dropna()
+    upcoming = upcoming.loc[~upcoming.map(content.after_leaving).astype(bool)]
     first_due = upcoming.min() if len(upcoming) else None
     return ProgressSummary(skills=len(statuses), by_status=progress.status_counts(statuses),
-                           targets_missed=int((not_measured & ~to_rate).sum()),
+                           targets_missed=int((not_measured & ~window_open).sum()),
                            without_target=int(content.current[STATUS].isna().sum()),
                            targets_to_rate=int(to_rate.sum()), rate_by=rate_by, first_due=first_due,
-                           first_due_targets=int((upcoming == first_due).sum()))
+                           first_due_targets=int((upcoming == first_due).sum()),
+                           targets_after_leaving=int(after.sum()),
+                           targets_left_unmeasured=int(left_unmeasured.sum()))
 
 
 def skill_chart_data(content: ReportContent) -> list[SkillChartData]:
@@ -499,9 +560,9 @@ def skill_chart_data(content: ReportContent) -> list[SkillChartData]:
         rows = since.loc[rating_key == key]
         ratings = pd.DataFrame({
             DATE: rows[DATE],
-            "rating": _counted(rows, SELF_RATING, content.as_of),
+            "rating": _counted(rows, SELF_RATING, content.figures_day),
             "source": rows["source"],
-            COACH_RATING: _counted(rows, COACH_RATING, content.as_of),
+            COACH_RATING: _counted(rows, COACH_RATING, content.figures_day),
         })
         ratings = ratings.loc[ratings["rating"].notna() | ratings[COACH_RATING].notna()].reset_index(drop=True)
         rows = plan_rows.loc[plan_rows[SKILL].map(schema.skill_key) == key].reset_index(drop=True)
@@ -515,12 +576,13 @@ def skill_chart_data(content: ReportContent) -> list[SkillChartData]:
             targets=targets,
             ratings=ratings,
             progress_rows=rows,
-            as_of=content.as_of,
+            as_of=content.figures_day,
             span=span,
             ten_looks_like=skill.get("ten_looks_like") or "",
             approach=skill.get("approach") or "",
             chosen_option=chosen or "",
-            left_on=content.left_on,
+            left_on=content.leaving_day,
+            left=content.left_on is not None,
         ))
     return out
 
@@ -531,18 +593,22 @@ def chart_span(content: ReportContent) -> tuple[pd.Timestamp, pd.Timestamp]:
     It covers the current plan's conversation and last target date, every
     rating of its skills since then and the report date, so the charts can
     be compared at a glance. For someone who has left it stops after the later
-    of the report date and the last target date before they left: a target
-    after that will never be measured, and nothing more is to come.
+    of their last day here and the last target date before they left (or
+    measured while they were here): a target after that will never be
+    measured, and nothing more is to come. A leaving day still to come ends
+    it the same way, after the report date.
     """
     from careerconv.views.plots import date_span  # matplotlib only when charts are drawn
 
-    t0 = pd.Timestamp(content.plan[DATE]) if content.plan is not None else content.as_of
+    t0 = pd.Timestamp(content.plan[DATE]) if content.plan is not None else content.figures_day
     keys = {schema.skill_key(s[SKILL]) for s in (content.plan or {}).get("skills", [])}
     rated = content.ratings.loc[content.ratings[SKILL].map(schema.skill_key).isin(keys)
                                 & (content.ratings[DATE] >= t0), DATE]
     horizons = [progress.horizon_date(t0, int(h)) for h in content.horizons]
-    horizons = [day for day in horizons if leavers.is_here(content.left_on, day.date())]
-    return date_span([t0, content.as_of, *horizons, *rated])
+    horizons = [day for day in horizons if not content.after_leaving(day)]
+    plan_rows = horizon_rows(content)
+    measured = plan_rows.loc[plan_rows["measured_rating"].notna(), "horizon_date"]  # measured while here
+    return date_span([t0, content.figures_day, *horizons, *measured, *rated])
 
 
 def action_plan(frames: dict[str, pd.DataFrame], as_of: Any, left_on: Any = None) -> pd.DataFrame:

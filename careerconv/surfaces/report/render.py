@@ -249,6 +249,54 @@ def _typed(value: Any, tag: str = "bdi", attributes: str = "") -> str:
     return f'<{tag}{attributes}{_AUTO}>{text}</{tag}>'
 
 
+def leaving_words(content: ReportContent | SkillChartData) -> str | None:
+    """What a target dated on or after the leaving day is called: "after you left", "after you leave" (a leaving
+    day still to come), None when no leaving day is known."""
+    if isinstance(content, SkillChartData):
+        left, leaving = content.left, content.left_on
+    else:
+        left, leaving = content.left_on is not None, content.leaving_day
+    if leaving is None:
+        return None
+    return plots.AFTER_LEAVING if left else plots.AFTER_LEAVING_SOON
+
+
+def shown_status(content: ReportContent | SkillChartData, status: str, day: Any, window_open: Any = False) -> str:
+    """The status the reader is told for a target dated ``day`` whose status by
+    :mod:`careerconv.rules.progress` (as of :attr:`ReportContent.figures_day`) is ``status``.
+
+    A measured target keeps its status. One dated on or after the leaving day is never measured:
+    :func:`leaving_words`, never "upcoming" or "due". One due while they were here whose window for a rating was
+    still open on the last day of someone who has left (``window_open``) is :data:`plots.LEFT_UNMEASURED`: they
+    left before it could be measured. Everything else is the rule's status.
+    """
+    if status in progress.MEASURED_STATUSES:
+        return status
+    words = leaving_words(content)
+    if words is not None and plots.after_leaving(day, content.left_on if isinstance(content, SkillChartData)
+                                                 else content.leaving_day):
+        return words
+    left = content.left if isinstance(content, SkillChartData) else content.left_on is not None
+    if status == progress.DUE_NOT_MEASURED and left and bool(window_open):
+        return plots.LEFT_UNMEASURED
+    return status
+
+
+def standing_status(content: ReportContent, row: Any) -> str:
+    """:func:`shown_status` of a row of :attr:`ReportContent.current` (its next target's window: from the
+    plan's row of that target, :func:`careerconv.surfaces.report.content.horizon_rows`)."""
+    if row.status != progress.DUE_NOT_MEASURED or content.left_on is None:
+        return shown_status(content, row.status, row.next_horizon_date)
+    rows = horizon_rows(content)
+    same = (rows[SKILL].map(skill_key) == skill_key(row.skill)) & (rows["horizon_months"] == row.next_horizon_months)
+    return shown_status(content, row.status, row.next_horizon_date, rows.loc[same, "window_open"].fillna(False).any())
+
+
+def _shown_chip(status: str) -> str:
+    """The chip of a status of :func:`shown_status` (those it adds look like "due but not measured")."""
+    return _status_chip(status, css="not-measured" if status not in progress.STATUSES else None)
+
+
 def _status_chip(status: str, words: str | None = None, css: str | None = None) -> str:
     css = css or _STATUS_CLASS.get(status, "not-measured")
     mark = _STATUS_MARK.get(status)
@@ -346,9 +394,12 @@ def header(content: ReportContent) -> Fragment:
     started = None if _missing(draft) else f"started {_e(format_day(draft))}"
     if c.plan is None:
         next_conv = f"your first, in progress ({started})" if started else "to be scheduled"
+    if c.leaves_on is not None and _on_or_after_leaving(c, due.get("next_conversation_due")):
+        next_conv = f"none before you leave (the next would fall on {format_day(due.get('next_conversation_due'))})"
     upcoming = ("Next career conversation", next_conv)
     if c.left_on is not None:  # nothing is due for someone who has left
-        upcoming = ("Left", f"{_e(format_day(c.left_on))} (no next career conversation is due)")
+        upcoming = ("Left", f"{_e(format_day(c.left_on))} (no next career conversation is due); the figures in "
+                            f"this report are as of your last day here, {_e(format_day(c.figures_day))}")
     facts = [
         ("Report date", _e(format_day(c.as_of))),
         ("Your coach", _typed(c.coach_name or c.coach_id) or _DASH),
@@ -358,6 +409,10 @@ def header(content: ReportContent) -> Fragment:
     ]
     if started and c.plan is not None:
         facts.append(("In progress", f"a new career conversation, {started}"))
+    if c.leaves_on is not None:
+        facts.append(("Leaving", f"{_e(format_day(c.leaves_on))}, so your last day here is "
+                                 f"{_e(format_day(c.leaves_on - pd.Timedelta(days=1)))}: targets dated from "
+                                 f"{_e(format_day(c.leaves_on))} on will not be measured"))
     rows = "".join(f'<tr><th scope="row">{label}</th><td>{value}</td></tr>' for label, value in facts)
     return Fragment(stylesheet().html + _wrap(
         _typed(c.name, "h2", ' class="cc-name"')
@@ -388,9 +443,9 @@ def summary_words(content: ReportContent) -> tuple[str, bool] | None:
         return f"No targets were set in your last career conversation ({format_day(content.plan_date)})", False
     with_target = " with a target" if counts.without_target else ""
     if counts.nothing_to_measure_yet:
-        text = _not_rated_yet_words(counts, with_target)
+        text = _not_rated_yet_words(counts, with_target, content)
     else:
-        text = _standing_words(counts, with_target)
+        text = _standing_words(counts, with_target, content)
     if counts.without_target:
         text += f"; {counts.without_target} skill{'s' if counts.without_target != 1 else ''} without a target"
     if counts.targets_missed:
@@ -399,11 +454,22 @@ def summary_words(content: ReportContent) -> tuple[str, bool] | None:
     if counts.targets_to_rate:
         text += (f"; {counts.targets_to_rate} target{'s' if counts.targets_to_rate != 1 else ''} due and not "
                  f"rated yet (a rating by {format_day(counts.rate_by)} still counts)")
+    if counts.targets_left_unmeasured:
+        n = counts.targets_left_unmeasured
+        text += f"; {n} target{'s' if n != 1 else ''} not measured: you left before a rating was given"
+    if counts.targets_after_leaving:
+        n = counts.targets_after_leaving
+        text += (f"; {n} target{'s' if n != 1 else ''} dated after you left ({format_day(content.left_on)}), "
+                 "never measured" if content.left_on is not None else
+                 f"; {n} target{'s' if n != 1 else ''} dated after you leave ({format_day(content.leaves_on)}) "
+                 f"will not be measured")
+    if content.left_on is not None:
+        text = f"As of your last day here ({format_day(content.figures_day)}): {text}"
     return text, bool(by[progress.BEHIND] or by[progress.DUE_NOT_MEASURED] or counts.targets_missed
                       or counts.targets_to_rate)
 
 
-def _standing_words(counts: ProgressSummary, with_target: str) -> str:
+def _standing_words(counts: ProgressSummary, with_target: str, content: ReportContent) -> str:
     """"2 of 3 skills on track (1 ahead), 1 behind, ...": each skill's latest rating against its next target."""
     by, n = counts.by_status, counts.skills
     good = by[progress.AHEAD] + by[progress.ON_TRACK]
@@ -413,23 +479,30 @@ def _standing_words(counts: ProgressSummary, with_target: str) -> str:
         parts.append(f"{by[progress.BEHIND]} behind")
     if by[progress.UPCOMING]:
         whose = "its" if by[progress.UPCOMING] == 1 else "the"
-        parts.append(f"{by[progress.UPCOMING]} not rated since the conversation ({whose} {_first_due_words(counts)})")
+        parts.append(f"{by[progress.UPCOMING]} not rated since the conversation "
+                     f"({whose} {_first_due_words(counts, content)})")
     if by[progress.DUE_NOT_MEASURED]:
         parts.append(f"{by[progress.DUE_NOT_MEASURED]} not rated near a target date that has passed")
     return ", ".join(parts)
 
 
-def _not_rated_yet_words(counts: ProgressSummary, with_target: str) -> str:
+def _not_rated_yet_words(counts: ProgressSummary, with_target: str, content: ReportContent) -> str:
     """A plan with nothing to measure yet, said as it is rather than as "0 of 4 on track":
     "4 skills, none rated since the conversation; the first targets are due 30 May 2027"."""
     n = counts.skills
+    if counts.first_due is None:  # every target is dated after the leaving day: the summary counts them
+        return f"{n} skill{'s' if n != 1 else ''}{with_target}, {'none' if n != 1 else 'not'} rated since the " \
+               "conversation"
     if n == 1:
-        return f"1 skill{with_target}, not rated since the conversation; its {_first_due_words(counts)}"
-    return f"{n} skills{with_target}, none rated since the conversation; the {_first_due_words(counts)}"
+        return f"1 skill{with_target}, not rated since the conversation; its {_first_due_words(counts, content)}"
+    return f"{n} skills{with_target}, none rated since the conversation; the {_first_due_words(counts, content)}"
 
 
-def _first_due_words(counts: ProgressSummary) -> str:
-    """"first target is due 30 May 2027" ("first targets are due" when several fall due that day)."""
+def _first_due_words(counts: ProgressSummary, content: ReportContent) -> str:
+    """"first target is due 30 May 2027" ("first targets are due" when several fall due that day); "targets are
+    dated after you left" when the first comes on or after the leaving day (it is never due)."""
+    if counts.first_due is None:
+        return f"targets are dated {leaving_words(content)}"
     several = counts.first_due_targets > 1
     return f"first target{'s are' if several else ' is'} due {format_day(counts.first_due)}"
 
@@ -480,8 +553,7 @@ def standing(content: ReportContent, figure_format: str | None = "svg", dpi: int
                      "conversation.</p>")
     alt = "Bar chart of your latest rating against its target: " + "; ".join(
         f"{s} now {_rating(r)}, " + (_no_target_words(content, s) if _missing(t) else f"target {_rating(t)}"
-                                     + (f" ({plots.AFTER_LEAVING})" if plots.after_leaving(d, content.left_on)
-                                        else ""))
+                                     + (f" ({leaving_words(content)})" if content.after_leaving(d) else ""))
         for s, r, t, d in zip(cur[SKILL], cur["latest_rating"], cur["next_target"], cur["next_horizon_date"]))
     chart = _chart_placeholder(alt) if figure_format is None else figure_html(
         standing_figure(content, NARROW_WIDTH), alt, figure_format, dpi, zoom=CHART_ZOOM)
@@ -499,23 +571,23 @@ def standing(content: ReportContent, figure_format: str | None = "svg", dpi: int
         if _missing(r.next_target):
             target, chip = _e(_no_target_words(content, r.skill)), _status_chip("no target", css="not-measured")
         else:
-            target = _target_words(r.next_target, r.next_horizon_date, content.as_of, content.left_on)
-            chip = _status_chip(r.status)
+            target = _target_words(content, r.next_target, r.next_horizon_date)
+            chip = _shown_chip(standing_status(content, r))
         rows.append([_e(r.skill), _rating(r.baseline), _e(mine), _e(theirs), target, chip])
     table = _table(["Skill", "At the conversation", "Your latest rating", "Your coach's latest rating",
                     "Target", "Status"], rows, table_id="current-table", numeric=(1,), typed=(0,))
     return _wrap(chart + table)
 
 
-def _target_words(target: Any, day: Any, as_of: Any, left_on: Any = None) -> str:
+def _target_words(content: ReportContent, target: Any, day: Any) -> str:
     """A skill's target as the standing table shows it: "9 by 30 Dec 2026" while its date is to come, "7, was due
     30 Jun 2026" once it has passed (found: "Next target: 7 by 30 Jun 2026" on a report of 1 Oct 2026, for a
     skill not rated near that date); "5, dated 6 Oct 2026, after you left" for a target dated on or after the
-    day the employee left (``left_on``): it will never be measured."""
+    day the employee left ("after you leave": a leaving day to come): it will never be measured."""
     when = _e(format_day(day))
-    if plots.after_leaving(day, left_on):
-        return f"{_rating(target)}, dated {when}, {plots.AFTER_LEAVING}"
-    if pd.Timestamp(day).normalize() <= pd.Timestamp(as_of).normalize():
+    if content.after_leaving(day):
+        return f"{_rating(target)}, dated {when}, {leaving_words(content)}"
+    if pd.Timestamp(day).normalize() <= content.figures_day.normalize():
         return f"{_rating(target)}, was due {when}"
     return f"{_rating(target)} by {when}"
 
@@ -581,7 +653,10 @@ def draw_standing(ax: Any, content: ReportContent, narrow: bool = False) -> None
     (``narrow``: wrapped skill names and a legend of one entry a row, for :data:`NARROW_WIDTH`)."""
     cur = content.current
     label = narrow_label if narrow else (lambda s: shorten(s, LABEL_CHARS))
-    plots.current_vs_target_bars(ax, cur.assign(skill=cur[SKILL].map(label)), legend_columns=1 if narrow else 3)
+    shown = [standing_status(content, r) if isinstance(r.status, str) else r.status
+             for r in cur.itertuples(index=False)]
+    plots.current_vs_target_bars(ax, cur.assign(skill=cur[SKILL].map(label), status=shown),
+                                 legend_columns=1 if narrow else 3)
 
 
 def draw_skill(ax: Any, data: SkillChartData) -> None:
@@ -589,8 +664,13 @@ def draw_skill(ax: Any, data: SkillChartData) -> None:
     # A fixed title height: matplotlib otherwise measures every tick label on
     # each draw to dodge a top axis these charts do not have (a tenth of the cost).
     with matplotlib.rc_context({"axes.titley": 1.0}):
-        plots.skill_progress(ax, "", data.t0, data.baseline, data.targets, data.ratings,
-                             data.progress_rows, data.as_of, span=data.span, left_on=data.left_on)
+        rows = data.progress_rows
+        if len(rows):  # the statuses the page says (:func:`shown_status`)
+            rows = rows.assign(status=[shown_status(data, r.status, r.horizon_date, r.window_open)
+                                       for r in rows.itertuples(index=False)])
+        plots.skill_progress(ax, "", data.t0, data.baseline, data.targets, data.ratings, rows, data.as_of,
+                             span=data.span, left_on=data.left_on,
+                             leaving_words=leaving_words(data) or plots.AFTER_LEAVING)
     ax.xaxis.set_minor_locator(NullLocator())  # monthly minor ticks: costly to draw, little to read
 
 
@@ -611,16 +691,14 @@ def horizon_table(content: ReportContent) -> Fragment:
     rows, attrs = [], []
     for r in rows_frame.itertuples(index=False):
         measured = _DASH
+        shown = shown_status(content, r.status, r.horizon_date, r.window_open)
         if not _missing(r.measured_rating):
             measured = f"{_rating(r.measured_rating)} on {format_day(r.measured_date)}"
-        elif r.window_open:
-            last = progress.last_measurement_day(r.horizon_date, content.window_days)
-            measured = f"not yet: a rating by {format_day(last)} counts"
+        elif r.window_open and shown == r.status:
+            measured = f"not yet: a rating by {format_day(content.rate_by(r.horizon_date))} counts"
         when = f"after {int(r.horizon_months)} months ({format_day(r.horizon_date)})"
-        gone = _missing(r.measured_rating) and plots.after_leaving(r.horizon_date, content.left_on)
         rows.append([_e(r.skill), _e(when), _rating(r.target), _e(measured), _rating(r.expected),
-                     _status_chip(plots.AFTER_LEAVING, css="not-measured") if gone
-                     else _status_chip(r.status)])
+                     _shown_chip(shown)])
         attrs.append(
             f'data-skill="{_e(r.skill)}" data-horizon="{int(r.horizon_months)}" data-target="{_rating(r.target)}" '
             f'data-measured="{_e("" if _missing(r.measured_rating) else int(r.measured_rating))}" '
@@ -666,12 +744,14 @@ def chart_key(content: ReportContent | None = None) -> Fragment:
         '<span class="cc-key-item">rating at a target date:</span>',
         *(mark("\u25ef", st[s], s) for s in progress.MEASURED_STATUSES),
     ]
-    if content is not None and content.left_on is not None:
-        items.insert(5, mark("\u2606", pal["target"], f"a target {plots.AFTER_LEAVING}: never measured"))
+    if content is not None and content.leaving_day is not None:
+        items.insert(5, mark("\u2606", pal["target"], f"a target {leaving_words(content)}: never measured"))
     note = ""
     if content is not None and content.plan is not None:
         note = (f'<p class="cc-chart-note">Plan from your career conversation of {_e(format_day(content.plan_date))};'
-                f" report date {_e(format_day(content.as_of))}.</p>")
+                f" report date {_e(format_day(content.as_of))}"
+                + ("" if content.left_on is None else
+                   f"; the charts end with your last day here, {_e(format_day(content.figures_day))}") + ".</p>")
     return _wrap(f'{note}<p class="cc-key">{" ".join(items)}</p>')
 
 
@@ -690,9 +770,9 @@ def _skill_section(data: SkillChartData, figure_format: str | None, dpi: int) ->
             part += f", measured {_rating(r.measured_rating)}"
         elif plots.after_leaving(r.horizon_date, data.left_on):
             part += f", dated {format_day(r.horizon_date)}"
-            described.append(f"{part}: {plots.AFTER_LEAVING} (never measured)")
+            described.append(f"{part}: {leaving_words(data)} (never measured)")
             continue
-        described.append(f"{part}: {r.status}")
+        described.append(f"{part}: {shown_status(data, r.status, r.horizon_date, r.window_open)}")
     alt = (f"Chart of your {data.skill} ratings over time from a start of {_rating(data.baseline)}; "
            + "; ".join(described))
     words = [("What a 10 looks like", data.ten_looks_like), ("Chosen way to raise it", data.chosen_option),
@@ -781,18 +861,29 @@ def next_steps(content: ReportContent) -> Fragment:
         return _wrap("<p>Your first career conversation has not been held yet. Ask your coach to schedule "
                      "it: it takes about an hour, in three parts: your goals, an action plan, next steps.</p>")
     parts = []
+    if content.leaves_on is not None:
+        parts.append(f'<p id="leaving">You leave on <strong>{_e(format_day(content.leaves_on))}</strong>: '
+                     "targets dated from then on will not be measured, and nothing is due after it.</p>")
     conv_status = due.get("conversation_status")
-    parts.append(
-        f"<p>Your next career conversation is due on <strong>{_e(format_day(due.get('next_conversation_due')))}"
-        f"</strong> (every {_e(_cadence_text(due.get('cadence_months')))}): "
-        f"{_status_chip(conv_status, DUE_WORDS.get(conv_status, conv_status), _due_css(conv_status))}.</p>")
+    if _on_or_after_leaving(content, due.get("next_conversation_due")):
+        parts.append(f"<p>Your next career conversation would be due on "
+                     f"<strong>{_e(format_day(due.get('next_conversation_due')))}</strong>, after you leave: none "
+                     "is due before then.</p>")
+    else:
+        parts.append(
+            f"<p>Your next career conversation is due on <strong>{_e(format_day(due.get('next_conversation_due')))}"
+            f"</strong> (every {_e(_cadence_text(due.get('cadence_months')))}): "
+            f"{_status_chip(conv_status, DUE_WORDS.get(conv_status, conv_status), _due_css(conv_status))}.</p>")
     mode = due.get("follow_up_mode")
     words = FOLLOW_UP_WORDS.get(mode) if isinstance(mode, str) and mode != "other" else None
     how = f" ({_e(words)})" if words else ""  # it read "in a email", "in a dedicated check-in"
     last = due.get("last_checkin")
     last_words = (f" The last was on {_e(format_day(last))}." if not _missing(last)
                   else " None has been held since the conversation.")
-    if not _missing(due.get("next_checkin_due")):
+    if _on_or_after_leaving(content, due.get("next_checkin_due")):
+        parts.append(f'<p id="next-checkin">Your next check-in{how} would be due on '
+                     f"<strong>{_e(format_day(due['next_checkin_due']))}</strong>, after you leave.{last_words}</p>")
+    elif not _missing(due.get("next_checkin_due")):
         ci_status = due.get("checkin_status")
         parts.append(f'<p id="next-checkin">Your next check-in{how} is due on '
                      f"<strong>{_e(format_day(due['next_checkin_due']))}</strong>: "
@@ -812,6 +903,11 @@ def next_steps(content: ReportContent) -> Fragment:
         late = f": {_status_chip(cadence.OVERDUE, past, 'overdue')}."
     parts.append(f"<p>{_e(opened)} still open{late}</p>")
     return _wrap("".join(parts))
+
+
+def _on_or_after_leaving(content: ReportContent, day: Any) -> bool:
+    """Whether a due date comes on or after the leaving day (:meth:`ReportContent.after_leaving`; no date: no)."""
+    return not _missing(day) and content.after_leaving(day)
 
 
 def _due_css(status: Any) -> str:
@@ -838,12 +934,14 @@ def earlier_plans(content: ReportContent, open_plans: int = 1) -> Fragment | Non
     blocks = []
     for i, (conv, day, rows_frame) in enumerate(plans):
         rows = []
-        for r in rows_frame.itertuples(index=False):
+        shown = [shown_status(content, r.status, r.horizon_date, r.window_open)
+                 for r in rows_frame.itertuples(index=False)]
+        for r, status in zip(rows_frame.itertuples(index=False), shown):
             measured = (_DASH if _missing(r.measured_rating)
                         else f"{_rating(r.measured_rating)} on {format_day(r.measured_date)}")
             rows.append([_e(r.skill), _e(f"{int(r.horizon_months)} months"), _rating(r.target), _e(measured),
-                         _status_chip(r.status)])
-        counts = progress.status_counts(rows_frame[STATUS])
+                         _shown_chip(status)])
+        counts = {status: shown.count(status) for status in dict.fromkeys([*progress.STATUSES, *shown])}
         said = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
         table = _table(["Skill", "After", "Target", "Rating measured", "Status"], rows,
                        table_id=f"earlier-plan-{i + 1}", numeric=(2,), typed=(0,))
@@ -873,6 +971,12 @@ def how_to_read(content: ReportContent) -> Fragment:
         "still to come"
         + ("" if content.left_on is None else
            f"; <strong>{plots.AFTER_LEAVING}</strong> means the date came on or after the day you left "
-           f"({_e(format_day(content.left_on))}), so that target will never be measured")
+           f"({_e(format_day(content.left_on))}), so that target will never be measured; "
+           f"<strong>{plots.LEFT_UNMEASURED}</strong> means its date came while you were here but you left before "
+           "a rating close enough to it was given. Everything in this report is as it was on your last day here "
+           f"({_e(format_day(content.figures_day))})")
+        + ("" if content.leaves_on is None else
+           f"; <strong>{plots.AFTER_LEAVING_SOON}</strong> means the date comes on or after the day you leave "
+           f"({_e(format_day(content.leaves_on))}), so that target will not be measured")
         + ". Of two ratings on the same day, the one recorded last counts. Statuses use your own "
         "ratings, from 1 to 10; your coach's ratings are shown beside them.</p>")

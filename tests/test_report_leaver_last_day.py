@@ -1,0 +1,153 @@
+"""A leaver's progress report is the report as of their last day here (found by a hostile test on the demo
+organisation's E0007, who left on 1 May 2026: months later their report read worse than on their last day, called
+targets dated after they left "due", and asked for a rating "by 25 Nov 2026"). Read as the employee reads it: the
+HTML's words and the PDF's text."""
+from __future__ import annotations
+
+import datetime as dt
+
+import matplotlib
+import pandas as pd
+import pytest
+
+matplotlib.use("Agg")
+
+from careerconv.records.store import History  # noqa: E402
+from careerconv.views import plots  # noqa: E402
+from careerconv.surfaces.report import content, render  # noqa: E402
+from test_report_truth import checkin, conversation, flat, page_text, pdf_pages  # noqa: E402
+
+# Words that promise a measurement still to come, or call a target due: never said of a target after leaving.
+DUE_WORDS = ("due but not measured", "not yet", "still counts", "upcoming", "not rated near a target date")
+
+
+def person(left_on: str) -> dict:
+    return {"employee_id": "E1", "name": "Zaid Khalil", "coach_id": "C1", "department": "Eng", "role": "Dev",
+            "cadence_months": 6, "left_on": left_on}
+
+
+def zaid(left_on: str = "2026-05-01") -> History:
+    """E0007's history: an earlier plan of 2 Apr 2025 (its 12-month target, 2 Apr 2026, was not rated before they
+    left: its window was still open; its 18-month target, 2 Oct 2026, comes after) and the plan of 2 Oct 2025,
+    whose 6-month targets (2 Apr 2026) were measured on 1 Apr 2026: Design on track, Hiring ahead, Budget behind.
+    Its 12- and 18-month targets (2 Oct 2026, 2 Apr 2027) come after they left on 1 May 2026."""
+    earlier = conversation("2025-04-02", [("Mentoring", 4, (5, 6, 7))])
+    plan = conversation("2025-10-02", [("Design", 4, (6, 8, 8)), ("Hiring", 4, (5, 6, 7)),
+                                       ("Budget", 4, (6, 7, 8))], cadence=6)
+    ratings = [checkin("2025-10-01", [("Mentoring", 5, None)], conv=earlier["conversation_id"]),
+               checkin("2026-04-01", [("Design", 6, None), ("Hiring", 7, None), ("Budget", 4, None)],
+                       conv=plan["conversation_id"])]
+    return History(person(left_on), [earlier, plan], ratings)
+
+
+def said(history: History, as_of: str) -> str:
+    return page_text(content.build_content(history, as_of))
+
+
+def summary(history: History, as_of: str) -> str:
+    return flat(render.summary_words(content.build_content(history, as_of))[0])
+
+
+def test_what_was_measured_before_leaving_reads_months_later_as_it_did_on_the_last_day():
+    """Before: on 30 Apr 2026 "2 of 3 skills on track (1 ahead), 1 behind"; on 1 Nov 2026 "0 of 3 skills on
+    track, 3 not rated near a target date that has passed; 3 targets due and not rated yet (a rating by 1 Dec
+    2026 still counts)"; on 1 Jun 2027 "...; 6 targets due but not measured"."""
+    history = zaid()
+    assert summary(history, "2026-04-30") == ("2 of 3 skills on track (1 ahead), 1 behind; 6 targets dated after "
+                                              "you leave (1 May 2026) will not be measured")
+    for later in ("2026-05-01", "2026-11-01", "2027-06-01"):
+        assert summary(history, later) == ("As of your last day here (30 Apr 2026): 2 of 3 skills on track "
+                                           "(1 ahead), 1 behind; 6 targets dated after you left (1 May 2026), "
+                                           "never measured"), later
+    last_day, later = said(history, "2026-04-30"), said(history, "2026-11-01")
+    for row in ("Design after 6 months (2 Apr 2026) 6 6 on 1 Apr 2026",
+                "Hiring after 6 months (2 Apr 2026) 5 7 on 1 Apr 2026",
+                "Budget after 6 months (2 Apr 2026) 6 4 on 1 Apr 2026"):
+        assert row in last_day and row in later, row
+    assert "Report date 1 Nov 2026" in later  # the report's own date stays the batch's
+    assert "the figures in this report are as of your last day here, 30 Apr 2026" in later
+
+
+def test_a_target_dated_after_the_leaving_day_is_never_called_due():
+    """Before: "after you left" beside "due but not measured", "not yet: a rating by 1 Dec 2026 counts" and "3
+    targets due and not rated yet"; an earlier plan's target after the leaving day "due but not measured"."""
+    history = zaid()
+    for as_of in ("2026-11-01", "2027-06-01"):
+        text = said(history, as_of)
+        for words in DUE_WORDS:
+            assert words not in text, (as_of, words)
+        assert "Design after 12 months (2 Oct 2026) 8 — — after you left" in text
+        assert "Budget after 18 months (2 Apr 2027) 8 — — after you left" in text
+        assert "Mentoring 18 months 7 — after you left" in text  # the earlier plan's, dated 2 Oct 2026
+        # due on 2 Apr 2026 while they were here, its window for a rating still open on their last day
+        assert "Mentoring 12 months 6 — not measured: you left" in text
+        assert "Plan of 2 Apr 2025: 1 on track, 1 not measured: you left, 1 after you left" in text
+
+
+def test_the_pdf_says_what_the_page_says():
+    text = flat(" ".join(pdf_pages(content.build_content(zaid(), "2026-11-01"))))
+    text = text[:text.index("How to read this report")]  # the report's figures, not its glossary
+    assert ("As of your last day here (30 Apr 2026): 2 of 3 skills on track (1 ahead), 1 behind; 6 targets dated "
+            "after you left (1 May 2026), never measured") in text
+    for words in DUE_WORDS:
+        assert words not in text, words
+    assert "Budget after 18 months (2 Apr 2027) 8 — — after you left" in text
+    assert "Mentoring 12 months 6 — not measured: you left" in text
+    assert "Left: 1 May 2026 (no next career conversation is due); the figures in this report are as of your last " \
+           "day here, 30 Apr 2026" in text
+
+
+def test_someone_who_left_on_the_report_day_is_not_told_their_first_targets_are_due():
+    """Before: left on 1 Oct 2026, the report of that day said "the first targets are due 1 Jan 2027"."""
+    plan = conversation("2026-07-01", [("Design", 4, (5, 6, 7)), ("Hiring", 4, (5, 6, 7))])
+    report_content = content.build_content(History(person("2026-10-01"), [plan], []), "2026-10-01")
+    text = page_text(report_content)
+    assert "due 1 Jan 2027" not in text
+    assert ("As of your last day here (30 Sep 2026): 2 skills, none rated since the conversation; 6 targets dated "
+            "after you left (1 Oct 2026), never measured") in text
+    assert "You left on 1 Oct 2026" in text
+    pdf_text = flat(" ".join(pdf_pages(report_content)))
+    assert "due 1 Jan 2027" not in pdf_text and "You left on 1 Oct 2026" in pdf_text
+
+
+@pytest.mark.parametrize("reader", ["html", "pdf"])
+def test_a_leaving_day_still_to_come_is_said_and_nothing_after_it_is_due(reader):
+    """Before: leaving on 30 Nov 2026, the report of 1 Oct 2026 did not say so, said "the first targets are due
+    1 Dec 2026" and "Your next career conversation is due on 1 Dec 2026"."""
+    plan = conversation("2026-06-01", [("Design", 4, (5, 6, 7))], cadence=6)
+    report_content = content.build_content(History(person("2026-11-30"), [plan], []), "2026-10-01")
+    text = page_text(report_content) if reader == "html" else flat(" ".join(pdf_pages(report_content)))
+    text = text.replace("Leaving:", "Leaving")  # the PDF's facts read "label: value"
+    assert "Leaving 30 Nov 2026, so your last day here is 29 Nov 2026: targets dated from 30 Nov 2026 on will " \
+           "not be measured" in text
+    assert "1 skill, not rated since the conversation; 3 targets dated after you leave (30 Nov 2026) will not " \
+           "be measured" in text
+    assert "Design after 6 months (1 Dec 2026) 5 — — after you leave" in text
+    assert "first target is due" not in text and "is due on 1 Dec 2026" not in text
+    assert "Your next career conversation would be due on 1 Dec 2026, after you leave: none is due before then." \
+        in text.replace(" ,", ",")
+
+
+def test_the_last_day_here_is_the_day_before_the_leaving_day():
+    from careerconv.records import leavers
+
+    assert leavers.last_day_here("2026-10-01", "2026-05-01") == pd.Timestamp("2026-04-30")
+    assert leavers.last_day_here("2026-10-01", "2026-10-01") == pd.Timestamp("2026-09-30")  # left on the day
+    assert leavers.last_day_here("2026-10-01", "2026-11-30") == pd.Timestamp("2026-10-01")  # still here
+    assert leavers.last_day_here("2026-10-01", None) == pd.Timestamp("2026-10-01")
+
+
+@pytest.mark.parametrize("width", [render.CHART_WIDTH, render.NARROW_WIDTH])
+def test_a_leavers_charts_end_with_their_last_day(width):
+    """Before: the charts of the report of 1 Nov 2026 ran to Dec 2026, the report date's line months after the
+    last rating, the 12-month stars of 2 Oct 2026 labelled "due but not measured"."""
+    with plots.plain_text():
+        for data in content.skill_chart_data(content.build_content(zaid(), "2026-11-01")):
+            fig = render.skill_figure(data, width)
+            fig.canvas.draw()
+            ax = fig.axes[0]
+            end = matplotlib.dates.num2date(ax.get_xlim()[1]).date()
+            assert dt.date(2026, 4, 30) < end < dt.date(2026, 6, 15), end
+            words = [" ".join(t.get_text().split()) for t in ax.texts]
+            assert "as of 30 Apr 2026" in words
+            assert not any("due but not measured" in w for w in words), words
