@@ -2099,7 +2099,7 @@ def _parse_history_date(value: Any, *, decision: DateOrderDecision) -> dt.date:
     return date
 
 
-def _drop_totals_rows(raw: RawTable, checker: _Checker, employees: set[str]) -> None:
+def _drop_totals_rows(raw: RawTable, checker: _Checker, employees: KnownIds) -> None:
     """Leave out the totals rows a report ends with (``Total;;;6,5``, ``Gesamt``, ``Average``), with a note: the
     last rows that have no date and no skill and name no employee of the roster. A row in the table above them
     is read (and refused), and so is a last row naming an employee, and a file of such rows alone."""
@@ -2196,7 +2196,7 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
     # match, as a roster import reads them (id_spelling).
     roster_ids = KnownIds(roster[EMPLOYEE_ID])
     checker.check_columns(other=ROSTER_COLUMNS, manager_ids=roster_ids)
-    _drop_totals_rows(raw, checker, set(roster[EMPLOYEE_ID]))
+    _drop_totals_rows(raw, checker, roster_ids)
     checker.notes += _manager_columns_note(checker)
     erased = store.erased_ids()
     coaches_back: dict[int, str] = {}  # row -> its erased coach id, imported again with allow_erased
