@@ -224,9 +224,14 @@ def test_ids_differing_only_in_case_within_file(store: Store, tmp_path: Path):
 
 
 def test_id_differing_only_in_case_from_roster(roster_store: Store, tmp_path: Path):
+    """An id in another case is the roster's id when the names can be one person's, and is refused when not."""
     path = write(tmp_path / "case.csv", f"{ROSTER_HEADER}\ne001,A,C1,D,R,6,\n")
     assert_rejected_and_unchanged(roster_store, lambda: import_roster(roster_store, path),
-                                  "differs only in case from the employee 'E001' already on the roster")
+                                  "reads as 'E001' once its case is the roster's, but E001 on the roster is "
+                                  "'Ana Silva', not 'A'")
+    path = write(tmp_path / "case.csv", f"{ROSTER_HEADER}\ne001,Ana Silva,C01,Engineering,Lead,6,\n")
+    assert import_roster(roster_store, path).updated == 1
+    assert list(roster_store.roster()["employee_id"]) == ["E001", "E002", "E003"]
 
 
 def test_duplicated_rows(store: Store, tmp_path: Path):
@@ -750,9 +755,10 @@ def test_bad_optional_ratings(roster_store: Store, tmp_path: Path, column: str):
 
 def test_history_for_employee_not_on_roster(roster_store: Store, tmp_path: Path):
     path = history_file(tmp_path, "E404,2023-03-01,Python,5,,,,,", "e001,2023-03-01,Python,5,,,,,")
-    assert_rejected_and_unchanged(roster_store, lambda: import_history(roster_store, path),
-                                  "'E404' is not on the roster; import the roster first",
-                                  "did you mean 'E001'? (ids are case-sensitive)")
+    problems = assert_rejected_and_unchanged(roster_store, lambda: import_history(roster_store, path),
+                                             "'E404' is not on the roster, written as it is nor otherwise",
+                                             "import the roster first")
+    assert [p.row for p in problems] == [2]  # e001 is E001
 
 
 def test_history_with_empty_roster(store: Store, tmp_path: Path):

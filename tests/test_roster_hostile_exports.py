@@ -208,8 +208,10 @@ def test_an_id_without_zeros_is_not_guessed_when_two_ids_have_its_number(store: 
     path.write_bytes(csv_bytes([["employee_id", "name", "coach_id", "department", "role"],
                                 ["0123", "Ann Lee", "", "Ops", "Lead"], ["00123", "Bo Kim", "", "Ops", "Eng"],
                                 ["7", "Cy Doe", "123", "Ops", "Eng"]]))
-    import_roster(store, path)
-    assert list(store.roster()["coach_id"]) == ["", "", "123"]
+    with pytest.raises(schema.ValidationError) as refused:
+        import_roster(store, path)
+    assert "column 'coach_id', value '123': could be any of 00123, 0123" in str(refused.value)
+    assert store.roster().empty
 
 
 def import_export(store: Store, tmp_path: Path, header: list[str], rows: list[list[str]]):

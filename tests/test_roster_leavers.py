@@ -258,8 +258,8 @@ def test_a_leaving_day_before_a_conversation_they_had_is_pointed_out(small_org: 
     path.write_text("Employee ID,Name,Manager ID,Department,Job Title,Termination Date\n"
                     "E001,Ada Lovelace,C01,Engineering,Engineer,2026-01-01\n", encoding="utf-8")
     result = import_roster(Store(small_org), path)
-    assert ("1 employee(s) have a conversation on or after the leaving day in the file; check those days "
-            "(E001: left on 2026-01-01, a conversation on 2026-03-02)") in result.summary()
+    assert ("1 employee(s) have a conversation or check-in on or after the leaving day in the file; check those days "
+            "(E001: left on 2026-01-01, a conversation on 2026-03-02 and a check-in on 2026-04-15)") in result.summary()
     assert "conversation on or after" not in import_roster(Store(small_org), path).summary()  # told once
 
 

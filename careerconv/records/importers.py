@@ -16,17 +16,24 @@ Two importers, one reading path:
   refused, saying which column to add); the coach may be empty (the top of
   the organisation) and need not be on the roster (an external coach); an
   employee who is their own manager in the file has no coach. An
-  id of digits that lost its leading zeros (Excel stores such ids as
-  numbers: ``123`` for ``00123``) is read as the one id on the roster or in
-  the file that has them, with a note; a row whose name shares no word with
-  the roster's name for that id is refused (a new hire ``125`` is not
-  someone else's ``0125``).
+  id written otherwise than the roster writes it (``e0010`` for ``E0010``,
+  ``0003`` for ``E0003``, ``123`` for ``00123`` as Excel stores an id of
+  digits) is read as the one id it matches (:mod:`careerconv.records.id_spelling`;
+  an employee id against the roster, a coach id against the roster and the
+  file), with a note; a value that fits several is refused, naming them, and
+  so is a row whose name shares no word with the roster's name for the id its
+  employee id was read as (a new hire ``125`` is not someone else's ``0125``).
+  A contract's end (``Contract End Date``, ``End Date``) is not a leaving day:
+  it is one only where the employment status says the person left and the
+  file gives no leaving day; the summary says which columns the leaving days
+  were read from.
 * :func:`import_history` — legacy records kept in spreadsheets, one row per
   employee x date x skill: ``employee_id, date, skill, rating`` and optionally
   ``coach_rating, target_6m, target_12m, target_18m, coach_id``, or the names appraisal systems give them
   (``Personalnummer;Datum;Kompetenz;Bewertung``, ``Employee ID, Rating date, Competency, Score``,
   ``Manager rating``, ``Target 6 months``, ``Ziel 12 Monate`` ...; :data:`HISTORY_ALIASES`; a ``Manager`` column
-  is the coach when its values are employee ids on the roster, else left out with a note). Each employee
+  is the coach when its values are employee ids on the roster, else left out with a note). Employee and coach ids
+  are read as a roster import reads them (``e0010`` is the roster's ``E0010``). Each employee
   x date becomes one completed conversation record (question set
   ``legacy-import``, source ``import:<file name>``, id ``<employee_id>-h<yyyymmdd>``,
   which the app's ids ``<employee_id>-<yyyymmdd>`` can never take).
@@ -130,6 +137,7 @@ import pandas as pd
 from . import defaults
 from . import leavers
 from . import schema
+from .id_spelling import CASE, PREFIX, ZEROS, AmbiguousId, IdMatch, KnownIds, matched_note
 from .schema import (
     CADENCE_MONTHS, COACH_ID, COACH_RATING, CONVERSATION_ID, DATE, DEPARTMENT, EMPLOYEE_ID, LEFT_ON, SKILL, STATUS,
 )
@@ -308,12 +316,19 @@ ROSTER_ALIASES = {
     "email": ("work_email", "email_work", "email_address", "business_email", "e_mail",
               "e_mail_adresse", "adresse_e_mail", "adresse_email", "correo_electronico", "e_mailadres"),
     CADENCE_MONTHS: ("cadence", "conversation_cadence_months"),
-    LEFT_ON: ("termination_date", "exit_date", "leaving_date", "end_date", "date_of_leaving", "leave_date",
-              "separation_date", "departure_date", "employment_end_date", "contract_end_date", "date_left",
-              "austrittsdatum", "austritt", "beschaftigungsende", "enddatum",
-              "date_de_sortie", "date_de_depart", "date_de_fin_de_contrat", "fecha_de_baja", "fecha_baja",
+    LEFT_ON: ("termination_date", "exit_date", "leaving_date", "date_of_leaving", "leave_date",
+              "separation_date", "departure_date", "employment_end_date", "date_left", "date_of_termination",
+              "austrittsdatum", "austritt", "beschaftigungsende",
+              "date_de_sortie", "date_de_depart", "fecha_de_baja", "fecha_baja",
               "fecha_de_salida", "fecha_de_cese", "datum_uit_dienst", "uitdiensttreding", "datum_uitdiensttreding",
               "einddatum_dienstverband"),
+    # The end of a contract (a fixed-term contract's end still to come, or an HR record's validity end, SAP's and
+    # Workday's "End Date"): not a leaving day, since contracts are renewed and people stay; the leaving day only
+    # of someone whose employment status says they left and who has no leaving day in the file.
+    "contract_end": ("contract_end_date", "end_date", "contract_expiry_date", "fixed_term_end_date",
+                     "enddatum", "vertragsende", "befristet_bis", "befristung_bis", "date_de_fin_de_contrat",
+                     "fin_de_contrat", "fecha_fin_contrato", "fecha_de_fin_de_contrato", "fecha_fin_de_contrato",
+                     "einddatum_contract", "einde_contract"),
     # Someone's last working day: they are here on it, and left the day after.
     "last_day": ("last_day_of_work", "last_working_day", "letzter_arbeitstag", "dernier_jour",
                  "dernier_jour_travaille", "dernier_jour_de_travail", "ultimo_dia", "ultimo_dia_de_trabajo",
@@ -369,7 +384,8 @@ NAME_PARTS = ("first_name", "last_name")
 DEFAULT_CADENCE = 12
 
 ROSTER_COLUMNS = ColumnSpec("roster", (EMPLOYEE_ID, "name", COACH_ID, DEPARTMENT, "role"),
-                            (CADENCE_MONTHS, "email", LEFT_ON, "last_day", "employment_status"), ROSTER_ALIASES,
+                            (CADENCE_MONTHS, "email", LEFT_ON, "last_day", "employment_status", "contract_end"),
+                            ROSTER_ALIASES,
                             ignore_unknown=True)
 # The option of a full export of current staff: everyone on the roster and not in the file has left.
 MISSING_HAVE_LEFT_OPTION = "--missing-have-left"
@@ -993,7 +1009,7 @@ class _Checker:
         self.manager_names: tuple[int, str] | None = None  # a manager column's (row, value) that is not an id
 
     def check_columns(self, other: ColumnSpec | None = None, asking: Asking = COMMAND_LINE,
-                      manager_ids: set[str] | None = None) -> None:
+                      manager_ids: KnownIds | None = None) -> None:
         """Match the header to the spec; ``other`` is the other importer, to spot a file given to the wrong one (the
         refusal then says what to do as :attr:`Asking.other_import` does). With ``manager_ids``, a manager column
         (``Manager``, ``Vorgesetzter``) found for the coach is read as the coach only when each of its values is
@@ -1100,11 +1116,12 @@ class _Checker:
         if not raw.rows:
             self.add_file_problem("has a header row but no data rows")
 
-    def manager_not_an_id(self, employee_ids: set[str]) -> tuple[int, str] | None:
+    def manager_not_an_id(self, employee_ids: KnownIds) -> tuple[int, str] | None:
         """When the coach column is a manager column (``Line Manager``, ``Reports To``, ``Vorgesetzter``), the
-        first row whose value is not an employee id of ``employee_ids`` and that value: such a column holds names
-        in some exports, and an id that is no one's may be a name too. None when every value is one (or the coach
-        column is not a manager column)."""
+        first row whose value is not an employee id of ``employee_ids`` (nor written otherwise:
+        :mod:`careerconv.records.id_spelling`) and that value: such a column holds names in some exports, and an id
+        that is no one's may be a name too. None when every value is one (or the coach column is not a manager
+        column)."""
         if self.keys.get(COACH_ID) not in MANAGER_COLUMNS:
             return None
         index = self.columns[COACH_ID]
@@ -1114,7 +1131,7 @@ class _Checker:
                 return raw_row.row, value
         return None
 
-    def check_manager_ids(self, employee_ids: set[str]) -> None:
+    def check_manager_ids(self, employee_ids: KnownIds) -> None:
         """Refuse the file when its coach column is a manager column whose values are not all employee ids of
         ``employee_ids`` (this file's and the roster's; :meth:`manager_not_an_id`)."""
         found = self.manager_not_an_id(employee_ids)
@@ -1318,21 +1335,27 @@ def _some(ids: list[str], shown: int = 10) -> str:
 
 
 def _met_after_leaving(store: Store, incoming: list[dict], existing: dict[str, dict]) -> list[str]:
-    """A note on the people given a new leaving day that comes before a conversation they had (a typo in the
-    year, or the wrong person): the HR page would count that conversation for no one. Only those whose leaving day
-    this file changes are read (a few, not the roster)."""
-    late = []
+    """A note on the people given a new leaving day that comes before a conversation or a check-in they had (a typo
+    in the year, or the wrong person): the HR page would count that conversation or check-in for no one. Only
+    those whose leaving day this file changes are read (a few, not the roster); drafts count too."""
+    late, kinds = [], set()
     for rec in incoming:
         day = rec[LEFT_ON]
         before = existing.get(rec[EMPLOYEE_ID], {}).get(LEFT_ON)
         if not day or leavers.left_day(before) == dt.date.fromisoformat(day):
             continue
-        met = [c[DATE] for c in store.conversations(rec[EMPLOYEE_ID]) if c[DATE] >= day]
-        if met:
-            late.append(f"{rec[EMPLOYEE_ID]}: left on {day}, a conversation on {max(met)}")
+        eid = rec[EMPLOYEE_ID]
+        met = {"conversation": [c[DATE] for c in store.conversations(eid) if c[DATE] >= day],
+               "check-in": [c[DATE] for c in store.checkins(eid) + store.checkins(eid, drafts=True)
+                            if c[DATE] >= day]}
+        found = [f"a {kind} on {max(dates)}" for kind, dates in met.items() if dates]
+        if found:
+            late.append(f"{eid}: left on {day}, {' and '.join(found)}")
+            kinds.update(kind for kind, dates in met.items() if dates)
     if not late:
         return []
-    return [f"{len(late)} employee(s) have a conversation on or after the leaving day in the file; check those "
+    what = " or ".join(kind for kind in ("conversation", "check-in") if kind in kinds)
+    return [f"{len(late)} employee(s) have a {what} on or after the leaving day in the file; check those "
             f"days ({_some(late, 5)})"]
 
 
@@ -1383,6 +1406,37 @@ def _check_flag_leavers(raw: RawTable, checker: _Checker, undated: list[str], ex
                        f"if {column!r} says something else, rename it in the file so that it is not read; to record "
                        "that many leavers, import a file with their leaving dates or an employment status such as "
                        "Terminated")
+
+
+def _leaving_columns_notes(checker: _Checker, contract_ends: list[tuple[str, dt.date, bool, bool]],
+                           today: dt.date) -> list[str]:
+    """The notes on which columns a roster file's leaving days are read from, named as its header names them, and
+    on its contract ends (``contract_ends``: employee id, contract end, whether it was read as their leaving day,
+    whether their status is empty), which are not leaving days."""
+    said = [f"{checker.header_of(c)!r} ({what})" for c, what in (
+        (LEFT_ON, "the day someone left"), ("last_day", "their last working day: gone the day after"),
+        ("employment_status", "whether someone left")) if c in checker.columns]
+    notes = [f"read the leaving days from {' and '.join(said)}"] if said else []
+    if "contract_end" not in checker.columns:
+        return notes
+    column = checker.header_of("contract_end")
+    read = [eid for eid, _, as_left, _ in contract_ends if as_left]
+    passed = [eid for eid, end, as_left, no_status in contract_ends if not as_left and no_status and end <= today]
+    if "employment_status" in checker.columns:
+        status = checker.header_of("employment_status")
+        notes.append(f"{column!r} is the end of a contract, not a leaving day (contracts are renewed and people "
+                     f"stay): it is read as the leaving day only of someone whose {status!r} says they left and "
+                     "who has no leaving day in the file" + (f": {len(read)} employee(s) ({_some(read)})" if read
+                                                              else ": no one in this file"))
+    else:
+        notes.append(f"{column!r} is the end of a contract, not a leaving day (contracts are renewed and people "
+                     "stay), and is not read as one: a leaving day is read from a column such as 'Termination Date' "
+                     "or 'Last Working Day', or an employment status such as Terminated")
+    if passed:
+        notes.append(f"{len(passed)} employee(s) have a {column!r} that has passed and nothing in the file says they "
+                     f"left: they are here ({_some(passed)}); if they left, import a file with their leaving day or "
+                     "employment status")
+    return notes
 
 
 def _leaving_notes(incoming: list[dict], rows: list[RawRow], leaving: dict[int, str], existing: dict[str, dict],
@@ -1610,14 +1664,51 @@ def _same_person_named(before: Any, now: str) -> bool:
     return not words or bool(words & set(now.casefold().split()))
 
 
-def _zero_padded_ids(ids: Iterable[str]) -> dict[str, str]:
-    """Ids of digits with leading zeros (``00123``) by their number (``123``); a number that two such ids share
-    (``0123`` and ``00123``) is left out, since which one a bare ``123`` means is not known."""
-    found: dict[str, set[str]] = {}
-    for value in ids:
-        if len(value) > 1 and value.startswith("0") and value.isascii() and value.isdigit():
-            found.setdefault(value.lstrip("0") or "0", set()).add(value)
-    return {number: next(iter(ids)) for number, ids in found.items() if len(ids) == 1}
+# How a refusal says what reading an id as the roster's took, and what a different id must not be: by kind of match.
+_PUT_BACK = {CASE: "once its case is the roster's", ZEROS: "once the leading zeros Excel drops are put back",
+             PREFIX: "once the roster's prefix is put in front"}
+_LEFT_OUT = {CASE: "in another case", ZEROS: "without its zeros", PREFIX: "without its prefix"}
+_WRITTEN_AS = {CASE: "in the roster's case", ZEROS: "with its zeros (format the column as text)",
+               PREFIX: "with its prefix"}
+
+
+def _stored_id(known: KnownIds, value: str) -> str:
+    """The id ``value`` is stored as: the known id it matches (:mod:`careerconv.records.id_spelling`), else itself
+    (a new one, or one that fits several: its row is refused)."""
+    try:
+        found = known.match(value)
+    except AmbiguousId:
+        return value
+    return found.id if found else value
+
+
+def _match_id(checker: "_Checker", known: KnownIds, value: str | None, row: int, column: str) -> IdMatch | None:
+    """The known id a row's id ``value`` in ``column`` is read as (:meth:`KnownIds.match`), None when it is none (or
+    empty); one that fits several known ids is a problem of the row, naming them."""
+    if not value:
+        return None
+    try:
+        return known.match(value)
+    except AmbiguousId as exc:
+        checker.add(str(exc), row, column, value)
+        return None
+
+
+def _outside_coaches_note(outside: list[str]) -> str | None:
+    """The note on coach ids that are no one's on the roster (nor in the file), written as they are; None for none.
+    """
+    if not outside:
+        return None
+    return (f"{len(outside)} coach(es) are not on the roster themselves ({_some(outside)}): external coaches and "
+            "coaches who are not employees are fine, a typo is not")
+
+
+def _matched_notes(checker: "_Checker", matches: list[tuple[str, IdMatch]]) -> list[str]:
+    """The notes on the ids read as a known id written otherwise (``(column, match)``), one per column, named as
+    the file's header names it."""
+    notes = [matched_note(checker.header_of(column), [m for c, m in matches if c == column])
+             for column in (EMPLOYEE_ID, COACH_ID)]
+    return [note for note in notes if note]
 
 
 def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
@@ -1688,26 +1779,27 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     checker.check_columns(other=HISTORY_COLUMNS, asking=asking)
     today = today or dt.date.today()
     status_ignored = _drop_other_status(checker)
-    day_columns = [checker.columns[c] for c in (LEFT_ON, "last_day") if c in checker.columns]
+    day_columns = [checker.columns[c] for c in (LEFT_ON, "last_day", "contract_end") if c in checker.columns]
     left_order = decide_date_order((r.row, r.cells[i]) for r in raw.rows for i in day_columns if i < len(r.cells))
     leaving: dict[int, str] = {}  # row -> "no date" (a leaver without a date) or "back" (active, date passed)
+    # row -> its contract end, whether that is its leaving day, and whether its status is empty
+    contract_ends: dict[int, tuple[dt.date, bool, bool]] = {}
     version = store.roster_version()  # before the roster is read: a change after it is seen below
     current = store.roster()
     erased = store.erased_ids()
     erased_back: dict[int, set[str]] = {}  # row -> its erased ids, added again with allow_erased
     erased_leavers: list[int] = []  # rows of erased people the file lists as having left: left out
     existing = {r[EMPLOYEE_ID]: r for r in current.to_dict("records")}
-    existing_folded = {k.casefold(): k for k in existing}
+    # An id written otherwise than the roster writes it (e0010, 0003 or 3 for E0003; 123 for 00123, as Excel
+    # stores an id of digits) is read as the one id it matches (id_spelling): an employee id against the roster,
+    # a coach id against the roster and the file's employees.
+    roster_ids = KnownIds(existing)
+    in_file = {_cell_text(r.cells[checker.columns[EMPLOYEE_ID]]) for r in raw.rows
+               if checker.columns[EMPLOYEE_ID] < len(r.cells)} if checker.has(EMPLOYEE_ID) else set()
+    coach_ids = KnownIds(set(existing) | {_stored_id(roster_ids, text) for text in in_file})
     if checker.has(EMPLOYEE_ID):
-        in_file = {_cell_text(r.cells[checker.columns[EMPLOYEE_ID]]) for r in raw.rows
-                   if checker.columns[EMPLOYEE_ID] < len(r.cells)}
-        checker.check_manager_ids(in_file | set(existing) | set(_zero_padded_ids(set(existing) | in_file)))
-    else:
-        in_file = set()
-    # Excel stores an id column of digits as numbers, and a file saved from it has 123 for 00123: such an id is
-    # the one id on the roster or in the file that has the number with leading zeros.
-    padded = _zero_padded_ids(set(existing) | in_file)
-    unpadded: dict[str, str] = {}  # id as read -> the id with its leading zeros
+        checker.check_manager_ids(KnownIds(coach_ids.ids | in_file))
+    matched: dict[int, list[tuple[str, IdMatch]]] = {}  # row -> its (column, id) read as an id written otherwise
     own_coach: set[str] = set()  # employees the file names as their own manager
     parsed: dict[int, dict] = {}
     first_seen: dict[str, tuple[int, dict]] = {}
@@ -1732,6 +1824,22 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
             "email": (checker.check(_parse_email, v.get("email"), n, "email") or "")
             if checker.has("email") else None,
         }
+        matched[n] = []
+        for column, known in ((EMPLOYEE_ID, roster_ids), (COACH_ID, coach_ids)):
+            found = _match_id(checker, known, rec[column], n, column)
+            if found is None or found.how is None:
+                continue
+            on_roster = existing.get(found.id) if column == EMPLOYEE_ID else None
+            if on_roster and rec["name"] and not _same_person_named(on_roster.get("name"), rec["name"]):
+                # found: a new hire 125 was merged into 0125, the row renaming someone else and taking
+                # their history
+                checker.add(f"reads as {found.id!r} {_PUT_BACK[found.how]}, but {found.id} on the roster is "
+                            f"{on_roster.get('name')!r}, not {rec['name']!r}: if this is {found.id}, write the id "
+                            f"{_WRITTEN_AS[found.how]}; if it is someone else, give them an id that is not "
+                            f"{found.id} {_LEFT_OUT[found.how]}", n, column, found.value)
+                continue
+            rec[column] = found.id
+            matched[n].append((column, found))
         status = checker.check(_parse_employment_status, v.get("employment_status"), n, "employment_status",
                                flag=checker.keys.get("employment_status") in ACTIVE_FLAG_COLUMNS)
         status = _second_status(checker, raw_row, status)
@@ -1739,6 +1847,11 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
         last_day = checker.check(_parse_left_on, v.get("last_day"), n, "last_day", decision=left_order)
         if day is None and last_day is not None:  # here on their last day, gone the day after
             day = last_day + dt.timedelta(days=1)
+        contract_end = checker.check(_parse_left_on, v.get("contract_end"), n, "contract_end", decision=left_order)
+        if contract_end is not None:
+            contract_ends[n] = contract_end, day is None and status == "left", status is None
+            if contract_ends[n][1]:
+                day = contract_end
         before = leavers.left_day(_kept(existing, rec[EMPLOYEE_ID], LEFT_ON, None))
         left, leaving[n] = _left_on(status, day, today, before)
         if status_ignored:  # a status column read as saying something else: it brings no one back either
@@ -1747,20 +1860,6 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
             # A file that says nothing of leaving keeps a known last day still to come (a past one: here again).
             left = before if before is not None and before > today else None
         rec[LEFT_ON] = left.isoformat() if left else None
-        for column in (EMPLOYEE_ID, COACH_ID):
-            value = rec[column]
-            if value and value not in existing and value.isascii() and value.isdigit() and value in padded:
-                on_roster = existing.get(padded[value]) if column == EMPLOYEE_ID else None
-                if on_roster and rec["name"] and not _same_person_named(on_roster.get("name"), rec["name"]):
-                    # found: a new hire 125 was merged into 0125, the row renaming someone else and taking
-                    # their history
-                    checker.add(f"reads as {padded[value]!r} once the leading zeros Excel drops are put back, "
-                                f"but {padded[value]} on the roster is {on_roster.get('name')!r}, not "
-                                f"{rec['name']!r}: if this is {padded[value]}, write the id with its zeros (format "
-                                "the column as text); if it is someone else, give them an id that is not "
-                                f"{padded[value]} without its zeros", n, column, value)
-                    continue
-                rec[column] = unpadded[value] = padded[value]
         # A file without the column: the employee keeps theirs, found by the id as read (00123 for a 123 that
         # lost its zeros; found: an email wiped and a cadence of 6 put back to 12 when looked up as typed).
         if not checker.has(CADENCE_MONTHS):
@@ -1807,10 +1906,6 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
                                        "which row is right is not guessed"
         else:
             first_seen[eid.casefold()] = (n, rec)
-        on_file = existing_folded.get(eid.casefold())
-        if on_file is not None and on_file != eid:
-            checker.add(f"differs only in case from the employee {on_file!r} already on the roster", n,
-                        EMPLOYEE_ID, eid)
     for n, why in sorted(conflicts.items()):
         if not any(p.row == n for p in checker.c.problems):
             checker.add(why, n, EMPLOYEE_ID, parsed[n][EMPLOYEE_ID])
@@ -1838,11 +1933,7 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
                             "app, or import a file with a cadence_months column of 6 or 12)")
     if not checker.has("email") and any(existing.get(r[EMPLOYEE_ID], {}).get("email") for r in incoming):
         result.notes.append("the file has no email column: employees already on the roster keep their email")
-    if unpadded:
-        shown = ", ".join(f"{bare} as {full}" for bare, full in list(unpadded.items())[:5])
-        result.notes.append(f"read {len(unpadded)} id(s) that had lost their leading zeros (Excel stores ids of "
-                            f"digits as numbers) as the ids that have them: {shown}"
-                            + (" ..." if len(unpadded) > 5 else ""))
+    result.notes += _matched_notes(checker, [m for r in good_rows for m in matched.get(r.row, [])])
     if checker.fallbacks_used:
         result.notes.append(f"{sum(checker.fallbacks_used.values())} employee(s) with an empty "
                             f"{raw.header[checker.columns['name']]!r} were named from "
@@ -1867,13 +1958,14 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
         result.notes.append(f"{no_coach} employee(s) have no coach (the top of the organisation, or external "
                             "coaching); they are in the app, reports and HR figures like everyone else")
     coaches = {r[COACH_ID] for r in incoming if r[COACH_ID]}
-    outside = sorted(coaches - {r[EMPLOYEE_ID] for r in incoming} - set(existing))
-    if outside:
-        shown = ", ".join(outside[:10]) + (f" and {len(outside) - 10} more" if len(outside) > 10 else "")
-        result.notes.append(f"{len(outside)} coach(es) are not on the roster themselves ({shown}): external "
-                            "coaches and coaches who are not employees are fine, a typo is not")
+    external = _outside_coaches_note(sorted(coaches - {r[EMPLOYEE_ID] for r in incoming} - set(existing)))
+    if external:
+        result.notes.append(external)
     _check_flag_leavers(raw, checker, [r[EMPLOYEE_ID] for r, row in zip(incoming, good_rows)
                                        if leaving.get(row.row) == "no date"], existing, today)
+    ends = [(r[EMPLOYEE_ID], *contract_ends[row.row]) for r, row in zip(incoming, good_rows)
+            if row.row in contract_ends]
+    result.notes += _leaving_columns_notes(checker, ends, today)
     result.notes += _leaving_notes(incoming, good_rows, leaving, existing, today)
     result.notes += _met_after_leaving(store, incoming, existing)
     named = {rec[EMPLOYEE_ID] for rec in parsed.values()}  # rows rejected with --skip-invalid are in the file too
@@ -2007,7 +2099,7 @@ def _parse_history_date(value: Any, *, decision: DateOrderDecision) -> dt.date:
     return date
 
 
-def _drop_totals_rows(raw: RawTable, checker: _Checker, employees: set[str]) -> None:
+def _drop_totals_rows(raw: RawTable, checker: _Checker, employees: KnownIds) -> None:
     """Leave out the totals rows a report ends with (``Total;;;6,5``, ``Gesamt``, ``Average``), with a note: the
     last rows that have no date and no skill and name no employee of the roster. A row in the table above them
     is read (and refused), and so is a last row naming an employee, and a file of such rows alone."""
@@ -2100,13 +2192,17 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
         _check_rejected_target(raw.path, rejected_target, store.root)
     checker = _Checker(raw, HISTORY_COLUMNS)
     roster = store.roster()
-    checker.check_columns(other=ROSTER_COLUMNS, manager_ids=set(roster[EMPLOYEE_ID]))
-    _drop_totals_rows(raw, checker, set(roster[EMPLOYEE_ID]))
+    # Ids written otherwise than the roster writes them (e0010, 0003 for E0003) are read as the one roster id they
+    # match, as a roster import reads them (id_spelling).
+    roster_ids = KnownIds(roster[EMPLOYEE_ID])
+    checker.check_columns(other=ROSTER_COLUMNS, manager_ids=roster_ids)
+    _drop_totals_rows(raw, checker, roster_ids)
     checker.notes += _manager_columns_note(checker)
     erased = store.erased_ids()
     coaches_back: dict[int, str] = {}  # row -> its erased coach id, imported again with allow_erased
     coach_of = dict(zip(roster[EMPLOYEE_ID], roster[COACH_ID]))
-    folded = {e.casefold(): e for e in coach_of}
+    matched: dict[int, list[tuple[str, IdMatch]]] = {}  # row -> its (column, id) read as a roster id written otherwise
+    outside: dict[int, str] = {}  # row -> its coach id that is no one's on the roster
     if roster.empty:
         checker.add_file_problem("the roster is empty: import the roster first (careerconv import roster FILE), "
                                  "then the history")
@@ -2121,17 +2217,26 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
         if raw_row.row not in values:
             continue
         n, v = raw_row.row, values[raw_row.row]
+        matched[n] = []
         eid = checker.check(schema.parse_identifier, v.get(EMPLOYEE_ID), n, EMPLOYEE_ID, what="employee id")
-        if eid is not None and eid not in coach_of:
+        found = None
+        try:
+            found = roster_ids.match(eid) if eid is not None else None
+        except AmbiguousId as exc:
+            checker.add(f"employee {exc}", n, EMPLOYEE_ID, eid)
+            eid = None
+        if found is not None:
+            eid = found.id
+            matched[n].append((EMPLOYEE_ID, found))
+        elif eid is not None:
             day = erased.erased_on(eid)
             if day is not None:
                 checker.add(_erased_problem("employee", eid, day, f"import a roster that lists them with "
                                             f"{ERASED_OPTION}, then the history"), n, EMPLOYEE_ID, eid)
             elif not roster.empty:  # an empty roster is reported once for the file
-                hint = folded.get(eid.casefold())
-                guess = f"; did you mean {hint!r}? (ids are case-sensitive)" if hint else \
-                    "; import the roster first (careerconv import roster FILE)"
-                checker.add(f"employee {eid!r} is not on the roster{guess}", n, EMPLOYEE_ID, eid)
+                checker.add(f"employee {eid!r} is not on the roster, written as it is nor otherwise (in another "
+                            "case, without leading zeros or without a prefix); import the roster first (careerconv "
+                            "import roster FILE)", n, EMPLOYEE_ID, eid)
             eid = None
         date = checker.check(_parse_history_date, v.get(DATE), n, DATE, decision=decision)
         rec = {
@@ -2149,6 +2254,12 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
             below.append(n)
         if not schema.is_missing(v.get(COACH_ID)):
             rec[COACH_ID] = checker.check(schema.parse_identifier, v.get(COACH_ID), n, COACH_ID, what="coach id")
+            coach = _match_id(checker, roster_ids, rec[COACH_ID], n, COACH_ID)
+            if coach is not None:
+                rec[COACH_ID] = coach.id
+                matched[n].append((COACH_ID, coach))
+            elif rec[COACH_ID] is not None and rec[COACH_ID] not in roster_ids:
+                outside[n] = rec[COACH_ID]  # an external coach, or a typo: said in a note
             if rec[COACH_ID] is not None and rec[COACH_ID] == eid:
                 # Their own manager, as HR systems mark the head of the organisation: no coach, as the roster
                 # import reads it (found: stored as the coach of their own conversation).
@@ -2275,6 +2386,10 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
     notes = raw.notes + checker.notes
     if decision.explanation:
         notes.append(decision.explanation)
+    notes += _matched_notes(checker, [m for r in good_rows for m in matched.get(r.row, [])])
+    external = _outside_coaches_note(sorted({outside[r.row] for r in good_rows if r.row in outside}))
+    if external:
+        notes.append(external)
     cleaned_skills = [SKILL for r in good_rows if r.row in cleaned]
     if cleaned_skills:
         notes.append(_cleaned_note(cleaned_skills, "a skill"))

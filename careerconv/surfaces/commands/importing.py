@@ -39,10 +39,14 @@ ROSTER_EPILOG = """columns:
   employees not in the file stay on the roster.
 
 leavers:
-  left_on (Termination Date, Exit Date, Leaving Date, End Date, Last Day,
+  left_on (Termination Date, Exit Date, Leaving Date, Employment End Date,
   Austrittsdatum, Date de sortie, Fecha de baja, Datum uit dienst ...) is the
   day someone left; empty: still here; a day still to come keeps them here
-  until then. An employment status column (Status, Employment Status:
+  until then; Last Working Day: here on it, gone the day after. A contract's
+  end (Contract End Date, End Date, Vertragsende ...) is not a leaving day:
+  it is one only where the status says someone left and no leaving day is
+  given. The summary says which columns the leaving days came from.
+  An employment status column (Status, Employment Status:
   Active / Terminated / Inactive / Leaver / Withdrawn, Aktiv / Ausgetreten,
   Actif / Sorti, Activo / Baja, Actief / Uit dienst ...) says whether they
   left; a leaver without a date left on the day of the import (a note says
@@ -64,9 +68,13 @@ HR system exports:
   An empty Preferred Name is filled from Legal Name or First + Last Name.
   A report title or parameters above the header row are skipped, and so is
   a footer below the table ('Total: 60 employees').
-  An id that lost its leading zeros in Excel (123) is read as the one id on
-  the roster or in the file that has them (00123), unless the roster names
-  that id someone else (no word of the names in common: the row is refused).
+  An id written otherwise than the roster writes it (e0010 for E0010, 0003
+  for E0003, 123 for 00123 as Excel stores it) is read as the one id it
+  matches but for case, leading zeros or a prefix, as employee (unless the
+  roster names that id someone else: no word of the names in common, the row
+  is refused) and as coach (also an id of the file); the summary lists them.
+  A value that fits several ids is refused, naming them. The history import
+  reads its employee and coach ids the same way.
   Line Manager / Manager / Reports To is the coach when there is no id column
   for it and its values are employee ids of the file or the roster.
   The coach may be empty (the top of the organisation) and need not be on
@@ -83,6 +91,10 @@ HISTORY_EPILOG = """columns:
   employee_id, date, skill, rating, and optionally coach_rating, target_6m,
   target_12m, target_18m, coach_id. One row per employee x date x skill; each
   employee x date becomes one completed conversation. Import the roster first.
+  Employee and coach ids written otherwise than the roster writes them
+  (e0010, 0003 for E0003) are read as the one roster id they match, as the
+  roster import reads them; the summary lists them. A coach id that fits
+  several roster ids is refused, naming them.
   With --skip-invalid a conversation is imported whole or not at all: the
   valid rows of an employee x date with an invalid row are rejected with it.
 

@@ -1,0 +1,128 @@
+"""How an id written in an imported file is matched to the ids careerconv already knows: the one rule for the
+employee ids and the coach ids of a roster import and of a history import.
+
+People write an id as they see it elsewhere: ``e0010`` for the roster's ``E0010``, ``0003`` for ``E0003`` (an
+HR system that shows the number alone), ``123`` for ``00123`` (Excel stores an id of digits as a number and drops
+its zeros). An id is read as a known id when it is that id, or else when exactly one known id is
+
+1. the same but for case (``e0010`` is ``E0010``), or else
+2. for a value of digits alone, the same number with leading zeros the value lacks, or with a prefix (``0003``
+   and ``3`` are ``E0003``; ``123`` is ``00123``). A value with a prefix is matched but for case only (``E3`` is
+   not ``E0003``: a new ``E3`` beside ``E0003`` is no one's misspelling).
+
+When several known ids fit (``0003`` beside ``E0003`` and ``C0003``), which one is meant is not guessed:
+:meth:`KnownIds.match` raises :class:`AmbiguousId` naming them. A value that fits none is no known id (None).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable
+
+# An id that ends in its number: a prefix of anything but digits (``E``, ``EMP-``), then the digits.
+_NUMBERED = re.compile(r"(\D*)(\d+)")
+
+# How a value was matched, as the notes and refusals say it.
+CASE = "case"
+ZEROS = "leading zeros"
+PREFIX = "prefix"
+
+
+@dataclass(frozen=True)
+class IdMatch:
+    """A value read as a known id: ``id`` as it is known (the roster's spelling) and ``how`` (None: the same)."""
+
+    value: str
+    id: str
+    how: str | None = None
+
+
+class AmbiguousId(ValueError):
+    """More than one known id fits a value; ``candidates`` lists them, sorted."""
+
+    def __init__(self, value: str, candidates: Iterable[str]):
+        self.value = value
+        self.candidates = sorted(candidates)
+        super().__init__(f"could be any of {', '.join(self.candidates)}, which it matches but for case, leading "
+                         "zeros or a prefix: which one is meant is not guessed; write the id as the roster does")
+
+
+def _number(value: str) -> tuple[str, str] | None:
+    """An id's prefix (case folded) and number (without leading zeros); None when it does not end in one."""
+    found = _NUMBERED.fullmatch(value)
+    if found is None:
+        return None
+    return found.group(1).casefold(), found.group(2).lstrip("0") or "0"
+
+
+class KnownIds:
+    """The ids a value may be read as (the roster's, and a roster file's own); indexes are made on first need, so
+    a file whose ids are all written as known costs one set lookup per value."""
+
+    def __init__(self, ids: Iterable[str]):
+        self.ids = set(ids)
+        self._folded: dict[str, set[str]] | None = None
+        self._numbered: dict[str, list[tuple[str, str, str]]] | None = None
+
+    def __contains__(self, value: object) -> bool:
+        """Whether ``value`` is a known id or fits one or several (:meth:`match`)."""
+        if not isinstance(value, str):
+            return False
+        try:
+            return self.match(value) is not None
+        except AmbiguousId:
+            return True
+
+    def _index(self) -> None:
+        self._folded, self._numbered = {}, {}
+        for known in self.ids:
+            self._folded.setdefault(known.casefold(), set()).add(known)
+            number = _number(known)
+            if number is not None:
+                prefix, digits = number
+                self._numbered.setdefault(digits, []).append((prefix, _NUMBERED.fullmatch(known).group(2), known))
+
+    def match(self, value: str) -> IdMatch | None:
+        """The known id ``value`` is read as (see the module docstring), None when it fits none.
+
+        Raises
+        ------
+        AmbiguousId
+            Several known ids fit; which one is meant is not guessed.
+        """
+        if value in self.ids:
+            return IdMatch(value, value)
+        if self._folded is None:
+            self._index()
+        same_but_case = self._folded.get(value.casefold(), set())
+        if len(same_but_case) > 1:
+            raise AmbiguousId(value, same_but_case)
+        if same_but_case:
+            return IdMatch(value, next(iter(same_but_case)), CASE)
+        if not (value.isascii() and value.isdigit()):
+            return None
+        digits = value.lstrip("0") or "0"
+        fits = {known: PREFIX if known_prefix else ZEROS
+                for known_prefix, known_digits, known in self._numbered.get(digits, ())
+                if known_prefix or len(known_digits) > len(value)}
+        if len(fits) > 1:
+            raise AmbiguousId(value, fits)
+        if fits:
+            known, how = next(iter(fits.items()))
+            return IdMatch(value, known, how)
+        return None
+
+
+def matched_note(column: str, matches: Iterable[IdMatch], shown: int = 5) -> str | None:
+    """The note on the values of ``column`` (as the file's header names it) read as a known id written otherwise:
+    ``'Manager ID': read 2 value(s) as the id they match, as the roster writes it: e0010 as E0010 (case), ...``;
+    None when there is none."""
+    found = list({m.value: m for m in matches if m.how}.values())
+    if not found:
+        return None
+    listed = "; ".join(f"{how}: " + ", ".join(f"{m.value} as {m.id}" for m in found[:shown] if m.how == how)
+                       for how in dict.fromkeys(m.how for m in found[:shown]))
+    return (f"{column!r}: read {len(found)} value(s) as the one employee id each matches but for case, leading "
+            f"zeros (Excel stores ids of digits as numbers) or a prefix, and stored that id as the roster writes "
+            f"it ({listed}" + (f"; and {len(found) - shown} more" if len(found) > shown else "") + ")")
