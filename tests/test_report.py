@@ -598,6 +598,44 @@ def test_a_data_folder_moved_elsewhere_finds_its_reports_current(sample_data, tm
     assert "1 report(s) made" in capsys.readouterr().out
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_a_kept_report_names_the_folders_where_they_are_now_after_they_moved(sample_data, tmp_path, capsys):
+    """Found by the lead: after the data folder moved, a report kept (its data unchanged) still named the old folder
+    in its notebook's papermill parameters, so a reader of the notebook, or a re-run of it with papermill, was
+    pointed at a folder that no longer exists. The kept notebook is rewritten to name the folders where they are
+    now, without making the report again."""
+    reports = tmp_path / "reports"
+    assert run_cli("--data", str(sample_data), "report", "E0002", "--as-of", AS_OF, "-o", str(reports),
+                   "--jobs", "1", "--quiet") == 0
+    moved_data = tmp_path / "elsewhere" / "records"
+    shutil.move(sample_data, moved_data)
+    moved_reports = tmp_path / "elsewhere" / "reports"
+    shutil.move(reports, moved_reports)
+    files = report_files(moved_reports, "E0002")
+    made = files["html"].stat().st_mtime_ns
+    capsys.readouterr()
+    assert run_cli("--data", str(moved_data), "report", "E0002", "--as-of", AS_OF, "-o", str(moved_reports),
+                   "--jobs", "1", "--quiet") == 0
+    assert "0 report(s) made, 1 unchanged" in capsys.readouterr().out
+    assert files["html"].stat().st_mtime_ns == made  # not made again
+    nb = nbformat.read(files["ipynb"], as_version=4)
+    assert nb.metadata.papermill.parameters["data_dir"] == str(moved_data)
+    assert nb.metadata.papermill.output_path == str(files["ipynb"])
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and f'data_dir = "{moved_data}"' in injected[0].source
+    assert str(tmp_path / "data") not in files["ipynb"].read_text(encoding="utf-8")
+    # What the report showed is kept as it was: the outputs, and when each cell ran.
+    assert nb.cells[-2].outputs and injected[0].metadata.papermill.status == "completed"
+    # A re-run of the kept notebook as it is (papermill, its own parameters) reads the data where it is now.
+    import papermill
+
+    rerun = tmp_path / "rerun.ipynb"
+    papermill.execute_notebook(str(files["ipynb"]), str(rerun), progress_bar=False, kernel_name="python3",
+                               cwd=str(files["ipynb"].parent))
+    assert "E0002" in rerun.read_text(encoding="utf-8")
+
+
 def test_the_days_index_lists_the_reports_of_earlier_batches_too(sample_data, tmp_path, capsys):
     """Found by a hostile test of the report batches: after the whole organisation's batch, a report on one
     employee replaced the day's index with a page of one, the other reports left in the folder and off it."""
