@@ -25,7 +25,7 @@ from careerconv.rules import progress
 from careerconv.surfaces.report import content
 from careerconv.surfaces.report import render
 from careerconv.surfaces.report.html_export import ReportExporter
-from careerconv.surfaces.report.index import FAILED, MADE, UNCHANGED, IndexEntry, index_html
+from careerconv.surfaces.report.index import FAILED, MADE, OTHER_BATCH, UNCHANGED, IndexEntry, index_html
 from careerconv.surfaces.report.source import data_fingerprint, load_history
 from careerconv.records.schema import ValidationError, new_conversation, new_skill
 from careerconv.records.store import History, NotFound, Store
@@ -314,6 +314,28 @@ def test_figures_are_embedded_images_with_text_alternatives():
             assert re.search(r'alt="Chart of your [^"]+"', section.html)
     with pytest.raises(ValueError, match="figure format"):
         render.standing(report_content, "gif")
+
+
+def test_index_page_says_when_another_batch_made_a_report(tmp_path):
+    """A report another batch made today reads as made today, with the time; one it made while this batch ran,
+    since the evening before, with the day and the time."""
+    import datetime as dt
+
+    generated = dt.datetime(2026, 12, 6, 0, 5)  # the page's own time, on this machine's clock
+    local = generated.astimezone().tzinfo
+    entries = [
+        IndexEntry("E1", "Ann", "Sales", MADE, html_path=tmp_path / "E1" / "progress-2026-10-01.html"),
+        IndexEntry("E2", "Bob", "R&D", OTHER_BATCH, html_path=tmp_path / "E2" / "progress-2026-10-01.html",
+                   made_at=dt.datetime(2026, 12, 6, 0, 2, tzinfo=local)),
+    ]
+    page = index_html(entries, as_of=pd.Timestamp(AS_OF).date(), folder=tmp_path, generated=generated)
+    assert "made today by another batch, at 00:02" in page
+    assert "2 employee(s): 1 report(s) made, 0 unchanged, 0 failed, 1 made today by another batch" in page
+    entries.append(IndexEntry("E3", "Cy", "Ops", OTHER_BATCH, html_path=tmp_path / "E3" / "progress-2026-10-01.html",
+                              made_at=dt.datetime(2026, 12, 5, 23, 58, tzinfo=local)))
+    page = index_html(entries, as_of=pd.Timestamp(AS_OF).date(), folder=tmp_path, generated=generated)
+    assert "made by another batch while this one ran, on 5 Dec 2026, 23:58" in page
+    assert "0 failed, 2 made by another batch" in page
 
 
 def test_index_page_escapes_names_and_lists_failures_first(tmp_path):
@@ -647,8 +669,16 @@ def test_the_days_index_lists_the_reports_of_earlier_batches_too(sample_data, tm
     index = reports / f"index-{AS_OF}.html"
     assert sorted(listed_ids(index)) == sorted(["E0002", RICH])
     page = index.read_text(encoding="utf-8")
-    assert "2 employee(s): 0 report(s) made, 1 unchanged, 0 failed, 1 made by an earlier batch of the day" in page
+    assert "2 employee(s): 0 report(s) made, 0 unchanged, 0 failed, 2 made today by another batch" in page
     assert f'href="{RICH}/progress-{AS_OF}.html"' in page
+    # Made on an earlier day (their stamps say so): unchanged, and made by an earlier batch.
+    for eid in ("E0002", RICH):
+        stamp = reports / eid / f".progress-{AS_OF}.fingerprint"
+        lines = stamp.read_text(encoding="utf-8").splitlines()
+        stamp.write_text("\n".join([*lines[:2], "2026-12-01T09:00:00+00:00", *lines[3:]]) + "\n", encoding="utf-8")
+    assert run_cli("--data", str(sample_data), "report", "E0002", *common) == 0
+    page = index.read_text(encoding="utf-8")
+    assert "2 employee(s): 0 report(s) made, 1 unchanged, 0 failed, 1 made by an earlier batch of the day" in page
     # erased since: off the index, as everywhere
     assert run_cli("--data", str(sample_data), "erase", "--employee", RICH, "--yes", "--reports", str(reports)) == 0
     assert run_cli("--data", str(sample_data), "report", "E0002", *common) == 0
@@ -700,7 +730,7 @@ def test_a_batch_with_nothing_to_make_keeps_only_an_index_of_its_own_employees(s
     assert run_cli(*args, "E0002", "--force") == 0
     # the day's index lists the report of the earlier batch too (a page of one left the other off)
     assert listed_ids(index) == ["E0002", RICH]
-    assert "1 report(s) made, 0 unchanged, 0 failed, 1 made by an earlier batch" in index.read_text(encoding="utf-8")
+    assert "1 report(s) made, 0 unchanged, 0 failed, 1 made today by another batch" in index.read_text(encoding="utf-8")
     capsys.readouterr()
 
     page = index.read_text(encoding="utf-8")  # a batch of both, nothing to make: the day's record is kept
@@ -747,7 +777,9 @@ def test_when_no_kernel_starts_unchanged_reports_stay_unchanged_and_the_rest_fai
     assert by_id["E0002"].status == UNCHANGED  # needs no kernel
     assert by_id["E0003"].status == FAILED
     assert by_id["E0003"].error.startswith("no report kernel could start") and "no-such-kernel" in by_id["E0003"].error
-    assert "1 unchanged, 1 failed" in (reports / f"index-{AS_OF}.html").read_text(encoding="utf-8")
+    # made by the first batch: the index says so
+    assert "0 unchanged, 1 failed, 1 made today by another batch" in (reports / f"index-{AS_OF}.html").read_text(
+        encoding="utf-8")
 
 
 def test_cli_refuses_bad_arguments(sample_data, capsys):

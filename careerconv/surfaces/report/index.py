@@ -151,6 +151,7 @@ body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-s
   max-width: 1100px; padding: 0 1em; overflow-wrap: break-word; }}
 h1 {{ font-size: 1.6em; margin-bottom: 0.2em; }}
 p.meta {{ color: #555; margin-top: 0; }}
+span.when {{ white-space: nowrap; }}
 table {{ border-collapse: collapse; width: 100%; font-size: 0.95em; }}
 th {{ text-align: left; background: #EEF1F5; padding: 0.45em 0.7em; border-bottom: 2px solid #D5DBE3; }}
 td {{ padding: 0.4em 0.7em; border-bottom: 1px solid #E6E9EE; vertical-align: top; }}
@@ -170,7 +171,7 @@ pre.cause {{ white-space: pre-wrap; font-size: 0.85em; margin: 0.3em 0 0; color:
 </style></head>
 <body>
 <h1>{escape_html(title)}</h1>
-<p class="meta">{escape_html(summary)}{escape_html(when)}</p>
+<p class="meta">{escape_html(summary)}<span class="when">{escape_html(when)}</span></p>
 <table id="reports"><thead><tr><th>Employee</th><th>Name</th><th>Department</th><th>Status</th><th>Files</th></tr>
 </thead><tbody>
 {"".join(rows)}
