@@ -25,7 +25,7 @@ from careerconv.rules import progress
 from careerconv.surfaces.report import content
 from careerconv.surfaces.report import render
 from careerconv.surfaces.report.html_export import ReportExporter
-from careerconv.surfaces.report.index import FAILED, MADE, UNCHANGED, IndexEntry, index_html
+from careerconv.surfaces.report.index import FAILED, MADE, OTHER_BATCH, UNCHANGED, IndexEntry, index_html
 from careerconv.surfaces.report.source import data_fingerprint, load_history
 from careerconv.records.schema import ValidationError, new_conversation, new_skill
 from careerconv.records.store import History, NotFound, Store
@@ -316,6 +316,28 @@ def test_figures_are_embedded_images_with_text_alternatives():
         render.standing(report_content, "gif")
 
 
+def test_index_page_says_when_another_batch_made_a_report(tmp_path):
+    """A report another batch made today reads as made today, with the time; one it made while this batch ran,
+    since the evening before, with the day and the time."""
+    import datetime as dt
+
+    generated = dt.datetime(2026, 12, 6, 0, 5)  # the page's own time, on this machine's clock
+    local = generated.astimezone().tzinfo
+    entries = [
+        IndexEntry("E1", "Ann", "Sales", MADE, html_path=tmp_path / "E1" / "progress-2026-10-01.html"),
+        IndexEntry("E2", "Bob", "R&D", OTHER_BATCH, html_path=tmp_path / "E2" / "progress-2026-10-01.html",
+                   made_at=dt.datetime(2026, 12, 6, 0, 2, tzinfo=local)),
+    ]
+    page = index_html(entries, as_of=pd.Timestamp(AS_OF).date(), folder=tmp_path, generated=generated)
+    assert "made today by another batch, at 00:02" in page
+    assert "2 employee(s): 1 report(s) made, 0 unchanged, 0 failed, 1 made today by another batch" in page
+    entries.append(IndexEntry("E3", "Cy", "Ops", OTHER_BATCH, html_path=tmp_path / "E3" / "progress-2026-10-01.html",
+                              made_at=dt.datetime(2026, 12, 5, 23, 58, tzinfo=local)))
+    page = index_html(entries, as_of=pd.Timestamp(AS_OF).date(), folder=tmp_path, generated=generated)
+    assert "made by another batch while this one ran, on 5 Dec 2026, 23:58" in page
+    assert "0 failed, 2 made by another batch" in page
+
+
 def test_index_page_escapes_names_and_lists_failures_first(tmp_path):
     evil = '<img src=x onerror=alert(1)>'
     entries = [
@@ -598,6 +620,44 @@ def test_a_data_folder_moved_elsewhere_finds_its_reports_current(sample_data, tm
     assert "1 report(s) made" in capsys.readouterr().out
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_a_kept_report_names_the_folders_where_they_are_now_after_they_moved(sample_data, tmp_path, capsys):
+    """Found by the lead: after the data folder moved, a report kept (its data unchanged) still named the old folder
+    in its notebook's papermill parameters, so a reader of the notebook, or a re-run of it with papermill, was
+    pointed at a folder that no longer exists. The kept notebook is rewritten to name the folders where they are
+    now, without making the report again."""
+    reports = tmp_path / "reports"
+    assert run_cli("--data", str(sample_data), "report", "E0002", "--as-of", AS_OF, "-o", str(reports),
+                   "--jobs", "1", "--quiet") == 0
+    moved_data = tmp_path / "elsewhere" / "records"
+    shutil.move(sample_data, moved_data)
+    moved_reports = tmp_path / "elsewhere" / "reports"
+    shutil.move(reports, moved_reports)
+    files = report_files(moved_reports, "E0002")
+    made = files["html"].stat().st_mtime_ns
+    capsys.readouterr()
+    assert run_cli("--data", str(moved_data), "report", "E0002", "--as-of", AS_OF, "-o", str(moved_reports),
+                   "--jobs", "1", "--quiet") == 0
+    assert "0 report(s) made, 1 unchanged" in capsys.readouterr().out
+    assert files["html"].stat().st_mtime_ns == made  # not made again
+    nb = nbformat.read(files["ipynb"], as_version=4)
+    assert nb.metadata.papermill.parameters["data_dir"] == str(moved_data)
+    assert nb.metadata.papermill.output_path == str(files["ipynb"])
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and f'data_dir = "{moved_data}"' in injected[0].source
+    assert str(tmp_path / "data") not in files["ipynb"].read_text(encoding="utf-8")
+    # What the report showed is kept as it was: the outputs, and when each cell ran.
+    assert nb.cells[-2].outputs and injected[0].metadata.papermill.status == "completed"
+    # A re-run of the kept notebook as it is (papermill, its own parameters) reads the data where it is now.
+    import papermill
+
+    rerun = tmp_path / "rerun.ipynb"
+    papermill.execute_notebook(str(files["ipynb"]), str(rerun), progress_bar=False, kernel_name="python3",
+                               cwd=str(files["ipynb"].parent))
+    assert "E0002" in rerun.read_text(encoding="utf-8")
+
+
 def test_the_days_index_lists_the_reports_of_earlier_batches_too(sample_data, tmp_path, capsys):
     """Found by a hostile test of the report batches: after the whole organisation's batch, a report on one
     employee replaced the day's index with a page of one, the other reports left in the folder and off it."""
@@ -609,8 +669,16 @@ def test_the_days_index_lists_the_reports_of_earlier_batches_too(sample_data, tm
     index = reports / f"index-{AS_OF}.html"
     assert sorted(listed_ids(index)) == sorted(["E0002", RICH])
     page = index.read_text(encoding="utf-8")
-    assert "2 employee(s): 0 report(s) made, 1 unchanged, 0 failed, 1 made by an earlier batch of the day" in page
+    assert "2 employee(s): 0 report(s) made, 0 unchanged, 0 failed, 2 made today by another batch" in page
     assert f'href="{RICH}/progress-{AS_OF}.html"' in page
+    # Made on an earlier day (their stamps say so): unchanged, and made by an earlier batch.
+    for eid in ("E0002", RICH):
+        stamp = reports / eid / f".progress-{AS_OF}.fingerprint"
+        lines = stamp.read_text(encoding="utf-8").splitlines()
+        stamp.write_text("\n".join([*lines[:2], "2026-12-01T09:00:00+00:00", *lines[3:]]) + "\n", encoding="utf-8")
+    assert run_cli("--data", str(sample_data), "report", "E0002", *common) == 0
+    page = index.read_text(encoding="utf-8")
+    assert "2 employee(s): 0 report(s) made, 1 unchanged, 0 failed, 1 made by an earlier batch of the day" in page
     # erased since: off the index, as everywhere
     assert run_cli("--data", str(sample_data), "erase", "--employee", RICH, "--yes", "--reports", str(reports)) == 0
     assert run_cli("--data", str(sample_data), "report", "E0002", *common) == 0
@@ -662,7 +730,7 @@ def test_a_batch_with_nothing_to_make_keeps_only_an_index_of_its_own_employees(s
     assert run_cli(*args, "E0002", "--force") == 0
     # the day's index lists the report of the earlier batch too (a page of one left the other off)
     assert listed_ids(index) == ["E0002", RICH]
-    assert "1 report(s) made, 0 unchanged, 0 failed, 1 made by an earlier batch" in index.read_text(encoding="utf-8")
+    assert "1 report(s) made, 0 unchanged, 0 failed, 1 made today by another batch" in index.read_text(encoding="utf-8")
     capsys.readouterr()
 
     page = index.read_text(encoding="utf-8")  # a batch of both, nothing to make: the day's record is kept
@@ -709,7 +777,9 @@ def test_when_no_kernel_starts_unchanged_reports_stay_unchanged_and_the_rest_fai
     assert by_id["E0002"].status == UNCHANGED  # needs no kernel
     assert by_id["E0003"].status == FAILED
     assert by_id["E0003"].error.startswith("no report kernel could start") and "no-such-kernel" in by_id["E0003"].error
-    assert "1 unchanged, 1 failed" in (reports / f"index-{AS_OF}.html").read_text(encoding="utf-8")
+    # made by the first batch: the index says so
+    assert "0 unchanged, 1 failed, 1 made today by another batch" in (reports / f"index-{AS_OF}.html").read_text(
+        encoding="utf-8")
 
 
 def test_cli_refuses_bad_arguments(sample_data, capsys):

@@ -12,6 +12,11 @@ the data folder's locks: :meth:`careerconv.records.store.Store.lock`). A lock en
 claim opens its own file: two claims exclude each other whether they are made by two processes, two threads or one
 thread (a thread whose earlier claim is still being written by another thread waits for that thread, never for
 itself). Two employees may share a stripe: one report then waits for the other.
+
+The index pages of the folder are written under one more lock of the same kind, ``<reports>/.making/index.lock``
+(:func:`claim_index`): a batch reads the folder for its index and writes the page while no other batch does, so
+the page written last was read last (found: a batch that read the folder, then wrote its page after the batch
+beside it had written its own, left off the report that batch had made meanwhile).
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ try:
 except ImportError:  # Windows: no claims (two batches at once there both make every report)
     fcntl = None
 
-__all__ = ["FOLDER", "STRIPES", "Claim", "claim", "cannot_claim"]
+__all__ = ["FOLDER", "STRIPES", "Claim", "claim", "claim_index", "cannot_claim"]
 
 STRIPES = 64
 FOLDER = ".making"
@@ -62,15 +67,29 @@ def claim(reports_dir: str | os.PathLike, employee_id: str, *, wait: bool) -> Cl
     be made (a folder that cannot be written, a file system without locks) the claim holds nothing and says why
     (:attr:`Claim.why_none`): the batch goes on, and the report's own files say what is wrong with the folder.
     """
+    return _lock(Path(reports_dir) / FOLDER, f"report-{bucket_of(employee_id, STRIPES):02d}.lock", wait)
+
+
+def claim_index(reports_dir: str | os.PathLike) -> Claim:
+    """Hold the writing of the index pages of ``reports_dir`` (waits while another batch holds it), until
+    :meth:`Claim.release` or the end of a ``with`` block. Where no lock can be made, it holds nothing and says why,
+    as :func:`claim`."""
+    held = _lock(Path(reports_dir) / FOLDER, "index.lock", wait=True)
+    assert held is not None  # a claim that waits always comes back with one
+    return held
+
+
+def _lock(folder: Path, name: str, wait: bool) -> Claim | None:
+    """Lock the file ``name`` of ``folder`` (made, with every stripe's file, the first time)."""
     if fcntl is None:
         return Claim(None, "this system has no file locks careerconv uses (flock)")
-    folder = Path(reports_dir) / FOLDER
-    path = folder / f"report-{bucket_of(employee_id, STRIPES):02d}.lock"
+    path = folder / name
     try:
         if not path.exists():
             folder.mkdir(parents=True, exist_ok=True)
             for stripe in range(STRIPES):
                 (folder / f"report-{stripe:02d}.lock").touch(exist_ok=True)
+            path.touch(exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CLOEXEC)
     except OSError as exc:
         return Claim(None, f"cannot make its lock files in {folder}: {exc.strerror or exc}")

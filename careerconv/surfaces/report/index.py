@@ -19,25 +19,31 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from careerconv.records.dates import human_datetime
 from careerconv.views.html_parts import escape_html
 from careerconv.views.html_policy import CSP_META
 
-__all__ = ["IndexEntry", "index_html", "listed_on_page", "MADE", "UNCHANGED", "FAILED", "EARLIER"]
+__all__ = ["IndexEntry", "index_html", "listed_on_page", "MADE", "UNCHANGED", "FAILED", "EARLIER",
+           "OTHER_BATCH"]
 
 MADE = "made"
 UNCHANGED = "unchanged"
 FAILED = "failed"
 EARLIER = "earlier"  # a report of the day in the folder, made by an earlier batch (of other employees)
+# A report made today by another batch (one run beside this one, or earlier today): its stamp says which and when
+# (:mod:`.stamp`).
+OTHER_BATCH = "other-batch"
 # One employee's row as index_html writes it: its status (the row's class) and the escaped id in the first cell.
 _ROW = re.compile(r'<tr class="([^"<>]*)"><td>([^<]*)</td>')
 _STATUS_WORDS = {MADE: "made now", UNCHANGED: "unchanged (data not changed since the last report)",
-                 FAILED: "failed", EARLIER: "made by an earlier batch of the day"}
+                 FAILED: "failed", EARLIER: "made by an earlier batch of the day",
+                 OTHER_BATCH: "made today by another batch"}
 
 
 @dataclass(frozen=True)
 class IndexEntry:
     """One employee's line on the index page (``left``: ``"left 30 Jun 2026"`` for someone who had left by the
-    report's day, else "")."""
+    report's day, else ""; ``made_at``: when another batch made the report, for :data:`OTHER_BATCH`)."""
 
     employee_id: str
     name: str
@@ -47,6 +53,7 @@ class IndexEntry:
     pdf_path: Path | None = None
     error: str | None = None
     left: str = ""
+    made_at: dt.datetime | None = None
 
 
 def listed_on_page(path: str | os.PathLike) -> dict[str, str] | None:
@@ -63,6 +70,21 @@ def listed_on_page(path: str | os.PathLike) -> dict[str, str] | None:
         return None
     table = page.partition('<table id="reports">')[2].partition("</table>")[0]
     return {html.unescape(eid): html.unescape(status) for status, eid in _ROW.findall(table)}
+
+
+def _made_today(entry: IndexEntry, generated: dt.datetime | None) -> bool:
+    """Whether another batch made the entry's report on the day the page is made (else: while this batch ran,
+    since the day before)."""
+    return entry.made_at is None or generated is not None and entry.made_at.astimezone().date() == generated.date()
+
+
+def _status_words(entry: IndexEntry, generated: dt.datetime | None) -> str:
+    if entry.status != OTHER_BATCH or entry.made_at is None:
+        return _STATUS_WORDS.get(entry.status, entry.status)
+    made = entry.made_at.astimezone()
+    if _made_today(entry, generated):
+        return f"made today by another batch, at {made:%H:%M}"
+    return f"made by another batch while this one ran, on {human_datetime(made)}"
 
 
 def _link(target: Path | None, base: Path, label: str) -> str:
@@ -99,7 +121,7 @@ def index_html(entries: Sequence[IndexEntry], *, as_of: dt.date, folder: Path, t
     title = title or f"Progress reports as of {as_of.isoformat()}"
     failed = [e for e in entries if e.status == FAILED]
     ordered = failed + [e for e in entries if e.status != FAILED]
-    counts = {s: sum(1 for e in entries if e.status == s) for s in (MADE, UNCHANGED, FAILED, EARLIER)}
+    counts = {s: sum(1 for e in entries if e.status == s) for s in (MADE, UNCHANGED, FAILED, EARLIER, OTHER_BATCH)}
     rows = []
     for e in ordered:
         links = " · ".join(x for x in (_link(e.html_path, folder, "report"), _link(e.pdf_path, folder, "PDF")) if x)
@@ -109,13 +131,16 @@ def index_html(entries: Sequence[IndexEntry], *, as_of: dt.date, folder: Path, t
             f'<tr class="{escape_html(e.status)}"><td>{escape_html(e.employee_id)}</td>'
             f'<td dir="auto" class="typed" data-label="Name">{escape_html(e.name)}</td>'
             f'<td dir="auto" class="typed" data-label="Department">{escape_html(e.department)}</td>'
-            f'<td data-label="Status">{escape_html(_STATUS_WORDS.get(e.status, e.status))}{left}{cause}</td>'
+            f'<td data-label="Status">{escape_html(_status_words(e, generated))}{left}{cause}</td>'
             f'<td class="files" data-label="Files">{links}</td></tr>'
         )
     when = f" · made {generated:%Y-%m-%d %H:%M}" if generated else ""
+    beside = [e for e in entries if e.status == OTHER_BATCH]
+    today = all(_made_today(e, generated) for e in beside)
     summary = (f"{len(entries)} employee(s): {counts[MADE]} report(s) made, {counts[UNCHANGED]} unchanged, "
                f"{counts[FAILED]} failed" + (f", {counts[EARLIER]} made by an earlier batch of the day"
-                                            if counts[EARLIER] else ""))
+                                            if counts[EARLIER] else "")
+               + (f", {len(beside)} made {'today ' if today else ''}by another batch" if beside else ""))
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 {CSP_META}
@@ -126,6 +151,7 @@ body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-s
   max-width: 1100px; padding: 0 1em; overflow-wrap: break-word; }}
 h1 {{ font-size: 1.6em; margin-bottom: 0.2em; }}
 p.meta {{ color: #555; margin-top: 0; }}
+span.when {{ white-space: nowrap; }}
 table {{ border-collapse: collapse; width: 100%; font-size: 0.95em; }}
 th {{ text-align: left; background: #EEF1F5; padding: 0.45em 0.7em; border-bottom: 2px solid #D5DBE3; }}
 td {{ padding: 0.4em 0.7em; border-bottom: 1px solid #E6E9EE; vertical-align: top; }}
@@ -145,7 +171,7 @@ pre.cause {{ white-space: pre-wrap; font-size: 0.85em; margin: 0.3em 0 0; color:
 </style></head>
 <body>
 <h1>{escape_html(title)}</h1>
-<p class="meta">{escape_html(summary)}{escape_html(when)}</p>
+<p class="meta">{escape_html(summary)}<span class="when">{escape_html(when)}</span></p>
 <table id="reports"><thead><tr><th>Employee</th><th>Name</th><th>Department</th><th>Status</th><th>Files</th></tr>
 </thead><tbody>
 {"".join(rows)}

@@ -39,7 +39,9 @@ the outputs and papermill's metadata), but:
   the main thread exports and writes files while the kernels compute.
 * **incremental**: a report is skipped when its fingerprint (the bytes of the
   employee's record files and roster row, the notebook, the report code and the
-  parameters but the paths) equals the one stored with the last report.
+  parameters but the paths) equals the one stored with the last report
+  (:mod:`careerconv.surfaces.report.stamp`). A report skipped after its folders moved
+  has its notebook rewritten (no kernel) to name where they are now.
 * **failures stay contained**: an employee whose notebook fails is recorded
   with the cause (the exception raised in the notebook, e.g. which file is
   damaged) and the batch goes on; a kernel that dies or hangs is restarted.
@@ -62,8 +64,8 @@ import threading
 import time
 import uuid
 from collections.abc import Iterable, Sequence
-from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from contextlib import ExitStack, contextmanager, suppress
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -86,13 +88,14 @@ from careerconv.records import schema
 from careerconv.records.dates import human_date
 from careerconv.records.schema import DEPARTMENT, EMPLOYEE_ID, LEFT_ON
 from careerconv.records.store import LOCK_STRIPES, NotFound, Store, atomic_write_bytes, buckets_of
-from .claims import Claim, cannot_claim, claim
+from .claims import Claim, cannot_claim, claim, claim_index
 from .content import parse_as_of, parse_horizons
 from .html_export import ReportExporter
-from .index import EARLIER, FAILED, MADE, UNCHANGED, IndexEntry, index_html, listed_on_page
+from .index import EARLIER, FAILED, MADE, OTHER_BATCH, UNCHANGED, IndexEntry, index_html, listed_on_page
 from .paths import ReportPaths, report_paths
 from .shards import Shard, ShardIndex, batch_digest, read_shard_index, shard_index_paths, write_shard_index
 from .source import data_fingerprint, record_files, with_coach_name
+from .stamp import Stamp, made_beside, read_stamp, stamp_text
 
 __all__ = [
     "NOTEBOOK",
@@ -554,7 +557,11 @@ class ReportJob:
     unchanged, or it could not be run (``outcome.error`` says why).
     ``pdf_fingerprint`` is the fingerprint the same report would have with a
     PDF: a PDF of the day left by an earlier batch shows this report's data
-    only if that batch's fingerprint was this one.
+    only if that batch's fingerprint was this one. ``named`` is what the
+    notebook names in its papermill parameters and metadata (the folders,
+    as this batch sees them). ``repoint`` is true for a current report whose
+    kept notebook names other folders (they moved): it is rewritten, with
+    no kernel, to name ``named``.
     """
 
     outcome: ReportOutcome
@@ -566,6 +573,8 @@ class ReportJob:
     settled: bool = False
     batch: str = ""  # the batch's name, stored with the fingerprint (BatchSettings.batch)
     claim: Claim | None = None  # this batch's claim on the report, let go once it is written (:mod:`.claims`)
+    named: dict[str, str] = field(default_factory=dict)
+    repoint: bool = False
 
 
 def _code_digest(notebook: Path) -> str:
@@ -593,30 +602,30 @@ def _fingerprint(code: str, parameters: dict[str, Any], data: str) -> str:
 
 def _stored_fingerprint(paths: ReportPaths) -> str | None:
     """The fingerprint stored with the last report of the day (None when there is none)."""
-    return _stamp(paths)[0]
+    stamp = read_stamp(paths.stamp)
+    return stamp.fingerprint if stamp else None
 
 
-def _stamp(paths: ReportPaths) -> tuple[str | None, str]:
-    """The fingerprint stored with the last report of the day and the batch that made it (its first and second
-    line; the batch is empty for a report of a version that did not write it, or none)."""
-    try:
-        lines = paths.stamp.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return None, ""
-    return (lines[0].strip() if lines else ""), (lines[1].strip() if len(lines) > 1 else "")
-
-
-def _is_current(paths: ReportPaths, fingerprint: str, pdf: bool) -> bool:
-    stored = _stored_fingerprint(paths)
-    if stored is None:
+def _is_current(paths: ReportPaths, stamp: Stamp | None, fingerprint: str, pdf: bool) -> bool:
+    if stamp is None:
         return False
     outputs = [paths.ipynb, paths.html] + ([paths.pdf] if pdf else [])
-    return stored == fingerprint and all(p.exists() for p in outputs)
+    return stamp.fingerprint == fingerprint and all(p.exists() for p in outputs)
 
 
-def _made_by(paths: ReportPaths, batch: str) -> bool:
-    """Whether the report of the day was made by the batch ``batch``."""
-    return bool(batch) and _stamp(paths)[1] == batch
+def _named(parameters: dict[str, Any], notebook: Path, paths: ReportPaths) -> dict[str, str]:
+    """The paths a report's notebook names: its folders in the papermill parameters, the notebook it was made from
+    and itself in papermill's metadata."""
+    return {"data_dir": str(parameters["data_dir"]), "pdf_path": str(parameters["pdf_path"]),
+            "input_path": str(notebook), "output_path": str(paths.ipynb)}
+
+
+def _parameterize(nb: nbformat.NotebookNode, parameters: dict[str, Any], named: dict[str, str]
+                  ) -> nbformat.NotebookNode:
+    """``nb`` with papermill's cell of injected ``parameters`` (in place of one it has) and papermill's metadata
+    naming the notebook it is made from and its own path (``named``)."""
+    nb = parameterize_notebook(nb, parameters, kernel_name=KERNEL_NAME, language="python", engine_name=ENGINE_NAME)
+    return prepare_notebook_metadata(nb, named["input_path"], named["output_path"])
 
 
 def _cause(exc: BaseException) -> str:
@@ -647,7 +656,9 @@ def plan_report(settings: BatchSettings, request: ReportRequest) -> tuple[Report
     -------
     tuple
         The employee's outcome, and the job to execute (None when the report
-        is unchanged, or cannot be made: the outcome then says why).
+        is unchanged, or cannot be made: the outcome then says why; a job
+        to write without a kernel, ``repoint``, when the report is unchanged
+        but its notebook names folders that moved).
     """
     eid = request.employee_id
     row = request.roster_row or {}
@@ -667,14 +678,19 @@ def plan_report(settings: BatchSettings, request: ReportRequest) -> tuple[Report
     parameters = {EMPLOYEE_ID: eid, **settings.parameters, "pdf_path": str(paths.pdf) if settings.pdf else ""}
     data = data_fingerprint(settings.data_dir, eid, row)
     fingerprint = _fingerprint(settings.code, parameters, data)
-    if not settings.force and _is_current(paths, fingerprint, settings.pdf):
+    named = _named(parameters, settings.notebook, paths)
+    stamp = read_stamp(paths.stamp)
+    if not settings.force and _is_current(paths, stamp, fingerprint, settings.pdf):
         # Current already: unchanged, unless this batch made it (a Dask worker lost after writing the report
         # but before answering has its task run again elsewhere).
-        outcome.status = MADE if _made_by(paths, settings.batch) else UNCHANGED
-        return outcome, None
+        outcome.status = MADE if settings.batch and stamp.batch == settings.batch else UNCHANGED
+        if stamp.named == named:
+            return outcome, None
+        # Its folders moved (or the notebook names them as an earlier version did): rewrite the notebook alone.
+        return outcome, ReportJob(outcome, parameters, fingerprint, batch=settings.batch, named=named, repoint=True)
     return outcome, ReportJob(outcome, parameters, fingerprint,
                               _fingerprint(settings.code, {**parameters, "pdf_path": str(paths.pdf)}, data),
-                              batch=settings.batch)
+                              batch=settings.batch, named=named)
 
 
 class ReportMaker:
@@ -769,8 +785,11 @@ class ReportMaker:
             if job is None:
                 held.release()
                 return ReportJob(outcome, {}, "", settled=True)
+            if job.repoint:  # no kernel: write_report rewrites the kept notebook
+                job.claim = held
+                return job
             self.start()
-            _execute_job(self.kernel, job, self.template, self.settings.notebook, self.settings.timeout)
+            _execute_job(self.kernel, job, self.template, self.settings.timeout)
         except BaseException:
             held.release()
             raise
@@ -872,7 +891,7 @@ class LocalExecutor:
             except queue.Empty:
                 break
             outcome, job = plan_report(settings, request)
-            if job is not None:
+            if job is not None and not job.repoint:
                 outcome.error = reason
             outcomes[i] = outcome
         return [o if o is not None else failed_outcome(settings, r, "the batch was interrupted")
@@ -993,6 +1012,7 @@ def run_batch(
         If the roster is invalid.
     """
     started = time.perf_counter()
+    began = dt.datetime.now(dt.timezone.utc)
     data = Path(data_dir).resolve()
     if not data.is_dir():
         raise FileNotFoundError(f"data folder {data} does not exist")
@@ -1052,12 +1072,13 @@ def run_batch(
     unshared = cannot_claim(out_root) if requests else ""
     outcomes = executor.run(settings, template, requests, progress) if requests else []
 
-    generated = dt.datetime.now()
     index_path = (out_root / f"index-{day.isoformat()}.html" if shard is None
                   else shard_index_paths(out_root, day, shard)[1])
     # Someone erased while the batch ran is left out of the index. The check and the writing happen under the
     # employees' locks: an erasure either came first (they are left out) or comes after and removes the index.
-    with _employee_locks(store, held):
+    # The folder is read for the index and the index written while no other batch does (:func:`.claims.claim_index`).
+    with _employee_locks(store, held), claim_index(out_root):
+        generated = dt.datetime.now()
         erased = {o.employee_id for o in outcomes
                   if o.status == ERASED or (o.employee_id in held and not still_held(store, o.employee_id))}
         outcomes = [o for o in outcomes if o.employee_id not in erased]
@@ -1068,6 +1089,7 @@ def run_batch(
                    for o in outcomes]
         if shard is None:  # the day's index lists every report of the day in the folder, not this batch's alone
             entries += _earlier_entries(roster, out_root, day, {o.employee_id for o in outcomes} | erased, pdf)
+        entries = [_as_stamped(e, out_root, day, settings.batch, began, generated.astimezone()) for e in entries]
         # A rerun that made nothing and failed nothing has no news: the day's index
         # keeps the record of the batch that made the reports, if that batch was this one's employees (an index
         # left by a batch of other people, or listing a failure since mended, is written anew). So does a batch
@@ -1144,6 +1166,21 @@ def _earlier_entries(roster: dict[str, dict], reports_dir: Path, day: dt.date, s
     return out
 
 
+def _as_stamped(entry: IndexEntry, reports_dir: Path, day: dt.date, batch: str, began: dt.datetime,
+                now: dt.datetime) -> IndexEntry:
+    """``entry`` as its report's stamp tells it (:mod:`.stamp`): made by this batch (``batch``, which began at
+    ``began``), or made today by another batch (run beside this one, or earlier today), which this batch found
+    current; else as it was (unchanged since an earlier day, failed, or no stamp to read)."""
+    if entry.status not in (MADE, UNCHANGED, EARLIER) or entry.html_path is None:
+        return entry
+    stamp = read_stamp(report_paths(reports_dir, entry.employee_id, day).stamp)
+    if stamp is not None and batch and stamp.batch == batch:
+        return replace(entry, status=MADE)
+    if made_beside(stamp, batch, began, now):
+        return replace(entry, status=OTHER_BATCH, made_at=stamp.made_at)
+    return entry
+
+
 def left_words(roster_row: dict | None, day: dt.date) -> str:
     """``"left 30 Jun 2026"`` for someone who had left by ``day`` (:mod:`careerconv.records.leavers`), else ""."""
     left_on = (roster_row or {}).get(LEFT_ON)
@@ -1173,14 +1210,9 @@ def _as_text(row: dict[str, Any]) -> dict[str, str | None]:
             for k, v in row.items()}
 
 
-def _execute_job(kernel: WarmKernel, job: ReportJob, template: nbformat.NotebookNode, notebook: Path,
-                 timeout: float) -> None:
+def _execute_job(kernel: WarmKernel, job: ReportJob, template: nbformat.NotebookNode, timeout: float) -> None:
     began = time.perf_counter()
-    nb = copy.deepcopy(template)
-    nb = parameterize_notebook(nb, job.parameters, kernel_name=KERNEL_NAME, language="python",
-                               engine_name=ENGINE_NAME)
-    nb = prepare_notebook_metadata(nb, str(notebook), str(job.outcome.paths.ipynb))
-    nb = remove_error_markers(nb)
+    nb = remove_error_markers(_parameterize(copy.deepcopy(template), job.parameters, job.named))
     try:
         job.nb = kernel.execute(nb, timeout=timeout)
     except PapermillExecutionError as exc:  # the notebook raised: the kernel is fine
@@ -1221,6 +1253,9 @@ def write_report(job: ReportJob, exporter: ReportExporter, store: Store) -> Repo
 def _finish(job: ReportJob, exporter: ReportExporter, store: Store) -> None:
     outcome, paths = job.outcome, job.outcome.paths
     assert paths is not None
+    if job.repoint:
+        _repoint(job, store)
+        return
     page = None
     if job.error is None:
         try:
@@ -1254,8 +1289,8 @@ def _finish(job: ReportJob, exporter: ReportExporter, store: Store) -> None:
             written.append(paths.ipynb)
             atomic_write_bytes(paths.html, page.encode("utf-8"), durable=False)
             written.append(paths.html)
-            atomic_write_bytes(paths.stamp, f"{job.fingerprint}\n{job.batch}\n".encode("utf-8"),
-                               durable=False)
+            stamp = Stamp(job.fingerprint, job.batch, dt.datetime.now(dt.timezone.utc), job.named)
+            atomic_write_bytes(paths.stamp, stamp_text(stamp).encode("utf-8"), durable=False)
             if paths.error_ipynb.exists():
                 paths.error_ipynb.unlink()
             if stale_pdf:
@@ -1270,6 +1305,37 @@ def _finish(job: ReportJob, exporter: ReportExporter, store: Store) -> None:
             return
     outcome.status = MADE
     outcome.error = None
+
+
+def _repoint(job: ReportJob, store: Store) -> None:
+    """Rewrite a current report's kept notebook to name the folders where they are now (``job.named``): its cell
+    of injected parameters and papermill's metadata; its outputs, and when each cell ran, stay as they were. Under
+    the employee's lock, while the data folder holds them (as :func:`_finish` writes)."""
+    outcome, paths = job.outcome, job.outcome.paths
+    with _employee_locks(store, [outcome.employee_id]):
+        if not still_held(store, outcome.employee_id):
+            _forget(outcome)
+            return
+        stamp = read_stamp(paths.stamp)
+        if stamp is None:  # gone since the batch found the report current: the next run makes it again
+            return
+        try:
+            nb = nbformat.read(paths.ipynb, as_version=4)
+            at = [i for i, cell in enumerate(nb.cells) if "injected-parameters" in cell.metadata.get("tags", [])]
+            ran = copy.deepcopy(nb.cells[at[0]]) if at else None
+            nb = _parameterize(nb, job.parameters, job.named)
+            if ran is not None:  # the same cell, as it ran, with the new text
+                ran.source = nb.cells[at[0]].source
+                nb.cells[at[0]] = ran
+            _write_notebook(paths.ipynb, nb)
+            atomic_write_bytes(paths.stamp, stamp_text(Stamp(stamp.fingerprint, stamp.batch, stamp.made_at,
+                                                             job.named)).encode("utf-8"), durable=False)
+        except Exception as exc:  # a damaged notebook, a full disk: the next run makes the report again
+            with suppress(OSError):
+                paths.stamp.unlink(missing_ok=True)
+            outcome.status = FAILED
+            outcome.error = (f"could not rewrite {paths.ipynb.name} to name the folders where they are now: "
+                             f"{type(exc).__name__}: {exc}. The next run makes the report again")
 
 
 def still_held(store: Store, employee_id: str) -> bool:

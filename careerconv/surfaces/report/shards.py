@@ -48,7 +48,8 @@ from typing import TypeVar
 from careerconv.records.erasure import REMOVED
 from careerconv.records.schema import DEPARTMENT, EMPLOYEE_ID
 from careerconv.records.store import atomic_write_bytes
-from .index import FAILED, MADE, UNCHANGED, IndexEntry, index_html
+from .claims import claim_index
+from .index import FAILED, MADE, OTHER_BATCH, UNCHANGED, IndexEntry, index_html
 from .paths import report_paths
 
 __all__ = [
@@ -224,7 +225,8 @@ def write_shard_index(reports_dir: str | os.PathLike, index: ShardIndex) -> tupl
         "batch_size": index.batch_size, "batch": index.batch,
         "entries": [{"position": position, EMPLOYEE_ID: e.employee_id, "name": e.name,
                      DEPARTMENT: e.department, "status": e.status, "html": _relative(e.html_path, folder),
-                     "pdf": _relative(e.pdf_path, folder), "error": e.error, "left": e.left}
+                     "pdf": _relative(e.pdf_path, folder), "error": e.error, "left": e.left,
+                     "made_at": e.made_at.isoformat(timespec="seconds") if e.made_at else None}
                     for position, e in index.entries],
     }
     atomic_write_bytes(json_path, json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8"), durable=False)
@@ -260,7 +262,7 @@ def read_shard_index(path: str | os.PathLike) -> ShardIndex:
         as_of = dt.date.fromisoformat(document["as_of"])
         entries, erased = [], 0
         for item in document["entries"]:
-            if item["status"] not in (MADE, UNCHANGED, FAILED):
+            if item["status"] not in (MADE, UNCHANGED, FAILED, OTHER_BATCH):
                 raise ValueError(f"unknown status {item['status']!r}")
             if item[EMPLOYEE_ID] == REMOVED:  # erased since the shard ran (the erasure wrote this in its place)
                 erased += 1
@@ -271,7 +273,7 @@ def read_shard_index(path: str | os.PathLike) -> ShardIndex:
             entries.append((int(item["position"]), IndexEntry(
                 str(item[EMPLOYEE_ID]), str(item["name"]), str(item[DEPARTMENT]), item["status"],
                 files.html if item.get("html") else None, files.pdf if item.get("pdf") else None,
-                item.get("error"), str(item.get("left") or ""))))
+                item.get("error"), str(item.get("left") or ""), _made_at(item.get("made_at")))))
         batch_size, batch = document.get("batch_size", 0), document.get("batch", "")
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not isinstance(batch, str):
             raise ValueError(f"batch_size {batch_size!r} and batch {batch!r}: expected a whole number and a digest")
@@ -279,6 +281,11 @@ def read_shard_index(path: str | os.PathLike) -> ShardIndex:
                           batch_size, batch, erased)
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"{path}: damaged shard index ({type(exc).__name__}: {exc}); run that shard again") from None
+
+
+def _made_at(text: str | None) -> dt.datetime | None:
+    """When another batch made a report, as a shard index writes it (None when it does not say)."""
+    return dt.datetime.fromisoformat(text) if text else None
 
 
 def merge_shard_indexes(reports_dir: str | os.PathLike, as_of: dt.date) -> tuple[Path, list[IndexEntry]]:
@@ -376,6 +383,7 @@ def merge_shard_indexes(reports_dir: str | os.PathLike, as_of: dt.date) -> tuple
     merged.sort(key=lambda item: (item[0], item[1].employee_id))
     entries = [entry for _, entry in merged]
     target = folder / f"index-{as_of.isoformat()}.html"
-    atomic_write_bytes(target, index_html(entries, as_of=as_of, folder=folder, generated=latest).encode("utf-8"),
-                       durable=False)
+    with claim_index(folder):  # not while a batch writes the day's index (:mod:`.claims`)
+        atomic_write_bytes(target, index_html(entries, as_of=as_of, folder=folder, generated=latest).encode("utf-8"),
+                           durable=False)
     return target, entries
