@@ -20,7 +20,7 @@ import pytest
 import requests
 
 from careerconv.records import config
-from careerconv.surfaces.commands.ports import port_is_free
+from careerconv.surfaces.commands.ports import listening_ports, port_is_free
 from prerequisites import require_hub
 
 pytestmark = pytest.mark.slow
@@ -163,3 +163,51 @@ def test_careerconv_hub_stopped_with_sigterm_while_it_starts_leaves_nothing_runn
         assert command.wait(WAIT) == 0
     finally:
         end_starter(command, family)
+
+
+def is_records_service(process: psutil.Process) -> bool:
+    try:
+        return "careerconv.surfaces.commands.records_service" in process.cmdline()
+    except psutil.Error:
+        return False
+
+
+def is_coach_server(process: psutil.Process) -> bool:
+    try:
+        return "careerconv.surfaces.commands.singleuser_server" in process.cmdline()
+    except psutil.Error:
+        return False
+
+
+def start_coach_server(hub: dict, login: str) -> None:
+    """Have the hub start ``login``'s server (the coach's app), and wait until the hub says it is ready."""
+    headers = {"Authorization": f"token {hub['admin_token']}"}
+    started = requests.post(f"{hub['url']}hub/api/users/{login}/server", headers=headers, timeout=WAIT)
+    assert started.status_code in (201, 202), started.text
+    deadline = time.monotonic() + WAIT
+    while not requests.get(f"{hub['url']}hub/api/users/{login}", headers=headers,
+                           timeout=60).json()["servers"].get("", {}).get("ready"):
+        assert time.monotonic() < deadline, f"{login}'s server did not start"
+        time.sleep(0.5)
+
+
+def test_a_hub_killed_with_sigkill_takes_its_proxy_service_and_coach_servers_with_it_and_frees_its_ports(tmp_path):
+    """The OOM killer or `kill -9` on the hub's own process left its proxy on the hub's port, the records service
+    answering over the data folder and every coach's server running, with nobody to stop them."""
+    starter = start_starter(tmp_path)
+    family: list[psutil.Process] = []
+    try:
+        hub = started_hub(starter)
+        start_coach_server(hub, "e0020")
+        started = psutil.Process(hub["pid"]).children(recursive=True)  # proxy, service, the coach's server
+        family = hub_family(starter)
+        assert any(is_proxy(p) for p in started) and any(is_records_service(p) for p in started) \
+            and any(is_coach_server(p) for p in started)
+        ports = listening_ports(hub["pid"])
+        assert hub["port"] in ports and len(ports) >= 4  # the hub's, its proxy API's, the service's, the server's
+        os.kill(hub["pid"], signal.SIGKILL)
+        _gone, alive = psutil.wait_procs(started, timeout=WAIT)
+        assert alive == []
+        assert [port for port in sorted(ports) if not port_is_free(port)] == []
+    finally:
+        end_starter(starter, family)
