@@ -41,11 +41,28 @@ signal.sigwait({signal.SIGTERM})
 hub.stop()
 """
 
+THREAD_STARTER = """
+import json, signal, sys, threading
+from careerconv.surfaces.commands.hub import Hub
 
-def start_starter(root) -> subprocess.Popen:
-    """A process that starts a hub on a copy of the sample organisation in ``root`` and prints what it started."""
+hubs = []
+starting = threading.Thread(target=lambda: hubs.append(Hub.start(sys.argv[1], sys.argv[2],
+                            groups=json.loads(sys.argv[3]), authenticator="dummy", admin_token=True)))
+starting.start()
+starting.join()  # the thread that started the hub has ended; the hub is this process's still
+hub = hubs[0]
+print(json.dumps({"pid": hub.process.pid, "port": hub.port, "url": hub.url, "admin_token": hub.admin_token}),
+      flush=True)
+signal.sigwait({signal.SIGTERM})
+hub.stop()
+"""
+
+
+def start_starter(root, script: str = STARTER) -> subprocess.Popen:
+    """A process that starts a hub on a copy of the sample organisation in ``root`` (by ``script``) and prints
+    what it started."""
     shutil.copytree(config.SAMPLE_DATA_DIR, root / "data")
-    return subprocess.Popen([sys.executable, "-c", STARTER, str(root / "data"), str(root / "state"),
+    return subprocess.Popen([sys.executable, "-c", script, str(root / "data"), str(root / "state"),
                              json.dumps(GROUPS)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True,
                             start_new_session=True)
 
@@ -125,15 +142,21 @@ def test_a_hub_stopped_while_it_starts_stops_its_proxy_and_service_and_frees_its
         end_starter(starter, family)
 
 
-def test_a_hub_whose_starter_died_stops_with_its_proxy_and_service_and_frees_its_port(tmp_path):
-    """Seen on this machine: a hub left running after the test run that started it died."""
-    starter = start_starter(tmp_path)
+@pytest.mark.parametrize("script", [STARTER, THREAD_STARTER], ids=["main-thread", "other-thread"])
+def test_a_hub_started_from_any_thread_answers_and_stops_with_its_proxy_and_service_when_its_starter_dies(
+        tmp_path, script):
+    """Seen on this machine: a hub left running after the test run that started it died. A hub started from a
+    thread other than the main one was not tied to its starter at all."""
+    starter = start_starter(tmp_path, script)
     family: list[psutil.Process] = []
     try:
         hub = started_hub(starter)
         family = hub_family(starter)
-        assert {p.pid for p in family} >= {hub["pid"]} and any(is_proxy(p) for p in family)
-        assert not port_is_free(hub["port"])
+        assert {p.pid for p in family} >= {hub["pid"]} and any(is_proxy(p) for p in family) \
+            and any(is_records_service(p) for p in family)
+        own = requests.get(hub["url"] + "hub/api/user", timeout=60,  # after the starting thread has ended too
+                           headers={"Authorization": f"token {hub['admin_token']}"})
+        assert own.status_code == 200 and own.json()["name"] == "careerconv-admin"
         starter.kill()  # dies without stopping its hub
         starter.wait()
         _gone, alive = psutil.wait_procs(family, timeout=WAIT)
@@ -211,3 +234,4 @@ def test_a_hub_killed_with_sigkill_takes_its_proxy_service_and_coach_servers_wit
         assert [port for port in sorted(ports) if not port_is_free(port)] == []
     finally:
         end_starter(starter, family)
+

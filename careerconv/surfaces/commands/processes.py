@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 
 import psutil
 
@@ -51,6 +52,24 @@ def _parent_death_signal(signum: signal.Signals) -> bool:
         return ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signum) == 0
     except (OSError, AttributeError):
         return False
+
+
+def stop_when_closed(fd: int) -> None:
+    """Send this process SIGTERM once every holder of the write end of the pipe whose read end is ``fd`` has
+    closed it, or died: watched by a thread of its own, so this returns at once.
+
+    The starter of a process keeps the write end for as long as the process is to run, and gives it to nobody
+    else: unlike the parent-death signal, which comes when the starting *thread* ends, this ties the process to
+    the whole starting process, whichever thread started it and however it ends (SIGKILL too).
+    """
+    os.set_inheritable(fd, False)  # what this process starts does not keep the pipe
+
+    def watch() -> None:
+        while os.read(fd, 1):  # nothing is written; empty once the write end is closed everywhere
+            pass
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name=f"stop when pipe {fd} closes", daemon=True).start()
 
 
 def family(pid: int) -> list[psutil.Process]:
