@@ -19,7 +19,9 @@ import psutil
 import pytest
 import requests
 
+from careerconv import cli
 from careerconv.records import config
+from careerconv.surfaces.commands.hub import Hub
 from careerconv.surfaces.commands.ports import listening_ports, port_is_free
 from prerequisites import require_hub
 
@@ -235,3 +237,35 @@ def test_a_hub_killed_with_sigkill_takes_its_proxy_service_and_coach_servers_wit
     finally:
         end_starter(starter, family)
 
+
+
+def test_a_second_hub_of_a_data_folder_is_refused_naming_the_first_ones_processes_and_ports(tmp_path, capsys):
+    """A second `careerconv hub` of a data folder whose hub still ran (or whose processes a killed hub left)
+    took the next port without a word, started a second records service over the same records, and its
+    JupyterHub stopped the first hub's proxy."""
+    starter = start_starter(tmp_path)
+    family: list[psutil.Process] = []
+    try:
+        first = started_hub(starter)
+        family = hub_family(starter)
+        proxy = next(p for p in family if is_proxy(p))
+        service = next(p for p in family if is_records_service(p))
+        with pytest.raises(ValueError) as refused:
+            second = Hub.start(tmp_path / "data", tmp_path / "state", groups=GROUPS, authenticator="dummy")
+            second.stop()
+        message = str(refused.value)
+        assert f"an earlier hub of the data folder {tmp_path / 'data'} is still running" in message
+        assert f"pid {first['pid']}: JupyterHub, listening on 127.0.0.1:" in message
+        assert f"pid {proxy.pid}: JupyterHub's proxy, listening on 127.0.0.1:{first['port']}, " in message
+        assert f"pid {service.pid}: the records service (it reads and writes the data folder)" in message
+        assert f"kill {' '.join(str(pid) for pid in sorted(p.pid for p in family))}" in message
+
+        assert cli.main(["--data", str(tmp_path / "data"), "hub"]) != 0  # its own state folder: the same answer
+        assert f"careerconv hub: error: an earlier hub of the data folder {tmp_path / 'data'}" \
+            in capsys.readouterr().err
+        own = requests.get(first["url"] + "hub/api/user", timeout=60,  # the first hub answers as before
+                           headers={"Authorization": f"token {first['admin_token']}"})
+        assert own.status_code == 200 and own.json()["name"] == "careerconv-admin"
+        assert all(p.is_running() for p in family)
+    finally:
+        end_starter(starter, family)

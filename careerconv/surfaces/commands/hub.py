@@ -43,6 +43,7 @@ from careerconv.demo import organisation
 from careerconv.records import resources
 from careerconv.records.schema import COACH_ID
 from careerconv.records.store import Store
+from .hub_leftovers import hub_leftovers, leftovers_message
 from .hub_server import STARTER_PIPE
 from .ports import PortTaken, choose_port, listening_ports, taken_by_another
 from .processes import family, interrupt_on, stop_family
@@ -164,9 +165,10 @@ class Hub:
         FileNotFoundError
             When ``jupyterhub`` or ``configurable-http-proxy`` is not installed (saying how to install it).
         ValueError
-            When ``port`` is taken (also when another server takes it as the hub starts), or no port from
-            :data:`DEFAULT_PORT` on is free. Without ``port``, a port another server takes as the hub starts is
-            given up for the next free one.
+            When processes of an earlier hub of ``data`` still run (naming each, and the ports it holds: the hub
+            still runs, or was killed and left them), when ``port`` is taken (also when another server takes it
+            as the hub starts), or no port from :data:`DEFAULT_PORT` on is free. Without ``port``, a port another
+            server takes as the hub starts is given up for the next free one.
         RuntimeError
             When the hub does not come up within ``timeout`` seconds (with the end of its log).
         """
@@ -176,6 +178,9 @@ class Hub:
         state = Path(state).resolve()
         state.mkdir(parents=True, exist_ok=True, mode=0o700)
         data = Path(data).resolve()
+        leftovers = hub_leftovers(data, state)
+        if leftovers:
+            raise ValueError(leftovers_message(data, leftovers))
         groups = groups if groups is not None else default_groups(Store(data))
         logins = sorted({login for members in groups.values() for login in members})
         passwords = {login: secrets.token_urlsafe(12) for login in logins} if authenticator == "trial-passwords" \
