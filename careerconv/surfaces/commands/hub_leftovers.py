@@ -28,13 +28,16 @@ PROXY_PID_FILE = "jupyterhub-proxy.pid"  # JupyterHub's, in the folder it runs i
 
 @dataclass(frozen=True)
 class Leftover:
-    """A running process of an earlier hub: its id, what it is, and the ports it listens on."""
+    """A running process of an earlier hub: its id, what it is, and the ports it listens on (None: this process
+    may not see them)."""
 
     pid: int
     what: str
-    ports: tuple[int, ...]
+    ports: tuple[int, ...] | None
 
     def describe(self) -> str:
+        if self.ports is None:
+            return f"pid {self.pid}: {self.what} (its ports are not visible to this account)"
         held = ", ".join(f"127.0.0.1:{port}" for port in self.ports) or "no port"
         return f"pid {self.pid}: {self.what}, listening on {held}"
 
@@ -49,9 +52,11 @@ def hub_leftovers(data: Path, state: Path) -> list[Leftover]:
     for process in psutil.process_iter():
         try:
             args = process.cmdline()
-            if _names_data(args, data) and _is_hub(process.parent()):  # the service and the hub that started it
-                found.update((p.pid, p) for p in family(process.ppid()))
-            if _names_data(args, data) or (COACH_SERVER in args and _within(process.cwd(), state / "homes")):
+            if _names_data(args, data):  # the records service, and the hub that started it if it still runs
+                found[process.pid] = process
+                if _is_hub(process.parent()):
+                    found.update((p.pid, p) for p in family(process.ppid()))
+            elif COACH_SERVER in args and _within(process.cwd(), state / "homes"):
                 found[process.pid] = process
             elif HUB_SERVER in args and _within(process.environ().get("CAREERCONV_DATA", ""), data, exact=True):
                 found.update((p.pid, p) for p in family(process.pid))
@@ -64,9 +69,14 @@ def hub_leftovers(data: Path, state: Path) -> list[Leftover]:
     leftovers = []
     for pid in sorted(found):
         try:
-            leftovers.append(Leftover(pid, _what(found[pid]), tuple(sorted(ports_of(found[pid])))))
-        except psutil.Error:
+            what = _what(found[pid])
+            try:
+                ports: tuple[int, ...] | None = tuple(sorted(ports_of(found[pid])))
+            except psutil.AccessDenied:
+                ports = None
+        except psutil.Error:  # ended meanwhile
             continue
+        leftovers.append(Leftover(pid, what, ports))
     return leftovers
 
 

@@ -154,8 +154,6 @@ NOTEBOOKS = resources.notebooks_dir()  # the notebooks of the careerconv install
 # jupyterhub-singleuser serving the app only (no JupyterLab, no code run in a kernel, no file written), less an
 # import that costs seconds at every spawn (careerconv.surfaces.commands.singleuser_server)
 c.Spawner.cmd = [sys.executable, "-m", "careerconv.surfaces.commands.singleuser_server"]
-# a server the hub starts on this machine ends with it (a local spawner changes the user before this runs)
-c.LocalProcessSpawner.cmd = [*ENDS_WITH_HUB, *c.Spawner.cmd]
 c.Spawner.notebook_dir = str(NOTEBOOKS)
 c.Spawner.default_url = f"/voila/render/{resources.APP_NOTEBOOK}"
 c.Spawner.args = [
@@ -194,6 +192,12 @@ def careerconv_environment(spawner):
         "CAREERCONV_DATA": SERVER_FOLDER,
         "JUPYTER_PATH": resources.jupyter_path_with_data(None),  # where Voila finds the app's template
     })
+    from jupyterhub.spawner import LocalProcessSpawner
+
+    # A server the hub starts on this machine ends with the hub, whatever command the deployment gives it (a local
+    # spawner changes to the user's account before the wrapper runs, which keeps the tie).
+    if isinstance(spawner, LocalProcessSpawner) and spawner.cmd[:len(ENDS_WITH_HUB)] != ENDS_WITH_HUB:
+        spawner.cmd = [*ENDS_WITH_HUB, *spawner.cmd]
 
 
 c.Spawner.pre_spawn_hook = careerconv_environment
