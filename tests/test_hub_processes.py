@@ -19,8 +19,10 @@ import psutil
 import pytest
 import requests
 
+from careerconv import cli
 from careerconv.records import config
-from careerconv.surfaces.commands.ports import port_is_free
+from careerconv.surfaces.commands.hub import Hub
+from careerconv.surfaces.commands.ports import listening_ports, port_is_free
 from prerequisites import require_hub
 
 pytestmark = pytest.mark.slow
@@ -41,11 +43,28 @@ signal.sigwait({signal.SIGTERM})
 hub.stop()
 """
 
+THREAD_STARTER = """
+import json, signal, sys, threading
+from careerconv.surfaces.commands.hub import Hub
 
-def start_starter(root) -> subprocess.Popen:
-    """A process that starts a hub on a copy of the sample organisation in ``root`` and prints what it started."""
+hubs = []
+starting = threading.Thread(target=lambda: hubs.append(Hub.start(sys.argv[1], sys.argv[2],
+                            groups=json.loads(sys.argv[3]), authenticator="dummy", admin_token=True)))
+starting.start()
+starting.join()  # the thread that started the hub has ended; the hub is this process's still
+hub = hubs[0]
+print(json.dumps({"pid": hub.process.pid, "port": hub.port, "url": hub.url, "admin_token": hub.admin_token}),
+      flush=True)
+signal.sigwait({signal.SIGTERM})
+hub.stop()
+"""
+
+
+def start_starter(root, script: str = STARTER) -> subprocess.Popen:
+    """A process that starts a hub on a copy of the sample organisation in ``root`` (by ``script``) and prints
+    what it started."""
     shutil.copytree(config.SAMPLE_DATA_DIR, root / "data")
-    return subprocess.Popen([sys.executable, "-c", STARTER, str(root / "data"), str(root / "state"),
+    return subprocess.Popen([sys.executable, "-c", script, str(root / "data"), str(root / "state"),
                              json.dumps(GROUPS)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True,
                             start_new_session=True)
 
@@ -125,15 +144,21 @@ def test_a_hub_stopped_while_it_starts_stops_its_proxy_and_service_and_frees_its
         end_starter(starter, family)
 
 
-def test_a_hub_whose_starter_died_stops_with_its_proxy_and_service_and_frees_its_port(tmp_path):
-    """Seen on this machine: a hub left running after the test run that started it died."""
-    starter = start_starter(tmp_path)
+@pytest.mark.parametrize("script", [STARTER, THREAD_STARTER], ids=["main-thread", "other-thread"])
+def test_a_hub_started_from_any_thread_answers_and_stops_with_its_proxy_and_service_when_its_starter_dies(
+        tmp_path, script):
+    """Seen on this machine: a hub left running after the test run that started it died. A hub started from a
+    thread other than the main one was not tied to its starter at all."""
+    starter = start_starter(tmp_path, script)
     family: list[psutil.Process] = []
     try:
         hub = started_hub(starter)
         family = hub_family(starter)
-        assert {p.pid for p in family} >= {hub["pid"]} and any(is_proxy(p) for p in family)
-        assert not port_is_free(hub["port"])
+        assert {p.pid for p in family} >= {hub["pid"]} and any(is_proxy(p) for p in family) \
+            and any(is_records_service(p) for p in family)
+        own = requests.get(hub["url"] + "hub/api/user", timeout=60,  # after the starting thread has ended too
+                           headers={"Authorization": f"token {hub['admin_token']}"})
+        assert own.status_code == 200 and own.json()["name"] == "careerconv-admin"
         starter.kill()  # dies without stopping its hub
         starter.wait()
         _gone, alive = psutil.wait_procs(family, timeout=WAIT)
@@ -163,3 +188,84 @@ def test_careerconv_hub_stopped_with_sigterm_while_it_starts_leaves_nothing_runn
         assert command.wait(WAIT) == 0
     finally:
         end_starter(command, family)
+
+
+def is_records_service(process: psutil.Process) -> bool:
+    try:
+        return "careerconv.surfaces.commands.records_service" in process.cmdline()
+    except psutil.Error:
+        return False
+
+
+def is_coach_server(process: psutil.Process) -> bool:
+    try:
+        return "careerconv.surfaces.commands.singleuser_server" in process.cmdline()
+    except psutil.Error:
+        return False
+
+
+def start_coach_server(hub: dict, login: str) -> None:
+    """Have the hub start ``login``'s server (the coach's app), and wait until the hub says it is ready."""
+    headers = {"Authorization": f"token {hub['admin_token']}"}
+    started = requests.post(f"{hub['url']}hub/api/users/{login}/server", headers=headers, timeout=WAIT)
+    assert started.status_code in (201, 202), started.text
+    deadline = time.monotonic() + WAIT
+    while not requests.get(f"{hub['url']}hub/api/users/{login}", headers=headers,
+                           timeout=60).json()["servers"].get("", {}).get("ready"):
+        assert time.monotonic() < deadline, f"{login}'s server did not start"
+        time.sleep(0.5)
+
+
+def test_a_hub_killed_with_sigkill_takes_its_proxy_service_and_coach_servers_with_it_and_frees_its_ports(tmp_path):
+    """The OOM killer or `kill -9` on the hub's own process left its proxy on the hub's port, the records service
+    answering over the data folder and every coach's server running, with nobody to stop them."""
+    starter = start_starter(tmp_path)
+    family: list[psutil.Process] = []
+    try:
+        hub = started_hub(starter)
+        start_coach_server(hub, "e0020")
+        started = psutil.Process(hub["pid"]).children(recursive=True)  # proxy, service, the coach's server
+        family = hub_family(starter)
+        assert any(is_proxy(p) for p in started) and any(is_records_service(p) for p in started) \
+            and any(is_coach_server(p) for p in started)
+        ports = listening_ports(hub["pid"])
+        assert hub["port"] in ports and len(ports) >= 4  # the hub's, its proxy API's, the service's, the server's
+        os.kill(hub["pid"], signal.SIGKILL)
+        _gone, alive = psutil.wait_procs(started, timeout=WAIT)
+        assert alive == []
+        assert [port for port in sorted(ports) if not port_is_free(port)] == []
+    finally:
+        end_starter(starter, family)
+
+
+
+def test_a_second_hub_of_a_data_folder_is_refused_naming_the_first_ones_processes_and_ports(tmp_path, capsys):
+    """A second `careerconv hub` of a data folder whose hub still ran (or whose processes a killed hub left)
+    took the next port without a word, started a second records service over the same records, and its
+    JupyterHub stopped the first hub's proxy."""
+    starter = start_starter(tmp_path)
+    family: list[psutil.Process] = []
+    try:
+        first = started_hub(starter)
+        family = hub_family(starter)
+        proxy = next(p for p in family if is_proxy(p))
+        service = next(p for p in family if is_records_service(p))
+        with pytest.raises(ValueError) as refused:
+            second = Hub.start(tmp_path / "data", tmp_path / "state", groups=GROUPS, authenticator="dummy")
+            second.stop()
+        message = str(refused.value)
+        assert f"an earlier hub of the data folder {tmp_path / 'data'} is still running" in message
+        assert f"pid {first['pid']}: JupyterHub, listening on 127.0.0.1:" in message
+        assert f"pid {proxy.pid}: JupyterHub's proxy, listening on 127.0.0.1:{first['port']}, " in message
+        assert f"pid {service.pid}: the records service (it reads and writes the data folder)" in message
+        assert f"kill {' '.join(str(pid) for pid in sorted(p.pid for p in family))}" in message
+
+        assert cli.main(["--data", str(tmp_path / "data"), "hub"]) != 0  # its own state folder: the same answer
+        assert f"careerconv hub: error: an earlier hub of the data folder {tmp_path / 'data'}" \
+            in capsys.readouterr().err
+        own = requests.get(first["url"] + "hub/api/user", timeout=60,  # the first hub answers as before
+                           headers={"Authorization": f"token {first['admin_token']}"})
+        assert own.status_code == 200 and own.json()["name"] == "careerconv-admin"
+        assert all(p.is_running() for p in family)
+    finally:
+        end_starter(starter, family)

@@ -13,7 +13,9 @@ own authenticator, see the README). The records service uses the data folder's s
 (``privacy.min_group_size``), or those of ``careerconv --config FILE hub``.
 Ctrl-C, SIGTERM or SIGHUP (at any moment, also while the hub starts) stops the hub, the proxy, the records
 service and every user's server; so does SIGTERM or SIGINT to the hub's own process, and the death of the
-command (:mod:`careerconv.surfaces.commands.hub_server`).
+command, or of a program that started a :class:`Hub` from any of its threads
+(:mod:`careerconv.surfaces.commands.hub_server`). The proxy, the service and the servers end with the hub's
+process also when it is killed with SIGKILL (:mod:`careerconv.surfaces.commands.ends_with_parent`, on Linux).
 
 :class:`Hub` is the same start-up as a library call (the tests start their
 hub with it).
@@ -31,7 +33,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -42,8 +43,10 @@ from careerconv.demo import organisation
 from careerconv.records import resources
 from careerconv.records.schema import COACH_ID
 from careerconv.records.store import Store
+from .hub_leftovers import hub_leftovers, leftovers_message
+from .hub_server import STARTER_PIPE
 from .ports import PortTaken, choose_port, listening_ports, taken_by_another
-from .processes import family, interrupt_on, stop_family, stop_with_parent
+from .processes import family, interrupt_on, stop_family
 
 SERVICE = "careerconv-records"
 DEFAULT_PORT = 8000
@@ -137,6 +140,7 @@ class Hub:
     log_path: Path | None = None
     env: dict[str, str] = field(default_factory=dict)
     internal_ports: tuple[int, ...] = ()  # the hub's own, its proxy's API and the records service's
+    starter_pipe: int | None = None  # the write end this process holds while the hub is to run (see launch)
 
     @property
     def url(self) -> str:
@@ -161,9 +165,10 @@ class Hub:
         FileNotFoundError
             When ``jupyterhub`` or ``configurable-http-proxy`` is not installed (saying how to install it).
         ValueError
-            When ``port`` is taken (also when another server takes it as the hub starts), or no port from
-            :data:`DEFAULT_PORT` on is free. Without ``port``, a port another server takes as the hub starts is
-            given up for the next free one.
+            When processes of an earlier hub of ``data`` still run (naming each, and the ports it holds: the hub
+            still runs, or was killed and left them), when ``port`` is taken (also when another server takes it
+            as the hub starts), or no port from :data:`DEFAULT_PORT` on is free. Without ``port``, a port another
+            server takes as the hub starts is given up for the next free one.
         RuntimeError
             When the hub does not come up within ``timeout`` seconds (with the end of its log).
         """
@@ -173,6 +178,9 @@ class Hub:
         state = Path(state).resolve()
         state.mkdir(parents=True, exist_ok=True, mode=0o700)
         data = Path(data).resolve()
+        leftovers = hub_leftovers(data, state)
+        if leftovers:
+            raise ValueError(leftovers_message(data, leftovers))
         groups = groups if groups is not None else default_groups(Store(data))
         logins = sorted({login for members in groups.values() for login in members})
         passwords = {login: secrets.token_urlsafe(12) for login in logins} if authenticator == "trial-passwords" \
@@ -218,17 +226,22 @@ class Hub:
         if self.admin_token:
             self.env["CAREERCONV_HUB_ADMIN_TOKEN"] = self.admin_token
         self.log_path = self.state / "jupyterhub.log"
-        with self.log_path.open("ab") as log:
-            # A session of its own (a Ctrl-C in the terminal reaches the command, which stops the hub in order);
-            # stopped when the process that started it dies (see processes.stop_with_parent and hub_server). The
-            # kernel sends that signal when the starting *thread* ends, so only a hub started by the main thread,
-            # which lives as long as its process, is tied to it.
-            tied = threading.current_thread() is threading.main_thread()
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "careerconv.surfaces.commands.hub_server", "-f",
-                 str(resources.jupyterhub_config_file()), "--no-ssl"],
-                cwd=self.state, env=self.env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True, preexec_fn=stop_with_parent if tied else None)
+        # The hub runs as long as this process holds the write end of this pipe: it stops, and stops what it
+        # started, when this process dies however it dies, whichever thread started it (hub_server).
+        read_end, self.starter_pipe = os.pipe()  # neither is inherited by what else this process starts
+        try:
+            with self.log_path.open("ab") as log:
+                # A session of its own: a Ctrl-C in the terminal reaches the command, which stops the hub in order.
+                self.process = subprocess.Popen(
+                    [sys.executable, "-m", "careerconv.surfaces.commands.hub_server", "-f",
+                     str(resources.jupyterhub_config_file()), "--no-ssl"],
+                    cwd=self.state, env={**self.env, STARTER_PIPE: str(read_end)}, pass_fds=(read_end,),
+                    stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        except BaseException:
+            self._let_go()
+            raise
+        finally:
+            os.close(read_end)
 
     def wait_ready(self, timeout: float) -> None:
         """Wait until this hub's processes listen on :attr:`port` and its internal ports, the hub says it is healthy
@@ -273,6 +286,7 @@ class Hub:
     def stop(self) -> None:
         """Stop the hub and everything it started (proxy, service, user servers); kill them if they hang."""
         if self.process is None or self.process.poll() is not None:
+            self._let_go()
             return
         started = family(self.process.pid)[1:]  # listed while the hub runs: each runs in a session of its own
         self.process.send_signal(signal.SIGTERM)  # the hub stops them in order
@@ -281,7 +295,14 @@ class Hub:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        self._let_go()
         stop_family(started)  # what the hub did not stop
+
+    def _let_go(self) -> None:
+        """Close this process's end of the pipe that keeps the hub running (:meth:`launch`)."""
+        if self.starter_pipe is not None:
+            os.close(self.starter_pipe)
+            self.starter_pipe = None
 
 
 def run(args: argparse.Namespace) -> int:

@@ -13,8 +13,11 @@ the proxy, which runs in a session of its own, stayed on the hub's port. Here:
 * as this process ends, however it ends short of SIGKILL, whatever it started and is still running is
   stopped (:func:`careerconv.surfaces.commands.processes.stop_family`).
 
-``careerconv hub`` starts this process with :func:`careerconv.surfaces.commands.processes.stop_with_parent`:
-it also ends, and stops everything it started, when the process that started it dies.
+``careerconv hub`` (:class:`careerconv.surfaces.commands.hub.Hub`) gives this process the read end of a pipe
+(its number in :data:`STARTER_PIPE`) whose write end the starter keeps: when the starter dies, from whichever
+thread it started the hub, this process stops as on SIGTERM, and everything it started with it
+(:func:`careerconv.surfaces.commands.processes.stop_when_closed`). What JupyterHub starts ends with this process
+even when it is killed with SIGKILL (:mod:`careerconv.surfaces.commands.ends_with_parent`).
 """
 
 from __future__ import annotations
@@ -23,14 +26,18 @@ import os
 import signal
 import sys
 
-from .processes import family, interrupt_on, stop_family
+from .processes import family, interrupt_on, stop_family, stop_when_closed
 
 STOPPING = (signal.SIGTERM, signal.SIGINT)
+STARTER_PIPE = "CAREERCONV_HUB_STARTER_PIPE"  # the number of the starter's pipe's read end, if it gives one
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run JupyterHub with ``argv``; return its exit code."""
     interrupt_on(STOPPING)  # JupyterHub puts its own handlers in place once it has started
+    pipe = os.environ.pop(STARTER_PIPE, "")  # not handed on to what the hub starts
+    if pipe:
+        stop_when_closed(int(pipe))
     from jupyterhub.app import JupyterHub
 
     code = 0

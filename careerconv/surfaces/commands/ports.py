@@ -73,11 +73,21 @@ def listening_ports(pid: int) -> set[int]:
     ports: set[int] = set()
     for process in family(pid):
         try:
-            connections = process.net_connections(kind="inet")
+            ports.update(ports_of(process))
         except psutil.Error:  # ended meanwhile, or not ours to look at
             continue
-        ports.update(c.laddr.port for c in connections if c.status == psutil.CONN_LISTEN and c.laddr)
     return ports
+
+
+def ports_of(process: psutil.Process) -> set[int]:
+    """The ports ``process`` itself listens on.
+
+    Raises
+    ------
+    psutil.Error
+        When it has ended, or this process may not look at it.
+    """
+    return {c.laddr.port for c in process.net_connections(kind="inet") if c.status == psutil.CONN_LISTEN and c.laddr}
 
 
 def listens(pid: int, port: int) -> bool:

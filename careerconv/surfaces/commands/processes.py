@@ -8,8 +8,10 @@ every user's server each in a session of their own: stopping the hub's session d
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
+import threading
 
 import psutil
 
@@ -20,15 +22,54 @@ def stop_with_parent() -> None:
     """In a started process before it runs (``preexec_fn``): on Linux, have the kernel send it SIGTERM if the
     thread that started it ends without stopping it (the command killed with SIGKILL, a test run that died);
     elsewhere nothing."""
-    if not sys.platform.startswith("linux"):
+    _parent_death_signal(signal.SIGTERM)
+
+
+def end_with_parent(parent: int) -> None:
+    """Have this process get SIGTERM when the process ``parent``, which started it, dies (on Linux; elsewhere
+    nothing); if ``parent`` is already gone, end this process now.
+
+    The kernel keeps the setting across ``exec`` (of a program that does not change its user), so a wrapper calls
+    this and then execs the program it ties to ``parent`` (:mod:`.ends_with_parent`). It is cleared when the
+    process changes its user, so a process that is to run as another user calls it after the change. The signal
+    comes when the *thread* of ``parent`` that started this process ends: ``parent`` starts it from a thread
+    that lives as long as ``parent`` does (its main thread).
+    """
+    if not _parent_death_signal(signal.SIGTERM):
         return
+    if os.getppid() != parent:  # died before the setting was in place: nobody would send the signal
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _parent_death_signal(signum: signal.Signals) -> bool:
+    """Linux's ``prctl(PR_SET_PDEATHSIG, signum)`` for this process; False where there is none."""
+    if not sys.platform.startswith("linux"):
+        return False
     import ctypes
 
     PR_SET_PDEATHSIG = 1
     try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        return ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signum) == 0
     except (OSError, AttributeError):
-        pass
+        return False
+
+
+def stop_when_closed(fd: int) -> None:
+    """Send this process SIGTERM once every holder of the write end of the pipe whose read end is ``fd`` has
+    closed it, or died: watched by a thread of its own, so this returns at once.
+
+    The starter of a process keeps the write end for as long as the process is to run, and gives it to nobody
+    else: unlike the parent-death signal, which comes when the starting *thread* ends, this ties the process to
+    the whole starting process, whichever thread started it and however it ends (SIGKILL too).
+    """
+    os.set_inheritable(fd, False)  # what this process starts does not keep the pipe
+
+    def watch() -> None:
+        while os.read(fd, 1):  # nothing is written; empty once the write end is closed everywhere
+            pass
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name=f"stop when pipe {fd} closes", daemon=True).start()
 
 
 def family(pid: int) -> list[psutil.Process]:

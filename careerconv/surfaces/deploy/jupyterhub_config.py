@@ -71,12 +71,18 @@ ip = env("CAREERCONV_HUB_IP", "127.0.0.1")
 port = int(env("CAREERCONV_HUB_PORT", "8000"))
 service_port = int(env("CAREERCONV_HUB_SERVICE_PORT", "8082"))
 service_url = f"http://127.0.0.1:{service_port}"
+# What the hub starts on this machine (its proxy, the records service, each user's server) runs through this
+# wrapper, which ties it to the hub's process: it ends when the hub dies, also by SIGKILL, instead of holding its
+# port and the data folder with nobody to stop it. JupyterHub starts them from its event loop, in the hub's main
+# thread, which lives as long as the hub (careerconv.surfaces.commands.ends_with_parent).
+ENDS_WITH_HUB = [sys.executable, "-m", "careerconv.surfaces.commands.ends_with_parent", str(os.getpid())]
 
 # ---------------------------------------------------------------- the hub, its proxy, its state
 c.JupyterHub.bind_url = f"http://{ip}:{port}"
 c.JupyterHub.hub_bind_url = f"http://127.0.0.1:{env('CAREERCONV_HUB_HUB_PORT', '8081')}"
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{env('CAREERCONV_HUB_API_PORT', '8001')}"
 c.ConfigurableHTTPProxy.should_start = True  # configurable-http-proxy from npm, on PATH
+c.ConfigurableHTTPProxy.command = [*ENDS_WITH_HUB, "configurable-http-proxy"]
 c.JupyterHub.db_url = f"sqlite:///{state / 'jupyterhub.sqlite'}"
 c.JupyterHub.cookie_secret_file = str(state / "jupyterhub_cookie_secret")
 c.JupyterHub.pid_file = str(state / "jupyterhub.pid")
@@ -120,8 +126,9 @@ admin_token = env("CAREERCONV_HUB_ADMIN_TOKEN")
 c.JupyterHub.services = [{
     "name": SERVICE,
     "url": service_url,
-    "command": [sys.executable, "-m", "careerconv.surfaces.commands.records_service", "--data", str(data),
-                "--access-log", str(state / "access-log.jsonl"), "--reports", str(state / "reports")]
+    "command": [*ENDS_WITH_HUB, sys.executable, "-m", "careerconv.surfaces.commands.records_service",
+                "--data", str(data), "--access-log", str(state / "access-log.jsonl"),
+                "--reports", str(state / "reports")]
                + (["--coach-logins", env("CAREERCONV_HUB_COACH_LOGINS")] if env("CAREERCONV_HUB_COACH_LOGINS")
                   else [])
                + (["--config", env("CAREERCONV_HUB_SETTINGS")] if env("CAREERCONV_HUB_SETTINGS") else []),
@@ -185,6 +192,12 @@ def careerconv_environment(spawner):
         "CAREERCONV_DATA": SERVER_FOLDER,
         "JUPYTER_PATH": resources.jupyter_path_with_data(None),  # where Voila finds the app's template
     })
+    from jupyterhub.spawner import LocalProcessSpawner
+
+    # A server the hub starts on this machine ends with the hub, whatever command the deployment gives it (a local
+    # spawner changes to the user's account before the wrapper runs, which keeps the tie).
+    if isinstance(spawner, LocalProcessSpawner) and spawner.cmd[:len(ENDS_WITH_HUB)] != ENDS_WITH_HUB:
+        spawner.cmd = [*ENDS_WITH_HUB, *spawner.cmd]
 
 
 c.Spawner.pre_spawn_hook = careerconv_environment
