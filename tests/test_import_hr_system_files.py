@@ -213,6 +213,16 @@ def test_an_excel_day_count_in_a_csv_date_column_is_refused_naming_the_row_and_t
     assert "row 2, column 'Termination Date', value '45657': is a number, not a date" in err
 
 
+def test_a_time_cell_of_a_workbook_is_named_as_the_time_it_shows(store: Store, tmp_path: Path, capsys):
+    """Found by a hostile test: a time where the day should be was refused naming it ``datetime.time(12, 0)``."""
+    book = openpyxl.Workbook()
+    book.active.append(["Employee ID", "Review Date", "Competency", "Score"])
+    book.active.append(["E001", dt.time(12, 0), "Negotiation", 6])
+    book.save(tmp_path / "ratings.xlsx")
+    err = refused(store, tmp_path, capsys, "history", tmp_path / "ratings.xlsx")
+    assert "row 2, column 'Review Date', value 12:00:00:" in err and "datetime" not in err
+
+
 def test_a_date_cell_of_a_workbook_is_still_read_as_the_day_it_shows(store: Store, tmp_path: Path):
     book = openpyxl.Workbook()
     book.active.append(["Employee ID", "Review Date", "Competency", "Score"])
@@ -250,6 +260,20 @@ def test_a_rating_with_a_fraction_is_still_refused_saying_ratings_are_whole(stor
     err = refused(store, tmp_path, capsys, "history", path)
     assert f"row 2, column 'Bewertung', value {rating!r}: rating must be a whole number from 1 to 10, and " \
            f"{rating} has a fraction: ratings are whole numbers (7, 7.0 or 7,0)" in err
+
+
+@pytest.mark.parametrize("rating", ["7,", "7."])
+def test_a_rating_ending_with_its_separator_is_refused_saying_so(store: Store, tmp_path: Path, capsys,
+                                                                 rating: str):
+    """Found by a hostile test: '7,' (a spreadsheet's number format with no decimals left the comma) was refused
+    as "digits, as in 7, 7.0 or 7,0", which it seems to be."""
+    path = tmp_path / "Bewertungen.csv"
+    path.write_bytes(csv_bytes([["Personalnummer", "Datum", "Kompetenz", "Bewertung"],
+                                ["E001", "31.12.2025", "Führung", rating]], "cp1252", ";"))
+    err = refused(store, tmp_path, capsys, "history", path)
+    mark = "point" if rating.endswith(".") else "comma"
+    assert f"row 2, column 'Bewertung', value {rating!r}: rating must be a whole number from 1 to 10, and " \
+           f"{rating} ends with a decimal {mark} and no digit after it: write 7 (or {rating}0)" in err
 
 
 # ------------------------------------------------------------------ 6. a history's Manager column

@@ -131,11 +131,21 @@ class Problem:
             where.append(f"column {self.column!r}")
         text = ", ".join(where)
         if self.value is not None:
-            shown = repr(self.value)
+            shown = _shown_value(self.value)
             if len(shown) > 60:
                 shown = shown[:57] + "...'"
             text += f", value {shown}"
         return f"{text}: {self.message}"
+
+
+def _shown_value(value: Any) -> str:
+    """A cell's value as a person reads it in a message: text quoted, a number as it is, a day or a time (a
+    workbook's cell) as ISO 8601 (found: a time cell shown as ``datetime.time(12, 0)``)."""
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):  # pandas' Timestamp is a datetime
+        return value.isoformat()
+    if isinstance(value, np.generic):
+        value = value.item()
+    return repr(value)
 
 
 class ValidationError(ValueError):
@@ -212,6 +222,10 @@ def parse_rating(value: Any, *, allow_missing: bool = False) -> int | None:
     if isinstance(value, str):
         text = value.strip()
         m = _RATING_TEXT_RE.match(text)
+        if not m and text[:-1].isdigit() and text[-1:] in ".,":
+            mark = "point" if text.endswith(".") else "comma"
+            raise ValueError(f"rating must be {allowed}, and {text} ends with a decimal {mark} and no digit after "
+                             f"it: write {text[:-1]} (or {text}0)")
         if not m:
             raise ValueError(f"rating must be {allowed} (digits, as in 7, 7.0 or 7,0)")
         if (m.group(2) or "0").strip("0"):
