@@ -213,6 +213,18 @@ def test_an_excel_day_count_in_a_csv_date_column_is_refused_naming_the_row_and_t
     assert "row 2, column 'Termination Date', value '45657': is a number, not a date" in err
 
 
+def test_excels_count_of_days_in_a_workbooks_text_cell_is_told_as_such(store: Store, tmp_path: Path, capsys):
+    """Found by a hostile test: '45657' in a workbook's text cell was refused in words about a CSV file."""
+    book = openpyxl.Workbook()
+    book.active.append(["Employee ID", "Review Date", "Competency", "Score"])
+    book.active.append(["E001", "45657", "Negotiation", 6])
+    book.active["B2"].number_format = "@"  # a cell kept as text
+    book.save(tmp_path / "ratings.xlsx")
+    err = refused(store, tmp_path, capsys, "history", tmp_path / "ratings.xlsx")
+    assert "value '45657': is a number, not a date: it looks like Excel's count of days (45657 is 2024-12-31 in " \
+           "it), which a spreadsheet writes into a CSV file, or into a cell kept as text, when the column" in err
+
+
 def test_a_time_cell_of_a_workbook_is_named_as_the_time_it_shows(store: Store, tmp_path: Path, capsys):
     """Found by a hostile test: a time where the day should be was refused naming it ``datetime.time(12, 0)``."""
     book = openpyxl.Workbook()

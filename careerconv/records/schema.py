@@ -517,8 +517,9 @@ def _digits_problem(digits: str) -> str:
     if len(digits) == 5 and _EXCEL_SERIAL_RANGE[0] <= int(digits) <= _EXCEL_SERIAL_RANGE[1]:
         day = _EXCEL_EPOCH + dt.timedelta(days=int(digits))
         return (f"is a number, not a date: it looks like Excel's count of days ({digits} is {day.isoformat()} in "
-                "it), which a spreadsheet writes into a CSV file when the column is not formatted as dates; format "
-                f"the column as dates and save the file again, or write the date as {day.isoformat()}; "
+                "it), which a spreadsheet writes into a CSV file, or into a cell kept as text, when the column is "
+                "not formatted as dates; format the column as dates and save the file again, or write the date as "
+                f"{day.isoformat()}; "
                 f"{_DATE_FORMS}")
     return f"is a number, not a date; {_DATE_FORMS}"
 
