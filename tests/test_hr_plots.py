@@ -208,6 +208,18 @@ def test_the_department_heat_map_on_a_phone_has_numbers_a_phone_reader_can_read(
     assert [len(panel.get_xticks()) for panel in fig.axes] == [4, 4]
 
 
+def test_on_a_phone_a_shorter_run_of_quarters_keeps_the_width_of_a_cell():
+    """Found by a reader: seven quarters on a phone came as a run of four over a run of three, and the three were
+    stretched to the width of the four, each cell a third wider than those above it."""
+    table = _department_quarters()
+    table = table[table["quarter"] > table["quarter"].min()]  # seven quarters
+    fig, _, renderer = _phone_drawing(hr_plots.department_heatmap, table, None, height=3.8)
+    runs = [(len(panel.get_xticks()), panel.get_window_extent(renderer).width) for panel in fig.axes]
+    assert [count for count, _ in runs] == [4, 3]
+    (four, wide4), (three, wide3) = runs
+    assert wide3 / three == pytest.approx(wide4 / four, rel=0.01), runs
+
+
 def test_the_department_heat_map_on_a_wide_screen_says_n_in_every_cell():
     fig, ax = hr_plots.new_figure(9, 3.8)
     hr_plots.department_heatmap(ax, _department_quarters(), None)

@@ -298,6 +298,8 @@ def narrow_layout(fig: Figure) -> float:
         # To the figure's right edge: in from it when a label reaches past, out to it into the room of a legend
         # that moved below, or of the margin (a phone's width is too precious to leave blank).
         right = pos.x1 + ((width_px - pad) - box.x1) / width_px
+        cells, widest = getattr(ax, _RUN_CELLS, (1, 1))
+        right = left + (right - left) * cells / widest  # a shorter run of a heat map keeps the cells' width
         if right - left > 0.25:  # never squeeze the plot itself away
             ax.set_position([left, pos.y0, right - left, pos.height])
         ticks = [t for t in ax.get_xticklabels() if t.get_visible() and t.get_text()]
@@ -466,6 +468,9 @@ PHONE_CELL = 0.6  # inches: the narrowest cell of a phone's heat map ("n=15" in 
 PHONE_CELL_POINTS = 11.0  # the numbers in a phone's heat map cells: 17 px at 110 dpi, 15 px or more on a phone
 _PHONE_ROW = 0.5  # inches: a department's row on a phone, two lines of PHONE_CELL_POINTS and a margin
 _PHONE_RUN_GAP = 0.7  # inches under a run of periods: its period labels (two lines) and a space before the next
+# On the axes of a run of a phone's heat map: (its cells, the cells of the longest run), so that narrow_layout,
+# which widens axes to the figure's edge, widens a shorter run (7 quarters: 4 and 3) cell for cell, not to the edge.
+_RUN_CELLS = "careerconv_run_cells"
 
 
 def _for_a_phone(ax: Axes) -> bool:
@@ -497,6 +502,7 @@ def _stacked_axes(ax: Axes, columns: list[int], rows: int) -> list[Axes]:
         panel_height = rows * _PHONE_ROW / height
         panel = ax if i == 0 else fig.add_axes((0, 0, 1, 1))
         panel.set_position([left, top - panel_height, cell * count, panel_height])
+        setattr(panel, _RUN_CELLS, (count, max(columns)))  # narrow_layout widens each run as far, cell for cell
         panels.append(panel)
         top -= panel_height + _PHONE_RUN_GAP / height
     return panels
