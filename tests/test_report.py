@@ -338,6 +338,21 @@ def test_index_page_says_when_another_batch_made_a_report(tmp_path):
     assert "0 failed, 2 made by another batch" in page
 
 
+def test_a_stamp_dated_in_the_future_says_nothing_of_when_its_report_was_made():
+    """Found by a hostile test: a stamp edited by hand to 2099 made the index say "made by another batch while
+    this one ran, on 1 Jan 2099, 03:00"."""
+    import datetime as dt
+
+    from careerconv.surfaces.report.stamp import Stamp, made_beside
+
+    now = dt.datetime(2026, 12, 6, 6, 0, tzinfo=dt.timezone.utc)
+    began = now - dt.timedelta(minutes=10)
+    made = {when: made_beside(Stamp("f", "other", when), "mine", began, now)
+            for when in (now - dt.timedelta(minutes=3), now + dt.timedelta(minutes=2),
+                         dt.datetime(2099, 1, 1, 3, 0, tzinfo=dt.timezone.utc))}
+    assert list(made.values()) == [True, True, False]  # a clock a little ahead is believed, a time to come is not
+
+
 def test_index_page_escapes_names_and_lists_failures_first(tmp_path):
     evil = '<img src=x onerror=alert(1)>'
     entries = [

@@ -23,6 +23,10 @@ from pathlib import Path
 
 __all__ = ["Stamp", "read_stamp", "stamp_text", "made_beside"]
 
+# How far a stamp's time may be ahead of this machine's clock and still be believed (two machines writing one
+# reports folder, their clocks a little apart).
+CLOCK_SLACK = dt.timedelta(minutes=5)
+
 
 @dataclass(frozen=True)
 class Stamp:
@@ -66,5 +70,7 @@ def made_beside(stamp: Stamp | None, batch: str, started: dt.datetime, now: dt.d
     machine's calendar) or since ``started`` (a batch running past midnight beside this one, which started at
     ``started``). ``started`` and ``now`` carry their time zone."""
     if stamp is None or stamp.made_at is None or not stamp.batch or stamp.batch == batch:
+        return False
+    if stamp.made_at > now + CLOCK_SLACK:  # a time still to come says nothing true (a stamp edited, a clock wrong)
         return False
     return stamp.made_at >= started or stamp.made_at.astimezone().date() == now.astimezone().date()
