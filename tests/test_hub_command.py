@@ -168,6 +168,26 @@ def test_careerconv_hub_writes_a_demo_organisation_prints_the_url_and_stops_on_c
 
 
 @pytest.mark.slow
+def test_careerconv_hub_says_so_when_its_jupyterhub_is_killed(tmp_path):
+    """Found by a hostile test: JupyterHub killed with kill -9 (the OOM killer), `careerconv hub` ended with exit
+    code 0 and not a word."""
+    import psutil
+
+    require_hub()
+    process, text = start_hub_command(tmp_path / "hub-data")
+    try:
+        assert "JupyterHub is running at" in text, text
+        hub = next(p for p in psutil.Process(process.pid).children()
+                   if any("hub_server" in part for part in p.cmdline()))
+        hub.kill()
+        assert process.wait(120) == 1
+        said = process.stdout.read()
+        assert f"careerconv hub: JupyterHub (pid {hub.pid}) ended by itself (killed by signal 9)" in said, said
+    finally:
+        stop_hub_command(process)
+
+
+@pytest.mark.slow
 def test_careerconv_hub_prints_a_password_for_each_login_that_signs_in_only_that_login(tmp_path):
     """Found by a hostile test: with the shared password it printed, coach e0020 signed in as coach e0001 and as
     hr (302 each); each login now has its own, and the hub's state holds only their hashes."""

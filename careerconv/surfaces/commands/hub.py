@@ -340,6 +340,11 @@ def run(args: argparse.Namespace) -> int:
             print("Press Ctrl-C to stop.", file=sys.stderr)
             while hub.process.poll() is None:
                 time.sleep(0.5)
+            code = hub.process.returncode  # it ended without being asked (killed, crashed)
+            how = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
+            print(f"careerconv hub: JupyterHub (pid {hub.process.pid}) ended by itself ({how}); what it started "
+                  f"ends with it. Its log: {hub.log_path}", file=sys.stderr)
+            return 1
         finally:
             hub.stop()
     except KeyboardInterrupt:
