@@ -15,7 +15,7 @@ matplotlib.use("Agg")
 from careerconv.records.store import History  # noqa: E402
 from careerconv.views import plots  # noqa: E402
 from careerconv.surfaces.report import content, render  # noqa: E402
-from test_report_truth import checkin, conversation, flat, page_text, pdf_pages  # noqa: E402
+from test_report_truth import checkin, conversation, flat, page_text, page_text_of, pdf_pages  # noqa: E402
 
 # Words that promise a measurement still to come, or call a target due: never said of a target after leaving.
 DUE_WORDS = ("due but not measured", "not yet", "still counts", "upcoming", "not rated near a target date")
@@ -124,7 +124,7 @@ def test_a_leaving_day_still_to_come_is_said_and_nothing_after_it_is_due(reader)
            "be measured" in text
     assert "Design after 6 months (1 Dec 2026) 5 — — after you leave" in text
     assert "first target is due" not in text and "is due on 1 Dec 2026" not in text
-    assert "Your next career conversation would be due on 1 Dec 2026, after you leave: none is due before then." \
+    assert "Your next career conversation would be due on 1 Dec 2026, after you leave: none is due before you leave." \
         in text.replace(" ,", ",")
 
 
@@ -151,3 +151,37 @@ def test_a_leavers_charts_end_with_their_last_day(width):
             words = [" ".join(t.get_text().split()) for t in ax.texts]
             assert "as of 30 Apr 2026" in words
             assert not any("due but not measured" in w for w in words), words
+
+
+@pytest.mark.parametrize("reader", ["html", "pdf"])
+def test_where_a_leaver_stands_says_it_is_their_last_day_not_today(reader):
+    """Before: under "Where you stand today", the report of 1 Nov 2026 of someone who left on 1 May 2026 showed
+    their ratings of April with nothing beside the chart saying it was not today (found reading E0034's report,
+    who left in July, on 6 Dec)."""
+    report_content = content.build_content(zaid(), "2026-11-01")
+    text = (page_text_of(render.standing(report_content, None)) if reader == "html"
+            else flat(" ".join(pdf_pages(report_content))))
+    assert "Where you stood on your last day here, 30 Apr 2026 (you left on 1 May 2026): your latest ratings up " \
+           "to then." in text
+    still_here = content.build_content(zaid("2026-12-01"), "2026-11-01")
+    assert "Where you stood" not in page_text_of(render.standing(still_here, None))
+
+
+def test_the_chart_key_names_the_hollow_star_only_when_a_chart_draws_one():
+    """Before: every leaver's key said "☆ a target after you left: never measured", though their charts end with
+    their last day and draw no such star (E0034, who left on 15 Jul 2026, and E0052, leaving on 6 Jan 2027)."""
+    key = "a target after you left: never measured"
+    gone = content.build_content(zaid(), "2026-11-01")
+    assert key not in page_text(gone)
+    for data in content.skill_chart_data(gone):  # what the key describes: no chart draws a hollow star
+        ax = render.skill_figure(data).axes[0]
+        assert not any(line.get_gid() == plots.GID_AFTER_LEAVING for line in ax.get_lines()), data.skill
+    # Design's 12-month target (29 Dec 2026, after leaving on 6 Dec) was measured on 20 Nov, so the charts run to
+    # it, and Hiring's, never measured, is drawn hollow there: the key names it.
+    plan = conversation("2025-12-29", [("Design", 4, (5, 6, 7)), ("Hiring", 4, (5, 6, 7))])
+    rated = checkin("2026-11-20", [("Design", 6, None)], conv=plan["conversation_id"])
+    shown = content.build_content(History(person("2026-12-06"), [plan], [rated]), "2026-12-06")
+    assert "Hiring after 12 months (29 Dec 2026) 6 — — after you left" in page_text(shown)
+    assert key in page_text(shown)
+    (hiring,) = [d for d in content.skill_chart_data(shown) if d.skill == "Hiring"]
+    assert plots.GID_AFTER_LEAVING in {line.get_gid() for line in render.skill_figure(hiring).axes[0].get_lines()}

@@ -282,6 +282,32 @@ def after_leaving(day: Any, left_on: Any) -> bool:
     return left_on is not None and not leavers.is_here(left_on, pd.Timestamp(day).date())
 
 
+def _planned_targets(start: pd.Timestamp, targets: Mapping[int, Any], span: tuple[Any, Any] | None,
+                     left_on: Any) -> list[tuple[int, float]]:
+    """The targets a skill's chart draws, as (months, target), soonest first: a target dated on or after
+    ``left_on`` and past the chart's end (``span``) is left off (nothing more is to come)."""
+    planned = sorted((int(m), float(v)) for m, v in targets.items() if v is not None and not pd.isna(v))
+    if span is not None and left_on is not None:
+        planned = [(m, v) for m, v in planned
+                   if not after_leaving(horizon_date(start, m), left_on) or horizon_date(start, m) <= span[1]]
+    return planned
+
+
+def hollow_targets(t0: Any, targets: Mapping[int, Any], progress_rows: pd.DataFrame | None = None, *,
+                   span: tuple[Any, Any] | None = None, left_on: Any = None) -> list[int]:
+    """The months of the targets :func:`skill_progress` draws as hollow stars: on the chart, dated on or after
+    ``left_on`` and not measured (never measured: someone who left, or will leave, before their date).
+
+    Takes :func:`skill_progress`'s arguments of the same names; returns [] when ``left_on`` is None, so a key
+    names the hollow star only where a chart draws one.
+    """
+    start = pd.Timestamp(t0).normalize()
+    measured = set() if progress_rows is None else {
+        int(r.horizon_months) for r in progress_rows.itertuples(index=False) if not pd.isna(r.measured_rating)}
+    return [m for m, _ in _planned_targets(start, targets, span, left_on)
+            if m not in measured and after_leaving(horizon_date(start, m), left_on)]
+
+
 def _draw_skill_progress(ax, skill, t0, baseline, targets, ratings, progress_rows, as_of, span, left_on,
                          leaving_words=AFTER_LEAVING) -> None:
     start = pd.Timestamp(t0).normalize()
@@ -343,10 +369,8 @@ def _draw_skill_progress(ax, skill, t0, baseline, targets, ratings, progress_row
                 left_unmeasured.add(int(row.horizon_months))
 
     # One plan path: from the start through each target in turn.
-    planned = sorted((int(m), float(v)) for m, v in targets.items() if v is not None and not pd.isna(v))
-    if span is not None and left_on is not None:  # a target after they left and off the chart: nothing more to come
-        planned = [(m, v) for m, v in planned
-                   if not after_leaving(horizon_date(start, m), left_on) or horizon_date(start, m) <= span[1]]
+    planned = _planned_targets(start, targets, span, left_on)
+    hollow = set(hollow_targets(start, targets, progress_rows, span=span, left_on=left_on))
     path_x = [start] if has_baseline else []
     path_y = [float(baseline)] if has_baseline else []
     for months, value in planned:
@@ -361,7 +385,7 @@ def _draw_skill_progress(ax, skill, t0, baseline, targets, ratings, progress_row
     target_label_up: dict[int, bool] = {}
     for months, value in planned:
         when = horizon_date(start, months)
-        gone = months not in measured_at and after_leaving(when, left_on)
+        gone = months in hollow
         # Below the rating markers, so the employee's own dots stay visible; hollow when it was never measured.
         ax.plot(
             _num([when]), [value], linestyle="none", marker="*", markersize=16,

@@ -557,6 +557,10 @@ def standing(content: ReportContent, figure_format: str | None = "svg", dpi: int
         for s, r, t, d in zip(cur[SKILL], cur["latest_rating"], cur["next_target"], cur["next_horizon_date"]))
     chart = _chart_placeholder(alt) if figure_format is None else figure_html(
         standing_figure(content, NARROW_WIDTH), alt, figure_format, dpi, zoom=CHART_ZOOM)
+    if content.left_on is not None:  # under a heading that says "today", for someone who left months ago
+        chart = (f'<p class="cc-chart-note" id="standing-day">Where you stood on your last day here, '
+                 f"{_e(format_day(content.figures_day))} (you left on {_e(format_day(content.left_on))}): "
+                 "your latest ratings up to then.</p>" + chart)
     coach = {skill_key(s): (r, d) for s, r, d in zip(content.coach_latest[SKILL], content.coach_latest["rating"],
                                                      content.coach_latest[DATE])}
     rows = []
@@ -723,11 +727,13 @@ def skill_sections(content: ReportContent, figure_format: str | None = "svg", dp
     charts = skill_chart_data(content)
     if not charts:
         return [_wrap('<p class="cc-empty">No skills yet: you choose them in your career conversation.</p>')]
-    return [chart_key(content), *(_wrap(_skill_section(data, figure_format, dpi)) for data in charts)]
+    return [chart_key(content, charts), *(_wrap(_skill_section(data, figure_format, dpi)) for data in charts)]
 
 
-def chart_key(content: ReportContent | None = None) -> Fragment:
-    """What the marks of the skill charts mean, drawn with the charts' own colours."""
+def chart_key(content: ReportContent | None = None, charts: Sequence[SkillChartData] | None = None) -> Fragment:
+    """What the marks of the skill charts (``charts``, default :func:`skill_chart_data` of ``content``) mean,
+    drawn with the charts' own colours. The hollow star of a target never measured is named only when a chart
+    draws one (:func:`careerconv.views.plots.hollow_targets`): a leaver's charts end with their last day."""
     pal, st = plots.PALETTE, plots.STATUS_COLOURS
 
     def mark(symbol: str, colour: str, label: str) -> str:
@@ -744,7 +750,9 @@ def chart_key(content: ReportContent | None = None) -> Fragment:
         '<span class="cc-key-item">rating at a target date:</span>',
         *(mark("\u25ef", st[s], s) for s in progress.MEASURED_STATUSES),
     ]
-    if content is not None and content.leaving_day is not None:
+    if content is not None and content.leaving_day is not None and any(
+            plots.hollow_targets(d.t0, d.targets, d.progress_rows, span=d.span, left_on=d.left_on)
+            for d in (skill_chart_data(content) if charts is None else charts)):
         items.insert(5, mark("\u2606", pal["target"], f"a target {leaving_words(content)}: never measured"))
     note = ""
     if content is not None and content.plan is not None:
@@ -868,7 +876,7 @@ def next_steps(content: ReportContent) -> Fragment:
     if _on_or_after_leaving(content, due.get("next_conversation_due")):
         parts.append(f"<p>Your next career conversation would be due on "
                      f"<strong>{_e(format_day(due.get('next_conversation_due')))}</strong>, after you leave: none "
-                     "is due before then.</p>")
+                     "is due before you leave.</p>")
     else:
         parts.append(
             f"<p>Your next career conversation is due on <strong>{_e(format_day(due.get('next_conversation_due')))}"
