@@ -148,7 +148,8 @@ _CSS = """
 .cc-report p.cc-chart-note { color: #555; font-size: 0.92em; margin: 0.2em 0 0.4em; }
 @media (max-width: 700px) {
   .cc-report { font-size: 15px; }
-  .cc-report table.cc-facts th { white-space: normal; padding-right: 0.8em; }
+  /* a label wraps between its words, never inside one (it read "Last career convers / ation" at 400 px) */
+  .cc-report table.cc-facts th { white-space: normal; overflow-wrap: normal; padding-right: 0.8em; }
   .cc-report table.cc-table th, .cc-report table.cc-table td { padding: 0.35em 0.45em; }
   /* Narrow screens: each row becomes a card, each cell labelled with its column. */
   .cc-report table.cc-table, .cc-report table.cc-table tbody, .cc-report table.cc-table tr,
