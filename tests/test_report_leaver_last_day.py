@@ -185,3 +185,21 @@ def test_the_chart_key_names_the_hollow_star_only_when_a_chart_draws_one():
     assert key in page_text(shown)
     (hiring,) = [d for d in content.skill_chart_data(shown) if d.skill == "Hiring"]
     assert plots.GID_AFTER_LEAVING in {line.get_gid() for line in render.skill_figure(hiring).axes[0].get_lines()}
+
+
+@pytest.mark.parametrize("width", [render.CHART_WIDTH, render.NARROW_WIDTH])
+def test_the_standing_chart_says_a_target_after_leaving_will_never_be_measured(width):
+    """Before: the bar chart marked "12-month target 8" beside a bar "now 6 · on track" with nothing saying that
+    target came after they left, while the table below said "8, dated 2 Oct 2026, after you left" (E0034)."""
+    gone = content.build_content(zaid(), "2026-11-01")
+    fig = render.standing_figure(gone, width)
+    fig.canvas.draw()
+    words = sorted(" ".join(t.get_text().split()) for t in fig.axes[0].texts if "target" in t.get_text())
+    assert words == ["12-month target 6, after you left", "12-month target 7, after you left",
+                     "12-month target 8, after you left"], words
+    for label in fig.axes[0].texts:  # every label inside the picture
+        box = label.get_window_extent()
+        assert box.x0 >= 0 and box.x1 <= fig.bbox.x1, label.get_text()
+    still_here = content.build_content(zaid("2027-12-01"), "2026-11-01")
+    fig = render.standing_figure(still_here, width)
+    assert not any("after you" in t.get_text() for t in fig.axes[0].texts)

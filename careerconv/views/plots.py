@@ -768,7 +768,8 @@ def current_vs_target_bars(ax: Axes, frame: pd.DataFrame, *, legend_columns: int
         Output of :func:`careerconv.rules.progress.current_vs_target`, or any frame
         with columns ``skill``, ``latest_rating`` and ``next_target``; optional
         ``status`` colours the bars and ``next_horizon_months`` labels the
-        target. Skills are drawn top to bottom in frame order; one whose
+        target, and ``next_target_note`` says more of it after its label (e.g.
+        "after you left": a target that will never be measured; empty: nothing). Skills are drawn top to bottom in frame order; one whose
         ``next_target`` is NA gets no target mark.
     legend_columns : int, default 3
         Entries side by side in the legend below the chart (1 on a narrow chart).
@@ -835,9 +836,12 @@ def _draw_bars(ax: Axes, frame: pd.DataFrame, legend_columns: int = 3) -> None:
         labels.append(label)
     if "next_horizon_months" in frame.columns:
         months = frame["next_horizon_months"].to_numpy()
+        notes = frame["next_target_note"].fillna("").astype(str).to_numpy() if "next_target_note" in frame.columns \
+            else np.full(n, "")
         for i in np.flatnonzero(has_target):
             labels.append(ax.annotate(
-                f"{int(months[i])}-month target {int(target[i])}", (target[i], y[i]), xytext=(0, 11),
+                f"{int(months[i])}-month target {int(target[i])}" + (f", {notes[i]}" if notes[i] else ""),
+                (target[i], y[i]), xytext=(0, 11),
                 textcoords="offset points", ha="center", va="bottom", fontsize=LABEL_SIZE, color=PALETTE["muted"],
                 annotation_clip=False, gid=GID_NEXT_TARGET,
             ))

@@ -660,7 +660,11 @@ def draw_standing(ax: Any, content: ReportContent, narrow: bool = False) -> None
     label = narrow_label if narrow else (lambda s: shorten(s, LABEL_CHARS))
     shown = [standing_status(content, r) if isinstance(r.status, str) else r.status
              for r in cur.itertuples(index=False)]
-    plots.current_vs_target_bars(ax, cur.assign(skill=cur[SKILL].map(label), status=shown),
+    # a target never measured says so beside its mark, as the table below says it ("8, dated 11 Dec 2026, after you
+    # left"), not only "12-month target 8"
+    notes = [leaving_words(content) if not _missing(d) and content.after_leaving(d) else ""
+             for d in cur["next_horizon_date"]]
+    plots.current_vs_target_bars(ax, cur.assign(skill=cur[SKILL].map(label), status=shown, next_target_note=notes),
                                  legend_columns=1 if narrow else 3)
 
 
