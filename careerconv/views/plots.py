@@ -769,7 +769,8 @@ def current_vs_target_bars(ax: Axes, frame: pd.DataFrame, *, legend_columns: int
         with columns ``skill``, ``latest_rating`` and ``next_target``; optional
         ``status`` colours the bars and ``next_horizon_months`` labels the
         target, and ``next_target_note`` says more of it after its label (e.g.
-        "after you left": a target that will never be measured; empty: nothing). Skills are drawn top to bottom in frame order; one whose
+        "after you left": a target that will never be measured; empty: nothing).
+        Skills are drawn top to bottom in frame order; one whose
         ``next_target`` is NA gets no target mark.
     legend_columns : int, default 3
         Entries side by side in the legend below the chart (1 on a narrow chart).
