@@ -203,3 +203,19 @@ def test_the_standing_chart_says_a_target_after_leaving_will_never_be_measured(w
     still_here = content.build_content(zaid("2027-12-01"), "2026-11-01")
     fig = render.standing_figure(still_here, width)
     assert not any("after you" in t.get_text() for t in fig.axes[0].texts)
+
+
+def test_the_chart_note_says_where_the_last_day_is_when_the_charts_run_past_it():
+    """Before: "the charts end with your last day here, 5 Dec 2026" above charts running to Jan 2027 (E0060, who
+    left on 6 Dec: a 12-month target of 29 Dec 2026 was measured on 30 Oct, while they were here)."""
+    plan = conversation("2025-12-29", [("Design", 4, (5, 6, 7)), ("Hiring", 4, (5, 6, 7))])
+    rated = checkin("2026-11-20", [("Design", 6, None)], conv=plan["conversation_id"])
+    shown = content.build_content(History(person("2026-12-06"), [plan], [rated]), "2026-12-06")
+    text = page_text(shown)
+    assert "the dotted line in each chart is your last day here, 5 Dec 2026." in text
+    assert "the charts end" not in text
+    for data in content.skill_chart_data(shown):
+        ax = render.skill_figure(data).axes[0]
+        (line,) = [line for line in ax.get_lines() if line.get_gid() == plots.GID_AS_OF]
+        assert matplotlib.dates.num2date(line.get_xdata()[0]).date() == dt.date(2026, 12, 5)
+        assert matplotlib.dates.num2date(ax.get_xlim()[1]).date() > dt.date(2026, 12, 29)  # the charts run on

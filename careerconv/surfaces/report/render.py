@@ -764,7 +764,9 @@ def chart_key(content: ReportContent | None = None, charts: Sequence[SkillChartD
         note = (f'<p class="cc-chart-note">Plan from your career conversation of {_e(format_day(content.plan_date))};'
                 f" report date {_e(format_day(content.as_of))}"
                 + ("" if content.left_on is None else
-                   f"; the charts end with your last day here, {_e(format_day(content.figures_day))}") + ".</p>")
+                   # not "the charts end with it": a target measured while here but dated after it runs them on
+                   f"; the dotted line in each chart is your last day here, {_e(format_day(content.figures_day))}")
+                + ".</p>")
     return _wrap(f'{note}<p class="cc-key">{" ".join(items)}</p>')
 
 
