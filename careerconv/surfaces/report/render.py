@@ -738,7 +738,7 @@ def skill_sections(content: ReportContent, figure_format: str | None = "svg", dp
 def chart_key(content: ReportContent | None = None, charts: Sequence[SkillChartData] | None = None) -> Fragment:
     """What the marks of the skill charts (``charts``, default :func:`skill_chart_data` of ``content``) mean,
     drawn with the charts' own colours. The hollow star of a target never measured is named only when a chart
-    draws one (:func:`careerconv.views.plots.hollow_targets`): a leaver's charts end with their last day."""
+    draws one (:func:`careerconv.views.plots.hollow_targets`): a leaver's charts mostly end with their last day."""
     pal, st = plots.PALETTE, plots.STATUS_COLOURS
 
     def mark(symbol: str, colour: str, label: str) -> str:
