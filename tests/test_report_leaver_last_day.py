@@ -219,3 +219,20 @@ def test_the_chart_note_says_where_the_last_day_is_when_the_charts_run_past_it()
         (line,) = [line for line in ax.get_lines() if line.get_gid() == plots.GID_AS_OF]
         assert matplotlib.dates.num2date(line.get_xdata()[0]).date() == dt.date(2026, 12, 5)
         assert matplotlib.dates.num2date(ax.get_xlim()[1]).date() > dt.date(2026, 12, 29)  # the charts run on
+
+
+def test_a_target_after_leaving_that_was_measured_is_not_called_never_measured():
+    """Before: E0060's standing table said "9, dated 29 Dec 2026, after you left" (and the glossary: "so that
+    target will never be measured") of the 12-month target the table below measured "9 on 30 Oct 2026 · on
+    track", a rating given while they were here."""
+    plan = conversation("2025-12-29", [("Design", 4, (5, 6, 7))])
+    rated = checkin("2026-11-20", [("Design", 6, None)], conv=plan["conversation_id"])
+    shown = content.build_content(History(person("2026-12-06"), [plan], [rated]), "2026-12-06")
+    text = page_text(shown)
+    assert "Design after 12 months (29 Dec 2026) 6 6 on 20 Nov 2026" in text
+    standing = page_text_of(render.standing(shown, None))
+    assert "6, dated 29 Dec 2026, measured on 20 Nov 2026" in standing
+    assert "after you left" not in standing
+    fig = render.standing_figure(shown)
+    assert [" ".join(t.get_text().split()) for t in fig.axes[0].texts if "target" in t.get_text()] == [
+        "12-month target 6"]

@@ -553,9 +553,10 @@ def standing(content: ReportContent, figure_format: str | None = "svg", dpi: int
         return _wrap('<p class="cc-empty">No skills and targets yet: they are set in your career '
                      "conversation.</p>")
     alt = "Bar chart of your latest rating against its target: " + "; ".join(
-        f"{s} now {_rating(r)}, " + (_no_target_words(content, s) if _missing(t) else f"target {_rating(t)}"
-                                     + (f" ({leaving_words(content)})" if content.after_leaving(d) else ""))
-        for s, r, t, d in zip(cur[SKILL], cur["latest_rating"], cur["next_target"], cur["next_horizon_date"]))
+        f"{r.skill} now {_rating(r.latest_rating)}, "
+        + (_no_target_words(content, r.skill) if _missing(r.next_target) else f"target {_rating(r.next_target)}"
+           + (f" ({leaving_words(content)})" if _never_measured(content, r) else ""))
+        for r in cur.itertuples(index=False))
     chart = _chart_placeholder(alt) if figure_format is None else figure_html(
         standing_figure(content, NARROW_WIDTH), alt, figure_format, dpi, zoom=CHART_ZOOM)
     if content.left_on is not None:  # under a heading that says "today", for someone who left months ago
@@ -576,7 +577,8 @@ def standing(content: ReportContent, figure_format: str | None = "svg", dpi: int
         if _missing(r.next_target):
             target, chip = _e(_no_target_words(content, r.skill)), _status_chip("no target", css="not-measured")
         else:
-            target = _target_words(content, r.next_target, r.next_horizon_date)
+            target = _target_words(content, r.next_target, r.next_horizon_date,
+                                   _measured_on(content, r.skill, r.next_horizon_months))
             chip = _shown_chip(standing_status(content, r))
         rows.append([_e(r.skill), _rating(r.baseline), _e(mine), _e(theirs), target, chip])
     table = _table(["Skill", "At the conversation", "Your latest rating", "Your coach's latest rating",
@@ -584,17 +586,37 @@ def standing(content: ReportContent, figure_format: str | None = "svg", dpi: int
     return _wrap(chart + table)
 
 
-def _target_words(content: ReportContent, target: Any, day: Any) -> str:
+def _target_words(content: ReportContent, target: Any, day: Any, measured_on: Any = None) -> str:
     """A skill's target as the standing table shows it: "9 by 30 Dec 2026" while its date is to come, "7, was due
     30 Jun 2026" once it has passed (found: "Next target: 7 by 30 Jun 2026" on a report of 1 Oct 2026, for a
     skill not rated near that date); "5, dated 6 Oct 2026, after you left" for a target dated on or after the
-    day the employee left ("after you leave": a leaving day to come): it will never be measured."""
+    day the employee left ("after you leave": a leaving day to come): it will never be measured; "9, dated 29 Dec
+    2026, measured on 30 Oct 2026" for one dated on or after it that a rating while they were here measured
+    (``measured_on``: the day of that rating, :func:`_measured_on`)."""
     when = _e(format_day(day))
     if content.after_leaving(day):
+        if not _missing(measured_on):
+            return f"{_rating(target)}, dated {when}, measured on {_e(format_day(measured_on))}"
         return f"{_rating(target)}, dated {when}, {leaving_words(content)}"
     if pd.Timestamp(day).normalize() <= content.figures_day.normalize():
         return f"{_rating(target)}, was due {when}"
     return f"{_rating(target)} by {when}"
+
+
+def _measured_on(content: ReportContent, skill: Any, months: Any) -> pd.Timestamp | None:
+    """The day of the rating that measured the current plan's ``months``-month target of ``skill`` (None: not
+    measured; :func:`careerconv.surfaces.report.content.horizon_rows`)."""
+    rows = horizon_rows(content)
+    hit = rows.loc[(rows[SKILL].map(skill_key) == skill_key(skill)) & (rows["horizon_months"] == months)
+                   & rows["measured_rating"].notna(), "measured_date"]
+    return None if hit.empty else pd.Timestamp(hit.iloc[0])
+
+
+def _never_measured(content: ReportContent, row: Any) -> bool:
+    """Whether the next target of a row of :attr:`ReportContent.current` is dated on or after the leaving day and
+    no rating measured it while they were here: it never will be."""
+    return (not _missing(row.next_horizon_date) and content.after_leaving(row.next_horizon_date)
+            and _measured_on(content, row.skill, row.next_horizon_months) is None)
 
 
 def _no_target_words(content: ReportContent, skill: Any) -> str:
@@ -662,8 +684,7 @@ def draw_standing(ax: Any, content: ReportContent, narrow: bool = False) -> None
              for r in cur.itertuples(index=False)]
     # a target never measured says so beside its mark, as the table below says it ("8, dated 11 Dec 2026, after you
     # left"), not only "12-month target 8"
-    notes = [leaving_words(content) if not _missing(d) and content.after_leaving(d) else ""
-             for d in cur["next_horizon_date"]]
+    notes = [leaving_words(content) if _never_measured(content, r) else "" for r in cur.itertuples(index=False)]
     plots.current_vs_target_bars(ax, cur.assign(skill=cur[SKILL].map(label), status=shown, next_target_note=notes),
                                  legend_columns=1 if narrow else 3)
 
