@@ -236,3 +236,21 @@ def test_a_target_after_leaving_that_was_measured_is_not_called_never_measured()
     fig = render.standing_figure(shown)
     assert [" ".join(t.get_text().split()) for t in fig.axes[0].texts if "target" in t.get_text()] == [
         "12-month target 6"]
+
+
+def test_the_days_index_marks_who_is_leaving_as_well_as_who_has_left(small_org, tmp_path):
+    """Before: the index of 6 Dec 2026 marked "left 15 Jul 2026" but said nothing of someone leaving on 6 Jan 2027,
+    whose report said "Leaving 6 Jan 2027" (E0052)."""
+    from careerconv.cli import main
+    from test_roster_leavers import _ada_left, _text
+
+    _ada_left(small_org, "2027-01-06")
+    out = tmp_path / "reports"
+    assert main(["--data", str(small_org), "report", "E001", "--as-of", "2026-12-06", "-o", str(out),
+                 "--no-pdf"]) == 0
+    index = _text((out / "index-2026-12-06.html").read_text(encoding="utf-8"))
+    assert "Ada Lovelace Engineering made now · leaving 6 Jan 2027" in index
+    assert main(["--data", str(small_org), "report", "E001", "--as-of", "2027-01-06", "-o", str(out),
+                 "--no-pdf"]) == 0
+    index = _text((out / "index-2027-01-06.html").read_text(encoding="utf-8"))
+    assert "Ada Lovelace Engineering made now · left 6 Jan 2027" in index
