@@ -15,7 +15,7 @@ matplotlib.use("Agg")
 from careerconv.records.store import History  # noqa: E402
 from careerconv.views import plots  # noqa: E402
 from careerconv.surfaces.report import content, render  # noqa: E402
-from test_report_truth import checkin, conversation, flat, page_text, pdf_pages  # noqa: E402
+from test_report_truth import checkin, conversation, flat, page_text, page_text_of, pdf_pages  # noqa: E402
 
 # Words that promise a measurement still to come, or call a target due: never said of a target after leaving.
 DUE_WORDS = ("due but not measured", "not yet", "still counts", "upcoming", "not rated near a target date")
@@ -124,7 +124,7 @@ def test_a_leaving_day_still_to_come_is_said_and_nothing_after_it_is_due(reader)
            "be measured" in text
     assert "Design after 6 months (1 Dec 2026) 5 — — after you leave" in text
     assert "first target is due" not in text and "is due on 1 Dec 2026" not in text
-    assert "Your next career conversation would be due on 1 Dec 2026, after you leave: none is due before then." \
+    assert "Your next career conversation would be due on 1 Dec 2026, after you leave: none is due before you leave." \
         in text.replace(" ,", ",")
 
 
@@ -151,3 +151,106 @@ def test_a_leavers_charts_end_with_their_last_day(width):
             words = [" ".join(t.get_text().split()) for t in ax.texts]
             assert "as of 30 Apr 2026" in words
             assert not any("due but not measured" in w for w in words), words
+
+
+@pytest.mark.parametrize("reader", ["html", "pdf"])
+def test_where_a_leaver_stands_says_it_is_their_last_day_not_today(reader):
+    """Before: under "Where you stand today", the report of 1 Nov 2026 of someone who left on 1 May 2026 showed
+    their ratings of April with nothing beside the chart saying it was not today (found reading E0034's report,
+    who left in July, on 6 Dec)."""
+    report_content = content.build_content(zaid(), "2026-11-01")
+    text = (page_text_of(render.standing(report_content, None)) if reader == "html"
+            else flat(" ".join(pdf_pages(report_content))))
+    assert "Where you stood on your last day here, 30 Apr 2026 (you left on 1 May 2026): your latest ratings up " \
+           "to then." in text
+    still_here = content.build_content(zaid("2026-12-01"), "2026-11-01")
+    assert "Where you stood" not in page_text_of(render.standing(still_here, None))
+
+
+def test_the_chart_key_names_the_hollow_star_only_when_a_chart_draws_one():
+    """Before: every leaver's key said "☆ a target after you left: never measured", though their charts end with
+    their last day and draw no such star (E0034, who left on 15 Jul 2026, and E0052, leaving on 6 Jan 2027)."""
+    key = "a target after you left: never measured"
+    gone = content.build_content(zaid(), "2026-11-01")
+    assert key not in page_text(gone)
+    for data in content.skill_chart_data(gone):  # what the key describes: no chart draws a hollow star
+        ax = render.skill_figure(data).axes[0]
+        assert not any(line.get_gid() == plots.GID_AFTER_LEAVING for line in ax.get_lines()), data.skill
+    # Design's 12-month target (29 Dec 2026, after leaving on 6 Dec) was measured on 20 Nov, so the charts run to
+    # it, and Hiring's, never measured, is drawn hollow there: the key names it.
+    plan = conversation("2025-12-29", [("Design", 4, (5, 6, 7)), ("Hiring", 4, (5, 6, 7))])
+    rated = checkin("2026-11-20", [("Design", 6, None)], conv=plan["conversation_id"])
+    shown = content.build_content(History(person("2026-12-06"), [plan], [rated]), "2026-12-06")
+    assert "Hiring after 12 months (29 Dec 2026) 6 — — after you left" in page_text(shown)
+    assert key in page_text(shown)
+    (hiring,) = [d for d in content.skill_chart_data(shown) if d.skill == "Hiring"]
+    assert plots.GID_AFTER_LEAVING in {line.get_gid() for line in render.skill_figure(hiring).axes[0].get_lines()}
+
+
+@pytest.mark.parametrize("width", [render.CHART_WIDTH, render.NARROW_WIDTH])
+def test_the_standing_chart_says_a_target_after_leaving_will_never_be_measured(width):
+    """Before: the bar chart marked "12-month target 8" beside a bar "now 6 · on track" with nothing saying that
+    target came after they left, while the table below said "8, dated 2 Oct 2026, after you left" (E0034)."""
+    gone = content.build_content(zaid(), "2026-11-01")
+    fig = render.standing_figure(gone, width)
+    fig.canvas.draw()
+    words = sorted(" ".join(t.get_text().split()) for t in fig.axes[0].texts if "target" in t.get_text())
+    assert words == ["12-month target 6, after you left", "12-month target 7, after you left",
+                     "12-month target 8, after you left"], words
+    for label in fig.axes[0].texts:  # every label inside the picture
+        box = label.get_window_extent()
+        assert box.x0 >= 0 and box.x1 <= fig.bbox.x1, label.get_text()
+    still_here = content.build_content(zaid("2027-12-01"), "2026-11-01")
+    fig = render.standing_figure(still_here, width)
+    assert not any("after you" in t.get_text() for t in fig.axes[0].texts)
+
+
+def test_the_chart_note_says_where_the_last_day_is_when_the_charts_run_past_it():
+    """Before: "the charts end with your last day here, 5 Dec 2026" above charts running to Jan 2027 (E0060, who
+    left on 6 Dec: a 12-month target of 29 Dec 2026 was measured on 30 Oct, while they were here)."""
+    plan = conversation("2025-12-29", [("Design", 4, (5, 6, 7)), ("Hiring", 4, (5, 6, 7))])
+    rated = checkin("2026-11-20", [("Design", 6, None)], conv=plan["conversation_id"])
+    shown = content.build_content(History(person("2026-12-06"), [plan], [rated]), "2026-12-06")
+    text = page_text(shown)
+    assert "the dotted line in each chart is your last day here, 5 Dec 2026." in text
+    assert "the charts end" not in text
+    for data in content.skill_chart_data(shown):
+        ax = render.skill_figure(data).axes[0]
+        (line,) = [line for line in ax.get_lines() if line.get_gid() == plots.GID_AS_OF]
+        assert matplotlib.dates.num2date(line.get_xdata()[0]).date() == dt.date(2026, 12, 5)
+        assert matplotlib.dates.num2date(ax.get_xlim()[1]).date() > dt.date(2026, 12, 29)  # the charts run on
+
+
+def test_a_target_after_leaving_that_was_measured_is_not_called_never_measured():
+    """Before: E0060's standing table said "9, dated 29 Dec 2026, after you left" (and the glossary: "so that
+    target will never be measured") of the 12-month target the table below measured "9 on 30 Oct 2026 · on
+    track", a rating given while they were here."""
+    plan = conversation("2025-12-29", [("Design", 4, (5, 6, 7))])
+    rated = checkin("2026-11-20", [("Design", 6, None)], conv=plan["conversation_id"])
+    shown = content.build_content(History(person("2026-12-06"), [plan], [rated]), "2026-12-06")
+    text = page_text(shown)
+    assert "Design after 12 months (29 Dec 2026) 6 6 on 20 Nov 2026" in text
+    standing = page_text_of(render.standing(shown, None))
+    assert "6, dated 29 Dec 2026, measured on 20 Nov 2026" in standing
+    assert "after you left" not in standing
+    fig = render.standing_figure(shown)
+    assert [" ".join(t.get_text().split()) for t in fig.axes[0].texts if "target" in t.get_text()] == [
+        "12-month target 6"]
+
+
+def test_the_days_index_marks_who_is_leaving_as_well_as_who_has_left(small_org, tmp_path):
+    """Before: the index of 6 Dec 2026 marked "left 15 Jul 2026" but said nothing of someone leaving on 6 Jan 2027,
+    whose report said "Leaving 6 Jan 2027" (E0052)."""
+    from careerconv.cli import main
+    from test_roster_leavers import _ada_left, _text
+
+    _ada_left(small_org, "2027-01-06")
+    out = tmp_path / "reports"
+    assert main(["--data", str(small_org), "report", "E001", "--as-of", "2026-12-06", "-o", str(out),
+                 "--no-pdf"]) == 0
+    index = _text((out / "index-2026-12-06.html").read_text(encoding="utf-8"))
+    assert "Ada Lovelace Engineering made now · leaving 6 Jan 2027" in index
+    assert main(["--data", str(small_org), "report", "E001", "--as-of", "2027-01-06", "-o", str(out),
+                 "--no-pdf"]) == 0
+    index = _text((out / "index-2027-01-06.html").read_text(encoding="utf-8"))
+    assert "Ada Lovelace Engineering made now · left 6 Jan 2027" in index

@@ -8,6 +8,7 @@ import pytest
 matplotlib.use("Agg")
 
 from matplotlib.text import Text  # noqa: E402
+from careerconv.records.store import History  # noqa: E402
 from careerconv.views import plots  # noqa: E402
 from careerconv.surfaces.report import content, render  # noqa: E402
 from test_report_truth import checkin, conversation, history, page_text, page_text_of  # noqa: E402
@@ -78,3 +79,38 @@ def test_a_first_conversation_in_progress_does_not_say_no_dreams_were_recorded()
     assert "No dreams recorded yet" not in text
     assert ("Your first career conversation is in progress (started 28 Sep 2026): the dreams you agree in it show "
             "here once it is completed.") in text
+
+
+# Each word of a label on the page, as the browser lays it out: how many line boxes it takes (1: not broken).
+_WORD_LINES = """(selector) => [...document.querySelectorAll(selector)].flatMap(cell => {
+  const text = cell.firstChild, words = [];
+  for (const m of text.data.matchAll(/\\S+/g)) {
+    const range = document.createRange();
+    range.setStart(text, m.index);
+    range.setEnd(text, m.index + m[0].length);
+    words.push([m[0], new Set([...range.getClientRects()].map(r => Math.round(r.top))).size]);
+  }
+  return words;
+})"""
+
+
+@pytest.mark.parametrize("width", [1280, 400])
+def test_the_labels_of_the_reports_facts_are_not_broken_inside_a_word(browser, width):
+    """Found reading E0034's report (who had left) at 400 px: "Last career convers / ation", "Check- / ins since
+    then"."""
+    plan = conversation("2025-12-11", [("Stakeholder management", 6, (7, 8, 8))])
+    later = checkin("2026-07-10", [("Stakeholder management", 7, None)], conv=plan["conversation_id"])
+    base = history([plan], [later])
+    employee = {**base.employee, "left_on": "2026-07-15"}
+    report_content = content.build_content(History(employee, base.conversations, base.checkins),
+                                           "2026-12-06")
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    try:
+        page.set_content(f"<!doctype html><meta name='viewport' content='width=device-width'>{render.stylesheet()}"
+                         f"<div class='cc-report'>{render.header(report_content)}</div>")
+        words = page.evaluate(_WORD_LINES, ".cc-report table.cc-facts th")
+    finally:
+        page.close()
+    assert [word for word, _ in words][:4] == ["Report", "date", "Your", "coach"]
+    assert "conversation" in [word for word, _ in words] and "Left" in [word for word, _ in words]
+    assert [word for word, lines in words if lines > 1] == []

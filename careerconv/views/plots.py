@@ -282,6 +282,32 @@ def after_leaving(day: Any, left_on: Any) -> bool:
     return left_on is not None and not leavers.is_here(left_on, pd.Timestamp(day).date())
 
 
+def _planned_targets(start: pd.Timestamp, targets: Mapping[int, Any], span: tuple[Any, Any] | None,
+                     left_on: Any) -> list[tuple[int, float]]:
+    """The targets a skill's chart draws, as (months, target), soonest first: a target dated on or after
+    ``left_on`` and past the chart's end (``span``) is left off (nothing more is to come)."""
+    planned = sorted((int(m), float(v)) for m, v in targets.items() if v is not None and not pd.isna(v))
+    if span is not None and left_on is not None:
+        planned = [(m, v) for m, v in planned
+                   if not after_leaving(horizon_date(start, m), left_on) or horizon_date(start, m) <= span[1]]
+    return planned
+
+
+def hollow_targets(t0: Any, targets: Mapping[int, Any], progress_rows: pd.DataFrame | None = None, *,
+                   span: tuple[Any, Any] | None = None, left_on: Any = None) -> list[int]:
+    """The months of the targets :func:`skill_progress` draws as hollow stars: on the chart, dated on or after
+    ``left_on`` and not measured (never measured: someone who left, or will leave, before their date).
+
+    Takes :func:`skill_progress`'s arguments of the same names; returns [] when ``left_on`` is None, so a key
+    names the hollow star only where a chart draws one.
+    """
+    start = pd.Timestamp(t0).normalize()
+    measured = set() if progress_rows is None else {
+        int(r.horizon_months) for r in progress_rows.itertuples(index=False) if not pd.isna(r.measured_rating)}
+    return [m for m, _ in _planned_targets(start, targets, span, left_on)
+            if m not in measured and after_leaving(horizon_date(start, m), left_on)]
+
+
 def _draw_skill_progress(ax, skill, t0, baseline, targets, ratings, progress_rows, as_of, span, left_on,
                          leaving_words=AFTER_LEAVING) -> None:
     start = pd.Timestamp(t0).normalize()
@@ -343,10 +369,8 @@ def _draw_skill_progress(ax, skill, t0, baseline, targets, ratings, progress_row
                 left_unmeasured.add(int(row.horizon_months))
 
     # One plan path: from the start through each target in turn.
-    planned = sorted((int(m), float(v)) for m, v in targets.items() if v is not None and not pd.isna(v))
-    if span is not None and left_on is not None:  # a target after they left and off the chart: nothing more to come
-        planned = [(m, v) for m, v in planned
-                   if not after_leaving(horizon_date(start, m), left_on) or horizon_date(start, m) <= span[1]]
+    planned = _planned_targets(start, targets, span, left_on)
+    hollow = set(hollow_targets(start, targets, progress_rows, span=span, left_on=left_on))
     path_x = [start] if has_baseline else []
     path_y = [float(baseline)] if has_baseline else []
     for months, value in planned:
@@ -361,7 +385,7 @@ def _draw_skill_progress(ax, skill, t0, baseline, targets, ratings, progress_row
     target_label_up: dict[int, bool] = {}
     for months, value in planned:
         when = horizon_date(start, months)
-        gone = months not in measured_at and after_leaving(when, left_on)
+        gone = months in hollow
         # Below the rating markers, so the employee's own dots stay visible; hollow when it was never measured.
         ax.plot(
             _num([when]), [value], linestyle="none", marker="*", markersize=16,
@@ -744,7 +768,9 @@ def current_vs_target_bars(ax: Axes, frame: pd.DataFrame, *, legend_columns: int
         Output of :func:`careerconv.rules.progress.current_vs_target`, or any frame
         with columns ``skill``, ``latest_rating`` and ``next_target``; optional
         ``status`` colours the bars and ``next_horizon_months`` labels the
-        target. Skills are drawn top to bottom in frame order; one whose
+        target, and ``next_target_note`` says more of it after its label (e.g.
+        "after you left": a target that will never be measured; empty: nothing).
+        Skills are drawn top to bottom in frame order; one whose
         ``next_target`` is NA gets no target mark.
     legend_columns : int, default 3
         Entries side by side in the legend below the chart (1 on a narrow chart).
@@ -811,9 +837,12 @@ def _draw_bars(ax: Axes, frame: pd.DataFrame, legend_columns: int = 3) -> None:
         labels.append(label)
     if "next_horizon_months" in frame.columns:
         months = frame["next_horizon_months"].to_numpy()
+        notes = frame["next_target_note"].fillna("").astype(str).to_numpy() if "next_target_note" in frame.columns \
+            else np.full(n, "")
         for i in np.flatnonzero(has_target):
             labels.append(ax.annotate(
-                f"{int(months[i])}-month target {int(target[i])}", (target[i], y[i]), xytext=(0, 11),
+                f"{int(months[i])}-month target {int(target[i])}" + (f", {notes[i]}" if notes[i] else ""),
+                (target[i], y[i]), xytext=(0, 11),
                 textcoords="offset points", ha="center", va="bottom", fontsize=LABEL_SIZE, color=PALETTE["muted"],
                 annotation_clip=False, gid=GID_NEXT_TARGET,
             ))

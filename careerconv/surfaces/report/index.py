@@ -43,7 +43,8 @@ _STATUS_WORDS = {MADE: "made now", UNCHANGED: "unchanged (data not changed since
 @dataclass(frozen=True)
 class IndexEntry:
     """One employee's line on the index page (``left``: ``"left 30 Jun 2026"`` for someone who had left by the
-    report's day, else ""; ``made_at``: when another batch made the report, for :data:`OTHER_BATCH`)."""
+    report's day, ``"leaving 6 Jan 2027"`` for a leaving day still to come, else ""; ``made_at``: when another
+    batch made the report, for :data:`OTHER_BATCH`)."""
 
     employee_id: str
     name: str

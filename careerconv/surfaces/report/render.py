@@ -148,7 +148,8 @@ _CSS = """
 .cc-report p.cc-chart-note { color: #555; font-size: 0.92em; margin: 0.2em 0 0.4em; }
 @media (max-width: 700px) {
   .cc-report { font-size: 15px; }
-  .cc-report table.cc-facts th { white-space: normal; padding-right: 0.8em; }
+  /* a label wraps between its words, never inside one (it read "Last career convers / ation" at 400 px) */
+  .cc-report table.cc-facts th { white-space: normal; overflow-wrap: normal; padding-right: 0.8em; }
   .cc-report table.cc-table th, .cc-report table.cc-table td { padding: 0.35em 0.45em; }
   /* Narrow screens: each row becomes a card, each cell labelled with its column. */
   .cc-report table.cc-table, .cc-report table.cc-table tbody, .cc-report table.cc-table tr,
@@ -552,11 +553,16 @@ def standing(content: ReportContent, figure_format: str | None = "svg", dpi: int
         return _wrap('<p class="cc-empty">No skills and targets yet: they are set in your career '
                      "conversation.</p>")
     alt = "Bar chart of your latest rating against its target: " + "; ".join(
-        f"{s} now {_rating(r)}, " + (_no_target_words(content, s) if _missing(t) else f"target {_rating(t)}"
-                                     + (f" ({leaving_words(content)})" if content.after_leaving(d) else ""))
-        for s, r, t, d in zip(cur[SKILL], cur["latest_rating"], cur["next_target"], cur["next_horizon_date"]))
+        f"{r.skill} now {_rating(r.latest_rating)}, "
+        + (_no_target_words(content, r.skill) if _missing(r.next_target) else f"target {_rating(r.next_target)}"
+           + (f" ({leaving_words(content)})" if _never_measured(content, r) else ""))
+        for r in cur.itertuples(index=False))
     chart = _chart_placeholder(alt) if figure_format is None else figure_html(
         standing_figure(content, NARROW_WIDTH), alt, figure_format, dpi, zoom=CHART_ZOOM)
+    if content.left_on is not None:  # under a heading that says "today", for someone who left months ago
+        chart = (f'<p class="cc-chart-note" id="standing-day">Where you stood on your last day here, '
+                 f"{_e(format_day(content.figures_day))} (you left on {_e(format_day(content.left_on))}): "
+                 "your latest ratings up to then.</p>" + chart)
     coach = {skill_key(s): (r, d) for s, r, d in zip(content.coach_latest[SKILL], content.coach_latest["rating"],
                                                      content.coach_latest[DATE])}
     rows = []
@@ -571,7 +577,8 @@ def standing(content: ReportContent, figure_format: str | None = "svg", dpi: int
         if _missing(r.next_target):
             target, chip = _e(_no_target_words(content, r.skill)), _status_chip("no target", css="not-measured")
         else:
-            target = _target_words(content, r.next_target, r.next_horizon_date)
+            target = _target_words(content, r.next_target, r.next_horizon_date,
+                                   _measured_on(content, r.skill, r.next_horizon_months))
             chip = _shown_chip(standing_status(content, r))
         rows.append([_e(r.skill), _rating(r.baseline), _e(mine), _e(theirs), target, chip])
     table = _table(["Skill", "At the conversation", "Your latest rating", "Your coach's latest rating",
@@ -579,17 +586,37 @@ def standing(content: ReportContent, figure_format: str | None = "svg", dpi: int
     return _wrap(chart + table)
 
 
-def _target_words(content: ReportContent, target: Any, day: Any) -> str:
+def _target_words(content: ReportContent, target: Any, day: Any, measured_on: Any = None) -> str:
     """A skill's target as the standing table shows it: "9 by 30 Dec 2026" while its date is to come, "7, was due
     30 Jun 2026" once it has passed (found: "Next target: 7 by 30 Jun 2026" on a report of 1 Oct 2026, for a
     skill not rated near that date); "5, dated 6 Oct 2026, after you left" for a target dated on or after the
-    day the employee left ("after you leave": a leaving day to come): it will never be measured."""
+    day the employee left ("after you leave": a leaving day to come): it will never be measured; "9, dated 29 Dec
+    2026, measured on 30 Oct 2026" for one dated on or after it that a rating while they were here measured
+    (``measured_on``: the day of that rating, :func:`_measured_on`)."""
     when = _e(format_day(day))
     if content.after_leaving(day):
+        if not _missing(measured_on):
+            return f"{_rating(target)}, dated {when}, measured on {_e(format_day(measured_on))}"
         return f"{_rating(target)}, dated {when}, {leaving_words(content)}"
     if pd.Timestamp(day).normalize() <= content.figures_day.normalize():
         return f"{_rating(target)}, was due {when}"
     return f"{_rating(target)} by {when}"
+
+
+def _measured_on(content: ReportContent, skill: Any, months: Any) -> pd.Timestamp | None:
+    """The day of the rating that measured the current plan's ``months``-month target of ``skill`` (None: not
+    measured; :func:`careerconv.surfaces.report.content.horizon_rows`)."""
+    rows = horizon_rows(content)
+    hit = rows.loc[(rows[SKILL].map(skill_key) == skill_key(skill)) & (rows["horizon_months"] == months)
+                   & rows["measured_rating"].notna(), "measured_date"]
+    return None if hit.empty else pd.Timestamp(hit.iloc[0])
+
+
+def _never_measured(content: ReportContent, row: Any) -> bool:
+    """Whether the next target of a row of :attr:`ReportContent.current` is dated on or after the leaving day and
+    no rating measured it while they were here: it never will be."""
+    return (not _missing(row.next_horizon_date) and content.after_leaving(row.next_horizon_date)
+            and _measured_on(content, row.skill, row.next_horizon_months) is None)
 
 
 def _no_target_words(content: ReportContent, skill: Any) -> str:
@@ -655,7 +682,10 @@ def draw_standing(ax: Any, content: ReportContent, narrow: bool = False) -> None
     label = narrow_label if narrow else (lambda s: shorten(s, LABEL_CHARS))
     shown = [standing_status(content, r) if isinstance(r.status, str) else r.status
              for r in cur.itertuples(index=False)]
-    plots.current_vs_target_bars(ax, cur.assign(skill=cur[SKILL].map(label), status=shown),
+    # a target never measured says so beside its mark, as the table below says it ("8, dated 11 Dec 2026, after you
+    # left"), not only "12-month target 8"
+    notes = [leaving_words(content) if _never_measured(content, r) else "" for r in cur.itertuples(index=False)]
+    plots.current_vs_target_bars(ax, cur.assign(skill=cur[SKILL].map(label), status=shown, next_target_note=notes),
                                  legend_columns=1 if narrow else 3)
 
 
@@ -723,11 +753,13 @@ def skill_sections(content: ReportContent, figure_format: str | None = "svg", dp
     charts = skill_chart_data(content)
     if not charts:
         return [_wrap('<p class="cc-empty">No skills yet: you choose them in your career conversation.</p>')]
-    return [chart_key(content), *(_wrap(_skill_section(data, figure_format, dpi)) for data in charts)]
+    return [chart_key(content, charts), *(_wrap(_skill_section(data, figure_format, dpi)) for data in charts)]
 
 
-def chart_key(content: ReportContent | None = None) -> Fragment:
-    """What the marks of the skill charts mean, drawn with the charts' own colours."""
+def chart_key(content: ReportContent | None = None, charts: Sequence[SkillChartData] | None = None) -> Fragment:
+    """What the marks of the skill charts (``charts``, default :func:`skill_chart_data` of ``content``) mean,
+    drawn with the charts' own colours. The hollow star of a target never measured is named only when a chart
+    draws one (:func:`careerconv.views.plots.hollow_targets`): a leaver's charts mostly end with their last day."""
     pal, st = plots.PALETTE, plots.STATUS_COLOURS
 
     def mark(symbol: str, colour: str, label: str) -> str:
@@ -744,14 +776,18 @@ def chart_key(content: ReportContent | None = None) -> Fragment:
         '<span class="cc-key-item">rating at a target date:</span>',
         *(mark("\u25ef", st[s], s) for s in progress.MEASURED_STATUSES),
     ]
-    if content is not None and content.leaving_day is not None:
+    if content is not None and content.leaving_day is not None and any(
+            plots.hollow_targets(d.t0, d.targets, d.progress_rows, span=d.span, left_on=d.left_on)
+            for d in (skill_chart_data(content) if charts is None else charts)):
         items.insert(5, mark("\u2606", pal["target"], f"a target {leaving_words(content)}: never measured"))
     note = ""
     if content is not None and content.plan is not None:
         note = (f'<p class="cc-chart-note">Plan from your career conversation of {_e(format_day(content.plan_date))};'
                 f" report date {_e(format_day(content.as_of))}"
                 + ("" if content.left_on is None else
-                   f"; the charts end with your last day here, {_e(format_day(content.figures_day))}") + ".</p>")
+                   # not "the charts end with it": a target measured while here but dated after it runs them on
+                   f"; the dotted line in each chart is your last day here, {_e(format_day(content.figures_day))}")
+                + ".</p>")
     return _wrap(f'{note}<p class="cc-key">{" ".join(items)}</p>')
 
 
@@ -868,7 +904,7 @@ def next_steps(content: ReportContent) -> Fragment:
     if _on_or_after_leaving(content, due.get("next_conversation_due")):
         parts.append(f"<p>Your next career conversation would be due on "
                      f"<strong>{_e(format_day(due.get('next_conversation_due')))}</strong>, after you leave: none "
-                     "is due before then.</p>")
+                     "is due before you leave.</p>")
     else:
         parts.append(
             f"<p>Your next career conversation is due on <strong>{_e(format_day(due.get('next_conversation_due')))}"

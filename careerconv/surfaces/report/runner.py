@@ -1182,9 +1182,13 @@ def _as_stamped(entry: IndexEntry, reports_dir: Path, day: dt.date, batch: str, 
 
 
 def left_words(roster_row: dict | None, day: dt.date) -> str:
-    """``"left 30 Jun 2026"`` for someone who had left by ``day`` (:mod:`careerconv.records.leavers`), else ""."""
+    """``"left 30 Jun 2026"`` for someone who had left by ``day`` (:mod:`careerconv.records.leavers`), ``"leaving
+    6 Jan 2027"`` for someone whose leaving day is still to come (their report says it), else ""."""
     left_on = (roster_row or {}).get(LEFT_ON)
-    return "" if leavers.is_here(left_on, day) else f"left {human_date(leavers.left_day(left_on))}"
+    left = leavers.left_day(left_on)
+    if left is None:
+        return ""
+    return f"{'leaving' if leavers.is_here(left_on, day) else 'left'} {human_date(left)}"
 
 
 def _lists_only(index_path: Path, employee_ids: list[str]) -> bool:
