@@ -154,6 +154,12 @@ def reports_dir(data: Path, explicit: str | os.PathLike | None = None) -> Path:
     chosen = explicit or os.environ.get(REPORTS_ENV)
     if chosen:
         return not_in_a_file(Path(chosen).expanduser().resolve(), "reports folder", "name a folder for the reports")
+    return default_reports_dir(data)
+
+
+def default_reports_dir(data: Path) -> Path:
+    """The reports folder when none is named (:func:`reports_dir`): ``reports/`` beside the data folder, or
+    ``reports/sample`` for the bundled sample organisation."""
     data = Path(data).resolve()
     if data == SAMPLE_DATA_DIR:
         return ((PROJECT_DIR or Path.cwd()) / "reports" / "sample").resolve()

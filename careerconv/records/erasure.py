@@ -51,8 +51,12 @@ person to look at; one that is the data folder or inside it is left out,
 the data folder keeping its own rules. The folder named with ``--reports``
 is the operator's own choice: every file in it is read and cleaned as
 above (careerconv's output there may have names the operator chose, such
-as ``hr-report --xlsx FILE``), except files inside the data folder, which
-keep the data folder's rules.
+as ``hr-report --xlsx FILE``), and a folder in it named with their id goes
+whole, the receipt naming its files; except files inside the data folder,
+which keep the data folder's rules, and unless it holds the mark: a marked
+folder follows the rules of a marked folder however it is named. When the
+folder named is not there (the default beside the data folder, before any
+report was written), the receipt says it was not searched.
 
 Someone who is still the coach of employees on the roster cannot be erased:
 those employees need a new coach first (import a roster that says so).
@@ -91,7 +95,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import schema
-from .kept_elsewhere import list_paths, recorded_reports_folders, reports_folder_mark_problem
+from .kept_elsewhere import is_marked_reports_folder, list_paths, recorded_reports_folders, \
+    reports_folder_mark_problem
 from .erased_names import found_again
 from .decoded_text import KINDS, READ_AS, DecodedText, decode_bytes, decoded_text, \
     temp_target_name, value_pieces
@@ -269,6 +274,7 @@ class Receipt:
     erased_on: str | None = None  # the day they were erased before, when this erasure finished what was left
     # The folders deleted: shown with a '/' like the folders that are there (a file without an ending is not one).
     folders: set[Path] = field(default_factory=set)
+    reports_dir_there: bool = True  # the reports folder named first was there to search (the default may not be)
 
     @property
     def reports_dirs(self) -> list[Path]:
@@ -353,9 +359,11 @@ class Receipt:
         first = f"Erased employee {self.employee_id}." if self.erased_on is None else \
             f"{self.employee_id} was erased from {self.data_dir} on {self.erased_on}; this erasure looked again for " \
             "what was left of them."
+        missing = "" if self.reports_dir_there else " (not there, so not searched: no report was written there " \
+            "yet; reports written elsewhere are searched when that folder is named with --reports)"
         out = [first,
                f"  data folder:    {self.data_dir}",
-               f"  reports folder: {self.reports_dir}"]
+               f"  reports folder: {self.reports_dir}{missing}"]
         out += [f"  reports folder: {folder} (on the data folder's list of reports folders)"
                 for folder in self.other_reports]
         out += [f"  searched for:   {', '.join(self.searched_for)}", ""]
@@ -517,7 +525,7 @@ def erase_employee(store: Store, reports_dir: str | os.PathLike, employee_id: st
     searched = [the_id, *name_searched] + ([f"their email{again}"] if email else []) \
         + ["the hash of the id older lock files were named by"]
     receipt = Receipt(eid, store.root, reports[0], searched, other_reports=reports[1:],
-                      erased_on=None if plan.on_roster else plan.erased_on)
+                      erased_on=None if plan.on_roster else plan.erased_on, reports_dir_there=reports[0].is_dir())
     for folder in missing:
         receipt.leftovers.append(ReceiptLine(folder, "not there", f"{_LIST}, but there is no folder there (moved, or "
                                  "on a disk not mounted?): reports about them may be wherever it is now; erase again "
@@ -581,6 +589,11 @@ def _erase_mentions(store: Store, reports: list[Path], plan: ErasurePlan, mentio
     eid = plan.employee_id
     # the erased list holds salted hashes, no id; the lists of access logs and reports folders, paths
     handled = {store.roster_path, store.erased_path, *list_paths(store)}
+    # The folder named first is cleaned file by file, as the operator's own, unless it holds the mark of a records
+    # service's reports folder: a marked folder follows the marked rules however it is named (found by a hostile
+    # test: passed with --reports, a marked folder lost a README and an archive a person kept there, which the same
+    # folder reached through the data folder's list kept and listed).
+    ordinary = None if is_marked_reports_folder(reports[0]) else reports[0]
     for own_reports in (own for folder in reports for own in their_report_folders(folder, eid, known_ids)):
         if own_reports.is_symlink():
             # A link named after them: the link goes, what it points at is not theirs to delete here (found: the
@@ -589,7 +602,8 @@ def _erase_mentions(store: Store, reports: list[Path], plan: ErasurePlan, mentio
             own_reports.unlink()
             receipt.add(own_reports, "deleted", "a link named after them (what it pointed at is left as it is)")
         elif own_reports.is_dir() and not _holds_a_root(own_reports, store.root, *reports):
-            _erase_own_reports(own_reports, receipt)
+            _erase_own_reports(own_reports, receipt,
+                               whole=own_reports.parent == ordinary and _named_with(mentions, own_reports.name))
 
     # 2. mentions in other employees' records, through the store
     for kind in RECORD_KINDS:
@@ -606,12 +620,12 @@ def _erase_mentions(store: Store, reports: list[Path], plan: ErasurePlan, mentio
     # 3. everything else under the data and reports folders
     reads = _Reads(mentions)
     for root in _roots(store.root, reports):
-        _remove_named_folders(root, mentions, receipt, store, reports)
+        _remove_named_folders(root, mentions, receipt, store, reports, ordinary)
     for root in _roots(store.root, reports):
         for path in _walk(root):
             if path in handled or store.is_derived_file(path) or not path.exists():
                 continue
-            _sweep_file(store, reports, path, mentions, receipt, reads)
+            _sweep_file(store, reports, ordinary, path, mentions, receipt, reads)
 
     if store.derived_dir.is_dir():
         report = store.refresh()
@@ -760,11 +774,11 @@ def _reports_folder_of(store: Store, reports: list[Path], path: Path) -> Path | 
     return max((folder for folder in reports if folder in path.parents), key=lambda f: len(f.parts), default=None)
 
 
-def _left_to_others(store: Store, reports: list[Path], path: Path) -> bool:
-    """Whether ``path`` is in a listed reports folder (not the one named) and is not careerconv's: an erasure leaves
-    it as it is (the final check lists it when it mentions them)."""
+def _left_to_others(store: Store, reports: list[Path], ordinary: Path | None, path: Path) -> bool:
+    """Whether ``path`` is in a marked reports folder (any but ``ordinary``, the one named when it is not marked) and
+    is not careerconv's: an erasure leaves it as it is (the final check lists it when it mentions them)."""
     folder = _reports_folder_of(store, reports, path)
-    return folder is not None and folder != reports[0] and not careerconv_writes(path.relative_to(folder))
+    return folder is not None and folder != ordinary and not careerconv_writes(path.relative_to(folder))
 
 
 def _is_temp(path: Path) -> bool:
@@ -887,13 +901,13 @@ class _Reads:
         return decoded, mentioned
 
 
-def _sweep_file(store: Store, reports: list[Path], path: Path, mentions: Mentions, receipt: Receipt,
-                reads: _Reads) -> None:
+def _sweep_file(store: Store, reports: list[Path], ordinary: Path | None, path: Path, mentions: Mentions,
+                receipt: Receipt, reads: _Reads) -> None:
     if store.locks_dir in path.parents:
         return  # empty stripe files named after no one (the old hashed ones went in pass 0)
     if _is_temp(path) and _swept_by_store(store, mentions.employee_id, path):
         return  # a write in progress now (pass 0 removed the leftovers under the writer's lock); checked at the end
-    if _left_to_others(store, reports, path):
+    if _left_to_others(store, reports, ordinary, path):
         return  # not careerconv's, in a listed reports folder; listed by the final check when it mentions them
     root = store.root if store.root in path.parents else next(r for r in reports if r in path.parents)
     # A path that carries an id without a letter may be a year's or a count's (reports/2025/board-pack.txt): such
@@ -1063,23 +1077,43 @@ def _sweep_parquet(path: Path, mentions: Mentions, receipt: Receipt) -> None:
     receipt.add(path, "removed rows", f"{n} row(s)")
 
 
-def _remove_named_folders(root: Path, mentions: Mentions, receipt: Receipt, store: Store, reports: list[Path]) -> None:
-    """Delete each folder under ``root`` named with them, whole. Never one that is or holds the data or reports
-    folder (found: erasing an employee whose id is ``data`` deleted the data folder inside the reports folder),
-    nor one in a listed reports folder (careerconv writes no such folder there: their own, ``<id>/``, loses its
-    reports alone, :func:`_erase_own_reports`), nor, for an id without a letter, any (``2025`` may be a year's
-    archive): the files in it whose path carries the id are then looked at one by one (:func:`_sweep_file`)."""
-    if mentions.letterless:
-        return
+def _remove_named_folders(root: Path, mentions: Mentions, receipt: Receipt, store: Store, reports: list[Path],
+                          ordinary: Path | None) -> None:
+    """Delete each folder under ``root`` named with them (:func:`_named_with`), whole, naming the files that went.
+    Never one that is or holds the data or reports folder (found: erasing an employee whose id is ``data`` deleted
+    the data folder inside the reports folder), nor one in a marked reports folder (any but ``ordinary``, the one
+    named when it is not marked: careerconv writes no such folder there; their own, ``<id>/``, loses its reports
+    alone, :func:`_erase_own_reports`)."""
     for folder, dirs, _files in os.walk(root, topdown=True):
         for name in list(dirs):
             path = Path(folder) / name
-            if mentions.search(name) and not _holds_a_root(path, store.root, *reports) \
-                    and _reports_folder_of(store, reports, path) in (None, reports[0]):
-                n = _count_files(path)
+            if _named_with(mentions, name) and not _holds_a_root(path, store.root, *reports) \
+                    and _reports_folder_of(store, reports, path) in (None, ordinary):
+                files = _files_in(path)
                 shutil.rmtree(path)
-                receipt.add(path, "deleted", f"folder named with the id, {n} file(s)", folder=True)
+                receipt.add(path, "deleted", f"folder named with the id, {len(files)} file(s){_named(files)}",
+                            folder=True)
                 dirs.remove(name)
+
+
+def _named_with(mentions: Mentions, name: str) -> bool:
+    """Whether a folder called ``name`` (outside a marked reports folder) is deleted whole: its name carries their id,
+    name or email; never for an id without a letter (``2025`` may be a year's archive: the files in it whose path
+    carries the id are then looked at one by one, :func:`_sweep_file`)."""
+    return not mentions.letterless and mentions.search(name)
+
+
+def _files_in(folder: Path) -> list[str]:
+    """The files under ``folder`` (links not followed), by their paths there."""
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() or p.is_symlink())
+
+
+def _named(files: list[str], most: int = 10) -> str:
+    """``: a, b, c`` for a receipt's line (the first ``most``, then how many more), or nothing for no file."""
+    if not files:
+        return ""
+    more = f" and {len(files) - most} more" if len(files) > most else ""
+    return ": " + ", ".join(files[:most]) + more
 
 
 def _holds_a_root(folder: Path, *roots: Path) -> bool:
@@ -1111,10 +1145,20 @@ def careerconv_writes(relative: Path) -> bool:
     return len(parts) == 1 and _TOP_FILE.fullmatch(name) is not None
 
 
-def _erase_own_reports(folder: Path, receipt: Receipt) -> None:
+def _erase_own_reports(folder: Path, receipt: Receipt, whole: bool = False) -> None:
     """Delete the employee's reports in their report folder (and the folder when nothing else is left in it);
-    anything else put there is looked at as any other file is."""
+    anything else put there is looked at as any other file is. ``whole``: the folder goes with everything in it (it
+    is named with their id in a reports folder that is not marked, :func:`_remove_named_folders`), and the receipt
+    names the other files that went with their reports."""
     reports = [p for p in folder.iterdir() if p.is_file() and _REPORT_FILE.fullmatch(p.name)]
+    if whole:
+        others = [name for name in _files_in(folder) if (folder / name) not in reports]
+        shutil.rmtree(folder)
+        detail = f"{len(reports)} file(s)" if not others else \
+            f"{len(reports) + len(others)} file(s): their {len(reports)} report file(s), and {len(others)} other " \
+            f"file(s) deleted with the folder, as it is named with the id{_named(others)}"
+        receipt.add(folder, "deleted", detail, folder=True)
+        return
     for path in reports:
         path.unlink()
     others = any(folder.iterdir())

@@ -40,7 +40,8 @@ The reports folder of a records service (`careerconv hub`, or a JupyterHub
 deployment) is cleaned too: each service marks it (with the file
 .careerconv-reports-folder.json) and puts it on the data folder's list
 (reports-folders.json) when it starts.
-In such a folder only careerconv's own files are changed or deleted (the
+In such a folder, whether it is on that list or named with --reports, only
+careerconv's own files are changed or deleted (the
 reports in their folder, <id>/ in any case, by the names careerconv gives them,
 index pages, shard indexes, the HR page); any other file there, or that
 mentions them, is left as it is and listed. One on that list that is not there, that is not
@@ -59,7 +60,9 @@ who ran sudo), when, and the pseudonym. A file on the list that does not read
 as an access log (its first line is JSON with the log's fields and most of its
 lines are JSON) is left as it is, named on the receipt, and the command exits
 1. An empty file is left as it is too, without the line of this erasure (it
-names no one, and nothing says it is a log). A --reports folder that holds the data folder is refused. A log
+names no one, and nothing says it is a log). A --reports folder that holds the data folder is refused, and so
+is one that is not there (a disk not mounted), before anything is erased; the default reports/ beside the data
+folder may be missing (no report written yet), and the receipt says it was not searched. A log
 kept elsewhere (one of a service older than this list, a copy) is named with
 --access-log FILE. A log that is missing or cannot be rewritten (it belongs
 to the service's account: run erase as that account) is listed on the receipt
@@ -102,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
     """Confirm, erase, print the receipt; exit 1 when the final check still finds mentions (or may), or an access
     log could not be rewritten."""
     store = Store.existing(args.data_dir)
+    _refuse_a_named_folder_not_there(args, store.root)
     reports = config.reports_dir(store.root, args.reports)
     for named in args.access_log:
         if not Path(named).expanduser().is_file():
@@ -141,6 +145,37 @@ def run(args: argparse.Namespace) -> int:
     if not forgotten.complete:
         exit_code = 1
     return exit_code
+
+
+def _refuse_a_named_folder_not_there(args: argparse.Namespace, data: Path) -> None:
+    """Refuse a reports folder that was named (--reports, the environment, the settings file) and is not a folder,
+    before anything is erased: the reports about them in the folder meant (a disk not mounted, a typing mistake)
+    would be left, and the erasure, finding nothing there, would keep no hash of their name or email to find them
+    by later (found by a hostile test). The default folder beside the data folder may be missing: no reports yet.
+
+    Raises
+    ------
+    FileNotFoundError
+        Nothing is there.
+    NotADirectoryError
+        A file is there.
+    """
+    if not args.reports:
+        return
+    named = Path(args.reports).expanduser()
+    default = config.default_reports_dir(data)
+    if named.is_dir() or (not named.exists() and named.resolve() == default):
+        return
+    resolved = getattr(args, "settings", {}).get("reports.folder")
+    source = resolved.describe_source() if resolved is not None else "flag --reports"
+    what = "a file, not a folder" if named.exists() else \
+        "not there (a disk not mounted, a folder moved or misspelt?)"
+    instead = f"leave --reports out for {default} beside the data folder" if source.startswith("flag") else \
+        "change it there, or name another with --reports"
+    error = NotADirectoryError if named.exists() else FileNotFoundError
+    raise error(f"the reports folder {named} (named by {source}) is {what}: reports about them in the folder meant "
+                f"would be left behind; name the folder that holds them (mount it first), or {instead}; nothing was "
+                "erased")
 
 
 def _confirmed(about: str, employee_id: str) -> bool:
