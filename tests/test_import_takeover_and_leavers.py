@@ -187,7 +187,25 @@ def test_a_bamboohr_employment_status_of_full_time_is_no_status_beside_status_in
                                  "Recruiter"],
                                 ["E0050", "José", "Vargas", "Inactive", "Contractor", "", "2026-02-28", "E0004",
                                  "Engineering", "Software Engineer"]]))
-    import_roster(store, path, today=IMPORT_DAY)
+    result = import_roster(store, path, today=IMPORT_DAY)
     left = {eid: day.date().isoformat() if day == day else ""
             for eid, day in zip(store.roster()["employee_id"], store.roster()["left_on"])}
     assert (left["E0044"], left["E0046"], left["E0050"]) == ("2026-05-01", "", "2026-02-28")
+    assert ("'Status' is read where 'Employment Status' is empty or holds a kind of contract (Full-Time, Part-Time "
+            "...)") in result.summary()
+
+
+def test_oracles_end_of_time_is_no_leaving_day_either(store: Store, tmp_path: Path):
+    """Oracle HRMS writes an open end as 31-DEC-4712, as SAP writes 31.12.9999: it was refused as a typo in the
+    year, and beside a status of having left it is no day they left on."""
+    path = tmp_path / "oracle.csv"
+    path.write_bytes(csv_bytes([["Employee ID", "Full Name", "Manager ID", "Department", "Job", "Employee Status",
+                                 "Termination Date"],
+                                ["E0044", "Tomás Álvarez", "E0004", "Sales", "Sales Development Representative",
+                                 "Active", "31-DEC-4712"],
+                                ["E0050", "José Vargas", "E0004", "Engineering", "Software Engineer", "Inactive",
+                                 "31-DEC-4712"]]))
+    import_roster(store, path, today=IMPORT_DAY)
+    left = {eid: day.date().isoformat() if day == day else ""
+            for eid, day in zip(store.roster()["employee_id"], store.roster()["left_on"])}
+    assert (left["E0044"], left["E0050"]) == ("", "2026-12-06")

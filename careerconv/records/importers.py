@@ -1085,9 +1085,14 @@ class _Checker:
             again = next((c for c in self.keys if key in spec.aliases.get(c, ())), None)
             if again and spec.ignore_unknown:  # read from another column: not "a column careerconv does not use"
                 self.also_named.setdefault(again, []).append((key, positions[key]))
-                self.notes.append(f"did not read {name!r}: it is another name for {again}, which is read from "
-                                  f"{seen[self.keys[again]]!r}" + (" (a row where the two disagree is refused)"
-                                                                   if again == "employment_status" else ""))
+                first = seen[self.keys[again]]
+                if again == "employment_status":  # read where the first says nothing (_second_status)
+                    self.notes.append(f"{name!r} is another name for {again}, which is read from {first!r}: "
+                                      f"{name!r} is read where {first!r} is empty or holds a kind of contract "
+                                      "(Full-Time, Part-Time ...), and a row where the two disagree is refused")
+                else:
+                    self.notes.append(f"did not read {name!r}: it is another name for {again}, which is read from "
+                                      f"{first!r}")
                 continue
             if again:
                 unknown.append((name, f"it is another name for {again}, which is read from "
@@ -1451,8 +1456,8 @@ def _leaving_columns_notes(checker: _Checker, contract_ends: list[tuple[str, dt.
         status = checker.header_of("employment_status")
         notes.append(f"{column!r} is the end of a contract, not a leaving day (contracts are renewed and people "
                      f"stay): it is read as the leaving day only of someone whose {status!r} says they left, "
-                     "who has no leaving day in the file and whose contract has ended" + (f": {len(read)} employee(s) ({_some(read)})" if read
-                                                              else ": no one in this file"))
+                     "who has no leaving day in the file and whose contract has ended"
+                     + (f": {len(read)} employee(s) ({_some(read)})" if read else ": no one in this file"))
     else:
         notes.append(f"{column!r} is the end of a contract, not a leaving day (contracts are renewed and people "
                      "stay), and is not read as one: a leaving day is read from a column such as 'Termination Date' "
@@ -1578,8 +1583,9 @@ def _parse_email(value: Any) -> str:
 
 def _parse_employment_status(value: Any, *, flag: bool = False) -> str | None:
     """An employment-status cell: ``"here"`` (Active, Aktiv, Actif ...), ``"left"`` (Terminated, Ausgetreten,
-    Sorti ...), None when empty or a kind of contract (Full-Time, Part-Time ...: :data:`CONTRACT_TYPES`); with ``flag`` (a column whose header says it is an active flag,
-    :data:`ACTIVE_FLAG_COLUMNS`) also Yes/No, Y/N, TRUE/FALSE, 1/0 (:data:`ACTIVE_FLAGS`).
+    Sorti ...), None when empty or a kind of contract (Full-Time, Part-Time ...: :data:`CONTRACT_TYPES`); with
+    ``flag`` (a column whose header says it is an active flag, :data:`ACTIVE_FLAG_COLUMNS`) also Yes/No, Y/N,
+    TRUE/FALSE, 1/0 (:data:`ACTIVE_FLAGS`).
 
     Raises
     ------
