@@ -360,8 +360,9 @@ def test_two_status_columns_that_disagree_on_a_row_are_not_guessed_between(store
     assert left_on(store)["E003"] == "2026-06-01"
     notes = result.summary()
     assert "careerconv does not use" not in notes
-    assert "did not read 'Status': it is another name for employment_status, which is read from 'Active Status' " \
-           "(a row where the two disagree is refused)" in notes
+    assert ("'Status' is another name for employment_status, which is read from 'Active Status': 'Status' is read "
+            "where 'Active Status' is empty or holds a kind of contract (Full-Time, Part-Time ...), and a row where "
+            "the two disagree is refused") in notes
     disagree = tmp_path / "disagree.csv"
     disagree.write_bytes(csv_bytes([header, ["E001", "Anna Schmidt", "C01", "Vertrieb", "Leiterin", "No", "Active"]]))
     err = refused(store, tmp_path, capsys, "roster", disagree)

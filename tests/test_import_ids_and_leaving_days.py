@@ -186,8 +186,8 @@ def test_an_sap_end_date_is_a_leaving_day_only_where_the_status_says_the_person_
     text = result.summary()
     assert "read the leaving days from 'Mitarbeiterstatus' (whether someone left)" in text
     assert ("'End Date' is the end of a contract, not a leaving day (contracts are renewed and people stay): it is "
-            "read as the leaving day only of someone whose 'Mitarbeiterstatus' says they left and who has no "
-            "leaving day in the file: 1 employee(s) (E0011)") in text
+            "read as the leaving day only of someone whose 'Mitarbeiterstatus' says they left, who has no leaving "
+            "day in the file and whose contract has ended: 1 employee(s) (E0011)") in text
     assert "still to come" not in text  # E0012's contract end is no leaving day to come
 
 

@@ -163,7 +163,8 @@ def test_a_new_hire_whose_id_is_a_roster_id_without_its_zeros_is_not_merged_into
                                                                                                 tmp_path: Path):
     """Found by a hostile import: with 0125 (Ann Lee) on the roster, a new hire 125 (Cy Doe) was read as 0125 and
     renamed Ann, who then had Cy's name beside her records. A bare number is read as the roster's id with its
-    zeros only when the names can be one person's (a word in common: a married name still is)."""
+    zeros only beside that person's name (the same words, in any order): a word in common is not enough, so a
+    married name is taken under the id as the roster writes it."""
     first = tmp_path / "roster.csv"
     header = ["employee_id", "name", "coach_id", "department", "role"]
     first.write_bytes(csv_bytes([header, ["0125", "Ann Lee", "", "Ops", "Lead"], ["0126", "Bo Kim", "", "Ops", "Eng"]]))
@@ -179,6 +180,10 @@ def test_a_new_hire_whose_id_is_a_roster_id_without_its_zeros_is_not_merged_into
     assert store.roster_path.read_bytes() == before
     married = tmp_path / "married.csv"
     married.write_bytes(csv_bytes([header, ["126", "Bo Park-Kim", "", "Ops", "Eng"]]))
+    with pytest.raises(schema.ValidationError, match="0126 on the roster is 'Bo Kim', not 'Bo Park-Kim'"):
+        import_roster(store, married)
+    assert store.roster_path.read_bytes() == before
+    married.write_bytes(csv_bytes([header, ["0126", "Bo Park-Kim", "", "Ops", "Eng"]]))
     assert import_roster(store, married).updated == 1
     assert dict(zip(store.roster()["employee_id"], store.roster()["name"])) == {"0125": "Ann Lee",
                                                                                "0126": "Bo Park-Kim"}

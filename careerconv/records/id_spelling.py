@@ -12,11 +12,17 @@ its zeros). An id is read as a known id when it is that id, or else when exactly
 
 When several known ids fit (``0003`` beside ``E0003`` and ``C0003``), which one is meant is not guessed:
 :meth:`KnownIds.match` raises :class:`AmbiguousId` naming them. A value that fits none is no known id (None).
+
+An id matched otherwise than as it is written names someone on the roster only where the row's name is theirs
+(:func:`same_name`: the same words in any order, case, accents and spacing aside): a new hire ``46`` "José Pérez" is
+not ``E0046`` "José Álvarez" for the first name they share. A value of digits alone that is no known id may still be
+one erased from the roster: :meth:`KnownIds.spellings` gives the ids it would be in the known ids' shapes.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -64,6 +70,7 @@ class KnownIds:
         self.ids = set(ids)
         self._folded: dict[str, set[str]] | None = None
         self._numbered: dict[str, list[tuple[str, str, str]]] | None = None
+        self._shapes: set[tuple[str, int]] = set()  # (prefix as written, number of digits) of the known ids
 
     def __contains__(self, value: object) -> bool:
         """Whether ``value`` is a known id or fits one or several (:meth:`match`)."""
@@ -81,7 +88,9 @@ class KnownIds:
             number = _number(known)
             if number is not None:
                 prefix, digits = number
-                self._numbered.setdefault(digits, []).append((prefix, _NUMBERED.fullmatch(known).group(2), known))
+                written = _NUMBERED.fullmatch(known)
+                self._numbered.setdefault(digits, []).append((prefix, written.group(2), known))
+                self._shapes.add((written.group(1), len(written.group(2))))
 
     def match(self, value: str) -> IdMatch | None:
         """The known id ``value`` is read as (see the module docstring), None when it fits none.
@@ -112,6 +121,34 @@ class KnownIds:
             known, how = next(iter(fits.items()))
             return IdMatch(value, known, how)
         return None
+
+    def spellings(self, value: str) -> list[str]:
+        """The ids a value of digits alone would be in each shape of the known ids (each prefix and number of
+        digits they are written with: ``61`` and ``0061`` would be ``E0061`` beside ``E0001``), other than the value
+        itself, sorted; none for a value that is a known id or not digits alone. For telling a value that is no
+        known id from one that was erased (no longer known): ``61`` after ``E0061`` was erased."""
+        if value in self.ids or not (value.isascii() and value.isdigit()):
+            return []
+        if self._folded is None:
+            self._index()
+        digits = value.lstrip("0") or "0"
+        return sorted({prefix + digits.zfill(width) for prefix, width in self._shapes
+                       if len(digits) <= width} - {value})
+
+
+def _name_words(name: object) -> list[str]:
+    """A name's words, sorted, case and accents aside (``Pérez, José`` and ``jose  perez`` are one)."""
+    text = unicodedata.normalize("NFKD", str(name or "")).casefold()
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return sorted(re.findall(r"[^\s,]+", text))
+
+
+def same_name(known: object, written: object) -> bool:
+    """Whether a row's name is the name someone is known by: the same words in any order, case, accents, commas and
+    spacing aside (``Álvarez José`` is ``José Álvarez``). A word in common is not enough: ``José Pérez`` is not
+    ``José Álvarez``, nor a new ``Ana Costa`` the ``Ana Silva`` she shares a first name with (found by a hostile
+    test: a new hire took over an existing employee's id, name and conversations)."""
+    return _name_words(known) == _name_words(written)
 
 
 def matched_note(column: str, matches: Iterable[IdMatch], shown: int = 5) -> str | None:

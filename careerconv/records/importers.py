@@ -137,12 +137,12 @@ import pandas as pd
 from . import defaults
 from . import leavers
 from . import schema
-from .id_spelling import CASE, PREFIX, ZEROS, AmbiguousId, IdMatch, KnownIds, matched_note
+from .id_spelling import CASE, PREFIX, ZEROS, AmbiguousId, IdMatch, KnownIds, matched_note, same_name
 from .schema import (
     CADENCE_MONTHS, COACH_ID, COACH_RATING, CONVERSATION_ID, DATE, DEPARTMENT, EMPLOYEE_ID, LEFT_ON, SKILL, STATUS,
 )
 from .spreadsheet import decode_text, frame_to_csv_bytes, restore_formula
-from .store import Store, write_output_bytes
+from .store import ErasedIds, Store, write_output_bytes
 
 LEGACY_QUESTION_SET = "legacy-import"
 LEGACY_QUESTION_SET_VERSION = "1"
@@ -345,20 +345,23 @@ ROSTER_ALIASES = {
 # only when one of their values is one (then every value must be), else left out with a note.
 GENERIC_STATUS_COLUMNS = ("status", "statut", "estado", "situation")
 # The values of an employment-status column, as column_key folds them: still here, or left (English, then German,
-# French, Spanish and Dutch). Any other value is refused, naming these. Some exports' "Employment Status" holds the
-# kind of contract (BambooHR: Full-Time, Part-Time, Contractor ... and Terminated): those kinds are here.
+# French, Spanish and Dutch). Any other value is refused, naming these.
 EMPLOYMENT_STATUSES = {
     "here": ("active", "employed", "current", "on_leave", "leave", "leave_of_absence", "suspended", "pending",
              "onboarding", "rehire", "rehired", "new_hire", "probation", "aktiv", "beschaftigt", "actif",
-             "en_poste", "activo", "activa", "alta", "en_activo", "actief", "in_dienst",
-             "full_time", "part_time", "contractor", "contract", "intern", "temporary", "furloughed",
-             "vollzeit", "teilzeit", "temps_plein", "temps_partiel", "jornada_completa", "media_jornada",
-             "fulltime", "parttime", "voltijd", "deeltijd"),
+             "en_poste", "activo", "activa", "alta", "en_activo", "actief", "in_dienst", "furloughed"),
     "left": ("terminated", "inactive", "leaver", "left", "withdrawn", "former", "retired", "resigned",
              "dismissed", "deceased", "separated", "offboarded", "ausgetreten", "inaktiv",
              "ausgeschieden", "sorti", "sortie", "inactif", "parti", "baja", "de_baja", "inactivo", "inactiva",
              "uit_dienst", "inactief", "vertrokken"),
 }
+# Kinds of contract, which some exports' "Employment Status" holds (BambooHR: Full-Time, Part-Time, Contractor ...
+# and Terminated): they say nothing of whether someone is here, and are read as an empty status, so the file's other
+# status column says it (found: BambooHR's Status "Inactive" beside Employment Status "Full-Time" refused as a
+# contradiction).
+CONTRACT_TYPES = ("full_time", "part_time", "contractor", "contract", "intern", "temporary", "fixed_term",
+                  "permanent", "vollzeit", "teilzeit", "befristet", "unbefristet", "temps_plein", "temps_partiel",
+                  "jornada_completa", "media_jornada", "fulltime", "parttime", "voltijd", "deeltijd")
 # A status of several words ("Terminated (Voluntary)", "Inactive - Terminated", "Active - Leave of Absence") not
 # among EMPLOYMENT_STATUSES: left when one of its words says so, else here when one of its words says that.
 STATUS_WORDS = {
@@ -1082,9 +1085,14 @@ class _Checker:
             again = next((c for c in self.keys if key in spec.aliases.get(c, ())), None)
             if again and spec.ignore_unknown:  # read from another column: not "a column careerconv does not use"
                 self.also_named.setdefault(again, []).append((key, positions[key]))
-                self.notes.append(f"did not read {name!r}: it is another name for {again}, which is read from "
-                                  f"{seen[self.keys[again]]!r}" + (" (a row where the two disagree is refused)"
-                                                                   if again == "employment_status" else ""))
+                first = seen[self.keys[again]]
+                if again == "employment_status":  # read where the first says nothing (_second_status)
+                    self.notes.append(f"{name!r} is another name for {again}, which is read from {first!r}: "
+                                      f"{name!r} is read where {first!r} is empty or holds a kind of contract "
+                                      "(Full-Time, Part-Time ...), and a row where the two disagree is refused")
+                else:
+                    self.notes.append(f"did not read {name!r}: it is another name for {again}, which is read from "
+                                      f"{first!r}")
                 continue
             if again:
                 unknown.append((name, f"it is another name for {again}, which is read from "
@@ -1352,11 +1360,33 @@ def _met_after_leaving(store: Store, incoming: list[dict], existing: dict[str, d
         if found:
             late.append(f"{eid}: left on {day}, {' and '.join(found)}")
             kinds.update(kind for kind, dates in met.items() if dates)
+    return _after_leaving_note(late, kinds, "in the file")
+
+
+def _after_leaving_note(late: list[str], kinds: set[str], where: str) -> list[str]:
+    """The note on records dated on or after someone's leaving day (``late``: ``E0010: left on …, a conversation on
+    …``; ``kinds``: conversation, check-in), the leaving day being ``where`` (in the file, on the roster); none for
+    none."""
     if not late:
         return []
     what = " or ".join(kind for kind in ("conversation", "check-in") if kind in kinds)
-    return [f"{len(late)} employee(s) have a {what} on or after the leaving day in the file; check those "
+    return [f"{len(late)} employee(s) have a {what} on or after the leaving day {where}; check those "
             f"days ({_some(late, 5)})"]
+
+
+def _history_after_leaving(roster: pd.DataFrame, records: Iterable[tuple[str, dt.date]]) -> list[str]:
+    """The note on a history's conversations (``(employee id, date)``) dated on or after the employee's leaving
+    day on the roster, as a roster import points out those after a new leaving day (found by a hostile test:
+    attached without a word); none for none."""
+    left = {eid: leavers.left_day(day) for eid, day in zip(roster[EMPLOYEE_ID], roster[LEFT_ON])} \
+        if LEFT_ON in roster.columns else {}
+    latest: dict[str, dt.date] = {}
+    for eid, date in records:
+        if left.get(eid) is not None and date >= left[eid]:
+            latest[eid] = max(date, latest.get(eid, date))
+    late = [f"{eid}: left on {left[eid].isoformat()}, a conversation on {day.isoformat()}"
+            for eid, day in sorted(latest.items())]
+    return _after_leaving_note(late, {"conversation"}, "on the roster")
 
 
 def _check_missing_have_left(raw: RawTable, imported: int, leaving: int, here: int) -> None:
@@ -1425,9 +1455,9 @@ def _leaving_columns_notes(checker: _Checker, contract_ends: list[tuple[str, dt.
     if "employment_status" in checker.columns:
         status = checker.header_of("employment_status")
         notes.append(f"{column!r} is the end of a contract, not a leaving day (contracts are renewed and people "
-                     f"stay): it is read as the leaving day only of someone whose {status!r} says they left and "
-                     "who has no leaving day in the file" + (f": {len(read)} employee(s) ({_some(read)})" if read
-                                                              else ": no one in this file"))
+                     f"stay): it is read as the leaving day only of someone whose {status!r} says they left, "
+                     "who has no leaving day in the file and whose contract has ended"
+                     + (f": {len(read)} employee(s) ({_some(read)})" if read else ": no one in this file"))
     else:
         notes.append(f"{column!r} is the end of a contract, not a leaving day (contracts are renewed and people "
                      "stay), and is not read as one: a leaving day is read from a column such as 'Termination Date' "
@@ -1470,6 +1500,25 @@ def _leaving_notes(incoming: list[dict], rows: list[RawRow], leaving: dict[int, 
 def _erased_problem(what: str, employee_id: str, day: str, again: str) -> str:
     """Why a row naming an erased id is refused, and how to add them again on purpose (``again``)."""
     return f"{what} {employee_id} was erased on {day} (careerconv erase); to add them again on purpose, {again}"
+
+
+def _erased_as(erased: ErasedIds, known: KnownIds, value: Any) -> tuple[str, str] | None:
+    """The erased id a row's id ``value`` names, and the day it was erased: ``value`` itself (in any case), or for
+    a value of digits alone that is no known id, the id it would be in the known ids' shape
+    (:meth:`KnownIds.spellings`: ``61`` or ``0061`` for an erased ``E0061``; found by a hostile test: added as
+    someone new, silently); None when it names no one erased."""
+    if not isinstance(value, str) or not erased.days:
+        return None
+    for candidate in (value, *known.spellings(value)):
+        day = erased.erased_on(candidate)
+        if day is not None:
+            return candidate, day
+    return None
+
+
+def _written(employee_id: str, value: str) -> str:
+    """An id as a message names it: ``E0061``, or ``E0061 (written '61')`` for a value written otherwise."""
+    return employee_id if employee_id.casefold() == value.casefold() else f"{employee_id} (written {value!r})"
 
 
 def _erased_note(ids: set[str]) -> str:
@@ -1534,8 +1583,9 @@ def _parse_email(value: Any) -> str:
 
 def _parse_employment_status(value: Any, *, flag: bool = False) -> str | None:
     """An employment-status cell: ``"here"`` (Active, Aktiv, Actif ...), ``"left"`` (Terminated, Ausgetreten,
-    Sorti ...), None when empty; with ``flag`` (a column whose header says it is an active flag,
-    :data:`ACTIVE_FLAG_COLUMNS`) also Yes/No, Y/N, TRUE/FALSE, 1/0 (:data:`ACTIVE_FLAGS`).
+    Sorti ...), None when empty or a kind of contract (Full-Time, Part-Time ...: :data:`CONTRACT_TYPES`); with
+    ``flag`` (a column whose header says it is an active flag, :data:`ACTIVE_FLAG_COLUMNS`) also Yes/No, Y/N,
+    TRUE/FALSE, 1/0 (:data:`ACTIVE_FLAGS`).
 
     Raises
     ------
@@ -1545,6 +1595,8 @@ def _parse_employment_status(value: Any, *, flag: bool = False) -> str | None:
     if schema.is_missing(value) or not str(value).strip():
         return None
     key = column_key(_cell_text(value))
+    if key in CONTRACT_TYPES:
+        return None
     for meaning, values in (ACTIVE_FLAGS if flag else {}).items():
         if key in values:
             return meaning
@@ -1567,10 +1619,11 @@ def _parse_employment_status(value: Any, *, flag: bool = False) -> str | None:
                 return meaning
     here, left = ("Yes, Y, True, 1, ", "No, N, False, 0, ") if flag else ("", "")
     raise ValueError(f"is not {'an active flag or ' if flag else ''}an employment status careerconv knows; still "
-                     f"here: {here}Active, Aktiv, Actif, Activo, Actief, Employed, On leave, Full-Time, Part-Time, "
-                     f"Contractor, Intern; left: {left}Terminated, Inactive, Leaver, Left, Withdrawn, Ausgetreten, "
-                     "Inaktiv, Sorti, Inactif, Baja, Inactivo, Uit dienst, Inactief (if this column says something "
-                     "else, rename it in the file so that it is not read)")
+                     f"here: {here}Active, Aktiv, Actif, Activo, Actief, Employed, On leave; left: {left}Terminated, "
+                     "Inactive, Leaver, Left, Withdrawn, Ausgetreten, Inaktiv, Sorti, Inactif, Baja, Inactivo, Uit "
+                     "dienst, Inactief; a kind of contract (Full-Time, Part-Time, Contractor, Intern) says neither "
+                     "and is read as empty (if this column says something else, rename it in the file so that it is "
+                     "not read)")
 
 
 def _second_status(checker: _Checker, raw_row: RawRow, status: str | None) -> str | None:
@@ -1655,13 +1708,6 @@ def _kept(existing: dict[str, dict], employee_id: Any, column: str, default: Any
     """What an employee imported from a file without ``column`` keeps: theirs on the roster, else ``default``."""
     on_file = existing.get(employee_id) if isinstance(employee_id, str) else None
     return on_file[column] if on_file else default
-
-
-def _same_person_named(before: Any, now: str) -> bool:
-    """Whether two names can be one person's (a word in common, case aside: "Ana Silva" and "Ana Costa" after a
-    marriage), as an id that lost its leading zeros must be to be read as the roster's id with them."""
-    words = set(str(before or "").casefold().split())
-    return not words or bool(words & set(now.casefold().split()))
 
 
 # How a refusal says what reading an id as the roster's took, and what a different id must not be: by kind of match.
@@ -1830,13 +1876,14 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
             if found is None or found.how is None:
                 continue
             on_roster = existing.get(found.id) if column == EMPLOYEE_ID else None
-            if on_roster and rec["name"] and not _same_person_named(on_roster.get("name"), rec["name"]):
-                # found: a new hire 125 was merged into 0125, the row renaming someone else and taking
-                # their history
+            if on_roster and rec["name"] and not same_name(on_roster.get("name"), rec["name"]):
+                # found: a new hire 125 was merged into 0125, and a new 46 "José Pérez" into E0046 "José
+                # Álvarez" for the first name they share, the row renaming someone else and taking their history
                 checker.add(f"reads as {found.id!r} {_PUT_BACK[found.how]}, but {found.id} on the roster is "
-                            f"{on_roster.get('name')!r}, not {rec['name']!r}: if this is {found.id}, write the id "
-                            f"{_WRITTEN_AS[found.how]}; if it is someone else, give them an id that is not "
-                            f"{found.id} {_LEFT_OUT[found.how]}", n, column, found.value)
+                            f"{on_roster.get('name')!r}, not {rec['name']!r} (an id written otherwise than the "
+                            f"roster writes it is read as theirs only beside their name): if this is {found.id}, "
+                            f"write the id {_WRITTEN_AS[found.how]}; if it is someone else, give them an id of their "
+                            f"own, not {found.id} {_LEFT_OUT[found.how]}", n, column, found.value)
                 continue
             rec[column] = found.id
             matched[n].append((column, found))
@@ -1849,7 +1896,11 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
             day = last_day + dt.timedelta(days=1)
         contract_end = checker.check(_parse_left_on, v.get("contract_end"), n, "contract_end", decision=left_order)
         if contract_end is not None:
-            contract_ends[n] = contract_end, day is None and status == "left", status is None
+            # The leaving day of a leaver by status without one, once it has passed: one still to come is no day
+            # someone who left left on (found: SAP's Ausgetreten beside a "Befristet bis" next year read as here
+            # until then), and they are an undated leaver.
+            contract_ends[n] = (contract_end, day is None and status == "left" and contract_end <= today,
+                                status is None)
             if contract_ends[n][1]:
                 day = contract_end
         before = leavers.left_day(_kept(existing, rec[EMPLOYEE_ID], LEFT_ON, None))
@@ -1873,18 +1924,23 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
         cleaned[n] = [c for c in ("name", DEPARTMENT, "role") if isinstance(v.get(c), str)
                       and rec[c] is not None and rec[c] != v.get(c)]
         controls[n] = [c for c in ("name", DEPARTMENT, "role") if rec[c] and _CONTROL.search(rec[c])]
-        if erased.erased_on(rec[EMPLOYEE_ID]) is not None and not allow_erased and left is not None \
-                and left <= today:
+        gone = {column: _erased_as(erased, known, rec[column])
+                for column, known in ((EMPLOYEE_ID, roster_ids), (COACH_ID, coach_ids))}
+        if gone[EMPLOYEE_ID] is not None and not allow_erased and left is not None and left <= today:
             # Someone erased whom the file lists as having left (an HR system keeps its leavers): nothing of theirs
             # comes back, and the row is no reason to refuse the file (found: every export after an erasure was).
             erased_leavers.append(n)
             continue
         for column, what in ((EMPLOYEE_ID, "employee"), (COACH_ID, "coach")):
-            day = erased.erased_on(rec[column])
-            if day is not None and allow_erased:
-                erased_back.setdefault(n, set()).add(rec[column])
-            elif day is not None:
-                checker.add(_erased_problem(what, rec[column], day, asking.allow_erased), n, column, rec[column])
+            if gone[column] is None:
+                continue
+            erased_id, day = gone[column]
+            if allow_erased:  # added again as the id that was erased (61 as E0061), which leaves the list
+                rec[column] = erased_id
+                erased_back.setdefault(n, set()).add(erased_id)
+            else:
+                checker.add(_erased_problem(what, _written(erased_id, rec[column]), day, asking.allow_erased), n,
+                            column, rec[column])
         eid = rec[EMPLOYEE_ID]
         if eid is None:
             continue
@@ -2229,10 +2285,11 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
             eid = found.id
             matched[n].append((EMPLOYEE_ID, found))
         elif eid is not None:
-            day = erased.erased_on(eid)
-            if day is not None:
-                checker.add(_erased_problem("employee", eid, day, f"import a roster that lists them with "
-                                            f"{ERASED_OPTION}, then the history"), n, EMPLOYEE_ID, eid)
+            gone = _erased_as(erased, roster_ids, eid)
+            if gone is not None:
+                checker.add(_erased_problem("employee", _written(gone[0], eid), gone[1], f"import a roster that "
+                                            f"lists them with {ERASED_OPTION}, then the history"), n, EMPLOYEE_ID,
+                            eid)
             elif not roster.empty:  # an empty roster is reported once for the file
                 checker.add(f"employee {eid!r} is not on the roster, written as it is nor otherwise (in another "
                             "case, without leading zeros or without a prefix); import the roster first (careerconv "
@@ -2265,12 +2322,14 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
                 # import reads it (found: stored as the coach of their own conversation).
                 rec[COACH_ID] = None
                 own_coach.add(n)
-            day = erased.erased_on(rec[COACH_ID])
-            if day is not None and allow_erased:
-                coaches_back[n] = rec[COACH_ID]
-            elif day is not None:
-                checker.add(_erased_problem("coach", rec[COACH_ID], day, f"import the file again with "
-                                            f"{ERASED_OPTION}"), n, COACH_ID, rec[COACH_ID])
+            gone = _erased_as(erased, roster_ids, rec[COACH_ID])
+            if gone is not None and allow_erased:  # imported again as the id that was erased (61 as E0061)
+                rec[COACH_ID] = coaches_back[n] = gone[0]
+                if n in outside:
+                    outside[n] = gone[0]
+            elif gone is not None:
+                checker.add(_erased_problem("coach", _written(gone[0], rec[COACH_ID]), gone[1], f"import the file "
+                                            f"again with {ERASED_OPTION}"), n, COACH_ID, rec[COACH_ID])
         if isinstance(v.get(SKILL), str) and rec[SKILL] is not None and rec[SKILL] != v[SKILL].strip():
             cleaned.add(n)  # (whitespace at an end alone was always dropped from a skill, without a note)
         parsed[n] = rec
@@ -2402,6 +2461,7 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
                      f"{_some([str(n) for n in own])}), as HR systems mark the head of the organisation: no coach "
                      "is read from the file for that conversation (the roster's coach is taken), as the roster "
                      "import reads it")
+    notes += _history_after_leaving(roster, records)
     below_kept = [r.row for r in good_rows if r.row in set(below)]
     if below_kept:
         # Imported as written (records of the past, and exported histories must import again), but said: the app

@@ -1176,13 +1176,14 @@ def validate_roster_frame(frame: pd.DataFrame, source: str, *, row_offset: int =
 # How exports write "no leaving day" besides an empty cell.
 _NO_DAY = {"n/a", "na", "-", "--", "\u2013", "\u2014", "none", "null", "nil"}
 # HR systems write an open-ended employment as ending on 31.12.9999 (SAP, Workday): from this year on a leaving day
-# is no leaving day. A day between 2200 and it is a typo.
+# is no leaving day. A day between 2200 and it is a typo, but Oracle HRMS's "end of time", 31.12.4712, an open end.
 OPEN_END_YEAR, LATEST_LEAVING_YEAR = 9000, 2200
+OPEN_END_DAYS = frozenset({dt.date(4712, 12, 31)})
 
 
 def parse_left_on(value: Any, *, date_order: str | None = None) -> dt.date | None:
     """A roster's leaving day (:data:`LEFT_ON`): a date as :func:`parse_date` reads it, None when there is none (an
-    empty cell, ``n/a``, ``-``, or the open end HR systems write as 31.12.9999).
+    empty cell, ``n/a``, ``-``, or the open end HR systems write as 31.12.9999, Oracle's as 31.12.4712).
 
     Raises
     ------
@@ -1192,7 +1193,7 @@ def parse_left_on(value: Any, *, date_order: str | None = None) -> dt.date | Non
     if isinstance(value, str) and value.strip().casefold() in _NO_DAY:
         return None
     day = parse_date(value, date_order=date_order, allow_missing=True)
-    if day is None or day.year >= OPEN_END_YEAR:
+    if day is None or day.year >= OPEN_END_YEAR or day in OPEN_END_DAYS:
         return None
     if day.year > LATEST_LEAVING_YEAR:
         raise ValueError(f"is after {LATEST_LEAVING_YEAR}; check the year (an open end, 31.12.9999, is read as no "
