@@ -177,6 +177,10 @@ def test_on_a_phone_the_coach_chosen_is_named_once_and_the_start_fields_read_who
     shot(page, output_dir, f"start-coach-once-{width}")
     assert chosen["inPicker"] and chosen["elsewhere"] == [], chosen
     assert page.evaluate(FIELDS_READ_WHOLE_JS) == {"questions": True, "search": True}
+    # a closed picker shows its arrow, so it does not look like a text box (found by a hostile test: none had one)
+    arrows = page.evaluate("() => [...document.querySelectorAll('.cc-app .widget-dropdown > select')]"
+                           ".map(s => getComputedStyle(s).backgroundImage)")
+    assert arrows and all(a.startswith("url(") for a in arrows), arrows
     problems = layout_problems(page)
     page.close()
     assert problems == [], "\n".join(problems)

@@ -83,8 +83,12 @@ CSS = """
 .cc-app input[type="text"], .cc-app input[type="date"], .cc-app input[type="number"],
 .cc-app textarea, .cc-app select {
   font-size: 15px; border-radius: 6px; border: 1px solid #c9d2dc; color: var(--cc-ink);
-  background: #fff; font-family: inherit;
+  background-color: #fff; font-family: inherit;
 }
+/* a picker keeps the arrow ipywidgets draws in its background (a white "background" erased it, and a closed
+   picker looked like a text box) */
+.cc-app .widget-dropdown > select { background-image: var(--jp-widgets-dropdown-arrow); background-repeat: no-repeat;
+  background-position: right 6px center; padding-right: 26px; }
 .cc-app textarea { padding: 6px 8px; line-height: 1.4; }
 .cc-app input[type="text"] { padding: 0 8px; }
 .cc-app input:focus, .cc-app textarea:focus, .cc-app select:focus {
