@@ -198,3 +198,18 @@ def test_a_page_opened_after_a_roster_import_shows_the_roster_as_imported(org: P
     with pytest.raises(ValueError, match="Katherine Johnson left 1 Sep 2026"):
         heated.start_conversation()
     assert heated.errors.text == ""
+
+
+def test_a_page_opened_after_the_first_roster_import_lists_its_people(tmp_path: Path):
+    """The app heated on a data folder with no roster yet says so; a page opened after the first import lists the
+    people imported, without the note."""
+    app = Harness(tmp_path / "data").app
+    assert app.start_screen.no_roster_html.layout.display != "none"
+    make_small_org(tmp_path / "data")
+    app.bridge.set_state({"arrived": "", "arrived_sent": True})
+    assert [b.description for b in app.start_screen.results.children] == [
+        "Ada Lovelace · E001", "Alan Turing · E002", "Barbara Liskov · E005", "Edsger Dijkstra · E004",
+        "Grace Hopper · C01", "Katherine Johnson · E003"]
+    assert [label for label, _id in app.start_screen.coach_choice.options] == [
+        "All coaches", "C00", "C02", "Grace Hopper (C01)"]
+    assert app.start_screen.no_roster_html.layout.display == "none"  # "No employees in ..." no more
