@@ -125,6 +125,20 @@ def make_small_org(root: Path) -> Store:
     return store
 
 
+def import_renames_and_a_leaver(data: Path) -> None:
+    """Import into the small organisation, as an HR system exports it, a roster that renames Grace Hopper (C01) to
+    Grace Brewster Hopper and Alan Turing (E002) to Alan Mathison Turing, and says that Katherine Johnson (E003)
+    left on 1 Sep 2026 (the file is written beside the data folder)."""
+    from careerconv.records.importers import import_roster
+
+    export = data.parent / "renames-and-a-leaver.csv"
+    export.write_text("Employee ID,Name,Manager ID,Department,Job Title,Termination Date\n"
+                      "C01,Grace Brewster Hopper,C00,Engineering,Head of engineering,\n"
+                      "E002,Alan Mathison Turing,C01,Engineering,Engineer,\n"
+                      "E003,Katherine Johnson,C01,Research,Analyst,2026-09-01\n", encoding="utf-8")
+    import_roster(Store(data), export)
+
+
 def custom_question_set(data: Path) -> str:
     """Put an organisation's own question set into a data folder; returns its id."""
     text = (config.BUILTIN_QUESTION_SETS_DIR / "career-conversation.yaml").read_text(encoding="utf-8")

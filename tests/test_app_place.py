@@ -13,7 +13,7 @@ import pytest
 from app_harness import Harness
 from careerconv.records.store import Conflict
 from careerconv.surfaces.app.place import NEW_CHECKIN, Place, parse_place, place_fragment
-from orgs import make_small_org
+from orgs import import_renames_and_a_leaver, make_small_org
 
 
 @pytest.fixture
@@ -172,3 +172,44 @@ def test_an_address_naming_someone_erased_or_a_lost_draft_says_so_and_stays_on_t
     app.bridge.arrived = "employee=E001&conversation=E001-19990101"
     assert "has no conversation 'E001-19990101'" in app.errors.text.replace("&#x27;", "'")
     assert app.screen == "start" and app.employee["employee_id"] == "E001"
+
+
+def test_a_page_opened_after_a_roster_import_shows_the_roster_as_imported(org: Path):
+    """Found by a hostile tester: ``careerconv app`` builds the app in a kernel heated before any page asks for it,
+    so the first page opened after a roster import showed the roster as it was before: a renamed person under the
+    old name, a leaver offered for a new conversation. The page's arrival has the app read the roster again."""
+    heated = Harness(org).app  # the app built, the roster read: no page yet
+    import_renames_and_a_leaver(org)
+
+    heated.bridge.set_state({"arrived": "", "arrived_sent": True})  # what a page opened at no place sends
+    start = heated.start_screen
+    assert [label for label, _id in start.coach_choice.options] == [
+        "All coaches", "C00", "C02", "Grace Brewster Hopper (C01)"]  # C00 and C02 coach, but are not on it
+    start.search.value = "turing"
+    assert [b.description for b in start.results.children] == ["Alan Mathison Turing · E002"]
+    start.search.value = ""
+    assert [b.description for b in start.results.children] == [  # Katherine left: not offered
+        "Ada Lovelace · E001", "Alan Mathison Turing · E002", "Barbara Liskov · E005", "Edsger Dijkstra · E004",
+        "Grace Brewster Hopper · C01"]
+    start.search.value = "katherine"
+    assert [b.description for b in start.results.children] == ["Katherine Johnson · E003 · left 1 Sep 2026"]
+    heated.select_employee("E003")
+    assert start.actions.layout.display == "none"  # no Start, no Check-in
+    with pytest.raises(ValueError, match="Katherine Johnson left 1 Sep 2026"):
+        heated.start_conversation()
+    assert heated.errors.text == ""
+
+
+def test_a_page_opened_after_the_first_roster_import_lists_its_people(tmp_path: Path):
+    """The app heated on a data folder with no roster yet says so; a page opened after the first import lists the
+    people imported, without the note."""
+    app = Harness(tmp_path / "data").app
+    assert app.start_screen.no_roster_html.layout.display != "none"
+    make_small_org(tmp_path / "data")
+    app.bridge.set_state({"arrived": "", "arrived_sent": True})
+    assert [b.description for b in app.start_screen.results.children] == [
+        "Ada Lovelace · E001", "Alan Turing · E002", "Barbara Liskov · E005", "Edsger Dijkstra · E004",
+        "Grace Hopper · C01", "Katherine Johnson · E003"]
+    assert [label for label, _id in app.start_screen.coach_choice.options] == [
+        "All coaches", "C00", "C02", "Grace Hopper (C01)"]
+    assert app.start_screen.no_roster_html.layout.display == "none"  # "No employees in ..." no more

@@ -41,7 +41,8 @@ from .batching import batched
 from .checkin_routes import CheckinRoutes
 from .conversation_screen import ConversationScreen
 from .conversation_shortcuts import OpenConversationShortcuts
-from .data_folder import open_store, organisation_skill_names, resolve_data_dir, signed_in_coach, where_records_are
+from .data_folder import (open_store, organisation_skill_names, resolve_data_dir, roster_version, signed_in_coach,
+                          where_records_are)
 from .lifecycle import ConversationLifecycle
 from .page_bridge import PageBridge
 from .place import NEW_CHECKIN, Place, parse_place, place_fragment
@@ -178,7 +179,7 @@ class ConversationApp(OpenConversationShortcuts):
             header = classed(widgets.HBox([self.where_html, self.status_html], layout=widgets.Layout(width="100%")),
                              "cc-header")
             self.bridge = PageBridge(
-                on_arrived=self.guard(self.go_to_place, "Could not open the place in the page address"),
+                on_arrived=self.page_arrived,
                 on_hidden=self.guard(self.save_pending, "Could not save when the page was hidden"))
             self.widget = classed(widgets.VBox([style_widget(), header, self.errors.widget, self.body, self.bridge],
                                                layout=widgets.Layout(width="100%")), "cc-app")
@@ -235,6 +236,18 @@ class ConversationApp(OpenConversationShortcuts):
         """Write where the coach is now into the page address."""
         if hasattr(self, "bridge"):
             self.bridge.place = place_fragment(self.place())
+
+    def page_arrived(self, fragment: str) -> None:
+        """The page connected (opened, or reloaded): the roster is read again if it changed since the app read it,
+        then what the page address names (``fragment``, "" for nothing) is opened.
+
+        ``careerconv app`` heats a kernel, and builds the app in it, before any page asks for it: without the
+        second read, a roster imported meanwhile showed on the first page as it was before (a renamed person under
+        the old name, a leaver offered for a new conversation).
+        """
+        self.guard(self.refresh_roster, "Could not read the roster again")()
+        if fragment:
+            self.guard(self.go_to_place, "Could not open the place in the page address")(fragment)
 
     def go_to_place(self, fragment: str) -> None:
         """Open what a page address names (the page was reloaded, or opened from a bookmark).
@@ -301,6 +314,8 @@ class ConversationApp(OpenConversationShortcuts):
     # ================================================================== loading (through the store)
     def _load_roster(self) -> None:
         self.roster_problem = ""
+        # what was read: taken before the read, so a change during it is seen by the next refresh_roster
+        self._roster_read = (roster_version(self.store), self.clock().date())
         try:
             roster = self.store.roster()
         except schema.ValidationError as exc:
@@ -358,9 +373,17 @@ class ConversationApp(OpenConversationShortcuts):
                                 deliver=lambda fn: self.scheduler.call_soon_threadsafe(self.guard(fn)))
 
     def reload_roster(self) -> None:
-        """Read the roster again (a person was erased or moved meanwhile) and search that one."""
+        """Read the roster again (a person was erased or moved meanwhile): the search, the coach picker and the
+        team view follow it."""
         self._load_roster()
         self.start_screen.show_roster(self.people)
+
+    def refresh_roster(self) -> None:
+        """:meth:`reload_roster` if the roster changed since it was read (a new version of the file), or the day
+        on which who is still here is judged did (someone's last day has passed); else nothing (a file's status
+        read, no more)."""
+        if self._roster_read != (roster_version(self.store), self.clock().date()):
+            self.reload_roster()
 
     # ================================================================== save paths and conflicts
     def edit_session(self, record: dict, *, snapshot: Callable[[], dict], on_open: Callable[[dict, str], None],

@@ -6,7 +6,7 @@ of JavaScript):
 * ``place`` (kernel → page) is written into the address fragment with
   ``history.replaceState`` (no new history entry per click); on load the page
   sends its fragment once as ``arrived`` (page → kernel), so a reload lands back
-  where the coach was;
+  where the coach was, and the app learns that a page has connected (also with no fragment);
 * when the page is hidden (another tab, the laptop closed) or closed
   (``visibilitychange`` / ``pagehide``) the page sends ``{"event": "hidden"}``:
   the app saves what is pending at once instead of after its debounce;
@@ -184,7 +184,7 @@ class PageBridge(anywidget.AnyWidget):
     Parameters
     ----------
     on_arrived
-        Called once with the fragment the page was opened with ("" for none).
+        Called once, when the page has connected, with the fragment it was opened with ("" for none).
     on_hidden
         Called when the page is hidden or closed (save what is pending).
     on_blocked
@@ -202,6 +202,9 @@ class PageBridge(anywidget.AnyWidget):
         self.layout.display = "none"
         self._on_hidden, self._on_blocked = on_hidden, on_blocked
         self.observe(lambda change: on_arrived(change["new"]), names="arrived")
+        # a page opened with no fragment sends "" (no change of "arrived") with arrived_sent: it has arrived too
+        self.observe(lambda change: on_arrived("") if change["new"] and not self.arrived else None,
+                     names="arrived_sent")
         self.on_msg(self._message)
 
     def _message(self, _widget, content, _buffers) -> None:

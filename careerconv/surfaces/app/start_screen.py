@@ -79,12 +79,10 @@ class StartScreen:
         self.current: str | None = None  # the employee whose page is open
         self._name = ""  # their name
 
-        coaches = people.coaches()
-        if coach_id and coach_id not in coaches:
-            coaches.append(coach_id)
-        self.coach_choice = classed(widgets.Dropdown(options=[("All coaches", "")] + [(people.coach_choice_label(c), c)
-                                                                                      for c in coaches],
-                                                     value=coach_id or "", description="Coach"),
+        self._own_coach = coach_id or ""  # offered even while they coach nobody (the coach signed in)
+        self._refilling = False  # the coach picker's options are being replaced (a roster read again)
+        self.coach_choice = classed(widgets.Dropdown(options=self._coach_options(), value=coach_id or "",
+                                                     description="Coach"),
                                     "cc-coach")  # as wide as its longest coach: styles.py
         self.view_choice = classed(widgets.ToggleButtons(options=[("Find a person", "person"), ("My team", "team")],
                                                          value="person", style={"button_width": "auto"},
@@ -109,9 +107,10 @@ class StartScreen:
         self.result_buttons: dict[str, widgets.Button] = {}
         self.results_note = html("", "cc-muted", "cc-results-note")
         self.search.observe(guard(lambda _c: self.run_search(), "Search failed"), names="value")
-        self.coach_choice.observe(guard(lambda _c: self.run_search(), "Search failed"), names="value")
-        self.coach_choice.observe(guard(lambda _c: self.coach_changed(), "Could not open the team view"),
+        self.coach_choice.observe(guard(lambda _c: self._refilling or self.run_search(), "Search failed"),
                                   names="value")
+        self.coach_choice.observe(guard(lambda _c: self._refilling or self.coach_changed(),
+                                        "Could not open the team view"), names="value")
 
         self.employee_html = html('<div class="cc-muted">Pick the person you are meeting to see their previous '
                                   "conversation and start.</div>", "cc-employee-card")
@@ -178,11 +177,12 @@ class StartScreen:
         show(self.actions, False)
         picker_parts: list[widgets.Widget] = [html('<h2 class="cc-h cc-h-small">Who are you meeting?</h2>'),
                                               self.set_choice, self.search, self.results, self.results_note]
-        if people.frame.empty:
-            picker_parts.append(html(
-                f'<div class="cc-warn-box">No employees in <code>{escape(str(data_dir))}</code>. Create a demo '
-                "organisation with <code>careerconv demo</code> or import your roster with "
-                "<code>careerconv import roster FILE</code>, then reload.</div>", "cc-no-roster"))
+        self.no_roster_html = html(
+            f'<div class="cc-warn-box">No employees in <code>{escape(str(data_dir))}</code>. Create a demo '
+            "organisation with <code>careerconv demo</code> or import your roster with "
+            "<code>careerconv import roster FILE</code>, then reload.</div>", "cc-no-roster")
+        show(self.no_roster_html, people.frame.empty)
+        picker_parts.append(self.no_roster_html)
         picker = classed(widgets.VBox(picker_parts, layout=widgets.Layout(width="330px", flex="0 0 330px")), "cc-card",
                          "cc-picker")
         self.person_view = classed(widgets.HBox([picker, self.employee_panel],
@@ -221,6 +221,13 @@ class StartScreen:
     def view(self) -> str:
         """``"person"`` (find a person) or ``"team"`` (the coach's team)."""
         return self.view_choice.value
+
+    def _coach_options(self) -> list[tuple[str, str]]:
+        """The coach picker's options for :attr:`people`: all coaches, then each coach by their label."""
+        coaches = self.people.coaches()
+        if self._own_coach and self._own_coach not in coaches:
+            coaches.append(self._own_coach)
+        return [("All coaches", "")] + [(self.people.coach_choice_label(c), c) for c in coaches]
 
     def coaches(self) -> list[str]:
         """The coaches the coach picker offers."""
@@ -306,9 +313,23 @@ class StartScreen:
 
     # ------------------------------------------------------------------ the search list
     def show_roster(self, people: RosterIndex) -> None:
-        """Search a roster read again (someone was erased meanwhile)."""
+        """Show a roster read again (imported, or someone erased, meanwhile): the coach picker offers its coaches
+        under their names now (the coach chosen stays chosen while they coach someone), the search lists its
+        people, and a team is read again."""
         self.people = people
         self.team_loader.forget()
+        show(self.no_roster_html, people.frame.empty)
+        options = self._coach_options()
+        if options != [tuple(o) for o in self.coach_choice.options]:
+            chosen = self.coach_choice.value
+            self._refilling = True  # new options choose "All coaches" on the way: nothing follows that
+            try:
+                self.coach_choice.options = options
+                if any(value == chosen for _label, value in options):
+                    self.coach_choice.value = chosen
+            finally:
+                self._refilling = False
+            self.coach_changed()  # the coach's name, whether they left, their team: as on the roster now
         self.run_search()
 
     def run_search(self) -> None:
