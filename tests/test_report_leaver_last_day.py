@@ -54,10 +54,10 @@ def test_what_was_measured_before_leaving_reads_months_later_as_it_did_on_the_la
     2026 still counts)"; on 1 Jun 2027 "...; 6 targets due but not measured"."""
     history = zaid()
     assert summary(history, "2026-04-30") == ("2 of 3 skills on track (1 ahead), 1 behind; 6 targets dated after "
-                                              "you leave (1 May 2026) will not be measured")
+                                              "you leave on 1 May 2026 will not be measured")
     for later in ("2026-05-01", "2026-11-01", "2027-06-01"):
         assert summary(history, later) == ("As of your last day here (30 Apr 2026): 2 of 3 skills on track "
-                                           "(1 ahead), 1 behind; 6 targets dated after you left (1 May 2026), "
+                                           "(1 ahead), 1 behind; 6 targets dated after you left on 1 May 2026, "
                                            "never measured"), later
     last_day, later = said(history, "2026-04-30"), said(history, "2026-11-01")
     for row in ("Design after 6 months (2 Apr 2026) 6 6 on 1 Apr 2026",
@@ -88,7 +88,7 @@ def test_the_pdf_says_what_the_page_says():
     text = flat(" ".join(pdf_pages(content.build_content(zaid(), "2026-11-01"))))
     text = text[:text.index("How to read this report")]  # the report's figures, not its glossary
     assert ("As of your last day here (30 Apr 2026): 2 of 3 skills on track (1 ahead), 1 behind; 6 targets dated "
-            "after you left (1 May 2026), never measured") in text
+            "after you left on 1 May 2026, never measured") in text
     for words in DUE_WORDS:
         assert words not in text, words
     assert "Budget after 18 months (2 Apr 2027) 8 — — after you left" in text
@@ -104,7 +104,7 @@ def test_someone_who_left_on_the_report_day_is_not_told_their_first_targets_are_
     text = page_text(report_content)
     assert "due 1 Jan 2027" not in text
     assert ("As of your last day here (30 Sep 2026): 2 skills, none rated since the conversation; 6 targets dated "
-            "after you left (1 Oct 2026), never measured") in text
+            "after you left on 1 Oct 2026, never measured") in text
     assert "You left on 1 Oct 2026" in text
     pdf_text = flat(" ".join(pdf_pages(report_content)))
     assert "due 1 Jan 2027" not in pdf_text and "You left on 1 Oct 2026" in pdf_text
@@ -120,7 +120,7 @@ def test_a_leaving_day_still_to_come_is_said_and_nothing_after_it_is_due(reader)
     text = text.replace("Leaving:", "Leaving")  # the PDF's facts read "label: value"
     assert "Leaving 30 Nov 2026, so your last day here is 29 Nov 2026: targets dated from 30 Nov 2026 on will " \
            "not be measured" in text
-    assert "1 skill, not rated since the conversation; 3 targets dated after you leave (30 Nov 2026) will not " \
+    assert "1 skill, not rated since the conversation; 3 targets dated after you leave on 30 Nov 2026 will not " \
            "be measured" in text
     assert "Design after 6 months (1 Dec 2026) 5 — — after you leave" in text
     assert "first target is due" not in text and "is due on 1 Dec 2026" not in text

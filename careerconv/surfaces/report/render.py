@@ -460,9 +460,9 @@ def summary_words(content: ReportContent) -> tuple[str, bool] | None:
         text += f"; {n} target{'s' if n != 1 else ''} not measured: you left before a rating was given"
     if counts.targets_after_leaving:
         n = counts.targets_after_leaving
-        text += (f"; {n} target{'s' if n != 1 else ''} dated after you left ({format_day(content.left_on)}), "
+        text += (f"; {n} target{'s' if n != 1 else ''} dated after you left on {format_day(content.left_on)}, "
                  "never measured" if content.left_on is not None else
-                 f"; {n} target{'s' if n != 1 else ''} dated after you leave ({format_day(content.leaves_on)}) "
+                 f"; {n} target{'s' if n != 1 else ''} dated after you leave on {format_day(content.leaves_on)} "
                  f"will not be measured")
     if content.left_on is not None:
         text = f"As of your last day here ({format_day(content.figures_day)}): {text}"
