@@ -254,3 +254,14 @@ def test_the_days_index_marks_who_is_leaving_as_well_as_who_has_left(small_org, 
                  "--no-pdf"]) == 0
     index = _text((out / "index-2027-01-06.html").read_text(encoding="utf-8"))
     assert "Ada Lovelace Engineering made now · left 6 Jan 2027" in index
+
+
+def test_someone_who_left_before_their_first_conversation_is_not_told_to_hold_one():
+    """Found by a hostile test: a leaver whose conversations all came after their leaving day read "Last career
+    conversation: not held yet" and "No dreams recorded yet: they are the first thing you talk about in your career
+    conversation", words for someone still to have one."""
+    text = said(zaid(left_on="2025-01-01"), "2026-10-01")
+    assert "Last career conversation none while you were here" in text
+    assert "No career conversation was completed while you were here (you left on 1 Jan 2025), so no dreams were " \
+           "recorded." in text
+    assert "not held yet" not in text and "first thing you talk about" not in text

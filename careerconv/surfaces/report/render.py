@@ -404,7 +404,8 @@ def header(content: ReportContent) -> Fragment:
     facts = [
         ("Report date", _e(format_day(c.as_of))),
         ("Your coach", _typed(c.coach_name or c.coach_id) or _DASH),
-        ("Last career conversation", _e(format_day(c.plan_date)) if c.plan is not None else "not held yet"),
+        ("Last career conversation", _e(format_day(c.plan_date)) if c.plan is not None
+         else "none while you were here" if c.left_on is not None else "not held yet"),
         ("Check-ins since then", _e(_checkins_since(c))),
         upcoming,
     ]
@@ -532,6 +533,9 @@ def dreams(content: ReportContent) -> Fragment:
     if content.plan is None and not _missing(draft):  # its dreams are being talked about: not "none recorded"
         return _wrap(f'<p class="cc-empty">Your first career conversation is in progress (started '
                      f"{_e(format_day(draft))}): the dreams you agree in it show here once it is completed.</p>")
+    if content.plan is None and content.left_on is not None:  # nothing was agreed while they were here
+        return _wrap(f'<p class="cc-empty">No career conversation was completed while you were here (you left on '
+                     f"{_e(format_day(content.left_on))}), so no dreams were recorded.</p>")
     if content.dreams.empty:
         return _wrap('<p class="cc-empty">No dreams recorded yet: they are the first thing you talk about '
                      "in your career conversation.</p>")
