@@ -264,4 +264,7 @@ def test_someone_who_left_before_their_first_conversation_is_not_told_to_hold_on
     assert "Last career conversation none while you were here" in text
     assert "No career conversation was completed while you were here (you left on 1 Jan 2025), so no dreams were " \
            "recorded." in text
-    assert "not held yet" not in text and "first thing you talk about" not in text
+    assert "No skills and targets were set: no career conversation was completed while you were here." in text
+    assert "Check-ins since then none " in text
+    for words in ("not held yet", "first thing you talk about", "none yet", "they are set in your career"):
+        assert words not in text

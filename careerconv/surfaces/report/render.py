@@ -519,11 +519,12 @@ def summary_line(content: ReportContent) -> Fragment:
 
 
 def _checkins_since(c: ReportContent) -> str:
+    none = "none" if c.left_on is not None else "none yet"  # someone who left has no more to come
     if c.plan is None:
-        return str(len(c.checkins)) if len(c.checkins) else "none yet"
+        return str(len(c.checkins)) if len(c.checkins) else none
     since = c.checkins.loc[c.checkins[DATE] >= c.plan_date]
     if since.empty:
-        return "none yet"
+        return none
     return f"{len(since)} (the last on {format_day(since['date'].max())})"
 
 
@@ -553,6 +554,9 @@ def standing(content: ReportContent, figure_format: str | None = "svg", dpi: int
     (:func:`_no_target_words`).
     """
     cur = content.current
+    if content.plan is None and content.left_on is not None:
+        return _wrap('<p class="cc-empty">No skills and targets were set: no career conversation was completed '
+                     "while you were here.</p>")
     if content.plan is None or cur.empty:
         return _wrap('<p class="cc-empty">No skills and targets yet: they are set in your career '
                      "conversation.</p>")
