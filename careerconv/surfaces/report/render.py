@@ -288,9 +288,15 @@ def standing_status(content: ReportContent, row: Any) -> str:
     plan's row of that target, :func:`careerconv.surfaces.report.content.horizon_rows`)."""
     if row.status != progress.DUE_NOT_MEASURED or content.left_on is None:
         return shown_status(content, row.status, row.next_horizon_date)
+    target = _plan_target(content, row.skill, row.next_horizon_months)
+    return shown_status(content, row.status, row.next_horizon_date, target["window_open"].fillna(False).any())
+
+
+def _plan_target(content: ReportContent, skill: Any, months: Any) -> pd.DataFrame:
+    """The current plan's row of the ``months``-month target of ``skill``
+    (:func:`careerconv.surfaces.report.content.horizon_rows`; none when the plan has no such target)."""
     rows = horizon_rows(content)
-    same = (rows[SKILL].map(skill_key) == skill_key(row.skill)) & (rows["horizon_months"] == row.next_horizon_months)
-    return shown_status(content, row.status, row.next_horizon_date, rows.loc[same, "window_open"].fillna(False).any())
+    return rows.loc[(rows[SKILL].map(skill_key) == skill_key(skill)) & (rows["horizon_months"] == months)]
 
 
 def _shown_chip(status: str) -> str:
@@ -614,9 +620,8 @@ def _target_words(content: ReportContent, target: Any, day: Any, measured_on: An
 def _measured_on(content: ReportContent, skill: Any, months: Any) -> pd.Timestamp | None:
     """The day of the rating that measured the current plan's ``months``-month target of ``skill`` (None: not
     measured; :func:`careerconv.surfaces.report.content.horizon_rows`)."""
-    rows = horizon_rows(content)
-    hit = rows.loc[(rows[SKILL].map(skill_key) == skill_key(skill)) & (rows["horizon_months"] == months)
-                   & rows["measured_rating"].notna(), "measured_date"]
+    target = _plan_target(content, skill, months)
+    hit = target.loc[target["measured_rating"].notna(), "measured_date"]
     return None if hit.empty else pd.Timestamp(hit.iloc[0])
 
 
