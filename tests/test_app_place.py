@@ -192,7 +192,7 @@ def test_a_page_opened_after_a_roster_import_shows_the_roster_as_imported(org: P
         "Ada Lovelace · E001", "Alan Mathison Turing · E002", "Barbara Liskov · E005", "Edsger Dijkstra · E004",
         "Grace Brewster Hopper · C01"]
     start.search.value = "katherine"
-    assert [b.description for b in start.results.children] == ["Katherine Johnson · E003 · left 1 Sep 2026"]
+    assert [b.description for b in start.results.children] == ["Katherine Johnson · E003 ·\xa0left\xa01\xa0Sep\xa02026"]
     heated.select_employee("E003")
     assert start.actions.layout.display == "none"  # no Start, no Check-in
     with pytest.raises(ValueError, match="Katherine Johnson left 1 Sep 2026"):

@@ -135,7 +135,8 @@ def test_the_app_no_longer_offers_a_leaver_to_their_coach_but_finds_their_record
     team = app.show_team("C01")
     assert [m.employee_id for m in team.members] == ["E002", "E003"]
     start.search.value = "ada"
-    assert [b.description for b in start.results.children] == ["Ada Lovelace · E001 · left 3 Aug 2026"]
+    # the day they left, joined to its "·" by no-break spaces, goes whole to a line of its own where it must wrap
+    assert [b.description for b in start.results.children] == ["Ada Lovelace · E001 ·\xa0left\xa03\xa0Aug\xa02026"]
     start.results.children[0].click()
     assert "Ada Lovelace left 3 Aug 2026." in start.employee_html.value
     assert "Last conversation 2 Mar 2026</div>" in start.employee_html.value  # not "next due ... overdue"

@@ -10,17 +10,24 @@ names the coach chosen in full below it.
 The first page opened after a roster import shows the roster as imported, though ``careerconv app`` built the
 app in a kernel heated before the import: the person renamed under their new name, the leaver as having left.
 
-Screenshots go to ``tests/output/e2e/coach-leavers-*.png`` and ``coach-fresh-roster-*.png``.
+A person who has left is found by the search with the day they left, read whole at 360, 400 and 1280 px: the
+60-person demo organisation with three leavers, one under a 60-character name and one under a right-to-left name.
+
+Screenshots go to ``tests/output/e2e/coach-leavers-*.png``, ``coach-fresh-roster-*.png`` and
+``coach-leaver-result-*.png``.
 """
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import time
 
 import psutil
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from careerconv.demo.organisation import write_demo_organisation
 from careerconv.records.importers import import_roster
 from careerconv.records.store import Store
 from conftest import AppServer
@@ -69,6 +76,14 @@ def chosen_coach_once_drawn(page) -> dict:
     return page.evaluate(CHOSEN_COACH_JS)
 
 
+def serve(data):
+    """``careerconv app`` on ``data`` for the tests of a module; it must stop cleanly on Ctrl-C."""
+    server = AppServer(data, lab=False)
+    yield server
+    code = server.stop()
+    assert code == 0, f"careerconv app did not stop cleanly on Ctrl-C (exit {code}):\n" + "".join(server.lines)
+
+
 @pytest.fixture(scope="module")
 def grace_left_server(tmp_path_factory, browser):
     data = tmp_path_factory.mktemp("leavers") / "data"
@@ -78,10 +93,7 @@ def grace_left_server(tmp_path_factory, browser):
                       "C01,Grace Hopper,C00,Engineering,Head of engineering,2026-09-01\n"
                       f"C02,{LONG_NAME},C00,Research,Head of research,\n", encoding="utf-8")
     import_roster(Store(data), export)
-    server = AppServer(data, lab=False)
-    yield server
-    code = server.stop()
-    assert code == 0, f"careerconv app did not stop cleanly on Ctrl-C (exit {code}):\n" + "".join(server.lines)
+    yield from serve(data)
 
 
 @pytest.mark.parametrize("width", (360, 400, 1280))
@@ -269,3 +281,87 @@ def test_the_first_page_after_a_roster_import_shows_the_roster_as_imported(brows
     finally:
         code = server.stop()
     assert code == 0, f"careerconv app did not stop cleanly on Ctrl-C (exit {code}):\n" + "".join(server.lines)
+
+
+# (employee id, name, leaving day, as the search list says it): three people of the demo organisation who left
+LEAVERS = (("E0007", "Zaid Khalil", "2026-09-01", "left 1 Sep 2026"),
+           ("E0012", "Maximiliane Adelheid Wolfeschlegelsteinhausen-Bergerdorff Zu", "2026-08-31", "left 31 Aug 2026"),
+           ("E0013", "زيد عبد الرحمن الخوارزمي", "2026-07-15", "left 15 Jul 2026"))
+
+# Whether a search result can be read whole: every line of its text lies inside the result's box (a text cut with
+# an ellipsis still runs on past it, unpainted), it scrolls neither way, and nothing around it hides part of it.
+RESULT_CUT_JS = r"""
+b => {
+  const range = document.createRange();
+  range.selectNodeContents(b);
+  const box = b.getBoundingClientRect(), cs = getComputedStyle(b);
+  const cut = [];
+  for (const line of range.getClientRects()) {
+    if (line.right > box.right + 0.5 || line.left < box.left - 0.5 || line.bottom > box.bottom + 0.5
+        || line.top < box.top - 0.5) {
+      cut.push('a line of its text runs ' + Math.round(line.left) + '..' + Math.round(line.right) + ' x '
+               + Math.round(line.top) + '..' + Math.round(line.bottom) + ' outside the result '
+               + Math.round(box.left) + '..' + Math.round(box.right) + ' x ' + Math.round(box.top) + '..'
+               + Math.round(box.bottom) + (cs.textOverflow === 'ellipsis' ? ' (cut with an ellipsis)' : ''));
+    }
+  }
+  if (b.scrollHeight > b.clientHeight + 1) cut.push('its text is ' + b.scrollHeight + ' px high in ' + b.clientHeight);
+  for (let e = b; e && !e.classList.contains('cc-app'); e = e.parentElement) {
+    if (e.scrollWidth > e.clientWidth + 1) {
+      cut.push((e === b ? 'the result' : e.className) + ' is ' + e.scrollWidth + ' px wide in ' + e.clientWidth);
+    }
+  }
+  return cut;
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def demo_leavers_server(tmp_path_factory, browser):
+    """The 60-person demo organisation (``careerconv demo --employees 60 --seed 7``) after a roster import that says
+    three of its people left (:data:`LEAVERS`), two of them renamed."""
+    data = tmp_path_factory.mktemp("demo-leavers") / "data"
+    write_demo_organisation(data, 60, 7, dt.date(2026, 12, 4))
+    roster = Store(data).roster().set_index("employee_id")
+    export = data.parent / "leavers.csv"
+    with export.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["Employee ID", "Name", "Manager ID", "Department", "Job Title", "Termination Date"])
+        for eid, name, day, _said in LEAVERS:
+            row = roster.loc[eid]
+            writer.writerow([eid, name, row["coach_id"], row["department"], row["role"], day])
+    import_roster(Store(data), export)
+    yield from serve(data)
+
+
+@pytest.mark.parametrize("width", (360, 400, 1280))
+def test_a_leaver_found_by_the_search_reads_whole_with_the_day_they_left(browser, demo_leavers_server, output_dir,
+                                                                         width):
+    """Found by a reader: the result "Zaid Khalil · E0007 · left 1 Se…" was cut at 400 and 1280 px, and what it cut
+    was what matters, that they left and when. Each leaver's result reads whole, the day they left included, under
+    a short name, a 60-character one and a right-to-left one, and when it is the one chosen (in bold)."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.set_default_timeout(WAIT)
+    page.goto(demo_leavers_server.url)
+    ready(page)
+    cut, read = {}, []
+    for eid, name, _day, said in LEAVERS:
+        page.fill(".cc-search input", name)
+        page.wait_for_function("eid => { const r = document.querySelectorAll('.cc-result');"
+                               " return r.length === 1 && r[0].textContent.includes(eid); }", arg=eid)
+        result = page.locator(".cc-result")
+        # what a reader sees: the words, without the invisible marks that keep a right-to-left name apart
+        read.append(" ".join(result.inner_text().replace("\u2068", "").replace("\u2069", "").split()))
+        cut[eid] = result.evaluate(RESULT_CUT_JS)
+        shot(page, output_dir, f"leaver-result-{eid}-{width}")
+    assert read == [f"{name} · {eid} · {said}" for eid, name, _day, said in LEAVERS]
+    assert cut == {eid: [] for eid, *_ in LEAVERS}
+
+    page.locator(".cc-result").click()  # the one chosen is drawn in bold, wider
+    page.locator(".cc-left-note", has_text="left 15 Jul 2026.").wait_for()
+    chosen = page.locator(".cc-result.cc-result-active")
+    assert chosen.evaluate(RESULT_CUT_JS) == []
+    problems = layout_problems(page)
+    shot(page, output_dir, f"leaver-result-chosen-{width}")
+    page.close()
+    assert problems == [], "\n".join(problems)

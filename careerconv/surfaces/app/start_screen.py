@@ -20,9 +20,10 @@ import ipywidgets as widgets
 
 from careerconv.records import leavers
 from careerconv.rules import followup
-from careerconv.records.dates import human_date, human_datetime
+from careerconv.records.dates import NO_BREAK, human_date, human_datetime
 from careerconv.records.questions import QuestionSet
 from careerconv.records.schema import CHECKIN_ID, COACH_ID, CONVERSATION_ID, EMPLOYEE_ID, STATUS
+from careerconv.records.text_direction import isolated
 from .drafts import draft_holds, draft_to_offer, newest_first
 from .glance import employee_card_html, previous_plan_html
 from .roster_index import RosterIndex
@@ -342,8 +343,8 @@ class StartScreen:
         old = self.result_buttons
         self.result_buttons = {}
         for i in shown:
-            left = self.people.left_label(ids[i])
-            eid, label = ids[i], f"{names[i]} · {ids[i]}" + (f" · {left}" if left else "")
+            eid = ids[i]
+            label = result_label(names[i], eid, self.people.left_label(eid))
             b = old.pop(eid) if eid in old and old[eid].description == label else None
             if b is None:
                 b = button(label, "cc-result", tooltip=f"Open {names[i]} ({eid})", width="100%")
@@ -517,6 +518,18 @@ class StartScreen:
     def notify(self, notice: str) -> None:
         """Say something above the open person's card."""
         self.employee_html.value = f'<div class="cc-note">{escape(notice)}</div>' + self.employee_html.value
+
+
+def result_label(name: str, employee_id: str, left: str = "") -> str:
+    """A person as the search list shows them: ``"Zaid Khalil · E0007 · left 1 Sep 2026"`` (text, not HTML).
+
+    ``left`` (:meth:`RosterIndex.left_label`; "" for someone still here) is joined to its ``·`` and its words to
+    each other by no-break spaces: where a line cannot hold it all, the day they left goes whole to the next line,
+    which begins "· left 1 Sep 2026"; it is never split. A right-to-left name is isolated, so the id and the day
+    stay after it.
+    """
+    label = f"{isolated(name)} · {employee_id}"
+    return f"{label} ·{NO_BREAK}{left.replace(' ', NO_BREAK)}" if left else label
 
 
 def draft_label(draft: dict) -> str:

@@ -181,8 +181,10 @@ CSS = """
 .cc-app .cc-results { max-height: 430px; overflow-y: auto; gap: 3px; }
 .cc-app .cc-results .jupyter-button.cc-result {
   text-align: left; justify-content: flex-start; border-color: transparent; background: transparent;
-  font-size: 15px; height: 34px; padding: 0 10px; margin: 0; overflow: hidden; text-overflow: ellipsis;
-  flex: 0 0 auto;  /* a long list scrolls in its box; the names are never squeezed to fit it */
+  font-size: 15px; margin: 0; flex: 0 0 auto;  /* a long list scrolls in its box; the names are never squeezed */
+  /* a person is read whole, never cut: what a line cannot hold (a long name, the day they left) wraps below */
+  height: auto; min-height: 34px; padding: 5px 10px; line-height: 22px;
+  white-space: normal; overflow-wrap: anywhere; overflow: visible; text-overflow: clip;
 }
 .cc-app .cc-results .jupyter-button.cc-result:hover:enabled { background: var(--cc-accent-soft); color: var(--cc-ink); }
 .cc-app .cc-results .jupyter-button.cc-result-active,
