@@ -67,11 +67,12 @@ def test_a_historys_coach_ids_in_another_case_or_without_their_prefix_are_stored
 def test_a_historys_employee_ids_follow_the_same_rule_as_its_coach_ids(store: Store, tmp_path: Path):
     """A workbook whose Employee ID column Excel stored as numbers without the prefix (11 for E0011) and in
     another case (e0012): the rows were refused as people not on the roster, while the same values as coach ids
-    were stored as written."""
+    were stored as written. (A number alone is the roster's id beside the person's name, and a coach's when it is
+    their coach on the roster: tests/test_import_id_checks.py.)"""
     book = openpyxl.Workbook()
-    book.active.append(["Employee ID", "Review Date", "Competency", "Score", "Manager ID"])
-    book.active.append([11, dt.datetime(2024, 3, 14), "Negotiation", 6, 10])
-    book.active.append(["e0012", dt.datetime(2024, 3, 15), "Negotiation", 5, "E0010"])
+    book.active.append(["Employee ID", "Employee Name", "Review Date", "Competency", "Score", "Manager ID"])
+    book.active.append([11, "Chloé Martin", dt.datetime(2024, 3, 14), "Negotiation", 6, 10])
+    book.active.append(["e0012", None, dt.datetime(2024, 3, 15), "Negotiation", 5, "E0010"])
     book.save(tmp_path / "reviews.xlsx")
     result = import_history(store, tmp_path / "reviews.xlsx")
     assert (coaches(store, "E0011"), coaches(store, "E0012")) == (["E0010"], ["E0010"])

@@ -138,10 +138,10 @@ def test_a_historys_conversation_after_the_employees_leaving_day_is_pointed_out(
     leaver.write_bytes(csv_bytes([[*HEADER, "left_on"], [*ROSTER[2], "2026-06-01"]]))
     import_roster(store, leaver, today=IMPORT_DAY)
     path = tmp_path / "bewertungen.csv"
-    path.write_bytes(csv_bytes([["Personalnummer", "Datum", "Kompetenz", "Bewertung"],
-                                ["10", "01.09.2026", "Projektmanagement", "6"],
-                                ["10", "01.03.2026", "Projektmanagement", "5"],
-                                ["e0046", "10.01.2026", "Interviewing", "7"]], "utf-8-sig", ";"))
+    path.write_bytes(csv_bytes([["Personalnummer", "Name", "Datum", "Kompetenz", "Bewertung"],
+                                ["10", "Inès Laurent", "01.09.2026", "Projektmanagement", "6"],
+                                ["10", "Inès Laurent", "01.03.2026", "Projektmanagement", "5"],
+                                ["e0046", "", "10.01.2026", "Interviewing", "7"]], "utf-8-sig", ";"))
     result = import_history(store, path, dry_run=dry_run)
     assert ("1 employee(s) have a conversation on or after the leaving day on the roster; check those days (E0010: "
             "left on 2026-06-01, a conversation on 2026-09-01)") in result.summary()

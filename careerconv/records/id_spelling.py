@@ -15,8 +15,14 @@ When several known ids fit (``0003`` beside ``E0003`` and ``C0003``), which one 
 
 An id matched otherwise than as it is written names someone on the roster only where the row's name is theirs
 (:func:`same_name`: the same words in any order, case, accents and spacing aside): a new hire ``46`` "José Pérez" is
-not ``E0046`` "José Álvarez" for the first name they share. A value of digits alone that is no known id may still be
-one erased from the roster: :meth:`KnownIds.spellings` gives the ids it would be in the known ids' shapes.
+not ``E0046`` "José Álvarez" for the first name they share. A row without a name (a history file names no one) is
+read as theirs only for a match but for case (:func:`confirmed`): a number alone (``7``, ``0007`` for ``E0007``) may
+be a typo or another system's number, and nothing tells whose it is.
+
+A value that is no known id may still be one erased from the roster: :meth:`KnownIds.spellings` gives the ids a value
+of digits alone would be in the known ids' shapes, and :func:`number_forms` what of an id an erased list keeps to
+know it again written otherwise when no known id is left to learn the shapes from (``61``, ``0061``, ``e61`` for
+``E0061``).
 """
 
 from __future__ import annotations
@@ -136,6 +142,29 @@ class KnownIds:
                        if len(digits) <= width} - {value})
 
 
+def number_forms(employee_id: str) -> set[str]:
+    """The forms by which an id is known again written otherwise (:func:`looked_up_as`): its number alone without
+    leading zeros (``61`` for ``E0061`` and ``0061``), and, when it has a prefix, the prefix case folded with the
+    number (``e:61``); none for an id that does not end in digits. For an erased id: its shape is not kept, so these
+    are what tells ``61``, ``0061``, ``e61`` or ``E061`` from someone new."""
+    number = _number(employee_id)
+    if number is None:
+        return set()
+    prefix, digits = number
+    return {digits, f"{prefix}:{digits}"} if prefix else {digits}
+
+
+def looked_up_as(value: str) -> str | None:
+    """The one of :func:`number_forms` a value written otherwise is looked up by: a value of digits alone by its
+    number (``0061`` as ``61``: it may have lost a prefix and zeros), one with a prefix by prefix and number (``e61``
+    as ``e:61``: a prefix is another id's only in the same letters); None for a value that does not end in digits."""
+    number = _number(value)
+    if number is None:
+        return None
+    prefix, digits = number
+    return f"{prefix}:{digits}" if prefix else digits
+
+
 def _name_words(name: object) -> list[str]:
     """A name's words, sorted, case and accents aside (``Pérez, José`` and ``jose  perez`` are one)."""
     text = unicodedata.normalize("NFKD", str(name or "")).casefold()
@@ -149,6 +178,19 @@ def same_name(known: object, written: object) -> bool:
     ``José Álvarez``, nor a new ``Ana Costa`` the ``Ana Silva`` she shares a first name with (found by a hostile
     test: a new hire took over an existing employee's id, name and conversations)."""
     return _name_words(known) == _name_words(written)
+
+
+def confirmed(found: IdMatch, known_name: object, written_name: object) -> bool:
+    """Whether a value read as a known id otherwise than it is written (``found``) names the person known by
+    ``known_name``: beside a name (``written_name``), when it is theirs (:func:`same_name`); without one, only when
+    it was matched but for case, since a number without its prefix or zeros (``7``, ``0007`` for ``E0007``) may be a
+    typo or another system's number that lands on someone else (found by a hostile test: a history's ``7`` put its
+    ratings on E0007's page). An id as it is written needs no name."""
+    if found.how is None:
+        return True
+    if written_name is None or str(written_name).strip() == "":
+        return found.how == CASE
+    return same_name(known_name, written_name)
 
 
 def matched_note(column: str, matches: Iterable[IdMatch], shown: int = 5) -> str | None:

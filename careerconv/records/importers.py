@@ -29,11 +29,14 @@ Two importers, one reading path:
   were read from.
 * :func:`import_history` — legacy records kept in spreadsheets, one row per
   employee x date x skill: ``employee_id, date, skill, rating`` and optionally
-  ``coach_rating, target_6m, target_12m, target_18m, coach_id``, or the names appraisal systems give them
+  ``coach_rating, target_6m, target_12m, target_18m, coach_id, name``, or the names appraisal systems give them
   (``Personalnummer;Datum;Kompetenz;Bewertung``, ``Employee ID, Rating date, Competency, Score``,
   ``Manager rating``, ``Target 6 months``, ``Ziel 12 Monate`` ...; :data:`HISTORY_ALIASES`; a ``Manager`` column
   is the coach when its values are employee ids on the roster, else left out with a note). Employee and coach ids
-  are read as a roster import reads them (``e0010`` is the roster's ``E0010``). Each employee
+  are read as a roster import reads them (``e0010`` is the roster's ``E0010``), but a history names no one: a
+  number without the roster's prefix or zeros (``7`` or ``0007`` for ``E0007``) is the roster's id only beside
+  that person's name in the file's name column (read for this alone, never stored), and a coach's only when it is
+  the employee's coach on the roster (:func:`careerconv.records.id_spelling.confirmed`). Each employee
   x date becomes one completed conversation record (question set
   ``legacy-import``, source ``import:<file name>``, id ``<employee_id>-h<yyyymmdd>``,
   which the app's ids ``<employee_id>-<yyyymmdd>`` can never take).
@@ -137,7 +140,7 @@ import pandas as pd
 from . import defaults
 from . import leavers
 from . import schema
-from .id_spelling import CASE, PREFIX, ZEROS, AmbiguousId, IdMatch, KnownIds, matched_note, same_name
+from .id_spelling import CASE, PREFIX, ZEROS, AmbiguousId, IdMatch, KnownIds, confirmed, matched_note
 from .schema import (
     CADENCE_MONTHS, COACH_ID, COACH_RATING, CONVERSATION_ID, DATE, DEPARTMENT, EMPLOYEE_ID, LEFT_ON, SKILL, STATUS,
 )
@@ -426,9 +429,11 @@ HISTORY_ALIASES = {
                    "beoordeling_leidinggevende", "score_leidinggevende"),
     **{column: tuple(name.format(h=h) for name in _TARGET_NAMES) for h, column in _TARGET_COLUMNS.items()},
     COACH_ID: ROSTER_ALIASES[COACH_ID],
+    # The employee's name, read only to tell that an id written otherwise (7 for E0007) is theirs, never stored.
+    **{column: ROSTER_ALIASES[column] for column in ("name", *NAME_PARTS)},
 }
 HISTORY_COLUMNS = ColumnSpec("history", (EMPLOYEE_ID, DATE, SKILL, "rating"),
-                             (COACH_RATING, *_TARGET_COLUMNS.values(), COACH_ID), HISTORY_ALIASES,
+                             (COACH_RATING, *_TARGET_COLUMNS.values(), COACH_ID, "name"), HISTORY_ALIASES,
                              not_read=(*MANAGER_COLUMNS, *MANAGER_NAME_COLUMNS))
 
 
@@ -1502,18 +1507,28 @@ def _erased_problem(what: str, employee_id: str, day: str, again: str) -> str:
     return f"{what} {employee_id} was erased on {day} (careerconv erase); to add them again on purpose, {again}"
 
 
-def _erased_as(erased: ErasedIds, known: KnownIds, value: Any) -> tuple[str, str] | None:
+def _erased_as(erased: ErasedIds, known: KnownIds, value: Any) -> tuple[str | None, str] | None:
     """The erased id a row's id ``value`` names, and the day it was erased: ``value`` itself (in any case), or for
     a value of digits alone that is no known id, the id it would be in the known ids' shape
     (:meth:`KnownIds.spellings`: ``61`` or ``0061`` for an erased ``E0061``; found by a hostile test: added as
-    someone new, silently); None when it names no one erased."""
+    someone new, silently), or else, with no id said (None), one whose number ``value`` writes otherwise
+    (:meth:`ErasedIds.number_erased_on`: ``61``, ``0061`` or ``e61`` with no one left on the roster to learn the
+    shape from; found by a hostile test: everyone erased, then ``61`` added); None when it names no one erased."""
     if not isinstance(value, str) or not erased.days:
         return None
     for candidate in (value, *known.spellings(value)):
         day = erased.erased_on(candidate)
         if day is not None:
             return candidate, day
-    return None
+    day = erased.number_erased_on(value)
+    return (None, day) if day is not None else None
+
+
+def _erased_number_problem(what: str, value: str, day: str, again: str) -> str:
+    """Why a row whose id writes an erased id's number otherwise (:func:`_erased_as` without an id) is refused, even
+    when erased people may be added again: which id it was is not kept, so it cannot be added as that id."""
+    return (f"{what} {value!r} is the number of an id erased on {day} (careerconv erase), written otherwise than it "
+            f"was; which id that was is not kept: to add them again on purpose, write their id as it was and {again}")
 
 
 def _written(employee_id: str, value: str) -> str:
@@ -1718,6 +1733,29 @@ _WRITTEN_AS = {CASE: "in the roster's case", ZEROS: "with its zeros (format the 
                PREFIX: "with its prefix"}
 
 
+def _not_theirs(found: IdMatch, known_name: Any, written_name: Any, someone_else: str) -> str:
+    """Why a row's id read as a roster id written otherwise (``found``) is not taken as theirs
+    (:func:`~careerconv.records.id_spelling.confirmed`): the row's name (``written_name``) is not the roster's
+    (``known_name``), or the row has none (a history file); ``someone_else`` says what to do if it is someone else."""
+    if written_name:
+        return (f"reads as {found.id!r} {_PUT_BACK[found.how]}, but {found.id} on the roster is {known_name!r}, not "
+                f"{written_name!r} (an id written otherwise than the roster writes it is read as theirs only beside "
+                f"their name): if this is {found.id}, write the id {_WRITTEN_AS[found.how]}; if it is someone else, "
+                f"{someone_else}")
+    return (f"reads as {found.id!r} {_PUT_BACK[found.how]}, but a history file has no name beside it to tell that it "
+            f"is {found.id} ({known_name!r}) and not a typo or another system's number: if this is {found.id}, "
+            f"write {found.id} as the roster does (or add a column with the employee's name)")
+
+
+def _coach_not_confirmed(found: IdMatch, employee_id: str | None, roster_coach: str | None) -> str:
+    """Why a history row's coach id read as a roster id written otherwise (``found``: ``3`` for ``E0003``) is not
+    taken: it is not the employee's coach on the roster (``roster_coach``), and no name says whose it is."""
+    whose = f"{employee_id}'s coach on the roster is {roster_coach or 'no one'}, and " if employee_id else ""
+    return (f"reads as {found.id!r} {_PUT_BACK[found.how]}, but {whose}a history file has no name beside a coach's "
+            f"id to tell that it is {found.id}: if this is {found.id}, write {found.id} as the roster does (or leave "
+            "the coach column out: the roster's coach is taken)")
+
+
 def _stored_id(known: KnownIds, value: str) -> str:
     """The id ``value`` is stored as: the known id it matches (:mod:`careerconv.records.id_spelling`), else itself
     (a new one, or one that fits several: its row is refused)."""
@@ -1876,14 +1914,11 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
             if found is None or found.how is None:
                 continue
             on_roster = existing.get(found.id) if column == EMPLOYEE_ID else None
-            if on_roster and rec["name"] and not same_name(on_roster.get("name"), rec["name"]):
+            if on_roster and rec["name"] and not confirmed(found, on_roster.get("name"), rec["name"]):
                 # found: a new hire 125 was merged into 0125, and a new 46 "José Pérez" into E0046 "José
                 # Álvarez" for the first name they share, the row renaming someone else and taking their history
-                checker.add(f"reads as {found.id!r} {_PUT_BACK[found.how]}, but {found.id} on the roster is "
-                            f"{on_roster.get('name')!r}, not {rec['name']!r} (an id written otherwise than the "
-                            f"roster writes it is read as theirs only beside their name): if this is {found.id}, "
-                            f"write the id {_WRITTEN_AS[found.how]}; if it is someone else, give them an id of their "
-                            f"own, not {found.id} {_LEFT_OUT[found.how]}", n, column, found.value)
+                checker.add(_not_theirs(found, on_roster.get("name"), rec["name"], f"give them an id of their own, "
+                                        f"not {found.id} {_LEFT_OUT[found.how]}"), n, column, found.value)
                 continue
             rec[column] = found.id
             matched[n].append((column, found))
@@ -1935,7 +1970,10 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
             if gone[column] is None:
                 continue
             erased_id, day = gone[column]
-            if allow_erased:  # added again as the id that was erased (61 as E0061), which leaves the list
+            if erased_id is None:
+                checker.add(_erased_number_problem(what, rec[column], day, asking.allow_erased), n, column,
+                            rec[column])
+            elif allow_erased:  # added again as the id that was erased (61 as E0061), which leaves the list
                 rec[column] = erased_id
                 erased_back.setdefault(n, set()).add(erased_id)
             else:
@@ -2249,7 +2287,7 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
     checker = _Checker(raw, HISTORY_COLUMNS)
     roster = store.roster()
     # Ids written otherwise than the roster writes them (e0010, 0003 for E0003) are read as the one roster id they
-    # match, as a roster import reads them (id_spelling).
+    # match, as a roster import reads them (id_spelling), a number alone only where the file says it is theirs.
     roster_ids = KnownIds(roster[EMPLOYEE_ID])
     checker.check_columns(other=ROSTER_COLUMNS, manager_ids=roster_ids)
     _drop_totals_rows(raw, checker, roster_ids)
@@ -2257,6 +2295,7 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
     erased = store.erased_ids()
     coaches_back: dict[int, str] = {}  # row -> its erased coach id, imported again with allow_erased
     coach_of = dict(zip(roster[EMPLOYEE_ID], roster[COACH_ID]))
+    name_of = dict(zip(roster[EMPLOYEE_ID], roster["name"]))
     matched: dict[int, list[tuple[str, IdMatch]]] = {}  # row -> its (column, id) read as a roster id written otherwise
     outside: dict[int, str] = {}  # row -> its coach id that is no one's on the roster
     if roster.empty:
@@ -2281,15 +2320,23 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
         except AmbiguousId as exc:
             checker.add(f"employee {exc}", n, EMPLOYEE_ID, eid)
             eid = None
-        if found is not None:
+        # A number alone (7 for E0007) is theirs only beside their name: a history names no one, and a typo or
+        # another system's number put its ratings on someone else's page (found by a hostile test).
+        name = checker.check(_shown_text, v.get("name"), n, "name", what="name") if found and found.how else None
+        if found is not None and not confirmed(found, name_of[found.id], name):
+            checker.add(_not_theirs(found, name_of[found.id], name, "add them to the roster with an id of their own, "
+                                    "then import the history"), n, EMPLOYEE_ID, found.value)
+            eid = None
+        elif found is not None:
             eid = found.id
             matched[n].append((EMPLOYEE_ID, found))
         elif eid is not None:
             gone = _erased_as(erased, roster_ids, eid)
-            if gone is not None:
-                checker.add(_erased_problem("employee", _written(gone[0], eid), gone[1], f"import a roster that "
-                                            f"lists them with {ERASED_OPTION}, then the history"), n, EMPLOYEE_ID,
-                            eid)
+            again = f"import a roster that lists them with {ERASED_OPTION}, then the history"
+            if gone is not None and gone[0] is None:
+                checker.add(_erased_number_problem("employee", eid, gone[1], again), n, EMPLOYEE_ID, eid)
+            elif gone is not None:
+                checker.add(_erased_problem("employee", _written(gone[0], eid), gone[1], again), n, EMPLOYEE_ID, eid)
             elif not roster.empty:  # an empty roster is reported once for the file
                 checker.add(f"employee {eid!r} is not on the roster, written as it is nor otherwise (in another "
                             "case, without leading zeros or without a prefix); import the roster first (careerconv "
@@ -2312,7 +2359,10 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
         if not schema.is_missing(v.get(COACH_ID)):
             rec[COACH_ID] = checker.check(schema.parse_identifier, v.get(COACH_ID), n, COACH_ID, what="coach id")
             coach = _match_id(checker, roster_ids, rec[COACH_ID], n, COACH_ID)
-            if coach is not None:
+            if coach is not None and coach.id != coach_of.get(eid) and not confirmed(coach, None, None):
+                # No name says whose a coach's number alone is (3 for E0003); the roster's coach of the employee does.
+                checker.add(_coach_not_confirmed(coach, eid, coach_of.get(eid)), n, COACH_ID, coach.value)
+            elif coach is not None:
                 rec[COACH_ID] = coach.id
                 matched[n].append((COACH_ID, coach))
             elif rec[COACH_ID] is not None and rec[COACH_ID] not in roster_ids:
@@ -2323,7 +2373,10 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
                 rec[COACH_ID] = None
                 own_coach.add(n)
             gone = _erased_as(erased, roster_ids, rec[COACH_ID])
-            if gone is not None and allow_erased:  # imported again as the id that was erased (61 as E0061)
+            if gone is not None and gone[0] is None:
+                checker.add(_erased_number_problem("coach", rec[COACH_ID], gone[1], f"import the file again with "
+                                                   f"{ERASED_OPTION}"), n, COACH_ID, rec[COACH_ID])
+            elif gone is not None and allow_erased:  # imported again as the id that was erased (61 as E0061)
                 rec[COACH_ID] = coaches_back[n] = gone[0]
                 if n in outside:
                     outside[n] = gone[0]

@@ -60,7 +60,7 @@ import stat
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator
 
@@ -74,6 +74,7 @@ from filelock import FileLock
 from . import schema
 from . import tables
 from .erased_names import kept_hashes
+from .id_spelling import looked_up_as, number_forms
 from .questions import QuestionSet, available_question_sets
 from .schema import CADENCE_MONTHS, CHECKIN_ID, COACH_ID, CONVERSATION_ID, DATE, EMPLOYEE_ID, STATUS
 
@@ -147,6 +148,11 @@ class ErasedIds:
     row is gone, finds what names them by name or email alone (a coachee's report saying "Your coach: <name>" in a
     reports folder that was not there the first time). A reader of the folder can test a guessed name against them, as
     a guessed id; they go when the erasure is complete.
+
+    It keeps hashes of each erased id's number too (:attr:`numbers`, of
+    :func:`~careerconv.records.id_spelling.number_forms`), for as long as the id's: an import knows ``61``, ``0061``
+    or ``e61`` for an erased ``E0061`` by them (:meth:`number_erased_on`) when no one is left on the roster to learn
+    from how ids are written. A reader of the folder can test a guessed number, as a guessed id.
     """
 
     salt: str = ""
@@ -154,6 +160,8 @@ class ErasedIds:
     unfinished: frozenset[str] = frozenset()  # hashes of erasures that started and did not finish (yet)
     # hash of the id -> hashes of what else named them: {"name": ..., "name_words": n, "email": ...}
     known_as: dict[str, dict] = field(default_factory=dict)
+    # hash of the id -> hashes of its number forms; folders erased from before have none for their ids
+    numbers: dict[str, list[str]] = field(default_factory=dict)
 
     def hash_of(self, employee_id: str) -> str:
         """The hash an id is kept as in this folder: of the id case-folded, since ids that differ only in case
@@ -174,6 +182,20 @@ class ErasedIds:
         if not self.days or not isinstance(employee_id, str):
             return None
         return next((self.days[h] for h in self.hashes_of(employee_id) if h in self.days), None)
+
+    def number_hashes(self, employee_id: str) -> list[str]:
+        """The hashes an id's number is kept as (:attr:`numbers`), sorted; none for an id without one."""
+        return sorted(self.text_hash("number", form) for form in number_forms(employee_id))
+
+    def number_erased_on(self, value: str) -> str | None:
+        """The day an id was erased whose number ``value`` writes otherwise (``61``, ``0061``, ``e61`` or ``E061``
+        for ``E0061``: :func:`~careerconv.records.id_spelling.looked_up_as`), or None when it names no erased id's
+        number; which id that was is not kept."""
+        form = looked_up_as(value) if self.numbers and isinstance(value, str) else None
+        if form is None:
+            return None
+        hashed = self.text_hash("number", form)
+        return next((self.days[h] for h, kept in self.numbers.items() if hashed in kept and h in self.days), None)
 
     def text_hash(self, kind: str, text: str) -> str:
         """The hash a name or an email (``kind``), already put in one form
@@ -839,21 +861,24 @@ class Store:
             else None
         unfinished = raw.get("unfinished", []) if isinstance(raw, dict) else None
         known_as = raw.get("known_as", {}) if isinstance(raw, dict) else None
+        numbers = raw.get("numbers", {}) if isinstance(raw, dict) else None
         if not isinstance(salt, str) or not re.fullmatch(r"(?:[0-9a-f]{2})+", salt) or not isinstance(days, dict) \
                 or not isinstance(unfinished, list) or not isinstance(known_as, dict) \
-                or not all(isinstance(v, dict) for v in known_as.values()):
+                or not all(isinstance(v, dict) for v in known_as.values()) or not isinstance(numbers, dict) \
+                or not all(isinstance(v, list) for v in numbers.values()):
             raise schema.ValidationError([schema.Problem(str(self.erased_path), "not a list of erased ids as "
                                                          "careerconv writes it (salt and erased)")],
                                          f"{self.erased_path}: the file is damaged")
         return ErasedIds(salt, {str(h): str(day) for h, day in days.items()}, frozenset(map(str, unfinished)),
-                         {str(h): dict(v) for h, v in known_as.items()})
+                         {str(h): dict(v) for h, v in known_as.items()},
+                         {str(h): [str(n) for n in v] for h, v in numbers.items()})
 
     def mark_erased(self, employee_id: str, day: dt.date | None = None, name: str | None = None,
                     email: str | None = None) -> None:
         """Record that ``employee_id`` was erased on ``day`` (default today), as a salted hash (:class:`ErasedIds`),
         and that the erasure is not finished until :meth:`finish_erasure` says it is; with their ``name`` and
         ``email``, hashes of those too (:attr:`ErasedIds.known_as`: an erasure run again finds them by these), else
-        the hashes kept before stay.
+        the hashes kept before stay. The hashes of its number are kept beside it (:attr:`ErasedIds.numbers`).
 
         The salt is made the first time, at random. Written atomically under the roster lock, so an import adding
         employees sees the list before or after, never half.
@@ -867,8 +892,10 @@ class Store:
             known_as = dict(erased.known_as)
             if kept := kept_hashes(erased, name, email):
                 known_as[hashed] = kept
-            self._write_erased(ErasedIds(erased.salt, {**erased.days, hashed: day.isoformat()},
-                                         erased.unfinished | {hashed}, known_as))
+            numbers = {**erased.numbers, hashed: erased.number_hashes(employee_id)} \
+                if number_forms(employee_id) else erased.numbers
+            self._write_erased(replace(erased, days={**erased.days, hashed: day.isoformat()},
+                                       unfinished=erased.unfinished | {hashed}, known_as=known_as, numbers=numbers))
 
     def finish_erasure(self, employee_id: str, complete: bool = True) -> None:
         """Record that the erasure of ``employee_id`` (:meth:`mark_erased`) went to its end; ``complete``: it found
@@ -878,7 +905,7 @@ class Store:
             hashes = erased.hashes_of(employee_id)
             if erased.is_unfinished(employee_id) or (complete and hashes & set(erased.known_as)):
                 known_as = {h: v for h, v in erased.known_as.items() if not (complete and h in hashes)}
-                self._write_erased(ErasedIds(erased.salt, erased.days, erased.unfinished - hashes, known_as))
+                self._write_erased(replace(erased, unfinished=erased.unfinished - hashes, known_as=known_as))
 
     def forget_erased(self, employee_ids: Iterable[str]) -> None:
         """Take ids off the erased list (they were added again on purpose), under the roster lock."""
@@ -886,9 +913,10 @@ class Store:
             erased = self.erased_ids()
             back = {h for e in employee_ids for h in erased.hashes_of(e)} if erased.days else set()
             if back & set(erased.days):
-                self._write_erased(ErasedIds(erased.salt, {h: d for h, d in erased.days.items() if h not in back},
-                                             erased.unfinished - back,
-                                             {h: v for h, v in erased.known_as.items() if h not in back}))
+                self._write_erased(replace(erased, days={h: d for h, d in erased.days.items() if h not in back},
+                                           unfinished=erased.unfinished - back,
+                                           known_as={h: v for h, v in erased.known_as.items() if h not in back},
+                                           numbers={h: v for h, v in erased.numbers.items() if h not in back}))
 
     def _write_erased(self, erased: ErasedIds) -> None:
         data = {"version": 1, "salt": erased.salt, "erased": dict(sorted(erased.days.items()))}
@@ -896,6 +924,8 @@ class Store:
             data["unfinished"] = sorted(erased.unfinished)
         if erased.known_as:
             data["known_as"] = dict(sorted(erased.known_as.items()))
+        if erased.numbers:
+            data["numbers"] = dict(sorted(erased.numbers.items()))
         atomic_write_bytes(self.erased_path, json.dumps(data, indent=1).encode("utf-8"))
 
     def remove_employees(self, employee_ids: Iterable[str]) -> int:
