@@ -11,6 +11,13 @@ The hashes go when an erasure finds nothing of them left.
 
 A name in a script written without spaces (Chinese, Japanese, Thai) has no words to cut a text into: it is found
 again only where it stands apart (its own cell, between spaces).
+
+A name is found ignoring case, but a text names the person only where it writes the name as a name
+(:func:`written_as_a_name`): each word the roster starts with a capital starts with a capital there too. "Will May"
+and "WILL MAY" name them; "in spring will May or June" and "talked to will may" may not, and are left as written
+and listed for a person to look at (found by a hostile tester: erasing Will May turned another person's note "in
+spring will May or June" into "in spring [removed] or June"). Which words the roster capitalises is kept beside the
+hashes (:func:`name_capitals`), so that an erasure run again applies the same rule.
 """
 
 from __future__ import annotations
@@ -30,8 +37,35 @@ class _Hashes(Protocol):
 def name_form(name: str) -> str:
     """A name as its hash is made of: NFC, without invisible format characters, case-folded, one space between
     words (as :class:`careerconv.records.erasure.Mentions` matches a name)."""
-    text = "".join(ch for ch in unicodedata.normalize("NFC", name) if unicodedata.category(ch) != "Cf")
-    return " ".join(text.casefold().split())
+    return " ".join(_plain(name).casefold().split())
+
+
+def name_capitals(name: str) -> list[bool]:
+    """For each word of ``name`` (as :func:`name_form` cuts it), whether the name writes it with a capital first
+    letter: "Will May" gives ``[True, True]``, "de la Cruz" ``[False, False, True]``, "王芳" ``[False]`` (a script
+    without capitals)."""
+    return [_starts_with_a_capital(word) for word in _plain(name).split()]
+
+
+def written_as_a_name(found: str, capitals: list[bool]) -> bool:
+    """Whether ``found``, a text that is the name ignoring case (as :class:`careerconv.records.erasure.Mentions`
+    finds it), writes it as a name: each word whose first letter the roster writes as a capital (``capitals``,
+    :func:`name_capitals`) starts with a capital in ``found`` too. So the roster's spelling, the name in capitals
+    ("WILL MAY"), or with more capitals than the roster ("De La Cruz") name the person; "will may", "Will may" or
+    "will May" may be the words, and are not taken for the name. A found text whose words cannot be paired with
+    ``capitals`` is taken for the name (the rule cannot tell it apart)."""
+    words = _plain(found).split()
+    if len(words) != len(capitals):
+        return True
+    return all(_starts_with_a_capital(word) or not capital for word, capital in zip(words, capitals))
+
+
+def _starts_with_a_capital(word: str) -> bool:
+    return bool(word) and (word[0].isupper() or word[0].istitle())
+
+
+def _plain(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFC", text) if unicodedata.category(ch) != "Cf")
 
 
 def email_form(email: str) -> str:
@@ -40,11 +74,13 @@ def email_form(email: str) -> str:
 
 
 def kept_hashes(erased: _Hashes, name: str | None, email: str | None) -> dict:
-    """What ``erased.json`` keeps of a name and an email (none for what is empty): their hashes, and how many words
-    the name has (to cut a text into pieces of that many words)."""
+    """What ``erased.json`` keeps of a name and an email (none for what is empty): their hashes, how many words
+    the name has (to cut a text into pieces of that many words), and which of them it starts with a capital
+    (:func:`name_capitals`, for :func:`written_as_a_name`)."""
     kept: dict = {}
     if name and (form := name_form(name)):
-        kept.update(name=erased.text_hash("name", form), name_words=len(form.split()))
+        kept.update(name=erased.text_hash("name", form), name_words=len(form.split()),
+                    name_capitals=name_capitals(name))
     if email and (form := email_form(email)):
         kept["email"] = erased.text_hash("email", form)
     return kept
@@ -53,7 +89,10 @@ def kept_hashes(erased: _Hashes, name: str | None, email: str | None) -> dict:
 def found_again(erased: _Hashes, kept: dict, texts: Iterable[str]) -> tuple[str | None, str | None]:
     """The name and email whose hashes are ``kept`` (:func:`kept_hashes`), as the first of ``texts`` that holds each
     writes it (None for one no text holds): every run of as many words as the name has is tried (without the
-    punctuation around it: "(Dana Fox)."), and every word with an ``@`` in it."""
+    punctuation around it: "(Dana Fox)."), and every word with an ``@`` in it. The name is given back with a capital
+    first letter on each word the roster wrote so (``name_capitals``; on every word for hashes kept by a version that
+    did not keep them), so that it is searched for as the first erasure searched for it (:func:`written_as_a_name`)
+    whichever way the text that held it wrote it ("will may" in a note gives back "Will May")."""
     name_hash, email_hash = kept.get("name"), kept.get("email")
     words = kept.get("name_words")
     name = email = None
@@ -63,6 +102,8 @@ def found_again(erased: _Hashes, kept: dict, texts: Iterable[str]) -> tuple[str 
                           if erased.text_hash("email", email_form(m.group(0).rstrip("."))) == email_hash), None)
         if name_hash and name is None and isinstance(words, int) and words > 0:
             name = _name_in(erased, name_hash, words, text)
+            if name is not None:
+                name = _capitalised(name, kept.get("name_capitals"))
         if (name or not name_hash) and (email or not email_hash):
             break
     return name, email
@@ -76,3 +117,16 @@ def _name_in(erased: _Hashes, name_hash: str, words: int, text: str) -> str | No
             if candidate and erased.text_hash("name", name_form(candidate)) == name_hash:
                 return candidate
     return None
+
+
+def _capitalised(name: str, capitals: object) -> str:
+    """``name`` with the first letter of each word in the case ``capitals`` keeps for it (a capital on every word
+    when they are not kept, or do not fit)."""
+    words = _plain(name).split()
+    if not (isinstance(capitals, list) and len(capitals) == len(words)):
+        capitals = [True] * len(words)
+    out = []
+    for word, capital in zip(words, capitals):
+        first = word[:1].upper() if capital else word[:1].lower()
+        out.append((first if len(first) == len(word[:1]) else word[:1]) + word[1:])  # "ß".upper() is "SS"
+    return " ".join(out)

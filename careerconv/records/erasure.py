@@ -14,7 +14,10 @@
    (:mod:`careerconv.records.decoded_text`: Parquet by its values, PDF by the text a
    PDF reader extracts, workbooks by their cells, HTML with entities decoded)
    and searched for the id (as a whole word, so ``E001`` does not match
-   ``E0010``), their full name and their email (both ignoring case).
+   ``E0010``), their full name and their email (both ignoring case; the
+   name is a mention only where written as a name, each word the roster
+   capitalises with a capital: "will may" may be words, and is left as
+   written and listed, :class:`Mentions`).
    Records of *other* employees get each mention in free text replaced by
    ``[removed]`` (and ``coach_id`` set to ``erased`` where they were the coach),
    validated and saved through the store; CSV, Parquet and workbook files in
@@ -27,7 +30,9 @@
    drops their rows and their entry in the manifest.
 3. **A check**: every file under the data and reports folders is read again
    the same way (never as raw bytes where the format has a decoder) and any
-   that still mentions them, or whose kind could not be decoded, is listed in
+   that still mentions them, holds their name in other capitals (a possible
+   mention; in another person's record, by field), or whose kind could not
+   be decoded, is listed in
    the receipt as needing a person to look at it. The receipt says how many
    files of each kind were read, and how.
 
@@ -97,7 +102,7 @@ import pyarrow.parquet as pq
 from . import schema
 from .kept_elsewhere import is_marked_reports_folder, list_paths, recorded_reports_folders, \
     reports_folder_mark_problem
-from .erased_names import found_again
+from .erased_names import found_again, name_capitals, name_form, written_as_a_name
 from .decoded_text import KINDS, READ_AS, DecodedText, decode_bytes, decoded_text, \
     temp_target_name, value_pieces
 from .schema import (
@@ -108,6 +113,8 @@ from .spreadsheet import decode_plain_text
 from .store import RECORD_KINDS, NotFound, Store, atomic_write_bytes, is_temp_file
 
 REMOVED = "[removed]"
+POSSIBLE = "possible mention, left as written"
+_NAME = "name"  # the group of Mentions' patterns that finds the name
 ERASED_COACH_ID = "erased"
 # Files careerconv (or a notebook) makes from the data: deleted and listed to be regenerated when they mention
 # someone. Calendars too: their event UIDs are hashes of the employee id.
@@ -153,6 +160,16 @@ class Mentions:
     that older versions named lock files by (:func:`old_lock_name`) is
     searched for too: it gives the id back to anyone who hashes candidates.
 
+    A name that is also words ("Will May", "Rose Hill") is a mention only
+    where it is written as a name
+    (:func:`careerconv.records.erased_names.written_as_a_name`: each word the
+    roster capitalises starts with a capital; "Will May", "WILL MAY", "Will
+    May's"). Where it matches only ignoring case ("in spring will May or
+    June", or a coach's hurried "talked to will may") the text cannot tell
+    the words from the name: it is not a mention, so it is neither replaced
+    nor makes a row theirs, and :meth:`possible` finds it for the receipt to
+    list for a person to look at.
+
     An id without a letter (``5``, ``1042``, ``2024-01-02``: HR systems that
     number people) is found as a word like any other, but replaced
     (:meth:`replace`) only where it is the whole text: inside a text it
@@ -168,6 +185,7 @@ class Mentions:
         self.employee_id = employee_id
         self.name = (name or "").strip() or None
         self.email = (email or "").strip() or None
+        self.capitals: list[bool] = []  # which words of the name the roster capitalises (none: no name searched)
         self.letterless = letterless = not any(ch.isalpha() for ch in employee_id)
         # An id without a letter is not the digits of a decimal number either (5 in 0.5 or 5.25; a comma may be a
         # CSV's separator, so 1,5 is still read as a mention).
@@ -176,11 +194,15 @@ class Mentions:
         if self.name and len(self.name) >= 2:
             forms = {unicodedata.normalize(f, self.name) for f in ("NFC", "NFD")}
             forms |= {_without_format_characters(f) for f in forms}
+            names = []
             for form in sorted(f for f in forms if f.strip()):
                 words = [re.escape(w) for w in form.split()]
                 lead = "" if _unspaced(form.strip()[0]) else r"(?<!\w)"
                 tail = "" if _unspaced(form.strip()[-1]) else r"(?!\w)"
-                parts.append(lead + r"(?i:" + r"\s+".join(words) + ")" + tail)
+                names.append(lead + r"(?i:" + r"\s+".join(words) + ")" + tail)
+            # One group, to tell a name found (then written as a name, or only ignoring case) from an id or email.
+            parts.append(f"(?P<{_NAME}>" + "|".join(names) + ")")
+            self.capitals = name_capitals(self.name)
         if self.email:
             parts.append(r"(?i:" + re.escape(self.email) + ")")
         parts.append(r"(?i:" + old_lock_name(employee_id) + ")")
@@ -195,18 +217,38 @@ class Mentions:
         self.protected = re.compile(r"(?<![A-Za-z0-9_])(?:" + "|".join(map(re.escape, longer)) + r")(?![A-Za-z0-9_])") \
             if longer else None
 
-    def _matches(self, text: str, pattern: re.Pattern | None = None) -> list[re.Match]:
+    def _found(self, text: str, pattern: re.Pattern | None = None) -> list[re.Match]:
+        """Every match of ``pattern``, the name's ignoring case too, but inside another person's longer id."""
         found = list((pattern or self.pattern).finditer(text))
         if found and self.protected is not None:
             spans = [m.span() for m in self.protected.finditer(text)]
             found = [m for m in found if not any(a <= m.start() and m.end() <= b for a, b in spans)]
         return found
 
+    def _only_ignoring_case(self, match: re.Match) -> bool:
+        return match.group(_NAME) is not None and not written_as_a_name(match.group(0), self.capitals)
+
+    def _matches(self, text: str, pattern: re.Pattern | None = None) -> list[re.Match]:
+        """The mentions: the matches of ``pattern`` less the name written only ignoring case."""
+        found = self._found(text, pattern)
+        return [m for m in found if not self._only_ignoring_case(m)] if self.capitals else found
+
     def search(self, text: str) -> bool:
         """True when ``text`` mentions the person."""
-        if self.protected is None:
+        if self.protected is None and not self.capitals:
             return self.pattern.search(text) is not None
         return bool(self._matches(text))
+
+    def mentions_and_possible(self, text: str) -> tuple[bool, bool]:
+        """Whether ``text`` mentions them (:meth:`search`), and whether it holds a possible mention (:meth:`possible`),
+        in one reading of the text."""
+        loose = [self._only_ignoring_case(m) if self.capitals else False for m in self._found(text)]
+        return not all(loose) if loose else False, any(loose)
+
+    def possible(self, text: str) -> int:
+        """How many times ``text`` holds their name written only ignoring case ("will may" for Will May): maybe
+        them, maybe words; left as written, for a person to look at."""
+        return sum(map(self._only_ignoring_case, self._found(text))) if self.capitals else 0
 
     def in_value(self, value: Any) -> bool:
         """Whether one typed value (a table cell, a JSON value) mentions them. Only text can: careerconv writes every
@@ -236,11 +278,6 @@ class Mentions:
             last = m.end()
         pieces.append(text[last:])
         return "".join(pieces), len(found)
-
-    def in_file(self, decoded: DecodedText) -> bool:
-        """True when what a reader gets from a file (:func:`careerconv.records.decoded_text.decoded_text`) mentions
-        them."""
-        return self.search(decoded.text)
 
 
 @dataclass
@@ -275,6 +312,8 @@ class Receipt:
     # The folders deleted: shown with a '/' like the folders that are there (a file without an ending is not one).
     folders: set[Path] = field(default_factory=set)
     reports_dir_there: bool = True  # the reports folder named first was there to search (the default may not be)
+    # Files of other people the final check listed, counted and not named (:meth:`without_others`).
+    others_left: int = 0
 
     @property
     def reports_dirs(self) -> list[Path]:
@@ -282,9 +321,14 @@ class Receipt:
         return [self.reports_dir, *self.other_reports]
 
     @property
+    def files_left(self) -> int:
+        """How many files the final check lists (:attr:`leftovers` may list one file's fields one by one)."""
+        return len({item.path for item in self.leftovers}) + self.others_left
+
+    @property
     def complete(self) -> bool:
         """True when the final check found no file that still mentions the person, or may."""
-        return not self.leftovers
+        return not self.leftovers and not self.others_left
 
     def show(self, path: Path) -> str:
         for label, root in (("data", self.data_dir), ("reports", self.reports_dir),
@@ -315,18 +359,16 @@ class Receipt:
 
         lines, changed = others(self.lines, lambda line: line.path)
         regenerate, deleted = others(self.regenerate, lambda path: path)
-        leftovers, left = others(self.leftovers, lambda line: line.path)
+        leftovers = [item for item in self.leftovers if not self._of_another(item.path)]
+        left = len({item.path for item in self.leftovers}) - len({item.path for item in leftovers})
         if changed:
             lines.append(ReceiptLine(self.data_dir, f"changed or deleted {changed} file(s) of other people that "
                                      "mentioned them", "not named here, since they are other people's records"))
         if deleted:
             regenerate.append(Path(f"{deleted} page(s) of other people (their conversation summaries or "
                                    "progress reports), not named here"))
-        if left:
-            leftovers.append(ReceiptLine(self.data_dir, f"{left} file(s) of other people",
-                                         "someone who may read their records must look at them: `careerconv "
-                                         "erase` on the data folder names them"))
-        return dataclasses.replace(self, lines=lines, regenerate=regenerate, leftovers=leftovers)
+        return dataclasses.replace(self, lines=lines, regenerate=regenerate, leftovers=leftovers,
+                                   others_left=self.others_left + left)
 
     def _of_another(self, path: Path) -> bool:
         """Whether ``path`` is a record or summary (``<data>/conversations|checkins/<id>/…``) or a progress
@@ -377,10 +419,18 @@ class Receipt:
             out += ["", "Deleted because they mentioned the employee; regenerate them:"]
             out += [f"  {self.show(p)}" for p in self.regenerate]
         out += ["", self.checked()]
-        if self.leftovers:
-            out.append(f"{len(self.leftovers)} file(s) still mention the employee, or may, and need a person to "
+        if not self.complete:
+            out.append(f"{self.files_left} file(s) still mention the employee, or may, and need a person to "
                        "look at them:")
-            out += [f"  {self.show(item.path)}: {item.detail}" for item in self.leftovers]
+            out += [f"  {POSSIBLE}: {self.show(item.path)}, {item.detail}" if item.action == POSSIBLE else
+                    f"  {self.show(item.path)}: {item.detail}" for item in self.leftovers]
+            if self.others_left:
+                out.append(f"  {self.others_left} file(s) of other people: someone who may read their records must "
+                           "look at them (`careerconv erase` on the data folder names them)")
+            if any(item.action == POSSIBLE for item in self.leftovers):
+                out.append("  (a possible mention is their name in other capitals than the roster's, such as all in "
+                           "lower case: it may be them, or words spelled the same, so it was left as written; where "
+                           "it is them, edit it by hand and erase again)")
         else:
             out.append("Of these, none mentions the employee.")
         return "\n".join(out)
@@ -639,13 +689,13 @@ def _erase_mentions(store: Store, reports: list[Path], plan: ErasurePlan, mentio
 
 
 def _namesakes(roster: pd.DataFrame, employee_id: str, name: str | None) -> list[str]:
-    """The other employees on the roster whose name is ``name`` (compared as :class:`Mentions` finds names)."""
-    if not name:
+    """The other employees on the roster whose name is ``name`` in any case, spacing or Unicode form
+    (:func:`careerconv.records.erased_names.name_form`)."""
+    if not name or not (form := name_form(name)):
         return []
-    same = Mentions(employee_id, name)  # matches the id too: only whole names of other rows count
     others = roster[roster[EMPLOYEE_ID] != employee_id]
     return sorted(eid for eid, other in zip(others[EMPLOYEE_ID], others["name"])
-                  if isinstance(other, str) and same.fullmatch(other.strip()))
+                  if isinstance(other, str) and name_form(other) == form)
 
 
 def _found_again(store: Store, reports: list[Path], kept: dict) -> tuple[str | None, str | None]:
@@ -840,13 +890,28 @@ def _scrub_value(value: Any, mentions: Mentions, counts: dict[str, int]) -> Any:
     return value
 
 
+def _possible_fields(value: Any, mentions: Mentions, where: str = "") -> Iterator[str]:
+    """Where a record holds their name written only ignoring case (:meth:`Mentions.possible`): ``dreams[2].text``,
+    ``follow_up.note``; in the fields :func:`_scrub_value` cleans, in order."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if k not in _STRUCTURAL_KEYS and k != COACH_ID:
+                yield from _possible_fields(v, mentions, f"{where}.{k}" if where else str(k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _possible_fields(v, mentions, f"{where}[{i}]")
+    elif isinstance(value, str) and mentions.possible(value):
+        yield where
+
+
 def _scrub_record(store: Store, kind: str, owner: str, path: Path, mentions: Mentions, receipt: Receipt) -> None:
     try:
         data = path.read_bytes()
     except OSError as exc:
         receipt.leftovers.append(ReceiptLine(path, "unreadable", f"could not be read: {exc}"))
         return
-    if not mentions.in_file(decode_bytes(path.name, data)):
+    decoded = decode_bytes(path.name, data)
+    if not any(mentions.mentions_and_possible(decoded.text)):
         return
     try:
         record = store.load_checkin(owner, path.stem) if kind == "checkin" else \
@@ -857,6 +922,9 @@ def _scrub_record(store: Store, kind: str, owner: str, path: Path, mentions: Men
         return
     counts = {"text": 0, "coach": 0}
     _scrub_value(record, mentions, counts)
+    # Left as written, and listed field by field: the person erasing looks at each (found by a hostile tester:
+    # "in spring will May or June" in another person's note lost its words when Will May was erased).
+    receipt.leftovers += [ReceiptLine(path, POSSIBLE, where) for where in _possible_fields(record, mentions)]
     if not counts["text"] and not counts["coach"]:
         return
     try:
@@ -880,10 +948,11 @@ class _Reads:
 
     def __init__(self, mentions: Mentions):
         self.mentions = mentions
-        self._seen: dict[Path, tuple[tuple[int, int, int], DecodedText, bool]] = {}
+        self._seen: dict[Path, tuple[tuple[int, int, int], DecodedText, bool, bool]] = {}
 
-    def read(self, path: Path) -> tuple[DecodedText, bool]:
-        """How ``path`` reads (its text left out when it was read before) and whether it mentions them.
+    def read(self, path: Path) -> tuple[DecodedText, bool, bool]:
+        """How ``path`` reads (its text left out when it was read before), whether it mentions them, and whether it
+        holds their name written only ignoring case (:meth:`Mentions.possible`).
 
         Raises
         ------
@@ -894,11 +963,11 @@ class _Reads:
         key = (st.st_ino, st.st_size, st.st_mtime_ns)
         seen = self._seen.get(path)
         if seen is not None and seen[0] == key:
-            return seen[1], seen[2]
+            return seen[1], seen[2], seen[3]
         decoded = decoded_text(path)
-        mentioned = self.mentions.in_file(decoded)
-        self._seen[path] = (key, dataclasses.replace(decoded, pieces=()), mentioned)
-        return decoded, mentioned
+        mentioned, possible = self.mentions.mentions_and_possible(decoded.text)
+        self._seen[path] = (key, dataclasses.replace(decoded, pieces=()), mentioned, possible)
+        return decoded, mentioned, possible
 
 
 def _sweep_file(store: Store, reports: list[Path], ordinary: Path | None, path: Path, mentions: Mentions,
@@ -914,7 +983,7 @@ def _sweep_file(store: Store, reports: list[Path], ordinary: Path | None, path: 
     # a file is not deleted for its path, and the final check lists it for a person to look at.
     named = mentions.search(path.relative_to(root).as_posix()) and not mentions.letterless
     try:
-        decoded, in_content = reads.read(path)
+        decoded, in_content, _ = reads.read(path)
     except FileNotFoundError:
         return  # a temp file renamed into place, or removed, since the folder was listed
     except OSError as exc:
@@ -1177,7 +1246,7 @@ def _final_check(store: Store, reports: list[Path], mentions: Mentions, receipt:
     for root in _roots(store.root, reports):
         for path in _walk(root):
             try:
-                decoded, in_content = reads.read(path)
+                decoded, in_content, possible = reads.read(path)
             except FileNotFoundError:
                 continue  # a temp file renamed into place, or removed, since the folder was listed
             except OSError as exc:
@@ -1206,6 +1275,10 @@ def _final_check(store: Store, reports: list[Path], mentions: Mentions, receipt:
                 why = f"still mentions them (read as {decoded.kind}: {decoded.how})"
                 if path == store.roster_path:
                     why += " (another employee with the same name, or them as a coach?)"
+            elif possible or mentions.possible(path.relative_to(root).as_posix()):
+                derived = "; a derived table, made again from the records" if store.is_derived_file(path) else ""
+                receipt.leftovers.append(ReceiptLine(path, POSSIBLE, f"in its {'text' if possible else 'path'} "
+                                                                     f"(read as {decoded.kind}{derived})"))
             elif not decoded.complete:
                 why = f"may mention them: {decoded.how}"
             if why:

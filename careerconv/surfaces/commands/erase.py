@@ -126,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
         receipt = erasure.erase_employee(store, reports, employee_id)
     streams.result(f"{receipt}\n")
     if not receipt.complete:
-        print(f"careerconv erase: {len(receipt.leftovers)} file(s) still mention {employee_id}; "
+        print(f"careerconv erase: {receipt.files_left} file(s) still mention {employee_id}; "
               "see the end of the receipt", file=sys.stderr)
         exit_code = 1
     forgotten = access_log.log_erasure(access_log.forget_in_access_logs(store, employee_id, logs),
