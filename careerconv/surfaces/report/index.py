@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from careerconv.records.dates import clock_time, human_date, human_datetime
+from careerconv.records.dates import NO_BREAK, clock_time, human_date, human_datetime
 from careerconv.views.html_parts import escape_html
 from careerconv.views.html_policy import CSP_META
 
@@ -121,7 +121,7 @@ def index_html(entries: Sequence[IndexEntry], *, as_of: dt.date, folder: Path, t
     str
         A complete HTML document that loads nothing from outside itself.
     """
-    title = title or f"Progress reports as of {human_date(as_of)}"
+    title = title or f"Progress reports as of {human_date(as_of, space=NO_BREAK)}"  # the day never wraps
     failed = [e for e in entries if e.status == FAILED]
     ordered = failed + [e for e in entries if e.status != FAILED]
     counts = {s: sum(1 for e in entries if e.status == s)
