@@ -7,6 +7,7 @@ several workers, one employee per report) in seconds.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -30,3 +31,8 @@ def make_six_person_org(root: Path) -> list[str]:
             if (SAMPLE / folder / eid).is_dir():
                 shutil.copytree(SAMPLE / folder / eid, root / folder / eid)
     return list(SIX)
+
+
+def without_generated_time(page: str) -> str:
+    """A day's index page without the time it was made ("made 6 Dec 2026, 09:17 UTC")."""
+    return re.sub(r" · made \d{1,2} \w{3} \d{4}, \d\d:\d\d [^<\s]+", " · made <time>", page)

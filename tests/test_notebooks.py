@@ -47,10 +47,9 @@ def test_every_notebook_has_a_test():
 def test_progress_report_shows_the_employees_standing_plan_and_charts(sample_data: Path, tmp_path: Path):
     with sample_left_alone():
         nb = run_notebook("progress_report", tmp_path, data_dir=str(sample_data), employee_id="E0007")
-    headings = [c.source.splitlines()[0] for c in nb.cells if c.cell_type == "markdown"]
-    assert headings == ["# Career progress report", "## Your dreams", "## Where you stand today",
-                        "## Your targets, measured at each target date", "## Each skill over time",
-                        "## Your action plan", "## What comes next", "## How to read this report"]
+    assert shown_headings(nb) == ["# Career progress report", "## Your dreams", "## Where you stand today",
+                                  "## Your targets, measured at each target date", "## Each skill over time",
+                                  "## Your action plan", "## What comes next", "## How to read this report"]
     shown = [visible_text(h) for h in html_outputs(nb)]
     text = "\n".join(shown)
     # Two skills stand at their 12-month targets (26 Sep 2026), passed with no rating since 7 Apr: due, not measured
@@ -72,6 +71,32 @@ def test_progress_report_shows_the_employees_standing_plan_and_charts(sample_dat
     assert charts[0][2] == ("Bar chart of your latest rating against its target: Cross-team collaboration "
                             "now 6, target 7; Objection handling now 7, target 8; Time management now 7, "
                             "target 7")
+
+
+def shown_headings(nb: nbformat.NotebookNode) -> list[str]:
+    """The first line of each Markdown cell and of each Markdown output (a heading the report computes), in order."""
+    shown = [c.source if c.cell_type == "markdown" else o["data"]["text/markdown"]
+             for c in nb.cells for o in ([None] if c.cell_type == "markdown" else c.get("outputs", []))
+             if c.cell_type == "markdown" or "text/markdown" in o.get("data", {})]
+    return [text.splitlines()[0] for text in shown]
+
+
+def test_a_leavers_progress_report_stands_on_their_last_day_with_the_coach_they_had(sample_data: Path,
+                                                                                   tmp_path: Path):
+    """Found reading a leaver's report: "Where you stand today" and "Your coach" for someone who left in April."""
+    from careerconv.records.store import Store
+
+    store = Store(sample_data)
+    roster = store.roster()
+    roster["left_on"] = roster["employee_id"].map({"E0007": "2026-05-01"})
+    store.save_roster(roster)
+    with sample_left_alone():
+        nb = run_notebook("progress_report", tmp_path, data_dir=str(sample_data), employee_id="E0007")
+    assert "## Where you stood on your last day here" in shown_headings(nb)
+    assert "## Where you stand today" not in shown_headings(nb)
+    shown = [visible_text(h) for h in html_outputs(nb)]
+    assert "Your coach while you were here Sanjay Kapoor Last career conversation 26 Sep 2025" in shown[0]
+    assert "Your last day here was 30 Apr 2026 (you left on 1 May 2026)" in "\n".join(shown)
 
 
 def test_hr_analytics_shows_group_figures_charts_and_no_free_text(sample_data: Path, tmp_path: Path):

@@ -684,7 +684,10 @@ def test_the_days_index_lists_the_reports_of_earlier_batches_too(sample_data, tm
     index = reports / f"index-{AS_OF}.html"
     assert sorted(listed_ids(index)) == sorted(["E0002", RICH])
     page = index.read_text(encoding="utf-8")
-    assert "2 employee(s): 0 report(s) made, 0 unchanged, 0 failed, 2 made today by another batch" in page
+    # made by the two runs before this one, which had ended: earlier today (not "by another batch", found on a
+    # plain rerun whose terminal said "unchanged")
+    assert "2 employee(s): 0 report(s) made, 0 unchanged, 0 failed, 2 made earlier today" in page
+    assert "made today by another batch" not in page and page.count("made earlier today, at ") == 2
     assert f'href="{RICH}/progress-{AS_OF}.html"' in page
     # Made on an earlier day (their stamps say so): unchanged, and made by an earlier batch.
     for eid in ("E0002", RICH):
@@ -745,7 +748,7 @@ def test_a_batch_with_nothing_to_make_keeps_only_an_index_of_its_own_employees(s
     assert run_cli(*args, "E0002", "--force") == 0
     # the day's index lists the report of the earlier batch too (a page of one left the other off)
     assert listed_ids(index) == ["E0002", RICH]
-    assert "1 report(s) made, 0 unchanged, 0 failed, 1 made today by another batch" in index.read_text(encoding="utf-8")
+    assert "1 report(s) made, 0 unchanged, 0 failed, 1 made earlier today" in index.read_text(encoding="utf-8")
     capsys.readouterr()
 
     page = index.read_text(encoding="utf-8")  # a batch of both, nothing to make: the day's record is kept
@@ -793,7 +796,7 @@ def test_when_no_kernel_starts_unchanged_reports_stay_unchanged_and_the_rest_fai
     assert by_id["E0003"].status == FAILED
     assert by_id["E0003"].error.startswith("no report kernel could start") and "no-such-kernel" in by_id["E0003"].error
     # made by the first batch: the index says so
-    assert "0 unchanged, 1 failed, 1 made today by another batch" in (reports / f"index-{AS_OF}.html").read_text(
+    assert "0 unchanged, 1 failed, 1 made earlier today" in (reports / f"index-{AS_OF}.html").read_text(
         encoding="utf-8")
 
 

@@ -29,7 +29,7 @@ from careerconv import cli
 from careerconv.surfaces.report.dask_executor import DaskExecutor, DaskTarget, local_cluster, parse_dask_target
 from careerconv.surfaces.report.index import FAILED, MADE
 from careerconv.surfaces.report.runner import NOTEBOOK, run_batch
-from report_org import AS_OF, SIX, make_six_person_org
+from report_org import AS_OF, SIX, make_six_person_org, without_generated_time
 
 distributed = pytest.importorskip("distributed")
 
@@ -80,7 +80,7 @@ def data_parts(nb: nbformat.NotebookNode) -> list[tuple]:
 
 def without_run_details(page: str) -> str:
     page = re.sub(r'id="cell-id=[0-9a-f-]+"', 'id="cell-id=?"', page)
-    return re.sub(r" · made \d{4}-\d\d-\d\d \d\d:\d\d", " · made <time>", page)
+    return without_generated_time(page)
 
 
 def plant_marker(data: Path) -> None:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from . import schema
 
-__all__ = ["NO_BREAK", "human_date", "human_datetime", "parse_human_date"]
+__all__ = ["NO_BREAK", "clock_time", "human_date", "human_datetime", "parse_human_date"]
 
 _MONTH_NAMES = schema.MONTH_NAMES  # English, whatever the machine's locale
 NO_BREAK = "\u00a0"  # between the parts of a day in HTML, so that a date never wraps
@@ -54,8 +54,9 @@ def human_date(value: Any, *, missing: str = "", space: str = " ") -> str:
     return f"{day.day}{space}{_MONTH_NAMES[day.month - 1][:3]}{space}{day:%Y}"
 
 
-def human_datetime(value: str | dt.datetime | None) -> str:
-    """``2026-12-02T17:39:05+00:00`` -> ``"2 Dec 2026, 17:39"`` ("" for None).
+def human_datetime(value: str | dt.datetime | None, *, zone: bool = False) -> str:
+    """``2026-12-02T17:39:05+00:00`` -> ``"2 Dec 2026, 17:39"`` ("" for None); with ``zone``, the day and time
+    in this machine's time zone, named: ``"2 Dec 2026, 17:39 UTC"`` (:func:`clock_time`).
 
     A value that is not a date and time is shown as it is rather than hidden.
     """
@@ -65,7 +66,18 @@ def human_datetime(value: str | dt.datetime | None) -> str:
         when = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
     except ValueError:
         return str(value)
+    if zone:
+        when = when.astimezone()
+        return f"{human_date(when.date())}, {clock_time(when)}"
     return f"{human_date(when.date())}, {when:%H:%M}"
+
+
+def clock_time(when: dt.datetime) -> str:
+    """The time of day of ``when`` on this machine's clock, with its zone named: ``"05:45 UTC"``, ``"06:45 CET"``
+    (a zone without a name by its offset, ``"06:45 +0100"``). A time without a zone is taken as this machine's."""
+    local = when.astimezone()
+    name = local.tzname() or ""
+    return f"{local:%H:%M} {name if name and name[0] not in '+-' else local.strftime('%z')}"
 
 
 def parse_human_date(text: str) -> dt.date | None:

@@ -207,15 +207,17 @@ def _check_folder_name(reports: str | None) -> None:
 
 def _merge(args: argparse.Namespace) -> int:
     """``--merge-index``: the batch's index page from its shards' indexes."""
-    from ..report.index import FAILED, MADE, OTHER_BATCH, UNCHANGED
+    from ..report.index import EARLIER_TODAY, FAILED, MADE, OTHER_BATCH, UNCHANGED
     from ..report.shards import merge_shard_indexes
 
     data = Store.existing(args.data_dir).root
     as_of = args.as_of or dt.date.today()
     reports = config.outside_data(config.reports_dir(data, args.reports), data)
     path, entries = merge_shard_indexes(reports, as_of)
-    counts = {s: sum(1 for e in entries if e.status == s) for s in (MADE, UNCHANGED, FAILED, OTHER_BATCH)}
-    beside = f", {counts[OTHER_BATCH]} made by another batch" if counts[OTHER_BATCH] else ""
+    counts = {s: sum(1 for e in entries if e.status == s)
+              for s in (MADE, UNCHANGED, FAILED, OTHER_BATCH, EARLIER_TODAY)}
+    beside = (f", {counts[EARLIER_TODAY]} made earlier today" if counts[EARLIER_TODAY] else "") + (
+        f", {counts[OTHER_BATCH]} made by another batch" if counts[OTHER_BATCH] else "")
     print(f"{len(entries)} employee(s): {counts[MADE]} report(s) made, {counts[UNCHANGED]} unchanged, "
           f"{counts[FAILED]} failed{beside}; reports in {reports}")
     print(f"index: {path}")

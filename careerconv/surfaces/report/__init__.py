@@ -30,6 +30,7 @@ from .render import (
     next_steps,
     skill_sections,
     standing,
+    standing_heading,
 )
 from .source import data_fingerprint, load_history, record_files
 
@@ -77,5 +78,6 @@ __all__ = [
     "skill_chart_data",
     "skill_sections",
     "standing",
+    "standing_heading",
     "write_pdf",
 ]

@@ -19,32 +19,35 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from careerconv.records.dates import human_datetime
+from careerconv.records.dates import NO_BREAK, clock_time, human_date, human_datetime
 from careerconv.views.html_parts import escape_html
 from careerconv.views.html_policy import CSP_META
 
 __all__ = ["IndexEntry", "index_html", "listed_on_page", "MADE", "UNCHANGED", "FAILED", "EARLIER",
-           "OTHER_BATCH"]
+           "OTHER_BATCH", "EARLIER_TODAY"]
 
 MADE = "made"
 UNCHANGED = "unchanged"
 FAILED = "failed"
 EARLIER = "earlier"  # a report of the day in the folder, made by an earlier batch (of other employees)
-# A report made today by another batch (one run beside this one, or earlier today): its stamp says which and when
-# (:mod:`.stamp`).
+# A report made by another batch running beside this one (since it began, or earlier on the same day by a batch
+# still running): its stamp says which and when (:mod:`.stamp`).
 OTHER_BATCH = "other-batch"
+# A report made earlier today, before this batch began, by a run that had ended (this batch found it current: the
+# terminal said "unchanged"); its stamp says when.
+EARLIER_TODAY = "earlier-today"
 # One employee's row as index_html writes it: its status (the row's class) and the escaped id in the first cell.
 _ROW = re.compile(r'<tr class="([^"<>]*)"><td>([^<]*)</td>')
 _STATUS_WORDS = {MADE: "made now", UNCHANGED: "unchanged (data not changed since the last report)",
                  FAILED: "failed", EARLIER: "made by an earlier batch of the day",
-                 OTHER_BATCH: "made today by another batch"}
+                 OTHER_BATCH: "made today by another batch", EARLIER_TODAY: "made earlier today"}
 
 
 @dataclass(frozen=True)
 class IndexEntry:
     """One employee's line on the index page (``left``: ``"left 30 Jun 2026"`` for someone who had left by the
     report's day, ``"leaving 6 Jan 2027"`` for a leaving day still to come, else ""; ``made_at``: when another
-    batch made the report, for :data:`OTHER_BATCH`)."""
+    batch or an earlier run made the report, for :data:`OTHER_BATCH` and :data:`EARLIER_TODAY`)."""
 
     employee_id: str
     name: str
@@ -80,12 +83,11 @@ def _made_today(entry: IndexEntry, generated: dt.datetime | None) -> bool:
 
 
 def _status_words(entry: IndexEntry, generated: dt.datetime | None) -> str:
-    if entry.status != OTHER_BATCH or entry.made_at is None:
+    if entry.status not in (OTHER_BATCH, EARLIER_TODAY) or entry.made_at is None:
         return _STATUS_WORDS.get(entry.status, entry.status)
-    made = entry.made_at.astimezone()
-    if _made_today(entry, generated):
-        return f"made today by another batch, at {made:%H:%M}"
-    return f"made by another batch while this one ran, on {human_datetime(made)}"
+    if entry.status == EARLIER_TODAY or _made_today(entry, generated):
+        return f"{_STATUS_WORDS[entry.status]}, at {clock_time(entry.made_at)}"
+    return f"made by another batch while this one ran, on {human_datetime(entry.made_at, zone=True)}"
 
 
 def _link(target: Path | None, base: Path, label: str) -> str:
@@ -119,10 +121,11 @@ def index_html(entries: Sequence[IndexEntry], *, as_of: dt.date, folder: Path, t
     str
         A complete HTML document that loads nothing from outside itself.
     """
-    title = title or f"Progress reports as of {as_of.isoformat()}"
+    title = title or f"Progress reports as of {human_date(as_of, space=NO_BREAK)}"  # the day never wraps
     failed = [e for e in entries if e.status == FAILED]
     ordered = failed + [e for e in entries if e.status != FAILED]
-    counts = {s: sum(1 for e in entries if e.status == s) for s in (MADE, UNCHANGED, FAILED, EARLIER, OTHER_BATCH)}
+    counts = {s: sum(1 for e in entries if e.status == s)
+              for s in (MADE, UNCHANGED, FAILED, EARLIER, OTHER_BATCH, EARLIER_TODAY)}
     rows = []
     for e in ordered:
         links = " · ".join(x for x in (_link(e.html_path, folder, "report"), _link(e.pdf_path, folder, "PDF")) if x)
@@ -135,12 +138,13 @@ def index_html(entries: Sequence[IndexEntry], *, as_of: dt.date, folder: Path, t
             f'<td data-label="Status">{escape_html(_status_words(e, generated))}{left}{cause}</td>'
             f'<td class="files" data-label="Files">{links}</td></tr>'
         )
-    when = f" · made {generated:%Y-%m-%d %H:%M}" if generated else ""
+    when = f" · made {human_datetime(generated, zone=True)}" if generated else ""
     beside = [e for e in entries if e.status == OTHER_BATCH]
     today = all(_made_today(e, generated) for e in beside)
     summary = (f"{len(entries)} employee(s): {counts[MADE]} report(s) made, {counts[UNCHANGED]} unchanged, "
                f"{counts[FAILED]} failed" + (f", {counts[EARLIER]} made by an earlier batch of the day"
                                             if counts[EARLIER] else "")
+               + (f", {counts[EARLIER_TODAY]} made earlier today" if counts[EARLIER_TODAY] else "")
                + (f", {len(beside)} made {'today ' if today else ''}by another batch" if beside else ""))
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">

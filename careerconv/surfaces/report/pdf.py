@@ -11,9 +11,10 @@ in the HTML, are printed open.
 
 Layout rules: text wraps by its measured width (so wide and narrow letters and
 CJK text all fit the column); a heading is kept on the page of what follows it;
-a table row or a chart is never split across pages, and a table's header is
-repeated on each page it spans. Text is drawn as text (no math-text, so ``$``
-is a dollar sign), in DejaVu Sans with a CJK font as fallback when the machine
+a table row or a chart is never split across pages, nor a short table, nor a
+longer table's header and first rows; a table's header is repeated on each page
+it spans; a status chip's words stay on one line. Text is drawn as text (no
+math-text, so ``$`` is a dollar sign), in DejaVu Sans with a CJK font as fallback when the machine
 has one (Debian: ``fonts-droid-fallback`` or ``fonts-noto-cjk``), and Symbola for
 emoji (Debian: ``fonts-symbola``; drawn in one colour, as the text). Right-to-left
 text (Hebrew, Arabic, Persian) is shaped and put in display order by matplotlib;
@@ -27,6 +28,7 @@ import functools
 import io
 import logging
 import os
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -41,6 +43,7 @@ from matplotlib.font_manager import FontProperties
 
 from careerconv.views import plots
 from careerconv.records import text_direction
+from careerconv.records.dates import NO_BREAK
 from careerconv.records.store import atomic_write_bytes
 from . import render, rtl
 from .content import ReportContent, skill_chart_data
@@ -54,6 +57,8 @@ _INK = "#222222"
 _MUTED = "#555555"
 _RULE = "#D5DBE3"
 _BODY = 10.0  # points
+_SHORT_TABLE = 4  # rows: a table this short is kept on one page; a longer one keeps its header and first rows
+_FIRST_ROWS = 2  # together (and with the heading above it)
 
 # The first family that has a glyph draws it: Latin, Greek, Cyrillic from
 # DejaVu, CJK from whichever CJK font is installed, emoji and other symbols from Symbola.
@@ -69,11 +74,10 @@ _FALLBACK_FILES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("Symbola",), ("/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf",)),
 )
 
-# The notebook's section headings and their one-line introductions.
+# The notebook's section headings and their one-line introductions (the standing section's, which depends on
+# the report: :func:`careerconv.surfaces.report.render.standing_heading`).
 _SECTIONS = {
     "dreams": ("Your dreams", "What you would love to do, most important first."),
-    "standing": ("Where you stand today", "Each skill's latest rating against the next target you set for it, or "
-                 "the last one when its date passed with no rating near it."),
     "horizons": ("Your targets, measured at each target date",
                  "For each skill, the target you set for each date and the rating you gave closest to that date."),
     "skills": ("Each skill over time", "Your ratings from the career conversation and the check-ins since, the "
@@ -112,6 +116,11 @@ def _dejavu_characters() -> frozenset[int]:
 
 # Divs whose text is a paragraph of its own (a document's meta line and footer).
 _TEXT_DIVS = ("cc-meta", "cc-foot")
+# A span whose words are one label (a status chip, "due but not measured"): they are kept on one line, as the
+# HTML keeps them (``white-space: nowrap``).
+_WHOLE_SPANS = ("cc-status",)
+_SPACE_CHARACTERS = " \t\n\r\f\v"  # what HTML collapses (str.split() would also take a no-break space)
+_SPACES = re.compile(f"[{_SPACE_CHARACTERS}]+")
 
 
 @dataclass
@@ -139,6 +148,7 @@ class _Blocks(HTMLParser):
         self._head_cells = 0
         self._skip = 0
         self._numbers: list[int] = []  # one counter per open <ol>
+        self._spans: list[bool] = []  # per open <span>: whether its words are kept on one line (_WHOLE_SPANS)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
@@ -155,6 +165,8 @@ class _Blocks(HTMLParser):
             self._head_cells += tag == "th"
         elif tag == "ol":
             self._numbers.append(0)
+        elif tag == "span":
+            self._spans.append(bool(set((a.get("class") or "").split()) & set(_WHOLE_SPANS)))
         elif tag in ("h1", "h2", "h3", "p", "li", "summary") or (tag == "div" and a.get("class") in _TEXT_DIVS):
             self._text, self._kind, self._css = [], "p" if tag == "div" else tag, a.get("class") or ""
             if tag == "li" and self._numbers:
@@ -169,7 +181,7 @@ class _Blocks(HTMLParser):
         if tag == "style":
             self._skip -= 1
         elif tag in ("td", "th", "caption") and self._table is not None and self._text is not None:
-            text = " ".join("".join(self._text).split())
+            text = _collapsed("".join(self._text))
             if tag == "caption":
                 self._table.caption = text
             elif self._row is not None:
@@ -186,19 +198,28 @@ class _Blocks(HTMLParser):
             self._in_head = False
         elif tag == "ol" and self._numbers:
             self._numbers.pop()
+        elif tag == "span" and self._spans:
+            self._spans.pop()
         elif tag == "table" and self._table is not None:
             self.blocks.append(self._table)
             self._table = None
         elif ((tag in ("h1", "h2", "h3", "p", "li", "summary") or (tag == "div" and self._kind == "p"))
               and self._text is not None and self._table is None):
-            text = "\n".join(" ".join(line.split()) for line in "".join(self._text).split("\n")).strip()
+            text = "\n".join(_collapsed(line) for line in "".join(self._text).split("\n")).strip()
             if text:
                 self.blocks.append(_Block(self._kind, text=text, css=self._css))
             self._text = None
 
     def handle_data(self, data: str) -> None:
         if not self._skip and self._text is not None:
-            self._text.append(data)
+            # a label kept whole: its spaces do not break (the text's lines break at spaces only, _Page.wrap)
+            self._text.append(_collapsed(data).replace(" ", NO_BREAK) if any(self._spans) else data)
+
+
+def _collapsed(text: str) -> str:
+    """``text`` with each run of spaces, tabs and line ends one space, none at its ends; a no-break space (a date's,
+    a chip's) is kept as it is, so the words it joins stay on one line."""
+    return " ".join(_SPACES.split(text.strip(_SPACE_CHARACTERS)))
 
 
 def _is_group_row(row: list[str]) -> bool:
@@ -355,16 +376,24 @@ class _Page:
 
     def _columns(self, table: _Block, size: float) -> list[float]:
         """Column widths: each as wide as its longest cell (up to 3.2 in); when the table is too
-        wide, the columns shrink towards the width of their longest word, never below it."""
+        wide, the columns shrink towards the width of their longest word (up to 1.3 in: a longer one is broken),
+        never below it; a word that must not break (a status chip, a date: joined by no-break spaces) is never
+        broken."""
         n = max(len(table.headers), *(len(r) for r in table.rows)) if table.rows else len(table.headers)
+
+        def one_line(text: str) -> float:
+            # the width of a column that keeps ``text`` on one line: a cell wraps at its width less 0.1 in, with
+            # 2 % to spare (:meth:`wrap`; found: "due but not measure" above "d" in a column as wide as the chip)
+            return self.width_of(text, size, "bold") / 0.98 + 0.12
+
         natural, least = [], []
         for i in range(n):
             cells = [table.headers[i] if i < len(table.headers) else ""] + [r[i] if i < len(r) else ""
                                                                             for r in table.rows]
-            natural.append(max(0.5, min(3.2, max(self.width_of(c, size, "bold") for c in cells) + 0.12)))
+            natural.append(max(0.5, min(3.2, max(one_line(c) for c in cells))))
             words = [w for c in cells for w in c.split(" ")]
-            least.append(min(natural[-1], min(1.3, max((self.width_of(w, size, "bold") for w in words),
-                                                       default=0.0) + 0.14)))
+            least.append(min(natural[-1], max((one_line(w) if NO_BREAK in w else min(1.3, one_line(w)) for w in words),
+                                              default=0.0)))
         excess = sum(natural) - _WIDTH
         if excess <= 0:
             return natural
@@ -382,6 +411,14 @@ class _Page:
         """The space above and below a table row's text (inches)."""
         return 0.1 * self.scale
 
+    def kept_height(self, table: _Block, size: float = 9.0) -> float:
+        """The height of what of ``table`` is kept on one page, its caption included: the whole of a short table
+        (:data:`_SHORT_TABLE` rows or fewer), else its header and first :data:`_FIRST_ROWS` rows (found: a table
+        of two rows split across two pages, its heading on the first)."""
+        rows = len(table.rows) if len(table.rows) <= _SHORT_TABLE else _FIRST_ROWS
+        caption = self.line_height(9.5) + 0.02 * self.scale if table.caption else 0.0
+        return caption + self.table_height(table, rows, size)
+
     def table_height(self, table: _Block, rows: int = 1, size: float = 9.0) -> float:
         widths = self._columns(table, size)
         head = max(len(c) for c in self._row_lines(table.headers, widths, size, "bold")) if table.headers else 0
@@ -389,9 +426,10 @@ class _Page:
         return (head + body) * self.line_height(size) + self._pad * (rows + 1)
 
     def table(self, table: _Block, size: float = 9.0) -> None:
-        """The table with wrapped cells; rows never split, the header repeated on each new page."""
+        """The table with wrapped cells; rows never split, nor what :meth:`kept_height` keeps together, the header
+        repeated on each new page."""
+        self.room(self.kept_height(table, size))
         if table.caption:
-            self.room(self.line_height(9.5) + self.table_height(table, 1, size))
             self.text(table.caption, 9.5, colour=_MUTED, gap=0.02)
         widths = self._columns(table, size)
         header = self._row_lines(table.headers, widths, size, "bold") if table.headers else []
@@ -423,7 +461,6 @@ class _Page:
         def row_height(lines: list[list[str]]) -> float:
             return max(len(c) for c in lines) * self.line_height(size) + self._pad
 
-        self.room(self.table_height(table, 1, size))
         draw_header()
         for i, row in enumerate(table.rows):
             lines = row_lines(row)
@@ -497,7 +534,7 @@ def _first_height(page: _Page, block: _Block | None) -> float:
     if block.kind == "img":
         return _SKILL_CHART
     if block.kind == "table":
-        return page.table_height(block, 2) + (0.2 if block.caption else 0.0)
+        return page.kept_height(block)
     return min(page.text_height(block.text), 3 * page.line_height(_BODY))
 
 
@@ -547,8 +584,8 @@ def _pdf(c: ReportContent, header: list[_Block], blocks: dict[str, list[_Block]]
         page.text("Career progress report", 20, weight="bold", gap=0.08)
         _write_blocks(page, header, [])
 
-        def section(key: str, charts: list[Any] | None = None) -> None:
-            title, intro = _SECTIONS[key]
+        def section(key: str, charts: list[Any] | None = None, heading: render.Heading | None = None) -> None:
+            title, intro = _SECTIONS[key] if heading is None else (heading.text, heading.intro)
             part = blocks[key]
             page.heading(title, 14.0, (page.text_height(intro) if intro else 0.0)
                          + _first_height(page, part[0] if part else None))
@@ -570,7 +607,7 @@ def _pdf(c: ReportContent, header: list[_Block], blocks: dict[str, list[_Block]]
             return draw
 
         section("dreams")
-        section("standing", [standing_chart])
+        section("standing", [standing_chart], render.standing_heading(c))
         section("horizons")
         section("skills", [skill_chart(d) for d in skill_chart_data(c)])
         section("actions")

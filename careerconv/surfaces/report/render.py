@@ -63,6 +63,10 @@ __all__ = [
     "summary_line",
     "dreams",
     "standing",
+    "standing_title",
+    "standing_heading",
+    "Heading",
+    "STOOD_ON_LAST_DAY",
     "horizon_table",
     "skill_sections",
     "action_plan",
@@ -97,6 +101,12 @@ _STATUS_CLASS = {progress.AHEAD: "ahead", progress.ON_TRACK: "on-track", progres
 _STATUS_MARK = {progress.AHEAD: "\u25b2", progress.ON_TRACK: "\u25cf", progress.BEHIND: "\u25bc",
                 progress.DUE_NOT_MEASURED: "!", progress.UPCOMING: "\u25cb"}
 _DASH = "\u2014"
+# The standing section's heading for someone who has left (their report is as of their last day here), and the start
+# of the line above its chart that names that day; someone still here, or leaving on a day to come, stands today.
+STOOD_ON_LAST_DAY = "Where you stood on your last day here"
+_STANDS_TODAY = "Where you stand today"
+_STANDING_INTRO = ("Each skill's latest rating against the next target you set for it (or the last one, when its date "
+                   "passed with no rating near it), with your coach's ratings beside yours.")
 _AUTO = ' dir="auto"'  # the direction of an element holding typed text: its text's (see _typed)
 
 _CSS = """
@@ -212,6 +222,18 @@ class Fragment:
         return self.html
 
 
+@dataclass(frozen=True)
+class Heading:
+    """A section's heading and its one-line introduction, shown by a notebook as Markdown (as a Markdown cell
+    would show them) and read by the PDF as ``text`` and ``intro``."""
+
+    text: str
+    intro: str = ""
+
+    def _repr_markdown_(self) -> str:
+        return f"## {self.text}" + (f"\n\n{self.intro}" if self.intro else "")
+
+
 def _missing(value: Any) -> bool:
     try:
         return bool(pd.isna(value))
@@ -290,6 +312,11 @@ def standing_status(content: ReportContent, row: Any) -> str:
         return shown_status(content, row.status, row.next_horizon_date)
     target = _plan_target(content, row.skill, row.next_horizon_months)
     return shown_status(content, row.status, row.next_horizon_date, target["window_open"].fillna(False).any())
+
+
+def _in_plan(content: ReportContent, skill: Any) -> bool:
+    """Whether ``skill`` is one of the current plan's (for someone who has left: the plan they had when they left)."""
+    return any(skill_key(s[SKILL]) == skill_key(skill) for s in (content.plan or {}).get("skills", []))
 
 
 def _plan_target(content: ReportContent, skill: Any, months: Any) -> pd.DataFrame:
@@ -409,7 +436,8 @@ def header(content: ReportContent) -> Fragment:
                             f"this report are as of your last day here, {_e(format_day(c.figures_day))}")
     facts = [
         ("Report date", _e(format_day(c.as_of))),
-        ("Your coach", _typed(c.coach_name or c.coach_id) or _DASH),
+        ("Your coach" if c.left_on is None else "Your coach while you were here",
+         _typed(c.coach_name or c.coach_id) or _DASH),
         ("Last career conversation", _e(format_day(c.plan_date)) if c.plan is not None
          else "none while you were here" if c.left_on is not None else "not held yet"),
         ("Check-ins since then", _e(_checkins_since(c))),
@@ -573,10 +601,10 @@ def standing(content: ReportContent, figure_format: str | None = "svg", dpi: int
         for r in cur.itertuples(index=False))
     chart = _chart_placeholder(alt) if figure_format is None else figure_html(
         standing_figure(content, NARROW_WIDTH), alt, figure_format, dpi, zoom=CHART_ZOOM)
-    if content.left_on is not None:  # under a heading that says "today", for someone who left months ago
-        chart = (f'<p class="cc-chart-note" id="standing-day">Where you stood on your last day here, '
+    if content.left_on is not None:  # the heading (standing_title) says "your last day here": which day it was
+        chart = (f'<p class="cc-chart-note" id="standing-day">Your last day here was '
                  f"{_e(format_day(content.figures_day))} (you left on {_e(format_day(content.left_on))}): "
-                 "your latest ratings up to then.</p>" + chart)
+                 "your latest ratings are those up to then.</p>" + chart)
     coach = {skill_key(s): (r, d) for s, r, d in zip(content.coach_latest[SKILL], content.coach_latest["rating"],
                                                      content.coach_latest[DATE])}
     rows = []
@@ -598,6 +626,17 @@ def standing(content: ReportContent, figure_format: str | None = "svg", dpi: int
     table = _table(["Skill", "At the conversation", "Your latest rating", "Your coach's latest rating",
                     "Target", "Status"], rows, table_id="current-table", numeric=(1,), typed=(0,))
     return _wrap(chart + table)
+
+
+def standing_title(content: ReportContent) -> str:
+    """The heading of :func:`standing`: "Where you stand today", or :data:`STOOD_ON_LAST_DAY` for someone who had
+    left by the report's day (everything in their report is as of their last day here)."""
+    return _STANDS_TODAY if content.left_on is None else STOOD_ON_LAST_DAY
+
+
+def standing_heading(content: ReportContent) -> Heading:
+    """:func:`standing_title` and what the section shows, for the notebook to display above :func:`standing`."""
+    return Heading(standing_title(content), _STANDING_INTRO)
 
 
 def _target_words(content: ReportContent, target: Any, day: Any, measured_on: Any = None) -> str:
@@ -983,7 +1022,10 @@ def earlier_plans(content: ReportContent, open_plans: int = 1) -> Fragment | Non
     blocks = []
     for i, (conv, day, rows_frame) in enumerate(plans):
         rows = []
-        shown = [shown_status(content, r.status, r.horizon_date, r.window_open)
+        # Leaving cut short the window of a target of a skill they still worked on; a skill a later plan dropped
+        # was no longer theirs to rate when they left: its target reads as the rule says (found: "not measured: you
+        # left" beside a target of a plan replaced six months before they left).
+        shown = [shown_status(content, r.status, r.horizon_date, _in_plan(content, r.skill) and r.window_open)
                  for r in rows_frame.itertuples(index=False)]
         for r, status in zip(rows_frame.itertuples(index=False), shown):
             measured = (_DASH if _missing(r.measured_rating)

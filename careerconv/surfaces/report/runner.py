@@ -91,7 +91,8 @@ from careerconv.records.store import LOCK_STRIPES, NotFound, Store, atomic_write
 from .claims import Claim, cannot_claim, claim, claim_index
 from .content import parse_as_of, parse_horizons
 from .html_export import ReportExporter
-from .index import EARLIER, FAILED, MADE, OTHER_BATCH, UNCHANGED, IndexEntry, index_html, listed_on_page
+from .index import (EARLIER, EARLIER_TODAY, FAILED, MADE, OTHER_BATCH, UNCHANGED, IndexEntry, index_html,
+                    listed_on_page)
 from .paths import ReportPaths, report_paths
 from .shards import Shard, ShardIndex, batch_digest, read_shard_index, shard_index_paths, write_shard_index
 from .source import data_fingerprint, record_files, with_coach_name
@@ -1169,15 +1170,17 @@ def _earlier_entries(roster: dict[str, dict], reports_dir: Path, day: dt.date, s
 def _as_stamped(entry: IndexEntry, reports_dir: Path, day: dt.date, batch: str, began: dt.datetime,
                 now: dt.datetime) -> IndexEntry:
     """``entry`` as its report's stamp tells it (:mod:`.stamp`): made by this batch (``batch``, which began at
-    ``began``), or made today by another batch (run beside this one, or earlier today), which this batch found
-    current; else as it was (unchanged since an earlier day, failed, or no stamp to read)."""
+    ``began``), made by another batch since it began (one running beside it), or made earlier today, before it
+    began (found: a plain rerun's index said "made today by another batch" of the reports the terminal called
+    unchanged), each of which this batch found current; else as it was (unchanged since an earlier day, failed, or
+    no stamp to read)."""
     if entry.status not in (MADE, UNCHANGED, EARLIER) or entry.html_path is None:
         return entry
     stamp = read_stamp(report_paths(reports_dir, entry.employee_id, day).stamp)
     if stamp is not None and batch and stamp.batch == batch:
         return replace(entry, status=MADE)
     if made_beside(stamp, batch, began, now):
-        return replace(entry, status=OTHER_BATCH, made_at=stamp.made_at)
+        return replace(entry, status=OTHER_BATCH if stamp.made_at >= began else EARLIER_TODAY, made_at=stamp.made_at)
     return entry
 
 

@@ -49,7 +49,7 @@ from careerconv.records.erasure import REMOVED
 from careerconv.records.schema import DEPARTMENT, EMPLOYEE_ID
 from careerconv.records.store import atomic_write_bytes
 from .claims import claim_index
-from .index import FAILED, MADE, OTHER_BATCH, UNCHANGED, IndexEntry, index_html
+from .index import EARLIER_TODAY, FAILED, MADE, OTHER_BATCH, UNCHANGED, IndexEntry, index_html
 from .paths import report_paths
 
 __all__ = [
@@ -262,7 +262,7 @@ def read_shard_index(path: str | os.PathLike) -> ShardIndex:
         as_of = dt.date.fromisoformat(document["as_of"])
         entries, erased = [], 0
         for item in document["entries"]:
-            if item["status"] not in (MADE, UNCHANGED, FAILED, OTHER_BATCH):
+            if item["status"] not in (MADE, UNCHANGED, FAILED, OTHER_BATCH, EARLIER_TODAY):
                 raise ValueError(f"unknown status {item['status']!r}")
             if item[EMPLOYEE_ID] == REMOVED:  # erased since the shard ran (the erasure wrote this in its place)
                 erased += 1
