@@ -387,7 +387,8 @@ TEAM_NAMES = {"E0002": "Maximiliane Adelheid Wolfeschlegelsteinhausen-Bergerdorf
 
 # Whether a team row can be read whole: each line of each of its texts (measured per text node: a text cut with an
 # ellipsis still runs on past its box, unpainted) lies sideways inside the element that holds it, inside its cell
-# and inside the row, and within the row's height; and nothing in the row hides part of what it holds.
+# and inside the row, and within the row's height; no badge or pill runs past its cell; and nothing in the row hides
+# part of what it holds.
 ROW_CUT_JS = r"""
 row => {
   const cut = [], range = document.createRange();
@@ -411,6 +412,12 @@ row => {
                    + (getComputedStyle(holder).textOverflow === 'ellipsis' ? ' (cut with an ellipsis)' : ''));
         }
       }
+    }
+  }
+  for (const el of row.querySelectorAll('.cc-team-row > div *')) {  // a badge's or a pill's box too
+    const box = el.getBoundingClientRect(), cell = el.closest('.cc-team-row > div').getBoundingClientRect();
+    if (el.checkVisibility() && box.width >= 1 && (box.left < cell.left - 0.5 || box.right > cell.right + 0.5)) {
+      cut.push(el.className + ' ' + where(box) + ' runs outside its cell ' + where(cell));
     }
   }
   for (const el of [row, ...row.querySelectorAll('*')]) {
