@@ -17,7 +17,8 @@ from careerconv.rules import cadence
 from careerconv.rules import progress
 from careerconv.surfaces.app import ConversationApp
 from careerconv.rules import followup
-from careerconv.surfaces.app.team import TeamMember, badge_html, load_team, sparkline, team_members
+from careerconv.surfaces.app.team import (TeamMember, TeamRow, badge_html, due_cell_html, load_team, sparkline,
+                                          team_members)
 from careerconv.records.store import Store
 
 from app_harness import Harness
@@ -297,6 +298,34 @@ def test_sparkline_and_badges():
                       cadence.SCHEDULED, None, "2026-09-30", cadence.OVERDUE, None)
     assert text(badge_html(late, dt.date(2026, 10, 1))) == "Check-in overdue · 1 day"
     assert "cc-badge-overdue" in badge_html(late, dt.date(2026, 10, 1))
+
+
+def test_a_row_wraps_only_where_it_stays_readable_and_keeps_a_right_to_left_name_apart():
+    """A narrow cell wraps a badge only before its "·" ("Check-in overdue" / "· 80 days") and never splits a day;
+    a right-to-left name is isolated, so the id in its tips stays after it."""
+    nb = "\u00a0"
+    late = TeamMember("E0020", "زيد عبد الرحمن", "Support Specialist", "", cadence.OVERDUE, cadence.CHECKIN, 80,
+                      "2026-08-20", "2027-08-20", cadence.SCHEDULED, None, "2026-09-17", cadence.OVERDUE,
+                      "2026-12-01", checkin_draft_date="2026-12-02")
+    today = dt.date(2026, 12, 6)
+    badge = f'<span class="cc-badge cc-badge-overdue">Check-in{nb}overdue ·{nb}80{nb}days</span>'
+    assert badge_html(late, today) == badge
+    due = due_cell_html(late, today)
+    assert f"Due <b>20{nb}Aug{nb}2027</b>" in due and f"Last held 20{nb}Aug{nb}2026" in due
+    assert f"Check-in due 17{nb}Sep{nb}2026 (overdue)" in due
+    assert f"draft of 1{nb}Dec{nb}2026" in due and f"check-in of 2{nb}Dec{nb}2026 not saved yet" in due
+    soon = TeamMember("E1", "A", "", "", cadence.DUE_SOON, cadence.CONVERSATION, 0, "2026-04-01", "2026-10-20",
+                      cadence.DUE_SOON, None, None, None, None)
+    assert text(badge_html(soon, dt.date(2026, 10, 1))) == "Due soon · in 19 days"
+    assert f"Due{nb}soon ·{nb}in{nb}19{nb}days" in badge_html(soon, dt.date(2026, 10, 1))
+
+    row = TeamRow(late, today).html
+    name = "\u2068زيد عبد الرحمن\u2069"
+    assert f'aria-label="Open {name} (E0020)">{name}</button>' in row
+    assert f'aria-label="Resume the conversation with {name} of 1 Dec 2026"' in row
+    ada = TeamMember("E1", "Ada Lovelace", "", "", cadence.SCHEDULED, cadence.CONVERSATION, None, None, None,
+                     cadence.SCHEDULED, None, None, None, None)
+    assert 'aria-label="Open Ada Lovelace (E1)">Ada Lovelace</button>' in TeamRow(ada, today).html  # as typed
 
 
 # --------------------------------------------------------------------------- carry-over, end to end

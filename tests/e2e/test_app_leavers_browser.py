@@ -13,8 +13,11 @@ app in a kernel heated before the import: the person renamed under their new nam
 A person who has left is found by the search with the day they left, read whole at 360, 400 and 1280 px: the
 60-person demo organisation with three leavers, one under a 60-character name and one under a right-to-left name.
 
-Screenshots go to ``tests/output/e2e/coach-leavers-*.png``, ``coach-fresh-roster-*.png`` and
-``coach-leaver-result-*.png``.
+People renamed by a roster import read whole in their coach's team view at 360, 400 and 1280 px: a 60-character
+name, a double-barrelled name with particles and a right-to-left name, with their ids, due lines and badges.
+
+Screenshots go to ``tests/output/e2e/coach-leavers-*.png``, ``coach-fresh-roster-*.png``,
+``coach-leaver-result-*.png`` and ``coach-team-names-*.png``.
 """
 
 from __future__ import annotations
@@ -316,22 +319,31 @@ b => {
 """
 
 
-@pytest.fixture(scope="module")
-def demo_leavers_server(tmp_path_factory, browser):
-    """The 60-person demo organisation (``careerconv demo --employees 60 --seed 7``) after a roster import that says
-    three of its people left (:data:`LEAVERS`), two of them renamed."""
-    data = tmp_path_factory.mktemp("demo-leavers") / "data"
+def demo_after_import(data, rows: dict[str, dict[str, str]]):
+    """The 60-person demo organisation (``careerconv demo --employees 60 --seed 7``) in ``data`` after a roster
+    import of ``employee id -> {"Name": ..., and any other column of the export, such as "Termination Date"}``
+    (the coach, department and role as the demo has them), served as :func:`serve` does."""
     write_demo_organisation(data, 60, 7, dt.date(2026, 12, 4))
     roster = Store(data).roster().set_index("employee_id")
-    export = data.parent / "leavers.csv"
+    export = data.parent / "roster-export.csv"
+    columns = list(dict.fromkeys(c for row in rows.values() for c in row))
     with export.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(["Employee ID", "Name", "Manager ID", "Department", "Job Title", "Termination Date"])
-        for eid, name, day, _said in LEAVERS:
-            row = roster.loc[eid]
-            writer.writerow([eid, name, row["coach_id"], row["department"], row["role"], day])
+        writer.writerow(["Employee ID", "Manager ID", "Department", "Job Title", *columns])
+        for eid, row in rows.items():
+            person = roster.loc[eid]
+            writer.writerow([eid, person["coach_id"], person["department"], person["role"],
+                             *(row.get(c, "") for c in columns)])
     import_roster(Store(data), export)
     yield from serve(data)
+
+
+@pytest.fixture(scope="module")
+def demo_leavers_server(tmp_path_factory, browser):
+    """The demo organisation after a roster import that says three of its people left (:data:`LEAVERS`), two of
+    them renamed."""
+    yield from demo_after_import(tmp_path_factory.mktemp("demo-leavers") / "data",
+                                 {eid: {"Name": name, "Termination Date": day} for eid, name, day, _said in LEAVERS})
 
 
 @pytest.mark.parametrize("width", (360, 400, 1280))
@@ -364,4 +376,95 @@ def test_a_leaver_found_by_the_search_reads_whole_with_the_day_they_left(browser
     problems = layout_problems(page)
     shot(page, output_dir, f"leaver-result-chosen-{width}")
     page.close()
+    assert problems == [], "\n".join(problems)
+
+
+# Three people of coach Niklas Schneider (E0031) in the demo organisation, renamed by a roster import
+TEAM_COACH = "Niklas Schneider (E0031)"
+TEAM_NAMES = {"E0002": "Maximiliane Adelheid Wolfeschlegelsteinhausen-Bergerdorff Zu",
+              "E0005": "María de los Ángeles Fernández-Villaverde y de la Torre",
+              "E0020": "زيد عبد الرحمن الخوارزمي"}
+
+# Whether a team row can be read whole: each line of each of its texts (measured per text node: a text cut with an
+# ellipsis still runs on past its box, unpainted) lies sideways inside the element that holds it, inside its cell
+# and inside the row, and within the row's height; no badge or pill runs past its cell; and nothing in the row hides
+# part of what it holds.
+ROW_CUT_JS = r"""
+row => {
+  const cut = [], range = document.createRange();
+  const where = r => Math.round(r.left) + '..' + Math.round(r.right) + ' x ' + Math.round(r.top) + '..'
+                     + Math.round(r.bottom);
+  const walker = document.createTreeWalker(row, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (!node.textContent.trim() || !node.parentElement.checkVisibility()) continue;  // folded items: not shown
+    const holder = node.parentElement, cell = holder.closest('.cc-team-row > div');
+    const boxes = [['its element ' + holder.className, holder], ['its cell ' + cell.className, cell], ['the row', row]];
+    range.selectNodeContents(node);
+    for (const line of range.getClientRects()) {
+      if (line.width < 1) continue;
+      for (const [name, el] of boxes) {
+        const box = el.getBoundingClientRect();
+        const sideways = line.left < box.left - 0.5 || line.right > box.right + 0.5;
+        // a glyph may stand above or below its own inline box (line-height); not above or below the row
+        if (sideways || (el === row && (line.top < box.top - 0.5 || line.bottom > box.bottom + 0.5))) {
+          cut.push('"' + node.textContent.trim().slice(0, 30) + '": a line ' + where(line) + ' runs outside '
+                   + name + ' ' + where(box)
+                   + (getComputedStyle(holder).textOverflow === 'ellipsis' ? ' (cut with an ellipsis)' : ''));
+        }
+      }
+    }
+  }
+  for (const el of row.querySelectorAll('.cc-team-row > div *')) {  // a badge's or a pill's box too
+    const box = el.getBoundingClientRect(), cell = el.closest('.cc-team-row > div').getBoundingClientRect();
+    if (el.checkVisibility() && box.width >= 1 && (box.left < cell.left - 0.5 || box.right > cell.right + 0.5)) {
+      cut.push(el.className + ' ' + where(box) + ' runs outside its cell ' + where(cell));
+    }
+  }
+  for (const el of [row, ...row.querySelectorAll('*')]) {
+    const cs = getComputedStyle(el);
+    if (el.scrollWidth > el.clientWidth + 1 && cs.overflowX !== 'visible') {
+      cut.push(el.className + ' is ' + el.scrollWidth + ' px wide in ' + el.clientWidth);
+    }
+    if (el.scrollHeight > el.clientHeight + 1 && cs.overflowY !== 'visible') {
+      cut.push(el.className + ' is ' + el.scrollHeight + ' px high in ' + el.clientHeight);
+    }
+  }
+  return cut;
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def renamed_team_server(tmp_path_factory, browser):
+    """The demo organisation after a roster import that renames three of coach E0031's people (:data:`TEAM_NAMES`)."""
+    yield from demo_after_import(tmp_path_factory.mktemp("team-names") / "data",
+                                 {eid: {"Name": name} for eid, name in TEAM_NAMES.items()})
+
+
+@pytest.mark.parametrize("width", (360, 400, 800, 1280))
+def test_every_name_and_due_line_of_the_team_view_reads_whole(browser, renamed_team_server, output_dir, width):
+    """Found by a reader: the team view wrote each name on one line and cut it ("Maximiliane Adelhei…") at 360,
+    400 and 1280 px, and a badge ("Check-in overdue · 80 days") ran past its cell (over the action items at
+    800 px). Every text of every row reads whole, a 60-character name, a double-barrelled name with particles and
+    a right-to-left name included, and nothing overflows sideways."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.set_default_timeout(WAIT)
+    page.goto(renamed_team_server.url)
+    ready(page)
+    page.locator(".cc-coach select").select_option(label=TEAM_COACH)
+    page.locator(".cc-view-choice button", has_text="My team").click()
+    rows = page.locator(".cc-team-row")
+    rows.nth(8).wait_for()  # his nine people
+    names = {}
+    for eid in TEAM_NAMES:
+        person = page.locator(f'.cc-team-row[data-cc-row="{eid}"] .cc-team-person')
+        # what a reader sees: the words, without the invisible marks that keep a right-to-left name apart
+        names[eid] = " ".join(person.inner_text().replace("\u2068", "").replace("\u2069", "").split())
+    cut = {rows.nth(i).get_attribute("data-cc-row"): rows.nth(i).evaluate(ROW_CUT_JS) for i in range(rows.count())}
+    problems = layout_problems(page)
+    shot(page, output_dir, f"team-names-{width}")
+    page.close()
+    assert names == TEAM_NAMES
+    assert {eid: found for eid, found in cut.items() if found} == {}
+    assert len(cut) == 9
     assert problems == [], "\n".join(problems)

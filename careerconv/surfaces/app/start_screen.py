@@ -20,12 +20,13 @@ import ipywidgets as widgets
 
 from careerconv.records import leavers
 from careerconv.rules import followup
-from careerconv.records.dates import NO_BREAK, human_date, human_datetime
+from careerconv.records.dates import human_date, human_datetime
 from careerconv.records.questions import QuestionSet
 from careerconv.records.schema import CHECKIN_ID, COACH_ID, CONVERSATION_ID, EMPLOYEE_ID, STATUS
 from careerconv.records.text_direction import isolated
 from .drafts import draft_holds, draft_to_offer, newest_first
 from .glance import employee_card_html, previous_plan_html
+from .line_breaks import then_whole
 from .roster_index import RosterIndex
 from .skill_charts import SkillChartsPanel
 from .team import TeamView
@@ -529,7 +530,7 @@ def result_label(name: str, employee_id: str, left: str = "") -> str:
     stay after it.
     """
     label = f"{isolated(name)} · {employee_id}"
-    return f"{label} ·{NO_BREAK}{left.replace(' ', NO_BREAK)}" if left else label
+    return then_whole(label, left) if left else label
 
 
 def draft_label(draft: dict) -> str:

@@ -251,18 +251,23 @@ CSS = """
 .cc-app .cc-team-row > div { overflow-wrap: anywhere; }
 .cc-app .cc-team-row .cc-muted { font-size: 12.5px; }
 .cc-app .cc-team-line { margin-top: 4px; }
+/* a person is read whole, never cut: a long name wraps below (one line stands where the 24 px line stood) */
 .cc-app .jupyter-button.cc-team-person {
-  font-weight: 600; font-size: 15px; padding: 0; height: 24px; line-height: 24px; color: var(--cc-ink); max-width: 100%;
-  overflow: hidden; text-overflow: ellipsis; text-align: left; justify-content: flex-start;
+  font-weight: 600; font-size: 15px; padding: 2px 0; height: auto; min-height: 24px; line-height: 20px;
+  color: var(--cc-ink); max-width: 100%; text-align: left; justify-content: flex-start;
+  white-space: normal; overflow-wrap: anywhere; overflow: visible; text-overflow: clip;
 }
 .cc-app .jupyter-button.cc-team-person:hover:enabled { color: var(--cc-accent); text-decoration: underline; }
-.cc-app .jupyter-button.cc-team-person { display: block; width: 100%; white-space: nowrap; cursor: pointer; }
+.cc-app .jupyter-button.cc-team-person { display: block; width: 100%; cursor: pointer; }
 .cc-app .cc-team-actions { display: flex; flex-direction: column; gap: 6px; }
 .cc-app .cc-team-actions .jupyter-button { margin: 0; font-size: 13px; padding: 0 8px; width: 100%; cursor: pointer; }
 .cc-app .cc-team-items summary { cursor: pointer; }
 .cc-app .cc-team-items ul { padding-left: 16px; margin: 6px 0 0 0; font-size: 13px; }
 .cc-app .cc-team-items li { margin-bottom: 6px; }
 .cc-app .cc-team-items .cc-pill, .cc-app .cc-team-due .cc-pill { margin-left: 0; }
+/* a badge or pill too long for its cell wraps where its words allow (team.badge_html), never past the cell */
+.cc-app .cc-team-row .cc-badge, .cc-app .cc-team-row .cc-pill { white-space: normal; max-width: 100%;
+  box-sizing: border-box; }
 .cc-app .cc-team-note { font-size: 12.5px; color: var(--cc-muted); }
 .cc-app .cc-late { color: var(--cc-error-ink); font-weight: 600; }
 .cc-app .cc-trends { display: flex; flex-direction: column; gap: 5px; }
@@ -271,9 +276,7 @@ CSS = """
   background: #fff; font-size: 13px; line-height: 1.35;
 }
 .cc-app .cc-trend-line { display: flex; align-items: baseline; justify-content: space-between; gap: 8px; }
-.cc-app .cc-trend-skill {
-  font-weight: 600; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap;
-}
+.cc-app .cc-trend-skill { font-weight: 600; min-width: 0; overflow-wrap: anywhere; }  /* wraps, never cut */
 .cc-app .cc-trend-value { white-space: nowrap; }
 .cc-app .cc-spark {
   font-family: "DejaVu Sans Mono", "Menlo", monospace; color: var(--cc-accent); letter-spacing: 2px; font-size: 15px;
@@ -387,6 +390,8 @@ CSS = """
   .cc-app .cc-action-row > .cc-action-owner { flex: 1 1 120px !important; min-width: 0; }
   .cc-app .cc-action-row > .cc-action-skill { flex: 1 1 calc(100% - 44px) !important; }
   .cc-app .cc-team-columns span:nth-child(n+2) { display: none; }
+  /* the due cell takes the rest of its line: a badge such as "Check-in overdue · 80 days" keeps to one line */
+  .cc-app .cc-team-row > .cc-team-due { flex: 1 0 170px !important; }
   .cc-app .cc-option-row, .cc-app .cc-skill-head, .cc-app .cc-rating-row, .cc-app .cc-actions {
     flex-wrap: wrap; row-gap: 6px; }
   .cc-app .cc-option-row > .cc-option-text { flex: 1 1 100% !important; }

@@ -45,10 +45,12 @@ from careerconv.records import schema
 from careerconv.records import tables
 from careerconv.records.store import History, Store
 from careerconv.rules import followup
-from careerconv.records.dates import human_date
+from careerconv.records.dates import NO_BREAK, human_date
 from careerconv.records.schema import COACH_ID, CONVERSATION_ID, DATE, EMPLOYEE_ID, RECORD_ID, STATUS
+from careerconv.records.text_direction import isolated
 from careerconv.views.html_parts import escape_html
 from .glance import item_note_html, item_status_html
+from .line_breaks import then_whole, unbroken
 from .widgets import button, classed, html, show
 
 SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
@@ -60,7 +62,8 @@ BADGE_CLASSES = {cadence.OVERDUE: "cc-badge-overdue", cadence.NEVER_MET: "cc-bad
                  cadence.DUE_SOON: "cc-badge-soon",
                  cadence.SCHEDULED: "cc-badge-scheduled"}
 _TABLES = (*cadence.DUE_TABLES[1:], "targets", "skill_ratings")
-COLUMNS = {"person": "165px", "due": "200px", "items": "180px", "actions": "150px"}  # skills take the rest
+# the due column holds a badge such as "Check-in overdue · 80 days" on one line
+COLUMNS = {"person": "165px", "due": "210px", "items": "170px", "actions": "150px"}  # skills take the rest
 
 
 # --------------------------------------------------------------------------- the rows (pure)
@@ -366,45 +369,52 @@ def badge_html(member: TeamMember, today: dt.date) -> str:
 
     "Overdue · 29 days", "Never met", "Due soon · in 12 days" (or "Due today"),
     "Scheduled"; when only a check-in is due the badge says so ("Check-in
-    overdue · 5 days", "Check-in in 4 days").
+    overdue · 5 days", "Check-in in 4 days"). Where the cell is too narrow for it, the badge wraps only before
+    its "·" or before "in 4 days" (no-break spaces, :mod:`.line_breaks`): "Check-in overdue" / "· 5 days".
     """
     cls = BADGE_CLASSES.get(member.status, "cc-badge-scheduled")
     checkin = member.due_for == cadence.CHECKIN
     if member.status == cadence.NEVER_MET:
-        text = "Never met"
+        text = unbroken("Never met")
     elif member.status == cadence.OVERDUE:
-        text = f"{'Check-in overdue' if checkin else 'Overdue'} · {_days(member.days_overdue or 0)}"
+        text = then_whole(unbroken("Check-in overdue" if checkin else "Overdue"), _days(member.days_overdue or 0))
     elif member.status == cadence.DUE_SOON:
         due = member.next_checkin_due if checkin else member.next_conversation_due
         left = (dt.date.fromisoformat(due) - today).days if due else 0
         if checkin:
-            text = "Check-in today" if left == 0 else f"Check-in in {_days(left)}"
+            text = unbroken("Check-in today") if left == 0 else f"Check-in {unbroken(f'in {_days(left)}')}"
         else:
-            text = "Due today" if left == 0 else f"Due soon · in {_days(left)}"
+            text = unbroken("Due today") if left == 0 else then_whole(unbroken("Due soon"), f"in {_days(left)}")
     else:
         text = "Scheduled"
     return f'<span class="cc-badge {cls}">{escape_html(text)}</span>'
 
 
+def _day(value: str) -> str:
+    """A day as the team view writes it, never split over two lines ("9 Mar 2026" with no-break spaces)."""
+    return human_date(value, space=NO_BREAK)
+
+
 def due_cell_html(member: TeamMember, today: dt.date) -> str:
-    """Badge, next and last conversation, next check-in, a draft in progress (escaped HTML)."""
+    """Badge, next and last conversation, next check-in, a draft in progress (escaped HTML); a day is never split
+    over two lines."""
     out = [f"<div>{badge_html(member, today)}</div>"]
     if member.next_conversation_due:
-        due = escape_html(human_date(member.next_conversation_due))
+        due = escape_html(_day(member.next_conversation_due))
         out.append(f'<div class="cc-team-line">Due <b>{due}</b></div>')
     else:
         out.append('<div class="cc-team-line">First conversation to hold</div>')
     if member.last_conversation:
-        out.append(f'<div class="cc-muted">Last held {escape_html(human_date(member.last_conversation))}</div>')
+        out.append(f'<div class="cc-muted">Last held {escape_html(_day(member.last_conversation))}</div>')
     if member.next_checkin_due:
         late = " (overdue)" if member.checkin_status == cadence.OVERDUE else ""
-        out.append(f'<div class="cc-muted">Check-in due {escape_html(human_date(member.next_checkin_due))}{late}</div>')
+        out.append(f'<div class="cc-muted">Check-in due {escape_html(_day(member.next_checkin_due))}{late}</div>')
     if member.draft_date:
-        out.append(f'<div><span class="cc-pill cc-pill-warn">draft of {escape_html(human_date(member.draft_date))}'
+        out.append(f'<div><span class="cc-pill cc-pill-warn">draft of {escape_html(_day(member.draft_date))}'
                    "</span></div>")
     if member.checkin_draft_date:
         out.append('<div><span class="cc-pill cc-pill-warn">check-in of '
-                   f"{escape_html(human_date(member.checkin_draft_date))} not saved yet</span></div>")
+                   f"{escape_html(_day(member.checkin_draft_date))} not saved yet</span></div>")
     return "".join(out)
 
 
@@ -543,24 +553,25 @@ class TeamRow:
     def html(self) -> str:
         """The whole row: person, due, items, skills and the buttons (escaped HTML, one element)."""
         m = self.member
+        name = isolated(m.name)  # a right-to-left name keeps the id and the words of our tips after it
         facts = " · ".join(escape_html(x) for x in (m.employee_id, m.role) if x)
-        person = (_button_html(m.name, "person", "cc-link", "cc-team-person", tip=f"Open {m.name} ({m.employee_id})")
+        person = (_button_html(name, "person", "cc-link", "cc-team-person", tip=f"Open {name} ({m.employee_id})")
                   + f'<div class="cc-muted">{facts}</div>')
         if m.draft_date:
             conversation = _button_html(self.conversation_label, "conversation", "cc-primary", "cc-team-conversation",
-                                        tip=f"Resume the conversation with {m.name} of {human_date(m.draft_date)}")
+                                        tip=f"Resume the conversation with {name} of {human_date(m.draft_date)}")
         elif not self.starts:
             conversation = ""
         else:
             primary = ("cc-primary",) if m.conversation_status in _URGENT else ()
             conversation = _button_html(self.conversation_label, "conversation", "cc-team-conversation", *primary,
-                                        tip=f"Start a career conversation with {m.name}")
+                                        tip=f"Start a career conversation with {name}")
         checkin = ""
         if self.checkin_label is not None:
             primary = ("cc-primary",) if (m.checkin_status in _URGENT or m.checkin_draft_date) and not m.draft_date \
                 else ()
-            tip = (f"Resume the check-in with {m.name} of {human_date(m.checkin_draft_date)}"
-                   if m.checkin_draft_date else f"Check-in: follow up {m.name}'s plan")
+            tip = (f"Resume the check-in with {name} of {human_date(m.checkin_draft_date)}"
+                   if m.checkin_draft_date else f"Check-in: follow up {name}'s plan")
             checkin = _button_html(self.checkin_label, "checkin", "cc-team-checkin", *primary, tip=tip)
         status = m.status.replace(" ", "-")
         return (f'<div class="cc-team-row cc-team-{escape_html(status)}" data-cc-row="{escape_html(m.employee_id)}">'
