@@ -226,7 +226,7 @@ def held_upload(svc, monkeypatch, body: bytes) -> tuple[threading.Thread, dict, 
     from careerconv.records import importers
 
     checking, go, answer = threading.Event(), threading.Event(), {}
-    values = importers._Checker.values
+    values = importers.Checker.values
 
     def held(self, *args, **kwargs):
         if not checking.is_set():  # the first upload only
@@ -234,7 +234,7 @@ def held_upload(svc, monkeypatch, body: bytes) -> tuple[threading.Thread, dict, 
             assert go.wait(60)
         return values(self, *args, **kwargs)
 
-    monkeypatch.setattr(importers._Checker, "values", held)
+    monkeypatch.setattr(importers.Checker, "values", held)
 
     def upload():
         answer["response"] = requests.put(svc.url + "api/roster", data=body, timeout=120,

@@ -129,7 +129,6 @@ import difflib
 import hashlib
 import io
 import re
-import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -141,11 +140,22 @@ from . import defaults
 from . import leavers
 from . import schema
 from .id_spelling import CASE, PREFIX, ZEROS, AmbiguousId, IdMatch, KnownIds, confirmed, matched_note
+from .import_asking import COMMAND_LINE, ERASED_OPTION, Asking, FileRejected
+from .import_columns import (
+    ACTIVE_FLAG_COLUMNS, GENERIC_STATUS_COLUMNS, HISTORY_ALIASES, HISTORY_COLUMNS, MANAGER_COLUMNS,
+    MANAGER_NAME_COLUMNS, NAME_PARTS, ROSTER_ALIASES, ROSTER_COLUMNS, TARGET_COLUMNS, ColumnSpec, column_key,
+)
 from .schema import (
     CADENCE_MONTHS, COACH_ID, COACH_RATING, CONVERSATION_ID, DATE, DEPARTMENT, EMPLOYEE_ID, LEFT_ON, SKILL, STATUS,
 )
 from .spreadsheet import decode_text, frame_to_csv_bytes, restore_formula
 from .store import ErasedIds, Store, write_output_bytes
+
+# What callers import from here.
+__all__ = ["import_roster", "import_history", "Asking", "FileRejected", "ImportResult", "read_table_file",
+           "decide_date_order", "legacy_conversation_id", "DATE_ORDERS", "DEFAULT_CADENCE",
+           "MISSING_HAVE_LEFT_OPTION", "ROSTER_ALIASES", "HISTORY_ALIASES"]
+
 
 LEGACY_QUESTION_SET = "legacy-import"
 LEGACY_QUESTION_SET_VERSION = "1"
@@ -153,7 +163,7 @@ DATE_ORDERS = defaults.DATE_ORDERS
 EARLIEST_DATE = dt.date(1950, 1, 1)
 _ORDER_LABEL = {"dmy": "DD/MM/YYYY", "mdy": "MM/DD/YYYY"}
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-# Text that names things - a roster's names, departments and roles, a history's skills - (see _shown_text):
+# Text that names things - a roster's names, departments and roles, a history's skills - (see shown_text):
 # characters never shown; zero-width joiners and spaces at an end; control characters other than tab, line feed
 # and carriage return (kept, with a note: Excel cannot store them).
 # Never shown, and nothing between letters: zero-width space, word joiner, byte-order mark; and the direction
@@ -163,7 +173,7 @@ _NEVER_SHOWN = re.compile("[\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069]")
 # The spaces: Unicode category Zs (the space, the no-break space, the ideographic space ...), not tab or line breaks.
 _SPACES = " \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
 _UNSEEN_ENDS = re.compile(f"^[\u200c\u200d{_SPACES}]+|[\u200c\u200d{_SPACES}]+$")
-_CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _XLSX_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls
 # Files people rename to .csv by mistake. Checked before decoding: Windows-1252 reads almost any bytes as
@@ -181,172 +191,8 @@ _BINARY_MAGIC = (
 _SEPARATOR_HINT = re.compile(r"sep=(.*)", re.IGNORECASE)
 _SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 
-
-ERASED_OPTION = "--allow-erased"
-
-
-@dataclass(frozen=True)
-class Asking:
-    """How the person importing asks for things where they are, for the messages that tell them what to do.
-
-    The defaults are the command line's (:data:`COMMAND_LINE`); the web service's roster upload has its own.
-
-    Attributes
-    ----------
-    file_name
-        The file as the person knows it, which messages name (None: its path).
-    sheet
-        How they name the sheet of a workbook to read.
-    skip_invalid
-        How they import the valid rows of a file with invalid ones, and where the rejected rows go: ``{valid}`` and
-        ``{rejected}`` are the counts of rows, ``{target}`` the rejected rows' file.
-    other_import
-        How they import a file of the other kind (a history file given to the roster import): ``{kind}`` is
-        "roster" or "history", ``{file}`` the file.
-    allow_erased
-        How they add people who were erased again, on purpose.
-    """
-
-    file_name: str | None = None
-    sheet: str = "--sheet NAME"
-    skip_invalid: str = ("pass --skip-invalid to import the {valid} valid row(s) and write the {rejected} rejected "
-                         "one(s), each with its reason, to {target}")
-    other_import: str = "import it with `careerconv import {kind} {file}`"
-    allow_erased: str = f"import the file again with {ERASED_OPTION}"
-
-
-# ``careerconv import roster|history``.
-COMMAND_LINE = Asking()
 _ACCEPTED_FILES = "accepted are CSV files saved as UTF-8, UTF-16 or Windows-1252 (cp1252) text, and .xlsx workbooks"
 
-
-_ACCENTS = re.compile("[\u0300-\u036f]")
-
-
-def column_key(name: Any) -> str:
-    """How a header cell is matched to a column: ``" Employee ID "`` -> ``"employee_id"``, ``"Prénom"`` ->
-    ``"prenom"`` (case, surrounding spaces, spaces and hyphens vs underscores, and the accents of Latin letters
-    do not count, so an export that drops accents still matches)."""
-    text = "" if schema.is_missing(name) else str(name)
-    text = unicodedata.normalize("NFC", _ACCENTS.sub("", unicodedata.normalize("NFKD", text)))
-    return re.sub(r"[\s\-]+", "_", text.strip().strip("\ufeff").strip().casefold())
-
-
-@dataclass(frozen=True)
-class ColumnSpec:
-    """The columns one importer reads (``kind`` names the importer: roster or history).
-
-    ``aliases`` maps a column (or a part of one, such as ``first_name``) to
-    the other names HR systems give it, written as :func:`column_key` folds
-    them (else ValueError), best first; the column's own name always wins.
-    With ``ignore_unknown`` columns the importer does not read are listed in
-    a note instead of rejecting the file; ``not_read`` are header keys that are
-    left out so (with a note) even without it, when they are not read.
-    """
-
-    kind: str
-    required: tuple[str, ...]
-    optional: tuple[str, ...] = ()
-    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    ignore_unknown: bool = False
-    not_read: tuple[str, ...] = ()
-
-    def __post_init__(self) -> None:
-        unfolded = [a for names in self.aliases.values() for a in names if column_key(a) != a]
-        if unfolded:
-            raise ValueError(f"aliases must be written as column_key folds them: {unfolded}")
-        names = [a for names in self.aliases.values() for a in names]
-        twice = sorted({a for a in names if names.count(a) > 1} | (set(names) & set(self.all)))
-        if twice:
-            raise ValueError(f"an alias names one column only, and no column's own name: {twice}")
-
-    def key_for(self, column: str, keys: Iterable[str]) -> str | None:
-        """The header key among ``keys`` that names ``column``: its own name, else its best alias; None if none."""
-        return next((k for k in (column, *self.aliases.get(column, ())) if k in keys), None)
-
-    @property
-    def all(self) -> tuple[str, ...]:
-        return self.required + self.optional
-
-    @property
-    def known_keys(self) -> tuple[str, ...]:
-        """Every header key this importer reads: the columns and their aliases."""
-        return self.all + tuple(a for names in self.aliases.values() for a in names)
-
-    def looks_like(self, header: Iterable[Any]) -> bool:
-        """Whether a header row names every required column (by its name or an alias) and some column at all."""
-        keys = {column_key(name) for name in header}
-        named = {column for column in self.all if self.key_for(column, keys)}
-        if "name" in self.all and all(self.key_for(part, keys) for part in NAME_PARTS):
-            named.add("name")
-        return bool(named) and set(self.required) <= named
-
-
-# Columns holding the manager's id in some exports and their name in others (BambooHR's "Reports To", Personio's
-# "Vorgesetzte(r)"): read as the coach id when the file has no column named as an id, and only if every value is an
-# employee id of the roster.
-MANAGER_COLUMNS = ("line_manager", "manager", "reports_to", "supervisor",
-                   "vorgesetzte(r)", "vorgesetzter", "vorgesetzte", "fuhrungskraft",  # German
-                   "responsable", "responsable_hierarchique", "superieur_hierarchique",  # French, Spanish
-                   "leidinggevende")  # Dutch
-# Columns named as the manager's id: read as the coach id whatever their values.
-COACH_ID_COLUMNS = ("manager_id", "line_manager_id", "supervisor_id", "reports_to_id", "manager_employee_id",
-                    "manager_employee_number", "supervisor_eid", "supervisor_employee_id", "coach_employee_id",
-                    "manager_user_id", "manager_personnel_number")
-# Columns that hold the manager's name, never their id: named in the error when no id column is there.
-MANAGER_NAME_COLUMNS = ("manager_name", "supervisor_name", "line_manager_name")
-# How Workday, BambooHR, Personio, SAP SuccessFactors and spreadsheets kept by hand name roster columns, in English,
-# then German, French, Spanish and Dutch (as their HR systems and payroll exports do), as column_key folds them:
-# without accents ("Prénom" is "prenom", "Führungskraft" is "fuhrungskraft").
-ROSTER_ALIASES = {
-    EMPLOYEE_ID: ("employee_number", "employee_no", "employee_#", "employee_no.", "worker_id", "personnel_number",
-                  "person_id", "staff_id", "user_id", "personnel_no", "employee_code",
-                  "personalnummer", "mitarbeiternummer", "mitarbeiter_id",
-                  "matricule", "numero_de_empleado", "personeelsnummer", "medewerkernummer", "id"),
-    "name": ("preferred_name", "display_name", "full_name", "employee_name", "legal_name", "worker",
-             "last_name,_first_name", "nombre_completo"),
-    # The two parts of a name, for a file without a name column (French "Nom" beside "Prénom" is the last name).
-    "first_name": ("vorname", "prenom", "nombre", "voornaam"),
-    "last_name": ("surname", "nachname", "familienname", "nom", "nom_de_famille", "apellidos",
-                  "apellido", "achternaam"),
-    COACH_ID: (*COACH_ID_COLUMNS, *MANAGER_COLUMNS),
-    # A cost center only when the file names no department (Workday's and SAP's exports often have both).
-    DEPARTMENT: ("department_name", "dept", "supervisory_organization", "organization", "org_unit", "team",
-                 "abteilung", "organisationseinheit", "departement", "service", "departamento", "afdeling",
-                 "cost_center", "cost_centre", "kostenstelle"),
-    "role": ("job_title", "business_title", "title", "position", "job_profile", "job",
-             "stelle", "stellenbezeichnung", "poste", "intitule_du_poste", "puesto", "cargo", "functie"),
-    "email": ("work_email", "email_work", "email_address", "business_email", "e_mail",
-              "e_mail_adresse", "adresse_e_mail", "adresse_email", "correo_electronico", "e_mailadres"),
-    CADENCE_MONTHS: ("cadence", "conversation_cadence_months"),
-    LEFT_ON: ("termination_date", "exit_date", "leaving_date", "date_of_leaving", "leave_date",
-              "separation_date", "departure_date", "employment_end_date", "date_left", "date_of_termination",
-              "austrittsdatum", "austritt", "beschaftigungsende",
-              "date_de_sortie", "date_de_depart", "fecha_de_baja", "fecha_baja",
-              "fecha_de_salida", "fecha_de_cese", "datum_uit_dienst", "uitdiensttreding", "datum_uitdiensttreding",
-              "einddatum_dienstverband"),
-    # The end of a contract (a fixed-term contract's end still to come, or an HR record's validity end, SAP's and
-    # Workday's "End Date"): not a leaving day, since contracts are renewed and people stay; the leaving day only
-    # of someone whose employment status says they left and who has no leaving day in the file.
-    "contract_end": ("contract_end_date", "end_date", "contract_expiry_date", "fixed_term_end_date",
-                     "enddatum", "vertragsende", "befristet_bis", "befristung_bis", "date_de_fin_de_contrat",
-                     "fin_de_contrat", "fecha_fin_contrato", "fecha_de_fin_de_contrato", "fecha_fin_de_contrato",
-                     "einddatum_contract", "einde_contract"),
-    # Someone's last working day: they are here on it, and left the day after.
-    "last_day": ("last_day_of_work", "last_working_day", "letzter_arbeitstag", "dernier_jour",
-                 "dernier_jour_travaille", "dernier_jour_de_travail", "ultimo_dia", "ultimo_dia_de_trabajo",
-                 "ultimo_dia_laborable", "laatste_werkdag"),
-    # Whether someone still works here (Active / Terminated ...): see EMPLOYMENT_STATUSES.
-    # A bare "Status" last: beside a named one ("Active Status") it is the one not read.
-    "employment_status": ("employee_status", "worker_status", "active_status", "is_active", "active",
-                          "active_flag", "currently_active", "active_employee", "employment_state",
-                          "beschaftigungsstatus", "mitarbeiterstatus", "statut", "statut_du_salarie",
-                          "situation", "estado", "estado_del_empleado", "situacion_laboral",
-                          "dienstverband_status", "status_dienstverband", "status_medewerker", "status"),
-}
-# Status columns that hold something else in some exports ("Status: Pending approval"): read as the employment status
-# only when one of their values is one (then every value must be), else left out with a note.
-GENERIC_STATUS_COLUMNS = ("status", "statut", "estado", "situation")
 # The values of an employment-status column, as column_key folds them: still here, or left (English, then German,
 # French, Spanish and Dutch). Any other value is refused, naming these.
 EMPLOYMENT_STATUSES = {
@@ -378,67 +224,15 @@ STATUS_WORDS = {
 # word "active" in them); a negated word of leaving ("Not terminated") is not guessed.
 STATUS_NEGATIONS = {"not", "no", "never", "nicht", "kein", "keine", "non", "niet", "nie"}
 STATUS_LONGER = {"longer", "mehr", "plus", "mas", "meer"}
-# Employment-status columns whose header says they are an active flag (Workday's "Active Status" holds Yes or No):
-# besides the statuses, a yes is here and a no has left. A column named otherwise ("Status", "Employee Status") is
-# not read so: its Yes/No may answer another question ("Status: Approved?").
-ACTIVE_FLAG_COLUMNS = ("active_status", "is_active", "active", "active_flag", "currently_active", "active_employee")
+
 # The values of an active flag, as column_key folds them (an .xlsx holds TRUE/FALSE and 1/0 as such cells).
 ACTIVE_FLAGS = {"here": ("yes", "y", "true", "1", "ja", "oui", "si"), "left": ("no", "n", "false", "0", "nein", "non")}
-# A roster with first and last name in two columns (and no name column) gets "First Last".
-NAME_PARTS = ("first_name", "last_name")
+
 # A new employee whose roster file has no cadence column holds a career conversation once a year.
 DEFAULT_CADENCE = 12
 
-ROSTER_COLUMNS = ColumnSpec("roster", (EMPLOYEE_ID, "name", COACH_ID, DEPARTMENT, "role"),
-                            (CADENCE_MONTHS, "email", LEFT_ON, "last_day", "employment_status", "contract_end"),
-                            ROSTER_ALIASES,
-                            ignore_unknown=True)
 # The option of a full export of current staff: everyone on the roster and not in the file has left.
 MISSING_HAVE_LEFT_OPTION = "--missing-have-left"
-_TARGET_COLUMNS = {h: f"target_{h}m" for h in schema.HORIZONS}
-# How a target's column is named in exports, for each horizon H in months ("Target 6 months", "6-Month Target",
-# "Ziel 6 Monate", "Objectif à 6 mois", "Objetivo a 6 meses", "Doel 6 maanden"), as column_key folds them.
-_TARGET_NAMES = ("target_{h}_months", "target_{h}_month", "target_{h}_mo", "target_({h}_months)", "target_({h}m)",
-                 "{h}_month_target", "{h}_months_target", "{h}m_target", "goal_{h}m", "goal_{h}_months",
-                 "{h}_month_goal", "ziel_{h}_monate", "ziel_{h}m", "zielwert_{h}_monate", "ziel_in_{h}_monaten",
-                 "objectif_{h}_mois", "objectif_a_{h}_mois", "objetivo_{h}_meses", "objetivo_a_{h}_meses",
-                 "doel_{h}_maanden", "doel_na_{h}_maanden")
-# How HR and appraisal systems (SAP SuccessFactors, Workday, Personio, spreadsheets kept by hand) name a rating
-# history's columns, in English, then German, French, Spanish and Dutch, as column_key folds them. The employee id
-# and the coach id are named as in a roster; a column that may hold the manager's name (MANAGER_COLUMNS: "Manager",
-# "Vorgesetzter", "Responsable") is read as the coach of each conversation when each of its values is an employee id
-# on the roster, as a roster's is, and else left out with a note: the coach is optional in a history (the roster's
-# coach is taken), so a column of names is no reason to refuse the file.
-HISTORY_ALIASES = {
-    EMPLOYEE_ID: ROSTER_ALIASES[EMPLOYEE_ID],
-    DATE: ("rating_date", "review_date", "assessment_date", "evaluation_date", "appraisal_date",
-           "conversation_date", "meeting_date", "date_of_review", "date_of_assessment", "date_rated",
-           "datum", "bewertungsdatum", "beurteilungsdatum", "gesprachsdatum",
-           "date_d'evaluation", "date_de_l'evaluation", "date_de_l'entretien", "date_entretien",
-           "fecha", "fecha_de_evaluacion", "fecha_evaluacion", "beoordelingsdatum", "gespreksdatum"),
-    SKILL: ("competency", "competence", "skill_name", "competency_name", "skill_area",
-            "kompetenz", "fahigkeit", "fertigkeit", "competence_cle", "competencia", "habilidad",
-            "competentie", "vaardigheid"),
-    "rating": ("score", "self_rating", "self_assessment", "self_score", "rating_value", "current_rating",
-               "proficiency", "proficiency_level", "skill_level",
-               "bewertung", "einstufung", "selbsteinschatzung", "note", "auto_evaluation", "autoevaluation",
-               "puntuacion", "valoracion", "calificacion", "autoevaluacion", "beoordeling", "zelfbeoordeling"),
-    COACH_RATING: ("manager_rating", "supervisor_rating", "manager_score", "coach_score", "manager_assessment",
-                   "bewertung_fuhrungskraft", "fremdeinschatzung", "note_manager", "note_du_manager",
-                   "evaluation_manager", "valoracion_del_responsable", "puntuacion_del_responsable",
-                   "beoordeling_leidinggevende", "score_leidinggevende"),
-    **{column: tuple(name.format(h=h) for name in _TARGET_NAMES) for h, column in _TARGET_COLUMNS.items()},
-    COACH_ID: ROSTER_ALIASES[COACH_ID],
-    # The employee's name, read only to tell that an id written otherwise (7 for E0007) is theirs, never stored.
-    **{column: ROSTER_ALIASES[column] for column in ("name", *NAME_PARTS)},
-}
-HISTORY_COLUMNS = ColumnSpec("history", (EMPLOYEE_ID, DATE, SKILL, "rating"),
-                             (COACH_RATING, *_TARGET_COLUMNS.values(), COACH_ID, "name"), HISTORY_ALIASES,
-                             not_read=(*MANAGER_COLUMNS, *MANAGER_NAME_COLUMNS))
-
-
-# --------------------------------------------------------------------------
-# reading a file into raw rows
 
 
 @dataclass(frozen=True)
@@ -557,7 +351,7 @@ def _footer_start(rows: list[tuple[int, tuple[Any, ...]]]) -> int:
     return start
 
 
-def _footer_note(rows: list[tuple[int, tuple[Any, ...]]], start: int,
+def footer_note(rows: list[tuple[int, tuple[Any, ...]]], start: int,
                  holding: str = "one text that is not an id") -> list[str]:
     """The note on footer rows that were not read (:func:`_footer_start`; ``holding`` says what each holds)."""
     if start == len(rows):
@@ -580,7 +374,7 @@ def _above_header_note(rows: list[tuple[int, tuple[Any, ...]]], position: int) -
             "employees)"]
 
 
-def _blank(cells: Iterable[Any]) -> bool:
+def blank(cells: Iterable[Any]) -> bool:
     return all(schema.is_missing(c) for c in cells)
 
 
@@ -684,7 +478,7 @@ def read_table_file(path: str | Path, columns: ColumnSpec | Iterable[str] = (), 
     notes += _above_header_note(records, at)
     header_row, header = records[at][0], list(records[at][1])
     end = _footer_start(records[at + 1:]) + at + 1 if len(header) > 1 else len(records)
-    notes += _footer_note(records[at + 1:], end - at - 1)
+    notes += footer_note(records[at + 1:], end - at - 1)
     rows = [RawRow(n, cells) for n, cells in records[at + 1:end]]
     return RawTable(source, path, "CSV", encoding, delimiter, None, header, header_row, rows, notes)
 
@@ -697,14 +491,14 @@ def _csv_records(source: str, text: str, delimiter: str, *, strict: bool) -> lis
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=strict)
         for number, record in enumerate(reader, start=1):
-            if not _blank(record):
+            if not blank(record):
                 records.append((number, tuple(record)))
     except csv.Error as exc:
         raise _file_problem(source, f"is not valid CSV near row {number + 1}: {exc}") from None
     return records
 
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _QUOTED_VALUE = re.compile(r'"[^"]*(?:""[^"]*)*"')
 
 
@@ -724,7 +518,7 @@ def _stray_quote(text: str, delimiter: str, first_line: int = 1) -> str | None:
         if text[position] == '"':
             quoted = _QUOTED_VALUE.match(text, position)
             after = unquoted.match(text, quoted.end()).end() if quoted else end
-            if not quoted or (after > quoted.end() and _LINE_BREAK.search(quoted.group())):
+            if not quoted or (after > quoted.end() and LINE_BREAK.search(quoted.group())):
                 return _stray_quote_problem(text, position, quoted.end() - 1 if quoted else None, first_line)
             position = after
         else:
@@ -736,9 +530,9 @@ def _stray_quote(text: str, delimiter: str, first_line: int = 1) -> str | None:
 def _stray_quote_problem(text: str, opened: int, closed: int | None, first_line: int) -> str:
     """The refusal of a double quote at ``opened`` that is closed only at ``closed`` (None: never)."""
     def line(position: int) -> int:
-        return first_line + len(_LINE_BREAK.findall(text, 0, position))
+        return first_line + len(LINE_BREAK.findall(text, 0, position))
 
-    start = _LINE_BREAK.split(text[opened:opened + 200], maxsplit=1)[0]
+    start = LINE_BREAK.split(text[opened:opened + 200], maxsplit=1)[0]
     shown = start if len(start) <= 40 else start[:40] + "..."
     where = f"line {line(opened)}: the double quote opened there ({shown})"
     if closed is None:
@@ -804,7 +598,7 @@ def _sheet_rows(grid: pd.DataFrame, spec: ColumnSpec) -> tuple[list[str] | None,
     for position, values in enumerate(grid.itertuples(index=False, name=None)):
         number = position + 1  # pandas keeps leading blank rows, so this is Excel's row number
         cells = tuple(None if isinstance(v, str) and v == "" else v for v in values)
-        if not _blank(cells):
+        if not blank(cells):
             records.append((number, cells))
     if not records:
         return None, 0, [], []
@@ -812,7 +606,7 @@ def _sheet_rows(grid: pd.DataFrame, spec: ColumnSpec) -> tuple[list[str] | None,
     header = ["" if schema.is_missing(c) else str(c) for c in records[at][1]]
     end = _footer_start(records[at + 1:]) + at + 1 if sum(bool(h) for h in header) > 1 else len(records)
     return header, records[at][0], [RawRow(n, cells) for n, cells in records[at + 1:end]], \
-        _above_header_note(records, at) + _footer_note(records[at + 1:], end - at - 1)
+        _above_header_note(records, at) + footer_note(records[at + 1:], end - at - 1)
 
 
 def _choose_sheet(source: str, spec: ColumnSpec, tables: dict[str, tuple], sheet: str | None,
@@ -823,24 +617,24 @@ def _choose_sheet(source: str, spec: ColumnSpec, tables: dict[str, tuple], sheet
     names = list(tables)
     if sheet is not None:
         if sheet not in tables:
-            raise _file_problem(source, f"has no sheet {sheet!r}; its sheets are {_quoted(names)}")
+            raise _file_problem(source, f"has no sheet {sheet!r}; its sheets are {quoted(names)}")
         chosen, why = sheet, "as asked"
     else:
         fitting = [name for name in names if tables[name][0] is not None and spec.looks_like(tables[name][0])]
         if len(fitting) > 1:
             raise _file_problem(source, f"has {len(fitting)} sheets that look like a {spec.kind} file ("
-                                        f"{_quoted(fitting)}: their header rows name {', '.join(spec.required)}); "
+                                        f"{quoted(fitting)}: their header rows name {', '.join(spec.required)}); "
                                         f"say which to import with {sheet_asked_by}, or save that sheet alone "
                                         "as a workbook and import that")
         chosen = fitting[0] if fitting else names[0]
         why = f"the only one whose header row names the {spec.kind} columns" if fitting else \
             f"the first; no sheet's header row names all of {', '.join(spec.required)}"
     others = [name for name in names if name != chosen]
-    return chosen, [f"read sheet {chosen!r} ({why}) and ignored the other {len(others)}: {_quoted(others)}"] \
+    return chosen, [f"read sheet {chosen!r} ({why}) and ignored the other {len(others)}: {quoted(others)}"] \
         if others else []
 
 
-def _quoted(names: list[str]) -> str:
+def quoted(names: list[str]) -> str:
     return ", ".join(repr(name) for name in names)
 
 
@@ -924,20 +718,6 @@ def _formulas_without_values(path: Path, sheet: str) -> list[str]:
     return found
 
 
-# --------------------------------------------------------------------------
-# problems, rejections and results
-
-
-class FileRejected(schema.ValidationError):
-    """The file was not imported; ``problems`` lists every reason, ``hint`` says what to do."""
-
-    def __init__(self, problems: Iterable[schema.Problem], summary: str, hint: str):
-        super().__init__(problems, summary)
-        self.hint = hint
-        if hint:
-            self.args = (f"{self.args[0]}\n{hint}",)
-
-
 @dataclass
 class Rejection:
     """One row that was not imported."""
@@ -995,7 +775,7 @@ class ImportResult:
         return "\n".join(lines)
 
 
-class _Checker:
+class Checker:
     """Collects problems for one file, keeping track of which rows they belong to."""
 
     def __init__(self, raw: RawTable, spec: ColumnSpec):
@@ -1091,7 +871,7 @@ class _Checker:
             if again and spec.ignore_unknown:  # read from another column: not "a column careerconv does not use"
                 self.also_named.setdefault(again, []).append((key, positions[key]))
                 first = seen[self.keys[again]]
-                if again == "employment_status":  # read where the first says nothing (_second_status)
+                if again == "employment_status":  # read where the first says nothing (second_status)
                     self.notes.append(f"{name!r} is another name for {again}, which is read from {first!r}: "
                                       f"{name!r} is read where {first!r} is empty or holds a kind of contract "
                                       "(Full-Time, Part-Time ...), and a row where the two disagree is refused")
@@ -1139,7 +919,7 @@ class _Checker:
             return None
         index = self.columns[COACH_ID]
         for raw_row in self.raw.rows:
-            value = _cell_text(raw_row.cells[index]) if index < len(raw_row.cells) else ""
+            value = cell_text(raw_row.cells[index]) if index < len(raw_row.cells) else ""
             if value.strip() and value not in employee_ids:
                 return raw_row.row, value
         return None
@@ -1181,7 +961,7 @@ class _Checker:
         separators), so a row of another width is never a row to guess at.
         """
         have, want = len(raw_row.cells), len(self.raw.header)
-        if have != want and self.raw.delimiter and any(_LINE_BREAK.search(str(c)) for c in raw_row.cells):
+        if have != want and self.raw.delimiter and any(LINE_BREAK.search(str(c)) for c in raw_row.cells):
             # A stray double quote took the lines after it into one value, up to a later quote: which rows it
             # took cannot be told, so this is the file's problem, never a row to skip.
             self.add_file_problem(
@@ -1193,7 +973,7 @@ class _Checker:
         if have != want:
             why = "a value holding the separator" if have > want else "a line break inside a value"
             hint = f" ({why} must be in double quotes)" if self.raw.delimiter else ""
-            if self.raw.delimiter and have > want and _blank(raw_row.cells[want:]):
+            if self.raw.delimiter and have > want and blank(raw_row.cells[want:]):
                 # Some exports end every data row with a separator, the header row not: say so, but do not
                 # guess, since an unquoted separator in a row whose last cell is empty looks the same.
                 hint = (f" (its last {have - want} cell(s) are empty: if the export ends each row with a "
@@ -1260,7 +1040,7 @@ def _manager_name_problem(column: str, example: str = "") -> str:
             "column such as 'Manager ID' or 'Supervisor EID' to the HR report (or name it coach_id)")
 
 
-def _reason(p: schema.Problem) -> str:
+def reason(p: schema.Problem) -> str:
     where = f"{p.column}" if p.column else ""
     if p.value is not None:
         shown = repr(p.value)
@@ -1274,7 +1054,7 @@ def default_rejected_path(path: str | Path) -> Path:
     return path.with_name(f"{path.stem}.rejected.csv")
 
 
-def _check_rejected_target(input_path: Path, rejected: Path, data_folder: Path) -> None:
+def check_rejected_target(input_path: Path, rejected: Path, data_folder: Path) -> None:
     if rejected.resolve().is_relative_to(data_folder.resolve()):
         # The data folder's files are the store's: the rejected rows written over roster.csv were the roster.
         raise ValueError(f"the rejected rows cannot be written into the data folder {data_folder} ({rejected}), "
@@ -1288,7 +1068,7 @@ def _check_rejected_target(input_path: Path, rejected: Path, data_folder: Path) 
         raise FileNotFoundError(f"folder {rejected.parent} (for the rejected rows) does not exist")
 
 
-def _cell_text(value: Any) -> str:
+def cell_text(value: Any) -> str:
     if schema.is_missing(value):
         return ""
     if isinstance(value, (dt.datetime, pd.Timestamp)):
@@ -1312,7 +1092,7 @@ def write_rejected(raw: RawTable, rejections: list[Rejection], path: Path) -> Pa
     for r in sorted(rejections, key=lambda r: r.row):
         # Raw cells may carry a guard quote already; write what the import read, which is guarded once
         # again on the way out, so the fixed file imports to the same text.
-        cells = [_cell_text(restore_formula(v) if isinstance(v, str) else v) for v in r.cells[:width]] \
+        cells = [cell_text(restore_formula(v) if isinstance(v, str) else v) for v in r.cells[:width]] \
             + [""] * max(0, width - len(r.cells))
         rows.append([*cells, r.reason])
     frame = pd.DataFrame(rows, columns=[*names, "reason"], dtype=object)
@@ -1320,7 +1100,7 @@ def write_rejected(raw: RawTable, rejections: list[Rejection], path: Path) -> Pa
     return path
 
 
-def _reject_or_raise(checker: _Checker, raw: RawTable, bad_rows: set[int], n_valid_rows: int,
+def reject_or_raise(checker: Checker, raw: RawTable, bad_rows: set[int], n_valid_rows: int,
                      skip_invalid: bool, rejected_path: Path | None, note: str = "",
                      asking: Asking = COMMAND_LINE) -> None:
     """Raise :class:`FileRejected` unless the problems may be skipped; its hint starts with how the file was
@@ -1342,12 +1122,12 @@ def _reject_or_raise(checker: _Checker, raw: RawTable, bad_rows: set[int], n_val
                                      f"{len(raw.rows)} rows; nothing was written", hint)
 
 
-def _some(ids: list[str], shown: int = 10) -> str:
+def some(ids: list[str], shown: int = 10) -> str:
     """Ids for a note: the first ``shown`` and how many more."""
     return ", ".join(ids[:shown]) + (f" and {len(ids) - shown} more" if len(ids) > shown else "")
 
 
-def _met_after_leaving(store: Store, incoming: list[dict], existing: dict[str, dict]) -> list[str]:
+def met_after_leaving(store: Store, incoming: list[dict], existing: dict[str, dict]) -> list[str]:
     """A note on the people given a new leaving day that comes before a conversation or a check-in they had (a typo
     in the year, or the wrong person): the HR page would count that conversation or check-in for no one. Only
     those whose leaving day this file changes are read (a few, not the roster); drafts count too."""
@@ -1376,10 +1156,10 @@ def _after_leaving_note(late: list[str], kinds: set[str], where: str) -> list[st
         return []
     what = " or ".join(kind for kind in ("conversation", "check-in") if kind in kinds)
     return [f"{len(late)} employee(s) have a {what} on or after the leaving day {where}; check those "
-            f"days ({_some(late, 5)})"]
+            f"days ({some(late, 5)})"]
 
 
-def _history_after_leaving(roster: pd.DataFrame, records: Iterable[tuple[str, dt.date]]) -> list[str]:
+def history_after_leaving(roster: pd.DataFrame, records: Iterable[tuple[str, dt.date]]) -> list[str]:
     """The note on a history's conversations (``(employee id, date)``) dated on or after the employee's leaving
     day on the roster, as a roster import points out those after a new leaving day (found by a hostile test:
     attached without a word); none for none."""
@@ -1394,7 +1174,7 @@ def _history_after_leaving(roster: pd.DataFrame, records: Iterable[tuple[str, dt
     return _after_leaving_note(late, {"conversation"}, "on the roster")
 
 
-def _check_missing_have_left(raw: RawTable, imported: int, leaving: int, here: int) -> None:
+def check_missing_have_left(raw: RawTable, imported: int, leaving: int, here: int) -> None:
     """Refuse :data:`MISSING_HAVE_LEFT_OPTION` when the file cannot be a full export of current staff: it imports
     no row, or it would mark more than half of the people here as left (a department's file, a filtered view).
 
@@ -1414,7 +1194,7 @@ def _check_missing_have_left(raw: RawTable, imported: int, leaving: int, here: i
                        "that many leavers, import a file with their leaving dates or employment status instead")
 
 
-def _check_flag_leavers(raw: RawTable, checker: _Checker, undated: list[str], existing: dict[str, dict],
+def check_flag_leavers(raw: RawTable, checker: Checker, undated: list[str], existing: dict[str, dict],
                         today: dt.date) -> None:
     """Refuse a file whose active flag (a Yes/No column named ``Active``, ``Is Active`` ...:
     :data:`ACTIVE_FLAG_COLUMNS`) would mark more than a third of the people here as left at once, with no leaving
@@ -1443,7 +1223,7 @@ def _check_flag_leavers(raw: RawTable, checker: _Checker, undated: list[str], ex
                        "Terminated")
 
 
-def _leaving_columns_notes(checker: _Checker, contract_ends: list[tuple[str, dt.date, bool, bool]],
+def leaving_columns_notes(checker: Checker, contract_ends: list[tuple[str, dt.date, bool, bool]],
                            today: dt.date) -> list[str]:
     """The notes on which columns a roster file's leaving days are read from, named as its header names them, and
     on its contract ends (``contract_ends``: employee id, contract end, whether it was read as their leaving day,
@@ -1462,19 +1242,19 @@ def _leaving_columns_notes(checker: _Checker, contract_ends: list[tuple[str, dt.
         notes.append(f"{column!r} is the end of a contract, not a leaving day (contracts are renewed and people "
                      f"stay): it is read as the leaving day only of someone whose {status!r} says they left, "
                      "who has no leaving day in the file and whose contract has ended"
-                     + (f": {len(read)} employee(s) ({_some(read)})" if read else ": no one in this file"))
+                     + (f": {len(read)} employee(s) ({some(read)})" if read else ": no one in this file"))
     else:
         notes.append(f"{column!r} is the end of a contract, not a leaving day (contracts are renewed and people "
                      "stay), and is not read as one: a leaving day is read from a column such as 'Termination Date' "
                      "or 'Last Working Day', or an employment status such as Terminated")
     if passed:
         notes.append(f"{len(passed)} employee(s) have a {column!r} that has passed and nothing in the file says they "
-                     f"left: they are here ({_some(passed)}); if they left, import a file with their leaving day or "
+                     f"left: they are here ({some(passed)}); if they left, import a file with their leaving day or "
                      "employment status")
     return notes
 
 
-def _leaving_notes(incoming: list[dict], rows: list[RawRow], leaving: dict[int, str], existing: dict[str, dict],
+def leaving_notes(incoming: list[dict], rows: list[RawRow], leaving: dict[int, str], existing: dict[str, dict],
                    today: dt.date) -> list[str]:
     """The notes on who in the file left, left without a date, or is here again."""
     notes = []
@@ -1482,32 +1262,32 @@ def _leaving_notes(incoming: list[dict], rows: list[RawRow], leaving: dict[int, 
     going = [r[EMPLOYEE_ID] for r in incoming if r[LEFT_ON] and dt.date.fromisoformat(r[LEFT_ON]) > today]
     if gone:
         notes.append(f"{len(gone)} employee(s) in the file have left: they are no longer offered for a conversation, "
-                     f"due or in report batches, and their records are kept ({_some(gone)})")
+                     f"due or in report batches, and their records are kept ({some(gone)})")
     if going:
         notes.append(f"{len(going)} employee(s) in the file have a leaving date still to come: they are here until "
-                     f"then ({_some(going)})")
+                     f"then ({some(going)})")
     undated = [r[EMPLOYEE_ID] for r, raw in zip(incoming, rows) if leaving.get(raw.row) == "no date"]
     if undated:
         notes.append(f"{len(undated)} employee(s) left by their employment status without a leaving date: left on "
-                     f"{today.isoformat()}, the day of this import ({_some(undated)})")
+                     f"{today.isoformat()}, the day of this import ({some(undated)})")
     earlier = [r[EMPLOYEE_ID] for r, raw in zip(incoming, rows) if leaving.get(raw.row) == "back"]
     if earlier:
         notes.append(f"{len(earlier)} employee(s) are active by their employment status beside a leaving date that "
-                     f"has passed, read as an earlier leaving: they are here ({_some(earlier)})")
+                     f"has passed, read as an earlier leaving: they are here ({some(earlier)})")
     back = [r[EMPLOYEE_ID] for r in incoming if not r[LEFT_ON] and r[EMPLOYEE_ID] in existing
             and not leavers.is_here(existing[r[EMPLOYEE_ID]].get(LEFT_ON), today)]
     if back:
         notes.append(f"{len(back)} employee(s) who had left are in the file as still here, and are here again "
-                     f"({_some(back)})")
+                     f"({some(back)})")
     return notes
 
 
-def _erased_problem(what: str, employee_id: str, day: str, again: str) -> str:
+def erased_problem(what: str, employee_id: str, day: str, again: str) -> str:
     """Why a row naming an erased id is refused, and how to add them again on purpose (``again``)."""
     return f"{what} {employee_id} was erased on {day} (careerconv erase); to add them again on purpose, {again}"
 
 
-def _erased_as(erased: ErasedIds, known: KnownIds, value: Any) -> tuple[str | None, str] | None:
+def erased_as(erased: ErasedIds, known: KnownIds, value: Any) -> tuple[str | None, str] | None:
     """The erased id a row's id ``value`` names, and the day it was erased: ``value`` itself (in any case), or for
     a value of digits alone that is no known id, the id it would be in the known ids' shape
     (:meth:`KnownIds.spellings`: ``61`` or ``0061`` for an erased ``E0061``; found by a hostile test: added as
@@ -1524,26 +1304,22 @@ def _erased_as(erased: ErasedIds, known: KnownIds, value: Any) -> tuple[str | No
     return (None, day) if day is not None else None
 
 
-def _erased_number_problem(what: str, value: str, day: str, again: str) -> str:
-    """Why a row whose id writes an erased id's number otherwise (:func:`_erased_as` without an id) is refused, even
+def erased_number_problem(what: str, value: str, day: str, again: str) -> str:
+    """Why a row whose id writes an erased id's number otherwise (:func:`erased_as` without an id) is refused, even
     when erased people may be added again: which id it was is not kept, so it cannot be added as that id."""
     return (f"{what} {value!r} is the number of an id erased on {day} (careerconv erase), written otherwise than it "
             f"was; which id that was is not kept: to add them again on purpose, write their id as it was and {again}")
 
 
-def _written(employee_id: str, value: str) -> str:
+def written(employee_id: str, value: str) -> str:
     """An id as a message names it: ``E0061``, or ``E0061 (written '61')`` for a value written otherwise."""
     return employee_id if employee_id.casefold() == value.casefold() else f"{employee_id} (written {value!r})"
 
 
-def _erased_note(ids: set[str]) -> str:
+def erased_note(ids: set[str]) -> str:
     """The note of an import that added erased ids again (with ``allow_erased``)."""
     return f"{len(ids)} erased id(s) added again on purpose (allowed): {', '.join(sorted(ids))}; they are no " \
         "longer on the list of erased ids"
-
-
-# --------------------------------------------------------------------------
-# roster
 
 
 def _same_employee(a: dict, b: dict) -> bool:
@@ -1556,7 +1332,7 @@ def _same_employee(a: dict, b: dict) -> bool:
     return all(norm(a.get(k)) == norm(b.get(k)) for k in schema.ROSTER.names)
 
 
-def _shown_text(value: Any, *, what: str, allow_missing: bool = True) -> str:
+def shown_text(value: Any, *, what: str, allow_missing: bool = True) -> str:
     """A text cell that names something (a roster's name, department or role, a history's skill) as a person
     sees it: without the characters that are never shown (zero-width spaces, word joiners, byte-order marks,
     direction overrides, embeddings and isolates),
@@ -1576,8 +1352,8 @@ def _shown_text(value: Any, *, what: str, allow_missing: bool = True) -> str:
     return text
 
 
-def _cleaned_note(columns: list[str], what: str) -> str:
-    """The note on the cells :func:`_shown_text` changed (``columns``: the column of each), counted per column;
+def cleaned_note(columns: list[str], what: str) -> str:
+    """The note on the cells :func:`shown_text` changed (``columns``: the column of each), counted per column;
     ``what`` names what such a character would make differ from what looks the same."""
     counts = ", ".join(f"{c} {columns.count(c)}" for c in dict.fromkeys(columns))
     return (f"cleaned {len(columns)} cell(s) ({counts}): removed zero-width spaces, word joiners, byte-order "
@@ -1585,7 +1361,7 @@ def _cleaned_note(columns: list[str], what: str) -> str:
             f"end - characters a spreadsheet does not show, which would make {what} that looks the same differ")
 
 
-def _parse_email(value: Any) -> str:
+def parse_email(value: Any) -> str:
     text = schema.parse_text(value, what="email")
     hidden = schema.invisible_character(text)
     if hidden:
@@ -1596,7 +1372,7 @@ def _parse_email(value: Any) -> str:
     return text
 
 
-def _parse_employment_status(value: Any, *, flag: bool = False) -> str | None:
+def parse_employment_status(value: Any, *, flag: bool = False) -> str | None:
     """An employment-status cell: ``"here"`` (Active, Aktiv, Actif ...), ``"left"`` (Terminated, Ausgetreten,
     Sorti ...), None when empty or a kind of contract (Full-Time, Part-Time ...: :data:`CONTRACT_TYPES`); with
     ``flag`` (a column whose header says it is an active flag, :data:`ACTIVE_FLAG_COLUMNS`) also Yes/No, Y/N,
@@ -1609,7 +1385,7 @@ def _parse_employment_status(value: Any, *, flag: bool = False) -> str | None:
     """
     if schema.is_missing(value) or not str(value).strip():
         return None
-    key = column_key(_cell_text(value))
+    key = column_key(cell_text(value))
     if key in CONTRACT_TYPES:
         return None
     for meaning, values in (ACTIVE_FLAGS if flag else {}).items():
@@ -1641,7 +1417,7 @@ def _parse_employment_status(value: Any, *, flag: bool = False) -> str | None:
                      "not read)")
 
 
-def _second_status(checker: _Checker, raw_row: RawRow, status: str | None) -> str | None:
+def second_status(checker: Checker, raw_row: RawRow, status: str | None) -> str | None:
     """The row's employment status, ``status`` as its status column says it, read against the file's other status
     columns: a row whose columns disagree (``Status`` says Active, ``Active Status`` says No) is refused, which one
     is right is not guessed (found: the first one read, and the other said to be unused); where the column read is
@@ -1650,21 +1426,21 @@ def _second_status(checker: _Checker, raw_row: RawRow, status: str | None) -> st
     for key, index in checker.also_named.get("employment_status", ()):
         cell = raw_row.cells[index] if index < len(raw_row.cells) else None
         try:
-            other = _parse_employment_status(cell, flag=key in ACTIVE_FLAG_COLUMNS)
+            other = parse_employment_status(cell, flag=key in ACTIVE_FLAG_COLUMNS)
         except ValueError:
             continue  # a column that says something else is not read
         if status is None:
             status = other
         elif other is not None and other != status:
             first = checker.values(raw_row).get("employment_status")
-            checker.add(f"{checker.header_of('employment_status')!r} says {said[status]} ({_cell_text(first)}) "
-                        f"and {checker.raw.header[index]!r} says {said[other]} ({_cell_text(cell)}): which one is "
+            checker.add(f"{checker.header_of('employment_status')!r} says {said[status]} ({cell_text(first)}) "
+                        f"and {checker.raw.header[index]!r} says {said[other]} ({cell_text(cell)}): which one is "
                         "right is not guessed; correct the row, or leave the column that is wrong out of the file",
                         raw_row.row, "employment_status", first)
     return status
 
 
-def _parse_left_on(value: Any, *, decision: DateOrderDecision) -> dt.date | None:
+def parse_left_on(value: Any, *, decision: DateOrderDecision) -> dt.date | None:
     """A leaving-date cell (the day someone left; empty, ``n/a`` or an open end: still here), with the file's
     day/month order (:func:`careerconv.records.schema.parse_left_on`)."""
     if decision.conflict and schema.slash_date_orders(value):
@@ -1680,7 +1456,7 @@ def _parse_left_on(value: Any, *, decision: DateOrderDecision) -> dt.date | None
     return day
 
 
-def _drop_other_status(checker: "_Checker") -> bool:
+def drop_other_status(checker: "Checker") -> bool:
     """Leave out a status column with a generic name (:data:`GENERIC_STATUS_COLUMNS`) none of whose values is an
     employment status (it says something else), with a note, and say whether it was; one that holds one is read,
     and its other values are refused as any status column's are."""
@@ -1689,7 +1465,7 @@ def _drop_other_status(checker: "_Checker") -> bool:
     index = checker.columns["employment_status"]
     for raw_row in checker.raw.rows:
         try:
-            if index < len(raw_row.cells) and _parse_employment_status(raw_row.cells[index]) is not None:
+            if index < len(raw_row.cells) and parse_employment_status(raw_row.cells[index]) is not None:
                 return False
         except ValueError:
             continue
@@ -1700,7 +1476,7 @@ def _drop_other_status(checker: "_Checker") -> bool:
     return True
 
 
-def _left_on(status: str | None, day: dt.date | None, today: dt.date,
+def left_on(status: str | None, day: dt.date | None, today: dt.date,
              before: dt.date | None = None) -> tuple[dt.date | None, str]:
     """The ``left_on`` a row gives (None: still here) and why, from its employment status and leaving date
     (``before``: the day they left as the roster has it, None when they are here).
@@ -1728,12 +1504,12 @@ def _kept(existing: dict[str, dict], employee_id: Any, column: str, default: Any
 # How a refusal says what reading an id as the roster's took, and what a different id must not be: by kind of match.
 _PUT_BACK = {CASE: "once its case is the roster's", ZEROS: "once the leading zeros Excel drops are put back",
              PREFIX: "once the roster's prefix is put in front"}
-_LEFT_OUT = {CASE: "in another case", ZEROS: "without its zeros", PREFIX: "without its prefix"}
+LEFT_OUT = {CASE: "in another case", ZEROS: "without its zeros", PREFIX: "without its prefix"}
 _WRITTEN_AS = {CASE: "in the roster's case", ZEROS: "with its zeros (format the column as text)",
                PREFIX: "with its prefix"}
 
 
-def _not_theirs(found: IdMatch, known_name: Any, written_name: Any, someone_else: str) -> str:
+def not_theirs(found: IdMatch, known_name: Any, written_name: Any, someone_else: str) -> str:
     """Why a row's id read as a roster id written otherwise (``found``) is not taken as theirs
     (:func:`~careerconv.records.id_spelling.confirmed`): the row's name (``written_name``) is not the roster's
     (``known_name``), or the row has none (a history file); ``someone_else`` says what to do if it is someone else."""
@@ -1747,7 +1523,7 @@ def _not_theirs(found: IdMatch, known_name: Any, written_name: Any, someone_else
             f"write {found.id} as the roster does (or add a column with the employee's name)")
 
 
-def _coach_not_confirmed(found: IdMatch, employee_id: str | None, roster_coach: str | None) -> str:
+def coach_not_confirmed(found: IdMatch, employee_id: str | None, roster_coach: str | None) -> str:
     """Why a history row's coach id read as a roster id written otherwise (``found``: ``3`` for ``E0003``) is not
     taken: it is not the employee's coach on the roster (``roster_coach``), and no name says whose it is."""
     whose = f"{employee_id}'s coach on the roster is {roster_coach or 'no one'}, and " if employee_id else ""
@@ -1756,7 +1532,7 @@ def _coach_not_confirmed(found: IdMatch, employee_id: str | None, roster_coach: 
             "the coach column out: the roster's coach is taken)")
 
 
-def _stored_id(known: KnownIds, value: str) -> str:
+def stored_id(known: KnownIds, value: str) -> str:
     """The id ``value`` is stored as: the known id it matches (:mod:`careerconv.records.id_spelling`), else itself
     (a new one, or one that fits several: its row is refused)."""
     try:
@@ -1766,7 +1542,7 @@ def _stored_id(known: KnownIds, value: str) -> str:
     return found.id if found else value
 
 
-def _match_id(checker: "_Checker", known: KnownIds, value: str | None, row: int, column: str) -> IdMatch | None:
+def match_id(checker: "Checker", known: KnownIds, value: str | None, row: int, column: str) -> IdMatch | None:
     """The known id a row's id ``value`` in ``column`` is read as (:meth:`KnownIds.match`), None when it is none (or
     empty); one that fits several known ids is a problem of the row, naming them."""
     if not value:
@@ -1778,16 +1554,16 @@ def _match_id(checker: "_Checker", known: KnownIds, value: str | None, row: int,
         return None
 
 
-def _outside_coaches_note(outside: list[str]) -> str | None:
+def outside_coaches_note(outside: list[str]) -> str | None:
     """The note on coach ids that are no one's on the roster (nor in the file), written as they are; None for none.
     """
     if not outside:
         return None
-    return (f"{len(outside)} coach(es) are not on the roster themselves ({_some(outside)}): external coaches and "
+    return (f"{len(outside)} coach(es) are not on the roster themselves ({some(outside)}): external coaches and "
             "coaches who are not employees are fine, a typo is not")
 
 
-def _matched_notes(checker: "_Checker", matches: list[tuple[str, IdMatch]]) -> list[str]:
+def matched_notes(checker: "Checker", matches: list[tuple[str, IdMatch]]) -> list[str]:
     """The notes on the ids read as a known id written otherwise (``(column, match)``), one per column, named as
     the file's header names it."""
     notes = [matched_note(checker.header_of(column), [m for c, m in matches if c == column])
@@ -1858,11 +1634,11 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     raw = read_table_file(path, ROSTER_COLUMNS, sheet=sheet, asking=asking)
     rejected_target = Path(rejected_path) if rejected_path else default_rejected_path(raw.path)
     if skip_invalid and not dry_run:
-        _check_rejected_target(raw.path, rejected_target, store.root)
-    checker = _Checker(raw, ROSTER_COLUMNS)
+        check_rejected_target(raw.path, rejected_target, store.root)
+    checker = Checker(raw, ROSTER_COLUMNS)
     checker.check_columns(other=HISTORY_COLUMNS, asking=asking)
     today = today or dt.date.today()
-    status_ignored = _drop_other_status(checker)
+    status_ignored = drop_other_status(checker)
     day_columns = [checker.columns[c] for c in (LEFT_ON, "last_day", "contract_end") if c in checker.columns]
     left_order = decide_date_order((r.row, r.cells[i]) for r in raw.rows for i in day_columns if i < len(r.cells))
     leaving: dict[int, str] = {}  # row -> "no date" (a leaver without a date) or "back" (active, date passed)
@@ -1878,9 +1654,9 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     # stores an id of digits) is read as the one id it matches (id_spelling): an employee id against the roster,
     # a coach id against the roster and the file's employees.
     roster_ids = KnownIds(existing)
-    in_file = {_cell_text(r.cells[checker.columns[EMPLOYEE_ID]]) for r in raw.rows
+    in_file = {cell_text(r.cells[checker.columns[EMPLOYEE_ID]]) for r in raw.rows
                if checker.columns[EMPLOYEE_ID] < len(r.cells)} if checker.has(EMPLOYEE_ID) else set()
-    coach_ids = KnownIds(set(existing) | {_stored_id(roster_ids, text) for text in in_file})
+    coach_ids = KnownIds(set(existing) | {stored_id(roster_ids, text) for text in in_file})
     if checker.has(EMPLOYEE_ID):
         checker.check_manager_ids(KnownIds(coach_ids.ids | in_file))
     matched: dict[int, list[tuple[str, IdMatch]]] = {}  # row -> its (column, id) read as an id written otherwise
@@ -1898,38 +1674,38 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
         rec = {
             EMPLOYEE_ID: checker.check(schema.parse_identifier, v.get(EMPLOYEE_ID), n, EMPLOYEE_ID,
                                        what="employee id"),
-            "name": checker.check(_shown_text, v.get("name"), n, "name", what="name", allow_missing=False),
+            "name": checker.check(shown_text, v.get("name"), n, "name", what="name", allow_missing=False),
             COACH_ID: checker.check(schema.parse_coach_id, v.get(COACH_ID), n, COACH_ID),
-            DEPARTMENT: checker.check(_shown_text, v.get(DEPARTMENT), n, DEPARTMENT, what="department",
+            DEPARTMENT: checker.check(shown_text, v.get(DEPARTMENT), n, DEPARTMENT, what="department",
                                       allow_missing=False),
-            "role": checker.check(_shown_text, v.get("role"), n, "role", what="role") or "",
+            "role": checker.check(shown_text, v.get("role"), n, "role", what="role") or "",
             CADENCE_MONTHS: checker.check(schema.parse_cadence, v.get(CADENCE_MONTHS), n, CADENCE_MONTHS)
             if checker.has(CADENCE_MONTHS) else None,
-            "email": (checker.check(_parse_email, v.get("email"), n, "email") or "")
+            "email": (checker.check(parse_email, v.get("email"), n, "email") or "")
             if checker.has("email") else None,
         }
         matched[n] = []
         for column, known in ((EMPLOYEE_ID, roster_ids), (COACH_ID, coach_ids)):
-            found = _match_id(checker, known, rec[column], n, column)
+            found = match_id(checker, known, rec[column], n, column)
             if found is None or found.how is None:
                 continue
             on_roster = existing.get(found.id) if column == EMPLOYEE_ID else None
             if on_roster and rec["name"] and not confirmed(found, on_roster.get("name"), rec["name"]):
                 # found: a new hire 125 was merged into 0125, and a new 46 "José Pérez" into E0046 "José
                 # Álvarez" for the first name they share, the row renaming someone else and taking their history
-                checker.add(_not_theirs(found, on_roster.get("name"), rec["name"], f"give them an id of their own, "
-                                        f"not {found.id} {_LEFT_OUT[found.how]}"), n, column, found.value)
+                checker.add(not_theirs(found, on_roster.get("name"), rec["name"], f"give them an id of their own, "
+                                        f"not {found.id} {LEFT_OUT[found.how]}"), n, column, found.value)
                 continue
             rec[column] = found.id
             matched[n].append((column, found))
-        status = checker.check(_parse_employment_status, v.get("employment_status"), n, "employment_status",
+        status = checker.check(parse_employment_status, v.get("employment_status"), n, "employment_status",
                                flag=checker.keys.get("employment_status") in ACTIVE_FLAG_COLUMNS)
-        status = _second_status(checker, raw_row, status)
-        day = checker.check(_parse_left_on, v.get(LEFT_ON), n, LEFT_ON, decision=left_order)
-        last_day = checker.check(_parse_left_on, v.get("last_day"), n, "last_day", decision=left_order)
+        status = second_status(checker, raw_row, status)
+        day = checker.check(parse_left_on, v.get(LEFT_ON), n, LEFT_ON, decision=left_order)
+        last_day = checker.check(parse_left_on, v.get("last_day"), n, "last_day", decision=left_order)
         if day is None and last_day is not None:  # here on their last day, gone the day after
             day = last_day + dt.timedelta(days=1)
-        contract_end = checker.check(_parse_left_on, v.get("contract_end"), n, "contract_end", decision=left_order)
+        contract_end = checker.check(parse_left_on, v.get("contract_end"), n, "contract_end", decision=left_order)
         if contract_end is not None:
             # The leaving day of a leaver by status without one, once it has passed: one still to come is no day
             # someone who left left on (found: SAP's Ausgetreten beside a "Befristet bis" next year read as here
@@ -1939,7 +1715,7 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
             if contract_ends[n][1]:
                 day = contract_end
         before = leavers.left_day(_kept(existing, rec[EMPLOYEE_ID], LEFT_ON, None))
-        left, leaving[n] = _left_on(status, day, today, before)
+        left, leaving[n] = left_on(status, day, today, before)
         if status_ignored:  # a status column read as saying something else: it brings no one back either
             left = before
         elif not (checker.has(LEFT_ON) or checker.has("last_day") or checker.has("employment_status")):
@@ -1958,8 +1734,8 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
             own_coach.add(rec[EMPLOYEE_ID])
         cleaned[n] = [c for c in ("name", DEPARTMENT, "role") if isinstance(v.get(c), str)
                       and rec[c] is not None and rec[c] != v.get(c)]
-        controls[n] = [c for c in ("name", DEPARTMENT, "role") if rec[c] and _CONTROL.search(rec[c])]
-        gone = {column: _erased_as(erased, known, rec[column])
+        controls[n] = [c for c in ("name", DEPARTMENT, "role") if rec[c] and CONTROL.search(rec[c])]
+        gone = {column: erased_as(erased, known, rec[column])
                 for column, known in ((EMPLOYEE_ID, roster_ids), (COACH_ID, coach_ids))}
         if gone[EMPLOYEE_ID] is not None and not allow_erased and left is not None and left <= today:
             # Someone erased whom the file lists as having left (an HR system keeps its leavers): nothing of theirs
@@ -1971,13 +1747,13 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
                 continue
             erased_id, day = gone[column]
             if erased_id is None:
-                checker.add(_erased_number_problem(what, rec[column], day, asking.allow_erased), n, column,
+                checker.add(erased_number_problem(what, rec[column], day, asking.allow_erased), n, column,
                             rec[column])
             elif allow_erased:  # added again as the id that was erased (61 as E0061), which leaves the list
                 rec[column] = erased_id
                 erased_back.setdefault(n, set()).add(erased_id)
             else:
-                checker.add(_erased_problem(what, _written(erased_id, rec[column]), day, asking.allow_erased), n,
+                checker.add(erased_problem(what, written(erased_id, rec[column]), day, asking.allow_erased), n,
                             column, rec[column])
         eid = rec[EMPLOYEE_ID]
         if eid is None:
@@ -2006,12 +1782,12 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     if erased_leavers:  # left out whole: nothing else their rows say is checked
         checker.c.problems = [p for p in checker.c.problems if p.row not in erased_leavers]
         checker.notes.append(f"left out {len(erased_leavers)} row(s) of people erased earlier whom the file lists as "
-                             f"having left (rows {_some([str(n) for n in erased_leavers])}): they stay erased")
+                             f"having left (rows {some([str(n) for n in erased_leavers])}): they stay erased")
     problems_by_row = checker.by_row()
     bad = set(problems_by_row)
     good_rows = [r for r in raw.rows if r.row not in bad and r.row not in erased_leavers]
-    _reject_or_raise(checker, raw, bad, len(good_rows), skip_invalid, rejected_target, asking=asking)
-    rejections = [Rejection(r.row, r.cells, [_reason(p) for p in problems_by_row[r.row]])
+    reject_or_raise(checker, raw, bad, len(good_rows), skip_invalid, rejected_target, asking=asking)
+    rejections = [Rejection(r.row, r.cells, [reason(p) for p in problems_by_row[r.row]])
                   for r in raw.rows if r.row in bad]
     incoming = [parsed[r.row] for r in good_rows]
     added = sum(1 for r in incoming if r[EMPLOYEE_ID] not in existing)
@@ -2027,7 +1803,7 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
                             "app, or import a file with a cadence_months column of 6 or 12)")
     if not checker.has("email") and any(existing.get(r[EMPLOYEE_ID], {}).get("email") for r in incoming):
         result.notes.append("the file has no email column: employees already on the roster keep their email")
-    result.notes += _matched_notes(checker, [m for r in good_rows for m in matched.get(r.row, [])])
+    result.notes += matched_notes(checker, [m for r in good_rows for m in matched.get(r.row, [])])
     if checker.fallbacks_used:
         result.notes.append(f"{sum(checker.fallbacks_used.values())} employee(s) with an empty "
                             f"{raw.header[checker.columns['name']]!r} were named from "
@@ -2035,7 +1811,7 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
                                ", ".join(f"{label} ({n})" for label, n in checker.fallbacks_used.items())))
     cleaned_columns = [c for r in good_rows for c in cleaned.get(r.row, [])]
     if cleaned_columns:
-        result.notes.append(_cleaned_note(cleaned_columns, "a department (or a name)"))
+        result.notes.append(cleaned_note(cleaned_columns, "a department (or a name)"))
     with_control = [(r.row, c) for r in good_rows for c in controls.get(r.row, [])]
     if with_control:
         row, column = with_control[0]
@@ -2052,26 +1828,26 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
         result.notes.append(f"{no_coach} employee(s) have no coach (the top of the organisation, or external "
                             "coaching); they are in the app, reports and HR figures like everyone else")
     coaches = {r[COACH_ID] for r in incoming if r[COACH_ID]}
-    external = _outside_coaches_note(sorted(coaches - {r[EMPLOYEE_ID] for r in incoming} - set(existing)))
+    external = outside_coaches_note(sorted(coaches - {r[EMPLOYEE_ID] for r in incoming} - set(existing)))
     if external:
         result.notes.append(external)
-    _check_flag_leavers(raw, checker, [r[EMPLOYEE_ID] for r, row in zip(incoming, good_rows)
+    check_flag_leavers(raw, checker, [r[EMPLOYEE_ID] for r, row in zip(incoming, good_rows)
                                        if leaving.get(row.row) == "no date"], existing, today)
     ends = [(r[EMPLOYEE_ID], *contract_ends[row.row]) for r, row in zip(incoming, good_rows)
             if row.row in contract_ends]
-    result.notes += _leaving_columns_notes(checker, ends, today)
-    result.notes += _leaving_notes(incoming, good_rows, leaving, existing, today)
-    result.notes += _met_after_leaving(store, incoming, existing)
+    result.notes += leaving_columns_notes(checker, ends, today)
+    result.notes += leaving_notes(incoming, good_rows, leaving, existing, today)
+    result.notes += met_after_leaving(store, incoming, existing)
     named = {rec[EMPLOYEE_ID] for rec in parsed.values()}  # rows rejected with --skip-invalid are in the file too
     absent = [eid for eid in existing if eid not in named]
     if missing_have_left:
         now_left = [eid for eid in absent if leavers.is_here(existing[eid].get(LEFT_ON), today)]
-        _check_missing_have_left(raw, len(good_rows), len(now_left),
+        check_missing_have_left(raw, len(good_rows), len(now_left),
                                  sum(leavers.is_here(row.get(LEFT_ON), today) for row in existing.values()))
         if now_left:
             result.notes.append(
                 f"{len(now_left)} employee(s) on the roster and not in this file left on {today.isoformat()} "
-                f"({MISSING_HAVE_LEFT_OPTION}): {_some(now_left)}")
+                f"({MISSING_HAVE_LEFT_OPTION}): {some(now_left)}")
             incoming += [{**existing[eid], LEFT_ON: today.isoformat()} for eid in now_left]
             result.updated += len(now_left)
     elif absent:
@@ -2080,7 +1856,7 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
                             "marks them as left today)")
     back = {eid for r in good_rows for eid in erased_back.get(r.row, ())}
     if back:
-        result.notes.append(_erased_note(back))
+        result.notes.append(erased_note(back))
     if dry_run:
         return result
     if rejections:  # first: when the disk refuses it, the command fails with the roster as it was
@@ -2096,10 +1872,6 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
             result.added, result.updated, result.unchanged = store.upsert_employees(frame, source=raw.source,
                                                                                     allow_erased=allow_erased)
     return result
-
-
-# --------------------------------------------------------------------------
-# history
 
 
 @dataclass(frozen=True)
@@ -2177,7 +1949,7 @@ def legacy_conversation_id(employee_id: str, date: dt.date) -> str:
     return f"{employee_id[:43]}-{digest}-h{date:%Y%m%d}"
 
 
-def _parse_history_date(value: Any, *, decision: DateOrderDecision) -> dt.date:
+def parse_history_date(value: Any, *, decision: DateOrderDecision) -> dt.date:
     if decision.conflict and schema.slash_date_orders(value):
         raise ValueError(decision.conflict)
     try:
@@ -2193,7 +1965,7 @@ def _parse_history_date(value: Any, *, decision: DateOrderDecision) -> dt.date:
     return date
 
 
-def _drop_totals_rows(raw: RawTable, checker: _Checker, employees: KnownIds) -> None:
+def _drop_totals_rows(raw: RawTable, checker: Checker, employees: KnownIds) -> None:
     """Leave out the totals rows a report ends with (``Total;;;6,5``, ``Gesamt``, ``Average``), with a note: the
     last rows that have no date and no skill and name no employee of the roster. A row in the table above them
     is read (and refused), and so is a last row naming an employee, and a file of such rows alone."""
@@ -2204,19 +1976,19 @@ def _drop_totals_rows(raw: RawTable, checker: _Checker, employees: KnownIds) -> 
     start = len(raw.rows)
     while start:
         cells = raw.rows[start - 1].cells
-        if len(cells) != width or _blank(cells) or not _blank(cells[i] for i in where):
+        if len(cells) != width or blank(cells) or not blank(cells[i] for i in where):
             break
-        if _cell_text(cells[checker.columns[EMPLOYEE_ID]]).strip() in employees:
+        if cell_text(cells[checker.columns[EMPLOYEE_ID]]).strip() in employees:
             break
         start -= 1
     if not start:  # a file of such rows alone is not a table with totals below it: its rows are refused
         return
-    raw.notes += _footer_note([(r.row, r.cells) for r in raw.rows], start, "with no date and no skill")
+    raw.notes += footer_note([(r.row, r.cells) for r in raw.rows], start, "with no date and no skill")
     raw.rows = raw.rows[:start]
 
 
-def _manager_columns_note(checker: _Checker) -> list[str]:
-    """The note on a history's manager columns that were not read as the coach (:meth:`_Checker.check_columns`
+def _manager_columns_note(checker: Checker) -> list[str]:
+    """The note on a history's manager columns that were not read as the coach (:meth:`Checker.check_columns`
     with ``manager_ids``): each conversation's coach is then read from the coach column, or is the roster's."""
     if not checker.not_read:
         return []
@@ -2229,13 +2001,13 @@ def _manager_columns_note(checker: _Checker) -> list[str]:
         why = f"{value!r} on row {row} is not the employee id of anyone on the roster"
         if COACH_ID not in checker.columns:
             coach += " (to import the coach of each conversation, add a column 'Manager ID' of their employee ids)"
-    return [f"ignored {_quoted(checker.not_read)} ({why}): each conversation's coach is {coach}"]
+    return [f"ignored {quoted(checker.not_read)} ({why}): each conversation's coach is {coach}"]
 
 
-def _parse_skill(value: Any) -> str:
-    """A skill name as a person sees it (:func:`_shown_text`), without whitespace at either end: a skill is a
+def parse_skill(value: Any) -> str:
+    """A skill name as a person sees it (:func:`shown_text`), without whitespace at either end: a skill is a
     label that groups ratings over time, so ``Python`` and ``Python`` with a zero-width space are one skill."""
-    return _shown_text(value, allow_missing=False, what="skill").strip()
+    return shown_text(value, allow_missing=False, what="skill").strip()
 
 
 def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False,
@@ -2283,8 +2055,8 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
     raw = read_table_file(path, HISTORY_COLUMNS, sheet=sheet)
     rejected_target = Path(rejected_path) if rejected_path else default_rejected_path(raw.path)
     if skip_invalid and not dry_run:
-        _check_rejected_target(raw.path, rejected_target, store.root)
-    checker = _Checker(raw, HISTORY_COLUMNS)
+        check_rejected_target(raw.path, rejected_target, store.root)
+    checker = Checker(raw, HISTORY_COLUMNS)
     roster = store.roster()
     # Ids written otherwise than the roster writes them (e0010, 0003 for E0003) are read as the one roster id they
     # match, as a roster import reads them (id_spelling), a number alone only where the file says it is theirs.
@@ -2322,46 +2094,46 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
             eid = None
         # A number alone (7 for E0007) is theirs only beside their name: a history names no one, and a typo or
         # another system's number put its ratings on someone else's page (found by a hostile test).
-        name = checker.check(_shown_text, v.get("name"), n, "name", what="name") if found and found.how else None
+        name = checker.check(shown_text, v.get("name"), n, "name", what="name") if found and found.how else None
         if found is not None and not confirmed(found, name_of[found.id], name):
-            checker.add(_not_theirs(found, name_of[found.id], name, "add them to the roster with an id of their own, "
+            checker.add(not_theirs(found, name_of[found.id], name, "add them to the roster with an id of their own, "
                                     "then import the history"), n, EMPLOYEE_ID, found.value)
             eid = None
         elif found is not None:
             eid = found.id
             matched[n].append((EMPLOYEE_ID, found))
         elif eid is not None:
-            gone = _erased_as(erased, roster_ids, eid)
+            gone = erased_as(erased, roster_ids, eid)
             again = f"import a roster that lists them with {ERASED_OPTION}, then the history"
             if gone is not None and gone[0] is None:
-                checker.add(_erased_number_problem("employee", eid, gone[1], again), n, EMPLOYEE_ID, eid)
+                checker.add(erased_number_problem("employee", eid, gone[1], again), n, EMPLOYEE_ID, eid)
             elif gone is not None:
-                checker.add(_erased_problem("employee", _written(gone[0], eid), gone[1], again), n, EMPLOYEE_ID, eid)
+                checker.add(erased_problem("employee", written(gone[0], eid), gone[1], again), n, EMPLOYEE_ID, eid)
             elif not roster.empty:  # an empty roster is reported once for the file
                 checker.add(f"employee {eid!r} is not on the roster, written as it is nor otherwise (in another "
                             "case, without leading zeros or without a prefix); import the roster first (careerconv "
                             "import roster FILE)", n, EMPLOYEE_ID, eid)
             eid = None
-        date = checker.check(_parse_history_date, v.get(DATE), n, DATE, decision=decision)
+        date = checker.check(parse_history_date, v.get(DATE), n, DATE, decision=decision)
         rec = {
             EMPLOYEE_ID: eid,
             DATE: date,
-            SKILL: checker.check(_parse_skill, v.get(SKILL), n, SKILL),
+            SKILL: checker.check(parse_skill, v.get(SKILL), n, SKILL),
             "rating": checker.check(schema.parse_rating, v.get("rating"), n, "rating"),
             COACH_RATING: checker.check(schema.parse_rating, v.get(COACH_RATING), n, COACH_RATING,
                                         allow_missing=True),
             "targets": {str(h): checker.check(schema.parse_rating, v.get(col), n, col, allow_missing=True)
-                        for h, col in _TARGET_COLUMNS.items()},
+                        for h, col in TARGET_COLUMNS.items()},
             COACH_ID: None,
         }
         if any(schema.target_below_rating(t, rec["rating"]) for t in rec["targets"].values()):
             below.append(n)
         if not schema.is_missing(v.get(COACH_ID)):
             rec[COACH_ID] = checker.check(schema.parse_identifier, v.get(COACH_ID), n, COACH_ID, what="coach id")
-            coach = _match_id(checker, roster_ids, rec[COACH_ID], n, COACH_ID)
+            coach = match_id(checker, roster_ids, rec[COACH_ID], n, COACH_ID)
             if coach is not None and coach.id != coach_of.get(eid) and not confirmed(coach, None, None):
                 # No name says whose a coach's number alone is (3 for E0003); the roster's coach of the employee does.
-                checker.add(_coach_not_confirmed(coach, eid, coach_of.get(eid)), n, COACH_ID, coach.value)
+                checker.add(coach_not_confirmed(coach, eid, coach_of.get(eid)), n, COACH_ID, coach.value)
             elif coach is not None:
                 rec[COACH_ID] = coach.id
                 matched[n].append((COACH_ID, coach))
@@ -2372,16 +2144,16 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
                 # import reads it (found: stored as the coach of their own conversation).
                 rec[COACH_ID] = None
                 own_coach.add(n)
-            gone = _erased_as(erased, roster_ids, rec[COACH_ID])
+            gone = erased_as(erased, roster_ids, rec[COACH_ID])
             if gone is not None and gone[0] is None:
-                checker.add(_erased_number_problem("coach", rec[COACH_ID], gone[1], f"import the file again with "
+                checker.add(erased_number_problem("coach", rec[COACH_ID], gone[1], f"import the file again with "
                                                    f"{ERASED_OPTION}"), n, COACH_ID, rec[COACH_ID])
             elif gone is not None and allow_erased:  # imported again as the id that was erased (61 as E0061)
                 rec[COACH_ID] = coaches_back[n] = gone[0]
                 if n in outside:
                     outside[n] = gone[0]
             elif gone is not None:
-                checker.add(_erased_problem("coach", _written(gone[0], rec[COACH_ID]), gone[1], f"import the file "
+                checker.add(erased_problem("coach", written(gone[0], rec[COACH_ID]), gone[1], f"import the file "
                                             f"again with {ERASED_OPTION}"), n, COACH_ID, rec[COACH_ID])
         if isinstance(v.get(SKILL), str) and rec[SKILL] is not None and rec[SKILL] != v[SKILL].strip():
             cleaned.add(n)  # (whitespace at an end alone was always dropped from a skill, without a note)
@@ -2480,8 +2252,8 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
                 collateral[n] = f"not imported because row {first_bad} of the same conversation ({eid} on {date}) " \
                                 "is invalid"
     good_rows = [r for r in raw.rows if r.row not in bad and r.row not in collateral]
-    _reject_or_raise(checker, raw, bad, len(good_rows), skip_invalid, rejected_target, decision.explanation)
-    rejections = [Rejection(r.row, r.cells, [_reason(p) for p in problems_by_row[r.row]] if r.row in bad
+    reject_or_raise(checker, raw, bad, len(good_rows), skip_invalid, rejected_target, decision.explanation)
+    rejections = [Rejection(r.row, r.cells, [reason(p) for p in problems_by_row[r.row]] if r.row in bad
                             else [collateral[r.row]])
                   for r in raw.rows if r.row in bad or r.row in collateral]
     to_write, added, updated, unchanged = [], 0, 0, 0
@@ -2498,23 +2270,23 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
     notes = raw.notes + checker.notes
     if decision.explanation:
         notes.append(decision.explanation)
-    notes += _matched_notes(checker, [m for r in good_rows for m in matched.get(r.row, [])])
-    external = _outside_coaches_note(sorted({outside[r.row] for r in good_rows if r.row in outside}))
+    notes += matched_notes(checker, [m for r in good_rows for m in matched.get(r.row, [])])
+    external = outside_coaches_note(sorted({outside[r.row] for r in good_rows if r.row in outside}))
     if external:
         notes.append(external)
     cleaned_skills = [SKILL for r in good_rows if r.row in cleaned]
     if cleaned_skills:
-        notes.append(_cleaned_note(cleaned_skills, "a skill"))
+        notes.append(cleaned_note(cleaned_skills, "a skill"))
     back = {coaches_back[r.row] for r in good_rows if r.row in coaches_back}
     if back:
-        notes.append(_erased_note(back))
+        notes.append(erased_note(back))
     own = [r.row for r in good_rows if r.row in own_coach]
     if own:
         notes.append(f"{len(own)} row(s) name the employee as their own manager (rows "
-                     f"{_some([str(n) for n in own])}), as HR systems mark the head of the organisation: no coach "
+                     f"{some([str(n) for n in own])}), as HR systems mark the head of the organisation: no coach "
                      "is read from the file for that conversation (the roster's coach is taken), as the roster "
                      "import reads it")
-    notes += _history_after_leaving(roster, records)
+    notes += history_after_leaving(roster, records)
     below_kept = [r.row for r in good_rows if r.row in set(below)]
     if below_kept:
         # Imported as written (records of the past, and exported histories must import again), but said: the app
@@ -2546,5 +2318,5 @@ def _imported_content(record: dict) -> dict:
 
 def _same_cells(a: dict, b: dict) -> bool:
     def norm(v: Any) -> str:
-        return _cell_text(v).strip()
+        return cell_text(v).strip()
     return all(norm(a.get(k)) == norm(b.get(k)) for k in set(a) | set(b))
