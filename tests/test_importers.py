@@ -352,7 +352,7 @@ def test_property_quoted_cells_as_a_spreadsheet_writes_them_are_never_a_stray_qu
     import csv
     import io
 
-    from careerconv.records.importers import _stray_quote
+    from careerconv.records.import_files import _stray_quote
 
     rows = [["employee_id", "name", "role"]] + [[f"E{i}", *row[1:]] for i, row in enumerate(cells)]
     buffer = io.StringIO(newline="")

@@ -223,10 +223,10 @@ def test_the_gate_lets_saves_run_together_and_a_move_wait_for_them_and_go_before
 def held_upload(svc, monkeypatch, body: bytes) -> tuple[threading.Thread, dict, threading.Event]:
     """Upload ``body`` as the operator, held while its rows are checked (the roster already read) until the
     returned event is set; the answer goes into the returned dict."""
-    from careerconv.records import importers
+    from careerconv.records import import_checking
 
     checking, go, answer = threading.Event(), threading.Event(), {}
-    values = importers._Checker.values
+    values = import_checking.Checker.values
 
     def held(self, *args, **kwargs):
         if not checking.is_set():  # the first upload only
@@ -234,7 +234,7 @@ def held_upload(svc, monkeypatch, body: bytes) -> tuple[threading.Thread, dict, 
             assert go.wait(60)
         return values(self, *args, **kwargs)
 
-    monkeypatch.setattr(importers._Checker, "values", held)
+    monkeypatch.setattr(import_checking.Checker, "values", held)
 
     def upload():
         answer["response"] = requests.put(svc.url + "api/roster", data=body, timeout=120,

@@ -1,0 +1,337 @@
+"""Whether the people of a roster file have left, and since when: employment-status and
+leaving-date cells, the leaving day a row gives, and the notes and refusals on leavers (an active flag that would
+mark too many as left, conversations after a leaving day, a file that is not a full export of current staff)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, Iterable
+
+import pandas as pd
+
+from . import leavers
+from . import schema
+from .import_asking import FileRejected
+from .import_cells import EARLIEST_DATE, DateOrderDecision
+from .import_checking import Checker, cell_text, some
+from .import_columns import ACTIVE_FLAG_COLUMNS, GENERIC_STATUS_COLUMNS, column_key
+from .import_files import RawRow, RawTable
+from .schema import DATE, EMPLOYEE_ID, LEFT_ON
+from .store import Store
+
+# The values of an employment-status column, as column_key folds them: still here, or left (English, then German,
+# French, Spanish and Dutch). Any other value is refused, naming these.
+EMPLOYMENT_STATUSES = {
+    "here": ("active", "employed", "current", "on_leave", "leave", "leave_of_absence", "suspended", "pending",
+             "onboarding", "rehire", "rehired", "new_hire", "probation", "aktiv", "beschaftigt", "actif",
+             "en_poste", "activo", "activa", "alta", "en_activo", "actief", "in_dienst", "furloughed"),
+    "left": ("terminated", "inactive", "leaver", "left", "withdrawn", "former", "retired", "resigned",
+             "dismissed", "deceased", "separated", "offboarded", "ausgetreten", "inaktiv",
+             "ausgeschieden", "sorti", "sortie", "inactif", "parti", "baja", "de_baja", "inactivo", "inactiva",
+             "uit_dienst", "inactief", "vertrokken"),
+}
+# Kinds of contract, which some exports' "Employment Status" holds (BambooHR: Full-Time, Part-Time, Contractor ...
+# and Terminated): they say nothing of whether someone is here, and are read as an empty status, so the file's other
+# status column says it (found: BambooHR's Status "Inactive" beside Employment Status "Full-Time" refused as a
+# contradiction).
+CONTRACT_TYPES = ("full_time", "part_time", "contractor", "contract", "intern", "temporary", "fixed_term",
+                  "permanent", "vollzeit", "teilzeit", "befristet", "unbefristet", "temps_plein", "temps_partiel",
+                  "jornada_completa", "media_jornada", "fulltime", "parttime", "voltijd", "deeltijd")
+# A status of several words ("Terminated (Voluntary)", "Inactive - Terminated", "Active - Leave of Absence") not
+# among EMPLOYMENT_STATUSES: left when one of its words says so, else here when one of its words says that.
+STATUS_WORDS = {
+    "left": {"terminated", "resigned", "retired", "dismissed", "deceased", "leaver", "withdrawn", "inactive",
+             "separated", "ausgetreten", "ausgeschieden", "inaktiv", "inactif", "inactivo", "inactiva", "inactief",
+             "vertrokken"},
+    "here": {"active", "employed", "leave", "aktiv", "actif", "activo", "activa", "actief"},
+}
+# A word that turns the status word right after it (or after "longer", "mehr" ...) around: "Not Active", "Nicht
+# aktiv", "Non actif", "No activo", "Niet actief", "No longer employed" have left (found: read as here, for the
+# word "active" in them); a negated word of leaving ("Not terminated") is not guessed.
+STATUS_NEGATIONS = {"not", "no", "never", "nicht", "kein", "keine", "non", "niet", "nie"}
+STATUS_LONGER = {"longer", "mehr", "plus", "mas", "meer"}
+
+# The values of an active flag, as column_key folds them (an .xlsx holds TRUE/FALSE and 1/0 as such cells).
+ACTIVE_FLAGS = {"here": ("yes", "y", "true", "1", "ja", "oui", "si"), "left": ("no", "n", "false", "0", "nein", "non")}
+
+# The option of a full export of current staff: everyone on the roster and not in the file has left.
+MISSING_HAVE_LEFT_OPTION = "--missing-have-left"
+
+
+def met_after_leaving(store: Store, incoming: list[dict], existing: dict[str, dict]) -> list[str]:
+    """A note on the people given a new leaving day that comes before a conversation or a check-in they had (a typo
+    in the year, or the wrong person): the HR page would count that conversation or check-in for no one. Only
+    those whose leaving day this file changes are read (a few, not the roster); drafts count too."""
+    late, kinds = [], set()
+    for rec in incoming:
+        day = rec[LEFT_ON]
+        before = existing.get(rec[EMPLOYEE_ID], {}).get(LEFT_ON)
+        if not day or leavers.left_day(before) == dt.date.fromisoformat(day):
+            continue
+        eid = rec[EMPLOYEE_ID]
+        met = {"conversation": [c[DATE] for c in store.conversations(eid) if c[DATE] >= day],
+               "check-in": [c[DATE] for c in store.checkins(eid) + store.checkins(eid, drafts=True)
+                            if c[DATE] >= day]}
+        found = [f"a {kind} on {max(dates)}" for kind, dates in met.items() if dates]
+        if found:
+            late.append(f"{eid}: left on {day}, {' and '.join(found)}")
+            kinds.update(kind for kind, dates in met.items() if dates)
+    return _after_leaving_note(late, kinds, "in the file")
+
+
+def _after_leaving_note(late: list[str], kinds: set[str], where: str) -> list[str]:
+    """The note on records dated on or after someone's leaving day (``late``: ``E0010: left on …, a conversation on
+    …``; ``kinds``: conversation, check-in), the leaving day being ``where`` (in the file, on the roster); none for
+    none."""
+    if not late:
+        return []
+    what = " or ".join(kind for kind in ("conversation", "check-in") if kind in kinds)
+    return [f"{len(late)} employee(s) have a {what} on or after the leaving day {where}; check those "
+            f"days ({some(late, 5)})"]
+
+
+def history_after_leaving(roster: pd.DataFrame, records: Iterable[tuple[str, dt.date]]) -> list[str]:
+    """The note on a history's conversations (``(employee id, date)``) dated on or after the employee's leaving
+    day on the roster, as a roster import points out those after a new leaving day (found by a hostile test:
+    attached without a word); none for none."""
+    left = {eid: leavers.left_day(day) for eid, day in zip(roster[EMPLOYEE_ID], roster[LEFT_ON])} \
+        if LEFT_ON in roster.columns else {}
+    latest: dict[str, dt.date] = {}
+    for eid, date in records:
+        if left.get(eid) is not None and date >= left[eid]:
+            latest[eid] = max(date, latest.get(eid, date))
+    late = [f"{eid}: left on {left[eid].isoformat()}, a conversation on {day.isoformat()}"
+            for eid, day in sorted(latest.items())]
+    return _after_leaving_note(late, {"conversation"}, "on the roster")
+
+
+def check_missing_have_left(raw: RawTable, imported: int, leaving: int, here: int) -> None:
+    """Refuse :data:`MISSING_HAVE_LEFT_OPTION` when the file cannot be a full export of current staff: it imports
+    no row, or it would mark more than half of the people here as left (a department's file, a filtered view).
+
+    Raises
+    ------
+    FileRejected
+        Naming how many would leave, and how to record that many leavers.
+    """
+    if imported and leaving * 2 <= here:
+        return
+    why = ("it imports no row" if not imported else
+           f"it would mark {leaving} of the {here} people here as left: the file lists fewer than half of them")
+    raise FileRejected([schema.Problem(raw.source, f"{MISSING_HAVE_LEFT_OPTION} takes the file for a full export "
+                                                   f"of everyone who works here, and {why}")],
+                       f"{raw.source}: not a full export of current staff; nothing was written",
+                       "check that the file is the whole export (not one department's or a filtered view); to record "
+                       "that many leavers, import a file with their leaving dates or employment status instead")
+
+
+def check_flag_leavers(raw: RawTable, checker: Checker, undated: list[str], existing: dict[str, dict],
+                        today: dt.date) -> None:
+    """Refuse a file whose active flag (a Yes/No column named ``Active``, ``Is Active`` ...:
+    :data:`ACTIVE_FLAG_COLUMNS`) would mark more than a third of the people here as left at once, with no leaving
+    day beside it (``undated``: the ids the file says left without one): a Yes/No column under such a name may
+    answer another question (found: a column "Active" of another meaning marked 8 of 16 as left).
+
+    Raises
+    ------
+    FileRejected
+        Naming the column, how many would leave, and what to do.
+    """
+    if checker.keys.get("employment_status") not in ACTIVE_FLAG_COLUMNS:
+        return
+    here = {eid for eid, row in existing.items() if leavers.is_here(row.get(LEFT_ON), today)}
+    leaving = [eid for eid in undated if eid in here]
+    if len(leaving) < 2 or len(leaving) * 3 <= len(here):  # more than a third at once: not taken on a Yes/No
+        return
+    column = checker.header_of("employment_status")
+    raise FileRejected([schema.Problem(raw.source, f"column {column!r} is read as whether each person still works "
+                                                   f"here, and it would mark {len(leaving)} of the {len(here)} "
+                                                   "people here as left, with no leaving day beside it")],
+                       f"{raw.source}: {column!r} would mark more than a third of the people here as left; nothing was "
+                       "written",
+                       f"if {column!r} says something else, rename it in the file so that it is not read; to record "
+                       "that many leavers, import a file with their leaving dates or an employment status such as "
+                       "Terminated")
+
+
+def leaving_columns_notes(checker: Checker, contract_ends: list[tuple[str, dt.date, bool, bool]],
+                           today: dt.date) -> list[str]:
+    """The notes on which columns a roster file's leaving days are read from, named as its header names them, and
+    on its contract ends (``contract_ends``: employee id, contract end, whether it was read as their leaving day,
+    whether their status is empty), which are not leaving days."""
+    said = [f"{checker.header_of(c)!r} ({what})" for c, what in (
+        (LEFT_ON, "the day someone left"), ("last_day", "their last working day: gone the day after"),
+        ("employment_status", "whether someone left")) if c in checker.columns]
+    notes = [f"read the leaving days from {' and '.join(said)}"] if said else []
+    if "contract_end" not in checker.columns:
+        return notes
+    column = checker.header_of("contract_end")
+    read = [eid for eid, _, as_left, _ in contract_ends if as_left]
+    passed = [eid for eid, end, as_left, no_status in contract_ends if not as_left and no_status and end <= today]
+    if "employment_status" in checker.columns:
+        status = checker.header_of("employment_status")
+        notes.append(f"{column!r} is the end of a contract, not a leaving day (contracts are renewed and people "
+                     f"stay): it is read as the leaving day only of someone whose {status!r} says they left, "
+                     "who has no leaving day in the file and whose contract has ended"
+                     + (f": {len(read)} employee(s) ({some(read)})" if read else ": no one in this file"))
+    else:
+        notes.append(f"{column!r} is the end of a contract, not a leaving day (contracts are renewed and people "
+                     "stay), and is not read as one: a leaving day is read from a column such as 'Termination Date' "
+                     "or 'Last Working Day', or an employment status such as Terminated")
+    if passed:
+        notes.append(f"{len(passed)} employee(s) have a {column!r} that has passed and nothing in the file says they "
+                     f"left: they are here ({some(passed)}); if they left, import a file with their leaving day or "
+                     "employment status")
+    return notes
+
+
+def leaving_notes(incoming: list[dict], rows: list[RawRow], leaving: dict[int, str], existing: dict[str, dict],
+                   today: dt.date) -> list[str]:
+    """The notes on who in the file left, left without a date, or is here again."""
+    notes = []
+    gone = [r[EMPLOYEE_ID] for r in incoming if r[LEFT_ON] and dt.date.fromisoformat(r[LEFT_ON]) <= today]
+    going = [r[EMPLOYEE_ID] for r in incoming if r[LEFT_ON] and dt.date.fromisoformat(r[LEFT_ON]) > today]
+    if gone:
+        notes.append(f"{len(gone)} employee(s) in the file have left: they are no longer offered for a conversation, "
+                     f"due or in report batches, and their records are kept ({some(gone)})")
+    if going:
+        notes.append(f"{len(going)} employee(s) in the file have a leaving date still to come: they are here until "
+                     f"then ({some(going)})")
+    undated = [r[EMPLOYEE_ID] for r, raw in zip(incoming, rows) if leaving.get(raw.row) == "no date"]
+    if undated:
+        notes.append(f"{len(undated)} employee(s) left by their employment status without a leaving date: left on "
+                     f"{today.isoformat()}, the day of this import ({some(undated)})")
+    earlier = [r[EMPLOYEE_ID] for r, raw in zip(incoming, rows) if leaving.get(raw.row) == "back"]
+    if earlier:
+        notes.append(f"{len(earlier)} employee(s) are active by their employment status beside a leaving date that "
+                     f"has passed, read as an earlier leaving: they are here ({some(earlier)})")
+    back = [r[EMPLOYEE_ID] for r in incoming if not r[LEFT_ON] and r[EMPLOYEE_ID] in existing
+            and not leavers.is_here(existing[r[EMPLOYEE_ID]].get(LEFT_ON), today)]
+    if back:
+        notes.append(f"{len(back)} employee(s) who had left are in the file as still here, and are here again "
+                     f"({some(back)})")
+    return notes
+
+
+def parse_employment_status(value: Any, *, flag: bool = False) -> str | None:
+    """An employment-status cell: ``"here"`` (Active, Aktiv, Actif ...), ``"left"`` (Terminated, Ausgetreten,
+    Sorti ...), None when empty or a kind of contract (Full-Time, Part-Time ...: :data:`CONTRACT_TYPES`); with
+    ``flag`` (a column whose header says it is an active flag, :data:`ACTIVE_FLAG_COLUMNS`) also Yes/No, Y/N,
+    TRUE/FALSE, 1/0 (:data:`ACTIVE_FLAGS`).
+
+    Raises
+    ------
+    ValueError
+        Any other value, naming the values accepted.
+    """
+    if schema.is_missing(value) or not str(value).strip():
+        return None
+    key = column_key(cell_text(value))
+    if key in CONTRACT_TYPES:
+        return None
+    for meaning, values in (ACTIVE_FLAGS if flag else {}).items():
+        if key in values:
+            return meaning
+    for meaning, values in EMPLOYMENT_STATUSES.items():
+        if key in values:
+            return meaning
+    tokens = re.findall(r"[a-z]+", key)
+    negated = {tokens[i + 2] if tokens[i + 1] in STATUS_LONGER and i + 2 < len(tokens) else tokens[i + 1]
+               for i in range(len(tokens) - 1) if tokens[i] in STATUS_NEGATIONS}
+    if not negated & STATUS_WORDS["left"]:
+        if negated & STATUS_WORDS["here"]:
+            return "left"
+        words = set(tokens)
+        if words & (STATUS_NEGATIONS - {"non"}) and words & STATUS_WORDS["here"]:
+            # "Not currently active", "Active: No", "Employed - No": a no elsewhere is not guessed at (found by a
+            # hostile test: read as here); "Active - Non-Exempt" is here
+            words = set()
+        for meaning, said in STATUS_WORDS.items():  # "left" first: "Terminated - eligible for rehire" has left
+            if words & said:
+                return meaning
+    here, left = ("Yes, Y, True, 1, ", "No, N, False, 0, ") if flag else ("", "")
+    raise ValueError(f"is not {'an active flag or ' if flag else ''}an employment status careerconv knows; still "
+                     f"here: {here}Active, Aktiv, Actif, Activo, Actief, Employed, On leave; left: {left}Terminated, "
+                     "Inactive, Leaver, Left, Withdrawn, Ausgetreten, Inaktiv, Sorti, Inactif, Baja, Inactivo, Uit "
+                     "dienst, Inactief; a kind of contract (Full-Time, Part-Time, Contractor, Intern) says neither "
+                     "and is read as empty (if this column says something else, rename it in the file so that it is "
+                     "not read)")
+
+
+def second_status(checker: Checker, raw_row: RawRow, status: str | None) -> str | None:
+    """The row's employment status, ``status`` as its status column says it, read against the file's other status
+    columns: a row whose columns disagree (``Status`` says Active, ``Active Status`` says No) is refused, which one
+    is right is not guessed (found: the first one read, and the other said to be unused); where the column read is
+    empty, the first other one that says something is (found: a Terminated there was left unread)."""
+    said = {"here": "still here", "left": "has left"}
+    for key, index in checker.also_named.get("employment_status", ()):
+        cell = raw_row.cells[index] if index < len(raw_row.cells) else None
+        try:
+            other = parse_employment_status(cell, flag=key in ACTIVE_FLAG_COLUMNS)
+        except ValueError:
+            continue  # a column that says something else is not read
+        if status is None:
+            status = other
+        elif other is not None and other != status:
+            first = checker.values(raw_row).get("employment_status")
+            checker.add(f"{checker.header_of('employment_status')!r} says {said[status]} ({cell_text(first)}) "
+                        f"and {checker.raw.header[index]!r} says {said[other]} ({cell_text(cell)}): which one is "
+                        "right is not guessed; correct the row, or leave the column that is wrong out of the file",
+                        raw_row.row, "employment_status", first)
+    return status
+
+
+def parse_left_on(value: Any, *, decision: DateOrderDecision) -> dt.date | None:
+    """A leaving-date cell (the day someone left; empty, ``n/a`` or an open end: still here), with the file's
+    day/month order (:func:`careerconv.records.schema.parse_left_on`)."""
+    if decision.conflict and schema.slash_date_orders(value):
+        raise ValueError(decision.conflict)
+    try:
+        day = schema.parse_left_on(value, date_order=decision.order)
+    except ValueError as exc:
+        if "ambiguous" in str(exc):
+            raise ValueError(f"{exc} (a leaving date)") from None
+        raise
+    if day is not None and day < EARLIEST_DATE:
+        raise ValueError(f"is before {EARLIEST_DATE.year}; check the year")
+    return day
+
+
+def drop_other_status(checker: "Checker") -> bool:
+    """Leave out a status column with a generic name (:data:`GENERIC_STATUS_COLUMNS`) none of whose values is an
+    employment status (it says something else), with a note, and say whether it was; one that holds one is read,
+    and its other values are refused as any status column's are."""
+    if checker.keys.get("employment_status") not in GENERIC_STATUS_COLUMNS:
+        return False
+    index = checker.columns["employment_status"]
+    for raw_row in checker.raw.rows:
+        try:
+            if index < len(raw_row.cells) and parse_employment_status(raw_row.cells[index]) is not None:
+                return False
+        except ValueError:
+            continue
+    del checker.columns["employment_status"]
+    checker.notes.append(f"ignored the column {checker.raw.header[index]!r}: none of its values is an employment "
+                         "status (Active, Terminated ...), so it is not read as whether people left; whoever had "
+                         "left stays so")
+    return True
+
+
+def left_on(status: str | None, day: dt.date | None, today: dt.date,
+             before: dt.date | None = None) -> tuple[dt.date | None, str]:
+    """The ``left_on`` a row gives (None: still here) and why, from its employment status and leaving date
+    (``before``: the day they left as the roster has it, None when they are here).
+
+    A leaver by status is left on their date, else on the day the roster says they left, else on ``today`` (``"no
+    date"``: so the same file imported again later does not move their leaving day); someone active by status with
+    a date that has passed is here again (``"back"``: a re-hire whose last leaving date the export keeps); a date
+    still to come (a known last day) keeps anyone here until then.
+    """
+    if status == "left":
+        if day is not None:
+            return day, ""
+        return (before, "") if before is not None and before <= today else (today, "no date")
+    if status == "here" and day is not None and day <= today:
+        return None, "back"
+    return day, ""

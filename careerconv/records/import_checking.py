@@ -1,0 +1,431 @@
+"""Checking a file's rows and answering for them: :class:`Checker` collects every problem of
+one file by row and column, :func:`reject_or_raise` refuses the file or lets its valid rows through, and the result
+(:class:`ImportResult`) and the rejected rows' file (:func:`write_rejected`) say what was done."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import schema
+from .id_spelling import KnownIds
+from .import_asking import COMMAND_LINE, Asking, FileRejected
+from .import_columns import MANAGER_COLUMNS, MANAGER_NAME_COLUMNS, NAME_PARTS, ColumnSpec, column_key
+from .import_files import LINE_BREAK, RawRow, RawTable, blank
+from .schema import COACH_ID
+from .spreadsheet import frame_to_csv_bytes, restore_formula
+from .store import write_output_bytes
+
+
+@dataclass
+class Rejection:
+    """One row that was not imported."""
+
+    row: int
+    cells: tuple[Any, ...]
+    reasons: list[str]
+
+    @property
+    def reason(self) -> str:
+        return f"row {self.row}: " + "; ".join(self.reasons)
+
+
+@dataclass
+class ImportResult:
+    """What an import did (or, with ``dry_run``, would do)."""
+
+    kind: str
+    source: str
+    how_read: str
+    rows_read: int
+    rows_imported: int
+    added: int
+    updated: int
+    unchanged: int
+    rejected: list[Rejection] = field(default_factory=list)
+    rejected_path: Path | None = None
+    dry_run: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def unit(self) -> str:
+        return "employees" if self.kind == "roster" else "conversations"
+
+    def summary(self) -> str:
+        """The lines the command line prints."""
+        lines = [f"Read {self.source}: {self.how_read}."]
+        lines += [f"Note: {n}" for n in self.notes]
+        counts = f"added {self.added}, updated {self.updated}, unchanged {self.unchanged}"
+        if self.dry_run:
+            lines.append(f"Dry run, nothing was written. {self.unit.capitalize()} that would be {counts}"
+                         f" (from {self.rows_imported} row(s)).")
+        else:
+            lines.append(f"{self.unit.capitalize()}: {counts} (from {self.rows_imported} row(s)).")
+        if self.rejected:
+            n = len(self.rejected)
+            where = f"written with the reason for each to {self.rejected_path}" if self.rejected_path and not \
+                self.dry_run else "not imported"
+            lines.append(f"Rejected {n} row(s), {where}:")
+            lines += [f"  - {r.reason}" for r in self.rejected[:10]]
+            if n > 10:
+                lines.append(f"  ... and {n - 10} more")
+            if self.rejected_path and not self.dry_run:
+                lines.append(f"Fix them in {self.rejected_path}, delete its 'reason' column and import it again.")
+        return "\n".join(lines)
+
+
+class Checker:
+    """Collects problems for one file, keeping track of which rows they belong to."""
+
+    def __init__(self, raw: RawTable, spec: ColumnSpec):
+        self.raw = raw
+        self.spec = spec
+        self.c = schema.Collector(raw.source)
+        self.file_problems: list[schema.Problem] = []
+        self.columns: dict[str, int] = {}
+        self.keys: dict[str, str] = {}  # column -> the header key it was read from
+        self.name_parts: tuple[int, ...] = ()
+        # Where a name comes from when the name column's cell is empty (BambooHR's and Workday's preferred name
+        # is empty for most people): other name columns, then first and last name, best first.
+        self.name_fallbacks: list[tuple[str, tuple[int, ...]]] = []
+        self.fallbacks_used: dict[str, int] = {}  # fallback -> rows named from it
+        self.notes: list[str] = []
+        self.not_read: list[str] = []  # header cells of the spec's not_read columns that were left out
+        # Per column read, the other columns of the file named for it (key, position), not read: see check_columns
+        self.also_named: dict[str, list[tuple[str, int]]] = {}
+        self.manager_names: tuple[int, str] | None = None  # a manager column's (row, value) that is not an id
+
+    def check_columns(self, other: ColumnSpec | None = None, asking: Asking = COMMAND_LINE,
+                      manager_ids: KnownIds | None = None) -> None:
+        """Match the header to the spec; ``other`` is the other importer, to spot a file given to the wrong one (the
+        refusal then says what to do as :attr:`Asking.other_import` does). With ``manager_ids``, a manager column
+        (``Manager``, ``Vorgesetzter``) found for the coach is read as the coach only when each of its values is
+        one of these ids (:meth:`manager_not_an_id`), else it is left out as the spec's ``not_read`` columns are,
+        and :attr:`manager_names` says which value was not one.
+
+        A column is found by its own name or, failing that, by its best alias
+        (``Manager ID`` for ``coach_id``); with no name column, ``First Name``
+        and ``Last Name`` together make the name; with one, the other name
+        columns (``Legal Name``, then first and last name) name the rows where
+        it is empty. Columns the importer does not
+        read are a problem, or (``spec.ignore_unknown``) a note naming them.
+        """
+        raw, spec = self.raw, self.spec
+        seen: dict[str, str] = {}
+        positions: dict[str, int] = {}
+        problems: list[str] = []
+        for index, name in enumerate(raw.header):
+            key = column_key(name)
+            if not key:
+                if any(index < len(r.cells) and not schema.is_missing(r.cells[index]) for r in raw.rows):
+                    problems.append(f"column {index + 1} has values but no name in the header row")
+                continue
+            if key in seen:
+                problems.append(f"column {name!r} appears twice in the header row (also as {seen[key]!r})")
+                continue
+            seen[key] = name
+            positions[key] = index
+        used: set[str] = set()
+        read_as: list[str] = []
+        for column in spec.all:
+            key = spec.key_for(column, positions)
+            if key is None:
+                continue
+            self.columns[column] = positions[key]
+            self.keys[column] = key
+            used.add(key)
+            if key != column:
+                read_as.append(f"{seen[key]!r} as {column}")
+        if manager_ids is not None:
+            self.manager_names = self.manager_not_an_id(manager_ids)
+            if self.manager_names is not None:
+                key = self.keys.pop(COACH_ID)
+                del self.columns[COACH_ID]
+                used.discard(key)
+                read_as.remove(f"{seen[key]!r} as {COACH_ID}")
+        parts = [spec.key_for(part, positions) for part in NAME_PARTS] if "name" in spec.all else [None]
+        has_parts = all(parts)
+        if has_parts and "name" not in self.columns:
+            self.name_parts = tuple(positions[k] for k in parts)
+            used.update(parts)
+            read_as.append(f"{seen[parts[0]]!r} and {seen[parts[1]]!r} together as name")
+        elif "name" in self.columns:
+            others = [k for k in ("name", *spec.aliases.get("name", ())) if k in positions and k not in used]
+            self.name_fallbacks = [(repr(seen[k]), (positions[k],)) for k in others]
+            if has_parts:
+                self.name_fallbacks.append((f"{seen[parts[0]]!r} and {seen[parts[1]]!r}",
+                                            tuple(positions[k] for k in parts)))
+            if self.name_fallbacks:
+                used.update(others + (parts if has_parts else []))
+                read_as.append(f"{' or else '.join(f for f, _ in self.name_fallbacks)} as name where "
+                               f"{seen[self.keys['name']]!r} is empty")
+        unknown = []
+        for key, name in seen.items():
+            if key in used:
+                continue
+            if key in spec.not_read:
+                self.not_read.append(name)
+                continue
+            again = next((c for c in self.keys if key in spec.aliases.get(c, ())), None)
+            if again and spec.ignore_unknown:  # read from another column: not "a column careerconv does not use"
+                self.also_named.setdefault(again, []).append((key, positions[key]))
+                first = seen[self.keys[again]]
+                if again == "employment_status":  # read where the first says nothing (second_status)
+                    self.notes.append(f"{name!r} is another name for {again}, which is read from {first!r}: "
+                                      f"{name!r} is read where {first!r} is empty or holds a kind of contract "
+                                      "(Full-Time, Part-Time ...), and a row where the two disagree is refused")
+                else:
+                    self.notes.append(f"did not read {name!r}: it is another name for {again}, which is read from "
+                                      f"{first!r}")
+                continue
+            if again:
+                unknown.append((name, f"it is another name for {again}, which is read from "
+                                      f"{seen[self.keys[again]]!r}: keep one of the two; "))
+                continue
+            close = difflib.get_close_matches(key, spec.all, n=1, cutoff=0.6)
+            unknown.append((name, f"did you mean {close[0]!r}? " if close else ""))
+        missing = [key for key in spec.required if not self.has(key)]
+        if unknown and (problems or missing or not spec.ignore_unknown):
+            problems += [f"unknown column {name!r}; {guess}allowed columns are: {', '.join(spec.all)}"
+                         for name, guess in unknown]
+        elif unknown:
+            shown = ", ".join(f"{name!r}" + (f" ({guess.strip()})" if guess else "") for name, guess in unknown)
+            self.notes.append(f"ignored {len(unknown)} column(s) careerconv does not use: {shown}")
+        if missing:
+            problems.append(f"required column{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))} "
+                            f"{'are' if len(missing) > 1 else 'is'} missing; the header row must name: "
+                            f"{', '.join(spec.required)} (optional: {', '.join(spec.optional) or 'none'})")
+        by_name = [seen[k] for k in MANAGER_NAME_COLUMNS if k in seen]
+        if COACH_ID in missing and by_name:
+            problems.append(_manager_name_problem(by_name[0]))
+        if read_as:
+            self.notes.append("read " + ", ".join(read_as))
+        if other is not None and problems and other.looks_like(raw.header):
+            problems = [f"this looks like a {other.kind} file (its columns are {', '.join(raw.header)}); "
+                        + asking.other_import.format(kind=other.kind, file=raw.source)]
+        for message in problems:
+            self.add_file_problem(message, raw.header_row)
+        if not raw.rows:
+            self.add_file_problem("has a header row but no data rows")
+
+    def manager_not_an_id(self, employee_ids: KnownIds) -> tuple[int, str] | None:
+        """When the coach column is a manager column (``Line Manager``, ``Reports To``, ``Vorgesetzter``), the
+        first row whose value is not an employee id of ``employee_ids`` (nor written otherwise:
+        :mod:`careerconv.records.id_spelling`) and that value: such a column holds names in some exports, and an id
+        that is no one's may be a name too. None when every value is one (or the coach column is not a manager
+        column)."""
+        if self.keys.get(COACH_ID) not in MANAGER_COLUMNS:
+            return None
+        index = self.columns[COACH_ID]
+        for raw_row in self.raw.rows:
+            value = cell_text(raw_row.cells[index]) if index < len(raw_row.cells) else ""
+            if value.strip() and value not in employee_ids:
+                return raw_row.row, value
+        return None
+
+    def check_manager_ids(self, employee_ids: KnownIds) -> None:
+        """Refuse the file when its coach column is a manager column whose values are not all employee ids of
+        ``employee_ids`` (this file's and the roster's; :meth:`manager_not_an_id`)."""
+        found = self.manager_not_an_id(employee_ids)
+        if found is None:
+            return
+        row, value = found
+        column = self.raw.header[self.columns[COACH_ID]]
+        try:
+            schema.parse_identifier(value)
+        except ValueError:
+            self.add_file_problem(_manager_name_problem(column, f"{value!r} on row {row}"), row)
+            return
+        self.add_file_problem(
+            f"column {column!r} is read as the coach's employee id only when each value is the employee id "
+            f"of someone in this file or on the roster, and {value!r} on row {row} is not: correct "
+            "it, or, for a coach who is not an employee, name the column coach_id (a coach_id need not be on "
+            "the roster)", row)
+
+    def has(self, column: str) -> bool:
+        """Whether the file gives ``column`` (``name`` may come from first and last name)."""
+        return column in self.columns or (column == "name" and bool(self.name_parts))
+
+    def add_file_problem(self, message: str, row: int | None = None) -> None:
+        self.file_problems.append(schema.Problem(self.raw.source, message, row))
+
+    def values(self, raw_row: RawRow) -> dict[str, Any] | None:
+        """The row's cells by column name (empty cells are None; guard quotes removed).
+
+        None, with the problem recorded, when the row has more or fewer cells
+        than the header: a value holding the separator, or a line break inside
+        a value, that is not in double quotes splits or cuts the row, so its
+        values are not in their columns. Spreadsheets write every row as wide
+        as the header (Excel pads a row whose last cells are empty with
+        separators), so a row of another width is never a row to guess at.
+        """
+        have, want = len(raw_row.cells), len(self.raw.header)
+        if have != want and self.raw.delimiter and any(LINE_BREAK.search(str(c)) for c in raw_row.cells):
+            # A stray double quote took the lines after it into one value, up to a later quote: which rows it
+            # took cannot be told, so this is the file's problem, never a row to skip.
+            self.add_file_problem(
+                f"has {have} cells but the header row names {want} columns, and a value on it runs over several "
+                "lines, from a double quote to the next one: if that first quote is a stray one (a value typed "
+                "'\"Smith, Ann'), close it with a second double quote where the value ends, or remove it; the lines "
+                "up to that next quote were read into that value", raw_row.row)
+            return None
+        if have != want:
+            why = "a value holding the separator" if have > want else "a line break inside a value"
+            hint = f" ({why} must be in double quotes)" if self.raw.delimiter else ""
+            if self.raw.delimiter and have > want and blank(raw_row.cells[want:]):
+                # Some exports end every data row with a separator, the header row not: say so, but do not
+                # guess, since an unquoted separator in a row whose last cell is empty looks the same.
+                hint = (f" (its last {have - want} cell(s) are empty: if the export ends each row with a "
+                        "separator and the header row not, open the file in a spreadsheet and save it again; "
+                        "else a value holding the separator must be in double quotes)")
+            self.add(f"has {have} cell{'s' if have != 1 else ''} but the header row names {want} columns{hint}",
+                     raw_row.row)
+            return None
+
+        def cell(index: int) -> Any:
+            value = raw_row.cells[index]
+            return restore_formula(value) if isinstance(value, str) else value
+
+        def joined(indices: tuple[int, ...]) -> str | None:
+            parts = [str(cell(i)).strip() for i in indices if not schema.is_missing(cell(i))]
+            return " ".join(parts) or None
+
+        out = {key: cell(index) for key, index in self.columns.items()}
+        if self.name_parts:
+            out["name"] = joined(self.name_parts)
+        elif self.name_fallbacks and schema.is_missing(out.get("name")):
+            for label, indices in self.name_fallbacks:
+                name = joined(indices)
+                if name is not None:
+                    out["name"] = name
+                    self.fallbacks_used[label] = self.fallbacks_used.get(label, 0) + 1
+                    break
+        return out
+
+    def header_of(self, column: str | None) -> str | None:
+        """How the file names ``column`` in its header row (``'Employee Status'`` for employment_status,
+        ``'First Name + Last Name'`` for a name made of two), which a problem names; a column the file does not
+        have, or a part of a record (``skills[0].self_rating``), as it is."""
+        if column in self.columns:
+            return self.raw.header[self.columns[column]]
+        if column == "name" and self.name_parts:
+            return " + ".join(self.raw.header[i] for i in self.name_parts)
+        return column
+
+    def check(self, parser, value, row: int, column: str, **kwargs):
+        if not self.has(column):
+            return None  # a missing required column is reported once, for the file
+        return self.c.check(parser, value, row=row, column=self.header_of(column), **kwargs)
+
+    def add(self, message: str, row: int, column: str | None = None, value: Any = None) -> None:
+        self.c.add(message, row=row, column=self.header_of(column), value=value)
+
+    def by_row(self) -> dict[int, list[schema.Problem]]:
+        out: dict[int, list[schema.Problem]] = {}
+        for p in self.c.problems:
+            out.setdefault(p.row, []).append(p)
+        return out
+
+    def all_problems(self) -> list[schema.Problem]:
+        order = {self.header_of(name): i for i, name in enumerate(self.spec.all)}
+        rows = sorted(self.c.problems, key=lambda p: (p.row or 0, order.get(p.column or "", -1)))
+        return self.file_problems + rows
+
+
+def _manager_name_problem(column: str, example: str = "") -> str:
+    """What to do about a column that names the manager (``example``: one of its values and its row)."""
+    shown = f" ({example})" if example else ""
+    return (f"column {column!r} names the manager{shown}, but careerconv needs the manager's employee id: add a "
+            "column such as 'Manager ID' or 'Supervisor EID' to the HR report (or name it coach_id)")
+
+
+def reason(p: schema.Problem) -> str:
+    where = f"{p.column}" if p.column else ""
+    if p.value is not None:
+        shown = repr(p.value)
+        where += f" {shown if len(shown) <= 40 else shown[:37] + '...'}"
+    return f"{where.strip()}: {p.message}" if where.strip() else p.message
+
+
+def default_rejected_path(path: str | Path) -> Path:
+    """``<input stem>.rejected.csv`` beside the input file."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}.rejected.csv")
+
+
+def check_rejected_target(input_path: Path, rejected: Path, data_folder: Path) -> None:
+    if rejected.resolve().is_relative_to(data_folder.resolve()):
+        # The data folder's files are the store's: the rejected rows written over roster.csv were the roster.
+        raise ValueError(f"the rejected rows cannot be written into the data folder {data_folder} ({rejected}), "
+                         "whose files careerconv keeps; choose a --rejected file outside it")
+    if rejected.resolve() == input_path.resolve():
+        raise ValueError(f"the rejected rows cannot be written over the file being imported ({rejected}); "
+                         "choose another --rejected file")
+    if rejected.is_dir():
+        raise ValueError(f"{rejected} is a folder; --rejected needs a file name")
+    if not rejected.parent.is_dir():
+        raise FileNotFoundError(f"folder {rejected.parent} (for the rejected rows) does not exist")
+
+
+def cell_text(value: Any) -> str:
+    if schema.is_missing(value):
+        return ""
+    if isinstance(value, (dt.datetime, pd.Timestamp)):
+        return value.date().isoformat() if value == pd.Timestamp(value).normalize() else value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def write_rejected(raw: RawTable, rejections: list[Rejection], path: Path) -> Path:
+    """Write rejected rows, in the file's own columns plus ``reason``, as a spreadsheet-safe CSV.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    names = [h if h.strip() else f"column_{i + 1}" for i, h in enumerate(raw.header)]
+    width = len(names)
+    rows = []
+    for r in sorted(rejections, key=lambda r: r.row):
+        # Raw cells may carry a guard quote already; write what the import read, which is guarded once
+        # again on the way out, so the fixed file imports to the same text.
+        cells = [cell_text(restore_formula(v) if isinstance(v, str) else v) for v in r.cells[:width]] \
+            + [""] * max(0, width - len(r.cells))
+        rows.append([*cells, r.reason])
+    frame = pd.DataFrame(rows, columns=[*names, "reason"], dtype=object)
+    write_output_bytes(path, frame_to_csv_bytes(frame))
+    return path
+
+
+def reject_or_raise(checker: Checker, raw: RawTable, bad_rows: set[int], n_valid_rows: int,
+                     skip_invalid: bool, rejected_path: Path | None, note: str = "",
+                     asking: Asking = COMMAND_LINE) -> None:
+    """Raise :class:`FileRejected` unless the problems may be skipped; its hint starts with how the file was
+    read (which sheet, which separator) and ``note``, and offers skipping invalid rows as
+    :attr:`Asking.skip_invalid` says."""
+    problems = checker.all_problems()
+    note = "".join(f"Note: {n}.\n" for n in [*raw.notes, note] if n)
+    if checker.file_problems:
+        hint = note + "Fix the file and import it again (rows cannot be skipped when the file itself is wrong)."
+        raise FileRejected(problems, f"{raw.source}: {len(problems)} problem(s); nothing was written", hint)
+    if bad_rows and not skip_invalid:
+        target = rejected_path or default_rejected_path(raw.path)
+        hint = note + "Fix these rows and import the file again."
+        if n_valid_rows:
+            skip = asking.skip_invalid.format(valid=n_valid_rows, rejected=len(raw.rows) - n_valid_rows,
+                                                target=target)
+            hint = note + f"Fix these rows and import again, or {skip}."
+        raise FileRejected(problems, f"{raw.source}: {len(problems)} problem(s) in {len(bad_rows)} of "
+                                     f"{len(raw.rows)} rows; nothing was written", hint)
+
+
+def some(ids: list[str], shown: int = 10) -> str:
+    """Ids for a note: the first ``shown`` and how many more."""
+    return ", ".join(ids[:shown]) + (f" and {len(ids) - shown} more" if len(ids) > shown else "")

@@ -1,0 +1,122 @@
+"""Which known id a file's id is read as (:mod:`careerconv.records.id_spelling`), why a row's id
+written otherwise is not taken as theirs, and the ids of erased people: the problems and notes an import says of
+them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .id_spelling import CASE, PREFIX, ZEROS, AmbiguousId, IdMatch, KnownIds, matched_note
+from .import_checking import Checker, some
+from .schema import COACH_ID, EMPLOYEE_ID
+from .store import ErasedIds
+
+
+def erased_problem(what: str, employee_id: str, day: str, again: str) -> str:
+    """Why a row naming an erased id is refused, and how to add them again on purpose (``again``)."""
+    return f"{what} {employee_id} was erased on {day} (careerconv erase); to add them again on purpose, {again}"
+
+
+def erased_as(erased: ErasedIds, known: KnownIds, value: Any) -> tuple[str | None, str] | None:
+    """The erased id a row's id ``value`` names, and the day it was erased: ``value`` itself (in any case), or for
+    a value of digits alone that is no known id, the id it would be in the known ids' shape
+    (:meth:`KnownIds.spellings`: ``61`` or ``0061`` for an erased ``E0061``; found by a hostile test: added as
+    someone new, silently), or else, with no id said (None), one whose number ``value`` writes otherwise
+    (:meth:`ErasedIds.number_erased_on`: ``61``, ``0061`` or ``e61`` with no one left on the roster to learn the
+    shape from; found by a hostile test: everyone erased, then ``61`` added); None when it names no one erased."""
+    if not isinstance(value, str) or not erased.days:
+        return None
+    for candidate in (value, *known.spellings(value)):
+        day = erased.erased_on(candidate)
+        if day is not None:
+            return candidate, day
+    day = erased.number_erased_on(value)
+    return (None, day) if day is not None else None
+
+
+def erased_number_problem(what: str, value: str, day: str, again: str) -> str:
+    """Why a row whose id writes an erased id's number otherwise (:func:`erased_as` without an id) is refused, even
+    when erased people may be added again: which id it was is not kept, so it cannot be added as that id."""
+    return (f"{what} {value!r} is the number of an id erased on {day} (careerconv erase), written otherwise than it "
+            f"was; which id that was is not kept: to add them again on purpose, write their id as it was and {again}")
+
+
+def written(employee_id: str, value: str) -> str:
+    """An id as a message names it: ``E0061``, or ``E0061 (written '61')`` for a value written otherwise."""
+    return employee_id if employee_id.casefold() == value.casefold() else f"{employee_id} (written {value!r})"
+
+
+def erased_note(ids: set[str]) -> str:
+    """The note of an import that added erased ids again (with ``allow_erased``)."""
+    return f"{len(ids)} erased id(s) added again on purpose (allowed): {', '.join(sorted(ids))}; they are no " \
+        "longer on the list of erased ids"
+
+
+# How a refusal says what reading an id as the roster's took, and what a different id must not be: by kind of match.
+_PUT_BACK = {CASE: "once its case is the roster's", ZEROS: "once the leading zeros Excel drops are put back",
+             PREFIX: "once the roster's prefix is put in front"}
+LEFT_OUT = {CASE: "in another case", ZEROS: "without its zeros", PREFIX: "without its prefix"}
+_WRITTEN_AS = {CASE: "in the roster's case", ZEROS: "with its zeros (format the column as text)",
+               PREFIX: "with its prefix"}
+
+
+def not_theirs(found: IdMatch, known_name: Any, written_name: Any, someone_else: str) -> str:
+    """Why a row's id read as a roster id written otherwise (``found``) is not taken as theirs
+    (:func:`~careerconv.records.id_spelling.confirmed`): the row's name (``written_name``) is not the roster's
+    (``known_name``), or the row has none (a history file); ``someone_else`` says what to do if it is someone else."""
+    if written_name:
+        return (f"reads as {found.id!r} {_PUT_BACK[found.how]}, but {found.id} on the roster is {known_name!r}, not "
+                f"{written_name!r} (an id written otherwise than the roster writes it is read as theirs only beside "
+                f"their name): if this is {found.id}, write the id {_WRITTEN_AS[found.how]}; if it is someone else, "
+                f"{someone_else}")
+    return (f"reads as {found.id!r} {_PUT_BACK[found.how]}, but a history file has no name beside it to tell that it "
+            f"is {found.id} ({known_name!r}) and not a typo or another system's number: if this is {found.id}, "
+            f"write {found.id} as the roster does (or add a column with the employee's name)")
+
+
+def coach_not_confirmed(found: IdMatch, employee_id: str | None, roster_coach: str | None) -> str:
+    """Why a history row's coach id read as a roster id written otherwise (``found``: ``3`` for ``E0003``) is not
+    taken: it is not the employee's coach on the roster (``roster_coach``), and no name says whose it is."""
+    whose = f"{employee_id}'s coach on the roster is {roster_coach or 'no one'}, and " if employee_id else ""
+    return (f"reads as {found.id!r} {_PUT_BACK[found.how]}, but {whose}a history file has no name beside a coach's "
+            f"id to tell that it is {found.id}: if this is {found.id}, write {found.id} as the roster does (or leave "
+            "the coach column out: the roster's coach is taken)")
+
+
+def stored_id(known: KnownIds, value: str) -> str:
+    """The id ``value`` is stored as: the known id it matches (:mod:`careerconv.records.id_spelling`), else itself
+    (a new one, or one that fits several: its row is refused)."""
+    try:
+        found = known.match(value)
+    except AmbiguousId:
+        return value
+    return found.id if found else value
+
+
+def match_id(checker: "Checker", known: KnownIds, value: str | None, row: int, column: str) -> IdMatch | None:
+    """The known id a row's id ``value`` in ``column`` is read as (:meth:`KnownIds.match`), None when it is none (or
+    empty); one that fits several known ids is a problem of the row, naming them."""
+    if not value:
+        return None
+    try:
+        return known.match(value)
+    except AmbiguousId as exc:
+        checker.add(str(exc), row, column, value)
+        return None
+
+
+def outside_coaches_note(outside: list[str]) -> str | None:
+    """The note on coach ids that are no one's on the roster (nor in the file), written as they are; None for none.
+    """
+    if not outside:
+        return None
+    return (f"{len(outside)} coach(es) are not on the roster themselves ({some(outside)}): external coaches and "
+            "coaches who are not employees are fine, a typo is not")
+
+
+def matched_notes(checker: "Checker", matches: list[tuple[str, IdMatch]]) -> list[str]:
+    """The notes on the ids read as a known id written otherwise (``(column, match)``), one per column, named as
+    the file's header names it."""
+    notes = [matched_note(checker.header_of(column), [m for c, m in matches if c == column])
+             for column in (EMPLOYEE_ID, COACH_ID)]
+    return [note for note in notes if note]

@@ -1,0 +1,356 @@
+"""The roster import (:func:`import_roster`): employees added or updated by id from a roster
+file, with their coach, leaving day, cadence and email; see :mod:`careerconv.records.importers` for what the file may
+look like."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from pathlib import Path
+from typing import Any, Callable, ContextManager
+
+import pandas as pd
+
+from . import leavers
+from . import schema
+from .employment_status import (
+    MISSING_HAVE_LEFT_OPTION, check_flag_leavers, check_missing_have_left, drop_other_status, leaving_columns_notes,
+    leaving_notes, left_on, met_after_leaving, parse_employment_status, parse_left_on, second_status,
+)
+from .id_spelling import IdMatch, KnownIds, confirmed
+from .import_asking import COMMAND_LINE, Asking
+from .import_cells import CONTROL, cleaned_note, decide_date_order, parse_email, shown_text
+from .import_checking import (
+    Checker, ImportResult, Rejection, cell_text, check_rejected_target, default_rejected_path, reason, reject_or_raise,
+    some, write_rejected,
+)
+from .import_columns import ACTIVE_FLAG_COLUMNS, HISTORY_COLUMNS, ROSTER_COLUMNS
+from .import_files import read_table_file
+from .import_ids import (
+    LEFT_OUT, erased_as, erased_note, erased_number_problem, erased_problem, match_id, matched_notes, not_theirs,
+    outside_coaches_note, stored_id, written,
+)
+from .schema import CADENCE_MONTHS, COACH_ID, DEPARTMENT, EMPLOYEE_ID, LEFT_ON
+from .store import Store
+
+# A new employee whose roster file has no cadence column holds a career conversation once a year.
+DEFAULT_CADENCE = 12
+
+
+def _same_employee(a: dict, b: dict) -> bool:
+    def norm(v: Any) -> str | None:
+        if schema.is_missing(v):  # first: NaT is a datetime too (found: a dry run counted every row as updated)
+            return None
+        if isinstance(v, (pd.Timestamp, dt.date)):
+            return pd.Timestamp(v).date().isoformat()
+        return str(v)
+    return all(norm(a.get(k)) == norm(b.get(k)) for k in schema.ROSTER.names)
+
+
+def _kept(existing: dict[str, dict], employee_id: Any, column: str, default: Any) -> Any:
+    """What an employee imported from a file without ``column`` keeps: theirs on the roster, else ``default``."""
+    on_file = existing.get(employee_id) if isinstance(employee_id, str) else None
+    return on_file[column] if on_file else default
+
+
+def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
+                  rejected_path: str | Path | None = None, dry_run: bool = False,
+                  sheet: str | None = None, asking: Asking = COMMAND_LINE,
+                  allow_erased: bool = False,
+                  changing: Callable[[], ContextManager[Any]] | None = None,
+                  missing_have_left: bool = False, today: dt.date | None = None) -> ImportResult:
+    """Add or update employees from a roster file (CSV or .xlsx).
+
+    Leavers: a leaving-date column (``left_on``, ``Termination Date``, ``Austrittsdatum`` ...) gives the day
+    someone left (empty: still here; a day to come keeps them here until then), and an employment-status column
+    (``Status``: Active / Terminated, Aktiv / Ausgetreten ...) says whether they left: a leaver by status without
+    a date left on ``today``, with a note, and an active one is here (a date that has passed beside it is an
+    earlier leaving, with a note). A file without either column lists everyone in it as here, so someone who
+    came back is here again (a note names them), and a leaving day still to come is kept. Everyone else on the
+    roster is kept as they are, unless ``missing_have_left``.
+
+    Parameters
+    ----------
+    store
+        The data folder to write to.
+    path
+        The roster file; see the module docstring for what it may look like.
+    skip_invalid
+        Import the valid rows and write the rejected ones to ``rejected_path``.
+    rejected_path
+        Where rejected rows go (default ``<input stem>.rejected.csv`` beside the input).
+    dry_run
+        Check everything and count, but write nothing.
+    sheet
+        The sheet of a workbook to read (default: the one whose header row names the roster's columns).
+    asking
+        How the person importing names the file, a sheet, skipping invalid rows, the history import and adding
+        erased people where they are (:class:`Asking`; default: the command line's), for the messages that tell
+        them what to do.
+    allow_erased
+        Add employees and coaches whose id was erased (:meth:`Store.erased_ids`) again, on purpose, and take
+        their ids off the erased list; without it, a row naming one is refused as invalid (the day it was erased
+        is in the message).
+    missing_have_left
+        The file is a full export of current staff: everyone on the roster who is not in it (and has not left
+        already) left on ``today``; a note counts and names them.
+    today
+        The import's day (default: today), the leaving day of those who left without a date.
+    changing
+        Where the roster may change alone (the records service's roster gate, which holds back every request
+        checked against the roster): the file is read and checked before, and only the change is made in it.
+        When the roster changed while the file was checked, it is checked again in it.
+
+    Returns
+    -------
+    ImportResult
+
+    Raises
+    ------
+    FileRejected
+        (a :class:`~careerconv.records.schema.ValidationError`) listing every problem;
+        nothing was written.
+    FileNotFoundError
+        No such input file.
+    """
+    raw = read_table_file(path, ROSTER_COLUMNS, sheet=sheet, asking=asking)
+    rejected_target = Path(rejected_path) if rejected_path else default_rejected_path(raw.path)
+    if skip_invalid and not dry_run:
+        check_rejected_target(raw.path, rejected_target, store.root)
+    checker = Checker(raw, ROSTER_COLUMNS)
+    checker.check_columns(other=HISTORY_COLUMNS, asking=asking)
+    today = today or dt.date.today()
+    status_ignored = drop_other_status(checker)
+    day_columns = [checker.columns[c] for c in (LEFT_ON, "last_day", "contract_end") if c in checker.columns]
+    left_order = decide_date_order((r.row, r.cells[i]) for r in raw.rows for i in day_columns if i < len(r.cells))
+    leaving: dict[int, str] = {}  # row -> "no date" (a leaver without a date) or "back" (active, date passed)
+    # row -> its contract end, whether that is its leaving day, and whether its status is empty
+    contract_ends: dict[int, tuple[dt.date, bool, bool]] = {}
+    version = store.roster_version()  # before the roster is read: a change after it is seen below
+    current = store.roster()
+    erased = store.erased_ids()
+    erased_back: dict[int, set[str]] = {}  # row -> its erased ids, added again with allow_erased
+    erased_leavers: list[int] = []  # rows of erased people the file lists as having left: left out
+    existing = {r[EMPLOYEE_ID]: r for r in current.to_dict("records")}
+    # An id written otherwise than the roster writes it (e0010, 0003 or 3 for E0003; 123 for 00123, as Excel
+    # stores an id of digits) is read as the one id it matches (id_spelling): an employee id against the roster,
+    # a coach id against the roster and the file's employees.
+    roster_ids = KnownIds(existing)
+    in_file = {cell_text(r.cells[checker.columns[EMPLOYEE_ID]]) for r in raw.rows
+               if checker.columns[EMPLOYEE_ID] < len(r.cells)} if checker.has(EMPLOYEE_ID) else set()
+    coach_ids = KnownIds(set(existing) | {stored_id(roster_ids, text) for text in in_file})
+    if checker.has(EMPLOYEE_ID):
+        checker.check_manager_ids(KnownIds(coach_ids.ids | in_file))
+    matched: dict[int, list[tuple[str, IdMatch]]] = {}  # row -> its (column, id) read as an id written otherwise
+    own_coach: set[str] = set()  # employees the file names as their own manager
+    parsed: dict[int, dict] = {}
+    first_seen: dict[str, tuple[int, dict]] = {}
+    conflicts: dict[int, str] = {}  # first row of a conflicting pair -> why it is rejected too
+    cleaned: dict[int, list[str]] = {}  # row -> its text cells that held characters a spreadsheet does not show
+    controls: dict[int, list[str]] = {}  # row -> its text cells holding control characters
+    for raw_row in raw.rows:
+        n = raw_row.row
+        v = checker.values(raw_row)
+        if v is None:
+            continue
+        rec = {
+            EMPLOYEE_ID: checker.check(schema.parse_identifier, v.get(EMPLOYEE_ID), n, EMPLOYEE_ID,
+                                       what="employee id"),
+            "name": checker.check(shown_text, v.get("name"), n, "name", what="name", allow_missing=False),
+            COACH_ID: checker.check(schema.parse_coach_id, v.get(COACH_ID), n, COACH_ID),
+            DEPARTMENT: checker.check(shown_text, v.get(DEPARTMENT), n, DEPARTMENT, what="department",
+                                      allow_missing=False),
+            "role": checker.check(shown_text, v.get("role"), n, "role", what="role") or "",
+            CADENCE_MONTHS: checker.check(schema.parse_cadence, v.get(CADENCE_MONTHS), n, CADENCE_MONTHS)
+            if checker.has(CADENCE_MONTHS) else None,
+            "email": (checker.check(parse_email, v.get("email"), n, "email") or "")
+            if checker.has("email") else None,
+        }
+        matched[n] = []
+        for column, known in ((EMPLOYEE_ID, roster_ids), (COACH_ID, coach_ids)):
+            found = match_id(checker, known, rec[column], n, column)
+            if found is None or found.how is None:
+                continue
+            on_roster = existing.get(found.id) if column == EMPLOYEE_ID else None
+            if on_roster and rec["name"] and not confirmed(found, on_roster.get("name"), rec["name"]):
+                # found: a new hire 125 was merged into 0125, and a new 46 "José Pérez" into E0046 "José
+                # Álvarez" for the first name they share, the row renaming someone else and taking their history
+                checker.add(not_theirs(found, on_roster.get("name"), rec["name"], f"give them an id of their own, "
+                                        f"not {found.id} {LEFT_OUT[found.how]}"), n, column, found.value)
+                continue
+            rec[column] = found.id
+            matched[n].append((column, found))
+        status = checker.check(parse_employment_status, v.get("employment_status"), n, "employment_status",
+                               flag=checker.keys.get("employment_status") in ACTIVE_FLAG_COLUMNS)
+        status = second_status(checker, raw_row, status)
+        day = checker.check(parse_left_on, v.get(LEFT_ON), n, LEFT_ON, decision=left_order)
+        last_day = checker.check(parse_left_on, v.get("last_day"), n, "last_day", decision=left_order)
+        if day is None and last_day is not None:  # here on their last day, gone the day after
+            day = last_day + dt.timedelta(days=1)
+        contract_end = checker.check(parse_left_on, v.get("contract_end"), n, "contract_end", decision=left_order)
+        if contract_end is not None:
+            # The leaving day of a leaver by status without one, once it has passed: one still to come is no day
+            # someone who left left on (found: SAP's Ausgetreten beside a "Befristet bis" next year read as here
+            # until then), and they are an undated leaver.
+            contract_ends[n] = (contract_end, day is None and status == "left" and contract_end <= today,
+                                status is None)
+            if contract_ends[n][1]:
+                day = contract_end
+        before = leavers.left_day(_kept(existing, rec[EMPLOYEE_ID], LEFT_ON, None))
+        left, leaving[n] = left_on(status, day, today, before)
+        if status_ignored:  # a status column read as saying something else: it brings no one back either
+            left = before
+        elif not (checker.has(LEFT_ON) or checker.has("last_day") or checker.has("employment_status")):
+            # A file that says nothing of leaving keeps a known last day still to come (a past one: here again).
+            left = before if before is not None and before > today else None
+        rec[LEFT_ON] = left.isoformat() if left else None
+        # A file without the column: the employee keeps theirs, found by the id as read (00123 for a 123 that
+        # lost its zeros; found: an email wiped and a cadence of 6 put back to 12 when looked up as typed).
+        if not checker.has(CADENCE_MONTHS):
+            rec[CADENCE_MONTHS] = int(_kept(existing, rec[EMPLOYEE_ID], CADENCE_MONTHS, DEFAULT_CADENCE))
+        if not checker.has("email"):
+            rec["email"] = _kept(existing, rec[EMPLOYEE_ID], "email", "")
+        if rec[EMPLOYEE_ID] and rec[COACH_ID] == rec[EMPLOYEE_ID]:
+            # HR systems make the head of the organisation their own manager; nobody coaches themselves.
+            rec[COACH_ID] = ""
+            own_coach.add(rec[EMPLOYEE_ID])
+        cleaned[n] = [c for c in ("name", DEPARTMENT, "role") if isinstance(v.get(c), str)
+                      and rec[c] is not None and rec[c] != v.get(c)]
+        controls[n] = [c for c in ("name", DEPARTMENT, "role") if rec[c] and CONTROL.search(rec[c])]
+        gone = {column: erased_as(erased, known, rec[column])
+                for column, known in ((EMPLOYEE_ID, roster_ids), (COACH_ID, coach_ids))}
+        if gone[EMPLOYEE_ID] is not None and not allow_erased and left is not None and left <= today:
+            # Someone erased whom the file lists as having left (an HR system keeps its leavers): nothing of theirs
+            # comes back, and the row is no reason to refuse the file (found: every export after an erasure was).
+            erased_leavers.append(n)
+            continue
+        for column, what in ((EMPLOYEE_ID, "employee"), (COACH_ID, "coach")):
+            if gone[column] is None:
+                continue
+            erased_id, day = gone[column]
+            if erased_id is None:
+                checker.add(erased_number_problem(what, rec[column], day, asking.allow_erased), n, column,
+                            rec[column])
+            elif allow_erased:  # added again as the id that was erased (61 as E0061), which leaves the list
+                rec[column] = erased_id
+                erased_back.setdefault(n, set()).add(erased_id)
+            else:
+                checker.add(erased_problem(what, written(erased_id, rec[column]), day, asking.allow_erased), n,
+                            column, rec[column])
+        eid = rec[EMPLOYEE_ID]
+        if eid is None:
+            continue
+        parsed[n] = rec
+        earlier = first_seen.get(eid.casefold())
+        if earlier is not None:
+            first_row, first_rec = earlier
+            if first_rec[EMPLOYEE_ID] != eid:
+                checker.add(f"differs only in case from {first_rec['employee_id']!r} on row {first_row}; ids that "
+                            "differ only in case would collide on Windows and macOS", n, EMPLOYEE_ID, eid)
+                conflicts[first_row] = f"row {n} has the same id in another case ({eid!r}); which is right is " \
+                                       "not guessed"
+            elif _same_employee(first_rec, rec):
+                checker.add(f"duplicate of row {first_row}", n, EMPLOYEE_ID, eid)
+            else:
+                checker.add(f"employee id appears again (first on row {first_row}) with different values", n,
+                            EMPLOYEE_ID, eid)
+                conflicts[first_row] = f"the same employee id appears again on row {n} with different values; " \
+                                       "which row is right is not guessed"
+        else:
+            first_seen[eid.casefold()] = (n, rec)
+    for n, why in sorted(conflicts.items()):
+        if not any(p.row == n for p in checker.c.problems):
+            checker.add(why, n, EMPLOYEE_ID, parsed[n][EMPLOYEE_ID])
+    if erased_leavers:  # left out whole: nothing else their rows say is checked
+        checker.c.problems = [p for p in checker.c.problems if p.row not in erased_leavers]
+        checker.notes.append(f"left out {len(erased_leavers)} row(s) of people erased earlier whom the file lists as "
+                             f"having left (rows {some([str(n) for n in erased_leavers])}): they stay erased")
+    problems_by_row = checker.by_row()
+    bad = set(problems_by_row)
+    good_rows = [r for r in raw.rows if r.row not in bad and r.row not in erased_leavers]
+    reject_or_raise(checker, raw, bad, len(good_rows), skip_invalid, rejected_target, asking=asking)
+    rejections = [Rejection(r.row, r.cells, [reason(p) for p in problems_by_row[r.row]])
+                  for r in raw.rows if r.row in bad]
+    incoming = [parsed[r.row] for r in good_rows]
+    added = sum(1 for r in incoming if r[EMPLOYEE_ID] not in existing)
+    unchanged = sum(1 for r in incoming
+                    if r[EMPLOYEE_ID] in existing and _same_employee(existing[r[EMPLOYEE_ID]], r))
+    updated = len(incoming) - added - unchanged
+    result = ImportResult("roster", raw.source, raw.describe(), len(raw.rows), len(incoming), added, updated,
+                          unchanged, rejections, rejected_target if rejections else None, dry_run,
+                          [*raw.notes, *checker.notes])
+    if not checker.has(CADENCE_MONTHS):
+        result.notes.append(f"the file has no cadence_months column: employees already on the roster keep theirs, "
+                            f"new ones hold a career conversation every {DEFAULT_CADENCE} months (change it in the "
+                            "app, or import a file with a cadence_months column of 6 or 12)")
+    if not checker.has("email") and any(existing.get(r[EMPLOYEE_ID], {}).get("email") for r in incoming):
+        result.notes.append("the file has no email column: employees already on the roster keep their email")
+    result.notes += matched_notes(checker, [m for r in good_rows for m in matched.get(r.row, [])])
+    if checker.fallbacks_used:
+        result.notes.append(f"{sum(checker.fallbacks_used.values())} employee(s) with an empty "
+                            f"{raw.header[checker.columns['name']]!r} were named from "
+                            + (next(iter(checker.fallbacks_used)) if len(checker.fallbacks_used) == 1 else
+                               ", ".join(f"{label} ({n})" for label, n in checker.fallbacks_used.items())))
+    cleaned_columns = [c for r in good_rows for c in cleaned.get(r.row, [])]
+    if cleaned_columns:
+        result.notes.append(cleaned_note(cleaned_columns, "a department (or a name)"))
+    with_control = [(r.row, c) for r in good_rows for c in controls.get(r.row, [])]
+    if with_control:
+        row, column = with_control[0]
+        result.notes.append(f"{len(with_control)} cell(s) hold control characters other than tab and line break "
+                            f"(the first: {column} on row {row}), kept as they are; an .xlsx export leaves them "
+                            "out, as Excel cannot store them")
+    own = [r[EMPLOYEE_ID] for r in incoming if r[EMPLOYEE_ID] in own_coach]
+    if own:
+        result.notes.append(f"{len(own)} employee(s) are their own manager in the file ({', '.join(own[:5])}"
+                            f"{' ...' if len(own) > 5 else ''}), as HR systems mark the head of the "
+                            "organisation: they have no coach")
+    no_coach = sum(1 for r in incoming if not r[COACH_ID])
+    if no_coach:
+        result.notes.append(f"{no_coach} employee(s) have no coach (the top of the organisation, or external "
+                            "coaching); they are in the app, reports and HR figures like everyone else")
+    coaches = {r[COACH_ID] for r in incoming if r[COACH_ID]}
+    external = outside_coaches_note(sorted(coaches - {r[EMPLOYEE_ID] for r in incoming} - set(existing)))
+    if external:
+        result.notes.append(external)
+    check_flag_leavers(raw, checker, [r[EMPLOYEE_ID] for r, row in zip(incoming, good_rows)
+                                       if leaving.get(row.row) == "no date"], existing, today)
+    ends = [(r[EMPLOYEE_ID], *contract_ends[row.row]) for r, row in zip(incoming, good_rows)
+            if row.row in contract_ends]
+    result.notes += leaving_columns_notes(checker, ends, today)
+    result.notes += leaving_notes(incoming, good_rows, leaving, existing, today)
+    result.notes += met_after_leaving(store, incoming, existing)
+    named = {rec[EMPLOYEE_ID] for rec in parsed.values()}  # rows rejected with --skip-invalid are in the file too
+    absent = [eid for eid in existing if eid not in named]
+    if missing_have_left:
+        now_left = [eid for eid in absent if leavers.is_here(existing[eid].get(LEFT_ON), today)]
+        check_missing_have_left(raw, len(good_rows), len(now_left),
+                                 sum(leavers.is_here(row.get(LEFT_ON), today) for row in existing.values()))
+        if now_left:
+            result.notes.append(
+                f"{len(now_left)} employee(s) on the roster and not in this file left on {today.isoformat()} "
+                f"({MISSING_HAVE_LEFT_OPTION}): {some(now_left)}")
+            incoming += [{**existing[eid], LEFT_ON: today.isoformat()} for eid in now_left]
+            result.updated += len(now_left)
+    elif absent:
+        result.notes.append(f"{len(absent)} employee(s) already on the roster and not in this file were kept as "
+                            f"they are (if the file lists everyone who works here, {MISSING_HAVE_LEFT_OPTION} "
+                            "marks them as left today)")
+    back = {eid for r in good_rows for eid in erased_back.get(r.row, ())}
+    if back:
+        result.notes.append(erased_note(back))
+    if dry_run:
+        return result
+    if rejections:  # first: when the disk refuses it, the command fails with the roster as it was
+        write_rejected(raw, rejections, rejected_target)
+    with (changing or contextlib.nullcontext)():
+        if changing is not None and store.roster_version() != version:
+            # Another change landed while the file was checked: check it again against the roster now.
+            return import_roster(store, path, skip_invalid=skip_invalid, rejected_path=rejected_path, sheet=sheet,
+                                 asking=asking, allow_erased=allow_erased,
+                                 missing_have_left=missing_have_left, today=today)
+        if incoming:
+            frame = pd.DataFrame(incoming, columns=schema.ROSTER.names)
+            result.added, result.updated, result.unchanged = store.upsert_employees(frame, source=raw.source,
+                                                                                    allow_erased=allow_erased)
+    return result
