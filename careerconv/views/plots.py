@@ -588,7 +588,8 @@ def dodge_labels(ax: Axes, labels: list[Any], gap: float = 2.0, tries: int = 12,
                   if title.get_text()]
     markers = _marker_boxes(ax, px_per_point)
     obstacles += markers
-    obstacles += [bar.get_window_extent(renderer) for bar in ax.patches if bar.get_gid() == GID_RATING]
+    # A bar: its words are in it or after it; a label of the target above it may come right to its edge.
+    obstacles += [bar.get_window_extent(renderer).padded(-gap) for bar in ax.patches if bar.get_gid() == GID_RATING]
     # The report date's line: a label on both sides of it reads as half before, half after that day.
     walls = [x for line in ax.get_lines() if line.get_gid() == GID_AS_OF
              for x, _ in line.get_transform().transform(np.column_stack([line.get_xdata(orig=False),
@@ -895,7 +896,7 @@ def _draw_bars(ax: Axes, frame: pd.DataFrame, legend_columns: int = 3) -> None:
         for i in np.flatnonzero(has_target):
             labels.append(ax.annotate(
                 f"{int(months[i])}-month target {int(target[i])}" + (f", {notes[i]}" if notes[i] else ""),
-                (target[i], y[i]), xytext=(0, 13),  # clear of the mark's top and of the bar
+                (target[i], y[i]), xytext=(0, 11),
                 textcoords="offset points", ha="center", va="bottom", fontsize=LABEL_SIZE, color=PALETTE["muted"],
                 annotation_clip=False, gid=GID_NEXT_TARGET,
             ))
