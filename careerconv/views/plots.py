@@ -579,8 +579,8 @@ def dodge_labels(ax: Axes, labels: list[Any], gap: float = 2.0, tries: int = 12,
     frame = ax.get_window_extent(renderer)
     far = 1e7
     px_per_point = ax.figure.dpi / 72.0
-    room = LABEL_ROOM * ax.figure.dpi
-    top, right = min(ax.figure.bbox.y1, frame.y1 + room), min(ax.figure.bbox.x1, frame.x1 + room)
+    beyond = LABEL_ROOM * ax.figure.dpi
+    top, right = min(ax.figure.bbox.y1, frame.y1 + beyond), min(ax.figure.bbox.x1, frame.x1 + beyond)
     # Below the axes (x tick labels), left of them (y tick labels), above and right of the room: never.
     obstacles = [Bbox([[-far, -far], [far, frame.y0]]), Bbox([[-far, -far], [frame.x0, far]]),
                  Bbox([[-far, top], [far, far]])]
