@@ -177,3 +177,14 @@ def test_a_bars_words_keep_their_status_when_they_fit():
             fig = render.standing_figure(standing_case(), width)
             fig.canvas.draw()
             assert "now 8 \u00b7 ahead" in [t.get_text() for t in fig.axes[0].texts], width
+
+
+@pytest.mark.parametrize("case", ["on track twice", "equal targets", "missed", "top of the scale", "leaver"])
+def test_no_label_moved_to_make_room_is_cut_at_the_edges(case):
+    """The places a crowded label is moved to (a line up or down, beside its star, left of the report date's
+    line) stay inside the figure, at the phone's width too."""
+    for width, fig in figures(skill_case(case)):
+        page = fig.bbox
+        for label, box in label_boxes(fig):
+            inside = box.x0 >= page.x0 and box.x1 <= page.x1 and box.y0 >= page.y0 and box.y1 <= page.y1
+            assert inside, f"{width} in wide: {words(label)!r} is cut at the figure's edge"
