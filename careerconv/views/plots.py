@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import colorsys
@@ -156,6 +157,15 @@ LABEL_SIZE = 8.5
 TICK_SIZE = 9
 MIN_TEXT_POINTS = 8.25  # 11 px
 DATE_TICKS_PER_INCH = 1.7  # a "Sep 2026" tick label is about 0.35 in wide at TICK_SIZE
+# Where a chart's labels may go (:func:`dodge_labels`), in points. Two labels side by side keep a word's width
+# apart, or "on track" next to "on track" reads as one phrase; one above the other, more than the lines of one
+# label are apart. A label of a mark (a star, the start, a measured rating) has its nearest edge within
+# LABEL_REACH of the mark's centre (its own place is 11-12 pt off it), or a leader line joins the two.
+WORD_GAP = LABEL_SIZE
+LINE_GAP = 3.0
+LABEL_REACH = 18.0
+# Inches beyond the axes' top and right a label may take: the PDF puts other text that close to a chart.
+LABEL_ROOM = 0.25
 
 GID_RATING = "rating"
 GID_CHECKIN = "rating-checkin"
@@ -170,6 +180,7 @@ GID_NOT_MEASURED = "not-measured"
 GID_NEXT_TARGET = "next-target"
 GID_COACH = "rating-coach"
 GID_AFTER_LEAVING = "target-after-leaving"
+GID_LEADER = "leader"  # the line from a label that could not sit beside its mark to that mark
 # The words for a target dated on or after the day someone left: it is never measured (the progress rule still
 # calls it upcoming, or due but not measured once its date has passed; this is what a reader is told instead).
 AFTER_LEAVING = "after you left"
@@ -518,28 +529,32 @@ def date_span(dates: Any, pad_days: int = 30) -> tuple[pd.Timestamp, pd.Timestam
     return lo - pad, hi + pad
 
 
-def dodge_labels(ax: Axes, labels: list[Any], gap: float = 2.0, tries: int = 12) -> None:
-    """Move annotations until none overlaps another, a marker, or the axes' tick labels, and each label of a
-    mark (a target's star, the start, a measured rating) reads as that mark's.
+def dodge_labels(ax: Axes, labels: list[Any], gap: float = 2.0, tries: int = 12, *,
+                 fixed: Sequence[Any] = ()) -> None:
+    """Move annotations until none overlaps or crowds another, a mark, or the axes' tick labels, and each label
+    of a mark (a target's star or line, the start, a measured rating) sits beside that mark and reads as its.
 
     Labels earlier in ``labels`` keep their place first. Each label is tried
     at its own place, then at other places around its anchor
     (:func:`_places_around`): the other side of its mark, the same sides with
-    the text reaching left or right of the mark, beside the mark, then
-    further up and down by steps of its own height. A label is kept at the
-    first place that is clear of the labels placed before it, of every
-    marker, of the axes' tick labels (below and left of the axes), of the
-    report date's line (drawn with ``gid`` :data:`GID_AS_OF`) and of the
-    figure's top edge; a label of a mark must also be nearer its own mark than
-    any other labelled mark by a line's height (on a narrow chart a label
-    centred under one star could end beside the next star or the start's
-    diamond, and read as theirs). When no place is that clear, the clear place
-    where the label is least mistaken for another mark's is kept, its text
-    its longest line broken in two when that reads better; when none is clear at all it
-    stays where it was drawn. Every label is first moved sideways into the
-    figure, right of the axes' left edge. The tick labels are not measured
-    (laying them out costs more than the whole chart's drawing): the axes'
-    edges stand for them.
+    the text reaching left or right of the mark, beside the mark, half a line
+    further up or down, then further up and down by steps of its own height.
+    A place must be clear of the labels placed before it (and of ``fixed``) by
+    :data:`WORD_GAP` side by side and :data:`LINE_GAP` one above the other, and
+    of every marker and bar, of the axes' tick labels (below and left of the
+    axes), of the report date's line (drawn with ``gid`` :data:`GID_AS_OF`), of
+    the figure's edges and of what lies more than :data:`LABEL_ROOM` above or
+    right of the axes (a page's other text). The label of a mark is kept at
+    the first clear place within :data:`LABEL_REACH` of the mark that is nearer
+    its own mark than any other labelled mark by a line's height (on a narrow
+    chart a label centred under one star could end beside the next star or the
+    start's diamond, and read as theirs), trying its text with its longest line
+    broken in two as well; else at the clear place within reach where it is
+    least mistaken for another mark's, if it is nearer its own; else at the
+    nearest clear place beyond reach, joined to its mark by a leader line
+    (``gid`` :data:`GID_LEADER`); when no place is clear at all it stays where
+    it was drawn. The tick labels are not measured (laying them out costs more
+    than the whole chart's drawing): the axes' edges stand for them.
 
     Parameters
     ----------
@@ -549,9 +564,11 @@ def dodge_labels(ax: Axes, labels: list[Any], gap: float = 2.0, tries: int = 12)
     labels : list of matplotlib.text.Annotation
         Annotations placed with ``textcoords="offset points"``.
     gap : float, default 2
-        Space to keep between two labels, in pixels.
+        Space to keep between a label and a mark, in pixels.
     tries : int, default 12
         Steps up and down to try for each label.
+    fixed : sequence of matplotlib.text.Annotation, optional
+        Labels already in their place (a bar's value): not moved; the others keep clear of them.
     """
     plain_tick_labels(ax)
     if not labels:
@@ -561,71 +578,112 @@ def dodge_labels(ax: Axes, labels: list[Any], gap: float = 2.0, tries: int = 12)
     renderer = _renderer(ax)
     frame = ax.get_window_extent(renderer)
     far = 1e7
-    fig_top = ax.figure.bbox.y1
-    # Below the axes (x tick labels), left of them (y tick labels) and above the figure (cut off): never.
-    taken = [Bbox([[-far, -far], [far, frame.y0]]), Bbox([[-far, -far], [frame.x0, far]]),
-             Bbox([[-far, fig_top], [far, far]])]
-    taken += [title.get_window_extent(renderer) for title in (ax.title, ax._left_title, ax._right_title)
-              if title.get_text()]
     px_per_point = ax.figure.dpi / 72.0
+    beyond = LABEL_ROOM * ax.figure.dpi
+    top, right = min(ax.figure.bbox.y1, frame.y1 + beyond), min(ax.figure.bbox.x1, frame.x1 + beyond)
+    # Below the axes (x tick labels), left of them (y tick labels), above and right of the room: never.
+    obstacles = [Bbox([[-far, -far], [far, frame.y0]]), Bbox([[-far, -far], [frame.x0, far]]),
+                 Bbox([[-far, top], [far, far]])]
+    obstacles += [title.get_window_extent(renderer) for title in (ax.title, ax._left_title, ax._right_title)
+                  if title.get_text()]
     markers = _marker_boxes(ax, px_per_point)
-    taken.extend(markers)
+    obstacles += markers
+    # A bar: its words are in it or after it; a label of the target above it may come right to its edge.
+    obstacles += [bar.get_window_extent(renderer).padded(-gap) for bar in ax.patches if bar.get_gid() == GID_RATING]
     # The report date's line: a label on both sides of it reads as half before, half after that day.
     walls = [x for line in ax.get_lines() if line.get_gid() == GID_AS_OF
              for x, _ in line.get_transform().transform(np.column_stack([line.get_xdata(orig=False),
                                                                           line.get_ydata(orig=False)])[:1])]
-    taken += [Bbox([[x - 0.5, -far], [x + 0.5, far]]) for x in walls]
+    obstacles += [Bbox([[x - 0.5, -far], [x + 0.5, far]]) for x in walls]
+    placed = [label.get_window_extent(renderer) for label in fixed]
     marks = [_mark_of(ax, label, markers) for label in labels]
     anchors = [((m.x0 + m.x1) / 2, (m.y0 + m.y1) / 2) for m in marks if m is not None]
-    sides = (frame.x0 + gap, ax.figure.bbox.x1 - gap)
+    room = _Room(obstacles, placed, (frame.x0 + gap, right - gap), gap, (WORD_GAP * px_per_point,
+                                                                          LINE_GAP * px_per_point))
     for label, mark in zip(labels, marks):
-        taken.append(_place_label(label, renderer, taken, sides, mark, anchors, gap, tries, px_per_point, walls))
+        box, leader = _place_label(label, renderer, room, mark, anchors, tries, px_per_point, walls)
+        placed.append(box)
+        if leader:
+            _draw_leader(ax, box, mark)
 
 
-def _place_label(label: Any, renderer: Any, taken: list[Any], sides: tuple[float, float], mark: Any,
-                 anchors: list[tuple[float, float]], gap: float, tries: int, px_per_point: float,
-                 walls: Sequence[float] = ()) -> Any:
-    """Put ``label`` at its best place (see :func:`dodge_labels`); return the box it takes."""
+@dataclass(frozen=True)
+class _Room:
+    """What a label must keep clear of: ``obstacles`` (marks, bars, edges) by ``gap`` pixels, ``placed`` labels by
+    ``label_gaps`` (side by side, one above the other); and the x positions ``sides`` it must lie between."""
+
+    obstacles: list[Any]
+    placed: list[Any]
+    sides: tuple[float, float]
+    gap: float
+    label_gaps: tuple[float, float]
+
+    def clear(self, box: Any) -> bool:
+        return not (_overlaps(box, self.obstacles, self.gap, self.gap)
+                    or _overlaps(box, self.placed, *self.label_gaps))
+
+
+def _place_label(label: Any, renderer: Any, room: _Room, mark: Any, anchors: list[tuple[float, float]],
+                 tries: int, px_per_point: float, walls: Sequence[float] = ()) -> tuple[Any, bool]:
+    """Put ``label`` at its best place (see :func:`dodge_labels`); return the box it takes, and whether it is
+    beyond reach of its mark (it needs a leader line)."""
     start = label.xyann
     texts = [label.get_text()] + ([_longest_line_broken(label.get_text())] if mark is not None else [])
-    best: tuple[float, str, float, float, Any] | None = None
+    own = None if mark is None else ((mark.x0 + mark.x1) / 2, (mark.y0 + mark.y1) / 2)
+    reach = LABEL_REACH * px_per_point
+    best: tuple[tuple[int, float], str, float, float, Any] | None = None  # (rank, text, shift x, shift y, box)
     for text in dict.fromkeys(t for t in texts if t):
         label.set_text(text)
         label.xyann = start
         box = label.get_window_extent(renderer)
-        own = None if mark is None else ((mark.x0 + mark.x1) / 2, (mark.y0 + mark.y1) / 2)
-        for shift_x, shift_y in _places_around(box, mark, gap, tries, walls):
-            moved = _inside(box.translated(shift_x, shift_y), sides)
-            if _overlaps(moved, taken, gap):
+        line = box.height / len(text.split("\n"))
+        for shift_x, shift_y in _places_around(box, mark, room.gap, tries, walls):
+            moved = _inside(box.translated(shift_x, shift_y), room.sides)
+            if not room.clear(moved):
                 continue
             slack = _slack(moved, own, anchors, mark)
-            if slack >= box.height / len(text.split("\n")):
-                best = (slack, text, moved.x0 - box.x0, moved.y0 - box.y0, moved)
+            distance = 0.0 if own is None else _distance(own, moved)
+            # Best first: beside its mark and plainly its; beside it and nearer it than any other; further off,
+            # nearest first (a leader line joins them); beside it but nearer another mark.
+            rank = ((0, 0.0) if distance <= reach and slack >= line else (1, -slack) if distance <= reach and slack > 0
+                    else (2, distance) if distance > reach else (3, -slack))
+            if best is None or rank < best[0]:
+                best = (rank, text, moved.x0 - box.x0, moved.y0 - box.y0, moved)
+            if rank[0] == 0:
                 break
-            if best is None or slack > best[0]:
-                best = (slack, text, moved.x0 - box.x0, moved.y0 - box.y0, moved)
-        if best is not None and best[1] == text and best[0] >= box.height / len(text.split("\n")):
+        if best is not None and best[0][0] == 0:
             break
     if best is None:
         label.set_text(texts[0])
         label.xyann = start
-        return label.get_window_extent(renderer)
-    _, text, shift_x, shift_y, moved = best
+        return label.get_window_extent(renderer), False
+    rank, text, shift_x, shift_y, moved = best
     label.set_text(text)
     label.xyann = (start[0] + shift_x / px_per_point, start[1] + shift_y / px_per_point)
-    return moved
+    return moved, rank[0] == 2
+
+
+def _draw_leader(ax: Axes, box: Any, mark: Any) -> None:
+    """A thin line from the nearest point of a label's ``box`` to the edge of its ``mark`` (display boxes)."""
+    centre = np.array([(mark.x0 + mark.x1) / 2, (mark.y0 + mark.y1) / 2])
+    near = np.array([min(max(centre[0], box.x0), box.x1), min(max(centre[1], box.y0), box.y1)])
+    length = float(np.hypot(*(near - centre)))
+    edge = centre + (near - centre) * min(1.0, max(mark.width, mark.height) / 2 / length)
+    (x0, y0), (x1, y1) = ax.transData.inverted().transform([near, edge])
+    ax.plot([x0, x1], [y0, y1], color=PALETTE["muted"], linewidth=0.8, zorder=2.5, clip_on=False,
+            gid=GID_LEADER, label="_leader")
 
 
 def _places_around(box: Any, mark: Any, gap: float, tries: int,
                    walls: Sequence[float] = ()) -> Iterator[tuple[float, float]]:
     """Shifts (in pixels) to try for a label's ``box``, best first: where it is; for the label of a ``mark``,
-    the other side of the mark, either side reaching left or right of it, and beside it; then further up
-    and down by steps of the label's height (for the label of a mark: also reaching left or right of it, and
-    beside it, so a mark with the report date's line through it still has a place on one side); last, for
-    the label of a mark near a line at one of the x positions ``walls`` (the report date's), the near side
-    of that line and the far one, above, below, beside the mark and further up and down (a leaver's chart
-    ends soon after their last day: a target after it, at the chart's right edge, had no place right of the
-    line)."""
+    the other side of the mark, either side reaching left or right of it, and beside it, then all of these
+    half a line up and down; then further up and down by steps of the label's height (for the label of a
+    mark: also reaching left or right of it, and beside it, so a mark with the report date's line through it
+    still has a place on one side); last, for the label of a mark near a line at one of the x positions
+    ``walls`` (the report date's), the near side of that line and the far one, above, below, beside the mark
+    and further up and down (a leaver's chart ends soon after their last day: a target after it, at the
+    chart's right edge, had no place right of the line)."""
     yield 0.0, 0.0
     step = box.height + gap
     steps = [step * ((i + 1) // 2) * (1 if i % 2 else -1) for i in range(1, tries + 1)]
@@ -636,17 +694,19 @@ def _places_around(box: Any, mark: Any, gap: float, tries: int,
     x, y = (mark.x0 + mark.x1) / 2, (mark.y0 + mark.y1) / 2
     above = box.y0 >= y
     flipped = (mark.y0 - gap - box.y1) if above else (mark.y1 + gap - box.y0)
-    for shift_y in (0.0, flipped):
-        yield x - (box.x0 + box.x1) / 2, shift_y
-        yield mark.x0 - box.x0, shift_y  # reaching right of the mark
-        yield mark.x1 - box.x1, shift_y  # reaching left of it
     middle = y - (box.y0 + box.y1) / 2
     beside = (mark.x1 + gap - box.x0, mark.x0 - gap - box.x1)
-    for shift_x in beside:
-        yield shift_x, middle
-    for shift_y in (0.0, flipped):  # beside it, above or below
+    half = step / 2
+    for nudge in (0.0, half, -half):
+        for shift_y in (0.0, flipped):
+            yield x - (box.x0 + box.x1) / 2, shift_y + nudge
+            yield mark.x0 - box.x0, shift_y + nudge  # reaching right of the mark
+            yield mark.x1 - box.x1, shift_y + nudge  # reaching left of it
         for shift_x in beside:
-            yield shift_x, shift_y
+            yield shift_x, middle + nudge
+        for shift_y in (0.0, flipped):  # beside it, above or below
+            for shift_x in beside:
+                yield shift_x, shift_y + nudge
     for shift_y in steps:
         yield 0.0, shift_y
     for shift_y in steps:
@@ -708,18 +768,20 @@ def _mark_of(ax: Axes, label: Any, markers: list[Any]) -> Any:
 
 
 def _marker_boxes(ax: Axes, px_per_point: float) -> list[Any]:
-    """A box around every marker drawn on ``ax`` (labels keep clear of the dots and stars)."""
+    """A box around every marker drawn on ``ax`` (labels keep clear of the dots, the stars and a bar's target
+    line, a ``"|"`` marker as wide as its stroke)."""
     from matplotlib.transforms import Bbox
 
     boxes = []
     for line in ax.get_lines():
-        if line.get_marker() in (None, "None", "", " ", "|"):
+        if line.get_marker() in (None, "None", "", " "):
             continue
-        half = line.get_markersize() * px_per_point / 2
+        half_y = line.get_markersize() * px_per_point / 2
+        half_x = line.get_markeredgewidth() * px_per_point / 2 if line.get_marker() == "|" else half_y
         xy = np.column_stack([line.get_xdata(orig=False), line.get_ydata(orig=False)]).astype(float)
         for x, y in line.get_transform().transform(xy):
             if np.isfinite(x) and np.isfinite(y):
-                boxes.append(Bbox([[x - half, y - half], [x + half, y + half]]))
+                boxes.append(Bbox([[x - half_x, y - half_y], [x + half_x, y + half_y]]))
     return boxes
 
 
@@ -733,8 +795,10 @@ def _renderer(ax: Axes) -> Any:
     return fig.canvas.get_renderer()
 
 
-def _overlaps(box: Any, others: list[Any], gap: float) -> bool:
-    return any(box.x0 < o.x1 + gap and o.x0 < box.x1 + gap and box.y0 < o.y1 + gap and o.y0 < box.y1 + gap
+def _overlaps(box: Any, others: list[Any], gap_x: float, gap_y: float) -> bool:
+    """Whether ``box`` comes nearer than ``gap_x`` side by side and ``gap_y`` one above the other to any of
+    ``others`` (display boxes)."""
+    return any(box.x0 < o.x1 + gap_x and o.x0 < box.x1 + gap_x and box.y0 < o.y1 + gap_y and o.y0 < box.y1 + gap_y
                for o in others)
 
 
@@ -813,28 +877,18 @@ def _draw_bars(ax: Axes, frame: pd.DataFrame, legend_columns: int = 3) -> None:
     ax.tick_params(axis="y", length=0)
     ax.grid(axis="y", visible=False)
 
-    labels = []
+    values = []
     renderer = _renderer(ax)
     for i in range(n):
         text = "no rating yet" if np.isnan(latest[i]) else f"now {int(latest[i])}"
         if status[i] in STATUS_COLOURS and status[i] != UPCOMING:
             text += f" \u00b7 {status[i]}"
-        # The value sits at the end of its bar: inside when it fits, else just after it.
         end = 0.0 if np.isnan(latest[i]) else latest[i]
-        label = ax.annotate(
-            text, (end, y[i]), xytext=(-6, 0), textcoords="offset points", ha="right", va="center",
-            fontsize=LABEL_SIZE, fontweight="bold", color=text_on(colours[i]), annotation_clip=False,
-            zorder=5, gid=GID_RATING,
-        )
-        bar_px = abs(ax.transData.transform((end, 0))[0] - ax.transData.transform((0, 0))[0])
-        if label.get_window_extent(renderer).width + 10 > bar_px:
-            label.set_horizontalalignment("left")
-            label.set_color(PALETTE["text"])
-            label.set_fontweight("normal")
-            label.set_bbox(_LABEL_BOX)
-            label.xyann = (6, 0)
-            _clear_of_target(ax, label, end, target[i], renderer)
-        labels.append(label)
+        label = ax.annotate(text, (end, y[i]), xytext=(-6, 0), textcoords="offset points", va="center",
+                            fontsize=LABEL_SIZE, annotation_clip=False, zorder=5, gid=GID_RATING)
+        _place_value(ax, label, end, target[i], colours[i], renderer)
+        values.append(label)
+    labels = []
     if "next_horizon_months" in frame.columns:
         months = frame["next_horizon_months"].to_numpy()
         notes = frame["next_target_note"].fillna("").astype(str).to_numpy() if "next_target_note" in frame.columns \
@@ -860,33 +914,50 @@ def _draw_bars(ax: Axes, frame: pd.DataFrame, legend_columns: int = 3) -> None:
     if (~has_target & ~np.isnan(latest)).any():
         handles.append(_patch_handle(PALETTE["bar"], "Latest rating: no target"))
     _legend_below(ax, handles, ncols=legend_columns)
-    dodge_labels(ax, labels)
+    dodge_labels(ax, labels, fixed=values)
 
 
-def _clear_of_target(ax: Axes, label: Any, end: float, target: float, renderer: Any) -> None:
-    """Keep a rating written just after its bar off the target mark (found: "now 4 \u00b7 behind" drawn through the
-    mark of the target 5, "now 5 \u00b7 due but not measured" hiding the mark of the target 7 under its box).
+def _place_value(ax: Axes, label: Any, end: float, target: float, colour: str, renderer: Any) -> None:
+    """Write a bar's value (``label``, "now 4 \u00b7 behind") where nothing crosses it: inside the bar at its end,
+    or inside it before the target mark that falls within it; else after the bar, or after the target mark
+    beyond it (found: "now 4 \u00b7 behind" drawn through the mark of the target 5, "now 5 \u00b7 due but not
+    measured" hiding the mark of the target 7 under its box, the mark of the target 7 through "now 8 \u00b7 ahead"
+    written in its bar).
 
-    The words stay after the bar when they end before the mark, else go after the mark; when neither fits inside
-    the figure, the status words are left out ("now 5": the bar's colour and the key say the status, the table
-    writes it out). Nothing is done when no place is clear.
+    Inside a bar the words are bold in the ink that reads on its ``colour``; after it, plain on a white backing.
+    When no place fits within the figure (and :data:`LABEL_ROOM` right of the axes), the status words are left
+    out ("now 5": the bar's colour and the key say the status, the table writes it out); when still none does,
+    the words go after the bar.
     """
-    if np.isnan(target):
-        return
-    mark_x = ax.transData.transform((target, 0))[0]
-    clearance = 3 * ax.figure.dpi / 72  # the mark's half-width and the words' box padding, in pixels
-    right = ax.figure.bbox.x1 - clearance
+    px = ax.figure.dpi / 72
+    clearance = 3 * px  # the mark's half-width and the words' box padding, in pixels
+    right = min(ax.figure.bbox.x1, ax.get_window_extent(renderer).x1 + LABEL_ROOM * ax.figure.dpi) - clearance
+    zero = ax.transData.transform((0, 0))[0]
+    mark_x = None if np.isnan(target) else ax.transData.transform((target, 0))[0]
+    places = [(True, end)] + ([(True, target)] if mark_x is not None and target < end else [])
+    places += [(False, end)] + ([(False, target)] if mark_x is not None and target >= end else [])
     full = label.get_text()
     y = label.xy[1]
-    for text in (full, full.split(" \u00b7 ")[0]):
-        label.set_text(text)
-        for anchor, offset in ((end, 6), (target, 8)):
-            label.xy, label.xyann = (anchor, y), (offset, 0)
+    for text in dict.fromkeys((full, full.split(" \u00b7 ")[0])):
+        for inside, anchor in places:
+            _value_style(label, text, inside, anchor, y, colour)
             box = label.get_window_extent(renderer)
-            if not box.x0 - clearance <= mark_x <= box.x1 + clearance and box.x1 <= right:
+            fits = box.x0 >= zero + 2 * px if inside else box.x1 <= right
+            if fits and (mark_x is None or not box.x0 - clearance <= mark_x <= box.x1 + clearance):
                 return
-    label.set_text(full)
-    label.xy, label.xyann = (end, y), (6, 0)
+    _value_style(label, full, False, end, y, colour)
+
+
+def _value_style(label: Any, text: str, inside: bool, anchor: float, y: float, colour: str) -> None:
+    """``label`` as ``text`` ending 6 pt before ``anchor`` inside a bar of ``colour`` (``inside``), else starting
+    6 pt after it."""
+    label.set_text(text)
+    label.xy = (anchor, y)
+    label.xyann = (-6, 0) if inside else (6, 0)
+    label.set_horizontalalignment("right" if inside else "left")
+    label.set_color(text_on(colour) if inside else PALETTE["text"])
+    label.set_fontweight("bold" if inside else "normal")
+    label.set_bbox(None if inside else _LABEL_BOX)
 
 
 def rating_trend(
