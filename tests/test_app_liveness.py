@@ -24,6 +24,15 @@ def beat(h: Harness) -> None:
     h.app.bridge._message(h.app.bridge, {"event": "beat"}, [])
 
 
+def wait(h: Harness, seconds: int, beat_every: int = 0) -> None:
+    """Let ``seconds`` pass second by second (the clock ticks, its time is saved every 30 s), the page beating every
+    ``beat_every`` seconds (0: no page)."""
+    for second in range(1, seconds + 1):
+        h.advance(1)
+        if beat_every and second % beat_every == 0:
+            beat(h)
+
+
 def test_a_section_paused_at_an_earlier_moment_counts_only_the_time_until_then():
     clock = ManualClock(START)
     timers = SectionTimers({"goals": 20, "action_plan": 20}, clock)
@@ -54,11 +63,9 @@ def test_a_closed_page_stops_the_clock_at_its_last_beat_and_saves_once(small_org
     app.select_employee("E002")
     app.start_conversation()
     app.conversation_screen.next_button.click()  # Action plan
-    for _ in range(8):  # two minutes with the page open
-        h.advance(15)
-        beat(h)
+    wait(h, 120, beat_every=15)  # two minutes with the page open
     app.editor("dreams").list.texts[0].value = "Lead a team"  # typed, then the laptop lid closes at once
-    h.advance(30 * 60)  # half an hour with no page
+    wait(h, 30 * 60)  # half an hour with no page
 
     stored = h.stored()
     assert stored["sections"]["action_plan"]["seconds"] == 120
@@ -66,12 +73,12 @@ def test_a_closed_page_stops_the_clock_at_its_last_beat_and_saves_once(small_org
     assert stored["dreams"][0]["text"] == "Lead a team"  # what was typed is saved
     revision = stored["revision"]
     label = app.conversation_screen.step_buttons["action_plan"].description
-    h.advance(30 * 60)
+    wait(h, 30 * 60)
     assert h.stored()["revision"] == revision and h.stored()["sections"] == stored["sections"]
     assert app.conversation_screen.step_buttons["action_plan"].description == label  # nothing sent to the page
 
     beat(h)  # the laptop woke up: the clock goes on from now, the half hours away not counted
-    h.advance(45)
+    wait(h, 45, beat_every=15)
     assert "2:45 / 20 min" in app.conversation_screen.step_buttons["action_plan"].description
     app.go_to("goals")
     app.flush()
@@ -83,8 +90,7 @@ def test_without_a_page_the_clock_runs_as_before(small_org: Path):
     h = Harness(small_org)
     h.app.select_employee("E002")
     h.app.start_conversation()
-    h.advance(600)
-    h.app.go_to("action_plan")
+    wait(h, 600)
     h.app.flush()
     assert h.stored()["sections"]["goals"]["seconds"] == 600
 
