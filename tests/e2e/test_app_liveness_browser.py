@@ -51,14 +51,17 @@ def test_a_closed_page_stops_the_clock_and_saving_at_its_last_beat(browser, serv
     opened = time.monotonic()  # the clock starts a moment after this
     ui = open_conversation(browser, server, "liveness-closed", output_dir, ("turing", "Alan Turing · E002"))
     ui.fill_dreams(["Lead the platform team"])
-    ui.page.close()  # the coach closes the browser right after typing: the autosave had no time yet
+    ui.page.wait_for_timeout(12_000)  # longer than the page waits for an answer to a beat
+    assert ui.page.locator(".cc-lost").count() == 0, "a page whose kernel answers said the connection was lost"
+    ui.page.locator(".cc-dream-text input").nth(1).fill("Write a book")
+    ui.page.close()  # the coach closes the browser right after typing
     closed = time.monotonic()
     time.sleep(GONE_AFTER + 8)  # the kernel finds the page gone and saves what it had
     first = stored_conversations(server.data, "E002")[0]
     time.sleep(35)  # longer than the 30 s after which a running section's time is saved again
     later = stored_conversations(server.data, "E002")[0]
     assert later["revision"] == first["revision"] and later["sections"] == first["sections"]
-    assert first["dreams"][0]["text"] == "Lead the platform team"
+    assert [d["text"] for d in first["dreams"]] == ["Lead the platform team", "Write a book"]
     # the clock stopped at the page's last beat: not after the page was closed plus the wait
     assert first["sections"]["goals"]["seconds"] <= closed - opened
 
