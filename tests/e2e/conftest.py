@@ -39,9 +39,9 @@ def free_port() -> int:
 
 
 class AppServer:
-    """``careerconv app`` running in the background; ``stop()`` sends Ctrl-C (SIGINT)."""
+    """``careerconv app`` running in the background (``env``: added to its environment); ``stop()`` sends Ctrl-C."""
 
-    def __init__(self, data: Path, lab: bool, timeout: float = 180.0):
+    def __init__(self, data: Path, lab: bool, timeout: float = 180.0, env: dict[str, str] | None = None):
         self.data = data
         self.lab = lab
         self.lines: list[str] = []
@@ -49,7 +49,7 @@ class AppServer:
                "--port", str(free_port())] + (["--lab"] if lab else [])
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, text=True, start_new_session=True,
-                                     env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                                     env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
         deadline = time.monotonic() + timeout

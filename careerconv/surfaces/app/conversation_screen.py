@@ -73,6 +73,9 @@ class ConversationScreen:
         ``(employee_id, conversation_id, html) -> path``: keeps the summary of a completed conversation.
     open_page, download
         Open an HTML page in a new tab; offer bytes as a download ``(data, file name, mime type)``.
+    page_gone_since
+        The page's last beat once it is gone (closed, asleep), else None
+        (:meth:`careerconv.surfaces.app.page_liveness.PageLiveness.gone_since`): the clock stops there.
     """
 
     def __init__(self, record: dict, *, question_set: QuestionSet, alternative_set: QuestionSet | None,
@@ -81,7 +84,8 @@ class ConversationScreen:
                  scheduler: Scheduler, guard: Callable, showing: Callable[[], bool], on_close: Callable[[], None],
                  on_moved: Callable[[], None], show_status: Callable[[SaveStatus], None],
                  save_summary: Callable[[str, str, str], Path], open_page: Callable[[str], None],
-                 download: Callable[[bytes, str, str], None]):
+                 download: Callable[[bytes, str, str], None],
+                 page_gone_since: Callable[[], dt.datetime | None] = lambda: None):
         self.question_set, self.alternative_set = question_set, alternative_set
         self.employee, self.conversations, self.checkins = employee, conversations, checkins
         self.coach_label = coach_label
@@ -89,6 +93,7 @@ class ConversationScreen:
         self.clock, self.scheduler, self.guard = clock, scheduler, guard
         self.showing, self.on_moved, self.show_status = showing, on_moved, show_status
         self.save_summary, self.open_page, self.download = save_summary, open_page, download
+        self.page_gone_since = page_gone_since
         self.record = record
         self._base: dict = dict(record)
         self.locked = record[STATUS] == "completed"
@@ -99,6 +104,7 @@ class ConversationScreen:
         self._tick_handle: Handle | None = None
         self._ticks = 0
         self.retired = False  # left for another screen: nothing more is built or ticks
+        self.away: str | None = None  # the page is gone: the section whose clock stopped for it ("" for none)
         self._build(record, on_close)
 
     # ================================================================== building
@@ -427,10 +433,32 @@ class ConversationScreen:
         self._tick_handle = None
         if self.retired or not self.showing() or self.locked or self.timers is None:
             return
+        gone_since = self.page_gone_since()
+        if gone_since is not None:
+            self._page_gone(gone_since)
+            return
         self._update_stepper()
         self._ticks += 1
         if self._ticks % SNAPSHOT_EVERY_TICKS == 0 and self.timers.current is not None:
             self.on_edit(quiet=True)
+        self._schedule_tick()
+
+    def _page_gone(self, last_beat: dt.datetime) -> None:
+        """No page shows the conversation any more: its clock stops at the page's last beat, what is typed and
+        not saved is saved (once), and nothing ticks - no widget update keeps the kernel from going idle."""
+        self.away = self.timers.current or ""
+        self.timers.pause(at=last_beat)
+        self.on_edit(quiet=True)
+
+    def page_back(self) -> None:
+        """A page beats again after it was found gone (the laptop woke up): the clock goes on from now."""
+        if self.away is None:
+            return
+        section, self.away = self.away, None
+        if self.retired or self.locked or self.timers is None:
+            return
+        if section and self.step == section:
+            self.timers.enter(section)
         self._schedule_tick()
 
     # ================================================================== edits and saving

@@ -45,6 +45,7 @@ from .data_folder import (open_store, organisation_skill_names, resolve_data_dir
                           where_records_are)
 from .lifecycle import ConversationLifecycle
 from .page_bridge import PageBridge
+from .page_liveness import PageLiveness
 from .place import NEW_CHECKIN, Place, parse_place, place_fragment
 from .roster_index import RosterIndex
 from .scheduling import ManualScheduler, Scheduler, default_scheduler
@@ -116,6 +117,8 @@ class ConversationApp(OpenConversationShortcuts):
         The conversation open (or open last); ``conversation_screen`` is the one on the page.
     checkin_view : CheckinView or None
         The check-in open (or open last).
+    page : PageLiveness
+        When the page last beat; a conversation's clock stops once it is gone.
     lifecycle, checkin_routes, team_routes
         The person open and their conversations; the check-ins; the team view.
     errors, guard
@@ -178,9 +181,12 @@ class ConversationApp(OpenConversationShortcuts):
                                    "cc-title")
             header = classed(widgets.HBox([self.where_html, self.status_html], layout=widgets.Layout(width="100%")),
                              "cc-header")
+            self.page = PageLiveness(self.clock)
             self.bridge = PageBridge(
                 on_arrived=self.page_arrived,
-                on_hidden=self.guard(self.save_pending, "Could not save when the page was hidden"))
+                on_hidden=self.guard(self.save_pending, "Could not save when the page was hidden"),
+                on_beat=self.guard(self.page_beat, "Could not go on after the page came back"),
+                beat_every=self.page.beat_every)
             self.widget = classed(widgets.VBox([style_widget(), header, self.errors.widget, self.body, self.bridge],
                                                layout=widgets.Layout(width="100%")), "cc-app")
             _LIVE_APPS.add(self)
@@ -249,6 +255,12 @@ class ConversationApp(OpenConversationShortcuts):
         if fragment:
             self.guard(self.go_to_place, "Could not open the place in the page address")(fragment)
 
+    def page_beat(self) -> None:
+        """The page is there (it beat or arrived): a conversation whose clock stopped while it was gone goes on."""
+        self.page.beat()
+        if self._on_page is not None:
+            self._on_page.page_back()
+
     def go_to_place(self, fragment: str) -> None:
         """Open what a page address names (the page was reloaded, or opened from a bookmark).
 
@@ -307,6 +319,8 @@ class ConversationApp(OpenConversationShortcuts):
     def show_status(self, status: SaveStatus) -> None:
         """Show the open record's save status in the header."""
         self.status_html.value = escape(status.text)
+        if status.state == "saved" and status.saved_at is not None and hasattr(self, "bridge"):
+            self.bridge.saved_at = f"{status.saved_at:%H:%M:%S}"
         for state in ("saved", "error", "pending", "saving"):
             (self.status_html.add_class if status.state == state else self.status_html.remove_class)(
                 f"cc-status-{state}")

@@ -369,7 +369,8 @@ class ConversationLifecycle:
             suggested_skills=self.suggested_skills, clock=app.clock, scheduler=app.scheduler, guard=app.guard,
             showing=lambda: app.screen == "conversation", on_close=self.close_conversation,
             on_moved=app.sync_place, show_status=app.show_status, save_summary=app.store.save_summary,
-            open_page=lambda page: app.bridge.open_html(page), download=lambda *file: app.bridge.download(*file))
+            open_page=lambda page: app.bridge.open_html(page), download=lambda *file: app.bridge.download(*file),
+            page_gone_since=app.page.gone_since)
 
     # ================================================================== after a conflict
     def _forget_session(self) -> None:

@@ -10,6 +10,13 @@ of JavaScript):
 * when the page is hidden (another tab, the laptop closed) or closed
   (``visibilitychange`` / ``pagehide``) the page sends ``{"event": "hidden"}``:
   the app saves what is pending at once instead of after its debounce;
+* while it is open the page sends ``{"event": "beat"}`` every ``beat_every`` seconds (from a worker, which a
+  browser does not slow down in a background tab), and at once when it is shown again; the kernel answers each
+  (``{"kind": "beat"}``), so the app knows a page is there
+  (:class:`~careerconv.surfaces.app.page_liveness.PageLiveness`) and the page knows the kernel is: with no answer
+  within ``answer_wait`` seconds (the kernel ended: culled, restarted, its server stopped) it says over the page
+  that what is typed now is not saved, shows what was typed shortly before (around the last save, ``saved_at``)
+  for copying, and offers to reload; an answer that comes after all takes the notice away;
 * a text box sent on Enter (class ``cc-send-on-enter``) has its text sent before the Enter (ipywidgets sends
   the Enter first), so the kernel acts on what is in the box; when the kernel then empties the box, letters
   typed after the Enter stay;
@@ -33,6 +40,8 @@ from typing import Callable
 
 import anywidget
 import traitlets
+
+ANSWER_WAIT = 10.0  # seconds the page waits for the kernel's answer to a beat before it says the connection is lost
 
 _ESM = r"""
 // Screen readers: a button the app named in words (class cc-named or cc-icon, or one of a cc-named
@@ -126,9 +135,113 @@ function keepTypedAfter(box) {
   });
 }
 
+// The kernel's answers to the page's beats: none within answer_wait seconds means it is gone (culled, restarted,
+// its server stopped). The page then went on showing "Saved" and took typing that was never saved (found by a
+// tester on the hub), so a notice covers it, keeps what was typed last for copying, and offers
+// to reload. Beats come from a worker: a background tab slows its own timers to one a minute.
+function startTicker(seconds, onTick) {
+  try {
+    const code = `setInterval(() => postMessage(0), ${Math.round(seconds * 1000)});`;
+    const url = URL.createObjectURL(new Blob([code], { type: 'text/javascript' }));
+    const worker = new Worker(url);
+    URL.revokeObjectURL(url);
+    worker.onmessage = onTick;
+    return () => worker.terminate();
+  } catch (e) {
+    const id = setInterval(onTick, seconds * 1000);
+    return () => clearInterval(id);
+  }
+}
+
+function keepInTouch(model, el) {
+  const root = el.closest('.cc-app') || document.body;
+  const typed = new Map();  // text box -> when it was last typed in
+  let savedSeen = 0;  // when the page last heard of a save
+  let deadline = null;
+  let notice = null;
+  const onInput = (event) => {
+    const box = event.target;
+    const text = box && (box.tagName === 'TEXTAREA' || (box.tagName === 'INPUT' && box.type === 'text'));
+    if (text && !box.closest('.cc-search')) {  // a search is nothing to keep
+      typed.set(box, performance.now());
+    }
+  };
+  const onSaved = () => { savedSeen = performance.now(); };
+  const unsaved = () => {
+    // the page cannot tell which typing the last save held (a save in flight may not hold it): boxes typed in
+    // up to 10 s before the page heard of it are shown too; one shown that was saved does no harm
+    const since = savedSeen - 10000;
+    return [...typed].filter(([box, at]) => at >= since && box.isConnected && box.value.trim())
+      .map(([box]) => box.value.trim());
+  };
+  const lost = () => {
+    deadline = null;
+    if (notice) return;
+    notice = document.createElement('div');
+    notice.className = 'cc-lost';
+    notice.setAttribute('role', 'alertdialog');
+    notice.setAttribute('aria-modal', 'true');
+    notice.setAttribute('aria-labelledby', 'cc-lost-title');
+    const card = document.createElement('div');
+    card.className = 'cc-lost-card';
+    const title = document.createElement('h2');
+    title.id = 'cc-lost-title';
+    title.textContent = 'This page has lost its connection to careerconv';
+    const what = document.createElement('p');
+    const saved = model.get('saved_at');
+    what.textContent = 'What you type now is not saved. Reload the page to go on: everything saved '
+      + (saved ? `up to ${saved} ` : '') + 'comes back.';
+    card.append(title, what);
+    const texts = unsaved();
+    if (texts.length) {
+      const label = document.createElement('p');
+      label.textContent = 'What you typed last, which may not be saved: copy it before you reload.';
+      const copy = document.createElement('textarea');
+      copy.className = 'cc-lost-typed';
+      copy.readOnly = true;
+      copy.rows = Math.min(8, texts.length * 2 + 1);
+      copy.value = texts.join('\n\n');
+      copy.setAttribute('aria-label', 'What you typed last');
+      card.append(label, copy);
+    }
+    const reload = document.createElement('button');
+    reload.className = 'cc-lost-reload';
+    reload.textContent = 'Reload the page';
+    reload.addEventListener('click', () => window.location.reload());
+    card.append(reload);
+    notice.append(card);
+    document.body.append(notice);
+    reload.focus();
+  };
+  const answered = (msg) => {
+    if (!msg || msg.kind !== 'beat') return;
+    if (deadline !== null) { clearTimeout(deadline); deadline = null; }
+    if (notice) { notice.remove(); notice = null; }
+  };
+  const beat = () => {
+    if (deadline === null) deadline = setTimeout(lost, model.get('answer_wait') * 1000);
+    try { model.send({ event: 'beat' }); } catch (e) { lost(); }
+  };
+  const onShown = () => { if (document.visibilityState === 'visible') beat(); };
+  root.addEventListener('input', onInput, true);
+  model.on('change:saved_at', onSaved);
+  model.on('msg:custom', answered);
+  document.addEventListener('visibilitychange', onShown);
+  const stopTicker = startTicker(model.get('beat_every'), beat);
+  return () => {
+    stopTicker();
+    if (deadline !== null) clearTimeout(deadline);
+    root.removeEventListener('input', onInput, true);
+    model.off('change:saved_at', onSaved);
+    model.off('msg:custom', answered);
+    document.removeEventListener('visibilitychange', onShown);
+  };
+}
+
 function render({ model, el }) {
   el.classList.add('cc-page-bridge');
   const unwatchNames = watchNames(el);
+  const stopBeating = keepInTouch(model, el);
   document.addEventListener('keypress', sendBeforeEnter, true);
   const current = () => decodeURIComponent(window.location.hash.replace(/^#/, ''));
   const write = () => {
@@ -150,7 +263,7 @@ function render({ model, el }) {
   document.addEventListener('visibilitychange', onVisibility);
   window.addEventListener('pagehide', hidden);
   const onMessage = (msg, buffers) => {
-    if (!msg || !msg.kind) return;
+    if (!msg || (msg.kind !== 'open' && msg.kind !== 'download')) return;
     const bytes = buffers && buffers.length ? buffers[0] : new Uint8Array();
     const blob = new Blob([bytes], { type: msg.mime || 'application/octet-stream' });
     const url = URL.createObjectURL(blob);
@@ -167,6 +280,7 @@ function render({ model, el }) {
   model.on('msg:custom', onMessage);
   return () => {
     unwatchNames();
+    stopBeating();
     document.removeEventListener('keypress', sendBeforeEnter, true);
     document.removeEventListener('visibilitychange', onVisibility);
     window.removeEventListener('pagehide', hidden);
@@ -189,27 +303,42 @@ class PageBridge(anywidget.AnyWidget):
         Called when the page is hidden or closed (save what is pending).
     on_blocked
         Called when the browser refused to open a new tab.
+    on_beat
+        Called when the page beats or arrives (it is there); the bridge answers the beat itself.
+    beat_every
+        Seconds between the page's beats.
     """
 
     _esm = _ESM
     place = traitlets.Unicode("").tag(sync=True)
     arrived = traitlets.Unicode("").tag(sync=True)
     arrived_sent = traitlets.Bool(False).tag(sync=True)
+    beat_every = traitlets.Float(15.0).tag(sync=True)
+    answer_wait = traitlets.Float(ANSWER_WAIT).tag(sync=True)
+    saved_at = traitlets.Unicode("").tag(sync=True)  # "09:21:55": the last save, for the lost-connection notice
 
     def __init__(self, *, on_arrived: Callable[[str], None], on_hidden: Callable[[], None],
-                 on_blocked: Callable[[], None] | None = None):
-        super().__init__()
+                 on_blocked: Callable[[], None] | None = None, on_beat: Callable[[], None] = lambda: None,
+                 beat_every: float = 15.0):
+        super().__init__(beat_every=beat_every)
         self.layout.display = "none"
-        self._on_hidden, self._on_blocked = on_hidden, on_blocked
-        self.observe(lambda change: on_arrived(change["new"]), names="arrived")
+        self._on_hidden, self._on_blocked, self._on_beat = on_hidden, on_blocked, on_beat
+        self.observe(lambda change: self._arrived(on_arrived, change["new"]), names="arrived")
         # a page opened with no fragment sends "" (no change of "arrived") with arrived_sent: it has arrived too
-        self.observe(lambda change: on_arrived("") if change["new"] and not self.arrived else None,
+        self.observe(lambda change: self._arrived(on_arrived, "") if change["new"] and not self.arrived else None,
                      names="arrived_sent")
         self.on_msg(self._message)
 
+    def _arrived(self, on_arrived: Callable[[str], None], fragment: str) -> None:
+        self._on_beat()
+        on_arrived(fragment)
+
     def _message(self, _widget, content, _buffers) -> None:
         event = (content or {}).get("event")
-        if event == "hidden":
+        if event == "beat":
+            self.send({"kind": "beat"})
+            self._on_beat()
+        elif event == "hidden":
             self._on_hidden()
         elif event == "blocked" and self._on_blocked is not None:
             self._on_blocked()

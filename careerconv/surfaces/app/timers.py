@@ -100,9 +100,19 @@ class SectionTimers:
         if self._started[section_id] is None:
             self._started[section_id] = now
 
-    def pause(self) -> None:
-        """Stop the running section (leaving the conversation, completing it)."""
-        self._stop(self.clock())
+    def pause(self, at: dt.datetime | None = None) -> None:
+        """Stop the running section (leaving the conversation, completing it).
+
+        Parameters
+        ----------
+        at
+            When it stopped, if earlier than now (the page's last sign of life, when it is found gone later):
+            time after it is not counted. Clamped to the running visit (never before it began, never after now).
+        """
+        now = self.clock()
+        if at is not None and self._since is not None:
+            now = min(now, max(self._since, at))
+        self._stop(now)
         self.current = None
         self._since = None
 
