@@ -405,6 +405,14 @@ def test_jupyterlab_conversation_draft_after_kernel_shutdown_and_checkin(browser
     _lab_shut_down_kernel(page)
     wait_for(lambda: all(k["id"] != kernel_id for k in lab_server.api("GET", "/api/kernels")),
              what="the kernel to shut down")
+    # The app says its kernel is not answering at the top of the app, not over JupyterLab, and not "reload the
+    # page" (a reload brings no kernel back in a notebook): run the notebook again.
+    notice = page.locator(".cc-app > .cc-lost-inside")
+    notice.wait_for(timeout=60_000)
+    assert "This notebook's kernel is not answering" in notice.inner_text()
+    assert "run the notebook again" in notice.inner_text()
+    assert page.locator("body > .cc-lost").count() == 0 and page.locator(".cc-lost-reload").count() == 0
+    page.screenshot(path=str(output_dir / "lab-kernel-not-answering.png"))
     page.close()
 
     page = browser.new_page(viewport=VIEWPORT)

@@ -14,9 +14,11 @@ of JavaScript):
   browser does not slow down in a background tab), and at once when it is shown again; the kernel answers each
   (``{"kind": "beat"}``), so the app knows a page is there
   (:class:`~careerconv.surfaces.app.page_liveness.PageLiveness`) and the page knows the kernel is: with no answer
-  within ``answer_wait`` seconds (the kernel ended: culled, restarted, its server stopped) it says over the page
-  that what is typed now is not saved, shows what was typed shortly before (around the last save, ``saved_at``)
-  for copying, and offers to reload; an answer that comes after all takes the notice away;
+  within ``answer_wait`` seconds (the kernel ended: culled, restarted, its server stopped) it says that what is
+  typed now is not saved and shows what was typed shortly before (around the last save, ``saved_at``) for
+  copying: under Voila over the whole page, offering to reload; in a notebook (JupyterLab), where a reload brings
+  no kernel back, at the top of the app, saying to run the notebook again; an answer that comes after all takes
+  the notice away;
 * a text box sent on Enter (class ``cc-send-on-enter``) has its text sent before the Enter (ipywidgets sends
   the Enter first), so the kernel acts on what is in the box; when the kernel then empties the box, letters
   typed after the Enter stay;
@@ -174,28 +176,37 @@ function keepInTouch(model, el) {
     return [...typed].filter(([box, at]) => at >= since && box.isConnected && box.value.trim())
       .map(([box]) => box.value.trim());
   };
+  // Under Voila the page is the app: the notice covers the page, and a reload starts a new kernel. In a notebook
+  // (JupyterLab, Jupyter Notebook) the page is more than the app, and a reload brings no kernel back: the notice
+  // stands at the top of the app and says to run the notebook again (a kernel only busy answers later, and the
+  // notice goes).
+  const wholePage = document.body.hasAttribute('data-voila');
   const lost = () => {
     deadline = null;
     if (notice) return;
     notice = document.createElement('div');
-    notice.className = 'cc-lost';
-    notice.setAttribute('role', 'alertdialog');
-    notice.setAttribute('aria-modal', 'true');
+    notice.className = wholePage ? 'cc-lost' : 'cc-lost cc-lost-inside';
+    notice.setAttribute('role', wholePage ? 'alertdialog' : 'alert');
+    if (wholePage) notice.setAttribute('aria-modal', 'true');
     notice.setAttribute('aria-labelledby', 'cc-lost-title');
     const card = document.createElement('div');
     card.className = 'cc-lost-card';
     const title = document.createElement('h2');
     title.id = 'cc-lost-title';
-    title.textContent = 'This page has lost its connection to careerconv';
+    title.textContent = wholePage ? 'This page has lost its connection to careerconv'
+      : "This notebook's kernel is not answering";
     const what = document.createElement('p');
     const saved = model.get('saved_at');
-    what.textContent = 'What you type now is not saved. Reload the page to go on: everything saved '
-      + (saved ? `up to ${saved} ` : '') + 'comes back.';
+    const back = 'everything saved ' + (saved ? `up to ${saved} ` : '') + 'comes back.';
+    what.textContent = wholePage ? `What you type now is not saved. Reload the page to go on: ${back}`
+      : 'If it was restarted or shut down, what you type now is not saved: run the notebook again to go on '
+        + `(${back.replace(/\.$/, '')}). If it is only busy, this goes away once it answers.`;
     card.append(title, what);
     const texts = unsaved();
     if (texts.length) {
       const label = document.createElement('p');
-      label.textContent = 'What you typed last, which may not be saved: copy it before you reload.';
+      label.textContent = 'What you typed last, which may not be saved: copy it before you '
+        + (wholePage ? 'reload.' : 'run the notebook again.');
       const copy = document.createElement('textarea');
       copy.className = 'cc-lost-typed';
       copy.readOnly = true;
@@ -204,12 +215,16 @@ function keepInTouch(model, el) {
       copy.setAttribute('aria-label', 'What you typed last');
       card.append(label, copy);
     }
+    notice.append(card);
+    if (!wholePage) {
+      root.prepend(notice);
+      return;
+    }
     const reload = document.createElement('button');
     reload.className = 'cc-lost-reload';
     reload.textContent = 'Reload the page';
     reload.addEventListener('click', () => window.location.reload());
     card.append(reload);
-    notice.append(card);
     document.body.append(notice);
     reload.focus();
   };

@@ -422,29 +422,33 @@ CSS = """
 .cc-app .cc-skill-chart { margin: 0; flex: 1 1 300px; max-width: 520px; min-width: 0; }
 .cc-app .cc-skill-chart svg { width: 100%; height: auto; }
 .cc-app .cc-page-bridge, .cc-app .widget-box > .cc-page-bridge { display: none; }
-/* The notice that the page lost its kernel (page_bridge.py) covers the whole window. It is put on the body:
-   inside .cc-app, whose container query makes it the box a fixed element is placed in, it would cover the app
-   only. The colours are the app's (its variables are set on .cc-app). */
+/* The notice that the page lost its kernel (page_bridge.py). Under Voila it covers the whole window: it is put on
+   the body (inside .cc-app, whose container query makes it the box a fixed element is placed in, it would cover the
+   app only). In a notebook it stands at the top of the app (.cc-lost-inside). The colours are the app's (its
+   variables are set on .cc-app). */
 body > .cc-lost {
   position: fixed; inset: 0; z-index: 10000; display: flex; align-items: center; justify-content: center;
-  padding: 16px; box-sizing: border-box; background: rgba(31, 42, 55, 0.6); color: #1f2a37;
-  font-family: "Inter", "Segoe UI", system-ui, -apple-system, "Helvetica Neue", Arial, sans-serif;
+  padding: 16px; box-sizing: border-box; background: rgba(31, 42, 55, 0.6);
 }
-body > .cc-lost .cc-lost-card {
+.cc-app > .cc-lost-inside { margin: 0 0 12px 0; }
+.cc-lost { color: #1f2a37; font-family: "Inter", "Segoe UI", system-ui, -apple-system, "Helvetica Neue", Arial,
+  sans-serif; }
+.cc-lost .cc-lost-card {
   width: 100%; max-width: 560px; max-height: 100%; overflow: auto; box-sizing: border-box; padding: 20px 24px;
   background: #ffffff; border-radius: 12px; border-top: 6px solid #8a1c1c; box-shadow: 0 8px 30px rgba(0, 0, 0, 0.3);
 }
-body > .cc-lost h2 { margin: 0 0 10px 0; font-size: 20px; line-height: 1.3; font-weight: 600; color: #8a1c1c; }
-body > .cc-lost p { margin: 0 0 12px 0; font-size: 15px; line-height: 1.45; }
-body > .cc-lost .cc-lost-typed {
+.cc-lost-inside .cc-lost-card { max-width: none; box-shadow: 0 2px 10px rgba(0, 0, 0, 0.15); }
+.cc-lost h2 { margin: 0 0 10px 0; font-size: 20px; line-height: 1.3; font-weight: 600; color: #8a1c1c; }
+.cc-lost p { margin: 0 0 12px 0; font-size: 15px; line-height: 1.45; }
+.cc-lost .cc-lost-typed {
   display: block; width: 100%; box-sizing: border-box; margin: 0 0 14px 0; padding: 8px 10px; resize: vertical;
   font: inherit; font-size: 14px; color: #1f2a37; background: #f6f7f9; border: 1px solid #dde3ea; border-radius: 8px;
 }
-body > .cc-lost .cc-lost-reload {
+.cc-lost .cc-lost-reload {
   padding: 10px 18px; font: inherit; font-size: 15px; font-weight: 600; color: #ffffff; background: #2b6c6c;
   border: 0; border-radius: 8px; cursor: pointer;
 }
-body > .cc-lost .cc-lost-reload:focus-visible { outline: 3px solid #1f2a37; outline-offset: 2px; }
+.cc-lost .cc-lost-reload:focus-visible { outline: 3px solid #1f2a37; outline-offset: 2px; }
 """
 
 
