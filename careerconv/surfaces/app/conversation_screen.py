@@ -176,8 +176,9 @@ class ConversationScreen:
         # <details>, not ipywidgets' Accordion: its header is a <div> that neither Tab nor Enter reaches
         previous_title = (f"Previous conversation ({human_date(before.date)})" if before.date
                           else "Previous conversation (none yet)")
-        previous = html(f"<details><summary>{escape(previous_title)}</summary>"
-                        f'<div class="cc-previous-body">{before_html}</div></details>', "cc-previous", "cc-glance-box")
+        self.previous = previous = html(f"<details><summary>{escape(previous_title)}</summary>"
+                                        f'<div class="cc-previous-body">{before_html}</div></details>',
+                                        "cc-previous", "cc-glance-box")
         self.locked_html = html("", "cc-locked-banner")
         show(self.locked_html, False)
 
@@ -277,11 +278,17 @@ class ConversationScreen:
         qs = self.question_set
         self.timers = SectionTimers({s.id: s.minutes for s in qs.sections}, self.clock, record.get("sections"))
         if not self.locked:
-            self.session = session(record)
+            self.session = session(record, on_withdrawn=self.hide_history)
             self.conflict_box.children = (self.session.widget,)
             self.show_status(SaveStatus("saved", _parse_time(record.get("updated_at") or record.get("created_at"))))
         else:
             self.show_status(SaveStatus("idle"))
+
+    def hide_history(self) -> None:
+        """Take the person's earlier conversations off the screen: they are no longer this coach's to read
+        (moved to another coach's team while this conversation was open)."""
+        self.previous.value = ('<div class="cc-muted">Their earlier conversations are no longer shown: they are '
+                               "in another coach's team now.</div>")
 
     def begin(self) -> None:
         """Once on screen: go to the section last worked in (a completed conversation: to its summary), start
