@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import ipywidgets as widgets
 import pytest
 import requests
 
@@ -182,6 +183,12 @@ def _move(svc, employee_id: str, new_coach: str) -> None:
     assert answer.status_code == 200, answer.text
 
 
+def screen_html(widget) -> str:
+    """Every piece of HTML a widget and those inside it hold: what the page shows (and hides) of it."""
+    own = widget.value if isinstance(widget, widgets.HTML) else ""
+    return own + "".join(screen_html(w) for w in getattr(widget, "children", ()))
+
+
 def _refused_saves(svc, employee_id: str) -> list[dict]:
     lines = [json.loads(line) for line in svc.access_log.read_text(encoding="utf-8").splitlines()]
     return [e for e in lines if e.get("employee_id") == employee_id and e["action"] in ("save", "create")
@@ -190,7 +197,7 @@ def _refused_saves(svc, employee_id: str) -> list[dict]:
 
 def test_a_person_moved_to_another_coach_stops_the_old_coachs_saves_for_good_and_says_whose_team(svc, tmp_path):
     h = started(tmp_path / "no-data-folder", "E0003", "Said before the move")
-    assert "Previous conversation (" in h.app.conversation.previous.value
+    assert "Previous conversation (" in screen_html(h.app.conversation.widget)
     assert Store(svc.data).load_conversation("E0003", h.app.record["conversation_id"])["answers"]["want_more"] \
         == "Said before the move"
 
@@ -209,8 +216,8 @@ def test_a_person_moved_to_another_coach_stops_the_old_coachs_saves_for_good_and
     assert "Typed once more" in session.panel.copy_html.value  # what is shown to copy follows the typing
     assert h.app.status_html.value.startswith("Not saved: ")
     # their history is no longer shown to a coach who may no longer read it
-    assert "Previous conversation (" not in h.app.conversation.previous.value
-    assert "no longer shown" in h.app.conversation.previous.value
+    assert "Previous conversation (" not in screen_html(h.app.conversation.widget)
+    assert "Their earlier conversations are no longer shown" in screen_html(h.app.conversation.widget)
 
     h.advance(600)  # ten minutes of section timers and typing: no save is tried again
     h.app.editor("want_more").area.value = "And more"
@@ -245,6 +252,6 @@ def test_a_draft_the_former_coach_wrote_is_shown_to_read_and_a_new_conversation_
     former = screen.former_drafts_html.value
     assert "by E0020, their former coach" in former and "Words of the former coach" in former
     assert screen.start_button.description == "Start career conversation"
-    started = b.app.ask_start()  # a new conversation at once, not a question about the former coach's draft
-    assert started is not None and started["conversation_id"] != draft_id and started["coach_id"] == "E0001"
+    new = b.app.ask_start()  # a new conversation at once, not a question about the former coach's draft
+    assert new is not None and new["conversation_id"] != draft_id and new["coach_id"] == "E0001"
     assert Store(svc.data).load_conversation("E0003", draft_id)["answers"]["want_more"] == "Words of the former coach"
