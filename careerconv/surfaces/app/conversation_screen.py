@@ -28,6 +28,7 @@ from careerconv.records.store import Conflict, NotOnRoster
 from .autosave import Autosaver, SavingPaused, SaveStatus
 from .built_on_demand import builds
 from .completeness import missing_before_completing
+from .conflicts import answer_labels
 from .editors import ANSWER_EDITORS, Editor, EditorContext
 from .glance import last_rating_text, previous_plan_html, with_coach
 from .plan_editors import ActionItemsEditor, CadenceEditor, DreamsEditor, FollowUpEditor
@@ -479,8 +480,7 @@ class ConversationScreen:
 
     def labels(self) -> dict[str, str]:
         """Merge-view labels of the answers: "Goals: <the question>"."""
-        return {f"answers.{q.id}": f"{s.title}: {q.prompt}" for qs in (self.question_set, self.alternative_set)
-                if qs is not None for s in qs.sections for q in s.questions}
+        return answer_labels((self.question_set, self.alternative_set))
 
     def notify_locked(self, notice: str) -> None:
         """Say something under the locked banner (a read-only conversation has no conflict box)."""

@@ -66,7 +66,7 @@ FOLLOW_EVERY = 1.0  # seconds between looks at the open record's file (saved els
 FOLLOW_AFTER_RELOAD = 30.0  # seconds a session opened by a reload takes in what the closed page saved
 CHANGED, DELETED, OFF_ROSTER = "changed elsewhere", "deleted elsewhere", "no longer on the roster"
 DAMAGED = "damaged on disk"  # its file cannot be read: cut short or garbled by something other than careerconv
-MOVED, REFUSED = "in another coach's team now", "refused by the records service"  # both for good: never retried
+MOVED, REFUSED = "moved to another coach's team", "refused by the records service"  # both for good: never retried
 
 
 class ConflictOpen(RuntimeError):
@@ -190,8 +190,10 @@ class EditSession:
         if self.problem is None:
             return ""
         reason = self._reason(self.problem)
-        if reason in (OFF_ROSTER, MOVED):
+        if reason == OFF_ROSTER:
             return f"{self.person or 'this person'} is {reason}"
+        if reason == MOVED:
+            return f"{self.person or 'this person'} {reason}"
         return f"this {self.what} was {reason}"
 
     @property

@@ -24,7 +24,7 @@ from careerconv.records.dates import NO_BREAK, human_date, human_datetime
 from careerconv.records.questions import QuestionSet
 from careerconv.records.schema import CHECKIN_ID, COACH_ID, CONVERSATION_ID, EMPLOYEE_ID, STATUS
 from careerconv.records.text_direction import isolated
-from .conflicts import record_text
+from .conflicts import answer_labels, record_text
 from .drafts import draft_holds, draft_to_offer, newest_first, split_drafts
 from .glance import employee_card_html, previous_plan_html
 from .roster_index import RosterIndex
@@ -85,6 +85,7 @@ class StartScreen:
         self.today = today
         self.on_select = on_select
         self.signed_in = signed_in
+        self._labels = answer_labels(question_sets.values())  # the questions, for a former coach's draft
         self.on_nobody_found = on_nobody_found
         self.on_place_changed = on_place_changed
         self.current: str | None = None  # the employee whose page is open
@@ -478,7 +479,7 @@ class StartScreen:
         """A draft another coach wrote, to read: who, when, what it holds, and its text (it is theirs to finish or
         discard; this coach starts a new conversation)."""
         who = self.people.coach_label(draft.get(COACH_ID)) or str(draft.get(COACH_ID))
-        text = record_text(draft)
+        text = record_text(draft, self._labels)
         body = (f'<details><summary>Read it</summary><pre class="cc-copy-text">{escape(text)}</pre></details>'
                 if text else "")
         return (f'<div class="cc-note cc-former-draft"><b>A draft of {escape(human_date(draft["date"]))} by '
