@@ -24,7 +24,7 @@ from careerconv.records.schema import ValidationError
 from careerconv.surfaces.app.roster_index import RosterIndex
 from careerconv.surfaces.service.client import ServiceStore
 from careerconv.surfaces.service.policy import Refused
-from careerconv.records.store import Conflict, NotOnRoster, Store
+from careerconv.records.store import Conflict, MovedAway, NotOnRoster, Store
 from service_harness import RunningService
 
 A, B, HR, OP, NOBODY = "tok-coach-a", "tok-coach-b", "tok-hr", "tok-operator", "tok-nobody"
@@ -332,8 +332,13 @@ def test_a_roster_move_takes_the_history_to_the_new_coach_and_away_from_the_old(
     assert "E0003" in set(b.roster()["employee_id"]) and "E0003" not in set(a.roster()["employee_id"])
 
     assert get(svc, "api/people/E0003/history", A).status_code == 403
-    with pytest.raises(Refused):
+    with pytest.raises(MovedAway) as moved:  # the former coach's own record: told whose team, since when
         a.save_checkin({**open_in_a, "note": "A, too late"})
+    assert moved.value.coach_name == "Sanjay Kapoor"
+    assert moved.value.moved_on == dt.datetime.fromtimestamp((svc.data / "roster.csv").stat().st_mtime,
+                                                             dt.timezone.utc).date().isoformat()
+    with pytest.raises(Refused):  # a record they did not write: told nothing of the person
+        a.save_checkin(new_checkin("E0003", "E0020", "A's new one, too late"))
     with pytest.raises(Refused, match="read-only"):
         b.save_checkin({**open_in_a, "note": "B over A's record"})
     mine = b.save_checkin(new_checkin("E0003", "E0001", "B's first check-in"))

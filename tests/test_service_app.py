@@ -7,15 +7,19 @@ service runs in this process (``service_harness``), coach A is e0020 (E0020).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
+import ipywidgets as widgets
 import pytest
+import requests
 
 from careerconv.surfaces.app import facilitation
 from careerconv.surfaces.app.data_folder import open_store
 from careerconv.surfaces.service.client import ServiceStore
 from careerconv.surfaces.service.policy import Refused
-from careerconv.records.store import Conflict, NotFound, Store
+from careerconv.records.dates import human_date
+from careerconv.records.store import Conflict, MovedAway, NotFound, Store
 from app_harness import Harness
 from orgs import custom_question_set, make_small_org
 from service_harness import RunningService
@@ -104,12 +108,18 @@ def _header(app) -> str:
     return next(w for w in app.widget.children if "cc-header" in w._dom_classes).children[0].value
 
 
-def test_a_save_over_another_tabs_change_shows_the_conflict_and_overwrites_nothing(svc, tmp_path):
-    h = Harness(tmp_path / "no-data-folder")
-    h.app.select_employee("E0004")
+def started(root, employee_id: str, words: str) -> Harness:
+    """The signed-in coach's app with a new conversation of ``employee_id``, ``words`` typed and saved."""
+    h = Harness(root)
+    h.app.select_employee(employee_id)
     h.app.start_conversation()
-    h.app.editor("want_more").area.value = "From this tab"
+    h.app.editor("want_more").area.value = words
     h.advance(2)
+    return h
+
+
+def test_a_save_over_another_tabs_change_shows_the_conflict_and_overwrites_nothing(svc, tmp_path):
+    h = started(tmp_path / "no-data-folder", "E0004", "From this tab")
     cid = h.app.record["conversation_id"]
     other_tab = ServiceStore(svc.url, "tok-coach-a")
     theirs = other_tab.load_conversation("E0004", cid)
@@ -159,3 +169,89 @@ def test_the_service_copy_never_goes_into_a_data_folder_and_only_coaches_get_the
     for token in ("tok-hr", "tok-nobody"):
         with pytest.raises(Refused):
             ServiceStore(svc.url, token).question_set_files()
+
+
+def _move(svc, employee_id: str, new_coach: str) -> None:
+    """The operator imports a roster giving ``employee_id`` to ``new_coach`` (``PUT api/roster``)."""
+    roster = (svc.data / "roster.csv").read_text(encoding="utf-8")
+    header = roster.splitlines()[0]
+    row = next(line for line in roster.splitlines() if line.startswith(employee_id + ","))
+    fields = row.split(",")
+    fields[2] = new_coach
+    answer = requests.put(svc.url + "api/roster", data=f"{header}\n{','.join(fields)}\n".encode(), timeout=30,
+                          headers={"Authorization": "token tok-operator"})
+    assert answer.status_code == 200, answer.text
+
+
+def screen_html(widget) -> str:
+    """Every piece of HTML a widget and those inside it hold: what the page shows (and hides) of it."""
+    own = widget.value if isinstance(widget, widgets.HTML) else ""
+    return own + "".join(screen_html(w) for w in getattr(widget, "children", ()))
+
+
+def _refused_saves(svc, employee_id: str) -> list[dict]:
+    lines = [json.loads(line) for line in svc.access_log.read_text(encoding="utf-8").splitlines()]
+    return [e for e in lines if e.get("employee_id") == employee_id and e["action"] in ("save", "create")
+            and e["outcome"] == "refused"]
+
+
+def test_a_person_moved_to_another_coach_stops_the_old_coachs_saves_for_good_and_says_whose_team(svc, tmp_path):
+    h = started(tmp_path / "no-data-folder", "E0003", "Said before the move")
+    assert "Previous conversation (" in screen_html(h.app.conversation.widget)
+    assert Store(svc.data).load_conversation("E0003", h.app.record["conversation_id"])["answers"]["want_more"] \
+        == "Said before the move"
+
+    _move(svc, "E0003", "E0001")
+    day = dt.datetime.fromtimestamp((svc.data / "roster.csv").stat().st_mtime, dt.timezone.utc).date()
+    h.app.editor("want_more").area.value = "Said before the move, and after it"
+    h.advance(2)
+
+    session = h.app.session
+    assert isinstance(session.problem, MovedAway)
+    assert session.panel.title.value == ("<div>⚠ Not saved: Do-yun Yoon is now in Sanjay Kapoor&#x27;s team "
+                                         f"(roster import of {human_date(day)})</div>")
+    assert "Sanjay Kapoor can see it" in session.panel.message.value
+    assert "Said before the move, and after it" in session.panel.copy_html.value
+    h.app.editor("want_more").area.value = "Typed once more"
+    assert "Typed once more" in session.panel.copy_html.value  # what is shown to copy follows the typing
+    assert h.app.status_html.value.startswith("Not saved: ")
+    # their history is no longer shown to a coach who may no longer read it
+    assert "Previous conversation (" not in screen_html(h.app.conversation.widget)
+    assert "Their earlier conversations are no longer shown" in screen_html(h.app.conversation.widget)
+
+    h.advance(600)  # ten minutes of section timers and typing: no save is tried again
+    h.app.editor("want_more").area.value = "And more"
+    h.advance(60)
+    h.app.save_pending()
+    assert len(_refused_saves(svc, "E0003")) == 1
+    assert Store(svc.data).load_conversation("E0003", h.app.record["conversation_id"])["answers"]["want_more"] \
+        == "Said before the move"
+
+
+def test_a_person_moved_to_a_coach_whose_page_is_open_is_found_at_once(svc, tmp_path, monkeypatch):
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "tok-coach-b")  # e0001, Sanjay Kapoor
+    h = Harness(tmp_path / "no-data-folder")
+    h.app.start_screen.search.value = "Do-yun"
+    assert list(h.app.start_screen.result_buttons) == []
+    _move(svc, "E0003", "E0001")
+    h.app.start_screen.search.value = "Do-yun Y"
+    assert list(h.app.start_screen.result_buttons) == ["E0003"]
+
+
+def test_a_draft_the_former_coach_wrote_is_shown_to_read_and_a_new_conversation_offered(svc, tmp_path, monkeypatch):
+    a = started(tmp_path / "a", "E0003", "Words of the former coach")
+    draft_id = a.app.record["conversation_id"]
+    _move(svc, "E0003", "E0001")
+
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "tok-coach-b")
+    b = Harness(tmp_path / "b")
+    b.app.select_employee("E0003")
+    screen = b.app.start_screen
+    assert screen.draft_box.layout.display == "none"  # no Resume draft / Discard draft… for it
+    assert screen.former_drafts_html.layout.display != "none"
+    former = screen.former_drafts_html.value
+    assert "by E0020, their former coach" in former and "Words of the former coach" in former
+    assert screen.start_button.description == "Start career conversation"
+    new = b.app.ask_start()  # a new conversation at once, not a question about the former coach's draft
+    assert new is not None and new["conversation_id"] != draft_id and new["coach_id"] == "E0001"
+    assert Store(svc.data).load_conversation("E0003", draft_id)["answers"]["want_more"] == "Words of the former coach"

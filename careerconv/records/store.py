@@ -135,6 +135,32 @@ class NotOnRoster(PermissionError):
     """A save for an employee who is not on the roster (never added, or erased); nothing was written."""
 
 
+class MovedAway(PermissionError):
+    """A save by a coach for a person who has moved to another coach's team since (a roster import gave them to
+    someone else); nothing was written, and nothing ever will be for this coach: the record is the new coach's
+    to read now.
+
+    Attributes
+    ----------
+    coach_name
+        The new coach's name ("" when not known).
+    moved_on
+        The day the roster that moved them was written, ``YYYY-MM-DD`` ("" when not known).
+    """
+
+    def __init__(self, message: str, coach_name: str = "", moved_on: str = ""):
+        super().__init__(message)
+        self.coach_name, self.moved_on = coach_name, moved_on
+
+
+def refused_for_good(exc: BaseException) -> bool:
+    """Whether a save refused with ``exc`` would be refused again however often it is tried: the person is not
+    (or no longer) the caller's, the record is read-only to them, or it is gone (a 403 or 404 of the records
+    service), as opposed to a storage that may mend (:func:`disk_refused`) or a change made elsewhere
+    (:class:`Conflict`, which the coach resolves)."""
+    return isinstance(exc, (PermissionError, NotFound)) and not disk_refused(exc)
+
+
 @dataclass(frozen=True)
 class ErasedIds:
     """The ids erased from a data folder, each kept as a salted hash with the day it was erased.

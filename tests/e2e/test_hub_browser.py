@@ -19,6 +19,7 @@ import pytest
 
 from careerconv.records import config
 from careerconv.surfaces.commands.hub import Hub
+from careerconv.records.importers import import_roster
 from careerconv.records.store import Store
 from prerequisites import require_hub
 from orgs import custom_question_set
@@ -117,3 +118,74 @@ def test_hr_signs_in_and_lands_on_the_hr_page_with_its_charts_and_tables(browser
         assert overflow <= 1, f"the page is wider than a {width} px screen by {overflow} px"
     finally:
         context.close()
+
+
+def test_a_person_moved_to_another_coach_stops_the_old_pages_saves_and_shows_on_the_new_coachs_page(
+        browser, hub, output_dir, tmp_path):
+    """e0020 has Do-yun Yoon's conversation open and e0001 their app open when a roster import gives Do-yun to
+    e0001 (Sanjay Kapoor): e0020's page says whose team they are in now and stops saving (no retry), e0001 finds
+    Do-yun at once and sees e0020's draft to read, not to resume or discard."""
+    old, a = sign_in(browser, hub, "e0020")
+    new, b = sign_in(browser, hub, "e0001")
+    try:
+        for page in (a, b):
+            page.wait_for_selector(".cc-app .cc-search input", timeout=300_000)
+            page.set_default_timeout(60_000)
+        a.fill(".cc-search input", "E0003")
+        a.locator(".cc-result", has_text="E0003").click()
+        a.click(".cc-start")
+        a.locator(".cc-dreams").wait_for()
+        a.locator(".cc-dream-text input").first.fill("Before the move")
+        store = Store(hub.data)
+
+        def drafts() -> list[dict]:
+            return [c for c in store.conversations("E0003") if c["status"] == "draft"
+                    and any(d["text"].startswith("Before the move") for d in c["dreams"])]
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not drafts():
+            time.sleep(1)
+        assert drafts()
+        b.fill(".cc-search input", "Do-yun")
+        b.wait_for_timeout(1500)
+        assert b.locator(".cc-result").count() == 0
+
+        roster = (hub.data / "roster.csv").read_text(encoding="utf-8").splitlines()
+        row = next(line for line in roster if line.startswith("E0003,")).split(",")
+        row[2] = "E0001"
+        moved = tmp_path / "moved.csv"
+        moved.write_text(roster[0] + "\n" + ",".join(row) + "\n", encoding="utf-8")
+        import_roster(store, moved)
+
+        a.locator(".cc-dream-text input").first.press("End")
+        a.locator(".cc-dream-text input").first.type(", and after it")
+        a.locator(".cc-conflict-title", has_text="is now in Sanjay Kapoor's team").wait_for()
+        panel = a.inner_text(".cc-conflict")
+        assert "Not saved: Do-yun Yoon is now in Sanjay Kapoor's team (roster import of" in panel
+        assert "Before the move, and after it" in a.inner_text(".cc-copy-text")
+        assert "Previous conversation (" not in a.inner_text(".cc-app")
+        a.locator(".cc-app").screenshot(path=str(output_dir / "hub-moved-away-1280.png"))
+        a.set_viewport_size({"width": 400, "height": 1400})
+        a.wait_for_timeout(500)
+        a.locator(".cc-app").screenshot(path=str(output_dir / "hub-moved-away-400.png"))
+        log = hub.state / "access-log.jsonl"
+
+        def refused() -> int:
+            return sum(1 for line in log.read_text().splitlines() if '"E0003"' in line and '"refused"' in line
+                       and '"save"' in line)
+        first = refused()
+        a.wait_for_timeout(35_000)  # a section timer's quiet save came every 30 s and was refused again
+        assert refused() == first == 1
+
+        b.fill(".cc-search input", "Do-yun Y")
+        b.locator(".cc-result", has_text="E0003").click()
+        b.locator(".cc-former-draft").wait_for()
+        assert "by E0020, their former coach" in b.inner_text(".cc-former-draft")
+        assert not b.locator(".cc-draft-offer").is_visible() and b.locator(".cc-start").is_visible()
+        b.locator(".cc-app").screenshot(path=str(output_dir / "hub-moved-new-coach-1280.png"))
+        b.set_viewport_size({"width": 400, "height": 1400})
+        b.locator(".cc-former-draft summary").click()
+        assert "Before the move" in b.inner_text(".cc-former-draft pre")
+        b.locator(".cc-employee-panel").screenshot(path=str(output_dir / "hub-moved-new-coach-400.png"))
+    finally:
+        old.close()
+        new.close()

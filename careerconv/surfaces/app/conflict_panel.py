@@ -12,6 +12,9 @@ is refused. What it shows (:class:`ConflictPanel`):
 * **deleted elsewhere** - keep mine as a new draft, or discard mine;
 * **no longer on the roster** - nothing was or will be saved; the typed text
   stays on screen, and the panel shows it as plain text to copy;
+* **moved to another coach's team** (or otherwise refused for good by the records service) - nothing more is
+  saved; the panel says whose team and since which roster import, and shows what was typed since the last save
+  to copy;
 * **a notice** after a choice (what happened, where the other version is).
 
 The panel only draws; :class:`careerconv.surfaces.app.session.EditSession` decides.
@@ -28,6 +31,9 @@ import ipywidgets as widgets
 from careerconv.records.dates import human_date
 from .conflicts import BOTH, MINE, THEIRS, FieldDiff
 from .widgets import button, classed, html, show
+
+
+SINCE_SAVED = "What you typed since the last save (select and copy it):"
 
 
 def saved_when(saved_at: str | None) -> str:
@@ -234,12 +240,46 @@ class ConflictPanel:
                    f"{person} was erased or removed from the roster while this {self.what} was open, so nothing "
                    "was saved and nothing will be: their records are not recreated. What you typed is still on "
                    "screen and below; copy what you need before you leave.")
+        self._leave_only(mine_text, "What you typed (select and copy it):", "(nothing typed)")
+
+    def show_moved_away(self, person: str, coach_name: str, moved_on: str, typed: str) -> None:
+        """The person is in another coach's team now (a roster import moved them): nothing more is saved here.
+
+        ``coach_name`` is the new coach ("" when the service did not say), ``moved_on`` the day of the roster
+        that moved them (``YYYY-MM-DD`` or ""), ``typed`` what was typed since the last save (plain text)."""
+        team = f"{coach_name}'s team" if coach_name else "another coach's team"
+        try:
+            since = f" (roster import of {human_date(dt.date.fromisoformat(moved_on))})" if moved_on else ""
+        except ValueError:
+            since = f" (roster import of {moved_on})"
+        self._open(f"Not saved: {person} is now in {team}{since}",
+                   f"Nothing more is saved here, and their earlier conversations are no longer shown to you. "
+                   f"What was saved up to the last save is kept, and {coach_name or 'their new coach'} can see it. "
+                   "What you typed since then is below: copy it and pass it on to "
+                   f"{coach_name or 'their new coach'} if it matters, then leave.")
+        self._leave_only(typed)
+
+    def show_refused(self, why: str, typed: str) -> None:
+        """The records service refuses this save for good (a 403 or 404: not this coach's to change, or gone):
+        it is not tried again."""
+        self._open(f"Not saved: this {self.what} can no longer be saved by you",
+                   f"The records service refused it ({why}), and would refuse it again, so nothing more is tried. "
+                   "What you typed since the last save is below: copy what you need, then leave.")
+        self._leave_only(typed)
+
+    def show_typed(self, typed: str) -> None:
+        """Show ``typed`` (what was typed since the last save) as the text to copy, after more typing."""
+        self._show_copy(typed, SINCE_SAVED, "(nothing typed since the last save)")
+
+    def _leave_only(self, text: str, intro: str = SINCE_SAVED, empty: str = "(nothing typed since the last save)"
+                    ) -> None:
+        """Only "Leave without saving", with ``text`` to copy."""
         self.leave_button.description = "Leave without saving"
         for b, visible in ((self.take_button, False), (self.merge_button, False), (self.keep_button, False),
                            (self.leave_button, True)):
             show(b, visible)
         self.help.value = ""
-        self._show_copy(mine_text)
+        self._show_copy(text, intro, empty)
         self._show_merge(False)
 
     def show_merge(self, diffs: Sequence[FieldDiff], defaults: Mapping[str, str] | None = None,
@@ -285,6 +325,7 @@ class ConflictPanel:
         elif self.state == "merge":
             self.state = "conflict"
 
-    def _show_copy(self, text: str) -> None:
-        self.copy_html.value = ('<div class="cc-muted">What you typed (select and copy it):</div>'
-                                f'<pre class="cc-copy-text">{escape(text) or "(nothing typed)"}</pre>')
+    def _show_copy(self, text: str, intro: str = "What you typed (select and copy it):",
+                   empty: str = "(nothing typed)") -> None:
+        self.copy_html.value = (f'<div class="cc-muted">{escape(intro)}</div>'
+                                f'<pre class="cc-copy-text">{escape(text) or escape(empty)}</pre>')

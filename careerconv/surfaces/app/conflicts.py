@@ -43,6 +43,7 @@ from careerconv.records import schema
 from careerconv.records.schema import (
     CADENCE_MONTHS, CHECKIN_ID, COACH_ID, COACH_RATING, CONVERSATION_ID, DATE, EMPLOYEE_ID, ITEM_ID, SKILL, STATUS,
 )
+from careerconv.records.questions import QuestionSet
 from careerconv.rules.followup import item_status_label
 from .list_merge import combined, rank_map
 
@@ -516,6 +517,12 @@ def _skill_text(skill: Mapping) -> str:
     if skill.get("dream_rank"):
         lines.append(f"Serves dream {skill['dream_rank']}")
     return "\n".join(lines)
+
+
+def answer_labels(question_sets: Iterable[QuestionSet | None]) -> dict[str, str]:
+    """Labels of the answers of these question sets, ``"answers.<id>" -> "Goals: <the question>"``."""
+    return {f"answers.{q.id}": f"{s.title}: {q.prompt}" for qs in question_sets if qs is not None
+            for s in qs.sections for q in s.questions}
 
 
 def record_text(record: Mapping, labels: Mapping[str, str] | None = None) -> str:

@@ -28,6 +28,7 @@ from careerconv.records.store import Conflict, NotOnRoster
 from .autosave import Autosaver, SavingPaused, SaveStatus
 from .built_on_demand import builds
 from .completeness import missing_before_completing
+from .conflicts import answer_labels
 from .editors import ANSWER_EDITORS, Editor, EditorContext
 from .glance import last_rating_text, previous_plan_html, with_coach
 from .plan_editors import ActionItemsEditor, CadenceEditor, DreamsEditor, FollowUpEditor
@@ -182,8 +183,9 @@ class ConversationScreen:
         # <details>, not ipywidgets' Accordion: its header is a <div> that neither Tab nor Enter reaches
         previous_title = (f"Previous conversation ({human_date(before.date)})" if before.date
                           else "Previous conversation (none yet)")
-        previous = html(f"<details><summary>{escape(previous_title)}</summary>"
-                        f'<div class="cc-previous-body">{before_html}</div></details>', "cc-previous", "cc-glance-box")
+        self.previous = previous = html(f"<details><summary>{escape(previous_title)}</summary>"
+                                        f'<div class="cc-previous-body">{before_html}</div></details>',
+                                        "cc-previous", "cc-glance-box")
         self.locked_html = html("", "cc-locked-banner")
         show(self.locked_html, False)
 
@@ -283,11 +285,17 @@ class ConversationScreen:
         qs = self.question_set
         self.timers = SectionTimers({s.id: s.minutes for s in qs.sections}, self.clock, record.get("sections"))
         if not self.locked:
-            self.session = session(record)
+            self.session = session(record, on_withdrawn=self.hide_history)
             self.conflict_box.children = (self.session.widget,)
             self.show_status(SaveStatus("saved", _parse_time(record.get("updated_at") or record.get("created_at"))))
         else:
             self.show_status(SaveStatus("idle"))
+
+    def hide_history(self) -> None:
+        """Take the person's earlier conversations off the screen: they are no longer this coach's to read
+        (moved to another coach's team while this conversation was open)."""
+        self.previous.value = ('<div class="cc-muted">Their earlier conversations are no longer shown: they are '
+                               "in another coach's team now.</div>")
 
     def begin(self) -> None:
         """Once on screen: go to the section last worked in (a completed conversation: to its summary), start
@@ -500,8 +508,7 @@ class ConversationScreen:
 
     def labels(self) -> dict[str, str]:
         """Merge-view labels of the answers: "Goals: <the question>"."""
-        return {f"answers.{q.id}": f"{s.title}: {q.prompt}" for qs in (self.question_set, self.alternative_set)
-                if qs is not None for s in qs.sections for q in s.questions}
+        return answer_labels((self.question_set, self.alternative_set))
 
     def notify_locked(self, notice: str) -> None:
         """Say something under the locked banner (a read-only conversation has no conflict box)."""

@@ -90,13 +90,6 @@ def signed_in_coach(store: Store | ServiceStore) -> str | None:
     return whoami().get(COACH_ID) if whoami is not None else None
 
 
-def roster_version(store: Store | ServiceStore) -> tuple[int, int, int] | None:
-    """Which version of the roster the app would read now (:meth:`Store.roster_version`), to tell whether the
-    roster changed since the app read it. Under the hub, None: the records service is asked for the roster when
-    the app is built, which is when the coach's page asks for it (the hub's servers heat no kernel ahead)."""
-    return store.roster_version() if isinstance(store, Store) else None
-
-
 _SKILL_CACHE: dict[tuple[str, int], list[str]] = {}
 
 

@@ -5,13 +5,15 @@ offers an empty draft (one opened and left without a word) over one that holds
 answers: of the drafts that hold something, the one saved last; only when all
 are empty, the newest. :func:`draft_holds` says in a few words what a draft
 holds, so "Start a new conversation" can show what would be left behind.
+:func:`written_by_another_coach` tells a former coach's draft (read-only to
+the coach signed in under the hub) from one they may resume or discard.
 """
 
 from __future__ import annotations
 
 from typing import Sequence
 
-from careerconv.records.schema import CADENCE_MONTHS, CONVERSATION_ID, DATE, SKILL
+from careerconv.records.schema import CADENCE_MONTHS, COACH_ID, CONVERSATION_ID, DATE, SKILL
 
 
 def _plural(n: int, one: str, many: str | None = None) -> str:
@@ -91,3 +93,18 @@ def newest_first(drafts: Sequence[dict]) -> list[dict]:
 
 def _saved_order(record: dict) -> tuple[str, str]:
     return _saved_at(record), str(record.get(CONVERSATION_ID) or "")
+
+
+def written_by_another_coach(draft: dict, signed_in: str | None) -> bool:
+    """Whether ``draft`` was written by a coach other than ``signed_in``, the coach signed in under the hub (None
+    for the local app, where anyone may continue any draft): the person moved to them with it, and the records
+    service lets only the coach who wrote it change or discard it (a draft naming no coach is anyone's)."""
+    written_by = draft.get(COACH_ID)
+    return signed_in is not None and written_by is not None and written_by != signed_in
+
+
+def split_drafts(drafts: Sequence[dict], signed_in: str | None) -> tuple[list[dict], list[dict]]:
+    """``(own, others)``: the drafts the coach signed in may resume or discard, and those another coach wrote
+    (:func:`written_by_another_coach`), each in the order given."""
+    others = [d for d in drafts if written_by_another_coach(d, signed_in)]
+    return [d for d in drafts if not written_by_another_coach(d, signed_in)], others

@@ -41,7 +41,7 @@ from .batching import batched
 from .checkin_routes import CheckinRoutes
 from .conversation_screen import ConversationScreen
 from .conversation_shortcuts import OpenConversationShortcuts
-from .data_folder import (open_store, organisation_skill_names, resolve_data_dir, roster_version, signed_in_coach,
+from .data_folder import (open_store, organisation_skill_names, resolve_data_dir, signed_in_coach,
                           where_records_are)
 from .lifecycle import ConversationLifecycle
 from .page_bridge import PageBridge
@@ -140,7 +140,8 @@ class ConversationApp(OpenConversationShortcuts):
                  prepare_ahead: bool | None = None):
         self.data_dir = resolve_data_dir(data_dir)
         self.store = open_store(self.data_dir)
-        coach_id = coach_id or signed_in_coach(self.store)  # under the hub: the coach signed in, their team shown
+        self.signed_in = signed_in_coach(self.store)  # under the hub: the coach signed in (None: the local app)
+        coach_id = coach_id or self.signed_in  # their team shown
         self.clock: Clock = clock or system_clock
         self.scheduler: Scheduler = scheduler or default_scheduler()
         self.background = (not isinstance(self.scheduler, ManualScheduler)) if background_saves is None \
@@ -174,7 +175,8 @@ class ConversationApp(OpenConversationShortcuts):
                 on_discard=lambda: self.discard_draft(self.start_screen.chosen_draft), on_checkin=self.open_checkin,
                 on_discard_checkin=self.lifecycle.discard_checkin_draft,
                 on_team_person=self.team_routes.open_person, on_team_conversation=self.team_routes.open_conversation,
-                on_team_checkin=self.team_routes.open_checkin, on_place_changed=self.sync_place)
+                on_team_checkin=self.team_routes.open_checkin, on_place_changed=self.sync_place,
+                signed_in=self.signed_in, on_nobody_found=self.refresh_roster)
             self.body = widgets.VBox([self.start_screen.widget])
             where, tooltip = where_records_are(self.store, self.data_dir)
             self.where_html = html(f'<div class="cc-sub" title="{escape(tooltip)}">{escape(where)}</div>',
@@ -329,7 +331,7 @@ class ConversationApp(OpenConversationShortcuts):
     def _load_roster(self) -> None:
         self.roster_problem = ""
         # what was read: taken before the read, so a change during it is seen by the next refresh_roster
-        self._roster_read = (roster_version(self.store), self.clock().date())
+        self._roster_read = (self.store.roster_version(), self.clock().date())
         try:
             roster = self.store.roster()
         except schema.ValidationError as exc:
@@ -392,23 +394,27 @@ class ConversationApp(OpenConversationShortcuts):
         self._load_roster()
         self.start_screen.show_roster(self.people)
 
-    def refresh_roster(self) -> None:
-        """:meth:`reload_roster` if the roster changed since it was read (a new version of the file), or the day
-        on which who is still here is judged did (someone's last day has passed); else nothing (a file's status
-        read, no more)."""
-        if self._roster_read != (roster_version(self.store), self.clock().date()):
-            self.reload_roster()
+    def refresh_roster(self) -> bool:
+        """:meth:`reload_roster` if the roster changed since it was read (a new version of the file, or under the
+        hub of the rows the records service shows this coach), or the day on which who is still here is judged
+        did (someone's last day has passed); else nothing (a file's status read, or one small request, no more).
+        Returns whether it read the roster again."""
+        if self._roster_read == (self.store.roster_version(), self.clock().date()):
+            return False
+        self.reload_roster()
+        return True
 
     # ================================================================== save paths and conflicts
     def edit_session(self, record: dict, *, snapshot: Callable[[], dict], on_open: Callable[[dict, str], None],
-                     on_leave: Callable[[str], None], labels: Callable[[], dict] | None = None) -> EditSession:
+                     on_leave: Callable[[str], None], labels: Callable[[], dict] | None = None,
+                     on_withdrawn: Callable[[], None] | None = None) -> EditSession:
         """The save path of an open conversation or check-in draft (autosave, compare-and-swap, conflicts).
 
         Parameters
         ----------
         record
             The record as stored (with its revision).
-        snapshot, on_open, on_leave, labels
+        snapshot, on_open, on_leave, labels, on_withdrawn
             See :class:`careerconv.surfaces.app.session.EditSession`.
         """
         follow = FOLLOW_AFTER_RELOAD if self._arriving else 0.0
@@ -416,7 +422,8 @@ class ConversationApp(OpenConversationShortcuts):
                            scheduler=self.scheduler, clock=self.clock, delay=self.autosave_delay,
                            max_wait=self.autosave_max_wait, background=self.background, on_status=self.show_status,
                            on_error=lambda exc: self.errors.show(exc, "Autosave failed"), guard=self.guard,
-                           labels=labels, person=(self.employee or {}).get("name") or record[EMPLOYEE_ID])
+                           labels=labels, person=(self.employee or {}).get("name") or record[EMPLOYEE_ID],
+                           on_withdrawn=on_withdrawn)
 
     def _open_sessions(self) -> list[EditSession]:
         """The save paths open: the conversation's and the check-in's."""

@@ -19,7 +19,7 @@ from careerconv.records.schema import CHECKIN_ID, COACH_ID, CONVERSATION_ID, DAT
 from careerconv.records.store import NotFound
 from careerconv.rules import followup
 from .conversation_screen import ConversationScreen
-from .drafts import draft_to_offer
+from .drafts import draft_to_offer, split_drafts
 from .scheduling import Handle
 from .session import create_record
 from .widgets import show
@@ -122,8 +122,9 @@ class ConversationLifecycle:
         self._schedule_prepare()
 
     def drafts(self) -> list[dict]:
-        """The open employee's draft conversations."""
-        return [c for c in self.conversations if c[STATUS] == "draft"]
+        """The open employee's draft conversations the coach may resume or discard (under the hub, not those
+        a former coach wrote: :func:`~careerconv.surfaces.app.drafts.split_drafts`)."""
+        return split_drafts([c for c in self.conversations if c[STATUS] == "draft"], self.app.signed_in)[0]
 
     def coach_for_new(self) -> str:
         """The coach of a new conversation or check-in: the coach chosen, else the employee's."""
@@ -264,7 +265,7 @@ class ConversationLifecycle:
         """
         employee = self._require_employee()
         store, eid = self.app.store, employee[EMPLOYEE_ID]
-        drafts = [c for c in store.conversations(eid) if c[STATUS] == "draft"]
+        drafts = split_drafts([c for c in store.conversations(eid) if c[STATUS] == "draft"], self.app.signed_in)[0]
         if conversation_id is not None:
             drafts = [c for c in drafts if c[CONVERSATION_ID] == conversation_id]
         if not drafts:

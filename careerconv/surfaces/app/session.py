@@ -17,6 +17,11 @@ and is the only way the app writes that record:
   field by field (:mod:`careerconv.surfaces.app.conflicts`) and save on top of their
   revision - a compare-and-swap that can be refused again, and is then shown
   again. Nothing is overwritten without the coach's choice;
+* a save the records service refuses for good (:func:`~careerconv.records.store.refused_for_good`: the
+  person moved to another coach's team, :class:`~careerconv.records.store.MovedAway`; the record is read-only
+  to this coach or gone) is never tried again: autosave stops, the panel says why and shows what was typed
+  since the last save, to copy, and ``on_withdrawn`` takes the person's history off the screen when the person
+  is no longer this coach's to read;
 * when the other save changed no field the coach could see (two tabs open and
   the other one only saved the time spent in a section), the two versions are
   merged without asking: theirs loses nothing, and each section keeps the
@@ -47,7 +52,8 @@ import ipywidgets as widgets
 
 from careerconv.records import schema
 from careerconv.records.schema import EMPLOYEE_ID, STATUS
-from careerconv.records.store import Conflict, NotFound, NotOnRoster, Store, disk_refused
+from careerconv.records.store import (Conflict, MovedAway, NotFound, NotOnRoster, Store, disk_refused,
+                                      refused_for_good)
 from .autosave import Autosaver, SavingPaused, SaveStatus
 from .conflict_panel import ConflictPanel, who_and_when
 from .conflicts import BOTH, ID_KEYS, MINE, THEIRS, as_new_copy, differences, merge, record_kind, record_text
@@ -60,6 +66,7 @@ FOLLOW_EVERY = 1.0  # seconds between looks at the open record's file (saved els
 FOLLOW_AFTER_RELOAD = 30.0  # seconds a session opened by a reload takes in what the closed page saved
 CHANGED, DELETED, OFF_ROSTER = "changed elsewhere", "deleted elsewhere", "no longer on the roster"
 DAMAGED = "damaged on disk"  # its file cannot be read: cut short or garbled by something other than careerconv
+MOVED, REFUSED = "moved to another coach's team", "refused by the records service"  # both for good: never retried
 
 
 class ConflictOpen(RuntimeError):
@@ -128,6 +135,9 @@ class EditSession:
         For this many seconds from now, look at the stored record every
         :data:`FOLLOW_EVERY` seconds and open a version saved elsewhere while
         the coach changed nothing here (see :meth:`saved_elsewhere`); 0: never.
+    on_withdrawn
+        Called once when the person turns out to be in another coach's team now (or their records are refused
+        to this coach): the screen takes their history away.
     """
 
     def __init__(self, store: Store, record: dict, *, snapshot: Callable[[], dict],
@@ -136,7 +146,7 @@ class EditSession:
                  on_status: Callable[[SaveStatus], None] | None = None,
                  on_error: Callable[[BaseException], None] | None = None,
                  guard: Callable = lambda fn, context=None: fn, labels: Callable[[], Mapping[str, str]] | None = None,
-                 person: str = "", follow: float = 0.0):
+                 person: str = "", follow: float = 0.0, on_withdrawn: Callable[[], None] | None = None):
         self.store = store
         self.kind = record_kind(record)
         self.what = "check-in" if self.kind == "checkin" else "conversation"
@@ -146,7 +156,8 @@ class EditSession:
         self.on_open, self.on_leave, self.on_error = on_open, on_leave, on_error
         self.labels = labels or (lambda: {})
         self.person = person
-        self.problem: Conflict | NotOnRoster | None = None
+        self.problem: Exception | None = None  # a Conflict, NotOnRoster or a refusal for good
+        self.on_withdrawn = on_withdrawn
         self.conflicts = 0  # refusals shown to the coach (one per refused save)
         self.closed = False
         self._choices: dict[str, str] = {}
@@ -178,9 +189,12 @@ class EditSession:
         """Why saving is refused ("this conversation was changed elsewhere"), or "" when it is not."""
         if self.problem is None:
             return ""
-        if isinstance(self.problem, NotOnRoster):
-            return f"{self.person or 'this person'} is no longer on the roster"
-        return f"this {self.what} was {self._reason(self.problem)}"
+        reason = self._reason(self.problem)
+        if reason == OFF_ROSTER:
+            return f"{self.person or 'this person'} is {reason}"
+        if reason == MOVED:
+            return f"{self.person or 'this person'} {reason}"
+        return f"this {self.what} was {reason}"
 
     @property
     def record_id(self) -> str:
@@ -188,8 +202,11 @@ class EditSession:
 
     # ------------------------------------------------------------------ saving
     def changed(self, snapshot: dict, *, quiet: bool = False) -> None:
-        """The editors changed: save ``snapshot`` after the debounce (kept, not saved, while a conflict is open)."""
+        """The editors changed: save ``snapshot`` after the debounce (kept, not saved, while a conflict is open;
+        while nothing can be saved for good, the panel's text to copy follows the typing)."""
         self.autosaver.changed(snapshot, quiet=quiet)
+        if self.problem is not None and not quiet and self._reason(self.problem) in (OFF_ROSTER, MOVED, REFUSED):
+            self.panel.show_typed(self._typed_since_saved(snapshot))
 
     def flush(self) -> dict | None:
         """Save what is pending now (see :meth:`Autosaver.flush`); a refusal opens the panel and is raised."""
@@ -216,7 +233,9 @@ class EditSession:
             return self._write(record)
         except SavingPaused:  # a save running in the background was just refused: the panel shows it
             return None
-        except (Conflict, NotOnRoster) as exc:
+        except Exception as exc:
+            if not isinstance(exc, (Conflict, NotOnRoster)) and not refused_for_good(exc):
+                raise
             if self.problem is not exc:
                 self._open_problem(exc)
             return None
@@ -339,7 +358,7 @@ class EditSession:
 
     # ------------------------------------------------------------------ refusals
     def _failed(self, exc: BaseException) -> None:
-        if isinstance(exc, (Conflict, NotOnRoster)):
+        if isinstance(exc, (Conflict, NotOnRoster)) or refused_for_good(exc):
             self._open_problem(exc)
         elif self.on_error is not None:
             self.on_error(exc)
@@ -348,11 +367,15 @@ class EditSession:
     def _reason(exc: BaseException) -> str:
         if isinstance(exc, NotOnRoster):
             return OFF_ROSTER
+        if isinstance(exc, MovedAway):
+            return MOVED
+        if not isinstance(exc, Conflict):
+            return REFUSED
         if exc.damaged:
             return DAMAGED
         return DELETED if exc.current is None else CHANGED
 
-    def _open_problem(self, exc: Conflict | NotOnRoster) -> None:
+    def _open_problem(self, exc: Exception) -> None:
         self.problem = exc
         self.conflicts += 1
         reason = self._reason(exc)
@@ -361,6 +384,15 @@ class EditSession:
         mine = self.snapshot()
         if reason == OFF_ROSTER:
             self.panel.show_not_on_roster(self.person or "This person", record_text(mine, self.labels()))
+        elif reason in (MOVED, REFUSED):
+            self.autosaver.close(flush=False)  # refused for good: no timer, no exit save tries it again
+            if reason == MOVED:
+                self.panel.show_moved_away(self.person or "This person", exc.coach_name, exc.moved_on,
+                                           self._typed_since_saved(mine))
+            else:
+                self.panel.show_refused(str(exc), self._typed_since_saved(mine))
+            if self.on_withdrawn is not None:
+                self.on_withdrawn()
         elif reason == DELETED:
             self.panel.show_deleted(record_text(mine, self.labels()))
         elif reason == DAMAGED:
@@ -370,6 +402,11 @@ class EditSession:
             diffs = [] if is_locked(theirs) else differences(mine, theirs, self.current, self.labels())
             self.panel.show_changed(theirs, self.current.get("revision"), n_fields=len(diffs),
                                     completed=is_locked(theirs))
+
+    def _typed_since_saved(self, mine: dict) -> str:
+        """The fields the coach changed since the last save, as text to copy ("" when none)."""
+        changed = [d for d in differences(mine, self.current, self.current, self.labels()) if d.mine_changed]
+        return "\n\n".join(f"{d.label}:\n{d.mine_text}" for d in changed)
 
     def _theirs(self) -> dict:
         if not isinstance(self.problem, Conflict) or self.problem.current is None:
@@ -457,6 +494,11 @@ class EditSession:
         self.closed = True
         if reason == OFF_ROSTER:
             notice = f"Nothing was saved for {self.person or 'this person'}: they are no longer on the roster."
+        elif reason == MOVED:
+            notice = (f"Nothing more was saved for {self.person or 'this person'}: they are in another coach's "
+                      "team now.")
+        elif reason == REFUSED:
+            notice = f"Nothing more was saved of this {self.what}: the records service refused it."
         elif reason == DAMAGED:
             notice = f"Your version was discarded; the {self.what}'s damaged file was left as it is."
         else:

@@ -24,7 +24,8 @@ from careerconv.records.dates import human_date, human_datetime
 from careerconv.records.questions import QuestionSet
 from careerconv.records.schema import CHECKIN_ID, COACH_ID, CONVERSATION_ID, EMPLOYEE_ID, STATUS
 from careerconv.records.text_direction import isolated
-from .drafts import draft_holds, draft_to_offer, newest_first
+from .conflicts import answer_labels, record_text
+from .drafts import draft_holds, draft_to_offer, newest_first, split_drafts
 from .glance import employee_card_html, previous_plan_html
 from .line_breaks import then_whole
 from .roster_index import RosterIndex
@@ -62,6 +63,12 @@ class StartScreen:
         What the team view's rows do (each takes the employee id).
     on_place_changed
         Called when what the page address names changed here (coach, view).
+    signed_in
+        The coach signed in under the hub (None: the local app): a draft another coach wrote is shown to read,
+        not offered to resume or discard.
+    on_nobody_found
+        Called when a search finds nobody: reads the roster again if it changed (someone may have just moved to
+        this coach) and returns True if it did (the search then ran again on it).
     """
 
     def __init__(self, people: RosterIndex, *, question_sets: dict[str, QuestionSet], wanted_set: str,
@@ -71,12 +78,16 @@ class StartScreen:
                  on_resume: Callable[[], object], on_discard: Callable[[], object], on_checkin: Callable[[], object],
                  on_discard_checkin: Callable[[str], object],
                  on_team_person: Callable[[str], None], on_team_conversation: Callable[[str], None],
-                 on_team_checkin: Callable[[str], None], on_place_changed: Callable[[], None]):
+                 on_team_checkin: Callable[[str], None], on_place_changed: Callable[[], None],
+                 signed_in: str | None = None, on_nobody_found: Callable[[], bool] | None = None):
         self.people = people
         self.guard = guard
         self.team_loader = team_loader
         self.today = today
         self.on_select = on_select
+        self.signed_in = signed_in
+        self._labels = answer_labels(question_sets.values())  # the questions, for a former coach's draft
+        self.on_nobody_found = on_nobody_found
         self.on_place_changed = on_place_changed
         self.current: str | None = None  # the employee whose page is open
         self._name = ""  # their name
@@ -154,6 +165,9 @@ class StartScreen:
             widgets.HBox([self.checkin_discard_button, self.checkin_discard_confirm]), "cc-row")]),
             "cc-warn-box", "cc-checkin-draft-offer")
         show(self.checkin_draft_box, False)
+        # A draft a former coach wrote (the person moved to this coach with it): shown to read, never resumed
+        self.former_drafts_html = html("", "cc-former-drafts")
+        show(self.former_drafts_html, False)
         # "Start a new conversation" while a draft exists asks first, showing what the draft holds
         self.start_confirm_html = html("", "cc-start-confirm-text")
         self.start_anyway = button("Start a new one anyway", "cc-start-anyway")
@@ -169,7 +183,8 @@ class StartScreen:
         self.actions = classed(widgets.HBox([self.start_button, self.checkin_button]), "cc-row", "cc-actions")
         self.glance_html = html("", "cc-glance-box")
         self.charts_panel = charts_panel
-        self.employee_panel = classed(widgets.VBox([self.employee_html, self.draft_box, self.checkin_draft_box,
+        self.employee_panel = classed(widgets.VBox([self.employee_html, self.draft_box, self.former_drafts_html,
+                                                    self.checkin_draft_box,
                                                     self.actions,
                                                     self.start_confirm,
                                                     self.glance_html, self.charts_panel.widget],
@@ -337,6 +352,8 @@ class StartScreen:
     def run_search(self) -> None:
         """List the people that match the search box and the coach (at most :data:`MAX_RESULTS`)."""
         hits = self.people.search(self.search.value, self.coach_choice.value)
+        if not len(hits) and self.search.value.strip() and self.on_nobody_found is not None and self.on_nobody_found():
+            return  # the roster changed: it was read again, and searched
         shown = hits[:MAX_RESULTS]
         ids, names = self.people.ids, self.people.names
         # a person still listed keeps their button: a new one would drop the keyboard focus, when it is on it,
@@ -414,7 +431,9 @@ class StartScreen:
         here_until = leavers.here_until(today, self.people.left_day(employee[EMPLOYEE_ID])).date()
         self.glance_html.value = previous_plan_html(plan, here_until, label)
         self.charts_panel.show_for(plan, conversations, checkins, today)
-        drafts = [c for c in conversations if c[STATUS] == "draft"]
+        drafts, former = split_drafts([c for c in conversations if c[STATUS] == "draft"], self.signed_in)
+        self.former_drafts_html.value = "".join(self._former_draft_html(d) for d in newest_first(former))
+        show(self.former_drafts_html, bool(former))
         offered = draft_to_offer(drafts)
         self._drafts = {d[CONVERSATION_ID]: d for d in drafts}
         self.draft_choice.options = [(draft_label(d), d[CONVERSATION_ID]) for d in newest_first(drafts)]
@@ -456,6 +475,17 @@ class StartScreen:
              and (new or bool(checkin_drafts)))
         show(self.actions, new or self.checkin_button.layout.display != "none")
         self.checkin_button.description = "Resume check-in" if checkin_drafts else "Check-in"
+
+    def _former_draft_html(self, draft: dict) -> str:
+        """A draft another coach wrote, to read: who, when, what it holds, and its text (it is theirs to finish or
+        discard; this coach starts a new conversation)."""
+        who = self.people.coach_label(draft.get(COACH_ID)) or str(draft.get(COACH_ID))
+        text = record_text(draft, self._labels)
+        body = (f'<details><summary>Read it</summary><pre class="cc-copy-text">{escape(text)}</pre></details>'
+                if text else "")
+        return (f'<div class="cc-note cc-former-draft"><b>A draft of {escape(human_date(draft["date"]))} by '
+                f"{escape(who)}, their former coach</b> (read-only: it stays theirs; start a new conversation "
+                f"to continue). {holds_html(draft)}{body}</div>")
 
     def _show_checkin_draft(self, draft: dict | None) -> bool:
         """Offer to discard ``draft`` (the draft check-in "Resume check-in" would open) when it is dated after its

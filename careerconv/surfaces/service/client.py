@@ -15,6 +15,7 @@ hub login as ``saved_by``.
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import threading
 from pathlib import Path, PurePosixPath
@@ -28,7 +29,7 @@ from careerconv.records import schema
 from careerconv.records.config import SERVICE_URL_ENV  # in config: the app checks it without importing this module
 from careerconv.records.questions import QuestionSet, available_question_sets, question_set_files
 from careerconv.records.schema import CADENCE_MONTHS, EMPLOYEE_ID, RECORD_ID
-from careerconv.records.store import Conflict, History, NotFound, NotOnRoster, atomic_write_bytes
+from careerconv.records.store import Conflict, History, MovedAway, NotFound, NotOnRoster, atomic_write_bytes
 from . import wire
 from .policy import Refused
 
@@ -118,6 +119,13 @@ class ServiceStore:
         if self._roster is None or self._roster[0] != text:
             self._roster = (text, wire.roster_from_csv(text))
         return self._roster[1].copy()
+
+    def roster_version(self) -> str:
+        """Which version of the roster this user sees: a digest of the rows the records service shows them now
+        (one small request; a coach's rows are their people). It changes when a roster import gives them someone,
+        takes someone away, or changes one of their people."""
+        text = self.request("GET", "api/roster")["csv"]
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def employee(self, employee_id: str) -> dict:
         """One of this user's people as a dict; :class:`NotFound` for anyone else."""
@@ -242,6 +250,8 @@ def _error(status: int, body: Any, attempted: dict, url: str) -> Exception:
     if code == wire.INVALID:
         problems = wire.problems_from_json(body.get("problems") or [])
         return schema.ValidationError(problems, message.split(":\n")[0]) if problems else ValueError(message)
+    if code == wire.FORBIDDEN and "moved_to" in body:
+        return MovedAway(message, str(body.get("moved_to") or ""), str(body.get("moved_on") or ""))
     if code in (wire.FORBIDDEN, wire.UNAUTHENTICATED):
         return Refused(message)
     if code == wire.LOCKED:

@@ -86,7 +86,7 @@ from careerconv.records.spreadsheet import frame_to_csv_bytes
 from careerconv.records.importers import Asking, import_roster
 from careerconv.records.questions import QUESTION_SETS_FOLDER, question_set_files
 from careerconv.records.schema import CHECKIN_ID, COACH_ID, CONVERSATION_ID, EMPLOYEE_ID, SKILL
-from careerconv.records.store import Conflict, NotFound, NotOnRoster, Store, disk_refused
+from careerconv.records.store import Conflict, MovedAway, NotFound, NotOnRoster, Store, disk_refused
 from . import wire
 from .access_log import ALLOWED, REFUSED, AccessLog, access_logs_of, forget_in_access_logs
 from .hr_pages import ChartsFailed, RenderedPages, charts_failed, with_header
@@ -269,6 +269,26 @@ class RecordsService:
                 raise NotOnRoster(f"employee {employee_id!r} is not on the roster (never imported, or erased); "
                                   "nothing was saved") from None
             raise NotFound(f"employee {employee_id!r} is not on the roster (never imported, or erased)") from None
+
+    def check_not_moved_away(self, caller: Caller, employee_id: str, coach: str, stored: dict) -> None:
+        """Raise :class:`MovedAway` when ``caller`` is changing a record they wrote as coach of a person who has
+        another coach on the roster now (``coach``): the former coach learns who has the person now and since
+        the roster of which day, so their app can say why nothing more is saved. Anyone else is answered as
+        before (:func:`check_write_record`), and learns nothing of the person."""
+        mine = caller.coach_id
+        if not caller.has(COACH) or mine is None or stored.get(COACH_ID) != mine or coach == mine:
+            return
+        store = self.store()
+        try:
+            name = str(store.employee(coach).get("name") or "")
+        except (NotFound, ValueError):
+            name = ""
+        version = store.roster_version()
+        day = (dt.datetime.fromtimestamp(version[0] / 1e9, dt.timezone.utc).date().isoformat()
+               if version is not None else "")
+        raise MovedAway(f"employee {employee_id!r} is now coached by " + (name or "another coach")
+                        + (f" (roster of {day})" if day else "") + f"; {caller.login} may no longer change their "
+                        "records", name, day)
 
     def group_size(self, asked: str | None) -> int:
         """The minimum group size a request's figures use: the organisation's, or the larger one it asks for.
@@ -738,6 +758,7 @@ class RecordHandler(BaseHandler):
             store = self.service.store(caller.login)
             stored = _stored(store, kind, employee_id, record_id)
             coach = self.service.current_coach(employee_id, caller, writing=True)
+            self.service.check_not_moved_away(caller, employee_id, coach, stored)
             check_write_record(caller, employee_id, coach, None,
                                stored.get(COACH_ID))
             revision = int(revision_text) if revision_text else None
@@ -763,6 +784,7 @@ class SaveHandler(BaseHandler):
             store = self.service.store(caller.login)
             stored = _stored(store, kind, employee_id, rid) if action == "save" and rid else {}
             coach = self.service.current_coach(employee_id, caller, writing=True)
+            self.service.check_not_moved_away(caller, employee_id, coach, stored)
             check_write_record(caller, employee_id, coach,
                                record.get(COACH_ID) or "", stored.get(COACH_ID))
             return store.save_checkin(record) if kind == "checkin" else store.save_conversation(record)
@@ -783,6 +805,7 @@ class SummaryHandler(BaseHandler):
             store = self.service.store(caller.login)
             stored = _stored(store, "conversation", employee_id, conversation_id)
             coach = self.service.current_coach(employee_id, caller, writing=True)
+            self.service.check_not_moved_away(caller, employee_id, coach, stored)
             check_write_record(caller, employee_id, coach, None,
                                stored.get(COACH_ID))
             path = store.save_summary(employee_id, conversation_id, html)
@@ -878,6 +901,8 @@ def _refusal_for(exc: Exception) -> Refusal:
     """The answer to a request that failed with ``exc`` (anything unexpected is raised again)."""
     if isinstance(exc, Refusal):
         return exc
+    if isinstance(exc, MovedAway):
+        return Refusal(wire.FORBIDDEN, str(exc), moved_to=exc.coach_name, moved_on=exc.moved_on)
     if isinstance(exc, Refused):
         return Refusal(wire.FORBIDDEN, str(exc))
     if isinstance(exc, Conflict):
