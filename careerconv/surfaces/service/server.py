@@ -75,6 +75,7 @@ import pandas as pd
 import tornado.web
 from jupyterhub.services.auth import HubOAuthCallbackHandler, HubOAuthenticated
 from tornado.httpserver import HTTPServer
+from tornado.log import app_log, gen_log
 
 from careerconv import analytics
 from careerconv.views import stacked_tables
@@ -89,6 +90,7 @@ from careerconv.records.schema import CHECKIN_ID, COACH_ID, CONVERSATION_ID, EMP
 from careerconv.records.store import Conflict, NotFound, NotOnRoster, Store, disk_refused
 from . import wire
 from .access_log import ALLOWED, REFUSED, AccessLog, access_logs_of, forget_in_access_logs
+from .request_log import RequestLog
 from .hr_pages import ChartsFailed, RenderedPages, charts_failed, with_header
 from .roster_gate import RosterGate
 from .policy import COACH, HR, OPERATOR, Caller, Refused, check_read_person, check_role, check_write_record, \
@@ -140,7 +142,7 @@ class RecordsService:
         self.render_pool = concurrent.futures.ThreadPoolExecutor(RENDERERS, thread_name_prefix="careerconv-hr-page")
         self.reports_dir = Path(reports_dir).resolve()
         self.reports_dir.mkdir(parents=True, exist_ok=True)
-        self.log = AccessLog(access_log)
+        self.log = AccessLog(access_log, store=Store(self.data_dir))  # naming erased people by their pseudonym
         self.log.create()
         # On the data folder's lists of its access logs and reports folders, so that `careerconv erase` on the
         # folder finds this service's too.
@@ -369,6 +371,18 @@ class BaseHandler(HubOAuthenticated, tornado.web.RequestHandler):
             await self.require_token_for_changes(model)
         except Refusal as refusal:
             self.refuse(refusal)
+
+    def log_exception(self, typ, value, tb) -> None:
+        # Tornado's would write the request's address (and for an error, the whole request), which names people, to
+        # stderr, the hub's log: written as the request log writes it (see request_log).
+        request = self.request
+        where = f"{request.method} {self.settings['log_function'].address(request.path, request.query)} " \
+                f"({request.remote_ip})"
+        if isinstance(value, tornado.web.HTTPError):
+            if value.get_message():
+                gen_log.warning("%d %s: %s", value.status_code, where, value.get_message())
+        else:
+            app_log.error("Uncaught exception %s", where, exc_info=(typ, value, tb))
 
     def refuse(self, refusal: Refusal) -> None:
         self.set_status(wire.STATUS[refusal.code])
@@ -944,7 +958,9 @@ def make_app(service: RecordsService, prefix: str = "/", cookie_secret: bytes | 
     ]
     handlers: list = [(r, h, {"service": service}) for r, h in routes]
     handlers.append((prefix.rstrip("/") + "/oauth_callback", HubOAuthCallbackHandler))
-    return tornado.web.Application(handlers, cookie_secret=cookie_secret or os.urandom(32), xsrf_cookies=False)
+    # Its request log writes no id of a person or a record: only the routes' own words (see request_log).
+    return tornado.web.Application(handlers, cookie_secret=cookie_secret or os.urandom(32), xsrf_cookies=False,
+                                   log_function=RequestLog(pattern for pattern, *_ in handlers))
 
 
 def main(argv: list[str] | None, read_minimum: Callable[[Path, str | None], tuple[int, str]],
