@@ -186,22 +186,22 @@ class RecordsService:
         self.render_pool.shutdown(wait=True)
 
     def data_state(self) -> tuple:
-        """What the HR figures are computed from, as file versions: the roster and the derived tables' manifest.
+        """What the HR figures are computed from: the roster's file version and the derived tables' facts
+        (:meth:`careerconv.records.store.Store.facts_state`).
 
-        The derived tables are brought up to date with the record files first, so a saved, discarded or erased
-        record (which changes its person's entry in ``derived/manifest.json``) or an imported roster gives another
-        state; an HR page rendered for one state is shown again only for the same state.
+        The derived tables are brought up to date with the record files first, so a completed, discarded or erased
+        record, or an imported roster, gives another state; a draft's save (a coach's app saves one on every change)
+        does not, since no HR figure counts a draft (found: while any coach typed, every HR view rendered its page
+        again, 7-20 s each). An HR page rendered for one state is shown again only for the same state.
         """
         store = self.store()
         store.refresh()
-        state = []
-        for path in (store.roster_path, store.manifest_path):
-            try:
-                st = path.stat()
-                state.append((st.st_mtime_ns, st.st_size, st.st_ino))
-            except FileNotFoundError:
-                state.append(None)
-        return tuple(state)
+        try:
+            st = store.roster_path.stat()
+            roster = (st.st_mtime_ns, st.st_size, st.st_ino)
+        except FileNotFoundError:
+            roster = None
+        return roster, store.facts_state()
 
     async def hr_page(self, request: "HrRequest") -> str:
         """The HR notebook's page (charts, readings, tables) for ``request``, rendered once per state of the data.
