@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -26,6 +27,7 @@ import requests
 
 from careerconv.cli import main
 from careerconv.surfaces.service.access_log import AccessLog
+import service_harness
 from service_harness import RunningService
 
 A, B, OP = "tok-coach-a", "tok-coach-b", "tok-operator"  # e0020 coaches E0003 and E0004; e0001 coaches E0002
@@ -113,6 +115,72 @@ def test_erasing_through_the_service_and_on_the_command_line_name_people_alike_a
     assert f"{svc.access_log.resolve()}  4 line(s) changed" in capsys.readouterr().out
     logged = {json.loads(line)["employee_id"] for line in lines(svc.access_log)}
     assert logged == {"E0002", pseudonym(svc.data, "E0003"), pseudonym(svc.data, "E0004")}
+
+
+def test_a_coach_whose_page_saves_after_the_erasure_is_refused_in_a_line_that_names_the_person_by_pseudonym(svc):
+    """Found by a hostile tester on the hub: a coach had E0017's conversation open, the operator erased E0017 (the
+    receipt said the log was rewritten), and a second later the page's next save, refused, added a line naming
+    E0017 and their conversation's id in clear."""
+    headers = {"Authorization": f"token {A}"}
+    assert get(svc, "api/people/E0003/history", A).status_code == 200  # the coach opens the conversation
+    erased = requests.delete(svc.url + "api/people/E0003", headers={"Authorization": f"token {OP}"}, timeout=60)
+    assert erased.status_code == 200 and erased.json()["complete"]
+    named = pseudonym(svc.data, "E0003")
+
+    saved = requests.put(svc.url + "api/people/E0003/conversations", headers=headers, timeout=30,
+                         json={"employee_id": "E0003", "conversation_id": "E0003-20261206", "coach_id": "E0020",
+                               "revision": 3, "status": "draft"})
+    assert saved.status_code == 404
+    assert get(svc, "api/people/e0003/conversations/E0003-20261206", A).status_code == 404
+
+    after = lines(svc.access_log)
+    assert not [line for line in after if names(line, "E0003")]
+    assert [(e["user"], e["action"], e["employee_id"], e["record"], e["outcome"], e["status"])
+            for e in map(json.loads, after[-2:])] == [
+        ("e0020", "save", named, "conversation/erased", "refused", 404),
+        ("e0020", "read", named, "conversation/erased", "refused", 404)]
+
+
+def test_the_services_request_log_which_the_hub_keeps_in_its_own_log_names_no_person_or_record(svc, caplog):
+    """Found by a hostile tester on the hub: the service's request log (tornado's lines on stderr, which the hub
+    keeps in jupyterhub.log, a file no erasure rewrites) wrote every refused request's address: a save refused
+    after E0017's erasure named them there, and 40 lines named another person."""
+    caplog.set_level(logging.INFO, logger="tornado")
+    headers = {"Authorization": f"token {A}"}
+    assert get(svc, "api/people/E0003/history", A).status_code == 200
+    assert requests.delete(svc.url + "api/people/E0003", headers={"Authorization": f"token {OP}"},
+                           timeout=60).status_code == 200
+    assert requests.put(svc.url + "api/people/E0003/conversations", headers=headers, timeout=30,
+                        json={"employee_id": "E0003", "conversation_id": "E0003-20261206", "coach_id": "E0020",
+                              "revision": 3}).status_code == 404
+    assert get(svc, "api/people/E0002/history", A).status_code == 403
+    assert get(svc, "api/people/E0003/checkins/E0003-ci-20261002", A).status_code == 404
+    assert get(svc, "api/people/E0003/nothing-here", A).status_code == 404  # no route at all
+    assert get(svc, "api/access-log?employee_id=E0003&user=e0020", OP).status_code == 200
+    svc.stop()  # its requests' lines are written by the time its thread ends
+    logged = [record.getMessage() for record in caplog.records if record.name.startswith("tornado")]
+    assert [" ".join(line.split()[:3]) for line in logged] == [
+        "200 GET /services/careerconv-records/api/people/…/history",
+        "200 DELETE /services/careerconv-records/api/people/…",
+        "404 PUT /services/careerconv-records/api/people/…/conversations",
+        "403 GET /services/careerconv-records/api/people/…/history",
+        "404 GET /services/careerconv-records/api/people/…/checkins/…",
+        "404 GET /services/careerconv-records/api/people/…/…",
+        "200 GET /services/careerconv-records/api/access-log?employee_id=…&user=…"]
+    assert not [line for line in logged if "e000" in line.casefold() or "2026" in line]
+
+
+def test_a_login_erased_on_the_command_line_is_named_by_pseudonym_in_the_lines_of_its_later_requests(svc,
+                                                                                                    monkeypatch):
+    """A hub login may be a person's id (a coach's is): erased on the command line while the hub runs, a request
+    the login still makes is logged by their pseudonym, not in clear."""
+    monkeypatch.setitem(service_harness.USERS, "tok-e0002", {"name": "e0002", "groups": ["coaches"]})
+    assert main(["--data", str(svc.data), "erase", "--employee", "E0002", "--yes"]) == 0
+    assert get(svc, "api/people/E0003/history", "tok-e0002").status_code == 403
+    last = json.loads(lines(svc.access_log)[-1])
+    assert (last["user"], last["action"], last["employee_id"], last["outcome"]) == \
+        (pseudonym(svc.data, "E0002"), "read history", "E0003", "refused")
+    assert not [line for line in lines(svc.access_log) if names(line, "E0002")]
 
 
 def test_a_log_that_cannot_be_rewritten_is_named_on_the_receipt_and_the_command_exits_1(svc, tmp_path):

@@ -122,7 +122,8 @@ def test_erasing_again_through_the_service_finishes_what_an_earlier_erasure_left
     lines = [" ".join(line.split()) for line in body["receipt"].splitlines()]
     assert f"reports folder: {hub.reports.resolve()}" in lines
     assert "reports/index-2026-10-01.html deleted (generated; regenerate it)" in lines
-    assert f"{hub.access_log.resolve()} 2 line(s) changed" in lines  # the read, and the refused erasure
+    # the read; the refused erasure came after they were on the erased list, so it named them by pseudonym at once
+    assert f"{hub.access_log.resolve()} 1 line(s) changed" in lines
     assert files_naming(DO_YUN, hub.reports) == [] and files_naming(DO_YUN, hub.data) == []
     logged = [json.loads(line) for line in hub.access_log.read_bytes().splitlines()]
     assert not [entry for entry in logged if "E0003" in json.dumps(entry)]

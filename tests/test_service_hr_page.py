@@ -17,6 +17,7 @@ import requests
 
 from careerconv.surfaces.report.hr_page import render_html
 from careerconv.surfaces.service.client import ServiceStore
+from orgs import conversation
 from service_harness import RunningService
 
 A, HR, OP = "tok-coach-a", "tok-hr", "tok-operator"
@@ -97,6 +98,29 @@ def test_a_saved_record_and_an_imported_roster_each_give_a_new_page(svc):
     after_import = readings(get(svc, "hr/", HR, params=AS_OF).text)
     assert any(line.startswith("25 employees are covered;") for line in after_import), after_import
     assert len(svc.renders) == 3
+
+
+def test_a_coach_typing_a_draft_gives_no_new_page_and_completing_it_does(svc):
+    """Found on the hub: the page's state held the derived tables' manifest, which every save changes, a draft's
+    autosave too, so while any coach typed every HR view rendered its page again (7-20 s each). No HR figure counts
+    a draft: the page is rendered again when a record HR reads changes."""
+    first = get(svc, "hr/", HR, params=AS_OF).text
+    coach = ServiceStore(svc.url, A)
+    draft = coach.save_conversation(conversation("E0003", "2026-09-20", coach="E0020", status="draft",
+                                                 skills=[("Negotiation", 3, (4, 5, 6))]))
+    draft = coach.save_conversation({**draft, "dreams": [{"rank": 1, "text": "lead a team"}]})  # autosaved
+    coach.save_checkin({"employee_id": "E0004", "coach_id": "E0020", "date": "2026-09-21", "status": "draft",
+                        "note": "typing", "updates": [], "ratings": [], "kind": "checkin"})
+    assert get(svc, "hr/", HR, params=AS_OF).text == first
+    assert len(svc.renders) == 1
+
+    completed = conversation("E0003", "2026-09-20", coach="E0020", skills=[("Negotiation", 3, (4, 5, 6))],
+                             items=[("a1", "Shadow a negotiation", "2026-10-15")], next_due="2027-03-20")
+    coach.save_conversation({**completed, "revision": draft["revision"]})
+    after = readings(get(svc, "hr/", HR, params=AS_OF).text)
+    assert "24 employees are covered; 96% of them had a career conversation in the period (57 conversations and " \
+           "143 check-ins)." in after
+    assert len(svc.renders) == 2
 
 
 def test_a_larger_minimum_group_size_gives_its_own_page_saying_so(svc):

@@ -1479,6 +1479,16 @@ class Store:
         left_out = self._load_manifest().get("left_out", {})
         return [problem for employee in sorted(left_out) for problem in left_out[employee]]
 
+    def facts_state(self) -> str:
+        """A fingerprint of what the derived tables hold apart from drafts, as the last :meth:`refresh` left them:
+        it changes when a record that is not a draft is saved, completed, discarded or erased, when the record
+        files left out change (:meth:`records_left_out`) or the tables are written anew (:meth:`bulk_write_derived`),
+        and not when a draft is saved (a coach's app saves one on every change): what no HR figure counts
+        (:func:`careerconv.records.tables.is_draft`) gives no new state. Every part of the manifest but the record
+        folders' times, which change with every save."""
+        kept = {name: value for name, value in self._load_manifest().items() if name != "employees"}
+        return hashlib.blake2b(json.dumps(kept, sort_keys=True).encode("utf-8"), digest_size=16).hexdigest()
+
     def _load_manifest(self) -> dict:
         try:
             manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
@@ -1553,6 +1563,8 @@ class Store:
             # Per employee, the record files the tables leave out (they could not be read): every reader of
             # the tables can say so (records_left_out), not only the refresh that met them.
             left_out: dict[str, list[str]] = {e: p for e, p in manifest.get("left_out", {}).items() if e in current}
+            # Per employee, a fingerprint of their records that are not drafts (see facts_state).
+            facts: dict[str, str] = {e: d for e, d in manifest.get("facts", {}).items() if e in current}
             by_bucket: dict[int, set[str]] = {}
             for e in changed:
                 by_bucket.setdefault(bucket_of(e), set()).add(e)
@@ -1566,11 +1578,15 @@ class Store:
                 records = []
                 for e in sorted(employees):
                     left_out.pop(e, None)
+                    facts.pop(e, None)
                     if e in current:
                         found = len(self.problems)
-                        records += [*self.conversations(e), *self.checkins(e)]
+                        theirs = [*self.conversations(e), *self.checkins(e)]
+                        records += theirs
                         if len(self.problems) > found:  # files of theirs that cannot be read are left out
                             left_out[e] = [str(problem) for problem in self.problems[found:]]
+                        if (digest := tables.facts_digest(theirs)) is not None:
+                            facts[e] = digest
                 rows: dict[str, list[dict]] = {name: [] for name in schema.DERIVED_TABLES}
                 for rec in records:
                     for name, part in tables.record_rows(rec).items():
@@ -1592,6 +1608,7 @@ class Store:
             if changed or stale or by_bucket or not self.manifest_path.exists():
                 manifest["employees"] = current
                 manifest["left_out"] = left_out
+                manifest["facts"] = facts
                 atomic_write_bytes(self.manifest_path, json.dumps(manifest).encode("utf-8"))
         finally:
             lock.release()
@@ -1661,7 +1678,9 @@ class Store:
                 writer.abort()
                 raise
             writer.close()
-            atomic_write_bytes(self.manifest_path, json.dumps(new_manifest(source=source)).encode("utf-8"))
+            # a write of its own (see facts_state): another bulk write from the same source holds other rows
+            written = new_manifest(source=source, written=uuid.uuid4().hex)
+            atomic_write_bytes(self.manifest_path, json.dumps(written).encode("utf-8"))
 
     def read_table(self, name: str, columns: list[str] | None = None, refresh: bool = True) -> pd.DataFrame:
         """One derived table (or the roster) for analytics, from the cache.

@@ -8,6 +8,8 @@ without touching the cache.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
 from typing import Any, Iterable
 
@@ -94,8 +96,8 @@ def _answer_text(answer: Any) -> str:
 def checkin_rows(rec: dict) -> dict[str, list[dict]]:
     """Rows of every derived table contributed by one check-in record (none while it is a draft)."""
     out: dict[str, list[dict]] = defaultdict(list)
-    if rec.get(STATUS) == "draft":
-        return out  # the coach is still typing it: not a fact yet
+    if is_draft(rec):
+        return out
     cid, emp, date = rec[CHECKIN_ID], rec[EMPLOYEE_ID], rec[DATE]
     out["checkins"].append({CHECKIN_ID: cid, EMPLOYEE_ID: emp, COACH_ID: rec[COACH_ID] or None, DATE: date,
                             CONVERSATION_ID: rec.get(CONVERSATION_ID),
@@ -112,6 +114,22 @@ def checkin_rows(rec: dict) -> dict[str, list[dict]]:
                                      SELF_RATING: r.get(SELF_RATING), COACH_RATING: r.get(COACH_RATING),
                                      "source": "checkin", RECORD_ID: cid, "saved_at": rec.get("saved_at")})
     return out
+
+
+def is_draft(rec: dict) -> bool:
+    """Whether a conversation or check-in record is a draft: the coach is still typing it, so it is not a fact yet
+    (no check-in row is made of it, and no HR figure counts a draft conversation's)."""
+    return rec.get(STATUS) == "draft"
+
+
+def facts_digest(records: Iterable[dict]) -> str | None:
+    """A short fingerprint of the records among ``records`` that are not drafts (:func:`is_draft`), in any order:
+    it changes when one of them is added, changed or removed, and not when a draft is; None when all are drafts."""
+    facts = sorted(json.dumps(rec, sort_keys=True, ensure_ascii=False, default=str)
+                   for rec in records if not is_draft(rec))
+    if not facts:
+        return None
+    return hashlib.blake2b("\n".join(facts).encode("utf-8"), digest_size=12).hexdigest()
 
 
 def record_rows(rec: dict) -> dict[str, list[dict]]:

@@ -19,8 +19,11 @@ replaces their id, in every line about them or by them (a coach's login is
 their id), with the pseudonym the data folder's list of erased people keeps
 (:func:`pseudonym_of`: ``erased:`` and an HMAC of the id keyed with the
 salt in the data folder's ``erased.json``), so the log still says what was
-done when without naming them. The operator reads it through the service
-(``GET /api/access-log``).
+done when without naming them. A line written after that (the page of a coach who had them open saves again, and
+is refused) names them the same way: a log that knows its data folder (:class:`AccessLog` ``store``) writes every
+person and user on the folder's list of erased people by their pseudonym, as the rewrite would have (found by a
+hostile tester: a refused save a second after the erasure named the person in clear). The operator reads it through
+the service (``GET /api/access-log``).
 
 The service adds its log to the data folder's list of access logs when it
 starts (:mod:`careerconv.records.kept_elsewhere`), and an erasure, through the
@@ -42,8 +45,9 @@ from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator
 
 from careerconv.records.kept_elsewhere import recorded_access_logs
+from careerconv.records import schema
 from careerconv.records.schema import EMPLOYEE_ID, parse_identifier
-from careerconv.records.store import Store, atomic_writer, cannot_write
+from careerconv.records.store import ErasedIds, Store, atomic_writer, cannot_write
 
 ALLOWED, REFUSED = "allowed", "refused"
 FIELDS = ("at", "user", "action", EMPLOYEE_ID, "record", "outcome", "status")
@@ -143,11 +147,32 @@ def pseudonym_of(store: Store, employee_id: str) -> str:
     ValueError
         ``employee_id`` is not on the list of erased people (erase them first).
     """
-    erased = store.erased_ids()
-    if erased.erased_on(employee_id) is None:
+    pseudonym = _pseudonym_if_erased(store.erased_ids(), employee_id)
+    if pseudonym is None:
         raise ValueError(f"{employee_id} is not on the list of people erased from {store.root}; an access log names "
                          "only erased people by a pseudonym")
-    return ERASED + erased.hash_of(employee_id)
+    return pseudonym
+
+
+def _pseudonym_if_erased(erased: ErasedIds, value: str | None) -> str | None:
+    """The pseudonym a log names ``value`` by (:func:`pseudonym_of`) when it is an id on the list ``erased``, else
+    None (not erased, not an id, or a pseudonym already)."""
+    if not isinstance(value, str) or value == NOT_AN_ID or value.startswith(ERASED) or erased.erased_on(value) is None:
+        return None
+    return ERASED + erased.hash_of(value)
+
+
+def _name_by_pseudonyms(entry: dict, about: str | None, by: str | None) -> dict:
+    """``entry``, a line of the log, naming the person it is about by the pseudonym ``about`` (their record as
+    ``kind/erased``, since a record id starts with its person's id) and its user by ``by``; None leaves either as it
+    is. The one rule for how a line names an erased person, whether written so or rewritten by an erasure."""
+    if about is not None:
+        entry[EMPLOYEE_ID] = about
+        if "/" in str(entry.get("record") or ""):
+            entry["record"] = entry["record"].partition("/")[0] + "/erased"
+    if by is not None:
+        entry["user"] = by
+    return entry
 
 
 class AccessLog:
@@ -157,10 +182,34 @@ class AccessLog:
     ----------
     path
         The log file (created, mode 0600, with its folder when missing).
+    store
+        The data folder the log is about: a person or user on its list of erased people is written by their
+        pseudonym (:func:`pseudonym_of`), never in clear. None: ids are written as they are (``careerconv erase``,
+        which names the person by their pseudonym itself).
     """
 
-    def __init__(self, path: str | os.PathLike):
+    def __init__(self, path: str | os.PathLike, store: Store | None = None):
         self.path = Path(path)
+        self.store = store
+        self._erased: tuple[tuple, ErasedIds] | None = None  # the list as last read, and its file's version
+
+    def erased_ids(self) -> ErasedIds:
+        """The list of people erased from :attr:`store` (read again only when its file changed); an empty one without
+        a store, or when the list cannot be read (a damaged ``erased.json``, which every command of the store
+        reports): a line is never lost for it, and it then names people as the request did."""
+        if self.store is None:
+            return ErasedIds()
+        try:
+            st = self.store.erased_path.stat()
+        except FileNotFoundError:
+            return ErasedIds()
+        version = (st.st_mtime_ns, st.st_size, st.st_ino)
+        if self._erased is None or self._erased[0] != version:
+            try:
+                self._erased = (version, self.store.erased_ids())
+            except (schema.ValidationError, OSError):
+                return ErasedIds()
+        return self._erased[1]
 
     def create(self) -> None:
         """Create the log, empty and mode 0600, with its folder, when it is not there yet."""
@@ -174,12 +223,12 @@ class AccessLog:
 
     def append_each(self, user: str, action: str, employee_ids: Iterable[str | None], outcome: str, status: int,
                     record: str | None = None) -> list[dict]:
-        """Add one line per person, all at one time (a roster import that changed many people), and return them."""
+        """Add one line per person, all at one time (a roster import that changed many people), and return them.
+
+        A person or user erased from :attr:`store` is written by their pseudonym (:func:`pseudonym_of`), as an
+        erasure rewrites the lines before it."""
         at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
-        record = logged_record(record)
-        entries = [{"at": at, "user": user, "action": action, EMPLOYEE_ID: logged_id(employee_id), "record": record,
-                    "outcome": outcome, "status": status} for employee_id in employee_ids]
-        lines = memoryview("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entries).encode("utf-8"))
+        record, people = logged_record(record), [logged_id(employee_id) for employee_id in employee_ids]
         self.path.parent.mkdir(parents=True, exist_ok=True)
         while True:
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
@@ -188,6 +237,15 @@ class AccessLog:
                 # is ours, the path still names the file we opened, or a rewrite replaced it and we open the new one.
                 fcntl.flock(fd, fcntl.LOCK_EX)
                 if _names(self.path, fd):
+                    # Who is erased is read under the lock: an erasure lists them before it rewrites the log, so a
+                    # line is either in the log it rewrites or written after they are on the list.
+                    erased = self.erased_ids()
+                    entries = [_name_by_pseudonyms(
+                        {"at": at, "user": user, "action": action, EMPLOYEE_ID: person, "record": record,
+                         "outcome": outcome, "status": status},
+                        _pseudonym_if_erased(erased, person), _pseudonym_if_erased(erased, user)) for person in people]
+                    lines = memoryview("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entries)
+                                       .encode("utf-8"))
                     while lines:  # one write for a line; a very long batch may take several, still under the lock
                         lines = lines[os.write(fd, lines):]
                     return entries
@@ -317,12 +375,7 @@ def _forgetting(employee_id: str, pseudonym: str) -> Callable[[bytes], bytes]:
         by = str(entry.get("user") or "").casefold() == folded
         if not about and not by:
             return line
-        if about:
-            entry[EMPLOYEE_ID] = pseudonym
-            if "/" in str(entry.get("record") or ""):
-                entry["record"] = entry["record"].partition("/")[0] + "/erased"
-        if by:
-            entry["user"] = pseudonym
+        _name_by_pseudonyms(entry, pseudonym if about else None, pseudonym if by else None)
         return json.dumps(entry, ensure_ascii=False).encode("utf-8") + end
     return rewrite
 

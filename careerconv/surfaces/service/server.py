@@ -75,6 +75,7 @@ import pandas as pd
 import tornado.web
 from jupyterhub.services.auth import HubOAuthCallbackHandler, HubOAuthenticated
 from tornado.httpserver import HTTPServer
+from tornado.log import app_log, gen_log
 
 from careerconv import analytics
 from careerconv.views import stacked_tables
@@ -89,6 +90,7 @@ from careerconv.records.schema import CHECKIN_ID, COACH_ID, CONVERSATION_ID, EMP
 from careerconv.records.store import Conflict, MovedAway, NotFound, NotOnRoster, Store, disk_refused
 from . import wire
 from .access_log import ALLOWED, REFUSED, AccessLog, access_logs_of, forget_in_access_logs
+from .request_log import RequestLog
 from .hr_pages import ChartsFailed, RenderedPages, charts_failed, with_header
 from .roster_gate import RosterGate
 from .policy import COACH, HR, OPERATOR, Caller, Refused, check_read_person, check_role, check_write_record, \
@@ -140,7 +142,7 @@ class RecordsService:
         self.render_pool = concurrent.futures.ThreadPoolExecutor(RENDERERS, thread_name_prefix="careerconv-hr-page")
         self.reports_dir = Path(reports_dir).resolve()
         self.reports_dir.mkdir(parents=True, exist_ok=True)
-        self.log = AccessLog(access_log)
+        self.log = AccessLog(access_log, store=Store(self.data_dir))  # naming erased people by their pseudonym
         self.log.create()
         # On the data folder's lists of its access logs and reports folders, so that `careerconv erase` on the
         # folder finds this service's too.
@@ -184,22 +186,22 @@ class RecordsService:
         self.render_pool.shutdown(wait=True)
 
     def data_state(self) -> tuple:
-        """What the HR figures are computed from, as file versions: the roster and the derived tables' manifest.
+        """What the HR figures are computed from: the roster's file version and the derived tables' facts
+        (:meth:`careerconv.records.store.Store.facts_state`).
 
-        The derived tables are brought up to date with the record files first, so a saved, discarded or erased
-        record (which changes its person's entry in ``derived/manifest.json``) or an imported roster gives another
-        state; an HR page rendered for one state is shown again only for the same state.
+        The derived tables are brought up to date with the record files first, so a completed, discarded or erased
+        record, or an imported roster, gives another state; a draft's save (a coach's app saves one on every change)
+        does not, since no HR figure counts a draft (found: while any coach typed, every HR view rendered its page
+        again, 7-20 s each). An HR page rendered for one state is shown again only for the same state.
         """
         store = self.store()
         store.refresh()
-        state = []
-        for path in (store.roster_path, store.manifest_path):
-            try:
-                st = path.stat()
-                state.append((st.st_mtime_ns, st.st_size, st.st_ino))
-            except FileNotFoundError:
-                state.append(None)
-        return tuple(state)
+        try:
+            st = store.roster_path.stat()
+            roster = (st.st_mtime_ns, st.st_size, st.st_ino)
+        except FileNotFoundError:
+            roster = None
+        return roster, store.facts_state()
 
     async def hr_page(self, request: "HrRequest") -> str:
         """The HR notebook's page (charts, readings, tables) for ``request``, rendered once per state of the data.
@@ -389,6 +391,18 @@ class BaseHandler(HubOAuthenticated, tornado.web.RequestHandler):
             await self.require_token_for_changes(model)
         except Refusal as refusal:
             self.refuse(refusal)
+
+    def log_exception(self, typ, value, tb) -> None:
+        # Tornado's would write the request's address (and for an error, the whole request), which names people, to
+        # stderr, the hub's log: written as the request log writes it (see request_log).
+        request = self.request
+        where = f"{request.method} {self.settings['log_function'].address(request.path, request.query)} " \
+                f"({request.remote_ip})"
+        if isinstance(value, tornado.web.HTTPError):
+            if value.get_message():
+                gen_log.warning("%d %s: %s", value.status_code, where, value.get_message())
+        else:
+            app_log.error("Uncaught exception %s", where, exc_info=(typ, value, tb))
 
     def refuse(self, refusal: Refusal) -> None:
         self.set_status(wire.STATUS[refusal.code])
@@ -969,7 +983,9 @@ def make_app(service: RecordsService, prefix: str = "/", cookie_secret: bytes | 
     ]
     handlers: list = [(r, h, {"service": service}) for r, h in routes]
     handlers.append((prefix.rstrip("/") + "/oauth_callback", HubOAuthCallbackHandler))
-    return tornado.web.Application(handlers, cookie_secret=cookie_secret or os.urandom(32), xsrf_cookies=False)
+    # Its request log writes no id of a person or a record: only the routes' own words (see request_log).
+    return tornado.web.Application(handlers, cookie_secret=cookie_secret or os.urandom(32), xsrf_cookies=False,
+                                   log_function=RequestLog(pattern for pattern, *_ in handlers))
 
 
 def main(argv: list[str] | None, read_minimum: Callable[[Path, str | None], tuple[int, str]],
