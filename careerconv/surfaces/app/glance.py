@@ -27,8 +27,7 @@ from .summary import status_pill
 # (heading, class of its cells) of the plan's two tables; on a phone each row becomes a block whose cells carry
 # their heading above them (styles.py, "one block per row")
 SKILL_COLUMNS = (("Skill", "cc-col-skill"), ("Then", "cc-col-then"), ("Latest", "cc-col-latest"),
-                 ("6 mo", "cc-col-target"), ("12 mo", "cc-col-target"), ("18 mo", "cc-col-target"),
-                 ("Chosen approach", "cc-col-approach"))
+                 *((f"{h} mo", "cc-col-target") for h in schema.HORIZONS), ("Chosen approach", "cc-col-approach"))
 ITEM_COLUMNS = (("Action item", "cc-col-item"), ("Due", "cc-col-due"), ("Owner", "cc-col-owner"),
                 ("Status", "cc-col-status"), ("Latest note", "cc-col-note"))
 
@@ -192,7 +191,7 @@ def previous_plan_html(plan: PreviousPlan, today: dt.date, coach_label: Callable
             latest = "–"
             if s.latest is not None and s.latest.self_rating is not None:
                 latest = f"{s.latest.self_rating} <span class=\"cc-muted\">({escape(human_date(s.latest.date))})</span>"
-            targets = [str(s.targets[h]) if s.targets.get(h) is not None else "–" for h in (6, 12, 18)]
+            targets = [str(s.targets[h]) if s.targets.get(h) is not None else "–" for h in schema.HORIZONS]
             rows.append([escape_html(s.skill), then, latest, *targets, escape_html(s.chosen_option or s.approach)])
         out.append(_stacking_table("cc-glance-skills", SKILL_COLUMNS, rows))
     else:
