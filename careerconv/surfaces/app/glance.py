@@ -24,6 +24,24 @@ from careerconv.views.html_parts import escape_html
 from .summary import status_pill
 
 
+# (heading, class of its cells) of the plan's two tables; on a phone each row becomes a block whose cells carry
+# their heading above them (styles.py, "one block per row")
+SKILL_COLUMNS = (("Skill", "cc-col-skill"), ("Then", "cc-col-then"), ("Latest", "cc-col-latest"),
+                 *((f"{h} mo", "cc-col-target") for h in schema.HORIZONS), ("Chosen approach", "cc-col-approach"))
+ITEM_COLUMNS = (("Action item", "cc-col-item"), ("Due", "cc-col-due"), ("Owner", "cc-col-owner"),
+                ("Status", "cc-col-status"), ("Latest note", "cc-col-note"))
+
+
+def _stacking_table(kind: str, columns: tuple[tuple[str, str], ...], rows: list[list[str]]) -> str:
+    """A ``cc-table cc-stack`` table: a header row, then one row per list of cells (escaped HTML, in the order of
+    ``columns``). Each cell carries its heading (``data-label``) and its column's class, so a phone can show each
+    row as a block of labelled values instead of a table wider than the screen."""
+    head = "".join(f"<th>{escape(label)}</th>" for label, _cls in columns)
+    body = "".join("<tr>" + "".join(f'<td class="{cls}" data-label="{escape(label)}">{cell}</td>'
+                                    for (label, cls), cell in zip(columns, cells)) + "</tr>" for cells in rows)
+    return f'<table class="cc-table cc-stack {kind}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
 def _since(item: ItemState) -> str:
     """"on 15 Apr 2026" for a done or dropped item, "since …" for one in progress, else ""."""
     if item.completed_on or item.dropped_on:
@@ -167,34 +185,28 @@ def previous_plan_html(plan: PreviousPlan, today: dt.date, coach_label: Callable
         out.append('<p class="cc-empty">none recorded</p>')
     out.append("<h3>Skills</h3>")
     if plan.skills:
-        out.append('<table class="cc-table"><tr><th>Skill</th><th>Then</th><th>Latest</th>'
-                   "<th>6 mo</th><th>12 mo</th><th>18 mo</th><th>Chosen approach</th></tr>")
+        rows = []
         for s in plan.skills:
             then = f"{s.baseline}" if s.baseline is not None else "–"
             latest = "–"
             if s.latest is not None and s.latest.self_rating is not None:
                 latest = f"{s.latest.self_rating} <span class=\"cc-muted\">({escape(human_date(s.latest.date))})</span>"
-            targets = "".join(f"<td>{s.targets.get(h) if s.targets.get(h) is not None else '–'}</td>"
-                              for h in (6, 12, 18))
-            approach = s.chosen_option or s.approach
-            out.append(f"<tr><td>{escape_html(s.skill)}</td><td>{then}</td><td>{latest}</td>{targets}"
-                       f"<td>{escape_html(approach)}</td></tr>")
-        out.append("</table>")
+            targets = [str(s.targets[h]) if s.targets.get(h) is not None else "–" for h in schema.HORIZONS]
+            rows.append([escape_html(s.skill), then, latest, *targets, escape_html(s.chosen_option or s.approach)])
+        out.append(_stacking_table("cc-glance-skills", SKILL_COLUMNS, rows))
     else:
         out.append('<p class="cc-empty">none recorded</p>')
     out.append("<h3>Action plan</h3>")
     items = list(plan.items) + list(plan.carried_over)
     if items:
-        out.append('<table class="cc-table"><tr><th>Action item</th><th>Due</th><th>Owner</th><th>Status</th>'
-                   "<th>Latest note</th></tr>")
+        rows = []
         for it in items:
             carried = (f' <span class="cc-muted">(carried over from {escape(human_date(it.conversation_date))})</span>'
                        if it.carried_over else "")
             overdue = ' <span class="cc-pill cc-pill-warn">overdue</span>' if it.is_overdue(today) else ""
-            out.append(f"<tr><td>{escape_html(it.text)}{carried}</td><td>{escape(human_date(it.due))}{overdue}</td>"
-                       f"<td>{escape_html(it.owner)}</td><td>{item_status_html(it)}</td>"
-                       f"<td>{item_note_html(it)}</td></tr>")
-        out.append("</table>")
+            rows.append([f"{escape_html(it.text)}{carried}", f"{escape(human_date(it.due))}{overdue}",
+                         escape_html(it.owner), item_status_html(it), item_note_html(it)])
+        out.append(_stacking_table("cc-glance-items", ITEM_COLUMNS, rows))
     else:
         out.append('<p class="cc-empty">no action items were agreed</p>')
     out.append("</div>")

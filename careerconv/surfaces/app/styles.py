@@ -411,6 +411,23 @@ CSS = """
   .cc-app .cc-question-set { flex-wrap: wrap; height: auto; row-gap: 2px; min-width: 0; }
   .cc-app .cc-question-set > label { flex: 1 1 100%; width: auto !important; text-align: left; line-height: 20px; }
   .cc-app .cc-question-set > select { height: 32px; min-width: 0; flex: 1 1 auto; }
+  /* the last plan at a glance, one block per row (glance._stacking_table): each value under its heading, the
+     skill's ratings on one line and its 6/12/18-month targets on the next, so no column is past the screen's edge */
+  .cc-app table.cc-stack, .cc-app table.cc-stack tbody { display: block; }
+  .cc-app table.cc-stack thead { display: none; }
+  .cc-app table.cc-stack tr { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); column-gap: 10px;
+    padding: 6px 0; border-bottom: 1px solid var(--cc-line); }
+  .cc-app table.cc-stack td { border: none; padding: 2px 0; min-width: 0; overflow-wrap: anywhere; }
+  .cc-app table.cc-stack td:empty { display: none; }
+  .cc-app table.cc-stack td::before { content: attr(data-label); display: block; color: var(--cc-muted);
+    font-size: 11px; font-weight: 600; text-transform: uppercase; letter-spacing: 0.04em; }
+  .cc-app table.cc-stack td.cc-col-skill, .cc-app table.cc-stack td.cc-col-item { font-weight: 600; }
+  .cc-app table.cc-stack td.cc-col-skill::before, .cc-app table.cc-stack td.cc-col-item::before { display: none; }
+  .cc-app table.cc-stack td.cc-col-skill, .cc-app table.cc-stack td.cc-col-item,
+  .cc-app table.cc-stack td.cc-col-approach, .cc-app table.cc-stack td.cc-col-status,
+  .cc-app table.cc-stack td.cc-col-note { grid-column: 1 / -1; }
+  .cc-app table.cc-stack td.cc-col-latest, .cc-app table.cc-stack td.cc-col-due { grid-column: span 2; }
+  .cc-app table.cc-stack .cc-pill:first-child { margin-left: 0; }
 }
 /* 400% zoom of a 1280 px window (WCAG's 320 px reflow): the question bank's two buttons go under the title */
 @container cc-app (max-width: 360px) {
