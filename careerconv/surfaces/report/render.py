@@ -695,7 +695,8 @@ def standing_figure(content: ReportContent, width: float = CHART_WIDTH) -> Figur
     """The standing chart as the HTML report shows it, ``width`` inches wide.
 
     At :data:`NARROW_WIDTH` (a phone's screen) skill names wrap onto two
-    lines, leaving the bars room; the legend takes more rows.
+    lines, leaving the bars room; the legend takes more rows, and the figure grows at its foot to hold them
+    (:func:`room_for_legend`).
     """
     narrow = width < CHART_WIDTH
     height, left = standing_chart_size(content, narrow)
