@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import colorsys
+import textwrap
 
 import matplotlib
 import matplotlib.dates as mdates
@@ -164,8 +165,12 @@ DATE_TICKS_PER_INCH = 1.7  # a "Sep 2026" tick label is about 0.35 in wide at TI
 WORD_GAP = LABEL_SIZE
 LINE_GAP = 3.0
 LABEL_REACH = 18.0
+# How every legend of a chart is drawn: under its axes, no frame, its words the size of the labels.
+_LEGEND_STYLE: dict[str, Any] = {"loc": "upper center", "frameon": False, "fontsize": LABEL_SIZE, "handlelength": 1.8,
+                                 "columnspacing": 1.4}
 # Inches beyond the axes' top and right a label may take: the PDF puts other text that close to a chart.
 LABEL_ROOM = 0.25
+LEGEND_MARGIN = 0.05  # inches a legend keeps clear of its figure's left and right edges
 
 GID_RATING = "rating"
 GID_CHECKIN = "rating-checkin"
@@ -181,6 +186,10 @@ GID_NEXT_TARGET = "next-target"
 GID_COACH = "rating-coach"
 GID_AFTER_LEAVING = "target-after-leaving"
 GID_LEADER = "leader"  # the line from a label that could not sit beside its mark to that mark
+# A thin grey line that joins a label to its mark, and what a key calls it: on its own, a reader could take it
+# for a line of the data.
+_LEADER_STYLE: dict[str, Any] = {"color": PALETTE["muted"], "linewidth": 0.8}
+LEADER_WORDS = "Line from a label to its mark"
 # The words for a target dated on or after the day someone left: it is never measured (the progress rule still
 # calls it upcoming, or due but not measured once its date has passed; this is what a reader is told instead).
 AFTER_LEAVING = "after you left"
@@ -477,9 +486,9 @@ def _draw_skill_progress(ax, skill, t0, baseline, targets, ratings, progress_row
     ax.set_title(skill, loc="left", fontsize=13, fontweight="bold", color=PALETTE["text"], pad=10)
     if as_of is not None:
         _before_the_line_if_cut(ax, as_of_label)
-    _legend_below(ax, _progress_legend_handles(ax, statuses_shown))
     labels.extend(status_labels + target_labels + other_labels)
     dodge_labels(ax, labels)
+    _legend_below(ax, _progress_legend_handles(ax, statuses_shown))  # after the labels: it names a leader line
 
 
 def _before_the_line_if_cut(ax: Axes, label: Any) -> None:
@@ -670,8 +679,7 @@ def _draw_leader(ax: Axes, box: Any, mark: Any) -> None:
     length = float(np.hypot(*(near - centre)))
     edge = centre + (near - centre) * min(1.0, max(mark.width, mark.height) / 2 / length)
     (x0, y0), (x1, y1) = ax.transData.inverted().transform([near, edge])
-    ax.plot([x0, x1], [y0, y1], color=PALETTE["muted"], linewidth=0.8, zorder=2.5, clip_on=False,
-            gid=GID_LEADER, label="_leader")
+    ax.plot([x0, x1], [y0, y1], **_LEADER_STYLE, zorder=2.5, clip_on=False, gid=GID_LEADER, label="_leader")
 
 
 def _places_around(box: Any, mark: Any, gap: float, tries: int,
@@ -1193,13 +1201,68 @@ def _progress_legend_handles(ax: Axes, statuses: list[str]) -> list[Any]:
         handles.append(Line2D([], [], linestyle="none", marker="o", markersize=10, markerfacecolor="none",
                               markeredgewidth=2, markeredgecolor=STATUS_COLOURS.get(status, PALETTE["muted"]),
                               label=f"At a target date: {status}"))
+    if has_leader(ax):
+        handles.append(Line2D([], [], **_LEADER_STYLE, label=LEADER_WORDS))
     return handles
 
 
+def has_leader(ax: Axes) -> bool:
+    """Whether a label on ``ax`` is joined to its mark by a leader line (:func:`dodge_labels`)."""
+    return any(line.get_gid() == GID_LEADER for line in ax.get_lines())
+
+
 def _legend_below(ax: Axes, handles: list[Any], ncols: int = 4) -> None:
+    """A legend of ``handles`` under ``ax``, in at most ``ncols`` columns, fitted to the figure (:func:`fit_legend`)."""
     if not handles:
         return
-    ax.legend(
-        handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=min(len(handles), ncols),
-        frameon=False, fontsize=LABEL_SIZE, handlelength=1.8, columnspacing=1.4,
-    )
+    ax.legend(handles=handles, bbox_to_anchor=(0.5, -0.16), ncols=min(len(handles), ncols), **_LEGEND_STYLE)
+    fit_legend(ax)
+
+
+def fit_legend(ax: Axes, margin: float = LEGEND_MARGIN) -> None:
+    """Make ``ax``'s legend read whole across its figure, ``margin`` inches clear of its left and right edges:
+    fewer columns while it is wider than that, then its entries wrapped at their spaces (the longest lines first)
+    while one column still is, then moved sideways from its place under the axes' centre as little as keeps it
+    within (a chart with long skill names on the left has its axes' centre right of the figure's: "...not
+    measured: you left" was cut at a phone's width). Its height is its caller's: the room below the axes."""
+    legend = ax.get_legend()
+    if legend is None:
+        return
+    room = ax.figure.bbox.width - 2 * margin * ax.figure.dpi
+    entries = [" ".join(text.get_text().split()) for text in legend.get_texts()]
+    for text, words in zip(legend.get_texts(), entries):
+        text.set_text(words)
+    anchor = legend.get_bbox_to_anchor()
+    at = tuple(ax.transAxes.inverted().transform((anchor.x0, anchor.y0)))
+    columns = len({round(text.get_window_extent(_renderer(ax)).x0) for text in legend.get_texts()})
+    while columns > 1 and _legend_box(ax).width > room:
+        columns -= 1
+        legend = ax.legend(handles=legend.legend_handles, labels=entries, bbox_to_anchor=at, ncols=columns,
+                           **_LEGEND_STYLE)
+    for chars in range(max(map(len, entries), default=0) - 1, 0, -1):
+        if _legend_box(ax).width <= room:
+            break
+        for text, words in zip(legend.get_texts(), entries):
+            text.set_text("\n".join(textwrap.wrap(words, chars, break_long_words=False)))
+    box = _legend_box(ax)
+    figure = ax.figure.bbox
+    shift = (max(0.0, figure.x0 + margin * ax.figure.dpi - box.x0)
+             - max(0.0, box.x1 - (figure.x1 - margin * ax.figure.dpi)))
+    legend.set_bbox_to_anchor(tuple(ax.transAxes.inverted().transform((anchor.x0 + shift, anchor.y0))))
+
+
+def legend_below(ax: Axes, inches: float, margin: float = LEGEND_MARGIN) -> None:
+    """Put ``ax``'s legend ``inches`` below the axes (clear of its tick labels, whatever their height), fitted
+    to the figure ``margin`` inches clear of its sides (:func:`fit_legend`; a page's margins)."""
+    legend = ax.get_legend()
+    if legend is None:
+        return
+    anchor = legend.get_bbox_to_anchor()
+    x = ax.transAxes.inverted().transform((anchor.x0, anchor.y0))[0]
+    legend.set_bbox_to_anchor((x, -inches / (ax.get_position().height * ax.figure.get_figheight())))
+    fit_legend(ax, margin)
+
+
+def _legend_box(ax: Axes) -> Any:
+    """The display box of ``ax``'s legend as it would be drawn now."""
+    return ax.get_legend().get_window_extent(_renderer(ax))

@@ -485,6 +485,14 @@ class _Page:
         self.y -= height
         return ax
 
+    def below_legend(self, ax: Any) -> None:
+        """Go on below ``ax``'s legend where it reaches lower than the chart's height (its entries wrapped onto
+        more rows), :data:`careerconv.surfaces.report.render.LEGEND_FOOT` under it."""
+        legend = ax.get_legend()
+        if legend is not None:
+            foot = legend.get_window_extent(self.fig.canvas.get_renderer()).y0 / self.fig.dpi
+            self.y = min(self.y, foot - render.LEGEND_FOOT)
+
 
 # ---------------------------------------------------------------------------
 # the report
@@ -571,6 +579,15 @@ def pdf_bytes(content: ReportContent) -> bytes:
         quiet.setLevel(level)
 
 
+def standing_chart(page: _Page, content: ReportContent) -> None:
+    """Draw the standing chart of ``content`` on ``page``, its legend under it, and go on below that."""
+    height, left = render.standing_chart_size(content)
+    ax = page.axes(height, left=left, bottom=1.3)
+    render.draw_standing(ax, content)
+    plots.legend_below(ax, 0.55, _MARGIN)
+    page.below_legend(ax)
+
+
 def _pdf(c: ReportContent, header: list[_Block], blocks: dict[str, list[_Block]], families: list[str]) -> bytes:
     buf = io.BytesIO()
     # Type 42 (TrueType) keeps every glyph of a fallback font as text a reader can copy and
@@ -593,21 +610,16 @@ def _pdf(c: ReportContent, header: list[_Block], blocks: dict[str, list[_Block]]
                 page.text(intro, 9.5, colour=_MUTED)
             _write_blocks(page, part, list(charts or []))
 
-        def standing_chart(p: _Page) -> None:
-            height, left = render.standing_chart_size(c)
-            ax = p.axes(height, left=left, bottom=1.3)
-            render.draw_standing(ax, c)
-            render.legend_below(ax, p.fig, 0.55)
-
         def skill_chart(data: Any):
             def draw(p: _Page) -> None:
                 ax = p.axes(_SKILL_CHART, left=0.6, top=0.25, bottom=1.05)
                 render.draw_skill(ax, data)
-                render.legend_below(ax, p.fig, 0.5)
+                plots.legend_below(ax, 0.5, _MARGIN)
+                p.below_legend(ax)
             return draw
 
         section("dreams")
-        section("standing", [standing_chart], render.standing_heading(c))
+        section("standing", [functools.partial(standing_chart, content=c)], render.standing_heading(c))
         section("horizons")
         section("skills", [skill_chart(d) for d in skill_chart_data(c)])
         section("actions")

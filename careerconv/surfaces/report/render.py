@@ -77,7 +77,7 @@ __all__ = [
     "format_day",
     "owner_words",
     "shorten",
-    "legend_below",
+    "room_for_legend",
     "standing_chart_size",
     "standing_figure",
     "skill_figure",
@@ -394,13 +394,24 @@ def _new_figure(width: float, height: float, *, left: float, right: float, top: 
     return fig
 
 
-def legend_below(ax: Any, fig: Figure, inches: float) -> None:
-    """Put the helper's legend ``inches`` below the Axes, clear of the tick labels, whatever its height."""
+LEGEND_FOOT = 0.1  # inches kept under a chart's legend
+
+
+def room_for_legend(ax: Any, fig: Figure) -> None:
+    """Make ``fig`` taller at its foot where ``ax``'s legend (:func:`careerconv.views.plots.legend_below`) runs
+    below it or closer than :data:`LEGEND_FOOT` to it (a phone's legend of one entry a row, its long entries on
+    two lines); the axes keep their size and their place from the top."""
     legend = ax.get_legend()
     if legend is None:
         return
-    height = ax.get_position().height * fig.get_figheight()
-    legend.set_bbox_to_anchor((0.5, -inches / height))
+    lacking = fig.bbox.y0 + LEGEND_FOOT * fig.dpi - legend.get_window_extent(fig.canvas.get_renderer()).y0
+    if lacking <= 0:
+        return
+    width, height = fig.get_size_inches()
+    params = fig.subplotpars
+    top, bottom = (1 - params.top) * height, params.bottom * height + lacking / fig.dpi
+    fig.set_size_inches(width, height + lacking / fig.dpi)
+    fig.subplots_adjust(top=1 - top / (height + lacking / fig.dpi), bottom=bottom / (height + lacking / fig.dpi))
 
 
 # ---------------------------------------------------------------------------
@@ -684,7 +695,8 @@ def standing_figure(content: ReportContent, width: float = CHART_WIDTH) -> Figur
     """The standing chart as the HTML report shows it, ``width`` inches wide.
 
     At :data:`NARROW_WIDTH` (a phone's screen) skill names wrap onto two
-    lines, leaving the bars room; the legend takes more rows.
+    lines, leaving the bars room; the legend takes more rows, and the figure grows at its foot to hold them
+    (:func:`room_for_legend`).
     """
     narrow = width < CHART_WIDTH
     height, left = standing_chart_size(content, narrow)
@@ -692,7 +704,8 @@ def standing_figure(content: ReportContent, width: float = CHART_WIDTH) -> Figur
                       bottom=1.65 if narrow else 1.3)
     ax = fig.add_subplot()
     draw_standing(ax, content, narrow)
-    legend_below(ax, fig, 0.55)
+    plots.legend_below(ax, 0.55)
+    room_for_legend(ax, fig)
     return fig
 
 
@@ -805,13 +818,18 @@ def skill_sections(content: ReportContent, figure_format: str | None = "svg", dp
     charts = skill_chart_data(content)
     if not charts:
         return [_wrap('<p class="cc-empty">No skills yet: you choose them in your career conversation.</p>')]
-    return [chart_key(content, charts), *(_wrap(_skill_section(data, figure_format, dpi)) for data in charts)]
+    figures = [None if figure_format is None else skill_figure(data, NARROW_WIDTH) for data in charts]
+    leaders = any(plots.has_leader(fig.axes[0]) for fig in figures if fig is not None)
+    return [chart_key(content, charts, leaders=leaders),
+            *(_wrap(_skill_section(data, fig, figure_format, dpi)) for data, fig in zip(charts, figures))]
 
 
-def chart_key(content: ReportContent | None = None, charts: Sequence[SkillChartData] | None = None) -> Fragment:
+def chart_key(content: ReportContent | None = None, charts: Sequence[SkillChartData] | None = None, *,
+              leaders: bool = False) -> Fragment:
     """What the marks of the skill charts (``charts``, default :func:`skill_chart_data` of ``content``) mean,
     drawn with the charts' own colours. The hollow star of a target never measured is named only when a chart
-    draws one (:func:`careerconv.views.plots.hollow_targets`): a leaver's charts mostly end with their last day."""
+    draws one (:func:`careerconv.views.plots.hollow_targets`): a leaver's charts mostly end with their last day;
+    the thin line joining a label to its mark only when a chart draws one (``leaders``)."""
     pal, st = plots.PALETTE, plots.STATUS_COLOURS
 
     def mark(symbol: str, colour: str, label: str) -> str:
@@ -832,6 +850,8 @@ def chart_key(content: ReportContent | None = None, charts: Sequence[SkillChartD
             plots.hollow_targets(d.t0, d.targets, d.progress_rows, span=d.span, left_on=d.left_on)
             for d in (skill_chart_data(content) if charts is None else charts)):
         items.insert(5, mark("\u2606", pal["target"], f"a target {leaving_words(content)}: never measured"))
+    if leaders:  # before the rings, which "rating at a target date:" introduces
+        items.insert(-len(progress.MEASURED_STATUSES) - 1, mark("\u2500", pal["muted"], plots.LEADER_WORDS.lower()))
     note = ""
     if content is not None and content.plan is not None:
         note = (f'<p class="cc-chart-note">Plan from your career conversation of {_e(format_day(content.plan_date))};'
@@ -850,7 +870,9 @@ def _chart_placeholder(alt: str) -> str:
     return f'<figure class="cc-chart"><img alt="{_e(alt)}"></figure>'
 
 
-def _skill_section(data: SkillChartData, figure_format: str | None, dpi: int) -> str:
+def _skill_section(data: SkillChartData, figure: Figure | None, figure_format: str | None, dpi: int) -> str:
+    """One skill's section: its heading, its chart (``figure``, of :func:`skill_figure`; a placeholder when
+    ``figure_format`` is None) and the employee's words about it."""
     described = []
     for r in data.progress_rows.itertuples(index=False):
         part = f"{int(r.horizon_months)}-month target {int(r.target)}"
@@ -868,7 +890,7 @@ def _skill_section(data: SkillChartData, figure_format: str | None, dpi: int) ->
     listed = "".join(f'<tr><th scope="row">{label}</th>{_typed(text, "td")}</tr>' for label, text in words
                      if str(text).strip())
     chart = _chart_placeholder(alt) if figure_format is None else figure_html(
-        skill_figure(data, NARROW_WIDTH), alt, figure_format, dpi, zoom=CHART_ZOOM)
+        figure, alt, figure_format, dpi, zoom=CHART_ZOOM)
     return (f'<section class="cc-skill">{_typed(data.skill, "h3")}'
             + chart
             + (f'<table class="cc-words">{listed}</table>' if listed else "")
