@@ -133,6 +133,7 @@ OPTIONAL_MODULES = {"duckdb": "duckdb", "dask": "dask", "distributed": "dask", "
 # at the top): the records service, which JupyterHub starts as
 # `python -m careerconv.surfaces.commands.records_service`.
 EXTRA_ONLY_MODULES = {"careerconv/surfaces/service/server.py": "hub",
+                      "careerconv/surfaces/service/request_log.py": "hub",  # the server's request log
                       "careerconv/surfaces/service/trial_passwords.py": "hub",
                       "careerconv/surfaces/commands/read_only_contents.py": "hub"}  # run on the hub only
 # Runtime dependencies careerconv runs rather than imports, and why.
