@@ -34,7 +34,12 @@
    mention; in another person's record, by field), or whose kind could not
    be decoded, is listed in
    the receipt as needing a person to look at it. The receipt says how many
-   files of each kind were read, and how.
+   files of each kind were read, and how. A possible mention a person looked
+   at and found not to be them (``careerconv erase --looked-at PLACE``, for a
+   place the last receipt listed and the text it listed there:
+   :mod:`careerconv.records.looked_at`) is left as written and named on the
+   receipt with who looked at it and when, and keeps the erasure incomplete
+   no longer.
 
 The reports folders are the one named (``careerconv erase --reports DIR``, by
 default ``reports/`` beside the data folder) and every one on the data
@@ -103,6 +108,7 @@ from . import schema
 from .kept_elsewhere import is_marked_reports_folder, list_paths, recorded_reports_folders, \
     reports_folder_mark_problem
 from .erased_names import found_again, name_capitals, name_form, written_as_a_name
+from .looked_at import PATH, TEXT, Judge, marks
 from .decoded_text import KINDS, READ_AS, DecodedText, decode_bytes, decoded_text, \
     temp_target_name, value_pieces
 from .schema import (
@@ -114,6 +120,7 @@ from .store import RECORD_KINDS, NotFound, Store, atomic_write_bytes, is_temp_fi
 
 REMOVED = "[removed]"
 POSSIBLE = "possible mention, left as written"
+LOOKED_AT = "possible mention looked at, left as written"
 _NAME = "name"  # the group of Mentions' patterns that finds the name
 ERASED_COACH_ID = "erased"
 # Files careerconv (or a notebook) makes from the data: deleted and listed to be regenerated when they mention
@@ -287,6 +294,7 @@ class ReceiptLine:
     path: Path
     action: str
     detail: str = ""
+    where: str = ""  # a possible mention's field: in a record (``follow_up.note``), or a file's text or path
 
 
 @dataclass
@@ -314,6 +322,9 @@ class Receipt:
     reports_dir_there: bool = True  # the reports folder named first was there to search (the default may not be)
     # Files of other people the final check listed, counted and not named (:meth:`without_others`).
     others_left: int = 0
+    # Possible mentions a person looked at and found not to be them (careerconv.records.looked_at): left as written,
+    # and no longer listed.
+    looked_at: list[ReceiptLine] = field(default_factory=list)
 
     @property
     def reports_dirs(self) -> list[Path]:
@@ -342,6 +353,11 @@ class Receipt:
             return f"{label}/{rel.as_posix()}" + ("/" if path in self.folders or path.is_dir() else "")
         return str(path)
 
+    def place(self, line: ReceiptLine) -> str:
+        """Where a possible mention is, as ``--looked-at`` takes it: ``data/conversations/E002/….json:dreams[0].text``,
+        ``data/notes.txt:text``."""
+        return f"{self.show(line.path)}:{line.where}"
+
     def add(self, path: Path, action: str, detail: str = "", folder: bool = False) -> None:
         """Add a line; ``folder``: ``path`` was a folder (deleted now, so the receipt cannot tell by looking)."""
         self.lines.append(ReceiptLine(path, action, detail))
@@ -361,6 +377,7 @@ class Receipt:
         regenerate, deleted = others(self.regenerate, lambda path: path)
         leftovers = [item for item in self.leftovers if not self._of_another(item.path)]
         left = len({item.path for item in self.leftovers}) - len({item.path for item in leftovers})
+        looked_at = [item for item in self.looked_at if not self._of_another(item.path)]
         if changed:
             lines.append(ReceiptLine(self.data_dir, f"changed or deleted {changed} file(s) of other people that "
                                      "mentioned them", "not named here, since they are other people's records"))
@@ -368,7 +385,7 @@ class Receipt:
             regenerate.append(Path(f"{deleted} page(s) of other people (their conversation summaries or "
                                    "progress reports), not named here"))
         return dataclasses.replace(self, lines=lines, regenerate=regenerate, leftovers=leftovers,
-                                   others_left=self.others_left + left)
+                                   others_left=self.others_left + left, looked_at=looked_at)
 
     def _of_another(self, path: Path) -> bool:
         """Whether ``path`` is a record or summary (``<data>/conversations|checkins/<id>/…``) or a progress
@@ -431,9 +448,22 @@ class Receipt:
                 out.append("  (a possible mention is their name in other capitals than the roster's, such as all in "
                            "lower case: it may be them, or words spelled the same, so it was left as written; where "
                            "it is them, edit it by hand and erase again)")
+                out += self._how_to_say_looked_at()
         else:
             out.append("Of these, none mentions the employee.")
+        if self.looked_at:
+            out += ["", f"{len(self.looked_at)} possible mention(s) a person looked at and found not to be them, left "
+                        "as written:"]
+            out += [f"  {self.show(item.path)}, {item.where}: {item.detail}" for item in self.looked_at]
         return "\n".join(out)
+
+    def _how_to_say_looked_at(self) -> list[str]:
+        """How to say that the possible mentions listed were looked at, and are words, not the person."""
+        places = [self.place(item) for item in self.leftovers if item.action == POSSIBLE]
+        return ["  Where one is words, not them, say that you looked at it and erase again:",
+                f"    careerconv erase --employee {self.employee_id} --looked-at PLACE [PLACE ...]",
+                "  each PLACE one of these (one whose text changes since is listed again):",
+                *(f"    {place}" for place in places)]
 
 
 @dataclass
@@ -522,7 +552,8 @@ def plan_erasure(store: Store, reports_dir: str | os.PathLike, employee_id: str)
     return plan
 
 
-def erase_employee(store: Store, reports_dir: str | os.PathLike, employee_id: str) -> Receipt:
+def erase_employee(store: Store, reports_dir: str | os.PathLike, employee_id: str,
+                   looked_at: Iterable[dict] = ()) -> Receipt:
     """Remove one employee from every file, derived table, cache, report and temp file.
 
     Parameters
@@ -534,6 +565,9 @@ def erase_employee(store: Store, reports_dir: str | os.PathLike, employee_id: st
         (:mod:`careerconv.records.kept_elsewhere`: the records service's own) are cleaned too.
     employee_id
         Who to erase.
+    looked_at
+        Possible mentions the last erasure of theirs listed that a person has looked at and found not to be them
+        (:func:`looked_at_marks`): left as written and not listed, for the text that erasure listed.
 
     Returns
     -------
@@ -599,12 +633,31 @@ def erase_employee(store: Store, reports_dir: str | os.PathLike, employee_id: st
                           else None, name=plan.name, email=plan.email)
         with _finished_by_running_again(eid):
             _remove_own_files(store, plan, receipt)
+    erased = store.erased_ids()
+    judge = Judge(erased, erased.possible_mentions_of(eid), list(looked_at))
     with _finished_by_running_again(eid):
-        _erase_mentions(store, reports, plan, mentions, receipt, known_ids)
+        _erase_mentions(store, reports, plan, mentions, receipt, known_ids, judge)
         # The hashes of their name and email stay until nothing of them is left (found by a hostile test: run again
-        # once their roster row was gone, an erasure searched by id alone).
-        store.finish_erasure(eid, complete=receipt.complete)
+        # once their roster row was gone, an erasure searched by id alone), and so do the possible mentions listed.
+        store.finish_erasure(eid, complete=receipt.complete, possible_mentions=judge.to_keep())
     return receipt
+
+
+def looked_at_marks(store: Store, employee_id: str, places: Iterable[str], by: str) -> list[dict]:
+    """What says that a person (``by``) looked at the possible mentions at ``places`` now, and found them not to be
+    ``employee_id``, for :func:`erase_employee`: each place as its last receipt lists it
+    (``data/conversations/E002/E002-20260301.json:follow_up.note``, :meth:`Receipt.place`).
+
+    Raises
+    ------
+    ValueError
+        A place the last erasure of theirs did not list (or none was listed): the message names those allowed.
+    """
+    employee_id = schema.parse_identifier(employee_id, what="employee id")
+    erased = store.erased_ids()
+    now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return marks(erased, erased.possible_mentions_of(employee_id), employee_id, (p.strip() for p in places), by,
+                 now)
 
 
 @contextlib.contextmanager
@@ -634,7 +687,7 @@ def _remove_own_files(store: Store, plan: ErasurePlan, receipt: Receipt) -> None
 
 
 def _erase_mentions(store: Store, reports: list[Path], plan: ErasurePlan, mentions: Mentions,
-                    receipt: Receipt, known_ids: set[str]) -> None:
+                    receipt: Receipt, known_ids: set[str], judge: Judge) -> None:
     """Their reports folder in each reports folder, passes 2 and 3, the derived tables and the final check."""
     eid = plan.employee_id
     # the erased list holds salted hashes, no id; the lists of access logs and reports folders, paths
@@ -665,7 +718,7 @@ def _erase_mentions(store: Store, reports: list[Path], plan: ErasurePlan, mentio
                 if path.name.startswith("."):
                     continue
                 handled.add(path)
-                _scrub_record(store, kind, emp_dir.name, path, mentions, receipt)
+                _scrub_record(store, kind, emp_dir.name, path, mentions, receipt, judge)
 
     # 3. everything else under the data and reports folders
     reads = _Reads(mentions)
@@ -682,7 +735,7 @@ def _erase_mentions(store: Store, reports: list[Path], plan: ErasurePlan, mentio
         receipt.add(store.derived_dir, "derived tables brought up to date",
                     f"{report.employees_changed} employee(s) re-read, {report.buckets_rewritten} part(s) rewritten; "
                     "their rows and manifest entry are gone")
-    _final_check(store, reports, mentions, receipt, reads)
+    _final_check(store, reports, mentions, receipt, reads, judge)
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -890,9 +943,9 @@ def _scrub_value(value: Any, mentions: Mentions, counts: dict[str, int]) -> Any:
     return value
 
 
-def _possible_fields(value: Any, mentions: Mentions, where: str = "") -> Iterator[str]:
-    """Where a record holds their name written only ignoring case (:meth:`Mentions.possible`): ``dreams[2].text``,
-    ``follow_up.note``; in the fields :func:`_scrub_value` cleans, in order."""
+def _possible_fields(value: Any, mentions: Mentions, where: str = "") -> Iterator[tuple[str, str]]:
+    """Where a record holds their name written only ignoring case (:meth:`Mentions.possible`), and the text there:
+    ``dreams[2].text``, ``follow_up.note``; in the fields :func:`_scrub_value` cleans, in order."""
     if isinstance(value, dict):
         for k, v in value.items():
             if k not in _STRUCTURAL_KEYS and k != COACH_ID:
@@ -901,10 +954,34 @@ def _possible_fields(value: Any, mentions: Mentions, where: str = "") -> Iterato
         for i, v in enumerate(value):
             yield from _possible_fields(v, mentions, f"{where}[{i}]")
     elif isinstance(value, str) and mentions.possible(value):
-        yield where
+        yield where, value
 
 
-def _scrub_record(store: Store, kind: str, owner: str, path: Path, mentions: Mentions, receipt: Receipt) -> None:
+def _sort_possible(receipt: Receipt, judge: Judge, mentions: Mentions, path: Path, where: str, texts: list[str],
+                   detail: str, record: bool = False, derived: bool = False) -> None:
+    """Put a possible mention at ``path`` (in its field ``where``, in ``texts``) on the receipt: with those a person
+    looked at (:class:`careerconv.records.looked_at.Judge`), else listed for a person to look at. ``derived``: in a
+    derived table, looked at when its texts are those of records' fields looked at."""
+    line = ReceiptLine(path, LOOKED_AT, "", where)
+    if derived and judge.texts_looked_at(texts):
+        line.detail = "a derived table, holding only text of records' fields looked at"
+        receipt.looked_at.append(line)
+        return
+    place = receipt.place(line)
+    shown = not mentions.search(place) and not mentions.possible(place)
+    entry = judge.looked_at(place, texts, shown, record)
+    if entry is not None:
+        line.detail = f"looked at by {entry.get('by', 'someone')}, {entry.get('on', 'on a day not kept')}"
+        receipt.looked_at.append(line)
+        return
+    changed = judge.changed_since(place)
+    if changed is not None:
+        detail += f" (its text changed since {changed.get('by', 'someone')} looked at it, {changed.get('on', '')})"
+    receipt.leftovers.append(ReceiptLine(path, POSSIBLE, detail, where))
+
+
+def _scrub_record(store: Store, kind: str, owner: str, path: Path, mentions: Mentions, receipt: Receipt,
+                  judge: Judge) -> None:
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -921,10 +998,12 @@ def _scrub_record(store: Store, kind: str, owner: str, path: Path, mentions: Men
                                                               f"delete it by hand ({str(exc).splitlines()[0]})"))
         return
     counts = {"text": 0, "coach": 0}
-    _scrub_value(record, mentions, counts)
+    scrubbed = _scrub_value(record, mentions, counts)
     # Left as written, and listed field by field: the person erasing looks at each (found by a hostile tester:
-    # "in spring will May or June" in another person's note lost its words when Will May was erased).
-    receipt.leftovers += [ReceiptLine(path, POSSIBLE, where) for where in _possible_fields(record, mentions)]
+    # "in spring will May or June" in another person's note lost its words when Will May was erased), unless they
+    # have looked at it already, as it is once scrubbed.
+    for where, text in _possible_fields(scrubbed, mentions):
+        _sort_possible(receipt, judge, mentions, path, where, [text], where, record=True)
     if not counts["text"] and not counts["coach"]:
         return
     try:
@@ -941,6 +1020,13 @@ def _scrub_record(store: Store, kind: str, owner: str, path: Path, mentions: Men
     if counts["coach"]:
         done.append(f"coach id set to {ERASED_COACH_ID!r}")
     receipt.add(path, "; ".join(done))
+
+
+def _possible_pieces(path: Path, decoded: DecodedText, mentions: Mentions) -> list[str]:
+    """The pieces of a file's text (:class:`careerconv.records.decoded_text.DecodedText`) that hold a possible
+    mention, read again when :class:`_Reads` kept the file's reading without them."""
+    pieces = decoded.pieces or decoded_text(path).pieces
+    return [piece for piece in pieces if mentions.possible(piece)]
 
 
 class _Reads:
@@ -1239,10 +1325,12 @@ def _erase_own_reports(folder: Path, receipt: Receipt, whole: bool = False) -> N
                     folder=True)
 
 
-def _final_check(store: Store, reports: list[Path], mentions: Mentions, receipt: Receipt, reads: _Reads) -> None:
+def _final_check(store: Store, reports: list[Path], mentions: Mentions, receipt: Receipt, reads: _Reads,
+                 judge: Judge) -> None:
     """Read every file under the data and reports folders as its readers would; list any that mentions them, or
-    may."""
+    may (unless a person looked at that possible mention already)."""
     flagged = {item.path for item in receipt.leftovers}
+    records_looked_at = {item.path for item in receipt.looked_at}  # by field, in pass 2
     for root in _roots(store.root, reports):
         for path in _walk(root):
             try:
@@ -1276,9 +1364,15 @@ def _final_check(store: Store, reports: list[Path], mentions: Mentions, receipt:
                 if path == store.roster_path:
                     why += " (another employee with the same name, or them as a coach?)"
             elif possible or mentions.possible(path.relative_to(root).as_posix()):
-                derived = "; a derived table, made again from the records" if store.is_derived_file(path) else ""
-                receipt.leftovers.append(ReceiptLine(path, POSSIBLE, f"in its {'text' if possible else 'path'} "
-                                                                     f"(read as {decoded.kind}{derived})"))
+                derived = store.is_derived_file(path)
+                where = TEXT if possible else PATH
+                texts = _possible_pieces(path, decoded, mentions) if possible else [path.relative_to(root).as_posix()]
+                if path in records_looked_at and possible and judge.texts_looked_at(texts):
+                    continue  # a record whose possible mentions were each looked at, field by field
+                _sort_possible(receipt, judge, mentions, path, where, texts,
+                               f"in its {where} (read as {decoded.kind}"
+                               f"{'; a derived table, made again from the records' if derived else ''})",
+                               derived=derived)
             elif not decoded.complete:
                 why = f"may mention them: {decoded.how}"
             if why:

@@ -189,6 +189,9 @@ class ErasedIds:
     known_as: dict[str, dict] = field(default_factory=dict)
     # hash of the id -> hashes of its number forms; folders erased from before have none for their ids
     numbers: dict[str, list[str]] = field(default_factory=dict)
+    # hash of the id -> the possible mentions of them the last erasure listed, and those a person looked at
+    # (:mod:`careerconv.records.looked_at`); kept while the hashes of the name are
+    possible_mentions: dict[str, dict] = field(default_factory=dict)
 
     def hash_of(self, employee_id: str) -> str:
         """The hash an id is kept as in this folder: of the id case-folded, since ids that differ only in case
@@ -233,6 +236,12 @@ class ErasedIds:
         """The hashes of ``employee_id``'s name and email kept until their erasure is complete (none: ``{}``)."""
         return next((self.known_as[h] for h in self.hashes_of(employee_id) if h in self.known_as), {}) \
             if self.known_as else {}
+
+    def possible_mentions_of(self, employee_id: str) -> dict:
+        """The possible mentions of ``employee_id`` their last erasure listed, and those looked at
+        (:mod:`careerconv.records.looked_at`; none: ``{}``)."""
+        return next((self.possible_mentions[h] for h in self.hashes_of(employee_id) if h in self.possible_mentions),
+                    {}) if self.possible_mentions else {}
 
     def is_unfinished(self, employee_id: str) -> bool:
         """Whether an erasure of ``employee_id`` started and did not finish (a full disk, a kill): running it
@@ -889,16 +898,19 @@ class Store:
         unfinished = raw.get("unfinished", []) if isinstance(raw, dict) else None
         known_as = raw.get("known_as", {}) if isinstance(raw, dict) else None
         numbers = raw.get("numbers", {}) if isinstance(raw, dict) else None
+        possible = raw.get("possible_mentions", {}) if isinstance(raw, dict) else None
         if not isinstance(salt, str) or not re.fullmatch(r"(?:[0-9a-f]{2})+", salt) or not isinstance(days, dict) \
                 or not isinstance(unfinished, list) or not isinstance(known_as, dict) \
                 or not all(isinstance(v, dict) for v in known_as.values()) or not isinstance(numbers, dict) \
-                or not all(isinstance(v, list) for v in numbers.values()):
+                or not all(isinstance(v, list) for v in numbers.values()) or not isinstance(possible, dict) \
+                or not all(isinstance(v, dict) for v in possible.values()):
             raise schema.ValidationError([schema.Problem(str(self.erased_path), "not a list of erased ids as "
                                                          "careerconv writes it (salt and erased)")],
                                          f"{self.erased_path}: the file is damaged")
         return ErasedIds(salt, {str(h): str(day) for h, day in days.items()}, frozenset(map(str, unfinished)),
                          {str(h): dict(v) for h, v in known_as.items()},
-                         {str(h): [str(n) for n in v] for h, v in numbers.items()})
+                         {str(h): [str(n) for n in v] for h, v in numbers.items()},
+                         {str(h): dict(v) for h, v in possible.items()})
 
     def mark_erased(self, employee_id: str, day: dt.date | None = None, name: str | None = None,
                     email: str | None = None) -> None:
@@ -924,15 +936,22 @@ class Store:
             self._write_erased(replace(erased, days={**erased.days, hashed: day.isoformat()},
                                        unfinished=erased.unfinished | {hashed}, known_as=known_as, numbers=numbers))
 
-    def finish_erasure(self, employee_id: str, complete: bool = True) -> None:
+    def finish_erasure(self, employee_id: str, complete: bool = True, possible_mentions: dict | None = None) -> None:
         """Record that the erasure of ``employee_id`` (:meth:`mark_erased`) went to its end; ``complete``: it found
-        nothing of them left, so the hashes of their name and email go too (else they stay for the next one)."""
+        nothing of them left, so the hashes of their name and email go too (else they stay for the next one), and
+        so does what it kept of possible mentions; else ``possible_mentions``, the ones it listed and those looked
+        at (:mod:`careerconv.records.looked_at`), replace those kept before."""
         with self.lock("roster"):
             erased = self.erased_ids()
             hashes = erased.hashes_of(employee_id)
-            if erased.is_unfinished(employee_id) or (complete and hashes & set(erased.known_as)):
+            possible = {h: v for h, v in erased.possible_mentions.items() if h not in hashes}
+            if possible_mentions and not complete:
+                possible[erased.hash_of(employee_id)] = possible_mentions
+            if erased.is_unfinished(employee_id) or (complete and hashes & set(erased.known_as)) \
+                    or possible != erased.possible_mentions:
                 known_as = {h: v for h, v in erased.known_as.items() if not (complete and h in hashes)}
-                self._write_erased(replace(erased, unfinished=erased.unfinished - hashes, known_as=known_as))
+                self._write_erased(replace(erased, unfinished=erased.unfinished - hashes, known_as=known_as,
+                                           possible_mentions=possible))
 
     def forget_erased(self, employee_ids: Iterable[str]) -> None:
         """Take ids off the erased list (they were added again on purpose), under the roster lock."""
@@ -943,7 +962,9 @@ class Store:
                 self._write_erased(replace(erased, days={h: d for h, d in erased.days.items() if h not in back},
                                            unfinished=erased.unfinished - back,
                                            known_as={h: v for h, v in erased.known_as.items() if h not in back},
-                                           numbers={h: v for h, v in erased.numbers.items() if h not in back}))
+                                           numbers={h: v for h, v in erased.numbers.items() if h not in back},
+                                           possible_mentions={h: v for h, v in erased.possible_mentions.items()
+                                                              if h not in back}))
 
     def _write_erased(self, erased: ErasedIds) -> None:
         data = {"version": 1, "salt": erased.salt, "erased": dict(sorted(erased.days.items()))}
@@ -953,6 +974,8 @@ class Store:
             data["known_as"] = dict(sorted(erased.known_as.items()))
         if erased.numbers:
             data["numbers"] = dict(sorted(erased.numbers.items()))
+        if erased.possible_mentions:
+            data["possible_mentions"] = dict(sorted(erased.possible_mentions.items()))
         atomic_write_bytes(self.erased_path, json.dumps(data, indent=1).encode("utf-8"))
 
     def remove_employees(self, employee_ids: Iterable[str]) -> int:

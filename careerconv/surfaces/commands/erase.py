@@ -69,6 +69,25 @@ to the service's account: run erase as that account) is listed on the receipt
 as still naming them, and the command exits 1; running it again, once the
 log can be written, rewrites the logs of someone already erased.
 
+A name is cut out of other people's text only where it is written as a name
+(each word the roster capitalises starts with a capital: "Will May", "WILL
+MAY"). The same letters in other capitals ("in spring will may or june") may
+be words: such a text is left as written and listed on the receipt as
+"possible mention, left as written: <file>, <field>", the erasure is
+incomplete (exit 1), and the hashes of the name are kept so that running it
+again looks again. Look at each: where it is them, edit it by hand and erase
+again; where it is words, not them, say so with --looked-at PLACE, each PLACE
+as the receipt lists it under "each PLACE one of these"
+(data/conversations/E0012/E0012-20260301.json:follow_up.note for a field of a
+record, data/notes.txt:text for a file's text). Only a place the last receipt
+listed is taken, and only for the text it listed then: one whose text has
+changed since, or a new record saying the same, is listed again. The erasure
+then runs again, leaves what was looked at as written, names on its receipt
+who looked at each and when, and completes (exit 0) when nothing else is
+left. erased.json keeps of these only hashes (of the place, and of the place
+with its text), the place as it is where it holds no form of the name, and
+who looked at each and when; they go with the hashes of the name.
+
 Someone who is still the coach of employees on the roster must be replaced as
 their coach first. Export their data first if they asked for a copy
 (careerconv export --employee ID DIR).
@@ -80,6 +99,7 @@ examples:
   careerconv erase --employee E0042
   careerconv --data /srv/careers erase --employee E0042 --yes
   careerconv erase --employee E0042 --access-log /srv/old-hub/access-log.jsonl
+  careerconv erase --employee E0042 --yes --looked-at data/conversations/E0012/E0012-20260301.json:follow_up.note
 """
 
 
@@ -98,6 +118,10 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
     p.add_argument("--access-log", metavar="FILE", action="append", default=[],
                    help="an access log of a records service to rewrite too, besides those on the data folder's "
                         "list (access-logs.json); may be given more than once")
+    p.add_argument("--looked-at", metavar="PLACE", nargs="+", action="extend", default=[],
+                   help="a possible mention the last erasure of theirs listed, which you looked at and found not "
+                        "to be them (words spelled like their name), as its receipt lists it, FILE:FIELD: left as "
+                        "written and no longer listed, so the erasure can complete; may be given more than once")
     p.set_defaults(func=run)
 
 
@@ -115,15 +139,19 @@ def run(args: argparse.Namespace) -> int:
     # that could not be written then, a reports folder then unknown) is finished now.
     plan = erasure.plan_erasure(store, reports, args.employee)
     employee_id = plan.employee_id
+    looked_at = erasure.looked_at_marks(store, employee_id, args.looked_at, _who_ran_it(store)) \
+        if args.looked_at else []
     searched = [store.root, *erasure.reports_folders(store, reports).cleaned]
     about = f"{plan.describe()}, and every mention of them in {', '.join(map(str, searched))}"
     if logs:
         about += f"; the access log(s) {', '.join(map(str, logs))} will name them by a pseudonym"
+    if looked_at:
+        about += "; the possible mention(s) you looked at (--looked-at) will be left as written"
     if not args.yes and not _confirmed(about, employee_id):
         return 1
     exit_code = 0
     with streams.Working(args, f"erasing {employee_id}"):
-        receipt = erasure.erase_employee(store, reports, employee_id)
+        receipt = erasure.erase_employee(store, reports, employee_id, looked_at)
     streams.result(f"{receipt}\n")
     if not receipt.complete:
         print(f"careerconv erase: {receipt.files_left} file(s) still mention {employee_id}; "
