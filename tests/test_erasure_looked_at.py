@@ -25,8 +25,9 @@ def _org(tmp_path: Path) -> Store:
     note "in spring will may or june"; Sam Roe (E003), no records yet; a notes file saying "Will may ask for a day
     off."; all coached by C01."""
     store = Store(tmp_path / "data")
-    store.save_roster(roster([("C01", "Cleo Coach", "", "Eng", "Lead", 12), ("E001", "Will May", "C01", "Eng", "Dev", 6),
-                              ("E002", "Pat Lee", "C01", "Eng", "Dev", 6), ("E003", "Sam Roe", "C01", "Eng", "Dev", 6)]))
+    store.save_roster(roster([("C01", "Cleo Coach", "", "Eng", "Lead", 12),
+                              ("E001", "Will May", "C01", "Eng", "Dev", 6), ("E002", "Pat Lee", "C01", "Eng", "Dev", 6),
+                              ("E003", "Sam Roe", "C01", "Eng", "Dev", 6)]))
     whole = dict(skills=[("Python", 5, (6, 7, 8))], items=[("a1", "Pair weekly", None)])
     store.save_conversation(conversation("E001", "2026-02-01", **whole))
     record = conversation("E002", "2026-03-01", **whole)

@@ -354,8 +354,8 @@ class Receipt:
         return str(path)
 
     def place(self, line: ReceiptLine) -> str:
-        """Where a possible mention is, as ``--looked-at`` takes it: ``data/conversations/E002/….json:dreams[0].text``,
-        ``data/notes.txt:text``."""
+        """Where a possible mention is, as ``--looked-at`` takes it:
+        ``data/conversations/E002/….json:dreams[0].text``, ``data/notes.txt:text``."""
         return f"{self.show(line.path)}:{line.where}"
 
     def add(self, path: Path, action: str, detail: str = "", folder: bool = False) -> None:

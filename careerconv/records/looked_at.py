@@ -30,6 +30,13 @@ class _Hashes(Protocol):
     def text_hash(self, kind: str, text: str) -> str: ...
 
 
+def _kept_entries(kept: dict, key: str) -> list[dict]:
+    """The entries ``erased.json`` keeps under ``key`` (``listed``, ``looked_at``) for one person: none for a list
+    edited by hand into something else, which then lists every possible mention again."""
+    entries = kept.get(key)
+    return [entry for entry in entries if isinstance(entry, dict)] if isinstance(entries, list) else []
+
+
 def place_hash(hashes: _Hashes, place: str) -> str:
     """The hash a place (``<file as the receipt shows it>:<field>``) is kept as."""
     return hashes.text_hash("possible mention place", place)
@@ -39,8 +46,9 @@ def place_hash(hashes: _Hashes, place: str) -> str:
 class Judge:
     """Tells, for one erasure, each possible mention looked at from one to list, and remembers both.
 
-    ``kept`` is what ``erased.json`` keeps of the person (:meth:`careerconv.records.store.ErasedIds.looked_at_of`);
-    ``marked`` the places said looked at now (:func:`marks`), counted as looked at from this erasure on.
+    ``kept`` is what ``erased.json`` keeps of the person
+    (:meth:`careerconv.records.store.ErasedIds.possible_mentions_of`); ``marked`` the places said looked at now
+    (:func:`marks`), counted as looked at from this erasure on.
     """
 
     hashes: _Hashes
@@ -62,7 +70,7 @@ class Judge:
         derived table looked at too (:meth:`texts_looked_at`)."""
         texts = list(texts)
         at, text = place_hash(self.hashes, place), self.fingerprint(place, texts)
-        entry = next((e for e in [*self.marked, *self.kept.get("looked_at", [])] if e.get("text") == text), None)
+        entry = next((e for e in self._marks() if e.get("text") == text), None)
         if entry is None:
             self.listed.append({"place": at, "text": text, **({"shown": place} if shown else {})})
             return None
@@ -75,8 +83,11 @@ class Judge:
     def changed_since(self, place: str) -> dict | None:
         """The mark of a place looked at before whose text has changed since (listed again), or None."""
         at = place_hash(self.hashes, place)
-        return next((e for e in [*self.marked, *self.kept.get("looked_at", [])]
-                     if e.get("place") == at and e not in self.seen), None)
+        return next((e for e in self._marks() if e.get("place") == at and e not in self.seen), None)
+
+    def _marks(self) -> list[dict]:
+        """The marks of places looked at: those said now, then those kept."""
+        return [*self.marked, *_kept_entries(self.kept, "looked_at")]
 
     def texts_looked_at(self, texts: Iterable[str]) -> bool:
         """Whether the possible mentions of a record's file or a derived table, read as a whole (``texts``: each
@@ -108,8 +119,8 @@ def marks(hashes: _Hashes, kept: dict, employee_id: str, places: Iterable[str], 
         No erasure of theirs listed a possible mention, or a place is not one it listed (a mistyped one): the
         message names those allowed.
     """
-    listed = {entry.get("place"): entry for entry in kept.get("listed", [])}
-    before = {entry.get("place") for entry in kept.get("looked_at", [])}
+    listed = {entry.get("place"): entry for entry in _kept_entries(kept, "listed")}
+    before = {entry.get("place") for entry in _kept_entries(kept, "looked_at")}
     places = list(dict.fromkeys(places))
     if not listed and not before:
         raise ValueError(f"--looked-at: no erasure of {employee_id} has listed a possible mention to look at (it "
