@@ -1,0 +1,86 @@
+"""Roster exports of HiBob, Personio, Rippling and SAP SuccessFactors read as these systems mean them, which a hostile
+test found misread or refused: their status values (Personio's "Auszeit", HiBob's "Hired", Rippling's "Accepted"),
+HiBob's "Lifecycle status", Personio's "End of employment" and gender-neutral manager headers, and the two header
+rows of a SuccessFactors user data file. Each file is written here as the system exports it (the repro files,
+small)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from careerconv.cli import main
+from careerconv.records.importers import import_roster
+from careerconv.records.store import Store
+from test_history_exports import csv_bytes, snapshot
+
+IMPORT_DAY = dt.date(2026, 6, 1)
+
+
+def roster(store: Store) -> dict[str, tuple[str, str, str]]:
+    """Each employee as (name, coach id, leaving day as ISO text, "" for still here)."""
+    return {r["employee_id"]: (r["name"], r["coach_id"],
+                               "" if r["left_on"] is None or r["left_on"] != r["left_on"]
+                               else r["left_on"].date().isoformat())
+            for r in store.roster().to_dict("records")}
+
+
+def imported(tmp_path: Path, name: str, rows: list[list[str]]):
+    """A new data folder and the result of importing ``rows`` (a header and rows) as the CSV file ``name``."""
+    store = Store(tmp_path / "data")
+    path = tmp_path / name
+    path.write_bytes(csv_bytes(rows, encoding="utf-8"))
+    return store, import_roster(store, path, today=IMPORT_DAY)
+
+
+# ------------------------------------------------------------------ 7. status values of real HR systems
+
+@pytest.mark.parametrize("status, left", [
+    ("Employed", ""), ("Terminated", "2026-06-01"),  # HiBob
+    ("Garden leave", ""), ("Leave", ""), ("Parental leave", ""),  # HiBob: on leave, still employed
+    ("Auszeit", ""), ("Inaktiv", "2026-06-01"),  # Personio in German: on leave, left
+    ("Hired", ""), ("Accepted", ""), ("Onboarding", ""),  # HiBob, Rippling, Personio: not started yet
+])
+def test_each_status_of_hibob_personio_and_rippling_reads_as_its_documented_meaning(tmp_path: Path, status: str,
+                                                                                   left: str):
+    """Personio's Auszeit, HiBob's Hired and Rippling's Accepted refused the whole file (exit 1). Someone on leave
+    is still in the team; someone hired who has not started yet is here from the import on (careerconv keeps no
+    start day), as Onboarding and Pending already were."""
+    store, _ = imported(tmp_path, "export.csv", [
+        ["Employee ID", "Display name", "Department", "Job title", "Manager ID", "Status"],
+        ["1", "Ana Lima", "Exec", "CEO", "", "Employed"],
+        ["2", "Ben Ode", "Eng", "Dev", "1", status]])
+    assert roster(store)["2"] == ("Ben Ode", "1", left)
+
+
+def test_future_starters_are_here_and_the_summary_names_them(tmp_path: Path):
+    """The repro of HiBob's "Hired" in a column named Status, and Rippling's "Accepted": read as here, and said."""
+    store, result = imported(tmp_path, "rippling.csv", [
+        ["Employee number", "Employee name", "Department", "Title", "Manager employee number", "Employment status"],
+        ["1", "Mary Berg", "Exec", "CEO", "", "Active"],
+        ["2", "Olga Rossi", "Eng", "Dev", "1", "Accepted"],
+        ["3", "Cy Park", "Eng", "Dev", "1", "Hired"],
+        ["4", "Di Roe", "Eng", "Dev", "1", "On leave"]])
+    assert roster(store) == {"1": ("Mary Berg", "", ""), "2": ("Olga Rossi", "1", ""), "3": ("Cy Park", "1", ""),
+                             "4": ("Di Roe", "1", "")}
+    assert ("Note: 2 employee(s) have not started yet by their 'Employment status' (Accepted, Hired): careerconv "
+            "keeps no start day, so they are here from this import on, on their coach's team and in HR figures like "
+            "everyone active (2, 3); to wait for their first day, leave them out of the file until then"
+            ) in result.summary()
+
+
+def test_a_status_still_refused_names_the_future_starters_and_leave_among_the_values_read(tmp_path: Path, capsys):
+    store = Store(tmp_path / "data")
+    path = tmp_path / "export.csv"
+    path.write_bytes(csv_bytes([["Employee ID", "Name", "Department", "Role", "Manager ID", "Status"],
+                                ["1", "Ana Lima", "Exec", "CEO", "", "Employed"],
+                                ["2", "Ben Ode", "Eng", "Dev", "1", "Offer sent"]]))
+    before = snapshot(store.root)
+    assert main(["--data", str(store.root), "import", "roster", str(path)]) == 1
+    assert snapshot(store.root) == before
+    err = capsys.readouterr().err
+    assert ("row 3, column 'Status', value 'Offer sent': is not an employment status careerconv knows; still here: "
+            "Active, Aktiv, Actif, Activo, Actief, Employed, On leave, Auszeit, Garden leave, and a future starter "
+            "(Hired, Accepted, Onboarding: here from the import on); left: Terminated") in err
