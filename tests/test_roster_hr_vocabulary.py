@@ -84,3 +84,24 @@ def test_a_status_still_refused_names_the_future_starters_and_leave_among_the_va
     assert ("row 3, column 'Status', value 'Offer sent': is not an employment status careerconv knows; still here: "
             "Active, Aktiv, Actif, Activo, Actief, Employed, On leave, Auszeit, Garden leave, and a future starter "
             "(Hired, Accepted, Onboarding: here from the import on); left: Terminated") in err
+
+
+# ------------------------------------------------------------------ 2. HiBob's Lifecycle status
+
+def test_hibobs_lifecycle_status_says_who_has_left(tmp_path: Path):
+    """HiBob's export names the employment status 'Lifecycle status': it was left out with a note, so a
+    Terminated person stayed here."""
+    store, result = imported(tmp_path, "hibob.csv", [
+        ["Employee ID", "Display name", "Department", "Job title", "Manager ID", "Lifecycle status",
+         "Termination date"],
+        ["1", "Ana Lima", "Exec", "CEO", "", "Employed", ""],
+        ["2", "Ben Ode", "Eng", "Dev", "1", "Terminated", ""],
+        ["3", "Cy Park", "Eng", "Dev", "1", "Hired", ""],
+        ["4", "Di Roe", "Eng", "Dev", "1", "Terminated", "15/03/2026"],
+        ["5", "Ed Sol", "Eng", "Dev", "1", "Garden leave", "31/07/2026"]])
+    assert roster(store) == {"1": ("Ana Lima", "", ""), "2": ("Ben Ode", "1", "2026-06-01"),
+                             "3": ("Cy Park", "1", ""), "4": ("Di Roe", "1", "2026-03-15"),
+                             "5": ("Ed Sol", "1", "2026-07-31")}
+    summary = result.summary()
+    assert "'Lifecycle status' as employment_status" in summary
+    assert "ignored" not in summary

@@ -132,6 +132,7 @@ ROSTER_ALIASES = {
     # A bare "Status" last: beside a named one ("Active Status") it is the one not read.
     "employment_status": ("employee_status", "worker_status", "active_status", "is_active", "active",
                           "active_flag", "currently_active", "active_employee", "employment_state",
+                          "lifecycle_status",  # HiBob
                           "beschaftigungsstatus", "mitarbeiterstatus", "statut", "statut_du_salarie",
                           "situation", "estado", "estado_del_empleado", "situacion_laboral",
                           "dienstverband_status", "status_dienstverband", "status_medewerker", "status"),
