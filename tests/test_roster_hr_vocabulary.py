@@ -27,12 +27,13 @@ def roster(store: Store) -> dict[str, tuple[str, str, str]]:
             for r in store.roster().to_dict("records")}
 
 
-def imported(tmp_path: Path, name: str, rows: list[list[str]]):
-    """A new data folder and the result of importing ``rows`` (a header and rows) as the CSV file ``name``."""
+def imported(tmp_path: Path, name: str, rows: list[list[str]], today: dt.date = IMPORT_DAY):
+    """A new data folder and the result of importing ``rows`` (a header and rows) as the CSV file ``name`` on
+    ``today``."""
     store = Store(tmp_path / "data")
     path = tmp_path / name
     path.write_bytes(csv_bytes(rows, encoding="utf-8"))
-    return store, import_roster(store, path, today=IMPORT_DAY)
+    return store, import_roster(store, path, today=today)
 
 
 # ------------------------------------------------------------------ 7. status values of real HR systems
@@ -105,3 +106,38 @@ def test_hibobs_lifecycle_status_says_who_has_left(tmp_path: Path):
     summary = result.summary()
     assert "'Lifecycle status' as employment_status" in summary
     assert "ignored" not in summary
+
+
+# ------------------------------------------------------------------ 6. Personio's end of employment and manager
+
+PERSONIO_EN = [["ID", "First name", "Last name", "Email", "Status", "Position", "Department", "Supervisor ID",
+                "Hire date", "End of employment", "Contract end date"],
+               ["1", "Ana", "Lima", "a@x.example", "Active", "CEO", "Exec", "", "01/02/2020", "", ""],
+               ["2", "Ben", "Ode", "b@x.example", "Leave", "Dev", "Eng", "1", "01/02/2020", "", ""],
+               ["3", "Cy", "Park", "c@x.example", "Inactive", "Dev", "Eng", "1", "01/02/2020", "31/10/2026", ""],
+               ["4", "Di", "Roe", "d@x.example", "Active", "Dev", "Eng", "1", "01/02/2020", "31/01/2027", ""]]
+
+
+@pytest.mark.parametrize("header", ["End of employment", "Ende des Arbeitsverhältnisses"])
+def test_personios_end_of_employment_is_the_leaving_day(tmp_path: Path, header: str):
+    """Personio's 'End of employment' was not read: an Inactive person who left on 31 Oct was stored as left on the
+    day of the import, and an Active one leaving on 31 Jan got no leaving day; one still to come keeps them here
+    until then, as the roster's left_on does."""
+    rows = [[header if cell == "End of employment" else cell for cell in PERSONIO_EN[0]], *PERSONIO_EN[1:]]
+    store, result = imported(tmp_path, "personio.csv", rows, today=dt.date(2026, 12, 6))
+    assert roster(store) == {"1": ("Ana Lima", "", ""), "2": ("Ben Ode", "1", ""), "3": ("Cy Park", "1", "2026-10-31"),
+                             "4": ("Di Roe", "1", "2027-01-31")}
+    summary = result.summary()
+    assert f"read the leaving days from '{header}' (the day someone left) and 'Status'" in summary
+    assert "1 employee(s) in the file have a leaving date still to come: they are here until then (4)" in summary
+
+
+@pytest.mark.parametrize("header", ["Vorgesetzte:r", "Vorgesetzte*r", "Vorgesetzte/r", "Vorgesetzte_r"])
+def test_a_gender_neutral_german_manager_column_of_ids_is_the_coach(tmp_path: Path, header: str):
+    """Personio in German writes the manager's column gender-neutrally: it was an unknown column, and the file was
+    refused for a missing coach_id."""
+    store, _ = imported(tmp_path, "personio.csv", [
+        ["ID", "Vorname", "Nachname", "Abteilung", "Position", header],
+        ["1", "Mary", "Berg", "Executive", "CEO", ""],
+        ["2", "Olga", "Rossi", "Engineering", "Dev", "1"]])
+    assert roster(store) == {"1": ("Mary Berg", "", ""), "2": ("Olga Rossi", "1", "")}

@@ -79,6 +79,7 @@ class ColumnSpec:
 # employee id of the roster.
 MANAGER_COLUMNS = ("line_manager", "manager", "reports_to", "supervisor",
                    "vorgesetzte(r)", "vorgesetzter", "vorgesetzte", "fuhrungskraft",  # German
+                   "vorgesetzte:r", "vorgesetzte*r", "vorgesetzte/r", "vorgesetzte_r",  # German, gender-neutral
                    "responsable", "responsable_hierarchique", "superieur_hierarchique",  # French, Spanish
                    "leidinggevende")  # Dutch
 # Columns named as the manager's id: read as the coach id whatever their values.
@@ -112,8 +113,9 @@ ROSTER_ALIASES = {
               "e_mail_adresse", "adresse_e_mail", "adresse_email", "correo_electronico", "e_mailadres"),
     CADENCE_MONTHS: ("cadence", "conversation_cadence_months"),
     LEFT_ON: ("termination_date", "exit_date", "leaving_date", "date_of_leaving", "leave_date",
-              "separation_date", "departure_date", "employment_end_date", "date_left", "date_of_termination",
-              "austrittsdatum", "austritt", "beschaftigungsende",
+              "separation_date", "departure_date", "employment_end_date", "end_of_employment", "date_left",
+              "date_of_termination", "austrittsdatum", "austritt", "beschaftigungsende",
+              "ende_des_arbeitsverhaltnisses",  # Personio
               "date_de_sortie", "date_de_depart", "fecha_de_baja", "fecha_baja",
               "fecha_de_salida", "fecha_de_cese", "datum_uit_dienst", "uitdiensttreding", "datum_uitdiensttreding",
               "einddatum_dienstverband"),
