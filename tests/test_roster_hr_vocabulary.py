@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from careerconv.cli import main
@@ -141,3 +142,51 @@ def test_a_gender_neutral_german_manager_column_of_ids_is_the_coach(tmp_path: Pa
         ["1", "Mary", "Berg", "Executive", "CEO", ""],
         ["2", "Olga", "Rossi", "Engineering", "Dev", "1"]])
     assert roster(store) == {"1": ("Mary Berg", "", ""), "2": ("Olga Rossi", "1", "")}
+
+
+# ------------------------------------------------------------------ 5. SAP SuccessFactors' user data file
+
+SF_UDF = [["STATUS", "USERID", "USERNAME", "FIRSTNAME", "LASTNAME", "EMAIL", "MANAGER", "HR", "DEPARTMENT", "EMPID",
+           "TITLE"],
+          ["STATUS", "USERID", "Username", "First Name", "Last Name", "Email", "Manager", "Human Resource",
+           "Department", "Employee Id", "Title"],
+          ["active", "u1", "ann", "Ann", "Lee", "ann@x.example", "NO_MANAGER", "NO_HR", "Exec", "00000001", "CEO"],
+          ["active", "u2", "bo", "Bo", "Kim", "bo@x.example", "u1", "NO_HR", "Eng", "00000002", "Dev"],
+          ["inactive", "u3", "cy", "Cy", "Park", "cy@x.example", "u1", "NO_HR", "Eng", "00000003", "Dev"]]
+SF_ROSTER = {"u1": ("Ann Lee", "", ""), "u2": ("Bo Kim", "u1", ""), "u3": ("Cy Park", "u1", "2026-06-01")}
+
+
+def test_a_successfactors_user_data_file_is_read_by_its_system_keys(tmp_path: Path):
+    """Its labels row (row 2) was taken for the header, so EMPID ('Employee Id') became the id, and the MANAGER
+    column, which names USERIDs, was refused for its NO_MANAGER."""
+    store, result = imported(tmp_path, "sf.csv", SF_UDF)
+    assert roster(store) == SF_ROSTER
+    summary = result.summary()
+    assert ("row 2 holds the labels of the system keys in row 1, as a SAP SuccessFactors user data file has them: "
+            "the keys of row 1 are read as the header (USERID as the employee id, the id MANAGER names), and row 2 "
+            "is not read") in summary
+    assert ("read 'NO_MANAGER' in 'MANAGER' as no coach, as SAP SuccessFactors marks someone without a manager "
+            "(1 row(s))") in summary
+
+
+def test_a_successfactors_user_data_workbook_is_read_by_its_system_keys(tmp_path: Path):
+    store = Store(tmp_path / "data")
+    book = openpyxl.Workbook()
+    for row in SF_UDF:
+        book.active.append(row)
+    book.save(tmp_path / "sf.xlsx")
+    import_roster(store, tmp_path / "sf.xlsx", today=IMPORT_DAY)
+    assert roster(store) == SF_ROSTER
+
+
+@pytest.mark.parametrize("header", ["coach_id", "Manager ID", "MANAGER"])
+@pytest.mark.parametrize("mark", ["NO_MANAGER", "NO_MGR", "no_mgr"])
+def test_no_manager_is_no_coach_and_never_a_coach_of_that_name(tmp_path: Path, header: str, mark: str):
+    """After renaming the column coach_id, as the refusal advised, NO_MANAGER became an external coach of that
+    name."""
+    store, result = imported(tmp_path, "roster.csv", [
+        ["Employee ID", "Name", header, "Department", "Title"],
+        ["u1", "Ann Lee", mark, "Exec", "CEO"],
+        ["u2", "Bo Kim", "u1", "Eng", "Dev"]])
+    assert roster(store) == {"u1": ("Ann Lee", "", ""), "u2": ("Bo Kim", "u1", "")}
+    assert "are not on the roster themselves" not in result.summary()
