@@ -20,12 +20,18 @@ from .import_files import RawRow, RawTable
 from .schema import DATE, EMPLOYEE_ID, LEFT_ON
 from .store import Store
 
+# Someone hired who has not started yet, as column_key folds it: HiBob's "Hired" (a start day still to come),
+# Rippling's "Accepted" (and "Hired", an offer made), Personio's "Onboarding", Workday's and Dynamics' "Pending".
+# careerconv keeps no start day: they are here from the import on, and the import's summary names them.
+NOT_STARTED = ("hired", "accepted", "pending", "onboarding", "new_hire")
 # The values of an employment-status column, as column_key folds them: still here, or left (English, then German,
-# French, Spanish and Dutch). Any other value is refused, naming these.
+# French, Spanish and Dutch). Someone on leave is still here (HiBob's "Garden leave" and "Parental leave",
+# Personio's "Auszeit"), and so is someone not started yet (NOT_STARTED). Any other value is refused, naming these.
 EMPLOYMENT_STATUSES = {
-    "here": ("active", "employed", "current", "on_leave", "leave", "leave_of_absence", "suspended", "pending",
-             "onboarding", "rehire", "rehired", "new_hire", "probation", "aktiv", "beschaftigt", "actif",
-             "en_poste", "activo", "activa", "alta", "en_activo", "actief", "in_dienst", "furloughed"),
+    "here": ("active", "employed", "current", "on_leave", "leave", "leave_of_absence", "garden_leave",
+             "parental_leave", "suspended", *NOT_STARTED, "rehire", "rehired", "probation", "aktiv",
+             "beschaftigt", "auszeit", "actif", "en_poste", "activo", "activa", "alta", "en_activo", "actief",
+             "in_dienst", "furloughed"),
     "left": ("terminated", "inactive", "leaver", "left", "withdrawn", "former", "retired", "resigned",
              "dismissed", "deceased", "separated", "offboarded", "ausgetreten", "inaktiv",
              "ausgeschieden", "sorti", "sortie", "inactif", "parti", "baja", "de_baja", "inactivo", "inactiva",
@@ -214,6 +220,23 @@ def leaving_notes(incoming: list[dict], rows: list[RawRow], leaving: dict[int, s
     return notes
 
 
+def not_started_note(checker: Checker, incoming: list[dict], rows: list[RawRow]) -> list[str]:
+    """The note on the people of the file whose employment status says they are hired and have not started yet
+    (:data:`NOT_STARTED`: Hired, Accepted, Onboarding ...), read as here; none for none."""
+    index = checker.columns.get("employment_status")
+    if index is None:
+        return []
+    said = {r[EMPLOYEE_ID]: cell_text(raw.cells[index]).strip() for r, raw in zip(incoming, rows)
+            if index < len(raw.cells) and column_key(cell_text(raw.cells[index])) in NOT_STARTED}
+    if not said:
+        return []
+    values = ", ".join(sorted(set(said.values())))
+    return [f"{len(said)} employee(s) have not started yet by their {checker.header_of('employment_status')!r} "
+            f"({values}): careerconv keeps no start day, so they are here from this import on, on their coach's "
+            f"team and in HR figures like everyone active ({some(list(said))}); to wait for their first day, leave "
+            "them out of the file until then"]
+
+
 def parse_employment_status(value: Any, *, flag: bool = False) -> str | None:
     """An employment-status cell: ``"here"`` (Active, Aktiv, Actif ...), ``"left"`` (Terminated, Ausgetreten,
     Sorti ...), None when empty or a kind of contract (Full-Time, Part-Time ...: :data:`CONTRACT_TYPES`); with
@@ -252,7 +275,9 @@ def parse_employment_status(value: Any, *, flag: bool = False) -> str | None:
                 return meaning
     here, left = ("Yes, Y, True, 1, ", "No, N, False, 0, ") if flag else ("", "")
     raise ValueError(f"is not {'an active flag or ' if flag else ''}an employment status careerconv knows; still "
-                     f"here: {here}Active, Aktiv, Actif, Activo, Actief, Employed, On leave; left: {left}Terminated, "
+                     f"here: {here}Active, Aktiv, Actif, Activo, Actief, Employed, On leave, Auszeit, Garden leave, "
+                     "and a future starter (Hired, Accepted, Onboarding: here from the import on); left: "
+                     f"{left}Terminated, "
                      "Inactive, Leaver, Left, Withdrawn, Ausgetreten, Inaktiv, Sorti, Inactif, Baja, Inactivo, Uit "
                      "dienst, Inactief; a kind of contract (Full-Time, Part-Time, Contractor, Intern) says neither "
                      "and is read as empty (if this column says something else, rename it in the file so that it is "

@@ -15,7 +15,7 @@ import pandas as pd
 from . import schema
 from .id_spelling import KnownIds
 from .import_asking import COMMAND_LINE, Asking, FileRejected
-from .import_columns import MANAGER_COLUMNS, MANAGER_NAME_COLUMNS, NAME_PARTS, ColumnSpec, column_key
+from .import_columns import MANAGER_COLUMNS, MANAGER_NAME_COLUMNS, NAME_PARTS, ColumnSpec, column_key, says_no_manager
 from .import_files import LINE_BREAK, RawRow, RawTable, blank
 from .schema import COACH_ID
 from .spreadsheet import frame_to_csv_bytes, restore_formula
@@ -212,19 +212,31 @@ class Checker:
             self.add_file_problem(message, raw.header_row)
         if not raw.rows:
             self.add_file_problem("has a header row but no data rows")
+        self.notes += self._no_manager_note()
+
+    def _no_manager_note(self) -> list[str]:
+        """The note on the coach cells that say there is no manager (``NO_MANAGER``: :func:`says_no_manager`),
+        read as no coach; none for none."""
+        index = self.columns.get(COACH_ID)
+        said = [r.cells[index] for r in self.raw.rows
+                if index is not None and index < len(r.cells) and says_no_manager(r.cells[index])]
+        if not said:
+            return []
+        return [f"read {', '.join(map(repr, sorted(set(said))))} in {self.raw.header[index]!r} as no coach, as SAP "
+                f"SuccessFactors marks someone without a manager ({len(said)} row(s))"]
 
     def manager_not_an_id(self, employee_ids: KnownIds) -> tuple[int, str] | None:
         """When the coach column is a manager column (``Line Manager``, ``Reports To``, ``Vorgesetzter``), the
         first row whose value is not an employee id of ``employee_ids`` (nor written otherwise:
         :mod:`careerconv.records.id_spelling`) and that value: such a column holds names in some exports, and an id
-        that is no one's may be a name too. None when every value is one (or the coach column is not a manager
-        column)."""
+        that is no one's may be a name too. None when every value is one or says there is no manager
+        (:func:`says_no_manager`), or the coach column is not a manager column."""
         if self.keys.get(COACH_ID) not in MANAGER_COLUMNS:
             return None
         index = self.columns[COACH_ID]
         for raw_row in self.raw.rows:
             value = cell_text(raw_row.cells[index]) if index < len(raw_row.cells) else ""
-            if value.strip() and value not in employee_ids:
+            if value.strip() and not says_no_manager(value) and value not in employee_ids:
                 return raw_row.row, value
         return None
 
@@ -255,7 +267,8 @@ class Checker:
         self.file_problems.append(schema.Problem(self.raw.source, message, row))
 
     def values(self, raw_row: RawRow) -> dict[str, Any] | None:
-        """The row's cells by column name (empty cells are None; guard quotes removed).
+        """The row's cells by column name (empty cells are None, and so is a coach cell saying there is no manager:
+        ``NO_MANAGER``, :func:`says_no_manager`; guard quotes removed).
 
         None, with the problem recorded, when the row has more or fewer cells
         than the header: a value holding the separator, or a line break inside
@@ -296,6 +309,8 @@ class Checker:
             return " ".join(parts) or None
 
         out = {key: cell(index) for key, index in self.columns.items()}
+        if says_no_manager(out.get(COACH_ID)):
+            out[COACH_ID] = None
         if self.name_parts:
             out["name"] = joined(self.name_parts)
         elif self.name_fallbacks and schema.is_missing(out.get("name")):

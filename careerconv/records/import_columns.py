@@ -79,6 +79,7 @@ class ColumnSpec:
 # employee id of the roster.
 MANAGER_COLUMNS = ("line_manager", "manager", "reports_to", "supervisor",
                    "vorgesetzte(r)", "vorgesetzter", "vorgesetzte", "fuhrungskraft",  # German
+                   "vorgesetzte:r", "vorgesetzte*r", "vorgesetzte/r", "vorgesetzte_r",  # German, gender-neutral
                    "responsable", "responsable_hierarchique", "superieur_hierarchique",  # French, Spanish
                    "leidinggevende")  # Dutch
 # Columns named as the manager's id: read as the coach id whatever their values.
@@ -87,19 +88,26 @@ COACH_ID_COLUMNS = ("manager_id", "line_manager_id", "supervisor_id", "reports_t
                     "manager_user_id", "manager_personnel_number")
 # Columns that hold the manager's name, never their id: named in the error when no id column is there.
 MANAGER_NAME_COLUMNS = ("manager_name", "supervisor_name", "line_manager_name")
+# SAP SuccessFactors' user data file has two header rows: its system keys (STATUS, USERID, FIRSTNAME, MANAGER ...,
+# read as ROSTER_ALIASES name them: USERID is the id its MANAGER column names, EMPID another number, not read), then
+# their labels, which repeat these two keys in the same columns (SAP KBA 2087504); the data starts below the labels.
+SF_KEYS = ("status", "userid")
+# What SuccessFactors writes in the MANAGER column of someone without a manager (NO_MANAGER in its exports, NO_MGR
+# in its guides), as column_key folds it: no coach, as an empty cell is.
+NO_MANAGER = ("no_manager", "no_mgr")
 # How Workday, BambooHR, Personio, SAP SuccessFactors and spreadsheets kept by hand name roster columns, in English,
 # then German, French, Spanish and Dutch (as their HR systems and payroll exports do), as column_key folds them:
 # without accents ("Prénom" is "prenom", "Führungskraft" is "fuhrungskraft").
 ROSTER_ALIASES = {
     EMPLOYEE_ID: ("employee_number", "employee_no", "employee_#", "employee_no.", "worker_id", "personnel_number",
-                  "person_id", "staff_id", "user_id", "personnel_no", "employee_code",
+                  "person_id", "staff_id", "user_id", "userid", "personnel_no", "employee_code",
                   "personalnummer", "mitarbeiternummer", "mitarbeiter_id",
                   "matricule", "numero_de_empleado", "personeelsnummer", "medewerkernummer", "id"),
     "name": ("preferred_name", "display_name", "full_name", "employee_name", "legal_name", "worker",
              "last_name,_first_name", "nombre_completo"),
     # The two parts of a name, for a file without a name column (French "Nom" beside "Prénom" is the last name).
-    "first_name": ("vorname", "prenom", "nombre", "voornaam"),
-    "last_name": ("surname", "nachname", "familienname", "nom", "nom_de_famille", "apellidos",
+    "first_name": ("firstname", "vorname", "prenom", "nombre", "voornaam"),
+    "last_name": ("lastname", "surname", "nachname", "familienname", "nom", "nom_de_famille", "apellidos",
                   "apellido", "achternaam"),
     COACH_ID: (*COACH_ID_COLUMNS, *MANAGER_COLUMNS),
     # A cost center only when the file names no department (Workday's and SAP's exports often have both).
@@ -112,8 +120,9 @@ ROSTER_ALIASES = {
               "e_mail_adresse", "adresse_e_mail", "adresse_email", "correo_electronico", "e_mailadres"),
     CADENCE_MONTHS: ("cadence", "conversation_cadence_months"),
     LEFT_ON: ("termination_date", "exit_date", "leaving_date", "date_of_leaving", "leave_date",
-              "separation_date", "departure_date", "employment_end_date", "date_left", "date_of_termination",
-              "austrittsdatum", "austritt", "beschaftigungsende",
+              "separation_date", "departure_date", "employment_end_date", "end_of_employment", "date_left",
+              "date_of_termination", "austrittsdatum", "austritt", "beschaftigungsende",
+              "ende_des_arbeitsverhaltnisses",  # Personio
               "date_de_sortie", "date_de_depart", "fecha_de_baja", "fecha_baja",
               "fecha_de_salida", "fecha_de_cese", "datum_uit_dienst", "uitdiensttreding", "datum_uitdiensttreding",
               "einddatum_dienstverband"),
@@ -132,10 +141,14 @@ ROSTER_ALIASES = {
     # A bare "Status" last: beside a named one ("Active Status") it is the one not read.
     "employment_status": ("employee_status", "worker_status", "active_status", "is_active", "active",
                           "active_flag", "currently_active", "active_employee", "employment_state",
+                          "lifecycle_status",  # HiBob
                           "beschaftigungsstatus", "mitarbeiterstatus", "statut", "statut_du_salarie",
                           "situation", "estado", "estado_del_empleado", "situacion_laboral",
                           "dienstverband_status", "status_dienstverband", "status_medewerker", "status"),
 }
+
+
+
 # Status columns that hold something else in some exports ("Status: Pending approval"): read as the employment status
 # only when one of their values is one (then every value must be), else left out with a note.
 GENERIC_STATUS_COLUMNS = ("status", "statut", "estado", "situation")
@@ -193,3 +206,8 @@ HISTORY_ALIASES = {
 HISTORY_COLUMNS = ColumnSpec("history", (EMPLOYEE_ID, DATE, SKILL, "rating"),
                              (COACH_RATING, *TARGET_COLUMNS.values(), COACH_ID, "name"), HISTORY_ALIASES,
                              not_read=(*MANAGER_COLUMNS, *MANAGER_NAME_COLUMNS))
+
+
+def says_no_manager(value: Any) -> bool:
+    """Whether a coach cell says there is no manager (``NO_MANAGER``, ``NO_MGR``: :data:`NO_MANAGER`)."""
+    return isinstance(value, str) and column_key(value) in NO_MANAGER

@@ -1,5 +1,6 @@
 """Reading a CSV file or a sheet of an ``.xlsx`` workbook into raw cells (:func:`read_table_file`):
-its encoding and separator, its header row below a report's title, a report's footer, stray quotes, hidden rows and
+its encoding and separator, its header row below a report's title (or SAP SuccessFactors' keys row above its
+labels), a report's footer, stray quotes, hidden rows and
 formulas without values; nothing is checked against the importer's rules here."""
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pandas as pd
 
 from . import schema
 from .import_asking import COMMAND_LINE, Asking, FileRejected
-from .import_columns import ColumnSpec, column_key
+from .import_columns import SF_KEYS, ColumnSpec, column_key
 from .spreadsheet import decode_text
 
 _XLSX_MAGIC = b"PK\x03\x04"
@@ -131,12 +132,37 @@ def _choose_delimiter(text: str, known: Iterable[str]) -> str:
 def _header_position(rows: list[tuple[int, tuple[Any, ...]]], spec: ColumnSpec) -> int:
     """Which of a table's non-blank rows ``(row number, cells)`` is its header: the first that names the
     importer's required columns among the first :data:`HEADER_SEARCH_ROWS` (HR reports put a title, a run
-    date or their parameters above it), else the first row (whose missing columns are then reported)."""
+    date or their parameters above it), or the keys row of a SAP SuccessFactors user data file
+    (:func:`_labels_follow`), else the first row (whose missing columns are then reported)."""
     if spec.required:
         for position, (_, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
-            if spec.looks_like(c for c in cells if not schema.is_missing(c)):
+            if _labels_follow(rows, position) or spec.looks_like(c for c in cells if not schema.is_missing(c)):
                 return position
     return 0
+
+
+def _labels_follow(rows: list[tuple[int, tuple[Any, ...]]], position: int) -> bool:
+    """Whether ``rows[position]`` holds the system keys of a SAP SuccessFactors user data file and the row after it
+    their labels: the keys row names :data:`SF_KEYS`, and the labels row repeats them in the same columns, as SAP
+    requires (``STATUS,USERID,USERNAME,...`` above ``STATUS,USERID,Username,...``). The keys are the header."""
+    if position + 1 >= len(rows):
+        return False
+    keys = [column_key(c) for c in rows[position][1]]
+    labels = [column_key(c) for c in rows[position + 1][1]]
+    return all(key in keys and keys.index(key) < len(labels) and labels[keys.index(key)] == key for key in SF_KEYS)
+
+
+def _table_start(rows: list[tuple[int, tuple[Any, ...]]], spec: ColumnSpec) -> tuple[int, int, list[str]]:
+    """Where a table's header is among its non-blank rows (:func:`_header_position`), where its data begins (the row
+    after it, or after SAP SuccessFactors' labels row), and the notes on the rows not read above the data."""
+    at = _header_position(rows, spec)
+    notes = _above_header_note(rows, at)
+    if not _labels_follow(rows, at):
+        return at, at + 1, notes
+    notes.append(f"row {rows[at + 1][0]} holds the labels of the system keys in row {rows[at][0]}, as a SAP "
+                 f"SuccessFactors user data file has them: the keys of row {rows[at][0]} are read as the header "
+                 f"(USERID as the employee id, the id MANAGER names), and row {rows[at + 1][0]} is not read")
+    return at, at + 2, notes
 
 
 def _footer_start(rows: list[tuple[int, tuple[Any, ...]]]) -> int:
@@ -279,12 +305,12 @@ def read_table_file(path: str | Path, columns: ColumnSpec | Iterable[str] = (), 
         records = _csv_records(source, text, delimiter, strict=False)
     if not records:
         raise _file_problem(source, "is empty; the first row must name the columns" + _wanted_columns(spec))
-    at = _header_position(records, spec)
-    notes += _above_header_note(records, at)
+    at, first, start_notes = _table_start(records, spec)
+    notes += start_notes
     header_row, header = records[at][0], list(records[at][1])
-    end = _footer_start(records[at + 1:]) + at + 1 if len(header) > 1 else len(records)
-    notes += footer_note(records[at + 1:], end - at - 1)
-    rows = [RawRow(n, cells) for n, cells in records[at + 1:end]]
+    end = _footer_start(records[first:]) + first if len(header) > 1 else len(records)
+    notes += footer_note(records[first:], end - first)
+    rows = [RawRow(n, cells) for n, cells in records[first:end]]
     return RawTable(source, path, "CSV", encoding, delimiter, None, header, header_row, rows, notes)
 
 
@@ -398,7 +424,7 @@ def _read_xlsx(path: Path, source: str, spec: ColumnSpec, sheet: str | None, she
 
 def _sheet_rows(grid: pd.DataFrame, spec: ColumnSpec) -> tuple[list[str] | None, int, list[RawRow], list[str]]:
     """A sheet's header (None for an empty sheet), the header's row number, the non-blank rows below it,
-    numbered as Excel shows them, and the note on rows above the header (:func:`_header_position`)."""
+    numbered as Excel shows them, and the notes on the rows above them (:func:`_table_start`)."""
     records: list[tuple[int, tuple[Any, ...]]] = []
     for position, values in enumerate(grid.itertuples(index=False, name=None)):
         number = position + 1  # pandas keeps leading blank rows, so this is Excel's row number
@@ -407,11 +433,11 @@ def _sheet_rows(grid: pd.DataFrame, spec: ColumnSpec) -> tuple[list[str] | None,
             records.append((number, cells))
     if not records:
         return None, 0, [], []
-    at = _header_position(records, spec)
+    at, first, start_notes = _table_start(records, spec)
     header = ["" if schema.is_missing(c) else str(c) for c in records[at][1]]
-    end = _footer_start(records[at + 1:]) + at + 1 if sum(bool(h) for h in header) > 1 else len(records)
-    return header, records[at][0], [RawRow(n, cells) for n, cells in records[at + 1:end]], \
-        _above_header_note(records, at) + footer_note(records[at + 1:], end - at - 1)
+    end = _footer_start(records[first:]) + first if sum(bool(h) for h in header) > 1 else len(records)
+    return header, records[at][0], [RawRow(n, cells) for n, cells in records[first:end]], \
+        start_notes + footer_note(records[first:], end - first)
 
 
 def _choose_sheet(source: str, spec: ColumnSpec, tables: dict[str, tuple], sheet: str | None,

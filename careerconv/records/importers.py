@@ -55,7 +55,9 @@ What the file may look like:
 * The header row names the columns: the first non-blank row, or, when that
   is a report's title or parameters (``Run Date``, ``Effective as of`` ...),
   the first of the next rows that names the importer's required columns (a
-  note says which rows above it were not read). Names are matched ignoring case,
+  note says which rows above it were not read); a SAP SuccessFactors user data file's row of system keys
+  (``STATUS,USERID,...``) with its labels below it is read by the keys, from the row after the labels
+  (:func:`~careerconv.records.import_files.read_table_file`). Names are matched ignoring case,
   surrounding spaces, the accents of Latin letters, and spaces/hyphens vs
   underscores (``Employee ID`` is ``employee_id``, ``Prénom`` is ``prenom``), by
   the column's own name or the names HR systems give it in English, German,

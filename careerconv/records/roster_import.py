@@ -15,7 +15,7 @@ from . import leavers
 from . import schema
 from .employment_status import (
     MISSING_HAVE_LEFT_OPTION, check_flag_leavers, check_missing_have_left, drop_other_status, leaving_columns_notes,
-    leaving_notes, left_on, met_after_leaving, parse_employment_status, parse_left_on, second_status,
+    leaving_notes, left_on, met_after_leaving, not_started_note, parse_employment_status, parse_left_on, second_status,
 )
 from .id_spelling import IdMatch, KnownIds, confirmed
 from .import_asking import COMMAND_LINE, Asking
@@ -319,6 +319,7 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
             if row.row in contract_ends]
     result.notes += leaving_columns_notes(checker, ends, today)
     result.notes += leaving_notes(incoming, good_rows, leaving, existing, today)
+    result.notes += not_started_note(checker, incoming, good_rows)
     result.notes += met_after_leaving(store, incoming, existing)
     named = {rec[EMPLOYEE_ID] for rec in parsed.values()}  # rows rejected with --skip-invalid are in the file too
     absent = [eid for eid in existing if eid not in named]
