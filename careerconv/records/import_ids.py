@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .id_spelling import CASE, PREFIX, ZEROS, AmbiguousId, IdMatch, KnownIds, matched_note
+from .id_spelling import CASE, EXTRA_ZEROS, PREFIX, ZEROS, AmbiguousId, IdMatch, KnownIds, matched_note
 from .import_checking import Checker, some
 from .schema import COACH_ID, EMPLOYEE_ID
 from .store import ErasedIds
@@ -54,10 +54,12 @@ def erased_note(ids: set[str]) -> str:
 
 # How a refusal says what reading an id as the roster's took, and what a different id must not be: by kind of match.
 _PUT_BACK = {CASE: "once its case is the roster's", ZEROS: "once the leading zeros Excel drops are put back",
+             EXTRA_ZEROS: "once the leading zeros the roster's id lacks are left out",
              PREFIX: "once the roster's prefix is put in front"}
-LEFT_OUT = {CASE: "in another case", ZEROS: "without its zeros", PREFIX: "without its prefix"}
+LEFT_OUT = {CASE: "in another case", ZEROS: "without its zeros", EXTRA_ZEROS: "with zeros in front",
+            PREFIX: "without its prefix"}
 _WRITTEN_AS = {CASE: "in the roster's case", ZEROS: "with its zeros (format the column as text)",
-               PREFIX: "with its prefix"}
+               EXTRA_ZEROS: "without the leading zeros, as the roster writes it", PREFIX: "with its prefix"}
 
 
 def not_theirs(found: IdMatch, known_name: Any, written_name: Any, someone_else: str) -> str:

@@ -18,7 +18,7 @@ Two importers, one reading path:
   employee who is their own manager in the file has no coach. An
   id written otherwise than the roster writes it (``e0010`` for ``E0010``,
   ``0003`` for ``E0003``, ``123`` for ``00123`` as Excel stores an id of
-  digits) is read as the one id it matches (:mod:`careerconv.records.id_spelling`;
+  digits, and ``00123`` for ``123``) is read as the one id it matches (:mod:`careerconv.records.id_spelling`;
   an employee id against the roster, a coach id against the roster and the
   file), with a note; a value that fits several is refused, naming them, and
   so is a row whose name shares no word with the roster's name for the id its

@@ -1,0 +1,76 @@
+"""The same people in the next export, found by a hostile tester importing real HR systems' exports month after
+month: a roster first imported from a workbook (Excel stores ``Employee #`` as the numbers 1, 2) was doubled by
+the next CSV of the same system (00001, 00002), and ``validate`` said all good; Excel's "CSV" (not UTF-8) wrote
+``?`` for ``Ł`` and the roster's name was "updated" to ``?ukasz Nowak``; a rehire under a new id, with the
+email of the one who left, was added without a word. Files are built as the HR system writes them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from careerconv.records import schema
+from careerconv.records.id_spelling import KnownIds
+from careerconv.records.importers import import_roster
+from careerconv.records.store import Store
+from test_history_exports import csv_bytes, snapshot
+from test_import_id_checks import workbook  # an .xlsx as Excel saves it: ids of digits as numbers
+
+HEADER = ["Employee #", "Name", "Supervisor EID", "Department", "Job Title"]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(tmp_path / "data")
+
+
+def names(store: Store) -> dict[str, str]:
+    return dict(zip(store.roster()["employee_id"], store.roster()["name"]))
+
+
+# ------------------------------------------------------------------ 3. ids with leading zeros, either way
+
+
+def test_a_roster_first_imported_from_a_workbook_is_matched_by_the_next_csv_with_leading_zeros(store: Store,
+                                                                                               tmp_path: Path):
+    """f1.xlsx (1, 2) then f1.csv (00001, 00002) of the same system: "added 2", everyone twice. The rule read
+    123 as 00123 (CSV first, then a workbook) but not the other way round; now it is one rule, and the roster's
+    id keeps its spelling."""
+    import_roster(store, workbook(tmp_path / "f1.xlsx", [HEADER, [1, "Ann Lee", None, "Exec", "CEO"],
+                                                         [2, "Bo Kim", 1, "Eng", "Dev"]]))
+    path = tmp_path / "f1.csv"
+    path.write_bytes(csv_bytes([HEADER, ["00001", "Ann Lee", "", "Exec", "CEO"], ["00002", "Bo Kim", "00001", "Eng",
+                                                                                "Dev"],
+                                ["00003", "Cy Doe", "00002", "Eng", "Dev"]]))
+    result = import_roster(store, path)
+    assert (result.added, result.updated, result.unchanged) == (1, 0, 2)
+    roster = store.roster()
+    assert list(roster["employee_id"]) == ["1", "2", "00003"]
+    assert list(roster["coach_id"]) == ["", "1", "2"]
+    assert "(extra leading zeros: 00001 as 1, 00002 as 2)" in result.summary()
+    assert import_roster(store, path).unchanged == 3
+
+
+def test_leading_zeros_are_one_rule_both_ways():
+    """The id a value of digits is read as, whichever of the two has the zeros."""
+    assert KnownIds({"1"}).match("00001").id == "1"
+    assert KnownIds({"00001"}).match("1").id == "00001"
+    assert KnownIds({"001"}).match("00001").id == "001"
+
+
+def test_a_new_hire_whose_id_is_a_roster_id_with_zeros_in_front_is_not_merged_into_that_person(store: Store,
+                                                                                                tmp_path: Path):
+    """00003 "Cy Doe" beside 3 "Ann Lee" is someone else: refused, saying whose id it would be, and nothing is
+    written."""
+    import_roster(store, workbook(tmp_path / "r.xlsx", [HEADER, [3, "Ann Lee", None, "Ops", "Lead"]]))
+    before = snapshot(store.root)
+    path = tmp_path / "hire.csv"
+    path.write_bytes(csv_bytes([HEADER, ["00003", "Cy Doe", "", "Ops", "Eng"]]))
+    with pytest.raises(schema.ValidationError) as refused:
+        import_roster(store, path)
+    message = str(refused.value)
+    assert ("reads as '3' once the leading zeros the roster's id lacks are left out, but 3 on the roster is "
+            "'Ann Lee', not 'Cy Doe'") in message
+    assert "give them an id of their own, not 3 with zeros in front" in message
+    assert snapshot(store.root) == before
