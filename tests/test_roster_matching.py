@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from careerconv.cli import main
 from careerconv.records import schema
 from careerconv.records.id_spelling import KnownIds
 from careerconv.records.importers import import_roster
@@ -74,3 +75,45 @@ def test_a_new_hire_whose_id_is_a_roster_id_with_zeros_in_front_is_not_merged_in
             "'Ann Lee', not 'Cy Doe'") in message
     assert "give them an id of their own, not 3 with zeros in front" in message
     assert snapshot(store.root) == before
+
+
+# ------------------------------------------------------------------ 4. Excel's "CSV" (not UTF-8): '?' for letters
+
+UTF8 = "Employee #,Name,Supervisor EID,Department,Job Title\n1,Łukasz Nowak,,Exec,CEO\n2,Dana Cohen 🌟,1,Eng,Dev\n"
+ANSI = "Employee #;Name;Supervisor EID;Department;Job Title\r\n1;?ukasz Nowak;;Exec;CEO\r\n2;Dana Cohen ?;1;Eng;Dev\r\n"
+
+
+def test_names_with_question_marks_from_excels_ansi_csv_keep_the_rosters_names(store: Store, tmp_path: Path):
+    """utf8.csv then ansi.csv: "updated", and the roster read '?ukasz Nowak'."""
+    (tmp_path / "utf8.csv").write_bytes(UTF8.encode("utf-8"))
+    import_roster(store, tmp_path / "utf8.csv")
+    (tmp_path / "ansi.csv").write_bytes(ANSI.encode("cp1252"))
+    result = import_roster(store, tmp_path / "ansi.csv")
+    assert (result.added, result.updated, result.unchanged) == (0, 0, 2)
+    assert names(store) == {"1": "Łukasz Nowak", "2": "Dana Cohen 🌟"}
+    assert ("2 name(s) in the file have '?' where letters were (row 2: '?ukasz Nowak' for 'Łukasz Nowak', row 3: "
+            "'Dana Cohen ?' for 'Dana Cohen 🌟'): the roster's names were kept; to change a name from this file, "
+            'save the file from Excel as "CSV UTF-8 (Comma delimited)"') in result.summary()
+
+
+def test_a_name_with_question_marks_for_letters_is_refused_for_someone_new(store: Store, tmp_path: Path, capsys):
+    """Into an empty roster there is no name to keep: the row is refused, saying how to save the file."""
+    (tmp_path / "ansi.csv").write_bytes(ANSI.encode("cp1252"))
+    assert main(["--data", str(store.root), "import", "roster", str(tmp_path / "ansi.csv")]) == 1
+    err = capsys.readouterr().err
+    assert ("row 2, column 'Name', value '?ukasz Nowak': the name has '?' where letters were, and there is no name "
+            'on the roster to keep instead: save the file from Excel as "CSV UTF-8 (Comma delimited)" instead of '
+            "\"CSV\"") in err
+    assert store.roster().empty
+
+
+def test_an_ansi_csv_whose_ids_excel_stored_as_numbers_is_still_the_same_person(store: Store, tmp_path: Path):
+    """Opened in Excel and saved as "CSV": 00001 became 1 and Łukasz ?ukasz. The id read otherwise needs the
+    person's name beside it, and the name with '?' for letters is theirs."""
+    (tmp_path / "utf8.csv").write_bytes(UTF8.replace("\n1,", "\n00001,").replace(",1,Eng", ",00001,Eng")
+                                        .encode("utf-8"))
+    import_roster(store, tmp_path / "utf8.csv")
+    (tmp_path / "ansi.csv").write_bytes(ANSI.encode("cp1252"))
+    result = import_roster(store, tmp_path / "ansi.csv")
+    assert (result.added, result.unchanged) == (0, 2)
+    assert names(store) == {"00001": "Łukasz Nowak", "2": "Dana Cohen 🌟"}
