@@ -6,6 +6,7 @@ email of the one who left, was added without a word. Files are built as the HR s
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -75,6 +76,53 @@ def test_a_new_hire_whose_id_is_a_roster_id_with_zeros_in_front_is_not_merged_in
             "'Ann Lee', not 'Cy Doe'") in message
     assert "give them an id of their own, not 3 with zeros in front" in message
     assert snapshot(store.root) == before
+
+
+# ------------------------------------------------------------------ 3 and 9. people who share an email
+
+
+def test_two_people_with_one_email_get_a_note_from_the_import_and_from_validate(store: Store, tmp_path: Path,
+                                                                                 capsys):
+    """One person under two ids: the import added them silently and validate said all good."""
+    header = [*HEADER, "Work Email"]
+    first = tmp_path / "a.csv"
+    first.write_bytes(csv_bytes([header, ["A1", "Ann Lee", "", "Ops", "Lead", "ann.lee@example.org"]]))
+    import_roster(store, first)
+    second = tmp_path / "b.csv"
+    second.write_bytes(csv_bytes([header, ["B7", "Ann Lee", "", "Ops", "Lead", "Ann.Lee@example.org"]]))
+    result = import_roster(store, second)
+    assert result.added == 1
+    assert ("1 email address(es) belong to more than one person on the roster, most likely one person under two ids"
+            in result.summary())
+    assert "ann.lee@example.org: A1 (Ann Lee), B7 (Ann Lee)" in result.summary()
+    capsys.readouterr()
+    assert main(["--data", str(store.root), "validate"]) == 0
+    out = capsys.readouterr().out
+    assert "no problems, but see the note(s) below (2 employees, 0 records)" in out
+    assert "Note: 1 email address(es) belong to more than one person" in out
+    assert "ann.lee@example.org: A1 (Ann Lee), B7 (Ann Lee)" in out
+
+
+def test_a_rehire_under_a_new_id_with_the_email_of_one_who_left_gets_a_note_naming_both(store: Store,
+                                                                                        tmp_path: Path):
+    """BambooHR: E0005 Olivia Thompson left; months later E0061 Olivia Thompson, the same email, was added without
+    a word, her history left under E0005."""
+    header = ["Employee #", "First Name", "Last Name", "Supervisor EID", "Department", "Job Title", "Work Email",
+              "Termination Date"]
+    first = tmp_path / "m1.csv"
+    first.write_bytes(csv_bytes([header, ["E0005", "Olivia", "Thompson", "", "CS", "Specialist",
+                                          "olivia.thompson@example.org", "2026-05-01"]]))
+    import_roster(store, first, today=dt.date(2026, 6, 1))
+    later = tmp_path / "m3.csv"
+    later.write_bytes(csv_bytes([header, ["E0061", "Olivia", "Thompson", "", "CS", "Specialist",
+                                          "olivia.thompson@example.org", ""]]))
+    result = import_roster(store, later, today=dt.date(2027, 4, 1))
+    assert result.added == 1
+    assert ("E0061 (Olivia Thompson), new on the roster, has the email of E0005 (Olivia Thompson, left on "
+            "2026-05-01): if they are E0005 back under a new id, their earlier conversations, check-ins and reports "
+            "stay under E0005 (kept, as a leaver's) and E0061 starts without them; careerconv has no command that "
+            "moves records from one id to another") in result.summary()
+    assert "belong to more than one person" not in result.summary()
 
 
 # ------------------------------------------------------------------ 4. Excel's "CSV" (not UTF-8): '?' for letters

@@ -32,6 +32,7 @@ from .import_ids import (
 )
 from .schema import CADENCE_MONTHS, COACH_ID, DEPARTMENT, EMPLOYEE_ID, LEFT_ON
 from .lost_letters import kept_names_note, lost_letters, lost_letters_problem
+from .shared_emails import notes_after_import
 from .store import Store
 
 # A new employee whose roster file has no cadence column holds a career conversation once a year.
@@ -358,6 +359,7 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     kept_note = kept_names_note([kept for kept in kept_names if kept[0] not in bad])
     if kept_note:
         result.notes.append(kept_note)
+    result.notes += notes_after_import(existing, incoming, today)
     back = {eid for r in good_rows for eid in erased_back.get(r.row, ())}
     if back:
         result.notes.append(erased_note(back))
