@@ -13,6 +13,7 @@ import pytest
 
 from careerconv.cli import main
 from careerconv.records import schema
+from careerconv.records.erasure import erase_employee
 from careerconv.records.id_spelling import KnownIds
 from careerconv.records.importers import import_roster
 from careerconv.records.store import Store
@@ -165,3 +166,18 @@ def test_an_ansi_csv_whose_ids_excel_stored_as_numbers_is_still_the_same_person(
     result = import_roster(store, tmp_path / "ansi.csv")
     assert (result.added, result.unchanged) == (0, 2)
     assert names(store) == {"00001": "Łukasz Nowak", "2": "Dana Cohen 🌟"}
+
+
+def test_erasing_the_doubles_of_a_doubled_roster_leaves_the_others_importable(store: Store, tmp_path: Path):
+    """A roster doubled before this was mended (1 and 00001, the same person): 00001 erased, every later import of
+    the 1 still on the roster was refused as "the number of an id erased", in the workbook and in the CSV."""
+    doubled = tmp_path / "doubled.csv"
+    doubled.write_bytes(csv_bytes([HEADER, ["1", "Ann Lee", "", "Exec", "CEO"],
+                                   ["00001", "Ann Lee", "", "Exec", "CEO"]]))
+    import_roster(store, doubled)
+    assert erase_employee(store, tmp_path / "reports", "00001").complete
+    book = workbook(tmp_path / "f1.xlsx", [HEADER, [1, "Ann Lee", None, "Exec", "CEO"]])
+    assert import_roster(store, book).unchanged == 1
+    (tmp_path / "f1.csv").write_bytes(csv_bytes([HEADER, ["00001", "Ann Lee", "", "Exec", "CEO"]]))
+    assert import_roster(store, tmp_path / "f1.csv").unchanged == 1
+    assert list(store.roster()["employee_id"]) == ["1"]

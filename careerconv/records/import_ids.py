@@ -23,14 +23,16 @@ def erased_as(erased: ErasedIds, known: KnownIds, value: Any) -> tuple[str | Non
     (:meth:`KnownIds.spellings`: ``61`` or ``0061`` for an erased ``E0061``; found by a hostile test: added as
     someone new, silently), or else, with no id said (None), one whose number ``value`` writes otherwise
     (:meth:`ErasedIds.number_erased_on`: ``61``, ``0061`` or ``e61`` with no one left on the roster to learn the
-    shape from; found by a hostile test: everyone erased, then ``61`` added); None when it names no one erased."""
+    shape from; found by a hostile test: everyone erased, then ``61`` added); None when it names no one erased.
+    A value that is a known id as it is written names them, whatever number an erased id had (found: a roster
+    doubled as ``1`` and ``00001``, its ``00001`` erased, refused every later import of the ``1`` still on it)."""
     if not isinstance(value, str) or not erased.days:
         return None
     for candidate in (value, *known.spellings(value)):
         day = erased.erased_on(candidate)
         if day is not None:
             return candidate, day
-    day = erased.number_erased_on(value)
+    day = erased.number_erased_on(value) if value not in known.ids else None
     return (None, day) if day is not None else None
 
 
