@@ -185,7 +185,7 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
                 checker.add(erased_problem("employee", written(gone[0], eid), gone[1], again), n, EMPLOYEE_ID, eid)
             elif not roster.empty:  # an empty roster is reported once for the file
                 checker.add(f"employee {eid!r} is not on the roster, written as it is nor otherwise (in another "
-                            "case, without leading zeros or without a prefix); import the roster first (careerconv "
+                            "case, with other leading zeros or without a prefix); import the roster first (careerconv "
                             "import roster FILE)", n, EMPLOYEE_ID, eid)
             eid = None
         date = checker.check(parse_history_date, v.get(DATE), n, DATE, decision=decision)

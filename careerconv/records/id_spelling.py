@@ -6,9 +6,11 @@ HR system that shows the number alone), ``123`` for ``00123`` (Excel stores an i
 its zeros). An id is read as a known id when it is that id, or else when exactly one known id is
 
 1. the same but for case (``e0010`` is ``E0010``), or else
-2. for a value of digits alone, the same number with leading zeros the value lacks, or with a prefix (``0003``
-   and ``3`` are ``E0003``; ``123`` is ``00123``). A value with a prefix is matched but for case only (``E3`` is
-   not ``E0003``: a new ``E3`` beside ``E0003`` is no one's misspelling).
+2. for a value of digits alone, the same number with other leading zeros, either way, or with a prefix (``0003``
+   and ``3`` are ``E0003``; ``123`` is ``00123``, as an Excel workbook stores it, and ``00123`` is ``123``, as the
+   next CSV of the same system writes what a workbook stored first). The known id keeps its spelling. A value
+   with a prefix is matched but for case only (``E3`` is not ``E0003``: a new ``E3`` beside ``E0003`` is no one's
+   misspelling).
 
 When several known ids fit (``0003`` beside ``E0003`` and ``C0003``), which one is meant is not guessed:
 :meth:`KnownIds.match` raises :class:`AmbiguousId` naming them. A value that fits none is no known id (None).
@@ -32,12 +34,15 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterable
 
+from .lost_letters import written_by_excel_csv
+
 # An id that ends in its number: a prefix of anything but digits (``E``, ``EMP-``), then the digits.
 _NUMBERED = re.compile(r"(\D*)(\d+)")
 
 # How a value was matched, as the notes and refusals say it.
 CASE = "case"
-ZEROS = "leading zeros"
+ZEROS = "leading zeros"  # the value lacks the known id's zeros (123 for 00123)
+EXTRA_ZEROS = "extra leading zeros"  # the value has zeros the known id lacks (00123 for 123)
 PREFIX = "prefix"
 
 
@@ -118,9 +123,8 @@ class KnownIds:
         if not (value.isascii() and value.isdigit()):
             return None
         digits = value.lstrip("0") or "0"
-        fits = {known: PREFIX if known_prefix else ZEROS
-                for known_prefix, known_digits, known in self._numbered.get(digits, ())
-                if known_prefix or len(known_digits) > len(value)}
+        fits = {known: _how_numbers_differ(known_prefix, known_digits, value)
+                for known_prefix, known_digits, known in self._numbered.get(digits, ())}
         if len(fits) > 1:
             raise AmbiguousId(value, fits)
         if fits:
@@ -140,6 +144,16 @@ class KnownIds:
         digits = value.lstrip("0") or "0"
         return sorted({prefix + digits.zfill(width) for prefix, width in self._shapes
                        if len(digits) <= width} - {value})
+
+
+def _how_numbers_differ(known_prefix: str, known_digits: str, value: str) -> str:
+    """How a value of digits alone differs from a known id of the same number (not the value itself): by the known
+    id's prefix, or by leading zeros either way (the value lacks them, or has more: one rule both ways, so a
+    roster first imported from a workbook, ``1``, and one first imported from CSV, ``00001``, each match the
+    other system's next export; found by a hostile test: workbook first, then CSV, and everyone was added twice)."""
+    if known_prefix:
+        return PREFIX
+    return ZEROS if len(known_digits) > len(value) else EXTRA_ZEROS
 
 
 def number_forms(employee_id: str) -> set[str]:
@@ -174,9 +188,13 @@ def _name_words(name: object) -> list[str]:
 
 def same_name(known: object, written: object) -> bool:
     """Whether a row's name is the name someone is known by: the same words in any order, case, accents, commas and
-    spacing aside (``Álvarez José`` is ``José Álvarez``). A word in common is not enough: ``José Pérez`` is not
-    ``José Álvarez``, nor a new ``Ana Costa`` the ``Ana Silva`` she shares a first name with (found by a hostile
-    test: a new hire took over an existing employee's id, name and conversations)."""
+    spacing aside (``Álvarez José`` is ``José Álvarez``), or that name as an Excel "CSV" writes it, with ``?`` for
+    the letters Windows-1252 lacks (``?ukasz Nowak`` for ``Łukasz Nowak``: :mod:`careerconv.records.lost_letters`).
+    A word in common is not enough: ``José Pérez`` is not ``José Álvarez``, nor a new ``Ana Costa`` the ``Ana
+    Silva`` she shares a first name with (found by a hostile test: a new hire took over an existing employee's id,
+    name and conversations)."""
+    if isinstance(known, str) and isinstance(written, str) and written_by_excel_csv(known, written):
+        return True
     return _name_words(known) == _name_words(written)
 
 

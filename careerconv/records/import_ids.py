@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .id_spelling import CASE, PREFIX, ZEROS, AmbiguousId, IdMatch, KnownIds, matched_note
+from .id_spelling import CASE, EXTRA_ZEROS, PREFIX, ZEROS, AmbiguousId, IdMatch, KnownIds, matched_note
 from .import_checking import Checker, some
 from .schema import COACH_ID, EMPLOYEE_ID
 from .store import ErasedIds
@@ -23,14 +23,16 @@ def erased_as(erased: ErasedIds, known: KnownIds, value: Any) -> tuple[str | Non
     (:meth:`KnownIds.spellings`: ``61`` or ``0061`` for an erased ``E0061``; found by a hostile test: added as
     someone new, silently), or else, with no id said (None), one whose number ``value`` writes otherwise
     (:meth:`ErasedIds.number_erased_on`: ``61``, ``0061`` or ``e61`` with no one left on the roster to learn the
-    shape from; found by a hostile test: everyone erased, then ``61`` added); None when it names no one erased."""
+    shape from; found by a hostile test: everyone erased, then ``61`` added); None when it names no one erased.
+    A value that is a known id as it is written names them, whatever number an erased id had (found: a roster
+    doubled as ``1`` and ``00001``, its ``00001`` erased, refused every later import of the ``1`` still on it)."""
     if not isinstance(value, str) or not erased.days:
         return None
     for candidate in (value, *known.spellings(value)):
         day = erased.erased_on(candidate)
         if day is not None:
             return candidate, day
-    day = erased.number_erased_on(value)
+    day = erased.number_erased_on(value) if value not in known.ids else None
     return (None, day) if day is not None else None
 
 
@@ -54,10 +56,12 @@ def erased_note(ids: set[str]) -> str:
 
 # How a refusal says what reading an id as the roster's took, and what a different id must not be: by kind of match.
 _PUT_BACK = {CASE: "once its case is the roster's", ZEROS: "once the leading zeros Excel drops are put back",
+             EXTRA_ZEROS: "once the leading zeros the roster's id lacks are left out",
              PREFIX: "once the roster's prefix is put in front"}
-LEFT_OUT = {CASE: "in another case", ZEROS: "without its zeros", PREFIX: "without its prefix"}
+LEFT_OUT = {CASE: "in another case", ZEROS: "without its zeros", EXTRA_ZEROS: "with zeros in front",
+            PREFIX: "without its prefix"}
 _WRITTEN_AS = {CASE: "in the roster's case", ZEROS: "with its zeros (format the column as text)",
-               PREFIX: "with its prefix"}
+               EXTRA_ZEROS: "without the leading zeros, as the roster writes it", PREFIX: "with its prefix"}
 
 
 def not_theirs(found: IdMatch, known_name: Any, written_name: Any, someone_else: str) -> str:

@@ -18,7 +18,7 @@ Two importers, one reading path:
   employee who is their own manager in the file has no coach. An
   id written otherwise than the roster writes it (``e0010`` for ``E0010``,
   ``0003`` for ``E0003``, ``123`` for ``00123`` as Excel stores an id of
-  digits) is read as the one id it matches (:mod:`careerconv.records.id_spelling`;
+  digits, and ``00123`` for ``123``) is read as the one id it matches (:mod:`careerconv.records.id_spelling`;
   an employee id against the roster, a coach id against the roster and the
   file), with a note; a value that fits several is refused, naming them, and
   so is a row whose name shares no word with the roster's name for the id its
@@ -45,7 +45,9 @@ What the file may look like:
 
 * CSV in UTF-8, UTF-8 with a BOM (Excel's "CSV UTF-8"), UTF-16 with a BOM, or
   Windows-1252 (Excel's plain "CSV" on Western Windows) when the bytes are not
-  UTF-8; the result says which was used. Comma, semicolon or tab separated
+  UTF-8; the result says which was used. A roster's name that lost letters to Excel's "CSV" (``?ukasz`` for
+  ``Łukasz``: :mod:`~careerconv.records.lost_letters`) keeps the roster's name, with a note; someone new with
+  such a name is refused, asking for the file saved as "CSV UTF-8". Comma, semicolon or tab separated
   (chosen from the header line), or separated by what a first line ``sep=;``
   names (Excel's hint, which is not a row).
 * Or an ``.xlsx`` workbook: the sheet whose header row names the importer's

@@ -31,6 +31,8 @@ from .import_ids import (
     outside_coaches_note, stored_id, written,
 )
 from .schema import CADENCE_MONTHS, COACH_ID, DEPARTMENT, EMPLOYEE_ID, LEFT_ON
+from .lost_letters import kept_names_note, lost_letters, lost_letters_problem
+from .shared_emails import notes_after_import
 from .store import Store
 
 # A new employee whose roster file has no cadence column holds a career conversation once a year.
@@ -51,6 +53,22 @@ def _kept(existing: dict[str, dict], employee_id: Any, column: str, default: Any
     """What an employee imported from a file without ``column`` keeps: theirs on the roster, else ``default``."""
     on_file = existing.get(employee_id) if isinstance(employee_id, str) else None
     return on_file[column] if on_file else default
+
+
+def _keep_name_with_lost_letters(checker: Checker, existing: dict[str, dict], rec: dict, row: int,
+                                 kept: list[tuple[int, str, str]]) -> None:
+    """A row's name that lost letters to an Excel "CSV" (:func:`~careerconv.records.lost_letters.lost_letters`):
+    the roster's name is kept instead, and listed in ``kept``; for someone not on the roster, it is a problem of
+    the row (there is no name to keep)."""
+    name = rec["name"]
+    known = _kept(existing, rec[EMPLOYEE_ID], "name", None)
+    if not name or not lost_letters(name, known):
+        return
+    if known:
+        rec["name"] = known
+        kept.append((row, name, known))
+    else:
+        checker.add(lost_letters_problem(), row, "name", name)
 
 
 def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
@@ -148,6 +166,7 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     conflicts: dict[int, str] = {}  # first row of a conflicting pair -> why it is rejected too
     cleaned: dict[int, list[str]] = {}  # row -> its text cells that held characters a spreadsheet does not show
     controls: dict[int, list[str]] = {}  # row -> its text cells holding control characters
+    kept_names: list[tuple[int, str, str]] = []  # (row, name in the file, the roster's name kept): lost letters
     for raw_row in raw.rows:
         n = raw_row.row
         v = checker.values(raw_row)
@@ -217,6 +236,7 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
         cleaned[n] = [c for c in ("name", DEPARTMENT, "role") if isinstance(v.get(c), str)
                       and rec[c] is not None and rec[c] != v.get(c)]
         controls[n] = [c for c in ("name", DEPARTMENT, "role") if rec[c] and CONTROL.search(rec[c])]
+        _keep_name_with_lost_letters(checker, existing, rec, n, kept_names)
         gone = {column: erased_as(erased, known, rec[column])
                 for column, known in ((EMPLOYEE_ID, roster_ids), (COACH_ID, coach_ids))}
         if gone[EMPLOYEE_ID] is not None and not allow_erased and left is not None and left <= today:
@@ -337,6 +357,10 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
         result.notes.append(f"{len(absent)} employee(s) already on the roster and not in this file were kept as "
                             f"they are (if the file lists everyone who works here, {MISSING_HAVE_LEFT_OPTION} "
                             "marks them as left today)")
+    kept_note = kept_names_note([kept for kept in kept_names if kept[0] not in bad])
+    if kept_note:
+        result.notes.append(kept_note)
+    result.notes += notes_after_import(existing, incoming, today)
     back = {eid for r in good_rows for eid in erased_back.get(r.row, ())}
     if back:
         result.notes.append(erased_note(back))

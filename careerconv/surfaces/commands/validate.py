@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 
+from careerconv.records import schema
+from careerconv.records.shared_emails import shared_email_notes
 from careerconv.records.store import Store
 from . import streams
 
@@ -29,9 +32,23 @@ def run(args: argparse.Namespace) -> int:
                              "this data folder cannot be written here; `careerconv validate` run by someone who may "
                              "write it removes them")
     n_records = sum(1 for _ in store.root.glob("*/*/*.json"))
+    notes = "".join(f"Note: {note}\n" for note in roster_notes(store))
     if not problems:
-        streams.result(f"{store.root}: all good ({len(store.roster())} employees, {n_records} records)\n")
+        verdict = "no problems, but see the note(s) below" if notes else "all good"
+        streams.result(f"{store.root}: {verdict} ({len(store.roster())} employees, {n_records} records)\n{notes}")
         return 0
     # The problems are what was asked for: stdout, like the all-good line (and exit code 1).
-    streams.result(f"{store.root}: {len(problems)} problem(s):\n" + "".join(f"  - {p}\n" for p in problems))
+    streams.result(f"{store.root}: {len(problems)} problem(s):\n" + "".join(f"  - {p}\n" for p in problems)
+                   + notes)
     return 1
+
+
+def roster_notes(store: Store) -> list[str]:
+    """What is worth a look on the roster without being a problem: people who share an email
+    (:func:`~careerconv.records.shared_emails.shared_email_notes`); none for a roster that cannot be read (its
+    problems are listed)."""
+    try:
+        roster = store.roster()
+    except (schema.ValidationError, OSError):
+        return []
+    return shared_email_notes(roster.to_dict("records"), dt.date.today())
