@@ -98,15 +98,16 @@ def test_a_coach_id_that_could_be_two_roster_ids_is_refused_naming_them(tmp_path
 
 def test_a_rosters_manager_ids_written_otherwise_are_stored_as_the_roster_writes_them(store: Store, tmp_path: Path):
     """A Workday export (CSV UTF-8 with a BOM) named the managers e0010 and 0003: the roster stored them so, and the
-    team of E0010 in the app lost Chloé and a new hire."""
+    team of E0010 in the app lost Chloé and a new hire. (A number without the prefix is read so beside the
+    manager's name, here Workday's 'Manager': tests/test_roster_coach_ids.py.)"""
     path = tmp_path / "workday.csv"
-    path.write_bytes(csv_bytes([["Employee ID", "Legal Name", "Manager ID", "Supervisory Organization",
+    path.write_bytes(csv_bytes([["Employee ID", "Legal Name", "Manager ID", "Manager", "Supervisory Organization",
                                  "Business Title"],
-                                ["E0003", "Anna Schmidt", "", "Vertrieb", "Leiterin"],
-                                ["E0010", "Jürgen Müller", "0003", "Vertrieb", "Teamleiter"],
-                                ["E0011", "Chloé Martin", "e0010", "Vertrieb", "Verkäuferin"],
-                                ["E0020", "Noah Berg", "e0020x", "Vertrieb", "Verkäufer"],
-                                ["E0021", "Mia Wolf", "e0020", "Vertrieb", "Verkäuferin"]]))
+                                ["E0003", "Anna Schmidt", "", "", "Vertrieb", "Leiterin"],
+                                ["E0010", "Jürgen Müller", "0003", "Anna Schmidt", "Vertrieb", "Teamleiter"],
+                                ["E0011", "Chloé Martin", "e0010", "Jürgen Müller", "Vertrieb", "Verkäuferin"],
+                                ["E0020", "Noah Berg", "e0020x", "", "Vertrieb", "Verkäufer"],
+                                ["E0021", "Mia Wolf", "e0020", "", "Vertrieb", "Verkäuferin"]]))
     result = import_roster(store, path)
     coach_of = dict(zip(store.roster()["employee_id"], store.roster()["coach_id"]))
     assert (coach_of["E0010"], coach_of["E0011"], coach_of["E0021"], coach_of["E0020"]) == \

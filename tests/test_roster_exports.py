@@ -53,8 +53,8 @@ def test_a_workday_export_imports_as_it_is(tmp_path: Path):
     assert "'Business Title' as role" in text and "'Email - Work' as email" in text
     for ignored in ("'Location'", "'Hire Date'", "'Worker Type'"):
         assert ignored in text.split("ignored")[1].split("\n")[0]
-    # The manager's name is not "a column careerconv does not use": the coach is read from another column.
-    assert "did not read 'Manager': it is another name for coach_id, which is read from 'Manager ID'" in text
+    # The manager's name is not "a column careerconv does not use": it tells whose a coach id written otherwise is.
+    assert "'Manager' as coach_name" in text
     assert "did not read 'Cost Center': it is another name for department" in text
     assert "'Legal Name' as name where 'Preferred Name' is empty" in text  # where a preferred name is empty
     assert "1 employee(s) have no coach" in text and f"not on the roster themselves ({EXTERNAL_COACH})" in text

@@ -15,7 +15,9 @@ import pandas as pd
 from . import schema
 from .id_spelling import KnownIds
 from .import_asking import COMMAND_LINE, Asking, FileRejected
-from .import_columns import MANAGER_COLUMNS, MANAGER_NAME_COLUMNS, NAME_PARTS, ColumnSpec, column_key, says_no_manager
+from .import_columns import (
+    COACH_NAME, MANAGER_COLUMNS, MANAGER_NAME_COLUMNS, NAME_PARTS, ColumnSpec, column_key, says_no_manager,
+)
 from .import_files import LINE_BREAK, RawRow, RawTable, blank
 from .schema import COACH_ID
 from .spreadsheet import frame_to_csv_bytes, restore_formula
@@ -112,7 +114,9 @@ class Checker:
         (``Manager ID`` for ``coach_id``); with no name column, ``First Name``
         and ``Last Name`` together make the name; with one, the other name
         columns (``Legal Name``, then first and last name) name the rows where
-        it is empty. Columns the importer does not
+        it is empty. In a roster, a manager column beside the one the coach id is
+        read from (``Reports To`` beside ``Supervisor EID``) is the coach's name
+        (``coach_name``), unless a column is named so. Columns the importer does not
         read are a problem, or (``spec.ignore_unknown``) a note naming them.
         """
         raw, spec = self.raw, self.spec
@@ -148,6 +152,14 @@ class Checker:
                 del self.columns[COACH_ID]
                 used.discard(key)
                 read_as.remove(f"{seen[key]!r} as {COACH_ID}")
+        if COACH_NAME in spec.all and COACH_NAME not in self.columns:
+            # A manager column beside the one the coach id is read from holds the manager's name (BambooHR's
+            # "Reports To" beside "Supervisor EID", Workday's "Manager" beside "Manager ID").
+            key = next((k for k in MANAGER_COLUMNS if k in positions and k not in used), None)
+            if key is not None:
+                self.columns[COACH_NAME], self.keys[COACH_NAME] = positions[key], key
+                used.add(key)
+                read_as.append(f"{seen[key]!r} as {COACH_NAME}")
         parts = [spec.key_for(part, positions) for part in NAME_PARTS] if "name" in spec.all else [None]
         has_parts = all(parts)
         if has_parts and "name" not in self.columns:

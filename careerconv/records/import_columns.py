@@ -86,8 +86,15 @@ MANAGER_COLUMNS = ("line_manager", "manager", "reports_to", "supervisor",
 COACH_ID_COLUMNS = ("manager_id", "line_manager_id", "supervisor_id", "reports_to_id", "manager_employee_id",
                     "manager_employee_number", "supervisor_eid", "supervisor_employee_id", "coach_employee_id",
                     "manager_user_id", "manager_personnel_number")
-# Columns that hold the manager's name, never their id: named in the error when no id column is there.
-MANAGER_NAME_COLUMNS = ("manager_name", "supervisor_name", "line_manager_name")
+# Columns that hold the manager's name, never their id: named in the error when no id column is there, and read in a
+# roster (as COACH_NAME) to tell whose a coach id written otherwise is (Workday's "Manager Name").
+MANAGER_NAME_COLUMNS = ("manager_name", "supervisor_name", "line_manager_name", "reports_to_name", "manager_full_name",
+                        "supervisor_full_name")
+# A roster's column of the coach's name: never stored, read only to tell that a coach id written otherwise than the
+# roster writes it (3 or 0003 for E0003) is that person's. Found by its own name or MANAGER_NAME_COLUMNS, else it is
+# a manager column (MANAGER_COLUMNS: BambooHR's and HiBob's "Reports To", Workday's "Manager", Personio's
+# "Supervisor") beside the column the coach id is read from (Checker.check_columns).
+COACH_NAME = "coach_name"
 # SAP SuccessFactors' user data file has two header rows: its system keys (STATUS, USERID, FIRSTNAME, MANAGER ...,
 # read as ROSTER_ALIASES name them: USERID is the id its MANAGER column names, EMPID another number, not read), then
 # their labels, which repeat these two keys in the same columns (SAP KBA 2087504); the data starts below the labels.
@@ -118,6 +125,7 @@ ROSTER_ALIASES = {
              "stelle", "stellenbezeichnung", "poste", "intitule_du_poste", "puesto", "cargo", "functie"),
     "email": ("work_email", "email_work", "email_address", "business_email", "e_mail",
               "e_mail_adresse", "adresse_e_mail", "adresse_email", "correo_electronico", "e_mailadres"),
+    COACH_NAME: MANAGER_NAME_COLUMNS,
     CADENCE_MONTHS: ("cadence", "conversation_cadence_months"),
     LEFT_ON: ("termination_date", "exit_date", "leaving_date", "date_of_leaving", "leave_date",
               "separation_date", "departure_date", "employment_end_date", "end_of_employment", "date_left",
@@ -162,7 +170,8 @@ ACTIVE_FLAG_COLUMNS = ("active_status", "is_active", "active", "active_flag", "c
 NAME_PARTS = ("first_name", "last_name")
 
 ROSTER_COLUMNS = ColumnSpec("roster", (EMPLOYEE_ID, "name", COACH_ID, DEPARTMENT, "role"),
-                            (CADENCE_MONTHS, "email", LEFT_ON, "last_day", "employment_status", "contract_end"),
+                            (CADENCE_MONTHS, "email", LEFT_ON, "last_day", "employment_status", "contract_end",
+                             COACH_NAME),
                             ROSTER_ALIASES,
                             ignore_unknown=True)
 

@@ -87,6 +87,28 @@ def coach_not_confirmed(found: IdMatch, employee_id: str | None, roster_coach: s
             "the coach column out: the roster's coach is taken)")
 
 
+def coach_not_named(found: IdMatch, known_name: Any, where: str, written_name: Any, name_column: str | None,
+                    coach_column: str) -> str:
+    """Why a roster row's coach id read as a known id otherwise than it is written (``found``: ``3`` or ``0003`` for
+    ``E0003``) is not taken (:func:`~careerconv.records.id_spelling.confirmed`): the manager's name on the row
+    (``written_name``, in the file's ``name_column``) is not that person's (``known_name``, ``where`` it is known:
+    on the roster, or in this file), or the row has none, or the file has no column of it (``name_column`` None)."""
+    known = f"{found.id} ({known_name!r}, {where})"
+    if written_name:
+        why = f"{found.id} {where} is {known_name!r}, not {written_name!r} (the manager's name in {name_column!r})"
+        add = ""
+    elif name_column:
+        why = f"{name_column!r} is empty on this row, so nothing tells that it is {known} and not a typo or another " \
+              "system's number"
+        add = f" (or their name in {name_column!r})"
+    else:
+        why = (f"the file has no column of the manager's name (such as 'Manager Name', or 'Reports To' beside "
+               f"{coach_column!r}) to tell that it is {known} and not a typo or another system's number")
+        add = " (or add such a column)"
+    return (f"reads as {found.id!r} {_PUT_BACK[found.how]}, but {why}: if the coach is {found.id}, write {found.id} "
+            f"as the roster does{add}; if it is someone else, write their id")
+
+
 def stored_id(known: KnownIds, value: str) -> str:
     """The id ``value`` is stored as: the known id it matches (:mod:`careerconv.records.id_spelling`), else itself
     (a new one, or one that fits several: its row is refused)."""

@@ -22,7 +22,9 @@ Two importers, one reading path:
   an employee id against the roster, a coach id against the roster and the
   file), with a note; a value that fits several is refused, naming them, and
   so is a row whose name shares no word with the roster's name for the id its
-  employee id was read as (a new hire ``125`` is not someone else's ``0125``).
+  employee id was read as (a new hire ``125`` is not someone else's ``0125``), and a row whose coach id without
+  the roster's zeros or prefix (``3`` for ``E0003``) has no manager's name beside it that is that person's
+  (``Manager Name``, or ``Reports To`` beside ``Supervisor EID``: read for this alone, never stored).
   A contract's end (``Contract End Date``, ``End Date``) is not a leaving day:
   it is one only where the employment status says the person left and the
   file gives no leaving day; the summary says which columns the leaving days

@@ -24,11 +24,11 @@ from .import_checking import (
     Checker, ImportResult, Rejection, cell_text, check_rejected_target, default_rejected_path, reason, reject_or_raise,
     some, write_rejected,
 )
-from .import_columns import ACTIVE_FLAG_COLUMNS, HISTORY_COLUMNS, ROSTER_COLUMNS
+from .import_columns import ACTIVE_FLAG_COLUMNS, COACH_NAME, HISTORY_COLUMNS, ROSTER_COLUMNS
 from .import_files import read_table_file
 from .import_ids import (
-    LEFT_OUT, erased_as, erased_note, erased_number_problem, erased_problem, match_id, matched_notes, not_theirs,
-    outside_coaches_note, stored_id, written,
+    LEFT_OUT, coach_not_named, erased_as, erased_note, erased_number_problem, erased_problem, match_id, matched_notes,
+    not_theirs, outside_coaches_note, stored_id, written,
 )
 from .schema import CADENCE_MONTHS, COACH_ID, DEPARTMENT, EMPLOYEE_ID, LEFT_ON
 from .lost_letters import kept_names_note, lost_letters, lost_letters_problem
@@ -69,6 +69,29 @@ def _keep_name_with_lost_letters(checker: Checker, existing: dict[str, dict], re
         kept.append((row, name, known))
     else:
         checker.add(lost_letters_problem(), row, "name", name)
+
+
+def _check_coaches_written_otherwise(checker: Checker, spelled: dict[int, tuple[IdMatch, str]],
+                                      parsed: dict[int, dict], existing: dict[str, dict],
+                                      employees_read: dict[str, str]) -> None:
+    """Refuse each row whose coach id was read as a known id otherwise than it is written (``spelled``: row -> the
+    match and the manager's name on the row) unless that name is the person's, in this file (``parsed``) or on the
+    roster (``existing``): :func:`confirmed`, so an id in another case needs no name, and a number without the
+    roster's prefix or zeros (``3``, ``0003`` for ``E0003``) needs it, as it may be a typo or another system's number
+    (found by a hostile test: a Workday export's manager ``3`` silently made E0003 the coach). A coach id written as
+    the file writes an employee whose row was read as that id (``employees_read``: as written -> as read; Excel's
+    ``123`` for ``00123`` in both columns) is theirs: their own row names them."""
+    in_file = {rec[EMPLOYEE_ID]: rec["name"] for rec in parsed.values() if rec["name"]}
+    name_column = checker.header_of(COACH_NAME) if checker.has(COACH_NAME) else None
+    for n, (found, written_name) in spelled.items():
+        if employees_read.get(found.value) == found.id:
+            continue
+        known = [(name, where) for name, where in ((existing.get(found.id, {}).get("name"), "on the roster"),
+                                                   (in_file.get(found.id), "in this file")) if name]
+        if not any(confirmed(found, name, written_name) for name, _ in known or [(None, "")]):
+            name, where = known[0] if known else (None, "in this file")
+            checker.add(coach_not_named(found, name, where, written_name, name_column, checker.header_of(COACH_ID)),
+                        n, COACH_ID, found.value)
 
 
 def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
@@ -160,6 +183,7 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     if checker.has(EMPLOYEE_ID):
         checker.check_manager_ids(KnownIds(coach_ids.ids | in_file))
     matched: dict[int, list[tuple[str, IdMatch]]] = {}  # row -> its (column, id) read as an id written otherwise
+    coaches_spelled: dict[int, tuple[IdMatch, str]] = {}  # row -> its coach id so read, and the manager's name on it
     own_coach: set[str] = set()  # employees the file names as their own manager
     parsed: dict[int, dict] = {}
     first_seen: dict[str, tuple[int, dict]] = {}
@@ -199,6 +223,8 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
                 continue
             rec[column] = found.id
             matched[n].append((column, found))
+            if column == COACH_ID:  # whose it is is told once every row's name is known
+                coaches_spelled[n] = (found, cell_text(v.get(COACH_NAME)).strip())
         status = checker.check(parse_employment_status, v.get("employment_status"), n, "employment_status",
                                flag=checker.keys.get("employment_status") in ACTIVE_FLAG_COLUMNS)
         status = second_status(checker, raw_row, status)
@@ -278,6 +304,8 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
                                        "which row is right is not guessed"
         else:
             first_seen[eid.casefold()] = (n, rec)
+    employees_read = {m.value: m.id for found in matched.values() for column, m in found if column == EMPLOYEE_ID}
+    _check_coaches_written_otherwise(checker, coaches_spelled, parsed, existing, employees_read)
     for n, why in sorted(conflicts.items()):
         if not any(p.row == n for p in checker.c.problems):
             checker.add(why, n, EMPLOYEE_ID, parsed[n][EMPLOYEE_ID])
