@@ -126,9 +126,14 @@ def test_an_erased_id_written_otherwise_is_refused_with_no_one_left_on_the_roste
     err = refused(emptied, capsys, "roster", str(path))
     assert (f"row 3, column 'Personalnummer', value '{written}': employee {written!r} is the number of an id erased "
             f"on {today} (careerconv erase), written otherwise than it was") in err
-    err = refused(emptied, capsys, "roster", str(path), "--allow-erased")
-    assert ("which id that was is not kept: to add them again on purpose, write their id as it was and import the "
-            "file again with --allow-erased") in err
+    if not written.isdigit():  # an id with a prefix is one of its own, added as written (and E0062 with it)
+        assert import_roster(emptied, path, allow_erased=True).added == 2
+    else:
+        err = refused(emptied, capsys, "roster", str(path), "--allow-erased")
+        assert ("which id that was is not kept: to add them again on purpose, write their id as it was and import "
+                "the file again with --allow-erased; if it is someone new, give them an id of their own "
+                f"({written!r} reads as the erased id without its prefix or leading zeros, even where erased people "
+                "may be added again)") in err
 
 
 def test_an_erased_coach_id_written_otherwise_is_refused_with_no_one_left_on_the_roster(emptied: Store,
@@ -157,3 +162,67 @@ def test_the_erased_id_as_it_was_still_comes_back_with_allow_erased(emptied: Sto
                                 ["E0061", "Will May", "", "People", "Recruiter"],
                                 ["62", "Ada Berg", "", "People", "Recruiter"]], "utf-8-sig", ";"))
     assert import_roster(emptied, path).added == 1
+
+
+# ------------------------------------------------------------------ 3. an id with a prefix beside an erased id
+
+
+@pytest.fixture
+def erased_61(tmp_path: Path) -> Store:
+    """The roster of E0003 ... E0012 after E0061 Will May was erased."""
+    store = store_with_roster(tmp_path, [*ROSTER, ["E0061", "Will May", "E0003", "People", "Recruiter"]])
+    assert erase_employee(store, tmp_path / "reports", "E0061").complete
+    return store
+
+
+def test_an_id_with_a_prefix_beside_an_erased_ids_number_is_added_as_written_with_allow_erased(
+        erased_61: Store, tmp_path: Path, capsys):
+    """A new hire E61 (a Personio export, semicolons) was refused as the erased E0061 even with --allow-erased, and
+    with nothing the message said that would import her: an id with a prefix is an id of its own (E61 is not
+    E0061, as beside E0061 on the roster), so --allow-erased adds her as E61, and E0061 stays erased."""
+    path = tmp_path / "personio.csv"
+    path.write_bytes(csv_bytes([["ID", "First name", "Last name", "Supervisor ID", "Department", "Position"],
+                                ["E61", "Nia", "Obi", "E0003", "People", "Recruiter"]], "utf-8-sig", ";"))
+    today = dt.date.today().isoformat()
+    err = refused(erased_61, capsys, "roster", str(path))
+    assert (f"row 2, column 'ID', value 'E61': employee 'E61' is the number of an id erased on {today} (careerconv "
+            "erase), written otherwise than it was; which id that was is not kept: to add them again on purpose, "
+            "write their id as it was and import the file again with --allow-erased; if 'E61' is someone new, "
+            "import the file again with --allow-erased: an id with a prefix is an id of its own, so it is added as "
+            "it is written, and the erased id stays erased") in err
+    result = import_roster(erased_61, path, allow_erased=True)
+    assert result.added == 1 and "E61" in list(erased_61.roster()["employee_id"])
+    assert ("1 id(s) that write the number of an erased id otherwise were added as they are written (allowed): E61; "
+            "an id with a prefix is an id of its own, and the erased id stays erased") in result.summary()
+    assert erased_61.erased_ids().erased_on("E0061") == today
+    # She is on the roster now: the next export lists her and is imported without the option.
+    assert import_roster(erased_61, path).unchanged == 1
+
+
+def test_someone_on_the_roster_is_never_refused_as_an_erased_ids_number(tmp_path: Path):
+    """E61 and E0061 were both on the roster; once E0061 was erased, every export listing E61 was refused."""
+    store = store_with_roster(tmp_path, [*ROSTER, ["E0061", "Will May", "E0003", "People", "Recruiter"],
+                                         ["E61", "Nia Obi", "E0003", "People", "Recruiter"]])
+    assert erase_employee(store, tmp_path / "reports", "E0061").complete
+    path = workbook(tmp_path / "staff.xlsx", [["Employee ID", "Name", "Manager ID", "Department", "Job Title"],
+                                              ["E61", "Nia Obi", "E0003", "People", "Recruiter"],
+                                              ["E0012", "Ravi Patel", "E61", "Vertrieb", "Verkäufer"]])
+    result = import_roster(store, path)
+    assert (result.updated, result.unchanged) == (1, 1)
+    assert dict(zip(store.roster()["employee_id"], store.roster()["coach_id"]))["E0012"] == "E61"
+
+
+def test_a_historys_coach_with_a_prefix_beside_an_erased_ids_number_is_taken_as_written_with_allow_erased(
+        erased_61: Store, tmp_path: Path, capsys):
+    """An external coach E61 in a history (semicolons, a BOM) beside the erased E0061: refused, saying what to do,
+    and taken as written with --allow-erased."""
+    path = tmp_path / "ratings.csv"
+    path.write_bytes(csv_bytes([["Employee ID", "Rating date", "Competency", "Score", "Manager ID"],
+                                ["E0011", "2024-03-14", "Negotiation", "6", "E61"]], "utf-8-sig", ";"))
+    err = refused(erased_61, capsys, "history", str(path))
+    assert "value 'E61': coach 'E61' is the number of an id erased on" in err
+    assert "if 'E61' is someone new, import the file again with --allow-erased" in err
+    result = import_history(erased_61, path, allow_erased=True)
+    assert [c["coach_id"] for c in erased_61.conversations("E0011")] == ["E61"]
+    assert "were added as they are written (allowed): E61" in result.summary()
+    assert erased_61.erased_ids().erased_on("E0061") is not None

@@ -22,7 +22,7 @@ from .import_columns import HISTORY_COLUMNS, ROSTER_COLUMNS, TARGET_COLUMNS
 from .import_files import RawTable, blank, footer_note, quoted, read_table_file
 from .import_ids import (
     coach_not_confirmed, erased_as, erased_note, erased_number_problem, erased_problem, match_id, matched_notes,
-    not_theirs, outside_coaches_note, written,
+    not_theirs, outside_coaches_note, own_id, own_ids_note, written,
 )
 from .schema import COACH_ID, COACH_RATING, CONVERSATION_ID, DATE, EMPLOYEE_ID, SKILL, STATUS
 from .store import Store
@@ -140,6 +140,7 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
     checker.notes += _manager_columns_note(checker)
     erased = store.erased_ids()
     coaches_back: dict[int, str] = {}  # row -> its erased coach id, imported again with allow_erased
+    coaches_as_written: dict[int, str] = {}  # row -> its coach id of an erased id's number, taken as written
     coach_of = dict(zip(roster[EMPLOYEE_ID], roster[COACH_ID]))
     name_of = dict(zip(roster[EMPLOYEE_ID], roster["name"]))
     matched: dict[int, list[tuple[str, IdMatch]]] = {}  # row -> its (column, id) read as a roster id written otherwise
@@ -219,7 +220,9 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
                 rec[COACH_ID] = None
                 own_coach.add(n)
             gone = erased_as(erased, roster_ids, rec[COACH_ID])
-            if gone is not None and gone[0] is None:
+            if gone is not None and gone[0] is None and allow_erased and own_id(rec[COACH_ID]):
+                coaches_as_written[n] = rec[COACH_ID]  # E61 beside an erased E0061: an external coach of its own
+            elif gone is not None and gone[0] is None:
                 checker.add(erased_number_problem("coach", rec[COACH_ID], gone[1], f"import the file again with "
                                                    f"{ERASED_OPTION}"), n, COACH_ID, rec[COACH_ID])
             elif gone is not None and allow_erased:  # imported again as the id that was erased (61 as E0061)
@@ -354,6 +357,9 @@ def import_history(store: Store, path: str | Path, *, skip_invalid: bool = False
     back = {coaches_back[r.row] for r in good_rows if r.row in coaches_back}
     if back:
         notes.append(erased_note(back))
+    written_note = own_ids_note({coaches_as_written[r.row] for r in good_rows if r.row in coaches_as_written})
+    if written_note:
+        notes.append(written_note)
     own = [r.row for r in good_rows if r.row in own_coach]
     if own:
         notes.append(f"{len(own)} row(s) name the employee as their own manager (rows "

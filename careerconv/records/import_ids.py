@@ -25,7 +25,8 @@ def erased_as(erased: ErasedIds, known: KnownIds, value: Any) -> tuple[str | Non
     (:meth:`ErasedIds.number_erased_on`: ``61``, ``0061`` or ``e61`` with no one left on the roster to learn the
     shape from; found by a hostile test: everyone erased, then ``61`` added); None when it names no one erased.
     A value that is a known id as it is written names them, whatever number an erased id had (found: a roster
-    doubled as ``1`` and ``00001``, its ``00001`` erased, refused every later import of the ``1`` still on it)."""
+    doubled as ``1`` and ``00001``, its ``00001`` erased, refused every later import of the ``1`` still on it; and
+    ``E61``, on the roster since an import with ``allow_erased`` beside an erased ``E0061``)."""
     if not isinstance(value, str) or not erased.days:
         return None
     for candidate in (value, *known.spellings(value)):
@@ -36,11 +37,38 @@ def erased_as(erased: ErasedIds, known: KnownIds, value: Any) -> tuple[str | Non
     return (None, day) if day is not None else None
 
 
+def own_id(value: str) -> bool:
+    """Whether a value that writes an erased id's number otherwise (:func:`erased_as` without an id) is an id of its
+    own, which an import with ``allow_erased`` takes as it is written: one with a prefix (``E61``, ``E061``), since
+    an id with a prefix is matched but for case only (:mod:`~careerconv.records.id_spelling`: ``E61`` beside
+    ``E0061`` is no one's misspelling, and it is not taken back as the erased id either). One of digits alone
+    (``61``) reads as the erased id without its prefix or zeros, and which id that was is not kept: it is refused
+    even then."""
+    return not (value.isascii() and value.isdigit())
+
+
 def erased_number_problem(what: str, value: str, day: str, again: str) -> str:
-    """Why a row whose id writes an erased id's number otherwise (:func:`erased_as` without an id) is refused, even
-    when erased people may be added again: which id it was is not kept, so it cannot be added as that id."""
-    return (f"{what} {value!r} is the number of an id erased on {day} (careerconv erase), written otherwise than it "
-            f"was; which id that was is not kept: to add them again on purpose, write their id as it was and {again}")
+    """Why a row whose id writes an erased id's number otherwise (:func:`erased_as` without an id) is refused:
+    which id it was is not kept, so it cannot be added as that id; and what ``again`` (how to import with
+    ``allow_erased``) does for someone new (:func:`own_id`)."""
+    refused = (f"{what} {value!r} is the number of an id erased on {day} (careerconv erase), written otherwise than "
+               f"it was; which id that was is not kept: to add them again on purpose, write their id as it was and "
+               f"{again}")
+    if own_id(value):
+        return (f"{refused}; if {value!r} is someone new, {again}: an id with a prefix is an id of its own, so it is "
+                "added as it is written, and the erased id stays erased")
+    return (f"{refused}; if it is someone new, give them an id of their own ({value!r} reads as the erased id "
+            "without its prefix or leading zeros, even where erased people may be added again)")
+
+
+def own_ids_note(ids: set[str]) -> str | None:
+    """The note of an import that took ids writing an erased id's number otherwise as they are written
+    (:func:`own_id`, with ``allow_erased``); None for none."""
+    if not ids:
+        return None
+    return (f"{len(ids)} id(s) that write the number of an erased id otherwise were added as they are written "
+            f"(allowed): {', '.join(sorted(ids))}; an id with a prefix is an id of its own, and the erased id stays "
+            "erased")
 
 
 def written(employee_id: str, value: str) -> str:

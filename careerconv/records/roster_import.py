@@ -28,7 +28,7 @@ from .import_columns import ACTIVE_FLAG_COLUMNS, COACH_NAME, HISTORY_COLUMNS, RO
 from .import_files import read_table_file
 from .import_ids import (
     LEFT_OUT, coach_not_named, erased_as, erased_note, erased_number_problem, erased_problem, match_id, matched_notes,
-    not_theirs, outside_coaches_note, stored_id, written,
+    not_theirs, outside_coaches_note, own_id, own_ids_note, stored_id, written,
 )
 from .schema import CADENCE_MONTHS, COACH_ID, DEPARTMENT, EMPLOYEE_ID, LEFT_ON
 from .lost_letters import kept_names_note, lost_letters, lost_letters_problem
@@ -171,6 +171,7 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     current = store.roster()
     erased = store.erased_ids()
     erased_back: dict[int, set[str]] = {}  # row -> its erased ids, added again with allow_erased
+    as_written: dict[int, set[str]] = {}  # row -> its ids of an erased id's number, added as written (allow_erased)
     erased_leavers: list[int] = []  # rows of erased people the file lists as having left: left out
     existing = {r[EMPLOYEE_ID]: r for r in current.to_dict("records")}
     # An id written otherwise than the roster writes it (e0010, 0003 or 3 for E0003; 123 for 00123, as Excel
@@ -274,7 +275,9 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
             if gone[column] is None:
                 continue
             erased_id, day = gone[column]
-            if erased_id is None:
+            if erased_id is None and allow_erased and own_id(rec[column]):  # E61 beside an erased E0061
+                as_written.setdefault(n, set()).add(rec[column])
+            elif erased_id is None:
                 checker.add(erased_number_problem(what, rec[column], day, asking.allow_erased), n, column,
                             rec[column])
             elif allow_erased:  # added again as the id that was erased (61 as E0061), which leaves the list
@@ -392,6 +395,9 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     back = {eid for r in good_rows for eid in erased_back.get(r.row, ())}
     if back:
         result.notes.append(erased_note(back))
+    written_note = own_ids_note({value for r in good_rows for value in as_written.get(r.row, ())})
+    if written_note:
+        result.notes.append(written_note)
     if dry_run:
         return result
     if rejections:  # first: when the disk refuses it, the command fails with the roster as it was
