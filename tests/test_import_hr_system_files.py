@@ -362,12 +362,56 @@ def test_two_status_columns_that_disagree_on_a_row_are_not_guessed_between(store
     assert "careerconv does not use" not in notes
     assert ("'Status' is another name for employment_status, which is read from 'Active Status': 'Status' is read "
             "where 'Active Status' is empty or holds a kind of contract (Full-Time, Part-Time ...), and a row where "
-            "the two disagree is refused") in notes
+            "the two disagree is read by its leaving day, and refused without one") in notes
     disagree = tmp_path / "disagree.csv"
     disagree.write_bytes(csv_bytes([header, ["E001", "Anna Schmidt", "C01", "Vertrieb", "Leiterin", "No", "Active"]]))
     err = refused(store, tmp_path, capsys, "roster", disagree)
     assert "row 2, column 'Active Status', value 'No': 'Active Status' says has left (No) and 'Status' says still " \
            "here (Active): which one is right is not guessed" in err
+
+
+def bamboohr_statuses(path: Path, rows: list[list], termination_dates: list | None) -> Path:
+    """A BambooHR report saved as .xlsx with both its 'Status' (Active / Inactive: whether the record is active)
+    and its 'Employment Status' (Full-Time ..., Terminated once the end of employment is entered), and with
+    'Termination Date' as date cells unless ``termination_dates`` is None."""
+    book = openpyxl.Workbook()
+    book.active.append(["Employee #", "First Name", "Last Name", "Supervisor EID", "Department", "Job Title",
+                        "Status", "Employment Status", *(["Termination Date"] if termination_dates else [])])
+    for row, day in zip(rows, termination_dates or [None] * len(rows)):
+        book.active.append([*row, *([day] if termination_dates else [])])
+    book.save(path)
+    return path
+
+
+BAMBOOHR_LEAVING = [["E001", "Anna", "Schmidt", "C01", "Vertrieb", "Leiterin", "Active", "Full-Time"],
+                    ["E002", "Jürgen", "Müller", "E001", "Vertrieb", "Verkäufer", "Active", "Terminated"],
+                    ["E003", "Chloé", "Martin", "E001", "Vertrieb", "Verkäuferin", "Active", "Terminated"]]
+
+
+def test_bamboohrs_active_beside_terminated_is_read_by_the_termination_date(store: Store, tmp_path: Path):
+    """BambooHR keeps someone whose end of employment is entered Active in 'Status' (until the effective day, or
+    until HR makes them Inactive) while 'Employment Status' says Terminated: every such row was refused as a
+    contradiction. The termination date says when they leave or left: Jürgen left on 30 April, Chloé is here until
+    31 July."""
+    path = bamboohr_statuses(tmp_path / "employees.xlsx", BAMBOOHR_LEAVING,
+                             [None, dt.datetime(2026, 4, 30), dt.datetime(2026, 7, 31)])
+    result = import_roster(store, path, today=IMPORT_DAY)
+    assert left_on(store) == {"E001": "", "E002": "2026-04-30", "E003": "2026-07-31"}
+    assert ("2 row(s) where 'Employment Status' and 'Status' disagree, one saying still here and the other has left "
+            "(row(s) 3, 4), were read by their leaving day: someone whose end of employment is entered leaves on it "
+            "(a day to come keeps them here until then)") in result.summary()
+
+
+def test_bamboohrs_active_beside_terminated_without_a_termination_date_is_refused_saying_what_to_add(
+        store: Store, tmp_path: Path, capsys):
+    path = bamboohr_statuses(tmp_path / "employees.xlsx", BAMBOOHR_LEAVING[:2], None)
+    err = refused(store, tmp_path, capsys, "roster", path)
+    assert ("row 3, column 'Employment Status', value 'Terminated': 'Employment Status' says has left (Terminated) "
+            "and 'Status' says still here (Active): which one is right is not guessed without the day they leave or "
+            "left (BambooHR, for one, keeps someone whose end of employment is entered Terminated in 'Employment "
+            "Status' and Active in 'Status' until that day): add the leaving day to the export (a column such as "
+            "'Termination Date'), which then decides; or correct the row, or leave the column that is wrong out of "
+            "the file") in err
 
 
 def test_an_active_flag_that_would_send_a_third_away_without_a_day_is_refused(tmp_path: Path, capsys):

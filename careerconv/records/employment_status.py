@@ -284,11 +284,20 @@ def parse_employment_status(value: Any, *, flag: bool = False) -> str | None:
                      "not read)")
 
 
-def second_status(checker: Checker, raw_row: RawRow, status: str | None) -> str | None:
+def second_status(checker: Checker, raw_row: RawRow, status: str | None, day: dt.date | None = None,
+                  by_day: list[int] | None = None) -> str | None:
     """The row's employment status, ``status`` as its status column says it, read against the file's other status
-    columns: a row whose columns disagree (``Status`` says Active, ``Active Status`` says No) is refused, which one
-    is right is not guessed (found: the first one read, and the other said to be unused); where the column read is
-    empty, the first other one that says something is (found: a Terminated there was left unread)."""
+    columns: where the column read is empty, the first other one that says something is (found: a Terminated there
+    was left unread).
+
+    A row whose columns disagree (``Status`` says Active, ``Employment Status`` says Terminated) is read by its
+    leaving day (``day``) when it gives one, and its number added to ``by_day``: as BambooHR means them, ``Status``
+    says whether the person's record is active and ``Employment Status`` says Terminated once the end of their
+    employment is entered, with an effective day that may be to come (they stay Active until then) or past (HR has
+    not made them Inactive yet); the leaving day says which, so the row reads as having left on it (a day to come
+    keeps them here until then). Without a day which one is right is not guessed: the row is refused, naming both
+    columns and what to do (found: the first one read, and the other said to be unused; then every BambooHR row
+    of someone leaving refused)."""
     said = {"here": "still here", "left": "has left"}
     for key, index in checker.also_named.get("employment_status", ()):
         cell = raw_row.cells[index] if index < len(raw_row.cells) else None
@@ -298,13 +307,32 @@ def second_status(checker: Checker, raw_row: RawRow, status: str | None) -> str 
             continue  # a column that says something else is not read
         if status is None:
             status = other
+        elif other is not None and other != status and day is not None:
+            status = "left"
+            if by_day is not None:
+                by_day.append(raw_row.row)
         elif other is not None and other != status:
             first = checker.values(raw_row).get("employment_status")
-            checker.add(f"{checker.header_of('employment_status')!r} says {said[status]} ({cell_text(first)}) "
-                        f"and {checker.raw.header[index]!r} says {said[other]} ({cell_text(cell)}): which one is "
-                        "right is not guessed; correct the row, or leave the column that is wrong out of the file",
-                        raw_row.row, "employment_status", first)
+            read, second = checker.header_of("employment_status"), checker.raw.header[index]
+            checker.add(f"{read!r} says {said[status]} ({cell_text(first)}) and {second!r} says {said[other]} "
+                        f"({cell_text(cell)}): which one is right is not guessed without the day they leave or left "
+                        "(BambooHR, for one, keeps someone whose end of employment is entered Terminated in "
+                        "'Employment Status' and Active in 'Status' until that day): add the leaving day to the "
+                        "export (a column such as 'Termination Date'), which then decides; or correct the row, or "
+                        "leave the column that is wrong out of the file", raw_row.row, "employment_status", first)
     return status
+
+
+def statuses_by_day_note(checker: Checker, rows: list[int]) -> list[str]:
+    """The note on the rows whose status columns disagree and that were read by their leaving day
+    (:func:`second_status`); none for none."""
+    if not rows:
+        return []
+    columns = [checker.header_of("employment_status"),
+               *(checker.raw.header[index] for _, index in checker.also_named.get("employment_status", ()))]
+    return [f"{len(rows)} row(s) where {' and '.join(map(repr, columns))} disagree, one saying still here and the "
+            f"other has left (row(s) {some([str(n) for n in rows])}), were read by their leaving day: someone whose "
+            "end of employment is entered leaves on it (a day to come keeps them here until then)"]
 
 
 def parse_left_on(value: Any, *, decision: DateOrderDecision) -> dt.date | None:

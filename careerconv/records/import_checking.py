@@ -190,7 +190,8 @@ class Checker:
                 if again == "employment_status":  # read where the first says nothing (second_status)
                     self.notes.append(f"{name!r} is another name for {again}, which is read from {first!r}: "
                                       f"{name!r} is read where {first!r} is empty or holds a kind of contract "
-                                      "(Full-Time, Part-Time ...), and a row where the two disagree is refused")
+                                      "(Full-Time, Part-Time ...), and a row where the two disagree is read by "
+                                      "its leaving day, and refused without one")
                 else:
                     self.notes.append(f"did not read {name!r}: it is another name for {again}, which is read from "
                                       f"{first!r}")

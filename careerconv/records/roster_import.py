@@ -16,6 +16,7 @@ from . import schema
 from .employment_status import (
     MISSING_HAVE_LEFT_OPTION, check_flag_leavers, check_missing_have_left, drop_other_status, leaving_columns_notes,
     leaving_notes, left_on, met_after_leaving, not_started_note, parse_employment_status, parse_left_on, second_status,
+    statuses_by_day_note,
 )
 from .id_spelling import IdMatch, KnownIds, confirmed
 from .import_asking import COMMAND_LINE, Asking
@@ -192,6 +193,7 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     cleaned: dict[int, list[str]] = {}  # row -> its text cells that held characters a spreadsheet does not show
     controls: dict[int, list[str]] = {}  # row -> its text cells holding control characters
     kept_names: list[tuple[int, str, str]] = []  # (row, name in the file, the roster's name kept): lost letters
+    statuses_by_day: list[int] = []  # rows whose status columns disagree, read by their leaving day
     for raw_row in raw.rows:
         n = raw_row.row
         v = checker.values(raw_row)
@@ -228,11 +230,11 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
                 coaches_spelled[n] = (found, cell_text(v.get(COACH_NAME)).strip())
         status = checker.check(parse_employment_status, v.get("employment_status"), n, "employment_status",
                                flag=checker.keys.get("employment_status") in ACTIVE_FLAG_COLUMNS)
-        status = second_status(checker, raw_row, status)
         day = checker.check(parse_left_on, v.get(LEFT_ON), n, LEFT_ON, decision=left_order)
         last_day = checker.check(parse_left_on, v.get("last_day"), n, "last_day", decision=left_order)
         if day is None and last_day is not None:  # here on their last day, gone the day after
             day = last_day + dt.timedelta(days=1)
+        status = second_status(checker, raw_row, status, day, statuses_by_day)
         contract_end = checker.check(parse_left_on, v.get("contract_end"), n, "contract_end", decision=left_order)
         if contract_end is not None:
             # The leaving day of a leaver by status without one, once it has passed: one still to come is no day
@@ -369,6 +371,7 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     ends = [(r[EMPLOYEE_ID], *contract_ends[row.row]) for r, row in zip(incoming, good_rows)
             if row.row in contract_ends]
     result.notes += leaving_columns_notes(checker, ends, today)
+    result.notes += statuses_by_day_note(checker, [r.row for r in good_rows if r.row in statuses_by_day])
     result.notes += leaving_notes(incoming, good_rows, leaving, existing, today)
     result.notes += not_started_note(checker, incoming, good_rows)
     result.notes += met_after_leaving(store, incoming, existing)
