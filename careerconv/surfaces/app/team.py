@@ -136,11 +136,12 @@ class TeamMember:
     last_checkin, next_checkin_due, checkin_status
         The same for follow-up check-ins (None when no interval was agreed).
     draft_date
-        ISO date of the latest draft conversation (the app offers to resume
-        it), or None.
+        ISO date of the latest draft conversation the coach signed in may
+        resume (the app offers to), or None: under the hub, a draft a former
+        coach wrote is not one.
     checkin_draft_date
-        ISO date of the latest check-in started and not saved yet (the app
-        offers to resume it), or None.
+        ISO date of the latest check-in started and not saved yet that the
+        coach signed in may resume (the app offers to), or None.
     items
         The action items of the last completed conversation, then the items
         carried over from earlier ones, with their latest status.
