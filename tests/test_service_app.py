@@ -371,3 +371,25 @@ def test_a_person_moved_away_takes_the_plan_off_the_former_coachs_check_in_with_
     assert view.save_button.layout.display == "none"
     h.advance(120)
     assert len(_refused_saves(svc, "E0003")) == 1
+
+
+def test_a_check_in_the_former_coach_started_is_not_offered_to_the_new_coach_to_resume(svc, tmp_path, monkeypatch):
+    """Found with the check-in of a person moved away: the new coach was offered "Resume check-in" for the former
+    coach's draft check-in, whose every save the records service then refused."""
+    a = Harness(tmp_path / "a")
+    a.app.select_employee("E0003")
+    former = a.app.open_checkin()
+    former.note.value = "The former coach's note"
+    a.advance(2)
+    _move(svc, "E0003", "E0001")
+
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "tok-coach-b")
+    b = Harness(tmp_path / "b")
+    b.app.select_employee("E0003")
+    assert b.app.start_screen.checkin_button.description == "Check-in"
+    view = b.app.open_checkin()
+    assert view.draft["coach_id"] == "E0001" and view.draft["checkin_id"] != former.draft["checkin_id"]
+    view.note.value = "The new coach's note"
+    b.advance(2)
+    assert view.session.problem is None
+    assert Store(svc.data).load_checkin("E0003", view.draft["checkin_id"])["note"] == "The new coach's note"
