@@ -16,6 +16,7 @@ import requests
 
 from careerconv.surfaces.app import facilitation
 from careerconv.surfaces.app.data_folder import open_store
+from careerconv.surfaces.app.roster_looks import LOOK_EVERY
 from careerconv.surfaces.service.client import ServiceStore
 from careerconv.surfaces.service.policy import Refused
 from careerconv.records.dates import human_date
@@ -234,8 +235,45 @@ def test_a_person_moved_to_a_coach_whose_page_is_open_is_found_at_once(svc, tmp_
     h.app.start_screen.search.value = "Do-yun"
     assert list(h.app.start_screen.result_buttons) == []
     _move(svc, "E0003", "E0001")
-    h.app.start_screen.search.value = "Do-yun Y"
+    h.app.start_screen.search.value = "Do-yun Y"  # typed at once: the roster was asked for a moment ago
+    h.advance(LOOK_EVERY)  # without more typing, the search runs once more when the time is up
     assert list(h.app.start_screen.result_buttons) == ["E0003"]
+    _move(svc, "E0004", "E0001")
+    h.advance(60)
+    h.app.start_screen.search.value = "Grace Dav"  # typed a while later: found at the first key
+    assert list(h.app.start_screen.result_buttons) == ["E0004"]
+
+
+def counting_roster_requests(store: ServiceStore) -> list[str]:
+    """Count the ``GET api/roster`` requests ``store`` sends the records service from now on (one entry each)."""
+    sent: list[str] = []
+    request = store.request
+
+    def counted(method: str, path: str, **kwargs):
+        if (method, path) == ("GET", "api/roster"):
+            sent.append(path)
+        return request(method, path, **kwargs)
+    store.request = counted
+    return sent
+
+
+def test_typing_a_name_nobody_has_asks_the_service_for_the_roster_at_most_once_every_few_seconds(
+        svc, tmp_path, monkeypatch):
+    """Found on the hub: each key of a search that found nobody was one GET api/roster (a name of 14 letters: 13
+    requests; a page of coaches typing: the service answering rosters). Now: one at most every 3 s."""
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "tok-coach-b")
+    h = Harness(tmp_path / "no-data-folder")
+    sent = counting_roster_requests(h.app.store)
+    name = "Zebedee Quartz"
+    for n in range(1, len(name) + 1):  # typed at 5 keys a second: 2.8 s
+        h.app.start_screen.search.value = name[:n]
+        h.advance(0.2)
+    assert list(h.app.start_screen.result_buttons) == []
+    assert len(sent) == 1  # on main: 13 (every key but the first, "Z" finding Zuzana Nowak)
+    h.advance(LOOK_EVERY)  # the search put off is run once more, and asks once more
+    assert len(sent) == 2
+    h.advance(600)  # nothing typed: nothing asked
+    assert len(sent) == 2
 
 
 def test_a_draft_the_former_coach_wrote_is_shown_to_read_and_a_new_conversation_offered(svc, tmp_path, monkeypatch):
@@ -250,8 +288,108 @@ def test_a_draft_the_former_coach_wrote_is_shown_to_read_and_a_new_conversation_
     assert screen.draft_box.layout.display == "none"  # no Resume draft / Discard draft… for it
     assert screen.former_drafts_html.layout.display != "none"
     former = screen.former_drafts_html.value
-    assert "by E0020, their former coach" in former and "Words of the former coach" in former
+    assert "by Théo Lambert (E0020), their former coach" in former and "Words of the former coach" in former
     assert screen.start_button.description == "Start career conversation"
     new = b.app.ask_start()  # a new conversation at once, not a question about the former coach's draft
     assert new is not None and new["conversation_id"] != draft_id and new["coach_id"] == "E0001"
     assert Store(svc.data).load_conversation("E0003", draft_id)["answers"]["want_more"] == "Words of the former coach"
+
+
+def shown_html(widget) -> str:
+    """The HTML of a widget and those inside it that are on screen (a widget hidden with its layout is not)."""
+    if widget.layout.display == "none":
+        return ""
+    own = widget.value if isinstance(widget, widgets.HTML) else ""
+    return own + "".join(shown_html(w) for w in getattr(widget, "children", ()))
+
+
+def test_the_new_coach_reads_the_former_coach_by_name_and_one_off_the_roster_by_id_said_so(
+        svc, tmp_path, monkeypatch):
+    """Found on the hub: the new coach read "A draft of 1 Oct 2026 by E0020, their former coach" and "Previous
+    conversation ... with E0020" (a coach's roster rows are their people, which never named E0020)."""
+    draft = started(tmp_path / "a", "E0003", "Words of the former coach").app.record
+    _move(svc, "E0003", "E0001")
+    store = Store(svc.data)
+    kept = {k: v for k, v in store.load_conversation("E0003", draft["conversation_id"]).items() if k != "revision"}
+    gone = store.save_conversation({**kept, "coach_id": "E0777", "conversation_id": "E0003-gone-coach",
+                                    "date": "2026-09-30"})
+    assert gone["coach_id"] == "E0777" and "E0777" not in set(store.roster()["employee_id"])
+
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "tok-coach-b")
+    b = Harness(tmp_path / "b")
+    b.app.select_employee("E0003")
+    screen = b.app.start_screen
+    former = screen.former_drafts_html.value
+    assert "A draft of 1 Oct 2026 by Théo Lambert (E0020), their former coach</b>" in former
+    assert "Coach:\nThéo Lambert (E0020)" in former  # the draft's text, to read
+    assert "A draft of 30 Sep 2026 by E0777, a former coach no longer on the roster</b>" in former
+    assert "with Théo Lambert (E0020)" in screen.glance_html.value  # their last conversation's coach
+    assert "E0020" not in former.replace("(E0020)", "")
+
+
+def test_the_new_coachs_team_view_shows_no_draft_of_the_former_coach_as_theirs(svc, tmp_path, monkeypatch):
+    """Found on the hub: the new coach's team view said "draft of 1 Oct 2026" and offered "Resume draft" for the
+    person moved to them with their former coach's draft, which the new coach may not resume."""
+    started(tmp_path / "a", "E0003", "Words of the former coach")
+    _move(svc, "E0003", "E0001")
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "tok-coach-b")
+    b = Harness(tmp_path / "b")
+    row = b.app.team_routes.show_team("E0001").row("E0003")
+    assert "draft of" not in row.due_html and row.conversation_label == "Start conversation"
+
+    b.app.select_employee("E0003")
+    b.app.start_conversation()  # the new coach's own draft is theirs
+    b.app.editor("want_more").area.value = "Words of the new coach"
+    b.advance(2)
+    b.app.close_current(save=True)
+    row = b.app.team_routes.show_team("E0001").row("E0003")
+    assert "draft of 1\xa0Oct\xa02026" in row.due_html and row.conversation_label == "Resume draft"
+
+
+def test_a_person_moved_away_takes_the_plan_off_the_former_coachs_check_in_with_the_same_panel(svc, tmp_path):
+    """Found on the hub: the conversation screen took the person's history away after the move, the check-in
+    screen kept the plan it follows up (action items, skills, charts) on screen."""
+    h = Harness(tmp_path / "a")
+    h.app.select_employee("E0003")
+    view = h.app.open_checkin()
+    item = view.items[0]
+    assert item.item.text in shown_html(view.widget)
+    item.note.value = "Said before the move"
+    h.advance(2)
+    _move(svc, "E0003", "E0001")
+    item.note.value = "Said before the move, and after it"
+    h.advance(2)
+
+    session = view.session
+    assert isinstance(session.problem, MovedAway)
+    assert "Not saved: Do-yun Yoon is now in Sanjay Kapoor&#x27;s team (roster import of" in session.panel.title.value
+    assert "Said before the move, and after it" in session.panel.copy_html.value
+    shown = shown_html(view.widget)
+    assert item.item.text not in shown.replace(session.panel.copy_html.value, "")  # only in what was typed
+    assert "Their plan and their earlier check-ins are no longer shown: they are in another coach's team now." \
+        in shown
+    assert view.save_button.layout.display == "none"
+    h.advance(120)
+    assert len(_refused_saves(svc, "E0003")) == 1
+
+
+def test_a_check_in_the_former_coach_started_is_not_offered_to_the_new_coach_to_resume(svc, tmp_path, monkeypatch):
+    """Found with the check-in of a person moved away: the new coach was offered "Resume check-in" for the former
+    coach's draft check-in, whose every save the records service then refused."""
+    a = Harness(tmp_path / "a")
+    a.app.select_employee("E0003")
+    former = a.app.open_checkin()
+    former.note.value = "The former coach's note"
+    a.advance(2)
+    _move(svc, "E0003", "E0001")
+
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "tok-coach-b")
+    b = Harness(tmp_path / "b")
+    b.app.select_employee("E0003")
+    assert b.app.start_screen.checkin_button.description == "Check-in"
+    view = b.app.open_checkin()
+    assert view.draft["coach_id"] == "E0001" and view.draft["checkin_id"] != former.draft["checkin_id"]
+    view.note.value = "The new coach's note"
+    b.advance(2)
+    assert view.session.problem is None
+    assert Store(svc.data).load_checkin("E0003", view.draft["checkin_id"])["note"] == "The new coach's note"

@@ -36,6 +36,7 @@ from careerconv.records.store import Store
 from conftest import AppServer
 from orgs import import_renames_and_a_leaver, make_small_org
 from test_app_coach_browser import WAIT, layout_problems, ready, shot
+from text_lines import measuring
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -293,21 +294,16 @@ LEAVERS = (("E0007", "Zaid Khalil", "2026-09-01", "left 1 Sep 2026"),
 
 # Whether a search result can be read whole: every line of its text lies inside the result's box (a text cut with
 # an ellipsis still runs on past it, unpainted), it scrolls neither way, and nothing around it hides part of it.
-RESULT_CUT_JS = r"""
-b => {
-  const range = document.createRange();
-  range.selectNodeContents(b);
+RESULT_CUT_JS = measuring("b", r"""
   const box = b.getBoundingClientRect(), cs = getComputedStyle(b);
   const cut = [];
-  for (const line of range.getClientRects()) {
+  eachLine(b, (node, line) => {
     if (line.right > box.right + 0.5 || line.left < box.left - 0.5 || line.bottom > box.bottom + 0.5
         || line.top < box.top - 0.5) {
-      cut.push('a line of its text runs ' + Math.round(line.left) + '..' + Math.round(line.right) + ' x '
-               + Math.round(line.top) + '..' + Math.round(line.bottom) + ' outside the result '
-               + Math.round(box.left) + '..' + Math.round(box.right) + ' x ' + Math.round(box.top) + '..'
-               + Math.round(box.bottom) + (cs.textOverflow === 'ellipsis' ? ' (cut with an ellipsis)' : ''));
+      cut.push('a line of its text runs ' + where(line) + ' outside the result ' + where(box)
+               + (cs.textOverflow === 'ellipsis' ? ' (cut with an ellipsis)' : ''));
     }
-  }
+  });
   if (b.scrollHeight > b.clientHeight + 1) cut.push('its text is ' + b.scrollHeight + ' px high in ' + b.clientHeight);
   for (let e = b; e && !e.classList.contains('cc-app'); e = e.parentElement) {
     if (e.scrollWidth > e.clientWidth + 1) {
@@ -315,8 +311,7 @@ b => {
     }
   }
   return cut;
-}
-"""
+""")
 
 
 def demo_after_import(data, rows: dict[str, dict[str, str]]):
@@ -389,31 +384,22 @@ TEAM_NAMES = {"E0002": "Maximiliane Adelheid Wolfeschlegelsteinhausen-Bergerdorf
 # ellipsis still runs on past its box, unpainted) lies sideways inside the element that holds it, inside its cell
 # and inside the row, and within the row's height; no badge or pill runs past its cell; and nothing in the row hides
 # part of what it holds.
-ROW_CUT_JS = r"""
-row => {
-  const cut = [], range = document.createRange();
-  const where = r => Math.round(r.left) + '..' + Math.round(r.right) + ' x ' + Math.round(r.top) + '..'
-                     + Math.round(r.bottom);
-  const walker = document.createTreeWalker(row, NodeFilter.SHOW_TEXT);
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    if (!node.textContent.trim() || !node.parentElement.checkVisibility()) continue;  // folded items: not shown
+ROW_CUT_JS = measuring("row", r"""
+  const cut = [];
+  eachLine(row, (node, line) => {
     const holder = node.parentElement, cell = holder.closest('.cc-team-row > div');
     const boxes = [['its element ' + holder.className, holder], ['its cell ' + cell.className, cell], ['the row', row]];
-    range.selectNodeContents(node);
-    for (const line of range.getClientRects()) {
-      if (line.width < 1) continue;
-      for (const [name, el] of boxes) {
-        const box = el.getBoundingClientRect();
-        const sideways = line.left < box.left - 0.5 || line.right > box.right + 0.5;
-        // a glyph may stand above or below its own inline box (line-height); not above or below the row
-        if (sideways || (el === row && (line.top < box.top - 0.5 || line.bottom > box.bottom + 0.5))) {
-          cut.push('"' + node.textContent.trim().slice(0, 30) + '": a line ' + where(line) + ' runs outside '
-                   + name + ' ' + where(box)
-                   + (getComputedStyle(holder).textOverflow === 'ellipsis' ? ' (cut with an ellipsis)' : ''));
-        }
+    for (const [name, el] of boxes) {
+      const box = el.getBoundingClientRect();
+      const sideways = line.left < box.left - 0.5 || line.right > box.right + 0.5;
+      // a glyph may stand above or below its own inline box (line-height); not above or below the row
+      if (sideways || (el === row && (line.top < box.top - 0.5 || line.bottom > box.bottom + 0.5))) {
+        cut.push('"' + node.textContent.trim().slice(0, 30) + '": a line ' + where(line) + ' runs outside '
+                 + name + ' ' + where(box)
+                 + (getComputedStyle(holder).textOverflow === 'ellipsis' ? ' (cut with an ellipsis)' : ''));
       }
     }
-  }
+  });
   for (const el of row.querySelectorAll('.cc-team-row > div *')) {  // a badge's or a pill's box too
     const box = el.getBoundingClientRect(), cell = el.closest('.cc-team-row > div').getBoundingClientRect();
     if (el.checkVisibility() && box.width >= 1 && (box.left < cell.left - 0.5 || box.right > cell.right + 0.5)) {
@@ -430,8 +416,7 @@ row => {
     }
   }
   return cut;
-}
-"""
+""")
 
 
 @pytest.fixture(scope="module")

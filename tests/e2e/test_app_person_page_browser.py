@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from test_app_coach_browser import WAIT, layout_problems, pick, ready, shot
+from text_lines import measuring
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -17,36 +18,26 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
 # node (measured per node with Range.getClientRects) that lies outside its own element, or outside the visible box
 # of any ancestor that clips or scrolls (overflow other than visible), or outside the window. A table that scrolls
 # inside its box hides what is past its right edge until the coach scrolls it, so it counts as cut too.
-GLANCE_CUT_JS = r"""
-glance => {
-  const cut = [], range = document.createRange();
-  const where = r => Math.round(r.left) + '..' + Math.round(r.right) + ' x ' + Math.round(r.top) + '..'
-                     + Math.round(r.bottom);
-  const walker = document.createTreeWalker(glance, NodeFilter.SHOW_TEXT);
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    if (!node.textContent.trim() || !node.parentElement.checkVisibility()) continue;
+GLANCE_CUT_JS = measuring("glance", r"""
+  const cut = [];
+  eachLine(glance, (node, line) => {
     const boxes = [['its element', node.parentElement]];
     for (let e = node.parentElement.parentElement; e && e !== document.body; e = e.parentElement) {
       const cs = getComputedStyle(e);
       if (cs.overflowX !== 'visible' || cs.overflowY !== 'visible') boxes.push([e.className || e.tagName, e]);
     }
-    range.selectNodeContents(node);
-    for (const line of range.getClientRects()) {
-      if (line.width < 1) continue;
-      if (line.left < -0.5 || line.right > window.innerWidth + 0.5) {
-        cut.push('"' + node.textContent.trim() + '" ' + where(line) + ' is outside the window');
-      }
-      for (const [name, el] of boxes) {
-        const box = el.getBoundingClientRect();
-        if (line.left < box.left - 0.5 || line.right > box.right + 0.5) {
-          cut.push('"' + node.textContent.trim() + '" ' + where(line) + ' runs outside ' + name + ' ' + where(box));
-        }
+    if (line.left < -0.5 || line.right > window.innerWidth + 0.5) {
+      cut.push('"' + node.textContent.trim() + '" ' + where(line) + ' is outside the window');
+    }
+    for (const [name, el] of boxes) {
+      const box = el.getBoundingClientRect();
+      if (line.left < box.left - 0.5 || line.right > box.right + 0.5) {
+        cut.push('"' + node.textContent.trim() + '" ' + where(line) + ' runs outside ' + name + ' ' + where(box));
       }
     }
-  }
+  });
   return cut;
-}
-"""
+""")
 
 
 @pytest.mark.parametrize("width", (360, 400, 1280))

@@ -149,12 +149,7 @@ def test_a_person_moved_to_another_coach_stops_the_old_pages_saves_and_shows_on_
         b.wait_for_timeout(1500)
         assert b.locator(".cc-result").count() == 0
 
-        roster = (hub.data / "roster.csv").read_text(encoding="utf-8").splitlines()
-        row = next(line for line in roster if line.startswith("E0003,")).split(",")
-        row[2] = "E0001"
-        moved = tmp_path / "moved.csv"
-        moved.write_text(roster[0] + "\n" + ",".join(row) + "\n", encoding="utf-8")
-        import_roster(store, moved)
+        move(hub, "E0003", "E0001", tmp_path)
 
         a.locator(".cc-dream-text input").first.press("End")
         a.locator(".cc-dream-text input").first.type(", and after it")
@@ -177,9 +172,9 @@ def test_a_person_moved_to_another_coach_stops_the_old_pages_saves_and_shows_on_
         assert refused() == first == 1
 
         b.fill(".cc-search input", "Do-yun Y")
-        b.locator(".cc-result", has_text="E0003").click()
+        b.locator(".cc-result", has_text="E0003").click()  # found within a few seconds, without more typing
         b.locator(".cc-former-draft").wait_for()
-        assert "by E0020, their former coach" in b.inner_text(".cc-former-draft")
+        assert "by Théo Lambert (E0020), their former coach" in b.inner_text(".cc-former-draft")
         b.locator(".cc-start").wait_for()  # the next step offered: a new conversation (drawn after the draft)
         assert not b.locator(".cc-draft-offer").is_visible()
         b.locator(".cc-app").screenshot(path=str(output_dir / "hub-moved-new-coach-1280.png"))
@@ -187,6 +182,60 @@ def test_a_person_moved_to_another_coach_stops_the_old_pages_saves_and_shows_on_
         b.locator(".cc-former-draft summary").click()
         assert "Before the move" in b.inner_text(".cc-former-draft pre")
         b.locator(".cc-employee-panel").screenshot(path=str(output_dir / "hub-moved-new-coach-400.png"))
+        b.set_viewport_size({"width": 1280, "height": 1400})
+        b.locator(".cc-view-choice button", has_text="My team").click()
+        row = b.locator(".cc-team-row", has=b.locator(".cc-team-person", has_text="Do-yun Yoon"))
+        row.wait_for()
+        assert "draft of" not in row.inner_text()  # the former coach's draft is not the new coach's
+        assert row.locator("button", has_text="Start conversation").count() == 1
+        b.locator(".cc-app").screenshot(path=str(output_dir / "hub-moved-new-coach-team-1280.png"))
     finally:
         old.close()
         new.close()
+
+
+def move(hub, employee_id: str, coach_id: str, folder) -> None:
+    """The operator imports a roster that gives ``employee_id`` to ``coach_id``."""
+    roster = (hub.data / "roster.csv").read_text(encoding="utf-8").splitlines()
+    row = next(line for line in roster if line.startswith(employee_id + ",")).split(",")
+    row[2] = coach_id
+    moved = folder / f"moved-{employee_id}.csv"
+    moved.write_text(roster[0] + "\n" + ",".join(row) + "\n", encoding="utf-8")
+    import_roster(Store(hub.data), moved)
+
+
+def test_a_person_moved_away_takes_the_plan_off_the_former_coachs_check_in(browser, hub, output_dir, tmp_path):
+    """e0020 follows up Grace Davies's plan in a check-in when a roster import gives her to e0001: the check-in
+    says whose team she is in now, shows what was typed to copy, and no longer shows her plan."""
+    context, a = sign_in(browser, hub, "e0020")
+    try:
+        a.wait_for_selector(".cc-app .cc-search input", timeout=300_000)
+        a.set_default_timeout(60_000)
+        a.fill(".cc-search input", "E0004")
+        a.locator(".cc-result", has_text="E0004").click()
+        a.click(".cc-open-checkin")
+        item = a.locator(".cc-checkin-item").first
+        item.wait_for()
+        plan_item = item.locator(".cc-item-text").inner_text()
+        a.locator(".cc-checkin-note textarea").fill("Before the move")
+        store = Store(hub.data)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not any(c.get("note") == "Before the move"
+                                                      for c in store.checkins("E0004", drafts=True)):
+            time.sleep(1)  # the draft's autosave is on the service before the move
+        move(hub, "E0004", "E0001", tmp_path)
+        a.locator(".cc-checkin-note textarea").type(", and after it")
+        a.locator(".cc-conflict-title", has_text="is now in Sanjay Kapoor's team").wait_for()
+        panel = a.inner_text(".cc-conflict")
+        assert "Not saved: Grace Davies is now in Sanjay Kapoor's team (roster import of" in panel
+        assert "Before the move, and after it" in a.inner_text(".cc-copy-text")
+        a.locator(".cc-withdrawn", has_text="Their plan and their earlier check-ins are no longer shown").wait_for()
+        assert not a.locator(".cc-checkin-item").first.is_visible()
+        assert plan_item not in a.inner_text(".cc-checkin").replace(a.inner_text(".cc-copy-text"), "")
+        assert not a.locator(".cc-save-checkin").is_visible()
+        a.locator(".cc-app").screenshot(path=str(output_dir / "hub-moved-checkin-1280.png"))
+        a.set_viewport_size({"width": 400, "height": 1400})
+        a.wait_for_timeout(500)
+        a.locator(".cc-app").screenshot(path=str(output_dir / "hub-moved-checkin-400.png"))
+    finally:
+        context.close()

@@ -31,6 +31,7 @@ from careerconv.records.dates import human_date
 from careerconv.records.schema import (
     CHECKIN_ID, COACH_ID, COACH_RATING, CONVERSATION_ID, DATE, EMPLOYEE_ID, ITEM_ID, SELF_RATING, SKILL, STATUS,
 )
+from .conflict_panel import withdrawn_html
 from .glance import closed_items_html, item_when
 from .session import EditSession, create_record
 from .timers import Clock, system_clock
@@ -187,7 +188,7 @@ class CheckinView:
         The check-in to show: a draft to resume, or a completed one (shown
         read-only). None starts a new draft (saved at once).
     make_session
-        ``make_session(record, snapshot=..., labels=...)`` gives the
+        ``make_session(record, snapshot=..., labels=..., on_withdrawn=...)`` gives the
         :class:`~careerconv.surfaces.app.session.EditSession` that saves the draft.
     clock
         Current time (the check-in's date and ``created_at``).
@@ -229,9 +230,11 @@ class CheckinView:
         name = escape(employee.get("name") or employee.get(EMPLOYEE_ID) or "")
         self.title = html(f'<h2 class="cc-section-title cc-h">Check-in with {name} '
                           f'<span class="cc-pill">{escape(human_date(today))}</span></h2>')
-        parts: list[widgets.Widget] = [self.title]
         self.panel_box = widgets.VBox(layout=widgets.Layout(width="100%"))
-        parts.append(self.panel_box)
+        self.withdrawn_html = html(withdrawn_html("Their plan and their earlier check-ins are"))
+        show(self.withdrawn_html, False)
+        parts: list[widgets.Widget] = [self.title, self.panel_box, self.withdrawn_html]
+        first_of_plan = len(parts)
         if self.plan.conversation is None:
             parts.append(html('<div class="cc-muted">No completed career conversation yet, so there is no plan to '
                               "follow up. Hold the career conversation first.</div>"))
@@ -253,6 +256,7 @@ class CheckinView:
             parts.append(self.note)
         if extra is not None and self.plan.conversation is not None:
             parts.append(extra)
+        self._plan_parts = parts[first_of_plan:]  # what hide_plan takes off the screen
         parts.append(self.message)
         parts.append(classed(widgets.HBox([self.back_button, self.save_button]), "cc-row", "cc-footer"))
         self.widget = classed(widgets.VBox(parts), "cc-card", "cc-checkin")
@@ -272,8 +276,18 @@ class CheckinView:
             part.watch(self._changed)
         self.note.observe(lambda _c: self._changed(), names="value")
         if make_session is not None:
-            self.session = make_session(record, snapshot=self.record, labels=self.labels)
+            self.session = make_session(record, snapshot=self.record, labels=self.labels,
+                                        on_withdrawn=self.hide_plan)
             self.panel_box.children = (self.session.widget,)
+
+    def hide_plan(self) -> None:
+        """Take the plan followed up, its earlier check-ins and the skills' charts off the screen: the person is no
+        longer this coach's to read (moved to another coach's team while the check-in was open). What was typed
+        since the last save is in the panel above, to copy; nothing more can be saved."""
+        for part in self._plan_parts:
+            show(part, False)
+        show(self.withdrawn_html, True)
+        show(self.save_button, False)
 
     def _load(self, record: dict) -> None:
         self._loading = True

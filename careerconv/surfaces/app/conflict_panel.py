@@ -36,6 +36,13 @@ from .widgets import button, classed, html, show
 SINCE_SAVED = "What you typed since the last save (select and copy it):"
 
 
+def withdrawn_html(what: str) -> str:
+    """The line a screen shows where ``what`` ("Their earlier conversations are") was, once the person turned out
+    to be in another coach's team: their records are no longer this coach's to read."""
+    return (f'<div class="cc-muted cc-withdrawn">{escape(what)} no longer shown: they are in another '
+            "coach's team now.</div>")
+
+
 def saved_when(saved_at: str | None) -> str:
     """``"10:42:03 UTC on 1 Oct 2026"`` for a stored ``saved_at`` ("" when unknown)."""
     if not saved_at:

@@ -28,6 +28,7 @@ from careerconv.records.store import Conflict, NotOnRoster
 from .autosave import Autosaver, SavingPaused, SaveStatus
 from .built_on_demand import builds
 from .completeness import missing_before_completing
+from .conflict_panel import withdrawn_html
 from .conflicts import answer_labels
 from .editors import ANSWER_EDITORS, Editor, EditorContext
 from .glance import last_rating_text, previous_plan_html, with_coach
@@ -294,8 +295,7 @@ class ConversationScreen:
     def hide_history(self) -> None:
         """Take the person's earlier conversations off the screen: they are no longer this coach's to read
         (moved to another coach's team while this conversation was open)."""
-        self.previous.value = ('<div class="cc-muted">Their earlier conversations are no longer shown: they are '
-                               "in another coach's team now.</div>")
+        self.previous.value = withdrawn_html("Their earlier conversations are")
 
     def begin(self) -> None:
         """Once on screen: go to the section last worked in (a completed conversation: to its summary), start

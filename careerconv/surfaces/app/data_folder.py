@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Mapping
 
 from careerconv.records import config
 from careerconv.records import schema
@@ -88,6 +88,13 @@ def signed_in_coach(store: Store | ServiceStore) -> str | None:
     holds (a coach's login is their roster id); a local data folder is anyone's (None)."""
     whoami = getattr(store, "whoami", None)
     return whoami().get(COACH_ID) if whoami is not None else None
+
+
+def names_of_other_coaches(store: Store | ServiceStore) -> Mapping[str, str]:
+    """``coach id -> name`` of coaches who are on the roster but not among the rows the app reads: under the hub,
+    the coaches who wrote the records read so far (a coach reads only their own people's rows; the mapping grows as
+    records are read); a local data folder's roster holds everyone (empty)."""
+    return getattr(store, "coach_names", {})
 
 
 _SKILL_CACHE: dict[tuple[str, int], list[str]] = {}

@@ -41,13 +41,14 @@ from .batching import batched
 from .checkin_routes import CheckinRoutes
 from .conversation_screen import ConversationScreen
 from .conversation_shortcuts import OpenConversationShortcuts
-from .data_folder import (open_store, organisation_skill_names, resolve_data_dir, signed_in_coach,
-                          where_records_are)
+from .data_folder import (names_of_other_coaches, open_store, organisation_skill_names, resolve_data_dir,
+                          signed_in_coach, where_records_are)
 from .lifecycle import ConversationLifecycle
 from .page_bridge import PageBridge
 from .page_liveness import PageLiveness
 from .place import NEW_CHECKIN, Place, parse_place, place_fragment
 from .roster_index import RosterIndex
+from .roster_looks import RosterLooks
 from .scheduling import ManualScheduler, Scheduler, default_scheduler
 from .session import FOLLOW_AFTER_RELOAD, EditSession
 from .skill_charts import SkillChartsPanel
@@ -166,6 +167,9 @@ class ConversationApp(OpenConversationShortcuts):
                                           deliver=lambda fn: self.scheduler.call_soon_threadsafe(self.guard(fn)))
             self._load_roster()
             self._load_question_sets(question_set)
+            self.roster_looks = RosterLooks(self.refresh_roster,
+                                            self.guard(lambda: self.start_screen.run_search(), "Could not search"),
+                                            clock=self.clock, scheduler=self.scheduler)
             self.start_screen = StartScreen(
                 self.people, question_sets=self.main_sets, wanted_set=self.wanted_set, coach_id=coach_id,
                 data_dir=self.data_dir, guard=self.guard, team_loader=self.team_loader,
@@ -176,7 +180,7 @@ class ConversationApp(OpenConversationShortcuts):
                 on_discard_checkin=self.lifecycle.discard_checkin_draft,
                 on_team_person=self.team_routes.open_person, on_team_conversation=self.team_routes.open_conversation,
                 on_team_checkin=self.team_routes.open_checkin, on_place_changed=self.sync_place,
-                signed_in=self.signed_in, on_nobody_found=self.refresh_roster)
+                signed_in=self.signed_in, on_nobody_found=self.roster_looks.nobody_found)
             self.body = widgets.VBox([self.start_screen.widget])
             where, tooltip = where_records_are(self.store, self.data_dir)
             self.where_html = html(f'<div class="cc-sub" title="{escape(tooltip)}">{escape(where)}</div>',
@@ -338,7 +342,7 @@ class ConversationApp(OpenConversationShortcuts):
             roster = schema.ROSTER.empty()
             self.roster_problem = str(exc)
             self.errors.show(exc, "The roster cannot be read")
-        self.people = RosterIndex(roster, self.clock().date())
+        self.people = RosterIndex(roster, self.clock().date(), names_of_other_coaches(self.store))
         self.roster = self.people.frame
 
     def _load_question_sets(self, wanted: str) -> None:

@@ -61,7 +61,8 @@ class ConversationLifecycle:
     employee : dict or None
         The person open (None: nobody).
     conversations, checkins, checkin_drafts : list of dict
-        Their history, as the store last listed it.
+        Their history, as the store last listed it (under the hub, without the check-ins a former coach started
+        and left as drafts: they are not this coach's to resume).
     plan : careerconv.rules.followup.PreviousPlan
         The plan of their previous conversation.
     conversation : ConversationScreen or None
@@ -114,8 +115,9 @@ class ConversationLifecycle:
             self.app.errors.show(schema.ValidationError(damaged, f"{len(damaged)} record file(s) of "
                                                                  f"{self.employee.get('name') or 'this person'} "
                                                                  "are not shown, for the reasons below"))
-        self.conversations, self.checkins, self.checkin_drafts = (history.conversations, history.checkins,
-                                                                  history.checkin_drafts)
+        self.conversations, self.checkins = history.conversations, history.checkins
+        # a check-in a former coach started is theirs (the records service refuses the new coach's saves of it)
+        self.checkin_drafts = split_drafts(history.checkin_drafts, self.app.signed_in)[0]
         self.plan = followup.previous_plan(self.conversations, self.checkins)
         self.app.start_screen.show_person(self.employee, self.coach_for_new(), self.plan, self.conversations,
                                           self.checkins, self.checkin_drafts)

@@ -10,6 +10,7 @@ new coach on the roster), but is the coach of no new conversation or check-in.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -28,9 +29,14 @@ class RosterIndex:
         The roster frame (``employee_id``, ``name``, ``coach_id``, ...), in any order.
     day
         The day who is still here is judged on (None: everyone on the roster is).
+    other_coaches
+        ``coach id -> name`` of coaches on the roster who are not among ``roster``'s rows (under the hub a coach
+        reads only their own people; the records service names the coaches who wrote their records). Read at each
+        look-up, so it may grow after the index is built.
     """
 
-    def __init__(self, roster: pd.DataFrame, day: dt.date | None = None):
+    def __init__(self, roster: pd.DataFrame, day: dt.date | None = None,
+                 other_coaches: Mapping[str, str] | None = None):
         self.frame = roster.sort_values("name", key=lambda s: s.str.casefold(), kind="stable").reset_index(drop=True)
         self.ids = self.frame[EMPLOYEE_ID].to_numpy(dtype=object)
         self.names = self.frame["name"].to_numpy(dtype=object)
@@ -39,18 +45,23 @@ class RosterIndex:
                           ).to_numpy(dtype=object)
         self._row_of = {eid: i for i, eid in enumerate(self.ids)}
         self._name_of = dict(zip(self.ids, self.names))
+        self._other_coaches = other_coaches if other_coaches is not None else {}  # the same object: it grows
         self.here = leavers.here_mask(self.frame, day) if day is not None else np.ones(len(self.ids), dtype=bool)
         self._left_on = {self.ids[i]: self.frame[LEFT_ON].iloc[i] for i in np.flatnonzero(~self.here)}
 
     def __contains__(self, employee_id: str) -> bool:
         return employee_id in self._row_of
 
+    def coach_name(self, coach_id: str | None) -> str | None:
+        """The coach's name on the roster (None: no coach, or not on the roster)."""
+        if not coach_id:
+            return None
+        return self._name_of.get(coach_id) or self._other_coaches.get(coach_id)
+
     def coach_label(self, coach_id: str | None) -> str:
         """``"Grace Hopper (C01)"`` when the coach is on the roster, else the id ("" for none)."""
-        if not coach_id:
-            return ""
-        name = self._name_of.get(coach_id)
-        return f"{name} ({coach_id})" if name else coach_id
+        name = self.coach_name(coach_id)
+        return f"{name} ({coach_id})" if name else coach_id or ""
 
     def coaches(self) -> list[str]:
         """The ids of everyone who coaches someone still here: those still here by their label, then those who

@@ -68,7 +68,8 @@ class StartScreen:
         not offered to resume or discard.
     on_nobody_found
         Called when a search finds nobody: reads the roster again if it changed (someone may have just moved to
-        this coach) and returns True if it did (the search then ran again on it).
+        this coach; at most every few seconds, :mod:`~careerconv.surfaces.app.roster_looks`) and returns True if
+        it did (the search then ran again on it).
     """
 
     def __init__(self, people: RosterIndex, *, question_sets: dict[str, QuestionSet], wanted_set: str,
@@ -477,15 +478,18 @@ class StartScreen:
         self.checkin_button.description = "Resume check-in" if checkin_drafts else "Check-in"
 
     def _former_draft_html(self, draft: dict) -> str:
-        """A draft another coach wrote, to read: who, when, what it holds, and its text (it is theirs to finish or
-        discard; this coach starts a new conversation)."""
-        who = self.people.coach_label(draft.get(COACH_ID)) or str(draft.get(COACH_ID))
-        text = record_text(draft, self._labels)
+        """A draft another coach wrote, to read: who (by name as the roster has them; by id, said to be no longer on
+        the roster, when it is not), when, what it holds, and its text (it is theirs to finish or discard; this
+        coach starts a new conversation)."""
+        coach = draft.get(COACH_ID)
+        who = (f"{self.people.coach_label(coach)}, their former coach" if self.people.coach_name(coach)
+               else f"{coach}, a former coach no longer on the roster")
+        text = record_text({**draft, COACH_ID: self.people.coach_label(coach)}, self._labels)
         body = (f'<details><summary>Read it</summary><pre class="cc-copy-text">{escape(text)}</pre></details>'
                 if text else "")
         return (f'<div class="cc-note cc-former-draft"><b>A draft of {escape(human_date(draft["date"]))} by '
-                f"{escape(who)}, their former coach</b> (read-only: it stays theirs; start a new conversation "
-                f"to continue). {holds_html(draft)}{body}</div>")
+                f"{escape(who)}</b> (read-only: it stays theirs; start a new conversation to continue). "
+                f"{holds_html(draft)}{body}</div>")
 
     def _show_checkin_draft(self, draft: dict | None) -> bool:
         """Offer to discard ``draft`` (the draft check-in "Resume check-in" would open) when it is dated after its

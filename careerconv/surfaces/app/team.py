@@ -49,6 +49,7 @@ from careerconv.records.dates import NO_BREAK, human_date
 from careerconv.records.schema import COACH_ID, CONVERSATION_ID, DATE, EMPLOYEE_ID, RECORD_ID, STATUS
 from careerconv.records.text_direction import isolated
 from careerconv.views.html_parts import escape_html
+from .drafts import split_drafts
 from .glance import item_note_html, item_status_html
 from .line_breaks import then_whole, unbroken
 from .widgets import button, classed, html, show
@@ -135,11 +136,12 @@ class TeamMember:
     last_checkin, next_checkin_due, checkin_status
         The same for follow-up check-ins (None when no interval was agreed).
     draft_date
-        ISO date of the latest draft conversation (the app offers to resume
-        it), or None.
+        ISO date of the latest draft conversation the coach signed in may
+        resume (the app offers to), or None: under the hub, a draft a former
+        coach wrote is not one.
     checkin_draft_date
-        ISO date of the latest check-in started and not saved yet (the app
-        offers to resume it), or None.
+        ISO date of the latest check-in started and not saved yet that the
+        coach signed in may resume (the app offers to), or None.
     items
         The action items of the last completed conversation, then the items
         carried over from earlier ones, with their latest status.
@@ -208,7 +210,7 @@ def sparkline(ratings: Sequence[int]) -> str:
 
 
 def team_members(reports: pd.DataFrame, histories: Mapping[str, History], as_of: dt.date | str, *,
-                 soon_days: int = cadence.DUE_SOON_DAYS) -> list[TeamMember]:
+                 soon_days: int = cadence.DUE_SOON_DAYS, signed_in: str | None = None) -> list[TeamMember]:
     """The team view's rows: one per report, most urgent first.
 
     Parameters
@@ -224,6 +226,10 @@ def team_members(reports: pd.DataFrame, histories: Mapping[str, History], as_of:
         the due list does.
     soon_days
         How many days ahead counts as "due soon".
+    signed_in
+        The coach signed in under the hub (None: the local app): a draft another coach wrote (the person moved to
+        this coach with it) is not theirs to resume, so it is no draft of this row
+        (:func:`~careerconv.surfaces.app.drafts.split_drafts`).
 
     Returns
     -------
@@ -256,7 +262,8 @@ def team_members(reports: pd.DataFrame, histories: Mapping[str, History], as_of:
         eid = row.employee_id
         plan = followup.previous_plan(convs[eid], cis[eid])
         hist = histories.get(eid)
-        drafts = [c for c in convs[eid] if c[STATUS] == "draft"]
+        drafts = split_drafts([c for c in convs[eid] if c[STATUS] == "draft"], signed_in)[0]
+        checkin_drafts = split_drafts(hist.checkin_drafts if hist else [], signed_in)[0]
         points = followup.rating_points(convs[eid], cis[eid])
         skills = tuple(_skill_trend(s, points, trends.get((eid, schema.skill_key(s.skill)))) for s in plan.skills)
         members.append(TeamMember(
@@ -267,13 +274,13 @@ def team_members(reports: pd.DataFrame, histories: Mapping[str, History], as_of:
             conversation_status=row.conversation_status, last_checkin=_iso(row.last_checkin),
             next_checkin_due=_iso(row.next_checkin_due), checkin_status=row.checkin_status,
             draft_date=drafts[-1][DATE] if drafts else None,
-            checkin_draft_date=hist.checkin_drafts[-1][DATE] if hist and hist.checkin_drafts else None,
+            checkin_draft_date=checkin_drafts[-1][DATE] if checkin_drafts else None,
             items=tuple(plan.items) + tuple(plan.carried_over), skills=skills))
     return members
 
 
 def load_team(store: Store, coach_id: str, as_of: dt.date | str, *, roster: pd.DataFrame | None = None,
-              soon_days: int = cadence.DUE_SOON_DAYS) -> list[TeamMember]:
+              soon_days: int = cadence.DUE_SOON_DAYS, signed_in: str | None = None) -> list[TeamMember]:
     """Read one coach's reports from the store and build the team view's rows.
 
     Parameters
@@ -287,8 +294,8 @@ def load_team(store: Store, coach_id: str, as_of: dt.date | str, *, roster: pd.D
         The day of the view.
     roster
         The roster, if the caller holds it already (the app does); else read.
-    soon_days
-        How many days ahead counts as "due soon".
+    soon_days, signed_in
+        As :func:`team_members`.
 
     Returns
     -------
@@ -306,7 +313,7 @@ def load_team(store: Store, coach_id: str, as_of: dt.date | str, *, roster: pd.D
     reports = roster.loc[(roster[COACH_ID] == coach_id).to_numpy(dtype=bool) & leavers.here_mask(roster, as_of)
                          ].reset_index(drop=True)
     histories = {eid: store.history(eid) for eid in reports[EMPLOYEE_ID]}
-    return team_members(reports, histories, as_of, soon_days=soon_days)
+    return team_members(reports, histories, as_of, soon_days=soon_days, signed_in=signed_in)
 
 
 def _trends(frames: dict[str, pd.DataFrame], convs: Mapping[str, list[dict]],

@@ -24,7 +24,8 @@ class TeamRoutes:
 
     def read_team(self, coach: str) -> list:
         """The rows of ``coach``'s team as of today (read by the start screen's team loader)."""
-        return load_team(self.app.store, coach, self.app.clock().date(), roster=self.app.roster)
+        return load_team(self.app.store, coach, self.app.clock().date(), roster=self.app.roster,
+                         signed_in=self.app.signed_in)
 
     def refresh_team(self) -> TeamView:
         """Read the chosen coach's reports again and redraw the team view.

@@ -70,6 +70,9 @@ class ServiceStore:
         self._timeout = timeout
         self._local = threading.local()
         self._roster: tuple[str, pd.DataFrame] | None = None
+        # coach id -> name of the coaches who wrote the records read so far and are on the roster (the service
+        # says with each history): the roster rows a coach sees are their own people's, which name no other coach
+        self.coach_names: dict[str, str] = {}
         self._question_sets_copy: Path | None = None  # <app's data folder>/question_sets, once copied
 
     @classmethod
@@ -137,7 +140,11 @@ class ServiceStore:
         return {k: (None if pd.isna(v) else (int(v) if k == CADENCE_MONTHS else v)) for k, v in row.items()}
 
     def history(self, employee_id: str) -> History:
-        return wire.history_from_json(self.request("GET", f"{self._person(employee_id)}/history"))
+        """Everything held about one of this user's people; the names of the coaches who wrote it are kept in
+        :attr:`coach_names`."""
+        body = self.request("GET", f"{self._person(employee_id)}/history")
+        self.coach_names.update(wire.coach_names_from_json(body))
+        return wire.history_from_json(body)
 
     def conversations(self, employee_id: str) -> list[dict]:
         return self.history(employee_id).conversations

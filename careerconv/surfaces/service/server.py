@@ -26,7 +26,8 @@ Routes, under the service prefix (``/services/careerconv-records/``)::
     GET    api/question-sets                       coach: the data folder's own question set files (YAML text)
     GET    api/aggregates?as_of=&min_group_size=&department=&period_start=&period_end=
                                                    HR, operator: the HR page's protected tables
-    GET    api/people/<id>/history                 coach: everything held about one of their people
+    GET    api/people/<id>/history                 coach: everything held about one of their people, with the
+                                                   names of the coaches on the roster who wrote it
     GET    api/people/<id>/<kind>s/<record id>     coach: one conversation or check-in
     PUT    api/people/<id>/<kind>s                 coach: create (no revision) or compare-and-swap a record
     DELETE api/people/<id>/<kind>s/<record id>?revision=N   coach: discard a draft
@@ -87,7 +88,7 @@ from careerconv.records.spreadsheet import frame_to_csv_bytes
 from careerconv.records.importers import Asking, import_roster
 from careerconv.records.questions import QUESTION_SETS_FOLDER, question_set_files
 from careerconv.records.schema import CHECKIN_ID, COACH_ID, CONVERSATION_ID, EMPLOYEE_ID, SKILL
-from careerconv.records.store import Conflict, MovedAway, NotFound, NotOnRoster, Store, disk_refused
+from careerconv.records.store import Conflict, History, MovedAway, NotFound, NotOnRoster, Store, disk_refused
 from . import wire
 from .access_log import ALLOWED, REFUSED, AccessLog, access_logs_of, forget_in_access_logs
 from .request_log import RequestLog
@@ -749,7 +750,9 @@ class HistoryHandler(BaseHandler):
 
         def work():
             check_read_person(caller, employee_id, self.service.current_coach(employee_id, caller))
-            return wire.history_to_json(self.service.store(caller.login).history(employee_id))
+            store = self.service.store(caller.login)
+            history = store.history(employee_id)
+            return wire.history_to_json(history, writers_names(store.roster(), history))
         await self.guarded("read history", employee_id, None, work, gate="read")
 
 
@@ -909,6 +912,14 @@ def _hr_tables(service: RecordsService, caller: Caller, args: dict[str, str], de
                asked_k: str | None) -> dict:
     """The HR page's protected tables for HR (or an operator): :func:`_hr_request`, then :func:`_hr_tables_for`."""
     return _hr_tables_for(service, _hr_request(service, caller, args, departments, asked_k))
+
+
+def writers_names(roster: pd.DataFrame, history: History) -> dict[str, str]:
+    """``coach id -> name`` of the coaches who wrote ``history``'s records and are on ``roster`` (a coach who is
+    not is left out: the app then says they are no longer on it)."""
+    written_by = {r.get(COACH_ID) for r in (*history.conversations, *history.checkins, *history.checkin_drafts)}
+    rows = roster[roster[EMPLOYEE_ID].isin(written_by - {None})]
+    return dict(zip(rows[EMPLOYEE_ID], rows["name"]))
 
 
 def _refusal_for(exc: Exception) -> Refusal:

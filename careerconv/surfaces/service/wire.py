@@ -41,9 +41,16 @@ def roster_from_csv(text: str, source: str = "the records service") -> pd.DataFr
     return schema.validate_roster_frame(frame, source)
 
 
-def history_to_json(history: History) -> dict[str, Any]:
+def history_to_json(history: History, coach_names: dict[str, str] | None = None) -> dict[str, Any]:
+    """``history`` as JSON, with ``coach_names`` (coach id -> name) of the coaches who wrote its records and are on
+    the roster (a coach's roster rows are their own people only: without it, a former coach had only an id)."""
     return {"employee": history.employee, "conversations": history.conversations, "checkins": history.checkins,
-            "checkin_drafts": history.checkin_drafts}
+            "checkin_drafts": history.checkin_drafts, "coach_names": dict(coach_names or {})}
+
+
+def coach_names_from_json(body: dict[str, Any]) -> dict[str, str]:
+    """The ``coach_names`` of a :func:`history_to_json` answer (empty when the service sent none)."""
+    return {str(k): str(v) for k, v in (body.get("coach_names") or {}).items()}
 
 
 def history_from_json(body: dict[str, Any]) -> History:
