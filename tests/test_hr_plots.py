@@ -208,6 +208,38 @@ def test_the_department_heat_map_on_a_phone_has_numbers_a_phone_reader_can_read(
     assert [len(panel.get_xticks()) for panel in fig.axes] == [4, 4]
 
 
+def test_on_a_phone_the_department_names_of_a_large_organisation_wrap_only_between_words():
+    """Found by a reader of a 5,000-person organisation's report at 400 px: the heat map's title ("Median
+    Stakeholder management rating by", from the axes moved over for the names) ran past the phone's drawing,
+    which was drawn narrower, and its rows read "Engineeri" over "ng" and "Operation" over "s"."""
+    quarters = pd.date_range("2024-10-01", periods=8, freq="QS")
+    departments = ["Customer Success", "Engineering", "Executive Office", "Finance", "Legal", "Marketing",
+                   "Operations", "People", "Sales"]
+    table = pd.DataFrame([{"quarter": q, "skill": "Stakeholder management", "department": d,
+                           privacy.COUNT: 150 + i + j, "mean": 5.0, "median": 5.0, privacy.PRIVACY: ""}
+                          for i, d in enumerate(departments) for j, q in enumerate(quarters)])
+    fig, ax, renderer = _phone_drawing(hr_plots.department_chart, table, height=3.8)
+    for panel in fig.axes:
+        assert [t.get_text() for t in panel.get_yticklabels()] == [
+            "Customer\nSuccess", "Engineering", "Executive\nOffice", "Finance", "Legal", "Marketing", "Operations",
+            "People", "Sales"]
+        assert _what_a_reader_cannot_read(fig, panel, renderer) == []
+    assert ax.get_title(loc="left").replace("\n", " ") == "Median Stakeholder management rating by department and quarter"
+    assert fig.get_tightbbox(renderer).x1 * fig.dpi <= PHONE_PNG
+
+
+@pytest.mark.parametrize("width", [hr_plots.NARROW_WIDTH, 2.0])
+def test_a_row_label_too_long_for_its_line_stays_whole_words(width):
+    fig, ax = hr_plots.new_figure(width, 3)
+    hr_plots.value_bars(ax, pd.DataFrame({"kind": ["Internationalisation", "Research and development operations"],
+                                          "value": [0.5, 0.4], privacy.PRIVACY: ["", ""]}),
+                        "kind", "value", xlabel="Mean change")
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels[0] == "Internationalisation"
+    words = {"Research", "and", "development", "operations"}
+    assert all(set(line.rstrip("…").split()) <= words for line in labels[1].split("\n")), labels[1]
+
+
 def test_on_a_phone_a_shorter_run_of_quarters_keeps_the_width_of_a_cell():
     """Found by a reader: seven quarters on a phone came as a run of four over a run of three, and the three were
     stretched to the width of the four, each cell a third wider than those above it."""

@@ -20,8 +20,8 @@ from careerconv.records import leavers
 from careerconv.records.schema import CADENCE_MONTHS, COACH_ID, DATE, EMPLOYEE_ID, LEFT_ON, SKILL
 from careerconv.rules import privacy
 from . import record_tables
-from .constants import (BANDS, DEPARTMENT, HR_COLUMNS, LEFT_OUT, LEFT_OUT_ITEM, N, OPTIONAL_COLUMNS, band_labels,
-                        with_optional_columns)
+from .constants import (AS_OF_ITEM, BANDS, DEPARTMENT, HR_COLUMNS, LEFT_OUT, LEFT_OUT_ITEM, MADE_ON_ITEM, N,
+                        OPTIONAL_COLUMNS, band_labels, with_optional_columns)
 from . import engine
 from .engine import Drafts, dictionary
 from .inputs import PART_ROWS, EmployeeParts, ParquetTable, RosterFile
@@ -406,8 +406,8 @@ def _gaps(partials: RatingPartials, scope: ReportScope, labels: pd.Series, publi
 
 def _about(scope: ReportScope, unlisted_skills: int, first: pd.Timestamp | None, left_out: int = 0) -> pd.DataFrame:
     rows = [
-        ("as of", f"{scope.as_of_day:%Y-%m-%d}"),
-        ("report date", f"{pd.Timestamp(scope.as_of):%Y-%m-%d}"),  # as asked; the figures are as of the period's end
+        (AS_OF_ITEM, f"{scope.as_of_day:%Y-%m-%d}"),
+        (MADE_ON_ITEM, f"{pd.Timestamp(scope.as_of):%Y-%m-%d}"),  # as asked; the figures are as of the period's end
         ("period", _quarters_from_to(scope.start, scope.as_of_day)),
         ("departments", "all" if scope.departments is None else ", ".join(scope.departments)),
         ("minimum group size", str(scope.k)),

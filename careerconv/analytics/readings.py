@@ -20,7 +20,8 @@ from careerconv.records.text_direction import isolated
 from careerconv.records.words import word_list
 from careerconv.records.numbers import one_decimal, percent, rating_text
 from careerconv.rules import privacy
-from .constants import BANDS, DEPARTMENT, DISTRIBUTION_BARS, LEFT_OUT_ITEM, N, TABLE_TITLES, TREND_LINES
+from .constants import (AS_OF_ITEM, BANDS, DEPARTMENT, DISTRIBUTION_BARS, LEFT_OUT_ITEM, MADE_ON_ITEM, N, TABLE_TITLES,
+                        TREND_LINES)
 from .presentation import about_items, present
 from .coarsening import Grouping, skill_view
 from .quarters import period_label, quarter_label
@@ -260,7 +261,8 @@ def describe_rating_distribution(table: pd.DataFrame) -> str:
 
 # Why the tables measured from the targets are empty: the first targets come to their date 6 months after a
 # conversation, so a short or recent period has none (and not for want of ratings).
-_NO_TARGET_DUE = "no target set in this period's conversations has come to its date by the report's date"
+_NO_TARGET_DUE = ("no target set in this period's conversations has come to its date by the day this report is "
+                  "as of")
 
 
 def describe_skill_growth(table: pd.DataFrame, horizon: int | None = None) -> str:
@@ -313,7 +315,8 @@ def describe_most_wanted_skills(table: pd.DataFrame) -> str:
     ranked = data[data[SKILL].notna()].sort_values([N, SKILL], ascending=[False, True])
     if ranked.empty:  # only the row for any skill can be shown
         row = data.iloc[0]
-        return (f"{int(row[N]):,} employees chose at least one skill to work on "
+        return (f"No skill can be named as most wanted: {_why_no_skill_is_named(table)}. "
+                f"{int(row[N]):,} employees chose at least one skill to work on "
                 f"({_pct(row['share_of_people_met'])} of those who had a conversation), "
                 f"{rating_text(row['skills_per_person'])} different skills each on average.")
     top = ranked.iloc[0]
@@ -327,6 +330,16 @@ def describe_most_wanted_skills(table: pd.DataFrame) -> str:
         others = [f"{isolated(r['skill'])} ({int(r[N]):,})" for _, r in ranked.iloc[1:3].iterrows()]
         text += f", followed by {word_list(others)}"
     return text + "."
+
+
+def _why_no_skill_is_named(table: pd.DataFrame) -> str:
+    """Why a table by skill names none: its skills are all hidden, or no skill reached the minimum group size
+    (a skill so rare is not even listed)."""
+    k = _k_of(table)
+    if table[SKILL].notna().any():
+        return (f"every skill was chosen by fewer than {k} employees, or is hidden so that a smaller group cannot "
+                "be worked out")
+    return f"no skill was chosen by {k} employees or more"
 
 
 def describe_rating_gaps(table: pd.DataFrame) -> str:
@@ -389,7 +402,7 @@ def who_is_due(hr: Mapping[str, pd.DataFrame]) -> str:
     if covered.empty or due.empty or int(covered.iloc[0]) <= int(due.iloc[0]):
         return ""
     n_covered, n_due = int(covered.iloc[0]), int(due.iloc[0])
-    day = about_items(hr["about"]).get("as of", "the as-of day")
+    day = about_items(hr["about"]).get(AS_OF_ITEM, "the as-of day")
     return (f"These figures count the {n_due:,} employees still here on {day}; \"Who is covered\" counts "
             f"{n_covered:,}, everyone here on some day of the period, {n_covered - n_due:,} of whom had left by then.")
 
@@ -570,8 +583,15 @@ def _period_hides(n: int, k: int) -> str:
     return (f"{n:,} figure{' reads' if n == 1 else 's read'} \"{privacy.HIDDEN_BY_PERIOD}\": the same figure for a "
             "period with the same start or the same end but another quarter at the other edge differs from this one "
             f"by fewer than {k} employees, who could be singled out by comparing the two. Of two such reports, one "
-            "of the default period (the two years up to the report date) keeps its figures, unless the records "
+            "of the default period (the two years up to the day it is as of) keeps its figures, unless the records "
             "cover less than two years.")
+
+
+def describe_as_of(about: pd.DataFrame, counted: str) -> str:
+    """What a section counts on the day the report is as of, the day named: ``describe_as_of(about, "Counting the
+    targets due by")`` is "Counting the targets due by 30 Sep 2026, the day this report is as of." (the same
+    day, and the same name for it, as :func:`describe_about`)."""
+    return f"{counted} {about_items(about).get(AS_OF_ITEM, '?')}, the day this report is as of."
 
 
 def describe_about(about: pd.DataFrame) -> str:
@@ -583,9 +603,9 @@ def describe_about(about: pd.DataFrame) -> str:
     who = ("all departments" if departments == "all"
            else "these departments: " + ", ".join(isolated(name) for name in departments.split(", ")))
     k = items.get("minimum group size", privacy.DEFAULT_K)
-    as_of, dated = items.get("as of", "?"), items.get("report date", items.get("as of", "?"))
-    # The figures are as of the period's last day (the end of the last complete quarter by the report date).
-    when = as_of if dated == as_of else f"{as_of}, the period's last day (the report is dated {dated})"
+    as_of, made_on = items.get(AS_OF_ITEM, "?"), items.get(MADE_ON_ITEM, items.get(AS_OF_ITEM, "?"))
+    # The figures are as of the period's last day (the end of the last complete quarter by the day it was made on).
+    when = as_of if made_on == as_of else f"{as_of}, the period's last day (the report was made on {made_on})"
     text = (f"This report covers {items.get('period', '?')} for {who}, as of {when}. Groups of "
             f"fewer than {k} employees are not shown.")
     if departments != "all":  # rule 2b of careerconv.rules.privacy.protect, which hides most in a small selection

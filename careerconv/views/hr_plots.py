@@ -141,26 +141,33 @@ LABEL_SHARE = 0.42  # of the figure's width: a bar's label longer than this is w
 
 
 def _wrap_label(text: str, ax: Axes, fontsize: float, share: float = LABEL_SHARE) -> str:
-    """A row's label in at most two lines, each no wider than ``share`` of the figure.
+    """A row's label in at most two lines, each no wider than ``share`` of the figure where its words allow.
 
     On a desktop drawing every name fits on one line; on a phone's, "Stakeholder management" becomes
     "Stakeholder" over "management". The break is the space that makes the two lines most even
-    ("6 months:" over "stretch project"); a name too long for two lines ends its second in "…".
+    ("6 months:" over "stretch project"); a name too long for two lines ends its second in "…". Lines break
+    only between words: a word longer than a line stays whole on a line of its own ("Engineering", never
+    "Engineeri" over "ng"), and the chart makes room for it (:func:`narrow_layout` moves the axes over).
     """
     chars = _label_chars(ax, fontsize, share)
-    if len(text) <= chars:
+    if len(text) <= chars or " " not in text:
         return text
     breaks = [i for i, c in enumerate(text) if c == " "]
-    if breaks:
-        at = min(breaks, key=lambda i: (max(i, len(text) - i - 1), -i))  # even lines; the longer one first
-        if max(at, len(text) - at - 1) <= chars:
-            return f"{text[:at]}\n{text[at + 1:]}"
-    first = textwrap.wrap(text, chars, break_long_words=True, break_on_hyphens=False)[0]
-    rest = text[len(first):].strip()
-    if len(rest) > chars:
-        shortened = textwrap.shorten(rest, chars, placeholder="…")  # between words where it can
-        rest = shortened if shortened != "…" else rest[:chars - 1] + "…"
-    return f"{first}\n{rest}"
+    at = min(breaks, key=lambda i: (max(i, len(text) - i - 1), -i))  # even lines; the longer one first
+    if max(at, len(text) - at - 1) <= chars:
+        return f"{text[:at]}\n{text[at + 1:]}"
+    first, rest = _words_within(text.split(" "), chars)
+    second, left = _words_within(rest, chars)
+    return f"{' '.join(first)}\n{' '.join(second)}{'…' if left else ''}"
+
+
+def _words_within(words: list[str], chars: int) -> tuple[list[str], list[str]]:
+    """The first of ``words`` that fit a line of ``chars`` characters (at least one, however long), and the
+    others."""
+    count = 1
+    while count < len(words) and len(" ".join(words[:count + 1])) <= chars:
+        count += 1
+    return words[:count], words[count:]
 
 
 def _label_chars(ax: Axes, fontsize: float, share: float = LABEL_SHARE) -> int:
@@ -286,7 +293,7 @@ def narrow_layout(fig: Figure) -> float:
         for text, wrap in ((ax.xaxis.label, 36), (ax.yaxis.label, 30), (ax.title, 40), (ax._left_title, 40),
                            (ax._right_title, 40)):
             if len(text.get_text()) > wrap:
-                text.set_text(textwrap.fill(text.get_text(), wrap))
+                text.set_text(textwrap.fill(text.get_text(), wrap, break_long_words=False, break_on_hyphens=False))
         legend = ax.get_legend()
         moved = None
         if legend is not None:
@@ -302,6 +309,8 @@ def narrow_layout(fig: Figure) -> float:
         right = left + (right - left) * cells / widest  # a shorter run of a heat map keeps the cells' width
         if right - left > 0.25:  # never squeeze the plot itself away
             ax.set_position([left, pos.y0, right - left, pos.height])
+        for title in (ax.title, ax._left_title):  # from the axes' left edge, moved over for long group names
+            _fit_between_words(title, renderer, width_px - pad)
         ticks = [t for t in ax.get_xticklabels() if t.get_visible() and t.get_text()]
         boxes = [t.get_window_extent(renderer) for t in ticks]  # where the axes now are
         if any(a.x1 + 2 > b.x0 for a, b in zip(boxes, boxes[1:])):
@@ -323,6 +332,17 @@ def narrow_layout(fig: Figure) -> float:
                   loc="upper left", bbox_to_anchor=(0.0, below - 0.02), bbox_transform=fig.transFigure, ncols=1,
                   alignment="left")
     return fig.get_tightbbox(renderer).width
+
+
+def _fit_between_words(text: Text, renderer, right: float) -> None:
+    """Wrap ``text`` between words, on more lines, until it ends left of ``right`` (pixels): a title that starts
+    at axes moved over for long group names ran past a phone's drawing, which was then drawn narrower, and its
+    group names were cut mid-word to fit. A single word too long for the room stays whole."""
+    words = text.get_text().split()
+    width = len(text.get_text().replace("\n", " "))
+    while words and text.get_window_extent(renderer).x1 > right and width > 10:
+        width -= 4
+        text.set_text(textwrap.fill(" ".join(words), width, break_long_words=False, break_on_hyphens=False))
 
 
 @plain_text

@@ -109,7 +109,8 @@ def stacked_table(table_html: str) -> str:
 def page_table(name: str, frame: pd.DataFrame, *, caption: str | None = None, total_label: str = "All departments",
                rows: str = "all", max_rows: int | None = None, source: str | None = None) -> str:
     """A table of the HR page: :func:`careerconv.analytics.present_html` (every cell escaped), named by
-    ``caption`` (None: the table's title, :data:`careerconv.analytics.TABLE_TITLES`), stacked on a phone.
+    ``caption`` (None: the table's title, :data:`careerconv.analytics.TABLE_TITLES`), stacked on a phone; "" for
+    a table without rows (a header alone says nothing: the reading above it says why there is nothing).
 
     Parameters
     ----------
@@ -126,6 +127,8 @@ def page_table(name: str, frame: pd.DataFrame, *, caption: str | None = None, to
     if caption is None and name not in analytics.TABLE_TITLES:
         raise ValueError(f"the table {name!r} has no title; give it a caption (tables with a title: "
                          f"{', '.join(analytics.TABLE_TITLES)})")
+    if frame.empty:
+        return ""
     named = analytics.TABLE_TITLES[name] if caption is None else caption
     return stacked_table(analytics.present_html(name, frame, total_label=total_label, rows=rows, max_rows=max_rows,
                                                 caption=named, source=source))
