@@ -224,7 +224,8 @@ def test_on_a_phone_the_department_names_of_a_large_organisation_wrap_only_betwe
             "Customer\nSuccess", "Engineering", "Executive\nOffice", "Finance", "Legal", "Marketing", "Operations",
             "People", "Sales"]
         assert _what_a_reader_cannot_read(fig, panel, renderer) == []
-    assert ax.get_title(loc="left").replace("\n", " ") == "Median Stakeholder management rating by department and quarter"
+    title = "Median Stakeholder management rating by department and quarter"
+    assert ax.get_title(loc="left").replace("\n", " ") == title
     assert fig.get_tightbbox(renderer).x1 * fig.dpi <= PHONE_PNG
 
 
