@@ -211,7 +211,8 @@ def test_the_department_heat_map_on_a_phone_has_numbers_a_phone_reader_can_read(
 def test_on_a_phone_the_department_names_of_a_large_organisation_wrap_only_between_words():
     """Found by a reader of a 5,000-person organisation's report at 400 px: the heat map's title ("Median
     Stakeholder management rating by", from the axes moved over for the names) ran past the phone's drawing,
-    which was drawn narrower, and its rows read "Engineeri" over "ng" and "Operation" over "s"."""
+    which was drawn narrower, and its rows read "Engineeri" over "ng" and "Operation" over "s". Drawn as wide as a
+    phone's, the cells' three-digit n ran together ("n=180n=216")."""
     quarters = pd.date_range("2024-10-01", periods=8, freq="QS")
     departments = ["Customer Success", "Engineering", "Executive Office", "Finance", "Legal", "Marketing",
                    "Operations", "People", "Sales"]
@@ -224,6 +225,10 @@ def test_on_a_phone_the_department_names_of_a_large_organisation_wrap_only_betwe
             "Customer\nSuccess", "Engineering", "Executive\nOffice", "Finance", "Legal", "Marketing", "Operations",
             "People", "Sales"]
         assert _what_a_reader_cannot_read(fig, panel, renderer) == []
+        for row in range(len(departments)):
+            boxes = sorted((t.get_window_extent(renderer) for t in panel.texts if t.get_position()[1] == row),
+                           key=lambda box: box.x0)
+            assert all(right.x0 - left.x1 >= 4 for left, right in zip(boxes, boxes[1:])), "cells' numbers touch"
     title = "Median Stakeholder management rating by department and quarter"
     assert ax.get_title(loc="left").replace("\n", " ") == title
     assert fig.get_tightbbox(renderer).x1 * fig.dpi <= PHONE_PNG

@@ -474,7 +474,7 @@ def department_heatmap(ax: Axes, department_trends: pd.DataFrame, skill: str | N
             hidden[r, c] = True
     if not _for_a_phone(ax):
         return _heatmap_cells(ax, grid, sizes, hidden, periods, departments, fontsize=7.5, legend=True)
-    runs = _period_runs(len(periods), ax.figure.get_figwidth())
+    runs = _period_runs(len(periods), ax.figure.get_figwidth(), _phone_cell(int(sizes.max())))
     panels = _stacked_axes(ax, [len(run) for run in runs], len(departments))
     for i, (panel, run) in enumerate(zip(panels, runs)):
         _heatmap_cells(panel, grid[:, run], sizes[:, run], hidden[:, run], [periods[c] for c in run], departments,
@@ -498,11 +498,18 @@ def _for_a_phone(ax: Axes) -> bool:
     return ax.figure.get_figwidth() <= NARROW_WIDTH + 0.01
 
 
-def _period_runs(periods: int, width: float) -> list[list[int]]:
-    """The columns of a phone's heat map, ``periods`` of them, cut into even runs of cells at least
-    :data:`PHONE_CELL` wide on a figure ``width`` inches wide (its department names take
-    :data:`HEATMAP_LABEL_SHARE` of it): 8 quarters on 3.4 inches are two runs of 4."""
-    per_run = max(1, int(width * (1 - HEATMAP_LABEL_SHARE) // PHONE_CELL))
+def _phone_cell(largest: int) -> float:
+    """Inches a cell of a phone's heat map takes whose largest n is ``largest``: :data:`PHONE_CELL`, or wider for
+    "n=174" (a large organisation's cells said "n=180n=216" as one word, touching)."""
+    text = len(f"n={largest}") * PHONE_CELL_POINTS * 0.68 / 72  # 0.68 em: DejaVu Sans's digits and "=", a little over
+    return max(PHONE_CELL, text + 0.12)
+
+
+def _period_runs(periods: int, width: float, cell: float = PHONE_CELL) -> list[list[int]]:
+    """The columns of a phone's heat map, ``periods`` of them, cut into even runs of cells at least ``cell``
+    inches wide (:func:`_phone_cell`) on a figure ``width`` inches wide (its department names take
+    :data:`HEATMAP_LABEL_SHARE` of it): 8 quarters on 3.4 inches are two runs of 4 (of 3, 3 and 2 for "n=174")."""
+    per_run = max(1, int(width * (1 - HEATMAP_LABEL_SHARE) // cell))
     count = -(-periods // per_run)
     size = -(-periods // count)
     return [list(range(i, min(i + size, periods))) for i in range(0, periods, size)]
