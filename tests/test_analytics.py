@@ -891,7 +891,7 @@ def test_a_section_its_period_hides_says_why():
         'smaller group cannot be worked out. 1 figure reads "not shown (period)": the same figure for a period with '
         "the same start or the same end but another quarter at the other edge differs from this one by fewer than 5 "
         "employees, who could be singled out by comparing the two. Of two such reports, one of the default period "
-        "(the two years up to the report date) keeps its figures, unless the records cover less than two years.")
+        "(the two years up to the day it is as of) keeps its figures, unless the records cover less than two years.")
 
 
 def test_the_distribution_reading_ranks_the_skills_the_chart_draws():

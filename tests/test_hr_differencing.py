@@ -106,7 +106,7 @@ def test_a_page_of_another_period_says_which_figures_its_period_hides(tables):
     assert summary["not_shown_period"].sum() > 0
     reading = analytics.describe_suppression(summary, K)
     assert f'{int(summary["not_shown_period"].sum()):,} figures read "not shown (period)"' in reading
-    assert "one of the default period (the two years up to the report date) keeps its figures" in reading
+    assert "one of the default period (the two years up to the day it is as of) keeps its figures" in reading
     # The default page has no such figure, and its tables do not name the column.
     default = analytics.hr_aggregates(tables, AS_OF, k=K)
     plain = analytics.suppression_summary(default)

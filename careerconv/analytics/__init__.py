@@ -148,8 +148,8 @@ from .engine import rating_partials
 from .inputs import EmployeeParts, ParquetTable, RosterFile, load_aggregates, load_hr_tables, save_aggregates
 from .presentation import present
 from .readings import (describe, describe_about, describe_as_of, describe_grouping, describe_on_time,
-                       describe_skill_view, describe_suppression, distribution_skills, present_html, reading_html,
-                       suppression_html, suppression_summary, top_skills, who_is_due)
+                       describe_skill_view, describe_suppression, distribution_skills, note_html, present_html,
+                       reading_html, suppression_html, suppression_summary, top_skills, who_is_due)
 from .coarsening import Grouping, SkillView, readable_grouping, skill_view
 from .quarters import period_label, quarter_label
 from .scope import resolve_scope
@@ -197,6 +197,7 @@ __all__ = [
     "describe_suppression",
     "suppression_summary",
     "suppression_html",
+    "note_html",
     "reading_html",
     "top_skills",
     "distribution_skills",

@@ -315,7 +315,7 @@ def describe_most_wanted_skills(table: pd.DataFrame) -> str:
     ranked = data[data[SKILL].notna()].sort_values([N, SKILL], ascending=[False, True])
     if ranked.empty:  # only the row for any skill can be shown
         row = data.iloc[0]
-        return (f"No skill can be named as most wanted: {_why_no_skill_is_named(table)}. "
+        return (f"{_NO_SKILL_NAMED}: {_why_no_skill_is_named(table)}. "
                 f"{int(row[N]):,} employees chose at least one skill to work on "
                 f"({_pct(row['share_of_people_met'])} of those who had a conversation), "
                 f"{rating_text(row['skills_per_person'])} different skills each on average.")
@@ -330,6 +330,9 @@ def describe_most_wanted_skills(table: pd.DataFrame) -> str:
         others = [f"{isolated(r['skill'])} ({int(r[N]):,})" for _, r in ranked.iloc[1:3].iterrows()]
         text += f", followed by {word_list(others)}"
     return text + "."
+
+
+_NO_SKILL_NAMED = "No skill can be named as most wanted"
 
 
 def _why_no_skill_is_named(table: pd.DataFrame) -> str:
@@ -521,6 +524,8 @@ def describe_skill_view(name: str, table: pd.DataFrame, *, horizon: int | None =
     note = skill_view(name, table, horizon=horizon).note
     # The growth chart shows one horizon: the reading compares the skills at that one.
     reading = describe_skill_growth(table, horizon) if name == "skill_growth" else describe(name, table)
+    if reading.startswith(_NO_SKILL_NAMED):  # it says why itself, more plainly than the note would
+        return reading
     return " ".join(text for text in (note, reading) if text)
 
 
@@ -621,6 +626,12 @@ def describe_about(about: pd.DataFrame) -> str:
 def reading_html(text: str) -> str:
     """A one-line reading as an HTML paragraph, every character of it escaped."""
     return f'<p class="hr-reading" style="font-size:1.05em;margin:0.4em 0 0.6em 0"><b>{html.escape(text)}</b></p>'
+
+
+def note_html(text: str) -> str:
+    """A plain sentence before a section's reading (such as :func:`describe_as_of`) as an HTML paragraph, every
+    character of it escaped: said, not stressed as the reading is."""
+    return f'<p class="hr-note" style="margin:0.4em 0">{html.escape(text)}</p>'
 
 
 def present_html(name: str, frame: pd.DataFrame, *, total_label: str = "All departments", rows: str = "all",
