@@ -315,9 +315,9 @@ def describe_most_wanted_skills(table: pd.DataFrame) -> str:
     ranked = data[data[SKILL].notna()].sort_values([N, SKILL], ascending=[False, True])
     if ranked.empty:  # only the row for any skill can be shown
         row = data.iloc[0]
-        return (f"{_NO_SKILL_NAMED}: {_why_no_skill_is_named(table)}. "
-                f"{int(row[N]):,} employees chose at least one skill to work on "
-                f"({_pct(row['share_of_people_met'])} of those who had a conversation), "
+        # Why is said before it (the note of skill_view: every figure by skill would be hidden).
+        return (f"No skill can be named as most wanted; {int(row[N]):,} employees chose at least one skill to "
+                f"work on ({_pct(row['share_of_people_met'])} of those who had a conversation), "
                 f"{rating_text(row['skills_per_person'])} different skills each on average.")
     top = ranked.iloc[0]
     # A skill hidden (to protect a smaller group) may be wanted by more: the ranking is of the skills shown.
@@ -330,19 +330,6 @@ def describe_most_wanted_skills(table: pd.DataFrame) -> str:
         others = [f"{isolated(r['skill'])} ({int(r[N]):,})" for _, r in ranked.iloc[1:3].iterrows()]
         text += f", followed by {word_list(others)}"
     return text + "."
-
-
-_NO_SKILL_NAMED = "No skill can be named as most wanted"
-
-
-def _why_no_skill_is_named(table: pd.DataFrame) -> str:
-    """Why a table by skill names none: its skills are all hidden, or no skill reached the minimum group size
-    (a skill so rare is not even listed)."""
-    k = _k_of(table)
-    if table[SKILL].notna().any():
-        return (f"every skill was chosen by fewer than {k} employees, or is hidden so that a smaller group cannot "
-                "be worked out")
-    return f"no skill was chosen by {k} employees or more"
 
 
 def describe_rating_gaps(table: pd.DataFrame) -> str:
@@ -524,8 +511,6 @@ def describe_skill_view(name: str, table: pd.DataFrame, *, horizon: int | None =
     note = skill_view(name, table, horizon=horizon).note
     # The growth chart shows one horizon: the reading compares the skills at that one.
     reading = describe_skill_growth(table, horizon) if name == "skill_growth" else describe(name, table)
-    if reading.startswith(_NO_SKILL_NAMED):  # it says why itself, more plainly than the note would
-        return reading
     return " ".join(text for text in (note, reading) if text)
 
 
