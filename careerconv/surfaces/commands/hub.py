@@ -137,6 +137,7 @@ class Hub:
     admin_token: str = ""
     passwords: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen | None = None
+    log_writer: subprocess.Popen | None = None  # writes what the hub prints into log_path (hub_log_writer)
     log_path: Path | None = None
     env: dict[str, str] = field(default_factory=dict)
     internal_ports: tuple[int, ...] = ()  # the hub's own, its proxy's API and the records service's
@@ -226,22 +227,29 @@ class Hub:
         if self.admin_token:
             self.env["CAREERCONV_HUB_ADMIN_TOKEN"] = self.admin_token
         self.log_path = self.state / "jupyterhub.log"
+        # What the hub and everything it starts print goes through the writer of its log, which names every person
+        # erased from the data folder by their pseudonym (hub_log_writer); it ends when they all have ended.
+        self.log_writer = subprocess.Popen(
+            [sys.executable, "-m", "careerconv.surfaces.commands.hub_log_writer", "--data", str(self.data),
+             str(self.log_path)], cwd=self.state, env=self.env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+            start_new_session=True)
         # The hub runs as long as this process holds the write end of this pipe: it stops, and stops what it
         # started, when this process dies however it dies, whichever thread started it (hub_server).
         read_end, self.starter_pipe = os.pipe()  # neither is inherited by what else this process starts
         try:
-            with self.log_path.open("ab") as log:
-                # A session of its own: a Ctrl-C in the terminal reaches the command, which stops the hub in order.
-                self.process = subprocess.Popen(
-                    [sys.executable, "-m", "careerconv.surfaces.commands.hub_server", "-f",
-                     str(resources.jupyterhub_config_file()), "--no-ssl"],
-                    cwd=self.state, env={**self.env, STARTER_PIPE: str(read_end)}, pass_fds=(read_end,),
-                    stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            # A session of its own: a Ctrl-C in the terminal reaches the command, which stops the hub in order.
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "careerconv.surfaces.commands.hub_server", "-f",
+                 str(resources.jupyterhub_config_file()), "--no-ssl"],
+                cwd=self.state, env={**self.env, STARTER_PIPE: str(read_end)}, pass_fds=(read_end,),
+                stdin=subprocess.DEVNULL, stdout=self.log_writer.stdin, stderr=subprocess.STDOUT,
+                start_new_session=True)
         except BaseException:
             self._let_go()
             raise
         finally:
             os.close(read_end)
+            self.log_writer.stdin.close()  # the hub's family holds the pipe now: the writer ends when they have
 
     def wait_ready(self, timeout: float) -> None:
         """Wait until this hub's processes listen on :attr:`port` and its internal ports, the hub says it is healthy
@@ -287,6 +295,7 @@ class Hub:
         """Stop the hub and everything it started (proxy, service, user servers); kill them if they hang."""
         if self.process is None or self.process.poll() is not None:
             self._let_go()
+            self._end_log_writer()
             return
         started = family(self.process.pid)[1:]  # listed while the hub runs: each runs in a session of its own
         self.process.send_signal(signal.SIGTERM)  # the hub stops them in order
@@ -297,6 +306,18 @@ class Hub:
             self.process.wait()
         self._let_go()
         stop_family(started)  # what the hub did not stop
+        self._end_log_writer()
+
+    def _end_log_writer(self) -> None:
+        """Wait for the writer of the hub's log to write the last lines and end (as the last of the hub's processes
+        has); kill it if it hangs."""
+        if self.log_writer is None:
+            return
+        try:
+            self.log_writer.wait(STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.log_writer.kill()
+            self.log_writer.wait()
 
     def _let_go(self) -> None:
         """Close this process's end of the pipe that keeps the hub running (:meth:`launch`)."""
