@@ -17,6 +17,10 @@ command, or of a program that started a :class:`Hub` from any of its threads
 (:mod:`careerconv.surfaces.commands.hub_server`). The proxy, the service and the servers end with the hub's
 process also when it is killed with SIGKILL (:mod:`careerconv.surfaces.commands.ends_with_parent`, on Linux).
 
+What the hub and everything it starts print goes to ``jupyterhub.log`` in the state folder through
+:mod:`careerconv.surfaces.commands.hub_log_writer`, which names everyone erased from the data folder by their
+pseudonym (a coach's login is their id) and lists the log for ``careerconv erase`` to rewrite.
+
 :class:`Hub` is the same start-up as a library call (the tests start their
 hub with it).
 """
@@ -227,29 +231,29 @@ class Hub:
         if self.admin_token:
             self.env["CAREERCONV_HUB_ADMIN_TOKEN"] = self.admin_token
         self.log_path = self.state / "jupyterhub.log"
-        # What the hub and everything it starts print goes through the writer of its log, which names every person
-        # erased from the data folder by their pseudonym (hub_log_writer); it ends when they all have ended.
-        self.log_writer = subprocess.Popen(
-            [sys.executable, "-m", "careerconv.surfaces.commands.hub_log_writer", "--data", str(self.data),
-             str(self.log_path)], cwd=self.state, env=self.env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-            start_new_session=True)
         # The hub runs as long as this process holds the write end of this pipe: it stops, and stops what it
         # started, when this process dies however it dies, whichever thread started it (hub_server).
         read_end, self.starter_pipe = os.pipe()  # neither is inherited by what else this process starts
+        # What the hub and everything it starts print goes through this pipe to the writer of its log, which names
+        # every person erased from the data folder by their pseudonym (hub_log_writer); it ends when they all have.
+        output, printed = os.pipe()
         try:
             # A session of its own: a Ctrl-C in the terminal reaches the command, which stops the hub in order.
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "careerconv.surfaces.commands.hub_server", "-f",
                  str(resources.jupyterhub_config_file()), "--no-ssl"],
                 cwd=self.state, env={**self.env, STARTER_PIPE: str(read_end)}, pass_fds=(read_end,),
-                stdin=subprocess.DEVNULL, stdout=self.log_writer.stdin, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, stdout=printed, stderr=subprocess.STDOUT, start_new_session=True)
+            self.log_writer = subprocess.Popen(
+                [sys.executable, "-m", "careerconv.surfaces.commands.hub_log_writer", "--data", str(self.data),
+                 str(self.log_path)], cwd=self.state, env=self.env, stdin=output, stdout=subprocess.DEVNULL,
                 start_new_session=True)
         except BaseException:
             self._let_go()
             raise
         finally:
-            os.close(read_end)
-            self.log_writer.stdin.close()  # the hub's family holds the pipe now: the writer ends when they have
+            for fd in (read_end, output, printed):
+                os.close(fd)
 
     def wait_ready(self, timeout: float) -> None:
         """Wait until this hub's processes listen on :attr:`port` and its internal ports, the hub says it is healthy
@@ -269,6 +273,7 @@ class Hub:
                 if taken_by_another(self.process.pid, port):
                     raise PortTaken(port)
             if self.process.poll() is not None:
+                self._end_log_writer()  # its last lines are in the log, for the message
                 raise RuntimeError(f"JupyterHub exited with code {self.process.returncode}:\n{self.log_tail()}")
             # what answers is this hub: its own processes hold the ports (checked first, so the answers are its own)
             if set(ports) <= listening_ports(self.process.pid) and _status(self.url + "hub/health") == 200 \
