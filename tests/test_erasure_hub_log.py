@@ -7,7 +7,7 @@ line written afterwards too.
 
 The log is written as ``careerconv hub`` writes it: the hub's output piped into
 ``python -m careerconv.surfaces.commands.hub_log_writer``; the erasure is ``careerconv erase`` as an operator types
-it.
+it, or the records service's (the real one over HTTP, in a thread: ``service_harness``).
 """
 
 from __future__ import annotations
@@ -24,9 +24,11 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import requests
 import pytest
 
 from careerconv.cli import main
+from service_harness import RunningService
 
 REPO = Path(__file__).resolve().parent.parent
 MARK = b"careerconv hub log: an erased person is named here only by their pseudonym (careerconv erase)\n"
@@ -194,3 +196,21 @@ def test_a_rewrite_of_the_hubs_log_killed_leaves_the_old_log_or_the_new_one_whol
         child.kill()
         child.wait(60)
     assert log.read_bytes() == {"old": old, "new": new}[whole]
+
+
+def test_erasing_through_the_service_rewrites_the_hubs_log_too_and_says_so(tmp_path):
+    svc = RunningService(tmp_path)
+    try:
+        log = tmp_path / "jupyterhub.log"
+        shown = b"[I 2026-12-06 09:02:00.000 JupyterHub log:192] 200 GET /services/careerconv-records/api/people/" \
+                b"E0003/history (e0020@127.0.0.1) 5.00ms\n"
+        hub_prints(svc.data, log, [HUB_OUTPUT[0], shown])
+        erased = requests.delete(svc.url + "api/people/E0003", headers={"Authorization": "token tok-operator"},
+                                 timeout=120)
+    finally:
+        svc.stop()
+    assert erased.status_code == 200, erased.text
+    named = pseudonym(svc.data, "E0003")
+    assert log.read_bytes() == MARK + HUB_OUTPUT[0] + shown.replace(b"E0003", named.encode())
+    assert erased.json()["complete"] is True
+    assert " ".join(f"{log.resolve()} 1 line(s) changed".split()) in " ".join(erased.json()["receipt"].split())
