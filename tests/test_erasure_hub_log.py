@@ -214,3 +214,29 @@ def test_erasing_through_the_service_rewrites_the_hubs_log_too_and_says_so(tmp_p
     assert log.read_bytes() == MARK + HUB_OUTPUT[0] + shown.replace(b"E0003", named.encode())
     assert erased.json()["complete"] is True
     assert " ".join(f"{log.resolve()} 1 line(s) changed".split()) in " ".join(erased.json()["receipt"].split())
+
+
+def test_a_hub_log_that_cannot_be_written_still_takes_every_line_so_the_hub_never_meets_a_closed_pipe(
+        data, tmp_path, monkeypatch):
+    """A full disk while the hub runs: the writer leaves the lines out and says so, but goes on reading the pipe the
+    hub, its proxy and the coaches' servers print to (the proxy ends on a write into a pipe nobody reads)."""
+    import errno
+    import io
+
+    from careerconv.records.store import Store
+    from careerconv.surfaces.service.hub_log import HubLog
+
+    log = HubLog(tmp_path / "jupyterhub.log", Store(data))
+    writes = []
+
+    def full_disk(line: bytes) -> bytes:
+        writes.append(line)
+        if len(writes) > 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return line
+    monkeypatch.setattr(log, "append", full_disk)
+    output, problems = io.BytesIO(b"".join(HUB_OUTPUT)), io.StringIO()
+    assert log.copy_lines(output, problems) == len(HUB_OUTPUT) - 2
+    assert writes == HUB_OUTPUT  # every line was read, none left in the pipe
+    said = problems.getvalue()
+    assert said.count("No space left on device") == 1 and f"{len(HUB_OUTPUT) - 2} line(s)" in said

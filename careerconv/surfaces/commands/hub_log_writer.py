@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     log = HubLog(Path(args.log).resolve(), store)
     log.mark()
     record_hub_log(store, log.path)
-    log.copy_lines(sys.stdin.buffer)
+    log.copy_lines(sys.stdin.buffer, sys.stderr)
     return 0
 
 

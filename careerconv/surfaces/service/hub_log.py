@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import BinaryIO, Callable, TextIO
 
 from careerconv.records.kept_elsewhere import recorded_hub_logs
 from careerconv.records.store import Store
@@ -60,10 +60,27 @@ class HubLog:
             return (MARK if size == 0 else b"") + named.encode("utf-8", errors="surrogateescape")
         return self._appender.append(text)
 
-    def copy_lines(self, output: BinaryIO) -> None:
-        """Append every line read from ``output`` (a pipe the hub and its children print to) until it ends."""
+    def copy_lines(self, output: BinaryIO, problems: TextIO | None = None) -> int:
+        """Append every line read from ``output`` (a pipe the hub and its children print to) until it ends; return
+        how many lines could not be written.
+
+        A line that cannot be written (a full disk, the log's folder taken away) is left out and the reading goes
+        on: the hub, its proxy and the coaches' servers print into this pipe, and one that met a closed pipe would
+        fail (the proxy ends on it). The first such failure, and the count at the end, are said on ``problems``.
+        """
+        lost = 0
         while line := output.readline(LONGEST_LINE):
-            self.append(line)
+            try:
+                self.append(line)
+            except OSError as exc:
+                if not lost and problems is not None:
+                    print(f"careerconv: cannot write the hub's log {self.path} ({exc}); its lines are left out "
+                          "until it can be written", file=problems, flush=True)
+                lost += 1
+        if lost and problems is not None:
+            print(f"careerconv: {lost} line(s) of the hub's output could not be written to {self.path}",
+                  file=problems, flush=True)
+        return lost
 
     def mark(self) -> None:
         """Begin the log with :data:`MARK` when it does not yet (a log of a hub before this writer); a missing or
