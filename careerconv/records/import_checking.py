@@ -16,7 +16,8 @@ from . import schema
 from .id_spelling import KnownIds
 from .import_asking import COMMAND_LINE, Asking, FileRejected
 from .import_columns import (
-    COACH_NAME, MANAGER_COLUMNS, MANAGER_NAME_COLUMNS, NAME_PARTS, ColumnSpec, column_key, says_no_manager,
+    COACH_NAME, MANAGER_COLUMNS, MANAGER_EMAIL_COLUMNS, MANAGER_NAME_COLUMNS, NAME_PARTS, ColumnSpec, column_key,
+    says_no_manager,
 )
 from .import_files import LINE_BREAK, RawRow, RawTable, blank
 from .schema import COACH_ID
@@ -101,6 +102,7 @@ class Checker:
         # Per column read, the other columns of the file named for it (key, position), not read: see check_columns
         self.also_named: dict[str, list[tuple[str, int]]] = {}
         self.manager_names: tuple[int, str] | None = None  # a manager column's (row, value) that is not an id
+        self.refusal_notes: list[str] = []  # notes a refusal of the file gives too (the columns ignored)
 
     def check_columns(self, other: ColumnSpec | None = None, asking: Asking = COMMAND_LINE,
                       manager_ids: KnownIds | None = None) -> None:
@@ -176,7 +178,8 @@ class Checker:
                 used.update(others + (parts if has_parts else []))
                 read_as.append(f"{' or else '.join(f for f, _ in self.name_fallbacks)} as name where "
                                f"{seen[self.keys['name']]!r} is empty")
-        unknown = []
+        unknown = []  # (header cell, what to say of it)
+        close_to: dict[str, str] = {}  # column careerconv reads -> an unknown header cell close to its name
         for key, name in seen.items():
             if key in used:
                 continue
@@ -201,21 +204,30 @@ class Checker:
                                       f"{seen[self.keys[again]]!r}: keep one of the two; "))
                 continue
             close = difflib.get_close_matches(key, spec.all, n=1, cutoff=0.6)
+            if close:
+                close_to.setdefault(close[0], name)
             unknown.append((name, f"did you mean {close[0]!r}? " if close else ""))
         missing = [key for key in spec.required if not self.has(key)]
-        if unknown and (problems or missing or not spec.ignore_unknown):
+        # The real problem first: a missing column, or a column named for the manager that holds no id.
+        if missing:
+            problems.append(f"required column{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))} "
+                            f"{'are' if len(missing) > 1 else 'is'} missing; the header row must name: "
+                            f"{', '.join(spec.required)} (optional: {', '.join(spec.optional) or 'none'})"
+                            + "".join(f"; if {close_to[c]!r} is {c}, rename it {c}"
+                                      for c in missing if c in close_to))
+        by_name = [(seen[k], k in MANAGER_EMAIL_COLUMNS) for k in (*MANAGER_NAME_COLUMNS, *MANAGER_EMAIL_COLUMNS)
+                   if k in seen]
+        if COACH_ID in missing and by_name:
+            problems.append(_manager_name_problem(by_name[0][0], emails=by_name[0][1]))
+            unknown = [(name, guess) for name, guess in unknown if name != by_name[0][0]]  # said just now
+        if unknown and not spec.ignore_unknown:
             problems += [f"unknown column {name!r}; {guess}allowed columns are: {', '.join(spec.all)}"
                          for name, guess in unknown]
         elif unknown:
             shown = ", ".join(f"{name!r}" + (f" ({guess.strip()})" if guess else "") for name, guess in unknown)
-            self.notes.append(f"ignored {len(unknown)} column(s) careerconv does not use: {shown}")
-        if missing:
-            problems.append(f"required column{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))} "
-                            f"{'are' if len(missing) > 1 else 'is'} missing; the header row must name: "
-                            f"{', '.join(spec.required)} (optional: {', '.join(spec.optional) or 'none'})")
-        by_name = [seen[k] for k in MANAGER_NAME_COLUMNS if k in seen]
-        if COACH_ID in missing and by_name:
-            problems.append(_manager_name_problem(by_name[0]))
+            ignored = f"ignored {len(unknown)} column(s) careerconv does not use: {shown}"
+            self.notes.append(ignored)
+            self.refusal_notes.append(ignored)
         if read_as:
             self.notes.append("read " + ", ".join(read_as))
         if other is not None and problems and other.looks_like(raw.header):
@@ -238,39 +250,38 @@ class Checker:
         return [f"read {', '.join(map(repr, sorted(set(said))))} in {self.raw.header[index]!r} as no coach, as SAP "
                 f"SuccessFactors marks someone without a manager ({len(said)} row(s))"]
 
-    def manager_not_an_id(self, employee_ids: KnownIds) -> tuple[int, str] | None:
-        """When the coach column is a manager column (``Line Manager``, ``Reports To``, ``Vorgesetzter``), the
-        first row whose value is not an employee id of ``employee_ids`` (nor written otherwise:
-        :mod:`careerconv.records.id_spelling`) and that value: such a column holds names in some exports, and an id
-        that is no one's may be a name too. None when every value is one or says there is no manager
+    def manager_not_ids(self, employee_ids: KnownIds) -> list[tuple[int, str]]:
+        """When the coach column is a manager column (``Line Manager``, ``Reports To``, ``Vorgesetzter``), each row
+        whose value is not an employee id of ``employee_ids`` (nor written otherwise:
+        :mod:`careerconv.records.id_spelling`), with that value: such a column holds names in some exports, and an
+        id that is no one's may be a name too. Empty when every value is one or says there is no manager
         (:func:`says_no_manager`), or the coach column is not a manager column."""
         if self.keys.get(COACH_ID) not in MANAGER_COLUMNS:
-            return None
+            return []
         index = self.columns[COACH_ID]
+        found = []
         for raw_row in self.raw.rows:
             value = cell_text(raw_row.cells[index]) if index < len(raw_row.cells) else ""
             if value.strip() and not says_no_manager(value) and value not in employee_ids:
-                return raw_row.row, value
-        return None
+                found.append((raw_row.row, value))
+        return found
+
+    def manager_not_an_id(self, employee_ids: KnownIds) -> tuple[int, str] | None:
+        """The first of :meth:`manager_not_ids` (row, value); None when there is none."""
+        found = self.manager_not_ids(employee_ids)
+        return found[0] if found else None
 
     def check_manager_ids(self, employee_ids: KnownIds) -> None:
-        """Refuse the file when its coach column is a manager column whose values are not all employee ids of
-        ``employee_ids`` (this file's and the roster's; :meth:`manager_not_an_id`)."""
-        found = self.manager_not_an_id(employee_ids)
-        if found is None:
+        """Refuse the file, in one problem, when its coach column is a manager column whose values are not all
+        employee ids of ``employee_ids`` (this file's and the roster's; :meth:`manager_not_ids`); the column is then
+        not read, so its rows are not refused one by one as well."""
+        found = self.manager_not_ids(employee_ids)
+        if not found:
             return
-        row, value = found
         column = self.raw.header[self.columns[COACH_ID]]
-        try:
-            schema.parse_identifier(value)
-        except ValueError:
-            self.add_file_problem(_manager_name_problem(column, f"{value!r} on row {row}"), row)
-            return
-        self.add_file_problem(
-            f"column {column!r} is read as the coach's employee id only when each value is the employee id "
-            f"of someone in this file or on the roster, and {value!r} on row {row} is not: correct "
-            "it, or, for a coach who is not an employee, name the column coach_id (a coach_id need not be on "
-            "the roster)", row)
+        self.add_file_problem(_manager_column_problem(column, found), found[0][0])
+        del self.columns[COACH_ID]
+        del self.keys[COACH_ID]
 
     def has(self, column: str) -> bool:
         """Whether the file gives ``column`` (``name`` may come from first and last name)."""
@@ -365,10 +376,46 @@ class Checker:
         return self.file_problems + rows
 
 
-def _manager_name_problem(column: str, example: str = "") -> str:
-    """What to do about a column that names the manager (``example``: one of its values and its row)."""
+def _manager_column_problem(column: str, found: list[tuple[int, str]]) -> str:
+    """The one problem of a manager column whose values (``found``: each row's that is not an employee id, in row
+    order) are not all employee ids: names or e-mail addresses (:func:`_manager_name_problem`), or ids of no one."""
+    not_ids = [(row, value) for row, value in found if not _is_identifier(value)]
+    if not not_ids:
+        return (f"column {column!r} is read as the coach's employee id only when each value is the employee id "
+                f"of someone in this file or on the roster, and {_examples(found)} {'is' if len(found) == 1 else 'are'}"
+                " not: correct them, or, for a coach who is not an employee, name the column coach_id (a coach_id "
+                "need not be on the roster)")
+    emails = all(schema.EMAIL_SHAPE.match(value.strip()) for _, value in not_ids)
+    return _manager_name_problem(column, _examples(not_ids), emails=emails)
+
+
+def _is_identifier(value: str) -> bool:
+    try:
+        schema.parse_identifier(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _examples(found: list[tuple[int, str]], shown: int = 3) -> str:
+    """Values of a column and their rows for a problem: ``'Ann' on row 3`` for one row; for more, how many rows
+    and the first ``shown`` different values, each with the first row it is on."""
+    first: dict[str, int] = {}
+    for row, value in found:
+        first.setdefault(value, row)
+    listed = [f"{value!r} on row {row}" for value, row in list(first.items())[:shown]]
+    if len(found) == 1:
+        return listed[0]
+    such = listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " and " + listed[-1]
+    return f"{len(found)} rows, such as {such}"
+
+
+def _manager_name_problem(column: str, example: str = "", *, emails: bool = False) -> str:
+    """What to do about a column that names the manager, or (``emails``) holds their e-mail address (``example``:
+    some of its values and their rows)."""
     shown = f" ({example})" if example else ""
-    return (f"column {column!r} names the manager{shown}, but careerconv needs the manager's employee id: add a "
+    what = "holds the manager's e-mail address" if emails else "names the manager"
+    return (f"column {column!r} {what}{shown}, but careerconv needs the manager's employee id: add a "
             "column such as 'Manager ID' or 'Supervisor EID' to the HR report (or name it coach_id)")
 
 
@@ -439,7 +486,7 @@ def reject_or_raise(checker: Checker, raw: RawTable, bad_rows: set[int], n_valid
     read (which sheet, which separator) and ``note``, and offers skipping invalid rows as
     :attr:`Asking.skip_invalid` says."""
     problems = checker.all_problems()
-    note = "".join(f"Note: {n}.\n" for n in [*raw.notes, note] if n)
+    note = "".join(f"Note: {n}.\n" for n in [*raw.notes, *checker.refusal_notes, note] if n)
     if checker.file_problems:
         hint = note + "Fix the file and import it again (rows cannot be skipped when the file itself is wrong)."
         raise FileRejected(problems, f"{raw.source}: {len(problems)} problem(s); nothing was written", hint)

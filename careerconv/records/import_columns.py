@@ -95,6 +95,9 @@ MANAGER_NAME_COLUMNS = ("manager_name", "supervisor_name", "line_manager_name", 
 # a manager column (MANAGER_COLUMNS: BambooHR's and HiBob's "Reports To", Workday's "Manager", Personio's
 # "Supervisor") beside the column the coach id is read from (Checker.check_columns).
 COACH_NAME = "coach_name"
+# Columns that hold the manager's e-mail address (HiBob's "Manager email"): named in the error as those above are.
+MANAGER_EMAIL_COLUMNS = ("manager_email", "manager_work_email", "supervisor_email", "line_manager_email",
+                         "reports_to_email")
 # SAP SuccessFactors' user data file has two header rows: its system keys (STATUS, USERID, FIRSTNAME, MANAGER ...,
 # read as ROSTER_ALIASES name them: USERID is the id its MANAGER column names, EMPID another number, not read), then
 # their labels, which repeat these two keys in the same columns (SAP KBA 2087504); the data starts below the labels.
