@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from careerconv.records.importers import FileRejected, import_roster
@@ -71,3 +72,62 @@ def test_a_missing_coach_column_comes_first_and_the_columns_not_read_are_a_note(
         "id: add a column such as 'Manager ID' or 'Supervisor EID' to the HR report (or name it coach_id)"]
     assert "Note: ignored 2 column(s) careerconv does not use: 'Eintrittsdatum', 'Site'." in str(exc)
     assert "unknown column" not in str(exc)
+
+
+def merged_workbook(path: Path, rows: list[list], merges: list[str]) -> Path:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    for cells in merges:
+        sheet.merge_cells(cells)
+    book.save(path)
+    return path
+
+
+def test_a_department_merged_down_its_block_is_read_into_each_row(store: Store, tmp_path: Path):
+    """Spreadsheets kept by hand merge a department over its people: only the block's first cell holds the value,
+    and each other row was refused as 'department is required'. Excel shows the value on each row, so it is
+    read so, with a note naming the blocks."""
+    path = merged_workbook(tmp_path / "team.xlsx", [
+        ["Employee ID", "Name", "Manager ID", "Department", "Job Title"],
+        ["E1", "Ana Silva", None, "Sales", "Head of Sales"],
+        ["E2", "Bo Chen", "E1", None, "Rep"],
+        ["E3", "Cy Diaz", "E1", None, "Rep"],
+        ["E4", "Di Evans", "E1", "Marketing", "Writer"],
+        ["E5", "Ed Fox", "E4", None, "Designer"],
+    ], ["D2:D4", "D5:D6"])
+    result = import_roster(store, path)
+    assert store.roster()[["employee_id", "department"]].values.tolist() == [
+        ["E1", "Sales"], ["E2", "Sales"], ["E3", "Sales"], ["E4", "Marketing"], ["E5", "Marketing"]]
+    assert "cells D2:D4, D5:D6 are merged (2 block(s) in 'Department'): the value of each block was read into " \
+           "each of its rows, as Excel shows it" in result.summary()
+
+
+def test_a_header_of_two_rows_with_merged_cells_is_refused_once_saying_what_to_write(store: Store, tmp_path: Path):
+    """'Manager' merged over 'Name' and 'ID' (and the other headings merged down over both rows) gave 304
+    problems, starting with "column 6 has values but no name"."""
+    path = merged_workbook(tmp_path / "two_rows.xlsx", [
+        ["Employee ID", "Worker", "Department", "Business Title", "Manager", None],
+        [None, None, None, None, "Name", "ID"],
+        [1, "Mary Van der Berg", "Executive", "CEO", None, None],
+        [2, "Olga Rossi", "Engineering", "Head of Engineering", "Mary Van der Berg", 1],
+    ], ["A1:A2", "B1:B2", "C1:C2", "D1:D2", "E1:F1"])
+    exc = refusal(store, path)
+    assert [(p.row, p.message) for p in exc.problems] == [(1, (
+        "cells A1:A2, B1:B2, C1:C2, D1:D2, E1:F1 of the header row (row 1) are merged: careerconv reads one header "
+        "row with one name for each column. Unmerge them and name each column in row 1 (for 'Manager' over 'Name' "
+        "and 'ID' in row 2, name the columns 'Manager Name' and 'Manager ID'), delete any row of names below it, "
+        "then import again"))]
+
+
+def test_cells_merged_across_the_columns_of_a_data_row_are_refused_naming_them(store: Store, tmp_path: Path):
+    path = merged_workbook(tmp_path / "across.xlsx", [
+        ["Employee ID", "Name", "Manager ID", "Department", "Job Title"],
+        ["E1", "Ana Silva", None, "Sales", "Head of Sales"],
+        ["E2", "Bo Chen", "E1", "Sales and Marketing", None],
+    ], ["D3:E3"])
+    exc = refusal(store, path)
+    assert [(p.row, p.message) for p in exc.problems] == [(3, (
+        "cells D3:E3 are merged across columns, so which column their value is in cannot be told: unmerge them "
+        "and put each value in its own column, then import again"))]

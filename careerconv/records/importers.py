@@ -55,7 +55,10 @@ What the file may look like:
 * Or an ``.xlsx`` workbook: the sheet whose header row names the importer's
   required columns is read, and a note names the others; a workbook with
   several such sheets is refused unless ``sheet`` names one; with none, the
-  first sheet is read (and its missing columns reported).
+  first sheet is read (and its missing columns reported). Cells merged down one column below the header row
+  (a department merged over its people) are read as the block's value in each of its rows, with a note; a
+  header row with merged cells (a heading over two columns' names) or cells merged across columns are
+  refused, naming the cells (:func:`~careerconv.records.import_files.read_table_file`).
 * The header row names the columns: the first non-blank row, or, when that
   is a report's title or parameters (``Run Date``, ``Effective as of`` ...),
   the first of the next rows that names the importer's required columns (a
