@@ -131,3 +131,24 @@ def test_cells_merged_across_the_columns_of_a_data_row_are_refused_naming_them(s
     assert [(p.row, p.message) for p in exc.problems] == [(3, (
         "cells D3:E3 are merged across columns, so which column their value is in cannot be told: unmerge them "
         "and put each value in its own column, then import again"))]
+
+
+def test_a_workday_supervisory_organization_is_read_without_its_managers_name(store: Store, tmp_path: Path):
+    """Workday writes a supervisory organization with its manager after it: read as the department, each
+    manager's team was a department of its own, labelled with a person's name. A name in parentheses that is no
+    one's in the file is part of the organization's name, and stays."""
+    path = tmp_path / "workday.csv"
+    path.write_text(
+        "Employee ID,Worker,Manager ID,Manager,Supervisory Organization,Business Title\n"
+        "1,Mary Van der Berg,,,Acme (Mary Van der Berg),CEO\n"
+        "2,Olga Rossi,1,Mary Van der Berg,Acme (Mary Van der Berg),Head of Engineering\n"
+        "3,Ben Okafor,2,Olga Rossi,Engineering (Olga Rossi),Team Lead\n"
+        "4,Ann Lee,2,Olga Rossi,Engineering (Olga Rossi),Engineer\n"
+        "5,Cy Diaz,3,Ben Okafor,Engineering (Ben Okafor),Engineer\n"
+        "6,Di Evans,1,Mary Van der Berg,Research (Berlin),Scientist\n", encoding="utf-8")
+    result = import_roster(store, path)
+    assert store.roster()["department"].tolist() == [
+        "Acme", "Acme", "Engineering", "Engineering", "Engineering", "Research (Berlin)"]
+    assert "Note: read 'Supervisory Organization' without the manager's name Workday writes after each organization " \
+           "('Acme (Mary Van der Berg)' as 'Acme': 3 organization(s) of 5 row(s) as 2 department(s)), so that a " \
+           "department is the same for everyone in it, whoever their manager" in result.summary()

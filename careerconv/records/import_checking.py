@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,11 +17,11 @@ from . import schema
 from .id_spelling import KnownIds
 from .import_asking import COMMAND_LINE, Asking, FileRejected
 from .import_columns import (
-    COACH_NAME, MANAGER_COLUMNS, MANAGER_EMAIL_COLUMNS, MANAGER_NAME_COLUMNS, NAME_PARTS, ColumnSpec, column_key,
-    says_no_manager,
+    COACH_NAME, MANAGER_COLUMNS, MANAGER_EMAIL_COLUMNS, MANAGER_NAME_COLUMNS, NAME_PARTS,
+    ORGANIZATION_WITH_MANAGER, ColumnSpec, column_key, says_no_manager,
 )
 from .import_files import LINE_BREAK, RawRow, RawTable, blank
-from .schema import COACH_ID
+from .schema import COACH_ID, DEPARTMENT
 from .spreadsheet import frame_to_csv_bytes, restore_formula
 from .store import write_output_bytes
 
@@ -102,6 +103,8 @@ class Checker:
         # Per column read, the other columns of the file named for it (key, position), not read: see check_columns
         self.also_named: dict[str, list[tuple[str, int]]] = {}
         self.manager_names: tuple[int, str] | None = None  # a manager column's (row, value) that is not an id
+        # A department as Workday writes a supervisory organization -> the organization without its manager's name
+        self.organizations: dict[str, str] = {}
         self.refusal_notes: list[str] = []  # notes a refusal of the file gives too (the columns ignored)
 
     def check_columns(self, other: ColumnSpec | None = None, asking: Asking = COMMAND_LINE,
@@ -237,7 +240,41 @@ class Checker:
             self.add_file_problem(message, raw.header_row)
         if not raw.rows:
             self.add_file_problem("has a header row but no data rows")
-        self.notes += self._no_manager_note()
+        self.notes += self._no_manager_note() + self._organizations_without_managers()
+
+    def _organizations_without_managers(self) -> list[str]:
+        """When the department is read from Workday's ``Supervisory Organization``, whose values Workday writes
+        with the organization's manager after them (``Engineering (Olga Rossi)``), :attr:`organizations` maps each
+        such value to the organization without the manager (``Engineering``), and the note says so; none when the
+        parentheses hold no name the file gives someone (``Research (Berlin)`` is kept as it is). A department is
+        the same for everyone in it, whoever their manager: with the manager's name in it, HR figures would be
+        split by team and labelled with a person's name."""
+        if self.keys.get(DEPARTMENT) != ORGANIZATION_WITH_MANAGER:
+            return []
+        index, names = self.columns[DEPARTMENT], self._names_given()
+        rows = 0
+        for raw_row in self.raw.rows:
+            value = cell_text(_cell(raw_row, index)).strip() if index < len(raw_row.cells) else ""
+            found = _MANAGER_AFTER.fullmatch(value)
+            if found and found["manager"].strip() in names:
+                self.organizations[value] = found["organization"]
+                rows += 1
+        if not self.organizations:
+            return []
+        value, organization = next(iter(self.organizations.items()))
+        return [f"read {self.raw.header[index]!r} without the manager's name Workday writes after each organization "
+                f"({value!r} as {organization!r}: {len(self.organizations)} organization(s) of {rows} row(s) as "
+                f"{len(set(self.organizations.values()))} department(s)), so that a department is the same for "
+                "everyone in it, whoever their manager"]
+
+    def _names_given(self) -> set[str]:
+        """Every name the file gives someone: in its name columns (first and last name together) and the column of
+        the coach's name."""
+        groups = [(self.columns[c],) for c in ("name", COACH_NAME) if c in self.columns]
+        groups += [indices for _, indices in self.name_fallbacks] + ([self.name_parts] if self.name_parts else [])
+        names = {_joined(raw_row, indices) for raw_row in self.raw.rows for indices in groups
+                 if all(i < len(raw_row.cells) for i in indices)}
+        return names - {None}
 
     def _no_manager_note(self) -> list[str]:
         """The note on the coach cells that say there is no manager (``NO_MANAGER``: :func:`says_no_manager`),
@@ -324,22 +361,16 @@ class Checker:
                      raw_row.row)
             return None
 
-        def cell(index: int) -> Any:
-            value = raw_row.cells[index]
-            return restore_formula(value) if isinstance(value, str) else value
-
-        def joined(indices: tuple[int, ...]) -> str | None:
-            parts = [str(cell(i)).strip() for i in indices if not schema.is_missing(cell(i))]
-            return " ".join(parts) or None
-
-        out = {key: cell(index) for key, index in self.columns.items()}
+        out = {key: _cell(raw_row, index) for key, index in self.columns.items()}
         if says_no_manager(out.get(COACH_ID)):
             out[COACH_ID] = None
+        if isinstance(out.get(DEPARTMENT), str) and out[DEPARTMENT].strip() in self.organizations:
+            out[DEPARTMENT] = self.organizations[out[DEPARTMENT].strip()]
         if self.name_parts:
-            out["name"] = joined(self.name_parts)
+            out["name"] = _joined(raw_row, self.name_parts)
         elif self.name_fallbacks and schema.is_missing(out.get("name")):
             for label, indices in self.name_fallbacks:
-                name = joined(indices)
+                name = _joined(raw_row, indices)
                 if name is not None:
                     out["name"] = name
                     self.fallbacks_used[label] = self.fallbacks_used.get(label, 0) + 1
@@ -374,6 +405,22 @@ class Checker:
         order = {self.header_of(name): i for i, name in enumerate(self.spec.all)}
         rows = sorted(self.c.problems, key=lambda p: (p.row or 0, order.get(p.column or "", -1)))
         return self.file_problems + rows
+
+
+def _cell(raw_row: RawRow, index: int) -> Any:
+    """A row's cell as the import reads it (a formula-guard quote of our own CSV export removed)."""
+    value = raw_row.cells[index]
+    return restore_formula(value) if isinstance(value, str) else value
+
+
+def _joined(raw_row: RawRow, indices: tuple[int, ...]) -> str | None:
+    """A row's cells at ``indices`` joined by spaces (first and last name), empty ones left out; None when all are."""
+    parts = [str(_cell(raw_row, i)).strip() for i in indices if not schema.is_missing(_cell(raw_row, i))]
+    return " ".join(parts) or None
+
+
+# Workday writes a supervisory organization with its manager after it: "Engineering (Olga Rossi)".
+_MANAGER_AFTER = re.compile(r"(?P<organization>.*\S)\s*\((?P<manager>[^()]+)\)")
 
 
 def _manager_column_problem(column: str, found: list[tuple[int, str]]) -> str:

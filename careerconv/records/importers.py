@@ -15,7 +15,9 @@ Two importers, one reading path:
   the file or the roster (it holds names in some exports: then the file is
   refused, saying which column to add); the coach may be empty (the top of
   the organisation) and need not be on the roster (an external coach); an
-  employee who is their own manager in the file has no coach. An
+  employee who is their own manager in the file has no coach. Workday's ``Supervisory Organization`` read as the
+  department loses the manager's name Workday writes after it (``Engineering (Olga Rossi)`` is ``Engineering``)
+  when that is the name of someone in the file, with a note. An
   id written otherwise than the roster writes it (``e0010`` for ``E0010``,
   ``0003`` for ``E0003``, ``123`` for ``00123`` as Excel stores an id of
   digits, and ``00123`` for ``123``) is read as the one id it matches (:mod:`careerconv.records.id_spelling`;
