@@ -152,3 +152,12 @@ def test_a_workday_supervisory_organization_is_read_without_its_managers_name(st
     assert "Note: read 'Supervisory Organization' without the manager's name Workday writes after each organization " \
            "('Acme (Mary Van der Berg)' as 'Acme': 3 organization(s) of 5 row(s) as 2 department(s)), so that a " \
            "department is the same for everyone in it, whoever their manager" in result.summary()
+
+
+def test_a_manager_column_of_ids_no_one_has_is_one_problem_counting_them(store: Store, tmp_path: Path):
+    exc = refusal(store, roster_with_manager_column(tmp_path / "ids.csv", "Manager", ["X7", "X8", "X9", "X10"]))
+    assert [p.message for p in exc.problems] == [
+        "column 'Manager' is read as the coach's employee id only when each value is the employee id of someone in "
+        "this file or on the roster, and the values of 39 rows are not (such as 'X9' on row 3, 'X10' on row 4 and "
+        "'X7' on row 5): correct them, or, for a coach who is not an employee, name the column coach_id (a coach_id "
+        "need not be on the roster)"]

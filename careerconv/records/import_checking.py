@@ -428,10 +428,12 @@ def _manager_column_problem(column: str, found: list[tuple[int, str]]) -> str:
     order) are not all employee ids: names or e-mail addresses (:func:`_manager_name_problem`), or ids of no one."""
     not_ids = [(row, value) for row, value in found if not _is_identifier(value)]
     if not not_ids:
+        which = f"{_examples(found)} is not" if len(found) == 1 else \
+            f"the values of {len(found)} rows are not (such as {_first_values(found)})"
         return (f"column {column!r} is read as the coach's employee id only when each value is the employee id "
-                f"of someone in this file or on the roster, and {_examples(found)} {'is' if len(found) == 1 else 'are'}"
-                " not: correct them, or, for a coach who is not an employee, name the column coach_id (a coach_id "
-                "need not be on the roster)")
+                f"of someone in this file or on the roster, and {which}: correct "
+                f"{'it' if len(found) == 1 else 'them'}, or, for a coach who is not an employee, name the column "
+                "coach_id (a coach_id need not be on the roster)")
     emails = all(schema.EMAIL_SHAPE.match(value.strip()) for _, value in not_ids)
     return _manager_name_problem(column, _examples(not_ids), emails=emails)
 
@@ -447,14 +449,19 @@ def _is_identifier(value: str) -> bool:
 def _examples(found: list[tuple[int, str]], shown: int = 3) -> str:
     """Values of a column and their rows for a problem: ``'Ann' on row 3`` for one row; for more, how many rows
     and the first ``shown`` different values, each with the first row it is on."""
+    if len(found) == 1:
+        return _first_values(found)
+    return f"{len(found)} rows, such as {_first_values(found, shown)}"
+
+
+def _first_values(found: list[tuple[int, str]], shown: int = 3) -> str:
+    """The first ``shown`` different values of ``found`` (row, value), each with the first row it is on:
+    ``'Ann' on row 3, 'Bo' on row 5 and 'Cy' on row 9``."""
     first: dict[str, int] = {}
     for row, value in found:
         first.setdefault(value, row)
     listed = [f"{value!r} on row {row}" for value, row in list(first.items())[:shown]]
-    if len(found) == 1:
-        return listed[0]
-    such = listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " and " + listed[-1]
-    return f"{len(found)} rows, such as {such}"
+    return listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " and " + listed[-1]
 
 
 def _manager_name_problem(column: str, example: str = "", *, emails: bool = False) -> str:
