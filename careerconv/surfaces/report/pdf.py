@@ -479,10 +479,10 @@ class _Page:
 
     def chart(self, chart: _Chart) -> None:
         """Draw ``chart`` with its key under it where both fit above the bottom margin (the room they take:
-        :attr:`_Chart.height_with_key`), else at the top of the next page; go on below the key."""
-        self.room(chart.height_with_key)
+        :attr:`_Chart.depth`), else at the top of the next page; go on below the key (:attr:`_Chart.advance`)."""
+        self.room(chart.depth)
         chart.draw(self.fig.add_axes(chart.box(self.y)))
-        self.y -= chart.height_with_key
+        self.y -= chart.advance
 
 
 # ---------------------------------------------------------------------------
@@ -511,21 +511,28 @@ class _Chart:
                 (_WIDTH - self.left - self.right) / A4[0], (self.height - self.top - self.bottom) / A4[1]]
 
     @functools.cached_property
-    def height_with_key(self) -> float:
-        """The height the chart takes on its page (inches): its band's, or down to
-        :data:`careerconv.surfaces.report.render.LEGEND_FOOT` under its key where the key reaches lower (its
-        entries wrapped onto more rows at the page's width). Measured by drawing the chart on a page of its own:
-        a page break that kept only the band's height put a chart at a page's foot whose key ran into the bottom
-        margin."""
+    def key_depth(self) -> float:
+        """How far below the band's top the chart's key reaches (inches; 0 without a key): below the band where
+        its entries wrap onto more rows at the page's width. Measured by drawing the chart on a page of its own."""
         fig = Figure(figsize=A4)
         FigureCanvasAgg(fig)
         ax = fig.add_axes(self.box(A4[1]))
         self.draw(ax)
         legend = ax.get_legend()
-        if legend is None:
-            return self.height
-        foot = legend.get_window_extent(fig.canvas.get_renderer()).y0 / fig.dpi
-        return max(self.height, A4[1] - foot + render.LEGEND_FOOT)
+        return 0.0 if legend is None else A4[1] - legend.get_window_extent(fig.canvas.get_renderer()).y0 / fig.dpi
+
+    @property
+    def depth(self) -> float:
+        """The room the chart takes on its page (inches): its band, or down to its key's foot where the key reaches
+        lower (a page break that kept only the band's room put a chart at a page's foot whose key ran into the
+        bottom margin)."""
+        return max(self.height, self.key_depth)
+
+    @property
+    def advance(self) -> float:
+        """How far down the page what follows the chart starts (inches): below its band, and
+        :data:`careerconv.surfaces.report.render.LEGEND_FOOT` below its key."""
+        return max(self.height, self.key_depth + render.LEGEND_FOOT) if self.key_depth else self.height
 
 
 def _write_blocks(page: _Page, blocks: list[_Block], charts: list[_Chart]) -> None:
@@ -568,7 +575,7 @@ def _first_height(page: _Page, block: _Block | None, charts: list[_Chart]) -> fl
     if block is None:
         return 0.0
     if block.kind == "img":
-        return charts[0].height_with_key if charts else 0.0
+        return charts[0].depth if charts else 0.0
     if block.kind == "table":
         return page.kept_height(block)
     return min(page.text_height(block.text), 3 * page.line_height(_BODY))
