@@ -176,7 +176,9 @@ def test_a_line_joining_a_label_to_its_mark_is_named_in_the_key_where_a_chart_dr
     a report whose charts draw none does not."""
     from test_chart_labels import skill_case
 
-    joined = skill_case("missed")  # E0029's Time management at a phone's width: its labels need leader lines
+    # E0019's Public speaking read on the day of its last target, at a phone's width: three labels under three stars
+    # at the top of the scale, two joined to their star by a line
+    joined = skill_case("top of the scale on its last day")
     key = str(render.skill_sections(joined)[0])
     assert "line from a label to its mark" in key
     assert "line from a label to its mark" not in str(render.skill_sections(skill_case("equal targets"))[0])
