@@ -519,7 +519,9 @@ class _Chart:
         ax = fig.add_axes(self.box(A4[1]))
         self.draw(ax)
         legend = ax.get_legend()
-        return 0.0 if legend is None else A4[1] - legend.get_window_extent(fig.canvas.get_renderer()).y0 / fig.dpi
+        if legend is None:
+            return 0.0
+        return float(A4[1] - legend.get_window_extent(fig.canvas.get_renderer()).y0 / fig.dpi)
 
     @property
     def depth(self) -> float:
