@@ -13,7 +13,7 @@ import pandas as pd
 
 from careerconv.records.dates import NO_BREAK, human_date
 from careerconv.records.schema import COACH_ID, HORIZON_MONTHS, SKILL
-from careerconv.records.numbers import one_decimal, percent, rating_text
+from careerconv.records.numbers import one_decimal, percent, rating_text, whole_percents
 from careerconv.rules import privacy
 from .constants import DEPARTMENT, N
 from .quarters import period_label, quarter_label
@@ -77,6 +77,22 @@ _COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
                      N: ("Employees measured", "int"), "plans": ("Plans", "int"),
                      "mean_gain": ("Mean gain (points)", "signed"), "median_gain": ("Median gain (points)", "signed")},
 }
+
+# Per table, the share columns that are the parts of one whole (every action item of a person; every target due):
+# printed together by whole_percents, so that each row's parts add up to 100% wherever a page prints them (its
+# tables, readings and charts).
+SHARES_OF_A_WHOLE: dict[str, tuple[str, ...]] = {
+    "action_items": ("share_done", "share_in_progress", "share_open", "share_dropped"),
+    "target_attainment": ("share_reached", "share_not_reached", "share_window_open", "share_not_measured"),
+}
+
+
+def whole_share_texts(name: str, row: Any) -> dict[str, str]:
+    """The parts of one whole of a row of table ``name`` (:data:`SHARES_OF_A_WHOLE`) as the page prints them,
+    column -> "59%", adding up to 100%; {} for a table without such parts."""
+    columns = SHARES_OF_A_WHOLE.get(name, ())
+    return dict(zip(columns, whole_percents([row[column] for column in columns])))
+
 
 # On the page a run of quarters is one cell named as the charts name it (period_label: "2024 Q4", "2025 H1",
 # "2025"), not "from 2024 Q4 until 2024 Q4"; the files (CSV, workbook, the service's JSON) keep their two columns.
@@ -154,6 +170,7 @@ def present(name: str, frame: pd.DataFrame, *, formatted: bool = True, total_lab
         mask = data[DEPARTMENT].isna()
         data = data[mask if rows == "total" else ~mask]
     visible = privacy.shown(data).to_numpy()
+    wholes = [whole_share_texts(name, row) for _, row in data.iterrows()] if formatted else []
     out = pd.DataFrame(index=range(len(data)))
     for column, (header, kind) in _columns(name, formatted).items():
         if column not in data.columns or (rows == "total" and column == DEPARTMENT):
@@ -173,6 +190,8 @@ def present(name: str, frame: pd.DataFrame, *, formatted: bool = True, total_lab
         cells = [_cell(v, kind, formatted)
                  if (ok or kind in ("text", "quarter", "until", "months", "skill", "band", "coach", "any_skill"))
                  else ("" if formatted else None) for v, ok in zip(values, visible)]
+        if formatted and column in SHARES_OF_A_WHOLE.get(name, ()):
+            cells = [whole[column] if ok else cell for cell, whole, ok in zip(cells, wholes, visible)]
         # Counts stay whole numbers beside the blanks of hidden rows (a column of numbers and None is read as
         # floats: a CSV said 1495.0 targets).
         out[header] = pd.array(cells, dtype="Int64") if kind == "int" and not formatted else cells
