@@ -184,3 +184,16 @@ def test_the_share_higher_over_all_skills_says_it_counts_each_persons_mean():
     hr_plots.gaps_chart(ax, table)
     label = ax.get_yticklabels()[0].get_text().replace("\n", " ")
     assert label == "All skills, each person's mean (n=4,744, mean +0.5)"
+
+
+def test_a_skills_rating_bands_add_up_to_100_in_the_distribution_table():
+    bands = ["1–3", "4–6", "7–8", "9–10"]
+    rows = pd.DataFrame({
+        "skill": ["SQL"] * 5 + ["Python"] * 5, "department": None, "band": [None, *bands] * 2,
+        privacy.COUNT: pd.array([200, 25, 25, 49, 101, 40, 8, pd.NA, 16, 16], dtype="Int64"),
+        "share": [1.0, 0.125, 0.125, 0.245, 0.505, 1.0, 0.2, None, 0.4, 0.4],
+        "median": [7.0, None, None, None, None, 6.0, None, None, None, None], "mean": None,
+        privacy.PRIVACY: ["", "", "", "", "", "", "", "fewer than 5", "", ""]})
+    table = analytics.present("rating_distribution", rows)
+    # One by one: 13 + 13 + 25 + 51 = 102.
+    assert table["Share"].tolist() == ["100%", "13%", "13%", "24%", "50%", "100%", "20%", "", "40%", "40%"]

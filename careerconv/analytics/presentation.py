@@ -80,11 +80,33 @@ _COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
 
 # Per table, the share columns that are the parts of one whole (every action item of a person; every target due):
 # printed together by whole_percents, so that each row's parts add up to 100% wherever a page prints them (its
-# tables, readings and charts).
+# tables, readings and charts). Parts that are rows of a table: WHOLES_IN_ROWS.
 SHARES_OF_A_WHOLE: dict[str, tuple[str, ...]] = {
     "action_items": ("share_done", "share_in_progress", "share_open", "share_dropped"),
     "target_attainment": ("share_reached", "share_not_reached", "share_window_open", "share_not_measured"),
 }
+
+
+# Per table whose parts of one whole are rows: (the columns naming the whole, the column naming the part, the share).
+# A skill's rating bands are the parts of its ratings; a hidden band is left out, so those shown add up to less.
+WHOLES_IN_ROWS: dict[str, tuple[tuple[str, ...], str, str]] = {
+    "rating_distribution": ((SKILL, DEPARTMENT), "band", "share"),
+}
+
+
+def _row_share_texts(name: str, data: pd.DataFrame) -> list[str | None]:
+    """Per row of ``data`` (by position), its share as the page prints it when it is a shown part of a whole of
+    :data:`WHOLES_IN_ROWS` (rounded with the other parts shown: :func:`whole_percents`); None for any other row."""
+    texts: list[str | None] = [None] * len(data)
+    if name not in WHOLES_IN_ROWS or data.empty:
+        return texts
+    keys, part, share = WHOLES_IN_ROWS[name]
+    parts = data.reset_index(drop=True)
+    parts = parts[parts[part].notna() & privacy.shown(parts).to_numpy()]
+    for _, whole in parts.groupby([parts[key].fillna("") for key in keys], sort=False):
+        for position, text in zip(whole.index, whole_percents(whole[share].tolist())):
+            texts[position] = text
+    return texts
 
 
 def whole_share_texts(name: str, row: Any) -> dict[str, str]:
@@ -171,6 +193,7 @@ def present(name: str, frame: pd.DataFrame, *, formatted: bool = True, total_lab
         data = data[mask if rows == "total" else ~mask]
     visible = privacy.shown(data).to_numpy()
     wholes = [whole_share_texts(name, row) for _, row in data.iterrows()] if formatted else []
+    row_parts = _row_share_texts(name, data) if formatted else []
     out = pd.DataFrame(index=range(len(data)))
     for column, (header, kind) in _columns(name, formatted).items():
         if column not in data.columns or (rows == "total" and column == DEPARTMENT):
@@ -192,6 +215,8 @@ def present(name: str, frame: pd.DataFrame, *, formatted: bool = True, total_lab
                  else ("" if formatted else None) for v, ok in zip(values, visible)]
         if formatted and column in SHARES_OF_A_WHOLE.get(name, ()):
             cells = [whole[column] if ok else cell for cell, whole, ok in zip(cells, wholes, visible)]
+        if formatted and column == WHOLES_IN_ROWS.get(name, ((), "", ""))[2]:
+            cells = [cell if part is None else part for cell, part in zip(cells, row_parts)]
         # Counts stay whole numbers beside the blanks of hidden rows (a column of numbers and None is read as
         # floats: a CSV said 1495.0 targets).
         out[header] = pd.array(cells, dtype="Int64") if kind == "int" and not formatted else cells
