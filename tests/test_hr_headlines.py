@@ -197,3 +197,10 @@ def test_a_skills_rating_bands_add_up_to_100_in_the_distribution_table():
     table = analytics.present("rating_distribution", rows)
     # One by one: 13 + 13 + 25 + 51 = 102.
     assert table["Share"].tolist() == ["100%", "13%", "13%", "24%", "50%", "100%", "20%", "", "40%", "40%"]
+
+
+def test_the_tables_name_the_all_skills_gap_row_as_the_chart_does():
+    table = _gaps({"SQL": (0.4567, 0.6641)})
+    assert analytics.present("rating_gaps", table)["Skill"].tolist() == ["All skills, each person's mean", "SQL"]
+    assert analytics.present("rating_gaps", table, formatted=False)["Skill"].tolist()[0] == \
+        "All skills, each person's mean"  # the CSV file too

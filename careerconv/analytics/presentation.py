@@ -55,7 +55,7 @@ _COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
                            N: ("Employees working on it", "int"),
                            "share_of_people_met": ("Share of people who had a conversation", "pct"),
                            "skills_per_person": ("Skills chosen per person (mean)", "num")},
-    "rating_gaps": {SKILL: ("Skill", "skill"), DEPARTMENT: ("Department", "text"),
+    "rating_gaps": {SKILL: ("Skill", "person_skills"), DEPARTMENT: ("Department", "text"),
                     N: ("Employees with both ratings", "int"),
                     "mean_gap": ("Self minus coach (points)", "signed"),
                     "share_self_higher": ("Rate themselves higher", "pct"),
@@ -77,6 +77,11 @@ _COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
                      N: ("Employees measured", "int"), "plans": ("Plans", "int"),
                      "mean_gain": ("Mean gain (points)", "signed"), "median_gain": ("Median gain (points)", "signed")},
 }
+
+# The self-versus-coach row over all skills counts each person once, by the mean of their gaps, so its shares of
+# "higher" and "lower" are not those of any one skill (90% beside 62-66% per skill): its name says so, in the
+# tables, the files and the chart.
+ALL_SKILLS_BY_PERSON = "All skills, each person's mean"
 
 # Per table, the share columns that are the parts of one whole (every action item of a person; every target due):
 # printed together by whole_percents, so that each row's parts add up to 100% wherever a page prints them (its
@@ -211,7 +216,8 @@ def present(name: str, frame: pd.DataFrame, *, formatted: bool = True, total_lab
             out[header] = values.astype(object).where(values.notna(), total_label)
             continue
         cells = [_cell(v, kind, formatted)
-                 if (ok or kind in ("text", "quarter", "until", "months", "skill", "band", "coach", "any_skill"))
+                 if (ok or kind in ("text", "quarter", "until", "months", "skill", "person_skills", "band", "coach",
+                                    "any_skill"))
                  else ("" if formatted else None) for v, ok in zip(values, visible)]
         if formatted and column in SHARES_OF_A_WHOLE.get(name, ()):
             cells = [whole[column] if ok else cell for cell, whole, ok in zip(cells, wholes, visible)]
@@ -227,6 +233,8 @@ def _cell(value: Any, kind: str, formatted: bool) -> Any:
     missing = value is None or (not isinstance(value, str) and pd.isna(value))
     if kind == "skill":
         return "All skills" if missing else str(value)
+    if kind == "person_skills":
+        return ALL_SKILLS_BY_PERSON if missing else str(value)
     if kind == "any_skill":  # a person naming several skills counts once
         return "Any skill" if missing else str(value)
     if kind == "band":

@@ -29,8 +29,8 @@ from matplotlib.ticker import FixedLocator, MaxNLocator, PercentFormatter
 
 from careerconv.rules import privacy
 from .stacked_tables import NARROW_SCREEN  # px: screens up to this wide get the phone drawing of a chart
-from careerconv.analytics import (BANDS, DEPARTMENT, N, TREND_LINES, Grouping, distribution_skills, period_label,
-                                  skill_view, whole_share_texts)
+from careerconv.analytics import (ALL_SKILLS_BY_PERSON, BANDS, DEPARTMENT, N, TREND_LINES, Grouping,
+                                  distribution_skills, period_label, skill_view, whole_share_texts)
 from careerconv.records.numbers import one_decimal, percent, rating_text
 from careerconv.records.schema import HORIZON_MONTHS, SKILL
 from careerconv.records.text_direction import isolated
@@ -1043,11 +1043,6 @@ def most_wanted_chart(ax: Axes, most_wanted_skills: pd.DataFrame, total_label: s
     return value_bars(ax, org, SKILL, N, xlabel="Employees who chose to work on the skill")
 
 
-# The self-versus-coach row over all skills counts each person once, by the mean of their gaps, so its shares of
-# "higher" and "lower" are not those of any one skill (90% beside 62-66%): its name says so.
-ALL_SKILLS_BY_PERSON = f"{ALL_SKILLS}, each person's mean"
-
-
 @plain_text
 def gaps_chart(ax: Axes, rating_gaps: pd.DataFrame) -> Axes:
     """The ``rating_gaps`` chart: self versus coach rating by skill, all skills first.
@@ -1055,8 +1050,8 @@ def gaps_chart(ax: Axes, rating_gaps: pd.DataFrame) -> Axes:
     A diverging bar per skill: to the left the share of employees who rate themselves *below* their
     coach, to the right the share who rate themselves *above*; the rest agree. Each row is labelled with
     its employees and the mean gap (self minus coach). The row over all skills counts each person once, by the
-    mean of their gaps, and is named so (:data:`ALL_SKILLS_BY_PERSON`). Skills too small to show are counted in a
-    note.
+    mean of their gaps, and is named so (:data:`careerconv.analytics.ALL_SKILLS_BY_PERSON`). Skills too small to
+    show are counted in a note.
     """
     org = rating_gaps[rating_gaps[DEPARTMENT].isna()]
     if org.empty:
