@@ -727,10 +727,10 @@ def test_the_report_says_its_figures_are_as_of_the_periods_last_day_and_the_date
     page writes them as the reports do (no-break spaces between the parts)."""
     hr = analytics.hr_aggregates(org, "2025-08-15", (None, None), (), K)
     about = dict(zip(hr["about"]["item"], hr["about"]["value"]))
-    assert (about["as of"], about["made on"]) == ("2025-06-30", "2025-08-15")
-    assert "as of 30 Jun 2025, the period's last day (the report was made on 15 Aug 2025)." in \
+    assert (about["as of"], about["report date"]) == ("2025-06-30", "2025-08-15")
+    assert "as of 30 Jun 2025, the period's last day (the report is dated 15 Aug 2025)." in \
         analytics.describe_about(hr["about"]).replace("\N{NO-BREAK SPACE}", " ")
-    same = hr["about"].assign(value=hr["about"]["value"].where(hr["about"]["item"] != "made on", "2025-06-30"))
+    same = hr["about"].assign(value=hr["about"]["value"].where(hr["about"]["item"] != "report date", "2025-06-30"))
     assert "as of 30 Jun 2025. Groups" in analytics.describe_about(same).replace("\N{NO-BREAK SPACE}", " ")
 
 

@@ -69,7 +69,7 @@ def test_the_page_writes_its_days_as_the_reports_do(page_with_a_leaver):
     """The page said "as of 2026-09-30, the period's last day (the report is dated 2026-10-01)" where the reports
     write 1 Oct 2026; its text and its charts' text alternatives now write every day that way."""
     covers = section_text(page_with_a_leaver, "What this report covers")
-    assert "as of 30 Sep 2026, the period's last day (the report was made on 1 Oct 2026)." in covers
+    assert "as of 30 Sep 2026, the period's last day (the report is dated 1 Oct 2026)." in covers
     words = re.sub(r'\ssrc(set)?="[^"]*"', " ", page_with_a_leaver)  # the pictures' bytes are not words
     words = html.unescape(re.sub(r"<style.*?</style>", " ", words, flags=re.S))
     assert re.findall(r"\d{4}-\d{2}-\d{2}", words) == []  # in the text, the captions and the alt texts alike

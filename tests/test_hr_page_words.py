@@ -1,5 +1,5 @@
 """The HR page's words for its days and its empty sections, read as a hostile HR analyst read `careerconv demo`'s
-page made on 6 Dec 2026 (figures as of 30 Sep 2026), and its report of one quarter."""
+page dated 6 Dec 2026 (figures as of 30 Sep 2026), and its report of one quarter."""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,7 +13,7 @@ from careerconv.demo.organisation import write_demo_organisation
 from careerconv.surfaces.commands.hr_report import hr_table_frames
 from careerconv.surfaces.report import hr_page
 
-MADE_ON = "2026-12-06"
+DATED = "2026-12-06"
 COUNTING_DUE = "Counting the targets due by 30 Sep 2026, the day this report is as of."
 
 
@@ -27,16 +27,16 @@ def section_text(page: str, title: str) -> str:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    """`careerconv demo`'s data (60 people, seed 7), made on 6 Dec 2026."""
+    """`careerconv demo`'s data (60 people, seed 7), dated 6 Dec 2026."""
     data = tmp_path_factory.mktemp("demo") / "data"
-    write_demo_organisation(data, 60, 7, dt.date.fromisoformat(MADE_ON))
+    write_demo_organisation(data, 60, 7, dt.date.fromisoformat(DATED))
     return analytics.load_hr_tables(data, lazy=True)
 
 
 def _page(tables, period: tuple[str, str] = ("", "")) -> tuple[dict, str]:
-    hr = analytics.hr_aggregates(tables, MADE_ON, period, k=5)
+    hr = analytics.hr_aggregates(tables, DATED, period, k=5)
     parameters = {"data_dir": "unused", "period_start": period[0], "period_end": period[1], "departments": [],
-                  "min_group_size": 5, "as_of": MADE_ON}
+                  "min_group_size": 5, "as_of": DATED}
     return hr, hr_page.render_html(parameters, hr)
 
 
@@ -57,13 +57,13 @@ def test_the_page_and_its_tables_give_each_of_the_two_days_one_name(default_page
     hr, page = default_page
     about = hr_table_frames(hr)["about"]
     assert dict(zip(about["item"], about["value"]))["as of"] == "2026-09-30"
-    assert dict(zip(about["item"], about["value"]))["made on"] == "2026-12-06"
-    assert "report date" not in set(about["item"])
+    assert dict(zip(about["item"], about["value"]))["report date"] == "2026-12-06"
+    assert "made on" not in set(about["item"])  # the report date is the day asked for, not when it was made
     covers = section_text(page, "What this report covers")
-    assert "as of 30 Sep 2026, the period's last day (the report was made on 6 Dec 2026)." in covers
+    assert "as of 30 Sep 2026, the period's last day (the report is dated 6 Dec 2026)." in covers
     words = " ".join(html.unescape(re.sub(r"<style.*?</style>|<[^>]+>", " ", page, flags=re.S)).split())
-    for other_name in ("report's date", "report date", "is dated"):
-        assert other_name not in words
+    assert "report's date" not in words  # the words that meant the as-of day
+    assert words.count("is dated") == 1 and words.count("6 Dec 2026") == 1  # the report date, said once, at the top
 
 
 @pytest.mark.parametrize("title, said", [

@@ -111,7 +111,7 @@ def test_hr_analytics_shows_group_figures_charts_and_no_free_text(sample_data: P
     text = "\n".join(visible_text(h) for h in html_outputs(nb))
     for reading in (
             "This report covers 2024 Q4 to 2026 Q3 for all departments, as of 30 Sep 2026, the period's last day "
-            "(the report was made on 1 Oct 2026). "
+            "(the report is dated 1 Oct 2026). "
             "Groups of fewer than 5 employees are not shown.",
             "36 of 152 figures are shown; 59 concern fewer than 5 employees and 57 more are hidden",
             "24 employees are covered; 96% of them had a career conversation in the period "

@@ -20,7 +20,7 @@ from careerconv.records import leavers
 from careerconv.records.schema import CADENCE_MONTHS, COACH_ID, DATE, EMPLOYEE_ID, LEFT_ON, SKILL
 from careerconv.rules import privacy
 from . import record_tables
-from .constants import (AS_OF_ITEM, BANDS, DEPARTMENT, HR_COLUMNS, LEFT_OUT, LEFT_OUT_ITEM, MADE_ON_ITEM, N,
+from .constants import (AS_OF_ITEM, BANDS, DEPARTMENT, HR_COLUMNS, LEFT_OUT, LEFT_OUT_ITEM, DATED_ITEM, N,
                         OPTIONAL_COLUMNS, band_labels, with_optional_columns)
 from . import engine
 from .engine import Drafts, dictionary
@@ -407,7 +407,7 @@ def _gaps(partials: RatingPartials, scope: ReportScope, labels: pd.Series, publi
 def _about(scope: ReportScope, unlisted_skills: int, first: pd.Timestamp | None, left_out: int = 0) -> pd.DataFrame:
     rows = [
         (AS_OF_ITEM, f"{scope.as_of_day:%Y-%m-%d}"),
-        (MADE_ON_ITEM, f"{pd.Timestamp(scope.as_of):%Y-%m-%d}"),  # as asked; the figures are as of the period's end
+        (DATED_ITEM, f"{pd.Timestamp(scope.as_of):%Y-%m-%d}"),  # as asked; the figures are as of the period's end
         ("period", _quarters_from_to(scope.start, scope.as_of_day)),
         ("departments", "all" if scope.departments is None else ", ".join(scope.departments)),
         ("minimum group size", str(scope.k)),

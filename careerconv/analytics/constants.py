@@ -60,10 +60,10 @@ LEFT_OUT = "records_left_out"
 # Their number in the report's ``about`` table (a row only when some are left out).
 LEFT_OUT_ITEM = "record files left out (they cannot be read)"
 # The report's two days in its ``about`` table, each with one name wherever the report speaks of it: the day its
-# figures are "as of" (the last day of its period) and the day it was made on (``--as-of``, default today), whose
+# figures are "as of" (the last day of its period) and the day it is dated (``--as-of``, default today), whose
 # last complete quarter ends the period.
 AS_OF_ITEM = "as of"
-MADE_ON_ITEM = "made on"
+DATED_ITEM = "report date"
 
 # Columns of HR_COLUMNS a table given in memory may lack: ``saved_at`` orders ratings of one day
 # (careerconv.rules.followup.recorded_order); without it the source decides. Without ``left_on`` everyone on the

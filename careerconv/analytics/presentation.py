@@ -15,7 +15,7 @@ from careerconv.records.dates import NO_BREAK, human_date
 from careerconv.records.schema import COACH_ID, HORIZON_MONTHS, SKILL
 from careerconv.records.numbers import one_decimal, percent, rating_text, whole_percents
 from careerconv.rules import privacy
-from .constants import AS_OF_ITEM, DEPARTMENT, MADE_ON_ITEM, N
+from .constants import AS_OF_ITEM, DEPARTMENT, DATED_ITEM, N
 from .quarters import period_label, quarter_label
 
 
@@ -128,7 +128,7 @@ _PAGE_PERIODS: dict[str, tuple[str, str, str]] = {"rating_periods": ("bucket", "
 
 
 # The items of the ``about`` table that are days: ISO (2026-09-30) in its files, "30 Sep 2026" on a page.
-_ABOUT_DAYS = (AS_OF_ITEM, MADE_ON_ITEM, "first data")
+_ABOUT_DAYS = (AS_OF_ITEM, DATED_ITEM, "first data")
 
 
 def _readable_about(about: pd.DataFrame) -> pd.DataFrame:

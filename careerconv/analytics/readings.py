@@ -20,7 +20,7 @@ from careerconv.records.text_direction import isolated
 from careerconv.records.words import word_list
 from careerconv.records.numbers import one_decimal, percent, rating_text
 from careerconv.rules import privacy
-from .constants import (AS_OF_ITEM, BANDS, DEPARTMENT, DISTRIBUTION_BARS, LEFT_OUT_ITEM, MADE_ON_ITEM, N, TABLE_TITLES,
+from .constants import (AS_OF_ITEM, BANDS, DEPARTMENT, DISTRIBUTION_BARS, LEFT_OUT_ITEM, DATED_ITEM, N, TABLE_TITLES,
                         TREND_LINES)
 from .presentation import about_items, present, whole_share_texts
 from .coarsening import Grouping, skill_view
@@ -655,9 +655,9 @@ def describe_about(about: pd.DataFrame) -> str:
     who = ("all departments" if departments == "all"
            else "these departments: " + ", ".join(isolated(name) for name in departments.split(", ")))
     k = items.get("minimum group size", privacy.DEFAULT_K)
-    as_of, made_on = items.get(AS_OF_ITEM, "?"), items.get(MADE_ON_ITEM, items.get(AS_OF_ITEM, "?"))
-    # The figures are as of the period's last day (the end of the last complete quarter by the day it was made on).
-    when = as_of if made_on == as_of else f"{as_of}, the period's last day (the report was made on {made_on})"
+    as_of, dated = items.get(AS_OF_ITEM, "?"), items.get(DATED_ITEM, items.get(AS_OF_ITEM, "?"))
+    # The figures are as of the period's last day (the end of the last complete quarter by the report date).
+    when = as_of if dated == as_of else f"{as_of}, the period's last day (the report is dated {dated})"
     text = (f"This report covers {items.get('period', '?')} for {who}, as of {when}. Groups of "
             f"fewer than {k} employees are not shown.")
     if departments != "all":  # rule 2b of careerconv.rules.privacy.protect, which hides most in a small selection

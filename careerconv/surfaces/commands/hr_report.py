@@ -66,7 +66,7 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
     p.add_argument("--min-group-size", metavar="K", type=whole_number(what="employees"), default=None,
                    help=f"smallest number of distinct employees a figure may describe (default {privacy.DEFAULT_K}, "
                         f"at least {privacy.MIN_K}; setting privacy.min_group_size)")
-    p.add_argument("--as-of", metavar="DATE", help="the day the report is made on, YYYY-MM-DD (default: "
+    p.add_argument("--as-of", metavar="DATE", help="the report date, YYYY-MM-DD (default: "
                    "today); its figures are as of the last day of the last complete quarter up to it")
     p.add_argument("-o", "--output", metavar="FILE", help="where to write the HTML page, a name ending in .html "
                    "(default: "
