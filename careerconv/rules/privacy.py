@@ -67,6 +67,17 @@ The rules, in the order :func:`protect` applies them
    so two default reports a quarter apart (both edges moved) are not compared
    with each other, only through the non-default reports between them.
 
+   *Figures as of a day* (who is overdue on the period's last day) are the
+   same in every report that ends on that day, whatever its start, so what
+   hides them must be the same too: their protection reads only rule 1, rule
+   2a's last quarter, rule 2b's totals and rule 3 among as-of figures, never a
+   period figure or rule 2c (:func:`protect` refuses ``neighbours`` for them).
+   Otherwise two reports with the same end and different starts would hide
+   different as-of cells, and the union of what they show would give back a
+   cell each hides. A table of the period about the same people may hide
+   more for an as-of table's sake (``also_hide`` with :func:`as_of_hidden`),
+   never the reverse.
+
 3. **Complementary suppression.** A hidden group must not be recoverable as
    "parent total minus the shown siblings". For every *line* of a partition
    (the departments under the organisation row; the rating bands under a
@@ -116,6 +127,7 @@ __all__ = [
     "shown",
     "display_count",
     "hide_together",
+    "as_of_hidden",
 ]
 
 DEFAULT_K = defaults.DEFAULT_K
@@ -286,6 +298,9 @@ def protect(
         raise ValueError(f"column {count!r} holds a negative number of employees")
     small = n < k
     hidden = small.copy()
+    if scope == AS_OF and neighbours is not None:
+        raise ValueError("figures as of a day take no neighbours: they are the same in every report with that end "
+                         "(rule 2c compares periods)")
     if (contributions is not None or neighbours is not None) and window is None:
         raise ValueError("contributions and neighbours need the report's window")
     if contributions is not None and len(out):
@@ -380,6 +395,16 @@ def hide_together(frames: Sequence[pd.DataFrame], keys: Sequence[str], measures:
     return out
 
 
+def as_of_hidden(frame: pd.DataFrame, column: str) -> frozenset:
+    """The values of ``column`` (None for a total row) on the rows a protected as-of table hides.
+
+    A table of the period about the same groups passes them as its ``also_hide``, so that it hides at least what
+    the as-of table hides (the as-of table's own choice never depends on the period: see rule 2 of the module).
+    """
+    hidden = frame.loc[~shown(frame), column]
+    return frozenset(None if pd.isna(value) else value for value in hidden)
+
+
 def display_count(frame: pd.DataFrame, count: str = COUNT) -> pd.Series:
     """The count column as people read it: the number, or the privacy label of a hidden row.
 
@@ -436,14 +461,45 @@ def _differencing_safe(cells: pd.DataFrame, contributions: pd.DataFrame, *, k: i
             totals = outside.groupby(["_key", DEPARTMENT])["n"].sum()
             bad_outside = set(totals[totals < k].index.get_level_values(0))
 
+    whole: dict[Any, tuple[frozenset, bool]] = {}
+    if scope == AS_OF and selected is not None:
+        whole = _whole_organisation_hidden(contrib, by_dept, edges, k)
     departments = cells[level] if level in cells.columns else pd.Series([None] * len(cells))
     ok = np.ones(len(cells), dtype=bool)
     for i, (key, dept) in enumerate(zip(cell_key, departments.astype(object))):
+        hid, org_hidden = whole.get(key, (frozenset(), False))
         if dept is None or (not isinstance(dept, str) and pd.isna(dept)):
-            ok[i] = by_org.get((key,), True) and key not in bad_outside
+            inside = hid & set(selected or ())
+            # Its total minus the departments shown gives the hidden ones inside: all of the whole
+            # organisation's (which its own total already gives away) or none.
+            ok[i] = by_org.get((key,), True) and key not in bad_outside and \
+                (not inside or (inside == hid and not org_hidden))
         else:
-            ok[i] = by_dept.get((key, dept), True)
+            ok[i] = by_dept.get((key, dept), True) and dept not in hid
     return ok
+
+
+def _whole_organisation_hidden(contrib: pd.DataFrame, by_dept: dict[tuple, bool], edges: pd.DataFrame,
+                               k: int) -> dict[Any, tuple[frozenset, bool]]:
+    """Per figure of an as-of table, the departments the unfiltered report hides and whether it hides its total.
+
+    An as-of figure of a department is the same in every report with that as-of day, so a report filtered to
+    some departments hides the departments the unfiltered one hides (rules 1, 2a and 3 on every department's
+    contributions, each member counted once), or the union of the two would give them back.
+    """
+    sizes = contrib.groupby(["_key", DEPARTMENT])["n"].sum()
+    org_ok = _edge_ok(edges.groupby(["_key", "quarter"], as_index=False)["n"].sum(), ["_key"], k, AS_OF)
+    found = {}
+    for key, per_dept in sizes.groupby(level=0):
+        names = sorted(str(d) for d in per_dept.index.get_level_values(1))
+        n = np.array([0, *(int(per_dept[(key, d)]) for d in names)], dtype=np.int64)
+        n[0] = n[1:].sum()
+        hidden = np.array([not org_ok.get((key,), True),
+                           *((per_dept[(key, d)] < k) or not by_dept.get((key, d), True) for d in names)])
+        line = pd.DataFrame({DEPARTMENT: [None, *names]})
+        hidden = _complementary(line, n, hidden, k=k, keys=[DEPARTMENT], partitions=[DEPARTMENT])
+        found[key] = (frozenset(d for d, h in zip(names, hidden[1:]) if h), bool(hidden[0]))
+    return found
 
 
 def _neighbours_safe(cells: pd.DataFrame, n: np.ndarray, neighbours: pd.DataFrame, *, k: int, keys: list[str],
