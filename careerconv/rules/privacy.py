@@ -6,7 +6,8 @@ Figures are about groups of *distinct employees* (never rows: one person with
 twenty ratings is one person). A figure that cannot be shown keeps its row,
 with its count and every measure blanked, and reads "fewer than k" (the group
 is too small) or "not shown" (the group is large enough, but showing it would
-let someone work out a smaller one).
+let someone single out fewer than k people from the totals or by comparing
+reports: :func:`hidden_so_that` says so in words).
 
 The rules, in the order :func:`protect` applies them
 -----------------------------------------------------
@@ -128,6 +129,8 @@ __all__ = [
     "display_count",
     "hide_together",
     "as_of_hidden",
+    "hidden_so_that",
+    "why_hidden",
 ]
 
 DEFAULT_K = defaults.DEFAULT_K
@@ -403,6 +406,26 @@ def as_of_hidden(frame: pd.DataFrame, column: str) -> frozenset:
     """
     hidden = frame.loc[~shown(frame), column]
     return frozenset(None if pd.isna(value) else value for value in hidden)
+
+
+def hidden_so_that(k: int | None = None) -> str:
+    """Why a group of at least k is hidden ("not shown"), in words true of every rule that hides one: the totals
+    (rule 3), reports of other periods or as-of days (rules 2a, 2c), the departments a filter leaves out (rule 2b).
+    Without ``k``, the short form a chart's note has room for."""
+    if k is None:
+        return "hidden so that comparing figures or reports cannot single out a few people"
+    return (f"hidden so that no one can single out fewer than {k} people from the totals or by comparing reports "
+            "of other periods or departments")
+
+
+def why_hidden(labels: Sequence[str] | pd.Series, k: int) -> str:
+    """Why the rows with these privacy labels are hidden, as the labels say: ``"fewer than 5 employees"``,
+    :func:`hidden_so_that`, or both joined by "or"."""
+    labels = pd.Series(list(labels), dtype=object).astype(str)
+    small = labels.str.startswith("fewer than")
+    if len(labels) and small.all():
+        return f"fewer than {k} employees"
+    return (f"fewer than {k} employees, or " if small.any() else "") + hidden_so_that(k)
 
 
 def display_count(frame: pd.DataFrame, count: str = COUNT) -> pd.Series:
