@@ -72,6 +72,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_reports.py
 	$(BIN)/python benchmarks/bench_hr.py
 	$(BIN)/python benchmarks/bench_service.py
+	$(BIN)/python benchmarks/bench_facts_state.py
 
 clean:
 	rm -rf $(VENV) reports

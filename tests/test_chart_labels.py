@@ -19,6 +19,8 @@ from careerconv.surfaces.report import content, render  # noqa: E402
 from test_report_truth import checkin, conversation, history  # noqa: E402
 
 WIDTHS = (render.CHART_WIDTH, render.NARROW_WIDTH)  # as the PDF draws a chart, and as the HTML report does
+# The cases of skill_case whose report date's line runs through the last star.
+LAST_STAR_ON_THE_REPORT_DATE = ["top of the scale on its last day", "last star on the report date"]
 
 
 def skill_case(case: str) -> content.ReportContent:
@@ -31,7 +33,19 @@ def skill_case(case: str) -> content.ReportContent:
     since, read on 1 Oct 2026: "18-month target: 8" went to the top of the figure. "top of the scale": E0019's
     Public speaking, 10 on 20 Mar 2026, targets 10, 10, 10, read on 1 Oct 2026: "6-month target: 10 due but not
     measured" went to the chart's foot. "leaver": the same as "missed" for someone who left on 15 Jun 2026.
+    Two where the report date's line runs through the last star (the report is of the day of the 18-month
+    target), at a phone's width: "top of the scale on its last day", the same plan as "top of the scale" read on
+    20 Sep 2027 (the demo organisation's E0019, whose plan is of 17 Mar 2026, read on 17 Sep 2027): "18-month
+    target: 10 due but not measured" sat 97 pt below its star, joined by a line along the report date's;
+    "last star on the report date": Time management, 8 on 6 Jun 2025, targets 8, 9, 10, never rated, read on 6
+    Dec 2026: the same label 72 pt below its star.
     """
+    if case == "top of the scale on its last day":
+        plan = conversation("2026-03-20", [("Public speaking", 10, (10, 10, 10))], coach=[8])
+        return content.build_content(history([plan]), "2027-09-20")
+    if case == "last star on the report date":
+        return content.build_content(history([conversation("2025-06-06", [("Time management", 8, (8, 9, 10))])]),
+                                     "2026-12-06")
     if case == "on track twice":
         plan = conversation("2025-01-10", [("Skill", 5, (6, 6, 7))])
         cis = [checkin("2025-07-10", [("Skill", 6, None)], conv=plan["conversation_id"]),
@@ -81,7 +95,8 @@ def words(text) -> str:
     return " ".join(text.get_text().split())
 
 
-@pytest.mark.parametrize("case", ["on track twice", "equal targets", "missed", "top of the scale", "leaver"])
+@pytest.mark.parametrize("case", ["on track twice", "equal targets", "missed", "top of the scale", "leaver"]
+                         + LAST_STAR_ON_THE_REPORT_DATE)
 def test_two_labels_side_by_side_are_at_least_a_word_apart(case):
     """Two labels on one line with a few pixels between them read as one phrase ("on track on track",
     "12-month target: 6 18-month target: 6"): side by side they are at least 8 pt apart (three spaces), one
@@ -110,7 +125,8 @@ def distance(point, box) -> float:
     return math.hypot(max(box.x0 - point[0], 0, point[0] - box.x1), max(box.y0 - point[1], 0, point[1] - box.y1))
 
 
-@pytest.mark.parametrize("case", ["missed", "top of the scale", "leaver", "equal targets"])
+@pytest.mark.parametrize("case", ["missed", "top of the scale", "leaver", "equal targets"]
+                         + LAST_STAR_ON_THE_REPORT_DATE)
 def test_each_target_label_sits_beside_its_star_or_a_line_joins_them(case):
     """A target's label is within 20 pt of its star's centre (its own place is 11 pt above or below it), or a
     line is drawn from the label's box to the star's edge: "18-month target: 8" at the top of the figure and
@@ -156,7 +172,8 @@ def mark_boxes(ax) -> list:
     return boxes
 
 
-@pytest.mark.parametrize("case", ["standing", "missed", "top of the scale", "on track twice"])
+@pytest.mark.parametrize("case", ["standing", "missed", "top of the scale", "on track twice"]
+                         + LAST_STAR_ON_THE_REPORT_DATE)
 def test_no_mark_is_drawn_across_a_label(case):
     """A target's line through a bar's words ("now 8 · ahead" in its bar, the mark of the target 7 through it), a
     star or a ring on a label: the words cannot be read. No marker's box and no report date's line meets a
@@ -179,7 +196,8 @@ def test_a_bars_words_keep_their_status_when_they_fit():
             assert "now 8 \u00b7 ahead" in [t.get_text() for t in fig.axes[0].texts], width
 
 
-@pytest.mark.parametrize("case", ["on track twice", "equal targets", "missed", "top of the scale", "leaver"])
+@pytest.mark.parametrize("case", ["on track twice", "equal targets", "missed", "top of the scale", "leaver"]
+                         + LAST_STAR_ON_THE_REPORT_DATE)
 def test_no_label_moved_to_make_room_is_cut_at_the_edges(case):
     """The places a crowded label is moved to (a line up or down, beside its star, left of the report date's
     line) stay inside the figure, at the phone's width too."""
@@ -188,3 +206,32 @@ def test_no_label_moved_to_make_room_is_cut_at_the_edges(case):
         for label, box in label_boxes(fig):
             inside = box.x0 >= page.x0 and box.x1 <= page.x1 and box.y0 >= page.y0 and box.y1 <= page.y1
             assert inside, f"{width} in wide: {words(label)!r} is cut at the figure's edge"
+
+
+def leader_lines(ax) -> list:
+    """The lines joining a label to its mark (pixels): each from the label's box to the mark's edge."""
+    return [line.get_transform().transform(np.column_stack([line.get_xdata(), line.get_ydata()]))
+            for line in ax.get_lines() if line.get_gid() == plots.GID_LEADER]
+
+
+def crosses(start, end, box) -> bool:
+    """Whether the straight line from ``start`` to ``end`` passes through ``box`` (tried every half pixel)."""
+    steps = max(2, int(math.dist(start, end) * 2))
+    return any(box.x0 < x < box.x1 and box.y0 < y < box.y1
+               for x, y in np.linspace(start, end, steps)[1:-1])
+
+
+@pytest.mark.parametrize("case", ["top of the scale on its last day", "last star on the report date", "missed",
+                                  "leaver", "top of the scale"])
+def test_a_line_joining_a_label_to_its_mark_is_short_and_crosses_no_other_label(case):
+    """A line of 97 pt from "18-month target: 10 due but not measured" to its star, along the report date's line
+    through it, read as pointing to another mark: a label joined to its mark by a line sits within 72 pt of it
+    (four times :data:`plots.LABEL_REACH`, a label's reach without a line), and the line crosses no other label."""
+    for width, fig in figures(skill_case(case)):
+        point = fig.dpi / 72
+        boxes = [box for _, box in label_boxes(fig)]
+        for start, end in leader_lines(fig.axes[0]):
+            length = math.dist(start, end) / point
+            assert length <= 4 * plots.LABEL_REACH, f"{width} in wide: a line of {length:.0f} pt to a mark"
+            others = [box for box in boxes if distance(start, box) > 1]
+            assert not any(crosses(start, end, box) for box in others), f"{width} in wide: a line crosses a label"

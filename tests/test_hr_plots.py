@@ -370,7 +370,7 @@ def test_the_self_versus_coach_chart_drawn_for_a_phone_is_phone_wide_and_readabl
     assert min(t.get_fontsize() for t in _read_texts(ax)) >= 8  # at full size: the PNG is not shrunk
     labels = [t.get_text() for t in ax.get_yticklabels()]
     # Each name as it fits, wrapped as value_bars wraps it, its figures whole after it.
-    assert labels[:3] == ["All skills\n(n=563, mean +0.4)", "Time management\n(n=101, mean +0.5)",
+    assert labels[:3] == ["All skills, each\nperson's mean\n(n=563, mean +0.4)", "Time management\n(n=101, mean +0.5)",
                           "Public speaking\n(n=95, mean +0.5)"]
     assert "Stakeholder\nmanagement\n(n=71, mean +0.4)" in labels  # 0.35: halves round up
     texts = [t.get_text() for t in _read_texts(ax)]
@@ -389,7 +389,7 @@ def test_the_self_versus_coach_chart_on_a_wide_screen_keeps_each_row_on_one_line
     fig, ax = hr_plots.new_figure(9, 4.5)
     hr_plots.gaps_chart(ax, _rating_gaps())
     labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert labels[:2] == ["All skills (n=563, mean +0.4)", "Time management (n=101, mean +0.5)"]
+    assert labels[:2] == ["All skills, each person's mean (n=563, mean +0.4)", "Time management (n=101, mean +0.5)"]
     assert "Stakeholder management (n=71, mean +0.4)" in labels
     low, high = ax.get_xlim()
     ticks = [t.get_text() for x, t in zip(ax.get_xticks(), ax.get_xticklabels()) if low <= x <= high]

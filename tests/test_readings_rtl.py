@@ -107,7 +107,7 @@ def test_chart_labels_isolate_a_hebrew_name_beside_its_count():
                          privacy.COUNT: pd.array([40, 9], dtype="Int64"), "mean_gap": [0.3, -0.5],
                          "share_self_lower": [0.35, 0.5], "share_self_higher": [0.56, 0.2], privacy.PRIVACY: ["", ""]})
     labels, _ = _labels(hr_plots.gaps_chart, gaps)
-    assert labels == ["All skills (n=40, mean +0.3)", f"{FSI}{HEBREW_SKILL}{PDI} (n=9, mean -0.5)"]
+    assert labels == ["All skills, each person's mean (n=40, mean +0.3)", f"{FSI}{HEBREW_SKILL}{PDI} (n=9, mean -0.5)"]
 
 
 def test_the_reading_isolates_the_name_and_the_csv_of_the_same_table_does_not():

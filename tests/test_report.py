@@ -316,6 +316,38 @@ def test_figures_are_embedded_images_with_text_alternatives():
         render.standing(report_content, "gif")
 
 
+def test_a_report_holds_one_skill_chart_at_a_time_and_leaves_no_figure_open(monkeypatch):
+    """Before, every skill's chart was drawn before the first was written into the page (the key above them names
+    a line joining a label to its mark only when some chart draws one), and all were held until the last was
+    written: a batch of hundreds of reports paid for every chart of a report at once. Each chart's figure is
+    written and let go before the next is drawn; none is left open in pyplot."""
+    import gc
+    import weakref
+
+    from matplotlib import pyplot
+
+    report_content = content.build_content(load_history(SAMPLE, RICH), AS_OF)
+    assert len(report_content.plan["skills"]) >= 3
+    drawn, held = [], []
+    draw, write = render.skill_figure, render.figure_html
+
+    def drawn_figure(*args, **kwargs):
+        fig = draw(*args, **kwargs)
+        drawn.append(weakref.ref(fig))
+        return fig
+
+    def written(fig, *args, **kwargs):
+        gc.collect()
+        held.append(sum(ref() is not None for ref in drawn))
+        return write(fig, *args, **kwargs)
+
+    monkeypatch.setattr(render, "skill_figure", drawn_figure)
+    monkeypatch.setattr(render, "figure_html", written)
+    render.skill_sections(report_content)
+    assert held == [1] * len(report_content.plan["skills"])
+    assert pyplot.get_fignums() == []
+
+
 def test_index_page_says_when_another_batch_made_a_report(tmp_path):
     """A report another batch made today reads as made today, with the time; one it made while this batch ran,
     since the evening before, with the day and the time."""

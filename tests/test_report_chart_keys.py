@@ -22,7 +22,7 @@ from careerconv.records.store import History  # noqa: E402
 from careerconv.rules import progress  # noqa: E402
 from careerconv.surfaces.report import content, pdf, render  # noqa: E402
 from careerconv.views import plots  # noqa: E402
-from test_report_truth import checkin, conversation, three_skill_plan  # noqa: E402
+from test_report_truth import checkin, conversation, flat, history, pdf_pages, three_skill_plan  # noqa: E402
 
 # Every entry the standing chart's key can show, the longest last but one: each status of a skill's latest rating,
 # the words for a next target after the leaving day and for one due while they were here but never measured.
@@ -117,9 +117,27 @@ def test_the_longest_standing_key_reads_whole_on_the_pdfs_page():
         assert cut_entries(page.fig, pdf._MARGIN) == []
 
 
-def test_the_pdfs_chart_keys_read_whole_on_their_page_clear_of_the_text_below(monkeypatch):
-    """Every page of a leaver's PDF, measured as it is saved: each key's text is inside the page's margins and
-    no text printed on the page runs into it."""
+def a_skill_chart_at_a_pages_foot() -> content.ReportContent:
+    """Three skills, each 4 on 10 Jan 2024 (targets 5, 6, 7) and rated 6, 6, 5 at its target dates, the coach's
+    ratings beside; the report is of 1 Sep 2025. Each skill chart's key has nine entries (ahead, on track and
+    behind among them): three rows on the PDF's page, 0.4 in below the room a chart's axes leave for it. What a 10
+    looks like for the first skill is long enough (six lines) to bring the second skill's chart to the foot of
+    page 3: its axes fit above the bottom margin, its key does not."""
+    skills = ["Negotiation", "Public speaking", "Mentoring"]
+    plan = conversation("2024-01-10", [(s, 4, (5, 6, 7)) for s in skills], coach=[4] * len(skills))
+    plan["skills"][0]["ten_looks_like"] = " ".join(["grow"] * 78)
+    plan_id = plan["conversation_id"]
+    ratings = [checkin(day, [(s, mine, coach) for s in skills], conv=plan_id)
+               for day, mine, coach in (("2024-07-10", 6, 5), ("2025-01-10", 6, 6), ("2025-07-10", 5, 6))]
+    return content.build_content(history([plan], ratings), "2025-09-01")
+
+
+@pytest.mark.parametrize("report", [leaver_of_every_kind, a_skill_chart_at_a_pages_foot])
+def test_the_pdfs_chart_keys_read_whole_on_their_page_clear_of_the_text_below(monkeypatch, report):
+    """Every page of the PDF, measured as it is saved: each key's text is inside the page's margins and no text
+    printed on the page runs into it. A chart whose axes fit at a page's foot but whose key does not starts the
+    next page, with its heading (before, the second skill's key of :func:`a_skill_chart_at_a_pages_foot` ran
+    0.1 in into the bottom margin, down to the footer)."""
     pages = []
     finish = pdf._Page.finish
 
@@ -133,7 +151,7 @@ def test_the_pdfs_chart_keys_read_whole_on_their_page_clear_of_the_text_below(mo
         finish(page)
 
     monkeypatch.setattr(pdf._Page, "finish", measured)
-    pdf.pdf_bytes(leaver_of_every_kind())
+    pdf.pdf_bytes(report())
     assert sum(len(keys) for _, _, keys, _ in pages) > 10
     for bbox, dpi, keys, words in pages:
         margin = pdf._MARGIN * dpi
@@ -143,13 +161,24 @@ def test_the_pdfs_chart_keys_read_whole_on_their_page_clear_of_the_text_below(mo
             assert not any(key.overlaps(word) for word in words)
 
 
+def test_a_skill_chart_whose_key_does_not_fit_at_a_pages_foot_starts_the_next_page_with_its_heading():
+    """The second skill's heading, chart and key of :func:`a_skill_chart_at_a_pages_foot` are on page 4, not at
+    the foot of page 3 below the first skill's words."""
+    pages = [flat(page) for page in pdf_pages(a_skill_chart_at_a_pages_foot())]
+    third = pages[2]
+    assert "Negotiation" in third and "Why this way: practice" in third and "Public speaking" not in third
+    assert "Public speaking" in pages[3]
+
+
 def test_a_line_joining_a_label_to_its_mark_is_named_in_the_key_where_a_chart_draws_one():
     """A thin grey line from "18-month target: 8" to its star, on a phone's chart, looked like a line of the data:
     the key above the HTML report's charts, and the legend of a chart that draws one (the PDF's), say what it is;
     a report whose charts draw none does not."""
     from test_chart_labels import skill_case
 
-    joined = skill_case("missed")  # E0029's Time management at a phone's width: its labels need leader lines
+    # E0019's Public speaking read on the day of its last target, at a phone's width: three labels under three stars
+    # at the top of the scale, two joined to their star by a line
+    joined = skill_case("top of the scale on its last day")
     key = str(render.skill_sections(joined)[0])
     assert "line from a label to its mark" in key
     assert "line from a label to its mark" not in str(render.skill_sections(skill_case("equal targets"))[0])

@@ -56,6 +56,23 @@ def test_a_target_dated_after_the_leaving_day_says_so_and_is_not_upcoming():
         in page_text_of(render.how_to_read(report_content))
 
 
+def test_how_to_read_explains_not_measured_you_left_only_to_a_leaver_whose_report_shows_it():
+    """Before, every leaver's "How to read" explained "not measured: you left", which E0042's report (:func:`leaver`:
+    its targets were measured, missed or dated after they left) shows nowhere. A leaver whose 12-month targets came
+    while they were here, their window still open on the last day, reads it in the table and the charts, and is
+    told what it means."""
+    from test_report_chart_keys import leaver_of_every_kind
+
+    said = page_text_of(render.how_to_read(leaver()))
+    assert "not measured: you left" not in said
+    assert ("so that target will never be measured. Everything in this report is as it was on your last day here "
+            "(9 Sep 2026)") in said
+    shows_it = leaver_of_every_kind()
+    assert "not measured: you left" in page_text(shows_it)
+    assert ("not measured: you left means its date came while you were here but you left before a rating close "
+            "enough to it was given. Everything in this report") in page_text_of(render.how_to_read(shows_it))
+
+
 @pytest.mark.parametrize("width", [render.CHART_WIDTH, render.NARROW_WIDTH])
 def test_a_leavers_charts_end_with_their_time_and_name_the_target_after_it(width):
     """Before: the charts ran to Apr 2027, the 18-month stars drawn as if still to come."""

@@ -276,7 +276,7 @@ def test_german_french_spanish_and_dutch_exports_name_their_columns_in_their_lan
 
 def test_a_german_supervisor_column_of_names_is_refused_asking_for_the_id(store: Store, tmp_path: Path, capsys):
     """'Vorgesetzte(r)' holds the supervisor's name in some exports: it is read as the coach's id only when every
-    value is an employee id, as 'Supervisor' is; an unknown column of a header still names what is allowed."""
+    value is an employee id, as 'Supervisor' is; a missing column's problem names what is allowed."""
     header = ["Personalnummer", "Vorname", "Nachname", "Abteilung", "Vorgesetzte(r)", "Stelle"]
     path = tmp_path / "export.csv"
     path.write_bytes(csv_bytes([header, ["101", "Anna", "Schmidt", "Vertrieb", "", "Leiterin"],
@@ -289,8 +289,9 @@ def test_a_german_supervisor_column_of_names_is_refused_asking_for_the_id(store:
                                 ["101", "Anna", "Schmidt", "Vertrieb", "Leiterin"]], delimiter=";"))
     assert main(["--data", str(store.root), "import", "roster", str(path)]) == 1
     err = capsys.readouterr().err
-    assert "unknown column 'Bereich'; allowed columns are: employee_id, name, coach_id, department, role, " \
-        "cadence_months, email" in err
+    assert "required columns 'coach_id', 'department' are missing; the header row must name: employee_id, name, " \
+        "coach_id, department, role (optional: cadence_months, email" in err
+    assert "Note: ignored 1 column(s) careerconv does not use: 'Bereich'." in err
     assert not (store.root / "roster.csv").exists()
 
 

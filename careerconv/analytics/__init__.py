@@ -146,10 +146,10 @@ from .aggregates import hr_aggregates, skill_rating_tables
 from .constants import BANDS, DEPARTMENT, DISTRIBUTION_BARS, LEFT_OUT, N, TABLE_TITLES, TREND_LINES
 from .engine import rating_partials
 from .inputs import EmployeeParts, ParquetTable, RosterFile, load_aggregates, load_hr_tables, save_aggregates
-from .presentation import present
-from .readings import (describe, describe_about, describe_grouping, describe_on_time, describe_skill_view,
-                       describe_suppression, distribution_skills, present_html, reading_html, suppression_html,
-                       suppression_summary, top_skills, who_is_due)
+from .presentation import ALL_SKILLS_BY_PERSON, SHARES_OF_A_WHOLE, present, whole_share_texts
+from .readings import (department_chart_skill, describe, describe_about, describe_grouping, describe_on_time,
+                       describe_skill_view, describe_suppression, distribution_skills, present_html, reading_html,
+                       suppression_html, suppression_summary, top_skills, who_is_due)
 from .coarsening import Grouping, SkillView, readable_grouping, skill_view
 from .quarters import period_label, quarter_label
 from .scope import resolve_scope
@@ -198,5 +198,9 @@ __all__ = [
     "suppression_html",
     "reading_html",
     "top_skills",
+    "whole_share_texts",
+    "department_chart_skill",
+    "SHARES_OF_A_WHOLE",
+    "ALL_SKILLS_BY_PERSON",
     "distribution_skills",
 ]

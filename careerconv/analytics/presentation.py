@@ -13,7 +13,7 @@ import pandas as pd
 
 from careerconv.records.dates import NO_BREAK, human_date
 from careerconv.records.schema import COACH_ID, HORIZON_MONTHS, SKILL
-from careerconv.records.numbers import one_decimal, percent, rating_text
+from careerconv.records.numbers import one_decimal, percent, rating_text, whole_percents
 from careerconv.rules import privacy
 from .constants import DEPARTMENT, N
 from .quarters import period_label, quarter_label
@@ -55,7 +55,7 @@ _COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
                            N: ("Employees working on it", "int"),
                            "share_of_people_met": ("Share of people who had a conversation", "pct"),
                            "skills_per_person": ("Skills chosen per person (mean)", "num")},
-    "rating_gaps": {SKILL: ("Skill", "skill"), DEPARTMENT: ("Department", "text"),
+    "rating_gaps": {SKILL: ("Skill", "person_skills"), DEPARTMENT: ("Department", "text"),
                     N: ("Employees with both ratings", "int"),
                     "mean_gap": ("Self minus coach (points)", "signed"),
                     "share_self_higher": ("Rate themselves higher", "pct"),
@@ -77,6 +77,49 @@ _COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
                      N: ("Employees measured", "int"), "plans": ("Plans", "int"),
                      "mean_gain": ("Mean gain (points)", "signed"), "median_gain": ("Median gain (points)", "signed")},
 }
+
+# The self-versus-coach row over all skills counts each person once, by the mean of their gaps, so its shares of
+# "higher" and "lower" are not those of any one skill (90% beside 62-66% per skill): its name says so, in the
+# tables, the files and the chart.
+ALL_SKILLS_BY_PERSON = "All skills, each person's mean"
+
+# Per table, the share columns that are the parts of one whole (every action item of a person; every target due):
+# printed together by whole_percents, so that each row's parts add up to 100% wherever a page prints them (its
+# tables, readings and charts). Parts that are rows of a table: WHOLES_IN_ROWS.
+SHARES_OF_A_WHOLE: dict[str, tuple[str, ...]] = {
+    "action_items": ("share_done", "share_in_progress", "share_open", "share_dropped"),
+    "target_attainment": ("share_reached", "share_not_reached", "share_window_open", "share_not_measured"),
+}
+
+
+# Per table whose parts of one whole are rows: (the columns naming the whole, the column naming the part, the share).
+# A skill's rating bands are the parts of its ratings; a hidden band is left out, so those shown add up to less.
+WHOLES_IN_ROWS: dict[str, tuple[tuple[str, ...], str, str]] = {
+    "rating_distribution": ((SKILL, DEPARTMENT), "band", "share"),
+}
+
+
+def _row_share_texts(name: str, data: pd.DataFrame) -> list[str | None]:
+    """Per row of ``data`` (by position), its share as the page prints it when it is a shown part of a whole of
+    :data:`WHOLES_IN_ROWS` (rounded with the other parts shown: :func:`whole_percents`); None for any other row."""
+    texts: list[str | None] = [None] * len(data)
+    if name not in WHOLES_IN_ROWS or data.empty:
+        return texts
+    keys, part, share = WHOLES_IN_ROWS[name]
+    parts = data.reset_index(drop=True)
+    parts = parts[parts[part].notna() & privacy.shown(parts).to_numpy()]
+    for _, whole in parts.groupby([parts[key].fillna("") for key in keys], sort=False):
+        for position, text in zip(whole.index, whole_percents(whole[share].tolist())):
+            texts[position] = text
+    return texts
+
+
+def whole_share_texts(name: str, row: Any) -> dict[str, str]:
+    """The parts of one whole of a row of table ``name`` (:data:`SHARES_OF_A_WHOLE`) as the page prints them,
+    column -> "59%", adding up to 100%; {} for a table without such parts."""
+    columns = SHARES_OF_A_WHOLE.get(name, ())
+    return dict(zip(columns, whole_percents([row[column] for column in columns])))
+
 
 # On the page a run of quarters is one cell named as the charts name it (period_label: "2024 Q4", "2025 H1",
 # "2025"), not "from 2024 Q4 until 2024 Q4"; the files (CSV, workbook, the service's JSON) keep their two columns.
@@ -154,6 +197,8 @@ def present(name: str, frame: pd.DataFrame, *, formatted: bool = True, total_lab
         mask = data[DEPARTMENT].isna()
         data = data[mask if rows == "total" else ~mask]
     visible = privacy.shown(data).to_numpy()
+    wholes = [whole_share_texts(name, row) for _, row in data.iterrows()] if formatted else []
+    row_parts = _row_share_texts(name, data) if formatted else []
     out = pd.DataFrame(index=range(len(data)))
     for column, (header, kind) in _columns(name, formatted).items():
         if column not in data.columns or (rows == "total" and column == DEPARTMENT):
@@ -171,8 +216,13 @@ def present(name: str, frame: pd.DataFrame, *, formatted: bool = True, total_lab
             out[header] = values.astype(object).where(values.notna(), total_label)
             continue
         cells = [_cell(v, kind, formatted)
-                 if (ok or kind in ("text", "quarter", "until", "months", "skill", "band", "coach", "any_skill"))
+                 if (ok or kind in ("text", "quarter", "until", "months", "skill", "person_skills", "band", "coach",
+                                    "any_skill"))
                  else ("" if formatted else None) for v, ok in zip(values, visible)]
+        if formatted and column in SHARES_OF_A_WHOLE.get(name, ()):
+            cells = [whole[column] if ok else cell for cell, whole, ok in zip(cells, wholes, visible)]
+        if formatted and column == WHOLES_IN_ROWS.get(name, ((), "", ""))[2]:
+            cells = [cell if part is None else part for cell, part in zip(cells, row_parts)]
         # Counts stay whole numbers beside the blanks of hidden rows (a column of numbers and None is read as
         # floats: a CSV said 1495.0 targets).
         out[header] = pd.array(cells, dtype="Int64") if kind == "int" and not formatted else cells
@@ -183,6 +233,8 @@ def _cell(value: Any, kind: str, formatted: bool) -> Any:
     missing = value is None or (not isinstance(value, str) and pd.isna(value))
     if kind == "skill":
         return "All skills" if missing else str(value)
+    if kind == "person_skills":
+        return ALL_SKILLS_BY_PERSON if missing else str(value)
     if kind == "any_skill":  # a person naming several skills counts once
         return "Any skill" if missing else str(value)
     if kind == "band":

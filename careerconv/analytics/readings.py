@@ -21,7 +21,7 @@ from careerconv.records.words import word_list
 from careerconv.records.numbers import one_decimal, percent, rating_text
 from careerconv.rules import privacy
 from .constants import BANDS, DEPARTMENT, DISTRIBUTION_BARS, LEFT_OUT_ITEM, N, TABLE_TITLES, TREND_LINES
-from .presentation import about_items, present
+from .presentation import about_items, present, whole_share_texts
 from .coarsening import Grouping, skill_view
 from .quarters import period_label, quarter_label
 
@@ -126,14 +126,7 @@ def describe_grouping(grouping: Grouping) -> str:
     if org.empty and dept.empty:
         return note + _nothing(figures, "rating trends")
     if org.empty:  # department rows
-        last = dept["bucket"].max()
-        latest = dept[dept["bucket"] == last].sort_values(["median", DEPARTMENT], ascending=[False, True])
-        when = period_label(last, latest["until"].iloc[0])
-        if len(latest) == 1:
-            r = latest.iloc[0]
-            return note + (f"In {when} only {isolated(r[DEPARTMENT])} can be shown: median {rating_text(r['median'])} "
-                           f"(n={int(r[N])}).")
-        return note + f"In {when} the median {_department_range(latest, sizes=True)}."
+        return note + _describe_department_chart(grouping, dept)
     moves = []
     for skill, rows in org.groupby(SKILL, sort=True):
         rows = rows.sort_values("bucket")
@@ -152,7 +145,7 @@ def describe_grouping(grouping: Grouping) -> str:
         if verb == "stayed":
             where = (f"at {rating_text(a['median'])} from {period_label(a['bucket'], a['until'])} (n={int(a[N])}) to "
                      f"{period_label(b['bucket'], b['until'])} (n={int(b[N])})")
-        return note + f"The median rating of {isolated(skill)} {verb} {where}."
+        return note + f"The median rating of {isolated(skill)} {verb} {where}{_breaks(org, skill, a, b)}."
     rose = sum(1 for m in moves if m[0] > 0)
     fell = sum(1 for m in moves if m[0] < 0)
     # The chart draws the TREND_LINES skills rated by the most employees: the largest move named is one of those.
@@ -165,7 +158,49 @@ def describe_grouping(grouping: Grouping) -> str:
             f"{len(moves)} skills; {drawn_only}the largest move: {isolated(skill)}, from {rating_text(a['median'])} "
             f"in {period_label(a['bucket'], a['until'])} "
             f"(n={int(a[N])}) to {rating_text(b['median'])} in {period_label(b['bucket'], b['until'])} (n={int(b[N])})")
-    return note + text + "."
+    return note + text + _breaks(org, skill, a, b) + "."
+
+
+def _breaks(org: pd.DataFrame, skill: str, a: pd.Series, b: pd.Series) -> str:
+    """Where the chart breaks the line of ``skill`` between its shown periods ``a`` and ``b`` (a period hidden,
+    or with nobody rating it: the line is not drawn across it), as a clause to follow a move read from ``a`` to
+    ``b`` ("; 2025 Q3 between them is not shown, so the line breaks there"); "" when the line runs unbroken."""
+    line = org[(org[SKILL] == skill) & privacy.shown(org)].sort_values("bucket")
+    line = line[(line["bucket"] >= a["bucket"]) & (line["bucket"] <= b["bucket"])]
+    gaps = [period_label(until, start) for until, start in zip(line["until"].iloc[:-1], line["bucket"].iloc[1:])
+            if pd.Timestamp(until) < pd.Timestamp(start)]
+    if not gaps:
+        return ""
+    which = f"{gaps[0]} between them is" if len(gaps) == 1 else f"{_first_three(gaps)} between them are"
+    return f"; {which} not shown, so the line breaks {'there' if len(gaps) == 1 else 'at each'}"
+
+
+def department_chart_skill(figures: pd.DataFrame, per_skill: bool) -> str | None:
+    """The skill the department chart draws: the most-rated shown skill of ``figures`` (a Grouping's department
+    rows) when ``per_skill``; None over all skills, or when no skill can be shown. Its reading describes the same
+    one (:func:`describe_grouping`)."""
+    if not per_skill:
+        return None
+    skills = top_skills(figures, 1)
+    return skills[0] if skills else None
+
+
+def _describe_department_chart(grouping: Grouping, shown: pd.DataFrame) -> str:
+    """The department chart's reading: the departments' medians in the latest period the chart shows of the skill
+    it draws (:func:`department_chart_skill`; over all skills where the figures are), with group sizes."""
+    skill = department_chart_skill(grouping.figures, grouping.per_skill)
+    drawn = shown[shown[SKILL] == skill] if skill is not None else shown[shown[SKILL].isna()]
+    what = f"{isolated(skill)} rating" if skill is not None else "rating over all skills"
+    if drawn.empty:
+        return _nothing(grouping.figures, "department trends")
+    last = drawn["bucket"].max()
+    latest = drawn[drawn["bucket"] == last].sort_values(["median", DEPARTMENT], ascending=[False, True])
+    when = period_label(last, latest["until"].iloc[0])
+    if len(latest) == 1:
+        r = latest.iloc[0]
+        return (f"In {when} only {isolated(r[DEPARTMENT])} can be shown: its median {what} is "
+                f"{rating_text(r['median'])} (n={int(r[N])}).")
+    return f"In {when} the median {what} {_department_range(latest, sizes=True)}."
 
 
 def describe_rating_periods(table: pd.DataFrame) -> str:
@@ -300,11 +335,14 @@ def describe_target_attainment(table: pd.DataFrame) -> str:
     data = data[data["share_reached"].notna()]
     if data.empty:
         return _nothing(table, "target attainment", _NO_TARGET_DUE)
-    parts = [word_list([f"{_pct(r['share_reached'])} of the {int(r['targets_due']):,} {int(r['horizon_months'])}-month "
-                    f"targets due were reached", f"{_pct(r['share_not_reached'])} were not",
-                    *([f"{_pct(r['share_window_open'])} are not measured yet"] if r["targets_window_open"] else []),
-                    f"{_pct(r['share_not_measured'])} were not measured"]) + f" ({int(r[N]):,} employees)"
-             for _, r in data.iterrows()]
+    def due(r: pd.Series) -> str:
+        part = whole_share_texts("target_attainment", r)  # adding up to 100%, as in the table and the chart
+        return word_list([f"{part['share_reached']} of the {int(r['targets_due']):,} {int(r['horizon_months'])}-month "
+                          f"targets due were reached", f"{part['share_not_reached']} were not",
+                          *([f"{part['share_window_open']} are not measured yet"] if r["targets_window_open"] else []),
+                          f"{part['share_not_measured']} were not measured"]) + f" ({int(r[N]):,} employees)"
+
+    parts = [due(r) for _, r in data.iterrows()]
     return _capital("; ".join(parts)) + "."
 
 
@@ -344,16 +382,39 @@ def describe_rating_gaps(table: pd.DataFrame) -> str:
         return _nothing(table, "self versus coach ratings")
     row = overall.iloc[0]
     side = "above" if row["mean_gap"] >= 0 else "below"
+    per_skill = data[data[SKILL].notna()]
+    # Over all skills a person is counted by the mean of their gaps (careerconv.analytics.pandas_reference: per
+    # employee, then higher when above 0), so many more are "higher" there than in any one skill, where a person
+    # agreeing with their coach counts as neither: said, or 90% beside 63-66% per skill reads as an error.
     text = (f"On average the {int(row[N]):,} employees with both ratings rate themselves "
-            f"{one_decimal(abs(row['mean_gap']))} points {side} their coach; "
-            f"{_pct(row['share_self_higher'])} rate themselves higher, {_pct(row['share_self_lower'])} lower")
-    per_skill = data[data[SKILL].notna()].sort_values(["mean_gap", SKILL], ascending=[False, True])
+            f"{one_decimal(abs(row['mean_gap']))} points {side} their coach; taking each person's mean over their "
+            f"skills, {_pct(row['share_self_higher'])} rate themselves higher and {_pct(row['share_self_lower'])} "
+            "lower")
+    if len(per_skill):
+        low, high = (_pct(share) for share in (per_skill["share_self_higher"].min(),
+                                               per_skill["share_self_higher"].max()))
+        where = f"in {isolated(per_skill[SKILL].iloc[0])} alone" if len(per_skill) == 1 else "in any one skill"
+        text += f" ({where}, {low if low == high else f'{low} to {high}'} rate themselves higher)"
     if len(per_skill) > 1:
-        wide, narrow = per_skill.iloc[0], per_skill.iloc[-1]
-        widest, narrowest = (one_decimal(row["mean_gap"], signed=True) for row in (wide, narrow))
-        text += (f"; the widest gap is in {isolated(wide['skill'])} ({widest}), the narrowest in "
-                 f"{isolated(narrow['skill'])} ({narrowest})")
+        text += "; " + _gap_range(per_skill)
     return text + "."
+
+
+def _gap_range(per_skill: pd.DataFrame) -> str:
+    """How far apart the skills' mean gaps are, compared as the page prints them (one decimal, signed): "per skill
+    the mean gap runs from +0.4 in Negotiation, Public speaking and Python to +0.5 in 13 skills", or "the mean gap
+    is +0.5 in each of the 16 skills" where they all print alike (+0.46 is not wider than +0.45 to a reader)."""
+    printed = per_skill.assign(_text=per_skill["mean_gap"].map(lambda gap: one_decimal(gap, signed=True)))
+    printed = printed.assign(_value=printed["_text"].astype(float))
+    if printed["_value"].nunique() == 1:
+        return f"the mean gap is {printed['_text'].iloc[0]} in each of the {len(printed)} skills"
+
+    def at(value: float) -> str:
+        names = sorted(printed.loc[printed["_value"] == value, SKILL])
+        text = printed.loc[printed["_value"] == value, "_text"].iloc[0]
+        return f"{text} in " + (word_list([isolated(n) for n in names]) if len(names) <= 3 else f"{len(names)} skills")
+
+    return f"per skill the mean gap runs from {at(printed['_value'].min())} to {at(printed['_value'].max())}"
 
 
 def describe_cadence_compliance(table: pd.DataFrame) -> str:
@@ -436,11 +497,12 @@ def describe_action_items(table: pd.DataFrame) -> str:
     if org.empty:
         return _nothing(table, "action items")
     row = org.iloc[0]
+    part = whole_share_texts("action_items", row)  # adding up to 100%, as in the table and the chart
     # Shares of each person's items, averaged over the people; past due counts the items not done yet (open or in
     # progress: careerconv.rules.followup.OPEN_STATUSES) after their due date.
     return (f"Of the {int(row['items']):,} action items agreed in the period, the average person has "
-            f"{_pct(row['share_done'])} done, {_pct(row['share_in_progress'])} in progress, "
-            f"{_pct(row['share_open'])} open and {_pct(row['share_dropped'])} dropped; "
+            f"{part['share_done']} done, {part['share_in_progress']} in progress, "
+            f"{part['share_open']} open and {part['share_dropped']} dropped; "
             f"{_pct(row['share_open_past_due'])} are open or in progress past their due date.")
 
 

@@ -14,7 +14,6 @@ from . import schema
 DATE_ORDERS = defaults.DATE_ORDERS
 EARLIEST_DATE = dt.date(1950, 1, 1)
 _ORDER_LABEL = {"dmy": "DD/MM/YYYY", "mdy": "MM/DD/YYYY"}
-_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # Text that names things - a roster's names, departments and roles, a history's skills - (see shown_text):
 # characters never shown; zero-width joiners and spaces at an end; control characters other than tab, line feed
 # and carriage return (kept, with a note: Excel cannot store them).
@@ -63,7 +62,7 @@ def parse_email(value: Any) -> str:
     if hidden:
         raise ValueError(f"email contains an invisible character, {hidden}, which a spreadsheet does not show: "
                          "retype it")
-    if text and not _EMAIL_RE.match(text):
+    if text and not schema.EMAIL_SHAPE.match(text):
         raise ValueError("email must look like name@example.org (one @, no spaces)")
     return text
 

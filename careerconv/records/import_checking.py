@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,10 +17,11 @@ from . import schema
 from .id_spelling import KnownIds
 from .import_asking import COMMAND_LINE, Asking, FileRejected
 from .import_columns import (
-    COACH_NAME, MANAGER_COLUMNS, MANAGER_NAME_COLUMNS, NAME_PARTS, ColumnSpec, column_key, says_no_manager,
+    COACH_NAME, MANAGER_COLUMNS, MANAGER_EMAIL_COLUMNS, MANAGER_NAME_COLUMNS, NAME_PARTS,
+    ORGANIZATION_WITH_MANAGER, ColumnSpec, column_key, says_no_manager,
 )
 from .import_files import LINE_BREAK, RawRow, RawTable, blank
-from .schema import COACH_ID
+from .schema import COACH_ID, DEPARTMENT
 from .spreadsheet import frame_to_csv_bytes, restore_formula
 from .store import write_output_bytes
 
@@ -101,6 +103,9 @@ class Checker:
         # Per column read, the other columns of the file named for it (key, position), not read: see check_columns
         self.also_named: dict[str, list[tuple[str, int]]] = {}
         self.manager_names: tuple[int, str] | None = None  # a manager column's (row, value) that is not an id
+        # A department as Workday writes a supervisory organization -> the organization without its manager's name
+        self.organizations: dict[str, str] = {}
+        self.refusal_notes: list[str] = []  # notes a refusal of the file gives too (the columns ignored)
 
     def check_columns(self, other: ColumnSpec | None = None, asking: Asking = COMMAND_LINE,
                       manager_ids: KnownIds | None = None) -> None:
@@ -176,7 +181,8 @@ class Checker:
                 used.update(others + (parts if has_parts else []))
                 read_as.append(f"{' or else '.join(f for f, _ in self.name_fallbacks)} as name where "
                                f"{seen[self.keys['name']]!r} is empty")
-        unknown = []
+        unknown = []  # (header cell, what to say of it)
+        close_to: dict[str, str] = {}  # column careerconv reads -> an unknown header cell close to its name
         for key, name in seen.items():
             if key in used:
                 continue
@@ -201,21 +207,30 @@ class Checker:
                                       f"{seen[self.keys[again]]!r}: keep one of the two; "))
                 continue
             close = difflib.get_close_matches(key, spec.all, n=1, cutoff=0.6)
+            if close:
+                close_to.setdefault(close[0], name)
             unknown.append((name, f"did you mean {close[0]!r}? " if close else ""))
         missing = [key for key in spec.required if not self.has(key)]
-        if unknown and (problems or missing or not spec.ignore_unknown):
+        # The real problem first: a missing column, or a column named for the manager that holds no id.
+        if missing:
+            problems.append(f"required column{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))} "
+                            f"{'are' if len(missing) > 1 else 'is'} missing; the header row must name: "
+                            f"{', '.join(spec.required)} (optional: {', '.join(spec.optional) or 'none'})"
+                            + "".join(f"; if {close_to[c]!r} is {c}, rename it {c}"
+                                      for c in missing if c in close_to))
+        by_name = [(seen[k], k in MANAGER_EMAIL_COLUMNS) for k in (*MANAGER_NAME_COLUMNS, *MANAGER_EMAIL_COLUMNS)
+                   if k in seen]
+        if COACH_ID in missing and by_name:
+            problems.append(_manager_name_problem(by_name[0][0], emails=by_name[0][1]))
+            unknown = [(name, guess) for name, guess in unknown if name != by_name[0][0]]  # said just now
+        if unknown and not spec.ignore_unknown:
             problems += [f"unknown column {name!r}; {guess}allowed columns are: {', '.join(spec.all)}"
                          for name, guess in unknown]
         elif unknown:
             shown = ", ".join(f"{name!r}" + (f" ({guess.strip()})" if guess else "") for name, guess in unknown)
-            self.notes.append(f"ignored {len(unknown)} column(s) careerconv does not use: {shown}")
-        if missing:
-            problems.append(f"required column{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))} "
-                            f"{'are' if len(missing) > 1 else 'is'} missing; the header row must name: "
-                            f"{', '.join(spec.required)} (optional: {', '.join(spec.optional) or 'none'})")
-        by_name = [seen[k] for k in MANAGER_NAME_COLUMNS if k in seen]
-        if COACH_ID in missing and by_name:
-            problems.append(_manager_name_problem(by_name[0]))
+            ignored = f"ignored {len(unknown)} column(s) careerconv does not use: {shown}"
+            self.notes.append(ignored)
+            self.refusal_notes.append(ignored)
         if read_as:
             self.notes.append("read " + ", ".join(read_as))
         if other is not None and problems and other.looks_like(raw.header):
@@ -225,7 +240,41 @@ class Checker:
             self.add_file_problem(message, raw.header_row)
         if not raw.rows:
             self.add_file_problem("has a header row but no data rows")
-        self.notes += self._no_manager_note()
+        self.notes += self._no_manager_note() + self._organizations_without_managers()
+
+    def _organizations_without_managers(self) -> list[str]:
+        """When the department is read from Workday's ``Supervisory Organization``, whose values Workday writes
+        with the organization's manager after them (``Engineering (Olga Rossi)``), :attr:`organizations` maps each
+        such value to the organization without the manager (``Engineering``), and the note says so; none when the
+        parentheses hold no name the file gives someone (``Research (Berlin)`` is kept as it is). A department is
+        the same for everyone in it, whoever their manager: with the manager's name in it, HR figures would be
+        split by team and labelled with a person's name."""
+        if self.keys.get(DEPARTMENT) != ORGANIZATION_WITH_MANAGER:
+            return []
+        index, names = self.columns[DEPARTMENT], self._names_given()
+        rows = 0
+        for raw_row in self.raw.rows:
+            value = cell_text(_cell(raw_row, index)).strip() if index < len(raw_row.cells) else ""
+            found = _MANAGER_AFTER.fullmatch(value)
+            if found and found["manager"].strip() in names:
+                self.organizations[value] = found["organization"]
+                rows += 1
+        if not self.organizations:
+            return []
+        value, organization = next(iter(self.organizations.items()))
+        return [f"read {self.raw.header[index]!r} without the manager's name Workday writes after each organization "
+                f"({value!r} as {organization!r}: {len(self.organizations)} organization(s) of {rows} row(s) as "
+                f"{len(set(self.organizations.values()))} department(s)), so that a department is the same for "
+                "everyone in it, whoever their manager"]
+
+    def _names_given(self) -> set[str]:
+        """Every name the file gives someone: in its name columns (first and last name together) and the column of
+        the coach's name."""
+        groups = [(self.columns[c],) for c in ("name", COACH_NAME) if c in self.columns]
+        groups += [indices for _, indices in self.name_fallbacks] + ([self.name_parts] if self.name_parts else [])
+        names = {_joined(raw_row, indices) for raw_row in self.raw.rows for indices in groups
+                 if all(i < len(raw_row.cells) for i in indices)}
+        return names - {None}
 
     def _no_manager_note(self) -> list[str]:
         """The note on the coach cells that say there is no manager (``NO_MANAGER``: :func:`says_no_manager`),
@@ -238,39 +287,38 @@ class Checker:
         return [f"read {', '.join(map(repr, sorted(set(said))))} in {self.raw.header[index]!r} as no coach, as SAP "
                 f"SuccessFactors marks someone without a manager ({len(said)} row(s))"]
 
-    def manager_not_an_id(self, employee_ids: KnownIds) -> tuple[int, str] | None:
-        """When the coach column is a manager column (``Line Manager``, ``Reports To``, ``Vorgesetzter``), the
-        first row whose value is not an employee id of ``employee_ids`` (nor written otherwise:
-        :mod:`careerconv.records.id_spelling`) and that value: such a column holds names in some exports, and an id
-        that is no one's may be a name too. None when every value is one or says there is no manager
+    def manager_not_ids(self, employee_ids: KnownIds) -> list[tuple[int, str]]:
+        """When the coach column is a manager column (``Line Manager``, ``Reports To``, ``Vorgesetzter``), each row
+        whose value is not an employee id of ``employee_ids`` (nor written otherwise:
+        :mod:`careerconv.records.id_spelling`), with that value: such a column holds names in some exports, and an
+        id that is no one's may be a name too. Empty when every value is one or says there is no manager
         (:func:`says_no_manager`), or the coach column is not a manager column."""
         if self.keys.get(COACH_ID) not in MANAGER_COLUMNS:
-            return None
+            return []
         index = self.columns[COACH_ID]
+        found = []
         for raw_row in self.raw.rows:
             value = cell_text(raw_row.cells[index]) if index < len(raw_row.cells) else ""
             if value.strip() and not says_no_manager(value) and value not in employee_ids:
-                return raw_row.row, value
-        return None
+                found.append((raw_row.row, value))
+        return found
+
+    def manager_not_an_id(self, employee_ids: KnownIds) -> tuple[int, str] | None:
+        """The first of :meth:`manager_not_ids` (row, value); None when there is none."""
+        found = self.manager_not_ids(employee_ids)
+        return found[0] if found else None
 
     def check_manager_ids(self, employee_ids: KnownIds) -> None:
-        """Refuse the file when its coach column is a manager column whose values are not all employee ids of
-        ``employee_ids`` (this file's and the roster's; :meth:`manager_not_an_id`)."""
-        found = self.manager_not_an_id(employee_ids)
-        if found is None:
+        """Refuse the file, in one problem, when its coach column is a manager column whose values are not all
+        employee ids of ``employee_ids`` (this file's and the roster's; :meth:`manager_not_ids`); the column is then
+        not read, so its rows are not refused one by one as well."""
+        found = self.manager_not_ids(employee_ids)
+        if not found:
             return
-        row, value = found
         column = self.raw.header[self.columns[COACH_ID]]
-        try:
-            schema.parse_identifier(value)
-        except ValueError:
-            self.add_file_problem(_manager_name_problem(column, f"{value!r} on row {row}"), row)
-            return
-        self.add_file_problem(
-            f"column {column!r} is read as the coach's employee id only when each value is the employee id "
-            f"of someone in this file or on the roster, and {value!r} on row {row} is not: correct "
-            "it, or, for a coach who is not an employee, name the column coach_id (a coach_id need not be on "
-            "the roster)", row)
+        self.add_file_problem(_manager_column_problem(column, found), found[0][0])
+        del self.columns[COACH_ID]
+        del self.keys[COACH_ID]
 
     def has(self, column: str) -> bool:
         """Whether the file gives ``column`` (``name`` may come from first and last name)."""
@@ -313,22 +361,16 @@ class Checker:
                      raw_row.row)
             return None
 
-        def cell(index: int) -> Any:
-            value = raw_row.cells[index]
-            return restore_formula(value) if isinstance(value, str) else value
-
-        def joined(indices: tuple[int, ...]) -> str | None:
-            parts = [str(cell(i)).strip() for i in indices if not schema.is_missing(cell(i))]
-            return " ".join(parts) or None
-
-        out = {key: cell(index) for key, index in self.columns.items()}
+        out = {key: _cell(raw_row, index) for key, index in self.columns.items()}
         if says_no_manager(out.get(COACH_ID)):
             out[COACH_ID] = None
+        if isinstance(out.get(DEPARTMENT), str) and out[DEPARTMENT].strip() in self.organizations:
+            out[DEPARTMENT] = self.organizations[out[DEPARTMENT].strip()]
         if self.name_parts:
-            out["name"] = joined(self.name_parts)
+            out["name"] = _joined(raw_row, self.name_parts)
         elif self.name_fallbacks and schema.is_missing(out.get("name")):
             for label, indices in self.name_fallbacks:
-                name = joined(indices)
+                name = _joined(raw_row, indices)
                 if name is not None:
                     out["name"] = name
                     self.fallbacks_used[label] = self.fallbacks_used.get(label, 0) + 1
@@ -365,10 +407,69 @@ class Checker:
         return self.file_problems + rows
 
 
-def _manager_name_problem(column: str, example: str = "") -> str:
-    """What to do about a column that names the manager (``example``: one of its values and its row)."""
+def _cell(raw_row: RawRow, index: int) -> Any:
+    """A row's cell as the import reads it (a formula-guard quote of our own CSV export removed)."""
+    value = raw_row.cells[index]
+    return restore_formula(value) if isinstance(value, str) else value
+
+
+def _joined(raw_row: RawRow, indices: tuple[int, ...]) -> str | None:
+    """A row's cells at ``indices`` joined by spaces (first and last name), empty ones left out; None when all are."""
+    parts = [str(_cell(raw_row, i)).strip() for i in indices if not schema.is_missing(_cell(raw_row, i))]
+    return " ".join(parts) or None
+
+
+# Workday writes a supervisory organization with its manager after it: "Engineering (Olga Rossi)".
+_MANAGER_AFTER = re.compile(r"(?P<organization>.*\S)\s*\((?P<manager>[^()]+)\)")
+
+
+def _manager_column_problem(column: str, found: list[tuple[int, str]]) -> str:
+    """The one problem of a manager column whose values (``found``: each row's that is not an employee id, in row
+    order) are not all employee ids: names or e-mail addresses (:func:`_manager_name_problem`), or ids of no one."""
+    not_ids = [(row, value) for row, value in found if not _is_identifier(value)]
+    if not not_ids:
+        which = f"{_examples(found)} is not" if len(found) == 1 else \
+            f"the values of {len(found)} rows are not (such as {_first_values(found)})"
+        return (f"column {column!r} is read as the coach's employee id only when each value is the employee id "
+                f"of someone in this file or on the roster, and {which}: correct "
+                f"{'it' if len(found) == 1 else 'them'}, or, for a coach who is not an employee, name the column "
+                "coach_id (a coach_id need not be on the roster)")
+    emails = all(schema.EMAIL_SHAPE.match(value.strip()) for _, value in not_ids)
+    return _manager_name_problem(column, _examples(not_ids), emails=emails)
+
+
+def _is_identifier(value: str) -> bool:
+    try:
+        schema.parse_identifier(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _examples(found: list[tuple[int, str]], shown: int = 3) -> str:
+    """Values of a column and their rows for a problem: ``'Ann' on row 3`` for one row; for more, how many rows
+    and the first ``shown`` different values, each with the first row it is on."""
+    if len(found) == 1:
+        return _first_values(found)
+    return f"{len(found)} rows, such as {_first_values(found, shown)}"
+
+
+def _first_values(found: list[tuple[int, str]], shown: int = 3) -> str:
+    """The first ``shown`` different values of ``found`` (row, value), each with the first row it is on:
+    ``'Ann' on row 3, 'Bo' on row 5 and 'Cy' on row 9``."""
+    first: dict[str, int] = {}
+    for row, value in found:
+        first.setdefault(value, row)
+    listed = [f"{value!r} on row {row}" for value, row in list(first.items())[:shown]]
+    return listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " and " + listed[-1]
+
+
+def _manager_name_problem(column: str, example: str = "", *, emails: bool = False) -> str:
+    """What to do about a column that names the manager, or (``emails``) holds their e-mail address (``example``:
+    some of its values and their rows)."""
     shown = f" ({example})" if example else ""
-    return (f"column {column!r} names the manager{shown}, but careerconv needs the manager's employee id: add a "
+    what = "holds the manager's e-mail address" if emails else "names the manager"
+    return (f"column {column!r} {what}{shown}, but careerconv needs the manager's employee id: add a "
             "column such as 'Manager ID' or 'Supervisor EID' to the HR report (or name it coach_id)")
 
 
@@ -439,7 +540,7 @@ def reject_or_raise(checker: Checker, raw: RawTable, bad_rows: set[int], n_valid
     read (which sheet, which separator) and ``note``, and offers skipping invalid rows as
     :attr:`Asking.skip_invalid` says."""
     problems = checker.all_problems()
-    note = "".join(f"Note: {n}.\n" for n in [*raw.notes, note] if n)
+    note = "".join(f"Note: {n}.\n" for n in [*raw.notes, *checker.refusal_notes, note] if n)
     if checker.file_problems:
         hint = note + "Fix the file and import it again (rows cannot be skipped when the file itself is wrong)."
         raise FileRejected(problems, f"{raw.source}: {len(problems)} problem(s); nothing was written", hint)

@@ -95,6 +95,12 @@ MANAGER_NAME_COLUMNS = ("manager_name", "supervisor_name", "line_manager_name", 
 # a manager column (MANAGER_COLUMNS: BambooHR's and HiBob's "Reports To", Workday's "Manager", Personio's
 # "Supervisor") beside the column the coach id is read from (Checker.check_columns).
 COACH_NAME = "coach_name"
+# Workday's supervisory organization, read as the department: Workday writes its manager's name after it
+# ("Engineering (Olga Rossi)"), which the import leaves out (Checker.check_columns).
+ORGANIZATION_WITH_MANAGER = "supervisory_organization"
+# Columns that hold the manager's e-mail address (HiBob's "Manager email"): named in the error as those above are.
+MANAGER_EMAIL_COLUMNS = ("manager_email", "manager_work_email", "supervisor_email", "line_manager_email",
+                         "reports_to_email")
 # SAP SuccessFactors' user data file has two header rows: its system keys (STATUS, USERID, FIRSTNAME, MANAGER ...,
 # read as ROSTER_ALIASES name them: USERID is the id its MANAGER column names, EMPID another number, not read), then
 # their labels, which repeat these two keys in the same columns (SAP KBA 2087504); the data starts below the labels.
@@ -118,7 +124,7 @@ ROSTER_ALIASES = {
                   "apellido", "achternaam"),
     COACH_ID: (*COACH_ID_COLUMNS, *MANAGER_COLUMNS),
     # A cost center only when the file names no department (Workday's and SAP's exports often have both).
-    DEPARTMENT: ("department_name", "dept", "supervisory_organization", "organization", "org_unit", "team",
+    DEPARTMENT: ("department_name", "dept", ORGANIZATION_WITH_MANAGER, "organization", "org_unit", "team",
                  "abteilung", "organisationseinheit", "departement", "service", "departamento", "afdeling",
                  "cost_center", "cost_centre", "kostenstelle"),
     "role": ("job_title", "business_title", "title", "position", "job_profile", "job",

@@ -232,7 +232,8 @@ def read_table_file(path: str | Path, columns: ColumnSpec | Iterable[str] = (), 
     Returns
     -------
     RawTable
-        Header and non-blank rows, with row numbers as a spreadsheet shows them.
+        Header and non-blank rows, with row numbers as a spreadsheet shows them; a workbook's block of cells
+        merged down one column holds its value in each of its rows, as Excel shows it (with a note).
 
     Raises
     ------
@@ -243,7 +244,8 @@ def read_table_file(path: str | Path, columns: ColumnSpec | Iterable[str] = (), 
         an unknown encoding, or a file that is not a table at all (an image, a
         PDF, a ZIP archive, an ``.xlsx`` name on a CSV file); a workbook with
         several sheets that look like the table, or without ``sheet``; a
-        ``sheet`` asked of a CSV file.
+        ``sheet`` asked of a CSV file; merged cells in the header row or across
+        the columns of a data row.
     """
     spec = columns if isinstance(columns, ColumnSpec) else ColumnSpec("table", (), tuple(columns))
     path = Path(path)
@@ -415,10 +417,13 @@ def _read_xlsx(path: Path, source: str, spec: ColumnSpec, sheet: str | None, she
                                     "results are unknown. Open it in Excel or LibreOffice and save it, or "
                                     "replace the formulas by their values, then import it again")
     header, header_row, rows, above = tables[chosen]
-    notes += above + _hidden_rows_note(_hidden_rows(path, chosen), rows)
+    sheet_xml = _sheet_xml(path, chosen)
+    notes += above + _hidden_rows_note(_hidden_rows(sheet_xml), rows)
     if header is None:
         raise _file_problem(source, f"sheet {chosen!r} is empty; the first row must name the columns"
                             + _wanted_columns(spec))
+    rows, merged_notes = _fill_merged_blocks(source, header, header_row, rows, _merged_ranges(sheet_xml))
+    notes += merged_notes
     return RawTable(source, path, "Excel workbook", None, None, chosen, header, header_row, rows, notes)
 
 
@@ -474,10 +479,9 @@ _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 _PACKAGE_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 
-def _hidden_rows(path: Path, sheet: str) -> set[int]:
-    """The numbers of the rows of ``sheet`` that the workbook hides: hidden by hand, or left out by a filter
-    (Excel saves both as ``<row hidden="1">``). Empty when the workbook's parts cannot be followed (nothing is
-    known hidden then; the sheet was read by then)."""
+def _sheet_xml(path: Path, sheet: str) -> bytes:
+    """The XML part of ``sheet`` in the workbook at ``path``; empty when the workbook's parts cannot be followed
+    (the sheet was read by then, so nothing is known of its hidden rows or merged cells)."""
     import posixpath
     import xml.etree.ElementTree as ET
 
@@ -490,11 +494,18 @@ def _hidden_rows(path: Path, sheet: str) -> set[int]:
             target = next((e.get("Target") for e in rels.iter(f"{_PACKAGE_REL_NS}Relationship")
                            if e.get("Id") == rel_id), None)
             if rel_id is None or not target:
-                return set()
+                return b""
             part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
-            sheet_xml = archive.read(part)
+            return archive.read(part)
     except (KeyError, ET.ParseError, zipfile.BadZipFile, OSError):
-        return set()
+        return b""
+
+
+def _hidden_rows(sheet_xml: bytes) -> set[int]:
+    """The numbers of the rows of a sheet (its XML part: :func:`_sheet_xml`) that the workbook hides: hidden by
+    hand, or left out by a filter (Excel saves both as ``<row hidden="1">``)."""
+    import xml.etree.ElementTree as ET
+
     if b"hidden=" not in sheet_xml:  # the usual sheet: nothing hidden, no need to parse it (0.8 s at 50,000 rows)
         return set()
     hidden = set()
@@ -520,6 +531,100 @@ def _hidden_rows_note(hidden: set[int], rows: list[RawRow]) -> list[str]:
             f"filter or by hand, and {'was' if one else 'were'} read like the others; if {'it' if one else 'they'} "
             f"should not be imported, delete {'it' if one else 'them'} from the sheet (a filter does not take rows "
             "out of the file) and import it again"]
+
+
+# A merged range as a sheet's XML part names it: <mergeCell ref="D2:D42"/> (with or without a namespace prefix).
+_MERGE_CELL = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
+
+
+@dataclass(frozen=True)
+class MergedRange:
+    """Cells a sheet shows as one (Excel's merged cells): only the first holds the value; rows and columns are
+    numbered from 1, as Excel does (column 1 is A)."""
+
+    ref: str
+    first_column: int
+    first_row: int
+    last_column: int
+    last_row: int
+
+
+def _merged_ranges(sheet_xml: bytes) -> list[MergedRange]:
+    """The merged cells of a sheet (its XML part: :func:`_sheet_xml`), top to bottom."""
+    from openpyxl.utils.cell import range_boundaries
+
+    found = [MergedRange(ref.decode(), *range_boundaries(ref.decode())) for ref in _MERGE_CELL.findall(sheet_xml)]
+    return sorted(found, key=lambda m: (m.first_row, m.first_column))
+
+
+def _fill_merged_blocks(source: str, header: list[str], header_row: int, rows: list[RawRow],
+                        merged: list[MergedRange]) -> tuple[list[RawRow], list[str]]:
+    """The data rows with each block of cells merged down one column (a department merged over its people, as
+    spreadsheets kept by hand have it) read as its value in each of its rows, as Excel shows it, and the note
+    naming the blocks; cells merged above the header row (a report's title) are not read anyway.
+
+    Raises
+    ------
+    FileRejected
+        When cells of the header row are merged (a header of two rows: 'Manager' over 'Name' and 'ID'), or
+        cells of a data row are merged across columns: which column holds the value cannot be told.
+    """
+    header_merged = [m for m in merged if m.first_row <= header_row <= m.last_row]
+    if header_merged:
+        raise _file_problem(source, _merged_header_problem(header, header_row, rows, header_merged), header_row)
+    below = [m for m in merged if m.first_row > header_row]
+    across = [m for m in below if m.last_column > m.first_column]
+    if across:
+        raise _file_problem(source, f"cells {_refs(across)} are merged across columns, so which column their "
+                                    "value is in cannot be told: unmerge them and put each value in its own "
+                                    "column, then import again", across[0].first_row)
+    down = [m for m in below if m.last_row > m.first_row]
+    if not down:
+        return rows, []
+    by_number = {row.row: row for row in rows}
+    filled: dict[int, list[Any]] = {}
+    for block in down:
+        column = block.first_column - 1
+        top = by_number.get(block.first_row)
+        value = top.cells[column] if top is not None and column < len(top.cells) else None
+        for number in range(block.first_row + 1, block.last_row + 1):
+            if number in by_number and column < len(by_number[number].cells):
+                filled.setdefault(number, list(by_number[number].cells))[column] = value
+    rows = [RawRow(row.row, tuple(filled[row.row])) if row.row in filled else row for row in rows]
+    columns = sorted({m.first_column - 1 for m in down})
+    named = quoted([header[c] if c < len(header) and header[c] else f"column {c + 1}" for c in columns])
+    return rows, [f"cells {_refs(down)} are merged ({len(down)} block(s) in {named}): the value of each block "
+                  "was read into each of its rows, as Excel shows it"]
+
+
+def _merged_header_problem(header: list[str], header_row: int, rows: list[RawRow], merged: list[MergedRange]) -> str:
+    """The refusal of a header row with merged cells, with what to write instead when a heading is merged over
+    the names of the row below it (``'Manager' over 'Name' and 'ID'``: ``'Manager Name'`` and ``'Manager ID'``)."""
+    below = rows[0].cells if rows and rows[0].row == header_row + 1 else ()
+    example = ""
+    for block in merged:
+        heading = header[block.first_column - 1] if block.first_column <= len(header) else ""
+        names = [str(below[c]).strip() for c in range(block.first_column - 1, block.last_column)
+                 if c < len(below) and not schema.is_missing(below[c])]
+        if block.last_column > block.first_column and heading and names:
+            example = (f" (for {heading!r} over {_listed(names)} in row {header_row + 1}, name the columns "
+                       f"{_listed([f'{heading} {name}' for name in names])})")
+            break
+    return (f"cells {_refs(merged)} of the header row (row {header_row}) are merged: careerconv reads one header "
+            f"row with one name for each column. Unmerge them and name each column in row {header_row}{example}, "
+            f"delete any row of names below it, then import again")
+
+
+def _listed(names: list[str]) -> str:
+    """``'a', 'b' and 'c'``."""
+    shown = [repr(name) for name in names]
+    return ", ".join(shown[:-1]) + f" and {shown[-1]}" if len(shown) > 1 else shown[0]
+
+
+def _refs(merged: list[MergedRange], shown: int = 5) -> str:
+    """Merged ranges for a message: ``D2:D42, D43:D83`` and how many more."""
+    refs = [m.ref for m in merged]
+    return ", ".join(refs[:shown]) + (f" and {len(refs) - shown} more" if len(refs) > shown else "")
 
 
 def _formulas_without_values(path: Path, sheet: str) -> list[str]:

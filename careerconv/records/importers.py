@@ -15,7 +15,9 @@ Two importers, one reading path:
   the file or the roster (it holds names in some exports: then the file is
   refused, saying which column to add); the coach may be empty (the top of
   the organisation) and need not be on the roster (an external coach); an
-  employee who is their own manager in the file has no coach. An
+  employee who is their own manager in the file has no coach. Workday's ``Supervisory Organization`` read as the
+  department loses the manager's name Workday writes after it (``Engineering (Olga Rossi)`` is ``Engineering``)
+  when that is the name of someone in the file, with a note. An
   id written otherwise than the roster writes it (``e0010`` for ``E0010``,
   ``0003`` for ``E0003``, ``123`` for ``00123`` as Excel stores an id of
   digits, and ``00123`` for ``123``) is read as the one id it matches (:mod:`careerconv.records.id_spelling`;
@@ -55,7 +57,10 @@ What the file may look like:
 * Or an ``.xlsx`` workbook: the sheet whose header row names the importer's
   required columns is read, and a note names the others; a workbook with
   several such sheets is refused unless ``sheet`` names one; with none, the
-  first sheet is read (and its missing columns reported).
+  first sheet is read (and its missing columns reported). Cells merged down one column below the header row
+  (a department merged over its people) are read as the block's value in each of its rows, with a note; a
+  header row with merged cells (a heading over two columns' names) or cells merged across columns are
+  refused, naming the cells (:func:`~careerconv.records.import_files.read_table_file`).
 * The header row names the columns: the first non-blank row, or, when that
   is a report's title or parameters (``Run Date``, ``Effective as of`` ...),
   the first of the next rows that names the importer's required columns (a

@@ -1,18 +1,21 @@
-"""The data folder's lists of what is kept about it elsewhere: access logs and reports folders.
+"""The data folder's lists of what is kept about it elsewhere: access logs, the hub's logs and reports folders.
 
 A records service (``careerconv hub``, or any JupyterHub deployment of
 :mod:`careerconv.surfaces.service.server`) writes an access log that names the
 people whose records were read or written, and has a reports folder of its own;
 both live outside the data folder (the hub keeps them in its own state folder),
 so a command run on the data folder alone, ``careerconv erase``, would not know
-they are there. The service adds its log and its reports folder to these lists
-when it starts, and ``careerconv erase`` rewrites every log and cleans every
-reports folder on them, so an erasure on the command line reaches the hub's
-without the operator having to remember where they are.
+they are there. Nor would it know the hub's own log (``jupyterhub.log``: what the hub, its proxy, the service and the
+coaches' servers print), which names coaches by their login, their id. The service adds its log and its reports
+folder to these lists when it starts, the writer of the hub's log
+(:mod:`careerconv.surfaces.commands.hub_log_writer`) that log, and ``careerconv erase`` rewrites every log and
+cleans every reports folder on them, so an erasure on the command line reaches the hub's without the operator having
+to remember where they are.
 
 Each list is a file in the data folder holding absolute paths only, never an id::
 
     access-logs.json      {"version": 1, "access_logs": ["/srv/careers/hub-state/access-log.jsonl"]}
+    hub-logs.json         {"version": 1, "hub_logs": ["/srv/careers/hub-state/jupyterhub.log"]}
     reports-folders.json  {"version": 1, "reports_folders": ["/srv/careers/hub-state/reports"]}
 
 A log or folder moved or removed for good is taken off its list by editing the file.
@@ -46,6 +49,7 @@ class PathList:
 
 
 ACCESS_LOGS = PathList("access-logs.json", "access_logs")
+HUB_LOGS = PathList("hub-logs.json", "hub_logs")
 REPORTS_FOLDERS = PathList("reports-folders.json", "reports_folders")
 # The file a records service leaves in its reports folder when it lists it: what proves a listed folder is a
 # careerconv reports folder (found by a hostile test: a folder standing for /etc, put on the list by hand, was
@@ -61,7 +65,7 @@ def list_path(store: Store, kind: PathList = ACCESS_LOGS) -> Path:
 
 def list_paths(store: Store) -> set[Path]:
     """Every list's file in ``store``'s data folder (paths, never an id)."""
-    return {list_path(store, kind) for kind in (ACCESS_LOGS, REPORTS_FOLDERS)}
+    return {list_path(store, kind) for kind in (ACCESS_LOGS, HUB_LOGS, REPORTS_FOLDERS)}
 
 
 def recorded(store: Store, kind: PathList) -> list[Path]:
@@ -111,6 +115,16 @@ def recorded_access_logs(store: Store) -> list[Path]:
 def record_access_log(store: Store, log: str | os.PathLike) -> Path:
     """Put ``log`` on the data folder's list of access logs (:func:`record`)."""
     return record(store, ACCESS_LOGS, log)
+
+
+def recorded_hub_logs(store: Store) -> list[Path]:
+    """The hub's logs kept about ``store``'s data folder (:func:`recorded`)."""
+    return recorded(store, HUB_LOGS)
+
+
+def record_hub_log(store: Store, log: str | os.PathLike) -> Path:
+    """Put ``log``, a hub's own log, on the data folder's list of hub logs (:func:`record`)."""
+    return record(store, HUB_LOGS, log)
 
 
 def recorded_reports_folders(store: Store) -> list[Path]:

@@ -100,6 +100,8 @@ _RESERVED = {"CON", "PRN", "AUX", "NUL", "CLOCK$"} | {f"COM{i}" for i in range(1
     f"LPT{i}" for i in range(10)
 }
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+# What an e-mail address looks like to an import: one @, a dot after it, no spaces.
+EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_ID = 64
 # a record id is an employee id plus a date and a counter ("E1-ci-20250314-2")
 MAX_RECORD_ID = 96

@@ -86,6 +86,9 @@ RECORD_KINDS = ("conversation", "checkin")
 _RECORD_DIRS = {"conversation": "conversations", "checkin": "checkins"}
 DERIVED_DIR = "derived"
 MANIFEST_FILE = "manifest.json"
+# The manifest's running sum of its employees' facts terms (see facts_state_of), and what it is taken modulo.
+FACTS_SUM = "facts_sum"
+_FACTS_MODULUS = 1 << 128
 _PART_NAME = re.compile(r"part-\d+\.parquet")
 _PART_GLOB = "part-*.parquet"  # also parts of an older layout, which refresh removes
 _ID_KEYS = {"conversation": CONVERSATION_ID, "checkin": CHECKIN_ID}
@@ -327,6 +330,50 @@ def is_part_name(name: str) -> bool:
 def new_manifest(**extra) -> dict:
     """An empty manifest of the derived tables (no employee read yet) in the current version and layout."""
     return {"version": MANIFEST_VERSION, "n_buckets": N_BUCKETS, "employees": {}, **extra}
+
+
+def _facts_term(employee_id: str, digest: str | None, left_out: list[str] | None) -> int:
+    """One employee's term in a manifest's facts sum: a 128-bit number drawn from their facts digest and their
+    record files left out, 0 when they have neither (only drafts, or no record)."""
+    if digest is None and not left_out:
+        return 0
+    part = json.dumps([employee_id, digest, left_out or []], ensure_ascii=False).encode("utf-8")
+    return int.from_bytes(hashlib.blake2b(part, digest_size=16).digest(), "big")
+
+
+def facts_sum(manifest: dict) -> str:
+    """The sum (modulo 2**128, as 32 hex digits) of the facts terms of every employee in ``manifest``: the one
+    :meth:`Store.refresh` keeps under :data:`FACTS_SUM`, else (a manifest of an older careerconv) counted here."""
+    if FACTS_SUM in manifest:
+        return manifest[FACTS_SUM]
+    facts, left_out = manifest.get("facts", {}), manifest.get("left_out", {})
+    total = sum(_facts_term(e, facts.get(e), left_out.get(e)) for e in facts.keys() | left_out.keys())
+    return f"{total % _FACTS_MODULUS:032x}"
+
+
+def updated_facts_sum(manifest: dict, employees: Iterable[str], facts: dict[str, str],
+                      left_out: dict[str, list[str]]) -> str:
+    """:func:`facts_sum` of ``manifest`` once ``employees`` have the ``facts`` digests and ``left_out`` files
+    given (where an employee has none, their entry is gone), counting only those employees' terms again."""
+    old_facts, old_left_out = manifest.get("facts", {}), manifest.get("left_out", {})
+    total = int(facts_sum(manifest), 16)
+    for e in employees:
+        total += _facts_term(e, facts.get(e), left_out.get(e)) - _facts_term(e, old_facts.get(e), old_left_out.get(e))
+    return f"{total % _FACTS_MODULUS:032x}"
+
+
+def facts_state_of(manifest: dict) -> str:
+    """What :meth:`Store.facts_state` says of ``manifest``: a fingerprint of every part of it but the record folders'
+    times (``employees``), its employees' facts digests and files left out entering through their sum."""
+    kept = {name: value for name, value in manifest.items() if name not in ("employees", "facts", "left_out")}
+    kept[FACTS_SUM] = facts_sum(manifest)
+    return hashlib.blake2b(json.dumps(kept, sort_keys=True).encode("utf-8"), digest_size=16).hexdigest()
+
+
+def file_version(st: os.stat_result) -> tuple[int, int, int]:
+    """Which version of a file ``st`` describes. careerconv replaces its files whole (a new file renamed over the old
+    one), so a different version means the file may have changed; the same, that it did not."""
+    return st.st_mtime_ns, st.st_size, st.st_ino
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -575,6 +622,8 @@ class Store:
         self.problems: list[schema.Problem] = []
         self._roster_cache: tuple[tuple, pd.DataFrame, dict[str, int] | None] | None = None
         self._temp_seen: set[str] = set()  # employees whose folders held temp files when last read
+        # The facts state of the manifest this store last read or wrote, with that file's version (None: no file).
+        self._facts_seen: tuple[tuple | None, str] | None = None
         self.swept: list[Path] = []  # temp files the last validate removed
         self.unswept: list[Path] = []  # and those it found but could not remove (the folder cannot be written)
         if recover and (self.root / STAGING_DIR).is_dir():
@@ -730,13 +779,11 @@ class Store:
         return self._roster_frame().copy()
 
     def roster_version(self) -> tuple[int, int, int] | None:
-        """Which version of ``roster.csv`` the folder holds (None: no roster yet). Every change of the roster
-        replaces the file, so a different version means the roster may have changed; the same, that it did not."""
+        """Which version of ``roster.csv`` the folder holds (None: no roster yet; see :func:`file_version`)."""
         try:
-            st = self.roster_path.stat()
+            return file_version(self.roster_path.stat())
         except FileNotFoundError:
             return None
-        return st.st_mtime_ns, st.st_size, st.st_ino
 
     def _roster_index(self) -> tuple[pd.DataFrame, dict[str, int]]:
         """The validated roster and each employee's row in it."""
@@ -1508,18 +1555,42 @@ class Store:
         files left out change (:meth:`records_left_out`) or the tables are written anew (:meth:`bulk_write_derived`),
         and not when a draft is saved (a coach's app saves one on every change): what no HR figure counts
         (:func:`careerconv.records.tables.is_draft`) gives no new state. Every part of the manifest but the record
-        folders' times, which change with every save."""
-        kept = {name: value for name, value in self._load_manifest().items() if name != "employees"}
-        return hashlib.blake2b(json.dumps(kept, sort_keys=True).encode("utf-8"), digest_size=16).hexdigest()
+        folders' times, which change with every save (:func:`facts_state_of`).
+
+        As cheap as a look at the manifest's file version while the manifest is the one this store last read or
+        wrote (a :meth:`refresh` reads it): the manifest itself is read, whole, only after someone else wrote it."""
+        seen = self._facts_seen
+        if seen is not None and seen[0] == self._manifest_version():
+            return seen[1]
+        self._load_manifest()
+        return self._facts_seen[1]
+
+    def _manifest_version(self) -> tuple | None:
+        try:
+            return file_version(self.manifest_path.stat())
+        except FileNotFoundError:
+            return None
 
     def _load_manifest(self) -> dict:
+        """The manifest of the derived tables (an empty one where there is none of the current layout); its facts
+        state is remembered with the version of the file read (see :meth:`facts_state`)."""
+        manifest, version = new_manifest(), None
         try:
-            manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
-            if manifest.get("version") == MANIFEST_VERSION and manifest.get("n_buckets") == N_BUCKETS:
-                return manifest
+            with open(self.manifest_path, "rb") as f:
+                version = file_version(os.fstat(f.fileno()))
+                read = json.loads(f.read().decode("utf-8"))
+            if read.get("version") == MANIFEST_VERSION and read.get("n_buckets") == N_BUCKETS:
+                manifest = read
         except (OSError, ValueError):
             pass
-        return new_manifest()
+        self._facts_seen = (version, facts_state_of(manifest))
+        return manifest
+
+    def _write_manifest(self, manifest: dict) -> None:
+        """Replace the manifest with ``manifest``, whole; called with the derived lock held, so the file is this
+        write's until the lock is released, and its version is remembered with its facts state."""
+        atomic_write_bytes(self.manifest_path, json.dumps(manifest).encode("utf-8"))
+        self._facts_seen = (self._manifest_version(), facts_state_of(manifest))
 
     def _signatures(self) -> dict[str, list[int]]:
         """Per employee, the modification times of their record folders."""
@@ -1588,6 +1659,8 @@ class Store:
             left_out: dict[str, list[str]] = {e: p for e, p in manifest.get("left_out", {}).items() if e in current}
             # Per employee, a fingerprint of their records that are not drafts (see facts_state).
             facts: dict[str, str] = {e: d for e, d in manifest.get("facts", {}).items() if e in current}
+            # Whose facts terms may change: the employees read again, and those whose record folders are all gone.
+            dropped = (manifest.get("facts", {}).keys() | manifest.get("left_out", {}).keys()) - current.keys()
             by_bucket: dict[int, set[str]] = {}
             for e in changed:
                 by_bucket.setdefault(bucket_of(e), set()).add(e)
@@ -1628,11 +1701,14 @@ class Store:
             for path in stale:  # parts of a layout with more buckets would be silently ignored
                 path.unlink()
             self._sweep_derived_temp()
-            if changed or stale or by_bucket or not self.manifest_path.exists():
+            # A manifest of an older careerconv holding facts gets their sum, so that it is not counted again.
+            unsummed = FACTS_SUM not in manifest and bool(facts or left_out)
+            if changed or stale or by_bucket or unsummed or not self.manifest_path.exists():
+                manifest[FACTS_SUM] = updated_facts_sum(manifest, changed | dropped, facts, left_out)
                 manifest["employees"] = current
                 manifest["left_out"] = left_out
                 manifest["facts"] = facts
-                atomic_write_bytes(self.manifest_path, json.dumps(manifest).encode("utf-8"))
+                self._write_manifest(manifest)
         finally:
             lock.release()
         if self._temp_seen:  # a killed save's temp file changed its folder, so it was read just now
@@ -1702,8 +1778,7 @@ class Store:
                 raise
             writer.close()
             # a write of its own (see facts_state): another bulk write from the same source holds other rows
-            written = new_manifest(source=source, written=uuid.uuid4().hex)
-            atomic_write_bytes(self.manifest_path, json.dumps(written).encode("utf-8"))
+            self._write_manifest(new_manifest(source=source, written=uuid.uuid4().hex))
 
     def read_table(self, name: str, columns: list[str] | None = None, refresh: bool = True) -> pd.DataFrame:
         """One derived table (or the roster) for analytics, from the cache.

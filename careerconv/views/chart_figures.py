@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from careerconv.analytics import (BANDS, DEPARTMENT, N, TREND_LINES, Grouping, distribution_skills, skill_view,
-                                  top_skills)
+from careerconv.analytics import (BANDS, DEPARTMENT, N, TREND_LINES, Grouping, distribution_skills, skill_view)
+from careerconv.analytics import department_chart_skill as heatmap_skill  # the skill its reading names too
 from careerconv.records.schema import HORIZON_MONTHS, SKILL
 from careerconv.records.text_direction import isolated
 from careerconv.rules import privacy
@@ -82,15 +82,6 @@ def trend_line_skills(org: pd.DataFrame, top: int) -> list[str]:
     """
     data = org[privacy.shown(org)]
     return list(data.groupby(SKILL)[N].sum().sort_values(ascending=False, kind="stable").index[:top])
-
-
-def heatmap_skill(figures: pd.DataFrame, per_skill: bool) -> str | None:
-    """The skill the department chart draws: the most-rated shown skill of ``figures`` when ``per_skill``; None
-    over all skills, or when no skill can be shown."""
-    if not per_skill:
-        return None
-    skills = top_skills(figures, 1)
-    return skills[0] if skills else None
 
 
 def bar_order(frame: pd.DataFrame, label: str, value: str) -> pd.DataFrame:

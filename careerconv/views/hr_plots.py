@@ -29,8 +29,8 @@ from matplotlib.ticker import FixedLocator, MaxNLocator, PercentFormatter
 
 from careerconv.rules import privacy
 from .stacked_tables import NARROW_SCREEN  # px: screens up to this wide get the phone drawing of a chart
-from careerconv.analytics import (BANDS, DEPARTMENT, N, TREND_LINES, Grouping, distribution_skills, period_label,
-                                  skill_view)
+from careerconv.analytics import (ALL_SKILLS_BY_PERSON, BANDS, DEPARTMENT, N, TREND_LINES, Grouping,
+                                  distribution_skills, period_label, skill_view, whole_share_texts)
 from careerconv.records.numbers import one_decimal, percent, rating_text
 from careerconv.records.schema import HORIZON_MONTHS, SKILL
 from careerconv.records.text_direction import isolated
@@ -805,12 +805,13 @@ def status_bars(ax: Axes, action_items: pd.DataFrame, *, total_label: str = "All
     shown = privacy.shown(action_items).to_numpy()
     y = np.arange(len(action_items))
     left = np.zeros(len(action_items))
+    texts = [whole_share_texts("action_items", row) for _, row in action_items.iterrows()]
     for column, legend, colour in STATUS_ORDER:
         values = pd.to_numeric(action_items[column], errors="coerce").fillna(0).to_numpy(dtype=float)
         values = np.where(shown, values, 0)
         ax.barh(y, values, left=left, height=0.62, color=colour, edgecolor=outline_for(colour), linewidth=0.6,
                 label=legend)
-        _share_labels(ax, y, left, values, colour, fontsize=7.5)
+        _share_labels(ax, y, left, values, [text[column] for text in texts], colour, fontsize=7.5)
         left += values
     for yi, ok, text in zip(y, shown, action_items[privacy.PRIVACY]):
         if not ok:
@@ -844,12 +845,13 @@ class _SegmentLabel(Text):
         super().draw(renderer)
 
 
-def _share_labels(ax: Axes, y: np.ndarray, left: np.ndarray, values: np.ndarray, colour: str, *,
-                  fontsize: float) -> None:
-    """Each segment's share as a percentage on it, in the ink that reads on ``colour``, where it fits."""
-    for yi, v, l0 in zip(y, values, left):
+def _share_labels(ax: Axes, y: np.ndarray, left: np.ndarray, values: np.ndarray, texts: Sequence[str],
+                  colour: str, *, fontsize: float) -> None:
+    """Each segment's share on it as ``texts`` says it (the parts of a bar rounded together:
+    :func:`careerconv.analytics.whole_share_texts`), in the ink that reads on ``colour``, where it fits."""
+    for yi, v, l0, text in zip(y, values, left, texts):
         if v > 0:
-            ax.add_artist(_SegmentLabel(l0, l0 + v, yi, percent(v), fontsize=fontsize, color=text_on(colour),
+            ax.add_artist(_SegmentLabel(l0, l0 + v, yi, text, fontsize=fontsize, color=text_on(colour),
                                         clip_on=False))
 
 
@@ -995,11 +997,12 @@ def attainment_chart(ax: Axes, target_attainment: pd.DataFrame) -> Axes:
     shown = privacy.shown(org).to_numpy()
     y = np.arange(len(org))
     left = np.zeros(len(org))
+    texts = [whole_share_texts("target_attainment", row) for _, row in org.iterrows()]
     for column, legend, colour in ATTAINMENT_PARTS:
         values = np.where(shown, pd.to_numeric(org[column], errors="coerce").fillna(0).to_numpy(dtype=float), 0)
         ax.barh(y, values, left=left, height=0.62, color=colour, edgecolor=outline_for(colour), linewidth=0.6,
                 label=legend, hatch="///" if column == "share_not_measured" else None)
-        _share_labels(ax, y, left, values, colour, fontsize=8)
+        _share_labels(ax, y, left, values, [text[column] for text in texts], colour, fontsize=8)
         left += values
     labels = []
     for (_, row), ok in zip(org.iterrows(), shown):
@@ -1046,7 +1049,9 @@ def gaps_chart(ax: Axes, rating_gaps: pd.DataFrame) -> Axes:
 
     A diverging bar per skill: to the left the share of employees who rate themselves *below* their
     coach, to the right the share who rate themselves *above*; the rest agree. Each row is labelled with
-    its employees and the mean gap (self minus coach). Skills too small to show are counted in a note.
+    its employees and the mean gap (self minus coach). The row over all skills counts each person once, by the
+    mean of their gaps, and is named so (:data:`careerconv.analytics.ALL_SKILLS_BY_PERSON`). Skills too small to
+    show are counted in a note.
     """
     org = rating_gaps[rating_gaps[DEPARTMENT].isna()]
     if org.empty:
@@ -1054,7 +1059,7 @@ def gaps_chart(ax: Axes, rating_gaps: pd.DataFrame) -> Axes:
     rows = gap_rows(org)
     if rows.empty:
         return no_data(ax, f"All {len(org)} groups are too small to show (or {privacy.hidden_so_that()}).")
-    labels = [_label_with_figures(ALL_SKILLS if pd.isna(skill) else str(skill),
+    labels = [_label_with_figures(ALL_SKILLS_BY_PERSON if pd.isna(skill) else str(skill),
                                   f"(n={int(n):,}, mean {one_decimal(gap, signed=True)})", ax)
               for skill, n, gap in zip(rows[SKILL], rows[N], rows["mean_gap"].astype(float))]
     _fit_height(ax, len(rows), extra=1.9, per_row=_per_row(labels), grow=any("\n" in label for label in labels))

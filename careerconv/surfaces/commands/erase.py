@@ -9,7 +9,7 @@ from pathlib import Path
 
 from careerconv.records import config, erasure
 from careerconv.records.store import Store
-from careerconv.surfaces.service import access_log
+from careerconv.surfaces.service import access_log, hub_log
 from . import streams
 
 EPILOG = """What is removed: the roster row, every conversation and check-in (with
@@ -68,6 +68,16 @@ kept elsewhere (one of a service older than this list, a copy) is named with
 to the service's account: run erase as that account) is listed on the receipt
 as still naming them, and the command exits 1; running it again, once the
 log can be written, rewrites the logs of someone already erased.
+
+The hub's own log (jupyterhub.log: what the hub, its proxy, the records
+service and the coaches' servers print) names a coach by their login, their
+id. Its writer puts it on the data folder's list (hub-logs.json) and names
+everyone erased by their pseudonym in every line it writes; erase rewrites
+each log on that list the same way (the id, wherever it stands as a word,
+becomes the pseudonym; every other line stays as it was), and the receipt
+says how many lines of each changed. A file on that list that does not begin
+with the line the writer begins a hub log with is left as it is, named on
+the receipt, and the command exits 1.
 
 A name is cut out of other people's text only where it is written as a name
 (each word the roster capitalises starts with a capital: "Will May", "WILL
@@ -172,7 +182,20 @@ def run(args: argparse.Namespace) -> int:
               f"they are: {', '.join(str(log.path) for log in not_logs)}; see the end of the receipt", file=sys.stderr)
     if not forgotten.complete:
         exit_code = 1
-    return exit_code
+    return max(exit_code, _forget_in_hub_logs(store, employee_id))
+
+
+def _forget_in_hub_logs(store: Store, employee_id: str) -> int:
+    """Rewrite the hub logs on the data folder's list (:func:`careerconv.surfaces.service.hub_log.forget_in_hub_logs`)
+    and add what was done to the receipt; return 1 when one of them may still name them, else 0."""
+    forgotten = hub_log.forget_in_hub_logs(store, employee_id)
+    streams.result(f"\n{forgotten}\n")
+    if forgotten.complete:
+        return 0
+    print(f"careerconv erase: {len(forgotten.failed)} hub log(s) could not be rewritten or are not hub logs, and "
+          f"were left as they are: {', '.join(str(log.path) for log in forgotten.failed)}; see the end of the receipt",
+          file=sys.stderr)
+    return 1
 
 
 def _refuse_a_named_folder_not_there(args: argparse.Namespace, data: Path) -> None:

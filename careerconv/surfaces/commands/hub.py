@@ -17,6 +17,10 @@ command, or of a program that started a :class:`Hub` from any of its threads
 (:mod:`careerconv.surfaces.commands.hub_server`). The proxy, the service and the servers end with the hub's
 process also when it is killed with SIGKILL (:mod:`careerconv.surfaces.commands.ends_with_parent`, on Linux).
 
+What the hub and everything it starts print goes to ``jupyterhub.log`` in the state folder through
+:mod:`careerconv.surfaces.commands.hub_log_writer`, which names everyone erased from the data folder by their
+pseudonym (a coach's login is their id) and lists the log for ``careerconv erase`` to rewrite.
+
 :class:`Hub` is the same start-up as a library call (the tests start their
 hub with it).
 """
@@ -137,6 +141,7 @@ class Hub:
     admin_token: str = ""
     passwords: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen | None = None
+    log_writer: subprocess.Popen | None = None  # writes what the hub prints into log_path (hub_log_writer)
     log_path: Path | None = None
     env: dict[str, str] = field(default_factory=dict)
     internal_ports: tuple[int, ...] = ()  # the hub's own, its proxy's API and the records service's
@@ -229,19 +234,26 @@ class Hub:
         # The hub runs as long as this process holds the write end of this pipe: it stops, and stops what it
         # started, when this process dies however it dies, whichever thread started it (hub_server).
         read_end, self.starter_pipe = os.pipe()  # neither is inherited by what else this process starts
+        # What the hub and everything it starts print goes through this pipe to the writer of its log, which names
+        # every person erased from the data folder by their pseudonym (hub_log_writer); it ends when they all have.
+        output, printed = os.pipe()
         try:
-            with self.log_path.open("ab") as log:
-                # A session of its own: a Ctrl-C in the terminal reaches the command, which stops the hub in order.
-                self.process = subprocess.Popen(
-                    [sys.executable, "-m", "careerconv.surfaces.commands.hub_server", "-f",
-                     str(resources.jupyterhub_config_file()), "--no-ssl"],
-                    cwd=self.state, env={**self.env, STARTER_PIPE: str(read_end)}, pass_fds=(read_end,),
-                    stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            # A session of its own: a Ctrl-C in the terminal reaches the command, which stops the hub in order.
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "careerconv.surfaces.commands.hub_server", "-f",
+                 str(resources.jupyterhub_config_file()), "--no-ssl"],
+                cwd=self.state, env={**self.env, STARTER_PIPE: str(read_end)}, pass_fds=(read_end,),
+                stdin=subprocess.DEVNULL, stdout=printed, stderr=subprocess.STDOUT, start_new_session=True)
+            self.log_writer = subprocess.Popen(
+                [sys.executable, "-m", "careerconv.surfaces.commands.hub_log_writer", "--data", str(self.data),
+                 str(self.log_path)], cwd=self.state, env=self.env, stdin=output, stdout=subprocess.DEVNULL,
+                start_new_session=True)
         except BaseException:
             self._let_go()
             raise
         finally:
-            os.close(read_end)
+            for fd in (read_end, output, printed):
+                os.close(fd)
 
     def wait_ready(self, timeout: float) -> None:
         """Wait until this hub's processes listen on :attr:`port` and its internal ports, the hub says it is healthy
@@ -261,6 +273,7 @@ class Hub:
                 if taken_by_another(self.process.pid, port):
                     raise PortTaken(port)
             if self.process.poll() is not None:
+                self._end_log_writer()  # its last lines are in the log, for the message
                 raise RuntimeError(f"JupyterHub exited with code {self.process.returncode}:\n{self.log_tail()}")
             # what answers is this hub: its own processes hold the ports (checked first, so the answers are its own)
             if set(ports) <= listening_ports(self.process.pid) and _status(self.url + "hub/health") == 200 \
@@ -287,6 +300,7 @@ class Hub:
         """Stop the hub and everything it started (proxy, service, user servers); kill them if they hang."""
         if self.process is None or self.process.poll() is not None:
             self._let_go()
+            self._end_log_writer()
             return
         started = family(self.process.pid)[1:]  # listed while the hub runs: each runs in a session of its own
         self.process.send_signal(signal.SIGTERM)  # the hub stops them in order
@@ -297,6 +311,18 @@ class Hub:
             self.process.wait()
         self._let_go()
         stop_family(started)  # what the hub did not stop
+        self._end_log_writer()
+
+    def _end_log_writer(self) -> None:
+        """Wait for the writer of the hub's log to write the last lines and end (as the last of the hub's processes
+        has); kill it if it hangs."""
+        if self.log_writer is None:
+            return
+        try:
+            self.log_writer.wait(STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.log_writer.kill()
+            self.log_writer.wait()
 
     def _let_go(self) -> None:
         """Close this process's end of the pipe that keeps the hub running (:meth:`launch`)."""

@@ -36,6 +36,13 @@ CAREERCONV_HUB_SETTINGS        optional: the organisation's settings file (``car
                                it is not the data folder's own
 =============================  ==============================================================
 
+The hub's output (its own log lines, its proxy's, the records service's, the coaches' servers', a traceback) names
+a coach by their login, their id. ``careerconv hub`` writes it through
+:mod:`careerconv.surfaces.commands.hub_log_writer`, which names every person erased from the data folder by their
+pseudonym and lists the log for ``careerconv erase`` to rewrite; a deployment runs the hub the same way::
+
+    jupyterhub -f jupyterhub_config.py 2>&1 | python -m careerconv.surfaces.commands.hub_log_writer --data DATA LOG
+
 Roles follow hub groups: ``coaches`` get the coach's app (Voila, code-free)
 as their server; ``hr`` land on the HR page that the records service draws
 from the aggregates (their server, if they start one, has no data folder);

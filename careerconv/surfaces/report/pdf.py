@@ -29,6 +29,7 @@ import io
 import logging
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -46,7 +47,7 @@ from careerconv.records import text_direction
 from careerconv.records.dates import NO_BREAK
 from careerconv.records.store import atomic_write_bytes
 from . import render, rtl
-from .content import ReportContent, skill_chart_data
+from .content import ReportContent, SkillChartData, skill_chart_data
 
 __all__ = ["pdf_bytes", "write_pdf", "document_pdf_bytes", "FONT_FAMILIES"]
 
@@ -476,37 +477,72 @@ class _Page:
 
     # charts ----------------------------------------------------------------
 
-    def axes(self, height: float, *, left: float, right: float = 0.35, top: float = 0.3,
-             bottom: float = 1.0) -> Any:
-        self.room(height)
-        box = [(_MARGIN + left) / A4[0], (self.y - height + bottom) / A4[1],
-               (_WIDTH - left - right) / A4[0], (height - top - bottom) / A4[1]]
-        ax = self.fig.add_axes(box)
-        self.y -= height
-        return ax
-
-    def below_legend(self, ax: Any) -> None:
-        """Go on below ``ax``'s legend where it reaches lower than the chart's height (its entries wrapped onto
-        more rows), :data:`careerconv.surfaces.report.render.LEGEND_FOOT` under it."""
-        legend = ax.get_legend()
-        if legend is not None:
-            foot = legend.get_window_extent(self.fig.canvas.get_renderer()).y0 / self.fig.dpi
-            self.y = min(self.y, foot - render.LEGEND_FOOT)
+    def chart(self, chart: _Chart) -> None:
+        """Draw ``chart`` with its key under it where both fit above the bottom margin (the room they take:
+        :attr:`_Chart.depth`), else at the top of the next page; go on below the key (:attr:`_Chart.advance`)."""
+        self.room(chart.depth)
+        chart.draw(self.fig.add_axes(chart.box(self.y)))
+        self.y -= chart.advance
 
 
 # ---------------------------------------------------------------------------
 # the report
 
 
-_SKILL_CHART = 3.9  # inches, with its legend
+_SKILL_CHART = 3.9  # inches: a skill chart's room on the page, its key under its axes
 
 
-def _write_blocks(page: _Page, blocks: list[_Block], charts: list[Any]) -> None:
+@dataclass
+class _Chart:
+    """A chart of the PDF: ``draw`` draws it, its key (the Axes' legend) included, on Axes placed ``left``,
+    ``right``, ``top`` and ``bottom`` inches inside a band ``height`` inches tall across the page's column."""
+
+    draw: Callable[[Any], None]
+    height: float
+    left: float
+    right: float = 0.35
+    top: float = 0.3
+    bottom: float = 1.0
+
+    def box(self, y: float) -> list[float]:
+        """The Axes' place on an A4 page (fractions of the page) when the band's top is ``y`` inches above the
+        page's foot."""
+        return [(_MARGIN + self.left) / A4[0], (y - self.height + self.bottom) / A4[1],
+                (_WIDTH - self.left - self.right) / A4[0], (self.height - self.top - self.bottom) / A4[1]]
+
+    @functools.cached_property
+    def key_depth(self) -> float:
+        """How far below the band's top the chart's key reaches (inches; 0 without a key): below the band where
+        its entries wrap onto more rows at the page's width. Measured by drawing the chart on a page of its own."""
+        fig = Figure(figsize=A4)
+        FigureCanvasAgg(fig)
+        ax = fig.add_axes(self.box(A4[1]))
+        self.draw(ax)
+        legend = ax.get_legend()
+        if legend is None:
+            return 0.0
+        return float(A4[1] - legend.get_window_extent(fig.canvas.get_renderer()).y0 / fig.dpi)
+
+    @property
+    def depth(self) -> float:
+        """The room the chart takes on its page (inches): its band, or down to its key's foot where the key reaches
+        lower (a page break that kept only the band's room put a chart at a page's foot whose key ran into the
+        bottom margin)."""
+        return max(self.height, self.key_depth)
+
+    @property
+    def advance(self) -> float:
+        """How far down the page what follows the chart starts (inches): below its band, and
+        :data:`careerconv.surfaces.report.render.LEGEND_FOOT` below its key."""
+        return max(self.height, self.key_depth + render.LEGEND_FOOT) if self.key_depth else self.height
+
+
+def _write_blocks(page: _Page, blocks: list[_Block], charts: list[_Chart]) -> None:
     """Lay out one section's blocks; each ``img`` block is drawn by the next of ``charts``."""
     for i, block in enumerate(blocks):
         following = blocks[i + 1] if i + 1 < len(blocks) else None
         if block.kind in ("h1", "h2", "h3", "summary"):
-            keep = _first_height(page, following)
+            keep = _first_height(page, following, charts)
             size = {"h1": 18.0, "h2": 14.0, "h3": 12.0, "summary": 10.5}[block.kind]
             page.heading(block.text, size, keep)
         elif block.kind == "p":
@@ -532,15 +568,16 @@ def _write_blocks(page: _Page, blocks: list[_Block], charts: list[Any]) -> None:
             else:
                 page.table(block)
         elif block.kind == "img" and charts:
-            charts.pop(0)(page)
+            page.chart(charts.pop(0))
 
 
-def _first_height(page: _Page, block: _Block | None) -> float:
-    """How much of ``block`` a heading above it must keep it company with (inches)."""
+def _first_height(page: _Page, block: _Block | None, charts: list[_Chart]) -> float:
+    """How much of ``block`` a heading above it must keep it company with (inches); an ``img`` block is drawn by
+    the first of ``charts``: the whole chart and its key."""
     if block is None:
         return 0.0
     if block.kind == "img":
-        return _SKILL_CHART
+        return charts[0].depth if charts else 0.0
     if block.kind == "table":
         return page.kept_height(block)
     return min(page.text_height(block.text), 3 * page.line_height(_BODY))
@@ -581,11 +618,25 @@ def pdf_bytes(content: ReportContent) -> bytes:
 
 def standing_chart(page: _Page, content: ReportContent) -> None:
     """Draw the standing chart of ``content`` on ``page``, its legend under it, and go on below that."""
+    page.chart(_standing_chart(content))
+
+
+def _standing_chart(content: ReportContent) -> _Chart:
+    """The standing chart of ``content`` as the PDF draws it, its legend under it."""
     height, left = render.standing_chart_size(content)
-    ax = page.axes(height, left=left, bottom=1.3)
-    render.draw_standing(ax, content)
-    plots.legend_below(ax, 0.55, _MARGIN)
-    page.below_legend(ax)
+
+    def draw(ax: Any) -> None:
+        render.draw_standing(ax, content)
+        plots.legend_below(ax, 0.55, _MARGIN)
+    return _Chart(draw, height, left=left, bottom=1.3)
+
+
+def _skill_chart(data: SkillChartData) -> _Chart:
+    """One skill's chart as the PDF draws it, its legend under it."""
+    def draw(ax: Any) -> None:
+        render.draw_skill(ax, data)
+        plots.legend_below(ax, 0.5, _MARGIN)
+    return _Chart(draw, _SKILL_CHART, left=0.6, top=0.25, bottom=1.05)
 
 
 def _pdf(c: ReportContent, header: list[_Block], blocks: dict[str, list[_Block]], families: list[str]) -> bytes:
@@ -601,27 +652,19 @@ def _pdf(c: ReportContent, header: list[_Block], blocks: dict[str, list[_Block]]
         page.text("Career progress report", 20, weight="bold", gap=0.08)
         _write_blocks(page, header, [])
 
-        def section(key: str, charts: list[Any] | None = None, heading: render.Heading | None = None) -> None:
+        def section(key: str, charts: list[_Chart] | None = None, heading: render.Heading | None = None) -> None:
             title, intro = _SECTIONS[key] if heading is None else (heading.text, heading.intro)
-            part = blocks[key]
+            part, charts = blocks[key], list(charts or [])
             page.heading(title, 14.0, (page.text_height(intro) if intro else 0.0)
-                         + _first_height(page, part[0] if part else None))
+                         + _first_height(page, part[0] if part else None, charts))
             if intro:
                 page.text(intro, 9.5, colour=_MUTED)
-            _write_blocks(page, part, list(charts or []))
-
-        def skill_chart(data: Any):
-            def draw(p: _Page) -> None:
-                ax = p.axes(_SKILL_CHART, left=0.6, top=0.25, bottom=1.05)
-                render.draw_skill(ax, data)
-                plots.legend_below(ax, 0.5, _MARGIN)
-                p.below_legend(ax)
-            return draw
+            _write_blocks(page, part, charts)
 
         section("dreams")
-        section("standing", [functools.partial(standing_chart, content=c)], render.standing_heading(c))
+        section("standing", [_standing_chart(c)], render.standing_heading(c))
         section("horizons")
-        section("skills", [skill_chart(d) for d in skill_chart_data(c)])
+        section("skills", [_skill_chart(d) for d in skill_chart_data(c)])
         section("actions")
         section("next")
         _write_blocks(page, blocks["earlier"], [])  # every earlier plan, printed open

@@ -813,15 +813,21 @@ def skill_sections(content: ReportContent, figure_format: str | None = "svg", dp
     each: the key reads the same for every skill, and a legend costs about a
     fifth of a chart's drawing time, which adds up over a batch. They also
     share one time axis (:func:`careerconv.surfaces.report.content.chart_span`), so a
-    date sits at the same place in every chart.
+    date sits at the same place in every chart. Every chart is drawn before the key is made (it names the line
+    joining a label to its mark only when a chart draws one), and each figure is serialised and cleared as soon
+    as it is drawn: a report holds one skill figure at a time, however many skills it has.
     """
     charts = skill_chart_data(content)
     if not charts:
         return [_wrap('<p class="cc-empty">No skills yet: you choose them in your career conversation.</p>')]
-    figures = [None if figure_format is None else skill_figure(data, NARROW_WIDTH) for data in charts]
-    leaders = any(plots.has_leader(fig.axes[0]) for fig in figures if fig is not None)
-    return [chart_key(content, charts, leaders=leaders),
-            *(_wrap(_skill_section(data, fig, figure_format, dpi)) for data, fig in zip(charts, figures))]
+    sections, leaders = [], False
+    for data in charts:  # one figure at a time: each is serialised and cleared before the next is drawn
+        fig = None if figure_format is None else skill_figure(data, NARROW_WIDTH)
+        leaders = leaders or (fig is not None and plots.has_leader(fig.axes[0]))
+        sections.append(_wrap(_skill_section(data, fig, figure_format, dpi)))
+        if fig is not None:
+            fig.clear()  # its artists are freed now, not when the garbage collector reaches the figure
+    return [chart_key(content, charts, leaders=leaders), *sections]
 
 
 def chart_key(content: ReportContent | None = None, charts: Sequence[SkillChartData] | None = None, *,
@@ -1044,11 +1050,7 @@ def earlier_plans(content: ReportContent, open_plans: int = 1) -> Fragment | Non
     blocks = []
     for i, (conv, day, rows_frame) in enumerate(plans):
         rows = []
-        # Leaving cut short the window of a target of a skill they still worked on; a skill a later plan dropped
-        # was no longer theirs to rate when they left: its target reads as the rule says (found: "not measured: you
-        # left" beside a target of a plan replaced six months before they left).
-        shown = [shown_status(content, r.status, r.horizon_date, _in_plan(content, r.skill) and r.window_open)
-                 for r in rows_frame.itertuples(index=False)]
+        shown = _earlier_statuses(content, rows_frame)
         for r, status in zip(rows_frame.itertuples(index=False), shown):
             measured = (_DASH if _missing(r.measured_rating)
                         else f"{_rating(r.measured_rating)} on {format_day(r.measured_date)}")
@@ -1069,8 +1071,27 @@ def earlier_plans(content: ReportContent, open_plans: int = 1) -> Fragment | Non
                  + "".join(blocks))
 
 
+def _earlier_statuses(content: ReportContent, rows: pd.DataFrame) -> list[str]:
+    """The status :func:`earlier_plans` shows for each target of an earlier plan (``rows``, of
+    :func:`careerconv.surfaces.report.content.earlier_plans_list`)."""
+    # Leaving cut short the window of a target of a skill they still worked on; a skill a later plan dropped
+    # was no longer theirs to rate when they left: its target reads as the rule says (found: "not measured: you
+    # left" beside a target of a plan replaced six months before they left).
+    return [shown_status(content, r.status, r.horizon_date, _in_plan(content, r.skill) and r.window_open)
+            for r in rows.itertuples(index=False)]
+
+
+def _shown_statuses(content: ReportContent) -> set[str]:
+    """Every status the report shows for a target (:func:`shown_status`): those of the current plan (its table
+    of targets, the standing section and the skill charts show the same targets) and of the earlier plans."""
+    current = {shown_status(content, r.status, r.horizon_date, r.window_open)
+               for r in horizon_rows(content).itertuples(index=False)}
+    return current.union(*(_earlier_statuses(content, rows) for _, _, rows in earlier_plans_list(content)))
+
+
 def how_to_read(content: ReportContent) -> Fragment:
-    """The rules behind the statuses, in plain words with this report's numbers."""
+    """The rules behind the statuses, in plain words with this report's numbers; "not measured: you left" is
+    explained when a target of the report reads so (:func:`_shown_statuses`)."""
     tol = content.tolerance
     tol_text = f"{tol:g} point" + ("" if tol == 1 else "s")
     return _wrap(
@@ -1084,9 +1105,11 @@ def how_to_read(content: ReportContent) -> Fragment:
         "still to come"
         + ("" if content.left_on is None else
            f"; <strong>{plots.AFTER_LEAVING}</strong> means the date came on or after the day you left "
-           f"({_e(format_day(content.left_on))}), so that target will never be measured; "
-           f"<strong>{plots.LEFT_UNMEASURED}</strong> means its date came while you were here but you left before "
-           "a rating close enough to it was given. Everything in this report is as it was on your last day here "
+           f"({_e(format_day(content.left_on))}), so that target will never be measured"
+           + (f"; <strong>{plots.LEFT_UNMEASURED}</strong> means its date came while you were here but you left "
+              "before a rating close enough to it was given" if plots.LEFT_UNMEASURED in _shown_statuses(content)
+              else "")
+           + ". Everything in this report is as it was on your last day here "
            f"({_e(format_day(content.figures_day))})")
         + ("" if content.leaves_on is None else
            f"; <strong>{plots.AFTER_LEAVING_SOON}</strong> means the date comes on or after the day you leave "

@@ -36,23 +36,22 @@ named on the receipt. An empty file is left as it is, without the line of the er
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import json
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from careerconv.records.kept_elsewhere import recorded_access_logs
-from careerconv.records import schema
 from careerconv.records.schema import EMPLOYEE_ID, parse_identifier
-from careerconv.records.store import ErasedIds, Store, atomic_writer, cannot_write
+from careerconv.records.store import ErasedIds, Store
+from .log_files import LockedAppender, NotThatLog, rewrite_whole
+from .pseudonyms import ERASED, ErasedList, id_as_word, pseudonym_if_erased, pseudonym_of
 
 ALLOWED, REFUSED = "allowed", "refused"
 FIELDS = ("at", "user", "action", EMPLOYEE_ID, "record", "outcome", "status")
 NOT_AN_ID = "(not an id)"
-ERASED = "erased:"
 _RECORD_KINDS = ("conversation", "checkin")
 _WHOLE_RECORDS = ("roster",)  # what a line names that is not one person's record
 _PSEUDONYM = re.compile(ERASED + "[0-9a-f]{16,64}")
@@ -90,7 +89,7 @@ def is_a_log_line(line: bytes) -> bool:
     return isinstance(entry, dict) and set(entry) == set(FIELDS)
 
 
-class NotAnAccessLog(ValueError):
+class NotAnAccessLog(NotThatLog):
     """A file named as an access log that does not read as one (:func:`is_a_log_line`): it is left as it is."""
 
 
@@ -136,32 +135,6 @@ def _is_json_object(line: bytes) -> bool:
         return False
 
 
-def pseudonym_of(store: Store, employee_id: str) -> str:
-    """How an access log names ``employee_id`` once they are erased from ``store``'s data folder: :data:`ERASED` and
-    the hash the folder's list of erased people keeps of them (an HMAC-SHA256 of the id, case-folded, keyed with the
-    folder's own salt in ``erased.json``; :meth:`careerconv.records.store.ErasedIds.hash_of`), so every log about one
-    folder names one person alike, whoever erased them and how.
-
-    Raises
-    ------
-    ValueError
-        ``employee_id`` is not on the list of erased people (erase them first).
-    """
-    pseudonym = _pseudonym_if_erased(store.erased_ids(), employee_id)
-    if pseudonym is None:
-        raise ValueError(f"{employee_id} is not on the list of people erased from {store.root}; an access log names "
-                         "only erased people by a pseudonym")
-    return pseudonym
-
-
-def _pseudonym_if_erased(erased: ErasedIds, value: str | None) -> str | None:
-    """The pseudonym a log names ``value`` by (:func:`pseudonym_of`) when it is an id on the list ``erased``, else
-    None (not erased, not an id, or a pseudonym already)."""
-    if not isinstance(value, str) or value == NOT_AN_ID or value.startswith(ERASED) or erased.erased_on(value) is None:
-        return None
-    return ERASED + erased.hash_of(value)
-
-
 def _name_by_pseudonyms(entry: dict, about: str | None, by: str | None) -> dict:
     """``entry``, a line of the log, naming the person it is about by the pseudonym ``about`` (their record as
     ``kind/erased``, since a record id starts with its person's id) and its user by ``by``; None leaves either as it
@@ -191,25 +164,14 @@ class AccessLog:
     def __init__(self, path: str | os.PathLike, store: Store | None = None):
         self.path = Path(path)
         self.store = store
-        self._erased: tuple[tuple, ErasedIds] | None = None  # the list as last read, and its file's version
+        self.erased = ErasedList(store)
+        self._appender = LockedAppender(self.path)
 
     def erased_ids(self) -> ErasedIds:
-        """The list of people erased from :attr:`store` (read again only when its file changed); an empty one without
-        a store, or when the list cannot be read (a damaged ``erased.json``, which every command of the store
-        reports): a line is never lost for it, and it then names people as the request did."""
-        if self.store is None:
-            return ErasedIds()
-        try:
-            st = self.store.erased_path.stat()
-        except FileNotFoundError:
-            return ErasedIds()
-        version = (st.st_mtime_ns, st.st_size, st.st_ino)
-        if self._erased is None or self._erased[0] != version:
-            try:
-                self._erased = (version, self.store.erased_ids())
-            except (schema.ValidationError, OSError):
-                return ErasedIds()
-        return self._erased[1]
+        """The list of people erased from :attr:`store` (:class:`~careerconv.surfaces.service.pseudonyms.ErasedList`:
+        read again only when its file changed; empty without a store, or when it cannot be read, and then the log
+        names people as the request did)."""
+        return self.erased.ids()
 
     def create(self) -> None:
         """Create the log, empty and mode 0600, with its folder, when it is not there yet."""
@@ -229,28 +191,19 @@ class AccessLog:
         erasure rewrites the lines before it."""
         at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
         record, people = logged_record(record), [logged_id(employee_id) for employee_id in employee_ids]
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        while True:
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-            try:
-                # The lock of whoever writes the file (another thread, or `careerconv erase` rewriting it): once it
-                # is ours, the path still names the file we opened, or a rewrite replaced it and we open the new one.
-                fcntl.flock(fd, fcntl.LOCK_EX)
-                if _names(self.path, fd):
-                    # Who is erased is read under the lock: an erasure lists them before it rewrites the log, so a
-                    # line is either in the log it rewrites or written after they are on the list.
-                    erased = self.erased_ids()
-                    entries = [_name_by_pseudonyms(
-                        {"at": at, "user": user, "action": action, EMPLOYEE_ID: person, "record": record,
-                         "outcome": outcome, "status": status},
-                        _pseudonym_if_erased(erased, person), _pseudonym_if_erased(erased, user)) for person in people]
-                    lines = memoryview("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entries)
-                                       .encode("utf-8"))
-                    while lines:  # one write for a line; a very long batch may take several, still under the lock
-                        lines = lines[os.write(fd, lines):]
-                    return entries
-            finally:
-                os.close(fd)  # and with it the lock
+        entries: list[dict] = []
+
+        def lines(_size: int) -> bytes:
+            # Who is erased is read under the lock: an erasure lists them before it rewrites the log, so a line is
+            # either in the log it rewrites or written after they are on the list.
+            erased = self.erased_ids()
+            entries[:] = [_name_by_pseudonyms(
+                {"at": at, "user": user, "action": action, EMPLOYEE_ID: person, "record": record,
+                 "outcome": outcome, "status": status},
+                pseudonym_if_erased(erased, person), pseudonym_if_erased(erased, user)) for person in people]
+            return "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entries).encode("utf-8")
+        self._appender.append(lines)
+        return entries
 
     def forget(self, employee_id: str, pseudonym: str) -> int:
         """Replace ``employee_id`` (in any case) with ``pseudonym`` (:func:`pseudonym_of`) in every line about them,
@@ -272,35 +225,7 @@ class AccessLog:
         OSError
             It cannot be read or replaced (the message names the file and why; the log is as it was).
         """
-        rewrite = _forgetting(employee_id, pseudonym)
-        while True:
-            try:
-                src = self.path.open("r+b")  # for writing too: a lock on a network file system needs it
-            except FileNotFoundError:
-                raise
-            except OSError as exc:
-                raise cannot_write(self.path, exc) from None
-            with src:
-                _check_reads_as_a_log(self.path, src.fileno(), settled=False)
-                try:
-                    with atomic_writer(self.path) as out:  # its owner, group and mode those of the log
-                        pending, changed = _copy(src, out, rewrite)
-                        fcntl.flock(src.fileno(), fcntl.LOCK_EX)  # appends wait from here until src is closed
-                        if not _names(self.path, src.fileno()):
-                            raise _Replaced  # another erasure replaced it while we read: read the new one
-                        _check_reads_as_a_log(self.path, src.fileno(), settled=True)
-                        pending, more = _copy(src, out, rewrite, pending)
-                        if pending:  # a line cut short by a killed writer (under the lock, no one is mid-line)
-                            last = rewrite(pending)
-                            out.write(last)
-                            more += last is not pending
-                        if not changed + more:
-                            raise _Unchanged
-                    return changed + more
-                except _Replaced:
-                    continue
-                except _Unchanged:
-                    return 0
+        return rewrite_whole(self.path, _forgetting(employee_id, pseudonym), _check_reads_as_a_log)
 
     def entries(self, employee_id: str | None = None, user: str | None = None) -> Iterator[dict]:
         """The logged lines, oldest first, optionally only those about one person or by one user."""
@@ -320,46 +245,12 @@ class AccessLog:
                 yield entry
 
 
-class _Replaced(Exception):
-    """The log was replaced by another rewrite while it was read."""
-
-
-class _Unchanged(Exception):
-    """No line names the person: the log is left as it is."""
-
-
-def _names(path: Path, fd: int) -> bool:
-    """Whether ``path`` is still the file open as ``fd`` (a rewrite replaces it with a new one)."""
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        return False
-    opened = os.fstat(fd)
-    return (st.st_dev, st.st_ino) == (opened.st_dev, opened.st_ino)
-
-
-def _copy(src: BinaryIO, out: BinaryIO, rewrite: Callable[[bytes], bytes], pending: bytes = b"") -> tuple[bytes, int]:
-    """Copy ``src``'s lines from where it is to its end into ``out``, each through ``rewrite``; return what is left of a
-    line without its end yet (an append under way, or cut short), to be read on, and how many lines changed."""
-    changed = 0
-    for line in src:
-        if pending:
-            line, pending = pending + line, b""
-        if not line.endswith(b"\n"):
-            pending = line  # only the last line can be without its end
-            continue
-        new = rewrite(line)
-        changed += new is not line
-        out.write(new)
-    return pending, changed
-
-
 def _forgetting(employee_id: str, pseudonym: str) -> Callable[[bytes], bytes]:
     """A function of one line of the log: the line with ``employee_id`` (any case) as :meth:`AccessLog.forget`
     replaces it, or the very same object when the line does not name them. A line that is not JSON (damaged by
     hand) has the id replaced wherever it stands as a word."""
     folded = employee_id.casefold()
-    word = re.compile(rf"(?<![A-Za-z0-9_]){re.escape(employee_id)}(?![A-Za-z0-9_])", re.IGNORECASE)
+    word = id_as_word(employee_id)
 
     def rewrite(line: bytes) -> bytes:
         end = b"\n" if line.endswith(b"\n") else b""
@@ -410,11 +301,13 @@ class LogErasure:
         """The logs that could not be rewritten, and so may still name them."""
         return [log for log in self.logs if log.problem]
 
+    title = "Access logs"  # what the receipt calls the logs
+    where = "from now on, in every line about or by them"  # and which of their lines name them by pseudonym
+
     def __str__(self) -> str:
         if not self.logs:
-            return "Access logs: none is kept about this data folder."
-        out = [f"Access logs: {self.employee_id} is named {self.pseudonym} from now on, in every line about or by "
-               "them:"]
+            return f"{self.title}: none is kept about this data folder."
+        out = [f"{self.title}: {self.employee_id} is named {self.pseudonym} {self.where}:"]
         width = max(len(str(log.path)) for log in self.logs)
         for log in self.logs:
             did = f"LEFT AS IT IS: {log.problem}" if log.not_a_log else \
@@ -467,21 +360,30 @@ def forget_in_access_logs(store: Store, employee_id: str, logs: Iterable[str | o
         if own is None or Path(path).resolve() != own.path.resolve():
             chosen.append(AccessLog(path))
     for log in chosen:
-        try:
-            result.logs.append(LogForgotten(log.path, log.forget(employee_id, result.pseudonym)))
-        except FileNotFoundError:
-            if log is own:
-                result.logs.append(LogForgotten(log.path, 0))
-            else:
-                result.logs.append(LogForgotten(log.path, problem="there is no file there (moved, or on a disk not "
-                                                                  "mounted?): name where it is now with --access-log "
-                                                                  "FILE, or, if it is gone for good, take it off the "
-                                                                  "data folder's access-logs.json"))
-        except NotAnAccessLog as exc:
-            result.logs.append(LogForgotten(log.path, problem=str(exc).removeprefix(f"{log.path}: "), not_a_log=True))
-        except OSError as exc:
-            result.logs.append(LogForgotten(log.path, problem=str(exc)))
+        result.logs.append(forgotten_in(log.path, lambda: log.forget(employee_id, result.pseudonym),
+                                        missing_holds_nothing=log is own,
+                                        elsewhere="name where it is now with --access-log FILE, or",
+                                        listed_in="access-logs.json"))
     return result
+
+
+def forgotten_in(path: Path, forget: Callable[[], int], *, missing_holds_nothing: bool, elsewhere: str,
+                 listed_in: str) -> LogForgotten:
+    """What ``forget()``, the rewrite of the log at ``path``, did: the lines it changed, or why it could not (a file
+    not there, unless ``missing_holds_nothing``: then it named no one; one that is not such a log; one that cannot be
+    read or replaced). ``elsewhere`` says how to name a log that moved, ``listed_in`` the data folder's list it is
+    on."""
+    try:
+        return LogForgotten(path, forget())
+    except FileNotFoundError:
+        if missing_holds_nothing:
+            return LogForgotten(path, 0)
+        return LogForgotten(path, problem=f"there is no file there (moved, or on a disk not mounted?): {elsewhere}, "
+                                          f"if it is gone for good, take it off the data folder's {listed_in}")
+    except NotThatLog as exc:
+        return LogForgotten(path, problem=str(exc).removeprefix(f"{path}: "), not_a_log=True)
+    except OSError as exc:
+        return LogForgotten(path, problem=str(exc))
 
 
 def log_erasure(result: LogErasure, by: str) -> LogErasure:

@@ -91,6 +91,7 @@ from careerconv.records.schema import CHECKIN_ID, COACH_ID, CONVERSATION_ID, EMP
 from careerconv.records.store import Conflict, History, MovedAway, NotFound, NotOnRoster, Store, disk_refused
 from . import wire
 from .access_log import ALLOWED, REFUSED, AccessLog, access_logs_of, forget_in_access_logs
+from .hub_log import forget_in_hub_logs
 from .request_log import RequestLog
 from .hr_pages import ChartsFailed, RenderedPages, charts_failed, with_header
 from .roster_gate import RosterGate
@@ -842,10 +843,11 @@ class EraseHandler(BaseHandler):
             # The access logs keep what was done, naming them only as the erased list does: this service's own, and
             # any other on the data folder's list (another hub that served it).
             forgotten = forget_in_access_logs(store, receipt.employee_id, logs, own=self.service.log)
+            hub_logs = forget_in_hub_logs(store, receipt.employee_id)  # the hub's own log, naming logins
             # An operator reads no one's records: the receipt counts, not names, other people's files.
-            text = f"{receipt.without_others()}\n\n{forgotten}\nSo is the line of this erasure."
-            return {EMPLOYEE_ID: employee_id, "complete": receipt.complete and forgotten.complete, "receipt": text,
-                    "logged_as": forgotten.pseudonym}
+            text = f"{receipt.without_others()}\n\n{forgotten}\nSo is the line of this erasure.\n\n{hub_logs}"
+            return {EMPLOYEE_ID: employee_id, "complete": receipt.complete and forgotten.complete and hub_logs.complete,
+                    "receipt": text, "logged_as": forgotten.pseudonym}
         await self.guarded("erase", employee_id, None, work, gate="change" if caller.has(OPERATOR) else None,
                            logged=lambda result: ([result["logged_as"]], None))
 

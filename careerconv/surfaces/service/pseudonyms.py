@@ -1,0 +1,130 @@
+"""How a log names an erased person: by the pseudonym the data folder's list of erased people keeps of them.
+
+A pseudonym is :data:`ERASED` and the hash the folder's list keeps of the id (an HMAC-SHA256 of the id, case-folded,
+keyed with the folder's own salt in ``erased.json``: :meth:`careerconv.records.store.ErasedIds.hash_of`), so every
+log about one folder, the access log (:mod:`careerconv.surfaces.service.access_log`) and the hub's own
+(:mod:`careerconv.surfaces.service.hub_log`) alike, names one person by one pseudonym, whoever erased them and how.
+
+In a line of free text (the hub's log, an access log's line damaged by hand) an id is found where it stands as a
+word (:func:`id_as_word`): not inside a longer run of letters, digits and ``_``; ``.`` and ``-`` end it, so the
+``E0020`` of a record id ``E0020-20261206`` or an address ``/user/e0020/`` is found, in any letter case. An erasure,
+which knows the id, rewrites the lines already written by that rule; a line written later names every person on the
+list by their pseudonym at the same places (:meth:`ErasedList.named_by_pseudonyms`), although the list keeps only
+hashes: every part of a line an id could be found at by that rule is hashed and looked up.
+"""
+
+from __future__ import annotations
+
+import re
+
+from careerconv.records import schema
+from careerconv.records.store import ErasedIds, Store
+
+ERASED = "erased:"
+_ID_RUN = re.compile(r"[A-Za-z0-9._-]+")  # where ids may stand: a run of the characters an id is made of
+_ENDS = re.compile(r"[.-]")  # inside a run, where an id found as a word may start after, or end before
+_CACHE_SIZE = 50_000  # parts of lines looked up, kept while the list does not change
+
+
+def pseudonym_of(store: Store, employee_id: str) -> str:
+    """How a log names ``employee_id`` once they are erased from ``store``'s data folder (see the module docstring).
+
+    Raises
+    ------
+    ValueError
+        ``employee_id`` is not on the list of erased people (erase them first).
+    """
+    pseudonym = pseudonym_if_erased(store.erased_ids(), employee_id)
+    if pseudonym is None:
+        raise ValueError(f"{employee_id} is not on the list of people erased from {store.root}; a log names "
+                         "only erased people by a pseudonym")
+    return pseudonym
+
+
+def pseudonym_if_erased(erased: ErasedIds, value: str | None) -> str | None:
+    """The pseudonym a log names ``value`` by (:func:`pseudonym_of`) when it is an id on the list ``erased``, else
+    None (not erased, not an id, or a pseudonym already)."""
+    if not isinstance(value, str) or value.startswith(ERASED) or erased.erased_on(value) is None:
+        return None
+    return ERASED + erased.hash_of(value)
+
+
+def id_as_word(employee_id: str) -> re.Pattern:
+    """``employee_id``, in any case, where it stands as a word in a line of text (see the module docstring)."""
+    return re.compile(rf"(?<![A-Za-z0-9_]){re.escape(employee_id)}(?![A-Za-z0-9_])", re.IGNORECASE)
+
+
+class ErasedList:
+    """The list of people erased from ``store`` (None: no one), read again only when its file changed.
+
+    A list that cannot be read (a damaged ``erased.json``, which every command of the store reports) reads as empty:
+    a log line is never lost for it, and it then names people as it was written.
+    """
+
+    def __init__(self, store: Store | None):
+        self.store = store
+        self._read: tuple[tuple, ErasedIds] | None = None  # the list as last read, and its file's version
+        self._looked_up: dict[str, str | None] = {}  # a part of a line, case-folded -> its pseudonym, or None
+
+    def ids(self) -> ErasedIds:
+        """The list as it is now (its file is looked at with one ``stat``)."""
+        if self.store is None:
+            return ErasedIds()
+        try:
+            st = self.store.erased_path.stat()
+        except FileNotFoundError:
+            return ErasedIds()
+        version = (st.st_mtime_ns, st.st_size, st.st_ino)
+        if self._read is None or self._read[0] != version:
+            try:
+                self._read = (version, self.store.erased_ids())
+            except (schema.ValidationError, OSError):
+                return ErasedIds()
+            self._looked_up = {}
+        return self._read[1]
+
+    def named_by_pseudonyms(self, text: str) -> str:
+        """``text`` with every id on the list, where it stands as a word (:func:`id_as_word`), replaced by its
+        pseudonym: the place and form :func:`id_as_word` would find it at, had the id been known; itself when
+        it names no one erased (at once when no one is)."""
+        erased = self.ids()
+        if not erased.days:
+            return text
+        return _ID_RUN.sub(lambda run: self._run_named_by_pseudonyms(run.group(), erased), text)
+
+    def _run_named_by_pseudonyms(self, run: str, erased: ErasedIds) -> str:
+        """A run of id characters with each erased id in it (longest first, from the left) replaced by its
+        pseudonym: a part starting at the run's start or after a ``.`` or ``-``, ending at its end or before one."""
+        starts = [0, *(m.end() for m in _ENDS.finditer(run))]
+        ends = [*(m.start() for m in _ENDS.finditer(run)), len(run)]
+        out, done = [], 0
+        for start in starts:
+            if start < done:
+                continue
+            for end in reversed(ends):
+                if end - start > schema.MAX_ID:
+                    continue
+                if end <= start:
+                    break
+                pseudonym = self._pseudonym_of_part(run[start:end], erased)
+                if pseudonym is not None:
+                    out += [run[done:start], pseudonym]
+                    done = end
+                    break
+        return "".join([*out, run[done:]]) if out else run
+
+    def _pseudonym_of_part(self, part: str, erased: ErasedIds) -> str | None:
+        key = part.casefold()
+        if key not in self._looked_up:
+            if len(self._looked_up) >= _CACHE_SIZE:
+                self._looked_up = {}
+            self._looked_up[key] = pseudonym_if_erased(erased, part) if _is_an_id(part) else None
+        return self._looked_up[key]
+
+
+def _is_an_id(text: str) -> bool:
+    try:
+        schema.parse_identifier(text)
+    except ValueError:
+        return False
+    return True
