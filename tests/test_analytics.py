@@ -887,8 +887,9 @@ def test_a_section_its_period_hides_says_why():
                           privacy.PRIVACY: [privacy.HIDDEN_BY_PERIOD, privacy.HIDDEN]})
     table.attrs["k"] = 5
     assert analytics.describe("target_attainment", table) == (
-        "Nothing can be shown for target attainment: every group has fewer than 5 employees or is hidden so that a "
-        'smaller group cannot be worked out. 1 figure reads "not shown (period)": the same figure for a period with '
+        "Nothing can be shown for target attainment: no group has fewer than 5 employees, but each is hidden so that "
+        "no one can single out fewer than 5 people from the totals or by comparing reports of other periods or "
+        'departments. 1 figure reads "not shown (period)": the same figure for a period with '
         "the same start or the same end but another quarter at the other edge differs from this one by fewer than 5 "
         "employees, who could be singled out by comparing the two. Of two such reports, one of the default period "
         "(the two years up to the day it is as of) keeps its figures, unless the records cover less than two years.")
@@ -935,14 +936,14 @@ def test_the_reading_of_option_kinds_says_why_the_other_kinds_are_hidden():
     """Found by a reader of the HR page: "only plans built on courses can be shown; the other kinds have too few
     employees to compare" beside a coverage table counting none too few and all of them hidden so that a smaller
     group cannot be worked out. The reading names both rules, and how many kinds are hidden."""
-    hidden_to_protect = "hidden so that a smaller group cannot be worked out"
     table = pd.DataFrame({"kind": ["course", "mentoring", "reading", "course"],
                           "horizon_months": [6, 6, 6, 6], "department": [None, None, None, "Sales"],
                           "n_employees": [12, np.nan, np.nan, 7], "mean_gain": [0.8, np.nan, np.nan, 0.5],
-                          privacy.PRIVACY: ["", hidden_to_protect, hidden_to_protect, ""]})
+                          privacy.PRIVACY: ["", privacy.fewer_than(5), privacy.HIDDEN, ""]})
     table.attrs["k"] = 5
     reading = analytics.describe("option_kinds", table)
     assert reading.startswith("6 months on, only plans built on courses can be shown (+0.8 points, n=12); the "
-                              "figures of the 2 other kinds are hidden (fewer than 5 employees, or hidden so that a "
-                              "smaller group cannot be worked out)")
+                              "figures of the 2 other kinds are not shown (fewer than 5 employees, or hidden so "
+                              "that no one can single out fewer than 5 people from the totals or by comparing "
+                              "reports of other periods or departments)")
     assert "too few employees to compare" not in reading

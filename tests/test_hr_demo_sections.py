@@ -167,38 +167,43 @@ def test_any_skill_is_shown_only_where_no_skill_of_its_unit_is():
     assert out.loc[2, privacy.COUNT] == 8 and out.loc[4, privacy.COUNT] == 6
 
 
-def test_a_one_department_report_hides_all_coaches_where_who_is_covered_hides_everyone(tmp_path_factory):
+def test_all_coaches_is_hidden_where_cadence_compliance_hides_its_total(tmp_path_factory):
     """A hostile tester's report on the demo's smallest department (People, 6 people): "who is covered" and
     cadence hid the department's total, but the per-coach table showed "All coaches: 6 people, 17 % never had
-    a conversation" about the same people. The row is hidden with them, with enough teams that the teams
-    shown do not add up to it, and the page's privacy table counts it as hidden."""
+    a conversation" about the same people. "All coaches" follows the other table as of the same day, cadence
+    compliance: where its total is hidden, so is "All coaches", with enough teams that the teams shown do not add
+    up to it. "Who is covered", a table of the period, may hide more (a period figure never decides what a table
+    as of a day hides: two reports with the same end would otherwise hide different cells)."""
     import pandas as pd
 
-    hr = _hr_tables(tmp_path_factory, 60, 7, ("People",))
-    for name in ("overview", "cadence_compliance"):
-        total = hr[name][hr[name][analytics.DEPARTMENT].isna()]
-        assert not privacy.shown(total).any(), name  # what the hostile tester saw hidden
-    coaches = hr["coach_follow_through"]
+    people = _hr_tables(tmp_path_factory, 60, 7, ("People",))
+    small = _hr_tables(tmp_path_factory, 40, 11, ("Operations", "Sales"))  # Operations has fewer than 5
+    assert not privacy.shown(people["overview"][people["overview"][analytics.DEPARTMENT].isna()]).any()
+    for hr, total_shown in ((people, True), (small, False)):
+        cadence = hr["cadence_compliance"]
+        assert privacy.shown(cadence[cadence[analytics.DEPARTMENT].isna()]).iloc[0] == total_shown
+        coaches = hr["coach_follow_through"]
+        assert (coaches.loc[coaches["coach_id"].isna(), privacy.PRIVACY].iloc[0] == "") == total_shown
+    coaches = small["coach_follow_through"]
     everyone = coaches[coaches["coach_id"].isna()].iloc[0]
     assert everyone[privacy.PRIVACY] == privacy.HIDDEN
     assert pd.isna(everyone[privacy.COUNT])
     assert everyone[["share_conversation_on_time", "share_checkin_on_time", "share_never_met"]].isna().all()
-    teams_hidden = coaches[coaches["coach_id"].notna() & ~privacy.shown(coaches)]
-    assert len(teams_hidden) >= 2
+    assert len(coaches[coaches["coach_id"].notna() & ~privacy.shown(coaches)]) >= 2
     shown = analytics.present("coach_follow_through", coaches)
     assert list(shown.iloc[0, :2]) == ["All coaches", privacy.HIDDEN]
-    sentence = analytics.describe("coach_follow_through", coaches)
-    assert not sentence.startswith("Across all coaches")
-    # Where the total can be shown, the sentence counts both hidden teams: the one too small and the one hidden
-    # to protect it (in words that fit one team too).
-    figures = ["share_conversation_on_time", "share_checkin_on_time", "share_never_met"]
-    with_total = coaches.copy()
-    with_total.loc[with_total["coach_id"].isna(), [privacy.COUNT, *figures, privacy.PRIVACY]] = [6, 0.5, 0.5, 0.0, ""]
-    assert analytics.describe("coach_follow_through", with_total).endswith(
-        "; 2 teams are not shown (too small, or hidden to protect a smaller one).")
-    one_hidden = with_total[with_total["coach_id"].ne(teams_hidden["coach_id"].iloc[0]).to_numpy()]
-    assert analytics.describe("coach_follow_through", one_hidden).endswith(
-        "; 1 team is not shown (too small, or hidden to protect a smaller one).")
-    # All coaches (not shown), E0004's team of 5 (not shown, to protect E0019's 1, who is fewer than 5).
-    summary = analytics.suppression_summary(hr).set_index("table").loc["Follow-through per coach"]
-    assert list(summary[["figures", "shown", "fewer_than_k", "not_shown"]]) == [3, 0, 1, 2]
+    assert not analytics.describe("coach_follow_through", coaches).startswith("Across all coaches")
+    # Where the total is shown, the sentence counts both hidden teams of People's report, the one too small and
+    # the one hidden with it, and says why in words true of each.
+    coaches = people["coach_follow_through"]
+    teams_hidden = coaches[coaches["coach_id"].notna() & ~privacy.shown(coaches)]
+    assert sorted(teams_hidden[privacy.PRIVACY]) == [privacy.fewer_than(K), privacy.HIDDEN]
+    assert analytics.describe("coach_follow_through", coaches).endswith(
+        "; 2 teams are not shown (fewer than 5 employees, or hidden so that no one can single out fewer than 5 "
+        "people from the totals or by comparing reports of other periods or departments).")
+    too_small = coaches[coaches[privacy.PRIVACY].ne(privacy.HIDDEN).to_numpy()]
+    assert analytics.describe("coach_follow_through", too_small).endswith("; 1 team is not shown (fewer than 5 "
+                                                                          "employees).")
+    # All coaches (shown), E0004's team (not shown, with E0019's 1, who is fewer than 5).
+    summary = analytics.suppression_summary(people).set_index("table").loc["Follow-through per coach"]
+    assert list(summary[["figures", "shown", "fewer_than_k", "not_shown"]]) == [3, 1, 1, 1]

@@ -12,6 +12,7 @@ period and 12 for another (``--period-start 2025-04-01``).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pandas as pd
 import pytest
@@ -164,3 +165,68 @@ def test_a_report_reads_the_conversations_of_its_own_period_and_of_the_periods_i
     # A default period over a short history is compared with the shorter ones up to the as-of.
     assert analytics.resolve_scope(roster, AS_OF, first_date="2025-08-01").reach() == (q("2025-07-01"),
                                                                                     q("2026-10-01"))
+
+
+# --------------------------------------------------------------------------- figures as of the period's last day
+
+AS_OF_TABLES = {"cadence_compliance": "department", "coach_follow_through": "coach_id"}
+
+
+def _recovered(reports: list[dict], name: str) -> list[str]:
+    """Hidden rows of an as-of table that one report's total minus the rows shown in any of the reports gives back.
+
+    The figures of a department (or a coach's team) as of one day are the same in every report with that as-of
+    day, so an analyst holding several such reports knows every row any of them shows.
+    """
+    group = AS_OF_TABLES[name]
+    shown_anywhere = {row for report in reports for row, ok in zip(report[name][group], privacy.shown(report[name]))
+                      if ok and isinstance(row, str)}
+    found = []
+    for report in reports:
+        table = report[name]
+        total = table[table[group].isna()]
+        rows = [row for row in table[group] if isinstance(row, str)]
+        left = [row for row in rows if row not in shown_anywhere]
+        if privacy.shown(total).all() and len(left) == 1:
+            found.append(f"{name}: {left[0]} = {report['about'].to_dict('records')} total minus {len(rows) - 1} rows")
+    return found
+
+
+def _hidden(table: pd.DataFrame, group: str) -> dict:
+    return {row: label for row, label in zip(table[group], table[privacy.PRIVACY]) if label}
+
+
+def test_reports_with_the_same_end_hide_the_same_figures_as_of_that_day(tables):
+    """A hostile analyst compared the default page with one from --period-start 2025-01-01 (both as of 30 September
+    2026): "Conversations and follow-ups on time" hid Operations and People in one and Customer Success and People in
+    the other, so People was All departments minus the rest. The as-of figures are the same in both; so must be
+    what hides them."""
+    reports = [analytics.hr_aggregates(tables, AS_OF, (start, None), k=K)
+               for start in (None, "2024-07-01", "2025-01-01", "2025-10-01", "2026-04-01")]
+    for name, group in AS_OF_TABLES.items():
+        first = _hidden(reports[0][name], group)
+        assert first, f"the attack needs a hidden row in {name}"
+        for report in reports[1:]:
+            assert _hidden(report[name], group) == first, (name, report["about"].to_dict("records"))
+        assert _recovered(reports, name) == []
+
+
+def test_reports_of_some_departments_give_back_no_department_the_whole_organisation_hides(tables):
+    """A report of two departments, one of them hidden in the whole organisation's report ("fewer than 5"), showed
+    their total: minus the other department, shown in the whole organisation's report, it gave the hidden one."""
+    period = ("2025-01-01", None)  # a start whose "who is covered" hides little
+    whole = analytics.hr_aggregates(tables, AS_OF, period, k=K)
+    departments = [d for d in whole["cadence_compliance"]["department"] if isinstance(d, str)]
+    assert _hidden(whole["cadence_compliance"], "department"), "the attack needs a hidden department"
+    reports = [whole, *(analytics.hr_aggregates(tables, AS_OF, period, departments=pair, k=K)
+                        for pair in itertools.combinations(departments, 2))]
+    assert _recovered(reports, "cadence_compliance") == []
+    assert any(privacy.shown(r["cadence_compliance"]).any() for r in reports[1:]), "filtered reports show figures"
+
+
+def test_figures_as_of_a_day_are_compared_with_no_other_period():
+    cells = pd.DataFrame({"department": [None], privacy.COUNT: [12]})
+    window = privacy.Window(pd.Timestamp("2025-01-01"), pd.Timestamp("2025-10-01"))
+    near = pd.DataFrame({"department": ["A"], "edge": ["start"], "quarter": [pd.Timestamp("2025-04-01")], "n": [9]})
+    with pytest.raises(ValueError, match="as of a day take no neighbours"):
+        privacy.protect(cells, k=K, keys=["department"], window=window, neighbours=near, scope=privacy.AS_OF)

@@ -22,8 +22,8 @@ def section_text(page: str, title: str) -> str:
 
 
 def test_the_kinds_of_development_actions_say_what_stands_in_place_of_a_hidden_bar(tmp_path):
-    """`careerconv demo` (60 people, seed 7) on 1 Oct 2026: 13 of the 14 kinds-by-horizon figures are hidden, every
-    one to protect a smaller group (none concerns fewer than 5 people), and each reads "not shown" where its bar
+    """`careerconv demo` (60 people, seed 7) on 1 Oct 2026: 13 of the 14 kinds-by-horizon figures are hidden, none
+    because it concerns fewer than 5 people, and each reads "not shown" where its bar
     would be. The section said "a kind with too few employees says so in place of its bar"."""
     data = tmp_path / "data"
     write_demo_organisation(data, 60, 7, dt.date(2026, 10, 1))
@@ -35,8 +35,8 @@ def test_the_kinds_of_development_actions_say_what_stands_in_place_of_a_hidden_b
     assert "Which kinds of development actions go with larger gains 14 1 0 13" in covers  # shown, < 5, protected
     kinds = section_text(page, "Which kinds of development actions go with larger gains")
     assert "too few employees says so" not in kinds
-    assert ('a kind whose figure is hidden (fewer employees than the minimum group size, or hidden so that a smaller '
-            'group cannot be worked out) reads "not shown" in place of its bar') in kinds
+    assert ('a kind whose figure is hidden (fewer employees than the minimum group size, or hidden so that comparing '
+            'figures or reports cannot single out a few people) reads "not shown" in place of its bar') in kinds
 
 
 @pytest.fixture(scope="module")

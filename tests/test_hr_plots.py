@@ -381,8 +381,8 @@ def test_the_most_wanted_chart_drawn_for_a_phone_is_phone_wide_and_readable():
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert "Presenting to\nexecutives" in labels and "Stakeholder\nmanagement" in labels
     texts = [t.get_text() for t in _read_texts(ax)]
-    assert "2 not shown (fewer employees than the minimum group size, or hidden to protect a smaller group); " \
-           "2 more with smaller values." in texts
+    assert "2 not shown (fewer employees than the minimum group size, or hidden so that comparing figures or " \
+           "reports cannot single out a few people); 2 more with smaller values." in texts
 
 
 def _rating_gaps() -> pd.DataFrame:
@@ -415,7 +415,8 @@ def test_the_self_versus_coach_chart_drawn_for_a_phone_is_phone_wide_and_readabl
     # The note is under the chart on its own, not folded into the axis title.
     assert ax.xaxis.label.get_text().replace("\n", " ") == \
         "Share of employees with both ratings (the rest agree with their coach)"
-    assert "3 skills not shown (too few employees, or hidden to protect a smaller group)." in texts
+    assert "3 skills not shown (too few employees, or hidden so that comparing figures or reports cannot single " \
+           "out a few people)." in texts
     note = next(t for t in ax.texts if t.get_text().startswith("3 skills not shown"))
     legend = ax.get_legend().get_window_extent(renderer)
     assert note.get_window_extent(renderer).y1 <= legend.y0  # under the legend, which is under the axis title

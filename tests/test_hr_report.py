@@ -194,6 +194,29 @@ def test_a_report_of_one_department_says_why_it_hides_more_than_the_whole_page(s
     assert why not in pages["all"].read_text(encoding="utf-8")
 
 
+def test_a_section_that_hides_large_groups_does_not_call_them_small():
+    """``--department Engineering`` on the demo read "Nothing can be shown for cadence compliance: every group has
+    fewer than 5 employees" over Engineering's 19 people, hidden by the rules that compare reports, in a section
+    titled "Conversations and follow-ups on time". The reading gives the reason the labels give, under the
+    section's own name."""
+    import pandas as pd
+
+    from careerconv import analytics
+    from careerconv.rules import privacy
+
+    title = analytics.TABLE_TITLES["cadence_compliance"]
+    large = pd.DataFrame({"department": [None, "Engineering"], privacy.COUNT: [pd.NA, pd.NA],
+                          "share_any_overdue": [None, None], privacy.PRIVACY: [privacy.HIDDEN, privacy.HIDDEN]})
+    large.attrs["k"] = 5
+    assert analytics.describe("cadence_compliance", large) == (
+        f"Nothing can be shown for {title.lower()}: no group has fewer than 5 employees, but each is hidden so "
+        "that no one can single out fewer than 5 people from the totals or by comparing reports of other periods "
+        "or departments.")
+    small = large.assign(**{privacy.PRIVACY: privacy.fewer_than(5)})
+    assert analytics.describe("cadence_compliance", small) == (
+        f"Nothing can be shown for {title.lower()}: every group has fewer than 5 employees.")
+
+
 def test_the_notebook_shows_the_tables_the_command_computed(planted):
     """The command computes the tables once (a minute on half a million people) and the notebook shows them."""
     from careerconv import analytics

@@ -294,7 +294,7 @@ def test_two_as_of_dates_differing_by_a_quiet_last_quarter_cannot_both_show():
 
 def test_as_of_figures_only_check_the_latest_quarter_and_departments_in_total():
     # Cadence-like figures: each person's latest change; people with none (NaT) still count in total.
-    contributions = pd.DataFrame({"department": ["A", "A", "B", "B"], "n": [2, 9, 4, 3],
+    contributions = pd.DataFrame({"department": ["A", "A", "B", "B"], "n": [2, 9, 2, 5],
                                   "quarter": pd.to_datetime(["2023-01-01", "2025-07-01", pd.NaT, "2025-07-01"])})
     window = privacy.Window(pd.Timestamp("2023-01-01"), pd.Timestamp("2025-10-01"), ("A",))
     frame = pd.DataFrame({"department": [None, "A"], privacy.COUNT: [11, 11]})
@@ -306,6 +306,28 @@ def test_as_of_figures_only_check_the_latest_quarter_and_departments_in_total():
     small_b = contributions.assign(n=[2, 9, 1, 2])  # B now has 3 people: leaving it out would expose them
     out = privacy.protect(frame, k=K, keys=["department"], contributions=small_b, window=window, scope=privacy.AS_OF)
     assert not privacy.shown(out[out["department"].isna()]).iloc[0]
+
+
+def test_a_report_of_some_departments_hides_an_as_of_figure_the_whole_organisation_hides():
+    # B's 7 people are enough in total, but only 3 of them changed in the last quarter: the report of all
+    # departments hides B (rule 2a), and A with it (rule 3). A report of A alone must hide A too, or its
+    # total minus nothing, set beside the whole organisation's, would give B back.
+    contributions = pd.DataFrame({"department": ["A", "B", "B"], "n": [11, 4, 3],
+                                  "quarter": pd.to_datetime(["2025-07-01", pd.NaT, "2025-07-01"])})
+    end = pd.Timestamp("2025-10-01")
+    whole = privacy.protect(pd.DataFrame({"department": [None, "A", "B"], privacy.COUNT: [18, 11, 7]}), k=K,
+                            keys=["department"], contributions=contributions, scope=privacy.AS_OF,
+                            window=privacy.Window(pd.Timestamp("2023-01-01"), end))
+    assert list(whole[privacy.PRIVACY]) == ["", privacy.HIDDEN, privacy.HIDDEN]
+    only_a = privacy.protect(pd.DataFrame({"department": [None, "A"], privacy.COUNT: [11, 11]}), k=K,
+                             keys=["department"], contributions=contributions, scope=privacy.AS_OF,
+                             window=privacy.Window(pd.Timestamp("2024-01-01"), end, ("A",)))
+    assert not privacy.shown(only_a).any()
+    # With B's latest changes spread wide enough, both reports show A.
+    spread = contributions.assign(n=[11, 2, 5])
+    assert privacy.shown(privacy.protect(pd.DataFrame({"department": [None, "A"], privacy.COUNT: [11, 11]}), k=K,
+                                         keys=["department"], contributions=spread, scope=privacy.AS_OF,
+                                         window=privacy.Window(pd.Timestamp("2024-01-01"), end, ("A",)))).all()
 
 
 def test_differencing_checks_need_a_window():

@@ -162,5 +162,5 @@ def skill_view(name: str, table: pd.DataFrame, *, horizon: int | None = None) ->
     k = int(table.attrs.get("k", privacy.DEFAULT_K))
     what = f"{horizon} months on, " if horizon is not None else ""
     note = (f"Shown over all skills together: {what}all {len(per_skill):,} figures by skill would be hidden "
-            f"(fewer than {k} employees, or hidden so that a smaller group cannot be worked out).")
+            f"({privacy.why_hidden(per_skill[privacy.PRIVACY], k)}).")
     return SkillView(False, every.reset_index(drop=True), note)

@@ -45,8 +45,15 @@ def _nothing(frame: pd.DataFrame, what: str, why_empty: str | None = None) -> st
                 "selection (skills named by fewer people are never listed).")
     if frame.empty:
         return f"No data for {what} in this period and selection."
-    text = (f"Nothing can be shown for {what}: every group has fewer than {k} employees or is hidden so that a "
-            "smaller group cannot be worked out.")
+    labels = frame[privacy.PRIVACY].astype(str)
+    small = labels.str.startswith("fewer than")
+    if small.all():
+        reason = f"every group has fewer than {k} employees"
+    elif not small.any():
+        reason = f"no group has fewer than {k} employees, but each is {privacy.hidden_so_that(k)}"
+    else:
+        reason = f"every group has fewer than {k} employees or is {privacy.hidden_so_that(k)}"
+    text = f"Nothing can be shown for {what}: {reason}."
     period = int((frame[privacy.PRIVACY] == privacy.HIDDEN_BY_PERIOD).sum()) if privacy.PRIVACY in frame else 0
     return text + (" " + _period_hides(period, k) if period else "")
 
@@ -417,7 +424,7 @@ def describe_cadence_compliance(table: pd.DataFrame) -> str:
     """One sentence on how many people are overdue for a conversation or a follow-up."""
     org = _visible(table, total=True)
     if org.empty:
-        return _nothing(table, "cadence compliance")
+        return _nothing(table, "conversations and follow-ups on time")
     row = org.iloc[0]
     text = (f"{_pct(row['share_any_overdue'])} of employees are overdue for a career conversation or a follow-up "
             f"({_pct(row['share_conversation_overdue'])} for a conversation, {_pct(row['share_checkin_overdue'])} "
@@ -463,7 +470,8 @@ def describe_coach_follow_through(table: pd.DataFrame) -> str:
     data = _visible(table)
     overall = data[data[COACH_ID].isna()]
     teams = data[data[COACH_ID].notna()]
-    hidden = int((~privacy.shown(table) & table[COACH_ID].notna()).sum())
+    hidden_teams = table.loc[~privacy.shown(table) & table[COACH_ID].notna(), privacy.PRIVACY]
+    hidden = len(hidden_teams)
     if overall.empty and teams.empty:
         return _nothing(table, "follow-through per coach")
     text = ""
@@ -482,7 +490,7 @@ def describe_coach_follow_through(table: pd.DataFrame) -> str:
         text += f"; one team can be shown: {isolated(teams.iloc[0][COACH_ID])} ({int(teams.iloc[0][N])} people)"
     if hidden:
         teams_are = "1 team is" if hidden == 1 else f"{hidden} teams are"
-        text += f"; {teams_are} not shown (too small, or hidden to protect a smaller one)"
+        text += f"; {teams_are} not shown ({privacy.why_hidden(hidden_teams, _k_of(table))})"
     return _capital(text.lstrip("; ")) + "."
 
 
@@ -516,14 +524,14 @@ def describe_option_kinds(table: pd.DataFrame) -> str:
 
     best = at.iloc[0]
     if len(at) == 1:
-        # The other kinds at that horizon are hidden for either privacy rule (found: "too few employees" beside a
-        # coverage table counting none too few and every one hidden to protect a smaller group).
+        # The other kinds at that horizon are hidden for the reasons their labels give (found: "too few employees"
+        # beside a coverage table counting none too few and every one hidden for another report's sake).
         every = table[(table[HORIZON_MONTHS] == horizon) & (table[DEPARTMENT].isna() if DEPARTMENT in table.columns
                                                              else True)]
         hidden = every["kind"].nunique() - 1
+        why = privacy.why_hidden(every.loc[~privacy.shown(every), privacy.PRIVACY], _k_of(table))
         text = (f"{horizon} months on, only plans built on {_kind(best['kind'])} can be shown ({gain(best)})"
-                + (f"; the figures of the {hidden} other kind{'s' if hidden != 1 else ''} are hidden (fewer than "
-                   f"{_k_of(table)} employees, or hidden so that a smaller group cannot be worked out)"
+                + (f"; the figures of the {hidden} other kind{'s' if hidden != 1 else ''} are not shown ({why})"
                    if hidden > 0 else ""))
     else:
         low = at.iloc[-1]
@@ -583,8 +591,8 @@ def suppression_summary(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``table``, ``figures``, ``shown``, ``fewer_than_k``,
-        ``not_shown`` (hidden to protect a smaller group or a filter
-        difference) and ``not_shown_period`` (hidden only because a report of
+        ``not_shown`` (hidden so that the totals or another report
+        cannot single out fewer than k) and ``not_shown_period`` (hidden only because a report of
         a period sharing one edge with this one's would single out fewer than
         k employees: :data:`careerconv.rules.privacy.HIDDEN_BY_PERIOD`), one
         row per table of :data:`TABLE_TITLES`.
@@ -607,7 +615,7 @@ def suppression_html(summary: pd.DataFrame, k: int, *, caption: str | None = Non
     ``caption`` (see :func:`present_html`) when one is given."""
     shown = summary.rename(columns={"table": "Table", "figures": "Figures", "shown": "Shown",
                                     "fewer_than_k": f"Fewer than {k} employees",
-                                    "not_shown": "Hidden to protect a smaller group",
+                                    "not_shown": "Hidden: the totals or another report would single out a few",
                                     "not_shown_period": "Hidden: another period would single out a few"})
     if not summary["not_shown_period"].any():  # the default period: rule 2c hides nothing
         shown = shown.drop(columns="Hidden: another period would single out a few")

@@ -6,7 +6,8 @@ Figures are about groups of *distinct employees* (never rows: one person with
 twenty ratings is one person). A figure that cannot be shown keeps its row,
 with its count and every measure blanked, and reads "fewer than k" (the group
 is too small) or "not shown" (the group is large enough, but showing it would
-let someone work out a smaller one).
+let someone single out fewer than k people from the totals or by comparing
+reports: :func:`hidden_so_that` says so in words).
 
 The rules, in the order :func:`protect` applies them
 -----------------------------------------------------
@@ -67,6 +68,17 @@ The rules, in the order :func:`protect` applies them
    so two default reports a quarter apart (both edges moved) are not compared
    with each other, only through the non-default reports between them.
 
+   *Figures as of a day* (who is overdue on the period's last day) are the
+   same in every report that ends on that day, whatever its start, so what
+   hides them must be the same too: their protection reads only rule 1, rule
+   2a's last quarter, rule 2b's totals and rule 3 among as-of figures, never a
+   period figure or rule 2c (:func:`protect` refuses ``neighbours`` for them).
+   Otherwise two reports with the same end and different starts would hide
+   different as-of cells, and the union of what they show would give back a
+   cell each hides. A table of the period about the same people may hide
+   more for an as-of table's sake (``also_hide`` with :func:`as_of_hidden`),
+   never the reverse.
+
 3. **Complementary suppression.** A hidden group must not be recoverable as
    "parent total minus the shown siblings". For every *line* of a partition
    (the departments under the organisation row; the rating bands under a
@@ -116,6 +128,9 @@ __all__ = [
     "shown",
     "display_count",
     "hide_together",
+    "as_of_hidden",
+    "hidden_so_that",
+    "why_hidden",
 ]
 
 DEFAULT_K = defaults.DEFAULT_K
@@ -286,6 +301,9 @@ def protect(
         raise ValueError(f"column {count!r} holds a negative number of employees")
     small = n < k
     hidden = small.copy()
+    if scope == AS_OF and neighbours is not None:
+        raise ValueError("figures as of a day take no neighbours: they are the same in every report with that end "
+                         "(rule 2c compares periods)")
     if (contributions is not None or neighbours is not None) and window is None:
         raise ValueError("contributions and neighbours need the report's window")
     if contributions is not None and len(out):
@@ -380,6 +398,36 @@ def hide_together(frames: Sequence[pd.DataFrame], keys: Sequence[str], measures:
     return out
 
 
+def as_of_hidden(frame: pd.DataFrame, column: str) -> frozenset:
+    """The values of ``column`` (None for a total row) on the rows a protected as-of table hides.
+
+    A table of the period about the same groups passes them as its ``also_hide``, so that it hides at least what
+    the as-of table hides (the as-of table's own choice never depends on the period: see rule 2 of the module).
+    """
+    hidden = frame.loc[~shown(frame), column]
+    return frozenset(None if pd.isna(value) else value for value in hidden)
+
+
+def hidden_so_that(k: int | None = None) -> str:
+    """Why a group of at least k is hidden ("not shown"), in words true of every rule that hides one: the totals
+    (rule 3), reports of other periods or as-of days (rules 2a, 2c), the departments a filter leaves out (rule 2b).
+    Without ``k``, the short form a chart's note has room for."""
+    if k is None:
+        return "hidden so that comparing figures or reports cannot single out a few people"
+    return (f"hidden so that no one can single out fewer than {k} people from the totals or by comparing reports "
+            "of other periods or departments")
+
+
+def why_hidden(labels: Sequence[str] | pd.Series, k: int) -> str:
+    """Why the rows with these privacy labels are hidden, as the labels say: ``"fewer than 5 employees"``,
+    :func:`hidden_so_that`, or both joined by "or"."""
+    labels = pd.Series(list(labels), dtype=object).astype(str)
+    small = labels.str.startswith("fewer than")
+    if len(labels) and small.all():
+        return f"fewer than {k} employees"
+    return (f"fewer than {k} employees, or " if small.any() else "") + hidden_so_that(k)
+
+
 def display_count(frame: pd.DataFrame, count: str = COUNT) -> pd.Series:
     """The count column as people read it: the number, or the privacy label of a hidden row.
 
@@ -436,14 +484,45 @@ def _differencing_safe(cells: pd.DataFrame, contributions: pd.DataFrame, *, k: i
             totals = outside.groupby(["_key", DEPARTMENT])["n"].sum()
             bad_outside = set(totals[totals < k].index.get_level_values(0))
 
+    whole: dict[Any, tuple[frozenset, bool]] = {}
+    if scope == AS_OF and selected is not None:
+        whole = _whole_organisation_hidden(contrib, by_dept, edges, k)
     departments = cells[level] if level in cells.columns else pd.Series([None] * len(cells))
     ok = np.ones(len(cells), dtype=bool)
     for i, (key, dept) in enumerate(zip(cell_key, departments.astype(object))):
+        hid, org_hidden = whole.get(key, (frozenset(), False))
         if dept is None or (not isinstance(dept, str) and pd.isna(dept)):
-            ok[i] = by_org.get((key,), True) and key not in bad_outside
+            inside = hid & set(selected or ())
+            # Its total minus the departments shown gives the hidden ones inside: all of the whole
+            # organisation's (which its own total already gives away) or none.
+            ok[i] = by_org.get((key,), True) and key not in bad_outside and \
+                (not inside or (inside == hid and not org_hidden))
         else:
-            ok[i] = by_dept.get((key, dept), True)
+            ok[i] = by_dept.get((key, dept), True) and dept not in hid
     return ok
+
+
+def _whole_organisation_hidden(contrib: pd.DataFrame, by_dept: dict[tuple, bool], edges: pd.DataFrame,
+                               k: int) -> dict[Any, tuple[frozenset, bool]]:
+    """Per figure of an as-of table, the departments the unfiltered report hides and whether it hides its total.
+
+    An as-of figure of a department is the same in every report with that as-of day, so a report filtered to
+    some departments hides the departments the unfiltered one hides (rules 1, 2a and 3 on every department's
+    contributions, each member counted once), or the union of the two would give them back.
+    """
+    sizes = contrib.groupby(["_key", DEPARTMENT])["n"].sum()
+    org_ok = _edge_ok(edges.groupby(["_key", "quarter"], as_index=False)["n"].sum(), ["_key"], k, AS_OF)
+    found = {}
+    for key, per_dept in sizes.groupby(level=0):
+        names = sorted(str(d) for d in per_dept.index.get_level_values(1))
+        n = np.array([0, *(int(per_dept[(key, d)]) for d in names)], dtype=np.int64)
+        n[0] = n[1:].sum()
+        hidden = np.array([not org_ok.get((key,), True),
+                           *((per_dept[(key, d)] < k) or not by_dept.get((key, d), True) for d in names)])
+        line = pd.DataFrame({DEPARTMENT: [None, *names]})
+        hidden = _complementary(line, n, hidden, k=k, keys=[DEPARTMENT], partitions=[DEPARTMENT])
+        found[key] = (frozenset(d for d, h in zip(names, hidden[1:]) if h), bool(hidden[0]))
+    return found
 
 
 def _neighbours_safe(cells: pd.DataFrame, n: np.ndarray, neighbours: pd.DataFrame, *, k: int, keys: list[str],

@@ -236,8 +236,8 @@ def _not_shown(rows: pd.DataFrame) -> str:
     hidden = int((~privacy.shown(rows)).sum())
     if not hidden:
         return ""
-    return (f"{hidden:,} more skills not shown (fewer employees than the minimum group size, or hidden to protect a "
-            "smaller group).")
+    return (f"{hidden:,} more skills not shown (fewer employees than the minimum group size, or "
+            f"{privacy.hidden_so_that()}).")
 
 
 def _csv(source: str) -> str:

@@ -692,7 +692,7 @@ def value_bars(ax: Axes, frame: pd.DataFrame, label: str, value: str, *, xlabel:
     hidden_rows = int((~data["_shown"]).sum())
     shown_rows = len(data) - hidden_rows
     if not data["_shown"].any():
-        return no_data(ax, f"All {len(data)} groups are too small to show (or hidden to protect a smaller one).")
+        return no_data(ax, f"All {len(data)} groups are too small to show (or {privacy.hidden_so_that()}).")
     if not show_hidden:
         data = data[data["_shown"]]
     if sort:
@@ -745,8 +745,8 @@ def value_bars(ax: Axes, frame: pd.DataFrame, label: str, value: str, *, xlabel:
     ax.set_xlabel(xlabel, color=PALETTE["muted"])
     notes = []
     if hidden_rows and not show_hidden:
-        notes.append(f"{hidden_rows} not shown (fewer employees than the minimum group size, or hidden to protect "
-                     "a smaller group)")
+        notes.append(f"{hidden_rows} not shown (fewer employees than the minimum group size, or "
+                     f"{privacy.hidden_so_that()})")
     cut = shown_rows - int(data["_shown"].sum())
     if cut > 0:
         notes.append(f"{cut} more with smaller values")
@@ -1085,7 +1085,7 @@ def gaps_chart(ax: Axes, rating_gaps: pd.DataFrame) -> Axes:
         return no_data(ax, "No skill has both a self and a coach rating in this period.")
     rows = gap_rows(org)
     if rows.empty:
-        return no_data(ax, f"All {len(org)} groups are too small to show (or hidden to protect a smaller one).")
+        return no_data(ax, f"All {len(org)} groups are too small to show (or {privacy.hidden_so_that()}).")
     labels = [_label_with_figures(ALL_SKILLS_BY_PERSON if pd.isna(skill) else str(skill),
                                   f"(n={int(n):,}, mean {one_decimal(gap, signed=True)})", ax)
               for skill, n, gap in zip(rows[SKILL], rows[N], rows["mean_gap"].astype(float))]
@@ -1121,7 +1121,7 @@ def gaps_chart(ax: Axes, rating_gaps: pd.DataFrame) -> Axes:
 
         # As value_bars writes its note: under the legend however many lines it takes, from the figure's left
         # edge, wrapped at its right edge (in the axis title, a phone's drawing folded it into the title).
-        ax.annotate(f"{hidden} skills not shown (too few employees, or hidden to protect a smaller group).",
+        ax.annotate(f"{hidden} skills not shown (too few employees, or {privacy.hidden_so_that()}).",
                     xy=(0.01, 0), xycoords=("figure fraction", under_the_legend), xytext=(0, -4),
                     textcoords="offset points", ha="left", va="top", wrap=True, fontsize=8, color=PALETTE["muted"],
                     style="italic")

@@ -30,17 +30,19 @@ def record_tables(pieces: Iterable[Mapping[str, Piece]], ctx: Context,
     without data.
 
     "Who is covered" counts the people here during the period, cadence compliance and the per-coach table those
-    here on the as-of day (the due list): a department is shown in both of the first two or in neither
-    (:func:`careerconv.rules.privacy.hide_together`), and where their organisation row is hidden, so is the
-    per-coach table's "All coaches" row (with enough teams that the shown ones do not add up to it).
+    here on the as-of day (the due list). The two as-of tables are protected first, from what every report with
+    this as-of day and these departments shares (:func:`careerconv.rules.privacy.as_of_hidden`): a period figure
+    never decides what they hide, so two reports with the same end and different starts hide the same as-of cells
+    and their union gives none of them away. "Who is covered" then hides every department cadence compliance
+    hides (and whatever its own period needs); where cadence compliance hides its organisation row, so does the
+    per-coach table its "All coaches" row (with enough teams that the shown ones do not add up to it).
     """
     pieces = list(pieces)
     total = {name: Piece.combine(p[name] for p in pieces) for name in (*TABLES, PEOPLE_MET, *RATING_TABLES)}
-    overview, cadence_compliance = privacy.hide_together(
-        [overview_table(total["overview"], ctx.scope, members),
-         cadence_table(total["cadence_compliance"], ctx.scope)], [DEPARTMENT], [list(OVERVIEW), list(CADENCE)])
-    organisation_hidden = any((table[DEPARTMENT].isna() & ~privacy.shown(table)).any()
-                              for table in (overview, cadence_compliance))
+    cadence_compliance = cadence_table(total["cadence_compliance"], ctx.scope)
+    as_of_hidden = privacy.as_of_hidden(cadence_compliance, DEPARTMENT)
+    overview = overview_table(total["overview"], ctx.scope, members, hide_departments=as_of_hidden)
+    organisation_hidden = None in as_of_hidden
     return {
         **{name: total[name] for name in RATING_TABLES},
         "overview": overview,
@@ -65,12 +67,16 @@ def _contrib(piece: Piece, by: list[str]) -> pd.DataFrame:
     return no_contributions(by) if piece.contrib.empty else piece.contrib
 
 
-def overview_table(piece: Piece, scope: ReportScope, members: pd.DataFrame) -> pd.DataFrame:
-    """The protected "who is covered" table."""
+def overview_table(piece: Piece, scope: ReportScope, members: pd.DataFrame,
+                   hide_departments: frozenset = frozenset()) -> pd.DataFrame:
+    """The protected "who is covered" table, hiding at least the departments in ``hide_departments`` (None: the
+    organisation row), those an as-of table about the same people hides."""
     cells = levels(piece, OVERVIEW, scope)
     contrib = pd.concat([_contrib(piece, []), members.assign(quarter=pd.NaT)], ignore_index=True)
+    department = [None if pd.isna(d) else d for d in cells[DEPARTMENT]]
     protected = privacy.protect(cells, k=scope.k, keys=[DEPARTMENT], measures=list(OVERVIEW),
-                                contributions=contrib, window=scope.window)
+                                contributions=contrib, window=scope.window,
+                                also_hide=[d in hide_departments for d in department])
     return sort_departments(protected, [])
 
 
