@@ -19,6 +19,7 @@ from careerconv.records import schema
 from careerconv.views.exporting import EXPORT_TABLES, export_employee, export_table
 from careerconv.records.spreadsheet import frame_to_csv_bytes, neutralise_formula, restore_formula
 from careerconv.records.importers import import_history, import_roster
+from careerconv.records.lost_letters import lost_letters
 from careerconv.records.store import NotFound, Store
 
 LONG_ANSWER = ("Ω" + "long answer " * 4200)[:50_000]  # 50,000 characters
@@ -240,7 +241,9 @@ def rosters(draw):
     n = draw(st.integers(1, 6))
     rows = []
     for i in range(n):
-        rows.append({"employee_id": f"E{i:03d}", "name": draw(st.one_of(NAME_TEXT, FORMULA_LIKE, PADDED_NAME)),
+        # a name with '?' beside a letter is one Excel's plain "CSV" broke, refused (tests/test_roster_matching.py)
+        name = st.one_of(NAME_TEXT, FORMULA_LIKE, PADDED_NAME).filter(lambda text: not lost_letters(text))
+        rows.append({"employee_id": f"E{i:03d}", "name": draw(name),
                      "coach_id": draw(st.sampled_from(["C1", "C2"])), "department": draw(NAME_TEXT),
                      "role": draw(st.one_of(st.just(""), NAME_TEXT, FORMULA_LIKE)),
                      "cadence_months": draw(st.sampled_from([6, 12])),

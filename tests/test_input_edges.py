@@ -20,6 +20,7 @@ from careerconv.cli import main
 from careerconv.views.exporting import export_table
 from careerconv.records.spreadsheet import frame_to_csv_bytes, restore_formula
 from careerconv.records.importers import FileRejected, import_history, import_roster, read_table_file
+from careerconv.records.lost_letters import lost_letters
 from careerconv.records.store import Store
 from test_exporting import TRIGGERS, read_csv
 from test_importers import (ROSTER_HEADER, ROSTER_ROWS, ZS_SPACES, assert_rejected_and_unchanged,  # noqa: F401
@@ -126,7 +127,8 @@ GUARDED_TEXT = st.builds(lambda lead, rest: (lead + rest).rstrip(ZS_SPACES), LEA
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.tuples(GUARDED_TEXT, GUARDED_TEXT), min_size=1, max_size=5))
+@given(st.lists(st.tuples(GUARDED_TEXT.filter(lambda s: not lost_letters(s)), GUARDED_TEXT), min_size=1,
+                max_size=5))
 def test_property_roster_round_trip_keeps_text_with_leading_formula_characters(rows):
     names, roles = [n for n, _ in rows], [r for _, r in rows]
     with tempfile.TemporaryDirectory() as tmp:
