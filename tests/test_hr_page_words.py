@@ -99,7 +99,7 @@ def test_most_wanted_skills_says_plainly_when_no_skill_can_be_named(default_page
     hr, page = default_page
     shown = hr["most_wanted_skills"][hr["most_wanted_skills"]["skill"].notna()]
     assert not (shown["privacy"] == "").any()  # every skill hidden: the demo the analyst read
-    assert ("all 6 figures by skill would be hidden (hidden so that no one can single out "
-            "fewer than 5 people from the totals or by comparing reports of other periods or departments). No skill "
+    assert ("all 6 figures by skill would be hidden so that no one can single out "
+            "fewer than 5 people from the totals or by comparing reports of other periods or departments. No skill "
             "can be named as most wanted; 57 employees chose at least one skill") \
         in section_text(page, "Most-wanted skills")

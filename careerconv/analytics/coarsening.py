@@ -161,6 +161,8 @@ def skill_view(name: str, table: pd.DataFrame, *, horizon: int | None = None) ->
         return SkillView(True, at.reset_index(drop=True), "")
     k = int(table.attrs.get("k", privacy.DEFAULT_K))
     what = f"{horizon} months on, " if horizon is not None else ""
-    note = (f"Shown over all skills together: {what}all {len(per_skill):,} figures by skill would be hidden "
-            f"({privacy.why_hidden(per_skill[privacy.PRIVACY], k)}).")
+    why = privacy.why_hidden(per_skill[privacy.PRIVACY], k)
+    # "would be hidden so that ...", not "would be hidden (hidden so that ...)"; a small group is said in brackets
+    why = why if why.startswith("hidden ") else f"hidden ({why})"
+    note = f"Shown over all skills together: {what}all {len(per_skill):,} figures by skill would be {why}."
     return SkillView(False, every.reset_index(drop=True), note)
