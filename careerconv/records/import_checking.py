@@ -426,7 +426,7 @@ _MANAGER_AFTER = re.compile(r"(?P<organization>.*\S)\s*\((?P<manager>[^()]+)\)")
 def _manager_column_problem(column: str, found: list[tuple[int, str]]) -> str:
     """The one problem of a manager column whose values (``found``: each row's that is not an employee id, in row
     order) are not all employee ids: names or e-mail addresses (:func:`_manager_name_problem`), or ids of no one."""
-    not_ids = [(row, value) for row, value in found if not _is_identifier(value)]
+    not_ids = [(row, value) for row, value in found if not schema.is_identifier(value)]
     if not not_ids:
         which = f"{_examples(found)} is not" if len(found) == 1 else \
             f"the values of {len(found)} rows are not (such as {_first_values(found)})"
@@ -437,13 +437,6 @@ def _manager_column_problem(column: str, found: list[tuple[int, str]]) -> str:
     emails = all(schema.EMAIL_SHAPE.match(value.strip()) for _, value in not_ids)
     return _manager_name_problem(column, _examples(not_ids), emails=emails)
 
-
-def _is_identifier(value: str) -> bool:
-    try:
-        schema.parse_identifier(value)
-    except ValueError:
-        return False
-    return True
 
 
 def _examples(found: list[tuple[int, str]], shown: int = 3) -> str:

@@ -285,6 +285,15 @@ def parse_identifier(value: Any, *, what: str = "id", max_length: int = MAX_ID) 
     return value
 
 
+def is_identifier(value: Any) -> bool:
+    """Whether ``value`` is an id :func:`parse_identifier` accepts as it is."""
+    try:
+        parse_identifier(value)
+    except ValueError:
+        return False
+    return True
+
+
 def invisible_character(text: str) -> str | None:
     """The first character of ``text`` a reader cannot see, said for a person: ``"U+200B (ZERO WIDTH SPACE) at
     position 3"``; None when there is none.

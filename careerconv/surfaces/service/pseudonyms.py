@@ -118,13 +118,5 @@ class ErasedList:
         if key not in self._looked_up:
             if len(self._looked_up) >= _CACHE_SIZE:
                 self._looked_up = {}
-            self._looked_up[key] = pseudonym_if_erased(erased, part) if _is_an_id(part) else None
+            self._looked_up[key] = pseudonym_if_erased(erased, part) if schema.is_identifier(part) else None
         return self._looked_up[key]
-
-
-def _is_an_id(text: str) -> bool:
-    try:
-        schema.parse_identifier(text)
-    except ValueError:
-        return False
-    return True
