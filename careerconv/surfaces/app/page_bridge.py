@@ -81,8 +81,7 @@ function markCoachFits(root) {
   if (bar.classList.contains('cc-coach-fits') !== fits) bar.classList.toggle('cc-coach-fits', fits);
 }
 
-function watchNames(el) {
-  const root = el.closest('.cc-app') || document.body;
+function watchNames(root) {
   let queued = false;
   const run = () => { queued = false; nameButtons(root); markCoachFits(root); };
   const later = () => { if (!queued) { queued = true; requestAnimationFrame(run); } };
@@ -155,8 +154,7 @@ function startTicker(seconds, onTick) {
   }
 }
 
-function keepInTouch(model, el) {
-  const root = el.closest('.cc-app') || document.body;
+function keepInTouch(model, root) {
   const typed = new Map();  // text box -> when it was last typed in
   let savedSeen = 0;  // when the page last heard of a save
   let deadline = null;
@@ -253,10 +251,33 @@ function keepInTouch(model, el) {
   };
 }
 
+// ipywidgets draws a box's children before it puts them into the box, and anywidget draws this bridge whenever
+// its module has loaded, so the bridge may not be inside the app yet when it is drawn (found by CI: the notice
+// meant for the top of the app stood over JupyterLab's whole page, the bridge having taken body for the app).
+// What works on the app starts once the bridge is in it; the returned function stops it (or the waiting).
+function whenInApp(el, start) {
+  let stop = null;
+  const app = () => el.closest('.cc-app');
+  if (app()) {
+    stop = start(app());
+    return () => stop();
+  }
+  const placed = new MutationObserver(() => {
+    if (!app()) return;
+    placed.disconnect();
+    stop = start(app());
+  });
+  placed.observe(document.documentElement, { childList: true, subtree: true });
+  return () => {
+    placed.disconnect();
+    if (stop) stop();
+  };
+}
+
 function render({ model, el }) {
   el.classList.add('cc-page-bridge');
-  const unwatchNames = watchNames(el);
-  const stopBeating = keepInTouch(model, el);
+  const unwatchNames = whenInApp(el, watchNames);
+  const stopBeating = whenInApp(el, (root) => keepInTouch(model, root));
   document.addEventListener('keypress', sendBeforeEnter, true);
   const current = () => decodeURIComponent(window.location.hash.replace(/^#/, ''));
   const write = () => {

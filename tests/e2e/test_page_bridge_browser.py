@@ -1,0 +1,53 @@
+"""The page bridge's JavaScript finds the app it belongs to even when it is drawn before it is put there.
+
+ipywidgets draws a box's children before it puts them into the box, and anywidget draws the bridge whenever its
+module has loaded, so the bridge's element may not yet be inside the app (``.cc-app``) when it is drawn. Found
+by CI (intermittent, JupyterLab): after the kernel was shut down the notice "This notebook's kernel is not
+answering" stood on top of JupyterLab's whole page (a child of ``body``) instead of at the top of the app, because
+the bridge had taken ``body`` for the app. Here the bridge's module runs in Chromium with a stand-in for the
+widget's model (a kernel that never answers) and is drawn into an element that is put into the app only after.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from careerconv.surfaces.app.page_bridge import _ESM
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
+
+# A notebook page (no data-voila on body): an app with a text box, and a model whose kernel never answers a beat.
+PAGE = """<!doctype html><html><body>
+<div class="jp-Notebook"><div class="cc-app"><input type="text" class="cc-note"></div></div>
+<script type="module">
+const source = %s;
+const module = await import(URL.createObjectURL(new Blob([source], {type: 'text/javascript'})));
+const values = {answer_wait: 0.3, beat_every: 0.1, saved_at: '10:00', place: '', arrived: '', arrived_sent: true};
+const model = {
+  get: (name) => values[name], set: (name, value) => { values[name] = value; }, save_changes: () => {},
+  on: () => {}, off: () => {}, send: () => {},
+};
+const el = document.createElement('div');
+module.default.render({model, el});  // drawn before it is placed, as ipywidgets may draw it
+await new Promise((done) => setTimeout(done, 50));
+document.querySelector('.cc-app').append(el);
+window.placed = true;
+</script></body></html>"""
+
+
+def test_the_notice_stands_in_the_app_when_the_bridge_was_drawn_before_it_was_placed(browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    try:
+        page.set_content(PAGE % json.dumps(_ESM))
+        page.wait_for_function("window.placed === true")
+        page.fill(".cc-note", "Lead the platform team")  # typed after the last save the page heard of
+        page.wait_for_selector(".cc-lost", timeout=10_000)
+        assert page.locator("body > .cc-lost").count() == 0  # not over the whole page (that is Voila's form)
+        notice = page.locator(".cc-app > .cc-lost-inside")
+        assert notice.count() == 1
+        assert "This notebook's kernel is not answering" in notice.inner_text()
+        assert page.locator(".cc-app .cc-lost-typed").input_value() == "Lead the platform team"
+    finally:
+        page.close()
