@@ -88,6 +88,17 @@ def test_under_the_hub_the_app_opens_on_the_signed_in_coachs_team(svc, tmp_path)
     assert Harness(tmp_path / "no-data-folder", coach_id="E0020").app.start_screen.coach_choice.value == "E0020"
 
 
+def test_under_the_hub_the_coach_signed_in_is_named_as_the_roster_names_them_from_the_first_screen(svc, tmp_path):
+    """Found on the hub: the coach's own app said "Coach: E0020" (the picker and their team view too) until it read
+    a history naming them, since the roster rows a coach reads are their people's, which never name the coach."""
+    start = Harness(tmp_path / "no-data-folder").app.start_screen
+    assert start.coach_chosen_html.value == ('<div aria-hidden="true"><span class="cc-muted">Coach:</span> '
+                                             "Théo Lambert (E0020)</div>")
+    assert start.coach_choice.label == "Théo Lambert (E0020)"
+    start.view_choice.value = "team"
+    assert "Théo Lambert (E0020)" in start.team.summary_html.value
+
+
 def test_under_the_hub_the_header_says_the_records_are_on_the_server_not_the_servers_folder(svc, tmp_path):
     """Found by testers: under the hub the app's header named the coach's server's own folder
     (".../hub-state/homes/e0004/careerconv-records-service"), a path that means nothing to a coach and holds no
