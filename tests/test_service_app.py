@@ -438,3 +438,26 @@ def test_a_check_in_the_former_coach_left_unfinished_is_shown_to_the_new_coach_t
     assert screen.checkin_button.description == "Check-in"  # not "Resume check-in": it is not the new coach's
     row = b.app.team_routes.show_team("E0001").row("E0003")  # and in the team view, no check-in of theirs
     assert "not saved yet" not in row.due_html and row.checkin_label == "Check-in"
+
+
+def test_a_person_erased_while_the_new_coach_has_them_open_takes_the_former_coachs_draft_off_their_page(
+        svc, tmp_path, monkeypatch):
+    """Found reading the person page: when the person open was erased, their page said so but still showed the
+    draft their former coach had left, to read, with its text, and offered their rating charts."""
+    started(tmp_path / "a", "E0003", "Words of the former coach")
+    _move(svc, "E0003", "E0001")
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "tok-coach-b")
+    b = Harness(tmp_path / "b")
+    b.app.select_employee("E0003")
+    assert "Words of the former coach" in shown_html(b.app.start_screen.employee_panel)
+    assert b.app.start_screen.charts_panel.widget.layout.display != "none"  # "Show rating charts" of their skills
+    view = b.app.open_checkin()
+    erased = requests.delete(svc.url + "api/people/E0003", headers={"Authorization": "token tok-operator"}, timeout=60)
+    assert erased.status_code == 200, erased.text
+    view.note.value = "Typed after the erasure"
+    b.advance(2)
+    view.session.panel.leave_button.click()
+    page = shown_html(b.app.start_screen.employee_panel)
+    assert b.app.screen == "start" and "Nothing was saved for Do-yun Yoon" in page
+    assert "former coach" not in page and "Words of the former coach" not in page
+    assert b.app.start_screen.charts_panel.widget.layout.display == "none"

@@ -557,13 +557,17 @@ class StartScreen:
         show(self.start_confirm, True)
 
     def forget_person(self, notice: str) -> None:
-        """The open person is gone (erased): clear their page and say why."""
+        """The open person is gone (erased): clear their page (nothing of their records stays: their drafts, a
+        former coach's too, their plan, their charts) and say why."""
         self.current = None
         self._mark_current()
         show(self.actions, False)
         show(self.draft_box, False)
         show(self.checkin_draft_box, False)
+        self.former_drafts_html.value = ""
+        show(self.former_drafts_html, False)
         self.glance_html.value = ""
+        self.charts_panel.clear()
         self.employee_html.value = f'<div class="cc-note">{escape(notice)}</div>'
 
     def notify(self, notice: str) -> None:
