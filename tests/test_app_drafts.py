@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from app_harness import Harness
-from careerconv.surfaces.app.drafts import draft_holds, draft_to_offer
+from careerconv.surfaces.app.drafts import checkin_holds, draft_holds, draft_to_offer
 from orgs import make_small_org
 
 
@@ -32,6 +32,21 @@ def test_what_a_draft_holds_in_words():
     assert draft_holds(filled) == ["2 dreams", "1 skill: Negotiation", "1 action item", "1 other answer",
                                    "next conversation in 6 months"]
     assert draft_holds(_draft("b", "x", answers={"want_more": "", "list": ["", " "]})) == []
+
+
+def test_what_a_draft_check_in_holds_in_words_counts_only_the_statuses_it_changes():
+    """A draft check-in holds a line for every action item it follows up: an item left as it was is no news."""
+    def update(item: str, status: str, note: str = "", reason: str = "") -> dict:
+        return {"conversation_id": "C1", "item_id": item, "status": status, "note": note, "reason": reason}
+    before = {("C1", "a1"): "in_progress", ("C1", "a2"): "in_progress", ("C1", "a3"): "open"}
+    untouched = {"note": " ", "ratings": [], "updates": [update("a1", "in_progress"), update("a2", "in_progress"),
+                                                         update("a3", "open"), update("a4", "open")]}
+    assert checkin_holds(untouched, before) == []
+    filled = {"note": "Good month", "ratings": [{"skill": "SQL", "self_rating": 6}],
+              "updates": [update("a1", "done", note="Shipped"), update("a2", "dropped", reason="No budget"),
+                          update("a3", "done"), update("a4", "in_progress")]}
+    assert checkin_holds(filled, before) == ["a note", "1 action item marked in progress", "2 action items marked done",
+                                             "1 action item marked dropped", "notes on 2 action items", "1 rating"]
 
 
 def test_an_empty_draft_saved_later_is_not_offered_over_a_filled_one():

@@ -62,8 +62,10 @@ def checkin(employee_id: str, coach_id: str, note: str) -> dict:
 
 
 def test_the_hub_says_who_each_user_is(hub):
-    assert call(hub, "GET", "api/me", "e0020").json() == {"user": "e0020", "roles": ["coach"], "coach_id": "E0020"}
-    assert call(hub, "GET", "api/me", "hana").json() == {"user": "hana", "roles": ["hr"], "coach_id": None}
+    assert call(hub, "GET", "api/me", "e0020").json() == {"user": "e0020", "roles": ["coach"], "coach_id": "E0020",
+                                                          "coach_name": "Théo Lambert"}
+    assert call(hub, "GET", "api/me", "hana").json() == {"user": "hana", "roles": ["hr"], "coach_id": None,
+                                                         "coach_name": None}
 
 
 def test_each_coach_reads_and_edits_only_their_own_people_and_a_refusal_is_logged(hub):

@@ -88,6 +88,13 @@ def test_the_access_log_never_holds_what_a_record_says(svc):
     assert [e["record"] for e in log_entries(svc)][:2] == [f"checkin/{stored['checkin_id']}"] * 2
 
 
+def test_a_coach_is_told_their_own_name_on_the_roster_which_their_roster_rows_never_hold(svc):
+    assert get(svc, "api/me", A).json() == {"user": "e0020", "roles": ["coach"], "coach_id": "E0020",
+                                            "coach_name": "Théo Lambert"}
+    assert "E0020" not in set(ServiceStore(svc.url, A).roster()["employee_id"])
+    assert get(svc, "api/me", HR).json() == {"user": "hana", "roles": ["hr"], "coach_id": None, "coach_name": None}
+
+
 @pytest.mark.parametrize("path", ["api/me", "api/roster", "api/skills", "api/aggregates", "api/access-log",
                                   "api/people/E0003/history", "api/people/E0003/checkins/E0003-ci-20260216"])
 @pytest.mark.parametrize("token", [None, "not-a-hub-token"])

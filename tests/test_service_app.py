@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Callable
 
 import ipywidgets as widgets
 import pytest
 import requests
 
 from careerconv.surfaces.app import facilitation
+from careerconv.surfaces.app.checkin import CheckinView
 from careerconv.surfaces.app.data_folder import open_store
 from careerconv.surfaces.app.roster_looks import LOOK_EVERY
 from careerconv.surfaces.service.client import ServiceStore
@@ -86,6 +88,17 @@ def test_under_the_hub_the_app_opens_on_the_signed_in_coachs_team(svc, tmp_path)
     start.view_choice.value = "team"
     assert start.team_hint.layout.display == "none"  # the team is shown, not a request to choose a coach
     assert Harness(tmp_path / "no-data-folder", coach_id="E0020").app.start_screen.coach_choice.value == "E0020"
+
+
+def test_under_the_hub_the_coach_signed_in_is_named_as_the_roster_names_them_from_the_first_screen(svc, tmp_path):
+    """Found on the hub: the coach's own app said "Coach: E0020" (the picker and their team view too) until it read
+    a history naming them, since the roster rows a coach reads are their people's, which never name the coach."""
+    start = Harness(tmp_path / "no-data-folder").app.start_screen
+    assert start.coach_chosen_html.value == ('<div aria-hidden="true"><span class="cc-muted">Coach:</span> '
+                                             "Théo Lambert (E0020)</div>")
+    assert start.coach_choice.label == "Théo Lambert (E0020)"
+    start.view_choice.value = "team"
+    assert "Théo Lambert (E0020)" in start.team.summary_html.value
 
 
 def test_under_the_hub_the_header_says_the_records_are_on_the_server_not_the_servers_folder(svc, tmp_path):
@@ -373,23 +386,78 @@ def test_a_person_moved_away_takes_the_plan_off_the_former_coachs_check_in_with_
     assert len(_refused_saves(svc, "E0003")) == 1
 
 
+def moved_with_a_check_in_draft(svc, root, monkeypatch, fill: Callable[[CheckinView], None]) -> tuple[dict, Harness]:
+    """Coach A (E0020) opens a check-in of E0003 and ``fill`` types into it (saved as a draft); a roster import moves
+    E0003 to coach B (E0001), whose app then opens E0003's page. Returns A's draft as saved, and B's app."""
+    a = Harness(root / "a")
+    a.app.select_employee("E0003")
+    former = a.app.open_checkin()
+    fill(former)
+    a.advance(2)
+    _move(svc, "E0003", "E0001")
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "tok-coach-b")
+    b = Harness(root / "b")
+    b.app.select_employee("E0003")
+    return former.draft, b
+
+
 def test_a_check_in_the_former_coach_started_is_not_offered_to_the_new_coach_to_resume(svc, tmp_path, monkeypatch):
     """Found with the check-in of a person moved away: the new coach was offered "Resume check-in" for the former
     coach's draft check-in, whose every save the records service then refused."""
-    a = Harness(tmp_path / "a")
-    a.app.select_employee("E0003")
-    former = a.app.open_checkin()
-    former.note.value = "The former coach's note"
-    a.advance(2)
-    _move(svc, "E0003", "E0001")
-
-    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "tok-coach-b")
-    b = Harness(tmp_path / "b")
-    b.app.select_employee("E0003")
+    def fill(view: CheckinView) -> None:
+        view.note.value = "The former coach's note"
+    former, b = moved_with_a_check_in_draft(svc, tmp_path, monkeypatch, fill)
     assert b.app.start_screen.checkin_button.description == "Check-in"
     view = b.app.open_checkin()
-    assert view.draft["coach_id"] == "E0001" and view.draft["checkin_id"] != former.draft["checkin_id"]
+    assert view.draft["coach_id"] == "E0001" and view.draft["checkin_id"] != former["checkin_id"]
     view.note.value = "The new coach's note"
     b.advance(2)
     assert view.session.problem is None
     assert Store(svc.data).load_checkin("E0003", view.draft["checkin_id"])["note"] == "The new coach's note"
+
+
+def test_a_check_in_the_former_coach_left_unfinished_is_shown_to_the_new_coach_to_read_saying_why(
+        svc, tmp_path, monkeypatch):
+    """Found on the hub: after a move, the former coach's unfinished check-in was no longer offered to the new coach
+    to resume (its every save was refused) but not shown to read either, though a former coach's unfinished
+    conversation is: what was said in that one-on-one was lost to the new coach."""
+    def fill(view: CheckinView) -> None:
+        view.items[0].status.value = "done"
+        view.items[0].note.value = "Asked the team lead for a slot"
+        view.note.value = "The former coach's note"
+    b = moved_with_a_check_in_draft(svc, tmp_path, monkeypatch, fill)[1]
+    screen = b.app.start_screen
+    shown = shown_html(screen.employee_panel)
+    assert ("<b>A check-in of 1 Oct 2026 by Théo Lambert (E0020), their former coach</b> (read-only: Do-yun Yoon "
+            "moved to your team before it was finished, and it stays theirs; start a new check-in to follow up the "
+            "plan). It holds a note; 1 action item marked done; notes on 1 action item. Last saved 1 Oct 2026, "
+            "10:00.") in shown
+    assert "The former coach&#x27;s note" in shown
+    assert ("Action item “Agree the first three mentoring sessions on public speaking”:\nDone — Asked the team lead "
+            "for a slot") in shown
+    assert screen.checkin_button.description == "Check-in"  # not "Resume check-in": it is not the new coach's
+    row = b.app.team_routes.show_team("E0001").row("E0003")  # and in the team view, no check-in of theirs
+    assert "not saved yet" not in row.due_html and row.checkin_label == "Check-in"
+
+
+def test_a_person_erased_while_the_new_coach_has_them_open_takes_the_former_coachs_draft_off_their_page(
+        svc, tmp_path, monkeypatch):
+    """Found reading the person page: when the person open was erased, their page said so but still showed the
+    draft their former coach had left, to read, with its text, and offered their rating charts."""
+    started(tmp_path / "a", "E0003", "Words of the former coach")
+    _move(svc, "E0003", "E0001")
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "tok-coach-b")
+    b = Harness(tmp_path / "b")
+    b.app.select_employee("E0003")
+    assert "Words of the former coach" in shown_html(b.app.start_screen.employee_panel)
+    assert b.app.start_screen.charts_panel.widget.layout.display != "none"  # "Show rating charts" of their skills
+    view = b.app.open_checkin()
+    erased = requests.delete(svc.url + "api/people/E0003", headers={"Authorization": "token tok-operator"}, timeout=60)
+    assert erased.status_code == 200, erased.text
+    view.note.value = "Typed after the erasure"
+    b.advance(2)
+    view.session.panel.leave_button.click()
+    page = shown_html(b.app.start_screen.employee_panel)
+    assert b.app.screen == "start" and "Nothing was saved for Do-yun Yoon" in page
+    assert "former coach" not in page and "Words of the former coach" not in page
+    assert b.app.start_screen.charts_panel.widget.layout.display == "none"

@@ -68,7 +68,14 @@ def test_a_coach_signs_in_and_the_app_shows_only_their_people(browser, hub, outp
         page.set_default_timeout(60_000)
         shown = page.locator(".cc-result").all_inner_texts()
         assert sorted(text.rsplit(" · ", 1)[1] for text in shown) == E0020_PEOPLE
+        # the coach is named as the roster names them from the first screen, not by their id (E0020)
+        assert page.locator(".cc-coach select option:checked").inner_text().replace("\xa0", " ") \
+            == "Théo Lambert (E0020)"
         page.locator(".cc-app").screenshot(path=str(output_dir / "hub-coach-start.png"))
+        page.set_viewport_size({"width": 400, "height": 1400})
+        page.wait_for_timeout(500)
+        page.locator(".cc-app").screenshot(path=str(output_dir / "hub-coach-start-400.png"))
+        page.set_viewport_size({"width": 1280, "height": 1400})
         # the organisation's own question set comes from the service's data folder; the header says where the
         # records are in words, not the server's own folder (a copy of the question sets, never a record)
         options = [t.replace("\xa0", " ") for t in page.locator(".cc-question-set select option").all_inner_texts()]
@@ -206,8 +213,10 @@ def move(hub, employee_id: str, coach_id: str, folder) -> None:
 
 def test_a_person_moved_away_takes_the_plan_off_the_former_coachs_check_in(browser, hub, output_dir, tmp_path):
     """e0020 follows up Grace Davies's plan in a check-in when a roster import gives her to e0001: the check-in
-    says whose team she is in now, shows what was typed to copy, and no longer shows her plan."""
+    says whose team she is in now, shows what was typed to copy, and no longer shows her plan. e0001 reads the
+    check-in e0020 left unfinished on Grace's page, saying why it is read-only, and is offered a new check-in."""
     context, a = sign_in(browser, hub, "e0020")
+    new = None
     try:
         a.wait_for_selector(".cc-app .cc-search input", timeout=300_000)
         a.set_default_timeout(60_000)
@@ -237,5 +246,27 @@ def test_a_person_moved_away_takes_the_plan_off_the_former_coachs_check_in(brows
         a.set_viewport_size({"width": 400, "height": 1400})
         a.wait_for_timeout(500)
         a.locator(".cc-app").screenshot(path=str(output_dir / "hub-moved-checkin-400.png"))
+
+        new, b = sign_in(browser, hub, "e0001")
+        b.wait_for_selector(".cc-app .cc-search input", timeout=300_000)
+        b.set_default_timeout(60_000)
+        b.fill(".cc-search input", "E0004")
+        b.locator(".cc-result", has_text="E0004").click()
+        former = b.locator(".cc-former-checkin")
+        former.wait_for()
+        said = former.inner_text().replace("\xa0", " ")
+        assert "A check-in of " in said and " by Théo Lambert (E0020), their former coach" in said
+        assert "(read-only: Grace Davies moved to your team before it was finished, and it stays theirs" in said
+        former.locator("summary").click()
+        assert "Before the move" in former.locator("pre").inner_text()
+        assert b.inner_text(".cc-open-checkin") == "Check-in"  # a new check-in, not "Resume check-in"
+        b.locator(".cc-app").screenshot(path=str(output_dir / "hub-moved-checkin-new-coach-1280.png"))
+        b.set_viewport_size({"width": 400, "height": 1400})
+        b.wait_for_timeout(500)
+        b.locator(".cc-employee-panel").screenshot(path=str(output_dir / "hub-moved-checkin-new-coach-400.png"))
+        overflow = b.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"the page is wider than a 400 px screen by {overflow} px"
     finally:
         context.close()
+        if new is not None:
+            new.close()

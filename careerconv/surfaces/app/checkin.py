@@ -32,6 +32,7 @@ from careerconv.records.schema import (
     CHECKIN_ID, COACH_ID, COACH_RATING, CONVERSATION_ID, DATE, EMPLOYEE_ID, ITEM_ID, SELF_RATING, SKILL, STATUS,
 )
 from .conflict_panel import withdrawn_html
+from .conflicts import action_item_labels, update_key
 from .glance import closed_items_html, item_when
 from .session import EditSession, create_record
 from .timers import Clock, system_clock
@@ -125,7 +126,7 @@ class CheckinItemRow:
 
     @property
     def key(self) -> str:
-        return f"updates.{self.item.conversation_id}/{self.item.item_id}"
+        return update_key(self.item.conversation_id, self.item.item_id)
 
 
 class RatingRow:
@@ -311,7 +312,7 @@ class CheckinView:
 
     def labels(self) -> dict[str, str]:
         """Field labels for the merge view: each action item by its text."""
-        return {r.key: f"Action item “{r.item.text}”" for r in self.items}
+        return action_item_labels(r.item for r in self.items)
 
     def problems(self) -> list[str]:
         """What must be fixed before saving (a dropped item without a reason)."""

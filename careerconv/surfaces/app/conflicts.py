@@ -44,7 +44,7 @@ from careerconv.records.schema import (
     CADENCE_MONTHS, CHECKIN_ID, COACH_ID, COACH_RATING, CONVERSATION_ID, DATE, EMPLOYEE_ID, ITEM_ID, SKILL, STATUS,
 )
 from careerconv.records.questions import QuestionSet
-from careerconv.rules.followup import item_status_label
+from careerconv.rules.followup import ItemState, item_status_label
 from .list_merge import combined, rank_map
 
 MINE, THEIRS, BOTH = "mine", "theirs", "both"
@@ -52,7 +52,7 @@ ID_KEYS = {"conversation": CONVERSATION_ID, "checkin": CHECKIN_ID}
 # Keyed lists: one field per element, found by the key function.
 _KEYED = {
     "skills": lambda e: schema.skill_key(e.get(SKILL) or ""),
-    "updates": lambda e: f"{e.get('conversation_id') or ''}/{e.get('item_id') or ''}",
+    "updates": lambda e: update_key(e.get(CONVERSATION_ID), e.get(ITEM_ID)).removeprefix("updates."),
     "ratings": lambda e: schema.skill_key(e.get(SKILL) or ""),
 }
 # Never asked about: the store's stamp, identity, lifecycle and bookkeeping (taken from theirs).
@@ -523,6 +523,17 @@ def answer_labels(question_sets: Iterable[QuestionSet | None]) -> dict[str, str]
     """Labels of the answers of these question sets, ``"answers.<id>" -> "Goals: <the question>"``."""
     return {f"answers.{q.id}": f"{s.title}: {q.prompt}" for qs in question_sets if qs is not None
             for s in qs.sections for q in s.questions}
+
+
+def update_key(conversation_id: str | None, item_id: str | None) -> str:
+    """The field of a check-in's update of one action item: ``"updates.<conversation id>/<item id>"``."""
+    return f"updates.{conversation_id or ''}/{item_id or ''}"
+
+
+def action_item_labels(items: Iterable[ItemState]) -> dict[str, str]:
+    """Labels of a check-in's updates of these action items, :func:`update_key` -> ``'Action item “<its text>”'``
+    (without them an update is named by its item's id)."""
+    return {update_key(i.conversation_id, i.item_id): f"Action item “{i.text}”" for i in items}
 
 
 def record_text(record: Mapping, labels: Mapping[str, str] | None = None) -> str:

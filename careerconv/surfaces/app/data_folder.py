@@ -85,15 +85,17 @@ def where_records_are(store: Store | ServiceStore, data_dir: Path) -> tuple[str,
 
 def signed_in_coach(store: Store | ServiceStore) -> str | None:
     """The coach signed in, when the store knows: under the hub, the records service says whose token the app
-    holds (a coach's login is their roster id); a local data folder is anyone's (None)."""
+    holds (a coach's login is their roster id) and their name, which :func:`names_of_other_coaches` then holds; a
+    local data folder is anyone's (None)."""
     whoami = getattr(store, "whoami", None)
     return whoami().get(COACH_ID) if whoami is not None else None
 
 
 def names_of_other_coaches(store: Store | ServiceStore) -> Mapping[str, str]:
     """``coach id -> name`` of coaches who are on the roster but not among the rows the app reads: under the hub,
-    the coaches who wrote the records read so far (a coach reads only their own people's rows; the mapping grows as
-    records are read); a local data folder's roster holds everyone (empty)."""
+    the coach signed in (:func:`signed_in_coach` asks the service) and the coaches who wrote the records read so far
+    (a coach reads only their own people's rows; the mapping grows as records are read); a local data folder's
+    roster holds everyone (empty)."""
     return getattr(store, "coach_names", {})
 
 

@@ -4,16 +4,19 @@ The start screen offers one draft to resume. :func:`draft_to_offer` never
 offers an empty draft (one opened and left without a word) over one that holds
 answers: of the drafts that hold something, the one saved last; only when all
 are empty, the newest. :func:`draft_holds` says in a few words what a draft
-holds, so "Start a new conversation" can show what would be left behind.
+holds, so "Start a new conversation" can show what would be left behind
+(:func:`checkin_holds`: what a draft check-in holds).
 :func:`written_by_another_coach` tells a former coach's draft (read-only to
 the coach signed in under the hub) from one they may resume or discard.
 """
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Mapping, Sequence
 
-from careerconv.records.schema import CADENCE_MONTHS, COACH_ID, CONVERSATION_ID, DATE, SKILL
+from careerconv.records.schema import (CADENCE_MONTHS, COACH_ID, CONVERSATION_ID, DATE, ITEM_ID, ITEM_STATUSES, SKILL,
+                                       STATUS)
+from careerconv.rules.followup import item_status_label
 
 
 def _plural(n: int, one: str, many: str | None = None) -> str:
@@ -52,6 +55,37 @@ def draft_holds(record: dict) -> list[str]:
         parts.append("how to follow up")
     if record.get(CADENCE_MONTHS):
         parts.append(f"next conversation in {record['cadence_months']} months")
+    return parts
+
+
+def checkin_holds(record: dict, statuses_before: Mapping[tuple[str, str], str]) -> list[str]:
+    """What a draft check-in holds, in a few words each (empty list: nothing was entered or changed).
+
+    Parameters
+    ----------
+    record
+        A check-in record (it holds a line for every action item it follows up, changed or not).
+    statuses_before
+        ``(conversation id, item id) -> status`` of the action items before this check-in (an item not in it was
+        open): only a status the check-in changes counts.
+
+    Returns
+    -------
+    list of str
+        E.g. ``["a note", "1 action item marked done", "notes on 2 action items", "1 rating"]``.
+    """
+    parts = ["a note"] if str(record.get("note") or "").strip() else []
+    updates = record.get("updates") or []
+    changed = [u.get(STATUS) for u in updates
+               if u.get(STATUS) != statuses_before.get((u.get(CONVERSATION_ID), u.get(ITEM_ID)), "open")]
+    for status in ITEM_STATUSES:
+        if changed.count(status):
+            parts.append(f"{_plural(changed.count(status), 'action item')} marked {item_status_label(status).lower()}")
+    noted = sum(1 for u in updates if str(u.get("note") or "").strip() or str(u.get("reason") or "").strip())
+    if noted:
+        parts.append(f"notes on {_plural(noted, 'action item')}")
+    if record.get("ratings"):
+        parts.append(_plural(len(record["ratings"]), "rating"))
     return parts
 
 

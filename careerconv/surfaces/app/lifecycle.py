@@ -62,7 +62,7 @@ class ConversationLifecycle:
         The person open (None: nobody).
     conversations, checkins, checkin_drafts : list of dict
         Their history, as the store last listed it (under the hub, without the check-ins a former coach started
-        and left as drafts: they are not this coach's to resume).
+        and left as drafts: they are not this coach's to resume; the start screen shows them to read).
     plan : careerconv.rules.followup.PreviousPlan
         The plan of their previous conversation.
     conversation : ConversationScreen or None
@@ -116,11 +116,12 @@ class ConversationLifecycle:
                                                                  f"{self.employee.get('name') or 'this person'} "
                                                                  "are not shown, for the reasons below"))
         self.conversations, self.checkins = history.conversations, history.checkins
-        # a check-in a former coach started is theirs (the records service refuses the new coach's saves of it)
-        self.checkin_drafts = split_drafts(history.checkin_drafts, self.app.signed_in)[0]
+        # a check-in a former coach started is theirs (the records service refuses the new coach's saves of it):
+        # shown to read, not offered to resume
+        self.checkin_drafts, former_checkin_drafts = split_drafts(history.checkin_drafts, self.app.signed_in)
         self.plan = followup.previous_plan(self.conversations, self.checkins)
         self.app.start_screen.show_person(self.employee, self.coach_for_new(), self.plan, self.conversations,
-                                          self.checkins, self.checkin_drafts)
+                                          self.checkins, self.checkin_drafts, former_checkin_drafts)
         self._schedule_prepare()
 
     def drafts(self) -> list[dict]:

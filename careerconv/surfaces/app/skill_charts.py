@@ -111,6 +111,12 @@ class SkillChartsPanel:
         self._show(self.widget, bool(plan.conversation is not None and plan.skills))
         self._show(self.button, True)
 
+    def clear(self) -> None:
+        """Offer no charts, and forget those drawn (the person is gone: erased)."""
+        self._inputs, self._wanted, self._drawn = None, None, {}
+        self.charts.value = ""
+        self._show(self.widget, False)
+
     def _key(self) -> tuple:
         plan, conversations, checkins, as_of = self._inputs
         return (plan.conversation_id, len(conversations), len(checkins),

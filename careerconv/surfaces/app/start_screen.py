@@ -14,7 +14,7 @@ import datetime as dt
 import functools
 from html import escape
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import ipywidgets as widgets
 
@@ -24,8 +24,8 @@ from careerconv.records.dates import human_date, human_datetime
 from careerconv.records.questions import QuestionSet
 from careerconv.records.schema import CHECKIN_ID, COACH_ID, CONVERSATION_ID, EMPLOYEE_ID, STATUS
 from careerconv.records.text_direction import isolated
-from .conflicts import answer_labels, record_text
-from .drafts import draft_holds, draft_to_offer, newest_first, split_drafts
+from .conflicts import action_item_labels, answer_labels, record_text
+from .drafts import checkin_holds, draft_holds, draft_to_offer, newest_first, split_drafts
 from .glance import employee_card_html, previous_plan_html
 from .line_breaks import then_whole
 from .roster_index import RosterIndex
@@ -404,7 +404,8 @@ class StartScreen:
             self.search.focus()
 
     def show_person(self, employee: dict, coach_id: str, plan: followup.PreviousPlan, conversations: list[dict],
-                    checkins: list[dict], checkin_drafts: list[dict]) -> None:
+                    checkins: list[dict], checkin_drafts: list[dict], former_checkin_drafts: Sequence[dict] = ()
+                    ) -> None:
         """Show an employee's page: their card, the draft offered, Start / Check-in, their previous plan.
 
         Someone who has left is offered nothing new (no Start, no new check-in); a draft conversation or check-in
@@ -420,6 +421,9 @@ class StartScreen:
             The coach a new conversation would be with.
         plan, conversations, checkins, checkin_drafts
             Their history (:meth:`careerconv.records.store.Store.history`) and the plan it leaves.
+        former_checkin_drafts
+            Under the hub, the draft check-ins a former coach left (the person moved to this coach before they were
+            finished): shown to read, as a former coach's draft conversation is, never offered to resume.
         """
         self.current = employee[EMPLOYEE_ID]
         self._name = employee.get("name") or employee[EMPLOYEE_ID]
@@ -433,8 +437,10 @@ class StartScreen:
         self.glance_html.value = previous_plan_html(plan, here_until, label)
         self.charts_panel.show_for(plan, conversations, checkins, today)
         drafts, former = split_drafts([c for c in conversations if c[STATUS] == "draft"], self.signed_in)
-        self.former_drafts_html.value = "".join(self._former_draft_html(d) for d in newest_first(former))
-        show(self.former_drafts_html, bool(former))
+        self.former_drafts_html.value = "".join(
+            [*(self._former_draft_html(d) for d in newest_first(former)),
+             *(self._former_draft_html(d, "check-in", plan) for d in newest_first(former_checkin_drafts))])
+        show(self.former_drafts_html, bool(former) or bool(former_checkin_drafts))
         offered = draft_to_offer(drafts)
         self._drafts = {d[CONVERSATION_ID]: d for d in drafts}
         self.draft_choice.options = [(draft_label(d), d[CONVERSATION_ID]) for d in newest_first(drafts)]
@@ -477,19 +483,29 @@ class StartScreen:
         show(self.actions, new or self.checkin_button.layout.display != "none")
         self.checkin_button.description = "Resume check-in" if checkin_drafts else "Check-in"
 
-    def _former_draft_html(self, draft: dict) -> str:
-        """A draft another coach wrote, to read: who (by name as the roster has them; by id, said to be no longer on
-        the roster, when it is not), when, what it holds, and its text (it is theirs to finish or discard; this
-        coach starts a new conversation)."""
+    def _former_draft_html(self, draft: dict, kind: str = "conversation", plan: followup.PreviousPlan | None = None
+                           ) -> str:
+        """A draft another coach wrote (``kind``: ``"conversation"`` or ``"check-in"``), to read: who (by name as
+        the roster has them; by id, said to be no longer on the roster, when it is not), when, why it is read-only
+        (the person moved to this coach before it was finished: it stays theirs to finish or discard), what it
+        holds, and its text (a check-in's action items named by their text in ``plan``, the plan it follows up)."""
         coach = draft.get(COACH_ID)
         who = (f"{self.people.coach_label(coach)}, their former coach" if self.people.coach_name(coach)
                else f"{coach}, a former coach no longer on the roster")
-        text = record_text({**draft, COACH_ID: self.people.coach_label(coach)}, self._labels)
+        checkin = kind == "check-in"
+        items = [*plan.items, *plan.carried_over] if plan else []
+        labels = {**self._labels, **action_item_labels(items)}
+        text = record_text({**draft, COACH_ID: self.people.coach_label(coach)}, labels)
         body = (f'<details><summary>Read it</summary><pre class="cc-copy-text">{escape(text)}</pre></details>'
                 if text else "")
-        return (f'<div class="cc-note cc-former-draft"><b>A draft of {escape(human_date(draft["date"]))} by '
-                f"{escape(who)}</b> (read-only: it stays theirs; start a new conversation to continue). "
-                f"{holds_html(draft)}{body}</div>")
+        what, then = (("A check-in", "start a new check-in to follow up the plan") if checkin
+                      else ("A draft", "start a new conversation to continue"))
+        holds = (checkin_holds(draft, {(i.conversation_id, i.item_id): i.status for i in items}) if checkin
+                 else draft_holds(draft))
+        return (f'<div class="cc-note cc-former-draft{" cc-former-checkin" if checkin else ""}"><b>{what} of '
+                f'{escape(human_date(draft["date"]))} by {escape(who)}</b> (read-only: {escape(self._name)} moved to '
+                f"your team before it was finished, and it stays theirs; {then}). {holds_html(draft, holds)}{body}"
+                "</div>")
 
     def _show_checkin_draft(self, draft: dict | None) -> bool:
         """Offer to discard ``draft`` (the draft check-in "Resume check-in" would open) when it is dated after its
@@ -541,13 +557,17 @@ class StartScreen:
         show(self.start_confirm, True)
 
     def forget_person(self, notice: str) -> None:
-        """The open person is gone (erased): clear their page and say why."""
+        """The open person is gone (erased): clear their page (nothing of their records stays: their drafts, a
+        former coach's too, their plan, their charts) and say why."""
         self.current = None
         self._mark_current()
         show(self.actions, False)
         show(self.draft_box, False)
         show(self.checkin_draft_box, False)
+        self.former_drafts_html.value = ""
+        show(self.former_drafts_html, False)
         self.glance_html.value = ""
+        self.charts_panel.clear()
         self.employee_html.value = f'<div class="cc-note">{escape(notice)}</div>'
 
     def notify(self, notice: str) -> None:
@@ -575,9 +595,10 @@ def draft_label(draft: dict) -> str:
     return f"{human_date(draft['date'])} — {what}" + (f" — saved {human_datetime(saved)}" if saved else "")
 
 
-def holds_html(draft: dict) -> str:
-    """What a draft holds and when it was last saved, as a sentence of HTML."""
-    holds = draft_holds(draft)
+def holds_html(draft: dict, holds: list[str] | None = None) -> str:
+    """What a draft holds (``holds``, else :func:`draft_holds` of a conversation) and when it was last saved, as a
+    sentence of HTML."""
+    holds = draft_holds(draft) if holds is None else holds
     saved = draft.get("updated_at") or draft.get("created_at")
     when = f" Last saved {escape(human_datetime(saved))}." if saved else ""
     if not holds:

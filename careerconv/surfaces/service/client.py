@@ -70,8 +70,9 @@ class ServiceStore:
         self._timeout = timeout
         self._local = threading.local()
         self._roster: tuple[str, pd.DataFrame] | None = None
-        # coach id -> name of the coaches who wrote the records read so far and are on the roster (the service
-        # says with each history): the roster rows a coach sees are their own people's, which name no other coach
+        # coach id -> name of the coach signed in (whoami) and of the coaches who wrote the records read so far and
+        # are on the roster (the service says with each history): the roster rows a coach sees are their own
+        # people's, which name no coach, not even themselves
         self.coach_names: dict[str, str] = {}
         self._question_sets_copy: Path | None = None  # <app's data folder>/question_sets, once copied
 
@@ -113,8 +114,12 @@ class ServiceStore:
 
     # ------------------------------------------------------------------ the store interface
     def whoami(self) -> dict:
-        """``{"user", "roles", "coach_id"}`` as the service sees this token."""
-        return self.request("GET", "api/me")
+        """``{"user", "roles", "coach_id", "coach_name"}`` as the service sees this token; the coach's name is kept
+        in :attr:`coach_names` (their roster rows are their people's, which never name them)."""
+        me = self.request("GET", "api/me")
+        if me.get(schema.COACH_ID) and me.get(wire.COACH_NAME):
+            self.coach_names[str(me[schema.COACH_ID])] = str(me[wire.COACH_NAME])
+        return me
 
     def roster(self) -> pd.DataFrame:
         """The roster rows this user may see (a coach: the people they coach now), typed."""

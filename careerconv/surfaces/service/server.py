@@ -13,7 +13,8 @@ Routes, under the service prefix (``/services/careerconv-records/``)::
 
     GET    hr/                                     HR, operator, in a browser (hub login): the HR page
     GET    hr/<table>.csv                          HR, operator: one of its tables as CSV
-    GET    api/me                                  who the hub says you are, and your roles
+    GET    api/me                                  who the hub says you are, your roles, and a coach's roster
+                                                   id and name
     GET    api/roster                              coach: their people; operator: everyone (CSV)
     PUT    api/roster?format=csv|xlsx&sheet=&skip_invalid=0|1&allow_erased=0|1
                                                    operator: import a roster file (CSV or .xlsx body; sheet: the
@@ -274,6 +275,15 @@ class RecordsService:
                                   "nothing was saved") from None
             raise NotFound(f"employee {employee_id!r} is not on the roster (never imported, or erased)") from None
 
+    def roster_name(self, employee_id: str | None) -> str:
+        """The name the roster gives ``employee_id`` ("" for none, or someone not on the roster)."""
+        if not employee_id:
+            return ""
+        try:
+            return str(self.store().employee(employee_id).get("name") or "")
+        except (NotFound, ValueError):
+            return ""
+
     def check_not_moved_away(self, caller: Caller, employee_id: str, coach: str, stored: dict) -> None:
         """Raise :class:`MovedAway` when ``caller`` is changing a record they wrote as coach of a person who has
         another coach on the roster now (``coach``): the former coach learns who has the person now and since
@@ -283,10 +293,7 @@ class RecordsService:
         if not caller.has(COACH) or mine is None or stored.get(COACH_ID) != mine or coach == mine:
             return
         store = self.store()
-        try:
-            name = str(store.employee(coach).get("name") or "")
-        except (NotFound, ValueError):
-            name = ""
+        name = self.roster_name(coach)
         version = store.roster_version()
         day = (dt.datetime.fromtimestamp(version[0] / 1e9, dt.timezone.utc).date().isoformat()
                if version is not None else "")
@@ -459,9 +466,14 @@ class BaseHandler(HubOAuthenticated, tornado.web.RequestHandler):
 
 
 class MeHandler(BaseHandler):
+    """Who the hub says the caller is, their roles, and for a coach their roster id and name (a coach reads only
+    their people's roster rows, which never name the coach: their app names them with this from its first screen)."""
+
     async def get(self) -> None:
         c = self.caller
-        self.write_json({"user": c.login, "roles": sorted(c.roles), COACH_ID: c.coach_id})
+        name = await self.service.run(self.service.roster_name, c.coach_id)
+        self.write_json({"user": c.login, "roles": sorted(c.roles), COACH_ID: c.coach_id,
+                         wire.COACH_NAME: name or None})
 
 
 # How the roster upload's messages tell the person who sent it what to do. The file: the request carries no file

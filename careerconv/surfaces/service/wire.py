@@ -25,6 +25,7 @@ UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, NOT_ON_ROSTER, CONFLICT, INVALID, LOCKED,
 STATUS = {UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, NOT_ON_ROSTER: 404, CONFLICT: 409,
           INVALID: 400, LOCKED: 423, STORAGE: 507}
 RECORD_KINDS = ("conversation", "checkin")
+COACH_NAME = "coach_name"  # api/me: the name the roster gives the coach signed in (null: none, or not a coach)
 
 
 def roster_to_csv(frame: pd.DataFrame) -> str:
