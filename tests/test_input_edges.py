@@ -183,7 +183,7 @@ def _zip(entries: dict[str, bytes]) -> bytes:
     (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n", "a PDF document"),
     (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!", "a GIF image"),
     (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01", "a JPEG image"),
-    (gzip.compress(b"employee_id,name\n"), "a gzip-compressed file"),
+    (gzip.compress(b"employee_id,name\n", mtime=0), "a gzip-compressed file"),
     (_zip({"notes.txt": b"hello"}), "a ZIP archive"),
     (_zip({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": b"<x/>"}),
      "an OpenDocument file"),

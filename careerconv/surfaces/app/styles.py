@@ -320,7 +320,8 @@ CSS = """
 .cc-app .cc-merge-text { white-space: pre-wrap; overflow-wrap: anywhere; font-size: 14px; line-height: 1.4; }
 .cc-app .cc-merge-choice .widget-toggle-button { height: 30px; }
 .cc-app pre.cc-copy-text {
-  white-space: pre-wrap; overflow-wrap: anywhere; word-break: normal; background: #fff; border: 1px solid var(--cc-line);
+  white-space: pre-wrap; overflow-wrap: anywhere; word-break: normal; background: #fff;
+  border: 1px solid var(--cc-line);
   border-radius: 6px; padding: 8px 10px; max-height: 260px; overflow: auto; font-size: 13px; user-select: text;
   font-family: inherit; margin: 4px 0 0 0;
 }
