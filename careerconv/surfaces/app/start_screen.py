@@ -363,7 +363,7 @@ class StartScreen:
         self.result_buttons = {}
         for i in shown:
             eid = ids[i]
-            label = result_label(names[i], eid, self.people.left_label(eid))
+            label = result_label(names[i], eid, self.people.left_label(eid) or self.people.starts_label(eid))
             b = old.pop(eid) if eid in old and old[eid].description == label else None
             if b is None:
                 b = button(label, "cc-result", tooltip=f"Open {names[i]} ({eid})", width="100%")
@@ -558,7 +558,8 @@ class StartScreen:
 def result_label(name: str, employee_id: str, left: str = "") -> str:
     """A person as the search list shows them: ``"Zaid Khalil · E0007 · left 1 Sep 2026"`` (text, not HTML).
 
-    ``left`` (:meth:`RosterIndex.left_label`; "" for someone still here) is joined to its ``·`` and its words to
+    ``left`` (:meth:`RosterIndex.left_label`, or :meth:`RosterIndex.starts_label` for someone who has not started
+    yet; "" for someone here) is joined to its ``·`` and its words to
     each other by no-break spaces: where a line cannot hold it all, the day they left goes whole to the next line,
     which begins "· left 1 Sep 2026"; it is never split. A right-to-left name is isolated, so the id and the day
     stay after it.
