@@ -74,6 +74,9 @@ def test_the_coachs_app_does_not_offer_a_starter_as_due_before_they_start(small_
     assert [m.employee_id for m in h.app.show_team("C01").members] == ["E001", "E002", "E003"]
     start.search.value = "dana"  # found when looked for, with the day she starts
     assert [b.description for b in start.results.children] == ["Dana Cohen · E006 ·\xa0starts\xa04\xa0Jan\xa02027"]
+    start.results.children[0].click()
+    assert ("<b>Dana Cohen starts 4 Jan 2027.</b> They are on their coach's team and due for conversations from "
+            "that day; one can be held before it.") in start.employee_html.value
     store = Store(small_org)
     assert sorted(m.employee_id for m in load_team(store, "C01", "2027-01-04")) == ["E001", "E002", "E003", "E006"]
 

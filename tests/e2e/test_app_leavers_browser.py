@@ -395,7 +395,7 @@ def demo_starters_server(tmp_path_factory, browser):
 def test_a_starter_is_found_by_the_search_with_the_day_they_start_and_not_offered_before(
         browser, demo_starters_server, output_dir, width):
     """Someone who starts on a day still to come is not among the people offered with an empty search box, and is
-    found by their name with the day they start, read whole."""
+    found by their name with the day they start, read whole; their page says from when they count."""
     page = browser.new_page(viewport={"width": width, "height": 900})
     page.set_default_timeout(WAIT)
     page.goto(demo_starters_server.url)
@@ -412,9 +412,17 @@ def test_a_starter_is_found_by_the_search_with_the_day_they_start_and_not_offere
         read.append(" ".join(result.inner_text().split()))
         cut[eid] = result.evaluate(RESULT_CUT_JS)
         shot(page, output_dir, f"starter-result-{eid}-{width}")
+    page.locator(".cc-result").click()  # their page says from when they count
+    note = page.locator(".cc-starts-note")
+    note.wait_for()
+    said_on_page = " ".join(note.inner_text().split())
+    problems = layout_problems(page)
+    shot(page, output_dir, f"starter-page-{width}")
     page.close()
     assert read == [f"{name} · {eid} · {said}" for eid, name, said in STARTERS]
     assert cut == {eid: [] for eid, *_ in STARTERS}
+    assert said_on_page.startswith(f"{STARTERS[-1][1]} {STARTERS[-1][2]}.")
+    assert problems == [], "\n".join(problems)
 
 
 # Three people of coach Niklas Schneider (E0031) in the demo organisation, renamed by a roster import

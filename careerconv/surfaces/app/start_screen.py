@@ -470,6 +470,11 @@ class StartScreen:
             if note:
                 self.employee_html.value = (f'<div class="cc-warn-box cc-coach-left">{escape(note)}</div>'
                                             + self.employee_html.value)
+            starts = self.people.starts_label(employee[EMPLOYEE_ID])
+            if starts:  # not on a team nor due before their first day; a conversation may be held before it
+                self.employee_html.value = (f'<div class="cc-note cc-starts-note"><b>{escape(name)} {escape(starts)}.'
+                                            "</b> They are on their coach's team and due for conversations from "
+                                            "that day; one can be held before it.</div>" + self.employee_html.value)
         new = not left and not refusal
         show(self.start_button, new)
         show(self.checkin_button, plan.conversation is not None and not checkin_after
