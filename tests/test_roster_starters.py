@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pandas as pd
+
 from app_harness import Harness
 from careerconv.cli import main
 from careerconv.records.importers import import_roster
@@ -130,3 +132,20 @@ def test_a_roster_with_a_start_day_is_validated_and_exported_and_an_old_one_read
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].endswith("email,started_on")
     assert lines[-1].endswith("dana@example.org,2027-01-04")
+
+
+def test_someone_who_left_and_starts_again_is_here_from_their_new_start_day(small_org: Path, capsys):
+    """A re-hire: the export keeps their earlier termination date beside the new start date, which comes after it;
+    before it they are on no team and due for nothing, from it they are here again."""
+    _import(small_org, [["Employee ID", "Name", "Manager ID", "Department", "Job Title", "Termination Date",
+                         "Hire Date"],
+                        ["E003", "Katherine Johnson", "C01", "Research", "Analyst", "2026-06-30", "2027-01-04"]])
+    row = Store(small_org).roster().set_index("employee_id").loc["E003"]
+    assert pd.isna(row["left_on"]) and row["started_on"].date().isoformat() == "2027-01-04"
+
+    def due(day: str) -> str:
+        assert main(["--data", str(small_org), "due", "--as-of", day, "-o", "-", "--format", "csv"]) == 0
+        return capsys.readouterr().out
+
+    assert "E003" not in due("2026-12-10")
+    assert "E003,Katherine Johnson" in due("2027-01-04")
