@@ -142,7 +142,7 @@ def test_an_erased_coach_id_is_refused_too(erased):
 def test_the_store_itself_refuses_an_erased_id_on_the_roster(erased):
     """Whatever adds employees through the store (not only the importers) cannot add an erased id silently."""
     store, _ = erased
-    row = pd.DataFrame([("H007", "Missed Target", "C001", "Engineering", "Engineer", 12, "", None)],
+    row = pd.DataFrame([("H007", "Missed Target", "C001", "Engineering", "Engineer", 12, "", None, None)],
                        columns=schema.ROSTER.names)
     before = tree(store.root)
     with pytest.raises(schema.ValidationError, match="H007 was erased on"):

@@ -103,7 +103,7 @@ def test_yes_and_no_are_read_only_in_a_column_named_as_an_active_flag(store: Sto
                                    ["E003", "Chloé Martin", "E001", "Vertrieb", "Verkäuferin", "Yes"]]))
     result = import_roster(store, generic, today=IMPORT_DAY)
     assert left_on(store) == {"E001": "", "E002": "", "E003": "2026-03-31"}
-    assert "ignored the column 'Status': none of its values is an employment status" in result.summary()
+    assert "ignored the column 'Status': its values (No, Yes) are not employment statuses" in result.summary()
     status = tmp_path / "status.csv"
     status.write_bytes(csv_bytes([WORKDAY_HEADER[:5] + ["Employee Status"],
                                   ["E001", "Anna Schmidt", "C01", "Vertrieb", "Leiterin", "Yes"]]))

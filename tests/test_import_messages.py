@@ -53,7 +53,8 @@ def test_a_manager_column_of_email_addresses_says_it_holds_email_addresses(store
     assert [p.message for p in exc.problems] == [
         "column 'Manager' holds the manager's e-mail address (39 rows, such as 'mary@acme.example' on row 3 and "
         "'olga@acme.example' on row 4), but careerconv needs the manager's employee id: add a column such as "
-        "'Manager ID' or 'Supervisor EID' to the HR report (or name it coach_id)"]
+        "'Manager ID' or 'Supervisor EID' to the HR report (or name it coach_id), or the people's own e-mail column "
+        "(such as 'Work Email'), through which each manager's e-mail is read as their id"]
 
 
 def test_a_missing_coach_column_comes_first_and_the_columns_not_read_are_a_note(store: Store, tmp_path: Path):
@@ -69,8 +70,10 @@ def test_a_missing_coach_column_comes_first_and_the_columns_not_read_are_a_note(
                                   "name, coach_id, department, role")
     assert messages[1:] == [
         "column 'Manager email' holds the manager's e-mail address, but careerconv needs the manager's employee "
-        "id: add a column such as 'Manager ID' or 'Supervisor EID' to the HR report (or name it coach_id)"]
-    assert "Note: ignored 2 column(s) careerconv does not use: 'Eintrittsdatum', 'Site'." in str(exc)
+        "id: add a column such as 'Manager ID' or 'Supervisor EID' to the HR report (or name it coach_id), or the "
+        "people's own e-mail column (such as 'Work Email'), through which each manager's e-mail is read as their "
+        "id"]
+    assert "Note: ignored 1 column(s) careerconv does not use: 'Site'." in str(exc)  # Eintrittsdatum is the start
     assert "unknown column" not in str(exc)
 
 

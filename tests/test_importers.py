@@ -926,8 +926,9 @@ TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters=
                min_size=1, max_size=30).map(lambda s: s.strip(ZS_SPACES)).filter(lambda s: s.strip() != "")
 
 
-# A name: any such text but one with '?' beside a letter, which Excel's plain "CSV" writes for letters it lacks and
-# the import refuses for someone new (tests/test_roster_matching.py).
+# A name, department or role: any such text but one with '?' beside a letter or standing alone, which Excel's plain
+# "CSV" writes for letters it lacks and the import refuses for someone new (tests/test_roster_matching.py,
+# tests/test_roster_export_meanings.py).
 NAME = TEXT.filter(lambda s: not lost_letters(s))
 
 
@@ -940,7 +941,7 @@ def roster_rows(draw):
         good_id, good_cad, good_name = draw(st.booleans()), draw(st.booleans()), draw(st.booleans())
         eid = f"{draw(VALID_IDS)}-{i}" if good_id else draw(INVALID_IDS)
         rows.append({"employee_id": eid, "name": draw(NAME) if good_name else draw(st.sampled_from(["", "  "])),
-                     "coach_id": "C1", "department": draw(TEXT), "role": draw(st.one_of(st.just(""), TEXT)),
+                     "coach_id": "C1", "department": draw(NAME), "role": draw(st.one_of(st.just(""), NAME)),
                      "cadence_months": draw(st.sampled_from(["6", "12", " 6 "])) if good_cad else
                      draw(st.sampled_from(["0", "7", "", "six", "6.5"]))})
         valid.append(good_id and good_cad and good_name)

@@ -51,8 +51,10 @@ def test_a_workday_export_imports_as_it_is(tmp_path: Path):
     assert "UTF-8 with BOM" in text
     assert "'Preferred Name' as name" in text and "'Manager ID' as coach_id" in text
     assert "'Business Title' as role" in text and "'Email - Work' as email" in text
-    for ignored in ("'Location'", "'Hire Date'", "'Worker Type'"):
+    for ignored in ("'Location'", "'Worker Type'"):
         assert ignored in text.split("ignored")[1].split("\n")[0]
+    assert "'Hire Date' as started_on" in text  # each has started: no start day is kept
+    assert roster["started_on"].isna().all()
     # The manager's name is not "a column careerconv does not use": it tells whose a coach id written otherwise is.
     assert "'Manager' as coach_name" in text
     assert "did not read 'Cost Center': it is another name for department" in text
@@ -80,7 +82,8 @@ def test_a_bamboohr_workbook_imports_with_first_and_last_name(tmp_path: Path):
     assert roster.loc[EXTERNALLY_COACHED, "coach_id"] == EXTERNAL_COACH
     text = result.summary()
     assert "'First Name' and 'Last Name' together as name" in text and "'Supervisor EID' as coach_id" in text
-    assert "'Reports To'" in text and "'Hire Date'" in text  # ignored, and said so
+    assert "'Reports To'" in text  # ignored, and said so
+    assert "'Hire Date' as started_on" in text
 
 
 def test_a_personio_export_with_numeric_ids_and_semicolons(tmp_path: Path):

@@ -48,8 +48,8 @@ def imported(tmp_path: Path, name: str, rows: list[list[str]], today: dt.date = 
 def test_each_status_of_hibob_personio_and_rippling_reads_as_its_documented_meaning(tmp_path: Path, status: str,
                                                                                    left: str):
     """Personio's Auszeit, HiBob's Hired and Rippling's Accepted refused the whole file (exit 1). Someone on leave
-    is still in the team; someone hired who has not started yet is here from the import on (careerconv keeps no
-    start day), as Onboarding and Pending already were."""
+    is still in the team; someone hired who has not started yet is here from the import on (the file gives no start
+    day: tests/test_roster_starters.py), as Onboarding and Pending already were."""
     store, _ = imported(tmp_path, "export.csv", [
         ["Employee ID", "Display name", "Department", "Job title", "Manager ID", "Status"],
         ["1", "Ana Lima", "Exec", "CEO", "", "Employed"],
@@ -67,10 +67,10 @@ def test_future_starters_are_here_and_the_summary_names_them(tmp_path: Path):
         ["4", "Di Roe", "Eng", "Dev", "1", "On leave"]])
     assert roster(store) == {"1": ("Mary Berg", "", ""), "2": ("Olga Rossi", "1", ""), "3": ("Cy Park", "1", ""),
                              "4": ("Di Roe", "1", "")}
-    assert ("Note: 2 employee(s) have not started yet by their 'Employment status' (Accepted, Hired): careerconv "
-            "keeps no start day, so they are here from this import on, on their coach's team and in HR figures like "
-            "everyone active (2, 3); to wait for their first day, leave them out of the file until then"
-            ) in result.summary()
+    assert ("Note: 2 employee(s) have not started yet by their 'Employment status' (Accepted, Hired) and the file "
+            "has no start-date column, so they are here from this import on, on their coach's team and in HR figures "
+            "like everyone active (2, 3); to count them from their first day, export it beside them (a column such "
+            "as 'Start date' or 'Hire Date')") in result.summary()
 
 
 def test_a_status_still_refused_names_the_future_starters_and_leave_among_the_values_read(tmp_path: Path, capsys):
@@ -85,7 +85,8 @@ def test_a_status_still_refused_names_the_future_starters_and_leave_among_the_va
     err = capsys.readouterr().err
     assert ("row 3, column 'Status', value 'Offer sent': is not an employment status careerconv knows; still here: "
             "Active, Aktiv, Actif, Activo, Actief, Employed, On leave, Auszeit, Garden leave, and a future starter "
-            "(Hired, Accepted, Onboarding: here from the import on); left: Terminated") in err
+            "(Hired, Accepted, Onboarding: here from their start date, else from the import on); left: Terminated"
+            ) in err
 
 
 # ------------------------------------------------------------------ 2. HiBob's Lifecycle status

@@ -672,9 +672,10 @@ def test_roster_frame_reads_the_same_whatever_dtype_its_text_columns_have(kind):
     assert typed.to_dict("list") == {
         "employee_id": ["E1", "E2", "E3"], "name": ["Ann", "Zoë 😀", "=1+1"], "coach_id": ["", "E1", "E1"],
         "department": ["Sales", "Sales", "R&D"], "role": ["", "", "lead"], "cadence_months": [6, 12, 6],
-        "email": ["", "", ""], "left_on": [pd.NaT, pd.NaT, pd.NaT]}  # no left_on column: everyone still here
+        "email": ["", "", ""], "left_on": [pd.NaT, pd.NaT, pd.NaT],  # no left_on column: everyone still here
+        "started_on": [pd.NaT, pd.NaT, pd.NaT]}  # no started_on column: everyone started long ago
     assert [str(t) for t in typed.dtypes] == ["string", "string", "string", "string", "string", "Int64", "string",
-                                              "datetime64[ns]"]
+                                              "datetime64[ns]", "datetime64[ns]"]
     bad = frame.astype(object)
     bad.loc[1, "employee_id"], bad.loc[2, "employee_id"], bad.loc[2, "name"] = "e1", np.nan, None
     with pytest.raises(schema.ValidationError) as info:

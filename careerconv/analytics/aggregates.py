@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from careerconv.records import leavers
-from careerconv.records.schema import CADENCE_MONTHS, COACH_ID, DATE, EMPLOYEE_ID, LEFT_ON, SKILL
+from careerconv.records.schema import CADENCE_MONTHS, COACH_ID, DATE, EMPLOYEE_ID, LEFT_ON, SKILL, STARTED_ON
 from careerconv.rules import privacy
 from . import record_tables
 from .constants import (AS_OF_ITEM, BANDS, DEPARTMENT, HR_COLUMNS, LEFT_OUT, LEFT_OUT_ITEM, DATED_ITEM, N,
@@ -223,7 +223,7 @@ def hr_aggregates(tables: Mapping[str, pd.DataFrame | ParquetTable], as_of: Any,
     start, end = (period or (None, None))
     scope = resolve_scope(roster, as_of, start, end, departments, k, first_date=first)
 
-    roster = roster.loc[:, [EMPLOYEE_ID, DEPARTMENT, COACH_ID, CADENCE_MONTHS, LEFT_ON]].copy()
+    roster = roster.loc[:, [EMPLOYEE_ID, DEPARTMENT, COACH_ID, CADENCE_MONTHS, LEFT_ON, STARTED_ON]].copy()
     roster[DEPARTMENT] = roster[DEPARTMENT].astype(object)
     convs = tables["conversations"]
     if isinstance(convs, pd.DataFrame):
@@ -231,14 +231,16 @@ def hr_aggregates(tables: Mapping[str, pd.DataFrame | ParquetTable], as_of: Any,
 
     # The skill-rating tables and the catalogue of every skill spelling, which the other tables share.
     # Everyone on the roster, leavers too: their ratings count in their department's quarters.
-    rated = skill_rating_tables(ratings, roster.drop(columns=[LEFT_ON]), scope, conversations=convs,
+    rated = skill_rating_tables(ratings, roster.drop(columns=[LEFT_ON, STARTED_ON]), scope, conversations=convs,
                                 other_skill_names=_other_skill_names(tables))
     ctx = record_tables.Context(scope, rated.labels, rated.public, rated.skill_ids, rated.catalogue)
     parts = EmployeeParts({**tables, "roster": roster}, _RECORD_TABLES, part_rows, record_tables.days_read(scope),
                           record_tables.due_by(scope))
     summed = parts.fold(lambda part: record_tables.part_pieces(part, ctx), record_tables.add_pieces, part_groups)
-    # The members of "who is covered": everyone still here on the period's first day or after it.
-    members = leavers.still_here(roster, scope.start.date()).groupby(DEPARTMENT, as_index=False)[EMPLOYEE_ID] \
+    # The members of "who is covered": everyone here on some day of the period (not left by its first day, started
+    # by its last).
+    here = leavers.here_during_mask(roster, scope.start.date(), scope.as_of_day.date())
+    members = roster.loc[here].groupby(DEPARTMENT, as_index=False)[EMPLOYEE_ID] \
         .nunique().rename(columns={EMPLOYEE_ID: "n"})
     records = record_tables.record_tables([summed], ctx, members)
     rated = rated.with_neighbours({name: record_tables.neighbours_of(records[name])

@@ -12,7 +12,7 @@ from careerconv.rules import privacy
 from careerconv.records import schema
 from careerconv.records.schema import (
     CADENCE_MONTHS, CHECKIN_ID, COACH_ID, COACH_RATING, CONVERSATION_ID, DATE, DEPARTMENT, EMPLOYEE_ID, HORIZON_MONTHS,
-    ITEM_ID, LEFT_ON, RECORD_ID, SELF_RATING, SKILL, STATUS,
+    ITEM_ID, LEFT_ON, RECORD_ID, SELF_RATING, SKILL, STARTED_ON, STATUS,
 )
 
 
@@ -40,7 +40,7 @@ _GAIN_HORIZONS = (6, 12)
 
 # The only columns analytics ever reads (never a free-text column but the option text, see above).
 HR_COLUMNS: dict[str, tuple[str, ...]] = {
-    "roster": (EMPLOYEE_ID, COACH_ID, DEPARTMENT, CADENCE_MONTHS, LEFT_ON),
+    "roster": (EMPLOYEE_ID, COACH_ID, DEPARTMENT, CADENCE_MONTHS, LEFT_ON, STARTED_ON),
     "conversations": (CONVERSATION_ID, EMPLOYEE_ID, DATE, STATUS, CADENCE_MONTHS, "next_due",
                       "follow_up_mode", "follow_up_every_weeks"),
     "skills": (CONVERSATION_ID, EMPLOYEE_ID, DATE, SKILL, STATUS),
@@ -67,8 +67,8 @@ DATED_ITEM = "report date"
 
 # Columns of HR_COLUMNS a table given in memory may lack: ``saved_at`` orders ratings of one day
 # (careerconv.rules.followup.recorded_order); without it the source decides. Without ``left_on`` everyone on the
-# roster is still here (careerconv.records.leavers).
-OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {"skill_ratings": ("saved_at",), "roster": (LEFT_ON,)}
+# roster is still here, without ``started_on`` everyone started long ago (careerconv.records.leavers).
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {"skill_ratings": ("saved_at",), "roster": (LEFT_ON, STARTED_ON)}
 
 
 def with_optional_columns(name: str, frame: pd.DataFrame) -> pd.DataFrame:

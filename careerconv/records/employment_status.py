@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import pandas as pd
 
@@ -17,12 +17,13 @@ from .import_cells import EARLIEST_DATE, DateOrderDecision
 from .import_checking import Checker, cell_text, some
 from .import_columns import ACTIVE_FLAG_COLUMNS, GENERIC_STATUS_COLUMNS, column_key
 from .import_files import RawRow, RawTable
-from .schema import DATE, EMPLOYEE_ID, LEFT_ON
+from .schema import DATE, EMPLOYEE_ID, LEFT_ON, STARTED_ON
 from .store import Store
 
 # Someone hired who has not started yet, as column_key folds it: HiBob's "Hired" (a start day still to come),
 # Rippling's "Accepted" (and "Hired", an offer made), Personio's "Onboarding", Workday's and Dynamics' "Pending".
-# careerconv keeps no start day: they are here from the import on, and the import's summary names them.
+# Their start day comes from the file's start-date column (STARTED_ON: "Start date", "Hire Date" ...); a file without
+# one gives none, so they are here from the import on, and the import's summary names them.
 NOT_STARTED = ("hired", "accepted", "pending", "onboarding", "new_hire")
 # The values of an employment-status column, as column_key folds them: still here, or left (English, then German,
 # French, Spanish and Dutch). Someone on leave is still here (HiBob's "Garden leave" and "Parental leave",
@@ -37,6 +38,9 @@ EMPLOYMENT_STATUSES = {
              "ausgeschieden", "sorti", "sortie", "inactif", "parti", "baja", "de_baja", "inactivo", "inactiva",
              "uit_dienst", "inactief", "vertrokken"),
 }
+# Statuses of a hire that also answer an approval ("Status: Accepted / Rejected / Pending"), as column_key folds them:
+# they make a column with a generic name (GENERIC_STATUS_COLUMNS) one of employment statuses only beside another.
+APPROVAL_WORDS = ("accepted", "pending")
 # Kinds of contract, which some exports' "Employment Status" holds (BambooHR: Full-Time, Part-Time, Contractor ...
 # and Terminated): they say nothing of whether someone is here, and are read as an empty status, so the file's other
 # status column says it (found: BambooHR's Status "Inactive" beside Employment Status "Full-Time" refused as a
@@ -220,21 +224,80 @@ def leaving_notes(incoming: list[dict], rows: list[RawRow], leaving: dict[int, s
     return notes
 
 
-def not_started_note(checker: Checker, incoming: list[dict], rows: list[RawRow]) -> list[str]:
-    """The note on the people of the file whose employment status says they are hired and have not started yet
-    (:data:`NOT_STARTED`: Hired, Accepted, Onboarding ...), read as here; none for none."""
+def started_on(day: dt.date | None, in_file: bool, before: Any, today: dt.date) -> dt.date | None:
+    """The ``started_on`` a row gives (None: started long ago), from its start-date cell (``day``; ``in_file``:
+    whether the file has the column) and the day the roster has (``before``).
+
+    A start day still to come is kept: a future starter is here from it on (:mod:`careerconv.records.leavers`). One
+    that has passed is read as started long ago, unless it is the roster's own (importing the same file again
+    changes nothing); a file without the column keeps the roster's.
+    """
+    kept = leavers.start_day(before)
+    if not in_file:
+        return kept
+    return day if day is not None and (day > today or day == kept) else None
+
+
+def parse_start_day(value: Any, *, decision: DateOrderDecision, today: dt.date) -> dt.date | None:
+    """A start-date cell (empty or ``n/a``: none), with the file's day/month order
+    (:func:`careerconv.records.schema.parse_started_on`); one that reads both ways (``03/04/2020``) and has passed
+    either way is None, as a start day that has passed is (:func:`started_on`): only a day to come is kept.
+
+    Raises
+    ------
+    ValueError
+        As :func:`careerconv.records.schema.parse_started_on`, and for a day that reads both ways, one of them still
+        to come.
+    """
+    try:
+        return _file_day(value, decision, schema.parse_started_on, "a start date")
+    except ValueError as exc:
+        orders = schema.slash_date_orders(value) if "ambiguous" in str(exc) else set()
+        if orders and all(schema.parse_started_on(value, date_order=o) <= today for o in orders):
+            return None
+        raise
+
+
+def unread_start_days_note(checker: Checker, unread: list[tuple[int, str, str]]) -> list[str]:
+    """The note on the start-date cells that could not be read (``unread``: row, value, why), read as started long ago
+    (as they were before start days were kept: an export's hire-date column never refuses a file); none for none."""
+    if not unread:
+        return []
+    shown = "; ".join(f"row {row}: {value!r} {why}" for row, value, why in unread[:3])
+    return [f"{len(unread)} start date(s) in {checker.header_of(STARTED_ON)!r} could not be read, so those people are "
+            f"read as started long ago ({shown}{' ...' if len(unread) > 3 else ''}); if one of them starts on a day "
+            "still to come, write that day as YYYY-MM-DD and import the file again"]
+
+
+def not_started_note(checker: Checker, incoming: list[dict], rows: list[RawRow], today: dt.date) -> list[str]:
+    """The notes on the people of the file who have not started yet: those with a start day still to come, here
+    from it on, and those whose employment status says so (:data:`NOT_STARTED`: Hired, Accepted, Onboarding ...)
+    with no start day in the file, read as here; none for none."""
+    notes = []
+    later = [(r[EMPLOYEE_ID], r[STARTED_ON]) for r in incoming
+             if r[STARTED_ON] and dt.date.fromisoformat(r[STARTED_ON]) > today]
+    if later:
+        notes.append(f"{len(later)} employee(s) start on a day still to come (read from "
+                     f"{checker.header_of(STARTED_ON)!r}): they are on their coach's team, due for a conversation and "
+                     f"counted in HR figures from that day on, not before "
+                     f"({some([f'{eid} on {day}' for eid, day in later])})")
     index = checker.columns.get("employment_status")
     if index is None:
-        return []
-    said = {r[EMPLOYEE_ID]: cell_text(raw.cells[index]).strip() for r, raw in zip(incoming, rows)
-            if index < len(raw.cells) and column_key(cell_text(raw.cells[index])) in NOT_STARTED}
+        return notes
+    def cell(raw: RawRow, at: int | None) -> str:
+        return cell_text(raw.cells[at]).strip() if at is not None and at < len(raw.cells) else ""
+    start = checker.columns.get(STARTED_ON)
+    said = {r[EMPLOYEE_ID]: cell(raw, index) for r, raw in zip(incoming, rows)
+            if column_key(cell(raw, index)) in NOT_STARTED and not cell(raw, start)}
     if not said:
-        return []
+        return notes
     values = ", ".join(sorted(set(said.values())))
-    return [f"{len(said)} employee(s) have not started yet by their {checker.header_of('employment_status')!r} "
-            f"({values}): careerconv keeps no start day, so they are here from this import on, on their coach's "
-            f"team and in HR figures like everyone active ({some(list(said))}); to wait for their first day, leave "
-            "them out of the file until then"]
+    where = "has no start day for them" if checker.has(STARTED_ON) else "has no start-date column"
+    return [*notes, f"{len(said)} employee(s) have not started yet by their "
+                    f"{checker.header_of('employment_status')!r} ({values}) and the file {where}, so they are here "
+                    f"from this import on, on their coach's team and in HR figures like everyone active "
+                    f"({some(list(said))}); to count them from their first day, export it beside them (a column "
+                    "such as 'Start date' or 'Hire Date')"]
 
 
 def parse_employment_status(value: Any, *, flag: bool = False) -> str | None:
@@ -276,7 +339,8 @@ def parse_employment_status(value: Any, *, flag: bool = False) -> str | None:
     here, left = ("Yes, Y, True, 1, ", "No, N, False, 0, ") if flag else ("", "")
     raise ValueError(f"is not {'an active flag or ' if flag else ''}an employment status careerconv knows; still "
                      f"here: {here}Active, Aktiv, Actif, Activo, Actief, Employed, On leave, Auszeit, Garden leave, "
-                     "and a future starter (Hired, Accepted, Onboarding: here from the import on); left: "
+                     "and a future starter (Hired, Accepted, Onboarding: here from their start date, else from the "
+                     "import on); left: "
                      f"{left}Terminated, "
                      "Inactive, Leaver, Left, Withdrawn, Ausgetreten, Inaktiv, Sorti, Inactif, Baja, Inactivo, Uit "
                      "dienst, Inactief; a kind of contract (Full-Time, Part-Time, Contractor, Intern) says neither "
@@ -338,13 +402,26 @@ def statuses_by_day_note(checker: Checker, rows: list[int]) -> list[str]:
 def parse_left_on(value: Any, *, decision: DateOrderDecision) -> dt.date | None:
     """A leaving-date cell (the day someone left; empty, ``n/a`` or an open end: still here), with the file's
     day/month order (:func:`careerconv.records.schema.parse_left_on`)."""
+    return _file_day(value, decision, schema.parse_left_on, "a leaving date")
+
+
+def _file_day(value: Any, decision: DateOrderDecision, parse: Callable[..., dt.date | None],
+              what: str) -> dt.date | None:
+    """A day cell of a roster file read by ``parse`` with the file's day/month order (``what`` it is, for an
+    ambiguous one).
+
+    Raises
+    ------
+    ValueError
+        As ``parse``, for a day/month order the file contradicts, and for a day before 1950.
+    """
     if decision.conflict and schema.slash_date_orders(value):
         raise ValueError(decision.conflict)
     try:
-        day = schema.parse_left_on(value, date_order=decision.order)
+        day = parse(value, date_order=decision.order)
     except ValueError as exc:
         if "ambiguous" in str(exc):
-            raise ValueError(f"{exc} (a leaving date)") from None
+            raise ValueError(f"{exc} ({what})") from None
         raise
     if day is not None and day < EARLIEST_DATE:
         raise ValueError(f"is before {EARLIEST_DATE.year}; check the year")
@@ -352,22 +429,27 @@ def parse_left_on(value: Any, *, decision: DateOrderDecision) -> dt.date | None:
 
 
 def drop_other_status(checker: "Checker") -> bool:
-    """Leave out a status column with a generic name (:data:`GENERIC_STATUS_COLUMNS`) none of whose values is an
-    employment status (it says something else), with a note, and say whether it was; one that holds one is read,
-    and its other values are refused as any status column's are."""
+    """Leave out a status column with a generic name (:data:`GENERIC_STATUS_COLUMNS`) none of whose values is
+    plainly an employment status (it says something else: an approval's Accepted, Pending, Rejected), with a note
+    naming its values, and say whether it was; one that holds one is read, and its other values are refused as any
+    status column's are. Accepted and Pending (:data:`APPROVAL_WORDS`) say a hire in Rippling's and Workday's status
+    columns and an approval elsewhere: alone they do not make a column of employment statuses (found by a hostile
+    test: a column of approvals was read, and its Rejected refused the file)."""
     if checker.keys.get("employment_status") not in GENERIC_STATUS_COLUMNS:
         return False
     index = checker.columns["employment_status"]
-    for raw_row in checker.raw.rows:
+    values = {cell_text(r.cells[index]).strip() for r in checker.raw.rows if index < len(r.cells)} - {""}
+    for value in values:
         try:
-            if index < len(raw_row.cells) and parse_employment_status(raw_row.cells[index]) is not None:
+            if column_key(value) not in APPROVAL_WORDS and parse_employment_status(value) is not None:
                 return False
         except ValueError:
             continue
     del checker.columns["employment_status"]
-    checker.notes.append(f"ignored the column {checker.raw.header[index]!r}: none of its values is an employment "
-                         "status (Active, Terminated ...), so it is not read as whether people left; whoever had "
-                         "left stays so")
+    checker.notes.append(f"ignored the column {checker.raw.header[index]!r}: its values ({some(sorted(values), 8)}) "
+                         "are not employment statuses (Active, Terminated, On leave ...), so it is not read as "
+                         "whether people left; whoever had left stays so (a column of employment statuses named "
+                         "'Employment Status' is read whatever its values)")
     return True
 
 

@@ -17,11 +17,11 @@ from . import schema
 from .id_spelling import KnownIds
 from .import_asking import COMMAND_LINE, Asking, FileRejected
 from .import_columns import (
-    COACH_NAME, MANAGER_COLUMNS, MANAGER_EMAIL_COLUMNS, MANAGER_NAME_COLUMNS, NAME_PARTS,
-    ORGANIZATION_WITH_MANAGER, ColumnSpec, column_key, says_no_manager,
+    COACH_NAME, EMPLOYMENT_END, EMPLOYMENT_START, MANAGER_COLUMNS, MANAGER_EMAIL_COLUMNS, MANAGER_NAME_COLUMNS,
+    NAME_PARTS, ORGANIZATION_WITH_MANAGER, ColumnSpec, column_key, end_of_employment, says_no_manager,
 )
 from .import_files import LINE_BREAK, RawRow, RawTable, blank
-from .schema import COACH_ID, DEPARTMENT
+from .schema import COACH_ID, DEPARTMENT, LEFT_ON
 from .spreadsheet import frame_to_csv_bytes, restore_formula
 from .store import write_output_bytes
 
@@ -150,6 +150,24 @@ class Checker:
             used.add(key)
             if key != column:
                 read_as.append(f"{seen[key]!r} as {column}")
+        if end_of_employment(self.keys):  # Rippling's "End date" beside its "Start date": the leaving day
+            self.columns[LEFT_ON], self.keys[LEFT_ON] = self.columns.pop("contract_end"), self.keys.pop("contract_end")
+            read_as[read_as.index(f"{seen[EMPLOYMENT_END]!r} as contract_end")] = (
+                f"{seen[EMPLOYMENT_END]!r} as {LEFT_ON} (beside {seen[EMPLOYMENT_START]!r}, the end of employment "
+                "as Rippling writes it, not of a contract)")
+        email_of_manager = next((k for k in MANAGER_EMAIL_COLUMNS if k in positions), None)
+        if COACH_ID in spec.all and self.keys.get(COACH_ID, MANAGER_COLUMNS[0]) in MANAGER_COLUMNS \
+                and "email" in self.columns and email_of_manager:
+            # HiBob's "Manager email" beside the people's own "Email": each manager is the person with that e-mail
+            # (read as their id by the roster import: careerconv.records.roster_import), also beside a manager
+            # column that may hold names ("Reports to"), which is then the manager's name (COACH_NAME, below)
+            if COACH_ID in self.keys:
+                used.discard(self.keys[COACH_ID])
+                read_as.remove(f"{seen[self.keys[COACH_ID]]!r} as {COACH_ID}")
+            self.columns[COACH_ID], self.keys[COACH_ID] = positions[email_of_manager], email_of_manager
+            used.add(email_of_manager)
+            read_as.append(f"{seen[email_of_manager]!r} as {COACH_ID} (each manager found by their e-mail in "
+                           f"{seen[self.keys['email']]!r})")
         if manager_ids is not None:
             self.manager_names = self.manager_not_an_id(manager_ids)
             if self.manager_names is not None:
@@ -462,8 +480,10 @@ def _manager_name_problem(column: str, example: str = "", *, emails: bool = Fals
     some of its values and their rows)."""
     shown = f" ({example})" if example else ""
     what = "holds the manager's e-mail address" if emails else "names the manager"
+    through = (", or the people's own e-mail column (such as 'Work Email'), through which each manager's e-mail is "
+               "read as their id") if emails else ""
     return (f"column {column!r} {what}{shown}, but careerconv needs the manager's employee id: add a "
-            "column such as 'Manager ID' or 'Supervisor EID' to the HR report (or name it coach_id)")
+            f"column such as 'Manager ID' or 'Supervisor EID' to the HR report (or name it coach_id){through}")
 
 
 def reason(p: schema.Problem) -> str:

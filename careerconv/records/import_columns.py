@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from . import schema
-from .schema import CADENCE_MONTHS, COACH_ID, COACH_RATING, DATE, DEPARTMENT, EMPLOYEE_ID, LEFT_ON, SKILL
+from .schema import CADENCE_MONTHS, COACH_ID, COACH_RATING, DATE, DEPARTMENT, EMPLOYEE_ID, LEFT_ON, SKILL, STARTED_ON
 
 _ACCENTS = re.compile("[\u0300-\u036f]")
 
@@ -98,7 +98,9 @@ COACH_NAME = "coach_name"
 # Workday's supervisory organization, read as the department: Workday writes its manager's name after it
 # ("Engineering (Olga Rossi)"), which the import leaves out (Checker.check_columns).
 ORGANIZATION_WITH_MANAGER = "supervisory_organization"
-# Columns that hold the manager's e-mail address (HiBob's "Manager email"): named in the error as those above are.
+# Columns that hold the manager's e-mail address (HiBob's "Manager email"): read as the coach id, each e-mail as the id
+# of the person with it, in a roster that has no coach id column and an e-mail column (people's own); else named in the
+# error as those above are.
 MANAGER_EMAIL_COLUMNS = ("manager_email", "manager_work_email", "supervisor_email", "line_manager_email",
                          "reports_to_email")
 # SAP SuccessFactors' user data file has two header rows: its system keys (STATUS, USERID, FIRSTNAME, MANAGER ...,
@@ -147,6 +149,13 @@ ROSTER_ALIASES = {
                      "enddatum", "vertragsende", "befristet_bis", "befristung_bis", "date_de_fin_de_contrat",
                      "fin_de_contrat", "fecha_fin_contrato", "fecha_de_fin_de_contrato", "fecha_fin_de_contrato",
                      "einddatum_contract", "einde_contract"),
+    # The day someone starts (BambooHR's and Workday's "Hire Date", HiBob's and Rippling's "Start date", Personio's
+    # "Hire date"/"Eintrittsdatum"): one still to come is kept, and they are here from it on; a day that has passed
+    # is read as started long ago.
+    STARTED_ON: ("start_date", "hire_date", "date_of_hire", "hired_on", "employment_start_date", "date_of_joining",
+                 "joining_date", "first_day", "first_working_day", "eintrittsdatum", "eintritt", "startdatum",
+                 "date_d'entree", "date_d'embauche", "date_de_debut", "fecha_de_alta", "fecha_de_ingreso",
+                 "fecha_alta", "datum_in_dienst", "datum_indiensttreding", "indiensttreding"),
     # Someone's last working day: they are here on it, and left the day after.
     "last_day": ("last_day_of_work", "last_working_day", "letzter_arbeitstag", "dernier_jour",
                  "dernier_jour_travaille", "dernier_jour_de_travail", "ultimo_dia", "ultimo_dia_de_trabajo",
@@ -172,12 +181,24 @@ GENERIC_STATUS_COLUMNS = ("status", "statut", "estado", "situation")
 # not read so: its Yes/No may answer another question ("Status: Approved?").
 ACTIVE_FLAG_COLUMNS = ("active_status", "is_active", "active", "active_flag", "currently_active", "active_employee")
 
+# Rippling writes a worker's employment as "Start date" and "End date" (its Worker object's startDate and endDate;
+# a contract's end is its own "Contract end date"): an "End date" beside a "Start date" is the day the employment
+# ends, the leaving day, where alone it is an end of contract (SAP's and Workday's record validity).
+EMPLOYMENT_END, EMPLOYMENT_START = "end_date", "start_date"
+
+
+def end_of_employment(keys: dict[str, str]) -> bool:
+    """Whether a roster file's contract end (``keys``: column -> the header key it is read from) is an
+    ``End date`` beside a ``Start date`` and no leaving-date column: the leaving day (:data:`EMPLOYMENT_END`)."""
+    return (keys.get("contract_end") == EMPLOYMENT_END and keys.get(STARTED_ON) == EMPLOYMENT_START
+            and LEFT_ON not in keys)
+
 # A roster with first and last name in two columns (and no name column) gets "First Last".
 NAME_PARTS = ("first_name", "last_name")
 
 ROSTER_COLUMNS = ColumnSpec("roster", (EMPLOYEE_ID, "name", COACH_ID, DEPARTMENT, "role"),
                             (CADENCE_MONTHS, "email", LEFT_ON, "last_day", "employment_status", "contract_end",
-                             COACH_NAME),
+                             COACH_NAME, STARTED_ON),
                             ROSTER_ALIASES,
                             ignore_unknown=True)
 

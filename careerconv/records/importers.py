@@ -27,6 +27,11 @@ Two importers, one reading path:
   employee id was read as (a new hire ``125`` is not someone else's ``0125``), and a row whose coach id without
   the roster's zeros or prefix (``3`` for ``E0003``) has no manager's name beside it that is that person's
   (``Manager Name``, or ``Reports To`` beside ``Supervisor EID``: read for this alone, never stored).
+  A ``Manager email`` column (HiBob's) is the coach when the file has no id column for it and has an e-mail
+  column: each manager is the one person with that e-mail in the file or on the roster (a row naming an e-mail
+  that is nobody's, or several people's, is refused). A start-date column (``Start date``, ``Hire Date``,
+  ``Eintrittsdatum`` ...) gives a future starter's ``started_on``: they are here from that day on
+  (:mod:`careerconv.records.leavers`), and a day that has passed is read as started long ago.
   A contract's end (``Contract End Date``, ``End Date``) is not a leaving day:
   it is one only where the employment status says the person left and the
   file gives no leaving day; the summary says which columns the leaving days
@@ -50,8 +55,9 @@ What the file may look like:
 * CSV in UTF-8, UTF-8 with a BOM (Excel's "CSV UTF-8"), UTF-16 with a BOM, or
   Windows-1252 (Excel's plain "CSV" on Western Windows) when the bytes are not
   UTF-8; the result says which was used. A roster's name that lost letters to Excel's "CSV" (``?ukasz`` for
-  ``Łukasz``: :mod:`~careerconv.records.lost_letters`) keeps the roster's name, with a note; someone new with
-  such a name is refused, asking for the file saved as "CSV UTF-8". Comma, semicolon or tab separated
+  ``Łukasz``, ``Dana Cohen ?`` for a lost emoji: :mod:`~careerconv.records.lost_letters`) keeps the roster's name,
+  with a note; someone new with such a name is refused, asking for the file saved as "CSV UTF-8"; a department or
+  role so written keeps the roster's that it is, or is refused. Comma, semicolon or tab separated
   (chosen from the header line), or separated by what a first line ``sep=;``
   names (Excel's hint, which is not a row).
 * Or an ``.xlsx`` workbook: the sheet whose header row names the importer's

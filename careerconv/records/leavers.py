@@ -1,21 +1,24 @@
-"""Who is still here: the one rule for the roster's ``left_on`` day.
+"""Who is here: the one rule for the roster's ``left_on`` and ``started_on`` days.
 
 Someone whose ``left_on`` is empty is here; someone who left on day L is here
 on every day before L and not from L on (a day in the future, a known last
-day, keeps them here until then). Every reader that offers people for a
-conversation, lists who is due or makes reports for the whole roster asks
-this module; their records stay where they are, to be read.
+day, keeps them here until then). Likewise someone whose ``started_on`` is
+empty started long ago, and someone who starts on day S (a future starter,
+hired and not started yet) is here from S on and not before. Every reader
+that offers people for a conversation, lists who is due or makes reports for
+the whole roster asks this module; their records stay where they are, to be
+read.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
 
-from .schema import LEFT_ON
+from .schema import LEFT_ON, STARTED_ON
 
 
 def left_day(left_on: Any) -> dt.date | None:
@@ -25,6 +28,11 @@ def left_day(left_on: Any) -> dt.date | None:
     return pd.Timestamp(left_on).date()
 
 
+def start_day(started_on: Any) -> dt.date | None:
+    """The day in a ``started_on`` value (read as :func:`left_day` reads one), None when it is empty."""
+    return left_day(started_on)
+
+
 def is_here(left_on: Any, day: dt.date) -> bool:
     """Whether someone with this ``left_on`` value is still here on ``day`` (empty: yes; else ``day`` before it).
     """
@@ -32,16 +40,43 @@ def is_here(left_on: Any, day: dt.date) -> bool:
     return left is None or day < left
 
 
-def here_mask(roster: pd.DataFrame, day: dt.date) -> np.ndarray:
-    """For each roster row, whether that person is still here on ``day`` (a roster without the column: all)."""
+def person_is_here(person: Mapping[str, Any], day: dt.date) -> bool:
+    """Whether the person of a roster row (a mapping with ``left_on`` and ``started_on``, either may be missing) is
+    here on ``day``: started by then and not left."""
+    start = start_day(person.get(STARTED_ON))
+    return is_here(person.get(LEFT_ON), day) and (start is None or start <= day)
+
+
+def left_mask(roster: pd.DataFrame, day: dt.date) -> np.ndarray:
+    """For each roster row, whether that person has left by ``day`` (a roster without ``left_on``: nobody)."""
     if LEFT_ON not in roster.columns:
-        return np.ones(len(roster), dtype=bool)
+        return np.zeros(len(roster), dtype=bool)
     left = pd.to_datetime(roster[LEFT_ON])
-    return (left.isna() | (left > pd.Timestamp(day))).to_numpy(dtype=bool)
+    return (left.notna() & (left <= pd.Timestamp(day))).to_numpy(dtype=bool)
+
+
+def not_started_mask(roster: pd.DataFrame, day: dt.date) -> np.ndarray:
+    """For each roster row, whether that person starts after ``day`` (a roster without ``started_on``: nobody)."""
+    if STARTED_ON not in roster.columns:
+        return np.zeros(len(roster), dtype=bool)
+    start = pd.to_datetime(roster[STARTED_ON])
+    return (start.notna() & (start > pd.Timestamp(day))).to_numpy(dtype=bool)
+
+
+def here_mask(roster: pd.DataFrame, day: dt.date) -> np.ndarray:
+    """For each roster row, whether that person is here on ``day``: started by then and not left (a roster without
+    the columns: all)."""
+    return ~left_mask(roster, day) & ~not_started_mask(roster, day)
+
+
+def here_during_mask(roster: pd.DataFrame, first: dt.date, last: dt.date) -> np.ndarray:
+    """For each roster row, whether that person is here on some day from ``first`` to ``last`` (both included):
+    not left by ``first`` and started by ``last``."""
+    return ~left_mask(roster, first) & ~not_started_mask(roster, last)
 
 
 def still_here(roster: pd.DataFrame, day: dt.date) -> pd.DataFrame:
-    """The roster rows of the people still here on ``day`` (a new frame, the index as it was)."""
+    """The roster rows of the people here on ``day``: started and not left (a new frame, the index as it was)."""
     return roster.loc[here_mask(roster, day)].copy()
 
 

@@ -15,8 +15,8 @@ from . import leavers
 from . import schema
 from .employment_status import (
     MISSING_HAVE_LEFT_OPTION, check_flag_leavers, check_missing_have_left, drop_other_status, leaving_columns_notes,
-    leaving_notes, left_on, met_after_leaving, not_started_note, parse_employment_status, parse_left_on, second_status,
-    statuses_by_day_note,
+    leaving_notes, left_on, met_after_leaving, not_started_note, parse_employment_status, parse_left_on,
+    parse_start_day, second_status, started_on, statuses_by_day_note, unread_start_days_note,
 )
 from .id_spelling import IdMatch, KnownIds, confirmed
 from .import_asking import COMMAND_LINE, Asking
@@ -25,14 +25,14 @@ from .import_checking import (
     Checker, ImportResult, Rejection, cell_text, check_rejected_target, default_rejected_path, reason, reject_or_raise,
     some, write_rejected,
 )
-from .import_columns import ACTIVE_FLAG_COLUMNS, COACH_NAME, HISTORY_COLUMNS, ROSTER_COLUMNS
+from .import_columns import ACTIVE_FLAG_COLUMNS, COACH_NAME, HISTORY_COLUMNS, MANAGER_EMAIL_COLUMNS, ROSTER_COLUMNS
 from .import_files import read_table_file
 from .import_ids import (
     LEFT_OUT, coach_not_named, erased_as, erased_note, erased_number_problem, erased_problem, match_id, matched_notes,
     not_theirs, outside_coaches_note, own_id, own_ids_note, stored_id, written,
 )
-from .schema import CADENCE_MONTHS, COACH_ID, DEPARTMENT, EMPLOYEE_ID, LEFT_ON
-from .lost_letters import kept_names_note, lost_letters, lost_letters_problem
+from .schema import CADENCE_MONTHS, COACH_ID, DEPARTMENT, EMPLOYEE_ID, LEFT_ON, STARTED_ON
+from .lost_letters import kept_names_note, known_as_written, lost_letters, lost_letters_problem
 from .shared_emails import notes_after_import
 from .store import Store
 
@@ -70,6 +70,55 @@ def _keep_name_with_lost_letters(checker: Checker, existing: dict[str, dict], re
         kept.append((row, name, known))
     else:
         checker.add(lost_letters_problem(), row, "name", name)
+
+
+def _keep_words_with_lost_letters(checker: Checker, known: dict[str, list[str]], rec: dict, row: int,
+                                  kept: dict[str, list[tuple[int, str, str]]]) -> None:
+    """A row's department and role that lost letters to an Excel "CSV": the roster's department (or role) it is
+    so written is kept instead (``known``: column -> the roster's values, the person's own first), and listed in
+    ``kept``; one the roster does not know is a problem of the row (there is none to keep)."""
+    for column in (DEPARTMENT, "role"):
+        text = rec[column]
+        if not text or "?" not in text:
+            continue
+        found = known_as_written(text, known[column])
+        if found is not None:
+            rec[column] = found
+            kept[column].append((row, text, found))
+        elif lost_letters(text):
+            checker.add(lost_letters_problem(column), row, column, text)
+
+
+def _ids_by_email(checker: Checker, existing: dict[str, dict]) -> dict[str, list[str]]:
+    """Each e-mail address (case aside) and the ids of the people who have it: in the file (its ids as written), else
+    on the roster."""
+    by_email: dict[str, list[str]] = {}
+    email, eid = checker.columns["email"], checker.columns[EMPLOYEE_ID]
+    for raw_row in checker.raw.rows:
+        if max(email, eid) < len(raw_row.cells) and cell_text(raw_row.cells[email]).strip():
+            by_email.setdefault(cell_text(raw_row.cells[email]).strip().casefold(), []).append(
+                cell_text(raw_row.cells[eid]).strip())
+    for person in existing.values():
+        if person.get("email") and person["email"].casefold() not in by_email:
+            by_email[person["email"].casefold()] = [person[EMPLOYEE_ID]]
+    return by_email
+
+
+def _coach_by_email(checker: Checker, by_email: dict[str, list[str]], value: Any, row: int) -> str | None:
+    """The id of the coach whose e-mail a manager e-mail cell holds (empty: no coach), from ``by_email``
+    (:func:`_ids_by_email`); None, with the row's problem, when it is nobody's or several people's."""
+    text = cell_text(value).strip()
+    if not text:
+        return None
+    ids = sorted(set(by_email.get(text.casefold(), [])))
+    if len(ids) == 1:
+        return ids[0]
+    column = checker.header_of("email")
+    why = (f"is the e-mail of {len(ids)} people ({', '.join(ids)}) in {column!r} or on the roster: which one is "
+           "the manager is not guessed" if ids else f"is nobody's e-mail in {column!r} or on the roster")
+    checker.add(f"{why}; a manager's e-mail is read as the id of the one person who has it (write it as their row "
+                "writes it, or add a 'Manager ID' column)", row, COACH_ID, text)
+    return None
 
 
 def _check_coaches_written_otherwise(checker: Checker, spelled: dict[int, tuple[IdMatch, str]],
@@ -163,7 +212,8 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     checker.check_columns(other=HISTORY_COLUMNS, asking=asking)
     today = today or dt.date.today()
     status_ignored = drop_other_status(checker)
-    day_columns = [checker.columns[c] for c in (LEFT_ON, "last_day", "contract_end") if c in checker.columns]
+    day_columns = [checker.columns[c] for c in (LEFT_ON, "last_day", "contract_end", STARTED_ON)
+                   if c in checker.columns]
     left_order = decide_date_order((r.row, r.cells[i]) for r in raw.rows for i in day_columns if i < len(r.cells))
     leaving: dict[int, str] = {}  # row -> "no date" (a leaver without a date) or "back" (active, date passed)
     # row -> its contract end, whether that is its leaving day, and whether its status is empty
@@ -182,6 +232,8 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     in_file = {cell_text(r.cells[checker.columns[EMPLOYEE_ID]]) for r in raw.rows
                if checker.columns[EMPLOYEE_ID] < len(r.cells)} if checker.has(EMPLOYEE_ID) else set()
     coach_ids = KnownIds(set(existing) | {stored_id(roster_ids, text) for text in in_file})
+    by_email = _ids_by_email(checker, existing) if checker.keys.get(COACH_ID) in MANAGER_EMAIL_COLUMNS \
+        and checker.has(EMPLOYEE_ID) else None
     if checker.has(EMPLOYEE_ID):
         checker.check_manager_ids(KnownIds(coach_ids.ids | in_file))
     matched: dict[int, list[tuple[str, IdMatch]]] = {}  # row -> its (column, id) read as an id written otherwise
@@ -193,12 +245,17 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     cleaned: dict[int, list[str]] = {}  # row -> its text cells that held characters a spreadsheet does not show
     controls: dict[int, list[str]] = {}  # row -> its text cells holding control characters
     kept_names: list[tuple[int, str, str]] = []  # (row, name in the file, the roster's name kept): lost letters
+    kept_words: dict[str, list[tuple[int, str, str]]] = {DEPARTMENT: [], "role": []}  # the same, of these columns
+    roster_words = {c: sorted({r[c] for r in existing.values() if r.get(c)}) for c in kept_words}
     statuses_by_day: list[int] = []  # rows whose status columns disagree, read by their leaving day
+    unread_starts: list[tuple[int, str, str]] = []  # (row, start-date cell, why it is not read)
     for raw_row in raw.rows:
         n = raw_row.row
         v = checker.values(raw_row)
         if v is None:
             continue
+        if by_email is not None:
+            v[COACH_ID] = _coach_by_email(checker, by_email, v.get(COACH_ID), n)
         rec = {
             EMPLOYEE_ID: checker.check(schema.parse_identifier, v.get(EMPLOYEE_ID), n, EMPLOYEE_ID,
                                        what="employee id"),
@@ -251,7 +308,16 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
         elif not (checker.has(LEFT_ON) or checker.has("last_day") or checker.has("employment_status")):
             # A file that says nothing of leaving keeps a known last day still to come (a past one: here again).
             left = before if before is not None and before > today else None
+        try:
+            start = parse_start_day(v.get(STARTED_ON), decision=left_order, today=today)
+        except ValueError as exc:  # a start-date column was not read before starters were kept: not a refusal
+            start = None
+            unread_starts.append((n, cell_text(v.get(STARTED_ON)), str(exc)))
+        start = started_on(start, checker.has(STARTED_ON), _kept(existing, rec[EMPLOYEE_ID], STARTED_ON, None), today)
+        if start is not None and left is not None and left <= start:  # an earlier leaving: they start again
+            left = None
         rec[LEFT_ON] = left.isoformat() if left else None
+        rec[STARTED_ON] = start.isoformat() if start else None
         # A file without the column: the employee keeps theirs, found by the id as read (00123 for a 123 that
         # lost its zeros; found: an email wiped and a cadence of 6 put back to 12 when looked up as typed).
         if not checker.has(CADENCE_MONTHS):
@@ -266,6 +332,9 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
                       and rec[c] is not None and rec[c] != v.get(c)]
         controls[n] = [c for c in ("name", DEPARTMENT, "role") if rec[c] and CONTROL.search(rec[c])]
         _keep_name_with_lost_letters(checker, existing, rec, n, kept_names)
+        on_roster = existing.get(rec[EMPLOYEE_ID], {}) if isinstance(rec[EMPLOYEE_ID], str) else {}
+        _keep_words_with_lost_letters(checker, {c: [on_roster.get(c), *roster_words[c]] for c in roster_words}, rec,
+                                      n, kept_words)
         gone = {column: erased_as(erased, known, rec[column])
                 for column, known in ((EMPLOYEE_ID, roster_ids), (COACH_ID, coach_ids))}
         if gone[EMPLOYEE_ID] is not None and not allow_erased and left is not None and left <= today:
@@ -373,7 +442,8 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     result.notes += leaving_columns_notes(checker, ends, today)
     result.notes += statuses_by_day_note(checker, [r.row for r in good_rows if r.row in statuses_by_day])
     result.notes += leaving_notes(incoming, good_rows, leaving, existing, today)
-    result.notes += not_started_note(checker, incoming, good_rows)
+    result.notes += not_started_note(checker, incoming, good_rows, today)
+    result.notes += unread_start_days_note(checker, [u for u in unread_starts if u[0] not in bad])
     result.notes += met_after_leaving(store, incoming, existing)
     named = {rec[EMPLOYEE_ID] for rec in parsed.values()}  # rows rejected with --skip-invalid are in the file too
     absent = [eid for eid in existing if eid not in named]
@@ -391,9 +461,10 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
         result.notes.append(f"{len(absent)} employee(s) already on the roster and not in this file were kept as "
                             f"they are (if the file lists everyone who works here, {MISSING_HAVE_LEFT_OPTION} "
                             "marks them as left today)")
-    kept_note = kept_names_note([kept for kept in kept_names if kept[0] not in bad])
-    if kept_note:
-        result.notes.append(kept_note)
+    for what, kept_list in (("name", kept_names), *kept_words.items()):
+        kept_note = kept_names_note([kept for kept in kept_list if kept[0] not in bad], what)
+        if kept_note:
+            result.notes.append(kept_note)
     result.notes += notes_after_import(existing, incoming, today)
     back = {eid for r in good_rows for eid in erased_back.get(r.row, ())}
     if back:

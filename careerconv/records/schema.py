@@ -96,6 +96,8 @@ HORIZON_MONTHS = "horizon_months"
 CADENCE_MONTHS = "cadence_months"
 # The day someone left the organisation (empty: still here); careerconv.records.leavers says who is here on a day.
 LEFT_ON = "left_on"
+# The day someone starts (empty: started long ago): a future starter is not here before it (careerconv.records.leavers).
+STARTED_ON = "started_on"
 _RESERVED = {"CON", "PRN", "AUX", "NUL", "CLOCK$"} | {f"COM{i}" for i in range(10)} | {
     f"LPT{i}" for i in range(10)
 }
@@ -1024,7 +1026,8 @@ def _cols(*spec: tuple[str, str]) -> tuple[Column, ...]:
 
 ROSTER = Table("roster", _cols(
     (EMPLOYEE_ID, "string!"), ("name", "string!"), (COACH_ID, "string"), (DEPARTMENT, "string!"), ("role", "string"),
-    (CADENCE_MONTHS, "Int64!"), ("email", "string"), (LEFT_ON, "date")), key=(EMPLOYEE_ID,),
+    (CADENCE_MONTHS, "Int64!"), ("email", "string"), (LEFT_ON, "date"), (STARTED_ON, "date")),
+    key=(EMPLOYEE_ID,),
     has_free_text=("name", "email"))
 
 CONVERSATIONS = Table("conversations", _cols(
@@ -1126,8 +1129,9 @@ def validate_roster_frame(frame: pd.DataFrame, source: str, *, row_offset: int =
     taken as they are, and every other value goes through the parser itself
     (once per distinct value), so the problems, their messages and their order
     (row by row, columns in the order employee_id, coach_id, name, department,
-    cadence_months, role, email, left_on) are exactly the parsers'. A roster without a ``left_on`` column (every
-    roster before leavers were kept) reads as everyone still here.
+    cadence_months, role, email, left_on, started_on) are exactly the parsers'. A roster without a ``left_on``
+    column (every roster before leavers were kept) reads as everyone still here, and one without a ``started_on``
+    column (every roster before future starters were kept) as everyone started long ago.
 
     Raises
     ------
@@ -1159,10 +1163,11 @@ def validate_roster_frame(frame: pd.DataFrame, source: str, *, row_offset: int =
         ("role", parse_text, {}, _plain_texts),
         ("email", parse_text, {}, _plain_texts),
         (LEFT_ON, parse_left_on, {}, None),
+        (STARTED_ON, parse_started_on, {}, None),
     ]
     result_types = {col.name: _ARROW_TYPE[col.dtype] for col in ROSTER.columns}
     for slot, (name, parser, kwargs, plain) in enumerate(checks):
-        if name not in frame.columns:  # an optional column the file has not (left_on, before leavers): all empty
+        if name not in frame.columns:  # an optional column the file has not (left_on, started_on): all empty
             parsed[name] = pa.nulls(n, result_types[name])
             continue
         column = frame[name]
@@ -1212,13 +1217,29 @@ def parse_left_on(value: Any, *, date_order: str | None = None) -> dt.date | Non
     return day
 
 
+def parse_started_on(value: Any, *, date_order: str | None = None) -> dt.date | None:
+    """A roster's start day (:data:`STARTED_ON`): a date as :func:`parse_date` reads it, None when there is none
+    (an empty cell or ``n/a``: started long ago).
+
+    Raises
+    ------
+    ValueError
+        As :func:`parse_date`, and for a year after :data:`LATEST_LEAVING_YEAR`.
+    """
+    if isinstance(value, str) and value.strip().casefold() in _NO_DAY:
+        return None
+    day = parse_date(value, date_order=date_order, allow_missing=True)
+    if day is not None and day.year > LATEST_LEAVING_YEAR:
+        raise ValueError(f"is after {LATEST_LEAVING_YEAR}; check the year")
+    return day
+
+
 def roster_as_written(roster: pd.DataFrame) -> pd.DataFrame:
-    """The roster's columns as a file holds them: ``left_on`` only when someone has a day in it, so a roster
-    without leavers is written (``roster.csv``, ``export roster``, the records service's wire) as it was before
-    leavers were kept, byte for byte."""
-    if LEFT_ON in roster.columns and roster[LEFT_ON].isna().all():
-        return roster.drop(columns=[LEFT_ON])
-    return roster
+    """The roster's columns as a file holds them: ``left_on`` and ``started_on`` only when someone has a day in
+    it, so a roster without leavers or future starters is written (``roster.csv``, ``export roster``, the records
+    service's wire) as it was before they were kept, byte for byte."""
+    empty = [c for c in (LEFT_ON, STARTED_ON) if c in roster.columns and roster[c].isna().all()]
+    return roster.drop(columns=empty) if empty else roster
 
 
 # The Arrow type the parsers' values of a roster column are gathered in, by the column's dtype.

@@ -12,12 +12,13 @@ app in a kernel heated before the import: the person renamed under their new nam
 
 A person who has left is found by the search with the day they left, read whole at 360, 400 and 1280 px: the
 60-person demo organisation with three leavers, one under a 60-character name and one under a right-to-left name.
+So is someone who starts on a day still to come, with that day, at 400 and 1280 px.
 
 People renamed by a roster import read whole in their coach's team view at 360, 400 and 1280 px: a 60-character
 name, a double-barrelled name with particles and a right-to-left name, with their ids, due lines and badges.
 
 Screenshots go to ``tests/output/e2e/coach-leavers-*.png``, ``coach-fresh-roster-*.png``,
-``coach-leaver-result-*.png`` and ``coach-team-names-*.png``.
+``coach-leaver-result-*.png``, ``coach-starter-result-*.png`` and ``coach-team-names-*.png``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from careerconv.demo.organisation import write_demo_organisation
+from careerconv.records.dates import human_date
 from careerconv.records.importers import import_roster
 from careerconv.records.store import Store
 from conftest import AppServer
@@ -371,6 +373,55 @@ def test_a_leaver_found_by_the_search_reads_whole_with_the_day_they_left(browser
     problems = layout_problems(page)
     shot(page, output_dir, f"leaver-result-chosen-{width}")
     page.close()
+    assert problems == [], "\n".join(problems)
+
+
+# Two people of the demo organisation whom a roster import gives a start day still to come (a re-hire starting again,
+# as an export's "Start date" says), one under a 60-character name: they are on no team before it.
+START_DAY = dt.date.today() + dt.timedelta(days=40)
+STARTERS = (("E0009", "Dana Cohen", f"starts {human_date(START_DAY)}"),
+            ("E0014", "Maximiliane Adelheid Wolfeschlegelsteinhausen-Bergerdorff Zu",
+             f"starts {human_date(START_DAY)}"))
+
+
+@pytest.fixture(scope="module")
+def demo_starters_server(tmp_path_factory, browser):
+    yield from demo_after_import(tmp_path_factory.mktemp("demo-starters") / "data",
+                                 {eid: {"Name": name, "Start date": START_DAY.isoformat()}
+                                  for eid, name, _said in STARTERS})
+
+
+@pytest.mark.parametrize("width", (400, 1280))
+def test_a_starter_is_found_by_the_search_with_the_day_they_start_and_not_offered_before(
+        browser, demo_starters_server, output_dir, width):
+    """Someone who starts on a day still to come is not among the people offered with an empty search box, and is
+    found by their name with the day they start, read whole; their page says from when they count."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.set_default_timeout(WAIT)
+    page.goto(demo_starters_server.url)
+    ready(page)
+    page.locator(".cc-result").first.wait_for()
+    offered = page.locator(".cc-result").all_inner_texts()
+    assert not [text for text in offered if "E0009" in text or "E0014" in text]
+    read, cut = [], {}
+    for eid, name, _said in STARTERS:
+        page.fill(".cc-search input", name)
+        page.wait_for_function("eid => { const r = document.querySelectorAll('.cc-result');"
+                               " return r.length === 1 && r[0].textContent.includes(eid); }", arg=eid)
+        result = page.locator(".cc-result")
+        read.append(" ".join(result.inner_text().split()))
+        cut[eid] = result.evaluate(RESULT_CUT_JS)
+        shot(page, output_dir, f"starter-result-{eid}-{width}")
+    page.locator(".cc-result").click()  # their page says from when they count
+    note = page.locator(".cc-starts-note")
+    note.wait_for()
+    said_on_page = " ".join(note.inner_text().split())
+    problems = layout_problems(page)
+    shot(page, output_dir, f"starter-page-{width}")
+    page.close()
+    assert read == [f"{name} · {eid} · {said}" for eid, name, said in STARTERS]
+    assert cut == {eid: [] for eid, *_ in STARTERS}
+    assert said_on_page.startswith(f"{STARTERS[-1][1]} {STARTERS[-1][2]}.")
     assert problems == [], "\n".join(problems)
 
 

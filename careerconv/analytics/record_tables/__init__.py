@@ -39,7 +39,7 @@ import pandas as pd
 
 from careerconv.records import leavers
 from careerconv.records.schema import (CADENCE_MONTHS, COACH_ID, CONVERSATION_ID, DATE, EMPLOYEE_ID, LEFT_ON, SKILL,
-                                       STATUS)
+                                       STARTED_ON, STATUS)
 from careerconv.rules import cadence
 from ..constants import DEPARTMENT, N, band_labels
 from ..levels import Piece, neighbour_counts, sort_codes
@@ -150,7 +150,7 @@ class PartShared:
     def __init__(self, frames: Mapping[str, pd.DataFrame]):
         self.frames = frames
         roster = frames["roster"]
-        self._left_on = roster[LEFT_ON] if LEFT_ON in roster.columns else None
+        self._days = roster.loc[:, [c for c in (LEFT_ON, STARTED_ON) if c in roster.columns]]
         roster = roster.loc[:, [EMPLOYEE_ID, DEPARTMENT, COACH_ID, CADENCE_MONTHS]].copy()
         roster[DEPARTMENT] = roster[DEPARTMENT].astype(object)
         self.roster = roster
@@ -158,10 +158,13 @@ class PartShared:
         self._made: dict = {}
 
     def here_on(self, day: pd.Timestamp) -> pd.DataFrame:
-        """:attr:`roster` less those who had left by ``day`` (:mod:`careerconv.records.leavers`)."""
-        if self._left_on is None:
-            return self.roster
-        return self.roster[leavers.here_mask(self._left_on.to_frame(), day.date())]
+        """:attr:`roster` less those who had left by ``day`` or start after it (:mod:`careerconv.records.leavers`)."""
+        return self.roster[leavers.here_mask(self._days, day.date())]
+
+    def here_during(self, first: pd.Timestamp, last: pd.Timestamp) -> pd.DataFrame:
+        """:attr:`roster` less those who had left by ``first`` or start after ``last``: everyone here on some day
+        from one to the other (:mod:`careerconv.records.leavers`)."""
+        return self.roster[leavers.here_during_mask(self._days, first.date(), last.date())]
 
     def get(self, key, make: Callable[[], pd.DataFrame], keep: bool = True) -> pd.DataFrame:
         """What ``make`` gives, made once for every report asking with ``key`` (only the first time, if
@@ -235,8 +238,8 @@ def _other_pieces(shared: PartShared, ctx: Context, *, everything: bool,
     if everything:
         pieces[PEOPLE_MET] = people_met
         # Who is covered: everyone here during the period; who is due: everyone here on the as-of day.
-        pieces["overview"] = overview_piece(shared.here_on(scope.start), completed, frames["checkins"], scope,
-                                            department_of)
+        pieces["overview"] = overview_piece(shared.here_during(scope.start, scope.as_of_day), completed,
+                                            frames["checkins"], scope, department_of)
         due = cadence_rows(frames, shared.here_on(scope.as_of_day), scope, states)
         pieces["cadence_compliance"] = cadence_piece(due, scope)
         pieces["coach_follow_through"] = coach_piece(due, scope)

@@ -19,7 +19,7 @@ from careerconv.records import leavers
 from careerconv.records import schema
 from careerconv.rules.followup import ItemState, PreviousPlan, RatingPoint, item_status_label
 from careerconv.records.dates import human_date
-from careerconv.records.schema import CADENCE_MONTHS, COACH_ID, DEPARTMENT, LEFT_ON
+from careerconv.records.schema import CADENCE_MONTHS, COACH_ID, DEPARTMENT
 from careerconv.views.html_parts import escape_html
 from .summary import status_pill
 
@@ -143,8 +143,8 @@ def employee_card_html(employee: Mapping, coach_label: str, plan: PreviousPlan, 
         facts.append(f"prefers a conversation every {int(cadence)} months")
     lines.append(f'<div class="cc-muted">{" · ".join(facts)}</div>')
     if plan.conversation is not None:
-        # someone who has left is due for nothing
-        due = due_phrase(plan.next_due, today) if leavers.is_here(employee.get(LEFT_ON), today) else ""
+        # someone who has left, or starts after today, is due for nothing
+        due = due_phrase(plan.next_due, today) if leavers.person_is_here(employee, today) else ""
         lines.append(f'<div class="cc-muted">Last conversation {escape(human_date(plan.date))}'
                      f"{' · next ' + escape(due) if due else ''}</div>")
     return "".join(lines)

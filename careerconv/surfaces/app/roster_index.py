@@ -4,7 +4,9 @@ Built once per roster read (the start screen searches it on every keystroke, so 
 arrays, not on the frame). Someone who has left (:mod:`careerconv.records.leavers`) is listed only when looked
 for by name or id, with the day they left, and their coach is not offered for them; a coach who has left is
 offered, marked and after the coaches still here, while people still here have them as coach (to see who needs a
-new coach on the roster), but is the coach of no new conversation or check-in.
+new coach on the roster), but is the coach of no new conversation or check-in. Someone who starts after the day
+(a future starter) is listed, like a leaver, only when looked for, with the day they start: they are on nobody's
+team, and due for nothing, before it.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import pandas as pd
 
 from careerconv.records import leavers
 from careerconv.records.dates import human_date
-from careerconv.records.schema import CADENCE_MONTHS, COACH_ID, EMPLOYEE_ID, LEFT_ON
+from careerconv.records.schema import CADENCE_MONTHS, COACH_ID, EMPLOYEE_ID, LEFT_ON, STARTED_ON
 
 
 class RosterIndex:
@@ -47,7 +49,10 @@ class RosterIndex:
         self._name_of = dict(zip(self.ids, self.names))
         self._other_coaches = other_coaches if other_coaches is not None else {}  # the same object: it grows
         self.here = leavers.here_mask(self.frame, day) if day is not None else np.ones(len(self.ids), dtype=bool)
-        self._left_on = {self.ids[i]: self.frame[LEFT_ON].iloc[i] for i in np.flatnonzero(~self.here)}
+        left, later = ((leavers.left_mask(self.frame, day), leavers.not_started_mask(self.frame, day))
+                       if day is not None else (~self.here, ~self.here))
+        self._left_on = {self.ids[i]: self.frame[LEFT_ON].iloc[i] for i in np.flatnonzero(left)}
+        self._starts_on = {self.ids[i]: self.frame[STARTED_ON].iloc[i] for i in np.flatnonzero(later)}
 
     def __contains__(self, employee_id: str) -> bool:
         return employee_id in self._row_of
@@ -116,10 +121,15 @@ class RosterIndex:
         left = self._left_on.get(employee_id)
         return f"left {human_date(left)}" if left is not None else ""
 
+    def starts_label(self, employee_id: str) -> str:
+        """``"starts 4 Jan 2027"`` for someone who has not started yet, else ""."""
+        start = self._starts_on.get(employee_id)
+        return f"starts {human_date(start)}" if start is not None else ""
+
     def search(self, query: str, coach: str = "") -> np.ndarray:
         """Rows (in name order) whose name or id holds every word of ``query`` (case ignored), of ``coach``'s
         people when one is given; people who have left only when the query names something (they are looked
-        for, not offered)."""
+        for, not offered), and so are people who have not started yet."""
         mask = self.here.copy() if not query.split() else np.ones(len(self.ids), dtype=bool)
         if coach:
             mask &= self.coach_ids == coach

@@ -363,7 +363,7 @@ class StartScreen:
         self.result_buttons = {}
         for i in shown:
             eid = ids[i]
-            label = result_label(names[i], eid, self.people.left_label(eid))
+            label = result_label(names[i], eid, self.people.left_label(eid) or self.people.starts_label(eid))
             b = old.pop(eid) if eid in old and old[eid].description == label else None
             if b is None:
                 b = button(label, "cc-result", tooltip=f"Open {names[i]} ({eid})", width="100%")
@@ -476,6 +476,11 @@ class StartScreen:
             if note:
                 self.employee_html.value = (f'<div class="cc-warn-box cc-coach-left">{escape(note)}</div>'
                                             + self.employee_html.value)
+            starts = self.people.starts_label(employee[EMPLOYEE_ID])
+            if starts:  # not on a team nor due before their first day; a conversation may be held before it
+                self.employee_html.value = (f'<div class="cc-note cc-starts-note"><b>{escape(name)} {escape(starts)}.'
+                                            "</b> They are on their coach's team and due for conversations from "
+                                            "that day; one can be held before it.</div>" + self.employee_html.value)
         new = not left and not refusal
         show(self.start_button, new)
         show(self.checkin_button, plan.conversation is not None and not checkin_after
@@ -578,7 +583,8 @@ class StartScreen:
 def result_label(name: str, employee_id: str, left: str = "") -> str:
     """A person as the search list shows them: ``"Zaid Khalil · E0007 · left 1 Sep 2026"`` (text, not HTML).
 
-    ``left`` (:meth:`RosterIndex.left_label`; "" for someone still here) is joined to its ``·`` and its words to
+    ``left`` (:meth:`RosterIndex.left_label`, or :meth:`RosterIndex.starts_label` for someone who has not started
+    yet; "" for someone here) is joined to its ``·`` and its words to
     each other by no-break spaces: where a line cannot hold it all, the day they left goes whole to the next line,
     which begins "· left 1 Sep 2026"; it is never split. A right-to-left name is isolated, so the id and the day
     stay after it.

@@ -173,7 +173,7 @@ def _say_if_coach_left(args: argparse.Namespace, roster: pd.DataFrame, here: pd.
         If the coach has left and nobody still here has them as coach.
     """
     row = roster.loc[roster[EMPLOYEE_ID] == coach]
-    if row.empty or leavers.here_mask(row, as_of)[0]:
+    if row.empty or not leavers.left_mask(row, as_of)[0]:
         return
     name = row["name"].iloc[0]
     left = f"coach {coach} ({name}) left on {human_date(leavers.left_day(row[LEFT_ON].iloc[0]))}"

@@ -45,7 +45,9 @@ leavers:
   until then; Last Working Day: here on it, gone the day after. A contract's
   end (Contract End Date, End Date, Vertragsende ...) is not a leaving day:
   it is one only where the status says someone left and no leaving day is
-  given. The summary says which columns the leaving days came from.
+  given; but an End date beside a Start date (as Rippling writes a worker's
+  employment) is the leaving day. The summary says which columns the leaving
+  days came from.
   An employment status column (Status, Employment Status:
   Active / Terminated / Inactive / Leaver / Withdrawn, Aktiv / Ausgetreten,
   Actif / Sorti, Activo / Baja, Actief / Uit dienst ...) says whether they
@@ -54,6 +56,15 @@ leavers:
   active, without a date, is here again. Leavers stay on the roster with
   their records, but the app no longer offers them, and due and report --all
   leave them out.
+  A Hired / Accepted / Onboarding status says someone has not started yet.
+
+starters:
+  started_on (Start Date, Hire Date, Date of Joining, Eintrittsdatum, Date
+  d'entrée, Fecha de alta, Datum in dienst ...) is the day someone starts:
+  one still to come is kept, and they are on their coach's team, due and in
+  HR figures from that day, not before; one that has passed (or cannot be
+  read, with a note) is read as started long ago. Without a start day, a
+  future starter by status is here from the import on (a note says so).
   With --missing-have-left (for a full export of current staff) everyone on
   the roster and not in the file left on the day of the import; the summary
   counts and names them.
@@ -77,6 +88,8 @@ HR system exports:
   reads its employee and coach ids the same way.
   Line Manager / Manager / Reports To is the coach when there is no id column
   for it and its values are employee ids of the file or the roster.
+  Manager Email (HiBob) is the coach beside the file's own email column: each
+  manager is the one person with that e-mail in the file or on the roster.
   The coach may be empty (the top of the organisation) and need not be on
   the roster (an external coach); someone who is their own manager in the
   file (as HR systems mark the top) has no coach.

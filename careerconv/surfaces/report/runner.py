@@ -86,7 +86,7 @@ from careerconv.records import config
 from careerconv.records import leavers
 from careerconv.records import schema
 from careerconv.records.dates import human_date
-from careerconv.records.schema import DEPARTMENT, EMPLOYEE_ID, LEFT_ON
+from careerconv.records.schema import DEPARTMENT, EMPLOYEE_ID, LEFT_ON, STARTED_ON
 from careerconv.records.store import LOCK_STRIPES, NotFound, Store, atomic_write_bytes, buckets_of
 from .claims import Claim, cannot_claim, claim, claim_index
 from .content import parse_as_of, parse_horizons
@@ -1037,12 +1037,13 @@ def run_batch(
     with pd.option_context("mode.string_storage", "python"):  # see _WARMUP; the roster may be long
         roster = {r[EMPLOYEE_ID]: r for r in store.roster().to_dict("records")}
     if employee_ids is None:
-        # Everyone still here on the report's day: a leaver's report is made only when asked for by id.
-        ids = [eid for eid, row in roster.items() if leavers.is_here(row.get(LEFT_ON), day)] if roster else \
+        # Everyone here on the report's day: a leaver's report, or a future starter's, is made only when asked for
+        # by id.
+        ids = [eid for eid, row in roster.items() if leavers.person_is_here(row, day)] if roster else \
             store.employees_with_records()
         if roster and not ids:
             raise ValueError(f"no employees to report on: everyone on the roster of {data} had left by "
-                             f"{day.isoformat()} (name one to make their report)")
+                             f"{day.isoformat()} or starts after it (name one to make their report)")
     else:
         ids = list(dict.fromkeys(employee_ids))
     if not ids:
@@ -1213,7 +1214,8 @@ def _shard_lists_only(reports_dir: Path, day: dt.date, shard: Shard, batch: str,
 
 def _as_text(row: dict[str, Any]) -> dict[str, str | None]:
     """A roster row with every value as text (None for a missing one), as fingerprints and reports see it."""
-    return {k: (None if v is None or v != v else leavers.left_day(v).isoformat() if k == LEFT_ON else str(v))
+    return {k: (None if v is None or v != v else leavers.left_day(v).isoformat() if k in (LEFT_ON, STARTED_ON)
+                else str(v))
             for k, v in row.items()}
 
 

@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from careerconv.records import schema
-from careerconv.records.schema import CADENCE_MONTHS, COACH_ID, EMPLOYEE_ID, LEFT_ON
+from careerconv.records.schema import CADENCE_MONTHS, COACH_ID, EMPLOYEE_ID, LEFT_ON, STARTED_ON
 from careerconv.records.store import History, NotFound, Store
 
 __all__ = ["load_history", "record_files", "data_fingerprint"]
@@ -132,8 +132,9 @@ def data_fingerprint(data_dir: str | os.PathLike, employee_id: str, roster_row: 
         Hex digest.
     """
     digest = hashlib.blake2b(digest_size=20)
-    # A row without a leaving day digests as it did before rosters had one, so reports made then stay unchanged.
-    row = {k: v for k, v in (roster_row or {}).items() if not (k == LEFT_ON and v is None)}
+    # A row without a leaving or start day digests as it did before rosters had one, so reports made then stay
+    # unchanged.
+    row = {k: v for k, v in (roster_row or {}).items() if not (k in (LEFT_ON, STARTED_ON) and v is None)}
     digest.update(repr(sorted(row.items())).encode("utf-8"))
     for path in record_files(data_dir, employee_id):
         name = f"{path.parent.parent.name}/{path.name}".encode("utf-8")

@@ -1,0 +1,151 @@
+"""Future starters: people hired who have not started yet (HiBob's "Hired", Rippling's "Accepted", Personio's
+"Onboarding", or a start date still to come), kept on the roster with their start day (``started_on``) and counted
+from it, as a leaver is counted until their ``left_on`` (careerconv.records.leavers: one rule).
+
+A hostile test found them read as here from the import on: due at once in `careerconv due`, on their coach's team,
+and counted in "who is covered" for months before their first day. Each file is written as the system exports it.
+The small organisation of tests/orgs.py: Grace Hopper (C01) coaches E001, E002 and E003.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+
+from app_harness import Harness
+from careerconv.cli import main
+from careerconv.records.importers import import_roster
+from careerconv.records.store import Store
+from careerconv.surfaces.app.team import load_team
+from test_history_exports import csv_bytes
+
+IMPORT_DAY = dt.date(2026, 10, 1)  # the app harness's day too
+
+# HiBob's people export: its "Lifecycle status" says Hired until the "Start date" (day first, as HiBob writes it
+# for a European company); Dana Cohen starts on 4 Jan 2027.
+HIBOB = [["Employee ID", "Display name", "Work email", "Department", "Job title", "Manager ID", "Lifecycle status",
+          "Start date"],
+         ["E002", "Alan Turing", "alan@example.org", "Engineering", "Engineer", "C01", "Employed", "25/09/2019"],
+         ["E006", "Dana Cohen", "dana@example.org", "Engineering", "Engineer", "C01", "Hired", "04/01/2027"]]
+
+
+def _import(root: Path, rows: list[list[str]], name: str = "hibob.csv", today: dt.date = IMPORT_DAY):
+    path = root.parent / name
+    path.write_bytes(csv_bytes(rows))
+    return import_roster(Store(root), path, today=today)
+
+
+def _started_on(store: Store) -> dict[str, str]:
+    """Each employee's start day as ISO text ("" for started long ago)."""
+    return {r["employee_id"]: "" if r["started_on"] != r["started_on"] or r["started_on"] is None
+            else r["started_on"].date().isoformat() for r in store.roster().to_dict("records")}
+
+
+def test_a_hibob_starter_keeps_their_start_day_and_the_summary_says_from_when_they_count(small_org: Path):
+    result = _import(small_org, HIBOB)
+    store = Store(small_org)
+    assert _started_on(store) == {"C01": "", "E001": "", "E002": "", "E003": "", "E004": "", "E005": "",
+                                  "E006": "2027-01-04"}  # Alan's start day has passed: started long ago
+    assert ("Note: 1 employee(s) start on a day still to come (read from 'Start date'): they are on their coach's "
+            "team, due for a conversation and counted in HR figures from that day on, not before (E006 on "
+            "2027-01-04)") in result.summary()
+    assert "careerconv keeps no start day" not in result.summary()
+    again = _import(small_org, HIBOB, today=dt.date(2027, 2, 1))  # the same file after the start day
+    assert (again.added, again.updated) == (0, 0)
+    assert _started_on(store)["E006"] == "2027-01-04"
+
+
+def test_due_lists_a_starter_from_their_first_day_not_before(small_org: Path, capsys):
+    _import(small_org, HIBOB)
+
+    def due(day: str) -> str:
+        assert main(["--data", str(small_org), "due", "--as-of", day, "-o", "-", "--format", "csv"]) == 0
+        return capsys.readouterr().out
+
+    assert "E006" not in due("2026-12-10")
+    assert "E006,Dana Cohen" in due("2027-01-04")
+
+
+def test_the_coachs_app_does_not_offer_a_starter_as_due_before_they_start(small_org: Path):
+    _import(small_org, HIBOB)
+    h = Harness(small_org, coach_id="C01")  # on 1 Oct 2026
+    start = h.app.start_screen
+    assert not [b.description for b in start.results.children if "E006" in b.description]
+    assert [m.employee_id for m in h.app.show_team("C01").members] == ["E001", "E002", "E003"]
+    start.search.value = "dana"  # found when looked for, with the day she starts
+    assert [b.description for b in start.results.children] == ["Dana Cohen · E006 ·\xa0starts\xa04\xa0Jan\xa02027"]
+    start.results.children[0].click()
+    assert ("<b>Dana Cohen starts 4 Jan 2027.</b> They are on their coach's team and due for conversations from "
+            "that day; one can be held before it.") in start.employee_html.value
+    store = Store(small_org)
+    assert sorted(m.employee_id for m in load_team(store, "C01", "2027-01-04")) == ["E001", "E002", "E003", "E006"]
+
+
+def test_rippling_accepted_with_a_start_date_to_come_counts_from_it(tmp_path: Path):
+    """Rippling's "Accepted" (an offer accepted) beside its "Start date", written month first as Rippling's US
+    exports do."""
+    root = tmp_path / "data"
+    rows = [["Employee number", "Employee name", "Work email", "Department", "Title", "Manager employee number",
+             "Employment status", "Start date"],
+            ["1", "Mary Berg", "mary@example.com", "Exec", "CEO", "", "Active", "03/15/2018"],
+            ["2", "Olga Rossi", "olga@example.com", "Eng", "Dev", "1", "Accepted", "01/04/2027"],
+            ["3", "Cy Park", "cy@example.com", "Eng", "Dev", "1", "Accepted", ""]]
+    result = _import(root, rows, "rippling.csv")
+    store = Store(root)
+    assert _started_on(store) == {"1": "", "2": "2027-01-04", "3": ""}
+    assert ("1 employee(s) have not started yet by their 'Employment status' (Accepted) and the file has no start "
+            "day for them, so they are here from this import on") in result.summary()
+
+
+def test_the_hr_page_covers_a_starter_from_their_first_day(sample_data: Path):
+    """ "Who is covered" counts everyone here on some day of the period, and who is due everyone here on its last
+    day: someone starting after it is in neither."""
+    from careerconv import analytics
+    from careerconv.analytics.constants import N
+
+    def counts() -> tuple[int, int, int]:
+        hr = analytics.hr_aggregates(analytics.load_hr_tables(sample_data, lazy=True), "2026-10-01", k=5)
+        return tuple(int(hr[name][N].iloc[0]) for name in ("overview", "cadence_compliance", "coach_follow_through"))
+
+    assert counts() == (24, 24, 24)  # the sample: 24 people; the period is 2024 Q4 to 2026 Q3
+    roster = (sample_data / "roster.csv").read_text(encoding="utf-8").splitlines()
+    coach = roster[1].split(",")[2]
+    exported = sample_data.parent / "bamboohr.csv"
+    exported.write_bytes(csv_bytes([
+        ["Employee #", "Full Name", "Department", "Job Title", "Supervisor EID", "Status", "Hire Date"],
+        ["E0901", "Noor Haddad", "Engineering", "Engineer", coach, "Active", "2026-09-01"],  # during the period
+        ["E0902", "Dana Cohen", "Engineering", "Engineer", coach, "Active", "2027-01-04"]]))  # after it
+    import_roster(Store(sample_data), exported, today=dt.date(2026, 8, 20))
+    assert counts() == (25, 25, 25)
+
+
+def test_a_roster_with_a_start_day_is_validated_and_exported_and_an_old_one_reads_as_started(small_org: Path,
+                                                                                            capsys):
+    assert b"started_on" not in (small_org / "roster.csv").read_bytes()  # an old roster: everyone started
+    assert set(_started_on(Store(small_org)).values()) == {""}
+    _import(small_org, HIBOB)
+    assert main(["--data", str(small_org), "validate"]) == 0
+    capsys.readouterr()
+    assert main(["--data", str(small_org), "export", "roster", "-o", "-"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].endswith("email,started_on")
+    assert lines[-1].endswith("dana@example.org,2027-01-04")
+
+
+def test_someone_who_left_and_starts_again_is_here_from_their_new_start_day(small_org: Path, capsys):
+    """A re-hire: the export keeps their earlier termination date beside the new start date, which comes after it;
+    before it they are on no team and due for nothing, from it they are here again."""
+    _import(small_org, [["Employee ID", "Name", "Manager ID", "Department", "Job Title", "Termination Date",
+                         "Hire Date"],
+                        ["E003", "Katherine Johnson", "C01", "Research", "Analyst", "2026-06-30", "2027-01-04"]])
+    row = Store(small_org).roster().set_index("employee_id").loc["E003"]
+    assert pd.isna(row["left_on"]) and row["started_on"].date().isoformat() == "2027-01-04"
+
+    def due(day: str) -> str:
+        assert main(["--data", str(small_org), "due", "--as-of", day, "-o", "-", "--format", "csv"]) == 0
+        return capsys.readouterr().out
+
+    assert "E003" not in due("2026-12-10")
+    assert "E003,Katherine Johnson" in due("2027-01-04")
