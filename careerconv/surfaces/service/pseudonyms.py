@@ -6,8 +6,10 @@ log about one folder, the access log (:mod:`careerconv.surfaces.service.access_l
 (:mod:`careerconv.surfaces.service.hub_log`) alike, names one person by one pseudonym, whoever erased them and how.
 
 In a line of free text (the hub's log, an access log's line damaged by hand) an id is found where it stands as a
-word (:func:`id_as_word`): not inside a longer run of letters, digits and ``_``; ``.`` and ``-`` end it, so the
-``E0020`` of a record id ``E0020-20261206`` or an address ``/user/e0020/`` is found, in any letter case. An erasure,
+word (:func:`id_as_word`): not inside a longer run of letters, digits and ``_``; ``.`` and ``-`` end it, and so does
+a URL's escape of a character (``%2F``, ``%2f``: ``%`` and two hex digits), so the ``E0020`` of a record id
+``E0020-20261206``, an address ``/user/e0020/`` or that address URL-encoded (``next=%2Fuser%2Fe0020%2Flab``, as
+JupyterHub writes where to go after signing in) is found, in any letter case. An erasure,
 which knows the id, rewrites the lines already written by that rule; a line written later names every person on the
 list by their pseudonym at the same places (:meth:`ErasedList.named_by_pseudonyms`), although the list keeps only
 hashes: every part of a line an id could be found at by that rule is hashed and looked up.
@@ -21,7 +23,10 @@ from careerconv.records import schema
 from careerconv.records.store import ErasedIds, Store
 
 ERASED = "erased:"
-_ID_RUN = re.compile(r"[A-Za-z0-9._-]+")  # where ids may stand: a run of the characters an id is made of
+_ESCAPE = r"%[0-9A-Fa-f]{2}"  # a URL's escape of one byte, e.g. the %2F of a "/" in an address passed as a parameter
+_AFTER_A_WORD = rf"(?:(?<![A-Za-z0-9_])|(?<={_ESCAPE}))"  # where an id as a word may start
+# where ids may stand: a run of the characters an id is made of, after the escape that may stand before it
+_ID_RUN = re.compile(rf"(?:{_ESCAPE})?([A-Za-z0-9._-]+)")
 _ENDS = re.compile(r"[.-]")  # inside a run, where an id found as a word may start after, or end before
 _CACHE_SIZE = 50_000  # parts of lines looked up, kept while the list does not change
 
@@ -51,7 +56,7 @@ def pseudonym_if_erased(erased: ErasedIds, value: str | None) -> str | None:
 
 def id_as_word(employee_id: str) -> re.Pattern:
     """``employee_id``, in any case, where it stands as a word in a line of text (see the module docstring)."""
-    return re.compile(rf"(?<![A-Za-z0-9_]){re.escape(employee_id)}(?![A-Za-z0-9_])", re.IGNORECASE)
+    return re.compile(rf"{_AFTER_A_WORD}{re.escape(employee_id)}(?![A-Za-z0-9_])", re.IGNORECASE)
 
 
 class ErasedList:
@@ -90,7 +95,8 @@ class ErasedList:
         erased = self.ids()
         if not erased.days:
             return text
-        return _ID_RUN.sub(lambda run: self._run_named_by_pseudonyms(run.group(), erased), text)
+        return _ID_RUN.sub(lambda run: run.group()[:run.start(1) - run.start()]
+                           + self._run_named_by_pseudonyms(run.group(1), erased), text)
 
     def _run_named_by_pseudonyms(self, run: str, erased: ErasedIds) -> str:
         """A run of id characters with each erased id in it (longest first, from the left) replaced by its
