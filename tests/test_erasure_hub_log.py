@@ -72,15 +72,15 @@ def named_by(named: str) -> list[bytes]:
             for i, line in enumerate(HUB_OUTPUT)]
 
 
-def writer(data: Path, log: Path) -> subprocess.Popen:
+def writer(data: Path, log: Path, *options: str) -> subprocess.Popen:
     """The writer of the hub's log, as ``careerconv hub`` starts it, reading the hub's output from its stdin."""
     return subprocess.Popen([sys.executable, "-m", "careerconv.surfaces.commands.hub_log_writer", "--data", str(data),
-                             str(log)], stdin=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(REPO)})
+                             *options, str(log)], stdin=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(REPO)})
 
 
-def hub_prints(data: Path, log: Path, lines: list[bytes]) -> None:
-    """A hub that prints ``lines`` and ends."""
-    process = writer(data, log)
+def hub_prints(data: Path, log: Path, lines: list[bytes], *options: str) -> None:
+    """A hub that prints ``lines`` and ends (``options``: the writer's, e.g. ``--coach-logins FILE``)."""
+    process = writer(data, log, *options)
     process.communicate(b"".join(lines), timeout=60)
     assert process.returncode == 0
 

@@ -8,6 +8,11 @@ signing in as ``jane.doe``, mapped to E0005, was named ``jane.doe`` in clear aft
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import pytest
+
 from test_erasure_hub_log import MARK, data, erase, hub_prints, pseudonym  # noqa: F401 (data: a fixture)
 
 ENCODED = [
@@ -44,3 +49,56 @@ def test_an_id_in_a_url_encoded_address_is_named_by_pseudonym_in_a_line_written_
     assert erase(data, "E0005") == 0
     hub_prints(data, log, ENCODED)
     assert log.read_bytes() == MARK + b"".join(encoded_named(pseudonym(data, "E0005")))
+
+
+LOGIN_LINES = [
+    b"[I 2026-12-06 09:04:00.000 JupyterHub base:837] User logged in: jane.doe\n",
+    b"[I 2026-12-06 09:04:01.000 JupyterHub log:192] 302 GET /user/jane.doe/lab -> /hub/login?next=%2Fuser%2F"
+    b"jane.doe%2Flab (@127.0.0.1) 1.00ms\n",
+    b"[I 2026-12-06 09:04:02.000 JupyterHub log:192] 200 GET /hub/user/jane.doerr/ (jane.doerr@127.0.0.1) 1.00ms\n",
+    b"[I 2026-12-06 09:04:03.000 JupyterHub log:192] 200 GET /hub/user/e0001/ (e0001@127.0.0.1) 1.00ms\n",
+]
+
+
+def login_lines_named(named: str) -> list[bytes]:
+    """:data:`LOGIN_LINES` with jane.doe (E0005) named ``named``, written out by hand (jane.doerr is someone else)."""
+    n = named.encode()
+    return [b"[I 2026-12-06 09:04:00.000 JupyterHub base:837] User logged in: " + n + b"\n",
+            b"[I 2026-12-06 09:04:01.000 JupyterHub log:192] 302 GET /user/" + n + b"/lab -> /hub/login?next=%2Fuser%2F"
+            + n + b"%2Flab (@127.0.0.1) 1.00ms\n",
+            *LOGIN_LINES[2:]]
+
+
+@pytest.fixture()
+def hub_with_logins(data: Path, tmp_path: Path) -> Path:
+    """A hub's state folder, described and listed as a hub of this careerconv leaves it, whose coach E0005 signs in
+    as jane.doe (CAREERCONV_HUB_COACH_LOGINS); returns the mapping's file."""
+    from careerconv.records.kept_elsewhere import record_hub_state
+    from careerconv.records.store import Store
+    from careerconv.surfaces.service.hub_state import HubState
+
+    state = tmp_path / "hub-state"
+    state.mkdir()
+    logins = tmp_path / "coach-logins.json"
+    logins.write_text(json.dumps({"jane.doe": "E0005", "jane.doerr": "E0001"}), encoding="utf-8")
+    HubState(state, "http://127.0.0.1:9/hub/api", coach_logins=logins).write()
+    record_hub_state(Store(data), state)
+    return logins
+
+
+def test_a_coach_login_that_is_not_their_id_is_named_by_pseudonym_when_the_log_is_rewritten(
+        data, tmp_path, hub_with_logins, capsys):
+    log = tmp_path / "hub-state" / "jupyterhub.log"
+    hub_prints(data, log, LOGIN_LINES, "--coach-logins", str(hub_with_logins))
+    assert erase(data, "E0005") == 0
+    assert log.read_bytes() == MARK + b"".join(login_lines_named(pseudonym(data, "E0005")))
+    assert f"{log.resolve()} 2 line(s) changed" in " ".join(capsys.readouterr().out.split())
+
+
+def test_a_coach_login_that_is_not_their_id_is_named_by_pseudonym_in_a_line_written_after_the_erasure(
+        data, tmp_path, hub_with_logins, monkeypatch):
+    log = tmp_path / "hub-state" / "jupyterhub.log"
+    assert erase(data, "E0005") == 0
+    monkeypatch.setenv("CAREERCONV_HUB_COACH_LOGINS", str(hub_with_logins))  # as the hub's configuration reads it
+    hub_prints(data, log, LOGIN_LINES)
+    assert log.read_bytes() == MARK + b"".join(login_lines_named(pseudonym(data, "E0005")))

@@ -13,11 +13,16 @@ JupyterHub writes where to go after signing in) is found, in any letter case. An
 which knows the id, rewrites the lines already written by that rule; a line written later names every person on the
 list by their pseudonym at the same places (:meth:`ErasedList.named_by_pseudonyms`), although the list keeps only
 hashes: every part of a line an id could be found at by that rule is hashed and looked up.
+
+A coach whose hub login is not their id (``CAREERCONV_HUB_COACH_LOGINS``: ``{"jane.doe": "E0005"}``) is named in the
+hub's log by that login: it is found by the same rule, as it is written and as an address writes it (``%40`` for an
+``@``: :func:`login_as_words`), and named by the pseudonym of the id it maps to.
 """
 
 from __future__ import annotations
 
 import re
+import urllib.parse
 
 from careerconv.records import schema
 from careerconv.records.store import ErasedIds, Store
@@ -59,17 +64,25 @@ def id_as_word(employee_id: str) -> re.Pattern:
     return re.compile(rf"{_AFTER_A_WORD}{re.escape(employee_id)}(?![A-Za-z0-9_])", re.IGNORECASE)
 
 
+def login_as_words(login: str) -> list[re.Pattern]:
+    """A hub login where it stands as a word (:func:`id_as_word`), as it is written and URL-encoded in an address."""
+    return [id_as_word(form) for form in dict.fromkeys([login, urllib.parse.quote(login, safe="")])]
+
+
 class ErasedList:
     """The list of people erased from ``store`` (None: no one), read again only when its file changed.
 
     A list that cannot be read (a damaged ``erased.json``, which every command of the store reports) reads as empty:
-    a log line is never lost for it, and it then names people as it was written.
+    a log line is never lost for it, and it then names people as it was written. ``coach_logins`` (login -> roster
+    coach id) are the hub logins that are not ids: a login mapped to an erased id is named by that id's pseudonym.
     """
 
-    def __init__(self, store: Store | None):
+    def __init__(self, store: Store | None, coach_logins: dict[str, str] | None = None):
         self.store = store
+        self.coach_logins = dict(coach_logins or {})
         self._read: tuple[tuple, ErasedIds] | None = None  # the list as last read, and its file's version
         self._looked_up: dict[str, str | None] = {}  # a part of a line, case-folded -> its pseudonym, or None
+        self._logins: list[tuple[re.Pattern, str]] | None = None  # erased coaches' logins as words, and pseudonyms
 
     def ids(self) -> ErasedIds:
         """The list as it is now (its file is looked at with one ``stat``)."""
@@ -85,7 +98,7 @@ class ErasedList:
                 self._read = (version, self.store.erased_ids())
             except (schema.ValidationError, OSError):
                 return ErasedIds()
-            self._looked_up = {}
+            self._looked_up, self._logins = {}, None
         return self._read[1]
 
     def named_by_pseudonyms(self, text: str) -> str:
@@ -95,8 +108,19 @@ class ErasedList:
         erased = self.ids()
         if not erased.days:
             return text
-        return _ID_RUN.sub(lambda run: run.group()[:run.start(1) - run.start()]
+        text = _ID_RUN.sub(lambda run: run.group()[:run.start(1) - run.start()]
                            + self._run_named_by_pseudonyms(run.group(1), erased), text)
+        for word, pseudonym in self._erased_logins(erased):
+            text = word.sub(pseudonym, text)
+        return text
+
+    def _erased_logins(self, erased: ErasedIds) -> list[tuple[re.Pattern, str]]:
+        """Each login of :attr:`coach_logins` mapped to an erased id, as words, with that id's pseudonym."""
+        if self._logins is None:
+            self._logins = [(word, pseudonym) for login, coach in self.coach_logins.items()
+                            if (pseudonym := pseudonym_if_erased(erased, coach)) is not None
+                            for word in login_as_words(login)]
+        return self._logins
 
     def _run_named_by_pseudonyms(self, run: str, erased: ErasedIds) -> str:
         """A run of id characters with each erased id in it (longest first, from the left) replaced by its
