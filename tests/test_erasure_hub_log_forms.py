@@ -102,3 +102,25 @@ def test_a_coach_login_that_is_not_their_id_is_named_by_pseudonym_in_a_line_writ
     monkeypatch.setenv("CAREERCONV_HUB_COACH_LOGINS", str(hub_with_logins))  # as the hub's configuration reads it
     hub_prints(data, log, LOGIN_LINES)
     assert log.read_bytes() == MARK + b"".join(login_lines_named(pseudonym(data, "E0005")))
+
+
+def test_the_access_log_names_a_coach_by_pseudonym_also_by_a_login_that_is_not_their_id(data, tmp_path,
+                                                                                         hub_with_logins):
+    """The records service logs who read what by hub login: jane.doe's lines, before the erasure of E0005 and
+    after it (their open page saves again, and is refused), name them by E0005's pseudonym; jane.doerr's do not."""
+    from careerconv.records.kept_elsewhere import record_access_log
+    from careerconv.records.store import Store
+    from careerconv.surfaces.service.access_log import AccessLog
+
+    mapping = json.loads(hub_with_logins.read_text())
+    log = AccessLog(tmp_path / "hub-state" / "access-log.jsonl", Store(data), mapping)  # as the service makes it
+    record_access_log(Store(data), log.path)
+    log.append("jane.doe", "read", "E0012", "allowed", 200, "history")
+    log.append("jane.doerr", "read", "E0002", "allowed", 200, "history")
+    assert erase(data, "E0005") == 0
+    log.append("jane.doe", "save", "E0012", "refused", 403, "checkin/E0012-20261206")
+    named = pseudonym(data, "E0005")
+    lines = [(e["user"], e["action"], e["employee_id"]) for e in log.entries()]
+    assert [line for line in lines if line[1] != "erase"] == [
+        (named, "read", "E0012"), ("jane.doerr", "read", "E0002"), (named, "save", "E0012")]
+    assert [line[2] for line in lines if line[1] == "erase"] == [named]  # the line of the erasure (by its account)

@@ -43,6 +43,12 @@ pseudonym and lists the log for ``careerconv erase`` to rewrite; a deployment ru
 
     jupyterhub -f jupyterhub_config.py 2>&1 | python -m careerconv.surfaces.commands.hub_log_writer --data DATA LOG
 
+The hub's own state names its users too (the database, the groups and password files, each coach's home folder in
+the state folder): this file describes where they are (:class:`careerconv.surfaces.service.hub_state.HubState`, in
+the state folder), the records service lists the state folder in the data folder, and an erasure takes the person's
+logins out of them (through the hub's API as the ``careerconv-erasure`` service while the hub runs). The hub's log
+writer reads ``CAREERCONV_HUB_COACH_LOGINS`` too, so a login that is not an id is named by its pseudonym once erased.
+
 Roles follow hub groups: ``coaches`` get the coach's app (Voila, code-free)
 as their server; ``hr`` land on the HR page that the records service draws
 from the aggregates (their server, if they start one, has no data folder);

@@ -83,6 +83,11 @@ class HubState:
         path = folder / STATE_FILE
         try:
             raw = json.loads(path.read_bytes())
+        except FileNotFoundError:
+            raise NotAHubState(f"not a careerconv hub's state folder (it holds no {STATE_FILE}, which the hub's "
+                               "configuration writes into its state folder when it starts: if it is one, start that "
+                               "hub once and erase again; if not, take it off the data folder's hub-states.json)"
+                               ) from None
         except (OSError, ValueError) as exc:
             raise NotAHubState(f"not a careerconv hub's state folder (cannot read {STATE_FILE}: {exc}); if it is "
                                "gone for good, take it off the data folder's hub-states.json") from None

@@ -114,6 +114,15 @@ class ErasedList:
             text = word.sub(pseudonym, text)
         return text
 
+    def pseudonym_of_user(self, login: str | None) -> str | None:
+        """The pseudonym of the person the hub login ``login`` is (their id, or a login :attr:`coach_logins` maps to
+        an id) once they are erased, else None."""
+        erased = self.ids()
+        if not erased.days or not isinstance(login, str):
+            return None
+        mapped = {known.casefold(): coach for known, coach in self.coach_logins.items()}.get(login.casefold())
+        return pseudonym_if_erased(erased, login) or pseudonym_if_erased(erased, mapped)
+
     def _erased_logins(self, erased: ErasedIds) -> list[tuple[re.Pattern, str]]:
         """Each login of :attr:`coach_logins` mapped to an erased id, as words, with that id's pseudonym."""
         if self._logins is None:

@@ -145,7 +145,8 @@ class RecordsService:
         self.render_pool = concurrent.futures.ThreadPoolExecutor(RENDERERS, thread_name_prefix="careerconv-hr-page")
         self.reports_dir = Path(reports_dir).resolve()
         self.reports_dir.mkdir(parents=True, exist_ok=True)
-        self.log = AccessLog(access_log, store=Store(self.data_dir))  # naming erased people by their pseudonym
+        # naming erased people by their pseudonym, also a coach whose login is not their id
+        self.log = AccessLog(access_log, store=Store(self.data_dir), coach_logins=coach_logins)
         self.log.create()
         # On the data folder's lists of its access logs and reports folders, so that `careerconv erase` on the
         # folder finds this service's too.
