@@ -11,6 +11,9 @@ its errors from the operator too.) ``careerconv hub`` starts it (:meth:`careerco
 a deployment runs the hub as ``jupyterhub -f … 2>&1 | python -m careerconv.surfaces.commands.hub_log_writer --data
 DATA LOG``.
 
+A coach whose hub login is not their id (``CAREERCONV_HUB_COACH_LOGINS``, which it reads as the hub's configuration
+does, or ``--coach-logins FILE``) is named by their id's pseudonym once erased, under that login too.
+
 It puts ``LOG`` on the data folder's list of hub logs (``hub-logs.json``), which ``careerconv erase`` rewrites, and
 begins the file with the line :data:`careerconv.surfaces.service.hub_log.MARK` (a log of an older hub gets it put
 before its first line). It runs in a session of its own and ignores SIGINT and SIGHUP: a Ctrl-C in the terminal
