@@ -137,3 +137,26 @@ def test_a_coach_erased_through_the_service_while_the_hub_runs_is_deleted_from_i
     finally:
         hub.stop()
     assert rows_naming(state / "jupyterhub.sqlite", "e0005") == []
+
+
+def test_a_coach_whose_login_is_not_their_id_is_gone_from_the_hubs_state_and_log_under_that_login(
+        data, tmp_path, monkeypatch, capsys):
+    logins = tmp_path / "coach-logins.json"
+    logins.write_text(json.dumps({"jane.doe": "E0005"}), encoding="utf-8")
+    monkeypatch.setenv("CAREERCONV_HUB_COACH_LOGINS", str(logins))  # as an organisation's deployment sets it
+    state = tmp_path / "state"
+    hub = Hub.start(data, state, groups={"coaches": ["jane.doe", "e0001"], "hr": [], "operators": ["olga"]})
+    try:
+        assert signs_in(hub, "jane.doe", hub.passwords["jane.doe"])
+    finally:
+        hub.stop()
+    assert b"User logged in: jane.doe" in hub.log_path.read_bytes()
+
+    assert main(["--data", str(data), "erase", "--employee", "E0005", "--yes"]) == 0
+    receipt = " ".join(capsys.readouterr().out.split())
+    assert rows_naming(state / "jupyterhub.sqlite", "jane.doe") == []
+    assert rows_naming(state / "jupyterhub.sqlite", "e0001") != []
+    assert json.loads((state / "groups.json").read_text())["coaches"] == ["e0001"]
+    assert sorted(json.loads((state / "passwords.json").read_text())) == ["e0001", "olga"]
+    assert b"jane.doe" not in hub.log_path.read_bytes()
+    assert "the login(s) e0005, jane.doe of E0005" in receipt and "hub user jane.doe deleted" in receipt
