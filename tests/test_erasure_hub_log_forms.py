@@ -1,5 +1,6 @@
 """The hub's log names an erased coach by pseudonym in every form it writes them in: inside a URL-encoded address,
-and by a login that is not their id (``CAREERCONV_HUB_COACH_LOGINS``).
+and by a login that is not their id (``CAREERCONV_HUB_COACH_LOGINS``), as the access log does that login; the hub's
+state folder, listed in the data folder, is named before an erasure that reaches it.
 
 Found by a helper of the hub's erasure: JupyterHub writes where to go after signing in as a parameter
 (``/hub/login?next=%2Fuser%2Fe0005%2Flab``), where the id follows ``%2F`` and so did not stand as a word; and a coach
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from careerconv.cli import main
 from test_erasure_hub_log import MARK, data, erase, hub_prints, pseudonym  # noqa: F401 (data: a fixture)
 
 ENCODED = [
@@ -124,3 +126,18 @@ def test_the_access_log_names_a_coach_by_pseudonym_also_by_a_login_that_is_not_t
     assert [line for line in lines if line[1] != "erase"] == [
         (named, "read", "E0012"), ("jane.doerr", "read", "E0002"), (named, "save", "E0012")]
     assert [line[2] for line in lines if line[1] == "erase"] == [named]  # the line of the erasure (by its account)
+
+
+def test_the_question_before_an_erasure_says_it_reaches_the_hubs_state(data, tmp_path, hub_with_logins, capsys,
+                                                                       monkeypatch):
+    import io
+    import sys
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+    monkeypatch.setattr(sys, "stdin", Terminal("no\n"))
+    assert main(["--data", str(data), "erase", "--employee", "E0005"]) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"their hub user, groups, password and home folder in {tmp_path / 'hub-state'} will go" in err
+    assert "Not confirmed; nothing was erased" in err

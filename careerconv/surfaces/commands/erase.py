@@ -163,6 +163,9 @@ def run(args: argparse.Namespace) -> int:
     about = f"{plan.describe()}, and every mention of them in {', '.join(map(str, searched))}"
     if logs:
         about += f"; the access log(s) {', '.join(map(str, logs))} will name them by a pseudonym"
+    states = hub_state.hub_states(store)
+    if states:
+        about += f"; their hub user, groups, password and home folder in {', '.join(map(str, states))} will go"
     if looked_at:
         about += "; the possible mention(s) you looked at (--looked-at) will be left as written"
     if not args.yes and not _confirmed(about, employee_id):
