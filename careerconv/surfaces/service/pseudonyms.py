@@ -30,8 +30,8 @@ from careerconv.records.store import ErasedIds, Store
 ERASED = "erased:"
 _ESCAPE = r"%[0-9A-Fa-f]{2}"  # a URL's escape of one byte, e.g. the %2F of a "/" in an address passed as a parameter
 _AFTER_A_WORD = rf"(?:(?<![A-Za-z0-9_])|(?<={_ESCAPE}))"  # where an id as a word may start
-# where ids may stand: a run of the characters an id is made of, after the escape that may stand before it
-_ID_RUN = re.compile(rf"(?:{_ESCAPE})?([A-Za-z0-9._-]+)")
+_ID_RUN = re.compile(r"[A-Za-z0-9._-]+")  # where ids may stand: a run of the characters an id is made of
+_ESCAPED_RUN = re.compile(r"[0-9A-Fa-f]{2}")  # how a run after a "%" begins when the % escapes a byte
 _ENDS = re.compile(r"[.-]")  # inside a run, where an id found as a word may start after, or end before
 _CACHE_SIZE = 50_000  # parts of lines looked up, kept while the list does not change
 
@@ -108,8 +108,8 @@ class ErasedList:
         erased = self.ids()
         if not erased.days:
             return text
-        text = _ID_RUN.sub(lambda run: run.group()[:run.start(1) - run.start()]
-                           + self._run_named_by_pseudonyms(run.group(1), erased), text)
+        text = _ID_RUN.sub(lambda run: self._run_named_by_pseudonyms(
+            run.group(), erased, escaped=text[run.start() - 1:run.start()] == "%"), text)
         for word, pseudonym in self._erased_logins(erased):
             text = word.sub(pseudonym, text)
         return text
@@ -131,10 +131,12 @@ class ErasedList:
                             for word in login_as_words(login)]
         return self._logins
 
-    def _run_named_by_pseudonyms(self, run: str, erased: ErasedIds) -> str:
+    def _run_named_by_pseudonyms(self, run: str, erased: ErasedIds, escaped: bool = False) -> str:
         """A run of id characters with each erased id in it (longest first, from the left) replaced by its
-        pseudonym: a part starting at the run's start or after a ``.`` or ``-``, ending at its end or before one."""
-        starts = [0, *(m.end() for m in _ENDS.finditer(run))]
+        pseudonym: a part starting at the run's start, after a ``.`` or ``-``, or (``escaped``: the run follows a
+        ``%``) after the two hex digits of a URL escape, ending at its end or before a ``.`` or ``-``."""
+        after_escape = [2] if escaped and _ESCAPED_RUN.match(run) else []
+        starts = sorted({0, *after_escape, *(m.end() for m in _ENDS.finditer(run))})
         ends = [*(m.start() for m in _ENDS.finditer(run)), len(run)]
         out, done = [], 0
         for start in starts:
