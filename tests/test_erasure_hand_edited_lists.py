@@ -257,3 +257,23 @@ def test_a_link_named_after_them_in_a_reports_folder_goes_and_what_it_points_at_
     assert (elsewhere / "progress-2026-01-01.html").read_text(encoding="utf-8") == "someone else's page"
     assert "a link named after them (what it pointed at is left as it is)" in " ".join(
         joined(capsys.readouterr().out))
+
+
+def test_a_folder_on_the_list_of_hub_states_that_no_hub_described_is_left_as_it_is(hub, tmp_path, capsys):
+    """The hub's state holds its users' home folders, which an erasure removes: a folder put on the list by hand
+    (standing for /home) loses nothing, not even the folder named after them."""
+    home = tmp_path / "fake_home"
+    (home / "e0003").mkdir(parents=True)
+    (home / "e0003" / "notes.txt").write_text("Do-yun's own notes")
+    (home / "groups.json").write_text(json.dumps({"coaches": ["e0003", "e0001"]}))
+    put_on_list(hub.data, "hub-states.json", "hub_states", home)
+    before = contents(home)
+
+    code = erase(hub.data)
+    out, err = capsys.readouterr()
+    assert contents(home) == before
+    assert code == 1
+    assert f"{home} LEFT AS IT IS: not a careerconv hub's state folder (it holds no careerconv-hub.json, which the " \
+           "hub's configuration writes into its state folder when it starts: if it is one, start that hub once and " \
+           "erase again; if not, take it off the data folder's hub-states.json)" in joined(out)
+    assert f"careerconv erase: 1 hub state folder(s) may still name E0003: {home}" in err

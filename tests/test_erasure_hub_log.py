@@ -72,15 +72,15 @@ def named_by(named: str) -> list[bytes]:
             for i, line in enumerate(HUB_OUTPUT)]
 
 
-def writer(data: Path, log: Path) -> subprocess.Popen:
+def writer(data: Path, log: Path, *options: str) -> subprocess.Popen:
     """The writer of the hub's log, as ``careerconv hub`` starts it, reading the hub's output from its stdin."""
     return subprocess.Popen([sys.executable, "-m", "careerconv.surfaces.commands.hub_log_writer", "--data", str(data),
-                             str(log)], stdin=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(REPO)})
+                             *options, str(log)], stdin=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(REPO)})
 
 
-def hub_prints(data: Path, log: Path, lines: list[bytes]) -> None:
-    """A hub that prints ``lines`` and ends."""
-    process = writer(data, log)
+def hub_prints(data: Path, log: Path, lines: list[bytes], *options: str) -> None:
+    """A hub that prints ``lines`` and ends (``options``: the writer's, e.g. ``--coach-logins FILE``)."""
+    process = writer(data, log, *options)
     process.communicate(b"".join(lines), timeout=60)
     assert process.returncode == 0
 
@@ -240,3 +240,48 @@ def test_a_hub_log_that_cannot_be_written_still_takes_every_line_so_the_hub_neve
     assert writes == HUB_OUTPUT  # every line was read, none left in the pipe
     said = problems.getvalue()
     assert said.count("No space left on device") == 1 and f"{len(HUB_OUTPUT) - 2} line(s)" in said
+
+
+def stopped_rewrite(log: Path, moment: str) -> subprocess.Popen:
+    """A rewrite of ``log`` stopped at ``moment`` (:data:`STOPPED_REWRITE`), once it says it has stopped."""
+    child = subprocess.Popen([sys.executable, "-c", STOPPED_REWRITE, str(log), "erased:" + "ab" * 32, moment],
+                             stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert child.stdout.readline() == b"stopped\n"
+    return child
+
+
+def test_a_copy_left_by_a_killed_rewrite_of_the_hubs_log_is_removed_by_the_next_erasure(data, tmp_path, capsys):
+    """Found by a helper of the hub's erasure: a kill mid-rewrite left ``.jupyterhub.log.XXXX.tmp`` beside the log,
+    a copy of the log's lines (naming in clear everyone the killed rewrite was not about), which no later erasure
+    looked at."""
+    log = tmp_path / "jupyterhub.log"
+    hub_prints(data, log, HUB_OUTPUT * 300)
+    child = stopped_rewrite(log, "copying")
+    child.kill()
+    child.wait(60)
+    [copy] = tmp_path.glob(".jupyterhub.log.*.tmp")
+    assert b"/hub/user/e0001/ (e0001@127.0.0.1)" in copy.read_bytes()
+
+    assert erase(data, "E0005") == 0
+    assert list(tmp_path.glob(".*.tmp")) == []
+    assert b"e0005" not in log.read_bytes().lower().replace(b"e00050", b"")
+
+
+def test_the_copy_of_a_rewrite_under_way_is_kept_and_a_completed_rewrite_leaves_none(data, tmp_path):
+    from careerconv.surfaces.service.hub_log import HubLog
+    from careerconv.surfaces.service.log_files import remove_leftover_copies
+
+    log = tmp_path / "jupyterhub.log"
+    hub_prints(data, log, HUB_OUTPUT * 300)
+    child = stopped_rewrite(log, "copying")
+    try:
+        [copy] = tmp_path.glob(".jupyterhub.log.*.tmp")
+        assert remove_leftover_copies(log) == [] and copy.exists()  # its rewrite still writes it
+    finally:
+        child.kill()
+        child.wait(60)
+    assert remove_leftover_copies(log) == [copy] and not copy.exists()
+    assert HubLog(log).forget("E0005", "erased:" + "cd" * 32) == 5 * 300
+    assert HubLog(log).forget("E0001", "erased:" + "ef" * 32) == 2 * 300  # the lines of coach e0001
+    assert HubLog(log).forget("E0009", "erased:" + "ef" * 32) == 0  # no line changed: the log is left as it is
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "jupyterhub.log"]

@@ -16,6 +16,7 @@ Each list is a file in the data folder holding absolute paths only, never an id:
 
     access-logs.json      {"version": 1, "access_logs": ["/srv/careers/hub-state/access-log.jsonl"]}
     hub-logs.json         {"version": 1, "hub_logs": ["/srv/careers/hub-state/jupyterhub.log"]}
+    hub-states.json       {"version": 1, "hub_states": ["/srv/careers/hub-state"]}
     reports-folders.json  {"version": 1, "reports_folders": ["/srv/careers/hub-state/reports"]}
 
 A log or folder moved or removed for good is taken off its list by editing the file.
@@ -51,6 +52,7 @@ class PathList:
 ACCESS_LOGS = PathList("access-logs.json", "access_logs")
 HUB_LOGS = PathList("hub-logs.json", "hub_logs")
 REPORTS_FOLDERS = PathList("reports-folders.json", "reports_folders")
+HUB_STATES = PathList("hub-states.json", "hub_states")  # the hub's own state folders (its users, groups, homes)
 # The file a records service leaves in its reports folder when it lists it: what proves a listed folder is a
 # careerconv reports folder (found by a hostile test: a folder standing for /etc, put on the list by hand, was
 # cleaned as one, and its VPN key, E0005.conf and every file naming the person deleted). It names no one.
@@ -65,7 +67,7 @@ def list_path(store: Store, kind: PathList = ACCESS_LOGS) -> Path:
 
 def list_paths(store: Store) -> set[Path]:
     """Every list's file in ``store``'s data folder (paths, never an id)."""
-    return {list_path(store, kind) for kind in (ACCESS_LOGS, HUB_LOGS, REPORTS_FOLDERS)}
+    return {list_path(store, kind) for kind in (ACCESS_LOGS, HUB_LOGS, REPORTS_FOLDERS, HUB_STATES)}
 
 
 def recorded(store: Store, kind: PathList) -> list[Path]:
@@ -125,6 +127,12 @@ def recorded_hub_logs(store: Store) -> list[Path]:
 def record_hub_log(store: Store, log: str | os.PathLike) -> Path:
     """Put ``log``, a hub's own log, on the data folder's list of hub logs (:func:`record`)."""
     return record(store, HUB_LOGS, log)
+
+
+def record_hub_state(store: Store, folder: str | os.PathLike) -> Path:
+    """Put ``folder``, a hub's state folder (its database, groups, passwords, homes:
+    :mod:`careerconv.surfaces.service.hub_state`), on the data folder's list of hub states (:func:`record`)."""
+    return record(store, HUB_STATES, folder)
 
 
 def recorded_reports_folders(store: Store) -> list[Path]:

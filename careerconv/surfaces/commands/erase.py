@@ -9,7 +9,7 @@ from pathlib import Path
 
 from careerconv.records import config, erasure
 from careerconv.records.store import Store
-from careerconv.surfaces.service import access_log, hub_log
+from careerconv.surfaces.service import access_log, hub_log, hub_state
 from . import streams
 
 EPILOG = """What is removed: the roster row, every conversation and check-in (with
@@ -78,6 +78,14 @@ becomes the pseudonym; every other line stays as it was), and the receipt
 says how many lines of each changed. A file on that list that does not begin
 with the line the writer begins a hub log with is left as it is, named on
 the receipt, and the command exits 1.
+
+The hub's own state (its database, groups, passwords and the coaches' home
+folders) names a coach by their login. The records service puts the hub's
+state folder on the data folder's list (hub-states.json); erase deletes the
+hub's user of each of their logins (their id, and any login mapped to it in
+CAREERCONV_HUB_COACH_LOGINS) through the hub's API while it runs, in its
+database while it is stopped, takes them out of the groups and password
+files, and removes their home folder; the receipt names what it removed.
 
 A name is cut out of other people's text only where it is written as a name
 (each word the roster capitalises starts with a capital: "Will May", "WILL
@@ -155,6 +163,9 @@ def run(args: argparse.Namespace) -> int:
     about = f"{plan.describe()}, and every mention of them in {', '.join(map(str, searched))}"
     if logs:
         about += f"; the access log(s) {', '.join(map(str, logs))} will name them by a pseudonym"
+    states = hub_state.hub_states(store)
+    if states:
+        about += f"; their hub user, groups, password and home folder in {', '.join(map(str, states))} will go"
     if looked_at:
         about += "; the possible mention(s) you looked at (--looked-at) will be left as written"
     if not args.yes and not _confirmed(about, employee_id):
@@ -182,7 +193,7 @@ def run(args: argparse.Namespace) -> int:
               f"they are: {', '.join(str(log.path) for log in not_logs)}; see the end of the receipt", file=sys.stderr)
     if not forgotten.complete:
         exit_code = 1
-    return max(exit_code, _forget_in_hub_logs(store, employee_id))
+    return max(exit_code, _forget_in_hub_logs(store, employee_id), _forget_in_hub_states(store, employee_id))
 
 
 def _forget_in_hub_logs(store: Store, employee_id: str) -> int:
@@ -195,6 +206,19 @@ def _forget_in_hub_logs(store: Store, employee_id: str) -> int:
     print(f"careerconv erase: {len(forgotten.failed)} hub log(s) could not be rewritten or are not hub logs, and "
           f"were left as they are: {', '.join(str(log.path) for log in forgotten.failed)}; see the end of the receipt",
           file=sys.stderr)
+    return 1
+
+
+def _forget_in_hub_states(store: Store, employee_id: str) -> int:
+    """Remove their hub user, groups, passwords and home folders from the hub states on the data folder's list
+    (:func:`careerconv.surfaces.service.hub_state.forget_in_hub_states`) and add what was done to the receipt; return
+    1 when one of them may still name them, else 0."""
+    forgotten = hub_state.forget_in_hub_states(store, employee_id)
+    streams.result(f"\n{forgotten}\n")
+    if forgotten.complete:
+        return 0
+    print(f"careerconv erase: {len(forgotten.failed)} hub state folder(s) may still name {employee_id}: "
+          f"{', '.join(str(state.folder) for state in forgotten.failed)}; see the end of the receipt", file=sys.stderr)
     return 1
 
 

@@ -46,7 +46,7 @@ from pathlib import Path
 from careerconv.demo import organisation
 from careerconv.records import resources
 from careerconv.records.schema import COACH_ID
-from careerconv.records.store import Store
+from careerconv.records.store import Store, atomic_write_bytes
 from .hub_leftovers import hub_leftovers, leftovers_message
 from .hub_server import STARTER_PIPE
 from .ports import PortTaken, choose_port, listening_ports, taken_by_another
@@ -85,6 +85,18 @@ def default_groups(store: Store) -> dict[str, list[str]]:
     """Every coach on the roster by their id in lower case (JupyterHub's logins), one HR login, one operator."""
     coaches = sorted({c.lower() for c in store.roster()[COACH_ID]})
     return {"coaches": coaches, "hr": [HR_LOGIN], "operators": [OPERATOR_LOGIN]}
+
+
+def without_erased(groups: dict[str, list[str]], store: Store) -> dict[str, list[str]]:
+    """``groups`` without the logins of people erased from ``store``'s data folder: an erased coach does not sign in
+    again, also when a groups file of before the erasure names them (the erasure took them out of the hub's)."""
+    erased = store.erased_ids()
+    kept = {name: [login for login in members if erased.erased_on(login) is None] for name, members in groups.items()}
+    left_out = sum(map(len, groups.values())) - sum(map(len, kept.values()))
+    if left_out:
+        print(f"careerconv hub: {left_out} login(s) of the groups are of people erased from {store.root}, and are left "
+              "out", file=sys.stderr)
+    return kept
 
 
 def check_groups(groups: object, source: str) -> dict[str, list[str]]:
@@ -186,7 +198,7 @@ class Hub:
         leftovers = hub_leftovers(data, state)
         if leftovers:
             raise ValueError(leftovers_message(data, leftovers))
-        groups = groups if groups is not None else default_groups(Store(data))
+        groups = without_erased(groups if groups is not None else default_groups(Store(data)), Store(data))
         logins = sorted({login for members in groups.values() for login in members})
         passwords = {login: secrets.token_urlsafe(12) for login in logins} if authenticator == "trial-passwords" \
             else {}
@@ -213,7 +225,8 @@ class Hub:
     def launch(self, settings_file: str | os.PathLike | None) -> None:
         """Start JupyterHub on :attr:`port` (see :meth:`start`), without waiting for it."""
         groups_file = self.state / "groups.json"
-        groups_file.write_text(json.dumps(self.groups, indent=1), encoding="utf-8")
+        with Store(self.data).lock("roster"):  # the lock an erasure takes these files' logins out under (hub_state)
+            atomic_write_bytes(groups_file, json.dumps(self.groups, indent=1).encode("utf-8"))
         internal = self.internal_ports = tuple(_free_ports(3, exclude={self.port}))
         self.env = {**os.environ,
                     "CAREERCONV_DATA": str(self.data), "CAREERCONV_HUB_STATE": str(self.state),
@@ -224,8 +237,9 @@ class Hub:
         if self.passwords:  # only their hashes reach the hub
             from careerconv.surfaces.service.trial_passwords import write_password_file  # needs JupyterHub
 
-            self.env["CAREERCONV_HUB_PASSWORD_FILE"] = str(write_password_file(self.state / "passwords.json",
-                                                                               self.passwords))
+            with Store(self.data).lock("roster"):
+                self.env["CAREERCONV_HUB_PASSWORD_FILE"] = str(write_password_file(self.state / "passwords.json",
+                                                                                   self.passwords))
         if settings_file is not None:
             self.env["CAREERCONV_HUB_SETTINGS"] = str(Path(settings_file).resolve())
         if self.admin_token:

@@ -43,6 +43,12 @@ pseudonym and lists the log for ``careerconv erase`` to rewrite; a deployment ru
 
     jupyterhub -f jupyterhub_config.py 2>&1 | python -m careerconv.surfaces.commands.hub_log_writer --data DATA LOG
 
+The hub's own state names its users too (the database, the groups and password files, each coach's home folder in
+the state folder): this file describes where they are (:class:`careerconv.surfaces.service.hub_state.HubState`, in
+the state folder), the records service lists the state folder in the data folder, and an erasure takes the person's
+logins out of them (through the hub's API as the ``careerconv-erasure`` service while the hub runs). The hub's log
+writer reads ``CAREERCONV_HUB_COACH_LOGINS`` too, so a login that is not an id is named by its pseudonym once erased.
+
 Roles follow hub groups: ``coaches`` get the coach's app (Voila, code-free)
 as their server; ``hr`` land on the HR page that the records service draws
 from the aggregates (their server, if they start one, has no data folder);
@@ -61,10 +67,12 @@ servers out of it at the operating system's level.
 
 import json
 import os
+import secrets
 import sys
 from pathlib import Path
 
 from careerconv.records import resources
+from careerconv.surfaces.service.hub_state import ERASURE_SERVICE, TOKEN_FILE, HubState
 
 c = get_config()  # noqa: F821 (JupyterHub's config loader defines it)
 
@@ -135,7 +143,7 @@ c.JupyterHub.services = [{
     "url": service_url,
     "command": [*ENDS_WITH_HUB, sys.executable, "-m", "careerconv.surfaces.commands.records_service",
                 "--data", str(data), "--access-log", str(state / "access-log.jsonl"),
-                "--reports", str(state / "reports")]
+                "--reports", str(state / "reports"), "--hub-state", str(state)]
                + (["--coach-logins", env("CAREERCONV_HUB_COACH_LOGINS")] if env("CAREERCONV_HUB_COACH_LOGINS")
                   else [])
                + (["--config", env("CAREERCONV_HUB_SETTINGS")] if env("CAREERCONV_HUB_SETTINGS") else []),
@@ -143,6 +151,16 @@ c.JupyterHub.services = [{
     "oauth_no_confirm": True,
     "display": True,
 }]
+# An erasure (`careerconv erase`, or the service's) deletes the erased coach's hub user through the hub's API while
+# the hub runs, with this service's token, kept in the state folder (which holds the hub's database and cookie secret
+# anyway): it may manage users, not make their tokens nor use their servers (careerconv.surfaces.service.hub_state).
+erasure_token_file = state / TOKEN_FILE
+if not erasure_token_file.exists():
+    erasure_token_file.touch(mode=0o600)
+    erasure_token_file.write_text(secrets.token_hex(32), encoding="utf-8")
+c.JupyterHub.services.append({"name": ERASURE_SERVICE,
+                              "api_token": erasure_token_file.read_text(encoding="utf-8").strip()})
+c.JupyterHub.load_roles.append({"name": ERASURE_SERVICE, "services": [ERASURE_SERVICE], "scopes": ["admin:users"]})
 if admin_token:
     c.JupyterHub.services.append({"name": "careerconv-admin", "api_token": admin_token})
     c.JupyterHub.load_roles.append({"name": "careerconv-admin", "services": ["careerconv-admin"],
@@ -150,11 +168,21 @@ if admin_token:
                                                "admin:groups"]})
 
 # ---------------------------------------------------------------- each user's server
+homes = None
 if env("CAREERCONV_HUB_SPAWNER", "simple") == "local":
     c.JupyterHub.spawner_class = "localprocess"  # as root: each server runs as the user's own Unix account
 else:
     c.JupyterHub.spawner_class = "simple"
-    c.SimpleLocalProcessSpawner.home_dir_template = str(state / "homes" / "{username}")
+    homes = state / "homes"
+    c.SimpleLocalProcessSpawner.home_dir_template = str(homes / "{username}")
+# Where this hub keeps what names its users, for an erasure to find (the records service lists this folder)
+HubState(state, f"{c.JupyterHub.hub_bind_url}/hub/api", database=state / "jupyterhub.sqlite",
+         groups=Path(groups_file).resolve() if groups_file else None,
+         passwords=Path(env("CAREERCONV_HUB_PASSWORD_FILE")).resolve()
+         if authenticator == "trial-passwords" and env("CAREERCONV_HUB_PASSWORD_FILE") else None,
+         coach_logins=Path(env("CAREERCONV_HUB_COACH_LOGINS")).resolve() if env("CAREERCONV_HUB_COACH_LOGINS")
+         else None,
+         homes=homes, token_file=erasure_token_file, pid_file=Path(c.JupyterHub.pid_file)).write()
 
 SERVER_FOLDER = "~/careerconv-records-service"  # shown in the coach's app as where its data comes from
 NOTEBOOKS = resources.notebooks_dir()  # the notebooks of the careerconv installed beside JupyterHub

@@ -46,6 +46,7 @@ from typing import Callable, Iterable, Iterator
 from careerconv.records.kept_elsewhere import recorded_access_logs
 from careerconv.records.schema import EMPLOYEE_ID, parse_identifier
 from careerconv.records.store import ErasedIds, Store
+from .hub_state import logins_of
 from .log_files import LockedAppender, NotThatLog, rewrite_whole
 from .pseudonyms import ERASED, ErasedList, id_as_word, pseudonym_if_erased, pseudonym_of
 
@@ -159,12 +160,16 @@ class AccessLog:
         The data folder the log is about: a person or user on its list of erased people is written by their
         pseudonym (:func:`pseudonym_of`), never in clear. None: ids are written as they are (``careerconv erase``,
         which names the person by their pseudonym itself).
+    coach_logins
+        ``hub login -> roster coach id`` of the logins that are not ids (``CAREERCONV_HUB_COACH_LOGINS``): a user
+        whose login maps to an erased id is written by that id's pseudonym.
     """
 
-    def __init__(self, path: str | os.PathLike, store: Store | None = None):
+    def __init__(self, path: str | os.PathLike, store: Store | None = None,
+                 coach_logins: dict[str, str] | None = None):
         self.path = Path(path)
         self.store = store
-        self.erased = ErasedList(store)
+        self.erased = ErasedList(store, coach_logins)
         self._appender = LockedAppender(self.path)
 
     def erased_ids(self) -> ErasedIds:
@@ -200,15 +205,15 @@ class AccessLog:
             entries[:] = [_name_by_pseudonyms(
                 {"at": at, "user": user, "action": action, EMPLOYEE_ID: person, "record": record,
                  "outcome": outcome, "status": status},
-                pseudonym_if_erased(erased, person), pseudonym_if_erased(erased, user)) for person in people]
+                pseudonym_if_erased(erased, person), self.erased.pseudonym_of_user(user)) for person in people]
             return "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entries).encode("utf-8")
         self._appender.append(lines)
         return entries
 
-    def forget(self, employee_id: str, pseudonym: str) -> int:
+    def forget(self, employee_id: str, pseudonym: str, logins: Iterable[str] = ()) -> int:
         """Replace ``employee_id`` (in any case) with ``pseudonym`` (:func:`pseudonym_of`) in every line about them,
-        and in the user of every line by them (a coach's hub login is their id); their record ids (which start with
-        their id) become ``kind/erased``. Returns the lines changed.
+        and in the user of every line by them (a coach's hub login is their id, or one of ``logins``, those mapped to
+        it); their record ids (which start with their id) become ``kind/erased``. Returns the lines changed.
 
         The log is read line by line into a temp file beside it (owner, group and mode those of the log, as
         :func:`careerconv.records.store.atomic_writer` keeps them: a log of the service's account rewritten by root
@@ -225,7 +230,7 @@ class AccessLog:
         OSError
             It cannot be read or replaced (the message names the file and why; the log is as it was).
         """
-        return rewrite_whole(self.path, _forgetting(employee_id, pseudonym), _check_reads_as_a_log)
+        return rewrite_whole(self.path, _forgetting(employee_id, pseudonym, logins), _check_reads_as_a_log)
 
     def entries(self, employee_id: str | None = None, user: str | None = None) -> Iterator[dict]:
         """The logged lines, oldest first, optionally only those about one person or by one user."""
@@ -245,11 +250,12 @@ class AccessLog:
                 yield entry
 
 
-def _forgetting(employee_id: str, pseudonym: str) -> Callable[[bytes], bytes]:
-    """A function of one line of the log: the line with ``employee_id`` (any case) as :meth:`AccessLog.forget`
-    replaces it, or the very same object when the line does not name them. A line that is not JSON (damaged by
-    hand) has the id replaced wherever it stands as a word."""
+def _forgetting(employee_id: str, pseudonym: str, logins: Iterable[str] = ()) -> Callable[[bytes], bytes]:
+    """A function of one line of the log: the line with ``employee_id`` (any case) and their ``logins`` as
+    :meth:`AccessLog.forget` replaces them, or the very same object when the line does not name them. A line that is
+    not JSON (damaged by hand) has the id replaced wherever it stands as a word."""
     folded = employee_id.casefold()
+    users = {folded, *(login.casefold() for login in logins)}
     word = id_as_word(employee_id)
 
     def rewrite(line: bytes) -> bytes:
@@ -263,7 +269,7 @@ def _forgetting(employee_id: str, pseudonym: str) -> Callable[[bytes], bytes]:
             new = word.sub(pseudonym, text)
             return line if new == text else new.encode("utf-8", errors="surrogateescape")
         about = str(entry.get(EMPLOYEE_ID) or "").casefold() == folded
-        by = str(entry.get("user") or "").casefold() == folded
+        by = str(entry.get("user") or "").casefold() in users
         if not about and not by:
             return line
         _name_by_pseudonyms(entry, pseudonym if about else None, pseudonym if by else None)
@@ -355,12 +361,13 @@ def forget_in_access_logs(store: Store, employee_id: str, logs: Iterable[str | o
         ``employee_id`` is not on the folder's list of erased people.
     """
     result = LogErasure(employee_id, pseudonym_of(store, employee_id))
+    logins = logins_of(store, employee_id)  # a coach's, when their login is not their id
     chosen = [own] if own is not None else []
     for path in logs:
         if own is None or Path(path).resolve() != own.path.resolve():
             chosen.append(AccessLog(path))
     for log in chosen:
-        result.logs.append(forgotten_in(log.path, lambda: log.forget(employee_id, result.pseudonym),
+        result.logs.append(forgotten_in(log.path, lambda: log.forget(employee_id, result.pseudonym, logins),
                                         missing_holds_nothing=log is own,
                                         elsewhere="name where it is now with --access-log FILE, or",
                                         listed_in="access-logs.json"))

@@ -32,7 +32,8 @@ from careerconv.records.kept_elsewhere import recorded_hub_logs
 from careerconv.records.store import Store
 from .access_log import LogErasure, forgotten_in
 from .log_files import LockedAppender, NotThatLog, rewrite_whole
-from .pseudonyms import ErasedList, id_as_word, pseudonym_of
+from .hub_state import logins_of
+from .pseudonyms import ErasedList, id_as_word, login_as_words, pseudonym_of
 
 MARK = b"careerconv hub log: an erased person is named here only by their pseudonym (careerconv erase)\n"
 LONGEST_LINE = 1 << 20  # bytes; a longer line (output without a line end) is written in pieces of this size
@@ -43,11 +44,13 @@ class NotAHubLog(NotThatLog):
 
 
 class HubLog:
-    """The hub's log file at ``path``, about the data folder ``store`` (None: no one is erased)."""
+    """The hub's log file at ``path``, about the data folder ``store`` (None: no one is erased); ``coach_logins``
+    (login -> roster coach id) are the hub's logins that are not ids (``CAREERCONV_HUB_COACH_LOGINS``)."""
 
-    def __init__(self, path: str | os.PathLike, store: Store | None = None):
+    def __init__(self, path: str | os.PathLike, store: Store | None = None,
+                 coach_logins: dict[str, str] | None = None):
         self.path = Path(path)
-        self.erased = ErasedList(store)
+        self.erased = ErasedList(store, coach_logins)
         self._appender = LockedAppender(self.path)
 
     def append(self, line: bytes) -> bytes:
@@ -90,10 +93,10 @@ class HubLog:
         except (FileNotFoundError, _Marked):
             pass
 
-    def forget(self, employee_id: str, pseudonym: str) -> int:
-        """Replace ``employee_id`` (in any case, where it stands as a word:
-        :func:`~careerconv.surfaces.service.pseudonyms.id_as_word`) with ``pseudonym`` in every line; return the lines
-        changed (none changed: the file is left as it is).
+    def forget(self, employee_id: str, pseudonym: str, logins: list[str] = ()) -> int:
+        """Replace ``employee_id`` and each of their hub ``logins`` that is not their id (in any case, where it stands
+        as a word: :func:`~careerconv.surfaces.service.pseudonyms.id_as_word`, a login URL-encoded too) with
+        ``pseudonym`` in every line; return the lines changed (none changed: the file is left as it is).
 
         Raises
         ------
@@ -104,11 +107,13 @@ class HubLog:
         OSError
             It cannot be read or replaced (the message names the file and why; the log is as it was).
         """
-        word = id_as_word(employee_id)
+        words = [id_as_word(employee_id), *(word for login in logins for word in login_as_words(login))]
 
         def rewrite(line: bytes) -> bytes:
             text = line.decode("utf-8", errors="surrogateescape")
-            new = word.sub(pseudonym, text)
+            new = text
+            for word in words:
+                new = word.sub(pseudonym, new)
             return line if new == text else new.encode("utf-8", errors="surrogateescape")
         return rewrite_whole(self.path, rewrite, _check_marked)
 
@@ -159,8 +164,9 @@ def forget_in_hub_logs(store: Store, employee_id: str) -> HubLogErasure:
         ``employee_id`` is not on the folder's list of erased people, or the list of hub logs is damaged.
     """
     result = HubLogErasure(employee_id, pseudonym_of(store, employee_id))
+    logins = [login for login in logins_of(store, employee_id) if login.casefold() != employee_id.casefold()]
     for path in recorded_hub_logs(store):
-        result.logs.append(forgotten_in(path, lambda: HubLog(path).forget(employee_id, result.pseudonym),
+        result.logs.append(forgotten_in(path, lambda: HubLog(path).forget(employee_id, result.pseudonym, logins),
                                         missing_holds_nothing=False,
                                         elsewhere="put it back where it was (mount its disk), or",
                                         listed_in="hub-logs.json"))

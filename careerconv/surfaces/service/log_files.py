@@ -4,13 +4,17 @@ Appends and the rewrite share one lock, an exclusive ``flock`` of the file: an a
 (:class:`LockedAppender`), and the rewrite (:func:`rewrite_whole`) copies the log line by line into a temp file
 beside it, takes the lock to copy what was appended meanwhile, and replaces the log with the copy, atomically
 (``os.replace``: a reader, or a kill at any moment, finds the old file or the new one, whole). An append that waited
-for the lock then finds the path names a new file and writes there. Used by the access log
+for the lock then finds the path names a new file and writes there. The copy is locked by its rewrite for as long as it
+lives, so a copy left by a rewrite that was killed (which may hold the lines as they were, an erased person's id in
+clear) is told from one under way: the next rewrite removes it before it starts (:func:`remove_leftover_copies`), and a
+completed or failed rewrite leaves none. Used by the access log
 (:mod:`careerconv.surfaces.service.access_log`) and the hub's log (:mod:`careerconv.surfaces.service.hub_log`).
 """
 
 from __future__ import annotations
 
 import fcntl
+import glob
 import os
 from pathlib import Path
 from typing import BinaryIO, Callable
@@ -68,8 +72,9 @@ def rewrite_whole(path: Path, rewrite: Rewrite, check: Check | None = None) -> i
 
     The copy is a temp file beside the log, its owner, group and mode those of the log
     (:func:`careerconv.records.store.atomic_writer`: a log of a service's account rewritten by root stays the
-    service's to append to). ``check(path, fd, settled)`` is called before the copy (``settled`` False) and again
-    under the lock (True), and may refuse the file by raising.
+    service's to append to), locked while it is written; copies that killed rewrites left beside the log are removed
+    first (:func:`remove_leftover_copies`). ``check(path, fd, settled)`` is called before the copy (``settled``
+    False) and again under the lock (True), and may refuse the file by raising.
 
     Raises
     ------
@@ -79,6 +84,7 @@ def rewrite_whole(path: Path, rewrite: Rewrite, check: Check | None = None) -> i
         It cannot be read or replaced (the message names the file and why; the log is as it was).
     """
     while True:
+        remove_leftover_copies(path)
         try:
             src = path.open("r+b")  # for writing too: a lock on a network file system needs it
         except FileNotFoundError:
@@ -88,8 +94,13 @@ def rewrite_whole(path: Path, rewrite: Rewrite, check: Check | None = None) -> i
         with src:
             if check is not None:
                 check(path, src.fileno(), False)
+            held = None  # the copy's lock, until it has replaced the log (the file itself closes before that)
             try:
                 with atomic_writer(path) as out:  # its owner, group and mode those of the log
+                    held = os.dup(out.fileno())
+                    fcntl.flock(held, fcntl.LOCK_EX)  # ours while we live (remove_leftover_copies)
+                    if os.fstat(held).st_nlink == 0:
+                        raise _Replaced  # taken for a leftover before we locked it: start again
                     pending, changed = _copy(src, out, rewrite)
                     fcntl.flock(src.fileno(), fcntl.LOCK_EX)  # appends wait from here until src is closed
                     if not names(path, src.fileno()):
@@ -108,6 +119,31 @@ def rewrite_whole(path: Path, rewrite: Rewrite, check: Check | None = None) -> i
                 continue
             except _Unchanged:
                 return 0
+            finally:
+                if held is not None:
+                    os.close(held)
+
+
+def remove_leftover_copies(path: Path) -> list[Path]:
+    """Remove the copies of the log at ``path`` that rewrites killed midway left beside it (temp files of
+    :func:`careerconv.records.store.atomic_writer`, which may hold its lines as they were); return those removed.
+    A copy a rewrite under way still writes is locked by it, and kept."""
+    removed = []
+    for copy in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        try:
+            fd = os.open(copy, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:  # gone meanwhile (its rewrite finished), a link, or not ours to read
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if names(copy, fd):
+                os.unlink(copy)
+                removed.append(copy)
+        except OSError:  # locked: a rewrite under way; or it cannot be removed here (the next rewrite tries again)
+            continue
+        finally:
+            os.close(fd)
+    return removed
 
 
 def names(path: Path, fd: int) -> bool:

@@ -83,7 +83,7 @@ from careerconv import analytics
 from careerconv.views import stacked_tables
 from careerconv.views.html_policy import PAGE_CSP
 from careerconv.records import schema
-from careerconv.records.kept_elsewhere import record_access_log, record_reports_folder
+from careerconv.records.kept_elsewhere import record_access_log, record_hub_state, record_reports_folder
 from careerconv.records.erasure import erase_employee
 from careerconv.records.spreadsheet import frame_to_csv_bytes
 from careerconv.records.importers import Asking, import_roster
@@ -93,6 +93,7 @@ from careerconv.records.store import Conflict, History, MovedAway, NotFound, Not
 from . import wire
 from .access_log import ALLOWED, REFUSED, AccessLog, access_logs_of, forget_in_access_logs
 from .hub_log import forget_in_hub_logs
+from .hub_state import forget_in_hub_states, read_coach_logins
 from .request_log import RequestLog
 from .hr_pages import ChartsFailed, RenderedPages, charts_failed, with_header
 from .roster_gate import RosterGate
@@ -137,7 +138,7 @@ class RecordsService:
     def __init__(self, data_dir: str | os.PathLike, access_log: str | os.PathLike, reports_dir: str | os.PathLike,
                  hub_auth: Any, coach_logins: dict[str, str] | None = None, *,
                  minimum: Callable[[], tuple[int, str]],
-                 render_hr_page: Callable[[dict, dict], str] | None = None):
+                 render_hr_page: Callable[[dict, dict], str] | None = None, hub_state: str | os.PathLike | None = None):
         self.data_dir = Path(data_dir).resolve()
         self.minimum = minimum
         self.render_hr_page = render_hr_page
@@ -145,12 +146,15 @@ class RecordsService:
         self.render_pool = concurrent.futures.ThreadPoolExecutor(RENDERERS, thread_name_prefix="careerconv-hr-page")
         self.reports_dir = Path(reports_dir).resolve()
         self.reports_dir.mkdir(parents=True, exist_ok=True)
-        self.log = AccessLog(access_log, store=Store(self.data_dir))  # naming erased people by their pseudonym
+        # naming erased people by their pseudonym, also a coach whose login is not their id
+        self.log = AccessLog(access_log, store=Store(self.data_dir), coach_logins=coach_logins)
         self.log.create()
         # On the data folder's lists of its access logs and reports folders, so that `careerconv erase` on the
         # folder finds this service's too.
         record_access_log(Store(self.data_dir), self.log.path)
         record_reports_folder(Store(self.data_dir), self.reports_dir)
+        if hub_state is not None:  # and the hub's own state (its users, groups, homes), which an erasure cleans
+            record_hub_state(Store(self.data_dir), hub_state)
         self.hub_auth = hub_auth
         self.coach_logins = dict(coach_logins or {})
         self.pool = concurrent.futures.ThreadPoolExecutor(WORKERS, thread_name_prefix="careerconv-store")
@@ -856,9 +860,12 @@ class EraseHandler(BaseHandler):
             # any other on the data folder's list (another hub that served it).
             forgotten = forget_in_access_logs(store, receipt.employee_id, logs, own=self.service.log)
             hub_logs = forget_in_hub_logs(store, receipt.employee_id)  # the hub's own log, naming logins
+            hub_state = forget_in_hub_states(store, receipt.employee_id)  # its users, groups, passwords, homes
             # An operator reads no one's records: the receipt counts, not names, other people's files.
-            text = f"{receipt.without_others()}\n\n{forgotten}\nSo is the line of this erasure.\n\n{hub_logs}"
-            return {EMPLOYEE_ID: employee_id, "complete": receipt.complete and forgotten.complete and hub_logs.complete,
+            text = f"{receipt.without_others()}\n\n{forgotten}\nSo is the line of this erasure.\n\n{hub_logs}" \
+                   f"\n\n{hub_state}"
+            complete = receipt.complete and forgotten.complete and hub_logs.complete and hub_state.complete
+            return {EMPLOYEE_ID: employee_id, "complete": complete,
                     "receipt": text, "logged_as": forgotten.pseudonym}
         await self.guarded("erase", employee_id, None, work, gate="change" if caller.has(OPERATOR) else None,
                            logged=lambda result: ([result["logged_as"]], None))
@@ -1035,10 +1042,12 @@ def main(argv: list[str] | None, read_minimum: Callable[[Path, str | None], tupl
     parser.add_argument("--access-log", required=True, help="the access log file (JSON lines, append-only)")
     parser.add_argument("--reports", help="the reports folder an erasure also cleans (default: beside --data)")
     parser.add_argument("--coach-logins", help="JSON file mapping hub logins to roster coach ids")
+    parser.add_argument("--hub-state", metavar="DIR", help="the hub's state folder (its database, groups, homes), "
+                                                          "put on the data folder's list for an erasure to clean")
     parser.add_argument("--config", metavar="FILE", help="the organisation's settings file (default: "
                                                          "careerconv.toml in the data folder, when there is one)")
     args = parser.parse_args(argv)
-    mapping = json.loads(Path(args.coach_logins).read_text(encoding="utf-8")) if args.coach_logins else {}
+    mapping = read_coach_logins(args.coach_logins) if args.coach_logins else {}
     data = Path(args.data).resolve()
     reports = Path(args.reports) if args.reports else data.parent / "reports"
     # A token the hub revoked, or a group membership it changed, counts within 10 s (with 60 s a revoked,
@@ -1047,7 +1056,7 @@ def main(argv: list[str] | None, read_minimum: Callable[[Path, str | None], tupl
     minimum = functools.partial(read_minimum, data, args.config)
     minimum()  # settings that cannot be read stop the service here, saying why
     service = RecordsService(data, args.access_log, reports, auth, mapping, minimum=minimum,
-                             render_hr_page=render_hr_page)
+                             render_hr_page=render_hr_page, hub_state=args.hub_state)
     url = urlparse(os.environ["JUPYTERHUB_SERVICE_URL"])
     app = make_app(service, os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/"))
 

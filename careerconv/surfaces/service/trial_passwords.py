@@ -21,6 +21,8 @@ from pathlib import Path
 from jupyterhub.auth import Authenticator
 from traitlets import Unicode
 
+from careerconv.records.store import atomic_write_bytes
+
 ITERATIONS = 200_000  # PBKDF2-SHA256 rounds; the passwords are random, this only slows a stolen file further
 
 
@@ -44,13 +46,11 @@ def password_matches(password: str, stored: str) -> bool:
 
 
 def write_password_file(path: str | os.PathLike, passwords: dict[str, str]) -> Path:
-    """Write the hashes of ``passwords`` (login -> password) to ``path`` (JSON, mode 0600) and return it."""
+    """Write the hashes of ``passwords`` (login -> password) to ``path`` (JSON, mode 0600, whole: a new file renamed
+    over the old one, so a sign-in reads the old file or the new one) and return it."""
     path = Path(path)
     text = json.dumps({login: hash_password(password) for login, password in passwords.items()}, indent=1)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.chmod(path, 0o600)  # an older file keeps its mode through O_TRUNC
+    atomic_write_bytes(path, text.encode("utf-8"), mode=0o600)
     return path
 
 
