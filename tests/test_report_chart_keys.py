@@ -219,3 +219,33 @@ def test_each_chart_of_the_pdf_is_drawn_once_and_put_on_one_page(monkeypatch):
     assert sorted(map(id, on_pages)) == sorted(map(id, drawn))
     assert all(ax.get_legend() is not None for ax in on_pages)
     assert placed[2] == [drawn[1]] and placed[3][0] is drawn[2]  # the first skill's on page 3, the second's on 4
+
+
+def read_after_its_last_target() -> content.ReportContent:
+    """E0038's plan of 21 Aug 2025 (Presenting to executives 9, targets 9, 9, 10) read on 1 Jun 2027, after its
+    last target: the report date's line is near the chart's right end, its words "as of 1 Jun 2027" after it."""
+    return content.build_content(history([conversation("2025-08-21", [("Presenting to executives", 9, (9, 9, 10))])]),
+                                 "2027-06-01")
+
+
+@pytest.mark.parametrize("report", [read_after_its_last_target, leaver_of_every_kind])
+def test_every_label_of_the_pdfs_charts_lies_within_the_pages_margins(monkeypatch, report):
+    """Each label of each chart of the PDF (a target's, a status's, the report date's), as drawn on its page, lies
+    inside the page's margins, where the text under the chart ends: before, "as of 1 Jun 2027" on
+    :func:`read_after_its_last_target` ran 32 pt into the right margin, its words written after the line."""
+    labels = []
+    finish = pdf._Page.finish
+
+    def measured(page):
+        page.fig.canvas.draw()
+        renderer, box = page.fig.canvas.get_renderer(), page.fig.bbox.padded(-pdf._MARGIN * page.fig.dpi)
+        labels.extend((" ".join(t.get_text().split()), t.get_window_extent(renderer), box)
+                      for ax in page.fig.axes for t in ax.texts if t.get_visible() and t.get_text().strip())
+        finish(page)
+
+    monkeypatch.setattr(pdf._Page, "finish", measured)
+    pdf.pdf_bytes(report())
+    assert any(words.startswith("as of ") for words, _, _ in labels)
+    outside = [words for words, text, page in labels
+               if not (page.x0 <= text.x0 and text.x1 <= page.x1 and page.y0 <= text.y0 and text.y1 <= page.y1)]
+    assert outside == []

@@ -492,9 +492,12 @@ def _draw_skill_progress(ax, skill, t0, baseline, targets, ratings, progress_row
 
 
 def _before_the_line_if_cut(ax: Axes, label: Any) -> None:
-    """Write the "as of" words before the report date's line when after it they would run off the figure (a
-    leaver's chart ends soon after the report date: "as of 1 Oct 2026" was cut to "as of 1")."""
-    if label.get_window_extent(_renderer(ax)).x1 > ax.figure.bbox.x1:
+    """Write the "as of" words before the report date's line when after it they would run past the room a label
+    takes right of the axes (:func:`_label_room`): off the figure (a leaver's chart ends soon after the report
+    date: "as of 1 Oct 2026" was cut to "as of 1"), or on the PDF's page into its right margin (32 pt, on a chart
+    whose report date is after its last target)."""
+    renderer = _renderer(ax)
+    if label.get_window_extent(renderer).x1 > _label_room(ax, renderer)[1]:
         label.set_horizontalalignment("right")
         label.xyann = (-label.xyann[0], label.xyann[1])
 
@@ -596,8 +599,7 @@ def dodge_labels(ax: Axes, labels: list[Any], gap: float = 2.0, tries: int = 12,
     frame = ax.get_window_extent(renderer)
     far = 1e7
     px_per_point = ax.figure.dpi / 72.0
-    beyond = LABEL_ROOM * ax.figure.dpi
-    top, right = min(ax.figure.bbox.y1, frame.y1 + beyond), min(ax.figure.bbox.x1, frame.x1 + beyond)
+    top, right = _label_room(ax, renderer)
     # Below the axes (x tick labels), left of them (y tick labels), above and right of the room: never.
     obstacles = [Bbox([[-far, -far], [far, frame.y0]]), Bbox([[-far, -far], [frame.x0, far]]),
                  Bbox([[-far, top], [far, far]])]
@@ -664,6 +666,15 @@ def dodge_labels(ax: Axes, labels: list[Any], gap: float = 2.0, tries: int = 12,
     for (box, leader), mark in zip(places, marks):
         if leader:
             _draw_leader(ax, box, mark)
+
+
+def _label_room(ax: Axes, renderer: Any) -> tuple[float, float]:
+    """The top and the right edge (display pixels) of the room a label of ``ax`` may take: :data:`LABEL_ROOM`
+    above and right of the axes, within the figure (on the PDF's page: inside its margins, where its other text
+    is)."""
+    frame = ax.get_window_extent(renderer)
+    beyond = LABEL_ROOM * ax.figure.dpi
+    return min(ax.figure.bbox.y1, frame.y1 + beyond), min(ax.figure.bbox.x1, frame.x1 + beyond)
 
 
 @dataclass(frozen=True)
@@ -1090,7 +1101,7 @@ def _place_value(ax: Axes, label: Any, end: float, target: float, colour: str, r
     """
     px = ax.figure.dpi / 72
     clearance = 3 * px  # the mark's half-width and the words' box padding, in pixels
-    right = min(ax.figure.bbox.x1, ax.get_window_extent(renderer).x1 + LABEL_ROOM * ax.figure.dpi) - clearance
+    right = _label_room(ax, renderer)[1] - clearance
     zero = ax.transData.transform((0, 0))[0]
     mark_x = None if np.isnan(target) else ax.transData.transform((target, 0))[0]
     places = [(True, end)] + ([(True, target)] if mark_x is not None and target < end else [])
