@@ -780,26 +780,31 @@ def _nearest_place(label: Any, texts: list[str], start: tuple[float, float], ren
                    marks: tuple[tuple[float, float], list[tuple[float, float]]], px_per_point: float,
                    best: tuple[tuple[int, float], str, float, float, Any]
                    ) -> tuple[tuple[int, float], str, float, float, Any]:
-    """For a label no place around its mark (:func:`_places_around`) holds within reach: the clear place nearest
-    its mark and nearer it than any other labelled mark (``marks``: its own centre and the others'; when there
-    is none, the nearest beyond :data:`LABEL_REACH`, where its line tells whose it is), no other label between
-    them, sought every point across the room (:meth:`_Room.nearest_clear`); ``best`` when there is none (found:
-    a line of 99 pt
-    from "18-month target: 10 due but not measured" to its star at a phone's width, the report date's line
-    through the star: the places around a mark step by a label's height)."""
+    """For a label no place around its mark (:func:`_places_around`) holds within reach: the clear place within
+    :data:`LABEL_REACH` of its mark and nearer it than any other labelled mark (``marks``: its own centre and the
+    others'; when there is none, the nearest beyond reach, where its line tells whose it is), no other label
+    between them, sought every point across the room (:meth:`_Room.nearest_clear`); of its texts that are as near
+    (within a point), the narrower, which leaves the labels placed after it more room; ``best`` when there is
+    none. Found: a line of 99 pt from "18-month target: 10 due but not measured" to its star at a phone's width,
+    the report date's line through the star (the places around a mark step by a label's height); and, with three
+    stars at the top of the scale, a line of 64.5 pt where one of 40 would do (a place beyond reach nearer its own
+    star than the start's, taken before a nearer one, and a wide text taken where a narrow one left no room)."""
     own, others = marks
-    # nearer its own mark than any other; else beyond reach (where its line tells whose it is)
-    for mistaken, beyond in ((others, 0.0), ((), LABEL_REACH * px_per_point)):
+    reach = LABEL_REACH * px_per_point
+    # within reach and nearer its own mark than any other; else beyond reach (where its line tells whose it is)
+    for mistaken, beyond, within in ((others, 0.0, reach), ((), reach, float("inf"))):
         nearest = None
         for text in dict.fromkeys(t for t in texts if t):
             label.set_text(text)
             label.xyann = start
             box = label.get_window_extent(renderer)
             found = room.nearest_clear(box, own, px_per_point, mistaken, beyond)
-            if found is not None and (nearest is None or found[0] < nearest[0][1]):
+            # of texts as near (within a point), the narrower: it leaves the labels placed after it more room
+            if found is not None and (nearest is None or found[0] < nearest[0][1] - px_per_point
+                                      or (found[0] <= nearest[0][1] + px_per_point and box.width < nearest[4].width)):
                 distance, shift_x, shift_y = found
                 nearest = ((2, distance), text, shift_x, shift_y, box.translated(shift_x, shift_y))
-        if nearest is not None:
+        if nearest is not None and nearest[0][1] <= within:
             return nearest
     return best
 
