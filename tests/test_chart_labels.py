@@ -235,3 +235,14 @@ def test_a_line_joining_a_label_to_its_mark_is_short_and_crosses_no_other_label(
             assert length <= 4 * plots.LABEL_REACH, f"{width} in wide: a line of {length:.0f} pt to a mark"
             others = [box for box in boxes if distance(start, box) > 1]
             assert not any(crosses(start, end, box) for box in others), f"{width} in wide: a line crosses a label"
+
+
+def test_labels_under_three_stars_at_the_top_of_the_scale_are_joined_by_short_lines():
+    """Three targets of 10, none measured, read on the day of the last (its star on the report date's line): their
+    three labels cannot all sit beside their stars at a phone's width, and two are joined to their star by a line;
+    before, "6-month target: 10 due but not measured" was put 64.5 pt below its star (under the other two labels),
+    where 40 pt below it, under the start's diamond and left of the last label, was clear."""
+    for width, fig in figures(skill_case("top of the scale on its last day")):
+        point = fig.dpi / 72
+        lengths = [math.dist(start, end) / point for start, end in leader_lines(fig.axes[0])]
+        assert max(lengths, default=0.0) <= 40, f"{width} in wide: a line of {max(lengths):.1f} pt"

@@ -188,3 +188,64 @@ def test_a_line_joining_a_label_to_its_mark_is_named_in_the_key_where_a_chart_dr
         render.draw_skill(ax, content.skill_chart_data(joined)[0])
     assert any(line.get_gid() == plots.GID_LEADER for line in ax.get_lines())
     assert "Line from a label to its mark" in key_words(fig)
+
+
+def test_each_chart_of_the_pdf_is_drawn_once_and_put_on_one_page(monkeypatch):
+    """The PDF of :func:`a_skill_chart_at_a_pages_foot` draws its four charts (where you stand, three skills) once
+    each, and each drawing is on exactly one page, its key with it: before, each chart was drawn twice, first on
+    a page of its own to measure how far its key reaches (a fifth to a quarter of the PDF's time). The second
+    skill's chart, measured at the foot of page 3, is the one put at the top of page 4."""
+    drawn = []
+
+    def counted(draw):
+        def draw_and_count(ax, *args, **kwargs):
+            drawn.append(ax)
+            return draw(ax, *args, **kwargs)
+        return draw_and_count
+
+    monkeypatch.setattr(render, "draw_skill", counted(render.draw_skill))
+    monkeypatch.setattr(render, "draw_standing", counted(render.draw_standing))
+    placed = []
+    finish = pdf._Page.finish
+
+    def seen(page):
+        placed.append([ax for ax in page.fig.axes if ax.get_visible()])
+        finish(page)
+
+    monkeypatch.setattr(pdf._Page, "finish", seen)
+    pdf.pdf_bytes(a_skill_chart_at_a_pages_foot())
+    assert len(drawn) == 4
+    on_pages = [ax for page in placed for ax in page]
+    assert sorted(map(id, on_pages)) == sorted(map(id, drawn))
+    assert all(ax.get_legend() is not None for ax in on_pages)
+    assert placed[2] == [drawn[1]] and placed[3][0] is drawn[2]  # the first skill's on page 3, the second's on 4
+
+
+def read_after_its_last_target() -> content.ReportContent:
+    """E0038's plan of 21 Aug 2025 (Presenting to executives 9, targets 9, 9, 10) read on 1 Jun 2027, after its
+    last target: the report date's line is near the chart's right end, its words "as of 1 Jun 2027" after it."""
+    return content.build_content(history([conversation("2025-08-21", [("Presenting to executives", 9, (9, 9, 10))])]),
+                                 "2027-06-01")
+
+
+@pytest.mark.parametrize("report", [read_after_its_last_target, leaver_of_every_kind])
+def test_every_label_of_the_pdfs_charts_lies_within_the_pages_margins(monkeypatch, report):
+    """Each label of each chart of the PDF (a target's, a status's, the report date's), as drawn on its page, lies
+    inside the page's margins, where the text under the chart ends: before, "as of 1 Jun 2027" on
+    :func:`read_after_its_last_target` ran 32 pt into the right margin, its words written after the line."""
+    labels = []
+    finish = pdf._Page.finish
+
+    def measured(page):
+        page.fig.canvas.draw()
+        renderer, box = page.fig.canvas.get_renderer(), page.fig.bbox.padded(-pdf._MARGIN * page.fig.dpi)
+        labels.extend((" ".join(t.get_text().split()), t.get_window_extent(renderer), box)
+                      for ax in page.fig.axes for t in ax.texts if t.get_visible() and t.get_text().strip())
+        finish(page)
+
+    monkeypatch.setattr(pdf._Page, "finish", measured)
+    pdf.pdf_bytes(report())
+    assert any(words.startswith("as of ") for words, _, _ in labels)
+    outside = [words for words, text, page in labels
+               if not (page.x0 <= text.x0 and text.x1 <= page.x1 and page.y0 <= text.y0 and text.y1 <= page.y1)]
+    assert outside == []

@@ -492,9 +492,12 @@ def _draw_skill_progress(ax, skill, t0, baseline, targets, ratings, progress_row
 
 
 def _before_the_line_if_cut(ax: Axes, label: Any) -> None:
-    """Write the "as of" words before the report date's line when after it they would run off the figure (a
-    leaver's chart ends soon after the report date: "as of 1 Oct 2026" was cut to "as of 1")."""
-    if label.get_window_extent(_renderer(ax)).x1 > ax.figure.bbox.x1:
+    """Write the "as of" words before the report date's line when after it they would run past the room a label
+    takes right of the axes (:func:`_label_room`): off the figure (a leaver's chart ends soon after the report
+    date: "as of 1 Oct 2026" was cut to "as of 1"), or on the PDF's page into its right margin (32 pt, on a chart
+    whose report date is after its last target)."""
+    renderer = _renderer(ax)
+    if label.get_window_extent(renderer).x1 > _label_room(ax, renderer)[1]:
         label.set_horizontalalignment("right")
         label.xyann = (-label.xyann[0], label.xyann[1])
 
@@ -596,8 +599,7 @@ def dodge_labels(ax: Axes, labels: list[Any], gap: float = 2.0, tries: int = 12,
     frame = ax.get_window_extent(renderer)
     far = 1e7
     px_per_point = ax.figure.dpi / 72.0
-    beyond = LABEL_ROOM * ax.figure.dpi
-    top, right = min(ax.figure.bbox.y1, frame.y1 + beyond), min(ax.figure.bbox.x1, frame.x1 + beyond)
+    top, right = _label_room(ax, renderer)
     # Below the axes (x tick labels), left of them (y tick labels), above and right of the room: never.
     obstacles = [Bbox([[-far, -far], [far, frame.y0]]), Bbox([[-far, -far], [frame.x0, far]]),
                  Bbox([[-far, top], [far, far]])]
@@ -664,6 +666,15 @@ def dodge_labels(ax: Axes, labels: list[Any], gap: float = 2.0, tries: int = 12,
     for (box, leader), mark in zip(places, marks):
         if leader:
             _draw_leader(ax, box, mark)
+
+
+def _label_room(ax: Axes, renderer: Any) -> tuple[float, float]:
+    """The top and the right edge (display pixels) of the room a label of ``ax`` may take: :data:`LABEL_ROOM`
+    above and right of the axes, within the figure (on the PDF's page: inside its margins, where its other text
+    is)."""
+    frame = ax.get_window_extent(renderer)
+    beyond = LABEL_ROOM * ax.figure.dpi
+    return min(ax.figure.bbox.y1, frame.y1 + beyond), min(ax.figure.bbox.x1, frame.x1 + beyond)
 
 
 @dataclass(frozen=True)
@@ -769,26 +780,31 @@ def _nearest_place(label: Any, texts: list[str], start: tuple[float, float], ren
                    marks: tuple[tuple[float, float], list[tuple[float, float]]], px_per_point: float,
                    best: tuple[tuple[int, float], str, float, float, Any]
                    ) -> tuple[tuple[int, float], str, float, float, Any]:
-    """For a label no place around its mark (:func:`_places_around`) holds within reach: the clear place nearest
-    its mark and nearer it than any other labelled mark (``marks``: its own centre and the others'; when there
-    is none, the nearest beyond :data:`LABEL_REACH`, where its line tells whose it is), no other label between
-    them, sought every point across the room (:meth:`_Room.nearest_clear`); ``best`` when there is none (found:
-    a line of 99 pt
-    from "18-month target: 10 due but not measured" to its star at a phone's width, the report date's line
-    through the star: the places around a mark step by a label's height)."""
+    """For a label no place around its mark (:func:`_places_around`) holds within reach: the clear place within
+    :data:`LABEL_REACH` of its mark and nearer it than any other labelled mark (``marks``: its own centre and the
+    others'; when there is none, the nearest beyond reach, where its line tells whose it is), no other label
+    between them, sought every point across the room (:meth:`_Room.nearest_clear`); of its texts that are as near
+    (within a point), the narrower, which leaves the labels placed after it more room; ``best`` when there is
+    none. Found: a line of 99 pt from "18-month target: 10 due but not measured" to its star at a phone's width,
+    the report date's line through the star (the places around a mark step by a label's height); and, with three
+    stars at the top of the scale, a line of 64.5 pt where one of 40 would do (a place beyond reach nearer its own
+    star than the start's, taken before a nearer one, and a wide text taken where a narrow one left no room)."""
     own, others = marks
-    # nearer its own mark than any other; else beyond reach (where its line tells whose it is)
-    for mistaken, beyond in ((others, 0.0), ((), LABEL_REACH * px_per_point)):
+    reach = LABEL_REACH * px_per_point
+    # within reach and nearer its own mark than any other; else beyond reach (where its line tells whose it is)
+    for mistaken, beyond, within in ((others, 0.0, reach), ((), reach, float("inf"))):
         nearest = None
         for text in dict.fromkeys(t for t in texts if t):
             label.set_text(text)
             label.xyann = start
             box = label.get_window_extent(renderer)
             found = room.nearest_clear(box, own, px_per_point, mistaken, beyond)
-            if found is not None and (nearest is None or found[0] < nearest[0][1]):
+            # of texts as near (within a point), the narrower: it leaves the labels placed after it more room
+            if found is not None and (nearest is None or found[0] < nearest[0][1] - px_per_point
+                                      or (found[0] <= nearest[0][1] + px_per_point and box.width < nearest[4].width)):
                 distance, shift_x, shift_y = found
                 nearest = ((2, distance), text, shift_x, shift_y, box.translated(shift_x, shift_y))
-        if nearest is not None:
+        if nearest is not None and nearest[0][1] <= within:
             return nearest
     return best
 
@@ -1090,7 +1106,7 @@ def _place_value(ax: Axes, label: Any, end: float, target: float, colour: str, r
     """
     px = ax.figure.dpi / 72
     clearance = 3 * px  # the mark's half-width and the words' box padding, in pixels
-    right = min(ax.figure.bbox.x1, ax.get_window_extent(renderer).x1 + LABEL_ROOM * ax.figure.dpi) - clearance
+    right = _label_room(ax, renderer)[1] - clearance
     zero = ax.transData.transform((0, 0))[0]
     mark_x = None if np.isnan(target) else ax.transData.transform((target, 0))[0]
     places = [(True, end)] + ([(True, target)] if mark_x is not None and target < end else [])

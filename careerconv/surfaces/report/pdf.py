@@ -250,11 +250,15 @@ class _Page:
         self.number = 0
         self._measure = FigureCanvasAgg(Figure(figsize=(1, 1), dpi=72)).get_renderer()
         self._widths: dict[tuple[str, float, str], float] = {}
+        self.fig = Figure(figsize=A4, facecolor="white")
+        FigureCanvasAgg(self.fig)
         self._new()
 
     def _new(self) -> None:
-        self.fig = Figure(figsize=A4, facecolor="white")
-        FigureCanvasAgg(self.fig)
+        """Start the next page on :attr:`fig`, taking the page before off it. Every page is drawn on the one
+        figure, so a chart drawn on it before its page is known (:meth:`depth`) can be placed on any page."""
+        for artist in [*self.fig.axes, *self.fig.texts, *self.fig.artists]:
+            artist.remove()
         self.y = A4[1] - _MARGIN  # inches from the bottom
         self.number += 1
 
@@ -477,11 +481,17 @@ class _Page:
 
     # charts ----------------------------------------------------------------
 
+    def depth(self, chart: _Chart) -> float:
+        """The room ``chart`` takes on its page (inches, :attr:`_Chart.depth`), drawn on :attr:`fig` to measure
+        it unless it was already (:meth:`_Chart.draw_on`)."""
+        chart.draw_on(self.fig)
+        return chart.depth
+
     def chart(self, chart: _Chart) -> None:
-        """Draw ``chart`` with its key under it where both fit above the bottom margin (the room they take:
-        :attr:`_Chart.depth`), else at the top of the next page; go on below the key (:attr:`_Chart.advance`)."""
-        self.room(chart.depth)
-        chart.draw(self.fig.add_axes(chart.box(self.y)))
+        """Put ``chart`` with its key under it where both fit above the bottom margin (the room they take:
+        :meth:`depth`), else at the top of the next page; go on below the key (:attr:`_Chart.advance`)."""
+        self.room(self.depth(chart))
+        chart.place(self.fig, self.y)
         self.y -= chart.advance
 
 
@@ -495,7 +505,10 @@ _SKILL_CHART = 3.9  # inches: a skill chart's room on the page, its key under it
 @dataclass
 class _Chart:
     """A chart of the PDF: ``draw`` draws it, its key (the Axes' legend) included, on Axes placed ``left``,
-    ``right``, ``top`` and ``bottom`` inches inside a band ``height`` inches tall across the page's column."""
+    ``right``, ``top`` and ``bottom`` inches inside a band ``height`` inches tall across the page's column.
+
+    It is drawn once (:meth:`draw_on`): the drawing that measures its key is the one put on the page (:meth:`place`).
+    Drawing it again to measure its key took a fifth to a quarter of a report's PDF time."""
 
     draw: Callable[[Any], None]
     height: float
@@ -503,6 +516,8 @@ class _Chart:
     right: float = 0.35
     top: float = 0.3
     bottom: float = 1.0
+    axes: Any = field(default=None, init=False, repr=False)  # the drawing, once :meth:`draw_on` made it
+    key_depth: float = field(default=0.0, init=False)
 
     def box(self, y: float) -> list[float]:
         """The Axes' place on an A4 page (fractions of the page) when the band's top is ``y`` inches above the
@@ -510,29 +525,37 @@ class _Chart:
         return [(_MARGIN + self.left) / A4[0], (y - self.height + self.bottom) / A4[1],
                 (_WIDTH - self.left - self.right) / A4[0], (self.height - self.top - self.bottom) / A4[1]]
 
-    @functools.cached_property
-    def key_depth(self) -> float:
-        """How far below the band's top the chart's key reaches (inches; 0 without a key): below the band where
-        its entries wrap onto more rows at the page's width. Measured by drawing the chart on a page of its own."""
-        fig = Figure(figsize=A4)
-        FigureCanvasAgg(fig)
-        ax = fig.add_axes(self.box(A4[1]))
-        self.draw(ax)
-        legend = ax.get_legend()
-        if legend is None:
-            return 0.0
-        return float(A4[1] - legend.get_window_extent(fig.canvas.get_renderer()).y0 / fig.dpi)
+    def draw_on(self, fig: Figure) -> None:
+        """Draw the chart on ``fig`` (an A4 page's figure) unless it is drawn already, and measure how far below
+        the band's top its key reaches (:attr:`key_depth`; 0 without a key): below the band where its entries wrap
+        onto more rows at the page's width. The drawing is then taken off the figure until :meth:`place` puts it
+        on its page: nothing of it depends on where the band is, its key hangs from its Axes."""
+        if self.axes is not None:
+            return
+        self.axes = fig.add_axes(self.box(A4[1]))
+        self.draw(self.axes)
+        legend = self.axes.get_legend()
+        if legend is not None:
+            self.key_depth = float(A4[1] - legend.get_window_extent(fig.canvas.get_renderer()).y0 / fig.dpi)
+        fig.delaxes(self.axes)  # still of ``fig`` (Axes.remove would part them), off its page
+
+    def place(self, fig: Figure, y: float) -> None:
+        """Put the chart, drawn on ``fig`` (:meth:`draw_on`), on the page ``fig`` holds now, the band's top ``y``
+        inches above the page's foot."""
+        self.draw_on(fig)
+        fig.add_axes(self.axes)
+        self.axes.set_position(self.box(y))
 
     @property
     def depth(self) -> float:
-        """The room the chart takes on its page (inches): its band, or down to its key's foot where the key reaches
-        lower (a page break that kept only the band's room put a chart at a page's foot whose key ran into the
-        bottom margin)."""
+        """The room the chart takes on its page (inches), once drawn: its band, or down to its key's foot where
+        the key reaches lower (a page break that kept only the band's room put a chart at a page's foot whose key
+        ran into the bottom margin)."""
         return max(self.height, self.key_depth)
 
     @property
     def advance(self) -> float:
-        """How far down the page what follows the chart starts (inches): below its band, and
+        """How far down the page what follows the chart starts (inches), once drawn: below its band, and
         :data:`careerconv.surfaces.report.render.LEGEND_FOOT` below its key."""
         return max(self.height, self.key_depth + render.LEGEND_FOOT) if self.key_depth else self.height
 
@@ -577,7 +600,7 @@ def _first_height(page: _Page, block: _Block | None, charts: list[_Chart]) -> fl
     if block is None:
         return 0.0
     if block.kind == "img":
-        return charts[0].depth if charts else 0.0
+        return page.depth(charts[0]) if charts else 0.0
     if block.kind == "table":
         return page.kept_height(block)
     return min(page.text_height(block.text), 3 * page.line_height(_BODY))
