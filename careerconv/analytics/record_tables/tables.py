@@ -70,12 +70,16 @@ def _contrib(piece: Piece, by: list[str]) -> pd.DataFrame:
 def overview_table(piece: Piece, scope: ReportScope, members: pd.DataFrame,
                    hide_departments: frozenset = frozenset()) -> pd.DataFrame:
     """The protected "who is covered" table, hiding at least the departments in ``hide_departments`` (None: the
-    organisation row), those an as-of table about the same people hides."""
+    organisation row), those an as-of table about the same people hides.
+
+    Its rows count everyone here on some day of the period, so a report starting a quarter later leaves out who
+    left in between (and one ending a quarter later takes in who started): the rows are compared with the reports
+    sharing one edge of the period (rule 2c, the piece's ``neighbours``)."""
     cells = levels(piece, OVERVIEW, scope)
     contrib = pd.concat([_contrib(piece, []), members.assign(quarter=pd.NaT)], ignore_index=True)
     department = [None if pd.isna(d) else d for d in cells[DEPARTMENT]]
     protected = privacy.protect(cells, k=scope.k, keys=[DEPARTMENT], measures=list(OVERVIEW),
-                                contributions=contrib, window=scope.window,
+                                contributions=contrib, window=scope.window, neighbours=neighbours_of(piece),
                                 also_hide=[d in hide_departments for d in department])
     return sort_departments(protected, [])
 
