@@ -99,3 +99,70 @@ def test_who_is_covered_in_two_periods_a_quarter_apart_gives_back_no_one_who_lef
     hidden = later["overview"].loc[~privacy.shown(later["overview"]), privacy.PRIVACY]
     assert privacy.HIDDEN_BY_PERIOD in set(hidden)
 
+
+
+# --------------------------------------------------------------------------- each coach's team across a filter
+
+
+@pytest.fixture(scope="module")
+def coaches_org() -> dict[str, pd.DataFrame]:
+    people = [("X1", "X", "C1"), ("X2", "X", "C1"), *((f"Y{i}", "Y", "C2") for i in range(1, 4)),
+              *((f"X{i}", "X", "C3") for i in range(3, 7)), *((f"X{i}", "X", "C4") for i in range(7, 12))]
+    return _tables(_roster(people), [(e, "2025-06-10") for e in ("X1", "X7", "X8", "X9", "X10", "X11")])
+
+
+TEAMS = {"C1": "X", "C2": "Y", "C3": "X", "C4": "X"}  # each coach's team lies within one department
+
+
+def _teams_recovered(reports: list[dict]) -> list[str]:
+    """The teams no report shows that one report's total (all coaches, or a department of cadence compliance:
+    the same people, everyone here having a coach) minus the teams shown in any report gives back, with how many
+    of them are on time for their conversation.
+
+    A team's figures as of a day are the same in every report that holds the whole team, so an analyst holding
+    the whole organisation's report and a filtered one knows every team either shows."""
+    known = {}
+    for report in reports:
+        table = report["coach_follow_through"]
+        for _, row in table[privacy.shown(table) & table["coach_id"].notna()].iterrows():
+            known[row["coach_id"]] = (int(row[privacy.COUNT]), row["share_conversation_on_time"] * row[privacy.COUNT])
+    found = []
+    for report in reports:
+        coaches = report["coach_follow_through"]
+        totals = [(f"all coaches of {report['about'].set_index('item').at['departments', 'value']}",
+                   _row(coaches, "coach_id", None), set(coaches["coach_id"].dropna()))]
+        cadence = report["cadence_compliance"]
+        for _, row in cadence[privacy.shown(cadence) & cadence["department"].notna()].iterrows():
+            on_time = 1 - row["share_conversation_overdue"] - row["share_never_met"]
+            totals.append((f"department {row['department']}", pd.concat([row, pd.Series({
+                "share_conversation_on_time": on_time})]), {c for c, d in TEAMS.items() if d == row["department"]}))
+        for where, total, teams in totals:
+            unknown = teams - set(known)
+            if total[privacy.PRIVACY] or len(unknown) != 1:
+                continue
+            n = int(total[privacy.COUNT]) - sum(known[c][0] for c in teams & set(known))
+            on_time = total["share_conversation_on_time"] * total[privacy.COUNT] - \
+                sum(known[c][1] for c in teams & set(known))
+            found.append(f"{unknown.pop()} = {where} minus the teams shown: {n} people, {round(on_time)} on time")
+    return found
+
+
+def test_a_coachs_small_team_cannot_be_worked_out_from_the_whole_and_a_filtered_report(coaches_org):
+    """An analyst read the whole organisation's "Follow-through per coach" (C1's team "fewer than 3", C2's "not
+    shown") beside the report of department X (C1's team "fewer than 3", C3's "not shown"): X's "All coaches"
+    less C4's team and C3's (shown on the whole organisation's page) left C1's two people, one of them on time.
+    Department X's row of "Conversations and follow-ups on time" gave it away even on the whole organisation's page
+    alone. Teams are now also protected by department, and a filtered report hides what the whole one hides."""
+    whole = analytics.hr_aggregates(coaches_org, AS_OF, k=K)
+    reports = [whole, *(analytics.hr_aggregates(coaches_org, AS_OF, departments=[d], k=K) for d in ("X", "Y"))]
+    assert _teams_recovered(reports) == []
+    # C1's team is hidden for being small; the team hidden with it, for the reason every such team gives.
+    coaches = whole["coach_follow_through"]
+    assert _row(coaches, "coach_id", "C1")[privacy.PRIVACY] == privacy.fewer_than(K)
+    assert _row(coaches, "coach_id", "C3")[privacy.PRIVACY] == privacy.HIDDEN
+    assert "hidden so that no one can single out fewer than 3 people" in analytics.describe("coach_follow_through",
+                                                                                          coaches)
+    # What singles out nobody stays shown: all coaches, C4's team, the departments' rows.
+    assert int(_row(coaches, "coach_id", None)[privacy.COUNT]) == 14
+    assert int(_row(coaches, "coach_id", "C4")[privacy.COUNT]) == 5
+    assert privacy.shown(whole["cadence_compliance"]).all()

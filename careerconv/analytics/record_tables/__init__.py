@@ -241,8 +241,9 @@ def _other_pieces(shared: PartShared, ctx: Context, *, everything: bool,
     if everything:
         pieces[PEOPLE_MET] = people_met
         due = cadence_rows(frames, shared.here_on(scope.as_of_day), scope, states)
-        pieces["cadence_compliance"] = cadence_piece(due, scope)
-        pieces["coach_follow_through"] = coach_piece(due, scope)
+        # Every department's: a filtered report hides what the whole organisation's hides (tables.as_of_tables).
+        pieces["cadence_compliance"] = cadence_piece(due, scope.whole())
+        pieces["coach_follow_through"] = coach_piece(due, scope.whole())
     return pieces
 
 
