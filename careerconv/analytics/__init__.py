@@ -95,7 +95,9 @@ default two years also hides every figure that would differ by 1 to k-1
 people from the same figure in a report sharing one edge of its period
 (rule 2c of :mod:`careerconv.rules.privacy`), so subtracting two runs a quarter
 apart isolates nobody. ``coach_follow_through`` shows each coach's team of at
-least k people.
+least k people, protected by department too (a department's row of cadence
+compliance minus its teams shown gives back no team hidden), and a report of
+some departments hides the teams the whole organisation's report hides.
 
 Modules
 -------

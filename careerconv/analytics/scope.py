@@ -74,6 +74,10 @@ class ReportScope:
         """Where the period would start by default for this end: two years earlier, or the first data."""
         return _default_start(self.end, self.first_quarter)
 
+    def whole(self) -> "ReportScope":
+        """The same report for the whole organisation (no department filter)."""
+        return replace(self, departments=None)
+
     def neighbours(self) -> list[tuple[str, pd.Timestamp]]:
         """The other reports whose figures this one's must not differ from by 1 to k-1 people (rule 2c).
 

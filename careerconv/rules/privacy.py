@@ -93,6 +93,11 @@ The rules, in the order :func:`protect` applies them
    several partitions of one table. Rows the caller hides for another table's
    sake (``also_hide``: a total that another table about the same people
    hides) are hidden before this rule runs, so it hides enough rows with them.
+   Two tables that split the same people two ways (cadence compliance by
+   department, each coach's team) are protected with the rows of both splits
+   (each team by department), so that one table's total minus the other's
+   rows shown gives back nobody hidden
+   (:func:`careerconv.analytics.record_tables.tables.as_of_tables`).
 
 Measures (means, medians, rates, secondary counts) of a hidden row are blanked
 along with its employee count. Labels that are themselves free text (skill

@@ -235,14 +235,15 @@ def _other_pieces(shared: PartShared, ctx: Context, *, everything: bool,
                                                                  shared.named_skills(ctx))
     pieces["rating_periods"] = rating_periods_piece(frames["skill_ratings"], drafts, ctx, department_of,
                                                     shared.rated_rows(ctx, drafts))
+    # Who is covered: everyone here during the period; who is due: everyone here on the as-of day.
+    pieces["overview"] = overview_piece(shared.here_during(scope.start, scope.as_of_day), completed,
+                                        frames["checkins"], scope, department_of, sizes_only=ctx.sizes_only)
     if everything:
         pieces[PEOPLE_MET] = people_met
-        # Who is covered: everyone here during the period; who is due: everyone here on the as-of day.
-        pieces["overview"] = overview_piece(shared.here_during(scope.start, scope.as_of_day), completed,
-                                            frames["checkins"], scope, department_of)
         due = cadence_rows(frames, shared.here_on(scope.as_of_day), scope, states)
-        pieces["cadence_compliance"] = cadence_piece(due, scope)
-        pieces["coach_follow_through"] = coach_piece(due, scope)
+        # Every department's: a filtered report hides what the whole organisation's hides (tables.as_of_tables).
+        pieces["cadence_compliance"] = cadence_piece(due, scope.whole())
+        pieces["coach_follow_through"] = coach_piece(due, scope.whole())
     return pieces
 
 

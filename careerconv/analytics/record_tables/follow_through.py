@@ -23,11 +23,16 @@ from .measures import CADENCE, COACH, ITEMS, OVERVIEW
 
 
 def overview_piece(roster: pd.DataFrame, completed: pd.DataFrame, checkins: pd.DataFrame, scope: ReportScope,
-                   department_of: pd.Series | DepartmentOf) -> Piece:
-    """Who is covered: everyone on the roster, whether they met in the period, their conversations and check-ins.
+                   department_of: pd.Series | DepartmentOf, *, sizes_only: bool = False) -> Piece:
+    """Who is covered: everyone on ``roster`` (those here on some day of the period), whether they met in the
+    period, their conversations and check-ins.
 
-    The people are counted as whole numbers (each id hashed once; a missing id is nobody's).
+    The people are counted as whole numbers (each id hashed once; a missing id is nobody's). With ``sizes_only``
+    only the people are counted, per department (see
+    :attr:`~careerconv.analytics.record_tables.context.Context.sizes_only`; their records are not read).
     """
+    if sizes_only:
+        return level_piece(roster.loc[:, [EMPLOYEE_ID, DEPARTMENT]], [], {}, scope)
     conv_ids = completed[EMPLOYEE_ID][(completed[DATE] >= scope.start).to_numpy()]
     conv_dates = completed[DATE][(completed[DATE] >= scope.start).to_numpy()]
     ci_dates = pd.to_datetime(checkins[DATE]).dt.normalize()

@@ -14,9 +14,11 @@ TABLES = ("overview", "rating_periods", "skill_growth", "target_attainment", "mo
 # The rating-step tables whose group sizes in the neighbouring reports are counted here, part by part.
 RATING_TABLES = {"rating_distribution": ("skill_id", "band"), "rating_gaps": ("skill_id",)}  # name: grouping
 # The tables whose group sizes change with the edges of the period, checked against the reports sharing one edge of
-# the period (rule 2c of careerconv.rules.privacy.protect). "Who is covered" and cadence count everyone on the
-# roster; the trends are cut by quarter, the atoms of every period, so a shorter period shows the same cells or none.
-CUT_TABLES = ("skill_growth", "target_attainment", "most_wanted_skills", "action_items", "option_kinds",
+# the period (rule 2c of careerconv.rules.privacy.protect). "Who is covered" counts everyone here on some day of the
+# period, so another start or end leaves out or takes in who left or started in between. Cadence compliance and each
+# coach's follow-through are as of a day (rule 2c is not theirs); the trends are cut by quarter, the atoms of every
+# period, so a shorter period shows the same cells or none.
+CUT_TABLES = ("overview", "skill_growth", "target_attainment", "most_wanted_skills", "action_items", "option_kinds",
               "rating_periods", *RATING_TABLES)
 # The coarser time grains of the rating trends: (name, months per bucket). Buckets are calendar
 # half-years and years, cut to the period (its first and last may hold fewer quarters).

@@ -30,19 +30,18 @@ def record_tables(pieces: Iterable[Mapping[str, Piece]], ctx: Context,
     without data.
 
     "Who is covered" counts the people here during the period, cadence compliance and the per-coach table those
-    here on the as-of day (the due list). The two as-of tables are protected first, from what every report with
-    this as-of day and these departments shares (:func:`careerconv.rules.privacy.as_of_hidden`): a period figure
-    never decides what they hide, so two reports with the same end and different starts hide the same as-of cells
-    and their union gives none of them away. "Who is covered" then hides every department cadence compliance
-    hides (and whatever its own period needs); where cadence compliance hides its organisation row, so does the
-    per-coach table its "All coaches" row (with enough teams that the shown ones do not add up to it).
+    here on the as-of day (the due list). The two as-of tables are protected first, together
+    (:func:`as_of_tables`), from what every report with this as-of day and these departments shares
+    (:func:`careerconv.rules.privacy.as_of_hidden`): a period figure never decides what they hide, so two reports
+    with the same end and different starts hide the same as-of cells and their union gives none of them away.
+    "Who is covered" then hides every department cadence compliance hides (and whatever its own period needs).
     """
     pieces = list(pieces)
     total = {name: Piece.combine(p[name] for p in pieces) for name in (*TABLES, PEOPLE_MET, *RATING_TABLES)}
-    cadence_compliance = cadence_table(total["cadence_compliance"], ctx.scope)
+    cadence_compliance, coach_follow_through = as_of_tables(total["cadence_compliance"],
+                                                            total["coach_follow_through"], ctx.scope)
     as_of_hidden = privacy.as_of_hidden(cadence_compliance, DEPARTMENT)
     overview = overview_table(total["overview"], ctx.scope, members, hide_departments=as_of_hidden)
-    organisation_hidden = None in as_of_hidden
     return {
         **{name: total[name] for name in RATING_TABLES},
         "overview": overview,
@@ -53,8 +52,7 @@ def record_tables(pieces: Iterable[Mapping[str, Piece]], ctx: Context,
         "cadence_compliance": cadence_compliance,
         "action_items": action_items_table(total["action_items"], ctx.scope),
         "option_kinds": option_kinds_table(total["option_kinds"], ctx.scope),
-        "coach_follow_through": coach_table(total["coach_follow_through"], ctx.scope,
-                                            hide_all_coaches=organisation_hidden),
+        "coach_follow_through": coach_follow_through,
     }
 
 
@@ -70,12 +68,16 @@ def _contrib(piece: Piece, by: list[str]) -> pd.DataFrame:
 def overview_table(piece: Piece, scope: ReportScope, members: pd.DataFrame,
                    hide_departments: frozenset = frozenset()) -> pd.DataFrame:
     """The protected "who is covered" table, hiding at least the departments in ``hide_departments`` (None: the
-    organisation row), those an as-of table about the same people hides."""
+    organisation row), those an as-of table about the same people hides.
+
+    Its rows count everyone here on some day of the period, so a report starting a quarter later leaves out who
+    left in between (and one ending a quarter later takes in who started): the rows are compared with the reports
+    sharing one edge of the period (rule 2c, the piece's ``neighbours``)."""
     cells = levels(piece, OVERVIEW, scope)
     contrib = pd.concat([_contrib(piece, []), members.assign(quarter=pd.NaT)], ignore_index=True)
     department = [None if pd.isna(d) else d for d in cells[DEPARTMENT]]
     protected = privacy.protect(cells, k=scope.k, keys=[DEPARTMENT], measures=list(OVERVIEW),
-                                contributions=contrib, window=scope.window,
+                                contributions=contrib, window=scope.window, neighbours=neighbours_of(piece),
                                 also_hide=[d in hide_departments for d in department])
     return sort_departments(protected, [])
 
@@ -179,11 +181,71 @@ def _any_skill_only_as_fallback(protected: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def cadence_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
-    """The protected cadence-compliance table (figures as of a day)."""
+def as_of_tables(cadence: Piece, coaches: Piece, scope: ReportScope) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The protected cadence-compliance and per-coach tables (figures as of a day), hiding alike what they share.
+
+    Both count the people here on the as-of day: cadence compliance by department, the per-coach table by team. A
+    department's row minus the teams shown within it would give back the teams hidden there, so the teams are
+    also split by department (:func:`coach_table`: rows protected, not shown) and complementary suppression runs
+    along each department's teams; a department whose coached people the per-coach table hides is hidden in
+    cadence compliance too, and the reverse, until the two tables agree.
+
+    A report filtered to some departments hides what the whole organisation's report hides (both pieces hold
+    every department: :func:`_whole_organisation_hidden`), or the union of the two reports would give back what
+    either hides; the figures of a team or a department as of a day are the same in both.
+    """
+    whole = None if scope.departments is None else _as_of_protected(cadence, coaches, scope.whole())
+    cadence_hide, coach_hide = _whole_organisation_hidden(whole, scope)
+    cadence_compliance, per_coach = _as_of_protected(cadence, coaches, scope, cadence_hide, coach_hide)
+    return cadence_compliance, per_coach[per_coach[DEPARTMENT].isna()].reset_index(drop=True)
+
+
+def _as_of_protected(cadence: Piece, coaches: Piece, scope: ReportScope, cadence_hide: frozenset = frozenset(),
+                     coach_hide: frozenset = frozenset()) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Cadence compliance and the per-coach table with its rows by department (see :func:`as_of_tables`), hiding
+    at least the departments ``cadence_hide`` and the rows ``coach_hide`` (``(coach_id, department)``, None for
+    all)."""
+    hide = frozenset(cadence_hide)
+    while True:
+        cadence_compliance = cadence_table(cadence, scope, hide_departments=hide)
+        hidden = privacy.as_of_hidden(cadence_compliance, DEPARTMENT)
+        per_coach = coach_table(coaches, scope, hide_departments=hidden, hide_rows=coach_hide, by_department=True)
+        totals = per_coach[per_coach[COACH_ID].isna()]
+        more = privacy.as_of_hidden(totals, DEPARTMENT) - hidden
+        if not more:
+            return cadence_compliance, per_coach
+        hide = hidden | more
+
+
+def _whole_organisation_hidden(whole: tuple[pd.DataFrame, pd.DataFrame] | None,
+                               scope: ReportScope) -> tuple[frozenset, frozenset]:
+    """What a filtered report hides because the whole organisation's report (``whole``: its two as-of tables, None
+    for an unfiltered report) hides it: cadence compliance's departments, and its total unless that gives back
+    none of the departments the whole organisation hides -- all of them (which its own total already gives away)
+    or none; the per-coach table's rows (``(coach_id, department)``): the teams hidden, and their parts and the
+    departments' totals in the report's departments. The per-coach table's "All coaches" row is hidden with
+    cadence compliance's total (:func:`coach_table`)."""
+    if whole is None:
+        return frozenset(), frozenset()
+    cadence_whole, coach_whole = whole
+    selected = set(scope.selected)
+    departments = privacy.as_of_hidden(cadence_whole, DEPARTMENT)
+    inside = departments & selected
+    if inside and (inside != departments - {None} or None in departments):
+        inside = inside | {None}
+    rows = set(_row_keys(coach_whole[~privacy.shown(coach_whole)]))
+    teams = {coach for coach, department in rows if coach is not None and department is None}
+    return frozenset(inside), frozenset(row for row in rows if row[0] in teams or row[1] in selected)
+
+
+def cadence_table(piece: Piece, scope: ReportScope, hide_departments: frozenset = frozenset()) -> pd.DataFrame:
+    """The protected cadence-compliance table (figures as of a day), hiding at least the departments in
+    ``hide_departments`` (None: the organisation row)."""
     cells = levels(piece, CADENCE, scope)
+    department = [None if pd.isna(d) else d for d in cells[DEPARTMENT]]
     protected = privacy.protect(cells, k=scope.k, keys=[DEPARTMENT], measures=list(CADENCE),
-                                contributions=_contrib(piece, []), window=scope.window, scope=privacy.AS_OF)
+                                contributions=_contrib(piece, []), window=scope.window, scope=privacy.AS_OF,
+                                also_hide=[d in hide_departments for d in department])
     return sort_departments(protected, [])
 
 
@@ -195,31 +257,59 @@ def action_items_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
     return sort_departments(protected, [])
 
 
-def coach_table(piece: Piece, scope: ReportScope, *, hide_all_coaches: bool = False) -> pd.DataFrame:
+def coach_table(piece: Piece, scope: ReportScope, *, hide_departments: frozenset = frozenset(),
+                hide_rows: frozenset = frozenset(), by_department: bool = False) -> pd.DataFrame:
     """The protected per-coach table (figures as of a day): all coaches first, then each coach's team.
 
     A team of fewer than k is "fewer than k"; hiding one team hides at least one more (complementary
-    suppression along the coaches, whose teams split everyone who has a coach). With ``hide_all_coaches``
-    (the organisation row of "who is covered" and cadence compliance is hidden; the "All coaches" row
-    counts the same people, less anyone without a coach) the "All coaches" row is hidden too, with enough
-    teams that the shown ones do not add up to it.
+    suppression along the coaches, whose teams split everyone who has a coach). The teams are protected split by
+    department as well (rows with a department, kept only ``by_department``): along each department's teams too,
+    so that a department's row of cadence compliance (the same people, with anyone without a coach) minus the
+    teams shown there gives back no team hidden. Where cadence compliance hides a department (``hide_departments``;
+    None: its organisation row) the teams' total there is hidden too, with enough teams that the shown ones do not
+    add up to it; ``hide_rows`` are further rows to hide (``(coach_id, department)``, None for all).
     """
-    cells = pd.concat([_all_coaches(piece, scope), levels(piece, COACH, scope, departments=False)],
-                      ignore_index=True)
+    cells = pd.concat([_all_coaches(piece, scope), levels(piece, COACH, scope)], ignore_index=True)
+    in_department = cells[DEPARTMENT].notna().to_numpy()
+    cells = pd.concat([cells[in_department], cells[~in_department]], ignore_index=True)
+    in_department = np.arange(len(cells)) < in_department.sum()  # the rows by department, now first
     contrib = _contrib(piece, [COACH_ID])
     contrib = pd.concat([contrib, contrib.groupby([DEPARTMENT, "quarter"], as_index=False, dropna=False)["n"].sum()
                          .assign(**{COACH_ID: None})], ignore_index=True)
-    protected = privacy.protect(cells, k=scope.k, keys=[COACH_ID, DEPARTMENT], measures=list(COACH),
-                                partitions=[COACH_ID], contributions=contrib, window=scope.window,
-                                scope=privacy.AS_OF, also_hide=cells[COACH_ID].isna() & hide_all_coaches)
-    protected = protected.assign(_o=protected[COACH_ID].notna(), _c=protected[COACH_ID].fillna(""))
-    return protected.sort_values(["_o", "_c"], kind="stable").drop(columns=["_o", "_c"]).reset_index(drop=True)
+    hide = np.array([key in hide_rows or (key[0] is None and key[1] in hide_departments) for key in _row_keys(cells)],
+                    dtype=bool)
+    rules = dict(k=scope.k, keys=[COACH_ID, DEPARTMENT], measures=list(COACH), contributions=contrib,
+                 scope=privacy.AS_OF)
+    # Each department's teams first: a team hidden there is covered by another team of its department, which then
+    # covers it among all coaches too (rather than a team elsewhere, whose department would need it covered). A
+    # department's rows are the same in every report with this as-of day: a filter changes only what the whole
+    # organisation's report hides there (``hide_rows``, from as_of_tables).
+    departments = privacy.protect(cells[in_department], partitions=[COACH_ID], also_hide=hide[in_department],
+                                  window=scope.whole().window, **rules)
+    hide[in_department] |= ~privacy.shown(departments).to_numpy()
+    protected = privacy.protect(cells, partitions=[DEPARTMENT, COACH_ID], also_hide=hide, window=scope.window,
+                                **rules)
+    if not by_department:
+        protected = protected[protected[DEPARTMENT].isna()]
+    protected = protected.assign(_o=protected[COACH_ID].notna(), _c=protected[COACH_ID].fillna(""),
+                                 _d=protected[DEPARTMENT].fillna(""))
+    return protected.sort_values(["_o", "_c", "_d"], kind="stable").drop(columns=["_o", "_c", "_d"]) \
+        .reset_index(drop=True)
+
+
+def _row_keys(frame: pd.DataFrame) -> list[tuple]:
+    """Each row's ``(coach_id, department)``, None where missing (all coaches, all departments)."""
+    return [tuple(None if pd.isna(v) else v for v in row)
+            for row in frame.loc[:, [COACH_ID, DEPARTMENT]].itertuples(index=False)]
 
 
 def _all_coaches(piece: Piece, scope: ReportScope) -> pd.DataFrame:
-    """The row for everyone who has a coach: the teams (disjoint) added up."""
-    row = levels(Piece([COACH_ID], piece.sums.assign(**{COACH_ID: "all"})), COACH, scope, departments=False)
-    return row.assign(**{COACH_ID: None})
+    """The rows for everyone who has a coach, in all and by department: the teams (disjoint) added up."""
+    sums = piece.sums
+    if not sums.empty:
+        sums = sums.drop(columns=COACH_ID).groupby(DEPARTMENT, as_index=False, sort=False).sum()
+    rows = levels(Piece([], sums), COACH, scope)
+    return rows.assign(**{COACH_ID: None}).loc[:, [COACH_ID, *rows.columns]]
 
 
 def option_kinds_table(piece: Piece, scope: ReportScope) -> pd.DataFrame:
