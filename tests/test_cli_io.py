@@ -132,7 +132,7 @@ def test_import_errors_are_one_line_messages(files: Path, capsys):
     (files / "empty.csv").write_text("")
     code, _, err = run(capsys, "--data", data, "import", "roster", str(files / "empty.csv"))
     assert code == 1 and "is empty; the first row must name the columns (required: employee_id, name, " in err
-    assert "; optional: cadence_months, email, left_on, last_day, employment_status, contract_end, coach_name)" in err
+    assert "; optional: cadence_months, email, left_on, last_day, employment_status, contract_end, coach_name, started_on)" in err
     assert "supervisor" not in err  # not every alias HR systems use
     code, _, err = run(capsys, "--data", data, "import", "history", str(files / "history.csv"))
     assert code == 1 and "the roster is empty: import the roster first" in err
