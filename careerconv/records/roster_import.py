@@ -448,9 +448,16 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     named = {rec[EMPLOYEE_ID] for rec in parsed.values()}  # rows rejected with --skip-invalid are in the file too
     absent = [eid for eid in existing if eid not in named]
     if missing_have_left:
-        now_left = [eid for eid in absent if leavers.is_here(existing[eid].get(LEFT_ON), today)]
+        # Someone who has not started on the import day is not in an export of current staff: a future starter
+        # missing from it is kept as they are (found: 13 pending hires given a leaving day before their start day).
+        now_left = [eid for eid in absent if leavers.person_is_here(existing[eid], today)]
+        later = [eid for eid in absent if leavers.is_here(existing[eid].get(LEFT_ON), today)
+                 and not leavers.person_is_here(existing[eid], today)]
         check_missing_have_left(raw, len(good_rows), len(now_left),
-                                 sum(leavers.is_here(row.get(LEFT_ON), today) for row in existing.values()))
+                                 sum(leavers.person_is_here(row, today) for row in existing.values()))
+        if later:
+            result.notes.append(f"{len(later)} people who start later are not in the file: kept as starters "
+                                f"({some(later)})")
         if now_left:
             result.notes.append(
                 f"{len(now_left)} employee(s) on the roster and not in this file left on {today.isoformat()} "
