@@ -52,3 +52,56 @@ def test_a_current_staff_export_does_not_make_a_future_starter_a_leaver(small_or
     assert _days(store, "left_on")["E006"] == "" and _days(store, "started_on")["E006"] == "2027-01-04"
     assert "1 people who start later are not in the file: kept as starters (E006)" in result.summary()
     assert _days(store, "left_on")["E005"] == IMPORT_DAY.isoformat()  # someone here and missing has left
+
+
+BAMBOO = ["Employee #", "First Name", "Last Name", "Hire Date", "Department", "Job Title", "Supervisor EID",
+          "Work Email", "Employment Status", "Status", "Termination Date"]
+ALAN = ["E002", "Alan", "Turing", "09/25/2019", "Engineering", "Engineer", "C01", "alan@example.org", "Full-Time",
+        "Active", ""]  # month first, as BambooHR's US exports write it
+
+
+def test_a_leaving_day_before_the_start_day_is_refused_naming_both(small_org: Path):
+    rows = [BAMBOO, ALAN, ["E006", "Dana", "Cohen", "02/01/2027", "Engineering", "Engineer", "C01",
+                           "dana@example.org", "Full-Time", "Active", "01/15/2027"]]
+    with pytest.raises(FileRejected) as refused:
+        _import(small_org, rows, "bamboohr.csv")
+    problem = refused.value.problems[0]
+    assert (problem.row, problem.column, problem.value) == (3, "Termination Date", "01/15/2027")
+    assert problem.message.startswith("the leaving day 2027-01-15 (from 'Termination Date') is on or before the start "
+                                      "day: 'Hire Date' says they start on 2027-02-01; a leaving day comes after the "
+                                      "start day")
+    assert "E006" not in _days(Store(small_org), "left_on")
+
+
+def test_ripplings_end_date_on_the_start_date_is_refused(small_org: Path):
+    rows = [["Employee ID", "Legal name", "Department", "Title", "Work email", "Manager", "Start date", "End date",
+             "Employment status"],
+            ["E006", "Dana Cohen", "Engineering", "Engineer", "dana@example.org", "C01", "2027-01-04", "2027-01-04",
+             "Accepted"]]
+    with pytest.raises(FileRejected) as refused:
+        _import(small_org, rows, "rippling.csv")
+    assert "the leaving day 2027-01-04 (from 'End date') is on or before the start day" in _rejected(refused)
+
+
+def test_a_rehire_keeps_their_earlier_leaving_day_out_of_the_way(small_org: Path):
+    """An earlier termination that has passed beside a new hire date after it: here again from the new start day,
+    whatever the status says of the earlier leaving."""
+    _import(small_org, [BAMBOO, ALAN, ["E003", "Katherine", "Johnson", "01/04/2027", "Research", "Analyst", "C01",
+                                       "kj@example.org", "Full-Time", "Terminated", "06/30/2026"]], "bamboohr.csv")
+    store = Store(small_org)
+    assert (_days(store, "left_on")["E003"], _days(store, "started_on")["E003"]) == ("", "2027-01-04")
+
+
+@pytest.mark.parametrize("header, status", [("Active Status", "No"), ("Status", "Terminated")])
+def test_a_status_that_says_left_beside_a_start_day_to_come_is_refused(small_org: Path, header: str, status: str):
+    """Workday's Active Status No, BambooHR's Terminated, beside a hire date still to come: most likely a hire
+    cancelled, which careerconv does not guess to be a leaver or a starter (the summary said both)."""
+    rows = [["Employee ID", "Worker", "Business Title", "Manager ID", "Department", "Hire Date", header],
+            ["E006", "Dana Cohen", "Engineer", "C01", "Engineering", "2026-10-02", status]]
+    with pytest.raises(FileRejected) as refused:
+        _import(small_org, rows, "workday.csv")
+    problem = refused.value.problems[0]
+    assert (problem.row, problem.column, problem.value) == (2, header, status)
+    assert problem.message.startswith(f"{header!r} says they left ({status}) and 'Hire Date' says they start on "
+                                      "2026-10-02, a day still to come: a hire cancelled or an offer withdrawn is not "
+                                      "guessed to be either a leaver or a starter")

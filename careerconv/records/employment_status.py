@@ -470,3 +470,40 @@ def left_on(status: str | None, day: dt.date | None, today: dt.date,
     if status == "here" and day is not None and day <= today:
         return None, "back"
     return day, ""
+
+
+def leaving_against_start(checker: Checker, raw_row: RawRow, status: str | None, day: dt.date | None,
+                          left: dt.date | None, start: dt.date | None,
+                          today: dt.date) -> tuple[dt.date | None, str | None]:
+    """A row's ``left_on`` (``left``: from its leaving day ``day``, its ``status`` or the roster) read against its
+    start day, and the problem of a row that gives both and cannot mean them (None: none).
+
+    Someone is here from their start day until their leaving day, so a leaving day comes after the start day. An
+    earlier leaving day kept by the export beside a new start day after it, once it has passed, is a re-hire: they
+    are here from the new start day (``left`` None). Otherwise a leaving day on or before the start day is refused,
+    naming both (found: BambooHR's Termination Date 01/15/2027 beside Hire Date 02/01/2027, Rippling's End date the
+    same as its Start date, dropped without a word: here for ever). A status that says someone left beside a start
+    day still to come and no earlier leaving day is refused too: a hire cancelled or an offer withdrawn is most
+    likely, and someone who never started is neither a starter (due and counted from that day) nor a leaver (a
+    leaving day before their first day), so which one is meant is not guessed (found: both "left on" and "start on"
+    in one summary). A leaving day of the roster's before the start day is an earlier leaving too; a leaver by
+    status alone whose start day has passed, after it, left on ``today``.
+    """
+    if start is None or left is None or left > start:
+        return left, None
+    if (day is not None and day < start and day <= today) or (day is None and status != "left"):
+        return None, None
+    starts = f"{checker.header_of(STARTED_ON)!r} says they start on {start.isoformat()}"
+    if day is None and start > today:
+        column = checker.header_of("employment_status")
+        said = cell_text(checker.values(raw_row).get("employment_status")).strip()
+        return left, (f"{column!r} says they left ({said}) and {starts}, a day still to come: a hire cancelled or an "
+                      "offer withdrawn is not guessed to be either a leaver or a starter; leave the row out of the "
+                      "file, or correct the status (Hired, Accepted or Active for someone still to start)")
+    if day is None:
+        return today, None
+    column = LEFT_ON if checker.has(LEFT_ON) else "last_day"
+    return left, (f"the leaving day {day.isoformat()} (from {checker.header_of(column)!r}) is on or before the "
+                  f"start day: {starts}; a leaving day comes after the start day (an earlier leaving day that has "
+                  "passed, beside a new start day after it, is read as a re-hire): correct one of them, or leave the "
+                  "row out of the file if the hire was cancelled")

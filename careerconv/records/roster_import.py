@@ -14,9 +14,9 @@ import pandas as pd
 from . import leavers
 from . import schema
 from .employment_status import (
-    MISSING_HAVE_LEFT_OPTION, check_flag_leavers, check_missing_have_left, drop_other_status, leaving_columns_notes,
-    leaving_notes, left_on, met_after_leaving, not_started_note, parse_employment_status, parse_left_on,
-    parse_start_day, second_status, started_on, statuses_by_day_note, unread_start_days_note,
+    MISSING_HAVE_LEFT_OPTION, check_flag_leavers, check_missing_have_left, drop_other_status, leaving_against_start,
+    leaving_columns_notes, leaving_notes, left_on, met_after_leaving, not_started_note, parse_employment_status,
+    parse_left_on, parse_start_day, second_status, started_on, statuses_by_day_note, unread_start_days_note,
 )
 from .id_spelling import IdMatch, KnownIds, confirmed
 from .import_asking import COMMAND_LINE, Asking
@@ -314,8 +314,13 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
             start = None
             unread_starts.append((n, cell_text(v.get(STARTED_ON)), str(exc)))
         start = started_on(start, checker.has(STARTED_ON), _kept(existing, rec[EMPLOYEE_ID], STARTED_ON, None), today)
-        if start is not None and left is not None and left <= start:  # an earlier leaving: they start again
-            left = None
+        read, wrong = leaving_against_start(checker, raw_row, status, day, left, start, today)
+        if wrong:
+            column = "employment_status" if day is None else LEFT_ON if checker.has(LEFT_ON) else "last_day"
+            checker.add(wrong, n, column, v.get(column))
+        elif read is not None and read != left:  # left again, after the roster's earlier leaving: no date
+            leaving[n] = "no date"
+        left = read
         rec[LEFT_ON] = left.isoformat() if left else None
         rec[STARTED_ON] = start.isoformat() if start else None
         # A file without the column: the employee keeps theirs, found by the id as read (00123 for a 123 that
