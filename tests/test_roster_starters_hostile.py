@@ -105,3 +105,4 @@ def test_a_status_that_says_left_beside_a_start_day_to_come_is_refused(small_org
     assert problem.message.startswith(f"{header!r} says they left ({status}) and 'Hire Date' says they start on "
                                       "2026-10-02, a day still to come: a hire cancelled or an offer withdrawn is not "
                                       "guessed to be either a leaver or a starter")
+

@@ -224,24 +224,22 @@ def leaving_notes(incoming: list[dict], rows: list[RawRow], leaving: dict[int, s
     return notes
 
 
-def started_on(day: dt.date | None, in_file: bool, before: Any, today: dt.date) -> dt.date | None:
+def started_on(day: dt.date | None, in_file: bool, before: Any) -> dt.date | None:
     """The ``started_on`` a row gives (None: started long ago), from its start-date cell (``day``; ``in_file``:
-    whether the file has the column) and the day the roster has (``before``).
+    whether the file has the column) and the day the roster has (``before``): the file's day, past or to come (a
+    future starter is here from it on, and someone hired during a report's period is counted from it:
+    :mod:`careerconv.records.leavers`); a file without the column keeps the roster's.
 
-    A start day still to come is kept: a future starter is here from it on (:mod:`careerconv.records.leavers`). One
-    that has passed is read as started long ago, unless it is the roster's own (importing the same file again
-    changes nothing); a file without the column keeps the roster's.
+    Found by a hostile test: a start day that had passed was dropped, so the HR report counted people hired in
+    November in a period that ended in September.
     """
-    kept = leavers.start_day(before)
-    if not in_file:
-        return kept
-    return day if day is not None and (day > today or day == kept) else None
+    return day if in_file else leavers.start_day(before)
 
 
 def parse_start_day(value: Any, *, decision: DateOrderDecision, today: dt.date) -> dt.date | None:
     """A start-date cell (empty or ``n/a``: none), with the file's day/month order
     (:func:`careerconv.records.schema.parse_started_on`); one that reads both ways (``03/04/2020``) and has passed
-    either way is None, as a start day that has passed is (:func:`started_on`): only a day to come is kept.
+    either way is None (started long ago, whichever day it is).
 
     Raises
     ------

@@ -313,7 +313,7 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
         except ValueError as exc:  # a start-date column was not read before starters were kept: not a refusal
             start = None
             unread_starts.append((n, cell_text(v.get(STARTED_ON)), str(exc)))
-        start = started_on(start, checker.has(STARTED_ON), _kept(existing, rec[EMPLOYEE_ID], STARTED_ON, None), today)
+        start = started_on(start, checker.has(STARTED_ON), _kept(existing, rec[EMPLOYEE_ID], STARTED_ON, None))
         read, wrong = leaving_against_start(checker, raw_row, status, day, left, start, today)
         if wrong:
             column = "employment_status" if day is None else LEFT_ON if checker.has(LEFT_ON) else "last_day"
