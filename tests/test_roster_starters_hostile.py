@@ -106,3 +106,35 @@ def test_a_status_that_says_left_beside_a_start_day_to_come_is_refused(small_org
                                       "2026-10-02, a day still to come: a hire cancelled or an offer withdrawn is not "
                                       "guessed to be either a leaver or a starter")
 
+
+
+def _hibob(start: str) -> list[list[str]]:
+    """A HiBob export of one person Hired, starting on ``start`` as the cell holds it."""
+    return [HIBOB, ["E006", "Dana Cohen", "dana@example.org", "Engineering", "Engineer", "C01", "Hired", start]]
+
+
+def test_a_start_date_to_come_whichever_way_it_reads_is_the_earlier_reading(small_org: Path):
+    _import(small_org, _hibob("03/04/2027"), "hibob.csv")  # 3 Apr or 4 Mar 2027: not here before 4 Mar either way
+    assert _days(Store(small_org), "started_on")["E006"] == "2027-03-04"
+
+
+@pytest.mark.parametrize("start, why", [
+    ("04.01.27", "has a two-digit year; write the year in full"),
+    ("31.02.2027", "is not a real calendar date when read as DD.MM.YYYY; expected YYYY-MM-DD (also DD.MM.YYYY"),
+    ("03/11/2026", "day and month order is ambiguous")])  # 3 Nov 2026 (to come) or 11 Mar 2026 (passed)
+def test_an_unreadable_start_date_of_someone_not_started_is_refused(small_org: Path, start: str, why: str):
+    with pytest.raises(FileRejected) as refused:
+        _import(small_org, _hibob(start), "hibob.csv")
+    problem = refused.value.problems[0]
+    assert (problem.row, problem.column, problem.value) == (2, "Start date", start)
+    assert problem.message.startswith(why)
+    assert problem.message.endswith("'Lifecycle status' says they have not started yet (Hired), so their start day "
+                                    "says from when they are on their coach's team and due: write it as YYYY-MM-DD")
+
+
+def test_an_unreadable_hire_date_of_someone_here_is_a_note(small_org: Path):
+    rows = _hibob("04.01.27")
+    rows[1][6] = "Employed"
+    result = _import(small_org, rows, "hibob.csv")
+    assert "1 start date(s) in 'Start date' could not be read, so those people are read as started long ago" \
+        in result.summary()

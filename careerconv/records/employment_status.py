@@ -239,7 +239,8 @@ def started_on(day: dt.date | None, in_file: bool, before: Any) -> dt.date | Non
 def parse_start_day(value: Any, *, decision: DateOrderDecision, today: dt.date) -> dt.date | None:
     """A start-date cell (empty or ``n/a``: none), with the file's day/month order
     (:func:`careerconv.records.schema.parse_started_on`); one that reads both ways (``03/04/2020``) and has passed
-    either way is None (started long ago, whichever day it is).
+    either way is None (started long ago, whichever day it is), and one still to come either way is the earlier of
+    the two (found: read as started long ago, so a Hired person was due at once).
 
     Raises
     ------
@@ -251,9 +252,24 @@ def parse_start_day(value: Any, *, decision: DateOrderDecision, today: dt.date) 
         return _file_day(value, decision, schema.parse_started_on, "a start date")
     except ValueError as exc:
         orders = schema.slash_date_orders(value) if "ambiguous" in str(exc) else set()
-        if orders and all(schema.parse_started_on(value, date_order=o) <= today for o in orders):
+        days = [schema.parse_started_on(value, date_order=o) for o in orders]
+        if days and all(day <= today for day in days):
             return None
+        if days and all(day > today for day in days):
+            return min(days)
         raise
+
+
+def unread_start_day_problem(checker: Checker, raw_row: RawRow, why: str) -> str | None:
+    """The problem of a row whose start-date cell could not be read (``why``) and whose employment status says they
+    have not started yet (:data:`NOT_STARTED`: Hired, Accepted, Onboarding ...), so their start day is what says
+    from when they are here: not guessed (found: a Hired person with 04.01.27 read as started long ago and due at
+    once); None for anyone else, read as started long ago with a note (:func:`unread_start_days_note`)."""
+    status = cell_text(checker.values(raw_row).get("employment_status")).strip()
+    if column_key(status) not in NOT_STARTED:
+        return None
+    return (f"{why}; {checker.header_of('employment_status')!r} says they have not started yet ({status}), so "
+            "their start day says from when they are on their coach's team and due: write it as YYYY-MM-DD")
 
 
 def unread_start_days_note(checker: Checker, unread: list[tuple[int, str, str]]) -> list[str]:

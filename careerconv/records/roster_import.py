@@ -16,7 +16,8 @@ from . import schema
 from .employment_status import (
     MISSING_HAVE_LEFT_OPTION, check_flag_leavers, check_missing_have_left, drop_other_status, leaving_against_start,
     leaving_columns_notes, leaving_notes, left_on, met_after_leaving, not_started_note, parse_employment_status,
-    parse_left_on, parse_start_day, second_status, started_on, statuses_by_day_note, unread_start_days_note,
+    parse_left_on, parse_start_day, second_status, started_on, statuses_by_day_note, unread_start_day_problem,
+    unread_start_days_note,
 )
 from .id_spelling import IdMatch, KnownIds, confirmed
 from .import_asking import COMMAND_LINE, Asking
@@ -310,9 +311,13 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
             left = before if before is not None and before > today else None
         try:
             start = parse_start_day(v.get(STARTED_ON), decision=left_order, today=today)
-        except ValueError as exc:  # a start-date column was not read before starters were kept: not a refusal
-            start = None
-            unread_starts.append((n, cell_text(v.get(STARTED_ON)), str(exc)))
+        except ValueError as exc:  # not a refusal (an export's hire dates were not read before starters were
+            start = None           # kept), but for someone whose status says they have not started yet
+            unstarted = unread_start_day_problem(checker, raw_row, str(exc))
+            if unstarted:
+                checker.add(unstarted, n, STARTED_ON, v.get(STARTED_ON))
+            else:
+                unread_starts.append((n, cell_text(v.get(STARTED_ON)), str(exc)))
         start = started_on(start, checker.has(STARTED_ON), _kept(existing, rec[EMPLOYEE_ID], STARTED_ON, None))
         read, wrong = leaving_against_start(checker, raw_row, status, day, left, start, today)
         if wrong:
