@@ -38,9 +38,11 @@ HIBOB = ["Employee ID", "Display name", "Work email", "Department", "Job title",
 
 
 def test_a_current_staff_export_does_not_make_a_future_starter_a_leaver(small_org: Path):
-    _import(small_org, [HIBOB, ["E002", "Alan Turing", "alan@example.org", "Engineering", "Engineer", "C01",
-                                "Employed", "25/09/2019"], ["E006", "Dana Cohen", "dana@example.org", "Engineering", "Engineer", "C01", "Hired",
-                                "04/01/2027"]], "hibob.csv")
+    _import(small_org, [HIBOB,
+                        ["E002", "Alan Turing", "alan@example.org", "Engineering", "Engineer", "C01", "Employed",
+                         "25/09/2019"],
+                        ["E006", "Dana Cohen", "dana@example.org", "Engineering", "Engineer", "C01", "Hired",
+                         "04/01/2027"]], "hibob.csv")
     everyone = [["Employee ID", "Name", "Manager ID", "Department", "Job Title"],  # current staff: no Dana
                 ["C01", "Grace Hopper", "C00", "Engineering", "Head of engineering"],
                 ["E001", "Ada Lovelace", "C01", "Engineering", "Engineer"],
