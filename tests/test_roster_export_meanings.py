@@ -55,6 +55,23 @@ def test_ripplings_end_date_is_the_day_the_employment_ends(tmp_path: Path):
     assert "is the end of a contract" not in summary
 
 
+
+def test_ripplings_end_date_beside_its_contract_end_date_is_still_the_leaving_day(tmp_path: Path):
+    """Rippling's own layout has both End date and Contract end date: the first was left unread ("another name for
+    contract_end") and Olga, whose employment ends on 31 Jan, stayed here for ever."""
+    store, result = imported(tmp_path, "rippling.csv", [
+        [*RIPPLING, "Contract end date"],
+        ["1", "Mary Berg", "mary@example.com", "Exec", "CEO", "", "Active", "Salaried, full-time", "03/15/2018", "",
+         ""],
+        ["2", "Olga Rossi", "olga@example.com", "Eng", "Dev", "1", "Active", "Contractor", "04/01/2021",
+         "01/31/2027", "12/31/2027"]])
+    assert left_on(store) == {"1": "", "2": "2027-01-31"}
+    summary = result.summary()
+    assert ("'End date' as left_on (beside 'Start date', the end of employment as Rippling writes it, not of a "
+            "contract)") in summary
+    assert "'Contract end date' is the end of a contract, not a leaving day" in summary
+    assert "did not read 'End date'" not in summary
+
 def test_an_end_date_without_a_start_date_is_still_a_contracts_end(tmp_path: Path):
     """SAP's and Workday's 'End Date' alone (a record's validity, a fixed-term contract) stays what it was."""
     store, result = imported(tmp_path, "sap.csv", [

@@ -53,8 +53,8 @@ def test_a_workday_export_imports_as_it_is(tmp_path: Path):
     assert "'Business Title' as role" in text and "'Email - Work' as email" in text
     for ignored in ("'Location'", "'Worker Type'"):
         assert ignored in text.split("ignored")[1].split("\n")[0]
-    assert "'Hire Date' as started_on" in text  # each has started: no start day is kept
-    assert roster["started_on"].isna().all()
+    assert "'Hire Date' as started_on" in text  # each has started, on the day kept
+    assert roster["started_on"].notna().all() and roster.loc["W100", "started_on"].date().isoformat() == "2010-01-15"
     # The manager's name is not "a column careerconv does not use": it tells whose a coach id written otherwise is.
     assert "'Manager' as coach_name" in text
     assert "did not read 'Cost Center': it is another name for department" in text

@@ -13,6 +13,7 @@ import datetime as dt
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from app_harness import Harness
 from careerconv.cli import main
@@ -46,8 +47,8 @@ def _started_on(store: Store) -> dict[str, str]:
 def test_a_hibob_starter_keeps_their_start_day_and_the_summary_says_from_when_they_count(small_org: Path):
     result = _import(small_org, HIBOB)
     store = Store(small_org)
-    assert _started_on(store) == {"C01": "", "E001": "", "E002": "", "E003": "", "E004": "", "E005": "",
-                                  "E006": "2027-01-04"}  # Alan's start day has passed: started long ago
+    assert _started_on(store) == {"C01": "", "E001": "", "E002": "2019-09-25", "E003": "", "E004": "", "E005": "",
+                                  "E006": "2027-01-04"}  # Alan started on 25 Sep 2019: kept too
     assert ("Note: 1 employee(s) start on a day still to come (read from 'Start date'): they are on their coach's "
             "team, due for a conversation and counted in HR figures from that day on, not before (E006 on "
             "2027-01-04)") in result.summary()
@@ -94,20 +95,28 @@ def test_rippling_accepted_with_a_start_date_to_come_counts_from_it(tmp_path: Pa
             ["3", "Cy Park", "cy@example.com", "Eng", "Dev", "1", "Accepted", ""]]
     result = _import(root, rows, "rippling.csv")
     store = Store(root)
-    assert _started_on(store) == {"1": "", "2": "2027-01-04", "3": ""}
+    assert _started_on(store) == {"1": "2018-03-15", "2": "2027-01-04", "3": ""}
     assert ("1 employee(s) have not started yet by their 'Employment status' (Accepted) and the file has no start "
             "day for them, so they are here from this import on") in result.summary()
 
 
-def test_the_hr_page_covers_a_starter_from_their_first_day(sample_data: Path):
+@pytest.mark.parametrize("imported_on, hired_after", [("2026-08-20", "2027-01-04"), ("2026-12-06", "2026-11-02")])
+def test_the_hr_page_and_due_cover_a_starter_from_their_first_day(sample_data: Path, capsys, imported_on: str,
+                                                                  hired_after: str):
     """ "Who is covered" counts everyone here on some day of the period, and who is due everyone here on its last
-    day: someone starting after it is in neither."""
+    day: someone starting after it is in neither, whether their start day is still to come on the import day or has
+    passed (found: a hire date that had passed was dropped, so people hired on 2 Nov 2026 were counted in a period
+    that ended on 30 Sep 2026)."""
     from careerconv import analytics
     from careerconv.analytics.constants import N
 
     def counts() -> tuple[int, int, int]:
         hr = analytics.hr_aggregates(analytics.load_hr_tables(sample_data, lazy=True), "2026-10-01", k=5)
         return tuple(int(hr[name][N].iloc[0]) for name in ("overview", "cadence_compliance", "coach_follow_through"))
+
+    def due(day: str) -> str:
+        assert main(["--data", str(sample_data), "due", "--as-of", day, "-o", "-", "--format", "csv"]) == 0
+        return capsys.readouterr().out
 
     assert counts() == (24, 24, 24)  # the sample: 24 people; the period is 2024 Q4 to 2026 Q3
     roster = (sample_data / "roster.csv").read_text(encoding="utf-8").splitlines()
@@ -116,9 +125,11 @@ def test_the_hr_page_covers_a_starter_from_their_first_day(sample_data: Path):
     exported.write_bytes(csv_bytes([
         ["Employee #", "Full Name", "Department", "Job Title", "Supervisor EID", "Status", "Hire Date"],
         ["E0901", "Noor Haddad", "Engineering", "Engineer", coach, "Active", "2026-09-01"],  # during the period
-        ["E0902", "Dana Cohen", "Engineering", "Engineer", coach, "Active", "2027-01-04"]]))  # after it
-    import_roster(Store(sample_data), exported, today=dt.date(2026, 8, 20))
+        ["E0902", "Dana Cohen", "Engineering", "Engineer", coach, "Active", hired_after]]))  # after it
+    import_roster(Store(sample_data), exported, today=dt.date.fromisoformat(imported_on))
     assert counts() == (25, 25, 25)
+    assert "E0901" in due("2026-09-30") and "E0902" not in due("2026-09-30")
+    assert "E0902,Dana Cohen" in due(hired_after)
 
 
 def test_a_roster_with_a_start_day_is_validated_and_exported_and_an_old_one_reads_as_started(small_org: Path,

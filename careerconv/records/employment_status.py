@@ -224,24 +224,23 @@ def leaving_notes(incoming: list[dict], rows: list[RawRow], leaving: dict[int, s
     return notes
 
 
-def started_on(day: dt.date | None, in_file: bool, before: Any, today: dt.date) -> dt.date | None:
+def started_on(day: dt.date | None, in_file: bool, before: Any) -> dt.date | None:
     """The ``started_on`` a row gives (None: started long ago), from its start-date cell (``day``; ``in_file``:
-    whether the file has the column) and the day the roster has (``before``).
+    whether the file has the column) and the day the roster has (``before``): the file's day, past or to come (a
+    future starter is here from it on, and someone hired during a report's period is counted from it:
+    :mod:`careerconv.records.leavers`); a file without the column keeps the roster's.
 
-    A start day still to come is kept: a future starter is here from it on (:mod:`careerconv.records.leavers`). One
-    that has passed is read as started long ago, unless it is the roster's own (importing the same file again
-    changes nothing); a file without the column keeps the roster's.
+    Found by a hostile test: a start day that had passed was dropped, so the HR report counted people hired in
+    November in a period that ended in September.
     """
-    kept = leavers.start_day(before)
-    if not in_file:
-        return kept
-    return day if day is not None and (day > today or day == kept) else None
+    return day if in_file else leavers.start_day(before)
 
 
 def parse_start_day(value: Any, *, decision: DateOrderDecision, today: dt.date) -> dt.date | None:
     """A start-date cell (empty or ``n/a``: none), with the file's day/month order
     (:func:`careerconv.records.schema.parse_started_on`); one that reads both ways (``03/04/2020``) and has passed
-    either way is None, as a start day that has passed is (:func:`started_on`): only a day to come is kept.
+    either way is None (started long ago, whichever day it is), and one still to come either way is the earlier of
+    the two (found: read as started long ago, so a Hired person was due at once).
 
     Raises
     ------
@@ -253,9 +252,24 @@ def parse_start_day(value: Any, *, decision: DateOrderDecision, today: dt.date) 
         return _file_day(value, decision, schema.parse_started_on, "a start date")
     except ValueError as exc:
         orders = schema.slash_date_orders(value) if "ambiguous" in str(exc) else set()
-        if orders and all(schema.parse_started_on(value, date_order=o) <= today for o in orders):
+        days = [schema.parse_started_on(value, date_order=o) for o in orders]
+        if days and all(day <= today for day in days):
             return None
+        if days and all(day > today for day in days):
+            return min(days)
         raise
+
+
+def unread_start_day_problem(checker: Checker, raw_row: RawRow, why: str) -> str | None:
+    """The problem of a row whose start-date cell could not be read (``why``) and whose employment status says they
+    have not started yet (:data:`NOT_STARTED`: Hired, Accepted, Onboarding ...), so their start day is what says
+    from when they are here: not guessed (found: a Hired person with 04.01.27 read as started long ago and due at
+    once); None for anyone else, read as started long ago with a note (:func:`unread_start_days_note`)."""
+    status = cell_text(checker.values(raw_row).get("employment_status")).strip()
+    if column_key(status) not in NOT_STARTED:
+        return None
+    return (f"{why}; {checker.header_of('employment_status')!r} says they have not started yet ({status}), so "
+            "their start day says from when they are on their coach's team and due: write it as YYYY-MM-DD")
 
 
 def unread_start_days_note(checker: Checker, unread: list[tuple[int, str, str]]) -> list[str]:
@@ -470,3 +484,40 @@ def left_on(status: str | None, day: dt.date | None, today: dt.date,
     if status == "here" and day is not None and day <= today:
         return None, "back"
     return day, ""
+
+
+def leaving_against_start(checker: Checker, raw_row: RawRow, status: str | None, day: dt.date | None,
+                          left: dt.date | None, start: dt.date | None,
+                          today: dt.date) -> tuple[dt.date | None, str | None]:
+    """A row's ``left_on`` (``left``: from its leaving day ``day``, its ``status`` or the roster) read against its
+    start day, and the problem of a row that gives both and cannot mean them (None: none).
+
+    Someone is here from their start day until their leaving day, so a leaving day comes after the start day. An
+    earlier leaving day kept by the export beside a new start day after it, once it has passed, is a re-hire: they
+    are here from the new start day (``left`` None). Otherwise a leaving day on or before the start day is refused,
+    naming both (found: BambooHR's Termination Date 01/15/2027 beside Hire Date 02/01/2027, Rippling's End date the
+    same as its Start date, dropped without a word: here for ever). A status that says someone left beside a start
+    day still to come and no earlier leaving day is refused too: a hire cancelled or an offer withdrawn is most
+    likely, and someone who never started is neither a starter (due and counted from that day) nor a leaver (a
+    leaving day before their first day), so which one is meant is not guessed (found: both "left on" and "start on"
+    in one summary). A leaving day of the roster's before the start day is an earlier leaving too; a leaver by
+    status alone whose start day has passed, after it, left on ``today``.
+    """
+    if start is None or left is None or left > start:
+        return left, None
+    if (day is not None and day < start and day <= today) or (day is None and status != "left"):
+        return None, None
+    starts = f"{checker.header_of(STARTED_ON)!r} says they start on {start.isoformat()}"
+    if day is None and start > today:
+        column = checker.header_of("employment_status")
+        said = cell_text(checker.values(raw_row).get("employment_status")).strip()
+        return left, (f"{column!r} says they left ({said}) and {starts}, a day still to come: a hire cancelled or an "
+                      "offer withdrawn is not guessed to be either a leaver or a starter; leave the row out of the "
+                      "file, or correct the status (Hired, Accepted or Active for someone still to start)")
+    if day is None:
+        return today, None
+    column = LEFT_ON if checker.has(LEFT_ON) else "last_day"
+    return left, (f"the leaving day {day.isoformat()} (from {checker.header_of(column)!r}) is on or before the "
+                  f"start day: {starts}; a leaving day comes after the start day (an earlier leaving day that has "
+                  "passed, beside a new start day after it, is read as a re-hire): correct one of them, or leave the "
+                  "row out of the file if the hire was cancelled")

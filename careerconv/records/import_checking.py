@@ -150,11 +150,16 @@ class Checker:
             used.add(key)
             if key != column:
                 read_as.append(f"{seen[key]!r} as {column}")
-        if end_of_employment(self.keys):  # Rippling's "End date" beside its "Start date": the leaving day
-            self.columns[LEFT_ON], self.keys[LEFT_ON] = self.columns.pop("contract_end"), self.keys.pop("contract_end")
-            read_as[read_as.index(f"{seen[EMPLOYMENT_END]!r} as contract_end")] = (
-                f"{seen[EMPLOYMENT_END]!r} as {LEFT_ON} (beside {seen[EMPLOYMENT_START]!r}, the end of employment "
-                "as Rippling writes it, not of a contract)")
+        if end_of_employment(self.keys, positions):  # Rippling's "End date" beside its "Start date": the leaving day
+            said = (f"{seen[EMPLOYMENT_END]!r} as {LEFT_ON} (beside {seen[EMPLOYMENT_START]!r}, the end of employment "
+                    "as Rippling writes it, not of a contract)")
+            if self.keys.get("contract_end") == EMPLOYMENT_END:
+                del self.keys["contract_end"], self.columns["contract_end"]
+                read_as[read_as.index(f"{seen[EMPLOYMENT_END]!r} as contract_end")] = said
+            else:  # beside Rippling's "Contract end date", read as the contract's end
+                read_as.append(said)
+            self.columns[LEFT_ON], self.keys[LEFT_ON] = positions[EMPLOYMENT_END], EMPLOYMENT_END
+            used.add(EMPLOYMENT_END)
         email_of_manager = next((k for k in MANAGER_EMAIL_COLUMNS if k in positions), None)
         if COACH_ID in spec.all and self.keys.get(COACH_ID, MANAGER_COLUMNS[0]) in MANAGER_COLUMNS \
                 and "email" in self.columns and email_of_manager:

@@ -187,11 +187,12 @@ ACTIVE_FLAG_COLUMNS = ("active_status", "is_active", "active", "active_flag", "c
 EMPLOYMENT_END, EMPLOYMENT_START = "end_date", "start_date"
 
 
-def end_of_employment(keys: dict[str, str]) -> bool:
-    """Whether a roster file's contract end (``keys``: column -> the header key it is read from) is an
-    ``End date`` beside a ``Start date`` and no leaving-date column: the leaving day (:data:`EMPLOYMENT_END`)."""
-    return (keys.get("contract_end") == EMPLOYMENT_END and keys.get(STARTED_ON) == EMPLOYMENT_START
-            and LEFT_ON not in keys)
+def end_of_employment(keys: dict[str, str], header_keys: Iterable[str]) -> bool:
+    """Whether a roster file (``keys``: column -> the header key it is read from; ``header_keys``: all its header's
+    keys) has an ``End date`` beside a ``Start date`` and no leaving-date column: the leaving day
+    (:data:`EMPLOYMENT_END`), also beside Rippling's own "Contract end date" (found: 'End date' left unread as
+    another name for contract_end)."""
+    return EMPLOYMENT_END in header_keys and keys.get(STARTED_ON) == EMPLOYMENT_START and LEFT_ON not in keys
 
 # A roster with first and last name in two columns (and no name column) gets "First Last".
 NAME_PARTS = ("first_name", "last_name")

@@ -30,8 +30,8 @@ Two importers, one reading path:
   A ``Manager email`` column (HiBob's) is the coach when the file has no id column for it and has an e-mail
   column: each manager is the one person with that e-mail in the file or on the roster (a row naming an e-mail
   that is nobody's, or several people's, is refused). A start-date column (``Start date``, ``Hire Date``,
-  ``Eintrittsdatum`` ...) gives a future starter's ``started_on``: they are here from that day on
-  (:mod:`careerconv.records.leavers`), and a day that has passed is read as started long ago.
+  ``Eintrittsdatum`` ...) gives ``started_on``, past or to come: they are here from that day on
+  (:mod:`careerconv.records.leavers`); a leaving day must come after it (a re-hire's earlier one aside).
   A contract's end (``Contract End Date``, ``End Date``) is not a leaving day:
   it is one only where the employment status says the person left and the
   file gives no leaving day; the summary says which columns the leaving days

@@ -14,9 +14,10 @@ import pandas as pd
 from . import leavers
 from . import schema
 from .employment_status import (
-    MISSING_HAVE_LEFT_OPTION, check_flag_leavers, check_missing_have_left, drop_other_status, leaving_columns_notes,
-    leaving_notes, left_on, met_after_leaving, not_started_note, parse_employment_status, parse_left_on,
-    parse_start_day, second_status, started_on, statuses_by_day_note, unread_start_days_note,
+    MISSING_HAVE_LEFT_OPTION, check_flag_leavers, check_missing_have_left, drop_other_status, leaving_against_start,
+    leaving_columns_notes, leaving_notes, left_on, met_after_leaving, not_started_note, parse_employment_status,
+    parse_left_on, parse_start_day, second_status, started_on, statuses_by_day_note, unread_start_day_problem,
+    unread_start_days_note,
 )
 from .id_spelling import IdMatch, KnownIds, confirmed
 from .import_asking import COMMAND_LINE, Asking
@@ -310,12 +311,21 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
             left = before if before is not None and before > today else None
         try:
             start = parse_start_day(v.get(STARTED_ON), decision=left_order, today=today)
-        except ValueError as exc:  # a start-date column was not read before starters were kept: not a refusal
-            start = None
-            unread_starts.append((n, cell_text(v.get(STARTED_ON)), str(exc)))
-        start = started_on(start, checker.has(STARTED_ON), _kept(existing, rec[EMPLOYEE_ID], STARTED_ON, None), today)
-        if start is not None and left is not None and left <= start:  # an earlier leaving: they start again
-            left = None
+        except ValueError as exc:  # not a refusal (an export's hire dates were not read before starters were
+            start = None           # kept), but for someone whose status says they have not started yet
+            unstarted = unread_start_day_problem(checker, raw_row, str(exc))
+            if unstarted:
+                checker.add(unstarted, n, STARTED_ON, v.get(STARTED_ON))
+            else:
+                unread_starts.append((n, cell_text(v.get(STARTED_ON)), str(exc)))
+        start = started_on(start, checker.has(STARTED_ON), _kept(existing, rec[EMPLOYEE_ID], STARTED_ON, None))
+        read, wrong = leaving_against_start(checker, raw_row, status, day, left, start, today)
+        if wrong:
+            column = "employment_status" if day is None else LEFT_ON if checker.has(LEFT_ON) else "last_day"
+            checker.add(wrong, n, column, v.get(column))
+        elif read is not None and read != left:  # left again, after the roster's earlier leaving: no date
+            leaving[n] = "no date"
+        left = read
         rec[LEFT_ON] = left.isoformat() if left else None
         rec[STARTED_ON] = start.isoformat() if start else None
         # A file without the column: the employee keeps theirs, found by the id as read (00123 for a 123 that
@@ -448,9 +458,16 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     named = {rec[EMPLOYEE_ID] for rec in parsed.values()}  # rows rejected with --skip-invalid are in the file too
     absent = [eid for eid in existing if eid not in named]
     if missing_have_left:
-        now_left = [eid for eid in absent if leavers.is_here(existing[eid].get(LEFT_ON), today)]
+        # Someone who has not started on the import day is not in an export of current staff: a future starter
+        # missing from it is kept as they are (found: 13 pending hires given a leaving day before their start day).
+        now_left = [eid for eid in absent if leavers.person_is_here(existing[eid], today)]
+        later = [eid for eid in absent if leavers.is_here(existing[eid].get(LEFT_ON), today)
+                 and not leavers.person_is_here(existing[eid], today)]
         check_missing_have_left(raw, len(good_rows), len(now_left),
-                                 sum(leavers.is_here(row.get(LEFT_ON), today) for row in existing.values()))
+                                 sum(leavers.person_is_here(row, today) for row in existing.values()))
+        if later:
+            result.notes.append(f"{len(later)} people who start later are not in the file: kept as starters "
+                                f"({some(later)})")
         if now_left:
             result.notes.append(
                 f"{len(now_left)} employee(s) on the roster and not in this file left on {today.isoformat()} "

@@ -61,13 +61,15 @@ leavers:
 starters:
   started_on (Start Date, Hire Date, Date of Joining, Eintrittsdatum, Date
   d'entrée, Fecha de alta, Datum in dienst ...) is the day someone starts:
-  one still to come is kept, and they are on their coach's team, due and in
-  HR figures from that day, not before; one that has passed (or cannot be
-  read, with a note) is read as started long ago. Without a start day, a
-  future starter by status is here from the import on (a note says so).
+  it is kept, past or to come, and they are on their coach's team, due and
+  in HR figures from that day, not before; one that cannot be read is read
+  as started long ago with a note (refused for someone Hired, Accepted ...).
+  A leaving day on or before it, or a status that says left beside one
+  still to come, is refused. Without a start day, a future starter by
+  status is here from the import on (a note says so).
   With --missing-have-left (for a full export of current staff) everyone on
-  the roster and not in the file left on the day of the import; the summary
-  counts and names them.
+  the roster, here and not in the file, left on the day of the import (a
+  starter still to come is kept); the summary counts and names them.
 
 HR system exports:
   the usual column names are recognised (Employee ID / ID / Employee #,
