@@ -260,3 +260,30 @@ def test_counts_in_the_csv_tables_are_whole_numbers_beside_hidden_rows(rendered)
         if name == "target_attainment":
             assert (frame["Targets due"] == "").any()  # hidden rows beside the counts: what made them floats
     assert checked > 50
+
+
+def test_a_section_whose_total_is_hidden_but_a_department_shown_does_not_say_nothing_can_be_shown():
+    """On a custom-period page "who is covered" read "Nothing can be shown for the people covered: ... each is hidden
+    ..." above a table showing Sales with 7 people (found by a helper): only the total across all departments was
+    hidden. The reading says that, with the total's own reason, and points to the rows shown."""
+    import pandas as pd
+
+    from careerconv import analytics
+    from careerconv.rules import privacy
+
+    table = pd.DataFrame({"department": [None, "Engineering", "Sales"], privacy.COUNT: [pd.NA, pd.NA, 7],
+                          "share_met": [None, None, 0.57], "conversations": [None, None, 4],
+                          "checkins": [None, None, 9],
+                          privacy.PRIVACY: [privacy.HIDDEN, privacy.fewer_than(5), ""]})
+    table.attrs["k"] = 5
+    reading = analytics.describe("overview", table)
+    assert "Nothing can be shown" not in reading
+    assert reading == (
+        "The figures for the people covered across all departments are not shown (they are hidden so that no one "
+        "can single out fewer than 5 people from the totals or by comparing reports of other periods or "
+        "departments); those of the departments that can be shown are in the table.")
+    by_period = table.assign(**{privacy.PRIVACY: [privacy.HIDDEN_BY_PERIOD, privacy.fewer_than(5), ""]})
+    reading = analytics.describe("overview", by_period)
+    assert reading.startswith("The figures for the people covered across all departments are not shown (they are "
+                              "hidden so that ")
+    assert '1 figure reads "not shown (period)"' in reading

@@ -45,6 +45,13 @@ def _nothing(frame: pd.DataFrame, what: str, why_empty: str | None = None) -> st
                 "selection (skills named by fewer people are never listed).")
     if frame.empty:
         return f"No data for {what} in this period and selection."
+    if DEPARTMENT in frame.columns and privacy.shown(frame).any():
+        # only the total across all departments is hidden (found: "Nothing can be shown ..." above a shown row)
+        totals = frame.loc[frame[DEPARTMENT].isna() & ~privacy.shown(frame), privacy.PRIVACY]
+        text = (f"The figures for {what} across all departments are not shown ({_hidden_as(totals, k)}); those "
+                "of the departments that can be shown are in the table.")
+        period = int((totals == privacy.HIDDEN_BY_PERIOD).sum())
+        return text + (" " + _period_hides(period, k) if period else "")
     labels = frame[privacy.PRIVACY].astype(str)
     small = labels.str.startswith("fewer than")
     if small.all():
@@ -56,6 +63,16 @@ def _nothing(frame: pd.DataFrame, what: str, why_empty: str | None = None) -> st
     text = f"Nothing can be shown for {what}: {reason}."
     period = int((frame[privacy.PRIVACY] == privacy.HIDDEN_BY_PERIOD).sum()) if privacy.PRIVACY in frame else 0
     return text + (" " + _period_hides(period, k) if period else "")
+
+
+def _hidden_as(labels: pd.Series, k: int) -> str:
+    """Why the rows with these privacy labels are hidden, as a clause: "they count fewer than 5 employees", "they are
+    hidden so that ...", or both."""
+    small = labels.astype(str).str.startswith("fewer than")
+    if len(labels) and small.all():
+        return f"they count fewer than {k} employees"
+    return ("they count fewer than {k} employees or are " if small.any() else "they are ").format(k=k) \
+        + privacy.hidden_so_that(k)
 
 
 def _k_of(frame: pd.DataFrame) -> int:
