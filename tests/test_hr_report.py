@@ -281,7 +281,7 @@ def test_a_section_whose_total_is_hidden_but_a_department_shown_does_not_say_not
     assert reading == (
         "The figures for the people covered across all departments are not shown (they are hidden so that no one "
         "can single out fewer than 5 people from the totals or by comparing reports of other periods or "
-        "departments); those of the departments that can be shown are in the table.")
+        "departments); those of the departments that can be shown are below.")
     by_period = table.assign(**{privacy.PRIVACY: [privacy.HIDDEN_BY_PERIOD, privacy.fewer_than(5), ""]})
     reading = analytics.describe("overview", by_period)
     assert reading.startswith("The figures for the people covered across all departments are not shown (they are "

@@ -49,7 +49,7 @@ def _nothing(frame: pd.DataFrame, what: str, why_empty: str | None = None) -> st
         # only the total across all departments is hidden (found: "Nothing can be shown ..." above a shown row)
         totals = frame.loc[frame[DEPARTMENT].isna() & ~privacy.shown(frame), privacy.PRIVACY]
         text = (f"The figures for {what} across all departments are not shown ({_hidden_as(totals, k)}); those "
-                "of the departments that can be shown are in the table.")
+                "of the departments that can be shown are below.")
         period = int((totals == privacy.HIDDEN_BY_PERIOD).sum())
         return text + (" " + _period_hides(period, k) if period else "")
     labels = frame[privacy.PRIVACY].astype(str)
