@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from careerconv.records import schema
+from careerconv.records.tables import record_rows
 from careerconv.surfaces.app.conflicts import (
     BOTH, MINE, NOTHING, THEIRS, as_new_copy, differences, merge, merge_sections, record_text, value_text,
 )
@@ -156,8 +157,20 @@ def test_bad_choices_and_mixed_kinds_are_refused():
     assert differences(mine, theirs, conversation())[0].choices == (MINE, THEIRS)
     with pytest.raises(ValueError, match="Dreams cannot keep both versions"):
         merge(mine, theirs, {"dreams": BOTH}, conversation())
-    with pytest.raises(ValueError, match="cannot compare"):
+    with pytest.raises(ValueError, match="cannot compare a conversation with a check-in"):
         differences(conversation(), checkin())
+
+
+def test_what_a_record_is_one_rule_for_the_store_the_tables_and_the_app():
+    # A check-in says so, or carries a check-in id (an older file without "kind"); anything else is a conversation.
+    older_checkin = {key: value for key, value in checkin().items() if key != "kind"}
+    assert [schema.record_kind(r) for r in (checkin(), older_checkin, conversation(), {})] == \
+        ["checkin", "checkin", "conversation", "conversation"]
+    assert [schema.KIND_WORDS[kind] for kind in ("checkin", "conversation")] == ["check-in", "conversation"]
+    # The derived tables read an older completed check-in as a check-in, as the app and the store do.
+    done = {key: value for key, value in checkin(status="completed").items() if key != "kind"}
+    rows = record_rows(done)
+    assert [row["checkin_id"] for row in rows["checkins"]] == ["E1-ci-20261001"] and "conversations" not in rows
 
 
 def test_a_copy_is_a_new_draft_without_id_or_stamp():

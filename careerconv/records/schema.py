@@ -48,7 +48,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -598,6 +598,16 @@ def iso(value: dt.date | None) -> str | None:
 
 # --------------------------------------------------------------------------
 # records: a conversation and a check-in, as stored one file each
+
+# The two kinds of record, the key of each one's id, and each kind in the words a person reads.
+RECORD_ID_KEYS = {"conversation": CONVERSATION_ID, "checkin": CHECKIN_ID}
+KIND_WORDS = {"conversation": "conversation", "checkin": "check-in"}
+
+
+def record_kind(record: Mapping[str, Any]) -> str:
+    """What a record is: ``"checkin"`` (it says so, or it has a check-in id) or ``"conversation"``."""
+    return "checkin" if record.get("kind") == "checkin" or CHECKIN_ID in record else "conversation"
+
 
 
 def new_conversation(employee_id: str, coach_id: str, date: dt.date, question_set: str,

@@ -76,7 +76,7 @@ from . import tables
 from .erased_names import kept_hashes
 from .id_spelling import looked_up_as, number_forms
 from .questions import QuestionSet, available_question_sets
-from .schema import CADENCE_MONTHS, CHECKIN_ID, COACH_ID, CONVERSATION_ID, DATE, EMPLOYEE_ID, STATUS
+from .schema import CADENCE_MONTHS, COACH_ID, DATE, EMPLOYEE_ID, RECORD_ID_KEYS, STATUS
 
 N_BUCKETS = 16
 MANIFEST_VERSION = 1
@@ -91,7 +91,6 @@ FACTS_SUM = "facts_sum"
 _FACTS_MODULUS = 1 << 128
 _PART_NAME = re.compile(r"part-\d+\.parquet")
 _PART_GLOB = "part-*.parquet"  # also parts of an older layout, which refresh removes
-_ID_KEYS = {"conversation": CONVERSATION_ID, "checkin": CHECKIN_ID}
 # Employees share a fixed set of lock files: a lock file never tells who was written (or erased).
 LOCK_STRIPES = 64
 LOCK_TIMEOUT = 60.0
@@ -1063,7 +1062,7 @@ class Store:
 
     def _validate(self, kind: str, record: dict, source: str | None = None) -> dict:
         validator = schema.validate_checkin if kind == "checkin" else schema.validate_conversation
-        return validator(record, source or f"{kind} {record.get(_ID_KEYS[kind])!r}")
+        return validator(record, source or f"{kind} {record.get(RECORD_ID_KEYS[kind])!r}")
 
     def case_hint(self, employee_id: str) -> str:
         """`` (the roster has 'E0045': ids are case-sensitive)`` when an id on the roster differs from
@@ -1094,7 +1093,7 @@ class Store:
         """Create or compare-and-swap one record under its employee's lock; return what was stored."""
         if not isinstance(record, dict):
             return self._validate(kind, record)  # raises the schema's error for a non-object
-        key = _ID_KEYS[kind]
+        key = RECORD_ID_KEYS[kind]
         base = record.get("revision")
         # Validated once, before the lock, with a stand-in id: a bad record is reported whole.
         checked = self._validate(kind, {**record, key: record.get(key) or "new", "revision": base or 0})
@@ -1243,15 +1242,16 @@ class Store:
         problems: list[schema.Problem] = []
         _, positions = self._roster_index()
         for rec in records:
-            kind = "checkin" if rec.get("kind") == "checkin" or CHECKIN_ID in rec else "conversation"
+            kind = schema.record_kind(rec)
             try:
                 clean = self._validate(kind, rec)
             except schema.ValidationError as exc:
                 problems.extend(exc.problems)
                 continue
             if clean[EMPLOYEE_ID] not in positions:
-                problems.append(schema.Problem(f"{kind} {clean[_ID_KEYS[kind]]!r}", "employee is not on the roster",
-                                               column=EMPLOYEE_ID, value=clean[EMPLOYEE_ID]))
+                problems.append(schema.Problem(f"{kind} {clean[RECORD_ID_KEYS[kind]]!r}",
+                                               "employee is not on the roster", column=EMPLOYEE_ID,
+                                               value=clean[EMPLOYEE_ID]))
                 continue
             checked.append((kind, clean))
         if problems:
@@ -1288,7 +1288,7 @@ class Store:
         """
         made: set[Path] = set()
         for kind, clean in checked:
-            target = self.record_path(kind, clean[EMPLOYEE_ID], clean[_ID_KEYS[kind]])
+            target = self.record_path(kind, clean[EMPLOYEE_ID], clean[RECORD_ID_KEYS[kind]])
             try:
                 old_revision = json.loads(target.read_bytes()).get("revision") or 0
             except (OSError, ValueError):
@@ -1428,7 +1428,7 @@ class Store:
                                         f"of {folder.name!r}; it is left out until it is moved to "
                                         f"{kind}s/{record['employee_id']}/")],
                         f"{entry.path}: a record in another employee's folder")
-                rid = record[_ID_KEYS[kind]]
+                rid = record[RECORD_ID_KEYS[kind]]
                 if entry.name != f"{rid}.json":
                     # A copy: every record is written as <its id>.json, so this one would be read twice.
                     raise schema.ValidationError(
@@ -1444,7 +1444,7 @@ class Store:
                     raise
                 problems = getattr(exc, "problems", None) or [schema.Problem(entry.path, str(exc))]
                 self.problems.extend(problems)
-        key = CHECKIN_ID if kind == "checkin" else CONVERSATION_ID
+        key = RECORD_ID_KEYS[kind]
         out.sort(key=lambda r: (r[DATE], r[key]))
         return out
 
@@ -1866,7 +1866,7 @@ class Store:
                     problems.append(schema.Problem(str(emp_dir), str(exc)))
                     continue
                 records = self._records_in(emp_dir, kind)  # damaged and misplaced records go to self.problems
-                what = "check-in" if kind == "checkin" else kind
+                what = schema.KIND_WORDS[kind]
                 if records and roster_ids and emp_dir.name not in roster_ids:
                     twin = folded_roster.get(emp_dir.name.casefold())
                     if twin:
@@ -1886,13 +1886,13 @@ class Store:
                     problems.append(schema.Problem(str(emp_dir), why))
                 seen: dict[str, str] = {}
                 for rec in records:
-                    rid = rec[_ID_KEYS[kind]]
+                    rid = rec[RECORD_ID_KEYS[kind]]
                     other = seen.setdefault(rid.casefold(), rid)
                     if other != rid:
                         problems.append(schema.Problem(str(emp_dir / f"{rid}.json"),
                                                        f"{what} id {rid!r} differs only in case from {other!r}: the "
                                                        "two files collide on Windows and macOS; rename one (file name "
-                                                       f"and {_ID_KEYS[kind]} inside)"))
+                                                       f"and {RECORD_ID_KEYS[kind]} inside)"))
         if progress is not None:
             progress(total, total)
         problems.extend(self.problems)

@@ -134,7 +134,7 @@ def facts_digest(records: Iterable[dict]) -> str | None:
 
 def record_rows(rec: dict) -> dict[str, list[dict]]:
     """Rows for a conversation or a check-in record."""
-    return checkin_rows(rec) if rec.get("kind") == "checkin" or CHECKIN_ID in rec else conversation_rows(rec)
+    return checkin_rows(rec) if schema.record_kind(rec) == "checkin" else conversation_rows(rec)
 
 
 def frames_from_records(records: Iterable[dict], tables: Iterable[str] | None = None) -> dict[str, pd.DataFrame]:

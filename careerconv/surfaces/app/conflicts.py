@@ -41,14 +41,14 @@ from typing import Any, Iterable, Mapping
 
 from careerconv.records import schema
 from careerconv.records.schema import (
-    CADENCE_MONTHS, CHECKIN_ID, COACH_ID, COACH_RATING, CONVERSATION_ID, DATE, EMPLOYEE_ID, ITEM_ID, SKILL, STATUS,
+    CADENCE_MONTHS, CHECKIN_ID, COACH_ID, COACH_RATING, CONVERSATION_ID, DATE, EMPLOYEE_ID, ITEM_ID, KIND_WORDS,
+    RECORD_ID_KEYS, SKILL, STATUS, record_kind,
 )
 from careerconv.records.questions import QuestionSet
 from careerconv.rules.followup import ItemState, item_status_label
 from .list_merge import combined, rank_map
 
 MINE, THEIRS, BOTH = "mine", "theirs", "both"
-ID_KEYS = {"conversation": CONVERSATION_ID, "checkin": CHECKIN_ID}
 # Keyed lists: one field per element, found by the key function.
 _KEYED = {
     "skills": lambda e: schema.skill_key(e.get(SKILL) or ""),
@@ -127,11 +127,6 @@ class FieldDiff:
         return value_text(self.key, self.both)
 
 
-def record_kind(record: Mapping) -> str:
-    """``"checkin"`` or ``"conversation"``."""
-    return "checkin" if record.get("kind") == "checkin" or CHECKIN_ID in record else "conversation"
-
-
 def normalised(record: Mapping) -> dict:
     """The record as the store would hold it (so an editor's snapshot compares equal to a stored copy).
 
@@ -139,7 +134,7 @@ def normalised(record: Mapping) -> dict:
     """
     kind = record_kind(record)
     validator = schema.validate_checkin if kind == "checkin" else schema.validate_conversation
-    stand_in = {**record, ID_KEYS[kind]: record.get(ID_KEYS[kind]) or "new", "revision": 0}
+    stand_in = {**record, RECORD_ID_KEYS[kind]: record.get(RECORD_ID_KEYS[kind]) or "new", "revision": 0}
     if kind == "conversation":
         stand_in[STATUS] = "draft"  # compared as content; completion is checked by the store
     try:
@@ -214,7 +209,7 @@ def differences(mine: Mapping, theirs: Mapping, base: Mapping | None = None,
         If the two are not the same kind of record.
     """
     if record_kind(mine) != record_kind(theirs):
-        raise ValueError(f"cannot compare a {record_kind(mine)} with a {record_kind(theirs)}")
+        raise ValueError(f"cannot compare a {KIND_WORDS[record_kind(mine)]} with a {KIND_WORDS[record_kind(theirs)]}")
     mine_f, theirs_f = fields(normalised(mine)), fields(normalised(theirs))
     base_f = fields(normalised(base)) if base is not None else None
     out = []
@@ -423,7 +418,8 @@ def _deep_copy(value: Any) -> Any:
 def as_new_copy(record: Mapping) -> dict:
     """The coach's version as a new draft: no id, no revision, no save stamp (the store gives them)."""
     kind = record_kind(record)
-    copy = {k: v for k, v in _deep_copy(dict(record)).items() if k not in schema.SAVE_STAMP and k != ID_KEYS[kind]}
+    copy = {k: v for k, v in _deep_copy(dict(record)).items()
+            if k not in schema.SAVE_STAMP and k != RECORD_ID_KEYS[kind]}
     copy[STATUS] = "draft"
     if kind == "conversation":
         copy["completed_at"] = None

@@ -38,11 +38,6 @@ def screen_key(record: dict) -> tuple:
     return ("new", record[EMPLOYEE_ID], record[COACH_ID], record[DATE], record["question_set"])
 
 
-def record_kind(record: dict) -> str:
-    """What a record is, in words: ``"check-in"`` or ``"conversation"``."""
-    return "check-in" if record.get("kind") == "checkin" or CHECKIN_ID in record else "conversation"
-
-
 class ConversationLifecycle:
     """The person open and the life of their conversations: open, start, resume, discard, close.
 
@@ -299,7 +294,8 @@ class ConversationLifecycle:
             return
         employee = self._require_employee()
         refusal = self.app.people.draft_after_leaving(employee[EMPLOYEE_ID], employee.get("name") or
-                                                      employee[EMPLOYEE_ID], record[DATE], what=record_kind(record))
+                                                      employee[EMPLOYEE_ID], record[DATE],
+                                                      what=schema.KIND_WORDS[schema.record_kind(record)])
         if refusal:
             raise ValueError(refusal)
 
@@ -387,7 +383,7 @@ class ConversationLifecycle:
         section the coach is in."""
         app = self.app
         self._forget_session()  # closed by its choice
-        if record_kind(record) == "check-in":
+        if schema.record_kind(record) == "checkin":
             target = app.open_checkin(record).session
         else:
             screen = self.conversation

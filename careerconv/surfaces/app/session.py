@@ -51,12 +51,12 @@ from typing import Callable, Mapping
 import ipywidgets as widgets
 
 from careerconv.records import schema
-from careerconv.records.schema import EMPLOYEE_ID, STATUS
+from careerconv.records.schema import EMPLOYEE_ID, KIND_WORDS, RECORD_ID_KEYS, STATUS, record_kind
 from careerconv.records.store import (Conflict, MovedAway, NotFound, NotOnRoster, Store, disk_refused,
                                       refused_for_good)
 from .autosave import Autosaver, SavingPaused, SaveStatus
 from .conflict_panel import ConflictPanel, who_and_when
-from .conflicts import BOTH, ID_KEYS, MINE, THEIRS, as_new_copy, differences, merge, record_kind, record_text
+from .conflicts import BOTH, MINE, THEIRS, as_new_copy, differences, merge, record_text
 from .scheduling import Scheduler
 from .timers import Clock, system_clock
 
@@ -90,7 +90,7 @@ def create_record(store: Store, record: dict) -> dict:
         If the record is not valid.
     """
     kind = record_kind(record)
-    fresh = {k: v for k, v in record.items() if k not in schema.SAVE_STAMP and k != ID_KEYS[kind]}
+    fresh = {k: v for k, v in record.items() if k not in schema.SAVE_STAMP and k != RECORD_ID_KEYS[kind]}
     return save_record(store, {**fresh, "kind": kind}, kind)
 
 
@@ -149,8 +149,8 @@ class EditSession:
                  person: str = "", follow: float = 0.0, on_withdrawn: Callable[[], None] | None = None):
         self.store = store
         self.kind = record_kind(record)
-        self.what = "check-in" if self.kind == "checkin" else "conversation"
-        self.id_key = ID_KEYS[self.kind]
+        self.what = KIND_WORDS[self.kind]
+        self.id_key = RECORD_ID_KEYS[self.kind]
         self.current = record  # the newest version this session knows the store holds (the base of its next save)
         self.snapshot = snapshot
         self.on_open, self.on_leave, self.on_error = on_open, on_leave, on_error
