@@ -10,8 +10,11 @@ user e0005 (their spawner, their server's address /user/e0005/, its OAuth client
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -184,3 +187,25 @@ def test_a_database_the_organisations_extra_config_moves_is_where_an_erasure_del
     receipt = " ".join(capsys.readouterr().out.split())
     assert "hub user e0005 deleted from hub.sqlite" in receipt
     assert rows_naming(moved, "e0005") == [] and rows_naming(moved, "e0001") == others
+
+
+def test_a_stale_pid_file_naming_another_live_process_is_erased_from_as_a_stopped_hub(data, tmp_path, capsys):
+    # Found by a helper: a pid file left by a hub that ended, whose number another process was given since, made the
+    # erasure call the API of a hub that was not there; it failed, said so and exited 1.
+    state = tmp_path / "state"
+    started = time.time()
+    hub = Hub.start(data, state, groups=GROUPS)
+    hub.stop()
+    assert rows_naming(state / "jupyterhub.sqlite", "e0005") != []
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"], stdin=subprocess.DEVNULL)
+    try:
+        pid_file = state / "jupyterhub.pid"
+        pid_file.write_text(str(other.pid), encoding="utf-8")
+        os.utime(pid_file, (started, started))  # as the hub wrote it when it started, before the other process
+        assert main(["--data", str(data), "erase", "--employee", "E0005", "--yes"]) == 0
+    finally:
+        other.kill()
+        other.wait()
+    receipt = " ".join(capsys.readouterr().out.split())
+    assert "hub user e0005 deleted from jupyterhub.sqlite" in receipt
+    assert rows_naming(state / "jupyterhub.sqlite", "e0005") == []

@@ -14,11 +14,11 @@ through the service (:func:`forget_in_hub_states`), then for each listed folder:
 
 * deletes the hub's user of each login of the person: through the hub's REST API (``DELETE /hub/api/users/NAME``,
   which stops their server first) with the token of the ``careerconv-erasure`` service when the hub runs (its pid file
-  names a live process); in the database itself when it is stopped, as that API deletes (their spawners, their
-  servers' rows and OAuth clients; the user row, whose tokens, group and role memberships and OAuth codes go with it,
-  as JupyterHub's schema says, with ``PRAGMA foreign_keys=ON`` as JupyterHub opens it), in one transaction, with
-  ``secure_delete`` so the deleted rows' bytes are overwritten (never while the hub runs, which keeps the users in
-  memory and writes them back);
+  names a live process, started before the file was written: :meth:`HubState.runs`); in the database itself when it
+  is stopped, as that API deletes (their spawners, their servers' rows and OAuth clients; the user row, whose tokens,
+  group and role memberships and OAuth codes go with it, as JupyterHub's schema says, with ``PRAGMA
+  foreign_keys=ON`` as JupyterHub opens it), in one transaction, with ``secure_delete`` so the deleted rows' bytes are
+  overwritten (never while the hub runs, which keeps the users in memory and writes them back);
 * removes each login from the groups file and the password file, each written whole into a new file renamed over it,
   under the data folder's roster lock (the lock ``careerconv hub`` writes them under);
 * removes their home folder, a ``simple`` spawner's (a ``local`` spawner's homes are Unix accounts'), when it is
@@ -55,6 +55,7 @@ ERASURE_SERVICE = "careerconv-erasure"  # the hub service whose token may delete
 TOKEN_FILE = "careerconv-erasure.token"
 _FIELDS = ("database", "groups", "passwords", "coach_logins", "homes", "token_file", "pid_file")  # paths
 _KIND = "database_kind"
+_CLOCK_SLACK = 1.0  # seconds: a process's start time is known to about a second (the boot time in whole seconds)
 
 
 @dataclass(frozen=True)
@@ -120,12 +121,23 @@ class HubState:
         return logins_mapped_to(read_coach_logins(self.coach_logins), employee_id) if self.coach_logins else []
 
     def runs(self) -> bool:
-        """Whether the hub runs: its pid file names a live process."""
+        """Whether the hub runs: its pid file names a live process started no later than the file was written.
+
+        A process started after that has only been given the number of a hub that has ended since (a stale pid file:
+        the hub was killed, or the machine restarted), so the hub is stopped.
+        """
         try:
+            written = self.pid_file.stat().st_mtime if self.pid_file else 0.0
             pid = int(self.pid_file.read_text().strip()) if self.pid_file else 0
         except (OSError, ValueError):
             return False
-        return pid > 0 and psutil.pid_exists(pid)
+        if pid <= 0:
+            return False
+        try:
+            process = psutil.Process(pid)
+            return process.status() != psutil.STATUS_ZOMBIE and process.create_time() <= written + _CLOCK_SLACK
+        except psutil.Error:  # ended meanwhile
+            return False
 
 
 class NotAHubState(ValueError):
