@@ -10,9 +10,12 @@ listed and the text it listed: a text changed since, or a new record saying the 
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from careerconv.cli import main
+from careerconv.records import erasure
 from careerconv.records.store import Store
 from orgs import conversation, roster
 
@@ -130,3 +133,30 @@ def test_a_place_the_receipt_did_not_list_is_refused_naming_those_it_did(tmp_pat
         assert f"--looked-at {wrong}: not a possible mention the last erasure of E001 listed; each is FILE:FIELD as " \
                f"its receipt lists them, one of: {PATS_NOTE}, {NOTES}; nothing was erased" in captured.err
     assert (store.root / "erased.json").read_text() == before
+
+
+def test_a_place_looked_at_in_an_erasure_that_ran_beside_another_of_the_same_person_stays_looked_at(
+        tmp_path: Path, capsys, monkeypatch):
+    # Found by a helper: of two erasures of one person at once, the one that ended later wrote its list of possible
+    # mentions over the other's, so a place a person said was looked at in the other was listed again.
+    store = _org(tmp_path)
+    assert _erase(store) == 1  # lists Pat's note and the notes file
+    looking_through = erasure._erase_mentions
+
+    def another_erasure_meanwhile(*args, **kwargs):
+        """While this erasure looks through the files, another process erases E001 too and ends first, saying
+        Pat's note was looked at."""
+        monkeypatch.setattr(erasure, "_erase_mentions", looking_through)
+        other = subprocess.run([sys.executable, "-m", "careerconv.cli", "--data", str(store.root), "erase",
+                                "--employee", "E001", "--yes", "--looked-at", PATS_NOTE],
+                               stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300)
+        assert other.returncode == 1 and "data/notes.txt, in its text" in " ".join(other.stdout.split())
+        assert f"{PATS_NOTE.replace(':', ', ')}: looked at by " in " ".join(other.stdout.split())
+        return looking_through(*args, **kwargs)
+    monkeypatch.setattr(erasure, "_erase_mentions", another_erasure_meanwhile)
+    assert _erase(store) == 1  # it began before Pat's note was said looked at, so it lists it
+    capsys.readouterr()
+
+    assert _erase(store, NOTES) == 0  # Pat's note is still looked at: only the notes file was left to look at
+    out = _lines(capsys.readouterr().out)
+    assert "2 possible mention(s) a person looked at and found not to be them, left as written:" in out

@@ -639,7 +639,7 @@ def erase_employee(store: Store, reports_dir: str | os.PathLike, employee_id: st
         _erase_mentions(store, reports, plan, mentions, receipt, known_ids, judge)
         # The hashes of their name and email stay until nothing of them is left (found by a hostile test: run again
         # once their roster row was gone, an erasure searched by id alone), and so do the possible mentions listed.
-        store.finish_erasure(eid, complete=receipt.complete, possible_mentions=judge.to_keep())
+        store.finish_erasure(eid, complete=receipt.complete, possible_mentions=judge.to_keep(), read_before=judge.kept)
     return receipt
 
 

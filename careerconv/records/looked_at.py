@@ -103,6 +103,21 @@ class Judge:
         return {key: value for key, value in (("listed", self.listed), ("looked_at", self.seen)) if value}
 
 
+def with_kept_since(ours: dict, read_before: dict, now: dict) -> dict:
+    """What ``erased.json`` keeps of one person when an erasure of theirs ends with ``ours`` (:meth:`Judge.to_keep`):
+    ``ours``, and each entry another erasure of theirs that ran at the same time kept since this one read
+    ``read_before`` (in ``now``, what is kept as this one ends, and not in ``read_before``), so that neither a place
+    it listed nor a place a person said was looked at is lost; ``{}`` for none."""
+    kept = {}
+    for key in ("listed", "looked_at"):
+        entries = list(ours.get(key, []))
+        before = _kept_entries(read_before, key)
+        entries += [entry for entry in _kept_entries(now, key) if entry not in before and entry not in entries]
+        if entries:
+            kept[key] = entries
+    return kept
+
+
 def _visible(text: str) -> str:
     """``text`` as a reader sees it, without invisible format characters (as a file's text is read)."""
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
