@@ -160,3 +160,39 @@ def test_a_place_looked_at_in_an_erasure_that_ran_beside_another_of_the_same_per
     assert _erase(store, NOTES) == 0  # Pat's note is still looked at: only the notes file was left to look at
     out = _lines(capsys.readouterr().out)
     assert "2 possible mention(s) a person looked at and found not to be them, left as written:" in out
+
+
+def test_an_operator_says_through_the_records_service_which_possible_mentions_were_looked_at(tmp_path: Path):
+    """The hub's erasure (DELETE api/people/ID) takes looked_at=PLACE as the command takes --looked-at, for the
+    places an operator's receipt names: none in another person's record, which an operator does not read."""
+    import requests
+    from service_harness import RunningService
+
+    svc = RunningService(tmp_path)
+    try:
+        (svc.data / "notes.txt").write_text("The grace brown paint is back in stock.\n")  # Grace Brown is E0002
+
+        def erase(*places: str) -> requests.Response:
+            return requests.delete(svc.url + "api/people/E0002", params=[("looked_at", place) for place in places],
+                                   headers={"Authorization": "token tok-operator"}, timeout=240)
+        first = erase()
+        assert first.status_code == 200 and first.json()["complete"] is False
+        receipt = _lines(first.json()["receipt"])
+        assert "possible mention, left as written: data/notes.txt, in its text (read as text)" in receipt
+        assert "DELETE api/people/E0002?looked_at=PLACE[&looked_at=PLACE ...]" in receipt and NOTES in receipt
+
+        for wrong, said in (("data/notes.txt:txt", f"not a possible mention the last erasure of E0002 listed; each is "
+                                                   f"FILE:FIELD as its receipt lists them, one of: {NOTES}; "),
+                            ("data/conversations/E0003/E0003-20260301.json:follow_up.note",
+                             "in another person's record or report, which is not yours to read here")):
+            refused = erase(wrong)
+            assert refused.status_code == 400 and refused.json()["message"].startswith(f"looked_at {wrong}: {said}")
+
+        done = erase(NOTES)
+        assert done.status_code == 200 and done.json()["complete"] is True, done.json()["receipt"]
+        receipt = _lines(done.json()["receipt"])
+        assert "1 possible mention(s) a person looked at and found not to be them, left as written:" in receipt
+        assert any(line.startswith("data/notes.txt, text: looked at by olga, ") for line in receipt), receipt
+    finally:
+        svc.stop()
+    assert (svc.data / "notes.txt").read_text() == "The grace brown paint is back in stock.\n"
