@@ -3,8 +3,9 @@ and by a login that is not their id (``CAREERCONV_HUB_COACH_LOGINS``), as the ac
 state folder, listed in the data folder, is named before an erasure that reaches it.
 
 Found by a helper of the hub's erasure: JupyterHub writes where to go after signing in as a parameter
-(``/hub/login?next=%2Fuser%2Fe0005%2Flab``), where the id follows ``%2F`` and so did not stand as a word; and a coach
-signing in as ``jane.doe``, mapped to E0005, was named ``jane.doe`` in clear after E0005 was erased.
+(``/hub/login?next=%2Fuser%2Fe0005%2Flab``), where the id follows ``%2F`` and so did not stand as a word (nor, found by
+the next, after ``%252F``, the same address encoded again); and a coach signing in as ``jane.doe``, mapped to E0005,
+was named ``jane.doe`` in clear after E0005 was erased.
 """
 
 from __future__ import annotations
@@ -25,6 +26,12 @@ ENCODED = [
     b"[I 2026-12-06 09:03:02.000 JupyterHub log:192] 302 GET /hub/login?next=%2FE00050%2F (@127.0.0.1) 1.00ms\n",
     # right after a "%": found as a word, as the rewrite finds it
     b"[W 2026-12-06 09:03:03.000 JupyterHub log:192] 404 GET /hub/user/%E0005 (@127.0.0.1) 1.00ms\n",
+    # an address encoded again, as a parameter of an address that is a parameter itself: the "%" of %2F escaped as
+    # %25 (found by a helper: %252FE0005, that is %2FE0005, that is /E0005, was left naming them)
+    b"[I 2026-12-06 09:03:04.000 JupyterHub log:192] 302 GET /hub/oauth_login?next=%2Fhub%2Flogin%3Fnext%3D"
+    b"%252Fuser%252Fe0005%252Flab (@127.0.0.1) 1.00ms\n",
+    b"[I 2026-12-06 09:03:05.000 JupyterHub log:192] 302 GET /hub/login?next=%25252FE0005 (@127.0.0.1) 1.00ms\n",
+    b"[I 2026-12-06 09:03:06.000 JupyterHub log:192] 302 GET /hub/login?next=%252FE00050 (@127.0.0.1) 1.00ms\n",
 ]
 
 
@@ -38,6 +45,11 @@ def encoded_named(named: str) -> list[bytes]:
         + n + b" (@127.0.0.1) 1.00ms\n",
         ENCODED[2],
         b"[W 2026-12-06 09:03:03.000 JupyterHub log:192] 404 GET /hub/user/%" + n + b" (@127.0.0.1) 1.00ms\n",
+        b"[I 2026-12-06 09:03:04.000 JupyterHub log:192] 302 GET /hub/oauth_login?next=%2Fhub%2Flogin%3Fnext%3D"
+        b"%252Fuser%252F" + n + b"%252Flab (@127.0.0.1) 1.00ms\n",
+        b"[I 2026-12-06 09:03:05.000 JupyterHub log:192] 302 GET /hub/login?next=%25252F" + n + b" (@127.0.0.1) "
+        b"1.00ms\n",
+        ENCODED[6],
     ]
 
 
@@ -46,7 +58,7 @@ def test_an_id_in_a_url_encoded_address_is_named_by_pseudonym_when_the_log_is_re
     hub_prints(data, log, ENCODED)
     assert erase(data, "E0005") == 0
     assert log.read_bytes() == MARK + b"".join(encoded_named(pseudonym(data, "E0005")))
-    assert f"{log.resolve()} 3 line(s) changed" in " ".join(capsys.readouterr().out.split())
+    assert f"{log.resolve()} 5 line(s) changed" in " ".join(capsys.readouterr().out.split())
 
 
 def test_an_id_in_a_url_encoded_address_is_named_by_pseudonym_in_a_line_written_after_the_erasure(data, tmp_path):
@@ -144,3 +156,26 @@ def test_the_question_before_an_erasure_says_it_reaches_the_hubs_state(data, tmp
     err = " ".join(capsys.readouterr().err.split())
     assert f"their hub user, groups, password and home folder in {tmp_path / 'hub-state'} will go" in err
     assert "Not confirmed; nothing was erased" in err
+
+
+def test_a_coach_login_with_an_at_sign_in_an_address_encoded_twice_is_named_by_pseudonym_before_and_after(
+        data, tmp_path, monkeypatch):
+    from careerconv.records.kept_elsewhere import record_hub_state
+    from careerconv.records.store import Store
+    from careerconv.surfaces.service.hub_state import HubState
+
+    state = tmp_path / "hub-state"
+    state.mkdir()
+    logins = tmp_path / "coach-logins.json"
+    logins.write_text(json.dumps({"jane@doe.org": "E0005"}), encoding="utf-8")
+    HubState(state, "http://127.0.0.1:9/hub/api", coach_logins=logins).write()
+    record_hub_state(Store(data), state)
+    line = b"[I 2026-12-06 09:05:00.000 JupyterHub log:192] 302 GET /hub/login?next=%2Fhub%2Flogin%3Fnext%3D" \
+           b"%252Fuser%252Fjane%2540doe.org%252Flab (@127.0.0.1) 1.00ms\n"
+    log = state / "jupyterhub.log"
+    hub_prints(data, log, [line], "--coach-logins", str(logins))
+    assert erase(data, "E0005") == 0
+    monkeypatch.setenv("CAREERCONV_HUB_COACH_LOGINS", str(logins))  # as the hub's configuration reads it
+    hub_prints(data, log, [line])
+    named = line.replace(b"jane%2540doe.org", pseudonym(data, "E0005").encode())
+    assert named != line and log.read_bytes() == MARK + named + named

@@ -10,8 +10,11 @@ user e0005 (their spawner, their server's address /user/e0005/, its OAuth client
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -160,3 +163,49 @@ def test_a_coach_whose_login_is_not_their_id_is_gone_from_the_hubs_state_and_log
     assert sorted(json.loads((state / "passwords.json").read_text())) == ["e0001", "olga"]
     assert b"jane.doe" not in hub.log_path.read_bytes()
     assert "the login(s) e0005, jane.doe of E0005" in receipt and "hub user jane.doe deleted" in receipt
+
+
+def test_a_database_the_organisations_extra_config_moves_is_where_an_erasure_deletes_the_coach(
+        data, tmp_path, monkeypatch, capsys):
+    # Found by a helper: the hub's state was described before CAREERCONV_HUB_EXTRA_CONFIG ran, with the default
+    # database, so the erasure looked at a file that was not there, left the coach in the moved one and said complete.
+    moved = tmp_path / "elsewhere" / "hub.sqlite"
+    moved.parent.mkdir()
+    extra = tmp_path / "organisation_config.py"
+    extra.write_text(f"c.JupyterHub.db_url = 'sqlite:///{moved}'\n", encoding="utf-8")
+    monkeypatch.setenv("CAREERCONV_HUB_EXTRA_CONFIG", str(extra))  # as an organisation's deployment sets it
+    state = tmp_path / "state"
+    hub = Hub.start(data, state, groups=GROUPS)
+    try:
+        assert signs_in(hub, "e0005", hub.passwords["e0005"])
+    finally:
+        hub.stop()
+    assert not (state / "jupyterhub.sqlite").exists() and rows_naming(moved, "e0005") != []
+    others = rows_naming(moved, "e0001")
+
+    assert main(["--data", str(data), "erase", "--employee", "E0005", "--yes"]) == 0
+    receipt = " ".join(capsys.readouterr().out.split())
+    assert "hub user e0005 deleted from hub.sqlite" in receipt
+    assert rows_naming(moved, "e0005") == [] and rows_naming(moved, "e0001") == others
+
+
+def test_a_stale_pid_file_naming_another_live_process_is_erased_from_as_a_stopped_hub(data, tmp_path, capsys):
+    # Found by a helper: a pid file left by a hub that ended, whose number another process was given since, made the
+    # erasure call the API of a hub that was not there; it failed, said so and exited 1.
+    state = tmp_path / "state"
+    started = time.time()
+    hub = Hub.start(data, state, groups=GROUPS)
+    hub.stop()
+    assert rows_naming(state / "jupyterhub.sqlite", "e0005") != []
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"], stdin=subprocess.DEVNULL)
+    try:
+        pid_file = state / "jupyterhub.pid"
+        pid_file.write_text(str(other.pid), encoding="utf-8")
+        os.utime(pid_file, (started, started))  # as the hub wrote it when it started, before the other process
+        assert main(["--data", str(data), "erase", "--employee", "E0005", "--yes"]) == 0
+    finally:
+        other.kill()
+        other.wait()
+    receipt = " ".join(capsys.readouterr().out.split())
+    assert "hub user e0005 deleted from jupyterhub.sqlite" in receipt
+    assert rows_naming(state / "jupyterhub.sqlite", "e0005") == []

@@ -10,9 +10,12 @@ listed and the text it listed: a text changed since, or a new record saying the 
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from careerconv.cli import main
+from careerconv.records import erasure
 from careerconv.records.store import Store
 from orgs import conversation, roster
 
@@ -130,3 +133,66 @@ def test_a_place_the_receipt_did_not_list_is_refused_naming_those_it_did(tmp_pat
         assert f"--looked-at {wrong}: not a possible mention the last erasure of E001 listed; each is FILE:FIELD as " \
                f"its receipt lists them, one of: {PATS_NOTE}, {NOTES}; nothing was erased" in captured.err
     assert (store.root / "erased.json").read_text() == before
+
+
+def test_a_place_looked_at_in_an_erasure_that_ran_beside_another_of_the_same_person_stays_looked_at(
+        tmp_path: Path, capsys, monkeypatch):
+    # Found by a helper: of two erasures of one person at once, the one that ended later wrote its list of possible
+    # mentions over the other's, so a place a person said was looked at in the other was listed again.
+    store = _org(tmp_path)
+    assert _erase(store) == 1  # lists Pat's note and the notes file
+    looking_through = erasure._erase_mentions
+
+    def another_erasure_meanwhile(*args, **kwargs):
+        """While this erasure looks through the files, another process erases E001 too and ends first, saying
+        Pat's note was looked at."""
+        monkeypatch.setattr(erasure, "_erase_mentions", looking_through)
+        other = subprocess.run([sys.executable, "-m", "careerconv.cli", "--data", str(store.root), "erase",
+                                "--employee", "E001", "--yes", "--looked-at", PATS_NOTE],
+                               stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300)
+        assert other.returncode == 1 and "data/notes.txt, in its text" in " ".join(other.stdout.split())
+        assert f"{PATS_NOTE.replace(':', ', ')}: looked at by " in " ".join(other.stdout.split())
+        return looking_through(*args, **kwargs)
+    monkeypatch.setattr(erasure, "_erase_mentions", another_erasure_meanwhile)
+    assert _erase(store) == 1  # it began before Pat's note was said looked at, so it lists it
+    capsys.readouterr()
+
+    assert _erase(store, NOTES) == 0  # Pat's note is still looked at: only the notes file was left to look at
+    out = _lines(capsys.readouterr().out)
+    assert "2 possible mention(s) a person looked at and found not to be them, left as written:" in out
+
+
+def test_an_operator_says_through_the_records_service_which_possible_mentions_were_looked_at(tmp_path: Path):
+    """The hub's erasure (DELETE api/people/ID) takes looked_at=PLACE as the command takes --looked-at, for the
+    places an operator's receipt names: none in another person's record, which an operator does not read."""
+    import requests
+    from service_harness import RunningService
+
+    svc = RunningService(tmp_path)
+    try:
+        (svc.data / "notes.txt").write_text("The grace brown paint is back in stock.\n")  # Grace Brown is E0002
+
+        def erase(*places: str) -> requests.Response:
+            return requests.delete(svc.url + "api/people/E0002", params=[("looked_at", place) for place in places],
+                                   headers={"Authorization": "token tok-operator"}, timeout=240)
+        first = erase()
+        assert first.status_code == 200 and first.json()["complete"] is False
+        receipt = _lines(first.json()["receipt"])
+        assert "possible mention, left as written: data/notes.txt, in its text (read as text)" in receipt
+        assert "DELETE api/people/E0002?looked_at=PLACE[&looked_at=PLACE ...]" in receipt and NOTES in receipt
+
+        for wrong, said in (("data/notes.txt:txt", f"not a possible mention the last erasure of E0002 listed; each is "
+                                                   f"FILE:FIELD as its receipt lists them, one of: {NOTES}; "),
+                            ("data/conversations/E0003/E0003-20260301.json:follow_up.note",
+                             "in another person's record or report, which is not yours to read here")):
+            refused = erase(wrong)
+            assert refused.status_code == 400 and refused.json()["message"].startswith(f"looked_at {wrong}: {said}")
+
+        done = erase(NOTES)
+        assert done.status_code == 200 and done.json()["complete"] is True, done.json()["receipt"]
+        receipt = _lines(done.json()["receipt"])
+        assert "1 possible mention(s) a person looked at and found not to be them, left as written:" in receipt
+        assert any(line.startswith("data/notes.txt, text: looked at by olga, ") for line in receipt), receipt
+    finally:
+        svc.stop()
+    assert (svc.data / "notes.txt").read_text() == "The grace brown paint is back in stock.\n"

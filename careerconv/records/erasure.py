@@ -317,6 +317,8 @@ class Receipt:
     # as the records service's own.
     other_reports: list[Path] = field(default_factory=list)
     erased_on: str | None = None  # the day they were erased before, when this erasure finished what was left
+    # how to say that possible mentions were looked at, when not with the command (through the records service)
+    looked_at_said_as: str | None = None
     # The folders deleted: shown with a '/' like the folders that are there (a file without an ending is not one).
     folders: set[Path] = field(default_factory=set)
     reports_dir_there: bool = True  # the reports folder named first was there to search (the default may not be)
@@ -358,6 +360,15 @@ class Receipt:
         ``data/conversations/E002/….json:dreams[0].text``, ``data/notes.txt:text``."""
         return f"{self.show(line.path)}:{line.where}"
 
+    def of_another_at(self, place: str) -> bool:
+        """Whether a place as :meth:`place` writes it (``data/conversations/E002/….json:follow_up.note``) is in a
+        file of someone other than the person (:meth:`of_another`)."""
+        shown = place.rpartition(":")[0] or place
+        for label, root in (("data", self.data_dir), ("reports", self.reports_dir)):
+            if shown == label or shown.startswith(f"{label}/"):
+                return self.of_another(root / shown[len(label) + 1:])
+        return self.of_another(Path(shown))  # in another reports folder, shown by its own path
+
     def add(self, path: Path, action: str, detail: str = "", folder: bool = False) -> None:
         """Add a line; ``folder``: ``path`` was a folder (deleted now, so the receipt cannot tell by looking)."""
         self.lines.append(ReceiptLine(path, action, detail))
@@ -370,14 +381,14 @@ class Receipt:
         them says whose record talked about the person (found by a hostile test of the hub: "data/checkins/
         E0012/E0012-ci-20261003.json replaced 1 mention(s)")."""
         def others(items: list, path_of) -> tuple[list, int]:
-            kept = [item for item in items if not self._of_another(path_of(item))]
+            kept = [item for item in items if not self.of_another(path_of(item))]
             return kept, len(items) - len(kept)
 
         lines, changed = others(self.lines, lambda line: line.path)
         regenerate, deleted = others(self.regenerate, lambda path: path)
-        leftovers = [item for item in self.leftovers if not self._of_another(item.path)]
+        leftovers = [item for item in self.leftovers if not self.of_another(item.path)]
         left = len({item.path for item in self.leftovers}) - len({item.path for item in leftovers})
-        looked_at = [item for item in self.looked_at if not self._of_another(item.path)]
+        looked_at = [item for item in self.looked_at if not self.of_another(item.path)]
         if changed:
             lines.append(ReceiptLine(self.data_dir, f"changed or deleted {changed} file(s) of other people that "
                                      "mentioned them", "not named here, since they are other people's records"))
@@ -387,7 +398,7 @@ class Receipt:
         return dataclasses.replace(self, lines=lines, regenerate=regenerate, leftovers=leftovers,
                                    others_left=self.others_left + left, looked_at=looked_at)
 
-    def _of_another(self, path: Path) -> bool:
+    def of_another(self, path: Path) -> bool:
         """Whether ``path`` is a record or summary (``<data>/conversations|checkins/<id>/…``) or a progress
         report (``<reports>/<id>/progress-…``) of someone other than the person."""
         mine = self.employee_id.casefold()
@@ -460,8 +471,9 @@ class Receipt:
     def _how_to_say_looked_at(self) -> list[str]:
         """How to say that the possible mentions listed were looked at, and are words, not the person."""
         places = [self.place(item) for item in self.leftovers if item.action == POSSIBLE]
+        how = self.looked_at_said_as or f"careerconv erase --employee {self.employee_id} --looked-at PLACE [PLACE ...]"
         return ["  Where one is words, not them, say that you looked at it and erase again:",
-                f"    careerconv erase --employee {self.employee_id} --looked-at PLACE [PLACE ...]",
+                f"    {how}",
                 "  each PLACE one of these (one whose text changes since is listed again):",
                 *(f"    {place}" for place in places)]
 
@@ -639,25 +651,34 @@ def erase_employee(store: Store, reports_dir: str | os.PathLike, employee_id: st
         _erase_mentions(store, reports, plan, mentions, receipt, known_ids, judge)
         # The hashes of their name and email stay until nothing of them is left (found by a hostile test: run again
         # once their roster row was gone, an erasure searched by id alone), and so do the possible mentions listed.
-        store.finish_erasure(eid, complete=receipt.complete, possible_mentions=judge.to_keep())
+        store.finish_erasure(eid, complete=receipt.complete, possible_mentions=judge.to_keep(), read_before=judge.kept)
     return receipt
 
 
-def looked_at_marks(store: Store, employee_id: str, places: Iterable[str], by: str) -> list[dict]:
+def looked_at_marks(store: Store, employee_id: str, places: Iterable[str], by: str, asked_as: str = "--looked-at",
+                    reports_dir: str | os.PathLike | None = None) -> list[dict]:
     """What says that a person (``by``) looked at the possible mentions at ``places`` now, and found them not to be
     ``employee_id``, for :func:`erase_employee`: each place as its last receipt lists it
-    (``data/conversations/E002/E002-20260301.json:follow_up.note``, :meth:`Receipt.place`).
+    (``data/conversations/E002/E002-20260301.json:follow_up.note``, :meth:`Receipt.place`); ``asked_as``: how the
+    places were given, for the messages. ``reports_dir``: asked by one who reads no one's records (an operator of
+    the hub, whose receipt does not name other people's files: :meth:`Receipt.without_others`), the erasure's
+    reports folder: a place in another person's record or report is refused, and not named among those allowed.
 
     Raises
     ------
     ValueError
-        A place the last erasure of theirs did not list (or none was listed): the message names those allowed.
+        A place the last erasure of theirs did not list (or none was listed), or another person's: the message names
+        those allowed.
     """
     employee_id = schema.parse_identifier(employee_id, what="employee id")
     erased = store.erased_ids()
     now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    hidden = None
+    if reports_dir is not None:
+        folders = reports_folders(store, reports_dir).cleaned
+        hidden = Receipt(employee_id, store.root, folders[0], [], other_reports=folders[1:]).of_another_at
     return marks(erased, erased.possible_mentions_of(employee_id), employee_id, (p.strip() for p in places), by,
-                 now)
+                 now, asked_as, hidden)
 
 
 @contextlib.contextmanager

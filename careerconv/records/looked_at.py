@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Iterable, Protocol
+from typing import Callable, Iterable, Protocol
 
 TEXT = "text"  # the field of a place that is a file's text
 PATH = "path"  # the field of a place that is a file's path
@@ -103,37 +103,61 @@ class Judge:
         return {key: value for key, value in (("listed", self.listed), ("looked_at", self.seen)) if value}
 
 
+def with_kept_since(ours: dict, read_before: dict, now: dict) -> dict:
+    """What ``erased.json`` keeps of one person when an erasure of theirs ends with ``ours`` (:meth:`Judge.to_keep`):
+    ``ours``, and each entry another erasure of theirs that ran at the same time kept since this one read
+    ``read_before`` (in ``now``, what is kept as this one ends, and not in ``read_before``), so that neither a place
+    it listed nor a place a person said was looked at is lost; ``{}`` for none."""
+    kept = {}
+    for key in ("listed", "looked_at"):
+        entries = list(ours.get(key, []))
+        before = _kept_entries(read_before, key)
+        entries += [entry for entry in _kept_entries(now, key) if entry not in before and entry not in entries]
+        if entries:
+            kept[key] = entries
+    return kept
+
+
 def _visible(text: str) -> str:
     """``text`` as a reader sees it, without invisible format characters (as a file's text is read)."""
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
 
 
-def marks(hashes: _Hashes, kept: dict, employee_id: str, places: Iterable[str], by: str, on: str) -> list[dict]:
+def marks(hashes: _Hashes, kept: dict, employee_id: str, places: Iterable[str], by: str, on: str,
+          asked_as: str = "--looked-at", hidden: Callable[[str], bool] | None = None) -> list[dict]:
     """The marks that say ``places`` were looked at by ``by`` on ``on``, each a place the last erasure of
     ``employee_id`` listed as a possible mention (``kept``: what ``erased.json`` keeps of it), for the text it listed;
-    a place looked at before, and not listed since, keeps the mark it has.
+    a place looked at before, and not listed since, keeps the mark it has. ``asked_as``: how the places were given
+    (the command's option, the service's parameter), for the messages; ``hidden(place)``: a place the one asking
+    may not read (another person's record, to an operator of the hub), refused, and not named among those allowed.
 
     Raises
     ------
     ValueError
-        No erasure of theirs listed a possible mention, or a place is not one it listed (a mistyped one): the
-        message names those allowed.
+        No erasure of theirs listed a possible mention, or a place is not one it listed (a mistyped one) or is
+        hidden: the message names those allowed.
     """
     listed = {entry.get("place"): entry for entry in _kept_entries(kept, "listed")}
     before = {entry.get("place") for entry in _kept_entries(kept, "looked_at")}
     places = list(dict.fromkeys(places))
     if not listed and not before:
-        raise ValueError(f"--looked-at: no erasure of {employee_id} has listed a possible mention to look at (it "
+        raise ValueError(f"{asked_as}: no erasure of {employee_id} has listed a possible mention to look at (it "
                          "lists them on its receipt as 'possible mention, left as written'); erase without "
-                         "--looked-at, then name the places its receipt lists; nothing was erased")
+                         f"{asked_as}, then name the places its receipt lists; nothing was erased")
+    others = [place for place in places if hidden is not None and hidden(place)]
+    if others:
+        raise ValueError(f"{asked_as} {', '.join(others)}: in another person's record or report, which is not yours "
+                         "to read here; one who may read it says it was looked at with careerconv erase --looked-at; "
+                         "nothing was erased")
     unknown = [place for place in places if place_hash(hashes, place) not in listed.keys() | before]
     if unknown:
-        shown = [entry["shown"] for entry in listed.values() if isinstance(entry.get("shown"), str)]
-        hidden = len(listed) - len(shown)
-        allowed = ", ".join(shown) + (f"{' and ' if shown else ''}{hidden} file(s) whose path may hold their name "
-                                      f"(as the receipt shows it, ending :{PATH})" if hidden else "")
-        raise ValueError(f"--looked-at {', '.join(unknown)}: not a possible mention the last erasure of {employee_id} "
-                         f"listed; each is FILE:FIELD as its receipt lists them, one of: {allowed}; nothing was "
-                         "erased")
+        shown = [entry["shown"] for entry in listed.values()
+                 if isinstance(entry.get("shown"), str) and not (hidden is not None and hidden(entry["shown"]))]
+        hidden_paths = sum(1 for entry in listed.values() if not isinstance(entry.get("shown"), str))
+        allowed = ", ".join(shown) + (f"{' and ' if shown else ''}{hidden_paths} file(s) whose path may hold their "
+                                      f"name (as the receipt shows it, ending :{PATH})" if hidden_paths else "")
+        raise ValueError(f"{asked_as} {', '.join(unknown)}: not a possible mention the last erasure of {employee_id} "
+                         f"listed; each is FILE:FIELD as its receipt lists them, one of: {allowed or 'none'}; nothing "
+                         "was erased")
     return [{"place": place_hash(hashes, place), "text": listed[place_hash(hashes, place)]["text"], "by": by,
              "on": on} for place in places if place_hash(hashes, place) in listed]

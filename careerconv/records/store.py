@@ -74,6 +74,7 @@ from filelock import FileLock
 from . import schema
 from . import tables
 from .erased_names import kept_hashes
+from .looked_at import with_kept_since
 from .id_spelling import looked_up_as, number_forms
 from .questions import QuestionSet, available_question_sets
 from .schema import CADENCE_MONTHS, COACH_ID, DATE, EMPLOYEE_ID, RECORD_ID_KEYS, STATUS
@@ -982,17 +983,25 @@ class Store:
             self._write_erased(replace(erased, days={**erased.days, hashed: day.isoformat()},
                                        unfinished=erased.unfinished | {hashed}, known_as=known_as, numbers=numbers))
 
-    def finish_erasure(self, employee_id: str, complete: bool = True, possible_mentions: dict | None = None) -> None:
+    def finish_erasure(self, employee_id: str, complete: bool = True, possible_mentions: dict | None = None,
+                       read_before: dict | None = None) -> None:
         """Record that the erasure of ``employee_id`` (:meth:`mark_erased`) went to its end; ``complete``: it found
         nothing of them left, so the hashes of their name and email go too (else they stay for the next one), and
         so does what it kept of possible mentions; else ``possible_mentions``, the ones it listed and those looked
-        at (:mod:`careerconv.records.looked_at`), replace those kept before."""
+        at (:mod:`careerconv.records.looked_at`), replace those kept before. ``read_before``: what was kept of
+        them when the erasure began (:meth:`ErasedIds.possible_mentions_of`); what another erasure of theirs kept
+        since stays beside ``possible_mentions`` (:func:`~careerconv.records.looked_at.with_kept_since`), read and
+        written under the roster lock (found by a helper: of two erasures of one person at once, the later list
+        replaced the earlier, and a place said looked at in the earlier was listed again)."""
         with self.lock("roster"):
             erased = self.erased_ids()
             hashes = erased.hashes_of(employee_id)
             possible = {h: v for h, v in erased.possible_mentions.items() if h not in hashes}
-            if possible_mentions and not complete:
-                possible[erased.hash_of(employee_id)] = possible_mentions
+            kept = possible_mentions or {}
+            if read_before is not None:
+                kept = with_kept_since(kept, read_before, erased.possible_mentions_of(employee_id))
+            if kept and not complete:
+                possible[erased.hash_of(employee_id)] = kept
             if erased.is_unfinished(employee_id) or (complete and hashes & set(erased.known_as)) \
                     or possible != erased.possible_mentions:
                 known_as = {h: v for h, v in erased.known_as.items() if not (complete and h in hashes)}

@@ -69,6 +69,7 @@ import json
 import os
 import secrets
 import sys
+import urllib.parse
 from pathlib import Path
 
 from careerconv.records import resources
@@ -77,6 +78,8 @@ from careerconv.surfaces.service.hub_state import ERASURE_SERVICE, TOKEN_FILE, H
 c = get_config()  # noqa: F821 (JupyterHub's config loader defines it)
 
 SERVICE = "careerconv-records"
+TRIAL_PASSWORDS = "careerconv.surfaces.service.trial_passwords.TrialPasswordAuthenticator"
+SIMPLE_SPAWNERS = ("simple", "jupyterhub.spawner.SimpleLocalProcessSpawner")
 env = os.environ.get
 
 state = Path(env("CAREERCONV_HUB_STATE", "hub-state")).resolve()
@@ -117,7 +120,7 @@ authenticator = env("CAREERCONV_HUB_AUTHENTICATOR", "dummy")
 if authenticator == "dummy":
     c.JupyterHub.authenticator_class = "dummy"
 elif authenticator == "trial-passwords":
-    c.JupyterHub.authenticator_class = "careerconv.surfaces.service.trial_passwords.TrialPasswordAuthenticator"
+    c.JupyterHub.authenticator_class = TRIAL_PASSWORDS
     c.TrialPasswordAuthenticator.password_file = env("CAREERCONV_HUB_PASSWORD_FILE", "")
 elif authenticator == "shared-password":
     raise SystemExit("CAREERCONV_HUB_AUTHENTICATOR=shared-password lets whoever knows the one password sign in as "
@@ -168,21 +171,11 @@ if admin_token:
                                                "admin:groups"]})
 
 # ---------------------------------------------------------------- each user's server
-homes = None
 if env("CAREERCONV_HUB_SPAWNER", "simple") == "local":
     c.JupyterHub.spawner_class = "localprocess"  # as root: each server runs as the user's own Unix account
 else:
     c.JupyterHub.spawner_class = "simple"
-    homes = state / "homes"
-    c.SimpleLocalProcessSpawner.home_dir_template = str(homes / "{username}")
-# Where this hub keeps what names its users, for an erasure to find (the records service lists this folder)
-HubState(state, f"{c.JupyterHub.hub_bind_url}/hub/api", database=state / "jupyterhub.sqlite",
-         groups=Path(groups_file).resolve() if groups_file else None,
-         passwords=Path(env("CAREERCONV_HUB_PASSWORD_FILE")).resolve()
-         if authenticator == "trial-passwords" and env("CAREERCONV_HUB_PASSWORD_FILE") else None,
-         coach_logins=Path(env("CAREERCONV_HUB_COACH_LOGINS")).resolve() if env("CAREERCONV_HUB_COACH_LOGINS")
-         else None,
-         homes=homes, token_file=erasure_token_file, pid_file=Path(c.JupyterHub.pid_file)).write()
+    c.SimpleLocalProcessSpawner.home_dir_template = str(state / "homes" / "{username}")
 
 SERVER_FOLDER = "~/careerconv-records-service"  # shown in the coach's app as where its data comes from
 NOTEBOOKS = resources.notebooks_dir()  # the notebooks of the careerconv installed beside JupyterHub
@@ -255,3 +248,54 @@ c.JupyterHub.implicit_spawn_seconds = 0.5  # a coach's bookmark of /user/<name>/
 extra = env("CAREERCONV_HUB_EXTRA_CONFIG")
 if extra:  # the organisation's own settings: authenticator, TLS, Kubernetes spawner ...
     load_subconfig(extra)  # noqa: F821
+
+
+# ---------------------------------------------------------------- where this hub keeps what names its users
+# Described for an erasure to find (the records service lists this folder: careerconv.surfaces.service.hub_state)
+# once the organisation's own settings have run, with the values the hub starts with: a database, homes or pid file
+# they move is where the erasure looks.
+def configured(section: str, name: str, default=None):
+    """The value ``c.<section>.<name>`` ends with, or ``default`` when nothing set it."""
+    values = c[section]
+    return values[name] if name in values else default
+
+
+def absolute(path) -> Path | None:
+    """``path`` made absolute from the hub's working folder (as the hub reads it); None for none."""
+    return Path(path).resolve() if path else None
+
+
+def database_described() -> dict:
+    """The hub's database: its file when it is SQLite's, else the kind of database (nothing kept: in memory)."""
+    from sqlalchemy.engine import make_url  # JupyterHub's own
+
+    url = make_url(configured("JupyterHub", "db_url", "sqlite:///jupyterhub.sqlite"))
+    if url.get_backend_name() != "sqlite":
+        return {"database_kind": url.get_backend_name()}
+    return {"database": absolute(url.database) if url.database not in (None, "", ":memory:") else None}
+
+
+def homes_described() -> Path | None:
+    """The folder of the users' home folders of a ``simple`` spawner, when its template is ``FOLDER/{username}``."""
+    spawner = configured("JupyterHub", "spawner_class", "simple")
+    name = spawner if isinstance(spawner, str) else f"{spawner.__module__}.{spawner.__qualname__}"
+    template = configured("SimpleLocalProcessSpawner", "home_dir_template", "")
+    if name not in SIMPLE_SPAWNERS or Path(template).name != "{username}":
+        return None
+    return absolute(Path(template).parent)
+
+
+def api_described() -> str:
+    """The address of the hub's REST API: where it binds, under its base URL (JupyterHub sets that path itself)."""
+    bound = urllib.parse.urlparse(configured("JupyterHub", "hub_bind_url"))
+    return f"{bound.scheme}://{bound.netloc}{configured('JupyterHub', 'base_url', '/').rstrip('/')}/hub/api"
+
+
+authenticator_class = configured("JupyterHub", "authenticator_class")
+HubState(state, api_described(),
+         groups=absolute(groups_file),
+         passwords=absolute(configured("TrialPasswordAuthenticator", "password_file"))
+         if authenticator_class == TRIAL_PASSWORDS else None,
+         coach_logins=absolute(env("CAREERCONV_HUB_COACH_LOGINS")), homes=homes_described(),
+         token_file=erasure_token_file, pid_file=absolute(configured("JupyterHub", "pid_file")),
+         **database_described()).write()

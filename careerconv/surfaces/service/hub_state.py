@@ -14,14 +14,21 @@ through the service (:func:`forget_in_hub_states`), then for each listed folder:
 
 * deletes the hub's user of each login of the person: through the hub's REST API (``DELETE /hub/api/users/NAME``,
   which stops their server first) with the token of the ``careerconv-erasure`` service when the hub runs (its pid file
-  names a live process); in the database itself when it is stopped, as that API deletes (their spawners, their
-  servers' rows and OAuth clients; the user row, whose tokens, group and role memberships and OAuth codes go with it,
-  as JupyterHub's schema says, with ``PRAGMA foreign_keys=ON`` as JupyterHub opens it), in one transaction, with
-  ``secure_delete`` so the deleted rows' bytes are overwritten (never while the hub runs, which keeps the users in
-  memory and writes them back);
+  names a live process, started before the file was written: :meth:`HubState.runs`); in the database itself when it
+  is stopped, as that API deletes (their spawners, their servers' rows and OAuth clients; the user row, whose tokens,
+  group and role memberships and OAuth codes go with it, as JupyterHub's schema says, with ``PRAGMA
+  foreign_keys=ON`` as JupyterHub opens it), in one transaction, with ``secure_delete`` so the deleted rows' bytes are
+  overwritten (never while the hub runs, which keeps the users in memory and writes them back);
 * removes each login from the groups file and the password file, each written whole into a new file renamed over it,
   under the data folder's roster lock (the lock ``careerconv hub`` writes them under);
-* removes their home folder (only one inside the state folder: a ``local`` spawner's homes are Unix accounts').
+* removes their home folder, a ``simple`` spawner's (a ``local`` spawner's homes are Unix accounts'), when it is
+  inside the state folder; one the configuration put elsewhere is named as left, to be removed by hand.
+
+The state is described from the values the hub starts with, once the organisation's own configuration
+(``CAREERCONV_HUB_EXTRA_CONFIG``) has run: a database, homes or pid file it moves is where an erasure looks (found by
+a helper: it described the defaults, so an erasure looked in the wrong place and said it was complete). A database
+that is not a SQLite file (``postgresql``) is reached only through the running hub's API: erasing while that hub is
+stopped says so.
 
 A person erased again finds nothing left and says so. The receipt names what it removed from each folder.
 """
@@ -46,7 +53,9 @@ from careerconv.records.store import Store, atomic_write_bytes
 STATE_FILE = "careerconv-hub.json"  # in the hub's state folder: where the hub keeps what names its users
 ERASURE_SERVICE = "careerconv-erasure"  # the hub service whose token may delete users (``admin:users``)
 TOKEN_FILE = "careerconv-erasure.token"
-_FIELDS = ("database", "groups", "passwords", "coach_logins", "homes", "token_file", "pid_file")
+_FIELDS = ("database", "groups", "passwords", "coach_logins", "homes", "token_file", "pid_file")  # paths
+_KIND = "database_kind"
+_CLOCK_SLACK = 1.0  # seconds: a process's start time is known to about a second (the boot time in whole seconds)
 
 
 @dataclass(frozen=True)
@@ -62,11 +71,14 @@ class HubState:
     homes: Path | None = None
     token_file: Path | None = None
     pid_file: Path | None = None
+    database_kind: str | None = None  # a database that is not a SQLite file (``postgresql``): its users' rows are
+    # deleted only through the running hub's API
 
     def write(self) -> Path:
         """Write :data:`STATE_FILE` into :attr:`folder` (whole, renamed over the old one); return its path."""
         paths = {name: str(getattr(self, name)) if getattr(self, name) else None for name in _FIELDS}
-        text = json.dumps({"version": 1, "careerconv": "hub state", "api_url": self.api_url, **paths}, indent=1)
+        text = json.dumps({"version": 1, "careerconv": "hub state", "api_url": self.api_url, **paths,
+                           "database_kind": self.database_kind}, indent=1)
         path = self.folder / STATE_FILE
         atomic_write_bytes(path, text.encode("utf-8"), mode=0o600)
         return path
@@ -93,9 +105,10 @@ class HubState:
                                "gone for good, take it off the data folder's hub-states.json") from None
         described = isinstance(raw, dict) and raw.get("careerconv") == "hub state"
         if not described or not isinstance(raw.get("api_url"), str) \
-                or not all(raw.get(name) is None or isinstance(raw.get(name), str) for name in _FIELDS):
+                or not all(raw.get(name) is None or isinstance(raw.get(name), str) for name in (*_FIELDS, _KIND)):
             raise NotAHubState(f"not a careerconv hub's state folder ({STATE_FILE} is not as careerconv writes it)")
-        return cls(folder, raw["api_url"], **{name: Path(raw[name]) if raw.get(name) else None for name in _FIELDS})
+        return cls(folder, raw["api_url"], **{name: Path(raw[name]) if raw.get(name) else None for name in _FIELDS},
+                   database_kind=raw.get(_KIND) or None)
 
     def coach_logins_of(self, employee_id: str) -> list[str]:
         """The logins :attr:`coach_logins` maps to ``employee_id`` (in any case); none when there is no such file.
@@ -108,12 +121,23 @@ class HubState:
         return logins_mapped_to(read_coach_logins(self.coach_logins), employee_id) if self.coach_logins else []
 
     def runs(self) -> bool:
-        """Whether the hub runs: its pid file names a live process."""
+        """Whether the hub runs: its pid file names a live process started no later than the file was written.
+
+        A process started after that has only been given the number of a hub that has ended since (a stale pid file:
+        the hub was killed, or the machine restarted), so the hub is stopped.
+        """
         try:
+            written = self.pid_file.stat().st_mtime if self.pid_file else 0.0
             pid = int(self.pid_file.read_text().strip()) if self.pid_file else 0
         except (OSError, ValueError):
             return False
-        return pid > 0 and psutil.pid_exists(pid)
+        if pid <= 0:
+            return False
+        try:
+            process = psutil.Process(pid)
+            return process.status() != psutil.STATUS_ZOMBIE and process.create_time() <= written + _CLOCK_SLACK
+        except psutil.Error:  # ended meanwhile
+            return False
 
 
 class NotAHubState(ValueError):
@@ -237,6 +261,10 @@ def _users(store: Store, state: HubState, logins: list[str]) -> list[str]:
         deleted = [login for login in logins if _delete_through_api(state, login)]
         return [f"hub user {login} deleted through the running hub's API (their server stopped, their tokens, "
                 "groups and roles with them)" for login in deleted]
+    if state.database_kind:
+        raise ValueError(f"the hub is stopped, and keeps its users in a {state.database_kind} database, which "
+                         "careerconv does not open: start the hub and erase again (its users are then deleted "
+                         "through its API)")
     if state.database is None or not state.database.exists():
         return []
     deleted = _delete_in_database(state.database, logins)
@@ -331,14 +359,14 @@ def _homes(store: Store, state: HubState, logins: list[str]) -> list[str]:
     """Remove the home folder of each of ``logins`` (in any case) inside the hub's state folder."""
     if state.homes is None or not state.homes.is_dir():
         return []
-    if not state.homes.resolve().is_relative_to(state.folder.resolve()):
-        return []  # the homes of Unix accounts (a local spawner): not the hub's to remove
-    removed = []
-    for home in sorted(state.homes.iterdir()):
-        if _is(home.name, logins) and not home.is_symlink():
-            shutil.rmtree(home)
-            removed.append(f"their home folder {home} removed")
-    return removed
+    theirs = [home for home in sorted(state.homes.iterdir()) if _is(home.name, logins) and not home.is_symlink()]
+    if theirs and not state.homes.resolve().is_relative_to(state.folder.resolve()):
+        # a folder of homes the configuration moved out of the state folder may hold Unix accounts' homes too
+        raise ValueError(f"their home folder(s) {', '.join(map(str, theirs))} are outside the hub's state folder, "
+                         "so careerconv leaves them: look at them and remove them by hand")
+    for home in theirs:
+        shutil.rmtree(home)
+    return [f"their home folder {home} removed" for home in theirs]
 
 
 def _is(login: object, logins: list[str]) -> bool:

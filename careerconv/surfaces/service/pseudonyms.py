@@ -9,7 +9,10 @@ In a line of free text (the hub's log, an access log's line damaged by hand) an 
 word (:func:`id_as_word`): not inside a longer run of letters, digits and ``_``; ``.`` and ``-`` end it, and so does
 a URL's escape of a character (``%2F``, ``%2f``: ``%`` and two hex digits), so the ``E0020`` of a record id
 ``E0020-20261206``, an address ``/user/e0020/`` or that address URL-encoded (``next=%2Fuser%2Fe0020%2Flab``, as
-JupyterHub writes where to go after signing in) is found, in any letter case. An erasure,
+JupyterHub writes where to go after signing in) is found, in any letter case. An address encoded again, as a
+parameter of an address that is a parameter itself (``%252Fuser%252Fe0020``: the ``%`` of ``%2F`` escaped as
+``%25``), is decoded the same way, up to :data:`ENCODINGS` times over (found by a helper: ``%252FE0005`` was left
+naming them). An erasure,
 which knows the id, rewrites the lines already written by that rule; a line written later names every person on the
 list by their pseudonym at the same places (:meth:`ErasedList.named_by_pseudonyms`), although the list keeps only
 hashes: every part of a line an id could be found at by that rule is hashed and looked up.
@@ -28,8 +31,13 @@ from careerconv.records import schema
 from careerconv.records.store import ErasedIds, Store
 
 ERASED = "erased:"
-_ESCAPE = r"%[0-9A-Fa-f]{2}"  # a URL's escape of one byte, e.g. the %2F of a "/" in an address passed as a parameter
-_AFTER_A_WORD = rf"(?:(?<![A-Za-z0-9_])|(?<={_ESCAPE}))"  # where an id as a word may start
+# How many times over an address may be URL-encoded for an id in it to be found: an address passed as a parameter of
+# an address that is itself a parameter has its "%" escaped again, "/" becoming %2F, %252F, %25252F ...
+ENCODINGS = 4
+# A URL's escape of one byte, encoded once to ENCODINGS times (e.g. the %2F or %252F of a "/" in an address passed
+# as a parameter); fixed widths, each a lookbehind of its own
+_ESCAPES = [rf"%{'25' * again}[0-9A-Fa-f]{{2}}" for again in range(ENCODINGS)]
+_AFTER_A_WORD = "(?:(?<![A-Za-z0-9_])|" + "|".join(f"(?<={escape})" for escape in _ESCAPES) + ")"  # an id's start
 _ID_RUN = re.compile(r"[A-Za-z0-9._-]+")  # where ids may stand: a run of the characters an id is made of
 _ESCAPED_RUN = re.compile(r"[0-9A-Fa-f]{2}")  # how a run after a "%" begins when the % escapes a byte
 _ENDS = re.compile(r"[.-]")  # inside a run, where an id found as a word may start after, or end before
@@ -65,8 +73,24 @@ def id_as_word(employee_id: str) -> re.Pattern:
 
 
 def login_as_words(login: str) -> list[re.Pattern]:
-    """A hub login where it stands as a word (:func:`id_as_word`), as it is written and URL-encoded in an address."""
-    return [id_as_word(form) for form in dict.fromkeys([login, urllib.parse.quote(login, safe="")])]
+    """A hub login where it stands as a word (:func:`id_as_word`), as it is written and URL-encoded in an address
+    (once to :data:`ENCODINGS` times)."""
+    forms = [login]
+    for _ in range(ENCODINGS):
+        forms.append(urllib.parse.quote(forms[-1], safe=""))
+    return [id_as_word(form) for form in dict.fromkeys(forms)]
+
+
+def _ends_of_escape(run: str) -> list[int]:
+    """Where, in a run of id characters that follows a ``%``, the escape that ``%`` begins may end: after its two hex
+    digits, or after ``25`` (the escape of that ``%`` when the address was encoded again) and the next two, up to
+    :data:`ENCODINGS` times."""
+    ends = []
+    for again in range(ENCODINGS):
+        if not (run.startswith("25" * again) and _ESCAPED_RUN.match(run, 2 * again)):
+            break
+        ends.append(2 * again + 2)
+    return ends
 
 
 class ErasedList:
@@ -135,7 +159,7 @@ class ErasedList:
         """A run of id characters with each erased id in it (longest first, from the left) replaced by its
         pseudonym: a part starting at the run's start, after a ``.`` or ``-``, or (``escaped``: the run follows a
         ``%``) after the two hex digits of a URL escape, ending at its end or before a ``.`` or ``-``."""
-        after_escape = [2] if escaped and _ESCAPED_RUN.match(run) else []
+        after_escape = _ends_of_escape(run) if escaped else []
         starts = sorted({0, *after_escape, *(m.end() for m in _ENDS.finditer(run))})
         ends = [*(m.start() for m in _ENDS.finditer(run)), len(run)]
         out, done = [], 0

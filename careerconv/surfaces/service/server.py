@@ -33,7 +33,11 @@ Routes, under the service prefix (``/services/careerconv-records/``)::
     PUT    api/people/<id>/<kind>s                 coach: create (no revision) or compare-and-swap a record
     DELETE api/people/<id>/<kind>s/<record id>?revision=N   coach: discard a draft
     PUT    api/people/<id>/conversations/<id>/summary        coach: the employee's summary page
-    DELETE api/people/<id>                         operator: erase a person everywhere
+    DELETE api/people/<id>?looked_at=PLACE&looked_at=PLACE ...
+                                                   operator: erase a person everywhere (looked_at: each a possible
+                                                   mention the last erasure listed, looked at and found not to be
+                                                   them, as ``careerconv erase --looked-at``; none in another
+                                                   person's record, which an operator does not read)
     GET    api/access-log?employee_id=&user=       operator: the access log (JSON lines)
 
 k, the minimum group size, is the organisation's (setting ``privacy.min_group_size``), asked for on every
@@ -84,7 +88,7 @@ from careerconv.views import stacked_tables
 from careerconv.views.html_policy import PAGE_CSP
 from careerconv.records import schema
 from careerconv.records.kept_elsewhere import record_access_log, record_hub_state, record_reports_folder
-from careerconv.records.erasure import erase_employee
+from careerconv.records.erasure import erase_employee, looked_at_marks
 from careerconv.records.spreadsheet import frame_to_csv_bytes
 from careerconv.records.importers import Asking, import_roster
 from careerconv.records.questions import QUESTION_SETS_FOLDER, question_set_files
@@ -104,6 +108,7 @@ SERVICE_NAME = "careerconv-records"
 WORKERS = 8  # store calls at once: most of a save is waiting for the disk (fsync), not the CPU
 SKILLS_MAX_AGE = 60.0  # seconds a skill list is served before the derived tables are refreshed again
 MAX_BODY = 64 * 1024 * 1024
+LOOKED_AT = "looked_at"  # the erasure's parameter naming a possible mention looked at (careerconv erase --looked-at)
 RENDERERS = 2  # HR pages rendered at once (a kernel each); more would only share the same CPU cores
 
 
@@ -850,19 +855,26 @@ class SummaryHandler(BaseHandler):
 class EraseHandler(BaseHandler):
     async def delete(self, employee_id: str) -> None:
         caller = self.caller
+        # possible mentions the operator looked at and found not to be them, as ``careerconv erase --looked-at``
+        places = self.get_arguments(LOOKED_AT)
 
         def work():
             check_role(caller, OPERATOR, "erase a person")
             store = self.service.store(caller.login)
+            # places in other people's records are refused: an operator's receipt does not name them
+            looked_at = looked_at_marks(store, employee_id, places, caller.login, asked_as=LOOKED_AT,
+                                        reports_dir=self.service.reports_dir) if places else []
             logs = access_logs_of(store)  # before the erasure, which reads every file of the data folder
-            receipt = erase_employee(store, self.service.reports_dir, employee_id)
+            receipt = erase_employee(store, self.service.reports_dir, employee_id, looked_at)
             # The access logs keep what was done, naming them only as the erased list does: this service's own, and
             # any other on the data folder's list (another hub that served it).
             forgotten = forget_in_access_logs(store, receipt.employee_id, logs, own=self.service.log)
             hub_logs = forget_in_hub_logs(store, receipt.employee_id)  # the hub's own log, naming logins
             hub_state = forget_in_hub_states(store, receipt.employee_id)  # its users, groups, passwords, homes
             # An operator reads no one's records: the receipt counts, not names, other people's files.
-            text = f"{receipt.without_others()}\n\n{forgotten}\nSo is the line of this erasure.\n\n{hub_logs}" \
+            said_as = f"DELETE api/people/{receipt.employee_id}?{LOOKED_AT}=PLACE[&{LOOKED_AT}=PLACE ...]"
+            shown = dataclasses.replace(receipt.without_others(), looked_at_said_as=said_as)
+            text = f"{shown}\n\n{forgotten}\nSo is the line of this erasure.\n\n{hub_logs}" \
                    f"\n\n{hub_state}"
             complete = receipt.complete and forgotten.complete and hub_logs.complete and hub_state.complete
             return {EMPLOYEE_ID: employee_id, "complete": complete,
