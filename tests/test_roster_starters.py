@@ -160,3 +160,33 @@ def test_someone_who_left_and_starts_again_is_here_from_their_new_start_day(smal
 
     assert "E003" not in due("2026-12-10")
     assert "E003,Katherine Johnson" in due("2027-01-04")
+
+
+def test_a_coach_who_has_not_started_is_marked_and_what_happens_to_their_people_is_said(small_org: Path, capsys):
+    """Found by a tester: a coach hired to start on 4 Jan 2027 was offered unmarked in the coach picker, and
+    `due --coach` listed their people without a word, while a coach who has left is said."""
+    _import(small_org, [HIBOB[0], ["C01", "Grace Hopper", "grace@example.org", "Engineering", "Head of engineering",
+                                   "C00", "Hired", "04/01/2027"]])
+    h = Harness(small_org)  # on 1 Oct 2026
+    start = h.app.start_screen
+    assert ("Grace Hopper (C01) · starts 4 Jan 2027", "C01") in start.coach_choice.options
+    start.choose(coach="C01")
+    assert start.coach_left_html.layout.display != "none"
+    assert ("Grace Hopper (C01) starts on 4 Jan 2027: until then another coach meets their people (or set a coach "
+            "who is here on the roster).") in start.coach_left_html.value
+    team = h.app.show_team("C01")  # her people are here and due as everyone is
+    assert [m.employee_id for m in team.members] == ["E001", "E002", "E003"]
+    assert ("Their coach Grace Hopper (C01) starts on 4 Jan 2027: until then another coach meets the 3 people below "
+            "(choose that coach under Coach when meeting them, or set a coach who is here on the roster).") \
+        in team.summary_html.value
+    h.app.select_employee("E002")
+    assert ("Their coach Grace Hopper (C01) starts on 4 Jan 2027: until then another coach meets Alan Turing") \
+        in start.employee_html.value
+    assert main(["--data", str(small_org), "due", "--as-of", "2026-10-01", "--coach", "C01"]) == 0
+    captured = capsys.readouterr()
+    assert "E002" in captured.out
+    assert ("coach C01 (Grace Hopper) starts on 4 Jan 2027: until then another coach meets their 3 people listed "
+            "here (or set a coach who is here on the roster)") in captured.err
+    assert main(["--data", str(small_org), "due", "--as-of", "2027-01-04", "--coach", "C01"]) == 0
+    assert "Grace Hopper" not in capsys.readouterr().err  # from her first day she is their coach like any other
+
