@@ -190,3 +190,24 @@ def test_a_coach_who_has_not_started_is_marked_and_what_happens_to_their_people_
     assert main(["--data", str(small_org), "due", "--as-of", "2027-01-04", "--coach", "C01"]) == 0
     assert "Grace Hopper" not in capsys.readouterr().err  # from her first day she is their coach like any other
 
+
+def test_a_re_import_that_changes_start_days_names_whose_and_what_it_does(small_org: Path):
+    """Found by a tester: a re-import that emptied a start day, or moved it into the past, said only "updated 3",
+    and the people were due and on their coach's team at once."""
+    first = _import(small_org, HIBOB[:2])  # Alan's day of 2019 read for the first time: no change to speak of
+    assert "start day changed" not in first.summary()
+    hired = [HIBOB[0], *[[eid, name, "", "Engineering", "Engineer", "C01", "Hired", "04/01/2027"]
+                         for eid, name in (("E006", "Dana Cohen"), ("E007", "Eli Roth"), ("E008", "Fay Wong"))]]
+    _import(small_org, hired)
+    changed = [HIBOB[0], ["E006", "Dana Cohen", "", "Engineering", "Engineer", "C01", "Employed", ""],
+               ["E007", "Eli Roth", "", "Engineering", "Engineer", "C01", "Employed", "15/09/2026"],
+               ["E008", "Fay Wong", "", "Engineering", "Engineer", "C01", "Hired", "15/02/2027"]]
+    result = _import(small_org, changed)
+    assert result.updated == 3
+    assert ("Note: 3 people's start days changed (none: started long ago): E006 from 4 Jan 2027 to none (here from "
+            "this import on), E007 from 4 Jan 2027 to 15 Sep 2026 (here from this import on), E008 from 4 Jan 2027 "
+            "to 15 Feb 2027") in result.summary()
+    later = [HIBOB[0], ["E007", "Eli Roth", "", "Engineering", "Engineer", "C01", "Hired", "04/01/2027"]]
+    assert ("Note: 1 person's start day changed (none: started long ago): E007 from 15 Sep 2026 to 4 Jan 2027 (not "
+            "here until then)") in _import(small_org, later).summary()
+    assert "start day changed" not in _import(small_org, later).summary()  # the same file again changes nothing
