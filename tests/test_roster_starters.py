@@ -10,6 +10,8 @@ The small organisation of tests/orgs.py: Grace Hopper (C01) coaches E001, E002 a
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +22,9 @@ from careerconv.cli import main
 from careerconv.records.importers import import_roster
 from careerconv.records.store import Store
 from careerconv.surfaces.app.team import load_team
+from careerconv.surfaces.report import runner
+from careerconv.surfaces.report.paths import report_paths
+from careerconv.surfaces.report.runner import ReportOutcome
 from test_history_exports import csv_bytes
 
 IMPORT_DAY = dt.date(2026, 10, 1)  # the app harness's day too
@@ -211,3 +216,58 @@ def test_a_re_import_that_changes_start_days_names_whose_and_what_it_does(small_
     assert ("Note: 1 person's start day changed (none: started long ago): E007 from 15 Sep 2026 to 4 Jan 2027 (not "
             "here until then)") in _import(small_org, later).summary()
     assert "start day changed" not in _import(small_org, later).summary()  # the same file again changes nothing
+
+
+class _Writing:
+    """An executor that writes a placeholder page for each report asked for, and says each was ``status``."""
+
+    def __init__(self, status: str = "made"):
+        self.status = status
+
+    def run(self, settings, template, requests, progress):
+        outcomes = []
+        for request in requests:
+            paths = report_paths(settings.reports_dir, request.employee_id, settings.as_of)
+            paths.html.parent.mkdir(parents=True, exist_ok=True)
+            paths.html.write_text("<html></html>", encoding="utf-8")
+            outcomes.append(ReportOutcome(request.employee_id, request.roster_row["name"], "", self.status, paths))
+        return outcomes
+
+
+def _report_all(root: Path, reports: Path, capsys, *more: str) -> str:
+    assert main(["--data", str(root), "report", "--all", "--as-of", "2026-10-01", "-o", str(reports), *more]) == 0
+    return capsys.readouterr().out
+
+
+def _page_text(path: Path) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8"))).split())
+
+
+def test_report_all_and_its_index_say_how_many_have_not_started_and_when_the_first_starts(small_org: Path,
+                                                                                           tmp_path: Path, capsys,
+                                                                                           monkeypatch):
+    """Found by a tester: 75 reports for 88 people, and neither the batch's summary nor its index said that 13 had
+    not started."""
+    _import(small_org, [*HIBOB, ["E007", "Eli Roth", "", "Engineering", "Engineer", "C01", "Hired", "15/02/2027"]])
+    monkeypatch.setattr(runner, "LocalExecutor", lambda jobs: _Writing())
+    reports = tmp_path / "reports"
+    out = _report_all(small_org, reports, capsys)
+    said = "2 people on the roster left out: they have not started yet (the first starts on 4 Jan 2027)"
+    assert "6 report(s) made" in out and f"failed; {said}; reports in {reports}" in out
+    index = reports / "index-2026-10-01.html"
+    assert said in _page_text(index)
+    assert "E006" not in _page_text(index)
+    # one more starter, nothing else changed: the index is written again, saying 3
+    _import(small_org, [HIBOB[0], ["E008", "Fay Wong", "", "Research", "Analyst", "C01", "Hired", "13/12/2026"]])
+    monkeypatch.setattr(runner, "LocalExecutor", lambda jobs: _Writing("unchanged"))
+    out = _report_all(small_org, reports, capsys)
+    said = "3 people on the roster left out: they have not started yet (the first starts on 13 Dec 2026)"
+    assert said in out and said in _page_text(index)
+    # split into shards and merged, the one index says it too
+    monkeypatch.setattr(runner, "LocalExecutor", lambda jobs: _Writing())
+    shards = tmp_path / "shards"
+    for shard in ("1/2", "2/2"):
+        assert said in _report_all(small_org, shards, capsys, "--shard", shard)
+    assert main(["--data", str(small_org), "report", "--merge-index", "--as-of", "2026-10-01", "-o", str(shards)]) == 0
+    assert said in _page_text(shards / "index-2026-10-01.html")
+
