@@ -271,3 +271,24 @@ def test_report_all_and_its_index_say_how_many_have_not_started_and_when_the_fir
     assert main(["--data", str(small_org), "report", "--merge-index", "--as-of", "2026-10-01", "-o", str(shards)]) == 0
     assert said in _page_text(shards / "index-2026-10-01.html")
 
+
+def test_validate_names_a_hand_edited_row_whose_leaving_day_is_on_or_before_its_start_day(small_org: Path, capsys):
+    """Found by a tester: a roster row edited by hand to leave on 2026-03-01 and start on 2026-06-01 (here on no
+    day) was counted as here in a period spanning both, and `validate` said all was well; the import refuses it."""
+    _import(small_org, HIBOB)
+    path = small_org / "roster.csv"
+    roster = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    roster.insert(len(roster.columns) - 1, "left_on", "")  # as careerconv writes it once someone has left
+    edited = {"E002": ("2026-03-01", "2026-06-01"), "E003": ("2026-06-01", "2026-06-01")}
+    for eid, (left, start) in edited.items():
+        roster.loc[roster["employee_id"] == eid, ["left_on", "started_on"]] = [left, start]
+    roster.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    assert main(["--data", str(small_org), "validate"]) == 1
+    out = capsys.readouterr().out
+    row = 2 + roster.index[roster["employee_id"] == "E002"][0]
+    assert (f"roster.csv, row {row}, column 'left_on', value 2026-03-01: the leaving day is on or before the start "
+            "day (started_on 2026-06-01), so E002 is here on no day, yet counted in a period spanning both; a "
+            "leaving day comes after the start day: correct one of them (for a re-hire, here from the new start "
+            "day, empty left_on)") in out
+    assert "E003 is here on no day" in out  # leaving on the day they start is no day either
+    assert "2 problem(s)" in out
