@@ -169,7 +169,8 @@ def test_someone_who_left_and_starts_again_is_here_from_their_new_start_day(smal
 
 def test_a_coach_who_has_not_started_is_marked_and_what_happens_to_their_people_is_said(small_org: Path, capsys):
     """Found by a tester: a coach hired to start on 4 Jan 2027 was offered unmarked in the coach picker, and
-    `due --coach` listed their people without a word, while a coach who has left is said."""
+    `due --coach` listed their people without a word, while a coach who has left is said. Until she starts, her
+    people are due as everyone is and another coach meets them: nothing new is started with her as coach."""
     _import(small_org, [HIBOB[0], ["C01", "Grace Hopper", "grace@example.org", "Engineering", "Head of engineering",
                                    "C00", "Hired", "04/01/2027"]])
     h = Harness(small_org)  # on 1 Oct 2026
@@ -177,16 +178,21 @@ def test_a_coach_who_has_not_started_is_marked_and_what_happens_to_their_people_
     assert ("Grace Hopper (C01) · starts 4 Jan 2027", "C01") in start.coach_choice.options
     start.choose(coach="C01")
     assert start.coach_left_html.layout.display != "none"
-    assert ("Grace Hopper (C01) starts on 4 Jan 2027: until then another coach meets their people (or set a coach "
-            "who is here on the roster).") in start.coach_left_html.value
+    assert ("Grace Hopper (C01) starts on 4 Jan 2027: until then another coach meets their people, or set a coach "
+            "who is here on the roster; no new conversation or check-in is started with them as coach before "
+            "then.") in start.coach_left_html.value
     team = h.app.show_team("C01")  # her people are here and due as everyone is
     assert [m.employee_id for m in team.members] == ["E001", "E002", "E003"]
-    assert ("Their coach Grace Hopper (C01) starts on 4 Jan 2027: until then another coach meets the 3 people below "
-            "(choose that coach under Coach when meeting them, or set a coach who is here on the roster).") \
-        in team.summary_html.value
+    assert ("Their coach Grace Hopper (C01) starts on 4 Jan 2027: until then another coach meets the 3 people below, "
+            "or set a coach who is here on the roster.") in team.summary_html.value
+    assert not [row for row in team.rows.values() if row.starts]
     h.app.select_employee("E002")
-    assert ("Their coach Grace Hopper (C01) starts on 4 Jan 2027: until then another coach meets Alan Turing") \
-        in start.employee_html.value
+    assert ("Their coach Grace Hopper (C01) starts on 4 Jan 2027: until then another coach meets Alan Turing, or set "
+            "a coach who is here on the roster. Until then no new conversation or check-in is started with them as "
+            "coach: to start one, choose the coach meeting Alan Turing under Coach.") in start.employee_html.value
+    assert start.start_button.layout.display == "none"
+    start.choose(coach="C02")  # another coach meets him
+    assert start.start_button.layout.display != "none"
     assert main(["--data", str(small_org), "due", "--as-of", "2026-10-01", "--coach", "C01"]) == 0
     captured = capsys.readouterr()
     assert "E002" in captured.out
@@ -194,7 +200,6 @@ def test_a_coach_who_has_not_started_is_marked_and_what_happens_to_their_people_
             "here (or set a coach who is here on the roster)") in captured.err
     assert main(["--data", str(small_org), "due", "--as-of", "2027-01-04", "--coach", "C01"]) == 0
     assert "Grace Hopper" not in capsys.readouterr().err  # from her first day she is their coach like any other
-
 
 def test_a_re_import_that_changes_start_days_names_whose_and_what_it_does(small_org: Path):
     """Found by a tester: a re-import that emptied a start day, or moved it into the past, said only "updated 3",

@@ -6,7 +6,9 @@ for by name or id, with the day they left, and their coach is not offered for th
 offered, marked and after the coaches still here, while people still here have them as coach (to see who needs a
 new coach on the roster), but is the coach of no new conversation or check-in. Someone who starts after the day
 (a future starter) is listed, like a leaver, only when looked for, with the day they start: they are on nobody's
-team, and due for nothing, before it.
+team, and due for nothing, before it. A coach who starts after the day is offered, marked, after the coaches here;
+their people are due as everyone is, and until that day another coach meets them (no new conversation or check-in
+has them as coach).
 """
 
 from __future__ import annotations
@@ -100,19 +102,22 @@ class RosterIndex:
         if start is None:
             return ""
         return (f"Their coach {self.coach_label(coach_id)} starts on {human_date(start)}: until then another "
-                f"coach meets {whom} (choose that coach under Coach when meeting them, or set a coach who is here "
-                "on the roster).")
+                f"coach meets {whom}, or set a coach who is here on the roster.")
 
     def new_coach_refusal(self, coach_id: str | None, whom: str) -> str:
         """Why a new conversation or check-in with ``whom`` cannot have this coach, as text ("": it can).
 
-        A coach who has left coaches nothing new; a draft begun with them can still be finished.
+        A coach who is not here (who has left, or has not started yet) coaches nothing new; a draft begun with them
+        can still be finished.
         """
         left = self.left_label(coach_id or "")
-        if not left:
+        start = self.start_day(coach_id or "")
+        if not left and start is None:
             return ""
-        return (f"{self.coach_label(coach_id)} {left}: no new conversation or check-in is started with them as "
-                f"coach. To start one, choose the coach meeting {whom} under Coach.")
+        away = left or f"starts on {human_date(start)}"
+        before = "" if left else " before then"
+        return (f"{self.coach_label(coach_id)} {away}: no new conversation or check-in is started with them as "
+                f"coach{before}. To start one, choose the coach meeting {whom} under Coach.")
 
     def left_day(self, employee_id: str) -> dt.date | None:
         """The day someone who has left left (None: still here)."""

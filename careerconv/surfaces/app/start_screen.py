@@ -293,8 +293,9 @@ class StartScreen:
                     "is started with them as coach.")
         start = self.people.start_day(coach)
         if start is not None:
-            return (f"{label} starts on {human_date(start)}: until then another coach meets their people (or set a "
-                    "coach who is here on the roster).")
+            return (f"{label} starts on {human_date(start)}: until then another coach meets their people, or set a "
+                    "coach who is here on the roster; no new conversation or check-in is started with them as coach "
+                    "before then.")
         return ""
 
     def show_view(self) -> None:
@@ -338,7 +339,7 @@ class StartScreen:
         whom = f"the {len(members)} {'person' if len(members) == 1 else 'people'} below"
         self.team.show_members(coach, self.people.coach_choice_label(coach), members, self.today(),
                                note=self.people.coach_note(coach, whom),
-                               starts=not self.people.left_label(coach))
+                               starts=not self.people.away_label(coach))
 
     # ------------------------------------------------------------------ the search list
     def show_roster(self, people: RosterIndex) -> None:
