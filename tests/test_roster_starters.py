@@ -262,15 +262,22 @@ def test_report_all_and_its_index_say_how_many_have_not_started_and_when_the_fir
     index = reports / "index-2026-10-01.html"
     assert said in _page_text(index)
     assert "E006" not in _page_text(index)
-    # one more starter, nothing else changed: the index is written again, saying 3
+    # Dana's report made when asked for: the day's index lists it, and says the one left out
+    assert main(["--data", str(small_org), "report", "E006", "--as-of", "2026-10-01", "-o", str(reports)]) == 0
+    assert "left out" not in capsys.readouterr().out  # a batch of one asked for leaves nobody out
+    assert "E006" in _page_text(index)
+    assert "1 person on the roster left out: they have not started yet (they start on 15 Feb 2027)" \
+        in _page_text(index)
+    # one more starter, nothing else changed: the index is written again, saying so
     _import(small_org, [HIBOB[0], ["E008", "Fay Wong", "", "Research", "Analyst", "C01", "Hired", "13/12/2026"]])
     monkeypatch.setattr(runner, "LocalExecutor", lambda jobs: _Writing("unchanged"))
     out = _report_all(small_org, reports, capsys)
-    said = "3 people on the roster left out: they have not started yet (the first starts on 13 Dec 2026)"
+    said = "2 people on the roster left out: they have not started yet (the first starts on 13 Dec 2026)"
     assert said in out and said in _page_text(index)
     # split into shards and merged, the one index says it too
     monkeypatch.setattr(runner, "LocalExecutor", lambda jobs: _Writing())
     shards = tmp_path / "shards"
+    said = "3 people on the roster left out: they have not started yet (the first starts on 13 Dec 2026)"
     for shard in ("1/2", "2/2"):
         assert said in _report_all(small_org, shards, capsys, "--shard", shard)
     assert main(["--data", str(small_org), "report", "--merge-index", "--as-of", "2026-10-01", "-o", str(shards)]) == 0

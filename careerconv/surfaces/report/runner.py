@@ -468,7 +468,8 @@ class BatchResult:
         made the same reports again. Empty when it could.
     not_started
         For a batch of the whole roster, the start days of the people on it it left out because they have not
-        started yet on its day, earliest first (their reports are made from that day on; the index says so).
+        started yet on its day, earliest first (their reports are made from that day on). The index says so after
+        any batch, of those it does not list.
     """
 
     outcomes: list[ReportOutcome]
@@ -1040,13 +1041,12 @@ def run_batch(
     store = Store(data)
     with pd.option_context("mode.string_storage", "python"):  # see _WARMUP; the roster may be long
         roster = {r[EMPLOYEE_ID]: r for r in store.roster().to_dict("records")}
-    not_started: tuple[dt.date, ...] = ()
+    starting = _start_days_after(roster, day)  # the index says how many of them have no report, and from when
     if employee_ids is None:
         # Everyone here on the report's day: a leaver's report, or a future starter's, is made only when asked for
         # by id.
         ids = [eid for eid, row in roster.items() if leavers.person_is_here(row, day)] if roster else \
             store.employees_with_records()
-        not_started = _start_days_after(roster, day)
         if roster and not ids:
             raise ValueError(f"no employees to report on: everyone on the roster of {data} had left by "
                              f"{day.isoformat()} or starts after it (name one to make their report)")
@@ -1098,6 +1098,8 @@ def run_batch(
         if shard is None:  # the day's index lists every report of the day in the folder, not this batch's alone
             entries += _earlier_entries(roster, out_root, day, {o.employee_id for o in outcomes} | erased, pdf)
         entries = [_as_stamped(e, out_root, day, settings.batch, began, generated.astimezone()) for e in entries]
+        listed_ids = {e.employee_id for e in entries}
+        not_started = tuple(sorted(start for eid, start in starting.items() if eid not in listed_ids))
         # A rerun that made nothing and failed nothing has no news: the day's index
         # keeps the record of the batch that made the reports, if that batch was this one's employees (an index
         # left by a batch of other people, or listing a failure since mended, is written anew). So does a batch
@@ -1126,7 +1128,7 @@ def run_batch(
     return BatchResult(outcomes, index_path, time.perf_counter() - started, report_seconds, index_kept=kept,
                        erased=len(erased - set(erased_before)),
                        erased_before={eid: day for eid, day in erased_before.items() if eid in erased},
-                       unshared=unshared, not_started=not_started)
+                       unshared=unshared, not_started=not_started if employee_ids is None else ())
 
 
 def _check_writable(folder: Path) -> None:
@@ -1201,11 +1203,11 @@ def left_words(roster_row: dict | None, day: dt.date) -> str:
     return f"{'leaving' if leavers.is_here(left_on, day) else 'left'} {human_date(left)}"
 
 
-def _start_days_after(roster: dict[str, dict], day: dt.date) -> tuple[dt.date, ...]:
-    """The start days of the people on the roster who have not started yet on ``day`` (:mod:`careerconv.records.
-    leavers`), earliest first."""
-    return tuple(sorted(leavers.start_day(row.get(STARTED_ON)) for row in roster.values()
-                        if leavers.is_here(row.get(LEFT_ON), day) and not leavers.person_is_here(row, day)))
+def _start_days_after(roster: dict[str, dict], day: dt.date) -> dict[str, dt.date]:
+    """The start day of each person on the roster who has not started yet on ``day`` (:mod:`careerconv.records.
+    leavers`), by id."""
+    return {eid: leavers.start_day(row.get(STARTED_ON)) for eid, row in roster.items()
+            if leavers.is_here(row.get(LEFT_ON), day) and not leavers.person_is_here(row, day)}
 
 
 def _lists_only(index_path: Path, employee_ids: list[str], not_started: tuple[dt.date, ...]) -> bool:
