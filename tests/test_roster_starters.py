@@ -10,6 +10,8 @@ The small organisation of tests/orgs.py: Grace Hopper (C01) coaches E001, E002 a
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +22,9 @@ from careerconv.cli import main
 from careerconv.records.importers import import_roster
 from careerconv.records.store import Store
 from careerconv.surfaces.app.team import load_team
+from careerconv.surfaces.report import runner
+from careerconv.surfaces.report.paths import report_paths
+from careerconv.surfaces.report.runner import ReportOutcome
 from test_history_exports import csv_bytes
 
 IMPORT_DAY = dt.date(2026, 10, 1)  # the app harness's day too
@@ -160,3 +165,142 @@ def test_someone_who_left_and_starts_again_is_here_from_their_new_start_day(smal
 
     assert "E003" not in due("2026-12-10")
     assert "E003,Katherine Johnson" in due("2027-01-04")
+
+
+def test_a_coach_who_has_not_started_is_marked_and_what_happens_to_their_people_is_said(small_org: Path, capsys):
+    """Found by a tester: a coach hired to start on 4 Jan 2027 was offered unmarked in the coach picker, and
+    `due --coach` listed their people without a word, while a coach who has left is said. Until she starts, her
+    people are due as everyone is and another coach meets them: nothing new is started with her as coach."""
+    _import(small_org, [HIBOB[0], ["C01", "Grace Hopper", "grace@example.org", "Engineering", "Head of engineering",
+                                   "C00", "Hired", "04/01/2027"]])
+    h = Harness(small_org)  # on 1 Oct 2026
+    start = h.app.start_screen
+    assert ("Grace Hopper (C01) · starts 4 Jan 2027", "C01") in start.coach_choice.options
+    start.choose(coach="C01")
+    assert start.coach_left_html.layout.display != "none"
+    assert ("Grace Hopper (C01) starts on 4 Jan 2027: until then another coach meets their people, or set a coach "
+            "who is here on the roster; no new conversation or check-in is started with them as coach before "
+            "then.") in start.coach_left_html.value
+    team = h.app.show_team("C01")  # her people are here and due as everyone is
+    assert [m.employee_id for m in team.members] == ["E001", "E002", "E003"]
+    assert ("Their coach Grace Hopper (C01) starts on 4 Jan 2027: until then another coach meets the 3 people below, "
+            "or set a coach who is here on the roster.") in team.summary_html.value
+    assert not [row for row in team.rows.values() if row.starts]
+    h.app.select_employee("E002")
+    assert ("Their coach Grace Hopper (C01) starts on 4 Jan 2027: until then another coach meets Alan Turing, or set "
+            "a coach who is here on the roster. Until then no new conversation or check-in is started with them as "
+            "coach: to start one, choose the coach meeting Alan Turing under Coach.") in start.employee_html.value
+    assert start.start_button.layout.display == "none"
+    start.choose(coach="C02")  # another coach meets him
+    assert start.start_button.layout.display != "none"
+    assert main(["--data", str(small_org), "due", "--as-of", "2026-10-01", "--coach", "C01"]) == 0
+    captured = capsys.readouterr()
+    assert "E002" in captured.out
+    assert ("coach C01 (Grace Hopper) starts on 4 Jan 2027: until then another coach meets their 3 people listed "
+            "here (or set a coach who is here on the roster)") in captured.err
+    assert main(["--data", str(small_org), "due", "--as-of", "2027-01-04", "--coach", "C01"]) == 0
+    assert "Grace Hopper" not in capsys.readouterr().err  # from her first day she is their coach like any other
+
+def test_a_re_import_that_changes_start_days_names_whose_and_what_it_does(small_org: Path):
+    """Found by a tester: a re-import that emptied a start day, or moved it into the past, said only "updated 3",
+    and the people were due and on their coach's team at once."""
+    first = _import(small_org, HIBOB[:2])  # Alan's day of 2019 read for the first time: no change to speak of
+    assert "start day changed" not in first.summary()
+    hired = [HIBOB[0], *[[eid, name, "", "Engineering", "Engineer", "C01", "Hired", "04/01/2027"]
+                         for eid, name in (("E006", "Dana Cohen"), ("E007", "Eli Roth"), ("E008", "Fay Wong"))]]
+    _import(small_org, hired)
+    changed = [HIBOB[0], ["E006", "Dana Cohen", "", "Engineering", "Engineer", "C01", "Employed", ""],
+               ["E007", "Eli Roth", "", "Engineering", "Engineer", "C01", "Employed", "15/09/2026"],
+               ["E008", "Fay Wong", "", "Engineering", "Engineer", "C01", "Hired", "15/02/2027"]]
+    result = _import(small_org, changed)
+    assert result.updated == 3
+    assert ("Note: 3 people's start days changed (none: started long ago): E006 from 4 Jan 2027 to none (here from "
+            "this import on), E007 from 4 Jan 2027 to 15 Sep 2026 (here from this import on), E008 from 4 Jan 2027 "
+            "to 15 Feb 2027") in result.summary()
+    later = [HIBOB[0], ["E007", "Eli Roth", "", "Engineering", "Engineer", "C01", "Hired", "04/01/2027"]]
+    assert ("Note: 1 person's start day changed (none: started long ago): E007 from 15 Sep 2026 to 4 Jan 2027 (not "
+            "here until then)") in _import(small_org, later).summary()
+    assert "start day changed" not in _import(small_org, later).summary()  # the same file again changes nothing
+
+
+class _Writing:
+    """An executor that writes a placeholder page for each report asked for, and says each was ``status``."""
+
+    def __init__(self, status: str = "made"):
+        self.status = status
+
+    def run(self, settings, template, requests, progress):
+        outcomes = []
+        for request in requests:
+            paths = report_paths(settings.reports_dir, request.employee_id, settings.as_of)
+            paths.html.parent.mkdir(parents=True, exist_ok=True)
+            paths.html.write_text("<html></html>", encoding="utf-8")
+            outcomes.append(ReportOutcome(request.employee_id, request.roster_row["name"], "", self.status, paths))
+        return outcomes
+
+
+def _report_all(root: Path, reports: Path, capsys, *more: str) -> str:
+    assert main(["--data", str(root), "report", "--all", "--as-of", "2026-10-01", "-o", str(reports), *more]) == 0
+    return capsys.readouterr().out
+
+
+def _page_text(path: Path) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8"))).split())
+
+
+def test_report_all_and_its_index_say_how_many_have_not_started_and_when_the_first_starts(small_org: Path,
+                                                                                           tmp_path: Path, capsys,
+                                                                                           monkeypatch):
+    """Found by a tester: 75 reports for 88 people, and neither the batch's summary nor its index said that 13 had
+    not started."""
+    _import(small_org, [*HIBOB, ["E007", "Eli Roth", "", "Engineering", "Engineer", "C01", "Hired", "15/02/2027"]])
+    monkeypatch.setattr(runner, "LocalExecutor", lambda jobs: _Writing())
+    reports = tmp_path / "reports"
+    out = _report_all(small_org, reports, capsys)
+    said = "2 people on the roster left out: they have not started yet (the first starts on 4 Jan 2027)"
+    assert "6 report(s) made" in out and f"failed; {said}; reports in {reports}" in out
+    index = reports / "index-2026-10-01.html"
+    assert said in _page_text(index)
+    assert "E006" not in _page_text(index)
+    # Dana's report made when asked for: the day's index lists it, and says the one left out
+    assert main(["--data", str(small_org), "report", "E006", "--as-of", "2026-10-01", "-o", str(reports)]) == 0
+    assert "left out" not in capsys.readouterr().out  # a batch of one asked for leaves nobody out
+    assert "E006" in _page_text(index)
+    assert "1 person on the roster left out: they have not started yet (they start on 15 Feb 2027)" \
+        in _page_text(index)
+    # one more starter, nothing else changed: the index is written again, saying so
+    _import(small_org, [HIBOB[0], ["E008", "Fay Wong", "", "Research", "Analyst", "C01", "Hired", "13/12/2026"]])
+    monkeypatch.setattr(runner, "LocalExecutor", lambda jobs: _Writing("unchanged"))
+    out = _report_all(small_org, reports, capsys)
+    said = "2 people on the roster left out: they have not started yet (the first starts on 13 Dec 2026)"
+    assert said in out and said in _page_text(index)
+    # split into shards and merged, the one index says it too
+    monkeypatch.setattr(runner, "LocalExecutor", lambda jobs: _Writing())
+    shards = tmp_path / "shards"
+    said = "3 people on the roster left out: they have not started yet (the first starts on 13 Dec 2026)"
+    for shard in ("1/2", "2/2"):
+        assert said in _report_all(small_org, shards, capsys, "--shard", shard)
+    assert main(["--data", str(small_org), "report", "--merge-index", "--as-of", "2026-10-01", "-o", str(shards)]) == 0
+    assert said in _page_text(shards / "index-2026-10-01.html")
+
+
+def test_validate_names_a_hand_edited_row_whose_leaving_day_is_on_or_before_its_start_day(small_org: Path, capsys):
+    """Found by a tester: a roster row edited by hand to leave on 2026-03-01 and start on 2026-06-01 (here on no
+    day) was counted as here in a period spanning both, and `validate` said all was well; the import refuses it."""
+    _import(small_org, HIBOB)
+    path = small_org / "roster.csv"
+    roster = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    roster.insert(len(roster.columns) - 1, "left_on", "")  # as careerconv writes it once someone has left
+    edited = {"E002": ("2026-03-01", "2026-06-01"), "E003": ("2026-06-01", "2026-06-01")}
+    for eid, (left, start) in edited.items():
+        roster.loc[roster["employee_id"] == eid, ["left_on", "started_on"]] = [left, start]
+    roster.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    assert main(["--data", str(small_org), "validate"]) == 1
+    out = capsys.readouterr().out
+    row = 2 + roster.index[roster["employee_id"] == "E002"][0]
+    assert (f"roster.csv, row {row}, column 'left_on', value 2026-03-01: the leaving day is on or before the start "
+            "day (started_on 2026-06-01), so E002 is here on no day, yet counted in a period spanning both; a "
+            "leaving day comes after the start day: correct one of them (for a re-hire, here from the new start "
+            "day, empty left_on)") in out
+    assert "E003 is here on no day" in out  # leaving on the day they start is no day either
+    assert "2 problem(s)" in out

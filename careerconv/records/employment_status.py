@@ -12,6 +12,7 @@ import pandas as pd
 
 from . import leavers
 from . import schema
+from .dates import human_date
 from .import_asking import FileRejected
 from .import_cells import EARLIEST_DATE, DateOrderDecision
 from .import_checking import Checker, cell_text, some
@@ -312,6 +313,35 @@ def not_started_note(checker: Checker, incoming: list[dict], rows: list[RawRow],
                     f"from this import on, on their coach's team and in HR figures like everyone active "
                     f"({some(list(said))}); to count them from their first day, export it beside them (a column "
                     "such as 'Start date' or 'Hire Date')"]
+
+
+def start_day_changes_note(incoming: list[dict], existing: dict[str, dict], today: dt.date) -> list[str]:
+    """The note naming who already on the roster has another start day in the file (none for nobody): each with
+    the day before and after ("none": started long ago), and whether that makes them here from this import on
+    (the day emptied or moved into the past) or no longer here until it (moved to a day still to come). A day that
+    has passed given to someone who had none is no change to speak of (the first import of a hire-date column
+    gives one to everyone).
+
+    Found by a hostile test: a re-import that emptied 3 start days said only "updated 3", and the 3 people were
+    due and on their coach's team at once.
+    """
+    changes = []
+    for rec in incoming:
+        before_row = existing.get(rec[EMPLOYEE_ID])
+        if before_row is None:
+            continue
+        before, after = leavers.start_day(before_row.get(STARTED_ON)), leavers.start_day(rec[STARTED_ON])
+        if before == after or before is None and (after is None or after <= today):
+            continue
+        was, now = before is None or before <= today, after is None or after <= today
+        effect = (" (here from this import on)" if now and not was else
+                  " (not here until then)" if was and not now else "")
+        changes.append(f"{rec[EMPLOYEE_ID]} from {human_date(before, missing='none')} to "
+                       f"{human_date(after, missing='none')}{effect}")
+    if not changes:
+        return []
+    whose = "1 person's start day" if len(changes) == 1 else f"{len(changes)} people's start days"
+    return [f"{whose} changed (none: started long ago): {some(changes)}"]
 
 
 def parse_employment_status(value: Any, *, flag: bool = False) -> str | None:

@@ -63,6 +63,19 @@ def not_started_mask(roster: pd.DataFrame, day: dt.date) -> np.ndarray:
     return (start.notna() & (start > pd.Timestamp(day))).to_numpy(dtype=bool)
 
 
+def left_before_start_mask(roster: pd.DataFrame) -> np.ndarray:
+    """For each roster row, whether its leaving day is on or before its start day: someone here on no day, whom
+    the masks above would count as here in a period spanning both days (a roster without both columns: nobody).
+
+    The import never writes such a row (it refuses it, or reads an earlier leaving day beside a new start day as a
+    re-hire, with no leaving day); one edited by hand is a problem ``careerconv validate`` names.
+    """
+    if LEFT_ON not in roster.columns or STARTED_ON not in roster.columns:
+        return np.zeros(len(roster), dtype=bool)
+    left, start = pd.to_datetime(roster[LEFT_ON]), pd.to_datetime(roster[STARTED_ON])
+    return (left.notna() & start.notna() & (left <= start)).to_numpy(dtype=bool)
+
+
 def here_mask(roster: pd.DataFrame, day: dt.date) -> np.ndarray:
     """For each roster row, whether that person is here on ``day``: started by then and not left (a roster without
     the columns: all)."""

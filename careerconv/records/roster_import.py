@@ -16,8 +16,8 @@ from . import schema
 from .employment_status import (
     MISSING_HAVE_LEFT_OPTION, check_flag_leavers, check_missing_have_left, drop_other_status, leaving_against_start,
     leaving_columns_notes, leaving_notes, left_on, met_after_leaving, not_started_note, parse_employment_status,
-    parse_left_on, parse_start_day, second_status, started_on, statuses_by_day_note, unread_start_day_problem,
-    unread_start_days_note,
+    parse_left_on, parse_start_day, second_status, start_day_changes_note, started_on, statuses_by_day_note,
+    unread_start_day_problem, unread_start_days_note,
 )
 from .id_spelling import IdMatch, KnownIds, confirmed
 from .import_asking import COMMAND_LINE, Asking
@@ -453,6 +453,7 @@ def import_roster(store: Store, path: str | Path, *, skip_invalid: bool = False,
     result.notes += statuses_by_day_note(checker, [r.row for r in good_rows if r.row in statuses_by_day])
     result.notes += leaving_notes(incoming, good_rows, leaving, existing, today)
     result.notes += not_started_note(checker, incoming, good_rows, today)
+    result.notes += start_day_changes_note(incoming, existing, today)
     result.notes += unread_start_days_note(checker, [u for u in unread_starts if u[0] not in bad])
     result.notes += met_after_leaving(store, incoming, existing)
     named = {rec[EMPLOYEE_ID] for rec in parsed.values()}  # rows rejected with --skip-invalid are in the file too

@@ -71,13 +71,14 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from filelock import FileLock
 
+from . import leavers
 from . import schema
 from . import tables
 from .erased_names import kept_hashes
 from .looked_at import with_kept_since
 from .id_spelling import looked_up_as, number_forms
 from .questions import QuestionSet, available_question_sets
-from .schema import CADENCE_MONTHS, COACH_ID, DATE, EMPLOYEE_ID, RECORD_ID_KEYS, STATUS
+from .schema import CADENCE_MONTHS, COACH_ID, DATE, EMPLOYEE_ID, LEFT_ON, RECORD_ID_KEYS, STARTED_ON, STATUS
 
 N_BUCKETS = 16
 MANIFEST_VERSION = 1
@@ -1818,6 +1819,19 @@ class Store:
         return _to_pandas(arrow)
 
     # ------------------------------------------------------------------ checks
+    def _day_order_problems(self, roster: pd.DataFrame) -> list[schema.Problem]:
+        """A problem for each roster row whose ``left_on`` is on or before its ``started_on``
+        (:func:`careerconv.records.leavers.left_before_start_mask`), naming both days and what is allowed."""
+        problems = []
+        for i in np.flatnonzero(leavers.left_before_start_mask(roster)):
+            row = roster.iloc[i]
+            problems.append(schema.Problem(
+                str(self.roster_path), f"the leaving day is on or before the start day ({STARTED_ON} "
+                f"{row[STARTED_ON].date().isoformat()}), so {row[EMPLOYEE_ID]} is here on no day, yet counted in a "
+                "period spanning both; a leaving day comes after the start day: correct one of them (for a re-hire, "
+                f"here from the new start day, empty {LEFT_ON})", int(i) + 2, LEFT_ON, row[LEFT_ON].date()))
+        return problems
+
     def validate(self, progress: Callable[[int, int], None] | None = None) -> list[schema.Problem]:
         """Check the whole folder and return every problem (an empty list when all is well).
 
@@ -1830,7 +1844,9 @@ class Store:
         problems: list[schema.Problem] = []
         roster_ids: set[str] = set()
         try:
-            roster_ids = set(self.roster()[EMPLOYEE_ID])
+            roster = self.roster()
+            roster_ids = set(roster[EMPLOYEE_ID])
+            problems.extend(self._day_order_problems(roster))
         except schema.ValidationError as exc:
             problems.extend(exc.problems)
         except Exception as exc:  # unreadable CSV

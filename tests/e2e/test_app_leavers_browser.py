@@ -17,8 +17,12 @@ So is someone who starts on a day still to come, with that day, at 400 and 1280 
 People renamed by a roster import read whole in their coach's team view at 360, 400 and 1280 px: a 60-character
 name, a double-barrelled name with particles and a right-to-left name, with their ids, due lines and badges.
 
+A coach who starts on a day still to come is offered marked with that day, said in full below the picker, and
+their team view says that until then another coach meets their people (no Start with them), at 400 and 1280 px.
+
 Screenshots go to ``tests/output/e2e/coach-leavers-*.png``, ``coach-fresh-roster-*.png``,
-``coach-leaver-result-*.png``, ``coach-starter-result-*.png`` and ``coach-team-names-*.png``.
+``coach-leaver-result-*.png``, ``coach-starter-result-*.png``, ``coach-coach-starts-*.png`` and
+``coach-team-names-*.png``.
 """
 
 from __future__ import annotations
@@ -90,16 +94,22 @@ def serve(data):
     assert code == 0, f"careerconv app did not stop cleanly on Ctrl-C (exit {code}):\n" + "".join(server.lines)
 
 
-@pytest.fixture(scope="module")
-def grace_left_server(tmp_path_factory, browser):
-    data = tmp_path_factory.mktemp("leavers") / "data"
+def small_org_after_import(tmp_path_factory, name: str, export_text: str):
+    """``careerconv app`` on the small organisation after a roster import of ``export_text`` (CSV)."""
+    data = tmp_path_factory.mktemp(name) / "data"
     make_small_org(data)
-    export = data.parent / "coach-left.csv"
-    export.write_text("Employee ID,Name,Manager ID,Department,Job Title,Termination Date\n"
-                      "C01,Grace Hopper,C00,Engineering,Head of engineering,2026-09-01\n"
-                      f"C02,{LONG_NAME},C00,Research,Head of research,\n", encoding="utf-8")
+    export = data.parent / f"{name}.csv"
+    export.write_text(export_text, encoding="utf-8")
     import_roster(Store(data), export)
     yield from serve(data)
+
+
+@pytest.fixture(scope="module")
+def grace_left_server(tmp_path_factory, browser):
+    yield from small_org_after_import(tmp_path_factory, "leavers",
+                                      "Employee ID,Name,Manager ID,Department,Job Title,Termination Date\n"
+                                      "C01,Grace Hopper,C00,Engineering,Head of engineering,2026-09-01\n"
+                                      f"C02,{LONG_NAME},C00,Research,Head of research,\n")
 
 
 @pytest.mark.parametrize("width", (360, 400, 1280))
@@ -129,6 +139,50 @@ def test_a_coach_who_has_left_is_said_to_have_left_in_full_and_offers_nothing_ne
     problems += layout_problems(page)
     shot(page, output_dir, f"leavers-person-{width}")
     page.close()
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.fixture(scope="module")
+def grace_starts_server(tmp_path_factory, browser):
+    yield from small_org_after_import(tmp_path_factory, "coach-starts",
+                                      "Employee ID,Name,Manager ID,Department,Job Title,Lifecycle status,Start date\n"
+                                      "C01,Grace Hopper,C00,Engineering,Head of engineering,Hired,"
+                                      f"{START_DAY.isoformat()}\n")
+
+
+@pytest.mark.parametrize("width", (400, 1280))
+def test_a_coach_who_has_not_started_is_said_to_start_later_and_their_team_who_meets_them(
+        browser, grace_starts_server, output_dir, width):
+    """Found by a tester: a coach hired to start after today was offered unmarked in the coach picker. She is
+    marked with the day she starts, the page says it in full below the picker, and her team view says that until
+    then another coach meets her people, and offers no Start with her as coach."""
+    starts = human_date(START_DAY)
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.set_default_timeout(WAIT)
+    page.goto(grace_starts_server.url)
+    ready(page)
+    page.locator(".cc-coach select").select_option(label=f"Grace Hopper (C01) · starts {starts}")
+    hint = page.locator(".cc-coach-left-hint")
+    hint.wait_for()
+    said = " ".join(hint.inner_text().split())
+    seen_whole = hint.evaluate("e => e.scrollWidth <= e.clientWidth + 1 && e.scrollHeight <= e.clientHeight + 1")
+    problems = layout_problems(page)
+    shot(page, output_dir, f"coach-starts-picked-{width}")
+    page.locator(".cc-view-choice button", has_text="My team").click()
+    note = page.locator(".cc-team-summary", has_text="another coach meets the 3 people below")
+    note.wait_for()
+    team_said = " ".join(note.inner_text().split())
+    starts_offered = page.locator(".cc-team-row", has_text="Start conversation").count()  # nothing new with her
+    problems += layout_problems(page)
+    shot(page, output_dir, f"coach-starts-team-{width}")
+    page.close()
+    assert said == (f"Grace Hopper (C01) starts on {starts}: until then another coach meets their people, or set a "
+                    "coach who is here on the roster; no new conversation or check-in is started with them as coach "
+                    "before then.")
+    assert seen_whole
+    assert (f"Their coach Grace Hopper (C01) starts on {starts}: until then another coach meets the 3 people below, "
+            "or set a coach who is here on the roster.") in team_said
+    assert not starts_offered
     assert problems == [], "\n".join(problems)
 
 

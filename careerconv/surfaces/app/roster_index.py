@@ -6,7 +6,9 @@ for by name or id, with the day they left, and their coach is not offered for th
 offered, marked and after the coaches still here, while people still here have them as coach (to see who needs a
 new coach on the roster), but is the coach of no new conversation or check-in. Someone who starts after the day
 (a future starter) is listed, like a leaver, only when looked for, with the day they start: they are on nobody's
-team, and due for nothing, before it.
+team, and due for nothing, before it. A coach who starts after the day is offered, marked, after the coaches here;
+their people are due as everyone is, and until that day another coach meets them (no new conversation or check-in
+has them as coach).
 """
 
 from __future__ import annotations
@@ -69,38 +71,61 @@ class RosterIndex:
         return f"{name} ({coach_id})" if name else coach_id or ""
 
     def coaches(self) -> list[str]:
-        """The ids of everyone who coaches someone still here: those still here by their label, then those who
-        have left."""
+        """The ids of everyone who coaches someone still here: those here by their label, then those who have not
+        started yet, then those who have left."""
         return sorted({c for c in self.coach_ids[self.here] if c},
-                      key=lambda c: (bool(self.left_label(c)), self.coach_label(c).casefold()))
+                      key=lambda c: (bool(self.left_label(c)), bool(self.starts_label(c)),
+                                     self.coach_label(c).casefold()))
+
+    def away_label(self, employee_id: str) -> str:
+        """``"left 3 Mar 2026"`` or ``"starts 4 Jan 2027"`` for someone who is not here on the day, else ""."""
+        return self.left_label(employee_id) or self.starts_label(employee_id)
 
     def coach_choice_label(self, coach_id: str | None) -> str:
         """The coach as the coach picker and a person's card name them: :meth:`coach_label`, with the day they
-        left for a coach who has left (``"Jack Walker (E0065) · left 1 Nov 2026"``)."""
-        left = self.left_label(coach_id or "")
-        return self.coach_label(coach_id) + (f" · {left}" if left else "")
+        left for a coach who has left (``"Jack Walker (E0065) · left 1 Nov 2026"``), or the day they start for a
+        coach who has not started yet (``"Ann Lee (E0090) · starts 4 Jan 2027"``)."""
+        away = self.away_label(coach_id or "")
+        return self.coach_label(coach_id) + (f" · {away}" if away else "")
 
-    def coach_left_note(self, coach_id: str | None, whom: str) -> str:
-        """What to do about a coach who has left, as text (``whom``: who has them as coach), else ""."""
+    def coach_note(self, coach_id: str | None, whom: str) -> str:
+        """What to do about a coach who is not here, as text (``whom``: who has them as coach), else "".
+
+        A coach who has left: set a new coach on the roster. A coach who has not started yet: their people are due
+        as everyone else is, so until the coach's first day another coach meets them (or the roster names one who
+        is here).
+        """
         left = self.left_label(coach_id or "")
-        if not left:
+        if left:
+            return f"Their coach {self.coach_label(coach_id)} {left}: set a new coach for {whom} on the roster."
+        start = self.start_day(coach_id or "")
+        if start is None:
             return ""
-        return f"Their coach {self.coach_label(coach_id)} {left}: set a new coach for {whom} on the roster."
+        return (f"Their coach {self.coach_label(coach_id)} starts on {human_date(start)}: until then another "
+                f"coach meets {whom}, or set a coach who is here on the roster.")
 
     def new_coach_refusal(self, coach_id: str | None, whom: str) -> str:
         """Why a new conversation or check-in with ``whom`` cannot have this coach, as text ("": it can).
 
-        A coach who has left coaches nothing new; a draft begun with them can still be finished.
+        A coach who is not here (who has left, or has not started yet) coaches nothing new; a draft begun with them
+        can still be finished.
         """
         left = self.left_label(coach_id or "")
-        if not left:
+        start = self.start_day(coach_id or "")
+        if not left and start is None:
             return ""
-        return (f"{self.coach_label(coach_id)} {left}: no new conversation or check-in is started with them as "
-                f"coach. To start one, choose the coach meeting {whom} under Coach.")
+        away = left or f"starts on {human_date(start)}"
+        before = "" if left else " before then"
+        return (f"{self.coach_label(coach_id)} {away}: no new conversation or check-in is started with them as "
+                f"coach{before}. To start one, choose the coach meeting {whom} under Coach.")
 
     def left_day(self, employee_id: str) -> dt.date | None:
         """The day someone who has left left (None: still here)."""
         return leavers.left_day(self._left_on.get(employee_id))
+
+    def start_day(self, employee_id: str) -> dt.date | None:
+        """The day someone who has not started yet starts (None: they have started)."""
+        return leavers.start_day(self._starts_on.get(employee_id))
 
     def was_here(self, employee_id: str, day: str | dt.date) -> bool:
         """Whether someone was still here on ``day`` (an ISO date or a date): a draft of a day they were no longer

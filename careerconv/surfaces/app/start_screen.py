@@ -269,14 +269,12 @@ class StartScreen:
             self.team_loader.prefetch(coach)  # "My team" is then ready, or nearly
         show(self.view_choice, bool(coach))
         show(self.team_hint, not coach)
-        left = self.people.left_label(coach)
-        self.coach_left_html.value = (f'<div class="cc-warn-box">{escape(self.people.coach_label(coach))} '
-                                      f'{escape(left)}: their people need a new coach on the roster; no new '
-                                      'conversation or check-in is started with them as coach.</div>' if left else "")
-        show(self.coach_left_html, bool(left) and self.view_choice.value == "person")  # the team view says it
+        away = self._coach_away_hint(coach)
+        self.coach_left_html.value = f'<div class="cc-warn-box">{escape(away)}</div>' if away else ""
+        show(self.coach_left_html, bool(away) and self.view_choice.value == "person")  # the team view says it
         # the chosen coach in full, wrapped, where the closed picker cuts a long name (styles.py shows it on a
-        # phone); a screen reader hears it from the picker itself. A coach who has left is named in full above.
-        chosen = self.people.coach_choice_label(coach) if coach and not left else ""
+        # phone); a screen reader hears it from the picker itself. A coach who is not here is named in full above.
+        chosen = self.people.coach_choice_label(coach) if coach and not away else ""
         self.coach_chosen_html.value = (f'<div aria-hidden="true"><span class="cc-muted">Coach:</span> '
                                         f'{escape(chosen)}</div>' if chosen else "")
         show(self.coach_chosen_html, bool(chosen))
@@ -285,6 +283,20 @@ class StartScreen:
                 self.refresh_team()
             else:
                 self.view_choice.value = "person"
+
+    def _coach_away_hint(self, coach: str) -> str:
+        """What the start bar says of a chosen coach who is not here ("": they are, or none is chosen)."""
+        label = self.people.coach_label(coach)
+        left = self.people.left_label(coach)
+        if left:
+            return (f"{label} {left}: their people need a new coach on the roster; no new conversation or check-in "
+                    "is started with them as coach.")
+        start = self.people.start_day(coach)
+        if start is not None:
+            return (f"{label} starts on {human_date(start)}: until then another coach meets their people, or set a "
+                    "coach who is here on the roster; no new conversation or check-in is started with them as coach "
+                    "before then.")
+        return ""
 
     def show_view(self) -> None:
         """Show the view chosen: the team view, or the search list and the person page."""
@@ -326,8 +338,8 @@ class StartScreen:
     def _show_team(self, coach: str, members: list) -> None:
         whom = f"the {len(members)} {'person' if len(members) == 1 else 'people'} below"
         self.team.show_members(coach, self.people.coach_choice_label(coach), members, self.today(),
-                               note=self.people.coach_left_note(coach, whom),
-                               starts=not self.people.left_label(coach))
+                               note=self.people.coach_note(coach, whom),
+                               starts=not self.people.away_label(coach))
 
     # ------------------------------------------------------------------ the search list
     def show_roster(self, people: RosterIndex) -> None:
@@ -467,7 +479,7 @@ class StartScreen:
                                         f'{escape(left)}.</b> Their records are kept to read; no new conversation '
                                         f'or check-in is offered.{unfinished}</div>' + self.employee_html.value)
         else:
-            note = self.people.coach_left_note(employee.get(COACH_ID), name)
+            note = self.people.coach_note(employee.get(COACH_ID), name)
             if refusal and coach_id == employee.get(COACH_ID):
                 note += (" Until then no new conversation or check-in is started with them as coach: to start one, "
                          f"choose the coach meeting {name} under Coach.")

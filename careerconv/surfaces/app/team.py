@@ -521,7 +521,8 @@ class TeamRow:
     member, today
         The report and the day of the view the row was drawn for.
     starts
-        Whether its coach may start something new with them (False: the coach has left; only drafts are resumed).
+        Whether its coach may start something new with them (False: the coach has left or has not started yet;
+        only drafts are resumed).
     """
 
     member: TeamMember
@@ -714,8 +715,8 @@ class TeamView:
     def show_members(self, coach_id: str, coach_label: str, members: list[TeamMember], today: dt.date, *,
                      note: str = "", starts: bool = True) -> None:
         """Replace the rows with these members (as :func:`load_team` returns them); ``note`` (text) is said below
-        the counts (a coach who has left: their people need a new coach); without ``starts`` (the coach has left)
-        the rows offer only to resume drafts."""
+        the counts (a coach who has left: their people need a new coach; one who has not started: another coach
+        meets them until then); without ``starts`` (the coach is not here) the rows offer only to resume drafts."""
         self.coach_id = coach_id
         self.members = list(members)
         self.rows = {m.employee_id: TeamRow(m, today, starts) for m in self.members}

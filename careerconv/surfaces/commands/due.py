@@ -24,7 +24,8 @@ from careerconv.rules import cadence
 from . import calendar_ics as ics
 from careerconv.records import config, leavers, tables
 from careerconv.records.dates import human_date
-from careerconv.records.schema import CADENCE_MONTHS, COACH_ID, DEPARTMENT, EMPLOYEE_ID, ID_COLUMNS, LEFT_ON, STATUS
+from careerconv.records.schema import (CADENCE_MONTHS, COACH_ID, DEPARTMENT, EMPLOYEE_ID, ID_COLUMNS, LEFT_ON,
+                                       STARTED_ON, STATUS)
 from careerconv.records.spreadsheet import changed_id_warnings, frame_to_csv_bytes
 from careerconv.records.store import Store, write_output_bytes
 from . import streams
@@ -126,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
     whole_roster = due_tables["roster"]
     due_tables["roster"] = leavers.still_here(whole_roster, as_of)
     if args.coach:
-        _say_if_coach_left(args, whole_roster, due_tables["roster"], args.coach, as_of)
+        _say_if_coach_away(args, whole_roster, due_tables["roster"], args.coach, as_of)
     due = cadence.due_list(due_tables, as_of, coach=args.coach, within_days=args.within, soon_days=args.soon)
 
     if fmt == "table":
@@ -162,10 +163,11 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _say_if_coach_left(args: argparse.Namespace, roster: pd.DataFrame, here: pd.DataFrame, coach: str,
+def _say_if_coach_away(args: argparse.Namespace, roster: pd.DataFrame, here: pd.DataFrame, coach: str,
                        as_of: dt.date) -> None:
-    """A coach who has left by ``as_of``: say so on stderr (their people need a new coach on the roster), or, when
-    nobody still here has them as coach, raise that as the reason nothing is listed.
+    """A coach who is not here on ``as_of``: say so on stderr. One who has left: their people need a new coach on
+    the roster (when nobody here has them as coach, that is raised as the reason nothing is listed). One who has not
+    started yet: their people are listed as due as everyone is, and another coach meets them until that day.
 
     Raises
     ------
@@ -173,14 +175,23 @@ def _say_if_coach_left(args: argparse.Namespace, roster: pd.DataFrame, here: pd.
         If the coach has left and nobody still here has them as coach.
     """
     row = roster.loc[roster[EMPLOYEE_ID] == coach]
-    if row.empty or not leavers.left_mask(row, as_of)[0]:
+    if row.empty or leavers.here_mask(row, as_of)[0]:
         return
-    name = row["name"].iloc[0]
-    left = f"coach {coach} ({name}) left on {human_date(leavers.left_day(row[LEFT_ON].iloc[0]))}"
+    who = f"coach {coach} ({row['name'].iloc[0]})"
     n = int((here[COACH_ID] == coach).sum())
+    people = _plural(n, "person", "people")
+    if leavers.left_mask(row, as_of)[0]:
+        left = f"{who} left on {human_date(leavers.left_day(row[LEFT_ON].iloc[0]))}"
+        if not n:
+            raise ValueError(f"{left}, and nobody still here has them as coach: nobody to list")
+        streams.warn(args, f"{left}: set a new coach for their {people} on the roster")
+        return
+    starts = f"{who} starts on {human_date(leavers.start_day(row[STARTED_ON].iloc[0]))}"
     if not n:
-        raise ValueError(f"{left}, and nobody still here has them as coach: nobody to list")
-    streams.warn(args, f"{left}: set a new coach for their {_plural(n, 'person', 'people')} on the roster")
+        streams.warn(args, f"{starts}, and nobody here on {human_date(as_of)} has them as coach: nobody to list")
+        return
+    streams.warn(args, f"{starts}: until then another coach meets their {people} listed here (or set a coach "
+                       "who is here on the roster)")
 
 
 def load_due_tables(store: Store) -> dict[str, pd.DataFrame]:

@@ -121,6 +121,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("--jobs is for this machine's kernels; with --dask the cluster's worker threads make "
                          "the reports (one warm kernel each)")
     # Imported here: the runner pulls in papermill and nbconvert, which other commands do not need.
+    from ..report.index import not_started_words
     from ..report.runner import run_batch
 
     executor = None
@@ -145,8 +146,9 @@ def run(args: argparse.Namespace) -> int:
         rate = f" in {result.seconds:.1f} s ({60 * len(made) / result.seconds:.0f} reports/min)"
     where = f" (shard {args.shard})" if args.shard else ""
     erased = f", {result.erased} erased while the batch ran (nothing written about them)" if result.erased else ""
+    later = not_started_words(result.not_started)
     print(f"{len(made)} report(s) made{rate}, {len(unchanged)} unchanged, {len(failed)} failed{erased}{where}; "
-          f"reports in {reports}")
+          + (f"{later}; " if later else "") + f"reports in {reports}")
     kept = " (kept as the batch that made the reports wrote it: nothing changed since)" if result.index_kept else ""
     if result.index_path is None:
         print("index: none written (nobody to list)")

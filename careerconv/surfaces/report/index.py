@@ -23,8 +23,8 @@ from careerconv.records.dates import NO_BREAK, clock_time, human_date, human_dat
 from careerconv.views.html_parts import escape_html
 from careerconv.views.html_policy import CSP_META
 
-__all__ = ["IndexEntry", "index_html", "listed_on_page", "MADE", "UNCHANGED", "FAILED", "EARLIER",
-           "OTHER_BATCH", "EARLIER_TODAY"]
+__all__ = ["IndexEntry", "index_html", "listed_on_page", "not_started_on_page", "not_started_words", "MADE",
+           "UNCHANGED", "FAILED", "EARLIER", "OTHER_BATCH", "EARLIER_TODAY"]
 
 MADE = "made"
 UNCHANGED = "unchanged"
@@ -38,6 +38,8 @@ OTHER_BATCH = "other-batch"
 EARLIER_TODAY = "earlier-today"
 # One employee's row as index_html writes it: its status (the row's class) and the escaped id in the first cell.
 _ROW = re.compile(r'<tr class="([^"<>]*)"><td>([^<]*)</td>')
+# The line on who was left out because they have not started yet, as index_html writes it.
+_NOT_STARTED = re.compile(r'<p class="meta not-started">([^<]*)</p>')
 _STATUS_WORDS = {MADE: "made now", UNCHANGED: "unchanged (data not changed since the last report)",
                  FAILED: "failed", EARLIER: "made by an earlier batch of the day",
                  OTHER_BATCH: "made today by another batch", EARLIER_TODAY: "made earlier today"}
@@ -76,6 +78,31 @@ def listed_on_page(path: str | os.PathLike) -> dict[str, str] | None:
     return {html.unescape(eid): html.unescape(status) for status, eid in _ROW.findall(table)}
 
 
+def not_started_words(start_days: Sequence[dt.date]) -> str:
+    """What a batch of the whole roster says of the people on it who have not started yet on its day (one start
+    day each), else "": how many were left out, and when the first of them starts.
+
+    ``"13 people on the roster left out: they have not started yet (the first starts on 4 Jan 2027)"``
+    """
+    if not start_days:
+        return ""
+    first = human_date(min(start_days))
+    who, when = (("1 person", f"they start on {first}") if len(start_days) == 1 else
+                 (f"{len(start_days)} people", f"the first starts on {first}"))
+    return f"{who} on the roster left out: they have not started yet ({when})"
+
+
+def not_started_on_page(path: str | os.PathLike) -> str | None:
+    """The :func:`not_started_words` an index page written by :func:`index_html` says ("" for none; None when there
+    is no such page or it cannot be read)."""
+    try:
+        page = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    found = _NOT_STARTED.search(page.partition('<table id="reports">')[0])
+    return html.unescape(found.group(1)) if found else ""
+
+
 def _made_today(entry: IndexEntry, generated: dt.datetime | None) -> bool:
     """Whether another batch made the entry's report on the day the page is made (else: while this batch ran,
     since the day before)."""
@@ -90,6 +117,12 @@ def _status_words(entry: IndexEntry, generated: dt.datetime | None) -> str:
     return f"made by another batch while this one ran, on {human_datetime(entry.made_at, zone=True)}"
 
 
+def _not_started_line(start_days: Sequence[dt.date]) -> str:
+    """The page's line on who was left out because they have not started yet, else ""."""
+    words = not_started_words(start_days)
+    return f'<p class="meta not-started">{escape_html(words)}</p>' if words else ""
+
+
 def _link(target: Path | None, base: Path, label: str) -> str:
     if target is None:
         return ""
@@ -99,7 +132,7 @@ def _link(target: Path | None, base: Path, label: str) -> str:
 
 
 def index_html(entries: Sequence[IndexEntry], *, as_of: dt.date, folder: Path, title: str | None = None,
-               generated: dt.datetime | None = None) -> str:
+               generated: dt.datetime | None = None, not_started: Sequence[dt.date] = ()) -> str:
     """The batch's index page.
 
     Parameters
@@ -115,6 +148,9 @@ def index_html(entries: Sequence[IndexEntry], *, as_of: dt.date, folder: Path, t
         Page title (default: "Progress reports as of <date>").
     generated
         When the batch ran (shown on the page).
+    not_started
+        The start days of the people on the roster a batch of the whole roster left out because they have not
+        started yet on ``as_of`` (said under the summary: :func:`not_started_words`).
 
     Returns
     -------
@@ -177,6 +213,7 @@ pre.cause {{ white-space: pre-wrap; font-size: 0.85em; margin: 0.3em 0 0; color:
 <body>
 <h1>{escape_html(title)}</h1>
 <p class="meta">{escape_html(summary)}<span class="when">{escape_html(when)}</span></p>
+{_not_started_line(not_started)}
 <table id="reports"><thead><tr><th>Employee</th><th>Name</th><th>Department</th><th>Status</th><th>Files</th></tr>
 </thead><tbody>
 {"".join(rows)}

@@ -92,7 +92,7 @@ from .claims import Claim, cannot_claim, claim, claim_index
 from .content import parse_as_of, parse_horizons
 from .html_export import ReportExporter
 from .index import (EARLIER, EARLIER_TODAY, FAILED, MADE, OTHER_BATCH, UNCHANGED, IndexEntry, index_html,
-                    listed_on_page)
+                    listed_on_page, not_started_on_page, not_started_words)
 from .paths import ReportPaths, report_paths
 from .shards import Shard, ShardIndex, batch_digest, read_shard_index, shard_index_paths, write_shard_index
 from .source import data_fingerprint, record_files, with_coach_name
@@ -466,6 +466,10 @@ class BatchResult:
     unshared
         Why the batch could not claim its reports (:func:`.claims.cannot_claim`): a batch started beside it then
         made the same reports again. Empty when it could.
+    not_started
+        For a batch of the whole roster, the start days of the people on it it left out because they have not
+        started yet on its day, earliest first (their reports are made from that day on). The index says so after
+        any batch, of those it does not list.
     """
 
     outcomes: list[ReportOutcome]
@@ -476,6 +480,7 @@ class BatchResult:
     erased: int = 0
     erased_before: dict[str, str] = field(default_factory=dict)
     unshared: str = ""  # why this batch could not claim its reports (:mod:`.claims`; "" when it could)
+    not_started: tuple[dt.date, ...] = ()
 
     def _with(self, status: str) -> list[ReportOutcome]:
         return [o for o in self.outcomes if o.status == status]
@@ -1036,6 +1041,7 @@ def run_batch(
     store = Store(data)
     with pd.option_context("mode.string_storage", "python"):  # see _WARMUP; the roster may be long
         roster = {r[EMPLOYEE_ID]: r for r in store.roster().to_dict("records")}
+    starting = _start_days_after(roster, day)  # the index says how many of them have no report, and from when
     if employee_ids is None:
         # Everyone here on the report's day: a leaver's report, or a future starter's, is made only when asked for
         # by id.
@@ -1092,6 +1098,8 @@ def run_batch(
         if shard is None:  # the day's index lists every report of the day in the folder, not this batch's alone
             entries += _earlier_entries(roster, out_root, day, {o.employee_id for o in outcomes} | erased, pdf)
         entries = [_as_stamped(e, out_root, day, settings.batch, began, generated.astimezone()) for e in entries]
+        listed_ids = {e.employee_id for e in entries}
+        not_started = tuple(sorted(start for eid, start in starting.items() if eid not in listed_ids))
         # A rerun that made nothing and failed nothing has no news: the day's index
         # keeps the record of the batch that made the reports, if that batch was this one's employees (an index
         # left by a batch of other people, or listing a failure since mended, is written anew). So does a batch
@@ -1102,25 +1110,25 @@ def run_batch(
         listed = [o.employee_id for o in outcomes]
         kept = (nobody and index_path.exists()
                 or bool(outcomes) and all(o.status == UNCHANGED for o in outcomes)
-                and (_lists_only(index_path, listed) if shard is None
-                     else _shard_lists_only(out_root, day, shard, batch, listed)))
+                and (_lists_only(index_path, listed, not_started) if shard is None
+                     else _shard_lists_only(out_root, day, shard, batch, listed, not_started)))
         if nobody and not kept:
             index_path = None
         elif kept:
             pass
         elif shard is None:
-            page = index_html(entries, as_of=day, folder=out_root, generated=generated)
+            page = index_html(entries, as_of=day, folder=out_root, generated=generated, not_started=not_started)
             atomic_write_bytes(index_path, page.encode("utf-8"), durable=False)
         else:
             shard_index = ShardIndex(shard, day, generated,
                                      tuple((positions[e.employee_id], e) for e in entries),
-                                     len(positions), batch)
+                                     len(positions), batch, not_started=not_started)
             index_path = write_shard_index(out_root, shard_index)[1]
     report_seconds = [o.seconds for o in outcomes if o.status == MADE]
     return BatchResult(outcomes, index_path, time.perf_counter() - started, report_seconds, index_kept=kept,
                        erased=len(erased - set(erased_before)),
                        erased_before={eid: day for eid, day in erased_before.items() if eid in erased},
-                       unshared=unshared)
+                       unshared=unshared, not_started=not_started if employee_ids is None else ())
 
 
 def _check_writable(folder: Path) -> None:
@@ -1195,21 +1203,32 @@ def left_words(roster_row: dict | None, day: dt.date) -> str:
     return f"{'leaving' if leavers.is_here(left_on, day) else 'left'} {human_date(left)}"
 
 
-def _lists_only(index_path: Path, employee_ids: list[str]) -> bool:
-    """True when the index page at ``index_path`` lists exactly ``employee_ids``, none of them as failed."""
+def _start_days_after(roster: dict[str, dict], day: dt.date) -> dict[str, dt.date]:
+    """The start day of each person on the roster who has not started yet on ``day`` (:mod:`careerconv.records.
+    leavers`), by id."""
+    return {eid: leavers.start_day(row.get(STARTED_ON)) for eid, row in roster.items()
+            if leavers.is_here(row.get(LEFT_ON), day) and not leavers.person_is_here(row, day)}
+
+
+def _lists_only(index_path: Path, employee_ids: list[str], not_started: tuple[dt.date, ...]) -> bool:
+    """True when the index page at ``index_path`` lists exactly ``employee_ids``, none of them as failed, and says
+    the same of who has not started yet."""
     listed = listed_on_page(index_path)
-    return listed is not None and set(listed) == set(employee_ids) and FAILED not in listed.values()
+    return (listed is not None and set(listed) == set(employee_ids) and FAILED not in listed.values()
+            and not_started_on_page(index_path) == not_started_words(not_started))
 
 
-def _shard_lists_only(reports_dir: Path, day: dt.date, shard: Shard, batch: str, employee_ids: list[str]) -> bool:
-    """True when the shard's index (the JSON the merge reads) is of the batch ``batch`` and lists exactly
-    ``employee_ids``, none of them as failed."""
+def _shard_lists_only(reports_dir: Path, day: dt.date, shard: Shard, batch: str, employee_ids: list[str],
+                      not_started: tuple[dt.date, ...]) -> bool:
+    """True when the shard's index (the JSON the merge reads) is of the batch ``batch``, lists exactly
+    ``employee_ids``, none of them as failed, and holds the same start days of who has not started yet."""
     try:
         index = read_shard_index(shard_index_paths(reports_dir, day, shard)[0])
     except ValueError:  # none, or damaged
         return False
     listed = {e.employee_id: e.status for _, e in index.entries}
-    return index.batch == batch and set(listed) == set(employee_ids) and FAILED not in listed.values()
+    return (index.batch == batch and set(listed) == set(employee_ids) and FAILED not in listed.values()
+            and index.not_started == not_started)
 
 
 def _as_text(row: dict[str, Any]) -> dict[str, str | None]:

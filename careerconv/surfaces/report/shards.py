@@ -177,6 +177,9 @@ class ShardIndex:
     erased
         How many of its entries an erasure has emptied since (read, not written: the merge leaves them out and
         counts them among the batch's employees).
+    not_started
+        The start days of the people on the roster the whole batch left out because they have not started yet on
+        its day (the same in every shard; the merged index says it).
     """
 
     shard: Shard
@@ -186,6 +189,7 @@ class ShardIndex:
     batch_size: int = 0
     batch: str = ""
     erased: int = 0
+    not_started: tuple[dt.date, ...] = ()
 
 
 def batch_digest(employee_ids: Sequence[str]) -> str:
@@ -223,6 +227,7 @@ def write_shard_index(reports_dir: str | os.PathLike, index: ShardIndex) -> tupl
         "format": _FORMAT, "version": _FORMAT_VERSION, "shard": index.shard.index, "shards": index.shard.count,
         "as_of": index.as_of.isoformat(), "generated": index.generated.isoformat(timespec="seconds"),
         "batch_size": index.batch_size, "batch": index.batch,
+        "not_started": [day.isoformat() for day in index.not_started],
         "entries": [{"position": position, EMPLOYEE_ID: e.employee_id, "name": e.name,
                      DEPARTMENT: e.department, "status": e.status, "html": _relative(e.html_path, folder),
                      "pdf": _relative(e.pdf_path, folder), "error": e.error, "left": e.left,
@@ -232,7 +237,7 @@ def write_shard_index(reports_dir: str | os.PathLike, index: ShardIndex) -> tupl
     atomic_write_bytes(json_path, json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8"), durable=False)
     page = index_html([e for _, e in index.entries], as_of=index.as_of, folder=folder,
                       title=f"Progress reports as of {index.as_of.isoformat()}, shard {index.shard}",
-                      generated=index.generated)
+                      generated=index.generated, not_started=index.not_started)
     atomic_write_bytes(html_path, page.encode("utf-8"), durable=False)
     return json_path, html_path
 
@@ -277,8 +282,9 @@ def read_shard_index(path: str | os.PathLike) -> ShardIndex:
         batch_size, batch = document.get("batch_size", 0), document.get("batch", "")
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not isinstance(batch, str):
             raise ValueError(f"batch_size {batch_size!r} and batch {batch!r}: expected a whole number and a digest")
+        not_started = tuple(dt.date.fromisoformat(day) for day in document.get("not_started", []))
         return ShardIndex(shard, as_of, dt.datetime.fromisoformat(document["generated"]), tuple(entries),
-                          batch_size, batch, erased)
+                          batch_size, batch, erased, not_started)
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"{path}: damaged shard index ({type(exc).__name__}: {exc}); run that shard again") from None
 
@@ -350,9 +356,11 @@ def merge_shard_indexes(reports_dir: str | os.PathLike, as_of: dt.date) -> tuple
     latest: dt.datetime | None = None
     batches: dict[tuple[int, str], list[int]] = {}
     erased = 0
+    not_started: tuple[dt.date, ...] = ()
     for i in range(1, count + 1):
         shard_index = read_shard_index(paths[i])
         erased += shard_index.erased
+        not_started = not_started or shard_index.not_started  # the whole roster's: the same in every shard
         if shard_index.shard != Shard(i, count) or shard_index.as_of != as_of:
             raise ValueError(f"{paths[i]}: holds shard {shard_index.shard} of {shard_index.as_of}, "
                              "not what its name says")
@@ -384,6 +392,7 @@ def merge_shard_indexes(reports_dir: str | os.PathLike, as_of: dt.date) -> tuple
     entries = [entry for _, entry in merged]
     target = folder / f"index-{as_of.isoformat()}.html"
     with claim_index(folder):  # not while a batch writes the day's index (:mod:`.claims`)
-        atomic_write_bytes(target, index_html(entries, as_of=as_of, folder=folder, generated=latest).encode("utf-8"),
+        atomic_write_bytes(target, index_html(entries, as_of=as_of, folder=folder, generated=latest,
+                                                 not_started=not_started).encode("utf-8"),
                            durable=False)
     return target, entries
