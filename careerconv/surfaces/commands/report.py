@@ -19,6 +19,7 @@ import textwrap
 from pathlib import Path
 
 from careerconv.records import config
+from careerconv.records.kept_elsewhere import record_reports_folder
 from careerconv.records.store import Store
 from . import settings
 from . import streams
@@ -135,6 +136,7 @@ def run(args: argparse.Namespace) -> int:
         streams.warn(args, f"shard {args.shard} reports as of today, {as_of.isoformat()}; give every shard "
                      "and the merge the same --as-of DATE, so a batch that runs past midnight stays one batch")
     reports = config.outside_data(config.reports_dir(data, args.reports), data)
+    _list_for_erasure(args, data, reports)
     result = run_batch(
         data, None if args.all else args.employees, as_of, reports_dir=reports,
         jobs=None if args.dask else args.jobs, force=args.force, pdf=args.pdf, horizons=args.horizons,
@@ -162,6 +164,27 @@ def run(args: argparse.Namespace) -> int:
                              f"--as-of {as_of.isoformat()}" + (f" -o {reports}" if args.reports else ""))
     code = _list_failures([(o.employee_id, o.error, o.paths.error_ipynb if o.paths else None) for o in failed])
     return _list_erased(result.erased_before) or code
+
+
+def _list_for_erasure(args: argparse.Namespace, data: Path, reports: Path) -> None:
+    """Put a reports folder other than the one beside the data folder on the data folder's list of reports folders
+    (:func:`careerconv.records.kept_elsewhere.record_reports_folder`, as the records service does with its own), so
+    that ``careerconv erase`` reaches the reports made there without ``--reports`` (found by a hostile test: after
+    a batch with ``-o DIR``, an erasure left DIR/E0002/progress-*). When the data folder cannot be written (a
+    read-only volume, as in deploy/kubernetes), say once on stderr how to erase instead."""
+    if reports == config.default_reports_dir(data) or data == config.SAMPLE_DATA_DIR:
+        return  # the folder an erasure searches when none is named; the bundled sample, the package's own files
+    try:
+        reports.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return  # the batch says why no report can be made there
+    try:
+        record_reports_folder(Store(data), reports)
+    except (OSError, ValueError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        streams.warn(args, f"the data folder's list of reports folders cannot be written ({why}), so "
+                           f"`careerconv erase` will not find the reports in {reports} by itself: erase with "
+                           f"--reports {reports}")
 
 
 def _list_erased(erased_before: dict[str, str]) -> int:
