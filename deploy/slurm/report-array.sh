@@ -9,6 +9,11 @@
 # More shards: sbatch --array=1-32 …  (N is read from the array's size). The
 # data and reports folders must be on a filesystem every node mounts at the
 # same path (CAREERCONV_DATA, CAREERCONV_REPORTS).
+#
+# Some shards again (one failed): give the number of shards, as the array no
+# longer says it, and merge again when they have ended:
+#
+#   sbatch --array=2 --export=ALL,AS_OF=2026-10-01,SHARDS=8 deploy/slurm/report-array.sh
 #SBATCH --job-name=careerconv-reports
 #SBATCH --array=1-8
 #SBATCH --cpus-per-task=2
@@ -19,11 +24,26 @@ set -euo pipefail
 
 : "${AS_OF:?set AS_OF=YYYY-MM-DD, the same report date for every shard and the merge}"
 : "${SLURM_ARRAY_TASK_ID:?submit this script with sbatch (it is a job array)}"
-if [ "${SLURM_ARRAY_TASK_MIN:-1}" != 1 ]; then
-  echo "the array must start at 1 (shards are numbered 1 to N): sbatch --array=1-N" >&2
+rerun="to run some shards again, give their number: sbatch --array=2,5 --export=ALL,AS_OF=$AS_OF,SHARDS=N"
+if [ -z "${SHARDS:-}" ]; then
+  # The array's size is the number of shards only for a whole array 1-N (1-8:2 or 1,3,5 has gaps).
+  min=${SLURM_ARRAY_TASK_MIN:-1} max=${SLURM_ARRAY_TASK_MAX:-$SLURM_ARRAY_TASK_ID}
+  if [ "$min" != 1 ] || [ "${SLURM_ARRAY_TASK_COUNT:-$max}" != "$max" ]; then
+    echo "the array (tasks $min to $max, ${SLURM_ARRAY_TASK_COUNT:-?} of them) does not say the number of" \
+         "shards: a whole batch is --array=1-N (shards are numbered 1 to N); $rerun" >&2
+    exit 2
+  fi
+  SHARDS=$max
+fi
+case "$SHARDS" in
+  '' | *[!0-9]* | 0*)
+    echo "SHARDS must be the whole batch's number of shards, a whole number from 1, not '$SHARDS'" >&2
+    exit 2 ;;
+esac
+if [ "$SLURM_ARRAY_TASK_ID" -gt "$SHARDS" ]; then
+  echo "array task $SLURM_ARRAY_TASK_ID is not a shard of $SHARDS (shards are numbered 1 to $SHARDS)" >&2
   exit 2
 fi
-SHARDS=${SLURM_ARRAY_TASK_MAX}
 
 # One warm kernel per CPU Slurm gave this task.
 exec careerconv report --all --as-of "$AS_OF" \

@@ -13,12 +13,18 @@ indexes the shards wrote.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import os
+import signal
 import sys
 import textwrap
+import threading
+import time
 from pathlib import Path
 
 from careerconv.records import config
+from careerconv.records.kept_elsewhere import record_reports_folder
 from careerconv.records.store import Store
 from . import settings
 from . import streams
@@ -135,11 +141,18 @@ def run(args: argparse.Namespace) -> int:
         streams.warn(args, f"shard {args.shard} reports as of today, {as_of.isoformat()}; give every shard "
                      "and the merge the same --as-of DATE, so a batch that runs past midnight stays one batch")
     reports = config.outside_data(config.reports_dir(data, args.reports), data)
-    result = run_batch(
-        data, None if args.all else args.employees, as_of, reports_dir=reports,
-        jobs=None if args.dask else args.jobs, force=args.force, pdf=args.pdf, horizons=args.horizons,
-        figure_format=args.figures, progress=streams.bars_enabled(args), shard=args.shard, executor=executor,
-    )
+    _list_for_erasure(args, data, reports)
+    began = time.time()
+    try:
+        with _sigterm_stops_it():
+            result = run_batch(
+                data, None if args.all else args.employees, as_of, reports_dir=reports,
+                jobs=None if args.dask else args.jobs, force=args.force, pdf=args.pdf, horizons=args.horizons,
+                figure_format=args.figures, progress=streams.bars_enabled(args), shard=args.shard,
+                executor=executor,
+            )
+    except KeyboardInterrupt as stopped:
+        return _say_stopped(stopped, reports, as_of, began)
     made, unchanged, failed = result.made, result.unchanged, result.failed
     rate = ""
     if made and result.seconds > 0:
@@ -162,6 +175,77 @@ def run(args: argparse.Namespace) -> int:
                              f"--as-of {as_of.isoformat()}" + (f" -o {reports}" if args.reports else ""))
     code = _list_failures([(o.employee_id, o.error, o.paths.error_ipynb if o.paths else None) for o in failed])
     return _list_erased(result.erased_before) or code
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (a scheduler's, a ``kill``) stopping a batch, as Ctrl-C does."""
+
+
+@contextlib.contextmanager
+def _sigterm_stops_it():
+    """While the batch runs, SIGTERM stops it as Ctrl-C does: its kernels, Dask workers and their processes are shut
+    down on the way out (found by a hostile test: SIGTERM to ``report --all --dask`` ended with no message but
+    "12 leaked semaphore objects")."""
+    def stop(_signum, _frame):
+        raise _Terminated
+
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread can take a signal
+        return
+    before = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
+def _say_stopped(stopped: KeyboardInterrupt, reports: Path, as_of: dt.date, began: float) -> int:
+    """Say on stderr that the batch was stopped, how many reports of the day it made before (those written since it
+    began) and that running it again goes on where it stopped; the exit code (128 + the signal's number)."""
+    streams.close_bars()
+    made = _reports_written_since(reports, as_of, began)
+    how, code = ("stopped by SIGTERM", 128 + signal.SIGTERM) if isinstance(stopped, _Terminated) \
+        else ("interrupted", 128 + signal.SIGINT)
+    print(f"careerconv report: {how}: {made} report(s) of {as_of.isoformat()} were made before it stopped, in "
+          f"{reports}; no index was written. Run the same command again to go on where it stopped: the reports "
+          "made are not made again unless their data changes.", file=sys.stderr)
+    return code
+
+
+def _reports_written_since(reports: Path, as_of: dt.date, began: float) -> int:
+    """How many ``<reports>/<employee>/progress-<as_of>.html`` were written at or after ``began`` (a time.time())."""
+    count = 0
+    try:
+        folders = [entry for entry in os.scandir(reports) if entry.is_dir(follow_symlinks=False)]
+    except OSError:
+        return 0
+    for folder in folders:
+        try:
+            count += os.stat(Path(folder.path) / f"progress-{as_of.isoformat()}.html").st_mtime >= began
+        except OSError:
+            continue
+    return count
+
+
+def _list_for_erasure(args: argparse.Namespace, data: Path, reports: Path) -> None:
+    """Put a reports folder other than the one beside the data folder on the data folder's list of reports folders
+    (:func:`careerconv.records.kept_elsewhere.record_reports_folder`, as the records service does with its own), so
+    that ``careerconv erase`` reaches the reports made there without ``--reports`` (found by a hostile test: after
+    a batch with ``-o DIR``, an erasure left DIR/E0002/progress-*). When the data folder cannot be written (a
+    read-only volume, as in deploy/kubernetes), say once on stderr how to erase instead."""
+    if reports == config.default_reports_dir(data) or data == config.SAMPLE_DATA_DIR:
+        return  # the folder an erasure searches when none is named; the bundled sample, the package's own files
+    try:
+        reports.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return  # the batch says why no report can be made there
+    try:
+        record_reports_folder(Store(data), reports)
+    except (OSError, ValueError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        streams.warn(args, f"the data folder's list of reports folders cannot be written ({why}), so "
+                           f"`careerconv erase` will not find the reports in {reports} by itself: erase with "
+                           f"--reports {reports}")
 
 
 def _list_erased(erased_before: dict[str, str]) -> int:

@@ -1044,8 +1044,9 @@ def run_batch(
     starting = _start_days_after(roster, day)  # the index says how many of them have no report, and from when
     if employee_ids is None:
         # Everyone here on the report's day: a leaver's report, or a future starter's, is made only when asked for
-        # by id.
-        ids = [eid for eid, row in roster.items() if leavers.person_is_here(row, day)] if roster else \
+        # by id, and then kept current by every later batch of that day (see _has_report_of).
+        ids = [eid for eid, row in roster.items()
+               if leavers.person_is_here(row, day) or _has_report_of(out_root, eid, day)] if roster else \
             store.employees_with_records()
         if roster and not ids:
             raise ValueError(f"no employees to report on: everyone on the roster of {data} had left by "
@@ -1149,6 +1150,19 @@ def _check_writable(folder: Path) -> None:
                         "reports folder with -o, or make room on its disk")
         error.errno = exc.errno
         raise error from None
+
+
+def _has_report_of(reports_dir: Path, employee_id: str, day: dt.date) -> bool:
+    """Whether ``reports_dir`` holds a report of ``day`` for this employee. A batch of the whole roster keeps such a
+    report current also for someone not here on that day (found by a hostile test: E0057's report of 1 Oct, made
+    before the roster gave them a leaving day of 15 Sep, stayed on disk saying "Next career conversation 15 Sep
+    2027 (scheduled)", and the merged index had no row for it): it is made again as the report of their last day,
+    which says when they left, and the index marks them "left ...", as a report asked for by id after they left.
+    Replacing it, rather than deleting it, keeps the report the employee may have been sent, now true."""
+    try:
+        return report_paths(reports_dir, employee_id, day).html.is_file()
+    except ValueError:  # an id that cannot name a folder has no report
+        return False
 
 
 def _earlier_entries(roster: dict[str, dict], reports_dir: Path, day: dt.date, skip: set[str],

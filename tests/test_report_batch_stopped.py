@@ -1,0 +1,68 @@
+"""A report batch stopped part way, by SIGTERM (a scheduler's, a ``kill``) or Ctrl-C (found by a hostile test of
+the batches: SIGTERM to ``report --all --dask`` ended with no message but "12 leaked semaphore objects", and Ctrl-C
+printed only "careerconv report: interrupted", saying neither what was made nor what to do)."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from report_org import AS_OF, SIX, make_six_person_org
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def start_batch(data: Path, reports: Path, *more: str) -> subprocess.Popen:
+    """``careerconv report --all`` in a process of its own, as an operator or a scheduler starts it."""
+    return subprocess.Popen([sys.executable, "-m", "careerconv.cli", "--data", str(data), "report", "--all",
+                             "--as-of", AS_OF, "-o", str(reports), *more], cwd=PROJECT, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(PROJECT)})
+
+
+def made(reports: Path) -> list[str]:
+    return sorted(p.parent.name for p in reports.glob(f"*/progress-{AS_OF}.html"))
+
+
+def when_first_report_is_made(batch: subprocess.Popen, reports: Path, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while not made(reports):
+        assert batch.poll() is None, f"the batch ended before making a report: {batch.communicate()}"
+        assert time.monotonic() < deadline, "no report was made in time"
+        time.sleep(0.05)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("signum, where, said, code", [
+    (signal.SIGTERM, ("--jobs", "1"), "stopped by SIGTERM", 143),
+    (signal.SIGINT, ("--jobs", "1"), "interrupted", 130),
+    (signal.SIGTERM, ("--dask", "local:2"), "stopped by SIGTERM", 143),
+], ids=["SIGTERM", "Ctrl-C", "SIGTERM-dask"])
+def test_a_stopped_batch_says_what_it_made_and_running_it_again_goes_on(tmp_path, signum, where, said, code):
+    data, reports = tmp_path / "data", tmp_path / "reports"
+    make_six_person_org(data)
+    batch = start_batch(data, reports, *where)
+    when_first_report_is_made(batch, reports)
+    batch.send_signal(signum)
+    out, err = batch.communicate(timeout=180)
+    before = made(reports)
+    assert batch.returncode == code, err
+    assert 1 <= len(before) < len(SIX) and out == ""
+    assert (f"careerconv report: {said}: {len(before)} report(s) of {AS_OF} were made before it stopped, in "
+            f"{reports}; no index was written. Run the same command again to go on where it stopped") in err
+    assert "Traceback" not in err and "leaked" not in err  # its workers' processes were shut down
+    assert not (reports / f"index-{AS_OF}.html").exists()
+
+    again = start_batch(data, reports, *where)
+    out, err = again.communicate(timeout=300)
+    assert again.returncode == 0, err
+    assert re.search(rf"^{len(SIX) - len(before)} report\(s\) made in .*, {len(before)} unchanged, 0 failed", out)
+    assert made(reports) == sorted(SIX)
