@@ -92,7 +92,7 @@ from .claims import Claim, cannot_claim, claim, claim_index
 from .content import parse_as_of, parse_horizons
 from .html_export import ReportExporter
 from .index import (EARLIER, EARLIER_TODAY, FAILED, MADE, OTHER_BATCH, UNCHANGED, IndexEntry, index_html,
-                    listed_on_page, not_started_on_page, not_started_words)
+                    listed_on_page, not_started_on_page, not_started_words, write_index_file)
 from .paths import ReportPaths, report_paths
 from .shards import Shard, ShardIndex, batch_digest, read_shard_index, shard_index_paths, write_shard_index
 from .source import data_fingerprint, record_files, with_coach_name
@@ -1118,7 +1118,7 @@ def run_batch(
             pass
         elif shard is None:
             page = index_html(entries, as_of=day, folder=out_root, generated=generated, not_started=not_started)
-            atomic_write_bytes(index_path, page.encode("utf-8"), durable=False)
+            write_index_file(index_path, page)
         else:
             shard_index = ShardIndex(shard, day, generated,
                                      tuple((positions[e.employee_id], e) for e in entries),

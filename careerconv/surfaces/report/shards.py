@@ -47,9 +47,9 @@ from typing import TypeVar
 
 from careerconv.records.erasure import REMOVED
 from careerconv.records.schema import DEPARTMENT, EMPLOYEE_ID
-from careerconv.records.store import atomic_write_bytes
 from .claims import claim_index
-from .index import EARLIER_TODAY, FAILED, MADE, OTHER_BATCH, UNCHANGED, IndexEntry, index_html
+from .index import (EARLIER_TODAY, FAILED, MADE, OTHER_BATCH, UNCHANGED, IndexEntry, folder_in_the_way, index_html,
+                    write_index_file)
 from .paths import report_paths
 
 __all__ = [
@@ -234,11 +234,11 @@ def write_shard_index(reports_dir: str | os.PathLike, index: ShardIndex) -> tupl
                      "made_at": e.made_at.isoformat(timespec="seconds") if e.made_at else None}
                     for position, e in index.entries],
     }
-    atomic_write_bytes(json_path, json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8"), durable=False)
+    write_index_file(json_path, json.dumps(document, ensure_ascii=False, indent=1))
     page = index_html([e for _, e in index.entries], as_of=index.as_of, folder=folder,
                       title=f"Progress reports as of {index.as_of.isoformat()}, shard {index.shard}",
                       generated=index.generated, not_started=index.not_started)
-    atomic_write_bytes(html_path, page.encode("utf-8"), durable=False)
+    write_index_file(html_path, page)
     return json_path, html_path
 
 
@@ -252,6 +252,8 @@ def read_shard_index(path: str | os.PathLike) -> ShardIndex:
         file and what is wrong).
     """
     path = Path(path)
+    if path.is_dir():
+        raise ValueError(folder_in_the_way(path))
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -392,7 +394,6 @@ def merge_shard_indexes(reports_dir: str | os.PathLike, as_of: dt.date) -> tuple
     entries = [entry for _, entry in merged]
     target = folder / f"index-{as_of.isoformat()}.html"
     with claim_index(folder):  # not while a batch writes the day's index (:mod:`.claims`)
-        atomic_write_bytes(target, index_html(entries, as_of=as_of, folder=folder, generated=latest,
-                                                 not_started=not_started).encode("utf-8"),
-                           durable=False)
+        write_index_file(target, index_html(entries, as_of=as_of, folder=folder, generated=latest,
+                                            not_started=not_started))
     return target, entries
