@@ -108,12 +108,17 @@ def test_cli_refuses_a_bad_shard_with_the_rule(sample_data, capsys):
 # merging the shards' indexes
 
 
-def shard_index(tmp_path: Path, shard: Shard, ids: list[tuple[int, str]], status: str = MADE) -> None:
+def shard_index(tmp_path: Path, shard: Shard, ids: list[tuple[int, str]], status: str = MADE,
+                settings: dict | None = None) -> None:
     entries = tuple((pos, IndexEntry(eid, f"Name {eid}", "Dept", status,
                                      tmp_path / eid / f"progress-{AS_OF}.html" if status != FAILED else None,
                                      error="ValueError: <bad>" if status == FAILED else None))
                     for pos, eid in ids)
-    write_shard_index(tmp_path, ShardIndex(shard, DAY, dt.datetime(2026, 10, 1, 9, shard.index), entries))
+    write_shard_index(tmp_path, ShardIndex(shard, DAY, dt.datetime(2026, 10, 1, 9, shard.index), entries,
+                                           settings=settings or {}))
+
+
+DEFAULTS = {"horizons": [6, 12, 18], "figure_format": "svg", "pdf": False, "dpi": 96, "code": "c0ffee" * 5}
 
 
 def test_merge_lists_everyone_in_roster_order_with_the_last_shard_time(tmp_path):
@@ -164,6 +169,25 @@ def test_merge_refuses_shards_of_batches_of_different_employees(tmp_path):
     assert "shard(s) 1/2 of a batch of 3 employee(s); shard(s) 2/2 of a batch of 4 employee(s)" in message
     assert "careerconv report --all --shard I/2 --as-of 2026-10-01" in message
     assert not (tmp_path / f"index-{AS_OF}.html").exists()
+
+
+def test_merge_refuses_shards_made_with_different_settings_naming_the_setting_and_the_shards(tmp_path):
+    shard_index(tmp_path, Shard(1, 3), [(0, "E1")], settings={**DEFAULTS, "horizons": [3, 6], "pdf": True})
+    shard_index(tmp_path, Shard(2, 3), [(1, "E2")], settings=DEFAULTS)
+    shard_index(tmp_path, Shard(3, 3), [(2, "E3")], settings=DEFAULTS)
+    with pytest.raises(ValueError) as exc:
+        merge_shard_indexes(tmp_path, DAY)
+    message = str(exc.value)
+    assert "made their reports with different settings (--horizons: 3,6 in shard(s) 1/3; 6,12,18 in shard(s) " \
+           "2/3, 3/3 | --pdf: yes in shard(s) 1/3; no in shard(s) 2/3, 3/3)" in message
+    assert "--figures" not in message and not (tmp_path / f"index-{AS_OF}.html").exists()
+
+    shard_index(tmp_path, Shard(1, 3), [(0, "E1")], settings={**DEFAULTS, "code": "beef" * 10})
+    with pytest.raises(ValueError, match="the report notebook and careerconv version: version beefbeefbeef in "
+                                         r"shard\(s\) 1/3; version c0ffeec0ffee in shard\(s\) 2/3, 3/3"):
+        merge_shard_indexes(tmp_path, DAY)
+    shard_index(tmp_path, Shard(1, 3), [(0, "E1")], settings=DEFAULTS)
+    assert [e.employee_id for e in merge_shard_indexes(tmp_path, DAY)[1]] == ["E1", "E2", "E3"]
 
 
 # ---------------------------------------------------------------------------
@@ -267,6 +291,25 @@ def test_shards_run_before_and_after_a_roster_change_are_not_merged_until_run_ag
     # the other three were made earlier today, by shard 2's run (which had ended before shard 1 ran again)
     assert "7 employee(s): 4 report(s) made, 0 unchanged, 0 failed, 3 made earlier today" in capsys.readouterr().out
     assert f'href="{hire_id}/progress-{AS_OF}.html"' in (reports / f"index-{AS_OF}.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_a_shard_run_again_with_other_horizons_is_not_merged_with_the_others(tmp_path, capsys):
+    # Found by a hostile test: shard 1/2 run again with --horizons 3,6 merged with 2/2's defaults: exit 0, "60
+    # report(s) made", and 29 of the 60 reports unlike those of a plain run.
+    data, reports, args = six_person_batch(tmp_path)
+    merge = ["--data", str(data), "report", "--merge-index", "--as-of", AS_OF, "-o", str(reports)]
+    assert run_cli(*args, "--all", "--shard", "1/2", "--horizons", "3,6") == 0
+    assert run_cli(*args, "--all", "--shard", "2/2") == 0
+    capsys.readouterr()
+    assert run_cli(*merge) == 1
+    assert "different settings (--horizons: 3,6 in shard(s) 1/2; 6,12,18 in shard(s) 2/2)" in capsys.readouterr().err
+    assert not (reports / f"index-{AS_OF}.html").exists()
+    assert run_cli(*args, "--all", "--shard", "1/2") == 0
+    capsys.readouterr()
+    assert run_cli(*merge) == 0
+    assert "6 employee(s): 6 report(s) made, 0 unchanged, 0 failed" in capsys.readouterr().out
 
 
 def test_a_shard_with_nobody_in_it_writes_an_empty_index(tmp_path, capsys):

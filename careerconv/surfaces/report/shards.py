@@ -40,8 +40,9 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+import shlex
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
@@ -59,6 +60,7 @@ __all__ = [
     "merge_shard_indexes",
     "parse_shard",
     "read_shard_index",
+    "report_settings",
     "shard_index_paths",
     "shard_of",
     "write_shard_index",
@@ -70,6 +72,11 @@ _FORMAT_VERSION = 1
 _SHARD_TEXT = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 _MULTIPLIER = 2862933555777941757  # the 64-bit linear congruential step of jump consistent hashing
 _MASK = (1 << 64) - 1
+# Beside the data and the day, what a report is made from, as the command sets each: the shards of one batch must
+# all have made their reports with the same (found by a hostile test: shard 1/2 run again with --horizons 3,6 merged
+# with 2/2's defaults, exit 0, and 29 of 60 reports unlike those of a plain run).
+_SETTINGS = {"horizons": "--horizons", "figure_format": "--figures", "pdf": "--pdf", "dpi": "dpi",
+             "code": "the report notebook and careerconv version"}
 
 T = TypeVar("T")
 
@@ -180,6 +187,9 @@ class ShardIndex:
     not_started
         The start days of the people on the roster the whole batch left out because they have not started yet on
         its day (the same in every shard; the merged index says it).
+    settings
+        What the shard made its reports with (:func:`report_settings`); empty when not known (an index written
+        before they were kept).
     """
 
     shard: Shard
@@ -190,6 +200,15 @@ class ShardIndex:
     batch: str = ""
     erased: int = 0
     not_started: tuple[dt.date, ...] = ()
+    settings: Mapping[str, object] = field(default_factory=dict)
+
+
+def report_settings(parameters: Mapping[str, object], pdf: bool, code: str) -> dict[str, object]:
+    """What, beside the data and the day, each report of a shard is made from: the notebook ``parameters``
+    ``horizons``, ``figure_format`` and ``dpi``, whether a PDF is written, and ``code``, the digest of the report
+    notebook and code; as a shard index keeps them (JSON values)."""
+    return {"horizons": list(parameters["horizons"]), "figure_format": parameters["figure_format"],
+            "pdf": bool(pdf), "dpi": parameters["dpi"], "code": code}
 
 
 def batch_digest(employee_ids: Sequence[str]) -> str:
@@ -227,7 +246,7 @@ def write_shard_index(reports_dir: str | os.PathLike, index: ShardIndex) -> tupl
         "format": _FORMAT, "version": _FORMAT_VERSION, "shard": index.shard.index, "shards": index.shard.count,
         "as_of": index.as_of.isoformat(), "generated": index.generated.isoformat(timespec="seconds"),
         "batch_size": index.batch_size, "batch": index.batch,
-        "not_started": [day.isoformat() for day in index.not_started],
+        "not_started": [day.isoformat() for day in index.not_started], "settings": dict(index.settings),
         "entries": [{"position": position, EMPLOYEE_ID: e.employee_id, "name": e.name,
                      DEPARTMENT: e.department, "status": e.status, "html": _relative(e.html_path, folder),
                      "pdf": _relative(e.pdf_path, folder), "error": e.error, "left": e.left,
@@ -285,10 +304,41 @@ def read_shard_index(path: str | os.PathLike) -> ShardIndex:
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not isinstance(batch, str):
             raise ValueError(f"batch_size {batch_size!r} and batch {batch!r}: expected a whole number and a digest")
         not_started = tuple(dt.date.fromisoformat(day) for day in document.get("not_started", []))
+        settings = document.get("settings", {})
+        if not isinstance(settings, dict):
+            raise ValueError(f"settings {settings!r}: expected a mapping of setting to value")
         return ShardIndex(shard, as_of, dt.datetime.fromisoformat(document["generated"]), tuple(entries),
-                          batch_size, batch, erased, not_started)
+                          batch_size, batch, erased, not_started, settings)
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"{path}: damaged shard index ({type(exc).__name__}: {exc}); run that shard again") from None
+
+
+def _settings_that_differ(settings: Mapping[int, Mapping[str, object]], count: int) -> str:
+    """What differs between the settings of the shards (by shard number), in words: each setting that does, with
+    its value in each shard, e.g. ``"--horizons: 3,6 in shard(s) 1/2; 6,12,18 in shard(s) 2/2"``; "" when none."""
+    said = []
+    for key, name in _SETTINGS.items():
+        shards_by_value: dict[str, list[str]] = {}
+        for i, values in sorted(settings.items()):
+            shards_by_value.setdefault(_setting_words(key, values), []).append(f"{i}/{count}")
+        if len(shards_by_value) > 1:
+            said.append(f"{name}: " + "; ".join(f"{value} in shard(s) {', '.join(shards)}"
+                                                 for value, shards in shards_by_value.items()))
+    return " | ".join(said)
+
+
+def _setting_words(key: str, settings: Mapping[str, object]) -> str:
+    """The value of setting ``key`` in a shard's ``settings``, as the command line writes it."""
+    if key not in settings:
+        return "not recorded (an index written by an earlier careerconv)"
+    value = settings[key]
+    if key == "horizons" and isinstance(value, list):
+        return ",".join(str(months) for months in value)
+    if key == "pdf":
+        return "yes" if value else "no"
+    if key == "code":
+        return f"version {str(value)[:12]}"
+    return str(value)
 
 
 def _made_at(text: str | None) -> dt.datetime | None:
@@ -359,8 +409,10 @@ def merge_shard_indexes(reports_dir: str | os.PathLike, as_of: dt.date) -> tuple
     batches: dict[tuple[int, str], list[int]] = {}
     erased = 0
     not_started: tuple[dt.date, ...] = ()
+    settings: dict[int, Mapping[str, object]] = {}
     for i in range(1, count + 1):
         shard_index = read_shard_index(paths[i])
+        settings[i] = shard_index.settings
         erased += shard_index.erased
         not_started = not_started or shard_index.not_started  # the whole roster's: the same in every shard
         if shard_index.shard != Shard(i, count) or shard_index.as_of != as_of:
@@ -383,6 +435,12 @@ def merge_shard_indexes(reports_dir: str | os.PathLike, as_of: dt.date) -> tuple
                          "employees rather than --all, so the merged index would leave people out; run every shard "
                          f"again with `careerconv report --all --shard I/{count} --as-of {as_of.isoformat()}`, "
                          "then merge again")
+    differ = _settings_that_differ(settings, count)
+    if differ:
+        raise ValueError(f"the shards of {as_of.isoformat()} in {folder} made their reports with different settings "
+                         f"({differ}), so the merged index would list reports made in different ways; run every "
+                         f"shard again with the same settings (`careerconv report --all --shard I/{count} --as-of "
+                         f"{as_of.isoformat()}` and the options you mean for all), then merge again")
     (size, _), = batches or {(0, ""): []}
     listed = len(merged) + erased
     if size and listed != size:
