@@ -27,6 +27,7 @@ from careerconv.surfaces.report.shards import (
 )
 from careerconv.records.store import Store
 from report_org import AS_OF, SIX, make_six_person_org, without_generated_time
+from test_report_erasure_race import ERASED_ID, FIRST, erase_after_executing
 
 SAMPLE = config.SAMPLE_DATA_DIR
 DAY = dt.date.fromisoformat(AS_OF)
@@ -310,6 +311,25 @@ def test_a_shard_run_again_with_other_horizons_is_not_merged_with_the_others(tmp
     capsys.readouterr()
     assert run_cli(*merge) == 0
     assert "6 employee(s): 6 report(s) made, 0 unchanged, 0 failed" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_someone_erased_while_their_shard_runs_is_counted_and_the_merge_goes_through(tmp_path, capsys, monkeypatch):
+    # Found by a hostile test: shard 2 said "1 erased while the batch ran", and the merge then said "a shard index
+    # was changed after its shard ran" (its index had the batch's 60 employees and 27 entries, and no erased count).
+    data, reports, args = six_person_batch(tmp_path)
+    assert shard_of(ERASED_ID, 2) == 1 and shard_of(FIRST, 2) == 1
+    assert run_cli(*args, "--all", "--shard", "2/2") == 0  # both shards start on the roster of six
+    receipts: list = []
+    erase_after_executing(monkeypatch, data, reports, FIRST, receipts)
+    assert run_cli(*args, "--all", "--shard", "1/2") == 0
+    assert "3 report(s) made" in capsys.readouterr().out and receipts[0].complete
+    assert run_cli("--data", str(data), "report", "--merge-index", "--as-of", AS_OF, "-o", str(reports)) == 0
+    assert "5 employee(s): 5 report(s) made, 0 unchanged, 0 failed" in capsys.readouterr().out
+    page = (reports / f"index-{AS_OF}.html").read_text(encoding="utf-8")
+    assert ERASED_ID not in page and all(f'href="{eid}/progress-{AS_OF}.html"' in page
+                                         for eid in SIX if eid != ERASED_ID)
 
 
 def test_a_shard_with_nobody_in_it_writes_an_empty_index(tmp_path, capsys):

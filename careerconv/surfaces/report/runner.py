@@ -1124,7 +1124,8 @@ def run_batch(
         else:
             shard_index = ShardIndex(shard, day, generated,
                                      tuple((positions[e.employee_id], e) for e in entries),
-                                     len(positions), batch, not_started=not_started, settings=made_with)
+                                     len(positions), batch, erased=len(erased), not_started=not_started,
+                                     settings=made_with)
             index_path = write_shard_index(out_root, shard_index)[1]
     report_seconds = [o.seconds for o in outcomes if o.status == MADE]
     return BatchResult(outcomes, index_path, time.perf_counter() - started, report_seconds, index_kept=kept,

@@ -182,8 +182,10 @@ class ShardIndex:
         (a roster changed between shards, a shard run for named employees).
         0 and ``""`` when not known (an index written before they were kept).
     erased
-        How many of its entries an erasure has emptied since (read, not written: the merge leaves them out and
-        counts them among the batch's employees).
+        How many of the shard's employees were erased: while it ran (it wrote nothing about them) or since (an
+        erasure empties their entry, counted when read). The merge counts them among the batch's employees
+        (found by a hostile test: one erased while a shard ran made the merge say the shard's index "was changed
+        after its shard ran").
     not_started
         The start days of the people on the roster the whole batch left out because they have not started yet on
         its day (the same in every shard; the merged index says it).
@@ -245,7 +247,7 @@ def write_shard_index(reports_dir: str | os.PathLike, index: ShardIndex) -> tupl
     document = {
         "format": _FORMAT, "version": _FORMAT_VERSION, "shard": index.shard.index, "shards": index.shard.count,
         "as_of": index.as_of.isoformat(), "generated": index.generated.isoformat(timespec="seconds"),
-        "batch_size": index.batch_size, "batch": index.batch,
+        "batch_size": index.batch_size, "batch": index.batch, "erased": index.erased,
         "not_started": [day.isoformat() for day in index.not_started], "settings": dict(index.settings),
         "entries": [{"position": position, EMPLOYEE_ID: e.employee_id, "name": e.name,
                      DEPARTMENT: e.department, "status": e.status, "html": _relative(e.html_path, folder),
@@ -286,7 +288,9 @@ def read_shard_index(path: str | os.PathLike) -> ShardIndex:
     try:
         shard = Shard(document["shard"], document["shards"])
         as_of = dt.date.fromisoformat(document["as_of"])
-        entries, erased = [], 0
+        entries, erased = [], document.get("erased", 0)
+        if isinstance(erased, bool) or not isinstance(erased, int) or erased < 0:
+            raise ValueError(f"erased {erased!r}: expected a whole number of employees")
         for item in document["entries"]:
             if item["status"] not in (MADE, UNCHANGED, FAILED, OTHER_BATCH, EARLIER_TODAY):
                 raise ValueError(f"unknown status {item['status']!r}")
