@@ -144,6 +144,35 @@ def test_merge_names_the_shards_that_have_not_finished(tmp_path):
         merge_shard_indexes(tmp_path, DAY.replace(day=2))
 
 
+def test_the_hint_for_a_missing_shard_is_the_whole_command_the_other_shards_ran(tmp_path):
+    # Found by a hostile test: "run `careerconv report --all --shard I/4`", copied as written, made today's shard
+    # in the default reports folder.
+    folder = tmp_path / "my reports"
+    folder.mkdir()
+    made_with = {**DEFAULTS, "horizons": [3, 6], "pdf": True}
+    for shard in (Shard(1, 3), Shard(3, 3)):
+        shard_index(folder, shard, [(shard.index, f"E{shard.index}")], settings=made_with)
+    with pytest.raises(FileNotFoundError) as exc:
+        merge_shard_indexes(folder, DAY)
+    assert (f"run `careerconv report --all --shard 2/3 --as-of 2026-10-01 -o '{folder}' --horizons 3,6 --figures svg "
+            "--pdf` (as the other shards ran), then merge again") in str(exc.value)
+    (folder / f"index-{AS_OF}.shard-3-of-3.json").unlink()
+    with pytest.raises(FileNotFoundError, match=r"run `careerconv report --all --shard I/3 --as-of 2026-10-01 -o "
+                                                r"'.*my reports' --horizons 3,6 --figures svg --pdf` for 2/3, 3/3 "):
+        merge_shard_indexes(folder, DAY)
+
+
+def test_an_employee_asked_for_in_another_shard_is_said_to_be_in_theirs(tmp_path, capsys):
+    # Found by a hostile test: `report E0002 --shard 1/4` (E0002 is in shard 4/4) said "0 report(s) made", exit 0.
+    data, reports, args = six_person_batch(tmp_path)
+    assert shard_of("E0006", 2) == 2 and shard_of("E0007", 2) == 2
+    assert run_cli(*args, "E0006", "E0007", "--shard", "1/2") == 0
+    out, err = capsys.readouterr()
+    assert "0 report(s) made, 0 unchanged, 0 failed (shard 1/2)" in out
+    assert ("warning: shard 1/2 makes only the reports of its own employees, and 2 of those asked for are in "
+            "another: E0006 is in shard 2/2, E0007 is in shard 2/2; no report of theirs was made here") in err
+
+
 def test_merge_refuses_two_splits_or_one_person_in_two_shards(tmp_path):
     shard_index(tmp_path, Shard(1, 1), [(0, "E1")])
     shard_index(tmp_path, Shard(1, 2), [(0, "E1")])

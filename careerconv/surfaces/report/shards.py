@@ -61,6 +61,7 @@ __all__ = [
     "parse_shard",
     "read_shard_index",
     "report_settings",
+    "shard_command",
     "shard_index_paths",
     "shard_of",
     "write_shard_index",
@@ -317,6 +318,21 @@ def read_shard_index(path: str | os.PathLike) -> ShardIndex:
         raise ValueError(f"{path}: damaged shard index ({type(exc).__name__}: {exc}); run that shard again") from None
 
 
+def shard_command(shard: str, as_of: dt.date, folder: Path, settings: Mapping[str, object]) -> str:
+    """The command that makes shard ``shard`` (``"2/4"``, or ``"I/4"`` for any) of the batch of ``as_of`` into the
+    reports folder ``folder``, with the options that set ``settings`` (:func:`report_settings`, as the shards that
+    ran kept them; none when empty): whole, to copy (found by a hostile test: without --as-of and -o, a copied hint
+    made today's shard in the default folder)."""
+    words = ["careerconv", "report", "--all", "--shard", shard, "--as-of", as_of.isoformat(), "-o", str(folder)]
+    if isinstance(settings.get("horizons"), list):
+        words += ["--horizons", ",".join(str(months) for months in settings["horizons"])]
+    if "figure_format" in settings:
+        words += ["--figures", str(settings["figure_format"])]
+    if "pdf" in settings:
+        words.append("--pdf" if settings["pdf"] else "--no-pdf")
+    return shlex.join(words)
+
+
 def _settings_that_differ(settings: Mapping[int, Mapping[str, object]], count: int) -> str:
     """What differs between the settings of the shards (by shard number), in words: each setting that does, with
     its value in each shard, e.g. ``"--horizons: 3,6 in shard(s) 1/2; 6,12,18 in shard(s) 2/2"``; "" when none."""
@@ -401,22 +417,26 @@ def merge_shard_indexes(reports_dir: str | os.PathLike, as_of: dt.date) -> tuple
         raise ValueError(f"{folder} holds shard indexes of {as_of.isoformat()} for batches split into {counts} "
                          "shards; remove the ones of the old split (index-<date>.shard-*-of-<old N>.*) and merge again")
     count, paths = next(iter(found.items()))
+    indexes = {i: read_shard_index(path) for i, path in sorted(paths.items())}
+    differ = _settings_that_differ({i: index.settings for i, index in indexes.items()}, count)
+    same_settings = {} if differ else next(iter(indexes.values())).settings
     missing = [i for i in range(1, count + 1) if i not in paths]
     if missing:
         names = ", ".join(shard_index_paths(folder, as_of, Shard(i, count))[0].name for i in missing)
+        which = f"{missing[0]}/{count}" if len(missing) == 1 else f"I/{count}"
         raise FileNotFoundError(f"{len(missing)} of {count} shard(s) have not written their index yet: {names}; "
-                                f"run `careerconv report --all --shard I/{count}` for "
-                                f"{', '.join(f'{i}/{count}' for i in missing)}, then merge again")
+                                f"run `{shard_command(which, as_of, folder, same_settings)}`"
+                                + ("" if len(missing) == 1 else f" for {', '.join(f'{i}/{count}' for i in missing)}")
+                                + " (as the other shards ran), then merge again")
+    again = shard_command(f"I/{count}", as_of, folder, same_settings)
     merged: list[tuple[int, IndexEntry]] = []
     owner: dict[str, int] = {}
     latest: dt.datetime | None = None
     batches: dict[tuple[int, str], list[int]] = {}
     erased = 0
     not_started: tuple[dt.date, ...] = ()
-    settings: dict[int, Mapping[str, object]] = {}
     for i in range(1, count + 1):
-        shard_index = read_shard_index(paths[i])
-        settings[i] = shard_index.settings
+        shard_index = indexes[i]
         erased += shard_index.erased
         not_started = not_started or shard_index.not_started  # the whole roster's: the same in every shard
         if shard_index.shard != Shard(i, count) or shard_index.as_of != as_of:
@@ -437,21 +457,18 @@ def merge_shard_indexes(reports_dir: str | os.PathLike, as_of: dt.date) -> tuple
         raise ValueError(f"the shard indexes of {as_of.isoformat()} in {folder} come from batches of different "
                          f"employees ({groups}): the roster changed between the shards, or some were run for named "
                          "employees rather than --all, so the merged index would leave people out; run every shard "
-                         f"again with `careerconv report --all --shard I/{count} --as-of {as_of.isoformat()}`, "
-                         "then merge again")
-    differ = _settings_that_differ(settings, count)
+                         f"again with `{again}`, then merge again")
     if differ:
         raise ValueError(f"the shards of {as_of.isoformat()} in {folder} made their reports with different settings "
                          f"({differ}), so the merged index would list reports made in different ways; run every "
-                         f"shard again with the same settings (`careerconv report --all --shard I/{count} --as-of "
-                         f"{as_of.isoformat()}` and the options you mean for all), then merge again")
+                         f"shard again with the same settings (`{again}` and the options you mean for all), then "
+                         "merge again")
     (size, _), = batches or {(0, ""): []}
     listed = len(merged) + erased
     if size and listed != size:
         raise ValueError(f"the shard indexes of {as_of.isoformat()} in {folder} list {listed} of the batch's "
                          f"{size} employee(s) (erased ones counted): a shard index was changed after its shard "
-                         f"ran; run every shard again with `careerconv report --all --shard I/{count} --as-of "
-                         f"{as_of.isoformat()}`, then merge again")
+                         f"ran; run every shard again with `{again}`, then merge again")
     merged.sort(key=lambda item: (item[0], item[1].employee_id))
     entries = [entry for _, entry in merged]
     target = folder / f"index-{as_of.isoformat()}.html"
