@@ -61,7 +61,6 @@ __all__ = [
     "parse_shard",
     "read_shard_index",
     "report_settings",
-    "shard_command",
     "shard_index_paths",
     "shard_of",
     "write_shard_index",
@@ -318,14 +317,14 @@ def read_shard_index(path: str | os.PathLike) -> ShardIndex:
         raise ValueError(f"{path}: damaged shard index ({type(exc).__name__}: {exc}); run that shard again") from None
 
 
-def shard_command(shard: str, as_of: dt.date, folder: Path, settings: Mapping[str, object]) -> str:
+def _shard_command(shard: str, as_of: dt.date, folder: Path, settings: Mapping[str, object]) -> str:
     """The command that makes shard ``shard`` (``"2/4"``, or ``"I/4"`` for any) of the batch of ``as_of`` into the
     reports folder ``folder``, with the options that set ``settings`` (:func:`report_settings`, as the shards that
     ran kept them; none when empty): whole, to copy (found by a hostile test: without --as-of and -o, a copied hint
     made today's shard in the default folder)."""
     words = ["careerconv", "report", "--all", "--shard", shard, "--as-of", as_of.isoformat(), "-o", str(folder)]
-    if isinstance(settings.get("horizons"), list):
-        words += ["--horizons", ",".join(str(months) for months in settings["horizons"])]
+    if "horizons" in settings:
+        words += ["--horizons", _setting_words("horizons", settings)]
     if "figure_format" in settings:
         words += ["--figures", str(settings["figure_format"])]
     if "pdf" in settings:
@@ -425,10 +424,10 @@ def merge_shard_indexes(reports_dir: str | os.PathLike, as_of: dt.date) -> tuple
         names = ", ".join(shard_index_paths(folder, as_of, Shard(i, count))[0].name for i in missing)
         which = f"{missing[0]}/{count}" if len(missing) == 1 else f"I/{count}"
         raise FileNotFoundError(f"{len(missing)} of {count} shard(s) have not written their index yet: {names}; "
-                                f"run `{shard_command(which, as_of, folder, same_settings)}`"
+                                f"run `{_shard_command(which, as_of, folder, same_settings)}`"
                                 + ("" if len(missing) == 1 else f" for {', '.join(f'{i}/{count}' for i in missing)}")
                                 + " (as the other shards ran), then merge again")
-    again = shard_command(f"I/{count}", as_of, folder, same_settings)
+    again = _shard_command(f"I/{count}", as_of, folder, same_settings)
     merged: list[tuple[int, IndexEntry]] = []
     owner: dict[str, int] = {}
     latest: dt.datetime | None = None
