@@ -27,6 +27,7 @@ from careerconv.surfaces.report.shards import (
 )
 from careerconv.records.store import Store
 from report_org import AS_OF, SIX, make_six_person_org, without_generated_time
+from test_report_erasure_race import ERASED_ID, FIRST, erase_after_executing
 
 SAMPLE = config.SAMPLE_DATA_DIR
 DAY = dt.date.fromisoformat(AS_OF)
@@ -108,12 +109,17 @@ def test_cli_refuses_a_bad_shard_with_the_rule(sample_data, capsys):
 # merging the shards' indexes
 
 
-def shard_index(tmp_path: Path, shard: Shard, ids: list[tuple[int, str]], status: str = MADE) -> None:
+def shard_index(tmp_path: Path, shard: Shard, ids: list[tuple[int, str]], status: str = MADE,
+                settings: dict | None = None) -> None:
     entries = tuple((pos, IndexEntry(eid, f"Name {eid}", "Dept", status,
                                      tmp_path / eid / f"progress-{AS_OF}.html" if status != FAILED else None,
                                      error="ValueError: <bad>" if status == FAILED else None))
                     for pos, eid in ids)
-    write_shard_index(tmp_path, ShardIndex(shard, DAY, dt.datetime(2026, 10, 1, 9, shard.index), entries))
+    write_shard_index(tmp_path, ShardIndex(shard, DAY, dt.datetime(2026, 10, 1, 9, shard.index), entries,
+                                           settings=settings or {}))
+
+
+DEFAULTS = {"horizons": [6, 12, 18], "figure_format": "svg", "pdf": False, "dpi": 96, "code": "c0ffee" * 5}
 
 
 def test_merge_lists_everyone_in_roster_order_with_the_last_shard_time(tmp_path):
@@ -136,6 +142,35 @@ def test_merge_names_the_shards_that_have_not_finished(tmp_path):
     assert "1/3, 3/3" in message
     with pytest.raises(FileNotFoundError, match="no shard index of 2026-10-02"):
         merge_shard_indexes(tmp_path, DAY.replace(day=2))
+
+
+def test_the_hint_for_a_missing_shard_is_the_whole_command_the_other_shards_ran(tmp_path):
+    # Found by a hostile test: "run `careerconv report --all --shard I/4`", copied as written, made today's shard
+    # in the default reports folder.
+    folder = tmp_path / "my reports"
+    folder.mkdir()
+    made_with = {**DEFAULTS, "horizons": [3, 6], "pdf": True}
+    for shard in (Shard(1, 3), Shard(3, 3)):
+        shard_index(folder, shard, [(shard.index, f"E{shard.index}")], settings=made_with)
+    with pytest.raises(FileNotFoundError) as exc:
+        merge_shard_indexes(folder, DAY)
+    assert (f"run `careerconv report --all --shard 2/3 --as-of 2026-10-01 -o '{folder}' --horizons 3,6 --figures svg "
+            "--pdf` (as the other shards ran), then merge again") in str(exc.value)
+    (folder / f"index-{AS_OF}.shard-3-of-3.json").unlink()
+    with pytest.raises(FileNotFoundError, match=r"run `careerconv report --all --shard I/3 --as-of 2026-10-01 -o "
+                                                r"'.*my reports' --horizons 3,6 --figures svg --pdf` for 2/3, 3/3 "):
+        merge_shard_indexes(folder, DAY)
+
+
+def test_an_employee_asked_for_in_another_shard_is_said_to_be_in_theirs(tmp_path, capsys):
+    # Found by a hostile test: `report E0002 --shard 1/4` (E0002 is in shard 4/4) said "0 report(s) made", exit 0.
+    data, reports, args = six_person_batch(tmp_path)
+    assert shard_of("E0006", 2) == 2 and shard_of("E0007", 2) == 2
+    assert run_cli(*args, "E0006", "E0007", "--shard", "1/2") == 0
+    out, err = capsys.readouterr()
+    assert "0 report(s) made, 0 unchanged, 0 failed (shard 1/2)" in out
+    assert ("warning: shard 1/2 makes only the reports of its own employees, and 2 of those asked for are in "
+            "another: E0006 is in shard 2/2, E0007 is in shard 2/2; no report of theirs was made here") in err
 
 
 def test_merge_refuses_two_splits_or_one_person_in_two_shards(tmp_path):
@@ -164,6 +199,25 @@ def test_merge_refuses_shards_of_batches_of_different_employees(tmp_path):
     assert "shard(s) 1/2 of a batch of 3 employee(s); shard(s) 2/2 of a batch of 4 employee(s)" in message
     assert "careerconv report --all --shard I/2 --as-of 2026-10-01" in message
     assert not (tmp_path / f"index-{AS_OF}.html").exists()
+
+
+def test_merge_refuses_shards_made_with_different_settings_naming_the_setting_and_the_shards(tmp_path):
+    shard_index(tmp_path, Shard(1, 3), [(0, "E1")], settings={**DEFAULTS, "horizons": [3, 6], "pdf": True})
+    shard_index(tmp_path, Shard(2, 3), [(1, "E2")], settings=DEFAULTS)
+    shard_index(tmp_path, Shard(3, 3), [(2, "E3")], settings=DEFAULTS)
+    with pytest.raises(ValueError) as exc:
+        merge_shard_indexes(tmp_path, DAY)
+    message = str(exc.value)
+    assert "made their reports with different settings (--horizons: 3,6 in shard(s) 1/3; 6,12,18 in shard(s) " \
+           "2/3, 3/3 | --pdf: yes in shard(s) 1/3; no in shard(s) 2/3, 3/3)" in message
+    assert "--figures" not in message and not (tmp_path / f"index-{AS_OF}.html").exists()
+
+    shard_index(tmp_path, Shard(1, 3), [(0, "E1")], settings={**DEFAULTS, "code": "beef" * 10})
+    with pytest.raises(ValueError, match="the report notebook and careerconv version: version beefbeefbeef in "
+                                         r"shard\(s\) 1/3; version c0ffeec0ffee in shard\(s\) 2/3, 3/3"):
+        merge_shard_indexes(tmp_path, DAY)
+    shard_index(tmp_path, Shard(1, 3), [(0, "E1")], settings=DEFAULTS)
+    assert [e.employee_id for e in merge_shard_indexes(tmp_path, DAY)[1]] == ["E1", "E2", "E3"]
 
 
 # ---------------------------------------------------------------------------
@@ -267,6 +321,44 @@ def test_shards_run_before_and_after_a_roster_change_are_not_merged_until_run_ag
     # the other three were made earlier today, by shard 2's run (which had ended before shard 1 ran again)
     assert "7 employee(s): 4 report(s) made, 0 unchanged, 0 failed, 3 made earlier today" in capsys.readouterr().out
     assert f'href="{hire_id}/progress-{AS_OF}.html"' in (reports / f"index-{AS_OF}.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_a_shard_run_again_with_other_horizons_is_not_merged_with_the_others(tmp_path, capsys):
+    # Found by a hostile test: shard 1/2 run again with --horizons 3,6 merged with 2/2's defaults: exit 0, "60
+    # report(s) made", and 29 of the 60 reports unlike those of a plain run.
+    data, reports, args = six_person_batch(tmp_path)
+    merge = ["--data", str(data), "report", "--merge-index", "--as-of", AS_OF, "-o", str(reports)]
+    assert run_cli(*args, "--all", "--shard", "1/2", "--horizons", "3,6") == 0
+    assert run_cli(*args, "--all", "--shard", "2/2") == 0
+    capsys.readouterr()
+    assert run_cli(*merge) == 1
+    assert "different settings (--horizons: 3,6 in shard(s) 1/2; 6,12,18 in shard(s) 2/2)" in capsys.readouterr().err
+    assert not (reports / f"index-{AS_OF}.html").exists()
+    assert run_cli(*args, "--all", "--shard", "1/2") == 0
+    capsys.readouterr()
+    assert run_cli(*merge) == 0
+    assert "6 employee(s): 6 report(s) made, 0 unchanged, 0 failed" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_someone_erased_while_their_shard_runs_is_counted_and_the_merge_goes_through(tmp_path, capsys, monkeypatch):
+    # Found by a hostile test: shard 2 said "1 erased while the batch ran", and the merge then said "a shard index
+    # was changed after its shard ran" (its index had the batch's 60 employees and 27 entries, and no erased count).
+    data, reports, args = six_person_batch(tmp_path)
+    assert shard_of(ERASED_ID, 2) == 1 and shard_of(FIRST, 2) == 1
+    assert run_cli(*args, "--all", "--shard", "2/2") == 0  # both shards start on the roster of six
+    receipts: list = []
+    erase_after_executing(monkeypatch, data, reports, FIRST, receipts)
+    assert run_cli(*args, "--all", "--shard", "1/2") == 0
+    assert "3 report(s) made" in capsys.readouterr().out and receipts[0].complete
+    assert run_cli("--data", str(data), "report", "--merge-index", "--as-of", AS_OF, "-o", str(reports)) == 0
+    assert "5 employee(s): 5 report(s) made, 0 unchanged, 0 failed" in capsys.readouterr().out
+    page = (reports / f"index-{AS_OF}.html").read_text(encoding="utf-8")
+    assert ERASED_ID not in page and all(f'href="{eid}/progress-{AS_OF}.html"' in page
+                                         for eid in SIX if eid != ERASED_ID)
 
 
 def test_a_shard_with_nobody_in_it_writes_an_empty_index(tmp_path, capsys):

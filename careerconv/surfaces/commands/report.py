@@ -30,6 +30,8 @@ from . import settings
 from . import streams
 from .argtypes import horizons, iso_date, whole_number
 
+_NAMED = 10  # employees in another shard named one by one; the rest are counted
+
 
 def register(subparsers, parent: argparse.ArgumentParser) -> None:
     """Add the ``report`` command to the ``careerconv`` parser."""
@@ -170,6 +172,8 @@ def run(args: argparse.Namespace) -> int:
     if result.unshared:
         print(f"careerconv report: note: this batch could not claim its reports ({result.unshared}): a batch run "
               "beside it on the same reports folder makes the same reports again", file=sys.stderr)
+    if args.shard and args.employees:
+        _say_other_shards(args, args.employees, args.shard)
     if args.shard:
         streams.status(args, f"when all {args.shard.count} shards have finished: careerconv report --merge-index "
                              f"--as-of {as_of.isoformat()}" + (f" -o {reports}" if args.reports else ""))
@@ -246,6 +250,21 @@ def _list_for_erasure(args: argparse.Namespace, data: Path, reports: Path) -> No
         streams.warn(args, f"the data folder's list of reports folders cannot be written ({why}), so "
                            f"`careerconv erase` will not find the reports in {reports} by itself: erase with "
                            f"--reports {reports}")
+
+
+def _say_other_shards(args: argparse.Namespace, employee_ids: list[str], shard) -> None:
+    """Warn of the employees asked for who are in another shard than ``shard``: it makes no report of theirs (found
+    by a hostile test: ``report E0002 --shard 1/4``, E0002 being in shard 4/4, said only "0 report(s) made")."""
+    from ..report.shards import shard_of
+
+    elsewhere = [eid for eid in dict.fromkeys(employee_ids) if not shard.holds(eid)]
+    if not elsewhere:
+        return
+    shown = ", ".join(f"{eid} is in shard {shard_of(eid, shard.count)}/{shard.count}" for eid in elsewhere[:_NAMED])
+    more = f" (and {len(elsewhere) - _NAMED} more)" if len(elsewhere) > _NAMED else ""
+    streams.warn(args, f"shard {shard} makes only the reports of its own employees, and {len(elsewhere)} of those "
+                       f"asked for are in another: {shown}{more}; no report of theirs was made here (run their shard, "
+                       "or leave out --shard)")
 
 
 def _list_erased(erased_before: dict[str, str]) -> int:

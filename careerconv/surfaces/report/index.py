@@ -20,10 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from careerconv.records.dates import NO_BREAK, clock_time, human_date, human_datetime
+from careerconv.records.store import atomic_write_bytes
 from careerconv.views.html_parts import escape_html
 from careerconv.views.html_policy import CSP_META
 
-__all__ = ["IndexEntry", "index_html", "listed_on_page", "not_started_on_page", "not_started_words", "MADE",
+__all__ = ["IndexEntry", "folder_in_the_way", "index_html", "listed_on_page", "not_started_on_page",
+           "not_started_words", "write_index_file", "MADE",
            "UNCHANGED", "FAILED", "EARLIER", "OTHER_BATCH", "EARLIER_TODAY"]
 
 MADE = "made"
@@ -60,6 +62,30 @@ class IndexEntry:
     error: str | None = None
     left: str = ""
     made_at: dt.datetime | None = None
+
+
+def folder_in_the_way(path: Path) -> str:
+    """What to say when a folder has the name of an index file at ``path``: the report folder of an employee whose
+    id took that name, made before such ids were refused (:data:`careerconv.records.schema.REPORTS_FOLDER_PREFIXES`),
+    or one made by hand."""
+    return (f"{path} is a folder, where the reports folder keeps its index file of that name: an employee id "
+            f"{path.name!r} (refused since; an id may not begin with 'index-') or someone made it there; correct "
+            f"that id on the roster if it is one, move the folder out of {path.parent}, and run again")
+
+
+def write_index_file(path: Path, text: str) -> None:
+    """Write an index file (a day's or a shard's page, or a shard's JSON) whole at ``path``.
+
+    Raises
+    ------
+    IsADirectoryError
+        If a folder is where the file goes (:func:`folder_in_the_way` says what to do).
+    OSError
+        If the disk refused (:func:`careerconv.records.store.atomic_write_bytes`).
+    """
+    if path.is_dir():
+        raise IsADirectoryError(folder_in_the_way(path))
+    atomic_write_bytes(path, text.encode("utf-8"), durable=False)
 
 
 def listed_on_page(path: str | os.PathLike) -> dict[str, str] | None:

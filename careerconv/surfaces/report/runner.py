@@ -92,9 +92,10 @@ from .claims import Claim, cannot_claim, claim, claim_index
 from .content import parse_as_of, parse_horizons
 from .html_export import ReportExporter
 from .index import (EARLIER, EARLIER_TODAY, FAILED, MADE, OTHER_BATCH, UNCHANGED, IndexEntry, index_html,
-                    listed_on_page, not_started_on_page, not_started_words)
+                    listed_on_page, not_started_on_page, not_started_words, write_index_file)
 from .paths import ReportPaths, report_paths
-from .shards import Shard, ShardIndex, batch_digest, read_shard_index, shard_index_paths, write_shard_index
+from .shards import (Shard, ShardIndex, batch_digest, read_shard_index, report_settings, shard_index_paths,
+                     write_shard_index)
 from .source import data_fingerprint, record_files, with_coach_name
 from .stamp import Stamp, made_beside, read_stamp, stamp_text
 
@@ -1108,22 +1109,24 @@ def run_batch(
         # A shard's index is kept only if it was made for this same whole batch, or the merge would refuse it.
         nobody = bool(requests) and not outcomes and shard is None
         batch = batch_digest(list(positions))
+        made_with = report_settings(base_parameters, pdf, settings.code)
         listed = [o.employee_id for o in outcomes]
         kept = (nobody and index_path.exists()
                 or bool(outcomes) and all(o.status == UNCHANGED for o in outcomes)
                 and (_lists_only(index_path, listed, not_started) if shard is None
-                     else _shard_lists_only(out_root, day, shard, batch, listed, not_started)))
+                     else _shard_lists_only(out_root, day, shard, batch, listed, not_started, made_with)))
         if nobody and not kept:
             index_path = None
         elif kept:
             pass
         elif shard is None:
             page = index_html(entries, as_of=day, folder=out_root, generated=generated, not_started=not_started)
-            atomic_write_bytes(index_path, page.encode("utf-8"), durable=False)
+            write_index_file(index_path, page)
         else:
             shard_index = ShardIndex(shard, day, generated,
                                      tuple((positions[e.employee_id], e) for e in entries),
-                                     len(positions), batch, not_started=not_started)
+                                     len(positions), batch, erased=len(erased), not_started=not_started,
+                                     settings=made_with)
             index_path = write_shard_index(out_root, shard_index)[1]
     report_seconds = [o.seconds for o in outcomes if o.status == MADE]
     return BatchResult(outcomes, index_path, time.perf_counter() - started, report_seconds, index_kept=kept,
@@ -1233,16 +1236,17 @@ def _lists_only(index_path: Path, employee_ids: list[str], not_started: tuple[dt
 
 
 def _shard_lists_only(reports_dir: Path, day: dt.date, shard: Shard, batch: str, employee_ids: list[str],
-                      not_started: tuple[dt.date, ...]) -> bool:
+                      not_started: tuple[dt.date, ...], made_with: dict[str, object]) -> bool:
     """True when the shard's index (the JSON the merge reads) is of the batch ``batch``, lists exactly
-    ``employee_ids``, none of them as failed, and holds the same start days of who has not started yet."""
+    ``employee_ids``, none of them as failed, holds the same start days of who has not started yet and the same
+    settings ``made_with`` (:func:`.shards.report_settings`)."""
     try:
         index = read_shard_index(shard_index_paths(reports_dir, day, shard)[0])
     except ValueError:  # none, or damaged
         return False
     listed = {e.employee_id: e.status for _, e in index.entries}
     return (index.batch == batch and set(listed) == set(employee_ids) and FAILED not in listed.values()
-            and index.not_started == not_started)
+            and index.not_started == not_started and index.settings == made_with)
 
 
 def _as_text(row: dict[str, Any]) -> dict[str, str | None]:

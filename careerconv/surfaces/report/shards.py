@@ -40,16 +40,17 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+import shlex
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
 from careerconv.records.erasure import REMOVED
 from careerconv.records.schema import DEPARTMENT, EMPLOYEE_ID
-from careerconv.records.store import atomic_write_bytes
 from .claims import claim_index
-from .index import EARLIER_TODAY, FAILED, MADE, OTHER_BATCH, UNCHANGED, IndexEntry, index_html
+from .index import (EARLIER_TODAY, FAILED, MADE, OTHER_BATCH, UNCHANGED, IndexEntry, folder_in_the_way, index_html,
+                    write_index_file)
 from .paths import report_paths
 
 __all__ = [
@@ -59,6 +60,7 @@ __all__ = [
     "merge_shard_indexes",
     "parse_shard",
     "read_shard_index",
+    "report_settings",
     "shard_index_paths",
     "shard_of",
     "write_shard_index",
@@ -70,6 +72,11 @@ _FORMAT_VERSION = 1
 _SHARD_TEXT = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 _MULTIPLIER = 2862933555777941757  # the 64-bit linear congruential step of jump consistent hashing
 _MASK = (1 << 64) - 1
+# Beside the data and the day, what a report is made from, as the command sets each: the shards of one batch must
+# all have made their reports with the same (found by a hostile test: shard 1/2 run again with --horizons 3,6 merged
+# with 2/2's defaults, exit 0, and 29 of 60 reports unlike those of a plain run).
+_SETTINGS = {"horizons": "--horizons", "figure_format": "--figures", "pdf": "--pdf", "dpi": "dpi",
+             "code": "the report notebook and careerconv version"}
 
 T = TypeVar("T")
 
@@ -175,11 +182,16 @@ class ShardIndex:
         (a roster changed between shards, a shard run for named employees).
         0 and ``""`` when not known (an index written before they were kept).
     erased
-        How many of its entries an erasure has emptied since (read, not written: the merge leaves them out and
-        counts them among the batch's employees).
+        How many of the shard's employees were erased: while it ran (it wrote nothing about them) or since (an
+        erasure empties their entry, counted when read). The merge counts them among the batch's employees
+        (found by a hostile test: one erased while a shard ran made the merge say the shard's index "was changed
+        after its shard ran").
     not_started
         The start days of the people on the roster the whole batch left out because they have not started yet on
         its day (the same in every shard; the merged index says it).
+    settings
+        What the shard made its reports with (:func:`report_settings`); empty when not known (an index written
+        before they were kept).
     """
 
     shard: Shard
@@ -190,6 +202,15 @@ class ShardIndex:
     batch: str = ""
     erased: int = 0
     not_started: tuple[dt.date, ...] = ()
+    settings: Mapping[str, object] = field(default_factory=dict)
+
+
+def report_settings(parameters: Mapping[str, object], pdf: bool, code: str) -> dict[str, object]:
+    """What, beside the data and the day, each report of a shard is made from: the notebook ``parameters``
+    ``horizons``, ``figure_format`` and ``dpi``, whether a PDF is written, and ``code``, the digest of the report
+    notebook and code; as a shard index keeps them (JSON values)."""
+    return {"horizons": list(parameters["horizons"]), "figure_format": parameters["figure_format"],
+            "pdf": bool(pdf), "dpi": parameters["dpi"], "code": code}
 
 
 def batch_digest(employee_ids: Sequence[str]) -> str:
@@ -226,19 +247,19 @@ def write_shard_index(reports_dir: str | os.PathLike, index: ShardIndex) -> tupl
     document = {
         "format": _FORMAT, "version": _FORMAT_VERSION, "shard": index.shard.index, "shards": index.shard.count,
         "as_of": index.as_of.isoformat(), "generated": index.generated.isoformat(timespec="seconds"),
-        "batch_size": index.batch_size, "batch": index.batch,
-        "not_started": [day.isoformat() for day in index.not_started],
+        "batch_size": index.batch_size, "batch": index.batch, "erased": index.erased,
+        "not_started": [day.isoformat() for day in index.not_started], "settings": dict(index.settings),
         "entries": [{"position": position, EMPLOYEE_ID: e.employee_id, "name": e.name,
                      DEPARTMENT: e.department, "status": e.status, "html": _relative(e.html_path, folder),
                      "pdf": _relative(e.pdf_path, folder), "error": e.error, "left": e.left,
                      "made_at": e.made_at.isoformat(timespec="seconds") if e.made_at else None}
                     for position, e in index.entries],
     }
-    atomic_write_bytes(json_path, json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8"), durable=False)
+    write_index_file(json_path, json.dumps(document, ensure_ascii=False, indent=1))
     page = index_html([e for _, e in index.entries], as_of=index.as_of, folder=folder,
                       title=f"Progress reports as of {index.as_of.isoformat()}, shard {index.shard}",
                       generated=index.generated, not_started=index.not_started)
-    atomic_write_bytes(html_path, page.encode("utf-8"), durable=False)
+    write_index_file(html_path, page)
     return json_path, html_path
 
 
@@ -252,6 +273,8 @@ def read_shard_index(path: str | os.PathLike) -> ShardIndex:
         file and what is wrong).
     """
     path = Path(path)
+    if path.is_dir():
+        raise ValueError(folder_in_the_way(path))
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -265,7 +288,9 @@ def read_shard_index(path: str | os.PathLike) -> ShardIndex:
     try:
         shard = Shard(document["shard"], document["shards"])
         as_of = dt.date.fromisoformat(document["as_of"])
-        entries, erased = [], 0
+        entries, erased = [], document.get("erased", 0)
+        if isinstance(erased, bool) or not isinstance(erased, int) or erased < 0:
+            raise ValueError(f"erased {erased!r}: expected a whole number of employees")
         for item in document["entries"]:
             if item["status"] not in (MADE, UNCHANGED, FAILED, OTHER_BATCH, EARLIER_TODAY):
                 raise ValueError(f"unknown status {item['status']!r}")
@@ -283,10 +308,56 @@ def read_shard_index(path: str | os.PathLike) -> ShardIndex:
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not isinstance(batch, str):
             raise ValueError(f"batch_size {batch_size!r} and batch {batch!r}: expected a whole number and a digest")
         not_started = tuple(dt.date.fromisoformat(day) for day in document.get("not_started", []))
+        settings = document.get("settings", {})
+        if not isinstance(settings, dict):
+            raise ValueError(f"settings {settings!r}: expected a mapping of setting to value")
         return ShardIndex(shard, as_of, dt.datetime.fromisoformat(document["generated"]), tuple(entries),
-                          batch_size, batch, erased, not_started)
+                          batch_size, batch, erased, not_started, settings)
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"{path}: damaged shard index ({type(exc).__name__}: {exc}); run that shard again") from None
+
+
+def _shard_command(shard: str, as_of: dt.date, folder: Path, settings: Mapping[str, object]) -> str:
+    """The command that makes shard ``shard`` (``"2/4"``, or ``"I/4"`` for any) of the batch of ``as_of`` into the
+    reports folder ``folder``, with the options that set ``settings`` (:func:`report_settings`, as the shards that
+    ran kept them; none when empty): whole, to copy (found by a hostile test: without --as-of and -o, a copied hint
+    made today's shard in the default folder)."""
+    words = ["careerconv", "report", "--all", "--shard", shard, "--as-of", as_of.isoformat(), "-o", str(folder)]
+    if "horizons" in settings:
+        words += ["--horizons", _setting_words("horizons", settings)]
+    if "figure_format" in settings:
+        words += ["--figures", str(settings["figure_format"])]
+    if "pdf" in settings:
+        words.append("--pdf" if settings["pdf"] else "--no-pdf")
+    return shlex.join(words)
+
+
+def _settings_that_differ(settings: Mapping[int, Mapping[str, object]], count: int) -> str:
+    """What differs between the settings of the shards (by shard number), in words: each setting that does, with
+    its value in each shard, e.g. ``"--horizons: 3,6 in shard(s) 1/2; 6,12,18 in shard(s) 2/2"``; "" when none."""
+    said = []
+    for key, name in _SETTINGS.items():
+        shards_by_value: dict[str, list[str]] = {}
+        for i, values in sorted(settings.items()):
+            shards_by_value.setdefault(_setting_words(key, values), []).append(f"{i}/{count}")
+        if len(shards_by_value) > 1:
+            said.append(f"{name}: " + "; ".join(f"{value} in shard(s) {', '.join(shards)}"
+                                                 for value, shards in shards_by_value.items()))
+    return " | ".join(said)
+
+
+def _setting_words(key: str, settings: Mapping[str, object]) -> str:
+    """The value of setting ``key`` in a shard's ``settings``, as the command line writes it."""
+    if key not in settings:
+        return "not recorded (an index written by an earlier careerconv)"
+    value = settings[key]
+    if key == "horizons" and isinstance(value, list):
+        return ",".join(str(months) for months in value)
+    if key == "pdf":
+        return "yes" if value else "no"
+    if key == "code":
+        return f"version {str(value)[:12]}"
+    return str(value)
 
 
 def _made_at(text: str | None) -> dt.datetime | None:
@@ -345,12 +416,18 @@ def merge_shard_indexes(reports_dir: str | os.PathLike, as_of: dt.date) -> tuple
         raise ValueError(f"{folder} holds shard indexes of {as_of.isoformat()} for batches split into {counts} "
                          "shards; remove the ones of the old split (index-<date>.shard-*-of-<old N>.*) and merge again")
     count, paths = next(iter(found.items()))
+    indexes = {i: read_shard_index(path) for i, path in sorted(paths.items())}
+    differ = _settings_that_differ({i: index.settings for i, index in indexes.items()}, count)
+    same_settings = {} if differ else next(iter(indexes.values())).settings
     missing = [i for i in range(1, count + 1) if i not in paths]
     if missing:
         names = ", ".join(shard_index_paths(folder, as_of, Shard(i, count))[0].name for i in missing)
+        which = f"{missing[0]}/{count}" if len(missing) == 1 else f"I/{count}"
         raise FileNotFoundError(f"{len(missing)} of {count} shard(s) have not written their index yet: {names}; "
-                                f"run `careerconv report --all --shard I/{count}` for "
-                                f"{', '.join(f'{i}/{count}' for i in missing)}, then merge again")
+                                f"run `{_shard_command(which, as_of, folder, same_settings)}`"
+                                + ("" if len(missing) == 1 else f" for {', '.join(f'{i}/{count}' for i in missing)}")
+                                + " (as the other shards ran), then merge again")
+    again = _shard_command(f"I/{count}", as_of, folder, same_settings)
     merged: list[tuple[int, IndexEntry]] = []
     owner: dict[str, int] = {}
     latest: dt.datetime | None = None
@@ -358,7 +435,7 @@ def merge_shard_indexes(reports_dir: str | os.PathLike, as_of: dt.date) -> tuple
     erased = 0
     not_started: tuple[dt.date, ...] = ()
     for i in range(1, count + 1):
-        shard_index = read_shard_index(paths[i])
+        shard_index = indexes[i]
         erased += shard_index.erased
         not_started = not_started or shard_index.not_started  # the whole roster's: the same in every shard
         if shard_index.shard != Shard(i, count) or shard_index.as_of != as_of:
@@ -379,20 +456,22 @@ def merge_shard_indexes(reports_dir: str | os.PathLike, as_of: dt.date) -> tuple
         raise ValueError(f"the shard indexes of {as_of.isoformat()} in {folder} come from batches of different "
                          f"employees ({groups}): the roster changed between the shards, or some were run for named "
                          "employees rather than --all, so the merged index would leave people out; run every shard "
-                         f"again with `careerconv report --all --shard I/{count} --as-of {as_of.isoformat()}`, "
-                         "then merge again")
+                         f"again with `{again}`, then merge again")
+    if differ:
+        raise ValueError(f"the shards of {as_of.isoformat()} in {folder} made their reports with different settings "
+                         f"({differ}), so the merged index would list reports made in different ways; run every "
+                         f"shard again with the same settings (`{again}` and the options you mean for all), then "
+                         "merge again")
     (size, _), = batches or {(0, ""): []}
     listed = len(merged) + erased
     if size and listed != size:
         raise ValueError(f"the shard indexes of {as_of.isoformat()} in {folder} list {listed} of the batch's "
                          f"{size} employee(s) (erased ones counted): a shard index was changed after its shard "
-                         f"ran; run every shard again with `careerconv report --all --shard I/{count} --as-of "
-                         f"{as_of.isoformat()}`, then merge again")
+                         f"ran; run every shard again with `{again}`, then merge again")
     merged.sort(key=lambda item: (item[0], item[1].employee_id))
     entries = [entry for _, entry in merged]
     target = folder / f"index-{as_of.isoformat()}.html"
     with claim_index(folder):  # not while a batch writes the day's index (:mod:`.claims`)
-        atomic_write_bytes(target, index_html(entries, as_of=as_of, folder=folder, generated=latest,
-                                                 not_started=not_started).encode("utf-8"),
-                           durable=False)
+        write_index_file(target, index_html(entries, as_of=as_of, folder=folder, generated=latest,
+                                            not_started=not_started))
     return target, entries
