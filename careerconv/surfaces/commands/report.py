@@ -143,7 +143,6 @@ def run(args: argparse.Namespace) -> int:
         streams.warn(args, f"shard {args.shard} reports as of today, {as_of.isoformat()}; give every shard "
                      "and the merge the same --as-of DATE, so a batch that runs past midnight stays one batch")
     reports = config.outside_data(config.reports_dir(data, args.reports), data)
-    _list_for_erasure(args, data, reports)
     began = time.time()
     try:
         with _sigterm_stops_it():
@@ -155,6 +154,10 @@ def run(args: argparse.Namespace) -> int:
             )
     except KeyboardInterrupt as stopped:
         return _say_stopped(stopped, reports, as_of, began)
+    finally:
+        # Once a report is there (a batch refused before making one leaves the data folder as it was).
+        if _reports_written_since(reports, as_of, began):
+            _list_for_erasure(args, data, reports)
     made, unchanged, failed = result.made, result.unchanged, result.failed
     rate = ""
     if made and result.seconds > 0:
