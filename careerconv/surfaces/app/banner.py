@@ -17,6 +17,8 @@ from .widgets import button, classed, html, show
 
 log = logging.getLogger("careerconv.surfaces.app")
 
+KEPT = "Your typing is kept; if this persists, note the details for support."  # the banner's usual note
+
 
 class ErrorBanner:
     """A visible place for errors raised inside widget callbacks."""
@@ -35,8 +37,10 @@ class ErrorBanner:
         """The message currently shown (HTML)."""
         return self.message.value
 
-    def show(self, exc: BaseException, context: str = "") -> None:
-        """Show an exception: a readable message, the details folded away."""
+    def show(self, exc: BaseException, context: str = "", note: str = KEPT) -> None:
+        """Show an exception: a readable message, ``note`` (what became of the coach's typing, what to do) below
+        it, and the details folded away: the exception's technical ``details`` when it has them (an unreachable
+        server's network error), then the traceback."""
         self.count += 1
         if isinstance(exc, schema.ValidationError):
             head = escape(str(exc).splitlines()[0])
@@ -45,9 +49,11 @@ class ErrorBanner:
         else:
             first = str(exc) or type(exc).__name__
             body = f"<b>{escape(context or 'Something went wrong')}:</b> {escape(first)}"
-        details = escape("".join(traceback.format_exception(type(exc), exc, exc.__traceback__))[-4000:])
-        self.message.value = (f"<div>{body}<div class=\"cc-muted\">Your typing is kept; if this persists, note the "
-                              f"details for support.</div><details><summary>Details</summary><pre "
+        technical = getattr(exc, "details", "")
+        details = escape((f"{technical}\n\n" if technical else "")
+                         + "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))[-4000:])
+        self.message.value = (f"<div>{body}<div class=\"cc-muted\">{escape(note)}</div>"
+                              f"<details><summary>Details</summary><pre "
                               f"style=\"white-space:pre-wrap;font-size:12px\">{details}</pre></details></div>")
         show(self.widget, True)
 

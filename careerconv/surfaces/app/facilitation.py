@@ -34,9 +34,9 @@ import ipywidgets as widgets
 from careerconv.records import schema
 from careerconv.records.questions import available_question_sets
 from careerconv.records.schema import CHECKIN_ID, CONVERSATION_ID, EMPLOYEE_ID
-from careerconv.records.store import Conflict, NotOnRoster
-from .autosave import SavingPaused, SaveStatus
-from .banner import ErrorBanner
+from careerconv.records.store import Conflict, NotOnRoster, disk_refused
+from .autosave import KEPT_AND_RETRIED, SavingPaused, SaveStatus
+from .banner import KEPT, ErrorBanner
 from .batching import batched
 from .checkin_routes import CheckinRoutes
 from .conversation_screen import ConversationScreen
@@ -425,9 +425,13 @@ class ConversationApp(OpenConversationShortcuts):
         return EditSession(self.store, record, snapshot=snapshot, on_open=on_open, on_leave=on_leave, follow=follow,
                            scheduler=self.scheduler, clock=self.clock, delay=self.autosave_delay,
                            max_wait=self.autosave_max_wait, background=self.background, on_status=self.show_status,
-                           on_error=lambda exc: self.errors.show(exc, "Autosave failed"), guard=self.guard,
+                           on_error=self.autosave_failed, guard=self.guard,
                            labels=labels, person=(self.employee or {}).get("name") or record[EMPLOYEE_ID],
                            on_withdrawn=on_withdrawn)
+
+    def autosave_failed(self, exc: BaseException) -> None:
+        """Show why a save failed; one the storage refused (a disk full, the server unreachable) is tried again."""
+        self.errors.show(exc, "Autosave failed", KEPT_AND_RETRIED if disk_refused(exc) else KEPT)
 
     def _open_sessions(self) -> list[EditSession]:
         """The save paths open: the conversation's and the check-in's."""

@@ -37,14 +37,22 @@ TOKEN_ENV = "JUPYTERHUB_API_TOKEN"
 TIMEOUT = 30.0
 
 
+# What a coach is told when the records service does not answer: the technical reason goes to ``details``
+UNREACHABLE = "the careerconv server cannot be reached (it may be restarting)"
+
+
 class ServiceUnavailable(OSError):
     """The records service could not be reached, could not write (its disk is full or read-only), or answered with
     an unexpected error; nothing is known saved. It carries an errno (EAGAIN unless the service's disk gave one),
-    so the app keeps what is typed and tries the save again, as for its own disk (``store.disk_refused``)."""
+    so the app keeps what is typed and tries the save again, as for its own disk (``store.disk_refused``).
 
-    def __init__(self, message: str, errno_: int = errno.EAGAIN):
+    Its message is in a coach's words; ``details`` holds the technical reason (the address, the network error)
+    for support, "" when the message says it all."""
+
+    def __init__(self, message: str, errno_: int = errno.EAGAIN, details: str = ""):
         super().__init__(message)
         self.errno = errno_
+        self.details = details
 
 
 class ServiceStore:
@@ -99,7 +107,7 @@ class ServiceStore:
             response = self._session().request(method, self.url + path, json=json_body, data=data, params=params,
                                                timeout=self._timeout)
         except requests.RequestException as exc:
-            raise ServiceUnavailable(f"the records service at {self.url} cannot be reached: {exc}") from None
+            raise ServiceUnavailable(UNREACHABLE, details=f"{method} {self.url}{path}: {exc}") from None
         try:
             body = response.json()
         except ValueError:
@@ -268,4 +276,10 @@ def _error(status: int, body: Any, attempted: dict, url: str) -> Exception:
         return Refused(message)
     if code == wire.LOCKED:
         return PermissionError(message)
-    return ServiceUnavailable(f"the records service at {url} answered HTTP {status}: {message}")
+    details = f"the records service at {url} answered HTTP {status}: {message}"
+    if status in _PROXY_COULD_NOT_REACH:  # the hub's proxy answered for a service that is down or restarting
+        return ServiceUnavailable(UNREACHABLE, details=details)
+    return ServiceUnavailable(f"the careerconv server could not do this (error {status})", details=details)
+
+
+_PROXY_COULD_NOT_REACH = (502, 503, 504)
