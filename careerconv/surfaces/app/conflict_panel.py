@@ -30,6 +30,7 @@ import ipywidgets as widgets
 
 from careerconv.records.dates import human_date
 from .conflicts import BOTH, MINE, THEIRS, FieldDiff
+from .data_folder import COACH_OF_NOBODY
 from .widgets import button, classed, html, show
 
 
@@ -249,18 +250,20 @@ class ConflictPanel:
                    "screen and below; copy what you need before you leave.")
         self._leave_only(mine_text, "What you typed (select and copy it):", "(nothing typed)")
 
-    def show_moved_away(self, person: str, coach_name: str, moved_on: str, typed: str) -> None:
+    def show_moved_away(self, person: str, coach_name: str, moved_on: str, typed: str,
+                        coach_of_nobody: bool = False) -> None:
         """The person is in another coach's team now (a roster import moved them): nothing more is saved here.
 
         ``coach_name`` is the new coach ("" when the service did not say), ``moved_on`` the day of the roster
-        that moved them (``YYYY-MM-DD`` or ""), ``typed`` what was typed since the last save (plain text)."""
+        that moved them (``YYYY-MM-DD`` or ""), ``typed`` what was typed since the last save (plain text);
+        ``coach_of_nobody``: the import gave this coach's whole team away (:data:`COACH_OF_NOBODY` says so)."""
         team = f"{coach_name}'s team" if coach_name else "another coach's team"
         try:
             since = f" (roster import of {human_date(dt.date.fromisoformat(moved_on))})" if moved_on else ""
         except ValueError:
             since = f" (roster import of {moved_on})"
         self._open(f"Not saved: {person} is now in {team}{since}",
-                   f"Nothing more is saved here, and their earlier conversations are no longer shown to you. "
+                   (f"{COACH_OF_NOBODY} " if coach_of_nobody else "") + f"Nothing more is saved here, and their earlier conversations are no longer shown to you. "
                    f"What was saved up to the last save is kept, and {coach_name or 'their new coach'} can see it. "
                    "What you typed since then is below: copy it and pass it on to "
                    f"{coach_name or 'their new coach'} if it matters, then leave.")

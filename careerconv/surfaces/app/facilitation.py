@@ -41,8 +41,9 @@ from .batching import batched
 from .checkin_routes import CheckinRoutes
 from .conversation_screen import ConversationScreen
 from .conversation_shortcuts import OpenConversationShortcuts
-from .data_folder import (names_of_other_coaches, open_store, organisation_skill_names, resolve_data_dir,
-                          signed_in_coach, where_records_are)
+from .data_folder import (names_of_other_coaches, no_people_html, open_store,
+                          organisation_skill_names, resolve_data_dir, signed_in_coach, under_the_hub,
+                          where_records_are)
 from .lifecycle import ConversationLifecycle
 from .page_bridge import PageBridge
 from .page_liveness import PageLiveness
@@ -172,7 +173,7 @@ class ConversationApp(OpenConversationShortcuts):
                                             clock=self.clock, scheduler=self.scheduler)
             self.start_screen = StartScreen(
                 self.people, question_sets=self.main_sets, wanted_set=self.wanted_set, coach_id=coach_id,
-                data_dir=self.data_dir, guard=self.guard, team_loader=self.team_loader,
+                no_people=no_people_html(self.store, self.data_dir), guard=self.guard, team_loader=self.team_loader,
                 today=lambda: self.clock().date(), charts_panel=self.charts_panel(),
                 on_select=self.select_employee, on_start=self.ask_start, on_start_anyway=self.start_conversation,
                 on_resume=lambda: self.resume_draft(self.start_screen.chosen_draft),
@@ -284,6 +285,8 @@ class ConversationApp(OpenConversationShortcuts):
             If the employee is not on the roster (any more).
         """
         place = parse_place(fragment)
+        if self.people.frame.empty and under_the_hub(self.store):
+            return  # under the hub, a coach who coaches nobody now: the start screen says so, and what to do
         if place.coach and place.coach not in self.start_screen.coaches():
             raise ValueError(f"the page address names coach {place.coach!r}, who coaches nobody on the roster")
         self.start_screen.choose(coach=place.coach)

@@ -388,7 +388,7 @@ class EditSession:
             self.autosaver.close(flush=False)  # refused for good: no timer, no exit save tries it again
             if reason == MOVED:
                 self.panel.show_moved_away(self.person or "This person", exc.coach_name, exc.moved_on,
-                                           self._typed_since_saved(mine))
+                                           self._typed_since_saved(mine), coach_of_nobody=exc.coach_of_nobody)
             else:
                 self.panel.show_refused(str(exc), self._typed_since_saved(mine))
             if self.on_withdrawn is not None:

@@ -31,7 +31,7 @@ from careerconv.records.questions import QuestionSet, available_question_sets, q
 from careerconv.records.schema import CADENCE_MONTHS, EMPLOYEE_ID, RECORD_ID
 from careerconv.records.store import Conflict, History, MovedAway, NotFound, NotOnRoster, atomic_write_bytes
 from . import wire
-from .policy import Refused
+from .policy import COACH, Refused
 
 TOKEN_ENV = "JUPYTERHUB_API_TOKEN"
 TIMEOUT = 30.0
@@ -114,7 +114,19 @@ class ServiceStore:
             body = None
         if response.status_code < 400 and body is not None:
             return body
-        raise _error(response.status_code, body, attempted or {}, self.url)
+        error = _error(response.status_code, body, attempted or {}, self.url)
+        if type(error) is Refused and path.startswith("api/people/") and self._coaches_nobody():
+            # a roster import gave the whole team away: the service refuses as for anyone who is no coach
+            raise MovedAway(str(error), coach_of_nobody=True)
+        raise error
+
+    def _coaches_nobody(self) -> bool:
+        """Whether this user is in the hub's coaches group but their login matches no coach on the roster now."""
+        try:
+            me = self.whoami()
+        except OSError:  # unreachable, or refused too: say what the first refusal said
+            return False
+        return COACH in (me.get("roles") or []) and not me.get(schema.COACH_ID)
 
     def _person(self, employee_id: str) -> str:
         schema.parse_identifier(employee_id, what="employee id")
