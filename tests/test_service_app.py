@@ -508,3 +508,24 @@ def test_after_a_reload_a_coach_whose_whole_team_was_moved_away_is_told_to_ask_h
     box = app.start_screen.no_roster_html
     assert box.layout.display != "none"
     assert box.value == f'<div class="cc-warn-box">{COACH_OF_NOBODY}</div>'.replace("'", "&#x27;")
+
+
+@pytest.mark.parametrize("fragment, says", [
+    ("employee=E0002", "E0002 is not in your team"),  # on the roster, in e0001's team
+    ("coach=E0001", "the page address names coach &#x27;E0001&#x27;: you can open only your own team"),
+])
+def test_another_coachs_person_or_team_in_the_page_address_is_refused_truthfully_without_a_path(
+        svc, tmp_path, fragment, says):
+    """#employee=E0002 said "not on the roster of /srv/.../careerconv-records-service" (untrue: in another team),
+    #coach=E0001 that E0001 "coaches nobody" (untrue: 6 people); both added "Your typing is kept"."""
+    app = Harness(tmp_path / "no-data-folder").app
+    app.bridge.arrived = fragment
+    assert app.errors.text.startswith(f"<div><b>Could not open the place in the page address:</b> {says}<details>")
+    assert "Your typing is kept" not in app.errors.text and str(tmp_path) not in app.errors.text
+
+
+def test_a_save_for_another_coachs_person_is_refused_as_may_not_save(svc):
+    mine = ServiceStore(svc.url, "tok-coach-a")
+    theirs = ServiceStore(svc.url, "tok-coach-b").conversations("E0002")[0]
+    with pytest.raises(Refused, match="^e0020 may not save the records of employee 'E0002': only their coach"):
+        mine.save_conversation({**theirs, "coach_id": "E0020"})

@@ -105,6 +105,22 @@ def no_people_html(store: Store | ServiceStore, data_dir: Path) -> str:
     return escape(COACH_OF_NOBODY)
 
 
+def not_among_people(store: Store | ServiceStore, data_dir: Path, employee_id: str) -> str:
+    """Why ``employee_id`` cannot be opened: the local app reads the whole roster of its data folder; under the
+    hub a coach reads only their own team's rows, and may not learn whose team anyone else is in."""
+    if not under_the_hub(store):
+        return f"employee {employee_id!r} is not on the roster of {data_dir}"
+    return f"{employee_id} is not in your team"
+
+
+def not_among_coaches(store: Store | ServiceStore, coach_id: str) -> str:
+    """Why the team of ``coach_id`` cannot be opened: on a local roster they coach nobody; under the hub a coach
+    sees only their own team (the others are not on the roster they read)."""
+    if not under_the_hub(store):
+        return f"the page address names coach {coach_id!r}, who coaches nobody on the roster"
+    return f"the page address names coach {coach_id!r}: you can open only your own team"
+
+
 def signed_in_coach(store: Store | ServiceStore) -> str | None:
     """The coach signed in, when the store knows: under the hub, the records service says whose token the app
     holds (a coach's login is their roster id) and their name, which :func:`names_of_other_coaches` then holds; a

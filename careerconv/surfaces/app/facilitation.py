@@ -41,7 +41,7 @@ from .batching import batched
 from .checkin_routes import CheckinRoutes
 from .conversation_screen import ConversationScreen
 from .conversation_shortcuts import OpenConversationShortcuts
-from .data_folder import (names_of_other_coaches, no_people_html, open_store,
+from .data_folder import (names_of_other_coaches, no_people_html, not_among_coaches, open_store,
                           organisation_skill_names, resolve_data_dir, signed_in_coach, under_the_hub,
                           where_records_are)
 from .lifecycle import ConversationLifecycle
@@ -258,9 +258,10 @@ class ConversationApp(OpenConversationShortcuts):
         second read, a roster imported meanwhile showed on the first page as it was before (a renamed person under
         the old name, a leaver offered for a new conversation).
         """
-        self.guard(self.refresh_roster, "Could not read the roster again")()
+        nothing_typed = ""  # the page just arrived: no "your typing is kept"
+        self.guard(self.refresh_roster, "Could not read the roster again", nothing_typed)()
         if fragment:
-            self.guard(self.go_to_place, "Could not open the place in the page address")(fragment)
+            self.guard(self.go_to_place, "Could not open the place in the page address", nothing_typed)(fragment)
 
     def page_beat(self) -> None:
         """The page is there (it beat or arrived): a conversation whose clock stopped while it was gone goes on."""
@@ -288,7 +289,7 @@ class ConversationApp(OpenConversationShortcuts):
         if self.people.frame.empty and under_the_hub(self.store):
             return  # under the hub, a coach who coaches nobody now: the start screen says so, and what to do
         if place.coach and place.coach not in self.start_screen.coaches():
-            raise ValueError(f"the page address names coach {place.coach!r}, who coaches nobody on the roster")
+            raise ValueError(not_among_coaches(self.store, place.coach))
         self.start_screen.choose(coach=place.coach)
         if place.view == "team" and place.coach and not place.employee:
             self.start_screen.choose(view="team")
