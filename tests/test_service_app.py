@@ -143,7 +143,7 @@ def test_a_save_over_another_tabs_change_shows_the_conflict_and_overwrites_nothi
     h.advance(2)
     assert isinstance(h.app.session.problem, Conflict)
     assert h.app.status_html.value == "Not saved: changed elsewhere"
-    assert "saved by e0020" in h.app.session.panel.message.value
+    assert "saved by you in another window or device at " in h.app.session.panel.message.value  # not "by e0020"
     assert Store(svc.data).load_conversation("E0004", cid) == acknowledged
 
 

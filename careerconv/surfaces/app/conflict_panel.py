@@ -57,11 +57,14 @@ def saved_when(saved_at: str | None) -> str:
     return f"{when:%H:%M:%S} UTC on {human_date(when.date())}"
 
 
-def who_and_when(record: dict | None) -> str:
-    """``"revision 5, saved by alice on laptop at 10:42:03 UTC on 1 Oct 2026"``."""
+def who_and_when(record: dict | None, me: str = "") -> str:
+    """``"revision 5, saved by alice on laptop at 10:42:03 UTC on 1 Oct 2026"``; ``"saved by you in another
+    window or device"`` when the saver is ``me`` (the store's ``actor``: who this app saves as)."""
     if record is None:
         return "deleted"
     who = record.get("saved_by") or "an earlier version of careerconv"
+    if me and who == me:
+        who = "you in another window or device"
     when = saved_when(record.get("saved_at"))
     return f"revision {record.get('revision', 0)}, saved by {who}" + (f" at {when}" if when else "")
 
@@ -119,12 +122,15 @@ class ConflictPanel:
         The coach's choices.
     on_save_merge
         Called with ``{field key: "mine" | "theirs" | "both"}``.
+    me
+        Who this app saves as (the store's ``actor``): a version saved by them is said to be "saved by you in
+        another window or device".
     """
 
     def __init__(self, what: str, *, guard: Callable, on_take_theirs: Callable[[], None],
                  on_keep_mine: Callable[[], None], on_merge: Callable[[], None],
-                 on_save_merge: Callable[[dict[str, str]], None], on_leave: Callable[[], None]):
-        self.what = what
+                 on_save_merge: Callable[[dict[str, str]], None], on_leave: Callable[[], None], me: str = ""):
+        self.what, self.me = what, me
         self.rows: dict[str, FieldChoiceRow] = {}
         self.state = "hidden"
         self.title = html("", "cc-conflict-title")
@@ -196,7 +202,7 @@ class ConflictPanel:
         title = f"Not saved: this {self.what} was changed elsewhere"
         if completed:
             title = f"Not saved: this {self.what} was completed elsewhere"
-        said = who_and_when(theirs)
+        said = who_and_when(theirs, self.me)
         self._open(title, f"{said[:1].upper()}{said[1:]}{since}. Nothing has been overwritten; "
                           "autosave is paused until you choose. What you typed stays on screen.")
         self.take_button.description = "Open their completed version" if completed else "Take theirs"

@@ -83,6 +83,7 @@ class ServiceStore:
         # people's, which name no coach, not even themselves
         self.coach_names: dict[str, str] = {}
         self._question_sets_copy: Path | None = None  # <app's data folder>/question_sets, once copied
+        self._login: str | None = None  # the hub login, once whoami told it
 
     @classmethod
     def from_environment(cls) -> "ServiceStore | None":
@@ -137,9 +138,17 @@ class ServiceStore:
         """``{"user", "roles", "coach_id", "coach_name"}`` as the service sees this token; the coach's name is kept
         in :attr:`coach_names` (their roster rows are their people's, which never name them)."""
         me = self.request("GET", "api/me")
+        self._login = str(me.get("user") or "")
         if me.get(schema.COACH_ID) and me.get(wire.COACH_NAME):
             self.coach_names[str(me[schema.COACH_ID])] = str(me[wire.COACH_NAME])
         return me
+
+    @property
+    def actor(self) -> str:
+        """Who saves through this store, as the records service records it in ``saved_by``: the hub login."""
+        if self._login is None:
+            self.whoami()
+        return self._login or ""
 
     def roster(self) -> pd.DataFrame:
         """The roster rows this user may see (a coach: the people they coach now), typed."""
