@@ -39,8 +39,8 @@ class ErrorBanner:
 
     def show(self, exc: BaseException, context: str = "", note: str = KEPT) -> None:
         """Show an exception: a readable message, ``note`` (what became of the coach's typing, what to do; "" for
-        none) below it, and the details folded away: the exception's technical ``details`` when it has them (an unreachable
-        server's network error), then the traceback."""
+        none) below it, and the details folded away: the exception's technical ``details`` when it has them (an
+        unreachable server's network error), then the traceback."""
         self.count += 1
         if isinstance(exc, schema.ValidationError):
             head = escape(str(exc).splitlines()[0])

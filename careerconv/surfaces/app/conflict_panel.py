@@ -269,7 +269,8 @@ class ConflictPanel:
         except ValueError:
             since = f" (roster import of {moved_on})"
         self._open(f"Not saved: {person} is now in {team}{since}",
-                   (f"{COACH_OF_NOBODY} " if coach_of_nobody else "") + f"Nothing more is saved here, and their earlier conversations are no longer shown to you. "
+                   (f"{COACH_OF_NOBODY} " if coach_of_nobody else "")
+                   + "Nothing more is saved here, and their earlier conversations are no longer shown to you. "
                    f"What was saved up to the last save is kept, and {coach_name or 'their new coach'} can see it. "
                    "What you typed since then is below: copy it and pass it on to "
                    f"{coach_name or 'their new coach'} if it matters, then leave.")
