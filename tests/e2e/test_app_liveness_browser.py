@@ -134,7 +134,7 @@ def test_a_page_whose_kernel_was_killed_says_so_before_a_beat_would_have_gone_un
     ui.page.locator(".cc-lost").wait_for(timeout=30_000)
     assert time.monotonic() - killed < 8, "the page said nothing until a beat went unanswered"
     ui.page.locator(".cc-app .jupyter-widgets-disconnected").first.wait_for(state="attached")
-    icons = ui.page.evaluate("() => [...document.querySelectorAll('.cc-app .jupyter-widgets-disconnected')]"
+    icons = ui.page.evaluate("() => [...document.querySelectorAll('.cc-app, .cc-app .jupyter-widgets-disconnected')]"
                              ".filter(e => getComputedStyle(e, '::before').content !== 'none').length")
     assert icons == 0, "broken-chain icons over the app, under the notice"
     ui.page.close()

@@ -456,6 +456,7 @@ body > .cc-lost {
 .cc-app > .cc-lost-inside { margin: 0 0 12px 0; }
 /* ipywidgets marks every widget of a gone kernel with a broken-chain icon, which scattered dozens of red icons over
    the app and pushed its layout about: the notice says what happened, once */
+.cc-app.jupyter-widgets-disconnected::before,
 .cc-app .jupyter-widgets-disconnected::before { content: none; display: none; }
 .cc-lost { color: #1f2a37; font-family: "Inter", "Segoe UI", system-ui, -apple-system, "Helvetica Neue", Arial,
   sans-serif; }
