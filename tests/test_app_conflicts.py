@@ -66,7 +66,8 @@ def test_the_second_to_save_sees_who_changed_it_and_nothing_is_overwritten(small
     assert b.app.status_html.value == "Not saved: changed elsewhere"
     panel = session.panel
     assert panel.visible and "changed elsewhere" in panel.title.value
-    saved_by = f"saved by {a.store.actor} at {saved_when(acknowledged['saved_at'])}"
+    assert acknowledged["saved_by"] == b.store.actor  # the same login on the same machine: the coach themselves
+    saved_by = f"saved by you in another window or device at {saved_when(acknowledged['saved_at'])}"
     assert re.fullmatch(r"\d\d:\d\d:\d\d UTC on \d{1,2} \w{3} \d{4}", saved_when(acknowledged["saved_at"]))
     assert f"Revision 3, {saved_by}, after revision 2, the one you were editing." in panel.message.value
     assert "for each of the 2 fields that differ" in panel.help.value

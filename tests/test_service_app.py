@@ -143,7 +143,7 @@ def test_a_save_over_another_tabs_change_shows_the_conflict_and_overwrites_nothi
     h.advance(2)
     assert isinstance(h.app.session.problem, Conflict)
     assert h.app.status_html.value == "Not saved: changed elsewhere"
-    assert "saved by e0020" in h.app.session.panel.message.value
+    assert "saved by you in another window or device at " in h.app.session.panel.message.value  # not "by e0020"
     assert Store(svc.data).load_conversation("E0004", cid) == acknowledged
 
 
@@ -461,3 +461,71 @@ def test_a_person_erased_while_the_new_coach_has_them_open_takes_the_former_coac
     assert b.app.screen == "start" and "Nothing was saved for Do-yun Yoon" in page
     assert "former coach" not in page and "Words of the former coach" not in page
     assert b.app.start_screen.charts_panel.widget.layout.display == "none"
+
+
+E0020_PEOPLE = ["E0003", "E0004", "E0006", "E0010", "E0011", "E0012", "E0021", "E0023"]
+
+
+def _move_team(svc, employee_ids: list[str], new_coach: str) -> None:
+    """The operator imports one roster giving every one of ``employee_ids`` to ``new_coach``."""
+    lines = (svc.data / "roster.csv").read_text(encoding="utf-8").splitlines()
+    rows = [line.split(",") for line in lines[1:] if line.split(",")[0] in employee_ids]
+    body = lines[0] + "\n" + "".join(",".join(f[:2] + [new_coach] + f[3:]) + "\n" for f in rows)
+    answer = requests.put(svc.url + "api/roster", data=body.encode(), timeout=30,
+                          headers={"Authorization": "token tok-operator"})
+    assert answer.status_code == 200, answer.text
+
+
+COACH_OF_NOBODY = ("You coach nobody on the roster now: a roster import gave your people to other coaches. If that "
+                   "is a mistake, ask HR or the operator who imports the roster.")
+
+
+def test_a_coach_whose_whole_team_was_moved_away_is_told_so_in_words_when_a_save_is_refused(svc, tmp_path):
+    """The refusal said "e0020 may not read the records of employee 'E0003' ... their login matches no coach on
+    the roster", where one person moved away says whose team they are in now."""
+    h = started(tmp_path / "no-data-folder", "E0003", "Said before the move")
+    _move_team(svc, E0020_PEOPLE, "E0001")
+    h.app.editor("want_more").area.value = "Said after the move"
+    h.advance(2)
+
+    panel = h.app.session.panel
+    assert isinstance(h.app.session.problem, MovedAway)
+    assert panel.title.value == "<div>⚠ Not saved: Do-yun Yoon is now in another coach&#x27;s team</div>"
+    assert panel.message.value.startswith(f"<div>{COACH_OF_NOBODY} Nothing more is saved here".replace("'", "&#x27;"))
+    assert "Said after the move" in panel.copy_html.value
+    assert "may not" not in panel.message.value and "matches no coach" not in panel.message.value
+
+
+def test_after_a_reload_a_coach_whose_whole_team_was_moved_away_is_told_to_ask_hr_not_shown_a_server_path(
+        svc, tmp_path):
+    """The reloaded page said "the page address names coach 'E0020', who coaches nobody on the roster" and "No
+    employees in /srv/.../careerconv-records-service. Create a demo organisation with careerconv demo ..."."""
+    _move_team(svc, E0020_PEOPLE, "E0001")
+    app = Harness(tmp_path / "no-data-folder").app
+    app.bridge.arrived = "coach=E0020"
+
+    assert app.errors.text == ""  # the start screen says it
+    box = app.start_screen.no_roster_html
+    assert box.layout.display != "none"
+    assert box.value == f'<div class="cc-warn-box">{COACH_OF_NOBODY}</div>'.replace("'", "&#x27;")
+
+
+@pytest.mark.parametrize("fragment, says", [
+    ("employee=E0002", "E0002 is not in your team"),  # on the roster, in e0001's team
+    ("coach=E0001", "the page address names coach &#x27;E0001&#x27;: you can open only your own team"),
+])
+def test_another_coachs_person_or_team_in_the_page_address_is_refused_truthfully_without_a_path(
+        svc, tmp_path, fragment, says):
+    """#employee=E0002 said "not on the roster of /srv/.../careerconv-records-service" (untrue: in another team),
+    #coach=E0001 that E0001 "coaches nobody" (untrue: 6 people); both added "Your typing is kept"."""
+    app = Harness(tmp_path / "no-data-folder").app
+    app.bridge.arrived = fragment
+    assert app.errors.text.startswith(f"<div><b>Could not open the place in the page address:</b> {says}<details>")
+    assert "Your typing is kept" not in app.errors.text and str(tmp_path) not in app.errors.text
+
+
+def test_a_save_for_another_coachs_person_is_refused_as_may_not_save(svc):
+    mine = ServiceStore(svc.url, "tok-coach-a")
+    theirs = ServiceStore(svc.url, "tok-coach-b").conversations("E0002")[0]
+    with pytest.raises(Refused, match="^e0020 may not save the records of employee 'E0002': only their coach"):
+        mine.save_conversation({**theirs, "coach_id": "E0020"})

@@ -635,11 +635,28 @@ def test_a_conversation_stays_open_with_what_was_typed_while_the_service_is_down
     h.app.store._timeout = 0.5  # the stopped loop leaves the kept-alive connection open: no 30 s waits here
     h.app.editor("want_more").area.value = "typed while the service was down"
     h.advance(2)
-    assert "Not saved: the records service at" in h.app.status_html.value
-    assert "cannot be reached" in h.app.status_html.value and "saved again every 10 s" in h.app.status_html.value
+    assert h.app.status_html.value == ("Not saved: the careerconv server cannot be reached (it may be restarting). "
+                                       "Your typing is kept here and saved again every 10 s until it works.")
     h.app.guard(h.app.lifecycle.close_conversation, "Could not close the conversation")()
     assert h.app.screen == "conversation" and "cannot be reached" in h.app.errors.text
     assert h.app.editor("want_more").area.value == "typed while the service was down"
+
+
+def test_the_service_being_unreachable_is_said_in_words_with_the_technical_reason_under_details(hub):
+    """The records service stopped: the status line and the "Autosave failed" box showed the HTTP library's
+    error (HTTPConnectionPool(host=..., port=...): Max retries exceeded ... [Errno 111] Connection refused)."""
+    svc, h = hub
+    h.app.start_conversation()
+    svc.stop()
+    h.app.store._timeout = 0.5
+    h.app.editor("want_more").area.value = "typed while the service was down"
+    h.advance(2)
+    shown, details = h.app.errors.text.split("<details>")
+    assert ("<b>Autosave failed:</b> the careerconv server cannot be reached (it may be restarting)<div "
+            'class="cc-muted">Your typing is kept here and saved again every 10 s until it works.</div>') in shown
+    for technical in ("HTTPConnectionPool", "Errno", "127.0.0.1", "Connection"):
+        assert technical not in shown and technical not in h.app.status_html.value
+    assert f"PUT {svc.url.rstrip('/')}/api/people/E0004/conversations: " in details  # for support
 
 
 def test_a_roster_cut_in_the_middle_of_a_row_says_it_may_have_been_cut_short(small_org: Path, capsys):

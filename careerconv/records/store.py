@@ -150,11 +150,13 @@ class MovedAway(PermissionError):
         The new coach's name ("" when not known).
     moved_on
         The day the roster that moved them was written, ``YYYY-MM-DD`` ("" when not known).
+    coach_of_nobody
+        Whether the coach who saved coaches nobody on the roster now (an import gave their whole team away).
     """
 
-    def __init__(self, message: str, coach_name: str = "", moved_on: str = ""):
+    def __init__(self, message: str, coach_name: str = "", moved_on: str = "", coach_of_nobody: bool = False):
         super().__init__(message)
-        self.coach_name, self.moved_on = coach_name, moved_on
+        self.coach_name, self.moved_on, self.coach_of_nobody = coach_name, moved_on, coach_of_nobody
 
 
 def refused_for_good(exc: BaseException) -> bool:

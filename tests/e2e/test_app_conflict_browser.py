@@ -74,7 +74,7 @@ def test_two_tabs_on_one_draft_the_second_merges_and_nothing_is_lost(browser, vo
     panel.wait_for(timeout=30_000)
     assert "changed elsewhere" in panel.locator(".cc-conflict-title").inner_text()
     message = panel.locator(".cc-conflict-message").inner_text()
-    assert f"Revision {acknowledged['revision']}, saved by {acknowledged['saved_by']}" in message
+    assert f"Revision {acknowledged['revision']}, saved by you in another window or device" in message
     assert two.page.locator(".cc-status").inner_text().strip() == "Not saved: changed elsewhere"
     assert stored_conversations(data, "E002") == [acknowledged]  # nothing overwritten
     shots(two, "1-changed-elsewhere")

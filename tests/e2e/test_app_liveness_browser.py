@@ -10,7 +10,9 @@ go to ``tests/output/e2e/`` (and are copied to ``/tmp/liveness-*.png``).
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import time
 from pathlib import Path
 
@@ -94,4 +96,45 @@ def test_a_page_whose_kernel_ended_says_so_and_keeps_what_was_typed(browser, ser
     ui.page.locator(".cc-dreams").wait_for(timeout=120_000)
     assert ui.page.locator(".cc-dream-text input").first.input_value() == "Fly to the moon"
     assert ui.page.locator(".cc-lost").count() == 0
+    ui.page.close()
+
+
+def kernel_pid(kernel_id: str) -> int:
+    """The process of the kernel ``kernel_id`` (its command line names its connection file, kernel-<id>.json)."""
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and f"kernel-{kernel_id}.json" in (proc / "cmdline").read_text(errors="replace"):
+                return int(proc.name)
+        except OSError:
+            continue
+    raise AssertionError(f"no process of kernel {kernel_id}")
+
+
+@pytest.fixture(scope="module")
+def beating_as_in_use(tmp_path_factory, browser):
+    """``careerconv app`` whose pages beat as in use: every 15 s, not every 1.5 s as in ``server``."""
+    data = tmp_path_factory.mktemp("liveness-in-use") / "data"
+    make_small_org(data)
+    server = AppServer(data, lab=False)
+    yield server
+    server.stop()
+
+
+def test_a_page_whose_kernel_was_killed_says_so_before_a_beat_would_have_gone_unanswered(
+        browser, beating_as_in_use, output_dir):
+    """After a kill -9 of the kernel the page went on showing "Saved" and took typing for 12 s, until a beat went
+    unanswered for 10 s; the server says at once that the kernel died."""
+    ui = open_conversation(browser, beating_as_in_use, "liveness-killed", output_dir,
+                           ("lovelace", "Ada Lovelace · E001"))
+    ui.fill_dreams(["Write a compiler"])
+    ui.wait_saved()
+    ui.page.wait_for_timeout(2_000)  # a beat was just answered: the next one is ~13 s away
+    killed = time.monotonic()
+    os.kill(kernel_pid(ui.kernel_ids[-1]), signal.SIGKILL)
+    ui.page.locator(".cc-lost").wait_for(timeout=30_000)
+    assert time.monotonic() - killed < 8, "the page said nothing until a beat went unanswered"
+    ui.page.locator(".cc-app .jupyter-widgets-disconnected").first.wait_for(state="attached")
+    icons = ui.page.evaluate("() => [...document.querySelectorAll('.cc-app, .cc-app .jupyter-widgets-disconnected')]"
+                             ".filter(e => getComputedStyle(e, '::before').content !== 'none').length")
+    assert icons == 0, "broken-chain icons over the app, under the notice"
     ui.page.close()

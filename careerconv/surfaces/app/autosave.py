@@ -36,6 +36,8 @@ from .scheduling import Handle, Scheduler
 from .timers import Clock, system_clock
 
 RETRY_AFTER = 10.0  # seconds: a save the disk refused is tried again this often, typed or not
+# What the coach is told while a refused save is tried again (on the status line, and in the banner's first report)
+KEPT_AND_RETRIED = f"Your typing is kept here and saved again every {RETRY_AFTER:g} s until it works."
 
 
 @dataclass(frozen=True)
@@ -314,7 +316,7 @@ class Autosaver:
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         retry = disk_refused(exc) and self._pending is not None and not self._closed
         if retry:
-            message += f" (saved again every {RETRY_AFTER:g} s until it works)"
+            message = f"{message.rstrip('.')}. {KEPT_AND_RETRIED}"
             if self._timer is None:
                 self._timer = self.scheduler.call_later(RETRY_AFTER, self._fire)
         repeated, self._last_error = self._last_error == message, message

@@ -17,6 +17,8 @@ from .widgets import button, classed, html, show
 
 log = logging.getLogger("careerconv.surfaces.app")
 
+KEPT = "Your typing is kept; if this persists, note the details for support."  # the banner's usual note
+
 
 class ErrorBanner:
     """A visible place for errors raised inside widget callbacks."""
@@ -35,8 +37,10 @@ class ErrorBanner:
         """The message currently shown (HTML)."""
         return self.message.value
 
-    def show(self, exc: BaseException, context: str = "") -> None:
-        """Show an exception: a readable message, the details folded away."""
+    def show(self, exc: BaseException, context: str = "", note: str = KEPT) -> None:
+        """Show an exception: a readable message, ``note`` (what became of the coach's typing, what to do; "" for
+        none) below it, and the details folded away: the exception's technical ``details`` when it has them (an
+        unreachable server's network error), then the traceback."""
         self.count += 1
         if isinstance(exc, schema.ValidationError):
             head = escape(str(exc).splitlines()[0])
@@ -45,13 +49,16 @@ class ErrorBanner:
         else:
             first = str(exc) or type(exc).__name__
             body = f"<b>{escape(context or 'Something went wrong')}:</b> {escape(first)}"
-        details = escape("".join(traceback.format_exception(type(exc), exc, exc.__traceback__))[-4000:])
-        self.message.value = (f"<div>{body}<div class=\"cc-muted\">Your typing is kept; if this persists, note the "
-                              f"details for support.</div><details><summary>Details</summary><pre "
+        technical = getattr(exc, "details", "")
+        details = escape((f"{technical}\n\n" if technical else "")
+                         + "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))[-4000:])
+        note_html = f'<div class="cc-muted">{escape(note)}</div>' if note else ""
+        self.message.value = (f"<div>{body}{note_html}"
+                              f"<details><summary>Details</summary><pre "
                               f"style=\"white-space:pre-wrap;font-size:12px\">{details}</pre></details></div>")
         show(self.widget, True)
 
-    def guard(self, fn: Callable, context: str | None = None) -> Callable:
+    def guard(self, fn: Callable, context: str | None = None, note: str = KEPT) -> Callable:
         """Wrap a callback so any exception is shown in this banner (and logged).
 
         Parameters
@@ -60,6 +67,8 @@ class ErrorBanner:
             The callback.
         context
             What the coach was doing, for the banner ("Could not save the check-in").
+        note
+            The line below the message ("" for none: where nothing was typed, no typing is kept).
 
         Returns
         -------
@@ -73,7 +82,7 @@ class ErrorBanner:
                     return fn(*args, **kwargs)
             except Exception as exc:  # the coach must see it; a widget callback would swallow it
                 log.exception("error in the career conversation app")
-                self.show(exc, context or _context_of(fn))
+                self.show(exc, context or _context_of(fn), note)
                 return None
         return run
 

@@ -30,6 +30,7 @@ import ipywidgets as widgets
 
 from careerconv.records.dates import human_date
 from .conflicts import BOTH, MINE, THEIRS, FieldDiff
+from .data_folder import COACH_OF_NOBODY
 from .widgets import button, classed, html, show
 
 
@@ -56,11 +57,14 @@ def saved_when(saved_at: str | None) -> str:
     return f"{when:%H:%M:%S} UTC on {human_date(when.date())}"
 
 
-def who_and_when(record: dict | None) -> str:
-    """``"revision 5, saved by alice on laptop at 10:42:03 UTC on 1 Oct 2026"``."""
+def who_and_when(record: dict | None, me: str = "") -> str:
+    """``"revision 5, saved by alice on laptop at 10:42:03 UTC on 1 Oct 2026"``; ``"saved by you in another
+    window or device"`` when the saver is ``me`` (the store's ``actor``: who this app saves as)."""
     if record is None:
         return "deleted"
     who = record.get("saved_by") or "an earlier version of careerconv"
+    if me and who == me:
+        who = "you in another window or device"
     when = saved_when(record.get("saved_at"))
     return f"revision {record.get('revision', 0)}, saved by {who}" + (f" at {when}" if when else "")
 
@@ -118,12 +122,15 @@ class ConflictPanel:
         The coach's choices.
     on_save_merge
         Called with ``{field key: "mine" | "theirs" | "both"}``.
+    me
+        Who this app saves as (the store's ``actor``): a version saved by them is said to be "saved by you in
+        another window or device".
     """
 
     def __init__(self, what: str, *, guard: Callable, on_take_theirs: Callable[[], None],
                  on_keep_mine: Callable[[], None], on_merge: Callable[[], None],
-                 on_save_merge: Callable[[dict[str, str]], None], on_leave: Callable[[], None]):
-        self.what = what
+                 on_save_merge: Callable[[dict[str, str]], None], on_leave: Callable[[], None], me: str = ""):
+        self.what, self.me = what, me
         self.rows: dict[str, FieldChoiceRow] = {}
         self.state = "hidden"
         self.title = html("", "cc-conflict-title")
@@ -195,7 +202,7 @@ class ConflictPanel:
         title = f"Not saved: this {self.what} was changed elsewhere"
         if completed:
             title = f"Not saved: this {self.what} was completed elsewhere"
-        said = who_and_when(theirs)
+        said = who_and_when(theirs, self.me)
         self._open(title, f"{said[:1].upper()}{said[1:]}{since}. Nothing has been overwritten; "
                           "autosave is paused until you choose. What you typed stays on screen.")
         self.take_button.description = "Open their completed version" if completed else "Take theirs"
@@ -249,18 +256,21 @@ class ConflictPanel:
                    "screen and below; copy what you need before you leave.")
         self._leave_only(mine_text, "What you typed (select and copy it):", "(nothing typed)")
 
-    def show_moved_away(self, person: str, coach_name: str, moved_on: str, typed: str) -> None:
+    def show_moved_away(self, person: str, coach_name: str, moved_on: str, typed: str,
+                        coach_of_nobody: bool = False) -> None:
         """The person is in another coach's team now (a roster import moved them): nothing more is saved here.
 
         ``coach_name`` is the new coach ("" when the service did not say), ``moved_on`` the day of the roster
-        that moved them (``YYYY-MM-DD`` or ""), ``typed`` what was typed since the last save (plain text)."""
+        that moved them (``YYYY-MM-DD`` or ""), ``typed`` what was typed since the last save (plain text);
+        ``coach_of_nobody``: the import gave this coach's whole team away (:data:`COACH_OF_NOBODY` says so)."""
         team = f"{coach_name}'s team" if coach_name else "another coach's team"
         try:
             since = f" (roster import of {human_date(dt.date.fromisoformat(moved_on))})" if moved_on else ""
         except ValueError:
             since = f" (roster import of {moved_on})"
         self._open(f"Not saved: {person} is now in {team}{since}",
-                   f"Nothing more is saved here, and their earlier conversations are no longer shown to you. "
+                   (f"{COACH_OF_NOBODY} " if coach_of_nobody else "")
+                   + "Nothing more is saved here, and their earlier conversations are no longer shown to you. "
                    f"What was saved up to the last save is kept, and {coach_name or 'their new coach'} can see it. "
                    "What you typed since then is below: copy it and pass it on to "
                    f"{coach_name or 'their new coach'} if it matters, then leave.")

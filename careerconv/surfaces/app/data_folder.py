@@ -4,6 +4,7 @@ organisation uses."""
 from __future__ import annotations
 
 import os
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Mapping
 
@@ -81,6 +82,43 @@ def where_records_are(store: Store | ServiceStore, data_dir: Path) -> tuple[str,
     if isinstance(store, Store):
         return str(data_dir), "data folder"
     return ON_THE_SERVER, "The records service keeps the records; you see those of the people you coach"
+
+
+def under_the_hub(store: Store | ServiceStore) -> bool:
+    """Whether the app's records are the records service's (the hub's coach's app), not a local data folder's."""
+    return not isinstance(store, Store)
+
+
+# Under the hub, to a coach whose login matches no coach on the roster any more (an import moved their whole team)
+COACH_OF_NOBODY = ("You coach nobody on the roster now: a roster import gave your people to other coaches. If that "
+                   "is a mistake, ask HR or the operator who imports the roster.")
+
+
+def no_people_html(store: Store | ServiceStore, data_dir: Path) -> str:
+    """What the start screen says when the app's roster holds nobody, as HTML: the local app names its data folder
+    and how to fill it; under the hub the coach can neither see the server's folder nor run commands there, and
+    the roster they read holds only their own people, so :data:`COACH_OF_NOBODY`."""
+    if not under_the_hub(store):
+        return (f"No employees in <code>{escape(str(data_dir))}</code>. Create a demo organisation with "
+                "<code>careerconv demo</code> or import your roster with <code>careerconv import roster FILE</code>, "
+                "then reload.")
+    return escape(COACH_OF_NOBODY)
+
+
+def not_among_people(store: Store | ServiceStore, data_dir: Path, employee_id: str) -> str:
+    """Why ``employee_id`` cannot be opened: the local app reads the whole roster of its data folder; under the
+    hub a coach reads only their own team's rows, and may not learn whose team anyone else is in."""
+    if not under_the_hub(store):
+        return f"employee {employee_id!r} is not on the roster of {data_dir}"
+    return f"{employee_id} is not in your team"
+
+
+def not_among_coaches(store: Store | ServiceStore, coach_id: str) -> str:
+    """Why the team of ``coach_id`` cannot be opened: on a local roster they coach nobody; under the hub a coach
+    sees only their own team (the others are not on the roster they read)."""
+    if not under_the_hub(store):
+        return f"the page address names coach {coach_id!r}, who coaches nobody on the roster"
+    return f"the page address names coach {coach_id!r}: you can open only your own team"
 
 
 def signed_in_coach(store: Store | ServiceStore) -> str | None:

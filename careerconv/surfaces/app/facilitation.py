@@ -34,15 +34,16 @@ import ipywidgets as widgets
 from careerconv.records import schema
 from careerconv.records.questions import available_question_sets
 from careerconv.records.schema import CHECKIN_ID, CONVERSATION_ID, EMPLOYEE_ID
-from careerconv.records.store import Conflict, NotOnRoster
-from .autosave import SavingPaused, SaveStatus
-from .banner import ErrorBanner
+from careerconv.records.store import Conflict, NotOnRoster, disk_refused
+from .autosave import KEPT_AND_RETRIED, SavingPaused, SaveStatus
+from .banner import KEPT, ErrorBanner
 from .batching import batched
 from .checkin_routes import CheckinRoutes
 from .conversation_screen import ConversationScreen
 from .conversation_shortcuts import OpenConversationShortcuts
-from .data_folder import (names_of_other_coaches, open_store, organisation_skill_names, resolve_data_dir,
-                          signed_in_coach, where_records_are)
+from .data_folder import (names_of_other_coaches, no_people_html, not_among_coaches, open_store,
+                          organisation_skill_names, resolve_data_dir, signed_in_coach, under_the_hub,
+                          where_records_are)
 from .lifecycle import ConversationLifecycle
 from .page_bridge import PageBridge
 from .page_liveness import PageLiveness
@@ -172,7 +173,7 @@ class ConversationApp(OpenConversationShortcuts):
                                             clock=self.clock, scheduler=self.scheduler)
             self.start_screen = StartScreen(
                 self.people, question_sets=self.main_sets, wanted_set=self.wanted_set, coach_id=coach_id,
-                data_dir=self.data_dir, guard=self.guard, team_loader=self.team_loader,
+                no_people=no_people_html(self.store, self.data_dir), guard=self.guard, team_loader=self.team_loader,
                 today=lambda: self.clock().date(), charts_panel=self.charts_panel(),
                 on_select=self.select_employee, on_start=self.ask_start, on_start_anyway=self.start_conversation,
                 on_resume=lambda: self.resume_draft(self.start_screen.chosen_draft),
@@ -257,9 +258,10 @@ class ConversationApp(OpenConversationShortcuts):
         second read, a roster imported meanwhile showed on the first page as it was before (a renamed person under
         the old name, a leaver offered for a new conversation).
         """
-        self.guard(self.refresh_roster, "Could not read the roster again")()
+        nothing_typed = ""  # the page just arrived: no "your typing is kept"
+        self.guard(self.refresh_roster, "Could not read the roster again", nothing_typed)()
         if fragment:
-            self.guard(self.go_to_place, "Could not open the place in the page address")(fragment)
+            self.guard(self.go_to_place, "Could not open the place in the page address", nothing_typed)(fragment)
 
     def page_beat(self) -> None:
         """The page is there (it beat or arrived): a conversation whose clock stopped while it was gone goes on."""
@@ -284,8 +286,10 @@ class ConversationApp(OpenConversationShortcuts):
             If the employee is not on the roster (any more).
         """
         place = parse_place(fragment)
+        if self.people.frame.empty and under_the_hub(self.store):
+            return  # under the hub, a coach who coaches nobody now: the start screen says so, and what to do
         if place.coach and place.coach not in self.start_screen.coaches():
-            raise ValueError(f"the page address names coach {place.coach!r}, who coaches nobody on the roster")
+            raise ValueError(not_among_coaches(self.store, place.coach))
         self.start_screen.choose(coach=place.coach)
         if place.view == "team" and place.coach and not place.employee:
             self.start_screen.choose(view="team")
@@ -425,9 +429,13 @@ class ConversationApp(OpenConversationShortcuts):
         return EditSession(self.store, record, snapshot=snapshot, on_open=on_open, on_leave=on_leave, follow=follow,
                            scheduler=self.scheduler, clock=self.clock, delay=self.autosave_delay,
                            max_wait=self.autosave_max_wait, background=self.background, on_status=self.show_status,
-                           on_error=lambda exc: self.errors.show(exc, "Autosave failed"), guard=self.guard,
+                           on_error=self.autosave_failed, guard=self.guard,
                            labels=labels, person=(self.employee or {}).get("name") or record[EMPLOYEE_ID],
                            on_withdrawn=on_withdrawn)
+
+    def autosave_failed(self, exc: BaseException) -> None:
+        """Show why a save failed; one the storage refused (a disk full, the server unreachable) is tried again."""
+        self.errors.show(exc, "Autosave failed", KEPT_AND_RETRIED if disk_refused(exc) else KEPT)
 
     def _open_sessions(self) -> list[EditSession]:
         """The save paths open: the conversation's and the check-in's."""

@@ -19,6 +19,7 @@ from careerconv.records.schema import CHECKIN_ID, COACH_ID, CONVERSATION_ID, DAT
 from careerconv.records.store import NotFound
 from careerconv.rules import followup
 from .conversation_screen import ConversationScreen
+from .data_folder import not_among_people
 from .drafts import draft_to_offer, split_drafts
 from .scheduling import Handle
 from .session import create_record
@@ -90,7 +91,7 @@ class ConversationLifecycle:
         app = self.app
         person = app.people.person(employee_id)
         if person is None:
-            raise NotFound(f"employee {employee_id!r} is not on the roster of {app.data_dir}")
+            raise NotFound(not_among_people(app.store, app.data_dir, employee_id))
         if app.screen != "start":
             app.close_current(save=True)  # raises (conflict, disk full): the open record and its person stay
         self.employee = person

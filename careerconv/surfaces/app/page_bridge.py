@@ -154,6 +154,22 @@ function startTicker(seconds, onTick) {
   }
 }
 
+// The kernel's own status, where the page's widget manager gives it (Voila, JupyterLab): the server says at once
+// when the kernel died and is restarted, or could not be ('autorestarting', 'restarting', 'dead'), where a beat
+// would wait answer_wait seconds for an answer that cannot come (found by a tester on the hub: 12 s of "Saved" and
+// typing taken after a kill -9 of the kernel). A kernel only busy says 'busy', and is left to the beats.
+const KERNEL_GONE = new Set(['autorestarting', 'restarting', 'dead']);
+
+function watchKernel(model, onGone) {
+  let kernel = null;
+  try { kernel = model.widget_manager && model.widget_manager.kernel; } catch (e) { kernel = null; }
+  const signal = kernel && kernel.statusChanged;
+  if (!signal || typeof signal.connect !== 'function') return () => {};
+  const onStatus = (_kernel, status) => { if (KERNEL_GONE.has(status)) onGone(); };
+  signal.connect(onStatus);
+  return () => signal.disconnect(onStatus);
+}
+
 function keepInTouch(model, root) {
   const typed = new Map();  // text box -> when it was last typed in
   let savedSeen = 0;  // when the page last heard of a save
@@ -241,8 +257,10 @@ function keepInTouch(model, root) {
   model.on('msg:custom', answered);
   document.addEventListener('visibilitychange', onShown);
   const stopTicker = startTicker(model.get('beat_every'), beat);
+  const stopWatching = watchKernel(model, lost);
   return () => {
     stopTicker();
+    stopWatching();
     if (deadline !== null) clearTimeout(deadline);
     root.removeEventListener('input', onInput, true);
     model.off('change:saved_at', onSaved);

@@ -175,12 +175,17 @@ class EditSession:
         self._follow_handle = scheduler.call_later(FOLLOW_EVERY, self._follow) if follow > 0 else None
 
     @property
+    def me(self) -> str:
+        """Who this app saves as, as ``saved_by`` records it (the store's ``actor``; "" when it does not say)."""
+        return getattr(self.store, "actor", "")
+
+    @property
     def panel(self) -> ConflictPanel:
         """The conflict box (built on first use: most sessions never need it)."""
         if self._panel is None:
             self._panel = ConflictPanel(self.what, guard=self._guard, on_take_theirs=self.take_theirs,
                                         on_keep_mine=self.keep_mine, on_merge=self.open_merge,
-                                        on_save_merge=self.save_merge, on_leave=self.leave)
+                                        on_save_merge=self.save_merge, on_leave=self.leave, me=self.me)
             self.widget.children = (self._panel.widget,)
         return self._panel
 
@@ -388,7 +393,7 @@ class EditSession:
             self.autosaver.close(flush=False)  # refused for good: no timer, no exit save tries it again
             if reason == MOVED:
                 self.panel.show_moved_away(self.person or "This person", exc.coach_name, exc.moved_on,
-                                           self._typed_since_saved(mine))
+                                           self._typed_since_saved(mine), coach_of_nobody=exc.coach_of_nobody)
             else:
                 self.panel.show_refused(str(exc), self._typed_since_saved(mine))
             if self.on_withdrawn is not None:
@@ -425,7 +430,7 @@ class EditSession:
     def take_theirs(self) -> dict:
         """Open the stored version; the coach's unsaved changes are dropped (their choice)."""
         theirs = self._theirs()
-        self._finish(theirs, f"You took their version ({who_and_when(theirs)}). What you had typed since your "
+        self._finish(theirs, f"You took their version ({who_and_when(theirs, self.me)}). What you had typed since your "
                              "last save was dropped.")
         return theirs
 
@@ -444,7 +449,7 @@ class EditSession:
         except NotOnRoster as exc:
             self._open_problem(exc)
             return None
-        other = (f" The other version ({theirs[self.id_key]}, {who_and_when(theirs)}) is unchanged."
+        other = (f" The other version ({theirs[self.id_key]}, {who_and_when(theirs, self.me)}) is unchanged."
                  if theirs is not None else "")
         self._finish(stored, f"Your version is saved as a separate draft, {stored[self.id_key]}, and is open "
                              f"now.{other}")

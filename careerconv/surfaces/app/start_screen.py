@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from html import escape
-from pathlib import Path
 from typing import Callable, Sequence
 
 import ipywidgets as widgets
@@ -48,8 +47,8 @@ class StartScreen:
         The question sets to offer (id -> set), and ``wanted_set`` the one chosen at first.
     coach_id
         The coach chosen at first ("" or None: all coaches).
-    data_dir
-        The data folder, named when the roster is empty.
+    no_people
+        What to say (HTML) when the roster is empty (:func:`careerconv.surfaces.app.data_folder.no_people_html`).
     guard
         Wraps a callback so its errors reach the app's banner (:meth:`ConversationApp.guard`).
     team_loader, today
@@ -73,7 +72,7 @@ class StartScreen:
     """
 
     def __init__(self, people: RosterIndex, *, question_sets: dict[str, QuestionSet], wanted_set: str,
-                 coach_id: str | None, data_dir: Path, guard: Callable, team_loader: TeamLoader,
+                 coach_id: str | None, no_people: str, guard: Callable, team_loader: TeamLoader,
                  today: Callable[[], dt.date], charts_panel: SkillChartsPanel, on_select: Callable[[str], object],
                  on_start: Callable[[], object], on_start_anyway: Callable[[], object],
                  on_resume: Callable[[], object], on_discard: Callable[[], object], on_checkin: Callable[[], object],
@@ -195,10 +194,7 @@ class StartScreen:
         show(self.actions, False)
         picker_parts: list[widgets.Widget] = [html('<h2 class="cc-h cc-h-small">Who are you meeting?</h2>'),
                                               self.set_choice, self.search, self.results, self.results_note]
-        self.no_roster_html = html(
-            f'<div class="cc-warn-box">No employees in <code>{escape(str(data_dir))}</code>. Create a demo '
-            "organisation with <code>careerconv demo</code> or import your roster with "
-            "<code>careerconv import roster FILE</code>, then reload.</div>", "cc-no-roster")
+        self.no_roster_html = html(f'<div class="cc-warn-box">{no_people}</div>', "cc-no-roster")
         show(self.no_roster_html, people.frame.empty)
         picker_parts.append(self.no_roster_html)
         picker = classed(widgets.VBox(picker_parts, layout=widgets.Layout(width="330px", flex="0 0 330px")), "cc-card",

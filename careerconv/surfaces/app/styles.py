@@ -42,7 +42,11 @@ CSS = """
 .cc-app .jupyter-widgets { margin: 2px 0; }
 .cc-app h1, .cc-app h2, .cc-app h3 { font-weight: 600; color: var(--cc-ink); margin: 0; }
 .cc-app .cc-title .cc-sub { color: var(--cc-muted); font-size: 12px; }
-.cc-app .cc-header { align-items: center; justify-content: space-between; margin-bottom: 10px; }
+.cc-app .cc-header { align-items: center; justify-content: space-between; margin-bottom: 10px; flex-wrap: wrap;
+  column-gap: 16px; }
+/* where the records are keeps its one line; a long status ("Not saved: ...") wraps, below it when too narrow */
+.cc-app .cc-header > .cc-title { flex: 0 0 auto; max-width: 100%; }
+.cc-app .cc-header > .cc-status { flex: 1 1 18em; min-width: 0; }
 .cc-app .cc-status .widget-html-content { font-size: 13px; color: var(--cc-muted); text-align: right; }
 .cc-app .cc-status-saved .widget-html-content { color: var(--cc-ok-ink); }
 .cc-app .cc-status-error .widget-html-content { color: var(--cc-error-ink); font-weight: 600; }
@@ -450,6 +454,10 @@ body > .cc-lost {
   padding: 16px; box-sizing: border-box; background: rgba(31, 42, 55, 0.6);
 }
 .cc-app > .cc-lost-inside { margin: 0 0 12px 0; }
+/* ipywidgets marks every widget of a gone kernel with a broken-chain icon, which scattered dozens of red icons over
+   the app and pushed its layout about: the notice says what happened, once */
+.cc-app.jupyter-widgets-disconnected::before,
+.cc-app .jupyter-widgets-disconnected::before { content: none; display: none; }
 .cc-lost { color: #1f2a37; font-family: "Inter", "Segoe UI", system-ui, -apple-system, "Helvetica Neue", Arial,
   sans-serif; }
 .cc-lost .cc-lost-card {

@@ -31,20 +31,28 @@ from careerconv.records.questions import QuestionSet, available_question_sets, q
 from careerconv.records.schema import CADENCE_MONTHS, EMPLOYEE_ID, RECORD_ID
 from careerconv.records.store import Conflict, History, MovedAway, NotFound, NotOnRoster, atomic_write_bytes
 from . import wire
-from .policy import Refused
+from .policy import COACH, Refused
 
 TOKEN_ENV = "JUPYTERHUB_API_TOKEN"
 TIMEOUT = 30.0
 
 
+# What a coach is told when the records service does not answer: the technical reason goes to ``details``
+UNREACHABLE = "the careerconv server cannot be reached (it may be restarting)"
+
+
 class ServiceUnavailable(OSError):
     """The records service could not be reached, could not write (its disk is full or read-only), or answered with
     an unexpected error; nothing is known saved. It carries an errno (EAGAIN unless the service's disk gave one),
-    so the app keeps what is typed and tries the save again, as for its own disk (``store.disk_refused``)."""
+    so the app keeps what is typed and tries the save again, as for its own disk (``store.disk_refused``).
 
-    def __init__(self, message: str, errno_: int = errno.EAGAIN):
+    Its message is in a coach's words; ``details`` holds the technical reason (the address, the network error)
+    for support, "" when the message says it all."""
+
+    def __init__(self, message: str, errno_: int = errno.EAGAIN, details: str = ""):
         super().__init__(message)
         self.errno = errno_
+        self.details = details
 
 
 class ServiceStore:
@@ -75,6 +83,7 @@ class ServiceStore:
         # people's, which name no coach, not even themselves
         self.coach_names: dict[str, str] = {}
         self._question_sets_copy: Path | None = None  # <app's data folder>/question_sets, once copied
+        self._login: str | None = None  # the hub login, once whoami told it
 
     @classmethod
     def from_environment(cls) -> "ServiceStore | None":
@@ -99,14 +108,26 @@ class ServiceStore:
             response = self._session().request(method, self.url + path, json=json_body, data=data, params=params,
                                                timeout=self._timeout)
         except requests.RequestException as exc:
-            raise ServiceUnavailable(f"the records service at {self.url} cannot be reached: {exc}") from None
+            raise ServiceUnavailable(UNREACHABLE, details=f"{method} {self.url}{path}: {exc}") from None
         try:
             body = response.json()
         except ValueError:
             body = None
         if response.status_code < 400 and body is not None:
             return body
-        raise _error(response.status_code, body, attempted or {}, self.url)
+        error = _error(response.status_code, body, attempted or {}, self.url)
+        if type(error) is Refused and path.startswith("api/people/") and self._coaches_nobody():
+            # a roster import gave the whole team away: the service refuses as for anyone who is no coach
+            raise MovedAway(str(error), coach_of_nobody=True)
+        raise error
+
+    def _coaches_nobody(self) -> bool:
+        """Whether this user is in the hub's coaches group but their login matches no coach on the roster now."""
+        try:
+            me = self.whoami()
+        except OSError:  # unreachable, or refused too: say what the first refusal said
+            return False
+        return COACH in (me.get("roles") or []) and not me.get(schema.COACH_ID)
 
     def _person(self, employee_id: str) -> str:
         schema.parse_identifier(employee_id, what="employee id")
@@ -117,9 +138,17 @@ class ServiceStore:
         """``{"user", "roles", "coach_id", "coach_name"}`` as the service sees this token; the coach's name is kept
         in :attr:`coach_names` (their roster rows are their people's, which never name them)."""
         me = self.request("GET", "api/me")
+        self._login = str(me.get("user") or "")
         if me.get(schema.COACH_ID) and me.get(wire.COACH_NAME):
             self.coach_names[str(me[schema.COACH_ID])] = str(me[wire.COACH_NAME])
         return me
+
+    @property
+    def actor(self) -> str:
+        """Who saves through this store, as the records service records it in ``saved_by``: the hub login."""
+        if self._login is None:
+            self.whoami()
+        return self._login or ""
 
     def roster(self) -> pd.DataFrame:
         """The roster rows this user may see (a coach: the people they coach now), typed."""
@@ -268,4 +297,10 @@ def _error(status: int, body: Any, attempted: dict, url: str) -> Exception:
         return Refused(message)
     if code == wire.LOCKED:
         return PermissionError(message)
-    return ServiceUnavailable(f"the records service at {url} answered HTTP {status}: {message}")
+    details = f"the records service at {url} answered HTTP {status}: {message}"
+    if status in _PROXY_COULD_NOT_REACH:  # the hub's proxy answered for a service that is down or restarting
+        return ServiceUnavailable(UNREACHABLE, details=details)
+    return ServiceUnavailable(f"the careerconv server could not do this (error {status})", details=details)
+
+
+_PROXY_COULD_NOT_REACH = (502, 503, 504)

@@ -85,15 +85,15 @@ def coach_id_for(login: str, coach_ids: Iterable[str], mapping: Mapping[str, str
     return next(iter(matches)) if len(matches) == 1 else None
 
 
-def check_read_person(caller: Caller, employee_id: str, current_coach: str | None) -> None:
+def check_read_person(caller: Caller, employee_id: str, current_coach: str | None, doing: str = "read") -> None:
     """Raise :class:`Refused` unless ``caller`` may read this person's records.
 
     ``current_coach`` is the person's coach on the roster now (None when they
-    are not on it).
+    are not on it); ``doing`` ("read", "save") is what the refusal says was refused.
     """
     if caller.has(COACH) and caller.coach_id is not None and current_coach == caller.coach_id:
         return
-    raise Refused(f"{caller.login} may not read the records of employee {employee_id!r}: "
+    raise Refused(f"{caller.login} may not {doing} the records of employee {employee_id!r}: "
                   + _why_not(caller, "their coach on the roster"))
 
 
@@ -110,7 +110,7 @@ def check_write_record(caller: Caller, employee_id: str, current_coach: str | No
     stored_coach
         ``coach_id`` of the stored record being changed (None for a new one).
     """
-    check_read_person(caller, employee_id, current_coach)
+    check_read_person(caller, employee_id, current_coach, "save")
     if stored_coach is not None and stored_coach != caller.coach_id:
         raise Refused(f"this record was written by coach {stored_coach!r} before employee {employee_id!r} moved "
                       f"to {caller.login}; it is read-only (start a new record instead)")
