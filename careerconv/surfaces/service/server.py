@@ -811,8 +811,10 @@ class SaveHandler(BaseHandler):
         caller, kind = self.caller, self.record_kind(plural)
         record = self.body_json()
         key = CHECKIN_ID if kind == "checkin" else CONVERSATION_ID
-        rid = record.get(key) if isinstance(record, dict) else None
         action = "save" if isinstance(record, dict) and record.get("revision") is not None else "create"
+        if action == "create" and isinstance(record, dict):
+            record = schema.as_new_record(record, kind)  # the store gives its id, as in the coach's app
+        rid = record.get(key) if isinstance(record, dict) else None
 
         def work():
             if not isinstance(record, dict):
