@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import shutil
 import threading
 import time
 import uuid
 from html import escape
 
+import psutil
 import pytest
 import requests
 from tornado.httpclient import HTTPRequest
@@ -243,3 +245,47 @@ async def kernel_replies(server: str, kernel_id: str, headers: dict, requests_se
         seen.add(json.loads(message)["msg_type"])
     socket.close()
     return seen
+
+
+def server_token(login: str) -> str:
+    """The API token of ``login``'s running server (what its app calls the records service with)."""
+    for process in psutil.process_iter():
+        try:
+            environment = process.environ()
+        except psutil.Error:
+            continue
+        if environment.get("JUPYTERHUB_USER") == login and environment.get("JUPYTERHUB_API_TOKEN"):
+            return environment["JUPYTERHUB_API_TOKEN"]
+    raise AssertionError(f"no server of {login} is running")
+
+
+def test_signing_out_stops_the_coachs_server_so_its_open_page_saves_nothing_more(hub):
+    """Found by a hostile test on a shared computer: after /hub/logout in another tab, the open app still saved
+    what was typed (its server kept running with its own token), and a minute later opened another person."""
+    admin = {"Authorization": f"token {hub.admin_token}"}
+    browser = requests.Session()
+    form = browser.get(f"{hub.url}hub/login", timeout=60)
+    xsrf = re.search(r'name="_xsrf" value="([^"]+)"', form.text).group(1)
+    signed_in = browser.post(f"{hub.url}hub/login", data={"username": "e0001", "password": "any", "_xsrf": xsrf},
+                             allow_redirects=False, timeout=60)
+    assert signed_in.status_code == 302, signed_in.text
+    assert requests.post(f"{hub.url}hub/api/users/e0001/server", headers=admin, timeout=120).status_code in (201, 202)
+    deadline = time.monotonic() + 180
+    while not requests.get(f"{hub.url}hub/api/users/e0001", headers=admin,
+                           timeout=60).json()["servers"].get("", {}).get("ready"):
+        assert time.monotonic() < deadline, "e0001's server did not start"
+        time.sleep(0.5)
+    token = {"Authorization": f"token {server_token('e0001')}"}
+    assert requests.get(hub.service_url + "api/me", headers=token, timeout=60).json()["user"] == "e0001"
+
+    browser.get(f"{hub.url}hub/logout", timeout=120)
+
+    assert requests.get(f"{hub.url}hub/api/users/e0001", headers=admin, timeout=60).json()["servers"] == {}
+    deadline = time.monotonic() + 30  # the records service trusts a token it checked for 10 s
+    while (after := requests.get(hub.service_url + "api/people/E0002/history", headers=token,
+                                 timeout=60)).status_code == 200:
+        assert time.monotonic() < deadline, "the stopped server's token still reads E0002's history"
+        time.sleep(1)
+    assert after.status_code in (401, 403) and "conversations" not in after.text
+    assert requests.get(f"{hub.url}user/e0001/api/status", headers=token, timeout=60,
+                        allow_redirects=False).status_code != 200

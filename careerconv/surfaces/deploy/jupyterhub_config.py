@@ -243,6 +243,9 @@ def landing_page(handler):
 
 
 c.JupyterHub.default_url = landing_page
+# Signing out stops the user's server, and with it its token: an app left open in another tab (a shared computer)
+# then saves nothing more, opens no one, and says it lost its connection.
+c.JupyterHub.shutdown_on_logout = True
 c.JupyterHub.implicit_spawn_seconds = 0.5  # a coach's bookmark of /user/<name>/ starts their app too
 
 extra = env("CAREERCONV_HUB_EXTRA_CONFIG")
