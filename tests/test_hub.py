@@ -247,35 +247,43 @@ async def kernel_replies(server: str, kernel_id: str, headers: dict, requests_se
     return seen
 
 
-def server_token(login: str) -> str:
-    """The API token of ``login``'s running server (what its app calls the records service with)."""
+def server_token(hub, login: str) -> str:
+    """The API token of ``login``'s server that ``hub`` runs (what its app calls the records service with)."""
+    hub_api = f"127.0.0.1:{hub.internal_ports[0]}/"  # the hub's own port: other hubs may run on this machine
     for process in psutil.process_iter():
         try:
             environment = process.environ()
         except psutil.Error:
             continue
-        if environment.get("JUPYTERHUB_USER") == login and environment.get("JUPYTERHUB_API_TOKEN"):
+        if environment.get("JUPYTERHUB_USER") == login and hub_api in environment.get("JUPYTERHUB_API_URL", "") \
+                and environment.get("JUPYTERHUB_API_TOKEN"):
             return environment["JUPYTERHUB_API_TOKEN"]
     raise AssertionError(f"no server of {login} is running")
+
+
+def signed_in(hub, login: str) -> requests.Session:
+    """A browser's session of ``login``, signed in through the hub's login page (the dummy authenticator)."""
+    browser = requests.Session()
+    form = browser.get(f"{hub.url}hub/login", timeout=60)
+    xsrf = re.search(r'name="_xsrf" value="([^"]+)"', form.text).group(1)
+    answer = browser.post(f"{hub.url}hub/login", data={"username": login, "password": "any", "_xsrf": xsrf},
+                          allow_redirects=False, timeout=60)
+    assert answer.status_code == 302, answer.text
+    return browser
 
 
 def test_signing_out_stops_the_coachs_server_so_its_open_page_saves_nothing_more(hub):
     """Found by a hostile test on a shared computer: after /hub/logout in another tab, the open app still saved
     what was typed (its server kept running with its own token), and a minute later opened another person."""
     admin = {"Authorization": f"token {hub.admin_token}"}
-    browser = requests.Session()
-    form = browser.get(f"{hub.url}hub/login", timeout=60)
-    xsrf = re.search(r'name="_xsrf" value="([^"]+)"', form.text).group(1)
-    signed_in = browser.post(f"{hub.url}hub/login", data={"username": "e0001", "password": "any", "_xsrf": xsrf},
-                             allow_redirects=False, timeout=60)
-    assert signed_in.status_code == 302, signed_in.text
+    browser = signed_in(hub, "e0001")
     assert requests.post(f"{hub.url}hub/api/users/e0001/server", headers=admin, timeout=120).status_code in (201, 202)
     deadline = time.monotonic() + 180
     while not requests.get(f"{hub.url}hub/api/users/e0001", headers=admin,
                            timeout=60).json()["servers"].get("", {}).get("ready"):
         assert time.monotonic() < deadline, "e0001's server did not start"
         time.sleep(0.5)
-    token = {"Authorization": f"token {server_token('e0001')}"}
+    token = {"Authorization": f"token {server_token(hub, 'e0001')}"}
     assert requests.get(hub.service_url + "api/me", headers=token, timeout=60).json()["user"] == "e0001"
 
     browser.get(f"{hub.url}hub/logout", timeout=120)
@@ -289,3 +297,15 @@ def test_signing_out_stops_the_coachs_server_so_its_open_page_saves_nothing_more
     assert after.status_code in (401, 403) and "conversations" not in after.text
     assert requests.get(f"{hub.url}user/e0001/api/status", headers=token, timeout=60,
                         allow_redirects=False).status_code != 200
+
+
+def test_hr_opening_a_server_address_are_told_where_the_hr_page_is_not_to_contact_the_admin(hub):
+    """Found by a hostile test: HR opening /user/hana/ saw "403 : error - Failed to start your server ... contact
+    admin", then "Spawn failed / Relaunch Server"; the words saying where the HR page is reached only the hub's log."""
+    browser = signed_in(hub, "hana")
+    link = '<a href="/services/careerconv-records/hr/">/services/careerconv-records/hr/</a>'
+    started = browser.get(f"{hub.url}hub/spawn/hana", timeout=120)
+    assert started.status_code == 403 and "hana is not a coach" in started.text and link in started.text
+    again = browser.get(f"{hub.url}user/hana/", timeout=120)  # the hub's page of a server whose start failed
+    assert "hana is not a coach" in again.text and link in again.text
+    assert "contact admin" not in started.text + again.text
