@@ -309,3 +309,18 @@ def test_hr_opening_a_server_address_are_told_where_the_hr_page_is_not_to_contac
     again = browser.get(f"{hub.url}user/hana/", timeout=120)  # the hub's page of a server whose start failed
     assert "hana is not a coach" in again.text and link in again.text
     assert "contact admin" not in started.text + again.text
+
+
+def test_a_roster_import_that_makes_someone_a_coach_says_they_cannot_sign_in_until_the_hub_restarts(hub):
+    """Found by a hostile test: an import that made E0004 a coach answered 200 with no note, and E0004 was refused
+    (403) at sign-in until the hub restarted: the hub lets in the logins of its groups file as it read it at start."""
+    header = "employee_id,name,coach_id,department,role,cadence_months,email\n"
+    row = next(line for line in (hub.data / "roster.csv").read_text(encoding="utf-8").splitlines()
+               if line.startswith("E0002,"))
+    try:
+        made = call(hub, "PUT", "api/roster", "olga", data=(header + row.replace(",E0001,", ",E0004,")).encode())
+        assert made.status_code == 200 and made.json()["updated"] == 1
+        assert [n for n in made.json()["notes"] if n.startswith("E0004 now coach people but cannot sign in to the "
+                                                                  "hub yet")], made.json()["notes"]
+    finally:
+        assert call(hub, "PUT", "api/roster", "olga", data=(header + row).encode()).status_code == 200
