@@ -224,15 +224,20 @@ def test_a_coachs_server_is_the_app_only_no_jupyterlab_no_code_run_no_file_writt
         requests.delete(f"{hub.url}hub/api/users/e0020/server", headers=admin, timeout=120)
 
 
+def kernel_message(msg_type: str, content: dict | None = None, session: str = "") -> str:
+    """One message to a kernel over its websocket, on its shell channel, as a page sends it."""
+    return json.dumps({"header": {"msg_id": uuid.uuid4().hex, "session": session or uuid.uuid4().hex, "username": "",
+                                  "msg_type": msg_type, "version": "5.3", "date": ""},
+                       "parent_header": {}, "metadata": {}, "channel": "shell", "content": content or {}})
+
+
 async def kernel_replies(server: str, kernel_id: str, headers: dict, requests_sent: dict[str, dict]) -> set[str]:
     """The reply types a kernel's websocket gives within 15 s to one message of each type in ``requests_sent``."""
     url = server.replace("http://", "ws://") + f"api/kernels/{kernel_id}/channels"
     socket = await websocket_connect(HTTPRequest(url, headers=headers))
     session = uuid.uuid4().hex
     for msg_type, content in requests_sent.items():
-        socket.write_message(json.dumps({"header": {"msg_id": uuid.uuid4().hex, "session": session, "username": "",
-                                                    "msg_type": msg_type, "version": "5.3", "date": ""},
-                                         "parent_header": {}, "metadata": {}, "channel": "shell", "content": content}))
+        socket.write_message(kernel_message(msg_type, content, session))
     seen: set[str] = set()
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
@@ -277,12 +282,7 @@ def test_signing_out_stops_the_coachs_server_so_its_open_page_saves_nothing_more
     what was typed (its server kept running with its own token), and a minute later opened another person."""
     admin = {"Authorization": f"token {hub.admin_token}"}
     browser = signed_in(hub, "e0001")
-    assert requests.post(f"{hub.url}hub/api/users/e0001/server", headers=admin, timeout=120).status_code in (201, 202)
-    deadline = time.monotonic() + 180
-    while not requests.get(f"{hub.url}hub/api/users/e0001", headers=admin,
-                           timeout=60).json()["servers"].get("", {}).get("ready"):
-        assert time.monotonic() < deadline, "e0001's server did not start"
-        time.sleep(0.5)
+    start_server(hub, "e0001")
     token = {"Authorization": f"token {server_token(hub, 'e0001')}"}
     assert requests.get(hub.service_url + "api/me", headers=token, timeout=60).json()["user"] == "e0001"
 
@@ -324,3 +324,54 @@ def test_a_roster_import_that_makes_someone_a_coach_says_they_cannot_sign_in_unt
                                                                   "hub yet")], made.json()["notes"]
     finally:
         assert call(hub, "PUT", "api/roster", "olga", data=(header + row).encode()).status_code == 200
+
+
+def start_server(hub, login: str) -> None:
+    """Have the hub start ``login``'s server (the coach's app), and wait until the hub says it is ready."""
+    admin = {"Authorization": f"token {hub.admin_token}"}
+    assert requests.post(f"{hub.url}hub/api/users/{login}/server", headers=admin, timeout=120).status_code in (201, 202)
+    deadline = time.monotonic() + 180
+    while not requests.get(f"{hub.url}hub/api/users/{login}", headers=admin,
+                           timeout=60).json()["servers"].get("", {}).get("ready"):
+        assert time.monotonic() < deadline, f"{login}'s server did not start"
+        time.sleep(0.5)
+
+
+async def read_all(socket) -> None:
+    """Read a kernel's websocket until it closes (a connection that reads nothing stops answering its pings)."""
+    while await socket.read_message() is not None:
+        pass
+
+
+def test_a_kernel_no_page_is_connected_to_ends_within_minutes_and_an_open_pages_lives_on(hub):
+    """Found by a hostile test: every page load started a kernel (some 165 MB) that lived half an hour after its
+    tab was closed or reloaded; two coaches held 14 of them, 2.3 GB, within 8 minutes."""
+    own = {"Authorization": f"token {hub.tokens['e0001']}"}
+    server = f"{hub.url}user/e0001/"
+    start_server(hub, "e0001")
+    try:
+        open_page, closed_tab = (requests.post(server + "api/kernels", headers=own, json={"name": "python3"},
+                                               timeout=120).json()["id"] for _ in range(2))
+
+        async def watch() -> tuple[float, set[str]]:
+            url = server.replace("http://", "ws://") + f"api/kernels/{open_page}/channels"
+            socket = await websocket_connect(HTTPRequest(url, headers=own))  # the open page's connection ...
+            reading = asyncio.ensure_future(read_all(socket))  # ... reads what its kernel sends, as a page does
+            started = time.monotonic()
+            try:
+                while time.monotonic() - started < 330:
+                    socket.write_message(kernel_message("kernel_info_request"))  # the open page's beat
+                    kernels = {k["id"] for k in requests.get(server + "api/kernels", headers=own, timeout=60).json()}
+                    if closed_tab not in kernels:
+                        return time.monotonic() - started, kernels
+                    await asyncio.sleep(15)
+                return time.monotonic() - started, kernels
+            finally:
+                socket.close()
+                await reading
+        waited, left = asyncio.run(watch())
+        assert closed_tab not in left, f"the closed tab's kernel still ran after {waited:.0f} s"
+        assert waited < 300 and open_page in left
+    finally:
+        requests.delete(f"{hub.url}hub/api/users/e0001/server", timeout=120,
+                        headers={"Authorization": f"token {hub.admin_token}"})
