@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import shutil
 import threading
 import time
 import uuid
 from html import escape
 
+import psutil
 import pytest
 import requests
 from tornado.httpclient import HTTPRequest
@@ -222,15 +224,20 @@ def test_a_coachs_server_is_the_app_only_no_jupyterlab_no_code_run_no_file_writt
         requests.delete(f"{hub.url}hub/api/users/e0020/server", headers=admin, timeout=120)
 
 
+def kernel_message(msg_type: str, content: dict | None = None, session: str = "") -> str:
+    """One message to a kernel over its websocket, on its shell channel, as a page sends it."""
+    return json.dumps({"header": {"msg_id": uuid.uuid4().hex, "session": session or uuid.uuid4().hex, "username": "",
+                                  "msg_type": msg_type, "version": "5.3", "date": ""},
+                       "parent_header": {}, "metadata": {}, "channel": "shell", "content": content or {}})
+
+
 async def kernel_replies(server: str, kernel_id: str, headers: dict, requests_sent: dict[str, dict]) -> set[str]:
     """The reply types a kernel's websocket gives within 15 s to one message of each type in ``requests_sent``."""
     url = server.replace("http://", "ws://") + f"api/kernels/{kernel_id}/channels"
     socket = await websocket_connect(HTTPRequest(url, headers=headers))
     session = uuid.uuid4().hex
     for msg_type, content in requests_sent.items():
-        socket.write_message(json.dumps({"header": {"msg_id": uuid.uuid4().hex, "session": session, "username": "",
-                                                    "msg_type": msg_type, "version": "5.3", "date": ""},
-                                         "parent_header": {}, "metadata": {}, "channel": "shell", "content": content}))
+        socket.write_message(kernel_message(msg_type, content, session))
     seen: set[str] = set()
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
@@ -243,3 +250,128 @@ async def kernel_replies(server: str, kernel_id: str, headers: dict, requests_se
         seen.add(json.loads(message)["msg_type"])
     socket.close()
     return seen
+
+
+def server_token(hub, login: str) -> str:
+    """The API token of ``login``'s server that ``hub`` runs (what its app calls the records service with)."""
+    hub_api = f"127.0.0.1:{hub.internal_ports[0]}/"  # the hub's own port: other hubs may run on this machine
+    for process in psutil.process_iter():
+        try:
+            environment = process.environ()
+        except psutil.Error:
+            continue
+        if environment.get("JUPYTERHUB_USER") == login and hub_api in environment.get("JUPYTERHUB_API_URL", "") \
+                and environment.get("JUPYTERHUB_API_TOKEN"):
+            return environment["JUPYTERHUB_API_TOKEN"]
+    raise AssertionError(f"no server of {login} is running")
+
+
+def signed_in(hub, login: str) -> requests.Session:
+    """A browser's session of ``login``, signed in through the hub's login page (the dummy authenticator)."""
+    browser = requests.Session()
+    form = browser.get(f"{hub.url}hub/login", timeout=60)
+    xsrf = re.search(r'name="_xsrf" value="([^"]+)"', form.text).group(1)
+    answer = browser.post(f"{hub.url}hub/login", data={"username": login, "password": "any", "_xsrf": xsrf},
+                          allow_redirects=False, timeout=60)
+    assert answer.status_code == 302, answer.text
+    return browser
+
+
+def test_signing_out_stops_the_coachs_server_so_its_open_page_saves_nothing_more(hub):
+    """Found by a hostile test on a shared computer: after /hub/logout in another tab, the open app still saved
+    what was typed (its server kept running with its own token), and a minute later opened another person."""
+    admin = {"Authorization": f"token {hub.admin_token}"}
+    browser = signed_in(hub, "e0001")
+    start_server(hub, "e0001")
+    token = {"Authorization": f"token {server_token(hub, 'e0001')}"}
+    assert requests.get(hub.service_url + "api/me", headers=token, timeout=60).json()["user"] == "e0001"
+
+    browser.get(f"{hub.url}hub/logout", timeout=120)
+
+    assert requests.get(f"{hub.url}hub/api/users/e0001", headers=admin, timeout=60).json()["servers"] == {}
+    deadline = time.monotonic() + 30  # the records service trusts a token it checked for 10 s
+    while (after := requests.get(hub.service_url + "api/people/E0002/history", headers=token,
+                                 timeout=60)).status_code == 200:
+        assert time.monotonic() < deadline, "the stopped server's token still reads E0002's history"
+        time.sleep(1)
+    assert after.status_code in (401, 403) and "conversations" not in after.text
+    assert requests.get(f"{hub.url}user/e0001/api/status", headers=token, timeout=60,
+                        allow_redirects=False).status_code != 200
+
+
+def test_hr_opening_a_server_address_are_told_where_the_hr_page_is_not_to_contact_the_admin(hub):
+    """Found by a hostile test: HR opening /user/hana/ saw "403 : error - Failed to start your server ... contact
+    admin", then "Spawn failed / Relaunch Server"; the words saying where the HR page is reached only the hub's log."""
+    browser = signed_in(hub, "hana")
+    link = '<a href="/services/careerconv-records/hr/">/services/careerconv-records/hr/</a>'
+    started = browser.get(f"{hub.url}hub/spawn/hana", timeout=120)
+    assert started.status_code == 403 and "hana is not a coach" in started.text and link in started.text
+    again = browser.get(f"{hub.url}user/hana/", timeout=120)  # the hub's page of a server whose start failed
+    assert "hana is not a coach" in again.text and link in again.text
+    assert "contact admin" not in started.text + again.text
+
+
+def test_a_roster_import_that_makes_someone_a_coach_says_they_cannot_sign_in_until_the_hub_restarts(hub):
+    """Found by a hostile test: an import that made E0004 a coach answered 200 with no note, and E0004 was refused
+    (403) at sign-in until the hub restarted: the hub lets in the logins of its groups file as it read it at start."""
+    header = "employee_id,name,coach_id,department,role,cadence_months,email\n"
+    row = next(line for line in (hub.data / "roster.csv").read_text(encoding="utf-8").splitlines()
+               if line.startswith("E0002,"))
+    try:
+        made = call(hub, "PUT", "api/roster", "olga", data=(header + row.replace(",E0001,", ",E0004,")).encode())
+        assert made.status_code == 200 and made.json()["updated"] == 1
+        assert [n for n in made.json()["notes"] if n.startswith("E0004 now coach people but cannot sign in to the "
+                                                                  "hub yet")], made.json()["notes"]
+    finally:
+        assert call(hub, "PUT", "api/roster", "olga", data=(header + row).encode()).status_code == 200
+
+
+def start_server(hub, login: str) -> None:
+    """Have the hub start ``login``'s server (the coach's app), and wait until the hub says it is ready."""
+    admin = {"Authorization": f"token {hub.admin_token}"}
+    assert requests.post(f"{hub.url}hub/api/users/{login}/server", headers=admin, timeout=120).status_code in (201, 202)
+    deadline = time.monotonic() + 180
+    while not requests.get(f"{hub.url}hub/api/users/{login}", headers=admin,
+                           timeout=60).json()["servers"].get("", {}).get("ready"):
+        assert time.monotonic() < deadline, f"{login}'s server did not start"
+        time.sleep(0.5)
+
+
+async def read_all(socket) -> None:
+    """Read a kernel's websocket until it closes (a connection that reads nothing stops answering its pings)."""
+    while await socket.read_message() is not None:
+        pass
+
+
+def test_a_kernel_no_page_is_connected_to_ends_within_minutes_and_an_open_pages_lives_on(hub):
+    """Found by a hostile test: every page load started a kernel (some 165 MB) that lived half an hour after its
+    tab was closed or reloaded; two coaches held 14 of them, 2.3 GB, within 8 minutes."""
+    own = {"Authorization": f"token {hub.tokens['e0001']}"}
+    server = f"{hub.url}user/e0001/"
+    start_server(hub, "e0001")
+    try:
+        open_page, closed_tab = (requests.post(server + "api/kernels", headers=own, json={"name": "python3"},
+                                               timeout=120).json()["id"] for _ in range(2))
+
+        async def watch() -> tuple[float, set[str]]:
+            url = server.replace("http://", "ws://") + f"api/kernels/{open_page}/channels"
+            socket = await websocket_connect(HTTPRequest(url, headers=own))  # the open page's connection ...
+            reading = asyncio.ensure_future(read_all(socket))  # ... reads what its kernel sends, as a page does
+            started = time.monotonic()
+            try:
+                while time.monotonic() - started < 330:
+                    socket.write_message(kernel_message("kernel_info_request"))  # the open page's beat
+                    kernels = {k["id"] for k in requests.get(server + "api/kernels", headers=own, timeout=60).json()}
+                    if closed_tab not in kernels:
+                        return time.monotonic() - started, kernels
+                    await asyncio.sleep(15)
+                return time.monotonic() - started, kernels
+            finally:
+                socket.close()
+                await reading
+        waited, left = asyncio.run(watch())
+        assert closed_tab not in left, f"the closed tab's kernel still ran after {waited:.0f} s"
+        assert waited < 300 and open_page in left
+    finally:
+        requests.delete(f"{hub.url}hub/api/users/e0001/server", timeout=120,
+                        headers={"Authorization": f"token {hub.admin_token}"})

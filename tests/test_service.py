@@ -20,6 +20,7 @@ import pytest
 import requests
 
 from careerconv.rules import followup
+from careerconv.records import schema
 from careerconv.records.schema import ValidationError
 from careerconv.surfaces.app.roster_index import RosterIndex
 from careerconv.surfaces.service.client import ServiceStore
@@ -503,3 +504,20 @@ def test_a_coach_under_the_hub_is_offered_only_their_people_still_here_and_can_r
     assert people.left_label("E0003") == "left 3 Mar 2026"
     assert [c["conversation_id"] for c in a.history("E0003").conversations] == \
         [c["conversation_id"] for c in before.conversations]
+
+
+
+def test_a_coach_cannot_create_a_record_under_an_id_of_someone_else(svc):
+    """A hostile tester, as coach e0001, created their person E0002's conversation as ``E0003-20261206`` (E0003 is
+    e0020's person): E0003's erasure then stopped at it and E0003's own record of that day got the same id."""
+    day = dt.date(2026, 12, 6)
+    planted = schema.new_conversation("E0002", "E0001", day, "career-conversation", "1", "E0003-20261206")
+    answer = requests.put(svc.url + "api/people/E0002/conversations", json=planted,
+                          headers={"Authorization": f"token {B}"}, timeout=30)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["conversation_id"] == "E0002-20261206"  # the id the store gives
+    assert not list(svc.data.glob("conversations/E0002/E0003-*"))
+    own = ServiceStore(svc.url, A).save_conversation(
+        schema.new_conversation("E0003", "E0020", day, "career-conversation", "1"))
+    assert own["conversation_id"] == "E0003-20261206"
+    assert [p.message for p in Store(svc.data).validate()] == []

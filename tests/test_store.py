@@ -815,3 +815,19 @@ def test_a_list_answer_makes_one_row_of_its_items_and_none_when_every_item_is_em
     answers = store.read_table("answers").set_index("question_id")["text"]
     assert "blank" not in answers.index
     assert answers["some"] == "First\nSecond" and answers["start_now"] == "Ask for a mentor"
+
+
+def test_a_new_record_with_an_id_of_another_person_is_refused_and_validate_names_one_on_disk(store):
+    """E1's record kept as ``E2-...`` would be found by E2's erasure and take the id of E2's own record that day."""
+    with pytest.raises(schema.ValidationError, match="begins with E2's id") as refused:
+        store.save_conversation(conversation("E1", conversation_id="e2-20240301"))
+    assert refused.value.problems[0].column == "conversation_id"
+    assert not list(store.root.glob("conversations/*/e2-*"))
+    # their own ids, with or without a dash in the employee's id, and ids of an older system stay allowed
+    assert store.save_conversation(conversation("Kim-7", conversation_id="Kim-7-20240301"))["revision"] == 1
+    assert store.save_conversation(conversation("E1", conversation_id="legacy-4411"))["revision"] == 1
+
+    planted = {**conversation("E1", conversation_id="E2-20240301"), "revision": 1}
+    (store.root / "conversations" / "E1" / "E2-20240301.json").write_text(json.dumps(planted), encoding="utf-8")
+    problems = [p for p in store.validate() if "E2-20240301" in p.source]
+    assert len(problems) == 1 and "begins with E2's id" in problems[0].message

@@ -694,6 +694,14 @@ def record_content(record: dict) -> dict:
     return {k: v for k, v in record.items() if k not in SAVE_STAMP}
 
 
+def as_new_record(record: Mapping[str, Any], kind: str | None = None) -> dict:
+    """What creating ``record`` (a ``kind`` record, else as :func:`record_kind` reads it) afresh saves: its content
+    without the save stamp nor its id, which the store gives (a file name chosen by a client could name another
+    person, whose erasure would then find it)."""
+    kind = kind or record_kind(record)
+    return {**{k: v for k, v in record.items() if k not in SAVE_STAMP and k != RECORD_ID_KEYS[kind]}, "kind": kind}
+
+
 def validate_conversation(record: Any, source: str = "conversation") -> dict:
     """Check a conversation record; return it normalised (ratings as int, dates ISO).
 

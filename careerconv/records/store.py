@@ -62,7 +62,7 @@ import time
 import uuid
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable, Iterator
+from typing import BinaryIO, Callable, Iterable, Iterator, Mapping
 
 import numpy as np
 import pandas as pd
@@ -585,6 +585,20 @@ def why_unreadable(data: bytes, exc: Exception) -> str:
 def _json_bytes(record: dict) -> bytes:
     # compact: the C encoder is used only without indent (3x faster autosaves)
     return json.dumps(record, ensure_ascii=False).encode("utf-8")
+
+
+def someone_elses_id(record_id: str, employee_id: str, folded_ids: Mapping[str, str]) -> str | None:
+    """The id of another person that ``record_id`` (a record of ``employee_id``) begins with, before a dash and in
+    any case (``E0003-20261206`` kept for E0012 names E0003), or None; ``folded_ids`` maps each roster id, casefolded,
+    to itself.
+
+    Such a record would be taken for theirs: it holds a clear id their erasure looks for, and the id the store gives
+    their own record of that day.
+    """
+    if record_id.casefold().startswith(f"{employee_id.casefold()}-"):
+        return None
+    heads = (record_id[:i].casefold() for i, letter in enumerate(record_id) if letter == "-")
+    return next((folded_ids[h] for h in heads if folded_ids.get(h, employee_id) != employee_id), None)
 
 
 def _is_data_file(name: str) -> bool:
@@ -1114,6 +1128,11 @@ class Store:
             self._require_on_roster(eid)
             if base is None:  # a new record: never overwrites one that exists
                 rid = record.get(key) or self._free_record_id(kind, eid, schema.parse_date(record[DATE]))
+                other = someone_elses_id(rid, eid, {e.casefold(): e for e in self._roster_index()[1]})
+                if other:
+                    raise schema.ValidationError([schema.Problem(
+                        kind, f"a new {schema.KIND_WORDS[kind]} of {eid} cannot have the id {rid!r}, which begins "
+                        f"with {other}'s id; leave {key} out and the store gives one", column=key, value=rid)])
                 path = self.record_path(kind, eid, rid)
                 twin = self._case_twin(kind, eid, rid)
                 if path.exists() or twin:
@@ -1914,6 +1933,14 @@ class Store:
                 seen: dict[str, str] = {}
                 for rec in records:
                     rid = rec[RECORD_ID_KEYS[kind]]
+                    other = someone_elses_id(rid, emp_dir.name, folded_roster)
+                    if other:
+                        problems.append(schema.Problem(str(emp_dir / f"{rid}.json"),
+                                                       f"{what} id {rid!r} of {emp_dir.name} begins with {other}'s "
+                                                       f"id: {other}'s erasure stops at it and their own {what} of "
+                                                       f"that day may get the same id; rename it (file name and "
+                                                       f"{RECORD_ID_KEYS[kind]} inside) to begin with "
+                                                       f"{emp_dir.name}-"))
                     other = seen.setdefault(rid.casefold(), rid)
                     if other != rid:
                         problems.append(schema.Problem(str(emp_dir / f"{rid}.json"),

@@ -206,13 +206,27 @@ c.Spawner.server_token_scopes = ["access:servers!server", "users:activity!user",
                                  "read:users:groups!user", ACCESS]
 
 
+def not_a_coach(login: str) -> Exception:
+    """The refusal of a server to ``login``, who is not a coach, as the page they opened (``/user/hr/``) shows it:
+    JupyterHub shows an error's ``jupyterhub_message`` (and its HTML), else only "Failed to start your server ...
+    contact admin"."""
+    from html import escape
+
+    from tornado.web import HTTPError
+
+    hr_page, api = f"/services/{SERVICE}/hr/", f"/services/{SERVICE}/api/"
+    words = f"{login} is not a coach, so there is no app to start: the HR page is at "
+    refusal = HTTPError(403, f"{words}{hr_page} and the operators' API at {api}")
+    refusal.jupyterhub_message = refusal.log_message
+    refusal.jupyterhub_html_message = (f'{escape(words)}<a href="{hr_page}">{hr_page}</a> and the operators\' API '
+                                       f"at {api}")
+    return refusal
+
+
 def careerconv_environment(spawner):
     """The coach's app talks to the records service instead of a data folder; only coaches get a server."""
     if "coaches" not in {g.name for g in spawner.user.groups}:
-        from tornado.web import HTTPError
-
-        raise HTTPError(403, f"{spawner.user.name} is not a coach, so there is no app to start: the HR page is at "
-                             f"/services/{SERVICE}/hr/ and the operators' API at /services/{SERVICE}/api/")
+        raise not_a_coach(spawner.user.name)
     spawner.environment.update({
         "CAREERCONV_SERVICE_URL": f"{service_url}/services/{SERVICE}/",
         # The server's own folder in its home (HOME is set by the spawner): never a record, only the
@@ -243,6 +257,9 @@ def landing_page(handler):
 
 
 c.JupyterHub.default_url = landing_page
+# Signing out stops the user's server, and with it its token: an app left open in another tab (a shared computer)
+# then saves nothing more, opens no one, and says it lost its connection.
+c.JupyterHub.shutdown_on_logout = True
 c.JupyterHub.implicit_spawn_seconds = 0.5  # a coach's bookmark of /user/<name>/ starts their app too
 
 extra = env("CAREERCONV_HUB_EXTRA_CONFIG")

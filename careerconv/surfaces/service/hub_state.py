@@ -371,3 +371,26 @@ def _homes(store: Store, state: HubState, logins: list[str]) -> list[str]:
 
 def _is(login: object, logins: list[str]) -> bool:
     return isinstance(login, str) and login.casefold() in {x.casefold() for x in logins}
+
+
+def coaches_without_login(state: HubState, coach_ids: list[str], coach_logins: dict[str, str]) -> list[str]:
+    """Those of ``coach_ids`` whom ``state``'s groups file names among no coaches, by their id in lower case or by a
+    login ``coach_logins`` maps to them: the hub lets in the logins of that file as it read it when it started, so
+    they cannot sign in as coaches before the hub starts again with them in it. None without a groups file.
+
+    Raises
+    ------
+    ValueError
+        The groups file cannot be read, or is not the hub's groups as careerconv writes them.
+    """
+    if state.groups is None:
+        return []
+    try:
+        groups = json.loads(state.groups.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"{state.groups}: cannot read the hub's groups ({exc})") from None
+    if not isinstance(groups, dict) or not isinstance(groups.get("coaches", []), list):
+        raise ValueError(f"{state.groups}: not the hub's groups as careerconv writes them")
+    signing_in = {str(login).casefold() for login in groups.get("coaches", [])}
+    signing_in |= {coach.casefold() for login, coach in coach_logins.items() if login.casefold() in signing_in}
+    return [coach for coach in coach_ids if coach.casefold() not in signing_in]

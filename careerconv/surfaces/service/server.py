@@ -97,7 +97,7 @@ from careerconv.records.store import Conflict, History, MovedAway, NotFound, Not
 from . import wire
 from .access_log import ALLOWED, REFUSED, AccessLog, access_logs_of, forget_in_access_logs
 from .hub_log import forget_in_hub_logs
-from .hub_state import forget_in_hub_states, read_coach_logins
+from .hub_state import HubState, NotAHubState, coaches_without_login, forget_in_hub_states, read_coach_logins
 from .request_log import RequestLog
 from .hr_pages import ChartsFailed, RenderedPages, charts_failed, with_header
 from .roster_gate import RosterGate
@@ -160,6 +160,7 @@ class RecordsService:
         record_reports_folder(Store(self.data_dir), self.reports_dir)
         if hub_state is not None:  # and the hub's own state (its users, groups, homes), which an erasure cleans
             record_hub_state(Store(self.data_dir), hub_state)
+        self.hub_state = Path(hub_state).resolve() if hub_state is not None else None
         self.hub_auth = hub_auth
         self.coach_logins = dict(coach_logins or {})
         self.pool = concurrent.futures.ThreadPoolExecutor(WORKERS, thread_name_prefix="careerconv-store")
@@ -283,6 +284,23 @@ class RecordsService:
                 raise NotOnRoster(f"employee {employee_id!r} is not on the roster (never imported, or erased); "
                                   "nothing was saved") from None
             raise NotFound(f"employee {employee_id!r} is not on the roster (never imported, or erased)") from None
+
+    def new_coaches_note(self, before: pd.DataFrame, after: pd.DataFrame) -> list[str]:
+        """What a roster import that made people coaches says of those who cannot sign in to the hub yet (the hub lets
+        in the coaches of its groups file as it read it when it started: :func:`.hub_state.coaches_without_login`)."""
+        new = sorted({c for c in after[COACH_ID] if isinstance(c, str) and c} - set(before[COACH_ID]))
+        if not new or self.hub_state is None:
+            return []
+        try:
+            state = HubState.read(self.hub_state)
+            cannot = coaches_without_login(state, new, self.coach_logins)
+        except (NotAHubState, ValueError) as exc:
+            return [f"could not check whether the new coaches ({', '.join(new)}) can sign in to the hub: {exc}"]
+        if not cannot:
+            return []
+        return [f"{', '.join(cannot)} now coach people but cannot sign in to the hub yet: it lets in the coaches of "
+                f"its groups file ({state.groups}) as it read it when it started. Restart the hub (`careerconv hub` "
+                "makes a login of every coach on the roster) or add their login to the groups file and restart it"]
 
     def roster_name(self, employee_id: str | None) -> str:
         """The name the roster gives ``employee_id`` ("" for none, or someone not on the roster)."""
@@ -544,6 +562,7 @@ class RosterHandler(BaseHandler):
         allow_erased = self.get_argument("allow_erased", "0")
         body = self.request.body
         changed: list[str] = []  # the people whose roster row the import added or changed, logged each
+        new_coaches: list[str] = []  # what the answer says of coaches the import made who cannot sign in yet
 
         @contextlib.contextmanager
         def changing():
@@ -551,7 +570,9 @@ class RosterHandler(BaseHandler):
                 store = self.service.store()
                 before = store.roster()
                 yield
-                changed[:] = _changed_people(before, store.roster())
+                after = store.roster()
+                changed[:] = _changed_people(before, after)
+                new_coaches[:] = self.service.new_coaches_note(before, after)
 
         def work():
             check_role(caller, OPERATOR, "import a roster")
@@ -570,7 +591,7 @@ class RosterHandler(BaseHandler):
                 rejected_csv = rejected_path.read_text(encoding="utf-8-sig") if result.rejected else None
             return {"rows_read": result.rows_read, "added": result.added, "updated": result.updated,
                     "unchanged": result.unchanged, "rejected": len(result.rejected), "rejected_csv": rejected_csv,
-                    "notes": result.notes}
+                    "notes": [*result.notes, *new_coaches]}
         # The file is read and checked while coaches go on working; only the change of the roster holds them back.
         # Logged: one line for each person it added or changed; a refused one, one line naming no one.
         await self.guarded("import roster", None, "roster", work, logged=lambda _: (changed, "roster"))
@@ -811,8 +832,10 @@ class SaveHandler(BaseHandler):
         caller, kind = self.caller, self.record_kind(plural)
         record = self.body_json()
         key = CHECKIN_ID if kind == "checkin" else CONVERSATION_ID
-        rid = record.get(key) if isinstance(record, dict) else None
         action = "save" if isinstance(record, dict) and record.get("revision") is not None else "create"
+        if action == "create" and isinstance(record, dict):
+            record = schema.as_new_record(record, kind)  # the store gives its id, as in the coach's app
+        rid = record.get(key) if isinstance(record, dict) else None
 
         def work():
             if not isinstance(record, dict):
