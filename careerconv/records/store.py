@@ -1127,8 +1127,9 @@ class Store:
         with self.lock(f"employee:{eid}"):
             self._require_on_roster(eid)
             if base is None:  # a new record: never overwrites one that exists
-                rid = record.get(key) or self._free_record_id(kind, eid, schema.parse_date(record[DATE]))
-                other = someone_elses_id(rid, eid, {e.casefold(): e for e in self._roster_index()[1]})
+                given = record.get(key)  # an id the caller chose (the store's own begin with the employee's)
+                rid = given or self._free_record_id(kind, eid, schema.parse_date(record[DATE]))
+                other = given and someone_elses_id(rid, eid, {e.casefold(): e for e in self._roster_index()[1]})
                 if other:
                     raise schema.ValidationError([schema.Problem(
                         kind, f"a new {schema.KIND_WORDS[kind]} of {eid} cannot have the id {rid!r}, which begins "

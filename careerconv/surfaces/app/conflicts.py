@@ -418,8 +418,7 @@ def _deep_copy(value: Any) -> Any:
 def as_new_copy(record: Mapping) -> dict:
     """The coach's version as a new draft: no id, no revision, no save stamp (the store gives them)."""
     kind = record_kind(record)
-    copy = {k: v for k, v in _deep_copy(dict(record)).items()
-            if k not in schema.SAVE_STAMP and k != RECORD_ID_KEYS[kind]}
+    copy = schema.as_new_record(_deep_copy(dict(record)), kind)
     copy[STATUS] = "draft"
     if kind == "conversation":
         copy["completed_at"] = None

@@ -90,8 +90,7 @@ def create_record(store: Store, record: dict) -> dict:
         If the record is not valid.
     """
     kind = record_kind(record)
-    fresh = {k: v for k, v in record.items() if k not in schema.SAVE_STAMP and k != RECORD_ID_KEYS[kind]}
-    return save_record(store, {**fresh, "kind": kind}, kind)
+    return save_record(store, schema.as_new_record(record, kind), kind)
 
 
 def _fields(n: int) -> str:
