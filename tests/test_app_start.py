@@ -256,6 +256,15 @@ def test_the_records_of_a_kernel_being_stopped_stay_out_of_the_terminal():
     kernel_log.quiet_stopping()  # outside a kernel: nothing to do, no error
 
 
+async def _busy_with(client, msg_id: str) -> None:
+    """Wait until the kernel says it is busy with the request ``msg_id`` (its cell has begun)."""
+    while True:
+        message = await client.get_iopub_msg(timeout=60)
+        if message["parent_header"].get("msg_id") == msg_id and message["msg_type"] == "status" \
+                and message["content"].get("execution_state") == "busy":
+            return
+
+
 def _kernel_stopped_during_a_cell(manager_class) -> str:
     """What a kernel writes to its stderr when it is asked to shut down while a cell (here: a one-second
     pause, as the notebook's first cells take while the app is stopped at once) is still running."""
@@ -270,14 +279,14 @@ def _kernel_stopped_during_a_cell(manager_class) -> str:
                 client.start_channels()
                 await client.wait_for_ready(timeout=60)
                 manager.execution_state = "idle"  # as the server records it once the kernel has answered
-                client.execute("import time; time.sleep(1)")
-                await asyncio.sleep(0.3)
+                running = client.execute("import time; time.sleep(1)")
+                await _busy_with(client, running)  # the cell runs (a fixed 0.3 s was too short on a busy CI)
                 client.stop_channels()
                 await manager.shutdown_kernel(now=False)  # what the server does when the app is stopped
             finally:
                 if manager.has_kernel:
                     await manager.shutdown_kernel(now=True)
-            await asyncio.sleep(1.5)  # the cell ends and its reply fails after the kernel closed its sockets
+            await asyncio.sleep(3)  # the cell ends and its reply fails after the kernel closed its sockets
             stderr.seek(0)
             return stderr.read().decode(errors="replace")
 

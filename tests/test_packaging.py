@@ -128,7 +128,8 @@ def test_readme_says_how_to_use_each_environment_and_the_extras():
 # --- what careerconv imports against what it declares
 
 # Imported only where the feature is used, with an error naming the extra to install.
-OPTIONAL_MODULES = {"duckdb": "duckdb", "dask": "dask", "distributed": "dask", "jupyterhub": "hub", "tornado": "hub"}
+OPTIONAL_MODULES = {"duckdb": "duckdb", "dask": "dask", "distributed": "dask", "jupyterhub": "hub", "tornado": "hub",
+                    "sqlalchemy": "hub"}
 # Modules that are themselves the optional feature, loaded only when it runs (so they may import its extra
 # at the top): the records service, which JupyterHub starts as
 # `python -m careerconv.surfaces.commands.records_service`.
