@@ -403,7 +403,7 @@ def run(args: argparse.Namespace) -> int:
                 for login in members:
                     print(f"    {login:<12} {_password_line(hub, login)}  ({what[group]})")
             if hub.kept:
-                print(f"  {len(hub.kept)} login(s) keep the password they were given then; "
+                print(f"  {len(hub.kept)} login(s) keep the password given to them on the day shown; "
                       "`careerconv hub --new-passwords LOGIN ...` makes new ones")
             print(f"  access log: {state / 'access-log.jsonl'}; hub log: {hub.log_path}")
             print("Press Ctrl-C to stop.", file=sys.stderr)
