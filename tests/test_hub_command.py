@@ -73,6 +73,56 @@ def test_the_trial_sign_in_takes_each_login_with_its_own_password_only(tmp_path)
     assert "pw-of-e0020" not in file.read_text(encoding="utf-8")
 
 
+def test_a_restart_keeps_each_logins_password_and_makes_one_only_for_a_login_without_one(tmp_path):
+    """Found by a hostile test: each start gave every login a new password, so every coach, HR and the operator had
+    to be told again after a restart."""
+    from careerconv.surfaces.service.trial_passwords import TrialPasswordAuthenticator, renew_password_file
+
+    file = tmp_path / "passwords.json"
+    first, kept = renew_password_file(file, ["e0001", "e0020", "hr"], made="2026-12-01")
+    assert sorted(first) == ["e0001", "e0020", "hr"] and kept == {}
+    new, kept = renew_password_file(file, ["e0001", "e0005", "hr"], made="2026-12-06")  # e0005 new, e0020 gone
+    assert sorted(new) == ["e0005"] and kept == {"e0001": "2026-12-01", "hr": "2026-12-01"}
+    stored = json.loads(file.read_text(encoding="utf-8"))
+    assert sorted(stored) == ["e0001", "e0005", "hr"] and file.stat().st_mode & 0o777 == 0o600
+    assert not [p for p in [*first.values(), *new.values()] if p in file.read_text(encoding="utf-8")]
+
+    auth = TrialPasswordAuthenticator(password_file=str(file))
+
+    def signs_in(login, password):
+        return asyncio.run(auth.authenticate(None, {"username": login, "password": password})) == login
+    assert signs_in("e0001", first["e0001"]) and signs_in("hr", first["hr"]) and signs_in("e0005", new["e0005"])
+    assert not signs_in("e0020", first["e0020"])  # no longer in the hub: their password went
+
+
+def test_new_passwords_are_made_on_purpose_for_the_logins_named_or_all(tmp_path):
+    from careerconv.surfaces.service.trial_passwords import password_matches, renew_password_file
+
+    file = tmp_path / "passwords.json"
+    first, _ = renew_password_file(file, ["e0001", "hr"], made="2026-12-01")
+    new, kept = renew_password_file(file, ["e0001", "hr"], renew=["hr"], made="2026-12-06")
+    assert sorted(new) == ["hr"] and new["hr"] != first["hr"] and kept == {"e0001": "2026-12-01"}
+    stored = json.loads(file.read_text(encoding="utf-8"))
+    assert not password_matches(first["hr"], stored["hr"]["hash"]) and stored["hr"]["made"] == "2026-12-06"
+    new, kept = renew_password_file(file, ["e0001", "hr"], renew=True)
+    assert sorted(new) == ["e0001", "hr"] and kept == {}
+    with pytest.raises(ValueError, match="no hub login.s. e0099 to give a new password; the hub's logins are "
+                                         "e0001, hr"):
+        renew_password_file(file, ["e0001", "hr"], renew=["e0099"])
+
+
+def test_a_password_file_of_an_older_careerconv_keeps_its_passwords_and_a_foreign_one_is_refused(tmp_path):
+    from careerconv.surfaces.service.trial_passwords import hash_password, renew_password_file
+
+    file = tmp_path / "passwords.json"
+    file.write_text(json.dumps({"e0001": hash_password("old-one")}), encoding="utf-8")  # login -> bare hash
+    new, kept = renew_password_file(file, ["e0001", "hr"])
+    assert sorted(new) == ["hr"] and kept == {"e0001": ""}
+    file.write_text(json.dumps(["e0001"]), encoding="utf-8")
+    with pytest.raises(ValueError, match="not the hub's password file as careerconv writes it"):
+        renew_password_file(file, ["e0001"])
+
+
 def test_the_default_groups_are_every_coach_on_the_roster_hr_and_operator():
     groups = default_groups(Store(config.SAMPLE_DATA_DIR))
     assert groups == {"coaches": ["e0001", "e0005", "e0020", "e0023"], "hr": ["hr"], "operators": ["operator"]}
@@ -102,9 +152,10 @@ def test_careerconv_hub_with_a_bad_groups_file_says_so_and_starts_nothing(tmp_pa
     assert not (tmp_path / "hub-state").exists()
 
 
-def start_hub_command(data) -> tuple[subprocess.Popen, str]:
-    """``careerconv --data DATA hub`` started as a user starts it, and what it printed up to the access log's line."""
-    process = subprocess.Popen([sys.executable, "-m", "careerconv.cli", "--data", str(data), "hub"],
+def start_hub_command(data, *options: str) -> tuple[subprocess.Popen, str]:
+    """``careerconv --data DATA hub OPTIONS`` started as a user starts it, and what it printed up to the access log's
+    line."""
+    process = subprocess.Popen([sys.executable, "-m", "careerconv.cli", "--data", str(data), "hub", *options],
                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                start_new_session=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     lines: list[str] = []
@@ -213,6 +264,61 @@ def test_careerconv_hub_prints_a_password_for_each_login_that_signs_in_only_that
         stop_hub_command(process)
 
 
+@pytest.mark.slow
+def test_careerconv_hub_restarted_keeps_every_logins_password_and_new_passwords_makes_new_ones(tmp_path):
+    """Found by a hostile test: a restart gave every coach, HR and the operator a new password."""
+    require_hub()
+    shutil.copytree(config.SAMPLE_DATA_DIR, tmp_path / "hub-data")
+    groups = tmp_path / "groups.json"
+
+    def start(coaches, *options):
+        groups.write_text(json.dumps({"coaches": coaches, "hr": ["hr"], "operators": ["operator"]}))
+        process, text = start_hub_command(tmp_path / "hub-data", "--groups", str(groups), *options)
+        url = re.search(r"JupyterHub is running at (http://127\.0\.0\.1:\d+/)", text)
+        assert url, text
+        return process, text, url.group(1), dict(re.findall(r"^    ([\w-]+) +([\w-]+)  \(", text, flags=re.MULTILINE))
+
+    process, _, _, first = start(["e0001", "e0020"])
+    stop_hub_command(process)
+    assert sorted(first) == ["e0001", "e0020", "hr", "operator"]
+
+    process, text, url, second = start(["e0001", "e0005"])  # a new coach, one gone
+    try:
+        assert sorted(second) == ["e0005"], text
+        today = time.strftime("%Y-%m-%d")
+        for login in ("e0001", "hr", "operator"):
+            assert re.search(rf"^    {login} +unchanged since {today}  \(", text, flags=re.MULTILINE), text
+        assert "e0020" not in text and "3 login(s) keep the password given to them on the day shown" in text
+        for login in ("e0001", "hr", "operator"):
+            assert sign_in(url, login, first[login]).status_code == 302, login
+        assert sign_in(url, "e0005", second["e0005"]).status_code == 302
+        assert sign_in(url, "e0020", first["e0020"]).status_code == 403
+        assert sorted(json.loads((tmp_path / "hub-state" / "passwords.json").read_text())) == [
+            "e0001", "e0005", "hr", "operator"]
+    finally:
+        stop_hub_command(process)
+
+    process, text, url, third = start(["e0001", "e0005"], "--new-passwords", "e0001")
+    try:
+        assert sorted(third) == ["e0001"], text
+        assert sign_in(url, "e0001", first["e0001"]).status_code == 403
+        assert sign_in(url, "e0001", third["e0001"]).status_code == 302
+        assert sign_in(url, "hr", first["hr"]).status_code == 302
+    finally:
+        stop_hub_command(process)
+
+
+def test_careerconv_hub_new_passwords_for_a_login_it_does_not_have_says_so_and_starts_nothing(tmp_path):
+    require_hub()
+    shutil.copytree(config.SAMPLE_DATA_DIR, tmp_path / "hub-data")
+    done = subprocess.run([sys.executable, "-m", "careerconv.cli", "--data", str(tmp_path / "hub-data"), "hub",
+                           "--new-passwords", "e0099"], stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert "no hub login(s) e0099 to give a new password; the hub's logins are e0001, e0005" in done.stderr
+    assert "Traceback" not in done.stderr and not (tmp_path / "hub-state" / "jupyterhub.sqlite").exists()
+
+
 def test_a_ctrl_c_while_careerconv_hub_prints_its_passwords_stops_the_hub(tmp_path, monkeypatch):
     """Found while testing the hub: a Ctrl-C that came as the command printed the URL (before its wait loop) ended
     the command and left JupyterHub, its proxy and the records service running, serving the data folder."""
@@ -223,7 +329,7 @@ def test_a_ctrl_c_while_careerconv_hub_prints_its_passwords_stops_the_hub(tmp_pa
 
     class StartedHub:
         url, service_url, log_path = "http://127.0.0.1:8000/", "http://127.0.0.1:8000/services/x/", tmp_path / "log"
-        groups, passwords = {"coaches": ["e0020"]}, {"e0020": "secret"}
+        groups, passwords, kept = {"coaches": ["e0020"]}, {"e0020": "secret"}, {}
 
         def stop(self):
             stopped.append(True)
@@ -250,7 +356,7 @@ class Running:
 
 class StartedHub:
     url, service_url, log_path = "http://127.0.0.1:8000/", "http://127.0.0.1:8000/services/x/", "log"
-    groups, passwords, process = {"coaches": ["e0020"]}, {"e0020": "secret"}, Running()
+    groups, passwords, kept, process = {"coaches": ["e0020"]}, {"e0020": "secret"}, {}, Running()
 
     def stop(self):
         print("hub stopped", flush=True)

@@ -5,11 +5,12 @@ It runs the packaged ``careerconv/surfaces/deploy/jupyterhub_config.py`` (Jupyte
 organisation into the data folder when it holds none, and puts every coach
 on the roster in the hub group ``coaches`` under their roster id as login
 (``e0020`` for E0020), plus ``hr`` (group ``hr``) and ``operator`` (group
-``operators``). Every login signs in with a password of its own, made up at
-start and printed with the URL (the trial's authenticator,
+``operators``). Every login signs in with a password of its own (the trial's authenticator,
 :mod:`careerconv.surfaces.service.trial_passwords`: a shared password would let
 a coach sign in as another coach, HR or the operator; an organisation sets its
-own authenticator, see the README). The records service uses the data folder's settings
+own authenticator, see the README). A start makes up, and prints with the URL, a password only for a login that
+has none yet (the first start, a new coach on the roster) or that ``--new-passwords`` names; every other login keeps
+its password, and the start says since which day. The records service uses the data folder's settings
 (``privacy.min_group_size``), or those of ``careerconv --config FILE hub``.
 Ctrl-C, SIGTERM or SIGHUP (at any moment, also while the hub starts) stops the hub, the proxy, the records
 service and every user's server; so does SIGTERM or SIGINT to the hub's own process, and the death of the
@@ -40,6 +41,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,6 +59,7 @@ DEFAULT_PORT = 8000
 READY_TIMEOUT = 120.0
 STOP_TIMEOUT = 30.0
 HR_LOGIN, OPERATOR_LOGIN = "hr", "operator"
+PASSWORD_FILE = "passwords.json"  # in the state folder: each login's password hash and the day it was made
 
 
 def register(subparsers, parent: argparse.ArgumentParser) -> None:
@@ -67,17 +70,24 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
         description="Start JupyterHub on 127.0.0.1 with the records service owning the data folder (a demo "
                     "organisation is written there first if it holds none). Every coach on the roster signs in "
                     "with their roster id (e.g. e0020) and sees only their own people; 'hr' sees the HR page; "
-                    "'operator' may import rosters and erase through the service. Prints the URL and each "
-                    "login's own password, made up at start. Needs "
+                    "'operator' may import rosters and erase through the service. Prints the URL and a new "
+                    "password for each login that has none yet (the first start, a new coach on the roster); every "
+                    "other login keeps its password across restarts (the start says since which day) until "
+                    "--new-passwords makes new ones. Needs "
                     "`pip install 'careerconv[hub]'` and `npm install -g configurable-http-proxy`.",
-        epilog="examples:\n  careerconv --data hub-data hub\n  careerconv hub --port 8100 --groups groups.json",
+        epilog="examples:\n  careerconv --data hub-data hub\n  careerconv hub --port 8100 --groups groups.json\n"
+               "  careerconv hub --new-passwords            # a new password for every login\n"
+               "  careerconv hub --new-passwords e0020 hr   # new passwords for these logins only",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--port", type=int, help=f"port of the hub on 127.0.0.1 (default: {DEFAULT_PORT} or the next "
                                             "free one)")
-    p.add_argument("--state", metavar="DIR", help="the hub's own folder: database, cookie secret, access log "
-                                                  "(default: hub-state beside the data folder)")
+    p.add_argument("--state", metavar="DIR", help="the hub's own folder: database, cookie secret, password hashes, "
+                                                  "access log (default: hub-state beside the data folder)")
     p.add_argument("--groups", metavar="FILE", help='JSON {"coaches": [...], "hr": [...], "operators": [...]} of '
                                                     "hub logins (default: every coach on the roster, hr, operator)")
+    p.add_argument("--new-passwords", nargs="*", metavar="LOGIN",
+                   help="make up and print new passwords, for the LOGINs named or, with none named, for every login "
+                        "(their old passwords stop working; API tokens already made keep working)")
     p.set_defaults(func=run)
 
 
@@ -119,6 +129,18 @@ def check_groups(groups: object, source: str) -> dict[str, list[str]]:
     return {name: list(logins) for name, logins in groups.items()}
 
 
+def _passwords(data: Path, state: Path, groups: dict[str, list[str]], renew: bool | Collection[str]
+               ) -> tuple[dict[str, str], dict[str, str]]:
+    """The new passwords and the kept ones (login -> day made) of ``groups``' logins, the state folder's password
+    file rewritten for them under the data folder's roster lock (an erasure takes logins out of it under that lock):
+    see :func:`careerconv.surfaces.service.trial_passwords.renew_password_file`."""
+    from careerconv.surfaces.service.trial_passwords import renew_password_file  # needs JupyterHub
+
+    logins = {login for members in groups.values() for login in members}
+    with Store(data).lock("roster"):
+        return renew_password_file(state / PASSWORD_FILE, logins, renew)
+
+
 def hub_prerequisites_missing() -> str:
     """What is missing to run the hub, with how to install it; empty when JupyterHub (importable by this
     Python, which runs it as ``python -m jupyterhub``) and configurable-http-proxy (on PATH) are there."""
@@ -140,7 +162,10 @@ class Hub:
     service_url
         The records service through the hub's proxy.
     passwords
-        Each login's own password (``trial-passwords`` authenticator), else empty.
+        The passwords made up at this start (``trial-passwords`` authenticator): login -> password, for each login
+        that had none or was to get a new one.
+    kept
+        The logins that kept their password from an earlier start: login -> the day it was made ("" when unknown).
     admin_token
         A token of the ``careerconv-admin`` service (may create user tokens), if asked for.
     """
@@ -152,6 +177,7 @@ class Hub:
     authenticator: str = "trial-passwords"
     admin_token: str = ""
     passwords: dict[str, str] = field(default_factory=dict)
+    kept: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen | None = None
     log_writer: subprocess.Popen | None = None  # writes what the hub prints into log_path (hub_log_writer)
     log_path: Path | None = None
@@ -171,8 +197,11 @@ class Hub:
     def start(cls, data: str | os.PathLike, state: str | os.PathLike, *, port: int | None = None,
               groups: dict[str, list[str]] | None = None, authenticator: str = "trial-passwords",
               admin_token: bool = False, settings_file: str | os.PathLike | None = None,
-              timeout: float = READY_TIMEOUT) -> "Hub":
+              new_passwords: bool | Collection[str] = False, timeout: float = READY_TIMEOUT) -> "Hub":
         """Start JupyterHub on ``data`` and wait until the hub and the records service answer.
+
+        Each login keeps the password it has in the state folder's ``passwords.json``; one without, or one that
+        ``new_passwords`` names (``True``: every login), gets a new one (:attr:`passwords`).
 
         ``settings_file``: the organisation's settings for the records service, when they are not the data
         folder's own ``careerconv.toml``.
@@ -182,7 +211,8 @@ class Hub:
         FileNotFoundError
             When ``jupyterhub`` or ``configurable-http-proxy`` is not installed (saying how to install it).
         ValueError
-            When processes of an earlier hub of ``data`` still run (naming each, and the ports it holds: the hub
+            When ``new_passwords`` names a login the hub does not have, when the password file is not careerconv's,
+            when processes of an earlier hub of ``data`` still run (naming each, and the ports it holds: the hub
             still runs, or was killed and left them), when ``port`` is taken (also when another server takes it
             as the hub starts), or no port from :data:`DEFAULT_PORT` on is free. Without ``port``, a port another
             server takes as the hub starts is given up for the next free one.
@@ -199,13 +229,12 @@ class Hub:
         if leftovers:
             raise ValueError(leftovers_message(data, leftovers))
         groups = without_erased(groups if groups is not None else default_groups(Store(data)), Store(data))
-        logins = sorted({login for members in groups.values() for login in members})
-        passwords = {login: secrets.token_urlsafe(12) for login in logins} if authenticator == "trial-passwords" \
-            else {}
+        passwords, kept = _passwords(data, state, groups, new_passwords) if authenticator == "trial-passwords" \
+            else ({}, {})
         chosen = choose_port(port, DEFAULT_PORT)
         while True:  # another hub (or any server) may take the chosen port first: then the next one is tried
             hub = cls(data, state, chosen, groups, authenticator, secrets.token_hex(24) if admin_token else "",
-                      passwords)
+                      passwords, kept)
             hub.launch(settings_file)
             try:
                 hub.wait_ready(timeout)
@@ -234,12 +263,8 @@ class Hub:
                     "CAREERCONV_HUB_PORT": str(self.port), "CAREERCONV_HUB_HUB_PORT": str(internal[0]),
                     "CAREERCONV_HUB_API_PORT": str(internal[1]), "CAREERCONV_HUB_SERVICE_PORT": str(internal[2]),
                     "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
-        if self.passwords:  # only their hashes reach the hub
-            from careerconv.surfaces.service.trial_passwords import write_password_file  # needs JupyterHub
-
-            with Store(self.data).lock("roster"):
-                self.env["CAREERCONV_HUB_PASSWORD_FILE"] = str(write_password_file(self.state / "passwords.json",
-                                                                                   self.passwords))
+        if self.authenticator == "trial-passwords":  # written by start (_passwords): only their hashes reach the hub
+            self.env["CAREERCONV_HUB_PASSWORD_FILE"] = str(self.state / PASSWORD_FILE)
         if settings_file is not None:
             self.env["CAREERCONV_HUB_SETTINGS"] = str(Path(settings_file).resolve())
         if self.admin_token:
@@ -367,7 +392,8 @@ def run(args: argparse.Namespace) -> int:
     previous = interrupt_on((signal.SIGINT, signal.SIGTERM, signal.SIGHUP))
     try:
         print("starting JupyterHub …", file=sys.stderr)
-        hub = Hub.start(data, state, port=args.port, groups=groups, settings_file=explicit_settings)
+        hub = Hub.start(data, state, port=args.port, groups=groups, settings_file=explicit_settings,
+                        new_passwords=_asked_passwords(args.new_passwords))
         try:
             print(f"JupyterHub is running at {hub.url}")
             print("  each login signs in with its own password:")
@@ -375,7 +401,10 @@ def run(args: argparse.Namespace) -> int:
                     "operators": f"operator: roster import, erasure, access log through {hub.service_url}api/"}
             for group, members in hub.groups.items():
                 for login in members:
-                    print(f"    {login:<12} {hub.passwords[login]}  ({what[group]})")
+                    print(f"    {login:<12} {_password_line(hub, login)}  ({what[group]})")
+            if hub.kept:
+                print(f"  {len(hub.kept)} login(s) keep the password given to them on the day shown; "
+                      "`careerconv hub --new-passwords LOGIN ...` makes new ones")
             print(f"  access log: {state / 'access-log.jsonl'}; hub log: {hub.log_path}")
             print("Press Ctrl-C to stop.", file=sys.stderr)
             while hub.process.poll() is None:
@@ -393,6 +422,21 @@ def run(args: argparse.Namespace) -> int:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     return 0
+
+
+def _asked_passwords(named: list[str] | None) -> bool | list[str]:
+    """What ``--new-passwords`` asks for: nothing (not given), every login (given alone) or the logins named."""
+    if named is None:
+        return False
+    return named or True
+
+
+def _password_line(hub: Hub, login: str) -> str:
+    """A login's new password, or that it keeps its password and since which day."""
+    if login in hub.passwords:
+        return hub.passwords[login]
+    made = hub.kept.get(login, "")
+    return f"unchanged since {made}" if made else "unchanged since an earlier start"
 
 
 def _status(url: str) -> int:

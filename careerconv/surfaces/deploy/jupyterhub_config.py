@@ -17,7 +17,8 @@ CAREERCONV_HUB_GROUPS          JSON file ``{"coaches": [...], "hr": [...], "oper
 CAREERCONV_HUB_COACH_LOGINS    optional JSON file ``{"login": "roster coach id"}``
 CAREERCONV_HUB_AUTHENTICATOR   ``dummy`` (tests: any password), ``trial-passwords`` (trial: each
                                login signs in with its own password, whose hash is in the JSON file
-                               CAREERCONV_HUB_PASSWORD_FILE; ``careerconv hub`` makes them up) or
+                               CAREERCONV_HUB_PASSWORD_FILE; ``careerconv hub`` makes one up for a
+                               login without one, or for those ``--new-passwords`` names) or
                                any JupyterHub authenticator name (``pam``, ``generic-oauth``,
                                ``ldapauthenticator`` ...), configured further in a file named by
                                CAREERCONV_HUB_EXTRA_CONFIG; not ``shared-password``, with which

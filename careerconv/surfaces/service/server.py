@@ -299,8 +299,9 @@ class RecordsService:
         if not cannot:
             return []
         return [f"{', '.join(cannot)} now coach people but cannot sign in to the hub yet: it lets in the coaches of "
-                f"its groups file ({state.groups}) as it read it when it started. Restart the hub (`careerconv hub` "
-                "makes a login of every coach on the roster) or add their login to the groups file and restart it"]
+                f"its groups file ({state.groups}) as it read it when it started. Restart the hub: `careerconv hub` "
+                "makes a login of every coach on the roster and prints the new logins' passwords (every other login "
+                "keeps its password); or add their login to the groups file and restart it"]
 
     def roster_name(self, employee_id: str | None) -> str:
         """The name the roster gives ``employee_id`` ("" for none, or someone not on the roster)."""

@@ -3,19 +3,22 @@
 JupyterHub's own trial authenticators do not keep users apart: ``dummy`` takes any password and
 ``shared-password`` one password for everyone, so a coach who knows it signs in as another coach, as HR,
 or (once the operators are not the hub's admins) as the operator. Here ``careerconv hub`` makes up one
-random password per login, prints them, and writes only their salted hashes to a file in the hub's state
-folder (mode 0600); :class:`TrialPasswordAuthenticator` checks a sign-in against that file.
+random password per login that has none yet, prints it, and writes only its salted hash, with the day it was made,
+to a file in the hub's state folder (mode 0600): a restart keeps every other login's password
+(:func:`renew_password_file`). :class:`TrialPasswordAuthenticator` checks a sign-in against that file.
 
 An organisation signs in with its own authenticator (``CAREERCONV_HUB_AUTHENTICATOR``) instead.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import json
 import os
 import secrets
+from collections.abc import Collection
 from pathlib import Path
 
 from jupyterhub.auth import Authenticator
@@ -45,19 +48,90 @@ def password_matches(password: str, stored: str) -> bool:
     return hmac.compare_digest(candidate.hex(), digest)
 
 
-def write_password_file(path: str | os.PathLike, passwords: dict[str, str]) -> Path:
-    """Write the hashes of ``passwords`` (login -> password) to ``path`` (JSON, mode 0600, whole: a new file renamed
-    over the old one, so a sign-in reads the old file or the new one) and return it."""
-    path = Path(path)
-    text = json.dumps({login: hash_password(password) for login, password in passwords.items()}, indent=1)
-    atomic_write_bytes(path, text.encode("utf-8"), mode=0o600)
+def write_password_file(path: str | os.PathLike, passwords: dict[str, str], made: str = "") -> Path:
+    """Write the hashes of ``passwords`` (login -> password), made on the day ``made`` (ISO, default today), to
+    ``path`` (see :func:`_write_entries`) and return it."""
+    made = made or dt.date.today().isoformat()
+    return _write_entries(Path(path), {login: _entry(password, made) for login, password in passwords.items()})
+
+
+def renew_password_file(path: str | os.PathLike, logins: Collection[str], renew: bool | Collection[str] = False,
+                        made: str = "") -> tuple[dict[str, str], dict[str, str]]:
+    """Give each of ``logins`` a password in the file at ``path``, keeping the one it has there.
+
+    A login of ``logins`` without a hash in the file, or one ``renew`` names (``True``: every login), gets a new
+    random password, made on the day ``made`` (ISO, default today); every other login of ``logins`` keeps its hash;
+    a login the file holds that is not one of ``logins`` (off the roster, erased) loses its hash. The file is written
+    whole (:func:`_write_entries`); the caller holds the data folder's roster lock. Returns the new passwords
+    (login -> password) and the kept ones (login -> the day it was made, "" when the file does not say).
+
+    Raises
+    ------
+    ValueError
+        When the file is not a password file as careerconv writes it, or ``renew`` names a login not in ``logins``.
+    """
+    path, logins = Path(path), sorted(set(logins))
+    unknown = sorted(set(renew) - set(logins)) if not isinstance(renew, bool) else []
+    if unknown:
+        raise ValueError(f"no hub login(s) {', '.join(unknown)} to give a new password; the hub's logins are "
+                         f"{', '.join(logins) or 'none'}")
+    old = read_password_file(path)
+    renewed = set(logins) if renew is True else set(renew or ())
+    kept = {login: old[login] for login in logins if login in old and login not in renewed}
+    passwords = {login: secrets.token_urlsafe(12) for login in logins if login not in kept}
+    made = made or dt.date.today().isoformat()
+    _write_entries(path, {**kept, **{login: _entry(password, made) for login, password in passwords.items()}})
+    return passwords, {login: _made(entry) for login, entry in kept.items()}
+
+
+def read_password_file(path: str | os.PathLike) -> dict[str, object]:
+    """The entries (login -> hash, or ``{"hash": ..., "made": DAY}``) of the password file at ``path``; none when
+    there is no file.
+
+    Raises
+    ------
+    ValueError
+        When the file cannot be read or is not a password file as careerconv writes it (naming it).
+    """
+    try:
+        entries = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"{path}: cannot read the hub's password file ({exc})") from None
+    if not isinstance(entries, dict) or not all(_hash(entry) for entry in entries.values()):
+        raise ValueError(f"{path}: not the hub's password file as careerconv writes it (login -> "
+                         "{\"hash\": ..., \"made\": day}); move it away to give every login a new password")
+    return entries
+
+
+def _entry(password: str, made: str) -> dict[str, str]:
+    return {"hash": hash_password(password), "made": made}
+
+
+def _hash(entry: object) -> str:
+    """The hash of a password file's entry: ``{"hash": ..., "made": ...}``, or the bare hash an older careerconv
+    wrote; "" for anything else."""
+    found = entry.get("hash") if isinstance(entry, dict) else entry
+    return found if isinstance(found, str) else ""
+
+
+def _made(entry: object) -> str:
+    made = entry.get("made") if isinstance(entry, dict) else None
+    return made if isinstance(made, str) else ""
+
+
+def _write_entries(path: Path, entries: dict[str, object]) -> Path:
+    """Write ``entries`` to ``path`` (JSON, mode 0600, whole: a new file renamed over the old one, so a sign-in
+    reads the old file or the new one)."""
+    atomic_write_bytes(path, json.dumps(entries, indent=1).encode("utf-8"), mode=0o600)
     return path
 
 
 class TrialPasswordAuthenticator(Authenticator):
     """Signs in a login whose password matches its own hash in :attr:`password_file`; nobody else."""
 
-    password_file = Unicode("", config=True, help="JSON file of login -> password hash (write_password_file)")
+    password_file = Unicode("", config=True, help="JSON file of login -> password hash, day made (renew_password_file)")
 
     async def authenticate(self, handler, data):
         login = self.normalize_username(data.get("username") or "")
@@ -67,8 +141,8 @@ class TrialPasswordAuthenticator(Authenticator):
         except (OSError, ValueError):
             self.log.error("careerconv trial sign-in: cannot read the password file %r", self.password_file)
             return None
-        stored = hashes.get(login)
-        if not isinstance(stored, str):
+        stored = _hash(hashes.get(login)) if isinstance(hashes, dict) else ""
+        if not stored:
             password_matches(password, hash_password("", b"\0" * 16))  # as long as a wrong password takes
             return None
         return login if password_matches(password, stored) else None
