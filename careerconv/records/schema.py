@@ -22,8 +22,8 @@ Accepted input, decided once here and documented in the README:
   numeric cell holding an integral float (Excel's 7.0) is accepted as 7.
 * ids (employee, coach, conversation, check-in) become file names, so they are
   1–64 characters of letters, digits, ``.``, ``_`` and ``-``, starting with a
-  letter or digit, not a reserved device name (CON, NUL, COM1 …), and not
-  beginning ``index-`` or ``hr-analytics-`` (a reports folder's own pages). Ids are
+  letter or digit, not a reserved device name (CON, NUL, COM1 …), and not the
+  name of a reports folder's own page (``index-<date>.…``, ``hr-analytics-<date>.…``). Ids are
   case-sensitive, but two ids that differ only in case are rejected because
   they would collide on case-insensitive file systems.
 * dates are ISO ``YYYY-MM-DD`` (also ``YYYY/MM/DD`` and ISO date-times), real
@@ -105,10 +105,13 @@ _RESERVED = {"CON", "PRN", "AUX", "NUL", "CLOCK$"} | {f"COM{i}" for i in range(1
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 # A reports folder holds one folder per employee, named by their id, beside its own pages: index-<date>.html,
 # index-<date>.shard-I-of-N.json and .html (careerconv.surfaces.report) and hr-analytics-<date>.html (hr-report);
-# its hidden files (.making/, .careerconv-*) begin with '.', which no id does. An id beginning with one of these
-# took a page's place: that person's folder was made where the index goes, and no index of the day could be
-# written again. Compared ignoring case, as a case-insensitive file system does.
-REPORTS_FOLDER_PREFIXES = ("index-", "hr-analytics-")
+# its hidden files (.making/, .careerconv-*) begin with '.', which no id does. An id named as one of these pages
+# took its place: that person's folder was made where the index goes, and no index of the day could be written
+# again. So an id may not be one of those names, a date and a dot after the prefix, compared ignoring case (as a
+# case-insensitive file system does); an id only beginning alike (Index-0002, HR-Analytics-Team, index-card-review)
+# names no page and is taken (found by a hostile test: refusing every id beginning index- locked an organisation
+# with one such id out of every command, its erasure too).
+REPORTS_FOLDER_PAGE = re.compile(r"(?i)^(index|hr-analytics)-\d{4}-\d{2}-\d{2}\.")
 # What an e-mail address looks like to an import: one @, a dot after it, no spaces.
 EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_ID = 64
@@ -289,12 +292,11 @@ def parse_identifier(value: Any, *, what: str = "id", max_length: int = MAX_ID) 
         raise ValueError(f"{what} {allowed}")
     if value.split(".")[0].upper() in _RESERVED:
         raise ValueError(f"{what} {value!r} is a reserved device name on Windows")
-    taken = next((prefix for prefix in REPORTS_FOLDER_PREFIXES if value.lower().startswith(prefix)), None)
-    if taken:
-        raise ValueError(f"{what} {value!r} begins with {taken!r}, which is reserved: a reports folder names its own "
-                         "pages index-<date>.html, index-<date>.shard-I-of-N.json/.html and "
-                         "hr-analytics-<date>.html, beside one folder per employee id; an id may not begin with "
-                         f"{' or '.join(repr(p) for p in REPORTS_FOLDER_PREFIXES)} (in any case)")
+    if REPORTS_FOLDER_PAGE.match(value):
+        raise ValueError(f"{what} {value!r} is reserved: a reports folder names its own pages "
+                         "index-<date>.html, index-<date>.shard-I-of-N.json/.html and hr-analytics-<date>.html, "
+                         "beside one folder per employee id; an id may not be index-<date>.<anything> or "
+                         "hr-analytics-<date>.<anything> (in any case)")
     if value.endswith("."):
         raise ValueError(f"{what} may not end with '.'")
     return value
@@ -1349,7 +1351,7 @@ def _parse_distinct(column: pd.Series, texts: pa.Array, rest: np.ndarray, parser
 
 
 _RESERVED_RE = "(?i)^(" + "|".join(re.escape(name) for name in sorted(_RESERVED)) + r")(\.|$)"
-_REPORTS_FOLDER_RE = "(?i)^(" + "|".join(re.escape(prefix) for prefix in REPORTS_FOLDER_PREFIXES) + ")"
+_REPORTS_FOLDER_RE = REPORTS_FOLDER_PAGE.pattern
 
 
 def _plain_identifiers(texts: pa.Array) -> np.ndarray:

@@ -66,10 +66,10 @@ class IndexEntry:
 
 def folder_in_the_way(path: Path) -> str:
     """What to say when a folder has the name of an index file at ``path``: the report folder of an employee whose
-    id took that name, made before such ids were refused (:data:`careerconv.records.schema.REPORTS_FOLDER_PREFIXES`),
+    id took that name, made before such ids were refused (:data:`careerconv.records.schema.REPORTS_FOLDER_PAGE`),
     or one made by hand."""
     return (f"{path} is a folder, where the reports folder keeps its index file of that name: an employee id "
-            f"{path.name!r} (refused since; an id may not begin with 'index-') or someone made it there; correct "
+            f"{path.name!r} (refused since; an id may not be index-<date>.<anything>) or someone made it there; correct "
             f"that id on the roster if it is one, move the folder out of {path.parent}, and run again")
 
 
